@@ -1,0 +1,77 @@
+# mediamon: make, make test, make bench, make run, make install, make clean.
+
+VERSION := 0.1.0
+PREFIX ?= /usr/local
+DESTDIR ?=
+BUILD := build
+
+PKGS := fuse3 sqlite3 libcurl flac id3tag jansson libxml-2.0 inih
+CC ?= cc
+CFLAGS ?= -O2 -g
+CFLAGS += -std=gnu11 -D_GNU_SOURCE -Wall -Wextra -Werror -pthread -I. \
+	-DMEDIAMON_VERSION='"$(VERSION)"' -DFUSE_USE_VERSION=314 \
+	$(shell pkg-config --cflags $(PKGS))
+LDLIBS += $(shell pkg-config --libs $(PKGS)) -pthread -lm
+
+COMMON_SRC := $(wildcard common/*.c)
+INDEXER_SRC := $(wildcard indexer/*.c)
+FS_SRC := $(filter-out fs/main.c,$(wildcard fs/*.c))
+LIB_OBJ := $(patsubst %.c,$(BUILD)/%.o,$(COMMON_SRC) $(INDEXER_SRC) $(FS_SRC))
+LIB := $(BUILD)/libmediamon.a
+
+UNIT_SRC := $(wildcard tests/unit/test_*.c)
+UNIT_BIN := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRC))
+FIXTURES := $(BUILD)/fixtures/.done
+
+.PHONY: all test unit bench run demo install uninstall clean
+
+all: mediamon
+
+mediamon: $(BUILD)/fs/main.o $(LIB)
+	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
+
+$(LIB): $(LIB_OBJ)
+	@rm -f $@
+	$(AR) rcs $@ $^
+
+$(BUILD)/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -MMD -MP -c -o $@ $<
+
+$(BUILD)/tests/%: tests/unit/%.c $(LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -o $@ $< $(LIB) $(LDLIBS) $(shell pkg-config --libs cmocka)
+
+$(FIXTURES): tests/data/make-fixtures.sh
+	@mkdir -p $(BUILD)/fixtures
+	sh tests/data/make-fixtures.sh $(BUILD)/fixtures
+	@touch $@
+
+unit: $(UNIT_BIN) $(FIXTURES)
+
+test: mediamon unit
+	sh tests/run-tests.sh $(BUILD)
+
+bench: mediamon
+	sh tests/bench/bench.sh
+
+# Sets up a demo library under the work tree (unless MUSIC names one) and
+# runs the daemon in the foreground on ./mnt until Ctrl-C.
+MUSIC ?= $(BUILD)/demo/music
+run: mediamon
+	@if [ "$(MUSIC)" = "$(BUILD)/demo/music" ]; then \
+		sh tests/data/make-demo.sh $(BUILD)/demo/music; fi
+	@mkdir -p mnt
+	./mediamon -f -o music=$(abspath $(MUSIC)) \
+		-o db=$(abspath $(BUILD))/demo/mediamon.db $(abspath mnt)
+
+install: mediamon
+	install -D -m 0755 mediamon $(DESTDIR)$(PREFIX)/bin/mediamon
+
+uninstall:
+	rm -f $(DESTDIR)$(PREFIX)/bin/mediamon
+
+clean:
+	rm -rf $(BUILD) mediamon
+
+-include $(LIB_OBJ:.o=.d) $(BUILD)/fs/main.d

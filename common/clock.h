@@ -1,0 +1,23 @@
+#ifndef MEDIAMON_CLOCK_H
+#define MEDIAMON_CLOCK_H
+
+/*
+ * Time in the forms the daemon needs: a monotonic clock for durations, the
+ * wall clock for timestamps, and RFC 3339 UTC strings for JSON files.
+ */
+
+#include <stdint.h>
+#include <time.h>
+
+#define CLOCK_RFC3339_LEN 21	/* "2026-11-21T19:12:14Z" and its NUL */
+
+/* Seconds on the monotonic clock, for measuring durations. */
+double clock_mono(void);
+
+/* Seconds since the epoch, with sub-second precision. */
+double clock_wall(void);
+
+/* Format t as "YYYY-MM-DDTHH:MM:SSZ" into out. */
+void clock_rfc3339(time_t t, char out[CLOCK_RFC3339_LEN]);
+
+#endif

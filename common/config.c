@@ -1,0 +1,838 @@
+#include "common/config.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <ini.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+#define O(field) .offset = offsetof(struct config, field)
+#define SYSTEM_CONF "/etc/mediamon/mediamon.conf"
+
+/* The first four are kept as char *, the next two as struct config_list. */
+enum type {
+	T_STRING,
+	T_URL,
+	T_ENUM,
+	T_IDS,		/* comma-separated integers, kept as one string */
+	T_LIST,		/* comma-separated, given once */
+	T_DIR,		/* a readable directory, appended to a list */
+	T_BOOL,
+	T_INT,
+	T_DURATION,	/* seconds */
+	T_MSEC,		/* milliseconds: "200", "200ms" or "2s" */
+	T_RATIO,
+};
+
+#define REPEAT 1
+#define SECRET 2
+
+struct key {
+	const char *section, *name;
+	enum type type;
+	size_t offset;
+	long min, max;		/* range of T_INT, T_DURATION and T_MSEC */
+	const char *const *choices;
+	const char *def;	/* an allocated default, set by config_finish */
+	int flags;
+};
+
+static const char *const levels[] = {
+	"debug", "info", "warn", "error", NULL
+};
+static const char *const clients[] = {
+	"none", "qbittorrent", "prowlarr", "blackhole", NULL
+};
+static const char *const sources[] = {
+	"catalog", "prowlarr", "nautiljon", NULL
+};
+
+static const struct key keys[] = {
+	{ "general", "database", T_STRING, O(database) },
+	{ "general", "threads", T_INT, O(threads), 1, 256 },
+	{ "general", "log_level", T_ENUM, O(log_level), .choices = levels,
+	  .def = "info" },
+	{ "general", "dry_run", T_BOOL, O(dry_run) },
+	{ "general", "watch_debounce", T_MSEC, O(watch_debounce_ms),
+	  0, 60000 },
+	{ "general", "poll_interval", T_DURATION, O(poll_interval_s),
+	  1, LONG_MAX },
+	{ "music", "root", T_DIR, O(music_roots), .flags = REPEAT },
+	{ "manga", "root", T_DIR, O(manga_roots), .flags = REPEAT },
+	{ "monitor", "auto_check_interval", T_DURATION,
+	  O(auto_check_interval_s), 1, LONG_MAX },
+	{ "monitor", "missing_volumes", T_BOOL, O(missing_volumes) },
+	{ "monitor", "new_volumes", T_BOOL, O(new_volumes) },
+	{ "monitor", "search_enabled", T_BOOL, O(search_enabled) },
+	{ "monitor", "auto_download", T_BOOL, O(auto_download) },
+	{ "monitor", "search_sources", T_LIST, O(search_sources),
+	  .choices = sources, .def = "catalog, prowlarr" },
+	{ "monitor", "cache_ttl", T_DURATION, O(cache_ttl_s),
+	  0, LONG_MAX },
+	{ "monitor", "many_volumes", T_INT, O(many_volumes), 1, 10000 },
+	{ "prowlarr", "url", T_URL, O(prowlarr_url) },
+	{ "prowlarr", "api_key", T_STRING, O(prowlarr_api_key),
+	  .flags = SECRET },
+	{ "prowlarr", "categories", T_IDS, O(prowlarr_categories),
+	  .def = "7000,7030" },
+	{ "prowlarr", "indexer_ids", T_IDS, O(prowlarr_indexer_ids) },
+	{ "prowlarr", "requests_per_minute", T_INT, O(prowlarr_rpm),
+	  1, 10000 },
+	{ "nautiljon", "url", T_URL, O(nautiljon_url),
+	  .def = "https://www.nautiljon.com" },
+	{ "nautiljon", "requests_per_minute", T_INT, O(nautiljon_rpm),
+	  1, 10000 },
+	{ "catalog", "file", T_STRING, O(catalog_file) },
+	{ "download", "client", T_ENUM, O(download_client), .choices = clients,
+	  .def = "none" },
+	{ "download", "url", T_URL, O(download_url) },
+	{ "download", "username", T_STRING, O(download_username) },
+	{ "download", "password", T_STRING, O(download_password),
+	  .flags = SECRET },
+	{ "download", "category", T_STRING, O(download_category) },
+	{ "download", "blackhole_dir", T_STRING,
+	  O(download_blackhole_dir) },
+	{ "realdebrid", "api_token", T_STRING, O(rd_api_token),
+	  .flags = SECRET },
+	{ "realdebrid", "url", T_URL, O(rd_url),
+	  .def = "https://api.real-debrid.com/rest/1.0" },
+	{ "realdebrid", "mount", T_STRING, O(rd_mount) },
+	{ "realdebrid", "library", T_DIR, O(rd_libraries),
+	  .flags = REPEAT },
+	{ "realdebrid", "requests_per_minute", T_INT, O(rd_rpm),
+	  1, 10000 },
+	{ "realdebrid", "max_attempts", T_INT, O(rd_max_attempts),
+	  1, 100 },
+	{ "realdebrid", "retry_delay", T_DURATION, O(rd_retry_delay_s),
+	  0, LONG_MAX },
+	{ "realdebrid", "broken_ratio_guard", T_RATIO,
+	  O(rd_broken_ratio_guard) },
+	{ "sonarr", "url", T_URL, O(sonarr_url) },
+	{ "sonarr", "api_key", T_STRING, O(sonarr_api_key),
+	  .flags = SECRET },
+	{ "radarr", "url", T_URL, O(radarr_url) },
+	{ "radarr", "api_key", T_STRING, O(radarr_api_key),
+	  .flags = SECRET },
+	{ "notify", "discord_webhook", T_URL, O(notify_discord_webhook),
+	  .flags = SECRET },
+	{ "retention", "attempts", T_DURATION, O(retention_attempts_s),
+	  1, LONG_MAX },
+	{ "retention", "metrics", T_DURATION, O(retention_metrics_s),
+	  1, LONG_MAX },
+	{ "retention", "backup_interval", T_DURATION, O(backup_interval_s),
+	  1, LONG_MAX },
+	{ "retention", "backups_kept", T_INT, O(backups_kept),
+	  1, 1000 },
+	{ "analysis", "enabled", T_BOOL, O(analysis_enabled) },
+	{ "analysis", "threads", T_INT, O(analysis_threads), 1, 256 },
+};
+
+/* What the inih callbacks share while one file is read. */
+struct parse {
+	struct config *cfg;
+	FILE *file;
+	int line;		/* line of the text the reader returned last */
+	bool at_bol;
+	int read_errno;
+	int errline, err;	/* the first error, with msg */
+	char msg[512];
+	int seen[ARRAY_SIZE(keys)];	/* line where each key was given */
+};
+
+struct unit {
+	const char *suffix;
+	long scale;
+};
+
+static const struct unit plain[] = { { "", 1 }, { 0 } };
+static const struct unit seconds[] = {
+	{ "", 1 }, { "s", 1 }, { "m", 60 }, { "h", 3600 }, { "d", 86400 },
+	{ 0 }
+};
+static const struct unit millis[] = {
+	{ "", 1 }, { "ms", 1 }, { "s", 1000 }, { 0 }
+};
+
+/*
+ * Whole numbers, durations and delays differ only in their units; a sign,
+ * a blank or a fraction is refused by all of them.
+ */
+static int parse_scaled(const char *s, const struct unit *u, long *out)
+{
+	char *end;
+	long n;
+
+	if (!isdigit((unsigned char)*s))
+		return -EINVAL;
+	errno = 0;
+	n = strtol(s, &end, 10);
+	if (errno)
+		return -EINVAL;
+	for (; u->suffix; u++) {
+		if (strcmp(end, u->suffix))
+			continue;
+		if (n > LONG_MAX / u->scale)
+			return -EINVAL;
+		*out = n * u->scale;
+		return 0;
+	}
+	return -EINVAL;
+}
+
+/* A bare number is seconds, as in most daemons' configuration files. */
+int config_parse_duration(const char *s, long *out)
+{
+	return parse_scaled(s, seconds, out);
+}
+
+/* Users write booleans in every common spelling; odd indexes are true. */
+static int parse_bool(const char *s)
+{
+	static const char *const words[] = {
+		"no", "yes", "false", "true", "off", "on", "0", "1"
+	};
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(words); i++)
+		if (!strcasecmp(s, words[i]))
+			return i & 1;
+	return -EINVAL;
+}
+
+/* Takes a length so that list items are matched without copying them. */
+static bool is_choice(const char *const *choices, const char *s, size_t len)
+{
+	for (; *choices; choices++)
+		if (strlen(*choices) == len && !strncmp(*choices, s, len))
+			return true;
+	return false;
+}
+
+/* A service address must be absolute, as the clients append API paths. */
+static bool is_url(const char *s)
+{
+	size_t n = !strncmp(s, "http://", 7) ? 7 :
+		   !strncmp(s, "https://", 8) ? 8 : 0;
+
+	return n && s[n] && !s[n + strcspn(s + n, " \t")];
+}
+
+/* An empty value is how a file says "not set", so it is stored as NULL. */
+static int set_string(char **field, const char *s)
+{
+	free(*field);
+	*field = *s ? strdup(s) : NULL;
+	return !*s || *field ? 0 : -ENOMEM;
+}
+
+/*
+ * Prowlarr takes these ids in a query string, so they are checked and kept
+ * without the blanks a user may put after the commas. Negative ids are
+ * Prowlarr's own: -1 and -2 stand for all usenet and all torrent indexers.
+ */
+static int set_ids(char **field, const char *s)
+{
+	char *ids = malloc(strlen(s) + 1), *w = ids;
+
+	if (!ids)
+		return -ENOMEM;
+	for (;;) {
+		s += strspn(s, " \t");
+		if (*s == '-')
+			*w++ = *s++;
+		if (!isdigit((unsigned char)*s))
+			goto bad;
+		while (isdigit((unsigned char)*s))
+			*w++ = *s++;
+		s += strspn(s, " \t");
+		if (!*s)
+			break;
+		if (*s != ',')
+			goto bad;
+		*w++ = *s++;
+	}
+	*w = '\0';
+	free(*field);
+	*field = ids;
+	return 0;
+bad:
+	free(ids);
+	return -EINVAL;
+}
+
+/* Takes ownership of item, so that callers can pass strdup() straight in. */
+static int list_push(struct config_list *l, char *item)
+{
+	char **items;
+
+	if (!item)
+		return -ENOMEM;
+	items = realloc(l->items, (l->nr + 1) * sizeof(*items));
+	if (!items) {
+		free(item);
+		return -ENOMEM;
+	}
+	items[l->nr++] = item;
+	l->items = items;
+	return 0;
+}
+
+/* Leaves an empty list, so that it can be filled again. */
+static void list_free(struct config_list *l)
+{
+	while (l->nr)
+		free(l->items[--l->nr]);
+	free(l->items);
+	l->items = NULL;
+}
+
+/* A list key is given once and whole, so it replaces what was there. */
+static int set_list(struct config_list *l, const char *const *choices,
+		    const char *s)
+{
+	struct config_list tmp = { 0 };
+	const char *end;
+	size_t len;
+	int ret;
+
+	for (;; s = end + 1) {
+		s += strspn(s, " \t");
+		end = s + strcspn(s, ",");
+		len = end - s;
+		while (len && isblank((unsigned char)s[len - 1]))
+			len--;
+		ret = len && is_choice(choices, s, len) ? 0 : -EINVAL;
+		if (!ret)
+			ret = list_push(&tmp, strndup(s, len));
+		if (ret || !*end)
+			break;
+	}
+	if (ret) {
+		list_free(&tmp);
+		return ret;
+	}
+	list_free(l);
+	*l = tmp;
+	return 0;
+}
+
+/*
+ * Directories are checked where they are read, so the error names the
+ * line, and kept canonical so that config_finish can compare them.
+ */
+static int add_dir(struct config_list *l, const char *path)
+{
+	char *real = realpath(path, NULL);
+	struct stat st;
+	int ret = 0;
+
+	if (!real)
+		return -errno;
+	if (stat(real, &st) < 0)
+		ret = -errno;
+	else if (!S_ISDIR(st.st_mode))
+		ret = -ENOTDIR;
+	else if (access(real, R_OK | X_OK) < 0)
+		ret = -errno;
+	if (ret) {
+		free(real);
+		return ret;
+	}
+	return list_push(l, real);
+}
+
+/*
+ * One parser for every key, so the file, the command line and the
+ * defaults all go through the same checks. Returns -EINVAL for a value the
+ * key does not accept, or the errno of a directory that cannot be used.
+ */
+static int parse_value(struct config *cfg, const struct key *k,
+		       const char *s)
+{
+	void *field = (char *)cfg + k->offset;
+	long n;
+	int ret;
+	char *end;
+	double d;
+
+	switch (k->type) {
+	case T_URL:
+		if (!is_url(s))
+			return -EINVAL;
+		return set_string(field, s);
+	case T_ENUM:
+		if (!is_choice(k->choices, s, strlen(s)))
+			return -EINVAL;
+		return set_string(field, s);
+	case T_STRING:
+		return set_string(field, s);
+	case T_IDS:
+		return set_ids(field, s);
+	case T_LIST:
+		return set_list(field, k->choices, s);
+	case T_DIR:
+		return add_dir(field, s);
+	case T_BOOL:
+		ret = parse_bool(s);
+		if (ret < 0)
+			return ret;
+		*(int *)field = ret;
+		return 0;
+	case T_INT:
+	case T_DURATION:
+	case T_MSEC:
+		ret = parse_scaled(s, k->type == T_INT ? plain :
+				   k->type == T_MSEC ? millis : seconds, &n);
+		if (ret || n < k->min || n > k->max)
+			return -EINVAL;
+		if (k->type == T_INT)
+			*(int *)field = n;
+		else
+			*(long *)field = n;
+		return 0;
+	case T_RATIO:
+		errno = 0;
+		d = strtod(s, &end);
+		if (errno || end == s || *end || !(d > 0 && d <= 1))
+			return -EINVAL;
+		*(double *)field = d;
+		return 0;
+	}
+	return -EINVAL;
+}
+
+static void append(char *buf, size_t len, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+/* Message parts are built in fixed buffers, where truncation is fine. */
+static void append(char *buf, size_t len, const char *fmt, ...)
+{
+	size_t used = strnlen(buf, len);
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(buf + used, len - used, fmt, ap);
+	va_end(ap);
+}
+
+/* The hint lets the user fix a bad value without opening the manual. */
+static void expect(const struct key *k, char *buf, size_t len)
+{
+	const char *const *c;
+
+	*buf = '\0';
+	switch (k->type) {
+	case T_URL:
+		append(buf, len, "expected an http:// or https:// URL");
+		break;
+	case T_ENUM:
+	case T_LIST:
+		append(buf, len, k->type == T_ENUM ? "expected one of" :
+		       "expected a comma-separated list of");
+		for (c = k->choices; *c; c++)
+			append(buf, len, "%s%s", c == k->choices ? " " : ", ",
+			       *c);
+		break;
+	case T_IDS:
+		append(buf, len, "expected whole numbers separated by commas");
+		break;
+	case T_BOOL:
+		append(buf, len, "expected yes or no");
+		break;
+	case T_INT:
+		append(buf, len, "expected a whole number from %ld to %ld",
+		       k->min, k->max);
+		break;
+	case T_DURATION:
+		append(buf, len, "expected a %sduration such as 90, 45s, 60m, "
+		       "3h or 30d", k->min ? "nonzero " : "");
+		break;
+	case T_MSEC:
+		append(buf, len, "expected a delay of at most %lds, such as "
+		       "200 (milliseconds), 200ms or 2s", k->max / 1000);
+		break;
+	case T_RATIO:
+		append(buf, len, "expected a number above 0 and at most 1");
+		break;
+	default:
+		break;
+	}
+}
+
+/* A linear scan is plenty for fifty keys read once at start. */
+static const struct key *find_key(const char *section, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(keys); i++)
+		if (!strcmp(keys[i].section, section) &&
+		    !strcmp(keys[i].name, name))
+			return &keys[i];
+	return NULL;
+}
+
+/* The key table is the only list of sections: a new one needs no edit. */
+static bool is_section(const char *name, size_t len)
+{
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(keys); i++)
+		if (strlen(keys[i].section) == len &&
+		    !strncmp(keys[i].section, name, len))
+			return true;
+	return false;
+}
+
+static int fail(struct parse *p, int err, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+/*
+ * Only the first error is kept: later ones are often its echoes, and one
+ * clear message is what the user acts on. Returns 0, inih's "failed".
+ */
+static int fail(struct parse *p, int err, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (p->errline)
+		return 0;
+	p->errline = p->line;
+	p->err = err;
+	va_start(ap, fmt);
+	vsnprintf(p->msg, sizeof(p->msg), fmt, ap);
+	va_end(ap);
+	return 0;
+}
+
+/*
+ * inih tells its handler neither the line nor a section without keys, and
+ * silently cuts long lines; reading the lines ourselves gives all three.
+ */
+static char *read_line(char *buf, int size, void *stream)
+{
+	struct parse *p = stream;
+	const char *s, *end;
+	size_t len;
+
+	if (!fgets(buf, size, p->file)) {
+		p->read_errno = ferror(p->file) ? errno : 0;
+		return NULL;
+	}
+	len = strlen(buf);
+	if (p->at_bol) {
+		p->line++;
+		s = buf + strspn(buf, " \t");
+		end = *s == '[' ? strchr(s, ']') : NULL;
+		if (end && !is_section(s + 1, end - s - 1))
+			fail(p, -EINVAL, "unknown section %.*s",
+			     (int)(end - s + 1), s);
+	}
+	p->at_bol = len && buf[len - 1] == '\n';
+	if (!p->at_bol && len == (size_t)size - 1)
+		fail(p, -EINVAL, "line is longer than %d characters", size - 3);
+	return buf;
+}
+
+/*
+ * inih can only hear that a line failed, not why, so the reason is kept in
+ * the parse state for config_load_file to report.
+ */
+static int handle(void *user, const char *section, const char *name,
+		  const char *value)
+{
+	struct parse *p = user;
+	const struct key *k = find_key(section, name);
+	char want[256];
+	int ret, *seen;
+
+	if (p->errline)
+		return 0;
+	if (!k && !*section)
+		return fail(p, -EINVAL, "key '%s' is outside any section",
+			    name);
+	if (!k)
+		return fail(p, -EINVAL, "unknown key '%s' in [%s]", name,
+			    section);
+	seen = &p->seen[k - keys];
+	if (*seen && !(k->flags & REPEAT))
+		return fail(p, -EINVAL, "%s in [%s] was already given on "
+			    "line %d", name, section, *seen);
+	*seen = p->line;
+
+	ret = parse_value(p->cfg, k, value);
+	if (!ret)
+		return 1;
+	if (ret == -ENOMEM)
+		return fail(p, ret, "out of memory");
+	if (k->type == T_DIR)
+		return fail(p, -EINVAL, "%s %s '%s' is not a readable "
+			    "directory: %s", section, name, value,
+			    strerror(-ret));
+	expect(k, want, sizeof(want));
+	if (k->flags & SECRET)
+		return fail(p, -EINVAL, "bad value for %s in [%s]: %s", name,
+			    section, want);
+	return fail(p, -EINVAL, "bad value '%s' for %s in [%s]: %s", value,
+		    name, section, want);
+}
+
+/*
+ * This cannot fail, so it sets only what needs no allocation; config_finish
+ * fills in the string and list defaults that the file left unset.
+ */
+void config_init(struct config *cfg)
+{
+	*cfg = (struct config) {
+		.dry_run = 1,
+		.watch_debounce_ms = 200,
+		.poll_interval_s = 300,
+		.auto_check_interval_s = 3600,
+		.missing_volumes = 1,
+		.new_volumes = 1,
+		.search_enabled = 1,
+		.cache_ttl_s = 3600,
+		.many_volumes = 20,
+		.prowlarr_rpm = 30,
+		.nautiljon_rpm = 6,
+		.rd_rpm = 200,
+		.rd_max_attempts = 3,
+		.rd_retry_delay_s = 3 * 3600,
+		.rd_broken_ratio_guard = 0.5,
+		.retention_attempts_s = 30 * 86400,
+		.retention_metrics_s = 90 * 86400,
+		.backup_interval_s = 24 * 3600,
+		.backups_kept = 7,
+		.analysis_threads = 1,
+	};
+}
+
+/* Walks the key table, so a new string or list key is freed with no edit. */
+void config_release(struct config *cfg)
+{
+	size_t i;
+	void *field;
+
+	for (i = 0; i < ARRAY_SIZE(keys); i++) {
+		field = (char *)cfg + keys[i].offset;
+		if (keys[i].type == T_LIST || keys[i].type == T_DIR)
+			list_free(field);
+		else if (keys[i].type <= T_IDS)
+			free(*(char **)field);
+	}
+	*cfg = (struct config) { 0 };
+}
+
+/*
+ * The file is opened here rather than by ini_parse so that an open error
+ * keeps its errno and the reader can count lines.
+ */
+int config_load_file(struct config *cfg, const char *path,
+		     char *err, size_t errlen)
+{
+	struct parse p = { .cfg = cfg, .at_bol = true };
+	int ret;
+
+	p.file = fopen(path, "r");
+	if (!p.file) {
+		ret = -errno;
+		snprintf(err, errlen, "%s: %s", path, strerror(-ret));
+		return ret;
+	}
+	ret = ini_parse_stream(read_line, &p, handle, &p);
+	fclose(p.file);
+	if (p.read_errno) {
+		snprintf(err, errlen, "%s: %s", path, strerror(p.read_errno));
+		return -p.read_errno;
+	}
+	if (p.errline && (ret <= 0 || p.errline <= ret)) {
+		snprintf(err, errlen, "%s:%d: %s", path, p.errline, p.msg);
+		return p.err;
+	}
+	if (ret) {
+		snprintf(err, errlen, "%s:%d: expected '[section]' or "
+			 "'key = value'", path, ret);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/* The short forms go through the same checks as the lines of a file. */
+int config_set_option(struct config *cfg, const char *key, const char *value,
+		      char *err, size_t errlen)
+{
+	static const struct { const char *name, *section, *key; } options[] = {
+		{ "music", "music", "root" },
+		{ "manga", "manga", "root" },
+		{ "db", "general", "database" },
+	};
+	size_t i;
+	int ret;
+
+	for (i = 0; i < ARRAY_SIZE(options); i++)
+		if (!strcmp(key, options[i].name))
+			break;
+	if (i == ARRAY_SIZE(options)) {
+		snprintf(err, errlen, "unknown option '%s'", key);
+		return -EINVAL;
+	}
+	ret = parse_value(cfg, find_key(options[i].section, options[i].key),
+			  value);
+	if (!ret)
+		return 0;
+	if (ret == -ENOMEM) {
+		snprintf(err, errlen, "option %s: out of memory", key);
+		return ret;
+	}
+	snprintf(err, errlen, "option %s=%s: not a readable directory: %s",
+		 key, value, strerror(-ret));
+	return -EINVAL;
+}
+
+/* Canonical paths make a prefix test enough; the slash keeps /a from /ab. */
+static bool is_inside(const char *a, const char *b)
+{
+	size_t n = strlen(b);
+
+	return !strncmp(a, b, n) && (a[n] == '/' || (n == 1 && a[1]));
+}
+
+/*
+ * Overlapping roots would index the same files twice: a repeated root is
+ * dropped, and a root inside another one is refused.
+ */
+static int check_dirs(struct config_list *l, const struct key *k,
+		      char *err, size_t errlen)
+{
+	size_t i, j;
+	const char *a, *b;
+
+	for (i = 0; i < l->nr; i++) {
+		for (j = 0; j < i && strcmp(l->items[i], l->items[j]); j++) {
+			a = l->items[i];
+			b = l->items[j];
+			if (is_inside(b, a)) {
+				a = l->items[j];
+				b = l->items[i];
+			} else if (!is_inside(a, b)) {
+				continue;
+			}
+			snprintf(err, errlen, "%s %s '%s' is inside %s %s '%s'",
+				 k->section, k->name, a, k->section, k->name,
+				 b);
+			return -EINVAL;
+		}
+		if (j < i) {
+			free(l->items[i]);
+			memmove(&l->items[i], &l->items[i + 1],
+				(l->nr - i - 1) * sizeof(*l->items));
+			l->nr--;
+			i--;
+		}
+	}
+	return 0;
+}
+
+/*
+ * Both XDG lookups fall back alike: the variable when it holds an absolute
+ * path, else a directory under $HOME. *out is NULL when neither is set.
+ */
+static int xdg_path(const char *var, const char *home_dir, const char *file,
+		    char **out)
+{
+	const char *dir = getenv(var), *home = getenv("HOME");
+	int n;
+
+	*out = NULL;
+	if (dir && *dir == '/')
+		n = asprintf(out, "%s/mediamon/%s", dir, file);
+	else if (home && *home)
+		n = asprintf(out, "%s/%s/mediamon/%s", home, home_dir, file);
+	else
+		return 0;
+	if (n < 0) {
+		*out = NULL;
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+/*
+ * What needs every source read first: overlap between roots, and defaults
+ * that allocate or depend on the machine.
+ */
+int config_finish(struct config *cfg, char *err, size_t errlen)
+{
+	const struct key *k;
+	void *field;
+	long cpus;
+	int ret;
+
+	for (k = keys; k < keys + ARRAY_SIZE(keys); k++) {
+		field = (char *)cfg + k->offset;
+		if (k->type == T_DIR) {
+			ret = check_dirs(field, k, err, errlen);
+			if (ret)
+				return ret;
+		}
+		if (k->def && (k->type == T_LIST ?
+			       !((struct config_list *)field)->nr :
+			       !*(char **)field) &&
+		    parse_value(cfg, k, k->def))
+			goto nomem;
+	}
+	if (!cfg->music_roots.nr && !cfg->manga_roots.nr) {
+		snprintf(err, errlen, "no music or manga root configured "
+			 "(give -o music=DIR or a config file)");
+		return -EINVAL;
+	}
+	if (!cfg->threads) {
+		cpus = sysconf(_SC_NPROCESSORS_ONLN);
+		cfg->threads = cpus > 0 ? cpus : 1;
+	}
+	if (!cfg->database) {
+		if (xdg_path("XDG_STATE_HOME", ".local/state", "mediamon.db",
+			     &cfg->database) < 0)
+			goto nomem;
+		if (!cfg->database &&
+		    !(cfg->database = strdup("/var/lib/mediamon/mediamon.db")))
+			goto nomem;
+	}
+	/* A daemon leaves its working directory for "/", so a relative
+	 * database path is anchored where the user gave it. */
+	if (cfg->database[0] != '/') {
+		char *cwd = getcwd(NULL, 0), *abs;
+
+		if (!cwd || asprintf(&abs, "%s/%s", cwd, cfg->database) < 0) {
+			free(cwd);
+			goto nomem;
+		}
+		free(cwd);
+		free(cfg->database);
+		cfg->database = abs;
+	}
+	return 0;
+nomem:
+	snprintf(err, errlen, "out of memory");
+	return -ENOMEM;
+}
+
+/* A user's own file wins over the system one, as XDG prescribes. */
+char *config_default_path(void)
+{
+	char *path;
+
+	if (xdg_path("XDG_CONFIG_HOME", ".config", "mediamon.conf", &path) < 0)
+		return NULL;
+	if (path && !access(path, F_OK))
+		return path;
+	free(path);
+	return access(SYSTEM_CONF, F_OK) ? NULL : strdup(SYSTEM_CONF);
+}

@@ -1,0 +1,138 @@
+#ifndef MEDIAMON_CONFIG_H
+#define MEDIAMON_CONFIG_H
+
+/*
+ * The daemon's configuration: an INI file parsed with inih, plus the short
+ * forms given on the command line (-o music=DIR, -o manga=DIR, -o db=FILE).
+ *
+ * Every section and key of the configuration contract is known here and
+ * checked when read, also those whose features come later, so a config
+ * file written for the full daemon is accepted as it is. An unknown
+ * section or key, a bad value, or a root that is not a readable directory
+ * is an error naming the file and line; the daemon then does not start.
+ *
+ *	struct config cfg;
+ *	char err[512];
+ *	config_init(&cfg);
+ *	if (config_load_file(&cfg, path, err, sizeof(err)) < 0 ||
+ *	    config_set_option(&cfg, "music", "/srv/music", err, sizeof(err)) < 0 ||
+ *	    config_finish(&cfg, err, sizeof(err)) < 0)
+ *		die(err);
+ *	...
+ *	config_release(&cfg);
+ */
+
+#include <stddef.h>
+
+/* A list of strings, for the keys that may be repeated. */
+struct config_list {
+	char **items;
+	size_t nr;
+};
+
+struct config {
+	/* [general] */
+	char *database;
+	int threads;			/* 0 until config_finish: CPU count */
+	char *log_level;		/* "debug", "info", "warn", "error" */
+	int dry_run;			/* default 1 */
+	long watch_debounce_ms;		/* default 200 */
+	long poll_interval_s;		/* default 300 */
+
+	struct config_list music_roots;
+	struct config_list manga_roots;
+
+	/* [monitor] */
+	long auto_check_interval_s;	/* default 3600 */
+	int missing_volumes, new_volumes;	/* default 1 */
+	int search_enabled;		/* default 1 */
+	int auto_download;		/* default 0 */
+	struct config_list search_sources;	/* default catalog, prowlarr */
+	long cache_ttl_s;		/* default 3600 */
+	int many_volumes;		/* default 20 */
+
+	/* [prowlarr] */
+	char *prowlarr_url, *prowlarr_api_key;
+	char *prowlarr_categories;	/* default "7000,7030" */
+	char *prowlarr_indexer_ids;
+	int prowlarr_rpm;		/* default 30 */
+
+	/* [nautiljon] */
+	char *nautiljon_url;		/* default https://www.nautiljon.com */
+	int nautiljon_rpm;		/* default 6 */
+
+	/* [catalog] */
+	char *catalog_file;
+
+	/* [download] */
+	char *download_client;		/* none, qbittorrent, prowlarr, blackhole */
+	char *download_url, *download_username, *download_password;
+	char *download_category, *download_blackhole_dir;
+
+	/* [realdebrid] */
+	char *rd_api_token, *rd_url, *rd_mount;
+	struct config_list rd_libraries;
+	int rd_rpm;			/* default 200 */
+	int rd_max_attempts;		/* default 3 */
+	long rd_retry_delay_s;		/* default 10800 */
+	double rd_broken_ratio_guard;	/* default 0.5 */
+
+	/* [sonarr], [radarr] */
+	char *sonarr_url, *sonarr_api_key;
+	char *radarr_url, *radarr_api_key;
+
+	/* [notify] */
+	char *notify_discord_webhook;
+
+	/* [retention] */
+	long retention_attempts_s;	/* default 30 d */
+	long retention_metrics_s;	/* default 90 d */
+	long backup_interval_s;		/* default 24 h */
+	int backups_kept;		/* default 7 */
+
+	/* [analysis] */
+	int analysis_enabled;		/* default 0 */
+	int analysis_threads;		/* default 1 */
+};
+
+/* Fill cfg with the defaults. */
+void config_init(struct config *cfg);
+
+/* Free everything cfg holds. */
+void config_release(struct config *cfg);
+
+/*
+ * Read an INI file into cfg. On error returns a negative errno value and
+ * writes "FILE:LINE: message" (or "FILE: message" when the file cannot be
+ * opened) into err.
+ */
+int config_load_file(struct config *cfg, const char *path,
+		     char *err, size_t errlen);
+
+/*
+ * Apply one command-line short form: "music", "manga" (each appends a
+ * root) or "db". On error returns -EINVAL with a message naming the option.
+ */
+int config_set_option(struct config *cfg, const char *key, const char *value,
+		      char *err, size_t errlen);
+
+/*
+ * Check the whole: at least one music or manga root, defaults that depend
+ * on the machine (threads, database path). Returns 0 or -EINVAL with err.
+ */
+int config_finish(struct config *cfg, char *err, size_t errlen);
+
+/*
+ * Parse a duration such as "90", "45s", "60m", "3h", "30d" into seconds.
+ * A bare number is seconds. Returns 0 or -EINVAL.
+ */
+int config_parse_duration(const char *s, long *out);
+
+/*
+ * The default configuration file: $XDG_CONFIG_HOME/mediamon/mediamon.conf
+ * (or ~/.config/...) if it exists, else /etc/mediamon/mediamon.conf if it
+ * exists, else NULL. The result is malloc'd.
+ */
+char *config_default_path(void);
+
+#endif

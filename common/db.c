@@ -1,0 +1,137 @@
+#include "common/db.h"
+
+#include <errno.h>
+#include <stdio.h>
+
+#include "common/log.h"
+
+int db_error(sqlite3 *db, int rc, const char *what)
+{
+	int code;
+
+	switch (rc & 0xff) {
+	case SQLITE_NOMEM:
+		code = -ENOMEM;
+		break;
+	case SQLITE_BUSY:
+	case SQLITE_LOCKED:
+		code = -EBUSY;
+		break;
+	case SQLITE_FULL:
+		code = -ENOSPC;
+		break;
+	case SQLITE_READONLY:
+	case SQLITE_PERM:
+	case SQLITE_AUTH:
+		code = -EACCES;
+		break;
+	case SQLITE_CANTOPEN:
+		code = -ENOENT;
+		break;
+	default:
+		code = -EIO;
+	}
+	return log_error(code, "database: %s: %s", what,
+			 db ? sqlite3_errmsg(db) : sqlite3_errstr(rc));
+}
+
+int db_exec(sqlite3 *db, const char *sql)
+{
+	int rc = sqlite3_exec(db, sql, NULL, NULL, NULL);
+
+	return rc == SQLITE_OK ? 0 : db_error(db, rc, sql);
+}
+
+int db_prepare(sqlite3 *db, const char *sql, sqlite3_stmt **out)
+{
+	int rc = sqlite3_prepare_v3(db, sql, -1, SQLITE_PREPARE_PERSISTENT,
+				    out, NULL);
+
+	return rc == SQLITE_OK ? 0 : db_error(db, rc, sql);
+}
+
+int db_open(const char *path, int readonly, sqlite3 **out)
+{
+	int flags = SQLITE_OPEN_NOMUTEX;
+	sqlite3 *db;
+	int rc;
+
+	flags |= readonly ? SQLITE_OPEN_READONLY :
+		SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE;
+	rc = sqlite3_open_v2(path, &db, flags, NULL);
+	if (rc != SQLITE_OK) {
+		int err = log_error(-EIO, "database %s: cannot open: %s", path,
+				    db ? sqlite3_errmsg(db) : sqlite3_errstr(rc));
+		sqlite3_close(db);
+		return err;
+	}
+	sqlite3_busy_timeout(db, 5000);
+	rc = db_exec(db, "PRAGMA foreign_keys = ON;"
+			 "PRAGMA temp_store = MEMORY;"
+			 "PRAGMA cache_size = -8000;");
+	if (!rc && !readonly)
+		rc = db_exec(db, "PRAGMA journal_mode = WAL;"
+				 "PRAGMA synchronous = NORMAL;");
+	if (rc) {
+		sqlite3_close(db);
+		return rc;
+	}
+	*out = db;
+	return 0;
+}
+
+void db_close(sqlite3 *db)
+{
+	int rc = sqlite3_close(db);
+
+	if (rc != SQLITE_OK)
+		db_error(db, rc, "close");
+}
+
+static int db_user_version(sqlite3 *db, int *version)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	rc = sqlite3_prepare_v2(db, "PRAGMA user_version", -1, &st, NULL);
+	if (rc != SQLITE_OK)
+		return db_error(db, rc, "read user_version");
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		*version = sqlite3_column_int(st, 0);
+	sqlite3_finalize(st);
+	return rc == SQLITE_ROW ? 0 : db_error(db, rc, "read user_version");
+}
+
+int db_migrate(sqlite3 *db, const char *const *steps, int nr_steps)
+{
+	int version = 0, rc;
+
+	rc = db_user_version(db, &version);
+	if (rc)
+		return rc;
+	if (version > nr_steps)
+		return log_error(-EPROTO,
+				 "database: schema version %d is newer than this mediamon knows (%d)",
+				 version, nr_steps);
+	for (; version < nr_steps; version++) {
+		char bump[64];
+
+		snprintf(bump, sizeof(bump), "PRAGMA user_version = %d;",
+			 version + 1);
+		rc = db_exec(db, "BEGIN IMMEDIATE;");
+		if (!rc)
+			rc = db_exec(db, steps[version]);
+		if (!rc)
+			rc = db_exec(db, bump);
+		if (!rc)
+			rc = db_exec(db, "COMMIT;");
+		if (rc) {
+			sqlite3_exec(db, "ROLLBACK;", NULL, NULL, NULL);
+			return log_error(rc, "database: migration to version %d failed",
+					 version + 1);
+		}
+		log_info("database: schema migrated to version %d", version + 1);
+	}
+	return 0;
+}

@@ -1,0 +1,44 @@
+#ifndef MEDIAMON_DB_H
+#define MEDIAMON_DB_H
+
+/*
+ * SQLite access shared by every part: opening a connection with the
+ * settings the daemon relies on, versioned migrations, and error helpers.
+ *
+ * The database runs in WAL mode so the FUSE side's read connections never
+ * wait for the writer. Each connection belongs to one thread at a time.
+ */
+
+#include <sqlite3.h>
+
+/*
+ * Open the database at path. A read-write connection creates the file if
+ * needed and switches the journal to WAL; a read-only one expects it to
+ * exist. Both get foreign keys and a busy timeout. Returns 0 or a negative
+ * errno value (logged).
+ */
+int db_open(const char *path, int readonly, sqlite3 **out);
+
+/* Close a connection, finalizing nothing: statements must be gone. */
+void db_close(sqlite3 *db);
+
+/*
+ * Bring the schema up to date. steps[i] moves the schema from version i to
+ * i + 1 (PRAGMA user_version); each runs in its own transaction. A database
+ * newer than this program knows is refused with -EPROTO.
+ */
+int db_migrate(sqlite3 *db, const char *const *steps, int nr_steps);
+
+/* Run SQL that returns no rows. Returns 0 or -EIO (logged). */
+int db_exec(sqlite3 *db, const char *sql);
+
+/* Prepare a statement meant to be reused. Returns 0 or -EIO (logged). */
+int db_prepare(sqlite3 *db, const char *sql, sqlite3_stmt **out);
+
+/*
+ * Log a failed SQLite call with the connection's message, naming what was
+ * being done, and return the negative errno value that fits rc.
+ */
+int db_error(sqlite3 *db, int rc, const char *what);
+
+#endif

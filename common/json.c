@@ -1,0 +1,42 @@
+#include "common/json.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdlib.h>
+
+#include "common/clock.h"
+#include "common/strbuf.h"
+
+json_t *json_num(double v)
+{
+	if (!isfinite(v))
+		return json_null();
+	return json_real(round(v * 1000.0) / 1000.0);
+}
+
+json_t *json_time(double t)
+{
+	char buf[CLOCK_RFC3339_LEN];
+
+	if (t <= 0)
+		return json_null();
+	clock_rfc3339((time_t)t, buf);
+	return json_string(buf);
+}
+
+int json_append(struct strbuf *out, json_t *doc)
+{
+	char *text;
+
+	if (!doc)
+		return -ENOMEM;
+	text = json_dumps(doc, JSON_INDENT(2) | JSON_PRESERVE_ORDER |
+			  JSON_REAL_PRECISION(15));
+	json_decref(doc);
+	if (!text)
+		return -ENOMEM;
+	strbuf_addstr(out, text);
+	strbuf_addch(out, '\n');
+	free(text);
+	return 0;
+}

@@ -1,0 +1,28 @@
+#ifndef MEDIAMON_JSON_H
+#define MEDIAMON_JSON_H
+
+/*
+ * Small helpers over jansson for the JSON files the mount shows: numbers
+ * without float noise, RFC 3339 times, and documents appended to a strbuf
+ * with the trailing newline every file ends with.
+ */
+
+#include <jansson.h>
+#include <time.h>
+
+struct strbuf;
+
+/* A real rounded to a thousandth, so 0.1 prints as 0.1, not 0.1000...1. */
+json_t *json_num(double v);
+
+/* An RFC 3339 UTC string for t, or JSON null when t is 0. */
+json_t *json_time(double t);
+
+/*
+ * Serialize doc (consuming its reference) into out, indented, followed by
+ * a newline. Returns 0, or -ENOMEM when doc is NULL or cannot be dumped,
+ * which is how a failed json_pack() reaches the caller.
+ */
+int json_append(struct strbuf *out, json_t *doc);
+
+#endif

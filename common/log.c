@@ -1,0 +1,121 @@
+#include "common/log.h"
+
+#include <errno.h>
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "common/strbuf.h"
+
+#define LOG_LINE_MAX 1024
+
+static const char *const level_names[] = {
+	[LOG_DEBUG] = "debug",
+	[LOG_INFO] = "info",
+	[LOG_WARN] = "warn",
+	[LOG_ERROR] = "error",
+};
+
+static pthread_mutex_t log_lock = PTHREAD_MUTEX_INITIALIZER;
+static enum log_level log_level = LOG_INFO;
+static int log_to_stderr = 1;
+static char *ring[LOG_RING_LINES];
+static size_t ring_next;
+
+int log_level_parse(const char *name, enum log_level *out)
+{
+	for (size_t i = 0; i < sizeof(level_names) / sizeof(*level_names); i++) {
+		if (!strcmp(name, level_names[i])) {
+			*out = i;
+			return 0;
+		}
+	}
+	return -EINVAL;
+}
+
+const char *log_level_name(enum log_level level)
+{
+	return level_names[level];
+}
+
+void log_set_level(enum log_level level)
+{
+	__atomic_store_n(&log_level, level, __ATOMIC_RELAXED);
+}
+
+enum log_level log_get_level(void)
+{
+	return __atomic_load_n(&log_level, __ATOMIC_RELAXED);
+}
+
+void log_set_stderr(int enabled)
+{
+	__atomic_store_n(&log_to_stderr, enabled, __ATOMIC_RELAXED);
+}
+
+/* One line is formatted outside the lock and then stored, so slow
+ * formatting never holds up other threads that log. A line that cannot be
+ * copied into the ring is still printed: losing /log history is better
+ * than losing the message. */
+static void log_vmsg(enum log_level level, const char *fmt, va_list ap)
+{
+	char line[LOG_LINE_MAX], stamp[32];
+	struct tm tm;
+	time_t now;
+	int n;
+
+	if (level < log_get_level())
+		return;
+	now = time(NULL);
+	gmtime_r(&now, &tm);
+	strftime(stamp, sizeof(stamp), "%Y-%m-%dT%H:%M:%SZ", &tm);
+	n = snprintf(line, sizeof(line), "%s %s: ", stamp, level_names[level]);
+	vsnprintf(line + n, sizeof(line) - n, fmt, ap);
+	for (char *p = line; *p; p++)
+		if (*p == '\n' || *p == '\r')
+			*p = ' ';
+
+	pthread_mutex_lock(&log_lock);
+	if (log_to_stderr)
+		fprintf(stderr, "%s\n", line);
+	free(ring[ring_next]);
+	ring[ring_next] = strdup(line);
+	ring_next = (ring_next + 1) % LOG_RING_LINES;
+	pthread_mutex_unlock(&log_lock);
+}
+
+void log_msg(enum log_level level, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	log_vmsg(level, fmt, ap);
+	va_end(ap);
+}
+
+int log_error(int code, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	log_vmsg(LOG_ERROR, fmt, ap);
+	va_end(ap);
+	return code;
+}
+
+void log_ring_dump(struct strbuf *out)
+{
+	pthread_mutex_lock(&log_lock);
+	for (size_t i = 0; i < LOG_RING_LINES; i++) {
+		const char *line = ring[(ring_next + i) % LOG_RING_LINES];
+
+		if (line) {
+			strbuf_addstr(out, line);
+			strbuf_addch(out, '\n');
+		}
+	}
+	pthread_mutex_unlock(&log_lock);
+}

@@ -1,0 +1,58 @@
+#include "fs/control.h"
+
+#include <errno.h>
+#include <string.h>
+
+#include "common/strbuf.h"
+#include "indexer/indexer.h"
+
+#define COMMAND_MAX 4096
+
+/* Copy one command out of a write, dropping one trailing newline; a
+ * command must be non-empty and hold no other line break or NUL. */
+static int command_text(const char *buf, size_t len, char *out)
+{
+	if (len && buf[len - 1] == '\n')
+		len--;
+	if (!len || len >= COMMAND_MAX || memchr(buf, '\0', len) ||
+	    memchr(buf, '\n', len) || memchr(buf, '\r', len))
+		return -EINVAL;
+	memcpy(out, buf, len);
+	out[len] = '\0';
+	return 0;
+}
+
+int control_rescan_write(const char *buf, size_t len)
+{
+	char cmd[COMMAND_MAX];
+
+	if (command_text(buf, len, cmd))
+		return -EINVAL;
+	if (!strcmp(cmd, "1"))
+		return indexer_rescan("control", 0, NULL);
+	if (!strcmp(cmd, "full"))
+		return indexer_rescan("control", 1, NULL);
+	if (cmd[0] == '/')
+		return indexer_rescan("control", 0, cmd);
+	return -EINVAL;
+}
+
+int control_rescan_render(struct strbuf *out)
+{
+	struct indexer_status s;
+
+	indexer_status(&s);
+	strbuf_addf(out, "state: %s\n", s.state);
+	if (!strcmp(s.state, "scanning"))
+		strbuf_addf(out, "running: scan %lld (%s%s), %llu files seen\n",
+			    (long long)s.scan_id, s.scan_trigger,
+			    s.scan_full ? ", full" : "",
+			    (unsigned long long)s.scan.files_seen);
+	strbuf_addf(out, "pending: %s\n", s.scan_pending ? "yes" : "no");
+	strbuf_addstr(out,
+		"accepted:\n"
+		"  1      rescan every root; only changed files are read\n"
+		"  full   rescan every root and re-read every file's tags\n"
+		"  PATH   rescan one file or folder (absolute, inside a root)\n");
+	return 0;
+}

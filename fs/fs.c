@@ -1,0 +1,187 @@
+#include "fs/fs.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "common/strbuf.h"
+#include "fs/nodes.h"
+
+struct handle {
+	const struct node *node;
+	struct strbuf content;
+};
+
+static void *fs_init(struct fuse_conn_info *conn, struct fuse_config *cfg)
+{
+	(void)conn;
+	/* Generated sizes change at any time: never let the kernel keep
+	 * attributes or pages of them. */
+	cfg->attr_timeout = 0;
+	cfg->entry_timeout = 1;
+	cfg->negative_timeout = 0;
+	cfg->kernel_cache = 0;
+	return NULL;
+}
+
+static int fs_getattr(const char *path, struct stat *st,
+		      struct fuse_file_info *fi)
+{
+	const struct node *n = node_lookup(path);
+	struct handle *h = fi ? (struct handle *)(uintptr_t)fi->fh : NULL;
+	time_t now = time(NULL);
+
+	if (!n)
+		return -ENOENT;
+	memset(st, 0, sizeof(*st));
+	st->st_mode = node_mode(n);
+	st->st_nlink = n->type == NODE_DIR ? 2 : 1;
+	st->st_uid = getuid();
+	st->st_gid = getgid();
+	st->st_atime = st->st_mtime = st->st_ctime = now;
+	if (h) {
+		st->st_size = h->content.len;
+	} else if (n->render) {
+		struct strbuf sb = STRBUF_INIT;
+
+		if (!n->render(&sb))
+			st->st_size = sb.len;
+		strbuf_release(&sb);
+	}
+	return 0;
+}
+
+struct fill_ctx {
+	void *buf;
+	fuse_fill_dir_t filler;
+};
+
+static int fill_one(const char *name, const struct node *child, void *arg)
+{
+	struct fill_ctx *ctx = arg;
+	struct stat st = { .st_mode = node_mode(child) };
+
+	return ctx->filler(ctx->buf, name, &st, 0, 0);
+}
+
+static int fs_readdir(const char *path, void *buf, fuse_fill_dir_t filler,
+		      off_t off, struct fuse_file_info *fi,
+		      enum fuse_readdir_flags flags)
+{
+	const struct node *n = node_lookup(path);
+	struct fill_ctx ctx = { buf, filler };
+
+	(void)off;
+	(void)fi;
+	(void)flags;
+	if (!n)
+		return -ENOENT;
+	if (n->type != NODE_DIR)
+		return -ENOTDIR;
+	filler(buf, ".", NULL, 0, 0);
+	filler(buf, "..", NULL, 0, 0);
+	node_children(n, fill_one, &ctx);
+	return 0;
+}
+
+static int fs_open(const char *path, struct fuse_file_info *fi)
+{
+	const struct node *n = node_lookup(path);
+	int writing = (fi->flags & O_ACCMODE) != O_RDONLY;
+	struct handle *h;
+	int rc;
+
+	if (!n)
+		return -ENOENT;
+	if (n->type == NODE_DIR)
+		return -EISDIR;
+	if (writing && n->type != NODE_CONTROL)
+		return -EACCES;
+	h = calloc(1, sizeof(*h));
+	if (!h)
+		return -ENOMEM;
+	h->node = n;
+	strbuf_init(&h->content, 0);
+	if ((fi->flags & O_ACCMODE) != O_WRONLY) {
+		rc = n->render(&h->content);
+		if (rc) {
+			strbuf_release(&h->content);
+			free(h);
+			return rc;
+		}
+	}
+	fi->fh = (uintptr_t)h;
+	fi->direct_io = 1;
+	return 0;
+}
+
+static int fs_read(const char *path, char *buf, size_t size, off_t off,
+		   struct fuse_file_info *fi)
+{
+	struct handle *h = (struct handle *)(uintptr_t)fi->fh;
+
+	(void)path;
+	if (off < 0)
+		return -EINVAL;
+	if ((size_t)off >= h->content.len)
+		return 0;
+	if (size > h->content.len - off)
+		size = h->content.len - off;
+	memcpy(buf, h->content.buf + off, size);
+	return size;
+}
+
+static int fs_write(const char *path, const char *buf, size_t size,
+		    off_t off, struct fuse_file_info *fi)
+{
+	struct handle *h = (struct handle *)(uintptr_t)fi->fh;
+	int rc;
+
+	(void)path;
+	(void)off;
+	if (!h->node->write)
+		return -EACCES;
+	rc = h->node->write(buf, size);
+	return rc < 0 ? rc : (int)size;
+}
+
+/* `echo cmd > file` truncates before writing: emptying a control file is
+ * accepted and does nothing. */
+static int fs_truncate(const char *path, off_t size,
+		       struct fuse_file_info *fi)
+{
+	const struct node *n = node_lookup(path);
+
+	(void)fi;
+	if (!n)
+		return -ENOENT;
+	if (n->type == NODE_DIR)
+		return -EISDIR;
+	if (n->type != NODE_CONTROL)
+		return -EACCES;
+	return size == 0 ? 0 : -EINVAL;
+}
+
+static int fs_release(const char *path, struct fuse_file_info *fi)
+{
+	struct handle *h = (struct handle *)(uintptr_t)fi->fh;
+
+	(void)path;
+	strbuf_release(&h->content);
+	free(h);
+	return 0;
+}
+
+const struct fuse_operations fs_operations = {
+	.init = fs_init,
+	.getattr = fs_getattr,
+	.readdir = fs_readdir,
+	.open = fs_open,
+	.read = fs_read,
+	.write = fs_write,
+	.truncate = fs_truncate,
+	.release = fs_release,
+};

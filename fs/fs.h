@@ -1,0 +1,16 @@
+#ifndef MEDIAMON_FS_H
+#define MEDIAMON_FS_H
+
+/*
+ * The FUSE operations of the mount (high-level API). Generated files are
+ * rendered once at open() into a buffer kept in the file handle, so every
+ * read on one handle sees one snapshot; getattr reports the size of a
+ * fresh rendering, and opens use direct_io so a size that moved in between
+ * never cuts a read short.
+ */
+
+#include <fuse.h>
+
+extern const struct fuse_operations fs_operations;
+
+#endif

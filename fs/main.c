@@ -1,0 +1,274 @@
+#include <errno.h>
+#include <fuse.h>
+#include <fuse_lowlevel.h>
+#include <libgen.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "common/config.h"
+#include "common/db.h"
+#include "common/log.h"
+#include "fs/fs.h"
+#include "fs/reader.h"
+#include "indexer/indexer.h"
+#include "indexer/schema.h"
+
+enum {
+	KEY_CONFIG,
+	KEY_SHORT,	/* music=, manga=, db= */
+	KEY_HELP,
+	KEY_VERSION,
+};
+
+struct options {
+	char *config;
+	char **shorts;		/* "key=value" in command-line order */
+	size_t nr_shorts;
+	char *nonopt[2];	/* [SOURCE] MOUNTPOINT */
+	int nr_nonopt;
+	int help, version;
+	int failed;
+};
+
+static const struct fuse_opt option_spec[] = {
+	FUSE_OPT_KEY("config=", KEY_CONFIG),
+	FUSE_OPT_KEY("music=", KEY_SHORT),
+	FUSE_OPT_KEY("manga=", KEY_SHORT),
+	FUSE_OPT_KEY("db=", KEY_SHORT),
+	FUSE_OPT_KEY("-h", KEY_HELP),
+	FUSE_OPT_KEY("--help", KEY_HELP),
+	FUSE_OPT_KEY("-V", KEY_VERSION),
+	FUSE_OPT_KEY("--version", KEY_VERSION),
+	FUSE_OPT_END
+};
+
+/* Keep mediamon's own options for after the config file is read, so the
+ * command line adds to (and overrides) the file; pass the rest to FUSE. */
+static int option_proc(void *data, const char *arg, int key,
+		       struct fuse_args *outargs)
+{
+	struct options *o = data;
+	char **shorts;
+
+	(void)outargs;
+	switch (key) {
+	case KEY_CONFIG:
+		free(o->config);
+		o->config = strdup(arg + strlen("config="));
+		o->failed |= !o->config;
+		return 0;
+	case KEY_SHORT:
+		shorts = realloc(o->shorts, (o->nr_shorts + 1) *
+				 sizeof(*shorts));
+		if (!shorts || !(shorts[o->nr_shorts] = strdup(arg))) {
+			o->failed = 1;
+			if (shorts)
+				o->shorts = shorts;
+			return 0;
+		}
+		o->shorts = shorts;
+		o->nr_shorts++;
+		return 0;
+	case KEY_HELP:
+		o->help = 1;
+		return 0;
+	case KEY_VERSION:
+		o->version = 1;
+		return 0;
+	case FUSE_OPT_KEY_NONOPT:
+		if (o->nr_nonopt == 2)
+			return 1;
+		o->nonopt[o->nr_nonopt] = strdup(arg);
+		o->failed |= !o->nonopt[o->nr_nonopt++];
+		return 0;
+	}
+	return 1;
+}
+
+static void usage(const char *prog)
+{
+	printf("usage: %s [options] MOUNTPOINT\n"
+	       "\n"
+	       "Indexes music and manga libraries and shows the index, its\n"
+	       "status and its controls as files under MOUNTPOINT.\n"
+	       "\n"
+	       "mediamon options:\n"
+	       "    -o config=FILE         configuration file (default:\n"
+	       "                           $XDG_CONFIG_HOME/mediamon/mediamon.conf,\n"
+	       "                           then /etc/mediamon/mediamon.conf)\n"
+	       "    -o music=DIR           a music root (repeatable)\n"
+	       "    -o manga=DIR           a manga root (repeatable)\n"
+	       "    -o db=FILE             the database file\n"
+	       "    -o allow_other         let other users see the mount\n"
+	       "    -f                     stay in the foreground\n"
+	       "    -h, --help             this help\n"
+	       "    -V, --version          the version\n"
+	       "\n", prog);
+}
+
+/* Build the configuration from the file and the command line, in that
+ * order; any error is printed and ends the program before mounting. */
+static int load_config(struct options *o, struct config *cfg)
+{
+	char err[1024];
+	char *path = o->config ? strdup(o->config) : config_default_path();
+	int rc = 0;
+
+	config_init(cfg);
+	if (o->config && !path)
+		rc = -ENOMEM;
+	if (!rc && path)
+		rc = config_load_file(cfg, path, err, sizeof(err));
+	free(path);
+	for (size_t i = 0; !rc && i < o->nr_shorts; i++) {
+		char *eq = strchr(o->shorts[i], '=');
+
+		*eq = '\0';
+		rc = config_set_option(cfg, o->shorts[i], eq + 1, err,
+				       sizeof(err));
+		*eq = '=';
+	}
+	if (!rc)
+		rc = config_finish(cfg, err, sizeof(err));
+	if (rc) {
+		if (rc == -ENOMEM)
+			snprintf(err, sizeof(err), "out of memory");
+		fprintf(stderr, "mediamon: %s\n", err);
+	}
+	return rc;
+}
+
+/* Create the database's folder and bring its schema up to date now, so a
+ * store that cannot be used stops the daemon before anything is mounted. */
+static int prepare_store(const char *path)
+{
+	char *copy = strdup(path);
+	sqlite3 *db;
+	int rc;
+
+	if (!copy)
+		return -ENOMEM;
+	for (char *p = copy + 1; (p = strchr(p, '/')); p++) {
+		*p = '\0';
+		if (mkdir(copy, 0755) && errno != EEXIST) {
+			rc = log_error(-errno, "database folder %s: %s", copy,
+				       strerror(errno));
+			free(copy);
+			return rc;
+		}
+		*p = '/';
+	}
+	free(copy);
+	rc = db_open(path, 0, &db);
+	if (rc)
+		return rc;
+	rc = schema_migrate(db);
+	db_close(db);
+	return rc;
+}
+
+static int run(struct fuse_args *args, struct fuse_cmdline_opts *cmd,
+	       struct config *cfg)
+{
+	struct fuse_loop_config *loop;
+	struct fuse *fuse;
+	int rc = -1;
+
+	if (prepare_store(cfg->database))
+		return 1;
+	if (fuse_opt_add_arg(args, "-odefault_permissions") ||
+	    fuse_opt_add_arg(args, "-ofsname=mediamon") ||
+	    fuse_opt_add_arg(args, "-osubtype=mediamon"))
+		return 1;
+	fuse = fuse_new(args, &fs_operations, sizeof(fs_operations), NULL);
+	if (!fuse)
+		return 1;
+	if (fuse_mount(fuse, cmd->mountpoint))
+		goto out_destroy;
+	if (fuse_set_signal_handlers(fuse_get_session(fuse)))
+		goto out_unmount;
+	if (fuse_daemonize(cmd->foreground))
+		goto out_signals;
+	if (reader_init(cfg->database) || indexer_start(cfg))
+		goto out_signals;
+
+	if (cmd->singlethread) {
+		rc = fuse_loop(fuse);
+	} else {
+		loop = fuse_loop_cfg_create();
+		if (loop) {
+			fuse_loop_cfg_set_clone_fd(loop, cmd->clone_fd);
+			fuse_loop_cfg_set_max_threads(loop, cmd->max_threads);
+			rc = fuse_loop_mt(fuse, loop);
+			fuse_loop_cfg_destroy(loop);
+		}
+	}
+	log_info("unmounting %s", cmd->mountpoint);
+	indexer_stop();
+	reader_close();
+out_signals:
+	fuse_remove_signal_handlers(fuse_get_session(fuse));
+out_unmount:
+	fuse_unmount(fuse);
+out_destroy:
+	fuse_destroy(fuse);
+	/* The loop answers the number of the signal that ended it: a
+	 * requested stop, not a failure. */
+	return rc < 0 ? 1 : 0;
+}
+
+int main(int argc, char **argv)
+{
+	struct fuse_args args = FUSE_ARGS_INIT(argc, argv);
+	struct fuse_cmdline_opts cmd = { 0 };
+	struct options o = { 0 };
+	struct config cfg;
+	enum log_level level;
+	int rc = 1;
+
+	if (fuse_opt_parse(&args, &o, option_spec, option_proc) || o.failed)
+		goto out;
+	if (o.version) {
+		printf("mediamon %s (libfuse %s, SQLite %s)\n",
+		       MEDIAMON_VERSION, fuse_pkgversion(), sqlite3_libversion());
+		rc = 0;
+		goto out;
+	}
+	if (o.help) {
+		usage(argv[0]);
+		fuse_cmdline_help();
+		fuse_lib_help(&args);
+		rc = 0;
+		goto out;
+	}
+	/* mount.fuse3 passes a source name before the mount point. */
+	if (o.nr_nonopt &&
+	    fuse_opt_add_arg(&args, o.nonopt[o.nr_nonopt - 1]))
+		goto out;
+	if (fuse_parse_cmdline(&args, &cmd))
+		goto out;
+	if (!cmd.mountpoint) {
+		fprintf(stderr, "mediamon: no mount point given (see --help)\n");
+		goto out;
+	}
+	if (load_config(&o, &cfg)) {
+		config_release(&cfg);
+		goto out;
+	}
+	if (!log_level_parse(cfg.log_level, &level))
+		log_set_level(level);
+	rc = run(&args, &cmd, &cfg);
+	config_release(&cfg);
+out:
+	free(cmd.mountpoint);
+	free(o.config);
+	free(o.nonopt[0]);
+	free(o.nonopt[1]);
+	for (size_t i = 0; i < o.nr_shorts; i++)
+		free(o.shorts[i]);
+	free(o.shorts);
+	fuse_opt_free_args(&args);
+	return rc;
+}

@@ -1,0 +1,445 @@
+#include "fs/render.h"
+
+#include <errno.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "common/clock.h"
+#include "common/db.h"
+#include "common/json.h"
+#include "common/log.h"
+#include "common/strbuf.h"
+#include "fs/reader.h"
+#include "indexer/indexer.h"
+#include "indexer/writer.h"
+
+#define SCAN_COLUMNS \
+	"id, trigger, scope, started_at, finished_at, duration_s," \
+	" files_seen, files_new, files_changed, files_unchanged," \
+	" files_deleted, tag_errors, io_errors, bytes_read, walk_s," \
+	" parse_s, write_s, peak_rss_kb, success"
+
+/* Column positions in SCAN_COLUMNS. */
+enum {
+	SC_ID, SC_TRIGGER, SC_SCOPE, SC_STARTED, SC_FINISHED, SC_DURATION,
+	SC_SEEN, SC_NEW, SC_CHANGED, SC_UNCHANGED, SC_DELETED, SC_TAG_ERRORS,
+	SC_IO_ERRORS, SC_BYTES, SC_WALK, SC_PARSE, SC_WRITE, SC_RSS,
+	SC_SUCCESS,
+};
+
+/* The integer counters of a scan, by name, in the order files show them. */
+static const struct {
+	const char *name;
+	int column;
+} scan_counts[] = {
+	{ "files_seen", SC_SEEN },
+	{ "files_new", SC_NEW },
+	{ "files_changed", SC_CHANGED },
+	{ "files_unchanged", SC_UNCHANGED },
+	{ "files_deleted", SC_DELETED },
+	{ "tag_errors", SC_TAG_ERRORS },
+	{ "io_errors", SC_IO_ERRORS },
+	{ "bytes_read", SC_BYTES },
+};
+
+/* A read transaction around a whole document keeps it one snapshot. */
+static sqlite3 *snapshot_begin(void)
+{
+	sqlite3 *db = reader_db();
+
+	if (db && db_exec(db, "BEGIN"))
+		return NULL;
+	return db;
+}
+
+static void snapshot_end(sqlite3 *db)
+{
+	if (db)
+		sqlite3_exec(db, "COMMIT", NULL, NULL, NULL);
+}
+
+/* Run a query with no parameters and keep its statement for stepping. */
+static int query(sqlite3 *db, const char *sql, sqlite3_stmt **st)
+{
+	int rc = sqlite3_prepare_v2(db, sql, -1, st, NULL);
+
+	return rc == SQLITE_OK ? 0 : db_error(db, rc, sql);
+}
+
+static int step_done(sqlite3 *db, sqlite3_stmt *st, int rc)
+{
+	sqlite3_finalize(st);
+	if (rc == SQLITE_DONE || rc == SQLITE_ROW)
+		return 0;
+	return db_error(db, rc, "read");
+}
+
+static double per_second(double n, double seconds)
+{
+	return seconds > 0 ? n / seconds : 0;
+}
+
+/* The fields every scan object has, from counters already gathered. */
+static json_t *scan_object(int64_t id, const char *trigger,
+			   const char *scope, double started,
+			   double finished, double duration,
+			   const int64_t counts[], double walk, double parse,
+			   double write, int64_t rss, json_t *success)
+{
+	json_t *o = json_object(), *phases = json_object();
+	int64_t seen = counts[0], bytes = counts[7];
+
+	json_object_set_new(o, "id", json_integer(id));
+	json_object_set_new(o, "trigger", json_string(trigger));
+	json_object_set_new(o, "scope", json_string(scope));
+	json_object_set_new(o, "started_at", json_time(started));
+	json_object_set_new(o, "started_at_s", json_num(started));
+	json_object_set_new(o, "finished_at", json_time(finished));
+	json_object_set_new(o, "finished_at_s",
+			    finished > 0 ? json_num(finished) : json_null());
+	json_object_set_new(o, "duration_s", json_num(duration));
+	for (size_t i = 0; i < sizeof(scan_counts) / sizeof(*scan_counts); i++)
+		json_object_set_new(o, scan_counts[i].name,
+				    json_integer(counts[i]));
+	json_object_set_new(o, "files_per_s",
+			    json_num(per_second(seen, duration)));
+	json_object_set_new(o, "mb_per_s",
+			    json_num(per_second(bytes / 1e6, duration)));
+	json_object_set_new(phases, "walk_s", json_num(walk));
+	json_object_set_new(phases, "parse_s", json_num(parse));
+	json_object_set_new(phases, "write_s", json_num(write));
+	json_object_set_new(o, "phases", phases);
+	json_object_set_new(o, "peak_rss_kb", json_integer(rss));
+	json_object_set_new(o, "success", success);
+	return o;
+}
+
+static json_t *scan_from_row(sqlite3_stmt *st)
+{
+	int64_t counts[sizeof(scan_counts) / sizeof(*scan_counts)];
+
+	for (size_t i = 0; i < sizeof(scan_counts) / sizeof(*scan_counts); i++)
+		counts[i] = sqlite3_column_int64(st, scan_counts[i].column);
+	return scan_object(sqlite3_column_int64(st, SC_ID),
+			   (const char *)sqlite3_column_text(st, SC_TRIGGER),
+			   (const char *)sqlite3_column_text(st, SC_SCOPE),
+			   sqlite3_column_double(st, SC_STARTED),
+			   sqlite3_column_double(st, SC_FINISHED),
+			   sqlite3_column_double(st, SC_DURATION), counts,
+			   sqlite3_column_double(st, SC_WALK),
+			   sqlite3_column_double(st, SC_PARSE),
+			   sqlite3_column_double(st, SC_WRITE),
+			   sqlite3_column_int64(st, SC_RSS),
+			   json_boolean(sqlite3_column_int(st, SC_SUCCESS)));
+}
+
+static json_t *scan_running(const struct indexer_status *s)
+{
+	const struct scan_stats *c = &s->scan;
+	int64_t counts[] = {
+		c->files_seen, c->files_new,
+		c->files_changed + c->files_renamed, c->files_unchanged,
+		c->files_deleted, c->tag_errors, c->io_errors, c->bytes_read,
+	};
+	json_t *o, *progress = json_object();
+
+	o = scan_object(s->scan_id, s->scan_trigger,
+			s->scan_full ? "full" : "incremental",
+			s->scan_started_at, 0, s->scan_elapsed_s, counts,
+			c->walk_ns / 1e9, c->parse_ns / 1e9, s->scan_write_s,
+			0, json_null());
+	json_object_set_new(progress, "done", json_integer(c->files_seen));
+	json_object_set_new(progress, "total_estimate",
+			    json_integer(c->total_estimate));
+	json_object_set_new(o, "progress", progress);
+	return o;
+}
+
+/* The last finished scan as JSON, or JSON null when there is none yet. */
+static int last_scan(sqlite3 *db, json_t **out)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	rc = query(db, "SELECT " SCAN_COLUMNS " FROM scans WHERE"
+		   " finished_at IS NOT NULL ORDER BY id DESC LIMIT 1", &st);
+	if (rc)
+		return rc;
+	rc = sqlite3_step(st);
+	*out = rc == SQLITE_ROW ? scan_from_row(st) : json_null();
+	return step_done(db, st, rc);
+}
+
+static int count_rows(sqlite3 *db, json_t *counts)
+{
+	static const char *const tables[] = {
+		"tracks", "albums", "artists", "files"
+	};
+	int rc = 0;
+
+	for (size_t i = 0; !rc && i < sizeof(tables) / sizeof(*tables); i++) {
+		char sql[64];
+		sqlite3_stmt *st;
+
+		snprintf(sql, sizeof(sql), "SELECT count(*) FROM %s",
+			 tables[i]);
+		rc = query(db, sql, &st);
+		if (rc)
+			break;
+		rc = sqlite3_step(st);
+		json_object_set_new(counts, tables[i],
+				    json_integer(sqlite3_column_int64(st, 0)));
+		rc = step_done(db, st, rc);
+	}
+	return rc;
+}
+
+static int roots_array(sqlite3 *db, json_t *roots)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	rc = query(db, "SELECT kind, CAST(path AS TEXT), (SELECT count(*)"
+		   " FROM files f WHERE f.root_id = r.id) FROM roots r"
+		   " ORDER BY id", &st);
+	if (rc)
+		return rc;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		json_array_append_new(roots, json_pack("{s:s, s:s, s:I}",
+			"kind", sqlite3_column_text(st, 0),
+			"path", sqlite3_column_text(st, 1),
+			"files", (json_int_t)sqlite3_column_int64(st, 2)));
+	return step_done(db, st, rc);
+}
+
+int render_summary(struct strbuf *out)
+{
+	static const char *const later[] = {
+		"series", "volumes", "missing", "broken_links"
+	};
+	json_t *counts = json_object(), *roots = json_array(), *last = NULL;
+	json_t *progress = json_null(), *watcher;
+	struct indexer_status s;
+	sqlite3 *db = snapshot_begin();
+	int rc;
+
+	if (!db) {
+		json_decref(counts);
+		json_decref(roots);
+		return -EIO;
+	}
+	indexer_status(&s);
+	rc = count_rows(db, counts);
+	if (!rc)
+		rc = roots_array(db, roots);
+	if (!rc)
+		rc = last_scan(db, &last);
+	snapshot_end(db);
+	if (rc) {
+		json_decref(counts);
+		json_decref(roots);
+		json_decref(last);
+		return rc;
+	}
+	/* The manga and Real-Debrid parts are not indexed yet: their counts
+	 * are truly zero, and scripts can rely on the keys being there. */
+	for (size_t i = 0; i < sizeof(later) / sizeof(*later); i++)
+		json_object_set_new(counts, later[i], json_integer(0));
+	if (!strcmp(s.state, "scanning"))
+		progress = json_pack("{s:I, s:I}",
+			"done", (json_int_t)s.scan.files_seen,
+			"total_estimate", (json_int_t)s.scan.total_estimate);
+	watcher = json_pack("{s:b, s:i, s:i, s:b}", "enabled", 0,
+			    "watches", 0, "overflows", 0, "fallback", 0);
+	return json_append(out, json_pack(
+		"{s:s, s:I, s:o, s:s, s:b, s:b, s:o, s:o, s:o, s:o, s:o}",
+		"version", MEDIAMON_VERSION,
+		"uptime_s", (json_int_t)(clock_wall() - s.started_at),
+		"started_at", json_time(s.started_at),
+		"state", s.state,
+		"scan_pending", s.scan_pending,
+		"dry_run", s.dry_run,
+		"counts", counts,
+		"roots", roots,
+		"last_scan", last,
+		"scan_progress", progress,
+		"watcher", watcher));
+}
+
+int render_scan_json(struct strbuf *out)
+{
+	json_t *last = NULL, *running = json_null(), *totals = NULL;
+	struct indexer_status s;
+	sqlite3 *db = snapshot_begin();
+	sqlite3_stmt *st;
+	int rc;
+
+	if (!db)
+		return -EIO;
+	indexer_status(&s);
+	rc = last_scan(db, &last);
+	if (!rc)
+		rc = query(db, "SELECT count(*), total(success = 1),"
+			   " total(success = 0), total(files_seen),"
+			   " total(duration_s) FROM scans"
+			   " WHERE success IS NOT NULL", &st);
+	if (!rc) {
+		rc = sqlite3_step(st);
+		if (rc == SQLITE_ROW)
+			totals = json_pack("{s:I, s:I, s:I, s:I, s:o}",
+				"scans", (json_int_t)sqlite3_column_int64(st, 0),
+				"succeeded", (json_int_t)sqlite3_column_double(st, 1),
+				"failed", (json_int_t)sqlite3_column_double(st, 2),
+				"files_indexed",
+				(json_int_t)sqlite3_column_double(st, 3),
+				"avg_files_per_s",
+				json_num(per_second(sqlite3_column_double(st, 3),
+						    sqlite3_column_double(st, 4))));
+		rc = step_done(db, st, rc);
+	}
+	snapshot_end(db);
+	if (rc) {
+		json_decref(last);
+		json_decref(totals);
+		return rc;
+	}
+	if (!strcmp(s.state, "scanning"))
+		running = scan_running(&s);
+	return json_append(out, json_pack("{s:o, s:o, s:o}", "last", last,
+					  "running", running,
+					  "totals", totals ? totals :
+					  json_object()));
+}
+
+/* CSV fields never hold commas or quotes (triggers and scopes are fixed
+ * words), so rows need no quoting. */
+int render_scan_csv(struct strbuf *out)
+{
+	sqlite3 *db = snapshot_begin();
+	sqlite3_stmt *st;
+	int rc;
+
+	if (!db)
+		return -EIO;
+	strbuf_addstr(out, "id,trigger,scope,started_at,finished_at,"
+		      "duration_s");
+	for (size_t i = 0; i < sizeof(scan_counts) / sizeof(*scan_counts); i++)
+		strbuf_addf(out, ",%s", scan_counts[i].name);
+	strbuf_addstr(out, ",files_per_s,mb_per_s,walk_s,parse_s,write_s,"
+		      "peak_rss_kb,success\n");
+	rc = query(db, "SELECT " SCAN_COLUMNS " FROM scans WHERE success"
+		   " IS NOT NULL ORDER BY id", &st);
+	if (rc) {
+		snapshot_end(db);
+		return rc;
+	}
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		char started[CLOCK_RFC3339_LEN], finished[CLOCK_RFC3339_LEN];
+		double duration = sqlite3_column_double(st, SC_DURATION);
+
+		clock_rfc3339(sqlite3_column_int64(st, SC_STARTED), started);
+		finished[0] = '\0';
+		if (sqlite3_column_type(st, SC_FINISHED) != SQLITE_NULL)
+			clock_rfc3339(sqlite3_column_int64(st, SC_FINISHED),
+				      finished);
+		strbuf_addf(out, "%lld,%s,%s,%s,%s,%.3f",
+			    (long long)sqlite3_column_int64(st, SC_ID),
+			    sqlite3_column_text(st, SC_TRIGGER),
+			    sqlite3_column_text(st, SC_SCOPE), started,
+			    finished, duration);
+		for (size_t i = 0; i < sizeof(scan_counts) /
+		     sizeof(*scan_counts); i++)
+			strbuf_addf(out, ",%lld", (long long)
+				    sqlite3_column_int64(st,
+							 scan_counts[i].column));
+		strbuf_addf(out, ",%.1f,%.3f,%.3f,%.3f,%.3f,%lld,%d\n",
+			    per_second(sqlite3_column_int64(st, SC_SEEN),
+				       duration),
+			    per_second(sqlite3_column_int64(st, SC_BYTES) /
+				       1e6, duration),
+			    sqlite3_column_double(st, SC_WALK),
+			    sqlite3_column_double(st, SC_PARSE),
+			    sqlite3_column_double(st, SC_WRITE),
+			    (long long)sqlite3_column_int64(st, SC_RSS),
+			    sqlite3_column_int(st, SC_SUCCESS));
+	}
+	rc = step_done(db, st, rc);
+	snapshot_end(db);
+	return rc;
+}
+
+/* One line per problem, errors first; "ok" alone when there is none. */
+int render_health(struct strbuf *out)
+{
+	struct strbuf warn = STRBUF_INIT;
+	const struct indexer_root *roots;
+	uint64_t write_errors = writer_errors();
+	sqlite3 *db = snapshot_begin();
+	sqlite3_stmt *st;
+	size_t nr;
+	int rc;
+
+	if (!db)
+		return -EIO;
+	roots = indexer_roots(&nr);
+	for (size_t i = 0; i < nr; i++)
+		if (access(roots[i].path, R_OK | X_OK))
+			strbuf_addf(out, "error: %s root %s is not readable: %s\n",
+				    roots[i].kind, roots[i].path,
+				    strerror(errno));
+	if (write_errors)
+		strbuf_addf(out, "error: %llu records could not be written to"
+			    " the database (see /log)\n",
+			    (unsigned long long)write_errors);
+	rc = query(db, "SELECT id, success, io_errors FROM scans WHERE"
+		   " success IS NOT NULL ORDER BY id DESC LIMIT 1", &st);
+	if (!rc) {
+		rc = sqlite3_step(st);
+		if (rc == SQLITE_ROW && !sqlite3_column_int(st, 1))
+			strbuf_addf(out, "error: scan %lld did not finish"
+				    " (see /log)\n",
+				    (long long)sqlite3_column_int64(st, 0));
+		if (rc == SQLITE_ROW && sqlite3_column_int64(st, 2))
+			strbuf_addf(&warn, "warn: the last scan could not read"
+				    " %lld files or directories (see /log)\n",
+				    (long long)sqlite3_column_int64(st, 2));
+		rc = step_done(db, st, rc);
+	}
+	snapshot_end(db);
+	strbuf_add(out, warn.buf, warn.len);
+	strbuf_release(&warn);
+	if (!rc && !out->len)
+		strbuf_addstr(out, "ok\n");
+	return rc;
+}
+
+int render_log(struct strbuf *out)
+{
+	log_ring_dump(out);
+	return 0;
+}
+
+int render_readme(struct strbuf *out)
+{
+	strbuf_addstr(out,
+"mediamon " MEDIAMON_VERSION " - your media library, as files.\n"
+"\n"
+"status/summary.json  version, uptime, state (idle or scanning), counts of\n"
+"                     tracks, albums, artists and files, the roots, the\n"
+"                     last scan, scan progress while one runs\n"
+"status/health        \"ok\", or one line per problem (\"warn: ...\",\n"
+"                     \"error: ...\")\n"
+"metrics/scan.json    the last finished scan, the running one (or null),\n"
+"                     and totals over all scans\n"
+"metrics/scan.csv     one row per scan, newest last\n"
+"control/rescan       write 1 to rescan every root (only changed files\n"
+"                     are read), \"full\" to re-read every file's tags, or\n"
+"                     an absolute path inside a root to rescan just that;\n"
+"                     read it to see the state\n"
+"log                  the last log lines\n"
+"\n"
+"Files are generated when opened; each open sees one consistent snapshot.\n"
+"Writing anything else to a control file fails with \"Invalid argument\"\n"
+"and changes nothing.\n");
+	return 0;
+}

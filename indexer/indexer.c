@@ -1,0 +1,506 @@
+#include "indexer/indexer.h"
+
+#include <errno.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+
+#include "common/clock.h"
+#include "common/config.h"
+#include "common/db.h"
+#include "common/log.h"
+#include "indexer/writer.h"
+
+/* Subtree requests beyond this many merge into a scan of every root. */
+#define PENDING_PATHS_MAX 256
+
+/* One queued scan: all roots, or a list of root-relative subtrees. */
+struct scan_order {
+	char trigger[INDEXER_TRIGGER_LEN];
+	int all;
+	int full;
+	size_t nr;
+	struct {
+		size_t root;
+		char *sub;
+	} paths[PENDING_PATHS_MAX];
+};
+
+/* What the writer thread needs to record a scan's row. */
+struct scan_row {
+	int64_t id;
+	const struct scan_order *order;
+	double started_at;
+	double duration_s;
+	double write_s;
+	long peak_rss_kb;
+	int success;
+	const struct scan_stats *stats;
+};
+
+static struct {
+	const struct config *cfg;
+	struct indexer_root *roots;
+	size_t nr_roots;
+	double started_at;
+
+	pthread_t thread;
+	pthread_mutex_t lock;
+	pthread_cond_t wake;
+	int running, stopping;
+	int cancel;
+
+	struct scan_order pending;
+	int has_pending;
+
+	/* the running scan, read by indexer_status() */
+	int scanning;
+	int64_t scan_id;
+	struct scan_order current;
+	double scan_started_mono, scan_started_wall, write_s_start;
+	struct scan_stats stats;
+} ix = {
+	.lock = PTHREAD_MUTEX_INITIALIZER,
+	.wake = PTHREAD_COND_INITIALIZER,
+};
+
+static void order_clear(struct scan_order *o)
+{
+	for (size_t i = 0; i < o->nr; i++)
+		free(o->paths[i].sub);
+	memset(o, 0, sizeof(*o));
+}
+
+/* Fold a request into the pending scan: "all" swallows subtrees, full
+ * sticks, the first trigger names the merged scan. */
+static int order_merge(struct scan_order *o, const char *trigger, int full,
+		       int root, const char *sub)
+{
+	if (!ix.has_pending)
+		snprintf(o->trigger, sizeof(o->trigger), "%s", trigger);
+	ix.has_pending = 1;
+	o->full |= full;
+	if (o->all)
+		return 0;
+	if (root < 0 || o->nr == PENDING_PATHS_MAX) {
+		for (size_t i = 0; i < o->nr; i++)
+			free(o->paths[i].sub);
+		o->nr = 0;
+		o->all = 1;
+		return 0;
+	}
+	for (size_t i = 0; i < o->nr; i++)
+		if (o->paths[i].root == (size_t)root &&
+		    !strcmp(o->paths[i].sub, sub))
+			return 0;
+	o->paths[o->nr].sub = strdup(sub);
+	if (!o->paths[o->nr].sub)
+		return log_error(-ENOMEM, "indexer: out of memory queueing a scan");
+	o->paths[o->nr++].root = root;
+	return 0;
+}
+
+/* Find the root holding path and the part below it; rejects anything
+ * that is not a clean absolute path, so ".." can never leave a root. */
+static int root_of(const char *path, const char **sub)
+{
+	size_t len = strlen(path);
+
+	if (path[0] != '/' || strstr(path, "//") || strstr(path, "/./") ||
+	    strstr(path, "/../") || (len >= 2 && !strcmp(path + len - 2, "/.")) ||
+	    (len >= 3 && !strcmp(path + len - 3, "/..")))
+		return -EINVAL;
+	for (size_t i = 0; i < ix.nr_roots; i++) {
+		const char *root = ix.roots[i].path;
+		size_t rlen = strlen(root);
+
+		if (strncmp(path, root, rlen))
+			continue;
+		if (!path[rlen]) {
+			*sub = "";
+			return i;
+		}
+		if (path[rlen] == '/' || !strcmp(root, "/")) {
+			*sub = path + rlen + (path[rlen] == '/');
+			return i;
+		}
+	}
+	return -EINVAL;
+}
+
+int indexer_rescan(const char *trigger, int full, const char *path)
+{
+	char *clean = NULL;
+	const char *sub = "";
+	int root = -1, rc;
+
+	if (path) {
+		size_t len = strlen(path);
+
+		clean = strdup(path);
+		if (!clean)
+			return -ENOMEM;
+		while (len > 1 && clean[len - 1] == '/')
+			clean[--len] = '\0';
+		root = root_of(clean, &sub);
+		if (root < 0) {
+			free(clean);
+			return -EINVAL;
+		}
+	}
+	pthread_mutex_lock(&ix.lock);
+	rc = order_merge(&ix.pending, trigger, full, root, sub);
+	pthread_cond_signal(&ix.wake);
+	pthread_mutex_unlock(&ix.lock);
+	free(clean);
+	return rc;
+}
+
+static int row_begin(sqlite3 *db, void *arg)
+{
+	struct scan_row *row = arg;
+	sqlite3_stmt *st;
+	char scope[32];
+	int rc;
+
+	snprintf(scope, sizeof(scope), "%s%s", row->order->all ? "all" :
+		 "subtree", row->order->full ? ",full" : "");
+	rc = sqlite3_prepare_v2(db, "INSERT INTO scans (trigger, scope,"
+				" started_at) VALUES (?1, ?2, ?3)", -1, &st,
+				NULL);
+	if (rc != SQLITE_OK)
+		return db_error(db, rc, "insert scan");
+	sqlite3_bind_text(st, 1, row->order->trigger, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, scope, -1, SQLITE_STATIC);
+	sqlite3_bind_double(st, 3, row->started_at);
+	rc = sqlite3_step(st);
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE)
+		return db_error(db, rc, "insert scan");
+	row->id = sqlite3_last_insert_rowid(db);
+	return 0;
+}
+
+static int row_finish(sqlite3 *db, void *arg)
+{
+	const struct scan_row *row = arg;
+	const struct scan_stats *s = row->stats;
+	sqlite3_stmt *st;
+	int rc;
+
+	rc = sqlite3_prepare_v2(db, "UPDATE scans SET finished_at = ?2,"
+		" duration_s = ?3, files_seen = ?4, files_new = ?5,"
+		" files_changed = ?6, files_unchanged = ?7, files_deleted = ?8,"
+		" tag_errors = ?9, io_errors = ?10, bytes_read = ?11,"
+		" walk_s = ?12, parse_s = ?13, write_s = ?14,"
+		" peak_rss_kb = ?15, success = ?16 WHERE id = ?1", -1, &st,
+		NULL);
+	if (rc != SQLITE_OK)
+		return db_error(db, rc, "finish scan");
+	sqlite3_bind_int64(st, 1, row->id);
+	sqlite3_bind_double(st, 2, row->started_at + row->duration_s);
+	sqlite3_bind_double(st, 3, row->duration_s);
+	sqlite3_bind_int64(st, 4, s->files_seen);
+	sqlite3_bind_int64(st, 5, s->files_new);
+	sqlite3_bind_int64(st, 6, s->files_changed + s->files_renamed);
+	sqlite3_bind_int64(st, 7, s->files_unchanged);
+	sqlite3_bind_int64(st, 8, s->files_deleted);
+	sqlite3_bind_int64(st, 9, s->tag_errors);
+	sqlite3_bind_int64(st, 10, s->io_errors);
+	sqlite3_bind_int64(st, 11, s->bytes_read);
+	sqlite3_bind_double(st, 12, s->walk_ns / 1e9);
+	sqlite3_bind_double(st, 13, s->parse_ns / 1e9);
+	sqlite3_bind_double(st, 14, row->write_s);
+	sqlite3_bind_int64(st, 15, row->peak_rss_kb);
+	sqlite3_bind_int(st, 16, row->success);
+	rc = sqlite3_step(st);
+	sqlite3_finalize(st);
+	return rc == SQLITE_DONE ? 0 : db_error(db, rc, "finish scan");
+}
+
+/* Albums and artists that lost their last track go with it. */
+static int drop_orphans(sqlite3 *db, void *unused)
+{
+	(void)unused;
+	return db_exec(db,
+		"BEGIN;"
+		"DELETE FROM albums WHERE id NOT IN"
+		" (SELECT album_id FROM tracks WHERE album_id IS NOT NULL);"
+		"DELETE FROM artists WHERE id NOT IN"
+		" (SELECT artist_id FROM tracks WHERE artist_id IS NOT NULL"
+		"  UNION SELECT album_artist_id FROM tracks"
+		"  WHERE album_artist_id IS NOT NULL"
+		"  UNION SELECT artist_id FROM albums"
+		"  WHERE artist_id IS NOT NULL);"
+		"COMMIT;");
+}
+
+static long peak_rss_kb(void)
+{
+	struct rusage ru;
+
+	return getrusage(RUSAGE_SELF, &ru) ? 0 : ru.ru_maxrss;
+}
+
+static int scan_one(const struct scan_order *o, size_t root, const char *sub)
+{
+	struct scan_request req = {
+		.root_id = ix.roots[root].id,
+		.root_path = ix.roots[root].path,
+		.subpath = sub,
+		.full = o->full,
+		.threads = ix.cfg->threads,
+		.cancel = &ix.cancel,
+	};
+
+	return scan_run(indexer_db_path(), &req, &ix.stats);
+}
+
+/* Carry out one scan order from its row to its figures. Runs on the
+ * indexer thread; the FUSE side sees its progress through ix.stats. */
+static void run_order(void)
+{
+	struct scan_row row = { .order = &ix.current };
+	const struct scan_order *o = &ix.current;
+	int rc = 0;
+
+	row.started_at = clock_wall();
+	writer_call(NULL, NULL);
+	if (writer_call(row_begin, &row))
+		return;
+	pthread_mutex_lock(&ix.lock);
+	memset(&ix.stats, 0, sizeof(ix.stats));
+	ix.scan_id = row.id;
+	ix.scan_started_wall = row.started_at;
+	ix.scan_started_mono = clock_mono();
+	ix.write_s_start = writer_busy_seconds();
+	ix.scanning = 1;
+	pthread_mutex_unlock(&ix.lock);
+	log_info("scan %lld started (%s%s)", (long long)row.id, o->trigger,
+		 o->full ? ", full" : "");
+
+	if (o->all) {
+		for (size_t i = 0; i < ix.nr_roots && rc != -ECANCELED; i++)
+			rc = scan_one(o, i, "") ? : rc;
+	} else {
+		for (size_t i = 0; i < o->nr && rc != -ECANCELED; i++)
+			rc = scan_one(o, o->paths[i].root, o->paths[i].sub) ?
+				: rc;
+	}
+	writer_call(NULL, NULL);
+	if (ix.stats.files_deleted || ix.stats.files_changed ||
+	    ix.stats.files_renamed || o->full)
+		writer_call(drop_orphans, NULL);
+
+	row.stats = &ix.stats;
+	row.duration_s = clock_mono() - ix.scan_started_mono;
+	row.write_s = writer_busy_seconds() - ix.write_s_start;
+	row.peak_rss_kb = peak_rss_kb();
+	row.success = rc == 0;
+	writer_call(row_finish, &row);
+	log_info("scan %lld %s in %.2f s: %llu files, %llu new, %llu changed,"
+		 " %llu deleted, %llu tag errors, %llu i/o errors",
+		 (long long)row.id, rc ? "failed" : "finished", row.duration_s,
+		 (unsigned long long)ix.stats.files_seen,
+		 (unsigned long long)ix.stats.files_new,
+		 (unsigned long long)ix.stats.files_changed,
+		 (unsigned long long)ix.stats.files_deleted,
+		 (unsigned long long)ix.stats.tag_errors,
+		 (unsigned long long)ix.stats.io_errors);
+
+	pthread_mutex_lock(&ix.lock);
+	ix.scanning = 0;
+	pthread_mutex_unlock(&ix.lock);
+}
+
+static void *indexer_main(void *unused)
+{
+	(void)unused;
+	pthread_mutex_lock(&ix.lock);
+	while (!ix.stopping) {
+		if (!ix.has_pending) {
+			pthread_cond_wait(&ix.wake, &ix.lock);
+			continue;
+		}
+		ix.current = ix.pending;
+		memset(&ix.pending, 0, sizeof(ix.pending));
+		ix.has_pending = 0;
+		pthread_mutex_unlock(&ix.lock);
+
+		run_order();
+
+		pthread_mutex_lock(&ix.lock);
+		order_clear(&ix.current);
+	}
+	pthread_mutex_unlock(&ix.lock);
+	return NULL;
+}
+
+/* Make the roots table match the configuration: configured roots get
+ * their ids, roots no longer configured are dropped with their files.
+ * Scans cut short by a kill are marked failed. */
+static int sync_roots(sqlite3 *db, void *unused)
+{
+	sqlite3_stmt *add = NULL, *get = NULL;
+	int rc;
+
+	(void)unused;
+	rc = db_exec(db, "BEGIN;"
+		     "UPDATE scans SET success = 0 WHERE finished_at IS NULL;"
+		     "CREATE TEMP TABLE IF NOT EXISTS keep (id INTEGER);"
+		     "DELETE FROM keep;");
+	if (rc)
+		return rc;
+	rc = db_prepare(db, "INSERT OR IGNORE INTO roots (kind, path)"
+			" VALUES (?1, ?2)", &add);
+	if (!rc)
+		rc = db_prepare(db, "SELECT id FROM roots WHERE kind = ?1"
+				" AND path = ?2", &get);
+	for (size_t i = 0; !rc && i < ix.nr_roots; i++) {
+		struct indexer_root *r = &ix.roots[i];
+		sqlite3_stmt *st[] = { add, get };
+
+		for (int j = 0; !rc && j < 2; j++) {
+			sqlite3_bind_text(st[j], 1, r->kind, -1, SQLITE_STATIC);
+			sqlite3_bind_blob(st[j], 2, r->path, strlen(r->path),
+					  SQLITE_STATIC);
+			rc = sqlite3_step(st[j]);
+			if (rc == SQLITE_ROW)
+				r->id = sqlite3_column_int64(st[j], 0);
+			sqlite3_reset(st[j]);
+			rc = rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 :
+				db_error(db, rc, "register root");
+		}
+		if (!rc) {
+			char sql[64];
+
+			snprintf(sql, sizeof(sql),
+				 "INSERT INTO keep VALUES (%lld)",
+				 (long long)r->id);
+			rc = db_exec(db, sql);
+		}
+	}
+	sqlite3_finalize(add);
+	sqlite3_finalize(get);
+	if (!rc)
+		rc = db_exec(db, "DELETE FROM roots WHERE id NOT IN"
+			     " (SELECT id FROM keep); COMMIT;");
+	if (rc)
+		sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
+	else
+		drop_orphans(db, NULL);
+	return rc;
+}
+
+static int add_roots(const struct config_list *list, const char *kind)
+{
+	struct indexer_root *r;
+
+	r = realloc(ix.roots, (ix.nr_roots + list->nr) * sizeof(*r));
+	if (!r && ix.nr_roots + list->nr)
+		return log_error(-ENOMEM, "indexer: out of memory");
+	ix.roots = r;
+	for (size_t i = 0; i < list->nr; i++) {
+		r = &ix.roots[ix.nr_roots++];
+		r->id = 0;
+		r->kind = kind;
+		r->path = list->items[i];
+	}
+	return 0;
+}
+
+int indexer_start(const struct config *cfg)
+{
+	int rc;
+
+	ix.cfg = cfg;
+	ix.started_at = clock_wall();
+	ix.stopping = 0;
+	ix.cancel = 0;
+	rc = add_roots(&cfg->music_roots, "music");
+	if (!rc)
+		rc = add_roots(&cfg->manga_roots, "manga");
+	if (!rc)
+		rc = writer_start(cfg->database);
+	if (rc)
+		goto fail;
+	rc = writer_call(sync_roots, NULL);
+	if (!rc) {
+		rc = -pthread_create(&ix.thread, NULL, indexer_main, NULL);
+		if (rc)
+			log_error(rc, "indexer: cannot start thread");
+	}
+	if (rc) {
+		writer_stop();
+		goto fail;
+	}
+	ix.running = 1;
+	return indexer_rescan("startup", 0, NULL);
+fail:
+	free(ix.roots);
+	ix.roots = NULL;
+	ix.nr_roots = 0;
+	return rc;
+}
+
+void indexer_stop(void)
+{
+	if (!ix.running)
+		return;
+	pthread_mutex_lock(&ix.lock);
+	ix.stopping = 1;
+	__atomic_store_n(&ix.cancel, 1, __ATOMIC_RELAXED);
+	pthread_cond_signal(&ix.wake);
+	pthread_mutex_unlock(&ix.lock);
+	pthread_join(ix.thread, NULL);
+	order_clear(&ix.pending);
+	ix.has_pending = 0;
+	writer_stop();
+	free(ix.roots);
+	ix.roots = NULL;
+	ix.nr_roots = 0;
+	ix.running = 0;
+}
+
+void indexer_status(struct indexer_status *out)
+{
+	const uint64_t *src = (const uint64_t *)&ix.stats;
+	uint64_t *dst = (uint64_t *)&out->scan;
+
+	memset(out, 0, sizeof(*out));
+	out->started_at = ix.started_at;
+	out->dry_run = ix.cfg ? ix.cfg->dry_run : 1;
+	pthread_mutex_lock(&ix.lock);
+	out->scan_pending = ix.has_pending;
+	out->state = ix.scanning ? "scanning" : "idle";
+	if (ix.scanning) {
+		out->scan_id = ix.scan_id;
+		memcpy(out->scan_trigger, ix.current.trigger,
+		       sizeof(out->scan_trigger));
+		out->scan_full = ix.current.full;
+		out->scan_started_at = ix.scan_started_wall;
+		out->scan_elapsed_s = clock_mono() - ix.scan_started_mono;
+		out->scan_write_s = writer_busy_seconds() - ix.write_s_start;
+		for (size_t i = 0; i < sizeof(ix.stats) / sizeof(*src); i++)
+			dst[i] = scan_stat(&src[i]);
+	}
+	pthread_mutex_unlock(&ix.lock);
+}
+
+uint64_t indexer_generation(void)
+{
+	return writer_generation();
+}
+
+const char *indexer_db_path(void)
+{
+	return ix.cfg->database;
+}
+
+const struct indexer_root *indexer_roots(size_t *nr)
+{
+	*nr = ix.nr_roots;
+	return ix.roots;
+}

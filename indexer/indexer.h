@@ -1,0 +1,77 @@
+#ifndef MEDIAMON_INDEXER_H
+#define MEDIAMON_INDEXER_H
+
+/*
+ * The seam between the FUSE side and everything that learns about the
+ * world. The FUSE side starts and stops the indexer, submits commands,
+ * copies the live status, and watches the generation counter; for
+ * anything else it reads the store through connections of its own.
+ *
+ * Commands never wait for their work: they are validated, queued (merged
+ * with a pending one of the same kind) and carried out by the indexer's
+ * own thread.
+ */
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "indexer/scan.h"
+
+struct config;
+
+#define INDEXER_TRIGGER_LEN 16
+
+struct indexer_root {
+	int64_t id;
+	const char *kind;	/* "music" or "manga" */
+	const char *path;	/* absolute */
+};
+
+struct indexer_status {
+	const char *state;		/* "idle" or "scanning" */
+	double started_at;		/* when the daemon started (wall) */
+	int dry_run;
+	int scan_pending;		/* a merged scan waits for its turn */
+
+	/* The running scan, when state is "scanning". */
+	int64_t scan_id;
+	char scan_trigger[INDEXER_TRIGGER_LEN];
+	int scan_full;
+	double scan_started_at;		/* wall clock */
+	double scan_elapsed_s;
+	double scan_write_s;
+	struct scan_stats scan;		/* a copy of the live counters */
+};
+
+/*
+ * Open the store, bring its roots in line with cfg and start the threads;
+ * a first scan of every root (trigger "startup") is queued. cfg must stay
+ * valid until indexer_stop(). Returns 0 or a negative errno value.
+ */
+int indexer_start(const struct config *cfg);
+
+/* Cancel a running scan (nothing is deleted), commit and close the store. */
+void indexer_stop(void);
+
+/*
+ * Queue a scan: of every root when path is NULL, else of the file or
+ * subtree at path (absolute, inside a configured root, no "." or ".."
+ * components). full re-reads every file's tags. trigger names the cause
+ * ("control", "watch", "schedule"). While a scan runs, requests merge into
+ * one pending scan. Returns 0, or -EINVAL for a path outside every root.
+ */
+int indexer_rescan(const char *trigger, int full, const char *path);
+
+/* Copy the live status. */
+void indexer_status(struct indexer_status *out);
+
+/* A counter that moves whenever the store's content may have changed. */
+uint64_t indexer_generation(void);
+
+/* The database file, for read connections. */
+const char *indexer_db_path(void);
+
+/* The configured roots; valid until indexer_stop(). */
+const struct indexer_root *indexer_roots(size_t *nr);
+
+#endif

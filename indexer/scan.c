@@ -1,0 +1,670 @@
+#include "indexer/scan.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "common/db.h"
+#include "common/log.h"
+#include "common/strbuf.h"
+#include "indexer/tags.h"
+#include "indexer/writer.h"
+
+/* What the store knew about one file or directory when the scan began. */
+struct known {
+	size_t off;		/* path in the set's arena */
+	size_t len;
+	int64_t id, size, mtime_ns, inode;
+	int seen;
+};
+
+struct known_set {
+	struct known *v;
+	size_t nr, alloc;
+	struct known **by_inode;
+	struct strbuf arena;
+};
+
+/* Parse time of the calling worker, so its walk time can be told apart. */
+static __thread uint64_t worker_parse_ns;
+
+struct dir_job {
+	struct dir_job *next;
+	size_t len;
+	char path[];
+};
+
+struct scan {
+	const struct scan_request *req;
+	struct scan_stats *stats;
+	int root_fd;
+	struct known_set files, dirs;
+
+	pthread_mutex_t lock;
+	pthread_cond_t cond;
+	struct dir_job *jobs;
+	size_t busy;		/* jobs queued or being worked on */
+};
+
+static void stat_add(uint64_t *counter, uint64_t n)
+{
+	__atomic_add_fetch(counter, n, __ATOMIC_RELAXED);
+}
+
+static uint64_t now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000000000ull + ts.tv_nsec;
+}
+
+static int64_t mtime_ns(const struct stat *st)
+{
+	return st->st_mtim.tv_sec * 1000000000ll + st->st_mtim.tv_nsec;
+}
+
+static const char *known_path(const struct known_set *set,
+			      const struct known *k)
+{
+	return set->arena.buf + k->off;
+}
+
+static void known_release(struct known_set *set)
+{
+	free(set->v);
+	free(set->by_inode);
+	strbuf_release(&set->arena);
+	memset(set, 0, sizeof(*set));
+}
+
+static int cmp_path(const void *a, size_t alen, const void *b, size_t blen)
+{
+	int c = memcmp(a, b, alen < blen ? alen : blen);
+
+	if (c)
+		return c;
+	return (alen > blen) - (alen < blen);
+}
+
+/* The first entry whose path is not below path (binary search: the set is
+ * sorted the way SQLite sorts BLOBs, which is memcmp order). */
+static size_t known_lower(const struct known_set *set, const char *path,
+			  size_t len)
+{
+	size_t lo = 0, hi = set->nr;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		const struct known *k = &set->v[mid];
+
+		if (cmp_path(known_path(set, k), k->len, path, len) < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+static struct known *known_find(struct known_set *set, const char *path,
+				size_t len)
+{
+	size_t i = known_lower(set, path, len);
+
+	if (i < set->nr && set->v[i].len == len &&
+	    !memcmp(known_path(set, &set->v[i]), path, len))
+		return &set->v[i];
+	return NULL;
+}
+
+/* Whether this scan is the first to claim k: a file is matched by its own
+ * path or by a rename, never both. */
+static int known_claim(struct known *k)
+{
+	return !__atomic_exchange_n(&k->seen, 1, __ATOMIC_ACQ_REL);
+}
+
+/* Keep everything the store knows under a directory the walk could not
+ * enter: an unreadable folder is not an empty one. */
+static void known_keep_subtree(struct known_set *set, const char *path,
+			       size_t len)
+{
+	size_t i = len ? known_lower(set, path, len) : 0;
+
+	for (; i < set->nr; i++) {
+		struct known *k = &set->v[i];
+		const char *p = known_path(set, k);
+
+		if (len && (k->len < len || memcmp(p, path, len) ||
+			    (k->len > len && p[len] != '/')))
+			break;
+		__atomic_store_n(&k->seen, 1, __ATOMIC_RELEASE);
+	}
+}
+
+static int cmp_inode(const void *a, const void *b)
+{
+	const struct known *x = *(struct known *const *)a;
+	const struct known *y = *(struct known *const *)b;
+
+	return (x->inode > y->inode) - (x->inode < y->inode);
+}
+
+static struct known *known_by_inode(struct known_set *set, int64_t inode)
+{
+	size_t lo = 0, hi = set->nr;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (set->by_inode[mid]->inode < inode)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < set->nr && set->by_inode[lo]->inode == inode ?
+		set->by_inode[lo] : NULL;
+}
+
+/* Load the rows under subpath, in path order, with their paths packed in
+ * one arena so a large library costs few allocations. */
+static int known_load(sqlite3 *db, const char *table, int with_stat,
+		      const struct scan_request *req, struct known_set *set)
+{
+	struct strbuf sql = STRBUF_INIT, lo = STRBUF_INIT, hi = STRBUF_INIT;
+	size_t sublen = strlen(req->subpath);
+	sqlite3_stmt *st;
+	int rc;
+
+	strbuf_addf(&sql, "SELECT id, path, %s FROM %s WHERE root_id = ?1",
+		    with_stat ? "size, mtime_ns, inode" : "0, mtime_ns, 0",
+		    table);
+	if (sublen) {
+		strbuf_addstr(&sql, " AND (path = ?2 OR (path > ?3 AND path < ?4))");
+		strbuf_addf(&lo, "%s/", req->subpath);
+		strbuf_addf(&hi, "%s0", req->subpath);
+	}
+	strbuf_addstr(&sql, " ORDER BY path");
+	rc = sqlite3_prepare_v2(db, sql.buf, -1, &st, NULL);
+	if (rc != SQLITE_OK) {
+		rc = db_error(db, rc, sql.buf);
+		goto out;
+	}
+	sqlite3_bind_int64(st, 1, req->root_id);
+	if (sublen) {
+		sqlite3_bind_blob(st, 2, req->subpath, sublen, SQLITE_STATIC);
+		sqlite3_bind_blob(st, 3, lo.buf, lo.len, SQLITE_STATIC);
+		sqlite3_bind_blob(st, 4, hi.buf, hi.len, SQLITE_STATIC);
+	}
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		struct known *k;
+
+		if (set->nr == set->alloc) {
+			size_t n = set->alloc ? set->alloc * 2 : 1024;
+			struct known *v = realloc(set->v, n * sizeof(*v));
+
+			if (!v) {
+				rc = log_error(-ENOMEM, "scan: out of memory loading %s",
+					       table);
+				goto fin;
+			}
+			set->v = v;
+			set->alloc = n;
+		}
+		k = &set->v[set->nr++];
+		k->id = sqlite3_column_int64(st, 0);
+		k->len = sqlite3_column_bytes(st, 1);
+		k->off = set->arena.len;
+		strbuf_add(&set->arena, sqlite3_column_blob(st, 1), k->len);
+		k->size = sqlite3_column_int64(st, 2);
+		k->mtime_ns = sqlite3_column_int64(st, 3);
+		k->inode = sqlite3_column_int64(st, 4);
+		k->seen = 0;
+	}
+	rc = rc == SQLITE_DONE ? 0 : db_error(db, rc, sql.buf);
+fin:
+	sqlite3_finalize(st);
+	if (!rc && with_stat && set->nr) {
+		set->by_inode = malloc(set->nr * sizeof(*set->by_inode));
+		if (!set->by_inode) {
+			rc = log_error(-ENOMEM, "scan: out of memory");
+		} else {
+			for (size_t i = 0; i < set->nr; i++)
+				set->by_inode[i] = &set->v[i];
+			qsort(set->by_inode, set->nr, sizeof(*set->by_inode),
+			      cmp_inode);
+		}
+	}
+out:
+	strbuf_release(&sql);
+	strbuf_release(&lo);
+	strbuf_release(&hi);
+	return rc;
+}
+
+static int push_job(struct scan *s, const char *path, size_t len)
+{
+	struct dir_job *job = malloc(sizeof(*job) + len);
+
+	if (!job) {
+		stat_add(&s->stats->io_errors, 1);
+		return log_error(-ENOMEM, "scan: out of memory queueing %.*s",
+				 (int)len, path);
+	}
+	job->len = len;
+	memcpy(job->path, path, len);
+	pthread_mutex_lock(&s->lock);
+	job->next = s->jobs;
+	s->jobs = job;
+	s->busy++;
+	pthread_cond_signal(&s->cond);
+	pthread_mutex_unlock(&s->lock);
+	return 0;
+}
+
+static const char *file_kind(const char *name)
+{
+	const char *dot = strrchr(name, '.');
+
+	if (dot && !strcasecmp(dot, ".flac"))
+		return "flac";
+	if (dot && !strcasecmp(dot, ".mp3"))
+		return "mp3";
+	return "other";
+}
+
+/* Open for reading without touching atime; O_NOATIME is refused for
+ * files the daemon does not own, so fall back to a plain read-only open. */
+static int open_readonly(int dfd, const char *name)
+{
+	int fd = openat(dfd, name, O_RDONLY | O_CLOEXEC | O_NOATIME);
+
+	if (fd < 0 && errno == EPERM)
+		fd = openat(dfd, name, O_RDONLY | O_CLOEXEC);
+	return fd;
+}
+
+/* Read a file's tags into rec; returns 0, or a negative errno value when
+ * the file could not be read at all (it is then left out of this scan). */
+static int parse_file(struct scan *s, int dfd, const char *name,
+		      struct writer_rec *rec)
+{
+	int fd, rc;
+
+	fd = open_readonly(dfd, name);
+	if (fd < 0)
+		return -errno;
+	posix_fadvise(fd, 0, 0, POSIX_FADV_RANDOM);
+	if (!strcmp(rec->kind, "flac"))
+		rc = tags_read_flac(fd, &rec->tags);
+	else
+		rc = tags_read_mp3(fd, &rec->tags);
+	close(fd);
+	if (rc)
+		return rc;
+	rec->parsed = 1;
+	stat_add(&s->stats->bytes_read, rec->tags.bytes_read);
+	if (rec->tags.tag_error)
+		stat_add(&s->stats->tag_errors, 1);
+	if (!rec->tags.title || !*rec->tags.title) {
+		const char *dot = strrchr(name, '.');
+
+		free(rec->tags.title);
+		rec->tags.title = strndup(name, dot && dot != name ?
+					  (size_t)(dot - name) : strlen(name));
+	}
+	return 0;
+}
+
+/* A new path whose inode, size and mtime belong to a file the walk has not
+ * met, and whose old path is gone, is that file renamed. */
+static struct known *find_renamed(struct scan *s, const struct stat *st)
+{
+	struct known *k = known_by_inode(&s->files, st->st_ino);
+	struct stat old;
+	char *path;
+	int gone;
+
+	if (!k || k->size != st->st_size || k->mtime_ns != mtime_ns(st) ||
+	    __atomic_load_n(&k->seen, __ATOMIC_ACQUIRE))
+		return NULL;
+	path = strndup(known_path(&s->files, k), k->len);
+	if (!path)
+		return NULL;
+	gone = fstatat(s->root_fd, path, &old, AT_SYMLINK_NOFOLLOW) < 0 &&
+		errno == ENOENT;
+	free(path);
+	return gone && known_claim(k) ? k : NULL;
+}
+
+static void scan_file(struct scan *s, int dfd, const char *name,
+		      const char *path, size_t len, const struct stat *st)
+{
+	struct known *k = known_find(&s->files, path, len);
+	struct scan_stats *stats = s->stats;
+	int unchanged = k && k->size == st->st_size &&
+		k->mtime_ns == mtime_ns(st) && k->inode == (int64_t)st->st_ino;
+	struct writer_rec *rec;
+	uint64_t start;
+	int rc;
+
+	stat_add(&stats->files_seen, 1);
+	if (k)
+		known_claim(k);
+	if (unchanged && !s->req->full) {
+		stat_add(&stats->files_unchanged, 1);
+		return;
+	}
+	if (!k && (k = find_renamed(s, st))) {
+		rec = writer_rec_new(WRITER_RENAME, path, len);
+		if (!rec)
+			goto oom;
+		rec->id = k->id;
+		stat_add(&stats->files_renamed, 1);
+		goto put;
+	}
+
+	rec = writer_rec_new(WRITER_FILE, path, len);
+	if (!rec)
+		goto oom;
+	rec->kind = file_kind(name);
+	if (strcmp(rec->kind, "other")) {
+		start = now_ns();
+		rc = parse_file(s, dfd, name, rec);
+		start = now_ns() - start;
+		worker_parse_ns += start;
+		stat_add(&stats->parse_ns, start);
+		if (rc) {
+			log_warn("scan: cannot read %s/%.*s: %s",
+				 s->req->root_path, (int)len, path,
+				 strerror(-rc));
+			stat_add(&stats->io_errors, 1);
+			writer_rec_free(rec);
+			return;
+		}
+	}
+	stat_add(unchanged ? &stats->files_unchanged : k ?
+		 &stats->files_changed : &stats->files_new, 1);
+put:
+	rec->root_id = s->req->root_id;
+	rec->size = st->st_size;
+	rec->mtime_ns = mtime_ns(st);
+	rec->inode = st->st_ino;
+	writer_put(rec);
+	return;
+oom:
+	log_error(-ENOMEM, "scan: out of memory at %.*s", (int)len, path);
+	stat_add(&stats->io_errors, 1);
+}
+
+/* Record a directory when it is new or its mtime moved, so the store's
+ * directory list follows the tree without rewriting unchanged rows. */
+static void scan_dir_record(struct scan *s, const char *path, size_t len,
+			    const struct stat *st)
+{
+	struct known *k = known_find(&s->dirs, path, len);
+	struct writer_rec *rec;
+
+	if (k) {
+		known_claim(k);
+		if (k->mtime_ns == mtime_ns(st))
+			return;
+	}
+	rec = writer_rec_new(WRITER_DIR, path, len);
+	if (!rec) {
+		stat_add(&s->stats->io_errors, 1);
+		return;
+	}
+	rec->root_id = s->req->root_id;
+	rec->mtime_ns = mtime_ns(st);
+	writer_put(rec);
+}
+
+/* Look at one directory entry: queue directories, scan regular files
+ * (through symlinks too), and never open FIFOs, devices or sockets. */
+static void scan_entry(struct scan *s, int dfd, const struct dirent *de,
+		       struct strbuf *path)
+{
+	struct stat st;
+
+	if (de->d_type == DT_DIR) {
+		push_job(s, path->buf, path->len);
+		return;
+	}
+	if (de->d_type != DT_REG && de->d_type != DT_LNK &&
+	    de->d_type != DT_UNKNOWN)
+		return;
+	if (fstatat(dfd, de->d_name, &st,
+		    de->d_type == DT_LNK ? 0 : AT_SYMLINK_NOFOLLOW) < 0) {
+		if (errno == ENOENT && de->d_type != DT_LNK)
+			return;
+		log_warn("scan: cannot stat %s/%s: %s", s->req->root_path,
+			 path->buf, strerror(errno));
+		stat_add(&s->stats->io_errors, 1);
+		known_keep_subtree(&s->files, path->buf, path->len);
+		return;
+	}
+	if (S_ISDIR(st.st_mode) && de->d_type == DT_UNKNOWN)
+		push_job(s, path->buf, path->len);
+	else if (S_ISREG(st.st_mode))
+		scan_file(s, dfd, de->d_name, path->buf, path->len, &st);
+}
+
+static void scan_dir(struct scan *s, const char *rel, size_t len)
+{
+	struct strbuf path = STRBUF_INIT;
+	uint64_t start = now_ns(), parse_before;
+	struct dirent *de;
+	struct stat st;
+	DIR *dir;
+	int dfd;
+
+	strbuf_add(&path, rel, len);
+	dfd = openat(s->root_fd, len ? path.buf : ".",
+		     O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
+	if (dfd < 0 || fstat(dfd, &st) < 0 || !(dir = fdopendir(dfd))) {
+		log_warn("scan: cannot read directory %s/%s: %s",
+			 s->req->root_path, path.buf, strerror(errno));
+		stat_add(&s->stats->io_errors, 1);
+		known_keep_subtree(&s->files, rel, len);
+		known_keep_subtree(&s->dirs, rel, len);
+		if (dfd >= 0)
+			close(dfd);
+		goto out;
+	}
+	scan_dir_record(s, rel, len, &st);
+	parse_before = worker_parse_ns;
+	while ((de = readdir(dir))) {
+		if (de->d_name[0] == '.' && (!de->d_name[1] ||
+		    (de->d_name[1] == '.' && !de->d_name[2])))
+			continue;
+		strbuf_reset(&path);
+		if (len) {
+			strbuf_add(&path, rel, len);
+			strbuf_addch(&path, '/');
+		}
+		strbuf_addstr(&path, de->d_name);
+		scan_entry(s, dirfd(dir), de, &path);
+	}
+	closedir(dir);
+	stat_add(&s->stats->walk_ns, now_ns() - start -
+		 (worker_parse_ns - parse_before));
+out:
+	strbuf_release(&path);
+}
+
+static void *scan_worker(void *arg)
+{
+	struct scan *s = arg;
+
+	pthread_mutex_lock(&s->lock);
+	for (;;) {
+		struct dir_job *job;
+
+		while (!s->jobs && s->busy)
+			pthread_cond_wait(&s->cond, &s->lock);
+		if (!s->jobs)
+			break;
+		job = s->jobs;
+		s->jobs = job->next;
+		pthread_mutex_unlock(&s->lock);
+
+		if (!__atomic_load_n(s->req->cancel, __ATOMIC_RELAXED))
+			scan_dir(s, job->path, job->len);
+		free(job);
+
+		pthread_mutex_lock(&s->lock);
+		if (--s->busy == 0)
+			pthread_cond_broadcast(&s->cond);
+	}
+	pthread_mutex_unlock(&s->lock);
+	return NULL;
+}
+
+static void scan_walk(struct scan *s)
+{
+	int n = s->req->threads > 0 ? s->req->threads : 1;
+	pthread_t *tids = calloc(n, sizeof(*tids));
+	int started = 0;
+
+	if (tids) {
+		for (; started < n; started++)
+			if (pthread_create(&tids[started], NULL, scan_worker, s))
+				break;
+	}
+	if (!started) {
+		log_warn("scan: no worker thread could start; scanning inline");
+		scan_worker(s);
+	}
+	for (int i = 0; i < started; i++)
+		pthread_join(tids[i], NULL);
+	free(tids);
+}
+
+/* Queue deletions for whatever the walk did not meet: files first, then
+ * the directories that held them. */
+static void scan_delete_unseen(struct scan *s)
+{
+	struct known_set *sets[] = { &s->files, &s->dirs };
+
+	for (int i = 0; i < 2; i++) {
+		struct known_set *set = sets[i];
+
+		for (size_t j = 0; j < set->nr; j++) {
+			struct known *k = &set->v[j];
+			struct writer_rec *rec;
+
+			if (k->seen)
+				continue;
+			rec = writer_rec_new(i ? WRITER_DELETE_DIR :
+					     WRITER_DELETE_FILE, "", 0);
+			if (!rec) {
+				stat_add(&s->stats->io_errors, 1);
+				continue;
+			}
+			rec->root_id = s->req->root_id;
+			rec->id = k->id;
+			writer_put(rec);
+			if (!i)
+				stat_add(&s->stats->files_deleted, 1);
+		}
+	}
+}
+
+/* Start the walk at subpath: a directory is walked, a file is scanned
+ * alone, and a path that no longer exists leaves only deletions. */
+static int scan_start(struct scan *s)
+{
+	const char *sub = s->req->subpath;
+	size_t len = strlen(sub);
+	struct stat st;
+
+	if (!len)
+		return push_job(s, "", 0);
+	if (fstatat(s->root_fd, sub, &st, AT_SYMLINK_NOFOLLOW) < 0) {
+		if (errno == ENOENT || errno == ENOTDIR)
+			return 0;
+		stat_add(&s->stats->io_errors, 1);
+		return log_error(-errno, "scan: cannot stat %s/%s: %s",
+				 s->req->root_path, sub, strerror(errno));
+	}
+	if (S_ISDIR(st.st_mode))
+		return push_job(s, sub, len);
+	if (S_ISREG(st.st_mode) || S_ISLNK(st.st_mode)) {
+		const char *slash = strrchr(sub, '/');
+		char *dir = slash ? strndup(sub, slash - sub) : strdup(".");
+		int dfd = dir ? openat(s->root_fd, dir, O_RDONLY |
+				       O_DIRECTORY | O_CLOEXEC) : -1;
+
+		free(dir);
+		if (dfd < 0 || fstatat(s->root_fd, sub, &st, 0) < 0) {
+			stat_add(&s->stats->io_errors, 1);
+			if (dfd >= 0)
+				close(dfd);
+			return log_error(-EIO, "scan: cannot read %s/%s",
+					 s->req->root_path, sub);
+		}
+		if (S_ISREG(st.st_mode))
+			scan_file(s, dfd, slash ? slash + 1 : sub, sub, len,
+				  &st);
+		close(dfd);
+	}
+	return 0;
+}
+
+int scan_run(const char *db_path, const struct scan_request *req,
+	     struct scan_stats *stats)
+{
+	struct scan s = {
+		.req = req,
+		.stats = stats,
+		.lock = PTHREAD_MUTEX_INITIALIZER,
+		.cond = PTHREAD_COND_INITIALIZER,
+	};
+	sqlite3 *db;
+	int rc;
+
+	s.root_fd = open(req->root_path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (s.root_fd < 0) {
+		stat_add(&stats->io_errors, 1);
+		return log_error(-errno, "scan: cannot open root %s: %s",
+				 req->root_path, strerror(errno));
+	}
+	rc = db_open(db_path, 1, &db);
+	if (!rc) {
+		rc = known_load(db, "files", 1, req, &s.files);
+		if (!rc)
+			rc = known_load(db, "directories", 0, req, &s.dirs);
+		db_close(db);
+	}
+	if (rc)
+		goto out;
+	stat_add(&stats->total_estimate, s.files.nr);
+
+	rc = scan_start(&s);
+	if (!rc) {
+		scan_walk(&s);
+		if (__atomic_load_n(req->cancel, __ATOMIC_RELAXED))
+			rc = -ECANCELED;
+		else
+			scan_delete_unseen(&s);
+	}
+	while (s.jobs) {
+		struct dir_job *job = s.jobs;
+
+		s.jobs = job->next;
+		free(job);
+	}
+out:
+	known_release(&s.files);
+	known_release(&s.dirs);
+	close(s.root_fd);
+	return rc;
+}

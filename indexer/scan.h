@@ -1,0 +1,64 @@
+#ifndef MEDIAMON_SCAN_H
+#define MEDIAMON_SCAN_H
+
+/*
+ * The parallel scanner: walks one root (or one path inside it) with a pool
+ * of worker threads sharing a queue of directories, compares every file
+ * with what the store knows, reads the tags of new and changed files and
+ * hands records to the writer.
+ *
+ * A file whose size, mtime and inode did not change is not opened. A file
+ * that appeared under a new name with the inode, size and mtime of a file
+ * that vanished is a rename: its row and track keep their ids. Files and
+ * directories the store knows but the walk did not find are deleted,
+ * except under a directory that could not be read, and never when the
+ * scan was cancelled or the root itself could not be opened.
+ *
+ * Every open is read-only (O_NOATIME where allowed), so the scanner causes
+ * no write events for a watcher to pick up.
+ */
+
+#include <stdint.h>
+
+struct scan_stats {
+	uint64_t files_seen;
+	uint64_t files_new;
+	uint64_t files_changed;
+	uint64_t files_unchanged;
+	uint64_t files_renamed;
+	uint64_t files_deleted;
+	uint64_t tag_errors;
+	uint64_t io_errors;
+	uint64_t bytes_read;
+	uint64_t walk_ns;	/* summed over workers: listing and stat */
+	uint64_t parse_ns;	/* summed over workers: opening and tags */
+	uint64_t total_estimate;	/* files the store knew at the start */
+};
+
+struct scan_request {
+	int64_t root_id;
+	const char *root_path;	/* absolute */
+	const char *subpath;	/* relative to the root; "" for all of it */
+	int full;		/* re-read the tags of unchanged files too */
+	int threads;
+	const int *cancel;	/* becomes nonzero to stop the scan early */
+};
+
+/*
+ * Scan as req says, reading what the store knows through a connection of
+ * its own to db_path; the caller must have committed pending writes. The
+ * counters in stats are added to atomically while the scan runs, so
+ * another thread may read them for progress. Returns 0 when the walk
+ * finished, -ECANCELED when cancelled, another negative errno value when
+ * the root could not be scanned at all.
+ */
+int scan_run(const char *db_path, const struct scan_request *req,
+	     struct scan_stats *stats);
+
+/* Read a counter of a running scan's stats from another thread. */
+static inline uint64_t scan_stat(const uint64_t *counter)
+{
+	return __atomic_load_n(counter, __ATOMIC_RELAXED);
+}
+
+#endif

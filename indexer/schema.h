@@ -1,0 +1,24 @@
+#ifndef MEDIAMON_SCHEMA_H
+#define MEDIAMON_SCHEMA_H
+
+/*
+ * The store's schema. Paths are kept relative to their root as BLOBs so
+ * names that are not valid UTF-8 survive; times are nanoseconds.
+ *
+ *   roots        one row per configured root (kind "music" or "manga")
+ *   directories  every directory under a root ("" is the root itself)
+ *   files        every regular file, with what decides whether it changed
+ *                (size, mtime_ns, inode) and its kind ("flac", "mp3",
+ *                "other")
+ *   artists, albums   deduplicated by name, and by album artist and title
+ *   tracks       one per parsed audio file; its id survives tag changes
+ *                and renames that keep the inode
+ *   scans        one row per scan with its figures
+ */
+
+#include <sqlite3.h>
+
+/* Create or upgrade the schema. Returns 0 or a negative errno value. */
+int schema_migrate(sqlite3 *db);
+
+#endif

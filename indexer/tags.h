@@ -1,0 +1,58 @@
+#ifndef MEDIAMON_TAGS_H
+#define MEDIAMON_TAGS_H
+
+/*
+ * Tag readers for the music formats the scanner parses: FLAC through
+ * libFLAC's read-only metadata interface, MP3 through libid3tag plus its
+ * own MPEG frame header reading for the duration.
+ *
+ * Both readers take a file descriptor the scanner opened read-only and
+ * fill a struct tags with whatever they could read. They never load
+ * picture data. A damaged tag is not fatal: the reader keeps what it got,
+ * sets tag_error and returns 0; only when the file cannot be read at all
+ * (an I/O error) does it return a negative errno value. The caller falls
+ * back to the file name for a missing title.
+ *
+ * Strings are UTF-8 and malloc'd; fields never found stay NULL or 0.
+ * Several values for one field (two ARTIST comments, a v2.4 frame with
+ * several strings) are joined with "; ".
+ */
+
+#include <stdint.h>
+
+struct tags {
+	char *title;
+	char *artist;
+	char *album_artist;
+	char *album;
+	char *genre;
+	int track, track_total;
+	int disc, disc_total;
+	int year;
+
+	char *mb_track_id;		/* MusicBrainz recording id */
+	char *mb_album_id;		/* MusicBrainz release id */
+	char *mb_artist_id;
+	char *mb_album_artist_id;
+
+	const char *codec;		/* static string: "flac", "mp3" */
+	double duration_s;
+	int bitrate_kbps;		/* average over the whole file */
+	int sample_rate;
+	int channels;
+	int has_picture;		/* an embedded picture was seen */
+
+	int tag_error;			/* something was damaged or cut */
+	uint64_t bytes_read;		/* bytes read from the file */
+};
+
+/* Read a FLAC file's STREAMINFO and Vorbis comments. */
+int tags_read_flac(int fd, struct tags *t);
+
+/* Read an MP3 file's ID3v2 (2.2, 2.3, 2.4) or ID3v1 tag and duration. */
+int tags_read_mp3(int fd, struct tags *t);
+
+/* Free the strings of t and zero it. */
+void tags_release(struct tags *t);
+
+#endif

@@ -1,0 +1,82 @@
+#ifndef MEDIAMON_WRITER_H
+#define MEDIAMON_WRITER_H
+
+/*
+ * The one thread that writes the store.
+ *
+ * Scan workers hand it records; it applies them with prepared statements in
+ * transactions of about WRITER_BATCH rows, and bumps the generation counter
+ * after every commit so readers know their view is stale. Anything else
+ * that must write (a scan's own row, cleanup after a scan) runs inside the
+ * writer thread through writer_call(), so SQLite never sees two writers.
+ *
+ * The queue is bounded: writer_put() blocks while it is full, which keeps a
+ * fast walk from piling up memory ahead of the disk.
+ */
+
+#include <sqlite3.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "indexer/tags.h"
+
+#define WRITER_BATCH 1000
+
+enum writer_op {
+	WRITER_DIR,		/* add a directory or update its mtime */
+	WRITER_FILE,		/* add or update a file (and its track) */
+	WRITER_RENAME,		/* move file id to path, keeping its track */
+	WRITER_DELETE_FILE,	/* drop file id and its track */
+	WRITER_DELETE_DIR,	/* drop directory id */
+};
+
+struct writer_rec {
+	struct writer_rec *next;
+	enum writer_op op;
+	int64_t root_id;
+	int64_t id;		/* RENAME, DELETE_*: the row's id */
+	int64_t size, mtime_ns, inode;
+	const char *kind;	/* FILE: "flac", "mp3", "other" */
+	int parsed;		/* FILE: tags hold what the reader found */
+	struct tags tags;
+	size_t path_len;
+	char path[];		/* relative to the root, not NUL-terminated */
+};
+
+/*
+ * Allocate a record for path (copied). Returns NULL when out of memory;
+ * the record is zeroed but for op and path.
+ */
+struct writer_rec *writer_rec_new(enum writer_op op, const char *path,
+				  size_t path_len);
+
+/* Free a record that was never put. */
+void writer_rec_free(struct writer_rec *rec);
+
+/* Open the store at db_path, migrate it and start the thread. */
+int writer_start(const char *db_path);
+
+/* Commit what is queued, stop the thread and close the store. */
+void writer_stop(void);
+
+/* Queue rec for writing; the writer owns it from now on. */
+void writer_put(struct writer_rec *rec);
+
+/*
+ * Run fn(db, arg) on the writer thread once everything queued before it
+ * is committed, and wait for it. fn runs outside any transaction and may
+ * open its own. Returns what fn returned. fn may be NULL: then this only
+ * waits until the queue is committed.
+ */
+int writer_call(int (*fn)(sqlite3 *db, void *arg), void *arg);
+
+/* A counter that moves after every commit. */
+uint64_t writer_generation(void);
+
+/* Seconds the writer spent applying records since it started. */
+double writer_busy_seconds(void);
+
+/* Records that failed to apply since start (each logged). */
+uint64_t writer_errors(void);
+
+#endif

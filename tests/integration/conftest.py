@@ -1,0 +1,195 @@
+"""Fixtures for the integration tests: a music library made with real
+tools (sox, flac, metaflac, lame, mutagen), and a real mediamon mount of it
+that is always unmounted, also when a test fails."""
+
+import json
+import os
+import shutil
+import subprocess
+import time
+
+import pytest
+from mutagen.id3 import ID3, TALB, TIT2, TPE1, TPE2, TRCK
+
+REPO = os.path.dirname(os.path.dirname(os.path.dirname(
+    os.path.abspath(__file__))))
+BINARY = os.path.join(REPO, "mediamon")
+
+
+def run(*cmd):
+    subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL,
+                   stderr=subprocess.DEVNULL)
+
+
+def make_flac(path, title, artist, album, track, freq=440):
+    """A one-second FLAC tone tagged with metaflac."""
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    wav = path + ".wav"
+    run("sox", "-n", "-r", "44100", "-c", "2", "-b", "16", wav,
+        "synth", "1", "sine", str(freq))
+    run("flac", "-s", "-f", "-o", path, wav)
+    os.unlink(wav)
+    run("metaflac", "--set-tag=TITLE=" + title, "--set-tag=ARTIST=" + artist,
+        "--set-tag=ALBUM=" + album, "--set-tag=TRACKNUMBER=%d" % track,
+        path)
+
+
+def make_mp3(path, title, artist, album, track, freq=330):
+    """A one-second MP3 tone tagged with mutagen (ID3v2.4)."""
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    wav = path + ".wav"
+    run("sox", "-n", "-r", "44100", "-c", "2", "-b", "16", wav,
+        "synth", "1", "sine", str(freq))
+    run("lame", "--quiet", "-b", "128", wav, path)
+    os.unlink(wav)
+    tag = ID3()
+    tag.add(TIT2(encoding=3, text=title))
+    tag.add(TPE1(encoding=3, text=artist))
+    tag.add(TPE2(encoding=3, text=artist))
+    tag.add(TALB(encoding=3, text=album))
+    tag.add(TRCK(encoding=3, text=str(track)))
+    tag.save(path)
+
+
+@pytest.fixture(scope="session")
+def template_library(tmp_path_factory):
+    """Two artists, three albums, nine tracks and one file that is not
+    audio; made once, copied for every test that changes it."""
+    root = tmp_path_factory.mktemp("template") / "music"
+    for n in range(1, 4):
+        make_flac(str(root / "Alpha" / "First" / ("%02d.flac" % n)),
+                  "First %d" % n, "Alpha", "First", n, 300 + n * 50)
+        make_mp3(str(root / "Alpha" / "Second" / ("%02d.mp3" % n)),
+                 "Second %d" % n, "Alpha", "Second", n, 500 + n * 50)
+        make_flac(str(root / "Beta" / "Third" / ("%02d.flac" % n)),
+                  "Third %d" % n, "Beta", "Third", n, 700 + n * 50)
+    (root / "Beta" / "Third" / "notes.txt").write_text("liner notes\n")
+    return root
+
+
+@pytest.fixture
+def library(template_library, tmp_path):
+    root = tmp_path / "music"
+    shutil.copytree(str(template_library), str(root))
+    return root
+
+
+class Mount:
+    """A running mediamon and its mount point."""
+
+    def __init__(self, path, proc, db):
+        self.path = path
+        self.proc = proc
+        self.db = db
+
+    def file(self, rel):
+        return os.path.join(self.path, rel)
+
+    def read(self, rel):
+        with open(self.file(rel), "rb") as f:
+            return f.read()
+
+    def json(self, rel):
+        return json.loads(self.read(rel))
+
+    def write(self, rel, data):
+        """Write like `echo data > file`: truncate, one write."""
+        fd = os.open(self.file(rel), os.O_WRONLY | os.O_TRUNC)
+        try:
+            return os.write(fd, data.encode() if isinstance(data, str)
+                            else data)
+        finally:
+            os.close(fd)
+
+    def wait_idle(self, after_id=0, timeout=30):
+        """Wait until no scan runs and the last scan is newer than
+        after_id; returns the last scan."""
+        deadline = time.time() + timeout
+        while time.time() < deadline:
+            doc = self.json("metrics/scan.json")
+            last = doc["last"]
+            if doc["running"] is None and last and last["id"] > after_id:
+                return last
+            time.sleep(0.05)
+        raise AssertionError("no scan finished within %ss" % timeout)
+
+    def rescan(self, command="1"):
+        before = self.json("metrics/scan.json")["last"]["id"]
+        self.write("control/rescan", command + "\n")
+        return self.wait_idle(after_id=before)
+
+
+def is_mounted(path):
+    with open("/proc/mounts") as f:
+        return any(line.split()[1] == str(path) for line in f)
+
+
+def unmount(path, proc):
+    if is_mounted(path):
+        subprocess.run(["fusermount3", "-u", str(path)],
+                       stderr=subprocess.DEVNULL)
+    try:
+        proc.wait(timeout=15)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
+        subprocess.run(["fusermount3", "-u", "-z", str(path)],
+                       stderr=subprocess.DEVNULL)
+
+
+def start(tmp_path, *options, wait=True):
+    """Start mediamon in the foreground on tmp_path/mnt with -o options."""
+    mnt = tmp_path / "mnt"
+    mnt.mkdir(exist_ok=True)
+    db = str(tmp_path / "state" / "mediamon.db")
+    args = [BINARY, "-f"]
+    for o in options + ("db=" + db,):
+        args += ["-o", o]
+    args.append(str(mnt))
+    log = open(str(tmp_path / "mediamon.log"), "wb")
+    proc = subprocess.Popen(args, stdout=log, stderr=subprocess.STDOUT)
+    deadline = time.time() + 15
+    while not is_mounted(mnt):
+        if proc.poll() is not None or time.time() > deadline:
+            unmount(mnt, proc)
+            raise AssertionError("mount did not come up: " +
+                                 (tmp_path / "mediamon.log").read_text())
+        time.sleep(0.02)
+    m = Mount(str(mnt), proc, db)
+    if wait:
+        m.wait_idle()
+    return m
+
+
+@pytest.fixture
+def mount(library, tmp_path):
+    m = start(tmp_path, "music=" + str(library))
+    yield m
+    unmount(m.path, m.proc)
+    assert not is_mounted(m.path)
+
+
+@pytest.fixture
+def make_mount(tmp_path):
+    """Start mounts with any options; all are unmounted at the end."""
+    started = []
+
+    def make(*options, wait=True, where=None):
+        m = start(where or tmp_path, *options, wait=wait)
+        started.append(m)
+        return m
+    yield make
+    for m in started:
+        unmount(m.path, m.proc)
+        assert not is_mounted(m.path)
+
+
+def pytest_sessionfinish(session, exitstatus):
+    """Never leave a test mount behind, whatever happened."""
+    with open("/proc/mounts") as f:
+        stale = [line.split()[1] for line in f
+                 if line.startswith("mediamon ") and "/pytest-" in line]
+    for path in stale:
+        subprocess.run(["fusermount3", "-u", "-z", path],
+                       stderr=subprocess.DEVNULL)
+

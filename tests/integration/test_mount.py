@@ -1,0 +1,351 @@
+"""The foundation over a real mount: every file readable and well formed,
+reads consistent at any offset, rescans counting right, bad control writes
+refused without effect, clean unmount."""
+
+import csv
+import errno
+import io
+import json
+import os
+import signal
+import sqlite3
+import subprocess
+import time
+
+import pytest
+
+from conftest import BINARY, is_mounted, make_flac, make_mp3
+
+GENERATED = ["README", "status/summary.json", "status/health",
+             "metrics/scan.json", "metrics/scan.csv", "control/rescan", "log"]
+
+SCAN_FIELDS = ["id", "trigger", "started_at", "finished_at", "duration_s",
+               "files_seen", "files_new", "files_changed", "files_unchanged",
+               "files_deleted", "tag_errors", "io_errors", "bytes_read",
+               "files_per_s", "mb_per_s", "phases", "peak_rss_kb", "success"]
+
+
+def test_layout(mount):
+    assert sorted(os.listdir(mount.path)) == [
+        "README", "control", "log", "metrics", "status"]
+    assert sorted(os.listdir(mount.file("status"))) == [
+        "health", "summary.json"]
+    assert sorted(os.listdir(mount.file("metrics"))) == [
+        "scan.csv", "scan.json"]
+    assert os.listdir(mount.file("control")) == ["rescan"]
+
+
+def test_modes(mount):
+    for rel in GENERATED:
+        mode = os.stat(mount.file(rel)).st_mode & 0o777
+        assert mode == (0o644 if rel.startswith("control/") else 0o444), rel
+    assert os.stat(mount.file("status")).st_mode & 0o777 == 0o555
+
+
+def test_every_file_readable_and_ends_with_newline(mount):
+    for rel in GENERATED:
+        data = mount.read(rel)
+        assert data.endswith(b"\n"), rel
+        data.decode("utf-8")
+
+
+def test_json_files_are_valid(mount):
+    for rel in ["status/summary.json", "metrics/scan.json"]:
+        json.loads(mount.read(rel))
+
+
+def test_summary(mount):
+    s = mount.json("status/summary.json")
+    assert s["state"] == "idle"
+    assert s["version"]
+    assert s["uptime_s"] >= 0
+    assert s["dry_run"] is True
+    c = s["counts"]
+    assert (c["tracks"], c["albums"], c["artists"], c["files"]) == (9, 3, 2,
+                                                                      10)
+    assert c["series"] == c["volumes"] == c["missing"] == 0
+    assert c["broken_links"] == 0
+    assert len(s["roots"]) == 1 and s["roots"][0]["files"] == 10
+    assert s["last_scan"]["trigger"] == "startup"
+    assert s["scan_progress"] is None
+    assert s["watcher"]["watches"] == 0
+
+
+def test_scan_json_startup(mount):
+    doc = mount.json("metrics/scan.json")
+    assert doc["running"] is None
+    last = doc["last"]
+    for field in SCAN_FIELDS:
+        assert field in last, field
+    assert set(last["phases"]) == {"walk_s", "parse_s", "write_s"}
+    assert last["trigger"] == "startup" and last["success"] is True
+    assert last["files_seen"] == 10 and last["files_new"] == 10
+    assert last["tag_errors"] == 0 and last["io_errors"] == 0
+    assert last["bytes_read"] > 0 and last["peak_rss_kb"] > 0
+    assert last["started_at"].endswith("Z")
+    assert doc["totals"]["scans"] == 1 and doc["totals"]["succeeded"] == 1
+
+
+def test_scan_csv(mount):
+    mount.rescan("1")
+    rows = list(csv.DictReader(io.StringIO(
+        mount.read("metrics/scan.csv").decode())))
+    assert [r["trigger"] for r in rows] == ["startup", "control"]
+    assert rows[0]["files_new"] == "10" and rows[1]["files_unchanged"] == "10"
+    assert int(rows[0]["id"]) < int(rows[1]["id"])
+    assert all(r["success"] == "1" for r in rows)
+
+
+def test_health_ok(mount):
+    assert mount.read("status/health") == b"ok\n"
+
+
+def test_readme_names_every_file(mount):
+    text = mount.read("README").decode()
+    for rel in GENERATED[1:]:
+        assert rel in text, rel
+
+
+@pytest.mark.parametrize("rel", GENERATED)
+def test_dd_small_blocks_equal_cat(mount, rel):
+    if rel == "log":
+        pytest.skip("the log grows between two reads")
+    whole = subprocess.run(["cat", mount.file(rel)], check=True,
+                           capture_output=True).stdout
+    pieces = subprocess.run(["dd", "if=" + mount.file(rel), "bs=7",
+                             "status=none"], check=True,
+                            capture_output=True).stdout
+    if rel in ("status/summary.json", "metrics/scan.json"):
+        # uptime and the scan's age move between the two opens; the
+        # structure does not
+        assert json.loads(whole).keys() == json.loads(pieces).keys()
+    else:
+        assert whole == pieces
+
+
+def test_one_handle_is_one_snapshot(mount):
+    with open(mount.file("status/summary.json"), "rb") as f:
+        head = f.read(10)
+        mount.rescan("1")
+        f.seek(0)
+        assert f.read(10) == head
+        f.seek(0)
+        json.loads(f.read())
+
+
+def test_sizes_are_true(mount):
+    for rel in ["README", "metrics/scan.csv", "status/health"]:
+        assert os.stat(mount.file(rel)).st_size == len(mount.read(rel))
+
+
+def test_rescan_counts_changes(mount, library):
+    make_flac(str(library / "Beta" / "Fourth" / "01.flac"), "Fourth 1",
+              "Gamma", "Fourth", 1)
+    make_mp3(str(library / "Beta" / "Fourth" / "02.mp3"), "Fourth 2",
+             "Gamma", "Fourth", 2)
+    subprocess.run(["metaflac", "--remove-tag=TITLE", "--set-tag=TITLE=Changed",
+                    str(library / "Alpha" / "First" / "01.flac")], check=True)
+    os.unlink(str(library / "Alpha" / "Second" / "03.mp3"))
+
+    last = mount.rescan("1")
+    assert last["trigger"] == "control"
+    assert (last["files_new"], last["files_changed"], last["files_deleted"],
+            last["files_unchanged"]) == (2, 1, 1, 8)
+    c = mount.json("status/summary.json")["counts"]
+    assert (c["tracks"], c["albums"], c["artists"]) == (10, 4, 3)
+    db = sqlite3.connect(mount.db)
+    titles = {r[0] for r in db.execute("SELECT title FROM tracks")}
+    assert "Changed" in titles and "First 1" not in titles
+    assert "Second 3" not in titles
+
+
+def test_unchanged_rescan_opens_nothing(mount):
+    last = mount.rescan("1")
+    assert last["files_unchanged"] == 10 and last["bytes_read"] == 0
+
+
+def test_full_rescan_rereads_tags(mount):
+    last = mount.rescan("full")
+    assert last["files_seen"] == 10 and last["bytes_read"] > 0
+    assert last["files_new"] == 0 and last["files_deleted"] == 0
+
+
+def test_subtree_rescan(mount, library):
+    make_flac(str(library / "Beta" / "Third" / "04.flac"), "Third 4",
+              "Beta", "Third", 4)
+    make_flac(str(library / "Alpha" / "First" / "04.flac"), "First 4",
+              "Alpha", "First", 4)
+    last = mount.rescan(str(library / "Beta"))
+    assert last["files_seen"] == 5 and last["files_new"] == 1
+    assert mount.json("status/summary.json")["counts"]["tracks"] == 10
+    last = mount.rescan(str(library / "Alpha" / "First" / "04.flac"))
+    assert last["files_seen"] == 1 and last["files_new"] == 1
+    assert mount.json("status/summary.json")["counts"]["tracks"] == 11
+
+
+def test_subtree_rescan_of_deleted_folder(mount, library):
+    for name in os.listdir(str(library / "Beta" / "Third")):
+        os.unlink(str(library / "Beta" / "Third" / name))
+    os.rmdir(str(library / "Beta" / "Third"))
+    last = mount.rescan(str(library / "Beta" / "Third"))
+    assert last["files_deleted"] == 4
+    c = mount.json("status/summary.json")["counts"]
+    assert (c["tracks"], c["artists"]) == (6, 1)
+
+
+def test_rename_keeps_track_identity(mount, library):
+    db = sqlite3.connect(mount.db)
+    before = db.execute("SELECT id FROM tracks WHERE title = 'First 2'"
+                        ).fetchone()
+    os.rename(str(library / "Alpha" / "First" / "02.flac"),
+              str(library / "Alpha" / "First" / "02 - renamed.flac"))
+    last = mount.rescan("1")
+    assert last["files_new"] == 0 and last["files_deleted"] == 0
+    after = db.execute("SELECT t.id, CAST(f.path AS TEXT) FROM tracks t"
+                       " JOIN files f ON f.id = t.file_id"
+                       " WHERE t.title = 'First 2'").fetchone()
+    assert after == (before[0], "Alpha/First/02 - renamed.flac")
+
+
+BAD_COMMANDS = ["bogus", "", "2", "1 1", "FULL", "relative/path", "/etc",
+                "/", "1\n1", "full\n\n"]
+
+
+@pytest.mark.parametrize("command", BAD_COMMANDS)
+def test_bad_control_write_is_einval(mount, command):
+    before = mount.json("metrics/scan.json")["totals"]["scans"]
+    with pytest.raises(OSError) as e:
+        mount.write("control/rescan", command + "\n")
+    assert e.value.errno == errno.EINVAL
+    time.sleep(0.3)
+    doc = mount.json("metrics/scan.json")
+    assert doc["totals"]["scans"] == before and doc["running"] is None
+
+
+def test_bad_paths_are_einval(mount, library):
+    for path in [str(library) + "/../etc", str(library) + "/./Alpha",
+                 str(library) + "x", str(library) + "//Alpha"]:
+        with pytest.raises(OSError) as e:
+            mount.write("control/rescan", path)
+        assert e.value.errno == errno.EINVAL, path
+
+
+@pytest.mark.parametrize("echo", ["echo", "/bin/echo"])
+def test_shell_echo(mount, echo):
+    """bash's builtin and coreutils' echo, as a user types them (dash's
+    builtin reports any failed write as "I/O error")."""
+    before = mount.json("metrics/scan.json")["last"]["id"]
+    ok = subprocess.run(["bash", "-c", echo + " 1 > " + mount.file(
+        "control/rescan")], capture_output=True)
+    assert ok.returncode == 0
+    bad = subprocess.run(["bash", "-c", echo + " bogus > " + mount.file(
+        "control/rescan")], capture_output=True, text=True)
+    assert bad.returncode != 0 and "Invalid argument" in bad.stderr
+    mount.wait_idle(after_id=before)
+
+
+def test_truncate_alone_is_a_no_op(mount):
+    before = mount.json("metrics/scan.json")["totals"]["scans"]
+    os.close(os.open(mount.file("control/rescan"), os.O_WRONLY | os.O_TRUNC))
+    time.sleep(0.3)
+    assert mount.json("metrics/scan.json")["totals"]["scans"] == before
+
+
+def test_control_read_shows_state(mount):
+    text = mount.read("control/rescan").decode()
+    assert "state: idle" in text and "full" in text and "PATH" in text
+
+
+def test_requests_during_a_scan_merge(mount):
+    for _ in range(5):
+        mount.write("control/rescan", "1")
+    last = mount.wait_idle(after_id=mount.json("metrics/scan.json")
+                           ["last"]["id"])
+    time.sleep(0.5)
+    doc = mount.json("metrics/scan.json")
+    # the first request may start a scan at once; the others merge into
+    # at most one more
+    assert doc["totals"]["scans"] - 1 <= 2
+    assert doc["running"] is None and last["success"]
+
+
+def test_status_files_are_read_only(mount):
+    for rel in ["status/summary.json", "metrics/scan.json", "README"]:
+        with pytest.raises(OSError) as e:
+            mount.write(rel, "x")
+        assert e.value.errno in (errno.EACCES, errno.EPERM)
+
+
+def test_missing_paths(mount):
+    for rel in ["nope", "status/nope", "control/nope"]:
+        assert not os.path.exists(mount.file(rel))
+
+
+def test_tag_errors_do_not_stop_a_scan(mount, library):
+    (library / "Alpha" / "broken.mp3").write_bytes(os.urandom(4096))
+    (library / "Alpha" / "empty.flac").write_bytes(b"")
+    last = mount.rescan("1")
+    assert last["success"] and last["files_new"] == 2
+    assert last["tag_errors"] == 2
+    db = sqlite3.connect(mount.db)
+    titles = {r[0] for r in db.execute("SELECT title FROM tracks")}
+    assert {"broken", "empty"} <= titles
+
+
+def test_sigterm_unmounts_and_closes_the_store(make_mount, library):
+    m = make_mount("music=" + str(library))
+    m.proc.send_signal(signal.SIGTERM)
+    assert m.proc.wait(timeout=15) == 0
+    assert not is_mounted(m.path)
+    db = sqlite3.connect(m.db)
+    assert db.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+    assert db.execute("SELECT count(*) FROM tracks").fetchone() == (9,)
+
+
+def test_restart_keeps_the_index(make_mount, library, tmp_path):
+    m = make_mount("music=" + str(library))
+    subprocess.run(["fusermount3", "-u", m.path], check=True)
+    m.proc.wait(timeout=15)
+    m2 = make_mount("music=" + str(library))
+    last = m2.json("metrics/scan.json")["last"]
+    assert last["trigger"] == "startup" and last["files_unchanged"] == 10
+    assert m2.json("metrics/scan.json")["totals"]["scans"] == 2
+
+
+def test_help_and_version():
+    out = subprocess.run([BINARY, "--help"], capture_output=True, text=True)
+    assert out.returncode == 0 and "music=DIR" in out.stdout
+    out = subprocess.run([BINARY, "--version"], capture_output=True,
+                         text=True)
+    assert out.returncode == 0 and out.stdout.startswith("mediamon ")
+
+
+def test_bad_config_stops_before_mounting(tmp_path):
+    conf = tmp_path / "bad.conf"
+    conf.write_text("[general]\nthreads = 4\nbogus_key = 1\n")
+    mnt = tmp_path / "mnt"
+    mnt.mkdir()
+    out = subprocess.run([BINARY, "-f", "-o", "config=" + str(conf),
+                          str(mnt)], capture_output=True, text=True,
+                         timeout=10)
+    assert out.returncode == 1
+    assert str(conf) + ":3:" in out.stderr and "bogus_key" in out.stderr
+    assert not is_mounted(mnt)
+
+
+def test_missing_root_stops_before_mounting(tmp_path):
+    mnt = tmp_path / "mnt"
+    mnt.mkdir()
+    out = subprocess.run([BINARY, "-f", "-o", "music=" + str(tmp_path / "no"),
+                          str(mnt)], capture_output=True, text=True,
+                         timeout=10)
+    assert out.returncode == 1 and "music" in out.stderr
+    assert not is_mounted(mnt)
+
+
+def test_config_file_roots(make_mount, library, tmp_path):
+    conf = tmp_path / "mediamon.conf"
+    conf.write_text("[general]\nthreads = 2\nlog_level = debug\n"
+                    "[music]\nroot = %s\n" % library)
+    m = make_mount("config=" + str(conf))
+    assert m.json("status/summary.json")["counts"]["tracks"] == 9

@@ -1,0 +1,46 @@
+#!/bin/sh
+# Runs every test a clean machine can run: the cmocka unit tests, then the
+# pytest integration tests over a real mount. Ends with one line that sums
+# them up: "tests: N passed, N failed".
+set -u
+
+build=${1:-build}
+passed=0
+failed=0
+log=$(mktemp)
+trap 'rm -f "$log"' EXIT
+
+for t in "$build"/tests/test_*; do
+	[ -x "$t" ] || continue
+	echo "== $(basename "$t")"
+	MEDIAMON_FIXTURES="$build/fixtures" "$t" >"$log" 2>&1
+	rc=$?
+	cat "$log"
+	p=$(sed -n 's/^\[  PASSED  \] \([0-9]*\) test.*/\1/p' "$log" | tail -n 1)
+	f=$(sed -n 's/^\[  FAILED  \] \([0-9]*\) test.*/\1/p' "$log" | tail -n 1)
+	passed=$((passed + ${p:-0}))
+	failed=$((failed + ${f:-0}))
+	# A crash leaves no summary: count the binary as one failure.
+	if [ "$rc" -ne 0 ] && [ -z "$f" ]; then
+		echo "$(basename "$t") exited with status $rc"
+		failed=$((failed + 1))
+	fi
+done
+
+echo "== integration (pytest)"
+/usr/bin/python3 -m pytest -q -p no:cacheprovider tests/integration 2>&1 |
+	tee "$log"
+summary=$(grep -E '[0-9]+ (passed|failed|errors?)' "$log" | tail -n 1)
+p=$(echo "$summary" | awk '{ for (i = 2; i <= NF; i++)
+	if ($i ~ /^passed/) n += $(i - 1) } END { print n + 0 }')
+f=$(echo "$summary" | awk '{ for (i = 2; i <= NF; i++)
+	if ($i ~ /^(failed|error)/) n += $(i - 1) } END { print n + 0 }')
+if [ -z "$summary" ]; then
+	echo "pytest printed no summary"
+	f=1
+fi
+passed=$((passed + ${p:-0}))
+failed=$((failed + ${f:-0}))
+
+echo "tests: $passed passed, $failed failed"
+[ "$failed" -eq 0 ]

@@ -1,0 +1,919 @@
+#include <errno.h>
+#include <ftw.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "common/config.h"
+
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+
+/* A file or a message, with '@' standing for the test's directory. */
+struct bad {
+	const char *text;
+	int line;
+	const char *msg;
+};
+
+static char tmpdir[] = "/tmp/test_config.XXXXXX";
+static char conf[sizeof(tmpdir) + 32];
+static char err[1024];
+
+/* Texts name real directories, which exist only under the test's own. */
+static char *expand(const char *s)
+{
+	char *out = malloc(strlen(s) * sizeof(tmpdir) + 1), *w = out;
+
+	assert_non_null(out);
+	for (; *s; s++) {
+		if (*s == '@')
+			w = stpcpy(w, tmpdir);
+		else
+			*w++ = *s;
+	}
+	*w = '\0';
+	return out;
+}
+
+/* Every load gets a fresh file, as inih reads by name. */
+static int load(struct config *cfg, const char *text)
+{
+	char *body = expand(text);
+	int fd, ret;
+
+	snprintf(conf, sizeof(conf), "%s/conf.XXXXXX", tmpdir);
+	fd = mkstemp(conf);
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, body, strlen(body)), strlen(body));
+	close(fd);
+	free(body);
+	config_init(cfg);
+	err[0] = '\0';
+	ret = config_load_file(cfg, conf, err, sizeof(err));
+	if (ret)
+		assert_true(err[0]);
+	return ret;
+}
+
+/* Comparing whole messages checks the file name and line number too. */
+static void check_errors(const struct bad *bad, size_t nr)
+{
+	struct config cfg;
+	char *want, *msg;
+	size_t i;
+
+	for (i = 0; i < nr; i++) {
+		assert_int_equal(load(&cfg, bad[i].text), -EINVAL);
+		msg = expand(bad[i].msg);
+		assert_true(asprintf(&want, "%s:%d: %s", conf, bad[i].line,
+				     msg) > 0);
+		assert_string_equal(err, want);
+		free(want);
+		free(msg);
+		config_release(&cfg);
+	}
+}
+
+/* Numbers are set by config_init, strings and lists by config_finish. */
+static void test_defaults(void **state)
+{
+	struct config cfg;
+
+	(void)state;
+	config_init(&cfg);
+	assert_null(cfg.database);
+	assert_int_equal(cfg.threads, 0);
+	assert_int_equal(cfg.dry_run, 1);
+	assert_int_equal(cfg.watch_debounce_ms, 200);
+	assert_int_equal(cfg.poll_interval_s, 300);
+	assert_int_equal(cfg.auto_check_interval_s, 3600);
+	assert_int_equal(cfg.missing_volumes, 1);
+	assert_int_equal(cfg.new_volumes, 1);
+	assert_int_equal(cfg.search_enabled, 1);
+	assert_int_equal(cfg.auto_download, 0);
+	assert_int_equal(cfg.cache_ttl_s, 3600);
+	assert_int_equal(cfg.many_volumes, 20);
+	assert_int_equal(cfg.prowlarr_rpm, 30);
+	assert_int_equal(cfg.nautiljon_rpm, 6);
+	assert_int_equal(cfg.rd_rpm, 200);
+	assert_int_equal(cfg.rd_max_attempts, 3);
+	assert_int_equal(cfg.rd_retry_delay_s, 3 * 3600);
+	assert_true(cfg.rd_broken_ratio_guard == 0.5);
+	assert_int_equal(cfg.retention_attempts_s, 30 * 86400);
+	assert_int_equal(cfg.retention_metrics_s, 90 * 86400);
+	assert_int_equal(cfg.backup_interval_s, 86400);
+	assert_int_equal(cfg.backups_kept, 7);
+	assert_int_equal(cfg.analysis_enabled, 0);
+	assert_int_equal(cfg.analysis_threads, 1);
+
+	assert_int_equal(config_set_option(&cfg, "music", tmpdir, err,
+					   sizeof(err)), 0);
+	assert_int_equal(config_finish(&cfg, err, sizeof(err)), 0);
+	assert_string_equal(cfg.log_level, "info");
+	assert_int_equal(cfg.search_sources.nr, 2);
+	assert_string_equal(cfg.search_sources.items[0], "catalog");
+	assert_string_equal(cfg.search_sources.items[1], "prowlarr");
+	assert_string_equal(cfg.prowlarr_categories, "7000,7030");
+	assert_string_equal(cfg.nautiljon_url, "https://www.nautiljon.com");
+	assert_string_equal(cfg.download_client, "none");
+	assert_string_equal(cfg.rd_url, "https://api.real-debrid.com/rest/1.0");
+	assert_null(cfg.prowlarr_url);
+	assert_null(cfg.prowlarr_api_key);
+	assert_null(cfg.prowlarr_indexer_ids);
+	assert_null(cfg.notify_discord_webhook);
+	assert_int_equal(cfg.manga_roots.nr, 0);
+	assert_int_equal(cfg.rd_libraries.nr, 0);
+	config_release(&cfg);
+}
+
+/* Users write booleans in many spellings; all of them must work. */
+static void test_bools(void **state)
+{
+	static const struct {
+		const char *word;
+		int value;
+	} words[] = {
+		{ "yes", 1 }, { "no", 0 }, { "true", 1 }, { "false", 0 },
+		{ "on", 1 }, { "off", 0 }, { "1", 1 }, { "0", 0 },
+		{ "Yes", 1 }, { "OFF", 0 },
+	};
+	struct config cfg;
+	char *text;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < ARRAY_SIZE(words); i++) {
+		assert_true(asprintf(&text, "[general]\ndry_run = %s\n"
+				     "[analysis]\nenabled = %s\n",
+				     words[i].word, words[i].word) > 0);
+		assert_int_equal(load(&cfg, text), 0);
+		assert_int_equal(cfg.dry_run, words[i].value);
+		assert_int_equal(cfg.analysis_enabled, words[i].value);
+		config_release(&cfg);
+		free(text);
+	}
+}
+
+/* The edges of each range are accepted, and blanks in lists ignored. */
+static void test_good_values(void **state)
+{
+	struct config cfg;
+
+	(void)state;
+	assert_int_equal(load(&cfg,
+		"[general]\n"
+		"threads = 256\n"
+		"watch_debounce = 2s\n"
+		"poll_interval = 90\n"
+		"log_level = debug\n"
+		"[monitor]\n"
+		"many_volumes = 1\n"
+		"cache_ttl = 0\n"
+		"auto_check_interval = 2h\n"
+		"search_sources = nautiljon ,catalog\n"
+		"[prowlarr]\n"
+		"categories = 7000 , 7030,-2\n"
+		"url = http://127.0.0.1:9696\n"
+		"[realdebrid]\n"
+		"broken_ratio_guard = 1\n"
+		"retry_delay = 1d\n"
+		"[download]\n"
+		"client = blackhole\n"
+		"category = with spaces ; inline comment\n"), 0);
+	assert_int_equal(cfg.threads, 256);
+	assert_int_equal(cfg.watch_debounce_ms, 2000);
+	assert_int_equal(cfg.poll_interval_s, 90);
+	assert_string_equal(cfg.log_level, "debug");
+	assert_int_equal(cfg.many_volumes, 1);
+	assert_int_equal(cfg.cache_ttl_s, 0);
+	assert_int_equal(cfg.auto_check_interval_s, 7200);
+	assert_int_equal(cfg.search_sources.nr, 2);
+	assert_string_equal(cfg.search_sources.items[0], "nautiljon");
+	assert_string_equal(cfg.search_sources.items[1], "catalog");
+	assert_string_equal(cfg.prowlarr_categories, "7000,7030,-2");
+	assert_string_equal(cfg.prowlarr_url, "http://127.0.0.1:9696");
+	assert_true(cfg.rd_broken_ratio_guard == 1.0);
+	assert_int_equal(cfg.rd_retry_delay_s, 86400);
+	assert_string_equal(cfg.download_client, "blackhole");
+	assert_string_equal(cfg.download_category, "with spaces");
+	config_release(&cfg);
+
+	assert_int_equal(load(&cfg, "[general]\nwatch_debounce = 0\n"
+			      "database =\n[monitor]\n"
+			      "search_sources = prowlarr\n"), 0);
+	assert_int_equal(cfg.watch_debounce_ms, 0);
+	assert_null(cfg.database);
+	assert_int_equal(cfg.search_sources.nr, 1);
+	assert_string_equal(cfg.search_sources.items[0], "prowlarr");
+	config_release(&cfg);
+
+	assert_int_equal(load(&cfg, "[general]\nwatch_debounce = 150ms\n"), 0);
+	assert_int_equal(cfg.watch_debounce_ms, 150);
+	config_release(&cfg);
+}
+
+/* A file written for the full daemon must load as it is. */
+static void test_full_config(void **state)
+{
+	struct config cfg;
+	char *path;
+
+	(void)state;
+	assert_int_equal(load(&cfg,
+		"# every section and key of the contract\n"
+		"[general]\n"
+		"database = /var/tmp/m.db\n"
+		"threads = 4\n"
+		"log_level = warn\n"
+		"dry_run = no\n"
+		"watch_debounce = 500ms\n"
+		"poll_interval = 10m\n"
+		"[music]\n"
+		"root = @/music\n"
+		"[manga]\n"
+		"root = @/manga\n"
+		"[monitor]\n"
+		"auto_check_interval = 30m\n"
+		"missing_volumes = no\n"
+		"new_volumes = off\n"
+		"search_enabled = false\n"
+		"auto_download = yes\n"
+		"search_sources = catalog, prowlarr, nautiljon\n"
+		"cache_ttl = 2h\n"
+		"many_volumes = 50\n"
+		"[prowlarr]\n"
+		"url = http://localhost:9696\n"
+		"api_key = 0123abcd\n"
+		"categories = 7030\n"
+		"indexer_ids = 1, 4\n"
+		"requests_per_minute = 10\n"
+		"[nautiljon]\n"
+		"url = http://127.0.0.1:8081\n"
+		"requests_per_minute = 2\n"
+		"[catalog]\n"
+		"file = /srv/catalog.jsonl\n"
+		"[download]\n"
+		"client = qbittorrent\n"
+		"url = http://localhost:8080\n"
+		"username = admin\n"
+		"password = pa55\n"
+		"category = manga\n"
+		"blackhole_dir = /srv/blackhole\n"
+		"[realdebrid]\n"
+		"api_token = TOKEN\n"
+		"url = https://rd.example/rest/1.0\n"
+		"mount = /mnt/rd\n"
+		"library = @/lib\n"
+		"library = @/music\n"
+		"requests_per_minute = 100\n"
+		"max_attempts = 5\n"
+		"retry_delay = 6h\n"
+		"broken_ratio_guard = 0.25\n"
+		"[sonarr]\n"
+		"url = http://localhost:8989\n"
+		"api_key = sonarrkey\n"
+		"[radarr]\n"
+		"url = http://localhost:7878\n"
+		"api_key = radarrkey\n"
+		"[notify]\n"
+		"discord_webhook = https://discord.com/api/webhooks/1/x\n"
+		"[retention]\n"
+		"attempts = 7d\n"
+		"metrics = 14d\n"
+		"backup_interval = 12h\n"
+		"backups_kept = 3\n"
+		"[analysis]\n"
+		"enabled = yes\n"
+		"threads = 2\n"), 0);
+	assert_int_equal(config_finish(&cfg, err, sizeof(err)), 0);
+
+	assert_string_equal(cfg.database, "/var/tmp/m.db");
+	assert_int_equal(cfg.threads, 4);
+	assert_string_equal(cfg.log_level, "warn");
+	assert_int_equal(cfg.dry_run, 0);
+	assert_int_equal(cfg.watch_debounce_ms, 500);
+	assert_int_equal(cfg.poll_interval_s, 600);
+	path = expand("@/music");
+	assert_int_equal(cfg.music_roots.nr, 1);
+	assert_string_equal(cfg.music_roots.items[0], path);
+	assert_int_equal(cfg.rd_libraries.nr, 2);
+	assert_string_equal(cfg.rd_libraries.items[1], path);
+	free(path);
+	path = expand("@/manga");
+	assert_int_equal(cfg.manga_roots.nr, 1);
+	assert_string_equal(cfg.manga_roots.items[0], path);
+	free(path);
+	path = expand("@/lib");
+	assert_string_equal(cfg.rd_libraries.items[0], path);
+	free(path);
+
+	assert_int_equal(cfg.auto_check_interval_s, 1800);
+	assert_int_equal(cfg.missing_volumes, 0);
+	assert_int_equal(cfg.new_volumes, 0);
+	assert_int_equal(cfg.search_enabled, 0);
+	assert_int_equal(cfg.auto_download, 1);
+	assert_int_equal(cfg.search_sources.nr, 3);
+	assert_string_equal(cfg.search_sources.items[2], "nautiljon");
+	assert_int_equal(cfg.cache_ttl_s, 7200);
+	assert_int_equal(cfg.many_volumes, 50);
+
+	assert_string_equal(cfg.prowlarr_url, "http://localhost:9696");
+	assert_string_equal(cfg.prowlarr_api_key, "0123abcd");
+	assert_string_equal(cfg.prowlarr_categories, "7030");
+	assert_string_equal(cfg.prowlarr_indexer_ids, "1,4");
+	assert_int_equal(cfg.prowlarr_rpm, 10);
+	assert_string_equal(cfg.nautiljon_url, "http://127.0.0.1:8081");
+	assert_int_equal(cfg.nautiljon_rpm, 2);
+	assert_string_equal(cfg.catalog_file, "/srv/catalog.jsonl");
+
+	assert_string_equal(cfg.download_client, "qbittorrent");
+	assert_string_equal(cfg.download_url, "http://localhost:8080");
+	assert_string_equal(cfg.download_username, "admin");
+	assert_string_equal(cfg.download_password, "pa55");
+	assert_string_equal(cfg.download_category, "manga");
+	assert_string_equal(cfg.download_blackhole_dir, "/srv/blackhole");
+
+	assert_string_equal(cfg.rd_api_token, "TOKEN");
+	assert_string_equal(cfg.rd_url, "https://rd.example/rest/1.0");
+	assert_string_equal(cfg.rd_mount, "/mnt/rd");
+	assert_int_equal(cfg.rd_rpm, 100);
+	assert_int_equal(cfg.rd_max_attempts, 5);
+	assert_int_equal(cfg.rd_retry_delay_s, 6 * 3600);
+	assert_true(cfg.rd_broken_ratio_guard == 0.25);
+
+	assert_string_equal(cfg.sonarr_url, "http://localhost:8989");
+	assert_string_equal(cfg.sonarr_api_key, "sonarrkey");
+	assert_string_equal(cfg.radarr_url, "http://localhost:7878");
+	assert_string_equal(cfg.radarr_api_key, "radarrkey");
+	assert_string_equal(cfg.notify_discord_webhook,
+			    "https://discord.com/api/webhooks/1/x");
+
+	assert_int_equal(cfg.retention_attempts_s, 7 * 86400);
+	assert_int_equal(cfg.retention_metrics_s, 14 * 86400);
+	assert_int_equal(cfg.backup_interval_s, 12 * 3600);
+	assert_int_equal(cfg.backups_kept, 3);
+	assert_int_equal(cfg.analysis_enabled, 1);
+	assert_int_equal(cfg.analysis_threads, 2);
+	config_release(&cfg);
+}
+
+/*
+ * Roots are appended as read and canonical, so config_finish can drop the
+ * same directory given twice under different spellings.
+ */
+static void test_repeated_roots(void **state)
+{
+	struct config cfg;
+	char *a, *b;
+
+	(void)state;
+	assert_int_equal(load(&cfg,
+		"[music]\nroot = @/music\nroot = @/manga/../lib\n"
+		"[manga]\nroot = @/manga\n"
+		"[music]\nroot = @//music/\n"), 0);
+	a = expand("@/music");
+	b = expand("@/lib");
+	assert_int_equal(cfg.music_roots.nr, 3);
+	assert_string_equal(cfg.music_roots.items[0], a);
+	assert_string_equal(cfg.music_roots.items[1], b);
+	assert_string_equal(cfg.music_roots.items[2], a);
+	assert_int_equal(config_set_option(&cfg, "music", a, err,
+					   sizeof(err)), 0);
+	assert_int_equal(config_finish(&cfg, err, sizeof(err)), 0);
+	assert_int_equal(cfg.music_roots.nr, 2);
+	assert_string_equal(cfg.music_roots.items[0], a);
+	assert_string_equal(cfg.music_roots.items[1], b);
+	assert_int_equal(cfg.manga_roots.nr, 1);
+	free(a);
+	free(b);
+	config_release(&cfg);
+}
+
+/* Nested roots would index the same files twice, in either order. */
+static void test_nested_roots(void **state)
+{
+	static const char *const texts[] = {
+		"[music]\nroot = @/music\nroot = @/music/sub\n",
+		"[music]\nroot = @/music/sub\nroot = @/music\n",
+	};
+	struct config cfg;
+	char *want;
+	size_t i;
+
+	(void)state;
+	want = expand("music root '@/music/sub' is inside music root "
+		      "'@/music'");
+	for (i = 0; i < ARRAY_SIZE(texts); i++) {
+		assert_int_equal(load(&cfg, texts[i]), 0);
+		assert_int_equal(config_finish(&cfg, err, sizeof(err)),
+				 -EINVAL);
+		assert_string_equal(err, want);
+		config_release(&cfg);
+	}
+	free(want);
+
+	assert_int_equal(load(&cfg, "[music]\nroot = @/music\n"
+			      "[manga]\nroot = @/music/sub\n"), 0);
+	assert_int_equal(config_finish(&cfg, err, sizeof(err)), 0);
+	config_release(&cfg);
+}
+
+/* Junk, signs and overflow must be refused, not read as a wrong delay. */
+static void test_durations(void **state)
+{
+	static const struct {
+		const char *s;
+		long value;
+	} good[] = {
+		{ "0", 0 }, { "90", 90 }, { "45s", 45 }, { "60m", 3600 },
+		{ "3h", 10800 }, { "30d", 2592000 },
+		{ "9223372036854775807", 9223372036854775807L },
+		{ "106751991167300d", 106751991167300L * 86400 },
+	};
+	static const char *const bad[] = {
+		"", "m", "5x", "-5", "-5m", "+5", " 5", "5 ", "5 m", "1.5h",
+		"5M", "5ms", "5mm", "0x10", "9223372036854775808",
+		"106751991167301d", "153722867280912931m",
+	};
+	size_t i;
+	long n;
+
+	(void)state;
+	for (i = 0; i < ARRAY_SIZE(good); i++) {
+		assert_int_equal(config_parse_duration(good[i].s, &n), 0);
+		assert_int_equal(n, good[i].value);
+	}
+	for (i = 0; i < ARRAY_SIZE(bad); i++) {
+		n = -1;
+		assert_int_equal(config_parse_duration(bad[i], &n), -EINVAL);
+		assert_int_equal(n, -1);
+	}
+}
+
+/* A typo in a name must stop the daemon, not be silently ignored. */
+static void test_unknown_section_and_key(void **state)
+{
+	static const struct bad bad[] = {
+		{ "[general]\nthreads = 2\n\n[foo]\nx = 1\n", 4,
+		  "unknown section [foo]" },
+		{ "[general]\n  [bar] ; empty\n", 2, "unknown section [bar]" },
+		{ "[general]\n; comment\nbar = 1\n", 3,
+		  "unknown key 'bar' in [general]" },
+		{ "[music]\nroots = @/music\n", 2,
+		  "unknown key 'roots' in [music]" },
+		{ "threads = 2\n", 1, "key 'threads' is outside any section" },
+		{ "[general]\nthreads = 0\nbar = 1\n", 2,
+		  "bad value '0' for threads in [general]: expected a whole "
+		  "number from 1 to 256" },
+	};
+
+	(void)state;
+	check_errors(bad, ARRAY_SIZE(bad));
+}
+
+/* Each type names what it expected, on the line of the bad value. */
+static void test_bad_values(void **state)
+{
+	static const struct bad bad[] = {
+		{ "[general]\ndry_run = maybe\n", 2,
+		  "bad value 'maybe' for dry_run in [general]: expected yes "
+		  "or no" },
+		{ "[general]\nthreads = four\n", 2,
+		  "bad value 'four' for threads in [general]: expected a "
+		  "whole number from 1 to 256" },
+		{ "\n[general]\nthreads = 257\n", 3,
+		  "bad value '257' for threads in [general]: expected a "
+		  "whole number from 1 to 256" },
+		{ "[general]\nthreads = -1\n", 2,
+		  "bad value '-1' for threads in [general]: expected a "
+		  "whole number from 1 to 256" },
+		{ "[monitor]\nmany_volumes = 10001\n", 2,
+		  "bad value '10001' for many_volumes in [monitor]: expected "
+		  "a whole number from 1 to 10000" },
+		{ "[nautiljon]\nrequests_per_minute = 0\n", 2,
+		  "bad value '0' for requests_per_minute in [nautiljon]: "
+		  "expected a whole number from 1 to 10000" },
+		{ "[monitor]\ncache_ttl = 5x\n", 2,
+		  "bad value '5x' for cache_ttl in [monitor]: expected a "
+		  "duration such as 90, 45s, 60m, 3h or 30d" },
+		{ "[general]\npoll_interval = 0\n", 2,
+		  "bad value '0' for poll_interval in [general]: expected a "
+		  "nonzero duration such as 90, 45s, 60m, 3h or 30d" },
+		{ "[retention]\nattempts = -3d\n", 2,
+		  "bad value '-3d' for attempts in [retention]: expected a "
+		  "nonzero duration such as 90, 45s, 60m, 3h or 30d" },
+		{ "[general]\nwatch_debounce = 1m\n", 2,
+		  "bad value '1m' for watch_debounce in [general]: expected a "
+		  "delay of at most 60s, such as 200 (milliseconds), 200ms or "
+		  "2s" },
+		{ "[general]\nwatch_debounce = 61s\n", 2,
+		  "bad value '61s' for watch_debounce in [general]: expected a "
+		  "delay of at most 60s, such as 200 (milliseconds), 200ms or "
+		  "2s" },
+		{ "[prowlarr]\nurl = localhost:9696\n", 2,
+		  "bad value 'localhost:9696' for url in [prowlarr]: expected "
+		  "an http:// or https:// URL" },
+		{ "[sonarr]\nurl = http://\n", 2,
+		  "bad value 'http://' for url in [sonarr]: expected an "
+		  "http:// or https:// URL" },
+		{ "[radarr]\nurl = ftp://host\n", 2,
+		  "bad value 'ftp://host' for url in [radarr]: expected an "
+		  "http:// or https:// URL" },
+		{ "[general]\nlog_level = verbose\n", 2,
+		  "bad value 'verbose' for log_level in [general]: expected "
+		  "one of debug, info, warn, error" },
+		{ "[download]\nclient = transmission\n", 2,
+		  "bad value 'transmission' for client in [download]: "
+		  "expected one of none, qbittorrent, prowlarr, blackhole" },
+		{ "[monitor]\nsearch_sources = catalog, google\n", 2,
+		  "bad value 'catalog, google' for search_sources in "
+		  "[monitor]: expected a comma-separated list of catalog, "
+		  "prowlarr, nautiljon" },
+		{ "[monitor]\nsearch_sources = catalog,,prowlarr\n", 2,
+		  "bad value 'catalog,,prowlarr' for search_sources in "
+		  "[monitor]: expected a comma-separated list of catalog, "
+		  "prowlarr, nautiljon" },
+		{ "[monitor]\nsearch_sources =\n", 2,
+		  "bad value '' for search_sources in [monitor]: expected a "
+		  "comma-separated list of catalog, prowlarr, nautiljon" },
+		{ "[prowlarr]\ncategories = 7000,abc\n", 2,
+		  "bad value '7000,abc' for categories in [prowlarr]: "
+		  "expected whole numbers separated by commas" },
+		{ "[prowlarr]\nindexer_ids = 1,\n", 2,
+		  "bad value '1,' for indexer_ids in [prowlarr]: expected "
+		  "whole numbers separated by commas" },
+		{ "[prowlarr]\nindexer_ids = 1 2\n", 2,
+		  "bad value '1 2' for indexer_ids in [prowlarr]: expected "
+		  "whole numbers separated by commas" },
+		{ "[realdebrid]\nbroken_ratio_guard = 0\n", 2,
+		  "bad value '0' for broken_ratio_guard in [realdebrid]: "
+		  "expected a number above 0 and at most 1" },
+		{ "[realdebrid]\nbroken_ratio_guard = 1.5\n", 2,
+		  "bad value '1.5' for broken_ratio_guard in [realdebrid]: "
+		  "expected a number above 0 and at most 1" },
+		{ "[realdebrid]\nbroken_ratio_guard = half\n", 2,
+		  "bad value 'half' for broken_ratio_guard in [realdebrid]: "
+		  "expected a number above 0 and at most 1" },
+		{ "[realdebrid]\nmax_attempts = 3 times\n", 2,
+		  "bad value '3 times' for max_attempts in [realdebrid]: "
+		  "expected a whole number from 1 to 100" },
+	};
+
+	(void)state;
+	check_errors(bad, ARRAY_SIZE(bad));
+}
+
+/* A root is checked when read, so its error names its line. */
+static void test_bad_roots(void **state)
+{
+	static const struct bad bad[] = {
+		{ "[music]\nroot = /nonexistent/mediamon\n", 2,
+		  "music root '/nonexistent/mediamon' is not a readable "
+		  "directory: No such file or directory" },
+		{ "[manga]\nroot = @/manga\nroot = @/afile\n", 3,
+		  "manga root '@/afile' is not a readable directory: Not a "
+		  "directory" },
+		{ "[realdebrid]\nlibrary = @/nope\n", 2,
+		  "realdebrid library '@/nope' is not a readable directory: "
+		  "No such file or directory" },
+	};
+
+	(void)state;
+	check_errors(bad, ARRAY_SIZE(bad));
+}
+
+/* Root reads every directory, so only another user can see this error. */
+static void test_unreadable_root(void **state)
+{
+	struct config cfg;
+
+	(void)state;
+	if (geteuid() == 0)
+		skip();
+	assert_int_equal(load(&cfg, "[music]\nroot = @/locked\n"), -EINVAL);
+	assert_non_null(strstr(err, ":2: music root"));
+	assert_non_null(strstr(err, ": Permission denied"));
+	config_release(&cfg);
+}
+
+/* A key given twice is likely a mistake; which one wins is unclear. */
+static void test_duplicate_keys(void **state)
+{
+	static const struct bad bad[] = {
+		{ "[general]\nthreads = 2\nlog_level = info\nthreads = 3\n",
+		  4, "threads in [general] was already given on line 2" },
+		{ "[general]\nthreads = 2\n[music]\nroot = @/music\n"
+		  "[general]\nthreads = 2\n",
+		  6, "threads in [general] was already given on line 2" },
+		{ "[monitor]\nsearch_sources = catalog\n"
+		  "search_sources = prowlarr\n",
+		  3, "search_sources in [monitor] was already given on "
+		  "line 2" },
+		{ "[general]\nthreads = 2\n  3\n",
+		  3, "threads in [general] was already given on line 2" },
+	};
+
+	(void)state;
+	check_errors(bad, ARRAY_SIZE(bad));
+}
+
+/*
+ * inih reports its own errors by line only; the first error must win,
+ * whether it is inih's or ours.
+ */
+static void test_syntax_errors(void **state)
+{
+	static const struct bad bad[] = {
+		{ "[general]\nthreads\n", 2,
+		  "expected '[section]' or 'key = value'" },
+		{ "[general\nthreads = 2\n", 1,
+		  "expected '[section]' or 'key = value'" },
+		{ "[general]\ngarbage\nbar = 1\n", 2,
+		  "expected '[section]' or 'key = value'" },
+		{ "[general]\nbar = 1\ngarbage\n", 2,
+		  "unknown key 'bar' in [general]" },
+	};
+	struct config cfg;
+	char text[1024], *want;
+
+	(void)state;
+	check_errors(bad, ARRAY_SIZE(bad));
+
+	snprintf(text, sizeof(text), "[general]\ndatabase = /%0900d\n"
+		 "threads = 2\n", 0);
+	assert_int_equal(load(&cfg, text), -EINVAL);
+	assert_true(asprintf(&want, "%s:2: line is longer than ", conf) > 0);
+	assert_memory_equal(err, want, strlen(want));
+	assert_null(cfg.database);
+	free(want);
+	config_release(&cfg);
+}
+
+/* An empty file is valid, but the daemon still needs a root. */
+static void test_empty_file(void **state)
+{
+	struct config cfg;
+
+	(void)state;
+	assert_int_equal(load(&cfg, ""), 0);
+	assert_int_equal(config_finish(&cfg, err, sizeof(err)), -EINVAL);
+	assert_string_equal(err, "no music or manga root configured "
+			    "(give -o music=DIR or a config file)");
+	config_release(&cfg);
+
+	assert_int_equal(load(&cfg, "; only a comment\n[general]\n"), 0);
+	config_release(&cfg);
+}
+
+/* A file that cannot be read has no line to name. */
+static void test_unreadable_file(void **state)
+{
+	struct config cfg;
+	char *path, *want;
+
+	(void)state;
+	path = expand("@/missing.conf");
+	config_init(&cfg);
+	assert_int_equal(config_load_file(&cfg, path, err, sizeof(err)),
+			 -ENOENT);
+	assert_true(asprintf(&want, "%s: No such file or directory",
+			     path) > 0);
+	assert_string_equal(err, want);
+	free(want);
+	free(path);
+
+	path = expand("@/music");
+	assert_int_equal(config_load_file(&cfg, path, err, sizeof(err)),
+			 -EISDIR);
+	assert_true(asprintf(&want, "%s: Is a directory", path) > 0);
+	assert_string_equal(err, want);
+	free(want);
+	free(path);
+	config_release(&cfg);
+}
+
+/* Error messages end up in logs, which must never hold a secret. */
+static void test_secrets_not_echoed(void **state)
+{
+	static const struct bad bad[] = {
+		{ "[notify]\ndiscord_webhook = hunter2\n", 2,
+		  "bad value for discord_webhook in [notify]: expected an "
+		  "http:// or https:// URL" },
+		{ "[notify]\ndiscord_webhook = https://x/hunter2\n"
+		  "discord_webhook = https://x/hunter2\n", 3,
+		  "discord_webhook in [notify] was already given on line 2" },
+		{ "[sonarr]\napi_key = hunter2\napi_key = hunter2\n", 3,
+		  "api_key in [sonarr] was already given on line 2" },
+		{ "[prowlarr]\napi_key = hunter2\n\napi_key = hunter2\n", 4,
+		  "api_key in [prowlarr] was already given on line 2" },
+		{ "[download]\npassword = hunter2\npassword = hunter2\n", 3,
+		  "password in [download] was already given on line 2" },
+		{ "[realdebrid]\napi_token = hunter2\napi_token = x\n", 3,
+		  "api_token in [realdebrid] was already given on line 2" },
+	};
+
+	(void)state;
+	check_errors(bad, ARRAY_SIZE(bad));
+}
+
+/* The short forms are checked like the file's keys. */
+static void test_set_option(void **state)
+{
+	struct config cfg;
+	char *music, *manga;
+
+	(void)state;
+	music = expand("@/music");
+	manga = expand("@/manga");
+	config_init(&cfg);
+	assert_int_equal(chdir(tmpdir), 0);
+	assert_int_equal(config_set_option(&cfg, "music", "music/sub/..",
+					   err, sizeof(err)), 0);
+	assert_int_equal(config_set_option(&cfg, "manga", manga, err,
+					   sizeof(err)), 0);
+	assert_int_equal(config_set_option(&cfg, "db", "/tmp/x.db", err,
+					   sizeof(err)), 0);
+	assert_int_equal(chdir("/"), 0);
+	assert_int_equal(cfg.music_roots.nr, 1);
+	assert_string_equal(cfg.music_roots.items[0], music);
+	assert_string_equal(cfg.manga_roots.items[0], manga);
+	assert_string_equal(cfg.database, "/tmp/x.db");
+
+	assert_int_equal(config_set_option(&cfg, "music", "/nonexistent/x",
+					   err, sizeof(err)), -EINVAL);
+	assert_string_equal(err, "option music=/nonexistent/x: not a readable "
+			    "directory: No such file or directory");
+	assert_int_equal(config_set_option(&cfg, "threads", "2", err,
+					   sizeof(err)), -EINVAL);
+	assert_string_equal(err, "unknown option 'threads'");
+	assert_int_equal(cfg.music_roots.nr, 1);
+	free(music);
+	free(manga);
+	config_release(&cfg);
+}
+
+/* The environment is the test's input here; put back what was there. */
+static void set_env(const char *name, const char *value)
+{
+	if (value)
+		assert_int_equal(setenv(name, value, 1), 0);
+	else
+		assert_int_equal(unsetenv(name), 0);
+}
+
+/* The database path follows XDG, then HOME, then the system place. */
+static void test_finish_defaults(void **state)
+{
+	static const struct {
+		const char *state, *home, *database;
+	} cases[] = {
+		{ "/srv/state", "/home/u", "/srv/state/mediamon/mediamon.db" },
+		{ "relative", "/home/u",
+		  "/home/u/.local/state/mediamon/mediamon.db" },
+		{ NULL, "/home/u",
+		  "/home/u/.local/state/mediamon/mediamon.db" },
+		{ NULL, NULL, "/var/lib/mediamon/mediamon.db" },
+	};
+	char *old_state = getenv("XDG_STATE_HOME");
+	char *old_home = getenv("HOME");
+	struct config cfg;
+	size_t i;
+
+	(void)state;
+	old_state = old_state ? strdup(old_state) : NULL;
+	old_home = old_home ? strdup(old_home) : NULL;
+	for (i = 0; i < ARRAY_SIZE(cases); i++) {
+		set_env("XDG_STATE_HOME", cases[i].state);
+		set_env("HOME", cases[i].home);
+		config_init(&cfg);
+		assert_int_equal(config_set_option(&cfg, "manga", tmpdir, err,
+						   sizeof(err)), 0);
+		assert_int_equal(config_finish(&cfg, err, sizeof(err)), 0);
+		assert_string_equal(cfg.database, cases[i].database);
+		assert_int_equal(cfg.threads, sysconf(_SC_NPROCESSORS_ONLN));
+		config_release(&cfg);
+	}
+	set_env("XDG_STATE_HOME", old_state);
+	set_env("HOME", old_home);
+	free(old_state);
+	free(old_home);
+
+	assert_int_equal(load(&cfg, "[general]\nthreads = 3\n"
+			      "[music]\nroot = @\n"), 0);
+	assert_int_equal(config_finish(&cfg, err, sizeof(err)), 0);
+	assert_int_equal(cfg.threads, 3);
+	config_release(&cfg);
+}
+
+/* The user's file is used only when it exists. */
+static void test_default_path(void **state)
+{
+	char *old = getenv("XDG_CONFIG_HOME"), *want, *path;
+
+	(void)state;
+	old = old ? strdup(old) : NULL;
+	want = expand("@/xdg/mediamon/mediamon.conf");
+	set_env("XDG_CONFIG_HOME", tmpdir);
+	path = config_default_path();
+	if (access("/etc/mediamon/mediamon.conf", F_OK))
+		assert_null(path);
+	else
+		assert_string_equal(path, "/etc/mediamon/mediamon.conf");
+	free(path);
+
+	path = expand("@/xdg");
+	set_env("XDG_CONFIG_HOME", path);
+	free(path);
+	path = config_default_path();
+	assert_string_equal(path, want);
+	free(path);
+	free(want);
+	set_env("XDG_CONFIG_HOME", old);
+	free(old);
+}
+
+/* Roots must be real directories, so every test shares one tree. */
+static int make_tree(void **state)
+{
+	static const char *const dirs[] = {
+		"music", "music/sub", "manga", "lib", "locked", "xdg",
+		"xdg/mediamon",
+	};
+	char path[sizeof(tmpdir) + 64];
+	size_t i;
+	FILE *f;
+
+	(void)state;
+	if (!mkdtemp(tmpdir))
+		return -1;
+	for (i = 0; i < ARRAY_SIZE(dirs); i++) {
+		snprintf(path, sizeof(path), "%s/%s", tmpdir, dirs[i]);
+		if (mkdir(path, 0700) < 0)
+			return -1;
+	}
+	snprintf(path, sizeof(path), "%s/locked", tmpdir);
+	chmod(path, 0);
+	snprintf(path, sizeof(path), "%s/xdg/mediamon/mediamon.conf", tmpdir);
+	f = fopen(path, "w");
+	if (!f)
+		return -1;
+	fclose(f);
+	snprintf(path, sizeof(path), "%s/afile", tmpdir);
+	f = fopen(path, "w");
+	if (!f)
+		return -1;
+	return fclose(f);
+}
+
+/* nftw visits children first, so plain remove() empties the tree. */
+static int remove_entry(const char *path, const struct stat *st, int flag,
+			struct FTW *ftw)
+{
+	(void)st;
+	(void)flag;
+	(void)ftw;
+	return remove(path);
+}
+
+/* Leave nothing behind in /tmp, even when a test fails. */
+static int remove_tree(void **state)
+{
+	(void)state;
+	return nftw(tmpdir, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
+}
+
+/* One group, so that the tree is made once for all the tests. */
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_defaults),
+		cmocka_unit_test(test_bools),
+		cmocka_unit_test(test_good_values),
+		cmocka_unit_test(test_full_config),
+		cmocka_unit_test(test_repeated_roots),
+		cmocka_unit_test(test_nested_roots),
+		cmocka_unit_test(test_durations),
+		cmocka_unit_test(test_unknown_section_and_key),
+		cmocka_unit_test(test_bad_values),
+		cmocka_unit_test(test_bad_roots),
+		cmocka_unit_test(test_unreadable_root),
+		cmocka_unit_test(test_duplicate_keys),
+		cmocka_unit_test(test_syntax_errors),
+		cmocka_unit_test(test_empty_file),
+		cmocka_unit_test(test_unreadable_file),
+		cmocka_unit_test(test_secrets_not_echoed),
+		cmocka_unit_test(test_set_option),
+		cmocka_unit_test(test_finish_defaults),
+		cmocka_unit_test(test_default_path),
+	};
+
+	return cmocka_run_group_tests(tests, make_tree, remove_tree);
+}

@@ -1,0 +1,370 @@
+/*
+ * The store, its writer and the scanner on real temporary trees: schema
+ * versions, deduplication of artists and albums, renames keeping a
+ * track's identity, deletions, and the scanner's incremental decisions.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "common/db.h"
+#include "common/log.h"
+#include "indexer/scan.h"
+#include "indexer/schema.h"
+#include "indexer/writer.h"
+
+struct env {
+	char dir[64];
+	char db[96];
+	char root[96];
+	int64_t root_id;
+};
+
+static void write_file(const char *path, const char *text)
+{
+	FILE *f = fopen(path, "w");
+
+	assert_non_null(f);
+	fputs(text, f);
+	fclose(f);
+}
+
+static int64_t query_int(const char *db_path, const char *sql)
+{
+	sqlite3 *db;
+	sqlite3_stmt *st;
+	int64_t v = -1;
+
+	assert_int_equal(db_open(db_path, 1, &db), 0);
+	assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &st, NULL), SQLITE_OK);
+	if (sqlite3_step(st) == SQLITE_ROW)
+		v = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	db_close(db);
+	return v;
+}
+
+static int add_root(sqlite3 *db, void *arg)
+{
+	struct env *e = arg;
+	sqlite3_stmt *st;
+
+	assert_int_equal(sqlite3_prepare_v2(db, "INSERT INTO roots (kind, path)"
+					    " VALUES ('music', ?1)", -1, &st,
+					    NULL), SQLITE_OK);
+	sqlite3_bind_blob(st, 1, e->root, strlen(e->root), SQLITE_STATIC);
+	assert_int_equal(sqlite3_step(st), SQLITE_DONE);
+	sqlite3_finalize(st);
+	e->root_id = sqlite3_last_insert_rowid(db);
+	return 0;
+}
+
+static int setup(void **state)
+{
+	struct env *e = calloc(1, sizeof(*e));
+
+	strcpy(e->dir, "/tmp/mediamon-store-XXXXXX");
+	assert_non_null(mkdtemp(e->dir));
+	snprintf(e->db, sizeof(e->db), "%s/index.db", e->dir);
+	snprintf(e->root, sizeof(e->root), "%s/music", e->dir);
+	assert_int_equal(mkdir(e->root, 0755), 0);
+	assert_int_equal(writer_start(e->db), 0);
+	writer_call(add_root, e);
+	*state = e;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	struct env *e = *state;
+	char cmd[128];
+
+	writer_stop();
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", e->dir);
+	assert_int_equal(system(cmd), 0);
+	free(e);
+	return 0;
+}
+
+static void put_track(struct env *e, const char *path, const char *title,
+		      const char *artist, const char *album_artist,
+		      const char *album, int64_t inode)
+{
+	struct writer_rec *rec = writer_rec_new(WRITER_FILE, path,
+						strlen(path));
+
+	assert_non_null(rec);
+	rec->root_id = e->root_id;
+	rec->size = 100;
+	rec->mtime_ns = 1;
+	rec->inode = inode;
+	rec->kind = "flac";
+	rec->parsed = 1;
+	rec->tags.title = strdup(title);
+	rec->tags.artist = artist ? strdup(artist) : NULL;
+	rec->tags.album_artist = album_artist ? strdup(album_artist) : NULL;
+	rec->tags.album = strdup(album);
+	rec->tags.track = 1;
+	writer_put(rec);
+}
+
+static void test_schema_versions(void **state)
+{
+	struct env *e = *state;
+	sqlite3 *db;
+
+	writer_call(NULL, NULL);
+	assert_int_equal(query_int(e->db, "PRAGMA user_version"), 1);
+	assert_int_equal(query_int(e->db, "PRAGMA journal_mode = WAL") >= 0, 1);
+	assert_int_equal(db_open(e->db, 0, &db), 0);
+	assert_int_equal(schema_migrate(db), 0);
+	assert_int_equal(db_exec(db, "PRAGMA user_version = 99"), 0);
+	assert_int_equal(schema_migrate(db), -EPROTO);
+	assert_int_equal(db_exec(db, "PRAGMA user_version = 1"), 0);
+	db_close(db);
+}
+
+static void test_artists_and_albums_deduplicated(void **state)
+{
+	struct env *e = *state;
+
+	put_track(e, "a/1.flac", "One", "Ann", NULL, "Disc", 1);
+	put_track(e, "a/2.flac", "Two", "Ann", NULL, "Disc", 2);
+	put_track(e, "a/3.flac", "Three", "Bob", "Ann", "Disc", 3);
+	put_track(e, "b/1.flac", "Four", "Bob", NULL, "Disc", 4);
+	writer_call(NULL, NULL);
+	assert_int_equal(query_int(e->db, "SELECT count(*) FROM tracks"), 4);
+	assert_int_equal(query_int(e->db, "SELECT count(*) FROM artists"), 2);
+	/* Ann's "Disc" (album artist Ann) and Bob's "Disc" are two albums */
+	assert_int_equal(query_int(e->db, "SELECT count(*) FROM albums"), 2);
+	assert_int_equal(query_int(e->db, "SELECT count(*) FROM directories"),
+			 2);
+	assert_int_equal(query_int(e->db, "SELECT count(DISTINCT album_id)"
+				   " FROM tracks WHERE album_artist_id ="
+				   " (SELECT id FROM artists WHERE name = 'Ann')"),
+			 1);
+}
+
+static void test_rename_and_delete(void **state)
+{
+	struct env *e = *state;
+	struct writer_rec *rec;
+	int64_t track, file;
+
+	put_track(e, "a/1.flac", "One", "Ann", NULL, "Disc", 1);
+	writer_call(NULL, NULL);
+	track = query_int(e->db, "SELECT id FROM tracks");
+	file = query_int(e->db, "SELECT id FROM files");
+
+	rec = writer_rec_new(WRITER_RENAME, "c/renamed.flac", 14);
+	rec->root_id = e->root_id;
+	rec->id = file;
+	rec->size = 100;
+	rec->mtime_ns = 1;
+	rec->inode = 1;
+	writer_put(rec);
+	writer_call(NULL, NULL);
+	assert_int_equal(query_int(e->db, "SELECT id FROM tracks"), track);
+	assert_int_equal(query_int(e->db, "SELECT count(*) FROM files WHERE"
+				   " CAST(path AS TEXT) = 'c/renamed.flac'"), 1);
+
+	rec = writer_rec_new(WRITER_DELETE_FILE, "", 0);
+	rec->id = file;
+	writer_put(rec);
+	writer_call(NULL, NULL);
+	assert_int_equal(query_int(e->db, "SELECT count(*) FROM tracks"), 0);
+}
+
+static void test_generation_moves_per_batch(void **state)
+{
+	struct env *e = *state;
+	uint64_t before = writer_generation();
+	char path[32];
+
+	for (int i = 0; i < 2500; i++) {
+		snprintf(path, sizeof(path), "d/%04d.flac", i);
+		put_track(e, path, path, "Ann", NULL, "Big", 10 + i);
+	}
+	writer_call(NULL, NULL);
+	assert_true(writer_generation() - before >= 3);
+	assert_int_equal(query_int(e->db, "SELECT count(*) FROM tracks"),
+			 2500);
+}
+
+static int scan(struct env *e, const char *sub, struct scan_stats *stats,
+		int cancel)
+{
+	struct scan_request req = {
+		.root_id = e->root_id,
+		.root_path = e->root,
+		.subpath = sub,
+		.threads = 2,
+		.cancel = &cancel,
+	};
+	int rc;
+
+	memset(stats, 0, sizeof(*stats));
+	writer_call(NULL, NULL);
+	rc = scan_run(e->db, &req, stats);
+	writer_call(NULL, NULL);
+	return rc;
+}
+
+static void make_tree(struct env *e)
+{
+	char p[160];
+
+	for (int d = 0; d < 3; d++) {
+		snprintf(p, sizeof(p), "%s/dir%d", e->root, d);
+		assert_int_equal(mkdir(p, 0755), 0);
+		for (int f = 0; f < 4; f++) {
+			snprintf(p, sizeof(p), "%s/dir%d/file%d.txt", e->root,
+				 d, f);
+			write_file(p, "x");
+		}
+	}
+}
+
+static void test_scan_incremental(void **state)
+{
+	struct env *e = *state;
+	struct scan_stats s;
+	char p[160], q[160];
+
+	make_tree(e);
+	assert_int_equal(scan(e, "", &s, 0), 0);
+	assert_int_equal(s.files_seen, 12);
+	assert_int_equal(s.files_new, 12);
+	assert_int_equal(query_int(e->db, "SELECT count(*) FROM directories"),
+			 4);
+
+	assert_int_equal(scan(e, "", &s, 0), 0);
+	assert_int_equal(s.files_unchanged, 12);
+	assert_int_equal(s.total_estimate, 12);
+
+	snprintf(p, sizeof(p), "%s/dir0/file0.txt", e->root);
+	write_file(p, "longer now");
+	snprintf(p, sizeof(p), "%s/dir1/file0.txt", e->root);
+	unlink(p);
+	snprintf(p, sizeof(p), "%s/dir2/file0.txt", e->root);
+	snprintf(q, sizeof(q), "%s/dir0/moved.txt", e->root);
+	assert_int_equal(rename(p, q), 0);
+	assert_int_equal(scan(e, "", &s, 0), 0);
+	assert_int_equal(s.files_changed, 1);
+	assert_int_equal(s.files_deleted, 1);
+	assert_int_equal(s.files_renamed, 1);
+	assert_int_equal(s.files_new, 0);
+	assert_int_equal(query_int(e->db, "SELECT count(*) FROM files"), 11);
+}
+
+static void test_scan_subtree_and_vanished_path(void **state)
+{
+	struct env *e = *state;
+	struct scan_stats s;
+	char cmd[200];
+
+	make_tree(e);
+	assert_int_equal(scan(e, "", &s, 0), 0);
+	assert_int_equal(scan(e, "dir1", &s, 0), 0);
+	assert_int_equal(s.files_seen, 4);
+	assert_int_equal(scan(e, "dir1/file2.txt", &s, 0), 0);
+	assert_int_equal(s.files_seen, 1);
+
+	snprintf(cmd, sizeof(cmd), "rm -r %s/dir1", e->root);
+	assert_int_equal(system(cmd), 0);
+	assert_int_equal(scan(e, "dir1", &s, 0), 0);
+	assert_int_equal(s.files_deleted, 4);
+	assert_int_equal(query_int(e->db, "SELECT count(*) FROM files"), 8);
+	assert_int_equal(query_int(e->db, "SELECT count(*) FROM directories"),
+			 3);
+}
+
+static void test_scan_cancelled_deletes_nothing(void **state)
+{
+	struct env *e = *state;
+	struct scan_stats s;
+	char cmd[200];
+
+	make_tree(e);
+	assert_int_equal(scan(e, "", &s, 0), 0);
+	snprintf(cmd, sizeof(cmd), "rm -r %s/dir0", e->root);
+	assert_int_equal(system(cmd), 0);
+	assert_int_equal(scan(e, "", &s, 1), -ECANCELED);
+	assert_int_equal(s.files_deleted, 0);
+	assert_int_equal(query_int(e->db, "SELECT count(*) FROM files"), 12);
+}
+
+static void test_scan_missing_root_deletes_nothing(void **state)
+{
+	struct env *e = *state;
+	struct scan_stats s;
+	char moved[128];
+
+	make_tree(e);
+	assert_int_equal(scan(e, "", &s, 0), 0);
+	snprintf(moved, sizeof(moved), "%s/away", e->dir);
+	assert_int_equal(rename(e->root, moved), 0);
+	assert_int_equal(scan(e, "", &s, 0), -ENOENT);
+	assert_int_equal(s.io_errors, 1);
+	assert_int_equal(query_int(e->db, "SELECT count(*) FROM files"), 12);
+	assert_int_equal(rename(moved, e->root), 0);
+}
+
+static void test_scan_skips_special_files(void **state)
+{
+	struct env *e = *state;
+	struct scan_stats s;
+	char p[160], q[160];
+
+	snprintf(p, sizeof(p), "%s/fifo", e->root);
+	assert_int_equal(mkfifo(p, 0644), 0);
+	snprintf(p, sizeof(p), "%s/loop", e->root);
+	assert_int_equal(symlink(".", p), 0);
+	snprintf(p, sizeof(p), "%s/dangling", e->root);
+	assert_int_equal(symlink("nowhere", p), 0);
+	snprintf(p, sizeof(p), "%s/real.txt", e->root);
+	write_file(p, "x");
+	snprintf(q, sizeof(q), "%s/link.txt", e->root);
+	assert_int_equal(symlink("real.txt", q), 0);
+	assert_int_equal(scan(e, "", &s, 0), 0);
+	/* the FIFO is never opened, the loop never followed, the dangling
+	 * link counted as an error; the file and its link are indexed */
+	assert_int_equal(s.files_seen, 2);
+	assert_int_equal(s.io_errors, 1);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_schema_versions, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(
+			test_artists_and_albums_deduplicated, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_rename_and_delete, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_generation_moves_per_batch,
+						setup, teardown),
+		cmocka_unit_test_setup_teardown(test_scan_incremental, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(
+			test_scan_subtree_and_vanished_path, setup, teardown),
+		cmocka_unit_test_setup_teardown(
+			test_scan_cancelled_deletes_nothing, setup, teardown),
+		cmocka_unit_test_setup_teardown(
+			test_scan_missing_root_deletes_nothing, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_scan_skips_special_files,
+						setup, teardown),
+	};
+
+	log_set_level(LOG_ERROR);
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

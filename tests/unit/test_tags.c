@@ -1,0 +1,533 @@
+#include <errno.h>
+#include <fcntl.h>
+#include <math.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "indexer/tags.h"
+
+#define MB_TRACK "1a2b3c4d-0000-4000-8000-00000000000a"
+#define MB_ALBUM "1a2b3c4d-0000-4000-8000-00000000000b"
+#define MB_ARTIST "1a2b3c4d-0000-4000-8000-00000000000c"
+#define MB_ALBUMARTIST "1a2b3c4d-0000-4000-8000-00000000000d"
+
+static const char *fixtures;
+
+typedef int reader_fn(int fd, struct tags *t);
+
+/* Run a reader on one file of the fixture directory, as the scanner does. */
+static int read_fixture(const char *name, reader_fn *reader, struct tags *t)
+{
+	char path[4096];
+	int fd, ret;
+
+	snprintf(path, sizeof(path), "%s/%s", fixtures, name);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		fail_msg("cannot open %s: %s", path, strerror(errno));
+	memset(t, 0, sizeof(*t));
+	ret = reader(fd, t);
+	close(fd);
+	return ret;
+}
+
+/* Bitrates and read counts are checked against the real file size. */
+static uint64_t fixture_size(const char *name)
+{
+	char path[4096];
+	struct stat st;
+
+	snprintf(path, sizeof(path), "%s/%s", fixtures, name);
+	if (stat(path, &st))
+		fail_msg("cannot stat %s: %s", path, strerror(errno));
+	return st.st_size;
+}
+
+/* cmocka's string check cannot take NULL, which means "not found" here. */
+static void check_str(const char *got, const char *want)
+{
+	if (!want) {
+		if (got)
+			fail_msg("expected NULL, got \"%s\"", got);
+		return;
+	}
+	if (!got)
+		fail_msg("expected \"%s\", got NULL", want);
+	assert_string_equal(got, want);
+}
+
+/* Durations are computed, so they are compared with a tolerance. */
+static void check_near(double got, double want, double tolerance)
+{
+	if (fabs(got - want) > tolerance)
+		fail_msg("expected %f (+/- %f), got %f", want, tolerance, got);
+}
+
+/* A file without usable tags must leave the text fields untouched. */
+static void check_no_text(const struct tags *t)
+{
+	check_str(t->title, NULL);
+	check_str(t->artist, NULL);
+	check_str(t->album_artist, NULL);
+	check_str(t->album, NULL);
+	check_str(t->genre, NULL);
+	check_str(t->mb_track_id, NULL);
+	assert_int_equal(t->track, 0);
+	assert_int_equal(t->year, 0);
+}
+
+/* The audio properties every readable fixture has. */
+static void check_stream(const struct tags *t, double duration, int rate,
+			 int channels)
+{
+	check_near(t->duration_s, duration, 0.01);
+	assert_int_equal(t->sample_rate, rate);
+	assert_int_equal(t->channels, channels);
+}
+
+/* Every Vorbis key the index uses, repeated ARTIST and "3/12" numbers. */
+static void test_flac_full(void **state)
+{
+	struct tags t;
+
+	(void)state;
+	assert_int_equal(read_fixture("full.flac", tags_read_flac, &t), 0);
+	check_str(t.codec, "flac");
+	check_str(t.title, "Full Title");
+	check_str(t.artist, "Artist One; Artist Two");
+	check_str(t.album_artist, "Album Artist");
+	check_str(t.album, "\xc3\x86r\xc3\xb8 Sessions");
+	check_str(t.genre, "Rock");
+	assert_int_equal(t.track, 3);
+	assert_int_equal(t.track_total, 12);
+	assert_int_equal(t.disc, 1);
+	assert_int_equal(t.disc_total, 2);
+	assert_int_equal(t.year, 2019);
+	check_str(t.mb_track_id, MB_TRACK);
+	check_str(t.mb_album_id, MB_ALBUM);
+	check_str(t.mb_artist_id, MB_ARTIST);
+	check_str(t.mb_album_artist_id, MB_ALBUMARTIST);
+	check_stream(&t, 2.0, 44100, 2);
+	assert_int_equal(t.bitrate_kbps,
+			 (int)(fixture_size("full.flac") * 8 / 2.0 / 1000 +
+			       0.5));
+	assert_int_equal(t.has_picture, 0);
+	assert_int_equal(t.tag_error, 0);
+	assert_true(t.bytes_read > 0);
+	assert_true(t.bytes_read < fixture_size("full.flac"));
+	tags_release(&t);
+}
+
+/* Keys in any case, "ALBUM ARTIST", TOTALTRACKS, YEAR; a mono 48 kHz file. */
+static void test_flac_alt_keys(void **state)
+{
+	struct tags t;
+
+	(void)state;
+	assert_int_equal(read_fixture("altkeys.flac", tags_read_flac, &t), 0);
+	check_str(t.title, "Lower Case");
+	check_str(t.album_artist, "Spaced Album Artist");
+	check_str(t.artist, NULL);
+	assert_int_equal(t.track, 7);
+	assert_int_equal(t.track_total, 9);
+	assert_int_equal(t.disc, 2);
+	assert_int_equal(t.disc_total, 3);
+	assert_int_equal(t.year, 1999);
+	check_stream(&t, 1.5, 48000, 1);
+	assert_int_equal(t.tag_error, 0);
+	tags_release(&t);
+}
+
+/* A PICTURE block is noted but not loaded. */
+static void test_flac_picture(void **state)
+{
+	struct tags t;
+
+	(void)state;
+	assert_int_equal(read_fixture("picture.flac", tags_read_flac, &t), 0);
+	check_str(t.title, "Pictured");
+	assert_int_equal(t.has_picture, 1);
+	assert_int_equal(t.tag_error, 0);
+	check_stream(&t, 2.0, 44100, 2);
+	tags_release(&t);
+}
+
+/* Cut inside a skipped picture: damage, but the comments are kept. */
+static void test_flac_cut_in_picture(void **state)
+{
+	struct tags t;
+
+	(void)state;
+	assert_int_equal(read_fixture("cutpicture.flac", tags_read_flac, &t),
+			 0);
+	check_str(t.title, "Before The Cut");
+	assert_int_equal(t.has_picture, 1);
+	assert_int_equal(t.tag_error, 1);
+	check_stream(&t, 2.0, 44100, 2);
+	tags_release(&t);
+}
+
+/* STREAMINFO alone is a valid FLAC file, not damage. */
+static void test_flac_no_tags(void **state)
+{
+	struct tags t;
+
+	(void)state;
+	assert_int_equal(read_fixture("notags.flac", tags_read_flac, &t), 0);
+	check_no_text(&t);
+	check_stream(&t, 2.0, 44100, 2);
+	assert_int_equal(t.tag_error, 0);
+	tags_release(&t);
+}
+
+/* Invalid UTF-8 becomes U+FFFD, so the database only sees valid text. */
+static void test_flac_bad_utf8(void **state)
+{
+	struct tags t;
+
+	(void)state;
+	assert_int_equal(read_fixture("badutf8.flac", tags_read_flac, &t), 0);
+	check_str(t.title, "Bad\xef\xbf\xbd" "Byte");
+	check_str(t.artist, "Good Artist");
+	assert_int_equal(t.tag_error, 1);
+	check_stream(&t, 2.0, 44100, 2);
+	tags_release(&t);
+}
+
+/* "fLaC" and a block header, then nothing. */
+static void test_flac_truncated(void **state)
+{
+	struct tags t;
+
+	(void)state;
+	assert_int_equal(read_fixture("truncated.flac", tags_read_flac, &t),
+			 0);
+	check_str(t.codec, "flac");
+	check_no_text(&t);
+	assert_int_equal(t.sample_rate, 0);
+	assert_int_equal(t.tag_error, 1);
+	tags_release(&t);
+}
+
+/* No "fLaC" magic: damage, never an error or a crash. */
+static void test_flac_not_flac(void **state)
+{
+	static const char *const names[] = { "random.flac", "empty.flac",
+					     "v23.mp3" };
+	struct tags t;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		assert_int_equal(read_fixture(names[i], tags_read_flac, &t), 0);
+		check_str(t.codec, "flac");
+		check_no_text(&t);
+		assert_int_equal(t.sample_rate, 0);
+		assert_int_equal(t.tag_error, 1);
+		tags_release(&t);
+	}
+}
+
+/* UTF-16 text, "(17)Rock", TYER from mutagen, TXXX and UFID ids. */
+static void test_mp3_v23_utf16(void **state)
+{
+	struct tags t;
+
+	(void)state;
+	assert_int_equal(read_fixture("v23.mp3", tags_read_mp3, &t), 0);
+	check_str(t.codec, "mp3");
+	check_str(t.title, "Caf\xc3\xa9 \xce\xa9");
+	check_str(t.artist, "Bj\xc3\xb6rk");
+	check_str(t.album_artist, "Various Artists");
+	check_str(t.album, "D\xc3\xa9" "but");
+	check_str(t.genre, "Rock");
+	assert_int_equal(t.track, 3);
+	assert_int_equal(t.track_total, 12);
+	assert_int_equal(t.disc, 1);
+	assert_int_equal(t.disc_total, 2);
+	assert_int_equal(t.year, 2019);
+	check_str(t.mb_track_id, MB_TRACK);
+	check_str(t.mb_album_id, MB_ALBUM);
+	check_str(t.mb_artist_id, MB_ARTIST);
+	check_str(t.mb_album_artist_id, MB_ALBUMARTIST);
+	check_stream(&t, 2.0, 44100, 2);
+	assert_int_equal(t.bitrate_kbps, 128);
+	assert_int_equal(t.has_picture, 0);
+	assert_int_equal(t.tag_error, 0);
+	assert_true(t.bytes_read > 0);
+	tags_release(&t);
+}
+
+/* Several strings in one v2.4 frame; MPEG-2 mono VBR with Xing. */
+static void test_mp3_v24_utf8_multi(void **state)
+{
+	struct tags t;
+
+	(void)state;
+	assert_int_equal(read_fixture("v24.mp3", tags_read_mp3, &t), 0);
+	check_str(t.title, "\xe6\x97\xa5\xe6\x9c\xac\xe8\xaa\x9e");
+	check_str(t.artist, "Artist A; Artist B");
+	check_str(t.album, "Album 24");
+	check_str(t.genre, "Electronic; Jazz");
+	assert_int_equal(t.track, 4);
+	assert_int_equal(t.track_total, 0);
+	assert_int_equal(t.year, 2021);
+	check_str(t.mb_track_id, MB_TRACK);
+	check_str(t.mb_album_id, MB_ALBUM);
+	check_str(t.mb_artist_id, MB_ARTIST);
+	check_str(t.mb_album_artist_id, MB_ALBUMARTIST);
+	check_stream(&t, 3.0, 22050, 1);
+	assert_true(t.bitrate_kbps > 8 && t.bitrate_kbps < 160);
+	assert_int_equal(t.tag_error, 0);
+	tags_release(&t);
+}
+
+/* Three-letter v2.2 frames, translated by libid3tag, and a PIC. */
+static void test_mp3_v22(void **state)
+{
+	struct tags t;
+
+	(void)state;
+	assert_int_equal(read_fixture("v22.mp3", tags_read_mp3, &t), 0);
+	check_str(t.title, "Old Title");
+	check_str(t.artist, "Old Artist");
+	check_str(t.genre, "Jazz");
+	assert_int_equal(t.year, 1998);
+	assert_int_equal(t.has_picture, 1);
+	assert_int_equal(t.tag_error, 0);
+	check_stream(&t, 2.0, 44100, 2);
+	tags_release(&t);
+}
+
+/* Without an ID3v2 tag the ID3v1 tag at the end is used. */
+static void test_mp3_v1_only(void **state)
+{
+	struct tags t;
+
+	(void)state;
+	assert_int_equal(read_fixture("v1.mp3", tags_read_mp3, &t), 0);
+	check_str(t.title, "V1 Title");
+	check_str(t.artist, "V1 Artist");
+	check_str(t.album, "V1 Album");
+	check_str(t.genre, "Jazz");
+	assert_int_equal(t.track, 5);
+	assert_int_equal(t.year, 2001);
+	assert_int_equal(t.tag_error, 0);
+	check_stream(&t, 2.0, 44100, 2);
+	assert_int_equal(t.bitrate_kbps, 128);
+	tags_release(&t);
+}
+
+/* An untagged file is not damaged. */
+static void test_mp3_no_tag(void **state)
+{
+	struct tags t;
+
+	(void)state;
+	assert_int_equal(read_fixture("notag.mp3", tags_read_mp3, &t), 0);
+	check_no_text(&t);
+	assert_int_equal(t.tag_error, 0);
+	check_stream(&t, 2.0, 44100, 2);
+	assert_int_equal(t.bitrate_kbps, 128);
+	tags_release(&t);
+}
+
+/* lame -t writes no Info frame, so the duration comes from the size. */
+static void test_mp3_cbr_without_info(void **state)
+{
+	struct tags t;
+
+	(void)state;
+	assert_int_equal(read_fixture("noinfo.mp3", tags_read_mp3, &t), 0);
+	check_no_text(&t);
+	assert_int_equal(t.tag_error, 0);
+	check_stream(&t, fixture_size("noinfo.mp3") * 8 / 128000.0, 44100,
+		     2);
+	assert_int_equal(t.bitrate_kbps, 128);
+	tags_release(&t);
+}
+
+/* Fraunhofer encoders give the frame count in a VBRI header. */
+static void test_mp3_vbri(void **state)
+{
+	struct tags t;
+
+	(void)state;
+	assert_int_equal(read_fixture("vbri.mp3", tags_read_mp3, &t), 0);
+	assert_int_equal(t.tag_error, 0);
+	check_stream(&t, 77 * 1152 / 44100.0, 44100, 2);
+	tags_release(&t);
+}
+
+/* A 100 KB APIC after the text is stepped over, not read whole. */
+static void test_mp3_picture_skipped(void **state)
+{
+	struct tags t;
+
+	(void)state;
+	assert_int_equal(read_fixture("picture.mp3", tags_read_mp3, &t), 0);
+	check_str(t.title, "Has Cover");
+	assert_int_equal(t.has_picture, 1);
+	assert_int_equal(t.tag_error, 0);
+	check_stream(&t, 2.0, 44100, 2);
+	assert_int_equal(t.bitrate_kbps, 128);
+	assert_true(t.bytes_read < fixture_size("picture.mp3"));
+	tags_release(&t);
+}
+
+/* Frames after a large picture are still found. */
+static void test_mp3_picture_first(void **state)
+{
+	struct tags t;
+
+	(void)state;
+	assert_int_equal(read_fixture("picfirst.mp3", tags_read_mp3, &t), 0);
+	check_str(t.title, "After Picture");
+	check_str(t.artist, "Late Artist");
+	assert_int_equal(t.has_picture, 1);
+	assert_int_equal(t.tag_error, 0);
+	check_stream(&t, 2.0, 44100, 2);
+	assert_true(t.bytes_read < fixture_size("picfirst.mp3"));
+	tags_release(&t);
+}
+
+/* Tag-wide unsynchronisation (v2.3) takes the whole-tag path. */
+static void test_mp3_unsynchronised(void **state)
+{
+	struct tags t;
+
+	(void)state;
+	assert_int_equal(read_fixture("unsync.mp3", tags_read_mp3, &t), 0);
+	check_str(t.title, "Unsync \xc3\xbf\xc3\xa0");
+	assert_int_equal(t.tag_error, 0);
+	check_stream(&t, 2.0, 44100, 2);
+	tags_release(&t);
+}
+
+/* One frame libid3tag refuses costs only that frame. */
+static void test_mp3_bad_frame(void **state)
+{
+	struct tags t;
+
+	(void)state;
+	assert_int_equal(read_fixture("badframe.mp3", tags_read_mp3, &t), 0);
+	check_str(t.title, "Good Title");
+	check_str(t.artist, NULL);
+	check_str(t.album, "Kept Album");
+	assert_int_equal(t.tag_error, 1);
+	check_stream(&t, 2.0, 44100, 2);
+	tags_release(&t);
+}
+
+/* A tag size past the end: keep the frames, find the audio after them. */
+static void test_mp3_tag_past_eof(void **state)
+{
+	struct tags t;
+
+	(void)state;
+	assert_int_equal(read_fixture("tagpasteof.mp3", tags_read_mp3, &t),
+			 0);
+	check_str(t.title, "Cut Short");
+	assert_int_equal(t.tag_error, 1);
+	check_stream(&t, 2.0, 44100, 2);
+	tags_release(&t);
+}
+
+/* No tag and no MPEG frame: damage, never an error or a crash. */
+static void test_mp3_not_mp3(void **state)
+{
+	static const char *const names[] = { "random.mp3", "empty.mp3",
+					     "full.flac" };
+	struct tags t;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		assert_int_equal(read_fixture(names[i], tags_read_mp3, &t), 0);
+		check_str(t.codec, "mp3");
+		check_no_text(&t);
+		assert_int_equal(t.sample_rate, 0);
+		check_near(t.duration_s, 0, 0);
+		assert_int_equal(t.tag_error, 1);
+		tags_release(&t);
+	}
+}
+
+/* A directory opens, but reading it fails: a real I/O error. */
+static void test_read_error(void **state)
+{
+	struct tags t;
+	int fd;
+
+	(void)state;
+	fd = open(fixtures, O_RDONLY | O_CLOEXEC);
+	assert_true(fd >= 0);
+	memset(&t, 0, sizeof(t));
+	assert_int_equal(tags_read_mp3(fd, &t), -EISDIR);
+	tags_release(&t);
+	assert_int_equal(tags_read_flac(fd, &t), -EISDIR);
+	tags_release(&t);
+	close(fd);
+}
+
+/* A released struct must read as empty, whoever looks at it next. */
+static void test_release_zeroes(void **state)
+{
+	struct tags t;
+
+	(void)state;
+	assert_int_equal(read_fixture("full.flac", tags_read_flac, &t), 0);
+	tags_release(&t);
+	check_no_text(&t);
+	assert_null(t.codec);
+	assert_int_equal(t.sample_rate, 0);
+	assert_int_equal(t.bytes_read, 0);
+}
+
+/* The fixtures are made by a script, so without them nothing can run. */
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_flac_full),
+		cmocka_unit_test(test_flac_alt_keys),
+		cmocka_unit_test(test_flac_picture),
+		cmocka_unit_test(test_flac_cut_in_picture),
+		cmocka_unit_test(test_flac_no_tags),
+		cmocka_unit_test(test_flac_bad_utf8),
+		cmocka_unit_test(test_flac_truncated),
+		cmocka_unit_test(test_flac_not_flac),
+		cmocka_unit_test(test_mp3_v23_utf16),
+		cmocka_unit_test(test_mp3_v24_utf8_multi),
+		cmocka_unit_test(test_mp3_v22),
+		cmocka_unit_test(test_mp3_v1_only),
+		cmocka_unit_test(test_mp3_no_tag),
+		cmocka_unit_test(test_mp3_cbr_without_info),
+		cmocka_unit_test(test_mp3_vbri),
+		cmocka_unit_test(test_mp3_picture_skipped),
+		cmocka_unit_test(test_mp3_picture_first),
+		cmocka_unit_test(test_mp3_unsynchronised),
+		cmocka_unit_test(test_mp3_bad_frame),
+		cmocka_unit_test(test_mp3_tag_past_eof),
+		cmocka_unit_test(test_mp3_not_mp3),
+		cmocka_unit_test(test_read_error),
+		cmocka_unit_test(test_release_zeroes),
+	};
+
+	fixtures = getenv("MEDIAMON_FIXTURES");
+	if (!fixtures || !*fixtures) {
+		fprintf(stderr, "test_tags: MEDIAMON_FIXTURES is not set; "
+			"make it the directory written by "
+			"tests/data/make-fixtures.sh\n");
+		return 1;
+	}
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
