@@ -106,10 +106,9 @@ def test_readme_names_every_file(mount):
         assert rel in text, rel
 
 
-@pytest.mark.parametrize("rel", GENERATED)
+# /log is left out: it grows between two opens.
+@pytest.mark.parametrize("rel", GENERATED[:-1])
 def test_dd_small_blocks_equal_cat(mount, rel):
-    if rel == "log":
-        pytest.skip("the log grows between two reads")
     whole = subprocess.run(["cat", mount.file(rel)], check=True,
                            capture_output=True).stdout
     pieces = subprocess.run(["dd", "if=" + mount.file(rel), "bs=7",
@@ -274,6 +273,31 @@ def test_status_files_are_read_only(mount):
         with pytest.raises(OSError) as e:
             mount.write(rel, "x")
         assert e.value.errno in (errno.EACCES, errno.EPERM)
+
+
+def test_log_shows_the_scan(mount):
+    assert b"scan 1 finished" in mount.read("log")
+
+
+def test_mount_helper_form(make_mount, library, tmp_path):
+    """mount.fuse3 runs `mediamon SOURCE MOUNTPOINT -o opts`."""
+    mnt = tmp_path / "helper"
+    mnt.mkdir()
+    log = open(str(tmp_path / "helper.log"), "wb")
+    proc = subprocess.Popen([BINARY, "mediamon", str(mnt), "-o",
+                             "music=%s,db=%s/h.db" % (library, tmp_path)],
+                            stdout=log, stderr=subprocess.STDOUT)
+    try:
+        proc.wait(timeout=15)
+        assert proc.returncode == 0
+        deadline = time.time() + 10
+        while not os.path.exists(str(mnt / "README")):
+            assert time.time() < deadline
+            time.sleep(0.05)
+        assert json.loads((mnt / "status" / "summary.json").read_bytes())
+    finally:
+        subprocess.run(["fusermount3", "-u", str(mnt)])
+    assert not is_mounted(mnt)
 
 
 def test_missing_paths(mount):
