@@ -52,7 +52,7 @@ static const char *const statements[ST_COUNT] = {
 	" inode = excluded.inode, kind = excluded.kind,"
 	" tag_error = excluded.tag_error RETURNING id",
 	[ST_FILE_RENAME] =
-	"UPDATE files SET path = ?2, dir_id = ?3, size = ?4, mtime_ns = ?5,"
+	"UPDATE files SET dir_id = ?2, path = ?3, size = ?4, mtime_ns = ?5,"
 	" inode = ?6 WHERE id = ?1",
 	[ST_FILE_DELETE] = "DELETE FROM files WHERE id = ?1",
 	[ST_DIR_DELETE] = "DELETE FROM directories WHERE id = ?1",
@@ -314,21 +314,33 @@ static int apply_track(const struct tags *t, int64_t file)
 	return step_id(ST_TRACK_UPSERT, &file);
 }
 
-static int apply_file(const struct writer_rec *rec)
+/* Bind ?2 to ?6, where a file is and what it looks like, the same way
+ * for a new file and a renamed one. */
+static int bind_location(sqlite3_stmt *st, const struct writer_rec *rec)
 {
-	sqlite3_stmt *st = w.st[ST_FILE_UPSERT];
-	int64_t dir, file;
-	int rc;
+	int64_t dir;
+	int rc = dir_id(rec, &dir);
 
-	rc = dir_id(rec, &dir);
 	if (rc)
 		return rc;
-	sqlite3_bind_int64(st, 1, rec->root_id);
 	sqlite3_bind_int64(st, 2, dir);
 	sqlite3_bind_blob(st, 3, rec->path, rec->path_len, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 4, rec->size);
 	sqlite3_bind_int64(st, 5, rec->mtime_ns);
 	sqlite3_bind_int64(st, 6, rec->inode);
+	return 0;
+}
+
+static int apply_file(const struct writer_rec *rec)
+{
+	sqlite3_stmt *st = w.st[ST_FILE_UPSERT];
+	int64_t file;
+	int rc;
+
+	rc = bind_location(st, rec);
+	if (rc)
+		return rc;
+	sqlite3_bind_int64(st, 1, rec->root_id);
 	sqlite3_bind_text(st, 7, rec->kind, -1, SQLITE_STATIC);
 	sqlite3_bind_int(st, 8, rec->parsed && rec->tags.tag_error);
 	rc = step_id(ST_FILE_UPSERT, &file);
@@ -340,18 +352,13 @@ static int apply_file(const struct writer_rec *rec)
 static int apply_rename(const struct writer_rec *rec)
 {
 	sqlite3_stmt *st = w.st[ST_FILE_RENAME];
-	int64_t dir, none;
+	int64_t none;
 	int rc;
 
-	rc = dir_id(rec, &dir);
+	rc = bind_location(st, rec);
 	if (rc)
 		return rc;
 	sqlite3_bind_int64(st, 1, rec->id);
-	sqlite3_bind_blob(st, 2, rec->path, rec->path_len, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 3, dir);
-	sqlite3_bind_int64(st, 4, rec->size);
-	sqlite3_bind_int64(st, 5, rec->mtime_ns);
-	sqlite3_bind_int64(st, 6, rec->inode);
 	return step_id(ST_FILE_RENAME, &none);
 }
 

@@ -21,12 +21,18 @@ def run(*cmd):
                    stderr=subprocess.DEVNULL)
 
 
-def make_flac(path, title, artist, album, track, freq=440):
-    """A one-second FLAC tone tagged with metaflac."""
+def tone(path, freq):
+    """A one-second stereo sine tone as WAV beside path, made by sox."""
     os.makedirs(os.path.dirname(path), exist_ok=True)
     wav = path + ".wav"
     run("sox", "-n", "-r", "44100", "-c", "2", "-b", "16", wav,
         "synth", "1", "sine", str(freq))
+    return wav
+
+
+def make_flac(path, title, artist, album, track, freq=440):
+    """A one-second FLAC tone tagged with metaflac."""
+    wav = tone(path, freq)
     run("flac", "-s", "-f", "-o", path, wav)
     os.unlink(wav)
     run("metaflac", "--set-tag=TITLE=" + title, "--set-tag=ARTIST=" + artist,
@@ -36,10 +42,7 @@ def make_flac(path, title, artist, album, track, freq=440):
 
 def make_mp3(path, title, artist, album, track, freq=330):
     """A one-second MP3 tone tagged with mutagen (ID3v2.4)."""
-    os.makedirs(os.path.dirname(path), exist_ok=True)
-    wav = path + ".wav"
-    run("sox", "-n", "-r", "44100", "-c", "2", "-b", "16", wav,
-        "synth", "1", "sine", str(freq))
+    wav = tone(path, freq)
     run("lame", "--quiet", "-b", "128", wav, path)
     os.unlink(wav)
     tag = ID3()

@@ -94,6 +94,15 @@ static void check_stream(const struct tags *t, double duration, int rate,
 	assert_int_equal(t->channels, channels);
 }
 
+/* The fixtures that carry MusicBrainz ids all carry the same four. */
+static void check_mb_ids(const struct tags *t)
+{
+	check_str(t->mb_track_id, MB_TRACK);
+	check_str(t->mb_album_id, MB_ALBUM);
+	check_str(t->mb_artist_id, MB_ARTIST);
+	check_str(t->mb_album_artist_id, MB_ALBUMARTIST);
+}
+
 /* Every Vorbis key the index uses, repeated ARTIST and "3/12" numbers. */
 static void test_flac_full(void **state)
 {
@@ -112,10 +121,7 @@ static void test_flac_full(void **state)
 	assert_int_equal(t.disc, 1);
 	assert_int_equal(t.disc_total, 2);
 	assert_int_equal(t.year, 2019);
-	check_str(t.mb_track_id, MB_TRACK);
-	check_str(t.mb_album_id, MB_ALBUM);
-	check_str(t.mb_artist_id, MB_ARTIST);
-	check_str(t.mb_album_artist_id, MB_ALBUMARTIST);
+	check_mb_ids(&t);
 	check_stream(&t, 2.0, 44100, 2);
 	assert_int_equal(t.bitrate_kbps,
 			 (int)(fixture_size("full.flac") * 8 / 2.0 / 1000 +
@@ -255,10 +261,7 @@ static void test_mp3_v23_utf16(void **state)
 	assert_int_equal(t.disc, 1);
 	assert_int_equal(t.disc_total, 2);
 	assert_int_equal(t.year, 2019);
-	check_str(t.mb_track_id, MB_TRACK);
-	check_str(t.mb_album_id, MB_ALBUM);
-	check_str(t.mb_artist_id, MB_ARTIST);
-	check_str(t.mb_album_artist_id, MB_ALBUMARTIST);
+	check_mb_ids(&t);
 	check_stream(&t, 2.0, 44100, 2);
 	assert_int_equal(t.bitrate_kbps, 128);
 	assert_int_equal(t.has_picture, 0);
@@ -281,10 +284,7 @@ static void test_mp3_v24_utf8_multi(void **state)
 	assert_int_equal(t.track, 4);
 	assert_int_equal(t.track_total, 0);
 	assert_int_equal(t.year, 2021);
-	check_str(t.mb_track_id, MB_TRACK);
-	check_str(t.mb_album_id, MB_ALBUM);
-	check_str(t.mb_artist_id, MB_ARTIST);
-	check_str(t.mb_album_artist_id, MB_ALBUMARTIST);
+	check_mb_ids(&t);
 	check_stream(&t, 3.0, 22050, 1);
 	assert_true(t.bitrate_kbps > 8 && t.bitrate_kbps < 160);
 	assert_int_equal(t.tag_error, 0);
