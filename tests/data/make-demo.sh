@@ -94,7 +94,7 @@ build_audio() {
 
 # Tags (and covers) are written by mutagen, an independent writer.
 tag_audio() {
-	PYTHONPATH="$here/../bench" "$PYTHON" - "$tmp" <<'EOF' || die "tagging failed"
+	PYTHONPATH="$here/../bench" PYTHONDONTWRITEBYTECODE=1 "$PYTHON" - "$tmp" <<'EOF' || die "tagging failed"
 import os
 import sys
 

@@ -1,0 +1,551 @@
+#!/bin/sh
+# bench.sh: mediamon's benchmark, run by `make bench` from the repository
+# root once ./mediamon is built. POSIX sh (make runs it with sh).
+#
+# On a 100,000-file corpus of real FLAC and MP3 files (tests/bench/
+# gen_corpus.py, cached across runs), with a warm page cache, it times MPD's
+# own database build and rescan (a private mpd instance, never the system
+# service) and mediamon's first scan, no-change rescan and full re-read, then
+# prints one table of figures, ratios and targets.
+#
+# A missed target is printed as MISSED, never an error: the script fails
+# only when something broke (no corpus, mpd or the mount never came up, a
+# scan that never finished or reported failure).
+#
+# Sections are functions named section_NAME, run in the order given by
+# MEDIAMON_BENCH_SECTIONS; each adds rows to the table with `row` and keeps
+# figures for later sections with `put` / `get`.
+#
+# Environment:
+#   MEDIAMON_BENCH_DIR       cache directory (default ~/.cache/mediamon-bench)
+#   MEDIAMON_BENCH_FILES     corpus size (default 100000)
+#   MEDIAMON_BENCH_SECTIONS  sections to run (default "mpd mediamon")
+#   MEDIAMON_BENCH_TIMEOUT   seconds one scan or MPD update may take (3600)
+#   MEDIAMON                 the daemon to run (default ./mediamon)
+set -eu
+
+REPO=$(cd "$(dirname "$0")/../.." && pwd)
+BENCH_DIR=${MEDIAMON_BENCH_DIR:-$HOME/.cache/mediamon-bench}
+CORPUS=$BENCH_DIR/corpus
+FILES=${MEDIAMON_BENCH_FILES:-100000}
+SECTIONS=${MEDIAMON_BENCH_SECTIONS:-mpd mediamon}
+TIMEOUT=${MEDIAMON_BENCH_TIMEOUT:-3600}
+MEDIAMON=${MEDIAMON:-$REPO/mediamon}
+PYTHON=/usr/bin/python3   # Debian's python3, the one with python3-mutagen
+
+# Targets (see the issues): MPD rescan / mediamon full scan, no-change
+# rescan, peak resident memory.
+TARGET_RATIO=10
+TARGET_NOCHANGE_S=0.3
+TARGET_RSS_KB=65536
+
+WORK=""        # temporary directory of this run
+MPD_PID=""     # our own mpd, while it runs
+MM_PID=""      # mediamon, while it runs
+MM_MNT=""      # its mount point, while it may be mounted
+BROKEN=""      # set when a figure could not be trusted: exit 1 at the end
+
+# ---------------------------------------------------------------- helpers
+
+log() {
+	printf 'bench: %s\n' "$*" >&2
+}
+
+die() {
+	printf 'bench: error: %s\n' "$*" >&2
+	exit 1
+}
+
+now() {
+	date +%s.%N
+}
+
+# since START: seconds elapsed since START (a value of now), 3 decimals
+since() {
+	awk -v a="$1" -v b="$(now)" 'BEGIN { printf "%.3f", b - a }'
+}
+
+# verdict VALUE OP TARGET -> "ok" or "MISSED" (OP: lt or ge)
+verdict() {
+	if awk -v v="$1" -v t="$3" -v op="$2" \
+		'BEGIN { exit !((op == "lt" && v < t) || (op == "ge" && v >= t)) }'; then
+		echo ok
+	else
+		echo MISSED
+	fi
+}
+
+# put KEY VALUE / get KEY: figures shared between sections
+put() {
+	printf '%s=%s\n' "$1" "$2" >>"$WORK/figures"
+}
+
+get() {
+	sed -n "s/^$1=//p" "$WORK/figures" | tail -n 1
+}
+
+# row LABEL FIGURE [WALL [TARGET [VERDICT]]]: one line of the final table
+row() {
+	printf '%s|%s|%s|%s|%s\n' "$1" "$2" "${3-}" "${4-}" "${5-}" >>"$WORK/table"
+}
+
+# poll_sleep START: 20 ms steps for the first 2 s, then 100 ms, so short
+# scans are timed finely and long ones are not slowed by the polling.
+poll_sleep() {
+	if awk -v a="$1" -v b="$(now)" 'BEGIN { exit !(b - a < 2) }'; then
+		sleep 0.02
+	else
+		sleep 0.1
+	fi
+}
+
+# stop_pid PID NAME: TERM, wait up to 10 s, then KILL; reaps the child.
+stop_pid() {
+	kill -TERM "$1" 2>/dev/null || true
+	wait_gone "$1" 10 || {
+		log "$2 (pid $1) did not exit in 10 s; killing it"
+		kill -KILL "$1" 2>/dev/null || true
+	}
+	wait "$1" 2>/dev/null || true
+}
+
+# wait_gone PID SECONDS: true once PID has exited
+wait_gone() {
+	wg_i=0
+	while running "$1"; do
+		wg_i=$((wg_i + 1))
+		[ "$wg_i" -le $(($2 * 10)) ] || return 1
+		sleep 0.1
+	done
+}
+
+# running PID: true while PID runs; a zombie (exited, not yet reaped by
+# `wait`) does not count.
+running() {
+	case $(sed -n 's/^State:[[:space:]]*\([A-Z]\).*/\1/p' "/proc/$1/status" 2>/dev/null) in
+	Z | '') return 1 ;;
+	*) return 0 ;;
+	esac
+}
+
+is_mounted() {
+	awk -v m="$1" '$2 == m { found = 1 } END { exit !found }' /proc/self/mounts
+}
+
+cleanup() {
+	status=$?
+	set +e
+	mediamon_stop
+	[ -n "$MPD_PID" ] && mpd_stop
+	if [ -n "$WORK" ]; then
+		if [ -n "$MM_MNT" ] && is_mounted "$MM_MNT"; then
+			log "$MM_MNT is still mounted; leaving $WORK in place"
+		else
+			rm -rf --one-file-system "$WORK"
+		fi
+	fi
+	exit "$status"
+}
+
+# ----------------------------------------------------------------- corpus
+
+corpus_ensure() {
+	mkdir -p "$BENCH_DIR" || die "cannot create $BENCH_DIR"
+	log "corpus: $CORPUS ($FILES files; generated once, then cached)"
+	"$PYTHON" "$REPO/tests/bench/gen_corpus.py" "$CORPUS" --files "$FILES" ||
+		die "corpus generation failed"
+	[ -f "$CORPUS/.complete" ] || die "no corpus at $CORPUS"
+}
+
+# Read every file so the timing that follows is a warm-cache figure. Called
+# right before each timed phase, not once: this machine's memory manager
+# (DAMON) pages out file cache left untouched for about a minute, so a cache
+# warmed at the start would be cold again by the later phases.
+corpus_warm() {
+	warm_start=$(now)
+	find "$CORPUS" -type f -print0 | xargs -0 cat >/dev/null ||
+		die "could not read the corpus"
+	log "page cache warmed in $(since "$warm_start") s"
+}
+
+corpus_describe() {
+	flac=$(find "$CORPUS" -type f -name '*.flac' | wc -l)
+	mp3=$(find "$CORPUS" -type f -name '*.mp3' | wc -l)
+	size=$(du -sh "$CORPUS" | cut -f 1)
+	put audio_files $((flac + mp3))
+	put corpus_desc "$((flac + mp3)) audio files ($flac FLAC, $mp3 MP3), $size"
+}
+
+# -------------------------------------------------------------------- MPD
+
+# port_free PORT: nothing listens on PORT (IPv4 or IPv6)
+port_free() {
+	hex=$(printf '%04X' "$1")
+	! cat /proc/net/tcp /proc/net/tcp6 2>/dev/null |
+		awk -v p="$hex" '$4 == "0A" && substr($2, length($2) - 3) == p { f = 1 }
+			END { exit !f }'
+}
+
+mpd_free_port() {
+	port=6601
+	while ! port_free "$port"; do
+		port=$((port + 1))
+		[ "$port" -lt 6700 ] || die "no free port in 6601-6699 for mpd"
+	done
+	echo "$port"
+}
+
+# mpd_write_conf DIR PORT MUSIC: DIR/mpd.conf for a private instance
+mpd_write_conf() {
+	dir=$1 port=$2 music=$3
+	case $music in *'"'* | *\\*) die "corpus path must not contain quotes or backslashes" ;; esac
+	mkdir -p "$dir/playlists"
+	cat >"$dir/mpd.conf" <<EOF
+music_directory    "$music"
+playlist_directory "$dir/playlists"
+db_file            "$dir/database"
+state_file         "$dir/state"
+pid_file           "$dir/pid"
+log_file           "$dir/log"
+bind_to_address    "127.0.0.1"
+port               "$port"
+auto_update        "no"
+zeroconf_enabled   "no"
+audio_output {
+	type "null"
+	name "null"
+}
+EOF
+}
+
+mpc_() {
+	mpc -h 127.0.0.1 -p "$MPD_PORT" "$@"
+}
+
+# mpd_launch MUSIC: start mpd on MUSIC, wait until it answers
+mpd_launch() {
+	mpd_write_conf "$MPD_DIR" "$MPD_PORT" "$1"
+	mpd --no-daemon "$MPD_DIR/mpd.conf" >"$MPD_DIR/stdout" 2>&1 &
+	MPD_PID=$!
+	ms_i=0
+	until mpc_ status >/dev/null 2>&1; do
+		if ! running "$MPD_PID"; then
+			tail -n 20 "$MPD_DIR/stdout" "$MPD_DIR/log" >&2 2>/dev/null
+			MPD_PID=""
+			die "mpd exited at startup (see above)"
+		fi
+		ms_i=$((ms_i + 1))
+		[ "$ms_i" -le 500 ] || die "mpd did not answer on port $MPD_PORT in 10 s"
+		sleep 0.02
+	done
+}
+
+# mpd_updating: a database update runs
+mpd_updating() {
+	mpc_ status | grep -q '^Updating DB'
+}
+
+mpd_songs() {
+	mpc_ stats | sed -n 's/^Songs:[[:space:]]*//p'
+}
+
+# Start mpd on the corpus with an empty database and no update running.
+# Without a database file mpd starts a full update by itself at once, which
+# would overlap the timed one; so a first instance on an empty directory
+# writes an empty database, and the real instance starts from that.
+mpd_start() {
+	MPD_DIR=$WORK/mpd
+	mkdir -p "$MPD_DIR/empty"
+	MPD_PORT=$(mpd_free_port)
+	mpd_launch "$MPD_DIR/empty"
+	ms_i=0
+	while mpd_updating || [ ! -s "$MPD_DIR/database" ]; do
+		running "$MPD_PID" || die "mpd exited while creating its database"
+		ms_i=$((ms_i + 1))
+		[ "$ms_i" -le 500 ] || die "mpd wrote no empty database in 10 s"
+		sleep 0.02
+	done
+	mpd_stop
+	mpd_launch "$CORPUS"
+	! mpd_updating || die "mpd started an update by itself"
+	[ "$(mpd_songs)" = 0 ] || die "mpd did not start from an empty database"
+	log "mpd answers on 127.0.0.1:$MPD_PORT (pid $MPD_PID), empty database"
+}
+
+mpd_stop() {
+	stop_pid "$MPD_PID" mpd
+	MPD_PID=""
+}
+
+# mpd_time COMMAND: run `mpc -w COMMAND` (update or rescan), print seconds.
+mpd_time() {
+	start=$(now)
+	mpc_ -q --wait "$1" >/dev/null 2>"$MPD_DIR/mpc.err" ||
+		die "mpc $1 failed: $(cat "$MPD_DIR/mpc.err")"
+	seconds=$(since "$start")
+	# --wait must have waited for the whole job, or the figure means nothing.
+	if mpc_ status | grep -q '^Updating DB'; then
+		die "mpc --wait $1 returned while MPD was still updating"
+	fi
+	echo "$seconds"
+}
+
+section_mpd() {
+	mpd_start
+	corpus_warm
+	log "MPD: first database build (mpc --wait update)"
+	update_s=$(mpd_time update)
+	songs=$(mpd_songs)
+	log "MPD: update ${update_s} s, $songs songs"
+	[ "$songs" = "$(get audio_files)" ] ||
+		log "warning: MPD has $songs songs, the corpus $(get audio_files) audio files"
+	# The rescan is the figure the main target compares against, and it
+	# varies by a quarter from run to run here: keep MPD's best of 2.
+	rescan_s=""
+	for n in 1 2; do
+		corpus_warm
+		log "MPD: rescan of every file (mpc --wait rescan), run $n of 2"
+		t=$(mpd_time rescan)
+		log "MPD: rescan ${t} s"
+		if [ -z "$rescan_s" ] || [ "$(verdict "$t" lt "$rescan_s")" = ok ]; then
+			rescan_s=$t
+		fi
+	done
+	mpd_stop
+	put mpd_update_s "$update_s"
+	put mpd_rescan_s "$rescan_s"
+	row "MPD update (first database build)" "$update_s s"
+	row "MPD rescan (re-read every file, best of 2)" "$rescan_s s"
+}
+
+# --------------------------------------------------------------- mediamon
+
+mediamon_start() {
+	[ -x "$MEDIAMON" ] || die "$MEDIAMON is not built (make mediamon)"
+	case $CORPUS$WORK in *,*) die "paths given with -o must not contain commas" ;; esac
+	MM_MNT=$WORK/mnt
+	MM_DB=$WORK/mediamon.db
+	MM_LOG=$WORK/mediamon.log
+	mkdir -p "$MM_MNT"
+	rm -f "$MM_DB" "$MM_DB-wal" "$MM_DB-shm" # a fresh db: a true first scan
+	MM_START=$(now)
+	"$MEDIAMON" -f -o "music=$CORPUS" -o "db=$MM_DB" "$MM_MNT" >"$MM_LOG" 2>&1 &
+	MM_PID=$!
+	mm_i=0
+	until [ -r "$MM_MNT/metrics/scan.json" ]; do
+		mediamon_alive || die "mediamon exited before its mount came up"
+		mm_i=$((mm_i + 1))
+		[ "$mm_i" -le 1500 ] || die "the mount at $MM_MNT did not come up in 30 s"
+		sleep 0.02
+	done
+	log "mediamon mounted $MM_MNT (pid $MM_PID) after $(since "$MM_START") s"
+}
+
+# mediamon_alive: the daemon still runs; if not, show its last log lines.
+mediamon_alive() {
+	[ -n "$MM_PID" ] && running "$MM_PID" && return 0
+	log "mediamon exited; last lines of its log:"
+	tail -n 20 "$MM_LOG" >&2 || true
+	[ -z "$MM_PID" ] || wait "$MM_PID" 2>/dev/null || true
+	MM_PID=""
+	return 1
+}
+
+mediamon_stop() {
+	[ -n "$MM_MNT" ] || return 0
+	if is_mounted "$MM_MNT"; then
+		fusermount3 -u "$MM_MNT" 2>/dev/null ||
+			{ sleep 1; fusermount3 -u "$MM_MNT"; } ||
+			log "warning: could not unmount $MM_MNT"
+	fi
+	if [ -z "$MM_PID" ]; then
+		:
+	elif wait_gone "$MM_PID" 10; then
+		wait "$MM_PID" 2>/dev/null || true
+	else
+		stop_pid "$MM_PID" mediamon
+	fi
+	MM_PID=""
+	if is_mounted "$MM_MNT"; then
+		fusermount3 -u -z "$MM_MNT" 2>/dev/null || log "warning: $MM_MNT is still mounted"
+	fi
+}
+
+# scan_json FILTER: apply a jq filter to the current metrics/scan.json
+scan_json() {
+	jq -r "$1" "$MM_MNT/metrics/scan.json"
+}
+
+# scan_wait OLD_ID START: wait until the last finished scan is a new one
+# (its id differs from OLD_ID) and none runs; START is when it was asked.
+scan_wait() {
+	until jq -e --arg old "$1" \
+		'.running == null and .last != null and (.last.id | tostring) != $old' \
+		"$MM_MNT/metrics/scan.json" >/dev/null 2>&1; do
+		mediamon_alive || die "mediamon exited during a scan"
+		awk -v a="$2" -v b="$(now)" -v t="$TIMEOUT" 'BEGIN { exit !(b - a < t) }' ||
+			die "scan not finished after $TIMEOUT s"
+		poll_sleep "$2"
+	done
+}
+
+# scan_record NAME WALL: keep the last scan's figures as NAME_*, check it
+# succeeded, and log a one-line summary.
+scan_record() {
+	scan_json '.last | [.duration_s, .files_seen, .files_per_s, .peak_rss_kb,
+		.success, .trigger, .id] | map(tostring) | join(" ")' >"$WORK/last"
+	read -r duration seen rate rss success trigger id <"$WORK/last"
+	put "$1_s" "$duration"
+	put "$1_wall_s" "$2"
+	put "$1_rss_kb" "$rss"
+	log "mediamon $1: scan $id ($trigger) ${duration} s (wall $2 s), $seen files, $rate files/s, peak RSS $rss kB, success $success"
+	if [ "$success" != true ]; then
+		log "error: scan $id reported success=$success; its figures are not valid"
+		BROKEN=1
+	fi
+}
+
+# mediamon_rescan COMMAND NAME: echo COMMAND > control/rescan, wait, record
+mediamon_rescan() {
+	old=$(scan_json '.last.id | tostring')
+	start=$(now)
+	echo "$1" >"$MM_MNT/control/rescan" || die "writing '$1' to control/rescan failed"
+	scan_wait "$old" "$start"
+	scan_record "$2" "$(since "$start")"
+}
+
+# VmHWM: the daemon's peak resident set, from the kernel, in kB
+mediamon_vmhwm() {
+	sed -n 's/^VmHWM:[[:space:]]*\([0-9]*\) kB/\1/p' "/proc/$MM_PID/status"
+}
+
+section_mediamon() {
+	corpus_warm
+	mediamon_start
+	log "mediamon: first full scan (startup, fresh database)"
+	scan_wait "" "$MM_START"
+	scan_record first "$(since "$MM_START")"
+	trigger=$(scan_json '.last.trigger')
+	[ "$trigger" = startup ] || log "warning: the first scan's trigger is '$trigger', not 'startup'"
+
+	log "mediamon: no-change rescans (echo 1 > control/rescan), median of 3"
+	: >"$WORK/nochange"
+	for n in 1 2 3; do
+		mediamon_rescan 1 "nochange$n"
+		echo "$(get "nochange${n}_s") $(get "nochange${n}_wall_s")" >>"$WORK/nochange"
+	done
+	read -r median median_wall <<EOF
+$(sort -g "$WORK/nochange" | sed -n 2p)
+EOF
+	put nochange_s "$median"
+	put nochange_wall_s "$median_wall"
+
+	corpus_warm
+	log "mediamon: full re-read (echo full > control/rescan)"
+	mediamon_rescan full full
+
+	vmhwm=$(mediamon_vmhwm)
+	put mm_vmhwm_kb "$vmhwm"
+	mediamon_stop
+
+	row "mediamon first full scan" "$(get first_s) s" "$(get first_wall_s) s"
+	row "mediamon no-change rescan (median of 3)" "$(get nochange_s) s" \
+		"$(get nochange_wall_s) s" "< $TARGET_NOCHANGE_S s" \
+		"$(verdict "$(get nochange_s)" lt "$TARGET_NOCHANGE_S")"
+	row "mediamon full re-read (rescan full)" "$(get full_s) s" "$(get full_wall_s) s"
+	row "mediamon peak RSS (VmHWM)" "$vmhwm kB" "" "< $TARGET_RSS_KB kB" \
+		"$(verdict "$vmhwm" lt "$TARGET_RSS_KB")"
+	row "mediamon peak RSS (scan.json, full re-read)" "$(get full_rss_kb) kB"
+}
+
+# ----------------------------------------------------------------- report
+
+# ratio_row LABEL NUMERATOR_KEY DENOMINATOR_KEY [TARGET]
+ratio_row() {
+	a=$(get "$2") b=$(get "$3")
+	[ -n "$a" ] && [ -n "$b" ] || return 0
+	if [ "$(verdict "$b" ge 0.000001)" != ok ]; then
+		row "$1" "n/a (zero time)"
+		return 0
+	fi
+	r=$(awk -v a="$a" -v b="$b" 'BEGIN { printf "%.6f", a / b }')
+	shown=$(awk -v r="$r" 'BEGIN { printf "%.1fx", r }')
+	if [ -n "${4-}" ]; then
+		row "$1" "$shown" "" ">= ${4}x" "$(verdict "$r" ge "$4")"
+	else
+		row "$1" "$shown"
+	fi
+}
+
+report() {
+	ratio_row "MPD rescan / mediamon first full scan" mpd_rescan_s first_s "$TARGET_RATIO"
+	ratio_row "MPD update / mediamon first full scan" mpd_update_s first_s
+	ratio_row "MPD rescan / mediamon full re-read" mpd_rescan_s full_s
+	echo
+	echo "mediamon benchmark: $(get corpus_desc), warm cache, $(nproc) CPUs"
+	echo "versions: $(get versions)"
+	printf '%-44s %12s %11s %14s  %s\n' "" figure "wall" target result
+	while IFS='|' read -r label figure wall target result; do
+		printf '%-44s %12s %11s %14s  %s\n' "$label" "$figure" "$wall" "$target" "$result"
+	done <"$WORK/table"
+	echo "(figure: the daemon's own measurement for mediamon, wall time for MPD;"
+	echo " wall: what this script measured around it, for cross-checking)"
+}
+
+# check_setup: fail early, before the long corpus work, on what would fail
+# later anyway.
+check_setup() {
+	for tool in jq find xargs awk "$PYTHON"; do
+		command -v "$tool" >/dev/null 2>&1 ||
+			die "$tool is missing (run contrib/install-deps.sh)"
+	done
+	for section in $SECTIONS; do
+		command -v "section_$section" >/dev/null 2>&1 ||
+			die "unknown section '$section' (MEDIAMON_BENCH_SECTIONS)"
+		case $section in
+		mpd)
+			for tool in mpd mpc; do
+				command -v "$tool" >/dev/null 2>&1 ||
+					die "$tool is missing (run contrib/install-deps.sh)"
+			done
+			;;
+		mediamon)
+			[ -x "$MEDIAMON" ] || die "$MEDIAMON is not built (make mediamon)"
+			command -v fusermount3 >/dev/null 2>&1 ||
+				die "fusermount3 is missing (run contrib/install-deps.sh)"
+			;;
+		esac
+	done
+}
+
+versions() {
+	v=""
+	case " $SECTIONS " in *" mediamon "*)
+		v=$("$MEDIAMON" -V 2>&1 | head -n 1) ;;
+	esac
+	case " $SECTIONS " in *" mpd "*)
+		v="${v:+$v, }$(mpd --version | head -n 1)" ;;
+	esac
+	echo "$v"
+}
+
+main() {
+	check_setup
+	WORK=$(mktemp -d "${TMPDIR:-/tmp}/mediamon-bench.XXXXXX")
+	trap cleanup EXIT
+	trap 'exit 130' INT
+	trap 'exit 143' TERM
+	: >"$WORK/figures"
+	: >"$WORK/table"
+
+	put versions "$(versions)"
+	corpus_ensure
+	corpus_describe
+	for section in $SECTIONS; do
+		"section_$section"
+	done
+	report
+	[ -z "$BROKEN" ] || die "some figures are not valid (see above)"
+}
+
+main "$@"
