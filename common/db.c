@@ -1,6 +1,7 @@
 #include "common/db.h"
 
 #include <errno.h>
+#include <pthread.h>
 #include <stdio.h>
 
 #include "common/log.h"
@@ -50,12 +51,23 @@ int db_prepare(sqlite3 *db, const char *sql, sqlite3_stmt **out)
 	return rc == SQLITE_OK ? 0 : db_error(db, rc, sql);
 }
 
+/* Every connection belongs to one thread at a time, so SQLite's global
+ * locks buy nothing; its memory statistics alone took a lock on every
+ * allocation, a tenth of the writer's time. Must run before SQLite starts. */
+static void db_configure(void)
+{
+	sqlite3_config(SQLITE_CONFIG_MULTITHREAD);
+	sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+}
+
 int db_open(const char *path, int readonly, sqlite3 **out)
 {
+	static pthread_once_t once = PTHREAD_ONCE_INIT;
 	int flags = SQLITE_OPEN_NOMUTEX;
 	sqlite3 *db;
 	int rc;
 
+	pthread_once(&once, db_configure);
 	flags |= readonly ? SQLITE_OPEN_READONLY :
 		SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE;
 	rc = sqlite3_open_v2(path, &db, flags, NULL);

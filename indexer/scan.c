@@ -32,9 +32,6 @@ struct known_set {
 	struct strbuf arena;
 };
 
-/* Parse time of the calling worker, so its walk time can be told apart. */
-static __thread uint64_t worker_parse_ns;
-
 struct dir_job {
 	struct dir_job *next;
 	size_t len;
@@ -51,6 +48,14 @@ struct scan {
 	pthread_cond_t cond;
 	struct dir_job *jobs;
 	size_t busy;		/* jobs queued or being worked on */
+};
+
+/* One worker's own state: the records it has not queued yet and its parse
+ * time, so its walk time can be told apart. */
+struct worker {
+	struct scan *s;
+	struct writer_batch batch;
+	uint64_t parse_ns;
 };
 
 static void stat_add(uint64_t *counter, uint64_t n)
@@ -344,9 +349,10 @@ static struct known *find_renamed(struct scan *s, const struct stat *st)
 	return gone && known_claim(k) ? k : NULL;
 }
 
-static void scan_file(struct scan *s, int dfd, const char *name,
+static void scan_file(struct worker *wk, int dfd, const char *name,
 		      const char *path, size_t len, const struct stat *st)
 {
+	struct scan *s = wk->s;
 	struct known *k = known_find(&s->files, path, len);
 	struct scan_stats *stats = s->stats;
 	int unchanged = k && k->size == st->st_size &&
@@ -374,12 +380,13 @@ static void scan_file(struct scan *s, int dfd, const char *name,
 	rec = writer_rec_new(WRITER_FILE, path, len);
 	if (!rec)
 		goto oom;
+	rec->id = k ? k->id : 0;
 	rec->kind = file_kind(name);
 	if (strcmp(rec->kind, "other")) {
 		start = now_ns();
 		rc = parse_file(s, dfd, name, rec);
 		start = now_ns() - start;
-		worker_parse_ns += start;
+		wk->parse_ns += start;
 		stat_add(&stats->parse_ns, start);
 		if (rc) {
 			log_warn("scan: cannot read %s/%.*s: %s",
@@ -397,7 +404,7 @@ put:
 	rec->size = st->st_size;
 	rec->mtime_ns = mtime_ns(st);
 	rec->inode = st->st_ino;
-	writer_put(rec);
+	writer_batch_add(&wk->batch, rec);
 	return;
 oom:
 	log_error(-ENOMEM, "scan: out of memory at %.*s", (int)len, path);
@@ -406,9 +413,10 @@ oom:
 
 /* Record a directory when it is new or its mtime moved, so the store's
  * directory list follows the tree without rewriting unchanged rows. */
-static void scan_dir_record(struct scan *s, const char *path, size_t len,
-			    const struct stat *st)
+static void scan_dir_record(struct worker *wk, const char *path,
+			    size_t len, const struct stat *st)
 {
+	struct scan *s = wk->s;
 	struct known *k = known_find(&s->dirs, path, len);
 	struct writer_rec *rec;
 
@@ -424,14 +432,15 @@ static void scan_dir_record(struct scan *s, const char *path, size_t len,
 	}
 	rec->root_id = s->req->root_id;
 	rec->mtime_ns = mtime_ns(st);
-	writer_put(rec);
+	writer_batch_add(&wk->batch, rec);
 }
 
 /* Look at one directory entry: queue directories, scan regular files
  * (through symlinks too), and never open FIFOs, devices or sockets. */
-static void scan_entry(struct scan *s, int dfd, const struct dirent *de,
+static void scan_entry(struct worker *wk, int dfd, const struct dirent *de,
 		       struct strbuf *path)
 {
+	struct scan *s = wk->s;
 	struct stat st;
 
 	if (de->d_type == DT_DIR) {
@@ -454,11 +463,12 @@ static void scan_entry(struct scan *s, int dfd, const struct dirent *de,
 	if (S_ISDIR(st.st_mode) && de->d_type == DT_UNKNOWN)
 		push_job(s, path->buf, path->len);
 	else if (S_ISREG(st.st_mode))
-		scan_file(s, dfd, de->d_name, path->buf, path->len, &st);
+		scan_file(wk, dfd, de->d_name, path->buf, path->len, &st);
 }
 
-static void scan_dir(struct scan *s, const char *rel, size_t len)
+static void scan_dir(struct worker *wk, const char *rel, size_t len)
 {
+	struct scan *s = wk->s;
 	struct strbuf path = STRBUF_INIT;
 	uint64_t start = now_ns(), parse_before;
 	struct dirent *de;
@@ -479,8 +489,8 @@ static void scan_dir(struct scan *s, const char *rel, size_t len)
 			close(dfd);
 		goto out;
 	}
-	scan_dir_record(s, rel, len, &st);
-	parse_before = worker_parse_ns;
+	scan_dir_record(wk, rel, len, &st);
+	parse_before = wk->parse_ns;
 	while ((de = readdir(dir))) {
 		if (de->d_name[0] == '.' && (!de->d_name[1] ||
 		    (de->d_name[1] == '.' && !de->d_name[2])))
@@ -491,11 +501,12 @@ static void scan_dir(struct scan *s, const char *rel, size_t len)
 			strbuf_addch(&path, '/');
 		}
 		strbuf_addstr(&path, de->d_name);
-		scan_entry(s, dirfd(dir), de, &path);
+		scan_entry(wk, dirfd(dir), de, &path);
 	}
 	closedir(dir);
+	writer_batch_flush(&wk->batch);
 	stat_add(&s->stats->walk_ns, now_ns() - start -
-		 (worker_parse_ns - parse_before));
+		 (wk->parse_ns - parse_before));
 out:
 	strbuf_release(&path);
 }
@@ -503,6 +514,7 @@ out:
 static void *scan_worker(void *arg)
 {
 	struct scan *s = arg;
+	struct worker wk = { .s = s, .batch = WRITER_BATCH_INIT };
 
 	pthread_mutex_lock(&s->lock);
 	for (;;) {
@@ -517,7 +529,7 @@ static void *scan_worker(void *arg)
 		pthread_mutex_unlock(&s->lock);
 
 		if (!__atomic_load_n(s->req->cancel, __ATOMIC_RELAXED))
-			scan_dir(s, job->path, job->len);
+			scan_dir(&wk, job->path, job->len);
 		free(job);
 
 		pthread_mutex_lock(&s->lock);
@@ -553,6 +565,7 @@ static void scan_walk(struct scan *s)
 static void scan_delete_unseen(struct scan *s)
 {
 	struct known_set *sets[] = { &s->files, &s->dirs };
+	struct writer_batch batch = WRITER_BATCH_INIT;
 
 	for (int i = 0; i < 2; i++) {
 		struct known_set *set = sets[i];
@@ -571,11 +584,12 @@ static void scan_delete_unseen(struct scan *s)
 			}
 			rec->root_id = s->req->root_id;
 			rec->id = k->id;
-			writer_put(rec);
+			writer_batch_add(&batch, rec);
 			if (!i)
 				stat_add(&s->stats->files_deleted, 1);
 		}
 	}
+	writer_batch_flush(&batch);
 }
 
 /* Start the walk at subpath: a directory is walked, a file is scanned
@@ -611,9 +625,14 @@ static int scan_start(struct scan *s)
 			return log_error(-EIO, "scan: cannot read %s/%s",
 					 s->req->root_path, sub);
 		}
-		if (S_ISREG(st.st_mode))
-			scan_file(s, dfd, slash ? slash + 1 : sub, sub, len,
+		if (S_ISREG(st.st_mode)) {
+			struct worker wk = { .s = s,
+					     .batch = WRITER_BATCH_INIT };
+
+			scan_file(&wk, dfd, slash ? slash + 1 : sub, sub, len,
 				  &st);
+			writer_batch_flush(&wk.batch);
+		}
 		close(dfd);
 	}
 	return 0;

@@ -11,6 +11,7 @@
 #include "indexer/schema.h"
 
 #define QUEUE_MAX 4096
+#define WRITER_PUT_BATCH 256
 #define NAME_CACHE 16
 
 struct writer_callreq {
@@ -26,16 +27,25 @@ struct writer_callreq {
  * together, so a handful of entries saves most lookups. */
 struct name_cache {
 	char *name[NAME_CACHE];
+	size_t len[NAME_CACHE];
 	int64_t key[NAME_CACHE];
 	int64_t id[NAME_CACHE];
 	unsigned next;
 };
 
 enum {
-	ST_DIR_GET, ST_DIR_UPSERT, ST_FILE_UPSERT, ST_FILE_RENAME,
+	ST_DIR_GET, ST_DIR_UPSERT, ST_FILE_ADD, ST_FILE_UPDATE, ST_FILE_RENAME,
 	ST_FILE_DELETE, ST_DIR_DELETE, ST_ARTIST_GET, ST_ARTIST_ADD,
-	ST_ALBUM_GET, ST_ALBUM_ADD, ST_TRACK_UPSERT, ST_COUNT
+	ST_ALBUM_GET, ST_ALBUM_ADD, ST_TRACK_ADD, ST_TRACK_UPSERT, ST_COUNT
 };
+
+#define TRACK_INSERT \
+	"INSERT INTO tracks (file_id, title, artist_id, album_artist_id," \
+	" album_id, track_no, track_total, disc_no, disc_total, year, genre," \
+	" duration_s, codec, bitrate_kbps, sample_rate, channels, has_picture," \
+	" mb_track_id, mb_album_id, mb_artist_id, mb_album_artist_id)" \
+	" VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14," \
+	" ?15, ?16, ?17, ?18, ?19, ?20, ?21)"
 
 static const char *const statements[ST_COUNT] = {
 	[ST_DIR_GET] =
@@ -44,13 +54,12 @@ static const char *const statements[ST_COUNT] = {
 	"INSERT INTO directories (root_id, path, mtime_ns) VALUES (?1, ?2, ?3)"
 	" ON CONFLICT (root_id, path) DO UPDATE SET mtime_ns = excluded.mtime_ns"
 	" RETURNING id",
-	[ST_FILE_UPSERT] =
+	[ST_FILE_ADD] =
 	"INSERT INTO files (root_id, dir_id, path, size, mtime_ns, inode, kind,"
-	" tag_error) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)"
-	" ON CONFLICT (root_id, path) DO UPDATE SET dir_id = excluded.dir_id,"
-	" size = excluded.size, mtime_ns = excluded.mtime_ns,"
-	" inode = excluded.inode, kind = excluded.kind,"
-	" tag_error = excluded.tag_error RETURNING id",
+	" tag_error) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+	[ST_FILE_UPDATE] =
+	"UPDATE files SET dir_id = ?2, path = ?3, size = ?4, mtime_ns = ?5,"
+	" inode = ?6, kind = ?7, tag_error = ?8 WHERE id = ?1",
 	[ST_FILE_RENAME] =
 	"UPDATE files SET dir_id = ?2, path = ?3, size = ?4, mtime_ns = ?5,"
 	" inode = ?6 WHERE id = ?1",
@@ -63,13 +72,8 @@ static const char *const statements[ST_COUNT] = {
 	[ST_ALBUM_ADD] =
 	"INSERT INTO albums (artist_id, title, year, mb_album_id)"
 	" VALUES (?1, ?2, ?3, ?4)",
-	[ST_TRACK_UPSERT] =
-	"INSERT INTO tracks (file_id, title, artist_id, album_artist_id,"
-	" album_id, track_no, track_total, disc_no, disc_total, year, genre,"
-	" duration_s, codec, bitrate_kbps, sample_rate, channels, has_picture,"
-	" mb_track_id, mb_album_id, mb_artist_id, mb_album_artist_id)"
-	" VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14,"
-	" ?15, ?16, ?17, ?18, ?19, ?20, ?21)"
+	[ST_TRACK_ADD] = TRACK_INSERT,
+	[ST_TRACK_UPSERT] = TRACK_INSERT
 	" ON CONFLICT (file_id) DO UPDATE SET title = excluded.title,"
 	" artist_id = excluded.artist_id,"
 	" album_artist_id = excluded.album_artist_id,"
@@ -102,7 +106,7 @@ static struct {
 	sqlite3_stmt *st[ST_COUNT];
 	int in_txn;
 	size_t rows_in_txn;
-	struct name_cache artists, albums;
+	struct name_cache artists, albums, dirs;
 
 	uint64_t generation;
 	uint64_t errors;
@@ -141,12 +145,21 @@ static void name_cache_clear(struct name_cache *c)
 	}
 }
 
+/* Cached ids go stale when rows go: after a rollback, a deleted directory,
+ * or a call that may delete anything. */
+static void caches_clear(void)
+{
+	name_cache_clear(&w.artists);
+	name_cache_clear(&w.albums);
+	name_cache_clear(&w.dirs);
+}
+
 static int name_cache_find(struct name_cache *c, int64_t key,
-			   const char *name, int64_t *id)
+			   const char *name, size_t len, int64_t *id)
 {
 	for (int i = 0; i < NAME_CACHE; i++) {
-		if (c->name[i] && c->key[i] == key &&
-		    !strcmp(c->name[i], name)) {
+		if (c->name[i] && c->key[i] == key && c->len[i] == len &&
+		    !memcmp(c->name[i], name, len)) {
 			*id = c->id[i];
 			return 1;
 		}
@@ -155,15 +168,17 @@ static int name_cache_find(struct name_cache *c, int64_t key,
 }
 
 static void name_cache_add(struct name_cache *c, int64_t key,
-			   const char *name, int64_t id)
+			   const char *name, size_t len, int64_t id)
 {
 	unsigned slot = c->next++ % NAME_CACHE;
-	char *copy = strdup(name);
+	char *copy = malloc(len ? len : 1);
 
 	if (!copy)
 		return;
+	memcpy(copy, name, len);
 	free(c->name[slot]);
 	c->name[slot] = copy;
+	c->len[slot] = len;
 	c->key[slot] = key;
 	c->id[slot] = id;
 }
@@ -181,11 +196,17 @@ static int step_id(int which, int64_t *id)
 		rc = sqlite3_step(st);
 	}
 	sqlite3_reset(st);
-	if (rc != SQLITE_DONE)
-		return db_error(w.db, rc, statements[which]);
-	if (which == ST_ARTIST_ADD || which == ST_ALBUM_ADD)
+	return rc == SQLITE_DONE ? 0 : db_error(w.db, rc, statements[which]);
+}
+
+/* Step an INSERT and give the new row's id. */
+static int step_insert(int which, int64_t *id)
+{
+	int rc = step_id(which, id);
+
+	if (!rc)
 		*id = sqlite3_last_insert_rowid(w.db);
-	return 0;
+	return rc;
 }
 
 static void bind_text(sqlite3_stmt *st, int i, const char *s)
@@ -211,17 +232,17 @@ static int artist_id(const char *name, int64_t *id)
 	*id = 0;
 	if (!name || !*name)
 		return 0;
-	if (name_cache_find(&w.artists, 0, name, id))
+	if (name_cache_find(&w.artists, 0, name, strlen(name), id))
 		return 0;
 	sqlite3_bind_text(w.st[ST_ARTIST_GET], 1, name, -1, SQLITE_STATIC);
 	rc = step_id(ST_ARTIST_GET, id);
 	if (!rc && !*id) {
 		sqlite3_bind_text(w.st[ST_ARTIST_ADD], 1, name, -1,
 				  SQLITE_STATIC);
-		rc = step_id(ST_ARTIST_ADD, id);
+		rc = step_insert(ST_ARTIST_ADD, id);
 	}
 	if (!rc)
-		name_cache_add(&w.artists, 0, name, *id);
+		name_cache_add(&w.artists, 0, name, strlen(name), *id);
 	return rc;
 }
 
@@ -233,7 +254,8 @@ static int album_id(const struct tags *t, int64_t artist, int64_t *id)
 	*id = 0;
 	if (!t->album || !*t->album)
 		return 0;
-	if (name_cache_find(&w.albums, artist, t->album, id))
+	if (name_cache_find(&w.albums, artist, t->album, strlen(t->album),
+			    id))
 		return 0;
 	st = w.st[ST_ALBUM_GET];
 	bind_int(st, 1, artist);
@@ -245,10 +267,11 @@ static int album_id(const struct tags *t, int64_t artist, int64_t *id)
 		sqlite3_bind_text(st, 2, t->album, -1, SQLITE_STATIC);
 		bind_int(st, 3, t->year);
 		bind_text(st, 4, t->mb_album_id);
-		rc = step_id(ST_ALBUM_ADD, id);
+		rc = step_insert(ST_ALBUM_ADD, id);
 	}
 	if (!rc)
-		name_cache_add(&w.albums, artist, t->album, *id);
+		name_cache_add(&w.albums, artist, t->album, strlen(t->album),
+			       *id);
 	return rc;
 }
 
@@ -259,6 +282,8 @@ static int dir_id(const struct writer_rec *rec, int64_t *id)
 	sqlite3_stmt *st = w.st[ST_DIR_GET];
 	int rc;
 
+	if (name_cache_find(&w.dirs, rec->root_id, rec->path, len, id))
+		return 0;
 	sqlite3_bind_int64(st, 1, rec->root_id);
 	sqlite3_bind_blob(st, 2, rec->path, len, SQLITE_STATIC);
 	rc = step_id(ST_DIR_GET, id);
@@ -269,12 +294,16 @@ static int dir_id(const struct writer_rec *rec, int64_t *id)
 		sqlite3_bind_int64(st, 3, 0);
 		rc = step_id(ST_DIR_UPSERT, id);
 	}
+	if (!rc)
+		name_cache_add(&w.dirs, rec->root_id, rec->path, len, *id);
 	return rc;
 }
 
-static int apply_track(const struct tags *t, int64_t file)
+/* A new file's track is inserted; a known file's track may exist and is
+ * then updated in place (which is ST_TRACK_UPSERT). */
+static int apply_track(int which, const struct tags *t, int64_t file)
 {
-	sqlite3_stmt *st = w.st[ST_TRACK_UPSERT];
+	sqlite3_stmt *st = w.st[which];
 	int64_t artist, album_artist, album;
 	int rc;
 
@@ -311,7 +340,7 @@ static int apply_track(const struct tags *t, int64_t file)
 	bind_text(st, 19, t->mb_album_id);
 	bind_text(st, 20, t->mb_artist_id);
 	bind_text(st, 21, t->mb_album_artist_id);
-	return step_id(ST_TRACK_UPSERT, &file);
+	return step_id(which, &file);
 }
 
 /* Bind ?2 to ?6, where a file is and what it looks like, the same way
@@ -331,21 +360,28 @@ static int bind_location(sqlite3_stmt *st, const struct writer_rec *rec)
 	return 0;
 }
 
+/* A file the store does not have yet is inserted; one it has (rec->id) is
+ * updated in place, so its track keeps its id. */
 static int apply_file(const struct writer_rec *rec)
 {
-	sqlite3_stmt *st = w.st[ST_FILE_UPSERT];
-	int64_t file;
+	int which = rec->id ? ST_FILE_UPDATE : ST_FILE_ADD;
+	sqlite3_stmt *st = w.st[which];
+	int64_t file = rec->id, none;
 	int rc;
 
 	rc = bind_location(st, rec);
 	if (rc)
 		return rc;
-	sqlite3_bind_int64(st, 1, rec->root_id);
+	sqlite3_bind_int64(st, 1, rec->id ? rec->id : rec->root_id);
 	sqlite3_bind_text(st, 7, rec->kind, -1, SQLITE_STATIC);
 	sqlite3_bind_int(st, 8, rec->parsed && rec->tags.tag_error);
-	rc = step_id(ST_FILE_UPSERT, &file);
+	if (rec->id)
+		rc = step_id(which, &none);
+	else
+		rc = step_insert(which, &file);
 	if (!rc && rec->parsed)
-		rc = apply_track(&rec->tags, file);
+		rc = apply_track(rec->id ? ST_TRACK_UPSERT : ST_TRACK_ADD,
+				 &rec->tags, file);
 	return rc;
 }
 
@@ -379,8 +415,10 @@ static int apply(const struct writer_rec *rec)
 		return apply_file(rec);
 	case WRITER_RENAME:
 		return apply_rename(rec);
-	case WRITER_DELETE_FILE:
 	case WRITER_DELETE_DIR:
+		name_cache_clear(&w.dirs);
+		/* fall through */
+	case WRITER_DELETE_FILE:
 		st = w.st[rec->op == WRITER_DELETE_FILE ?
 			  ST_FILE_DELETE : ST_DIR_DELETE];
 		sqlite3_bind_int64(st, 1, rec->id);
@@ -399,8 +437,7 @@ static void commit(void)
 		return;
 	if (db_exec(w.db, "COMMIT")) {
 		sqlite3_exec(w.db, "ROLLBACK", NULL, NULL, NULL);
-		name_cache_clear(&w.artists);
-		name_cache_clear(&w.albums);
+		caches_clear();
 	}
 	w.in_txn = 0;
 	w.rows_in_txn = 0;
@@ -459,6 +496,7 @@ static void *writer_main(void *unused)
 		if (!w.head && (call = ready_call())) {
 			pthread_mutex_unlock(&w.lock);
 			commit();
+			caches_clear();
 			call->result = call->fn ? call->fn(w.db, call->arg) : 0;
 			pthread_mutex_lock(&w.lock);
 			call->done = 1;
@@ -496,8 +534,7 @@ static void close_store(void)
 		sqlite3_finalize(w.st[i]);
 		w.st[i] = NULL;
 	}
-	name_cache_clear(&w.artists);
-	name_cache_clear(&w.albums);
+	caches_clear();
 	if (w.db) {
 		db_exec(w.db, "PRAGMA optimize");
 		db_close(w.db);
@@ -541,21 +578,44 @@ void writer_stop(void)
 	close_store();
 }
 
-void writer_put(struct writer_rec *rec)
+void writer_batch_flush(struct writer_batch *batch)
 {
-	rec->next = NULL;
+	if (!batch->nr)
+		return;
 	pthread_mutex_lock(&w.lock);
 	while (w.queued >= QUEUE_MAX)
 		pthread_cond_wait(&w.space, &w.lock);
 	if (w.tail)
-		w.tail->next = rec;
+		w.tail->next = batch->head;
 	else
-		w.head = rec;
-	w.tail = rec;
-	w.queued++;
-	w.put_seq++;
+		w.head = batch->head;
+	w.tail = batch->tail;
+	w.queued += batch->nr;
+	w.put_seq += batch->nr;
 	pthread_cond_signal(&w.wake);
 	pthread_mutex_unlock(&w.lock);
+	batch->head = batch->tail = NULL;
+	batch->nr = 0;
+}
+
+void writer_batch_add(struct writer_batch *batch, struct writer_rec *rec)
+{
+	rec->next = NULL;
+	if (batch->tail)
+		batch->tail->next = rec;
+	else
+		batch->head = rec;
+	batch->tail = rec;
+	if (++batch->nr >= WRITER_PUT_BATCH)
+		writer_batch_flush(batch);
+}
+
+void writer_put(struct writer_rec *rec)
+{
+	struct writer_batch batch = WRITER_BATCH_INIT;
+
+	writer_batch_add(&batch, rec);
+	writer_batch_flush(&batch);
 }
 
 int writer_call(int (*fn)(sqlite3 *db, void *arg), void *arg)

@@ -24,7 +24,7 @@
 
 enum writer_op {
 	WRITER_DIR,		/* add a directory or update its mtime */
-	WRITER_FILE,		/* add or update a file (and its track) */
+	WRITER_FILE,		/* add (id 0) or update a file and its track */
 	WRITER_RENAME,		/* move file id to path, keeping its track */
 	WRITER_DELETE_FILE,	/* drop file id and its track */
 	WRITER_DELETE_DIR,	/* drop directory id */
@@ -34,7 +34,7 @@ struct writer_rec {
 	struct writer_rec *next;
 	enum writer_op op;
 	int64_t root_id;
-	int64_t id;		/* RENAME, DELETE_*: the row's id */
+	int64_t id;		/* the row's id; FILE: 0 for a new file */
 	int64_t size, mtime_ns, inode;
 	const char *kind;	/* FILE: "flac", "mp3", "other" */
 	int parsed;		/* FILE: tags hold what the reader found */
@@ -61,6 +61,23 @@ void writer_stop(void);
 
 /* Queue rec for writing; the writer owns it from now on. */
 void writer_put(struct writer_rec *rec);
+
+/*
+ * Records gathered by one thread and queued together, so a worker takes
+ * the queue's lock once per directory instead of once per file.
+ */
+struct writer_batch {
+	struct writer_rec *head, *tail;
+	size_t nr;
+};
+
+#define WRITER_BATCH_INIT { NULL, NULL, 0 }
+
+/* Add rec to batch; queues the batch once it holds WRITER_PUT_BATCH. */
+void writer_batch_add(struct writer_batch *batch, struct writer_rec *rec);
+
+/* Queue what batch holds and empty it. */
+void writer_batch_flush(struct writer_batch *batch);
 
 /*
  * Run fn(db, arg) on the writer thread once everything queued before it
