@@ -78,12 +78,15 @@ int db_open(const char *path, int readonly, sqlite3 **out)
 		return err;
 	}
 	sqlite3_busy_timeout(db, 5000);
+	/* The writer keeps 8 MB of pages; readers, one per FUSE thread and
+	 * mostly reading a page once, keep 2 MB so their sum stays small. */
 	rc = db_exec(db, "PRAGMA foreign_keys = ON;"
-			 "PRAGMA temp_store = MEMORY;"
-			 "PRAGMA cache_size = -8000;");
-	if (!rc && !readonly)
-		rc = db_exec(db, "PRAGMA journal_mode = WAL;"
-				 "PRAGMA synchronous = NORMAL;");
+			 "PRAGMA temp_store = MEMORY;");
+	if (!rc)
+		rc = db_exec(db, readonly ? "PRAGMA cache_size = -2000;" :
+			     "PRAGMA cache_size = -8000;"
+			     "PRAGMA journal_mode = WAL;"
+			     "PRAGMA synchronous = NORMAL;");
 	if (rc) {
 		sqlite3_close(db);
 		return rc;
