@@ -244,9 +244,10 @@ static long peak_rss_kb(void)
 	return getrusage(RUSAGE_SELF, &ru) ? 0 : ru.ru_maxrss;
 }
 
-static int scan_one(const struct scan_order *o, size_t root, const char *sub)
+static struct scan_request scan_request(const struct scan_order *o,
+					size_t root, const char *sub)
 {
-	struct scan_request req = {
+	return (struct scan_request) {
 		.root_id = ix.roots[root].id,
 		.root_path = ix.roots[root].path,
 		.subpath = sub,
@@ -254,6 +255,28 @@ static int scan_one(const struct scan_order *o, size_t root, const char *sub)
 		.threads = ix.cfg->threads,
 		.cancel = &ix.cancel,
 	};
+}
+
+/* Count what the order will walk, for progress; runs on the writer. */
+static int estimate(sqlite3 *db, void *arg)
+{
+	const struct scan_order *o = arg;
+	uint64_t n = 0;
+	int rc = 0;
+
+	for (size_t i = 0; !rc && i < (o->all ? ix.nr_roots : o->nr); i++) {
+		struct scan_request req = o->all ? scan_request(o, i, "") :
+			scan_request(o, o->paths[i].root, o->paths[i].sub);
+
+		rc = scan_estimate(db, &req, &n);
+	}
+	ix.stats.total_estimate = n;
+	return rc;
+}
+
+static int scan_one(const struct scan_order *o, size_t root, const char *sub)
+{
+	struct scan_request req = scan_request(o, root, sub);
 
 	return scan_run(indexer_db_path(), &req, &ix.stats);
 }
@@ -272,6 +295,9 @@ static void run_order(void)
 		return;
 	pthread_mutex_lock(&ix.lock);
 	memset(&ix.stats, 0, sizeof(ix.stats));
+	pthread_mutex_unlock(&ix.lock);
+	writer_call(estimate, &ix.current);
+	pthread_mutex_lock(&ix.lock);
 	ix.scan_id = row.id;
 	ix.scan_started_wall = row.started_at;
 	ix.scan_started_mono = clock_mono();

@@ -178,36 +178,74 @@ static struct known *known_by_inode(struct known_set *set, int64_t inode)
 		set->by_inode[lo] : NULL;
 }
 
-/* Load the rows under subpath, in path order, with their paths packed in
- * one arena so a large library costs few allocations. */
-static int known_load(sqlite3 *db, const char *table, int with_stat,
-		      const struct scan_request *req, struct known_set *set)
+/* Prepare "SELECT columns FROM table" for the rows under req's subpath
+ * (the whole root when it is empty), followed by tail. Paths under "a/b"
+ * are those between "a/b/" and "a/b0", '0' being the byte after '/'. */
+static int prepare_under(sqlite3 *db, const char *columns, const char *table,
+			 const struct scan_request *req, const char *tail,
+			 sqlite3_stmt **st)
 {
 	struct strbuf sql = STRBUF_INIT, lo = STRBUF_INIT, hi = STRBUF_INIT;
 	size_t sublen = strlen(req->subpath);
-	sqlite3_stmt *st;
 	int rc;
 
-	strbuf_addf(&sql, "SELECT id, path, %s FROM %s WHERE root_id = ?1",
-		    with_stat ? "size, mtime_ns, inode" : "0, mtime_ns, 0",
+	strbuf_addf(&sql, "SELECT %s FROM %s WHERE root_id = ?1", columns,
 		    table);
 	if (sublen) {
 		strbuf_addstr(&sql, " AND (path = ?2 OR (path > ?3 AND path < ?4))");
 		strbuf_addf(&lo, "%s/", req->subpath);
 		strbuf_addf(&hi, "%s0", req->subpath);
 	}
-	strbuf_addstr(&sql, " ORDER BY path");
-	rc = sqlite3_prepare_v2(db, sql.buf, -1, &st, NULL);
-	if (rc != SQLITE_OK) {
+	strbuf_addstr(&sql, tail);
+	rc = sqlite3_prepare_v2(db, sql.buf, -1, st, NULL);
+	if (rc == SQLITE_OK) {
+		sqlite3_bind_int64(*st, 1, req->root_id);
+		if (sublen) {
+			sqlite3_bind_blob(*st, 2, req->subpath, sublen,
+					  SQLITE_STATIC);
+			sqlite3_bind_blob(*st, 3, lo.buf, lo.len,
+					  SQLITE_TRANSIENT);
+			sqlite3_bind_blob(*st, 4, hi.buf, hi.len,
+					  SQLITE_TRANSIENT);
+		}
+		rc = 0;
+	} else {
 		rc = db_error(db, rc, sql.buf);
-		goto out;
 	}
-	sqlite3_bind_int64(st, 1, req->root_id);
-	if (sublen) {
-		sqlite3_bind_blob(st, 2, req->subpath, sublen, SQLITE_STATIC);
-		sqlite3_bind_blob(st, 3, lo.buf, lo.len, SQLITE_STATIC);
-		sqlite3_bind_blob(st, 4, hi.buf, hi.len, SQLITE_STATIC);
-	}
+	strbuf_release(&sql);
+	strbuf_release(&lo);
+	strbuf_release(&hi);
+	return rc;
+}
+
+int scan_estimate(sqlite3 *db, const struct scan_request *req,
+		  uint64_t *count)
+{
+	sqlite3_stmt *st;
+	int rc = prepare_under(db, "count(*)", "files", req, "", &st);
+
+	if (rc)
+		return rc;
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		*count += sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	return rc == SQLITE_ROW ? 0 : db_error(db, rc, "count files");
+}
+
+/* Load the rows under subpath, in path order, with their paths packed in
+ * one arena so a large library costs few allocations. */
+static int known_load(sqlite3 *db, const char *table, int with_stat,
+		      const struct scan_request *req, struct known_set *set)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	rc = prepare_under(db, with_stat ? "id, path, size, mtime_ns, inode" :
+			   "id, path, 0, mtime_ns, 0", table, req,
+			   " ORDER BY path", &st);
+	if (rc)
+		return rc;
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		struct known *k;
 
@@ -233,7 +271,7 @@ static int known_load(sqlite3 *db, const char *table, int with_stat,
 		k->inode = sqlite3_column_int64(st, 4);
 		k->seen = 0;
 	}
-	rc = rc == SQLITE_DONE ? 0 : db_error(db, rc, sql.buf);
+	rc = rc == SQLITE_DONE ? 0 : db_error(db, rc, table);
 fin:
 	sqlite3_finalize(st);
 	if (!rc && with_stat && set->nr) {
@@ -247,10 +285,6 @@ fin:
 			      cmp_inode);
 		}
 	}
-out:
-	strbuf_release(&sql);
-	strbuf_release(&lo);
-	strbuf_release(&hi);
 	return rc;
 }
 
@@ -665,7 +699,6 @@ int scan_run(const char *db_path, const struct scan_request *req,
 	}
 	if (rc)
 		goto out;
-	stat_add(&stats->total_estimate, s.files.nr);
 
 	rc = scan_start(&s);
 	if (!rc) {

@@ -18,6 +18,7 @@
  * no write events for a watcher to pick up.
  */
 
+#include <sqlite3.h>
 #include <stdint.h>
 
 struct scan_stats {
@@ -32,7 +33,8 @@ struct scan_stats {
 	uint64_t bytes_read;
 	uint64_t walk_ns;	/* summed over workers: listing and stat */
 	uint64_t parse_ns;	/* summed over workers: opening and tags */
-	uint64_t total_estimate;	/* files the store knew at the start */
+	uint64_t total_estimate;	/* files the store knew at the start,
+					 * set by the caller (scan_estimate) */
 };
 
 struct scan_request {
@@ -54,6 +56,13 @@ struct scan_request {
  */
 int scan_run(const char *db_path, const struct scan_request *req,
 	     struct scan_stats *stats);
+
+/*
+ * Add to *count the files the store knows under req's root and subpath,
+ * so progress can be shown against a total from the first moment.
+ */
+int scan_estimate(sqlite3 *db, const struct scan_request *req,
+		  uint64_t *count);
 
 /* Read a counter of a running scan's stats from another thread. */
 static inline uint64_t scan_stat(const uint64_t *counter)

@@ -7,6 +7,7 @@ import errno
 import io
 import json
 import os
+import shutil
 import signal
 import sqlite3
 import subprocess
@@ -320,14 +321,56 @@ def test_tag_errors_do_not_stop_a_scan(mount, library):
     assert {"broken", "empty"} <= titles
 
 
-def test_sigterm_unmounts_and_closes_the_store(make_mount, library):
+@pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGINT])
+def test_signal_unmounts_and_closes_the_store(make_mount, library, sig):
     m = make_mount("music=" + str(library))
-    m.proc.send_signal(signal.SIGTERM)
+    m.read("status/summary.json")
+    m.proc.send_signal(sig)
     assert m.proc.wait(timeout=15) == 0
     assert not is_mounted(m.path)
+    # SQLite removes the WAL when the last connection closes cleanly
+    assert not os.path.exists(m.db + "-wal")
     db = sqlite3.connect(m.db)
     assert db.execute("PRAGMA integrity_check").fetchone() == ("ok",)
     assert db.execute("SELECT count(*) FROM tracks").fetchone() == (9,)
+
+
+def test_progress_while_a_scan_runs(mount, library):
+    """A full re-read of a few thousand FLAC files lasts long enough to be
+    seen running; try a few times on a very fast machine."""
+    src = library / "Alpha" / "First" / "01.flac"
+    big = library / "big"
+    big.mkdir()
+    for i in range(3000):
+        shutil.copyfile(str(src), str(big / ("%04d.flac" % i)))
+    mount.rescan("1")
+    summary = running = None
+    for _ in range(10):
+        mount.write("control/rescan", "full")
+        deadline = time.time() + 10
+        while time.time() < deadline:
+            doc = mount.json("status/summary.json")
+            if doc["state"] == "scanning" and summary is None:
+                summary = doc
+            doc = mount.json("metrics/scan.json")
+            if doc["running"] is not None and running is None:
+                running = doc["running"]
+            if doc["running"] is None and doc["last"]["id"] > 2 and \
+                    "pending: no" in mount.read("control/rescan").decode():
+                break
+            time.sleep(0.002)
+        mount.wait_idle()
+        if summary and running:
+            break
+    assert summary and running, "never saw a scan running"
+    progress = summary["scan_progress"]
+    assert 0 <= progress["done"] and progress["total_estimate"] == 3010
+    for field in SCAN_FIELDS:
+        assert field in running, field
+    assert running["success"] is None and running["finished_at"] is None
+    assert running["trigger"] == "control"
+    assert running["progress"]["total_estimate"] == 3010
+    assert running["duration_s"] >= 0
 
 
 def test_restart_keeps_the_index(make_mount, library, tmp_path):

@@ -219,6 +219,22 @@ static int scan(struct env *e, const char *sub, struct scan_stats *stats,
 	return rc;
 }
 
+static uint64_t estimate(struct env *e, const char *sub)
+{
+	struct scan_request req = {
+		.root_id = e->root_id,
+		.root_path = e->root,
+		.subpath = sub,
+	};
+	uint64_t n = 0;
+	sqlite3 *db;
+
+	assert_int_equal(db_open(e->db, 1, &db), 0);
+	assert_int_equal(scan_estimate(db, &req, &n), 0);
+	db_close(db);
+	return n;
+}
+
 static void make_tree(struct env *e)
 {
 	char p[160];
@@ -249,7 +265,10 @@ static void test_scan_incremental(void **state)
 
 	assert_int_equal(scan(e, "", &s, 0), 0);
 	assert_int_equal(s.files_unchanged, 12);
-	assert_int_equal(s.total_estimate, 12);
+	assert_int_equal(estimate(e, ""), 12);
+	assert_int_equal(estimate(e, "dir1"), 4);
+	assert_int_equal(estimate(e, "dir1/file2.txt"), 1);
+	assert_int_equal(estimate(e, "dir"), 0);
 
 	snprintf(p, sizeof(p), "%s/dir0/file0.txt", e->root);
 	write_file(p, "longer now");
