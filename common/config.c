@@ -824,6 +824,23 @@ nomem:
 	return -ENOMEM;
 }
 
+void config_format_duration(long seconds, char *buf, size_t len)
+{
+	static const struct {
+		long size;
+		char unit;
+	} units[] = { { 86400, 'd' }, { 3600, 'h' }, { 60, 'm' } };
+
+	for (size_t i = 0; seconds && i < sizeof(units) / sizeof(*units); i++) {
+		if (seconds % units[i].size == 0) {
+			snprintf(buf, len, "%ld%c", seconds / units[i].size,
+				 units[i].unit);
+			return;
+		}
+	}
+	snprintf(buf, len, "%lds", seconds);
+}
+
 /* A user's own file wins over the system one, as XDG prescribes. */
 char *config_default_path(void)
 {

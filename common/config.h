@@ -129,6 +129,12 @@ int config_finish(struct config *cfg, char *err, size_t errlen);
 int config_parse_duration(const char *s, long *out);
 
 /*
+ * Write seconds the way a user would: "5m", "2s", "3h", "1d" (the largest
+ * unit that divides it), into buf.
+ */
+void config_format_duration(long seconds, char *buf, size_t len);
+
+/*
  * The default configuration file: $XDG_CONFIG_HOME/mediamon/mediamon.conf
  * (or ~/.config/...) if it exists, else /etc/mediamon/mediamon.conf if it
  * exists, else NULL. The result is malloc'd.

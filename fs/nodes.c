@@ -15,6 +15,7 @@ static const struct node nodes[] = {
 	{ "/metrics", NODE_DIR, NULL, NULL },
 	{ "/metrics/scan.json", NODE_FILE, render_scan_json, NULL },
 	{ "/metrics/scan.csv", NODE_FILE, render_scan_csv, NULL },
+	{ "/metrics/watch.json", NODE_FILE, render_watch_json, NULL },
 	{ "/control", NODE_DIR, NULL, NULL },
 	{ "/control/rescan", NODE_CONTROL, control_rescan_render,
 	  control_rescan_write },

@@ -16,6 +16,7 @@ int render_summary(struct strbuf *out);
 int render_health(struct strbuf *out);
 int render_scan_json(struct strbuf *out);
 int render_scan_csv(struct strbuf *out);
+int render_watch_json(struct strbuf *out);
 int render_log(struct strbuf *out);
 
 #endif

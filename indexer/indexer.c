@@ -11,6 +11,7 @@
 #include "common/config.h"
 #include "common/db.h"
 #include "common/log.h"
+#include "indexer/watch.h"
 #include "indexer/writer.h"
 
 /* Subtree requests beyond this many merge into a scan of every root. */
@@ -22,9 +23,11 @@ struct scan_order {
 	int all;
 	int full;
 	size_t nr;
+	double event_at;	/* the earliest change behind it, or 0 */
 	struct {
 		size_t root;
 		char *sub;
+		double event_at;
 	} paths[PENDING_PATHS_MAX];
 };
 
@@ -76,12 +79,14 @@ static void order_clear(struct scan_order *o)
 /* Fold a request into the pending scan: "all" swallows subtrees, full
  * sticks, the first trigger names the merged scan. */
 static int order_merge(struct scan_order *o, const char *trigger, int full,
-		       int root, const char *sub)
+		       int root, const char *sub, double event_at)
 {
 	if (!ix.has_pending)
 		snprintf(o->trigger, sizeof(o->trigger), "%s", trigger);
 	ix.has_pending = 1;
 	o->full |= full;
+	if (event_at && (!o->event_at || event_at < o->event_at))
+		o->event_at = event_at;
 	if (o->all)
 		return 0;
 	if (root < 0 || o->nr == PENDING_PATHS_MAX) {
@@ -98,6 +103,7 @@ static int order_merge(struct scan_order *o, const char *trigger, int full,
 	o->paths[o->nr].sub = strdup(sub);
 	if (!o->paths[o->nr].sub)
 		return log_error(-ENOMEM, "indexer: out of memory queueing a scan");
+	o->paths[o->nr].event_at = event_at;
 	o->paths[o->nr++].root = root;
 	return 0;
 }
@@ -130,7 +136,9 @@ static int root_of(const char *path, const char **sub)
 	return -EINVAL;
 }
 
-int indexer_rescan(const char *trigger, int full, const char *path)
+/* Validate a path and merge the request into the pending scan. */
+static int rescan_order(const char *trigger, int full, const char *path,
+			double event_at)
 {
 	char *clean = NULL;
 	const char *sub = "";
@@ -151,11 +159,21 @@ int indexer_rescan(const char *trigger, int full, const char *path)
 		}
 	}
 	pthread_mutex_lock(&ix.lock);
-	rc = order_merge(&ix.pending, trigger, full, root, sub);
+	rc = order_merge(&ix.pending, trigger, full, root, sub, event_at);
 	pthread_cond_signal(&ix.wake);
 	pthread_mutex_unlock(&ix.lock);
 	free(clean);
 	return rc;
+}
+
+int indexer_rescan(const char *trigger, int full, const char *path)
+{
+	return rescan_order(trigger, full, path, 0);
+}
+
+int indexer_rescan_at(const char *trigger, const char *path, double event_at)
+{
+	return rescan_order(trigger, 0, path, event_at);
 }
 
 static int row_begin(sqlite3 *db, void *arg)
@@ -237,6 +255,19 @@ static int drop_orphans(sqlite3 *db, void *unused)
 		"COMMIT;");
 }
 
+/* Once a scan is committed, the changes the watcher saw are visible:
+ * the time since each was seen is what users wait for. */
+static void record_latency(const struct scan_order *o)
+{
+	double now = clock_mono();
+
+	if (o->all && o->event_at)
+		watch_latency(now - o->event_at);
+	for (size_t i = 0; i < o->nr; i++)
+		if (o->paths[i].event_at)
+			watch_latency(now - o->paths[i].event_at);
+}
+
 static long peak_rss_kb(void)
 {
 	struct rusage ru;
@@ -254,6 +285,8 @@ static struct scan_request scan_request(const struct scan_order *o,
 		.full = o->full,
 		.threads = ix.cfg->threads,
 		.cancel = &ix.cancel,
+		.on_dir = watch_dir,
+		.root_index = root,
 	};
 }
 
@@ -326,6 +359,7 @@ static void run_order(void)
 	row.peak_rss_kb = peak_rss_kb();
 	row.success = rc == 0;
 	writer_call(row_finish, &row);
+	record_latency(o);
 	log_info("scan %lld %s in %.2f s: %llu files, %llu new, %llu changed,"
 		 " %llu deleted, %llu tag errors, %llu i/o errors",
 		 (long long)row.id, rc ? "failed" : "finished", row.duration_s,
@@ -454,11 +488,14 @@ int indexer_start(const struct config *cfg)
 		goto fail;
 	rc = writer_call(sync_roots, NULL);
 	if (!rc) {
+		/* Without inotify the index still works, by rescans only. */
+		watch_start(cfg, ix.roots, ix.nr_roots);
 		rc = -pthread_create(&ix.thread, NULL, indexer_main, NULL);
 		if (rc)
 			log_error(rc, "indexer: cannot start thread");
 	}
 	if (rc) {
+		watch_stop();
 		writer_stop();
 		goto fail;
 	}
@@ -475,6 +512,7 @@ void indexer_stop(void)
 {
 	if (!ix.running)
 		return;
+	watch_stop();
 	pthread_mutex_lock(&ix.lock);
 	ix.stopping = 1;
 	__atomic_store_n(&ix.cancel, 1, __ATOMIC_RELAXED);

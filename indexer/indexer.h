@@ -62,6 +62,14 @@ void indexer_stop(void);
  */
 int indexer_rescan(const char *trigger, int full, const char *path);
 
+/*
+ * The same for the watcher and the poll timer: event_at (monotonic clock,
+ * 0 for none) is when the change was seen, so that the time until its scan
+ * is committed can be measured.
+ */
+int indexer_rescan_at(const char *trigger, const char *path,
+		      double event_at);
+
 /* Copy the live status. */
 void indexer_status(struct indexer_status *out);
 

@@ -523,6 +523,8 @@ static void scan_dir(struct worker *wk, const char *rel, size_t len)
 			close(dfd);
 		goto out;
 	}
+	if (s->req->on_dir)
+		s->req->on_dir(s->req->root_index, rel, len);
 	scan_dir_record(wk, rel, len, &st);
 	parse_before = wk->parse_ns;
 	while ((de = readdir(dir))) {

@@ -19,6 +19,7 @@
  */
 
 #include <sqlite3.h>
+#include <stddef.h>
 #include <stdint.h>
 
 struct scan_stats {
@@ -44,6 +45,10 @@ struct scan_request {
 	int full;		/* re-read the tags of unchanged files too */
 	int threads;
 	const int *cancel;	/* becomes nonzero to stop the scan early */
+	/* Called with root_index before each directory is read (to watch
+	 * it, so nothing created meanwhile is missed); may be NULL. */
+	void (*on_dir)(size_t root_index, const char *rel, size_t len);
+	size_t root_index;
 };
 
 /*

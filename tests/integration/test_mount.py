@@ -15,10 +15,24 @@ import time
 
 import pytest
 
-from conftest import BINARY, is_mounted, make_flac, make_mp3
+from conftest import BINARY, is_mounted, make_flac, make_mp3, start, unmount
+
+
+@pytest.fixture
+def mount(library, tmp_path):
+    """These tests count what rescans find, so the watcher must not get
+    there first: a one-minute debounce keeps it quiet for a test's length.
+    test_watch.py tests the watcher."""
+    conf = tmp_path / "quiet.conf"
+    conf.write_text("[general]\nwatch_debounce = 60s\n")
+    m = start(tmp_path, "config=" + str(conf), "music=" + str(library))
+    yield m
+    unmount(m.path, m.proc)
+    assert not is_mounted(m.path)
 
 GENERATED = ["README", "status/summary.json", "status/health",
-             "metrics/scan.json", "metrics/scan.csv", "control/rescan", "log"]
+             "metrics/scan.json", "metrics/scan.csv", "metrics/watch.json",
+             "control/rescan", "log"]
 
 SCAN_FIELDS = ["id", "trigger", "started_at", "finished_at", "duration_s",
                "files_seen", "files_new", "files_changed", "files_unchanged",
@@ -32,7 +46,7 @@ def test_layout(mount):
     assert sorted(os.listdir(mount.file("status"))) == [
         "health", "summary.json"]
     assert sorted(os.listdir(mount.file("metrics"))) == [
-        "scan.csv", "scan.json"]
+        "scan.csv", "scan.json", "watch.json"]
     assert os.listdir(mount.file("control")) == ["rescan"]
 
 
@@ -51,7 +65,8 @@ def test_every_file_readable_and_ends_with_newline(mount):
 
 
 def test_json_files_are_valid(mount):
-    for rel in ["status/summary.json", "metrics/scan.json"]:
+    for rel in ["status/summary.json", "metrics/scan.json",
+                "metrics/watch.json"]:
         json.loads(mount.read(rel))
 
 
@@ -69,7 +84,8 @@ def test_summary(mount):
     assert len(s["roots"]) == 1 and s["roots"][0]["files"] == 10
     assert s["last_scan"]["trigger"] == "startup"
     assert s["scan_progress"] is None
-    assert s["watcher"]["watches"] == 0
+    # the root, Alpha, Alpha/First, Alpha/Second, Beta, Beta/Third
+    assert s["watcher"]["watches"] == 6 and s["watcher"]["enabled"]
 
 
 def test_scan_json_startup(mount):
@@ -115,7 +131,8 @@ def test_dd_small_blocks_equal_cat(mount, rel):
     pieces = subprocess.run(["dd", "if=" + mount.file(rel), "bs=7",
                              "status=none"], check=True,
                             capture_output=True).stdout
-    if rel in ("status/summary.json", "metrics/scan.json"):
+    if rel in ("status/summary.json", "metrics/scan.json",
+               "metrics/watch.json"):
         # uptime and the scan's age move between the two opens; the
         # structure does not
         assert json.loads(whole).keys() == json.loads(pieces).keys()

@@ -1,0 +1,80 @@
+#ifndef MEDIAMON_WATCH_H
+#define MEDIAMON_WATCH_H
+
+/*
+ * The live index: one inotify watch per directory under every root, and
+ * one thread that reads the events, gathers them for a short window and
+ * hands the touched paths to the scanner's incremental path (the same
+ * scan a rescan runs, never a second way to index a file).
+ *
+ * Watches are added by the scanner as it walks (watch_dir(), before it
+ * reads a directory, so nothing created in between is missed). Moves
+ * inside a root are applied to the store and to the watch map at once, so
+ * renamed files and folders keep their ids and their watches. A full event
+ * queue leads to a rescan of every root; directories left without a watch
+ * by the kernel's limit are rescanned on a timer instead.
+ */
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct config;
+struct indexer_root;
+
+enum watch_kind {
+	WATCH_CREATE,
+	WATCH_CLOSE_WRITE,
+	WATCH_DELETE,
+	WATCH_MOVED_FROM,
+	WATCH_MOVED_TO,
+	WATCH_DELETE_SELF,
+	WATCH_MOVE_SELF,
+	WATCH_ATTRIB,
+	WATCH_OVERFLOW,
+	WATCH_KINDS
+};
+
+/* The event kinds as watch.json names them, indexed by enum watch_kind. */
+extern const char *const watch_kind_names[WATCH_KINDS];
+
+struct watch_status {
+	int enabled;
+	uint64_t watches;		/* directories watched now */
+	uint64_t polled_dirs;		/* directories the limit left unwatched */
+	uint64_t overflows;
+	uint64_t events;		/* all events read */
+	uint64_t by_kind[WATCH_KINDS];
+	uint64_t batches;		/* windows handed to the scanner */
+	uint64_t paths_submitted;
+	double last_event_at;		/* wall clock, 0 if none yet */
+	long debounce_ms;
+	long poll_interval_s;
+	uint64_t latency_samples;	/* all samples recorded */
+	double latency_p50_ms, latency_p95_ms, latency_max_ms;
+					/* over the most recent samples */
+};
+
+/*
+ * Start the watcher thread for roots (which must stay valid until
+ * watch_stop()). Returns 0 or a negative errno value; without inotify the
+ * daemon still runs, with the watcher reported as disabled.
+ */
+int watch_start(const struct config *cfg, const struct indexer_root *roots,
+		size_t nr_roots);
+
+void watch_stop(void);
+
+/*
+ * Watch the directory rel (len bytes, "" for the root itself) of root
+ * number root. Called by scan workers before they read a directory; safe
+ * from any thread. Does nothing when the watcher is not running.
+ */
+void watch_dir(size_t root, const char *rel, size_t len);
+
+/* Record the time from an event to the commit of its scan. */
+void watch_latency(double seconds);
+
+/* Copy the watcher's figures. */
+void watch_status(struct watch_status *out);
+
+#endif
