@@ -263,12 +263,19 @@ void watch_dir(size_t root, const char *rel, size_t len)
 	strbuf_release(&path);
 }
 
+/* Note a path for this window's scan. A burst of events repeats paths;
+ * only an immediate repeat is skipped here, submit() drops the rest once
+ * the list is sorted, so a large burst costs no quadratic search. */
 static void touch(size_t root, const char *rel, double at)
 {
+	const struct place *last = wt.touched.nr ?
+		&wt.touched.v[wt.touched.nr - 1] : NULL;
+
 	if (!wt.window_start)
 		wt.window_start = at;
-	if (list_find(&wt.touched, root, rel) < 0 &&
-	    !list_add(&wt.touched, root, rel, strlen(rel)))
+	if (last && last->root == root && !strcmp(last->rel, rel))
+		return;
+	if (!list_add(&wt.touched, root, rel, strlen(rel)))
 		wt.touched.v[wt.touched.nr - 1].at = at;
 }
 
@@ -432,13 +439,19 @@ static void handle_event(const struct inotify_event *ev, double now,
 	}
 }
 
+/* Order by root and path, and equal paths by when they were seen, so the
+ * one submit() keeps carries the earliest time. */
 static int cmp_place(const void *a, const void *b)
 {
 	const struct place *x = a, *y = b;
+	int c;
 
 	if (x->root != y->root)
 		return x->root < y->root ? -1 : 1;
-	return strcmp(x->rel, y->rel);
+	c = strcmp(x->rel, y->rel);
+	if (c)
+		return c;
+	return (x->at > y->at) - (x->at < y->at);
 }
 
 /* Hand each touched path to the scanner once, leaving out those below
