@@ -17,6 +17,12 @@
 /* Subtree requests beyond this many merge into a scan of every root. */
 #define PENDING_PATHS_MAX 256
 
+struct order_path {
+	size_t root;
+	char *sub;
+	double event_at;	/* when the watcher saw it change, or 0 */
+};
+
 /* One queued scan: all roots, or a list of root-relative subtrees. */
 struct scan_order {
 	char trigger[INDEXER_TRIGGER_LEN];
@@ -24,11 +30,15 @@ struct scan_order {
 	int full;
 	size_t nr;
 	double event_at;	/* the earliest change behind it, or 0 */
-	struct {
-		size_t root;
-		char *sub;
-		double event_at;
-	} paths[PENDING_PATHS_MAX];
+	struct order_path paths[PENDING_PATHS_MAX];
+};
+
+/* The scans an order comes to: each root once, with all its paths, so a
+ * file that moves from one path to another is seen as a rename. */
+struct plan {
+	struct scan_request *req;
+	size_t nr;
+	const char **subs;
 };
 
 /* What the writer thread needs to record a scan's row. */
@@ -275,43 +285,90 @@ static long peak_rss_kb(void)
 	return getrusage(RUSAGE_SELF, &ru) ? 0 : ru.ru_maxrss;
 }
 
-static struct scan_request scan_request(const struct scan_order *o,
-					size_t root, const char *sub)
+static int cmp_order_path(const void *a, const void *b)
 {
-	return (struct scan_request) {
-		.root_id = ix.roots[root].id,
-		.root_path = ix.roots[root].path,
-		.subpath = sub,
-		.full = o->full,
-		.threads = ix.cfg->threads,
-		.cancel = &ix.cancel,
-		.on_dir = watch_dir,
-		.root_index = root,
-	};
+	const struct order_path *x = a, *y = b;
+
+	if (x->root != y->root)
+		return x->root < y->root ? -1 : 1;
+	return strcmp(x->sub, y->sub);
 }
 
-/* Count what the order will walk, for progress; runs on the writer. */
+/* Whether a path of r holds sub. Sorted order alone cannot tell: "a b"
+ * sorts between "a" and "a/x". */
+static int covered(const struct scan_request *r, const char *sub)
+{
+	for (size_t i = 0; i < r->nr_subpaths; i++)
+		if (scan_path_under(sub, r->subpaths[i]))
+			return 1;
+	return 0;
+}
+
+/* Group the order's paths by root, leaving out those below another. */
+static int plan_make(struct scan_order *o, struct plan *p)
+{
+	static const char *whole = "";
+	size_t n = o->all ? ix.nr_roots : o->nr, kept = 0;
+
+	p->nr = 0;
+	p->req = calloc(n ? n : 1, sizeof(*p->req));
+	p->subs = calloc(o->nr ? o->nr : 1, sizeof(*p->subs));
+	if (!p->req || !p->subs) {
+		free(p->req);
+		free(p->subs);
+		return log_error(-ENOMEM, "indexer: out of memory planning a"
+				 " scan");
+	}
+	qsort(o->paths, o->nr, sizeof(*o->paths), cmp_order_path);
+	for (size_t i = 0; i < n; i++) {
+		size_t root = o->all ? i : o->paths[i].root;
+		struct scan_request *r = p->nr ? &p->req[p->nr - 1] : NULL;
+
+		if (!o->all && r && r->root_index == root) {
+			if (!covered(r, o->paths[i].sub)) {
+				p->subs[kept++] = o->paths[i].sub;
+				r->nr_subpaths++;
+			}
+			continue;
+		}
+		r = &p->req[p->nr++];
+		*r = (struct scan_request) {
+			.root_id = ix.roots[root].id,
+			.root_path = ix.roots[root].path,
+			.full = o->full,
+			.threads = ix.cfg->threads,
+			.cancel = &ix.cancel,
+			.on_dir = watch_dir,
+			.root_index = root,
+			.nr_subpaths = 1,
+		};
+		if (o->all) {
+			r->subpaths = &whole;
+		} else {
+			r->subpaths = &p->subs[kept];
+			p->subs[kept++] = o->paths[i].sub;
+		}
+	}
+	return 0;
+}
+
+static void plan_free(struct plan *p)
+{
+	free(p->req);
+	free(p->subs);
+}
+
+/* Count what the plan will walk, for progress; runs on the writer. */
 static int estimate(sqlite3 *db, void *arg)
 {
-	const struct scan_order *o = arg;
+	const struct plan *p = arg;
 	uint64_t n = 0;
 	int rc = 0;
 
-	for (size_t i = 0; !rc && i < (o->all ? ix.nr_roots : o->nr); i++) {
-		struct scan_request req = o->all ? scan_request(o, i, "") :
-			scan_request(o, o->paths[i].root, o->paths[i].sub);
-
-		rc = scan_estimate(db, &req, &n);
-	}
+	for (size_t i = 0; !rc && i < p->nr; i++)
+		rc = scan_estimate(db, &p->req[i], &n);
 	ix.stats.total_estimate = n;
 	return rc;
-}
-
-static int scan_one(const struct scan_order *o, size_t root, const char *sub)
-{
-	struct scan_request req = scan_request(o, root, sub);
-
-	return scan_run(indexer_db_path(), &req, &ix.stats);
 }
 
 /* Carry out one scan order from its row to its figures. Runs on the
@@ -320,16 +377,21 @@ static void run_order(void)
 {
 	struct scan_row row = { .order = &ix.current };
 	const struct scan_order *o = &ix.current;
+	struct plan plan;
 	int rc = 0;
 
 	row.started_at = clock_wall();
-	writer_call(NULL, NULL);
-	if (writer_call(row_begin, &row))
+	if (plan_make(&ix.current, &plan))
 		return;
+	writer_call(NULL, NULL);
+	if (writer_call(row_begin, &row)) {
+		plan_free(&plan);
+		return;
+	}
 	pthread_mutex_lock(&ix.lock);
 	memset(&ix.stats, 0, sizeof(ix.stats));
 	pthread_mutex_unlock(&ix.lock);
-	writer_call(estimate, &ix.current);
+	writer_call(estimate, &plan);
 	pthread_mutex_lock(&ix.lock);
 	ix.scan_id = row.id;
 	ix.scan_started_wall = row.started_at;
@@ -340,14 +402,9 @@ static void run_order(void)
 	log_info("scan %lld started (%s%s)", (long long)row.id, o->trigger,
 		 o->full ? ", full" : "");
 
-	if (o->all) {
-		for (size_t i = 0; i < ix.nr_roots && rc != -ECANCELED; i++)
-			rc = scan_one(o, i, "") ? : rc;
-	} else {
-		for (size_t i = 0; i < o->nr && rc != -ECANCELED; i++)
-			rc = scan_one(o, o->paths[i].root, o->paths[i].sub) ?
-				: rc;
-	}
+	for (size_t i = 0; i < plan.nr && rc != -ECANCELED; i++)
+		rc = scan_run(indexer_db_path(), &plan.req[i], &ix.stats) ? : rc;
+	plan_free(&plan);
 	writer_call(NULL, NULL);
 	if (ix.stats.files_deleted || ix.stats.files_changed ||
 	    ix.stats.files_renamed || o->full)
@@ -512,13 +569,14 @@ void indexer_stop(void)
 {
 	if (!ix.running)
 		return;
-	watch_stop();
 	pthread_mutex_lock(&ix.lock);
 	ix.stopping = 1;
 	__atomic_store_n(&ix.cancel, 1, __ATOMIC_RELAXED);
 	pthread_cond_signal(&ix.wake);
 	pthread_mutex_unlock(&ix.lock);
+	/* Scan workers add watches: they must be gone before the watcher. */
 	pthread_join(ix.thread, NULL);
+	watch_stop();
 	order_clear(&ix.pending);
 	ix.has_pending = 0;
 	writer_stop();

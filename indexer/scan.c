@@ -178,31 +178,30 @@ static struct known *known_by_inode(struct known_set *set, int64_t inode)
 		set->by_inode[lo] : NULL;
 }
 
-/* Prepare "SELECT columns FROM table" for the rows under req's subpath
- * (the whole root when it is empty), followed by tail. Paths under "a/b"
- * are those between "a/b/" and "a/b0", '0' being the byte after '/'. */
+/* Prepare "SELECT columns FROM table" for the rows under sub (the whole
+ * root when it is empty), followed by tail. Paths under "a/b" are those
+ * between "a/b/" and "a/b0", '0' being the byte after '/'. */
 static int prepare_under(sqlite3 *db, const char *columns, const char *table,
-			 const struct scan_request *req, const char *tail,
-			 sqlite3_stmt **st)
+			 const struct scan_request *req, const char *sub,
+			 const char *tail, sqlite3_stmt **st)
 {
 	struct strbuf sql = STRBUF_INIT, lo = STRBUF_INIT, hi = STRBUF_INIT;
-	size_t sublen = strlen(req->subpath);
+	size_t sublen = strlen(sub);
 	int rc;
 
 	strbuf_addf(&sql, "SELECT %s FROM %s WHERE root_id = ?1", columns,
 		    table);
 	if (sublen) {
 		strbuf_addstr(&sql, " AND (path = ?2 OR (path > ?3 AND path < ?4))");
-		strbuf_addf(&lo, "%s/", req->subpath);
-		strbuf_addf(&hi, "%s0", req->subpath);
+		strbuf_addf(&lo, "%s/", sub);
+		strbuf_addf(&hi, "%s0", sub);
 	}
 	strbuf_addstr(&sql, tail);
 	rc = sqlite3_prepare_v2(db, sql.buf, -1, st, NULL);
 	if (rc == SQLITE_OK) {
 		sqlite3_bind_int64(*st, 1, req->root_id);
 		if (sublen) {
-			sqlite3_bind_blob(*st, 2, req->subpath, sublen,
-					  SQLITE_STATIC);
+			sqlite3_bind_blob(*st, 2, sub, sublen, SQLITE_STATIC);
 			sqlite3_bind_blob(*st, 3, lo.buf, lo.len,
 					  SQLITE_TRANSIENT);
 			sqlite3_bind_blob(*st, 4, hi.buf, hi.len,
@@ -221,28 +220,50 @@ static int prepare_under(sqlite3 *db, const char *columns, const char *table,
 int scan_estimate(sqlite3 *db, const struct scan_request *req,
 		  uint64_t *count)
 {
-	sqlite3_stmt *st;
-	int rc = prepare_under(db, "count(*)", "files", req, "", &st);
+	for (size_t i = 0; i < req->nr_subpaths; i++) {
+		sqlite3_stmt *st;
+		int rc = prepare_under(db, "count(*)", "files", req,
+				       req->subpaths[i], "", &st);
 
-	if (rc)
-		return rc;
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW)
-		*count += sqlite3_column_int64(st, 0);
-	sqlite3_finalize(st);
-	return rc == SQLITE_ROW ? 0 : db_error(db, rc, "count files");
+		if (rc)
+			return rc;
+		rc = sqlite3_step(st);
+		if (rc == SQLITE_ROW)
+			*count += sqlite3_column_int64(st, 0);
+		sqlite3_finalize(st);
+		if (rc != SQLITE_ROW)
+			return db_error(db, rc, "count files");
+	}
+	return 0;
 }
 
-/* Load the rows under subpath, in path order, with their paths packed in
- * one arena so a large library costs few allocations. */
-static int known_load(sqlite3 *db, const char *table, int with_stat,
-		      const struct scan_request *req, struct known_set *set)
+int scan_path_under(const char *path, const char *dir)
+{
+	size_t n = strlen(dir);
+
+	if (!n)
+		return 1;
+	return !strncmp(path, dir, n) && (!path[n] || path[n] == '/');
+}
+
+static int cmp_known(const void *a, const void *b, void *arg)
+{
+	const struct known *x = a, *y = b;
+	const struct known_set *set = arg;
+
+	return cmp_path(known_path(set, x), x->len, known_path(set, y),
+			y->len);
+}
+
+static int known_load_one(sqlite3 *db, const char *table, int with_stat,
+			  const struct scan_request *req, const char *sub,
+			  struct known_set *set)
 {
 	sqlite3_stmt *st;
 	int rc;
 
 	rc = prepare_under(db, with_stat ? "id, path, size, mtime_ns, inode" :
-			   "id, path, 0, mtime_ns, 0", table, req,
+			   "id, path, 0, mtime_ns, 0", table, req, sub,
 			   " ORDER BY path", &st);
 	if (rc)
 		return rc;
@@ -254,9 +275,9 @@ static int known_load(sqlite3 *db, const char *table, int with_stat,
 			struct known *v = realloc(set->v, n * sizeof(*v));
 
 			if (!v) {
-				rc = log_error(-ENOMEM, "scan: out of memory loading %s",
-					       table);
-				goto fin;
+				sqlite3_finalize(st);
+				return log_error(-ENOMEM, "scan: out of memory"
+						 " loading %s", table);
 			}
 			set->v = v;
 			set->alloc = n;
@@ -271,21 +292,34 @@ static int known_load(sqlite3 *db, const char *table, int with_stat,
 		k->inode = sqlite3_column_int64(st, 4);
 		k->seen = 0;
 	}
-	rc = rc == SQLITE_DONE ? 0 : db_error(db, rc, table);
-fin:
 	sqlite3_finalize(st);
-	if (!rc && with_stat && set->nr) {
+	return rc == SQLITE_DONE ? 0 : db_error(db, rc, table);
+}
+
+/* Load the rows under every subpath, in path order, with their paths
+ * packed in one arena so a large library costs few allocations. */
+static int known_load(sqlite3 *db, const char *table, int with_stat,
+		      const struct scan_request *req, struct known_set *set)
+{
+	int rc = 0;
+
+	for (size_t i = 0; !rc && i < req->nr_subpaths; i++)
+		rc = known_load_one(db, table, with_stat, req,
+				    req->subpaths[i], set);
+	if (rc)
+		return rc;
+	if (req->nr_subpaths > 1)
+		qsort_r(set->v, set->nr, sizeof(*set->v), cmp_known, set);
+	if (with_stat && set->nr) {
 		set->by_inode = malloc(set->nr * sizeof(*set->by_inode));
-		if (!set->by_inode) {
-			rc = log_error(-ENOMEM, "scan: out of memory");
-		} else {
-			for (size_t i = 0; i < set->nr; i++)
-				set->by_inode[i] = &set->v[i];
-			qsort(set->by_inode, set->nr, sizeof(*set->by_inode),
-			      cmp_inode);
-		}
+		if (!set->by_inode)
+			return log_error(-ENOMEM, "scan: out of memory");
+		for (size_t i = 0; i < set->nr; i++)
+			set->by_inode[i] = &set->v[i];
+		qsort(set->by_inode, set->nr, sizeof(*set->by_inode),
+		      cmp_inode);
 	}
-	return rc;
+	return 0;
 }
 
 static int push_job(struct scan *s, const char *path, size_t len)
@@ -628,11 +662,10 @@ static void scan_delete_unseen(struct scan *s)
 	writer_batch_flush(&batch);
 }
 
-/* Start the walk at subpath: a directory is walked, a file is scanned
- * alone, and a path that no longer exists leaves only deletions. */
-static int scan_start(struct scan *s)
+/* Start the walk at sub: a directory is walked, a file is scanned alone,
+ * and a path that no longer exists leaves only deletions. */
+static int scan_start(struct scan *s, const char *sub)
 {
-	const char *sub = s->req->subpath;
 	size_t len = strlen(sub);
 	struct stat st;
 
@@ -702,14 +735,23 @@ int scan_run(const char *db_path, const struct scan_request *req,
 	if (rc)
 		goto out;
 
-	rc = scan_start(&s);
-	if (!rc) {
-		scan_walk(&s);
-		if (__atomic_load_n(req->cancel, __ATOMIC_RELAXED))
-			rc = -ECANCELED;
-		else
-			scan_delete_unseen(&s);
+	/* A path that cannot be started keeps what the store knows of it;
+	 * the others are scanned and the scan reports the failure. */
+	for (size_t i = 0; i < req->nr_subpaths; i++) {
+		const char *sub = req->subpaths[i];
+		int err = scan_start(&s, sub);
+
+		if (err) {
+			known_keep_subtree(&s.files, sub, strlen(sub));
+			known_keep_subtree(&s.dirs, sub, strlen(sub));
+			rc = rc ? : err;
+		}
 	}
+	scan_walk(&s);
+	if (__atomic_load_n(req->cancel, __ATOMIC_RELAXED))
+		rc = -ECANCELED;
+	else
+		scan_delete_unseen(&s);
 	while (s.jobs) {
 		struct dir_job *job = s.jobs;
 

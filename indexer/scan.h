@@ -2,7 +2,7 @@
 #define MEDIAMON_SCAN_H
 
 /*
- * The parallel scanner: walks one root (or one path inside it) with a pool
+ * The parallel scanner: walks one root (or paths inside it) with a pool
  * of worker threads sharing a queue of directories, compares every file
  * with what the store knows, reads the tags of new and changed files and
  * hands records to the writer.
@@ -41,7 +41,10 @@ struct scan_stats {
 struct scan_request {
 	int64_t root_id;
 	const char *root_path;	/* absolute */
-	const char *subpath;	/* relative to the root; "" for all of it */
+	/* Paths relative to the root, none below another; { "" } for all
+	 * of it. A file that leaves one for another keeps its id. */
+	const char *const *subpaths;
+	size_t nr_subpaths;
 	int full;		/* re-read the tags of unchanged files too */
 	int threads;
 	const int *cancel;	/* becomes nonzero to stop the scan early */
@@ -63,11 +66,14 @@ int scan_run(const char *db_path, const struct scan_request *req,
 	     struct scan_stats *stats);
 
 /*
- * Add to *count the files the store knows under req's root and subpath,
+ * Add to *count the files the store knows under req's subpaths,
  * so progress can be shown against a total from the first moment.
  */
 int scan_estimate(sqlite3 *db, const struct scan_request *req,
 		  uint64_t *count);
+
+/* Whether the root-relative path is dir or lies below it ("" holds all). */
+int scan_path_under(const char *path, const char *dir);
 
 /* Read a counter of a running scan's stats from another thread. */
 static inline uint64_t scan_stat(const uint64_t *counter)

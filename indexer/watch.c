@@ -17,6 +17,7 @@
 #include "common/log.h"
 #include "common/strbuf.h"
 #include "indexer/indexer.h"
+#include "indexer/scan.h"
 
 #define WATCH_MASK (IN_CREATE | IN_CLOSE_WRITE | IN_DELETE | IN_MOVED_FROM | \
 		    IN_MOVED_TO | IN_DELETE_SELF | IN_MOVE_SELF | IN_ATTRIB | \
@@ -53,7 +54,7 @@ static struct {
 	const struct indexer_root *roots;
 	size_t nr_roots;
 	long debounce_ms, poll_s;
-	int fd, stop_fd;
+	int fd, wake_fd;		/* wake_fd: stop, or start polling */
 	pthread_t thread;
 	int running;
 
@@ -71,7 +72,7 @@ static struct {
 	int overflowed;
 } wt = {
 	.fd = -1,
-	.stop_fd = -1,
+	.wake_fd = -1,
 	.lock = PTHREAD_MUTEX_INITIALIZER,
 };
 
@@ -118,16 +119,6 @@ static ssize_t list_find(const struct place_list *l, size_t root,
 		if (l->v[i].root == root && !strcmp(l->v[i].rel, rel))
 			return i;
 	return -1;
-}
-
-/* Whether rel is dir or lies below it. */
-static int is_under(const char *rel, const char *dir)
-{
-	size_t n = strlen(dir);
-
-	if (!n)
-		return 1;
-	return !strncmp(rel, dir, n) && (!rel[n] || rel[n] == '/');
 }
 
 /* Join a directory and a name into a root-relative path. */
@@ -194,7 +185,7 @@ static void map_move(size_t root, const char *from, size_t to_root,
 		struct place *p = &wt.map[wd];
 		char *moved;
 
-		if (!p->rel || p->root != root || !is_under(p->rel, from))
+		if (!p->rel || p->root != root || !scan_path_under(p->rel, from))
 			continue;
 		strbuf_reset(&sb);
 		strbuf_addstr(&sb, to);
@@ -214,14 +205,22 @@ static void map_forget(size_t root, const char *dir)
 {
 	for (size_t wd = 0; wd < wt.map_alloc; wd++)
 		if (wt.map[wd].rel && wt.map[wd].root == root &&
-		    is_under(wt.map[wd].rel, dir))
+		    scan_path_under(wt.map[wd].rel, dir))
 			inotify_rm_watch(wt.fd, wd);
+}
+
+static void wake_watcher(void)
+{
+	uint64_t one = 1;
+
+	if (write(wt.wake_fd, &one, sizeof(one)) != sizeof(one))
+		log_error(-errno, "watch: cannot wake the watcher");
 }
 
 void watch_dir(size_t root, const char *rel, size_t len)
 {
 	struct strbuf path = STRBUF_INIT;
-	int wd, err;
+	int wd, err, wake = 0;
 
 	if (!__atomic_load_n(&wt.running, __ATOMIC_ACQUIRE))
 		return;
@@ -251,6 +250,7 @@ void watch_dir(size_t root, const char *rel, size_t len)
 					 " directories without a watch are"
 					 " rescanned every %lds", wt.poll_s);
 				wt.next_poll = clock_mono() + wt.poll_s;
+				wake = 1;
 			}
 			list_add(&wt.polled, root, rel, len);
 		}
@@ -261,6 +261,9 @@ void watch_dir(size_t root, const char *rel, size_t len)
 	wt.st.polled_dirs = wt.polled.nr;
 	pthread_mutex_unlock(&wt.lock);
 	strbuf_release(&path);
+	/* The watcher may be asleep with no timer: start its poll clock. */
+	if (wake)
+		wake_watcher();
 }
 
 /* Note a path for this window's scan. A burst of events repeats paths;
@@ -466,7 +469,7 @@ static size_t submit(struct place_list *l, const char *trigger)
 		const struct place *p = &l->v[i];
 		struct strbuf abs = STRBUF_INIT;
 
-		if (keep && keep->root == p->root && is_under(p->rel, keep->rel))
+		if (keep && keep->root == p->root && scan_path_under(p->rel, keep->rel))
 			continue;
 		keep = p;
 		strbuf_addstr(&abs, wt.roots[p->root].path);
@@ -574,7 +577,7 @@ static void *watch_main(void *unused)
 	for (;;) {
 		struct pollfd fds[2] = {
 			{ .fd = wt.fd, .events = POLLIN },
-			{ .fd = wt.stop_fd, .events = POLLIN },
+			{ .fd = wt.wake_fd, .events = POLLIN },
 		};
 		double now = clock_mono();
 		ssize_t n;
@@ -583,8 +586,16 @@ static void *watch_main(void *unused)
 			log_error(-errno, "watch: poll: %s", strerror(errno));
 			break;
 		}
-		if (fds[1].revents)
-			break;
+		if (fds[1].revents) {
+			uint64_t count;
+
+			if (read(wt.wake_fd, &count, sizeof(count)) < 0 &&
+			    errno != EAGAIN)
+				log_error(-errno, "watch: eventfd: %s",
+					  strerror(errno));
+			if (!__atomic_load_n(&wt.running, __ATOMIC_ACQUIRE))
+				break;
+		}
 		now = clock_mono();
 		while ((n = read(wt.fd, buf, sizeof(buf))) > 0) {
 			for (char *p = buf; p < buf + n;) {
@@ -620,8 +631,8 @@ int watch_start(const struct config *cfg, const struct indexer_root *roots,
 	if (wt.fd < 0)
 		return log_error(-errno, "watch: inotify unavailable: %s",
 				 strerror(errno));
-	wt.stop_fd = eventfd(0, EFD_CLOEXEC);
-	if (wt.stop_fd < 0) {
+	wt.wake_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	if (wt.wake_fd < 0) {
 		rc = log_error(-errno, "watch: eventfd: %s", strerror(errno));
 		goto fail;
 	}
@@ -634,26 +645,23 @@ int watch_start(const struct config *cfg, const struct indexer_root *roots,
 	log_error(rc, "watch: cannot start thread");
 	__atomic_store_n(&wt.running, 0, __ATOMIC_RELEASE);
 fail:
-	if (wt.stop_fd >= 0)
-		close(wt.stop_fd);
+	if (wt.wake_fd >= 0)
+		close(wt.wake_fd);
 	close(wt.fd);
-	wt.fd = wt.stop_fd = -1;
+	wt.fd = wt.wake_fd = -1;
 	return rc;
 }
 
 void watch_stop(void)
 {
-	uint64_t one = 1;
-
 	if (!__atomic_load_n(&wt.running, __ATOMIC_ACQUIRE))
 		return;
 	__atomic_store_n(&wt.running, 0, __ATOMIC_RELEASE);
-	if (write(wt.stop_fd, &one, sizeof(one)) != sizeof(one))
-		log_error(-errno, "watch: cannot wake the watcher");
+	wake_watcher();
 	pthread_join(wt.thread, NULL);
 	close(wt.fd);
-	close(wt.stop_fd);
-	wt.fd = wt.stop_fd = -1;
+	close(wt.wake_fd);
+	wt.fd = wt.wake_fd = -1;
 	for (size_t wd = 0; wd < wt.map_alloc; wd++)
 		free(wt.map[wd].rel);
 	free(wt.map);

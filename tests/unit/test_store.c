@@ -206,7 +206,8 @@ static int scan(struct env *e, const char *sub, struct scan_stats *stats,
 	struct scan_request req = {
 		.root_id = e->root_id,
 		.root_path = e->root,
-		.subpath = sub,
+		.subpaths = &sub,
+		.nr_subpaths = 1,
 		.threads = 2,
 		.cancel = &cancel,
 	};
@@ -224,7 +225,8 @@ static uint64_t estimate(struct env *e, const char *sub)
 	struct scan_request req = {
 		.root_id = e->root_id,
 		.root_path = e->root,
-		.subpath = sub,
+		.subpaths = &sub,
+		.nr_subpaths = 1,
 	};
 	uint64_t n = 0;
 	sqlite3 *db;

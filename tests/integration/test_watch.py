@@ -1,0 +1,871 @@
+"""The live index: inotify keeps the store equal to the library over a real
+mount, with real file operations and no control/rescan writes. After each
+operation the store's set of file paths must become exactly what
+`find ROOT -type f` shows, within a bounded wait."""
+
+import csv
+import io
+import json
+import os
+import re
+import shutil
+import signal
+import sqlite3
+import stat
+import subprocess
+import sys
+import textwrap
+import time
+import urllib.parse
+
+import mutagen.flac
+import pytest
+from mutagen.id3 import ID3, TIT2
+
+from conftest import BINARY, is_mounted, make_flac, make_mp3
+
+CONVERGE_S = 15          # generous: the machine is shared and noisy
+DEBOUNCE = "100ms"
+RFC3339 = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?"
+                     r"(Z|[+-]\d\d:\d\d)$")
+EVENT_KINDS = ["create", "close_write", "delete", "moved_from", "moved_to",
+               "delete_self", "move_self", "attrib", "overflow"]
+HEALTH_LIMIT = re.compile(r"^warn: inotify watch limit reached, (\d+) "
+                          r"directories polled every (\S+)$", re.M)
+
+
+# ---------------------------------------------------------------- helpers
+
+def as_bytes(value):
+    return value if isinstance(value, bytes) else os.fsencode(value)
+
+
+def connect_ro(mount):
+    uri = "file:%s?mode=ro" % urllib.parse.quote(mount.db)
+    return sqlite3.connect(uri, uri=True, timeout=10)
+
+
+def root_id(db, root):
+    want = {os.fsencode(str(root)), os.fsencode(os.path.realpath(str(root)))}
+    rows = db.execute("SELECT id, path FROM roots").fetchall()
+    for rid, path in rows:
+        if as_bytes(path) in want:
+            return rid
+    raise AssertionError("root %s not in the roots table: %r" % (root, rows))
+
+
+def db_files(mount, root):
+    """{relative path (bytes): {id, size, mtime_ns, inode}} of the store."""
+    db = connect_ro(mount)
+    try:
+        rid = root_id(db, root)
+        return {as_bytes(p): {"id": i, "size": s, "mtime_ns": m, "inode": n}
+                for i, p, s, m, n in db.execute(
+                    "SELECT id, path, size, mtime_ns, inode FROM files"
+                    " WHERE root_id = ?", (rid,))}
+    finally:
+        db.close()
+
+
+def db_tracks(mount, root):
+    """{relative path (bytes): (track id, title, file id)}."""
+    db = connect_ro(mount)
+    try:
+        rid = root_id(db, root)
+        return {as_bytes(p): (t, title, f) for p, t, title, f in db.execute(
+            "SELECT f.path, t.id, t.title, f.id FROM tracks t"
+            " JOIN files f ON f.id = t.file_id WHERE f.root_id = ?",
+            (rid,))}
+    finally:
+        db.close()
+
+
+def fs_files(root):
+    """What `find ROOT -type f` shows, as relative paths (bytes)."""
+    rootb = os.fsencode(str(root))
+    out = set()
+    for dirpath, _, names in os.walk(rootb):
+        for name in names:
+            p = os.path.join(dirpath, name)
+            try:
+                st = os.lstat(p)
+            except FileNotFoundError:
+                continue
+            if stat.S_ISREG(st.st_mode):
+                out.add(os.path.relpath(p, rootb))
+    return out
+
+
+def fs_dirs(root):
+    """Every directory under root, root included."""
+    return sum(1 for _ in os.walk(str(root)))
+
+
+def log_tail(mount, lines=40):
+    try:
+        text = mount.read("log").decode(errors="replace")
+    except OSError:
+        try:
+            path = os.path.join(os.path.dirname(mount.path), "mediamon.log")
+            with open(path, errors="replace") as f:
+                text = f.read()
+        except OSError as e:
+            return "(no log: %s)" % e
+    return "\n".join(text.splitlines()[-lines:])
+
+
+def diag(mount):
+    """What the daemon shows, for failure messages."""
+    parts = ["daemon %s" % ("running" if mount.proc.poll() is None else
+                            "EXITED with %s" % mount.proc.returncode)]
+    for rel in ["metrics/watch.json", "status/health"]:
+        try:
+            parts.append("%s: %s" % (rel, mount.read(rel).decode().strip()))
+        except OSError as e:
+            parts.append("%s: %s" % (rel, e))
+    try:
+        parts.append("scans:\n" + "\n".join(
+            ",".join(r[k] for k in ("id", "trigger", "scope", "files_seen",
+                                    "files_new", "files_changed",
+                                    "files_deleted", "success"))
+            for r in scan_rows(mount)[-10:]))
+    except (OSError, KeyError) as e:
+        parts.append("scans: %s" % e)
+    parts.append("log:\n" + log_tail(mount))
+    return "\n".join(parts)
+
+
+def alive(mount):
+    assert mount.proc.poll() is None, "mediamon exited:\n" + diag(mount)
+    assert is_mounted(mount.path)
+
+
+def wait_for(cond, what, mount=None, timeout=CONVERGE_S, interval=0.05):
+    """Poll cond() until it returns something true; return that. Errors
+    from reading a file or the store count as "not yet"."""
+    deadline = time.time() + timeout
+    last_error = None
+    while True:
+        try:
+            value = cond()
+            if value:
+                return value
+        except (OSError, ValueError, KeyError, TypeError,
+                sqlite3.Error) as e:
+            last_error = e
+        if mount is not None and mount.proc.poll() is not None:
+            raise AssertionError("mediamon exited while waiting for %s:\n%s"
+                                 % (what, diag(mount)))
+        if time.time() > deadline:
+            raise AssertionError("no %s within %ss (last error: %r)\n%s" % (
+                what, timeout, last_error, diag(mount) if mount else ""))
+        time.sleep(interval)
+
+
+def wait_converged(mount, root, timeout=CONVERGE_S):
+    """Wait until the store's file paths under root are exactly the
+    regular files under root; returns the store's {path: row}."""
+    deadline = time.time() + timeout
+    while True:
+        want = fs_files(root)
+        try:
+            have = db_files(mount, root)
+        except sqlite3.Error as e:
+            have = {}
+            error = e
+        else:
+            error = None
+            if set(have) == want:
+                return have
+        if mount.proc.poll() is not None:
+            raise AssertionError("mediamon exited:\n" + diag(mount))
+        if time.time() > deadline:
+            missing = sorted(want - set(have))
+            extra = sorted(set(have) - want)
+            raise AssertionError(
+                "store did not converge within %ss (db error %r)\n"
+                "missing from the store (%d): %r\nextra in the store (%d): "
+                "%r\n%s" % (timeout, error, len(missing), missing[:20],
+                            len(extra), extra[:20], diag(mount)))
+        time.sleep(0.05)
+
+
+def scan_rows(mount):
+    return list(csv.DictReader(io.StringIO(
+        mount.read("metrics/scan.csv").decode())))
+
+
+def scans_total(mount):
+    return mount.json("metrics/scan.json")["totals"]["scans"]
+
+
+def counts(mount):
+    return mount.json("status/summary.json")["counts"]
+
+
+def write_conf(tmp_path, root, debounce=DEBOUNCE, poll="2s", name="w.conf"):
+    conf = tmp_path / name
+    conf.write_text("[music]\nroot = %s\n[general]\nwatch_debounce = %s\n"
+                    "poll_interval = %s\n" % (root, debounce, poll))
+    return conf
+
+
+def wait_quiet(mount, settle=0.6, timeout=CONVERGE_S):
+    """Wait until no scan runs, none is pending and the scan total has not
+    moved for `settle` seconds (longer than the debounce)."""
+    deadline = time.time() + timeout
+    last, since = None, time.time()
+    while time.time() < deadline:
+        doc = mount.json("metrics/scan.json")
+        pending = "pending: no" not in mount.read(
+            "control/rescan").decode()
+        now = (doc["totals"]["scans"], doc["running"] is None, pending)
+        if now != last:
+            last, since = now, time.time()
+        elif now[1] and not now[2] and time.time() - since >= settle:
+            return doc
+        time.sleep(0.05)
+    raise AssertionError("daemon never went quiet\n" + diag(mount))
+
+
+# --------------------------------------------------------------- fixtures
+
+@pytest.fixture(scope="session")
+def album_template(tmp_path_factory):
+    """An album made outside any root: two FLAC, one MP3, one text file."""
+    src = tmp_path_factory.mktemp("album") / "Gamma"
+    make_flac(str(src / "Fourth" / "01.flac"), "Fourth 1", "Gamma",
+              "Fourth", 1, 400)
+    make_flac(str(src / "Fourth" / "02.flac"), "Fourth 2", "Gamma",
+              "Fourth", 2, 450)
+    make_mp3(str(src / "Fourth" / "03.mp3"), "Fourth 3", "Gamma",
+             "Fourth", 3, 500)
+    (src / "Fourth" / "info.txt").write_text("about the album\n")
+    return src
+
+
+@pytest.fixture
+def outside(tmp_path):
+    """A directory beside the root, on the same filesystem."""
+    d = tmp_path / "outside"
+    d.mkdir()
+    return d
+
+
+@pytest.fixture
+def watched(make_mount, library, tmp_path):
+    """A mount of the library with a 100 ms debounce and a 2 s poll."""
+    m = make_mount("config=" + str(write_conf(tmp_path, library)))
+    m.root = str(library)
+    return m
+
+
+def test_fixture_starts_converged(watched, library):
+    have = wait_converged(watched, library)
+    assert len(have) == 10
+
+
+# ------------------------------------------------------------------ tests
+
+def test_add_album(watched, library, album_template):
+    before = counts(watched)
+    shutil.copytree(str(album_template), str(library / "Gamma"))
+    have = wait_converged(watched, library)
+    assert b"Gamma/Fourth/03.mp3" in have and len(have) == 14
+    c = wait_for(lambda: (lambda c: c if c["files"] == 14 else None)(
+        counts(watched)), "counts with the new album", watched)
+    assert c["tracks"] == before["tracks"] + 3 == 12
+    assert (c["albums"], c["artists"]) == (before["albums"] + 1,
+                                          before["artists"] + 1)
+    titles = {t[1] for t in db_tracks(watched, library).values()}
+    assert {"Fourth 1", "Fourth 2", "Fourth 3"} <= titles
+    rows = wait_for(lambda: [r for r in scan_rows(watched)
+                             if r["trigger"] == "watch"],
+                    "a scan with trigger watch", watched)
+    assert all(r["trigger"] in ("startup", "watch")
+               for r in scan_rows(watched))
+    assert sum(int(r["files_new"]) for r in rows) >= 4
+    alive(watched)
+
+
+def test_tag_change_in_place(watched, library):
+    flac = library / "Alpha" / "First" / "01.flac"
+    mp3 = library / "Alpha" / "Second" / "01.mp3"
+    before = db_tracks(watched, library)
+    f = mutagen.flac.FLAC(str(flac))
+    f["title"] = "New"
+    f.save()
+    tag = ID3(str(mp3))
+    tag.setall("TIT2", [TIT2(encoding=3, text="New MP3")])
+    tag.save()
+    for path, title in [(b"Alpha/First/01.flac", "New"),
+                        (b"Alpha/Second/01.mp3", "New MP3")]:
+        row = wait_for(lambda: (lambda r: r if r and r[1] == title else None)(
+            db_tracks(watched, library).get(path)),
+            "title %r for %r" % (title, path), watched)
+        assert row[0] == before[path][0], "track id changed"
+        assert row[2] == before[path][2], "file id changed"
+    have = wait_converged(watched, library)
+    for path in [flac, mp3]:
+        st = os.stat(str(path))
+        rel = os.fsencode(os.path.relpath(str(path), str(library)))
+        row = wait_for(lambda: (lambda r: r if r["size"] == st.st_size and
+                                r["mtime_ns"] == st.st_mtime_ns else None)(
+            db_files(watched, library)[rel]), "size/mtime of %s" % rel,
+            watched)
+        assert row["inode"] == st.st_ino
+    assert len(have) == 10
+    titles = {t[1] for t in db_tracks(watched, library).values()}
+    assert "First 1" not in titles and "Second 1" not in titles
+    alive(watched)
+
+
+def test_delete_file(watched, library):
+    os.unlink(str(library / "Alpha" / "Second" / "03.mp3"))
+    os.unlink(str(library / "Beta" / "Third" / "notes.txt"))
+    have = wait_converged(watched, library)
+    assert len(have) == 8
+    tracks = db_tracks(watched, library)
+    assert b"Alpha/Second/03.mp3" not in tracks
+    assert "Second 3" not in {t[1] for t in tracks.values()}
+    wait_for(lambda: counts(watched)["tracks"] == 8, "8 tracks", watched)
+    alive(watched)
+
+
+def test_rename_file(watched, library):
+    before = db_tracks(watched, library)[b"Alpha/First/02.flac"]
+    os.rename(str(library / "Alpha" / "First" / "02.flac"),
+              str(library / "Alpha" / "First" / "02 - renamed.flac"))
+    have = wait_converged(watched, library)
+    assert b"Alpha/First/02.flac" not in have
+    row = have[b"Alpha/First/02 - renamed.flac"]
+    assert row["inode"] == os.stat(
+        str(library / "Alpha" / "First" / "02 - renamed.flac")).st_ino
+    after = db_tracks(watched, library)[b"Alpha/First/02 - renamed.flac"]
+    assert after == before, "track id, title or file id changed"
+    alive(watched)
+
+
+def test_rename_and_move_directories(watched, library, template_library):
+    def ids():
+        return {t[1]: t[0] for t in db_tracks(watched, library).values()}
+    before = ids()
+    assert len(before) == 9
+
+    # rename in place
+    os.rename(str(library / "Alpha" / "First"),
+              str(library / "Alpha" / "First (Deluxe)"))
+    have = wait_converged(watched, library)
+    assert b"Alpha/First (Deluxe)/01.flac" in have
+    assert ids() == before, "track ids changed by a directory rename\n" + \
+        diag(watched)
+
+    # move to another parent
+    os.rename(str(library / "Beta" / "Third"), str(library / "Alpha" /
+                                                    "Third"))
+    have = wait_converged(watched, library)
+    assert b"Alpha/Third/notes.txt" in have
+    assert ids() == before, "track ids changed by a directory move\n" + \
+        diag(watched)
+
+    # move a directory that holds directories into another one
+    os.rename(str(library / "Alpha"), str(library / "Beta" / "Alpha"))
+    have = wait_converged(watched, library)
+    assert b"Beta/Alpha/Second/01.mp3" in have
+    assert b"Beta/Alpha/Third/01.flac" in have
+    assert ids() == before, "track ids changed by moving a parent\n" + \
+        diag(watched)
+
+    # the moved directories' watches still work, under their new paths
+    src = str(template_library / "Alpha" / "First" / "01.flac")
+    for rel in ["Beta/Alpha/First (Deluxe)/new1.flac",
+                "Beta/Alpha/Third/new2.flac",
+                "Beta/Alpha/Second/new3.txt"]:
+        shutil.copyfile(src, str(library / rel))
+    have = wait_converged(watched, library)
+    assert b"Beta/Alpha/Third/new2.flac" in have and len(have) == 13
+    tracks = db_tracks(watched, library)
+    assert b"Beta/Alpha/First (Deluxe)/new1.flac" in tracks
+    assert {t[1]: t[0] for p, t in tracks.items()
+            if b"/new" not in p} == before
+    alive(watched)
+
+
+def test_move_into_a_new_directory(watched, library, template_library):
+    """`mkdir Various && mv Alpha Various/` as a shell runs it: the
+    moved-to event falls in a directory that has no watch yet."""
+    def ids():
+        return {t[1]: t[0] for t in db_tracks(watched, library).values()}
+    before = ids()
+    subprocess.run(["sh", "-c", "cd '%s' && mkdir Various && "
+                    "mv Alpha Various/" % library], check=True)
+    have = wait_converged(watched, library)
+    assert b"Various/Alpha/Second/01.mp3" in have and len(have) == 10
+    assert ids() == before, \
+        "track ids changed by moving into a new folder\n" + diag(watched)
+    shutil.copyfile(str(template_library / "Alpha" / "First" / "01.flac"),
+                    str(library / "Various" / "Alpha" / "First" / "n.flac"))
+    have = wait_converged(watched, library)
+    assert b"Various/Alpha/First/n.flac" in have
+    alive(watched)
+
+
+def test_move_in_and_out_of_the_root(watched, library, outside,
+                                     album_template):
+    shutil.copytree(str(album_template), str(outside / "Gamma"))
+    os.rename(str(outside / "Gamma"), str(library / "Gamma"))
+    have = wait_converged(watched, library)
+    assert b"Gamma/Fourth/02.flac" in have and len(have) == 14
+
+    os.rename(str(library / "Beta"), str(outside / "Beta"))
+    have = wait_converged(watched, library)
+    assert not any(p.startswith(b"Beta/") for p in have)
+    assert "Third 1" not in {t[1] for t in db_tracks(
+        watched, library).values()}
+
+    # changes in the moved-out tree must not reach the store; a file made
+    # in the root afterwards is the barrier that shows they were handled
+    shutil.copyfile(str(outside / "Beta" / "Third" / "01.flac"),
+                    str(outside / "Beta" / "Third" / "04.flac"))
+    os.mkdir(str(outside / "Beta" / "Later"))
+    (outside / "Beta" / "Later" / "x.txt").write_text("x\n")
+    (library / "barrier.txt").write_text("b\n")
+    have = wait_converged(watched, library)
+    assert b"barrier.txt" in have
+
+    # and moved back in, it is a new subtree again
+    os.rename(str(outside / "Beta"), str(library / "Beta"))
+    have = wait_converged(watched, library)
+    assert b"Beta/Third/04.flac" in have and b"Beta/Later/x.txt" in have
+    alive(watched)
+
+
+def test_deep_subtree_in_one_go(watched, library, outside,
+                                template_library):
+    src = outside / "Deep"
+    d = src
+    for level in range(8):
+        d = d / ("level%d" % level)
+        d.mkdir(parents=True)
+        shutil.copyfile(str(template_library / "Alpha" / "First" /
+                            "01.flac"), str(d / "track.flac"))
+        (d / ("f%d.txt" % level)).write_text("%d\n" % level)
+    subprocess.run(["cp", "-r", str(src), str(library / "Deep")], check=True)
+    have = wait_converged(watched, library)
+    assert sum(1 for p in have if p.startswith(b"Deep/")) == 16
+
+    # mkdir -p and a file at the bottom, as fast as a shell does it
+    subprocess.run(["sh", "-c", "mkdir -p '%s/Shell/a/b/c/d/e' && "
+                    "echo hi > '%s/Shell/a/b/c/d/e/f.txt' && "
+                    "echo hi > '%s/Shell/a/top.txt'" % ((library,) * 3)],
+                   check=True)
+    have = wait_converged(watched, library)
+    assert b"Shell/a/b/c/d/e/f.txt" in have and b"Shell/a/top.txt" in have
+    alive(watched)
+
+
+def test_slow_writer(watched, library, template_library):
+    data = (template_library / "Beta" / "Third" / "02.flac").read_bytes()
+    target = library / "Beta" / "Third" / "slow.flac"
+    rel = b"Beta/Third/slow.flac"
+    seen_partial = False
+    with open(str(target), "wb") as f:
+        f.write(data[:len(data) // 2])
+        f.flush()
+        # longer than the debounce (100 ms), with the file open for writing
+        deadline = time.time() + 0.6
+        while time.time() < deadline:
+            seen_partial |= rel in db_files(watched, library)
+            time.sleep(0.05)
+        f.write(data[len(data) // 2:])
+    st = os.stat(str(target))
+    assert st.st_size == len(data)
+    row = wait_for(lambda: (lambda r: r if r and r["size"] == st.st_size
+                            and r["mtime_ns"] == st.st_mtime_ns else None)(
+        db_files(watched, library).get(rel)),
+        "the final size of slow.flac (seen partial: %s)" % seen_partial,
+        watched)
+    assert row["inode"] == st.st_ino
+    track = wait_for(lambda: (lambda t: t if t and t[1] == "Third 2"
+                              else None)(db_tracks(watched, library).get(rel)),
+                     "the tags of the whole slow.flac", watched)
+    assert track
+    wait_converged(watched, library)
+    alive(watched)
+
+
+def test_own_reads_cause_no_scans(watched):
+    doc = wait_quiet(watched)
+    before = doc["totals"]["scans"]
+    time.sleep(1.5)
+    doc = watched.json("metrics/scan.json")
+    assert doc["totals"]["scans"] == before and doc["running"] is None, \
+        diag(watched)
+    events_before = watched.json("metrics/watch.json")["events"]
+
+    # a full re-read opens every file; that must not look like a change
+    watched.rescan("full")
+    time.sleep(1.5)
+    doc = watched.json("metrics/scan.json")
+    assert doc["running"] is None
+    assert doc["totals"]["scans"] == before + 1, diag(watched)
+    assert [r["trigger"] for r in scan_rows(watched)] == ["startup",
+                                                          "control"]
+    events = watched.json("metrics/watch.json")["events"]
+    assert events["close_write"] == events_before["close_write"]
+    assert events["attrib"] == events_before["attrib"]
+    alive(watched)
+
+
+def test_queue_overflow(make_mount, library, tmp_path):
+    sysctl = "/proc/sys/fs/inotify/max_queued_events"
+    with open(sysctl) as f:
+        old = f.read().strip()
+    try:
+        with open(sysctl, "w") as f:
+            f.write("64")
+    except OSError as e:
+        pytest.skip("cannot lower %s: %s" % (sysctl, e))
+    try:
+        m = make_mount("config=" + str(write_conf(tmp_path, library)),
+                       wait=False)
+        # the limit is taken when the daemon makes its inotify instance;
+        # once it holds a watch, that has happened
+        wait_for(lambda: m.json("metrics/watch.json")["watches"] > 0,
+                 "a first watch", m)
+    finally:
+        with open(sysctl, "w") as f:
+            f.write(old)
+    m.wait_idle()
+    wait_converged(m, library)
+    overflows_before = m.json("metrics/watch.json")["overflows"]
+
+    # Keep the daemon from reading while the burst happens, so that the
+    # 64-event queue surely overflows (a fast reader could keep up).
+    first = library / "Alpha" / "First"
+    m.proc.send_signal(signal.SIGSTOP)
+    try:
+        for i in range(500):
+            with open(str(first / ("burst%03d.txt" % i)), "wb") as f:
+                f.write(b"%d\n" % i)
+        os.unlink(str(first / "03.flac"))
+        os.unlink(str(library / "Beta" / "Third" / "notes.txt"))
+    finally:
+        m.proc.send_signal(signal.SIGCONT)
+    have = wait_converged(m, library, timeout=30)
+    assert len(have) == 508
+    w = wait_for(lambda: (lambda w: w if w["events"]["overflow"] >= 1 and
+                          w["overflows"] > overflows_before else None)(
+        m.json("metrics/watch.json")), "an overflow counted", m)
+    assert w["overflows"] >= 1
+    s = m.json("status/summary.json")["watcher"]
+    assert s["overflows"] >= 1
+    rows = wait_for(lambda: [r for r in scan_rows(m)
+                             if r["trigger"] == "watch" and
+                             r["scope"].startswith("all")],
+                    "an overflow rescan (trigger watch, scope all)", m)
+    assert rows
+    assert "overflow" in log_tail(m, 500).lower(), "overflow not logged"
+    assert wait_for(lambda: counts(m)["tracks"] == 8, "8 tracks", m)
+    alive(m)
+
+
+INNER = textwrap.dedent(r'''
+    import csv, io, json, os, sqlite3, subprocess, sys, time, traceback
+    binary, conf, mnt, db, root, deep_file, src, logpath = sys.argv[1:9]
+    res = {"stage": "start"}
+
+    def mounted():
+        with open("/proc/self/mounts") as f:
+            return any(line.split()[1] == mnt for line in f)
+
+    def rd(rel):
+        with open(os.path.join(mnt, rel), "rb") as f:
+            return f.read()
+
+    def in_db(rel):
+        try:
+            c = sqlite3.connect("file:%s?mode=ro" % db, uri=True, timeout=10)
+            try:
+                return c.execute("SELECT count(*) FROM files WHERE path = ?",
+                                 (rel.encode(),)).fetchone()[0] > 0
+            finally:
+                c.close()
+        except sqlite3.Error:
+            return False
+
+    proc = None
+    try:
+        with open("/proc/sys/user/max_inotify_watches", "w") as f:
+            f.write("3")
+        with open("/proc/sys/user/max_inotify_watches") as f:
+            res["limit"] = f.read().strip()
+        log = open(logpath, "wb")
+        proc = subprocess.Popen([binary, "-f", "-o", "config=" + conf,
+                                 "-o", "db=" + db, mnt],
+                                stdout=log, stderr=subprocess.STDOUT)
+        deadline = time.time() + 15
+        while not mounted():
+            if proc.poll() is not None or time.time() > deadline:
+                raise RuntimeError("mount did not come up")
+            time.sleep(0.02)
+        res["stage"] = "mounted"
+        deadline = time.time() + 30
+        while True:
+            doc = json.loads(rd("metrics/scan.json"))
+            if doc["running"] is None and doc["last"]:
+                break
+            if time.time() > deadline:
+                raise RuntimeError("first scan did not finish")
+            time.sleep(0.05)
+        res["stage"] = "scanned"
+        deadline = time.time() + 10
+        while True:
+            health = rd("status/health").decode()
+            if health.startswith("warn") or time.time() > deadline:
+                break
+            time.sleep(0.05)
+        res["health"] = health
+        res["summary"] = json.loads(rd("status/summary.json"))
+        res["watch"] = json.loads(rd("metrics/watch.json"))
+        res["stage"] = "read"
+        with open(src, "rb") as f:
+            data = f.read()
+        with open(deep_file, "wb") as f:
+            f.write(data)
+        rel = os.path.relpath(deep_file, root)
+        t0 = time.time()
+        res["found"] = False
+        while time.time() < t0 + 10:
+            if in_db(rel):
+                res["found"] = True
+                break
+            time.sleep(0.1)
+        res["found_after_s"] = round(time.time() - t0, 2)
+        res["scans"] = list(csv.DictReader(io.StringIO(
+            rd("metrics/scan.csv").decode())))
+        res["health_after"] = rd("status/health").decode()
+        res["watch_after"] = json.loads(rd("metrics/watch.json"))
+        res["alive"] = proc.poll() is None
+        res["stage"] = "done"
+    except Exception:
+        res["error"] = traceback.format_exc()
+    finally:
+        if proc is not None:
+            if mounted():
+                subprocess.run(["fusermount3", "-u", mnt])
+            if mounted():
+                subprocess.run(["umount", mnt])
+            try:
+                proc.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()
+                subprocess.run(["umount", "-l", mnt])
+            res["exit_code"] = proc.returncode
+        res["unmounted"] = not mounted()
+        try:
+            with open(logpath, errors="replace") as f:
+                res["log"] = f.read()[-4000:]
+        except OSError:
+            pass
+        print("RESULT " + json.dumps(res), flush=True)
+''')
+
+
+def test_watch_limit_falls_back_to_polling(tmp_path, template_library):
+    probe = subprocess.run(["unshare", "-U", "-r", "-m", "--propagation",
+                            "private", "true"], capture_output=True)
+    if probe.returncode != 0:
+        pytest.skip("no user namespaces: %s" % probe.stderr.decode())
+    root = tmp_path / "music"
+    deep = root
+    for name in "abcdef":
+        deep = deep / name
+        deep.mkdir(parents=True)
+        (deep / ("%s.txt" % name)).write_text(name + "\n")
+    shutil.copyfile(str(template_library / "Alpha" / "First" / "01.flac"),
+                    str(root / "a" / "01.flac"))
+    assert fs_dirs(root) >= 7
+    conf = write_conf(tmp_path, root, poll="1s")
+    mnt = tmp_path / "mnt"
+    mnt.mkdir()
+    script = tmp_path / "inner.py"
+    script.write_text(INNER)
+    src = str(template_library / "Beta" / "Third" / "01.flac")
+    deep_file = str(deep / "new.flac")
+    cmd = ["unshare", "-U", "-r", "-m", "--propagation", "private",
+           sys.executable if sys.executable else "/usr/bin/python3",
+           str(script), BINARY, str(conf), str(mnt),
+           str(tmp_path / "state.db"), str(root), deep_file, src,
+           str(tmp_path / "mediamon.log")]
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, start_new_session=True)
+    try:
+        out, err = proc.communicate(timeout=120)
+    except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, signal.SIGKILL)
+        out, err = proc.communicate()
+        raise AssertionError("namespace script hung: %s %s" % (out, err))
+    lines = [l for l in out.decode().splitlines() if l.startswith("RESULT ")]
+    assert lines, "no result: %s\n%s" % (out.decode(), err.decode())
+    res = json.loads(lines[-1][len("RESULT "):])
+    info = json.dumps({k: v for k, v in res.items() if k != "log"},
+                      indent=1) + "\n" + res.get("log", "")
+    assert "error" not in res and res["stage"] == "done", info
+    assert res["limit"] == "3", info
+
+    m = HEALTH_LIMIT.search(res["health"])
+    assert m, info
+    assert "warn: inotify watch limit reached, " in res["health"], info
+    assert "directories polled every 1s" in res["health"], info
+    polled = int(m.group(1))
+    w = res["summary"]["watcher"]
+    assert w["enabled"] is True and w["fallback"] is True, info
+    assert w["polled_dirs"] > 0 and w["polled_dirs"] == polled, info
+    assert 0 < w["watches"] <= 3, info
+    assert res["watch"]["polled_dirs"] == polled, info
+    assert res["watch"]["poll_interval_s"] == 1, info
+    assert res["found"], info
+    assert any(r["trigger"] == "schedule" and int(r["files_new"]) >= 1
+               for r in res["scans"]), info
+    assert res["alive"] and res["exit_code"] == 0, info
+    assert res["unmounted"], info
+    assert not is_mounted(mnt)
+
+
+def test_vanishing_directories_do_not_stop_the_watcher(watched, library,
+                                                       template_library):
+    src = str(template_library / "Alpha" / "First" / "01.flac")
+    for i in range(300):
+        d = str(library / ("churn%d" % (i % 7)))
+        os.mkdir(d)
+        if i % 3 == 0:
+            os.mkdir(d + "/sub")
+            with open(d + "/sub/x.txt", "wb") as f:
+                f.write(b"x")
+            os.unlink(d + "/sub/x.txt")
+            os.rmdir(d + "/sub")
+        os.rmdir(d)
+        if i == 150:
+            shutil.copyfile(src, str(library / "Beta" / "Third" /
+                                     "05.flac"))
+    have = wait_converged(watched, library)
+    assert b"Beta/Third/05.flac" in have and len(have) == 11
+    alive(watched)
+
+    # still watching afterwards
+    shutil.copyfile(src, str(library / "Alpha" / "after.flac"))
+    have = wait_converged(watched, library)
+    assert b"Alpha/after.flac" in have
+
+    # and the watches of the removed directories were let go
+    ndirs = fs_dirs(library)
+    w = wait_for(lambda: (lambda w: w if ndirs <= w["watches"] <= ndirs + 5
+                          else None)(watched.json("metrics/watch.json")),
+                 "a watch count near %d directories" % ndirs, watched)
+    assert w["polled_dirs"] == 0
+    alive(watched)
+
+
+def check_watch_json(w):
+    for key in ["watches", "polled_dirs", "debounce_ms", "poll_interval_s",
+                "overflows", "batches", "paths_submitted"]:
+        assert type(w[key]) is int and w[key] >= 0, key
+    assert type(w["enabled"]) is bool
+    assert set(EVENT_KINDS + ["total"]) <= set(w["events"])
+    for kind in EVENT_KINDS + ["total"]:
+        assert type(w["events"][kind]) is int and w["events"][kind] >= 0, kind
+    assert w["events"]["total"] >= sum(w["events"][k] for k in EVENT_KINDS
+                                       if k != "overflow")
+    lat = w["latency_ms"]
+    assert type(lat["samples"]) is int and lat["samples"] >= 0
+    for key in ["p50", "p95", "max"]:
+        assert type(lat[key]) in (int, float) and lat[key] >= 0, key
+    assert w["last_event_at"] is None or RFC3339.match(w["last_event_at"])
+
+
+def check_summary_watcher(s):
+    assert set(s) >= {"enabled", "watches", "overflows", "polled_dirs",
+                      "events", "last_event_at", "fallback"}
+    assert type(s["enabled"]) is bool and type(s["fallback"]) is bool
+    for key in ["watches", "overflows", "polled_dirs", "events"]:
+        assert type(s[key]) is int and s[key] >= 0, key
+    assert s["fallback"] == (s["polled_dirs"] > 0)
+    assert s["last_event_at"] is None or RFC3339.match(s["last_event_at"])
+
+
+def test_watch_json_and_summary(watched, library):
+    assert "watch.json" in os.listdir(watched.file("metrics"))
+    assert os.stat(watched.file("metrics/watch.json")).st_mode & 0o777 == \
+        0o444
+    w = watched.json("metrics/watch.json")
+    check_watch_json(w)
+    assert w["enabled"] is True
+    assert w["debounce_ms"] == 100 and w["poll_interval_s"] == 2
+    assert w["watches"] >= fs_dirs(library) == 6
+    assert w["polled_dirs"] == 0 and w["overflows"] == 0
+    assert w["last_event_at"] is None and w["events"]["total"] == 0
+    s = watched.json("status/summary.json")["watcher"]
+    check_summary_watcher(s)
+    assert s["enabled"] is True and s["fallback"] is False
+    assert s["watches"] == w["watches"] and s["polled_dirs"] == 0
+    assert s["last_event_at"] is None
+    assert watched.read("status/health") == b"ok\n"
+
+    # some changes of every common kind
+    shutil.copyfile(str(library / "Alpha" / "First" / "01.flac"),
+                    str(library / "Alpha" / "First" / "copy.flac"))
+    os.unlink(str(library / "Alpha" / "Second" / "02.mp3"))
+    os.rename(str(library / "Beta" / "Third" / "01.flac"),
+              str(library / "Beta" / "Third" / "one.flac"))
+    os.mkdir(str(library / "Newdir"))
+    wait_converged(watched, library)
+    wait_for(lambda: watched.json("metrics/watch.json")["watches"] >= 7,
+             "a watch on Newdir", watched)
+    os.rename(str(library / "Newdir"), str(library / "Renamed"))
+    (library / "Renamed" / "in.txt").write_text("in\n")
+    wait_converged(watched, library)
+    os.unlink(str(library / "Renamed" / "in.txt"))
+    os.rmdir(str(library / "Renamed"))
+    wait_converged(watched, library)
+
+    w = wait_for(lambda: (lambda w: w if w["latency_ms"]["samples"] > 0 and
+                          w["events"]["delete_self"] >= 1 else None)(
+        watched.json("metrics/watch.json")),
+        "latency samples and delete_self", watched)
+    check_watch_json(w)
+    ev = w["events"]
+    for kind in ["create", "close_write", "delete", "moved_from",
+                 "moved_to", "delete_self", "move_self"]:
+        assert ev[kind] >= 1, (kind, ev)
+    assert ev["overflow"] == 0 and w["overflows"] == 0
+    assert ev["total"] >= 7
+    assert w["batches"] >= 1 and w["paths_submitted"] >= 1
+    lat = w["latency_ms"]
+    assert lat["p50"] <= lat["p95"] <= lat["max"], lat
+    assert RFC3339.match(w["last_event_at"]), w["last_event_at"]
+    wait_quiet(watched)
+
+    # once quiet, the summary agrees with watch.json
+    s = watched.json("status/summary.json")["watcher"]
+    w = watched.json("metrics/watch.json")
+    check_summary_watcher(s)
+    assert s["events"] == w["events"]["total"], (s, w)
+    assert s["last_event_at"] == w["last_event_at"]
+    assert s["overflows"] == w["overflows"] == 0
+    assert s["watches"] == w["watches"] >= fs_dirs(library)
+    alive(watched)
+
+
+def test_defaults(mount, library):
+    """No [general] watch keys: 200 ms debounce, 5 min poll, and the
+    watcher on."""
+    w = mount.json("metrics/watch.json")
+    check_watch_json(w)
+    assert w["enabled"] is True
+    assert w["debounce_ms"] == 200 and w["poll_interval_s"] == 300
+    (library / "Alpha" / "late.txt").write_text("late\n")
+    have = wait_converged(mount, library)
+    assert b"Alpha/late.txt" in have
+    alive(mount)
