@@ -162,9 +162,29 @@ static int cmp_inode(const void *a, const void *b)
 	return (x->inode > y->inode) - (x->inode < y->inode);
 }
 
-static struct known *known_by_inode(struct known_set *set, int64_t inode)
+/* The inode index serves only rename detection, which only a new file
+ * needs: a rescan that finds nothing new never sorts. */
+static struct known *known_by_inode(struct scan *s, int64_t inode)
 {
-	size_t lo = 0, hi = set->nr;
+	struct known_set *set = &s->files;
+	size_t lo, hi = set->nr;
+
+	if (!set->nr)
+		return NULL;
+	pthread_mutex_lock(&s->lock);
+	if (!set->by_inode) {
+		set->by_inode = malloc(set->nr * sizeof(*set->by_inode));
+		if (set->by_inode) {
+			for (size_t i = 0; i < set->nr; i++)
+				set->by_inode[i] = &set->v[i];
+			qsort(set->by_inode, set->nr, sizeof(*set->by_inode),
+			      cmp_inode);
+		}
+	}
+	pthread_mutex_unlock(&s->lock);
+	if (!set->by_inode)
+		return NULL;
+	lo = 0;
 
 	while (lo < hi) {
 		size_t mid = lo + (hi - lo) / 2;
@@ -310,15 +330,6 @@ static int known_load(sqlite3 *db, const char *table, int with_stat,
 		return rc;
 	if (req->nr_subpaths > 1)
 		qsort_r(set->v, set->nr, sizeof(*set->v), cmp_known, set);
-	if (with_stat && set->nr) {
-		set->by_inode = malloc(set->nr * sizeof(*set->by_inode));
-		if (!set->by_inode)
-			return log_error(-ENOMEM, "scan: out of memory");
-		for (size_t i = 0; i < set->nr; i++)
-			set->by_inode[i] = &set->v[i];
-		qsort(set->by_inode, set->nr, sizeof(*set->by_inode),
-		      cmp_inode);
-	}
 	return 0;
 }
 
@@ -400,7 +411,7 @@ static int parse_file(struct scan *s, int dfd, const char *name,
  * met, and whose old path is gone, is that file renamed. */
 static struct known *find_renamed(struct scan *s, const struct stat *st)
 {
-	struct known *k = known_by_inode(&s->files, st->st_ino);
+	struct known *k = known_by_inode(s, st->st_ino);
 	struct stat old;
 	char *path;
 	int gone;

@@ -4,6 +4,7 @@
 #include <limits.h>
 #include <poll.h>
 #include <pthread.h>
+#include <search.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -39,7 +40,8 @@ const char *const watch_kind_names[WATCH_KINDS] = {
 /* A path under a root: what a watch covers, or what an event touched. */
 struct place {
 	size_t root;
-	char *rel;		/* NULL for a free slot of the watch map */
+	char *rel;
+	int wd;			/* watched: its descriptor */
 	double at;		/* touched: when it was seen (monotonic) */
 	uint32_t cookie;	/* pending move: the kernel's pairing cookie */
 	int isdir;
@@ -59,8 +61,9 @@ static struct {
 	int running;
 
 	pthread_mutex_t lock;		/* everything below */
-	struct place *map;		/* indexed by watch descriptor */
+	struct place **map;		/* watched, by descriptor */
 	size_t map_alloc;
+	void *watched;			/* the same, by path (tsearch) */
 	struct place_list polled;	/* directories the limit left out */
 	struct watch_status st;
 	double ring[LATENCY_RING];
@@ -132,23 +135,74 @@ static void join(struct strbuf *out, const char *dir, const char *name)
 	strbuf_addstr(out, name);
 }
 
-static void map_set(int wd, size_t root, const char *rel, size_t len)
+static int cmp_watched(const void *a, const void *b)
 {
-	char *copy = strndup(rel, len);
+	const struct place *x = a, *y = b;
 
-	if (!copy) {
+	if (x->root != y->root)
+		return x->root < y->root ? -1 : 1;
+	return strcmp(x->rel, y->rel);
+}
+
+static void place_free(void *p)
+{
+	free(((struct place *)p)->rel);
+	free(p);
+}
+
+static struct place *map_get(int wd)
+{
+	return wd >= 0 && (size_t)wd < wt.map_alloc ? wt.map[wd] : NULL;
+}
+
+static void map_unlink(struct place *p)
+{
+	tdelete(p, &wt.watched, cmp_watched);
+	wt.map[p->wd] = NULL;
+	wt.st.watches--;
+	place_free(p);
+}
+
+/* Index p by path; one that had the path under another (stale)
+ * descriptor gives way. */
+static int map_index(struct place *p)
+{
+	struct place **slot = tsearch(p, &wt.watched, cmp_watched);
+
+	if (slot && *slot != p) {
+		map_unlink(*slot);
+		slot = tsearch(p, &wt.watched, cmp_watched);
+	}
+	return slot ? 0 : log_error(-ENOMEM, "watch: out of memory");
+}
+
+static int map_has(size_t root, const char *rel)
+{
+	struct place key = { .root = root, .rel = (char *)rel };
+
+	return tfind(&key, &wt.watched, cmp_watched) != NULL;
+}
+
+static void map_set(int wd, size_t root, const char *rel)
+{
+	struct place *p = calloc(1, sizeof(*p));
+
+	if (!p || !(p->rel = strdup(rel))) {
+		free(p);
 		log_error(-ENOMEM, "watch: out of memory");
 		return;
 	}
+	p->root = root;
+	p->wd = wd;
 	if ((size_t)wd >= wt.map_alloc) {
 		size_t n = wt.map_alloc ? wt.map_alloc : 1024;
-		struct place *m;
+		struct place **m;
 
 		while (n <= (size_t)wd)
 			n *= 2;
 		m = realloc(wt.map, n * sizeof(*m));
 		if (!m) {
-			free(copy);
+			place_free(p);
 			log_error(-ENOMEM, "watch: out of memory");
 			return;
 		}
@@ -156,21 +210,22 @@ static void map_set(int wd, size_t root, const char *rel, size_t len)
 		wt.map = m;
 		wt.map_alloc = n;
 	}
-	if (wt.map[wd].rel)
-		free(wt.map[wd].rel);
-	else
-		wt.st.watches++;
-	wt.map[wd].root = root;
-	wt.map[wd].rel = copy;
+	if (wt.map[wd])
+		map_unlink(wt.map[wd]);
+	if (map_index(p)) {
+		place_free(p);
+		return;
+	}
+	wt.map[wd] = p;
+	wt.st.watches++;
 }
 
 static void map_drop(int wd)
 {
-	if (wd < 0 || (size_t)wd >= wt.map_alloc || !wt.map[wd].rel)
-		return;
-	free(wt.map[wd].rel);
-	wt.map[wd].rel = NULL;
-	wt.st.watches--;
+	struct place *p = map_get(wd);
+
+	if (p)
+		map_unlink(p);
 }
 
 /* A directory renamed inside the tree keeps its watches: only the paths
@@ -182,10 +237,10 @@ static void map_move(size_t root, const char *from, size_t to_root,
 	size_t flen = strlen(from);
 
 	for (size_t wd = 0; wd < wt.map_alloc; wd++) {
-		struct place *p = &wt.map[wd];
+		struct place *p = wt.map[wd];
 		char *moved;
 
-		if (!p->rel || p->root != root || !scan_path_under(p->rel, from))
+		if (!p || p->root != root || !scan_path_under(p->rel, from))
 			continue;
 		strbuf_reset(&sb);
 		strbuf_addstr(&sb, to);
@@ -193,9 +248,15 @@ static void map_move(size_t root, const char *from, size_t to_root,
 		moved = strdup(sb.buf);
 		if (!moved)
 			continue;
+		tdelete(p, &wt.watched, cmp_watched);
 		free(p->rel);
 		p->rel = moved;
 		p->root = to_root;
+		if (map_index(p)) {
+			wt.map[wd] = NULL;
+			wt.st.watches--;
+			place_free(p);
+		}
 	}
 	strbuf_release(&sb);
 }
@@ -204,8 +265,8 @@ static void map_move(size_t root, const char *from, size_t to_root,
 static void map_forget(size_t root, const char *dir)
 {
 	for (size_t wd = 0; wd < wt.map_alloc; wd++)
-		if (wt.map[wd].rel && wt.map[wd].root == root &&
-		    scan_path_under(wt.map[wd].rel, dir))
+		if (wt.map[wd] && wt.map[wd]->root == root &&
+		    scan_path_under(wt.map[wd]->rel, dir))
 			inotify_rm_watch(wt.fd, wd);
 }
 
@@ -224,6 +285,17 @@ void watch_dir(size_t root, const char *rel, size_t len)
 
 	if (!__atomic_load_n(&wt.running, __ATOMIC_ACQUIRE))
 		return;
+	/* A rescan walks folders already watched: adding a watch again
+	 * would cost a syscall and a pass over the folder's entries. */
+	strbuf_add(&path, rel, len);
+	pthread_mutex_lock(&wt.lock);
+	wd = map_has(root, path.buf);
+	pthread_mutex_unlock(&wt.lock);
+	if (wd) {
+		strbuf_release(&path);
+		return;
+	}
+	strbuf_reset(&path);
 	strbuf_addstr(&path, wt.roots[root].path);
 	if (len) {
 		strbuf_addch(&path, '/');
@@ -231,19 +303,17 @@ void watch_dir(size_t root, const char *rel, size_t len)
 	}
 	wd = inotify_add_watch(wt.fd, path.buf, WATCH_MASK);
 	err = errno;
+	strbuf_reset(&path);
+	strbuf_add(&path, rel, len);
 	pthread_mutex_lock(&wt.lock);
 	if (wd >= 0) {
 		ssize_t i;
 
-		map_set(wd, root, rel, len);
-		strbuf_reset(&path);
-		strbuf_add(&path, rel, len);
+		map_set(wd, root, path.buf);
 		i = list_find(&wt.polled, root, path.buf);
 		if (i >= 0)
 			list_del(&wt.polled, i);
 	} else if (err == ENOSPC) {
-		strbuf_reset(&path);
-		strbuf_add(&path, rel, len);
 		if (list_find(&wt.polled, root, path.buf) < 0) {
 			if (!wt.polled.nr) {
 				log_warn("watch: inotify watch limit reached;"
@@ -255,8 +325,8 @@ void watch_dir(size_t root, const char *rel, size_t len)
 			list_add(&wt.polled, root, rel, len);
 		}
 	} else {
-		log_debug("watch: cannot watch %s: %s", path.buf,
-			  strerror(err));
+		log_debug("watch: cannot watch %s/%s: %s",
+			  wt.roots[root].path, path.buf, strerror(err));
 	}
 	wt.st.polled_dirs = wt.polled.nr;
 	pthread_mutex_unlock(&wt.lock);
@@ -380,6 +450,7 @@ static void handle_event(const struct inotify_event *ev, double now,
 {
 	enum watch_kind kind = event_kind(ev->mask);
 	int isdir = !!(ev->mask & IN_ISDIR);
+	const struct place *watched;
 	const char *root_path;
 	size_t root;
 
@@ -402,13 +473,13 @@ static void handle_event(const struct inotify_event *ev, double now,
 			wt.window_start = now;
 		return;
 	}
-	if (ev->wd < 0 || (size_t)ev->wd >= wt.map_alloc ||
-	    !wt.map[ev->wd].rel || !ev->len) {
+	watched = map_get(ev->wd);
+	if (!watched || !ev->len) {
 		pthread_mutex_unlock(&wt.lock);
 		return;
 	}
-	root = wt.map[ev->wd].root;
-	join(path, wt.map[ev->wd].rel, ev->name);
+	root = watched->root;
+	join(path, watched->rel, ev->name);
 	pthread_mutex_unlock(&wt.lock);
 	root_path = wt.roots[root].path;
 
@@ -662,8 +733,8 @@ void watch_stop(void)
 	close(wt.fd);
 	close(wt.wake_fd);
 	wt.fd = wt.wake_fd = -1;
-	for (size_t wd = 0; wd < wt.map_alloc; wd++)
-		free(wt.map[wd].rel);
+	tdestroy(wt.watched, place_free);
+	wt.watched = NULL;
 	free(wt.map);
 	wt.map = NULL;
 	wt.map_alloc = 0;
