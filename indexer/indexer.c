@@ -146,44 +146,74 @@ static int root_of(const char *path, const char **sub)
 	return -EINVAL;
 }
 
-/* Validate a path and merge the request into the pending scan. */
-static int rescan_order(const char *trigger, int full, const char *path,
-			double event_at)
+/* Trim trailing slashes off a copy of path and find its root; *clean is
+ * the copy (sub points into it), to be freed. */
+static int resolve(const char *path, char **clean, const char **sub)
+{
+	size_t len = strlen(path);
+	int root;
+
+	*clean = strdup(path);
+	if (!*clean)
+		return -ENOMEM;
+	while (len > 1 && (*clean)[len - 1] == '/')
+		(*clean)[--len] = '\0';
+	root = root_of(*clean, sub);
+	if (root < 0) {
+		free(*clean);
+		*clean = NULL;
+	}
+	return root;
+}
+
+int indexer_rescan(const char *trigger, int full, const char *path)
 {
 	char *clean = NULL;
 	const char *sub = "";
 	int root = -1, rc;
 
-	if (path) {
-		size_t len = strlen(path);
-
-		clean = strdup(path);
-		if (!clean)
-			return -ENOMEM;
-		while (len > 1 && clean[len - 1] == '/')
-			clean[--len] = '\0';
-		root = root_of(clean, &sub);
-		if (root < 0) {
-			free(clean);
-			return -EINVAL;
-		}
-	}
+	if (path && (root = resolve(path, &clean, &sub)) < 0)
+		return root == -ENOMEM ? root : -EINVAL;
 	pthread_mutex_lock(&ix.lock);
-	rc = order_merge(&ix.pending, trigger, full, root, sub, event_at);
+	rc = order_merge(&ix.pending, trigger, full, root, sub, 0);
 	pthread_cond_signal(&ix.wake);
 	pthread_mutex_unlock(&ix.lock);
 	free(clean);
 	return rc;
 }
 
-int indexer_rescan(const char *trigger, int full, const char *path)
+int indexer_rescan_paths(const char *trigger, char *const *paths,
+			 const double *event_at, size_t nr)
 {
-	return rescan_order(trigger, full, path, 0);
-}
+	char **clean = calloc(nr ? nr : 1, sizeof(*clean));
+	const char **sub = calloc(nr ? nr : 1, sizeof(*sub));
+	int *root = calloc(nr ? nr : 1, sizeof(*root));
+	int rc = 0, queued = 0;
 
-int indexer_rescan_at(const char *trigger, const char *path, double event_at)
-{
-	return rescan_order(trigger, 0, path, event_at);
+	if (!clean || !sub || !root) {
+		rc = log_error(-ENOMEM, "indexer: out of memory queueing a"
+			       " scan");
+		goto out;
+	}
+	for (size_t i = 0; i < nr; i++)
+		root[i] = resolve(paths[i], &clean[i], &sub[i]);
+	pthread_mutex_lock(&ix.lock);
+	for (size_t i = 0; !rc && i < nr; i++) {
+		if (root[i] < 0)
+			continue;
+		rc = order_merge(&ix.pending, trigger, 0, root[i], sub[i],
+				 event_at[i]);
+		queued += !rc;
+	}
+	pthread_cond_signal(&ix.wake);
+	pthread_mutex_unlock(&ix.lock);
+out:
+	for (size_t i = 0; clean && i < nr; i++)
+		free(clean[i]);
+	free(clean);
+	free(sub);
+	free(root);
+	return rc ? rc : queued;
 }
 
 static int row_begin(sqlite3 *db, void *arg)

@@ -63,12 +63,15 @@ void indexer_stop(void);
 int indexer_rescan(const char *trigger, int full, const char *path);
 
 /*
- * The same for the watcher and the poll timer: event_at (monotonic clock,
- * 0 for none) is when the change was seen, so that the time until its scan
- * is committed can be measured.
+ * The same for the watcher and the poll timer, for nr paths at once: they
+ * join the pending scan together, so both ends of a move are scanned in
+ * one pass. event_at[i] (monotonic clock, 0 for none) is when the change
+ * at paths[i] was seen, so the time until its scan is committed can be
+ * measured. Paths outside every root are left out; returns how many paths
+ * were queued, or a negative errno value.
  */
-int indexer_rescan_at(const char *trigger, const char *path,
-		      double event_at);
+int indexer_rescan_paths(const char *trigger, char *const *paths,
+			 const double *event_at, size_t nr);
 
 /* Copy the live status. */
 void indexer_status(struct indexer_status *out);

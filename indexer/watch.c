@@ -528,29 +528,43 @@ static int cmp_place(const void *a, const void *b)
 	return (x->at > y->at) - (x->at < y->at);
 }
 
-/* Hand each touched path to the scanner once, leaving out those below
- * another touched directory, which its scan covers. */
+/* Hand the touched paths to the scanner in one go, each once, leaving
+ * out those below another touched directory, which its scan covers. */
 static size_t submit(struct place_list *l, const char *trigger)
 {
+	char **paths = calloc(l->nr ? l->nr : 1, sizeof(*paths));
+	double *at = calloc(l->nr ? l->nr : 1, sizeof(*at));
 	const struct place *keep = NULL;
 	size_t n = 0;
+	int queued = 0;
 
+	if (!paths || !at) {
+		log_error(-ENOMEM, "watch: out of memory");
+		goto out;
+	}
 	qsort(l->v, l->nr, sizeof(*l->v), cmp_place);
 	for (size_t i = 0; i < l->nr; i++) {
 		const struct place *p = &l->v[i];
-		struct strbuf abs = STRBUF_INIT;
 
-		if (keep && keep->root == p->root && scan_path_under(p->rel, keep->rel))
+		if (keep && keep->root == p->root &&
+		    scan_path_under(p->rel, keep->rel))
 			continue;
 		keep = p;
-		strbuf_addstr(&abs, wt.roots[p->root].path);
-		if (*p->rel)
-			strbuf_addf(&abs, "/%s", p->rel);
-		if (!indexer_rescan_at(trigger, abs.buf, p->at))
-			n++;
-		strbuf_release(&abs);
+		if (asprintf(&paths[n], "%s%s%s", wt.roots[p->root].path,
+			     *p->rel ? "/" : "", p->rel) < 0) {
+			paths[n] = NULL;
+			log_error(-ENOMEM, "watch: out of memory");
+			break;
+		}
+		at[n++] = p->at;
 	}
-	return n;
+	queued = indexer_rescan_paths(trigger, paths, at, n);
+out:
+	for (size_t i = 0; paths && i < n; i++)
+		free(paths[i]);
+	free(paths);
+	free(at);
+	return queued > 0 ? queued : 0;
 }
 
 /* The window is over: what moved out without coming back was deleted, and
