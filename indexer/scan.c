@@ -4,6 +4,8 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
+#include <search.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -545,6 +547,40 @@ static void scan_entry(struct worker *wk, int dfd, const struct dirent *de,
 		scan_file(wk, dfd, de->d_name, path->buf, path->len, &st);
 }
 
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(a, b);
+}
+
+/* A folder that cannot be read (lost+found, no permission) stays so for
+ * every scan after; say it once, so the log keeps room for news. Every
+ * scan still counts it as an i/o error. */
+static void warn_once(const char *root, const char *rel, int err)
+{
+	static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
+	static void *warned;
+	char *key;
+	int first = 1;
+
+	if (asprintf(&key, "%s/%s", root, rel) < 0)
+		key = NULL;
+	pthread_mutex_lock(&lock);
+	if (key) {
+		void **node = tsearch(key, &warned, cmp_str);
+
+		first = !node || *node == key;
+		if (!node || !first)
+			free(key);
+	}
+	pthread_mutex_unlock(&lock);
+	if (first)
+		log_warn("scan: cannot read directory %s/%s: %s", root, rel,
+			 strerror(err));
+	else
+		log_debug("scan: cannot read directory %s/%s: %s", root, rel,
+			  strerror(err));
+}
+
 static void scan_dir(struct worker *wk, const char *rel, size_t len)
 {
 	struct scan *s = wk->s;
@@ -559,8 +595,7 @@ static void scan_dir(struct worker *wk, const char *rel, size_t len)
 	dfd = openat(s->root_fd, len ? path.buf : ".",
 		     O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
 	if (dfd < 0 || fstat(dfd, &st) < 0 || !(dir = fdopendir(dfd))) {
-		log_warn("scan: cannot read directory %s/%s: %s",
-			 s->req->root_path, path.buf, strerror(errno));
+		warn_once(s->req->root_path, path.buf, errno);
 		stat_add(&s->stats->io_errors, 1);
 		known_keep_subtree(&s->files, rel, len);
 		known_keep_subtree(&s->dirs, rel, len);

@@ -140,12 +140,13 @@ def unmount(path, proc):
                        stderr=subprocess.DEVNULL)
 
 
-def start(tmp_path, *options, wait=True):
-    """Start mediamon in the foreground on tmp_path/mnt with -o options."""
+def start(tmp_path, *options, wait=True, wrapper=()):
+    """Start mediamon in the foreground on tmp_path/mnt with -o options,
+    behind wrapper (a command prefix such as setpriv) if given."""
     mnt = tmp_path / "mnt"
     mnt.mkdir(exist_ok=True)
     db = str(tmp_path / "state" / "mediamon.db")
-    args = [BINARY, "-f"]
+    args = list(wrapper) + [BINARY, "-f"]
     for o in options + ("db=" + db,):
         args += ["-o", o]
     args.append(str(mnt))
@@ -177,8 +178,8 @@ def make_mount(tmp_path):
     """Start mounts with any options; all are unmounted at the end."""
     started = []
 
-    def make(*options, wait=True, where=None):
-        m = start(where or tmp_path, *options, wait=wait)
+    def make(*options, wait=True, where=None, wrapper=()):
+        m = start(where or tmp_path, *options, wait=wait, wrapper=wrapper)
         started.append(m)
         return m
     yield make

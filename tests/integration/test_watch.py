@@ -14,6 +14,7 @@ import sqlite3
 import stat
 import subprocess
 import sys
+import tempfile
 import textwrap
 import time
 import urllib.parse
@@ -22,7 +23,7 @@ import mutagen.flac
 import pytest
 from mutagen.id3 import ID3, TIT2
 
-from conftest import BINARY, is_mounted, make_flac, make_mp3
+from conftest import BINARY, is_mounted, make_flac, make_mp3, unmount
 
 CONVERGE_S = 15          # generous: the machine is shared and noisy
 DEBOUNCE = "100ms"
@@ -869,3 +870,44 @@ def test_defaults(mount, library):
     have = wait_converged(mount, library)
     assert b"Alpha/late.txt" in have
     alive(mount)
+
+
+
+# Root bypasses file permissions through two capabilities; without them a
+# folder owned by another user with mode 0700 is as unreadable to the
+# daemon as lost+found is to a normal user, and it still mounts as root.
+NO_DAC = ["setpriv", "--bounding-set", "-dac_override,-dac_read_search",
+          "--inh-caps", "-dac_override,-dac_read_search", "--"]
+
+
+def test_unreadable_directory(make_mount, library, tmp_path):
+    """A folder the daemon may not read is counted, warned about once in
+    the log, keeps what the store knew, and never stops the watcher."""
+    locked = library / "Locked"
+    make_flac(str(locked / "01.flac"), "Hidden", "Gamma", "Locked", 1)
+    conf = write_conf(tmp_path, library)
+    m = make_mount("config=" + str(conf), wrapper=NO_DAC)
+    assert m.json("status/summary.json")["counts"]["tracks"] == 10
+
+    os.chown(str(locked), 65534, 65534)
+    os.chmod(str(locked), 0o700)
+    try:
+        for _ in range(2):
+            last = m.rescan("1")
+            assert last["success"] and last["io_errors"] == 1
+            assert last["files_deleted"] == 0
+        # what the store knew under the folder is kept
+        assert m.json("status/summary.json")["counts"]["tracks"] == 10
+        assert b"could not read 1 files or directories" in m.read(
+            "status/health")
+        log = m.read("log").decode()
+        assert log.count("cannot read directory %s" % locked) == 1, log
+
+        make_flac(str(library / "Alpha" / "First" / "04.flac"), "First 4",
+                  "Alpha", "First", 4)
+        deadline = time.time() + CONVERGE_S
+        while m.json("status/summary.json")["counts"]["tracks"] != 11:
+            assert m.proc.poll() is None and time.time() < deadline
+            time.sleep(0.05)
+    finally:
+        os.chmod(str(locked), 0o755)
