@@ -201,8 +201,10 @@ static struct known *known_by_inode(struct scan *s, int64_t inode)
 }
 
 /* Prepare "SELECT columns FROM table" for the rows under sub (the whole
- * root when it is empty), followed by tail. Paths under "a/b" are those
- * between "a/b/" and "a/b0", '0' being the byte after '/'. */
+ * root when it is empty), followed by tail. Paths under "a/b" are "a/b"
+ * itself and those between "a/b/" and "a/b0", '0' being the byte after
+ * '/'; the two are a UNION ALL of plain index searches, since an OR of
+ * them was seen planned as a pass over the whole index. */
 static int prepare_under(sqlite3 *db, const char *columns, const char *table,
 			 const struct scan_request *req, const char *sub,
 			 const char *tail, sqlite3_stmt **st)
@@ -214,7 +216,9 @@ static int prepare_under(sqlite3 *db, const char *columns, const char *table,
 	strbuf_addf(&sql, "SELECT %s FROM %s WHERE root_id = ?1", columns,
 		    table);
 	if (sublen) {
-		strbuf_addstr(&sql, " AND (path = ?2 OR (path > ?3 AND path < ?4))");
+		strbuf_addf(&sql, " AND path = ?2 UNION ALL SELECT %s FROM %s"
+			    " WHERE root_id = ?1 AND path > ?3 AND path < ?4",
+			    columns, table);
 		strbuf_addf(&lo, "%s/", sub);
 		strbuf_addf(&hi, "%s0", sub);
 	}
@@ -249,11 +253,10 @@ int scan_estimate(sqlite3 *db, const struct scan_request *req,
 
 		if (rc)
 			return rc;
-		rc = sqlite3_step(st);
-		if (rc == SQLITE_ROW)
+		while ((rc = sqlite3_step(st)) == SQLITE_ROW)
 			*count += sqlite3_column_int64(st, 0);
 		sqlite3_finalize(st);
-		if (rc != SQLITE_ROW)
+		if (rc != SQLITE_DONE)
 			return db_error(db, rc, "count files");
 	}
 	return 0;
