@@ -5,12 +5,16 @@
 # On a 100,000-file corpus of real FLAC and MP3 files (tests/bench/
 # gen_corpus.py, cached across runs), with a warm page cache, it times MPD's
 # own database build and rescan (a private mpd instance, never the system
-# service) and mediamon's first scan, no-change rescan and full re-read, then
-# prints one table of figures, ratios and targets.
+# service) and mediamon's first scan, no-change rescan and full re-read. On
+# a watched copy of the corpus (hard links) it times single-file changes and
+# 1,000 tracks copied in until they show in the mount (the inotify watcher;
+# the timing loops are in watch_latency.py). It prints one table of
+# figures, ratios and targets.
 #
 # A missed target is printed as MISSED, never an error: the script fails
 # only when something broke (no corpus, mpd or the mount never came up, a
-# scan that never finished or reported failure).
+# scan that never finished or reported failure, a change the watcher never
+# brought to the mount).
 #
 # Sections are functions named section_NAME, run in the order given by
 # MEDIAMON_BENCH_SECTIONS; each adds rows to the table with `row` and keeps
@@ -19,8 +23,11 @@
 # Environment:
 #   MEDIAMON_BENCH_DIR       cache directory (default ~/.cache/mediamon-bench)
 #   MEDIAMON_BENCH_FILES     corpus size (default 100000)
-#   MEDIAMON_BENCH_SECTIONS  sections to run (default "mpd mediamon")
+#   MEDIAMON_BENCH_SECTIONS  sections to run (default "mpd mediamon watch")
 #   MEDIAMON_BENCH_TIMEOUT   seconds one scan or MPD update may take (3600)
+#   MEDIAMON_BENCH_WATCH_DRYRUN  1: the watch section asks for each rescan
+#                            itself through control/rescan, to test the
+#                            section against a daemon without a watcher
 #   MEDIAMON                 the daemon to run (default ./mediamon)
 set -eu
 
@@ -28,21 +35,32 @@ REPO=$(cd "$(dirname "$0")/../.." && pwd)
 BENCH_DIR=${MEDIAMON_BENCH_DIR:-$HOME/.cache/mediamon-bench}
 CORPUS=$BENCH_DIR/corpus
 FILES=${MEDIAMON_BENCH_FILES:-100000}
-SECTIONS=${MEDIAMON_BENCH_SECTIONS:-mpd mediamon}
+SECTIONS=${MEDIAMON_BENCH_SECTIONS:-mpd mediamon watch}
 TIMEOUT=${MEDIAMON_BENCH_TIMEOUT:-3600}
 MEDIAMON=${MEDIAMON:-$REPO/mediamon}
+WATCH_DRYRUN=${MEDIAMON_BENCH_WATCH_DRYRUN:-}
+# The tracks the watch section copies in: a second, smaller generated
+# library (another seed, so other names), cached like the corpus.
+NEW_TRACKS=$BENCH_DIR/new-tracks
+NEW_TRACKS_FILES=1000
+WATCH_CHANGES=40          # single-file changes timed
+WATCH_CHANGE_TIMEOUT=10   # seconds one of them may take to show
+WATCH_BULK_TIMEOUT=300    # seconds the new tracks may take to show
 PYTHON=/usr/bin/python3   # Debian's python3, the one with python3-mutagen
 
 # Targets (see the issues): MPD rescan / mediamon full scan, no-change
-# rescan, peak resident memory.
+# rescan, peak resident memory, p95 of a single-file change from the close
+# of the write to visible in the mount (with the default 200 ms debounce).
 TARGET_RATIO=10
 TARGET_NOCHANGE_S=0.3
 TARGET_RSS_KB=65536
+TARGET_WATCH_P95_MS=500
 
 WORK=""        # temporary directory of this run
 MPD_PID=""     # our own mpd, while it runs
 MM_PID=""      # mediamon, while it runs
 MM_MNT=""      # its mount point, while it may be mounted
+WATCH_LIB=""   # the watch section's library, while it exists
 BROKEN=""      # set when a figure could not be trusted: exit 1 at the end
 
 # ---------------------------------------------------------------- helpers
@@ -137,6 +155,7 @@ cleanup() {
 	set +e
 	mediamon_stop
 	[ -n "$MPD_PID" ] && mpd_stop
+	watch_library_remove
 	if [ -n "$WORK" ]; then
 		if [ -n "$MM_MNT" ] && is_mounted "$MM_MNT"; then
 			log "$MM_MNT is still mounted; leaving $WORK in place"
@@ -162,10 +181,15 @@ corpus_ensure() {
 # (DAMON) pages out file cache left untouched for about a minute, so a cache
 # warmed at the start would be cold again by the later phases.
 corpus_warm() {
+	warm "$CORPUS"
+}
+
+# warm DIR...: read every file under the DIRs into the page cache
+warm() {
 	warm_start=$(now)
-	find "$CORPUS" -type f -print0 | xargs -0 cat >/dev/null ||
-		die "could not read the corpus"
-	log "page cache warmed in $(since "$warm_start") s"
+	find "$@" -type f -print0 | xargs -0 cat >/dev/null ||
+		die "could not read $*"
+	log "page cache warmed in $(since "$warm_start") s ($*)"
 }
 
 corpus_describe() {
@@ -320,16 +344,19 @@ section_mpd() {
 
 # --------------------------------------------------------------- mediamon
 
+# mediamon_start [MUSIC]: a fresh database, MUSIC (default the corpus)
+# as the only root
 mediamon_start() {
+	mm_music=${1:-$CORPUS}
 	[ -x "$MEDIAMON" ] || die "$MEDIAMON is not built (make mediamon)"
-	case $CORPUS$WORK in *,*) die "paths given with -o must not contain commas" ;; esac
+	case $mm_music$WORK in *,*) die "paths given with -o must not contain commas" ;; esac
 	MM_MNT=$WORK/mnt
 	MM_DB=$WORK/mediamon.db
 	MM_LOG=$WORK/mediamon.log
 	mkdir -p "$MM_MNT"
 	rm -f "$MM_DB" "$MM_DB-wal" "$MM_DB-shm" # a fresh db: a true first scan
 	MM_START=$(now)
-	"$MEDIAMON" -f -o "music=$CORPUS" -o "db=$MM_DB" "$MM_MNT" >"$MM_LOG" 2>&1 &
+	"$MEDIAMON" -f -o "music=$mm_music" -o "db=$MM_DB" "$MM_MNT" >"$MM_LOG" 2>&1 &
 	MM_PID=$!
 	mm_i=0
 	until [ -r "$MM_MNT/metrics/scan.json" ]; do
@@ -458,6 +485,197 @@ EOF
 	row "mediamon peak RSS (scan.json, full re-read)" "$(get full_rss_kb) kB"
 }
 
+# ------------------------------------------------------------------ watch
+
+# new_tracks_ensure: the tracks to copy in, generated once and cached; seed
+# 2, so their names differ from the corpus's.
+new_tracks_ensure() {
+	log "new tracks: $NEW_TRACKS ($NEW_TRACKS_FILES files; generated once, then cached)"
+	"$PYTHON" "$REPO/tests/bench/gen_corpus.py" "$NEW_TRACKS" \
+		--files "$NEW_TRACKS_FILES" --seed 2 ||
+		die "generating the new tracks failed"
+	[ -f "$NEW_TRACKS/.complete" ] || die "no new tracks at $NEW_TRACKS"
+}
+
+# watch_library: WATCH_LIB, a library holding the corpus, for the watcher
+# to watch while files are added to it: the corpus itself stays pristine.
+# Hard links (cp -al) make it in seconds and take no space, but need the
+# corpus's filesystem: when the work directory is on another one, the
+# library goes in the cache directory. Where hard links fail, a copy of a
+# 10,000-file subset stands in, and the table says so.
+watch_library() {
+	if [ "$(stat -c %d "$WORK")" = "$(stat -c %d "$CORPUS")" ]; then
+		WATCH_LIB=$WORK/library
+		mkdir "$WATCH_LIB"
+	else
+		WATCH_LIB=$(mktemp -d "$BENCH_DIR/watch-library.XXXXXX")
+		log "$WORK is not on the corpus's filesystem: the watched library goes in $WATCH_LIB (removed at the end)"
+	fi
+	case $WATCH_LIB in *,*) die "paths given with -o must not contain commas" ;; esac
+	wl_start=$(now)
+	if cp -al "$CORPUS/." "$WATCH_LIB/" 2>"$WORK/cp.err"; then
+		put watch_lib_files "$(get audio_files)"
+		log "watched library: $WATCH_LIB, the corpus hard-linked in $(since "$wl_start") s"
+		return 0
+	fi
+	log "warning: cannot hard-link the corpus into $WATCH_LIB ($(head -n 1 "$WORK/cp.err"))"
+	log "warning: watching a copy of a 10,000-file subset instead"
+	watch_library_remove
+	WATCH_LIB=$WORK/library
+	mkdir "$WATCH_LIB"
+	(cd "$CORPUS" && find . -type f \( -name '*.flac' -o -name '*.mp3' \) -print0 |
+		sort -z | head -z -n 10000 | xargs -0 cp -a --parents -t "$WATCH_LIB") ||
+		die "could not copy a subset of the corpus into $WATCH_LIB"
+	put watch_lib_files "$(find "$WATCH_LIB" -type f | wc -l)"
+	put watch_lib_note "SUBSET: no hard links"
+}
+
+watch_library_remove() {
+	[ -n "$WATCH_LIB" ] || return 0
+	rm -rf --one-file-system "$WATCH_LIB" || log "warning: could not remove $WATCH_LIB"
+	WATCH_LIB=""
+}
+
+# watch_enabled: the daemon says its watcher runs (dies if not, unless in
+# a dry run, which needs no watcher)
+watch_enabled() {
+	if [ -n "$WATCH_DRYRUN" ]; then
+		log "watch: DRY RUN: each change is followed by a write to control/rescan"
+		return 0
+	fi
+	jq -e '.watcher.enabled == true' "$MM_MNT/status/summary.json" >/dev/null ||
+		die "this mediamon does not watch its roots (status/summary.json: watcher.enabled is not true); build one with the watcher, or set MEDIAMON_BENCH_WATCH_DRYRUN=1 to test the bench"
+	[ -r "$MM_MNT/metrics/watch.json" ] ||
+		die "the watcher is enabled but there is no metrics/watch.json"
+	log "watch: watcher on, $(jq -r '.watcher | "\(.watches) directories watched, \(.overflows) overflows"' \
+		"$MM_MNT/status/summary.json")"
+}
+
+# watch_helper MODE ARGS...: run watch_latency.py MODE on the watched
+# library and keep its KEY=VALUE figures; false, with BROKEN set, when it
+# failed
+watch_helper() {
+	wh_mode=$1
+	shift
+	[ -z "$WATCH_DRYRUN" ] || set -- "$@" --dry-run
+	wh_rc=0
+	"$PYTHON" "$REPO/tests/bench/watch_latency.py" "$wh_mode" --mnt "$MM_MNT" \
+		--lib "$WATCH_LIB" --source "$NEW_TRACKS" \
+		--targets "$WORK/watch-targets" "$@" >"$WORK/watch.out" || wh_rc=$?
+	while IFS='=' read -r key value; do
+		put "$key" "$value"
+	done <"$WORK/watch.out"
+	[ "$wh_rc" != 0 ] || return 0
+	mediamon_alive || die "mediamon exited during the watch section"
+	log "error: the watch section's $wh_mode step failed (see above)"
+	BROKEN=1
+	return 1
+}
+
+# watch_json_read NAME: keep the daemon's own latency figures as
+# watch_NAME_daemon_*, and log them with its other watcher figures
+watch_json_read() {
+	[ -r "$MM_MNT/metrics/watch.json" ] || return 0
+	jq -r '[.latency_ms.samples, .latency_ms.p50, .latency_ms.p95,
+		.latency_ms.max, .batches, .paths_submitted, .overflows,
+		(.events | tostring)] | map(tostring) | join(" ")' \
+		"$MM_MNT/metrics/watch.json" >"$WORK/watch.json.line" ||
+		die "metrics/watch.json is not what this script expects"
+	read -r samples p50 p95 max batches paths overflows events <"$WORK/watch.json.line"
+	log "watch: metrics/watch.json after the $1 step: latency p50 $p50 ms, p95 $p95 ms, max $max ms (over the last $samples samples, at most 1024); $batches batches, $paths paths submitted, $overflows overflows; events $events"
+	case $p95 in '' | null) return 0 ;; esac
+	put "watch_$1_daemon_samples" "$samples"
+	put "watch_$1_daemon_ms" "$(ms3 "$p50" "$p95" "$max")"
+}
+
+# ms3 A B C: "A / B / C ms", rounded
+ms3() {
+	awk -v a="$1" -v b="$2" -v c="$3" 'BEGIN { printf "%.0f / %.0f / %.0f ms", a, b, c }'
+}
+
+# The single-file changes run first, on the idle library, so the daemon's
+# own latency figures (its last 1,024 samples) cover exactly those; then
+# the bulk copy.
+section_watch() {
+	new_tracks_ensure
+	watch_library
+	"$PYTHON" "$REPO/tests/bench/watch_latency.py" prepare --lib "$WATCH_LIB" \
+		--targets "$WORK/watch-targets" --count $(((WATCH_CHANGES + 1) / 2)) ||
+		die "could not prepare the files to retag"
+	warm "$WATCH_LIB"
+	mediamon_start "$WATCH_LIB"
+	log "watch: first scan of the watched library ($(get watch_lib_files) audio files)"
+	scan_wait "" "$MM_START"
+	scan_record watch_first "$(since "$MM_START")"
+	watch_enabled
+
+	warm "$NEW_TRACKS"
+	log "watch: $WATCH_CHANGES single-file changes, one at a time"
+	watch_helper single --changes "$WATCH_CHANGES" \
+		--timeout "$WATCH_CHANGE_TIMEOUT" || true
+	watch_json_read single
+
+	warm "$NEW_TRACKS"
+	log "watch: $NEW_TRACKS_FILES new tracks copied in, in new folders (cp -r)"
+	watch_helper bulk --timeout "$WATCH_BULK_TIMEOUT" || true
+	watch_json_read bulk
+
+	warm "$NEW_TRACKS"
+	log "watch: $NEW_TRACKS_FILES new tracks copied into existing folders (cp -r)"
+	watch_helper bulk --existing --timeout "$WATCH_BULK_TIMEOUT" || true
+	watch_json_read refill
+
+	put watch_vmhwm_kb "$(mediamon_vmhwm)"
+	mediamon_stop
+	watch_library_remove
+	watch_rows
+}
+
+# watch_bulk_rows KEY WHERE: the rows of one bulk copy (w: the label, from
+# watch_rows)
+watch_bulk_rows() {
+	if [ -n "$(get "watch_$1_s")" ]; then
+		row "$w: $(get "watch_$1_tracks") tracks copied $2, until committed" \
+			"$(get "watch_$1_s") s"
+		row "$w:   the same from the end of the copy ($(get "watch_$1_copy_s") s)" \
+			"$(get "watch_$1_after_copy_s") s"
+		row "$w:   until the last watch scan had finished" \
+			"$(get "watch_$1_settled_s") s"
+	else
+		row "$w: $NEW_TRACKS_FILES tracks copied $2, until committed" FAILED
+	fi
+}
+
+watch_rows() {
+	w=watch
+	[ -z "$WATCH_DRYRUN" ] || w="watch (DRY RUN)"
+	row "$w: audio files in the watched library" "$(get watch_lib_files)" "" "" \
+		"$(get watch_lib_note)"
+	row "$w: first scan, adding the watches" "$(get watch_first_s) s" \
+		"$(get watch_first_wall_s) s"
+	if [ -n "$(get watch_p95_ms)" ]; then
+		result=$(verdict "$(get watch_p95_ms)" lt "$TARGET_WATCH_P95_MS")
+		[ -z "$WATCH_DRYRUN" ] || result="(dry run)"
+		row "$w: single-file change p50 / p95 / max ($(get watch_changes))" \
+			"$(ms3 "$(get watch_p50_ms)" "$(get watch_p95_ms)" "$(get watch_max_ms)")" \
+			"" "p95 < $TARGET_WATCH_P95_MS ms" "$result"
+	else
+		row "$w: single-file change p50 / p95 / max" FAILED
+	fi
+	if [ -n "$(get watch_single_daemon_ms)" ]; then
+		row "$w:   the daemon's own ($(get watch_single_daemon_samples) samples)" \
+			"$(get watch_single_daemon_ms)"
+	fi
+	watch_bulk_rows bulk "in new folders"
+	watch_bulk_rows refill "into existing folders"
+	if [ -n "$(get watch_scans)" ]; then
+		row "$w: tag / i/o errors, all $(get watch_scans) watch scans" \
+			"$(get watch_tag_errors) / $(get watch_io_errors)"
+	fi
+	row "mediamon peak RSS after watch (VmHWM)" "$(get watch_vmhwm_kb) kB" "" \
+		"< $TARGET_RSS_KB kB" "$(verdict "$(get watch_vmhwm_kb)" lt "$TARGET_RSS_KB")"
+}
+
 # ----------------------------------------------------------------- report
 
 # ratio_row LABEL NUMERATOR_KEY DENOMINATOR_KEY [TARGET]
@@ -484,11 +702,15 @@ report() {
 	echo
 	echo "mediamon benchmark: $(get corpus_desc), warm cache, $(nproc) CPUs"
 	echo "versions: $(get versions)"
-	printf '%-44s %12s %11s %14s  %s\n' "" figure "wall" target result
-	while IFS='|' read -r label figure wall target result; do
-		printf '%-44s %12s %11s %14s  %s\n' "$label" "$figure" "$wall" "$target" "$result"
-	done <"$WORK/table"
-	echo "(figure: the daemon's own measurement for mediamon, wall time for MPD;"
+	# Columns as wide as their widest cell; labels left, the rest right.
+	{ echo "|figure|wall|target|result"; cat "$WORK/table"; } | awk -F '|' '
+		{ n = NR; for (i = 1; i <= 5; i++) { cell[n, i] = $i
+			if (length($i) > w[i]) w[i] = length($i) } }
+		END { fmt = "%-" w[1] "s  %" w[2] "s  %" w[3] "s  %" w[4] "s  %s\n"
+			for (r = 1; r <= n; r++)
+				printf fmt, cell[r, 1], cell[r, 2], cell[r, 3], cell[r, 4], cell[r, 5] }'
+	echo "(figure: the daemon's own measurement for mediamon's scans, wall time"
+	echo " for MPD and for the watch rows but the daemon's own latency;"
 	echo " wall: what this script measured around it, for cross-checking)"
 }
 
@@ -509,7 +731,7 @@ check_setup() {
 					die "$tool is missing (run contrib/install-deps.sh)"
 			done
 			;;
-		mediamon)
+		mediamon | watch)
 			[ -x "$MEDIAMON" ] || die "$MEDIAMON is not built (make mediamon)"
 			command -v fusermount3 >/dev/null 2>&1 ||
 				die "fusermount3 is missing (run contrib/install-deps.sh)"
@@ -520,7 +742,7 @@ check_setup() {
 
 versions() {
 	v=""
-	case " $SECTIONS " in *" mediamon "*)
+	case " $SECTIONS " in *" mediamon "* | *" watch "*)
 		v=$("$MEDIAMON" -V 2>&1 | head -n 1) ;;
 	esac
 	case " $SECTIONS " in *" mpd "*)
