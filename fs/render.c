@@ -1,6 +1,7 @@
 #include "fs/render.h"
 
 #include <errno.h>
+#include <pthread.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -214,6 +215,48 @@ static int roots_array(sqlite3 *db, json_t *roots)
 	return step_done(db, st, rc);
 }
 
+/*
+ * Counting 100,000 rows takes milliseconds and summary.json is polled by
+ * scripts, so the counts and roots are kept until the store moves. The
+ * generation is read before the snapshot begins: what is kept is never
+ * older than the generation it is kept under.
+ */
+static int cached_counts(sqlite3 *db, uint64_t generation, json_t **counts,
+			 json_t **roots)
+{
+	static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
+	static json_t *kept_counts, *kept_roots;
+	static uint64_t kept_generation;
+	int rc = 0;
+
+	pthread_mutex_lock(&lock);
+	if (!kept_counts || kept_generation != generation) {
+		json_t *c = json_object(), *r = json_array();
+
+		rc = count_rows(db, c);
+		if (!rc)
+			rc = roots_array(db, r);
+		if (rc) {
+			json_decref(c);
+			json_decref(r);
+		} else {
+			json_decref(kept_counts);
+			json_decref(kept_roots);
+			kept_counts = c;
+			kept_roots = r;
+			kept_generation = generation;
+		}
+	}
+	if (!rc) {
+		*counts = json_deep_copy(kept_counts);
+		*roots = json_deep_copy(kept_roots);
+		if (!*counts || !*roots)
+			rc = -ENOMEM;
+	}
+	pthread_mutex_unlock(&lock);
+	return rc;
+}
+
 static json_t *watcher_object(void)
 {
 	struct watch_status w;
@@ -234,21 +277,17 @@ int render_summary(struct strbuf *out)
 	static const char *const later[] = {
 		"series", "volumes", "missing", "broken_links"
 	};
-	json_t *counts = json_object(), *roots = json_array(), *last = NULL;
+	json_t *counts = NULL, *roots = NULL, *last = NULL;
 	json_t *progress = json_null(), *watcher;
+	uint64_t generation = indexer_generation();
 	struct indexer_status s;
 	sqlite3 *db = snapshot_begin();
 	int rc;
 
-	if (!db) {
-		json_decref(counts);
-		json_decref(roots);
+	if (!db)
 		return -EIO;
-	}
 	indexer_status(&s);
-	rc = count_rows(db, counts);
-	if (!rc)
-		rc = roots_array(db, roots);
+	rc = cached_counts(db, generation, &counts, &roots);
 	if (!rc)
 		rc = last_scan(db, &last);
 	snapshot_end(db);

@@ -498,6 +498,10 @@ static void *writer_main(void *unused)
 			commit();
 			caches_clear();
 			call->result = call->fn ? call->fn(w.db, call->arg) : 0;
+			/* fn may have written: readers must look again */
+			if (call->fn)
+				__atomic_add_fetch(&w.generation, 1,
+						   __ATOMIC_RELEASE);
 			pthread_mutex_lock(&w.lock);
 			call->done = 1;
 			pthread_cond_broadcast(&w.called);

@@ -87,7 +87,7 @@ void writer_batch_flush(struct writer_batch *batch);
  */
 int writer_call(int (*fn)(sqlite3 *db, void *arg), void *arg);
 
-/* A counter that moves after every commit. */
+/* A counter that moves after every commit and every writer_call(). */
 uint64_t writer_generation(void);
 
 /* Seconds the writer spent applying records since it started. */
