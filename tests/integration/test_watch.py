@@ -333,6 +333,33 @@ def test_delete_file(watched, library):
     alive(watched)
 
 
+def test_symlinks(watched, library, outside):
+    """A symlink to a file outside the root is indexed when created (it
+    is complete at creation), a change to the link itself (IN_ATTRIB on
+    the symlink) is looked at again, and removing it removes the track."""
+    target = os.path.join(str(outside), "linked.flac")
+    make_flac(target, "Linked", "Delta", "Links", 1)
+    link = library / "Beta" / "linked.flac"
+    os.symlink(target, str(link))
+    wait_for(lambda: b"Beta/linked.flac" in db_tracks(watched, library),
+             "the symlink indexed", watched)
+    assert db_tracks(watched, library)[b"Beta/linked.flac"][1] == "Linked"
+
+    before = watched.json("metrics/watch.json")["events"]["attrib"]
+    scans = watched.json("metrics/scan.json")["totals"]["scans"]
+    subprocess.run(["touch", "-h", "-d", "2001-01-01", str(link)],
+                   check=True)
+    wait_for(lambda: watched.json("metrics/watch.json")["events"]["attrib"]
+             > before and watched.json("metrics/scan.json")["totals"]
+             ["scans"] > scans, "a scan after touch -h", watched)
+
+    os.unlink(str(link))
+    wait_for(lambda: b"Beta/linked.flac" not in db_tracks(watched, library),
+             "the symlink's track removed", watched)
+    wait_converged(watched, library)
+    alive(watched)
+
+
 def test_rename_file(watched, library):
     before = db_tracks(watched, library)[b"Alpha/First/02.flac"]
     os.rename(str(library / "Alpha" / "First" / "02.flac"),
