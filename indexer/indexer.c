@@ -278,8 +278,11 @@ static int row_finish(sqlite3 *db, void *arg)
 	return rc == SQLITE_DONE ? 0 : db_error(db, rc, "finish scan");
 }
 
-/* Albums and artists that lost their last track go with it. */
-static int drop_orphans(sqlite3 *db, void *unused)
+/* Albums and artists that lost their last track go with it. This full
+ * sweep is for roots dropped from the configuration, whose tracks went
+ * by cascade; scans use writer_drop_orphans(), which checks only what
+ * their changes touched. */
+static int drop_all_orphans(sqlite3 *db, void *unused)
 {
 	(void)unused;
 	return db_exec(db,
@@ -436,9 +439,7 @@ static void run_order(void)
 		rc = scan_run(indexer_db_path(), &plan.req[i], &ix.stats) ? : rc;
 	plan_free(&plan);
 	writer_call(NULL, NULL);
-	if (ix.stats.files_deleted || ix.stats.files_changed ||
-	    ix.stats.files_renamed || o->full)
-		writer_call(drop_orphans, NULL);
+	writer_call(writer_drop_orphans, NULL);
 
 	row.stats = &ix.stats;
 	row.duration_s = clock_mono() - ix.scan_started_mono;
@@ -537,7 +538,7 @@ static int sync_roots(sqlite3 *db, void *unused)
 	if (rc)
 		sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
 	else
-		drop_orphans(db, NULL);
+		drop_all_orphans(db, NULL);
 	return rc;
 }
 

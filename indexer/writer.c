@@ -23,6 +23,12 @@ struct writer_callreq {
 	int done;
 };
 
+/* Artists and albums that may have lost their last track. */
+struct id_list {
+	int64_t *v;
+	size_t nr, alloc;
+};
+
 /* Ids of recently used artists and albums: the tracks of one album arrive
  * together, so a handful of entries saves most lookups. */
 struct name_cache {
@@ -36,7 +42,8 @@ struct name_cache {
 enum {
 	ST_DIR_GET, ST_DIR_UPSERT, ST_FILE_ADD, ST_FILE_UPDATE, ST_FILE_RENAME,
 	ST_FILE_DELETE, ST_DIR_DELETE, ST_ARTIST_GET, ST_ARTIST_ADD,
-	ST_ALBUM_GET, ST_ALBUM_ADD, ST_TRACK_ADD, ST_TRACK_UPSERT, ST_COUNT
+	ST_ALBUM_GET, ST_ALBUM_ADD, ST_TRACK_ADD, ST_TRACK_UPSERT,
+	ST_TRACK_REFS, ST_ALBUM_ORPHAN, ST_ARTIST_ORPHAN, ST_COUNT
 };
 
 #define TRACK_INSERT \
@@ -72,6 +79,18 @@ static const char *const statements[ST_COUNT] = {
 	[ST_ALBUM_ADD] =
 	"INSERT INTO albums (artist_id, title, year, mb_album_id)"
 	" VALUES (?1, ?2, ?3, ?4)",
+	[ST_TRACK_REFS] =
+	"SELECT artist_id, album_artist_id, album_id FROM tracks"
+	" WHERE file_id = ?1",
+	[ST_ALBUM_ORPHAN] =
+	"DELETE FROM albums WHERE id = ?1"
+	" AND NOT EXISTS (SELECT 1 FROM tracks WHERE album_id = ?1)",
+	/* album artists are checked last: that column has no index */
+	[ST_ARTIST_ORPHAN] =
+	"DELETE FROM artists WHERE id = ?1"
+	" AND NOT EXISTS (SELECT 1 FROM tracks WHERE artist_id = ?1)"
+	" AND NOT EXISTS (SELECT 1 FROM albums WHERE artist_id = ?1)"
+	" AND NOT EXISTS (SELECT 1 FROM tracks WHERE album_artist_id = ?1)",
 	[ST_TRACK_ADD] = TRACK_INSERT,
 	[ST_TRACK_UPSERT] = TRACK_INSERT
 	" ON CONFLICT (file_id) DO UPDATE SET title = excluded.title,"
@@ -107,6 +126,7 @@ static struct {
 	int in_txn;
 	size_t rows_in_txn;
 	struct name_cache artists, albums, dirs;
+	struct id_list orphan_artists, orphan_albums;
 
 	uint64_t generation;
 	uint64_t errors;
@@ -299,6 +319,78 @@ static int dir_id(const struct writer_rec *rec, int64_t *id)
 	return rc;
 }
 
+static void id_note(struct id_list *l, int64_t id)
+{
+	if (!id || (l->nr && l->v[l->nr - 1] == id))
+		return;
+	if (l->nr == l->alloc) {
+		size_t n = l->alloc ? l->alloc * 2 : 64;
+		int64_t *v = realloc(l->v, n * sizeof(*v));
+
+		if (!v) {
+			log_error(-ENOMEM, "writer: out of memory; orphans may"
+				  " stay until the next cleanup");
+			return;
+		}
+		l->v = v;
+		l->alloc = n;
+	}
+	l->v[l->nr++] = id;
+}
+
+/* Before a known file's track changes or goes, note what it pointed at:
+ * those are the only artists and albums it can leave without tracks. */
+static int note_refs(int64_t file)
+{
+	sqlite3_stmt *st = w.st[ST_TRACK_REFS];
+	int rc;
+
+	sqlite3_bind_int64(st, 1, file);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		id_note(&w.orphan_artists, sqlite3_column_int64(st, 0));
+		id_note(&w.orphan_artists, sqlite3_column_int64(st, 1));
+		id_note(&w.orphan_albums, sqlite3_column_int64(st, 2));
+		rc = sqlite3_step(st);
+	}
+	sqlite3_reset(st);
+	return rc == SQLITE_DONE ? 0 : db_error(w.db, rc, "read track refs");
+}
+
+static int drop_each(int which, struct id_list *l)
+{
+	int64_t none;
+	int rc = 0;
+
+	for (size_t i = 0; !rc && i < l->nr; i++) {
+		sqlite3_bind_int64(w.st[which], 1, l->v[i]);
+		rc = step_id(which, &none);
+	}
+	l->nr = 0;
+	return rc;
+}
+
+int writer_drop_orphans(sqlite3 *db, void *unused)
+{
+	int rc;
+
+	(void)unused;
+	if (!w.orphan_albums.nr && !w.orphan_artists.nr)
+		return 0;
+	rc = db_exec(db, "BEGIN");
+	if (rc)
+		return rc;
+	/* albums first: an album that goes may take its artist's last row */
+	rc = drop_each(ST_ALBUM_ORPHAN, &w.orphan_albums);
+	if (!rc)
+		rc = drop_each(ST_ARTIST_ORPHAN, &w.orphan_artists);
+	if (rc) {
+		sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
+		return rc;
+	}
+	return db_exec(db, "COMMIT");
+}
+
 /* A new file's track is inserted; a known file's track may exist and is
  * then updated in place (which is ST_TRACK_UPSERT). */
 static int apply_track(int which, const struct tags *t, int64_t file)
@@ -369,7 +461,9 @@ static int apply_file(const struct writer_rec *rec)
 	int64_t file = rec->id, none;
 	int rc;
 
-	rc = bind_location(st, rec);
+	rc = rec->id ? note_refs(rec->id) : 0;
+	if (!rc)
+		rc = bind_location(st, rec);
 	if (rc)
 		return rc;
 	sqlite3_bind_int64(st, 1, rec->id ? rec->id : rec->root_id);
@@ -419,6 +513,8 @@ static int apply(const struct writer_rec *rec)
 		name_cache_clear(&w.dirs);
 		/* fall through */
 	case WRITER_DELETE_FILE:
+		if (rec->op == WRITER_DELETE_FILE && note_refs(rec->id))
+			return -EIO;
 		st = w.st[rec->op == WRITER_DELETE_FILE ?
 			  ST_FILE_DELETE : ST_DIR_DELETE];
 		sqlite3_bind_int64(st, 1, rec->id);
@@ -539,6 +635,10 @@ static void close_store(void)
 		w.st[i] = NULL;
 	}
 	caches_clear();
+	free(w.orphan_artists.v);
+	free(w.orphan_albums.v);
+	memset(&w.orphan_artists, 0, sizeof(w.orphan_artists));
+	memset(&w.orphan_albums, 0, sizeof(w.orphan_albums));
 	if (w.db) {
 		db_exec(w.db, "PRAGMA optimize");
 		db_close(w.db);

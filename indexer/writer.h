@@ -87,6 +87,13 @@ void writer_batch_flush(struct writer_batch *batch);
  */
 int writer_call(int (*fn)(sqlite3 *db, void *arg), void *arg);
 
+/*
+ * A writer_call() function: delete the artists and albums that lost their
+ * last track since the previous call. The writer notes what each updated
+ * or deleted track pointed at, so only those few rows are checked.
+ */
+int writer_drop_orphans(sqlite3 *db, void *unused);
+
 /* A counter that moves after every commit and every writer_call(). */
 uint64_t writer_generation(void);
 

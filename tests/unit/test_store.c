@@ -184,6 +184,51 @@ static void test_rename_and_delete(void **state)
 	assert_int_equal(query_int(e->db, "SELECT count(*) FROM tracks"), 0);
 }
 
+/* A changed track's old artist and album go once nothing points at them;
+ * rows still used stay. */
+static void test_orphans_dropped(void **state)
+{
+	struct env *e = *state;
+	struct writer_rec *rec;
+	int64_t file;
+
+	put_track(e, "a/1.flac", "One", "Ann", NULL, "Disc", 1);
+	put_track(e, "a/2.flac", "Two", "Bob", NULL, "Live", 2);
+	writer_call(NULL, NULL);
+	file = query_int(e->db, "SELECT id FROM files WHERE"
+			 " CAST(path AS TEXT) = 'a/1.flac'");
+
+	rec = writer_rec_new(WRITER_FILE, "a/1.flac", 8);
+	rec->root_id = e->root_id;
+	rec->id = file;
+	rec->size = 100;
+	rec->mtime_ns = 2;
+	rec->inode = 1;
+	rec->kind = "flac";
+	rec->parsed = 1;
+	rec->tags.title = strdup("One");
+	rec->tags.artist = strdup("Bob");
+	rec->tags.album = strdup("Live");
+	writer_put(rec);
+	assert_int_equal(writer_call(writer_drop_orphans, NULL), 0);
+	assert_int_equal(query_int(e->db, "SELECT count(*) FROM artists"), 1);
+	assert_int_equal(query_int(e->db, "SELECT count(*) FROM albums"), 1);
+	assert_int_equal(query_int(e->db, "SELECT count(*) FROM artists"
+				   " WHERE name = 'Bob'"), 1);
+
+	rec = writer_rec_new(WRITER_DELETE_FILE, "", 0);
+	rec->id = file;
+	writer_put(rec);
+	assert_int_equal(writer_call(writer_drop_orphans, NULL), 0);
+	assert_int_equal(query_int(e->db, "SELECT count(*) FROM artists"), 1);
+	rec = writer_rec_new(WRITER_DELETE_FILE, "", 0);
+	rec->id = query_int(e->db, "SELECT id FROM files");
+	writer_put(rec);
+	assert_int_equal(writer_call(writer_drop_orphans, NULL), 0);
+	assert_int_equal(query_int(e->db, "SELECT count(*) FROM artists"), 0);
+	assert_int_equal(query_int(e->db, "SELECT count(*) FROM albums"), 0);
+}
+
 static void test_generation_moves_per_batch(void **state)
 {
 	struct env *e = *state;
@@ -371,6 +416,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(
 			test_artists_and_albums_deduplicated, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_rename_and_delete, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_orphans_dropped, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_generation_moves_per_batch,
 						setup, teardown),
