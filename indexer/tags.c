@@ -3,39 +3,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/utf8.h"
 #include "indexer/tags.h"
 #include "indexer/tags_util.h"
 
-
-/*
- * Tags come from any tool and any decade, so each byte sequence is checked
- * for well-formed UTF-8 (no overlong forms, surrogates or values past
- * U+10FFFF) before it reaches the database. Returns the length of the
- * valid sequence at s, or 0.
- */
-static size_t utf8_len(const unsigned char *s, size_t n)
-{
-	unsigned int cp;
-	size_t len, i;
-
-	if (s[0] < 0x80)
-		return 1;
-	if (s[0] < 0xc2)
-		return 0;
-	len = s[0] < 0xe0 ? 2 : s[0] < 0xf0 ? 3 : s[0] < 0xf5 ? 4 : 0;
-	if (!len || len > n)
-		return 0;
-	cp = s[0] & (0x7f >> len);
-	for (i = 1; i < len; i++) {
-		if ((s[i] & 0xc0) != 0x80)
-			return 0;
-		cp = cp << 6 | (s[i] & 0x3f);
-	}
-	if ((len == 3 && cp < 0x800) || (len == 4 && cp < 0x10000) ||
-	    cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
-		return 0;
-	return len;
-}
 
 /*
  * Whether the len bytes at v are already one of the "; "-separated items
@@ -65,11 +36,12 @@ int tags_add(struct tags *t, char **field, const char *s, size_t len)
 	static const char repl[] = "\xef\xbf\xbd";
 	const unsigned char *u = (const unsigned char *)s;
 	size_t old, need = 0, i, k;
+	unsigned int cp;
 	char *p, *start;
 
 	len = strnlen(s, len);
 	for (i = 0; i < len; i += k ? k : 1) {
-		k = utf8_len(u + i, len - i);
+		k = utf8_decode(u + i, len - i, &cp);
 		need += k ? k : 3;
 	}
 	if (!need)
@@ -86,7 +58,7 @@ int tags_add(struct tags *t, char **field, const char *s, size_t len)
 	}
 	start = p;
 	for (i = 0; i < len; i += k ? k : 1) {
-		k = utf8_len(u + i, len - i);
+		k = utf8_decode(u + i, len - i, &cp);
 		if (k) {
 			memcpy(p, s + i, k);
 			p += k;

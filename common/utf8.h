@@ -1,0 +1,18 @@
+#ifndef MEDIAMON_UTF8_H
+#define MEDIAMON_UTF8_H
+
+/*
+ * UTF-8 as it comes from file names and tags written by any tool in any
+ * decade: bytes that may or may not be well-formed text.
+ */
+
+#include <stddef.h>
+
+/*
+ * Decode the sequence at s (n bytes available). Returns its length and
+ * sets *cp, or returns 0 when it is not well-formed UTF-8: cut short,
+ * overlong, a surrogate, or past U+10FFFF.
+ */
+size_t utf8_decode(const unsigned char *s, size_t n, unsigned int *cp);
+
+#endif
