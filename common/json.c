@@ -6,12 +6,31 @@
 
 #include "common/clock.h"
 #include "common/strbuf.h"
+#include "common/utf8.h"
 
 json_t *json_num(double v)
 {
 	if (!isfinite(v))
 		return json_null();
 	return json_real(round(v * 1000.0) / 1000.0);
+}
+
+json_t *json_text(const char *s, size_t len)
+{
+	struct strbuf sb = STRBUF_INIT;
+	unsigned int cp;
+	json_t *v;
+
+	for (size_t i = 0, k; i < len; i += k ? k : 1) {
+		k = utf8_decode((const unsigned char *)s + i, len - i, &cp);
+		if (k && cp)
+			strbuf_add(&sb, s + i, k);
+		else
+			strbuf_addstr(&sb, "\xef\xbf\xbd");
+	}
+	v = json_stringn(sb.buf, sb.len);
+	strbuf_release(&sb);
+	return v;
 }
 
 json_t *json_time(double t)

@@ -15,6 +15,13 @@ struct strbuf;
 /* A real rounded to a thousandth, so 0.1 prints as 0.1, not 0.1000...1. */
 json_t *json_num(double v);
 
+/*
+ * A JSON string of the len bytes at s, which may not be valid UTF-8 (file
+ * names are bytes): invalid sequences become U+FFFD, as jansson takes
+ * valid UTF-8 only.
+ */
+json_t *json_text(const char *s, size_t len);
+
 /* An RFC 3339 UTC string for t, or JSON null when t is 0. */
 json_t *json_time(double t);
 

@@ -12,6 +12,8 @@ static const struct node nodes[] = {
 	{ "/status", NODE_DIR, NULL, NULL },
 	{ "/status/summary.json", NODE_FILE, render_summary, NULL },
 	{ "/status/health", NODE_FILE, render_health, NULL },
+	{ "/status/missing", NODE_FILE, render_missing, NULL },
+	{ "/status/missing.json", NODE_FILE, render_missing_json, NULL },
 	{ "/metrics", NODE_DIR, NULL, NULL },
 	{ "/metrics/scan.json", NODE_FILE, render_scan_json, NULL },
 	{ "/metrics/scan.csv", NODE_FILE, render_scan_csv, NULL },

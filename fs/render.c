@@ -11,8 +11,10 @@
 #include "common/json.h"
 #include "common/log.h"
 #include "common/strbuf.h"
+#include "common/utf8.h"
 #include "fs/reader.h"
 #include "indexer/indexer.h"
+#include "indexer/manga.h"
 #include "indexer/watch.h"
 #include "indexer/writer.h"
 
@@ -173,27 +175,47 @@ static int last_scan(sqlite3 *db, json_t **out)
 	return step_done(db, st, rc);
 }
 
+static int count_missing(void *arg, const char *series, int volume,
+			 const char *series_path)
+{
+	(void)series;
+	(void)volume;
+	(void)series_path;
+	(*(json_int_t *)arg)++;
+	return 0;
+}
+
 static int count_rows(sqlite3 *db, json_t *counts)
 {
-	static const char *const tables[] = {
-		"tracks", "albums", "artists", "files"
+	static const struct {
+		const char *name, *sql;
+	} queries[] = {
+		{ "tracks", "SELECT count(*) FROM tracks" },
+		{ "albums", "SELECT count(*) FROM albums" },
+		{ "artists", "SELECT count(*) FROM artists" },
+		{ "files", "SELECT count(*) FROM files" },
+		{ "series", "SELECT count(*) FROM series" },
+		{ "volumes", "SELECT count(*) FROM volumes"
+		  " WHERE kind = 'volume'" },
 	};
+	json_int_t missing = 0;
 	int rc = 0;
 
-	for (size_t i = 0; !rc && i < sizeof(tables) / sizeof(*tables); i++) {
-		char sql[64];
+	for (size_t i = 0; !rc && i < sizeof(queries) / sizeof(*queries);
+	     i++) {
 		sqlite3_stmt *st;
 
-		snprintf(sql, sizeof(sql), "SELECT count(*) FROM %s",
-			 tables[i]);
-		rc = query(db, sql, &st);
+		rc = query(db, queries[i].sql, &st);
 		if (rc)
 			break;
 		rc = sqlite3_step(st);
-		json_object_set_new(counts, tables[i],
+		json_object_set_new(counts, queries[i].name,
 				    json_integer(sqlite3_column_int64(st, 0)));
 		rc = step_done(db, st, rc);
 	}
+	if (!rc)
+		rc = manga_each_missing(db, count_missing, &missing);
+	json_object_set_new(counts, "missing", json_integer(missing));
 	return rc;
 }
 
@@ -208,9 +230,11 @@ static int roots_array(sqlite3 *db, json_t *roots)
 	if (rc)
 		return rc;
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
-		json_array_append_new(roots, json_pack("{s:s, s:s, s:I}",
+		json_array_append_new(roots, json_pack("{s:s, s:o, s:I}",
 			"kind", sqlite3_column_text(st, 0),
-			"path", sqlite3_column_text(st, 1),
+			"path", json_text((const char *)
+					  sqlite3_column_text(st, 1),
+					  sqlite3_column_bytes(st, 1)),
 			"files", (json_int_t)sqlite3_column_int64(st, 2)));
 	return step_done(db, st, rc);
 }
@@ -274,9 +298,7 @@ static json_t *watcher_object(void)
 
 int render_summary(struct strbuf *out)
 {
-	static const char *const later[] = {
-		"series", "volumes", "missing", "broken_links"
-	};
+	static const char *const later[] = { "broken_links" };
 	json_t *counts = NULL, *roots = NULL, *last = NULL;
 	json_t *progress = json_null(), *watcher;
 	uint64_t generation = indexer_generation();
@@ -297,8 +319,8 @@ int render_summary(struct strbuf *out)
 		json_decref(last);
 		return rc;
 	}
-	/* The manga and Real-Debrid parts are not indexed yet: their counts
-	 * are truly zero, and scripts can rely on the keys being there. */
+	/* Real-Debrid links are not looked at yet: the count is truly zero,
+	 * and scripts can rely on the key being there. */
 	for (size_t i = 0; i < sizeof(later) / sizeof(*later); i++)
 		json_object_set_new(counts, later[i], json_integer(0));
 	if (!strcmp(s.state, "scanning"))
@@ -397,6 +419,79 @@ int render_watch_json(struct strbuf *out)
 		"p95", json_num(w.latency_p95_ms),
 		"max", json_num(w.latency_max_ms),
 		"last_event_at", json_time(w.last_event_at)));
+}
+
+/* A name in a line of text: tabs and line breaks in it would break the
+ * line's fields, so control characters become spaces; bytes that are not
+ * UTF-8 (file names are bytes) become U+FFFD, so the text is text. */
+static void add_field(struct strbuf *out, const char *s)
+{
+	size_t len = strlen(s), k;
+	unsigned int cp;
+
+	for (size_t i = 0; i < len; i += k ? k : 1) {
+		k = utf8_decode((const unsigned char *)s + i, len - i, &cp);
+		if (!k)
+			strbuf_addstr(out, "\xef\xbf\xbd");
+		else if (cp < 0x20 || cp == 0x7f)
+			strbuf_addch(out, ' ');
+		else
+			strbuf_add(out, s + i, k);
+	}
+}
+
+static int missing_line(void *arg, const char *series, int volume,
+			const char *series_path)
+{
+	struct strbuf *out = arg;
+
+	(void)series_path;
+	add_field(out, series);
+	strbuf_addf(out, "\t%d\n", volume);
+	return 0;
+}
+
+int render_missing(struct strbuf *out)
+{
+	sqlite3 *db = snapshot_begin();
+	int rc;
+
+	if (!db)
+		return -EIO;
+	rc = manga_each_missing(db, missing_line, out);
+	snapshot_end(db);
+	return rc;
+}
+
+static int missing_item(void *arg, const char *series, int volume,
+			const char *series_path)
+{
+	json_t *item = json_pack("{s:o, s:i, s:o}",
+				 "series", json_text(series, strlen(series)),
+				 "volume", volume,
+				 "series_path", json_text(series_path,
+							  strlen(series_path)));
+
+	return item && !json_array_append_new(arg, item) ? 0 : -ENOMEM;
+}
+
+int render_missing_json(struct strbuf *out)
+{
+	json_t *list = json_array();
+	sqlite3 *db = snapshot_begin();
+	int rc;
+
+	if (!db) {
+		json_decref(list);
+		return -EIO;
+	}
+	rc = manga_each_missing(db, missing_item, list);
+	snapshot_end(db);
+	if (rc) {
+		json_decref(list);
+		return rc;
+	}
+	return json_append(out, list);
 }
 
 /* CSV fields never hold commas or quotes (triggers and scopes are fixed
@@ -538,6 +633,9 @@ int render_readme(struct strbuf *out)
 "                     are read), \"full\" to re-read every file's tags, or\n"
 "                     an absolute path inside a root to rescan just that;\n"
 "                     read it to see the state\n"
+"status/missing       one line per missing manga volume: SERIES, a tab,\n"
+"                     the volume number (monitored series only)\n"
+"status/missing.json  the same as [{series, volume, series_path}]\n"
 "log                  the last log lines\n"
 "\n"
 "Changes on disk reach the index by themselves, about a fifth of a second\n"

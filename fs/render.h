@@ -17,6 +17,8 @@ int render_health(struct strbuf *out);
 int render_scan_json(struct strbuf *out);
 int render_scan_csv(struct strbuf *out);
 int render_watch_json(struct strbuf *out);
+int render_missing(struct strbuf *out);
+int render_missing_json(struct strbuf *out);
 int render_log(struct strbuf *out);
 
 #endif

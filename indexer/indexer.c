@@ -11,6 +11,7 @@
 #include "common/config.h"
 #include "common/db.h"
 #include "common/log.h"
+#include "indexer/manga.h"
 #include "indexer/watch.h"
 #include "indexer/writer.h"
 
@@ -440,6 +441,8 @@ static void run_order(void)
 	plan_free(&plan);
 	writer_call(NULL, NULL);
 	writer_call(writer_drop_orphans, NULL);
+	if (ix.cfg->manga_roots.nr)
+		writer_call(manga_refresh, NULL);
 
 	row.stats = &ix.stats;
 	row.duration_s = clock_mono() - ix.scan_started_mono;

@@ -81,6 +81,27 @@ static const char *const schema_steps[] = {
 	"  walk_s REAL, parse_s REAL, write_s REAL,"
 	"  peak_rss_kb INTEGER,"
 	"  success INTEGER);",
+
+	/* version 2: the manga library */
+	"CREATE TABLE series ("
+	"  id INTEGER PRIMARY KEY,"
+	"  root_id INTEGER NOT NULL REFERENCES roots(id) ON DELETE CASCADE,"
+	"  path BLOB NOT NULL,"
+	"  name TEXT NOT NULL,"
+	"  monitored INTEGER NOT NULL DEFAULT 1,"
+	"  source TEXT NOT NULL DEFAULT '',"
+	"  latest REAL,"
+	"  status TEXT,"
+	"  last_checked REAL,"
+	"  UNIQUE (root_id, path));"
+	"CREATE TABLE volumes ("
+	"  id INTEGER PRIMARY KEY,"
+	"  series_id INTEGER NOT NULL REFERENCES series(id) ON DELETE CASCADE,"
+	"  kind TEXT NOT NULL,"
+	"  first REAL NOT NULL,"
+	"  last REAL NOT NULL,"
+	"  path BLOB NOT NULL);"
+	"CREATE INDEX volumes_series ON volumes (series_id, kind, first);",
 };
 
 int schema_migrate(sqlite3 *db)

@@ -31,6 +31,7 @@ def mount(library, tmp_path):
     assert not is_mounted(m.path)
 
 GENERATED = ["README", "status/summary.json", "status/health",
+             "status/missing", "status/missing.json",
              "metrics/scan.json", "metrics/scan.csv", "metrics/watch.json",
              "control/rescan", "log"]
 
@@ -44,7 +45,7 @@ def test_layout(mount):
     assert sorted(os.listdir(mount.path)) == [
         "README", "control", "log", "metrics", "status"]
     assert sorted(os.listdir(mount.file("status"))) == [
-        "health", "summary.json"]
+        "health", "missing", "missing.json", "summary.json"]
     assert sorted(os.listdir(mount.file("metrics"))) == [
         "scan.csv", "scan.json", "watch.json"]
     assert os.listdir(mount.file("control")) == ["rescan"]
@@ -60,14 +61,17 @@ def test_modes(mount):
 def test_every_file_readable_and_ends_with_newline(mount):
     for rel in GENERATED:
         data = mount.read(rel)
-        assert data.endswith(b"\n"), rel
+        # a list with nothing in it (no manga here) is an empty file
+        assert data.endswith(b"\n") or (rel == "status/missing" and
+                                         data == b""), rel
         data.decode("utf-8")
 
 
 def test_json_files_are_valid(mount):
     for rel in ["status/summary.json", "metrics/scan.json",
-                "metrics/watch.json"]:
+                "metrics/watch.json", "status/missing.json"]:
         json.loads(mount.read(rel))
+    assert json.loads(mount.read("status/missing.json")) == []
 
 
 def test_summary(mount):

@@ -1,0 +1,47 @@
+#ifndef MEDIAMON_MANGA_H
+#define MEDIAMON_MANGA_H
+
+/*
+ * The manga library, derived from what the scanner indexed: a manga root
+ * holds one folder per series; inside are volume files (.cbz, .pdf, ...)
+ * or folders of images, one volume each. Their names go through the
+ * volume-name parser; the series and volumes tables are rebuilt from the
+ * files and directories tables after every scan, while what a user set
+ * on a series (monitored, latest, source) stays.
+ *
+ * Missing volumes: every whole number from 1 up to the highest owned (or
+ * the latest known, when higher) that no owned volume covers. Ranges
+ * cover every whole number in them; decimals (10.5) cover none; chapters
+ * and specials never fill or open a gap.
+ */
+
+#include <sqlite3.h>
+#include <stddef.h>
+
+/* A writer_call() function: rebuild series and volumes of manga roots. */
+int manga_refresh(sqlite3 *db, void *unused);
+
+struct manga_volume {
+	double first, last;
+};
+
+/*
+ * Write into missing (room for max numbers) the whole numbers from 1 to
+ * the highest of the owned volumes' last and latest (0 for unknown) that
+ * no owned volume covers, in order. Returns how many there are, which
+ * may be more than max (only max are written).
+ */
+size_t manga_gaps(const struct manga_volume *owned, size_t nr, double latest,
+		  int *missing, size_t max);
+
+/*
+ * Call fn for every missing volume of every monitored series, sorted by
+ * series name then number, reading through db. Returns 0 or a negative
+ * errno value.
+ */
+int manga_each_missing(sqlite3 *db,
+		       int (*fn)(void *arg, const char *series, int volume,
+				 const char *series_path),
+		       void *arg);
+
+#endif
