@@ -95,20 +95,30 @@ static int teardown(void **state)
 	return 0;
 }
 
+/* A record for the file at path: 100 bytes, the given mtime and inode. */
+static struct writer_rec *file_rec(struct env *e, enum writer_op op,
+				   const char *path, int64_t id,
+				   int64_t mtime_ns, int64_t inode)
+{
+	struct writer_rec *rec = writer_rec_new(op, path, strlen(path));
+
+	assert_non_null(rec);
+	rec->root_id = e->root_id;
+	rec->id = id;
+	rec->size = 100;
+	rec->mtime_ns = mtime_ns;
+	rec->inode = inode;
+	rec->kind = "flac";
+	rec->parsed = op == WRITER_FILE;
+	return rec;
+}
+
 static void put_track(struct env *e, const char *path, const char *title,
 		      const char *artist, const char *album_artist,
 		      const char *album, int64_t inode)
 {
-	struct writer_rec *rec = writer_rec_new(WRITER_FILE, path,
-						strlen(path));
+	struct writer_rec *rec = file_rec(e, WRITER_FILE, path, 0, 1, inode);
 
-	assert_non_null(rec);
-	rec->root_id = e->root_id;
-	rec->size = 100;
-	rec->mtime_ns = 1;
-	rec->inode = inode;
-	rec->kind = "flac";
-	rec->parsed = 1;
 	rec->tags.title = strdup(title);
 	rec->tags.artist = artist ? strdup(artist) : NULL;
 	rec->tags.album_artist = album_artist ? strdup(album_artist) : NULL;
@@ -165,13 +175,7 @@ static void test_rename_and_delete(void **state)
 	track = query_int(e->db, "SELECT id FROM tracks");
 	file = query_int(e->db, "SELECT id FROM files");
 
-	rec = writer_rec_new(WRITER_RENAME, "c/renamed.flac", 14);
-	rec->root_id = e->root_id;
-	rec->id = file;
-	rec->size = 100;
-	rec->mtime_ns = 1;
-	rec->inode = 1;
-	writer_put(rec);
+	writer_put(file_rec(e, WRITER_RENAME, "c/renamed.flac", file, 1, 1));
 	writer_call(NULL, NULL);
 	assert_int_equal(query_int(e->db, "SELECT id FROM tracks"), track);
 	assert_int_equal(query_int(e->db, "SELECT count(*) FROM files WHERE"
@@ -198,14 +202,7 @@ static void test_orphans_dropped(void **state)
 	file = query_int(e->db, "SELECT id FROM files WHERE"
 			 " CAST(path AS TEXT) = 'a/1.flac'");
 
-	rec = writer_rec_new(WRITER_FILE, "a/1.flac", 8);
-	rec->root_id = e->root_id;
-	rec->id = file;
-	rec->size = 100;
-	rec->mtime_ns = 2;
-	rec->inode = 1;
-	rec->kind = "flac";
-	rec->parsed = 1;
+	rec = file_rec(e, WRITER_FILE, "a/1.flac", file, 2, 1);
 	rec->tags.title = strdup("One");
 	rec->tags.artist = strdup("Bob");
 	rec->tags.album = strdup("Live");
