@@ -8,25 +8,23 @@
 
 #define COMMAND_MAX 4096
 
-/* Copy one command out of a write, dropping one trailing newline; a
- * command must be non-empty and hold no other line break or NUL. */
-static int command_text(const char *buf, size_t len, char *out)
+int control_text(const char *buf, size_t len, char *out, size_t max)
 {
 	if (len && buf[len - 1] == '\n')
 		len--;
-	if (!len || len >= COMMAND_MAX || memchr(buf, '\0', len) ||
-	    memchr(buf, '\n', len) || memchr(buf, '\r', len))
+	if (len >= max || memchr(buf, '\0', len) || memchr(buf, '\n', len) ||
+	    memchr(buf, '\r', len))
 		return -EINVAL;
 	memcpy(out, buf, len);
 	out[len] = '\0';
-	return 0;
+	return len;
 }
 
 int control_rescan_write(const char *buf, size_t len)
 {
 	char cmd[COMMAND_MAX];
 
-	if (command_text(buf, len, cmd))
+	if (control_text(buf, len, cmd, sizeof(cmd)) <= 0)
 		return -EINVAL;
 	if (!strcmp(cmd, "1"))
 		return indexer_rescan("control", 0, NULL);

@@ -12,6 +12,14 @@
 struct strbuf;
 
 /*
+ * The text of one write: one trailing newline dropped, no other line
+ * break or NUL allowed, at most max - 1 bytes. Copies it NUL-terminated
+ * into out (max bytes) and returns its length, or -EINVAL. An empty
+ * write (a lone newline) gives "".
+ */
+int control_text(const char *buf, size_t len, char *out, size_t max);
+
+/*
  * /control/rescan: "1" rescans every root, "full" re-reads every file's
  * tags, an absolute path inside a root rescans that file or subtree. One
  * trailing newline is allowed.

@@ -11,7 +11,7 @@
 #include "fs/nodes.h"
 
 struct handle {
-	const struct node *node;
+	struct node node;
 	struct strbuf content;
 };
 
@@ -30,24 +30,26 @@ static void *fs_init(struct fuse_conn_info *conn, struct fuse_config *cfg)
 static int fs_getattr(const char *path, struct stat *st,
 		      struct fuse_file_info *fi)
 {
-	const struct node *n = node_lookup(path);
 	struct handle *h = fi ? (struct handle *)(uintptr_t)fi->fh : NULL;
 	time_t now = time(NULL);
+	struct node n;
+	int rc;
 
-	if (!n)
-		return -ENOENT;
+	rc = node_resolve(path, &n);
+	if (rc)
+		return rc;
 	memset(st, 0, sizeof(*st));
-	st->st_mode = node_mode(n);
-	st->st_nlink = n->type == NODE_DIR ? 2 : 1;
+	st->st_mode = node_mode(&n);
+	st->st_nlink = n.type == NODE_DIR ? 2 : 1;
 	st->st_uid = getuid();
 	st->st_gid = getgid();
 	st->st_atime = st->st_mtime = st->st_ctime = now;
 	if (h) {
 		st->st_size = h->content.len;
-	} else if (n->render) {
+	} else if (n.type != NODE_DIR) {
 		struct strbuf sb = STRBUF_INIT;
 
-		if (!n->render(&sb))
+		if (!node_render(&n, &sb))
 			st->st_size = sb.len;
 		strbuf_release(&sb);
 	}
@@ -71,34 +73,36 @@ static int fs_readdir(const char *path, void *buf, fuse_fill_dir_t filler,
 		      off_t off, struct fuse_file_info *fi,
 		      enum fuse_readdir_flags flags)
 {
-	const struct node *n = node_lookup(path);
 	struct fill_ctx ctx = { buf, filler };
+	struct node n;
+	int rc;
 
 	(void)off;
 	(void)fi;
 	(void)flags;
-	if (!n)
-		return -ENOENT;
-	if (n->type != NODE_DIR)
+	rc = node_resolve(path, &n);
+	if (rc)
+		return rc;
+	if (n.type != NODE_DIR)
 		return -ENOTDIR;
 	filler(buf, ".", NULL, 0, 0);
 	filler(buf, "..", NULL, 0, 0);
-	node_children(n, fill_one, &ctx);
-	return 0;
+	return node_children(path, fill_one, &ctx);
 }
 
 static int fs_open(const char *path, struct fuse_file_info *fi)
 {
-	const struct node *n = node_lookup(path);
 	int writing = (fi->flags & O_ACCMODE) != O_RDONLY;
 	struct handle *h;
+	struct node n;
 	int rc;
 
-	if (!n)
-		return -ENOENT;
-	if (n->type == NODE_DIR)
+	rc = node_resolve(path, &n);
+	if (rc)
+		return rc;
+	if (n.type == NODE_DIR)
 		return -EISDIR;
-	if (writing && n->type != NODE_CONTROL)
+	if (writing && n.type != NODE_CONTROL)
 		return -EACCES;
 	h = calloc(1, sizeof(*h));
 	if (!h)
@@ -106,7 +110,7 @@ static int fs_open(const char *path, struct fuse_file_info *fi)
 	h->node = n;
 	strbuf_init(&h->content, 0);
 	if ((fi->flags & O_ACCMODE) != O_WRONLY) {
-		rc = n->render(&h->content);
+		rc = node_render(&n, &h->content);
 		if (rc) {
 			strbuf_release(&h->content);
 			free(h);
@@ -142,9 +146,7 @@ static int fs_write(const char *path, const char *buf, size_t size,
 
 	(void)path;
 	(void)off;
-	if (!h->node->write)
-		return -EACCES;
-	rc = h->node->write(buf, size);
+	rc = node_write(&h->node, buf, size);
 	return rc < 0 ? rc : (int)size;
 }
 
@@ -153,14 +155,16 @@ static int fs_write(const char *path, const char *buf, size_t size,
 static int fs_truncate(const char *path, off_t size,
 		       struct fuse_file_info *fi)
 {
-	const struct node *n = node_lookup(path);
+	struct node n;
+	int rc;
 
 	(void)fi;
-	if (!n)
-		return -ENOENT;
-	if (n->type == NODE_DIR)
+	rc = node_resolve(path, &n);
+	if (rc)
+		return rc;
+	if (n.type == NODE_DIR)
 		return -EISDIR;
-	if (n->type != NODE_CONTROL)
+	if (n.type != NODE_CONTROL)
 		return -EACCES;
 	return size == 0 ? 0 : -EINVAL;
 }

@@ -1,37 +1,49 @@
 #include "fs/nodes.h"
 
+#include <errno.h>
 #include <string.h>
 #include <sys/stat.h>
 
 #include "fs/control.h"
+#include "fs/manga_view.h"
 #include "fs/render.h"
 
-static const struct node nodes[] = {
-	{ "/", NODE_DIR, NULL, NULL },
-	{ "/README", NODE_FILE, render_readme, NULL },
-	{ "/status", NODE_DIR, NULL, NULL },
-	{ "/status/summary.json", NODE_FILE, render_summary, NULL },
-	{ "/status/health", NODE_FILE, render_health, NULL },
-	{ "/status/missing", NODE_FILE, render_missing, NULL },
-	{ "/status/missing.json", NODE_FILE, render_missing_json, NULL },
-	{ "/metrics", NODE_DIR, NULL, NULL },
-	{ "/metrics/scan.json", NODE_FILE, render_scan_json, NULL },
-	{ "/metrics/scan.csv", NODE_FILE, render_scan_csv, NULL },
-	{ "/metrics/watch.json", NODE_FILE, render_watch_json, NULL },
-	{ "/control", NODE_DIR, NULL, NULL },
-	{ "/control/rescan", NODE_CONTROL, control_rescan_render,
-	  control_rescan_write },
-	{ "/log", NODE_FILE, render_log, NULL },
+static const struct {
+	const char *path;
+	struct node node;
+} fixed[] = {
+	{ "/", { .type = NODE_DIR } },
+	{ "/README", { NODE_FILE, .render = render_readme } },
+	{ "/status", { .type = NODE_DIR } },
+	{ "/status/summary.json", { NODE_FILE, .render = render_summary } },
+	{ "/status/health", { NODE_FILE, .render = render_health } },
+	{ "/status/missing", { NODE_FILE, .render = render_missing } },
+	{ "/status/missing.json", { NODE_FILE, .render = render_missing_json } },
+	{ "/metrics", { .type = NODE_DIR } },
+	{ "/metrics/scan.json", { NODE_FILE, .render = render_scan_json } },
+	{ "/metrics/scan.csv", { NODE_FILE, .render = render_scan_csv } },
+	{ "/metrics/watch.json", { NODE_FILE, .render = render_watch_json } },
+	{ "/control", { .type = NODE_DIR } },
+	{ "/control/rescan", { NODE_CONTROL,
+			       .render = control_rescan_render,
+			       .write = control_rescan_write } },
+	{ "/manga", { .type = NODE_DIR, .dynamic = 1 } },
+	{ "/log", { NODE_FILE, .render = render_log } },
 };
 
-#define NR_NODES (sizeof(nodes) / sizeof(*nodes))
+#define NR_FIXED (sizeof(fixed) / sizeof(*fixed))
 
-const struct node *node_lookup(const char *path)
+int node_resolve(const char *path, struct node *out)
 {
-	for (size_t i = 0; i < NR_NODES; i++)
-		if (!strcmp(nodes[i].path, path))
-			return &nodes[i];
-	return NULL;
+	for (size_t i = 0; i < NR_FIXED; i++) {
+		if (!strcmp(fixed[i].path, path)) {
+			*out = fixed[i].node;
+			return 0;
+		}
+	}
+	if (!strncmp(path, "/manga/", 7))
+		return manga_view_resolve(path + 7, out);
+	return -ENOENT;
 }
 
 mode_t node_mode(const struct node *n)
@@ -46,25 +58,41 @@ mode_t node_mode(const struct node *n)
 	}
 }
 
-void node_children(const struct node *dir,
-		   int (*fn)(const char *name, const struct node *child,
-			     void *arg),
-		   void *arg)
+int node_render(const struct node *n, struct strbuf *out)
 {
-	size_t dlen = strlen(dir->path);
+	if (n->render_series)
+		return n->render_series(out, n->series);
+	return n->render ? n->render(out) : -EISDIR;
+}
 
-	for (size_t i = 0; i < NR_NODES; i++) {
-		const char *p = nodes[i].path;
-		const char *name;
+int node_write(const struct node *n, const char *buf, size_t len)
+{
+	if (n->write_series)
+		return n->write_series(buf, len, n->series);
+	return n->write ? n->write(buf, len) : -EACCES;
+}
 
-		if (&nodes[i] == dir || strncmp(p, dir->path, dlen))
+int node_children(const char *path,
+		  int (*fn)(const char *name, const struct node *child,
+			    void *arg),
+		  void *arg)
+{
+	size_t dlen = strlen(path);
+
+	if (!strcmp(path, "/manga") || !strncmp(path, "/manga/", 7))
+		return manga_view_list(path[6] ? path + 7 : "", fn, arg);
+	for (size_t i = 0; i < NR_FIXED; i++) {
+		const char *p = fixed[i].path, *name;
+
+		if (!strcmp(p, path) || strncmp(p, path, dlen))
 			continue;
 		name = p + dlen + (dlen > 1);
 		if (dlen > 1 && p[dlen] != '/')
 			continue;
 		if (!*name || strchr(name, '/'))
 			continue;
-		if (fn(name, &nodes[i], arg))
-			return;
+		if (fn(name, &fixed[i].node, arg))
+			break;
 	}
+	return 0;
 }

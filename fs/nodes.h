@@ -2,10 +2,12 @@
 #define MEDIAMON_NODES_H
 
 /*
- * The fixed part of the mount: every directory, generated file and
- * control file, with the functions that render or command them.
+ * Every directory, generated file and control file of the mount, with the
+ * functions that render or command them: a fixed table for the files
+ * every mount has, and views (/manga) for the ones the store decides.
  */
 
+#include <stdint.h>
 #include <sys/types.h>
 
 struct strbuf;
@@ -17,25 +19,38 @@ enum node_type {
 };
 
 struct node {
-	const char *path;
 	enum node_type type;
 	int (*render)(struct strbuf *out);
 	int (*write)(const char *buf, size_t len);
+	/* A node about one series of /manga takes its id instead. */
+	int (*render_series)(struct strbuf *out, int64_t series);
+	int (*write_series)(const char *buf, size_t len, int64_t series);
+	int64_t series;
+	/* /manga and /manga/SERIES list what the store holds. */
+	int dynamic;
 };
 
-/* The node at an absolute mount path, or NULL. */
-const struct node *node_lookup(const char *path);
+/*
+ * Fill *out with the node at an absolute mount path. Returns 0, -ENOENT,
+ * or another negative errno value when the store cannot be read.
+ */
+int node_resolve(const char *path, struct node *out);
 
 /* The permission bits and file type of a node. */
 mode_t node_mode(const struct node *n);
 
+/* Render n into out, or command it with the len bytes at buf. */
+int node_render(const struct node *n, struct strbuf *out);
+int node_write(const struct node *n, const char *buf, size_t len);
+
 /*
- * Call fn with the name of every direct child of dir, in a fixed order;
- * stops early when fn returns nonzero.
+ * Call fn with the name and node of every direct child of the directory
+ * at path, in a fixed order; stops early when fn returns nonzero.
+ * Returns 0 or a negative errno value.
  */
-void node_children(const struct node *dir,
-		   int (*fn)(const char *name, const struct node *child,
-			     void *arg),
-		   void *arg);
+int node_children(const char *path,
+		  int (*fn)(const char *name, const struct node *child,
+			    void *arg),
+		  void *arg);
 
 #endif

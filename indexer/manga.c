@@ -336,3 +336,50 @@ int manga_each_missing(sqlite3 *db,
 	strbuf_release(&sr.path);
 	return rc;
 }
+
+int manga_series_volumes(sqlite3 *db, int64_t series,
+			 struct manga_volume **v, size_t *nr, double *latest)
+{
+	size_t alloc = 0;
+	sqlite3_stmt *st;
+	int rc, found = 0;
+
+	*v = NULL;
+	*nr = 0;
+	*latest = 0;
+	rc = sqlite3_prepare_v2(db, "SELECT coalesce(s.latest, 0), v.first,"
+		" v.last FROM series s LEFT JOIN volumes v ON v.series_id = s.id"
+		" AND v.kind = 'volume' WHERE s.id = ?1 ORDER BY v.first",
+		-1, &st, NULL);
+	if (rc != SQLITE_OK)
+		return db_error(db, rc, "list series volumes");
+	sqlite3_bind_int64(st, 1, series);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		found = 1;
+		*latest = sqlite3_column_double(st, 0);
+		if (sqlite3_column_type(st, 1) == SQLITE_NULL)
+			continue;
+		if (*nr == alloc) {
+			size_t n = alloc ? alloc * 2 : 32;
+			struct manga_volume *m = realloc(*v, n * sizeof(*m));
+
+			if (!m) {
+				rc = log_error(-ENOMEM, "manga: out of memory");
+				break;
+			}
+			*v = m;
+			alloc = n;
+		}
+		(*v)[*nr].first = sqlite3_column_double(st, 1);
+		(*v)[(*nr)++].last = sqlite3_column_double(st, 2);
+	}
+	sqlite3_finalize(st);
+	if (rc == SQLITE_DONE && found)
+		return 0;
+	if (rc == SQLITE_DONE)
+		rc = -ENOENT;
+	free(*v);
+	*v = NULL;
+	*nr = 0;
+	return rc > 0 ? db_error(db, rc, "list series volumes") : rc;
+}

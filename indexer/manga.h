@@ -17,6 +17,7 @@
 
 #include <sqlite3.h>
 #include <stddef.h>
+#include <stdint.h>
 
 /* A writer_call() function: rebuild series and volumes of manga roots. */
 int manga_refresh(sqlite3 *db, void *unused);
@@ -33,6 +34,15 @@ struct manga_volume {
  */
 size_t manga_gaps(const struct manga_volume *owned, size_t nr, double latest,
 		  int *missing, size_t max);
+
+/*
+ * The volumes (kind "volume") of one series, as first..last ranges in
+ * order, and the latest volume known for it (0 when unknown). *v is
+ * malloc'd. Returns 0, -ENOENT when there is no such series, or another
+ * negative errno value.
+ */
+int manga_series_volumes(sqlite3 *db, int64_t series,
+			 struct manga_volume **v, size_t *nr, double *latest);
 
 /*
  * Call fn for every missing volume of every monitored series, sorted by

@@ -16,7 +16,7 @@
 
 struct writer_callreq {
 	struct writer_callreq *next;
-	uint64_t after_seq;
+	uint64_t after_seq;	/* 0: urgent, runs before queued records */
 	int (*fn)(sqlite3 *db, void *arg);
 	void *arg;
 	int result;
@@ -589,7 +589,7 @@ static void *writer_main(void *unused)
 
 		while (!w.head && !w.calls && !w.stopping)
 			pthread_cond_wait(&w.wake, &w.lock);
-		if (!w.head && (call = ready_call())) {
+		if ((call = ready_call())) {
 			pthread_mutex_unlock(&w.lock);
 			commit();
 			caches_clear();
@@ -722,7 +722,8 @@ void writer_put(struct writer_rec *rec)
 	writer_batch_flush(&batch);
 }
 
-int writer_call(int (*fn)(sqlite3 *db, void *arg), void *arg)
+static int call_after(int (*fn)(sqlite3 *db, void *arg), void *arg,
+		      int urgent)
 {
 	struct writer_callreq call = { .fn = fn, .arg = arg };
 	struct writer_callreq **p;
@@ -730,7 +731,7 @@ int writer_call(int (*fn)(sqlite3 *db, void *arg), void *arg)
 	if (!w.running)
 		return log_error(-ESHUTDOWN, "writer: store is closed");
 	pthread_mutex_lock(&w.lock);
-	call.after_seq = w.put_seq;
+	call.after_seq = urgent ? 0 : w.put_seq;
 	for (p = &w.calls; *p; p = &(*p)->next)
 		;
 	*p = &call;
@@ -739,6 +740,16 @@ int writer_call(int (*fn)(sqlite3 *db, void *arg), void *arg)
 		pthread_cond_wait(&w.called, &w.lock);
 	pthread_mutex_unlock(&w.lock);
 	return call.result;
+}
+
+int writer_call(int (*fn)(sqlite3 *db, void *arg), void *arg)
+{
+	return call_after(fn, arg, 0);
+}
+
+int writer_call_urgent(int (*fn)(sqlite3 *db, void *arg), void *arg)
+{
+	return call_after(fn, arg, 1);
 }
 
 uint64_t writer_generation(void)

@@ -88,6 +88,13 @@ void writer_batch_flush(struct writer_batch *batch);
 int writer_call(int (*fn)(sqlite3 *db, void *arg), void *arg);
 
 /*
+ * The same, but fn runs as soon as the writer has applied the records it
+ * already took, ahead of what is still queued: a user's write through the
+ * mount waits for one batch at most, never for a scan's backlog.
+ */
+int writer_call_urgent(int (*fn)(sqlite3 *db, void *arg), void *arg);
+
+/*
  * A writer_call() function: delete the artists and albums that lost their
  * last track since the previous call. The writer notes what each updated
  * or deleted track pointed at, so only those few rows are checked.

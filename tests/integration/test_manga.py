@@ -132,3 +132,130 @@ def test_hostile_names(manga):
     bad_items = [d for d in doc if d["series"].startswith("Bad")]
     assert [d["volume"] for d in bad_items] == [1]
     assert bad_items[0]["series"] == "Bad\ufffd\tName"
+
+
+def series_file(m, series, name):
+    return os.path.join(m.path, "manga", series, name)
+
+
+def read_series(m, series, name):
+    with open(series_file(m, series, name), "rb") as f:
+        return f.read().decode()
+
+
+def write_series(m, series, name, data):
+    fd = os.open(series_file(m, series, name), os.O_WRONLY | os.O_TRUNC)
+    try:
+        return os.write(fd, data if isinstance(data, bytes) else
+                        data.encode())
+    finally:
+        os.close(fd)
+
+
+def test_manga_folders(manga):
+    assert os.listdir(os.path.join(manga.path, "manga")) == [
+        "Berserk", "Empty", "Mob Psycho 100", "Notes", "One Piece"]
+    assert sorted(os.listdir(os.path.join(manga.path, "manga", "Berserk"))) \
+        == ["latest", "missing", "monitored", "source", "status.json",
+            "volumes"]
+    assert read_series(manga, "Berserk", "volumes") == "1\n2\n3\n5\n"
+    assert read_series(manga, "One Piece", "volumes") == "1\n2\n3.5\n4\n"
+    assert read_series(manga, "Mob Psycho 100", "volumes") == "2\n3\n"
+    assert read_series(manga, "One Piece", "missing") == "3\n"
+    assert read_series(manga, "Empty", "volumes") == ""
+    assert read_series(manga, "Berserk", "monitored") == "1\n"
+    assert read_series(manga, "Berserk", "latest") == ""
+    assert read_series(manga, "Berserk", "source") == ""
+    assert not os.path.exists(series_file(manga, "Nope", "volumes"))
+    assert not os.path.exists(series_file(manga, "Berserk", "nope"))
+
+
+def test_status_json(manga):
+    doc = json.loads(read_series(manga, "One Piece", "status.json"))
+    assert doc["series"] == "One Piece" and doc["monitored"] is True
+    assert doc["path"] == os.path.join(manga.root, "One Piece")
+    assert doc["volumes"] == [1, 2, 3.5, 4] and doc["missing"] == [3]
+    assert doc["latest"] is None and doc["source"] == ""
+    assert doc["chapters"] == [
+        {"number": 1050, "file": "One Piece/One Piece Chapter 1050.cbz"}]
+    doc = json.loads(read_series(manga, "Berserk", "status.json"))
+    assert doc["specials"] == [{"number": None,
+                                "file": "Berserk/Berserk HS.cbz"}]
+    doc = json.loads(read_series(manga, "Notes", "status.json"))
+    assert doc["unparsed"] == [{"number": None,
+                                "file": "Notes/Notes sans numero.cbz"}]
+
+
+def test_settings(manga):
+    write_series(manga, "Berserk", "monitored", "0\n")
+    assert read_series(manga, "Berserk", "monitored") == "0\n"
+    assert missing_lines(manga) == ["Mob Psycho 100\t1", "One Piece\t3"]
+    write_series(manga, "Berserk", "monitored", "1")
+    write_series(manga, "Berserk", "latest", "8\n")
+    assert read_series(manga, "Berserk", "latest") == "8\n"
+    assert read_series(manga, "Berserk", "missing") == "4\n6\n7\n8\n"
+    write_series(manga, "Berserk", "source", "berserk\n")
+    assert read_series(manga, "Berserk", "source") == "berserk\n"
+    assert manga.json("status/summary.json")["counts"]["missing"] == 6
+
+    # what the user set survives the watcher's refresh and a restart
+    with open(os.path.join(manga.root, "Berserk", "Berserk T06.cbz"),
+              "wb") as f:
+        f.write(b"x")
+    deadline = time.time() + 15
+    while read_series(manga, "Berserk", "missing") != "4\n7\n8\n":
+        assert time.time() < deadline
+        time.sleep(0.05)
+    assert read_series(manga, "Berserk", "source") == "berserk\n"
+
+    write_series(manga, "Berserk", "latest", "\n")
+    assert read_series(manga, "Berserk", "latest") == ""
+    # `echo > source` clears it; a write of nothing is no write at all
+    write_series(manga, "Berserk", "source", "\n")
+    assert read_series(manga, "Berserk", "source") == ""
+
+
+BAD_WRITES = [
+    ("monitored", "2"), ("monitored", "yes"), ("monitored", "\n"),
+    ("monitored", "1 1"), ("monitored", "1\n1"),
+    ("latest", "abc"), ("latest", "0"), ("latest", "10000"),
+    ("latest", "-1"), ("latest", "3.5"), ("latest", " 5"),
+    ("source", "a\tb"), ("source", b"bad\xffbytes"), ("source", "x" * 201),
+]
+
+
+@pytest.mark.parametrize("name,data", BAD_WRITES)
+def test_bad_settings_are_einval(manga, name, data):
+    before = read_series(manga, "Berserk", name)
+    with pytest.raises(OSError) as e:
+        write_series(manga, "Berserk", name, data)
+    assert e.value.errno == 22
+    assert read_series(manga, "Berserk", name) == before
+
+
+def test_read_only_files(manga):
+    for name in ["volumes", "missing", "status.json"]:
+        with pytest.raises(OSError) as e:
+            write_series(manga, "Berserk", name, "1")
+        assert e.value.errno in (13, 1)
+
+
+def test_same_name_in_two_roots(tmp_path):
+    roots = [tmp_path / "a", tmp_path / "b"]
+    for i, root in enumerate(roots):
+        os.makedirs(str(root / "Naruto"))
+        with open(str(root / "Naruto" / ("Naruto T0%d.cbz" % (i + 2))),
+                  "wb") as f:
+            f.write(b"x")
+    conf = tmp_path / "two.conf"
+    conf.write_text("[manga]\nroot = %s\nroot = %s\n" % tuple(roots))
+    m = start(tmp_path, "config=" + str(conf))
+    try:
+        assert os.listdir(os.path.join(m.path, "manga")) == [
+            "Naruto", "Naruto (2)"]
+        assert read_series(m, "Naruto", "volumes") == "2\n"
+        assert read_series(m, "Naruto (2)", "volumes") == "3\n"
+        write_series(m, "Naruto (2)", "monitored", "0")
+        assert read_series(m, "Naruto", "monitored") == "1\n"
+    finally:
+        unmount(m.path, m.proc)
