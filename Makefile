@@ -5,7 +5,7 @@ PREFIX ?= /usr/local
 DESTDIR ?=
 BUILD := build
 
-PKGS := fuse3 sqlite3 libcurl flac id3tag jansson libxml-2.0 inih
+PKGS := fuse3 sqlite3 libcurl flac id3tag jansson libxml-2.0 inih libarchive
 CC ?= cc
 CFLAGS ?= -O2 -g
 CFLAGS += -std=gnu11 -D_GNU_SOURCE -Wall -Wextra -Werror -pthread -I. \

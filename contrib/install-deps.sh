@@ -12,7 +12,7 @@ libflac-dev libid3tag0-dev
 libjansson-dev libxml2-dev libinih-dev libarchive-dev
 libcmocka-dev
 python3 python3-pytest python3-mutagen
-flac lame sox jq
+flac lame sox jq zip
 mpd mpc
 "
 

@@ -1,0 +1,71 @@
+#ifndef MEDIAMON_COMICINFO_H
+#define MEDIAMON_COMICINFO_H
+
+/*
+ * The ComicInfo.xml reader: what the ComicRack metadata file inside a
+ * volume archive says about the series and volume it holds. When it
+ * gives both Series and Volume, they win over what names_parse() reads
+ * in the file name.
+ *
+ *	struct comicinfo ci;
+ *
+ *	if (!comicinfo_read(fd, &ci) && ci.series && ci.volume)
+ *		...	the volume is ci.volume of ci.series
+ *	comicinfo_release(&ci);
+ *
+ * Archives are read with libarchive, in the formats comic archives come
+ * in and no others: zip (.cbz, .zip, .epub), rar and rar5 (.cbr, .rar),
+ * 7z (.cb7, .7z) and plain tar (.cbt). A PDF or anything else is simply
+ * "not an archive".
+ *
+ * The entry is the one named ComicInfo.xml, in any case. One at the top
+ * level wins; otherwise one in a folder is taken when it is the only
+ * one, as several mean an archive of several volumes, none of which
+ * describes the whole. Entries larger than COMICINFO_MAX_SIZE are not
+ * read.
+ *
+ * The XML is parsed with libxml2, without network access, entity
+ * expansion or DTD loading; a document with a DOCTYPE is refused, as no
+ * tagger writes one and it is where entity attacks live. libxml2's
+ * messages are never printed. The root element must be ComicInfo; of
+ * its children (names matched in any case, the first of each kept):
+ *
+ *   Series   the text, trimmed; UTF-8, NULL when absent or blank.
+ *   Volume   a plain decimal ("3", "10.5"; the first decimal digit kept)
+ *            from 1 to NAMES_MAX_NUMBER; anything else is 0, and so is a
+ *            number from 1900 to 2099, which western comics put there
+ *            as the year of the run.
+ *   Number   the issue or chapter, a plain decimal above 0 and up to
+ *            NAMES_MAX_NUMBER, else 0.
+ *
+ * Safe to call from several threads at once: libxml2 is set up on first
+ * use under pthread_once().
+ */
+
+/* The largest ComicInfo.xml read; a bigger one is "not found". */
+#define COMICINFO_MAX_SIZE (1 << 20)
+
+struct comicinfo {
+	char *series;		/* malloc'd; NULL when absent */
+	double volume;		/* 0 when absent or not a volume */
+	double number;		/* the issue or chapter; 0 when absent */
+	int found;		/* a ComicInfo.xml was found and parsed */
+};
+
+/*
+ * Read ComicInfo.xml from the archive open at fd, which the caller owns
+ * and which is only read with pread(), so its offset does not move.
+ * out is filled from scratch. Returns 0 whether a ComicInfo.xml was
+ * found or not: a file that is not an archive, no ComicInfo.xml, one too
+ * big, encrypted or damaged, and XML that is not well-formed all leave
+ * out zeroed, found included. A damaged archive still gives what comes
+ * before the damage (a cut .cbz, its ComicInfo.xml when stored first).
+ * Returns a negative errno value only when the file cannot be read (an
+ * I/O error) or memory runs out; out is then zeroed.
+ */
+int comicinfo_read(int fd, struct comicinfo *out);
+
+/* Free the series of ci and zero it. */
+void comicinfo_release(struct comicinfo *ci);
+
+#endif
