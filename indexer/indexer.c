@@ -375,6 +375,7 @@ static int plan_make(struct scan_order *o, struct plan *p)
 			.on_dir = watch_dir,
 			.root_index = root,
 			.nr_subpaths = 1,
+			.manga = !strcmp(ix.roots[root].kind, "manga"),
 		};
 		if (o->all) {
 			r->subpaths = &whole;

@@ -76,13 +76,20 @@ static int series_of(struct refresh *r, const char *path, size_t len)
 	return r->series_id ? 0 : -ENOENT;
 }
 
+/* ci_volume is the Volume of the file's ComicInfo.xml when it gave both
+ * Series and Volume: it wins over the name. The folder still decides the
+ * series, so a volume is never counted in a series it is not filed in. */
 static int add_volume(struct refresh *r, const char *name, const char *path,
-		      size_t len)
+		      size_t len, double ci_volume)
 {
 	sqlite3_stmt *st = r->add;
 	int rc;
 
 	names_parse(name, r->series_name.buf, &r->parsed);
+	if (ci_volume > 0) {
+		r->parsed.kind = NAMES_VOLUME;
+		r->parsed.first = r->parsed.last = ci_volume;
+	}
 	sqlite3_bind_int64(st, 1, r->series_id);
 	sqlite3_bind_text(st, 2, kind_name(r->parsed.kind), -1, SQLITE_STATIC);
 	sqlite3_bind_double(st, 3, r->parsed.first);
@@ -96,7 +103,8 @@ static int add_volume(struct refresh *r, const char *name, const char *path,
 /* Look at one file of a manga root: a volume file right in a series
  * folder, or an image in a folder right in it (that folder is the
  * volume, counted once). Anything else is not a volume. */
-static int take_file(struct refresh *r, const char *path, size_t len)
+static int take_file(struct refresh *r, const char *path, size_t len,
+		     double ci_volume)
 {
 	const char *slash = memchr(path, '/', len), *rest, *slash2;
 	struct strbuf name = STRBUF_INIT;
@@ -111,7 +119,7 @@ static int take_file(struct refresh *r, const char *path, size_t len)
 	if (!slash2) {
 		strbuf_add(&name, rest, rlen);
 		if (names_is_volume_file(name.buf))
-			rc = add_volume(r, name.buf, path, len);
+			rc = add_volume(r, name.buf, path, len, ci_volume);
 	} else if (!memchr(slash2 + 1, '/', len - (slash2 + 1 - path))) {
 		strbuf_add(&name, slash2 + 1, len - (slash2 + 1 - path));
 		if (is_image(name.buf) &&
@@ -120,7 +128,7 @@ static int take_file(struct refresh *r, const char *path, size_t len)
 			strbuf_reset(&r->last_folder);
 			strbuf_add(&r->last_folder, rest, slash2 - rest);
 			rc = add_volume(r, r->last_folder.buf, path,
-					slash2 - path);
+					slash2 - path, 0);
 		}
 	}
 	strbuf_release(&name);
@@ -154,8 +162,11 @@ static int refresh_root(struct refresh *r)
 	}
 	if (rc)
 		return rc;
-	rc = sqlite3_prepare_v2(r->db, "SELECT path FROM files WHERE"
-				" root_id = ?1 ORDER BY path", -1, &st, NULL);
+	rc = sqlite3_prepare_v2(r->db, "SELECT f.path, CASE WHEN c.series"
+				" IS NOT NULL THEN c.volume ELSE 0 END"
+				" FROM files f LEFT JOIN comicinfo c"
+				" ON c.file_id = f.id WHERE f.root_id = ?1"
+				" ORDER BY f.path", -1, &st, NULL);
 	if (rc != SQLITE_OK)
 		return db_error(r->db, rc, "list manga files");
 	sqlite3_bind_int64(st, 1, r->root_id);
@@ -163,7 +174,8 @@ static int refresh_root(struct refresh *r)
 	r->series_id = 0;
 	while (!rc && (rc = sqlite3_step(st)) == SQLITE_ROW)
 		rc = take_file(r, sqlite3_column_blob(st, 0),
-			       sqlite3_column_bytes(st, 0));
+			       sqlite3_column_bytes(st, 0),
+			       sqlite3_column_double(st, 1));
 	sqlite3_finalize(st);
 	if (rc == SQLITE_DONE)
 		return 0;

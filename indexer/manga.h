@@ -5,7 +5,8 @@
  * The manga library, derived from what the scanner indexed: a manga root
  * holds one folder per series; inside are volume files (.cbz, .pdf, ...)
  * or folders of images, one volume each. Their names go through the
- * volume-name parser; the series and volumes tables are rebuilt from the
+ * volume-name parser, unless a volume archive's ComicInfo.xml gives its
+ * Series and Volume; the series and volumes tables are rebuilt from the
  * files and directories tables after every scan, while what a user set
  * on a series (monitored, latest, source) stays.
  *

@@ -377,14 +377,25 @@ static int push_job(struct scan *s, const char *path, size_t len)
 	return 0;
 }
 
-static const char *file_kind(const char *name)
+/* What the scanner reads in a file: tags of audio files anywhere, the
+ * ComicInfo.xml of volume archives under a manga root. */
+static const char *file_kind(const char *name, int manga)
 {
+	static const char *const archives[] = {
+		".cbz", ".cbr", ".cb7", ".cbt", ".zip", ".rar", ".7z", ".epub",
+	};
 	const char *dot = strrchr(name, '.');
 
-	if (dot && !strcasecmp(dot, ".flac"))
+	if (!dot)
+		return "other";
+	if (!strcasecmp(dot, ".flac"))
 		return "flac";
-	if (dot && !strcasecmp(dot, ".mp3"))
+	if (!strcasecmp(dot, ".mp3"))
 		return "mp3";
+	for (size_t i = 0; manga && i < sizeof(archives) / sizeof(*archives);
+	     i++)
+		if (!strcasecmp(dot, archives[i]))
+			return "archive";
 	return "other";
 }
 
@@ -410,6 +421,12 @@ static int parse_file(struct scan_stats *stats, int dfd, const char *name,
 	if (fd < 0)
 		return -errno;
 	posix_fadvise(fd, 0, 0, POSIX_FADV_RANDOM);
+	if (!strcmp(rec->kind, "archive")) {
+		rc = comicinfo_read(fd, &rec->ci);
+		close(fd);
+		rec->parsed = !rc;
+		return rc;
+	}
 	if (!strcmp(rec->kind, "flac"))
 		rc = tags_read_flac(fd, &rec->tags);
 	else
@@ -484,7 +501,7 @@ static void scan_file(struct worker *wk, int dfd, const char *name,
 	if (!rec)
 		goto oom;
 	rec->id = k ? k->id : 0;
-	rec->kind = file_kind(name);
+	rec->kind = file_kind(name, s->req->manga);
 	if (strcmp(rec->kind, "other")) {
 		start = now_ns();
 		rc = parse_file(stats, dfd, name, rec);

@@ -46,6 +46,7 @@ struct scan_request {
 	const char *const *subpaths;
 	size_t nr_subpaths;
 	int full;		/* re-read the tags of unchanged files too */
+	int manga;		/* a manga root: read archives' ComicInfo.xml */
 	int threads;
 	const int *cancel;	/* becomes nonzero to stop the scan early */
 	/* Called with root_index before each directory is read (to watch

@@ -102,10 +102,21 @@ static const char *const schema_steps[] = {
 	"  last REAL NOT NULL,"
 	"  path BLOB NOT NULL);"
 	"CREATE INDEX volumes_series ON volumes (series_id, kind, first);",
+
+	/* version 3: what ComicInfo.xml inside a volume archive says */
+	"CREATE TABLE comicinfo ("
+	"  file_id INTEGER PRIMARY KEY REFERENCES files(id) ON DELETE CASCADE,"
+	"  series TEXT,"
+	"  volume REAL NOT NULL DEFAULT 0,"
+	"  number REAL NOT NULL DEFAULT 0);",
 };
+
+int schema_version(void)
+{
+	return sizeof(schema_steps) / sizeof(*schema_steps);
+}
 
 int schema_migrate(sqlite3 *db)
 {
-	return db_migrate(db, schema_steps,
-			  sizeof(schema_steps) / sizeof(*schema_steps));
+	return db_migrate(db, schema_steps, schema_version());
 }

@@ -21,4 +21,7 @@
 /* Create or upgrade the schema. Returns 0 or a negative errno value. */
 int schema_migrate(sqlite3 *db);
 
+/* The version schema_migrate() brings a store to. */
+int schema_version(void);
+
 #endif

@@ -43,7 +43,8 @@ enum {
 	ST_DIR_GET, ST_DIR_UPSERT, ST_FILE_ADD, ST_FILE_UPDATE, ST_FILE_RENAME,
 	ST_FILE_DELETE, ST_DIR_DELETE, ST_ARTIST_GET, ST_ARTIST_ADD,
 	ST_ALBUM_GET, ST_ALBUM_ADD, ST_TRACK_ADD, ST_TRACK_UPSERT,
-	ST_TRACK_REFS, ST_ALBUM_ORPHAN, ST_ARTIST_ORPHAN, ST_COUNT
+	ST_TRACK_REFS, ST_ALBUM_ORPHAN, ST_ARTIST_ORPHAN, ST_CI_SET,
+	ST_CI_DEL, ST_COUNT
 };
 
 #define TRACK_INSERT \
@@ -91,6 +92,12 @@ static const char *const statements[ST_COUNT] = {
 	" AND NOT EXISTS (SELECT 1 FROM tracks WHERE artist_id = ?1)"
 	" AND NOT EXISTS (SELECT 1 FROM albums WHERE artist_id = ?1)"
 	" AND NOT EXISTS (SELECT 1 FROM tracks WHERE album_artist_id = ?1)",
+	[ST_CI_SET] =
+	"INSERT INTO comicinfo (file_id, series, volume, number)"
+	" VALUES (?1, ?2, ?3, ?4) ON CONFLICT (file_id) DO UPDATE SET"
+	" series = excluded.series, volume = excluded.volume,"
+	" number = excluded.number",
+	[ST_CI_DEL] = "DELETE FROM comicinfo WHERE file_id = ?1",
 	[ST_TRACK_ADD] = TRACK_INSERT,
 	[ST_TRACK_UPSERT] = TRACK_INSERT
 	" ON CONFLICT (file_id) DO UPDATE SET title = excluded.title,"
@@ -154,6 +161,7 @@ struct writer_rec *writer_rec_new(enum writer_op op, const char *path,
 void writer_rec_free(struct writer_rec *rec)
 {
 	tags_release(&rec->tags);
+	comicinfo_release(&rec->ci);
 	free(rec);
 }
 
@@ -435,6 +443,23 @@ static int apply_track(int which, const struct tags *t, int64_t file)
 	return step_id(which, &file);
 }
 
+/* An archive's ComicInfo.xml is kept when it says anything; one that is
+ * gone (or never was) leaves no row. */
+static int apply_comicinfo(const struct comicinfo *ci, int64_t file)
+{
+	int which = ci->found ? ST_CI_SET : ST_CI_DEL;
+	sqlite3_stmt *st = w.st[which];
+	int64_t none;
+
+	sqlite3_bind_int64(st, 1, file);
+	if (ci->found) {
+		bind_text(st, 2, ci->series);
+		sqlite3_bind_double(st, 3, ci->volume);
+		sqlite3_bind_double(st, 4, ci->number);
+	}
+	return step_id(which, &none);
+}
+
 /* Bind ?2 to ?6, where a file is and what it looks like, the same way
  * for a new file and a renamed one. */
 static int bind_location(sqlite3_stmt *st, const struct writer_rec *rec)
@@ -473,10 +498,12 @@ static int apply_file(const struct writer_rec *rec)
 		rc = step_id(which, &none);
 	else
 		rc = step_insert(which, &file);
-	if (!rc && rec->parsed)
-		rc = apply_track(rec->id ? ST_TRACK_UPSERT : ST_TRACK_ADD,
-				 &rec->tags, file);
-	return rc;
+	if (rc || !rec->parsed)
+		return rc;
+	if (!strcmp(rec->kind, "archive"))
+		return apply_comicinfo(&rec->ci, file);
+	return apply_track(rec->id ? ST_TRACK_UPSERT : ST_TRACK_ADD,
+			   &rec->tags, file);
 }
 
 static int apply_rename(const struct writer_rec *rec)

@@ -18,6 +18,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "indexer/comicinfo.h"
 #include "indexer/tags.h"
 
 #define WRITER_BATCH 1000
@@ -36,9 +37,10 @@ struct writer_rec {
 	int64_t root_id;
 	int64_t id;		/* the row's id; FILE: 0 for a new file */
 	int64_t size, mtime_ns, inode;
-	const char *kind;	/* FILE: "flac", "mp3", "other" */
-	int parsed;		/* FILE: tags hold what the reader found */
+	const char *kind;	/* FILE: "flac", "mp3", "archive", "other" */
+	int parsed;		/* FILE: tags (or ci) hold what was read */
 	struct tags tags;
+	struct comicinfo ci;	/* FILE, kind "archive" */
 	size_t path_len;
 	char path[];		/* relative to the root, not NUL-terminated */
 };

@@ -259,3 +259,61 @@ def test_same_name_in_two_roots(tmp_path):
         assert read_series(m, "Naruto", "monitored") == "1\n"
     finally:
         unmount(m.path, m.proc)
+
+
+COMICINFO = """<?xml version="1.0" encoding="utf-8"?>
+<ComicInfo><Series>{series}</Series><Volume>{volume}</Volume></ComicInfo>
+"""
+
+
+def make_cbz(path, comicinfo=None, folder=""):
+    """A .cbz made by Python's zipfile, with a page and, if given, a
+    ComicInfo.xml (in folder inside the archive)."""
+    import zipfile
+    with zipfile.ZipFile(path, "w") as z:
+        z.writestr("001.jpg", b"\xff\xd8\xff\xe0")
+        if comicinfo is not None:
+            z.writestr(folder + "ComicInfo.xml", comicinfo)
+
+
+def test_comicinfo_wins_over_the_name(tmp_path):
+    root = tmp_path / "manga"
+    series = root / "One Piece"
+    os.makedirs(str(series))
+    make_cbz(str(series / "One Piece T01.cbz"))
+    # no number in the name: ComicInfo says volume 3
+    make_cbz(str(series / "One Piece edition collector.cbz"),
+             COMICINFO.format(series="One Piece", volume=3))
+    # a misleading name: ComicInfo says 5, not 9
+    make_cbz(str(series / "One Piece T09.cbz"),
+             COMICINFO.format(series="ONE PIECE", volume=5))
+    # a Volume without a Series is not enough; a year is not a volume
+    make_cbz(str(series / "One Piece T06.cbz"),
+             "<ComicInfo><Volume>7</Volume></ComicInfo>")
+    make_cbz(str(series / "One Piece T07.cbz"),
+             COMICINFO.format(series="One Piece", volume=2019))
+    # damaged XML and an archive that is not one change nothing
+    make_cbz(str(series / "One Piece T08.cbz"), "<ComicInfo><Series>One")
+    with open(str(series / "One Piece T10.cbz"), "wb") as f:
+        f.write(b"this is no zip")
+    conf = tmp_path / "ci.conf"
+    conf.write_text("[general]\nwatch_debounce = 100ms\n[manga]\nroot = %s\n"
+                    % root)
+    m = start(tmp_path, "config=" + str(conf))
+    try:
+        assert read_series(m, "One Piece", "volumes") == \
+            "1\n3\n5\n6\n7\n8\n10\n"
+        assert read_series(m, "One Piece", "missing") == "2\n4\n9\n"
+        assert m.json("metrics/scan.json")["last"]["io_errors"] == 0
+
+        # the watcher reads the ComicInfo.xml of a new archive too
+        make_cbz(str(series / "tmp.cbz"),
+                 COMICINFO.format(series="One Piece", volume=2))
+        os.rename(str(series / "tmp.cbz"), str(series / "bonus.cbz"))
+        deadline = time.time() + 15
+        while read_series(m, "One Piece", "missing") != "4\n9\n":
+            assert time.time() < deadline, read_series(m, "One Piece",
+                                                       "missing")
+            time.sleep(0.05)
+    finally:
+        unmount(m.path, m.proc)

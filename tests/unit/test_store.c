@@ -133,13 +133,15 @@ static void test_schema_versions(void **state)
 	sqlite3 *db;
 
 	writer_call(NULL, NULL);
-	assert_int_equal(query_int(e->db, "PRAGMA user_version"), 2);
+	assert_int_equal(query_int(e->db, "PRAGMA user_version"),
+			 schema_version());
 	assert_int_equal(query_int(e->db, "PRAGMA journal_mode = WAL") >= 0, 1);
 	assert_int_equal(db_open(e->db, 0, &db), 0);
 	assert_int_equal(schema_migrate(db), 0);
 	assert_int_equal(db_exec(db, "PRAGMA user_version = 99"), 0);
 	assert_int_equal(schema_migrate(db), -EPROTO);
-	assert_int_equal(db_exec(db, "PRAGMA user_version = 2"), 0);
+	assert_int_equal(db_exec(db, "PRAGMA user_version = 3"), 0);
+	assert_int_equal(schema_version(), 3);
 	db_close(db);
 }
 
