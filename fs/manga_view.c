@@ -473,6 +473,30 @@ static int others(sqlite3 *db, int64_t series, json_t *doc)
 	return rc == SQLITE_DONE ? 0 : db_error(db, rc, "list series files");
 }
 
+/* The series' text columns, as the monitor will fill them in: source,
+ * the publication status, and when news of it was last checked. */
+static int add_columns(int64_t series, json_t *doc)
+{
+	static const char *const columns[][2] = {
+		{ "source", "source" },
+		{ "status", "status" },
+		{ "last_checked", "strftime('%Y-%m-%dT%H:%M:%SZ', last_checked,"
+		  " 'unixepoch')" },
+	};
+	int rc = 0;
+
+	for (size_t i = 0; !rc && i < 3; i++) {
+		struct strbuf v = STRBUF_INIT;
+		int is_null = 1;
+
+		rc = series_column(series, columns[i][1], &v, &is_null);
+		json_object_set_new(doc, columns[i][0], is_null ? json_null() :
+				    json_text(v.buf, v.len));
+		strbuf_release(&v);
+	}
+	return rc;
+}
+
 static int render_status(struct strbuf *out, int64_t series)
 {
 	json_t *doc, *vols = json_array(), *gaps_json = json_array();
@@ -524,14 +548,7 @@ static int render_status(struct strbuf *out, int64_t series)
 		return rc;
 	if (!doc)
 		return -ENOMEM;
-	{
-		struct strbuf src = STRBUF_INIT;
-
-		rc = series_column(series, "source", &src, &is_null);
-		json_object_set_new(doc, "source", json_text(src.buf,
-							     src.len));
-		strbuf_release(&src);
-	}
+	rc = add_columns(series, doc);
 	if (!rc)
 		rc = others(db, series, doc);
 	if (rc) {
