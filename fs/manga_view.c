@@ -377,38 +377,35 @@ static int parse_number(const char *s, long lo, long hi, long *out)
 	return 0;
 }
 
+/* A setting that is a whole number from lo to hi; an empty line clears
+ * it when may_clear. */
+static int write_number(const char *buf, size_t len, int64_t series,
+			const char *sql, long lo, long hi, int may_clear)
+{
+	struct setting s = { .series = series, .sql = sql };
+	char text[16];
+	int n = control_text(buf, len, text, sizeof(text));
+
+	if (n < 0 || (!n && !may_clear))
+		return -EINVAL;
+	if (n) {
+		s.is_number = 1;
+		if (parse_number(text, lo, hi, &s.number))
+			return -EINVAL;
+	}
+	return writer_call_urgent(store_setting, &s);
+}
+
 static int write_monitored(const char *buf, size_t len, int64_t series)
 {
-	struct setting s = {
-		.series = series,
-		.sql = "UPDATE series SET monitored = ?2 WHERE id = ?1",
-		.is_number = 1,
-	};
-	char text[8];
-
-	if (control_text(buf, len, text, sizeof(text)) < 0 ||
-	    parse_number(text, 0, 1, &s.number))
-		return -EINVAL;
-	return writer_call_urgent(store_setting, &s);
+	return write_number(buf, len, series, "UPDATE series SET monitored ="
+			    " ?2 WHERE id = ?1", 0, 1, 0);
 }
 
 static int write_latest(const char *buf, size_t len, int64_t series)
 {
-	struct setting s = {
-		.series = series,
-		.sql = "UPDATE series SET latest = ?2 WHERE id = ?1",
-	};
-	char text[16];
-	int n = control_text(buf, len, text, sizeof(text));
-
-	if (n < 0)
-		return -EINVAL;
-	if (n) {
-		s.is_number = 1;
-		if (parse_number(text, 1, NAMES_MAX_NUMBER, &s.number))
-			return -EINVAL;
-	}
-	return writer_call_urgent(store_setting, &s);
+	return write_number(buf, len, series, "UPDATE series SET latest ="
+			    " ?2 WHERE id = ?1", 1, NAMES_MAX_NUMBER, 1);
 }
 
 /* A source is a short line of printable UTF-8 text. */
