@@ -494,7 +494,23 @@ static int add_columns(int64_t series, json_t *doc)
 	return rc;
 }
 
+static int build_status(struct strbuf *out, int64_t series);
+
+/* status.json is read in several queries: one read transaction makes it
+ * one snapshot. */
 static int render_status(struct strbuf *out, int64_t series)
+{
+	sqlite3 *db = reader_db();
+	int rc;
+
+	if (!db || db_exec(db, "BEGIN"))
+		return -EIO;
+	rc = build_status(out, series);
+	sqlite3_exec(db, "COMMIT", NULL, NULL, NULL);
+	return rc;
+}
+
+static int build_status(struct strbuf *out, int64_t series)
 {
 	json_t *doc, *vols = json_array(), *gaps_json = json_array();
 	struct strbuf name = STRBUF_INIT, path = STRBUF_INIT;
