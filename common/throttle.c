@@ -1,0 +1,258 @@
+#include "common/throttle.h"
+
+#include <errno.h>
+#include <math.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "common/clock.h"
+#include "common/log.h"
+
+#define CANCEL_CHECK_S 0.1
+
+struct throttle {
+	pthread_mutex_t lock;
+	char *name;
+	struct throttle_clock clock;
+	int rpm;
+	double interval;
+	int has_last;
+	double last;		/* monotonic, when has_last */
+	double paused_until;	/* monotonic; in the past when not paused */
+	double backoff;
+	int consecutive_failures;
+	int successes;		/* since the backoff last changed */
+	uint64_t requests;
+	uint64_t waits;
+	uint64_t http_429;
+	uint64_t failures;
+};
+
+/* The real clock's sleep; a signal only makes the caller look again. */
+static void real_sleep(double seconds)
+{
+	struct timespec ts;
+
+	ts.tv_sec = (time_t)seconds;
+	ts.tv_nsec = (long)((seconds - ts.tv_sec) * 1e9);
+	nanosleep(&ts, NULL);
+}
+
+static const struct throttle_clock real_clock = {
+	clock_mono, clock_wall, real_sleep
+};
+
+/* Saved and reported times are wall clock, waiting is monotonic. */
+static double to_wall(const struct throttle *t, double mono)
+{
+	return mono - t->clock.mono() + t->clock.wall();
+}
+
+/* Bring back the state of the last run, trusting none of its values. */
+static void restore(struct throttle *t, const struct throttle_state *saved)
+{
+	double now_m = t->clock.mono(), now_w = t->clock.wall();
+
+	t->paused_until = now_m;
+	if (!saved)
+		return;
+	if (saved->last_request_at > 0) {
+		t->has_last = 1;
+		t->last = now_m + fmin(saved->last_request_at - now_w, 0);
+	}
+	if (saved->paused_until > now_w)
+		t->paused_until = now_m + fmin(saved->paused_until - now_w,
+					       THROTTLE_RETRY_AFTER_MAX);
+	if (saved->backoff_s > 0)
+		t->backoff = fmin(saved->backoff_s, THROTTLE_BACKOFF_MAX);
+}
+
+int throttle_new(const char *name, int requests_per_minute,
+		 const struct throttle_state *saved,
+		 const struct throttle_clock *clock, struct throttle **out)
+{
+	struct throttle *t;
+	int ret;
+
+	if (!name || requests_per_minute < 1)
+		return -EINVAL;
+	t = calloc(1, sizeof(*t));
+	if (!t)
+		return -ENOMEM;
+	t->name = strdup(name);
+	if (!t->name) {
+		free(t);
+		return -ENOMEM;
+	}
+	ret = pthread_mutex_init(&t->lock, NULL);
+	if (ret) {
+		free(t->name);
+		free(t);
+		return -ret;
+	}
+	t->clock = clock ? *clock : real_clock;
+	t->rpm = requests_per_minute;
+	t->interval = 60.0 / requests_per_minute;
+	restore(t, saved);
+	*out = t;
+	return 0;
+}
+
+void throttle_free(struct throttle *t)
+{
+	if (!t)
+		return;
+	pthread_mutex_destroy(&t->lock);
+	free(t->name);
+	free(t);
+}
+
+const char *throttle_name(const struct throttle *t)
+{
+	return t->name;
+}
+
+/* The lock is dropped while sleeping so reports and stats are not held up. */
+int throttle_acquire(struct throttle *t, const int *cancel)
+{
+	int waited = 0;
+	double now, ready;
+
+	pthread_mutex_lock(&t->lock);
+	for (;;) {
+		if (cancel && __atomic_load_n(cancel, __ATOMIC_RELAXED)) {
+			pthread_mutex_unlock(&t->lock);
+			return -ECANCELED;
+		}
+		now = t->clock.mono();
+		ready = t->paused_until;
+		if (t->has_last)
+			ready = fmax(ready, t->last + t->interval);
+		if (now >= ready)
+			break;
+		waited = 1;
+		pthread_mutex_unlock(&t->lock);
+		t->clock.sleep(fmin(ready - now, CANCEL_CHECK_S));
+		pthread_mutex_lock(&t->lock);
+	}
+	t->has_last = 1;
+	t->last = now;
+	t->requests++;
+	if (waited)
+		t->waits++;
+	pthread_mutex_unlock(&t->lock);
+	return 0;
+}
+
+/* Each refusal or run of failures in a row doubles the backoff. */
+static void back_off(struct throttle *t)
+{
+	if (t->backoff < THROTTLE_BACKOFF_MIN)
+		t->backoff = THROTTLE_BACKOFF_MIN;
+	else
+		t->backoff = fmin(t->backoff * 2, THROTTLE_BACKOFF_MAX);
+	t->successes = 0;
+}
+
+/* A shorter pause never cuts a longer one that is already running. */
+static void pause_for(struct throttle *t, double seconds)
+{
+	double until = t->clock.mono() + seconds;
+
+	if (until > t->paused_until)
+		t->paused_until = until;
+}
+
+/* The backoff is only halved after a run of successes, to recover slowly. */
+void throttle_ok(struct throttle *t)
+{
+	pthread_mutex_lock(&t->lock);
+	t->consecutive_failures = 0;
+	if (t->backoff > 0 && ++t->successes >= THROTTLE_RECOVER_AFTER) {
+		t->successes = 0;
+		t->backoff /= 2;
+		if (t->backoff < THROTTLE_BACKOFF_MIN)
+			t->backoff = 0;
+	}
+	pthread_mutex_unlock(&t->lock);
+}
+
+/* A refused request already took its token in throttle_acquire(). */
+void throttle_rate_limited(struct throttle *t, double retry_after_s)
+{
+	double pause;
+
+	if (!(retry_after_s > 0))
+		retry_after_s = 0;
+	retry_after_s = fmin(retry_after_s, THROTTLE_RETRY_AFTER_MAX);
+	pthread_mutex_lock(&t->lock);
+	t->http_429++;
+	back_off(t);
+	pause = fmax(retry_after_s, t->backoff);
+	pause_for(t, pause);
+	pthread_mutex_unlock(&t->lock);
+	log_info("%s: rate limited, pausing for %.0f s", t->name, pause);
+}
+
+/* Isolated failures only count; a run of them pauses the service. */
+void throttle_failed(struct throttle *t)
+{
+	int run;
+	double pause = 0;
+
+	pthread_mutex_lock(&t->lock);
+	t->failures++;
+	run = ++t->consecutive_failures;
+	if (run >= THROTTLE_FAILURES_PAUSE) {
+		back_off(t);
+		pause = t->backoff;
+		pause_for(t, pause);
+	}
+	pthread_mutex_unlock(&t->lock);
+	if (pause > 0)
+		log_warn("%s: %d failures in a row, pausing for %.0f s",
+			 t->name, run, pause);
+}
+
+int throttle_paused(struct throttle *t, double *until)
+{
+	int paused;
+
+	pthread_mutex_lock(&t->lock);
+	paused = t->paused_until > t->clock.mono();
+	if (paused && until)
+		*until = to_wall(t, t->paused_until);
+	pthread_mutex_unlock(&t->lock);
+	return paused;
+}
+
+void throttle_save(struct throttle *t, struct throttle_state *out)
+{
+	memset(out, 0, sizeof(*out));
+	pthread_mutex_lock(&t->lock);
+	if (t->has_last)
+		out->last_request_at = to_wall(t, t->last);
+	if (t->paused_until > t->clock.mono())
+		out->paused_until = to_wall(t, t->paused_until);
+	out->backoff_s = t->backoff;
+	pthread_mutex_unlock(&t->lock);
+}
+
+void throttle_stats(struct throttle *t, struct throttle_stats *out)
+{
+	memset(out, 0, sizeof(*out));
+	pthread_mutex_lock(&t->lock);
+	out->requests_per_minute = t->rpm;
+	out->min_interval_s = t->interval;
+	out->requests = t->requests;
+	out->waits = t->waits;
+	out->http_429 = t->http_429;
+	out->failures = t->failures;
+	out->consecutive_failures = t->consecutive_failures;
+	out->backoff_s = t->backoff;
+	if (t->paused_until > t->clock.mono())
+		out->paused_until = to_wall(t, t->paused_until);
+	pthread_mutex_unlock(&t->lock);
+}
