@@ -1,0 +1,186 @@
+#!/usr/bin/python3
+"""A fake HTTP server for tests, on 127.0.0.1 and an ephemeral port.
+
+It prints the port on stdout as its first line, then serves until it is
+killed or its stdin closes (so a test that dies takes its fake with it).
+
+Routes are regular expressions over the path (query excluded), tried in
+order; a handler gets the match and answers with self.reply() or by hand.
+Fakes of real services build on it:
+
+    class Prowlarr(FakeHandler):
+        routes = FakeHandler.routes + [
+            (r"/api/v1/search", "search"),
+        ]
+
+        def search(self, m):
+            self.reply(200, [{"guid": "..."}])
+
+    serve(Prowlarr)
+
+The generic routes:
+    /ok                  200 {"ok": true}
+    /status/NNN          an empty answer with status NNN
+    /retry-after/SECS    429 with Retry-After: SECS
+    /retry-after-date    429 with Retry-After: an HTTP date 2 s ahead
+    /big/N               200 with N bytes
+    /stream/N            200 with N bytes, no length, then closes
+    /slow/MS             sleeps MS ms, then 200 {"ok": true}
+    /redirect?to=URL&status=NNN
+                         a redirect (302 by default) to URL
+    /redirect-http       302 to /ok
+    /redirect-magnet     302 to magnet:?xt=urn:btih:abc
+    /redirect-loop       302 to itself
+    /echo                200 {method, path, query, headers, body}
+    /garbage             "NOT HTTP\\r\\n\\r\\n", then closes
+    /close               closes without an answer
+"""
+
+import email.utils
+import json
+import re
+import sys
+import threading
+import time
+import urllib.parse
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+
+class FakeHandler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    server_version = "fake/1"
+
+    routes = [
+        (r"/ok", "ok"),
+        (r"/status/(\d{3})", "status"),
+        (r"/retry-after/(\d+)", "retry_after"),
+        (r"/retry-after-date", "retry_after_date"),
+        (r"/big/(\d+)", "big"),
+        (r"/stream/(\d+)", "stream"),
+        (r"/slow/(\d+)", "slow"),
+        (r"/redirect", "redirect_to"),
+        (r"/redirect-http", "redirect_http"),
+        (r"/redirect-magnet", "redirect_magnet"),
+        (r"/redirect-loop", "redirect_loop"),
+        (r"/echo", "echo"),
+        (r"/garbage", "garbage"),
+        (r"/close", "close"),
+    ]
+
+    def reply(self, status, body=b"", headers=None, content_type=None):
+        """Answer status with body: bytes, str, or anything JSON."""
+        if not isinstance(body, (bytes, str)):
+            body = json.dumps(body)
+            content_type = content_type or "application/json"
+        if isinstance(body, str):
+            body = body.encode()
+        self.send_response(status)
+        if content_type:
+            self.send_header("Content-Type", content_type)
+        for name, value in (headers or {}).items():
+            self.send_header(name, value)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        if self.command != "HEAD":
+            self.wfile.write(body)
+
+    def read_body(self):
+        n = int(self.headers.get("Content-Length") or 0)
+        return self.rfile.read(n) if n else b""
+
+    def dispatch(self):
+        url = urllib.parse.urlsplit(self.path)
+        self.query = urllib.parse.parse_qs(url.query)
+        for pattern, name in self.routes:
+            m = re.fullmatch(pattern, url.path)
+            if m:
+                return getattr(self, name)(m)
+        self.reply(404, {"error": "no route"})
+
+    do_GET = do_POST = do_PUT = do_DELETE = do_HEAD = do_PATCH = dispatch
+
+    def log_message(self, format, *args):
+        pass
+
+    def ok(self, m):
+        self.reply(200, {"ok": True})
+
+    def status(self, m):
+        self.reply(int(m.group(1)))
+
+    def retry_after(self, m):
+        self.reply(429, {"error": "slow down"},
+                   {"Retry-After": m.group(1)})
+
+    def retry_after_date(self, m):
+        when = email.utils.formatdate(time.time() + 2, usegmt=True)
+        self.reply(429, {"error": "slow down"}, {"Retry-After": when})
+
+    def big(self, m):
+        self.reply(200, b"x" * int(m.group(1)), content_type="text/plain")
+
+    def stream(self, m):
+        self.send_response(200)
+        self.send_header("Connection", "close")
+        self.end_headers()
+        self.wfile.write(b"x" * int(m.group(1)))
+        self.close_connection = True
+
+    def slow(self, m):
+        time.sleep(int(m.group(1)) / 1000)
+        self.reply(200, {"ok": True})
+
+    def redirect(self, location, status=302):
+        self.reply(status, b"", {"Location": location})
+
+    def redirect_to(self, m):
+        self.read_body()
+        self.redirect(self.query["to"][0],
+                      int(self.query.get("status", ["302"])[0]))
+
+    def redirect_http(self, m):
+        self.redirect("/ok")
+
+    def redirect_magnet(self, m):
+        self.redirect("magnet:?xt=urn:btih:abc")
+
+    def redirect_loop(self, m):
+        self.redirect("/redirect-loop")
+
+    def echo(self, m):
+        body = self.read_body()
+        self.reply(200, {
+            "method": self.command,
+            "path": urllib.parse.urlsplit(self.path).path,
+            "query": self.query,
+            "headers": dict(self.headers.items()),
+            "body": body.decode("utf-8", "replace"),
+        })
+
+    def garbage(self, m):
+        self.wfile.write(b"NOT HTTP\r\n\r\n")
+        self.wfile.flush()
+        self.close_connection = True
+
+    def close(self, m):
+        self.close_connection = True
+
+
+class FakeServer(ThreadingHTTPServer):
+    daemon_threads = True
+
+    def handle_error(self, request, client_address):
+        # A client that gave up (a timeout test) is not an error here.
+        pass
+
+
+def serve(handler=FakeHandler):
+    server = FakeServer(("127.0.0.1", 0), handler)
+    print(server.server_address[1], flush=True)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    sys.stdin.read()
+    server.shutdown()
+
+
+if __name__ == "__main__":
+    serve()

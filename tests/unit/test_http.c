@@ -1,0 +1,491 @@
+#include <arpa/inet.h>
+#include <errno.h>
+#include <libgen.h>
+#include <netinet/in.h>
+#include <setjmp.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "common/http.h"
+#include "common/log.h"
+#include "common/strbuf.h"
+
+#define SECRET_HEADER "X-Api-Key: hdrS3CRET"
+#define SECRET_QUERY "qryS3CRET"
+
+static pid_t fake_pid;
+static int fake_stdin = -1;
+static int port;
+static char url[512];
+
+/* The fake lives next to this file's directory: tests/fakes/. */
+static void fake_path(char *out, size_t size)
+{
+	char here[] = __FILE__;
+
+	snprintf(out, size, "%s/../fakes/http_fake.py", dirname(here));
+}
+
+/* Start the fake server and learn its port from its first line. */
+static int start_fake(void **state)
+{
+	int in[2], out[2];
+	char path[512], line[32];
+	ssize_t n, len = 0;
+
+	(void)state;
+	fake_path(path, sizeof(path));
+	if (pipe(in) || pipe(out))
+		return -1;
+	fake_pid = fork();
+	if (fake_pid < 0)
+		return -1;
+	if (!fake_pid) {
+		dup2(in[0], 0);
+		dup2(out[1], 1);
+		close(in[1]);
+		close(out[0]);
+		execl("/usr/bin/python3", "python3", path, (char *)NULL);
+		_exit(127);
+	}
+	close(in[0]);
+	close(out[1]);
+	fake_stdin = in[1];
+	while (len < (ssize_t)sizeof(line) - 1 &&
+	       (n = read(out[0], line + len, sizeof(line) - 1 - len)) > 0) {
+		len += n;
+		if (memchr(line, '\n', len))
+			break;
+	}
+	close(out[0]);
+	line[len] = '\0';
+	port = atoi(line);
+	if (port <= 0)
+		return -1;
+
+	/* The fake is local: no proxy from the environment may get in. */
+	unsetenv("http_proxy");
+	unsetenv("HTTP_PROXY");
+	unsetenv("https_proxy");
+	unsetenv("HTTPS_PROXY");
+	unsetenv("all_proxy");
+	unsetenv("ALL_PROXY");
+	log_set_stderr(0);
+	log_set_level(LOG_DEBUG);
+	return http_init();
+}
+
+static int stop_fake(void **state)
+{
+	(void)state;
+	http_cleanup();
+	close(fake_stdin);
+	kill(fake_pid, SIGTERM);
+	waitpid(fake_pid, NULL, 0);
+	return 0;
+}
+
+/* The fake's URL for path. */
+static const char *at(const char *path)
+{
+	snprintf(url, sizeof(url), "http://127.0.0.1:%d%s", port, path);
+	return url;
+}
+
+/* A GET of path with default settings; returns http_perform's result. */
+static int get(const char *path, struct http_response *resp)
+{
+	struct http_request req = { .url = at(path) };
+
+	return http_perform(&req, resp);
+}
+
+static void test_ok(void **state)
+{
+	struct http_response resp;
+
+	(void)state;
+	assert_int_equal(get("/ok", &resp), 0);
+	assert_int_equal(resp.status, 200);
+	assert_string_equal(resp.body.buf, "{\"ok\": true}");
+	assert_int_equal(resp.body.len, 12);
+	assert_null(resp.location);
+	assert_string_equal(resp.error, "");
+	assert_true(resp.retry_after_s == 0);
+	assert_true(resp.elapsed_s > 0 && resp.elapsed_s < 2);
+	http_response_release(&resp);
+}
+
+/* An error status is an answer: the caller decides what it means. */
+static void test_error_status(void **state)
+{
+	struct http_response resp;
+
+	(void)state;
+	assert_int_equal(get("/status/404", &resp), 0);
+	assert_int_equal(resp.status, 404);
+	http_response_release(&resp);
+	assert_int_equal(get("/status/500", &resp), 0);
+	assert_int_equal(resp.status, 500);
+	assert_string_equal(resp.error, "");
+	http_response_release(&resp);
+}
+
+static void test_retry_after_seconds(void **state)
+{
+	struct http_response resp;
+
+	(void)state;
+	assert_int_equal(get("/retry-after/7", &resp), 0);
+	assert_int_equal(resp.status, 429);
+	assert_true(resp.retry_after_s == 7);
+	http_response_release(&resp);
+}
+
+static void test_retry_after_date(void **state)
+{
+	struct http_response resp;
+
+	(void)state;
+	assert_int_equal(get("/retry-after-date", &resp), 0);
+	assert_int_equal(resp.status, 429);
+	/* Two seconds ahead, to the second. */
+	assert_true(resp.retry_after_s >= 0.5 && resp.retry_after_s <= 3.5);
+	http_response_release(&resp);
+}
+
+/* Both with a Content-Length (refused up front) and without one. */
+static void test_body_cap(void **state)
+{
+	struct http_request req = { .max_body = 1000 };
+	struct http_response resp;
+
+	(void)state;
+	req.url = at("/big/1000");
+	assert_int_equal(http_perform(&req, &resp), 0);
+	assert_int_equal(resp.body.len, 1000);
+	http_response_release(&resp);
+
+	req.url = at("/big/1001");
+	assert_int_equal(http_perform(&req, &resp), -EFBIG);
+	assert_int_equal(resp.body.len, 0);
+	assert_non_null(strstr(resp.error, "larger than 1000 bytes"));
+	http_response_release(&resp);
+
+	req.url = at("/stream/1000");
+	assert_int_equal(http_perform(&req, &resp), 0);
+	assert_int_equal(resp.body.len, 1000);
+	http_response_release(&resp);
+
+	req.url = at("/stream/300000");
+	assert_int_equal(http_perform(&req, &resp), -EFBIG);
+	assert_int_equal(resp.body.len, 0);
+	http_response_release(&resp);
+}
+
+static void test_timeout(void **state)
+{
+	struct http_request req = { .url = at("/slow/3000"),
+				    .timeout_ms = 200 };
+	struct http_response resp;
+	char want[128];
+
+	(void)state;
+	assert_int_equal(http_perform(&req, &resp), -ETIMEDOUT);
+	assert_true(resp.elapsed_s < 1.5);
+	snprintf(want, sizeof(want),
+		 "GET http://127.0.0.1:%d/slow/3000: timed out after 200 ms",
+		 port);
+	assert_string_equal(resp.error, want);
+	http_response_release(&resp);
+}
+
+/* A port that was just free, so nothing listens on it. */
+static int closed_port(void)
+{
+	struct sockaddr_in sa = { .sin_family = AF_INET };
+	socklen_t len = sizeof(sa);
+	int fd = socket(AF_INET, SOCK_STREAM, 0);
+
+	assert_true(fd >= 0);
+	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	assert_int_equal(bind(fd, (struct sockaddr *)&sa, sizeof(sa)), 0);
+	assert_int_equal(getsockname(fd, (struct sockaddr *)&sa, &len), 0);
+	close(fd);
+	return ntohs(sa.sin_port);
+}
+
+static void test_refused(void **state)
+{
+	struct http_request req = { 0 };
+	struct http_response resp;
+	char u[128];
+
+	(void)state;
+	snprintf(u, sizeof(u), "http://127.0.0.1:%d/ok", closed_port());
+	req.url = u;
+	assert_int_equal(http_perform(&req, &resp), -ECONNREFUSED);
+	assert_int_equal(resp.status, 0);
+	assert_non_null(strstr(resp.error, "cannot connect"));
+	http_response_release(&resp);
+}
+
+/* curl 7.88 takes "NOT HTTP" for HTTP/0.9, which it refuses: -EPROTO. */
+static void test_garbage(void **state)
+{
+	struct http_response resp;
+
+	(void)state;
+	assert_int_equal(get("/garbage", &resp), -EPROTO);
+	http_response_release(&resp);
+}
+
+static void test_closed_without_answer(void **state)
+{
+	struct http_response resp;
+
+	(void)state;
+	assert_int_equal(get("/close", &resp), -ECONNRESET);
+	http_response_release(&resp);
+}
+
+static void test_bad_url(void **state)
+{
+	struct http_request req = { .url = "ftp://127.0.0.1/x" };
+	struct http_response resp;
+
+	(void)state;
+	assert_int_equal(http_perform(&req, &resp), -EINVAL);
+	http_response_release(&resp);
+	req.url = "magnet:?xt=urn:btih:abc";
+	assert_int_equal(http_perform(&req, &resp), -EINVAL);
+	http_response_release(&resp);
+}
+
+static void test_redirect_followed(void **state)
+{
+	struct http_request req = { .url = at("/redirect-http"),
+				    .follow_redirects = 1 };
+	struct http_response resp;
+
+	(void)state;
+	assert_int_equal(http_perform(&req, &resp), 0);
+	assert_int_equal(resp.status, 200);
+	assert_string_equal(resp.body.buf, "{\"ok\": true}");
+	assert_null(resp.location);
+	http_response_release(&resp);
+}
+
+static void test_redirect_not_asked(void **state)
+{
+	struct http_response resp;
+
+	(void)state;
+	assert_int_equal(get("/redirect-http", &resp), 0);
+	assert_int_equal(resp.status, 302);
+	assert_string_equal(resp.location, "/ok");
+	http_response_release(&resp);
+}
+
+static void test_redirect_magnet(void **state)
+{
+	struct http_request req = { .url = at("/redirect-magnet"),
+				    .follow_redirects = 1 };
+	struct http_response resp;
+
+	(void)state;
+	assert_int_equal(http_perform(&req, &resp), 0);
+	assert_int_equal(resp.status, 302);
+	assert_string_equal(resp.location, "magnet:?xt=urn:btih:abc");
+	http_response_release(&resp);
+}
+
+static void test_redirect_loop(void **state)
+{
+	struct http_request req = { .url = at("/redirect-loop"),
+				    .follow_redirects = 1 };
+	struct http_response resp;
+
+	(void)state;
+	assert_int_equal(http_perform(&req, &resp), -ELOOP);
+	assert_int_equal(resp.status, 302);
+	assert_null(resp.location);
+	http_response_release(&resp);
+}
+
+static void test_post_echo(void **state)
+{
+	const char *headers[] = { "X-Test: one", "X-Other: two", NULL };
+	struct http_request req = {
+		.method = "POST",
+		.url = at("/echo?a=b"),
+		.headers = headers,
+		.body = "{\"guid\":\"g\"}",
+		.body_len = 12,
+		.content_type = "application/json",
+	};
+	struct http_response resp;
+
+	(void)state;
+	assert_int_equal(http_perform(&req, &resp), 0);
+	assert_int_equal(resp.status, 200);
+	assert_non_null(strstr(resp.body.buf, "\"method\": \"POST\""));
+	assert_non_null(strstr(resp.body.buf, "\"X-Test\": \"one\""));
+	assert_non_null(strstr(resp.body.buf, "\"X-Other\": \"two\""));
+	assert_non_null(strstr(resp.body.buf,
+			       "\"Content-Type\": \"application/json\""));
+	assert_non_null(strstr(resp.body.buf,
+			       "\"User-Agent\": \"mediamon/0.1.0\""));
+	assert_non_null(strstr(resp.body.buf,
+			       "\"body\": \"{\\\"guid\\\":\\\"g\\\"}\""));
+	assert_non_null(strstr(resp.body.buf, "\"a\": [\"b\"]"));
+	http_response_release(&resp);
+}
+
+static void test_delete(void **state)
+{
+	struct http_request req = { .method = "DELETE", .url = at("/echo") };
+	struct http_response resp;
+
+	(void)state;
+	assert_int_equal(http_perform(&req, &resp), 0);
+	assert_non_null(strstr(resp.body.buf, "\"method\": \"DELETE\""));
+	http_response_release(&resp);
+}
+
+/* A 303 after a POST goes on as a GET, without the body. */
+static void test_redirect_303(void **state)
+{
+	struct http_request req = {
+		.method = "POST",
+		.url = at("/redirect?to=/echo&status=303"),
+		.body = "x=1",
+		.body_len = 3,
+		.follow_redirects = 1,
+	};
+	struct http_response resp;
+
+	(void)state;
+	assert_int_equal(http_perform(&req, &resp), 0);
+	assert_non_null(strstr(resp.body.buf, "\"method\": \"GET\""));
+	assert_non_null(strstr(resp.body.buf, "\"body\": \"\""));
+	http_response_release(&resp);
+}
+
+/* Secrets in headers follow a redirect on the same origin only. */
+static void test_redirect_keeps_secrets_home(void **state)
+{
+	const char *headers[] = { SECRET_HEADER, NULL };
+	struct http_request req = { .headers = headers,
+				    .follow_redirects = 1 };
+	struct http_response resp;
+	char u[256];
+
+	(void)state;
+	req.url = at("/redirect?to=/echo");
+	assert_int_equal(http_perform(&req, &resp), 0);
+	assert_non_null(strstr(resp.body.buf, "hdrS3CRET"));
+	http_response_release(&resp);
+
+	snprintf(u, sizeof(u), "/redirect?to=http://localhost:%d/echo", port);
+	req.url = at(u);
+	assert_int_equal(http_perform(&req, &resp), 0);
+	assert_int_equal(resp.status, 200);
+	assert_null(strstr(resp.body.buf, "hdrS3CRET"));
+	assert_non_null(strstr(resp.body.buf, "\"Host\": \"localhost:"));
+	http_response_release(&resp);
+}
+
+/* Neither the error text nor the log may show a header or the query. */
+static void test_secrets_hidden(void **state)
+{
+	const char *headers[] = { SECRET_HEADER, NULL };
+	struct http_request req = { .headers = headers, .timeout_ms = 200 };
+	struct http_response resp;
+	struct strbuf ring = STRBUF_INIT;
+	char u[256];
+
+	(void)state;
+	req.url = at("/slow/3000?apikey=" SECRET_QUERY "#frag");
+	assert_int_equal(http_perform(&req, &resp), -ETIMEDOUT);
+	assert_non_null(strstr(resp.error, "/slow/3000"));
+	assert_null(strstr(resp.error, SECRET_QUERY));
+	assert_null(strstr(resp.error, "hdrS3CRET"));
+	http_response_release(&resp);
+
+	snprintf(u, sizeof(u), "http://user:pw%s@127.0.0.1:%d/x?k=%s",
+		 SECRET_QUERY, closed_port(), SECRET_QUERY);
+	req.url = u;
+	assert_int_equal(http_perform(&req, &resp), -ECONNREFUSED);
+	assert_null(strstr(resp.error, SECRET_QUERY));
+	http_response_release(&resp);
+
+	req.url = at("/ok?apikey=" SECRET_QUERY);
+	assert_int_equal(http_perform(&req, &resp), 0);
+	http_response_release(&resp);
+
+	log_ring_dump(&ring);
+	assert_non_null(strstr(ring.buf, "/slow/3000"));
+	assert_non_null(strstr(ring.buf, "/ok: 200"));
+	assert_null(strstr(ring.buf, SECRET_QUERY));
+	assert_null(strstr(ring.buf, "hdrS3CRET"));
+	strbuf_release(&ring);
+}
+
+static void check_escape(const char *in, int plus, const char *want)
+{
+	struct strbuf sb = STRBUF_INIT;
+
+	http_escape(in, plus, &sb);
+	assert_string_equal(sb.buf, want);
+	strbuf_release(&sb);
+}
+
+static void test_escape(void **state)
+{
+	(void)state;
+	check_escape("one piece", 1, "one+piece");
+	check_escape("one piece", 0, "one%20piece");
+	check_escape("Dr. Stone-2_~", 0, "Dr.%20Stone-2_~");
+	check_escape("Pokémon", 1, "Pok%C3%A9mon");
+	check_escape("&=?/#+%", 1, "%26%3D%3F%2F%23%2B%25");
+	check_escape("", 0, "");
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_ok),
+		cmocka_unit_test(test_error_status),
+		cmocka_unit_test(test_retry_after_seconds),
+		cmocka_unit_test(test_retry_after_date),
+		cmocka_unit_test(test_body_cap),
+		cmocka_unit_test(test_timeout),
+		cmocka_unit_test(test_refused),
+		cmocka_unit_test(test_garbage),
+		cmocka_unit_test(test_closed_without_answer),
+		cmocka_unit_test(test_bad_url),
+		cmocka_unit_test(test_redirect_followed),
+		cmocka_unit_test(test_redirect_not_asked),
+		cmocka_unit_test(test_redirect_magnet),
+		cmocka_unit_test(test_redirect_loop),
+		cmocka_unit_test(test_post_echo),
+		cmocka_unit_test(test_delete),
+		cmocka_unit_test(test_redirect_303),
+		cmocka_unit_test(test_redirect_keeps_secrets_home),
+		cmocka_unit_test(test_secrets_hidden),
+		cmocka_unit_test(test_escape),
+	};
+
+	return cmocka_run_group_tests(tests, start_fake, stop_fake);
+}
