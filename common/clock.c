@@ -18,6 +18,17 @@ double clock_wall(void)
 	return clock_read(CLOCK_REALTIME);
 }
 
+void clock_sleep(double seconds)
+{
+	struct timespec ts;
+
+	if (seconds <= 0)
+		return;
+	ts.tv_sec = (time_t)seconds;
+	ts.tv_nsec = (long)((seconds - ts.tv_sec) * 1e9);
+	nanosleep(&ts, NULL);
+}
+
 void clock_rfc3339(time_t t, char out[CLOCK_RFC3339_LEN])
 {
 	struct tm tm;

@@ -17,6 +17,9 @@ double clock_mono(void);
 /* Seconds since the epoch, with sub-second precision. */
 double clock_wall(void);
 
+/* Sleep for seconds; a signal may end it early, so callers look again. */
+void clock_sleep(double seconds);
+
 /* Format t as "YYYY-MM-DDTHH:MM:SSZ" into out. */
 void clock_rfc3339(time_t t, char out[CLOCK_RFC3339_LEN]);
 

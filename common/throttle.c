@@ -30,18 +30,8 @@ struct throttle {
 	uint64_t failures;
 };
 
-/* The real clock's sleep; a signal only makes the caller look again. */
-static void real_sleep(double seconds)
-{
-	struct timespec ts;
-
-	ts.tv_sec = (time_t)seconds;
-	ts.tv_nsec = (long)((seconds - ts.tv_sec) * 1e9);
-	nanosleep(&ts, NULL);
-}
-
 static const struct throttle_clock real_clock = {
-	clock_mono, clock_wall, real_sleep
+	clock_mono, clock_wall, clock_sleep
 };
 
 /* Saved and reported times are wall clock, waiting is monotonic. */

@@ -465,18 +465,8 @@ static double recorded_mono(void)
 	return last_read;
 }
 
-/* Real sleeping, for the one test that runs in real time. */
-static void real_nanosleep(double seconds)
-{
-	struct timespec ts;
-
-	ts.tv_sec = (time_t)seconds;
-	ts.tv_nsec = (long)((seconds - ts.tv_sec) * 1e9);
-	nanosleep(&ts, NULL);
-}
-
 static const struct throttle_clock recorded_clock = {
-	recorded_mono, clock_wall, real_nanosleep
+	recorded_mono, clock_wall, clock_sleep
 };
 
 /* Collect grant times; cmocka's asserts are for the main thread only. */
