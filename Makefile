@@ -55,14 +55,19 @@ test: mediamon unit
 bench: mediamon
 	sh tests/bench/bench.sh
 
-# Sets up a demo library under the work tree (unless MUSIC names one) and
-# runs the daemon in the foreground on ./mnt until Ctrl-C.
+# Sets up demo music and manga libraries under the work tree (unless MUSIC
+# or MANGA names one) and runs the daemon in the foreground on ./mnt until
+# Ctrl-C.
 MUSIC ?= $(BUILD)/demo/music
+MANGA ?= $(BUILD)/demo/manga
 run: mediamon
 	@if [ "$(MUSIC)" = "$(BUILD)/demo/music" ]; then \
 		sh tests/data/make-demo.sh $(BUILD)/demo/music; fi
+	@if [ "$(MANGA)" = "$(BUILD)/demo/manga" ]; then \
+		sh tests/data/make-demo-manga.sh $(BUILD)/demo/manga; fi
 	@mkdir -p mnt
 	./mediamon -f -o music=$(abspath $(MUSIC)) \
+		-o manga=$(abspath $(MANGA)) \
 		-o db=$(abspath $(BUILD))/demo/mediamon.db $(abspath mnt)
 
 install: mediamon
