@@ -9,11 +9,20 @@
  *   directories  every directory under a root ("" is the root itself)
  *   files        every regular file, with what decides whether it changed
  *                (size, mtime_ns, inode) and its kind ("flac", "mp3",
- *                "other")
+ *                "archive" under manga roots, "other")
  *   artists, albums   deduplicated by name, and by album artist and title
  *   tracks       one per parsed audio file; its id survives tag changes
  *                and renames that keep the inode
  *   scans        one row per scan with its figures
+ *   series       one per first-level folder of a manga root, with what
+ *                the user set on it (monitored, latest, source)
+ *   volumes      the volume files and image folders of each series, as
+ *                the name parser (or ComicInfo.xml) read them
+ *   comicinfo    Series, Volume and Number from a volume archive's
+ *                ComicInfo.xml, when it has one
+ *   catalog      the user's local release catalog (title, link, size,
+ *                source), with catalog_fts to search it and catalog_meta
+ *                saying which file was loaded, and when
  */
 
 #include <sqlite3.h>
