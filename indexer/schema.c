@@ -109,6 +109,24 @@ static const char *const schema_steps[] = {
 	"  series TEXT,"
 	"  volume REAL NOT NULL DEFAULT 0,"
 	"  number REAL NOT NULL DEFAULT 0);",
+
+	/* version 4: the local catalog of releases and what was loaded */
+	"CREATE TABLE catalog ("
+	"  id INTEGER PRIMARY KEY,"
+	"  title TEXT NOT NULL,"
+	"  link TEXT NOT NULL,"
+	"  size INTEGER,"
+	"  source TEXT);"
+	"CREATE VIRTUAL TABLE catalog_fts USING fts5("
+	"  title, content='catalog', content_rowid='id',"
+	"  tokenize='unicode61 remove_diacritics 2');"
+	"CREATE TABLE catalog_meta ("
+	"  path BLOB NOT NULL,"
+	"  size INTEGER NOT NULL,"
+	"  mtime_ns INTEGER NOT NULL,"
+	"  loaded_at REAL NOT NULL,"
+	"  entries INTEGER NOT NULL,"
+	"  bad_lines INTEGER NOT NULL);",
 };
 
 int schema_version(void)
