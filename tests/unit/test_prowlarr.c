@@ -1,0 +1,474 @@
+#include <errno.h>
+#include <libgen.h>
+#include <setjmp.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+#include <jansson.h>
+
+#include "common/clock.h"
+#include "common/http.h"
+#include "common/log.h"
+#include "common/strbuf.h"
+#include "common/throttle.h"
+#include "indexer/prowlarr.h"
+
+#define KEY "fakeKEY-0123456789abcdef"	/* the fake's */
+#define WRONG_KEY "wrongKEY-fedcba9876543210"
+#define MARCH_1_2024_10H 1709287200.0
+
+static pid_t fake_pid;
+static int fake_stdin = -1;
+static int port;
+static char base[64];
+static struct throttle *throttle;
+static struct prowlarr p;
+
+/* The fake lives next to this file's directory: tests/fakes/. */
+static void fake_path(char *out, size_t size)
+{
+	char here[] = __FILE__;
+
+	snprintf(out, size, "%s/../fakes/prowlarr_fake.py", dirname(here));
+}
+
+/* Start the fake Prowlarr and learn its port from its first line. */
+static int start_fake(void **state)
+{
+	int in[2], out[2];
+	char path[512], line[32];
+	ssize_t n, len = 0;
+
+	(void)state;
+	fake_path(path, sizeof(path));
+	if (pipe(in) || pipe(out))
+		return -1;
+	fake_pid = fork();
+	if (fake_pid < 0)
+		return -1;
+	if (!fake_pid) {
+		dup2(in[0], 0);
+		dup2(out[1], 1);
+		close(in[1]);
+		close(out[0]);
+		execl("/usr/bin/python3", "python3", path, (char *)NULL);
+		_exit(127);
+	}
+	close(in[0]);
+	close(out[1]);
+	fake_stdin = in[1];
+	while (len < (ssize_t)sizeof(line) - 1 &&
+	       (n = read(out[0], line + len, sizeof(line) - 1 - len)) > 0) {
+		len += n;
+		if (memchr(line, '\n', len))
+			break;
+	}
+	close(out[0]);
+	line[len] = '\0';
+	port = atoi(line);
+	if (port <= 0)
+		return -1;
+	snprintf(base, sizeof(base), "http://127.0.0.1:%d/", port);
+
+	/* The fake is local: no proxy from the environment may get in. */
+	unsetenv("http_proxy");
+	unsetenv("HTTP_PROXY");
+	unsetenv("https_proxy");
+	unsetenv("HTTPS_PROXY");
+	unsetenv("all_proxy");
+	unsetenv("ALL_PROXY");
+	log_set_stderr(0);
+	log_set_level(LOG_DEBUG);
+	return http_init();
+}
+
+static int stop_fake(void **state)
+{
+	(void)state;
+	http_cleanup();
+	close(fake_stdin);
+	kill(fake_pid, SIGTERM);
+	waitpid(fake_pid, NULL, 0);
+	return 0;
+}
+
+/*
+ * Each test gets a fresh throttle, fast enough not to slow the tests
+ * down, so one test's 429 or 5xx never pauses the next.
+ */
+static int new_client(void **state)
+{
+	(void)state;
+	if (throttle_new("prowlarr", 60000, NULL, NULL, &throttle))
+		return -1;
+	p = (struct prowlarr){
+		.url = base,
+		.api_key = KEY,
+		.categories = "7000,7030",
+		.indexer_ids = "1, 2",
+		.throttle = throttle,
+		.timeout_ms = 10000,
+	};
+	return 0;
+}
+
+static int free_client(void **state)
+{
+	(void)state;
+	throttle_free(throttle);
+	throttle = NULL;
+	return 0;
+}
+
+/* The fake's JSON answer at path (/_requests, /_grabs). */
+static json_t *fake_get(const char *path)
+{
+	char url[128];
+	struct http_request req = { .url = url };
+	struct http_response resp;
+	json_t *doc;
+
+	snprintf(url, sizeof(url), "http://127.0.0.1:%d%s", port, path);
+	assert_int_equal(http_perform(&req, &resp), 0);
+	assert_int_equal(resp.status, 200);
+	doc = json_loadb(resp.body.buf, resp.body.len, 0, NULL);
+	assert_non_null(doc);
+	http_response_release(&resp);
+	return doc;
+}
+
+/* How many requests the fake's API has seen. */
+static size_t nr_requests(void)
+{
+	json_t *all = fake_get("/_requests");
+	size_t n = json_array_size(all);
+
+	json_decref(all);
+	return n;
+}
+
+/* The last request the fake's API saw; json_decref() it. */
+static json_t *last_request(void)
+{
+	json_t *all = fake_get("/_requests");
+	json_t *last;
+
+	assert_true(json_array_size(all) > 0);
+	last = json_incref(json_array_get(all, json_array_size(all) - 1));
+	json_decref(all);
+	return last;
+}
+
+/* Value i of the query argument name in a recorded request. */
+static const char *arg(json_t *req, const char *name, size_t i)
+{
+	json_t *v = json_object_get(json_object_get(req, "args"), name);
+
+	return json_string_value(json_array_get(v, i));
+}
+
+static size_t nr_args(json_t *req, const char *name)
+{
+	return json_array_size(json_object_get(json_object_get(req, "args"),
+					       name));
+}
+
+/* The release with guid among r, or NULL. */
+static const struct prowlarr_release *
+find(const struct prowlarr_release *r, size_t nr, const char *guid)
+{
+	size_t i;
+
+	for (i = 0; i < nr; i++)
+		if (!strcmp(r[i].guid, guid))
+			return &r[i];
+	return NULL;
+}
+
+/* Search query, expecting the error code and nothing handed back. */
+static void search_fails(const char *query, int code)
+{
+	struct prowlarr_release *r = (void *)1;
+	size_t nr = 42;
+
+	assert_int_equal(prowlarr_search(&p, query, NULL, &r, &nr), code);
+	assert_ptr_equal(r, (void *)1);
+	assert_int_equal(nr, 42);
+}
+
+/* The whole query reaches Prowlarr, the key as a header only. */
+static void test_query_string(void **state)
+{
+	struct prowlarr_release *r;
+	size_t nr, before = nr_requests();
+	json_t *req;
+	const char *raw;
+
+	(void)state;
+	assert_int_equal(prowlarr_search(&p, "Spy x Family & Co?", NULL, &r,
+					 &nr), 0);
+	assert_int_equal(nr, 0);
+	assert_null(r);
+	assert_int_equal(nr_requests(), before + 1);
+
+	req = last_request();
+	assert_string_equal(json_string_value(json_object_get(req, "method")),
+			    "GET");
+	assert_string_equal(json_string_value(json_object_get(req, "path")),
+			    "/api/v1/search");
+	raw = json_string_value(json_object_get(req, "query"));
+	assert_non_null(strstr(raw, "query=Spy%20x%20Family%20%26%20Co%3F&"));
+	assert_null(strstr(raw, KEY));
+	assert_int_equal(nr_args(req, "query"), 1);
+	assert_string_equal(arg(req, "query", 0), "Spy x Family & Co?");
+	assert_string_equal(arg(req, "type", 0), "search");
+	assert_int_equal(nr_args(req, "categories"), 2);
+	assert_string_equal(arg(req, "categories", 0), "7000");
+	assert_string_equal(arg(req, "categories", 1), "7030");
+	assert_int_equal(nr_args(req, "indexerIds"), 2);
+	assert_string_equal(arg(req, "indexerIds", 0), "1");
+	assert_string_equal(arg(req, "indexerIds", 1), "2");
+	assert_string_equal(json_string_value(json_object_get(req, "api_key")),
+			    KEY);
+	json_decref(req);
+}
+
+/* Without categories or indexer ids, neither key is sent. */
+static void test_query_without_filters(void **state)
+{
+	struct prowlarr_release *r;
+	size_t nr;
+	json_t *req;
+
+	(void)state;
+	p.categories = NULL;
+	p.indexer_ids = "";
+	assert_int_equal(prowlarr_search(&p, "Nothing", NULL, &r, &nr), 0);
+	req = last_request();
+	assert_int_equal(nr_args(req, "categories"), 0);
+	assert_int_equal(nr_args(req, "indexerIds"), 0);
+	assert_string_equal(arg(req, "type", 0), "search");
+	json_decref(req);
+}
+
+/* Only the series' volumes are kept, with the ranges their titles say. */
+static void test_volumes_kept(void **state)
+{
+	struct prowlarr_release *r;
+	const struct prowlarr_release *x;
+	size_t nr, before = nr_requests();
+
+	(void)state;
+	assert_int_equal(prowlarr_search(&p, "One Piece", NULL, &r, &nr), 0);
+	assert_int_equal(nr_requests(), before + 1);
+	assert_int_equal(nr, 5);
+
+	x = find(r, nr, "op-105");
+	assert_non_null(x);
+	assert_string_equal(x->title, "One Piece T105 FRENCH CBZ");
+	assert_string_equal(x->indexer, "YGG");
+	assert_int_equal(x->indexer_id, 1);
+	assert_true(x->first == 105 && x->last == 105);
+	assert_int_equal(x->seeders, 12);
+	assert_int_equal(x->size, 150000000 + strlen(x->title));
+	assert_true(x->published_at == MARCH_1_2024_10H);
+	assert_string_equal(x->magnet_url, "magnet:?xt=urn:btih:op-105");
+	assert_non_null(strstr(x->download_url, "link=op-105"));
+
+	x = find(r, nr, "op-104");
+	assert_non_null(x);
+	assert_true(x->first == 104 && x->last == 104);
+	x = find(r, nr, "op-001-003");
+	assert_non_null(x);
+	assert_true(x->first == 1 && x->last == 3);
+	x = find(r, nr, "op-100-102");
+	assert_non_null(x);
+	assert_true(x->first == 100 && x->last == 102);
+
+	/* Usenet: no seeders, no magnet. */
+	x = find(r, nr, "op-106");
+	assert_non_null(x);
+	assert_true(x->first == 106 && x->last == 106);
+	assert_int_equal(x->indexer_id, 2);
+	assert_int_equal(x->seeders, 0);
+	assert_null(x->magnet_url);
+
+	/* A chapter, other series, a special and no number at all. */
+	assert_null(find(r, nr, "op-ch1090"));
+	assert_null(find(r, nr, "op-party-3"));
+	assert_null(find(r, nr, "opm-20"));
+	assert_null(find(r, nr, "op-artbook"));
+	assert_null(find(r, nr, "op-none"));
+	prowlarr_releases_free(r, nr);
+}
+
+static void test_bad_key(void **state)
+{
+	(void)state;
+	p.api_key = WRONG_KEY;
+	search_fails("One Piece", -EACCES);
+}
+
+static void test_malformed(void **state)
+{
+	(void)state;
+	search_fails("malformed", -EPROTO);
+	search_fails("notarray", -EPROTO);
+	search_fails("badshape", -EPROTO);
+}
+
+static void test_server_error(void **state)
+{
+	struct throttle_stats st;
+
+	(void)state;
+	search_fails("error500", -EIO);
+	throttle_stats(throttle, &st);
+	assert_int_equal(st.failures, 1);
+}
+
+/* A 429 pauses the throttle for its Retry-After, at least. */
+static void test_rate_limited(void **state)
+{
+	struct prowlarr_release *r;
+	size_t nr, before;
+	double until;
+	int cancel = 1;
+
+	(void)state;
+	search_fails("ratelimit", -EAGAIN);
+	assert_int_equal(throttle_paused(throttle, &until), 1);
+	assert_true(until >= clock_wall() + 1);
+
+	/* Paused: the next search waits, and can be cancelled. */
+	before = nr_requests();
+	assert_int_equal(prowlarr_search(&p, "One Piece", &cancel, &r, &nr),
+			 -ECANCELED);
+	assert_int_equal(nr_requests(), before);
+}
+
+static void test_huge(void **state)
+{
+	(void)state;
+	search_fails("huge", -EFBIG);
+}
+
+static void test_slow(void **state)
+{
+	double start = clock_mono();
+
+	(void)state;
+	p.timeout_ms = 1000;
+	search_fails("slow", -ETIMEDOUT);
+	assert_true(clock_mono() - start < 2.5);
+}
+
+/* Settings that would smuggle keys into the URL send nothing. */
+static void test_bad_settings(void **state)
+{
+	size_t before = nr_requests();
+
+	(void)state;
+	p.categories = "7000&apikey=x";
+	search_fails("One Piece", -EINVAL);
+	p.categories = "7000,";
+	search_fails("One Piece", -EINVAL);
+	p.categories = "7000";
+	p.indexer_ids = "one";
+	search_fails("One Piece", -EINVAL);
+	p.indexer_ids = NULL;
+	search_fails("", -EINVAL);
+	p.api_key = NULL;
+	search_fails("One Piece", -EINVAL);
+	assert_int_equal(nr_requests(), before);
+}
+
+/* A grab posts the guid and indexer id, as JSON, with the key. */
+static void test_grab(void **state)
+{
+	struct prowlarr_release *r;
+	const struct prowlarr_release *x;
+	struct prowlarr_release gone = { .guid = "op-999", .indexer_id = 1 };
+	json_t *req, *body, *grabs;
+	size_t nr;
+
+	(void)state;
+	assert_int_equal(prowlarr_search(&p, "One Piece", NULL, &r, &nr), 0);
+	x = find(r, nr, "op-106");
+	assert_non_null(x);
+	assert_int_equal(prowlarr_grab(&p, x, NULL), 0);
+
+	req = last_request();
+	assert_string_equal(json_string_value(json_object_get(req, "method")),
+			    "POST");
+	assert_string_equal(json_string_value(json_object_get(req, "path")),
+			    "/api/v1/search");
+	assert_string_equal(json_string_value(json_object_get(req, "api_key")),
+			    KEY);
+	body = json_loads(json_string_value(json_object_get(req, "body")), 0,
+			  NULL);
+	assert_non_null(body);
+	assert_int_equal(json_object_size(body), 2);
+	assert_string_equal(json_string_value(json_object_get(body, "guid")),
+			    "op-106");
+	assert_int_equal(json_integer_value(json_object_get(body,
+							    "indexerId")), 2);
+	json_decref(body);
+	json_decref(req);
+
+	grabs = fake_get("/_grabs");
+	assert_int_equal(json_array_size(grabs), 1);
+	json_decref(grabs);
+
+	assert_int_equal(prowlarr_grab(&p, &gone, NULL), -ENOENT);
+	p.api_key = WRONG_KEY;
+	assert_int_equal(prowlarr_grab(&p, x, NULL), -EACCES);
+	grabs = fake_get("/_grabs");
+	assert_int_equal(json_array_size(grabs), 1);
+	json_decref(grabs);
+	prowlarr_releases_free(r, nr);
+}
+
+/* Nothing refused, failed or logged shows the key (runs last). */
+static void test_key_not_logged(void **state)
+{
+	struct strbuf ring = STRBUF_INIT;
+
+	(void)state;
+	log_ring_dump(&ring);
+	assert_non_null(strstr(ring.buf, "prowlarr: "));
+	assert_non_null(strstr(ring.buf, "API key was refused"));
+	assert_null(strstr(ring.buf, KEY));
+	assert_null(strstr(ring.buf, WRONG_KEY));
+	strbuf_release(&ring);
+}
+
+#define T(f) cmocka_unit_test_setup_teardown(f, new_client, free_client)
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		T(test_query_string),
+		T(test_query_without_filters),
+		T(test_volumes_kept),
+		T(test_bad_key),
+		T(test_malformed),
+		T(test_server_error),
+		T(test_rate_limited),
+		T(test_huge),
+		T(test_slow),
+		T(test_bad_settings),
+		T(test_grab),
+		T(test_key_not_logged),
+	};
+
+	return cmocka_run_group_tests(tests, start_fake, stop_fake);
+}
