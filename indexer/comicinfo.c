@@ -1,5 +1,4 @@
 #include <errno.h>
-#include <pthread.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,6 +12,7 @@
 #include <libxml/tree.h>
 #include <libxml/xmlerror.h>
 
+#include "common/xml.h"
 #include "indexer/comicinfo.h"
 #include "indexer/names.h"
 
@@ -239,22 +239,6 @@ static int find_entry(struct archive *a, const struct source *src,
 }
 
 /*
- * libxml2 2.9 wants xmlInitParser() called once before threads parse;
- * pthread_once() makes the first reader do it and the others wait.
- */
-static void xml_setup(void)
-{
-	xmlInitParser();
-}
-
-/* Somewhere to send libxml2's messages that is not stderr. */
-static void drop_generic(void *ctx, const char *msg, ...)
-{
-	(void)ctx;
-	(void)msg;
-}
-
-/*
  * A DOCTYPE is where entity declarations and external DTDs come from,
  * and no ComicInfo.xml needs one: stop there, before its internal
  * subset is read, which leaves a document without a root element.
@@ -268,26 +252,23 @@ static void refuse_doctype(void *ctx, const xmlChar *name,
 	xmlStopParser(ctx);
 }
 
-/*
- * Parse with the calling thread's libxml2 error handlers (they are
- * per-thread) silenced for the duration, then put back: NOERROR quiets
- * the parser, but encoding errors go to the generic handler whatever
- * the options. *doc is NULL when the XML is not well-formed.
- */
+/* Parse silently (common/xml.h); *doc is NULL when the XML is not
+ * well-formed. */
 static int parse_xml(const char *xml, size_t len, xmlDocPtr *doc)
 {
-	xmlGenericErrorFunc old_generic = xmlGenericError;
-	void *old_generic_ctx = xmlGenericErrorContext;
 	xmlParserCtxtPtr ctxt;
+	struct xml_quiet q;
 	int err = 0;
 
+	xml_quiet_begin(&q);
 	ctxt = xmlNewParserCtxt();
-	if (!ctxt)
+	if (!ctxt) {
+		xml_quiet_end(&q);
 		return -ENOMEM;
+	}
 	ctxt->sax->internalSubset = refuse_doctype;
-	xmlSetGenericErrorFunc(NULL, drop_generic);
 	*doc = xmlCtxtReadMemory(ctxt, xml, (int)len, NULL, NULL, XML_OPTIONS);
-	xmlSetGenericErrorFunc(old_generic_ctx, old_generic);
+	xml_quiet_end(&q);
 	if (!*doc && ctxt->errNo == XML_ERR_NO_MEMORY)
 		err = -ENOMEM;
 	xmlFreeParserCtxt(ctxt);
@@ -435,7 +416,6 @@ static int setup_archive(struct archive *a, struct source *src)
  */
 int comicinfo_read(int fd, struct comicinfo *out)
 {
-	static pthread_once_t once = PTHREAD_ONCE_INIT;
 	struct source src;
 	struct archive *a;
 	struct stat st;
@@ -465,7 +445,6 @@ int comicinfo_read(int fd, struct comicinfo *out)
 	if (err || !xml)
 		return err;
 
-	pthread_once(&once, xml_setup);
 	err = parse_xml(xml, len, &doc);
 	free(xml);
 	if (!err && doc)
