@@ -1,0 +1,144 @@
+#!/usr/bin/python3
+"""A fake Nautiljon for tests, on the base fake server (http_fake.py).
+
+    /mangas/one+piece.html    200, a page shaped like Nautiljon's in 2025
+                              (.infosFicheTop .liste_infos li, bold spans)
+    /mangas/berserk.html      200, other markup: <b>, no classes, entities
+    /mangas/nofield.html      200, a series page without the counts
+    /mangas/garbage.html      200, binary bytes
+    /mangas/cloudflare.html   403 with a Cloudflare challenge page
+    /mangas/ratelimit.html    429 with Retry-After: 3
+    /mangas/anything-else     404
+    /_requests                200, [{path, time, headers}] of every request
+                              to /mangas/ so far, oldest first
+
+Like Cloudflare, it answers 403 to a request without a User-Agent or
+with a library's default one (curl/, python-).
+"""
+
+import os
+import sys
+import threading
+import time
+import urllib.parse
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from http_fake import FakeHandler, serve  # noqa: E402
+
+ONE_PIECE = """<!DOCTYPE html>
+<html lang="fr">
+<head>
+<meta charset="utf-8">
+<title>One Piece - Manga - Nautiljon</title>
+<script>var x = "<li>Nb volumes VF : 1 (Faux)</li>";</script>
+</head>
+<body>
+<div id="page">
+ <ul class="menu"><li><a href="/mangas/">Mangas</a></li></ul>
+ <div class="infosFicheTop">
+  <div class="liste_infos">
+   <ul class="mb10">
+    <li><span class="bold">Titre original :</span> ONE PIECE</li>
+    <li><span class="bold">Origine :</span> Japon - 1997</li>
+    <li><span class="bold">Type :</span> Shônen</li>
+    <li><span class="bold">Auteur :</span>
+     <a href="/people/oda+eiichiro.html">ODA Eiichirô</a></li>
+    <li><span class="bold">Éditeur VO :</span> Shueisha</li>
+    <li><span class="bold">Nb volumes VO :</span> 113 (En cours)</li>
+    <li><span class="bold">Éditeur VF :</span> Glénat</li>
+    <li><span class="bold">Nb volumes VF :</span>
+     111 (En cours)</li>
+    <li><span class="bold">Prix :</span> 7.20&nbsp;&euro;</li>
+   </ul>
+  </div>
+ </div>
+ <ul class="volumes"><li>Nb volumes VF : 5 (Faux)</li></ul>
+</div>
+</body>
+</html>
+"""
+
+BERSERK = """<html><head><title>Berserk</title></head>
+<body><div><ul>
+<li><b>Titre original&nbsp;:</b> Berserk
+<li><B>NB VOLUMES VO&nbsp;:</B>&nbsp;42&nbsp;(En&nbsp;attente)
+<li><strong>Nb volumes VF&#160;:</strong>  42
+ ( Abandonn&eacute; )
+<li><b>Nb volumes VF :</b> 7 (Faux)
+</ul>
+"""
+
+NOFIELD = """<!DOCTYPE html>
+<html><head><meta charset="utf-8"><title>Rien</title></head>
+<body><div class="infosFicheTop"><ul class="liste_infos">
+<li><span class="bold">Titre original :</span> Rien</li>
+<li><span class="bold">Nb chapitres :</span> 12</li>
+</ul></div></body></html>
+"""
+
+CLOUDFLARE = """<!DOCTYPE html>
+<html lang="en-US"><head><title>Just a moment...</title>
+<meta http-equiv="refresh" content="390"></head>
+<body><div class="main-wrapper" role="main">
+<h1>www.nautiljon.com</h1>
+<h2>Verify you are human by completing the action below.</h2>
+<div id="challenge-stage"></div>
+<div class="footer">Performance &amp; security by Cloudflare</div>
+</div></body></html>
+"""
+
+GARBAGE = bytes(range(256)) * 16
+
+LIBRARY_AGENTS = ("curl/", "python-", "wget/", "go-http-client")
+
+
+class Nautiljon(FakeHandler):
+    routes = FakeHandler.routes + [
+        (r"/mangas/(.+)\.html", "series"),
+        (r"/_requests", "requests"),
+    ]
+
+    lock = threading.Lock()
+    log = []
+
+    def requests(self, m):
+        with self.lock:
+            self.reply(200, list(self.log))
+
+    def series(self, m):
+        agent = self.headers.get("User-Agent", "")
+        with self.lock:
+            self.log.append({
+                "path": urllib.parse.urlsplit(self.path).path,
+                "time": time.time(),
+                "headers": dict(self.headers.items()),
+            })
+        if not agent or agent.lower().startswith(LIBRARY_AGENTS):
+            return self.cloudflare()
+        page = {
+            "one+piece": ONE_PIECE,
+            "berserk": BERSERK,
+            "nofield": NOFIELD,
+        }.get(m.group(1))
+        html = "text/html; charset=UTF-8"
+        if page is not None:
+            self.reply(200, page, content_type=html)
+        elif m.group(1) == "garbage":
+            self.reply(200, GARBAGE, content_type=html)
+        elif m.group(1) == "cloudflare":
+            self.cloudflare()
+        elif m.group(1) == "ratelimit":
+            self.reply(429, "Too Many Requests", {"Retry-After": "3"},
+                       content_type="text/plain")
+        else:
+            self.reply(404, "<html><body>Page introuvable</body></html>",
+                       content_type=html)
+
+    def cloudflare(self):
+        self.reply(403, CLOUDFLARE, {"Server": "cloudflare",
+                                     "CF-RAY": "8f1e2d3c4b5a6978-CDG"},
+                   content_type="text/html; charset=UTF-8")
+
+
+if __name__ == "__main__":
+    serve(Nautiljon)
