@@ -38,9 +38,17 @@ $(BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -MMD -MP -c -o $@ $<
 
-$(BUILD)/tests/%: tests/unit/%.c $(LIB)
+# What unit tests share (starting fake servers) is linked into each.
+TEST_SUPPORT := $(BUILD)/tests/fake.o
+
+$(TEST_SUPPORT): tests/unit/fake.c tests/unit/fake.h
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -o $@ $< $(LIB) $(LDLIBS) $(shell pkg-config --libs cmocka)
+	$(CC) $(CFLAGS) -c -o $@ $<
+
+$(BUILD)/tests/%: tests/unit/%.c $(LIB) $(TEST_SUPPORT)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -o $@ $< $(TEST_SUPPORT) $(LIB) $(LDLIBS) \
+		$(shell pkg-config --libs cmocka)
 
 $(FIXTURES): tests/data/make-fixtures.sh
 	@mkdir -p $(BUILD)/fixtures

@@ -1,9 +1,7 @@
 #include <arpa/inet.h>
 #include <errno.h>
-#include <libgen.h>
 #include <netinet/in.h>
 #include <setjmp.h>
-#include <signal.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -11,10 +9,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <cmocka.h>
+
+#include "fake.h"
 
 #include "common/http.h"
 #include "common/log.h"
@@ -23,63 +22,15 @@
 #define SECRET_HEADER "X-Api-Key: hdrS3CRET"
 #define SECRET_QUERY "qryS3CRET"
 
-static pid_t fake_pid;
-static int fake_stdin = -1;
-static int port;
+static struct fake fake;
 static char url[512];
 
-/* The fake lives next to this file's directory: tests/fakes/. */
-static void fake_path(char *out, size_t size)
-{
-	char here[] = __FILE__;
-
-	snprintf(out, size, "%s/../fakes/http_fake.py", dirname(here));
-}
-
-/* Start the fake server and learn its port from its first line. */
+/* Start the fake server for the whole group. */
 static int start_fake(void **state)
 {
-	int in[2], out[2];
-	char path[512], line[32];
-	ssize_t n, len = 0;
-
 	(void)state;
-	fake_path(path, sizeof(path));
-	if (pipe(in) || pipe(out))
+	if (fake_start("http_fake.py", &fake))
 		return -1;
-	fake_pid = fork();
-	if (fake_pid < 0)
-		return -1;
-	if (!fake_pid) {
-		dup2(in[0], 0);
-		dup2(out[1], 1);
-		close(in[1]);
-		close(out[0]);
-		execl("/usr/bin/python3", "python3", path, (char *)NULL);
-		_exit(127);
-	}
-	close(in[0]);
-	close(out[1]);
-	fake_stdin = in[1];
-	while (len < (ssize_t)sizeof(line) - 1 &&
-	       (n = read(out[0], line + len, sizeof(line) - 1 - len)) > 0) {
-		len += n;
-		if (memchr(line, '\n', len))
-			break;
-	}
-	close(out[0]);
-	line[len] = '\0';
-	port = atoi(line);
-	if (port <= 0)
-		return -1;
-
-	/* The fake is local: no proxy from the environment may get in. */
-	unsetenv("http_proxy");
-	unsetenv("HTTP_PROXY");
-	unsetenv("https_proxy");
-	unsetenv("HTTPS_PROXY");
-	unsetenv("all_proxy");
-	unsetenv("ALL_PROXY");
 	log_set_stderr(0);
 	log_set_level(LOG_DEBUG);
 	return http_init();
@@ -89,16 +40,14 @@ static int stop_fake(void **state)
 {
 	(void)state;
 	http_cleanup();
-	close(fake_stdin);
-	kill(fake_pid, SIGTERM);
-	waitpid(fake_pid, NULL, 0);
+	fake_stop(&fake);
 	return 0;
 }
 
 /* The fake's URL for path. */
 static const char *at(const char *path)
 {
-	snprintf(url, sizeof(url), "http://127.0.0.1:%d%s", port, path);
+	snprintf(url, sizeof(url), "http://127.0.0.1:%d%s", fake.port, path);
 	return url;
 }
 
@@ -205,7 +154,7 @@ static void test_timeout(void **state)
 	assert_true(resp.elapsed_s < 1.5);
 	snprintf(want, sizeof(want),
 		 "GET http://127.0.0.1:%d/slow/3000: timed out after 200 ms",
-		 port);
+		 fake.port);
 	assert_string_equal(resp.error, want);
 	http_response_release(&resp);
 }
@@ -397,7 +346,7 @@ static void test_redirect_keeps_secrets_home(void **state)
 	assert_non_null(strstr(resp.body.buf, "hdrS3CRET"));
 	http_response_release(&resp);
 
-	snprintf(u, sizeof(u), "/redirect?to=http://localhost:%d/echo", port);
+	snprintf(u, sizeof(u), "/redirect?to=http://localhost:%d/echo", fake.port);
 	req.url = at(u);
 	assert_int_equal(http_perform(&req, &resp), 0);
 	assert_int_equal(resp.status, 200);

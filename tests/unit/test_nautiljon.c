@@ -1,18 +1,17 @@
 #include <errno.h>
 #include <fcntl.h>
-#include <libgen.h>
 #include <setjmp.h>
-#include <signal.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <cmocka.h>
+
+#include "fake.h"
 #include <jansson.h>
 
 #include "common/http.h"
@@ -23,8 +22,7 @@
 
 #define FAST_RPM 600		/* 0.1 s apart: real waits, short ones */
 
-static pid_t fake_pid;
-static int fake_stdin = -1;
+static struct fake fake;
 static char base[64];
 
 /* Parse a NUL-terminated page. */
@@ -241,51 +239,13 @@ static void test_slug(void **state)
 	check_slug("", "");
 }
 
-/* Start the fake Nautiljon and learn its port from its first line. */
+/* Start the fake Nautiljon for the whole group. */
 static int start_fake(void **state)
 {
-	int in[2], out[2];
-	char path[512], here[] = __FILE__, line[32];
-	ssize_t n, len = 0;
-
 	(void)state;
-	snprintf(path, sizeof(path), "%s/../fakes/nautiljon_fake.py",
-		 dirname(here));
-	if (pipe(in) || pipe(out))
+	if (fake_start("nautiljon_fake.py", &fake))
 		return -1;
-	fake_pid = fork();
-	if (fake_pid < 0)
-		return -1;
-	if (!fake_pid) {
-		dup2(in[0], 0);
-		dup2(out[1], 1);
-		close(in[1]);
-		close(out[0]);
-		execl("/usr/bin/python3", "python3", path, (char *)NULL);
-		_exit(127);
-	}
-	close(in[0]);
-	close(out[1]);
-	fake_stdin = in[1];
-	while (len < (ssize_t)sizeof(line) - 1 &&
-	       (n = read(out[0], line + len, sizeof(line) - 1 - len)) > 0) {
-		len += n;
-		if (memchr(line, '\n', len))
-			break;
-	}
-	close(out[0]);
-	line[len] = '\0';
-	if (atoi(line) <= 0)
-		return -1;
-	snprintf(base, sizeof(base), "http://127.0.0.1:%d", atoi(line));
-
-	/* The fake is local: no proxy from the environment may get in. */
-	unsetenv("http_proxy");
-	unsetenv("HTTP_PROXY");
-	unsetenv("https_proxy");
-	unsetenv("HTTPS_PROXY");
-	unsetenv("all_proxy");
-	unsetenv("ALL_PROXY");
+	snprintf(base, sizeof(base), "http://127.0.0.1:%d", fake.port);
 	log_set_stderr(0);
 	return http_init();
 }
@@ -295,9 +255,7 @@ static int stop_fake(void **state)
 {
 	(void)state;
 	http_cleanup();
-	close(fake_stdin);
-	kill(fake_pid, SIGTERM);
-	waitpid(fake_pid, NULL, 0);
+	fake_stop(&fake);
 	return 0;
 }
 

@@ -1,17 +1,15 @@
 #include <errno.h>
-#include <libgen.h>
 #include <setjmp.h>
-#include <signal.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
 #include <cmocka.h>
+
+#include "fake.h"
 #include <jansson.h>
 
 #include "common/clock.h"
@@ -25,66 +23,18 @@
 #define WRONG_KEY "wrongKEY-fedcba9876543210"
 #define MARCH_1_2024_10H 1709287200.0
 
-static pid_t fake_pid;
-static int fake_stdin = -1;
-static int port;
+static struct fake fake;
 static char base[64];
 static struct throttle *throttle;
 static struct prowlarr p;
 
-/* The fake lives next to this file's directory: tests/fakes/. */
-static void fake_path(char *out, size_t size)
-{
-	char here[] = __FILE__;
-
-	snprintf(out, size, "%s/../fakes/prowlarr_fake.py", dirname(here));
-}
-
-/* Start the fake Prowlarr and learn its port from its first line. */
+/* Start the fake Prowlarr for the whole group. */
 static int start_fake(void **state)
 {
-	int in[2], out[2];
-	char path[512], line[32];
-	ssize_t n, len = 0;
-
 	(void)state;
-	fake_path(path, sizeof(path));
-	if (pipe(in) || pipe(out))
+	if (fake_start("prowlarr_fake.py", &fake))
 		return -1;
-	fake_pid = fork();
-	if (fake_pid < 0)
-		return -1;
-	if (!fake_pid) {
-		dup2(in[0], 0);
-		dup2(out[1], 1);
-		close(in[1]);
-		close(out[0]);
-		execl("/usr/bin/python3", "python3", path, (char *)NULL);
-		_exit(127);
-	}
-	close(in[0]);
-	close(out[1]);
-	fake_stdin = in[1];
-	while (len < (ssize_t)sizeof(line) - 1 &&
-	       (n = read(out[0], line + len, sizeof(line) - 1 - len)) > 0) {
-		len += n;
-		if (memchr(line, '\n', len))
-			break;
-	}
-	close(out[0]);
-	line[len] = '\0';
-	port = atoi(line);
-	if (port <= 0)
-		return -1;
-	snprintf(base, sizeof(base), "http://127.0.0.1:%d/", port);
-
-	/* The fake is local: no proxy from the environment may get in. */
-	unsetenv("http_proxy");
-	unsetenv("HTTP_PROXY");
-	unsetenv("https_proxy");
-	unsetenv("HTTPS_PROXY");
-	unsetenv("all_proxy");
-	unsetenv("ALL_PROXY");
+	snprintf(base, sizeof(base), "http://127.0.0.1:%d/", fake.port);
 	log_set_stderr(0);
 	log_set_level(LOG_DEBUG);
 	return http_init();
@@ -94,9 +44,7 @@ static int stop_fake(void **state)
 {
 	(void)state;
 	http_cleanup();
-	close(fake_stdin);
-	kill(fake_pid, SIGTERM);
-	waitpid(fake_pid, NULL, 0);
+	fake_stop(&fake);
 	return 0;
 }
 
@@ -136,7 +84,7 @@ static json_t *fake_get(const char *path)
 	struct http_response resp;
 	json_t *doc;
 
-	snprintf(url, sizeof(url), "http://127.0.0.1:%d%s", port, path);
+	snprintf(url, sizeof(url), "http://127.0.0.1:%d%s", fake.port, path);
 	assert_int_equal(http_perform(&req, &resp), 0);
 	assert_int_equal(resp.status, 200);
 	doc = json_loadb(resp.body.buf, resp.body.len, 0, NULL);
