@@ -413,7 +413,7 @@ static void run_order(void)
 	struct scan_row row = { .order = &ix.current };
 	const struct scan_order *o = &ix.current;
 	struct plan plan;
-	int rc = 0;
+	int rc = 0, manga = 0;
 
 	row.started_at = clock_wall();
 	if (plan_make(&ix.current, &plan))
@@ -437,12 +437,15 @@ static void run_order(void)
 	log_info("scan %lld started (%s%s)", (long long)row.id, o->trigger,
 		 o->full ? ", full" : "");
 
-	for (size_t i = 0; i < plan.nr && rc != -ECANCELED; i++)
+	for (size_t i = 0; i < plan.nr && rc != -ECANCELED; i++) {
 		rc = scan_run(indexer_db_path(), &plan.req[i], &ix.stats) ? : rc;
+		manga |= plan.req[i].manga;
+	}
 	plan_free(&plan);
 	writer_call(NULL, NULL);
 	writer_call(writer_drop_orphans, NULL);
-	if (ix.cfg->manga_roots.nr)
+	/* Series are rebuilt only when a manga root was looked at. */
+	if (manga)
 		writer_call(manga_refresh, NULL);
 
 	row.stats = &ix.stats;
