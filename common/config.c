@@ -52,7 +52,7 @@ static const char *const clients[] = {
 	"none", "qbittorrent", "prowlarr", "blackhole", NULL
 };
 static const char *const sources[] = {
-	"catalog", "prowlarr", "nautiljon", NULL
+	"catalog", "prowlarr", NULL
 };
 
 static const struct key keys[] = {
@@ -68,7 +68,7 @@ static const struct key keys[] = {
 	{ "music", "root", T_DIR, O(music_roots), .flags = REPEAT },
 	{ "manga", "root", T_DIR, O(manga_roots), .flags = REPEAT },
 	{ "monitor", "auto_check_interval", T_DURATION,
-	  O(auto_check_interval_s), 1, LONG_MAX },
+	  O(auto_check_interval_s), 0, LONG_MAX },
 	{ "monitor", "missing_volumes", T_BOOL, O(missing_volumes) },
 	{ "monitor", "new_volumes", T_BOOL, O(new_volumes) },
 	{ "monitor", "search_enabled", T_BOOL, O(search_enabled) },

@@ -178,8 +178,8 @@ static void test_good_values(void **state)
 		"[monitor]\n"
 		"many_volumes = 1\n"
 		"cache_ttl = 0\n"
-		"auto_check_interval = 2h\n"
-		"search_sources = nautiljon ,catalog\n"
+		"auto_check_interval = 0\n"
+		"search_sources = prowlarr ,catalog\n"
 		"[prowlarr]\n"
 		"categories = 7000 , 7030,-2\n"
 		"url = http://127.0.0.1:9696\n"
@@ -195,9 +195,9 @@ static void test_good_values(void **state)
 	assert_string_equal(cfg.log_level, "debug");
 	assert_int_equal(cfg.many_volumes, 1);
 	assert_int_equal(cfg.cache_ttl_s, 0);
-	assert_int_equal(cfg.auto_check_interval_s, 7200);
+	assert_int_equal(cfg.auto_check_interval_s, 0);
 	assert_int_equal(cfg.search_sources.nr, 2);
-	assert_string_equal(cfg.search_sources.items[0], "nautiljon");
+	assert_string_equal(cfg.search_sources.items[0], "prowlarr");
 	assert_string_equal(cfg.search_sources.items[1], "catalog");
 	assert_string_equal(cfg.prowlarr_categories, "7000,7030,-2");
 	assert_string_equal(cfg.prowlarr_url, "http://127.0.0.1:9696");
@@ -247,7 +247,7 @@ static void test_full_config(void **state)
 		"new_volumes = off\n"
 		"search_enabled = false\n"
 		"auto_download = yes\n"
-		"search_sources = catalog, prowlarr, nautiljon\n"
+		"search_sources = catalog, prowlarr\n"
 		"cache_ttl = 2h\n"
 		"many_volumes = 50\n"
 		"[prowlarr]\n"
@@ -321,8 +321,7 @@ static void test_full_config(void **state)
 	assert_int_equal(cfg.new_volumes, 0);
 	assert_int_equal(cfg.search_enabled, 0);
 	assert_int_equal(cfg.auto_download, 1);
-	assert_int_equal(cfg.search_sources.nr, 3);
-	assert_string_equal(cfg.search_sources.items[2], "nautiljon");
+	assert_int_equal(cfg.search_sources.nr, 2);
 	assert_int_equal(cfg.cache_ttl_s, 7200);
 	assert_int_equal(cfg.many_volumes, 50);
 
@@ -525,6 +524,13 @@ static void test_bad_values(void **state)
 		{ "[nautiljon]\nrequests_per_minute = 0\n", 2,
 		  "bad value '0' for requests_per_minute in [nautiljon]: "
 		  "expected a whole number from 1 to 10000" },
+		{ "[monitor]\nsearch_sources = catalog, nautiljon\n", 2,
+		  "bad value 'catalog, nautiljon' for search_sources in"
+		  " [monitor]: expected a comma-separated list of catalog,"
+		  " prowlarr" },
+		{ "[monitor]\nauto_check_interval = -1m\n", 2,
+		  "bad value '-1m' for auto_check_interval in [monitor]:"
+		  " expected a duration such as 90, 45s, 60m, 3h or 30d" },
 		{ "[monitor]\ncache_ttl = 5x\n", 2,
 		  "bad value '5x' for cache_ttl in [monitor]: expected a "
 		  "duration such as 90, 45s, 60m, 3h or 30d" },
@@ -560,14 +566,14 @@ static void test_bad_values(void **state)
 		{ "[monitor]\nsearch_sources = catalog, google\n", 2,
 		  "bad value 'catalog, google' for search_sources in "
 		  "[monitor]: expected a comma-separated list of catalog, "
-		  "prowlarr, nautiljon" },
+		  "prowlarr" },
 		{ "[monitor]\nsearch_sources = catalog,,prowlarr\n", 2,
 		  "bad value 'catalog,,prowlarr' for search_sources in "
 		  "[monitor]: expected a comma-separated list of catalog, "
-		  "prowlarr, nautiljon" },
+		  "prowlarr" },
 		{ "[monitor]\nsearch_sources =\n", 2,
 		  "bad value '' for search_sources in [monitor]: expected a "
-		  "comma-separated list of catalog, prowlarr, nautiljon" },
+		  "comma-separated list of catalog, prowlarr" },
 		{ "[prowlarr]\ncategories = 7000,abc\n", 2,
 		  "bad value '7000,abc' for categories in [prowlarr]: "
 		  "expected whole numbers separated by commas" },
