@@ -54,3 +54,48 @@ int control_rescan_render(struct strbuf *out)
 		"  PATH   rescan one file or folder (absolute, inside a root)\n");
 	return 0;
 }
+
+static int check_write(unsigned job, const char *buf, size_t len)
+{
+	char cmd[8];
+
+	if (control_text(buf, len, cmd, sizeof(cmd)) <= 0 || strcmp(cmd, "1"))
+		return -EINVAL;
+	return indexer_check(job, "control");
+}
+
+static int check_render(unsigned job, struct strbuf *out)
+{
+	struct indexer_status s;
+
+	indexer_status(&s);
+	if (!(s.jobs.enabled & job)) {
+		strbuf_addstr(out, "state: off (switched off in [monitor])\n");
+		return 0;
+	}
+	strbuf_addf(out, "state: %s\n", s.jobs.running == (int)job ?
+		    "checking" : s.jobs.pending & job ? "queued" : "idle");
+	strbuf_addstr(out, "accepted:\n"
+		      "  1      check now (see /metrics/monitor.json)\n");
+	return 0;
+}
+
+int control_check_missing_write(const char *buf, size_t len)
+{
+	return check_write(JOBS_CHECK_MISSING, buf, len);
+}
+
+int control_check_missing_render(struct strbuf *out)
+{
+	return check_render(JOBS_CHECK_MISSING, out);
+}
+
+int control_check_new_write(const char *buf, size_t len)
+{
+	return check_write(JOBS_CHECK_NEW, buf, len);
+}
+
+int control_check_new_render(struct strbuf *out)
+{
+	return check_render(JOBS_CHECK_NEW, out);
+}

@@ -29,4 +29,14 @@ int control_rescan_write(const char *buf, size_t len);
 /* The rescan state and the accepted commands. */
 int control_rescan_render(struct strbuf *out);
 
+/*
+ * /control/check-missing and /control/check-new: "1" queues that check
+ * of the monitored series (-EPERM when [monitor] switches it off). Read,
+ * they show whether it runs or waits.
+ */
+int control_check_missing_write(const char *buf, size_t len);
+int control_check_missing_render(struct strbuf *out);
+int control_check_new_write(const char *buf, size_t len);
+int control_check_new_render(struct strbuf *out);
+
 #endif

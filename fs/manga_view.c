@@ -12,6 +12,7 @@
 #include "fs/control.h"
 #include "fs/nodes.h"
 #include "fs/reader.h"
+#include "fs/render_monitor.h"
 #include "indexer/manga.h"
 #include "indexer/names.h"
 #include "indexer/writer.h"
@@ -41,6 +42,8 @@ static const struct {
 	{ "source", { NODE_CONTROL, .render_series = render_source,
 		      .write_series = write_source } },
 	{ "status.json", { NODE_FILE, .render_series = render_status } },
+	{ "results.json", { NODE_FILE,
+			    .render_series = render_series_results } },
 };
 
 #define NR_SERIES_FILES (sizeof(series_files) / sizeof(*series_files))
@@ -500,13 +503,13 @@ static int build_status(struct strbuf *out, int64_t series);
  * one snapshot. */
 static int render_status(struct strbuf *out, int64_t series)
 {
-	sqlite3 *db = reader_db();
+	sqlite3 *db = reader_begin();
 	int rc;
 
-	if (!db || db_exec(db, "BEGIN"))
+	if (!db)
 		return -EIO;
 	rc = build_status(out, series);
-	sqlite3_exec(db, "COMMIT", NULL, NULL, NULL);
+	reader_end(db);
 	return rc;
 }
 

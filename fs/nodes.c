@@ -7,6 +7,7 @@
 #include "fs/control.h"
 #include "fs/manga_view.h"
 #include "fs/render.h"
+#include "fs/render_monitor.h"
 
 static const struct {
 	const char *path;
@@ -19,14 +20,25 @@ static const struct {
 	{ "/status/health", { NODE_FILE, .render = render_health } },
 	{ "/status/missing", { NODE_FILE, .render = render_missing } },
 	{ "/status/missing.json", { NODE_FILE, .render = render_missing_json } },
+	{ "/status/new", { NODE_FILE, .render = render_new } },
+	{ "/status/new.json", { NODE_FILE, .render = render_new_json } },
+	{ "/status/found.json", { NODE_FILE, .render = render_found_json } },
 	{ "/metrics", { .type = NODE_DIR } },
 	{ "/metrics/scan.json", { NODE_FILE, .render = render_scan_json } },
 	{ "/metrics/scan.csv", { NODE_FILE, .render = render_scan_csv } },
 	{ "/metrics/watch.json", { NODE_FILE, .render = render_watch_json } },
+	{ "/metrics/monitor.json", { NODE_FILE,
+				     .render = render_monitor_json } },
 	{ "/control", { .type = NODE_DIR } },
 	{ "/control/rescan", { NODE_CONTROL,
 			       .render = control_rescan_render,
 			       .write = control_rescan_write } },
+	{ "/control/check-missing", { NODE_CONTROL,
+				      .render = control_check_missing_render,
+				      .write = control_check_missing_write } },
+	{ "/control/check-new", { NODE_CONTROL,
+				  .render = control_check_new_render,
+				  .write = control_check_new_write } },
 	{ "/manga", { .type = NODE_DIR, .dynamic = 1 } },
 	{ "/log", { NODE_FILE, .render = render_log } },
 };

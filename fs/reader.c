@@ -49,3 +49,18 @@ void reader_close(void)
 		db_close(db);
 	}
 }
+
+sqlite3 *reader_begin(void)
+{
+	sqlite3 *db = reader_db();
+
+	if (db && db_exec(db, "BEGIN"))
+		return NULL;
+	return db;
+}
+
+void reader_end(sqlite3 *db)
+{
+	if (db)
+		sqlite3_exec(db, "COMMIT", NULL, NULL, NULL);
+}

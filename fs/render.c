@@ -13,6 +13,7 @@
 #include "common/strbuf.h"
 #include "common/utf8.h"
 #include "fs/reader.h"
+#include "fs/render_monitor.h"
 #include "indexer/indexer.h"
 #include "indexer/manga.h"
 #include "indexer/watch.h"
@@ -46,22 +47,6 @@ static const struct {
 	{ "io_errors", SC_IO_ERRORS },
 	{ "bytes_read", SC_BYTES },
 };
-
-/* A read transaction around a whole document keeps it one snapshot. */
-static sqlite3 *snapshot_begin(void)
-{
-	sqlite3 *db = reader_db();
-
-	if (db && db_exec(db, "BEGIN"))
-		return NULL;
-	return db;
-}
-
-static void snapshot_end(sqlite3 *db)
-{
-	if (db)
-		sqlite3_exec(db, "COMMIT", NULL, NULL, NULL);
-}
 
 /* Run a query with no parameters and keep its statement for stepping. */
 static int query(sqlite3 *db, const char *sql, sqlite3_stmt **st)
@@ -303,7 +288,7 @@ int render_summary(struct strbuf *out)
 	json_t *progress = json_null(), *watcher;
 	uint64_t generation = indexer_generation();
 	struct indexer_status s;
-	sqlite3 *db = snapshot_begin();
+	sqlite3 *db = reader_begin();
 	int rc;
 
 	if (!db)
@@ -312,7 +297,7 @@ int render_summary(struct strbuf *out)
 	rc = cached_counts(db, generation, &counts, &roots);
 	if (!rc)
 		rc = last_scan(db, &last);
-	snapshot_end(db);
+	reader_end(db);
 	if (rc) {
 		json_decref(counts);
 		json_decref(roots);
@@ -347,7 +332,7 @@ int render_scan_json(struct strbuf *out)
 {
 	json_t *last = NULL, *running = json_null(), *totals = NULL;
 	struct indexer_status s;
-	sqlite3 *db = snapshot_begin();
+	sqlite3 *db = reader_begin();
 	sqlite3_stmt *st;
 	int rc;
 
@@ -374,7 +359,7 @@ int render_scan_json(struct strbuf *out)
 						    sqlite3_column_double(st, 4))));
 		rc = step_done(db, st, rc);
 	}
-	snapshot_end(db);
+	reader_end(db);
 	if (rc) {
 		json_decref(last);
 		json_decref(totals);
@@ -421,10 +406,7 @@ int render_watch_json(struct strbuf *out)
 		"last_event_at", json_time(w.last_event_at)));
 }
 
-/* A name in a line of text: tabs and line breaks in it would break the
- * line's fields, so control characters become spaces; bytes that are not
- * UTF-8 (file names are bytes) become U+FFFD, so the text is text. */
-static void add_field(struct strbuf *out, const char *s)
+void render_field(struct strbuf *out, const char *s)
 {
 	size_t len = strlen(s), k;
 	unsigned int cp;
@@ -446,20 +428,20 @@ static int missing_line(void *arg, const char *series, int volume,
 	struct strbuf *out = arg;
 
 	(void)series_path;
-	add_field(out, series);
+	render_field(out, series);
 	strbuf_addf(out, "\t%d\n", volume);
 	return 0;
 }
 
 int render_missing(struct strbuf *out)
 {
-	sqlite3 *db = snapshot_begin();
+	sqlite3 *db = reader_begin();
 	int rc;
 
 	if (!db)
 		return -EIO;
 	rc = manga_each_missing(db, missing_line, out);
-	snapshot_end(db);
+	reader_end(db);
 	return rc;
 }
 
@@ -478,7 +460,7 @@ static int missing_item(void *arg, const char *series, int volume,
 int render_missing_json(struct strbuf *out)
 {
 	json_t *list = json_array();
-	sqlite3 *db = snapshot_begin();
+	sqlite3 *db = reader_begin();
 	int rc;
 
 	if (!db) {
@@ -486,7 +468,7 @@ int render_missing_json(struct strbuf *out)
 		return -EIO;
 	}
 	rc = manga_each_missing(db, missing_item, list);
-	snapshot_end(db);
+	reader_end(db);
 	if (rc) {
 		json_decref(list);
 		return rc;
@@ -498,7 +480,7 @@ int render_missing_json(struct strbuf *out)
  * words), so rows need no quoting. */
 int render_scan_csv(struct strbuf *out)
 {
-	sqlite3 *db = snapshot_begin();
+	sqlite3 *db = reader_begin();
 	sqlite3_stmt *st;
 	int rc;
 
@@ -513,7 +495,7 @@ int render_scan_csv(struct strbuf *out)
 	rc = query(db, "SELECT " SCAN_COLUMNS " FROM scans WHERE success"
 		   " IS NOT NULL ORDER BY id", &st);
 	if (rc) {
-		snapshot_end(db);
+		reader_end(db);
 		return rc;
 	}
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
@@ -547,7 +529,7 @@ int render_scan_csv(struct strbuf *out)
 			    sqlite3_column_int(st, SC_SUCCESS));
 	}
 	rc = step_done(db, st, rc);
-	snapshot_end(db);
+	reader_end(db);
 	return rc;
 }
 
@@ -558,7 +540,7 @@ int render_health(struct strbuf *out)
 	const struct indexer_root *roots;
 	struct watch_status watch;
 	uint64_t write_errors = writer_errors();
-	sqlite3 *db = snapshot_begin();
+	sqlite3 *db = reader_begin();
 	sqlite3_stmt *st;
 	size_t nr;
 	int rc;
@@ -599,7 +581,9 @@ int render_health(struct strbuf *out)
 				    (long long)sqlite3_column_int64(st, 2));
 		rc = step_done(db, st, rc);
 	}
-	snapshot_end(db);
+	reader_end(db);
+	if (!rc)
+		rc = render_monitor_health(out, &warn);
 	strbuf_add(out, warn.buf, warn.len);
 	strbuf_release(&warn);
 	if (!rc && !out->len)

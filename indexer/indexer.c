@@ -11,6 +11,7 @@
 #include "common/config.h"
 #include "common/db.h"
 #include "common/log.h"
+#include "indexer/jobs.h"
 #include "indexer/manga.h"
 #include "indexer/watch.h"
 #include "indexer/writer.h"
@@ -65,6 +66,7 @@ static struct {
 	pthread_cond_t wake;
 	int running, stopping;
 	int cancel;
+	int busy;		/* an order is being carried out */
 
 	struct scan_order pending;
 	int has_pending;
@@ -482,11 +484,13 @@ static void *indexer_main(void *unused)
 		ix.current = ix.pending;
 		memset(&ix.pending, 0, sizeof(ix.pending));
 		ix.has_pending = 0;
+		ix.busy = 1;
 		pthread_mutex_unlock(&ix.lock);
 
 		run_order();
 
 		pthread_mutex_lock(&ix.lock);
+		ix.busy = 0;
 		order_clear(&ix.current);
 	}
 	pthread_mutex_unlock(&ix.lock);
@@ -566,6 +570,17 @@ static int add_roots(const struct config_list *list, const char *kind)
 	return 0;
 }
 
+/* Whether a scan runs or waits, for the jobs thread's auto checks. */
+static int scanning(void)
+{
+	int busy;
+
+	pthread_mutex_lock(&ix.lock);
+	busy = ix.busy || ix.has_pending;
+	pthread_mutex_unlock(&ix.lock);
+	return busy;
+}
+
 int indexer_start(const struct config *cfg)
 {
 	int rc;
@@ -595,7 +610,11 @@ int indexer_start(const struct config *cfg)
 		goto fail;
 	}
 	ix.running = 1;
-	return indexer_rescan("startup", 0, NULL);
+	rc = indexer_rescan("startup", 0, NULL);
+	/* Without the jobs thread the index still works, unmonitored. */
+	if (!rc && jobs_start(cfg, scanning))
+		log_warn("indexer: no jobs thread, so no checks");
+	return rc;
 fail:
 	free(ix.roots);
 	ix.roots = NULL;
@@ -607,6 +626,7 @@ void indexer_stop(void)
 {
 	if (!ix.running)
 		return;
+	jobs_stop();
 	pthread_mutex_lock(&ix.lock);
 	ix.stopping = 1;
 	__atomic_store_n(&ix.cancel, 1, __ATOMIC_RELAXED);
@@ -647,6 +667,14 @@ void indexer_status(struct indexer_status *out)
 			dst[i] = scan_stat(&src[i]);
 	}
 	pthread_mutex_unlock(&ix.lock);
+	jobs_status(&out->jobs);
+	if (!strcmp(out->state, "idle") && out->jobs.running)
+		out->state = "checking";
+}
+
+int indexer_check(unsigned jobs, const char *trigger)
+{
+	return jobs_submit(jobs, trigger);
 }
 
 uint64_t indexer_generation(void)

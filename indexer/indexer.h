@@ -15,6 +15,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "indexer/jobs.h"
 #include "indexer/scan.h"
 
 struct config;
@@ -28,7 +29,7 @@ struct indexer_root {
 };
 
 struct indexer_status {
-	const char *state;		/* "idle" or "scanning" */
+	const char *state;		/* "idle", "scanning" or "checking" */
 	double started_at;		/* when the daemon started (wall) */
 	int dry_run;
 	int scan_pending;		/* a merged scan waits for its turn */
@@ -41,6 +42,8 @@ struct indexer_status {
 	double scan_elapsed_s;
 	double scan_write_s;
 	struct scan_stats scan;		/* a copy of the live counters */
+
+	struct jobs_status jobs;	/* checks running, queued, figures */
 };
 
 /*
@@ -72,6 +75,13 @@ int indexer_rescan(const char *trigger, int full, const char *path);
  */
 int indexer_rescan_paths(const char *trigger, char *const *paths,
 			 const double *event_at, size_t nr);
+
+/*
+ * Queue jobs (JOBS_CHECK_MISSING, JOBS_CHECK_NEW) on the jobs thread;
+ * trigger names the cause. Returns 0, or -EPERM when the configuration
+ * switches one of them off.
+ */
+int indexer_check(unsigned jobs, const char *trigger);
 
 /* Copy the live status. */
 void indexer_status(struct indexer_status *out);

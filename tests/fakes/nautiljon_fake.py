@@ -12,10 +12,16 @@
     /_requests                200, [{path, time, headers}] of every request
                               to /mangas/ so far, oldest first
 
+    nautiljon_fake.py [SERIES.json]
+
+SERIES.json, if given, maps more slugs to [VF count, VF status]: each is
+served as a page in the 2025 markup.
+
 Like Cloudflare, it answers 403 to a request without a User-Agent or
 with a library's default one (curl/, python-).
 """
 
+import json
 import os
 import sys
 import threading
@@ -89,6 +95,8 @@ CLOUDFLARE = """<!DOCTYPE html>
 
 GARBAGE = bytes(range(256)) * 16
 
+EXTRA = {}
+
 LIBRARY_AGENTS = ("curl/", "python-", "wget/", "go-http-client")
 
 
@@ -115,7 +123,7 @@ class Nautiljon(FakeHandler):
             })
         if not agent or agent.lower().startswith(LIBRARY_AGENTS):
             return self.cloudflare()
-        page = {
+        page = EXTRA.get(m.group(1)) or {
             "one+piece": ONE_PIECE,
             "berserk": BERSERK,
             "nofield": NOFIELD,
@@ -140,5 +148,14 @@ class Nautiljon(FakeHandler):
                    content_type="text/html; charset=UTF-8")
 
 
+def make_page(count, status):
+    """A series page in the 2025 markup with the given French count."""
+    return ONE_PIECE.replace("111 (En cours)", "%d (%s)" % (count, status))
+
+
 if __name__ == "__main__":
+    if len(sys.argv) > 1:
+        with open(sys.argv[1]) as f:
+            for slug, (count, status) in json.load(f).items():
+                EXTRA[slug] = make_page(count, status)
     serve(Nautiljon)

@@ -24,6 +24,10 @@ with Prowlarr's JSON error, on every /api route.
                          when its cache lost the release
     GET  /_requests      every /api request so far: [{method, path, query
                          (raw), args (parsed), api_key, body, time}]
+    POST /_inject        {"query", "status", "times", "retry_after",
+                         "body"}: the next `times` searches for query
+                         (lowercase) answer status (with Retry-After when
+                         given, and body, raw text, when given) instead
     GET  /_grabs         the releases grabbed so far: [{guid, indexerId}]
 """
 
@@ -54,8 +58,9 @@ def release(guid, title, indexer_id=1, protocol="torrent", seeders=12):
         "leechers": 2 if torrent else None,
         "publishDate": "2024-03-01T10:00:00Z",
         "age": 100,
-        "downloadUrl": "http://127.0.0.1:1/api/v1/indexer/%d/download"
-                       "?link=%s" % (indexer_id, guid),
+        "downloadUrl": "http://127.0.0.1:1/%d/download?apikey=%s"
+                       "&link=%s&file=%s" % (indexer_id, API_KEY, guid,
+                                             guid),
         "magnetUrl": ("magnet:?xt=urn:btih:%s" % guid) if torrent else None,
         "infoUrl": "http://indexer.example/t/%s" % guid,
         "categories": [{"id": 7030, "name": "Books/Comics"}],
@@ -81,6 +86,7 @@ RELEASES = {
 lock = threading.Lock()
 requests = []
 grabs = []
+injected = {}
 
 
 class Prowlarr(http_fake.FakeHandler):
@@ -89,6 +95,7 @@ class Prowlarr(http_fake.FakeHandler):
         (r"/api/.*", "unknown_api"),
         (r"/_requests", "get_requests"),
         (r"/_grabs", "get_grabs"),
+        (r"/_inject", "inject"),
     ]
 
     def record(self, body):
@@ -118,6 +125,18 @@ class Prowlarr(http_fake.FakeHandler):
         if self.command == "POST":
             return self.grab(body)
         query = self.query.get("query", [""])[0].lower()
+        with lock:
+            fault = injected.get(query)
+            if fault and fault["times"] > 0:
+                fault["times"] -= 1
+            else:
+                fault = None
+        if fault:
+            headers = {}
+            if "retry_after" in fault:
+                headers["Retry-After"] = str(fault["retry_after"])
+            return self.reply(fault["status"], fault.get("body", ""),
+                              headers, content_type="application/json")
         special = getattr(self, "special_" + query, None)
         if special:
             return special()
@@ -174,6 +193,12 @@ class Prowlarr(http_fake.FakeHandler):
     def get_requests(self, m):
         with lock:
             self.reply(200, list(requests))
+
+    def inject(self, m):
+        fault = json.loads(self.read_body())
+        with lock:
+            injected[fault["query"].lower()] = fault
+        self.reply(200, {"ok": True})
 
     def get_grabs(self, m):
         with lock:

@@ -7,6 +7,7 @@ import os
 import shutil
 import subprocess
 import time
+import urllib.request
 
 import pytest
 from mutagen.id3 import ID3, TALB, TIT2, TPE1, TPE2, TRCK
@@ -140,6 +141,57 @@ def unmount(path, proc):
                        stderr=subprocess.DEVNULL)
 
 
+def local_env():
+    """The environment without proxy settings: fakes listen on 127.0.0.1."""
+    return {k: v for k, v in os.environ.items()
+            if not k.lower().endswith("_proxy")}
+
+
+class Fake:
+    """A fake remote service from tests/fakes/, on 127.0.0.1; it ends when
+    its stdin closes, so it never outlives the test."""
+
+    def __init__(self, script, *args):
+        path = os.path.join(REPO, "tests", "fakes", script)
+        self.proc = subprocess.Popen(["/usr/bin/python3", path] +
+                                     [str(a) for a in args],
+                                     stdin=subprocess.PIPE,
+                                     stdout=subprocess.PIPE,
+                                     env=local_env())
+        self.port = int(self.proc.stdout.readline())
+        self.url = "http://127.0.0.1:%d" % self.port
+
+    def call(self, path, data=None):
+        """GET path (POST data, when given) and decode the JSON answer."""
+        opener = urllib.request.build_opener(
+            urllib.request.ProxyHandler({}))
+        body = None if data is None else json.dumps(data).encode()
+        with opener.open(self.url + path, body, timeout=10) as r:
+            return json.loads(r.read() or b"null")
+
+    def stop(self):
+        self.proc.stdin.close()
+        try:
+            self.proc.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait()
+
+
+@pytest.fixture
+def fake():
+    """Start fakes by script name; all are stopped at the end."""
+    started = []
+
+    def make(script, *args):
+        f = Fake(script, *args)
+        started.append(f)
+        return f
+    yield make
+    for f in started:
+        f.stop()
+
+
 def start(tmp_path, *options, wait=True, wrapper=()):
     """Start mediamon in the foreground on tmp_path/mnt with -o options,
     behind wrapper (a command prefix such as setpriv) if given."""
@@ -150,8 +202,9 @@ def start(tmp_path, *options, wait=True, wrapper=()):
     for o in options + ("db=" + db,):
         args += ["-o", o]
     args.append(str(mnt))
-    log = open(str(tmp_path / "mediamon.log"), "wb")
-    proc = subprocess.Popen(args, stdout=log, stderr=subprocess.STDOUT)
+    log = open(str(tmp_path / "mediamon.log"), "ab")
+    proc = subprocess.Popen(args, stdout=log, stderr=subprocess.STDOUT,
+                            env=local_env())
     deadline = time.time() + 15
     while not is_mounted(mnt):
         if proc.poll() is not None or time.time() > deadline:

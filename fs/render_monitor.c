@@ -1,0 +1,498 @@
+#include "fs/render_monitor.h"
+
+#include <errno.h>
+#include <math.h>
+#include <string.h>
+#include <strings.h>
+
+#include "common/cache.h"
+#include "common/clock.h"
+#include "common/db.h"
+#include "common/json.h"
+#include "common/strbuf.h"
+#include "fs/reader.h"
+#include "fs/render.h"
+#include "indexer/indexer.h"
+
+/* Query parameters whose values are secrets. */
+static const char *const secret_params[] = {
+	"apikey", "api_key", "passkey", "token",
+};
+
+/* Column positions of FOUND_SQL. */
+enum {
+	F_SERIES, F_VOLUME, F_KIND, F_SEARCHED, F_RANK, F_TITLE, F_SOURCE,
+	F_LINK, F_MAGNET, F_GUID, F_INDEXER, F_INDEXER_ID, F_FIRST, F_LAST,
+	F_SIZE, F_SEEDERS, F_PUBLISHED, F_FOUND, F_D_STATE, F_D_CLIENT,
+	F_D_TITLE, F_D_AT, F_D_ERROR, F_SERIES_ID,
+};
+
+#define FOUND_SQL \
+	"SELECT s.name, w.volume, w.kind, w.searched_at, f.rank, f.title," \
+	" f.source, f.link, f.magnet, f.guid, f.indexer, f.indexer_id," \
+	" f.first, f.last, f.size, f.seeders, f.published_at, f.found_at," \
+	" d.state, d.client, d.title, d.at, d.error, s.id" \
+	" FROM wanted w JOIN series s ON s.id = w.series_id" \
+	" LEFT JOIN found f ON f.series_id = w.series_id" \
+	"  AND f.volume = w.volume" \
+	" LEFT JOIN downloads d ON d.series = s.name AND d.volume = w.volume" \
+	" WHERE s.monitored AND (?1 = 0 OR s.id = ?1)" \
+	" ORDER BY s.name, s.id, w.volume, f.rank"
+
+static int is_secret(const char *name, size_t len)
+{
+	for (size_t i = 0; i < sizeof(secret_params) / sizeof(*secret_params);
+	     i++)
+		if (strlen(secret_params[i]) == len &&
+		    !strncasecmp(name, secret_params[i], len))
+			return 1;
+	return 0;
+}
+
+/* A link as the mount may show it: secret query values masked, and a
+ * magnet's trackers dropped. */
+static void redact(const char *link, struct strbuf *out)
+{
+	const char *q = strchr(link, '?');
+	int magnet = !strncasecmp(link, "magnet:", 7);
+
+	if (!q) {
+		strbuf_addstr(out, link);
+		return;
+	}
+	strbuf_add(out, link, q + 1 - link);
+	for (const char *p = q + 1; *p;) {
+		size_t len = strcspn(p, "&#");
+		const char *eq = memchr(p, '=', len);
+		size_t name = eq ? (size_t)(eq - p) : len;
+
+		if (magnet && name == 2 && !strncmp(p, "tr", 2)) {
+			/* dropped */
+		} else {
+			if (out->buf[out->len - 1] != '?')
+				strbuf_addch(out, '&');
+			if (eq && is_secret(p, name)) {
+				strbuf_add(out, p, name + 1);
+				strbuf_addstr(out, "REDACTED");
+			} else {
+				strbuf_add(out, p, len);
+			}
+		}
+		p += len;
+		if (*p == '#') {
+			strbuf_addstr(out, p);
+			break;
+		}
+		if (*p)
+			p++;
+	}
+}
+
+static json_t *column_text(sqlite3_stmt *st, int col)
+{
+	const char *s = (const char *)sqlite3_column_text(st, col);
+
+	return s ? json_text(s, sqlite3_column_bytes(st, col)) : json_null();
+}
+
+static json_t *column_link(sqlite3_stmt *st, int col)
+{
+	const char *s = (const char *)sqlite3_column_text(st, col);
+	struct strbuf b = STRBUF_INIT;
+	json_t *v;
+
+	if (!s)
+		return json_null();
+	redact(s, &b);
+	v = json_text(b.buf, b.len);
+	strbuf_release(&b);
+	return v;
+}
+
+static json_t *column_int(sqlite3_stmt *st, int col)
+{
+	if (sqlite3_column_type(st, col) == SQLITE_NULL)
+		return json_null();
+	return json_integer(sqlite3_column_int64(st, col));
+}
+
+static json_t *volume_number(double v)
+{
+	return v == floor(v) ? json_integer((json_int_t)v) : json_real(v);
+}
+
+static json_t *release_object(sqlite3_stmt *st)
+{
+	double published = sqlite3_column_double(st, F_PUBLISHED);
+	json_t *age = published > 0 ?
+		json_integer((json_int_t)((clock_wall() - published) / 86400)) :
+		json_null();
+
+	return json_pack("{s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o,"
+			 " s:o, s:o, s:o}",
+		"title", column_text(st, F_TITLE),
+		"source", column_text(st, F_SOURCE),
+		"link", column_link(st, F_LINK),
+		"magnet", column_link(st, F_MAGNET),
+		"guid", column_text(st, F_GUID),
+		"indexer", column_text(st, F_INDEXER),
+		"indexer_id", sqlite3_column_int(st, F_INDEXER_ID) ?
+			json_integer(sqlite3_column_int(st, F_INDEXER_ID)) :
+			json_null(),
+		"volumes", json_pack("[o, o]",
+			volume_number(sqlite3_column_double(st, F_FIRST)),
+			volume_number(sqlite3_column_double(st, F_LAST))),
+		"size", column_int(st, F_SIZE),
+		"seeders", column_int(st, F_SEEDERS),
+		"published_at", json_time(published),
+		"age_days", age,
+		"found_at", json_time(sqlite3_column_double(st, F_FOUND)));
+}
+
+static json_t *download_object(sqlite3_stmt *st)
+{
+	if (sqlite3_column_type(st, F_D_STATE) == SQLITE_NULL)
+		return json_null();
+	return json_pack("{s:o, s:o, s:o, s:o, s:o}",
+		"state", column_text(st, F_D_STATE),
+		"client", column_text(st, F_D_CLIENT),
+		"title", column_text(st, F_D_TITLE),
+		"at", json_time(sqlite3_column_double(st, F_D_AT)),
+		"error", column_text(st, F_D_ERROR));
+}
+
+/* Every wanted volume of series (0: of all), with its releases. */
+static int found_list(int64_t series, struct strbuf *out)
+{
+	json_t *list = json_array(), *vol = NULL;
+	int64_t last_series = 0;
+	int last_volume = -1;
+	sqlite3 *db = reader_begin();
+	sqlite3_stmt *st;
+	int rc;
+
+	if (!db) {
+		json_decref(list);
+		return -EIO;
+	}
+	rc = sqlite3_prepare_v2(db, FOUND_SQL, -1, &st, NULL);
+	if (rc != SQLITE_OK) {
+		rc = db_error(db, rc, "list found releases");
+		goto out;
+	}
+	sqlite3_bind_int64(st, 1, series);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		int64_t sid = sqlite3_column_int64(st, F_SERIES_ID);
+		int volume = sqlite3_column_int(st, F_VOLUME);
+
+		if (sid != last_series || volume != last_volume) {
+			vol = json_pack("{s:o, s:i, s:o, s:o, s:[], s:o}",
+				"series", column_text(st, F_SERIES),
+				"volume", volume,
+				"wanted", column_text(st, F_KIND),
+				"searched_at", json_time(sqlite3_column_double(
+					st, F_SEARCHED)),
+				"releases",
+				"download", download_object(st));
+			if (!vol || json_array_append_new(list, vol)) {
+				rc = SQLITE_NOMEM;
+				break;
+			}
+			last_series = sid;
+			last_volume = volume;
+		}
+		if (sqlite3_column_type(st, F_RANK) != SQLITE_NULL &&
+		    json_array_append_new(json_object_get(vol, "releases"),
+					  release_object(st))) {
+			rc = SQLITE_NOMEM;
+			break;
+		}
+	}
+	sqlite3_finalize(st);
+	rc = rc == SQLITE_DONE ? 0 : db_error(db, rc, "list found releases");
+out:
+	reader_end(db);
+	if (rc) {
+		json_decref(list);
+		return rc;
+	}
+	return json_append(out, list);
+}
+
+int render_found_json(struct strbuf *out)
+{
+	return found_list(0, out);
+}
+
+int render_series_results(struct strbuf *out, int64_t series)
+{
+	return found_list(series, out);
+}
+
+/* Column positions of NEW_SQL. */
+enum { N_NAME, N_PATH, N_HIGH, N_COUNT, N_MANUAL, N_STATUS, N_CHECKED };
+
+/* Monitored series whose published count (the user's, else Nautiljon's)
+ * is above the highest volume owned. */
+#define NEW_SQL \
+	"SELECT s.name, CAST(r.path AS TEXT) || '/' || CAST(s.path AS TEXT)," \
+	" coalesce((SELECT CAST(max(last) AS INTEGER) FROM volumes v" \
+	"  WHERE v.series_id = s.id AND v.kind = 'volume'), 0) AS high," \
+	" CAST(CASE WHEN s.latest > 0 THEN s.latest ELSE s.published END" \
+	"  AS INTEGER) AS count," \
+	" s.latest > 0, s.status, s.last_checked" \
+	" FROM series s JOIN roots r ON r.id = s.root_id" \
+	" WHERE s.monitored AND count > high ORDER BY s.name, s.id"
+
+static int each_new(int (*fn)(void *arg, sqlite3_stmt *st, int volume),
+		    void *arg)
+{
+	sqlite3 *db = reader_begin();
+	sqlite3_stmt *st;
+	int rc;
+
+	if (!db)
+		return -EIO;
+	rc = sqlite3_prepare_v2(db, NEW_SQL, -1, &st, NULL);
+	if (rc != SQLITE_OK) {
+		rc = db_error(db, rc, "list new volumes");
+		reader_end(db);
+		return rc;
+	}
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		int high = sqlite3_column_int(st, N_HIGH);
+		int count = sqlite3_column_int(st, N_COUNT);
+
+		for (int v = high + 1; v <= count; v++)
+			if (fn(arg, st, v)) {
+				rc = SQLITE_NOMEM;
+				break;
+			}
+		if (rc != SQLITE_ROW)
+			break;
+	}
+	sqlite3_finalize(st);
+	reader_end(db);
+	return rc == SQLITE_DONE ? 0 : db_error(db, rc, "list new volumes");
+}
+
+static int new_line(void *arg, sqlite3_stmt *st, int volume)
+{
+	struct strbuf *out = arg;
+
+	render_field(out, (const char *)sqlite3_column_text(st, N_NAME));
+	strbuf_addf(out, "\t%d\n", volume);
+	return 0;
+}
+
+int render_new(struct strbuf *out)
+{
+	return each_new(new_line, out);
+}
+
+static int new_item(void *arg, sqlite3_stmt *st, int volume)
+{
+	json_t *item = json_pack("{s:o, s:i, s:o, s:i, s:s, s:o, s:o}",
+		"series", column_text(st, N_NAME),
+		"volume", volume,
+		"series_path", column_text(st, N_PATH),
+		"published", sqlite3_column_int(st, N_COUNT),
+		"source", sqlite3_column_int(st, N_MANUAL) ? "manual" :
+			"nautiljon",
+		"status", column_text(st, N_STATUS),
+		"checked_at", json_time(sqlite3_column_double(st,
+							      N_CHECKED)));
+
+	return !item || json_array_append_new(arg, item);
+}
+
+int render_new_json(struct strbuf *out)
+{
+	json_t *list = json_array();
+	int rc = list ? each_new(new_item, list) : -ENOMEM;
+
+	if (rc) {
+		json_decref(list);
+		return rc;
+	}
+	return json_append(out, list);
+}
+
+static json_t *throttle_object(const struct throttle_stats *t)
+{
+	return json_pack("{s:i, s:o, s:I, s:I, s:I, s:I, s:o}",
+		"requests_per_minute", t->requests_per_minute,
+		"min_interval_seconds", json_num(t->min_interval_s),
+		"requests", (json_int_t)t->requests,
+		"waits", (json_int_t)t->waits,
+		"http_429", (json_int_t)t->http_429,
+		"failures", (json_int_t)t->failures,
+		"paused_until", json_time(t->paused_until));
+}
+
+/* The last check of each flow, as its row in checks says. */
+static int last_checks(sqlite3 *db, json_t *out)
+{
+	static const char *const kinds[] = { "missing", "new" };
+	sqlite3_stmt *st;
+	int rc;
+
+	rc = sqlite3_prepare_v2(db, "SELECT trigger, started_at, finished_at,"
+		" series, wanted, found, catalog, prowlarr, nautiljon,"
+		" cache_hits, downloads, errors FROM checks WHERE kind = ?1",
+		-1, &st, NULL);
+	if (rc != SQLITE_OK)
+		return db_error(db, rc, "read checks");
+	for (size_t i = 0; i < 2; i++) {
+		json_t *c = json_null();
+
+		sqlite3_bind_text(st, 1, kinds[i], -1, SQLITE_STATIC);
+		rc = sqlite3_step(st);
+		if (rc == SQLITE_ROW)
+			c = json_pack("{s:o, s:o, s:o, s:o, s:o, s:i, s:i,"
+				      " s:i, s:{s:i, s:i, s:i}, s:i, s:i, s:i}",
+				"trigger", column_text(st, 0),
+				"started_at", json_time(
+					sqlite3_column_double(st, 1)),
+				"started_at_s", json_num(
+					sqlite3_column_double(st, 1)),
+				"finished_at", json_time(
+					sqlite3_column_double(st, 2)),
+				"finished_at_s", sqlite3_column_type(st, 2) ==
+					SQLITE_NULL ? json_null() : json_num(
+					sqlite3_column_double(st, 2)),
+				"series", sqlite3_column_int(st, 3),
+				"wanted", sqlite3_column_int(st, 4),
+				"found", sqlite3_column_int(st, 5),
+				"requests",
+				"catalog", sqlite3_column_int(st, 6),
+				"prowlarr", sqlite3_column_int(st, 7),
+				"nautiljon", sqlite3_column_int(st, 8),
+				"cache_hits", sqlite3_column_int(st, 9),
+				"downloads", sqlite3_column_int(st, 10),
+				"errors", sqlite3_column_int(st, 11));
+		sqlite3_reset(st);
+		json_object_set_new(out, kinds[i], c);
+		if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+			break;
+	}
+	sqlite3_finalize(st);
+	return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 :
+		db_error(db, rc, "read checks");
+}
+
+int render_monitor_json(struct strbuf *out)
+{
+	struct indexer_status s;
+	json_t *checks = json_object();
+	int64_t entries = 0, bytes = 0;
+	sqlite3 *db = reader_begin();
+	int rc;
+
+	if (!db) {
+		json_decref(checks);
+		return -EIO;
+	}
+	indexer_status(&s);
+	rc = cache_size(db, &entries, &bytes);
+	if (!rc)
+		rc = last_checks(db, checks);
+	reader_end(db);
+	if (rc) {
+		json_decref(checks);
+		return rc;
+	}
+	return json_append(out, json_pack(
+		"{s:{s:I, s:I, s:I, s:I}, s:{s:o, s:o}, s:o, s:{s:b, s:b},"
+		" s:o}",
+		"cache",
+		"total_entries", (json_int_t)entries,
+		"cache_size_bytes", (json_int_t)bytes,
+		"hits", (json_int_t)s.jobs.monitor.cache_hits,
+		"misses", (json_int_t)s.jobs.monitor.cache_misses,
+		"throttler",
+		"prowlarr", throttle_object(&s.jobs.monitor.prowlarr),
+		"nautiljon", throttle_object(&s.jobs.monitor.nautiljon),
+		"last_check", checks,
+		"running",
+		"missing", s.jobs.running == JOBS_CHECK_MISSING,
+		"new", s.jobs.running == JOBS_CHECK_NEW,
+		"next_check_at", json_time(s.jobs.next_auto_at)));
+}
+
+/* Requests that failed in the last checks, while the service as a whole
+ * works again: each lost one series' news until the next check. */
+static int check_errors(sqlite3 *db, struct strbuf *warns)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	rc = sqlite3_prepare_v2(db, "SELECT kind, errors FROM checks"
+				" WHERE errors > 0 AND finished_at IS NOT NULL"
+				" ORDER BY kind", -1, &st, NULL);
+	if (rc != SQLITE_OK)
+		return db_error(db, rc, "read checks");
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		int n = sqlite3_column_int(st, 1);
+
+		strbuf_addf(warns, "warn: monitor: the last %s check had %d"
+			    " error%s (see /log)\n",
+			    sqlite3_column_text(st, 0), n, n > 1 ? "s" : "");
+	}
+	sqlite3_finalize(st);
+	return rc == SQLITE_DONE ? 0 : db_error(db, rc, "read checks");
+}
+
+int render_monitor_health(struct strbuf *errors, struct strbuf *warns)
+{
+	sqlite3 *db = reader_begin();
+	sqlite3_stmt *st;
+	double now = clock_wall();
+	int rc;
+
+	if (!db)
+		return -EIO;
+	rc = sqlite3_prepare_v2(db, "SELECT name, paused_until, failures,"
+		" last_error, error_level, last_error_at > coalesce(last_ok_at,"
+		" 0) FROM services ORDER BY name", -1, &st, NULL);
+	if (rc != SQLITE_OK) {
+		rc = db_error(db, rc, "read services");
+		reader_end(db);
+		return rc;
+	}
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		const char *name = (const char *)sqlite3_column_text(st, 0);
+		const char *error = (const char *)sqlite3_column_text(st, 3);
+		const char *level = (const char *)sqlite3_column_text(st, 4);
+		double until = sqlite3_column_double(st, 1);
+		int failures = sqlite3_column_int(st, 2);
+
+		if (until > now) {
+			char at[CLOCK_RFC3339_LEN];
+
+			clock_rfc3339((time_t)until, at);
+			if (failures)
+				strbuf_addf(errors, "error: %s: paused until %s"
+					    " after %d failures in a row\n",
+					    name, at, failures);
+			else
+				strbuf_addf(warns, "warn: %s: rate limited,"
+					    " paused until %s\n", name, at);
+		}
+		if (error && sqlite3_column_int(st, 5)) {
+			struct strbuf *to = level && !strcmp(level, "warn") ?
+				warns : errors;
+
+			strbuf_addf(to, "%s: %s: ", level ? level : "error",
+				    name);
+			render_field(to, error);
+			strbuf_addch(to, '\n');
+		}
+	}
+	sqlite3_finalize(st);
+	rc = rc == SQLITE_DONE ? 0 : db_error(db, rc, "read services");
+	if (!rc)
+		rc = check_errors(db, warns);
+	reader_end(db);
+	return rc;
+}

@@ -1,0 +1,41 @@
+#ifndef MEDIAMON_RENDER_MONITOR_H
+#define MEDIAMON_RENDER_MONITOR_H
+
+/*
+ * The files that show the monitor's work: what it found, what is
+ * published and not owned, what it cost, and how its services are.
+ * Like the other renderers, each appends one whole document to out, read
+ * from the store in one transaction, and returns 0 or a negative errno
+ * value.
+ *
+ * Links are shown without their secrets: an API key or pass key in a
+ * query string (apikey, api_key, passkey, token) is masked, and a
+ * magnet's trackers (whose announce URLs may carry a pass key) are left
+ * out. The store keeps them whole for the download client.
+ */
+
+#include <stdint.h>
+
+struct strbuf;
+
+/* /status/found.json: per wanted volume its releases, best first, and
+ * what was sent to the download client. */
+int render_found_json(struct strbuf *out);
+
+/* /manga/SERIES/results.json: the same, for one series. */
+int render_series_results(struct strbuf *out, int64_t series);
+
+/* /status/new and new.json: volumes published but not owned. */
+int render_new(struct strbuf *out);
+int render_new_json(struct strbuf *out);
+
+/* /metrics/monitor.json: the search cache, the throttles, the checks. */
+int render_monitor_json(struct strbuf *out);
+
+/*
+ * Append /status/health's lines about remote services: errors to errors,
+ * warnings to warns. Returns 0 or a negative errno value.
+ */
+int render_monitor_health(struct strbuf *errors, struct strbuf *warns);
+
+#endif

@@ -1,0 +1,229 @@
+#include "indexer/jobs.h"
+
+#include <errno.h>
+#include <math.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "common/clock.h"
+#include "common/config.h"
+#include "common/db.h"
+#include "common/log.h"
+
+#define NR_JOBS 2
+#define TRIGGER_LEN 16
+
+/* How long an auto check waits for a scan before looking again. */
+#define SCAN_WAIT_S 5.0
+
+static struct {
+	const struct config *cfg;
+	int (*scanning)(void);
+	struct monitor *monitor;
+	pthread_t thread;
+	pthread_mutex_t lock;
+	pthread_cond_t wake;
+	int started, stopping, cancel;
+	unsigned pending;
+	char trigger[NR_JOBS][TRIGGER_LEN];
+	int running;
+	double next_auto;
+} jobs = {
+	.lock = PTHREAD_MUTEX_INITIALIZER,
+};
+
+int jobs_enabled(const struct config *cfg, enum jobs_job job)
+{
+	switch (job) {
+	case JOBS_CHECK_MISSING:
+		return cfg->missing_volumes;
+	case JOBS_CHECK_NEW:
+		return cfg->new_volumes;
+	}
+	return 0;
+}
+
+/* When the last check of either flow finished, from the store, so the
+ * interval holds across restarts; 0 when none ever did. */
+static double last_check_at(void)
+{
+	sqlite3 *db;
+	sqlite3_stmt *st;
+	double at = 0;
+
+	if (db_open(jobs.cfg->database, 1, &db))
+		return 0;
+	if (sqlite3_prepare_v2(db, "SELECT max(finished_at) FROM checks",
+			       -1, &st, NULL) == SQLITE_OK) {
+		if (sqlite3_step(st) == SQLITE_ROW)
+			at = sqlite3_column_double(st, 0);
+		sqlite3_finalize(st);
+	}
+	db_close(db);
+	return at;
+}
+
+static void run(unsigned job, const char *trigger)
+{
+	enum monitor_flow flow = job == JOBS_CHECK_NEW ? MONITOR_NEW :
+		MONITOR_MISSING;
+
+	monitor_check(jobs.monitor, flow, trigger);
+}
+
+/* Wait on the condition until the wall-clock time at (0: forever). */
+static void wait_until(double at)
+{
+	struct timespec ts;
+
+	if (!at) {
+		pthread_cond_wait(&jobs.wake, &jobs.lock);
+		return;
+	}
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	at = ts.tv_sec + ts.tv_nsec / 1e9 + fmax(0, at - clock_wall());
+	ts.tv_sec = (time_t)at;
+	ts.tv_nsec = (long)((at - ts.tv_sec) * 1e9);
+	pthread_cond_timedwait(&jobs.wake, &jobs.lock, &ts);
+}
+
+/* Queue the flows the configuration allows when the interval is up. */
+static void queue_auto(void)
+{
+	if (!jobs.next_auto || clock_wall() < jobs.next_auto)
+		return;
+	if (jobs.scanning && jobs.scanning()) {
+		jobs.next_auto = clock_wall() + SCAN_WAIT_S;
+		return;
+	}
+	for (int i = 0; i < NR_JOBS; i++) {
+		unsigned job = 1u << i;
+
+		if (!jobs_enabled(jobs.cfg, job) || (jobs.pending & job))
+			continue;
+		jobs.pending |= job;
+		snprintf(jobs.trigger[i], TRIGGER_LEN, "schedule");
+	}
+	jobs.next_auto = clock_wall() + jobs.cfg->auto_check_interval_s;
+}
+
+static void *jobs_main(void *unused)
+{
+	(void)unused;
+	pthread_mutex_lock(&jobs.lock);
+	while (!jobs.stopping) {
+		char trigger[TRIGGER_LEN];
+		unsigned job;
+		int i;
+
+		queue_auto();
+		if (!jobs.pending) {
+			wait_until(jobs.next_auto);
+			continue;
+		}
+		i = __builtin_ctz(jobs.pending);
+		job = 1u << i;
+		jobs.pending &= ~job;
+		memcpy(trigger, jobs.trigger[i], TRIGGER_LEN);
+		jobs.running = job;
+		pthread_mutex_unlock(&jobs.lock);
+
+		run(job, trigger);
+
+		pthread_mutex_lock(&jobs.lock);
+		jobs.running = 0;
+	}
+	pthread_mutex_unlock(&jobs.lock);
+	return NULL;
+}
+
+int jobs_start(const struct config *cfg, int (*scanning)(void))
+{
+	pthread_condattr_t attr;
+	int rc;
+
+	jobs.cfg = cfg;
+	jobs.scanning = scanning;
+	jobs.stopping = 0;
+	jobs.cancel = 0;
+	jobs.pending = 0;
+	jobs.next_auto = 0;
+	rc = monitor_new(cfg, &jobs.cancel, &jobs.monitor);
+	if (rc)
+		return rc;
+	if (cfg->auto_check_interval_s > 0 &&
+	    (cfg->missing_volumes || cfg->new_volumes)) {
+		double last = last_check_at();
+
+		jobs.next_auto = last ? last + cfg->auto_check_interval_s :
+			clock_wall();
+	}
+	pthread_condattr_init(&attr);
+	pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
+	pthread_cond_init(&jobs.wake, &attr);
+	pthread_condattr_destroy(&attr);
+	rc = -pthread_create(&jobs.thread, NULL, jobs_main, NULL);
+	if (rc) {
+		monitor_free(jobs.monitor);
+		jobs.monitor = NULL;
+		pthread_cond_destroy(&jobs.wake);
+		return log_error(rc, "jobs: cannot start thread");
+	}
+	jobs.started = 1;
+	return 0;
+}
+
+void jobs_stop(void)
+{
+	if (!jobs.started)
+		return;
+	pthread_mutex_lock(&jobs.lock);
+	jobs.stopping = 1;
+	__atomic_store_n(&jobs.cancel, 1, __ATOMIC_RELAXED);
+	pthread_cond_signal(&jobs.wake);
+	pthread_mutex_unlock(&jobs.lock);
+	pthread_join(jobs.thread, NULL);
+	pthread_cond_destroy(&jobs.wake);
+	monitor_free(jobs.monitor);
+	jobs.monitor = NULL;
+	jobs.started = 0;
+}
+
+int jobs_submit(unsigned which, const char *trigger)
+{
+	if (!jobs.started || !which || (which & ~(JOBS_CHECK_MISSING |
+						 JOBS_CHECK_NEW)))
+		return -EINVAL;
+	for (int i = 0; i < NR_JOBS; i++)
+		if ((which & (1u << i)) && !jobs_enabled(jobs.cfg, 1u << i))
+			return -EPERM;
+	pthread_mutex_lock(&jobs.lock);
+	for (int i = 0; i < NR_JOBS; i++) {
+		if (!(which & (1u << i)) || (jobs.pending & (1u << i)))
+			continue;
+		jobs.pending |= 1u << i;
+		snprintf(jobs.trigger[i], TRIGGER_LEN, "%s", trigger);
+	}
+	pthread_cond_signal(&jobs.wake);
+	pthread_mutex_unlock(&jobs.lock);
+	return 0;
+}
+
+void jobs_status(struct jobs_status *out)
+{
+	memset(out, 0, sizeof(*out));
+	pthread_mutex_lock(&jobs.lock);
+	if (jobs.started) {
+		out->running = jobs.running;
+		out->pending = jobs.pending;
+		for (int i = 0; i < NR_JOBS; i++)
+			if (jobs_enabled(jobs.cfg, 1u << i))
+				out->enabled |= 1u << i;
+		out->next_auto_at = jobs.next_auto;
+		out->have_monitor = 1;
+		monitor_stats(jobs.monitor, &out->monitor);
+	}
+	pthread_mutex_unlock(&jobs.lock);
+}

@@ -1,0 +1,61 @@
+#ifndef MEDIAMON_JOBS_H
+#define MEDIAMON_JOBS_H
+
+/*
+ * The jobs thread: network work and timed work, one job at a time, so a
+ * service's rate limit is simple to hold. Today its jobs are the
+ * monitor's two checks, run on request and every auto_check_interval.
+ *
+ *	jobs_start(cfg, scanning);
+ *	jobs_submit(JOBS_CHECK_MISSING, "control");
+ *	...
+ *	jobs_stop();
+ *
+ * Requests never wait: they are queued, and a request for a job already
+ * queued is merged with it. A job that is running when a request for it
+ * arrives runs once more afterwards, so it sees the latest state.
+ */
+
+#include "indexer/monitor.h"
+
+struct config;
+
+enum jobs_job {
+	JOBS_CHECK_MISSING = 1 << 0,
+	JOBS_CHECK_NEW = 1 << 1,
+};
+
+struct jobs_status {
+	int running;			/* the job running, or 0 */
+	unsigned pending;		/* jobs queued */
+	unsigned enabled;		/* jobs the configuration allows */
+	double next_auto_at;		/* wall clock; 0: no auto checks */
+	int have_monitor;		/* monitor holds figures */
+	struct monitor_stats monitor;
+};
+
+/*
+ * Start the thread for cfg (which must outlive it). Auto checks run every
+ * auto_check_interval after the last one recorded in the store (at once
+ * when it is overdue), but never while scanning() says a scan runs or
+ * waits: they wait for it. Returns 0 or a negative errno value.
+ */
+int jobs_start(const struct config *cfg, int (*scanning)(void));
+
+/* Stop the running job early (nothing is lost) and the thread. */
+void jobs_stop(void);
+
+/*
+ * Queue jobs (an OR of enum jobs_job); trigger names the cause. Returns
+ * 0, -EPERM when the configuration switches a job off, or -EINVAL for an
+ * unknown job or before jobs_start().
+ */
+int jobs_submit(unsigned jobs, const char *trigger);
+
+/* Copy the status; callable from any thread. */
+void jobs_status(struct jobs_status *out);
+
+/* Whether the configuration lets job run. */
+int jobs_enabled(const struct config *cfg, enum jobs_job job);
+
+#endif

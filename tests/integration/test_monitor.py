@@ -1,0 +1,412 @@
+"""The monitor over a real mount, against local fakes of Prowlarr and
+Nautiljon that follow their real answers: what a check costs in requests,
+the cache, the throttle, what is found and shown, and bad answers."""
+
+import errno
+import json
+import os
+import time
+
+import pytest
+
+from conftest import is_mounted, start, unmount
+
+API_KEY = "fakeKEY-0123456789abcdef"
+
+
+def release(guid, title, seeders=12, indexer_id=1):
+    """A release as Prowlarr's search answers it."""
+    return {
+        "guid": guid, "indexerId": indexer_id, "indexer": "YGG",
+        "title": title, "size": 100000000 + seeders, "seeders": seeders,
+        "leechers": 1, "publishDate": "2025-06-01T10:00:00Z",
+        "downloadUrl": "http://127.0.0.1:1/%d/download?apikey=%s&link=%s"
+                       % (indexer_id, API_KEY, guid),
+        "magnetUrl": "magnet:?xt=urn:btih:%s&tr=http://t.example/a/SECRET"
+                     % guid,
+        "protocol": "torrent",
+    }
+
+
+def saga(n):
+    return "Saga %02d" % n
+
+
+def saga_releases(n):
+    s = saga(n)
+    tag = "s%02d" % n
+    return [
+        release(tag + "-02", s + " T02 FRENCH CBZ", seeders=5),
+        release(tag + "-02hq", s + " T02 FRENCH CBZ (HQ)", seeders=50),
+        release(tag + "-04-06", s + " Tomes 4 à 6 FRENCH", seeders=80),
+        release(tag + "-ch8", s + " Chapitre 8"),
+        release(tag + "-kids8", s + " Kids T08 FRENCH"),
+    ]
+
+
+def make_library(root, names, owned=(1, 3, 5, 7, 9, 11)):
+    for name in names:
+        os.makedirs(os.path.join(root, name))
+        for v in owned:
+            with open(os.path.join(root, name, "%s T%02d.cbz" % (name, v)),
+                      "wb") as f:
+                f.write(b"PK\x05\x06" + b"\0" * 18)
+
+
+class Monitor:
+    """A mount with fakes, and the helpers to drive its checks."""
+
+    def __init__(self, tmp_path, fake, series, nautiljon=None,
+                 monitor="", extra="", rpm=120):
+        self.tmp = tmp_path
+        self.releases = tmp_path / "releases.json"
+        self.releases.write_text(json.dumps(
+            {saga(n).lower(): saga_releases(n) for n in range(1, 11)}))
+        self.prowlarr = fake("prowlarr_fake.py", self.releases)
+        pages = tmp_path / "pages.json"
+        pages.write_text(json.dumps(nautiljon or {}))
+        self.nautiljon = fake("nautiljon_fake.py", pages)
+        self.root = tmp_path / "manga"
+        make_library(str(self.root), series)
+        self.catalog = tmp_path / "catalog.jsonl"
+        self.catalog.write_text(json.dumps(
+            {"title": "Saga 01 T10", "link": "https://ddl.example/s01-10",
+             "size": 1000, "source": "EBDZ"}) + "\n")
+        self.conf = tmp_path / "m.conf"
+        self.conf.write_text(
+            "[general]\nwatch_debounce = 100ms\n"
+            "[manga]\nroot = %s\n"
+            "[monitor]\n%s"
+            "[prowlarr]\nurl = %s\napi_key = %s\nrequests_per_minute = %d\n"
+            "[nautiljon]\nurl = %s\nrequests_per_minute = 120\n"
+            "[catalog]\nfile = %s\n%s"
+            % (self.root, monitor if "auto_check" in monitor else
+               "auto_check_interval = 0\n" + monitor, self.prowlarr.url,
+               API_KEY, rpm, self.nautiljon.url, self.catalog, extra))
+        self.m = None
+
+    def mount(self):
+        self.m = start(self.tmp, "config=" + str(self.conf))
+        return self.m
+
+    def unmount(self):
+        unmount(self.m.path, self.m.proc)
+        assert not is_mounted(self.m.path)
+
+    def last(self, kind):
+        return self.m.json("metrics/monitor.json")["last_check"][kind]
+
+    def check(self, kind, timeout=60):
+        """Run one check through the control file and wait for its end."""
+        before = self.last(kind)
+        before = before and before["finished_at_s"]
+        self.m.write("control/check-" + kind, "1\n")
+        deadline = time.time() + timeout
+        while True:
+            assert self.m.proc.poll() is None, "mediamon exited"
+            last = self.last(kind)
+            if last and last["finished_at_s"] and \
+                    last["finished_at_s"] != before:
+                return last
+            assert time.time() < deadline, "no check finished"
+            time.sleep(0.05)
+
+    def searches(self):
+        return [r for r in self.prowlarr.call("/_requests")
+                if r["method"] == "GET"]
+
+    def pages(self):
+        return self.nautiljon.call("/_requests")
+
+
+@pytest.fixture
+def monitored(tmp_path, fake):
+    made = []
+
+    def make(*args, **kw):
+        mon = Monitor(tmp_path, fake, *args, **kw)
+        mon.mount()
+        made.append(mon)
+        return mon
+    yield make
+    for mon in made:
+        if mon.m and is_mounted(mon.m.path):
+            mon.unmount()
+
+
+def titles(found):
+    return [(e["series"], e["volume"], [r["title"] for r in e["releases"]])
+            for e in found]
+
+
+def by_volume(found, series):
+    return {e["volume"]: e for e in found if e["series"] == series}
+
+
+def test_missing_check_costs_one_request_per_series(monitored):
+    names = [saga(n) for n in range(1, 11)] + ["Hidden"]
+    mon = monitored(names)
+    m = mon.m
+    assert m.write("manga/Hidden/monitored", "0\n") == 2
+    last = mon.check("missing")
+    searches = mon.searches()
+    # ten monitored series with five gaps each: one search per series,
+    # never one per volume; the unmonitored series costs nothing, and the
+    # missing-volume flow never asks Nautiljon
+    assert len(searches) == 10
+    assert sorted(r["args"]["query"][0] for r in searches) == names[:10]
+    assert all(r["api_key"] == API_KEY for r in searches)
+    assert mon.pages() == []
+    assert last["requests"] == {"catalog": 50, "prowlarr": 10,
+                                "nautiljon": 0}
+    assert last["series"] == 10 and last["wanted"] == 50
+    assert last["trigger"] == "control" and last["errors"] == 0
+    # the rate was never exceeded: 120 a minute is one each half second
+    times = [r["time"] for r in searches]
+    assert all(b - a >= 0.5 - 0.02 for a, b in zip(times, times[1:]))
+
+    found = m.json("status/found.json")
+    assert {e["series"] for e in found} == set(names[:10])
+    vols = by_volume(found, "Saga 01")
+    assert sorted(vols) == [2, 4, 6, 8, 10]
+    assert all(e["wanted"] == "missing" for e in found)
+    # best first: a single volume before a range, more seeders first
+    assert [r["title"] for r in vols[2]["releases"]] == [
+        "Saga 01 T02 FRENCH CBZ (HQ)", "Saga 01 T02 FRENCH CBZ"]
+    assert [r["title"] for r in vols[4]["releases"]] == [
+        "Saga 01 Tomes 4 à 6 FRENCH"]
+    assert vols[4]["releases"][0]["volumes"] == [4, 6]
+    assert vols[6]["releases"][0]["guid"] == "s01-04-06"
+    # a chapter and another series are never matched
+    assert vols[8]["releases"] == []
+    # the catalog's release, with its source
+    cat = vols[10]["releases"]
+    assert [(r["title"], r["source"], r["indexer"], r["size"]) for r in cat] \
+        == [("Saga 01 T10", "catalog", "EBDZ", 1000)]
+    hq = vols[2]["releases"][0]
+    assert hq["source"] == "prowlarr" and hq["seeders"] == 50
+    assert hq["indexer"] == "YGG" and hq["indexer_id"] == 1
+    # no secret in the mount: the API key and tracker pass keys are out
+    text = m.read("status/found.json").decode()
+    assert API_KEY not in text and "SECRET" not in text
+    assert "apikey=REDACTED" in hq["link"]
+    assert hq["magnet"] == "magnet:?xt=urn:btih:s01-02hq"
+    assert m.json("manga/Saga 01/results.json") == [
+        e for e in found if e["series"] == "Saga 01"]
+    assert m.json("manga/Hidden/results.json") == []
+
+    # a second check within the TTL sends nothing
+    last = mon.check("missing")
+    assert len(mon.searches()) == 10
+    assert last["requests"]["prowlarr"] == 0
+    assert last["cache_hits"] == 10
+    doc = m.json("metrics/monitor.json")
+    assert doc["cache"]["hits"] == 10 and doc["cache"]["misses"] == 10
+    assert doc["cache"]["total_entries"] == 10
+    assert doc["cache"]["cache_size_bytes"] > 0
+    assert doc["throttler"]["prowlarr"]["requests"] == 10
+    assert doc["throttler"]["prowlarr"]["requests_per_minute"] == 120
+    assert doc["throttler"]["prowlarr"]["min_interval_seconds"] == 0.5
+    assert titles(m.json("status/found.json")) == titles(found)
+
+    # and so does a check after a restart: the cache is in the store
+    mon.unmount()
+    mon.mount()
+    last = mon.check("missing")
+    assert len(mon.searches()) == 10
+    assert last["requests"]["prowlarr"] == 0
+    assert mon.m.read("status/health") == b"ok\n"
+
+
+def test_owned_volume_leaves_found(monitored):
+    mon = monitored([saga(1)])
+    mon.check("missing")
+    assert 2 in by_volume(mon.m.json("status/found.json"), "Saga 01")
+    path = mon.root / "Saga 01" / "Saga 01 T02.cbz"
+    path.write_bytes(b"PK\x05\x06" + b"\0" * 18)
+    mon.m.rescan()
+    mon.check("missing")
+    assert sorted(by_volume(mon.m.json("status/found.json"), "Saga 01")) \
+        == [4, 6, 8, 10]
+
+
+def test_rate_limit_is_waited_out(monitored):
+    mon = monitored([saga(1), saga(2)], rpm=600)
+    mon.prowlarr.call("/_inject", {"query": "saga 01", "status": 429,
+                                   "times": 1, "retry_after": 1,
+                                   "body": '{"message": "Too Many"}'})
+    last = mon.check("missing")
+    searches = mon.searches()
+    s01 = [r["time"] for r in searches if r["args"]["query"] == ["Saga 01"]]
+    # the refused request is sent again once the pause is over
+    assert len(s01) == 2
+    assert s01[1] - s01[0] >= 1.0
+    assert last["errors"] == 0 and last["requests"]["prowlarr"] == 3
+    found = by_volume(mon.m.json("status/found.json"), "Saga 01")
+    assert found[2]["releases"]
+    t = mon.m.json("metrics/monitor.json")["throttler"]["prowlarr"]
+    assert t["http_429"] == 1 and t["requests"] == 3
+    assert mon.m.read("status/health") == b"ok\n"
+
+
+@pytest.mark.parametrize("fault,body", [
+    (500, '{"message": "Internal Server Error"}'),
+    (200, '[{"guid": "x", "title": "Saga 01 T02"'),
+    (200, '{"not": "an array"}'),
+])
+def test_bad_answer_loses_nothing(monitored, fault, body):
+    mon = monitored([saga(1), saga(2)], monitor="cache_ttl = 1s\n")
+    mon.check("missing")
+    before = mon.m.json("status/found.json")
+    assert by_volume(before, "Saga 01")[2]["releases"]
+    time.sleep(1.1)
+    mon.prowlarr.call("/_inject", {"query": "saga 01", "status": fault,
+                                   "times": 5, "body": body})
+    last = mon.check("missing")
+    assert last["errors"] == 1
+    after = mon.m.json("status/found.json")
+    # the failed series keeps what was found before; the other is new
+    old = {e["volume"]: e["releases"] for e in before
+           if e["series"] == "Saga 01"}
+    new = {e["volume"]: e["releases"] for e in after
+           if e["series"] == "Saga 01"}
+    assert new == old
+    assert by_volume(after, "Saga 02")[2]["releases"]
+    health = mon.m.read("status/health").decode()
+    assert health == "warn: monitor: the last missing check had 1 error" \
+        " (see /log)\n"
+    assert "prowlarr: search for \"Saga 01\"" in mon.m.read("log").decode()
+    assert mon.m.proc.poll() is None
+
+
+def test_huge_answer_is_an_error(monitored, tmp_path):
+    mon = monitored([saga(1)])
+    huge = [release("h%d" % i, "Saga 01 T%02d " % (i % 50 + 1) + "x" * 2000)
+            for i in range(2500)]
+    mon.prowlarr.call("/_inject", {"query": "saga 01", "status": 200,
+                                   "times": 1, "body": json.dumps(huge)})
+    last = mon.check("missing")
+    assert last["errors"] == 1
+    assert "answer too large" in mon.m.read("status/health").decode()
+    assert by_volume(mon.m.json("status/found.json"), "Saga 01")[2][
+        "releases"] == []
+
+
+def test_many_volumes_ask_catalog_first(monitored, tmp_path):
+    mon = monitored([saga(1)], monitor="many_volumes = 2\n")
+    mon.catalog.write_text("".join(json.dumps(
+        {"title": "Saga 01 T%02d" % v, "link": "https://ddl.example/%d" % v})
+        + "\n" for v in (2, 4, 6, 8, 10)))
+    last = mon.check("missing")
+    # the catalog held every wanted volume: Prowlarr is not asked
+    assert mon.searches() == []
+    assert last["requests"] == {"catalog": 5, "prowlarr": 0, "nautiljon": 0}
+    vols = by_volume(mon.m.json("status/found.json"), "Saga 01")
+    assert all(vols[v]["releases"][0]["source"] == "catalog"
+               for v in (2, 4, 6, 8, 10))
+
+
+def test_new_volumes_ask_nautiljon_first(monitored):
+    pages = {"saga+01": [14, "En cours"], "saga+02": [11, "Terminé"],
+             "saga+03": [40, "En cours"]}
+    names = [saga(n) for n in (1, 2, 3)] + ["Hidden", "Blocked", "Nofield"]
+    mon = monitored(names, nautiljon=pages)
+    m = mon.m
+    m.write("manga/Hidden/monitored", "0\n")
+    m.write("manga/Saga 03/latest", "13\n")
+    m.write("manga/Blocked/source", "cloudflare\n")
+    m.write("manga/Nofield/source", "nofield\n")
+    last = mon.check("new")
+    asked = sorted(r["path"] for r in mon.pages())
+    # one page per monitored series without a number written by hand
+    assert asked == ["/mangas/cloudflare.html", "/mangas/nofield.html",
+                     "/mangas/saga+01.html", "/mangas/saga+02.html"]
+    assert last["requests"]["nautiljon"] == 4
+    # Prowlarr only for the series with volumes out beyond the highest
+    assert sorted(r["args"]["query"][0] for r in mon.searches()) == [
+        "Saga 01", "Saga 03"]
+    assert m.read("status/new").decode().splitlines() == [
+        "Saga 01\t12", "Saga 01\t13", "Saga 01\t14",
+        "Saga 03\t12", "Saga 03\t13"]
+    new = m.json("status/new.json")
+    assert new[0] == {"series": "Saga 01", "volume": 12,
+                      "series_path": str(mon.root / "Saga 01"),
+                      "published": 14, "source": "nautiljon",
+                      "status": "En cours", "checked_at": new[0][
+                          "checked_at"]}
+    assert new[0]["checked_at"].endswith("Z")
+    assert new[3]["source"] == "manual"
+    status = m.json("manga/Saga 01/status.json")
+    assert status["status"] == "En cours" and status["last_checked"]
+    found = m.json("status/found.json")
+    assert sorted((e["series"], e["volume"]) for e in found) == [
+        ("Saga 01", 12), ("Saga 01", 13), ("Saga 01", 14),
+        ("Saga 03", 12), ("Saga 03", 13)]
+    assert all(e["wanted"] == "new" for e in found)
+    # the service works, so the two series it failed are a warning
+    assert m.read("status/health") == \
+        b"warn: monitor: the last new check had 2 errors (see /log)\n"
+
+    # within the TTL, nothing is asked again
+    last = mon.check("new")
+    assert len(mon.pages()) == 4 + 2
+    assert last["requests"]["prowlarr"] == 0
+    assert m.read("status/new").decode().count("\n") == 5
+
+
+def test_garbage_page_is_an_error(monitored):
+    mon = monitored([saga(1)])
+    mon.m.write("manga/Saga 01/source", "garbage\n")
+    last = mon.check("new")
+    assert last["errors"] == 1 and mon.searches() == []
+    assert "nautiljon: garbage: malformed answer" in \
+        mon.m.read("status/health").decode()
+    assert mon.m.read("status/new") == b""
+
+
+def test_cloudflare_is_a_warning(monitored):
+    mon = monitored([saga(1)])
+    mon.m.write("manga/Saga 01/source", "cloudflare\n")
+    mon.check("new")
+    assert "warn: nautiljon: blocked (HTTP 403); a number written to" \
+        " /manga/SERIES/latest still works\n" in \
+        mon.m.read("status/health").decode()
+    # the number written by hand is used instead
+    mon.m.write("manga/Saga 01/latest", "12\n")
+    mon.check("new")
+    assert mon.m.read("status/new") == b"Saga 01\t12\n"
+    assert len(mon.pages()) == 1
+
+
+def test_control_files(monitored):
+    mon = monitored([saga(1)], monitor="new_volumes = no\n")
+    m = mon.m
+    assert "state: idle" in m.read("control/check-missing").decode()
+    assert "off" in m.read("control/check-new").decode()
+    for bad in ("2\n", "yes\n", "1\n1\n", "\n"):
+        with pytest.raises(OSError) as e:
+            m.write("control/check-missing", bad)
+        assert e.value.errno == errno.EINVAL
+    with pytest.raises(OSError) as e:
+        m.write("control/check-new", "1\n")
+    assert e.value.errno == errno.EPERM
+    assert mon.searches() == []
+    assert oct(os.stat(m.file("control/check-missing")).st_mode & 0o777) \
+        == "0o644"
+    assert oct(os.stat(m.file("status/found.json")).st_mode & 0o777) \
+        == "0o444"
+
+
+def test_auto_check(monitored):
+    mon = monitored([saga(1)], monitor="auto_check_interval = 1s\n"
+                    "new_volumes = no\n")
+    deadline = time.time() + 30
+    while True:
+        last = mon.last("missing")
+        if last and last["finished_at_s"]:
+            break
+        assert time.time() < deadline
+        time.sleep(0.1)
+    assert last["trigger"] == "schedule"
+    assert mon.last("new") is None
+    assert len(mon.searches()) == 1
