@@ -549,6 +549,16 @@ void http_response_release(struct http_response *resp)
 	resp->cookies = NULL;
 }
 
+void http_join(struct strbuf *out, const char *base, const char *path)
+{
+	size_t len = strlen(base);
+
+	while (len && base[len - 1] == '/')
+		len--;
+	strbuf_add(out, base, len);
+	strbuf_addstr(out, path);
+}
+
 void http_escape(const char *s, int space_as_plus, struct strbuf *out)
 {
 	static const char hex[] = "0123456789ABCDEF";

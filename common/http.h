@@ -122,6 +122,13 @@ int http_perform(const struct http_request *req, struct http_response *resp);
 void http_response_release(struct http_response *resp);
 
 /*
+ * Append the base URL of a service without its trailing slashes, then
+ * path ("http://host:9696/" and "/api/v1/search"), to out: users write
+ * the base either way.
+ */
+void http_join(struct strbuf *out, const char *base, const char *path);
+
+/*
  * Percent-encode s (UTF-8 bytes as they are) for a query value or a path
  * segment, appending to out. Letters, digits and "-._~" stay; a space
  * becomes '+' when space_as_plus (Nautiljon slugs, form values), "%20"
