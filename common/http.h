@@ -65,7 +65,7 @@ struct http_response {
 	struct strbuf body;		/* emptied on failure */
 	double retry_after_s;		/* from Retry-After, 0 if none */
 	char *location;			/* a redirect not followed, or NULL */
-	char *cookies;			/* Set-Cookie name=value pairs, or NULL */
+	char *cookies;			/* Set-Cookie's name=value, or NULL */
 	double elapsed_s;
 	char error[256];		/* "" on success */
 };

@@ -17,6 +17,8 @@
 
 /* qBittorrent answers a few words; anything bigger is not its answer. */
 #define QBIT_MAX_BODY (64u << 10)
+#define QBIT_REFUSED \
+	"qbittorrent: login refused (Fails.): check the user name and password"
 
 enum link_kind { LINK_NONE, LINK_MAGNET, LINK_WEB, LINK_OTHER };
 
@@ -66,17 +68,20 @@ static const char *qbit_link(const struct download_release *r)
 	return NULL;
 }
 
+/* qBittorrent opens magnets and fetches web links itself: no other. */
 static int qbit_accepts(const struct download_release *r)
 {
 	return qbit_link(r) != NULL;
 }
 
+/* Prowlarr grabs only what its own search found, named by guid. */
 static int prowlarr_accepts(const struct download_release *r)
 {
 	return r->source && !strcmp(r->source, "prowlarr") && r->guid &&
 	       *r->guid && r->indexer_id > 0;
 }
 
+/* A folder holds any link, written down for the client to open. */
 static int blackhole_accepts(const struct download_release *r)
 {
 	return r->title && (link_kind(r->link) != LINK_NONE ||
@@ -164,9 +169,7 @@ static int qbit_login(const struct download_client *c,
 			   "(HTTP 403)");
 	} else if (resp.status == 200 && !strcmp(resp.body.buf, "Fails.")) {
 		s->refused = 1;
-		snprintf(s->refusal, sizeof(s->refusal), "login refused "
-			 "(Fails.): check the user name and password");
-		ret = fail(err, -EACCES, "qbittorrent: %s", s->refusal);
+		ret = fail(err, -EACCES, QBIT_REFUSED);
 	} else if (resp.status == 401) {
 		ret = fail(err, -EACCES, "qbittorrent: login refused (HTTP "
 			   "401): is the url the one qBittorrent is known by?");
@@ -259,7 +262,7 @@ static int qbit_send(const struct download_client *c,
 	if (!c->url || !*c->url)
 		return fail(err, -EINVAL, "qbittorrent: no url set");
 	if (s->refused) {
-		strbuf_addf(err, "qbittorrent: %s", s->refusal);
+		strbuf_addstr(err, QBIT_REFUSED);
 		return -EACCES;
 	}
 	if (!s->logged_in) {
@@ -284,6 +287,10 @@ static int qbit_send(const struct download_client *c,
 	return ret;
 }
 
+/*
+ * A grab is Prowlarr's own hand-off; it logged its failure, which only
+ * needs words for /status/health here.
+ */
 static int prowlarr_send(const struct download_client *c,
 			 const struct download_release *r, const int *cancel,
 			 struct strbuf *err)
@@ -512,6 +519,10 @@ static int has_control(const char *s)
 	return 0;
 }
 
+/*
+ * Decide what file r becomes, and fetch a torrent only once the folder
+ * is known to be there.
+ */
 static int blackhole_send(const struct download_client *c,
 			  const struct download_release *r, const int *cancel,
 			  struct strbuf *err)

@@ -69,9 +69,9 @@
  *                  or kept refusing the add after a fresh login; Prowlarr
  *                  refused its API key; the blackhole folder is not
  *                  writable
- *   -ENOENT        the blackhole folder does not exist; Prowlarr no longer
- *                  knows the release (more than 30 minutes after the
- *                  search: search again)
+ *   -ENOENT        the blackhole folder does not exist or is not a
+ *                  folder; Prowlarr no longer knows the release (more
+ *                  than 30 minutes after the search: search again)
  *   -EPROTO        qBittorrent refused the torrent ("Fails.", 415) or gave
  *                  an answer its API does not document; the download URL
  *                  gave neither a torrent nor a redirect to a magnet link
@@ -99,7 +99,6 @@ struct download_session {
 	char cookie[DOWNLOAD_COOKIE_MAX];	/* "SID=...", "" if none */
 	int logged_in;
 	int refused;			/* the login was refused: -EACCES */
-	char refusal[128];		/* why, for err */
 };
 
 struct download_client {
@@ -110,9 +109,9 @@ struct download_client {
 	const char *category;		/* qBittorrent's; NULL or "": none */
 	const char *blackhole_dir;
 	const struct prowlarr *prowlarr;	/* for "prowlarr" */
-	struct download_session *session;	/* qBittorrent's; NULL: log
-						 * in for every send */
-	long timeout_ms;		/* of each request; 0: HTTP_TIMEOUT_MS */
+	/* qBittorrent's session; NULL: log in for each send */
+	struct download_session *session;
+	long timeout_ms;		/* per request; 0: HTTP_TIMEOUT_MS */
 };
 
 struct download_release {
@@ -121,7 +120,7 @@ struct download_release {
 	const char *link;		/* magnet:, or an http(s) URL: the
 					 * torrent download URL of a prowlarr
 					 * release, any link of a catalog one */
-	const char *magnet;		/* a prowlarr release's magnet, or NULL */
+	const char *magnet;		/* a prowlarr release's, or NULL */
 	const char *guid;		/* a prowlarr release's */
 	int indexer_id;			/* a prowlarr release's */
 };
