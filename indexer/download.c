@@ -8,6 +8,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <jansson.h>
+
 #include "common/http.h"
 #include "common/log.h"
 #include "common/strbuf.h"
@@ -17,8 +19,6 @@
 
 /* qBittorrent answers a few words; anything bigger is not its answer. */
 #define QBIT_MAX_BODY (64u << 10)
-#define QBIT_REFUSED \
-	"qbittorrent: login refused (Fails.): check the user name and password"
 
 enum link_kind { LINK_NONE, LINK_MAGNET, LINK_WEB, LINK_OTHER };
 
@@ -140,6 +140,17 @@ static void qbit_forget(struct download_session *s)
 	s->logged_in = 0;
 }
 
+/* Say why the login was refused: the same words the first time and after. */
+static void add_refusal(const struct download_session *s, struct strbuf *err)
+{
+	strbuf_addstr(err, "qbittorrent: login refused (");
+	if (s->refused == 401)
+		strbuf_addstr(err, "HTTP 401");
+	else
+		strbuf_addstr(err, "Fails.");
+	strbuf_addstr(err, "): check the user name and password");
+}
+
 /*
  * Log in and keep the session cookie. A wrong user name or password is
  * remembered, so that no later send asks again and gets the address
@@ -163,16 +174,16 @@ static int qbit_login(const struct download_client *c,
 	if (ret < 0)
 		return ret;
 
+	/* Up to API 2.13 a wrong login is 200 "Fails.", then 401. */
 	if (resp.status == 403) {
 		ret = fail(err, -EACCES, "qbittorrent: login refused: this "
 			   "address is banned after too many failed logins "
 			   "(HTTP 403)");
-	} else if (resp.status == 200 && !strcmp(resp.body.buf, "Fails.")) {
-		s->refused = 1;
-		ret = fail(err, -EACCES, QBIT_REFUSED);
-	} else if (resp.status == 401) {
-		ret = fail(err, -EACCES, "qbittorrent: login refused (HTTP "
-			   "401): is the url the one qBittorrent is known by?");
+	} else if ((resp.status == 200 && !strcmp(resp.body.buf, "Fails.")) ||
+		   resp.status == 401) {
+		s->refused = resp.status;
+		add_refusal(s, err);
+		ret = log_error(-EACCES, "%s", err->buf);
 	} else if (resp.status >= 500) {
 		ret = fail(err, -EIO, "qbittorrent: login: HTTP %ld",
 			   resp.status);
@@ -194,6 +205,32 @@ static int qbit_login(const struct download_client *c,
 	wipe(resp.cookies);
 	http_response_release(&resp);
 	return ret;
+}
+
+/*
+ * Whether an add answer says the torrent was taken: "Ok." up to API 2.13;
+ * since 2.14 nothing (204) or a summary counting the torrents added and
+ * those still pending (200, 202).
+ */
+static int add_taken(const struct http_response *resp)
+{
+	json_int_t taken = 0;
+	json_t *doc;
+
+	if (resp->status == 204)
+		return 1;
+	if (resp->status != 200 && resp->status != 202)
+		return 0;
+	if (!strcmp(resp->body.buf, "Ok."))
+		return 1;
+	doc = json_loadb(resp->body.buf, resp->body.len, 0, NULL);
+	if (json_is_object(doc))
+		taken = json_integer_value(json_object_get(doc,
+							   "success_count")) +
+			json_integer_value(json_object_get(doc,
+							   "pending_count"));
+	json_decref(doc);
+	return taken > 0;
 }
 
 /*
@@ -221,10 +258,7 @@ static int qbit_add(const struct download_client *c,
 	if (ret < 0)
 		return ret;
 
-	/* Since API 2.14 a success may be a JSON summary, or 202 pending. */
-	if ((resp.status == 200 && (!strcmp(resp.body.buf, "Ok.") ||
-				    resp.body.buf[0] == '{')) ||
-	    resp.status == 202) {
+	if (add_taken(&resp)) {
 		log_info("qbittorrent: torrent added");
 	} else if (resp.status == 403) {
 		*expired = 1;
@@ -232,9 +266,10 @@ static int qbit_add(const struct download_client *c,
 	} else if (resp.status == 200 && !strcmp(resp.body.buf, "Fails.")) {
 		ret = fail(err, -EPROTO, "qbittorrent: the torrent was "
 			   "refused (Fails.)");
-	} else if (resp.status == 415 || resp.status == 409) {
+	} else if (resp.status == 200 || resp.status == 202 ||
+		   resp.status == 409 || resp.status == 415) {
 		ret = fail(err, -EPROTO, "qbittorrent: the torrent was "
-			   "refused as not valid (HTTP %ld)", resp.status);
+			   "refused (HTTP %ld)", resp.status);
 	} else if (resp.status >= 500) {
 		ret = fail(err, -EIO, "qbittorrent: add: HTTP %ld",
 			   resp.status);
@@ -262,7 +297,7 @@ static int qbit_send(const struct download_client *c,
 	if (!c->url || !*c->url)
 		return fail(err, -EINVAL, "qbittorrent: no url set");
 	if (s->refused) {
-		strbuf_addstr(err, QBIT_REFUSED);
+		add_refusal(s, err);
 		return -EACCES;
 	}
 	if (!s->logged_in) {

@@ -30,9 +30,11 @@
  *		health_error("%s", err.buf);
  *	strbuf_release(&err);
  *
- * qBittorrent: one login per session, whose cookie is reused for every
- * add while it works; when qBittorrent forgets it (an add answers 403),
- * the client logs in again once and retries the add once. A login
+ * qBittorrent (WebUI API v2: the answers of qBittorrent 4.1 to 5.1, and
+ * the new ones of API 2.14, qBittorrent 5.2): one login per session,
+ * whose cookie (SID, or QBT_SID_PORT since 5.2) is reused for every add
+ * while it works; when qBittorrent forgets it (an add answers 403), the
+ * client logs in again once and retries the add once. A login
  * refused for a wrong user name or password is remembered in the session,
  * and every later send fails at once without asking again: qBittorrent
  * bans an address after a few failed logins, and a monitor retrying on
@@ -72,9 +74,10 @@
  *   -ENOENT        the blackhole folder does not exist or is not a
  *                  folder; Prowlarr no longer knows the release (more
  *                  than 30 minutes after the search: search again)
- *   -EPROTO        qBittorrent refused the torrent ("Fails.", 415) or gave
- *                  an answer its API does not document; the download URL
- *                  gave neither a torrent nor a redirect to a magnet link
+ *   -EPROTO        qBittorrent refused the torrent ("Fails.", 409, 415,
+ *                  a summary of none added) or gave an answer its API
+ *                  does not document; the download URL gave neither a
+ *                  torrent nor a redirect to a magnet link
  *   -EIO           a 5xx answer, or the blackhole file could not be
  *                  written
  *   -ENOMEM
@@ -98,7 +101,8 @@ struct prowlarr;
 struct download_session {
 	char cookie[DOWNLOAD_COOKIE_MAX];	/* "SID=...", "" if none */
 	int logged_in;
-	int refused;			/* the login was refused: -EACCES */
+	long refused;			/* the login was refused (its status:
+					 * 200 "Fails." or 401), so -EACCES */
 };
 
 struct download_client {

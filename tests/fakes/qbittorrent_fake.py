@@ -22,10 +22,17 @@ request whose Origin or Referer names another host than its Host header
                                 cookie, referer, origin, host, form, time}]
     GET  /_adds                 the torrents added: [{urls, category, time}]
     POST /_expire               forget every session (cookies expire)
-    POST /_reset?cookie=NAME    forget sessions, failures, bans and logs;
+    POST /_reset?cookie=NAME&api=2.14
+                                forget sessions, failures, bans and logs;
                                 the session cookie is called NAME from now
-                                on (default "SID"; qBittorrent 5.2 says
-                                "QBT_SID_<port>")
+                                on (default "SID"); with api=2.14, answer
+                                as qBittorrent 5.2 does (below)
+
+With api=2.14 (qBittorrent 5.2) a login that works answers 204 without a
+body, the cookie is QBT_SID_<port> unless named, a wrong login is 401;
+an add answers 200 with a summary {added_torrent_ids, success_count,
+pending_count, failure_count}, 202 with a pending one for a url holding
+"pending-me", and 409 with a failed one for "fails-me".
 """
 
 import secrets
@@ -62,10 +69,20 @@ lock = threading.Lock()
 state = {}
 
 
-def reset(cookie_name="SID"):
+def reset(cookie_name=None, api="2.8"):
     with lock:
-        state.update(cookie=cookie_name, sessions=set(), fails=0,
-                     requests=[], adds=[])
+        state.update(cookie=cookie_name or "SID", api=api, sessions=set(),
+                     fails=0, requests=[], adds=[])
+
+
+def new_api():
+    return state["api"] == "2.14"
+
+
+def summary(added=0, pending=0, failed=0):
+    return {"added_torrent_ids": [secrets.token_hex(20)] * added,
+            "success_count": added, "pending_count": pending,
+            "failure_count": failed}
 
 
 class QBittorrent(http_fake.FakeHandler):
@@ -141,7 +158,11 @@ class QBittorrent(http_fake.FakeHandler):
             return self.text(403, "Your IP address has been banned after "
                              "too many failed authentication attempts.")
         if not sid:
+            if new_api():
+                return self.text(401, "Unauthorized")
             return self.text(200, "Fails.")
+        if new_api():
+            return self.reply(204, headers={"Set-Cookie": cookie})
         self.reply(200, "Ok.", {"Set-Cookie": cookie},
                    content_type="text/plain; charset=UTF-8")
 
@@ -153,6 +174,10 @@ class QBittorrent(http_fake.FakeHandler):
             return self.text(403, "Forbidden")
         urls = [u for u in "\n".join(form.get("urls", [])).split("\n") if u]
         words = " ".join(urls)
+        if new_api() and "fails-me" in words:
+            return self.reply(409, summary(failed=1))
+        if new_api() and "pending-me" in words:
+            return self.reply(202, summary(pending=1))
         if not urls or "fails-me" in words:
             return self.text(200, "Fails.")
         if "invalid-me" in words:
@@ -165,6 +190,8 @@ class QBittorrent(http_fake.FakeHandler):
                 "category": form.get("category", [None])[0],
                 "time": time.time(),
             })
+        if new_api():
+            return self.reply(200, summary(added=1))
         self.text(200, "Ok.")
 
     def unknown_api(self, m):
@@ -192,7 +219,11 @@ class QBittorrent(http_fake.FakeHandler):
         self.reply(200, {"ok": True})
 
     def reset_all(self, m):
-        reset(self.query.get("cookie", ["SID"])[0])
+        api = self.query.get("api", ["2.8"])[0]
+        cookie = self.query.get("cookie", [None])[0]
+        if api == "2.14" and not cookie:
+            cookie = "QBT_SID_%d" % self.server.server_address[1]
+        reset(cookie, api)
         self.reply(200, {"ok": True})
 
 

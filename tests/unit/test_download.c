@@ -386,16 +386,37 @@ static void test_qbit_session_expired(void **state)
 	json_decref(req);
 }
 
-/* qBittorrent 5.2 names its cookie after its port: any name will do. */
-static void test_qbit_cookie_name(void **state)
+/*
+ * qBittorrent 5.2 (API 2.14): 204 for a login, a cookie named after its
+ * port, 401 for a wrong login, summaries for adds, 409 for a refusal.
+ */
+static void test_qbit_api_2_14(void **state)
 {
 	struct download_release r = release(MAGNET);
+	char want[32];
 
 	(void)state;
-	fake_post(&qbit, "/_reset?cookie=QBT_SID_8080");
+	fake_post(&qbit, "/_reset?api=2.14");
 	assert_int_equal(send_release(&r), 0);
-	assert_int_equal(strncmp(session.cookie, "QBT_SID_8080=", 13), 0);
+	snprintf(want, sizeof(want), "QBT_SID_%d=", qbit.port);
+	assert_int_equal(strncmp(session.cookie, want, strlen(want)), 0);
 	assert_int_equal(count(&qbit, "/_adds"), 1);
+
+	r.link = "magnet:?xt=urn:btih:pending-me";
+	assert_int_equal(send_release(&r), 0);
+	r.link = "magnet:?xt=urn:btih:fails-me";
+	assert_int_equal(send_release(&r), -EPROTO);
+	assert_string_equal(err.buf, "qbittorrent: the torrent was refused "
+			    "(HTTP 409)");
+	assert_int_equal(count(&qbit, "/_requests"), 4);
+
+	memset(&session, 0, sizeof(session));
+	c.password = "wrong";
+	assert_int_equal(send_release(&r), -EACCES);
+	assert_non_null(strstr(err.buf, "login refused (HTTP 401)"));
+	assert_int_equal(send_release(&r), -EACCES);
+	assert_non_null(strstr(err.buf, "login refused (HTTP 401)"));
+	assert_int_equal(count(&qbit, "/_requests"), 5);
 }
 
 /* Without a session to keep, every send logs in. */
@@ -838,7 +859,7 @@ int main(void)
 		cmocka_unit_test_setup(test_qbit_login_fails, new_qbit),
 		cmocka_unit_test_setup(test_qbit_banned, new_qbit),
 		cmocka_unit_test_setup(test_qbit_session_expired, new_qbit),
-		cmocka_unit_test_setup(test_qbit_cookie_name, new_qbit),
+		cmocka_unit_test_setup(test_qbit_api_2_14, new_qbit),
 		cmocka_unit_test_setup(test_qbit_without_session, new_qbit),
 		cmocka_unit_test_setup(test_qbit_add_refused, new_qbit),
 		cmocka_unit_test_setup(test_qbit_login_500, new_qbit),
