@@ -194,8 +194,36 @@ static char *trimmed(const char *s, size_t len)
 }
 
 /*
- * Note Retry-After and Location from the headers of each answer, the last
- * answer winning (a "100 Continue" comes before the real one).
+ * Append a Set-Cookie's name=value (what comes before its attributes) to
+ * the cookies of the answer. Returns 0 or -ENOMEM.
+ */
+static int add_cookie(struct http_response *resp, const char *value)
+{
+	size_t len = strcspn(value, ";");
+	char *joined;
+
+	while (len && strchr(" \t", value[len - 1]))
+		len--;
+	if (!len || !memchr(value, '=', len))
+		return 0;
+	if (asprintf(&joined, "%s%s%.*s", resp->cookies ? resp->cookies : "",
+		     resp->cookies ? "; " : "", (int)len, value) < 0)
+		return -ENOMEM;
+	free(resp->cookies);
+	resp->cookies = joined;
+	return 0;
+}
+
+/* Whether the header line at data names the header name (of len bytes). */
+static int is_header(const char *data, size_t name_len, const char *name)
+{
+	return name_len == strlen(name) && !strncasecmp(data, name, name_len);
+}
+
+/*
+ * Note Retry-After, Location and Set-Cookie from the headers of each
+ * answer, the last answer winning (a "100 Continue" comes before the real
+ * one).
  */
 static size_t on_header(char *data, size_t size, size_t n, void *arg)
 {
@@ -209,26 +237,33 @@ static size_t on_header(char *data, size_t size, size_t n, void *arg)
 		resp->retry_after_s = 0;
 		free(resp->location);
 		resp->location = NULL;
+		free(resp->cookies);
+		resp->cookies = NULL;
 		return len;
 	}
 	if (!colon)
 		return len;
 	name_len = colon - data;
-	if (!(name_len == 11 && !strncasecmp(data, "Retry-After", 11)) &&
-	    !(name_len == 8 && !strncasecmp(data, "Location", 8)))
+	if (!is_header(data, name_len, "Retry-After") &&
+	    !is_header(data, name_len, "Location") &&
+	    !is_header(data, name_len, "Set-Cookie"))
 		return len;
 	value = trimmed(colon + 1, len - name_len - 1);
 	if (!value) {
 		t->nomem = 1;
 		return 0;
 	}
-	if (name_len == 11) {
+	if (is_header(data, name_len, "Retry-After")) {
 		resp->retry_after_s = parse_retry_after(value);
-		free(value);
-	} else {
+	} else if (is_header(data, name_len, "Location")) {
 		free(resp->location);
 		resp->location = value;
+		value = NULL;
+	} else if (add_cookie(resp, value)) {
+		t->nomem = 1;
+		len = 0;
 	}
+	free(value);
 	return len;
 }
 
@@ -501,9 +536,7 @@ int http_perform(const struct http_request *req, struct http_response *resp)
 		snprintf(why, sizeof(why), "out of memory");
 	set_error(resp, method, url ? url : req->url, why);
 	free(url);
-	strbuf_release(&resp->body);
-	free(resp->location);
-	resp->location = NULL;
+	http_response_release(resp);
 	return log_error(ret, "http: %s", resp->error);
 }
 
@@ -512,6 +545,18 @@ void http_response_release(struct http_response *resp)
 	strbuf_release(&resp->body);
 	free(resp->location);
 	resp->location = NULL;
+	free(resp->cookies);
+	resp->cookies = NULL;
+}
+
+void http_join(struct strbuf *out, const char *base, const char *path)
+{
+	size_t len = strlen(base);
+
+	while (len && base[len - 1] == '/')
+		len--;
+	strbuf_add(out, base, len);
+	strbuf_addstr(out, path);
 }
 
 void http_escape(const char *s, int space_as_plus, struct strbuf *out)

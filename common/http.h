@@ -65,6 +65,7 @@ struct http_response {
 	struct strbuf body;		/* emptied on failure */
 	double retry_after_s;		/* from Retry-After, 0 if none */
 	char *location;			/* a redirect not followed, or NULL */
+	char *cookies;			/* Set-Cookie's name=value, or NULL */
 	double elapsed_s;
 	char error[256];		/* "" on success */
 };
@@ -108,10 +109,24 @@ void http_cleanup(void);
  * Location as the server sent it (perhaps relative).
  * `retry_after_s` is the delay of a Retry-After given in seconds or as an
  * HTTP date (0 for a date already past).
+ *
+ * `cookies` holds the name=value pair of every Set-Cookie of the last
+ * answer, without their attributes, joined by "; " as a Cookie header
+ * wants them ("SID=abc; lang=fr"), or is NULL when it set none. There is
+ * no cookie jar: a caller that needs a session sends them back itself, as
+ * a "Cookie: ..." header, which like every header of the caller stays
+ * with the origin. Cookie values are secrets and are never logged.
  */
 int http_perform(const struct http_request *req, struct http_response *resp);
 
 void http_response_release(struct http_response *resp);
+
+/*
+ * Append the base URL of a service without its trailing slashes, then
+ * path ("http://host:9696/" and "/api/v1/search"), to out: users write
+ * the base either way.
+ */
+void http_join(struct strbuf *out, const char *base, const char *path);
 
 /*
  * Percent-encode s (UTF-8 bytes as they are) for a query value or a path

@@ -42,17 +42,6 @@ static int add_ids(struct strbuf *url, const char *name, const char *list)
 	}
 }
 
-/* The base URL without its trailing slashes, then path. */
-static void add_base(struct strbuf *url, const char *base, const char *path)
-{
-	size_t len = strlen(base);
-
-	while (len && base[len - 1] == '/')
-		len--;
-	strbuf_add(url, base, len);
-	strbuf_addstr(url, path);
-}
-
 /*
  * Send req through the throttle and turn the status into an error, so
  * that both calls answer alike; what names the request in log lines.
@@ -352,7 +341,7 @@ int prowlarr_search(const struct prowlarr *p, const char *series,
 		return log_error(-EINVAL, "prowlarr: search without a series");
 	snprintf(what, sizeof(what), "search for \"%s\"", series);
 
-	add_base(&url, p->url, "/api/v1/search?query=");
+	http_join(&url, p->url, "/api/v1/search?query=");
 	http_escape(series, 0, &url);
 	strbuf_addstr(&url, "&type=search");
 	if (add_ids(&url, "categories", p->categories) < 0 ||
@@ -403,7 +392,7 @@ int prowlarr_grab(const struct prowlarr *p, const struct prowlarr_release *r,
 	if (!body)
 		return log_error(-ENOMEM, "prowlarr: %s: out of memory", what);
 
-	add_base(&url, p->url, "/api/v1/search");
+	http_join(&url, p->url, "/api/v1/search");
 	req.url = url.buf;
 	req.body = body;
 	req.body_len = strlen(body);

@@ -32,6 +32,8 @@ The generic routes:
     /redirect-magnet     302 to magnet:?xt=urn:btih:abc
     /redirect-loop       302 to itself
     /echo                200 {method, path, query, headers, body}
+    /set-cookie?c=NAME=VALUE;ATTRS&c=...
+                         200 with one Set-Cookie header per c
     /garbage             "NOT HTTP\\r\\n\\r\\n", then closes
     /close               closes without an answer
 """
@@ -63,6 +65,7 @@ class FakeHandler(BaseHTTPRequestHandler):
         (r"/redirect-magnet", "redirect_magnet"),
         (r"/redirect-loop", "redirect_loop"),
         (r"/echo", "echo"),
+        (r"/set-cookie", "set_cookie"),
         (r"/garbage", "garbage"),
         (r"/close", "close"),
     ]
@@ -156,6 +159,13 @@ class FakeHandler(BaseHTTPRequestHandler):
             "headers": dict(self.headers.items()),
             "body": body.decode("utf-8", "replace"),
         })
+
+    def set_cookie(self, m):
+        self.send_response(200)
+        for cookie in self.query.get("c", []):
+            self.send_header("Set-Cookie", cookie)
+        self.send_header("Content-Length", "0")
+        self.end_headers()
 
     def garbage(self, m):
         self.wfile.write(b"NOT HTTP\r\n\r\n")

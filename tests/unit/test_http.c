@@ -391,6 +391,39 @@ static void test_secrets_hidden(void **state)
 	strbuf_release(&ring);
 }
 
+/*
+ * Set-Cookie pairs come back without their attributes, joined for a
+ * Cookie header; those of a redirect followed are not the answer's.
+ */
+static void test_cookies(void **state)
+{
+	struct http_request req = { .follow_redirects = 1 };
+	struct http_response resp;
+	struct strbuf ring = STRBUF_INIT;
+
+	(void)state;
+	req.url = at("/set-cookie?c=SID%3Dck1S3CRET%3B%20HttpOnly%3B%20path%3D/"
+		     "&c=lang%3Dfr&c=broken");
+	assert_int_equal(http_perform(&req, &resp), 0);
+	assert_string_equal(resp.cookies, "SID=ck1S3CRET; lang=fr");
+	http_response_release(&resp);
+	assert_null(resp.cookies);
+
+	assert_int_equal(get("/ok", &resp), 0);
+	assert_null(resp.cookies);
+	http_response_release(&resp);
+
+	req.url = at("/redirect?to=/ok");
+	assert_int_equal(http_perform(&req, &resp), 0);
+	assert_int_equal(resp.status, 200);
+	assert_null(resp.cookies);
+	http_response_release(&resp);
+
+	log_ring_dump(&ring);
+	assert_null(strstr(ring.buf, "ck1S3CRET"));
+	strbuf_release(&ring);
+}
+
 static void check_escape(const char *in, int plus, const char *want)
 {
 	struct strbuf sb = STRBUF_INIT;
@@ -433,6 +466,7 @@ int main(void)
 		cmocka_unit_test(test_redirect_303),
 		cmocka_unit_test(test_redirect_keeps_secrets_home),
 		cmocka_unit_test(test_secrets_hidden),
+		cmocka_unit_test(test_cookies),
 		cmocka_unit_test(test_escape),
 	};
 

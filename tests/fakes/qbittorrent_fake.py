@@ -1,0 +1,232 @@
+#!/usr/bin/python3
+"""A fake qBittorrent (WebUI API v2) for tests, on the base fake's server.
+
+The user is USERNAME with PASSWORD. Like qBittorrent, it refuses a
+request whose Origin or Referer names another host than its Host header
+(401, its CSRF check), and bans the client after MAX_FAILS failed logins.
+
+    POST /api/v2/auth/login     form username, password: 200 "Ok." with
+                                Set-Cookie SESSION=...; 200 "Fails." for a
+                                wrong pair; 403 once banned
+    POST /api/v2/torrents/add   form urls (one a line), category: needs the
+                                session cookie (403 "Forbidden" without it
+                                or with an expired one); records the add and
+                                answers 200 "Ok."; a url holding one of
+                                these words misbehaves instead:
+        fails-me                200 "Fails." (nothing recorded)
+        invalid-me              415 "Torrent file is not valid."
+        error500                500
+    GET  /files/sample.torrent  a small bencoded torrent (a dictionary)
+    GET  /files/page.html       an HTML page, which is not a torrent
+    GET  /_requests             every /api request so far: [{method, path,
+                                cookie, referer, origin, host, form, time}]
+    GET  /_adds                 the torrents added: [{urls, category, time}]
+    POST /_expire               forget every session (cookies expire)
+    POST /_reset?cookie=NAME&api=2.14
+                                forget sessions, failures, bans and logs;
+                                the session cookie is called NAME from now
+                                on (default "SID"); with api=2.14, answer
+                                as qBittorrent 5.2 does (below)
+
+With api=2.14 (qBittorrent 5.2) a login that works answers 204 without a
+body, the cookie is QBT_SID_<port> unless named, a wrong login is 401;
+an add answers 200 with a summary {added_torrent_ids, success_count,
+pending_count, failure_count}, 202 with a pending one for a url holding
+"pending-me", and 409 with a failed one for "fails-me".
+"""
+
+import secrets
+import threading
+import time
+import urllib.parse
+
+import http_fake
+
+USERNAME = "admin"
+PASSWORD = "adminadmin"
+MAX_FAILS = 5
+
+
+
+def bencode(v):
+    if isinstance(v, int):
+        return b"i%de" % v
+    if isinstance(v, str):
+        v = v.encode()
+    if isinstance(v, bytes):
+        return b"%d:%s" % (len(v), v)
+    return b"d" + b"".join(bencode(k) + bencode(v[k])
+                           for k in sorted(v)) + b"e"
+
+
+TORRENT = bencode({
+    "announce": "http://tracker.example/announce",
+    "info": {"length": 1024, "name": "One T01.cbz",
+             "piece length": 16384, "pieces": b"\x01" * 20},
+})
+
+lock = threading.Lock()
+state = {}
+
+
+def reset(cookie_name=None, api="2.8"):
+    with lock:
+        state.update(cookie=cookie_name or "SID", api=api, sessions=set(),
+                     fails=0, requests=[], adds=[])
+
+
+def new_api():
+    return state["api"] == "2.14"
+
+
+def summary(added=0, pending=0, failed=0):
+    return {"added_torrent_ids": [secrets.token_hex(20)] * added,
+            "success_count": added, "pending_count": pending,
+            "failure_count": failed}
+
+
+class QBittorrent(http_fake.FakeHandler):
+    routes = http_fake.FakeHandler.routes + [
+        (r"/api/v2/auth/login", "login"),
+        (r"/api/v2/torrents/add", "add"),
+        (r"/api/.*", "unknown_api"),
+        (r"/files/sample\.torrent", "sample_torrent"),
+        (r"/files/page\.html", "page"),
+        (r"/_requests", "get_requests"),
+        (r"/_adds", "get_adds"),
+        (r"/_expire", "expire"),
+        (r"/_reset", "reset_all"),
+    ]
+
+    def text(self, status, body):
+        self.reply(status, body, content_type="text/plain; charset=UTF-8")
+
+    def record(self):
+        """Log the request and give back its form."""
+        form = urllib.parse.parse_qs(self.read_body().decode())
+        with lock:
+            state["requests"].append({
+                "method": self.command,
+                "path": urllib.parse.urlsplit(self.path).path,
+                "cookie": self.headers.get("Cookie"),
+                "referer": self.headers.get("Referer"),
+                "origin": self.headers.get("Origin"),
+                "host": self.headers.get("Host"),
+                "form": form,
+                "time": time.time(),
+            })
+        return form
+
+    def same_site(self):
+        """qBittorrent's CSRF check: a named origin must be this host."""
+        host = self.headers.get("Host")
+        for name in ("Origin", "Referer"):
+            value = self.headers.get(name)
+            if value and urllib.parse.urlsplit(value).netloc != host:
+                self.text(401, "Unauthorized")
+                return False
+        return True
+
+    def session(self):
+        cookies = self.headers.get("Cookie") or ""
+        with lock:
+            for pair in cookies.split(";"):
+                name, _, value = pair.strip().partition("=")
+                if name == state["cookie"] and value in state["sessions"]:
+                    return True
+        return False
+
+    def login(self, m):
+        form = self.record()
+        if not self.same_site():
+            return
+        with lock:
+            if state["fails"] >= MAX_FAILS:
+                banned = True
+            elif (form.get("username") == [USERNAME] and
+                  form.get("password") == [PASSWORD]):
+                banned = False
+                sid = secrets.token_urlsafe(24)
+                state["sessions"].add(sid)
+                cookie = "%s=%s; HttpOnly; path=/; SameSite=Strict" % (
+                    state["cookie"], sid)
+            else:
+                banned = False
+                sid = None
+                state["fails"] += 1
+        if banned:
+            return self.text(403, "Your IP address has been banned after "
+                             "too many failed authentication attempts.")
+        if not sid:
+            if new_api():
+                return self.text(401, "Unauthorized")
+            return self.text(200, "Fails.")
+        if new_api():
+            return self.reply(204, headers={"Set-Cookie": cookie})
+        self.reply(200, "Ok.", {"Set-Cookie": cookie},
+                   content_type="text/plain; charset=UTF-8")
+
+    def add(self, m):
+        form = self.record()
+        if not self.same_site():
+            return
+        if not self.session():
+            return self.text(403, "Forbidden")
+        urls = [u for u in "\n".join(form.get("urls", [])).split("\n") if u]
+        words = " ".join(urls)
+        if new_api() and "fails-me" in words:
+            return self.reply(409, summary(failed=1))
+        if new_api() and "pending-me" in words:
+            return self.reply(202, summary(pending=1))
+        if not urls or "fails-me" in words:
+            return self.text(200, "Fails.")
+        if "invalid-me" in words:
+            return self.text(415, "Torrent file is not valid.")
+        if "error500" in words:
+            return self.text(500, "Internal Server Error")
+        with lock:
+            state["adds"].append({
+                "urls": urls,
+                "category": form.get("category", [None])[0],
+                "time": time.time(),
+            })
+        if new_api():
+            return self.reply(200, summary(added=1))
+        self.text(200, "Ok.")
+
+    def unknown_api(self, m):
+        self.record()
+        self.text(404, "Not Found")
+
+    def sample_torrent(self, m):
+        self.reply(200, TORRENT, content_type="application/x-bittorrent")
+
+    def page(self, m):
+        self.reply(200, "<html><body>Log in first</body></html>",
+                   content_type="text/html")
+
+    def get_requests(self, m):
+        with lock:
+            self.reply(200, list(state["requests"]))
+
+    def get_adds(self, m):
+        with lock:
+            self.reply(200, list(state["adds"]))
+
+    def expire(self, m):
+        with lock:
+            state["sessions"].clear()
+        self.reply(200, {"ok": True})
+
+    def reset_all(self, m):
+        api = self.query.get("api", ["2.8"])[0]
+        cookie = self.query.get("cookie", [None])[0]
+        if api == "2.14" and not cookie:
+            cookie = "QBT_SID_%d" % self.server.server_address[1]
+        reset(cookie, api)
+        self.reply(200, {"ok": True})
+
+
+if __name__ == "__main__":
+    reset()
+    http_fake.serve(QBittorrent)
