@@ -21,6 +21,7 @@ static int initialized;
 /* The state of one transfer, shared with libcurl's callbacks. */
 struct transfer {
 	struct http_response *resp;
+	const char *read_header;
 	size_t max_body;
 	int over_cap;
 	int nomem;
@@ -193,9 +194,17 @@ static char *trimmed(const char *s, size_t len)
 	return strndup(s, len);
 }
 
+/* Whether the header line data names the header name. */
+static int is_header(const char *data, size_t name_len, const char *name)
+{
+	return name && name_len == strlen(name) &&
+	       !strncasecmp(data, name, name_len);
+}
+
 /*
- * Note Retry-After and Location from the headers of each answer, the last
- * answer winning (a "100 Continue" comes before the real one).
+ * Note Retry-After, Location and the caller's header from the headers of
+ * each answer, the last answer winning (a "100 Continue" comes before the
+ * real one).
  */
 static size_t on_header(char *data, size_t size, size_t n, void *arg)
 {
@@ -209,20 +218,26 @@ static size_t on_header(char *data, size_t size, size_t n, void *arg)
 		resp->retry_after_s = 0;
 		free(resp->location);
 		resp->location = NULL;
+		free(resp->header_value);
+		resp->header_value = NULL;
 		return len;
 	}
 	if (!colon)
 		return len;
 	name_len = colon - data;
-	if (!(name_len == 11 && !strncasecmp(data, "Retry-After", 11)) &&
-	    !(name_len == 8 && !strncasecmp(data, "Location", 8)))
+	if (!is_header(data, name_len, "Retry-After") &&
+	    !is_header(data, name_len, "Location") &&
+	    !is_header(data, name_len, t->read_header))
 		return len;
 	value = trimmed(colon + 1, len - name_len - 1);
 	if (!value) {
 		t->nomem = 1;
 		return 0;
 	}
-	if (name_len == 11) {
+	if (is_header(data, name_len, t->read_header)) {
+		free(resp->header_value);
+		resp->header_value = value;
+	} else if (is_header(data, name_len, "Retry-After")) {
 		resp->retry_after_s = parse_retry_after(value);
 		free(value);
 	} else {
@@ -393,8 +408,8 @@ static int run(CURL *h, const struct http_request *req,
 	size_t body_len = req->body_len;
 	long total_ms = req->timeout_ms ? req->timeout_ms : HTTP_TIMEOUT_MS;
 	double start = clock_mono();
-	struct transfer t = { resp, req->max_body ? req->max_body :
-			      HTTP_MAX_BODY, 0, 0 };
+	struct transfer t = { resp, req->read_header, req->max_body ?
+			      req->max_body : HTTP_MAX_BODY, 0, 0 };
 	int with_caller = 1, ret;
 	char *url = strdup(req->url), *next;
 
@@ -501,9 +516,7 @@ int http_perform(const struct http_request *req, struct http_response *resp)
 		snprintf(why, sizeof(why), "out of memory");
 	set_error(resp, method, url ? url : req->url, why);
 	free(url);
-	strbuf_release(&resp->body);
-	free(resp->location);
-	resp->location = NULL;
+	http_response_release(resp);
 	return log_error(ret, "http: %s", resp->error);
 }
 
@@ -512,6 +525,8 @@ void http_response_release(struct http_response *resp)
 	strbuf_release(&resp->body);
 	free(resp->location);
 	resp->location = NULL;
+	free(resp->header_value);
+	resp->header_value = NULL;
 }
 
 void http_escape(const char *s, int space_as_plus, struct strbuf *out)
