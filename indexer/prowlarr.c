@@ -8,6 +8,7 @@
 
 #include "common/clock.h"
 #include "common/http.h"
+#include "common/json.h"
 #include "common/log.h"
 #include "common/strbuf.h"
 #include "common/throttle.h"
@@ -113,38 +114,6 @@ static int send_request(const struct prowlarr *p, struct http_request *req,
 	return ret;
 }
 
-/*
- * A string member, NULL when absent or null. Anything else is a shape
- * the API does not give, so -EPROTO.
- */
-static int get_str(json_t *o, const char *key, const char **out)
-{
-	json_t *v = json_object_get(o, key);
-
-	*out = NULL;
-	if (!v || json_is_null(v))
-		return 0;
-	if (!json_is_string(v))
-		return -EPROTO;
-	*out = json_string_value(v);
-	return 0;
-}
-
-/* An integer member, def when absent or null; -EPROTO for another type. */
-static int get_int(json_t *o, const char *key, json_int_t def,
-		   json_int_t *out)
-{
-	json_t *v = json_object_get(o, key);
-
-	*out = def;
-	if (!v || json_is_null(v))
-		return 0;
-	if (!json_is_integer(v))
-		return -EPROTO;
-	*out = json_integer_value(v);
-	return 0;
-}
-
 /* Free what one release owns, for a release half made too. */
 static void release_clear(struct prowlarr_release *r)
 {
@@ -181,14 +150,15 @@ static int read_release(json_t *o, const char *series,
 
 	if (!json_is_object(o))
 		return -EPROTO;
-	if (get_str(o, "guid", &guid) || get_str(o, "title", &title) ||
-	    get_str(o, "indexer", &indexer) ||
-	    get_str(o, "downloadUrl", &download) ||
-	    get_str(o, "magnetUrl", &magnet) ||
-	    get_str(o, "publishDate", &date) ||
-	    get_int(o, "indexerId", -1, &indexer_id) ||
-	    get_int(o, "size", 0, &size) ||
-	    get_int(o, "seeders", 0, &seeders))
+	if (json_member_str(o, "guid", &guid) ||
+	    json_member_str(o, "title", &title) ||
+	    json_member_str(o, "indexer", &indexer) ||
+	    json_member_str(o, "downloadUrl", &download) ||
+	    json_member_str(o, "magnetUrl", &magnet) ||
+	    json_member_str(o, "publishDate", &date) ||
+	    json_member_int(o, "indexerId", -1, &indexer_id) ||
+	    json_member_int(o, "size", 0, &size) ||
+	    json_member_int(o, "seeders", 0, &seeders))
 		return -EPROTO;
 	if (!guid || !*guid || !title || indexer_id < 0 ||
 	    indexer_id > INT_MAX || size < 0 || seeders < 0 ||
