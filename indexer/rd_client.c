@@ -36,6 +36,7 @@ static int valid_id(const char *id)
 	return n && n <= RD_ID_MAX && !id[n];
 }
 
+/* Only a SHA-1 info hash makes a magnet link on its own. */
 static int valid_hash(const char *s)
 {
 	return strlen(s) == HASH_LEN &&
@@ -65,11 +66,11 @@ static int check_client(const struct rd_client *c, struct rd_result *res)
  * Keep Real-Debrid's error text to printable ASCII: it reaches log lines
  * and status files, and its length is bounded by the field.
  */
-static void copy_error(const char *s, char out[64])
+static void copy_error(const char *s, char *out, size_t size)
 {
 	size_t i;
 
-	for (i = 0; s && s[i] && i < 63; i++)
+	for (i = 0; s && s[i] && i + 1 < size; i++)
 		out[i] = s[i] >= 0x20 && s[i] < 0x7f ? s[i] : '?';
 	out[i] = '\0';
 }
@@ -88,7 +89,7 @@ static void read_error(const struct http_response *resp,
 
 	if (json_is_object(doc)) {
 		if (!json_member_str(doc, "error", &error))
-			copy_error(error, res->error);
+			copy_error(error, res->error, sizeof(res->error));
 		if (!json_member_int(doc, "error_code", 0, &code) &&
 		    code >= INT_MIN && code <= INT_MAX)
 			res->error_code = (int)code;

@@ -100,7 +100,7 @@ struct rd_torrent {
 	char *id;
 	char *filename;
 	char *original_filename;	/* rd_info() only; else NULL */
-	char *hash;			/* lowercase hex as given; may be NULL */
+	char *hash;			/* hex as given, or NULL */
 	char *status;			/* "downloaded", "magnet_error" ... */
 	int64_t bytes;
 	double added_at;		/* epoch seconds, 0: not given */

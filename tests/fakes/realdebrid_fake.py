@@ -12,8 +12,9 @@ files [{id, path, bytes, selected}] ...); missing members get defaults.
 A MAGNET tells what adding that info hash gives: {"filename", "files":
 [{path, bytes}], "fails_with": STATUS}; fails_with "magnet_error" stops
 the torrent at conversion, any other status (error, virus, dead) replaces
-"downloaded" at the end. A hash not in magnets gives one file; a hash of
-a torrent already held gives that torrent's name and files.
+"downloaded" at the end. A hash of a torrent already held gives that
+torrent's name and files; without files, a torrent has one,
+/FILENAME.mkv.
 
 Every /rest/1.0 request needs "Authorization: Bearer rdTOKEN-test";
 otherwise 401 {"error": "bad_token", "error_code": 8}. Errors are
@@ -52,7 +53,9 @@ Test controls (no token needed):
                      injected, status, time}]
     GET  /_torrents every torrent held, as info shows it (moving none)
     POST /_torrents a TORRENT to add, or to replace the one of its id
-    POST /_reset    back to the starting torrents; no injections, no log
+    POST /_magnets  {HASH: MAGNET ...} to add to the magnets known
+    POST /_reset    back to the starting torrents and magnets; no
+                    injections, no log
 """
 
 import copy
@@ -133,6 +136,7 @@ BUILTIN = {
 lock = threading.Lock()
 start = BUILTIN
 torrents = {}
+magnets = {}
 injections = []
 requests = []
 
@@ -166,6 +170,8 @@ def reset():
     for t in start["torrents"]:
         t = normalize(t)
         torrents[t["id"]] = t
+    magnets.clear()
+    magnets.update(start["magnets"])
     injections.clear()
     requests.clear()
 
@@ -203,6 +209,7 @@ class RealDebrid(http_fake.FakeHandler):
         (r"/_inject", "inject"),
         (r"/_requests", "get_requests"),
         (r"/_torrents", "control_torrents"),
+        (r"/_magnets", "control_magnets"),
         (r"/_reset", "control_reset"),
         (re.escape(PREFIX) + r"(/.*)", "api"),
     ]
@@ -246,6 +253,14 @@ class RealDebrid(http_fake.FakeHandler):
         with lock:
             torrents[t["id"]] = normalize(t)
             self.reply(200, public(torrents[t["id"]]))
+
+    def control_magnets(self, m):
+        known = self.read_json()
+        if not isinstance(known, dict):
+            return self.reply(400, {"error": "{HASH: MAGNET ...}"})
+        with lock:
+            magnets.update({k.lower(): v for k, v in known.items()})
+        self.reply(200, {"ok": True})
 
     def control_reset(self, m):
         with lock:
@@ -332,6 +347,8 @@ class RealDebrid(http_fake.FakeHandler):
         page, offset = self.arg("page"), self.arg("offset") or 0
         if page:
             offset = (page - 1) * limit
+        if offset < 0:
+            return error(2, "parameter_bad_value", 400) + ({},)
         chosen = sorted(torrents.values(), key=lambda t: t["added"],
                         reverse=True)
         if self.query.get("filter", [""])[0] == "active":
@@ -373,25 +390,25 @@ class RealDebrid(http_fake.FakeHandler):
         if not magnet.startswith("magnet:?") or not found:
             return error(2, "parameter_bad_value", 400) + ({},)
         ihash = found.group(1).lower()
-        known = start["magnets"].get(ihash)
+        known = magnets.get(ihash)
         if not known:
             known = next((t for t in torrents.values()
                           if t["hash"] == ihash), None)
-        if not known:
-            known = {"filename": ihash,
-                     "files": [{"path": "/%s.mkv" % ihash,
-                                "bytes": 1000000}]}
+        known = known or {}
+        name = known.get("filename", ihash)
+        files = known.get("files") or [{"path": "/%s.mkv" % name,
+                                        "bytes": 1000000}]
         tid = new_id()
         t = normalize({
             "id": tid,
-            "filename": known.get("filename", ihash),
+            "filename": name,
             "hash": ihash,
             "status": "magnet_conversion",
             "added": time.strftime("%Y-%m-%dT%H:%M:%S.000Z",
                                    time.gmtime()),
             "files": [{"id": i + 1, "path": f["path"], "bytes": f["bytes"],
                        "selected": 0}
-                      for i, f in enumerate(known.get("files", []))],
+                      for i, f in enumerate(files)],
         })
         t["bytes"] = 0
         t["progress"] = 0

@@ -568,8 +568,10 @@ static void test_malformed(void **state)
 		{ "torrents$", "" },
 		{ "torrents$", "{\"id\": \"ABC\", \"status\": \"queued\"}" },
 		{ "torrents$", "[{\"id\": 12, \"status\": \"queued\"}]" },
-		{ "torrents$", "[{\"id\": \"A/../B\", \"status\": \"queued\"}]" },
-		{ "torrents$", "[{\"id\": \"ABC\", \"status\": \"queued\"}, 3]" },
+		{ "torrents$", "[{\"id\": \"A/../B\", \"status\": "
+		  "\"queued\"}]" },
+		{ "torrents$", "[{\"id\": \"ABC\", \"status\": \"queued\"}, "
+		  "3]" },
 		{ "torrents$", "[{\"id\": \"ABC\", \"status\": \"queued\", "
 		  "\"bytes\": \"12\"}]" },
 		{ "torrents$", "[{\"id\": \"ABC\"}]" },
