@@ -456,6 +456,8 @@ static void test_refusals(void **state)
 		{ "addMagnet", 403,
 		  "{\"error\":\"infringing_file\",\"error_code\":35}",
 		  -EPERM, 35, "infringing_file" },
+		{ "addMagnet", 451, "", -EPERM, 0, "" },
+		{ "info", 401, "", -EACCES, 0, "" },
 		{ "addMagnet", 509, "{\"error\":\"no slot\"}",
 		  -ENOSPC, 0, "no slot" },
 		{ "selectFiles", 509, "", -ENOSPC, 0, "" },
