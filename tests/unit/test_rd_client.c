@@ -45,22 +45,9 @@ static struct throttle *fast_throttle(void)
 static json_t *fake_call(const char *method, const char *path,
 			 const char *body)
 {
-	char url[128];
-	struct http_request req = {
-		.method = method,
-		.url = url,
-		.body = body,
-		.body_len = body ? strlen(body) : 0,
-	};
-	struct http_response resp;
-	json_t *doc;
+	json_t *doc = fake_json(&fake, method, path, body);
 
-	snprintf(url, sizeof(url), "http://127.0.0.1:%d%s", fake.port, path);
-	assert_int_equal(http_perform(&req, &resp), 0);
-	assert_int_equal(resp.status, 200);
-	doc = json_loadb(resp.body.buf, resp.body.len, 0, NULL);
 	assert_non_null(doc);
-	http_response_release(&resp);
 	return doc;
 }
 
@@ -94,24 +81,12 @@ static json_t *requests(void)
 	return fake_call("GET", "/_requests", NULL);
 }
 
-static size_t nr_requests(void)
-{
-	json_t *all = requests();
-	size_t n = json_array_size(all);
-
-	json_decref(all);
-	return n;
-}
-
 /* The last API request the fake saw; json_decref() it. */
 static json_t *last_request(void)
 {
-	json_t *all = requests();
-	json_t *last;
+	json_t *last = fake_last_request(&fake);
 
-	assert_true(json_array_size(all) > 0);
-	last = json_incref(json_array_get(all, json_array_size(all) - 1));
-	json_decref(all);
+	assert_non_null(last);
 	return last;
 }
 
@@ -253,7 +228,7 @@ static void test_list_paging(void **state)
 	assert_string_equal(member(req, "auth"), "ok");
 	assert_null(strstr(member(req, "query"), TOKEN));
 	json_decref(req);
-	assert_int_equal(nr_requests(), 4);
+	assert_int_equal(fake_nr_requests(&fake), 4);
 }
 
 /* Info gives the files with their ids, paths, sizes and selection. */
@@ -508,7 +483,7 @@ static void test_refusals(void **state)
 		assert_int_equal(throttle_paused(throttle, NULL), 0);
 		throttle_ok(throttle);
 	}
-	assert_int_equal(nr_requests(), i);
+	assert_int_equal(fake_nr_requests(&fake), i);
 }
 
 /* Rate limits, however told, pause the throttle for the Retry-After. */
@@ -551,12 +526,12 @@ static void test_rate_limited(void **state)
 	}
 
 	/* Paused: the next call waits, and can be cancelled unsent. */
-	before = nr_requests();
+	before = fake_nr_requests(&fake);
 	assert_int_equal(rd_add_magnet(&c, SHOW_HASH, &cancel, &id, &res),
 			 -ECANCELED);
 	assert_null(id);
 	assert_int_equal(res.http_status, 0);
-	assert_int_equal(nr_requests(), before);
+	assert_int_equal(fake_nr_requests(&fake), before);
 }
 
 /* Answers of the wrong shape are -EPROTO, and hand nothing back. */
@@ -697,7 +672,7 @@ static void test_bad_token(void **state)
 	req = last_request();
 	assert_string_equal(member(req, "auth"), "wrong");
 	json_decref(req);
-	assert_int_equal(nr_requests(), 1);
+	assert_int_equal(fake_nr_requests(&fake), 1);
 
 	c.token = "";
 	assert_int_equal(rd_delete(&c, "ABC", NULL, &res), -EINVAL);
@@ -708,7 +683,7 @@ static void test_bad_token(void **state)
 	c.token = TOKEN;
 	c.throttle = NULL;
 	assert_int_equal(rd_delete(&c, "ABC", NULL, &res), -EINVAL);
-	assert_int_equal(nr_requests(), 1);
+	assert_int_equal(fake_nr_requests(&fake), 1);
 }
 
 /* Arguments that could reach a URL path or the account badly send nothing. */
@@ -757,13 +732,13 @@ static void test_bad_arguments(void **state)
 	assert_int_equal(rd_list(&c, -1, 10, NULL, &list, &nr, &total, &res),
 			 -EINVAL);
 	assert_int_equal(res.http_status, 0);
-	assert_int_equal(nr_requests(), 0);
+	assert_int_equal(fake_nr_requests(&fake), 0);
 
 	/* The longest id allowed still goes. */
 	assert_int_equal(rd_delete(&c, "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"
 				   "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA", NULL,
 				   &res), -ENOENT);
-	assert_int_equal(nr_requests(), 1);
+	assert_int_equal(fake_nr_requests(&fake), 1);
 }
 
 /* At 600 a minute, requests leave at least 0.1 s apart. */
