@@ -746,7 +746,7 @@ static void test_throttle_spacing(void **state)
 {
 	struct rd_torrent t;
 	json_t *all;
-	double prev, at;
+	double first, prev, at;
 	size_t i;
 	char *id = id_of(SHOW);
 
@@ -759,16 +759,21 @@ static void test_throttle_spacing(void **state)
 		assert_int_equal(rd_info(&c, id, NULL, &t, &res), 0);
 		rd_torrent_release(&t);
 	}
+	/*
+	 * The fake notes when a request arrives, a little after it left:
+	 * the tolerance covers how much that delay may vary on localhost.
+	 */
 	all = requests();
 	assert_int_equal(json_array_size(all), 6);
-	prev = json_real_value(json_object_get(json_array_get(all, 0),
-					       "time"));
+	first = prev = json_real_value(json_object_get(json_array_get(all, 0),
+						       "time"));
 	for (i = 1; i < json_array_size(all); i++) {
 		at = json_real_value(json_object_get(json_array_get(all, i),
 						     "time"));
-		assert_true(at - prev >= 0.1 - 0.005);
+		assert_true(at - prev >= 0.1 - 0.02);
 		prev = at;
 	}
+	assert_true(prev - first >= 0.5 - 0.02);
 	json_decref(all);
 	free(id);
 }
