@@ -1,5 +1,8 @@
 #include "common/clock.h"
 
+#include <stdio.h>
+#include <stdlib.h>
+
 static double clock_read(clockid_t id)
 {
 	struct timespec ts;
@@ -35,4 +38,43 @@ void clock_rfc3339(time_t t, char out[CLOCK_RFC3339_LEN])
 
 	gmtime_r(&t, &tm);
 	strftime(out, CLOCK_RFC3339_LEN, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
+double clock_parse_iso8601(const char *s)
+{
+	struct tm tm = { 0 };
+	int n = 0, oh = 0, om = 0, sign = 0;
+	double frac = 0;
+	char *end;
+	time_t t;
+
+	if (!s || sscanf(s, "%4d-%2d-%2dT%2d:%2d:%2d%n", &tm.tm_year,
+			 &tm.tm_mon, &tm.tm_mday, &tm.tm_hour, &tm.tm_min,
+			 &tm.tm_sec, &n) != 6 || !n)
+		return 0;
+	if (tm.tm_mon < 1 || tm.tm_mon > 12 || tm.tm_mday < 1 ||
+	    tm.tm_mday > 31 || tm.tm_hour > 23 || tm.tm_min > 59 ||
+	    tm.tm_sec > 60)
+		return 0;
+	s += n;
+	if (*s == '.') {
+		frac = strtod(s, &end);
+		s = end;
+	}
+	if (*s == 'Z') {
+		s++;
+	} else if (*s == '+' || *s == '-') {
+		sign = *s == '+' ? 1 : -1;
+		if (sscanf(s + 1, "%2d:%2d%n", &oh, &om, &n) != 2)
+			return 0;
+		s += 1 + n;
+	}
+	if (*s)
+		return 0;
+	tm.tm_year -= 1900;
+	tm.tm_mon -= 1;
+	t = timegm(&tm);
+	if (t <= 0)
+		return 0;
+	return (double)t - sign * (oh * 3600 + om * 60) + frac;
 }

@@ -23,4 +23,13 @@ void clock_sleep(double seconds);
 /* Format t as "YYYY-MM-DDTHH:MM:SSZ" into out. */
 void clock_rfc3339(time_t t, char out[CLOCK_RFC3339_LEN]);
 
+/*
+ * Read an ISO 8601 date and time as remote APIs give them
+ * ("2024-03-01T10:00:00Z", "2024-03-01T10:00:00.000Z", maybe with an
+ * offset such as "+02:00"; none read as UTC). Returns epoch seconds, or 0
+ * for NULL or an unreadable date: dates from elsewhere only order and
+ * date things, and are no reason to lose what they came with.
+ */
+double clock_parse_iso8601(const char *s);
+
 #endif

@@ -21,6 +21,7 @@ static int initialized;
 /* The state of one transfer, shared with libcurl's callbacks. */
 struct transfer {
 	struct http_response *resp;
+	const char *read_header;
 	size_t max_body;
 	int over_cap;
 	int nomem;
@@ -193,6 +194,13 @@ static char *trimmed(const char *s, size_t len)
 	return strndup(s, len);
 }
 
+/* Whether the header line data names the header name. */
+static int is_header(const char *data, size_t name_len, const char *name)
+{
+	return name && name_len == strlen(name) &&
+	       !strncasecmp(data, name, name_len);
+}
+
 /*
  * Append a Set-Cookie's name=value (what comes before its attributes) to
  * the cookies of the answer. Returns 0 or -ENOMEM.
@@ -214,16 +222,10 @@ static int add_cookie(struct http_response *resp, const char *value)
 	return 0;
 }
 
-/* Whether the header line at data names the header name (of len bytes). */
-static int is_header(const char *data, size_t name_len, const char *name)
-{
-	return name_len == strlen(name) && !strncasecmp(data, name, name_len);
-}
-
 /*
- * Note Retry-After, Location and Set-Cookie from the headers of each
- * answer, the last answer winning (a "100 Continue" comes before the real
- * one).
+ * Note Retry-After, Location, Set-Cookie and the caller's header from the
+ * headers of each answer, the last answer winning (a "100 Continue" comes
+ * before the real one).
  */
 static size_t on_header(char *data, size_t size, size_t n, void *arg)
 {
@@ -239,6 +241,8 @@ static size_t on_header(char *data, size_t size, size_t n, void *arg)
 		resp->location = NULL;
 		free(resp->cookies);
 		resp->cookies = NULL;
+		free(resp->header_value);
+		resp->header_value = NULL;
 		return len;
 	}
 	if (!colon)
@@ -246,14 +250,19 @@ static size_t on_header(char *data, size_t size, size_t n, void *arg)
 	name_len = colon - data;
 	if (!is_header(data, name_len, "Retry-After") &&
 	    !is_header(data, name_len, "Location") &&
-	    !is_header(data, name_len, "Set-Cookie"))
+	    !is_header(data, name_len, "Set-Cookie") &&
+	    !is_header(data, name_len, t->read_header))
 		return len;
 	value = trimmed(colon + 1, len - name_len - 1);
 	if (!value) {
 		t->nomem = 1;
 		return 0;
 	}
-	if (is_header(data, name_len, "Retry-After")) {
+	if (is_header(data, name_len, t->read_header)) {
+		free(resp->header_value);
+		resp->header_value = value;
+		value = NULL;
+	} else if (is_header(data, name_len, "Retry-After")) {
 		resp->retry_after_s = parse_retry_after(value);
 	} else if (is_header(data, name_len, "Location")) {
 		free(resp->location);
@@ -428,8 +437,8 @@ static int run(CURL *h, const struct http_request *req,
 	size_t body_len = req->body_len;
 	long total_ms = req->timeout_ms ? req->timeout_ms : HTTP_TIMEOUT_MS;
 	double start = clock_mono();
-	struct transfer t = { resp, req->max_body ? req->max_body :
-			      HTTP_MAX_BODY, 0, 0 };
+	struct transfer t = { resp, req->read_header, req->max_body ?
+			      req->max_body : HTTP_MAX_BODY, 0, 0 };
 	int with_caller = 1, ret;
 	char *url = strdup(req->url), *next;
 
@@ -547,6 +556,8 @@ void http_response_release(struct http_response *resp)
 	resp->location = NULL;
 	free(resp->cookies);
 	resp->cookies = NULL;
+	free(resp->header_value);
+	resp->header_value = NULL;
 }
 
 void http_join(struct strbuf *out, const char *base, const char *path)

@@ -58,6 +58,8 @@ struct http_request {
 	long timeout_ms;		/* whole request, redirects included */
 	size_t max_body;		/* 0: HTTP_MAX_BODY */
 	int follow_redirects;		/* to http and https only */
+	const char *read_header;	/* a header to give back, e.g.
+					 * "X-Total-Count"; NULL: none */
 };
 
 struct http_response {
@@ -66,6 +68,8 @@ struct http_response {
 	double retry_after_s;		/* from Retry-After, 0 if none */
 	char *location;			/* a redirect not followed, or NULL */
 	char *cookies;			/* Set-Cookie's name=value, or NULL */
+	char *header_value;		/* read_header's value, trimmed, or
+					 * NULL when the answer had none */
 	double elapsed_s;
 	char error[256];		/* "" on success */
 };

@@ -59,3 +59,30 @@ int json_append(struct strbuf *out, json_t *doc)
 	free(text);
 	return 0;
 }
+
+int json_member_str(json_t *o, const char *key, const char **out)
+{
+	json_t *v = json_object_get(o, key);
+
+	*out = NULL;
+	if (!v || json_is_null(v))
+		return 0;
+	if (!json_is_string(v))
+		return -EPROTO;
+	*out = json_string_value(v);
+	return 0;
+}
+
+int json_member_int(json_t *o, const char *key, json_int_t def,
+		    json_int_t *out)
+{
+	json_t *v = json_object_get(o, key);
+
+	*out = def;
+	if (!v || json_is_null(v))
+		return 0;
+	if (!json_is_integer(v))
+		return -EPROTO;
+	*out = json_integer_value(v);
+	return 0;
+}

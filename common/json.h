@@ -4,7 +4,8 @@
 /*
  * Small helpers over jansson for the JSON files the mount shows: numbers
  * without float noise, RFC 3339 times, and documents appended to a strbuf
- * with the trailing newline every file ends with.
+ * with the trailing newline every file ends with; and for reading the
+ * members of remote services' answers, checking their types.
  */
 
 #include <jansson.h>
@@ -31,5 +32,19 @@ json_t *json_time(double t);
  * which is how a failed json_pack() reaches the caller.
  */
 int json_append(struct strbuf *out, json_t *doc);
+
+/*
+ * Read the string member key of object o into *out (owned by o), NULL
+ * when it is absent or null. Returns 0, or -EPROTO when it has another
+ * type: a shape the service does not give.
+ */
+int json_member_str(json_t *o, const char *key, const char **out);
+
+/*
+ * Read the integer member key of object o into *out, def when it is
+ * absent or null. Returns 0, or -EPROTO when it has another type.
+ */
+int json_member_int(json_t *o, const char *key, json_int_t def,
+		    json_int_t *out);
 
 #endif

@@ -3,11 +3,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include <jansson.h>
 
+#include "common/clock.h"
 #include "common/http.h"
+#include "common/json.h"
 #include "common/log.h"
 #include "common/strbuf.h"
 #include "common/throttle.h"
@@ -102,82 +103,6 @@ static int send_request(const struct prowlarr *p, struct http_request *req,
 	return ret;
 }
 
-/*
- * A string member, NULL when absent or null. Anything else is a shape
- * the API does not give, so -EPROTO.
- */
-static int get_str(json_t *o, const char *key, const char **out)
-{
-	json_t *v = json_object_get(o, key);
-
-	*out = NULL;
-	if (!v || json_is_null(v))
-		return 0;
-	if (!json_is_string(v))
-		return -EPROTO;
-	*out = json_string_value(v);
-	return 0;
-}
-
-/* An integer member, def when absent or null; -EPROTO for another type. */
-static int get_int(json_t *o, const char *key, json_int_t def,
-		   json_int_t *out)
-{
-	json_t *v = json_object_get(o, key);
-
-	*out = def;
-	if (!v || json_is_null(v))
-		return 0;
-	if (!json_is_integer(v))
-		return -EPROTO;
-	*out = json_integer_value(v);
-	return 0;
-}
-
-/*
- * Prowlarr's dates are ISO 8601 ("2024-03-01T10:00:00Z", maybe with a
- * fraction or an offset). An unreadable one is 0: a date only orders
- * releases, and is no reason to lose them.
- */
-static double parse_date(const char *s)
-{
-	struct tm tm = { 0 };
-	int n = 0, oh = 0, om = 0, sign = 0;
-	double frac = 0;
-	char *end;
-	time_t t;
-
-	if (!s || sscanf(s, "%4d-%2d-%2dT%2d:%2d:%2d%n", &tm.tm_year,
-			 &tm.tm_mon, &tm.tm_mday, &tm.tm_hour, &tm.tm_min,
-			 &tm.tm_sec, &n) != 6 || !n)
-		return 0;
-	if (tm.tm_mon < 1 || tm.tm_mon > 12 || tm.tm_mday < 1 ||
-	    tm.tm_mday > 31 || tm.tm_hour > 23 || tm.tm_min > 59 ||
-	    tm.tm_sec > 60)
-		return 0;
-	s += n;
-	if (*s == '.') {
-		frac = strtod(s, &end);
-		s = end;
-	}
-	if (*s == 'Z') {
-		s++;
-	} else if (*s == '+' || *s == '-') {
-		sign = *s == '+' ? 1 : -1;
-		if (sscanf(s + 1, "%2d:%2d%n", &oh, &om, &n) != 2)
-			return 0;
-		s += 1 + n;
-	}
-	if (*s)
-		return 0;
-	tm.tm_year -= 1900;
-	tm.tm_mon -= 1;
-	t = timegm(&tm);
-	if (t <= 0)
-		return 0;
-	return (double)t - sign * (oh * 3600 + om * 60) + frac;
-}
-
 /* Free what one release owns, for a release half made too. */
 static void release_clear(struct prowlarr_release *r)
 {
@@ -214,14 +139,15 @@ static int read_release(json_t *o, const char *series,
 
 	if (!json_is_object(o))
 		return -EPROTO;
-	if (get_str(o, "guid", &guid) || get_str(o, "title", &title) ||
-	    get_str(o, "indexer", &indexer) ||
-	    get_str(o, "downloadUrl", &download) ||
-	    get_str(o, "magnetUrl", &magnet) ||
-	    get_str(o, "publishDate", &date) ||
-	    get_int(o, "indexerId", -1, &indexer_id) ||
-	    get_int(o, "size", 0, &size) ||
-	    get_int(o, "seeders", 0, &seeders))
+	if (json_member_str(o, "guid", &guid) ||
+	    json_member_str(o, "title", &title) ||
+	    json_member_str(o, "indexer", &indexer) ||
+	    json_member_str(o, "downloadUrl", &download) ||
+	    json_member_str(o, "magnetUrl", &magnet) ||
+	    json_member_str(o, "publishDate", &date) ||
+	    json_member_int(o, "indexerId", -1, &indexer_id) ||
+	    json_member_int(o, "size", 0, &size) ||
+	    json_member_int(o, "seeders", 0, &seeders))
 		return -EPROTO;
 	if (!guid || !*guid || !title || indexer_id < 0 ||
 	    indexer_id > INT_MAX || size < 0 || seeders < 0 ||
@@ -237,7 +163,7 @@ static int read_release(json_t *o, const char *series,
 	r->indexer_id = (int)indexer_id;
 	r->size = size;
 	r->seeders = (int)seeders;
-	r->published_at = parse_date(date);
+	r->published_at = clock_parse_iso8601(date);
 	r->first = names->first;
 	r->last = names->last;
 	ret = dup_str(guid, &r->guid);

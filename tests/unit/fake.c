@@ -8,6 +8,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "common/http.h"
+
 /* The fakes live beside this file's folder: tests/fakes/. */
 int fake_start(const char *script, struct fake *f)
 {
@@ -55,4 +57,45 @@ void fake_stop(struct fake *f)
 	close(f->stdin_fd);
 	kill(f->pid, SIGTERM);
 	waitpid(f->pid, NULL, 0);
+}
+
+json_t *fake_json(const struct fake *f, const char *method, const char *path,
+		  const char *body)
+{
+	char url[512];
+	struct http_request req = {
+		.method = method,
+		.url = url,
+		.body = body,
+		.body_len = body ? strlen(body) : 0,
+	};
+	struct http_response resp;
+	json_t *doc = NULL;
+
+	snprintf(url, sizeof(url), "http://127.0.0.1:%d%s", f->port, path);
+	if (http_perform(&req, &resp) < 0)
+		return NULL;
+	if (resp.status == 200)
+		doc = json_loadb(resp.body.buf, resp.body.len, 0, NULL);
+	http_response_release(&resp);
+	return doc;
+}
+
+long fake_nr_requests(const struct fake *f)
+{
+	json_t *all = fake_json(f, NULL, "/_requests", NULL);
+	long n = json_is_array(all) ? (long)json_array_size(all) : -1;
+
+	json_decref(all);
+	return n;
+}
+
+json_t *fake_last_request(const struct fake *f)
+{
+	json_t *all = fake_json(f, NULL, "/_requests", NULL);
+	size_t n = json_array_size(all);
+	json_t *last = n ? json_incref(json_array_get(all, n - 1)) : NULL;
+
+	json_decref(all);
+	return last;
 }

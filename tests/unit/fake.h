@@ -10,10 +10,13 @@
  *
  *	fake_start("prowlarr_fake.py", &fake);	(group setup)
  *	... http://127.0.0.1:fake.port/ ...
+ *	req = fake_last_request(&fake);		(what the fake saw)
  *	fake_stop(&fake);			(group teardown)
  */
 
 #include <sys/types.h>
+
+#include <jansson.h>
 
 struct fake {
 	pid_t pid;
@@ -29,5 +32,23 @@ int fake_start(const char *script, struct fake *f);
 
 /* Close the fake's stdin (which ends it), signal it if stuck, reap it. */
 void fake_stop(struct fake *f);
+
+/*
+ * Send method (NULL: GET) path, with body (NULL: none), to the fake f,
+ * for its test controls (/_requests, /_reset ...). Returns its JSON
+ * answer, which the caller decrefs, or NULL unless it answered 200 with
+ * JSON.
+ */
+json_t *fake_json(const struct fake *f, const char *method, const char *path,
+		  const char *body);
+
+/* How many requests the fake's /_requests lists, or -1 on failure. */
+long fake_nr_requests(const struct fake *f);
+
+/*
+ * The last request the fake's /_requests lists, which the caller
+ * decrefs, or NULL when there is none.
+ */
+json_t *fake_last_request(const struct fake *f);
 
 #endif

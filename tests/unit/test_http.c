@@ -75,6 +75,28 @@ static void test_ok(void **state)
 	http_response_release(&resp);
 }
 
+/* The one header asked for comes back, whatever its case; none: NULL. */
+static void test_read_header(void **state)
+{
+	struct http_request req = {
+		.url = at("/retry-after/7"),
+		.read_header = "retry-AFTER",
+	};
+	struct http_response resp;
+
+	(void)state;
+	assert_int_equal(http_perform(&req, &resp), 0);
+	assert_string_equal(resp.header_value, "7");
+	http_response_release(&resp);
+	assert_null(resp.header_value);
+
+	req.read_header = "X-Total-Count";
+	assert_int_equal(http_perform(&req, &resp), 0);
+	assert_null(resp.header_value);
+	assert_true(resp.retry_after_s == 7);
+	http_response_release(&resp);
+}
+
 /* An error status is an answer: the caller decides what it means. */
 static void test_error_status(void **state)
 {
@@ -449,6 +471,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_ok),
 		cmocka_unit_test(test_error_status),
+		cmocka_unit_test(test_read_header),
 		cmocka_unit_test(test_retry_after_seconds),
 		cmocka_unit_test(test_retry_after_date),
 		cmocka_unit_test(test_body_cap),

@@ -79,39 +79,18 @@ static int free_client(void **state)
 /* The fake's JSON answer at path (/_requests, /_grabs). */
 static json_t *fake_get(const char *path)
 {
-	char url[128];
-	struct http_request req = { .url = url };
-	struct http_response resp;
-	json_t *doc;
+	json_t *doc = fake_json(&fake, NULL, path, NULL);
 
-	snprintf(url, sizeof(url), "http://127.0.0.1:%d%s", fake.port, path);
-	assert_int_equal(http_perform(&req, &resp), 0);
-	assert_int_equal(resp.status, 200);
-	doc = json_loadb(resp.body.buf, resp.body.len, 0, NULL);
 	assert_non_null(doc);
-	http_response_release(&resp);
 	return doc;
-}
-
-/* How many requests the fake's API has seen. */
-static size_t nr_requests(void)
-{
-	json_t *all = fake_get("/_requests");
-	size_t n = json_array_size(all);
-
-	json_decref(all);
-	return n;
 }
 
 /* The last request the fake's API saw; json_decref() it. */
 static json_t *last_request(void)
 {
-	json_t *all = fake_get("/_requests");
-	json_t *last;
+	json_t *last = fake_last_request(&fake);
 
-	assert_true(json_array_size(all) > 0);
-	last = json_incref(json_array_get(all, json_array_size(all) - 1));
-	json_decref(all);
+	assert_non_null(last);
 	return last;
 }
 
@@ -156,7 +135,7 @@ static void search_fails(const char *query, int code)
 static void test_query_string(void **state)
 {
 	struct prowlarr_release *r;
-	size_t nr, before = nr_requests();
+	size_t nr, before = fake_nr_requests(&fake);
 	json_t *req;
 	const char *raw;
 
@@ -165,7 +144,7 @@ static void test_query_string(void **state)
 					 &nr), 0);
 	assert_int_equal(nr, 0);
 	assert_null(r);
-	assert_int_equal(nr_requests(), before + 1);
+	assert_int_equal(fake_nr_requests(&fake), before + 1);
 
 	req = last_request();
 	assert_string_equal(json_string_value(json_object_get(req, "method")),
@@ -212,11 +191,11 @@ static void test_volumes_kept(void **state)
 {
 	struct prowlarr_release *r;
 	const struct prowlarr_release *x;
-	size_t nr, before = nr_requests();
+	size_t nr, before = fake_nr_requests(&fake);
 
 	(void)state;
 	assert_int_equal(prowlarr_search(&p, "One Piece", NULL, &r, &nr), 0);
-	assert_int_equal(nr_requests(), before + 1);
+	assert_int_equal(fake_nr_requests(&fake), before + 1);
 	assert_int_equal(nr, 5);
 
 	x = find(r, nr, "op-105");
@@ -297,10 +276,10 @@ static void test_rate_limited(void **state)
 	assert_true(until >= clock_wall() + 1);
 
 	/* Paused: the next search waits, and can be cancelled. */
-	before = nr_requests();
+	before = fake_nr_requests(&fake);
 	assert_int_equal(prowlarr_search(&p, "One Piece", &cancel, &r, &nr),
 			 -ECANCELED);
-	assert_int_equal(nr_requests(), before);
+	assert_int_equal(fake_nr_requests(&fake), before);
 }
 
 static void test_huge(void **state)
@@ -322,7 +301,7 @@ static void test_slow(void **state)
 /* Settings that would smuggle keys into the URL send nothing. */
 static void test_bad_settings(void **state)
 {
-	size_t before = nr_requests();
+	size_t before = fake_nr_requests(&fake);
 
 	(void)state;
 	p.categories = "7000&apikey=x";
@@ -336,7 +315,7 @@ static void test_bad_settings(void **state)
 	search_fails("", -EINVAL);
 	p.api_key = NULL;
 	search_fails("One Piece", -EINVAL);
-	assert_int_equal(nr_requests(), before);
+	assert_int_equal(fake_nr_requests(&fake), before);
 }
 
 /* A grab posts the guid and indexer id, as JSON, with the key. */

@@ -1,0 +1,462 @@
+#!/usr/bin/python3
+"""A fake Real-Debrid (REST API 1.0, torrents) for tests, on http_fake.
+
+    realdebrid_fake.py [STATE.json]
+
+The API is served under /rest/1.0, as the real one: a client's base URL
+is http://127.0.0.1:PORT/rest/1.0. STATE.json, if given, holds
+{"torrents": [TORRENT ...], "magnets": {HASH: MAGNET ...}}; otherwise the
+built-in set below serves. A TORRENT is what /torrents/info answers
+(id, filename, original_filename, hash, bytes, status, added, links,
+files [{id, path, bytes, selected}] ...); missing members get defaults.
+A MAGNET tells what adding that info hash gives: {"filename", "files":
+[{path, bytes}], "fails_with": STATUS}; fails_with "magnet_error" stops
+the torrent at conversion, any other status (error, virus, dead) replaces
+"downloaded" at the end. A hash of a torrent already held gives that
+torrent's name and files; without files, a torrent has one,
+/FILENAME.mkv.
+
+Every /rest/1.0 request needs "Authorization: Bearer rdTOKEN-test";
+otherwise 401 {"error": "bad_token", "error_code": 8}. Errors are
+Real-Debrid's {"error", "error_code"}.
+
+    GET    /torrents?offset=&page=&limit=&filter=active
+                        newest first; limit 1..5000 (default 100), page
+                        counts from 1; X-Total-Count is the number of
+                        torrents (of the filter); 204 without a body when
+                        the page is empty
+    GET    /torrents/info/ID
+                        the torrent with its files; each call moves a torrent
+                        on one step: magnet_conversion ->
+                        waiting_files_selection, queued -> downloading ->
+                        downloaded
+    POST   /torrents/addMagnet      form magnet=: 201 {id, uri}, status
+                                    magnet_conversion
+    POST   /torrents/selectFiles/ID form files=1,2,3 or all: 204, the
+                        torrent queued; 202 when its files were already
+                        selected
+    DELETE /torrents/delete/ID      204
+    unknown ids: 404 {"error": "unknown_ressource", "error_code": 7}
+
+Test controls (no token needed):
+
+    POST /_inject   {"path_regex": RE, "method": M, "status": N,
+                     "body": JSON or raw string, "body_bytes": N,
+                     "headers": {...}, "times": N, "delay_ms": MS}
+                    the next `times` (default 1, -1: forever) API requests
+                    whose path (re.search, without /rest/1.0) and method
+                    (if given) match answer that instead, after delay_ms;
+                    without a status, they are only delayed. body_bytes
+                    sends that many bytes of filler instead of body.
+    GET  /_requests every API request: [{method, path, query, args, form,
+                     auth ("ok", "wrong" or "missing": never the value),
+                     injected, status, time}]
+    GET  /_torrents every torrent held, as info shows it (moving none)
+    POST /_torrents a TORRENT to add, or to replace the one of its id
+    POST /_magnets  {HASH: MAGNET ...} to add to the magnets known
+    POST /_reset    back to the starting torrents and magnets; no
+                    injections, no log
+"""
+
+import copy
+import hashlib
+import json
+import random
+import re
+import string
+import sys
+import threading
+import time
+import urllib.parse
+
+import http_fake
+
+TOKEN = "rdTOKEN-test"
+PREFIX = "/rest/1.0"
+LIST_MAX = 5000
+NEXT_STEP = {
+    "magnet_conversion": "waiting_files_selection",
+    "queued": "downloading",
+}
+SELECTED_STATES = ("queued", "downloading", "downloaded")
+ACTIVE_STATES = ("magnet_conversion", "waiting_files_selection", "queued",
+                 "downloading", "compressing", "uploading")
+
+
+def make_hash(name):
+    return hashlib.sha1(name.encode()).hexdigest()
+
+
+def make_id(name):
+    """A torrent id as Real-Debrid's look: 13 uppercase letters, digits."""
+    digest = hashlib.sha1(("id:" + name).encode()).hexdigest()
+    return "".join("ABCDEFGHIJKLMNOPQRSTUVWXYZ234567"[int(c, 16) * 2]
+                   for c in digest[:13])
+
+
+def torrent(name, files, status="downloaded", added="2024-01-15T10:30:00"):
+    """A built-in torrent, its files as (path, bytes, selected)."""
+    return {
+        "id": make_id(name),
+        "filename": name,
+        "original_filename": name,
+        "hash": make_hash(name),
+        "bytes": sum(b for _, b, s in files if s),
+        "status": status,
+        "added": added + ".000Z",
+        "files": [{"id": i + 1, "path": p, "bytes": b, "selected": s}
+                  for i, (p, b, s) in enumerate(files)],
+    }
+
+
+BUILTIN = {
+    "torrents": [
+        torrent("Show.S01.1080p.WEB", [
+            ("/Show.S01.1080p.WEB/Show.S01E01.mkv", 1500000000, 1),
+            ("/Show.S01.1080p.WEB/Show.S01E02.mkv", 1400000000, 1),
+            ("/Show.S01.1080p.WEB/sample.mkv", 20000000, 0),
+            ("/Show.S01.1080p.WEB/Show.nfo", 2000, 0),
+        ], added="2024-01-15T10:30:00"),
+        torrent("Movie.2019.2160p.UHD", [
+            ("/Movie.2019.2160p.UHD.mkv", 40000000000, 1),
+        ], added="2024-02-01T08:00:00"),
+        torrent("Other.Show.S02.720p", [
+            ("/Other.Show.S02.720p/E01.mkv", 700000000, 1),
+            ("/Other.Show.S02.720p/E02.mkv", 710000000, 1),
+            ("/Other.Show.S02.720p/E03.mkv", 720000000, 1),
+        ], added="2024-03-10T20:15:00"),
+        torrent("Broken.Magnet", [], status="magnet_error",
+                added="2024-03-11T00:00:00"),
+        torrent("Dead.Movie.1999", [("/Dead.Movie.1999.avi", 700000000, 1)],
+                status="dead", added="2023-12-24T18:00:00"),
+    ],
+    "magnets": {},
+}
+
+lock = threading.Lock()
+start = BUILTIN
+torrents = {}
+magnets = {}
+injections = []
+requests = []
+
+
+def normalize(t):
+    """A torrent with every member info answers, defaults filled in."""
+    t = copy.deepcopy(t)
+    t.setdefault("filename", t.get("original_filename", t["id"]))
+    t.setdefault("original_filename", t["filename"])
+    t.setdefault("hash", make_hash(t["filename"]))
+    t.setdefault("files", [])
+    t.setdefault("bytes", sum(f["bytes"] for f in t["files"]
+                              if f.get("selected")))
+    t.setdefault("original_bytes", sum(f["bytes"] for f in t["files"]))
+    t.setdefault("status", "downloaded")
+    t.setdefault("added", "2024-01-01T00:00:00.000Z")
+    t.setdefault("host", "real-debrid.com")
+    t.setdefault("split", 2000)
+    t.setdefault("progress", 100 if t["status"] == "downloaded" else 0)
+    t.setdefault("speed", 0)
+    t.setdefault("seeders", 0)
+    t.setdefault("links", [])
+    if t["status"] == "downloaded" and not t["links"]:
+        t["links"] = ["https://real-debrid.com/d/%s%d" % (t["id"][:8], i)
+                      for i, f in enumerate(t["files"]) if f["selected"]]
+    return t
+
+
+def reset():
+    torrents.clear()
+    for t in start["torrents"]:
+        t = normalize(t)
+        torrents[t["id"]] = t
+    magnets.clear()
+    magnets.update(start["magnets"])
+    injections.clear()
+    requests.clear()
+
+
+def public(t):
+    """A torrent without the fake's own notes (members starting with _)."""
+    return {k: copy.deepcopy(v) for k, v in t.items()
+            if not k.startswith("_")}
+
+
+def list_entry(t):
+    """A torrent as /torrents lists it: no files, no original name."""
+    keys = ("id", "filename", "hash", "bytes", "host", "split", "progress",
+            "status", "added", "links")
+    entry = {k: t[k] for k in keys}
+    if t["status"] == "downloaded":
+        entry["ended"] = t["added"]
+    return entry
+
+
+def new_id():
+    alphabet = string.ascii_uppercase + string.digits
+    while True:
+        tid = "".join(random.choice(alphabet) for _ in range(13))
+        if tid not in torrents:
+            return tid
+
+
+def error(code, name, status):
+    return status, {"error": name, "error_code": code}
+
+
+class RealDebrid(http_fake.FakeHandler):
+    routes = [
+        (r"/_inject", "inject"),
+        (r"/_requests", "get_requests"),
+        (r"/_torrents", "control_torrents"),
+        (r"/_magnets", "control_magnets"),
+        (r"/_reset", "control_reset"),
+        (re.escape(PREFIX) + r"(/.*)", "api"),
+    ]
+
+    api_routes = [
+        ("GET", r"/torrents", "list"),
+        ("GET", r"/torrents/info/([^/]+)", "info"),
+        ("POST", r"/torrents/addMagnet", "add_magnet"),
+        ("POST", r"/torrents/selectFiles/([^/]+)", "select_files"),
+        ("DELETE", r"/torrents/delete/([^/]+)", "delete"),
+    ]
+
+    def read_json(self):
+        try:
+            return json.loads(self.read_body() or b"null")
+        except ValueError:
+            self.reply(400, {"error": "invalid JSON"})
+            return None
+
+    def inject(self, m):
+        spec = self.read_json()
+        if not isinstance(spec, dict) or "path_regex" not in spec:
+            return self.reply(400, {"error": "path_regex is required"})
+        spec.setdefault("times", 1)
+        with lock:
+            injections.append(spec)
+        self.reply(200, {"ok": True})
+
+    def get_requests(self, m):
+        with lock:
+            self.reply(200, list(requests))
+
+    def control_torrents(self, m):
+        if self.command == "GET":
+            with lock:
+                return self.reply(200, [public(t) for t in
+                                        torrents.values()])
+        t = self.read_json()
+        if not isinstance(t, dict) or "id" not in t:
+            return self.reply(400, {"error": "a torrent with an id"})
+        with lock:
+            torrents[t["id"]] = normalize(t)
+            self.reply(200, public(torrents[t["id"]]))
+
+    def control_magnets(self, m):
+        known = self.read_json()
+        if not isinstance(known, dict):
+            return self.reply(400, {"error": "{HASH: MAGNET ...}"})
+        with lock:
+            magnets.update({k.lower(): v for k, v in known.items()})
+        self.reply(200, {"ok": True})
+
+    def control_reset(self, m):
+        with lock:
+            reset()
+        self.reply(200, {"ok": True})
+
+    def auth(self):
+        value = self.headers.get("Authorization")
+        if value is None:
+            return "missing"
+        return "ok" if value == "Bearer " + TOKEN else "wrong"
+
+    def take_injection(self, path):
+        with lock:
+            for spec in injections:
+                if spec.get("method", self.command) != self.command:
+                    continue
+                if not re.search(spec["path_regex"], path):
+                    continue
+                if spec["times"] > 0:
+                    spec["times"] -= 1
+                    if not spec["times"]:
+                        injections.remove(spec)
+                return spec
+        return None
+
+    def api(self, m):
+        path = m.group(1)
+        body = self.read_body()
+        form = urllib.parse.parse_qs(body.decode("utf-8", "replace"))
+        record = {
+            "method": self.command,
+            "path": path,
+            "query": urllib.parse.urlsplit(self.path).query,
+            "args": self.query,
+            "form": form,
+            "auth": self.auth(),
+            "injected": False,
+            "time": time.time(),
+        }
+        with lock:
+            requests.append(record)
+        spec = self.take_injection(path)
+        if spec:
+            time.sleep(spec.get("delay_ms", 0) / 1000)
+        if spec and "status" in spec:
+            record["injected"] = True
+            record["status"] = spec["status"]
+            body = spec.get("body", b"")
+            if "body_bytes" in spec:
+                body = b"x" * spec["body_bytes"]
+            return self.reply(spec["status"], body, spec.get("headers"),
+                              content_type="application/json")
+        status, answer, headers = self.answer(path, form, record["auth"])
+        record["status"] = status
+        if status == 204:
+            return self.reply(204, b"", headers)
+        self.reply(status, answer, headers)
+
+    def answer(self, path, form, auth):
+        """The status, JSON answer and headers of an API request."""
+        if auth != "ok":
+            return error(8, "bad_token", 401) + ({},)
+        for method, pattern, name in self.api_routes:
+            match = re.fullmatch(pattern, path)
+            if not match:
+                continue
+            if method != self.command:
+                return error(4, "method_not_allowed", 405) + ({},)
+            with lock:
+                return getattr(self, name)(form, *match.groups())
+        return error(3, "unknown_method", 404) + ({},)
+
+    def arg(self, name):
+        try:
+            return int(self.query[name][0])
+        except (KeyError, ValueError):
+            return None
+
+    def list(self, form):
+        limit = self.arg("limit") or 100
+        if limit < 1 or limit > LIST_MAX:
+            return error(2, "parameter_bad_value", 400) + ({},)
+        page, offset = self.arg("page"), self.arg("offset") or 0
+        if page:
+            offset = (page - 1) * limit
+        if offset < 0:
+            return error(2, "parameter_bad_value", 400) + ({},)
+        chosen = sorted(torrents.values(), key=lambda t: t["added"],
+                        reverse=True)
+        if self.query.get("filter", [""])[0] == "active":
+            chosen = [t for t in chosen if t["status"] in ACTIVE_STATES]
+        headers = {"X-Total-Count": str(len(chosen))}
+        page_of = chosen[offset:offset + limit]
+        if not page_of:
+            return 204, None, headers
+        return 200, [list_entry(t) for t in page_of], headers
+
+    def info(self, form, tid):
+        t = torrents.get(tid)
+        if not t:
+            return error(7, "unknown_ressource", 404) + ({},)
+        answer = public(t)
+        self.step(t)
+        return 200, answer, {}
+
+    def step(self, t):
+        """Move a torrent on, as Real-Debrid's work would between calls."""
+        fails_with = t.get("_fails_with")
+        status = NEXT_STEP.get(t["status"])
+        if t["status"] == "magnet_conversion" and \
+           fails_with == "magnet_error":
+            status = "magnet_error"
+        elif t["status"] == "downloading":
+            status = fails_with or "downloaded"
+        if not status:
+            return
+        t["status"] = status
+        if status == "downloaded":
+            t.update(normalize(dict(t, progress=100, links=[])))
+
+    def add_magnet(self, form):
+        magnet = form.get("magnet", [""])[0]
+        if not magnet:
+            return error(1, "parameter_missing", 400) + ({},)
+        found = re.search(r"xt=urn:btih:([0-9a-fA-F]{40})(&|$)", magnet)
+        if not magnet.startswith("magnet:?") or not found:
+            return error(2, "parameter_bad_value", 400) + ({},)
+        ihash = found.group(1).lower()
+        known = magnets.get(ihash)
+        if not known:
+            known = next((t for t in torrents.values()
+                          if t["hash"] == ihash), None)
+        known = known or {}
+        name = known.get("filename", ihash)
+        files = known.get("files") or [{"path": "/%s.mkv" % name,
+                                        "bytes": 1000000}]
+        tid = new_id()
+        t = normalize({
+            "id": tid,
+            "filename": name,
+            "hash": ihash,
+            "status": "magnet_conversion",
+            "added": time.strftime("%Y-%m-%dT%H:%M:%S.000Z",
+                                   time.gmtime()),
+            "files": [{"id": i + 1, "path": f["path"], "bytes": f["bytes"],
+                       "selected": 0}
+                      for i, f in enumerate(files)],
+        })
+        t["bytes"] = 0
+        t["progress"] = 0
+        if known.get("fails_with"):
+            t["_fails_with"] = known["fails_with"]
+        torrents[tid] = t
+        return 201, {"id": tid, "uri": "https://api.real-debrid.com"
+                     + PREFIX + "/torrents/info/" + tid}, {}
+
+    def select_files(self, form, tid):
+        t = torrents.get(tid)
+        if not t:
+            return error(7, "unknown_ressource", 404) + ({},)
+        files = form.get("files", [""])[0]
+        if not files:
+            return error(1, "parameter_missing", 400) + ({},)
+        if t["status"] in SELECTED_STATES:
+            return 202, None, {}
+        if t["status"] != "waiting_files_selection":
+            return error(2, "parameter_bad_value", 400) + ({},)
+        ids = {f["id"] for f in t["files"]}
+        try:
+            chosen = ids if files == "all" else \
+                {int(x) for x in files.split(",")}
+        except ValueError:
+            return error(2, "parameter_bad_value", 400) + ({},)
+        if not chosen or not chosen <= ids:
+            return error(2, "parameter_bad_value", 400) + ({},)
+        for f in t["files"]:
+            f["selected"] = 1 if f["id"] in chosen else 0
+        t["bytes"] = sum(f["bytes"] for f in t["files"] if f["selected"])
+        t["status"] = "queued"
+        return 204, None, {}
+
+    def delete(self, form, tid):
+        if tid not in torrents:
+            return error(7, "unknown_ressource", 404) + ({},)
+        del torrents[tid]
+        return 204, None, {}
+
+
+if __name__ == "__main__":
+    if len(sys.argv) > 1:
+        with open(sys.argv[1]) as f:
+            start = json.load(f)
+        start.setdefault("torrents", [])
+        start.setdefault("magnets", {})
+        start["magnets"] = {k.lower(): v
+                            for k, v in start["magnets"].items()}
+    reset()
+    http_fake.serve(RealDebrid)
