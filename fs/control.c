@@ -2,6 +2,7 @@
 
 #include <errno.h>
 #include <string.h>
+#include <strings.h>
 
 #include "common/strbuf.h"
 #include "indexer/indexer.h"
@@ -98,4 +99,34 @@ int control_check_new_write(const char *buf, size_t len)
 int control_check_new_render(struct strbuf *out)
 {
 	return check_render(JOBS_CHECK_NEW, out);
+}
+
+int control_dry_run_write(const char *buf, size_t len)
+{
+	static const char *const on[] = { "1", "yes", "on", "true" };
+	static const char *const off[] = { "0", "no", "off", "false" };
+	char cmd[8];
+
+	if (control_text(buf, len, cmd, sizeof(cmd)) <= 0)
+		return -EINVAL;
+	for (size_t i = 0; i < 4; i++) {
+		if (!strcasecmp(cmd, on[i]) || !strcasecmp(cmd, off[i])) {
+			indexer_set_dry_run(!strcasecmp(cmd, on[i]));
+			return 0;
+		}
+	}
+	return -EINVAL;
+}
+
+int control_dry_run_render(struct strbuf *out)
+{
+	struct indexer_status s;
+
+	indexer_status(&s);
+	strbuf_addf(out, "%d\n", s.dry_run);
+	strbuf_addstr(out, "accepted:\n"
+		      "  1      dry-run: show what would be sent or deleted,"
+		      " do nothing\n"
+		      "  0      carry out downloads and repairs\n");
+	return 0;
 }

@@ -39,4 +39,11 @@ int control_check_missing_render(struct strbuf *out);
 int control_check_new_write(const char *buf, size_t len);
 int control_check_new_render(struct strbuf *out);
 
+/*
+ * /control/dry-run: "1" (yes, on, true) or "0" (no, off, false) until the
+ * daemon stops; reading it shows 1 or 0 first.
+ */
+int control_dry_run_write(const char *buf, size_t len);
+int control_dry_run_render(struct strbuf *out);
+
 #endif

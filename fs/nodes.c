@@ -39,6 +39,9 @@ static const struct {
 	{ "/control/check-new", { NODE_CONTROL,
 				  .render = control_check_new_render,
 				  .write = control_check_new_write } },
+	{ "/control/dry-run", { NODE_CONTROL,
+				.render = control_dry_run_render,
+				.write = control_dry_run_write } },
 	{ "/manga", { .type = NODE_DIR, .dynamic = 1 } },
 	{ "/log", { NODE_FILE, .render = render_log } },
 };

@@ -651,7 +651,7 @@ void indexer_status(struct indexer_status *out)
 
 	memset(out, 0, sizeof(*out));
 	out->started_at = ix.started_at;
-	out->dry_run = ix.cfg ? ix.cfg->dry_run : 1;
+	out->dry_run = jobs_dry_run();
 	pthread_mutex_lock(&ix.lock);
 	out->scan_pending = ix.has_pending;
 	out->state = ix.scanning ? "scanning" : "idle";
@@ -675,6 +675,13 @@ void indexer_status(struct indexer_status *out)
 int indexer_check(unsigned jobs, const char *trigger)
 {
 	return jobs_submit(jobs, trigger);
+}
+
+void indexer_set_dry_run(int on)
+{
+	log_info("dry-run %s", on ? "on: nothing is sent or deleted" :
+		 "off: downloads and repairs are carried out");
+	jobs_set_dry_run(on);
 }
 
 uint64_t indexer_generation(void)

@@ -31,7 +31,7 @@ struct indexer_root {
 struct indexer_status {
 	const char *state;		/* "idle", "scanning" or "checking" */
 	double started_at;		/* when the daemon started (wall) */
-	int dry_run;
+	int dry_run;			/* as jobs_dry_run() */
 	int scan_pending;		/* a merged scan waits for its turn */
 
 	/* The running scan, when state is "scanning". */
@@ -82,6 +82,9 @@ int indexer_rescan_paths(const char *trigger, char *const *paths,
  * switches one of them off.
  */
 int indexer_check(unsigned jobs, const char *trigger);
+
+/* Switch dry-run on or off until the daemon stops (see jobs.h). */
+void indexer_set_dry_run(int on);
 
 /* Copy the live status. */
 void indexer_status(struct indexer_status *out);

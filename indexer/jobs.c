@@ -30,9 +30,21 @@ static struct {
 	char trigger[NR_JOBS][TRIGGER_LEN];
 	int running;
 	double next_auto;
+	int dry_run;
 } jobs = {
 	.lock = PTHREAD_MUTEX_INITIALIZER,
+	.dry_run = 1,
 };
+
+int jobs_dry_run(void)
+{
+	return __atomic_load_n(&jobs.dry_run, __ATOMIC_RELAXED);
+}
+
+void jobs_set_dry_run(int on)
+{
+	__atomic_store_n(&jobs.dry_run, !!on, __ATOMIC_RELAXED);
+}
 
 int jobs_enabled(const struct config *cfg, enum jobs_job job)
 {
@@ -146,6 +158,7 @@ int jobs_start(const struct config *cfg, int (*scanning)(void))
 
 	jobs.cfg = cfg;
 	jobs.scanning = scanning;
+	jobs_set_dry_run(cfg->dry_run);
 	jobs.stopping = 0;
 	jobs.cancel = 0;
 	jobs.pending = 0;

@@ -55,6 +55,14 @@ int jobs_submit(unsigned jobs, const char *trigger);
 /* Copy the status; callable from any thread. */
 void jobs_status(struct jobs_status *out);
 
+/*
+ * Dry-run: when on, jobs compute and show what they would do and send,
+ * delete or command nothing. It starts as [general] dry_run says; the
+ * mount may switch it (/control/dry-run) until the daemon stops.
+ */
+int jobs_dry_run(void);
+void jobs_set_dry_run(int on);
+
 /* Whether the configuration lets job run. */
 int jobs_enabled(const struct config *cfg, enum jobs_job job);
 

@@ -391,6 +391,18 @@ def test_control_files(monitored):
         m.write("control/check-new", "1\n")
     assert e.value.errno == errno.EPERM
     assert mon.searches() == []
+    # dry-run starts as the configuration says (yes by default)
+    assert m.read("control/dry-run").decode().startswith("1\n")
+    assert m.json("status/summary.json")["dry_run"] is True
+    for bad in ("2\n", "maybe\n", "\n"):
+        with pytest.raises(OSError) as e:
+            m.write("control/dry-run", bad)
+        assert e.value.errno == errno.EINVAL
+    assert m.write("control/dry-run", "off\n") == 4
+    assert m.read("control/dry-run").decode().startswith("0\n")
+    assert m.json("status/summary.json")["dry_run"] is False
+    assert m.write("control/dry-run", "1") == 1
+    assert m.json("status/summary.json")["dry_run"] is True
     assert oct(os.stat(m.file("control/check-missing")).st_mode & 0o777) \
         == "0o644"
     assert oct(os.stat(m.file("status/found.json")).st_mode & 0o777) \
