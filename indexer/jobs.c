@@ -163,7 +163,7 @@ int jobs_start(const struct config *cfg, int (*scanning)(void))
 	jobs.cancel = 0;
 	jobs.pending = 0;
 	jobs.next_auto = 0;
-	rc = monitor_new(cfg, &jobs.cancel, &jobs.monitor);
+	rc = monitor_new(cfg, &jobs.cancel, &jobs.dry_run, &jobs.monitor);
 	if (rc)
 		return rc;
 	if (cfg->auto_check_interval_s > 0 &&

@@ -13,6 +13,7 @@
 #include "common/log.h"
 #include "common/strbuf.h"
 #include "indexer/catalog.h"
+#include "indexer/download.h"
 #include "indexer/manga.h"
 #include "indexer/nautiljon.h"
 #include "indexer/prowlarr.h"
@@ -54,6 +55,9 @@ struct monitor {
 	struct throttle *prowlarr_t, *nautiljon_t;
 	struct prowlarr prowlarr;
 	struct nautiljon nautiljon;
+	struct download_client client;
+	struct download_session session;
+	const int *dry_run;
 	int catalog_order, prowlarr_order;
 	uint64_t hits, misses;
 	enum monitor_flow flow;
@@ -100,7 +104,7 @@ static int make_throttle(sqlite3 *db, const char *name, int rpm,
 }
 
 int monitor_new(const struct config *cfg, const int *cancel,
-		struct monitor **out)
+		const int *dry_run, struct monitor **out)
 {
 	struct monitor *m = calloc(1, sizeof(*m));
 	int rc;
@@ -109,6 +113,7 @@ int monitor_new(const struct config *cfg, const int *cancel,
 		return log_error(-ENOMEM, "monitor: out of memory");
 	m->cfg = cfg;
 	m->cancel = cancel;
+	m->dry_run = dry_run;
 	m->catalog_order = cfg->catalog_file ? source_order(cfg, "catalog") : 0;
 	m->prowlarr_order = cfg->prowlarr_url && cfg->prowlarr_api_key ?
 		source_order(cfg, "prowlarr") : 0;
@@ -133,6 +138,16 @@ int monitor_new(const struct config *cfg, const int *cancel,
 	m->nautiljon = (struct nautiljon) {
 		.url = cfg->nautiljon_url,
 		.throttle = m->nautiljon_t,
+	};
+	m->client = (struct download_client) {
+		.client = cfg->auto_download ? cfg->download_client : "none",
+		.url = cfg->download_url,
+		.username = cfg->download_username,
+		.password = cfg->download_password,
+		.category = cfg->download_category,
+		.blackhole_dir = cfg->download_blackhole_dir,
+		.prowlarr = &m->prowlarr,
+		.session = &m->session,
 	};
 	*out = m;
 	return 0;
@@ -276,6 +291,16 @@ static const char *error_text(int rc)
 	default:
 		return strerror(-rc);
 	}
+}
+
+/* An error text without its leading "NAME: ", which health adds. */
+static const char *strip_name(const char *text, const char *name)
+{
+	size_t len = strlen(name);
+
+	if (!strncmp(text, name, len) && !strncmp(text + len, ": ", 2))
+		return text + len + 2;
+	return text;
 }
 
 /* Whether t is paused for longer than a check waits; such a service is
@@ -668,6 +693,167 @@ static int store_results(sqlite3 *db, void *arg)
 	return rc;
 }
 
+/* What was (or would have been) sent for a volume. */
+struct sent {
+	const char *series;
+	int volume;
+	const char *state;		/* "sent", "dry-run" or "failed" */
+	const char *client, *title, *source, *error;
+	double at;
+};
+
+/* A writer_call() function: remember a hand-off. A volume once sent
+ * stays sent: it is never handed over again. */
+static int store_sent(sqlite3 *db, void *arg)
+{
+	const struct sent *d = arg;
+	sqlite3_stmt *st;
+	int rc;
+
+	rc = sqlite3_prepare_v2(db, "INSERT INTO downloads (series, volume,"
+		" state, client, title, source, at, error) VALUES (?1, ?2, ?3,"
+		" ?4, ?5, ?6, ?7, ?8) ON CONFLICT (series, volume) DO UPDATE"
+		" SET state = ?3, client = ?4, title = ?5, source = ?6,"
+		" at = ?7, error = ?8 WHERE state != 'sent'", -1, &st, NULL);
+	if (rc != SQLITE_OK)
+		return db_error(db, rc, "store download");
+	sqlite3_bind_text(st, 1, d->series, -1, SQLITE_STATIC);
+	sqlite3_bind_int(st, 2, d->volume);
+	sqlite3_bind_text(st, 3, d->state, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 4, d->client, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 5, d->title, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 6, d->source, -1, SQLITE_STATIC);
+	sqlite3_bind_double(st, 7, d->at);
+	bind_text_or_null(st, 8, d->error);
+	rc = sqlite3_step(st);
+	sqlite3_finalize(st);
+	return rc == SQLITE_DONE ? 0 : db_error(db, rc, "store download");
+}
+
+/* Whether a release was already sent for the volume, in an earlier check
+ * or as part of a range sent in this one. */
+static int already_sent(struct monitor *m, const char *series, int volume)
+{
+	sqlite3_stmt *st;
+	int rc, sent = 0;
+
+	rc = sqlite3_prepare_v2(m->db, "SELECT 1 FROM downloads WHERE"
+				" series = ?1 AND volume = ?2 AND"
+				" state = 'sent'", -1, &st, NULL);
+	if (rc != SQLITE_OK)
+		return db_error(m->db, rc, "read downloads");
+	sqlite3_bind_text(st, 1, series, -1, SQLITE_STATIC);
+	sqlite3_bind_int(st, 2, volume);
+	rc = sqlite3_step(st);
+	sent = rc == SQLITE_ROW;
+	sqlite3_finalize(st);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return db_error(m->db, rc, "read downloads");
+	return sent;
+}
+
+/* The best release of w the client takes. Prowlarr forgets a search's
+ * releases after 30 minutes, so an older one cannot be grabbed. */
+static const struct release *pick(struct monitor *m, const struct want *w,
+				  struct download_release *dr)
+{
+	int grab = !strcmp(m->client.client, "prowlarr");
+
+	for (size_t i = 0; i < w->nr; i++) {
+		const struct release *r = &w->r[i];
+
+		*dr = (struct download_release) {
+			.title = r->title,
+			.source = r->source,
+			.link = r->link,
+			.magnet = r->magnet,
+			.guid = r->guid,
+			.indexer_id = r->indexer_id,
+		};
+		if (grab && clock_wall() - r->found_at > MONITOR_GRAB_WINDOW)
+			continue;
+		if (download_accepts(&m->client, dr))
+			return r;
+	}
+	return NULL;
+}
+
+/* Record the hand-off of r for every wanted volume its range holds. */
+static int record_sent(const struct want *w, size_t nr,
+		       const struct release *r, struct sent *d)
+{
+	int rc = 0;
+
+	for (size_t i = 0; !rc && i < nr; i++) {
+		if (w[i].volume < r->first || w[i].volume > r->last)
+			continue;
+		d->volume = w[i].volume;
+		rc = writer_call(store_sent, d);
+	}
+	return rc;
+}
+
+/* Hand the best release of each wanted volume to the download client:
+ * one release per volume, never a volume twice, nothing in dry-run. */
+static int hand_off(struct monitor *m, const struct series *s,
+		    const struct want *w, size_t nr)
+{
+	int rc = 0;
+
+	if (!strcmp(m->client.client, "none"))
+		return 0;
+	for (size_t i = 0; !rc && i < nr && !cancelled(m); i++) {
+		struct strbuf err = STRBUF_INIT;
+		struct download_release dr;
+		const struct release *r;
+		struct sent d = {
+			.series = s->name,
+			.client = m->client.client,
+			.at = clock_wall(),
+		};
+		int sent = already_sent(m, s->name, w[i].volume);
+
+		if (sent)
+			rc = sent < 0 ? sent : 0;
+		if (sent || !(r = pick(m, &w[i], &dr)))
+			continue;
+		d.title = r->title;
+		d.source = r->source;
+		if (__atomic_load_n(m->dry_run, __ATOMIC_RELAXED)) {
+			log_info("monitor: dry-run: would send \"%s\" to %s"
+				 " for %s volume %d", r->title, d.client,
+				 s->name, w[i].volume);
+			d.state = "dry-run";
+			d.volume = w[i].volume;
+			rc = writer_call(store_sent, &d);
+			continue;
+		}
+		rc = download_send(&m->client, &dr, m->cancel, &err);
+		if (rc == -ECANCELED) {
+			strbuf_release(&err);
+			break;
+		}
+		report(NULL, d.client, rc, err.len ? strip_name(err.buf,
+			d.client) : NULL, "error");
+		if (rc) {
+			log_warn("monitor: %s", err.buf);
+			m->c.errors++;
+			d.state = "failed";
+			d.error = strip_name(err.buf, d.client);
+			d.volume = w[i].volume;
+			rc = writer_call(store_sent, &d);
+		} else {
+			log_info("monitor: sent \"%s\" to %s for %s volume %d",
+				 r->title, d.client, s->name, w[i].volume);
+			m->c.downloads++;
+			d.state = "sent";
+			rc = record_sent(w, nr, r, &d);
+		}
+		strbuf_release(&err);
+	}
+	return rc;
+}
+
 /* Search the wanted volumes of one series in the configured sources and
  * store what was found. */
 static int search_series(struct monitor *m, const struct series *s,
@@ -711,6 +897,8 @@ static int search_series(struct monitor *m, const struct series *s,
 	res.replace = !failed;
 	if (!rc)
 		rc = writer_call(store_results, &res);
+	if (!rc)
+		rc = hand_off(m, s, w, nr);
 	wants_free(w, nr);
 	return rc;
 }

@@ -44,6 +44,14 @@
  * than MONITOR_MAX_WAIT; a paused service is skipped for the rest of the
  * check. A failed source leaves that series' earlier results in place.
  *
+ * Hand-off, when auto_download is on: the best release of each wanted
+ * volume that the download client takes (for a Prowlarr grab, one found
+ * less than MONITOR_GRAB_WINDOW ago) is sent, once: a volume sent is
+ * remembered in the table downloads and never sent again, and a range
+ * sent counts for every wanted volume it holds. A failed send is tried
+ * again at the next check. In dry-run, the choice is logged and stored as
+ * "dry-run", and nothing is sent.
+ *
  * What a check finds goes to the store through the writer: the tables
  * wanted (each volume searched, with its kind "missing" or "new") and
  * found (its releases, ranked), series.published and status (Nautiljon's
@@ -60,6 +68,9 @@ struct monitor;
 
 /* The longest throttle pause a check waits for before skipping. */
 #define MONITOR_MAX_WAIT 120.0
+
+/* How long after a search Prowlarr can still grab its releases. */
+#define MONITOR_GRAB_WINDOW (25 * 60.0)
 
 /* The most releases kept per wanted volume. */
 #define MONITOR_MAX_RELEASES 20
@@ -78,10 +89,12 @@ struct monitor_stats {
 /*
  * Make a monitor for cfg (which must outlive it), reading the store at
  * cfg->database and loading the throttles' saved state. *cancel (read
- * atomically) stops a check early. Returns 0 or a negative errno value.
+ * atomically) stops a check early; while *dry_run (read atomically) is
+ * set, nothing is handed to the download client. Returns 0 or a negative
+ * errno value.
  */
 int monitor_new(const struct config *cfg, const int *cancel,
-		struct monitor **out);
+		const int *dry_run, struct monitor **out);
 
 void monitor_free(struct monitor *m);
 

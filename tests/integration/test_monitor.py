@@ -32,16 +32,19 @@ def saga(n):
     return "Saga %02d" % n
 
 
-def saga_releases(n):
+def saga_releases(n, download_url=None):
     s = saga(n)
     tag = "s%02d" % n
-    return [
+    found = [
         release(tag + "-02", s + " T02 FRENCH CBZ", seeders=5),
         release(tag + "-02hq", s + " T02 FRENCH CBZ (HQ)", seeders=50),
         release(tag + "-04-06", s + " Tomes 4 à 6 FRENCH", seeders=80),
         release(tag + "-ch8", s + " Chapitre 8"),
         release(tag + "-kids8", s + " Kids T08 FRENCH"),
     ]
+    for r in found:
+        r["downloadUrl"] = download_url or r["downloadUrl"]
+    return found
 
 
 def make_library(root, names, owned=(1, 3, 5, 7, 9, 11)):
@@ -57,11 +60,13 @@ class Monitor:
     """A mount with fakes, and the helpers to drive its checks."""
 
     def __init__(self, tmp_path, fake, series, nautiljon=None,
-                 monitor="", extra="", rpm=120):
+                 monitor="", extra="", rpm=120, general="",
+                 download_url=None):
         self.tmp = tmp_path
         self.releases = tmp_path / "releases.json"
         self.releases.write_text(json.dumps(
-            {saga(n).lower(): saga_releases(n) for n in range(1, 11)}))
+            {saga(n).lower(): saga_releases(n, download_url)
+             for n in range(1, 11)}))
         self.prowlarr = fake("prowlarr_fake.py", self.releases)
         pages = tmp_path / "pages.json"
         pages.write_text(json.dumps(nautiljon or {}))
@@ -74,13 +79,13 @@ class Monitor:
              "size": 1000, "source": "EBDZ"}) + "\n")
         self.conf = tmp_path / "m.conf"
         self.conf.write_text(
-            "[general]\nwatch_debounce = 100ms\n"
+            "[general]\nwatch_debounce = 100ms\n%s"
             "[manga]\nroot = %s\n"
             "[monitor]\n%s"
             "[prowlarr]\nurl = %s\napi_key = %s\nrequests_per_minute = %d\n"
             "[nautiljon]\nurl = %s\nrequests_per_minute = 120\n"
             "[catalog]\nfile = %s\n%s"
-            % (self.root, monitor if "auto_check" in monitor else
+            % (general, self.root, monitor if "auto_check" in monitor else
                "auto_check_interval = 0\n" + monitor, self.prowlarr.url,
                API_KEY, rpm, self.nautiljon.url, self.catalog, extra))
         self.m = None
@@ -422,3 +427,98 @@ def test_auto_check(monitored):
     assert last["trigger"] == "schedule"
     assert mon.last("new") is None
     assert len(mon.searches()) == 1
+
+
+def qbit_conf(qbit, password="adminadmin"):
+    return ("[download]\nclient = qbittorrent\nurl = %s\nusername = admin\n"
+            "password = %s\ncategory = manga\n" % (qbit.url, password))
+
+
+def test_auto_download_sends_one_release_per_volume(monitored, fake):
+    qbit = fake("qbittorrent_fake.py")
+    mon = monitored([saga(1)], monitor="auto_download = yes\n",
+                    general="dry_run = no\n", extra=qbit_conf(qbit))
+    last = mon.check("missing")
+    adds = qbit.call("/_adds")
+    # volume 2 once (the best of two), 4 and 6 by one range, 10 from the
+    # catalog; nothing matched 8
+    assert sorted(u for a in adds for u in a["urls"]) == sorted([
+        "http://127.0.0.1:1/1/download?apikey=%s&link=s01-02hq" % API_KEY,
+        "http://127.0.0.1:1/1/download?apikey=%s&link=s01-04-06" % API_KEY,
+        "https://ddl.example/s01-10"])
+    assert all(a["category"] == "manga" for a in adds)
+    assert last["downloads"] == 3
+    found = by_volume(mon.m.json("status/found.json"), "Saga 01")
+    assert {v: e["download"] and e["download"]["state"]
+            for v, e in found.items()} == {
+        2: "sent", 4: "sent", 6: "sent", 8: None, 10: "sent"}
+    assert found[6]["download"]["title"] == "Saga 01 Tomes 4 à 6 FRENCH"
+    assert found[2]["download"]["client"] == "qbittorrent"
+    # never the same volume twice, also across restarts
+    last = mon.check("missing")
+    assert len(qbit.call("/_adds")) == 3 and last["downloads"] == 0
+    mon.unmount()
+    mon.mount()
+    mon.check("missing")
+    assert len(qbit.call("/_adds")) == 3
+    text = mon.m.read("status/found.json").decode()
+    assert API_KEY not in text and "adminadmin" not in text
+    assert mon.m.read("status/health") == b"ok\n"
+
+
+def test_dry_run_sends_nothing(monitored, fake):
+    qbit = fake("qbittorrent_fake.py")
+    mon = monitored([saga(1)], monitor="auto_download = yes\n",
+                    extra=qbit_conf(qbit))
+    mon.check("missing")
+    assert qbit.call("/_requests") == []
+    found = by_volume(mon.m.json("status/found.json"), "Saga 01")
+    assert found[2]["download"]["state"] == "dry-run"
+    assert found[2]["download"]["title"] == "Saga 01 T02 FRENCH CBZ (HQ)"
+    assert found[8]["download"] is None
+    assert "dry-run: would send \"Saga 01 T02 FRENCH CBZ (HQ)\" to" \
+        " qbittorrent" in mon.m.read("log").decode()
+    # switched off at run time, the next check sends
+    mon.m.write("control/dry-run", "0\n")
+    mon.check("missing")
+    assert len(qbit.call("/_adds")) == 3
+
+
+def test_refused_login_is_an_error_in_health(monitored, fake):
+    qbit = fake("qbittorrent_fake.py")
+    mon = monitored([saga(1)], monitor="auto_download = yes\n",
+                    general="dry_run = no\n",
+                    extra=qbit_conf(qbit, password="wrong"))
+    last = mon.check("missing")
+    assert qbit.call("/_adds") == []
+    logins = [r for r in qbit.call("/_requests")
+              if r["path"] == "/api/v2/auth/login"]
+    # one refused login is not tried again for every volume
+    assert len(logins) == 1
+    assert last["errors"] >= 1
+    health = mon.m.read("status/health").decode()
+    assert "error: qbittorrent: login refused" in health
+    assert "wrong" not in health
+    found = by_volume(mon.m.json("status/found.json"), "Saga 01")
+    assert found[2]["download"]["state"] == "failed"
+    assert "login refused" in found[2]["download"]["error"]
+
+
+def test_blackhole(monitored, fake, tmp_path):
+    qbit = fake("qbittorrent_fake.py")
+    hole = tmp_path / "hole"
+    hole.mkdir()
+    # Prowlarr's download URLs lead to a torrent
+    mon = monitored([saga(1)], monitor="auto_download = yes\n",
+                    general="dry_run = no\n",
+                    extra="[download]\nclient = blackhole\n"
+                    "blackhole_dir = %s\n" % hole,
+                    download_url=qbit.url + "/files/sample.torrent")
+    mon.check("missing")
+    files = sorted(os.listdir(str(hole)))
+    assert files == ["Saga 01 T02 FRENCH CBZ (HQ).torrent",
+                     "Saga 01 T10.link",
+                     "Saga 01 Tomes 4 à 6 FRENCH.torrent"]
+    assert (hole / "Saga 01 T10.link").read_text() == \
+        "https://ddl.example/s01-10\n"
+    assert (hole / files[0]).read_bytes().startswith(b"d")
