@@ -242,10 +242,13 @@ def make_mount(tmp_path):
 
 
 def pytest_sessionfinish(session, exitstatus):
-    """Never leave a test mount behind, whatever happened."""
+    """Never leave a test mount of this session behind, whatever
+    happened (other sessions' mounts are theirs)."""
+    base = str(session.config._tmp_path_factory.getbasetemp()) + "/"
     with open("/proc/mounts") as f:
         stale = [line.split()[1] for line in f
-                 if line.startswith("mediamon ") and "/pytest-" in line]
+                 if line.startswith("mediamon ") and
+                 line.split()[1].startswith(base)]
     for path in stale:
         subprocess.run(["fusermount3", "-u", "-z", path],
                        stderr=subprocess.DEVNULL)

@@ -46,10 +46,12 @@ def test_layout(mount):
         "README", "control", "log", "manga", "metrics", "status"]
     assert os.listdir(mount.file("manga")) == []
     assert sorted(os.listdir(mount.file("status"))) == [
-        "health", "missing", "missing.json", "summary.json"]
+        "found.json", "health", "missing", "missing.json", "new",
+        "new.json", "summary.json"]
     assert sorted(os.listdir(mount.file("metrics"))) == [
-        "scan.csv", "scan.json", "watch.json"]
-    assert os.listdir(mount.file("control")) == ["rescan"]
+        "monitor.json", "scan.csv", "scan.json", "watch.json"]
+    assert sorted(os.listdir(mount.file("control"))) == [
+        "check-missing", "check-new", "dry-run", "rescan"]
 
 
 def test_modes(mount):
