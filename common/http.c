@@ -25,6 +25,7 @@ struct transfer {
 	size_t max_body;
 	int over_cap;
 	int nomem;
+	const int *cancel;
 };
 
 /* A lock rather than pthread_once, so that http_cleanup() can undo it. */
@@ -308,6 +309,20 @@ nomem:
 	return -ENOMEM;
 }
 
+/* libcurl asks about once a second, and at every chunk: a daemon that
+ * stops must not wait for a slow service's whole timeout. */
+static int on_progress(void *arg, curl_off_t dltotal, curl_off_t dlnow,
+		       curl_off_t ultotal, curl_off_t ulnow)
+{
+	const struct transfer *t = arg;
+
+	(void)dltotal;
+	(void)dlnow;
+	(void)ultotal;
+	(void)ulnow;
+	return __atomic_load_n(t->cancel, __ATOMIC_RELAXED) != 0;
+}
+
 /* Set every option of one hop on a freshly reset handle. */
 static int setup(CURL *h, const char *method, const char *url,
 		 const char *body, size_t body_len, struct curl_slist *hdrs,
@@ -339,6 +354,11 @@ static int setup(CURL *h, const char *method, const char *url,
 	SET(CURLOPT_HEADERFUNCTION, on_header);
 	SET(CURLOPT_HEADERDATA, t);
 	SET(CURLOPT_HTTPHEADER, hdrs);
+	if (t->cancel) {
+		SET(CURLOPT_NOPROGRESS, 0L);
+		SET(CURLOPT_XFERINFOFUNCTION, on_progress);
+		SET(CURLOPT_XFERINFODATA, t);
+	}
 	if (body) {
 		SET(CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)body_len);
 		SET(CURLOPT_POSTFIELDS, body);
@@ -360,6 +380,9 @@ static int map_error(CURL *h, CURLcode c, const struct transfer *t,
 	long os_errno = 0;
 
 	switch (c) {
+	case CURLE_ABORTED_BY_CALLBACK:
+		snprintf(why, size, "cancelled");
+		return -ECANCELED;
 	case CURLE_OPERATION_TIMEDOUT:
 		snprintf(why, size, "timed out after %ld ms", timeout_ms);
 		return -ETIMEDOUT;
@@ -438,7 +461,8 @@ static int run(CURL *h, const struct http_request *req,
 	long total_ms = req->timeout_ms ? req->timeout_ms : HTTP_TIMEOUT_MS;
 	double start = clock_mono();
 	struct transfer t = { resp, req->read_header, req->max_body ?
-			      req->max_body : HTTP_MAX_BODY, 0, 0 };
+			      req->max_body : HTTP_MAX_BODY, 0, 0,
+			      req->cancel };
 	int with_caller = 1, ret;
 	char *url = strdup(req->url), *next;
 
@@ -546,6 +570,10 @@ int http_perform(const struct http_request *req, struct http_response *resp)
 	set_error(resp, method, url ? url : req->url, why);
 	free(url);
 	http_response_release(resp);
+	if (ret == -ECANCELED) {
+		log_info("http: %s", resp->error);
+		return ret;
+	}
 	return log_error(ret, "http: %s", resp->error);
 }
 

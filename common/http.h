@@ -60,6 +60,9 @@ struct http_request {
 	int follow_redirects;		/* to http and https only */
 	const char *read_header;	/* a header to give back, e.g.
 					 * "X-Total-Count"; NULL: none */
+	const int *cancel;		/* read atomically: nonzero stops
+					 * the request within about a
+					 * second; NULL: never */
 };
 
 struct http_response {
@@ -102,6 +105,7 @@ void http_cleanup(void);
  *                  answer included), a redirect has no usable Location,
  *                  or TLS failed
  *   -ELOOP         more than HTTP_MAX_REDIRECTS redirects
+ *   -ECANCELED     *cancel became nonzero
  *   -ENOMEM
  *   -EIO           anything else libcurl reports
  *

@@ -350,8 +350,9 @@ int nautiljon_fetch(const struct nautiljon *n, const char *slug,
 	strbuf_addf(&url, "%s/mangas/%s.html", n->url ? n->url : NAUTILJON_URL,
 		    slug);
 	req.url = url.buf;
+	req.cancel = cancel;
 	err = http_perform(&req, &resp);
-	if (err)
+	if (err && err != -ECANCELED)
 		throttle_failed(n->throttle);
 	else
 		err = take_answer(n->throttle, &resp, out);

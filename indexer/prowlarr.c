@@ -66,6 +66,7 @@ static int send_request(const struct prowlarr *p, struct http_request *req,
 	headers[2] = NULL;
 	req->headers = headers;
 	req->timeout_ms = p->timeout_ms;
+	req->cancel = cancel;
 	req->max_body = PROWLARR_MAX_BODY;
 	ret = http_perform(req, resp);
 	req->headers = NULL;
@@ -74,7 +75,8 @@ static int send_request(const struct prowlarr *p, struct http_request *req,
 	strbuf_release(&key);
 
 	if (ret < 0) {
-		throttle_failed(p->throttle);
+		if (ret != -ECANCELED)
+			throttle_failed(p->throttle);
 	} else if (resp->status == 429) {
 		throttle_rate_limited(p->throttle, resp->retry_after_s);
 		ret = log_error(-EAGAIN, "prowlarr: %s: rate limited "

@@ -173,6 +173,7 @@ static int send_request(const struct rd_client *c, const struct rd_call *call,
 		.timeout_ms = c->timeout_ms,
 		.max_body = call->max_body,
 		.read_header = call->read_header,
+		.cancel = cancel,
 	};
 	struct strbuf url = STRBUF_INIT, auth = STRBUF_INIT;
 	const char *base = c->url && *c->url ? c->url : RD_URL;
@@ -202,7 +203,8 @@ static int send_request(const struct rd_client *c, const struct rd_call *call,
 	res->elapsed_s = resp->elapsed_s;
 	res->http_status = resp->status;
 	if (ret < 0) {
-		throttle_failed(c->throttle);
+		if (ret != -ECANCELED)
+			throttle_failed(c->throttle);
 		return ret;
 	}
 	if (resp->status < 200 || resp->status > 299) {

@@ -1,6 +1,7 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <netinet/in.h>
+#include <pthread.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -178,6 +179,40 @@ static void test_timeout(void **state)
 		 "GET http://127.0.0.1:%d/slow/3000: timed out after 200 ms",
 		 fake.port);
 	assert_string_equal(resp.error, want);
+	http_response_release(&resp);
+}
+
+static void *cancel_soon(void *arg)
+{
+	usleep(200 * 1000);
+	__atomic_store_n((int *)arg, 1, __ATOMIC_RELAXED);
+	return NULL;
+}
+
+/* A stopping daemon cancels a request a slow service holds up, and a
+ * flag already set stops a request too. */
+static void test_cancel(void **state)
+{
+	int cancel = 0;
+	struct http_request req = { .url = at("/slow/3000"),
+				    .cancel = &cancel };
+	struct http_response resp;
+	pthread_t t;
+
+	(void)state;
+	assert_int_equal(pthread_create(&t, NULL, cancel_soon, &cancel), 0);
+	assert_int_equal(http_perform(&req, &resp), -ECANCELED);
+	pthread_join(t, NULL);
+	assert_int_equal(resp.status, 0);
+	assert_int_equal(resp.body.len, 0);
+	assert_non_null(strstr(resp.error, "cancelled"));
+	http_response_release(&resp);
+	req.url = at("/ok");
+	assert_int_equal(http_perform(&req, &resp), -ECANCELED);
+	http_response_release(&resp);
+	cancel = 0;
+	assert_int_equal(http_perform(&req, &resp), 0);
+	assert_int_equal(resp.status, 200);
 	http_response_release(&resp);
 }
 
@@ -476,6 +511,7 @@ int main(void)
 		cmocka_unit_test(test_retry_after_date),
 		cmocka_unit_test(test_body_cap),
 		cmocka_unit_test(test_timeout),
+		cmocka_unit_test(test_cancel),
 		cmocka_unit_test(test_refused),
 		cmocka_unit_test(test_garbage),
 		cmocka_unit_test(test_closed_without_answer),
