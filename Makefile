@@ -41,13 +41,13 @@ $(BUILD)/%.o: %.c
 # What unit tests share (starting fake servers) is linked into each.
 TEST_SUPPORT := $(BUILD)/tests/fake.o
 
-$(TEST_SUPPORT): tests/unit/fake.c tests/unit/fake.h
+$(TEST_SUPPORT): tests/unit/fake.c
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -c -o $@ $<
+	$(CC) $(CFLAGS) -MMD -MP -c -o $@ $<
 
 $(BUILD)/tests/%: tests/unit/%.c $(LIB) $(TEST_SUPPORT)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -o $@ $< $(TEST_SUPPORT) $(LIB) $(LDLIBS) \
+	$(CC) $(CFLAGS) -MMD -MP -o $@ $< $(TEST_SUPPORT) $(LIB) $(LDLIBS) \
 		$(shell pkg-config --libs cmocka)
 
 $(FIXTURES): tests/data/make-fixtures.sh
@@ -87,4 +87,5 @@ uninstall:
 clean:
 	rm -rf $(BUILD) mediamon
 
--include $(LIB_OBJ:.o=.d) $(BUILD)/fs/main.d
+-include $(LIB_OBJ:.o=.d) $(BUILD)/fs/main.d $(TEST_SUPPORT:.o=.d) \
+	$(UNIT_BIN:=.d)
