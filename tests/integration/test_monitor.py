@@ -522,3 +522,30 @@ def test_blackhole(monitored, fake, tmp_path):
     assert (hole / "Saga 01 T10.link").read_text() == \
         "https://ddl.example/s01-10\n"
     assert (hole / files[0]).read_bytes().startswith(b"d")
+
+
+def test_prowlarr_grab(monitored):
+    mon = monitored([saga(1)], monitor="auto_download = yes\n",
+                    general="dry_run = no\n",
+                    extra="[download]\nclient = prowlarr\n")
+    mon.check("missing")
+    # Prowlarr grabs only its own releases: the catalog's waits
+    assert sorted(g["guid"] for g in mon.prowlarr.call("/_grabs")) == [
+        "s01-02hq", "s01-04-06"]
+    found = by_volume(mon.m.json("status/found.json"), "Saga 01")
+    assert found[10]["download"] is None
+    assert found[6]["download"]["state"] == "sent"
+    mon.check("missing")
+    assert len(mon.prowlarr.call("/_grabs")) == 2
+
+
+def test_many_volumes_prowlarr_for_the_rest(monitored):
+    mon = monitored([saga(1)], monitor="many_volumes = 2\n")
+    mon.catalog.write_text(json.dumps(
+        {"title": "Saga 01 T02", "link": "https://ddl.example/2"}) + "\n")
+    last = mon.check("missing")
+    assert last["requests"]["prowlarr"] == 1
+    vols = by_volume(mon.m.json("status/found.json"), "Saga 01")
+    # volume 2 came from the catalog, so Prowlarr's are not added to it
+    assert [r["source"] for r in vols[2]["releases"]] == ["catalog"]
+    assert [r["guid"] for r in vols[4]["releases"]] == ["s01-04-06"]
