@@ -150,3 +150,9 @@ int db_migrate(sqlite3 *db, const char *const *steps, int nr_steps)
 	}
 	return 0;
 }
+
+int db_bind_text(sqlite3_stmt *st, int i, const char *s)
+{
+	return s ? sqlite3_bind_text(st, i, s, -1, SQLITE_STATIC) :
+		sqlite3_bind_null(st, i);
+}

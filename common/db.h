@@ -36,6 +36,12 @@ int db_exec(sqlite3 *db, const char *sql);
 int db_prepare(sqlite3 *db, const char *sql, sqlite3_stmt **out);
 
 /*
+ * Bind text s (static for the statement's life) to parameter i, or NULL
+ * when s is NULL. Returns what sqlite3_bind_*() returns.
+ */
+int db_bind_text(sqlite3_stmt *st, int i, const char *s);
+
+/*
  * Log a failed SQLite call with the connection's message, naming what was
  * being done, and return the negative errno value that fits rc.
  */

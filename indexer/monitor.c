@@ -1,8 +1,8 @@
 #include "indexer/monitor.h"
 
 #include <errno.h>
-#include <jansson.h>
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -13,28 +13,13 @@
 #include "common/log.h"
 #include "common/strbuf.h"
 #include "indexer/catalog.h"
-#include "indexer/download.h"
+#include "indexer/handoff.h"
 #include "indexer/manga.h"
 #include "indexer/nautiljon.h"
 #include "indexer/prowlarr.h"
+#include "indexer/release.h"
 #include "indexer/service.h"
 #include "indexer/writer.h"
-
-/* A release found for a wanted volume, from either source. */
-struct release {
-	char *title, *link, *magnet, *guid, *indexer;
-	const char *source;		/* "catalog" or "prowlarr" */
-	int order;			/* the source's place in search_sources */
-	int indexer_id, seeders;
-	int64_t size;			/* -1: unknown */
-	double first, last, published_at, found_at;
-};
-
-struct want {
-	int volume;
-	struct release *r;
-	size_t nr, alloc;
-};
 
 struct series {
 	int64_t id;
@@ -55,9 +40,7 @@ struct monitor {
 	struct throttle *prowlarr_t, *nautiljon_t;
 	struct prowlarr prowlarr;
 	struct nautiljon nautiljon;
-	struct download_client client;
-	struct download_session session;
-	const int *dry_run;
+	struct handoff handoff;
 	int catalog_order, prowlarr_order;
 	uint64_t hits, misses;
 	enum monitor_flow flow;
@@ -113,7 +96,6 @@ int monitor_new(const struct config *cfg, const int *cancel,
 		return log_error(-ENOMEM, "monitor: out of memory");
 	m->cfg = cfg;
 	m->cancel = cancel;
-	m->dry_run = dry_run;
 	m->catalog_order = cfg->catalog_file ? source_order(cfg, "catalog") : 0;
 	m->prowlarr_order = cfg->prowlarr_url && cfg->prowlarr_api_key ?
 		source_order(cfg, "prowlarr") : 0;
@@ -139,16 +121,7 @@ int monitor_new(const struct config *cfg, const int *cancel,
 		.url = cfg->nautiljon_url,
 		.throttle = m->nautiljon_t,
 	};
-	m->client = (struct download_client) {
-		.client = cfg->auto_download ? cfg->download_client : "none",
-		.url = cfg->download_url,
-		.username = cfg->download_username,
-		.password = cfg->download_password,
-		.category = cfg->download_category,
-		.blackhole_dir = cfg->download_blackhole_dir,
-		.prowlarr = &m->prowlarr,
-		.session = &m->session,
-	};
+	handoff_init(&m->handoff, cfg, &m->prowlarr, m->db, cancel, dry_run);
 	*out = m;
 	return 0;
 }
@@ -169,98 +142,6 @@ void monitor_stats(struct monitor *m, struct monitor_stats *out)
 	out->cache_misses = __atomic_load_n(&m->misses, __ATOMIC_RELAXED);
 	throttle_stats(m->prowlarr_t, &out->prowlarr);
 	throttle_stats(m->nautiljon_t, &out->nautiljon);
-}
-
-static void release_clear(struct release *r)
-{
-	free(r->title);
-	free(r->link);
-	free(r->magnet);
-	free(r->guid);
-	free(r->indexer);
-}
-
-static void wants_free(struct want *w, size_t nr)
-{
-	for (size_t i = 0; i < nr; i++) {
-		for (size_t j = 0; j < w[i].nr; j++)
-			release_clear(&w[i].r[j]);
-		free(w[i].r);
-	}
-	free(w);
-}
-
-static char *dup_or_null(const char *s)
-{
-	return s ? strdup(s) : NULL;
-}
-
-/* Give w its own copy of r; the strings are copied. */
-static int want_add(struct want *w, const struct release *r)
-{
-	struct release *c;
-
-	if (w->nr == w->alloc) {
-		size_t n = w->alloc ? 2 * w->alloc : 4;
-
-		c = realloc(w->r, n * sizeof(*c));
-		if (!c)
-			return log_error(-ENOMEM, "monitor: out of memory");
-		w->r = c;
-		w->alloc = n;
-	}
-	c = &w->r[w->nr];
-	*c = *r;
-	c->title = strdup(r->title);
-	c->link = dup_or_null(r->link);
-	c->magnet = dup_or_null(r->magnet);
-	c->guid = dup_or_null(r->guid);
-	c->indexer = dup_or_null(r->indexer);
-	if (!c->title || (r->link && !c->link) ||
-	    (r->magnet && !c->magnet) || (r->guid && !c->guid) ||
-	    (r->indexer && !c->indexer)) {
-		release_clear(c);
-		return log_error(-ENOMEM, "monitor: out of memory");
-	}
-	w->nr++;
-	return 0;
-}
-
-/* Best first: a single volume before a range, then the configured order
- * of sources, then more seeders, newer, larger; the title last, so the
- * order never depends on how the sources answered. */
-static int release_cmp(const void *a, const void *b)
-{
-	const struct release *x = a, *y = b;
-	int xr = x->last > x->first, yr = y->last > y->first;
-
-	if (xr != yr)
-		return xr - yr;
-	if (x->order != y->order)
-		return x->order - y->order;
-	if (x->seeders != y->seeders)
-		return y->seeders - x->seeders;
-	if (x->published_at != y->published_at)
-		return y->published_at > x->published_at ? 1 : -1;
-	if (x->size != y->size)
-		return y->size > x->size ? 1 : -1;
-	return strcmp(x->title, y->title);
-}
-
-/* Report how a request went to the store (throttle state included), so
- * health can name a failing service and the rate holds across restarts. */
-static void report(struct throttle *t, const char *name, int rc,
-		   const char *error, const char *level)
-{
-	struct service_report rep = {
-		.name = name,
-		.throttle = t,
-		.ok = rc == 0,
-		.error = error,
-		.level = level,
-	};
-
-	writer_call(service_store, &rep);
 }
 
 /* A service's errors as /status/health shows them. */
@@ -293,16 +174,6 @@ static const char *error_text(int rc)
 	}
 }
 
-/* An error text without its leading "NAME: ", which health adds. */
-static const char *strip_name(const char *text, const char *name)
-{
-	size_t len = strlen(name);
-
-	if (!strncmp(text, name, len) && !strncmp(text + len, ": ", 2))
-		return text + len + 2;
-	return text;
-}
-
 /* Whether t is paused for longer than a check waits; such a service is
  * skipped until the next check. */
 static int paused_too_long(struct throttle *t)
@@ -322,80 +193,6 @@ static uint64_t granted(struct throttle *t)
 	return s.requests;
 }
 
-/* The releases of one Prowlarr answer, as the cache keeps them. */
-static char *releases_dump(const struct prowlarr_release *r, size_t nr)
-{
-	json_t *a = json_array();
-	char *s;
-
-	for (size_t i = 0; a && i < nr; i++)
-		json_array_append_new(a, json_pack(
-			"{s:s?, s:s?, s:s?, s:s?, s:s?, s:i, s:I, s:i, s:f,"
-			" s:f, s:f}",
-			"guid", r[i].guid, "title", r[i].title,
-			"indexer", r[i].indexer, "download_url",
-			r[i].download_url, "magnet_url", r[i].magnet_url,
-			"indexer_id", r[i].indexer_id,
-			"size", (json_int_t)r[i].size, "seeders", r[i].seeders,
-			"published_at", r[i].published_at,
-			"first", r[i].first, "last", r[i].last));
-	s = a ? json_dumps(a, JSON_COMPACT) : NULL;
-	json_decref(a);
-	return s;
-}
-
-static char *member_dup(json_t *o, const char *key)
-{
-	const char *s = json_string_value(json_object_get(o, key));
-
-	return s ? strdup(s) : NULL;
-}
-
-/* Read back what releases_dump() stored; a cache entry that does not
- * parse is treated as a miss. */
-static int releases_load(const char *text, size_t len,
-			 struct prowlarr_release **out, size_t *nr)
-{
-	json_t *a = json_loadb(text, len, 0, NULL), *o;
-	struct prowlarr_release *r;
-	size_t i;
-
-	if (!json_is_array(a)) {
-		json_decref(a);
-		return -EPROTO;
-	}
-	r = calloc(json_array_size(a) + 1, sizeof(*r));
-	if (!r) {
-		json_decref(a);
-		return -ENOMEM;
-	}
-	json_array_foreach(a, i, o) {
-		r[i].guid = member_dup(o, "guid");
-		r[i].title = member_dup(o, "title");
-		r[i].indexer = member_dup(o, "indexer");
-		r[i].download_url = member_dup(o, "download_url");
-		r[i].magnet_url = member_dup(o, "magnet_url");
-		r[i].indexer_id = json_integer_value(json_object_get(o,
-							"indexer_id"));
-		r[i].size = json_integer_value(json_object_get(o, "size"));
-		r[i].seeders = json_integer_value(json_object_get(o,
-							"seeders"));
-		r[i].published_at = json_real_value(json_object_get(o,
-							"published_at"));
-		r[i].first = json_real_value(json_object_get(o, "first"));
-		r[i].last = json_real_value(json_object_get(o, "last"));
-		if (!r[i].title) {
-			prowlarr_releases_free(r, i + 1);
-			json_decref(a);
-			return -EPROTO;
-		}
-	}
-	*nr = json_array_size(a);
-	*out = r;
-	json_decref(a);
-	return 0;
-}
-
 struct cache_write {
 	const char *source, *key, *value;
 	double at;
@@ -407,6 +204,17 @@ static int store_cache(sqlite3 *db, void *arg)
 
 	return cache_put(db, c->source, c->key, c->at, c->value,
 			 strlen(c->value));
+}
+
+/* Keep an answer (value, malloc'd, freed here; NULL when it could not
+ * be made) in the cache. Losing it costs one request later, no more. */
+static void keep(const char *source, const char *key, char *value)
+{
+	struct cache_write c = { source, key, value, clock_wall() };
+
+	if (value)
+		writer_call(store_cache, &c);
+	free(value);
 }
 
 /* Look source and key up in the cache, counting the hit or the miss. */
@@ -473,23 +281,17 @@ static int prowlarr_releases(struct monitor *m, const char *series,
 
 	cache_key(series, &key);
 	if (!cached(m, "prowlarr", key.buf, &value, found_at) &&
-	    !releases_load(value.buf, value.len, r, nr)) {
+	    !prowlarr_parse(value.buf, value.len, series, r, nr)) {
 		rc = 0;
 		goto out;
 	}
 	rc = with_retry(m, m->prowlarr_t, send_prowlarr, &a, &m->c.prowlarr);
 	*found_at = clock_wall();
 	if (rc != -ECANCELED)
-		report(m->prowlarr_t, NULL, rc, rc ? error_text(rc) : NULL,
+		service_record(m->prowlarr_t, NULL, rc, rc ? error_text(rc) : NULL,
 		       "error");
 	if (!rc) {
-		char *dump = releases_dump(a.r, a.nr);
-		struct cache_write c = { "prowlarr", key.buf, dump,
-					 *found_at };
-
-		if (dump)
-			writer_call(store_cache, &c);
-		free(dump);
+		keep("prowlarr", key.buf, prowlarr_releases_dump(a.r, a.nr));
 		*r = a.r;
 		*nr = a.nr;
 	}
@@ -582,12 +384,6 @@ static int search_prowlarr(struct monitor *m, const struct series *s,
 	return rc;
 }
 
-static int bind_text_or_null(sqlite3_stmt *st, int i, const char *s)
-{
-	return s ? sqlite3_bind_text(st, i, s, -1, SQLITE_STATIC) :
-		sqlite3_bind_null(st, i);
-}
-
 static int store_found(sqlite3 *db, sqlite3_stmt *st, int64_t series,
 		       const struct want *w, double at)
 {
@@ -602,10 +398,10 @@ static int store_found(sqlite3 *db, sqlite3_stmt *st, int64_t series,
 		sqlite3_bind_int(st, 3, i);
 		sqlite3_bind_text(st, 4, r->title, -1, SQLITE_STATIC);
 		sqlite3_bind_text(st, 5, r->source, -1, SQLITE_STATIC);
-		bind_text_or_null(st, 6, r->link);
-		bind_text_or_null(st, 7, r->magnet);
-		bind_text_or_null(st, 8, r->guid);
-		bind_text_or_null(st, 9, r->indexer);
+		db_bind_text(st, 6, r->link);
+		db_bind_text(st, 7, r->magnet);
+		db_bind_text(st, 8, r->guid);
+		db_bind_text(st, 9, r->indexer);
 		sqlite3_bind_int(st, 10, r->indexer_id);
 		sqlite3_bind_double(st, 11, r->first);
 		sqlite3_bind_double(st, 12, r->last);
@@ -693,167 +489,6 @@ static int store_results(sqlite3 *db, void *arg)
 	return rc;
 }
 
-/* What was (or would have been) sent for a volume. */
-struct sent {
-	const char *series;
-	int volume;
-	const char *state;		/* "sent", "dry-run" or "failed" */
-	const char *client, *title, *source, *error;
-	double at;
-};
-
-/* A writer_call() function: remember a hand-off. A volume once sent
- * stays sent: it is never handed over again. */
-static int store_sent(sqlite3 *db, void *arg)
-{
-	const struct sent *d = arg;
-	sqlite3_stmt *st;
-	int rc;
-
-	rc = sqlite3_prepare_v2(db, "INSERT INTO downloads (series, volume,"
-		" state, client, title, source, at, error) VALUES (?1, ?2, ?3,"
-		" ?4, ?5, ?6, ?7, ?8) ON CONFLICT (series, volume) DO UPDATE"
-		" SET state = ?3, client = ?4, title = ?5, source = ?6,"
-		" at = ?7, error = ?8 WHERE state != 'sent'", -1, &st, NULL);
-	if (rc != SQLITE_OK)
-		return db_error(db, rc, "store download");
-	sqlite3_bind_text(st, 1, d->series, -1, SQLITE_STATIC);
-	sqlite3_bind_int(st, 2, d->volume);
-	sqlite3_bind_text(st, 3, d->state, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 4, d->client, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 5, d->title, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 6, d->source, -1, SQLITE_STATIC);
-	sqlite3_bind_double(st, 7, d->at);
-	bind_text_or_null(st, 8, d->error);
-	rc = sqlite3_step(st);
-	sqlite3_finalize(st);
-	return rc == SQLITE_DONE ? 0 : db_error(db, rc, "store download");
-}
-
-/* Whether a release was already sent for the volume, in an earlier check
- * or as part of a range sent in this one. */
-static int already_sent(struct monitor *m, const char *series, int volume)
-{
-	sqlite3_stmt *st;
-	int rc, sent = 0;
-
-	rc = sqlite3_prepare_v2(m->db, "SELECT 1 FROM downloads WHERE"
-				" series = ?1 AND volume = ?2 AND"
-				" state = 'sent'", -1, &st, NULL);
-	if (rc != SQLITE_OK)
-		return db_error(m->db, rc, "read downloads");
-	sqlite3_bind_text(st, 1, series, -1, SQLITE_STATIC);
-	sqlite3_bind_int(st, 2, volume);
-	rc = sqlite3_step(st);
-	sent = rc == SQLITE_ROW;
-	sqlite3_finalize(st);
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-		return db_error(m->db, rc, "read downloads");
-	return sent;
-}
-
-/* The best release of w the client takes. Prowlarr forgets a search's
- * releases after 30 minutes, so an older one cannot be grabbed. */
-static const struct release *pick(struct monitor *m, const struct want *w,
-				  struct download_release *dr)
-{
-	int grab = !strcmp(m->client.client, "prowlarr");
-
-	for (size_t i = 0; i < w->nr; i++) {
-		const struct release *r = &w->r[i];
-
-		*dr = (struct download_release) {
-			.title = r->title,
-			.source = r->source,
-			.link = r->link,
-			.magnet = r->magnet,
-			.guid = r->guid,
-			.indexer_id = r->indexer_id,
-		};
-		if (grab && clock_wall() - r->found_at > MONITOR_GRAB_WINDOW)
-			continue;
-		if (download_accepts(&m->client, dr))
-			return r;
-	}
-	return NULL;
-}
-
-/* Record the hand-off of r for every wanted volume its range holds. */
-static int record_sent(const struct want *w, size_t nr,
-		       const struct release *r, struct sent *d)
-{
-	int rc = 0;
-
-	for (size_t i = 0; !rc && i < nr; i++) {
-		if (w[i].volume < r->first || w[i].volume > r->last)
-			continue;
-		d->volume = w[i].volume;
-		rc = writer_call(store_sent, d);
-	}
-	return rc;
-}
-
-/* Hand the best release of each wanted volume to the download client:
- * one release per volume, never a volume twice, nothing in dry-run. */
-static int hand_off(struct monitor *m, const struct series *s,
-		    const struct want *w, size_t nr)
-{
-	int rc = 0;
-
-	if (!strcmp(m->client.client, "none"))
-		return 0;
-	for (size_t i = 0; !rc && i < nr && !cancelled(m); i++) {
-		struct strbuf err = STRBUF_INIT;
-		struct download_release dr;
-		const struct release *r;
-		struct sent d = {
-			.series = s->name,
-			.client = m->client.client,
-			.at = clock_wall(),
-		};
-		int sent = already_sent(m, s->name, w[i].volume);
-
-		if (sent)
-			rc = sent < 0 ? sent : 0;
-		if (sent || !(r = pick(m, &w[i], &dr)))
-			continue;
-		d.title = r->title;
-		d.source = r->source;
-		if (__atomic_load_n(m->dry_run, __ATOMIC_RELAXED)) {
-			log_info("monitor: dry-run: would send \"%s\" to %s"
-				 " for %s volume %d", r->title, d.client,
-				 s->name, w[i].volume);
-			d.state = "dry-run";
-			d.volume = w[i].volume;
-			rc = writer_call(store_sent, &d);
-			continue;
-		}
-		rc = download_send(&m->client, &dr, m->cancel, &err);
-		if (rc == -ECANCELED) {
-			strbuf_release(&err);
-			break;
-		}
-		report(NULL, d.client, rc, err.len ? strip_name(err.buf,
-			d.client) : NULL, "error");
-		if (rc) {
-			log_warn("monitor: %s", err.buf);
-			m->c.errors++;
-			d.state = "failed";
-			d.error = strip_name(err.buf, d.client);
-			d.volume = w[i].volume;
-			rc = writer_call(store_sent, &d);
-		} else {
-			log_info("monitor: sent \"%s\" to %s for %s volume %d",
-				 r->title, d.client, s->name, w[i].volume);
-			m->c.downloads++;
-			d.state = "sent";
-			rc = record_sent(w, nr, r, &d);
-		}
-		strbuf_release(&err);
-	}
-	return rc;
-}
-
 /* Search the wanted volumes of one series in the configured sources and
  * store what was found. */
 static int search_series(struct monitor *m, const struct series *s,
@@ -889,7 +524,7 @@ static int search_series(struct monitor *m, const struct series *s,
 	if (!rc && cancelled(m))
 		rc = -ECANCELED;
 	for (size_t i = 0; !rc && i < nr; i++) {
-		qsort(w[i].r, w[i].nr, sizeof(*w[i].r), release_cmp);
+		want_rank(&w[i]);
 		m->c.found += w[i].nr > 0;
 	}
 	m->c.errors += failed;
@@ -898,7 +533,7 @@ static int search_series(struct monitor *m, const struct series *s,
 	if (!rc)
 		rc = writer_call(store_results, &res);
 	if (!rc)
-		rc = hand_off(m, s, w, nr);
+		rc = handoff_series(&m->handoff, s->name, w, nr);
 	wants_free(w, nr);
 	return rc;
 }
@@ -1018,22 +653,20 @@ static int send_nautiljon(struct monitor *m, void *arg)
 	return nautiljon_fetch(&m->nautiljon, a->slug, m->cancel, &a->info);
 }
 
-static int info_load(const struct strbuf *value, struct nautiljon_info *out)
+/* What a failed Nautiljon request means for health: Cloudflare's 403
+ * and a page without the count are warnings, as the manual number still
+ * works; the service failing is an error. */
+static void nautiljon_failed(struct monitor *m, const char *slug, int rc)
 {
-	json_t *o = json_loadb(value->buf, value->len, 0, NULL);
-	const char *vf = json_string_value(json_object_get(o, "vf_status"));
-	const char *vo = json_string_value(json_object_get(o, "vo_status"));
+	char text[200];
 
-	if (!json_is_object(o) || !vf || !vo) {
-		json_decref(o);
-		return -EPROTO;
-	}
-	out->vf_count = json_integer_value(json_object_get(o, "vf"));
-	out->vo_count = json_integer_value(json_object_get(o, "vo"));
-	snprintf(out->vf_status, sizeof(out->vf_status), "%s", vf);
-	snprintf(out->vo_status, sizeof(out->vo_status), "%s", vo);
-	json_decref(o);
-	return 0;
+	if (rc == -EACCES)
+		snprintf(text, sizeof(text), "blocked (HTTP 403); a number"
+			 " written to /manga/SERIES/latest still works");
+	else
+		snprintf(text, sizeof(text), "%s: %s", slug, error_text(rc));
+	service_record(m->nautiljon_t, NULL, rc, text, rc == -EACCES ||
+		       rc == -ENOENT || rc == -ENODATA ? "warn" : "error");
 }
 
 /* Nautiljon's counts for a series, from the cache or one request. */
@@ -1042,50 +675,26 @@ static int ask_nautiljon(struct monitor *m, const struct series *s,
 {
 	struct strbuf slug = STRBUF_INIT, value = STRBUF_INIT;
 	struct nautiljon_ask a = { 0 };
-	int rc;
+	int rc = 0;
 
 	if (*s->source)
 		strbuf_addstr(&slug, s->source);
 	else
 		nautiljon_slug(s->name, &slug);
 	a.slug = slug.buf;
-	rc = cached(m, "nautiljon", slug.buf, &value, NULL);
-	if (!rc)
-		rc = info_load(&value, out);
-	if (rc) {
-		rc = with_retry(m, m->nautiljon_t, send_nautiljon, &a,
-				&m->c.nautiljon);
-		if (rc && rc != -ECANCELED) {
-			char text[200];
-
-			if (rc == -EACCES)
-				snprintf(text, sizeof(text), "blocked (HTTP"
-					 " 403); a number written to"
-					 " /manga/SERIES/latest still works");
-			else
-				snprintf(text, sizeof(text), "%s: %s",
-					 slug.buf, error_text(rc));
-			report(m->nautiljon_t, NULL, rc, text, rc == -EACCES ||
-			       rc == -ENOENT || rc == -ENODATA ? "warn" :
-			       "error");
-		} else if (!rc) {
-			json_t *o = json_pack("{s:i, s:s, s:i, s:s}",
-					      "vf", a.info.vf_count,
-					      "vf_status", a.info.vf_status,
-					      "vo", a.info.vo_count,
-					      "vo_status", a.info.vo_status);
-			char *dump = o ? json_dumps(o, JSON_COMPACT) : NULL;
-			struct cache_write c = { "nautiljon", slug.buf, dump,
-						 clock_wall() };
-
-			report(m->nautiljon_t, NULL, 0, NULL, NULL);
-			if (dump)
-				writer_call(store_cache, &c);
-			free(dump);
-			json_decref(o);
-			*out = a.info;
-		}
-	}
+	if (!cached(m, "nautiljon", slug.buf, &value, NULL) &&
+	    !nautiljon_info_load(value.buf, value.len, out))
+		goto out;
+	rc = with_retry(m, m->nautiljon_t, send_nautiljon, &a,
+			&m->c.nautiljon);
+	if (rc && rc != -ECANCELED)
+		nautiljon_failed(m, slug.buf, rc);
+	if (rc)
+		goto out;
+	service_record(m->nautiljon_t, NULL, 0, NULL, NULL);
+	keep("nautiljon", slug.buf, nautiljon_info_dump(&a.info));
+	*out = a.info;
+out:
 	strbuf_release(&slug);
 	strbuf_release(&value);
 	return rc;
@@ -1233,6 +842,7 @@ int monitor_check(struct monitor *m, enum monitor_flow flow,
 	int rc;
 
 	memset(&m->c, 0, sizeof(m->c));
+	m->handoff.sent = m->handoff.errors = 0;
 	m->flow = flow;
 	m->started = row.started_at = clock_wall();
 	rc = writer_call(store_check, &row);
@@ -1257,6 +867,8 @@ int monitor_check(struct monitor *m, enum monitor_flow flow,
 		free(s[i].source);
 	}
 	free(s);
+	m->c.downloads = m->handoff.sent;
+	m->c.errors += m->handoff.errors;
 	if (!rc) {
 		row.finished_at = clock_wall();
 		rc = writer_call(store_check, &row);

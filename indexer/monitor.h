@@ -44,13 +44,8 @@
  * than MONITOR_MAX_WAIT; a paused service is skipped for the rest of the
  * check. A failed source leaves that series' earlier results in place.
  *
- * Hand-off, when auto_download is on: the best release of each wanted
- * volume that the download client takes (for a Prowlarr grab, one found
- * less than MONITOR_GRAB_WINDOW ago) is sent, once: a volume sent is
- * remembered in the table downloads and never sent again, and a range
- * sent counts for every wanted volume it holds. A failed send is tried
- * again at the next check. In dry-run, the choice is logged and stored as
- * "dry-run", and nothing is sent.
+ * When auto_download is on, the releases found go to the download client
+ * as indexer/handoff.h says.
  *
  * What a check finds goes to the store through the writer: the tables
  * wanted (each volume searched, with its kind "missing" or "new") and
@@ -68,9 +63,6 @@ struct monitor;
 
 /* The longest throttle pause a check waits for before skipping. */
 #define MONITOR_MAX_WAIT 120.0
-
-/* How long after a search Prowlarr can still grab its releases. */
-#define MONITOR_GRAB_WINDOW (25 * 60.0)
 
 /* The most releases kept per wanted volume. */
 #define MONITOR_MAX_RELEASES 20

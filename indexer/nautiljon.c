@@ -1,8 +1,10 @@
 #include <errno.h>
+#include <stdlib.h>
 #include <stdint.h>
 #include <string.h>
 #include <strings.h>
 
+#include <jansson.h>
 #include <libxml/HTMLparser.h>
 #include <libxml/parser.h>
 #include <libxml/tree.h>
@@ -359,4 +361,37 @@ int nautiljon_fetch(const struct nautiljon *n, const char *slug,
 	http_response_release(&resp);
 	strbuf_release(&url);
 	return err;
+}
+
+char *nautiljon_info_dump(const struct nautiljon_info *info)
+{
+	json_t *o = json_pack("{s:i, s:s, s:i, s:s}",
+			      "vf", info->vf_count, "vf_status", info->vf_status,
+			      "vo", info->vo_count, "vo_status", info->vo_status);
+	char *s = o ? json_dumps(o, JSON_COMPACT) : NULL;
+
+	json_decref(o);
+	return s;
+}
+
+int nautiljon_info_load(const char *text, size_t len,
+			struct nautiljon_info *out)
+{
+	json_t *o = json_loadb(text, len, 0, NULL);
+	json_t *vf = json_object_get(o, "vf"), *vo = json_object_get(o, "vo");
+	const char *vfs = json_string_value(json_object_get(o, "vf_status"));
+	const char *vos = json_string_value(json_object_get(o, "vo_status"));
+	int ok = json_is_integer(vf) && json_is_integer(vo) && vfs && vos &&
+		 strlen(vfs) < sizeof(out->vf_status) &&
+		 strlen(vos) < sizeof(out->vo_status);
+
+	if (ok) {
+		memset(out, 0, sizeof(*out));
+		out->vf_count = json_integer_value(vf);
+		out->vo_count = json_integer_value(vo);
+		strcpy(out->vf_status, vfs);
+		strcpy(out->vo_status, vos);
+	}
+	json_decref(o);
+	return ok ? 0 : -EPROTO;
 }

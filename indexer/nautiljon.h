@@ -101,4 +101,18 @@ int nautiljon_fetch(const struct nautiljon *n, const char *slug,
  */
 int nautiljon_parse(const char *html, size_t len, struct nautiljon_info *out);
 
+/*
+ * info as one malloc'd line of JSON, {"vf", "vf_status", "vo",
+ * "vo_status"}, for keeping an answer in the cache; NULL when out of
+ * memory.
+ */
+char *nautiljon_info_dump(const struct nautiljon_info *info);
+
+/*
+ * Read back len bytes that nautiljon_info_dump() wrote into out. Returns
+ * 0, or -EPROTO for anything else.
+ */
+int nautiljon_info_load(const char *text, size_t len,
+			struct nautiljon_info *out);
+
 #endif

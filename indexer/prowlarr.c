@@ -243,6 +243,44 @@ static int read_releases(const char *body, size_t len, const char *series,
 	return 0;
 }
 
+int prowlarr_parse(const char *body, size_t len, const char *series,
+		   struct prowlarr_release **out, size_t *nr)
+{
+	char what[160];
+
+	snprintf(what, sizeof(what), "answer for \"%s\"", series);
+	return read_releases(body, len, series, what, out, nr);
+}
+
+char *prowlarr_releases_dump(const struct prowlarr_release *r, size_t nr)
+{
+	json_t *a = json_array();
+	char *s;
+
+	for (size_t i = 0; a && i < nr; i++) {
+		char date[CLOCK_RFC3339_LEN] = "";
+
+		if (r[i].published_at > 0)
+			clock_rfc3339((time_t)r[i].published_at, date);
+		if (json_array_append_new(a, json_pack(
+			"{s:s, s:s, s:s?, s:s?, s:s?, s:s?, s:i, s:I, s:i}",
+			"guid", r[i].guid, "title", r[i].title,
+			"indexer", r[i].indexer,
+			"downloadUrl", r[i].download_url,
+			"magnetUrl", r[i].magnet_url,
+			"publishDate", *date ? date : NULL,
+			"indexerId", r[i].indexer_id,
+			"size", (json_int_t)r[i].size,
+			"seeders", r[i].seeders))) {
+			json_decref(a);
+			return NULL;
+		}
+	}
+	s = a ? json_dumps(a, JSON_COMPACT) : NULL;
+	json_decref(a);
+	return s;
+}
+
 /* Settings the caller must give, checked once for both calls. */
 static int check_settings(const struct prowlarr *p)
 {

@@ -98,6 +98,21 @@ int prowlarr_search(const struct prowlarr *p, const char *series,
 int prowlarr_grab(const struct prowlarr *p, const struct prowlarr_release *r,
 		  const int *cancel);
 
+/*
+ * Read a search answer of len bytes (no NUL needed) for series as
+ * prowlarr_search() reads Prowlarr's, filling *out and *nr the same way.
+ * Returns 0, -EPROTO (logged) or -ENOMEM.
+ */
+int prowlarr_parse(const char *body, size_t len, const char *series,
+		   struct prowlarr_release **out, size_t *nr);
+
+/*
+ * The nr releases at r as a search answer in Prowlarr's shape, one
+ * malloc'd line of JSON that prowlarr_parse() reads back (for keeping an
+ * answer in the cache), or NULL when out of memory.
+ */
+char *prowlarr_releases_dump(const struct prowlarr_release *r, size_t nr);
+
 /* Free the nr releases at r; NULL is allowed. */
 void prowlarr_releases_free(struct prowlarr_release *r, size_t nr);
 

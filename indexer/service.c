@@ -4,6 +4,7 @@
 
 #include "common/clock.h"
 #include "common/db.h"
+#include "indexer/writer.h"
 
 int service_load(sqlite3 *db, const char *name, struct throttle_state *out)
 {
@@ -86,4 +87,18 @@ int service_store(sqlite3 *db, void *report)
 	rc = sqlite3_step(st);
 	sqlite3_finalize(st);
 	return rc == SQLITE_DONE ? 0 : db_error(db, rc, "store service state");
+}
+
+int service_record(struct throttle *t, const char *name, int rc,
+		   const char *error, const char *level)
+{
+	struct service_report rep = {
+		.name = name,
+		.throttle = t,
+		.ok = rc == 0,
+		.error = error,
+		.level = level,
+	};
+
+	return writer_call(service_store, &rep);
 }

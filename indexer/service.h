@@ -49,4 +49,13 @@ struct service_report {
  */
 int service_store(sqlite3 *db, void *report);
 
+/*
+ * Store through the writer how a request of service name (NULL: t's
+ * name) went: rc 0 for a success, else error (may be NULL) at level
+ * ("warn" or "error"); t's state is saved with it when t is not NULL.
+ * Returns what service_store() returned.
+ */
+int service_record(struct throttle *t, const char *name, int rc,
+		   const char *error, const char *level);
+
 #endif

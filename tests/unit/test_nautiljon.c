@@ -414,6 +414,38 @@ static void test_fetch_canceled(void **state)
 #define FETCH_TEST(f) cmocka_unit_test_setup_teardown(f, new_throttle, \
 						      free_throttle)
 
+/* The cache keeps an answer as JSON: it must read back the same, and
+ * anything else must not read as an answer. */
+static void test_info_dump_load(void **state)
+{
+	struct nautiljon_info in = { .vf_count = 111, .vo_count = 113 };
+	struct nautiljon_info out;
+	static const char *const bad[] = {
+		"", "[]", "{}", "not json",
+		"{\"vf\": \"1\", \"vf_status\": \"\", \"vo\": 1,"
+		" \"vo_status\": \"\"}",
+		"{\"vf\": 1, \"vf_status\": null, \"vo\": 1,"
+		" \"vo_status\": \"\"}",
+		"{\"vf\": 1, \"vf_status\": \"0123456789012345678901234567"
+		"890123456789\", \"vo\": 1, \"vo_status\": \"\"}",
+	};
+	char *text;
+
+	(void)state;
+	strcpy(in.vf_status, "Terminé");
+	text = nautiljon_info_dump(&in);
+	assert_non_null(text);
+	assert_int_equal(nautiljon_info_load(text, strlen(text), &out), 0);
+	assert_int_equal(out.vf_count, 111);
+	assert_int_equal(out.vo_count, 113);
+	assert_string_equal(out.vf_status, "Terminé");
+	assert_string_equal(out.vo_status, "");
+	free(text);
+	for (size_t i = 0; i < sizeof(bad) / sizeof(*bad); i++)
+		assert_int_equal(nautiljon_info_load(bad[i], strlen(bad[i]),
+						     &out), -EPROTO);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -434,6 +466,7 @@ int main(void)
 		FETCH_TEST(test_fetch_bad_slug),
 		FETCH_TEST(test_fetch_unreachable),
 		FETCH_TEST(test_fetch_canceled),
+		cmocka_unit_test(test_info_dump_load),
 	};
 
 	return cmocka_run_group_tests(tests, start_fake, stop_fake);

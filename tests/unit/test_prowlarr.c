@@ -378,6 +378,52 @@ static void test_key_not_logged(void **state)
 	strbuf_release(&ring);
 }
 
+/* The cache keeps Prowlarr's releases in its own answer's shape: they
+ * read back the same through the parser, which still filters them. */
+static void test_dump_parse(void **state)
+{
+	struct prowlarr_release in[2] = {
+		{ .guid = "g1", .title = "One Piece T105 FRENCH CBZ",
+		  .indexer = "YGG", .download_url = "http://x/1?apikey=k",
+		  .magnet_url = "magnet:?xt=urn:btih:1", .indexer_id = 3,
+		  .size = 123456789012, .seeders = 40,
+		  .published_at = 1700000000, .first = 105, .last = 105 },
+		{ .guid = "g2", .title = "One Piece Tomes 1 à 3",
+		  .indexer_id = 1 },
+	};
+	struct prowlarr_release *out;
+	size_t nr;
+	char *text;
+
+	(void)state;
+	text = prowlarr_releases_dump(in, 2);
+	assert_non_null(text);
+	assert_int_equal(prowlarr_parse(text, strlen(text), "One Piece", &out,
+					 &nr), 0);
+	assert_int_equal(nr, 2);
+	assert_string_equal(out[0].guid, "g1");
+	assert_string_equal(out[0].title, in[0].title);
+	assert_string_equal(out[0].indexer, "YGG");
+	assert_string_equal(out[0].download_url, in[0].download_url);
+	assert_string_equal(out[0].magnet_url, in[0].magnet_url);
+	assert_int_equal(out[0].indexer_id, 3);
+	assert_true(out[0].size == 123456789012);
+	assert_int_equal(out[0].seeders, 40);
+	assert_true(out[0].published_at == 1700000000);
+	assert_true(out[1].first == 1 && out[1].last == 3);
+	assert_null(out[1].indexer);
+	assert_null(out[1].magnet_url);
+	assert_true(out[1].published_at == 0);
+	prowlarr_releases_free(out, nr);
+	/* another series' answer keeps nothing */
+	assert_int_equal(prowlarr_parse(text, strlen(text), "Naruto", &out,
+					 &nr), 0);
+	assert_int_equal(nr, 0);
+	free(text);
+	assert_int_equal(prowlarr_parse("{", 1, "One Piece", &out, &nr),
+			 -EPROTO);
+}
+
 #define T(f) cmocka_unit_test_setup_teardown(f, new_client, free_client)
 
 int main(void)
@@ -395,6 +441,7 @@ int main(void)
 		T(test_bad_settings),
 		T(test_grab),
 		T(test_key_not_logged),
+		cmocka_unit_test(test_dump_parse),
 	};
 
 	return cmocka_run_group_tests(tests, start_fake, stop_fake);

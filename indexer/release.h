@@ -1,0 +1,54 @@
+#ifndef MEDIAMON_RELEASE_H
+#define MEDIAMON_RELEASE_H
+
+/*
+ * The releases found for the wanted volumes of a manga series, from the
+ * local catalog or Prowlarr, gathered volume by volume and ranked best
+ * first.
+ *
+ *	struct want *w = calloc(nr, sizeof(*w));
+ *
+ *	w[0].volume = 12;
+ *	want_add(&w[0], &(struct release){ .title = "...", ... });
+ *	want_rank(&w[0]);		(w[0].r[0] is the best)
+ *	wants_free(w, nr);
+ */
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct release {
+	char *title, *link, *magnet, *guid, *indexer;
+	const char *source;		/* "catalog" or "prowlarr" (static) */
+	int order;			/* the source's place in search_sources */
+	int indexer_id, seeders;
+	int64_t size;			/* -1: unknown */
+	double first, last;		/* the volumes it holds */
+	double published_at;		/* epoch seconds, 0: unknown */
+	double found_at;		/* when the source answered */
+};
+
+struct want {
+	int volume;
+	struct release *r;
+	size_t nr, alloc;
+};
+
+/*
+ * Give w a copy of r, its strings copied (title required, the others may
+ * be NULL). Returns 0 or -ENOMEM (logged).
+ */
+int want_add(struct want *w, const struct release *r);
+
+/*
+ * Sort w's releases best first: a single volume before a range holding
+ * it, then by order (the configured order of sources), then more
+ * seeders, newer, larger, and by title last, so that the order never
+ * depends on how the sources answered.
+ */
+void want_rank(struct want *w);
+
+/* Free the nr wants at w with their releases; NULL is allowed. */
+void wants_free(struct want *w, size_t nr);
+
+#endif
