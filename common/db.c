@@ -5,6 +5,7 @@
 #include <stdio.h>
 
 #include "common/log.h"
+#include "common/strbuf.h"
 
 int db_error(sqlite3 *db, int rc, const char *what)
 {
@@ -149,4 +150,15 @@ int db_migrate(sqlite3 *db, const char *const *steps, int nr_steps)
 		log_info("database: schema migrated to version %d", version + 1);
 	}
 	return 0;
+}
+
+void db_fts_string(struct strbuf *q, const char *word, size_t len)
+{
+	strbuf_addch(q, '"');
+	for (; len; word++, len--) {
+		if (*word == '"')
+			strbuf_addch(q, '"');
+		strbuf_addch(q, *word);
+	}
+	strbuf_addch(q, '"');
 }

@@ -127,6 +127,42 @@ static const char *const schema_steps[] = {
 	"  loaded_at REAL NOT NULL,"
 	"  entries INTEGER NOT NULL,"
 	"  bad_lines INTEGER NOT NULL);",
+
+	/* version 5: searching tracks by title, artist and album (kept in
+	 * step with tracks by triggers), and indexes for the views by album
+	 * artist and genre */
+	"CREATE VIRTUAL TABLE tracks_fts USING fts5("
+	"  title, artist, album, album_artist,"
+	"  tokenize='unicode61 remove_diacritics 2');"
+	"INSERT INTO tracks_fts (rowid, title, artist, album, album_artist)"
+	"  SELECT t.id, t.title, a.name, al.title, aa.name FROM tracks t"
+	"  LEFT JOIN artists a ON a.id = t.artist_id"
+	"  LEFT JOIN albums al ON al.id = t.album_id"
+	"  LEFT JOIN artists aa ON aa.id = t.album_artist_id"
+	"  AND t.album_artist_id IS NOT t.artist_id;"
+	"CREATE TRIGGER tracks_fts_add AFTER INSERT ON tracks BEGIN"
+	"  INSERT INTO tracks_fts (rowid, title, artist, album, album_artist)"
+	"  VALUES (NEW.id, NEW.title,"
+	"  (SELECT name FROM artists WHERE id = NEW.artist_id),"
+	"  (SELECT title FROM albums WHERE id = NEW.album_id),"
+	"  (SELECT name FROM artists WHERE id = NEW.album_artist_id"
+	"   AND NEW.album_artist_id IS NOT NEW.artist_id));"
+	"  END;"
+	"CREATE TRIGGER tracks_fts_del AFTER DELETE ON tracks BEGIN"
+	"  DELETE FROM tracks_fts WHERE rowid = OLD.id;"
+	"  END;"
+	"CREATE TRIGGER tracks_fts_set AFTER UPDATE OF title, artist_id,"
+	"  album_id, album_artist_id ON tracks BEGIN"
+	"  DELETE FROM tracks_fts WHERE rowid = OLD.id;"
+	"  INSERT INTO tracks_fts (rowid, title, artist, album, album_artist)"
+	"  VALUES (NEW.id, NEW.title,"
+	"  (SELECT name FROM artists WHERE id = NEW.artist_id),"
+	"  (SELECT title FROM albums WHERE id = NEW.album_id),"
+	"  (SELECT name FROM artists WHERE id = NEW.album_artist_id"
+	"   AND NEW.album_artist_id IS NOT NEW.artist_id));"
+	"  END;"
+	"CREATE INDEX tracks_album_artist ON tracks (album_artist_id, album_id);"
+	"CREATE INDEX tracks_genre ON tracks (genre);",
 };
 
 int schema_version(void)
