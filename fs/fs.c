@@ -4,6 +4,7 @@
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -38,6 +39,14 @@ static int fs_getattr(const char *path, struct stat *st,
 	struct node n;
 	int rc;
 
+	/* An open library file is the file it opened, whatever the store
+	 * or the library says since. */
+	if (h && h->fd >= 0) {
+		if (fstat(h->fd, st))
+			return -errno;
+		st->st_mode &= ~(mode_t)0222;
+		return 0;
+	}
 	rc = node_resolve(path, &n);
 	if (rc)
 		return rc;

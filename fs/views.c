@@ -673,7 +673,6 @@ static int inherit_keys(struct listing *ls, const struct view *v,
 static int get_listing(const struct view *v, const char *path, size_t len,
 		       int depth, struct listing **out)
 {
-	const char *last = memrchr(path, '/', len) + 1;
 	struct listing *ls = cache_find(path, len);
 	int rc = 0;
 
@@ -690,7 +689,7 @@ static int get_listing(const struct view *v, const char *path, size_t len,
 	if (depth > 0 && v->kind != VIEW_SEARCH)
 		rc = inherit_keys(ls, v, path, len, depth);
 	if (!rc)
-		rc = build(ls, v, depth, last);
+		rc = build(ls, v, depth, strrchr(ls->path, '/') + 1);
 	if (!rc)
 		rc = views_list_settle(&ls->names);
 	if (rc) {
