@@ -38,14 +38,12 @@ struct level {
 	enum form form;
 };
 
-#define YEAR_EXPR "coalesce(al.year, t.year)"
-
 static const struct level by_artist = {
 	{ "t.album_artist_id" }, { "aa.name", "NULL" },
 	{ "Unknown Artist" }, FORM_ONE,
 };
 static const struct level by_album_year = {
-	{ "t.album_id" }, { "al.title", "max(" YEAR_EXPR ")" },
+	{ "t.album_id" }, { "al.title", "max(t.year)" },
 	{ "Unknown Album" }, FORM_YEAR,
 };
 static const struct level by_album_artist = {
@@ -56,7 +54,7 @@ static const struct level by_genre = {
 	{ "t.genre" }, { "t.genre", "NULL" }, { "Unknown Genre" }, FORM_ONE,
 };
 static const struct level by_year = {
-	{ YEAR_EXPR }, { YEAR_EXPR, "NULL" }, { "Unknown Year" }, FORM_ONE,
+	{ "t.year" }, { "t.year", "NULL" }, { "Unknown Year" }, FORM_ONE,
 };
 static const struct level by_artist_album = {
 	{ "t.album_id", "t.album_artist_id" }, { "aa.name", "al.title" },

@@ -130,7 +130,7 @@ static const char *const schema_steps[] = {
 
 	/* version 5: searching tracks by title, artist and album (kept in
 	 * step with tracks by triggers), and indexes for the views by album
-	 * artist and genre */
+	 * artist, genre and year */
 	"CREATE VIRTUAL TABLE tracks_fts USING fts5("
 	"  title, artist, album, album_artist,"
 	"  tokenize='unicode61 remove_diacritics 2');"
@@ -162,7 +162,8 @@ static const char *const schema_steps[] = {
 	"   AND NEW.album_artist_id IS NOT NEW.artist_id));"
 	"  END;"
 	"CREATE INDEX tracks_album_artist ON tracks (album_artist_id, album_id);"
-	"CREATE INDEX tracks_genre ON tracks (genre);",
+	"CREATE INDEX tracks_genre ON tracks (genre);"
+	"CREATE INDEX tracks_year ON tracks (year);",
 };
 
 int schema_version(void)
