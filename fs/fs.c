@@ -131,6 +131,10 @@ static int fs_open(const char *path, struct fuse_file_info *fi)
 			free(h);
 			return rc;
 		}
+		/* The kernel may keep its pages: it checks the real file's
+		 * mtime (getattr) before reading and drops them when it
+		 * moved. */
+		fi->keep_cache = 1;
 		fi->fh = (uintptr_t)h;
 		return 0;
 	}

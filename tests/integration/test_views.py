@@ -437,3 +437,17 @@ def test_manga_view_follows_new_volume(views):
                                  "Volume 002.cbz",
                                  "Volume 003.cbz"] else names
     wait_for(filled, "new volume")
+
+
+def test_rewritten_file_reads_new_bytes(views):
+    # a tag the names do not use: same entry, new bytes, same handle cache
+    rel = "Dup/Twins/01 - Same.flac"
+    path = os.path.join(views.path, "library", "music", "artists", rel)
+    real = os.path.join(views.root, "dup", "1.flac")
+    before = sha(path)
+    assert before == sha(real)
+    time.sleep(0.01)
+    run("metaflac", "--set-tag=COMMENT=" + "x" * 5000, real)
+    assert sha(real) != before
+    assert sha(path) == sha(real)
+    assert os.stat(path).st_size == os.stat(real).st_size
