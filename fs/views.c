@@ -169,6 +169,29 @@ static void bind_chain(sqlite3_stmt *st, const struct listing *ls)
 		sqlite3_bind_value(st, i + 1, ls->chain[i]);
 }
 
+/* Prepare sql on this thread's read connection; what names the query in
+ * the log if it fails. */
+static int prepare(const char *sql, const char *what, sqlite3 **db,
+		   sqlite3_stmt **st)
+{
+	int rc;
+
+	*db = reader_db();
+	if (!*db)
+		return -EIO;
+	rc = sqlite3_prepare_v2(*db, sql, -1, st, NULL);
+	return rc == SQLITE_OK ? 0 : db_error(*db, rc, what);
+}
+
+/* What a loop over rows that stopped with rc comes to: 0 once every row
+ * was read, else the error (logged). */
+static int end_rows(sqlite3 *db, int rc, const char *what)
+{
+	if (rc == SQLITE_DONE)
+		return 0;
+	return rc < 0 ? rc : db_error(db, rc, what);
+}
+
 /* The WHERE clause that keeps the tracks under ls in view v. */
 static void add_where(struct strbuf *sql, const struct view *v,
 		      const struct listing *ls)
@@ -190,11 +213,9 @@ static int list_groups(struct listing *ls, const struct view *v,
 	struct strbuf sql = STRBUF_INIT, keys = STRBUF_INIT,
 		      name = STRBUF_INIT;
 	int nkeys = lv->key[1] ? 2 : 1, rc;
-	sqlite3 *db = reader_db();
 	sqlite3_stmt *st;
+	sqlite3 *db;
 
-	if (!db)
-		return -EIO;
 	strbuf_addstr(&keys, lv->key[0]);
 	if (lv->key[1])
 		strbuf_addf(&keys, ", %s", lv->key[1]);
@@ -202,11 +223,11 @@ static int list_groups(struct listing *ls, const struct view *v,
 		    lv->label[0], lv->label[1]);
 	add_where(&sql, v, ls);
 	strbuf_addf(&sql, " GROUP BY %s ORDER BY %s", keys.buf, keys.buf);
-	rc = sqlite3_prepare_v2(db, sql.buf, -1, &st, NULL);
+	rc = prepare(sql.buf, "list view folder", &db, &st);
 	strbuf_release(&sql);
 	strbuf_release(&keys);
-	if (rc != SQLITE_OK)
-		return db_error(db, rc, "list view folder");
+	if (rc)
+		return rc;
 	bind_chain(st, ls);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		struct item it = { .type = ITEM_DIR };
@@ -238,9 +259,7 @@ static int list_groups(struct listing *ls, const struct view *v,
 	}
 	sqlite3_finalize(st);
 	strbuf_release(&name);
-	if (rc == SQLITE_DONE)
-		return 0;
-	return rc < 0 ? rc : db_error(db, rc, "list view folder");
+	return end_rows(db, rc, "list view folder");
 }
 
 struct track_row {
@@ -320,10 +339,9 @@ static int list_track_rows(struct listing *ls, sqlite3 *db, sqlite3_stmt *st)
 		r->ext[ext] = '\0';
 		nr++;
 	}
-	if (rc == SQLITE_DONE)
+	rc = end_rows(db, rc, "list tracks");
+	if (!rc)
 		rc = name_tracks(ls, rows, nr);
-	else if (rc > 0)
-		rc = db_error(db, rc, "list tracks");
 	for (size_t i = 0; i < nr; i++)
 		free(rows[i].title);
 	free(rows);
@@ -337,19 +355,17 @@ static int list_track_rows(struct listing *ls, sqlite3 *db, sqlite3_stmt *st)
 static int list_tracks(struct listing *ls, const struct view *v)
 {
 	struct strbuf sql = STRBUF_INIT;
-	sqlite3 *db = reader_db();
 	sqlite3_stmt *st;
+	sqlite3 *db;
 	int rc;
 
-	if (!db)
-		return -EIO;
 	strbuf_addstr(&sql, TRACK_COLUMNS TRACKS_FROM);
 	add_where(&sql, v, ls);
 	strbuf_addstr(&sql, " ORDER BY t.disc_no, t.track_no, t.id");
-	rc = sqlite3_prepare_v2(db, sql.buf, -1, &st, NULL);
+	rc = prepare(sql.buf, "list tracks", &db, &st);
 	strbuf_release(&sql);
-	if (rc != SQLITE_OK)
-		return db_error(db, rc, "list tracks");
+	if (rc)
+		return rc;
 	bind_chain(st, ls);
 	rc = list_track_rows(ls, db, st);
 	sqlite3_finalize(st);
@@ -379,23 +395,21 @@ static void search_expr(const char *query, struct strbuf *q)
 static int list_search(struct listing *ls, const char *query)
 {
 	struct strbuf q = STRBUF_INIT;
-	sqlite3 *db = reader_db();
 	sqlite3_stmt *st;
+	sqlite3 *db;
 	int rc;
 
-	if (!db)
-		return -EIO;
 	search_expr(query, &q);
 	if (!q.len)
 		return 0;
-	rc = sqlite3_prepare_v2(db, TRACK_COLUMNS " FROM (SELECT rowid AS id"
-		" FROM tracks_fts WHERE tracks_fts MATCH ?1 ORDER BY rank"
-		" LIMIT ?2) m JOIN tracks t ON t.id = m.id"
-		" JOIN files f ON f.id = t.file_id ORDER BY t.id", -1, &st,
-		NULL);
-	if (rc != SQLITE_OK) {
+	rc = prepare(TRACK_COLUMNS " FROM (SELECT rowid AS id FROM tracks_fts"
+		     " WHERE tracks_fts MATCH ?1 ORDER BY rank LIMIT ?2) m"
+		     " JOIN tracks t ON t.id = m.id"
+		     " JOIN files f ON f.id = t.file_id ORDER BY t.id",
+		     "search tracks", &db, &st);
+	if (rc) {
 		strbuf_release(&q);
-		return db_error(db, rc, "search tracks");
+		return rc;
 	}
 	sqlite3_bind_text(st, 1, q.buf, q.len, SQLITE_STATIC);
 	sqlite3_bind_int(st, 2, VIEWS_SEARCH_MAX);
@@ -408,16 +422,14 @@ static int list_search(struct listing *ls, const char *query)
 static int list_series(struct listing *ls)
 {
 	struct strbuf name = STRBUF_INIT;
-	sqlite3 *db = reader_db();
 	sqlite3_stmt *st;
+	sqlite3 *db;
 	int rc;
 
-	if (!db)
-		return -EIO;
-	rc = sqlite3_prepare_v2(db, "SELECT id, name FROM series"
-				" ORDER BY name, id", -1, &st, NULL);
-	if (rc != SQLITE_OK)
-		return db_error(db, rc, "list series");
+	rc = prepare("SELECT id, name FROM series ORDER BY name, id",
+		     "list series", &db, &st);
+	if (rc)
+		return rc;
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		struct item it = { .type = ITEM_DIR };
 
@@ -432,9 +444,7 @@ static int list_series(struct listing *ls)
 	}
 	sqlite3_finalize(st);
 	strbuf_release(&name);
-	if (rc == SQLITE_DONE)
-		return 0;
-	return rc < 0 ? rc : db_error(db, rc, "list series");
+	return end_rows(db, rc, "list series");
 }
 
 /* A volume number as the name shows it: 3 as "003", 10.5 as "010.5". */
@@ -456,23 +466,10 @@ static void add_number(struct strbuf *name, double n)
 static int list_gaps(struct listing *ls, sqlite3 *db, int64_t series)
 {
 	struct strbuf name = STRBUF_INIT;
-	struct manga_volume *v;
-	int *gaps = NULL;
-	size_t nr, ng;
-	double latest;
-	int rc;
+	int *gaps;
+	size_t ng;
+	int rc = manga_series_gaps(db, series, &gaps, &ng);
 
-	rc = manga_series_volumes(db, series, &v, &nr, &latest);
-	if (rc)
-		return rc;
-	ng = manga_gaps(v, nr, latest, NULL, 0);
-	if (ng) {
-		gaps = malloc(ng * sizeof(*gaps));
-		if (!gaps)
-			rc = -ENOMEM;
-		else
-			manga_gaps(v, nr, latest, gaps, ng);
-	}
 	for (size_t i = 0; !rc && i < ng; i++) {
 		struct item it = { .type = ITEM_MISSING };
 
@@ -481,7 +478,6 @@ static int list_gaps(struct listing *ls, sqlite3 *db, int64_t series)
 		rc = add_item(ls, &name, 0, &it);
 	}
 	free(gaps);
-	free(v);
 	strbuf_release(&name);
 	return rc;
 }
@@ -491,19 +487,18 @@ static int list_gaps(struct listing *ls, sqlite3 *db, int64_t series)
 static int list_volumes(struct listing *ls)
 {
 	struct strbuf name = STRBUF_INIT;
-	sqlite3 *db = reader_db();
 	sqlite3_stmt *st;
+	sqlite3 *db;
 	int rc;
 
-	if (!db)
-		return -EIO;
-	rc = sqlite3_prepare_v2(db, "SELECT f.id, v.first, v.last, f.path"
-		" FROM volumes v JOIN series s ON s.id = v.series_id"
-		" JOIN files f ON f.root_id = s.root_id AND f.path = v.path"
-		" WHERE v.series_id = ?1 AND v.kind = 'volume'"
-		" ORDER BY v.first, v.last, v.path", -1, &st, NULL);
-	if (rc != SQLITE_OK)
-		return db_error(db, rc, "list volumes");
+	rc = prepare("SELECT f.id, v.first, v.last, f.path"
+		     " FROM volumes v JOIN series s ON s.id = v.series_id"
+		     " JOIN files f ON f.root_id = s.root_id AND f.path = v.path"
+		     " WHERE v.series_id = ?1 AND v.kind = 'volume'"
+		     " ORDER BY v.first, v.last, v.path", "list volumes", &db,
+		     &st);
+	if (rc)
+		return rc;
 	bind_chain(st, ls);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		struct item it = { .type = ITEM_FILE };
@@ -529,8 +524,9 @@ static int list_volumes(struct listing *ls)
 	}
 	sqlite3_finalize(st);
 	strbuf_release(&name);
-	if (rc != SQLITE_DONE)
-		return rc < 0 ? rc : db_error(db, rc, "list volumes");
+	rc = end_rows(db, rc, "list volumes");
+	if (rc)
+		return rc;
 	return list_gaps(ls, db, sqlite3_value_int64(ls->chain[0]));
 }
 
@@ -783,17 +779,15 @@ int views_list(const char *path,
 /* Where the file with this files.id is on disk. */
 static int real_path(int64_t file, struct strbuf *out)
 {
-	sqlite3 *db = reader_db();
 	sqlite3_stmt *st;
+	sqlite3 *db;
 	int rc;
 
-	if (!db)
-		return -EIO;
-	rc = sqlite3_prepare_v2(db, "SELECT r.path, f.path FROM files f"
-				" JOIN roots r ON r.id = f.root_id"
-				" WHERE f.id = ?1", -1, &st, NULL);
-	if (rc != SQLITE_OK)
-		return db_error(db, rc, "find real file");
+	rc = prepare("SELECT r.path, f.path FROM files f"
+		     " JOIN roots r ON r.id = f.root_id WHERE f.id = ?1",
+		     "find real file", &db, &st);
+	if (rc)
+		return rc;
 	sqlite3_bind_int64(st, 1, file);
 	rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW) {

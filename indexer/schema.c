@@ -2,6 +2,15 @@
 
 #include "common/db.h"
 
+/* A trigger's statement: the search row of the track NEW. */
+#define TRACKS_FTS_ROW \
+	"  INSERT INTO tracks_fts (rowid, title, artist, album, album_artist)" \
+	"  VALUES (NEW.id, NEW.title," \
+	"  (SELECT name FROM artists WHERE id = NEW.artist_id)," \
+	"  (SELECT title FROM albums WHERE id = NEW.album_id)," \
+	"  (SELECT name FROM artists WHERE id = NEW.album_artist_id" \
+	"   AND NEW.album_artist_id IS NOT NEW.artist_id));"
+
 static const char *const schema_steps[] = {
 	/* version 1: the music index and scan history */
 	"CREATE TABLE roots ("
@@ -141,12 +150,7 @@ static const char *const schema_steps[] = {
 	"  LEFT JOIN artists aa ON aa.id = t.album_artist_id"
 	"  AND t.album_artist_id IS NOT t.artist_id;"
 	"CREATE TRIGGER tracks_fts_add AFTER INSERT ON tracks BEGIN"
-	"  INSERT INTO tracks_fts (rowid, title, artist, album, album_artist)"
-	"  VALUES (NEW.id, NEW.title,"
-	"  (SELECT name FROM artists WHERE id = NEW.artist_id),"
-	"  (SELECT title FROM albums WHERE id = NEW.album_id),"
-	"  (SELECT name FROM artists WHERE id = NEW.album_artist_id"
-	"   AND NEW.album_artist_id IS NOT NEW.artist_id));"
+	TRACKS_FTS_ROW
 	"  END;"
 	"CREATE TRIGGER tracks_fts_del AFTER DELETE ON tracks BEGIN"
 	"  DELETE FROM tracks_fts WHERE rowid = OLD.id;"
@@ -154,12 +158,7 @@ static const char *const schema_steps[] = {
 	"CREATE TRIGGER tracks_fts_set AFTER UPDATE OF title, artist_id,"
 	"  album_id, album_artist_id ON tracks BEGIN"
 	"  DELETE FROM tracks_fts WHERE rowid = OLD.id;"
-	"  INSERT INTO tracks_fts (rowid, title, artist, album, album_artist)"
-	"  VALUES (NEW.id, NEW.title,"
-	"  (SELECT name FROM artists WHERE id = NEW.artist_id),"
-	"  (SELECT title FROM albums WHERE id = NEW.album_id),"
-	"  (SELECT name FROM artists WHERE id = NEW.album_artist_id"
-	"   AND NEW.album_artist_id IS NOT NEW.artist_id));"
+	TRACKS_FTS_ROW
 	"  END;"
 	"CREATE INDEX tracks_album_artist ON tracks (album_artist_id, album_id);"
 	"CREATE INDEX tracks_genre ON tracks (genre);"

@@ -146,6 +146,14 @@ static void test_long_names(void **state)
 
 static void test_collisions(void **state)
 {
+	static const struct {
+		const char *name;
+		size_t index;
+	} want[] = {
+		{ "Song.flac", 0 }, { "Song (2).flac", 2 },
+		{ "Song (3).flac", 4 }, { "Song.mp3", 3 },
+		{ "AC\xe2\x88\x95" "DC", 5 }, { "AC\xe2\x88\x95" "DC (2)", 6 },
+	};
 	struct views_list l = VIEWS_LIST_INIT;
 	const struct views_entry *e;
 
@@ -162,22 +170,11 @@ static void test_collisions(void **state)
 	for (size_t i = 1; i < l.nr; i++)
 		assert_true(strcmp(l.v[i - 1].name, l.v[i].name) < 0);
 
-	e = views_list_find(&l, "Song.flac");
-	assert_non_null(e);
-	assert_int_equal(e->index, 0);
-	e = views_list_find(&l, "Song (2).flac");
-	assert_non_null(e);
-	assert_int_equal(e->index, 2);
-	e = views_list_find(&l, "Song (3).flac");
-	assert_non_null(e);
-	assert_int_equal(e->index, 4);
-	e = views_list_find(&l, "Song.mp3");
-	assert_non_null(e);
-	assert_int_equal(e->index, 3);
-	e = views_list_find(&l, "AC\xe2\x88\x95" "DC");
-	assert_int_equal(e->index, 5);
-	e = views_list_find(&l, "AC\xe2\x88\x95" "DC (2)");
-	assert_int_equal(e->index, 6);
+	for (size_t i = 0; i < ARRAY_SIZE(want); i++) {
+		e = views_list_find(&l, want[i].name);
+		assert_non_null(e);
+		assert_int_equal(e->index, want[i].index);
+	}
 	assert_null(views_list_find(&l, "Song (4).flac"));
 	assert_null(views_list_find(&l, "AC/DC"));
 	views_list_clear(&l);
