@@ -76,7 +76,7 @@ static const struct view {
 	  { &by_genre, &by_artist, &by_album_year }, 3 },
 	{ "/library/music/years", VIEW_MUSIC,
 	  { &by_year, &by_artist_album }, 2 },
-	{ "/library/manga", VIEW_MANGA, { NULL }, 1 },
+	{ "/library/manga", VIEW_MANGA, { NULL }, 2 },
 	{ "/search", VIEW_SEARCH, { NULL }, 1 },
 };
 
@@ -482,8 +482,8 @@ static int list_gaps(struct listing *ls, sqlite3 *db, int64_t series)
 	return rc;
 }
 
-/* The volume files of a series in volume order, then its gaps. Volumes
- * that are folders of images are not files and are left out. */
+/* The volumes of a series in volume order, then its gaps: a volume file
+ * is a file, a folder of images a folder (keyed by its directories.id). */
 static int list_volumes(struct listing *ls)
 {
 	struct strbuf name = STRBUF_INIT;
@@ -491,10 +491,14 @@ static int list_volumes(struct listing *ls)
 	sqlite3 *db;
 	int rc;
 
-	rc = prepare("SELECT f.id, v.first, v.last, f.path"
+	rc = prepare("SELECT f.id, v.first, v.last, v.path, d.id"
 		     " FROM volumes v JOIN series s ON s.id = v.series_id"
-		     " JOIN files f ON f.root_id = s.root_id AND f.path = v.path"
+		     " LEFT JOIN files f ON f.root_id = s.root_id"
+		     " AND f.path = v.path"
+		     " LEFT JOIN directories d ON d.root_id = s.root_id"
+		     " AND d.path = v.path"
 		     " WHERE v.series_id = ?1 AND v.kind = 'volume'"
+		     " AND (f.id IS NOT NULL OR d.id IS NOT NULL)"
 		     " ORDER BY v.first, v.last, v.path", "list volumes", &db,
 		     &st);
 	if (rc)
@@ -508,6 +512,16 @@ static int list_volumes(struct listing *ls)
 		size_t plen = sqlite3_column_bytes(st, 3);
 		size_t ext = views_name_ext(path, plen);
 
+		if (sqlite3_column_type(st, 0) == SQLITE_NULL) {
+			it.type = ITEM_DIR;
+			it.key[0] = sqlite3_value_dup(sqlite3_column_value(st,
+									   4));
+			if (!it.key[0]) {
+				rc = -ENOMEM;
+				break;
+			}
+			ext = 0;
+		}
 		it.file = sqlite3_column_int64(st, 0);
 		strbuf_reset(&name);
 		strbuf_addstr(&name, "Volume ");
@@ -518,6 +532,7 @@ static int list_volumes(struct listing *ls)
 		}
 		strbuf_add(&name, path + plen - ext, ext);
 		if (add_item(ls, &name, ext, &it)) {
+			sqlite3_value_free(it.key[0]);
 			rc = -ENOMEM;
 			break;
 		}
@@ -528,6 +543,41 @@ static int list_volumes(struct listing *ls)
 	if (rc)
 		return rc;
 	return list_gaps(ls, db, sqlite3_value_int64(ls->chain[0]));
+}
+
+/* The files of a volume that is a folder of images, under their own
+ * names. */
+static int list_volume_folder(struct listing *ls)
+{
+	struct strbuf name = STRBUF_INIT;
+	sqlite3_stmt *st;
+	sqlite3 *db;
+	int rc;
+
+	rc = prepare("SELECT id, path FROM files WHERE dir_id = ?2"
+		     " ORDER BY path", "list volume folder", &db, &st);
+	if (rc)
+		return rc;
+	bind_chain(st, ls);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		struct item it = { .type = ITEM_FILE };
+		const char *path = sqlite3_column_blob(st, 1);
+		size_t plen = sqlite3_column_bytes(st, 1);
+		const char *base = memrchr(path, '/', plen);
+
+		base = base ? base + 1 : path;
+		it.file = sqlite3_column_int64(st, 0);
+		strbuf_reset(&name);
+		views_name_add(&name, base, plen - (base - path));
+		if (add_item(ls, &name, views_name_ext(base, plen -
+							(base - path)), &it)) {
+			rc = -ENOMEM;
+			break;
+		}
+	}
+	sqlite3_finalize(st);
+	strbuf_release(&name);
+	return end_rows(db, rc, "list volume folder");
 }
 
 /* Fill ls, a folder depth levels below view v's own; last is the folder's
@@ -541,6 +591,8 @@ static int build(struct listing *ls, const struct view *v, int depth,
 			return list_groups(ls, v, v->levels[depth]);
 		return list_tracks(ls, v);
 	case VIEW_MANGA:
+		if (depth == 2)
+			return list_volume_folder(ls);
 		return depth ? list_volumes(ls) : list_series(ls);
 	default:
 		return depth ? list_search(ls, last) : 0;

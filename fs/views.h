@@ -9,7 +9,8 @@
  *   /library/music/albums/ALBUM (ALBUM ARTIST)/NN - TITLE.EXT
  *   /library/music/genres/GENRE/ALBUM ARTIST/ALBUM (YEAR)/NN - TITLE.EXT
  *   /library/music/years/YEAR/ALBUM ARTIST - ALBUM/NN - TITLE.EXT
- *   /library/manga/SERIES/Volume NNN.EXT and MISSING - VOLUME N
+ *   /library/manga/SERIES/Volume NNN.EXT and MISSING - VOLUME N (a volume
+ *                         that is a folder of images: Volume NNN/IMAGES)
  *   /search/QUERY/NN - TITLE.EXT
  *
  * A track is "D-NN - TITLE.EXT" when its folder holds several discs, and

@@ -151,6 +151,11 @@ def views(template, tmp_path):
         for i, name in enumerate(names):
             (manga / series / name).write_bytes(b"volume %s %d" %
                                                 (series.encode(), i))
+    # a folder of images is one volume
+    (manga / "Berserk" / "Berserk v04").mkdir()
+    for page in ("001.jpg", "002.jpg", ".hidden.jpg"):
+        (manga / "Berserk" / "Berserk v04" / page).write_bytes(
+            b"\xff\xd8\xff page " + page.encode())
     conf = tmp_path / "v.conf"
     conf.write_text("[general]\nwatch_debounce = 100ms\n[music]\nroot = %s\n"
                     "[manga]\nroot = %s\n" % (root, manga))
@@ -411,7 +416,16 @@ def test_manga_volumes_and_gaps(views):
     berserk = os.path.join(top, "Berserk")
     assert sorted(os.listdir(berserk)) == [
         "MISSING - VOLUME 2", "Volume 001.cbz", "Volume 002.5.cbz",
-        "Volume 003.cbz"]
+        "Volume 003.cbz", "Volume 004"]
+    folder = os.path.join(berserk, "Volume 004")
+    assert sorted(os.listdir(folder)) == ["001.jpg", "002.jpg",
+                                          "_hidden.jpg"]
+    assert open(os.path.join(folder, "002.jpg"), "rb").read() == \
+        b"\xff\xd8\xff page 002.jpg"
+    with pytest.raises(NotADirectoryError):
+        os.listdir(os.path.join(berserk, "Volume 003.cbz"))
+    with pytest.raises(FileNotFoundError):
+        os.stat(os.path.join(berserk, "Volume 005"))
     assert sorted(os.listdir(os.path.join(top, "Mob"))) == [
         "MISSING - VOLUME 1", "Volume 002.cbz"]
     gap = os.path.join(berserk, "MISSING - VOLUME 2")
@@ -434,8 +448,8 @@ def test_manga_view_follows_new_volume(views):
     def filled():
         names = sorted(os.listdir(berserk))
         return True if names == ["Volume 001.cbz", "Volume 002.5.cbz",
-                                 "Volume 002.cbz",
-                                 "Volume 003.cbz"] else names
+                                 "Volume 002.cbz", "Volume 003.cbz",
+                                 "Volume 004"] else names
     wait_for(filled, "new volume")
 
 
