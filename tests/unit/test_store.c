@@ -277,6 +277,34 @@ static void test_tracks_fts_follows_tracks(void **state)
 	assert_int_equal(fts_count(e, "other"), 1);
 }
 
+/* A store from before the search index gets one for the tracks it has
+ * (the schema step that adds it is the last). */
+static void test_tracks_fts_backfilled(void **state)
+{
+	struct env *e = *state;
+	char version[64];
+	sqlite3 *db;
+
+	put_track(e, "a/1.flac", "Halo", "Beyonc\xc3\xa9", NULL, "I Am", 1);
+	put_track(e, "a/2.flac", "Other", "Ann", NULL, "Disc", 2);
+	writer_stop();
+	assert_int_equal(db_open(e->db, 0, &db), 0);
+	assert_int_equal(db_exec(db, "DROP TRIGGER tracks_fts_add;"
+				 " DROP TRIGGER tracks_fts_del;"
+				 " DROP TRIGGER tracks_fts_set; DROP TABLE tracks_fts;"
+				 " DROP INDEX tracks_album_artist;"
+				 " DROP INDEX tracks_genre; DROP INDEX tracks_year;"),
+			 0);
+	snprintf(version, sizeof(version), "PRAGMA user_version = %d",
+		 schema_version() - 1);
+	assert_int_equal(db_exec(db, version), 0);
+	assert_int_equal(schema_migrate(db), 0);
+	db_close(db);
+	assert_int_equal(fts_count(e, "beyonce"), 1);
+	assert_int_equal(fts_count(e, "disc"), 1);
+	assert_int_equal(writer_start(e->db), 0);
+}
+
 static void test_generation_moves_per_batch(void **state)
 {
 	struct env *e = *state;
@@ -466,6 +494,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_rename_and_delete, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_tracks_fts_follows_tracks,
+						setup, teardown),
+		cmocka_unit_test_setup_teardown(test_tracks_fts_backfilled,
 						setup, teardown),
 		cmocka_unit_test_setup_teardown(test_orphans_dropped, setup,
 						teardown),
