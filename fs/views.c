@@ -112,6 +112,8 @@ static struct listing *cache[CACHE_SLOTS];
 static uint64_t cache_generation;
 static unsigned long cache_tick;
 
+/* A listing owns copies of its keys, as rows do not outlive their
+ * statement. */
 static void listing_free(struct listing *ls)
 {
 	if (!ls)
@@ -163,6 +165,8 @@ static void add_label(struct strbuf *name, sqlite3_stmt *st, int col,
 		strbuf_addstr(name, fallback);
 }
 
+/* The keys of a folder's ancestors and its own are ?1, ?2, ... in the
+ * order of the levels, as add_where() and the manga queries expect. */
 static void bind_chain(sqlite3_stmt *st, const struct listing *ls)
 {
 	for (int i = 0; i < ls->nchain; i++)
@@ -392,6 +396,8 @@ static void search_expr(const char *query, struct strbuf *q)
 	}
 }
 
+/* The best matches, named in track id order so that the names of equal
+ * titles stay the same while the library does. */
 static int list_search(struct listing *ls, const char *query)
 {
 	struct strbuf q = STRBUF_INIT;
@@ -419,6 +425,8 @@ static int list_search(struct listing *ls, const char *query)
 	return rc;
 }
 
+/* Series in name then id order: a second series of one name (another
+ * root) is the one that gets " (2)". */
 static int list_series(struct listing *ls)
 {
 	struct strbuf name = STRBUF_INIT;
@@ -613,6 +621,8 @@ static void cache_check(void)
 	cache_generation = gen;
 }
 
+/* A linear look is enough: the cache is small, and a walk asks for the
+ * folder it just listed. */
 static struct listing *cache_find(const char *path, size_t len)
 {
 	for (size_t i = 0; i < CACHE_SLOTS; i++) {
@@ -645,6 +655,8 @@ static void cache_put(struct listing *ls)
 	cache[slot] = ls;
 }
 
+/* A view owns its folder and everything below it, never a sibling that
+ * only starts with its name. */
 static const struct view *view_of(const char *path, const char **rest)
 {
 	for (size_t i = 0; i < NR_VIEWS; i++) {
@@ -754,6 +766,8 @@ static int render_nothing(struct strbuf *out)
 	return 0;
 }
 
+/* Only files carry what fs.c needs (the files.id); folders are resolved
+ * again from their path. */
 static void item_node(const struct item *it, struct node *out)
 {
 	static const struct node empty_file = {

@@ -115,6 +115,8 @@ int views_list_add(struct views_list *l, const char *name, size_t len,
 	return 0;
 }
 
+/* Among equal names the one added first comes first, so it keeps its
+ * name: what makes the suffixes stable. */
 static int by_name_then_index(const void *a, const void *b)
 {
 	const struct views_entry *x = a, *y = b;
@@ -168,6 +170,7 @@ int views_list_settle(struct views_list *l)
 	return 0;
 }
 
+/* bsearch() compares a bare name with an entry. */
 static int by_name(const void *key, const void *elem)
 {
 	const struct views_entry *e = elem;
