@@ -196,6 +196,52 @@ static int end_rows(sqlite3 *db, int rc, const char *what)
 	return rc < 0 ? rc : db_error(db, rc, what);
 }
 
+/*
+ * Make the current row of st into an entry: its name (with an extension
+ * of *ext_len bytes) and what it stands for, keys copied with
+ * sqlite3_value_dup(). Nonzero when memory ran out.
+ */
+typedef int (*row_fn)(sqlite3_stmt *st, const void *arg,
+		      struct strbuf *name, size_t *ext_len, struct item *it);
+
+/* Every folder but the tracks' is one query whose rows are its entries,
+ * with the folder's keys bound. */
+static int add_rows(struct listing *ls, const char *sql, const char *what,
+		    row_fn fn, const void *arg)
+{
+	struct strbuf name = STRBUF_INIT;
+	sqlite3_stmt *st;
+	sqlite3 *db;
+	int rc = prepare(sql, what, &db, &st);
+
+	if (rc)
+		return rc;
+	bind_chain(st, ls);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		struct item it = { .type = ITEM_DIR };
+		size_t ext_len = 0;
+
+		strbuf_reset(&name);
+		if (fn(st, arg, &name, &ext_len, &it) ||
+		    add_item(ls, &name, ext_len, &it)) {
+			sqlite3_value_free(it.key[0]);
+			sqlite3_value_free(it.key[1]);
+			rc = -ENOMEM;
+			break;
+		}
+	}
+	sqlite3_finalize(st);
+	strbuf_release(&name);
+	return end_rows(db, rc, what);
+}
+
+/* Keep column col as a key of the entry. */
+static int take_key(sqlite3_stmt *st, int col, sqlite3_value **key)
+{
+	*key = sqlite3_value_dup(sqlite3_column_value(st, col));
+	return !*key;
+}
+
 /* The WHERE clause that keeps the tracks under ls in view v. */
 static void add_where(struct strbuf *sql, const struct view *v,
 		      const struct listing *ls)
@@ -210,15 +256,38 @@ static void add_where(struct strbuf *sql, const struct view *v,
 	}
 }
 
+/* A folder of a music view: its keys, then the two labels. */
+static int group_row(sqlite3_stmt *st, const void *arg, struct strbuf *name,
+		     size_t *ext_len, struct item *it)
+{
+	const struct level *lv = arg;
+	int nkeys = lv->key[1] ? 2 : 1;
+	int has_second = sqlite3_column_bytes(st, nkeys + 1) > 0;
+	int paren = lv->form == FORM_PAREN ||
+		    (lv->form == FORM_YEAR && has_second);
+
+	(void)ext_len;
+	add_label(name, st, nkeys, lv->fallback[0]);
+	if (lv->form == FORM_DASH)
+		strbuf_addstr(name, " - ");
+	else if (paren)
+		strbuf_addstr(name, " (");
+	if (lv->form == FORM_DASH || paren)
+		add_label(name, st, nkeys + 1, lv->fallback[1]);
+	if (paren)
+		strbuf_addch(name, ')');
+	for (int k = 0; k < nkeys; k++)
+		if (take_key(st, k, &it->key[k]))
+			return 1;
+	return 0;
+}
+
 /* The folders of one depth of a music view. */
 static int list_groups(struct listing *ls, const struct view *v,
 		       const struct level *lv)
 {
-	struct strbuf sql = STRBUF_INIT, keys = STRBUF_INIT,
-		      name = STRBUF_INIT;
-	int nkeys = lv->key[1] ? 2 : 1, rc;
-	sqlite3_stmt *st;
-	sqlite3 *db;
+	struct strbuf sql = STRBUF_INIT, keys = STRBUF_INIT;
+	int rc;
 
 	strbuf_addstr(&keys, lv->key[0]);
 	if (lv->key[1])
@@ -227,43 +296,10 @@ static int list_groups(struct listing *ls, const struct view *v,
 		    lv->label[0], lv->label[1]);
 	add_where(&sql, v, ls);
 	strbuf_addf(&sql, " GROUP BY %s ORDER BY %s", keys.buf, keys.buf);
-	rc = prepare(sql.buf, "list view folder", &db, &st);
+	rc = add_rows(ls, sql.buf, "list view folder", group_row, lv);
 	strbuf_release(&sql);
 	strbuf_release(&keys);
-	if (rc)
-		return rc;
-	bind_chain(st, ls);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		struct item it = { .type = ITEM_DIR };
-		int has_second = sqlite3_column_bytes(st, nkeys + 1) > 0;
-
-		strbuf_reset(&name);
-		add_label(&name, st, nkeys, lv->fallback[0]);
-		if (lv->form == FORM_DASH)
-			strbuf_addstr(&name, " - ");
-		else if (lv->form == FORM_PAREN ||
-			 (lv->form == FORM_YEAR && has_second))
-			strbuf_addstr(&name, " (");
-		if (lv->form != FORM_ONE && (lv->form != FORM_YEAR ||
-					     has_second))
-			add_label(&name, st, nkeys + 1, lv->fallback[1]);
-		if (lv->form == FORM_PAREN ||
-		    (lv->form == FORM_YEAR && has_second))
-			strbuf_addch(&name, ')');
-		for (int k = 0; k < nkeys; k++)
-			it.key[k] = sqlite3_value_dup(sqlite3_column_value(st,
-									   k));
-		if (!it.key[0] || (nkeys > 1 && !it.key[1]) ||
-		    add_item(ls, &name, 0, &it)) {
-			sqlite3_value_free(it.key[0]);
-			sqlite3_value_free(it.key[1]);
-			rc = -ENOMEM;
-			break;
-		}
-	}
-	sqlite3_finalize(st);
-	strbuf_release(&name);
-	return end_rows(db, rc, "list view folder");
+	return rc;
 }
 
 struct track_row {
@@ -425,34 +461,22 @@ static int list_search(struct listing *ls, const char *query)
 	return rc;
 }
 
+/* A series: its id, then its name. */
+static int series_row(sqlite3_stmt *st, const void *arg, struct strbuf *name,
+		      size_t *ext_len, struct item *it)
+{
+	(void)arg;
+	(void)ext_len;
+	add_label(name, st, 1, "Unknown Series");
+	return take_key(st, 0, &it->key[0]);
+}
+
 /* Series in name then id order: a second series of one name (another
  * root) is the one that gets " (2)". */
 static int list_series(struct listing *ls)
 {
-	struct strbuf name = STRBUF_INIT;
-	sqlite3_stmt *st;
-	sqlite3 *db;
-	int rc;
-
-	rc = prepare("SELECT id, name FROM series ORDER BY name, id",
-		     "list series", &db, &st);
-	if (rc)
-		return rc;
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		struct item it = { .type = ITEM_DIR };
-
-		strbuf_reset(&name);
-		add_label(&name, st, 1, "Unknown Series");
-		it.key[0] = sqlite3_value_dup(sqlite3_column_value(st, 0));
-		if (!it.key[0] || add_item(ls, &name, 0, &it)) {
-			sqlite3_value_free(it.key[0]);
-			rc = -ENOMEM;
-			break;
-		}
-	}
-	sqlite3_finalize(st);
-	strbuf_release(&name);
-	return end_rows(db, rc, "list series");
+	return add_rows(ls, "SELECT id, name FROM series ORDER BY name, id",
+			"list series", series_row, NULL);
 }
 
 /* A volume number as the name shows it: 3 as "003", 10.5 as "010.5". */
@@ -471,12 +495,17 @@ static void add_number(struct strbuf *name, double n)
 }
 
 /* The gaps of a series, as zero-byte entries. */
-static int list_gaps(struct listing *ls, sqlite3 *db, int64_t series)
+static int list_gaps(struct listing *ls, int64_t series)
 {
 	struct strbuf name = STRBUF_INIT;
+	sqlite3 *db = reader_db();
 	int *gaps;
 	size_t ng;
-	int rc = manga_series_gaps(db, series, &gaps, &ng);
+	int rc;
+
+	if (!db)
+		return -EIO;
+	rc = manga_series_gaps(db, series, &gaps, &ng);
 
 	for (size_t i = 0; !rc && i < ng; i++) {
 		struct item it = { .type = ITEM_MISSING };
@@ -490,102 +519,79 @@ static int list_gaps(struct listing *ls, sqlite3 *db, int64_t series)
 	return rc;
 }
 
+/* A volume: its file's id or, for a folder of images, NULL and the
+ * folder's directories.id; its numbers; its path. */
+static int volume_row(sqlite3_stmt *st, const void *arg, struct strbuf *name,
+		      size_t *ext_len, struct item *it)
+{
+	double first = sqlite3_column_double(st, 1);
+	double last = sqlite3_column_double(st, 2);
+	const char *path = sqlite3_column_blob(st, 3);
+	size_t plen = sqlite3_column_bytes(st, 3);
+
+	(void)arg;
+	*ext_len = 0;
+	if (sqlite3_column_type(st, 0) == SQLITE_NULL) {
+		if (take_key(st, 4, &it->key[0]))
+			return 1;
+	} else {
+		it->type = ITEM_FILE;
+		it->file = sqlite3_column_int64(st, 0);
+		*ext_len = views_name_ext(path, plen);
+	}
+	strbuf_addstr(name, "Volume ");
+	add_number(name, first);
+	if (last > first) {
+		strbuf_addch(name, '-');
+		add_number(name, last);
+	}
+	strbuf_add(name, path + plen - *ext_len, *ext_len);
+	return 0;
+}
+
 /* The volumes of a series in volume order, then its gaps: a volume file
- * is a file, a folder of images a folder (keyed by its directories.id). */
+ * is a file, a folder of images a folder. */
 static int list_volumes(struct listing *ls)
 {
-	struct strbuf name = STRBUF_INIT;
-	sqlite3_stmt *st;
-	sqlite3 *db;
-	int rc;
+	int rc = add_rows(ls, "SELECT f.id, v.first, v.last, v.path, d.id"
+		" FROM volumes v JOIN series s ON s.id = v.series_id"
+		" LEFT JOIN files f ON f.root_id = s.root_id AND f.path = v.path"
+		" LEFT JOIN directories d ON d.root_id = s.root_id"
+		" AND d.path = v.path"
+		" WHERE v.series_id = ?1 AND v.kind = 'volume'"
+		" AND (f.id IS NOT NULL OR d.id IS NOT NULL)"
+		" ORDER BY v.first, v.last, v.path", "list volumes",
+		volume_row, NULL);
 
-	rc = prepare("SELECT f.id, v.first, v.last, v.path, d.id"
-		     " FROM volumes v JOIN series s ON s.id = v.series_id"
-		     " LEFT JOIN files f ON f.root_id = s.root_id"
-		     " AND f.path = v.path"
-		     " LEFT JOIN directories d ON d.root_id = s.root_id"
-		     " AND d.path = v.path"
-		     " WHERE v.series_id = ?1 AND v.kind = 'volume'"
-		     " AND (f.id IS NOT NULL OR d.id IS NOT NULL)"
-		     " ORDER BY v.first, v.last, v.path", "list volumes", &db,
-		     &st);
-	if (rc)
-		return rc;
-	bind_chain(st, ls);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		struct item it = { .type = ITEM_FILE };
-		double first = sqlite3_column_double(st, 1);
-		double last = sqlite3_column_double(st, 2);
-		const char *path = sqlite3_column_blob(st, 3);
-		size_t plen = sqlite3_column_bytes(st, 3);
-		size_t ext = views_name_ext(path, plen);
+	return rc ? rc : list_gaps(ls, sqlite3_value_int64(ls->chain[0]));
+}
 
-		if (sqlite3_column_type(st, 0) == SQLITE_NULL) {
-			it.type = ITEM_DIR;
-			it.key[0] = sqlite3_value_dup(sqlite3_column_value(st,
-									   4));
-			if (!it.key[0]) {
-				rc = -ENOMEM;
-				break;
-			}
-			ext = 0;
-		}
-		it.file = sqlite3_column_int64(st, 0);
-		strbuf_reset(&name);
-		strbuf_addstr(&name, "Volume ");
-		add_number(&name, first);
-		if (last > first) {
-			strbuf_addch(&name, '-');
-			add_number(&name, last);
-		}
-		strbuf_add(&name, path + plen - ext, ext);
-		if (add_item(ls, &name, ext, &it)) {
-			sqlite3_value_free(it.key[0]);
-			rc = -ENOMEM;
-			break;
-		}
-	}
-	sqlite3_finalize(st);
-	strbuf_release(&name);
-	rc = end_rows(db, rc, "list volumes");
-	if (rc)
-		return rc;
-	return list_gaps(ls, db, sqlite3_value_int64(ls->chain[0]));
+/* An image of a volume folder: its file's id and path. */
+static int image_row(sqlite3_stmt *st, const void *arg, struct strbuf *name,
+		     size_t *ext_len, struct item *it)
+{
+	const char *path = sqlite3_column_blob(st, 1);
+	size_t plen = sqlite3_column_bytes(st, 1);
+	const char *base = memrchr(path, '/', plen);
+	size_t blen;
+
+	(void)arg;
+	base = base ? base + 1 : path;
+	blen = plen - (base - path);
+	it->type = ITEM_FILE;
+	it->file = sqlite3_column_int64(st, 0);
+	views_name_add(name, base, blen);
+	*ext_len = views_name_ext(base, blen);
+	return 0;
 }
 
 /* The files of a volume that is a folder of images, under their own
  * names. */
 static int list_volume_folder(struct listing *ls)
 {
-	struct strbuf name = STRBUF_INIT;
-	sqlite3_stmt *st;
-	sqlite3 *db;
-	int rc;
-
-	rc = prepare("SELECT id, path FROM files WHERE dir_id = ?2"
-		     " ORDER BY path", "list volume folder", &db, &st);
-	if (rc)
-		return rc;
-	bind_chain(st, ls);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		struct item it = { .type = ITEM_FILE };
-		const char *path = sqlite3_column_blob(st, 1);
-		size_t plen = sqlite3_column_bytes(st, 1);
-		const char *base = memrchr(path, '/', plen);
-
-		base = base ? base + 1 : path;
-		it.file = sqlite3_column_int64(st, 0);
-		strbuf_reset(&name);
-		views_name_add(&name, base, plen - (base - path));
-		if (add_item(ls, &name, views_name_ext(base, plen -
-							(base - path)), &it)) {
-			rc = -ENOMEM;
-			break;
-		}
-	}
-	sqlite3_finalize(st);
-	strbuf_release(&name);
-	return end_rows(db, rc, "list volume folder");
+	return add_rows(ls, "SELECT id, path FROM files WHERE dir_id = ?2"
+			" ORDER BY path", "list volume folder", image_row,
+			NULL);
 }
 
 /* Fill ls, a folder depth levels below view v's own; last is the folder's
