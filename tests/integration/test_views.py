@@ -208,6 +208,9 @@ def test_layout(views):
     assert sorted(os.listdir(views.path + "/library")) == ["manga", "music"]
     assert sorted(os.listdir(views.path + "/library/music")) == sorted(VIEWS)
     assert os.listdir(views.path + "/search") == []
+    readme = views.read("README").decode()
+    for rel in ["library/music/", "library/manga/", "search/QUERY/"]:
+        assert rel in readme, rel
 
 
 def test_every_track_once_per_view(views):
