@@ -5,6 +5,7 @@
 #include <stdio.h>
 
 #include "common/log.h"
+#include "common/strbuf.h"
 
 int db_error(sqlite3 *db, int rc, const char *what)
 {
@@ -155,4 +156,15 @@ int db_bind_text(sqlite3_stmt *st, int i, const char *s)
 {
 	return s ? sqlite3_bind_text(st, i, s, -1, SQLITE_STATIC) :
 		sqlite3_bind_null(st, i);
+}
+
+void db_fts_string(struct strbuf *q, const char *word, size_t len)
+{
+	strbuf_addch(q, '"');
+	for (; len; word++, len--) {
+		if (*word == '"')
+			strbuf_addch(q, '"');
+		strbuf_addch(q, *word);
+	}
+	strbuf_addch(q, '"');
 }

@@ -10,6 +10,9 @@
  */
 
 #include <sqlite3.h>
+#include <stddef.h>
+
+struct strbuf;
 
 /*
  * Open the database at path. A read-write connection creates the file if
@@ -40,6 +43,13 @@ int db_prepare(sqlite3 *db, const char *sql, sqlite3_stmt **out);
  * when s is NULL. Returns what sqlite3_bind_*() returns.
  */
 int db_bind_text(sqlite3_stmt *st, int i, const char *s);
+
+/*
+ * Append the len bytes at word to the FTS5 query q as one string (quoted,
+ * inner quotes doubled), so that user text is never read as an operator,
+ * a column filter or any other FTS5 syntax.
+ */
+void db_fts_string(struct strbuf *q, const char *word, size_t len);
 
 /*
  * Log a failed SQLite call with the connection's message, naming what was

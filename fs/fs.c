@@ -4,15 +4,19 @@
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "common/strbuf.h"
 #include "fs/nodes.h"
+#include "fs/views.h"
 
+/* A generated file's rendering, or a library file's real descriptor. */
 struct handle {
 	struct node node;
 	struct strbuf content;
+	int fd;
 };
 
 static void *fs_init(struct fuse_conn_info *conn, struct fuse_config *cfg)
@@ -35,9 +39,19 @@ static int fs_getattr(const char *path, struct stat *st,
 	struct node n;
 	int rc;
 
+	/* An open library file is the file it opened, whatever the store
+	 * or the library says since. */
+	if (h && h->fd >= 0) {
+		if (fstat(h->fd, st))
+			return -errno;
+		st->st_mode &= ~(mode_t)0222;
+		return 0;
+	}
 	rc = node_resolve(path, &n);
 	if (rc)
 		return rc;
+	if (n.type == NODE_REAL)
+		return views_real_stat(n.file, st);
 	memset(st, 0, sizeof(*st));
 	st->st_mode = node_mode(&n);
 	st->st_nlink = n.type == NODE_DIR ? 2 : 1;
@@ -108,7 +122,22 @@ static int fs_open(const char *path, struct fuse_file_info *fi)
 	if (!h)
 		return -ENOMEM;
 	h->node = n;
+	h->fd = -1;
 	strbuf_init(&h->content, 0);
+	if (n.type == NODE_REAL) {
+		h->fd = views_real_open(n.file);
+		if (h->fd < 0) {
+			rc = h->fd;
+			free(h);
+			return rc;
+		}
+		/* The kernel may keep its pages: it checks the real file's
+		 * mtime (getattr) before reading and drops them when it
+		 * moved. */
+		fi->keep_cache = 1;
+		fi->fh = (uintptr_t)h;
+		return 0;
+	}
 	if ((fi->flags & O_ACCMODE) != O_WRONLY) {
 		rc = node_render(&n, &h->content);
 		if (rc) {
@@ -130,6 +159,11 @@ static int fs_read(const char *path, char *buf, size_t size, off_t off,
 	(void)path;
 	if (off < 0)
 		return -EINVAL;
+	if (h->fd >= 0) {
+		ssize_t n = pread(h->fd, buf, size, off);
+
+		return n < 0 ? -errno : (int)n;
+	}
 	if ((size_t)off >= h->content.len)
 		return 0;
 	if (size > h->content.len - off)
@@ -174,6 +208,8 @@ static int fs_release(const char *path, struct fuse_file_info *fi)
 	struct handle *h = (struct handle *)(uintptr_t)fi->fh;
 
 	(void)path;
+	if (h->fd >= 0)
+		close(h->fd);
 	strbuf_release(&h->content);
 	free(h);
 	return 0;

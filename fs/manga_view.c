@@ -244,29 +244,11 @@ static int render_volumes(struct strbuf *out, int64_t series)
 /* The missing volumes of a series; *gaps is malloc'd. */
 static int series_gaps(int64_t series, int **gaps, size_t *n)
 {
-	struct manga_volume *v;
 	sqlite3 *db = reader_db();
-	double latest;
-	size_t nr;
-	int rc;
 
 	*gaps = NULL;
 	*n = 0;
-	if (!db)
-		return -EIO;
-	rc = manga_series_volumes(db, series, &v, &nr, &latest);
-	if (rc)
-		return rc;
-	*n = manga_gaps(v, nr, latest, NULL, 0);
-	if (*n) {
-		*gaps = malloc(*n * sizeof(**gaps));
-		if (*gaps)
-			manga_gaps(v, nr, latest, *gaps, *n);
-		else
-			rc = -ENOMEM;
-	}
-	free(v);
-	return rc;
+	return db ? manga_series_gaps(db, series, gaps, n) : -EIO;
 }
 
 static int render_missing(struct strbuf *out, int64_t series)

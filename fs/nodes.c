@@ -8,6 +8,7 @@
 #include "fs/manga_view.h"
 #include "fs/render.h"
 #include "fs/render_monitor.h"
+#include "fs/views.h"
 
 static const struct {
 	const char *path;
@@ -43,6 +44,14 @@ static const struct {
 				.render = control_dry_run_render,
 				.write = control_dry_run_write } },
 	{ "/manga", { .type = NODE_DIR, .dynamic = 1 } },
+	{ "/library", { .type = NODE_DIR } },
+	{ "/library/music", { .type = NODE_DIR } },
+	{ "/library/music/artists", { .type = NODE_DIR, .dynamic = 1 } },
+	{ "/library/music/albums", { .type = NODE_DIR, .dynamic = 1 } },
+	{ "/library/music/genres", { .type = NODE_DIR, .dynamic = 1 } },
+	{ "/library/music/years", { .type = NODE_DIR, .dynamic = 1 } },
+	{ "/library/manga", { .type = NODE_DIR, .dynamic = 1 } },
+	{ "/search", { .type = NODE_DIR, .dynamic = 1 } },
 	{ "/log", { NODE_FILE, .render = render_log } },
 };
 
@@ -58,6 +67,8 @@ int node_resolve(const char *path, struct node *out)
 	}
 	if (!strncmp(path, "/manga/", 7))
 		return manga_view_resolve(path + 7, out);
+	if (views_owns(path))
+		return views_resolve(path, out);
 	return -ENOENT;
 }
 
@@ -96,6 +107,8 @@ int node_children(const char *path,
 
 	if (!strcmp(path, "/manga") || !strncmp(path, "/manga/", 7))
 		return manga_view_list(path[6] ? path + 7 : "", fn, arg);
+	if (views_owns(path))
+		return views_list(path, fn, arg);
 	for (size_t i = 0; i < NR_FIXED; i++) {
 		const char *p = fixed[i].path, *name;
 

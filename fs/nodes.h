@@ -4,7 +4,8 @@
 /*
  * Every directory, generated file and control file of the mount, with the
  * functions that render or command them: a fixed table for the files
- * every mount has, and views (/manga) for the ones the store decides.
+ * every mount has, and views (/manga, /library, /search) for the ones the
+ * store decides.
  */
 
 #include <stdint.h>
@@ -16,6 +17,7 @@ enum node_type {
 	NODE_DIR,
 	NODE_FILE,	/* generated, read-only */
 	NODE_CONTROL,	/* generated on read, takes commands on write */
+	NODE_REAL,	/* a library file: reads come from the real file */
 };
 
 struct node {
@@ -28,6 +30,8 @@ struct node {
 	int64_t series;
 	/* /manga and /manga/SERIES list what the store holds. */
 	int dynamic;
+	/* The files.id of a NODE_REAL. */
+	int64_t file;
 };
 
 /*

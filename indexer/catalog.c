@@ -266,19 +266,6 @@ int catalog_reload(sqlite3 *db, void *arg)
 	return rc;
 }
 
-/* Adds word to an FTS5 query as a string, quotes doubled, so that no
- * word of the series is ever read as an operator or a column filter. */
-static void add_fts_string(struct strbuf *q, const char *word, size_t len)
-{
-	strbuf_addch(q, '"');
-	for (; len; word++, len--) {
-		if (*word == '"')
-			strbuf_addch(q, '"');
-		strbuf_addch(q, *word);
-	}
-	strbuf_addch(q, '"');
-}
-
 /*
  * The query for a normalized series name: all of its words, or, since
  * names_same_series() ignores spaces ("Dr. Stone" and "DrStone"), the
@@ -296,7 +283,7 @@ static void fts_query(const char *name, struct strbuf *q)
 		if (end > s) {
 			if (words++)
 				strbuf_addch(q, ' ');
-			add_fts_string(q, s, end - s);
+			db_fts_string(q, s, end - s);
 			strbuf_add(&joined, s, end - s);
 		}
 		s = *end ? end + 1 : end;
@@ -304,7 +291,7 @@ static void fts_query(const char *name, struct strbuf *q)
 	strbuf_addch(q, ')');
 	if (words > 1) {
 		strbuf_addstr(q, " OR ");
-		add_fts_string(q, joined.buf, joined.len);
+		db_fts_string(q, joined.buf, joined.len);
 	}
 	if (!words)
 		strbuf_reset(q);

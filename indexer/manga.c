@@ -395,3 +395,27 @@ int manga_series_volumes(sqlite3 *db, int64_t series,
 	*nr = 0;
 	return rc > 0 ? db_error(db, rc, "list series volumes") : rc;
 }
+
+int manga_series_gaps(sqlite3 *db, int64_t series, int **gaps, size_t *n)
+{
+	struct manga_volume *v;
+	double latest;
+	size_t nr;
+	int rc;
+
+	*gaps = NULL;
+	*n = 0;
+	rc = manga_series_volumes(db, series, &v, &nr, &latest);
+	if (rc)
+		return rc;
+	*n = manga_gaps(v, nr, latest, NULL, 0);
+	if (*n) {
+		*gaps = malloc(*n * sizeof(**gaps));
+		if (*gaps)
+			manga_gaps(v, nr, latest, *gaps, *n);
+		else
+			rc = -ENOMEM;
+	}
+	free(v);
+	return rc;
+}

@@ -46,6 +46,14 @@ int manga_series_volumes(sqlite3 *db, int64_t series,
 			 struct manga_volume **v, size_t *nr, double *latest);
 
 /*
+ * The missing volumes of one series (as manga_gaps() finds them from its
+ * volumes and latest), in order, into *gaps (malloc'd, NULL when there
+ * are none) and *n. Returns 0, -ENOENT when there is no such series,
+ * -ENOMEM, or another negative errno value.
+ */
+int manga_series_gaps(sqlite3 *db, int64_t series, int **gaps, size_t *n);
+
+/*
  * Call fn for every missing volume of every monitored series, sorted by
  * series name then number, reading through db. Returns 0 or a negative
  * errno value.

@@ -13,6 +13,9 @@
  *   artists, albums   deduplicated by name, and by album artist and title
  *   tracks       one per parsed audio file; its id survives tag changes
  *                and renames that keep the inode
+ *   tracks_fts   title, artist, album and album artist of every track
+ *                (rowid = tracks.id) for /search; tracks_fts_dirty holds
+ *                the tracks whose row is not up to date yet
  *   scans        one row per scan with its figures
  *   series       one per first-level folder of a manga root, with what
  *                the user set on it (monitored, latest, source)

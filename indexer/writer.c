@@ -9,6 +9,7 @@
 #include "common/db.h"
 #include "common/log.h"
 #include "indexer/schema.h"
+#include "indexer/search_index.h"
 
 #define QUEUE_MAX 4096
 #define WRITER_PUT_BATCH 256
@@ -558,6 +559,8 @@ static void commit(void)
 {
 	if (!w.in_txn)
 		return;
+	/* a failed sync keeps its list for the next commit */
+	search_index_sync(w.db);
 	if (db_exec(w.db, "COMMIT")) {
 		sqlite3_exec(w.db, "ROLLBACK", NULL, NULL, NULL);
 		caches_clear();
@@ -680,6 +683,10 @@ int writer_start(const char *db_path)
 	rc = db_open(db_path, 0, &w.db);
 	if (!rc)
 		rc = schema_migrate(w.db);
+	/* tracks a migration or a crash left out of the search index; a
+	 * failure keeps them listed for the next commit */
+	if (!rc)
+		search_index_sync(w.db);
 	for (int i = 0; !rc && i < ST_COUNT; i++)
 		rc = db_prepare(w.db, statements[i], &w.st[i]);
 	if (!rc) {

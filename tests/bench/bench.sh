@@ -8,8 +8,10 @@
 # service) and mediamon's first scan, no-change rescan and full re-read. On
 # a watched copy of the corpus (hard links) it times single-file changes and
 # 1,000 tracks copied in until they show in the mount (the inotify watcher;
-# the timing loops are in watch_latency.py). It prints one table of
-# figures, ratios and targets.
+# the timing loops are in watch_latency.py). Over the library views of the
+# corpus it times `ls -l` of the artists folder, a walk of every view, a
+# `du` of one view and the reading of one album through the mount against
+# reading it directly. It prints one table of figures, ratios and targets.
 #
 # A missed target is printed as MISSED, never an error: the script fails
 # only when something broke (no corpus, mpd or the mount never came up, a
@@ -23,7 +25,8 @@
 # Environment:
 #   MEDIAMON_BENCH_DIR       cache directory (default ~/.cache/mediamon-bench)
 #   MEDIAMON_BENCH_FILES     corpus size (default 100000)
-#   MEDIAMON_BENCH_SECTIONS  sections to run (default "mpd mediamon watch")
+#   MEDIAMON_BENCH_SECTIONS  sections to run (default
+#                            "mpd mediamon watch views")
 #   MEDIAMON_BENCH_TIMEOUT   seconds one scan or MPD update may take (3600)
 #   MEDIAMON_BENCH_WATCH_DRYRUN  1: the watch section asks for each rescan
 #                            itself through control/rescan, to test the
@@ -35,7 +38,7 @@ REPO=$(cd "$(dirname "$0")/../.." && pwd)
 BENCH_DIR=${MEDIAMON_BENCH_DIR:-$HOME/.cache/mediamon-bench}
 CORPUS=$BENCH_DIR/corpus
 FILES=${MEDIAMON_BENCH_FILES:-100000}
-SECTIONS=${MEDIAMON_BENCH_SECTIONS:-mpd mediamon watch}
+SECTIONS=${MEDIAMON_BENCH_SECTIONS:-mpd mediamon watch views}
 TIMEOUT=${MEDIAMON_BENCH_TIMEOUT:-3600}
 MEDIAMON=${MEDIAMON:-$REPO/mediamon}
 WATCH_DRYRUN=${MEDIAMON_BENCH_WATCH_DRYRUN:-}
@@ -55,6 +58,13 @@ TARGET_RATIO=10
 TARGET_NOCHANGE_S=0.3
 TARGET_RSS_KB=65536
 TARGET_WATCH_P95_MS=500
+# The library views: `ls -l` of the artists folder, `find` over every view,
+# reads through the mount against direct reads of one album (the album
+# read VIEWS_READ_PASSES times each way).
+TARGET_VIEWS_LS_MS=50
+TARGET_VIEWS_FIND_S=3
+TARGET_VIEWS_READ_RATIO=0.8
+VIEWS_READ_PASSES=20
 
 WORK=""        # temporary directory of this run
 MPD_PID=""     # our own mpd, while it runs
@@ -631,6 +641,93 @@ section_watch() {
 	watch_rows
 }
 
+# ------------------------------------------------------------------ views
+
+# views_album: the corpus album (ARTIST/ALBUM (YEAR)) with the most bytes
+# that the artists view shows under the same names, with as many files.
+views_album() {
+	du -s "$CORPUS"/*/*/ | sort -rn | while read -r _ dir; do
+		rel=${dir#"$CORPUS"/}
+		rel=${rel%/}
+		through=$MM_MNT/library/music/artists/$rel
+		[ -d "$through" ] || continue
+		[ "$(ls "$dir" | wc -l)" = "$(ls "$through" | wc -l)" ] || continue
+		printf '%s\n' "$rel"
+		break
+	done
+}
+
+# views_read DIR: read every file of DIR VIEWS_READ_PASSES times; prints
+# the seconds it took
+views_read() {
+	vr_start=$(now)
+	vr_i=0
+	while [ "$vr_i" -lt "$VIEWS_READ_PASSES" ]; do
+		cat "$1"/* >/dev/null || die "reading $1 failed"
+		vr_i=$((vr_i + 1))
+	done
+	since "$vr_start"
+}
+
+section_views() {
+	corpus_warm
+	mediamon_start
+	log "views: first scan (startup, fresh database)"
+	scan_wait "" "$MM_START"
+	scan_record views_first "$(since "$MM_START")"
+	lib=$MM_MNT/library/music
+
+	start=$(now)
+	ls -l "$lib/artists" >/dev/null || die "ls -l of the artists view failed"
+	put views_ls_first_ms "$(awk -v s="$(since "$start")" 'BEGIN { printf "%.1f", s * 1000 }')"
+	: >"$WORK/views-ls"
+	for n in 1 2 3 4 5; do
+		start=$(now)
+		ls -l "$lib/artists" >/dev/null || die "ls -l of the artists view failed"
+		awk -v s="$(since "$start")" 'BEGIN { printf "%.1f\n", s * 1000 }' >>"$WORK/views-ls"
+	done
+	put views_ls_ms "$(sort -g "$WORK/views-ls" | sed -n 3p)"
+	put views_artists "$(ls "$lib/artists" | wc -l)"
+
+	start=$(now)
+	put views_entries "$(find "$lib" | wc -l)"
+	put views_find_s "$(since "$start")"
+
+	start=$(now)
+	du -s "$lib/albums" >/dev/null || die "du of the albums view failed"
+	put views_du_s "$(since "$start")"
+
+	album=$(views_album)
+	[ -n "$album" ] || die "no corpus album is in the artists view under its own name"
+	warm "$CORPUS/$album"
+	put views_album_bytes "$(cat "$CORPUS/$album"/* | wc -c)"
+	put views_direct_s "$(views_read "$CORPUS/$album")"
+	put views_mount_s "$(views_read "$lib/artists/$album")"
+	cmp -s "$CORPUS/$album/$(ls "$CORPUS/$album" | head -n 1)" \
+		"$lib/artists/$album/$(ls "$CORPUS/$album" | head -n 1)" ||
+		die "a file read through the mount differs from the original"
+	put views_vmhwm_kb "$(mediamon_vmhwm)"
+	mediamon_stop
+
+	row "views: ls -l artists/ ($(get views_artists) folders), first" \
+		"$(get views_ls_first_ms) ms"
+	row "views: ls -l artists/, median of 5" "$(get views_ls_ms) ms" "" \
+		"< $TARGET_VIEWS_LS_MS ms" \
+		"$(verdict "$(get views_ls_ms)" lt "$TARGET_VIEWS_LS_MS")"
+	row "views: find library/music ($(get views_entries) entries)" \
+		"$(get views_find_s) s" "" "< $TARGET_VIEWS_FIND_S s" \
+		"$(verdict "$(get views_find_s)" lt "$TARGET_VIEWS_FIND_S")"
+	row "views: du -s library/music/albums" "$(get views_du_s) s"
+	mb=$(awk -v b="$(get views_album_bytes)" -v p="$VIEWS_READ_PASSES" \
+		'BEGIN { printf "%.1f", b * p / 1048576 }')
+	row "views: one album read $VIEWS_READ_PASSES times ($mb MB), direct" \
+		"$(get views_direct_s) s"
+	row "views: the same through the mount" "$(get views_mount_s) s"
+	ratio_row "views: mount read throughput / direct" views_direct_s \
+		views_mount_s "$TARGET_VIEWS_READ_RATIO"
+	row "views: mediamon peak RSS (VmHWM)" "$(get views_vmhwm_kb) kB"
+}
+
 # watch_bulk_rows KEY WHERE: the rows of one bulk copy (w: the label, from
 # watch_rows)
 watch_bulk_rows() {
@@ -731,7 +828,7 @@ check_setup() {
 					die "$tool is missing (run contrib/install-deps.sh)"
 			done
 			;;
-		mediamon | watch)
+		mediamon | watch | views)
 			[ -x "$MEDIAMON" ] || die "$MEDIAMON is not built (make mediamon)"
 			command -v fusermount3 >/dev/null 2>&1 ||
 				die "fusermount3 is missing (run contrib/install-deps.sh)"
@@ -742,7 +839,7 @@ check_setup() {
 
 versions() {
 	v=""
-	case " $SECTIONS " in *" mediamon "* | *" watch "*)
+	case " $SECTIONS " in *" mediamon "* | *" watch "* | *" views "*)
 		v=$("$MEDIAMON" -V 2>&1 | head -n 1) ;;
 	esac
 	case " $SECTIONS " in *" mpd "*)

@@ -43,7 +43,8 @@ SCAN_FIELDS = ["id", "trigger", "started_at", "finished_at", "duration_s",
 
 def test_layout(mount):
     assert sorted(os.listdir(mount.path)) == [
-        "README", "control", "log", "manga", "metrics", "status"]
+        "README", "control", "library", "log", "manga", "metrics",
+        "search", "status"]
     assert os.listdir(mount.file("manga")) == []
     assert sorted(os.listdir(mount.file("status"))) == [
         "found.json", "health", "missing", "missing.json", "new",

@@ -140,8 +140,8 @@ static void test_schema_versions(void **state)
 	assert_int_equal(schema_migrate(db), 0);
 	assert_int_equal(db_exec(db, "PRAGMA user_version = 99"), 0);
 	assert_int_equal(schema_migrate(db), -EPROTO);
-	assert_int_equal(db_exec(db, "PRAGMA user_version = 4"), 0);
-	assert_int_equal(schema_version(), 5);
+	assert_int_equal(db_exec(db, "PRAGMA user_version = 6"), 0);
+	assert_int_equal(schema_version(), 6);
 	db_close(db);
 }
 
@@ -226,6 +226,87 @@ static void test_orphans_dropped(void **state)
 	assert_int_equal(writer_call(writer_drop_orphans, NULL), 0);
 	assert_int_equal(query_int(e->db, "SELECT count(*) FROM artists"), 0);
 	assert_int_equal(query_int(e->db, "SELECT count(*) FROM albums"), 0);
+}
+
+/* How many tracks the search index finds for an FTS5 query. */
+static int64_t fts_count(struct env *e, const char *match)
+{
+	char sql[256];
+
+	snprintf(sql, sizeof(sql), "SELECT count(*) FROM tracks_fts"
+		 " WHERE tracks_fts MATCH '%s'", match);
+	return query_int(e->db, sql);
+}
+
+/* The search index follows new tracks, tag changes and deletions, with
+ * accents folded. */
+static void test_tracks_fts_follows_tracks(void **state)
+{
+	struct env *e = *state;
+	struct writer_rec *rec;
+	int64_t file;
+
+	put_track(e, "a/1.flac", "D\xc3\xa9j\xc3\xa0 Vu", "Beyonc\xc3\xa9",
+		  "Destiny", "Dangerously", 1);
+	put_track(e, "a/2.flac", "Other", "Ann", NULL, "Disc", 2);
+	writer_call(NULL, NULL);
+	assert_int_equal(fts_count(e, "beyonce"), 1);
+	assert_int_equal(fts_count(e, "deja"), 1);
+	assert_int_equal(fts_count(e, "dange*"), 1);
+	assert_int_equal(fts_count(e, "destiny"), 1);
+	assert_int_equal(fts_count(e, "disc OR ann"), 1);
+	file = query_int(e->db, "SELECT id FROM files WHERE"
+			 " CAST(path AS TEXT) = 'a/1.flac'");
+
+	rec = file_rec(e, WRITER_FILE, "a/1.flac", file, 2, 1);
+	rec->tags.title = strdup("Halo");
+	rec->tags.artist = strdup("Beyonc\xc3\xa9");
+	rec->tags.album = strdup("I Am");
+	writer_put(rec);
+	writer_call(NULL, NULL);
+	assert_int_equal(fts_count(e, "deja"), 0);
+	assert_int_equal(fts_count(e, "dangerously"), 0);
+	assert_int_equal(fts_count(e, "halo"), 1);
+	assert_int_equal(fts_count(e, "beyonce"), 1);
+
+	rec = writer_rec_new(WRITER_DELETE_FILE, "", 0);
+	rec->id = file;
+	writer_put(rec);
+	writer_call(NULL, NULL);
+	assert_int_equal(fts_count(e, "halo OR beyonce"), 0);
+	assert_int_equal(fts_count(e, "other"), 1);
+}
+
+/* A store from before the search index gets one for the tracks it has
+ * when the writer starts (the schema step that adds it is the last). */
+static void test_tracks_fts_backfilled(void **state)
+{
+	struct env *e = *state;
+	char version[64];
+	sqlite3 *db;
+
+	put_track(e, "a/1.flac", "Halo", "Beyonc\xc3\xa9", NULL, "I Am", 1);
+	put_track(e, "a/2.flac", "Other", "Ann", NULL, "Disc", 2);
+	writer_stop();
+	assert_int_equal(db_open(e->db, 0, &db), 0);
+	assert_int_equal(db_exec(db, "DROP TRIGGER tracks_fts_add;"
+				 " DROP TRIGGER tracks_fts_del;"
+				 " DROP TRIGGER tracks_fts_set; DROP TABLE tracks_fts;"
+				 " DROP TABLE tracks_fts_dirty;"
+				 " DROP INDEX tracks_album_artist;"
+				 ""),
+			 0);
+	snprintf(version, sizeof(version), "PRAGMA user_version = %d",
+		 schema_version() - 1);
+	assert_int_equal(db_exec(db, version), 0);
+	assert_int_equal(schema_migrate(db), 0);
+	db_close(db);
+	assert_int_equal(fts_count(e, "beyonce"), 0);
+	assert_int_equal(writer_start(e->db), 0);
+	assert_int_equal(fts_count(e, "beyonce"), 1);
+	assert_int_equal(fts_count(e, "disc"), 1);
+	assert_int_equal(query_int(e->db, "SELECT count(*) FROM"
+				   " tracks_fts_dirty"), 0);
 }
 
 static void test_generation_moves_per_batch(void **state)
@@ -416,6 +497,10 @@ int main(void)
 			test_artists_and_albums_deduplicated, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_rename_and_delete, setup,
 						teardown),
+		cmocka_unit_test_setup_teardown(test_tracks_fts_follows_tracks,
+						setup, teardown),
+		cmocka_unit_test_setup_teardown(test_tracks_fts_backfilled,
+						setup, teardown),
 		cmocka_unit_test_setup_teardown(test_orphans_dropped, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_generation_moves_per_batch,

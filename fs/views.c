@@ -1,0 +1,905 @@
+#include "fs/views.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "common/db.h"
+#include "common/log.h"
+#include "common/strbuf.h"
+#include "fs/nodes.h"
+#include "fs/reader.h"
+#include "fs/views_name.h"
+#include "indexer/indexer.h"
+#include "indexer/manga.h"
+
+#define CACHE_SLOTS 64
+#define MAX_KEYS 8
+
+/*
+ * How the tracks of a music view are grouped into the folders of one
+ * depth: by up to two key expressions, named after two label columns
+ * (aggregates allowed) with their fallbacks.
+ */
+enum form {
+	FORM_ONE,		/* LABEL1 */
+	FORM_YEAR,		/* LABEL1 (LABEL2), or LABEL1 without one */
+	FORM_PAREN,		/* LABEL1 (LABEL2) */
+	FORM_DASH,		/* LABEL1 - LABEL2 */
+};
+
+struct level {
+	const char *key[2];
+	const char *label[2];
+	const char *fallback[2];
+	enum form form;
+};
+
+static const struct level by_artist = {
+	{ "t.album_artist_id" }, { "aa.name", "NULL" },
+	{ "Unknown Artist" }, FORM_ONE,
+};
+static const struct level by_album_year = {
+	{ "t.album_id" }, { "al.title", "max(t.year)" },
+	{ "Unknown Album" }, FORM_YEAR,
+};
+static const struct level by_album_artist = {
+	{ "t.album_id", "t.album_artist_id" }, { "al.title", "aa.name" },
+	{ "Unknown Album", "Unknown Artist" }, FORM_PAREN,
+};
+static const struct level by_genre = {
+	{ "t.genre" }, { "t.genre", "NULL" }, { "Unknown Genre" }, FORM_ONE,
+};
+static const struct level by_year = {
+	{ "t.year" }, { "t.year", "NULL" }, { "Unknown Year" }, FORM_ONE,
+};
+static const struct level by_artist_album = {
+	{ "t.album_id", "t.album_artist_id" }, { "aa.name", "al.title" },
+	{ "Unknown Artist", "Unknown Album" }, FORM_DASH,
+};
+
+enum view_kind { VIEW_MUSIC, VIEW_MANGA, VIEW_SEARCH };
+
+static const struct view {
+	const char *root;
+	enum view_kind kind;
+	const struct level *levels[3];
+	int depth;		/* folder levels above the files */
+} views[] = {
+	{ "/library/music/artists", VIEW_MUSIC,
+	  { &by_artist, &by_album_year }, 2 },
+	{ "/library/music/albums", VIEW_MUSIC, { &by_album_artist }, 1 },
+	{ "/library/music/genres", VIEW_MUSIC,
+	  { &by_genre, &by_artist, &by_album_year }, 3 },
+	{ "/library/music/years", VIEW_MUSIC,
+	  { &by_year, &by_artist_album }, 2 },
+	{ "/library/manga", VIEW_MANGA, { NULL }, 2 },
+	{ "/search", VIEW_SEARCH, { NULL }, 1 },
+};
+
+#define NR_VIEWS (sizeof(views) / sizeof(*views))
+
+#define TRACKS_FROM \
+	" FROM tracks t JOIN files f ON f.id = t.file_id" \
+	" LEFT JOIN albums al ON al.id = t.album_id" \
+	" LEFT JOIN artists aa ON aa.id = t.album_artist_id"
+
+enum item_type { ITEM_DIR, ITEM_FILE, ITEM_MISSING };
+
+struct item {
+	enum item_type type;
+	int64_t file;
+	sqlite3_value *key[2];
+};
+
+/* One folder as listed: its names, what each stands for, and the keys
+ * that select its own content (its ancestors' and its own). */
+struct listing {
+	char *path;
+	unsigned long used;
+	struct views_list names;
+	struct item *items;
+	size_t nr, alloc;
+	sqlite3_value *chain[MAX_KEYS];
+	int nchain;
+};
+
+static pthread_mutex_t cache_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct listing *cache[CACHE_SLOTS];
+static uint64_t cache_generation;
+static unsigned long cache_tick;
+
+/* A listing owns copies of its keys, as rows do not outlive their
+ * statement. */
+static void listing_free(struct listing *ls)
+{
+	if (!ls)
+		return;
+	for (size_t i = 0; i < ls->nr; i++) {
+		sqlite3_value_free(ls->items[i].key[0]);
+		sqlite3_value_free(ls->items[i].key[1]);
+	}
+	for (int i = 0; i < ls->nchain; i++)
+		sqlite3_value_free(ls->chain[i]);
+	views_list_clear(&ls->names);
+	free(ls->items);
+	free(ls->path);
+	free(ls);
+}
+
+/* Add one entry named name (len bytes, ext_len of them the extension). */
+static int add_item(struct listing *ls, const struct strbuf *name,
+		    size_t ext_len, const struct item *it)
+{
+	int rc;
+
+	if (ls->nr == ls->alloc) {
+		size_t n = ls->alloc ? ls->alloc * 2 : 64;
+		struct item *v = realloc(ls->items, n * sizeof(*v));
+
+		if (!v)
+			return -ENOMEM;
+		ls->items = v;
+		ls->alloc = n;
+	}
+	rc = views_list_add(&ls->names, name->buf, name->len, ext_len);
+	if (rc)
+		return rc;
+	ls->items[ls->nr++] = *it;
+	return 0;
+}
+
+/* A label column as a name part, or its fallback when empty. */
+static void add_label(struct strbuf *name, sqlite3_stmt *st, int col,
+		      const char *fallback)
+{
+	const char *text = (const char *)sqlite3_column_text(st, col);
+	int len = sqlite3_column_bytes(st, col);
+
+	if (text && len)
+		views_name_add(name, text, len);
+	else
+		strbuf_addstr(name, fallback);
+}
+
+/* The keys of a folder's ancestors and its own are ?1, ?2, ... in the
+ * order of the levels, as add_where() and the manga queries expect. */
+static void bind_chain(sqlite3_stmt *st, const struct listing *ls)
+{
+	for (int i = 0; i < ls->nchain; i++)
+		sqlite3_bind_value(st, i + 1, ls->chain[i]);
+}
+
+/* Prepare sql on this thread's read connection; what names the query in
+ * the log if it fails. */
+static int prepare(const char *sql, const char *what, sqlite3 **db,
+		   sqlite3_stmt **st)
+{
+	int rc;
+
+	*db = reader_db();
+	if (!*db)
+		return -EIO;
+	rc = sqlite3_prepare_v2(*db, sql, -1, st, NULL);
+	return rc == SQLITE_OK ? 0 : db_error(*db, rc, what);
+}
+
+/* What a loop over rows that stopped with rc comes to: 0 once every row
+ * was read, else the error (logged). */
+static int end_rows(sqlite3 *db, int rc, const char *what)
+{
+	if (rc == SQLITE_DONE)
+		return 0;
+	return rc < 0 ? rc : db_error(db, rc, what);
+}
+
+/*
+ * Make the current row of st into an entry: its name (with an extension
+ * of *ext_len bytes) and what it stands for, keys copied with
+ * sqlite3_value_dup(). Nonzero when memory ran out.
+ */
+typedef int (*row_fn)(sqlite3_stmt *st, const void *arg,
+		      struct strbuf *name, size_t *ext_len, struct item *it);
+
+/* Every folder but the tracks' is one query whose rows are its entries,
+ * with the folder's keys bound. */
+static int add_rows(struct listing *ls, const char *sql, const char *what,
+		    row_fn fn, const void *arg)
+{
+	struct strbuf name = STRBUF_INIT;
+	sqlite3_stmt *st;
+	sqlite3 *db;
+	int rc = prepare(sql, what, &db, &st);
+
+	if (rc)
+		return rc;
+	bind_chain(st, ls);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		struct item it = { .type = ITEM_DIR };
+		size_t ext_len = 0;
+
+		strbuf_reset(&name);
+		if (fn(st, arg, &name, &ext_len, &it) ||
+		    add_item(ls, &name, ext_len, &it)) {
+			sqlite3_value_free(it.key[0]);
+			sqlite3_value_free(it.key[1]);
+			rc = -ENOMEM;
+			break;
+		}
+	}
+	sqlite3_finalize(st);
+	strbuf_release(&name);
+	return end_rows(db, rc, what);
+}
+
+/* Keep column col as a key of the entry. */
+static int take_key(sqlite3_stmt *st, int col, sqlite3_value **key)
+{
+	*key = sqlite3_value_dup(sqlite3_column_value(st, col));
+	return !*key;
+}
+
+/* The WHERE clause that keeps the tracks under ls in view v. */
+static void add_where(struct strbuf *sql, const struct view *v,
+		      const struct listing *ls)
+{
+	int n = 0;
+
+	strbuf_addstr(sql, " WHERE 1");
+	for (int d = 0; n < ls->nchain; d++) {
+		for (int k = 0; k < 2 && v->levels[d]->key[k]; k++)
+			strbuf_addf(sql, " AND %s IS ?%d",
+				    v->levels[d]->key[k], ++n);
+	}
+}
+
+/* A folder of a music view: its keys, then the two labels. */
+static int group_row(sqlite3_stmt *st, const void *arg, struct strbuf *name,
+		     size_t *ext_len, struct item *it)
+{
+	const struct level *lv = arg;
+	int nkeys = lv->key[1] ? 2 : 1;
+	int has_second = sqlite3_column_bytes(st, nkeys + 1) > 0;
+	int paren = lv->form == FORM_PAREN ||
+		    (lv->form == FORM_YEAR && has_second);
+
+	(void)ext_len;
+	add_label(name, st, nkeys, lv->fallback[0]);
+	if (lv->form == FORM_DASH)
+		strbuf_addstr(name, " - ");
+	else if (paren)
+		strbuf_addstr(name, " (");
+	if (lv->form == FORM_DASH || paren)
+		add_label(name, st, nkeys + 1, lv->fallback[1]);
+	if (paren)
+		strbuf_addch(name, ')');
+	for (int k = 0; k < nkeys; k++)
+		if (take_key(st, k, &it->key[k]))
+			return 1;
+	return 0;
+}
+
+/* The folders of one depth of a music view. */
+static int list_groups(struct listing *ls, const struct view *v,
+		       const struct level *lv)
+{
+	struct strbuf sql = STRBUF_INIT, keys = STRBUF_INIT;
+	int rc;
+
+	strbuf_addstr(&keys, lv->key[0]);
+	if (lv->key[1])
+		strbuf_addf(&keys, ", %s", lv->key[1]);
+	strbuf_addf(&sql, "SELECT %s, %s, %s" TRACKS_FROM, keys.buf,
+		    lv->label[0], lv->label[1]);
+	add_where(&sql, v, ls);
+	strbuf_addf(&sql, " GROUP BY %s ORDER BY %s", keys.buf, keys.buf);
+	rc = add_rows(ls, sql.buf, "list view folder", group_row, lv);
+	strbuf_release(&sql);
+	strbuf_release(&keys);
+	return rc;
+}
+
+struct track_row {
+	int64_t file;
+	int track, disc, disc_total;
+	char *title;
+	size_t title_len;
+	char ext[16];
+};
+
+/* Name the tracks of one folder: the disc goes first when the folder
+ * holds several. */
+static int name_tracks(struct listing *ls, struct track_row *rows,
+		       size_t nr)
+{
+	struct strbuf name = STRBUF_INIT;
+	int discs = 0, rc = 0;
+
+	for (size_t i = 0; i < nr; i++)
+		discs |= rows[i].disc > 1 || rows[i].disc_total > 1;
+	for (size_t i = 0; !rc && i < nr; i++) {
+		struct item it = { .type = ITEM_FILE, .file = rows[i].file };
+
+		strbuf_reset(&name);
+		if (rows[i].track > 0 && discs)
+			strbuf_addf(&name, "%d-%02d - ",
+				    rows[i].disc > 0 ? rows[i].disc : 1,
+				    rows[i].track);
+		else if (rows[i].track > 0)
+			strbuf_addf(&name, "%02d - ", rows[i].track);
+		views_name_add(&name, rows[i].title, rows[i].title_len);
+		strbuf_addstr(&name, rows[i].ext);
+		rc = add_item(ls, &name, strlen(rows[i].ext), &it);
+	}
+	strbuf_release(&name);
+	return rc;
+}
+
+/* Read the tracks a statement returns (file id, track, disc, disc total,
+ * title, file path) and list them. */
+static int list_track_rows(struct listing *ls, sqlite3 *db, sqlite3_stmt *st)
+{
+	struct track_row *rows = NULL;
+	size_t nr = 0, alloc = 0;
+	int rc;
+
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		const char *path = sqlite3_column_blob(st, 5);
+		size_t plen = sqlite3_column_bytes(st, 5);
+		size_t ext = views_name_ext(path, plen);
+		struct track_row *r;
+
+		if (nr == alloc) {
+			size_t n = alloc ? alloc * 2 : 32;
+			struct track_row *p = realloc(rows, n * sizeof(*p));
+
+			if (!p) {
+				rc = -ENOMEM;
+				break;
+			}
+			rows = p;
+			alloc = n;
+		}
+		r = &rows[nr];
+		r->file = sqlite3_column_int64(st, 0);
+		r->track = sqlite3_column_int(st, 1);
+		r->disc = sqlite3_column_int(st, 2);
+		r->disc_total = sqlite3_column_int(st, 3);
+		r->title_len = sqlite3_column_bytes(st, 4);
+		r->title = malloc(r->title_len + 1);
+		if (!r->title) {
+			rc = -ENOMEM;
+			break;
+		}
+		memcpy(r->title, sqlite3_column_blob(st, 4), r->title_len);
+		memcpy(r->ext, path + plen - ext, ext);
+		r->ext[ext] = '\0';
+		nr++;
+	}
+	rc = end_rows(db, rc, "list tracks");
+	if (!rc)
+		rc = name_tracks(ls, rows, nr);
+	for (size_t i = 0; i < nr; i++)
+		free(rows[i].title);
+	free(rows);
+	return rc;
+}
+
+#define TRACK_COLUMNS \
+	"SELECT t.file_id, t.track_no, t.disc_no, t.disc_total, t.title, f.path"
+
+/* The tracks of the deepest folders of a music view. */
+static int list_tracks(struct listing *ls, const struct view *v)
+{
+	struct strbuf sql = STRBUF_INIT;
+	sqlite3_stmt *st;
+	sqlite3 *db;
+	int rc;
+
+	strbuf_addstr(&sql, TRACK_COLUMNS TRACKS_FROM);
+	add_where(&sql, v, ls);
+	strbuf_addstr(&sql, " ORDER BY t.disc_no, t.track_no, t.id");
+	rc = prepare(sql.buf, "list tracks", &db, &st);
+	strbuf_release(&sql);
+	if (rc)
+		return rc;
+	bind_chain(st, ls);
+	rc = list_track_rows(ls, db, st);
+	sqlite3_finalize(st);
+	return rc;
+}
+
+/* Every word of the query as the start of a word of the track, each
+ * quoted so that nothing the user types is FTS5 syntax. */
+static void search_expr(const char *query, struct strbuf *q)
+{
+	const char *s = query;
+
+	while (*s) {
+		size_t len = strcspn(s, " \t");
+
+		if (len) {
+			if (q->len)
+				strbuf_addch(q, ' ');
+			db_fts_string(q, s, len);
+			strbuf_addch(q, '*');
+		}
+		s += len;
+		s += strspn(s, " \t");
+	}
+}
+
+/* The best matches, named in track id order so that the names of equal
+ * titles stay the same while the library does. */
+static int list_search(struct listing *ls, const char *query)
+{
+	struct strbuf q = STRBUF_INIT;
+	sqlite3_stmt *st;
+	sqlite3 *db;
+	int rc;
+
+	search_expr(query, &q);
+	if (!q.len)
+		return 0;
+	rc = prepare(TRACK_COLUMNS " FROM (SELECT rowid AS id FROM tracks_fts"
+		     " WHERE tracks_fts MATCH ?1 ORDER BY rank LIMIT ?2) m"
+		     " JOIN tracks t ON t.id = m.id"
+		     " JOIN files f ON f.id = t.file_id ORDER BY t.id",
+		     "search tracks", &db, &st);
+	if (rc) {
+		strbuf_release(&q);
+		return rc;
+	}
+	sqlite3_bind_text(st, 1, q.buf, q.len, SQLITE_STATIC);
+	sqlite3_bind_int(st, 2, VIEWS_SEARCH_MAX);
+	rc = list_track_rows(ls, db, st);
+	sqlite3_finalize(st);
+	strbuf_release(&q);
+	return rc;
+}
+
+/* A series: its id, then its name. */
+static int series_row(sqlite3_stmt *st, const void *arg, struct strbuf *name,
+		      size_t *ext_len, struct item *it)
+{
+	(void)arg;
+	(void)ext_len;
+	add_label(name, st, 1, "Unknown Series");
+	return take_key(st, 0, &it->key[0]);
+}
+
+/* Series in name then id order: a second series of one name (another
+ * root) is the one that gets " (2)". */
+static int list_series(struct listing *ls)
+{
+	return add_rows(ls, "SELECT id, name FROM series ORDER BY name, id",
+			"list series", series_row, NULL);
+}
+
+/* A volume number as the name shows it: 3 as "003", 10.5 as "010.5". */
+static void add_number(struct strbuf *name, double n)
+{
+	int whole = (int)n;
+
+	strbuf_addf(name, "%03d", whole);
+	if (n != whole) {
+		struct strbuf frac = STRBUF_INIT;
+
+		strbuf_addf(&frac, "%g", n - whole);
+		strbuf_addstr(name, frac.buf + 1);
+		strbuf_release(&frac);
+	}
+}
+
+/* The gaps of a series, as zero-byte entries. */
+static int list_gaps(struct listing *ls, int64_t series)
+{
+	struct strbuf name = STRBUF_INIT;
+	sqlite3 *db = reader_db();
+	int *gaps;
+	size_t ng;
+	int rc;
+
+	if (!db)
+		return -EIO;
+	rc = manga_series_gaps(db, series, &gaps, &ng);
+
+	for (size_t i = 0; !rc && i < ng; i++) {
+		struct item it = { .type = ITEM_MISSING };
+
+		strbuf_reset(&name);
+		strbuf_addf(&name, "MISSING - VOLUME %d", gaps[i]);
+		rc = add_item(ls, &name, 0, &it);
+	}
+	free(gaps);
+	strbuf_release(&name);
+	return rc;
+}
+
+/* A volume: its file's id or, for a folder of images, NULL and the
+ * folder's directories.id; its numbers; its path. */
+static int volume_row(sqlite3_stmt *st, const void *arg, struct strbuf *name,
+		      size_t *ext_len, struct item *it)
+{
+	double first = sqlite3_column_double(st, 1);
+	double last = sqlite3_column_double(st, 2);
+	const char *path = sqlite3_column_blob(st, 3);
+	size_t plen = sqlite3_column_bytes(st, 3);
+
+	(void)arg;
+	*ext_len = 0;
+	if (sqlite3_column_type(st, 0) == SQLITE_NULL) {
+		if (take_key(st, 4, &it->key[0]))
+			return 1;
+	} else {
+		it->type = ITEM_FILE;
+		it->file = sqlite3_column_int64(st, 0);
+		*ext_len = views_name_ext(path, plen);
+	}
+	strbuf_addstr(name, "Volume ");
+	add_number(name, first);
+	if (last > first) {
+		strbuf_addch(name, '-');
+		add_number(name, last);
+	}
+	strbuf_add(name, path + plen - *ext_len, *ext_len);
+	return 0;
+}
+
+/* The volumes of a series in volume order, then its gaps: a volume file
+ * is a file, a folder of images a folder. */
+static int list_volumes(struct listing *ls)
+{
+	int rc = add_rows(ls, "SELECT f.id, v.first, v.last, v.path, d.id"
+		" FROM volumes v JOIN series s ON s.id = v.series_id"
+		" LEFT JOIN files f ON f.root_id = s.root_id AND f.path = v.path"
+		" LEFT JOIN directories d ON d.root_id = s.root_id"
+		" AND d.path = v.path"
+		" WHERE v.series_id = ?1 AND v.kind = 'volume'"
+		" AND (f.id IS NOT NULL OR d.id IS NOT NULL)"
+		" ORDER BY v.first, v.last, v.path", "list volumes",
+		volume_row, NULL);
+
+	return rc ? rc : list_gaps(ls, sqlite3_value_int64(ls->chain[0]));
+}
+
+/* An image of a volume folder: its file's id and path. */
+static int image_row(sqlite3_stmt *st, const void *arg, struct strbuf *name,
+		     size_t *ext_len, struct item *it)
+{
+	const char *path = sqlite3_column_blob(st, 1);
+	size_t plen = sqlite3_column_bytes(st, 1);
+	const char *base = memrchr(path, '/', plen);
+	size_t blen;
+
+	(void)arg;
+	base = base ? base + 1 : path;
+	blen = plen - (base - path);
+	it->type = ITEM_FILE;
+	it->file = sqlite3_column_int64(st, 0);
+	views_name_add(name, base, blen);
+	*ext_len = views_name_ext(base, blen);
+	return 0;
+}
+
+/* The files of a volume that is a folder of images, under their own
+ * names. */
+static int list_volume_folder(struct listing *ls)
+{
+	return add_rows(ls, "SELECT id, path FROM files WHERE dir_id = ?2"
+			" ORDER BY path", "list volume folder", image_row,
+			NULL);
+}
+
+/* Fill ls, a folder depth levels below view v's own; last is the folder's
+ * own name (the query, for a search). */
+static int build(struct listing *ls, const struct view *v, int depth,
+		 const char *last)
+{
+	switch (v->kind) {
+	case VIEW_MUSIC:
+		if (depth < v->depth)
+			return list_groups(ls, v, v->levels[depth]);
+		return list_tracks(ls, v);
+	case VIEW_MANGA:
+		if (depth == 2)
+			return list_volume_folder(ls);
+		return depth ? list_volumes(ls) : list_series(ls);
+	default:
+		return depth ? list_search(ls, last) : 0;
+	}
+}
+
+/* Drop every cached folder once the store has moved. */
+static void cache_check(void)
+{
+	uint64_t gen = indexer_generation();
+
+	if (gen == cache_generation)
+		return;
+	for (size_t i = 0; i < CACHE_SLOTS; i++) {
+		listing_free(cache[i]);
+		cache[i] = NULL;
+	}
+	cache_generation = gen;
+}
+
+/* A linear look is enough: the cache is small, and a walk asks for the
+ * folder it just listed. */
+static struct listing *cache_find(const char *path, size_t len)
+{
+	for (size_t i = 0; i < CACHE_SLOTS; i++) {
+		struct listing *ls = cache[i];
+
+		if (ls && strlen(ls->path) == len &&
+		    !memcmp(ls->path, path, len)) {
+			ls->used = ++cache_tick;
+			return ls;
+		}
+	}
+	return NULL;
+}
+
+/* Keep ls in place of the folder used longest ago. */
+static void cache_put(struct listing *ls)
+{
+	size_t slot = 0;
+
+	for (size_t i = 0; i < CACHE_SLOTS; i++) {
+		if (!cache[i]) {
+			slot = i;
+			break;
+		}
+		if (cache[i]->used < cache[slot]->used)
+			slot = i;
+	}
+	listing_free(cache[slot]);
+	ls->used = ++cache_tick;
+	cache[slot] = ls;
+}
+
+/* A view owns its folder and everything below it, never a sibling that
+ * only starts with its name. */
+static const struct view *view_of(const char *path, const char **rest)
+{
+	for (size_t i = 0; i < NR_VIEWS; i++) {
+		size_t n = strlen(views[i].root);
+
+		if (!strncmp(path, views[i].root, n) &&
+		    (!path[n] || path[n] == '/')) {
+			*rest = path + n;
+			return &views[i];
+		}
+	}
+	return NULL;
+}
+
+int views_owns(const char *path)
+{
+	const char *rest;
+
+	return view_of(path, &rest) != NULL;
+}
+
+/* How many names follow the view's own folder in rest ("/a/b" is 2). */
+static int depth_of(const char *rest)
+{
+	int d = 0;
+
+	for (; *rest; rest++)
+		d += *rest == '/';
+	return d;
+}
+
+static int get_listing(const struct view *v, const char *path, size_t len,
+		       int depth, struct listing **out);
+
+/* Take the keys of the folder named by path's last name from its parent:
+ * they select what ls holds. */
+static int inherit_keys(struct listing *ls, const struct view *v,
+			const char *path, size_t len, int depth)
+{
+	const char *slash = memrchr(path, '/', len);
+	const struct views_entry *e;
+	struct listing *parent;
+	const struct item *it;
+	char *name;
+	int rc;
+
+	rc = get_listing(v, path, slash - path, depth - 1, &parent);
+	if (rc)
+		return rc;
+	name = strndup(slash + 1, len - (slash + 1 - path));
+	if (!name)
+		return -ENOMEM;
+	e = views_list_find(&parent->names, name);
+	free(name);
+	if (!e)
+		return -ENOENT;
+	it = &parent->items[e->index];
+	if (it->type != ITEM_DIR)
+		return -ENOTDIR;
+	for (int i = 0; i < parent->nchain; i++)
+		if (!(ls->chain[ls->nchain++] = sqlite3_value_dup(
+			      parent->chain[i])))
+			return -ENOMEM;
+	for (int k = 0; k < 2 && it->key[k]; k++)
+		if (!(ls->chain[ls->nchain++] = sqlite3_value_dup(it->key[k])))
+			return -ENOMEM;
+	return 0;
+}
+
+/* The listing of the folder at the len bytes of path, depth levels below
+ * view v's own, from the cache or made (its parents too) and cached. */
+static int get_listing(const struct view *v, const char *path, size_t len,
+		       int depth, struct listing **out)
+{
+	struct listing *ls = cache_find(path, len);
+	int rc = 0;
+
+	*out = ls;
+	if (ls)
+		return 0;
+	if (depth > v->depth)
+		return -ENOTDIR;
+	ls = calloc(1, sizeof(*ls));
+	if (!ls || !(ls->path = strndup(path, len))) {
+		free(ls);
+		return -ENOMEM;
+	}
+	if (depth > 0 && v->kind != VIEW_SEARCH)
+		rc = inherit_keys(ls, v, path, len, depth);
+	if (!rc)
+		rc = build(ls, v, depth, strrchr(ls->path, '/') + 1);
+	if (!rc)
+		rc = views_list_settle(&ls->names);
+	if (rc) {
+		listing_free(ls);
+		return rc;
+	}
+	cache_put(ls);
+	*out = ls;
+	return 0;
+}
+
+/* A missing volume is an empty file: there is nothing to read. */
+static int render_nothing(struct strbuf *out)
+{
+	(void)out;
+	return 0;
+}
+
+/* Only files carry what fs.c needs (the files.id); folders are resolved
+ * again from their path. */
+static void item_node(const struct item *it, struct node *out)
+{
+	static const struct node empty_file = {
+		NODE_FILE, .render = render_nothing,
+	};
+
+	switch (it->type) {
+	case ITEM_DIR:
+		*out = (struct node){ .type = NODE_DIR, .dynamic = 1 };
+		break;
+	case ITEM_FILE:
+		*out = (struct node){ .type = NODE_REAL, .file = it->file };
+		break;
+	default:
+		*out = empty_file;
+	}
+}
+
+int views_resolve(const char *path, struct node *out)
+{
+	const char *rest, *slash;
+	const struct view *v = view_of(path, &rest);
+	const struct views_entry *e;
+	struct listing *parent;
+	int depth, rc;
+
+	if (!v)
+		return -ENOENT;
+	depth = depth_of(rest);
+	if (!depth || (v->kind == VIEW_SEARCH && depth == 1)) {
+		*out = (struct node){ .type = NODE_DIR, .dynamic = 1 };
+		return 0;
+	}
+	slash = strrchr(path, '/');
+	pthread_mutex_lock(&cache_lock);
+	cache_check();
+	rc = get_listing(v, path, slash - path, depth - 1, &parent);
+	if (!rc) {
+		e = views_list_find(&parent->names, slash + 1);
+		if (e)
+			item_node(&parent->items[e->index], out);
+		else
+			rc = -ENOENT;
+	}
+	pthread_mutex_unlock(&cache_lock);
+	return rc == -ENOTDIR ? -ENOENT : rc;
+}
+
+int views_list(const char *path,
+	       int (*fn)(const char *name, const struct node *child,
+			 void *arg),
+	       void *arg)
+{
+	const char *rest;
+	const struct view *v = view_of(path, &rest);
+	struct listing *ls;
+	int rc;
+
+	if (!v)
+		return -ENOENT;
+	pthread_mutex_lock(&cache_lock);
+	cache_check();
+	rc = get_listing(v, path, strlen(path), depth_of(rest), &ls);
+	for (size_t i = 0; !rc && i < ls->names.nr; i++) {
+		struct node n;
+
+		item_node(&ls->items[ls->names.v[i].index], &n);
+		if (fn(ls->names.v[i].name, &n, arg))
+			break;
+	}
+	pthread_mutex_unlock(&cache_lock);
+	return rc;
+}
+
+/* Where the file with this files.id is on disk. */
+static int real_path(int64_t file, struct strbuf *out)
+{
+	sqlite3_stmt *st;
+	sqlite3 *db;
+	int rc;
+
+	rc = prepare("SELECT r.path, f.path FROM files f"
+		     " JOIN roots r ON r.id = f.root_id WHERE f.id = ?1",
+		     "find real file", &db, &st);
+	if (rc)
+		return rc;
+	sqlite3_bind_int64(st, 1, file);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		strbuf_add(out, sqlite3_column_blob(st, 0),
+			   sqlite3_column_bytes(st, 0));
+		strbuf_addch(out, '/');
+		strbuf_add(out, sqlite3_column_blob(st, 1),
+			   sqlite3_column_bytes(st, 1));
+	}
+	sqlite3_finalize(st);
+	if (rc == SQLITE_ROW)
+		return 0;
+	return rc == SQLITE_DONE ? -ENOENT : db_error(db, rc, "find real file");
+}
+
+int views_real_stat(int64_t file, struct stat *st)
+{
+	struct strbuf path = STRBUF_INIT;
+	int rc = real_path(file, &path);
+
+	if (!rc && stat(path.buf, st))
+		rc = -errno;
+	if (!rc && !S_ISREG(st->st_mode))
+		rc = -ENOENT;
+	strbuf_release(&path);
+	if (!rc)
+		st->st_mode &= ~(mode_t)0222;
+	return rc;
+}
+
+int views_real_open(int64_t file)
+{
+	struct strbuf path = STRBUF_INIT;
+	int rc = real_path(file, &path);
+
+	if (!rc) {
+		rc = open(path.buf, O_RDONLY | O_CLOEXEC);
+		if (rc < 0)
+			rc = -errno;
+	}
+	strbuf_release(&path);
+	return rc;
+}

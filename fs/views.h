@@ -1,0 +1,77 @@
+#ifndef MEDIAMON_VIEWS_H
+#define MEDIAMON_VIEWS_H
+
+/*
+ * The library views: folders made from the store whose files are the real
+ * media files.
+ *
+ *   /library/music/artists/ALBUM ARTIST/ALBUM (YEAR)/NN - TITLE.EXT
+ *   /library/music/albums/ALBUM (ALBUM ARTIST)/NN - TITLE.EXT
+ *   /library/music/genres/GENRE/ALBUM ARTIST/ALBUM (YEAR)/NN - TITLE.EXT
+ *   /library/music/years/YEAR/ALBUM ARTIST - ALBUM/NN - TITLE.EXT
+ *   /library/manga/SERIES/Volume NNN.EXT and MISSING - VOLUME N (a volume
+ *                         that is a folder of images: Volume NNN/IMAGES)
+ *   /search/QUERY/NN - TITLE.EXT
+ *
+ * A track is "D-NN - TITLE.EXT" when its folder holds several discs, and
+ * "TITLE.EXT" when it has no number; missing tags read "Unknown Artist",
+ * "Unknown Album", "Unknown Genre", "Unknown Year"; " (YEAR)" is left out
+ * when the album has none. Names follow views_name.h.
+ *
+ * /search/QUERY holds the tracks (at most VIEWS_SEARCH_MAX, best first)
+ * whose title, artist, album or album artist hold every word of QUERY as
+ * the start of a word, accents folded; QUERY is plain text, never FTS5
+ * syntax, and /search itself lists nothing.
+ *
+ * Folders are listed once per change of the store (indexer_generation())
+ * and kept in a small cache, so a walk of the tree reads each one once.
+ *
+ *	struct node n;
+ *
+ *	if (views_owns(path) && !views_resolve(path, &n) &&
+ *	    n.type == NODE_REAL)
+ *		fd = views_real_open(n.file);
+ */
+
+#include <stdint.h>
+#include <sys/stat.h>
+
+struct node;
+
+#define VIEWS_SEARCH_MAX 1000
+
+/* Nonzero when path is a view's own folder (/search, ...) or below one. */
+int views_owns(const char *path);
+
+/*
+ * Fill *out for a path below a view's folder: a dynamic NODE_DIR, a
+ * NODE_REAL whose file is the store's files.id, or an empty NODE_FILE
+ * (a missing volume). Returns 0, -ENOENT, or another negative errno
+ * value when the store cannot be read.
+ */
+int views_resolve(const char *path, struct node *out);
+
+/*
+ * Call fn with the name and node of every entry of the view folder at
+ * path, in name order; stops when fn returns nonzero. Returns 0, -ENOENT,
+ * -ENOTDIR, or another negative errno value.
+ */
+int views_list(const char *path,
+	       int (*fn)(const char *name, const struct node *child,
+			 void *arg),
+	       void *arg);
+
+/*
+ * stat() the real file behind file (a files.id) into *st, with the write
+ * bits cleared: the views are read-only. Returns 0, -ENOENT when the file
+ * or its row is gone, or another negative errno value.
+ */
+int views_real_stat(int64_t file, struct stat *st);
+
+/*
+ * Open the real file behind file read-only. Returns the descriptor, or
+ * -ENOENT when the file or its row is gone, or another negative errno.
+ */
+int views_real_open(int64_t file);
+
+#endif
