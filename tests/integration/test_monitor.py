@@ -549,3 +549,24 @@ def test_many_volumes_prowlarr_for_the_rest(monitored):
     # volume 2 came from the catalog, so Prowlarr's are not added to it
     assert [r["source"] for r in vols[2]["releases"]] == ["catalog"]
     assert [r["guid"] for r in vols[4]["releases"]] == ["s01-04-06"]
+
+
+def test_failing_service_is_paused_and_named(monitored):
+    names = [saga(n) for n in range(1, 6)]
+    mon = monitored(names, rpm=600)
+    for n in names:
+        mon.prowlarr.call("/_inject", {"query": n.lower(), "status": 503,
+                                       "times": 1})
+    last = mon.check("missing")
+    assert last["errors"] == 5 and len(mon.searches()) == 5
+    health = mon.m.read("status/health").decode().splitlines()
+    assert any(line.startswith("error: prowlarr: paused until ") and
+               line.endswith(" after 5 failures in a row")
+               for line in health), health
+    t = mon.m.json("metrics/monitor.json")["throttler"]["prowlarr"]
+    assert t["failures"] == 5 and t["paused_until"]
+    # the pause is kept across a restart: the next check waits it out
+    mon.unmount()
+    mon.mount()
+    assert any("paused until" in line for line in
+               mon.m.read("status/health").decode().splitlines())
