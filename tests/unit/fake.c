@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "common/http.h"
+#include "common/log.h"
 
 /* The fakes live beside this file's folder: tests/fakes/. */
 int fake_start(const char *script, struct fake *f)
@@ -49,11 +50,14 @@ int fake_start(const char *script, struct fake *f)
 	f->port = atoi(line);
 	for (size_t i = 0; i < sizeof(proxies) / sizeof(*proxies); i++)
 		unsetenv(proxies[i]);
-	return f->port > 0 ? 0 : -1;
+	log_set_stderr(0);
+	log_set_level(LOG_DEBUG);
+	return f->port > 0 && !http_init() ? 0 : -1;
 }
 
 void fake_stop(struct fake *f)
 {
+	http_cleanup();
 	close(f->stdin_fd);
 	kill(f->pid, SIGTERM);
 	waitpid(f->pid, NULL, 0);

@@ -26,11 +26,14 @@ struct fake {
 
 /*
  * Start tests/fakes/script and read its port. Proxy settings are cleared
- * from the environment, since the fake is local. Returns 0 or -1.
+ * from the environment, since the fake is local; libcurl is set up, and
+ * log lines go to the ring only, from the debug level, for tests to look
+ * at. Returns 0 or -1.
  */
 int fake_start(const char *script, struct fake *f);
 
-/* Close the fake's stdin (which ends it), signal it if stuck, reap it. */
+/* Close the fake's stdin (which ends it), signal it if stuck, reap it;
+ * release libcurl. */
 void fake_stop(struct fake *f);
 
 /*

@@ -47,15 +47,12 @@ static int start_fakes(void **state)
 		 qbit.port);
 	snprintf(prowlarr_url, sizeof(prowlarr_url), "http://127.0.0.1:%d",
 		 prowlarr.port);
-	log_set_stderr(0);
-	log_set_level(LOG_DEBUG);
-	return http_init();
+	return 0;
 }
 
 static int stop_fakes(void **state)
 {
 	(void)state;
-	http_cleanup();
 	fake_stop(&qbit);
 	fake_stop(&prowlarr);
 	strbuf_release(&err);

@@ -246,15 +246,13 @@ static int start_fake(void **state)
 	if (fake_start("nautiljon_fake.py", &fake))
 		return -1;
 	snprintf(base, sizeof(base), "http://127.0.0.1:%d", fake.port);
-	log_set_stderr(0);
-	return http_init();
+	return 0;
 }
 
 /* Closing its stdin ends the fake; the signal is for a stuck one. */
 static int stop_fake(void **state)
 {
 	(void)state;
-	http_cleanup();
 	fake_stop(&fake);
 	return 0;
 }

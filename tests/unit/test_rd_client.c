@@ -112,15 +112,12 @@ static int start_fake(void **state)
 		return -1;
 	snprintf(base, sizeof(base), "http://127.0.0.1:%d/rest/1.0/",
 		 fake.port);
-	log_set_stderr(0);
-	log_set_level(LOG_DEBUG);
-	return http_init();
+	return 0;
 }
 
 static int stop_fake(void **state)
 {
 	(void)state;
-	http_cleanup();
 	fake_stop(&fake);
 	return 0;
 }
