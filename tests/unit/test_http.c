@@ -30,9 +30,7 @@ static char url[512];
 static int start_fake(void **state)
 {
 	(void)state;
-	if (fake_start("http_fake.py", &fake))
-		return -1;
-	return 0;
+	return fake_start("http_fake.py", &fake);
 }
 
 static int stop_fake(void **state)
