@@ -408,6 +408,51 @@ static int estimate(sqlite3 *db, void *arg)
 	return rc;
 }
 
+/* Rebuild the manga series the plan's scans looked at: a whole root, or
+ * the series folders its paths are in (paths come sorted, so a series
+ * met twice is met in a row). Music-only scans rebuild nothing. */
+static void refresh_manga(const struct plan *p)
+{
+	struct manga_scope *scope = NULL;
+	struct manga_scopes scopes = { NULL, 0 };
+	size_t n = 0, max = 0;
+
+	for (size_t i = 0; i < p->nr; i++)
+		max += p->req[i].manga ? p->req[i].nr_subpaths : 0;
+	if (!max)
+		return;
+	scope = calloc(max, sizeof(*scope));
+	if (!scope) {
+		/* Every manga root, then: slower, never wrong. */
+		writer_call(manga_refresh, NULL);
+		return;
+	}
+	for (size_t i = 0; i < p->nr; i++) {
+		const struct scan_request *r = &p->req[i];
+
+		for (size_t j = 0; r->manga && j < r->nr_subpaths; j++) {
+			const char *sub = r->subpaths[j];
+			/* Out of memory, the whole root is refreshed. */
+			char *series = *sub ? strndup(sub, strcspn(sub, "/")) :
+				NULL;
+
+			if (n && scope[n - 1].root_id == r->root_id &&
+			    (!scope[n - 1].series ||
+			     (series && !strcmp(series, scope[n - 1].series)))) {
+				free(series);
+				continue;
+			}
+			scope[n++] = (struct manga_scope){ r->root_id, series };
+		}
+	}
+	scopes.scope = scope;
+	scopes.nr = n;
+	writer_call(manga_refresh, &scopes);
+	for (size_t i = 0; i < n; i++)
+		free((char *)scope[i].series);
+	free(scope);
+}
+
 /* Carry out one scan order from its row to its figures. Runs on the
  * indexer thread; the FUSE side sees its progress through ix.stats. */
 static void run_order(void)
@@ -415,7 +460,7 @@ static void run_order(void)
 	struct scan_row row = { .order = &ix.current };
 	const struct scan_order *o = &ix.current;
 	struct plan plan;
-	int rc = 0, manga = 0;
+	int rc = 0;
 
 	row.started_at = clock_wall();
 	if (plan_make(&ix.current, &plan))
@@ -439,16 +484,12 @@ static void run_order(void)
 	log_info("scan %lld started (%s%s)", (long long)row.id, o->trigger,
 		 o->full ? ", full" : "");
 
-	for (size_t i = 0; i < plan.nr && rc != -ECANCELED; i++) {
+	for (size_t i = 0; i < plan.nr && rc != -ECANCELED; i++)
 		rc = scan_run(indexer_db_path(), &plan.req[i], &ix.stats) ? : rc;
-		manga |= plan.req[i].manga;
-	}
-	plan_free(&plan);
 	writer_call(NULL, NULL);
 	writer_call(writer_drop_orphans, NULL);
-	/* Series are rebuilt only when a manga root was looked at. */
-	if (manga)
-		writer_call(manga_refresh, NULL);
+	refresh_manga(&plan);
+	plan_free(&plan);
 
 	row.stats = &ix.stats;
 	row.duration_s = clock_mono() - ix.scan_started_mono;

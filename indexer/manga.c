@@ -135,11 +135,34 @@ static int take_file(struct refresh *r, const char *path, size_t len,
 	return rc;
 }
 
-/* Series are a root's first-level folders: new ones are added, gone ones
- * dropped, kept ones keep what the user set; volumes are rebuilt. */
-static int refresh_root(struct refresh *r)
+/* Run one of refresh_root()'s statements, bound to the root and, for
+ * one series, to its folder. */
+static int run_bound(struct refresh *r, const char *sql, const char *series)
 {
-	static const char *const prepare[] = {
+	sqlite3_stmt *st;
+	int rc;
+
+	rc = sqlite3_prepare_v2(r->db, sql, -1, &st, NULL);
+	if (rc != SQLITE_OK)
+		return db_error(r->db, rc, sql);
+	sqlite3_bind_int64(st, 1, r->root_id);
+	if (series)
+		sqlite3_bind_blob(st, 2, series, strlen(series), SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	sqlite3_finalize(st);
+	return rc == SQLITE_DONE || rc == SQLITE_ROW ? 0 : db_error(r->db, rc,
+								   sql);
+}
+
+/*
+ * Series are a root's first-level folders: new ones are added, gone ones
+ * dropped, kept ones keep what the user set; volumes are rebuilt. With a
+ * series folder name, only that series is looked at: a change inside it
+ * cannot touch the others.
+ */
+static int refresh_root(struct refresh *r, const char *series)
+{
+	static const char *const whole[] = {
 		"INSERT OR IGNORE INTO series (root_id, path, name)"
 		" SELECT root_id, path, CAST(path AS TEXT) FROM directories"
 		" WHERE root_id = ?1 AND path != X'' AND instr(path, X'2F') = 0",
@@ -148,28 +171,51 @@ static int refresh_root(struct refresh *r)
 		"DELETE FROM volumes WHERE series_id IN"
 		" (SELECT id FROM series WHERE root_id = ?1)",
 	};
+	static const char *const one[] = {
+		"INSERT OR IGNORE INTO series (root_id, path, name)"
+		" SELECT root_id, path, CAST(path AS TEXT) FROM directories"
+		" WHERE root_id = ?1 AND path = ?2",
+		"DELETE FROM series WHERE root_id = ?1 AND path = ?2 AND NOT"
+		" EXISTS (SELECT 1 FROM directories WHERE root_id = ?1"
+		" AND path = ?2)",
+		"DELETE FROM volumes WHERE series_id IN"
+		" (SELECT id FROM series WHERE root_id = ?1 AND path = ?2)",
+	};
+	const char *const *steps = series ? one : whole;
+	struct strbuf from = STRBUF_INIT, to = STRBUF_INIT;
 	sqlite3_stmt *st;
 	int rc = 0;
 
-	for (size_t i = 0; !rc && i < sizeof(prepare) / sizeof(*prepare); i++) {
-		rc = sqlite3_prepare_v2(r->db, prepare[i], -1, &st, NULL);
-		if (rc != SQLITE_OK)
-			return db_error(r->db, rc, prepare[i]);
-		sqlite3_bind_int64(st, 1, r->root_id);
-		rc = sqlite3_step(st);
-		sqlite3_finalize(st);
-		rc = rc == SQLITE_DONE ? 0 : db_error(r->db, rc, prepare[i]);
-	}
+	log_debug("manga: rebuilding %s%s%s of root %lld",
+		  series ? "the series \"" : "every series",
+		  series ? series : "", series ? "\"" : "",
+		  (long long)r->root_id);
+	for (size_t i = 0; !rc && i < 3; i++)
+		rc = run_bound(r, steps[i], series);
 	if (rc)
 		return rc;
+	/* A series' files sort between "NAME/" and "NAME0" ('0' follows
+	 * '/'). */
+	if (series) {
+		strbuf_addf(&from, "%s/", series);
+		strbuf_addf(&to, "%s0", series);
+	}
 	rc = sqlite3_prepare_v2(r->db, "SELECT f.path, CASE WHEN c.series"
 				" IS NOT NULL THEN c.volume ELSE 0 END"
 				" FROM files f LEFT JOIN comicinfo c"
 				" ON c.file_id = f.id WHERE f.root_id = ?1"
-				" ORDER BY f.path", -1, &st, NULL);
-	if (rc != SQLITE_OK)
-		return db_error(r->db, rc, "list manga files");
+				" AND (?2 IS NULL OR (f.path >= ?2"
+				" AND f.path < ?3)) ORDER BY f.path", -1, &st,
+				NULL);
+	if (rc != SQLITE_OK) {
+		rc = db_error(r->db, rc, "list manga files");
+		goto out;
+	}
 	sqlite3_bind_int64(st, 1, r->root_id);
+	if (series) {
+		sqlite3_bind_blob(st, 2, from.buf, from.len, SQLITE_STATIC);
+		sqlite3_bind_blob(st, 3, to.buf, to.len, SQLITE_STATIC);
+	}
 	strbuf_reset(&r->series_path);
 	r->series_id = 0;
 	while (!rc && (rc = sqlite3_step(st)) == SQLITE_ROW)
@@ -178,12 +224,49 @@ static int refresh_root(struct refresh *r)
 			       sqlite3_column_double(st, 1));
 	sqlite3_finalize(st);
 	if (rc == SQLITE_DONE)
-		return 0;
-	return rc > 0 ? db_error(r->db, rc, "list manga files") : rc;
+		rc = 0;
+	else if (rc > 0)
+		rc = db_error(r->db, rc, "list manga files");
+out:
+	strbuf_release(&from);
+	strbuf_release(&to);
+	return rc;
 }
 
-int manga_refresh(sqlite3 *db, void *unused)
+/* Refresh what scope names, or every manga root for none. */
+static int refresh_scopes(struct refresh *r, const struct manga_scope *scope,
+			  size_t nr)
 {
+	sqlite3_stmt *roots;
+	int rc;
+
+	for (size_t i = 0; i < nr; i++) {
+		r->root_id = scope[i].root_id;
+		rc = refresh_root(r, scope[i].series);
+		if (rc)
+			return rc;
+	}
+	if (scope)
+		return 0;
+	rc = sqlite3_prepare_v2(r->db, "SELECT id FROM roots WHERE kind ="
+				" 'manga'", -1, &roots, NULL);
+	if (rc != SQLITE_OK)
+		return db_error(r->db, rc, "list manga roots");
+	while ((rc = sqlite3_step(roots)) == SQLITE_ROW) {
+		r->root_id = sqlite3_column_int64(roots, 0);
+		rc = refresh_root(r, NULL);
+		if (rc)
+			break;
+	}
+	sqlite3_finalize(roots);
+	if (rc == SQLITE_DONE)
+		return 0;
+	return rc > 0 ? db_error(r->db, rc, "list manga roots") : rc;
+}
+
+int manga_refresh(sqlite3 *db, void *arg)
+{
+	const struct manga_scopes *scopes = arg;
 	struct refresh r = {
 		.db = db,
 		.parsed = NAMES_RESULT_INIT,
@@ -191,10 +274,8 @@ int manga_refresh(sqlite3 *db, void *unused)
 		.series_name = STRBUF_INIT,
 		.last_folder = STRBUF_INIT,
 	};
-	sqlite3_stmt *roots = NULL;
 	int rc;
 
-	(void)unused;
 	rc = db_exec(db, "BEGIN");
 	if (rc)
 		return rc;
@@ -205,17 +286,8 @@ int manga_refresh(sqlite3 *db, void *unused)
 				" first, last, path) VALUES (?1, ?2, ?3, ?4,"
 				" ?5)", &r.add);
 	if (!rc)
-		rc = db_prepare(db, "SELECT id FROM roots WHERE kind ="
-				" 'manga'", &roots);
-	while (!rc && (rc = sqlite3_step(roots)) == SQLITE_ROW) {
-		r.root_id = sqlite3_column_int64(roots, 0);
-		rc = refresh_root(&r);
-	}
-	if (rc == SQLITE_DONE)
-		rc = 0;
-	else if (rc > 0)
-		rc = db_error(db, rc, "list manga roots");
-	sqlite3_finalize(roots);
+		rc = refresh_scopes(&r, scopes ? scopes->scope : NULL,
+				    scopes ? scopes->nr : 0);
 	sqlite3_finalize(r.series);
 	sqlite3_finalize(r.add);
 	names_release(&r.parsed);

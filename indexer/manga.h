@@ -20,8 +20,23 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* A writer_call() function: rebuild series and volumes of manga roots. */
-int manga_refresh(sqlite3 *db, void *unused);
+/* A part of a manga root to refresh: one series folder, or all. */
+struct manga_scope {
+	int64_t root_id;
+	const char *series;	/* a first-level folder's name; NULL: all */
+};
+
+struct manga_scopes {
+	const struct manga_scope *scope;
+	size_t nr;
+};
+
+/*
+ * A writer_call() function: rebuild the series and volumes of what a
+ * struct manga_scopes names (a scan of a few series folders rebuilds
+ * only those), or of every manga root for NULL.
+ */
+int manga_refresh(sqlite3 *db, void *scopes);
 
 struct manga_volume {
 	double first, last;

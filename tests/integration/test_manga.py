@@ -318,3 +318,24 @@ def test_comicinfo_wins_over_the_name(tmp_path):
             time.sleep(0.05)
     finally:
         unmount(m.path, m.proc)
+
+
+def test_change_rebuilds_only_its_series(tmp_path):
+    root = tmp_path / "manga"
+    make_library(str(root))
+    conf = tmp_path / "m.conf"
+    conf.write_text("[general]\nwatch_debounce = 100ms\nlog_level = debug\n"
+                    "[manga]\nroot = %s\n" % root)
+    m = start(tmp_path, "config=" + str(conf))
+    try:
+        assert "manga: rebuilding every series of root" in \
+            m.read("log").decode()
+        with open(str(root / "One Piece" / "One Piece T03.cbz"), "wb") as f:
+            f.write(b"not really an archive")
+        wait_missing(m, ["Berserk\t4", "Mob Psycho 100\t1"])
+        log = m.read("log").decode()
+        last = log[log.rindex("manga: rebuilding"):].splitlines()[0]
+        assert last.startswith('manga: rebuilding the series "One Piece"')
+        assert log.count("manga: rebuilding every series") == 1
+    finally:
+        unmount(m.path, m.proc)
