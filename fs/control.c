@@ -56,6 +56,7 @@ int control_rescan_render(struct strbuf *out)
 	return 0;
 }
 
+/* Both check files take the same command, "1". */
 static int check_write(unsigned job, const char *buf, size_t len)
 {
 	char cmd[8];
@@ -65,6 +66,7 @@ static int check_write(unsigned job, const char *buf, size_t len)
 	return indexer_check(job, "control");
 }
 
+/* Both check files show their job's state the same way. */
 static int check_render(unsigned job, struct strbuf *out)
 {
 	struct indexer_status s;

@@ -39,6 +39,7 @@ enum {
 	" WHERE s.monitored AND (?1 = 0 OR s.id = ?1)" \
 	" ORDER BY s.name, s.id, w.volume, f.rank"
 
+/* Query parameter names compare without case, as servers read them. */
 static int is_secret(const char *name, size_t len)
 {
 	for (size_t i = 0; i < sizeof(secret_params) / sizeof(*secret_params);
@@ -88,6 +89,8 @@ static void redact(const char *link, struct strbuf *out)
 	}
 }
 
+/* Store text may hold bytes that are not UTF-8 (titles come from
+ * anywhere): json_text() makes them U+FFFD; NULL stays null. */
 static json_t *column_text(sqlite3_stmt *st, int col)
 {
 	const char *s = (const char *)sqlite3_column_text(st, col);
@@ -95,6 +98,7 @@ static json_t *column_text(sqlite3_stmt *st, int col)
 	return s ? json_text(s, sqlite3_column_bytes(st, col)) : json_null();
 }
 
+/* A link as the mount may show it; see redact(). */
 static json_t *column_link(sqlite3_stmt *st, int col)
 {
 	const char *s = (const char *)sqlite3_column_text(st, col);
@@ -109,6 +113,7 @@ static json_t *column_link(sqlite3_stmt *st, int col)
 	return v;
 }
 
+/* An unknown number (NULL) is null, never 0. */
 static json_t *column_int(sqlite3_stmt *st, int col)
 {
 	if (sqlite3_column_type(st, col) == SQLITE_NULL)
@@ -116,11 +121,14 @@ static json_t *column_int(sqlite3_stmt *st, int col)
 	return json_integer(sqlite3_column_int64(st, col));
 }
 
+/* Whole volumes are integers in JSON; 10.5 stays a number. */
 static json_t *volume_number(double v)
 {
 	return v == floor(v) ? json_integer((json_int_t)v) : json_real(v);
 }
 
+/* One release of a FOUND_SQL row, with its age in days as indexers
+ * show it. */
 static json_t *release_object(sqlite3_stmt *st)
 {
 	double published = sqlite3_column_double(st, F_PUBLISHED);
@@ -149,6 +157,7 @@ static json_t *release_object(sqlite3_stmt *st)
 		"found_at", json_time(sqlite3_column_double(st, F_FOUND)));
 }
 
+/* What was sent for the volume, or null when nothing was. */
 static json_t *download_object(sqlite3_stmt *st)
 {
 	if (sqlite3_column_type(st, F_D_STATE) == SQLITE_NULL)
@@ -244,6 +253,8 @@ enum { N_NAME, N_PATH, N_HIGH, N_COUNT, N_MANUAL, N_STATUS, N_CHECKED };
 	" FROM series s JOIN roots r ON r.id = s.root_id" \
 	" WHERE s.monitored AND count > high ORDER BY s.name, s.id"
 
+/* Call fn for every new volume of NEW_SQL's series, in one snapshot,
+ * so the text and the JSON forms list the same volumes. */
 static int each_new(int (*fn)(void *arg, sqlite3_stmt *st, int volume),
 		    void *arg)
 {
@@ -276,6 +287,7 @@ static int each_new(int (*fn)(void *arg, sqlite3_stmt *st, int volume),
 	return rc == SQLITE_DONE ? 0 : db_error(db, rc, "list new volumes");
 }
 
+/* /status/new's form: SERIES, a tab, VOLUME. */
 static int new_line(void *arg, sqlite3_stmt *st, int volume)
 {
 	struct strbuf *out = arg;
@@ -290,6 +302,7 @@ int render_new(struct strbuf *out)
 	return each_new(new_line, out);
 }
 
+/* /status/new.json's form, with where the count came from. */
 static int new_item(void *arg, sqlite3_stmt *st, int volume)
 {
 	json_t *item = json_pack("{s:o, s:i, s:o, s:i, s:s, s:o, s:o}",
@@ -318,6 +331,7 @@ int render_new_json(struct strbuf *out)
 	return json_append(out, list);
 }
 
+/* A throttle's figures under the names monitor.json documents. */
 static json_t *throttle_object(const struct throttle_stats *t)
 {
 	return json_pack("{s:i, s:o, s:I, s:I, s:I, s:I, s:o}",

@@ -77,6 +77,7 @@ static double last_check_at(void)
 	return at;
 }
 
+/* Every job is a monitor check today; the bit says which flow. */
 static void run(unsigned job, const char *trigger)
 {
 	enum monitor_flow flow = job == JOBS_CHECK_NEW ? MONITOR_NEW :
@@ -121,6 +122,8 @@ static void queue_auto(void)
 	jobs.next_auto = clock_wall() + jobs.cfg->auto_check_interval_s;
 }
 
+/* One job at a time, so each service's rate is simple to hold; timed
+ * checks are queued like requested ones. */
 static void *jobs_main(void *unused)
 {
 	(void)unused;

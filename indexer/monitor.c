@@ -63,6 +63,7 @@ const char *monitor_flow_name(enum monitor_flow flow)
 	return flow == MONITOR_NEW ? "new" : "missing";
 }
 
+/* The jobs thread sets the flag to stop; checked between requests. */
 static int cancelled(const struct monitor *m)
 {
 	return m->cancel && __atomic_load_n(m->cancel, __ATOMIC_RELAXED);
@@ -77,6 +78,8 @@ static int source_order(const struct config *cfg, const char *name)
 	return 0;
 }
 
+/* A throttle that starts where the last run left it, so a restart in
+ * quick succession never sends faster than the rate. */
 static int make_throttle(sqlite3 *db, const char *name, int rpm,
 			 struct throttle **out)
 {
@@ -198,6 +201,8 @@ struct cache_write {
 	double at;
 };
 
+/* A writer_call() function: the cache lives in the store, written by
+ * the writer like everything else. */
 static int store_cache(sqlite3 *db, void *arg)
 {
 	const struct cache_write *c = arg;
@@ -261,6 +266,7 @@ struct prowlarr_ask {
 	size_t nr;
 };
 
+/* One Prowlarr search, in the shape with_retry() sends. */
 static int send_prowlarr(struct monitor *m, void *arg)
 {
 	struct prowlarr_ask *a = arg;
@@ -310,6 +316,7 @@ static int all_found(const struct want *w, size_t nr)
 	return 1;
 }
 
+/* The catalog is local: one query per wanted volume costs nothing. */
 static int search_catalog(struct monitor *m, const struct series *s,
 			  struct want *w, size_t nr)
 {
@@ -384,6 +391,7 @@ static int search_prowlarr(struct monitor *m, const struct series *s,
 	return rc;
 }
 
+/* The ranked releases of one volume, the best MONITOR_MAX_RELEASES. */
 static int store_found(sqlite3 *db, sqlite3_stmt *st, int64_t series,
 		       const struct want *w, double at)
 {
@@ -587,6 +595,8 @@ static int load_series(struct monitor *m, struct series **out, size_t *nr)
 		db_error(m->db, rc, "list monitored series");
 }
 
+/* The missing-volume flow for one series: its gaps, as /manga/SERIES/
+ * missing shows them, are what it wants. */
 static int check_missing(struct monitor *m, const struct series *s)
 {
 	struct manga_volume *v = NULL;
@@ -646,6 +656,7 @@ struct nautiljon_ask {
 	struct nautiljon_info info;
 };
 
+/* One Nautiljon page, in the shape with_retry() sends. */
 static int send_nautiljon(struct monitor *m, void *arg)
 {
 	struct nautiljon_ask *a = arg;
@@ -711,6 +722,9 @@ static int highest_owned(const struct manga_volume *v, size_t nr)
 	return (int)floor(high);
 }
 
+/* The new-volume flow for one series: a number written by hand wins
+ * over Nautiljon, which is then not asked; what lies beyond the highest
+ * volume owned is wanted. */
 static int check_new(struct monitor *m, const struct series *s)
 {
 	struct manga_volume *v = NULL;

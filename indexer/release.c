@@ -6,6 +6,7 @@
 
 #include "common/log.h"
 
+/* A release owns its strings; want_add() copied them. */
 static void release_clear(struct release *r)
 {
 	free(r->title);
@@ -25,6 +26,7 @@ void wants_free(struct want *w, size_t nr)
 	free(w);
 }
 
+/* Optional members stay NULL rather than becoming "". */
 static char *dup_or_null(const char *s)
 {
 	return s ? strdup(s) : NULL;
@@ -60,6 +62,7 @@ int want_add(struct want *w, const struct release *r)
 	return 0;
 }
 
+/* qsort()'s order for want_rank(), as release.h describes it. */
 static int release_cmp(const void *a, const void *b)
 {
 	const struct release *x = a, *y = b;
