@@ -436,9 +436,10 @@ static void refresh_manga(const struct plan *p)
 			char *series = *sub ? strndup(sub, strcspn(sub, "/")) :
 				NULL;
 
+			const char *prev = n ? scope[n - 1].series : NULL;
+
 			if (n && scope[n - 1].root_id == r->root_id &&
-			    (!scope[n - 1].series ||
-			     (series && !strcmp(series, scope[n - 1].series)))) {
+			    (!prev || (series && !strcmp(series, prev)))) {
 				free(series);
 				continue;
 			}
@@ -485,7 +486,8 @@ static void run_order(void)
 		 o->full ? ", full" : "");
 
 	for (size_t i = 0; i < plan.nr && rc != -ECANCELED; i++)
-		rc = scan_run(indexer_db_path(), &plan.req[i], &ix.stats) ? : rc;
+		rc = scan_run(indexer_db_path(), &plan.req[i],
+			      &ix.stats) ? : rc;
 	writer_call(NULL, NULL);
 	writer_call(writer_drop_orphans, NULL);
 	refresh_manga(&plan);

@@ -294,8 +294,8 @@ static int prowlarr_releases(struct monitor *m, const char *series,
 	rc = with_retry(m, m->prowlarr_t, send_prowlarr, &a, &m->c.prowlarr);
 	*found_at = clock_wall();
 	if (rc != -ECANCELED)
-		service_record(m->prowlarr_t, NULL, rc, rc ? error_text(rc) : NULL,
-		       "error");
+		service_record(m->prowlarr_t, NULL, rc,
+			       rc ? error_text(rc) : NULL, "error");
 	if (!rc) {
 		keep("prowlarr", key.buf, prowlarr_releases_dump(a.r, a.nr));
 		*r = a.r;

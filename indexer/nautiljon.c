@@ -366,8 +366,10 @@ int nautiljon_fetch(const struct nautiljon *n, const char *slug,
 char *nautiljon_info_dump(const struct nautiljon_info *info)
 {
 	json_t *o = json_pack("{s:i, s:s, s:i, s:s}",
-			      "vf", info->vf_count, "vf_status", info->vf_status,
-			      "vo", info->vo_count, "vo_status", info->vo_status);
+			      "vf", info->vf_count,
+			      "vf_status", info->vf_status,
+			      "vo", info->vo_count,
+			      "vo_status", info->vo_status);
 	char *s = o ? json_dumps(o, JSON_COMPACT) : NULL;
 
 	json_decref(o);
