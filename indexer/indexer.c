@@ -435,7 +435,6 @@ static void refresh_manga(const struct plan *p)
 			/* Out of memory, the whole root is refreshed. */
 			char *series = *sub ? strndup(sub, strcspn(sub, "/")) :
 				NULL;
-
 			const char *prev = n ? scope[n - 1].series : NULL;
 
 			if (n && scope[n - 1].root_id == r->root_id &&
