@@ -33,6 +33,7 @@ struct rd_repair {
 	struct rd_client c;
 	char *mount;			/* normalized */
 	double next_at;
+	double paused_until;		/* the throttle's pause, this pass */
 	double rate_limited_at;		/* the last rate-limit answer */
 
 	/* The pass running. */
@@ -210,8 +211,7 @@ static int ready(struct rd_repair *r)
 		return 0;
 	if (throttle_paused(r->t, &until)) {
 		r->stop = 1;
-		if (!r->next_at || until < r->next_at)
-			r->next_at = until;
+		r->paused_until = until;
 		return 0;
 	}
 	return 1;
@@ -1066,19 +1066,21 @@ static int repair_all(struct rd_repair *r, double now)
 	return rc;
 }
 
-/* When a follow-up pass is due: a download to look at again, a retry, or
- * the end of a pause; never sooner than a second from now. */
+/* When a follow-up pass is due: a retry, a download to look at again, or
+ * repairs a stopped pass left; but not before a pause ends, and never
+ * sooner than a second from now. */
 static void schedule(struct rd_repair *r, double now)
 {
 	double next = query_num(r, "SELECT min(next_at) FROM rd_repairs"
 				" WHERE state = 'waiting_retry'", NULL, 0, 0);
+	double busy = r->dry_run ? 0 : query_num(r, "SELECT count(*) FROM"
+		" rd_repairs WHERE state IN ('adding', 'downloading') OR"
+		" (state = 'queued' AND ?2)", NULL, r->stop, 0);
 
-	if (query_num(r, "SELECT count(*) FROM rd_repairs WHERE state IN"
-		      " ('adding', 'downloading')", NULL, 0, 0) &&
-	    (!next || now + RD_POLL_S < next))
+	if (busy && (!next || now + RD_POLL_S < next))
 		next = now + RD_POLL_S;
-	if (r->next_at && (!next || r->next_at < next))
-		next = r->next_at;
+	if (next && next < r->paused_until)
+		next = r->paused_until;
 	if (next && next < now + 1)
 		next = r->guard_ok ? now + 1 : now + RD_POLL_S;
 	r->next_at = next;
@@ -1093,7 +1095,7 @@ int rd_repair_pass(struct rd_repair *r, enum rd_pass_kind kind, int dry_run,
 
 	memset(&r->n, 0, sizeof(r->n));
 	r->stop = 0;
-	r->next_at = 0;
+	r->paused_until = 0;
 	r->dry_run = dry_run;
 	r->rate_limited_at = query_num(r, "SELECT rate_limited_at FROM"
 				       " rd_sync", NULL, 0, 0);
