@@ -43,7 +43,7 @@ commands = []
 class Arr(http_fake.FakeHandler):
     routes = http_fake.FakeHandler.routes + [
         (r"/api/v3/(series|movie)", "listing"),
-        (r"/api/v3/command", "command"),
+        (r"/api/v3/command", "queue_command"),
         (r"/api/.*", "unknown_api"),
         (r"/_requests", "get_requests"),
         (r"/_commands", "get_commands"),
@@ -83,7 +83,7 @@ class Arr(http_fake.FakeHandler):
         with lock:
             self.reply(200, list(items))
 
-    def command(self, m):
+    def queue_command(self, m):
         body = self.record(self.read_body())
         if not self.authorized():
             return
