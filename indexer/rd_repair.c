@@ -4,8 +4,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include "common/clock.h"
 #include "common/config.h"
@@ -13,7 +11,7 @@
 #include "common/log.h"
 #include "common/strbuf.h"
 #include "common/throttle.h"
-#include "indexer/arr.h"
+#include "indexer/rd_cleanup.h"
 #include "indexer/rd_client.h"
 #include "indexer/rd_guard.h"
 #include "indexer/rd_links.h"
@@ -657,125 +655,32 @@ static int save(const struct job *j, const char *error, double next_at)
 	return writer_call(rd_store_sql, &q);
 }
 
-/* Whether a link still is the dead link to target it was: a link
- * changed or repaired by someone else since the walk is not ours. */
-static int still_dead(const char *path, const char *target)
+/* Ask the guard again before each link goes. */
+static int guard_cb(void *r)
 {
-	char buf[4096], *dir, *now;
-	ssize_t len = readlink(path, buf, sizeof(buf) - 1);
-	struct stat st;
-	int same;
-
-	if (len < 0)
-		return 0;
-	buf[len] = '\0';
-	dir = strdup(path);
-	if (!dir)
-		return 0;
-	*strrchr(dir, '/') = '\0';
-	now = rd_links_normalize(dir, buf);
-	free(dir);
-	same = now && !strcmp(now, target) && stat(target, &st);
-	free(now);
-	return same;
+	return guard_holds(r);
 }
 
-/* Ask the Arr holding path for its id; 0 when none does. */
-static int64_t arr_id(const struct arr *a, const char *path)
+/* Delete the torrent's dead links, ask the Arrs to rescan, and note it. */
+static int clean_up(struct rd_repair *r, const struct job *j)
 {
-	int64_t id = 0;
-
-	if (!a->url || !a->api_key || arr_find(a, path, &id))
-		return 0;
-	return id;
-}
-
-/* Remember an id once; rescans go one per series or movie. */
-static int add_id(int64_t **ids, size_t *nr, int64_t id)
-{
-	int64_t *grown;
-
-	for (size_t i = 0; i < *nr; i++)
-		if ((*ids)[i] == id)
-			return 0;
-	grown = realloc(*ids, (*nr + 1) * sizeof(**ids));
-	if (!grown)
-		return log_error(-ENOMEM, "rd: out of memory");
-	grown[(*nr)++] = id;
-	*ids = grown;
-	return 0;
-}
-
-/* Delete the dead links of a torrent that cannot come back, then ask
- * Sonarr or Radarr to rescan what held them, by id. */
-static int delete_links(struct rd_repair *r, const struct job *j)
-{
-	struct arr sonarr = {
-		.kind = ARR_SONARR,
-		.url = r->cfg->sonarr_url,
-		.api_key = r->cfg->sonarr_api_key,
+	struct rd_cleanup c = {
+		.cfg = r->cfg,
+		.db = r->db,
+		.torrent_id = j->id,
+		.guard = guard_cb,
+		.arg = r,
 	};
-	struct arr radarr = {
-		.kind = ARR_RADARR,
-		.url = r->cfg->radarr_url,
-		.api_key = r->cfg->radarr_api_key,
-	};
-	int64_t *series = NULL, *movies = NULL;
-	size_t nr_series = 0, nr_movies = 0, nr, deleted = 0, rescans = 0;
-	char **paths, **targets;
-	int rc;
+	int rc = rd_cleanup_links(&c);
 
-	rc = query_strings(r, "SELECT path FROM rd_links WHERE torrent_id ="
-			   " ?1 AND broken ORDER BY path", j->id, &paths, &nr);
-	if (rc)
-		return rc;
-	rc = query_strings(r, "SELECT target FROM rd_links WHERE torrent_id"
-			   " = ?1 AND broken ORDER BY path", j->id, &targets,
-			   &nr);
-	if (rc) {
-		strings_free(paths, nr);
-		return rc;
-	}
-	for (size_t i = 0; !rc && i < nr; i++) {
-		struct rd_sql q = {
-			.sql = "DELETE FROM rd_links WHERE path ="
-			       " CAST(?1 AS BLOB)",
-			.text = { paths[i] },
-		};
-		int64_t id;
-
-		if (!still_dead(paths[i], targets[i]) || !guard_holds(r))
-			continue;
-		if (unlink(paths[i])) {
-			log_error(-errno, "rd: cannot delete link %s: %s",
-				  paths[i], strerror(errno));
-			continue;
-		}
-		log_info("rd: deleted dead link %s (torrent %s failed for"
-			 " good)", paths[i], j->id);
-		deleted++;
-		rc = writer_call(rd_store_sql, &q);
-		if (!rc && (id = arr_id(&sonarr, paths[i])))
-			rc = add_id(&series, &nr_series, id);
-		else if (!rc && (id = arr_id(&radarr, paths[i])))
-			rc = add_id(&movies, &nr_movies, id);
-	}
-	for (size_t i = 0; !rc && i < nr_series; i++)
-		rescans += !arr_rescan(&sonarr, series[i]);
-	for (size_t i = 0; !rc && i < nr_movies; i++)
-		rescans += !arr_rescan(&radarr, movies[i]);
-	free(series);
-	free(movies);
-	strings_free(paths, nr);
-	strings_free(targets, nr);
-	r->n.links_deleted += deleted;
-	r->n.rescans += rescans;
+	r->n.links_deleted += c.deleted;
+	r->n.rescans += c.rescans;
 	if (!rc)
 		rc = writer_call(rd_store_sql, &(struct rd_sql){
 			.sql = "UPDATE rd_failures SET links_deleted = ?7,"
 			       " rescans = ?8 WHERE torrent_id = ?1",
 			.text = { j->id },
-			.num = { deleted, rescans },
+			.num = { c.deleted, c.rescans },
 		});
 	return rc;
 }
@@ -799,7 +704,7 @@ static int give_up(struct rd_repair *r, struct job *j, const char *why)
 	if (!rc)
 		rc = writer_call(rd_store_sql, &q);
 	if (!rc && !r->dry_run && guard_holds(r))
-		rc = delete_links(r, j);
+		rc = clean_up(r, j);
 	return rc;
 }
 
