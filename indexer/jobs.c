@@ -11,9 +11,10 @@
 #include "common/config.h"
 #include "common/db.h"
 #include "common/log.h"
+#include "indexer/maintenance.h"
 #include "indexer/rd_repair.h"
 
-#define NR_JOBS 4
+#define NR_JOBS 5
 
 /* The jobs auto_check_interval queues. */
 #define AUTO_JOBS (JOBS_CHECK_MISSING | JOBS_CHECK_NEW | JOBS_REPAIR_RUN)
@@ -28,6 +29,7 @@ static struct {
 	struct monitor *monitor;
 	struct rd_repair *repair;	/* NULL: repairs switched off */
 	double next_repair;		/* a follow-up pass; 0: none */
+	double next_maintenance;
 	pthread_t thread;
 	pthread_mutex_t lock;
 	pthread_cond_t wake;
@@ -64,6 +66,8 @@ int jobs_enabled(const struct config *cfg, enum jobs_job job)
 	case JOBS_REPAIR_RUN:
 		return cfg->rd_mount && cfg->rd_libraries.nr &&
 			cfg->rd_api_token;
+	case JOBS_MAINTENANCE:
+		return 1;
 	}
 	return 0;
 }
@@ -94,6 +98,14 @@ static void run(unsigned job, const char *trigger)
 		MONITOR_MISSING;
 	double next;
 
+	if (job == JOBS_MAINTENANCE) {
+		maintenance_run(jobs.cfg, clock_wall());
+		next = maintenance_next_at(jobs.cfg);
+		pthread_mutex_lock(&jobs.lock);
+		jobs.next_maintenance = next;
+		pthread_mutex_unlock(&jobs.lock);
+		return;
+	}
 	if (!(job & (JOBS_REPAIR_SCAN | JOBS_REPAIR_RUN))) {
 		monitor_check(jobs.monitor, flow, trigger);
 		return;
@@ -141,6 +153,14 @@ static void queue_auto(void)
 		jobs.next_repair = 0;
 		queue(JOBS_REPAIR_RUN, "follow-up");
 	}
+	if (jobs.next_maintenance && clock_wall() >= jobs.next_maintenance) {
+		if (jobs.scanning && jobs.scanning()) {
+			jobs.next_maintenance = clock_wall() + SCAN_WAIT_S;
+		} else {
+			jobs.next_maintenance = 0;
+			queue(JOBS_MAINTENANCE, "schedule");
+		}
+	}
 	if (!jobs.next_auto || clock_wall() < jobs.next_auto)
 		return;
 	if (jobs.scanning && jobs.scanning()) {
@@ -151,6 +171,20 @@ static void queue_auto(void)
 		if (((1u << i) & AUTO_JOBS) && jobs_enabled(jobs.cfg, 1u << i))
 			queue(1u << i, "schedule");
 	jobs.next_auto = clock_wall() + jobs.cfg->auto_check_interval_s;
+}
+
+/* The soonest of the timers that are set, or 0 when none is. */
+static double next_timer(void)
+{
+	const double t[] = {
+		jobs.next_auto, jobs.next_repair, jobs.next_maintenance,
+	};
+	double next = 0;
+
+	for (size_t i = 0; i < sizeof(t) / sizeof(*t); i++)
+		if (t[i] && (!next || t[i] < next))
+			next = t[i];
+	return next;
 }
 
 static void *jobs_main(void *unused)
@@ -164,9 +198,7 @@ static void *jobs_main(void *unused)
 
 		queue_auto();
 		if (!jobs.pending) {
-			wait_until(jobs.next_repair && (!jobs.next_auto ||
-				   jobs.next_repair < jobs.next_auto) ?
-				   jobs.next_repair : jobs.next_auto);
+			wait_until(next_timer());
 			continue;
 		}
 		i = __builtin_ctz(jobs.pending);
@@ -198,6 +230,7 @@ int jobs_start(const struct config *cfg, int (*scanning)(void))
 	jobs.pending = 0;
 	jobs.next_auto = 0;
 	jobs.next_repair = 0;
+	jobs.next_maintenance = maintenance_next_at(cfg);
 	rc = monitor_new(cfg, &jobs.cancel, &jobs.monitor);
 	if (!rc && jobs_enabled(cfg, JOBS_REPAIR_SCAN))
 		rc = rd_repair_new(cfg, &jobs.cancel, &jobs.repair);

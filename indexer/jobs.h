@@ -7,6 +7,7 @@
  * checks and the Real-Debrid repair passes (rd_repair.h), run on request
  * and every auto_check_interval; a repair pass that waits for a download
  * or a retry asks for a follow-up pass, which runs when it is due.
+ * Maintenance (maintenance.h) runs when a backup is due.
  *
  *	jobs_start(cfg, scanning);
  *	jobs_submit(JOBS_CHECK_MISSING, "control");
@@ -27,6 +28,7 @@ enum jobs_job {
 	JOBS_CHECK_NEW = 1 << 1,
 	JOBS_REPAIR_SCAN = 1 << 2,	/* detect and map dead links */
 	JOBS_REPAIR_RUN = 1 << 3,	/* and repair them */
+	JOBS_MAINTENANCE = 1 << 4,	/* retention and backups */
 };
 
 struct jobs_status {
@@ -70,7 +72,7 @@ void jobs_set_dry_run(int on);
 /*
  * Whether the configuration lets job run: the checks as [monitor] says,
  * a repair scan once [realdebrid] has a mount and a library, a repair run
- * once it has an api_token too.
+ * once it has an api_token too, maintenance always.
  */
 int jobs_enabled(const struct config *cfg, enum jobs_job job);
 
