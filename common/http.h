@@ -60,6 +60,9 @@ struct http_request {
 	int follow_redirects;		/* to http and https only */
 	const char *read_header;	/* a header to give back, e.g.
 					 * "X-Total-Count"; NULL: none */
+	int secret_path;		/* the path holds a secret (a
+					 * webhook's token): errors and logs
+					 * name scheme, host and port only */
 };
 
 struct http_response {

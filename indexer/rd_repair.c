@@ -17,6 +17,7 @@
 #include "indexer/rd_links.h"
 #include "indexer/rd_map.h"
 #include "indexer/rd_store.h"
+#include "indexer/notify.h"
 #include "indexer/service.h"
 #include "indexer/writer.h"
 
@@ -991,6 +992,25 @@ static void schedule(struct rd_repair *r, double now)
 	r->next_at = next;
 }
 
+/* One Discord message per pass that changed something on the account or
+ * on disk; a pass that only looked says nothing. */
+static void tell(const struct rd_repair *r)
+{
+	struct strbuf text = STRBUF_INIT;
+	const struct rd_pass_row *n = &r->n;
+
+	if (!r->cfg->notify_discord_webhook || r->dry_run ||
+	    !(n->started || n->repaired || n->failed || n->links_deleted))
+		return;
+	strbuf_addf(&text, "mediamon: Real-Debrid repair pass: %d repairs"
+		    " started, %d torrents repaired, %d failed for good"
+		    " (%d dead links deleted, %d rescans asked), %d to retry,"
+		    " %d links unmapped.", n->started, n->repaired, n->failed,
+		    n->links_deleted, n->rescans, n->retries, n->unmapped);
+	notify_discord(r->cfg->notify_discord_webhook, text.buf);
+	strbuf_release(&text);
+}
+
 int rd_repair_pass(struct rd_repair *r, enum rd_pass_kind kind, int dry_run,
 		   const char *trigger)
 {
@@ -1028,6 +1048,7 @@ int rd_repair_pass(struct rd_repair *r, enum rd_pass_kind kind, int dry_run,
 	r->n.guard_reason = r->guard_ok ? NULL : r->why;
 	if (writer_call(rd_store_pass, &r->n) && !rc)
 		rc = -EIO;
+	tell(r);
 	log_info("rd: pass %s: %d links, %d broken, %d unmapped, %d repairs"
 		 " started, %d repaired, %d to retry, %d failed, %d links"
 		 " deleted, %d requests", rc ? "stopped" : "finished",

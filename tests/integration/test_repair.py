@@ -74,6 +74,7 @@ class Setup:
              "path": os.path.join(self.movies, "Movie (2019)")},
         ]))
         self.radarr = fake("arr_fake.py", "radarr", movies)
+        self.webhook = fake("webhook_fake.py")
         self.make_tree()
         (tmp_path / "music").mkdir()
         conf = tmp_path / "m.conf"
@@ -87,11 +88,13 @@ class Setup:
             "retry_delay = %s\n%s"
             "[sonarr]\nurl = %s\napi_key = %s\n"
             "[radarr]\nurl = %s\napi_key = %s\n"
+            "[notify]\ndiscord_webhook = %s/api/webhooks/1/hookTOKEN\n"
             % ("yes" if dry_run else "no", tmp_path / "music", TOKEN,
                self.rd.url, self.rdm, self.tv, self.movies, rpm,
                max_attempts, retry_delay,
                "broken_ratio_guard = %s\n" % ratio if ratio else "",
-               self.sonarr.url, ARR_KEY, self.radarr.url, ARR_KEY))
+               self.sonarr.url, ARR_KEY, self.radarr.url, ARR_KEY,
+               self.webhook.url))
         self.make_mount = make_mount
         if start_mount:
             self.start()
@@ -250,6 +253,10 @@ def test_healthy_repair_end_to_end(setup):
         [os.path.join(s.movies, "Movie (2019)", "Movie.mkv")])
     assert s.sonarr.call("/_commands") == []
     assert s.radarr.call("/_commands") == []
+    messages = s.webhook.call("/_messages")
+    assert len(messages) == 1
+    assert "2 torrents repaired" in messages[0]["content"]
+    assert "hookTOKEN" not in (s.tmp / "mediamon.log").read_text()
     metrics = s.m.json("metrics/repair.json")
     assert metrics["repairs_ok"] == 2
     assert metrics["requests_by_endpoint"]["addMagnet"] == 2
@@ -287,6 +294,7 @@ def test_dry_run_sends_nothing_and_deletes_nothing(setup):
     assert s.m.json("status/summary.json")["dry_run"] is True
     assert s.sonarr.call("/_requests") == []
     assert s.radarr.call("/_requests") == []
+    assert s.webhook.call("/_messages") == []
     assert b"dry-run: 1" in s.m.read("control/repair")
 
 
