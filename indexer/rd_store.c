@@ -58,7 +58,7 @@ int rd_store_sql(sqlite3 *db, void *arg)
 static int links_tx(sqlite3 *db, void *arg)
 {
 	const struct rd_links_rows *r = arg;
-	sqlite3_stmt *st, *drop;
+	sqlite3_stmt *st;
 	int rc;
 
 	rc = db_prepare(db, "INSERT INTO rd_links (path, target,"
@@ -90,18 +90,43 @@ static int links_tx(sqlite3 *db, void *arg)
 	sqlite3_finalize(st);
 	if (rc)
 		return rc;
-	rc = db_prepare(db, "DELETE FROM rd_links WHERE seen_at < ?1", &drop);
-	if (rc)
-		return rc;
-	sqlite3_bind_double(drop, 1, r->at);
-	rc = step_once(db, drop, "rd: drop links gone");
-	sqlite3_finalize(drop);
-	return rc;
+	return rd_store_sql(db, &(struct rd_sql){
+		.sql = "DELETE FROM rd_links WHERE seen_at < ?7",
+		.num = { r->at },
+	});
 }
 
 int rd_store_links(sqlite3 *db, void *rows)
 {
 	return in_transaction(db, links_tx, rows);
+}
+
+#define UPSERT_TORRENT \
+	"INSERT INTO rd_torrents (id, filename, original_filename, hash," \
+	" status, bytes, added_at, seen_at, info_at) VALUES (?1, ?2, ?3, ?4," \
+	" ?5, ?6, ?7, ?8, ?9) ON CONFLICT (id) DO UPDATE SET filename = ?2," \
+	" original_filename = coalesce(?3, original_filename)," \
+	" hash = coalesce(?4, hash), status = ?5, bytes = ?6, added_at = ?7," \
+	" seen_at = ?8, info_at = coalesce(?9, info_at)"
+
+/* Add or update a torrent as listed (info_at 0: no info read, which
+ * keeps what an earlier info said) or as its info was read. */
+static int upsert_torrent(sqlite3 *db, sqlite3_stmt *st,
+			  const struct rd_torrent *t, double at, double info_at)
+{
+	sqlite3_bind_text(st, 1, t->id, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, t->filename, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 3, t->original_filename, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 4, t->hash, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 5, t->status, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 6, t->bytes);
+	sqlite3_bind_double(st, 7, t->added_at);
+	sqlite3_bind_double(st, 8, at);
+	if (info_at)
+		sqlite3_bind_double(st, 9, info_at);
+	else
+		sqlite3_bind_null(st, 9);
+	return step_once(db, st, "rd: store torrents");
 }
 
 static int torrents_tx(sqlite3 *db, void *arg)
@@ -110,39 +135,21 @@ static int torrents_tx(sqlite3 *db, void *arg)
 	sqlite3_stmt *st;
 	int rc;
 
-	rc = db_prepare(db, "INSERT INTO rd_torrents (id, filename, hash,"
-		" status, bytes, added_at, seen_at) VALUES (?1, ?2, ?3, ?4, ?5,"
-		" ?6, ?7) ON CONFLICT (id) DO UPDATE SET filename = ?2,"
-		" hash = coalesce(?3, hash), status = ?4, bytes = ?5,"
-		" added_at = ?6, seen_at = ?7", &st);
+	rc = db_prepare(db, UPSERT_TORRENT, &st);
 	if (rc)
 		return rc;
-	for (size_t i = 0; !rc && i < r->nr; i++) {
-		const struct rd_torrent *t = &r->t[i];
-
-		sqlite3_bind_text(st, 1, t->id, -1, SQLITE_STATIC);
-		sqlite3_bind_text(st, 2, t->filename, -1, SQLITE_STATIC);
-		sqlite3_bind_text(st, 3, t->hash, -1, SQLITE_STATIC);
-		sqlite3_bind_text(st, 4, t->status, -1, SQLITE_STATIC);
-		sqlite3_bind_int64(st, 5, t->bytes);
-		sqlite3_bind_double(st, 6, t->added_at);
-		sqlite3_bind_double(st, 7, r->at);
-		rc = step_once(db, st, "rd: store torrents");
-	}
+	for (size_t i = 0; !rc && i < r->nr; i++)
+		rc = upsert_torrent(db, st, &r->t[i], r->at, 0);
 	sqlite3_finalize(st);
 	if (rc)
 		return rc;
-	rc = db_prepare(db, "INSERT INTO rd_sync (id, list_offset, list_total,"
-		" synced_at) VALUES (1, ?1, ?2, ?3) ON CONFLICT (id) DO UPDATE"
-		" SET list_offset = ?1, list_total = ?2, synced_at = ?3", &st);
-	if (rc)
-		return rc;
-	sqlite3_bind_int64(st, 1, r->next_offset);
-	sqlite3_bind_int64(st, 2, r->total);
-	sqlite3_bind_double(st, 3, r->at);
-	rc = step_once(db, st, "rd: store listing offset");
-	sqlite3_finalize(st);
-	return rc;
+	return rd_store_sql(db, &(struct rd_sql){
+		.sql = "INSERT INTO rd_sync (id, list_offset, list_total,"
+		       " synced_at) VALUES (1, ?7, ?8, ?9) ON CONFLICT (id) DO"
+		       " UPDATE SET list_offset = ?7, list_total = ?8,"
+		       " synced_at = ?9",
+		.num = { r->next_offset, r->total, r->at },
+	});
 }
 
 int rd_store_torrents(sqlite3 *db, void *rows)
@@ -156,34 +163,16 @@ static int info_tx(sqlite3 *db, void *arg)
 	sqlite3_stmt *st;
 	int rc;
 
-	rc = db_prepare(db, "INSERT INTO rd_torrents (id, filename,"
-		" original_filename, hash, status, bytes, added_at, seen_at,"
-		" info_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?8)"
-		" ON CONFLICT (id) DO UPDATE SET filename = ?2,"
-		" original_filename = ?3, hash = coalesce(?4, hash),"
-		" status = ?5, bytes = ?6, added_at = ?7, seen_at = ?8,"
-		" info_at = ?8", &st);
+	rc = db_prepare(db, UPSERT_TORRENT, &st);
 	if (rc)
 		return rc;
-	sqlite3_bind_text(st, 1, t->id, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 2, t->filename, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 3, t->original_filename, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 4, t->hash, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 5, t->status, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 6, t->bytes);
-	sqlite3_bind_double(st, 7, t->added_at);
-	sqlite3_bind_double(st, 8, clock_wall());
-	rc = step_once(db, st, "rd: store torrent info");
+	rc = upsert_torrent(db, st, t, clock_wall(), clock_wall());
 	sqlite3_finalize(st);
-	if (!rc) {
-		rc = db_prepare(db, "DELETE FROM rd_files WHERE"
-				" torrent_id = ?1", &st);
-		if (rc)
-			return rc;
-		sqlite3_bind_text(st, 1, t->id, -1, SQLITE_STATIC);
-		rc = step_once(db, st, "rd: store torrent files");
-		sqlite3_finalize(st);
-	}
+	if (!rc)
+		rc = rd_store_sql(db, &(struct rd_sql){
+			.sql = "DELETE FROM rd_files WHERE torrent_id = ?1",
+			.text = { t->id },
+		});
 	if (rc)
 		return rc;
 	rc = db_prepare(db, "INSERT OR REPLACE INTO rd_files (torrent_id,"
@@ -232,15 +221,11 @@ int rd_store_attempt(sqlite3 *db, void *arg)
 	sqlite3_finalize(st);
 	if (rc || !a->rate_limited)
 		return rc;
-	rc = db_prepare(db, "INSERT INTO rd_sync (id, rate_limited_at)"
-		" VALUES (1, ?1) ON CONFLICT (id) DO UPDATE SET"
-		" rate_limited_at = ?1", &st);
-	if (rc)
-		return rc;
-	sqlite3_bind_double(st, 1, a->at);
-	rc = step_once(db, st, "rd: store rate limit");
-	sqlite3_finalize(st);
-	return rc;
+	return rd_store_sql(db, &(struct rd_sql){
+		.sql = "INSERT INTO rd_sync (id, rate_limited_at) VALUES (1, ?7)"
+		       " ON CONFLICT (id) DO UPDATE SET rate_limited_at = ?7",
+		.num = { a->at },
+	});
 }
 
 int rd_store_pass(sqlite3 *db, void *arg)

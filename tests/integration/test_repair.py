@@ -191,7 +191,7 @@ def setup(tmp_path, rd_mount, fake, make_mount):
 
 
 def test_scan_finds_and_maps_dead_links(setup):
-    s = setup(dry_run=True)
+    s = setup(dry_run=False)
     s.command("scan")
     states = s.states()
     assert sorted(states) == sorted(s.dead_links)
