@@ -419,3 +419,26 @@ def test_request_rate_holds(setup):
     # arrival jitter.
     assert min(b - a for a, b in zip(times, times[1:])) >= 0.45
     assert times[-1] - times[0] >= 0.5 * (len(times) - 1) - 0.1
+
+
+def test_bad_answers_lose_nothing(setup):
+    s = setup(retry_delay="1s")
+    os.unlink(s.dead_link)
+    s.inject(path_regex="^/torrents$", status=200, body="{not json",
+             times=1)
+    s.command("scan")
+    # Without the account's list, nothing can be mapped, and nothing is
+    # forgotten: the next pass maps them.
+    assert set(s.states().values()) == {"unmapped"}
+    assert "error: realdebrid: malformed answer" in \
+        s.m.read("status/health").decode()
+    s.inject(path_regex="addMagnet", status=500, body="oops", times=1)
+    s.inject(path_regex="info", delay_ms=1500, times=2)
+    s.command("run")
+    assert s.states()[s.other_links[0]] == "waiting_retry"
+    s.wait(lambda: s.repairs()["repaired"], "the repair")
+    assert "malformed" not in s.m.read("status/health").decode()
+    assert all(os.path.islink(p) for p in s.other_links)
+    attempts = s.repairs()["recent_attempts"]
+    assert any(a["endpoint"] == "addMagnet" and a["http_status"] == 500
+               for a in attempts)
