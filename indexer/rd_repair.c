@@ -678,8 +678,9 @@ static int clean_up(struct rd_repair *r, const struct job *j)
 	r->n.rescans += c.rescans;
 	if (!rc)
 		rc = writer_call(rd_store_sql, &(struct rd_sql){
-			.sql = "UPDATE rd_failures SET links_deleted = ?7,"
-			       " rescans = ?8 WHERE torrent_id = ?1",
+			.sql = "UPDATE rd_failures SET links_deleted ="
+			       " links_deleted + ?7, rescans = rescans + ?8"
+			       " WHERE torrent_id = ?1",
 			.text = { j->id },
 			.num = { c.deleted, c.rescans },
 		});
@@ -713,19 +714,13 @@ static int give_up(struct rd_repair *r, struct job *j, const char *why)
 static int fail(struct rd_repair *r, struct job *j, int rc,
 		const char *status, const char *error)
 {
-	double now = clock_wall();
+	enum rd_outcome o = rd_repair_classify(rc, status, clock_wall(),
+					       r->rate_limited_at);
 	char why[128];
 
-	switch (rd_repair_classify(rc, status, now, r->rate_limited_at)) {
-	case RD_STOP:
+	if (o == RD_STOP) {
 		r->stop = 1;
 		return 0;
-	case RD_PERMANENT:
-		j->attempts++;
-		j->done = 1;
-		return give_up(r, j, error);
-	case RD_RETRY:
-		break;
 	}
 	j->attempts++;
 	j->done = 1;
@@ -738,6 +733,8 @@ static int fail(struct rd_repair *r, struct job *j, int rc,
 	}
 	free(j->new_id);
 	j->new_id = NULL;
+	if (o == RD_PERMANENT)
+		return give_up(r, j, error);
 	if (j->attempts >= r->cfg->rd_max_attempts) {
 		snprintf(why, sizeof(why), "%s, %d attempts", error,
 			 j->attempts);
@@ -748,7 +745,7 @@ static int fail(struct rd_repair *r, struct job *j, int rc,
 	log_warn("rd: torrent %s: %s, attempt %d of %d, retried in %ld s",
 		 j->id, error, j->attempts, r->cfg->rd_max_attempts,
 		 r->cfg->rd_retry_delay_s);
-	return save(j, error, now + r->cfg->rd_retry_delay_s);
+	return save(j, error, clock_wall() + r->cfg->rd_retry_delay_s);
 }
 
 static int start(struct rd_repair *r, struct job *j)
@@ -949,6 +946,26 @@ static int plan(struct rd_repair *r, const struct job *j)
 	return rc;
 }
 
+/* Dead links of torrents that failed for good while the guard stopped
+ * their deletion go once the mount looks up again. */
+static int clean_up_pending(struct rd_repair *r)
+{
+	char **ids;
+	size_t nr;
+	int rc;
+
+	rc = query_strings(r, "SELECT f.torrent_id FROM rd_failures f WHERE"
+			   " EXISTS (SELECT 1 FROM rd_links l WHERE"
+			   " l.torrent_id = f.torrent_id AND l.broken)"
+			   " ORDER BY f.torrent_id", NULL, &ids, &nr);
+	if (rc)
+		return rc;
+	for (size_t i = 0; !rc && i < nr && guard_holds(r); i++)
+		rc = clean_up(r, &(struct job){ .id = ids[i] });
+	strings_free(ids, nr);
+	return rc;
+}
+
 static int repair_all(struct rd_repair *r, double now)
 {
 	struct job *jobs = NULL;
@@ -969,6 +986,8 @@ static int repair_all(struct rd_repair *r, double now)
 	for (size_t i = 0; i < nr; i++)
 		job_clear(&jobs[i]);
 	free(jobs);
+	if (!rc && !r->dry_run && !r->stop)
+		rc = clean_up_pending(r);
 	return rc;
 }
 

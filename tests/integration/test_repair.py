@@ -4,6 +4,7 @@ fake Sonarr and Radarr recording their commands."""
 
 import json
 import os
+import sqlite3
 import subprocess
 import sys
 import time
@@ -442,3 +443,33 @@ def test_bad_answers_lose_nothing(setup):
     attempts = s.repairs()["recent_attempts"]
     assert any(a["endpoint"] == "addMagnet" and a["http_status"] == 500
                for a in attempts)
+
+
+def test_failure_left_by_a_kill_is_cleaned_up(setup):
+    """A torrent failed for good, then the daemon died before its links
+    went: the next run deletes them."""
+    s = setup()
+    s.command("scan")
+    unmount(s.m.path, s.m.proc)
+    db = sqlite3.connect(s.m.db)
+    with db:
+        db.execute("INSERT OR REPLACE INTO rd_repairs (torrent_id, hash,"
+                   " name, state, updated_at, finished_at, last_error)"
+                   " VALUES (?, ?, ?, 'failed', 1, 1, 'infringing_file')",
+                   (make_id(OTHER), make_hash(OTHER), OTHER))
+        db.execute("INSERT INTO rd_failures (torrent_id, name, hash, reason,"
+                   " at) VALUES (?, ?, ?, 'infringing_file', 1)",
+                   (make_id(OTHER), OTHER, make_hash(OTHER)))
+    db.close()
+    s.start()
+    s.command("run")
+    s.wait(lambda: len(s.repairs()["repaired"]) == 1, "the other repair")
+    assert not any(os.path.lexists(p) for p in s.other_links)
+    assert os.path.islink(s.dead_link)
+    assert s.sonarr.call("/_commands") == [{"name": "RescanSeries",
+                                            "seriesId": 7}]
+    failed = s.repairs()["failed"]
+    assert [(f["torrent"], f["links_deleted"]) for f in failed] == [
+        (make_id(OTHER), 3)]
+    assert not [r for r in s.requests() if make_hash(OTHER) in
+                json.dumps(r.get("form"))]
