@@ -60,6 +60,19 @@ static int64_t arr_id(const struct arr *a, const char *path)
 	return id;
 }
 
+/* Whether two links sit in one folder, so one series or movie holds both:
+ * its Arr need not be asked twice. */
+static int same_folder(const char *a, const char *b)
+{
+	const char *sa, *sb;
+
+	if (!a)
+		return 0;
+	sa = strrchr(a, '/');
+	sb = strrchr(b, '/');
+	return sa - a == sb - b && !strncmp(a, b, sa - a);
+}
+
 /* Remember an id once; rescans go one per series or movie. */
 static int add_id(int64_t **ids, size_t *nr, int64_t id)
 {
@@ -135,6 +148,7 @@ int rd_cleanup_links(struct rd_cleanup *c)
 	int64_t *series = NULL, *movies = NULL;
 	size_t nr_series = 0, nr_movies = 0, nr;
 	struct link *l = NULL;
+	const char *asked = NULL;	/* the last link the Arrs were asked of */
 	int rc;
 
 	c->deleted = c->rescans = 0;
@@ -158,9 +172,12 @@ int rd_cleanup_links(struct rd_cleanup *c)
 			 " good)", l[i].path, c->torrent_id);
 		c->deleted++;
 		rc = writer_call(rd_store_sql, &q);
-		if (!rc && (id = arr_id(&sonarr, l[i].path)))
+		if (rc || same_folder(asked, l[i].path))
+			continue;
+		asked = l[i].path;
+		if ((id = arr_id(&sonarr, l[i].path)))
 			rc = add_id(&series, &nr_series, id);
-		else if (!rc && (id = arr_id(&radarr, l[i].path)))
+		else if ((id = arr_id(&radarr, l[i].path)))
 			rc = add_id(&movies, &nr_movies, id);
 	}
 	for (size_t i = 0; !rc && i < nr_series; i++)

@@ -376,6 +376,8 @@ def test_infringing_alone_is_permanent_and_rescans_once(setup):
     assert all(os.path.islink(p) for p in kept + [s.unmapped_link])
     assert arr.call("/_commands") == [body]
     assert other.call("/_commands") == []
+    # One look-up for the links of one folder, then the rescan.
+    assert [r["method"] for r in arr.call("/_requests")] == ["GET", "POST"]
     assert all(r["api_key"] == "ok" for r in arr.call("/_requests"))
     metrics = s.m.json("metrics/repair.json")
     assert metrics["permanent_failures"] == 1
