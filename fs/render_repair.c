@@ -10,7 +10,8 @@
 #include "fs/render.h"
 #include "indexer/indexer.h"
 
-#define RECENT_ATTEMPTS 50
+#define RECENT_ATTEMPTS "50"
+#define RECENT_REPAIRS "50"
 
 /* The dead links with the repair of their torrent, the latest one. */
 #define BROKEN_SQL \
@@ -177,14 +178,16 @@ int render_repairs_json(struct strbuf *out)
 		REPAIR_COLUMNS " WHERE state = 'waiting_retry'"
 		" ORDER BY next_at, torrent_id",
 		REPAIR_COLUMNS " WHERE state = 'repaired'"
-		" ORDER BY updated_at DESC LIMIT 50",
+		" ORDER BY updated_at DESC LIMIT " RECENT_REPAIRS,
 		"SELECT torrent_id AS torrent, name, hash, reason, at,"
 		" links_deleted, rescans FROM rd_failures ORDER BY at DESC",
 		"SELECT at, endpoint, torrent_id AS torrent, result,"
 		" http_status, error_code, elapsed_s FROM rd_attempts"
-		" ORDER BY id DESC LIMIT 50",
+		" ORDER BY id DESC LIMIT " RECENT_ATTEMPTS,
+		REPAIR_COLUMNS " WHERE state = 'failed' AND torrent_id NOT IN"
+		" (SELECT torrent_id FROM rd_failures) ORDER BY updated_at DESC",
 	};
-	json_t *v[5] = { NULL }, *last = NULL;
+	json_t *v[6] = { NULL }, *last = NULL;
 	struct indexer_status s;
 	sqlite3 *db = reader_begin();
 	int rc = 0;
@@ -192,18 +195,18 @@ int render_repairs_json(struct strbuf *out)
 	if (!db)
 		return -EIO;
 	indexer_status(&s);
-	for (size_t i = 0; !rc && i < 5; i++)
+	for (size_t i = 0; !rc && i < 6; i++)
 		rc = rows_array(db, sql[i], &v[i]);
 	if (!rc)
 		rc = row_or_null(db, LAST_PASS_SQL, &last);
 	reader_end(db);
 	if (rc) {
-		for (size_t i = 0; i < 5; i++)
+		for (size_t i = 0; i < 6; i++)
 			json_decref(v[i]);
 		return rc;
 	}
 	return json_append(out, json_pack(
-		"{s:b, s:b, s:o, s:o, s:o, s:o, s:o, s:o, s:o}",
+		"{s:b, s:b, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o}",
 		"dry_run", s.dry_run,
 		"running", !!(s.jobs.running & (JOBS_REPAIR_SCAN |
 						JOBS_REPAIR_RUN)),
@@ -213,6 +216,7 @@ int render_repairs_json(struct strbuf *out)
 		"retry_queue", v[1],
 		"repaired", v[2],
 		"failed", v[3],
+		"loops_stopped", v[5],
 		"recent_attempts", v[4]));
 }
 

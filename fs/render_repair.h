@@ -25,7 +25,8 @@ int render_broken(struct strbuf *out);
 int render_broken_json(struct strbuf *out);
 
 /* /status/repairs.json: dry_run, the guard, the last pass, the repair
- * queue, the retry queue, permanent failures, recent attempts. */
+ * queue, the retry queue, recent repairs, permanent failures, repair
+ * loops stopped, recent attempts. */
 int render_repairs_json(struct strbuf *out);
 
 /* /metrics/repair.json: requests by endpoint, 429s, repairs ok and

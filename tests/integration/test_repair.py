@@ -475,3 +475,38 @@ def test_failure_left_by_a_kill_is_cleaned_up(setup):
         (make_id(OTHER), 3)]
     assert not [r for r in s.requests() if make_hash(OTHER) in
                 json.dumps(r.get("form"))]
+
+
+def test_repair_loop_is_stopped_and_listed(setup):
+    """A torrent repaired max_attempts times within a day whose links die
+    again is not re-added once more, and nothing is deleted."""
+    s = setup(max_attempts=3)
+    s.command("scan")
+    unmount(s.m.path, s.m.proc)
+    db = sqlite3.connect(s.m.db)
+    ago = time.time() - 3600
+    with db:
+        db.execute("DELETE FROM rd_repairs WHERE torrent_id = ?",
+                   (make_id(OTHER),))
+        for n in range(3):
+            db.execute("INSERT INTO rd_repairs (torrent_id, hash, name,"
+                       " state, new_id, updated_at, finished_at) VALUES"
+                       " (?, ?, ?, 'repaired', ?, ?, ?)",
+                       ("OLD%d" % n, make_hash(OTHER), OTHER,
+                        "OLD%d" % (n + 1), ago, ago))
+    db.close()
+    s.start()
+    s.command("run")
+    s.wait(lambda: any(r["torrent"] == make_id(DEAD)
+                       for r in s.repairs()["repaired"]), "the other repair")
+    by_link = {b["link"]: b for b in s.m.json("status/broken.json")}
+    for path in s.other_links:
+        assert by_link[path]["state"] == "failed"
+        assert "repair loop" in by_link[path]["reason"]
+    assert all(os.path.islink(p) for p in s.other_links)
+    assert not [r for r in s.requests() if make_hash(OTHER) in
+                json.dumps(r.get("form"))]
+    assert s.sonarr.call("/_requests") == []
+    assert s.repairs()["failed"] == []
+    assert [r["torrent"] for r in s.repairs()["loops_stopped"]] == [
+        make_id(OTHER)]
