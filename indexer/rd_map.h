@@ -8,6 +8,8 @@
  *	char *id;
  *	const char *why;
  *
+ *	rd_map_links(db, &unmapped);		(every dead link)
+ *
  *	switch (rd_map_link(db, "Show.S01", "Show.S01E01.mkv", &id, &why)) {
  *	case 0:		...	id is the torrent; free(id)
  *	case -ENOENT:
@@ -36,5 +38,13 @@
  */
 int rd_map_link(sqlite3 *db, const char *name, const char *file, char **id,
 		const char **why);
+
+/*
+ * Map every broken link of rd_links not mapped yet (read through db) with
+ * rd_map_link(), storing the torrent or, for a link left unmapped, why
+ * (map_error); *unmapped grows by those. Returns 0 or a negative errno
+ * value when the store failed.
+ */
+int rd_map_links(sqlite3 *db, int *unmapped);
 
 #endif

@@ -18,10 +18,9 @@
  *   2. checks the mount guard (rd_guard.h); it is checked again before
  *      every destructive step, and while it fails nothing is repaired or
  *      deleted;
- *   3. syncs a page of the account's torrents (RD_SYNC_PAGE from the
- *      offset saved in rd_sync, and the newest RD_SYNC_RECENT too when
- *      that offset is not 0), reads the info of the torrents a dead link
- *      may belong to, and maps each dead link to its torrent (rd_map.h);
+ *   3. syncs a page of the account's torrents and the info of the
+ *      torrents a dead link may belong to (rd_sync.h), and maps each dead
+ *      link to its torrent (rd_map.h);
  *      a link that maps to none or to several is "unmapped";
  *   4. (RD_PASS_RUN only) repairs each torrent with dead links: re-add by
  *      info hash, select the files selected before, poll its info (a few
@@ -48,9 +47,6 @@
 struct config;
 struct rd_repair;
 
-#define RD_SYNC_PAGE 1000		/* torrents listed per pass */
-#define RD_SYNC_RECENT 100		/* the newest, listed every pass */
-#define RD_INFO_PER_PASS 50		/* info requests to map links */
 #define RD_POLLS_PER_PASS 8		/* info polls per repair per pass */
 #define RD_POLL_S 30.0			/* before a follow-up pass */
 #define RD_WAIT_MAX (6 * 3600.0)	/* for a re-added torrent */

@@ -259,3 +259,71 @@ int rd_store_pass(sqlite3 *db, void *arg)
 	sqlite3_finalize(st);
 	return rc;
 }
+
+double rd_store_num(sqlite3 *db, const char *sql, const char *text,
+		    double num, double def)
+{
+	sqlite3_stmt *st;
+	double v = def;
+	int rc;
+
+	rc = sqlite3_prepare_v2(db, sql, -1, &st, NULL);
+	if (rc != SQLITE_OK) {
+		db_error(db, rc, "rd: read the store");
+		return def;
+	}
+	if (text)
+		sqlite3_bind_text(st, 1, text, -1, SQLITE_STATIC);
+	sqlite3_bind_double(st, 2, num);
+	if (sqlite3_step(st) == SQLITE_ROW &&
+	    sqlite3_column_type(st, 0) != SQLITE_NULL)
+		v = sqlite3_column_double(st, 0);
+	sqlite3_finalize(st);
+	return v;
+}
+
+int rd_store_strings(sqlite3 *db, const char *sql, const char *text,
+		     char ***out, size_t *nr)
+{
+	sqlite3_stmt *st;
+	char **v = NULL;
+	size_t n = 0;
+	int rc;
+
+	rc = sqlite3_prepare_v2(db, sql, -1, &st, NULL);
+	if (rc != SQLITE_OK)
+		return db_error(db, rc, "rd: read the store");
+	if (text)
+		sqlite3_bind_text(st, 1, text, -1, SQLITE_STATIC);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		char **grown = realloc(v, (n + 2) * sizeof(*v));
+
+		if (!grown || !(grown[n] = strndup((const char *)
+				sqlite3_column_blob(st, 0),
+				sqlite3_column_bytes(st, 0)))) {
+			v = grown ? grown : v;
+			rc = -ENOMEM;
+			break;
+		}
+		v = grown;
+		v[++n] = NULL;
+	}
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE) {
+		for (size_t i = 0; i < n; i++)
+			free(v[i]);
+		free(v);
+		return rc == -ENOMEM ? log_error(rc, "rd: out of memory") :
+			db_error(db, rc, "rd: read the store");
+	}
+	*out = v;
+	*nr = n;
+	return 0;
+}
+
+void rd_store_strings_free(char **v, size_t nr)
+{
+	for (size_t i = 0; i < nr; i++)
+		free(v[i]);
+	free(v);
+}

@@ -16,7 +16,8 @@
  *	writer_call(rd_store_links, &l);
  *
  * Each returns 0 or a negative errno value (logged) and writes in one
- * transaction.
+ * transaction. The jobs thread reads through its own read connection,
+ * with the helpers at the end.
  */
 
 #include <sqlite3.h>
@@ -94,5 +95,24 @@ struct rd_pass_row {
 };
 
 int rd_store_pass(sqlite3 *db, void *row);
+
+/*
+ * The first column of the first row of sql as a number, ?1 bound to text
+ * (unless NULL) and ?2 to num; def when there is no row, it is NULL, or
+ * the query fails (logged).
+ */
+double rd_store_num(sqlite3 *db, const char *sql, const char *text,
+		    double num, double def);
+
+/*
+ * The first column of every row of sql, ?1 bound to text (unless NULL),
+ * as strings into *out (malloc'd, NULL-terminated, free with
+ * rd_store_strings_free()) and *nr. Returns 0 or a negative errno value
+ * (logged); *out is set only on success.
+ */
+int rd_store_strings(sqlite3 *db, const char *sql, const char *text,
+		     char ***out, size_t *nr);
+
+void rd_store_strings_free(char **v, size_t nr);
 
 #endif
