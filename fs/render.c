@@ -183,7 +183,8 @@ static int count_rows(sqlite3 *db, json_t *counts)
 		{ "series", "SELECT count(*) FROM series" },
 		{ "volumes", "SELECT count(*) FROM volumes"
 		  " WHERE kind = 'volume'" },
-		{ "broken_links", "SELECT count(*) FROM rd_links WHERE broken" },
+		{ "broken_links", "SELECT count(*) FROM rd_links"
+		  " WHERE broken" },
 	};
 	json_int_t missing = 0;
 	int rc = 0;

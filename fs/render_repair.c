@@ -36,6 +36,7 @@
 	" attempts, started_at, updated_at, next_at AS next_retry_at," \
 	" last_error, plan FROM rd_repairs"
 
+/* Every query here reads repair tables; one message names them. */
 static int prepare(sqlite3 *db, const char *sql, sqlite3_stmt **st)
 {
 	int rc = sqlite3_prepare_v2(db, sql, -1, st, NULL);
@@ -66,6 +67,8 @@ static json_t *column_json(sqlite3_stmt *st, int i)
 	}
 }
 
+/* A row as an object keyed by its column names, so the SQL alone says
+ * what a document holds. */
 static json_t *row_object(sqlite3_stmt *st)
 {
 	json_t *o = json_object();
@@ -185,7 +188,8 @@ int render_repairs_json(struct strbuf *out)
 		" http_status, error_code, elapsed_s FROM rd_attempts"
 		" ORDER BY id DESC LIMIT " RECENT_ATTEMPTS,
 		REPAIR_COLUMNS " WHERE state = 'failed' AND torrent_id NOT IN"
-		" (SELECT torrent_id FROM rd_failures) ORDER BY updated_at DESC",
+		" (SELECT torrent_id FROM rd_failures)"
+		" ORDER BY updated_at DESC",
 	};
 	json_t *v[6] = { NULL }, *last = NULL;
 	struct indexer_status s;

@@ -32,6 +32,7 @@ static void backup_dir(const char *db_path, struct strbuf *out)
 	free(copy);
 }
 
+/* Only our own files are counted and pruned in the folder. */
 static int is_backup(const char *name)
 {
 	size_t len = strlen(name);
@@ -41,6 +42,7 @@ static int is_backup(const char *name)
 		!strcmp(name + len - strlen(SUFFIX), SUFFIX);
 }
 
+/* Names hold their time, so sorting names sorts by age. */
 static int cmp_names(const void *a, const void *b)
 {
 	return strcmp(*(char *const *)a, *(char *const *)b);

@@ -18,6 +18,7 @@ struct link {
 	char *path, *target;
 };
 
+/* Free what load_links() gave, half-made lists too. */
 static void links_free(struct link *l, size_t nr)
 {
 	for (size_t i = 0; i < nr; i++) {
@@ -148,7 +149,7 @@ int rd_cleanup_links(struct rd_cleanup *c)
 	int64_t *series = NULL, *movies = NULL;
 	size_t nr_series = 0, nr_movies = 0, nr;
 	struct link *l = NULL;
-	const char *asked = NULL;	/* the last link the Arrs were asked of */
+	const char *asked = NULL;	/* the last link Arrs were asked of */
 	int rc;
 
 	c->deleted = c->rescans = 0;

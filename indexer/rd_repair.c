@@ -60,6 +60,7 @@ struct job {
 	struct rd_torrent info;		/* the new torrent's, once read */
 };
 
+/* The jobs thread may stop a pass at any step; nothing is lost. */
 static int cancelled(const struct rd_repair *r)
 {
 	return r->cancel && __atomic_load_n(r->cancel, __ATOMIC_RELAXED);
@@ -117,8 +118,9 @@ double rd_repair_next_at(struct rd_repair *r)
 	return r->next_at;
 }
 
-/* Look at the mount again right before a destructive step, with the
- * link counts of this pass. */
+/* Look at the mount, with the link counts of this pass: before the pass
+ * does anything, and again right before each destructive step. A mount
+ * that looks down stops the pass's requests too. */
 static int guard_holds(struct rd_repair *r)
 {
 	struct rd_guard g;
@@ -136,11 +138,12 @@ static int guard_holds(struct rd_repair *r)
 	return r->guard_ok;
 }
 
+/* Walk the libraries for links into the mount and keep them, then judge
+ * the mount by what the walk saw. */
 static int detect(struct rd_repair *r, double now)
 {
 	struct rd_links_rows rows = { .mount = r->mount, .at = now };
 	struct rd_link *links;
-	struct rd_guard g;
 	size_t nr;
 	int rc;
 
@@ -152,14 +155,7 @@ static int detect(struct rd_repair *r, double now)
 	r->n.links = nr;
 	for (size_t i = 0; i < nr; i++)
 		r->n.broken += links[i].broken;
-	rd_guard_probe(r->mount, &g);
-	g.links = nr;
-	g.broken = r->n.broken;
-	r->guard_ok = rd_guard_ok(&g, r->cfg->rd_broken_ratio_guard, r->why,
-				  sizeof(r->why));
-	if (!r->guard_ok)
-		log_error(-EHOSTDOWN, "rd: mount %s looks down (%s): nothing"
-			  " is repaired or deleted", r->mount, r->why);
+	guard_holds(r);
 	rows.links = links;
 	rows.nr = nr;
 	rc = writer_call(rd_store_links, &rows);
@@ -179,10 +175,11 @@ static int queue_repairs(struct rd_repair *r, double now)
 	size_t nr = 0;
 	int rc;
 
-	rc = rd_store_strings(r->db, "SELECT DISTINCT l.torrent_id FROM rd_links l"
-			   " WHERE l.broken AND l.torrent_id IS NOT NULL"
-			   " AND NOT EXISTS (SELECT 1 FROM rd_repairs p WHERE"
-			   " p.torrent_id = l.torrent_id)", NULL, &ids, &nr);
+	rc = rd_store_strings(r->db, "SELECT DISTINCT l.torrent_id FROM"
+			      " rd_links l WHERE l.broken AND l.torrent_id IS"
+			      " NOT NULL AND NOT EXISTS (SELECT 1 FROM"
+			      " rd_repairs p WHERE"
+			      " p.torrent_id = l.torrent_id)", NULL, &ids, &nr);
 	for (size_t i = 0; !rc && i < nr; i++) {
 		struct rd_sql q = {
 			.sql = "INSERT INTO rd_repairs (torrent_id, hash, name,"
@@ -194,20 +191,20 @@ static int queue_repairs(struct rd_repair *r, double now)
 			.num = { now },
 		};
 		char loop[96];
-		double settling = rd_store_num(r->db, "SELECT max(finished_at) FROM"
-			" rd_repairs WHERE new_id = ?1 AND state = 'repaired'",
-			ids[i], 0, 0);
+		double settling = rd_store_num(r->db, "SELECT max(finished_at)"
+			" FROM rd_repairs WHERE new_id = ?1 AND state ="
+			" 'repaired'", ids[i], 0, 0);
 		double repairs;
 
 		if (settling > now - RD_SETTLE_S)
 			continue;
-		repairs = rd_store_num(r->db, "SELECT count(*) FROM rd_repairs WHERE"
-			" state = 'repaired' AND hash = (SELECT hash FROM"
-			" rd_torrents WHERE id = ?1) AND finished_at > ?2",
+		repairs = rd_store_num(r->db, "SELECT count(*) FROM rd_repairs"
+			" WHERE state = 'repaired' AND hash = (SELECT hash"
+			" FROM rd_torrents WHERE id = ?1) AND finished_at > ?2",
 			ids[i], now - RD_LOOP_WINDOW, 0);
 		if (repairs >= r->cfg->rd_max_attempts) {
-			snprintf(loop, sizeof(loop), "repair loop: repaired %.0f"
-				 " times within a day, stopped", repairs);
+			snprintf(loop, sizeof(loop), "repair loop: repaired"
+				 " %.0f times within a day, stopped", repairs);
 			q.text[1] = "failed";
 			q.text[2] = loop;
 			log_warn("rd: torrent %s: %s", ids[i], loop);
@@ -219,12 +216,13 @@ static int queue_repairs(struct rd_repair *r, double now)
 		return rc;
 	return writer_call(rd_store_sql, &(struct rd_sql){
 		.sql = "DELETE FROM rd_repairs WHERE state IN ('queued',"
-		       " 'waiting_retry') AND NOT EXISTS (SELECT 1 FROM rd_links"
-		       " l WHERE l.torrent_id = rd_repairs.torrent_id AND"
-		       " l.broken)",
+		       " 'waiting_retry') AND NOT EXISTS (SELECT 1 FROM"
+		       " rd_links l WHERE l.torrent_id = rd_repairs.torrent_id"
+		       " AND l.broken)",
 	});
 }
 
+/* Free what a job owns, loaded whole or half. */
 static void job_clear(struct job *j)
 {
 	free(j->id);
@@ -234,6 +232,8 @@ static void job_clear(struct job *j)
 	rd_torrent_release(&j->info);
 }
 
+/* Copy a text column that may be NULL; a copy that fails marks *failed,
+ * so a row is checked once. */
 static char *column_dup(sqlite3_stmt *st, int i, int *failed)
 {
 	const char *s = (const char *)sqlite3_column_text(st, i);
@@ -382,10 +382,10 @@ static int fail(struct rd_repair *r, struct job *j, int rc,
 	j->done = 1;
 	if (j->new_id && status && rd_session_ready(&r->s)) {
 		struct rd_result res;
-
 		/* A re-added torrent that went bad is of no use. */
-		rd_session_note(&r->s, "delete", j->new_id, rd_delete(&r->s.c, j->new_id,
-			r->s.cancel, &res), &res);
+		int gone = rd_delete(&r->s.c, j->new_id, r->s.cancel, &res);
+
+		rd_session_note(&r->s, "delete", j->new_id, gone, &res);
 	}
 	free(j->new_id);
 	j->new_id = NULL;
@@ -404,6 +404,8 @@ static int fail(struct rd_repair *r, struct job *j, int rc,
 	return save(j, error, clock_wall() + r->cfg->rd_retry_delay_s);
 }
 
+/* Re-add the torrent by its info hash; the files selected before are
+ * read first when they never were, as the new torrent needs them. */
 static int start(struct rd_repair *r, struct job *j)
 {
 	struct rd_result res;
@@ -418,9 +420,10 @@ static int start(struct rd_repair *r, struct job *j)
 			char **h;
 			size_t nr;
 
-			rc = rd_store_strings(r->db, "SELECT hash FROM rd_torrents"
-					   " WHERE id = ?1 AND hash IS NOT"
-					   " NULL", j->id, &h, &nr);
+			rc = rd_store_strings(r->db, "SELECT hash FROM"
+					      " rd_torrents WHERE id = ?1 AND"
+					      " hash IS NOT NULL", j->id, &h,
+					      &nr);
 			if (!rc && nr)
 				j->hash = strdup(h[0]);
 			if (!rc)
@@ -454,9 +457,9 @@ static int select_files(struct rd_repair *r, struct job *j)
 	size_t nr;
 	int *ids, rc;
 
-	rc = rd_store_strings(r->db, "SELECT file_id FROM rd_files WHERE torrent_id"
-			   " = ?1 AND selected ORDER BY file_id", j->id, &old,
-			   &nr);
+	rc = rd_store_strings(r->db, "SELECT file_id FROM rd_files WHERE"
+			      " torrent_id = ?1 AND selected ORDER BY file_id",
+			      j->id, &old, &nr);
 	if (rc)
 		return rc;
 	ids = calloc(nr ? nr : j->info.nr_files + 1, sizeof(*ids));
@@ -518,6 +521,8 @@ static int finish(struct rd_repair *r, struct job *j)
 	return rc ? rc : save(j, NULL, 0);
 }
 
+/* Statuses on the way to "downloaded": waited for, up to RD_WAIT_MAX;
+ * any other is a failure. */
 static int in_progress(const char *status)
 {
 	static const char *const busy[] = {
@@ -558,6 +563,8 @@ static int poll_once(struct rd_repair *r, struct job *j)
 	return 0;
 }
 
+/* Move one repair on as far as it goes in this pass: a few polls, then
+ * the rest is for a follow-up pass, so the jobs thread is never held. */
 static int step(struct rd_repair *r, struct job *j)
 {
 	int polls = 0, rc = 0;
@@ -610,10 +617,10 @@ static int clean_up_pending(struct rd_repair *r)
 	size_t nr;
 	int rc;
 
-	rc = rd_store_strings(r->db, "SELECT f.torrent_id FROM rd_failures f WHERE"
-			   " EXISTS (SELECT 1 FROM rd_links l WHERE"
-			   " l.torrent_id = f.torrent_id AND l.broken)"
-			   " ORDER BY f.torrent_id", NULL, &ids, &nr);
+	rc = rd_store_strings(r->db, "SELECT f.torrent_id FROM rd_failures f"
+			      " WHERE EXISTS (SELECT 1 FROM rd_links l WHERE"
+			      " l.torrent_id = f.torrent_id AND l.broken)"
+			      " ORDER BY f.torrent_id", NULL, &ids, &nr);
 	if (rc)
 		return rc;
 	for (size_t i = 0; !rc && i < nr && guard_holds(r); i++)
@@ -622,6 +629,8 @@ static int clean_up_pending(struct rd_repair *r)
 	return rc;
 }
 
+/* Work the queue in the order repairs were last touched, so one torrent
+ * that keeps failing cannot hold the others back. */
 static int repair_all(struct rd_repair *r, double now)
 {
 	struct job *jobs = NULL;
@@ -654,8 +663,8 @@ static void schedule(struct rd_repair *r, double now)
 {
 	double next = rd_store_num(r->db, "SELECT min(next_at) FROM rd_repairs"
 				" WHERE state = 'waiting_retry'", NULL, 0, 0);
-	double busy = r->dry_run ? 0 : rd_store_num(r->db, "SELECT count(*) FROM"
-		" rd_repairs WHERE state IN ('adding', 'downloading') OR"
+	double busy = r->dry_run ? 0 : rd_store_num(r->db, "SELECT count(*)"
+		" FROM rd_repairs WHERE state IN ('adding', 'downloading') OR"
 		" (state = 'queued' AND ?2)", NULL, r->s.stop, 0);
 
 	if (busy && (!next || now + RD_POLL_S < next))

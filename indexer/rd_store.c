@@ -26,6 +26,8 @@ static int in_transaction(sqlite3 *db, int (*fn)(sqlite3 *, void *),
 	return rc;
 }
 
+/* Run a statement that returns nothing and make it ready for the next
+ * row, so a batch prepares once. */
 static int step_once(sqlite3 *db, sqlite3_stmt *st, const char *what)
 {
 	int rc = sqlite3_step(st);
@@ -55,6 +57,8 @@ int rd_store_sql(sqlite3 *db, void *arg)
 	return rc;
 }
 
+/* A link keeps its torrent while it stays the same dead link: mapping
+ * costs requests, and a repair under way must find its links. */
 static int links_tx(sqlite3 *db, void *arg)
 {
 	const struct rd_links_rows *r = arg;
@@ -129,6 +133,8 @@ static int upsert_torrent(sqlite3 *db, sqlite3_stmt *st,
 	return step_once(db, st, "rd: store torrents");
 }
 
+/* The page and the offset go in one transaction: a kill between them
+ * would skip or repeat a page. */
 static int torrents_tx(sqlite3 *db, void *arg)
 {
 	const struct rd_torrents_rows *r = arg;
@@ -157,6 +163,7 @@ int rd_store_torrents(sqlite3 *db, void *rows)
 	return in_transaction(db, torrents_tx, rows);
 }
 
+/* The files are replaced whole: a torrent's selection may change. */
 static int info_tx(sqlite3 *db, void *arg)
 {
 	const struct rd_torrent *t = arg;
@@ -222,8 +229,9 @@ int rd_store_attempt(sqlite3 *db, void *arg)
 	if (rc || !a->rate_limited)
 		return rc;
 	return rd_store_sql(db, &(struct rd_sql){
-		.sql = "INSERT INTO rd_sync (id, rate_limited_at) VALUES (1, ?7)"
-		       " ON CONFLICT (id) DO UPDATE SET rate_limited_at = ?7",
+		.sql = "INSERT INTO rd_sync (id, rate_limited_at) VALUES"
+		       " (1, ?7) ON CONFLICT (id) DO UPDATE SET"
+		       " rate_limited_at = ?7",
 		.num = { a->at },
 	});
 }
