@@ -2,6 +2,7 @@
 for the test (the Real-Debrid mount stand-in), the fake Real-Debrid, and
 fake Sonarr and Radarr recording their commands."""
 
+import errno
 import json
 import os
 import sqlite3
@@ -510,3 +511,35 @@ def test_repair_loop_is_stopped_and_listed(setup):
     assert s.repairs()["failed"] == []
     assert [r["torrent"] for r in s.repairs()["loops_stopped"]] == [
         make_id(OTHER)]
+
+
+def test_control_repair_input(setup):
+    s = setup(dry_run=True)
+    for bad in ("repair\n", "run now\n", "RUN\n", "scan\nrun\n", "1\n"):
+        with pytest.raises(OSError) as e:
+            s.m.write("control/repair", bad)
+        assert e.value.errno == errno.EINVAL
+    # echo > file truncates first: that alone changes nothing.
+    fd = os.open(s.m.file("control/repair"), os.O_WRONLY | os.O_TRUNC)
+    os.close(fd)
+    assert s.passes() == 0
+    text = s.m.read("control/repair").decode()
+    assert text.startswith("state: idle\ndry-run: 1\naccepted:\n")
+    assert "  scan " in text and "  run " in text
+    assert s.m.write("control/repair", "scan") == 4
+    s.wait(lambda: s.passes() == 1, "a pass")
+
+
+def test_repair_off_without_realdebrid(mount):
+    text = mount.read("control/repair").decode()
+    assert text.startswith("state: off")
+    with pytest.raises(OSError) as e:
+        mount.write("control/repair", "run\n")
+    assert e.value.errno == errno.EPERM
+    assert mount.json("status/broken.json") == []
+    assert mount.read("status/broken") == b""
+    doc = mount.json("status/repairs.json")
+    assert doc["queue"] == [] and doc["last_pass"] is None
+    assert doc["guard"]["ok"] is True
+    assert mount.json("metrics/repair.json")["passes"] == 0
+    assert mount.json("status/summary.json")["counts"]["broken_links"] == 0
