@@ -15,7 +15,8 @@ import pytest
 from conftest import REPO, is_mounted, start, unmount
 
 sys.path.insert(0, os.path.join(REPO, "tests", "fakes"))
-from realdebrid_fake import TOKEN, make_hash, make_id  # noqa: E402
+from realdebrid_fake import (BUILTIN, TOKEN, make_hash,  # noqa: E402
+                             make_id, torrent)
 
 ARR_KEY = "arrKEY-test"
 OTHER = "Other.Show.S02.720p"
@@ -55,10 +56,15 @@ class Setup:
 
     def __init__(self, tmp_path, rd_mount, fake, make_mount, dry_run=False,
                  rpm=600, max_attempts=3, retry_delay="2s", ratio=None,
-                 start_mount=True):
+                 start_mount=True, account=None):
         self.tmp = tmp_path
         self.rdm = str(rd_mount)
-        self.rd = fake("realdebrid_fake.py")
+        if account:
+            state = tmp_path / "account.json"
+            state.write_text(json.dumps({"torrents": account}))
+            self.rd = fake("realdebrid_fake.py", state)
+        else:
+            self.rd = fake("realdebrid_fake.py")
         items = tmp_path / "series.json"
         self.tv = str(tmp_path / "tv")
         self.movies = str(tmp_path / "movies")
@@ -543,3 +549,26 @@ def test_repair_off_without_realdebrid(mount):
     assert doc["guard"]["ok"] is True
     assert mount.json("metrics/repair.json")["passes"] == 0
     assert mount.json("status/summary.json")["counts"]["broken_links"] == 0
+
+
+def test_large_account_synced_over_passes(setup):
+    """1,150 newer torrents push the dead links' torrents past the first
+    page: the first pass cannot map them, the second, going on from the
+    saved offset, can."""
+    fillers = [torrent("Filler.%04d" % i, [("/Filler.%04d.mkv" % i, 10, 1)],
+                       added="2025-01-01T%02d:%02d:00" % divmod(i, 60))
+               for i in range(1150)]
+    s = setup(dry_run=True, account=fillers + BUILTIN["torrents"])
+    s.command("scan")
+    assert set(s.states().values()) == {"unmapped"}
+    s.command("scan")
+    states = s.states()
+    assert {states[p] for p in s.other_links + [s.dead_link]} == {"broken"}
+    assert states[s.unmapped_link] == "unmapped"
+    s.command("scan")
+    lists = [(r["args"].get("offset"), r["args"].get("limit"))
+             for r in s.requests() if r["path"] == "/torrents"]
+    assert lists == [(["0"], ["1000"]),
+                     (["0"], ["100"]), (["1000"], ["1000"]),
+                     (["0"], ["1000"])]
+    assert s.changes() == []
