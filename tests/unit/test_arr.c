@@ -20,6 +20,7 @@
 static struct fake fake;
 static char base[64];
 
+/* One fake for the group; each test sets the items it needs. */
 static int start_fake(void **state)
 {
 	(void)state;
@@ -30,6 +31,7 @@ static int start_fake(void **state)
 	return http_init();
 }
 
+/* Closing its stdin ends the fake. */
 static int stop_fake(void **state)
 {
 	(void)state;
@@ -38,6 +40,7 @@ static int stop_fake(void **state)
 	return 0;
 }
 
+/* Make the fake that service, holding items (a JSON array). */
 static void set_items(const char *kind, const char *items)
 {
 	char body[1024];

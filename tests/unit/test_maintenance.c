@@ -26,6 +26,8 @@ struct env {
 	struct config cfg;
 };
 
+/* A store of its own per test, with the writer running, as retention
+ * writes through it. */
 static int setup(void **state)
 {
 	struct env *e = calloc(1, sizeof(*e));
@@ -41,6 +43,7 @@ static int setup(void **state)
 	return 0;
 }
 
+/* The folder goes with its backups. */
 static int teardown(void **state)
 {
 	struct env *e = *state;
@@ -55,11 +58,13 @@ static int teardown(void **state)
 	return 0;
 }
 
+/* Rows for a test go in through the writer, like the daemon's. */
 static int exec_sql(sqlite3 *db, void *sql)
 {
 	return db_exec(db, sql);
 }
 
+/* One number from a store, through a connection of its own. */
 static int count(const char *db_path, const char *sql)
 {
 	sqlite3 *db;
@@ -76,6 +81,7 @@ static int count(const char *db_path, const char *sql)
 	return n;
 }
 
+/* Whether the backup folder holds name. */
 static int exists(const struct env *e, const char *name)
 {
 	char path[160];

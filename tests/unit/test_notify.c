@@ -21,6 +21,8 @@
 static struct fake fake;
 static char url[128];
 
+/* Debug logging on, so a successful request is logged too: the token
+ * must stay out of that line as well. */
 static int start_fake(void **state)
 {
 	(void)state;
@@ -33,6 +35,7 @@ static int start_fake(void **state)
 	return http_init();
 }
 
+/* Closing its stdin ends the fake. */
 static int stop_fake(void **state)
 {
 	(void)state;
@@ -41,6 +44,7 @@ static int stop_fake(void **state)
 	return 0;
 }
 
+/* Count what the webhook took, to see that refusals send nothing. */
 static size_t nr_messages(void)
 {
 	json_t *m = fake_json(&fake, NULL, "/_messages", NULL);
@@ -52,6 +56,7 @@ static size_t nr_messages(void)
 	return n;
 }
 
+/* Make the webhook answer status from now on. */
 static void answer(int status)
 {
 	char body[32];

@@ -16,6 +16,7 @@
 #include "indexer/rd_guard.h"
 #include "indexer/rd_links.h"
 
+/* Normalize path against dir and compare with want. */
 static void check_normalize(const char *dir, const char *path,
 			    const char *want)
 {
@@ -49,6 +50,7 @@ static void test_inside(void **state)
 	assert_int_equal(rd_links_inside("/", "/"), 0);
 }
 
+/* Parse target under /mnt/rd and compare both parts. */
 static void check_parse(const char *target, const char *name,
 			const char *file)
 {
@@ -84,6 +86,7 @@ static void test_parse(void **state)
 			 -EINVAL);
 }
 
+/* Make the symlink dir/name pointing at target. */
 static void link_at(const char *target, const char *dir, const char *name)
 {
 	struct strbuf p = STRBUF_INIT;
@@ -93,6 +96,7 @@ static void link_at(const char *target, const char *dir, const char *name)
 	strbuf_release(&p);
 }
 
+/* The walk's order is the file system's; tests sort by path. */
 static int cmp_path(const void *a, const void *b)
 {
 	return strcmp(((const struct rd_link *)a)->path,

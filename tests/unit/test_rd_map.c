@@ -42,12 +42,14 @@ static int setup(void **state)
 	return 0;
 }
 
+/* The store is in memory: closing it is all. */
 static int teardown(void **state)
 {
 	db_close(*state);
 	return 0;
 }
 
+/* Map name/file and compare the answer with want_rc and want_id. */
 static void check(sqlite3 *db, const char *name, const char *file,
 		  int want_rc, const char *want_id)
 {
