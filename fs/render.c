@@ -583,7 +583,7 @@ int render_health(struct strbuf *out)
 	if (!rc)
 		rc = render_monitor_health(out, &warn);
 	if (!rc)
-		rc = render_repair_health(out);
+		rc = render_repair_health(out, &warn);
 	strbuf_add(out, warn.buf, warn.len);
 	strbuf_release(&warn);
 	if (!rc && !out->len)

@@ -287,7 +287,36 @@ int render_repair_json(struct strbuf *out)
 	return json_append(out, totals);
 }
 
-int render_repair_health(struct strbuf *errors)
+/* Links and repairs that wait for the user: the mount's health is
+ * fine, but someone has to look. */
+static int repair_warnings(sqlite3 *db, struct strbuf *warns)
+{
+	json_t *n;
+	json_int_t unmapped, loops;
+	int rc = row_or_null(db, "SELECT"
+		" (SELECT count(*) FROM rd_links WHERE broken AND"
+		"  torrent_id IS NULL) AS unmapped,"
+		" (SELECT count(*) FROM rd_repairs WHERE state = 'failed' AND"
+		"  torrent_id NOT IN (SELECT torrent_id FROM rd_failures))"
+		"  AS loops", &n);
+
+	if (rc)
+		return rc;
+	unmapped = json_integer_value(json_object_get(n, "unmapped"));
+	loops = json_integer_value(json_object_get(n, "loops"));
+	json_decref(n);
+	if (unmapped)
+		strbuf_addf(warns, "warn: %lld dead Real-Debrid links match no"
+			    " torrent, or several (see /status/broken)\n",
+			    (long long)unmapped);
+	if (loops)
+		strbuf_addf(warns, "warn: %lld torrents stopped in a repair"
+			    " loop (see /status/repairs.json)\n",
+			    (long long)loops);
+	return 0;
+}
+
+int render_repair_health(struct strbuf *errors, struct strbuf *warns)
 {
 	sqlite3 *db = reader_begin();
 	sqlite3_stmt *st;
@@ -311,6 +340,8 @@ int render_repair_health(struct strbuf *errors)
 	sqlite3_finalize(st);
 	rc = rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 :
 		db_error(db, rc, "read repair passes");
+	if (!rc)
+		rc = repair_warnings(db, warns);
 	reader_end(db);
 	return rc;
 }

@@ -34,10 +34,11 @@ int render_repairs_json(struct strbuf *out);
 int render_repair_json(struct strbuf *out);
 
 /*
- * Append /status/health's line when the last pass found the mount down:
- * "error: Real-Debrid mount looks down (REASON)". Returns 0 or a negative
- * errno value.
+ * Append /status/health's lines: to errors when the last pass found the
+ * mount down ("error: Real-Debrid mount looks down (REASON) ..."), to
+ * warns when dead links are unmapped or repair loops were stopped.
+ * Returns 0 or a negative errno value.
  */
-int render_repair_health(struct strbuf *errors);
+int render_repair_health(struct strbuf *errors, struct strbuf *warns);
 
 #endif

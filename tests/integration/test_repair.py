@@ -218,7 +218,9 @@ def test_scan_finds_and_maps_dead_links(setup):
         s.dead_link, os.path.join(s.rdm, "__all__", DEAD,
                                   "Dead.Movie.1999.avi")) in text
     assert s.m.json("status/summary.json")["counts"]["broken_links"] == 5
-    assert s.m.read("status/health") == b"ok\n"
+    assert s.m.read("status/health") == (
+        b"warn: 1 dead Real-Debrid links match no torrent, or several"
+        b" (see /status/broken)\n")
     assert s.changes() == []
 
 
@@ -519,6 +521,8 @@ def test_repair_loop_is_stopped_and_listed(setup):
     assert s.repairs()["failed"] == []
     assert [r["torrent"] for r in s.repairs()["loops_stopped"]] == [
         make_id(OTHER)]
+    assert "warn: 1 torrents stopped in a repair loop" in \
+        s.m.read("status/health").decode()
 
 
 def test_control_repair_input(setup):
