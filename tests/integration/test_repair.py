@@ -429,10 +429,11 @@ def test_request_rate_holds(setup):
     s.wait(lambda: len(s.repairs()["repaired"]) == 2, "two repairs")
     times = [r["time"] for r in s.requests()]
     assert len(times) > 10
-    # 120 a minute: at least half a second apart, less localhost's
-    # arrival jitter.
-    assert min(b - a for a, b in zip(times, times[1:])) >= 0.45
-    assert times[-1] - times[0] >= 0.5 * (len(times) - 1) - 0.1
+    # 120 a minute: k + 1 requests span at least k half seconds, less the
+    # jitter of their arrival on a busy machine.
+    for k in range(1, len(times)):
+        assert min(b - a for a, b in zip(times, times[k:])) >= \
+            0.5 * k - 0.1, k
 
 
 def test_bad_answers_lose_nothing(setup):
