@@ -327,7 +327,8 @@ def test_retry_schedule_and_attempt_cap(setup):
                  if r["path"] == "/torrents/addMagnet"
                  and make_hash(name) in r["form"]["magnet"][0]]
         assert len(times) == 3
-        assert all(b - a >= 2 for a, b in zip(times, times[1:]))
+        # retry_delay apart, less the jitter of their arrival
+        assert all(b - a >= 1.9 for a, b in zip(times, times[1:]))
     failed = {f["torrent"]: f for f in s.repairs()["failed"]}
     assert "3 attempts" in failed[make_id(OTHER)]["reason"]
     # Failed for good: the dead links go, the others stay.
