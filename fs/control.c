@@ -132,3 +132,38 @@ int control_dry_run_render(struct strbuf *out)
 		      "  0      carry out downloads and repairs\n");
 	return 0;
 }
+
+int control_repair_write(const char *buf, size_t len)
+{
+	char cmd[8];
+
+	if (control_text(buf, len, cmd, sizeof(cmd)) <= 0)
+		return -EINVAL;
+	if (!strcmp(cmd, "scan"))
+		return indexer_check(JOBS_REPAIR_SCAN, "control");
+	if (!strcmp(cmd, "run"))
+		return indexer_check(JOBS_REPAIR_RUN, "control");
+	return -EINVAL;
+}
+
+int control_repair_render(struct strbuf *out)
+{
+	const unsigned both = JOBS_REPAIR_SCAN | JOBS_REPAIR_RUN;
+	struct indexer_status s;
+
+	indexer_status(&s);
+	if (!(s.jobs.enabled & both)) {
+		strbuf_addstr(out, "state: off (set mount and library in"
+			      " [realdebrid])\n");
+		return 0;
+	}
+	strbuf_addf(out, "state: %s\n", s.jobs.running & both ? "repairing" :
+		    s.jobs.pending & both ? "queued" : "idle");
+	strbuf_addf(out, "dry-run: %d\n", s.dry_run);
+	strbuf_addstr(out, "accepted:\n"
+		      "  scan   find dead links and map them to torrents\n");
+	if (s.jobs.enabled & JOBS_REPAIR_RUN)
+		strbuf_addstr(out, "  run    and repair them (see"
+			      " /status/repairs.json)\n");
+	return 0;
+}

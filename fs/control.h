@@ -46,4 +46,12 @@ int control_check_new_render(struct strbuf *out);
 int control_dry_run_write(const char *buf, size_t len);
 int control_dry_run_render(struct strbuf *out);
 
+/*
+ * /control/repair: "scan" finds dead Real-Debrid links and maps them,
+ * "run" repairs them too (sending nothing in dry-run). -EPERM when
+ * [realdebrid] does not allow it.
+ */
+int control_repair_write(const char *buf, size_t len);
+int control_repair_render(struct strbuf *out);
+
 #endif

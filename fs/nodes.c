@@ -9,6 +9,7 @@
 #include "fs/render.h"
 #include "fs/render_monitor.h"
 #include "fs/views.h"
+#include "fs/render_repair.h"
 
 static const struct {
 	const char *path;
@@ -24,12 +25,17 @@ static const struct {
 	{ "/status/new", { NODE_FILE, .render = render_new } },
 	{ "/status/new.json", { NODE_FILE, .render = render_new_json } },
 	{ "/status/found.json", { NODE_FILE, .render = render_found_json } },
+	{ "/status/broken", { NODE_FILE, .render = render_broken } },
+	{ "/status/broken.json", { NODE_FILE, .render = render_broken_json } },
+	{ "/status/repairs.json", { NODE_FILE,
+				    .render = render_repairs_json } },
 	{ "/metrics", { .type = NODE_DIR } },
 	{ "/metrics/scan.json", { NODE_FILE, .render = render_scan_json } },
 	{ "/metrics/scan.csv", { NODE_FILE, .render = render_scan_csv } },
 	{ "/metrics/watch.json", { NODE_FILE, .render = render_watch_json } },
 	{ "/metrics/monitor.json", { NODE_FILE,
 				     .render = render_monitor_json } },
+	{ "/metrics/repair.json", { NODE_FILE, .render = render_repair_json } },
 	{ "/control", { .type = NODE_DIR } },
 	{ "/control/rescan", { NODE_CONTROL,
 			       .render = control_rescan_render,
@@ -40,6 +46,9 @@ static const struct {
 	{ "/control/check-new", { NODE_CONTROL,
 				  .render = control_check_new_render,
 				  .write = control_check_new_write } },
+	{ "/control/repair", { NODE_CONTROL,
+			       .render = control_repair_render,
+			       .write = control_repair_write } },
 	{ "/control/dry-run", { NODE_CONTROL,
 				.render = control_dry_run_render,
 				.write = control_dry_run_write } },

@@ -14,6 +14,7 @@
 #include "common/utf8.h"
 #include "fs/reader.h"
 #include "fs/render_monitor.h"
+#include "fs/render_repair.h"
 #include "indexer/indexer.h"
 #include "indexer/manga.h"
 #include "indexer/watch.h"
@@ -182,6 +183,8 @@ static int count_rows(sqlite3 *db, json_t *counts)
 		{ "series", "SELECT count(*) FROM series" },
 		{ "volumes", "SELECT count(*) FROM volumes"
 		  " WHERE kind = 'volume'" },
+		{ "broken_links", "SELECT count(*) FROM rd_links"
+		  " WHERE broken" },
 	};
 	json_int_t missing = 0;
 	int rc = 0;
@@ -283,7 +286,6 @@ static json_t *watcher_object(void)
 
 int render_summary(struct strbuf *out)
 {
-	static const char *const later[] = { "broken_links" };
 	json_t *counts = NULL, *roots = NULL, *last = NULL;
 	json_t *progress = json_null(), *watcher;
 	uint64_t generation = indexer_generation();
@@ -304,10 +306,6 @@ int render_summary(struct strbuf *out)
 		json_decref(last);
 		return rc;
 	}
-	/* Real-Debrid links are not looked at yet: the count is truly zero,
-	 * and scripts can rely on the key being there. */
-	for (size_t i = 0; i < sizeof(later) / sizeof(*later); i++)
-		json_object_set_new(counts, later[i], json_integer(0));
 	if (!strcmp(s.state, "scanning"))
 		progress = json_pack("{s:I, s:I}",
 			"done", (json_int_t)s.scan.files_seen,
@@ -584,6 +582,8 @@ int render_health(struct strbuf *out)
 	reader_end(db);
 	if (!rc)
 		rc = render_monitor_health(out, &warn);
+	if (!rc)
+		rc = render_repair_health(out, &warn);
 	strbuf_add(out, warn.buf, warn.len);
 	strbuf_release(&warn);
 	if (!rc && !out->len)
@@ -630,6 +630,16 @@ int render_readme(struct strbuf *out)
 "control/check-missing  write 1 to search for missing volumes now\n"
 "control/check-new    write 1 to ask what is published now\n"
 "control/dry-run      1 or 0; while 1, nothing is sent or deleted\n"
+"status/broken        one line per dead Real-Debrid link: LINK, a tab,\n"
+"                     TARGET, a tab, its state (unmapped, broken,\n"
+"                     repairing, waiting_retry, repaired, failed)\n"
+"status/broken.json   the same with torrent, reason, next retry, plan\n"
+"status/repairs.json  repair queue, retry queue, failures, recent\n"
+"                     Real-Debrid requests, the mount guard, dry_run\n"
+"metrics/repair.json  Real-Debrid requests by endpoint, rate limits,\n"
+"                     repairs done and failed, links deleted\n"
+"control/repair       write \"scan\" to find and map dead links, \"run\"\n"
+"                     to repair them too (dry-run: plan only)\n"
 "manga/SERIES/        one folder per manga series:\n"
 "  volumes            the volumes owned, one number per line\n"
 "  missing            the volumes missing, one per line\n"

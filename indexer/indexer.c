@@ -710,8 +710,10 @@ void indexer_status(struct indexer_status *out)
 	}
 	pthread_mutex_unlock(&ix.lock);
 	jobs_status(&out->jobs);
-	if (!strcmp(out->state, "idle") && out->jobs.running)
-		out->state = "checking";
+	if (!strcmp(out->state, "idle") &&
+	    (out->jobs.running & ~JOBS_MAINTENANCE))
+		out->state = out->jobs.running & (JOBS_REPAIR_SCAN |
+			JOBS_REPAIR_RUN) ? "repairing" : "checking";
 }
 
 int indexer_check(unsigned jobs, const char *trigger)

@@ -29,7 +29,8 @@ struct indexer_root {
 };
 
 struct indexer_status {
-	const char *state;		/* "idle", "scanning" or "checking" */
+	const char *state;		/* "idle", "scanning", "checking" or
+					 * "repairing" */
 	double started_at;		/* when the daemon started (wall) */
 	int dry_run;			/* as jobs_dry_run() */
 	int scan_pending;		/* a merged scan waits for its turn */
@@ -77,7 +78,8 @@ int indexer_rescan_paths(const char *trigger, char *const *paths,
 			 const double *event_at, size_t nr);
 
 /*
- * Queue jobs (JOBS_CHECK_MISSING, JOBS_CHECK_NEW) on the jobs thread;
+ * Queue jobs (JOBS_CHECK_MISSING, JOBS_CHECK_NEW, JOBS_REPAIR_SCAN,
+ * JOBS_REPAIR_RUN) on the jobs thread;
  * trigger names the cause. Returns 0, or -EPERM when the configuration
  * switches one of them off.
  */

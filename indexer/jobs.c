@@ -11,8 +11,13 @@
 #include "common/config.h"
 #include "common/db.h"
 #include "common/log.h"
+#include "indexer/maintenance.h"
+#include "indexer/rd_repair.h"
 
-#define NR_JOBS 2
+#define NR_JOBS 5
+
+/* The jobs auto_check_interval queues. */
+#define AUTO_JOBS (JOBS_CHECK_MISSING | JOBS_CHECK_NEW | JOBS_REPAIR_RUN)
 #define TRIGGER_LEN 16
 
 /* How long an auto check waits for a scan before looking again. */
@@ -22,6 +27,9 @@ static struct {
 	const struct config *cfg;
 	int (*scanning)(void);
 	struct monitor *monitor;
+	struct rd_repair *repair;	/* NULL: repairs switched off */
+	double next_repair;		/* a follow-up pass; 0: none */
+	double next_maintenance;
 	pthread_t thread;
 	pthread_mutex_t lock;
 	pthread_cond_t wake;
@@ -53,6 +61,13 @@ int jobs_enabled(const struct config *cfg, enum jobs_job job)
 		return cfg->missing_volumes;
 	case JOBS_CHECK_NEW:
 		return cfg->new_volumes;
+	case JOBS_REPAIR_SCAN:
+		return cfg->rd_mount && cfg->rd_libraries.nr;
+	case JOBS_REPAIR_RUN:
+		return cfg->rd_mount && cfg->rd_libraries.nr &&
+			cfg->rd_api_token;
+	case JOBS_MAINTENANCE:
+		return 1;
 	}
 	return 0;
 }
@@ -82,8 +97,26 @@ static void run(unsigned job, const char *trigger)
 {
 	enum monitor_flow flow = job == JOBS_CHECK_NEW ? MONITOR_NEW :
 		MONITOR_MISSING;
+	double next;
 
-	monitor_check(jobs.monitor, flow, trigger);
+	if (job == JOBS_MAINTENANCE) {
+		maintenance_run(jobs.cfg, clock_wall());
+		next = maintenance_next_at(jobs.cfg);
+		pthread_mutex_lock(&jobs.lock);
+		jobs.next_maintenance = next;
+		pthread_mutex_unlock(&jobs.lock);
+		return;
+	}
+	if (!(job & (JOBS_REPAIR_SCAN | JOBS_REPAIR_RUN))) {
+		monitor_check(jobs.monitor, flow, trigger);
+		return;
+	}
+	rd_repair_pass(jobs.repair, job == JOBS_REPAIR_RUN ? RD_PASS_RUN :
+		       RD_PASS_SCAN, jobs_dry_run(), trigger);
+	next = rd_repair_next_at(jobs.repair);
+	pthread_mutex_lock(&jobs.lock);
+	jobs.next_repair = next;
+	pthread_mutex_unlock(&jobs.lock);
 }
 
 /* Wait on the condition until the wall-clock time at (0: forever). */
@@ -102,24 +135,57 @@ static void wait_until(double at)
 	pthread_cond_timedwait(&jobs.wake, &jobs.lock, &ts);
 }
 
-/* Queue the flows the configuration allows when the interval is up. */
+/* Queue a job with its trigger, unless it is queued already. */
+static void queue(unsigned job, const char *trigger)
+{
+	int i = __builtin_ctz(job);
+
+	if (jobs.pending & job)
+		return;
+	jobs.pending |= job;
+	snprintf(jobs.trigger[i], TRIGGER_LEN, "%s", trigger);
+}
+
+/* Queue the jobs the configuration allows when the interval is up, and a
+ * repair pass's follow-up when it is due. */
 static void queue_auto(void)
 {
+	if (jobs.next_repair && clock_wall() >= jobs.next_repair) {
+		jobs.next_repair = 0;
+		queue(JOBS_REPAIR_RUN, "follow-up");
+	}
+	if (jobs.next_maintenance && clock_wall() >= jobs.next_maintenance) {
+		if (jobs.scanning && jobs.scanning()) {
+			jobs.next_maintenance = clock_wall() + SCAN_WAIT_S;
+		} else {
+			jobs.next_maintenance = 0;
+			queue(JOBS_MAINTENANCE, "schedule");
+		}
+	}
 	if (!jobs.next_auto || clock_wall() < jobs.next_auto)
 		return;
 	if (jobs.scanning && jobs.scanning()) {
 		jobs.next_auto = clock_wall() + SCAN_WAIT_S;
 		return;
 	}
-	for (int i = 0; i < NR_JOBS; i++) {
-		unsigned job = 1u << i;
-
-		if (!jobs_enabled(jobs.cfg, job) || (jobs.pending & job))
-			continue;
-		jobs.pending |= job;
-		snprintf(jobs.trigger[i], TRIGGER_LEN, "schedule");
-	}
+	for (int i = 0; i < NR_JOBS; i++)
+		if (((1u << i) & AUTO_JOBS) && jobs_enabled(jobs.cfg, 1u << i))
+			queue(1u << i, "schedule");
 	jobs.next_auto = clock_wall() + jobs.cfg->auto_check_interval_s;
+}
+
+/* The soonest of the timers that are set, or 0 when none is. */
+static double next_timer(void)
+{
+	const double t[] = {
+		jobs.next_auto, jobs.next_repair, jobs.next_maintenance,
+	};
+	double next = 0;
+
+	for (size_t i = 0; i < sizeof(t) / sizeof(*t); i++)
+		if (t[i] && (!next || t[i] < next))
+			next = t[i];
+	return next;
 }
 
 /* One job at a time, so each service's rate is simple to hold; timed
@@ -135,7 +201,7 @@ static void *jobs_main(void *unused)
 
 		queue_auto();
 		if (!jobs.pending) {
-			wait_until(jobs.next_auto);
+			wait_until(next_timer());
 			continue;
 		}
 		i = __builtin_ctz(jobs.pending);
@@ -166,11 +232,19 @@ int jobs_start(const struct config *cfg, int (*scanning)(void))
 	jobs.cancel = 0;
 	jobs.pending = 0;
 	jobs.next_auto = 0;
+	jobs.next_repair = 0;
+	jobs.next_maintenance = maintenance_next_at(cfg);
 	rc = monitor_new(cfg, &jobs.cancel, &jobs.dry_run, &jobs.monitor);
-	if (rc)
+	if (!rc && jobs_enabled(cfg, JOBS_REPAIR_SCAN))
+		rc = rd_repair_new(cfg, &jobs.cancel, &jobs.repair);
+	if (rc) {
+		monitor_free(jobs.monitor);
+		jobs.monitor = NULL;
 		return rc;
+	}
 	if (cfg->auto_check_interval_s > 0 &&
-	    (cfg->missing_volumes || cfg->new_volumes)) {
+	    (cfg->missing_volumes || cfg->new_volumes ||
+	     jobs_enabled(cfg, JOBS_REPAIR_RUN))) {
 		double last = last_check_at();
 
 		jobs.next_auto = last ? last + cfg->auto_check_interval_s :
@@ -184,6 +258,8 @@ int jobs_start(const struct config *cfg, int (*scanning)(void))
 	if (rc) {
 		monitor_free(jobs.monitor);
 		jobs.monitor = NULL;
+		rd_repair_free(jobs.repair);
+		jobs.repair = NULL;
 		pthread_cond_destroy(&jobs.wake);
 		return log_error(rc, "jobs: cannot start thread");
 	}
@@ -204,24 +280,22 @@ void jobs_stop(void)
 	pthread_cond_destroy(&jobs.wake);
 	monitor_free(jobs.monitor);
 	jobs.monitor = NULL;
+	rd_repair_free(jobs.repair);
+	jobs.repair = NULL;
 	jobs.started = 0;
 }
 
 int jobs_submit(unsigned which, const char *trigger)
 {
-	if (!jobs.started || !which || (which & ~(JOBS_CHECK_MISSING |
-						 JOBS_CHECK_NEW)))
+	if (!jobs.started || !which || (which >> NR_JOBS))
 		return -EINVAL;
 	for (int i = 0; i < NR_JOBS; i++)
 		if ((which & (1u << i)) && !jobs_enabled(jobs.cfg, 1u << i))
 			return -EPERM;
 	pthread_mutex_lock(&jobs.lock);
-	for (int i = 0; i < NR_JOBS; i++) {
-		if (!(which & (1u << i)) || (jobs.pending & (1u << i)))
-			continue;
-		jobs.pending |= 1u << i;
-		snprintf(jobs.trigger[i], TRIGGER_LEN, "%s", trigger);
-	}
+	for (int i = 0; i < NR_JOBS; i++)
+		if (which & (1u << i))
+			queue(1u << i, trigger);
 	pthread_cond_signal(&jobs.wake);
 	pthread_mutex_unlock(&jobs.lock);
 	return 0;

@@ -3,8 +3,11 @@
 
 /*
  * The jobs thread: network work and timed work, one job at a time, so a
- * service's rate limit is simple to hold. Today its jobs are the
- * monitor's two checks, run on request and every auto_check_interval.
+ * service's rate limit is simple to hold. Its jobs are the monitor's two
+ * checks and the Real-Debrid repair passes (rd_repair.h), run on request
+ * and every auto_check_interval; a repair pass that waits for a download
+ * or a retry asks for a follow-up pass, which runs when it is due.
+ * Maintenance (maintenance.h) runs when a backup is due.
  *
  *	jobs_start(cfg, scanning);
  *	jobs_submit(JOBS_CHECK_MISSING, "control");
@@ -23,6 +26,9 @@ struct config;
 enum jobs_job {
 	JOBS_CHECK_MISSING = 1 << 0,
 	JOBS_CHECK_NEW = 1 << 1,
+	JOBS_REPAIR_SCAN = 1 << 2,	/* detect and map dead links */
+	JOBS_REPAIR_RUN = 1 << 3,	/* and repair them */
+	JOBS_MAINTENANCE = 1 << 4,	/* retention and backups */
 };
 
 struct jobs_status {
@@ -63,7 +69,11 @@ void jobs_status(struct jobs_status *out);
 int jobs_dry_run(void);
 void jobs_set_dry_run(int on);
 
-/* Whether the configuration lets job run. */
+/*
+ * Whether the configuration lets job run: the checks as [monitor] says,
+ * a repair scan once [realdebrid] has a mount and a library, a repair run
+ * once it has an api_token too, maintenance always.
+ */
 int jobs_enabled(const struct config *cfg, enum jobs_job job);
 
 #endif

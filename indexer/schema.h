@@ -26,6 +26,14 @@
  *   catalog      the user's local release catalog (title, link, size,
  *                source), with catalog_fts to search it and catalog_meta
  *                saying which file was loaded, and when
+ *   rd_*         Real-Debrid repair: rd_links (symlinks into the mount,
+ *                broken or not, and the torrent each maps to),
+ *                rd_torrents and rd_files (the local copy of the
+ *                account), rd_sync (listing offset), rd_repairs (one per
+ *                torrent being or once repaired: the repair and retry
+ *                queue), rd_attempts (every request: time, endpoint,
+ *                result, error code, response time), rd_failures
+ *                (permanent failures), rd_passes (one row per pass)
  */
 
 #include <sqlite3.h>

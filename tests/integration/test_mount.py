@@ -31,7 +31,9 @@ def mount(library, tmp_path):
     assert not is_mounted(m.path)
 
 GENERATED = ["README", "status/summary.json", "status/health",
-             "status/missing", "status/missing.json",
+             "status/missing", "status/missing.json", "status/broken",
+             "status/broken.json", "status/repairs.json",
+             "metrics/repair.json", "control/repair",
              "metrics/scan.json", "metrics/scan.csv", "metrics/watch.json",
              "control/rescan", "log"]
 
@@ -47,12 +49,13 @@ def test_layout(mount):
         "search", "status"]
     assert os.listdir(mount.file("manga")) == []
     assert sorted(os.listdir(mount.file("status"))) == [
-        "found.json", "health", "missing", "missing.json", "new",
-        "new.json", "summary.json"]
+        "broken", "broken.json", "found.json", "health", "missing",
+        "missing.json", "new", "new.json", "repairs.json", "summary.json"]
     assert sorted(os.listdir(mount.file("metrics"))) == [
-        "monitor.json", "scan.csv", "scan.json", "watch.json"]
+        "monitor.json", "repair.json", "scan.csv", "scan.json",
+        "watch.json"]
     assert sorted(os.listdir(mount.file("control"))) == [
-        "check-missing", "check-new", "dry-run", "rescan"]
+        "check-missing", "check-new", "dry-run", "repair", "rescan"]
 
 
 def test_modes(mount):
@@ -65,9 +68,9 @@ def test_modes(mount):
 def test_every_file_readable_and_ends_with_newline(mount):
     for rel in GENERATED:
         data = mount.read(rel)
-        # a list with nothing in it (no manga here) is an empty file
-        assert data.endswith(b"\n") or (rel == "status/missing" and
-                                         data == b""), rel
+        # a list with nothing in it (no manga, no links) is an empty file
+        assert data.endswith(b"\n") or (
+            rel in ("status/missing", "status/broken") and data == b""), rel
         data.decode("utf-8")
 
 

@@ -1,0 +1,213 @@
+#include "indexer/maintenance.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <libgen.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "common/clock.h"
+#include "common/config.h"
+#include "common/db.h"
+#include "common/log.h"
+#include "common/strbuf.h"
+#include "indexer/rd_store.h"
+#include "indexer/writer.h"
+
+#define PREFIX "mediamon-"
+#define SUFFIX ".db"
+#define DAY (24 * 3600.0)
+
+/* Where backups of db_path go: BACKUPS beside it. */
+static void backup_dir(const char *db_path, struct strbuf *out)
+{
+	char *copy = strdup(db_path);
+
+	strbuf_addf(out, "%s/" MAINTENANCE_BACKUP_DIR,
+		    copy ? dirname(copy) : ".");
+	free(copy);
+}
+
+/* Only our own files are counted and pruned in the folder. */
+static int is_backup(const char *name)
+{
+	size_t len = strlen(name);
+
+	return len > strlen(PREFIX SUFFIX) &&
+		!strncmp(name, PREFIX, strlen(PREFIX)) &&
+		!strcmp(name + len - strlen(SUFFIX), SUFFIX);
+}
+
+/* Names hold their time, so sorting names sorts by age. */
+static int cmp_names(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* The backups in dir, oldest first: their names sort by time. */
+static int list_backups(const char *dir, char ***out, size_t *nr)
+{
+	DIR *dp = opendir(dir);
+	struct dirent *d;
+	char **v = NULL;
+
+	*nr = 0;
+	if (!dp)
+		return errno == ENOENT ? 0 :
+			log_error(-errno, "backup: cannot read %s: %s", dir,
+				  strerror(errno));
+	while ((d = readdir(dp))) {
+		char **grown;
+
+		if (!is_backup(d->d_name))
+			continue;
+		grown = realloc(v, (*nr + 1) * sizeof(*v));
+		if (!grown || !(grown[*nr] = strdup(d->d_name))) {
+			v = grown ? grown : v;
+			closedir(dp);
+			for (size_t i = 0; i < *nr; i++)
+				free(v[i]);
+			free(v);
+			*nr = 0;
+			return log_error(-ENOMEM, "backup: out of memory");
+		}
+		v = grown;
+		(*nr)++;
+	}
+	closedir(dp);
+	if (*nr)
+		qsort(v, *nr, sizeof(*v), cmp_names);
+	*out = v;
+	return 0;
+}
+
+/* Copy the whole database in one step: the store is small enough, and
+ * a read connection in WAL mode never holds up the writer. */
+static int copy_db(const char *db_path, const char *to)
+{
+	sqlite3 *src, *dst;
+	sqlite3_backup *b;
+	int rc;
+
+	rc = db_open(db_path, 1, &src);
+	if (rc)
+		return rc;
+	if (sqlite3_open(to, &dst) != SQLITE_OK) {
+		rc = log_error(-EIO, "backup: cannot create %s: %s", to,
+			       sqlite3_errmsg(dst));
+		sqlite3_close(dst);
+		db_close(src);
+		return rc;
+	}
+	b = sqlite3_backup_init(dst, "main", src, "main");
+	if (!b) {
+		rc = db_error(dst, sqlite3_errcode(dst), "backup: start");
+	} else {
+		rc = sqlite3_backup_step(b, -1);
+		sqlite3_backup_finish(b);
+		rc = rc == SQLITE_DONE ? 0 : db_error(dst, rc, "backup: copy");
+	}
+	sqlite3_close(dst);
+	db_close(src);
+	return rc;
+}
+
+int maintenance_backup(const char *db_path, const char *dir, double now,
+		       int kept)
+{
+	struct strbuf tmp = STRBUF_INIT, path = STRBUF_INIT;
+	char stamp[CLOCK_RFC3339_LEN], **names = NULL;
+	size_t nr;
+	int rc = 0;
+
+	if (mkdir(dir, 0700) && errno != EEXIST)
+		return log_error(-errno, "backup: cannot create %s: %s", dir,
+				 strerror(errno));
+	clock_rfc3339((time_t)now, stamp);
+	/* "2026-11-21T19:12:14Z" as "20261121T191214Z": no ':' in names. */
+	strbuf_addf(&path, "%s/" PREFIX, dir);
+	for (const char *p = stamp; *p; p++)
+		if (*p != '-' && *p != ':')
+			strbuf_addch(&path, *p);
+	strbuf_addstr(&path, SUFFIX);
+	strbuf_addf(&tmp, "%s.tmp", path.buf);
+	unlink(tmp.buf);
+	rc = copy_db(db_path, tmp.buf);
+	if (!rc && rename(tmp.buf, path.buf))
+		rc = log_error(-errno, "backup: cannot rename %s: %s", tmp.buf,
+			       strerror(errno));
+	if (rc)
+		unlink(tmp.buf);
+	else
+		log_info("backup: database saved to %s", path.buf);
+	if (!rc)
+		rc = list_backups(dir, &names, &nr);
+	for (size_t i = 0; !rc && i < nr; i++) {
+		if (i + kept < nr) {
+			strbuf_reset(&tmp);
+			strbuf_addf(&tmp, "%s/%s", dir, names[i]);
+			if (unlink(tmp.buf))
+				log_warn("backup: cannot delete %s: %s",
+					 tmp.buf, strerror(errno));
+		}
+	}
+	for (size_t i = 0; !rc && i < nr; i++)
+		free(names[i]);
+	free(names);
+	strbuf_release(&tmp);
+	strbuf_release(&path);
+	return rc;
+}
+
+double maintenance_next_at(const struct config *cfg)
+{
+	struct strbuf dir = STRBUF_INIT, path = STRBUF_INIT;
+	double now = clock_wall(), next = now + MAINTENANCE_FIRST_DELAY;
+	char **names;
+	struct stat st;
+	size_t nr;
+
+	if (cfg->backup_interval_s <= 0)
+		return now + DAY;
+	backup_dir(cfg->database, &dir);
+	if (!list_backups(dir.buf, &names, &nr) && nr) {
+		strbuf_addf(&path, "%s/%s", dir.buf, names[nr - 1]);
+		if (!stat(path.buf, &st))
+			next = st.st_mtime + cfg->backup_interval_s;
+		for (size_t i = 0; i < nr; i++)
+			free(names[i]);
+		free(names);
+	}
+	strbuf_release(&dir);
+	strbuf_release(&path);
+	return next;
+}
+
+int maintenance_run(const struct config *cfg, double now)
+{
+	struct rd_sql attempts = {
+		.sql = "DELETE FROM rd_attempts WHERE at < ?7",
+		.num = { now - cfg->retention_attempts_s },
+	};
+	struct rd_sql passes = {
+		.sql = "DELETE FROM rd_passes WHERE started_at < ?7",
+		.num = { now - cfg->retention_metrics_s },
+	};
+	struct strbuf dir = STRBUF_INIT;
+	int rc;
+
+	rc = writer_call(rd_store_sql, &attempts);
+	if (!rc)
+		rc = writer_call(rd_store_sql, &passes);
+	if (rc || cfg->backup_interval_s <= 0)
+		return rc;
+	backup_dir(cfg->database, &dir);
+	rc = maintenance_backup(cfg->database, dir.buf, now,
+				cfg->backups_kept > 0 ? cfg->backups_kept : 1);
+	strbuf_release(&dir);
+	return rc;
+}

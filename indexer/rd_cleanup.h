@@ -1,0 +1,50 @@
+#ifndef MEDIAMON_RD_CLEANUP_H
+#define MEDIAMON_RD_CLEANUP_H
+
+/*
+ * What happens when a torrent cannot come back: its dead links are
+ * deleted, and the series (Sonarr) or movie (Radarr) that held them is
+ * asked to rescan, so it sees the files gone and can search again.
+ *
+ *	struct rd_cleanup c = {
+ *		.cfg = cfg,
+ *		.db = read_connection,
+ *		.torrent_id = "6S4KKKMAE6MCS",
+ *		.guard = mount_looks_up,
+ *		.arg = state,
+ *	};
+ *	rc = rd_cleanup_links(&c);
+ *	...	c.deleted links went, c.rescans rescans were asked
+ *
+ * Only the links rd_links maps to the torrent and marks broken are
+ * candidates, and each is deleted only if it still is a symlink to the
+ * same target and that target still does not resolve (a link fixed or
+ * changed since the walk is left alone), and only while guard(arg) says
+ * the mount looks up. Each Arr is asked once per series or movie, with
+ * its id found by the link's path (arr.h); a link no Arr holds brings no
+ * rescan, never one without an id.
+ */
+
+#include <sqlite3.h>
+
+struct config;
+
+struct rd_cleanup {
+	const struct config *cfg;	/* [sonarr] and [radarr] */
+	sqlite3 *db;			/* to read rd_links */
+	const char *torrent_id;
+	int (*guard)(void *arg);	/* 1: go on, 0: stop deleting */
+	void *arg;
+	int deleted;			/* links deleted */
+	int rescans;			/* rescans Sonarr or Radarr took */
+};
+
+/*
+ * Delete the dead links of c->torrent_id and ask for the rescans, filling
+ * c->deleted and c->rescans in. Deleted links leave rd_links. A link that
+ * cannot be deleted is logged and kept; an Arr that fails is logged.
+ * Returns 0, or a negative errno value when the store failed.
+ */
+int rd_cleanup_links(struct rd_cleanup *c);
+
+#endif

@@ -1,0 +1,103 @@
+#ifndef MEDIAMON_RD_REPAIR_H
+#define MEDIAMON_RD_REPAIR_H
+
+/*
+ * Repair of dead Real-Debrid links, as passes on the jobs thread.
+ *
+ *	struct rd_repair *r;
+ *
+ *	rd_repair_new(cfg, &cancel, &r);
+ *	rd_repair_pass(r, RD_PASS_SCAN, jobs_dry_run(), "control");
+ *	rd_repair_pass(r, RD_PASS_RUN, jobs_dry_run(), "schedule");
+ *	when = rd_repair_next_at(r);	(a follow-up pass is due then)
+ *	rd_repair_free(r);
+ *
+ * A pass:
+ *   1. walks the [realdebrid] library folders for links into the mount
+ *      (rd_links.h) and stores them (rd_links);
+ *   2. checks the mount guard (rd_guard.h); it is checked again before
+ *      every destructive step, and while it fails nothing is repaired or
+ *      deleted;
+ *   3. syncs a page of the account's torrents and the info of the
+ *      torrents a dead link may belong to (rd_sync.h), and maps each dead
+ *      link to its torrent (rd_map.h);
+ *      a link that maps to none or to several is "unmapped";
+ *   4. (RD_PASS_RUN only) repairs each torrent with dead links: re-add by
+ *      info hash, select the files selected before, poll its info (a few
+ *      times per pass, then again in a follow-up pass, RD_POLL_S later,
+ *      for at most RD_WAIT_MAX) until it is downloaded, then delete the
+ *      old torrent. Every request is recorded in rd_attempts.
+ *
+ * Outcomes (rd_repair_classify()): rate limits, no slot, magnet_error,
+ * error, server and network errors are retried retry_delay later, at most
+ * max_attempts times, then the repair has failed for good; infringing
+ * and virus fail for good at once, but an infringing answer within
+ * RD_INFRINGING_GRACE seconds of a rate-limit answer counts as rate
+ * limiting. Failing for good deletes the torrent's dead links (only
+ * those, only when they are still dead links to the same target) and
+ * asks Sonarr or Radarr to rescan the series or movie holding them, by
+ * its id; never without an id. A torrent repaired max_attempts times
+ * within RD_LOOP_WINDOW whose links die again is a repair loop: it is
+ * stopped and listed, and nothing is deleted.
+ *
+ * In dry-run, a pass sends GET requests only: it shows, in rd_repairs.plan,
+ * what it would do, and deletes and commands nothing.
+ */
+
+struct config;
+struct rd_repair;
+
+#define RD_POLLS_PER_PASS 8		/* info polls per repair per pass */
+#define RD_POLL_S 30.0			/* before a follow-up pass */
+#define RD_WAIT_MAX (6 * 3600.0)	/* for a re-added torrent */
+#define RD_INFRINGING_GRACE 30.0	/* seconds after a rate limit */
+#define RD_LOOP_WINDOW (24 * 3600.0)
+#define RD_SETTLE_S (15 * 60.0)		/* for the mount to show a repair */
+
+enum rd_pass_kind {
+	RD_PASS_SCAN,			/* detect and map only */
+	RD_PASS_RUN,			/* and repair */
+};
+
+enum rd_outcome {
+	RD_RETRY,			/* try again retry_delay later */
+	RD_PERMANENT,			/* give up on this torrent */
+	RD_STOP,			/* stop the pass; no attempt counted */
+};
+
+/*
+ * Make the repairer for cfg (which must outlive it): a read connection to
+ * the store and one throttle for every Real-Debrid call, at
+ * requests_per_minute, its state loaded from the store. *cancel (read
+ * atomically) stops a pass early. Returns 0 or a negative errno value.
+ */
+int rd_repair_new(const struct config *cfg, const int *cancel,
+		  struct rd_repair **out);
+
+void rd_repair_free(struct rd_repair *r);
+
+/*
+ * Run one pass of kind; dry_run as jobs_dry_run() says, trigger
+ * ("control", "schedule") recorded in rd_passes. Returns 0 when the pass
+ * ran (requests may have failed: they are recorded), -ECANCELED, or
+ * another negative errno value when the store failed.
+ */
+int rd_repair_pass(struct rd_repair *r, enum rd_pass_kind kind, int dry_run,
+		   const char *trigger);
+
+/*
+ * The wall-clock time a follow-up run pass is due (a repair waits for its
+ * download, a retry comes due, a rate-limit pause ends), or 0 for none.
+ */
+double rd_repair_next_at(struct rd_repair *r);
+
+/*
+ * What to do after a request of a repair failed with rc (0 when the
+ * request went through but the torrent's status is bad) and status (the
+ * torrent's, or NULL), at now, the last rate-limit answer being at
+ * rate_limited_at (0: never).
+ */
+enum rd_outcome rd_repair_classify(int rc, const char *status, double now,
+				   double rate_limited_at);
+
+#endif

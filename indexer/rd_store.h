@@ -1,0 +1,118 @@
+#ifndef MEDIAMON_RD_STORE_H
+#define MEDIAMON_RD_STORE_H
+
+/*
+ * What Real-Debrid repair writes to the store (the rd_* tables of
+ * schema.h), as writer_call() functions, so the jobs thread never writes
+ * by itself.
+ *
+ *	struct rd_sql q = {
+ *		.sql = "UPDATE rd_repairs SET state = ?1 WHERE torrent_id = ?2",
+ *		.text = { "queued", id },
+ *	};
+ *	writer_call(rd_store_sql, &q);
+ *
+ *	struct rd_links_rows l = { links, nr, now };
+ *	writer_call(rd_store_links, &l);
+ *
+ * Each returns 0 or a negative errno value (logged) and writes in one
+ * transaction. The jobs thread reads through its own read connection,
+ * with the helpers at the end.
+ */
+
+#include <sqlite3.h>
+#include <stddef.h>
+
+struct rd_link;
+struct rd_torrent;
+
+/*
+ * One statement: ?1 to ?6 take text (NULL: SQL NULL), ?7 to ?10 numbers.
+ * The statement may name only some of them.
+ */
+struct rd_sql {
+	const char *sql;
+	const char *text[6];
+	double num[4];
+};
+
+int rd_store_sql(sqlite3 *db, void *sql);
+
+/*
+ * The links found by one walk (at: its time): every link is added or
+ * updated, keeping its mapping while it stays broken; links no longer
+ * found are dropped.
+ */
+struct rd_links_rows {
+	const struct rd_link *links;
+	size_t nr;
+	const char *mount;
+	double at;
+};
+
+int rd_store_links(sqlite3 *db, void *rows);
+
+/*
+ * A page of the account's torrents (no files), listed at `at`, and where
+ * the next page starts: next_offset, total (-1: not told).
+ */
+struct rd_torrents_rows {
+	const struct rd_torrent *t;
+	size_t nr;
+	double at;
+	long next_offset, total;
+};
+
+int rd_store_torrents(sqlite3 *db, void *rows);
+
+/* One torrent as rd_info() read it, with its files (struct rd_torrent). */
+int rd_store_info(sqlite3 *db, void *torrent);
+
+/* One request to Real-Debrid, for rd_attempts and the rate-limit clock. */
+struct rd_attempt {
+	double at;
+	const char *endpoint;		/* "list", "info", "addMagnet" ... */
+	const char *torrent_id;		/* or NULL */
+	const char *result;		/* "ok" or what went wrong */
+	long http_status;
+	int error_code;
+	double elapsed_s;
+	int rate_limited;		/* 1: note `at` as the last 429 */
+};
+
+int rd_store_attempt(sqlite3 *db, void *attempt);
+
+/* One pass of the repairer, what it found and did. */
+struct rd_pass_row {
+	const char *kind;		/* "scan" or "run" */
+	const char *trigger;
+	int dry_run;
+	double started_at, finished_at;
+	int guard_ok;
+	const char *guard_reason;	/* when the guard failed */
+	int links, broken, unmapped, started, repaired, retries, failed,
+	    links_deleted, rescans, requests;
+};
+
+int rd_store_pass(sqlite3 *db, void *row);
+
+/*
+ * The first column of the first row of sql as a number, ?1 bound to text
+ * (unless NULL) and ?2 to num; def when there is no row, it is NULL, or
+ * the query fails (logged).
+ */
+double rd_store_num(sqlite3 *db, const char *sql, const char *text,
+		    double num, double def);
+
+/*
+ * The first column of every row of sql, ?1 bound to text (unless NULL),
+ * as strings into *out (malloc'd, NULL-terminated, free with
+ * rd_store_strings_free()) and *nr. Returns 0 or a negative errno value
+ * (logged); *out is set only on success.
+ */
+int rd_store_strings(sqlite3 *db, const char *sql, const char *text,
+		     char ***out, size_t *nr);
+
+void rd_store_strings_free(char **v, size_t nr);
+
+#endif

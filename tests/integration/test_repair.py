@@ -1,0 +1,582 @@
+"""Real-Debrid repair over a real mount: symlink trees into a tmpfs mounted
+for the test (the Real-Debrid mount stand-in), the fake Real-Debrid, and
+fake Sonarr and Radarr recording their commands."""
+
+import errno
+import json
+import os
+import sqlite3
+import subprocess
+import sys
+import time
+
+import pytest
+
+from conftest import REPO, is_mounted, start, unmount
+
+sys.path.insert(0, os.path.join(REPO, "tests", "fakes"))
+from realdebrid_fake import (BUILTIN, TOKEN, make_hash,  # noqa: E402
+                             make_id, torrent)
+
+ARR_KEY = "arrKEY-test"
+OTHER = "Other.Show.S02.720p"
+DEAD = "Dead.Movie.1999"
+
+
+@pytest.fixture
+def rd_mount(tmp_path):
+    """A tmpfs mounted for the test, always unmounted at the end."""
+    if os.geteuid() != 0:
+        pytest.skip("mounting a tmpfs takes root")
+    path = tmp_path / "rd"
+    path.mkdir()
+    subprocess.run(["mount", "-t", "tmpfs", "-o", "size=4m", "tmpfs",
+                    str(path)], check=True)
+    try:
+        yield path
+    finally:
+        if is_mounted(path):
+            subprocess.run(["umount", "-l", str(path)], check=True)
+
+
+def touch(path):
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    with open(path, "w"):
+        pass
+
+
+def link(target, path):
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    os.symlink(target, path)
+
+
+class Setup:
+    """A library of links into the mount, the fakes and a mediamon mount:
+    six live links, three dead ones of Other.Show.S02.720p, one dead one
+    of Dead.Movie.1999 (both torrents on the account) and one dead link to
+    a torrent the account never had (unmapped)."""
+
+    def __init__(self, tmp_path, rd_mount, fake, make_mount, dry_run=False,
+                 rpm=600, max_attempts=3, retry_delay="2s", ratio=None,
+                 start_mount=True, account=None):
+        self.tmp = tmp_path
+        self.rdm = str(rd_mount)
+        if account:
+            state = tmp_path / "account.json"
+            state.write_text(json.dumps({"torrents": account}))
+            self.rd = fake("realdebrid_fake.py", state)
+        else:
+            self.rd = fake("realdebrid_fake.py")
+        items = tmp_path / "series.json"
+        self.tv = str(tmp_path / "tv")
+        self.movies = str(tmp_path / "movies")
+        items.write_text(json.dumps([
+            {"id": 7, "title": "Other Show",
+             "path": os.path.join(self.tv, "Other Show")},
+            {"id": 9, "title": "Show", "path": os.path.join(self.tv, "Show")},
+        ]))
+        self.sonarr = fake("arr_fake.py", "sonarr", items)
+        movies = tmp_path / "movies.json"
+        movies.write_text(json.dumps([
+            {"id": 3, "title": "Dead Movie",
+             "path": os.path.join(self.movies, "Dead Movie (1999)")},
+            {"id": 4, "title": "Movie",
+             "path": os.path.join(self.movies, "Movie (2019)")},
+        ]))
+        self.radarr = fake("arr_fake.py", "radarr", movies)
+        self.webhook = fake("webhook_fake.py")
+        self.make_tree()
+        (tmp_path / "music").mkdir()
+        conf = tmp_path / "m.conf"
+        conf.write_text(
+            "[general]\ndry_run = %s\n"
+            "[music]\nroot = %s\n"
+            "[monitor]\nauto_check_interval = 0\n"
+            "[realdebrid]\napi_token = %s\nurl = %s/rest/1.0\n"
+            "mount = %s\nlibrary = %s\nlibrary = %s\n"
+            "requests_per_minute = %d\nmax_attempts = %d\n"
+            "retry_delay = %s\n%s"
+            "[sonarr]\nurl = %s\napi_key = %s\n"
+            "[radarr]\nurl = %s\napi_key = %s\n"
+            "[notify]\ndiscord_webhook = %s/api/webhooks/1/hookTOKEN\n"
+            % ("yes" if dry_run else "no", tmp_path / "music", TOKEN,
+               self.rd.url, self.rdm, self.tv, self.movies, rpm,
+               max_attempts, retry_delay,
+               "broken_ratio_guard = %s\n" % ratio if ratio else "",
+               self.sonarr.url, ARR_KEY, self.radarr.url, ARR_KEY,
+               self.webhook.url))
+        self.make_mount = make_mount
+        if start_mount:
+            self.start()
+
+    def start(self):
+        self.m = self.make_mount("config=" + str(self.tmp / "m.conf"))
+
+    def make_tree(self):
+        m = os.path.join(self.rdm, "__all__")
+        show = os.path.join(m, "Show.S01.1080p.WEB")
+        for e in (1, 2):
+            name = "Show.S01E%02d.mkv" % e
+            touch(os.path.join(show, name))
+            link(os.path.join(show, name),
+                 os.path.join(self.tv, "Show", "Season 1", name))
+        movie = os.path.join(m, "Movie.2019.2160p.UHD",
+                             "Movie.2019.2160p.UHD.mkv")
+        touch(movie)
+        link(os.path.relpath(movie, os.path.join(self.movies,
+                                                 "Movie (2019)")),
+             os.path.join(self.movies, "Movie (2019)", "Movie.mkv"))
+        for n in range(1, 4):
+            extra = os.path.join(m, "Extra.Pack", "x%d.mkv" % n)
+            touch(extra)
+            link(extra, os.path.join(self.tv, "Extra", "x%d.mkv" % n))
+        self.other_links = [
+            os.path.join(self.tv, "Other Show", "Season 2", "E%02d.mkv" % e)
+            for e in (1, 2, 3)]
+        for e, path in enumerate(self.other_links, 1):
+            link(os.path.join(m, OTHER, "E%02d.mkv" % e), path)
+        self.dead_link = os.path.join(self.movies, "Dead Movie (1999)",
+                                      "Dead.Movie.1999.avi")
+        link(os.path.join(m, DEAD, "Dead.Movie.1999.avi"), self.dead_link)
+        self.unmapped_link = os.path.join(self.tv, "Gone", "gone.mkv")
+        link(os.path.join(self.rdm, "Never.Had.This", "gone.mkv"),
+             self.unmapped_link)
+        self.dead_links = self.other_links + [self.dead_link,
+                                              self.unmapped_link]
+
+    def all_links(self):
+        found = []
+        for root in (self.tv, self.movies):
+            for d, _, files in os.walk(root):
+                found += [os.path.join(d, f) for f in files
+                          if os.path.islink(os.path.join(d, f))]
+        return sorted(found)
+
+    def inject(self, **spec):
+        self.rd.call("/_inject", spec)
+
+    def requests(self):
+        return self.rd.call("/_requests")
+
+    def changes(self):
+        """The requests that change the account (POST, DELETE)."""
+        return [r for r in self.requests() if r["method"] != "GET"]
+
+    def passes(self):
+        return self.m.json("metrics/repair.json")["passes"]
+
+    def command(self, cmd):
+        """Write cmd to control/repair and wait for that pass."""
+        before = self.passes()
+        self.m.write("control/repair", cmd + "\n")
+        return self.wait(lambda: self.passes() > before, "a pass")
+
+    def wait(self, cond, what, timeout=60):
+        deadline = time.time() + timeout
+        while time.time() < deadline:
+            got = cond()
+            if got:
+                return got
+            time.sleep(0.1)
+        raise AssertionError("no %s within %ss; log:\n%s" % (
+            what, timeout, (self.tmp / "mediamon.log").read_text()[-3000:]))
+
+    def states(self):
+        return {b["link"]: b["state"]
+                for b in self.m.json("status/broken.json")}
+
+    def repairs(self):
+        return self.m.json("status/repairs.json")
+
+
+@pytest.fixture
+def setup(tmp_path, rd_mount, fake, make_mount):
+    made = []
+
+    def make(**kw):
+        s = Setup(tmp_path, rd_mount, fake, make_mount, **kw)
+        made.append(s)
+        return s
+    return make
+
+
+def test_scan_finds_and_maps_dead_links(setup):
+    s = setup(dry_run=False)
+    s.command("scan")
+    states = s.states()
+    assert sorted(states) == sorted(s.dead_links)
+    assert states[s.unmapped_link] == "unmapped"
+    for path in s.other_links + [s.dead_link]:
+        assert states[path] == "broken"
+    by_link = {b["link"]: b for b in s.m.json("status/broken.json")}
+    assert by_link[s.other_links[0]]["torrent"] == make_id(OTHER)
+    assert by_link[s.dead_link]["torrent"] == make_id(DEAD)
+    assert by_link[s.unmapped_link]["torrent"] is None
+    assert "no torrent" in by_link[s.unmapped_link]["reason"]
+    text = s.m.read("status/broken").decode()
+    assert "%s\t%s\tbroken\n" % (
+        s.dead_link, os.path.join(s.rdm, "__all__", DEAD,
+                                  "Dead.Movie.1999.avi")) in text
+    assert s.m.json("status/summary.json")["counts"]["broken_links"] == 5
+    assert s.m.read("status/health") == (
+        b"warn: 1 dead Real-Debrid links match no torrent, or several"
+        b" (see /status/broken)\n")
+    assert s.changes() == []
+
+
+def test_healthy_repair_end_to_end(setup):
+    s = setup()
+    s.command("run")
+    s.wait(lambda: len(s.repairs()["repaired"]) == 2, "two repairs")
+    requests = s.requests()
+    torrents = {t["id"]: t for t in s.rd.call("/_torrents")}
+    assert make_id(OTHER) not in torrents
+    assert make_id(DEAD) not in torrents
+    names = sorted(t["filename"] for t in torrents.values())
+    assert names.count(OTHER) == 1 and names.count(DEAD) == 1
+
+    for name in (OTHER, DEAD):
+        new = [t for t in torrents.values() if t["filename"] == name][0]
+        assert new["status"] == "downloaded"
+        adds = [r for r in requests if r["path"] == "/torrents/addMagnet"
+                and make_hash(name) in r["form"]["magnet"][0]]
+        assert len(adds) == 1
+        selects = [r for r in requests
+                   if r["path"] == "/torrents/selectFiles/" + new["id"]]
+        assert len(selects) == 1
+        old_selected = [str(f["id"]) for f in new["files"] if f["selected"]]
+        assert selects[0]["form"]["files"][0] == ",".join(old_selected)
+        # The old torrent goes only after the new one was seen downloaded.
+        delete = [i for i, r in enumerate(requests) if r["method"] ==
+                  "DELETE" and r["path"].endswith(make_id(name))]
+        infos = [i for i, r in enumerate(requests)
+                 if r["path"] == "/torrents/info/" + new["id"]]
+        assert len(delete) == 1 and delete[0] > infos[-1]
+    assert all(r["auth"] == "ok" for r in requests)
+
+    states = s.states()
+    for path in s.other_links + [s.dead_link]:
+        assert states[path] == "repaired"
+    assert states[s.unmapped_link] == "unmapped"
+    assert s.all_links() == sorted(
+        s.dead_links + [os.path.join(d, f) for d, _, fs in
+                        os.walk(s.tv) for f in fs
+                        if f.startswith(("Show", "x"))] +
+        [os.path.join(s.movies, "Movie (2019)", "Movie.mkv")])
+    assert s.sonarr.call("/_commands") == []
+    assert s.radarr.call("/_commands") == []
+    messages = s.webhook.call("/_messages")
+    assert len(messages) == 1
+    assert "2 torrents repaired" in messages[0]["content"]
+    assert "hookTOKEN" not in (s.tmp / "mediamon.log").read_text()
+    metrics = s.m.json("metrics/repair.json")
+    assert metrics["repairs_ok"] == 2
+    assert metrics["requests_by_endpoint"]["addMagnet"] == 2
+    assert metrics["requests_by_endpoint"]["delete"] == 2
+
+    # The mount shows the torrents again: the links live, nothing broken
+    # but the unmapped one.
+    for e in (1, 2, 3):
+        touch(os.path.join(s.rdm, "__all__", OTHER, "E%02d.mkv" % e))
+    touch(os.path.join(s.rdm, "__all__", DEAD, "Dead.Movie.1999.avi"))
+    s.command("scan")
+    assert list(s.states()) == [s.unmapped_link]
+    assert s.m.json("status/summary.json")["counts"]["broken_links"] == 1
+
+
+def test_dry_run_sends_nothing_and_deletes_nothing(setup):
+    s = setup(dry_run=True)
+    s.inject(path_regex="addMagnet", status=451,
+             body={"error": "infringing_file", "error_code": 35}, times=-1)
+    before = s.all_links()
+    s.command("run")
+    s.command("run")
+    assert s.changes() == []
+    assert s.all_links() == before
+    doc = s.repairs()
+    assert doc["dry_run"] is True
+    plans = sorted(q["plan"] for q in doc["queue"])
+    assert len(plans) == 2
+    assert all(p.startswith("would re-add info hash ") for p in plans)
+    assert any(make_hash(OTHER) in p and "the 3 files selected before" in p
+               for p in plans)
+    assert {b["plan"] for b in s.m.json("status/broken.json")
+            if b["link"] == s.dead_link} == {
+        p for p in plans if make_hash(DEAD) in p}
+    assert s.m.json("status/summary.json")["dry_run"] is True
+    assert s.sonarr.call("/_requests") == []
+    assert s.radarr.call("/_requests") == []
+    assert s.webhook.call("/_messages") == []
+    assert b"dry-run: 1" in s.m.read("control/repair")
+
+
+def test_retry_schedule_and_attempt_cap(setup):
+    s = setup(max_attempts=3, retry_delay="2s")
+    s.inject(path_regex="addMagnet", status=509,
+             body={"error": "too_many_active_downloads", "error_code": 21},
+             times=-1)
+    s.command("run")
+    doc = s.repairs()
+    assert len(doc["retry_queue"]) == 2
+    assert all(r["attempts"] == 1 for r in doc["retry_queue"])
+    assert all(r["next_retry_at"] for r in doc["retry_queue"])
+    assert {s.states()[p] for p in s.other_links} == {"waiting_retry"}
+    s.wait(lambda: len(s.repairs()["failed"]) == 2, "two failures")
+    for name in (OTHER, DEAD):
+        times = [r["time"] for r in s.requests()
+                 if r["path"] == "/torrents/addMagnet"
+                 and make_hash(name) in r["form"]["magnet"][0]]
+        assert len(times) == 3
+        # retry_delay apart, less the jitter of their arrival
+        assert all(b - a >= 1.9 for a, b in zip(times, times[1:]))
+    failed = {f["torrent"]: f for f in s.repairs()["failed"]}
+    assert "3 attempts" in failed[make_id(OTHER)]["reason"]
+    # Failed for good: the dead links go, the others stay.
+    assert not any(os.path.lexists(p)
+                   for p in s.other_links + [s.dead_link])
+    assert os.path.islink(s.unmapped_link)
+    assert s.sonarr.call("/_commands") == [{"name": "RescanSeries",
+                                            "seriesId": 7}]
+    assert s.radarr.call("/_commands") == [{"name": "RescanMovie",
+                                            "movieId": 3}]
+    # Nothing more is tried.
+    n = len(s.requests())
+    s.command("run")
+    assert not [r for r in s.requests()[n:] if r["method"] != "GET"]
+
+
+def test_infringing_after_rate_limit_is_not_permanent(setup):
+    s = setup(retry_delay="1s")
+    os.unlink(s.dead_link)
+    s.inject(path_regex="addMagnet", status=429,
+             body={"error": "too_many_requests", "error_code": 34},
+             headers={"Retry-After": "1"}, times=1)
+    s.command("run")
+    assert s.repairs()["retry_queue"][0]["torrent"] == make_id(OTHER)
+    s.inject(path_regex="addMagnet", status=451,
+             body={"error": "infringing_file", "error_code": 35}, times=1)
+    s.wait(lambda: s.repairs()["repaired"], "the repair", timeout=90)
+    adds = [r["status"] for r in s.requests()
+            if r["path"] == "/torrents/addMagnet"]
+    assert adds == [429, 451, 201]
+    assert s.repairs()["failed"] == []
+    assert all(os.path.islink(p) for p in s.other_links)
+    assert s.sonarr.call("/_commands") == []
+
+
+def test_infringing_alone_is_permanent_and_rescans_once(setup):
+    s = setup()
+    first = min(make_id(OTHER), make_id(DEAD))
+    s.inject(path_regex="addMagnet", status=451,
+             body={"error": "infringing_file", "error_code": 35}, times=1)
+    before = s.all_links()
+    s.command("run")
+    s.wait(lambda: s.repairs()["failed"] and
+           len(s.repairs()["repaired"]) == 1, "one failure, one repair")
+    failed = s.repairs()["failed"]
+    assert [f["torrent"] for f in failed] == [first]
+    if first == make_id(OTHER):
+        gone, kept = s.other_links, [s.dead_link]
+        arr, other, body = s.sonarr, s.radarr, {"name": "RescanSeries",
+                                                "seriesId": 7}
+    else:
+        gone, kept = [s.dead_link], s.other_links
+        arr, other, body = s.radarr, s.sonarr, {"name": "RescanMovie",
+                                                "movieId": 3}
+    assert failed[0]["links_deleted"] == len(gone)
+    assert s.all_links() == sorted(set(before) - set(gone))
+    assert all(os.path.islink(p) for p in kept + [s.unmapped_link])
+    assert arr.call("/_commands") == [body]
+    assert other.call("/_commands") == []
+    # One look-up for the links of one folder, then the rescan.
+    assert [r["method"] for r in arr.call("/_requests")] == ["GET", "POST"]
+    assert all(r["api_key"] == "ok" for r in arr.call("/_requests"))
+    metrics = s.m.json("metrics/repair.json")
+    assert metrics["permanent_failures"] == 1
+    assert metrics["links_deleted"] == len(gone)
+
+
+@pytest.mark.parametrize("trouble", ["unmounted", "emptied", "too_many"])
+def test_guard_stops_everything(setup, trouble):
+    s = setup(ratio="0.2" if trouble == "too_many" else None,
+              start_mount=False)
+    s.inject(path_regex="addMagnet", status=451,
+             body={"error": "infringing_file", "error_code": 35}, times=-1)
+    if trouble == "unmounted":
+        subprocess.run(["umount", s.rdm], check=True)
+        reason = "not a mount point"
+    elif trouble == "emptied":
+        subprocess.run(["sh", "-c", "rm -rf '%s'/*" % s.rdm], check=True)
+        reason = "empty"
+    else:
+        reason = "5 of 11 links broken, more than 20%"
+    s.start()
+    before = s.all_links()
+    s.command("run")
+    health = s.m.read("status/health").decode()
+    assert "error: Real-Debrid mount looks down (%s)" % reason in health
+    assert s.changes() == []
+    assert s.all_links() == before
+    assert s.sonarr.call("/_requests") == []
+    assert s.radarr.call("/_requests") == []
+    doc = s.repairs()
+    assert doc["guard"]["ok"] is False
+    assert doc["guard"]["reason"] == reason
+
+
+def test_request_rate_holds(setup):
+    s = setup(rpm=120)
+    s.command("run")
+    s.wait(lambda: len(s.repairs()["repaired"]) == 2, "two repairs")
+    times = [r["time"] for r in s.requests()]
+    assert len(times) > 10
+    # 120 a minute: k + 1 requests span at least k half seconds, less the
+    # jitter of their arrival on a busy machine.
+    for k in range(1, len(times)):
+        assert min(b - a for a, b in zip(times, times[k:])) >= \
+            0.5 * k - 0.1, k
+
+
+def test_bad_answers_lose_nothing(setup):
+    s = setup(retry_delay="1s")
+    os.unlink(s.dead_link)
+    s.inject(path_regex="^/torrents$", status=200, body="{not json",
+             times=1)
+    s.command("scan")
+    # Without the account's list, nothing can be mapped, and nothing is
+    # forgotten: the next pass maps them.
+    assert set(s.states().values()) == {"unmapped"}
+    assert "error: realdebrid: malformed answer" in \
+        s.m.read("status/health").decode()
+    s.inject(path_regex="addMagnet", status=500, body="oops", times=1)
+    s.inject(path_regex="info", delay_ms=1500, times=2)
+    s.command("run")
+    assert s.states()[s.other_links[0]] == "waiting_retry"
+    s.wait(lambda: s.repairs()["repaired"], "the repair")
+    assert "malformed" not in s.m.read("status/health").decode()
+    assert all(os.path.islink(p) for p in s.other_links)
+    attempts = s.repairs()["recent_attempts"]
+    assert any(a["endpoint"] == "addMagnet" and a["http_status"] == 500
+               for a in attempts)
+
+
+def test_failure_left_by_a_kill_is_cleaned_up(setup):
+    """A torrent failed for good, then the daemon died before its links
+    went: the next run deletes them."""
+    s = setup()
+    s.command("scan")
+    unmount(s.m.path, s.m.proc)
+    db = sqlite3.connect(s.m.db)
+    with db:
+        db.execute("INSERT OR REPLACE INTO rd_repairs (torrent_id, hash,"
+                   " name, state, updated_at, finished_at, last_error)"
+                   " VALUES (?, ?, ?, 'failed', 1, 1, 'infringing_file')",
+                   (make_id(OTHER), make_hash(OTHER), OTHER))
+        db.execute("INSERT INTO rd_failures (torrent_id, name, hash, reason,"
+                   " at) VALUES (?, ?, ?, 'infringing_file', 1)",
+                   (make_id(OTHER), OTHER, make_hash(OTHER)))
+    db.close()
+    s.start()
+    s.command("run")
+    s.wait(lambda: len(s.repairs()["repaired"]) == 1, "the other repair")
+    assert not any(os.path.lexists(p) for p in s.other_links)
+    assert os.path.islink(s.dead_link)
+    assert s.sonarr.call("/_commands") == [{"name": "RescanSeries",
+                                            "seriesId": 7}]
+    failed = s.repairs()["failed"]
+    assert [(f["torrent"], f["links_deleted"]) for f in failed] == [
+        (make_id(OTHER), 3)]
+    assert not [r for r in s.requests() if make_hash(OTHER) in
+                json.dumps(r.get("form"))]
+
+
+def test_repair_loop_is_stopped_and_listed(setup):
+    """A torrent repaired max_attempts times within a day whose links die
+    again is not re-added once more, and nothing is deleted."""
+    s = setup(max_attempts=3)
+    s.command("scan")
+    unmount(s.m.path, s.m.proc)
+    db = sqlite3.connect(s.m.db)
+    ago = time.time() - 3600
+    with db:
+        db.execute("DELETE FROM rd_repairs WHERE torrent_id = ?",
+                   (make_id(OTHER),))
+        for n in range(3):
+            db.execute("INSERT INTO rd_repairs (torrent_id, hash, name,"
+                       " state, new_id, updated_at, finished_at) VALUES"
+                       " (?, ?, ?, 'repaired', ?, ?, ?)",
+                       ("OLD%d" % n, make_hash(OTHER), OTHER,
+                        "OLD%d" % (n + 1), ago, ago))
+    db.close()
+    s.start()
+    s.command("run")
+    s.wait(lambda: any(r["torrent"] == make_id(DEAD)
+                       for r in s.repairs()["repaired"]), "the other repair")
+    by_link = {b["link"]: b for b in s.m.json("status/broken.json")}
+    for path in s.other_links:
+        assert by_link[path]["state"] == "failed"
+        assert "repair loop" in by_link[path]["reason"]
+    assert all(os.path.islink(p) for p in s.other_links)
+    assert not [r for r in s.requests() if make_hash(OTHER) in
+                json.dumps(r.get("form"))]
+    assert s.sonarr.call("/_requests") == []
+    assert s.repairs()["failed"] == []
+    assert [r["torrent"] for r in s.repairs()["loops_stopped"]] == [
+        make_id(OTHER)]
+    assert "warn: 1 torrents stopped in a repair loop" in \
+        s.m.read("status/health").decode()
+
+
+def test_control_repair_input(setup):
+    s = setup(dry_run=True)
+    for bad in ("repair\n", "run now\n", "RUN\n", "scan\nrun\n", "1\n"):
+        with pytest.raises(OSError) as e:
+            s.m.write("control/repair", bad)
+        assert e.value.errno == errno.EINVAL
+    # echo > file truncates first: that alone changes nothing.
+    fd = os.open(s.m.file("control/repair"), os.O_WRONLY | os.O_TRUNC)
+    os.close(fd)
+    assert s.passes() == 0
+    text = s.m.read("control/repair").decode()
+    assert text.startswith("state: idle\ndry-run: 1\naccepted:\n")
+    assert "  scan " in text and "  run " in text
+    assert s.m.write("control/repair", "scan") == 4
+    s.wait(lambda: s.passes() == 1, "a pass")
+
+
+def test_repair_off_without_realdebrid(mount):
+    text = mount.read("control/repair").decode()
+    assert text.startswith("state: off")
+    with pytest.raises(OSError) as e:
+        mount.write("control/repair", "run\n")
+    assert e.value.errno == errno.EPERM
+    assert mount.json("status/broken.json") == []
+    assert mount.read("status/broken") == b""
+    doc = mount.json("status/repairs.json")
+    assert doc["queue"] == [] and doc["last_pass"] is None
+    assert doc["guard"]["ok"] is True
+    assert mount.json("metrics/repair.json")["passes"] == 0
+    assert mount.json("status/summary.json")["counts"]["broken_links"] == 0
+
+
+def test_large_account_synced_over_passes(setup):
+    """1,150 newer torrents push the dead links' torrents past the first
+    page: the first pass cannot map them, the second, going on from the
+    saved offset, can."""
+    fillers = [torrent("Filler.%04d" % i, [("/Filler.%04d.mkv" % i, 10, 1)],
+                       added="2025-01-01T%02d:%02d:00" % divmod(i, 60))
+               for i in range(1150)]
+    s = setup(dry_run=True, account=fillers + BUILTIN["torrents"])
+    s.command("scan")
+    assert set(s.states().values()) == {"unmapped"}
+    s.command("scan")
+    states = s.states()
+    assert {states[p] for p in s.other_links + [s.dead_link]} == {"broken"}
+    assert states[s.unmapped_link] == "unmapped"
+    s.command("scan")
+    lists = [(r["args"].get("offset"), r["args"].get("limit"))
+             for r in s.requests() if r["path"] == "/torrents"]
+    assert lists == [(["0"], ["1000"]),
+                     (["0"], ["100"]), (["1000"], ["1000"]),
+                     (["0"], ["1000"])]
+    assert s.changes() == []

@@ -1,0 +1,177 @@
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "common/clock.h"
+#include "common/config.h"
+#include "common/db.h"
+#include "common/log.h"
+#include "indexer/maintenance.h"
+#include "indexer/schema.h"
+#include "indexer/writer.h"
+
+#define NOV_21_2026 1795276800.0	/* 2026-11-21T16:00:00Z */
+
+struct env {
+	char dir[64], db[96], backups[96];
+	struct config cfg;
+};
+
+/* A store of its own per test, with the writer running, as retention
+ * writes through it. */
+static int setup(void **state)
+{
+	struct env *e = calloc(1, sizeof(*e));
+
+	strcpy(e->dir, "/tmp/mediamon-maint-XXXXXX");
+	assert_non_null(mkdtemp(e->dir));
+	snprintf(e->db, sizeof(e->db), "%s/index.db", e->dir);
+	snprintf(e->backups, sizeof(e->backups), "%s/backups", e->dir);
+	assert_int_equal(writer_start(e->db), 0);
+	config_init(&e->cfg);
+	e->cfg.database = e->db;
+	*state = e;
+	return 0;
+}
+
+/* The folder goes with its backups. */
+static int teardown(void **state)
+{
+	struct env *e = *state;
+	char cmd[128];
+
+	writer_stop();
+	e->cfg.database = NULL;
+	config_release(&e->cfg);
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", e->dir);
+	assert_int_equal(system(cmd), 0);
+	free(e);
+	return 0;
+}
+
+/* Rows for a test go in through the writer, like the daemon's. */
+static int exec_sql(sqlite3 *db, void *sql)
+{
+	return db_exec(db, sql);
+}
+
+/* One number from a store, through a connection of its own. */
+static int count(const char *db_path, const char *sql)
+{
+	sqlite3 *db;
+	sqlite3_stmt *st;
+	int n;
+
+	assert_int_equal(db_open(db_path, 1, &db), 0);
+	assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &st, NULL),
+			 SQLITE_OK);
+	assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+	n = sqlite3_column_int(st, 0);
+	sqlite3_finalize(st);
+	db_close(db);
+	return n;
+}
+
+/* Whether the backup folder holds name. */
+static int exists(const struct env *e, const char *name)
+{
+	char path[160];
+
+	snprintf(path, sizeof(path), "%s/%s", e->backups, name);
+	return access(path, F_OK) == 0;
+}
+
+static void test_backups_kept(void **state)
+{
+	struct env *e = *state;
+	char path[160];
+
+	assert_int_equal(writer_call(exec_sql, "INSERT INTO rd_attempts (at,"
+				     " endpoint, result) VALUES (1, 'list',"
+				     " 'ok')"), 0);
+	for (int day = 0; day < 3; day++)
+		assert_int_equal(maintenance_backup(e->db, e->backups,
+						    NOV_21_2026 + day * 86400,
+						    2), 0);
+	assert_false(exists(e, "mediamon-20261121T160000Z.db"));
+	assert_true(exists(e, "mediamon-20261122T160000Z.db"));
+	assert_true(exists(e, "mediamon-20261123T160000Z.db"));
+	assert_false(exists(e, "mediamon-20261123T160000Z.db.tmp"));
+	snprintf(path, sizeof(path), "%s/mediamon-20261123T160000Z.db",
+		 e->backups);
+	assert_int_equal(count(path, "PRAGMA user_version"), schema_version());
+	assert_int_equal(count(path, "SELECT count(*) FROM rd_attempts"), 1);
+	/* Other files in the folder are not backups and stay. */
+	snprintf(path, sizeof(path), "%s/notes.txt", e->backups);
+	fclose(fopen(path, "w"));
+	assert_int_equal(maintenance_backup(e->db, e->backups,
+					    NOV_21_2026 + 5 * 86400, 1), 0);
+	assert_true(exists(e, "notes.txt"));
+	assert_false(exists(e, "mediamon-20261123T160000Z.db"));
+	assert_true(exists(e, "mediamon-20261126T160000Z.db"));
+}
+
+static void test_backup_fails_whole(void **state)
+{
+	struct env *e = *state;
+	char file[128];
+
+	snprintf(file, sizeof(file), "%s/not-a-dir", e->dir);
+	fclose(fopen(file, "w"));
+	assert_true(maintenance_backup(e->db, file, NOV_21_2026, 2) < 0);
+	assert_true(maintenance_backup("/nonexistent/index.db", e->backups,
+				       NOV_21_2026, 2) < 0);
+	assert_false(exists(e, "mediamon-20261121T160000Z.db"));
+	assert_false(exists(e, "mediamon-20261121T160000Z.db.tmp"));
+}
+
+static void test_retention_and_next(void **state)
+{
+	struct env *e = *state;
+	double now = clock_wall(), next;
+
+	e->cfg.retention_attempts_s = 30 * 86400;
+	e->cfg.retention_metrics_s = 90 * 86400;
+	e->cfg.backup_interval_s = 3600;
+	next = maintenance_next_at(&e->cfg);
+	assert_true(next >= now + MAINTENANCE_FIRST_DELAY &&
+		    next < now + MAINTENANCE_FIRST_DELAY + 100);
+	assert_int_equal(writer_call(exec_sql,
+		"INSERT INTO rd_attempts (at, endpoint, result) VALUES"
+		" (unixepoch() - 31 * 86400, 'list', 'ok'),"
+		" (unixepoch() - 29 * 86400, 'list', 'ok');"
+		"INSERT INTO rd_passes (kind, trigger, dry_run, started_at)"
+		" VALUES ('run', 'control', 1, unixepoch() - 91 * 86400),"
+		" ('run', 'control', 1, unixepoch() - 89 * 86400)"), 0);
+	assert_int_equal(maintenance_run(&e->cfg, now), 0);
+	assert_int_equal(count(e->db, "SELECT count(*) FROM rd_attempts"), 1);
+	assert_int_equal(count(e->db, "SELECT count(*) FROM rd_passes"), 1);
+	next = maintenance_next_at(&e->cfg);
+	assert_true(next > now + 3500 && next < now + 3700);
+	e->cfg.backup_interval_s = 0;
+	assert_true(maintenance_next_at(&e->cfg) > now + 86000);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_backups_kept, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_backup_fails_whole, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_retention_and_next, setup,
+						teardown),
+	};
+
+	log_set_stderr(0);
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
