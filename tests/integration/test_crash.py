@@ -14,7 +14,7 @@ import subprocess
 import time
 
 from conftest import BINARY, is_mounted, local_env, run, unmount
-from figures import record
+from reliability import record
 
 DIRS = 40
 PER_DIR = 100
