@@ -1,5 +1,5 @@
-"""What the reliability tests share: walking every file of a mount, and the
-figures they measure for `make reliability`."""
+"""What the reliability tests share: walking every file of a mount, the
+daemon's memory, and the figures they measure for `make reliability`."""
 
 import os
 
@@ -27,6 +27,15 @@ def every_file(mnt):
                 stack.append(path)
             else:
                 yield path
+
+
+def rss_kb(pid):
+    """The resident memory of process pid, in kB."""
+    with open("/proc/%d/status" % pid) as f:
+        for line in f:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1])
+    return 0
 
 
 def record(name, value):

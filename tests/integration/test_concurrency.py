@@ -13,20 +13,12 @@ import threading
 import time
 
 from conftest import make_mp3
-from reliability import every_file, record
+from reliability import every_file, record, rss_kb
 
 READERS = 8
 RUN_S = 12
 RSS_LIMIT_KB = 256 * 1024
 JOIN_S = 60
-
-
-def rss_kb(pid):
-    with open("/proc/%d/status" % pid) as f:
-        for line in f:
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1])
-    return 0
 
 
 def stored(db):
