@@ -181,17 +181,17 @@ static int recover_stale_mount(const char *mountpoint)
 			 (char *)mountpoint, NULL };
 	extern char **environ;
 	struct stat st;
-	int status;
+	int status, rc;
 	pid_t pid;
 
 	if (!stat(mountpoint, &st) || errno != ENOTCONN)
 		return 0;
 	log_warn("mount point %s is a dead mount left by a stopped run;"
 		 " unmounting it", mountpoint);
-	errno = posix_spawnp(&pid, argv[0], NULL, NULL, argv, environ);
-	if (errno)
-		return log_error(-errno, "cannot run fusermount3: %s",
-				 strerror(errno));
+	rc = posix_spawnp(&pid, argv[0], NULL, NULL, argv, environ);
+	if (rc)
+		return log_error(-rc, "cannot run fusermount3: %s",
+				 strerror(rc));
 	if (waitpid(pid, &status, 0) < 0 || !WIFEXITED(status) ||
 	    WEXITSTATUS(status) || (stat(mountpoint, &st) &&
 				    errno == ENOTCONN))

@@ -4,6 +4,7 @@ every kill the store passes SQLite's integrity check; after every restart
 the scans the kills cut short are marked failed; at the end the store holds
 exactly the files on disk, each with the tags it has on disk."""
 
+import errno
 import json
 import os
 import random
@@ -12,6 +13,8 @@ import signal
 import sqlite3
 import subprocess
 import time
+
+import pytest
 
 from conftest import BINARY, is_mounted, local_env, run, unmount
 from reliability import record
@@ -236,3 +239,28 @@ def test_kills_during_scans(tmp_path):
     record("kills survived with integrity ok", "%d/%d (%d during a scan)" %
            (survived, KILLS, hit))
     assert hit >= KILLS // 4, "too few kills met a running scan: %d" % hit
+
+
+def test_restart_on_a_dead_mount_point(library, tmp_path):
+    """A killed daemon leaves a mount every access to which fails with
+    ENOTCONN; the next start unmounts it and serves again."""
+    (tmp_path / "mnt").mkdir()
+    conf = tmp_path / "dead.conf"
+    conf.write_text("[general]\ndatabase = %s/d.db\n[music]\nroot = %s\n"
+                    % (tmp_path, library))
+    d = Daemon(tmp_path, conf)
+    d.wait_serving()
+    d.kill()
+    with pytest.raises(OSError) as e:
+        os.stat(str(d.mnt / "README"))
+    assert e.value.errno == errno.ENOTCONN
+    d = Daemon(tmp_path, conf)
+    try:
+        d.wait_serving()
+        with open(str(d.mnt / "status" / "summary.json")) as f:
+            assert json.load(f)["counts"]["tracks"] == 9
+        with open(str(d.mnt / "log")) as f:
+            assert "is a dead mount left by a stopped run" in f.read()
+    finally:
+        unmount(str(d.mnt), d.proc)
+    assert not is_mounted(d.mnt)
