@@ -207,6 +207,12 @@ def test_kills_during_scans(tmp_path):
         try:
             assert con.execute("PRAGMA integrity_check").fetchall() == \
                 [("ok",)], msg
+            assert not con.execute("PRAGMA foreign_key_check").fetchall()
+            # a file and its track are committed together or not at all
+            assert con.execute(
+                "SELECT count(*) FROM files f LEFT JOIN tracks t"
+                " ON t.file_id = f.id WHERE t.file_id IS NULL").fetchone() \
+                == (0,), msg
         finally:
             con.close()
         survived += 1
