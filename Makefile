@@ -23,7 +23,7 @@ UNIT_SRC := $(wildcard tests/unit/test_*.c)
 UNIT_BIN := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRC))
 FIXTURES := $(BUILD)/fixtures/.done
 
-.PHONY: all test unit bench run demo install uninstall clean
+.PHONY: all test unit bench reliability run demo install uninstall clean
 
 all: mediamon
 
@@ -62,6 +62,21 @@ test: mediamon unit
 
 bench: mediamon
 	sh tests/bench/bench.sh
+
+# Prints the reliability figures: kills survived, hostile cases passed,
+# concurrent reads served. A measurement of elsewhere (fuzz executions per
+# harness) joins by naming in RELIABILITY_EXTRA a target that appends its
+# "name: value" lines to $(BUILD)/reliability.txt.
+RELIABILITY_EXTRA ?=
+reliability: mediamon
+	@rm -f $(BUILD)/reliability.txt
+	@sh tests/reliability.sh $(BUILD); rc=$$?; \
+	for t in $(RELIABILITY_EXTRA); do \
+		$(MAKE) --no-print-directory $$t || rc=1; done; \
+	grep -q '^fuzz' $(BUILD)/reliability.txt || echo \
+		"fuzz executions per harness: not measured here" \
+		>>$(BUILD)/reliability.txt; \
+	echo "== reliability"; cat $(BUILD)/reliability.txt; exit $$rc
 
 # Sets up demo music and manga libraries under the work tree (unless MUSIC
 # or MANGA names one) and runs the daemon in the foreground on ./mnt until

@@ -631,6 +631,32 @@ void config_release(struct config *cfg)
 }
 
 /*
+ * Any user of the machine could read the api keys and passwords of a file
+ * others may read: refuse to start on it, naming the first secret and the
+ * fix, rather than go on with credentials that are no longer secret.
+ */
+static int check_secret_mode(const struct parse *p, const struct stat *st,
+			     const char *path, char *err, size_t errlen)
+{
+	size_t i;
+
+	if (!(st->st_mode & S_IROTH))
+		return 0;
+	for (i = 0; i < ARRAY_SIZE(keys); i++) {
+		const char *v = *(char **)((char *)p->cfg + keys[i].offset);
+
+		if (!(keys[i].flags & SECRET) || !p->seen[i] || !v || !*v)
+			continue;
+		snprintf(err, errlen, "%s:%d: %s in [%s] is a secret, but "
+			 "every user can read this file (mode %04o); run "
+			 "chmod 600 %s", path, p->seen[i], keys[i].name,
+			 keys[i].section, st->st_mode & 07777, path);
+		return -EPERM;
+	}
+	return 0;
+}
+
+/*
  * The file is opened here rather than by ini_parse so that an open error
  * keeps its errno and the reader can count lines.
  */
@@ -638,6 +664,7 @@ int config_load_file(struct config *cfg, const char *path,
 		     char *err, size_t errlen)
 {
 	struct parse p = { .cfg = cfg, .at_bol = true };
+	struct stat st;
 	int ret;
 
 	p.file = fopen(path, "r");
@@ -647,6 +674,8 @@ int config_load_file(struct config *cfg, const char *path,
 		return ret;
 	}
 	ret = ini_parse_stream(read_line, &p, handle, &p);
+	if (!p.read_errno && fstat(fileno(p.file), &st))
+		p.read_errno = errno;
 	fclose(p.file);
 	if (p.read_errno) {
 		snprintf(err, errlen, "%s: %s", path, strerror(p.read_errno));
@@ -661,7 +690,7 @@ int config_load_file(struct config *cfg, const char *path,
 			 "'key = value'", path, ret);
 		return -EINVAL;
 	}
-	return 0;
+	return check_secret_mode(&p, &st, path, err, errlen);
 }
 
 /* The short forms go through the same checks as the lines of a file. */

@@ -104,7 +104,9 @@ void config_release(struct config *cfg);
 /*
  * Read an INI file into cfg. On error returns a negative errno value and
  * writes "FILE:LINE: message" (or "FILE: message" when the file cannot be
- * opened) into err.
+ * opened) into err. A file that holds a secret (an api key, token,
+ * password or webhook) and that every user may read (mode o+r) is
+ * refused with -EPERM, its message naming the key but never its value.
  */
 int config_load_file(struct config *cfg, const char *path,
 		     char *err, size_t errlen);

@@ -2,10 +2,12 @@
 #include <fuse.h>
 #include <fuse_lowlevel.h>
 #include <libgen.h>
+#include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 
 #include "common/config.h"
 #include "common/db.h"
@@ -169,6 +171,35 @@ static int prepare_store(const char *path)
 	return rc;
 }
 
+/* A daemon that was killed leaves its mount point dead: every access to
+ * it fails with ENOTCONN ("Transport endpoint is not connected") until it
+ * is unmounted, and libfuse cannot even resolve it. Detach it lazily, as
+ * a user would with fusermount3 -u -z, so a restart needs no hand. */
+static int recover_stale_mount(const char *mountpoint)
+{
+	char *argv[] = { "fusermount3", "-u", "-z", "--",
+			 (char *)mountpoint, NULL };
+	extern char **environ;
+	struct stat st;
+	int status, rc;
+	pid_t pid;
+
+	if (!stat(mountpoint, &st) || errno != ENOTCONN)
+		return 0;
+	log_warn("mount point %s is a dead mount left by a stopped run;"
+		 " unmounting it", mountpoint);
+	rc = posix_spawnp(&pid, argv[0], NULL, NULL, argv, environ);
+	if (rc)
+		return log_error(-rc, "cannot run fusermount3: %s",
+				 strerror(rc));
+	if (waitpid(pid, &status, 0) < 0 || !WIFEXITED(status) ||
+	    WEXITSTATUS(status) || (stat(mountpoint, &st) &&
+				    errno == ENOTCONN))
+		return log_error(-ENOTCONN, "mount point %s stays dead after"
+				 " fusermount3 -u -z", mountpoint);
+	return 0;
+}
+
 static int run(struct fuse_args *args, struct fuse_cmdline_opts *cmd,
 	       struct config *cfg)
 {
@@ -245,7 +276,8 @@ int main(int argc, char **argv)
 	}
 	/* mount.fuse3 passes a source name before the mount point. */
 	if (o.nr_nonopt &&
-	    fuse_opt_add_arg(&args, o.nonopt[o.nr_nonopt - 1]))
+	    (recover_stale_mount(o.nonopt[o.nr_nonopt - 1]) ||
+	     fuse_opt_add_arg(&args, o.nonopt[o.nr_nonopt - 1])))
 		goto out;
 	if (fuse_parse_cmdline(&args, &cmd))
 		goto out;

@@ -400,13 +400,24 @@ static const char *file_kind(const char *name, int manga)
 }
 
 /* Open for reading without touching atime; O_NOATIME is refused for
- * files the daemon does not own, so fall back to a plain read-only open. */
+ * files the daemon does not own, so fall back to a plain read-only open.
+ * The entry was a regular file when stat()ed, but may have been replaced
+ * since: O_NONBLOCK keeps a FIFO put in its place from blocking the
+ * worker forever, and what is not a regular file is not read. */
 static int open_readonly(int dfd, const char *name)
 {
-	int fd = openat(dfd, name, O_RDONLY | O_CLOEXEC | O_NOATIME);
+	int flags = O_RDONLY | O_CLOEXEC | O_NONBLOCK;
+	int fd = openat(dfd, name, flags | O_NOATIME);
+	struct stat st;
 
 	if (fd < 0 && errno == EPERM)
-		fd = openat(dfd, name, O_RDONLY | O_CLOEXEC);
+		fd = openat(dfd, name, flags);
+	if (fd < 0)
+		return -errno;
+	if (fstat(fd, &st) || !S_ISREG(st.st_mode)) {
+		close(fd);
+		return -EINVAL;
+	}
 	return fd;
 }
 
@@ -419,7 +430,7 @@ static int parse_file(struct scan_stats *stats, int dfd, const char *name,
 
 	fd = open_readonly(dfd, name);
 	if (fd < 0)
-		return -errno;
+		return fd;
 	posix_fadvise(fd, 0, 0, POSIX_FADV_RANDOM);
 	if (!strcmp(rec->kind, "archive")) {
 		rc = comicinfo_read(fd, &rec->ci);
@@ -438,14 +449,7 @@ static int parse_file(struct scan_stats *stats, int dfd, const char *name,
 	stat_add(&stats->bytes_read, rec->tags.bytes_read);
 	if (rec->tags.tag_error)
 		stat_add(&stats->tag_errors, 1);
-	if (!rec->tags.title || !*rec->tags.title) {
-		const char *dot = strrchr(name, '.');
-
-		free(rec->tags.title);
-		rec->tags.title = strndup(name, dot && dot != name ?
-					  (size_t)(dot - name) : strlen(name));
-	}
-	return 0;
+	return tags_title_from_name(&rec->tags, name);
 }
 
 /* A new path whose inode, size and mtime belong to a file the walk has not

@@ -115,6 +115,21 @@ void tags_parse_year(const char *s, int *year)
 		*year = v;
 }
 
+int tags_title_from_name(struct tags *t, const char *name)
+{
+	const char *dot = strrchr(name, '.');
+	int damaged = t->tag_error, rc;
+
+	if (t->title && *t->title)
+		return 0;
+	free(t->title);
+	t->title = NULL;
+	rc = tags_add(t, &t->title, name, dot && dot != name ?
+		      (size_t)(dot - name) : strlen(name));
+	t->tag_error = damaged;
+	return rc;
+}
+
 /* Zeroing lets the caller reuse the same struct for the next file. */
 void tags_release(struct tags *t)
 {

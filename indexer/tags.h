@@ -11,7 +11,7 @@
  * picture data. A damaged tag is not fatal: the reader keeps what it got,
  * sets tag_error and returns 0; only when the file cannot be read at all
  * (an I/O error) does it return a negative errno value. The caller falls
- * back to the file name for a missing title.
+ * back to the file name for a missing title (tags_title_from_name).
  *
  * Strings are UTF-8 and malloc'd; fields never found stay NULL or 0.
  * Several values for one field (two ARTIST comments, a v2.4 frame with
@@ -51,6 +51,13 @@ int tags_read_flac(int fd, struct tags *t);
 
 /* Read an MP3 file's ID3v2 (2.2, 2.3, 2.4) or ID3v1 tag and duration. */
 int tags_read_mp3(int fd, struct tags *t);
+
+/*
+ * Give t the file name name, less its extension, as title when it has
+ * none: a name is bytes, so what is not UTF-8 becomes U+FFFD, and the tag
+ * is not counted as damaged for it. Returns 0 or -ENOMEM.
+ */
+int tags_title_from_name(struct tags *t, const char *name);
 
 /* Free the strings of t and zero it. */
 void tags_release(struct tags *t);

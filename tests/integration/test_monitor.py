@@ -88,6 +88,8 @@ class Monitor:
             % (general, self.root, monitor if "auto_check" in monitor else
                "auto_check_interval = 0\n" + monitor, self.prowlarr.url,
                API_KEY, rpm, self.nautiljon.url, self.catalog, extra))
+        # it holds an api key: the daemon refuses it readable by others
+        os.chmod(str(self.conf), 0o600)
         self.m = None
 
     def mount(self):

@@ -105,6 +105,7 @@ class Setup:
                "broken_ratio_guard = %s\n" % ratio if ratio else "",
                self.sonarr.url, ARR_KEY, self.radarr.url, ARR_KEY,
                self.webhook.url))
+        os.chmod(str(conf), 0o600)
         self.make_mount = make_mount
         if start_mount:
             self.start()

@@ -790,6 +790,55 @@ static void test_secrets_not_echoed(void **state)
 	check_errors(bad, ARRAY_SIZE(bad));
 }
 
+/* Reload the last file written by load() after giving it mode. */
+static int reload_with_mode(struct config *cfg, mode_t mode)
+{
+	assert_int_equal(chmod(conf, mode), 0);
+	config_release(cfg);
+	config_init(cfg);
+	err[0] = '\0';
+	return config_load_file(cfg, conf, err, sizeof(err));
+}
+
+/* Every user of the machine may read a file with o+r: one that holds a
+ * secret is refused, naming the key and the fix, never the value. */
+static void test_secret_file_readable_by_others(void **state)
+{
+	static const char *const secrets[] = {
+		"[prowlarr]\napi_key = hunter2\n",
+		"[download]\npassword = hunter2\n",
+		"[realdebrid]\napi_token = hunter2\n",
+		"[sonarr]\napi_key = hunter2\n",
+		"[radarr]\napi_key = hunter2\n",
+		"[notify]\ndiscord_webhook = https://x/hunter2\n",
+	};
+	struct config cfg;
+	char *want;
+
+	(void)state;
+	for (size_t i = 0; i < ARRAY_SIZE(secrets); i++) {
+		assert_int_equal(load(&cfg, secrets[i]), 0);
+		assert_int_equal(reload_with_mode(&cfg, 0640), 0);
+		assert_int_equal(reload_with_mode(&cfg, 0604), -EPERM);
+		assert_null(strstr(err, "hunter2"));
+		assert_true(asprintf(&want, "%s:2: %.*s in [%.*s] is a "
+			"secret, but every user can read this file (mode "
+			"0604); run chmod 600 %s", conf,
+			(int)strcspn(strchr(secrets[i], '\n') + 1, " "),
+			strchr(secrets[i], '\n') + 1,
+			(int)(strchr(secrets[i], ']') - secrets[i] - 1),
+			secrets[i] + 1, conf) > 0);
+		assert_string_equal(err, want);
+		free(want);
+		config_release(&cfg);
+	}
+	/* no secret, or an empty one, is nothing to hide */
+	assert_int_equal(load(&cfg, "[prowlarr]\nurl = http://x\n"
+			      "api_key =\n"), 0);
+	assert_int_equal(reload_with_mode(&cfg, 0644), 0);
+	config_release(&cfg);
+}
+
 /* The short forms are checked like the file's keys. */
 static void test_set_option(void **state)
 {
@@ -977,6 +1026,7 @@ int main(void)
 		cmocka_unit_test(test_empty_file),
 		cmocka_unit_test(test_unreadable_file),
 		cmocka_unit_test(test_secrets_not_echoed),
+		cmocka_unit_test(test_secret_file_readable_by_others),
 		cmocka_unit_test(test_set_option),
 		cmocka_unit_test(test_finish_defaults),
 		cmocka_unit_test(test_default_path),

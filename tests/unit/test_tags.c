@@ -480,6 +480,43 @@ static void test_read_error(void **state)
 }
 
 /* A released struct must read as empty, whoever looks at it next. */
+/* A file name is bytes: the title made of it must be text all the same,
+ * and only a damaged tag, not an odd name, counts as a tag error. */
+static void test_title_from_name(void **state)
+{
+	static const struct {
+		const char *name, *title;
+	} cases[] = {
+		{ "01 - Song.flac", "01 - Song" },
+		{ "no extension", "no extension" },
+		{ ".hidden", ".hidden" },
+		{ "a.b.mp3", "a.b" },
+		{ "new\nline.flac", "new\nline" },
+		{ "bad\xff\xfename.flac", "bad\xef\xbf\xbd\xef\xbf\xbdname" },
+		{ "cut\xc3.flac", "cut\xef\xbf\xbd" },
+	};
+	struct tags t = { 0 };
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(*cases); i++) {
+		assert_int_equal(tags_title_from_name(&t, cases[i].name), 0);
+		assert_string_equal(t.title, cases[i].title);
+		assert_int_equal(t.tag_error, 0);
+		tags_release(&t);
+	}
+	/* a title from the tags stays, an empty one is replaced */
+	t.title = strdup("Tagged");
+	t.tag_error = 1;
+	assert_int_equal(tags_title_from_name(&t, "x\xff.flac"), 0);
+	assert_string_equal(t.title, "Tagged");
+	assert_int_equal(t.tag_error, 1);
+	t.title[0] = '\0';
+	assert_int_equal(tags_title_from_name(&t, "x\xff.flac"), 0);
+	assert_string_equal(t.title, "x\xef\xbf\xbd");
+	assert_int_equal(t.tag_error, 1);
+	tags_release(&t);
+}
+
 static void test_release_zeroes(void **state)
 {
 	struct tags t;
@@ -498,6 +535,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_flac_full),
+		cmocka_unit_test(test_title_from_name),
 		cmocka_unit_test(test_flac_alt_keys),
 		cmocka_unit_test(test_flac_picture),
 		cmocka_unit_test(test_flac_cut_in_picture),

@@ -1,0 +1,272 @@
+"""Crash safety: SIGKILL the daemon at random moments while it scans a few
+thousand files, 20 times, and restart it on the dead mount each time. After
+every kill the store passes SQLite's integrity check; after every restart
+the scans the kills cut short are marked failed; at the end the store holds
+exactly the files on disk, each with the tags it has on disk."""
+
+import errno
+import json
+import os
+import random
+import shutil
+import signal
+import sqlite3
+import subprocess
+import time
+
+import pytest
+
+from conftest import BINARY, is_mounted, local_env, run, unmount
+from reliability import record
+
+DIRS = 40
+PER_DIR = 100
+KILLS = 20
+
+
+def tiny_flac(path, title):
+    """A 10 ms mono FLAC tagged with metaflac: a few hundred bytes."""
+    wav = path + ".wav"
+    run("sox", "-n", "-r", "8000", "-c", "1", "-b", "16", wav,
+        "synth", "0.01", "sine", "440")
+    run("flac", "-s", "-f", "-o", path, wav)
+    os.unlink(wav)
+    run("metaflac", "--set-tag=TITLE=" + title, "--set-tag=ARTIST=Crash",
+        "--set-tag=ALBUM=Kill", path)
+
+
+class Daemon:
+    """One mediamon run on a mount point that may be dead from the last."""
+
+    def __init__(self, tmp_path, conf):
+        self.mnt = tmp_path / "mnt"
+        self.log = tmp_path / "mediamon.log"
+        with open(str(self.log), "ab") as log:
+            self.proc = subprocess.Popen(
+                [BINARY, "-f", "-o", "config=" + str(conf), str(self.mnt)],
+                stdout=log, stderr=subprocess.STDOUT, env=local_env())
+
+    def serving(self):
+        """Whether the mount answers: a dead one says ENOTCONN."""
+        try:
+            os.stat(str(self.mnt / "status" / "summary.json"))
+            return True
+        except OSError:
+            return False
+
+    def wait_serving(self, timeout=30):
+        deadline = time.time() + timeout
+        while not self.serving():
+            assert self.proc.poll() is None, self.log.read_text()
+            assert time.time() < deadline, "mount did not come up"
+            time.sleep(0.01)
+
+    def scanning(self):
+        try:
+            with open(str(self.mnt / "metrics" / "scan.json")) as f:
+                return json.load(f)["running"] is not None
+        except OSError:
+            return False
+
+    def write(self, rel, data):
+        fd = os.open(str(self.mnt / rel), os.O_WRONLY | os.O_TRUNC)
+        try:
+            os.write(fd, data.encode())
+        finally:
+            os.close(fd)
+
+    def kill(self):
+        self.proc.send_signal(signal.SIGKILL)
+        self.proc.wait()
+
+
+def db_ro(db):
+    return sqlite3.connect("file:%s?mode=ro" % db, uri=True)
+
+
+def unfinished(db):
+    """Ids and success of the scans that have no end time."""
+    con = db_ro(db)
+    try:
+        return dict(con.execute("SELECT id, success FROM scans"
+                                " WHERE finished_at IS NULL"))
+    finally:
+        con.close()
+
+
+def stored(db):
+    """The store's files and their titles, by path under the root."""
+    con = db_ro(db)
+    try:
+        return {bytes(p).decode(): t for p, t in con.execute(
+            "SELECT f.path, t.title FROM files f"
+            " LEFT JOIN tracks t ON t.file_id = f.id")}
+    finally:
+        con.close()
+
+
+def on_disk(root):
+    out = set()
+    for d, _, files in os.walk(str(root)):
+        for name in files:
+            out.add(os.path.relpath(os.path.join(d, name), str(root)))
+    return out
+
+
+def mutate(rnd, root, truth, srcs):
+    """Add, delete, rename and retag some files, so the next start has
+    work of every kind to be cut short in."""
+    paths = sorted(truth)
+    for rel in rnd.sample(paths, 30):
+        os.unlink(str(root / rel))
+        del truth[rel]
+    paths = sorted(truth)
+    for rel in rnd.sample(paths, 30):
+        new = "d%02d/r%06d.flac" % (rnd.randrange(DIRS + 5),
+                                    rnd.randrange(10 ** 6))
+        if new in truth:
+            continue
+        os.makedirs(str(root / os.path.dirname(new)), exist_ok=True)
+        os.rename(str(root / rel), str(root / new))
+        truth[new] = truth.pop(rel)
+    paths = sorted(truth)
+    for rel in rnd.sample(paths, 30):
+        title = rnd.choice(sorted(srcs))
+        shutil.copyfile(srcs[title], str(root / rel))
+        truth[rel] = title
+    for _ in range(30):
+        rel = "d%02d/n%06d.flac" % (rnd.randrange(DIRS + 5),
+                                    rnd.randrange(10 ** 6))
+        os.makedirs(str(root / os.path.dirname(rel)), exist_ok=True)
+        title = rnd.choice(sorted(srcs))
+        shutil.copyfile(srcs[title], str(root / rel))
+        truth[rel] = title
+
+
+def test_kills_during_scans(tmp_path):
+    seed = int(time.time())
+    rnd = random.Random(seed)
+    srcs = {}
+    for title in ("Alpha", "Beta", "Gamma"):
+        srcs[title] = str(tmp_path / ("%s.flac" % title))
+        tiny_flac(srcs[title], title)
+    root = tmp_path / "music"
+    truth = {}
+    for d in range(DIRS):
+        os.makedirs(str(root / ("d%02d" % d)))
+        for n in range(PER_DIR):
+            rel = "d%02d/%04d.flac" % (d, n)
+            title = ("Alpha", "Beta", "Gamma")[(d + n) % 3]
+            shutil.copyfile(srcs[title], str(root / rel))
+            truth[rel] = title
+    (tmp_path / "mnt").mkdir()
+    db = tmp_path / "state" / "mediamon.db"
+    conf = tmp_path / "crash.conf"
+    conf.write_text("[general]\ndatabase = %s\nthreads = 2\n"
+                    "[music]\nroot = %s\n" % (db, root))
+
+    # One undisturbed run tells how long a full scan takes here.
+    d = Daemon(tmp_path, conf)
+    try:
+        d.wait_serving()
+        start = time.time()
+        d.write("control/rescan", "full")
+        while not d.scanning():
+            time.sleep(0.005)
+        while d.scanning():
+            time.sleep(0.005)
+        full_s = time.time() - start
+    finally:
+        d.kill()
+
+    survived = hit = 0
+    for i in range(KILLS):
+        msg = "seed %d, kill %d" % (seed, i)
+        mutate(rnd, root, truth, srcs)
+        cut = unfinished(db)
+        d = Daemon(tmp_path, conf)
+        try:
+            if i % 2:
+                # anywhere from exec to the end of a full rescan
+                time.sleep(rnd.uniform(0, full_s))
+            else:
+                d.wait_serving()
+                # the scans the last kills cut short are marked failed
+                now = unfinished(db)
+                assert all(now[k] == 0 for k in cut), msg
+                d.write("control/rescan", "full")
+                while not d.scanning() and d.proc.poll() is None:
+                    time.sleep(0.002)
+                time.sleep(rnd.uniform(0, full_s * 0.8))
+            assert d.proc.poll() is None, d.log.read_text()
+        finally:
+            d.kill()
+        hit += sum(1 for k, v in unfinished(db).items()
+                   if v is None and k not in cut)
+        con = db_ro(db)
+        try:
+            assert con.execute("PRAGMA integrity_check").fetchall() == \
+                [("ok",)], msg
+            assert not con.execute("PRAGMA foreign_key_check").fetchall()
+            # a file and its track are committed together or not at all
+            assert con.execute(
+                "SELECT count(*) FROM files f LEFT JOIN tracks t"
+                " ON t.file_id = f.id WHERE t.file_id IS NULL").fetchone() \
+                == (0,), msg
+        finally:
+            con.close()
+        survived += 1
+
+    # The last restart finds a dead mount, recovers it and converges.
+    cut = unfinished(db)
+    d = Daemon(tmp_path, conf)
+    try:
+        d.wait_serving()
+        now = unfinished(db)
+        assert all(now[k] == 0 for k in cut)
+        d.write("control/rescan", "1")
+        deadline = time.time() + 60
+        while d.scanning() or stored(db) != truth:
+            assert time.time() < deadline, "the store never converged"
+            time.sleep(0.05)
+        assert on_disk(root) == set(truth)
+        log = d.log.read_text()
+        assert "is a dead mount left by a stopped run" in log
+    finally:
+        unmount(str(d.mnt), d.proc)
+    assert not is_mounted(d.mnt)
+    con = db_ro(db)
+    try:
+        assert con.execute("PRAGMA integrity_check").fetchall() == [("ok",)]
+        assert con.execute("SELECT count(*) FROM scans WHERE finished_at"
+                           " IS NULL AND success IS NOT 0").fetchone() == (0,)
+    finally:
+        con.close()
+    record("kills survived with integrity ok", "%d/%d (%d during a scan)" %
+           (survived, KILLS, hit))
+    assert hit >= KILLS // 4, "too few kills met a running scan: %d" % hit
+
+
+def test_restart_on_a_dead_mount_point(library, tmp_path):
+    """A killed daemon leaves a mount every access to which fails with
+    ENOTCONN; the next start unmounts it and serves again."""
+    (tmp_path / "mnt").mkdir()
+    conf = tmp_path / "dead.conf"
+    conf.write_text("[general]\ndatabase = %s/d.db\n[music]\nroot = %s\n"
+                    % (tmp_path, library))
+    d = Daemon(tmp_path, conf)
+    d.wait_serving()
+    d.kill()
+    with pytest.raises(OSError) as e:
+        os.stat(str(d.mnt / "README"))
+    assert e.value.errno == errno.ENOTCONN
+    d = Daemon(tmp_path, conf)
+    try:
+        d.wait_serving()
+        with open(str(d.mnt / "status" / "summary.json")) as f:
+            assert json.load(f)["counts"]["tracks"] == 9
+        with open(str(d.mnt / "log")) as f:
+            assert "is a dead mount left by a stopped run" in f.read()
+    finally:
+        unmount(str(d.mnt), d.proc)
+    assert not is_mounted(d.mnt)
