@@ -670,8 +670,14 @@ INNER = textwrap.dedent(r'''
                 break
             time.sleep(0.1)
         res["found_after_s"] = round(time.time() - t0, 2)
-        res["scans"] = list(csv.DictReader(io.StringIO(
-            rd("metrics/scan.csv").decode())))
+        # the file is in the index before its scan's row is finished
+        while True:
+            res["scans"] = list(csv.DictReader(io.StringIO(
+                rd("metrics/scan.csv").decode())))
+            if any(r["trigger"] == "schedule" and int(r["files_new"])
+                   for r in res["scans"]) or time.time() > t0 + 20:
+                break
+            time.sleep(0.1)
         res["health_after"] = rd("status/health").decode()
         res["watch_after"] = json.loads(rd("metrics/watch.json"))
         res["alive"] = proc.poll() is None
