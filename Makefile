@@ -78,11 +78,26 @@ run: mediamon
 		-o manga=$(abspath $(MANGA)) \
 		-o db=$(abspath $(BUILD))/demo/mediamon.db $(abspath mnt)
 
+BINDIR ?= $(PREFIX)/bin
+DOCDIR ?= $(PREFIX)/share/doc/mediamon
+UNITDIR ?= $(PREFIX)/lib/systemd/system
+INSTALLED := $(BINDIR)/mediamon $(DOCDIR)/mediamon.conf.example \
+	$(DOCDIR)/fstab.example $(UNITDIR)/mediamon.service
+
+# The unit names the binary where this install puts it.
 install: mediamon
-	install -D -m 0755 mediamon $(DESTDIR)$(PREFIX)/bin/mediamon
+	install -D -m 0755 mediamon $(DESTDIR)$(BINDIR)/mediamon
+	install -D -m 0644 contrib/mediamon.conf.example \
+		$(DESTDIR)$(DOCDIR)/mediamon.conf.example
+	install -D -m 0644 fstab.example $(DESTDIR)$(DOCDIR)/fstab.example
+	@mkdir -p $(DESTDIR)$(UNITDIR)
+	sed 's|/usr/local/bin/mediamon|$(BINDIR)/mediamon|' \
+		contrib/mediamon.service > $(DESTDIR)$(UNITDIR)/mediamon.service
+	chmod 0644 $(DESTDIR)$(UNITDIR)/mediamon.service
 
 uninstall:
-	rm -f $(DESTDIR)$(PREFIX)/bin/mediamon
+	rm -f $(addprefix $(DESTDIR),$(INSTALLED))
+	-rmdir $(DESTDIR)$(DOCDIR)
 
 clean:
 	rm -rf $(BUILD) mediamon

@@ -12,6 +12,7 @@
 #include "common/log.h"
 #include "fs/fs.h"
 #include "fs/reader.h"
+#include "fs/service.h"
 #include "indexer/indexer.h"
 #include "indexer/schema.h"
 
@@ -109,10 +110,11 @@ static void usage(const char *prog)
 }
 
 /* Build the configuration from the file and the command line, in that
- * order; any error is printed and ends the program before mounting. */
-static int load_config(struct options *o, struct config *cfg)
+ * order; the same at start and at each reload (SIGHUP). */
+static int load_config(struct config *cfg, char *err, size_t errlen,
+		       void *arg)
 {
-	char err[1024];
+	struct options *o = arg;
 	char *path = o->config ? strdup(o->config) : config_default_path();
 	int rc = 0;
 
@@ -120,23 +122,19 @@ static int load_config(struct options *o, struct config *cfg)
 	if (o->config && !path)
 		rc = -ENOMEM;
 	if (!rc && path)
-		rc = config_load_file(cfg, path, err, sizeof(err));
+		rc = config_load_file(cfg, path, err, errlen);
 	free(path);
 	for (size_t i = 0; !rc && i < o->nr_shorts; i++) {
 		char *eq = strchr(o->shorts[i], '=');
 
 		*eq = '\0';
-		rc = config_set_option(cfg, o->shorts[i], eq + 1, err,
-				       sizeof(err));
+		rc = config_set_option(cfg, o->shorts[i], eq + 1, err, errlen);
 		*eq = '=';
 	}
 	if (!rc)
-		rc = config_finish(cfg, err, sizeof(err));
-	if (rc) {
-		if (rc == -ENOMEM)
-			snprintf(err, sizeof(err), "out of memory");
-		fprintf(stderr, "mediamon: %s\n", err);
-	}
+		rc = config_finish(cfg, err, errlen);
+	if (rc == -ENOMEM)
+		snprintf(err, errlen, "out of memory");
 	return rc;
 }
 
@@ -170,7 +168,7 @@ static int prepare_store(const char *path)
 }
 
 static int run(struct fuse_args *args, struct fuse_cmdline_opts *cmd,
-	       struct config *cfg)
+	       struct config *cfg, struct options *o)
 {
 	struct fuse_loop_config *loop;
 	struct fuse *fuse;
@@ -191,7 +189,7 @@ static int run(struct fuse_args *args, struct fuse_cmdline_opts *cmd,
 		goto out_unmount;
 	if (fuse_daemonize(cmd->foreground))
 		goto out_signals;
-	if (reader_init(cfg->database) || indexer_start(cfg))
+	if (reader_init(cfg->database) || service_start(cfg, load_config, o))
 		goto out_signals;
 
 	if (cmd->singlethread) {
@@ -206,7 +204,7 @@ static int run(struct fuse_args *args, struct fuse_cmdline_opts *cmd,
 		}
 	}
 	log_info("unmounting %s", cmd->mountpoint);
-	indexer_stop();
+	service_stop();
 	reader_close();
 out_signals:
 	fuse_remove_signal_handlers(fuse_get_session(fuse));
@@ -226,6 +224,7 @@ int main(int argc, char **argv)
 	struct options o = { 0 };
 	struct config cfg;
 	enum log_level level;
+	char err[1024];
 	int rc = 1;
 
 	if (fuse_opt_parse(&args, &o, option_spec, option_proc) || o.failed)
@@ -253,13 +252,14 @@ int main(int argc, char **argv)
 		fprintf(stderr, "mediamon: no mount point given (see --help)\n");
 		goto out;
 	}
-	if (load_config(&o, &cfg)) {
+	if (load_config(&cfg, err, sizeof(err), &o)) {
+		fprintf(stderr, "mediamon: %s\n", err);
 		config_release(&cfg);
 		goto out;
 	}
 	if (!log_level_parse(cfg.log_level, &level))
 		log_set_level(level);
-	rc = run(&args, &cmd, &cfg);
+	rc = run(&args, &cmd, &cfg, &o);
 	config_release(&cfg);
 out:
 	free(cmd.mountpoint);

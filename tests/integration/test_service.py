@@ -1,0 +1,169 @@
+"""mediamon as a system service: installed by `make install` and run from
+there, its systemd unit, the notification protocol, mounting through
+mount(8), the man pages, the Prometheus file, logging, signals and
+--check-config."""
+
+import os
+import re
+import signal
+import socket
+import subprocess
+
+import pytest
+
+import conftest
+from conftest import REPO, is_mounted, start, unmount
+
+UNIT = os.path.join(REPO, "contrib", "mediamon.service")
+EXAMPLE = os.path.join(REPO, "contrib", "mediamon.conf.example")
+
+
+def make(*args):
+    subprocess.run(["make", "-s", "-C", REPO] + list(args), check=True,
+                   stdout=subprocess.DEVNULL)
+
+
+def files_under(top):
+    return sorted(os.path.relpath(os.path.join(d, f), top)
+                  for d, _, fs in os.walk(top) for f in fs)
+
+
+@pytest.fixture(scope="module")
+def prefix(tmp_path_factory):
+    """An install with PREFIX in a temporary folder, so that the unit's
+    paths exist on this machine."""
+    where = tmp_path_factory.mktemp("prefix")
+    make("install", "PREFIX=" + str(where))
+    return where
+
+
+def test_install_into_destdir_and_uninstall(tmp_path):
+    dest = tmp_path / "dest"
+    make("install", "DESTDIR=" + str(dest), "PREFIX=/opt/mm")
+    installed = files_under(str(dest))
+    for rel in ["opt/mm/bin/mediamon",
+                "opt/mm/lib/systemd/system/mediamon.service",
+                "opt/mm/share/doc/mediamon/mediamon.conf.example",
+                "opt/mm/share/doc/mediamon/fstab.example"]:
+        assert rel in installed
+    binary = dest / "opt/mm/bin/mediamon"
+    assert os.access(str(binary), os.X_OK)
+    out = subprocess.run([str(binary), "--version"], check=True,
+                         capture_output=True, text=True).stdout
+    assert out.startswith("mediamon ")
+    unit = (dest / "opt/mm/lib/systemd/system/mediamon.service").read_text()
+    assert "ExecStart=/opt/mm/bin/mediamon -f " in unit
+    make("uninstall", "DESTDIR=" + str(dest), "PREFIX=/opt/mm")
+    assert files_under(str(dest)) == []
+
+
+def test_installed_binary_mounts(prefix, library, tmp_path, monkeypatch):
+    monkeypatch.setattr(conftest, "BINARY", str(prefix / "bin/mediamon"))
+    m = start(tmp_path, "music=" + str(library))
+    try:
+        assert m.json("status/summary.json")["counts"]["tracks"] == 9
+    finally:
+        unmount(m.path, m.proc)
+    assert m.proc.returncode == 0
+
+
+def unit_options(text):
+    return [line.split("=", 1)[0] for line in text.splitlines()
+            if "=" in line and not line.startswith("#")]
+
+
+def test_unit_file():
+    text = open(UNIT).read()
+    assert "Type=notify" in text.splitlines()
+    assert "Restart=on-failure" in text.splitlines()
+    start_line = [line for line in text.splitlines()
+                  if line.startswith("ExecStart=")]
+    assert len(start_line) == 1 and " -f " in start_line[0]
+    assert "ExecReload=/bin/kill -HUP $MAINPID" in text
+    hiding = [o for o in unit_options(text)
+              if o.startswith(("Private", "Protect", "ReadOnly",
+                               "TemporaryFileSystem", "MountFlags"))]
+    assert hiding == []
+
+
+def verify(unit, prefix):
+    env = dict(os.environ, MANPATH=str(prefix / "share/man"))
+    return subprocess.run(["systemd-analyze", "verify", "--man=no",
+                           str(unit)],
+                          capture_output=True, text=True, env=env)
+
+
+def test_unit_verifies(prefix):
+    r = verify(prefix / "lib/systemd/system/mediamon.service", prefix)
+    assert (r.returncode, r.stdout + r.stderr) == (0, "")
+
+
+def test_unit_verify_catches_mistakes(prefix, tmp_path):
+    """The check above can fail: a typo in the unit makes it speak."""
+    text = (prefix / "lib/systemd/system/mediamon.service").read_text()
+    bad = tmp_path / "mediamon.service"
+    bad.write_text(text.replace("Type=notify", "Type=notfy"))
+    r = verify(bad, prefix)
+    assert "notfy" in r.stderr
+
+
+@pytest.fixture(params=["path", "abstract"])
+def notify_socket(request, tmp_path, monkeypatch):
+    """A stand-in for systemd's notification socket, named in
+    NOTIFY_SOCKET for the daemons the test starts."""
+    sock = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+    if request.param == "path":
+        name = str(tmp_path / "notify.sock")
+        sock.bind(name)
+    else:
+        name = "@mediamon-test-%d-%d" % (os.getpid(), id(sock))
+        sock.bind("\0" + name[1:])
+    sock.settimeout(20)
+    monkeypatch.setenv("NOTIFY_SOCKET", name)
+    yield sock
+    sock.close()
+
+
+def receive_until(sock, key):
+    """The datagrams received until one holds key=..., as dicts."""
+    got = []
+    while True:
+        data = sock.recv(4096).decode()
+        fields = dict(line.split("=", 1) for line in data.split("\n"))
+        got.append(fields)
+        if key in fields:
+            return got
+
+
+def test_notify_ready_status_stopping(notify_socket, library, tmp_path):
+    m = start(tmp_path, "music=" + str(library), wait=False)
+    try:
+        ready = receive_until(notify_socket, "READY")[-1]
+        assert ready["READY"] == "1"
+        assert re.match(r"(scanning|idle)", ready["STATUS"])
+        assert is_mounted(m.path)
+        # STATUS follows the state until the first scan is over
+        status = ready["STATUS"]
+        while status.startswith("scanning"):
+            status = receive_until(notify_socket, "STATUS")[-1]["STATUS"]
+        assert status in ("idle", "checking")
+        assert m.wait_idle()["files_seen"] == 10
+        m.proc.send_signal(signal.SIGTERM)
+        assert m.proc.wait(timeout=15) == 0
+        assert not is_mounted(m.path)
+        stopping = receive_until(notify_socket, "STOPPING")[-1]
+        assert stopping["STOPPING"] == "1"
+    finally:
+        unmount(m.path, m.proc)
+
+
+def test_bad_notify_socket_is_harmless(library, tmp_path, monkeypatch):
+    """A NOTIFY_SOCKET that names nothing costs a log line, not the
+    daemon."""
+    monkeypatch.setenv("NOTIFY_SOCKET", str(tmp_path / "nobody-listens"))
+    m = start(tmp_path, "music=" + str(library))
+    try:
+        assert m.json("status/summary.json")["counts"]["tracks"] == 9
+        assert b"notify: " in m.read("log")
+    finally:
+        unmount(m.path, m.proc)
