@@ -3,6 +3,7 @@ there, its systemd unit, the notification protocol, mounting through
 mount(8), the man pages, the Prometheus file, logging, signals and
 --check-config."""
 
+import json
 import os
 import re
 import signal
@@ -167,3 +168,65 @@ def test_bad_notify_socket_is_harmless(library, tmp_path, monkeypatch):
         assert b"notify: " in m.read("log")
     finally:
         unmount(m.path, m.proc)
+
+
+MOUNT_SCRIPT = """set -e
+# mount(8) runs helpers without PATH, so mount.fuse3's shell looks for
+# `mediamon` on its default path: put the binary there, in this private
+# mount namespace only.
+mount --bind "$BIN" /usr/local/bin
+%s
+cat "$MNT/status/summary.json" > "$OUT"
+%s
+# the daemon ends with its mount
+for i in $(seq 300); do
+    pgrep -f -- "$MNT" >/dev/null || exit 0
+    sleep 0.1
+done
+echo "mediamon still runs after the unmount" >&2
+exit 1
+"""
+
+
+@pytest.mark.parametrize("how", ["type", "fstab"])
+def test_mount_through_mount_fuse(how, prefix, library, tmp_path):
+    """`mount -t fuse.mediamon` (and the fstab.example line through
+    `mount -T`) runs mount.fuse3, which runs `mediamon SOURCE MOUNTPOINT
+    -o OPTIONS`; the daemon takes its configuration from config=."""
+    if os.geteuid() != 0:
+        pytest.skip("mount(8) and a mount namespace need root")
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    os.symlink(str(prefix / "bin/mediamon"), str(bin_dir / "mediamon"))
+    mnt = tmp_path / "mnt"
+    mnt.mkdir()
+    conf = tmp_path / "mediamon.conf"
+    conf.write_text("[general]\ndatabase = %s\n[music]\nroot = %s\n" %
+                    (tmp_path / "state" / "m.db", library))
+    if how == "type":
+        mount = ('mount -t fuse.mediamon mediamon "$MNT" -o '
+                 '"config=$CONF,allow_other"')
+        umount = 'umount "$MNT"'
+    else:
+        line = [l for l in open(os.path.join(REPO, "fstab.example"))
+                if not l.startswith("#") and l.strip()]
+        assert len(line) == 1
+        fields = line[0].split()
+        assert fields[2] == "fuse.mediamon"
+        fields[1] = str(mnt)
+        fields[3] = fields[3].replace("/etc/mediamon/mediamon.conf",
+                                      str(conf))
+        fstab = tmp_path / "fstab"
+        fstab.write_text(" ".join(fields) + "\n")
+        mount = 'mount -T "%s" "$MNT"' % fstab
+        umount = 'fusermount3 -u "$MNT"'
+    out = tmp_path / "summary.json"
+    env = dict(os.environ, BIN=str(bin_dir), MNT=str(mnt), CONF=str(conf),
+               OUT=str(out))
+    r = subprocess.run(["unshare", "-m", "--propagation", "private", "sh",
+                        "-c", MOUNT_SCRIPT % (mount, umount)],
+                       env=env, capture_output=True, text=True, timeout=60)
+    assert r.returncode == 0, r.stderr
+    summary = json.loads(out.read_text())
+    assert summary["roots"][0]["path"] == str(library)
+    assert os.path.exists(str(tmp_path / "state" / "m.db"))
