@@ -45,7 +45,9 @@ def test_install_into_destdir_and_uninstall(tmp_path):
     for rel in ["opt/mm/bin/mediamon",
                 "opt/mm/lib/systemd/system/mediamon.service",
                 "opt/mm/share/doc/mediamon/mediamon.conf.example",
-                "opt/mm/share/doc/mediamon/fstab.example"]:
+                "opt/mm/share/doc/mediamon/fstab.example",
+                "opt/mm/share/man/man8/mediamon.8",
+                "opt/mm/share/man/man5/mediamon.conf.5"]:
         assert rel in installed
     binary = dest / "opt/mm/bin/mediamon"
     assert os.access(str(binary), os.X_OK)
@@ -89,12 +91,13 @@ def test_unit_file():
 
 def verify(unit, prefix):
     env = dict(os.environ, MANPATH=str(prefix / "share/man"))
-    return subprocess.run(["systemd-analyze", "verify", "--man=no",
-                           str(unit)],
+    return subprocess.run(["systemd-analyze", "verify", str(unit)],
                           capture_output=True, text=True, env=env)
 
 
 def test_unit_verifies(prefix):
+    """Also the Documentation= man pages, found where the install put
+    them."""
     r = verify(prefix / "lib/systemd/system/mediamon.service", prefix)
     assert (r.returncode, r.stdout + r.stderr) == (0, "")
 
@@ -230,3 +233,65 @@ def test_mount_through_mount_fuse(how, prefix, library, tmp_path):
     summary = json.loads(out.read_text())
     assert summary["roots"][0]["path"] == str(library)
     assert os.path.exists(str(tmp_path / "state" / "m.db"))
+
+
+MANS = [os.path.join(REPO, "man", "mediamon.8"),
+        os.path.join(REPO, "man", "mediamon.conf.5")]
+
+
+def config_keys():
+    """Every (section, key) of common/config.c's key table."""
+    text = open(os.path.join(REPO, "common", "config.c")).read()
+    keys = re.findall(r'\{ "(\w+)", "(\w+)", T_', text)
+    assert len(keys) > 40
+    return keys
+
+
+@pytest.mark.parametrize("page", MANS)
+def test_man_page_renders_without_warnings(page):
+    for cmd in (["man", "-l", "--warnings=w", page],
+                ["groff", "-ww", "-z", "-man", page]):
+        r = subprocess.run(cmd, capture_output=True, text=True,
+                           env=dict(os.environ, MANWIDTH="80"))
+        assert (r.returncode, r.stderr) == (0, ""), cmd
+    assert "NAME" in subprocess.run(["man", "-l", page], check=True,
+                                    capture_output=True,
+                                    text=True).stdout
+
+
+def test_warnings_check_can_fail(tmp_path):
+    bad = tmp_path / "bad.8"
+    bad.write_text(".TH BAD 8\n.SH NAME\n.BOGUS x\n")
+    r = subprocess.run(["man", "-l", "--warnings=w", str(bad)],
+                       capture_output=True, text=True)
+    assert "BOGUS" in r.stderr
+
+
+def section_text(text, section, heading):
+    """The part of text under [section]: from its heading to the next
+    one."""
+    start = text.index(heading.replace("%s", section))
+    nxt = re.search(r"\n(\.SH |\[)", text[start + 1:])
+    return text[start:start + 1 + nxt.start()] if nxt else text[start:]
+
+
+def test_every_config_key_documented():
+    man = open(MANS[1]).read()
+    example = open(EXAMPLE).read()
+    for section, key in config_keys():
+        heading = ".SH [%s]" if section not in ("sonarr", "radarr") \
+            else ".SH [sonarr] and [radarr]"
+        part = section_text(man, section, heading)
+        assert re.search(r"^\.BI %s " % key, part, re.M), (section, key)
+        part = section_text(example, section, "\n[%s]\n")
+        assert re.search(r"^# %s =( |$)" % key, part, re.M), (section, key)
+
+
+def test_every_mount_file_documented():
+    man = open(MANS[0]).read().replace("\\-", "-")
+    nodes = open(os.path.join(REPO, "fs", "nodes.c")).read()
+    paths = re.findall(r'\{ "(/[^"]+)", \{ NODE_(?:FILE|CONTROL)', nodes)
+    assert len(paths) > 10
+    for path in paths:
+        assert re.search(r'^\.IR? (.* )?%s( |$)' % re.escape(path), man,
+                         re.M), path
