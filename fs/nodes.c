@@ -8,6 +8,7 @@
 #include "fs/manga_view.h"
 #include "fs/render.h"
 #include "fs/render_monitor.h"
+#include "fs/render_prometheus.h"
 #include "fs/views.h"
 
 static const struct {
@@ -30,6 +31,7 @@ static const struct {
 	{ "/metrics/watch.json", { NODE_FILE, .render = render_watch_json } },
 	{ "/metrics/monitor.json", { NODE_FILE,
 				     .render = render_monitor_json } },
+	{ "/metrics/prometheus", { NODE_FILE, .render = render_prometheus } },
 	{ "/control", { .type = NODE_DIR } },
 	{ "/control/rescan", { NODE_CONTROL,
 			       .render = control_rescan_render,

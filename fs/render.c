@@ -627,6 +627,8 @@ int render_readme(struct strbuf *out)
 "                     first, and what was sent to the download client\n"
 "metrics/monitor.json the search cache, each service's rate limit and\n"
 "                     requests, and what the last checks cost\n"
+"metrics/prometheus   every counter and gauge of the files above in the\n"
+"                     Prometheus text format (mediamon_..., units in names)\n"
 "control/check-missing  write 1 to search for missing volumes now\n"
 "control/check-new    write 1 to ask what is published now\n"
 "control/dry-run      1 or 0; while 1, nothing is sent or deleted\n"

@@ -50,7 +50,8 @@ def test_layout(mount):
         "found.json", "health", "missing", "missing.json", "new",
         "new.json", "summary.json"]
     assert sorted(os.listdir(mount.file("metrics"))) == [
-        "monitor.json", "scan.csv", "scan.json", "watch.json"]
+        "monitor.json", "prometheus", "scan.csv", "scan.json",
+        "watch.json"]
     assert sorted(os.listdir(mount.file("control"))) == [
         "check-missing", "check-new", "dry-run", "rescan"]
 

@@ -6,6 +6,7 @@ mount(8), the man pages, the Prometheus file, logging, signals and
 import json
 import os
 import re
+import shutil
 import signal
 import socket
 import subprocess
@@ -295,3 +296,121 @@ def test_every_mount_file_documented():
     for path in paths:
         assert re.search(r'^\.IR? (.* )?%s( |$)' % re.escape(path), man,
                          re.M), path
+
+
+SAMPLE = re.compile(r'^(mediamon_[a-z0-9_]+)(\{([a-z_]+="(?:[^"\\\n]|\\[\\"n])*"'
+                    r'(?:,[a-z_]+="(?:[^"\\\n]|\\[\\"n])*")*)\})? '
+                    r'(-?[0-9.e+-]+|NaN|\+Inf|-Inf)$')
+
+
+def parse_prometheus(text):
+    """Check the text exposition format strictly (HELP then TYPE before
+    a metric's samples, each name once, units in names) and return
+    {(name, labels): value}."""
+    assert text.endswith("\n")
+    samples, typed, helped, done = {}, {}, set(), set()
+    current = None
+    for line in text.splitlines():
+        if line.startswith("# HELP "):
+            name = line.split(" ")[2]
+            assert name not in helped and name not in done, name
+            assert len(line.split(" ", 3)) == 4, line
+            if current:
+                done.add(current)
+            helped.add(name)
+            current = name
+        elif line.startswith("# TYPE "):
+            _, _, name, kind = line.split(" ")
+            assert name == current and name not in typed, line
+            assert kind in ("counter", "gauge"), line
+            typed[name] = kind
+        else:
+            m = SAMPLE.match(line)
+            assert m, line
+            assert m.group(1) == current and current in typed, line
+            labels = tuple(re.findall(r'([a-z_]+)="((?:[^"\\]|\\.)*)"',
+                                      m.group(3) or ""))
+            assert (m.group(1), labels) not in samples, line
+            samples[(m.group(1), labels)] = float(m.group(4))
+    for name, kind in typed.items():
+        assert name.endswith("_total") == (kind == "counter"), name
+        assert not re.search(r"_(ms|kb|mb|s|bytes_read)$", name), name
+    return samples
+
+
+def test_prometheus(library, tmp_path):
+    m = start(tmp_path, "music=" + str(library))
+    try:
+        text = m.read("metrics/prometheus").decode()
+        summary = m.json("status/summary.json")
+        scan = m.json("metrics/scan.json")
+        watch = m.json("metrics/watch.json")
+        monitor = m.json("metrics/monitor.json")
+    finally:
+        unmount(m.path, m.proc)
+    got = parse_prometheus(text)
+    expect = {
+        ("mediamon_tracks", ()): summary["counts"]["tracks"],
+        ("mediamon_files", ()): summary["counts"]["files"],
+        ("mediamon_dry_run", ()): 1,
+        ("mediamon_root_files", (("kind", "music"),
+                                 ("path", str(library)))): 10,
+        ("mediamon_scans_total", ()): scan["totals"]["scans"],
+        ("mediamon_last_scan_files_seen", ()): 10,
+        ("mediamon_last_scan_read_bytes", ()): scan["last"]["bytes_read"],
+        ("mediamon_last_scan_peak_rss_bytes", ()):
+            scan["last"]["peak_rss_kb"] * 1024,
+        ("mediamon_last_scan_phase_seconds", (("phase", "walk"),)):
+            scan["last"]["phases"]["walk_s"],
+        ("mediamon_watch_watches", ()): watch["watches"],
+        ("mediamon_watch_debounce_seconds", ()): 0.2,
+        ("mediamon_watch_events_total", (("kind", "create"),)):
+            watch["events"]["create"],
+        ("mediamon_cache_hits_total", ()): monitor["cache"]["hits"],
+        ("mediamon_throttle_requests_per_minute",
+         (("service", "prowlarr"),)): 30,
+    }
+    assert summary["counts"]["tracks"] == 9
+    for key, value in expect.items():
+        assert got[key] == pytest.approx(value), key
+    assert ("mediamon_watch_events_total", (("kind", "total"),)) not in got
+    state = [k for k in got if k[0] == "mediamon_state"]
+    assert len(state) == 1 and got[state[0]] == 1
+    promtool(text)
+
+
+def promtool(text):
+    if not shutil.which("promtool"):
+        pytest.skip("promtool (Debian package prometheus) is not installed")
+    r = subprocess.run(["promtool", "check", "metrics"], input=text,
+                       capture_output=True, text=True)
+    assert (r.returncode, r.stdout + r.stderr) == (0, ""), r.stdout + r.stderr
+
+
+def test_prometheus_strange_root_name(template_library, tmp_path):
+    """A root path with a quote, a backslash and a line break stays one
+    well-formed label."""
+    root = tmp_path / 'odd "dir" \\ name\nline'
+    shutil.copytree(str(template_library), str(root))
+    # -o takes a backslash as an escape
+    m = start(tmp_path, "music=" + str(root).replace("\\", "\\\\"))
+    try:
+        text = m.read("metrics/prometheus").decode()
+    finally:
+        unmount(m.path, m.proc)
+    got = parse_prometheus(text)
+    escaped = str(root).replace("\\", "\\\\").replace('"', '\\"') \
+        .replace("\n", "\\n")
+    assert got[("mediamon_root_files", (("kind", "music"),
+                                        ("path", escaped)))] == 10
+    promtool(text)
+
+
+def test_prometheus_checks_can_fail():
+    """Both checkers refuse what the format forbids."""
+    bad = ("# HELP mediamon_x_total x\n# TYPE mediamon_x_total counter\n"
+           'mediamon_x_total{path="a"b"} 1\n')
+    with pytest.raises(AssertionError):
+        parse_prometheus(bad)
+    with pytest.raises(AssertionError):
+        promtool(bad)
