@@ -189,6 +189,8 @@ static int run(struct fuse_args *args, struct fuse_cmdline_opts *cmd,
 		goto out_unmount;
 	if (fuse_daemonize(cmd->foreground))
 		goto out_signals;
+	if (!cmd->foreground)
+		log_set_target(LOG_TO_SYSLOG);
 	if (reader_init(cfg->database) || service_start(cfg, load_config, o))
 		goto out_signals;
 
@@ -248,6 +250,7 @@ int main(int argc, char **argv)
 		goto out;
 	if (fuse_parse_cmdline(&args, &cmd))
 		goto out;
+	log_set_target(log_target_detect());
 	if (!cmd.mountpoint) {
 		fprintf(stderr, "mediamon: no mount point given (see --help)\n");
 		goto out;

@@ -632,6 +632,8 @@ int render_readme(struct strbuf *out)
 "control/check-missing  write 1 to search for missing volumes now\n"
 "control/check-new    write 1 to ask what is published now\n"
 "control/dry-run      1 or 0; while 1, nothing is sent or deleted\n"
+"control/log-level    debug, info, warn or error: what /log and the system\n"
+"                     log get from now on; read it for the level in use\n"
 "manga/SERIES/        one folder per manga series:\n"
 "  volumes            the volumes owned, one number per line\n"
 "  missing            the volumes missing, one per line\n"

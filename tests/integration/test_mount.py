@@ -53,7 +53,7 @@ def test_layout(mount):
         "monitor.json", "prometheus", "scan.csv", "scan.json",
         "watch.json"]
     assert sorted(os.listdir(mount.file("control"))) == [
-        "check-missing", "check-new", "dry-run", "rescan"]
+        "check-missing", "check-new", "dry-run", "log-level", "rescan"]
 
 
 def test_modes(mount):

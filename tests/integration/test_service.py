@@ -3,6 +3,7 @@ there, its systemd unit, the notification protocol, mounting through
 mount(8), the man pages, the Prometheus file, logging, signals and
 --check-config."""
 
+import errno
 import json
 import os
 import re
@@ -414,3 +415,116 @@ def test_prometheus_checks_can_fail():
         parse_prometheus(bad)
     with pytest.raises(AssertionError):
         promtool(bad)
+
+
+def log_lines(m):
+    return m.read("log").decode().splitlines()
+
+
+def test_log_level_control(library, tmp_path):
+    m = start(tmp_path, "music=" + str(library))
+    try:
+        assert m.read("control/log-level").decode().split("\n")[0] == \
+            "info"
+        assert m.write("control/log-level", "debug\n") == 6
+        assert m.read("control/log-level").decode().startswith("debug\n")
+        assert any(re.match(r"\S+ debug: log level now debug$", line)
+                   for line in log_lines(m))
+        m.write("control/log-level", "error")
+        assert m.read("control/log-level").decode().startswith("error\n")
+        scan = m.rescan()
+        started = "scan %d started" % scan["id"]
+        assert not any(started in line for line in log_lines(m))
+        m.write("control/log-level", "info")
+        scan = m.rescan()
+        started = "scan %d started" % scan["id"]
+        assert any(started in line for line in log_lines(m))
+        for bad in ["verbose", "\n", "DEBUG", "debug\ninfo", "info\0",
+                    "warning", " info"]:
+            with pytest.raises(OSError) as e:
+                m.write("control/log-level", bad)
+            assert e.value.errno == errno.EINVAL, bad
+            assert m.read("control/log-level").decode().startswith(
+                "info\n")
+    finally:
+        unmount(m.path, m.proc)
+
+
+@pytest.mark.parametrize("var", ["INVOCATION_ID", "JOURNAL_STREAM"])
+def test_journal_priority_prefixes(var, library, tmp_path, monkeypatch):
+    """Run by systemd, stderr lines carry the journal's priority and no
+    time stamp (the journal has its own)."""
+    monkeypatch.setenv(var, "8:1234" if var == "JOURNAL_STREAM"
+                       else "0123456789abcdef0123456789abcdef")
+    # a notification socket nobody listens on gives an error line
+    monkeypatch.setenv("NOTIFY_SOCKET", str(tmp_path / "nobody"))
+    m = start(tmp_path, "music=" + str(library))
+    unmount(m.path, m.proc)
+    lines = (tmp_path / "mediamon.log").read_text().splitlines()
+    assert lines and all(re.match(r"<[3467]>(debug|info|warn|error): ",
+                                  line) for line in lines), lines
+    assert any(line.startswith("<6>info: scan 1 started") for line in lines)
+    assert any(line.startswith("<3>error: notify: ") for line in lines)
+
+
+def test_plain_stderr_outside_systemd(library, tmp_path, monkeypatch):
+    for var in ("INVOCATION_ID", "JOURNAL_STREAM"):
+        monkeypatch.delenv(var, raising=False)
+    m = start(tmp_path, "music=" + str(library))
+    unmount(m.path, m.proc)
+    lines = (tmp_path / "mediamon.log").read_text().splitlines()
+    assert lines and all(re.match(r"\d{4}-\d\d-\d\dT\S+Z (debug|info|"
+                                  r"warn|error): ", line) for line in lines)
+
+
+SYSLOG_SCRIPT = """set -e
+# A /dev of our own in this mount namespace, whose log socket is the
+# test's listener.
+mkdir -p "$T/dev"
+mount -t tmpfs tmpfs "$T/dev"
+for d in fuse null zero urandom; do
+    touch "$T/dev/$d"
+    mount --bind "/dev/$d" "$T/dev/$d"
+done
+touch "$T/dev/log"
+mount --bind "$SOCK" "$T/dev/log"
+mount --rbind "$T/dev" /dev
+"$BINARY" -o "music=$LIB" -o "db=$T/db/m.db" "$MNT"
+cat "$MNT/status/summary.json" > /dev/null
+fusermount3 -u "$MNT"
+for i in $(seq 300); do
+    pgrep -f -- "$MNT" >/dev/null || exit 0
+    sleep 0.1
+done
+exit 1
+"""
+
+
+def test_syslog_when_daemonized(library, tmp_path):
+    if os.geteuid() != 0:
+        pytest.skip("a private /dev needs root")
+    sock_path = tmp_path / "log.sock"
+    sock = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+    sock.bind(str(sock_path))
+    sock.settimeout(0.5)
+    mnt = tmp_path / "mnt"
+    mnt.mkdir()
+    env = dict(os.environ, T=str(tmp_path), SOCK=str(sock_path),
+               BINARY=conftest.BINARY, LIB=str(library), MNT=str(mnt))
+    for var in ("INVOCATION_ID", "JOURNAL_STREAM"):
+        env.pop(var, None)
+    r = subprocess.run(["unshare", "-m", "--propagation", "private", "sh",
+                        "-c", SYSLOG_SCRIPT], env=env, capture_output=True,
+                       text=True, timeout=60)
+    got = []
+    try:
+        while True:
+            got.append(sock.recv(4096).decode())
+    except socket.timeout:
+        pass
+    sock.close()
+    assert r.returncode == 0, r.stderr
+    # <30> is facility daemon (3 * 8) and priority info (6)
+    assert any(re.match(r"<30>.*mediamon\[\d+\]: info: scan 1 started",
+                        m) for m in got), got
+    assert "scan 1 started" not in r.stderr
