@@ -11,6 +11,7 @@ import shutil
 import signal
 import socket
 import subprocess
+import time
 
 import pytest
 
@@ -528,3 +529,143 @@ def test_syslog_when_daemonized(library, tmp_path):
     assert any(re.match(r"<30>.*mediamon\[\d+\]: info: scan 1 started",
                         m) for m in got), got
     assert "scan 1 started" not in r.stderr
+
+
+def wait_for(what, timeout=30):
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        got = what()
+        if got:
+            return got
+        time.sleep(0.05)
+    raise AssertionError("timed out waiting for %s" % what.__doc__)
+
+
+def write_conf(path, roots, extra=""):
+    path.write_text("[general]\nwatch_debounce = 60s\n" + extra +
+                    "".join("[%s]\nroot = %s\n" % (k, r) for k, r in roots))
+
+
+def root_files(m):
+    return {r["path"]: r["files"]
+            for r in m.json("status/summary.json")["roots"]}
+
+
+@pytest.fixture
+def reloadable(library, template_library, tmp_path):
+    """A daemon on a config file with one music root, and a second
+    library to add."""
+    second = tmp_path / "second"
+    shutil.copytree(str(template_library / "Beta"), str(second))
+    conf = tmp_path / "mediamon.conf"
+    write_conf(conf, [("music", library)])
+    m = start(tmp_path, "config=" + str(conf))
+    yield m, conf, library, second
+    unmount(m.path, m.proc)
+
+
+def test_sighup_adds_and_removes_roots(reloadable):
+    m, conf, library, second = reloadable
+    assert root_files(m) == {str(library): 10}
+    write_conf(conf, [("music", library), ("music", second)])
+    m.proc.send_signal(signal.SIGHUP)
+
+    def both():
+        """both roots scanned"""
+        return root_files(m) == {str(library): 10, str(second): 4}
+    wait_for(both)
+    assert m.json("status/summary.json")["counts"]["tracks"] == 12
+    assert any("reload: done, 2 music and 0 manga roots" in line
+               for line in log_lines(m))
+
+    write_conf(conf, [("music", second)])
+    m.proc.send_signal(signal.SIGHUP)
+
+    def one():
+        """the first root gone"""
+        return root_files(m) == {str(second): 4}
+    wait_for(one)
+    m.wait_idle()
+    assert m.json("status/summary.json")["counts"]["tracks"] == 3
+    assert sorted(os.listdir(m.file("library/music/artists"))) == ["Beta"]
+    assert m.proc.poll() is None
+
+
+@pytest.mark.parametrize("bad", [
+    "[music]\nroot = %(lib)s\nbogus = 1\n",
+    "[general]\nthreads = many\n[music]\nroot = %(lib)s\n",
+    "[music]\nroot = %(lib)s/no-such-folder\n",
+    None,	# the file is gone
+])
+def test_sighup_refuses_bad_config(bad, reloadable, tmp_path):
+    m, conf, library, second = reloadable
+    before = m.json("status/summary.json")["roots"]
+    if bad is None:
+        conf.unlink()
+    else:
+        conf.write_text(bad % {"lib": library, "tmp": tmp_path})
+    m.proc.send_signal(signal.SIGHUP)
+
+    def refused():
+        """the refusal in the log"""
+        return [line for line in log_lines(m)
+                if "keeping the configuration in use" in line]
+    line = wait_for(refused)[0]
+    assert " error: reload: " in line
+    if bad is None or "bogus" in bad:
+        assert str(conf) in line
+    # still serving, with the same roots, and still scanning
+    assert m.proc.poll() is None
+    assert m.json("status/summary.json")["roots"] == before
+    assert m.rescan()["files_seen"] == 10
+
+
+def test_sighup_notifies_reloading(notify_socket, reloadable):
+    m, conf, library, second = reloadable
+    receive_until(notify_socket, "READY")
+    m.proc.send_signal(signal.SIGHUP)
+    got = receive_until(notify_socket, "RELOADING")
+    assert got[-1]["RELOADING"] == "1"
+    assert receive_until(notify_socket, "READY")[-1]["READY"] == "1"
+
+
+def test_sighup_refuses_another_database(library, tmp_path):
+    """The database comes from the file here (start() would give -o db=,
+    which wins over any file)."""
+    conf = tmp_path / "mediamon.conf"
+    conf.write_text("[general]\ndatabase = %s/a.db\n[music]\nroot = %s\n"
+                    % (tmp_path, library))
+    mnt = tmp_path / "mnt"
+    mnt.mkdir()
+    log = open(str(tmp_path / "mediamon.log"), "ab")
+    proc = subprocess.Popen([conftest.BINARY, "-f", "-o", "config=" +
+                             str(conf), str(mnt)], stdout=log,
+                            stderr=subprocess.STDOUT)
+    m = conftest.Mount(str(mnt), proc, str(tmp_path / "a.db"))
+    try:
+        wait_for(lambda: is_mounted(mnt))
+        m.wait_idle()
+        conf.write_text(conf.read_text().replace("a.db", "b.db"))
+        proc.send_signal(signal.SIGHUP)
+
+        def refused():
+            """the refusal in the log"""
+            return [line for line in log_lines(m)
+                    if "keeping the configuration in use" in line]
+        assert "the database cannot change" in wait_for(refused)[0]
+        assert m.rescan()["files_seen"] == 10
+        assert not os.path.exists(str(tmp_path / "b.db"))
+    finally:
+        unmount(m.path, proc)
+
+
+@pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGINT])
+def test_stop_signals_unmount(sig, library, tmp_path):
+    m = start(tmp_path, "music=" + str(library))
+    try:
+        m.proc.send_signal(sig)
+        assert m.proc.wait(timeout=15) == 0
+        assert not is_mounted(m.path)
+    finally:
+        unmount(m.path, m.proc)
+    assert "unmounting" in (tmp_path / "mediamon.log").read_text()
