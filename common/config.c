@@ -13,6 +13,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "common/strbuf.h"
+
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 #define O(field) .offset = offsetof(struct config, field)
 #define SYSTEM_CONF "/etc/mediamon/mediamon.conf"
@@ -852,4 +854,71 @@ char *config_default_path(void)
 		return path;
 	free(path);
 	return access(SYSTEM_CONF, F_OK) ? NULL : strdup(SYSTEM_CONF);
+}
+
+/* Every type is written back the way its parser reads it. */
+static void dump_value(const struct config *cfg, const struct key *k,
+		       struct strbuf *out)
+{
+	const void *field = (const char *)cfg + k->offset;
+	const struct config_list *l = field;
+	char buf[32];
+
+	switch (k->type) {
+	case T_STRING:
+	case T_URL:
+	case T_ENUM:
+	case T_IDS:
+		if (*(char *const *)field)
+			strbuf_addstr(out, k->flags & SECRET ? "********" :
+				      *(char *const *)field);
+		break;
+	case T_LIST:
+	case T_DIR:
+		for (size_t i = 0; i < l->nr; i++)
+			strbuf_addf(out, "%s%s", i ? ", " : "", l->items[i]);
+		break;
+	case T_BOOL:
+		strbuf_addstr(out, *(const int *)field ? "yes" : "no");
+		break;
+	case T_INT:
+		strbuf_addf(out, "%d", *(const int *)field);
+		break;
+	case T_DURATION:
+		config_format_duration(*(const long *)field, buf, sizeof(buf));
+		strbuf_addstr(out, buf);
+		break;
+	case T_MSEC:
+		strbuf_addf(out, "%ldms", *(const long *)field);
+		break;
+	case T_RATIO:
+		strbuf_addf(out, "%g", *(const double *)field);
+		break;
+	}
+}
+
+void config_dump(const struct config *cfg, struct strbuf *out)
+{
+	struct strbuf value = STRBUF_INIT;
+	const char *section = NULL;
+	const struct config_list *l;
+
+	for (const struct key *k = keys; k < keys + ARRAY_SIZE(keys); k++) {
+		if (!section || strcmp(section, k->section))
+			strbuf_addf(out, "%s[%s]\n", section ? "\n" : "",
+				    k->section);
+		section = k->section;
+		l = (const void *)((const char *)cfg + k->offset);
+		if (k->type != T_DIR) {
+			strbuf_reset(&value);
+			dump_value(cfg, k, &value);
+			strbuf_addf(out, "%s%s =%s%s\n", value.len ? "" : "# ",
+				    k->name, value.len ? " " : "", value.buf);
+			continue;
+		}
+		/* A repeatable key is given once per value. */
+		for (size_t i = 0; i < l->nr; i++)
+			strbuf_addf(out, "%s = %s\n", k->name, l->items[i]);
+	}
+	strbuf_release(&value);
 }

@@ -10,6 +10,7 @@
 #include "common/config.h"
 #include "common/db.h"
 #include "common/log.h"
+#include "common/strbuf.h"
 #include "fs/fs.h"
 #include "fs/reader.h"
 #include "fs/service.h"
@@ -21,6 +22,7 @@ enum {
 	KEY_SHORT,	/* music=, manga=, db= */
 	KEY_HELP,
 	KEY_VERSION,
+	KEY_CHECK_CONFIG,
 };
 
 struct options {
@@ -29,7 +31,7 @@ struct options {
 	size_t nr_shorts;
 	char *nonopt[2];	/* [SOURCE] MOUNTPOINT */
 	int nr_nonopt;
-	int help, version;
+	int help, version, check_config;
 	int failed;
 };
 
@@ -42,6 +44,7 @@ static const struct fuse_opt option_spec[] = {
 	FUSE_OPT_KEY("--help", KEY_HELP),
 	FUSE_OPT_KEY("-V", KEY_VERSION),
 	FUSE_OPT_KEY("--version", KEY_VERSION),
+	FUSE_OPT_KEY("--check-config", KEY_CHECK_CONFIG),
 	FUSE_OPT_END
 };
 
@@ -78,6 +81,9 @@ static int option_proc(void *data, const char *arg, int key,
 	case KEY_VERSION:
 		o->version = 1;
 		return 0;
+	case KEY_CHECK_CONFIG:
+		o->check_config = 1;
+		return 0;
 	case FUSE_OPT_KEY_NONOPT:
 		if (o->nr_nonopt == 2)
 			return 1;
@@ -104,6 +110,8 @@ static void usage(const char *prog)
 	       "    -o db=FILE             the database file\n"
 	       "    -o allow_other         let other users see the mount\n"
 	       "    -f                     stay in the foreground\n"
+	       "    --check-config         check the configuration, print it\n"
+	       "                           (secrets masked) and exit\n"
 	       "    -h, --help             this help\n"
 	       "    -V, --version          the version\n"
 	       "\n", prog);
@@ -136,6 +144,26 @@ static int load_config(struct config *cfg, char *err, size_t errlen,
 	if (rc == -ENOMEM)
 		snprintf(err, errlen, "out of memory");
 	return rc;
+}
+
+/* --check-config: what a start would use, or why it would not start. */
+static int check_config(struct options *o)
+{
+	struct strbuf out = STRBUF_INIT;
+	struct config cfg;
+	char err[1024];
+	int rc;
+
+	rc = load_config(&cfg, err, sizeof(err), o);
+	if (rc) {
+		fprintf(stderr, "mediamon: %s\n", err);
+	} else {
+		config_dump(&cfg, &out);
+		fputs(out.buf, stdout);
+		strbuf_release(&out);
+	}
+	config_release(&cfg);
+	return rc ? 1 : 0;
 }
 
 /* Create the database's folder and bring its schema up to date now, so a
@@ -242,6 +270,10 @@ int main(int argc, char **argv)
 		fuse_cmdline_help();
 		fuse_lib_help(&args);
 		rc = 0;
+		goto out;
+	}
+	if (o.check_config) {
+		rc = check_config(&o);
 		goto out;
 	}
 	/* mount.fuse3 passes a source name before the mount point. */

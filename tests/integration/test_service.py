@@ -669,3 +669,86 @@ def test_stop_signals_unmount(sig, library, tmp_path):
     finally:
         unmount(m.path, m.proc)
     assert "unmounting" in (tmp_path / "mediamon.log").read_text()
+
+
+SECRETS = {"prowlarr": ("api_key", "PROWLARRSECRET1"),
+           "download": ("password", "DOWNLOADSECRET2"),
+           "realdebrid": ("api_token", "RDSECRET3"),
+           "sonarr": ("api_key", "SONARRSECRET4"),
+           "radarr": ("api_key", "RADARRSECRET5"),
+           "notify": ("discord_webhook",
+                      "https://discord.com/api/webhooks/1/HOOKSECRET6")}
+
+
+def check_config(*options, env=None):
+    args = [conftest.BINARY, "--check-config"]
+    for o in options:
+        args += ["-o", o]
+    return subprocess.run(args, capture_output=True, text=True, env=env)
+
+
+def test_check_config_masks_secrets(library, tmp_path):
+    conf = tmp_path / "mediamon.conf"
+    conf.write_text("[general]\nthreads = 3\nlog_level = warn\n" +
+                    "".join("[%s]\n%s = %s\n" % (s, k, v)
+                            for s, (k, v) in SECRETS.items()))
+    r = check_config("config=" + str(conf), "music=" + str(library),
+                     "db=" + str(tmp_path / "x.db"))
+    assert (r.returncode, r.stderr) == (0, "")
+    for section, (key, value) in SECRETS.items():
+        assert value not in r.stdout
+        assert "HOOKSECRET" not in r.stdout
+        part = section_text(r.stdout, section, "[%s]\n")
+        assert "\n%s = ********\n" % key in part, section
+    assert "\nthreads = 3\n" in r.stdout
+    assert "\nlog_level = warn\n" in r.stdout
+    assert "\n[music]\nroot = %s\n" % library in r.stdout
+    assert "\ndatabase = %s\n" % (tmp_path / "x.db") in r.stdout
+    assert "\nauto_check_interval = 1h\n" in r.stdout   # a default
+    # nothing was created or mounted
+    assert not os.path.exists(str(tmp_path / "x.db"))
+
+
+def test_check_config_output_reads_back(library, tmp_path):
+    conf = tmp_path / "mediamon.conf"
+    write_conf(conf, [("music", library)], "dry_run = no\n")
+    first = check_config("config=" + str(conf))
+    assert first.returncode == 0, first.stderr
+    again = tmp_path / "again.conf"
+    again.write_text(first.stdout)
+    second = check_config("config=" + str(again))
+    assert (second.returncode, second.stdout) == (0, first.stdout)
+
+
+def test_check_config_example_with_a_root(library):
+    """The example file, all comments, is valid once a root is given."""
+    r = check_config("config=" + EXAMPLE, "music=" + str(library))
+    assert (r.returncode, r.stderr) == (0, "")
+
+
+@pytest.mark.parametrize("text, where", [
+    ("[music]\nroot = /no/such/dir\n", ":2: music root"),
+    ("[prowlarr]\nurl = localhost\n", ":2: bad value 'localhost'"),
+    ("[notify]\ndiscord_webhook = not-a-url-HOOKSECRET6\n",
+     ":2: bad value for discord_webhook"),
+    ("[bogus]\n", ":1: unknown section"),
+    (None, ": No such file or directory"),
+])
+def test_check_config_refuses(text, where, tmp_path, library):
+    conf = tmp_path / "mediamon.conf"
+    if text is not None:
+        conf.write_text(text)
+    r = check_config("config=" + str(conf), "music=" + str(library))
+    assert r.returncode == 1
+    assert r.stdout == ""
+    assert r.stderr.startswith("mediamon: %s%s" % (conf, where)), r.stderr
+    assert "HOOKSECRET" not in r.stderr
+
+
+def test_check_config_needs_a_root(tmp_path):
+    env = dict(os.environ, XDG_CONFIG_HOME=str(tmp_path))
+    r = check_config(env=env)
+    if os.path.exists("/etc/mediamon/mediamon.conf"):
+        pytest.skip("this machine has a system configuration")
+    assert r.returncode == 1
+    assert "no music or manga root" in r.stderr

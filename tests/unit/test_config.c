@@ -14,6 +14,7 @@
 #include <cmocka.h>
 
 #include "common/config.h"
+#include "common/strbuf.h"
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -956,6 +957,65 @@ static int remove_tree(void **state)
 	return nftw(tmpdir, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
 }
 
+/* The dump reads back as the same configuration, with secrets masked. */
+static void test_dump(void **state)
+{
+	static const char *const secrets[] = {
+		"0123abcd", "hunter2", "RDTOKEN42", "sonarrkey", "radarrkey",
+	};
+	struct strbuf first = STRBUF_INIT, second = STRBUF_INIT;
+	struct config cfg;
+	char *want;
+
+	(void)state;
+	assert_int_equal(load(&cfg,
+		"[general]\n"
+		"database = /var/tmp/m.db\n"
+		"threads = 3\n"
+		"watch_debounce = 2s\n"
+		"[music]\n"
+		"root = @/music\n"
+		"root = @/lib\n"
+		"[monitor]\n"
+		"search_sources = prowlarr\n"
+		"cache_ttl = 90m\n"
+		"[prowlarr]\n"
+		"api_key = 0123abcd\n"
+		"indexer_ids = 1, -2\n"
+		"[download]\n"
+		"password = hunter2\n"
+		"[realdebrid]\n"
+		"api_token = RDTOKEN42\n"
+		"broken_ratio_guard = 0.25\n"
+		"[sonarr]\n"
+		"api_key = sonarrkey\n"
+		"[radarr]\n"
+		"api_key = radarrkey\n"), 0);
+	assert_int_equal(config_finish(&cfg, err, sizeof(err)), 0);
+	config_dump(&cfg, &first);
+	config_release(&cfg);
+	for (size_t i = 0; i < ARRAY_SIZE(secrets); i++)
+		assert_null(strstr(first.buf, secrets[i]));
+	want = expand("\n[music]\nroot = @/music\nroot = @/lib\n\n");
+	assert_non_null(strstr(first.buf, want));
+	free(want);
+	assert_non_null(strstr(first.buf, "\n[prowlarr]\n# url =\n"
+			       "api_key = ********\n"));
+	assert_non_null(strstr(first.buf, "\nwatch_debounce = 2000ms\n"));
+	assert_non_null(strstr(first.buf, "\ncache_ttl = 90m\n"));
+	assert_non_null(strstr(first.buf, "\nindexer_ids = 1,-2\n"));
+	assert_non_null(strstr(first.buf, "\nbroken_ratio_guard = 0.25\n"));
+	assert_non_null(strstr(first.buf, "\n[analysis]\nenabled = no\n"));
+
+	assert_int_equal(load(&cfg, first.buf), 0);
+	assert_int_equal(config_finish(&cfg, err, sizeof(err)), 0);
+	config_dump(&cfg, &second);
+	config_release(&cfg);
+	assert_string_equal(first.buf, second.buf);
+	strbuf_release(&first);
+	strbuf_release(&second);
+}
+
 /* One group, so that the tree is made once for all the tests. */
 int main(void)
 {
@@ -980,6 +1040,7 @@ int main(void)
 		cmocka_unit_test(test_set_option),
 		cmocka_unit_test(test_finish_defaults),
 		cmocka_unit_test(test_default_path),
+		cmocka_unit_test(test_dump),
 	};
 
 	return cmocka_run_group_tests(tests, make_tree, remove_tree);
