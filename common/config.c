@@ -125,6 +125,8 @@ static const struct key keys[] = {
 	  .flags = SECRET },
 	{ "notify", "discord_webhook", T_URL, O(notify_discord_webhook),
 	  .flags = SECRET },
+	{ "notify", "webhook", T_URL, O(notify_webhook), .flags = SECRET },
+	{ "notify", "error_rate", T_RATIO, O(notify_error_rate) },
 	{ "retention", "attempts", T_DURATION, O(retention_attempts_s),
 	  1, LONG_MAX },
 	{ "retention", "metrics", T_DURATION, O(retention_metrics_s),
@@ -403,6 +405,10 @@ static int parse_value(struct config *cfg, const struct key *k,
 	case T_RATIO:
 		errno = 0;
 		d = strtod(s, &end);
+		if (end != s && !strcmp(end, "%")) {
+			d /= 100;
+			end++;
+		}
 		if (errno || end == s || *end || !(d > 0 && d <= 1))
 			return -EINVAL;
 		*(double *)field = d;
@@ -462,7 +468,8 @@ static void expect(const struct key *k, char *buf, size_t len)
 		       "200 (milliseconds), 200ms or 2s", k->max / 1000);
 		break;
 	case T_RATIO:
-		append(buf, len, "expected a number above 0 and at most 1");
+		append(buf, len, "expected a number above 0 and at most 1, "
+		       "or a percentage such as 5%%");
 		break;
 	default:
 		break;
@@ -608,6 +615,7 @@ void config_init(struct config *cfg)
 		.rd_max_attempts = 3,
 		.rd_retry_delay_s = 3 * 3600,
 		.rd_broken_ratio_guard = 0.5,
+		.notify_error_rate = 0.05,
 		.retention_attempts_s = 30 * 86400,
 		.retention_metrics_s = 90 * 86400,
 		.backup_interval_s = 24 * 3600,

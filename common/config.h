@@ -85,6 +85,8 @@ struct config {
 
 	/* [notify] */
 	char *notify_discord_webhook;
+	char *notify_webhook;		/* any receiver of a JSON POST */
+	double notify_error_rate;	/* default 0.05 */
 
 	/* [retention] */
 	long retention_attempts_s;	/* default 30 d */

@@ -85,13 +85,14 @@ out:
 	curl_url_cleanup(u);
 }
 
-/* Fill resp->error with what failed, naming the URL without its secrets. */
+/* Fill resp->error with what failed, naming the URL without its secrets;
+ * without its path either when the path is one (a webhook's token). */
 static void set_error(struct http_response *resp, const char *method,
-		      const char *url, const char *what)
+		      const char *url, const char *what, int secret_path)
 {
 	struct strbuf sb = STRBUF_INIT;
 
-	url_describe(url, 1, 0, &sb);
+	url_describe(url, !secret_path, 0, &sb);
 	snprintf(resp->error, sizeof(resp->error), "%s %s: %s", method,
 		 sb.buf, what);
 	strbuf_release(&sb);
@@ -544,7 +545,8 @@ int http_perform(const struct http_request *req, struct http_response *resp)
 	memset(resp, 0, sizeof(*resp));
 	strbuf_init(&resp->body, 0);
 	if ((ret = http_init())) {
-		set_error(resp, method, req->url, "cannot set up libcurl");
+		set_error(resp, method, req->url, "cannot set up libcurl",
+			  req->secret_path);
 		return ret;
 	}
 	if (!(h = curl_easy_init()))
@@ -558,7 +560,7 @@ int http_perform(const struct http_request *req, struct http_response *resp)
 		return 0;
 	}
 	if (!ret) {
-		set_error(resp, method, url, "");
+		set_error(resp, method, url, "", req->secret_path);
 		log_debug("http: %s%ld in %.3f s", resp->error, resp->status,
 			  resp->elapsed_s);
 		resp->error[0] = '\0';
@@ -567,7 +569,7 @@ int http_perform(const struct http_request *req, struct http_response *resp)
 	}
 	if (ret == -ENOMEM && !why[0])
 		snprintf(why, sizeof(why), "out of memory");
-	set_error(resp, method, url ? url : req->url, why);
+	set_error(resp, method, url ? url : req->url, why, req->secret_path);
 	free(url);
 	http_response_release(resp);
 	if (ret == -ECANCELED) {

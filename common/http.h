@@ -63,6 +63,9 @@ struct http_request {
 	const int *cancel;		/* read atomically: nonzero stops
 					 * the request within about a
 					 * second; NULL: never */
+	int secret_path;		/* the path holds a secret (a
+					 * webhook's token): errors and
+					 * logs name the origin only */
 };
 
 struct http_response {

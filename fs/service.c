@@ -14,9 +14,10 @@
 #include "common/config.h"
 #include "common/log.h"
 #include "common/sdnotify.h"
+#include "fs/alerts.h"
 #include "indexer/indexer.h"
 
-/* How often the STATUS= line is brought up to date, in milliseconds. */
+/* How often STATUS= and the alerts are brought up to date, in ms. */
 #define STATUS_EVERY_MS 2000
 #define STATUS_LEN 128
 #define FIRST_SCAN_WAIT_MS 10000
@@ -162,6 +163,7 @@ static void *service_main(void *unused)
 		if (hup)
 			reload();
 		update_status();
+		alerts_check(svc.cfg);
 	}
 	return NULL;
 }

@@ -752,3 +752,140 @@ def test_check_config_needs_a_root(tmp_path):
         pytest.skip("this machine has a system configuration")
     assert r.returncode == 1
     assert "no music or manga root" in r.stderr
+
+
+TOKEN = "WEBHOOKTOKEN-s3cr3t"
+
+
+def alert_conf(tmp_path, hook, extra=""):
+    conf = tmp_path / "alerts.conf"
+    conf.write_text("[general]\nwatch_debounce = 60s\n[notify]\n"
+                    "discord_webhook = %s/api/webhooks/42/%s\n"
+                    "webhook = %s/hook?token=%s\n%s"
+                    % (hook.url, TOKEN, hook.url, TOKEN, extra))
+    return conf
+
+
+def posts(hook, event=None):
+    got = hook.call("/_posts")
+    return [p for p in got if event is None or
+            (p["path"].startswith("/hook") and p["body"]["event"] == event)]
+
+
+def corrupt(path):
+    """A file named like FLAC that holds no FLAC stream."""
+    path.write_bytes(b"fLaC" + bytes(range(256)) * 4)
+
+
+def test_alert_on_error_rate_once_per_change(fake, library, tmp_path):
+    hook = fake("webhook_fake.py")
+    for n in range(2):
+        corrupt(library / "Alpha" / ("bad%d.flac" % n))
+    m = start(tmp_path, "config=" + str(alert_conf(tmp_path, hook)),
+              "music=" + str(library))
+    try:
+        scan = m.wait_idle()
+        assert scan["tag_errors"] + scan["io_errors"] == 2
+
+        def alerted():
+            """the error rate alert"""
+            return posts(hook, "error_rate")
+        plain = wait_for(alerted)
+        assert len(plain) == 1
+        body = plain[0]["body"]
+        assert body["source"] == "mediamon"
+        assert plain[0]["content_type"] == "application/json"
+        assert body["details"]["scan"] == scan["id"]
+        assert body["details"]["errors"] == 2
+        assert body["details"]["threshold"] == pytest.approx(0.05)
+        assert "above 5.0%" in body["message"]
+        discord = [p for p in posts(hook) if p["path"].startswith("/api")]
+        assert len(discord) == 1
+        assert discord[0]["body"]["content"].startswith(
+            "mediamon: scan %d could not read 2 of 12 files" % scan["id"])
+        # the same errors again: no second alert
+        m.rescan()
+        m.rescan()
+        time.sleep(3)   # two service ticks: the state is looked at
+        assert len(posts(hook, "error_rate")) == 1
+        # fixed, then broken again: a new change, a new alert
+        for n in range(2):
+            (library / "Alpha" / ("bad%d.flac" % n)).unlink()
+        m.rescan()
+        time.sleep(3)
+        corrupt(library / "Beta" / "bad.flac")
+        (library / "Beta" / "bad2.flac").write_bytes(b"")
+        m.rescan()
+        wait_for(lambda: len(posts(hook, "error_rate")) == 2)
+        log = m.read("log").decode()
+    finally:
+        unmount(m.path, m.proc)
+    assert TOKEN not in log
+    assert "notify: alert sent to the webhook" in log
+
+
+def test_alert_threshold_from_config(fake, library, tmp_path):
+    """With error_rate = 50%, two bad files of twelve say nothing."""
+    hook = fake("webhook_fake.py")
+    for n in range(2):
+        corrupt(library / "Alpha" / ("bad%d.flac" % n))
+    conf = alert_conf(tmp_path, hook, "error_rate = 50%\n")
+    m = start(tmp_path, "config=" + str(conf), "music=" + str(library))
+    try:
+        m.wait_idle()
+        time.sleep(3)
+        assert posts(hook) == []
+    finally:
+        unmount(m.path, m.proc)
+
+
+def test_alert_on_health_error_and_back(fake, library, tmp_path):
+    hook = fake("webhook_fake.py")
+    m = start(tmp_path, "config=" + str(alert_conf(tmp_path, hook)),
+              "music=" + str(library))
+    away = tmp_path / "away"
+    try:
+        time.sleep(3)
+        assert posts(hook) == []    # healthy from the start: nothing
+        os.rename(str(library), str(away))
+        got = wait_for(lambda: posts(hook, "health_error"))
+        assert len(got) == 1
+        assert "music root %s is not readable" % library in \
+            got[0]["body"]["details"]["errors"][0]
+        assert "/status/health turned to error" in got[0]["body"]["message"]
+        os.rename(str(away), str(library))
+        wait_for(lambda: posts(hook, "health_ok"))
+        time.sleep(3)
+        assert len(posts(hook, "health_error")) == 1
+        assert len(posts(hook, "health_ok")) == 1
+        discord = [p["body"]["content"] for p in posts(hook)
+                   if p["path"].startswith("/api")]
+        assert len(discord) == 2
+        assert all(c.startswith("mediamon: /status/health") for c in discord)
+    finally:
+        if away.exists():
+            os.rename(str(away), str(library))
+        unmount(m.path, m.proc)
+
+
+def test_alert_receiver_down(fake, library, tmp_path):
+    """A webhook that fails costs a log line without its address."""
+    hook = fake("webhook_fake.py")
+    conf = tmp_path / "alerts.conf"
+    conf.write_text("[notify]\nwebhook = %s/fail?token=%s\n"
+                    "discord_webhook = http://127.0.0.1:1/api/webhooks/1/%s\n"
+                    % (hook.url, TOKEN, TOKEN))
+    corrupt(library / "bad.flac")
+    corrupt(library / "bad2.flac")
+    m = start(tmp_path, "config=" + str(conf), "music=" + str(library))
+    try:
+        wait_for(lambda: any("notify: the webhook answered 500" in line
+                             for line in log_lines(m)))
+        log = m.read("log").decode()
+        assert "http://127.0.0.1:1: " in log     # the origin only
+        assert TOKEN not in log
+        assert m.proc.poll() is None
+        assert m.rescan()["files_seen"] == 12
+    finally:
+        unmount(m.path, m.proc)
+    assert TOKEN not in (tmp_path / "mediamon.log").read_text()

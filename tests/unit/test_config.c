@@ -586,13 +586,31 @@ static void test_bad_values(void **state)
 		  "whole numbers separated by commas" },
 		{ "[realdebrid]\nbroken_ratio_guard = 0\n", 2,
 		  "bad value '0' for broken_ratio_guard in [realdebrid]: "
-		  "expected a number above 0 and at most 1" },
+		  "expected a number above 0 and at most 1, or a percentage"
+		  " such as 5%" },
 		{ "[realdebrid]\nbroken_ratio_guard = 1.5\n", 2,
 		  "bad value '1.5' for broken_ratio_guard in [realdebrid]: "
-		  "expected a number above 0 and at most 1" },
+		  "expected a number above 0 and at most 1, or a percentage"
+		  " such as 5%" },
 		{ "[realdebrid]\nbroken_ratio_guard = half\n", 2,
 		  "bad value 'half' for broken_ratio_guard in [realdebrid]: "
-		  "expected a number above 0 and at most 1" },
+		  "expected a number above 0 and at most 1, or a percentage"
+		  " such as 5%" },
+		{ "[notify]\nerror_rate = 150%\n", 2,
+		  "bad value '150%' for error_rate in [notify]: "
+		  "expected a number above 0 and at most 1, or a percentage"
+		  " such as 5%" },
+		{ "[notify]\nerror_rate = 5 %\n", 2,
+		  "bad value '5 %' for error_rate in [notify]: "
+		  "expected a number above 0 and at most 1, or a percentage"
+		  " such as 5%" },
+		{ "[notify]\nerror_rate = %\n", 2,
+		  "bad value '%' for error_rate in [notify]: "
+		  "expected a number above 0 and at most 1, or a percentage"
+		  " such as 5%" },
+		{ "[notify]\nwebhook = ftp://example.com/hook\n", 2,
+		  "bad value for webhook in [notify]: expected an http:// or"
+		  " https:// URL" },
 		{ "[realdebrid]\nmax_attempts = 3 times\n", 2,
 		  "bad value '3 times' for max_attempts in [realdebrid]: "
 		  "expected a whole number from 1 to 100" },
@@ -957,6 +975,32 @@ static int remove_tree(void **state)
 	return nftw(tmpdir, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
 }
 
+/* Shares are written as fractions or percentages. */
+static void test_ratios(void **state)
+{
+	static const struct {
+		const char *text;
+		double want;
+	} good[] = {
+		{ "5%", 0.05 }, { "0.1", 0.1 }, { "100%", 1 }, { "1", 1 },
+		{ "2.5%", 0.025 },
+	};
+	struct config cfg;
+	char text[64];
+
+	(void)state;
+	config_init(&cfg);
+	assert_true(cfg.notify_error_rate == 0.05);
+	for (size_t i = 0; i < ARRAY_SIZE(good); i++) {
+		snprintf(text, sizeof(text), "[notify]\nerror_rate = %s\n",
+			 good[i].text);
+		assert_int_equal(load(&cfg, text), 0);
+		assert_true(cfg.notify_error_rate > good[i].want - 1e-12 &&
+			    cfg.notify_error_rate < good[i].want + 1e-12);
+		config_release(&cfg);
+	}
+}
+
 /* The dump reads back as the same configuration, with secrets masked. */
 static void test_dump(void **state)
 {
@@ -1040,6 +1084,7 @@ int main(void)
 		cmocka_unit_test(test_set_option),
 		cmocka_unit_test(test_finish_defaults),
 		cmocka_unit_test(test_default_path),
+		cmocka_unit_test(test_ratios),
 		cmocka_unit_test(test_dump),
 	};
 
