@@ -57,7 +57,11 @@ static void post(const char *what, const char *url, json_t *doc)
 	free(body);
 }
 
-/* details is consumed; it goes to the plain webhook only. */
+/*
+ * Discord shows text only, so the figures (details, consumed here) go to
+ * the plain webhook alone. Messages hold paths, which are bytes: they go
+ * through json_text so that a name that is not UTF-8 still gets sent.
+ */
 static void send_alert(const struct config *cfg, const char *event,
 		       const char *message, json_t *details)
 {
@@ -67,14 +71,15 @@ static void send_alert(const struct config *cfg, const char *event,
 
 		strbuf_addf(&text, "mediamon: %.*s", DISCORD_MAX, message);
 		post("discord webhook", cfg->notify_discord_webhook,
-		     json_pack("{s:s}", "content", text.buf));
+		     json_pack("{s:o}", "content",
+			       json_text(text.buf, text.len)));
 		strbuf_release(&text);
 	}
 	if (cfg->notify_webhook)
 		post("webhook", cfg->notify_webhook,
-		     json_pack("{s:s, s:s, s:s, s:o, s:o}",
+		     json_pack("{s:s, s:s, s:o, s:o, s:o}",
 			       "source", "mediamon", "event", event,
-			       "message", message,
+			       "message", json_text(message, strlen(message)),
 			       "at", json_time(clock_wall()),
 			       "details", details ? details : json_object()));
 	else
@@ -91,8 +96,8 @@ static int health_errors(json_t *lines)
 	for (char *line = health.buf, *end; !rc && *line; line = end + 1) {
 		end = strchrnul(line, '\n');
 		if (!strncmp(line, "error: ", 7))
-			json_array_append_new(lines, json_stringn(line + 7,
-							end - line - 7));
+			json_array_append_new(lines, json_text(line + 7,
+							       end - line - 7));
 		if (!*end)
 			break;
 	}
@@ -100,6 +105,8 @@ static int health_errors(json_t *lines)
 	return rc;
 }
 
+/* Only a change of state is news: entering error, or leaving it. A
+ * daemon that starts healthy says nothing; one that starts broken does. */
 static void check_health(const struct config *cfg)
 {
 	json_t *lines = json_array();
@@ -134,6 +141,9 @@ static void check_health(const struct config *cfg)
 	strbuf_release(&message);
 }
 
+/* Each finished scan is looked at once; only the first of a run of scans
+ * above the threshold is news, so a library that stays broken does not
+ * page its owner after every rescan. */
 static void check_error_rate(const struct config *cfg)
 {
 	struct strbuf message = STRBUF_INIT;

@@ -147,6 +147,8 @@ out:
 	sdnotify_send("READY=1");
 }
 
+/* One thread for everything slow that concerns the service as a whole,
+ * so that a reload never runs beside an alert or a status update. */
 static void *service_main(void *unused)
 {
 	struct pollfd p = { .fd = svc.pipe[0], .events = POLLIN };
