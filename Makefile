@@ -93,11 +93,31 @@ run: mediamon
 		-o manga=$(abspath $(MANGA)) \
 		-o db=$(abspath $(BUILD))/demo/mediamon.db $(abspath mnt)
 
+BINDIR ?= $(PREFIX)/bin
+DOCDIR ?= $(PREFIX)/share/doc/mediamon
+UNITDIR ?= $(PREFIX)/lib/systemd/system
+MANDIR ?= $(PREFIX)/share/man
+INSTALLED := $(BINDIR)/mediamon $(DOCDIR)/mediamon.conf.example \
+	$(DOCDIR)/fstab.example $(UNITDIR)/mediamon.service \
+	$(MANDIR)/man8/mediamon.8 $(MANDIR)/man5/mediamon.conf.5
+
+# The unit names the binary where this install puts it.
 install: mediamon
-	install -D -m 0755 mediamon $(DESTDIR)$(PREFIX)/bin/mediamon
+	install -D -m 0755 mediamon $(DESTDIR)$(BINDIR)/mediamon
+	install -D -m 0644 contrib/mediamon.conf.example \
+		$(DESTDIR)$(DOCDIR)/mediamon.conf.example
+	install -D -m 0644 fstab.example $(DESTDIR)$(DOCDIR)/fstab.example
+	install -D -m 0644 man/mediamon.8 $(DESTDIR)$(MANDIR)/man8/mediamon.8
+	install -D -m 0644 man/mediamon.conf.5 \
+		$(DESTDIR)$(MANDIR)/man5/mediamon.conf.5
+	@mkdir -p $(DESTDIR)$(UNITDIR)
+	sed 's|/usr/local/bin/mediamon|$(BINDIR)/mediamon|' \
+		contrib/mediamon.service > $(DESTDIR)$(UNITDIR)/mediamon.service
+	chmod 0644 $(DESTDIR)$(UNITDIR)/mediamon.service
 
 uninstall:
-	rm -f $(DESTDIR)$(PREFIX)/bin/mediamon
+	rm -f $(addprefix $(DESTDIR),$(INSTALLED))
+	-rmdir $(DESTDIR)$(DOCDIR)
 
 clean:
 	rm -rf $(BUILD) mediamon

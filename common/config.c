@@ -13,6 +13,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "common/strbuf.h"
+
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 #define O(field) .offset = offsetof(struct config, field)
 #define SYSTEM_CONF "/etc/mediamon/mediamon.conf"
@@ -123,6 +125,8 @@ static const struct key keys[] = {
 	  .flags = SECRET },
 	{ "notify", "discord_webhook", T_URL, O(notify_discord_webhook),
 	  .flags = SECRET },
+	{ "notify", "webhook", T_URL, O(notify_webhook), .flags = SECRET },
+	{ "notify", "error_rate", T_RATIO, O(notify_error_rate) },
 	{ "retention", "attempts", T_DURATION, O(retention_attempts_s),
 	  1, LONG_MAX },
 	{ "retention", "metrics", T_DURATION, O(retention_metrics_s),
@@ -401,6 +405,10 @@ static int parse_value(struct config *cfg, const struct key *k,
 	case T_RATIO:
 		errno = 0;
 		d = strtod(s, &end);
+		if (end != s && !strcmp(end, "%")) {
+			d /= 100;
+			end++;
+		}
 		if (errno || end == s || *end || !(d > 0 && d <= 1))
 			return -EINVAL;
 		*(double *)field = d;
@@ -460,7 +468,8 @@ static void expect(const struct key *k, char *buf, size_t len)
 		       "200 (milliseconds), 200ms or 2s", k->max / 1000);
 		break;
 	case T_RATIO:
-		append(buf, len, "expected a number above 0 and at most 1");
+		append(buf, len, "expected a number above 0 and at most 1, "
+		       "or a percentage such as 5%%");
 		break;
 	default:
 		break;
@@ -606,6 +615,7 @@ void config_init(struct config *cfg)
 		.rd_max_attempts = 3,
 		.rd_retry_delay_s = 3 * 3600,
 		.rd_broken_ratio_guard = 0.5,
+		.notify_error_rate = 0.05,
 		.retention_attempts_s = 30 * 86400,
 		.retention_metrics_s = 90 * 86400,
 		.backup_interval_s = 24 * 3600,
@@ -881,4 +891,71 @@ char *config_default_path(void)
 		return path;
 	free(path);
 	return access(SYSTEM_CONF, F_OK) ? NULL : strdup(SYSTEM_CONF);
+}
+
+/* Every type is written back the way its parser reads it. */
+static void dump_value(const struct config *cfg, const struct key *k,
+		       struct strbuf *out)
+{
+	const void *field = (const char *)cfg + k->offset;
+	const struct config_list *l = field;
+	char buf[32];
+
+	switch (k->type) {
+	case T_STRING:
+	case T_URL:
+	case T_ENUM:
+	case T_IDS:
+		if (*(char *const *)field)
+			strbuf_addstr(out, k->flags & SECRET ? "********" :
+				      *(char *const *)field);
+		break;
+	case T_LIST:
+	case T_DIR:
+		for (size_t i = 0; i < l->nr; i++)
+			strbuf_addf(out, "%s%s", i ? ", " : "", l->items[i]);
+		break;
+	case T_BOOL:
+		strbuf_addstr(out, *(const int *)field ? "yes" : "no");
+		break;
+	case T_INT:
+		strbuf_addf(out, "%d", *(const int *)field);
+		break;
+	case T_DURATION:
+		config_format_duration(*(const long *)field, buf, sizeof(buf));
+		strbuf_addstr(out, buf);
+		break;
+	case T_MSEC:
+		strbuf_addf(out, "%ldms", *(const long *)field);
+		break;
+	case T_RATIO:
+		strbuf_addf(out, "%g", *(const double *)field);
+		break;
+	}
+}
+
+void config_dump(const struct config *cfg, struct strbuf *out)
+{
+	struct strbuf value = STRBUF_INIT;
+	const char *section = NULL;
+	const struct config_list *l;
+
+	for (const struct key *k = keys; k < keys + ARRAY_SIZE(keys); k++) {
+		if (!section || strcmp(section, k->section))
+			strbuf_addf(out, "%s[%s]\n", section ? "\n" : "",
+				    k->section);
+		section = k->section;
+		l = (const void *)((const char *)cfg + k->offset);
+		if (k->type != T_DIR) {
+			strbuf_reset(&value);
+			dump_value(cfg, k, &value);
+			strbuf_addf(out, "%s%s =%s%s\n", value.len ? "" : "# ",
+				    k->name, value.len ? " " : "", value.buf);
+			continue;
+		}
+		/* A repeatable key is given once per value. */
+		for (size_t i = 0; i < l->nr; i++)
+			strbuf_addf(out, "%s = %s\n", k->name, l->items[i]);
+	}
+	strbuf_release(&value);
 }

@@ -24,6 +24,8 @@
 
 #include <stddef.h>
 
+struct strbuf;
+
 /* A list of strings, for the keys that may be repeated. */
 struct config_list {
 	char **items;
@@ -83,6 +85,8 @@ struct config {
 
 	/* [notify] */
 	char *notify_discord_webhook;
+	char *notify_webhook;		/* any receiver of a JSON POST */
+	double notify_error_rate;	/* default 0.05 */
 
 	/* [retention] */
 	long retention_attempts_s;	/* default 30 d */
@@ -135,6 +139,15 @@ int config_parse_duration(const char *s, long *out);
  * unit that divides it), into buf.
  */
 void config_format_duration(long seconds, char *buf, size_t len);
+
+/*
+ * Append the whole configuration to out as an INI file that config_load_file
+ * reads back: every section and key in the order of the documentation,
+ * defaults included, an unset key as a comment ("# url ="), each root on
+ * its own line.
+ * A secret that is set shows as "********", never its value.
+ */
+void config_dump(const struct config *cfg, struct strbuf *out);
 
 /*
  * The default configuration file: $XDG_CONFIG_HOME/mediamon/mediamon.conf

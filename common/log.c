@@ -1,3 +1,14 @@
+/*
+ * syslog.h's LOG_DEBUG and LOG_INFO are macros that would rename our own
+ * levels, so its priorities are read first and the macros dropped.
+ */
+#include <syslog.h>
+
+static const int priorities[] = { LOG_DEBUG, LOG_INFO, LOG_WARNING, LOG_ERR };
+
+#undef LOG_DEBUG
+#undef LOG_INFO
+
 #include "common/log.h"
 
 #include <errno.h>
@@ -21,6 +32,7 @@ static const char *const level_names[] = {
 
 static pthread_mutex_t log_lock = PTHREAD_MUTEX_INITIALIZER;
 static enum log_level log_level = LOG_INFO;
+static enum log_target log_target = LOG_TO_STDERR;
 static int log_to_stderr = 1;
 static char *ring[LOG_RING_LINES];
 static size_t ring_next;
@@ -51,9 +63,26 @@ enum log_level log_get_level(void)
 	return __atomic_load_n(&log_level, __ATOMIC_RELAXED);
 }
 
+enum log_target log_target_detect(void)
+{
+	return getenv("JOURNAL_STREAM") || getenv("INVOCATION_ID") ?
+		LOG_TO_JOURNAL : LOG_TO_STDERR;
+}
+
 void log_set_stderr(int enabled)
 {
 	__atomic_store_n(&log_to_stderr, enabled, __ATOMIC_RELAXED);
+}
+
+void log_set_target(enum log_target target)
+{
+	pthread_mutex_lock(&log_lock);
+	if (target == LOG_TO_SYSLOG && log_target != LOG_TO_SYSLOG)
+		openlog("mediamon", LOG_PID | LOG_NDELAY, LOG_DAEMON);
+	else if (target != LOG_TO_SYSLOG && log_target == LOG_TO_SYSLOG)
+		closelog();
+	log_target = target;
+	pthread_mutex_unlock(&log_lock);
 }
 
 /* One line is formatted outside the lock and then stored, so slow
@@ -62,7 +91,7 @@ void log_set_stderr(int enabled)
  * than losing the message. */
 static void log_vmsg(enum log_level level, const char *fmt, va_list ap)
 {
-	char line[LOG_LINE_MAX], stamp[32];
+	char line[LOG_LINE_MAX], stamp[32], *msg;
 	struct tm tm;
 	time_t now;
 	int n;
@@ -73,13 +102,19 @@ static void log_vmsg(enum log_level level, const char *fmt, va_list ap)
 	gmtime_r(&now, &tm);
 	strftime(stamp, sizeof(stamp), "%Y-%m-%dT%H:%M:%SZ", &tm);
 	n = snprintf(line, sizeof(line), "%s %s: ", stamp, level_names[level]);
-	vsnprintf(line + n, sizeof(line) - n, fmt, ap);
+	msg = line + n;
+	vsnprintf(msg, sizeof(line) - n, fmt, ap);
 	for (char *p = line; *p; p++)
 		if (*p == '\n' || *p == '\r')
 			*p = ' ';
 
 	pthread_mutex_lock(&log_lock);
-	if (log_to_stderr)
+	if (log_target == LOG_TO_SYSLOG)
+		syslog(priorities[level], "%s: %s", level_names[level], msg);
+	else if (log_to_stderr && log_target == LOG_TO_JOURNAL)
+		fprintf(stderr, "<%d>%s: %s\n", priorities[level],
+			level_names[level], msg);
+	else if (log_to_stderr)
 		fprintf(stderr, "%s\n", line);
 	free(ring[ring_next]);
 	ring[ring_next] = strdup(line);

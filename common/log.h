@@ -4,9 +4,16 @@
 /*
  * Logging for the whole daemon.
  *
- * Every line goes to stderr (when it is a terminal or the daemon runs in
- * the foreground) and into a ring of the last LOG_RING_LINES lines, which
- * the mount shows as /log. Lines below the current level are dropped.
+ * Every line goes into a ring of the last LOG_RING_LINES lines, which the
+ * mount shows as /log, and to one target: stderr with a time stamp (a
+ * terminal), stderr with the journal's priority prefix ("<3>" for errors,
+ * when systemd runs the daemon), or syslog (once daemonized). Lines below
+ * the current level are dropped.
+ *
+ *	log_set_target(log_target_detect(0));
+ *	...
+ *	if (fuse_daemonize(foreground) == 0 && !foreground)
+ *		log_set_target(LOG_TO_SYSLOG);
  *
  * Errors are logged once, where the decision is made; log_error() returns
  * its first argument so a function can write `return log_error(-EIO, ...)`.
@@ -32,7 +39,23 @@ const char *log_level_name(enum log_level level);
 void log_set_level(enum log_level level);
 enum log_level log_get_level(void);
 
-/* Stop (or resume) copying lines to stderr, e.g. once daemonized. */
+enum log_target {
+	LOG_TO_STDERR,		/* "2026-11-21T19:12:14Z info: ..." */
+	LOG_TO_JOURNAL,		/* "<6>info: ...", the stamp is systemd's */
+	LOG_TO_SYSLOG,		/* facility daemon, ident "mediamon" */
+};
+
+/*
+ * Where lines of a process that has not daemonized should go: the journal
+ * when systemd started it (JOURNAL_STREAM or INVOCATION_ID is set), else
+ * stderr.
+ */
+enum log_target log_target_detect(void);
+
+/* Send the lines from now on to target (the default is LOG_TO_STDERR). */
+void log_set_target(enum log_target target);
+
+/* Stop (or resume) writing lines to stderr, e.g. in unit tests. */
 void log_set_stderr(int enabled);
 
 void log_msg(enum log_level level, const char *fmt, ...)

@@ -14,6 +14,7 @@ libcmocka-dev
 python3 python3-pytest python3-mutagen
 flac lame sox jq zip
 mpd mpc
+man-db groff-base systemd prometheus
 "
 
 if [ "$(id -u)" -ne 0 ]; then

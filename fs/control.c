@@ -4,6 +4,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "common/log.h"
 #include "common/strbuf.h"
 #include "indexer/indexer.h"
 
@@ -165,5 +166,33 @@ int control_repair_render(struct strbuf *out)
 	if (s.jobs.enabled & JOBS_REPAIR_RUN)
 		strbuf_addstr(out, "  run    and repair them (see"
 			      " /status/repairs.json)\n");
+	return 0;
+}
+
+int control_log_level_write(const char *buf, size_t len)
+{
+	enum log_level level, verbose;
+	char cmd[8];
+
+	if (control_text(buf, len, cmd, sizeof(cmd)) <= 0 ||
+	    log_level_parse(cmd, &level))
+		return -EINVAL;
+	/* The change is said at the more verbose of the two levels, so it
+	 * reaches the log whichever way it goes. */
+	verbose = level < log_get_level() ? level : log_get_level();
+	log_set_level(verbose);
+	log_msg(verbose, "log level now %s", cmd);
+	log_set_level(level);
+	return 0;
+}
+
+int control_log_level_render(struct strbuf *out)
+{
+	strbuf_addf(out, "%s\n", log_level_name(log_get_level()));
+	strbuf_addstr(out, "accepted:\n"
+		      "  debug  everything, also what is only for finding bugs\n"
+		      "  info   what the daemon does (the default)\n"
+		      "  warn   problems it works around, and errors\n"
+		      "  error  only what failed\n");
 	return 0;
 }

@@ -54,4 +54,12 @@ int control_dry_run_render(struct strbuf *out);
 int control_repair_write(const char *buf, size_t len);
 int control_repair_render(struct strbuf *out);
 
+/*
+ * /control/log-level: "debug", "info", "warn" or "error" sets the lowest
+ * level logged until the daemon stops or reloads its configuration;
+ * reading it shows the level in use first.
+ */
+int control_log_level_write(const char *buf, size_t len);
+int control_log_level_render(struct strbuf *out);
+
 #endif

@@ -12,8 +12,10 @@
 #include "common/config.h"
 #include "common/db.h"
 #include "common/log.h"
+#include "common/strbuf.h"
 #include "fs/fs.h"
 #include "fs/reader.h"
+#include "fs/service.h"
 #include "indexer/indexer.h"
 #include "indexer/schema.h"
 
@@ -22,6 +24,7 @@ enum {
 	KEY_SHORT,	/* music=, manga=, db= */
 	KEY_HELP,
 	KEY_VERSION,
+	KEY_CHECK_CONFIG,
 };
 
 struct options {
@@ -30,7 +33,7 @@ struct options {
 	size_t nr_shorts;
 	char *nonopt[2];	/* [SOURCE] MOUNTPOINT */
 	int nr_nonopt;
-	int help, version;
+	int help, version, check_config;
 	int failed;
 };
 
@@ -43,6 +46,7 @@ static const struct fuse_opt option_spec[] = {
 	FUSE_OPT_KEY("--help", KEY_HELP),
 	FUSE_OPT_KEY("-V", KEY_VERSION),
 	FUSE_OPT_KEY("--version", KEY_VERSION),
+	FUSE_OPT_KEY("--check-config", KEY_CHECK_CONFIG),
 	FUSE_OPT_END
 };
 
@@ -79,6 +83,9 @@ static int option_proc(void *data, const char *arg, int key,
 	case KEY_VERSION:
 		o->version = 1;
 		return 0;
+	case KEY_CHECK_CONFIG:
+		o->check_config = 1;
+		return 0;
 	case FUSE_OPT_KEY_NONOPT:
 		if (o->nr_nonopt == 2)
 			return 1;
@@ -105,16 +112,19 @@ static void usage(const char *prog)
 	       "    -o db=FILE             the database file\n"
 	       "    -o allow_other         let other users see the mount\n"
 	       "    -f                     stay in the foreground\n"
+	       "    --check-config         check the configuration, print it\n"
+	       "                           (secrets masked) and exit\n"
 	       "    -h, --help             this help\n"
 	       "    -V, --version          the version\n"
 	       "\n", prog);
 }
 
 /* Build the configuration from the file and the command line, in that
- * order; any error is printed and ends the program before mounting. */
-static int load_config(struct options *o, struct config *cfg)
+ * order; the same at start and at each reload (SIGHUP). */
+static int load_config(struct config *cfg, char *err, size_t errlen,
+		       void *arg)
 {
-	char err[1024];
+	struct options *o = arg;
 	char *path = o->config ? strdup(o->config) : config_default_path();
 	int rc = 0;
 
@@ -122,24 +132,40 @@ static int load_config(struct options *o, struct config *cfg)
 	if (o->config && !path)
 		rc = -ENOMEM;
 	if (!rc && path)
-		rc = config_load_file(cfg, path, err, sizeof(err));
+		rc = config_load_file(cfg, path, err, errlen);
 	free(path);
 	for (size_t i = 0; !rc && i < o->nr_shorts; i++) {
 		char *eq = strchr(o->shorts[i], '=');
 
 		*eq = '\0';
-		rc = config_set_option(cfg, o->shorts[i], eq + 1, err,
-				       sizeof(err));
+		rc = config_set_option(cfg, o->shorts[i], eq + 1, err, errlen);
 		*eq = '=';
 	}
 	if (!rc)
-		rc = config_finish(cfg, err, sizeof(err));
-	if (rc) {
-		if (rc == -ENOMEM)
-			snprintf(err, sizeof(err), "out of memory");
-		fprintf(stderr, "mediamon: %s\n", err);
-	}
+		rc = config_finish(cfg, err, errlen);
+	if (rc == -ENOMEM)
+		snprintf(err, errlen, "out of memory");
 	return rc;
+}
+
+/* --check-config: what a start would use, or why it would not start. */
+static int check_config(struct options *o)
+{
+	struct strbuf out = STRBUF_INIT;
+	struct config cfg;
+	char err[1024];
+	int rc;
+
+	rc = load_config(&cfg, err, sizeof(err), o);
+	if (rc) {
+		fprintf(stderr, "mediamon: %s\n", err);
+	} else {
+		config_dump(&cfg, &out);
+		fputs(out.buf, stdout);
+		strbuf_release(&out);
+	}
+	config_release(&cfg);
+	return rc ? 1 : 0;
 }
 
 /* Create the database's folder and bring its schema up to date now, so a
@@ -201,7 +227,7 @@ static int recover_stale_mount(const char *mountpoint)
 }
 
 static int run(struct fuse_args *args, struct fuse_cmdline_opts *cmd,
-	       struct config *cfg)
+	       struct config *cfg, struct options *o)
 {
 	struct fuse_loop_config *loop;
 	struct fuse *fuse;
@@ -222,7 +248,9 @@ static int run(struct fuse_args *args, struct fuse_cmdline_opts *cmd,
 		goto out_unmount;
 	if (fuse_daemonize(cmd->foreground))
 		goto out_signals;
-	if (reader_init(cfg->database) || indexer_start(cfg))
+	if (!cmd->foreground)
+		log_set_target(LOG_TO_SYSLOG);
+	if (reader_init(cfg->database) || service_start(cfg, load_config, o))
 		goto out_signals;
 
 	if (cmd->singlethread) {
@@ -237,7 +265,7 @@ static int run(struct fuse_args *args, struct fuse_cmdline_opts *cmd,
 		}
 	}
 	log_info("unmounting %s", cmd->mountpoint);
-	indexer_stop();
+	service_stop();
 	reader_close();
 out_signals:
 	fuse_remove_signal_handlers(fuse_get_session(fuse));
@@ -257,6 +285,7 @@ int main(int argc, char **argv)
 	struct options o = { 0 };
 	struct config cfg;
 	enum log_level level;
+	char err[1024];
 	int rc = 1;
 
 	if (fuse_opt_parse(&args, &o, option_spec, option_proc) || o.failed)
@@ -274,6 +303,10 @@ int main(int argc, char **argv)
 		rc = 0;
 		goto out;
 	}
+	if (o.check_config) {
+		rc = check_config(&o);
+		goto out;
+	}
 	/* mount.fuse3 passes a source name before the mount point. */
 	if (o.nr_nonopt &&
 	    (recover_stale_mount(o.nonopt[o.nr_nonopt - 1]) ||
@@ -281,17 +314,19 @@ int main(int argc, char **argv)
 		goto out;
 	if (fuse_parse_cmdline(&args, &cmd))
 		goto out;
+	log_set_target(log_target_detect());
 	if (!cmd.mountpoint) {
 		fprintf(stderr, "mediamon: no mount point given (see --help)\n");
 		goto out;
 	}
-	if (load_config(&o, &cfg)) {
+	if (load_config(&cfg, err, sizeof(err), &o)) {
+		fprintf(stderr, "mediamon: %s\n", err);
 		config_release(&cfg);
 		goto out;
 	}
 	if (!log_level_parse(cfg.log_level, &level))
 		log_set_level(level);
-	rc = run(&args, &cmd, &cfg);
+	rc = run(&args, &cmd, &cfg, &o);
 	config_release(&cfg);
 out:
 	free(cmd.mountpoint);

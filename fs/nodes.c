@@ -8,6 +8,7 @@
 #include "fs/manga_view.h"
 #include "fs/render.h"
 #include "fs/render_monitor.h"
+#include "fs/render_prometheus.h"
 #include "fs/views.h"
 #include "fs/render_repair.h"
 
@@ -36,6 +37,7 @@ static const struct {
 	{ "/metrics/monitor.json", { NODE_FILE,
 				     .render = render_monitor_json } },
 	{ "/metrics/repair.json", { NODE_FILE, .render = render_repair_json } },
+	{ "/metrics/prometheus", { NODE_FILE, .render = render_prometheus } },
 	{ "/control", { .type = NODE_DIR } },
 	{ "/control/rescan", { NODE_CONTROL,
 			       .render = control_rescan_render,
@@ -52,6 +54,9 @@ static const struct {
 	{ "/control/dry-run", { NODE_CONTROL,
 				.render = control_dry_run_render,
 				.write = control_dry_run_write } },
+	{ "/control/log-level", { NODE_CONTROL,
+				  .render = control_log_level_render,
+				  .write = control_log_level_write } },
 	{ "/manga", { .type = NODE_DIR, .dynamic = 1 } },
 	{ "/library", { .type = NODE_DIR } },
 	{ "/library/music", { .type = NODE_DIR } },

@@ -52,10 +52,11 @@ def test_layout(mount):
         "broken", "broken.json", "found.json", "health", "missing",
         "missing.json", "new", "new.json", "repairs.json", "summary.json"]
     assert sorted(os.listdir(mount.file("metrics"))) == [
-        "monitor.json", "repair.json", "scan.csv", "scan.json",
-        "watch.json"]
+        "monitor.json", "prometheus", "repair.json", "scan.csv",
+        "scan.json", "watch.json"]
     assert sorted(os.listdir(mount.file("control"))) == [
-        "check-missing", "check-new", "dry-run", "repair", "rescan"]
+        "check-missing", "check-new", "dry-run", "log-level", "repair",
+        "rescan"]
 
 
 def test_modes(mount):

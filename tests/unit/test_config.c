@@ -14,6 +14,7 @@
 #include <cmocka.h>
 
 #include "common/config.h"
+#include "common/strbuf.h"
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -585,13 +586,31 @@ static void test_bad_values(void **state)
 		  "whole numbers separated by commas" },
 		{ "[realdebrid]\nbroken_ratio_guard = 0\n", 2,
 		  "bad value '0' for broken_ratio_guard in [realdebrid]: "
-		  "expected a number above 0 and at most 1" },
+		  "expected a number above 0 and at most 1, or a percentage"
+		  " such as 5%" },
 		{ "[realdebrid]\nbroken_ratio_guard = 1.5\n", 2,
 		  "bad value '1.5' for broken_ratio_guard in [realdebrid]: "
-		  "expected a number above 0 and at most 1" },
+		  "expected a number above 0 and at most 1, or a percentage"
+		  " such as 5%" },
 		{ "[realdebrid]\nbroken_ratio_guard = half\n", 2,
 		  "bad value 'half' for broken_ratio_guard in [realdebrid]: "
-		  "expected a number above 0 and at most 1" },
+		  "expected a number above 0 and at most 1, or a percentage"
+		  " such as 5%" },
+		{ "[notify]\nerror_rate = 150%\n", 2,
+		  "bad value '150%' for error_rate in [notify]: "
+		  "expected a number above 0 and at most 1, or a percentage"
+		  " such as 5%" },
+		{ "[notify]\nerror_rate = 5 %\n", 2,
+		  "bad value '5 %' for error_rate in [notify]: "
+		  "expected a number above 0 and at most 1, or a percentage"
+		  " such as 5%" },
+		{ "[notify]\nerror_rate = %\n", 2,
+		  "bad value '%' for error_rate in [notify]: "
+		  "expected a number above 0 and at most 1, or a percentage"
+		  " such as 5%" },
+		{ "[notify]\nwebhook = ftp://example.com/hook\n", 2,
+		  "bad value for webhook in [notify]: expected an http:// or"
+		  " https:// URL" },
 		{ "[realdebrid]\nmax_attempts = 3 times\n", 2,
 		  "bad value '3 times' for max_attempts in [realdebrid]: "
 		  "expected a whole number from 1 to 100" },
@@ -1005,6 +1024,91 @@ static int remove_tree(void **state)
 	return nftw(tmpdir, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
 }
 
+/* Shares are written as fractions or percentages. */
+static void test_ratios(void **state)
+{
+	static const struct {
+		const char *text;
+		double want;
+	} good[] = {
+		{ "5%", 0.05 }, { "0.1", 0.1 }, { "100%", 1 }, { "1", 1 },
+		{ "2.5%", 0.025 },
+	};
+	struct config cfg;
+	char text[64];
+
+	(void)state;
+	config_init(&cfg);
+	assert_true(cfg.notify_error_rate == 0.05);
+	for (size_t i = 0; i < ARRAY_SIZE(good); i++) {
+		snprintf(text, sizeof(text), "[notify]\nerror_rate = %s\n",
+			 good[i].text);
+		assert_int_equal(load(&cfg, text), 0);
+		assert_true(cfg.notify_error_rate > good[i].want - 1e-12 &&
+			    cfg.notify_error_rate < good[i].want + 1e-12);
+		config_release(&cfg);
+	}
+}
+
+/* The dump reads back as the same configuration, with secrets masked. */
+static void test_dump(void **state)
+{
+	static const char *const secrets[] = {
+		"0123abcd", "hunter2", "RDTOKEN42", "sonarrkey", "radarrkey",
+	};
+	struct strbuf first = STRBUF_INIT, second = STRBUF_INIT;
+	struct config cfg;
+	char *want;
+
+	(void)state;
+	assert_int_equal(load(&cfg,
+		"[general]\n"
+		"database = /var/tmp/m.db\n"
+		"threads = 3\n"
+		"watch_debounce = 2s\n"
+		"[music]\n"
+		"root = @/music\n"
+		"root = @/lib\n"
+		"[monitor]\n"
+		"search_sources = prowlarr\n"
+		"cache_ttl = 90m\n"
+		"[prowlarr]\n"
+		"api_key = 0123abcd\n"
+		"indexer_ids = 1, -2\n"
+		"[download]\n"
+		"password = hunter2\n"
+		"[realdebrid]\n"
+		"api_token = RDTOKEN42\n"
+		"broken_ratio_guard = 0.25\n"
+		"[sonarr]\n"
+		"api_key = sonarrkey\n"
+		"[radarr]\n"
+		"api_key = radarrkey\n"), 0);
+	assert_int_equal(config_finish(&cfg, err, sizeof(err)), 0);
+	config_dump(&cfg, &first);
+	config_release(&cfg);
+	for (size_t i = 0; i < ARRAY_SIZE(secrets); i++)
+		assert_null(strstr(first.buf, secrets[i]));
+	want = expand("\n[music]\nroot = @/music\nroot = @/lib\n\n");
+	assert_non_null(strstr(first.buf, want));
+	free(want);
+	assert_non_null(strstr(first.buf, "\n[prowlarr]\n# url =\n"
+			       "api_key = ********\n"));
+	assert_non_null(strstr(first.buf, "\nwatch_debounce = 2000ms\n"));
+	assert_non_null(strstr(first.buf, "\ncache_ttl = 90m\n"));
+	assert_non_null(strstr(first.buf, "\nindexer_ids = 1,-2\n"));
+	assert_non_null(strstr(first.buf, "\nbroken_ratio_guard = 0.25\n"));
+	assert_non_null(strstr(first.buf, "\n[analysis]\nenabled = no\n"));
+
+	assert_int_equal(load(&cfg, first.buf), 0);
+	assert_int_equal(config_finish(&cfg, err, sizeof(err)), 0);
+	config_dump(&cfg, &second);
+	config_release(&cfg);
+	assert_string_equal(first.buf, second.buf);
+	strbuf_release(&first);
+	strbuf_release(&second);
+}
+
 /* One group, so that the tree is made once for all the tests. */
 int main(void)
 {
@@ -1030,6 +1134,8 @@ int main(void)
 		cmocka_unit_test(test_set_option),
 		cmocka_unit_test(test_finish_defaults),
 		cmocka_unit_test(test_default_path),
+		cmocka_unit_test(test_ratios),
+		cmocka_unit_test(test_dump),
 	};
 
 	return cmocka_run_group_tests(tests, make_tree, remove_tree);

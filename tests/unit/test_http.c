@@ -443,6 +443,38 @@ static void test_secrets_hidden(void **state)
 	strbuf_release(&ring);
 }
 
+/* A webhook's token is its path: with secret_path only the origin shows,
+ * in the error text and in the debug line of a request that worked. */
+static void test_secret_path(void **state)
+{
+	struct http_request req = { .method = "POST", .secret_path = 1 };
+	struct http_response resp;
+	struct strbuf ring = STRBUF_INIT;
+	enum log_level level = log_get_level();
+	char u[128];
+
+	(void)state;
+	snprintf(u, sizeof(u), "http://127.0.0.1:%d/hook/PATHS3CRET",
+		 closed_port());
+	req.url = u;
+	assert_int_equal(http_perform(&req, &resp), -ECONNREFUSED);
+	assert_non_null(strstr(resp.error, "POST http://127.0.0.1:"));
+	assert_null(strstr(resp.error, "PATHS3CRET"));
+	assert_null(strstr(resp.error, "/hook"));
+	http_response_release(&resp);
+
+	log_set_level(LOG_DEBUG);
+	req.url = at("/hook/PATHS3CRET");
+	assert_int_equal(http_perform(&req, &resp), 0);
+	assert_int_equal(resp.status, 404);
+	http_response_release(&resp);
+	log_set_level(level);
+
+	log_ring_dump(&ring);
+	assert_null(strstr(ring.buf, "PATHS3CRET"));
+	strbuf_release(&ring);
+}
+
 /*
  * Set-Cookie pairs come back without their attributes, joined for a
  * Cookie header; those of a redirect followed are not the answer's.
@@ -520,6 +552,7 @@ int main(void)
 		cmocka_unit_test(test_redirect_303),
 		cmocka_unit_test(test_redirect_keeps_secrets_home),
 		cmocka_unit_test(test_secrets_hidden),
+		cmocka_unit_test(test_secret_path),
 		cmocka_unit_test(test_cookies),
 		cmocka_unit_test(test_escape),
 	};

@@ -1,0 +1,894 @@
+"""mediamon as a system service: installed by `make install` and run from
+there, its systemd unit, the notification protocol, mounting through
+mount(8), the man pages, the Prometheus file, logging, signals and
+--check-config."""
+
+import errno
+import json
+import os
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import time
+
+import pytest
+
+import conftest
+from conftest import REPO, is_mounted, start, unmount
+
+UNIT = os.path.join(REPO, "contrib", "mediamon.service")
+EXAMPLE = os.path.join(REPO, "contrib", "mediamon.conf.example")
+
+
+def make(*args):
+    subprocess.run(["make", "-s", "-C", REPO] + list(args), check=True,
+                   stdout=subprocess.DEVNULL)
+
+
+def files_under(top):
+    return sorted(os.path.relpath(os.path.join(d, f), top)
+                  for d, _, fs in os.walk(top) for f in fs)
+
+
+@pytest.fixture(scope="module")
+def prefix(tmp_path_factory):
+    """An install with PREFIX in a temporary folder, so that the unit's
+    paths exist on this machine."""
+    where = tmp_path_factory.mktemp("prefix")
+    make("install", "PREFIX=" + str(where))
+    return where
+
+
+def test_install_into_destdir_and_uninstall(tmp_path):
+    dest = tmp_path / "dest"
+    make("install", "DESTDIR=" + str(dest), "PREFIX=/opt/mm")
+    installed = files_under(str(dest))
+    for rel in ["opt/mm/bin/mediamon",
+                "opt/mm/lib/systemd/system/mediamon.service",
+                "opt/mm/share/doc/mediamon/mediamon.conf.example",
+                "opt/mm/share/doc/mediamon/fstab.example",
+                "opt/mm/share/man/man8/mediamon.8",
+                "opt/mm/share/man/man5/mediamon.conf.5"]:
+        assert rel in installed
+    binary = dest / "opt/mm/bin/mediamon"
+    assert os.access(str(binary), os.X_OK)
+    out = subprocess.run([str(binary), "--version"], check=True,
+                         capture_output=True, text=True).stdout
+    assert out.startswith("mediamon ")
+    unit = (dest / "opt/mm/lib/systemd/system/mediamon.service").read_text()
+    assert "ExecStart=/opt/mm/bin/mediamon -f " in unit
+    make("uninstall", "DESTDIR=" + str(dest), "PREFIX=/opt/mm")
+    assert files_under(str(dest)) == []
+
+
+def test_installed_binary_mounts(prefix, library, tmp_path, monkeypatch):
+    monkeypatch.setattr(conftest, "BINARY", str(prefix / "bin/mediamon"))
+    m = start(tmp_path, "music=" + str(library))
+    try:
+        assert m.json("status/summary.json")["counts"]["tracks"] == 9
+    finally:
+        unmount(m.path, m.proc)
+    assert m.proc.returncode == 0
+
+
+def unit_options(text):
+    return [line.split("=", 1)[0] for line in text.splitlines()
+            if "=" in line and not line.startswith("#")]
+
+
+def test_unit_file():
+    text = open(UNIT).read()
+    assert "Type=notify" in text.splitlines()
+    assert "Restart=on-failure" in text.splitlines()
+    start_line = [line for line in text.splitlines()
+                  if line.startswith("ExecStart=")]
+    assert len(start_line) == 1 and " -f " in start_line[0]
+    assert "ExecReload=/bin/kill -HUP $MAINPID" in text
+    hiding = [o for o in unit_options(text)
+              if o.startswith(("Private", "Protect", "ReadOnly",
+                               "TemporaryFileSystem", "MountFlags"))]
+    assert hiding == []
+
+
+def verify(unit, prefix):
+    env = dict(os.environ, MANPATH=str(prefix / "share/man"))
+    return subprocess.run(["systemd-analyze", "verify", str(unit)],
+                          capture_output=True, text=True, env=env)
+
+
+def test_unit_verifies(prefix):
+    """Also the Documentation= man pages, found where the install put
+    them."""
+    r = verify(prefix / "lib/systemd/system/mediamon.service", prefix)
+    assert (r.returncode, r.stdout + r.stderr) == (0, "")
+
+
+def test_unit_verify_catches_mistakes(prefix, tmp_path):
+    """The check above can fail: a typo in the unit makes it speak."""
+    text = (prefix / "lib/systemd/system/mediamon.service").read_text()
+    bad = tmp_path / "mediamon.service"
+    bad.write_text(text.replace("Type=notify", "Type=notfy"))
+    r = verify(bad, prefix)
+    assert "notfy" in r.stderr
+
+
+@pytest.fixture(params=["path", "abstract"])
+def notify_socket(request, tmp_path, monkeypatch):
+    """A stand-in for systemd's notification socket, named in
+    NOTIFY_SOCKET for the daemons the test starts."""
+    sock = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+    if request.param == "path":
+        name = str(tmp_path / "notify.sock")
+        sock.bind(name)
+    else:
+        name = "@mediamon-test-%d-%d" % (os.getpid(), id(sock))
+        sock.bind("\0" + name[1:])
+    sock.settimeout(20)
+    monkeypatch.setenv("NOTIFY_SOCKET", name)
+    yield sock
+    sock.close()
+
+
+def receive_until(sock, key):
+    """The datagrams received until one holds key=..., as dicts."""
+    got = []
+    while True:
+        data = sock.recv(4096).decode()
+        fields = dict(line.split("=", 1) for line in data.split("\n"))
+        got.append(fields)
+        if key in fields:
+            return got
+
+
+def test_notify_ready_status_stopping(notify_socket, library, tmp_path):
+    m = start(tmp_path, "music=" + str(library), wait=False)
+    try:
+        ready = receive_until(notify_socket, "READY")[-1]
+        assert ready["READY"] == "1"
+        assert re.match(r"(scanning|idle)", ready["STATUS"])
+        assert is_mounted(m.path)
+        # STATUS follows the state until the first scan is over
+        status = ready["STATUS"]
+        while status.startswith("scanning"):
+            status = receive_until(notify_socket, "STATUS")[-1]["STATUS"]
+        assert status in ("idle", "checking")
+        assert m.wait_idle()["files_seen"] == 10
+        m.proc.send_signal(signal.SIGTERM)
+        assert m.proc.wait(timeout=15) == 0
+        assert not is_mounted(m.path)
+        stopping = receive_until(notify_socket, "STOPPING")[-1]
+        assert stopping["STOPPING"] == "1"
+    finally:
+        unmount(m.path, m.proc)
+
+
+def test_bad_notify_socket_is_harmless(library, tmp_path, monkeypatch):
+    """A NOTIFY_SOCKET that names nothing costs a log line, not the
+    daemon."""
+    monkeypatch.setenv("NOTIFY_SOCKET", str(tmp_path / "nobody-listens"))
+    m = start(tmp_path, "music=" + str(library))
+    try:
+        assert m.json("status/summary.json")["counts"]["tracks"] == 9
+        assert b"notify: " in m.read("log")
+    finally:
+        unmount(m.path, m.proc)
+
+
+MOUNT_SCRIPT = """set -e
+# mount(8) runs helpers without PATH, so mount.fuse3's shell looks for
+# `mediamon` on its default path: put the binary there, in this private
+# mount namespace only.
+mount --bind "$BIN" /usr/local/bin
+%s
+cat "$MNT/status/summary.json" > "$OUT"
+%s
+# the daemon ends with its mount
+for i in $(seq 300); do
+    pgrep -f -- "$MNT" >/dev/null || exit 0
+    sleep 0.1
+done
+echo "mediamon still runs after the unmount" >&2
+exit 1
+"""
+
+
+@pytest.mark.parametrize("how", ["type", "fstab"])
+def test_mount_through_mount_fuse(how, prefix, library, tmp_path):
+    """`mount -t fuse.mediamon` (and the fstab.example line through
+    `mount -T`) runs mount.fuse3, which runs `mediamon SOURCE MOUNTPOINT
+    -o OPTIONS`; the daemon takes its configuration from config=."""
+    if os.geteuid() != 0:
+        pytest.skip("mount(8) and a mount namespace need root")
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    os.symlink(str(prefix / "bin/mediamon"), str(bin_dir / "mediamon"))
+    mnt = tmp_path / "mnt"
+    mnt.mkdir()
+    conf = tmp_path / "mediamon.conf"
+    conf.write_text("[general]\ndatabase = %s\n[music]\nroot = %s\n" %
+                    (tmp_path / "state" / "m.db", library))
+    if how == "type":
+        mount = ('mount -t fuse.mediamon mediamon "$MNT" -o '
+                 '"config=$CONF,allow_other"')
+        umount = 'umount "$MNT"'
+    else:
+        line = [l for l in open(os.path.join(REPO, "fstab.example"))
+                if not l.startswith("#") and l.strip()]
+        assert len(line) == 1
+        fields = line[0].split()
+        assert fields[2] == "fuse.mediamon"
+        fields[1] = str(mnt)
+        fields[3] = fields[3].replace("/etc/mediamon/mediamon.conf",
+                                      str(conf))
+        fstab = tmp_path / "fstab"
+        fstab.write_text(" ".join(fields) + "\n")
+        mount = 'mount -T "%s" "$MNT"' % fstab
+        umount = 'fusermount3 -u "$MNT"'
+    out = tmp_path / "summary.json"
+    env = dict(os.environ, BIN=str(bin_dir), MNT=str(mnt), CONF=str(conf),
+               OUT=str(out))
+    r = subprocess.run(["unshare", "-m", "--propagation", "private", "sh",
+                        "-c", MOUNT_SCRIPT % (mount, umount)],
+                       env=env, capture_output=True, text=True, timeout=60)
+    assert r.returncode == 0, r.stderr
+    summary = json.loads(out.read_text())
+    assert summary["roots"][0]["path"] == str(library)
+    assert os.path.exists(str(tmp_path / "state" / "m.db"))
+
+
+MANS = [os.path.join(REPO, "man", "mediamon.8"),
+        os.path.join(REPO, "man", "mediamon.conf.5")]
+
+
+def config_keys():
+    """Every (section, key) of common/config.c's key table."""
+    text = open(os.path.join(REPO, "common", "config.c")).read()
+    keys = re.findall(r'\{ "(\w+)", "(\w+)", T_', text)
+    assert len(keys) > 40
+    return keys
+
+
+@pytest.mark.parametrize("page", MANS)
+def test_man_page_renders_without_warnings(page):
+    for cmd in (["man", "-l", "--warnings=w", page],
+                ["groff", "-ww", "-z", "-man", page]):
+        r = subprocess.run(cmd, capture_output=True, text=True,
+                           env=dict(os.environ, MANWIDTH="80"))
+        assert (r.returncode, r.stderr) == (0, ""), cmd
+    assert "NAME" in subprocess.run(["man", "-l", page], check=True,
+                                    capture_output=True,
+                                    text=True).stdout
+
+
+def test_warnings_check_can_fail(tmp_path):
+    bad = tmp_path / "bad.8"
+    bad.write_text(".TH BAD 8\n.SH NAME\n.BOGUS x\n")
+    r = subprocess.run(["man", "-l", "--warnings=w", str(bad)],
+                       capture_output=True, text=True)
+    assert "BOGUS" in r.stderr
+
+
+def section_text(text, section, heading):
+    """The part of text under [section]: from its heading to the next
+    one."""
+    start = text.index(heading.replace("%s", section))
+    nxt = re.search(r"\n(\.SH |\[)", text[start + 1:])
+    return text[start:start + 1 + nxt.start()] if nxt else text[start:]
+
+
+def test_every_config_key_documented():
+    man = open(MANS[1]).read()
+    example = open(EXAMPLE).read()
+    for section, key in config_keys():
+        heading = ".SH [%s]" if section not in ("sonarr", "radarr") \
+            else ".SH [sonarr] and [radarr]"
+        part = section_text(man, section, heading)
+        assert re.search(r"^\.BI %s " % key, part, re.M), (section, key)
+        part = section_text(example, section, "\n[%s]\n")
+        assert re.search(r"^# %s =( |$)" % key, part, re.M), (section, key)
+
+
+def test_every_mount_file_documented():
+    man = open(MANS[0]).read().replace("\\-", "-")
+    nodes = open(os.path.join(REPO, "fs", "nodes.c")).read()
+    paths = re.findall(r'\{ "(/[^"]+)", \{ NODE_(?:FILE|CONTROL)', nodes)
+    assert len(paths) > 10
+    for path in paths:
+        assert re.search(r'^\.IR? (.* )?%s( |$)' % re.escape(path), man,
+                         re.M), path
+
+
+SAMPLE = re.compile(r'^(mediamon_[a-z0-9_]+)(\{([a-z_]+="(?:[^"\\\n]|\\[\\"n])*"'
+                    r'(?:,[a-z_]+="(?:[^"\\\n]|\\[\\"n])*")*)\})? '
+                    r'(-?[0-9.e+-]+|NaN|\+Inf|-Inf)$')
+
+
+def parse_prometheus(text):
+    """Check the text exposition format strictly (HELP then TYPE before
+    a metric's samples, each name once, units in names) and return
+    {(name, labels): value}."""
+    assert text.endswith("\n")
+    samples, typed, helped, done = {}, {}, set(), set()
+    current = None
+    for line in text.splitlines():
+        if line.startswith("# HELP "):
+            name = line.split(" ")[2]
+            assert name not in helped and name not in done, name
+            assert len(line.split(" ", 3)) == 4, line
+            if current:
+                done.add(current)
+            helped.add(name)
+            current = name
+        elif line.startswith("# TYPE "):
+            _, _, name, kind = line.split(" ")
+            assert name == current and name not in typed, line
+            assert kind in ("counter", "gauge"), line
+            typed[name] = kind
+        else:
+            m = SAMPLE.match(line)
+            assert m, line
+            assert m.group(1) == current and current in typed, line
+            labels = tuple(re.findall(r'([a-z_]+)="((?:[^"\\]|\\.)*)"',
+                                      m.group(3) or ""))
+            assert (m.group(1), labels) not in samples, line
+            samples[(m.group(1), labels)] = float(m.group(4))
+    for name, kind in typed.items():
+        assert name.endswith("_total") == (kind == "counter"), name
+        assert not re.search(r"_(ms|kb|mb|s|bytes_read)$", name), name
+    return samples
+
+
+def test_prometheus(library, tmp_path):
+    m = start(tmp_path, "music=" + str(library))
+    try:
+        text = m.read("metrics/prometheus").decode()
+        summary = m.json("status/summary.json")
+        scan = m.json("metrics/scan.json")
+        watch = m.json("metrics/watch.json")
+        monitor = m.json("metrics/monitor.json")
+    finally:
+        unmount(m.path, m.proc)
+    got = parse_prometheus(text)
+    expect = {
+        ("mediamon_tracks", ()): summary["counts"]["tracks"],
+        ("mediamon_files", ()): summary["counts"]["files"],
+        ("mediamon_dry_run", ()): 1,
+        ("mediamon_root_files", (("kind", "music"),
+                                 ("path", str(library)))): 10,
+        ("mediamon_scans_total", ()): scan["totals"]["scans"],
+        ("mediamon_last_scan_files_seen", ()): 10,
+        ("mediamon_last_scan_read_bytes", ()): scan["last"]["bytes_read"],
+        ("mediamon_last_scan_peak_rss_bytes", ()):
+            scan["last"]["peak_rss_kb"] * 1024,
+        ("mediamon_last_scan_phase_seconds", (("phase", "walk"),)):
+            scan["last"]["phases"]["walk_s"],
+        ("mediamon_watch_watches", ()): watch["watches"],
+        ("mediamon_watch_debounce_seconds", ()): 0.2,
+        ("mediamon_watch_events_total", (("kind", "create"),)):
+            watch["events"]["create"],
+        ("mediamon_cache_hits_total", ()): monitor["cache"]["hits"],
+        ("mediamon_throttle_requests_per_minute",
+         (("service", "prowlarr"),)): 30,
+    }
+    assert summary["counts"]["tracks"] == 9
+    for key, value in expect.items():
+        assert got[key] == pytest.approx(value), key
+    assert ("mediamon_watch_events_total", (("kind", "total"),)) not in got
+    state = [k for k in got if k[0] == "mediamon_state"]
+    assert len(state) == 1 and got[state[0]] == 1
+    promtool(text)
+
+
+def promtool(text):
+    if not shutil.which("promtool"):
+        pytest.skip("promtool (Debian package prometheus) is not installed")
+    r = subprocess.run(["promtool", "check", "metrics"], input=text,
+                       capture_output=True, text=True)
+    assert (r.returncode, r.stdout + r.stderr) == (0, ""), r.stdout + r.stderr
+
+
+def test_prometheus_strange_root_name(template_library, tmp_path):
+    """A root path with a quote, a backslash and a line break stays one
+    well-formed label."""
+    root = tmp_path / 'odd "dir" \\ name\nline'
+    shutil.copytree(str(template_library), str(root))
+    # -o takes a backslash as an escape
+    m = start(tmp_path, "music=" + str(root).replace("\\", "\\\\"))
+    try:
+        text = m.read("metrics/prometheus").decode()
+    finally:
+        unmount(m.path, m.proc)
+    got = parse_prometheus(text)
+    escaped = str(root).replace("\\", "\\\\").replace('"', '\\"') \
+        .replace("\n", "\\n")
+    assert got[("mediamon_root_files", (("kind", "music"),
+                                        ("path", escaped)))] == 10
+    promtool(text)
+
+
+def test_prometheus_checks_can_fail():
+    """Both checkers refuse what the format forbids."""
+    bad = ("# HELP mediamon_x_total x\n# TYPE mediamon_x_total counter\n"
+           'mediamon_x_total{path="a"b"} 1\n')
+    with pytest.raises(AssertionError):
+        parse_prometheus(bad)
+    with pytest.raises(AssertionError):
+        promtool(bad)
+
+
+def log_lines(m):
+    return m.read("log").decode().splitlines()
+
+
+def test_log_level_control(library, tmp_path):
+    m = start(tmp_path, "music=" + str(library))
+    try:
+        assert m.read("control/log-level").decode().split("\n")[0] == \
+            "info"
+        assert m.write("control/log-level", "debug\n") == 6
+        assert m.read("control/log-level").decode().startswith("debug\n")
+        assert any(re.match(r"\S+ debug: log level now debug$", line)
+                   for line in log_lines(m))
+        m.write("control/log-level", "error")
+        assert m.read("control/log-level").decode().startswith("error\n")
+        scan = m.rescan()
+        started = "scan %d started" % scan["id"]
+        assert not any(started in line for line in log_lines(m))
+        m.write("control/log-level", "info")
+        scan = m.rescan()
+        started = "scan %d started" % scan["id"]
+        assert any(started in line for line in log_lines(m))
+        for bad in ["verbose", "\n", "DEBUG", "debug\ninfo", "info\0",
+                    "warning", " info"]:
+            with pytest.raises(OSError) as e:
+                m.write("control/log-level", bad)
+            assert e.value.errno == errno.EINVAL, bad
+            assert m.read("control/log-level").decode().startswith(
+                "info\n")
+    finally:
+        unmount(m.path, m.proc)
+
+
+@pytest.mark.parametrize("var", ["INVOCATION_ID", "JOURNAL_STREAM"])
+def test_journal_priority_prefixes(var, library, tmp_path, monkeypatch):
+    """Run by systemd, stderr lines carry the journal's priority and no
+    time stamp (the journal has its own)."""
+    monkeypatch.setenv(var, "8:1234" if var == "JOURNAL_STREAM"
+                       else "0123456789abcdef0123456789abcdef")
+    # a notification socket nobody listens on gives an error line
+    monkeypatch.setenv("NOTIFY_SOCKET", str(tmp_path / "nobody"))
+    m = start(tmp_path, "music=" + str(library))
+    unmount(m.path, m.proc)
+    lines = (tmp_path / "mediamon.log").read_text().splitlines()
+    assert lines and all(re.match(r"<[3467]>(debug|info|warn|error): ",
+                                  line) for line in lines), lines
+    assert any(line.startswith("<6>info: scan 1 started") for line in lines)
+    assert any(line.startswith("<3>error: notify: ") for line in lines)
+
+
+def test_plain_stderr_outside_systemd(library, tmp_path, monkeypatch):
+    for var in ("INVOCATION_ID", "JOURNAL_STREAM"):
+        monkeypatch.delenv(var, raising=False)
+    m = start(tmp_path, "music=" + str(library))
+    unmount(m.path, m.proc)
+    lines = (tmp_path / "mediamon.log").read_text().splitlines()
+    assert lines and all(re.match(r"\d{4}-\d\d-\d\dT\S+Z (debug|info|"
+                                  r"warn|error): ", line) for line in lines)
+
+
+SYSLOG_SCRIPT = """set -e
+# A /dev of our own in this mount namespace, whose log socket is the
+# test's listener.
+mkdir -p "$T/dev"
+mount -t tmpfs tmpfs "$T/dev"
+for d in fuse null zero urandom; do
+    touch "$T/dev/$d"
+    mount --bind "/dev/$d" "$T/dev/$d"
+done
+touch "$T/dev/log"
+mount --bind "$SOCK" "$T/dev/log"
+mount --rbind "$T/dev" /dev
+"$BINARY" -o "music=$LIB" -o "db=$T/db/m.db" "$MNT"
+cat "$MNT/status/summary.json" > /dev/null
+fusermount3 -u "$MNT"
+for i in $(seq 300); do
+    pgrep -f -- "$MNT" >/dev/null || exit 0
+    sleep 0.1
+done
+exit 1
+"""
+
+
+def test_syslog_when_daemonized(library, tmp_path):
+    if os.geteuid() != 0:
+        pytest.skip("a private /dev needs root")
+    sock_path = tmp_path / "log.sock"
+    sock = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+    sock.bind(str(sock_path))
+    sock.settimeout(0.5)
+    mnt = tmp_path / "mnt"
+    mnt.mkdir()
+    env = dict(os.environ, T=str(tmp_path), SOCK=str(sock_path),
+               BINARY=conftest.BINARY, LIB=str(library), MNT=str(mnt))
+    for var in ("INVOCATION_ID", "JOURNAL_STREAM"):
+        env.pop(var, None)
+    r = subprocess.run(["unshare", "-m", "--propagation", "private", "sh",
+                        "-c", SYSLOG_SCRIPT], env=env, capture_output=True,
+                       text=True, timeout=60)
+    got = []
+    try:
+        while True:
+            got.append(sock.recv(4096).decode())
+    except socket.timeout:
+        pass
+    sock.close()
+    assert r.returncode == 0, r.stderr
+    # <30> is facility daemon (3 * 8) and priority info (6)
+    assert any(re.match(r"<30>.*mediamon\[\d+\]: info: scan 1 started",
+                        m) for m in got), got
+    assert "scan 1 started" not in r.stderr
+
+
+def wait_for(what, timeout=30):
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        got = what()
+        if got:
+            return got
+        time.sleep(0.05)
+    raise AssertionError("timed out waiting for %s" % what.__doc__)
+
+
+def write_conf(path, roots, extra=""):
+    path.write_text("[general]\nwatch_debounce = 60s\n" + extra +
+                    "".join("[%s]\nroot = %s\n" % (k, r) for k, r in roots))
+
+
+def root_files(m):
+    return {r["path"]: r["files"]
+            for r in m.json("status/summary.json")["roots"]}
+
+
+@pytest.fixture
+def reloadable(library, template_library, tmp_path):
+    """A daemon on a config file with one music root, and a second
+    library to add."""
+    second = tmp_path / "second"
+    shutil.copytree(str(template_library / "Beta"), str(second))
+    conf = tmp_path / "mediamon.conf"
+    write_conf(conf, [("music", library)])
+    m = start(tmp_path, "config=" + str(conf))
+    yield m, conf, library, second
+    unmount(m.path, m.proc)
+
+
+def test_sighup_adds_and_removes_roots(reloadable):
+    m, conf, library, second = reloadable
+    assert root_files(m) == {str(library): 10}
+    write_conf(conf, [("music", library), ("music", second)])
+    m.proc.send_signal(signal.SIGHUP)
+
+    def both():
+        """both roots scanned"""
+        return root_files(m) == {str(library): 10, str(second): 4}
+    wait_for(both)
+    assert m.json("status/summary.json")["counts"]["tracks"] == 12
+    assert any("reload: done, 2 music and 0 manga roots" in line
+               for line in log_lines(m))
+
+    write_conf(conf, [("music", second)])
+    m.proc.send_signal(signal.SIGHUP)
+
+    def one():
+        """the first root gone"""
+        return root_files(m) == {str(second): 4}
+    wait_for(one)
+    m.wait_idle()
+    assert m.json("status/summary.json")["counts"]["tracks"] == 3
+    assert sorted(os.listdir(m.file("library/music/artists"))) == ["Beta"]
+    assert m.proc.poll() is None
+
+
+@pytest.mark.parametrize("bad", [
+    "[music]\nroot = %(lib)s\nbogus = 1\n",
+    "[general]\nthreads = many\n[music]\nroot = %(lib)s\n",
+    "[music]\nroot = %(lib)s/no-such-folder\n",
+    None,	# the file is gone
+])
+def test_sighup_refuses_bad_config(bad, reloadable, tmp_path):
+    m, conf, library, second = reloadable
+    before = m.json("status/summary.json")["roots"]
+    if bad is None:
+        conf.unlink()
+    else:
+        conf.write_text(bad % {"lib": library, "tmp": tmp_path})
+    m.proc.send_signal(signal.SIGHUP)
+
+    def refused():
+        """the refusal in the log"""
+        return [line for line in log_lines(m)
+                if "keeping the configuration in use" in line]
+    line = wait_for(refused)[0]
+    assert " error: reload: " in line
+    if bad is None or "bogus" in bad:
+        assert str(conf) in line
+    # still serving, with the same roots, and still scanning
+    assert m.proc.poll() is None
+    assert m.json("status/summary.json")["roots"] == before
+    assert m.rescan()["files_seen"] == 10
+
+
+def test_sighup_notifies_reloading(notify_socket, reloadable):
+    m, conf, library, second = reloadable
+    receive_until(notify_socket, "READY")
+    m.proc.send_signal(signal.SIGHUP)
+    got = receive_until(notify_socket, "RELOADING")
+    assert got[-1]["RELOADING"] == "1"
+    assert receive_until(notify_socket, "READY")[-1]["READY"] == "1"
+
+
+def test_sighup_refuses_another_database(library, tmp_path):
+    """The database comes from the file here (start() would give -o db=,
+    which wins over any file)."""
+    conf = tmp_path / "mediamon.conf"
+    conf.write_text("[general]\ndatabase = %s/a.db\n[music]\nroot = %s\n"
+                    % (tmp_path, library))
+    mnt = tmp_path / "mnt"
+    mnt.mkdir()
+    log = open(str(tmp_path / "mediamon.log"), "ab")
+    proc = subprocess.Popen([conftest.BINARY, "-f", "-o", "config=" +
+                             str(conf), str(mnt)], stdout=log,
+                            stderr=subprocess.STDOUT)
+    m = conftest.Mount(str(mnt), proc, str(tmp_path / "a.db"))
+    try:
+        wait_for(lambda: is_mounted(mnt))
+        m.wait_idle()
+        conf.write_text(conf.read_text().replace("a.db", "b.db"))
+        proc.send_signal(signal.SIGHUP)
+
+        def refused():
+            """the refusal in the log"""
+            return [line for line in log_lines(m)
+                    if "keeping the configuration in use" in line]
+        assert "the database cannot change" in wait_for(refused)[0]
+        assert m.rescan()["files_seen"] == 10
+        assert not os.path.exists(str(tmp_path / "b.db"))
+    finally:
+        unmount(m.path, proc)
+
+
+@pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGINT])
+def test_stop_signals_unmount(sig, library, tmp_path):
+    m = start(tmp_path, "music=" + str(library))
+    try:
+        m.proc.send_signal(sig)
+        assert m.proc.wait(timeout=15) == 0
+        assert not is_mounted(m.path)
+    finally:
+        unmount(m.path, m.proc)
+    assert "unmounting" in (tmp_path / "mediamon.log").read_text()
+
+
+SECRETS = {"prowlarr": ("api_key", "PROWLARRSECRET1"),
+           "download": ("password", "DOWNLOADSECRET2"),
+           "realdebrid": ("api_token", "RDSECRET3"),
+           "sonarr": ("api_key", "SONARRSECRET4"),
+           "radarr": ("api_key", "RADARRSECRET5"),
+           "notify": ("discord_webhook",
+                      "https://discord.com/api/webhooks/1/HOOKSECRET6")}
+
+
+def check_config(*options, env=None):
+    args = [conftest.BINARY, "--check-config"]
+    for o in options:
+        args += ["-o", o]
+    return subprocess.run(args, capture_output=True, text=True, env=env)
+
+
+def test_check_config_masks_secrets(library, tmp_path):
+    conf = tmp_path / "mediamon.conf"
+    conf.write_text("[general]\nthreads = 3\nlog_level = warn\n" +
+                    "".join("[%s]\n%s = %s\n" % (s, k, v)
+                            for s, (k, v) in SECRETS.items()))
+    conf.chmod(0o600)
+    r = check_config("config=" + str(conf), "music=" + str(library),
+                     "db=" + str(tmp_path / "x.db"))
+    assert (r.returncode, r.stderr) == (0, "")
+    for section, (key, value) in SECRETS.items():
+        assert value not in r.stdout
+        assert "HOOKSECRET" not in r.stdout
+        part = section_text(r.stdout, section, "[%s]\n")
+        assert "\n%s = ********\n" % key in part, section
+    assert "\nthreads = 3\n" in r.stdout
+    assert "\nlog_level = warn\n" in r.stdout
+    assert "\n[music]\nroot = %s\n" % library in r.stdout
+    assert "\ndatabase = %s\n" % (tmp_path / "x.db") in r.stdout
+    assert "\nauto_check_interval = 1h\n" in r.stdout   # a default
+    # nothing was created or mounted
+    assert not os.path.exists(str(tmp_path / "x.db"))
+
+
+def test_check_config_output_reads_back(library, tmp_path):
+    conf = tmp_path / "mediamon.conf"
+    write_conf(conf, [("music", library)], "dry_run = no\n")
+    first = check_config("config=" + str(conf))
+    assert first.returncode == 0, first.stderr
+    again = tmp_path / "again.conf"
+    again.write_text(first.stdout)
+    second = check_config("config=" + str(again))
+    assert (second.returncode, second.stdout) == (0, first.stdout)
+
+
+def test_check_config_example_with_a_root(library):
+    """The example file, all comments, is valid once a root is given."""
+    r = check_config("config=" + EXAMPLE, "music=" + str(library))
+    assert (r.returncode, r.stderr) == (0, "")
+
+
+@pytest.mark.parametrize("text, where", [
+    ("[music]\nroot = /no/such/dir\n", ":2: music root"),
+    ("[prowlarr]\nurl = localhost\n", ":2: bad value 'localhost'"),
+    ("[notify]\ndiscord_webhook = not-a-url-HOOKSECRET6\n",
+     ":2: bad value for discord_webhook"),
+    ("[bogus]\n", ":1: unknown section"),
+    (None, ": No such file or directory"),
+])
+def test_check_config_refuses(text, where, tmp_path, library):
+    conf = tmp_path / "mediamon.conf"
+    if text is not None:
+        conf.write_text(text)
+    r = check_config("config=" + str(conf), "music=" + str(library))
+    assert r.returncode == 1
+    assert r.stdout == ""
+    assert r.stderr.startswith("mediamon: %s%s" % (conf, where)), r.stderr
+    assert "HOOKSECRET" not in r.stderr
+
+
+def test_check_config_needs_a_root(tmp_path):
+    env = dict(os.environ, XDG_CONFIG_HOME=str(tmp_path))
+    r = check_config(env=env)
+    if os.path.exists("/etc/mediamon/mediamon.conf"):
+        pytest.skip("this machine has a system configuration")
+    assert r.returncode == 1
+    assert "no music or manga root" in r.stderr
+
+
+TOKEN = "WEBHOOKTOKEN-s3cr3t"
+
+
+def alert_conf(tmp_path, hook, extra=""):
+    conf = tmp_path / "alerts.conf"
+    conf.write_text("[general]\nwatch_debounce = 60s\n[notify]\n"
+                    "discord_webhook = %s/api/webhooks/42/%s\n"
+                    "webhook = %s/hook?token=%s\n%s"
+                    % (hook.url, TOKEN, hook.url, TOKEN, extra))
+    conf.chmod(0o600)
+    return conf
+
+
+def posts(hook, event=None):
+    got = hook.call("/_posts")
+    return [p for p in got if event is None or
+            (p["path"].startswith("/hook") and p["body"]["event"] == event)]
+
+
+def corrupt(path):
+    """A file named like FLAC that holds no FLAC stream."""
+    path.write_bytes(b"fLaC" + bytes(range(256)) * 4)
+
+
+def test_alert_on_error_rate_once_per_change(fake, library, tmp_path):
+    hook = fake("webhook_fake.py")
+    for n in range(2):
+        corrupt(library / "Alpha" / ("bad%d.flac" % n))
+    m = start(tmp_path, "config=" + str(alert_conf(tmp_path, hook)),
+              "music=" + str(library))
+    try:
+        scan = m.wait_idle()
+        assert scan["tag_errors"] + scan["io_errors"] == 2
+
+        def alerted():
+            """the error rate alert"""
+            return posts(hook, "error_rate")
+        plain = wait_for(alerted)
+        assert len(plain) == 1
+        body = plain[0]["body"]
+        assert body["source"] == "mediamon"
+        assert plain[0]["content_type"] == "application/json"
+        assert body["details"]["scan"] == scan["id"]
+        assert body["details"]["errors"] == 2
+        assert body["details"]["threshold"] == pytest.approx(0.05)
+        assert "above 5.0%" in body["message"]
+        discord = [p for p in posts(hook) if p["path"].startswith("/api")]
+        assert len(discord) == 1
+        assert discord[0]["body"]["content"].startswith(
+            "mediamon: scan %d could not read 2 of 12 files" % scan["id"])
+        # the same errors again: no second alert
+        m.rescan()
+        m.rescan()
+        time.sleep(3)   # two service ticks: the state is looked at
+        assert len(posts(hook, "error_rate")) == 1
+        # fixed, then broken again: a new change, a new alert
+        for n in range(2):
+            (library / "Alpha" / ("bad%d.flac" % n)).unlink()
+        m.rescan()
+        time.sleep(3)
+        corrupt(library / "Beta" / "bad.flac")
+        (library / "Beta" / "bad2.flac").write_bytes(b"")
+        m.rescan()
+        wait_for(lambda: len(posts(hook, "error_rate")) == 2)
+        log = m.read("log").decode()
+    finally:
+        unmount(m.path, m.proc)
+    assert TOKEN not in log
+    assert "notify: alert sent to the webhook" in log
+
+
+def test_alert_threshold_from_config(fake, library, tmp_path):
+    """With error_rate = 50%, two bad files of twelve say nothing."""
+    hook = fake("webhook_fake.py")
+    for n in range(2):
+        corrupt(library / "Alpha" / ("bad%d.flac" % n))
+    conf = alert_conf(tmp_path, hook, "error_rate = 50%\n")
+    m = start(tmp_path, "config=" + str(conf), "music=" + str(library))
+    try:
+        m.wait_idle()
+        time.sleep(3)
+        assert posts(hook) == []
+    finally:
+        unmount(m.path, m.proc)
+
+
+def test_alert_on_health_error_and_back(fake, library, tmp_path):
+    hook = fake("webhook_fake.py")
+    m = start(tmp_path, "config=" + str(alert_conf(tmp_path, hook)),
+              "music=" + str(library))
+    away = tmp_path / "away"
+    try:
+        time.sleep(3)
+        assert posts(hook) == []    # healthy from the start: nothing
+        os.rename(str(library), str(away))
+        got = wait_for(lambda: posts(hook, "health_error"))
+        assert len(got) == 1
+        assert "music root %s is not readable" % library in \
+            got[0]["body"]["details"]["errors"][0]
+        assert "/status/health turned to error" in got[0]["body"]["message"]
+        os.rename(str(away), str(library))
+        wait_for(lambda: posts(hook, "health_ok"))
+        time.sleep(3)
+        assert len(posts(hook, "health_error")) == 1
+        assert len(posts(hook, "health_ok")) == 1
+        discord = [p["body"]["content"] for p in posts(hook)
+                   if p["path"].startswith("/api")]
+        assert len(discord) == 2
+        assert all(c.startswith("mediamon: /status/health") for c in discord)
+    finally:
+        if away.exists():
+            os.rename(str(away), str(library))
+        unmount(m.path, m.proc)
+
+
+def test_alert_receiver_down(fake, library, tmp_path):
+    """A webhook that fails costs a log line without its address."""
+    hook = fake("webhook_fake.py")
+    conf = tmp_path / "alerts.conf"
+    conf.write_text("[notify]\nwebhook = %s/fail?token=%s\n"
+                    "discord_webhook = http://127.0.0.1:1/api/webhooks/1/%s\n"
+                    % (hook.url, TOKEN, TOKEN))
+    conf.chmod(0o600)
+    corrupt(library / "bad.flac")
+    corrupt(library / "bad2.flac")
+    m = start(tmp_path, "config=" + str(conf), "music=" + str(library))
+    try:
+        wait_for(lambda: any("notify: the webhook answered 500" in line
+                             for line in log_lines(m)))
+        log = m.read("log").decode()
+        assert "http://127.0.0.1:1: " in log     # the origin only
+        assert TOKEN not in log
+        assert m.proc.poll() is None
+        assert m.rescan()["files_seen"] == 12
+    finally:
+        unmount(m.path, m.proc)
+    assert TOKEN not in (tmp_path / "mediamon.log").read_text()
