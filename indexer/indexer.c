@@ -55,9 +55,24 @@ struct scan_row {
 	const struct scan_stats *stats;
 };
 
+/*
+ * The roots of one start, as one block: FUSE threads read them (health)
+ * while a reload stops and starts the indexer, so a block, once shown,
+ * is kept until the daemon exits, in the list of retired ones.
+ */
+struct roots {
+	struct roots *retired;
+	size_t nr;
+	struct indexer_root r[];
+};
+
+static struct roots *shown;		/* read and set atomically */
+static struct roots *retired;
+
 static struct {
 	const struct config *cfg;
-	struct indexer_root *roots;
+	struct roots *block;
+	struct indexer_root *roots;	/* block's, while running */
 	size_t nr_roots;
 	double started_at;
 
@@ -169,20 +184,29 @@ static int resolve(const char *path, char **clean, const char **sub)
 	return root;
 }
 
+/* Requests name roots by their place in ix.roots, which a reload
+ * replaces: they are taken only while the indexer runs, under its lock. */
+static int accepting(void)
+{
+	return ix.running && !ix.stopping;
+}
+
 int indexer_rescan(const char *trigger, int full, const char *path)
 {
 	char *clean = NULL;
 	const char *sub = "";
-	int root = -1, rc;
+	int root = -1, rc = -EAGAIN;
 
-	if (path && (root = resolve(path, &clean, &sub)) < 0)
-		return root == -ENOMEM ? root : -EINVAL;
 	pthread_mutex_lock(&ix.lock);
-	rc = order_merge(&ix.pending, trigger, full, root, sub, 0);
-	pthread_cond_signal(&ix.wake);
+	if (accepting() && path)
+		root = rc = resolve(path, &clean, &sub);
+	if (accepting() && (!path || root >= 0)) {
+		rc = order_merge(&ix.pending, trigger, full, root, sub, 0);
+		pthread_cond_signal(&ix.wake);
+	}
 	pthread_mutex_unlock(&ix.lock);
 	free(clean);
-	return rc;
+	return rc == -ENOMEM || rc == -EAGAIN || rc >= 0 ? rc : -EINVAL;
 }
 
 int indexer_rescan_paths(const char *trigger, char *const *paths,
@@ -198,9 +222,10 @@ int indexer_rescan_paths(const char *trigger, char *const *paths,
 			       " scan");
 		goto out;
 	}
-	for (size_t i = 0; i < nr; i++)
-		root[i] = resolve(paths[i], &clean[i], &sub[i]);
 	pthread_mutex_lock(&ix.lock);
+	for (size_t i = 0; i < nr; i++)
+		root[i] = accepting() ? resolve(paths[i], &clean[i], &sub[i]) :
+			-EAGAIN;
 	for (size_t i = 0; !rc && i < nr; i++) {
 		if (root[i] < 0)
 			continue;
@@ -595,21 +620,27 @@ static int sync_roots(sqlite3 *db, void *unused)
 	return rc;
 }
 
-static int add_roots(const struct config_list *list, const char *kind)
+/* The configured roots, music first, in a new block. */
+static struct roots *roots_new(const struct config *cfg)
 {
-	struct indexer_root *r;
+	const struct config_list *lists[] = {
+		&cfg->music_roots, &cfg->manga_roots,
+	};
+	const char *kinds[] = { "music", "manga" };
+	size_t n = cfg->music_roots.nr + cfg->manga_roots.nr;
+	struct roots *b = calloc(1, sizeof(*b) + n * sizeof(*b->r));
 
-	r = realloc(ix.roots, (ix.nr_roots + list->nr) * sizeof(*r));
-	if (!r && ix.nr_roots + list->nr)
-		return log_error(-ENOMEM, "indexer: out of memory");
-	ix.roots = r;
-	for (size_t i = 0; i < list->nr; i++) {
-		r = &ix.roots[ix.nr_roots++];
-		r->id = 0;
-		r->kind = kind;
-		r->path = list->items[i];
+	if (!b) {
+		log_error(-ENOMEM, "indexer: out of memory");
+		return NULL;
 	}
-	return 0;
+	for (size_t k = 0; k < 2; k++)
+		for (size_t i = 0; i < lists[k]->nr; i++)
+			b->r[b->nr++] = (struct indexer_root){
+				.kind = kinds[k],
+				.path = lists[k]->items[i],
+			};
+	return b;
 }
 
 /* Whether a scan runs or waits, for the jobs thread's auto checks. */
@@ -631,11 +662,12 @@ int indexer_start(const struct config *cfg)
 	ix.started_at = clock_wall();
 	ix.stopping = 0;
 	ix.cancel = 0;
-	rc = add_roots(&cfg->music_roots, "music");
-	if (!rc)
-		rc = add_roots(&cfg->manga_roots, "manga");
-	if (!rc)
-		rc = writer_start(cfg->database);
+	ix.block = roots_new(cfg);
+	if (!ix.block)
+		return -ENOMEM;
+	ix.roots = ix.block->r;
+	ix.nr_roots = ix.block->nr;
+	rc = writer_start(cfg->database);
 	if (rc)
 		goto fail;
 	rc = writer_call(sync_roots, NULL);
@@ -651,14 +683,18 @@ int indexer_start(const struct config *cfg)
 		writer_stop();
 		goto fail;
 	}
+	pthread_mutex_lock(&ix.lock);
 	ix.running = 1;
+	pthread_mutex_unlock(&ix.lock);
+	__atomic_store_n(&shown, ix.block, __ATOMIC_RELEASE);
 	rc = indexer_rescan("startup", 0, NULL);
 	/* Without the jobs thread the index still works, unmonitored. */
 	if (!rc && jobs_start(cfg, scanning))
 		log_warn("indexer: no jobs thread, so no checks");
 	return rc;
 fail:
-	free(ix.roots);
+	free(ix.block);
+	ix.block = NULL;
 	ix.roots = NULL;
 	ix.nr_roots = 0;
 	return rc;
@@ -680,10 +716,15 @@ void indexer_stop(void)
 	order_clear(&ix.pending);
 	ix.has_pending = 0;
 	writer_stop();
-	free(ix.roots);
+	__atomic_store_n(&shown, NULL, __ATOMIC_RELEASE);
+	pthread_mutex_lock(&ix.lock);
+	ix.block->retired = retired;
+	retired = ix.block;
+	ix.block = NULL;
 	ix.roots = NULL;
 	ix.nr_roots = 0;
 	ix.running = 0;
+	pthread_mutex_unlock(&ix.lock);
 }
 
 void indexer_status(struct indexer_status *out)
@@ -740,6 +781,8 @@ const char *indexer_db_path(void)
 
 const struct indexer_root *indexer_roots(size_t *nr)
 {
-	*nr = ix.nr_roots;
-	return ix.roots;
+	const struct roots *b = __atomic_load_n(&shown, __ATOMIC_ACQUIRE);
+
+	*nr = b ? b->nr : 0;
+	return b ? b->r : NULL;
 }

@@ -62,7 +62,8 @@ void indexer_stop(void);
  * subtree at path (absolute, inside a configured root, no "." or ".."
  * components). full re-reads every file's tags. trigger names the cause
  * ("control", "watch", "schedule"). While a scan runs, requests merge into
- * one pending scan. Returns 0, or -EINVAL for a path outside every root.
+ * one pending scan. Returns 0, -EINVAL for a path outside every root, or
+ * -EAGAIN while the indexer is stopped or restarting (a reload).
  */
 int indexer_rescan(const char *trigger, int full, const char *path);
 
@@ -97,7 +98,8 @@ uint64_t indexer_generation(void);
 /* The database file, for read connections. */
 const char *indexer_db_path(void);
 
-/* The configured roots; valid until indexer_stop(). */
+/* The configured roots (none while the indexer is stopped); the array
+ * stays valid until the daemon exits, also across reloads. */
 const struct indexer_root *indexer_roots(size_t *nr);
 
 #endif

@@ -34,6 +34,7 @@ static struct {
 	pthread_mutex_t lock;
 	pthread_cond_t wake;
 	int started, stopping, cancel;
+	int wake_ready;
 	unsigned pending;
 	char trigger[NR_JOBS][TRIGGER_LEN];
 	int running;
@@ -250,25 +251,34 @@ int jobs_start(const struct config *cfg, int (*scanning)(void))
 		jobs.next_auto = last ? last + cfg->auto_check_interval_s :
 			clock_wall();
 	}
-	pthread_condattr_init(&attr);
-	pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
-	pthread_cond_init(&jobs.wake, &attr);
-	pthread_condattr_destroy(&attr);
+	/* Made once and never destroyed: FUSE threads signal it also
+	 * while a reload stops and starts the jobs. */
+	if (!jobs.wake_ready) {
+		pthread_condattr_init(&attr);
+		pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
+		pthread_cond_init(&jobs.wake, &attr);
+		pthread_condattr_destroy(&attr);
+		jobs.wake_ready = 1;
+	}
 	rc = -pthread_create(&jobs.thread, NULL, jobs_main, NULL);
 	if (rc) {
 		monitor_free(jobs.monitor);
 		jobs.monitor = NULL;
 		rd_repair_free(jobs.repair);
 		jobs.repair = NULL;
-		pthread_cond_destroy(&jobs.wake);
 		return log_error(rc, "jobs: cannot start thread");
 	}
+	pthread_mutex_lock(&jobs.lock);
 	jobs.started = 1;
+	pthread_mutex_unlock(&jobs.lock);
 	return 0;
 }
 
 void jobs_stop(void)
 {
+	struct monitor *monitor;
+	struct rd_repair *repair;
+
 	if (!jobs.started)
 		return;
 	pthread_mutex_lock(&jobs.lock);
@@ -277,28 +287,38 @@ void jobs_stop(void)
 	pthread_cond_signal(&jobs.wake);
 	pthread_mutex_unlock(&jobs.lock);
 	pthread_join(jobs.thread, NULL);
-	pthread_cond_destroy(&jobs.wake);
-	monitor_free(jobs.monitor);
-	jobs.monitor = NULL;
-	rd_repair_free(jobs.repair);
-	jobs.repair = NULL;
+	/* FUSE threads read the monitor's figures under the lock. */
+	pthread_mutex_lock(&jobs.lock);
 	jobs.started = 0;
+	monitor = jobs.monitor;
+	repair = jobs.repair;
+	jobs.monitor = NULL;
+	jobs.repair = NULL;
+	pthread_mutex_unlock(&jobs.lock);
+	monitor_free(monitor);
+	rd_repair_free(repair);
 }
 
 int jobs_submit(unsigned which, const char *trigger)
 {
-	if (!jobs.started || !which || (which >> NR_JOBS))
+	int rc = 0;
+
+	if (!which || (which >> NR_JOBS))
 		return -EINVAL;
-	for (int i = 0; i < NR_JOBS; i++)
-		if ((which & (1u << i)) && !jobs_enabled(jobs.cfg, 1u << i))
-			return -EPERM;
 	pthread_mutex_lock(&jobs.lock);
-	for (int i = 0; i < NR_JOBS; i++)
+	/* Stopped, or restarting for a reload: ask again in a moment. */
+	if (!jobs.started || jobs.stopping)
+		rc = -EAGAIN;
+	for (int i = 0; !rc && i < NR_JOBS; i++)
+		if ((which & (1u << i)) && !jobs_enabled(jobs.cfg, 1u << i))
+			rc = -EPERM;
+	for (int i = 0; !rc && i < NR_JOBS; i++)
 		if (which & (1u << i))
 			queue(1u << i, trigger);
-	pthread_cond_signal(&jobs.wake);
+	if (!rc)
+		pthread_cond_signal(&jobs.wake);
 	pthread_mutex_unlock(&jobs.lock);
-	return 0;
+	return rc;
 }
 
 void jobs_status(struct jobs_status *out)

@@ -53,8 +53,9 @@ void jobs_stop(void);
 
 /*
  * Queue jobs (an OR of enum jobs_job); trigger names the cause. Returns
- * 0, -EPERM when the configuration switches a job off, or -EINVAL for an
- * unknown job or before jobs_start().
+ * 0, -EPERM when the configuration switches a job off, -EAGAIN while the
+ * jobs are stopped (between a reload's stop and start), or -EINVAL for
+ * an unknown job.
  */
 int jobs_submit(unsigned jobs, const char *trigger);
 

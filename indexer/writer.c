@@ -762,9 +762,12 @@ static int call_after(int (*fn)(sqlite3 *db, void *arg), void *arg,
 	struct writer_callreq call = { .fn = fn, .arg = arg };
 	struct writer_callreq **p;
 
-	if (!w.running)
-		return log_error(-ESHUTDOWN, "writer: store is closed");
 	pthread_mutex_lock(&w.lock);
+	/* A call after the stop began would wait for a thread that is gone. */
+	if (!w.running || w.stopping) {
+		pthread_mutex_unlock(&w.lock);
+		return log_error(-ESHUTDOWN, "writer: store is closed");
+	}
 	call.after_seq = urgent ? 0 : w.put_seq;
 	for (p = &w.calls; *p; p = &(*p)->next)
 		;

@@ -11,6 +11,7 @@ import shutil
 import signal
 import socket
 import subprocess
+import threading
 import time
 
 import pytest
@@ -589,6 +590,41 @@ def test_sighup_adds_and_removes_roots(reloadable):
     assert m.json("status/summary.json")["counts"]["tracks"] == 3
     assert sorted(os.listdir(m.file("library/music/artists"))) == ["Beta"]
     assert m.proc.poll() is None
+
+
+def test_reloads_while_the_mount_is_busy(reloadable):
+    """Reads of health and rescan writes go on through reloads that
+    replace the roots: each is served, or refused with EAGAIN while the
+    indexer restarts, and the daemon lives on."""
+    m, conf, library, second = reloadable
+    stop = threading.Event()
+    errors = []
+
+    def busy():
+        while not stop.is_set():
+            try:
+                m.read("status/health")
+                m.write("control/rescan", str(library) + "\n")
+            except OSError as e:
+                if e.errno != errno.EAGAIN:
+                    errors.append(e)
+    threads = [threading.Thread(target=busy) for _ in range(4)]
+    for t in threads:
+        t.start()
+    try:
+        for i in range(10):
+            roots = [("music", library)] + ([("music", second)] if i % 2
+                                            else [])
+            write_conf(conf, roots)
+            m.proc.send_signal(signal.SIGHUP)
+            time.sleep(0.3)
+    finally:
+        stop.set()
+        for t in threads:
+            t.join()
+    assert errors == []
+    assert m.proc.poll() is None
+    m.wait_idle()
 
 
 @pytest.mark.parametrize("bad", [
