@@ -24,6 +24,7 @@ static const struct {
 	{ "/status/new", { NODE_FILE, .render = render_new } },
 	{ "/status/new.json", { NODE_FILE, .render = render_new_json } },
 	{ "/status/found.json", { NODE_FILE, .render = render_found_json } },
+	{ "/status/no-cover", { NODE_FILE, .render = render_no_cover } },
 	{ "/metrics", { .type = NODE_DIR } },
 	{ "/metrics/scan.json", { NODE_FILE, .render = render_scan_json } },
 	{ "/metrics/scan.csv", { NODE_FILE, .render = render_scan_csv } },

@@ -266,6 +266,68 @@ int views_cover_artist(const int64_t *dirs, size_t nr,
 	return rc;
 }
 
+/* Every album, the folder of its first track (in the order of the
+ * tracks_album index) and whether a track of it holds a picture. */
+#define EACH_ALBUM \
+	"SELECT aa.name, al.title, r.path, d.path, f.dir_id," \
+	" EXISTS (SELECT 1 FROM tracks e JOIN pictures p" \
+	" ON p.file_id = e.file_id WHERE e.album_id = al.id)" \
+	" FROM albums al LEFT JOIN artists aa ON aa.id = al.artist_id" \
+	" JOIN files f ON f.id = (SELECT file_id FROM tracks" \
+	" WHERE album_id = al.id ORDER BY disc_no, track_no, id LIMIT 1)" \
+	" JOIN directories d ON d.id = f.dir_id" \
+	" JOIN roots r ON r.id = f.root_id ORDER BY aa.name, al.title, al.id"
+
+int views_cover_each_album(sqlite3 *db,
+			   int (*fn)(void *arg, const char *artist,
+				     const char *album, const char *folder,
+				     int has_cover),
+			   void *arg)
+{
+	struct strbuf folder = STRBUF_INIT;
+	sqlite3_stmt *st, *files = NULL;
+	struct views_cover c;
+	int rc, err = 0, has;
+
+	rc = sqlite3_prepare_v2(db, EACH_ALBUM, -1, &st, NULL);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_prepare_v2(db, FOLDER_FILES, -1, &files, NULL);
+	if (rc != SQLITE_OK) {
+		sqlite3_finalize(st);
+		return db_error(db, rc, "cover: prepare");
+	}
+	while (!err && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+		const char *artist = (const char *)sqlite3_column_text(st, 0);
+
+		has = sqlite3_column_int(st, 5);
+		if (!has) {
+			err = best_in_folder(files, sqlite3_column_int64(st, 4),
+					     0, &c);
+			has = !err;
+			if (err == -ENOENT)
+				err = 0;
+		}
+		strbuf_reset(&folder);
+		strbuf_add(&folder, sqlite3_column_blob(st, 2),
+			   sqlite3_column_bytes(st, 2));
+		if (sqlite3_column_bytes(st, 3))
+			strbuf_addch(&folder, '/');
+		strbuf_add(&folder, sqlite3_column_blob(st, 3),
+			   sqlite3_column_bytes(st, 3));
+		if (!err)
+			err = fn(arg, artist && *artist ? artist :
+				 "Unknown Artist",
+				 (const char *)sqlite3_column_text(st, 1),
+				 folder.buf, has);
+	}
+	if (!err && rc != SQLITE_DONE)
+		err = db_error(db, rc, "cover: list albums");
+	sqlite3_finalize(files);
+	sqlite3_finalize(st);
+	strbuf_release(&folder);
+	return err < 0 ? err : 0;
+}
+
 /* Where the track's picture is, and the real file holding it. */
 static int load_embedded(int64_t track, struct embedded *e)
 {

@@ -33,6 +33,7 @@
  *		fd = views_cover_open(-n.file);
  */
 
+#include <sqlite3.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/stat.h>
@@ -71,6 +72,19 @@ int views_cover_artist(const int64_t *dirs, size_t nr,
  */
 int views_cover_rank(const char *name, size_t len, int artist,
 		     const char **ext);
+
+/*
+ * Call fn for every album of the store on db, by album artist then title:
+ * its album artist ("Unknown Artist" when it has none), its title, the
+ * absolute folder of its first track, and whether views_cover_album()
+ * finds it a cover. Stops when fn returns nonzero. Returns 0 or a
+ * negative errno value.
+ */
+int views_cover_each_album(sqlite3 *db,
+			   int (*fn)(void *arg, const char *artist,
+				     const char *album, const char *folder,
+				     int has_cover),
+			   void *arg);
 
 /*
  * stat() the track whose files.id is track for its embedded picture: the

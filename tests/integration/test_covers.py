@@ -1,7 +1,7 @@
 """Cover art in the library views: pictures embedded by mutagen in FLAC,
 ID3v2.3 and ID3v2.4 (and ID3 tags unsynchronised by hand, which mutagen
 only reads), folder images of every accepted name, artist images, broken
-pictures. Bytes read through the mount are compared
+pictures, and /status/no-cover. Bytes read through the mount are compared
 with what mutagen reads from the files."""
 
 import errno
@@ -346,6 +346,18 @@ def test_artist_images(covers):
     assert not [n for n in os.listdir(m.file(ARTISTS + "/Artist C"))
                 if n.startswith("artist")]
     assert not os.path.exists(m.file(ARTISTS + "/Artist C/artist.jpg"))
+
+
+def test_no_cover_listed(covers):
+    m, root = covers.mount, covers.root
+    assert not [n for n in os.listdir(m.file(ARTISTS +
+                                              "/Artist D/Bare Album"))
+                if n.startswith(("cover", "folder"))]
+    lines = m.read("status/no-cover").decode().splitlines()
+    assert lines == ["Artist D\tBare Album\t%s/Artist D/Bare Album" % root]
+    counts = m.json("status/summary.json")["counts"]
+    assert counts["albums_without_cover"] == 1
+    assert counts["albums_with_cover"] == counts["albums"] - 1
 
 
 @pytest.mark.parametrize("album", ["Cut Flac", "Cut Mp3"])

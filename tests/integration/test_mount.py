@@ -31,7 +31,7 @@ def mount(library, tmp_path):
     assert not is_mounted(m.path)
 
 GENERATED = ["README", "status/summary.json", "status/health",
-             "status/missing", "status/missing.json",
+             "status/missing", "status/missing.json", "status/no-cover",
              "metrics/scan.json", "metrics/scan.csv", "metrics/watch.json",
              "control/rescan", "log"]
 
@@ -48,7 +48,7 @@ def test_layout(mount):
     assert os.listdir(mount.file("manga")) == []
     assert sorted(os.listdir(mount.file("status"))) == [
         "found.json", "health", "missing", "missing.json", "new",
-        "new.json", "summary.json"]
+        "new.json", "no-cover", "summary.json"]
     assert sorted(os.listdir(mount.file("metrics"))) == [
         "monitor.json", "scan.csv", "scan.json", "watch.json"]
     assert sorted(os.listdir(mount.file("control"))) == [
