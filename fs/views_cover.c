@@ -123,21 +123,23 @@ static int best_in_folder(sqlite3_stmt *st, int64_t dir, int artist,
 		}
 	}
 	if (rc != SQLITE_DONE)
-		return db_error(sqlite3_db_handle(st), rc, "cover: list folder");
+		return db_error(sqlite3_db_handle(st), rc,
+				"cover: list folder");
 	return best < 0 ? -ENOENT : 0;
 }
 
 #define FOLDER_FILES \
 	"SELECT id, path FROM files WHERE dir_id = ?1 AND kind = 'other'"
 
-/* Step st for one row; 1 when there is one, 0 when none, or an error. */
+/* Step st for one row: 0 when there is one, -ENOENT when none, or the
+ * error of a failed step (logged as what). */
 static int step_row(sqlite3 *db, sqlite3_stmt *st, const char *what)
 {
 	int rc = sqlite3_step(st);
 
 	if (rc == SQLITE_ROW)
-		return 1;
-	return rc == SQLITE_DONE ? 0 : db_error(db, rc, what);
+		return 0;
+	return rc == SQLITE_DONE ? -ENOENT : db_error(db, rc, what);
 }
 
 /* The first front cover of the album in track order, else its first
@@ -163,13 +165,10 @@ static int embedded_cover(sqlite3 *db, sqlite3_stmt *track_st,
 	sqlite3_bind_int64(st, 1, sqlite3_column_int64(track_st,
 						       no_album ? 2 : 0));
 	rc = step_row(db, st, "cover: find embedded");
-	if (rc == 1) {
+	if (!rc) {
 		out->file = -sqlite3_column_int64(st, 0);
 		strcpy(out->ext, entry_ext((const char *)
 					   sqlite3_column_text(st, 1) ?: ""));
-		rc = 0;
-	} else if (!rc) {
-		rc = -ENOENT;
 	}
 	sqlite3_finalize(st);
 	return rc;
@@ -188,7 +187,7 @@ int views_cover_album(int64_t track, struct views_cover *out)
 		return rc;
 	sqlite3_bind_int64(st, 1, track);
 	rc = step_row(db, st, "cover: find track");
-	if (rc == 1) {
+	if (!rc) {
 		rc = sqlite3_prepare_v2(db, FOLDER_FILES, -1, &files, NULL);
 		if (rc != SQLITE_OK) {
 			rc = db_error(db, rc, "cover: prepare");
@@ -200,8 +199,6 @@ int views_cover_album(int64_t track, struct views_cover *out)
 		}
 		if (rc == -ENOENT)
 			rc = embedded_cover(db, st, out);
-	} else if (!rc) {
-		rc = -ENOENT;
 	}
 	sqlite3_finalize(st);
 	return rc;
@@ -219,8 +216,8 @@ static int parent_dir(sqlite3 *db, sqlite3_stmt *dir_st, int64_t dir,
 	sqlite3_reset(dir_st);
 	sqlite3_bind_int64(dir_st, 1, dir);
 	rc = step_row(db, dir_st, "cover: find folder");
-	if (rc <= 0)
-		return rc;
+	if (rc)
+		return rc == -ENOENT ? 0 : rc;
 	path = sqlite3_column_blob(dir_st, 1);
 	if (!path)
 		return 0;
@@ -234,10 +231,10 @@ static int parent_dir(sqlite3 *db, sqlite3_stmt *dir_st, int64_t dir,
 	sqlite3_bind_blob(st, 2, path, slash ? slash - path : 0,
 			  SQLITE_STATIC);
 	rc = step_row(db, st, "cover: find parent folder");
-	if (rc == 1) {
+	if (!rc)
 		*parent = sqlite3_column_int64(st, 0);
+	else if (rc == -ENOENT)
 		rc = 0;
-	}
 	sqlite3_finalize(st);
 	return rc;
 }
@@ -344,7 +341,7 @@ static int load_embedded(int64_t track, struct embedded *e)
 		return rc;
 	sqlite3_bind_int64(st, 1, track);
 	rc = step_row(db, st, "cover: find picture");
-	if (rc == 1) {
+	if (!rc) {
 		strbuf_add(&e->path, sqlite3_column_blob(st, 0),
 			   sqlite3_column_bytes(st, 0));
 		strbuf_addch(&e->path, '/');
@@ -356,9 +353,6 @@ static int load_embedded(int64_t track, struct embedded *e)
 		e->pic.unsync = sqlite3_column_int(st, 4);
 		e->pic.type = sqlite3_column_int(st, 5);
 		e->mtime_ns = sqlite3_column_int64(st, 6);
-		rc = 0;
-	} else if (!rc) {
-		rc = -ENOENT;
 	}
 	sqlite3_finalize(st);
 	return rc;

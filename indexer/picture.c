@@ -128,6 +128,7 @@ static int skip_string(struct cursor *c, int wide, char *out, size_t size)
  * APIC holds a text encoding, the MIME type, the picture type, a
  * description in that encoding and the image; ID3v2.2's PIC has a
  * three-letter image format ("JPG", "PNG") where APIC has the MIME type.
+ * The MIME type "-->" says the frame holds a link, not an image.
  */
 int picture_id3(const unsigned char *buf, size_t len, uint64_t off,
 		unsigned int ver, int unsync, uint64_t size,
@@ -155,6 +156,8 @@ int picture_id3(const unsigned char *buf, size_t len, uint64_t off,
 		if (rc)
 			return rc;
 	}
+	if (!strcmp(p.mime, "-->"))
+		return -ENOENT;
 	type = next_byte(&c);
 	if (type < 0)
 		return -ENODATA;

@@ -59,8 +59,9 @@ int picture_flac(const unsigned char *buf, size_t len, uint64_t off,
  * a PIC frame with a three-letter image format, 3 or 4 for APIC); unsync
  * says the content is unsynchronised; size is the content's length once
  * decoded. Returns 0 and fills *pic, -ENODATA when the head does not end
- * within len bytes, or -EBADMSG when it is damaged (an unknown text
- * encoding, fields running past size, an empty image).
+ * within len bytes, -ENOENT when the frame holds a link to an image (MIME
+ * type "-->") rather than one, or -EBADMSG when it is damaged (an
+ * unknown text encoding, fields running past size, an empty image).
  */
 int picture_id3(const unsigned char *buf, size_t len, uint64_t off,
 		unsigned int ver, int unsync, uint64_t size,

@@ -9,8 +9,9 @@
  * Both readers take a file descriptor the scanner opened read-only and
  * fill a struct tags with whatever they could read. They never load
  * picture data: of the embedded pictures they keep where the bytes of
- * one are (picture.h), the first front cover or else the first picture. A damaged tag is not fatal: the reader keeps what it got,
- * sets tag_error and returns 0; only when the file cannot be read at all
+ * one are (picture.h), the first front cover or else the first picture.
+ * A damaged tag is not fatal: the reader keeps what it got, sets
+ * tag_error and returns 0; only when the file cannot be read at all
  * (an I/O error) does it return a negative errno value. The caller falls
  * back to the file name for a missing title.
  *

@@ -497,8 +497,8 @@ out:
  * copy the few frames the index reads into a small buffer for libid3tag:
  * everything else is stepped over unread, and of a picture only the
  * fields in front of its image are read. A picture cut by the end of the
- * file is still noted (reading it back fails), then the walk stops. Sets *audio to
- * where the MPEG data should start.
+ * file is still noted (reading it back fails), then the walk stops. Sets
+ * *audio to where the MPEG data should start.
  */
 static int read_v2(struct win *w, const unsigned char *p, uint64_t *audio)
 {

@@ -179,6 +179,7 @@ static void test_id3_damaged(void **state)
 	static const unsigned char bad_enc[] = "\x07image/jpeg\x00\x03\x00x";
 	static const unsigned char no_image[] = "\x00image/jpeg\x00\x03\x00";
 	static const unsigned char no_end[] = "\x00image/jpeg";
+	static const unsigned char link[] = "\x00-->\x00\x03\x00http://x/y.jpg";
 	struct picture pic;
 
 	(void)state;
@@ -188,6 +189,8 @@ static void test_id3_damaged(void **state)
 				     sizeof(no_image) - 1, &pic), -EBADMSG);
 	assert_int_equal(picture_id3(no_end, sizeof(no_end) - 1, 0, 3, 0,
 				     100, &pic), -ENODATA);
+	assert_int_equal(picture_id3(link, sizeof(link) - 1, 0, 3, 0,
+				     sizeof(link) - 1, &pic), -ENOENT);
 }
 
 /* The first front cover wins; without one, the first picture. */
