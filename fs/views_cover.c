@@ -93,43 +93,48 @@ static int prepare(const char *sql, sqlite3 **db, sqlite3_stmt **st)
 }
 
 /*
- * The best image among the files of one folder (directories.id dir):
- * the folder holds few files, so ranking them all beats asking SQLite to
- * match sixteen names without case. Returns 0 with out->file set, or
- * -ENOENT.
+ * Rank the file whose id and path are in columns col and col + 1 of the
+ * current row of st, and take it into *out when it beats *best (-1 for
+ * nothing yet). A folder holds few files, so ranking them all beats
+ * asking SQLite to match sixteen names without case.
  */
-static int best_in_folder(sqlite3_stmt *st, int64_t dir, int artist,
-			  struct views_cover *out)
+static void rank_row(sqlite3_stmt *st, int col, int artist, int *best,
+		     struct views_cover *out)
 {
-	int best = -1, rank, rc;
+	const char *path = sqlite3_column_blob(st, col + 1);
+	size_t len = sqlite3_column_bytes(st, col + 1);
+	const char *base = path ? memrchr(path, '/', len) : NULL;
 	const char *ext;
+	int rank;
 
-	sqlite3_reset(st);
-	sqlite3_bind_int64(st, 1, dir);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		const char *path = sqlite3_column_blob(st, 1);
-		size_t len = sqlite3_column_bytes(st, 1);
-		const char *base = path ? memrchr(path, '/', len) : NULL;
-
-		base = base ? base + 1 : path;
-		if (!base)
-			continue;
-		rank = views_cover_rank(base, len - (base - path), artist,
-					&ext);
-		if (rank >= 0 && (best < 0 || rank < best)) {
-			best = rank;
-			out->file = sqlite3_column_int64(st, 0);
-			strcpy(out->ext, ext);
-		}
+	base = base ? base + 1 : path;
+	if (!base)
+		return;
+	rank = views_cover_rank(base, len - (base - path), artist, &ext);
+	if (rank >= 0 && (*best < 0 || rank < *best)) {
+		*best = rank;
+		out->file = sqlite3_column_int64(st, col);
+		strcpy(out->ext, ext);
 	}
+}
+
+/*
+ * The best image among the rows of st, a statement with its parameters
+ * bound whose columns col and col + 1 are a file's id and path. Returns
+ * 0 with *out filled, -ENOENT, or the error of a failed step.
+ */
+static int best_of_rows(sqlite3_stmt *st, int col, int artist,
+			struct views_cover *out)
+{
+	int best = -1, rc;
+
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		rank_row(st, col, artist, &best, out);
 	if (rc != SQLITE_DONE)
 		return db_error(sqlite3_db_handle(st), rc,
 				"cover: list folder");
 	return best < 0 ? -ENOENT : 0;
 }
-
-#define FOLDER_FILES \
-	"SELECT id, path FROM files WHERE dir_id = ?1 AND kind = 'other'"
 
 /* Step st for one row: 0 when there is one, -ENOENT when none, or the
  * error of a failed step (logged as what). */
@@ -143,15 +148,14 @@ static int step_row(sqlite3 *db, sqlite3_stmt *st, const char *what)
 }
 
 /* The first front cover of the album in track order, else its first
- * picture; a track without an album only has its own. */
-static int embedded_cover(sqlite3 *db, sqlite3_stmt *track_st,
+ * picture; a track without an album (album 0) only has its own. */
+static int embedded_cover(sqlite3 *db, int64_t album, int64_t track,
 			  struct views_cover *out)
 {
-	int no_album = sqlite3_column_type(track_st, 0) == SQLITE_NULL;
 	sqlite3_stmt *st;
 	int rc;
 
-	rc = sqlite3_prepare_v2(db, no_album ?
+	rc = sqlite3_prepare_v2(db, !album ?
 		"SELECT t.file_id, p.mime FROM tracks t"
 		" JOIN pictures p ON p.file_id = t.file_id"
 		" WHERE t.file_id = ?1" :
@@ -162,8 +166,7 @@ static int embedded_cover(sqlite3 *db, sqlite3_stmt *track_st,
 		-1, &st, NULL);
 	if (rc != SQLITE_OK)
 		return db_error(db, rc, "cover: prepare");
-	sqlite3_bind_int64(st, 1, sqlite3_column_int64(track_st,
-						       no_album ? 2 : 0));
+	sqlite3_bind_int64(st, 1, album ? album : track);
 	rc = step_row(db, st, "cover: find embedded");
 	if (!rc) {
 		out->file = -sqlite3_column_int64(st, 0);
@@ -174,92 +177,87 @@ static int embedded_cover(sqlite3 *db, sqlite3_stmt *track_st,
 	return rc;
 }
 
+/* One row per other file in the track's folder (or one with NULLs when
+ * there is none), each with the track's album. */
 int views_cover_album(int64_t track, struct views_cover *out)
 {
-	sqlite3_stmt *st, *files;
+	sqlite3_stmt *st;
+	int64_t album;
 	sqlite3 *db;
-	int rc;
+	int best = -1, rc;
 
-	rc = prepare("SELECT t.album_id, f.dir_id, t.file_id FROM tracks t"
-		     " JOIN files f ON f.id = t.file_id WHERE t.file_id = ?1",
-		     &db, &st);
+	rc = prepare("SELECT t.album_id, i.id, i.path FROM tracks t"
+		     " JOIN files f ON f.id = t.file_id"
+		     " LEFT JOIN files i ON i.dir_id = f.dir_id"
+		     " AND i.kind = 'other' WHERE t.file_id = ?1", &db, &st);
 	if (rc)
 		return rc;
 	sqlite3_bind_int64(st, 1, track);
 	rc = step_row(db, st, "cover: find track");
-	if (!rc) {
-		rc = sqlite3_prepare_v2(db, FOLDER_FILES, -1, &files, NULL);
-		if (rc != SQLITE_OK) {
-			rc = db_error(db, rc, "cover: prepare");
-		} else {
-			rc = best_in_folder(files,
-					    sqlite3_column_int64(st, 1), 0,
-					    out);
-			sqlite3_finalize(files);
-		}
-		if (rc == -ENOENT)
-			rc = embedded_cover(db, st, out);
+	album = rc ? 0 : sqlite3_column_int64(st, 0);
+	while (!rc) {
+		rank_row(st, 1, 0, &best, out);
+		rc = step_row(db, st, "cover: list folder");
 	}
 	sqlite3_finalize(st);
-	return rc;
+	if (rc != -ENOENT)
+		return rc;
+	return best >= 0 ? 0 : embedded_cover(db, album, track, out);
 }
 
-/* The directories.id of the folder above dir, or 0 when dir is a root. */
-static int parent_dir(sqlite3 *db, sqlite3_stmt *dir_st, int64_t dir,
-		      int64_t *parent)
-{
-	sqlite3_stmt *st;
-	const char *path, *slash;
-	int rc;
-
-	*parent = 0;
-	sqlite3_reset(dir_st);
-	sqlite3_bind_int64(dir_st, 1, dir);
-	rc = step_row(db, dir_st, "cover: find folder");
-	if (rc)
-		return rc == -ENOENT ? 0 : rc;
-	path = sqlite3_column_blob(dir_st, 1);
-	if (!path)
-		return 0;
-	slash = memrchr(path, '/', sqlite3_column_bytes(dir_st, 1));
-	rc = sqlite3_prepare_v2(db, "SELECT id FROM directories"
-				" WHERE root_id = ?1 AND path = ?2", -1, &st,
-				NULL);
-	if (rc != SQLITE_OK)
-		return db_error(db, rc, "cover: prepare");
-	sqlite3_bind_int64(st, 1, sqlite3_column_int64(dir_st, 0));
-	sqlite3_bind_blob(st, 2, path, slash ? slash - path : 0,
-			  SQLITE_STATIC);
-	rc = step_row(db, st, "cover: find parent folder");
-	if (!rc)
-		*parent = sqlite3_column_int64(st, 0);
-	else if (rc == -ENOENT)
-		rc = 0;
-	sqlite3_finalize(st);
-	return rc;
-}
-
+/*
+ * Look for an artist image above each folder in turn, skipping a parent
+ * just looked at: an artist's albums usually share one.
+ */
 int views_cover_artist(const int64_t *dirs, size_t nr,
 		       struct views_cover *out)
 {
+	struct strbuf last = STRBUF_INIT;
 	sqlite3_stmt *dir_st, *files = NULL;
-	int64_t parent;
+	int64_t last_root = 0;
 	sqlite3 *db;
 	int rc = prepare("SELECT root_id, path FROM directories WHERE id = ?1",
 			 &db, &dir_st);
 
 	if (rc)
 		return rc;
-	rc = sqlite3_prepare_v2(db, FOLDER_FILES, -1, &files, NULL);
+	rc = sqlite3_prepare_v2(db, "SELECT f.id, f.path FROM directories p"
+				" JOIN files f ON f.dir_id = p.id"
+				" AND f.kind = 'other'"
+				" WHERE p.root_id = ?1 AND p.path = ?2", -1,
+				&files, NULL);
 	rc = rc == SQLITE_OK ? -ENOENT : db_error(db, rc, "cover: prepare");
 	for (size_t i = 0; rc == -ENOENT && i < nr; i++) {
-		rc = parent_dir(db, dir_st, dirs[i], &parent);
-		if (!rc)
-			rc = parent ? best_in_folder(files, parent, 1, out) :
-				      -ENOENT;
+		const char *path, *slash;
+		int64_t root;
+		size_t len;
+
+		sqlite3_reset(dir_st);
+		sqlite3_bind_int64(dir_st, 1, dirs[i]);
+		rc = step_row(db, dir_st, "cover: find folder");
+		if (rc)
+			continue;
+		path = sqlite3_column_blob(dir_st, 1);
+		rc = -ENOENT;
+		if (!path)
+			continue;	/* a root: nothing above it */
+		root = sqlite3_column_int64(dir_st, 0);
+		slash = memrchr(path, '/', sqlite3_column_bytes(dir_st, 1));
+		len = slash ? (size_t)(slash - path) : 0;
+		if (last.len == len && last_root == root &&
+		    !memcmp(last.buf, path, len))
+			continue;
+		strbuf_reset(&last);
+		strbuf_add(&last, path, len);
+		last_root = root;
+		sqlite3_reset(files);
+		sqlite3_bind_int64(files, 1, root);
+		sqlite3_bind_blob(files, 2, last.buf, len, SQLITE_STATIC);
+		rc = best_of_rows(files, 0, 1, out);
 	}
 	sqlite3_finalize(files);
 	sqlite3_finalize(dir_st);
+	strbuf_release(&last);
 	return rc;
 }
 
@@ -288,7 +286,9 @@ int views_cover_each_album(sqlite3 *db,
 
 	rc = sqlite3_prepare_v2(db, EACH_ALBUM, -1, &st, NULL);
 	if (rc == SQLITE_OK)
-		rc = sqlite3_prepare_v2(db, FOLDER_FILES, -1, &files, NULL);
+		rc = sqlite3_prepare_v2(db, "SELECT id, path FROM files"
+					" WHERE dir_id = ?1 AND kind = 'other'",
+					-1, &files, NULL);
 	if (rc != SQLITE_OK) {
 		sqlite3_finalize(st);
 		return db_error(db, rc, "cover: prepare");
@@ -298,8 +298,10 @@ int views_cover_each_album(sqlite3 *db,
 
 		has = sqlite3_column_int(st, 5);
 		if (!has) {
-			err = best_in_folder(files, sqlite3_column_int64(st, 4),
-					     0, &c);
+			sqlite3_reset(files);
+			sqlite3_bind_int64(files, 1,
+					   sqlite3_column_int64(st, 4));
+			err = best_of_rows(files, 0, 0, &c);
 			has = !err;
 			if (err == -ENOENT)
 				err = 0;

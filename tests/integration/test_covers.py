@@ -229,6 +229,17 @@ def covers(tmp_path_factory):
     with open(str(root / "Artist B" / "artist.jpg"), "wb") as f:
         f.write(artist_b)
 
+    # Artist E's albums sit in two folders, and only the second has an
+    # image above it.
+    for parent, album in (("Various", "E1"), ("Artist E", "E2")):
+        d = str(root / parent / album)
+        os.makedirs(d)
+        flac_file(d + "/01.flac", album, "Artist E", album, 1,
+                  [(3, "image/png", png(500, 1000))])
+    artist_e = jpeg(302)
+    with open(str(root / "Artist E" / "ARTIST.jpg"), "wb") as f:
+        f.write(artist_e)
+
     # No cover at all.
     d = album_dir("Artist D", "Bare Album")
     flac_file(d + "/01.flac", "Bare", "Artist D", "Bare Album", 1)
@@ -248,7 +259,8 @@ def covers(tmp_path_factory):
 
     m = start(base, "music=" + str(root))
     yield types.SimpleNamespace(mount=m, root=root, want=want, cut=cut,
-                                artist_a=artist_a, artist_b=artist_b)
+                                artist_a=artist_a, artist_b=artist_b,
+                                artist_e=artist_e)
     unmount(m.path, m.proc)
 
 
@@ -343,6 +355,9 @@ def test_artist_images(covers):
     m = covers.mount
     assert m.read(ARTISTS + "/Artist A/artist.png") == covers.artist_a
     assert m.read(ARTISTS + "/Artist B/artist.jpg") == covers.artist_b
+    assert m.read(ARTISTS + "/Artist E/artist.jpg") == covers.artist_e
+    assert m.read("library/music/genres/Unknown Genre/Artist E/"
+                  "artist.jpg") == covers.artist_e
     assert not [n for n in os.listdir(m.file(ARTISTS + "/Artist C"))
                 if n.startswith("artist")]
     assert not os.path.exists(m.file(ARTISTS + "/Artist C/artist.jpg"))
