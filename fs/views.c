@@ -435,10 +435,10 @@ static int list_tracks(struct listing *ls, const struct view *v)
 	bind_chain(st, ls);
 	rc = list_track_rows(ls, db, st);
 	sqlite3_finalize(st);
-	return rc ? rc : add_cover(ls, "cover", "folder",
-				   views_cover_album(ls->nr ?
-						     ls->items[0].file : 0,
-						     &cover), &cover);
+	if (rc || !ls->nr)
+		return rc;
+	rc = views_cover_album(ls->items[0].file, &cover);
+	return add_cover(ls, "cover", "folder", rc, &cover);
 }
 
 /* Every word of the query as the start of a word of the track, each
@@ -647,9 +647,10 @@ static int add_artist_image(struct listing *ls, const struct view *v)
 		dirs[nr++] = sqlite3_column_int64(st, 0);
 	sqlite3_finalize(st);
 	rc = end_rows(db, rc, "list artist folders");
-	return rc ? rc : add_cover(ls, "artist", NULL,
-				   views_cover_artist(dirs, nr, &cover),
-				   &cover);
+	if (rc)
+		return rc;
+	rc = views_cover_artist(dirs, nr, &cover);
+	return add_cover(ls, "artist", NULL, rc, &cover);
 }
 
 /* Fill ls, a folder depth levels below view v's own; last is the folder's
@@ -664,9 +665,9 @@ static int build(struct listing *ls, const struct view *v, int depth,
 		if (depth == v->depth)
 			return list_tracks(ls, v);
 		rc = list_groups(ls, v, v->levels[depth]);
-		if (rc || v->levels[depth] != &by_album_year)
-			return rc;
-		return add_artist_image(ls, v);
+		if (!rc && v->levels[depth] == &by_album_year)
+			rc = add_artist_image(ls, v);
+		return rc;
 	case VIEW_MANGA:
 		if (depth == 2)
 			return list_volume_folder(ls);
