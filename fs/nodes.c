@@ -30,6 +30,7 @@ static const struct {
 	{ "/status/broken.json", { NODE_FILE, .render = render_broken_json } },
 	{ "/status/repairs.json", { NODE_FILE,
 				    .render = render_repairs_json } },
+	{ "/status/no-cover", { NODE_FILE, .render = render_no_cover } },
 	{ "/metrics", { .type = NODE_DIR } },
 	{ "/metrics/scan.json", { NODE_FILE, .render = render_scan_json } },
 	{ "/metrics/scan.csv", { NODE_FILE, .render = render_scan_csv } },

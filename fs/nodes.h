@@ -30,7 +30,8 @@ struct node {
 	int64_t series;
 	/* /manga and /manga/SERIES list what the store holds. */
 	int dynamic;
-	/* The files.id of a NODE_REAL. */
+	/* The files.id of a NODE_REAL; negated, a track's embedded
+	 * picture (views_cover.h). */
 	int64_t file;
 };
 

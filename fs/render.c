@@ -13,6 +13,7 @@
 #include "common/strbuf.h"
 #include "common/utf8.h"
 #include "fs/reader.h"
+#include "fs/views_cover.h"
 #include "fs/render_monitor.h"
 #include "fs/render_repair.h"
 #include "indexer/indexer.h"
@@ -171,6 +172,17 @@ static int count_missing(void *arg, const char *series, int volume,
 	return 0;
 }
 
+/* Albums with a cover at [1], without at [0]. */
+static int count_cover(void *arg, const char *artist, const char *album,
+		       const char *folder, int has_cover)
+{
+	(void)artist;
+	(void)album;
+	(void)folder;
+	((json_int_t *)arg)[!!has_cover]++;
+	return 0;
+}
+
 static int count_rows(sqlite3 *db, json_t *counts)
 {
 	static const struct {
@@ -186,7 +198,7 @@ static int count_rows(sqlite3 *db, json_t *counts)
 		{ "broken_links", "SELECT count(*) FROM rd_links"
 		  " WHERE broken" },
 	};
-	json_int_t missing = 0;
+	json_int_t missing = 0, cover[2] = { 0, 0 };
 	int rc = 0;
 
 	for (size_t i = 0; !rc && i < sizeof(queries) / sizeof(*queries);
@@ -204,6 +216,12 @@ static int count_rows(sqlite3 *db, json_t *counts)
 	if (!rc)
 		rc = manga_each_missing(db, count_missing, &missing);
 	json_object_set_new(counts, "missing", json_integer(missing));
+	if (!rc)
+		rc = views_cover_each_album(db, count_cover, cover);
+	json_object_set_new(counts, "albums_with_cover",
+			    json_integer(cover[1]));
+	json_object_set_new(counts, "albums_without_cover",
+			    json_integer(cover[0]));
 	return rc;
 }
 
@@ -443,6 +461,35 @@ int render_missing(struct strbuf *out)
 	return rc;
 }
 
+/* One line of /status/no-cover for an album without any. */
+static int no_cover_line(void *arg, const char *artist, const char *album,
+			 const char *folder, int has_cover)
+{
+	struct strbuf *out = arg;
+
+	if (has_cover)
+		return 0;
+	render_field(out, artist);
+	strbuf_addch(out, '\t');
+	render_field(out, album);
+	strbuf_addch(out, '\t');
+	render_field(out, folder);
+	strbuf_addch(out, '\n');
+	return 0;
+}
+
+int render_no_cover(struct strbuf *out)
+{
+	sqlite3 *db = reader_begin();
+	int rc;
+
+	if (!db)
+		return -EIO;
+	rc = views_cover_each_album(db, no_cover_line, out);
+	reader_end(db);
+	return rc;
+}
+
 static int missing_item(void *arg, const char *series, int volume,
 			const char *series_path)
 {
@@ -604,7 +651,8 @@ int render_readme(struct strbuf *out)
 "\n"
 "status/summary.json  version, uptime, state (idle, scanning or checking),\n"
 "                     counts of\n"
-"                     tracks, albums, artists and files, the roots, the\n"
+"                     tracks, albums (with and without cover art),\n"
+"                     artists and files, the roots, the\n"
 "                     last scan, scan progress while one runs, the watcher\n"
 "status/health        \"ok\", or one line per problem (\"warn: ...\",\n"
 "                     \"error: ...\")\n"
@@ -618,6 +666,9 @@ int render_readme(struct strbuf *out)
 "                     are read), \"full\" to re-read every file's tags, or\n"
 "                     an absolute path inside a root to rescan just that;\n"
 "                     read it to see the state\n"
+"status/no-cover      one line per album without cover art (no image in\n"
+"                     its folder, none in its tags): ALBUM ARTIST, ALBUM\n"
+"                     and its FOLDER, tab-separated\n"
 "status/missing       one line per missing manga volume: SERIES, a tab,\n"
 "                     the volume number (monitored series only)\n"
 "status/missing.json  the same as [{series, volume, series_path}]\n"
@@ -659,6 +710,9 @@ int render_readme(struct strbuf *out)
 "                     artists/ARTIST/ALBUM (YEAR)/, albums/ALBUM (ARTIST)/,\n"
 "                     genres/GENRE/ARTIST/ALBUM (YEAR)/, years/YEAR/ARTIST\n"
 "                     - ALBUM/, each holding \"NN - TITLE.EXT\" files\n"
+"                     and the album's cover as cover.jpg and folder.jpg\n"
+"                     (.png, .webp: the image's own type); artist\n"
+"                     folders hold artist.jpg when there is an image\n"
 "library/manga/       one folder per series: its volumes in order, and an\n"
 "                     empty \"MISSING - VOLUME N\" for each gap\n"
 "search/QUERY/        the tracks whose title, artist or album hold every\n"

@@ -12,12 +12,14 @@
 #include "common/strbuf.h"
 #include "fs/nodes.h"
 #include "fs/reader.h"
+#include "fs/views_cover.h"
 #include "fs/views_name.h"
 #include "indexer/indexer.h"
 #include "indexer/manga.h"
 
 #define CACHE_SLOTS 64
 #define MAX_KEYS 8
+#define ARTIST_DIRS 16		/* album folders looked above for an image */
 
 /*
  * How the tracks of a music view are grouped into the folders of one
@@ -391,10 +393,34 @@ static int list_track_rows(struct listing *ls, sqlite3 *db, sqlite3_stmt *st)
 #define TRACK_COLUMNS \
 	"SELECT t.file_id, t.track_no, t.disc_no, t.disc_total, t.title, f.path"
 
-/* The tracks of the deepest folders of a music view. */
+/* Name a cover found (found is 0) once or twice (second not NULL), as
+ * players look for one name or the other (views_cover.h). */
+static int add_cover(struct listing *ls, const char *first,
+		     const char *second, int found,
+		     const struct views_cover *cover)
+{
+	struct item it = { .type = ITEM_FILE, .file = cover->file };
+	struct strbuf name = STRBUF_INIT;
+	int rc;
+
+	if (found)
+		return found == -ENOENT ? 0 : found;
+	strbuf_addf(&name, "%s%s", first, cover->ext);
+	rc = add_item(ls, &name, strlen(cover->ext), &it);
+	if (!rc && second) {
+		strbuf_reset(&name);
+		strbuf_addf(&name, "%s%s", second, cover->ext);
+		rc = add_item(ls, &name, strlen(cover->ext), &it);
+	}
+	strbuf_release(&name);
+	return rc;
+}
+
+/* The tracks of the deepest folders of a music view, and their cover. */
 static int list_tracks(struct listing *ls, const struct view *v)
 {
 	struct strbuf sql = STRBUF_INIT;
+	struct views_cover cover;
 	sqlite3_stmt *st;
 	sqlite3 *db;
 	int rc;
@@ -409,7 +435,10 @@ static int list_tracks(struct listing *ls, const struct view *v)
 	bind_chain(st, ls);
 	rc = list_track_rows(ls, db, st);
 	sqlite3_finalize(st);
-	return rc;
+	if (rc || !ls->nr)
+		return rc;
+	rc = views_cover_album(ls->items[0].file, &cover);
+	return add_cover(ls, "cover", "folder", rc, &cover);
 }
 
 /* Every word of the query as the start of a word of the track, each
@@ -594,16 +623,51 @@ static int list_volume_folder(struct listing *ls)
 			NULL);
 }
 
+/* An artist folder (whose folders are albums) shows the image in the
+ * folder above its albums' folders, looking above a few of them. */
+static int add_artist_image(struct listing *ls, const struct view *v)
+{
+	struct strbuf sql = STRBUF_INIT;
+	int64_t dirs[ARTIST_DIRS];
+	struct views_cover cover;
+	size_t nr = 0;
+	sqlite3_stmt *st;
+	sqlite3 *db;
+	int rc;
+
+	strbuf_addstr(&sql, "SELECT DISTINCT f.dir_id" TRACKS_FROM);
+	add_where(&sql, v, ls);
+	strbuf_addf(&sql, " LIMIT %d", ARTIST_DIRS);
+	rc = prepare(sql.buf, "list artist folders", &db, &st);
+	strbuf_release(&sql);
+	if (rc)
+		return rc;
+	bind_chain(st, ls);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		dirs[nr++] = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	rc = end_rows(db, rc, "list artist folders");
+	if (rc)
+		return rc;
+	rc = views_cover_artist(dirs, nr, &cover);
+	return add_cover(ls, "artist", NULL, rc, &cover);
+}
+
 /* Fill ls, a folder depth levels below view v's own; last is the folder's
  * own name (the query, for a search). */
 static int build(struct listing *ls, const struct view *v, int depth,
 		 const char *last)
 {
+	int rc;
+
 	switch (v->kind) {
 	case VIEW_MUSIC:
-		if (depth < v->depth)
-			return list_groups(ls, v, v->levels[depth]);
-		return list_tracks(ls, v);
+		if (depth == v->depth)
+			return list_tracks(ls, v);
+		rc = list_groups(ls, v, v->levels[depth]);
+		if (!rc && v->levels[depth] == &by_album_year)
+			rc = add_artist_image(ls, v);
+		return rc;
 	case VIEW_MANGA:
 		if (depth == 2)
 			return list_volume_folder(ls);
@@ -878,8 +942,11 @@ static int real_path(int64_t file, struct strbuf *out)
 int views_real_stat(int64_t file, struct stat *st)
 {
 	struct strbuf path = STRBUF_INIT;
-	int rc = real_path(file, &path);
+	int rc;
 
+	if (file < 0)
+		return views_cover_stat(-file, st);
+	rc = real_path(file, &path);
 	if (!rc && stat(path.buf, st))
 		rc = -errno;
 	if (!rc && !S_ISREG(st->st_mode))
@@ -893,8 +960,11 @@ int views_real_stat(int64_t file, struct stat *st)
 int views_real_open(int64_t file)
 {
 	struct strbuf path = STRBUF_INIT;
-	int rc = real_path(file, &path);
+	int rc;
 
+	if (file < 0)
+		return views_cover_open(-file);
+	rc = real_path(file, &path);
 	if (!rc) {
 		rc = open(path.buf, O_RDONLY | O_CLOEXEC);
 		if (rc < 0)

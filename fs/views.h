@@ -18,6 +18,9 @@
  * "Unknown Album", "Unknown Genre", "Unknown Year"; " (YEAR)" is left out
  * when the album has none. Names follow views_name.h.
  *
+ * Album folders also hold cover.EXT and folder.EXT, artist folders
+ * artist.EXT, when views_cover.h finds such an image.
+ *
  * /search/QUERY holds the tracks (at most VIEWS_SEARCH_MAX, best first)
  * whose title, artist, album or album artist hold every word of QUERY as
  * the start of a word, accents folded; QUERY is plain text, never FTS5
@@ -63,14 +66,17 @@ int views_list(const char *path,
 
 /*
  * stat() the real file behind file (a files.id) into *st, with the write
- * bits cleared: the views are read-only. Returns 0, -ENOENT when the file
- * or its row is gone, or another negative errno value.
+ * bits cleared: the views are read-only. A negative file is the picture
+ * embedded in the track -file (views_cover_stat()). Returns 0, -ENOENT
+ * when the file or its row is gone, or another negative errno value.
  */
 int views_real_stat(int64_t file, struct stat *st);
 
 /*
- * Open the real file behind file read-only. Returns the descriptor, or
- * -ENOENT when the file or its row is gone, or another negative errno.
+ * Open the real file behind file read-only; a negative file gives the
+ * picture embedded in the track -file (views_cover_open()). Returns the
+ * descriptor, or -ENOENT when the file or its row is gone, or another
+ * negative errno.
  */
 int views_real_open(int64_t file);
 

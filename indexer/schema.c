@@ -307,6 +307,19 @@ static const char *const schema_steps[] = {
 	"  INSERT OR IGNORE INTO tracks_fts_dirty VALUES (OLD.id);"
 	"  END;"
 	"CREATE INDEX tracks_album_artist ON tracks (album_artist_id, album_id);",
+
+	/* version 8: where the embedded picture of a track is (picture.h).
+	 * Tracks known to hold one are read again by the next scan (their
+	 * mtime no longer matches), so that they get their row. */
+	"CREATE TABLE pictures ("
+	"  file_id INTEGER PRIMARY KEY REFERENCES files(id) ON DELETE CASCADE,"
+	"  type INTEGER NOT NULL,"
+	"  mime TEXT NOT NULL,"
+	"  offset INTEGER NOT NULL,"
+	"  length INTEGER NOT NULL,"
+	"  unsync INTEGER NOT NULL);"
+	"UPDATE files SET mtime_ns = 0 WHERE id IN"
+	"  (SELECT file_id FROM tracks WHERE has_picture);",
 };
 
 int schema_version(void)

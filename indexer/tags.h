@@ -8,8 +8,10 @@
  *
  * Both readers take a file descriptor the scanner opened read-only and
  * fill a struct tags with whatever they could read. They never load
- * picture data. A damaged tag is not fatal: the reader keeps what it got,
- * sets tag_error and returns 0; only when the file cannot be read at all
+ * picture data: of the embedded pictures they keep where the bytes of
+ * one are (picture.h), the first front cover or else the first picture.
+ * A damaged tag is not fatal: the reader keeps what it got, sets
+ * tag_error and returns 0; only when the file cannot be read at all
  * (an I/O error) does it return a negative errno value. The caller falls
  * back to the file name for a missing title (tags_title_from_name).
  *
@@ -19,6 +21,8 @@
  */
 
 #include <stdint.h>
+
+#include "indexer/picture.h"
 
 struct tags {
 	char *title;
@@ -41,6 +45,7 @@ struct tags {
 	int sample_rate;
 	int channels;
 	int has_picture;		/* an embedded picture was seen */
+	struct picture picture;		/* the one to show, if found */
 
 	int tag_error;			/* something was damaged or cut */
 	uint64_t bytes_read;		/* bytes read from the file */

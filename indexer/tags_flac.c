@@ -1,6 +1,7 @@
 #include <errno.h>
 #include <stddef.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 #include <sys/stat.h>
@@ -86,11 +87,56 @@ static int take_comment(struct tags *t,
 }
 
 /*
- * Only STREAMINFO and the comments are loaded: get_block() reads a whole
- * block into memory, and pictures can be megabytes, so for those the
- * header is enough. -EBADMSG means libFLAC could not read the block.
+ * get_block() would read a whole picture into memory, and pictures can be
+ * megabytes: only the fields in front of the image are read, to know
+ * where it is. A head that does not fit in the block is damage.
  */
-static int read_block(FLAC__Metadata_SimpleIterator *it, struct tags *t)
+static int note_picture(int fd, FLAC__Metadata_SimpleIterator *it,
+			struct tags *t)
+{
+	unsigned char small[512], *buf = small;
+	uint64_t off = FLAC__metadata_simple_iterator_get_block_offset(it) +
+		       FLAC__STREAM_METADATA_HEADER_LENGTH;
+	unsigned int len = FLAC__metadata_simple_iterator_get_block_length(it);
+	size_t want = len < sizeof(small) ? len : sizeof(small), need;
+	struct picture pic;
+	ssize_t n;
+	int rc;
+
+	t->has_picture = 1;
+	for (;;) {
+		n = pread(fd, buf, want, off);
+		if (n < 0) {
+			rc = -errno;
+			break;
+		}
+		t->bytes_read += n;
+		rc = picture_flac(buf, n, off, len, &pic, &need);
+		if (rc != -ENODATA || (size_t)n < want || buf != small)
+			break;
+		buf = malloc(need);
+		if (!buf)
+			return -ENOMEM;
+		want = need;
+	}
+	if (buf != small)
+		free(buf);
+	if (!rc)
+		picture_choose(&t->picture, &pic);
+	else if (rc == -ENODATA || rc == -EBADMSG)
+		t->tag_error = 1;
+	else
+		return rc;
+	return 0;
+}
+
+/*
+ * Only STREAMINFO and the comments are loaded whole; of a picture, the
+ * few bytes saying where its image is. -EBADMSG means libFLAC could not
+ * read the block.
+ */
+static int read_block(int fd, FLAC__Metadata_SimpleIterator *it,
+		      struct tags *t)
 {
 	FLAC__MetadataType type;
 	const FLAC__StreamMetadata_StreamInfo *si;
@@ -102,7 +148,7 @@ static int read_block(FLAC__Metadata_SimpleIterator *it, struct tags *t)
 	type = FLAC__metadata_simple_iterator_get_block_type(it);
 	t->bytes_read += FLAC__STREAM_METADATA_HEADER_LENGTH;
 	if (type == FLAC__METADATA_TYPE_PICTURE)
-		t->has_picture = 1;
+		return note_picture(fd, it, t);
 	if (type != FLAC__METADATA_TYPE_STREAMINFO &&
 	    type != FLAC__METADATA_TYPE_VORBIS_COMMENT)
 		return 0;
@@ -179,7 +225,7 @@ int tags_read_flac(int fd, struct tags *t)
 	}
 	t->bytes_read += 4;
 	do
-		err = read_block(it, t);
+		err = read_block(fd, it, t);
 	while (!err && FLAC__metadata_simple_iterator_next(it));
 	if (err == -EBADMSG) {
 		t->tag_error = 1;

@@ -18,6 +18,19 @@
 #define SYNC_SCAN	16384		/* how far to look for the audio */
 #define MPEG_FRAME_MAX	2048		/* layer II, 384 kbit/s, 32 kHz: 1729 */
 #define TAG_MAX		(16 << 20)	/* largest tag read whole */
+#define PIC_HEAD	4096		/* room for a picture frame's fields */
+
+/* Frame format flags (the second flag byte) that change a frame's
+ * content: v2.3 compression, encryption, grouping; v2.4 grouping,
+ * compression, encryption, unsynchronisation, data length indicator. */
+#define V3_COMPRESSED	0x80
+#define V3_ENCRYPTED	0x40
+#define V3_GROUPED	0x20
+#define V4_GROUPED	0x40
+#define V4_COMPRESSED	0x08
+#define V4_ENCRYPTED	0x04
+#define V4_UNSYNCED	0x02
+#define V4_LENGTH	0x01
 
 /*
  * A window onto the file, refilled by one pread only when the reader
@@ -301,7 +314,7 @@ static int in_list(const char (*list)[5], size_t n, const unsigned char *id,
 
 /*
  * Decide from the header alone whether a frame is worth reading: 0 to
- * step over it, 1 to keep it, 2 for a picture (noted, never read).
+ * step over it, 1 to keep it, 2 for a picture (noted, its image unread).
  */
 static int frame_kind(const unsigned char *id, size_t idlen, uint32_t size)
 {
@@ -352,6 +365,95 @@ static int parse_kept(struct tags *t, unsigned char *buf, size_t len,
 }
 
 /*
+ * Where a frame's content starts after the bytes some flags put in front
+ * of it, and its length once decoded: 0 for a content a reader cannot
+ * take as it is (compressed, encrypted, or unsynchronised without the
+ * length it decodes to). For ID3v2.4, *unsync is set from the frame's
+ * own flag too. len is the frame size from its header; dli points at the
+ * (raw) bytes after the header, of which avail are there.
+ */
+static uint64_t content_of(unsigned int ver, unsigned int flags,
+			   uint32_t len, const unsigned char *after,
+			   size_t avail, size_t *skip, int *unsync)
+{
+	*skip = 0;
+	if (ver == 3) {
+		if (flags & (V3_COMPRESSED | V3_ENCRYPTED))
+			return 0;
+		*skip = flags & V3_GROUPED ? 1 : 0;
+	} else if (ver == 4) {
+		if (flags & (V4_COMPRESSED | V4_ENCRYPTED))
+			return 0;
+		*unsync |= !!(flags & V4_UNSYNCED);
+		*skip = flags & V4_GROUPED ? 1 : 0;
+		if (flags & V4_LENGTH) {
+			*skip += 4;
+			if (avail < *skip || len < *skip)
+				return 0;
+			return syncsafe(after + *skip - 4);
+		}
+		if (*unsync)
+			return 0;
+	}
+	return len > *skip ? len - *skip : 0;
+}
+
+/*
+ * Note one picture frame: hand the fields in front of its image to
+ * picture_id3() and keep it if it is the best so far. p holds the raw
+ * bytes after the frame header, avail of them, at file offset off.
+ */
+static void note_picture(struct tags *t, unsigned int ver, unsigned int flags,
+			 uint32_t len, const unsigned char *p, size_t avail,
+			 uint64_t off, int unsync)
+{
+	struct picture pic;
+	uint64_t size;
+	size_t skip;
+
+	t->has_picture = 1;
+	size = content_of(ver, flags, len, p, avail, &skip, &unsync);
+	if (!size || avail < skip)
+		return;
+	switch (picture_id3(p + skip, avail - skip, off + skip, ver, unsync,
+			    size, &pic)) {
+	case 0:
+		picture_choose(&t->picture, &pic);
+		break;
+	case -EBADMSG:
+		t->tag_error = 1;
+		break;
+	}
+}
+
+/*
+ * In an unsynchronised ID3v2.2/2.3 tag, sizes count decoded bytes and
+ * frame headers are unsynchronised too, so finding the pictures means
+ * decoding the walk through the whole tag, which is in memory anyway.
+ */
+static void find_pictures_unsynced(struct tags *t, const unsigned char *buf,
+				   size_t len)
+{
+	unsigned int ver = buf[3];
+	size_t hl = ver == 2 ? 6 : 10, idlen = ver == 2 ? 3 : 4, pos = 10;
+	unsigned char h[10];
+	uint32_t size;
+
+	if (buf[5] & ID3_TAG_FLAG_EXTENDEDHEADER && ver == 3 &&
+	    picture_unsync_take(buf, len, &pos, h, 4) == 4)
+		picture_unsync_take(buf, len, &pos, NULL, be32(h));
+	while (picture_unsync_take(buf, len, &pos, h, hl) == hl && h[0] &&
+	       frame_id_ok(h, idlen)) {
+		size = frame_size(ver, h);
+		if (frame_kind(h, idlen, size) == 2)
+			note_picture(t, ver, ver == 2 ? 0 : h[9], size,
+				     buf + pos, len - pos, pos, 1);
+		if (picture_unsync_take(buf, len, &pos, NULL, size) < size)
+			break;
+	}
+}
+
+/*
  * Unsynchronised ID3v2.2/2.3 tags must be decoded before their frame
  * headers can be walked, which libid3tag does, so these rare tags are
  * read whole, pictures included.
@@ -383,6 +485,8 @@ static int read_v2_whole(struct win *w, uint64_t size)
 	}
 	err = take_tag(w->t, tag);
 	id3_tag_delete(tag);
+	if (!err && n >= 10)
+		find_pictures_unsynced(w->t, buf, n);
 out:
 	free(buf);
 	return err;
@@ -391,8 +495,10 @@ out:
 /*
  * Walk the frame headers of the ID3v2 tag whose header p points at and
  * copy the few frames the index reads into a small buffer for libid3tag:
- * pictures and everything else are stepped over unread. Sets *audio to
- * where the MPEG data should start.
+ * everything else is stepped over unread, and of a picture only the
+ * fields in front of its image are read. A picture cut by the end of the
+ * file is still noted (reading it back fails), then the walk stops. Sets
+ * *audio to where the MPEG data should start.
  */
 static int read_v2(struct win *w, const unsigned char *p, uint64_t *audio)
 {
@@ -400,17 +506,18 @@ static int read_v2(struct win *w, const unsigned char *p, uint64_t *audio)
 	struct tags *t = w->t;
 	unsigned int ver = p[3], flags = p[5];
 	size_t hl = ver == 2 ? 6 : 10, idlen = ver == 2 ? 3 : 4, used = 10;
-	uint64_t off = 10, end;
+	uint64_t off = 10, end, tag_end;
+	unsigned int fflags;
 	uint32_t size;
 	ssize_t n;
-	int kind;
+	int kind, unsync;
 
 	if (ver < 2 || ver > 4 || (p[6] | p[7] | p[8] | p[9]) & 0x80 ||
 	    (ver == 2 && flags & 0x40)) {
 		t->tag_error = 1;
 		return 0;
 	}
-	end = 10 + syncsafe(p + 6);
+	end = tag_end = 10 + syncsafe(p + 6);
 	*audio = end + (flags & ID3_TAG_FLAG_FOOTERPRESENT ? 10 : 0);
 	if (end > w->size) {
 		t->tag_error = 1;
@@ -418,6 +525,7 @@ static int read_v2(struct win *w, const unsigned char *p, uint64_t *audio)
 	}
 	if (flags & ID3_TAG_FLAG_UNSYNCHRONISATION && ver < 4)
 		return read_v2_whole(w, *audio);
+	unsync = !!(flags & ID3_TAG_FLAG_UNSYNCHRONISATION);
 	if (flags & ID3_TAG_FLAG_EXTENDEDHEADER) {
 		n = win_get(w, off, 4, &p);
 		if (n < 0)
@@ -434,13 +542,24 @@ static int read_v2(struct win *w, const unsigned char *p, uint64_t *audio)
 			break;
 		size = frame_size(ver, p);
 		if (n < (ssize_t)hl || !frame_id_ok(p, idlen) ||
-		    size > end - off - hl) {
+		    size > tag_end - off - hl) {
 			t->tag_error = 1;
 			break;
 		}
 		kind = frame_kind(p, idlen, size);
-		if (kind == 2)
-			t->has_picture = 1;
+		if (kind == 2) {
+			fflags = ver == 2 ? 0 : p[9];
+			n = win_get(w, off + hl, size < PIC_HEAD ? size :
+				    PIC_HEAD, &p);
+			if (n < 0)
+				return n;
+			note_picture(t, ver, fflags, size, p, n, off + hl,
+				     unsync);
+		}
+		if (size > end - off - hl) {
+			t->tag_error = 1;
+			break;
+		}
 		if (kind == 1 && used + hl + size > sizeof(buf)) {
 			t->tag_error = 1;
 		} else if (kind == 1) {

@@ -45,7 +45,7 @@ enum {
 	ST_FILE_DELETE, ST_DIR_DELETE, ST_ARTIST_GET, ST_ARTIST_ADD,
 	ST_ALBUM_GET, ST_ALBUM_ADD, ST_TRACK_ADD, ST_TRACK_UPSERT,
 	ST_TRACK_REFS, ST_ALBUM_ORPHAN, ST_ARTIST_ORPHAN, ST_CI_SET,
-	ST_CI_DEL, ST_COUNT
+	ST_CI_DEL, ST_PIC_SET, ST_PIC_DEL, ST_COUNT
 };
 
 #define TRACK_INSERT \
@@ -99,6 +99,13 @@ static const char *const statements[ST_COUNT] = {
 	" series = excluded.series, volume = excluded.volume,"
 	" number = excluded.number",
 	[ST_CI_DEL] = "DELETE FROM comicinfo WHERE file_id = ?1",
+	[ST_PIC_SET] =
+	"INSERT INTO pictures (file_id, type, mime, offset, length, unsync)"
+	" VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT (file_id) DO UPDATE SET"
+	" type = excluded.type, mime = excluded.mime,"
+	" offset = excluded.offset, length = excluded.length,"
+	" unsync = excluded.unsync",
+	[ST_PIC_DEL] = "DELETE FROM pictures WHERE file_id = ?1",
 	[ST_TRACK_ADD] = TRACK_INSERT,
 	[ST_TRACK_UPSERT] = TRACK_INSERT
 	" ON CONFLICT (file_id) DO UPDATE SET title = excluded.title,"
@@ -461,6 +468,27 @@ static int apply_comicinfo(const struct comicinfo *ci, int64_t file)
 	return step_id(which, &none);
 }
 
+/* A track's picture is kept where its bytes are; a known file that has
+ * none (any more) leaves no row, and a new one has none to drop. */
+static int apply_picture(const struct picture *pic, int64_t file, int known)
+{
+	int which = pic->found ? ST_PIC_SET : ST_PIC_DEL;
+	sqlite3_stmt *st = w.st[which];
+	int64_t none;
+
+	if (!pic->found && !known)
+		return 0;
+	sqlite3_bind_int64(st, 1, file);
+	if (pic->found) {
+		sqlite3_bind_int(st, 2, pic->type);
+		sqlite3_bind_text(st, 3, pic->mime, -1, SQLITE_STATIC);
+		sqlite3_bind_int64(st, 4, pic->offset);
+		sqlite3_bind_int64(st, 5, pic->length);
+		sqlite3_bind_int(st, 6, pic->unsync);
+	}
+	return step_id(which, &none);
+}
+
 /* Bind ?2 to ?6, where a file is and what it looks like, the same way
  * for a new file and a renamed one. */
 static int bind_location(sqlite3_stmt *st, const struct writer_rec *rec)
@@ -503,8 +531,9 @@ static int apply_file(const struct writer_rec *rec)
 		return rc;
 	if (!strcmp(rec->kind, "archive"))
 		return apply_comicinfo(&rec->ci, file);
-	return apply_track(rec->id ? ST_TRACK_UPSERT : ST_TRACK_ADD,
-			   &rec->tags, file);
+	rc = apply_track(rec->id ? ST_TRACK_UPSERT : ST_TRACK_ADD,
+			 &rec->tags, file);
+	return rc ? rc : apply_picture(&rec->tags.picture, file, !!rec->id);
 }
 
 static int apply_rename(const struct writer_rec *rec)

@@ -31,8 +31,8 @@ def mount(library, tmp_path):
     assert not is_mounted(m.path)
 
 GENERATED = ["README", "status/summary.json", "status/health",
-             "status/missing", "status/missing.json", "status/broken",
-             "status/broken.json", "status/repairs.json",
+             "status/missing", "status/missing.json", "status/no-cover",
+             "status/broken", "status/broken.json", "status/repairs.json",
              "metrics/repair.json", "control/repair",
              "metrics/scan.json", "metrics/scan.csv", "metrics/watch.json",
              "control/rescan", "log"]
@@ -50,7 +50,8 @@ def test_layout(mount):
     assert os.listdir(mount.file("manga")) == []
     assert sorted(os.listdir(mount.file("status"))) == [
         "broken", "broken.json", "found.json", "health", "missing",
-        "missing.json", "new", "new.json", "repairs.json", "summary.json"]
+        "missing.json", "new", "new.json", "no-cover", "repairs.json",
+        "summary.json"]
     assert sorted(os.listdir(mount.file("metrics"))) == [
         "monitor.json", "prometheus", "repair.json", "scan.csv",
         "scan.json", "watch.json"]

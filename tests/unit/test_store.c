@@ -140,8 +140,8 @@ static void test_schema_versions(void **state)
 	assert_int_equal(schema_migrate(db), 0);
 	assert_int_equal(db_exec(db, "PRAGMA user_version = 99"), 0);
 	assert_int_equal(schema_migrate(db), -EPROTO);
-	assert_int_equal(db_exec(db, "PRAGMA user_version = 7"), 0);
-	assert_int_equal(schema_version(), 7);
+	assert_int_equal(db_exec(db, "PRAGMA user_version = 8"), 0);
+	assert_int_equal(schema_version(), 8);
 	db_close(db);
 }
 
@@ -282,7 +282,6 @@ static void test_tracks_fts_follows_tracks(void **state)
 static void test_tracks_fts_backfilled(void **state)
 {
 	struct env *e = *state;
-	char version[64];
 	sqlite3 *db;
 
 	put_track(e, "a/1.flac", "Halo", "Beyonc\xc3\xa9", NULL, "I Am", 1);
@@ -294,11 +293,10 @@ static void test_tracks_fts_backfilled(void **state)
 				 " DROP TRIGGER tracks_fts_set; DROP TABLE tracks_fts;"
 				 " DROP TABLE tracks_fts_dirty;"
 				 " DROP INDEX tracks_album_artist;"
-				 ""),
+				 " DROP TABLE pictures;"),
 			 0);
-	snprintf(version, sizeof(version), "PRAGMA user_version = %d",
-		 schema_version() - 1);
-	assert_int_equal(db_exec(db, version), 0);
+	/* back to before the search index (version 7) */
+	assert_int_equal(db_exec(db, "PRAGMA user_version = 6"), 0);
 	assert_int_equal(schema_migrate(db), 0);
 	db_close(db);
 	assert_int_equal(fts_count(e, "beyonce"), 0);
@@ -488,6 +486,74 @@ static void test_scan_skips_special_files(void **state)
 	assert_int_equal(s.io_errors, 1);
 }
 
+/* A track's picture location is stored with it, replaced when the file
+ * changes and dropped when it has none any more or goes. */
+static void test_picture_kept(void **state)
+{
+	struct env *e = *state;
+	struct writer_rec *rec = file_rec(e, WRITER_FILE, "p.flac", 0, 1, 9);
+	struct picture pic = { .found = 1, .type = 3, .mime = "image/png",
+			       .offset = 1234, .length = 5678 };
+	int64_t file;
+
+	rec->tags.title = strdup("Pictured");
+	rec->tags.picture = pic;
+	writer_put(rec);
+	writer_call(NULL, NULL);
+	file = query_int(e->db, "SELECT id FROM files");
+	assert_int_equal(query_int(e->db, "SELECT offset + length + type"
+				   " FROM pictures WHERE mime = 'image/png'"),
+			 1234 + 5678 + 3);
+	rec = file_rec(e, WRITER_FILE, "p.flac", file, 2, 9);
+	rec->tags.title = strdup("Pictured");
+	rec->tags.picture = pic;
+	rec->tags.picture.length = 10;
+	rec->tags.picture.unsync = 1;
+	writer_put(rec);
+	writer_call(NULL, NULL);
+	assert_int_equal(query_int(e->db, "SELECT length + unsync FROM"
+				   " pictures"), 11);
+	rec = file_rec(e, WRITER_FILE, "p.flac", file, 3, 9);
+	rec->tags.title = strdup("Bare");
+	writer_put(rec);
+	writer_call(NULL, NULL);
+	assert_int_equal(query_int(e->db, "SELECT count(*) FROM pictures"), 0);
+	rec = file_rec(e, WRITER_FILE, "p.flac", file, 4, 9);
+	rec->tags.title = strdup("Pictured");
+	rec->tags.picture = pic;
+	writer_put(rec);
+	rec = writer_rec_new(WRITER_DELETE_FILE, "", 0);
+	rec->id = file;
+	writer_put(rec);
+	writer_call(NULL, NULL);
+	assert_int_equal(query_int(e->db, "SELECT count(*) FROM pictures"), 0);
+}
+
+/* A store from before pictures had rows reads its pictured tracks again:
+ * the step makes their mtimes stale. */
+static void test_picture_step_rereads(void **state)
+{
+	struct env *e = *state;
+	struct writer_rec *rec = file_rec(e, WRITER_FILE, "q.flac", 0, 77, 9);
+	sqlite3 *db;
+
+	rec->tags.title = strdup("Old");
+	rec->tags.has_picture = 1;
+	writer_put(rec);
+	put_track(e, "r.flac", "Plain", "A", NULL, "B", 10);
+	writer_stop();
+	assert_int_equal(db_open(e->db, 0, &db), 0);
+	assert_int_equal(db_exec(db, "DROP TABLE pictures;"
+				 " PRAGMA user_version = 7"), 0);
+	assert_int_equal(schema_migrate(db), 0);
+	db_close(db);
+	assert_int_equal(query_int(e->db, "SELECT mtime_ns FROM files"
+				   " WHERE CAST(path AS TEXT) = 'q.flac'"), 0);
+	assert_int_equal(query_int(e->db, "SELECT mtime_ns FROM files"
+				   " WHERE CAST(path AS TEXT) = 'r.flac'"), 1);
+	assert_int_equal(writer_start(e->db), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -500,6 +566,10 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_tracks_fts_follows_tracks,
 						setup, teardown),
 		cmocka_unit_test_setup_teardown(test_tracks_fts_backfilled,
+						setup, teardown),
+		cmocka_unit_test_setup_teardown(test_picture_kept, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_picture_step_rereads,
 						setup, teardown),
 		cmocka_unit_test_setup_teardown(test_orphans_dropped, setup,
 						teardown),

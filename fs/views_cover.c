@@ -1,0 +1,520 @@
+#include "fs/views_cover.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include "common/db.h"
+#include "common/log.h"
+#include "common/strbuf.h"
+#include "fs/reader.h"
+#include "indexer/picture.h"
+
+#define NR_ARRAY(a) (sizeof(a) / sizeof(*(a)))
+
+/* The names a cover or an artist image may have, best first. */
+static const char *const cover_names[] = { "cover", "folder", "front",
+					   "album" };
+static const char *const cover_exts[] = { ".jpg", ".jpeg", ".png", ".webp" };
+static const char *const artist_names[] = { "artist" };
+static const char *const artist_exts[] = { ".jpg", ".png" };
+
+/* An embedded picture as the store has it, with what tells whether a
+ * kept copy is still the one in the file. */
+struct embedded {
+	struct strbuf path;
+	struct picture pic;
+	int64_t mtime_ns;
+};
+
+/* Copies of the last pictures opened, as in-memory files. */
+static struct {
+	pthread_mutex_t lock;
+	struct slot {
+		int64_t track, mtime_ns;
+		uint64_t offset, length;
+		int fd;		/* -1: empty */
+		unsigned long used;
+	} slot[VIEWS_COVER_CACHE_SLOTS];
+	unsigned long tick;
+	int ready;
+} cache = { .lock = PTHREAD_MUTEX_INITIALIZER };
+
+/* The extension an entry gets for an image extension or a MIME type. */
+static const char *entry_ext(const char *type)
+{
+	if (strcasestr(type, "png"))
+		return ".png";
+	if (strcasestr(type, "webp"))
+		return ".webp";
+	if (strcasestr(type, "gif"))
+		return ".gif";
+	return ".jpg";
+}
+
+int views_cover_rank(const char *name, size_t len, int artist,
+		     const char **ext)
+{
+	const char *const *names = artist ? artist_names : cover_names;
+	const char *const *exts = artist ? artist_exts : cover_exts;
+	size_t nn = artist ? NR_ARRAY(artist_names) : NR_ARRAY(cover_names);
+	size_t ne = artist ? NR_ARRAY(artist_exts) : NR_ARRAY(cover_exts);
+
+	for (size_t i = 0; i < nn; i++) {
+		size_t bl = strlen(names[i]);
+
+		if (len <= bl || strncasecmp(name, names[i], bl))
+			continue;
+		for (size_t j = 0; j < ne; j++) {
+			if (len - bl == strlen(exts[j]) &&
+			    !strncasecmp(name + bl, exts[j], len - bl)) {
+				*ext = entry_ext(exts[j]);
+				return i * ne + j;
+			}
+		}
+	}
+	return -1;
+}
+
+/* Prepare sql on this thread's read connection. */
+static int prepare(const char *sql, sqlite3 **db, sqlite3_stmt **st)
+{
+	int rc;
+
+	*db = reader_db();
+	if (!*db)
+		return -EIO;
+	rc = sqlite3_prepare_v2(*db, sql, -1, st, NULL);
+	return rc == SQLITE_OK ? 0 : db_error(*db, rc, "cover: prepare");
+}
+
+/*
+ * Rank the file whose id and path are in columns col and col + 1 of the
+ * current row of st, and take it into *out when it beats *best (-1 for
+ * nothing yet). A folder holds few files, so ranking them all beats
+ * asking SQLite to match sixteen names without case.
+ */
+static void rank_row(sqlite3_stmt *st, int col, int artist, int *best,
+		     struct views_cover *out)
+{
+	const char *path = sqlite3_column_blob(st, col + 1);
+	size_t len = sqlite3_column_bytes(st, col + 1);
+	const char *base = path ? memrchr(path, '/', len) : NULL;
+	const char *ext;
+	int rank;
+
+	base = base ? base + 1 : path;
+	if (!base)
+		return;
+	rank = views_cover_rank(base, len - (base - path), artist, &ext);
+	if (rank >= 0 && (*best < 0 || rank < *best)) {
+		*best = rank;
+		out->file = sqlite3_column_int64(st, col);
+		strcpy(out->ext, ext);
+	}
+}
+
+/*
+ * The best image among the rows of st, a statement with its parameters
+ * bound whose columns col and col + 1 are a file's id and path. Returns
+ * 0 with *out filled, -ENOENT, or the error of a failed step.
+ */
+static int best_of_rows(sqlite3_stmt *st, int col, int artist,
+			struct views_cover *out)
+{
+	int best = -1, rc;
+
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		rank_row(st, col, artist, &best, out);
+	if (rc != SQLITE_DONE)
+		return db_error(sqlite3_db_handle(st), rc,
+				"cover: list folder");
+	return best < 0 ? -ENOENT : 0;
+}
+
+/* Step st for one row: 0 when there is one, -ENOENT when none, or the
+ * error of a failed step (logged as what). */
+static int step_row(sqlite3 *db, sqlite3_stmt *st, const char *what)
+{
+	int rc = sqlite3_step(st);
+
+	if (rc == SQLITE_ROW)
+		return 0;
+	return rc == SQLITE_DONE ? -ENOENT : db_error(db, rc, what);
+}
+
+/* The first front cover of the album in track order, else its first
+ * picture; a track without an album (album 0) only has its own. */
+static int embedded_cover(sqlite3 *db, int64_t album, int64_t track,
+			  struct views_cover *out)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	rc = sqlite3_prepare_v2(db, !album ?
+		"SELECT t.file_id, p.mime FROM tracks t"
+		" JOIN pictures p ON p.file_id = t.file_id"
+		" WHERE t.file_id = ?1" :
+		"SELECT t.file_id, p.mime FROM tracks t"
+		" JOIN pictures p ON p.file_id = t.file_id"
+		" WHERE t.album_id = ?1"
+		" ORDER BY p.type != 3, t.disc_no, t.track_no, t.id LIMIT 1",
+		-1, &st, NULL);
+	if (rc != SQLITE_OK)
+		return db_error(db, rc, "cover: prepare");
+	sqlite3_bind_int64(st, 1, album ? album : track);
+	rc = step_row(db, st, "cover: find embedded");
+	if (!rc) {
+		out->file = -sqlite3_column_int64(st, 0);
+		strcpy(out->ext, entry_ext((const char *)
+					   sqlite3_column_text(st, 1) ?: ""));
+	}
+	sqlite3_finalize(st);
+	return rc;
+}
+
+/* One row per other file in the track's folder (or one with NULLs when
+ * there is none), each with the track's album. */
+int views_cover_album(int64_t track, struct views_cover *out)
+{
+	sqlite3_stmt *st;
+	int64_t album;
+	sqlite3 *db;
+	int best = -1, rc;
+
+	rc = prepare("SELECT t.album_id, i.id, i.path FROM tracks t"
+		     " JOIN files f ON f.id = t.file_id"
+		     " LEFT JOIN files i ON i.dir_id = f.dir_id"
+		     " AND i.kind = 'other' WHERE t.file_id = ?1", &db, &st);
+	if (rc)
+		return rc;
+	sqlite3_bind_int64(st, 1, track);
+	rc = step_row(db, st, "cover: find track");
+	album = rc ? 0 : sqlite3_column_int64(st, 0);
+	while (!rc) {
+		rank_row(st, 1, 0, &best, out);
+		rc = step_row(db, st, "cover: list folder");
+	}
+	sqlite3_finalize(st);
+	if (rc != -ENOENT)
+		return rc;
+	return best >= 0 ? 0 : embedded_cover(db, album, track, out);
+}
+
+/*
+ * Look for an artist image above each folder in turn, skipping a parent
+ * just looked at: an artist's albums usually share one.
+ */
+int views_cover_artist(const int64_t *dirs, size_t nr,
+		       struct views_cover *out)
+{
+	struct strbuf last = STRBUF_INIT;
+	sqlite3_stmt *dir_st, *files = NULL;
+	int64_t last_root = 0;
+	sqlite3 *db;
+	int rc = prepare("SELECT root_id, path FROM directories WHERE id = ?1",
+			 &db, &dir_st);
+
+	if (rc)
+		return rc;
+	rc = sqlite3_prepare_v2(db, "SELECT f.id, f.path FROM directories p"
+				" JOIN files f ON f.dir_id = p.id"
+				" AND f.kind = 'other'"
+				" WHERE p.root_id = ?1 AND p.path = ?2", -1,
+				&files, NULL);
+	rc = rc == SQLITE_OK ? -ENOENT : db_error(db, rc, "cover: prepare");
+	for (size_t i = 0; rc == -ENOENT && i < nr; i++) {
+		const char *path, *slash;
+		int64_t root;
+		size_t len;
+
+		sqlite3_reset(dir_st);
+		sqlite3_bind_int64(dir_st, 1, dirs[i]);
+		rc = step_row(db, dir_st, "cover: find folder");
+		if (rc)
+			continue;
+		path = sqlite3_column_blob(dir_st, 1);
+		rc = -ENOENT;
+		if (!path)
+			continue;	/* a root: nothing above it */
+		root = sqlite3_column_int64(dir_st, 0);
+		slash = memrchr(path, '/', sqlite3_column_bytes(dir_st, 1));
+		len = slash ? (size_t)(slash - path) : 0;
+		if (last.len == len && last_root == root &&
+		    !memcmp(last.buf, path, len))
+			continue;
+		strbuf_reset(&last);
+		strbuf_add(&last, path, len);
+		last_root = root;
+		sqlite3_reset(files);
+		sqlite3_bind_int64(files, 1, root);
+		sqlite3_bind_blob(files, 2, last.buf, len, SQLITE_STATIC);
+		rc = best_of_rows(files, 0, 1, out);
+	}
+	sqlite3_finalize(files);
+	sqlite3_finalize(dir_st);
+	strbuf_release(&last);
+	return rc;
+}
+
+/* Every album, the folder of its first track (in the order of the
+ * tracks_album index) and whether a track of it holds a picture. */
+#define EACH_ALBUM \
+	"SELECT aa.name, al.title, r.path, d.path, f.dir_id," \
+	" EXISTS (SELECT 1 FROM tracks e JOIN pictures p" \
+	" ON p.file_id = e.file_id WHERE e.album_id = al.id)" \
+	" FROM albums al LEFT JOIN artists aa ON aa.id = al.artist_id" \
+	" JOIN files f ON f.id = (SELECT file_id FROM tracks" \
+	" WHERE album_id = al.id ORDER BY disc_no, track_no, id LIMIT 1)" \
+	" JOIN directories d ON d.id = f.dir_id" \
+	" JOIN roots r ON r.id = f.root_id ORDER BY aa.name, al.title, al.id"
+
+int views_cover_each_album(sqlite3 *db,
+			   int (*fn)(void *arg, const char *artist,
+				     const char *album, const char *folder,
+				     int has_cover),
+			   void *arg)
+{
+	struct strbuf folder = STRBUF_INIT;
+	sqlite3_stmt *st, *files = NULL;
+	struct views_cover c;
+	int rc, err = 0, has;
+
+	rc = sqlite3_prepare_v2(db, EACH_ALBUM, -1, &st, NULL);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_prepare_v2(db, "SELECT id, path FROM files"
+					" WHERE dir_id = ?1 AND kind = 'other'",
+					-1, &files, NULL);
+	if (rc != SQLITE_OK) {
+		sqlite3_finalize(st);
+		return db_error(db, rc, "cover: prepare");
+	}
+	while (!err && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+		const char *artist = (const char *)sqlite3_column_text(st, 0);
+
+		has = sqlite3_column_int(st, 5);
+		if (!has) {
+			sqlite3_reset(files);
+			sqlite3_bind_int64(files, 1,
+					   sqlite3_column_int64(st, 4));
+			err = best_of_rows(files, 0, 0, &c);
+			has = !err;
+			if (err == -ENOENT)
+				err = 0;
+		}
+		strbuf_reset(&folder);
+		strbuf_add(&folder, sqlite3_column_blob(st, 2),
+			   sqlite3_column_bytes(st, 2));
+		if (sqlite3_column_bytes(st, 3))
+			strbuf_addch(&folder, '/');
+		strbuf_add(&folder, sqlite3_column_blob(st, 3),
+			   sqlite3_column_bytes(st, 3));
+		if (!err)
+			err = fn(arg, artist && *artist ? artist :
+				 "Unknown Artist",
+				 (const char *)sqlite3_column_text(st, 1),
+				 folder.buf, has);
+	}
+	if (!err && rc != SQLITE_DONE)
+		err = db_error(db, rc, "cover: list albums");
+	sqlite3_finalize(files);
+	sqlite3_finalize(st);
+	strbuf_release(&folder);
+	return err < 0 ? err : 0;
+}
+
+/* Where the track's picture is, and the real file holding it. */
+static int load_embedded(int64_t track, struct embedded *e)
+{
+	sqlite3_stmt *st;
+	sqlite3 *db;
+	int rc;
+
+	rc = prepare("SELECT r.path, f.path, p.offset, p.length, p.unsync,"
+		     " p.type, f.mtime_ns FROM pictures p"
+		     " JOIN files f ON f.id = p.file_id"
+		     " JOIN roots r ON r.id = f.root_id WHERE p.file_id = ?1",
+		     &db, &st);
+	if (rc)
+		return rc;
+	sqlite3_bind_int64(st, 1, track);
+	rc = step_row(db, st, "cover: find picture");
+	if (!rc) {
+		strbuf_add(&e->path, sqlite3_column_blob(st, 0),
+			   sqlite3_column_bytes(st, 0));
+		strbuf_addch(&e->path, '/');
+		strbuf_add(&e->path, sqlite3_column_blob(st, 1),
+			   sqlite3_column_bytes(st, 1));
+		e->pic.found = 1;
+		e->pic.offset = sqlite3_column_int64(st, 2);
+		e->pic.length = sqlite3_column_int64(st, 3);
+		e->pic.unsync = sqlite3_column_int(st, 4);
+		e->pic.type = sqlite3_column_int(st, 5);
+		e->mtime_ns = sqlite3_column_int64(st, 6);
+	}
+	sqlite3_finalize(st);
+	return rc;
+}
+
+int views_cover_stat(int64_t track, struct stat *st)
+{
+	struct embedded e = { .path = STRBUF_INIT };
+	int rc = load_embedded(track, &e);
+
+	if (!rc && stat(e.path.buf, st))
+		rc = -errno;
+	if (!rc && !S_ISREG(st->st_mode))
+		rc = -ENOENT;
+	if (!rc) {
+		st->st_mode = S_IFREG | (st->st_mode & 0444);
+		st->st_size = e.pic.length;
+		st->st_blocks = (e.pic.length + 511) / 512;
+		st->st_nlink = 1;
+	}
+	strbuf_release(&e.path);
+	return rc;
+}
+
+/*
+ * Copy the picture into a new in-memory file: the handle then reads it
+ * like any library file. The size is checked against the file before
+ * anything is allocated, so a false recorded size costs nothing.
+ */
+static int copy_picture(const struct embedded *e)
+{
+	const struct picture *pic = &e->pic;
+	struct timespec times[2];
+	struct stat st;
+	void *map;
+	int fd, mfd, rc = 0;
+
+	fd = open(e->path.buf, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	if (fstat(fd, &st)) {
+		rc = -errno;
+		goto out;
+	}
+	if (!pic->length || pic->offset > (uint64_t)st.st_size ||
+	    pic->length > (uint64_t)st.st_size - pic->offset) {
+		rc = log_error(-EIO, "cover: the picture in %s runs past the"
+			       " end of the file", e->path.buf);
+		goto out;
+	}
+	mfd = memfd_create("mediamon-cover", MFD_CLOEXEC);
+	if (mfd < 0 || ftruncate(mfd, pic->length)) {
+		rc = log_error(-errno, "cover: no memory for a picture: %s",
+			       strerror(errno));
+		goto out_mfd;
+	}
+	map = mmap(NULL, pic->length, PROT_WRITE, MAP_SHARED, mfd, 0);
+	if (map == MAP_FAILED) {
+		rc = log_error(-errno, "cover: no memory for a picture: %s",
+			       strerror(errno));
+		goto out_mfd;
+	}
+	rc = picture_read(fd, pic, map);
+	munmap(map, pic->length);
+	if (rc == -EIO)
+		log_error(rc, "cover: the picture in %s runs past the end of"
+			  " the file", e->path.buf);
+	else if (rc)
+		log_error(rc, "cover: reading %s: %s", e->path.buf,
+			  strerror(-rc));
+	times[0] = st.st_atim;
+	times[1] = st.st_mtim;
+	if (!rc && (fchmod(mfd, 0444) || futimens(mfd, times)))
+		rc = log_error(-errno, "cover: in-memory file: %s",
+			       strerror(errno));
+	if (!rc) {
+		close(fd);
+		return mfd;
+	}
+out_mfd:
+	if (mfd >= 0)
+		close(mfd);
+out:
+	close(fd);
+	return rc;
+}
+
+/* A copy of this very picture, or -1. Called with the lock held. */
+static int cache_find(int64_t track, const struct embedded *e)
+{
+	for (size_t i = 0; i < VIEWS_COVER_CACHE_SLOTS; i++) {
+		struct slot *s = &cache.slot[i];
+
+		if (s->fd >= 0 && s->track == track &&
+		    s->mtime_ns == e->mtime_ns &&
+		    s->offset == e->pic.offset &&
+		    s->length == e->pic.length) {
+			s->used = ++cache.tick;
+			return dup(s->fd);
+		}
+	}
+	return -1;
+}
+
+/* Keep a copy of fd, dropping the copies used longest ago until all of
+ * them fit. Called with the lock held. */
+static void cache_keep(int64_t track, const struct embedded *e, int fd)
+{
+	if (e->pic.length > VIEWS_COVER_CACHE_BYTES)
+		return;
+	for (;;) {
+		struct slot *empty = NULL, *oldest = NULL;
+		uint64_t total = e->pic.length;
+
+		for (size_t i = 0; i < VIEWS_COVER_CACHE_SLOTS; i++) {
+			struct slot *s = &cache.slot[i];
+
+			if (s->fd < 0) {
+				empty = empty ? empty : s;
+				continue;
+			}
+			total += s->length;
+			if (!oldest || s->used < oldest->used)
+				oldest = s;
+		}
+		if (empty && total <= VIEWS_COVER_CACHE_BYTES) {
+			*empty = (struct slot){ track, e->mtime_ns,
+						e->pic.offset, e->pic.length,
+						dup(fd), ++cache.tick };
+			return;
+		}
+		close(oldest->fd);
+		oldest->fd = -1;
+	}
+}
+
+int views_cover_open(int64_t track)
+{
+	struct embedded e = { .path = STRBUF_INIT };
+	int rc = load_embedded(track, &e), fd;
+
+	if (rc)
+		goto out;
+	pthread_mutex_lock(&cache.lock);
+	if (!cache.ready) {
+		for (size_t i = 0; i < VIEWS_COVER_CACHE_SLOTS; i++)
+			cache.slot[i].fd = -1;
+		cache.ready = 1;
+	}
+	rc = cache_find(track, &e);
+	pthread_mutex_unlock(&cache.lock);
+	if (rc >= 0)
+		goto out;
+	rc = fd = copy_picture(&e);
+	if (fd >= 0) {
+		pthread_mutex_lock(&cache.lock);
+		cache_keep(track, &e, fd);
+		pthread_mutex_unlock(&cache.lock);
+	}
+out:
+	strbuf_release(&e.path);
+	return rc;
+}

@@ -1,0 +1,106 @@
+#ifndef MEDIAMON_VIEWS_COVER_H
+#define MEDIAMON_VIEWS_COVER_H
+
+/*
+ * Cover art and artist images for the library views.
+ *
+ * An album folder of a music view shows its cover as cover.EXT and
+ * folder.EXT: the image file in the folder of the album's first track
+ * (cover, folder, front, album, each as .jpg .jpeg .png .webp, in any
+ * case, the first of these sixteen found winning), else the picture
+ * embedded in one of the album's tracks (the first front cover in track
+ * order, else the first picture). An artist folder shows artist.EXT when
+ * artist.jpg or artist.png (any case) sits in the folder above the folders
+ * of its albums. EXT follows the real type: .jpg (also for .jpeg and
+ * image/jpeg), .png, .webp or .gif.
+ *
+ * A folder image is served as the real file it is. An embedded picture
+ * is read from its track (picture.h) only when opened, into an anonymous
+ * in-memory file that the open handle reads like a real one; the last few
+ * are kept (VIEWS_COVER_CACHE_BYTES at most), so a file manager opening
+ * one cover several times reads it once.
+ *
+ * In a node, an embedded picture is the negated files.id of its track
+ * (views_cover_node()), so that the NODE_REAL paths of views.c serve it:
+ *
+ *	struct views_cover c;
+ *
+ *	if (!views_cover_album(first_track_file, &c))
+ *		add "cover" c.ext and "folder" c.ext, both standing for
+ *		c.file (a NODE_REAL's file)
+ *	...
+ *	if (n.file < 0)
+ *		fd = views_cover_open(-n.file);
+ */
+
+#include <sqlite3.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/stat.h>
+
+#define VIEWS_COVER_CACHE_BYTES (32 << 20)
+#define VIEWS_COVER_CACHE_SLOTS 8
+
+struct views_cover {
+	/* What a NODE_REAL of the cover holds: a folder image's files.id,
+	 * or minus the files.id of the track holding the picture. */
+	int64_t file;
+	char ext[8];		/* ".jpg", ".png", ".webp", ".gif" */
+};
+
+/*
+ * Find the cover of the album of the track whose files.id is track (in
+ * the folder of that track, then embedded in the album's tracks; a track
+ * without an album only looks at itself). Returns 0 and fills *out,
+ * -ENOENT when the album has no cover, or another negative errno value
+ * when the store cannot be read.
+ */
+int views_cover_album(int64_t track, struct views_cover *out);
+
+/*
+ * Find an artist image in the folder above one of the nr folders (their
+ * directories.id) in dirs, looked at in that order. Returns 0 and fills
+ * *out, -ENOENT when there is none, or another negative errno value.
+ */
+int views_cover_artist(const int64_t *dirs, size_t nr,
+		       struct views_cover *out);
+
+/*
+ * Rank a file's base name (len bytes) as a cover when artist is 0, as an
+ * artist image otherwise: 0 is the best; -1 when the name is not one.
+ * The extension of the entry it gives is stored in *ext.
+ */
+int views_cover_rank(const char *name, size_t len, int artist,
+		     const char **ext);
+
+/*
+ * Call fn for every album of the store on db, by album artist then title:
+ * its album artist ("Unknown Artist" when it has none), its title, the
+ * absolute folder of its first track, and whether views_cover_album()
+ * finds it a cover. Stops when fn returns nonzero. Returns 0 or a
+ * negative errno value.
+ */
+int views_cover_each_album(sqlite3 *db,
+			   int (*fn)(void *arg, const char *artist,
+				     const char *album, const char *folder,
+				     int has_cover),
+			   void *arg);
+
+/*
+ * stat() the track whose files.id is track for its embedded picture: the
+ * track's times and owner, a read-only regular file of the picture's
+ * recorded size. Returns 0, -ENOENT when the track or its picture is
+ * gone, or another negative errno value.
+ */
+int views_cover_stat(int64_t track, struct stat *st);
+
+/*
+ * Read the picture embedded in the track whose files.id is track and
+ * return a read-only descriptor of an in-memory file holding exactly its
+ * bytes. Returns the descriptor, -ENOENT when the track or its picture
+ * is gone, -EIO when the recorded picture runs past the end of the file,
+ * or another negative errno value.
+ */
+int views_cover_open(int64_t track);
+
+#endif
