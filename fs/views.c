@@ -113,6 +113,10 @@ static pthread_mutex_t cache_lock = PTHREAD_MUTEX_INITIALIZER;
 static struct listing *cache[CACHE_SLOTS];
 static uint64_t cache_generation;
 static unsigned long cache_tick;
+/* Folders dropped since views_retired() last ran: the kernel may still
+ * keep their entries. */
+static struct listing *retired[CACHE_SLOTS];
+static size_t nr_retired;
 
 /* A listing owns copies of its keys, as rows do not outlive their
  * statement. */
@@ -677,7 +681,9 @@ static int build(struct listing *ls, const struct view *v, int depth,
 	}
 }
 
-/* Drop every cached folder once the store has moved. */
+/* Drop every cached folder once the store has moved, keeping it for
+ * views_retired() while there is room: past that, the kernel's own
+ * timeouts are what forget its entries. */
 static void cache_check(void)
 {
 	uint64_t gen = indexer_generation();
@@ -685,7 +691,10 @@ static void cache_check(void)
 	if (gen == cache_generation)
 		return;
 	for (size_t i = 0; i < CACHE_SLOTS; i++) {
-		listing_free(cache[i]);
+		if (cache[i] && nr_retired < CACHE_SLOTS)
+			retired[nr_retired++] = cache[i];
+		else
+			listing_free(cache[i]);
 		cache[i] = NULL;
 	}
 	cache_generation = gen;
@@ -796,6 +805,17 @@ static int inherit_keys(struct listing *ls, const struct view *v,
 	return 0;
 }
 
+/* A walk of the tree goes deep before it comes back up: keep a folder's
+ * ancestors as fresh in the cache as the folder itself, or the wide ones
+ * near the top would be made again for every few folders below them. */
+static void touch_ancestors(const char *path, size_t len, int depth)
+{
+	while (depth-- > 0) {
+		len = (const char *)memrchr(path, '/', len) - path;
+		cache_find(path, len);
+	}
+}
+
 /* The listing of the folder at the len bytes of path, depth levels below
  * view v's own, from the cache or made (its parents too) and cached. */
 static int get_listing(const struct view *v, const char *path, size_t len,
@@ -805,8 +825,10 @@ static int get_listing(const struct view *v, const char *path, size_t len,
 	int rc = 0;
 
 	*out = ls;
-	if (ls)
+	if (ls) {
+		touch_ancestors(path, len, depth);
 		return 0;
+	}
 	if (depth > v->depth)
 		return -ENOTDIR;
 	ls = calloc(1, sizeof(*ls));
@@ -910,6 +932,33 @@ int views_list(const char *path,
 	}
 	pthread_mutex_unlock(&cache_lock);
 	return rc;
+}
+
+void views_retired(void (*fn)(const char *path, void *arg), void *arg)
+{
+	struct listing *gone[CACHE_SLOTS];
+	struct strbuf path = STRBUF_INIT;
+	size_t nr;
+
+	pthread_mutex_lock(&cache_lock);
+	cache_check();
+	nr = nr_retired;
+	memcpy(gone, retired, nr * sizeof(*gone));
+	nr_retired = 0;
+	pthread_mutex_unlock(&cache_lock);
+	for (size_t i = 0; i < nr; i++) {
+		struct listing *ls = gone[i];
+
+		fn(ls->path, arg);
+		for (size_t k = 0; k < ls->names.nr; k++) {
+			strbuf_reset(&path);
+			strbuf_addf(&path, "%s/%s", ls->path,
+				    ls->names.v[k].name);
+			fn(path.buf, arg);
+		}
+		listing_free(ls);
+	}
+	strbuf_release(&path);
 }
 
 /* Where the file with this files.id is on disk. */

@@ -65,6 +65,15 @@ int views_list(const char *path,
 	       void *arg);
 
 /*
+ * Call fn with the path of every folder listed before the store last
+ * moved (indexer_generation()) and of every entry it held, then forget
+ * them: the kernel may still keep those entries. Meant for a thread that
+ * is not a FUSE callback; fn runs without any lock of this module held.
+ * When nothing moved since the last call, fn is not called.
+ */
+void views_retired(void (*fn)(const char *path, void *arg), void *arg);
+
+/*
  * stat() the real file behind file (a files.id) into *st, with the write
  * bits cleared: the views are read-only. A negative file is the picture
  * embedded in the track -file (views_cover_stat()). Returns 0, -ENOENT
