@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "common/strbuf.h"
+#include "fs/invalidate.h"
 #include "fs/nodes.h"
 #include "fs/views.h"
 
@@ -19,23 +20,48 @@ struct handle {
 	int fd;
 };
 
+/* The kernel keeps entries and attributes for FS_CACHE_S; invalidate.c
+ * makes it forget what changed sooner. Names that do not exist are asked
+ * for every time, so a new one shows at once. Library files go to the
+ * kernel by splice where it can, without a copy through this process. */
 static void *fs_init(struct fuse_conn_info *conn, struct fuse_config *cfg)
 {
-	(void)conn;
-	/* Generated sizes change at any time: never let the kernel keep
-	 * attributes or pages of them. */
-	cfg->attr_timeout = 0;
-	cfg->entry_timeout = 1;
+	cfg->attr_timeout = FS_CACHE_S;
+	cfg->entry_timeout = FS_CACHE_S;
 	cfg->negative_timeout = 0;
 	cfg->kernel_cache = 0;
+	if (conn->capable & FUSE_CAP_SPLICE_WRITE)
+		conn->want |= FUSE_CAP_SPLICE_WRITE;
 	return NULL;
+}
+
+/* What a folder, a generated file or a control file shows in stat(): the
+ * size is the one of a rendering now (or of the one open), so ls -l is
+ * true. */
+static void virtual_stat(const struct node *n, const struct handle *h,
+			 struct stat *st)
+{
+	memset(st, 0, sizeof(*st));
+	st->st_mode = node_mode(n);
+	st->st_nlink = n->type == NODE_DIR ? 2 : 1;
+	st->st_uid = getuid();
+	st->st_gid = getgid();
+	st->st_atime = st->st_mtime = st->st_ctime = time(NULL);
+	if (h) {
+		st->st_size = h->content.len;
+	} else if (n->type != NODE_DIR) {
+		struct strbuf sb = STRBUF_INIT;
+
+		if (!node_render(n, &sb))
+			st->st_size = sb.len;
+		strbuf_release(&sb);
+	}
 }
 
 static int fs_getattr(const char *path, struct stat *st,
 		      struct fuse_file_info *fi)
 {
 	struct handle *h = fi ? (struct handle *)(uintptr_t)fi->fh : NULL;
-	time_t now = time(NULL);
 	struct node n;
 	int rc;
 
@@ -52,27 +78,20 @@ static int fs_getattr(const char *path, struct stat *st,
 		return rc;
 	if (n.type == NODE_REAL)
 		return views_real_stat(n.file, st);
-	memset(st, 0, sizeof(*st));
-	st->st_mode = node_mode(&n);
-	st->st_nlink = n.type == NODE_DIR ? 2 : 1;
-	st->st_uid = getuid();
-	st->st_gid = getgid();
-	st->st_atime = st->st_mtime = st->st_ctime = now;
-	if (h) {
-		st->st_size = h->content.len;
-	} else if (n.type != NODE_DIR) {
-		struct strbuf sb = STRBUF_INIT;
-
-		if (!node_render(&n, &sb))
-			st->st_size = sb.len;
-		strbuf_release(&sb);
-	}
+	virtual_stat(&n, h, st);
 	return 0;
 }
 
+/* Entries carry their offset (their place in the listing, from 1), so a
+ * large folder is read in several calls and libfuse can hand the kernel
+ * a folder's attributes with its name (readdirplus): ls -l and find then
+ * ask nothing more of the folders. Files go without theirs: a file's
+ * attributes cost a stat() or a rendering that find never needs. */
 struct fill_ctx {
 	void *buf;
 	fuse_fill_dir_t filler;
+	off_t skip, next;
+	int plus;
 };
 
 static int fill_one(const char *name, const struct node *child, void *arg)
@@ -80,28 +99,58 @@ static int fill_one(const char *name, const struct node *child, void *arg)
 	struct fill_ctx *ctx = arg;
 	struct stat st = { .st_mode = node_mode(child) };
 
-	return ctx->filler(ctx->buf, name, &st, 0, 0);
+	if (++ctx->next <= ctx->skip)
+		return 0;
+	if (ctx->plus && child->type == NODE_DIR) {
+		virtual_stat(child, NULL, &st);
+		return ctx->filler(ctx->buf, name, &st, ctx->next,
+				   FUSE_FILL_DIR_PLUS);
+	}
+	return ctx->filler(ctx->buf, name, &st, ctx->next, 0);
 }
 
 static int fs_readdir(const char *path, void *buf, fuse_fill_dir_t filler,
 		      off_t off, struct fuse_file_info *fi,
 		      enum fuse_readdir_flags flags)
 {
-	struct fill_ctx ctx = { buf, filler };
+	struct fill_ctx ctx = {
+		buf, filler, off, 0, !!(flags & FUSE_READDIR_PLUS),
+	};
+	struct stat dir = { .st_mode = S_IFDIR };
 	struct node n;
 	int rc;
 
-	(void)off;
 	(void)fi;
-	(void)flags;
 	rc = node_resolve(path, &n);
 	if (rc)
 		return rc;
 	if (n.type != NODE_DIR)
 		return -ENOTDIR;
-	filler(buf, ".", NULL, 0, 0);
-	filler(buf, "..", NULL, 0, 0);
+	if (off < 1 && filler(buf, ".", &dir, 1, 0))
+		return 0;
+	if (off < 2 && filler(buf, "..", &dir, 2, 0))
+		return 0;
+	ctx.next = 2;
 	return node_children(path, fill_one, &ctx);
+}
+
+/*
+ * The kernel may keep a library file's pages from one open to the next,
+ * and trusts the size it keeps (FS_CACHE_S) when it reads them. A file
+ * changed since the kernel last asked may not be what it holds: its
+ * status change time tells, as nothing sets it back. Such a file is read
+ * without the page cache, straight from the file, whatever size the
+ * kernel believes, until the kernel has asked again.
+ */
+static void real_cache(int fd, struct fuse_file_info *fi)
+{
+	struct stat st;
+
+	if (!fstat(fd, &st) && time(NULL) - st.st_ctime > FS_CACHE_S + 1) {
+		fi->keep_cache = 1;
+		return;
+	}
+	fi->direct_io = 1;
 }
 
 static int fs_open(const char *path, struct fuse_file_info *fi)
@@ -131,10 +180,7 @@ static int fs_open(const char *path, struct fuse_file_info *fi)
 			free(h);
 			return rc;
 		}
-		/* The kernel may keep its pages: it checks the real file's
-		 * mtime (getattr) before reading and drops them when it
-		 * moved. */
-		fi->keep_cache = 1;
+		real_cache(h->fd, fi);
 		fi->fh = (uintptr_t)h;
 		return 0;
 	}
@@ -151,25 +197,43 @@ static int fs_open(const char *path, struct fuse_file_info *fi)
 	return 0;
 }
 
-static int fs_read(const char *path, char *buf, size_t size, off_t off,
-		   struct fuse_file_info *fi)
+/* A library file is handed over as its descriptor, so libfuse can splice
+ * its pages to the kernel (or read them itself where it cannot); a
+ * rendering as a copy of the part asked for, which libfuse frees. */
+static int fs_read_buf(const char *path, struct fuse_bufvec **bufp,
+		       size_t size, off_t off, struct fuse_file_info *fi)
 {
 	struct handle *h = (struct handle *)(uintptr_t)fi->fh;
+	struct fuse_bufvec *bv;
 
 	(void)path;
 	if (off < 0)
 		return -EINVAL;
+	bv = malloc(sizeof(*bv));
+	if (!bv)
+		return -ENOMEM;
+	*bv = (struct fuse_bufvec)FUSE_BUFVEC_INIT(size);
 	if (h->fd >= 0) {
-		ssize_t n = pread(h->fd, buf, size, off);
+		bv->buf[0].flags = FUSE_BUF_IS_FD | FUSE_BUF_FD_SEEK;
+		bv->buf[0].fd = h->fd;
+		bv->buf[0].pos = off;
+	} else {
+		size_t len = (size_t)off < h->content.len ?
+			     h->content.len - off : 0;
 
-		return n < 0 ? -errno : (int)n;
+		bv->buf[0].size = size < len ? size : len;
+		if (bv->buf[0].size) {
+			bv->buf[0].mem = malloc(bv->buf[0].size);
+			if (!bv->buf[0].mem) {
+				free(bv);
+				return -ENOMEM;
+			}
+			memcpy(bv->buf[0].mem, h->content.buf + off,
+			       bv->buf[0].size);
+		}
 	}
-	if ((size_t)off >= h->content.len)
-		return 0;
-	if (size > h->content.len - off)
-		size = h->content.len - off;
-	memcpy(buf, h->content.buf + off, size);
-	return size;
+	*bufp = bv;
+	return 0;
 }
 
 static int fs_write(const char *path, const char *buf, size_t size,
@@ -181,7 +245,10 @@ static int fs_write(const char *path, const char *buf, size_t size,
 	(void)path;
 	(void)off;
 	rc = node_write(&h->node, buf, size);
-	return rc < 0 ? rc : (int)size;
+	if (rc < 0)
+		return rc;
+	invalidate_kick();
+	return size;
 }
 
 /* `echo cmd > file` truncates before writing: emptying a control file is
@@ -220,7 +287,7 @@ const struct fuse_operations fs_operations = {
 	.getattr = fs_getattr,
 	.readdir = fs_readdir,
 	.open = fs_open,
-	.read = fs_read,
+	.read_buf = fs_read_buf,
 	.write = fs_write,
 	.truncate = fs_truncate,
 	.release = fs_release,

@@ -14,6 +14,7 @@
 #include "common/log.h"
 #include "common/strbuf.h"
 #include "fs/fs.h"
+#include "fs/invalidate.h"
 #include "fs/reader.h"
 #include "fs/service.h"
 #include "indexer/indexer.h"
@@ -252,6 +253,10 @@ static int run(struct fuse_args *args, struct fuse_cmdline_opts *cmd,
 		log_set_target(LOG_TO_SYSLOG);
 	if (reader_init(cfg->database) || service_start(cfg, load_config, o))
 		goto out_signals;
+	if (invalidate_start(fuse)) {
+		service_stop();
+		goto out_signals;
+	}
 
 	if (cmd->singlethread) {
 		rc = fuse_loop(fuse);
@@ -265,6 +270,7 @@ static int run(struct fuse_args *args, struct fuse_cmdline_opts *cmd,
 		}
 	}
 	log_info("unmounting %s", cmd->mountpoint);
+	invalidate_stop();
 	service_stop();
 	reader_close();
 out_signals:
