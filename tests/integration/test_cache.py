@@ -1,0 +1,154 @@
+"""The kernel keeps the mount's entries and attributes for a moment
+(FS_CACHE_S in fs/fs.h) and the daemon tells it to forget what changed
+(fs/invalidate.c). With that caching on, what stat() and `ls -l` show
+catches up with a change within a bounded time, and what a read returns is
+right at once: the whole new file, never the old pages or the old size."""
+
+import hashlib
+import os
+import subprocess
+import time
+
+import pytest
+
+from conftest import is_mounted, make_flac, run, start, unmount
+
+CONVERGE_S = 15
+ARTISTS = os.path.join("library", "music", "artists")
+
+
+def wait_for(check, what):
+    deadline = time.time() + CONVERGE_S
+    while True:
+        last = check()
+        if last is True:
+            return
+        assert time.time() < deadline, "%s: %r" % (what, last)
+        time.sleep(0.05)
+
+
+def sha(path):
+    with open(path, "rb") as f:
+        return hashlib.sha256(f.read()).hexdigest()
+
+
+def ls_sizes(folder):
+    """{name: size} as `ls -l` prints them (lstat through the kernel)."""
+    out = subprocess.run(["ls", "-ln", "--quoting-style=literal", folder],
+                         check=True, stdout=subprocess.PIPE).stdout
+    sizes = {}
+    for line in out.decode().splitlines()[1:]:
+        fields = line.split(None, 8)
+        sizes[fields[8]] = int(fields[4])
+    return sizes
+
+
+def untrue_sizes(m, folder):
+    """The files of folder whose `ls -l` size is not their length, or
+    True when there is none."""
+    top = m.file(folder)
+    wrong = {}
+    for name, size in ls_sizes(top).items():
+        path = os.path.join(top, name)
+        if os.path.isfile(path):
+            length = len(m.read(os.path.join(folder, name)))
+            if size != length:
+                wrong[name] = (size, length)
+    return wrong or True
+
+
+@pytest.fixture
+def cached(tmp_path):
+    root = tmp_path / "music"
+    for n in (1, 2):
+        make_flac(str(root / "a" / ("%d.flac" % n)), "Song %d" % n, "Art",
+                  "Alb", n, 300 + 40 * n)
+    conf = tmp_path / "c.conf"
+    conf.write_text("[general]\nwatch_debounce = 100ms\n[music]\n"
+                    "root = %s\n" % root)
+    m = start(tmp_path, "config=" + str(conf))
+    m.root = str(root)
+    m.album = m.file(os.path.join(ARTISTS, "Art", "Alb"))
+    yield m
+    unmount(m.path, m.proc)
+    assert not is_mounted(m.path)
+
+
+def test_generated_sizes_true_after_they_change(cached):
+    folders = ["status", "metrics", "control"]
+    for folder in folders:
+        wait_for(lambda: untrue_sizes(cached, folder), folder)
+    before = ls_sizes(cached.file("metrics"))["scan.csv"]
+    dry = cached.json("status/summary.json")["dry_run"]
+    # the kernel now holds these sizes; change what the files show
+    cached.write("control/dry-run", "0" if dry else "1")
+    cached.rescan()
+    assert cached.json("status/summary.json")["dry_run"] is not dry
+    for folder in folders:
+        wait_for(lambda: untrue_sizes(cached, folder), folder)
+    wait_for(lambda: ls_sizes(cached.path)["log"] ==
+             len(cached.read("log")) or "log", "log")
+    assert ls_sizes(cached.file("metrics"))["scan.csv"] > before
+
+
+def test_stat_follows_deletion(cached):
+    path = os.path.join(cached.album, "02 - Song 2.flac")
+    assert os.stat(path).st_size == os.stat(
+        os.path.join(cached.root, "a", "2.flac")).st_size
+    os.unlink(os.path.join(cached.root, "a", "2.flac"))
+
+    def gone():
+        try:
+            os.stat(path)
+        except FileNotFoundError:
+            return True
+        return "still there"
+    wait_for(gone, "deletion")
+    assert os.listdir(cached.album) == ["01 - Song 1.flac"]
+    with pytest.raises(FileNotFoundError):
+        open(path, "rb")
+
+
+def test_stat_follows_tag_change(cached):
+    old = os.path.join(cached.album, "01 - Song 1.flac")
+    new = os.path.join(cached.album, "01 - Renamed.flac")
+    real = os.path.join(cached.root, "a", "1.flac")
+    os.stat(old)
+    with pytest.raises(FileNotFoundError):
+        os.stat(new)
+    run("metaflac", "--remove-tag=TITLE", "--set-tag=TITLE=Renamed", real)
+
+    def moved():
+        if os.path.exists(old):
+            return "old name still there"
+        if not os.path.exists(new):
+            return "new name not there"
+        return os.stat(new).st_size == os.stat(real).st_size or "size"
+    wait_for(moved, "tag change")
+    assert sha(new) == sha(real)
+
+
+def test_grown_file_reads_whole_at_once(cached):
+    # a tag the names do not use, too big for the padding: the same entry
+    # now stands for a longer file than the kernel was told
+    path = os.path.join(cached.album, "02 - Song 2.flac")
+    real = os.path.join(cached.root, "a", "2.flac")
+    before = os.stat(path).st_size
+    assert sha(path) == sha(real)
+    run("metaflac", "--set-tag=COMMENT=" + "x" * 30000, real)
+    assert os.stat(real).st_size > before + 20000
+    assert sha(path) == sha(real)
+    wait_for(lambda: os.stat(path).st_size == os.stat(real).st_size or
+             os.stat(path).st_size, "size of the grown file")
+    assert sha(path) == sha(real)
+
+
+def test_listing_sizes_are_the_real_files(cached):
+    sizes = ls_sizes(cached.album)
+    assert sizes == {
+        "01 - Song 1.flac": os.stat(
+            os.path.join(cached.root, "a", "1.flac")).st_size,
+        "02 - Song 2.flac": os.stat(
+            os.path.join(cached.root, "a", "2.flac")).st_size,
+    }
+    assert sorted(ls_sizes(cached.file(ARTISTS))) == ["Art"]
