@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -94,6 +95,7 @@ enum item_type { ITEM_DIR, ITEM_FILE, ITEM_MISSING };
 struct item {
 	enum item_type type;
 	int64_t file;
+	char *real;		/* a track's file on disk, or NULL */
 	sqlite3_value *key[2];
 };
 
@@ -108,6 +110,14 @@ struct listing {
 	sqlite3_value *chain[MAX_KEYS];
 	int nchain;
 };
+
+/* The track the calling thread resolved last and its file on disk: a
+ * callback resolves a path, then stats or opens what it found, and needs
+ * no query of the store for that. */
+static __thread struct {
+	int64_t file;
+	char path[4096];
+} last_real;
 
 static pthread_mutex_t cache_lock = PTHREAD_MUTEX_INITIALIZER;
 static struct listing *cache[CACHE_SLOTS];
@@ -125,6 +135,7 @@ static void listing_free(struct listing *ls)
 	if (!ls)
 		return;
 	for (size_t i = 0; i < ls->nr; i++) {
+		free(ls->items[i].real);
 		sqlite3_value_free(ls->items[i].key[0]);
 		sqlite3_value_free(ls->items[i].key[1]);
 	}
@@ -313,6 +324,7 @@ struct track_row {
 	int track, disc, disc_total;
 	char *title;
 	size_t title_len;
+	char *real;
 	char ext[16];
 };
 
@@ -327,7 +339,10 @@ static int name_tracks(struct listing *ls, struct track_row *rows,
 	for (size_t i = 0; i < nr; i++)
 		discs |= rows[i].disc > 1 || rows[i].disc_total > 1;
 	for (size_t i = 0; !rc && i < nr; i++) {
-		struct item it = { .type = ITEM_FILE, .file = rows[i].file };
+		struct item it = {
+			.type = ITEM_FILE, .file = rows[i].file,
+			.real = rows[i].real,
+		};
 
 		strbuf_reset(&name);
 		if (rows[i].track > 0 && discs)
@@ -339,13 +354,15 @@ static int name_tracks(struct listing *ls, struct track_row *rows,
 		views_name_add(&name, rows[i].title, rows[i].title_len);
 		strbuf_addstr(&name, rows[i].ext);
 		rc = add_item(ls, &name, strlen(rows[i].ext), &it);
+		if (!rc)
+			rows[i].real = NULL;
 	}
 	strbuf_release(&name);
 	return rc;
 }
 
 /* Read the tracks a statement returns (file id, track, disc, disc total,
- * title, file path) and list them. */
+ * title, file path, root path) and list them. */
 static int list_track_rows(struct listing *ls, sqlite3 *db, sqlite3_stmt *st)
 {
 	struct track_row *rows = NULL;
@@ -355,6 +372,7 @@ static int list_track_rows(struct listing *ls, sqlite3 *db, sqlite3_stmt *st)
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		const char *path = sqlite3_column_blob(st, 5);
 		size_t plen = sqlite3_column_bytes(st, 5);
+		const char *root = (const char *)sqlite3_column_text(st, 6);
 		size_t ext = views_name_ext(path, plen);
 		struct track_row *r;
 
@@ -376,7 +394,10 @@ static int list_track_rows(struct listing *ls, sqlite3 *db, sqlite3_stmt *st)
 		r->disc_total = sqlite3_column_int(st, 3);
 		r->title_len = sqlite3_column_bytes(st, 4);
 		r->title = malloc(r->title_len + 1);
-		if (!r->title) {
+		r->real = NULL;
+		if (!r->title || (root && asprintf(&r->real, "%s/%.*s", root,
+						   (int)plen, path) < 0)) {
+			free(r->title);
 			rc = -ENOMEM;
 			break;
 		}
@@ -388,14 +409,18 @@ static int list_track_rows(struct listing *ls, sqlite3 *db, sqlite3_stmt *st)
 	rc = end_rows(db, rc, "list tracks");
 	if (!rc)
 		rc = name_tracks(ls, rows, nr);
-	for (size_t i = 0; i < nr; i++)
+	for (size_t i = 0; i < nr; i++) {
 		free(rows[i].title);
+		free(rows[i].real);
+	}
 	free(rows);
 	return rc;
 }
 
 #define TRACK_COLUMNS \
-	"SELECT t.file_id, t.track_no, t.disc_no, t.disc_total, t.title, f.path"
+	"SELECT t.file_id, t.track_no, t.disc_no, t.disc_total, t.title," \
+	" f.path, r.path"
+#define TRACK_ROOT " JOIN roots r ON r.id = f.root_id"
 
 /* Name a cover found (found is 0) once or twice (second not NULL), as
  * players look for one name or the other (views_cover.h). */
@@ -429,7 +454,7 @@ static int list_tracks(struct listing *ls, const struct view *v)
 	sqlite3 *db;
 	int rc;
 
-	strbuf_addstr(&sql, TRACK_COLUMNS TRACKS_FROM);
+	strbuf_addstr(&sql, TRACK_COLUMNS TRACKS_FROM TRACK_ROOT);
 	add_where(&sql, v, ls);
 	strbuf_addstr(&sql, " ORDER BY t.disc_no, t.track_no, t.id");
 	rc = prepare(sql.buf, "list tracks", &db, &st);
@@ -480,7 +505,8 @@ static int list_search(struct listing *ls, const char *query)
 	rc = prepare(TRACK_COLUMNS " FROM (SELECT rowid AS id FROM tracks_fts"
 		     " WHERE tracks_fts MATCH ?1 ORDER BY rank LIMIT ?2) m"
 		     " JOIN tracks t ON t.id = m.id"
-		     " JOIN files f ON f.id = t.file_id ORDER BY t.id",
+		     " JOIN files f ON f.id = t.file_id" TRACK_ROOT
+		     " ORDER BY t.id",
 		     "search tracks", &db, &st);
 	if (rc) {
 		strbuf_release(&q);
@@ -878,6 +904,17 @@ static void item_node(const struct item *it, struct node *out)
 	}
 }
 
+/* Keep where a track is for views_real_stat() and views_real_open(). */
+static void resolved(const struct item *it, struct node *out)
+{
+	item_node(it, out);
+	last_real.file = 0;
+	if (it->real && strlen(it->real) < sizeof(last_real.path)) {
+		strcpy(last_real.path, it->real);
+		last_real.file = it->file;
+	}
+}
+
 int views_resolve(const char *path, struct node *out)
 {
 	const char *rest, *slash;
@@ -900,7 +937,7 @@ int views_resolve(const char *path, struct node *out)
 	if (!rc) {
 		e = views_list_find(&parent->names, slash + 1);
 		if (e)
-			item_node(&parent->items[e->index], out);
+			resolved(&parent->items[e->index], out);
 		else
 			rc = -ENOENT;
 	}
@@ -968,6 +1005,10 @@ static int real_path(int64_t file, struct strbuf *out)
 	sqlite3 *db;
 	int rc;
 
+	if (file && file == last_real.file) {
+		strbuf_addstr(out, last_real.path);
+		return 0;
+	}
 	rc = prepare("SELECT r.path, f.path FROM files f"
 		     " JOIN roots r ON r.id = f.root_id WHERE f.id = ?1",
 		     "find real file", &db, &st);
