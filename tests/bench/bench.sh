@@ -60,11 +60,13 @@ TARGET_RSS_KB=65536
 TARGET_WATCH_P95_MS=500
 # The library views: `ls -l` of the artists folder, `find` over every view,
 # reads through the mount against direct reads of one album (the album
-# read VIEWS_READ_PASSES times each way).
+# read VIEWS_READ_PASSES times each way, in VIEWS_READ_ROUNDS rounds that
+# take turns, the best round of each way kept: the machine may be shared).
 TARGET_VIEWS_LS_MS=50
 TARGET_VIEWS_FIND_S=3
 TARGET_VIEWS_READ_RATIO=0.8
 VIEWS_READ_PASSES=20
+VIEWS_READ_ROUNDS=5
 
 WORK=""        # temporary directory of this run
 MPD_PID=""     # our own mpd, while it runs
@@ -701,8 +703,16 @@ section_views() {
 	[ -n "$album" ] || die "no corpus album is in the artists view under its own name"
 	warm "$CORPUS/$album"
 	put views_album_bytes "$(cat "$CORPUS/$album"/* | wc -c)"
-	put views_direct_s "$(views_read "$CORPUS/$album")"
-	put views_mount_s "$(views_read "$lib/artists/$album")"
+	: >"$WORK/views-direct"
+	: >"$WORK/views-mount"
+	vr_round=0
+	while [ "$vr_round" -lt "$VIEWS_READ_ROUNDS" ]; do
+		printf '%s\n' "$(views_read "$CORPUS/$album")" >>"$WORK/views-direct"
+		printf '%s\n' "$(views_read "$lib/artists/$album")" >>"$WORK/views-mount"
+		vr_round=$((vr_round + 1))
+	done
+	put views_direct_s "$(sort -g "$WORK/views-direct" | head -n 1)"
+	put views_mount_s "$(sort -g "$WORK/views-mount" | head -n 1)"
 	cmp -s "$CORPUS/$album/$(ls "$CORPUS/$album" | head -n 1)" \
 		"$lib/artists/$album/$(ls "$CORPUS/$album" | head -n 1)" ||
 		die "a file read through the mount differs from the original"
@@ -723,6 +733,7 @@ section_views() {
 	row "views: one album read $VIEWS_READ_PASSES times ($mb MB), direct" \
 		"$(get views_direct_s) s"
 	row "views: the same through the mount" "$(get views_mount_s) s"
+	row "views:   (each the best of $VIEWS_READ_ROUNDS rounds taking turns)" ""
 	ratio_row "views: mount read throughput / direct" views_direct_s \
 		views_mount_s "$TARGET_VIEWS_READ_RATIO"
 	row "views: mediamon peak RSS (VmHWM)" "$(get views_vmhwm_kb) kB"
