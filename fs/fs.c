@@ -20,14 +20,18 @@ struct handle {
 	int fd;
 };
 
-/* The kernel keeps entries and attributes for FS_CACHE_S; invalidate.c
- * makes it forget what changed sooner. Names that do not exist are asked
- * for every time, so a new one shows at once. Library files go to the
- * kernel by splice where it can, without a copy through this process. */
+/* The longest the kernel keeps an entry or its attributes. */
+static double cache_s;
+
+/* The kernel keeps entries and attributes as libfuse says (1 s, or -o
+ * entry_timeout= and attr_timeout=); invalidate.c makes it forget what
+ * changed sooner. Names that do not exist are asked for every time, so a
+ * new one shows at once. Library files go to the kernel by splice where
+ * it can, without a copy through this process. */
 static void *fs_init(struct fuse_conn_info *conn, struct fuse_config *cfg)
 {
-	cfg->attr_timeout = FS_CACHE_S;
-	cfg->entry_timeout = FS_CACHE_S;
+	cache_s = cfg->attr_timeout > cfg->entry_timeout ?
+		  cfg->attr_timeout : cfg->entry_timeout;
 	cfg->negative_timeout = 0;
 	cfg->kernel_cache = 0;
 	if (conn->capable & FUSE_CAP_SPLICE_WRITE)
@@ -136,7 +140,7 @@ static int fs_readdir(const char *path, void *buf, fuse_fill_dir_t filler,
 
 /*
  * The kernel may keep a library file's pages from one open to the next,
- * and trusts the size it keeps (FS_CACHE_S) when it reads them. A file
+ * and trusts the size it keeps (cache_s) when it reads them. A file
  * changed since the kernel last asked may not be what it holds: its
  * status change time tells, as nothing sets it back. Such a file is read
  * without the page cache, straight from the file, whatever size the
@@ -146,7 +150,7 @@ static void real_cache(int fd, struct fuse_file_info *fi)
 {
 	struct stat st;
 
-	if (!fstat(fd, &st) && time(NULL) - st.st_ctime > FS_CACHE_S + 1) {
+	if (!fstat(fd, &st) && time(NULL) - st.st_ctime > cache_s + 1) {
 		fi->keep_cache = 1;
 		return;
 	}

@@ -11,9 +11,6 @@
 
 #include <fuse.h>
 
-/* Seconds the kernel keeps entries and attributes (see invalidate.h). */
-#define FS_CACHE_S 1
-
 extern const struct fuse_operations fs_operations;
 
 #endif

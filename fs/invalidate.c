@@ -4,7 +4,6 @@
 #include <fuse.h>
 #include <pthread.h>
 #include <stdint.h>
-#include <stdio.h>
 #include <string.h>
 #include <time.h>
 
@@ -34,53 +33,73 @@ static void forget(const char *path, void *arg)
 		log_debug("invalidate: %s: %s", path, strerror(-rc));
 }
 
-struct walk {
-	struct strbuf dirs;	/* folders to visit next, NUL-separated */
-	const char *parent;
-	int manga;
-};
-
-/* Folders are visited after their listing ends, so no listing of the
- * store is open while another runs. */
-static int walk_one(const char *name, const struct node *child, void *arg)
+/* Keep the names a folder lists, NUL-separated, in the strbuf at arg. */
+static int collect(const char *name, const struct node *child, void *arg)
 {
-	struct walk *w = arg;
-	char path[4096];
-	int n = snprintf(path, sizeof(path), "%s/%s",
-			 strcmp(w->parent, "/") ? w->parent : "", name);
-
-	if (n < 0 || (size_t)n >= sizeof(path))
-		return 0;
-	if (child->type != NODE_DIR) {
-		forget(path, NULL);
-		return 0;
-	}
-	if (views_owns(path) || (!w->manga && !strcmp(path, "/manga")))
-		return 0;
-	/* The fixed folders never change; the series come and go. */
-	if (!strncmp(path, "/manga", 6))
-		forget(path, NULL);
-	strbuf_add(&w->dirs, path, n + 1);
+	(void)child;
+	strbuf_add(arg, name, strlen(name) + 1);
 	return 0;
 }
 
-/* Forget every generated file below path, and with manga the folders and
- * files of /manga as well (they come from the store). */
-static void walk(const char *path, int manga)
+/* Call fn with "parent/NAME" for every name of the NUL-separated list. */
+static void each_path(const char *parent, const struct strbuf *names,
+		      void (*fn)(const char *path, void *arg), void *arg)
 {
-	struct walk w = { STRBUF_INIT, path, manga };
-	size_t at = 0;
+	struct strbuf path = STRBUF_INIT;
 
-	node_children(path, walk_one, &w);
-	while (at < w.dirs.len) {
-		const char *dir = w.dirs.buf + at;
-		size_t len = strlen(dir) + 1;
+	const char *name = names->buf;
 
-		w.parent = dir;
-		node_children(dir, walk_one, &w);
-		at += len;
+	for (; name < names->buf + names->len; name += strlen(name) + 1) {
+		strbuf_reset(&path);
+		strbuf_addf(&path, "%s/%s", strcmp(parent, "/") ? parent : "",
+			    name);
+		fn(path.buf, arg);
 	}
-	strbuf_release(&w.dirs);
+	strbuf_release(&path);
+}
+
+/* Forget every generated file of the fixed tree (the library views and
+ * /manga come from the store: they have their own ways). */
+static void forget_tree(const char *dir, void *arg)
+{
+	struct strbuf names = STRBUF_INIT;
+	struct node n;
+
+	(void)arg;
+	if (views_owns(dir) || !strcmp(dir, "/manga") || node_resolve(dir, &n))
+		return;
+	if (n.type != NODE_DIR) {
+		forget(dir, NULL);
+		return;
+	}
+	node_children(dir, collect, &names);
+	each_path(dir, &names, forget_tree, NULL);
+	strbuf_release(&names);
+}
+
+/* Forget each series folder and its files. Every series holds the same
+ * files, so one series is listed, not each: two queries of the store
+ * however many series there are. */
+static void forget_manga(void)
+{
+	struct strbuf series = STRBUF_INIT, files = STRBUF_INIT;
+	struct strbuf dir = STRBUF_INIT;
+
+	node_children("/manga", collect, &series);
+	if (series.len) {
+		strbuf_addf(&dir, "/manga/%s", series.buf);
+		node_children(dir.buf, collect, &files);
+	}
+	for (const char *name = series.buf; name < series.buf + series.len;
+	     name += strlen(name) + 1) {
+		strbuf_reset(&dir);
+		strbuf_addf(&dir, "/manga/%s", name);
+		forget(dir.buf, NULL);
+		each_path(dir.buf, &files, forget, NULL);
+	}
+	strbuf_release(&dir);
+	strbuf_release(&files);
+	strbuf_release(&series);
 }
 
 /* Sleep one tick, or less when kicked or stopped; nonzero to stop. */
@@ -111,7 +130,9 @@ static void *invalidate_main(void *arg)
 	while (!wait_tick()) {
 		uint64_t gen = indexer_generation();
 
-		walk("/", gen != seen);
+		forget_tree("/", NULL);
+		if (gen != seen)
+			forget_manga();
 		views_retired(forget, NULL);
 		seen = gen;
 	}

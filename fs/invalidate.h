@@ -3,9 +3,10 @@
 
 /*
  * Keeps what the kernel caches of the mount true. The kernel keeps
- * entries and attributes for FS_CACHE_S (fs.h), so ls, find and du do not
- * ask again for every name; a thread of its own, never a FUSE callback
- * (DESIGN.md section 2), tells it to forget:
+ * entries and attributes for a while (libfuse's entry_timeout and
+ * attr_timeout, 1 s unless -o says), so ls, find and du do not ask again
+ * for every name; a thread of its own, never a FUSE callback (DESIGN.md
+ * section 2), tells it to forget:
  *
  *   - the generated files (status, metrics, control, log), every
  *     INVALIDATE_TICK_MS, as their content follows time (uptime, progress,
