@@ -1,8 +1,11 @@
 """The kernel keeps the mount's entries and attributes for a moment
-(FS_CACHE_S in fs/fs.h) and the daemon tells it to forget what changed
-(fs/invalidate.c). With that caching on, what stat() and `ls -l` show
-catches up with a change within a bounded time, and what a read returns is
-right at once: the whole new file, never the old pages or the old size."""
+(libfuse's entry_timeout and attr_timeout, 1 s unless -o says) and the
+daemon tells it to forget what changed (fs/invalidate.c). With that
+caching on, what stat() and `ls -l` show catches up with a change within a
+bounded time, and what a read returns is right at once: the whole new
+file, never the old pages or the old size. Each test runs twice: with the
+default timeouts, and with timeouts far longer than the time a test waits,
+which only the daemon's invalidation can beat."""
 
 import hashlib
 import os
@@ -57,16 +60,22 @@ def untrue_sizes(m, folder):
     return wrong or True
 
 
-@pytest.fixture
-def cached(tmp_path):
+@pytest.fixture(params=[(), ("entry_timeout=600", "attr_timeout=600")],
+                ids=["default", "long"])
+def cached(request, tmp_path):
     root = tmp_path / "music"
     for n in (1, 2):
         make_flac(str(root / "a" / ("%d.flac" % n)), "Song %d" % n, "Art",
                   "Alb", n, 300 + 40 * n)
+    manga = tmp_path / "manga" / "Berserk"
+    manga.mkdir(parents=True)
+    for n in (1, 3):
+        (manga / ("Berserk T%02d.cbz" % n)).write_bytes(b"volume %d" % n)
     conf = tmp_path / "c.conf"
     conf.write_text("[general]\nwatch_debounce = 100ms\n[music]\n"
-                    "root = %s\n" % root)
-    m = start(tmp_path, "config=" + str(conf))
+                    "root = %s\n[manga]\nroot = %s\n" %
+                    (root, manga.parent))
+    m = start(tmp_path, "config=" + str(conf), *request.param)
     m.root = str(root)
     m.album = m.file(os.path.join(ARTISTS, "Art", "Alb"))
     yield m
@@ -83,12 +92,15 @@ def test_generated_sizes_true_after_they_change(cached):
     # the kernel now holds these sizes; change what the files show
     cached.write("control/dry-run", "0" if dry else "1")
     cached.rescan()
+    # one more row, seen by ls -l alone: reading the file would make the
+    # kernel ask for its size again by itself
+    wait_for(lambda: ls_sizes(cached.file("metrics"))["scan.csv"] > before
+             or "scan.csv not grown", "scan.csv")
     assert cached.json("status/summary.json")["dry_run"] is not dry
     for folder in folders:
         wait_for(lambda: untrue_sizes(cached, folder), folder)
     wait_for(lambda: ls_sizes(cached.path)["log"] ==
              len(cached.read("log")) or "log", "log")
-    assert ls_sizes(cached.file("metrics"))["scan.csv"] > before
 
 
 def test_stat_follows_deletion(cached):
@@ -101,10 +113,12 @@ def test_stat_follows_deletion(cached):
         try:
             os.stat(path)
         except FileNotFoundError:
-            return True
+            return os.listdir(cached.album) == ["01 - Song 1.flac"] or \
+                os.listdir(cached.album)
         return "still there"
     wait_for(gone, "deletion")
-    assert os.listdir(cached.album) == ["01 - Song 1.flac"]
+    with pytest.raises(FileNotFoundError):
+        os.stat(path)
     with pytest.raises(FileNotFoundError):
         open(path, "rb")
 
@@ -152,3 +166,32 @@ def test_listing_sizes_are_the_real_files(cached):
             os.path.join(cached.root, "a", "2.flac")).st_size,
     }
     assert sorted(ls_sizes(cached.file(ARTISTS))) == ["Art"]
+
+
+def test_series_sizes_true_after_a_write(cached):
+    series = os.path.join("manga", "Berserk")
+    wait_for(lambda: untrue_sizes(cached, series), series)
+    assert cached.json(series + "/status.json")["monitored"] is True
+    # status.json now reads "monitored": false, one byte longer
+    cached.write(series + "/monitored", "0")
+    wait_for(lambda: cached.json(series + "/status.json")["monitored"]
+             is False or "still monitored", "monitored")
+    wait_for(lambda: untrue_sizes(cached, series), series)
+    wait_for(lambda: untrue_sizes(cached, "status"), "status")
+
+
+def test_new_volume_shows_in_listing_and_stat(cached):
+    top = cached.file(os.path.join("library", "manga", "Berserk"))
+    gap = os.path.join(top, "MISSING - VOLUME 2")
+    assert os.stat(gap).st_size == 0
+    with open(os.path.join(cached.root, "..", "manga", "Berserk",
+                           "Berserk T02.cbz"), "wb") as f:
+        f.write(b"volume two")
+
+    def filled():
+        if os.path.exists(gap):
+            return "gap still there"
+        return sorted(os.listdir(top)) == [
+            "Volume 001.cbz", "Volume 002.cbz", "Volume 003.cbz"] or \
+            sorted(os.listdir(top))
+    wait_for(filled, "new volume")
