@@ -454,7 +454,9 @@ static int list_tracks(struct listing *ls, const struct view *v)
 	sqlite3 *db;
 	int rc;
 
-	strbuf_addstr(&sql, TRACK_COLUMNS TRACKS_FROM TRACK_ROOT);
+	/* The keys are all the tracks' own: no label to join. */
+	strbuf_addstr(&sql, TRACK_COLUMNS " FROM tracks t"
+		      " JOIN files f ON f.id = t.file_id" TRACK_ROOT);
 	add_where(&sql, v, ls);
 	strbuf_addstr(&sql, " ORDER BY t.disc_no, t.track_no, t.id");
 	rc = prepare(sql.buf, "list tracks", &db, &st);
