@@ -46,7 +46,6 @@ static void each_path(const char *parent, const struct strbuf *names,
 		      void (*fn)(const char *path, void *arg), void *arg)
 {
 	struct strbuf path = STRBUF_INIT;
-
 	const char *name = names->buf;
 
 	for (; name < names->buf + names->len; name += strlen(name) + 1) {

@@ -7,32 +7,15 @@ file, never the old pages or the old size. Each test runs twice: with the
 default timeouts, and with timeouts far longer than the time a test waits,
 which only the daemon's invalidation can beat."""
 
-import hashlib
 import os
 import subprocess
-import time
 
 import pytest
 
 from conftest import is_mounted, make_flac, run, start, unmount
+from test_views import sha, wait_for
 
-CONVERGE_S = 15
 ARTISTS = os.path.join("library", "music", "artists")
-
-
-def wait_for(check, what):
-    deadline = time.time() + CONVERGE_S
-    while True:
-        last = check()
-        if last is True:
-            return
-        assert time.time() < deadline, "%s: %r" % (what, last)
-        time.sleep(0.05)
-
-
-def sha(path):
-    with open(path, "rb") as f:
-        return hashlib.sha256(f.read()).hexdigest()
 
 
 def ls_sizes(folder):
