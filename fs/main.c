@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <sys/wait.h>
 
 #include "common/config.h"
@@ -201,17 +202,19 @@ static int prepare_store(const char *path)
 /* A daemon that was killed leaves its mount point dead: every access to
  * it fails with ENOTCONN ("Transport endpoint is not connected") until it
  * is unmounted, and libfuse cannot even resolve it. Detach it lazily, as
- * a user would with fusermount3 -u -z, so a restart needs no hand. */
+ * a user would with fusermount3 -u -z, so a restart needs no hand. The
+ * kernel may still answer stat() from attributes it kept; statvfs()
+ * always asks the daemon, so it tells a dead mount at once. */
 static int recover_stale_mount(const char *mountpoint)
 {
 	char *argv[] = { "fusermount3", "-u", "-z", "--",
 			 (char *)mountpoint, NULL };
 	extern char **environ;
-	struct stat st;
+	struct statvfs st;
 	int status, rc;
 	pid_t pid;
 
-	if (!stat(mountpoint, &st) || errno != ENOTCONN)
+	if (!statvfs(mountpoint, &st) || errno != ENOTCONN)
 		return 0;
 	log_warn("mount point %s is a dead mount left by a stopped run;"
 		 " unmounting it", mountpoint);
@@ -220,7 +223,7 @@ static int recover_stale_mount(const char *mountpoint)
 		return log_error(-rc, "cannot run fusermount3: %s",
 				 strerror(rc));
 	if (waitpid(pid, &status, 0) < 0 || !WIFEXITED(status) ||
-	    WEXITSTATUS(status) || (stat(mountpoint, &st) &&
+	    WEXITSTATUS(status) || (statvfs(mountpoint, &st) &&
 				    errno == ENOTCONN))
 		return log_error(-ENOTCONN, "mount point %s stays dead after"
 				 " fusermount3 -u -z", mountpoint);
