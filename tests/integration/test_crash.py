@@ -47,10 +47,12 @@ class Daemon:
                 stdout=log, stderr=subprocess.STDOUT, env=local_env())
 
     def serving(self):
-        """Whether the mount answers: a dead one says ENOTCONN."""
+        """Whether the mount answers: a dead one says ENOTCONN. An open,
+        not a stat: the kernel may answer a stat from attributes it kept
+        from the dead daemon."""
         try:
-            os.stat(str(self.mnt / "status" / "summary.json"))
-            return True
+            with open(str(self.mnt / "status" / "summary.json")):
+                return True
         except OSError:
             return False
 
