@@ -711,6 +711,8 @@ int rd_repair_pass(struct rd_repair *r, enum rd_pass_kind kind, int dry_run,
 	if (!rc && token)
 		rc = rd_sync_account(&r->s, r->db);
 	if (!rc && token)
+		rc = rd_sync_errored(&r->s, r->db);
+	if (!rc && token)
 		rc = rd_sync_candidates(&r->s, r->db);
 	if (!rc)
 		rc = rd_map_links(r->db, &r->n.unmapped);

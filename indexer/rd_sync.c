@@ -92,3 +92,30 @@ int rd_sync_candidates(struct rd_session *s, sqlite3 *db)
 	rd_store_strings_free(names, nr);
 	return rc;
 }
+
+int rd_sync_errored(struct rd_session *s, sqlite3 *db)
+{
+	char **ids = NULL;
+	size_t nr = 0;
+	int rc;
+
+	rc = rd_store_strings(db, "SELECT id FROM rd_torrents WHERE status IN"
+			      " ('magnet_error', 'error', 'virus', 'dead')"
+			      " ORDER BY coalesce(info_at, 0) LIMIT"
+			      " " RD_STR(RD_ERRORED_PER_PASS), NULL, &ids,
+			      &nr);
+	for (size_t i = 0; !rc && i < nr; i++) {
+		struct rd_sql gone = {
+			.sql = "DELETE FROM rd_torrents WHERE id = ?1",
+			.text = { ids[i] },
+		};
+		int ret = rd_sync_info(s, ids[i]);
+
+		if (ret == -ECANCELED)
+			rc = ret;
+		else if (ret == -ENOENT)
+			rc = writer_call(rd_store_sql, &gone);
+	}
+	rd_store_strings_free(ids, nr);
+	return rc;
+}

@@ -7,6 +7,7 @@
  * few requests per pass.
  *
  *	rd_sync_account(&session, db);		(a page of the list)
+ *	rd_sync_errored(&session, db);		(torrents in trouble)
  *	rd_sync_candidates(&session, db);	(infos dead links need)
  *	rd_sync_info(&session, id);		(one torrent's files)
  *
@@ -22,6 +23,9 @@
 #define RD_SYNC_PAGE 1000		/* torrents listed per pass */
 #define RD_SYNC_RECENT 100		/* the newest, listed every pass */
 #define RD_INFO_PER_PASS 50		/* info requests to map links */
+#define RD_ERRORED_PER_PASS 20		/* torrents in error states read */
+#define RD_STR(n) RD_STR_(n)
+#define RD_STR_(n) #n
 
 /*
  * List RD_SYNC_PAGE torrents from the offset saved in rd_sync (read
@@ -46,5 +50,16 @@ int rd_sync_info(struct rd_session *s, const char *id);
  * -ECANCELED, or a negative errno value when the store failed.
  */
 int rd_sync_candidates(struct rd_session *s, sqlite3 *db);
+
+/*
+ * The quick look at trouble: read again the info of the torrents the copy
+ * holds in an error state (magnet_error, error, virus, dead),
+ * RD_ERRORED_PER_PASS at most, those read longest ago first, so a torrent
+ * that recovered or went bad is known without waiting for the list to
+ * come round; one the account no longer has leaves the copy. Returns 0
+ * (failed requests too), -ECANCELED, or a negative errno value when the
+ * store failed.
+ */
+int rd_sync_errored(struct rd_session *s, sqlite3 *db);
 
 #endif

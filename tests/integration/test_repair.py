@@ -5,6 +5,7 @@ fake Sonarr and Radarr recording their commands."""
 import errno
 import json
 import os
+import urllib.request
 import sqlite3
 import subprocess
 import sys
@@ -581,3 +582,33 @@ def test_large_account_synced_over_passes(setup):
                      (["0"], ["100"]), (["1000"], ["1000"]),
                      (["0"], ["1000"])]
     assert s.changes() == []
+
+
+def test_torrents_in_trouble_are_looked_at_each_pass(setup):
+    """Each pass reads again the torrents the copy holds in an error
+    state, and only those (beside what dead links need); one the account
+    dropped leaves the copy, and the next pass does not ask for it."""
+    sick = [torrent("Sick.%d" % i, [("/Sick.%d.mkv" % i, 10, 1)],
+                    status=st)
+            for i, st in enumerate(["magnet_error", "error", "virus",
+                                    "dead"])]
+    well = torrent("Well.0", [("/Well.0.mkv", 10, 1)])
+    s = setup(dry_run=True, account=BUILTIN["torrents"] + sick + [well])
+    s.command("scan")
+    infos = {r["path"].rsplit("/", 1)[1] for r in s.requests()
+             if r["path"].startswith("/torrents/info/")}
+    assert {make_id("Sick.%d" % i) for i in range(4)} <= infos
+    assert make_id("Well.0") not in infos
+    # Sick.0 leaves the account: asked once more, then forgotten
+    gone = make_id("Sick.0")
+    req = urllib.request.Request(
+        s.rd.url + "/rest/1.0/torrents/delete/" + gone, method="DELETE",
+        headers={"Authorization": "Bearer " + TOKEN})
+    urllib.request.build_opener(urllib.request.ProxyHandler({})).open(
+        req, timeout=10).close()
+    s.command("scan")
+    s.command("scan")
+    asked = [r for r in s.requests()
+             if r["path"] == "/torrents/info/" + gone]
+    assert len(asked) == 2
+    assert s.m.proc.poll() is None
