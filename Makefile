@@ -1,14 +1,19 @@
-# mediamon: make, make test, make bench, make run, make install, make clean.
+# mediamon: make, make test, make bench, make run, make install, make clean;
+# make asan, make fuzz, make fuzz-smoke, make valgrind for hardening.
 
 VERSION := 0.1.0
 PREFIX ?= /usr/local
 DESTDIR ?=
-BUILD := build
+BUILD ?= build
+BIN ?= mediamon
+# Extra compiler and linker flags for an instrumented build (make asan).
+SANITIZE ?=
 
 PKGS := fuse3 sqlite3 libcurl flac id3tag jansson libxml-2.0 inih libarchive
 CC ?= cc
 CFLAGS ?= -O2 -g
-CFLAGS += -std=gnu11 -D_GNU_SOURCE -Wall -Wextra -Werror -pthread -I. \
+CFLAGS += $(SANITIZE) \
+	-std=gnu11 -D_GNU_SOURCE -Wall -Wextra -Werror -pthread -I. \
 	-DMEDIAMON_VERSION='"$(VERSION)"' -DFUSE_USE_VERSION=314 \
 	$(shell pkg-config --cflags $(PKGS))
 LDLIBS += $(shell pkg-config --libs $(PKGS)) -pthread -lm
@@ -23,11 +28,12 @@ UNIT_SRC := $(wildcard tests/unit/test_*.c)
 UNIT_BIN := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRC))
 FIXTURES := $(BUILD)/fixtures/.done
 
-.PHONY: all test unit bench run demo install uninstall clean
+.PHONY: all test unit bench run demo install uninstall clean asan \
+	fuzz fuzz-smoke fuzz-build fuzz-harnesses
 
-all: mediamon
+all: $(BIN)
 
-mediamon: $(BUILD)/fs/main.o $(LIB)
+$(BIN): $(BUILD)/fs/main.o $(LIB)
 	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
 
 $(LIB): $(LIB_OBJ)
@@ -57,10 +63,68 @@ $(FIXTURES): tests/data/make-fixtures.sh
 
 unit: $(UNIT_BIN) $(FIXTURES)
 
-test: mediamon unit
-	sh tests/run-tests.sh $(BUILD)
+test: $(BIN) unit
+	MEDIAMON_BINARY=$(abspath $(BIN)) sh tests/run-tests.sh $(BUILD)
 
-bench: mediamon
+# The whole suite again with AddressSanitizer and UndefinedBehaviorSanitizer
+# in every binary, built apart in build-asan. ASan's reports go to files
+# named by process id, so that a report from a daemon behind a mount is not
+# lost; UBSan's go to the daemons' logs. Any report fails the run.
+ASAN_BUILD := build-asan
+ASAN_FLAGS := -O1 -fsanitize=address,undefined -fno-omit-frame-pointer \
+	-fno-sanitize-recover=all
+ASAN_REPORTS := $(abspath $(ASAN_BUILD))/sanitizer
+SANITIZER_MARKS := runtime error:|ERROR: (Address|Leak)Sanitizer
+asan:
+	$(MAKE) BUILD=$(ASAN_BUILD) BIN=$(ASAN_BUILD)/mediamon \
+		SANITIZE="$(ASAN_FLAGS)" $(ASAN_BUILD)/mediamon unit
+	@rm -rf $(ASAN_REPORTS) && mkdir -p $(ASAN_REPORTS)
+	MEDIAMON_REPORT_LOG=$(ASAN_REPORTS)/report \
+	ASAN_OPTIONS=detect_leaks=1:log_path=$(ASAN_REPORTS)/report \
+	UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+	MEDIAMON_BINARY=$(abspath $(ASAN_BUILD))/mediamon \
+		sh tests/run-tests.sh $(ASAN_BUILD); rc=$$?; \
+	found=$$(grep -rlE "$(SANITIZER_MARKS)" $(ASAN_REPORTS) \
+		$(ASAN_BUILD)/pytest 2>/dev/null); \
+	if [ -n "$$found" ]; then cat $$found; \
+		echo "asan: sanitizer reports in:" $$found; exit 1; fi; \
+	exit $$rc
+
+# libFuzzer harnesses (tests/fuzz/fuzz_NAME.c), built with clang against a
+# library of their own in build-fuzz. `make fuzz` runs each FUZZ_SECONDS,
+# `make fuzz-smoke` (CI) each FUZZ_SMOKE_SECONDS; both start from the
+# committed corpus tests/fuzz/corpus/NAME/, so every input that once
+# crashed a harness is tried again first.
+FUZZ_BUILD := build-fuzz
+FUZZ_FLAGS := -O1 -fsanitize=fuzzer-no-link,address,undefined \
+	-fno-omit-frame-pointer -fno-sanitize-recover=all
+FUZZ_SECONDS ?= 300
+FUZZ_SMOKE_SECONDS ?= 20
+FUZZ_BIN := $(patsubst tests/fuzz/%.c,$(BUILD)/fuzz/%,\
+	$(wildcard tests/fuzz/fuzz_*.c))
+
+fuzz-build:
+	$(MAKE) BUILD=$(FUZZ_BUILD) CC=clang SANITIZE="$(FUZZ_FLAGS)" \
+		fuzz-harnesses
+
+fuzz-harnesses: $(FUZZ_BIN)
+
+$(BUILD)/fuzz/fuzz.o: tests/fuzz/fuzz.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -MMD -MP -c -o $@ $<
+
+$(BUILD)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(BUILD)/fuzz/fuzz.o $(LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -fsanitize=fuzzer -MMD -MP -o $@ $< \
+		$(BUILD)/fuzz/fuzz.o $(LIB) $(LDLIBS)
+
+fuzz: fuzz-build
+	sh tests/fuzz/run-fuzz.sh $(FUZZ_BUILD) $(FUZZ_SECONDS)
+
+fuzz-smoke: fuzz-build
+	sh tests/fuzz/run-fuzz.sh $(FUZZ_BUILD) $(FUZZ_SMOKE_SECONDS)
+
+bench: $(BIN)
 	sh tests/bench/bench.sh
 
 # Sets up demo music and manga libraries under the work tree (unless MUSIC
@@ -68,7 +132,7 @@ bench: mediamon
 # Ctrl-C.
 MUSIC ?= $(BUILD)/demo/music
 MANGA ?= $(BUILD)/demo/manga
-run: mediamon
+run: $(BIN)
 	@if [ "$(MUSIC)" = "$(BUILD)/demo/music" ]; then \
 		sh tests/data/make-demo.sh $(BUILD)/demo/music; fi
 	@if [ "$(MANGA)" = "$(BUILD)/demo/manga" ]; then \
@@ -78,14 +142,14 @@ run: mediamon
 		-o manga=$(abspath $(MANGA)) \
 		-o db=$(abspath $(BUILD))/demo/mediamon.db $(abspath mnt)
 
-install: mediamon
+install: $(BIN)
 	install -D -m 0755 mediamon $(DESTDIR)$(PREFIX)/bin/mediamon
 
 uninstall:
 	rm -f $(DESTDIR)$(PREFIX)/bin/mediamon
 
 clean:
-	rm -rf $(BUILD) mediamon
+	rm -rf $(BUILD) $(ASAN_BUILD) $(FUZZ_BUILD) $(BIN)
 
 -include $(LIB_OBJ:.o=.d) $(BUILD)/fs/main.d $(TEST_SUPPORT:.o=.d) \
-	$(UNIT_BIN:=.d)
+	$(UNIT_BIN:=.d) $(BUILD)/fuzz/fuzz.d $(FUZZ_BIN:=.d)
