@@ -29,7 +29,7 @@ UNIT_BIN := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRC))
 FIXTURES := $(BUILD)/fixtures/.done
 
 .PHONY: all test unit bench run demo install uninstall clean asan \
-	fuzz fuzz-smoke fuzz-build fuzz-harnesses
+	fuzz fuzz-smoke fuzz-build fuzz-harnesses valgrind
 
 all: $(BIN)
 
@@ -89,6 +89,21 @@ asan:
 	if [ -n "$$found" ]; then cat $$found; \
 		echo "asan: sanitizer reports in:" $$found; exit 1; fi; \
 	exit $$rc
+
+# One integration file (VALGRIND_TESTS) with every daemon it starts under
+# valgrind's memcheck: an error, or memory definitely lost at exit, fails
+# the test that started that daemon (its report is in build/valgrind).
+VALGRIND_TESTS ?= tests/integration/test_manga.py
+VALGRIND_DIR := $(abspath $(BUILD))/valgrind
+valgrind: $(BIN)
+	@rm -rf $(VALGRIND_DIR) && mkdir -p $(VALGRIND_DIR)
+	MEDIAMON_BINARY=$(abspath $(BIN)) \
+	MEDIAMON_WRAPPER="valgrind -q --error-exitcode=99 --leak-check=full \
+		--errors-for-leak-kinds=definite \
+		--log-file=$(VALGRIND_DIR)/vg.%p" \
+	MEDIAMON_REPORT_LOG=$(VALGRIND_DIR)/vg MEDIAMON_REPORT_EXITCODE=99 \
+		/usr/bin/python3 -m pytest -q -p no:cacheprovider \
+		--basetemp=$(VALGRIND_DIR)/pytest $(VALGRIND_TESTS)
 
 # libFuzzer harnesses (tests/fuzz/fuzz_NAME.c), built with clang against a
 # library of their own in build-fuzz. `make fuzz` runs each FUZZ_SECONDS,

@@ -14,6 +14,7 @@ libcmocka-dev
 python3 python3-pytest python3-mutagen
 flac lame sox jq zip
 mpd mpc
+clang libclang-rt-dev valgrind
 "
 
 if [ "$(id -u)" -ne 0 ]; then
