@@ -21,8 +21,9 @@ for h in "$build"/fuzz/fuzz_*; do
 	work="$build/fuzz/corpus/$name"
 	log="$build/fuzz/$name.log"
 	mkdir -p "$work" "$seeds" "$build/fuzz/crashes"
+	# Inputs grow slowly up to 64 KiB: a page, a tag of many frames.
 	"$h" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 \
-		-print_final_stats=1 \
+		-max_len=65536 -print_final_stats=1 \
 		-artifact_prefix="$build/fuzz/crashes/$name-" \
 		"$work" "$seeds" >"$log" 2>&1
 	rc=$?
