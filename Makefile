@@ -28,8 +28,8 @@ UNIT_SRC := $(wildcard tests/unit/test_*.c)
 UNIT_BIN := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRC))
 FIXTURES := $(BUILD)/fixtures/.done
 
-.PHONY: all test unit bench run demo install uninstall clean asan \
-	fuzz fuzz-smoke fuzz-build fuzz-harnesses valgrind
+.PHONY: all test unit bench run demo install uninstall clean
+.PHONY: asan valgrind fuzz fuzz-smoke fuzz-build fuzz-harnesses fuzz-figures
 
 all: $(BIN)
 
@@ -139,7 +139,13 @@ fuzz: fuzz-build
 fuzz-smoke: fuzz-build
 	sh tests/fuzz/run-fuzz.sh $(FUZZ_BUILD) $(FUZZ_SMOKE_SECONDS)
 
-bench: $(BIN)
+# The smoke run's executions per harness as reliability figures, "name:
+# value" lines appended to $(BUILD)/reliability.txt (RELIABILITY_EXTRA).
+fuzz-figures: fuzz-smoke
+	@mkdir -p $(BUILD)
+	cat $(FUZZ_BUILD)/fuzz/stats >>$(BUILD)/reliability.txt
+
+bench: mediamon
 	sh tests/bench/bench.sh
 
 # Sets up demo music and manga libraries under the work tree (unless MUSIC
@@ -147,7 +153,7 @@ bench: $(BIN)
 # Ctrl-C.
 MUSIC ?= $(BUILD)/demo/music
 MANGA ?= $(BUILD)/demo/manga
-run: $(BIN)
+run: mediamon
 	@if [ "$(MUSIC)" = "$(BUILD)/demo/music" ]; then \
 		sh tests/data/make-demo.sh $(BUILD)/demo/music; fi
 	@if [ "$(MANGA)" = "$(BUILD)/demo/manga" ]; then \
@@ -157,7 +163,7 @@ run: $(BIN)
 		-o manga=$(abspath $(MANGA)) \
 		-o db=$(abspath $(BUILD))/demo/mediamon.db $(abspath mnt)
 
-install: $(BIN)
+install: mediamon
 	install -D -m 0755 mediamon $(DESTDIR)$(PREFIX)/bin/mediamon
 
 uninstall:

@@ -2,9 +2,9 @@
 # Runs every libFuzzer harness built in BUILD/fuzz for SECONDS each,
 # starting from its committed corpus tests/fuzz/corpus/NAME/ (new inputs
 # go to BUILD/fuzz/corpus/NAME/, crashing ones to BUILD/fuzz/crashes/).
-# Prints one line per harness with the executions it ran, writes them to
-# BUILD/fuzz/stats, and fails when any harness found a crash, a leak or a
-# timeout. Ends with "fuzz: N passed, N failed".
+# Prints one line per harness with the executions it ran, writes them as
+# "name: value" figures to BUILD/fuzz/stats, and fails when any harness
+# found a crash, a leak or a timeout. Ends with "fuzz: N passed, N failed".
 set -u
 
 build=${1:-build-fuzz}
@@ -32,13 +32,16 @@ for h in "$build"/fuzz/fuzz_*; do
 	if [ "$rc" -eq 0 ]; then
 		passed=$((passed + 1))
 		echo "fuzz: $name: ${runs:-0} executions in ${seconds} s," \
-			"no crash" | tee -a "$stats"
+			"no crash"
+		echo "fuzz executions without a crash, $name: ${runs:-0}" \
+			>>"$stats"
 	else
 		failed=$((failed + 1))
 		tail -n 60 "$log"
 		echo "fuzz: $name: FAILED (status $rc) after ${runs:-?}" \
-			"executions; input in $build/fuzz/crashes/" |
-			tee -a "$stats"
+			"executions; input in $build/fuzz/crashes/"
+		echo "fuzz executions without a crash, $name: failed" \
+			>>"$stats"
 	fi
 done
 
