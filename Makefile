@@ -29,7 +29,6 @@ UNIT_BIN := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRC))
 FIXTURES := $(BUILD)/fixtures/.done
 
 .PHONY: all test unit bench run demo install uninstall clean
-.PHONY: asan valgrind fuzz fuzz-smoke fuzz-build fuzz-harnesses fuzz-figures
 
 all: $(BIN)
 
@@ -70,6 +69,7 @@ test: $(BIN) unit
 # in every binary, built apart in build-asan. ASan's reports go to files
 # named by process id, so that a report from a daemon behind a mount is not
 # lost; UBSan's go to the daemons' logs. Any report fails the run.
+.PHONY: asan valgrind fuzz fuzz-smoke fuzz-build fuzz-harnesses fuzz-figures
 ASAN_BUILD := build-asan
 ASAN_FLAGS := -O1 -fsanitize=address,undefined -fno-omit-frame-pointer \
 	-fno-sanitize-recover=all
