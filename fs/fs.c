@@ -2,7 +2,6 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -18,45 +17,7 @@ struct handle {
 	struct node node;
 	struct strbuf content;
 	int fd;
-	struct handle *prev, *next;	/* in open_handles */
 };
-
-/*
- * Every handle not yet released: the kernel's release of a file closed
- * just before the unmount may never reach the daemon, and what it holds
- * is freed at destroy instead.
- */
-static struct handle *open_handles;
-static pthread_mutex_t open_lock = PTHREAD_MUTEX_INITIALIZER;
-
-/* Put a handle made by fs_open() on the list and give it to the kernel. */
-static void handle_hand_out(struct handle *h, struct fuse_file_info *fi)
-{
-	pthread_mutex_lock(&open_lock);
-	h->next = open_handles;
-	if (open_handles)
-		open_handles->prev = h;
-	open_handles = h;
-	pthread_mutex_unlock(&open_lock);
-	fi->fh = (uintptr_t)h;
-}
-
-/* Take h off the list and free it with what it holds. */
-static void handle_free(struct handle *h)
-{
-	pthread_mutex_lock(&open_lock);
-	if (h->prev)
-		h->prev->next = h->next;
-	else
-		open_handles = h->next;
-	if (h->next)
-		h->next->prev = h->prev;
-	pthread_mutex_unlock(&open_lock);
-	if (h->fd >= 0)
-		close(h->fd);
-	strbuf_release(&h->content);
-	free(h);
-}
 
 static void *fs_init(struct fuse_conn_info *conn, struct fuse_config *cfg)
 {
@@ -174,7 +135,7 @@ static int fs_open(const char *path, struct fuse_file_info *fi)
 		 * mtime (getattr) before reading and drops them when it
 		 * moved. */
 		fi->keep_cache = 1;
-		handle_hand_out(h, fi);
+		fi->fh = (uintptr_t)h;
 		return 0;
 	}
 	if ((fi->flags & O_ACCMODE) != O_WRONLY) {
@@ -185,7 +146,7 @@ static int fs_open(const char *path, struct fuse_file_info *fi)
 			return rc;
 		}
 	}
-	handle_hand_out(h, fi);
+	fi->fh = (uintptr_t)h;
 	fi->direct_io = 1;
 	return 0;
 }
@@ -244,16 +205,14 @@ static int fs_truncate(const char *path, off_t size,
 
 static int fs_release(const char *path, struct fuse_file_info *fi)
 {
-	(void)path;
-	handle_free((struct handle *)(uintptr_t)fi->fh);
-	return 0;
-}
+	struct handle *h = (struct handle *)(uintptr_t)fi->fh;
 
-static void fs_destroy(void *private_data)
-{
-	(void)private_data;
-	while (open_handles)
-		handle_free(open_handles);
+	(void)path;
+	if (h->fd >= 0)
+		close(h->fd);
+	strbuf_release(&h->content);
+	free(h);
+	return 0;
 }
 
 const struct fuse_operations fs_operations = {
@@ -265,5 +224,4 @@ const struct fuse_operations fs_operations = {
 	.write = fs_write,
 	.truncate = fs_truncate,
 	.release = fs_release,
-	.destroy = fs_destroy,
 };
