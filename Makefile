@@ -68,9 +68,9 @@ test: $(BIN) unit
 # The whole suite again with AddressSanitizer and UndefinedBehaviorSanitizer
 # in every binary, built apart in build-asan. ASan's reports go to files
 # named by process id, so that a report from a daemon behind a mount is not
-# lost; UBSan's go to the daemons' logs. Any report fails the run. A small
-# quarantine of freed memory keeps the daemon within the memory bounds the
-# tests hold it to.
+# lost; UBSan's go to the daemons' logs. Any report fails the run (leaks
+# inside libfuse aside: tests/lsan.supp). A small quarantine of freed
+# memory keeps the daemon within the memory bounds the tests hold it to.
 .PHONY: asan valgrind fuzz fuzz-smoke fuzz-build fuzz-harnesses fuzz-figures
 ASAN_BUILD := build-asan
 ASAN_FLAGS := -O1 -fsanitize=address,undefined -fno-omit-frame-pointer \
@@ -84,6 +84,7 @@ asan:
 	@rm -rf $(ASAN_REPORTS) && mkdir -p $(ASAN_REPORTS)
 	MEDIAMON_REPORT_LOG=$(ASAN_REPORTS)/report \
 	ASAN_OPTIONS=$(ASAN_OPTS):log_path=$(ASAN_REPORTS)/report \
+	LSAN_OPTIONS=suppressions=$(abspath tests/lsan.supp) \
 	UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 	MEDIAMON_BINARY=$(abspath $(ASAN_BUILD))/mediamon \
 		sh tests/run-tests.sh $(ASAN_BUILD); rc=$$?; \
