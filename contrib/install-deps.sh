@@ -11,6 +11,7 @@ libcurl4-openssl-dev
 libflac-dev libid3tag0-dev
 libjansson-dev libxml2-dev libinih-dev libarchive-dev
 libcmocka-dev
+clang libclang-rt-dev valgrind
 python3 python3-pytest python3-mutagen
 flac lame sox jq zip
 mpd mpc

@@ -222,7 +222,8 @@ static int owned_numbers(int64_t series, double **nums, size_t *n,
 		}
 	}
 	free(v);
-	qsort(*nums, k, sizeof(**nums), cmp_double);
+	if (k > 1)	/* no number may mean no array to give qsort() */
+		qsort(*nums, k, sizeof(**nums), cmp_double);
 	for (size_t i = 0; i < k; i++)
 		if (!*n || (*nums)[*n - 1] != (*nums)[i])
 			(*nums)[(*n)++] = (*nums)[i];

@@ -401,7 +401,9 @@ static int list_track_rows(struct listing *ls, sqlite3 *db, sqlite3_stmt *st)
 			rc = -ENOMEM;
 			break;
 		}
-		memcpy(r->title, sqlite3_column_blob(st, 4), r->title_len);
+		if (r->title_len)	/* the blob of "" may be NULL */
+			memcpy(r->title, sqlite3_column_blob(st, 4),
+			       r->title_len);
 		memcpy(r->ext, path + plen - ext, ext);
 		r->ext[ext] = '\0';
 		nr++;

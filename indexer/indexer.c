@@ -380,7 +380,8 @@ static int plan_make(struct scan_order *o, struct plan *p)
 		return log_error(-ENOMEM, "indexer: out of memory planning a"
 				 " scan");
 	}
-	qsort(o->paths, o->nr, sizeof(*o->paths), cmp_order_path);
+	if (o->nr > 1)	/* an empty list may have no array to give qsort() */
+		qsort(o->paths, o->nr, sizeof(*o->paths), cmp_order_path);
 	for (size_t i = 0; i < n; i++) {
 		size_t root = o->all ? i : o->paths[i].root;
 		struct scan_request *r = p->nr ? &p->req[p->nr - 1] : NULL;

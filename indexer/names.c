@@ -327,13 +327,13 @@ static size_t read_value(const char *w, size_t len, size_t p, double *v,
 	for (; p < len && is_digit(w[p]); p++)
 		if (n <= NAMES_MAX_NUMBER)
 			n = n * 10 + (w[p] - '0');
-	*absurd = n > NAMES_MAX_NUMBER;
 	*v = n;
 	if (p + 1 < len && w[p] == '.' && is_digit(w[p + 1]) &&
 	    (p + 2 == len || !is_digit(w[p + 2]))) {
 		*v += (w[p + 1] - '0') / 10.0;
 		p += 2;
 	}
+	*absurd = *v > NAMES_MAX_NUMBER;	/* 9999.5 too */
 	return p < len && is_word(w[p]) ? 0 : p;
 }
 

@@ -216,20 +216,22 @@ static int send_request(const struct rd_client *c, const struct rd_call *call,
 	return 0;
 }
 
-/* Parse a 2xx answer that must be a JSON value of the type wanted. */
-static int parse_answer(const struct rd_call *call,
-			const struct http_response *resp, json_type type,
-			json_t **out)
+/*
+ * Parse a 2xx answer, named what in log lines, that must be a JSON value
+ * of the type wanted.
+ */
+static int parse_answer(const char *what, const char *body, size_t len,
+			json_type type, json_t **out)
 {
 	json_error_t jerr;
-	json_t *doc = json_loadb(resp->body.buf, resp->body.len, 0, &jerr);
+	json_t *doc = json_loadb(body, len, 0, &jerr);
 
 	if (!doc)
-		return log_error(-EPROTO, "rd: %s: invalid JSON: %s",
-				 call->what, jerr.text);
+		return log_error(-EPROTO, "rd: %s: invalid JSON: %s", what,
+				 jerr.text);
 	if (json_typeof(doc) != type) {
 		json_decref(doc);
-		return log_error(-EPROTO, "rd: %s: not a JSON %s", call->what,
+		return log_error(-EPROTO, "rd: %s: not a JSON %s", what,
 				 type == JSON_ARRAY ? "array" : "object");
 	}
 	*out = doc;
@@ -350,9 +352,11 @@ static long total_count(const char *value)
 	return errno || *end || n < 0 ? -1 : n;
 }
 
-/* Read the torrents of a list answer; one of a wrong shape spoils all. */
-static int read_list(const struct rd_call *call,
-		     const struct http_response *resp,
+/*
+ * Read the torrents of a list answer, named what in log lines; one of a
+ * wrong shape spoils all.
+ */
+static int read_list(const char *what, const char *body, size_t len,
 		     struct rd_torrent **out, size_t *nr)
 {
 	struct rd_torrent *t = NULL;
@@ -360,13 +364,13 @@ static int read_list(const struct rd_call *call,
 	size_t i, n;
 	int ret;
 
-	ret = parse_answer(call, resp, JSON_ARRAY, &doc);
+	ret = parse_answer(what, body, len, JSON_ARRAY, &doc);
 	if (ret < 0)
 		return ret;
 	n = json_array_size(doc);
 	if (n && !(t = calloc(n, sizeof(*t)))) {
 		json_decref(doc);
-		return log_error(-ENOMEM, "rd: %s: out of memory", call->what);
+		return log_error(-ENOMEM, "rd: %s: out of memory", what);
 	}
 	for (i = 0; i < n; i++) {
 		ret = read_torrent(json_array_get(doc, i), 0, &t[i]);
@@ -378,13 +382,43 @@ static int read_list(const struct rd_call *call,
 		rd_torrents_free(t, i);
 		if (ret == -EPROTO)
 			return log_error(ret, "rd: %s: torrent %zu is not of "
-					 "the documented shape", call->what,
-					 i);
-		return log_error(ret, "rd: %s: out of memory", call->what);
+					 "the documented shape", what, i);
+		return log_error(ret, "rd: %s: out of memory", what);
 	}
 	*out = t;
 	*nr = n;
 	return 0;
+}
+
+int rd_parse_list(const char *body, size_t len, struct rd_torrent **out,
+		  size_t *nr)
+{
+	return read_list("list answer", body, len, out, nr);
+}
+
+/* Read an info answer, named what in log lines, into *out. */
+static int read_info(const char *what, const char *body, size_t len,
+		     struct rd_torrent *out)
+{
+	json_t *doc;
+	int ret;
+
+	ret = parse_answer(what, body, len, JSON_OBJECT, &doc);
+	if (ret < 0)
+		return ret;
+	ret = read_torrent(doc, 1, out);
+	json_decref(doc);
+	if (ret == -EPROTO)
+		return log_error(ret, "rd: %s: not of the documented shape",
+				 what);
+	if (ret < 0)
+		return log_error(ret, "rd: %s: out of memory", what);
+	return 0;
+}
+
+int rd_parse_info(const char *body, size_t len, struct rd_torrent *out)
+{
+	return read_info("info answer", body, len, out);
 }
 
 int rd_list(const struct rd_client *c, int offset, int limit,
@@ -415,7 +449,8 @@ int rd_list(const struct rd_client *c, int offset, int limit,
 		*out = NULL;
 		*nr = 0;
 	} else {
-		ret = read_list(&call, &resp, out, nr);
+		ret = read_list(call.what, resp.body.buf, resp.body.len, out,
+				nr);
 	}
 	if (!ret) {
 		*total = total_count(resp.header_value);
@@ -455,7 +490,6 @@ int rd_info(const struct rd_client *c, const char *id, const int *cancel,
 	};
 	struct http_response resp;
 	struct rd_torrent t;
-	json_t *doc;
 	int ret;
 
 	ret = on_torrent(c, "info", id, &call, res);
@@ -464,17 +498,10 @@ int rd_info(const struct rd_client *c, const char *id, const int *cancel,
 	ret = send_request(c, &call, cancel, &resp, res);
 	if (ret < 0)
 		return ret;
-	ret = parse_answer(&call, &resp, JSON_OBJECT, &doc);
+	ret = read_info(call.what, resp.body.buf, resp.body.len, &t);
 	http_response_release(&resp);
 	if (ret < 0)
 		return ret;
-	ret = read_torrent(doc, 1, &t);
-	json_decref(doc);
-	if (ret == -EPROTO)
-		return log_error(ret, "rd: %s: not of the documented shape",
-				 call.what);
-	if (ret < 0)
-		return log_error(ret, "rd: %s: out of memory", call.what);
 	if (strcmp(t.id, id)) {
 		rd_torrent_release(&t);
 		return log_error(-EPROTO, "rd: %s: the answer is about "
@@ -537,7 +564,8 @@ int rd_add_magnet(const struct rd_client *c, const char *hash_or_magnet,
 	strbuf_release(&form);
 	if (ret < 0)
 		return ret;
-	ret = parse_answer(&call, &resp, JSON_OBJECT, &doc);
+	ret = parse_answer(call.what, resp.body.buf, resp.body.len, JSON_OBJECT,
+			   &doc);
 	http_response_release(&resp);
 	if (ret < 0)
 		return ret;

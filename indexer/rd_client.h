@@ -165,6 +165,23 @@ int rd_select_files(const struct rd_client *c, const char *id,
 int rd_delete(const struct rd_client *c, const char *id, const int *cancel,
 	      struct rd_result *res);
 
+/*
+ * Read a list answer (GET /torrents) of len bytes (no NUL needed) as
+ * rd_list() does, into *out (malloc'd, NULL when empty) and *nr. Returns
+ * 0, -EPROTO (logged) for an answer not of the documented shape, or
+ * -ENOMEM; *out and *nr are set only on success.
+ */
+int rd_parse_list(const char *body, size_t len, struct rd_torrent **out,
+		  size_t *nr);
+
+/*
+ * Read an info answer (GET /torrents/info/ID) of len bytes (no NUL
+ * needed) as rd_info() does, files included, into *out, which the caller
+ * releases with rd_torrent_release(). Returns 0, -EPROTO (logged) or
+ * -ENOMEM; *out is set only on success.
+ */
+int rd_parse_info(const char *body, size_t len, struct rd_torrent *out);
+
 /* Free what t owns and zero it; NULL is allowed. */
 void rd_torrent_release(struct rd_torrent *t);
 

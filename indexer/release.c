@@ -83,5 +83,6 @@ static int release_cmp(const void *a, const void *b)
 
 void want_rank(struct want *w)
 {
-	qsort(w->r, w->nr, sizeof(*w->r), release_cmp);
+	if (w->nr > 1)	/* an empty list may have no array to give qsort() */
+		qsort(w->r, w->nr, sizeof(*w->r), release_cmp);
 }

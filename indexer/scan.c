@@ -352,7 +352,8 @@ static int known_load(sqlite3 *db, const char *table, int with_stat,
 				    req->subpaths[i], set);
 	if (rc)
 		return rc;
-	if (req->nr_subpaths > 1 || !*req->subpaths[0])
+	/* qsort_r() takes no NULL base, which an empty set has. */
+	if (set->nr > 1 && (req->nr_subpaths > 1 || !*req->subpaths[0]))
 		qsort_r(set->v, set->nr, sizeof(*set->v), cmp_known, set);
 	return 0;
 }

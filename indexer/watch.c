@@ -542,7 +542,8 @@ static size_t submit(struct place_list *l, const char *trigger)
 		log_error(-ENOMEM, "watch: out of memory");
 		goto out;
 	}
-	qsort(l->v, l->nr, sizeof(*l->v), cmp_place);
+	if (l->nr > 1)	/* an empty list may have no array to give qsort() */
+		qsort(l->v, l->nr, sizeof(*l->v), cmp_place);
 	for (size_t i = 0; i < l->nr; i++) {
 		const struct place *p = &l->v[i];
 

@@ -14,7 +14,18 @@ from mutagen.id3 import ID3, TALB, TIT2, TPE1, TPE2, TRCK
 
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(
     os.path.abspath(__file__))))
-BINARY = os.path.join(REPO, "mediamon")
+# The daemon under test, and a command prefix to run it behind (such as
+# valgrind), both replaceable from the environment (make asan, make
+# valgrind).
+BINARY = os.environ.get("MEDIAMON_BINARY") or os.path.join(REPO, "mediamon")
+WRAPPER = os.environ.get("MEDIAMON_WRAPPER", "").split()
+# Where a checked daemon writes its reports, as PREFIX.PID, and the exit
+# status that says the report is one of errors (valgrind writes one always;
+# a sanitizer only when it found something).
+REPORT_LOG = os.environ.get("MEDIAMON_REPORT_LOG")
+REPORT_EXIT = os.environ.get("MEDIAMON_REPORT_EXITCODE")
+# A wrapped daemon is many times slower to start and to scan.
+SLOW = 10 if WRAPPER else 1
 
 
 def run(*cmd):
@@ -108,7 +119,7 @@ class Mount:
     def wait_idle(self, after_id=0, timeout=30):
         """Wait until no scan runs and the last scan is newer than
         after_id; returns the last scan."""
-        deadline = time.time() + timeout
+        deadline = time.time() + timeout * SLOW
         while time.time() < deadline:
             doc = self.json("metrics/scan.json")
             last = doc["last"]
@@ -128,17 +139,45 @@ def is_mounted(path):
         return any(line.split()[1] == str(path) for line in f)
 
 
+# What a sanitizer writes to the daemon's standard error (UBSan there, as
+# GCC's runtime ignores its log_path).
+SANITIZER_MARKS = ("runtime error:", "ERROR: AddressSanitizer",
+                   "ERROR: LeakSanitizer")
+
+
+def check_report(proc):
+    """Fail on what a sanitizer or valgrind said about the daemon that
+    proc ran: its report file if that says an error was found, and its
+    log."""
+    if not REPORT_LOG:
+        return
+    report = "%s.%d" % (REPORT_LOG, proc.pid)
+    if os.path.exists(report) and (REPORT_EXIT is None or
+                                   proc.returncode == int(REPORT_EXIT)):
+        with open(report, errors="replace") as f:
+            raise AssertionError("daemon error report %s:\n%s" %
+                                 (report, f.read()))
+    log = getattr(proc, "log_path", None)
+    if log and os.path.exists(log):
+        with open(log, errors="replace") as f:
+            text = f.read()
+        if any(mark in text for mark in SANITIZER_MARKS):
+            raise AssertionError("sanitizer report in %s:\n%s" %
+                                 (log, text))
+
+
 def unmount(path, proc):
     if is_mounted(path):
         subprocess.run(["fusermount3", "-u", str(path)],
                        stderr=subprocess.DEVNULL)
     try:
-        proc.wait(timeout=15)
+        proc.wait(timeout=15 * SLOW)
     except subprocess.TimeoutExpired:
         proc.kill()
         proc.wait()
         subprocess.run(["fusermount3", "-u", "-z", str(path)],
                        stderr=subprocess.DEVNULL)
+    check_report(proc)
 
 
 def local_env():
@@ -198,14 +237,15 @@ def start(tmp_path, *options, wait=True, wrapper=()):
     mnt = tmp_path / "mnt"
     mnt.mkdir(exist_ok=True)
     db = str(tmp_path / "state" / "mediamon.db")
-    args = list(wrapper) + [BINARY, "-f"]
+    args = list(wrapper) + WRAPPER + [BINARY, "-f"]
     for o in options + ("db=" + db,):
         args += ["-o", o]
     args.append(str(mnt))
     log = open(str(tmp_path / "mediamon.log"), "ab")
     proc = subprocess.Popen(args, stdout=log, stderr=subprocess.STDOUT,
                             env=local_env())
-    deadline = time.time() + 15
+    proc.log_path = str(tmp_path / "mediamon.log")
+    deadline = time.time() + 15 * SLOW
     while not is_mounted(mnt):
         if proc.poll() is not None or time.time() > deadline:
             unmount(mnt, proc)

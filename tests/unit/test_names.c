@@ -191,6 +191,9 @@ static const struct name_case cases[] = {
 	{ "Tome.cbz", "Naruto", NONE, 0, 0, NULL },
 	{ "T99999999.cbz", "Naruto", NONE, 0, 0, NULL },
 	{ "Naruto T10000.cbz", "Naruto", NONE, 0, 0, NULL },
+	/* found by fuzzing: a decimal past the largest number */
+	{ "Naruto T9999.9.cbz", "Naruto", NONE, 0, 0, NULL },
+	{ "Naruto v01-9999.5.cbz", "Naruto", NONE, 0, 0, NULL },
 	{ "Naruto v01-99999.cbz", "Naruto", NONE, 0, 0, NULL },
 	{ "Naruto 123456789.cbz", "Naruto", NONE, 0, 0, NULL },
 	{ "Naruto T00000000000000000000005.cbz", "Naruto", VOL, 5, 5, NULL },

@@ -775,6 +775,50 @@ static void test_throttle_spacing(void **state)
 	free(id);
 }
 
+/* Answers read without a request, as the fuzz harness feeds them. */
+static void test_parse_answers(void **state)
+{
+	static const char list[] =
+		"[{\"id\":\"AB12\",\"filename\":\"x\",\"bytes\":5,"
+		"\"status\":\"downloaded\"},"
+		"{\"id\":\"CD34\",\"status\":\"dead\"}]";
+	static const char info[] =
+		"{\"id\":\"AB12\",\"status\":\"downloaded\",\"files\":"
+		"[{\"id\":1,\"path\":\"/a.mkv\",\"bytes\":7,"
+		"\"selected\":1}]}";
+	static const char bad_id[] = "[{\"id\":\"a/b\",\"status\":\"x\"}]";
+	struct rd_torrent *t, one;
+	size_t nr;
+
+	(void)state;
+	assert_int_equal(rd_parse_list(list, strlen(list), &t, &nr), 0);
+	assert_int_equal(nr, 2);
+	assert_string_equal(t[0].id, "AB12");
+	assert_int_equal(t[0].bytes, 5);
+	assert_string_equal(t[1].status, "dead");
+	assert_null(t[1].filename);
+	rd_torrents_free(t, nr);
+	assert_int_equal(rd_parse_list("[]", 2, &t, &nr), 0);
+	assert_int_equal(nr, 0);
+	assert_null(t);
+
+	assert_int_equal(rd_parse_info(info, strlen(info), &one), 0);
+	assert_int_equal(one.nr_files, 1);
+	assert_string_equal(one.files[0].path, "/a.mkv");
+	assert_int_equal(one.files[0].selected, 1);
+	rd_torrent_release(&one);
+
+	/* cut, wrong type, a bad id, NUL bytes: refused, nothing set */
+	nr = 99;
+	assert_int_equal(rd_parse_list(list, 20, &t, &nr), -EPROTO);
+	assert_int_equal(rd_parse_list(info, strlen(info), &t, &nr), -EPROTO);
+	assert_int_equal(rd_parse_list(bad_id, strlen(bad_id), &t, &nr),
+			 -EPROTO);
+	assert_int_equal(nr, 99);
+	assert_int_equal(rd_parse_info(list, strlen(list), &one), -EPROTO);
+	assert_int_equal(rd_parse_info("{\"id\":\0}", 8, &one), -EPROTO);
+}
+
 /* Nothing sent, refused or logged shows a token (runs last). */
 static void test_token_not_logged(void **state)
 {
@@ -808,6 +852,7 @@ int main(void)
 		T(test_bad_token),
 		T(test_bad_arguments),
 		T(test_throttle_spacing),
+		T(test_parse_answers),
 		T(test_token_not_logged),
 	};
 

@@ -223,7 +223,7 @@ static void test_collision_after_cut(void **state)
 			assert_true(strcmp(l.v[i - 1].name, l.v[i].name) < 0);
 	}
 	for (int k = 2; k <= 12; k++) {
-		char suffix[16];
+		char suffix[32];
 		int found = 0;
 
 		snprintf(suffix, sizeof(suffix), " (%d).flac", k);

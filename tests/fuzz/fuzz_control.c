@@ -1,0 +1,56 @@
+/*
+ * The control files' parsers: control_text() and the commands written to
+ * rescan, check-missing and dry-run. The indexer is stood in for by the
+ * functions below, which check what the parsers hand it.
+ */
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "fs/control.h"
+#include "indexer/indexer.h"
+#include "tests/fuzz/fuzz.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+int indexer_rescan(const char *trigger, int full, const char *path)
+{
+	(void)trigger;
+	if (path && (path[0] != '/' || full || strchr(path, '\n')))
+		abort();
+	return 0;
+}
+
+int indexer_check(unsigned jobs, const char *trigger)
+{
+	(void)jobs;
+	(void)trigger;
+	return 0;
+}
+
+void indexer_set_dry_run(int on)
+{
+	if (on != 0 && on != 1)
+		abort();
+}
+
+void indexer_status(struct indexer_status *out)
+{
+	memset(out, 0, sizeof(*out));
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	const char *buf = (const char *)data;
+	char out[64];
+	int n;
+
+	n = control_text(buf, size, out, sizeof(out));
+	if (n >= (int)sizeof(out) || (n >= 0 && strlen(out) != (size_t)n))
+		abort();
+	control_rescan_write(buf, size);
+	control_check_missing_write(buf, size);
+	control_check_new_write(buf, size);
+	control_dry_run_write(buf, size);
+	return 0;
+}

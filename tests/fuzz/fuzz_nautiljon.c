@@ -1,0 +1,35 @@
+/*
+ * Nautiljon's series pages, and the cache form of what was read, which
+ * must read back the same.
+ */
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "indexer/nautiljon.h"
+#include "tests/fuzz/fuzz.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	struct nautiljon_info info, again;
+	char *dump;
+	int ret;
+
+	ret = nautiljon_parse((const char *)data, size, &info);
+	if (ret && ret != -ENODATA)
+		return 0;
+	dump = nautiljon_info_dump(&info);
+	if (!dump)
+		return 0;
+	if (nautiljon_info_load(dump, strlen(dump), &again) ||
+	    info.vf_count != again.vf_count ||
+	    info.vo_count != again.vo_count ||
+	    strcmp(info.vf_status, again.vf_status) ||
+	    strcmp(info.vo_status, again.vo_status))
+		abort();
+	free(dump);
+	return 0;
+}
