@@ -653,9 +653,13 @@ static int check_secret_mode(const struct parse *p, const struct stat *st,
 	if (!(st->st_mode & S_IROTH))
 		return 0;
 	for (i = 0; i < ARRAY_SIZE(keys); i++) {
-		const char *v = *(char **)((char *)p->cfg + keys[i].offset);
+		const char *v;
 
-		if (!(keys[i].flags & SECRET) || !p->seen[i] || !v || !*v)
+		/* Only secret keys are strings: look at no other field. */
+		if (!(keys[i].flags & SECRET) || !p->seen[i])
+			continue;
+		v = *(char **)((char *)p->cfg + keys[i].offset);
+		if (!v || !*v)
 			continue;
 		snprintf(err, errlen, "%s:%d: %s in [%s] is a secret, but "
 			 "every user can read this file (mode %04o); run "

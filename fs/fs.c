@@ -2,6 +2,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -18,7 +19,45 @@ struct handle {
 	struct node node;
 	struct strbuf content;
 	int fd;
+	struct handle *prev, *next;	/* in open_handles */
 };
+
+/*
+ * Every handle not yet released: the kernel's release of a file closed
+ * just before the unmount may never reach the daemon, and what it holds
+ * is freed at destroy instead.
+ */
+static struct handle *open_handles;
+static pthread_mutex_t open_lock = PTHREAD_MUTEX_INITIALIZER;
+
+/* Put a handle made by fs_open() on the list and give it to the kernel. */
+static void handle_hand_out(struct handle *h, struct fuse_file_info *fi)
+{
+	pthread_mutex_lock(&open_lock);
+	h->next = open_handles;
+	if (open_handles)
+		open_handles->prev = h;
+	open_handles = h;
+	pthread_mutex_unlock(&open_lock);
+	fi->fh = (uintptr_t)h;
+}
+
+/* Take h off the list and free it with what it holds. */
+static void handle_free(struct handle *h)
+{
+	pthread_mutex_lock(&open_lock);
+	if (h->prev)
+		h->prev->next = h->next;
+	else
+		open_handles = h->next;
+	if (h->next)
+		h->next->prev = h->prev;
+	pthread_mutex_unlock(&open_lock);
+	if (h->fd >= 0)
+		close(h->fd);
+	strbuf_release(&h->content);
+	free(h);
+}
 
 /* The longest the kernel keeps an entry or its attributes. */
 static double cache_s;
@@ -185,7 +224,7 @@ static int fs_open(const char *path, struct fuse_file_info *fi)
 			return rc;
 		}
 		real_cache(h->fd, fi);
-		fi->fh = (uintptr_t)h;
+		handle_hand_out(h, fi);
 		return 0;
 	}
 	if ((fi->flags & O_ACCMODE) != O_WRONLY) {
@@ -196,7 +235,7 @@ static int fs_open(const char *path, struct fuse_file_info *fi)
 			return rc;
 		}
 	}
-	fi->fh = (uintptr_t)h;
+	handle_hand_out(h, fi);
 	fi->direct_io = 1;
 	return 0;
 }
@@ -276,14 +315,16 @@ static int fs_truncate(const char *path, off_t size,
 
 static int fs_release(const char *path, struct fuse_file_info *fi)
 {
-	struct handle *h = (struct handle *)(uintptr_t)fi->fh;
-
 	(void)path;
-	if (h->fd >= 0)
-		close(h->fd);
-	strbuf_release(&h->content);
-	free(h);
+	handle_free((struct handle *)(uintptr_t)fi->fh);
 	return 0;
+}
+
+static void fs_destroy(void *private_data)
+{
+	(void)private_data;
+	while (open_handles)
+		handle_free(open_handles);
 }
 
 const struct fuse_operations fs_operations = {
@@ -295,4 +336,5 @@ const struct fuse_operations fs_operations = {
 	.write = fs_write,
 	.truncate = fs_truncate,
 	.release = fs_release,
+	.destroy = fs_destroy,
 };

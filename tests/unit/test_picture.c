@@ -257,8 +257,9 @@ static void test_read_unsynced(void **state)
 	assert_non_null(out);
 	memcpy(raw, "xyz", 3);
 	raw_len = 3;
-	for (size_t i = 0; i < n; i++) {
+	for (size_t i = 0; i < n; i++)
 		orig[i] = i % 3 ? 0xff : (i * 7) & 0xff;
+	for (size_t i = 0; i < n; i++) {
 		raw[raw_len++] = orig[i];
 		if (orig[i] == 0xff && (i + 1 == n || orig[i + 1] >= 0xe0 ||
 					!orig[i + 1]))
