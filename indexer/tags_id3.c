@@ -547,6 +547,12 @@ static int read_v2(struct win *w, const unsigned char *p, uint64_t *audio)
 			break;
 		}
 		kind = frame_kind(p, idlen, size);
+		/* libid3tag would allocate the size a compressed frame
+		 * claims, gigabytes for a hostile one: such text is skipped. */
+		if (kind == 1 && ver > 2 && (p[9] & (ver == 3 ?
+		    V3_COMPRESSED | V3_ENCRYPTED : V4_COMPRESSED |
+		    V4_ENCRYPTED)))
+			kind = 0;
 		if (kind == 2) {
 			fflags = ver == 2 ? 0 : p[9];
 			n = win_get(w, off + hl, size < PIC_HEAD ? size :
