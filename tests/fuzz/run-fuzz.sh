@@ -9,6 +9,9 @@ set -u
 
 build=${1:-build-fuzz}
 seconds=${2:-20}
+# A fixed seed (FUZZ_SEED) makes a run repeat the last one's mutations, so
+# a short CI run fails only on what it found before, not by chance.
+seed=${FUZZ_SEED:+-seed=$FUZZ_SEED}
 passed=0
 failed=0
 stats="$build/fuzz/stats"
@@ -22,7 +25,8 @@ for h in "$build"/fuzz/fuzz_*; do
 	log="$build/fuzz/$name.log"
 	mkdir -p "$work" "$seeds" "$build/fuzz/crashes"
 	# Inputs grow slowly up to 64 KiB: a page, a tag of many frames.
-	"$h" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 \
+	# shellcheck disable=SC2086
+	"$h" $seed -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 \
 		-max_len=65536 -print_final_stats=1 \
 		-artifact_prefix="$build/fuzz/crashes/$name-" \
 		"$work" "$seeds" >"$log" 2>&1
