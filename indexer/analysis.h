@@ -1,0 +1,90 @@
+#ifndef MEDIAMON_ANALYSIS_H
+#define MEDIAMON_ANALYSIS_H
+
+/*
+ * Audio analysis of one track: decode it (libFLAC, libmpg123) and compute
+ * what the background workers store for it. A Chromaprint fingerprint,
+ * integrated loudness and true peak per EBU R128 (libebur128), the tempo
+ * (aubio) and a fixed-length feature vector of unit length, so that the
+ * cosine of two vectors is their dot product:
+ *
+ *	struct analysis_result r;
+ *
+ *	if (analysis_run("/music/a.flac", &r) == 0) {
+ *		store(r.bpm, r.loudness_lufs, r.peak, r.gain_db, r.vector,
+ *		      r.fingerprint, r.fingerprint_len);
+ *		analysis_result_release(&r);
+ *	}
+ *	...
+ *	if (analysis_fingerprint_match(a, alen, b, blen) >= ANALYSIS_SAME)
+ *		same_recording();
+ *
+ * Nothing here touches the store or keeps state between calls; any number
+ * of threads may analyse at once.
+ */
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* Length of the feature vector; its layout is documented in analysis.c. */
+#define ANALYSIS_VECTOR_LEN	32
+
+/* The loudness that track and album gains aim at, in LUFS (ReplayGain 2). */
+#define ANALYSIS_REFERENCE_LUFS	(-18.0)
+
+/* A fingerprint match score from which two tracks are one recording. */
+#define ANALYSIS_SAME		0.85
+
+struct analysis_result {
+	double duration_s;	/* of the decoded audio */
+	double loudness_lufs;	/* integrated, EBU R128 */
+	double peak;		/* true peak, linear (1.0 is full scale) */
+	double gain_db;		/* ANALYSIS_REFERENCE_LUFS - loudness_lufs */
+	double bpm;		/* 0 when no tempo was found */
+	float vector[ANALYSIS_VECTOR_LEN];	/* unit length */
+	uint32_t *fingerprint;	/* raw Chromaprint fingerprint, malloc'd */
+	int fingerprint_len;	/* its number of 32-bit items */
+};
+
+/*
+ * Decode the FLAC or MP3 file at path (the type is told by its content,
+ * not its name) and fill *r. Returns 0; -ENOENT or another -errno when
+ * the file cannot be opened; -EMEDIUMTYPE when it is neither FLAC nor MP3;
+ * -EBADMSG when the audio is damaged (a decoder error, a truncated
+ * stream) or too short to analyse. On error *r holds nothing to release.
+ */
+int analysis_run(const char *path, struct analysis_result *r);
+
+/* Free what analysis_run() allocated in *r; r may be released twice. */
+void analysis_result_release(struct analysis_result *r);
+
+/*
+ * How alike two raw fingerprints are, from 0 (unrelated) to 1 (the same
+ * bits), allowing for a small offset between them (a few seconds of
+ * silence added or cut). Two encodings of one recording score at least
+ * ANALYSIS_SAME.
+ */
+double analysis_fingerprint_match(const uint32_t *a, int alen,
+				  const uint32_t *b, int blen);
+
+/*
+ * The keys under which a fingerprint is indexed so that candidates for
+ * a match can be found without comparing every pair: writes up to max
+ * keys to keys and returns how many. Two fingerprints that score at least
+ * ANALYSIS_SAME share at least one key.
+ */
+int analysis_fingerprint_keys(const uint32_t *fp, int len, uint32_t *keys,
+			      int max);
+
+/* The cosine similarity of two vectors from analysis_run(), -1 to 1. */
+double analysis_similarity(const float *a, const float *b);
+
+/*
+ * The gain of an album, from the loudness and duration of its n analysed
+ * tracks: the loudness of their energies averaged over time, against
+ * ANALYSIS_REFERENCE_LUFS. Returns 0 when n is 0.
+ */
+double analysis_album_gain(const double *loudness_lufs,
+			   const double *duration_s, int n);
+
+#endif
