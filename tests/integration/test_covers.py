@@ -7,6 +7,7 @@ with what mutagen reads from the files."""
 import errno
 import os
 import random
+import sqlite3
 import struct
 import sys
 import types
@@ -240,6 +241,36 @@ def covers(tmp_path_factory):
     with open(str(root / "Artist E" / "ARTIST.jpg"), "wb") as f:
         f.write(artist_e)
 
+    # Multi-disc albums: the album folder's image serves disc folders
+    # without one of their own, and the artist image is two levels above
+    # the tracks. A subfolder that is not a disc folder looks no higher.
+    discs = {}
+    for i, (album, folders) in enumerate((
+            ("Double", ("CD1", "CD2")),
+            ("Boxed", ("Disc 1 - Early", "disc 2 - Late")),
+            ("Spaced", ("cd 1", "CD 2")),
+            ("Bonus Only", ("Bonus",)))):
+        for n, sub in enumerate(folders, start=1):
+            d = album_dir("Artist F", album + "/" + sub)
+            flac_file(d + "/%02d.flac" % n, "%s %d" % (album, n),
+                      "Artist F", album, n)
+        discs[album] = str(root / "Artist F" / album)
+    double = jpeg(600)
+    with open(discs["Double"] + "/Folder.JPG", "wb") as f:
+        f.write(double)
+    want["Artist F/Double"] = ("jpg", double, None)
+    with open(discs["Boxed"] + "/cover.jpg", "wb") as f:
+        f.write(jpeg(601))
+    boxed = png(602, 2000)
+    with open(discs["Boxed"] + "/Disc 1 - Early/cover.png", "wb") as f:
+        f.write(boxed)
+    want["Artist F/Boxed"] = ("png", boxed, None)
+    with open(discs["Bonus Only"] + "/cover.jpg", "wb") as f:
+        f.write(jpeg(603))
+    artist_f = png(604, 3000)
+    with open(str(root / "Artist F" / "artist.png"), "wb") as f:
+        f.write(artist_f)
+
     # No cover at all.
     d = album_dir("Artist D", "Bare Album")
     flac_file(d + "/01.flac", "Bare", "Artist D", "Bare Album", 1)
@@ -260,7 +291,7 @@ def covers(tmp_path_factory):
     m = start(base, "music=" + str(root))
     yield types.SimpleNamespace(mount=m, root=root, want=want, cut=cut,
                                 artist_a=artist_a, artist_b=artist_b,
-                                artist_e=artist_e)
+                                artist_e=artist_e, artist_f=artist_f)
     unmount(m.path, m.proc)
 
 
@@ -369,10 +400,13 @@ def test_no_cover_listed(covers):
                                               "/Artist D/Bare Album"))
                 if n.startswith(("cover", "folder"))]
     lines = m.read("status/no-cover").decode().splitlines()
-    assert lines == ["Artist D\tBare Album\t%s/Artist D/Bare Album" % root]
+    assert lines == [
+        "Artist D\tBare Album\t%s/Artist D/Bare Album" % root,
+        "Artist F\tBonus Only\t%s/Artist F/Bonus Only/Bonus" % root,
+        "Artist F\tSpaced\t%s/Artist F/Spaced" % root]
     counts = m.json("status/summary.json")["counts"]
-    assert counts["albums_without_cover"] == 1
-    assert counts["albums_with_cover"] == counts["albums"] - 1
+    assert counts["albums_without_cover"] == 3
+    assert counts["albums_with_cover"] == counts["albums"] - 3
 
 
 @pytest.mark.parametrize("album", ["Cut Flac", "Cut Mp3"])
@@ -394,3 +428,66 @@ def test_search_has_no_covers(covers):
     m = covers.mount
     names = os.listdir(m.file("search/v24"))
     assert names and all(n.endswith(".mp3") for n in names)
+
+
+def test_multi_disc_albums(covers):
+    """A disc folder without an image shows its album folder's; one with
+    its own shows that; the artist image is above the album folder."""
+    m, want = covers.mount, covers.want
+    for key in ("Artist F/Double", "Artist F/Boxed"):
+        kind, data, _ = want[key]
+        folder = album_path(key)
+        names = sorted(n for n in os.listdir(m.file(folder))
+                       if not n.endswith(".flac"))
+        assert names == ["cover." + kind, "folder." + kind], key
+        assert m.read(os.path.join(folder, "cover." + kind)) == data, key
+        assert len(os.listdir(m.file(folder))) == 4, key
+    for key in ("Artist F/Spaced", "Artist F/Bonus Only"):
+        assert not [n for n in os.listdir(m.file(album_path(key)))
+                    if not n.endswith(".flac")], key
+    assert m.read(ARTISTS + "/Artist F/artist.png") == covers.artist_f
+
+
+def pictures_noted(db):
+    """How many tracks hold a picture, and how many pictures are noted."""
+    with sqlite3.connect(db) as c:
+        return (c.execute("SELECT count(*) FROM tracks WHERE has_picture")
+                .fetchone()[0],
+                c.execute("SELECT count(*) FROM pictures").fetchone()[0])
+
+
+def test_covers_off_then_on(covers, tmp_path):
+    """[music] covers = no: the scan notes no embedded picture, the views
+    show no image, /status/no-cover is empty and counts none. Turned back
+    on, the next start notes the pictures and shows every cover."""
+    conf = tmp_path / "covers-off.conf"
+    conf.write_text("[music]\ncovers = no\n")
+    m = start(tmp_path, "config=" + str(conf), "music=" + str(covers.root))
+    try:
+        holding, noted = pictures_noted(m.db)
+        assert holding > 0 and noted == 0
+        for key in covers.want:
+            assert not [n for n in os.listdir(m.file(album_path(key)))
+                        if not n.endswith((".flac", ".mp3"))], key
+        for artist in ("Artist A", "Artist B", "Artist E", "Artist F"):
+            assert not [n for n in os.listdir(m.file(ARTISTS + "/" + artist))
+                        if n.startswith("artist")], artist
+        assert m.read("status/no-cover") == b""
+        counts = m.json("status/summary.json")["counts"]
+        assert counts["albums"] > 0
+        assert counts["albums_with_cover"] == 0
+        assert counts["albums_without_cover"] == 0
+    finally:
+        unmount(m.path, m.proc)
+
+    m = start(tmp_path, "music=" + str(covers.root))
+    try:
+        assert pictures_noted(m.db) == pictures_noted(covers.mount.db)
+        for key, (kind, data, track) in covers.want.items():
+            rel = os.path.join(album_path(key), "cover." + kind)
+            assert m.read(rel) == (data if data is not None
+                                   else front_of(track)), key
+        assert m.read(ARTISTS + "/Artist F/artist.png") == covers.artist_f
+        assert len(m.read("status/no-cover").splitlines()) == 3
+    finally:
+        unmount(m.path, m.proc)
