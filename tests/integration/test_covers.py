@@ -190,6 +190,24 @@ def covers(tmp_path_factory):
              [(3, "image/png", front)])
     want["Artist B/V24 Album"] = ("png", front, d + "/02.mp3")
 
+    # The other kinds by mutagen: a 10 MB PNG front cover in FLAC, a PNG
+    # in ID3v2.3 and a JPEG in ID3v2.4, each after another picture.
+    d = album_dir("Artist B", "Flac Png")
+    front = png(8, BIG)
+    flac_file(d + "/01.flac", "Big Flac", "Artist B", "Flac Png", 1,
+              [(0, "image/jpeg", jpeg(9)), (3, "image/png", front)])
+    want["Artist B/Flac Png"] = ("png", front, d + "/01.flac")
+    d = album_dir("Artist B", "V23 Png")
+    front = png(10, 20000)
+    mp3_file(d + "/01.mp3", "V23 Png", "Artist B", "V23 Png", 1,
+             [(5, "image/jpeg", jpeg(11)), (3, "image/png", front)], 3)
+    want["Artist B/V23 Png"] = ("png", front, d + "/01.mp3")
+    d = album_dir("Artist B", "V24 Jpeg")
+    front = jpeg(12, 40000)
+    mp3_file(d + "/01.mp3", "V24 Jpeg", "Artist B", "V24 Jpeg", 1,
+             [(6, "image/png", png(13, 3000)), (3, "image/jpeg", front)])
+    want["Artist B/V24 Jpeg"] = ("jpg", front, d + "/01.mp3")
+
     # Unsynchronised ID3v2.3 (the whole tag) and ID3v2.4 (per frame).
     for version in (3, 4):
         album = "Unsync %d" % version
@@ -321,8 +339,9 @@ def front_of(path):
 def test_embedded_covers_equal_mutagen(covers):
     m, want = covers.mount, covers.want
     for key in ("Artist A/Flac Album", "Artist A/V23 Album",
-                "Artist B/V24 Album", "Artist B/Unsync 3",
-                "Artist B/Unsync 4"):
+                "Artist B/V24 Album", "Artist B/Flac Png",
+                "Artist B/V23 Png", "Artist B/V24 Jpeg",
+                "Artist B/Unsync 3", "Artist B/Unsync 4"):
         kind, data, track = want[key]
         expected = front_of(track)
         if data is not None:
@@ -491,3 +510,27 @@ def test_covers_off_then_on(covers, tmp_path):
         assert len(m.read("status/no-cover").splitlines()) == 3
     finally:
         unmount(m.path, m.proc)
+
+
+def test_folder_image_added_and_removed(make_mount, tmp_path):
+    """A cover.jpg put in an album folder later shows after the rescan,
+    takes the album off /status/no-cover, and goes when removed."""
+    d = tmp_path / "music" / "Artist" / "Album"
+    d.mkdir(parents=True)
+    flac_file(str(d / "01.flac"), "Song", "Artist", "Album", 1)
+    m = make_mount("music=" + str(tmp_path / "music"))
+    folder = os.path.join(ARTISTS, "Artist", "Album")
+    assert os.listdir(m.file(folder)) == ["01 - Song.flac"]
+    assert m.read("status/no-cover") == \
+        b"Artist\tAlbum\t%s\n" % str(d).encode()
+    image = jpeg(700, 5000)
+    (d / "COVER.JPG").write_bytes(image)
+    m.rescan()
+    assert sorted(os.listdir(m.file(folder))) == \
+        ["01 - Song.flac", "cover.jpg", "folder.jpg"]
+    assert m.read(folder + "/folder.jpg") == image
+    assert m.read("status/no-cover") == b""
+    (d / "COVER.JPG").unlink()
+    m.rescan()
+    assert os.listdir(m.file(folder)) == ["01 - Song.flac"]
+    assert m.read("status/no-cover") != b""
