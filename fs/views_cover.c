@@ -313,7 +313,7 @@ int views_cover_artist(const int64_t *dirs, size_t nr,
 		len = album_folder(path, sqlite3_column_bytes(dir_st, 1));
 		rc = -ENOENT;
 		if (!len)
-			continue;	/* the album is a root: nothing above */
+			continue;	/* the album is a root */
 		root = sqlite3_column_int64(dir_st, 0);
 		slash = memrchr(path, '/', len);
 		len = slash ? (size_t)(slash - path) : 0;

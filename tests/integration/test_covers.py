@@ -190,23 +190,24 @@ def covers(tmp_path_factory):
              [(3, "image/png", front)])
     want["Artist B/V24 Album"] = ("png", front, d + "/02.mp3")
 
-    # The other kinds by mutagen: a 10 MB PNG front cover in FLAC, a PNG
-    # in ID3v2.3 and a JPEG in ID3v2.4, each after another picture.
-    d = album_dir("Artist B", "Flac Png")
-    front = png(8, BIG)
-    flac_file(d + "/01.flac", "Big Flac", "Artist B", "Flac Png", 1,
-              [(0, "image/jpeg", jpeg(9)), (3, "image/png", front)])
-    want["Artist B/Flac Png"] = ("png", front, d + "/01.flac")
-    d = album_dir("Artist B", "V23 Png")
-    front = png(10, 20000)
-    mp3_file(d + "/01.mp3", "V23 Png", "Artist B", "V23 Png", 1,
-             [(5, "image/jpeg", jpeg(11)), (3, "image/png", front)], 3)
-    want["Artist B/V23 Png"] = ("png", front, d + "/01.mp3")
-    d = album_dir("Artist B", "V24 Jpeg")
-    front = jpeg(12, 40000)
-    mp3_file(d + "/01.mp3", "V24 Jpeg", "Artist B", "V24 Jpeg", 1,
-             [(6, "image/png", png(13, 3000)), (3, "image/jpeg", front)])
-    want["Artist B/V24 Jpeg"] = ("jpg", front, d + "/01.mp3")
+    # The other kinds by mutagen, each front cover after another picture:
+    # a 10 MB PNG in FLAC, a PNG in ID3v2.3, a JPEG in ID3v2.4.
+    for album, name, kind, front, other in (
+            ("Flac Png", "01.flac", "png", png(8, BIG),
+             (0, "image/jpeg", jpeg(9))),
+            ("V23 Png", "01.mp3", "png", png(10, 20000),
+             (5, "image/jpeg", jpeg(11))),
+            ("V24 Jpeg", "01.mp3", "jpg", jpeg(12, 40000),
+             (6, "image/png", png(13, 3000)))):
+        path = album_dir("Artist B", album) + "/" + name
+        pictures = [other, (3, "image/" + {"jpg": "jpeg"}.get(kind, kind),
+                            front)]
+        if name.endswith(".flac"):
+            flac_file(path, album, "Artist B", album, 1, pictures)
+        else:
+            mp3_file(path, album, "Artist B", album, 1, pictures,
+                     3 if album.startswith("V23") else 4)
+        want["Artist B/" + album] = (kind, front, path)
 
     # Unsynchronised ID3v2.3 (the whole tag) and ID3v2.4 (per frame).
     for version in (3, 4):
@@ -262,32 +263,23 @@ def covers(tmp_path_factory):
     # Multi-disc albums: the album folder's image serves disc folders
     # without one of their own, and the artist image is two levels above
     # the tracks. A subfolder that is not a disc folder looks no higher.
-    discs = {}
-    for i, (album, folders) in enumerate((
-            ("Double", ("CD1", "CD2")),
-            ("Boxed", ("Disc 1 - Early", "disc 2 - Late")),
-            ("Spaced", ("cd 1", "CD 2")),
-            ("Bonus Only", ("Bonus",)))):
+    for album, folders in (("Double", ("CD1", "CD2")),
+                           ("Boxed", ("Disc 1 - Early", "disc 2 - Late")),
+                           ("Spaced", ("cd 1", "CD 2")),
+                           ("Bonus Only", ("Bonus",))):
         for n, sub in enumerate(folders, start=1):
             d = album_dir("Artist F", album + "/" + sub)
             flac_file(d + "/%02d.flac" % n, "%s %d" % (album, n),
                       "Artist F", album, n)
-        discs[album] = str(root / "Artist F" / album)
-    double = jpeg(600)
-    with open(discs["Double"] + "/Folder.JPG", "wb") as f:
-        f.write(double)
-    want["Artist F/Double"] = ("jpg", double, None)
-    with open(discs["Boxed"] + "/cover.jpg", "wb") as f:
-        f.write(jpeg(601))
-    boxed = png(602, 2000)
-    with open(discs["Boxed"] + "/Disc 1 - Early/cover.png", "wb") as f:
-        f.write(boxed)
-    want["Artist F/Boxed"] = ("png", boxed, None)
-    with open(discs["Bonus Only"] + "/cover.jpg", "wb") as f:
-        f.write(jpeg(603))
-    artist_f = png(604, 3000)
-    with open(str(root / "Artist F" / "artist.png"), "wb") as f:
-        f.write(artist_f)
+    images = {"Double/Folder.JPG": jpeg(600), "Boxed/cover.jpg": jpeg(601),
+              "Boxed/Disc 1 - Early/cover.png": png(602, 2000),
+              "Bonus Only/cover.jpg": jpeg(603), "artist.png": png(604, 3000)}
+    for rel, data in images.items():
+        (root / "Artist F" / rel).write_bytes(data)
+    want["Artist F/Double"] = ("jpg", images["Double/Folder.JPG"], None)
+    want["Artist F/Boxed"] = ("png", images["Boxed/Disc 1 - Early/cover.png"],
+                              None)
+    artist_f = images["artist.png"]
 
     # No cover at all.
     d = album_dir("Artist D", "Bare Album")
