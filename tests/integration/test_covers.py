@@ -526,3 +526,11 @@ def test_folder_image_added_and_removed(make_mount, tmp_path):
     m.rescan()
     assert os.listdir(m.file(folder)) == ["01 - Song.flac"]
     assert m.read("status/no-cover") != b""
+
+
+def test_pictures_not_read_while_scanning(covers):
+    """The scan reads the fields in front of an image, never the image:
+    the two 10 MB pictures alone would be twice what it read in all."""
+    last = covers.mount.json("metrics/scan.json")["last"]
+    assert last["trigger"] == "startup" and last["files_new"] > 40
+    assert last["bytes_read"] < BIG // 2
