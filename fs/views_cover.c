@@ -346,9 +346,10 @@ int views_cover_artist(const int64_t *dirs, size_t nr,
 	" JOIN directories d ON d.id = f.dir_id" \
 	" JOIN roots r ON r.id = f.root_id ORDER BY aa.name, al.title, al.id"
 
-/* Whether the album of the current row of st (EACH_ALBUM) has a folder
- * image, in its first track's folder (files lists one) or, for a disc
- * folder, in the album folder. Returns 1, 0, or a negative errno. */
+/* /status/no-cover must agree with the views: the album of the current
+ * row of st (EACH_ALBUM) has a folder image where views_cover_album()
+ * would find one, in its first track's folder (files lists them) or
+ * above a disc folder. Returns 1, 0 or a negative errno value. */
 static int has_folder_image(sqlite3 *db, sqlite3_stmt *st,
 			    sqlite3_stmt *files)
 {
