@@ -320,6 +320,13 @@ static const char *const schema_steps[] = {
 	"  unsync INTEGER NOT NULL);"
 	"UPDATE files SET mtime_ns = 0 WHERE id IN"
 	"  (SELECT file_id FROM tracks WHERE has_picture);",
+
+	/* version 9: settings the store was last indexed with (name
+	 * "covers": 0 or 1, absent meaning 1), so that turning [music]
+	 * covers back on has the pictures skipped meanwhile noted. */
+	"CREATE TABLE settings ("
+	"  name TEXT PRIMARY KEY,"
+	"  value INTEGER NOT NULL);",
 };
 
 int schema_version(void)
