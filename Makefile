@@ -9,7 +9,8 @@ BIN ?= mediamon
 # Extra compiler and linker flags for an instrumented build (make asan).
 SANITIZE ?=
 
-PKGS := fuse3 sqlite3 libcurl flac id3tag jansson libxml-2.0 inih libarchive
+PKGS := fuse3 sqlite3 libcurl flac id3tag jansson libxml-2.0 inih libarchive \
+	libchromaprint libebur128 aubio libmpg123
 CC ?= cc
 CFLAGS ?= -O2 -g
 CFLAGS += -std=gnu11 -D_GNU_SOURCE -Wall -Wextra -Werror -pthread -I. \
@@ -55,9 +56,10 @@ $(BUILD)/tests/%: tests/unit/%.c $(LIB) $(TEST_SUPPORT)
 	$(CC) $(CFLAGS) -MMD -MP -o $@ $< $(TEST_SUPPORT) $(LIB) $(LDLIBS) \
 		$(shell pkg-config --libs cmocka)
 
-$(FIXTURES): tests/data/make-fixtures.sh
+$(FIXTURES): tests/data/make-fixtures.sh tests/data/make-analysis-fixtures.sh
 	@mkdir -p $(BUILD)/fixtures
 	sh tests/data/make-fixtures.sh $(BUILD)/fixtures
+	sh tests/data/make-analysis-fixtures.sh $(BUILD)/fixtures
 	@touch $@
 
 unit: $(UNIT_BIN) $(FIXTURES)
