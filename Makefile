@@ -156,8 +156,16 @@ fuzz-figures: fuzz-smoke
 	@mkdir -p $(BUILD)
 	cat $(FUZZ_BUILD)/fuzz/stats >>$(BUILD)/reliability.txt
 
-bench: mediamon
-	sh tests/bench/bench.sh
+# The analysis section's driver: analyses files, prints audio s per CPU s.
+BENCH_ANALYSIS := $(BUILD)/bench/bench_analysis
+
+$(BENCH_ANALYSIS): tests/bench/bench_analysis.c $(LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -MMD -MP -o $@ $< $(LIB) $(LDLIBS)
+
+bench: mediamon $(BENCH_ANALYSIS)
+	MEDIAMON_BENCH_ANALYSIS=$(abspath $(BENCH_ANALYSIS)) \
+		sh tests/bench/bench.sh
 
 # Prints the reliability figures: kills survived, hostile cases passed,
 # concurrent reads served, fuzz executions per harness (a short fuzz run).
@@ -219,4 +227,5 @@ clean:
 	rm -rf $(BUILD) $(ASAN_BUILD) $(FUZZ_BUILD) $(BIN)
 
 -include $(LIB_OBJ:.o=.d) $(BUILD)/fs/main.d $(TEST_SUPPORT:.o=.d) \
-	$(UNIT_BIN:=.d) $(BUILD)/fuzz/fuzz.d $(FUZZ_BIN:=.d)
+	$(UNIT_BIN:=.d) $(BUILD)/fuzz/fuzz.d $(FUZZ_BIN:=.d) \
+	$(BENCH_ANALYSIS).d
