@@ -9,6 +9,7 @@
 #include "indexer/analysis.h"
 #include "indexer/analysis_decode.h"
 #include "indexer/analysis_fp.h"
+#include "indexer/analysis_peak.h"
 #include "indexer/analysis_spectrum.h"
 
 /*
@@ -85,6 +86,7 @@ struct biquad {
 struct run {
 	const char *path;
 	ebur128_state *loud;
+	struct analysis_peak *peak;
 	struct analysis_fp *fp;
 	struct analysis_spectrum *spec;
 	unsigned rate, channels, factor, phase;
@@ -128,11 +130,11 @@ static int run_start(struct run *run, const struct analysis_pcm *pcm)
 				 "low", run->path, run->rate);
 	run->factor = run->rate / LOW_RATE ? run->rate / LOW_RATE : 1;
 	lowpass_init(run);
-	run->loud = ebur128_init(run->channels, run->rate,
-				 EBUR128_MODE_I | EBUR128_MODE_TRUE_PEAK);
+	run->loud = ebur128_init(run->channels, run->rate, EBUR128_MODE_I);
+	run->peak = analysis_peak_new(run->channels);
 	run->fp = analysis_fp_new(run->rate / run->factor);
 	run->spec = analysis_spectrum_new(run->rate / run->factor);
-	if (!run->loud || !run->fp || !run->spec)
+	if (!run->loud || !run->peak || !run->fp || !run->spec)
 		return log_error(-ENOMEM, "analysis: %s: no memory",
 				 run->path);
 	return 0;
@@ -148,25 +150,30 @@ static int run_flush(struct run *run)
 	return analysis_fp_feed(run->fp, run->low, n);
 }
 
-/* Mixes to mono and keeps every factor-th sample of the filtered mix. */
+/*
+ * Mixes to mono and keeps every factor-th sample of the filtered mix. The
+ * filter runs on every input sample, the hottest loop of the analysis
+ * after libebur128's: its state is kept in locals for the block.
+ */
 static int run_decimate(struct run *run, const float *x, size_t frames)
 {
+	struct biquad lp[SECTIONS];
 	unsigned ch = run->channels;
-	float m, y;
-	int rc;
+	float m, y, scale = 1.0f / (float)ch;
+	int rc = 0;
 
-	for (size_t i = 0; i < frames; i++, x += ch) {
+	memcpy(lp, run->lp, sizeof(lp));
+	for (size_t i = 0; i < frames && !rc; i++, x += ch) {
 		m = x[0];
 		for (unsigned c = 1; c < ch; c++)
 			m += x[c];
-		m /= (float)ch;
+		m *= scale;
 		if (run->factor > 1) {
 			for (int s = 0; s < SECTIONS; s++) {
-				struct biquad *b = &run->lp[s];
-
-				y = b->b0 * m + b->z1;
-				b->z1 = b->b1 * m - b->a1 * y + b->z2;
-				b->z2 = b->b2 * m - b->a2 * y;
+				y = lp[s].b0 * m + lp[s].z1;
+				lp[s].z1 = lp[s].b1 * m - lp[s].a1 * y +
+					   lp[s].z2;
+				lp[s].z2 = lp[s].b2 * m - lp[s].a2 * y;
 				m = y;
 			}
 			if (++run->phase < run->factor)
@@ -174,16 +181,17 @@ static int run_decimate(struct run *run, const float *x, size_t frames)
 			run->phase = 0;
 		}
 		run->low[run->nlow++] = m;
-		if (run->nlow == LOW_BLOCK) {
+		if (run->nlow == LOW_BLOCK)
 			rc = run_flush(run);
-			if (rc)
-				return rc;
-		}
 	}
-	return 0;
+	memcpy(run->lp, lp, sizeof(lp));
+	return rc;
 }
 
-/* The decoder's callback: loudness at the native rate, the rest low. */
+/*
+ * The decoder's callback: loudness and true peak at the native rate, the
+ * rest on the low-rate mono signal.
+ */
 static int run_block(const struct analysis_pcm *pcm, void *ctx)
 {
 	struct run *run = ctx;
@@ -198,6 +206,7 @@ static int run_block(const struct analysis_pcm *pcm, void *ctx)
 	    EBUR128_SUCCESS)
 		return log_error(-ENOMEM, "analysis: %s: no memory",
 				 run->path);
+	analysis_peak_feed(run->peak, pcm->samples, pcm->frames);
 	run->frames += pcm->frames;
 	return run_decimate(run, pcm->samples, pcm->frames);
 }
@@ -248,7 +257,7 @@ static void make_vector(struct analysis_result *r,
 static int run_finish(struct run *run, struct analysis_result *r)
 {
 	struct analysis_spectrum_stats st;
-	double lufs, peak;
+	double lufs;
 	int rc;
 
 	rc = run_flush(run);
@@ -264,11 +273,7 @@ static int run_finish(struct run *run, struct analysis_result *r)
 	r->loudness_lufs = isfinite(lufs) && lufs > SILENCE_LUFS ?
 			   lufs : SILENCE_LUFS;
 	r->gain_db = ANALYSIS_REFERENCE_LUFS - r->loudness_lufs;
-	r->peak = 0;
-	for (unsigned c = 0; c < run->channels; c++)
-		if (ebur128_true_peak(run->loud, c, &peak) ==
-		    EBUR128_SUCCESS && peak > r->peak)
-			r->peak = peak;
+	r->peak = analysis_peak_finish(run->peak);
 	analysis_spectrum_finish(run->spec, &st);
 	r->bpm = st.bpm;
 	make_vector(r, &st);
@@ -293,6 +298,7 @@ int analysis_run(const char *path, struct analysis_result *r)
 		rc = run_finish(run, r);
 	if (run->loud)
 		ebur128_destroy(&run->loud);
+	analysis_peak_free(run->peak);
 	analysis_fp_free(run->fp);
 	analysis_spectrum_free(run->spec);
 	free(run);

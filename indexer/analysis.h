@@ -4,7 +4,7 @@
 /*
  * Audio analysis of one track: decode it (libFLAC, libmpg123) and compute
  * what the background workers store for it. A Chromaprint fingerprint,
- * integrated loudness and true peak per EBU R128 (libebur128), the tempo
+ * integrated loudness (libebur128) and true peak per EBU R128, the tempo
  * (aubio) and a fixed-length feature vector of unit length, so that the
  * cosine of two vectors is their dot product:
  *
