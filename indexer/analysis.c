@@ -120,7 +120,11 @@ static void lowpass_init(struct run *run)
 	}
 }
 
-/* The first block tells the format; everything else is sized from it. */
+/*
+ * The first block tells the format; everything else is sized from it.
+ * libebur128 keeps a histogram of block loudness rather than every block,
+ * so its memory does not grow with the track.
+ */
 static int run_start(struct run *run, const struct analysis_pcm *pcm)
 {
 	run->rate = pcm->rate;
@@ -130,7 +134,8 @@ static int run_start(struct run *run, const struct analysis_pcm *pcm)
 				 "low", run->path, run->rate);
 	run->factor = run->rate / LOW_RATE ? run->rate / LOW_RATE : 1;
 	lowpass_init(run);
-	run->loud = ebur128_init(run->channels, run->rate, EBUR128_MODE_I);
+	run->loud = ebur128_init(run->channels, run->rate,
+				 EBUR128_MODE_I | EBUR128_MODE_HISTOGRAM);
 	run->peak = analysis_peak_new(run->channels);
 	run->fp = analysis_fp_new(run->rate / run->factor);
 	run->spec = analysis_spectrum_new(run->rate / run->factor);

@@ -33,16 +33,17 @@ static double lanczos(double t)
 /* Each phase is normalised to a gain of 1 at 0 Hz, so a constant stays. */
 static void make_coefs(struct analysis_peak *p)
 {
-	double f, sum;
+	double f, sum, k[TAPS];
 
 	for (int ph = 0; ph < PHASES; ph++) {
 		f = (ph + 1) / 4.0;
 		sum = 0;
+		for (int j = 0; j < TAPS; j++) {
+			k[j] = lanczos(f - (j - (LOBES - 1)));
+			sum += k[j];
+		}
 		for (int j = 0; j < TAPS; j++)
-			sum += lanczos(f - (j - (LOBES - 1)));
-		for (int j = 0; j < TAPS; j++)
-			p->coef[ph][j] = (float)(lanczos(f - (j - (LOBES - 1))) /
-						 sum);
+			p->coef[ph][j] = (float)(k[j] / sum);
 	}
 }
 
