@@ -4,8 +4,10 @@
 
 #include "indexer/analysis_peak.h"
 
-/* The interpolated points between x[i] and x[i + 1] use x[i - 5] to
- * x[i + 6]: the kernel reaches LOBES samples to either side. */
+/*
+ * The interpolated points between x[i] and x[i + 1] use x[i - 5] to
+ * x[i + 6]: the kernel reaches LOBES samples to either side.
+ */
 #define LOBES	6
 #define TAPS	(2 * LOBES)
 #define PHASES	3		/* points at 1/4, 2/4 and 3/4 */

@@ -18,9 +18,11 @@
 #define TEMPO_HOP	64
 /* -70 dBFS, the mean square under which a frame is silence. */
 #define SILENT		1e-7
-/* The pitch classes come from 130 Hz (C3) to 2 kHz, where bins are
- * narrow enough to tell semitones apart; every statistic stops at 5 kHz,
- * under the Nyquist frequency of any rate this is fed at. */
+/*
+ * The pitch classes come from 130 Hz (C3) to 2 kHz, where bins are narrow
+ * enough to tell semitones apart; every statistic stops at 5 kHz, under
+ * the Nyquist frequency of the rates this is fed at (11 to 22 kHz).
+ */
 #define CHROMA_LO	130.0
 #define CHROMA_HI	2000.0
 #define TOP_HZ		5000.0
@@ -161,9 +163,10 @@ static void frame_chroma(struct analysis_spectrum *s, const smpl_t *mag)
 /*
  * The shape statistics of one frame, weighted by power over log
  * frequency: a centroid in octaves moves by the same amount wherever a
- * transposition lands.
+ * transposition lands. Returns 0 when the frame has no energy under
+ * TOP_HZ to weigh with (it then counts as silence).
  */
-static void frame_shape(struct analysis_spectrum *s, const smpl_t *mag)
+static int frame_shape(struct analysis_spectrum *s, const smpl_t *mag)
 {
 	double e = 0, cent = 0, spread = 0, logs = 0, rise = 0, total = 0;
 	double p, acc = 0, roll = s->oct[s->top], flat;
@@ -179,6 +182,8 @@ static void frame_shape(struct analysis_spectrum *s, const smpl_t *mag)
 		if (s->have_prev && mag[k] > s->prev_mag[k])
 			rise += mag[k] - s->prev_mag[k];
 	}
+	if (!(e > 0))
+		return 0;
 	s->total_e += e;
 	cent /= e;
 	for (int k = 1; k <= n; k++) {
@@ -201,6 +206,7 @@ static void frame_shape(struct analysis_spectrum *s, const smpl_t *mag)
 		s->flux += rise / total;
 		s->fluxes++;
 	}
+	return 1;
 }
 
 /*
@@ -215,16 +221,17 @@ static void frame_done(struct analysis_spectrum *s)
 	for (int i = 0; i < FRAME; i++)
 		ms += (double)s->frame[i] * s->frame[i];
 	ms /= FRAME;
-	if (ms < SILENT) {
+	if (ms >= SILENT) {
+		for (int i = 0; i < FRAME; i++)
+			s->in->data[i] = s->frame[i] * s->window[i];
+		aubio_fft_do_complex(s->fft, s->in, s->complex);
+		aubio_fft_get_norm(s->complex, s->spec);
+	}
+	if (ms < SILENT || !frame_shape(s, s->spec->norm)) {
 		s->quiet++;
 		s->have_prev = 0;
 		return;
 	}
-	for (int i = 0; i < FRAME; i++)
-		s->in->data[i] = s->frame[i] * s->window[i];
-	aubio_fft_do_complex(s->fft, s->in, s->complex);
-	aubio_fft_get_norm(s->complex, s->spec);
-	frame_shape(s, s->spec->norm);
 	frame_chroma(s, s->spec->norm);
 	memcpy(s->prev_mag, s->spec->norm, sizeof(s->prev_mag));
 	s->have_prev = 1;
@@ -371,25 +378,28 @@ void analysis_spectrum_finish(struct analysis_spectrum *s,
 	mean_sd(s->lev, s->lev2, n, &unused, &out->level_sd);
 }
 
+/* aubio's destructors do not take NULL, which a failed setup leaves. */
+static void free_vec(fvec_t *v)
+{
+	if (v)
+		del_fvec(v);
+}
+
 void analysis_spectrum_free(struct analysis_spectrum *s)
 {
 	if (!s)
 		return;
 	pthread_mutex_lock(&aubio_lock);
-	if (s->in)
-		del_fvec(s->in);
-	if (s->complex)
-		del_fvec(s->complex);
+	free_vec(s->in);
+	free_vec(s->complex);
+	free_vec(s->tin);
+	free_vec(s->tout);
 	if (s->spec)
 		del_cvec(s->spec);
 	if (s->fft)
 		del_aubio_fft(s->fft);
 	if (s->tempo)
 		del_aubio_tempo(s->tempo);
-	if (s->tin)
-		del_fvec(s->tin);
-	if (s->tout)
-		del_fvec(s->tout);
 	pthread_mutex_unlock(&aubio_lock);
 	free(s);
 }
