@@ -820,12 +820,12 @@ analysis_audio_ensure() {
 	log "analysis: synthesising audio in $ANALYSIS_AUDIO"
 	rm -rf "$ANALYSIS_AUDIO"
 	mkdir -p "$ANALYSIS_AUDIO" || die "cannot create $ANALYSIS_AUDIO"
-	analysis_track t1 40 44100 2 120 pluck A2 E3
+	analysis_track t1 40 44100 2 120 sawtooth A2 E3
 	analysis_track t2 35 44100 2 96 square D3 A3
 	analysis_track t3 45 48000 2 132 sawtooth C3 G3
 	analysis_track t4 30 44100 2 84 triangle F2 C3
 	analysis_track t5 50 44100 1 108 sine G3
-	analysis_track t6 40 44100 2 140 pluck E2 B2
+	analysis_track t6 40 44100 2 140 square E2 B2
 	for t in t1 t3 t5; do
 		sox -V1 "$ANALYSIS_AUDIO/$t.wav" "$ANALYSIS_AUDIO/$t.flac" ||
 			die "sox could not encode $t.flac"
