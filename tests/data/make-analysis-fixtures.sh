@@ -120,6 +120,9 @@ recording fourth triangle 0.2 pinknoise \
 
 flac_enc "$tmp/song.wav" "$out/song.flac"
 lame --quiet -b 128 --add-id3v2 --tt "Song" "$tmp/song.wav" "$out/song.mp3"
+# The same recording at its worst: 1.5 s later, 32 kbit/s at 22.05 kHz.
+$SOX "$tmp/song.wav" "$tmp/song-late.wav" pad 1.5 0
+lame --quiet -b 32 --resample 22.05 "$tmp/song-late.wav" "$out/song-low.mp3"
 $SOX "$tmp/song.wav" "$tmp/song-pitch.wav" pitch 200
 flac_enc "$tmp/song-pitch.wav" "$out/song-pitch.flac"
 flac_enc "$tmp/other.wav" "$out/other.flac"
