@@ -9,6 +9,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <pthread.h>
+
 #include <cmocka.h>
 #include <ebur128.h>
 
@@ -460,6 +462,61 @@ static void test_album_gain(void **state)
 	assert_true(fabs(analysis_album_gain(lufs, secs3, 2) + 3.1190) < 1e-3);
 }
 
+/* What one of the concurrent analyses found. */
+struct concurrent {
+	const char *name;
+	struct analysis_result r;
+	int rc;
+};
+
+static void *analyse_thread(void *arg)
+{
+	struct concurrent *c = arg;
+	char path[4096];
+
+	fixture_path(path, sizeof(path), c->name);
+	c->rc = analysis_run(path, &c->r);
+	return NULL;
+}
+
+/*
+ * Workers analyse at once (aubio's FFT plans are made under a lock):
+ * each finds what an analysis alone finds.
+ */
+static void test_concurrent(void **state)
+{
+	static const char *const names[] = {
+		"song.flac", "song.mp3", "other.flac", "third.mp3",
+	};
+	struct concurrent c[8];
+	struct analysis_result alone;
+	pthread_t t[8];
+
+	(void)state;
+	for (int i = 0; i < 8; i++) {
+		c[i].name = names[i % 4];
+		assert_int_equal(pthread_create(&t[i], NULL, analyse_thread,
+						&c[i]), 0);
+	}
+	for (int i = 0; i < 8; i++)
+		assert_int_equal(pthread_join(t[i], NULL), 0);
+	for (int i = 0; i < 8; i++) {
+		assert_int_equal(c[i].rc, 0);
+		analyse(c[i].name, &alone);
+		assert_true(alone.bpm == c[i].r.bpm);
+		assert_true(alone.peak == c[i].r.peak);
+		assert_memory_equal(alone.vector, c[i].r.vector,
+				    sizeof(alone.vector));
+		assert_int_equal(alone.fingerprint_len,
+				 c[i].r.fingerprint_len);
+		assert_memory_equal(alone.fingerprint, c[i].r.fingerprint,
+				    alone.fingerprint_len *
+				    sizeof(*alone.fingerprint));
+		analysis_result_release(&alone);
+		analysis_result_release(&c[i].r);
+	}
+}
+
 /* libFLAC skips an ID3v2 tag before "fLaC"; the sniffing must too. */
 static void test_id3_before_flac(void **state)
 {
@@ -532,6 +589,7 @@ int main(void)
 		cmocka_unit_test(test_similar_pitch_shift),
 		cmocka_unit_test(test_vector_unit),
 		cmocka_unit_test(test_album_gain),
+		cmocka_unit_test(test_concurrent),
 		cmocka_unit_test(test_id3_before_flac),
 		cmocka_unit_test(test_bad_input),
 	};
