@@ -14,11 +14,13 @@
 
 /*
  * The feature vector, slot by slot. Each raw feature x becomes
- * w * (x - mean) / sd, clamped to +-4 sd, with the mean and sd typical of
- * music (the table below), so that no feature dominates the cosine by its
- * unit; the vector is then scaled to unit length. Spectral statistics come
- * from 4096-sample frames of the mono signal at about 11 kHz, silent
- * frames left out (analysis_spectrum.h).
+ * w * (x - mean) / sd, clamped to +-4 sd, with a mean and sd guessed for
+ * popular music (the table below; not fitted to a corpus), so that no
+ * feature dominates the cosine by its unit and a feature at its usual
+ * value adds nothing; the vector is then scaled to unit length.
+ * Spectral statistics come from 4096-sample frames of the mono signal at
+ * about 11 kHz, silent frames left out (analysis_spectrum.h); a track
+ * that is all silence has them at 0.
  *
  *   0-11  mean pitch-class profile (share of 130 Hz - 2 kHz energy per
  *         semitone class), rotated so that the strongest class comes
@@ -97,8 +99,9 @@ struct run {
 };
 
 /*
- * The low-pass keeps the decimated signal free of aliases up to 0.4 of
- * its rate; the quality factors are those of a Butterworth filter.
+ * The low-pass cuts at 0.4 of the decimated rate, so that little of what
+ * lies above half that rate folds back into it; the quality factors are
+ * those of a Butterworth filter.
  */
 static void lowpass_init(struct run *run)
 {

@@ -51,12 +51,13 @@ struct analysis_result {
  * not its name) and fill *r. The fingerprint covers the first 120 s; the
  * loudness, peak and vector the whole track. Silence has the loudness
  * -70 LUFS (the absolute gate of EBU R128). Memory stays bounded whatever
- * the length of the track. Returns 0; -ENOENT or another -errno when
- * the file cannot be opened or read; -EMEDIUMTYPE when it is neither FLAC
- * nor MP3; -EBADMSG when the audio is damaged (a decoder error, a stream
- * shorter than its header says, garbage where frames should be) or too
- * short to analyse (under 3 s); -ENOMEM. Each failure is logged once.
- * On error *r is zeroed and holds nothing to release.
+ * the length of the track. Returns 0; -ENOENT or another -errno when the
+ * file cannot be opened or read (-EISDIR for a directory); -EMEDIUMTYPE
+ * when it is neither FLAC nor MP3, or not a regular file (a FIFO is never
+ * waited on); -EBADMSG when the audio is damaged (a decoder error, a
+ * stream shorter than its header says, garbage where frames should be)
+ * or too short to analyse (under 3 s); -ENOMEM. Each failure is logged
+ * once. On error *r is zeroed and holds nothing to release.
  */
 int analysis_run(const char *path, struct analysis_result *r);
 

@@ -3,6 +3,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <FLAC/stream_decoder.h>
@@ -293,17 +294,26 @@ static int decode_mp3(int fd, const char *path, analysis_pcm_fn fn,
 	return rc;
 }
 
+/*
+ * Opened without blocking, so that a FIFO that stands where a track was
+ * cannot hang a worker; only a regular file is read.
+ */
 int analysis_decode(const char *path, analysis_pcm_fn fn, void *ctx)
 {
 	enum kind kind;
+	struct stat st;
 	int fd, rc;
 
-	fd = open(path, O_RDONLY | O_CLOEXEC);
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
 	if (fd < 0) {
 		rc = -errno;
 		return log_error(rc, "analysis: %s: %s", path, strerror(-rc));
 	}
-	rc = sniff(fd, &kind);
+	rc = fstat(fd, &st) ? -errno : 0;
+	if (!rc && !S_ISREG(st.st_mode))
+		rc = S_ISDIR(st.st_mode) ? -EISDIR : -EMEDIUMTYPE;
+	if (!rc)
+		rc = sniff(fd, &kind);
 	if (rc < 0)
 		rc = log_error(rc, "analysis: %s: %s", path, strerror(-rc));
 	else if (kind == KIND_NONE)

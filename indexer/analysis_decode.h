@@ -35,11 +35,13 @@ typedef int (*analysis_pcm_fn)(const struct analysis_pcm *pcm, void *ctx);
 /*
  * Decode the file at path from start to end, calling fn with ctx for each
  * block of samples. Returns 0 once the whole stream was decoded; -ENOENT
- * or another -errno when the file cannot be opened or read; -EMEDIUMTYPE
- * when it is neither FLAC nor MP3; -EBADMSG when the stream is damaged (a
- * decoder error, fewer samples than its header announces, a change of
- * rate or channels midway, or no audio at all); -ENOMEM; or the first
- * nonzero value fn returned.
+ * or another -errno when the file cannot be opened or read (-EISDIR for
+ * a directory); -EMEDIUMTYPE when it is neither FLAC nor MP3, or not a
+ * regular file (a FIFO is never waited on); -EBADMSG when the stream is
+ * damaged (a decoder error, fewer samples than its header announces, a
+ * change of rate or channels midway, or no audio at all); -ENOMEM; or
+ * the first nonzero value fn returned. Failures are logged here, but
+ * fn's own.
  */
 int analysis_decode(const char *path, analysis_pcm_fn fn, void *ctx);
 

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <pthread.h>
@@ -549,6 +550,22 @@ static void test_id3_before_flac(void **state)
 	unlink(path);
 }
 
+/* A FIFO where a track was must not hang a worker. */
+static void test_fifo(void **state)
+{
+	char path[64] = "/tmp/test_analysis_fifo_XXXXXX";
+	struct analysis_result r;
+
+	(void)state;
+	assert_non_null(mkdtemp(path));
+	strcat(path, "/a.flac");
+	assert_int_equal(mkfifo(path, 0600), 0);
+	assert_int_equal(analysis_run(path, &r), -EMEDIUMTYPE);
+	unlink(path);
+	*strrchr(path, '/') = '\0';
+	rmdir(path);
+}
+
 static void test_bad_input(void **state)
 {
 	struct analysis_result r;
@@ -561,7 +578,7 @@ static void test_bad_input(void **state)
 	assert_int_equal(analyse_bad("cut.mp3"), -EBADMSG);
 	assert_int_equal(analyse_bad("garbage.mp3"), -EBADMSG);
 	assert_int_equal(analyse_bad("short.flac"), -EBADMSG);
-	assert_true(analyse_bad(".") < 0);
+	assert_int_equal(analyse_bad("."), -EISDIR);
 	/* A failed run left nothing; releasing twice is harmless. */
 	analyse("sine.flac", &r);
 	analysis_result_release(&r);
@@ -591,6 +608,7 @@ int main(void)
 		cmocka_unit_test(test_album_gain),
 		cmocka_unit_test(test_concurrent),
 		cmocka_unit_test(test_id3_before_flac),
+		cmocka_unit_test(test_fifo),
 		cmocka_unit_test(test_bad_input),
 	};
 
