@@ -40,8 +40,8 @@ typedef int (*analysis_pcm_fn)(const struct analysis_pcm *pcm, void *ctx);
  * regular file (a FIFO is never waited on); -EBADMSG when the stream is
  * damaged (a decoder error, fewer samples than its header announces, a
  * change of rate or channels midway, or no audio at all); -ENOMEM; or
- * the first nonzero value fn returned. Failures are logged here, but
- * fn's own.
+ * the first nonzero value fn returned. Failures are logged here, except
+ * fn's, which fn logs.
  */
 int analysis_decode(const char *path, analysis_pcm_fn fn, void *ctx);
 
