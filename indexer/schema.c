@@ -320,6 +320,15 @@ static const char *const schema_steps[] = {
 	"  unsync INTEGER NOT NULL);"
 	"UPDATE files SET mtime_ns = 0 WHERE id IN"
 	"  (SELECT file_id FROM tracks WHERE has_picture);",
+
+	/* version 9: a repaired torrent whose old torrent could not be
+	 * deleted: the deletion is tried again on later passes (rd_job.h) */
+	"ALTER TABLE rd_repairs ADD COLUMN delete_pending INTEGER NOT NULL"
+	"  DEFAULT 0;"
+	"ALTER TABLE rd_repairs ADD COLUMN delete_failures INTEGER NOT NULL"
+	"  DEFAULT 0;"
+	"ALTER TABLE rd_repairs ADD COLUMN delete_error TEXT;"
+	"ALTER TABLE rd_repairs ADD COLUMN delete_tried_at REAL;",
 };
 
 int schema_version(void)

@@ -612,3 +612,63 @@ def test_torrents_in_trouble_are_looked_at_each_pass(setup):
              if r["path"] == "/torrents/info/" + gone]
     assert len(asked) == 2
     assert s.m.proc.poll() is None
+
+
+def test_failed_delete_of_old_torrent_is_retried(setup):
+    """The new torrent is downloaded but the old one's DELETE fails: the
+    repair is done, and the deletion is owed, shown, counted and tried
+    again retry_delay later until it goes."""
+    s = setup(retry_delay="6s")
+    os.unlink(s.dead_link)
+    s.inject(path_regex="^/torrents/delete/", method="DELETE", status=500,
+             body={"error": "internal_error", "error_code": -1}, times=1)
+    s.command("run")
+    s.wait(lambda: s.repairs()["repaired"], "the repair")
+    old = make_id(OTHER)
+    doc = s.repairs()
+    assert [r["torrent"] for r in doc["repaired"]] == [old]
+    owed = doc["old_torrents_to_delete"]
+    assert [(o["torrent"], o["failures"]) for o in owed] == [(old, 1)]
+    assert owed[0]["new_id"] == doc["repaired"][0]["new_id"]
+    assert owed[0]["last_error"] and owed[0]["tried_at"]
+    assert {s.states()[p] for p in s.other_links} == {"repaired"}
+    metrics = s.m.json("metrics/repair.json")
+    assert metrics["repairs_ok"] == 1
+    assert metrics["old_torrents_to_delete"] == 1
+    assert metrics["old_torrent_delete_failures"] == 1
+    assert old in {t["id"] for t in s.rd.call("/_torrents")}
+
+    # The follow-up pass deletes it (204), and nothing more is owed.
+    s.wait(lambda: not s.repairs()["old_torrents_to_delete"],
+           "the deletion done")
+    deletes = [(r["path"], r["status"]) for r in s.requests()
+               if r["method"] == "DELETE"]
+    assert deletes == [("/torrents/delete/" + old, 500),
+                       ("/torrents/delete/" + old, 204)]
+    assert old not in {t["id"] for t in s.rd.call("/_torrents")}
+    metrics = s.m.json("metrics/repair.json")
+    assert metrics["old_torrents_to_delete"] == 0
+    assert metrics["old_torrent_delete_failures"] == 1
+    assert metrics["repairs_ok"] == 1
+    # Once gone, it is not asked for again.
+    n = len(s.requests())
+    s.command("run")
+    assert not [r for r in s.requests()[n:] if r["method"] == "DELETE"]
+
+
+def test_old_torrent_gone_already_counts_as_deleted(setup):
+    """A DELETE answered 404 (the account no longer has the old torrent)
+    settles the deletion: nothing is owed or tried again."""
+    s = setup(retry_delay="1s")
+    os.unlink(s.dead_link)
+    s.inject(path_regex="^/torrents/delete/", method="DELETE", status=404,
+             body={"error": "unknown_ressource", "error_code": 7}, times=1)
+    s.command("run")
+    s.wait(lambda: s.repairs()["repaired"], "the repair")
+    assert s.repairs()["old_torrents_to_delete"] == []
+    metrics = s.m.json("metrics/repair.json")
+    assert metrics["old_torrents_to_delete"] == 0
+    assert metrics["old_torrent_delete_failures"] == 0
+    time.sleep(2)
+    s.command("run")
+    assert len([r for r in s.requests() if r["method"] == "DELETE"]) == 1
