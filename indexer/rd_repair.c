@@ -18,6 +18,7 @@
 #include "indexer/rd_session.h"
 #include "indexer/rd_store.h"
 #include "indexer/rd_sync.h"
+#include "indexer/watch.h"
 #include "indexer/writer.h"
 
 struct rd_repair {
@@ -27,6 +28,8 @@ struct rd_repair {
 	struct rd_session s;
 	char *mount;			/* normalized */
 	double next_at;
+	int walked;			/* the libraries were walked whole,
+					 * their folders watched since */
 
 	/* The pass running. */
 	int dry_run;
@@ -94,28 +97,96 @@ static int guard_holds(struct rd_repair *r)
 	return r->guard_ok;
 }
 
-/* Walk the libraries for links into the mount and keep them, then judge
- * the mount by what the walk saw. */
-static int detect(struct rd_repair *r, double now)
+/*
+ * Find the links into the mount: every path (NULL: walk the library
+ * folders whole, watching each folder on the way), into *links, and store
+ * them, dropping the ones gone from where the walk looked (everywhere
+ * when scopes is NULL).
+ */
+static int links_update(struct rd_repair *r, char *const *paths, size_t nr,
+			char *const *scopes, size_t nr_scopes, double now,
+			struct rd_link **links, size_t *nr_links)
 {
-	struct rd_links_rows rows = { .mount = r->mount, .at = now };
-	struct rd_link *links;
-	size_t nr;
+	struct rd_links_rows rows = {
+		.mount = r->mount,
+		.at = now,
+		.scopes = (const char *const *)scopes,
+		.nr_scopes = nr_scopes,
+	};
 	int rc;
 
-	rc = rd_links_walk((const char *const *)r->cfg->rd_libraries.items,
-			   r->cfg->rd_libraries.nr, r->mount, r->cancel,
-			   &links, &nr);
+	if (paths)
+		rc = rd_links_read((const char *const *)paths, nr, r->mount,
+				   r->cancel, watch_library_dir, links,
+				   nr_links);
+	else
+		rc = rd_links_walk((const char *const *)
+				   r->cfg->rd_libraries.items,
+				   r->cfg->rd_libraries.nr, r->mount,
+				   r->cancel, watch_library_dir, links,
+				   nr_links);
+	if (rc)
+		return rc;
+	rows.links = *links;
+	rows.nr = *nr_links;
+	rc = writer_call(rd_store_links, &rows);
+	if (rc) {
+		rd_links_free(*links, *nr_links);
+		return rc;
+	}
+	if (!paths)
+		r->walked = 1;
+	return 0;
+}
+
+/*
+ * Look at every link into the mount, then judge the mount by what was
+ * seen. While the watcher keeps the links up to date, a pass reads again
+ * only the links it knows, since a target the mount lost makes no event
+ * in the library; a pass asked for by hand, the first one, every pass
+ * without the watcher, and one that knows no link walk the folders whole.
+ */
+static int detect(struct rd_repair *r, double now, const char *trigger)
+{
+	struct watch_status ws;
+	struct rd_link *links;
+	char **known = NULL;
+	size_t nr, nr_known = 0;
+	int rc = 0;
+
+	watch_status(&ws);
+	if (r->walked && ws.enabled && strcmp(trigger, "control"))
+		rc = rd_store_strings(r->db, "SELECT path FROM rd_links",
+				      NULL, &known, &nr_known);
+	if (rc)
+		return rc;
+	rc = links_update(r, known, nr_known, NULL, 0, now, &links, &nr);
+	rd_store_strings_free(known, nr_known);
 	if (rc)
 		return rc;
 	r->n.links = nr;
 	for (size_t i = 0; i < nr; i++)
 		r->n.broken += links[i].broken;
-	guard_holds(r);
-	rows.links = links;
-	rows.nr = nr;
-	rc = writer_call(rd_store_links, &rows);
 	rd_links_free(links, nr);
+	guard_holds(r);
+	return 0;
+}
+
+int rd_repair_links(struct rd_repair *r, char *const *paths, size_t nr)
+{
+	struct rd_link *links;
+	size_t nr_links;
+	int unmapped = 0, rc;
+
+	rc = links_update(r, paths, nr, paths, nr, clock_wall(), &links,
+			  &nr_links);
+	if (rc)
+		return rc;
+	rd_links_free(links, nr_links);
+	rc = rd_map_links(r->db, &unmapped);
+	log_debug("rd: %s: %zu links into the mount, %d unmapped",
+		  paths ? "changed paths read" : "libraries walked", nr_links,
+		  unmapped);
 	return rc;
 }
 
@@ -260,7 +331,7 @@ int rd_repair_pass(struct rd_repair *r, enum rd_pass_kind kind, int dry_run,
 	r->dry_run = dry_run;
 	log_info("rd: %s pass started (%s%s)", kind == RD_PASS_RUN ? "repair" :
 		 "scan", trigger, dry_run ? ", dry-run" : "");
-	rc = detect(r, started);
+	rc = detect(r, started, trigger);
 	if (!rc && token)
 		rc = rd_sync_account(&r->s, r->db);
 	if (!rc && token)

@@ -7,14 +7,23 @@
  *	struct rd_repair *r;
  *
  *	rd_repair_new(cfg, &cancel, &r);
+ *	rd_repair_links(r, NULL, 0);	(walk the library folders)
+ *	rd_repair_links(r, changed, nr);	(the watcher saw these change)
  *	rd_repair_pass(r, RD_PASS_SCAN, jobs_dry_run(), "control");
  *	rd_repair_pass(r, RD_PASS_RUN, jobs_dry_run(), "schedule");
  *	when = rd_repair_next_at(r);	(a follow-up pass is due then)
  *	rd_repair_free(r);
  *
+ * The links into the mount are kept up to date between passes: the
+ * library folders are walked whole at start (and after the watcher lost
+ * events), and what the watcher sees change there is read again
+ * (rd_repair_links(), on the jobs thread).
+ *
  * A pass:
- *   1. walks the [realdebrid] library folders for links into the mount
- *      (rd_links.h) and stores them (rd_links);
+ *   1. reads again every link it knows, since a target the mount lost
+ *      makes no event in the library (a pass asked for by hand, or one
+ *      without the watcher, walks the [realdebrid] library folders whole
+ *      instead) and stores them (rd_links.h, table rd_links);
  *   2. checks the mount guard (rd_guard.h); it is checked again before
  *      every destructive step, and while it fails nothing is repaired or
  *      deleted;
@@ -36,6 +45,8 @@
  * In dry-run, a pass sends GET requests only: it shows, in rd_repairs.plan,
  * what it would do, and deletes and commands nothing.
  */
+
+#include <stddef.h>
 
 struct config;
 struct rd_repair;
@@ -68,6 +79,17 @@ void rd_repair_free(struct rd_repair *r);
  */
 int rd_repair_pass(struct rd_repair *r, enum rd_pass_kind kind, int dry_run,
 		   const char *trigger);
+
+/*
+ * Bring the links the repair knows up to date for the nr paths (absolute,
+ * normalized) under the library folders that changed, or with paths NULL
+ * for every library folder, walked whole; each folder walked is watched
+ * (watch_library_dir()). Links found are stored, links gone from those
+ * paths leave, and new dead links are mapped from the local copy of the
+ * account: no request is sent. Returns 0, -ECANCELED, or a negative errno
+ * value when the store failed.
+ */
+int rd_repair_links(struct rd_repair *r, char *const *paths, size_t nr);
 
 /*
  * The wall-clock time a follow-up run pass is due (a repair waits for its

@@ -5,6 +5,7 @@ fake Sonarr and Radarr recording their commands."""
 import errno
 import json
 import os
+import signal
 import urllib.request
 import sqlite3
 import subprocess
@@ -59,7 +60,7 @@ class Setup:
 
     def __init__(self, tmp_path, rd_mount, fake, make_mount, dry_run=False,
                  rpm=600, max_attempts=3, retry_delay="2s", ratio=None,
-                 start_mount=True, account=None):
+                 start_mount=True, account=None, auto_check="0"):
         self.tmp = tmp_path
         self.rdm = str(rd_mount)
         if account:
@@ -92,7 +93,7 @@ class Setup:
         conf.write_text(
             "[general]\ndry_run = %s\n"
             "[music]\nroot = %s\n"
-            "[monitor]\nauto_check_interval = 0\n"
+            "[monitor]\nauto_check_interval = %s\n"
             "[realdebrid]\napi_token = %s\nurl = %s/rest/1.0\n"
             "mount = %s\nlibrary = %s\nlibrary = %s\n"
             "requests_per_minute = %d\nmax_attempts = %d\n"
@@ -100,7 +101,8 @@ class Setup:
             "[sonarr]\nurl = %s\napi_key = %s\n"
             "[radarr]\nurl = %s\napi_key = %s\n"
             "[notify]\ndiscord_webhook = %s/api/webhooks/1/hookTOKEN\n"
-            % ("yes" if dry_run else "no", tmp_path / "music", TOKEN,
+            % ("yes" if dry_run else "no", tmp_path / "music", auto_check,
+               TOKEN,
                self.rd.url, self.rdm, self.tv, self.movies, rpm,
                max_attempts, retry_delay,
                "broken_ratio_guard = %s\n" % ratio if ratio else "",
@@ -672,3 +674,104 @@ def test_old_torrent_gone_already_counts_as_deleted(setup):
     time.sleep(2)
     s.command("run")
     assert len([r for r in s.requests() if r["method"] == "DELETE"]) == 1
+
+
+def relink(target, path):
+    """Point the symlink at path to target at once, as ln -sfn does: a new
+    link renamed over the old one."""
+    tmp = path + ".new"
+    os.symlink(target, tmp)
+    os.replace(tmp, path)
+
+
+def test_library_changes_seen_without_a_pass(setup):
+    """Links made, removed or pointed elsewhere under the library folders
+    reach /status/broken and summary.json through the watcher, with no
+    pass between."""
+    s = setup(dry_run=True)
+    s.command("scan")
+    passes = s.passes()
+    m = os.path.join(s.rdm, "__all__")
+
+    def broken():
+        return s.m.json("status/summary.json")["counts"]["broken_links"]
+
+    def shown(path, state):
+        return lambda: s.states().get(path) == state
+
+    added = os.path.join(s.tv, "Other Show", "Season 2", "E04.mkv")
+    link(os.path.join(m, OTHER, "E04.mkv"), added)
+    s.wait(shown(added, "broken"), "the new dead link")
+    by_link = {b["link"]: b for b in s.m.json("status/broken.json")}
+    assert by_link[added]["torrent"] == make_id(OTHER)
+    assert broken() == 6
+
+    os.unlink(s.unmapped_link)
+    s.wait(lambda: s.unmapped_link not in s.states(), "the link gone")
+    assert broken() == 5
+
+    live = os.path.join(s.tv, "Show", "Season 1", "Show.S01E01.mkv")
+    relink(os.path.join(m, "Show.S01.1080p.WEB", "Show.S01E09.mkv"), live)
+    s.wait(shown(live, "broken"), "the link pointed at nothing")
+    relink(os.path.join(m, "Movie.2019.2160p.UHD",
+                        "Movie.2019.2160p.UHD.mkv"), s.dead_link)
+    s.wait(lambda: s.dead_link not in s.states(), "the link brought back")
+
+    # A folder made with a link in it at once: its watch comes before
+    # its walk, so nothing is missed.
+    fresh = os.path.join(s.tv, "New Show", "Season 1", "e1.mkv")
+    link(os.path.join(m, "New.Show.S01", "e1.mkv"), fresh)
+    s.wait(shown(fresh, "unmapped"), "the link in a new folder")
+    # Not ours: a link out of the mount.
+    link("/nowhere/else.mkv", os.path.join(s.tv, "Show", "elsewhere.mkv"))
+    # A folder moved away takes its links along.
+    os.rename(os.path.join(s.tv, "Other Show"),
+              os.path.join(s.tmp, "Other Show"))
+    s.wait(lambda: not set(s.other_links + [added]) & set(s.states()),
+           "the moved folder's links gone")
+    assert sorted(s.states()) == sorted([live, fresh])
+    assert broken() == 2
+    assert s.passes() == passes
+    assert s.changes() == []
+
+
+def test_a_pass_sees_what_the_mount_lost(setup):
+    """A file gone from the mount makes no event in the library: a
+    scheduled pass reads the known links again and finds it dead."""
+    s = setup(dry_run=True, auto_check="2s")
+    s.wait(lambda: s.passes() >= 1, "a first scheduled pass")
+    assert sorted(s.states()) == sorted(s.dead_links)
+    lost = os.path.join(s.rdm, "__all__", "Extra.Pack", "x2.mkv")
+    os.unlink(lost)
+    extra = os.path.join(s.tv, "Extra", "x2.mkv")
+    passes = s.passes()
+    s.wait(lambda: s.states().get(extra) == "unmapped" or
+           s.states().get(extra) == "broken", "the dead link seen")
+    assert s.passes() > passes
+    assert s.repairs()["last_pass"]["trigger"] == "schedule"
+    assert s.changes() == []
+
+
+def test_watcher_overflow_walks_the_libraries(setup):
+    """When the kernel's event queue overflows, the libraries are walked
+    whole: a dead link whose event was lost shows all the same."""
+    s = setup(dry_run=True)
+    s.command("scan")
+    with open("/proc/sys/fs/inotify/max_queued_events") as f:
+        queue = int(f.read())
+    live = os.path.join(s.rdm, "__all__", "Extra.Pack", "x1.mkv")
+    extra = os.path.join(s.tv, "Extra")
+    late = os.path.join(s.tv, "Extra", "zz-late.mkv")
+    passes = s.passes()
+    # The daemon reads nothing while the burst comes, so the queue fills
+    # and the last link's event is dropped.
+    s.m.proc.send_signal(signal.SIGSTOP)
+    try:
+        for i in range(queue + 200):
+            os.symlink(live, os.path.join(extra, "burst%05d.mkv" % i))
+        link(os.path.join(s.rdm, "__all__", "Lost.Torrent", "f.mkv"), late)
+    finally:
+        s.m.proc.send_signal(signal.SIGCONT)
+    s.wait(lambda: s.states().get(late) == "unmapped", "the lost link")
+    assert s.m.json("metrics/watch.json")["overflows"] >= 1
+    assert s.passes() == passes
