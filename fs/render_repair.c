@@ -193,10 +193,9 @@ int render_repairs_json(struct strbuf *out)
 		REPAIR_COLUMNS " WHERE state = 'failed' AND torrent_id NOT IN"
 		" (SELECT torrent_id FROM rd_failures)"
 		" ORDER BY updated_at DESC",
-		"SELECT torrent_id AS torrent, name, new_id, delete_failures"
-		" AS failures, delete_error AS last_error, delete_tried_at"
-		" AS tried_at FROM rd_repairs WHERE delete_pending"
-		" ORDER BY delete_tried_at, torrent_id",
+		"SELECT torrent_id AS torrent, name, new_id, since AS since_at,"
+		" failures, error AS last_error, tried_at FROM rd_deletes"
+		" WHERE deleted_at IS NULL ORDER BY since, torrent_id",
 	};
 	json_t *v[NR_LISTS] = { NULL }, *last = NULL;
 	struct indexer_status s;
@@ -278,10 +277,10 @@ int render_repair_json(struct strbuf *out)
 			"  rd_failures) AS links_deleted,"
 			" (SELECT coalesce(sum(rescans), 0) FROM rd_failures)"
 			"  AS rescans,"
-			" (SELECT count(*) FROM rd_repairs WHERE"
-			"  delete_pending) AS old_torrents_to_delete,"
-			" (SELECT coalesce(sum(delete_failures), 0) FROM"
-			"  rd_repairs) AS old_torrent_delete_failures,"
+			" (SELECT count(*) FROM rd_deletes WHERE"
+			"  deleted_at IS NULL) AS old_torrents_to_delete,"
+			" (SELECT coalesce(sum(failures), 0) FROM"
+			"  rd_deletes) AS old_torrent_delete_failures,"
 			" (SELECT count(*) FROM rd_passes) AS passes", &totals);
 	if (!rc)
 		rc = row_or_null(db, LAST_PASS_SQL, &last);

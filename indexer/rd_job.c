@@ -127,9 +127,7 @@ static int load_jobs(struct rd_job_ctx *w, double now, struct job **out,
 	return 0;
 }
 
-/* Write a repair's state back; error and next_at as they now are. A
- * repair done owes the deletion of its old torrent, in the same
- * statement, so no kill can lose it. */
+/* Write a repair's state back; error and next_at as they now are. */
 static int save(const struct job *j, const char *error, double next_at)
 {
 	struct rd_sql q = {
@@ -137,9 +135,7 @@ static int save(const struct job *j, const char *error, double next_at)
 		       " last_error = coalesce(?3, last_error), attempts = ?7,"
 		       " next_at = ?8, started_at = ?9, updated_at = ?10,"
 		       " plan = NULL, finished_at = CASE WHEN ?1 IN"
-		       " ('repaired', 'failed') THEN ?10 END,"
-		       " delete_pending = CASE WHEN ?1 = 'repaired' THEN"
-		       " ?2 IS NOT ?4 ELSE delete_pending END"
+		       " ('repaired', 'failed') THEN ?10 END"
 		       " WHERE torrent_id = ?4",
 		.text = { state_names[j->state], j->new_id, error, j->id },
 		.num = { j->attempts, next_at, j->started_at, clock_wall() },
@@ -335,30 +331,37 @@ static int delete_old(struct rd_job_ctx *w, const char *id)
 	if (rc == -ECANCELED)
 		return rc;
 	if (!rc || rc == -ENOENT) {
-		q.sql = "UPDATE rd_repairs SET delete_pending = 0,"
-			" delete_error = NULL, delete_tried_at = ?7"
-			" WHERE torrent_id = ?1";
+		q.sql = "UPDATE rd_deletes SET deleted_at = ?7, error = NULL,"
+			" tried_at = ?7 WHERE torrent_id = ?1";
 		rc = writer_call(rd_store_sql, &q);
 		q.sql = "DELETE FROM rd_torrents WHERE id = ?1";
 		return rc ? rc : writer_call(rd_store_sql, &q);
 	}
 	log_warn("rd: old torrent %s is still on the account (%s): deleted"
 		 " again in %ld s", id, q.text[1], w->cfg->rd_retry_delay_s);
-	q.sql = "UPDATE rd_repairs SET delete_failures ="
-		" delete_failures + 1, delete_error = ?2, delete_tried_at = ?7"
-		" WHERE torrent_id = ?1";
+	q.sql = "UPDATE rd_deletes SET failures = failures + 1, error = ?2,"
+		" tried_at = ?7 WHERE torrent_id = ?1";
 	return writer_call(rd_store_sql, &q);
 }
 
 /* The new torrent is downloaded: the links follow it, and the old one
- * goes. The repair is done even when that deletion fails. */
+ * goes. The repair is done even when that deletion fails; the deletion
+ * is owed before the repair is recorded, so no kill can lose it. */
 static int finish(struct rd_job_ctx *w, struct job *j)
 {
+	int old = strcmp(j->id, j->new_id) != 0;
 	int rc;
 
 	if (!w->guard(w->arg))
 		return 0;
 	rc = writer_call(rd_store_info, &j->info);
+	if (!rc && old)
+		rc = writer_call(rd_store_sql, &(struct rd_sql){
+			.sql = "INSERT OR IGNORE INTO rd_deletes (torrent_id,"
+			       " new_id, name, since) VALUES (?1, ?2, ?3, ?7)",
+			.text = { j->id, j->new_id, j->name },
+			.num = { clock_wall() },
+		});
 	if (!rc)
 		rc = writer_call(rd_store_sql, &(struct rd_sql){
 			.sql = "UPDATE rd_links SET torrent_id = ?2 WHERE"
@@ -373,7 +376,7 @@ static int finish(struct rd_job_ctx *w, struct job *j)
 	j->done = 1;
 	w->n->repaired++;
 	rc = save(j, NULL, 0);
-	if (!rc && strcmp(j->id, j->new_id))
+	if (!rc && old)
 		rc = delete_old(w, j->id);
 	return rc;
 }
@@ -490,9 +493,9 @@ int rd_job_delete_old(struct rd_job_ctx *w, double now)
 	size_t nr;
 	int rc;
 
-	snprintf(sql, sizeof(sql), "SELECT torrent_id FROM rd_repairs WHERE"
-		 " delete_pending AND coalesce(delete_tried_at, 0) <= %.3f"
-		 " ORDER BY delete_tried_at, torrent_id",
+	snprintf(sql, sizeof(sql), "SELECT torrent_id FROM rd_deletes WHERE"
+		 " deleted_at IS NULL AND coalesce(tried_at, 0) <= %.3f"
+		 " ORDER BY tried_at, torrent_id",
 		 now - w->cfg->rd_retry_delay_s);
 	rc = rd_store_strings(w->db, sql, NULL, &ids, &nr);
 	if (rc)
@@ -506,8 +509,8 @@ int rd_job_delete_old(struct rd_job_ctx *w, double now)
 
 double rd_job_delete_due(sqlite3 *db, const struct config *cfg)
 {
-	return rd_store_num(db, "SELECT min(coalesce(delete_tried_at, 0))"
-			    " + ?2 FROM rd_repairs WHERE delete_pending", NULL,
+	return rd_store_num(db, "SELECT min(coalesce(tried_at, 0)) + ?2"
+			    " FROM rd_deletes WHERE deleted_at IS NULL", NULL,
 			    cfg->rd_retry_delay_s, 0);
 }
 

@@ -28,8 +28,8 @@
  * repaired (the new torrent is downloaded; the links follow it), or to
  * waiting_retry and, after max_attempts or at once for a permanent
  * answer, to failed. A repaired torrent's old torrent is deleted; when
- * that fails, the repair stays repaired and the deletion is tried again
- * retry_delay later (delete_pending, delete_failures, delete_error), until
+ * that fails, the repair stays repaired and the deletion, kept in
+ * rd_deletes with its failures, is tried again retry_delay later, until
  * Real-Debrid deletes it or no longer has it.
  *
  * Outcomes (rd_job_classify()): rate limits, no slot, magnet_error,

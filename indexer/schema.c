@@ -321,14 +321,17 @@ static const char *const schema_steps[] = {
 	"UPDATE files SET mtime_ns = 0 WHERE id IN"
 	"  (SELECT file_id FROM tracks WHERE has_picture);",
 
-	/* version 9: a repaired torrent whose old torrent could not be
-	 * deleted: the deletion is tried again on later passes (rd_job.h) */
-	"ALTER TABLE rd_repairs ADD COLUMN delete_pending INTEGER NOT NULL"
-	"  DEFAULT 0;"
-	"ALTER TABLE rd_repairs ADD COLUMN delete_failures INTEGER NOT NULL"
-	"  DEFAULT 0;"
-	"ALTER TABLE rd_repairs ADD COLUMN delete_error TEXT;"
-	"ALTER TABLE rd_repairs ADD COLUMN delete_tried_at REAL;",
+	/* version 9: the old torrents of repairs, owed a deletion until
+	 * Real-Debrid deletes them or no longer has them (rd_job.h) */
+	"CREATE TABLE IF NOT EXISTS rd_deletes ("
+	"  torrent_id TEXT PRIMARY KEY,"
+	"  new_id TEXT,"
+	"  name TEXT,"
+	"  since REAL NOT NULL,"
+	"  failures INTEGER NOT NULL DEFAULT 0,"
+	"  error TEXT,"
+	"  tried_at REAL,"
+	"  deleted_at REAL);",
 };
 
 int schema_version(void)
