@@ -206,7 +206,8 @@ static int fail(struct rd_job_ctx *w, struct job *j, int rc,
 	}
 	j->attempts++;
 	j->done = 1;
-	if (j->new_id && status && rd_session_ready(w->s)) {
+	if (j->new_id && status && rd_session_ready(w->s) &&
+	    w->guard(w->arg)) {
 		struct rd_result res;
 		/* A re-added torrent that went bad is of no use. */
 		int gone = rd_delete(&w->s->c, j->new_id, w->s->cancel, &res);
@@ -331,6 +332,7 @@ static int delete_old(struct rd_job_ctx *w, const char *id)
 	if (rc == -ECANCELED)
 		return rc;
 	if (!rc || rc == -ENOENT) {
+		w->n->old_deleted++;
 		q.sql = "UPDATE rd_deletes SET deleted_at = ?7, error = NULL,"
 			" tried_at = ?7 WHERE torrent_id = ?1";
 		rc = writer_call(rd_store_sql, &q);

@@ -308,13 +308,15 @@ static void tell(const struct rd_repair *r)
 	const struct rd_pass_row *n = &r->n;
 
 	if (!r->cfg->notify_discord_webhook || r->dry_run ||
-	    !(n->started || n->repaired || n->failed || n->links_deleted))
+	    !(n->started || n->repaired || n->failed || n->links_deleted ||
+	      n->old_deleted))
 		return;
 	strbuf_addf(&text, "mediamon: Real-Debrid repair pass: %d repairs"
 		    " started, %d torrents repaired, %d failed for good"
 		    " (%d dead links deleted, %d rescans asked), %d to retry,"
-		    " %d links unmapped.", n->started, n->repaired, n->failed,
-		    n->links_deleted, n->rescans, n->retries, n->unmapped);
+		    " %d links unmapped, %d old torrents deleted.", n->started,
+		    n->repaired, n->failed, n->links_deleted, n->rescans,
+		    n->retries, n->unmapped, n->old_deleted);
 	notify_discord(r->cfg->notify_discord_webhook, text.buf);
 	strbuf_release(&text);
 }

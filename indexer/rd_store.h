@@ -95,6 +95,7 @@ struct rd_pass_row {
 	const char *guard_reason;	/* when the guard failed */
 	int links, broken, unmapped, started, repaired, retries, failed,
 	    links_deleted, rescans, requests;
+	int old_deleted;		/* old torrents deleted; not stored */
 };
 
 int rd_store_pass(sqlite3 *db, void *row);

@@ -652,6 +652,14 @@ def test_failed_delete_of_old_torrent_is_retried(setup):
     assert metrics["old_torrents_to_delete"] == 0
     assert metrics["old_torrent_delete_failures"] == 1
     assert metrics["repairs_ok"] == 1
+    # One message per pass that did something: the repair, the deletion.
+    messages = [m["content"] for m in s.webhook.call("/_messages")
+                if "repair pass" in m["content"]]
+    assert len(messages) == 2
+    assert "1 torrents repaired" in messages[0]
+    assert "0 old torrents deleted" in messages[0]
+    assert "0 torrents repaired" in messages[1]
+    assert "1 old torrents deleted" in messages[1]
     # Once gone, it is not asked for again.
     n = len(s.requests())
     s.command("run")
@@ -775,3 +783,52 @@ def test_watcher_overflow_walks_the_libraries(setup):
     s.wait(lambda: s.states().get(late) == "unmapped", "the lost link")
     assert s.m.json("metrics/watch.json")["overflows"] >= 1
     assert s.passes() == passes
+
+
+def test_virus_fails_for_good_at_once(setup):
+    """A re-added torrent that ends as a virus is not tried again: it
+    goes, and so do the dead links of its torrent, with one rescan."""
+    s = setup(max_attempts=3, retry_delay="1s")
+    os.unlink(s.dead_link)
+    s.rd.call("/_magnets", {make_hash(OTHER): {
+        "filename": OTHER, "fails_with": "virus",
+        "files": [{"path": "/%s/E%02d.mkv" % (OTHER, e), "bytes": 7000}
+                  for e in (1, 2, 3)]}})
+    s.command("run")
+    s.wait(lambda: s.repairs()["failed"], "the failure")
+    failed = s.repairs()["failed"]
+    assert [(f["torrent"], f["reason"]) for f in failed] == [
+        (make_id(OTHER), "virus")]
+    adds = [r for r in s.requests() if r["path"] == "/torrents/addMagnet"]
+    assert len(adds) == 1
+    deleted = [r["path"].rsplit("/", 1)[1] for r in s.changes()
+               if r["method"] == "DELETE"]
+    assert len(deleted) == 1 and deleted[0] != make_id(OTHER)
+    assert "virus" not in {t["status"] for t in s.rd.call("/_torrents")}
+    assert not any(os.path.lexists(p) for p in s.other_links)
+    assert os.path.islink(s.unmapped_link)
+    assert s.sonarr.call("/_commands") == [{"name": "RescanSeries",
+                                            "seriesId": 7}]
+    assert s.radarr.call("/_commands") == []
+    time.sleep(1.5)
+    s.command("run")
+    assert len([r for r in s.requests()
+                if r["path"] == "/torrents/addMagnet"]) == 1
+
+
+def test_dry_run_switched_off_through_the_mount(setup):
+    """echo 0 > control/dry-run: the status files say so, and the next
+    run repairs."""
+    s = setup(dry_run=True)
+    os.unlink(s.dead_link)
+    s.command("run")
+    assert s.changes() == []
+    assert s.repairs()["dry_run"] is True
+    s.m.write("control/dry-run", "0\n")
+    assert s.repairs()["dry_run"] is False
+    assert s.m.json("status/summary.json")["dry_run"] is False
+    assert b"dry-run: 0" in s.m.read("control/repair")
+    s.command("run")
+    s.wait(lambda: s.repairs()["repaired"], "the repair")
+    assert s.changes()[0]["path"] == "/torrents/addMagnet"
+    assert s.repairs()["queue"] == []
