@@ -9,6 +9,7 @@
 #include "fs/reader.h"
 #include "fs/render.h"
 #include "indexer/indexer.h"
+#include "indexer/rd_client.h"
 
 #define RECENT_ATTEMPTS "50"
 #define RECENT_REPAIRS "50"
@@ -265,7 +266,9 @@ int render_repair_json(struct strbuf *out)
 		rc = row_or_null(db, "SELECT"
 			" (SELECT count(*) FROM rd_attempts) AS requests,"
 			" (SELECT count(*) FROM rd_attempts WHERE"
-			"  http_status = 429 OR error_code IN (5, 34))"
+			"  http_status = 429 OR error_code IN ("
+			RD_STR(RD_ERR_SLOW_DOWN) ", "
+			RD_STR(RD_ERR_TOO_MANY_REQUESTS) "))"
 			"  AS rate_limited,"
 			" (SELECT count(*) FROM rd_repairs WHERE"
 			"  state = 'repaired') AS repairs_ok,"
