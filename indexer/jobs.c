@@ -95,7 +95,8 @@ static double last_check_at(void)
 	return at;
 }
 
-/* Every job is a monitor check today; the bit says which flow. */
+/* Carry out one job; a job that waits for something later (a repair's
+ * follow-up, the next backup) leaves its time for the timers. */
 static void run(unsigned job, const char *trigger)
 {
 	enum monitor_flow flow = job == JOBS_CHECK_NEW ? MONITOR_NEW :

@@ -69,6 +69,7 @@ enum rd_pass_kind {
 int rd_repair_new(const struct config *cfg, const int *cancel,
 		  struct rd_repair **out);
 
+/* Free r and what it holds; NULL is allowed. */
 void rd_repair_free(struct rd_repair *r);
 
 /*

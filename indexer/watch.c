@@ -355,6 +355,10 @@ void watch_library_dir(const char *dir)
 
 	if (!__atomic_load_n(&wt.running, __ATOMIC_ACQUIRE))
 		return;
+	/* One folder has one watch: an indexed root's stays the scanner's. */
+	for (size_t i = 0; i < wt.nr_roots; i++)
+		if (scan_path_under(dir, wt.roots[i].path))
+			return;
 	for (size_t i = 0; i < wt.nr_libs; i++) {
 		size_t len = strlen(wt.libs[i]);
 

@@ -80,8 +80,9 @@ void watch_dir(size_t root, const char *rel, size_t len);
  * library folder. Called by the repair's walk before it reads a folder;
  * safe from any thread. Changes under the library folders go to
  * rd_watch_changed() instead of the scanner; an overflow asks it for a
- * walk of every library. Does nothing when the watcher is not running
- * or dir lies in no library folder.
+ * walk of every library. Does nothing when the watcher is not running,
+ * when dir lies in no library folder, or when it lies in an indexed root
+ * (a folder has one watch, and that one stays the scanner's).
  */
 void watch_library_dir(const char *dir);
 
