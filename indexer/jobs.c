@@ -108,7 +108,9 @@ static void run(unsigned job, const char *trigger)
 		size_t nr;
 		int all = rd_watch_take(&paths, &nr);
 
-		rd_repair_links(jobs.repair, all ? NULL : paths, nr);
+		/* A request merged into the run before found nothing. */
+		if (all || nr)
+			rd_repair_links(jobs.repair, all ? NULL : paths, nr);
 		rd_watch_free(paths, nr);
 		return;
 	}

@@ -42,7 +42,7 @@ struct job {
 };
 
 enum rd_outcome rd_job_classify(int rc, const char *status, double now,
-				   double rate_limited_at)
+				double rate_limited_at)
 {
 	if (rc == -EACCES || rc == -ECANCELED)
 		return RD_STOP;
@@ -197,7 +197,7 @@ static int fail(struct rd_job_ctx *w, struct job *j, int rc,
 		const char *status, const char *error)
 {
 	enum rd_outcome o = rd_job_classify(rc, status, clock_wall(),
-					       w->s->rate_limited_at);
+					    w->s->rate_limited_at);
 	char why[128];
 
 	if (o == RD_STOP) {

@@ -697,6 +697,11 @@ def test_library_changes_seen_without_a_pass(setup):
     reach /status/broken and summary.json through the watcher, with no
     pass between."""
     s = setup(dry_run=True)
+    # The start's walk, before any pass: the account is not known yet.
+    s.wait(lambda: sorted(s.states()) == sorted(s.dead_links),
+           "the links walked at start")
+    assert set(s.states().values()) == {"unmapped"}
+    assert s.passes() == 0
     s.command("scan")
     passes = s.passes()
     m = os.path.join(s.rdm, "__all__")
