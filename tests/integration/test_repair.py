@@ -277,6 +277,11 @@ def test_healthy_repair_end_to_end(setup):
     assert metrics["repairs_ok"] == 2
     assert metrics["requests_by_endpoint"]["addMagnet"] == 2
     assert metrics["requests_by_endpoint"]["delete"] == 2
+    prom = s.m.read("metrics/prometheus").decode().splitlines()
+    assert "mediamon_repairs_ok 2" in prom
+    assert 'mediamon_repair_requests{endpoint="delete"} 2' in prom
+    assert "mediamon_repair_old_torrents_to_delete 0" in prom
+    assert "# TYPE mediamon_repair_passes gauge" in prom
 
     # The mount shows the torrents again: the links live, nothing broken
     # but the unmapped one.
