@@ -799,9 +799,10 @@ int watch_start(const struct config *cfg, const struct indexer_root *roots,
 	wt.st.poll_interval_s = wt.poll_s;
 	wt.fd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
 	if (wt.fd < 0) {
+		rc = -errno;
 		libs_free();
-		return log_error(-errno, "watch: inotify unavailable: %s",
-				 strerror(errno));
+		return log_error(rc, "watch: inotify unavailable: %s",
+				 strerror(-rc));
 	}
 	wt.wake_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
 	if (wt.wake_fd < 0) {
