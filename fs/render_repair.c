@@ -11,8 +11,8 @@
 #include "indexer/indexer.h"
 #include "indexer/rd_client.h"
 
-#define RECENT_ATTEMPTS "50"
-#define RECENT_REPAIRS "50"
+#define RECENT_ATTEMPTS "50"		/* requests listed in repairs.json */
+#define RECENT_REPAIRS "50"		/* repairs done listed there */
 
 /* The dead links with the repair of their torrent, the latest one. */
 #define BROKEN_SQL \

@@ -14,8 +14,8 @@
 #include "common/throttle.h"
 #include "indexer/rd_client.h"
 
-#define HASH_LEN 40
-#define MAGNET_MAX 8192
+#define HASH_LEN 40			/* hex digits of a SHA-1 info hash */
+#define MAGNET_MAX 8192			/* bytes of a magnet link sent */
 
 /* One request: what to send, and what to call it in log lines. */
 struct rd_call {
