@@ -15,29 +15,31 @@
 
 #define MOUNT "/mnt/rd"
 
-/* A store in memory with four links: a dead one mapped to a torrent, two
- * under /lib/a, one under /lib/ab (which is not under /lib/a). */
+/* Four links: a dead one mapped to a torrent, two under /lib/a, one
+ * under /lib/ab (which is not under /lib/a). */
+#define LINKS \
+	"INSERT INTO rd_links (path, target, broken, torrent_id, seen_at)" \
+	" VALUES (CAST('/lib/a/x.mkv' AS BLOB)," \
+	"  CAST('/mnt/rd/T/x.mkv' AS BLOB), 1, 'T1', 1)," \
+	" (CAST('/lib/a/sub/y.mkv' AS BLOB)," \
+	"  CAST('/mnt/rd/T/y.mkv' AS BLOB), 1, 'T1', 1)," \
+	" (CAST('/lib/ab/z.mkv' AS BLOB)," \
+	"  CAST('/mnt/rd/U/z.mkv' AS BLOB), 0, NULL, 1)," \
+	" (CAST('/lib/b.mkv' AS BLOB)," \
+	"  CAST('/mnt/rd/V/b.mkv' AS BLOB), 1, 'V1', 1)"
+
+/* Each test starts from the same links, in a store in memory. */
 static int setup(void **state)
 {
-	sqlite3 *db;
+	sqlite3 *db = NULL;
+	int rc = db_open(":memory:", 0, &db);
 
-	if (db_open(":memory:", 0, &db) || schema_migrate(db))
-		return -1;
-	if (db_exec(db, "INSERT INTO rd_links (path, target, broken,"
-		    " torrent_id, seen_at) VALUES"
-		    " (CAST('/lib/a/x.mkv' AS BLOB),"
-		    "  CAST('/mnt/rd/T/x.mkv' AS BLOB), 1, 'T1', 1),"
-		    " (CAST('/lib/a/sub/y.mkv' AS BLOB),"
-		    "  CAST('/mnt/rd/T/y.mkv' AS BLOB), 1, 'T1', 1),"
-		    " (CAST('/lib/ab/z.mkv' AS BLOB),"
-		    "  CAST('/mnt/rd/U/z.mkv' AS BLOB), 0, NULL, 1),"
-		    " (CAST('/lib/b.mkv' AS BLOB),"
-		    "  CAST('/mnt/rd/V/b.mkv' AS BLOB), 1, 'V1', 1)")) {
+	rc = rc ? rc : schema_migrate(db);
+	rc = rc ? rc : db_exec(db, LINKS);
+	if (rc && db)
 		db_close(db);
-		return -1;
-	}
-	*state = db;
-	return 0;
+	*state = rc ? NULL : db;
+	return rc ? -1 : 0;
 }
 
 /* The store is in memory: closing it is all. */
@@ -70,6 +72,18 @@ static const char *paths(sqlite3 *db)
 		    " (SELECT path FROM rd_links ORDER BY path)");
 }
 
+/* Store what a walk of the scopes (NULL: everywhere) saw at time at. */
+static void store(sqlite3 *db, const struct rd_link *seen, size_t nr,
+		  const char *const *scopes, size_t nr_scopes, double at)
+{
+	struct rd_links_rows rows = {
+		.links = seen, .nr = nr, .mount = MOUNT, .at = at,
+		.scopes = scopes, .nr_scopes = nr_scopes,
+	};
+
+	assert_int_equal(rd_store_links(db, &rows), 0);
+}
+
 /* A walk of /lib/a that saw only x.mkv drops what it no longer found
  * there, and nothing elsewhere, /lib/ab included. */
 static void test_scoped_walk_drops_only_its_own(void **state)
@@ -79,12 +93,8 @@ static void test_scoped_walk_drops_only_its_own(void **state)
 		{ "/lib/a/x.mkv", "/mnt/rd/T/x.mkv", 1 },
 	};
 	const char *scopes[] = { "/lib/a" };
-	struct rd_links_rows rows = {
-		.links = seen, .nr = 1, .mount = MOUNT, .at = 2,
-		.scopes = scopes, .nr_scopes = 1,
-	};
 
-	assert_int_equal(rd_store_links(db, &rows), 0);
+	store(db, seen, 1, scopes, 1, 2);
 	assert_string_equal(paths(db), "/lib/a/x.mkv /lib/ab/z.mkv "
 			    "/lib/b.mkv");
 	/* Still the same dead link: it keeps its torrent. */
@@ -105,12 +115,8 @@ static void test_scope_is_a_link(void **state)
 		{ "/lib/b.mkv", "/mnt/rd/W/b.mkv", 1 },
 	};
 	const char *scopes[] = { "/lib/ab/z.mkv", "/lib/b.mkv" };
-	struct rd_links_rows rows = {
-		.links = seen, .nr = 1, .mount = MOUNT, .at = 2,
-		.scopes = scopes, .nr_scopes = 2,
-	};
 
-	assert_int_equal(rd_store_links(db, &rows), 0);
+	store(db, seen, 1, scopes, 2, 2);
 	assert_string_equal(paths(db), "/lib/a/sub/y.mkv /lib/a/x.mkv "
 			    "/lib/b.mkv");
 	assert_string_equal(text(db, "SELECT coalesce(torrent_id, 'none')"
@@ -124,17 +130,11 @@ static void test_whole_walk_and_empty_scopes(void **state)
 {
 	sqlite3 *db = *state;
 	const char *scopes[] = { "/lib/a/sub" };
-	struct rd_links_rows rows = {
-		.mount = MOUNT, .at = 2, .scopes = scopes, .nr_scopes = 1,
-	};
 
-	assert_int_equal(rd_store_links(db, &rows), 0);
+	store(db, NULL, 0, scopes, 1, 2);
 	assert_string_equal(paths(db), "/lib/a/x.mkv /lib/ab/z.mkv "
 			    "/lib/b.mkv");
-	rows.scopes = NULL;
-	rows.nr_scopes = 0;
-	rows.at = 3;
-	assert_int_equal(rd_store_links(db, &rows), 0);
+	store(db, NULL, 0, NULL, 0, 3);
 	assert_string_equal(paths(db), "");
 }
 
