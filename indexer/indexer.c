@@ -795,7 +795,7 @@ void indexer_status(struct indexer_status *out)
 	pthread_mutex_unlock(&ix.lock);
 	jobs_status(&out->jobs);
 	if (!strcmp(out->state, "idle") &&
-	    (out->jobs.running & ~JOBS_MAINTENANCE))
+	    (out->jobs.running & ~(JOBS_MAINTENANCE | JOBS_REPAIR_LINKS)))
 		out->state = out->jobs.running & (JOBS_REPAIR_SCAN |
 			JOBS_REPAIR_RUN) ? "repairing" : "checking";
 }

@@ -327,6 +327,18 @@ static const char *const schema_steps[] = {
 	"CREATE TABLE settings ("
 	"  name TEXT PRIMARY KEY,"
 	"  value INTEGER NOT NULL);",
+
+	/* version 10: the old torrents of repairs, owed a deletion until
+	 * Real-Debrid deletes them or no longer has them (rd_job.h) */
+	"CREATE TABLE IF NOT EXISTS rd_deletes ("
+	"  torrent_id TEXT PRIMARY KEY,"
+	"  new_id TEXT,"
+	"  name TEXT,"
+	"  since REAL NOT NULL,"
+	"  failures INTEGER NOT NULL DEFAULT 0,"
+	"  error TEXT,"
+	"  tried_at REAL,"
+	"  deleted_at REAL);",
 };
 
 int schema_version(void)
