@@ -78,6 +78,7 @@ struct config {
 	int rd_rpm;			/* default 200 */
 	int rd_max_attempts;		/* default 3 */
 	long rd_retry_delay_s;		/* default 10800 */
+	long rd_download_timeout_s;	/* default 21600 */
 	double rd_broken_ratio_guard;	/* default 0.5 */
 
 	/* [sonarr], [radarr] */

@@ -206,10 +206,11 @@ static int fail(struct rd_job_ctx *w, struct job *j, int rc,
 	}
 	j->attempts++;
 	j->done = 1;
-	if (j->new_id && status && rd_session_ready(w->s) &&
-	    w->guard(w->arg)) {
+	if (j->new_id && (status || rc == -ETIMEDOUT) &&
+	    rd_session_ready(w->s) && w->guard(w->arg)) {
 		struct rd_result res;
-		/* A re-added torrent that went bad is of no use. */
+		/* A re-added torrent that went bad or never finished is of
+		 * no use, and holds one of the account's slots. */
 		int gone = rd_delete(&w->s->c, j->new_id, w->s->cancel, &res);
 
 		rd_session_note(w->s, "delete", j->new_id, gone, &res);
@@ -383,8 +384,8 @@ static int finish(struct rd_job_ctx *w, struct job *j)
 	return rc;
 }
 
-/* Statuses on the way to "downloaded": waited for, up to RD_WAIT_MAX;
- * any other is a failure. */
+/* Statuses on the way to "downloaded": waited for, up to the configured
+ * download_timeout; any other is a failure. */
 static int in_progress(const char *status)
 {
 	static const char *const busy[] = {
@@ -420,7 +421,7 @@ static int poll_once(struct rd_job_ctx *w, struct job *j)
 		return select_files(w, j);
 	if (!in_progress(status))
 		return fail(w, j, 0, status, status);
-	if (clock_wall() - j->started_at > RD_WAIT_MAX)
+	if (clock_wall() - j->started_at > w->cfg->rd_download_timeout_s)
 		return fail(w, j, -ETIMEDOUT, NULL, "not downloaded in time");
 	return 0;
 }

@@ -55,7 +55,6 @@ struct rd_pass_row;
 struct rd_session;
 
 #define RD_POLLS_PER_PASS 8		/* info polls per repair per pass */
-#define RD_WAIT_MAX (6 * 3600.0)	/* for a re-added torrent */
 #define RD_INFRINGING_GRACE 30.0	/* seconds after a rate limit */
 
 enum rd_outcome {

@@ -34,7 +34,7 @@
  *   4. (RD_PASS_RUN only) repairs each torrent with dead links: re-add by
  *      info hash, select the files selected before, poll its info (a few
  *      times per pass, then again in a follow-up pass, RD_POLL_S later,
- *      for at most RD_WAIT_MAX) until it is downloaded, then delete the
+ *      for at most download_timeout) until it is downloaded, then delete the
  *      old torrent. Every request is recorded in rd_attempts.
  *
  * Each repair's steps, the deletion of old torrents and the clean-up of

@@ -10,9 +10,10 @@ built-in set below serves. A TORRENT is what /torrents/info answers
 (id, filename, original_filename, hash, bytes, status, added, links,
 files [{id, path, bytes, selected}] ...); missing members get defaults.
 A MAGNET tells what adding that info hash gives: {"filename", "files":
-[{path, bytes}], "fails_with": STATUS}; fails_with "magnet_error" stops
-the torrent at conversion, any other status (error, virus, dead) replaces
-"downloaded" at the end. A hash of a torrent already held gives that
+[{path, bytes}], "fails_with": STATUS, "stalls": true}; fails_with
+"magnet_error" stops the torrent at conversion, any other status (error,
+virus, dead) replaces "downloaded" at the end; stalls keeps it
+"downloading" for good. A hash of a torrent already held gives that
 torrent's name and files; without files, a torrent has one,
 /FILENAME.mkv.
 
@@ -375,6 +376,8 @@ class RealDebrid(http_fake.FakeHandler):
            fails_with == "magnet_error":
             status = "magnet_error"
         elif t["status"] == "downloading":
+            if t.get("_stalls"):
+                return
             status = fails_with or "downloaded"
         if not status:
             return
@@ -414,6 +417,7 @@ class RealDebrid(http_fake.FakeHandler):
         t["progress"] = 0
         if known.get("fails_with"):
             t["_fails_with"] = known["fails_with"]
+        t["_stalls"] = bool(known.get("stalls"))
         torrents[tid] = t
         return 201, {"id": tid, "uri": "https://api.real-debrid.com"
                      + PREFIX + "/torrents/info/" + tid}, {}

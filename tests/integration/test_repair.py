@@ -60,7 +60,8 @@ class Setup:
 
     def __init__(self, tmp_path, rd_mount, fake, make_mount, dry_run=False,
                  rpm=600, max_attempts=3, retry_delay="2s", ratio=None,
-                 start_mount=True, account=None, auto_check="0"):
+                 start_mount=True, account=None, auto_check="0",
+                 download_timeout=None):
         self.tmp = tmp_path
         self.rdm = str(rd_mount)
         if account:
@@ -97,7 +98,7 @@ class Setup:
             "[realdebrid]\napi_token = %s\nurl = %s/rest/1.0\n"
             "mount = %s\nlibrary = %s\nlibrary = %s\n"
             "requests_per_minute = %d\nmax_attempts = %d\n"
-            "retry_delay = %s\n%s"
+            "retry_delay = %s\n%s%s"
             "[sonarr]\nurl = %s\napi_key = %s\n"
             "[radarr]\nurl = %s\napi_key = %s\n"
             "[notify]\ndiscord_webhook = %s/api/webhooks/1/hookTOKEN\n"
@@ -106,6 +107,8 @@ class Setup:
                self.rd.url, self.rdm, self.tv, self.movies, rpm,
                max_attempts, retry_delay,
                "broken_ratio_guard = %s\n" % ratio if ratio else "",
+               "download_timeout = %s\n" % download_timeout
+               if download_timeout else "",
                self.sonarr.url, ARR_KEY, self.radarr.url, ARR_KEY,
                self.webhook.url))
         os.chmod(str(conf), 0o600)
@@ -826,6 +829,32 @@ def test_virus_fails_for_good_at_once(setup):
     s.command("run")
     assert len([r for r in s.requests()
                 if r["path"] == "/torrents/addMagnet"]) == 1
+
+
+def test_download_that_never_ends_is_bounded(setup):
+    """A re-added torrent stuck downloading is given up after
+    download_timeout, deleted, and retried; after max_attempts the
+    repair failed for good, like any retried error."""
+    s = setup(max_attempts=2, retry_delay="1s", download_timeout="3s")
+    os.unlink(s.dead_link)
+    s.rd.call("/_magnets", {make_hash(OTHER): {
+        "filename": OTHER, "stalls": True,
+        "files": [{"path": "/%s/E%02d.mkv" % (OTHER, e), "bytes": 7000}
+                  for e in (1, 2, 3)]}})
+    s.command("run")
+    s.wait(lambda: s.repairs()["failed"], "the failure", timeout=90)
+    failed = s.repairs()["failed"]
+    assert [f["torrent"] for f in failed] == [make_id(OTHER)]
+    assert "not downloaded in time" in failed[0]["reason"]
+    adds = [r for r in s.requests() if r["path"] == "/torrents/addMagnet"
+            and r["status"] == 201]
+    assert len(adds) == 2
+    # Each stalled copy was deleted when given up.
+    assert [t for t in s.rd.call("/_torrents")
+            if t["status"] == "downloading"] == []
+    deleted = [r for r in s.changes() if r["method"] == "DELETE"]
+    assert len(deleted) == 2
+    assert s.repairs()["repaired"] == []
 
 
 def test_dry_run_switched_off_through_the_mount(setup):

@@ -109,6 +109,7 @@ static void test_defaults(void **state)
 	assert_int_equal(cfg.rd_rpm, 200);
 	assert_int_equal(cfg.rd_max_attempts, 3);
 	assert_int_equal(cfg.rd_retry_delay_s, 3 * 3600);
+	assert_int_equal(cfg.rd_download_timeout_s, 6 * 3600);
 	assert_true(cfg.rd_broken_ratio_guard == 0.5);
 	assert_int_equal(cfg.retention_attempts_s, 30 * 86400);
 	assert_int_equal(cfg.retention_metrics_s, 90 * 86400);
@@ -191,6 +192,7 @@ static void test_good_values(void **state)
 		"[realdebrid]\n"
 		"broken_ratio_guard = 1\n"
 		"retry_delay = 1d\n"
+		"download_timeout = 90m\n"
 		"[retention]\n"
 		"backup_interval = 0\n"
 		"[download]\n"
@@ -210,6 +212,7 @@ static void test_good_values(void **state)
 	assert_string_equal(cfg.prowlarr_url, "http://127.0.0.1:9696");
 	assert_true(cfg.rd_broken_ratio_guard == 1.0);
 	assert_int_equal(cfg.rd_retry_delay_s, 86400);
+	assert_int_equal(cfg.rd_download_timeout_s, 90 * 60);
 	assert_int_equal(cfg.backup_interval_s, 0);
 	assert_string_equal(cfg.download_client, "blackhole");
 	assert_string_equal(cfg.download_category, "with spaces");
@@ -625,6 +628,9 @@ static void test_bad_values(void **state)
 		{ "[notify]\nwebhook = ftp://example.com/hook\n", 2,
 		  "bad value for webhook in [notify]: expected an http:// or"
 		  " https:// URL" },
+		{ "[realdebrid]\ndownload_timeout = 0\n", 2,
+		  "bad value '0' for download_timeout in [realdebrid]: "
+		  "expected a nonzero duration such as 90, 45s, 60m, 3h or 30d" },
 		{ "[realdebrid]\nmax_attempts = 3 times\n", 2,
 		  "bad value '3 times' for max_attempts in [realdebrid]: "
 		  "expected a whole number from 1 to 100" },
