@@ -7,15 +7,17 @@
 #include "common/log.h"
 #include "common/strbuf.h"
 #include "fs/render.h"
+#include "fs/render_analysis.h"
 #include "fs/render_monitor.h"
 
-enum doc { SUMMARY, SCAN, WATCH, MONITOR, NR_DOCS };
+enum doc { SUMMARY, SCAN, WATCH, MONITOR, ANALYSIS, NR_DOCS };
 
 static int (*const renderers[NR_DOCS])(struct strbuf *) = {
 	[SUMMARY] = render_summary,
 	[SCAN] = render_scan_json,
 	[WATCH] = render_watch_json,
 	[MONITOR] = render_monitor_json,
+	[ANALYSIS] = render_analysis_json,
 };
 
 /*
@@ -216,6 +218,33 @@ static const struct metric metrics[] = {
 	  "last_check.*.downloads", .labels = { "check" }),
 	M(MONITOR, "mediamon_check_errors", G,
 	  "Errors during the last check.", "last_check.*.errors", .labels = { "check" }),
+
+	M(ANALYSIS, "mediamon_analysis_enabled", G,
+	  "1 when [analysis] lets the audio analysis run.", "enabled"),
+	M(ANALYSIS, "mediamon_analysis_paused", G,
+	  "1 while /control/pause holds the analysis queue.", "paused"),
+	M(ANALYSIS, "mediamon_analysis_threads", G,
+	  "Analysis workers running.", "threads"),
+	M(ANALYSIS, "mediamon_analysis_busy_tracks", G,
+	  "Tracks being analysed now.", "busy"),
+	M(ANALYSIS, "mediamon_analysis_analysed_tracks", G,
+	  "Tracks whose last analysis succeeded.", "analysed"),
+	M(ANALYSIS, "mediamon_analysis_queued_tracks", G,
+	  "Tracks waiting for an analysis.", "queued"),
+	M(ANALYSIS, "mediamon_analysis_failed_tracks", G,
+	  "Tracks whose last analysis failed.", "failed"),
+	M(ANALYSIS, "mediamon_analysis_done_total", C,
+	  "Tracks analysed since the daemon started, failures too.", "done"),
+	M(ANALYSIS, "mediamon_analysis_audio_seconds_total", C,
+	  "Audio analysed since the daemon started.", "audio_s"),
+	M(ANALYSIS, "mediamon_analysis_cpu_seconds_total", C,
+	  "CPU time the analysis workers spent analysing.", "cpu_s"),
+	M(ANALYSIS, "mediamon_analysis_tracks_per_second", G,
+	  "Tracks analysed per second while the analysis ran.",
+	  "tracks_per_second"),
+	M(ANALYSIS, "mediamon_analysis_audio_seconds_per_cpu_second", G,
+	  "Seconds of audio analysed per second of the workers' CPU time.",
+	  "audio_seconds_per_cpu_second"),
 };
 
 #define NR_METRICS (sizeof(metrics) / sizeof(*metrics))

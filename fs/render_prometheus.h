@@ -3,7 +3,7 @@
 
 /*
  * /metrics/prometheus: every counter and gauge of /status/summary.json
- * and /metrics/{scan,watch,monitor}.json in the Prometheus text
+ * and /metrics/{scan,watch,monitor,analysis}.json in the Prometheus text
  * exposition format (version 0.0.4), for a node_exporter textfile job or
  * any scraper that reads a file:
  *
