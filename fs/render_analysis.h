@@ -12,8 +12,9 @@
  *                           audio_seconds_per_cpu_second, last_error
  *                           (null or {message, at, at_s})}
  *   /status/duplicates      the groups of files holding one recording:
- *                           a path per line, a blank line between
- *                           groups; empty when there is none
+ *                           a path per line in path order, a blank line
+ *                           between groups (in the order of their first
+ *                           paths); empty when there is none
  */
 
 struct strbuf;
