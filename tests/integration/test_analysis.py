@@ -8,6 +8,7 @@ import errno
 import os
 import random
 import shutil
+import signal
 import subprocess
 import time
 
@@ -261,8 +262,16 @@ def test_pause_and_resume(sounds, tmp_path):
         assert m.read("control/pause").startswith(b"1\n")
         assert "\nmediamon_analysis_paused 1\n" in m.read(
             "metrics/prometheus").decode()
+        # a reload stops and starts the workers: the pause holds
+        m.proc.send_signal(signal.SIGHUP)
+        deadline = time.time() + 30 * SLOW
+        while b"reload: done" not in m.read("log"):
+            assert time.time() < deadline
+            time.sleep(0.1)
         time.sleep(2)
-        assert analysis(m)["analysed"] == 1
+        a = analysis(m)
+        assert (a["analysed"], a["queued"], a["paused"]) == (1, 4, True)
+        assert a["threads"] == 1
 
         assert m.write("control/pause", "0") == 1
         a = wait_analysed(m)
