@@ -329,8 +329,11 @@ static int fs_getxattr(const char *path, const char *name, char *value,
 		       size_t size)
 {
 	struct node n;
-	int rc = node_resolve(path, &n);
+	int rc;
 
+	if (!track_attrs_known(name))
+		return -ENODATA;
+	rc = node_resolve(path, &n);
 	if (rc)
 		return rc;
 	if (n.type != NODE_REAL || n.file <= 0)

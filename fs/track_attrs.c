@@ -85,14 +85,27 @@ static void release_values(struct strbuf values[NR_ATTRS])
 		strbuf_release(&values[i]);
 }
 
-int track_attrs_get(int64_t file, const char *name, char *buf, size_t size)
+/* The place of name in attrs, or NR_ATTRS. */
+static size_t find(const char *name)
 {
-	struct strbuf values[NR_ATTRS];
 	size_t i;
-	int rc;
 
 	for (i = 0; i < NR_ATTRS && strcmp(attrs[i].name, name); i++)
 		;
+	return i;
+}
+
+int track_attrs_known(const char *name)
+{
+	return find(name) < NR_ATTRS;
+}
+
+int track_attrs_get(int64_t file, const char *name, char *buf, size_t size)
+{
+	struct strbuf values[NR_ATTRS];
+	size_t i = find(name);
+	int rc;
+
 	if (i == NR_ATTRS)
 		return -ENODATA;
 	for (size_t k = 0; k < NR_ATTRS; k++)

@@ -20,6 +20,13 @@
 #include <stdint.h>
 
 /*
+ * Whether name is one of the attributes above: ls -l asks every file for
+ * security and ACL attributes, which are answered without a look at the
+ * file. Returns 1 or 0.
+ */
+int track_attrs_known(const char *name);
+
+/*
  * Copy the value of the attribute name of the track whose file is file
  * (a files.id) into buf, which holds size bytes; size 0 asks for the
  * length only. Returns the value's length, -ENODATA when there is no

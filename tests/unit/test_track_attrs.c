@@ -116,6 +116,9 @@ static void test_absent(void **state)
 					 sizeof(buf)), -ENODATA);
 	assert_int_equal(track_attrs_get(1, "user.mediamon.title", buf, 5),
 			 -ERANGE);
+	assert_true(track_attrs_known("user.mediamon.bpm"));
+	assert_false(track_attrs_known("security.selinux"));
+	assert_false(track_attrs_known("user.mediamon."));
 }
 
 static void test_list(void **state)
