@@ -7,10 +7,6 @@
 #include "common/db.h"
 #include "common/log.h"
 
-/* A key shared by more tracks than this says little (silence, a test
- * tone) and would cost a comparison of every pair of them. */
-#define KEY_TRACKS_MAX 64
-
 /* Step a statement to its end, for statements that return no row. */
 static int step_done(sqlite3 *db, sqlite3_stmt *st, const char *what)
 {
@@ -159,30 +155,95 @@ static int record_row(sqlite3 *db, const struct analysis_outcome *o)
 	return rc;
 }
 
-/* The keys a duplicate is looked for under, from this analysis only. */
-static int record_keys(sqlite3 *db, const struct analysis_outcome *o)
+/* The keys a duplicate is looked for under, from this analysis only;
+ * *n says how many. */
+static int record_keys(sqlite3 *db, const struct analysis_outcome *o,
+		       int *n)
 {
 	uint32_t keys[ANALYSIS_STORE_KEYS];
 	sqlite3_stmt *st;
-	int n = 0, rc;
+	int rc;
 
+	*n = 0;
 	rc = exec_id(db, "DELETE FROM analysis_keys WHERE track_id = ?1",
 		     o->job->track_id);
 	if (rc || o->error)
 		return rc;
 	if (o->result.fingerprint_len > 0)
-		n = analysis_fingerprint_keys(o->result.fingerprint,
-					      o->result.fingerprint_len, keys,
-					      ANALYSIS_STORE_KEYS);
+		*n = analysis_fingerprint_keys(o->result.fingerprint,
+					       o->result.fingerprint_len, keys,
+					       ANALYSIS_STORE_KEYS);
 	rc = db_prepare(db, "INSERT OR IGNORE INTO analysis_keys (key,"
 			" track_id) VALUES (?1, ?2)", &st);
-	for (int i = 0; !rc && i < n; i++) {
+	for (int i = 0; !rc && i < *n; i++) {
 		sqlite3_bind_int64(st, 1, keys[i]);
 		sqlite3_bind_int64(st, 2, o->job->track_id);
 		rc = step_done(db, st, "record a fingerprint key");
 	}
 	sqlite3_finalize(st);
 	return rc;
+}
+
+/* Compare the new fingerprint with those of the tracks that share at
+ * least a quarter of its keys (or one, when it has few): keys are
+ * chosen so that one recording's fingerprints share most of them, while
+ * a key of its own may be common to a fifth of a library. The matches
+ * are kept as pairs, the smaller id first. */
+static int record_matches(sqlite3 *db, const struct analysis_outcome *o,
+			  int nkeys)
+{
+	const struct analysis_result *r = &o->result;
+	int64_t id = o->job->track_id;
+	sqlite3_stmt *st, *add = NULL;
+	int rc;
+
+	rc = exec_id(db, "DELETE FROM analysis_matches WHERE track_id = ?1"
+		     " OR other_id = ?1", id);
+	if (rc || o->error || !nkeys)
+		return rc;
+	rc = db_prepare(db, "SELECT a.track_id, a.fingerprint FROM analysis a"
+			" JOIN (SELECT track_id FROM analysis_keys WHERE key IN"
+			"  (SELECT key FROM analysis_keys WHERE track_id = ?1)"
+			"  AND track_id != ?1 GROUP BY track_id"
+			"  HAVING count(*) >= ?2) c ON c.track_id = a.track_id"
+			" WHERE a.state = 'ok'", &st);
+	if (!rc)
+		rc = db_prepare(db, "INSERT OR IGNORE INTO analysis_matches"
+				" (track_id, other_id) VALUES (?1, ?2)", &add);
+	if (rc) {
+		sqlite3_finalize(st);
+		return rc;
+	}
+	sqlite3_bind_int64(st, 1, id);
+	sqlite3_bind_int(st, 2, nkeys >= 4 ? nkeys / 4 : 1);
+	while (!rc && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+		int64_t other = sqlite3_column_int64(st, 0);
+		int len = sqlite3_column_bytes(st, 1) / sizeof(uint32_t);
+		uint32_t *fp = malloc(len * sizeof(*fp) + 1);
+
+		rc = 0;
+		if (!fp) {
+			rc = log_error(-ENOMEM, "analysis: out of memory");
+			break;
+		}
+		/* a blob need not be aligned for 32-bit items */
+		if (len)
+			memcpy(fp, sqlite3_column_blob(st, 1),
+			       len * sizeof(*fp));
+		if (analysis_fingerprint_match(r->fingerprint,
+					       r->fingerprint_len, fp, len) >=
+		    ANALYSIS_SAME) {
+			sqlite3_bind_int64(add, 1, id < other ? id : other);
+			sqlite3_bind_int64(add, 2, id < other ? other : id);
+			rc = step_done(db, add, "record a match");
+		}
+		free(fp);
+	}
+	sqlite3_finalize(st);
+	sqlite3_finalize(add);
+	if (rc == SQLITE_DONE)
+		return 0;
+	return rc <= 0 ? rc : db_error(db, rc, "find matching fingerprints");
 }
 
 /* An album's gain counts once every track of it is analysed: until then
@@ -247,7 +308,7 @@ int analysis_store_record(sqlite3 *db, void *outcome)
 	const struct analysis_outcome *o = outcome;
 	int64_t album, exists;
 	sqlite3_stmt *st;
-	int rc;
+	int rc, nkeys;
 
 	rc = db_exec(db, "BEGIN");
 	if (rc)
@@ -257,7 +318,9 @@ int analysis_store_record(sqlite3 *db, void *outcome)
 	if (!rc && exists) {
 		rc = record_row(db, o);
 		if (!rc)
-			rc = record_keys(db, o);
+			rc = record_keys(db, o, &nkeys);
+		if (!rc)
+			rc = record_matches(db, o, nkeys);
 		if (!rc)
 			rc = db_prepare(db, "DELETE FROM analysis_queue"
 					" WHERE track_id = ?1 AND seq = ?2",
@@ -304,125 +367,108 @@ int analysis_store_counts(sqlite3 *db, struct analysis_counts *out)
 	return rc == SQLITE_ROW ? 0 : db_error(db, rc, "count analyses");
 }
 
-/* A track's fingerprint, loaded once however many pairs it is in. */
-struct print {
+/* A track in a pair of matches, with its group (union-find). */
+struct node {
 	int64_t id;
-	uint32_t *fp;
-	int len;
-	int parent;		/* union-find: the group it belongs to */
+	int parent;
 };
 
-struct prints {
-	struct print *v;
-	size_t nr, alloc;
+struct nodes {
+	struct node *v;
+	size_t nr;
 };
 
-static int cmp_print(const void *a, const void *b)
+static int cmp_node(const void *a, const void *b)
 {
-	const struct print *x = a, *y = b;
+	const struct node *x = a, *y = b;
 
 	return (x->id > y->id) - (x->id < y->id);
 }
 
-static struct print *print_find(struct prints *p, int64_t id)
+static int node_index(const struct nodes *n, int64_t id)
 {
-	struct print key = { .id = id };
+	struct node key = { .id = id };
+	struct node *found = bsearch(&key, n->v, n->nr, sizeof(*n->v),
+				     cmp_node);
 
-	return bsearch(&key, p->v, p->nr, sizeof(*p->v), cmp_print);
+	return found - n->v;
 }
 
-static int root_of(struct prints *p, int i)
+static int root_of(struct nodes *n, int i)
 {
-	while (p->v[i].parent != i) {
-		p->v[i].parent = p->v[p->v[i].parent].parent;
-		i = p->v[i].parent;
+	while (n->v[i].parent != i) {
+		n->v[i].parent = n->v[n->v[i].parent].parent;
+		i = n->v[i].parent;
 	}
 	return i;
 }
 
 /* The smaller index leads, so a group's root is its first track. */
-static void join(struct prints *p, int a, int b)
+static void join(struct nodes *n, int a, int b)
 {
-	a = root_of(p, a);
-	b = root_of(p, b);
+	a = root_of(n, a);
+	b = root_of(n, b);
 	if (a < b)
-		p->v[b].parent = a;
+		n->v[b].parent = a;
 	else if (b < a)
-		p->v[a].parent = b;
+		n->v[a].parent = b;
 }
 
-/* Every analysed track that shares a key with another, in id order. */
-static int load_prints(sqlite3 *db, struct prints *p)
+/* Every recorded match as a pair of track ids, 2 per pair in pairs. */
+static int load_pairs(sqlite3 *db, int64_t **pairs, size_t *nr)
 {
+	size_t alloc = 0;
 	sqlite3_stmt *st;
 	int rc;
 
-	rc = db_prepare(db, "SELECT a.track_id, a.fingerprint FROM analysis a"
-			" WHERE a.state = 'ok' AND a.track_id IN"
-			" (SELECT k.track_id FROM analysis_keys k"
-			"  WHERE k.key IN (SELECT key FROM analysis_keys"
-			"  GROUP BY key HAVING count(*) BETWEEN 2 AND ?1))"
-			" ORDER BY a.track_id", &st);
+	*pairs = NULL;
+	*nr = 0;
+	rc = db_prepare(db, "SELECT track_id, other_id FROM analysis_matches",
+			&st);
 	if (rc)
 		return rc;
-	sqlite3_bind_int(st, 1, KEY_TRACKS_MAX);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		int bytes = sqlite3_column_bytes(st, 1);
-		struct print *e;
-
-		if (p->nr == p->alloc) {
-			size_t n = p->alloc ? p->alloc * 2 : 64;
-			struct print *v = realloc(p->v, n * sizeof(*v));
+		if (*nr + 2 > alloc) {
+			size_t n = alloc ? alloc * 2 : 64;
+			int64_t *v = realloc(*pairs, n * sizeof(*v));
 
 			if (!v)
 				break;
-			p->v = v;
-			p->alloc = n;
+			*pairs = v;
+			alloc = n;
 		}
-		e = &p->v[p->nr];
-		e->id = sqlite3_column_int64(st, 0);
-		e->len = bytes / sizeof(uint32_t);
-		e->parent = p->nr;
-		e->fp = malloc(bytes ? bytes : 1);
-		if (!e->fp)
-			break;
-		if (bytes)
-			memcpy(e->fp, sqlite3_column_blob(st, 1), bytes);
-		p->nr++;
+		(*pairs)[(*nr)++] = sqlite3_column_int64(st, 0);
+		(*pairs)[(*nr)++] = sqlite3_column_int64(st, 1);
 	}
 	sqlite3_finalize(st);
 	if (rc == SQLITE_ROW)
 		return log_error(-ENOMEM, "analysis: out of memory reading"
-				 " fingerprints");
-	return rc == SQLITE_DONE ? 0 : db_error(db, rc, "read fingerprints");
+				 " matches");
+	return rc == SQLITE_DONE ? 0 : db_error(db, rc, "read matches");
 }
 
-/* Compare the pairs that share a key and join those that match. */
-static int match_pairs(sqlite3 *db, struct prints *p)
+/* The tracks of the pairs, each once in id order, joined by their
+ * matches. */
+static int make_nodes(const int64_t *pairs, size_t nr, struct nodes *n)
 {
-	sqlite3_stmt *st;
-	int rc;
+	size_t kept = 0;
 
-	rc = db_prepare(db, "SELECT DISTINCT a.track_id, b.track_id"
-			" FROM analysis_keys a JOIN analysis_keys b"
-			" ON b.key = a.key AND b.track_id > a.track_id"
-			" WHERE a.key IN (SELECT key FROM analysis_keys"
-			" GROUP BY key HAVING count(*) BETWEEN 2 AND ?1)", &st);
-	if (rc)
-		return rc;
-	sqlite3_bind_int(st, 1, KEY_TRACKS_MAX);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		struct print *a = print_find(p, sqlite3_column_int64(st, 0));
-		struct print *b = print_find(p, sqlite3_column_int64(st, 1));
-
-		if (!a || !b || root_of(p, a - p->v) == root_of(p, b - p->v))
-			continue;
-		if (analysis_fingerprint_match(a->fp, a->len, b->fp, b->len) >=
-		    ANALYSIS_SAME)
-			join(p, a - p->v, b - p->v);
-	}
-	sqlite3_finalize(st);
-	return rc == SQLITE_DONE ? 0 : db_error(db, rc, "match fingerprints");
+	n->v = malloc((nr ? nr : 1) * sizeof(*n->v));
+	if (!n->v)
+		return log_error(-ENOMEM, "analysis: out of memory");
+	for (size_t i = 0; i < nr; i++)
+		n->v[i].id = pairs[i];
+	if (nr > 1)
+		qsort(n->v, nr, sizeof(*n->v), cmp_node);
+	for (size_t i = 0; i < nr; i++)
+		if (!kept || n->v[i].id != n->v[kept - 1].id)
+			n->v[kept++] = n->v[i];
+	n->nr = kept;
+	for (size_t i = 0; i < kept; i++)
+		n->v[i].parent = i;
+	for (size_t i = 0; i < nr; i += 2)
+		join(n, node_index(n, pairs[i]), node_index(n, pairs[i + 1]));
+	return 0;
 }
 
 /* A member of a group, for putting groups and their tracks in order. */
@@ -439,38 +485,27 @@ static int cmp_member(const void *a, const void *b)
 	return x->index - y->index;
 }
 
-/* Number the groups of more than one track in the order of their first
- * track (a root is its group's first) and list their members in order. */
-static int order_groups(struct prints *p, struct member **out, size_t *nr)
+/* Number the groups in the order of their first track (a root is its
+ * group's first) and list their members in order. */
+static int order_groups(struct nodes *n, struct member **out)
 {
-	int *size = calloc(p->nr ? p->nr : 1, sizeof(*size));
-	int *number = malloc((p->nr ? p->nr : 1) * sizeof(*number));
-	struct member *m = malloc((p->nr ? p->nr : 1) * sizeof(*m));
+	int *number = malloc((n->nr ? n->nr : 1) * sizeof(*number));
+	struct member *m = malloc((n->nr ? n->nr : 1) * sizeof(*m));
 	int groups = 0;
-	size_t n = 0;
 
-	if (!size || !number || !m) {
-		free(size);
+	if (!number || !m) {
 		free(number);
 		free(m);
 		return log_error(-ENOMEM, "analysis: out of memory");
 	}
-	for (size_t i = 0; i < p->nr; i++)
-		size[root_of(p, i)]++;
-	for (size_t i = 0; i < p->nr; i++)
-		number[i] = size[i] > 1 ? groups++ : -1;
-	for (size_t i = 0; i < p->nr; i++) {
-		int r = root_of(p, i);
-
-		if (number[r] >= 0)
-			m[n++] = (struct member){ number[r], i };
-	}
-	if (n > 1)
-		qsort(m, n, sizeof(*m), cmp_member);
-	free(size);
+	for (size_t i = 0; i < n->nr; i++)
+		number[i] = root_of(n, i) == (int)i ? groups++ : -1;
+	for (size_t i = 0; i < n->nr; i++)
+		m[i] = (struct member){ number[root_of(n, i)], i };
+	if (n->nr > 1)
+		qsort(m, n->nr, sizeof(*m), cmp_member);
 	free(number);
 	*out = m;
-	*nr = n;
 	return 0;
 }
 
@@ -479,21 +514,21 @@ int analysis_store_duplicates(sqlite3 *db,
 					int64_t track_id),
 			      void *arg)
 {
-	struct prints p = { NULL, 0, 0 };
+	struct nodes n = { NULL, 0 };
 	struct member *m = NULL;
-	size_t n = 0;
+	int64_t *pairs;
+	size_t nr;
 	int rc;
 
-	rc = load_prints(db, &p);
+	rc = load_pairs(db, &pairs, &nr);
 	if (!rc)
-		rc = match_pairs(db, &p);
+		rc = make_nodes(pairs, nr, &n);
 	if (!rc)
-		rc = order_groups(&p, &m, &n);
-	for (size_t i = 0; !rc && i < n; i++)
-		rc = fn(arg, m[i].group, p.v[m[i].index].id);
-	for (size_t i = 0; i < p.nr; i++)
-		free(p.v[i].fp);
-	free(p.v);
+		rc = order_groups(&n, &m);
+	for (size_t i = 0; !rc && i < n.nr; i++)
+		rc = fn(arg, m[i].group, n.v[m[i].index].id);
+	free(pairs);
+	free(n.v);
 	free(m);
 	return rc;
 }

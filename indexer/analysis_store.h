@@ -30,7 +30,7 @@
 #include "indexer/analysis.h"
 
 /* The most fingerprint keys kept for one track. */
-#define ANALYSIS_STORE_KEYS 64
+#define ANALYSIS_STORE_KEYS 32
 
 /* A track taken from the queue. */
 struct analysis_job {
@@ -67,9 +67,10 @@ void analysis_job_release(struct analysis_job *job);
 
 /*
  * A writer_call() function taking a struct analysis_outcome: record the
- * result (state "ok", fingerprint keys replaced) or the failure (state
- * "failed" with the error's text, earlier results dropped) of the job's
- * track, and take it off the queue unless it was queued again since it
+ * result (state "ok", fingerprint keys and the tracks whose fingerprints
+ * match replaced) or the failure (state "failed" with the error's text,
+ * earlier results and matches dropped) of the job's track, and take it
+ * off the queue unless it was queued again since it
  * was taken (its file changed meanwhile). When none of the album's
  * tracks waits any more, the album's gain is computed again from its
  * analysed tracks. A track deleted meanwhile is left alone. Returns 0
@@ -86,11 +87,11 @@ int analysis_store_counts(sqlite3 *db, struct analysis_counts *out);
 /*
  * Call fn(arg, group, track_id) for every track of every group of
  * tracks whose fingerprints match (analysis_fingerprint_match() at least
- * ANALYSIS_SAME, found through shared keys; a track joins the group of
- * any track it matches). Groups are numbered from 0; the tracks of a
- * group come in track id order and groups in the order of their first
- * track. Stops when fn returns nonzero and returns that; else 0,
- * -ENOMEM or -EIO.
+ * ANALYSIS_SAME, as analysis_store_record() found them among the tracks
+ * that share keys; a track joins the group of any track it matches).
+ * Groups are numbered from 0; the tracks of a group come in track id
+ * order and groups in the order of their first track. Stops when fn
+ * returns nonzero and returns that; else 0, -ENOMEM or -EIO.
  */
 int analysis_store_duplicates(sqlite3 *db,
 			      int (*fn)(void *arg, int group,

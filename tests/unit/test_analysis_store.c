@@ -361,6 +361,19 @@ static void test_duplicates_grouped(void **state)
 	assert_int_equal(g.nr, 3);
 	for (int i = 0; i < 3; i++)
 		assert_int_equal(g.group[i], 0);
+
+	/* a copy that changes into something else leaves it too */
+	touch(e, id[5], "size = 1");
+	analyse_next(e, 9, 0, -20, 0);
+	g.nr = 0;
+	assert_int_equal(analysis_store_duplicates(e->db, collect, &g), 0);
+	assert_int_equal(g.nr, 4);
+	assert_int_equal(g.track[0], id[0]);
+	assert_int_equal(g.track[1], id[2]);
+	assert_int_equal(g.track[2], id[3]);
+	assert_int_equal(g.track[3], id[5]);
+	assert_int_equal(g.group[2], 1);
+	assert_int_equal(g.group[3], 1);
 }
 
 static void test_similar_ranked(void **state)
