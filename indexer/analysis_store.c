@@ -185,10 +185,10 @@ static int record_keys(sqlite3 *db, const struct analysis_outcome *o,
 }
 
 /* Compare the new fingerprint with those of the tracks that share at
- * least a quarter of its keys (or one, when it has few): keys are
- * chosen so that one recording's fingerprints share most of them, while
- * a key of its own may be common to a fifth of a library. The matches
- * are kept as pairs, the smaller id first. */
+ * least half of its keys: two encodings of one recording share nearly
+ * all, while a key alone (12 bits) is common to a fifth of a library and
+ * unrelated tracks share about a quarter of theirs. The matches are kept
+ * as pairs, the smaller id first. */
 static int record_matches(sqlite3 *db, const struct analysis_outcome *o,
 			  int nkeys)
 {
@@ -215,7 +215,7 @@ static int record_matches(sqlite3 *db, const struct analysis_outcome *o,
 		return rc;
 	}
 	sqlite3_bind_int64(st, 1, id);
-	sqlite3_bind_int(st, 2, nkeys >= 4 ? nkeys / 4 : 1);
+	sqlite3_bind_int(st, 2, nkeys >= 2 ? nkeys / 2 : 1);
 	while (!rc && (rc = sqlite3_step(st)) == SQLITE_ROW) {
 		int64_t other = sqlite3_column_int64(st, 0);
 		int len = sqlite3_column_bytes(st, 1) / sizeof(uint32_t);
