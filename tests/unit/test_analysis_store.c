@@ -333,7 +333,7 @@ static void test_duplicates_grouped(void **state)
 	int64_t id[6];
 
 	for (int i = 0; i < 6; i++) {
-		char name[16];
+		char name[32];
 
 		snprintf(name, sizeof(name), "%d.flac", i);
 		id[i] = add_track(e, name, 0);
@@ -384,7 +384,7 @@ static void test_similar_ranked(void **state)
 	size_t nr;
 
 	for (int i = 0; i < 5; i++) {
-		char name[16];
+		char name[32];
 
 		snprintf(name, sizeof(name), "%d.flac", i);
 		id[i] = add_track(e, name, 0);
