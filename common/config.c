@@ -68,6 +68,7 @@ static const struct key keys[] = {
 	{ "general", "poll_interval", T_DURATION, O(poll_interval_s),
 	  1, LONG_MAX },
 	{ "music", "root", T_DIR, O(music_roots), .flags = REPEAT },
+	{ "music", "covers", T_BOOL, O(covers) },
 	{ "manga", "root", T_DIR, O(manga_roots), .flags = REPEAT },
 	{ "monitor", "auto_check_interval", T_DURATION,
 	  O(auto_check_interval_s), 0, LONG_MAX },
@@ -601,6 +602,7 @@ void config_init(struct config *cfg)
 {
 	*cfg = (struct config) {
 		.dry_run = 1,
+		.covers = 1,
 		.watch_debounce_ms = 200,
 		.poll_interval_s = 300,
 		.auto_check_interval_s = 3600,

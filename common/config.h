@@ -42,6 +42,7 @@ struct config {
 	long poll_interval_s;		/* default 300 */
 
 	struct config_list music_roots;
+	int covers;			/* [music] covers, default 1 */
 	struct config_list manga_roots;
 
 	/* [monitor] */

@@ -12,6 +12,7 @@
 #include "common/log.h"
 #include "common/strbuf.h"
 #include "fs/reader.h"
+#include "indexer/indexer.h"
 #include "indexer/picture.h"
 
 #define NR_ARRAY(a) (sizeof(a) / sizeof(*(a)))
@@ -177,37 +178,109 @@ static int embedded_cover(sqlite3 *db, int64_t album, int64_t track,
 	return rc;
 }
 
+int views_cover_disc_folder(const char *name, size_t len)
+{
+	static const char *const words[] = { "cd", "disc", "disk" };
+
+	for (size_t i = 0; i < NR_ARRAY(words); i++) {
+		size_t wl = strlen(words[i]), p = wl, d;
+
+		if (len <= wl || strncasecmp(name, words[i], wl))
+			continue;
+		if (name[p] == ' ')
+			p++;
+		for (d = p; d < len && name[d] >= '0' && name[d] <= '9'; d++)
+			;
+		if (d == p)
+			return 0;
+		return d == len || (len - d > 3 && !memcmp(name + d, " - ", 3));
+	}
+	return 0;
+}
+
+/* How much of the folder path (len bytes, relative to its root) is the
+ * album's folder: all of it, or its parent when it holds one disc. */
+static size_t album_folder(const char *path, size_t len)
+{
+	const char *slash = len ? memrchr(path, '/', len) : NULL;
+	const char *base = slash ? slash + 1 : path;
+
+	if (!len || !views_cover_disc_folder(base, len - (base - path)))
+		return len;
+	return slash ? (size_t)(slash - path) : 0;
+}
+
+/* The images of one folder, found by root and path. */
+#define FOLDER_FILES \
+	"SELECT f.id, f.path FROM directories p" \
+	" JOIN files f ON f.dir_id = p.id AND f.kind = 'other'" \
+	" WHERE p.root_id = ?1 AND p.path = ?2"
+
+/* A disc folder without an image of its own shows its album folder's:
+ * dir (len bytes) is the disc folder in root. */
+static int album_folder_cover(sqlite3 *db, int64_t root, const char *dir,
+			      size_t len, struct views_cover *out)
+{
+	size_t alen = album_folder(dir, len);
+	sqlite3_stmt *st;
+	int rc;
+
+	if (alen == len)
+		return -ENOENT;
+	rc = sqlite3_prepare_v2(db, FOLDER_FILES, -1, &st, NULL);
+	if (rc != SQLITE_OK)
+		return db_error(db, rc, "cover: prepare");
+	sqlite3_bind_int64(st, 1, root);
+	sqlite3_bind_blob(st, 2, alen ? dir : "", alen, SQLITE_STATIC);
+	rc = best_of_rows(st, 0, 0, out);
+	sqlite3_finalize(st);
+	return rc;
+}
+
 /* One row per other file in the track's folder (or one with NULLs when
- * there is none), each with the track's album. */
+ * there is none), each with the track's album and folder. */
 int views_cover_album(int64_t track, struct views_cover *out)
 {
+	struct strbuf dir = STRBUF_INIT;
+	int64_t album = 0, root = 0;
 	sqlite3_stmt *st;
-	int64_t album;
 	sqlite3 *db;
 	int best = -1, rc;
 
-	rc = prepare("SELECT t.album_id, i.id, i.path FROM tracks t"
-		     " JOIN files f ON f.id = t.file_id"
+	if (!indexer_covers())
+		return -ENOENT;
+	rc = prepare("SELECT t.album_id, i.id, i.path, d.root_id, d.path"
+		     " FROM tracks t JOIN files f ON f.id = t.file_id"
+		     " LEFT JOIN directories d ON d.id = f.dir_id"
 		     " LEFT JOIN files i ON i.dir_id = f.dir_id"
 		     " AND i.kind = 'other' WHERE t.file_id = ?1", &db, &st);
 	if (rc)
 		return rc;
 	sqlite3_bind_int64(st, 1, track);
 	rc = step_row(db, st, "cover: find track");
-	album = rc ? 0 : sqlite3_column_int64(st, 0);
+	if (!rc) {
+		album = sqlite3_column_int64(st, 0);
+		root = sqlite3_column_int64(st, 3);
+		strbuf_add(&dir, sqlite3_column_blob(st, 4),
+			   sqlite3_column_bytes(st, 4));
+	}
 	while (!rc) {
 		rank_row(st, 1, 0, &best, out);
 		rc = step_row(db, st, "cover: list folder");
 	}
 	sqlite3_finalize(st);
-	if (rc != -ENOENT)
-		return rc;
-	return best >= 0 ? 0 : embedded_cover(db, album, track, out);
+	if (rc == -ENOENT && best < 0)
+		rc = album_folder_cover(db, root, dir.buf, dir.len, out);
+	else if (rc == -ENOENT)
+		rc = 0;
+	strbuf_release(&dir);
+	return rc == -ENOENT ? embedded_cover(db, album, track, out) : rc;
 }
 
 /*
- * Look for an artist image above each folder in turn, skipping a parent
- * just looked at: an artist's albums usually share one.
+ * Look for an artist image above the album folder of each folder in
+ * turn, skipping a parent just looked at: an artist's albums usually
+ * share one.
  */
 int views_cover_artist(const int64_t *dirs, size_t nr,
 		       struct views_cover *out)
@@ -216,16 +289,15 @@ int views_cover_artist(const int64_t *dirs, size_t nr,
 	sqlite3_stmt *dir_st, *files = NULL;
 	int64_t last_root = 0;
 	sqlite3 *db;
-	int rc = prepare("SELECT root_id, path FROM directories WHERE id = ?1",
-			 &db, &dir_st);
+	int rc;
 
+	if (!indexer_covers())
+		return -ENOENT;
+	rc = prepare("SELECT root_id, path FROM directories WHERE id = ?1",
+		     &db, &dir_st);
 	if (rc)
 		return rc;
-	rc = sqlite3_prepare_v2(db, "SELECT f.id, f.path FROM directories p"
-				" JOIN files f ON f.dir_id = p.id"
-				" AND f.kind = 'other'"
-				" WHERE p.root_id = ?1 AND p.path = ?2", -1,
-				&files, NULL);
+	rc = sqlite3_prepare_v2(db, FOLDER_FILES, -1, &files, NULL);
 	rc = rc == SQLITE_OK ? -ENOENT : db_error(db, rc, "cover: prepare");
 	for (size_t i = 0; rc == -ENOENT && i < nr; i++) {
 		const char *path, *slash;
@@ -238,11 +310,12 @@ int views_cover_artist(const int64_t *dirs, size_t nr,
 		if (rc)
 			continue;
 		path = sqlite3_column_blob(dir_st, 1);
+		len = album_folder(path, sqlite3_column_bytes(dir_st, 1));
 		rc = -ENOENT;
-		if (!path)
-			continue;	/* a root: nothing above it */
+		if (!len)
+			continue;	/* the album is a root */
 		root = sqlite3_column_int64(dir_st, 0);
-		slash = memrchr(path, '/', sqlite3_column_bytes(dir_st, 1));
+		slash = memrchr(path, '/', len);
 		len = slash ? (size_t)(slash - path) : 0;
 		if (last.len == len && last_root == root &&
 		    !memcmp(last.buf, path, len))
@@ -266,12 +339,32 @@ int views_cover_artist(const int64_t *dirs, size_t nr,
 #define EACH_ALBUM \
 	"SELECT aa.name, al.title, r.path, d.path, f.dir_id," \
 	" EXISTS (SELECT 1 FROM tracks e JOIN pictures p" \
-	" ON p.file_id = e.file_id WHERE e.album_id = al.id)" \
+	" ON p.file_id = e.file_id WHERE e.album_id = al.id), f.root_id" \
 	" FROM albums al LEFT JOIN artists aa ON aa.id = al.artist_id" \
 	" JOIN files f ON f.id = (SELECT file_id FROM tracks" \
 	" WHERE album_id = al.id ORDER BY disc_no, track_no, id LIMIT 1)" \
 	" JOIN directories d ON d.id = f.dir_id" \
 	" JOIN roots r ON r.id = f.root_id ORDER BY aa.name, al.title, al.id"
+
+/* /status/no-cover must agree with the views: the album of the current
+ * row of st (EACH_ALBUM) has a folder image where views_cover_album()
+ * would find one, in its first track's folder (files lists them) or
+ * above a disc folder. Returns 1, 0 or a negative errno value. */
+static int has_folder_image(sqlite3 *db, sqlite3_stmt *st,
+			    sqlite3_stmt *files)
+{
+	struct views_cover c;
+	int rc;
+
+	sqlite3_reset(files);
+	sqlite3_bind_int64(files, 1, sqlite3_column_int64(st, 4));
+	rc = best_of_rows(files, 0, 0, &c);
+	if (rc == -ENOENT)
+		rc = album_folder_cover(db, sqlite3_column_int64(st, 6),
+					sqlite3_column_blob(st, 3),
+					sqlite3_column_bytes(st, 3), &c);
+	return rc == -ENOENT ? 0 : rc ? rc : 1;
+}
 
 int views_cover_each_album(sqlite3 *db,
 			   int (*fn)(void *arg, const char *artist,
@@ -281,9 +374,10 @@ int views_cover_each_album(sqlite3 *db,
 {
 	struct strbuf folder = STRBUF_INIT;
 	sqlite3_stmt *st, *files = NULL;
-	struct views_cover c;
 	int rc, err = 0, has;
 
+	if (!indexer_covers())
+		return 0;
 	rc = sqlite3_prepare_v2(db, EACH_ALBUM, -1, &st, NULL);
 	if (rc == SQLITE_OK)
 		rc = sqlite3_prepare_v2(db, "SELECT id, path FROM files"
@@ -295,24 +389,21 @@ int views_cover_each_album(sqlite3 *db,
 	}
 	while (!err && (rc = sqlite3_step(st)) == SQLITE_ROW) {
 		const char *artist = (const char *)sqlite3_column_text(st, 0);
+		const char *dir = sqlite3_column_blob(st, 3);
+		size_t len = sqlite3_column_bytes(st, 3);
 
 		has = sqlite3_column_int(st, 5);
 		if (!has) {
-			sqlite3_reset(files);
-			sqlite3_bind_int64(files, 1,
-					   sqlite3_column_int64(st, 4));
-			err = best_of_rows(files, 0, 0, &c);
-			has = !err;
-			if (err == -ENOENT)
-				err = 0;
+			has = has_folder_image(db, st, files);
+			err = has < 0 ? has : 0;
 		}
+		len = album_folder(dir, len);
 		strbuf_reset(&folder);
 		strbuf_add(&folder, sqlite3_column_blob(st, 2),
 			   sqlite3_column_bytes(st, 2));
-		if (sqlite3_column_bytes(st, 3))
+		if (len)
 			strbuf_addch(&folder, '/');
-		strbuf_add(&folder, sqlite3_column_blob(st, 3),
-			   sqlite3_column_bytes(st, 3));
+		strbuf_add(&folder, dir, len);
 		if (!err)
 			err = fn(arg, artist && *artist ? artist :
 				 "Unknown Artist",

@@ -7,12 +7,19 @@
  * An album folder of a music view shows its cover as cover.EXT and
  * folder.EXT: the image file in the folder of the album's first track
  * (cover, folder, front, album, each as .jpg .jpeg .png .webp, in any
- * case, the first of these sixteen found winning), else the picture
- * embedded in one of the album's tracks (the first front cover in track
- * order, else the first picture). An artist folder shows artist.EXT when
- * artist.jpg or artist.png (any case) sits in the folder above the folders
- * of its albums. EXT follows the real type: .jpg (also for .jpeg and
+ * case, the first of these sixteen found winning), else, when that
+ * folder holds one disc of the album (views_cover_disc_folder()), the
+ * image file in the album folder above it, else the picture embedded in
+ * one of the album's tracks (the first front cover in track order, else
+ * the first picture). An artist folder shows artist.EXT when artist.jpg
+ * or artist.png (any case) sits in the folder above the folders of its
+ * albums (above the album folder of a disc folder, two levels above the
+ * tracks). EXT follows the real type: .jpg (also for .jpeg and
  * image/jpeg), .png, .webp or .gif.
+ *
+ * With cover art off ([music] covers = no, indexer_covers()), there is
+ * none: no album or artist has an image, and there are no albums to list
+ * with or without one.
  *
  * A folder image is served as the real file it is. An embedded picture
  * is read from its track (picture.h) only when opened, into an anonymous
@@ -50,17 +57,27 @@ struct views_cover {
 
 /*
  * Find the cover of the album of the track whose files.id is track (in
- * the folder of that track, then embedded in the album's tracks; a track
- * without an album only looks at itself). Returns 0 and fills *out,
+ * the folder of that track, then in the album folder above a disc
+ * folder, then embedded in the album's tracks; a track without an album
+ * only looks at itself). Returns 0 and fills *out,
  * -ENOENT when the album has no cover, or another negative errno value
  * when the store cannot be read.
  */
 int views_cover_album(int64_t track, struct views_cover *out);
 
 /*
- * Find an artist image in the folder above one of the nr folders (their
- * directories.id) in dirs, looked at in that order. Returns 0 and fills
- * *out, -ENOENT when there is none, or another negative errno value.
+ * Whether a folder's name (len bytes) says it holds one disc of an
+ * album: "CD", "Disc" or "Disk" in any case, an optional space, a
+ * number, then nothing or " - " and a subtitle ("CD1", "disc 2",
+ * "Disk 3 - Live"). Returns 1 or 0.
+ */
+int views_cover_disc_folder(const char *name, size_t len);
+
+/*
+ * Find an artist image in the folder above the album folder of one of
+ * the nr folders (their directories.id) in dirs, looked at in that
+ * order. Returns 0 and fills *out, -ENOENT when there is none, or
+ * another negative errno value.
  */
 int views_cover_artist(const int64_t *dirs, size_t nr,
 		       struct views_cover *out);
@@ -76,9 +93,9 @@ int views_cover_rank(const char *name, size_t len, int artist,
 /*
  * Call fn for every album of the store on db, by album artist then title:
  * its album artist ("Unknown Artist" when it has none), its title, the
- * absolute folder of its first track, and whether views_cover_album()
- * finds it a cover. Stops when fn returns nonzero. Returns 0 or a
- * negative errno value.
+ * absolute folder of its first track (the album folder above it for a
+ * disc folder), and whether views_cover_album() finds it a cover. Stops
+ * when fn returns nonzero. Returns 0 or a negative errno value.
  */
 int views_cover_each_album(sqlite3 *db,
 			   int (*fn)(void *arg, const char *artist,

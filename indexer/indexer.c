@@ -82,6 +82,7 @@ static struct {
 	int running, stopping;
 	int cancel;
 	int busy;		/* an order is being carried out */
+	int covers;		/* read by FUSE threads: atomic */
 
 	struct scan_order pending;
 	int has_pending;
@@ -95,6 +96,7 @@ static struct {
 } ix = {
 	.lock = PTHREAD_MUTEX_INITIALIZER,
 	.wake = PTHREAD_COND_INITIALIZER,
+	.covers = 1,
 };
 
 static void order_clear(struct scan_order *o)
@@ -404,6 +406,7 @@ static int plan_make(struct scan_order *o, struct plan *p)
 			.root_index = root,
 			.nr_subpaths = 1,
 			.manga = !strcmp(ix.roots[root].kind, "manga"),
+			.covers = ix.cfg->covers,
 		};
 		if (o->all) {
 			r->subpaths = &whole;
@@ -621,6 +624,42 @@ static int sync_roots(sqlite3 *db, void *unused)
 	return rc;
 }
 
+/*
+ * A scan with covers off notes no embedded picture, and an unchanged file
+ * is not read again: so when covers come back on, the tracks known to
+ * hold a picture are made to look changed, once, and the next scan notes
+ * their pictures. The store keeps what it was last indexed with.
+ */
+static int sync_covers(sqlite3 *db, void *unused)
+{
+	sqlite3_stmt *st;
+	char sql[256];
+	int rc, was = 1;
+
+	(void)unused;
+	rc = db_prepare(db, "SELECT value FROM settings WHERE name = 'covers'",
+			&st);
+	if (rc)
+		return rc;
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		was = sqlite3_column_int(st, 0);
+	sqlite3_finalize(st);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return db_error(db, rc, "read settings");
+	if (!was == !ix.cfg->covers)
+		return 0;
+	snprintf(sql, sizeof(sql), "BEGIN; %s INSERT OR REPLACE INTO settings"
+		 " VALUES ('covers', %d); COMMIT;", ix.cfg->covers ?
+		 "UPDATE files SET mtime_ns = 0 WHERE id IN"
+		 " (SELECT file_id FROM tracks WHERE has_picture);" : "",
+		 !!ix.cfg->covers);
+	rc = db_exec(db, sql);
+	if (rc)
+		sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
+	return rc;
+}
+
 /* The configured roots, music first, in a new block. */
 static struct roots *roots_new(const struct config *cfg)
 {
@@ -671,7 +710,10 @@ int indexer_start(const struct config *cfg)
 	rc = writer_start(cfg->database);
 	if (rc)
 		goto fail;
+	__atomic_store_n(&ix.covers, !!cfg->covers, __ATOMIC_RELEASE);
 	rc = writer_call(sync_roots, NULL);
+	if (!rc)
+		rc = writer_call(sync_covers, NULL);
 	if (!rc) {
 		/* Without inotify the index still works, by rescans only. */
 		watch_start(cfg, ix.roots, ix.nr_roots);
@@ -790,6 +832,11 @@ void indexer_set_dry_run(int on)
 uint64_t indexer_generation(void)
 {
 	return writer_generation();
+}
+
+int indexer_covers(void)
+{
+	return __atomic_load_n(&ix.covers, __ATOMIC_ACQUIRE);
 }
 
 const char *indexer_db_path(void)

@@ -424,8 +424,8 @@ static int open_readonly(int dfd, const char *name)
 
 /* Read a file's tags into rec; returns 0, or a negative errno value when
  * the file could not be read at all (it is then left out of this scan). */
-static int parse_file(struct scan_stats *stats, int dfd, const char *name,
-		      struct writer_rec *rec)
+static int parse_file(const struct scan *s, struct scan_stats *stats,
+		      int dfd, const char *name, struct writer_rec *rec)
 {
 	int fd, rc;
 
@@ -439,6 +439,7 @@ static int parse_file(struct scan_stats *stats, int dfd, const char *name,
 		rec->parsed = !rc;
 		return rc;
 	}
+	rec->tags.no_pictures = !s->req->covers;
 	if (!strcmp(rec->kind, "flac"))
 		rc = tags_read_flac(fd, &rec->tags);
 	else
@@ -509,7 +510,7 @@ static void scan_file(struct worker *wk, int dfd, const char *name,
 	rec->kind = file_kind(name, s->req->manga);
 	if (strcmp(rec->kind, "other")) {
 		start = now_ns();
-		rc = parse_file(stats, dfd, name, rec);
+		rc = parse_file(s, stats, dfd, name, rec);
 		start = now_ns() - start;
 		wk->parse_ns += start;
 		stat_add(&stats->parse_ns, start);

@@ -47,6 +47,7 @@ struct scan_request {
 	size_t nr_subpaths;
 	int full;		/* re-read the tags of unchanged files too */
 	int manga;		/* a manga root: read archives' ComicInfo.xml */
+	int covers;		/* note where embedded pictures are */
 	int threads;
 	const int *cancel;	/* becomes nonzero to stop the scan early */
 	/* Called with root_index before each directory is read (to watch

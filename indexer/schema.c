@@ -321,7 +321,14 @@ static const char *const schema_steps[] = {
 	"UPDATE files SET mtime_ns = 0 WHERE id IN"
 	"  (SELECT file_id FROM tracks WHERE has_picture);",
 
-	/* version 9: background audio analysis (analysis_store.h). A track
+	/* version 9: settings the store was last indexed with (name
+	 * "covers": 0 or 1, absent meaning 1), so that turning [music]
+	 * covers back on has the pictures skipped meanwhile noted. */
+	"CREATE TABLE settings ("
+	"  name TEXT PRIMARY KEY,"
+	"  value INTEGER NOT NULL);",
+
+	/* version 10: background audio analysis (analysis_store.h). A track
 	 * is queued by triggers, in the transaction that adds it or records
 	 * a change of its file (size, mtime or inode), so no writer path can
 	 * forget one; its results and queue entry go with it. The queue's

@@ -10,6 +10,8 @@
  * fill a struct tags with whatever they could read. They never load
  * picture data: of the embedded pictures they keep where the bytes of
  * one are (picture.h), the first front cover or else the first picture.
+ * A caller that sets no_pictures before reading has pictures only
+ * counted in has_picture: nothing of them is read or noted.
  * A damaged tag is not fatal: the reader keeps what it got, sets
  * tag_error and returns 0; only when the file cannot be read at all
  * (an I/O error) does it return a negative errno value. The caller falls
@@ -44,6 +46,7 @@ struct tags {
 	int bitrate_kbps;		/* average over the whole file */
 	int sample_rate;
 	int channels;
+	int no_pictures;		/* set by the caller: see above */
 	int has_picture;		/* an embedded picture was seen */
 	struct picture picture;		/* the one to show, if found */
 

@@ -104,6 +104,8 @@ static int note_picture(int fd, FLAC__Metadata_SimpleIterator *it,
 	int rc;
 
 	t->has_picture = 1;
+	if (t->no_pictures)
+		return 0;
 	for (;;) {
 		n = pread(fd, buf, want, off);
 		if (n < 0) {

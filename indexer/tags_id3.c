@@ -485,7 +485,7 @@ static int read_v2_whole(struct win *w, uint64_t size)
 	}
 	err = take_tag(w->t, tag);
 	id3_tag_delete(tag);
-	if (!err && n >= 10)
+	if (!err && n >= 10 && !w->t->no_pictures)
 		find_pictures_unsynced(w->t, buf, n);
 out:
 	free(buf);
@@ -553,7 +553,9 @@ static int read_v2(struct win *w, const unsigned char *p, uint64_t *audio)
 		    V3_COMPRESSED | V3_ENCRYPTED : V4_COMPRESSED |
 		    V4_ENCRYPTED)))
 			kind = 0;
-		if (kind == 2) {
+		if (kind == 2 && t->no_pictures) {
+			t->has_picture = 1;
+		} else if (kind == 2) {
 			fflags = ver == 2 ? 0 : p[9];
 			n = win_get(w, off + hl, size < PIC_HEAD ? size :
 				    PIC_HEAD, &p);

@@ -11,7 +11,9 @@
 # the timing loops are in watch_latency.py). Over the library views of the
 # corpus it times `ls -l` of the artists folder, a walk of every view, a
 # `du` of one view and the reading of one album through the mount against
-# reading it directly. It prints one table of figures, ratios and targets.
+# reading it directly. It times the first scan with cover art on and off
+# ([music] covers), taking turns. It prints one table of figures, ratios
+# and targets.
 #
 # A missed target is printed as MISSED, never an error: the script fails
 # only when something broke (no corpus, mpd or the mount never came up, a
@@ -26,7 +28,7 @@
 #   MEDIAMON_BENCH_DIR       cache directory (default ~/.cache/mediamon-bench)
 #   MEDIAMON_BENCH_FILES     corpus size (default 100000)
 #   MEDIAMON_BENCH_SECTIONS  sections to run (default
-#                            "mpd mediamon watch views")
+#                            "mpd mediamon watch views covers")
 #   MEDIAMON_BENCH_TIMEOUT   seconds one scan or MPD update may take (3600)
 #   MEDIAMON_BENCH_WATCH_DRYRUN  1: the watch section asks for each rescan
 #                            itself through control/rescan, to test the
@@ -38,7 +40,7 @@ REPO=$(cd "$(dirname "$0")/../.." && pwd)
 BENCH_DIR=${MEDIAMON_BENCH_DIR:-$HOME/.cache/mediamon-bench}
 CORPUS=$BENCH_DIR/corpus
 FILES=${MEDIAMON_BENCH_FILES:-100000}
-SECTIONS=${MEDIAMON_BENCH_SECTIONS:-mpd mediamon watch views}
+SECTIONS=${MEDIAMON_BENCH_SECTIONS:-mpd mediamon watch views covers}
 TIMEOUT=${MEDIAMON_BENCH_TIMEOUT:-3600}
 MEDIAMON=${MEDIAMON:-$REPO/mediamon}
 WATCH_DRYRUN=${MEDIAMON_BENCH_WATCH_DRYRUN:-}
@@ -67,6 +69,10 @@ TARGET_VIEWS_FIND_S=3
 TARGET_VIEWS_READ_RATIO=0.8
 VIEWS_READ_PASSES=20
 VIEWS_READ_ROUNDS=5
+# Cover art: the first scan with covers on may take at most 5% longer than
+# with them off; COVERS_ROUNDS of each, taking turns, the best of each kept.
+TARGET_COVERS_RATIO=1.05
+COVERS_ROUNDS=5
 
 WORK=""        # temporary directory of this run
 MPD_PID=""     # our own mpd, while it runs
@@ -356,19 +362,22 @@ section_mpd() {
 
 # --------------------------------------------------------------- mediamon
 
-# mediamon_start [MUSIC]: a fresh database, MUSIC (default the corpus)
-# as the only root
+# mediamon_start [MUSIC [CONFIG]]: a fresh database, MUSIC (default the
+# corpus) as the only root, and the configuration file CONFIG if given
 mediamon_start() {
 	mm_music=${1:-$CORPUS}
+	mm_config=${2-}
 	[ -x "$MEDIAMON" ] || die "$MEDIAMON is not built (make mediamon)"
-	case $mm_music$WORK in *,*) die "paths given with -o must not contain commas" ;; esac
+	case $mm_music$WORK$mm_config in *,*) die "paths given with -o must not contain commas" ;; esac
 	MM_MNT=$WORK/mnt
 	MM_DB=$WORK/mediamon.db
 	MM_LOG=$WORK/mediamon.log
 	mkdir -p "$MM_MNT"
 	rm -f "$MM_DB" "$MM_DB-wal" "$MM_DB-shm" # a fresh db: a true first scan
 	MM_START=$(now)
-	"$MEDIAMON" -f -o "music=$mm_music" -o "db=$MM_DB" "$MM_MNT" >"$MM_LOG" 2>&1 &
+	set -- -f
+	[ -z "$mm_config" ] || set -- "$@" -o "config=$mm_config"
+	"$MEDIAMON" "$@" -o "music=$mm_music" -o "db=$MM_DB" "$MM_MNT" >"$MM_LOG" 2>&1 &
 	MM_PID=$!
 	mm_i=0
 	until [ -r "$MM_MNT/metrics/scan.json" ]; do
@@ -646,7 +655,9 @@ section_watch() {
 # ------------------------------------------------------------------ views
 
 # views_album: the corpus album (ARTIST/ALBUM (YEAR)) with the most bytes
-# that the artists view shows under the same names, with as many files.
+# that the artists view shows under the same names, with as many files,
+# all of them tracks (no cover art either way, so both reads are of the
+# same files).
 views_album() {
 	du -s "$CORPUS"/*/*/ | sort -rn | while read -r _ dir; do
 		rel=${dir#"$CORPUS"/}
@@ -654,6 +665,8 @@ views_album() {
 		through=$MM_MNT/library/music/artists/$rel
 		[ -d "$through" ] || continue
 		[ "$(ls "$dir" | wc -l)" = "$(ls "$through" | wc -l)" ] || continue
+		[ -z "$(find "$dir" "$through" -maxdepth 1 ! -type d \
+			! -name '*.flac' ! -name '*.mp3')" ] || continue
 		printf '%s\n' "$rel"
 		break
 	done
@@ -737,6 +750,69 @@ section_views() {
 	ratio_row "views: mount read throughput / direct" views_direct_s \
 		views_mount_s "$TARGET_VIEWS_READ_RATIO"
 	row "views: mediamon peak RSS (VmHWM)" "$(get views_vmhwm_kb) kB"
+}
+
+# ----------------------------------------------------------------- covers
+
+# covers_scan yes|no ROUND: the first scan of the corpus with [music]
+# covers so; keeps its figures as covers_yes_ROUND_* and the cover counts
+# of summary.json; a run whose counts show the key was not applied
+# breaks the figures.
+covers_scan() {
+	printf '[music]\ncovers = %s\n' "$1" >"$WORK/covers-$1.conf"
+	corpus_warm
+	mediamon_start "$CORPUS" "$WORK/covers-$1.conf"
+	log "covers: first scan with covers = $1, round $2 of $COVERS_ROUNDS"
+	scan_wait "" "$MM_START"
+	scan_record "covers_$1_$2" "$(since "$MM_START")"
+	jq -r '.counts | [.albums, .albums_with_cover, .albums_without_cover]
+		| map(tostring) | join(" ")' "$MM_MNT/status/summary.json" \
+		>"$WORK/covers.counts" || die "status/summary.json has no counts"
+	read -r albums with without <"$WORK/covers.counts"
+	mediamon_stop
+	if [ "$1" = no ] && [ "$with$without" != 00 ]; then
+		log "error: covers = no, yet $with albums with a cover and $without without"
+		BROKEN=1
+	elif [ "$1" = yes ] && [ "$((with + without))" != "$albums" ]; then
+		log "error: covers = yes, yet $with + $without albums of $albums counted"
+		BROKEN=1
+	fi
+	put covers_albums "$albums"
+	[ "$1" = no ] || put covers_with "$with"
+}
+
+section_covers() {
+	: >"$WORK/covers-yes"
+	: >"$WORK/covers-no"
+	n=1
+	while [ "$n" -le "$COVERS_ROUNDS" ]; do
+		# Each round starts with the other setting, so neither gains
+		# from going second.
+		if [ $((n % 2)) = 1 ]; then order="yes no"; else order="no yes"; fi
+		for covers in $order; do
+			covers_scan "$covers" "$n"
+			get "covers_${covers}_${n}_s" >>"$WORK/covers-$covers"
+		done
+		n=$((n + 1))
+	done
+	put covers_yes_s "$(sort -g "$WORK/covers-yes" | head -n 1)"
+	put covers_no_s "$(sort -g "$WORK/covers-no" | head -n 1)"
+	ratio=$(awk -v a="$(get covers_yes_s)" -v b="$(get covers_no_s)" \
+		'BEGIN { if (b > 0) printf "%.3f", a / b; else print "n/a" }')
+	row "covers: first full scan, covers = yes (best of $COVERS_ROUNDS)" \
+		"$(get covers_yes_s) s"
+	row "covers:   albums with a cover" \
+		"$(get covers_with) of $(get covers_albums)"
+	row "covers: first full scan, covers = no (best of $COVERS_ROUNDS)" \
+		"$(get covers_no_s) s"
+	row "covers:   (rounds taking turns, each on a fresh database)" ""
+	if [ "$ratio" = n/a ]; then
+		row "covers: scan time with / without" "n/a (zero time)"
+	else
+		row "covers: scan time with / without" "${ratio}x" "" \
+			"<= ${TARGET_COVERS_RATIO}x" \
+			"$(verdict "$TARGET_COVERS_RATIO" ge "$ratio")"
+	fi
 }
 
 # watch_bulk_rows KEY WHERE: the rows of one bulk copy (w: the label, from
@@ -839,7 +915,7 @@ check_setup() {
 					die "$tool is missing (run contrib/install-deps.sh)"
 			done
 			;;
-		mediamon | watch | views)
+		mediamon | watch | views | covers)
 			[ -x "$MEDIAMON" ] || die "$MEDIAMON is not built (make mediamon)"
 			command -v fusermount3 >/dev/null 2>&1 ||
 				die "fusermount3 is missing (run contrib/install-deps.sh)"
@@ -850,7 +926,7 @@ check_setup() {
 
 versions() {
 	v=""
-	case " $SECTIONS " in *" mediamon "* | *" watch "* | *" views "*)
+	case " $SECTIONS " in *" mediamon "* | *" watch "* | *" views "* | *" covers "*)
 		v=$("$MEDIAMON" -V 2>&1 | head -n 1) ;;
 	esac
 	case " $SECTIONS " in *" mpd "*)

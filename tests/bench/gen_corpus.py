@@ -4,13 +4,19 @@
 Every file is a real FLAC or MP3 (audio encoded by flac and lame from tones
 made by sox) with tags written by mutagen, laid out as
 
-    Artist/Album (Year)/NN - Title.ext      (D-NN - Title.ext on 2-disc sets)
+    Artist/Album (Year)/NN - Title.ext      (D-NN - Title.ext on 2-disc sets,
+    Artist/Album (Year)/CD1/NN - Title.ext   or CD1/, Disc 2/... subfolders)
 
-About 40% of the files are FLAC, about 5% carry an embedded ~30 KB front
-cover, a few hundred artists have albums of 8 to 14 tracks in varied genres
-and years, some albums are "Various Artists" compilations, and tag styles
-vary the way real libraries do (ID3v2.3 and v2.4, some ID3v1 too, "n/total"
-or separate TRACKTOTAL in Vorbis comments).
+About 40% of the files are FLAC, a few hundred artists have albums of 8 to
+14 tracks in varied genres and years, some albums are "Various Artists"
+compilations, and tag styles vary the way real libraries do (ID3v2.3 and
+v2.4, some ID3v1 too, "n/total" or separate TRACKTOTAL in Vorbis comments).
+
+Cover art as real libraries have it: about 60% of the album folders hold a
+JPEG (cover.jpg, folder.jpg, Folder.jpg, front.jpg...), the tracks of about
+30% of the albums embed a ~30 KB front cover (a quarter of those after a
+back cover), with or without a folder image, and about a quarter of the
+artist folders hold an artist.jpg.
 
 Speed: a handful of short template files are encoded once; each corpus file
 is a template's bytes with tags set by mutagen on an in-memory copy, then
@@ -46,14 +52,24 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import tinyjpeg  # noqa: E402  (a sibling module, found through the line above)
 
 # Bump when the output for the same parameters changes, so caches rebuild.
-GENERATOR_VERSION = 2
+GENERATOR_VERSION = 3
 
 FLAC_SHARE = 0.40          # share of albums (so about of files) in FLAC
-EMBEDDED_COVER_SHARE = 0.05
+EMBEDDED_COVER_SHARE = 0.30     # albums whose tracks embed a front cover
+BACK_COVER_SHARE = 0.25         # of those, a back cover comes first
+FOLDER_IMAGE_SHARE = 0.60       # album folders with an image file
+ARTIST_IMAGE_SHARE = 0.25       # artist folders with artist.jpg
 COMPILATION_SHARE = 0.03
 TWO_DISC_SHARE = 0.05
+DISC_FOLDER_SHARE = 0.5         # of 2-disc sets, in one folder per disc
 COVER_BYTES = (20_000, 40_000)   # embedded picture sizes, about 30 KB
-BYTES_PER_FILE_ESTIMATE = 40_000  # for the free-space check (real: ~22 KB)
+FOLDER_IMAGE_BYTES = (30_000, 80_000)
+BYTES_PER_FILE_ESTIMATE = 50_000  # for the free-space check (real: ~32 KB)
+# Folder image names with how often taggers and rippers write them.
+FOLDER_IMAGE_NAMES = [("cover.jpg", 40), ("folder.jpg", 30),
+                      ("Folder.jpg", 10), ("front.jpg", 8), ("Cover.jpg", 7),
+                      ("cover.jpeg", 3), ("album.jpg", 2)]
+DISC_FOLDER_STYLES = ["CD{}", "CD {}", "Disc {}"]
 
 # Template sounds: (name, format, rate, bits, channels, seconds, synth args,
 # encoder options). Short, so the corpus stays around 2 GB; varied, so a
@@ -176,7 +192,17 @@ def plan_album(rng, artist, artists, track_count, index):
         else [track_count]
     cover = None
     if rng.random() < EMBEDDED_COVER_SHARE:
-        cover = {"seed": index, "bytes": rng.randint(*COVER_BYTES)}
+        cover = {"seed": index, "bytes": rng.randint(*COVER_BYTES),
+                 "back": rng.random() < BACK_COVER_SHARE}
+    folder_image = None
+    if rng.random() < FOLDER_IMAGE_SHARE:
+        names, weights = zip(*FOLDER_IMAGE_NAMES)
+        folder_image = {"name": rng.choices(names, weights)[0],
+                        "seed": 100_000 + index,
+                        "bytes": rng.randint(*FOLDER_IMAGE_BYTES)}
+    disc_folder = None
+    if discs == 2 and rng.random() < DISC_FOLDER_SHARE:
+        disc_folder = rng.choice(DISC_FOLDER_STYLES)
     date = str(year) if rng.random() < 0.8 else \
         f"{year}-{rng.randint(1, 12):02d}-{rng.randint(1, 28):02d}"
 
@@ -196,6 +222,8 @@ def plan_album(rng, artist, artists, track_count, index):
         "album": title, "album_artist": album_artist, "date": date,
         "genre": rng.choice(artist["genres"]), "format": fmt,
         "template": rng.choice(templates), "discs": discs, "cover": cover,
+        "folder_image": folder_image, "disc_folder": disc_folder,
+        "artist_image": None,
         "vorbis_total_style": artist["vorbis_total_style"],
         "id3_v23": artist["id3_v23"], "id3_v1": artist["id3_v1"],
         "tracks": tracks,
@@ -207,6 +235,8 @@ def plan_corpus(files, seed):
     rng = random.Random(seed)
     artists = plan_artists(rng, max(1, min(400, round(files / 250))))
     weights = [a["weight"] for a in artists]
+    with_image = {a["name"] for a in artists
+                  if rng.random() < ARTIST_IMAGE_SHARE}
     compilation_titles = set()
     albums = []
     left = files
@@ -221,6 +251,12 @@ def plan_corpus(files, seed):
                 album["dir"] = os.path.join(
                     "Various Artists", f"{album['album']} ({album['date'][:4]})")
             compilation_titles.add(album["dir"])
+        elif album["album_artist"] in with_image:
+            # Written once, with the artist's first album.
+            with_image.discard(album["album_artist"])
+            album["artist_image"] = {"seed": 200_000 + len(albums),
+                                     "bytes": rng.randint(
+                                         *FOLDER_IMAGE_BYTES)}
         albums.append(album)
         left -= count
     return albums
@@ -272,13 +308,17 @@ def init_worker(template_paths):
 
 
 def track_file_name(album, track, ext):
+    """The track's path under its album folder."""
     number = f"{track['number']:02d}"
+    if album["disc_folder"]:
+        return os.path.join(album["disc_folder"].format(track["disc"]),
+                            f"{number} - {track['title']}.{ext}")
     if album["discs"] > 1:
         number = f"{track['disc']}-{number}"
     return f"{number} - {track['title']}.{ext}"
 
 
-def flac_bytes(album, track, template, cover):
+def flac_bytes(album, track, template, cover, back):
     data = io.BytesIO(template)
     audio = FLAC(data)
     audio.clear()  # drop what flac copied from the WAV (a channel mask)
@@ -294,21 +334,23 @@ def flac_bytes(album, track, template, cover):
                   "albumartist": album["album_artist"],
                   "album": album["album"], "date": album["date"],
                   "genre": album["genre"], **numbers})
-    if cover:
+    for kind, image in ((4, back), (3, cover)):  # back, front cover
+        if not image:
+            continue
         picture = Picture()
-        picture.type = 3  # front cover
+        picture.type = kind
         picture.mime = "image/jpeg"
-        picture.desc = "Front cover"
+        picture.desc = "Back cover" if kind == 4 else "Front cover"
         picture.width = picture.height = 64
         picture.depth = 24
-        picture.data = cover
+        picture.data = image
         audio.add_picture(picture)
     data.seek(0)  # mutagen saves from the file object's current position
     audio.save(data)
     return data.getvalue()
 
 
-def mp3_bytes(album, track, template, cover):
+def mp3_bytes(album, track, template, cover, back):
     data = io.BytesIO(template)
     tags = ID3()
     for frame in (TIT2(encoding=3, text=track["title"]),
@@ -320,6 +362,9 @@ def mp3_bytes(album, track, template, cover):
                   TDRC(encoding=3, text=album["date"]),
                   TCON(encoding=3, text=album["genre"])):
         tags.add(frame)
+    if back:
+        tags.add(APIC(encoding=3, mime="image/jpeg", type=4,
+                      desc="Back cover", data=back))
     if cover:
         tags.add(APIC(encoding=3, mime="image/jpeg", type=3,
                       desc="Front cover", data=cover))
@@ -335,16 +380,27 @@ def write_album(job):
     directory = os.path.join(root, album["dir"])
     os.makedirs(directory, exist_ok=True)
     template = _TEMPLATE_BYTES[album["template"]]
-    cover = None
+    cover = back = None
     if album["cover"]:
         cover = tinyjpeg.gradient_cover(album["cover"]["seed"],
                                         pad_to=album["cover"]["bytes"])
+        if album["cover"]["back"]:
+            back = tinyjpeg.gradient_cover(album["cover"]["seed"] + 7,
+                                           pad_to=8_000)
+    for image, path in ((album["folder_image"], directory),
+                        (album["artist_image"], os.path.dirname(directory))):
+        if image:
+            name = image.get("name", "artist.jpg")
+            with open(os.path.join(path, name), "wb") as f:
+                f.write(tinyjpeg.gradient_cover(image["seed"],
+                                                pad_to=image["bytes"]))
     make = flac_bytes if album["format"] == "flac" else mp3_bytes
     for track in album["tracks"]:
         path = os.path.join(directory,
                             track_file_name(album, track, album["format"]))
+        os.makedirs(os.path.dirname(path), exist_ok=True)
         with open(path, "wb") as f:
-            f.write(make(album, track, template, cover))
+            f.write(make(album, track, template, cover, back))
     return len(album["tracks"])
 
 

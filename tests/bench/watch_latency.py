@@ -28,8 +28,8 @@ LIB/new-arrivals with `cp -r`, so the watcher sees new folders; with
 --existing, into LIB/refill, whose folders are made (and watched) first, so
 the watcher sees each file. Then, each time MNT/metrics/scan.json
 (polled every 5 ms) shows a newly finished scan, reads
-MNT/status/summary.json until counts.files and counts.tracks have both
-grown by the number of audio files copied. It also sums the tag and i/o
+MNT/status/summary.json until counts.files has grown by the number of
+files copied (images included) and counts.tracks by the audio files. It also sums the tag and i/o
 errors of every scan the watcher started (files read while cp was still
 writing them would show there).
 
@@ -302,11 +302,14 @@ def bulk(args):
     tops = sorted(os.path.join(args.source, n) for n in os.listdir(args.source)
                   if not n.startswith("."))
     expected_new = len(audio_files(args.source))
+    # Cover art and artist images are files too, not tracks.
+    expected_files = sum(len(files) for top in tops
+                         for _, _, files in os.walk(top))
     if args.existing:
         make_folders(args, dest)
     old_id = wait_quiet(args.mnt, args.timeout)
     before = counts(args.mnt)
-    expected = (before[0] + expected_new, before[1] + expected_new)
+    expected = (before[0] + expected_files, before[1] + expected_new)
     log(f"copying {expected_new} tracks ({len(tops)} artist folders) into "
         f"{dest}; the mount shows {before[0]} files and {before[1]} tracks, "
         f"waiting for {expected[0]} and {expected[1]}")

@@ -7,6 +7,7 @@ with what mutagen reads from the files."""
 import errno
 import os
 import random
+import sqlite3
 import struct
 import sys
 import types
@@ -189,6 +190,25 @@ def covers(tmp_path_factory):
              [(3, "image/png", front)])
     want["Artist B/V24 Album"] = ("png", front, d + "/02.mp3")
 
+    # The other kinds by mutagen, each front cover after another picture:
+    # a 10 MB PNG in FLAC, a PNG in ID3v2.3, a JPEG in ID3v2.4.
+    for album, name, kind, front, other in (
+            ("Flac Png", "01.flac", "png", png(8, BIG),
+             (0, "image/jpeg", jpeg(9))),
+            ("V23 Png", "01.mp3", "png", png(10, 20000),
+             (5, "image/jpeg", jpeg(11))),
+            ("V24 Jpeg", "01.mp3", "jpg", jpeg(12, 40000),
+             (6, "image/png", png(13, 3000)))):
+        path = album_dir("Artist B", album) + "/" + name
+        pictures = [other, (3, "image/" + {"jpg": "jpeg"}.get(kind, kind),
+                            front)]
+        if name.endswith(".flac"):
+            flac_file(path, album, "Artist B", album, 1, pictures)
+        else:
+            mp3_file(path, album, "Artist B", album, 1, pictures,
+                     3 if album.startswith("V23") else 4)
+        want["Artist B/" + album] = (kind, front, path)
+
     # Unsynchronised ID3v2.3 (the whole tag) and ID3v2.4 (per frame).
     for version in (3, 4):
         album = "Unsync %d" % version
@@ -240,6 +260,27 @@ def covers(tmp_path_factory):
     with open(str(root / "Artist E" / "ARTIST.jpg"), "wb") as f:
         f.write(artist_e)
 
+    # Multi-disc albums: the album folder's image serves disc folders
+    # without one of their own, and the artist image is two levels above
+    # the tracks. A subfolder that is not a disc folder looks no higher.
+    for album, folders in (("Double", ("CD1", "CD2")),
+                           ("Boxed", ("Disc 1 - Early", "disc 2 - Late")),
+                           ("Spaced", ("cd 1", "CD 2")),
+                           ("Bonus Only", ("Bonus",))):
+        for n, sub in enumerate(folders, start=1):
+            d = album_dir("Artist F", album + "/" + sub)
+            flac_file(d + "/%02d.flac" % n, "%s %d" % (album, n),
+                      "Artist F", album, n)
+    images = {"Double/Folder.JPG": jpeg(600), "Boxed/cover.jpg": jpeg(601),
+              "Boxed/Disc 1 - Early/cover.png": png(602, 2000),
+              "Bonus Only/cover.jpg": jpeg(603), "artist.png": png(604, 3000)}
+    for rel, data in images.items():
+        (root / "Artist F" / rel).write_bytes(data)
+    want["Artist F/Double"] = ("jpg", images["Double/Folder.JPG"], None)
+    want["Artist F/Boxed"] = ("png", images["Boxed/Disc 1 - Early/cover.png"],
+                              None)
+    artist_f = images["artist.png"]
+
     # No cover at all.
     d = album_dir("Artist D", "Bare Album")
     flac_file(d + "/01.flac", "Bare", "Artist D", "Bare Album", 1)
@@ -260,7 +301,7 @@ def covers(tmp_path_factory):
     m = start(base, "music=" + str(root))
     yield types.SimpleNamespace(mount=m, root=root, want=want, cut=cut,
                                 artist_a=artist_a, artist_b=artist_b,
-                                artist_e=artist_e)
+                                artist_e=artist_e, artist_f=artist_f)
     unmount(m.path, m.proc)
 
 
@@ -290,8 +331,9 @@ def front_of(path):
 def test_embedded_covers_equal_mutagen(covers):
     m, want = covers.mount, covers.want
     for key in ("Artist A/Flac Album", "Artist A/V23 Album",
-                "Artist B/V24 Album", "Artist B/Unsync 3",
-                "Artist B/Unsync 4"):
+                "Artist B/V24 Album", "Artist B/Flac Png",
+                "Artist B/V23 Png", "Artist B/V24 Jpeg",
+                "Artist B/Unsync 3", "Artist B/Unsync 4"):
         kind, data, track = want[key]
         expected = front_of(track)
         if data is not None:
@@ -369,10 +411,13 @@ def test_no_cover_listed(covers):
                                               "/Artist D/Bare Album"))
                 if n.startswith(("cover", "folder"))]
     lines = m.read("status/no-cover").decode().splitlines()
-    assert lines == ["Artist D\tBare Album\t%s/Artist D/Bare Album" % root]
+    assert lines == [
+        "Artist D\tBare Album\t%s/Artist D/Bare Album" % root,
+        "Artist F\tBonus Only\t%s/Artist F/Bonus Only/Bonus" % root,
+        "Artist F\tSpaced\t%s/Artist F/Spaced" % root]
     counts = m.json("status/summary.json")["counts"]
-    assert counts["albums_without_cover"] == 1
-    assert counts["albums_with_cover"] == counts["albums"] - 1
+    assert counts["albums_without_cover"] == 3
+    assert counts["albums_with_cover"] == counts["albums"] - 3
 
 
 @pytest.mark.parametrize("album", ["Cut Flac", "Cut Mp3"])
@@ -394,3 +439,98 @@ def test_search_has_no_covers(covers):
     m = covers.mount
     names = os.listdir(m.file("search/v24"))
     assert names and all(n.endswith(".mp3") for n in names)
+
+
+def test_multi_disc_albums(covers):
+    """A disc folder without an image shows its album folder's; one with
+    its own shows that; the artist image is above the album folder."""
+    m, want = covers.mount, covers.want
+    for key in ("Artist F/Double", "Artist F/Boxed"):
+        kind, data, _ = want[key]
+        folder = album_path(key)
+        names = sorted(n for n in os.listdir(m.file(folder))
+                       if not n.endswith(".flac"))
+        assert names == ["cover." + kind, "folder." + kind], key
+        assert m.read(os.path.join(folder, "cover." + kind)) == data, key
+        assert len(os.listdir(m.file(folder))) == 4, key
+    for key in ("Artist F/Spaced", "Artist F/Bonus Only"):
+        assert not [n for n in os.listdir(m.file(album_path(key)))
+                    if not n.endswith(".flac")], key
+    assert m.read(ARTISTS + "/Artist F/artist.png") == covers.artist_f
+
+
+def pictures_noted(db):
+    """How many tracks hold a picture, and how many pictures are noted."""
+    with sqlite3.connect(db) as c:
+        return (c.execute("SELECT count(*) FROM tracks WHERE has_picture")
+                .fetchone()[0],
+                c.execute("SELECT count(*) FROM pictures").fetchone()[0])
+
+
+def test_covers_off_then_on(covers, tmp_path):
+    """[music] covers = no: the scan notes no embedded picture, the views
+    show no image, /status/no-cover is empty and counts none. Turned back
+    on, the next start notes the pictures and shows every cover."""
+    conf = tmp_path / "covers-off.conf"
+    conf.write_text("[music]\ncovers = no\n")
+    m = start(tmp_path, "config=" + str(conf), "music=" + str(covers.root))
+    try:
+        holding, noted = pictures_noted(m.db)
+        assert holding > 0 and noted == 0
+        for key in covers.want:
+            assert not [n for n in os.listdir(m.file(album_path(key)))
+                        if not n.endswith((".flac", ".mp3"))], key
+        for artist in ("Artist A", "Artist B", "Artist E", "Artist F"):
+            assert not [n for n in os.listdir(m.file(ARTISTS + "/" + artist))
+                        if n.startswith("artist")], artist
+        assert m.read("status/no-cover") == b""
+        counts = m.json("status/summary.json")["counts"]
+        assert counts["albums"] > 0
+        assert counts["albums_with_cover"] == 0
+        assert counts["albums_without_cover"] == 0
+    finally:
+        unmount(m.path, m.proc)
+
+    m = start(tmp_path, "music=" + str(covers.root))
+    try:
+        assert pictures_noted(m.db) == pictures_noted(covers.mount.db)
+        for key, (kind, data, track) in covers.want.items():
+            rel = os.path.join(album_path(key), "cover." + kind)
+            assert m.read(rel) == (data if data is not None
+                                   else front_of(track)), key
+        assert m.read(ARTISTS + "/Artist F/artist.png") == covers.artist_f
+        assert len(m.read("status/no-cover").splitlines()) == 3
+    finally:
+        unmount(m.path, m.proc)
+
+
+def test_folder_image_added_and_removed(make_mount, tmp_path):
+    """A cover.jpg put in an album folder later shows after the rescan,
+    takes the album off /status/no-cover, and goes when removed."""
+    d = tmp_path / "music" / "Artist" / "Album"
+    d.mkdir(parents=True)
+    flac_file(str(d / "01.flac"), "Song", "Artist", "Album", 1)
+    m = make_mount("music=" + str(tmp_path / "music"))
+    folder = os.path.join(ARTISTS, "Artist", "Album")
+    assert os.listdir(m.file(folder)) == ["01 - Song.flac"]
+    assert m.read("status/no-cover") == \
+        b"Artist\tAlbum\t%s\n" % str(d).encode()
+    image = jpeg(700, 5000)
+    (d / "COVER.JPG").write_bytes(image)
+    m.rescan()
+    assert sorted(os.listdir(m.file(folder))) == \
+        ["01 - Song.flac", "cover.jpg", "folder.jpg"]
+    assert m.read(folder + "/folder.jpg") == image
+    assert m.read("status/no-cover") == b""
+    (d / "COVER.JPG").unlink()
+    m.rescan()
+    assert os.listdir(m.file(folder)) == ["01 - Song.flac"]
+    assert m.read("status/no-cover") != b""
+
+
+def test_pictures_not_read_while_scanning(covers):
+    """The scan reads the fields in front of an image, never the image:
+    the two 10 MB pictures alone would be twice what it read in all."""
+    last = covers.mount.json("metrics/scan.json")["last"]
+    assert last["trigger"] == "startup" and last["files_new"] > 40
+    assert last["bytes_read"] < BIG // 2

@@ -94,6 +94,7 @@ static void test_defaults(void **state)
 	assert_null(cfg.database);
 	assert_int_equal(cfg.threads, 0);
 	assert_int_equal(cfg.dry_run, 1);
+	assert_int_equal(cfg.covers, 1);
 	assert_int_equal(cfg.watch_debounce_ms, 200);
 	assert_int_equal(cfg.poll_interval_s, 300);
 	assert_int_equal(cfg.auto_check_interval_s, 3600);
@@ -154,10 +155,13 @@ static void test_bools(void **state)
 	(void)state;
 	for (i = 0; i < ARRAY_SIZE(words); i++) {
 		assert_true(asprintf(&text, "[general]\ndry_run = %s\n"
+				     "[music]\ncovers = %s\n"
 				     "[analysis]\nenabled = %s\n",
-				     words[i].word, words[i].word) > 0);
+				     words[i].word, words[i].word,
+				     words[i].word) > 0);
 		assert_int_equal(load(&cfg, text), 0);
 		assert_int_equal(cfg.dry_run, words[i].value);
+		assert_int_equal(cfg.covers, words[i].value);
 		assert_int_equal(cfg.analysis_enabled, words[i].value);
 		config_release(&cfg);
 		free(text);
@@ -240,6 +244,7 @@ static void test_full_config(void **state)
 		"poll_interval = 10m\n"
 		"[music]\n"
 		"root = @/music\n"
+		"covers = no\n"
 		"[manga]\n"
 		"root = @/manga\n"
 		"[monitor]\n"
@@ -303,6 +308,7 @@ static void test_full_config(void **state)
 	assert_int_equal(cfg.dry_run, 0);
 	assert_int_equal(cfg.watch_debounce_ms, 500);
 	assert_int_equal(cfg.poll_interval_s, 600);
+	assert_int_equal(cfg.covers, 0);
 	path = expand("@/music");
 	assert_int_equal(cfg.music_roots.nr, 1);
 	assert_string_equal(cfg.music_roots.items[0], path);
@@ -510,6 +516,11 @@ static void test_bad_values(void **state)
 		{ "[general]\ndry_run = maybe\n", 2,
 		  "bad value 'maybe' for dry_run in [general]: expected yes "
 		  "or no" },
+		{ "[music]\n\ncovers = jpeg\n", 3,
+		  "bad value 'jpeg' for covers in [music]: expected yes or "
+		  "no" },
+		{ "[general]\ncovers = no\n", 2,
+		  "unknown key 'covers' in [general]" },
 		{ "[general]\nthreads = four\n", 2,
 		  "bad value 'four' for threads in [general]: expected a "
 		  "whole number from 1 to 256" },
@@ -1089,7 +1100,8 @@ static void test_dump(void **state)
 	config_release(&cfg);
 	for (size_t i = 0; i < ARRAY_SIZE(secrets); i++)
 		assert_null(strstr(first.buf, secrets[i]));
-	want = expand("\n[music]\nroot = @/music\nroot = @/lib\n\n");
+	want = expand("\n[music]\nroot = @/music\nroot = @/lib\n"
+		      "covers = yes\n\n");
 	assert_non_null(strstr(first.buf, want));
 	free(want);
 	assert_non_null(strstr(first.buf, "\n[prowlarr]\n# url =\n"

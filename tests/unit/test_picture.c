@@ -369,6 +369,49 @@ static void test_fixture_cut(void **state)
 	tags_release(&t);
 }
 
+/* With no_pictures, a picture is counted and nothing of it is noted,
+ * and the other tags are read the same. */
+static void test_fixtures_no_pictures(void **state)
+{
+	static const struct {
+		const char *name;
+		reader_fn *reader;
+	} cases[] = {
+		{ "picture.flac", tags_read_flac },
+		{ "picture.mp3", tags_read_mp3 },
+		{ "picfirst.mp3", tags_read_mp3 },
+		{ "v22.mp3", tags_read_mp3 },
+	};
+	char path[4096];
+	struct tags with, without;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(*cases); i++) {
+		int fd;
+
+		snprintf(path, sizeof(path), "%s/%s", fixtures,
+			 cases[i].name);
+		fd = open(path, O_RDONLY | O_CLOEXEC);
+		assert_true(fd >= 0);
+		memset(&with, 0, sizeof(with));
+		memset(&without, 0, sizeof(without));
+		without.no_pictures = 1;
+		assert_int_equal(cases[i].reader(fd, &with), 0);
+		assert_int_equal(cases[i].reader(fd, &without), 0);
+		close(fd);
+		assert_int_equal(with.picture.found, 1);
+		assert_int_equal(without.picture.found, 0);
+		assert_int_equal(without.has_picture, 1);
+		assert_int_equal(without.tag_error, with.tag_error);
+		assert_non_null(with.title);
+		assert_non_null(without.title);
+		assert_string_equal(without.title, with.title);
+		assert_true(without.bytes_read <= with.bytes_read);
+		tags_release(&with);
+		tags_release(&without);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -386,6 +429,7 @@ int main(void)
 		cmocka_unit_test(test_read_plain),
 		cmocka_unit_test(test_fixtures),
 		cmocka_unit_test(test_fixture_cut),
+		cmocka_unit_test(test_fixtures_no_pictures),
 	};
 
 	fixtures = getenv("MEDIAMON_FIXTURES");

@@ -140,8 +140,8 @@ static void test_schema_versions(void **state)
 	assert_int_equal(schema_migrate(db), 0);
 	assert_int_equal(db_exec(db, "PRAGMA user_version = 99"), 0);
 	assert_int_equal(schema_migrate(db), -EPROTO);
-	assert_int_equal(db_exec(db, "PRAGMA user_version = 9"), 0);
-	assert_int_equal(schema_version(), 9);
+	assert_int_equal(db_exec(db, "PRAGMA user_version = 10"), 0);
+	assert_int_equal(schema_version(), 10);
 	db_close(db);
 }
 
@@ -293,7 +293,7 @@ static void test_tracks_fts_backfilled(void **state)
 				 " DROP TRIGGER tracks_fts_set; DROP TABLE tracks_fts;"
 				 " DROP TABLE tracks_fts_dirty;"
 				 " DROP INDEX tracks_album_artist;"
-				 " DROP TABLE pictures;"),
+				 " DROP TABLE pictures; DROP TABLE settings;"),
 			 0);
 	/* back to before the search index (version 7) */
 	assert_int_equal(db_exec(db, "PRAGMA user_version = 6"), 0);
@@ -544,6 +544,7 @@ static void test_picture_step_rereads(void **state)
 	writer_stop();
 	assert_int_equal(db_open(e->db, 0, &db), 0);
 	assert_int_equal(db_exec(db, "DROP TABLE pictures;"
+				 " DROP TABLE settings;"
 				 " PRAGMA user_version = 7"), 0);
 	assert_int_equal(schema_migrate(db), 0);
 	db_close(db);

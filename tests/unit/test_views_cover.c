@@ -62,12 +62,43 @@ static void test_artist(void **state)
 	assert_int_equal(rank("cover.jpg", 1, &ext), -1);
 }
 
+static int disc(const char *name)
+{
+	return views_cover_disc_folder(name, strlen(name));
+}
+
+/* Disc folders in the spellings taggers and rippers use, any case. */
+static void test_disc_folders(void **state)
+{
+	static const char *const yes[] = {
+		"CD1", "cd2", "CD 1", "Cd 12", "Disc 1", "DISC2", "disk 2",
+		"Disk 3", "disc 1 - The Early Years", "CD2 - Live", "CD 03",
+	};
+	static const char *const no[] = {
+		"CD", "Disc", "CD ", "Disc ", "CD1 -", "CD1 - ", "CD1-Live",
+		"CD1 Live", "CD 1a", "CD  1", "Discography", "Disco 1",
+		"Album CD1", "ACD1", "1", "", "Disc one", "cd1.flac",
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(yes) / sizeof(*yes); i++)
+		if (!disc(yes[i]))
+			fail_msg("'%s' is a disc folder", yes[i]);
+	for (size_t i = 0; i < sizeof(no) / sizeof(*no); i++)
+		if (disc(no[i]))
+			fail_msg("'%s' is not a disc folder", no[i]);
+	/* Only the len bytes given count. */
+	assert_int_equal(views_cover_disc_folder("CD1/x", 3), 1);
+	assert_int_equal(views_cover_disc_folder("CD1", 2), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_cover_order),
 		cmocka_unit_test(test_not_covers),
 		cmocka_unit_test(test_artist),
+		cmocka_unit_test(test_disc_folders),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
