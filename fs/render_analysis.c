@@ -12,6 +12,7 @@
 #include "indexer/analysis_store.h"
 #include "indexer/indexer.h"
 
+/* Before the first track there is no rate: 0, not a division by 0. */
 static double ratio(double n, double d)
 {
 	return d > 0 ? n / d : 0;
@@ -74,6 +75,7 @@ struct dup_ctx {
 	int groups;
 };
 
+/* Paths come from the store per track, as the groups give ids. */
 static int add_line(void *arg, int group, int64_t track_id)
 {
 	struct dup_ctx *ctx = arg;
@@ -113,6 +115,7 @@ static int add_line(void *arg, int group, int64_t track_id)
 	return 0;
 }
 
+/* Lines of a group together, each group in path order. */
 static int cmp_line(const void *a, const void *b)
 {
 	const struct dup_line *x = a, *y = b;

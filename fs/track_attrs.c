@@ -79,6 +79,7 @@ static int hand_out(const char *data, size_t len, char *buf, size_t size)
 	return len;
 }
 
+/* Every value buffer goes, set or not. */
 static void release_values(struct strbuf values[NR_ATTRS])
 {
 	for (size_t i = 0; i < NR_ATTRS; i++)

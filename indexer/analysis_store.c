@@ -48,6 +48,7 @@ static int query_int(sqlite3 *db, const char *sql, int64_t id, int64_t dflt,
 	return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : db_error(db, rc, sql);
 }
 
+/* Other workers hold their tracks: a track is analysed by one only. */
 static int is_busy(int64_t id, const int64_t *busy, size_t nbusy)
 {
 	for (size_t i = 0; i < nbusy; i++)
@@ -378,6 +379,7 @@ struct nodes {
 	size_t nr;
 };
 
+/* Nodes sorted by track id are found by bsearch(). */
 static int cmp_node(const void *a, const void *b)
 {
 	const struct node *x = a, *y = b;
@@ -385,6 +387,7 @@ static int cmp_node(const void *a, const void *b)
 	return (x->id > y->id) - (x->id < y->id);
 }
 
+/* Pairs name tracks by id, union-find works on places. */
 static int node_index(const struct nodes *n, int64_t id)
 {
 	struct node key = { .id = id };
@@ -394,6 +397,7 @@ static int node_index(const struct nodes *n, int64_t id)
 	return found - n->v;
 }
 
+/* Halving the path as it is walked keeps the next walks short. */
 static int root_of(struct nodes *n, int i)
 {
 	while (n->v[i].parent != i) {
@@ -476,6 +480,7 @@ struct member {
 	int group, index;
 };
 
+/* Groups in turn, each track of one in id order. */
 static int cmp_member(const void *a, const void *b)
 {
 	const struct member *x = a, *y = b;

@@ -86,6 +86,8 @@ static int held_back(void)
 		(read && clock_mono() - read < READ_QUIET_S);
 }
 
+/* Audio seconds per CPU second count the analysis only, not what the
+ * other threads of the daemon do meanwhile. */
 static double thread_cpu(void)
 {
 	struct timespec ts;
