@@ -193,6 +193,7 @@ int analysis_worker_start(const struct config *cfg, int (*scanning)(void))
 	pthread_condattr_t attr;
 	int want = cfg->analysis_threads, rc = 0;
 
+	pthread_mutex_lock(&aw.lock);
 	/* Made once and never destroyed: FUSE threads signal it also while
 	 * a reload stops and starts the workers. */
 	if (!aw.wake_ready) {
@@ -202,7 +203,6 @@ int analysis_worker_start(const struct config *cfg, int (*scanning)(void))
 		pthread_condattr_destroy(&attr);
 		aw.wake_ready = 1;
 	}
-	pthread_mutex_lock(&aw.lock);
 	aw.cfg = cfg;
 	aw.scanning = scanning;
 	aw.stopping = 0;
