@@ -9,7 +9,8 @@ BIN ?= mediamon
 # Extra compiler and linker flags for an instrumented build (make asan).
 SANITIZE ?=
 
-PKGS := fuse3 sqlite3 libcurl flac id3tag jansson libxml-2.0 inih libarchive
+PKGS := fuse3 sqlite3 libcurl flac id3tag jansson libxml-2.0 inih libarchive \
+	libchromaprint libebur128 aubio libmpg123
 CC ?= cc
 CFLAGS ?= -O2 -g
 CFLAGS += -std=gnu11 -D_GNU_SOURCE -Wall -Wextra -Werror -pthread -I. \
@@ -55,9 +56,10 @@ $(BUILD)/tests/%: tests/unit/%.c $(LIB) $(TEST_SUPPORT)
 	$(CC) $(CFLAGS) -MMD -MP -o $@ $< $(TEST_SUPPORT) $(LIB) $(LDLIBS) \
 		$(shell pkg-config --libs cmocka)
 
-$(FIXTURES): tests/data/make-fixtures.sh
+$(FIXTURES): tests/data/make-fixtures.sh tests/data/make-analysis-fixtures.sh
 	@mkdir -p $(BUILD)/fixtures
 	sh tests/data/make-fixtures.sh $(BUILD)/fixtures
+	sh tests/data/make-analysis-fixtures.sh $(BUILD)/fixtures
 	@touch $@
 
 unit: $(UNIT_BIN) $(FIXTURES)
@@ -154,8 +156,16 @@ fuzz-figures: fuzz-smoke
 	@mkdir -p $(BUILD)
 	cat $(FUZZ_BUILD)/fuzz/stats >>$(BUILD)/reliability.txt
 
-bench: mediamon
-	sh tests/bench/bench.sh
+# The analysis section's driver: analyses files, prints audio s per CPU s.
+BENCH_ANALYSIS := $(BUILD)/bench/bench_analysis
+
+$(BENCH_ANALYSIS): tests/bench/bench_analysis.c $(LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -MMD -MP -o $@ $< $(LIB) $(LDLIBS)
+
+bench: mediamon $(BENCH_ANALYSIS)
+	MEDIAMON_BENCH_ANALYSIS=$(abspath $(BENCH_ANALYSIS)) \
+		sh tests/bench/bench.sh
 
 # Prints the reliability figures: kills survived, hostile cases passed,
 # concurrent reads served, fuzz executions per harness (a short fuzz run).
@@ -217,4 +227,5 @@ clean:
 	rm -rf $(BUILD) $(ASAN_BUILD) $(FUZZ_BUILD) $(BIN)
 
 -include $(LIB_OBJ:.o=.d) $(BUILD)/fs/main.d $(TEST_SUPPORT:.o=.d) \
-	$(UNIT_BIN:=.d) $(BUILD)/fuzz/fuzz.d $(FUZZ_BIN:=.d)
+	$(UNIT_BIN:=.d) $(BUILD)/fuzz/fuzz.d $(FUZZ_BIN:=.d) \
+	$(BENCH_ANALYSIS).d

@@ -133,7 +133,7 @@ static const struct key keys[] = {
 	{ "retention", "metrics", T_DURATION, O(retention_metrics_s),
 	  1, LONG_MAX },
 	{ "retention", "backup_interval", T_DURATION, O(backup_interval_s),
-	  1, LONG_MAX },
+	  0, LONG_MAX },
 	{ "retention", "backups_kept", T_INT, O(backups_kept),
 	  1, 1000 },
 	{ "analysis", "enabled", T_BOOL, O(analysis_enabled) },

@@ -9,14 +9,16 @@
 #include "fs/render.h"
 #include "fs/render_analysis.h"
 #include "fs/render_monitor.h"
+#include "fs/render_repair.h"
 
-enum doc { SUMMARY, SCAN, WATCH, MONITOR, ANALYSIS, NR_DOCS };
+enum doc { SUMMARY, SCAN, WATCH, MONITOR, REPAIR, ANALYSIS, NR_DOCS };
 
 static int (*const renderers[NR_DOCS])(struct strbuf *) = {
 	[SUMMARY] = render_summary,
 	[SCAN] = render_scan_json,
 	[WATCH] = render_watch_json,
 	[MONITOR] = render_monitor_json,
+	[REPAIR] = render_repair_json,
 	[ANALYSIS] = render_analysis_json,
 };
 
@@ -218,6 +220,35 @@ static const struct metric metrics[] = {
 	  "last_check.*.downloads", .labels = { "check" }),
 	M(MONITOR, "mediamon_check_errors", G,
 	  "Errors during the last check.", "last_check.*.errors", .labels = { "check" }),
+
+	/* Counted from rows that [retention] prunes: gauges, not counters. */
+	M(REPAIR, "mediamon_repair_requests", G,
+	  "Real-Debrid requests in the attempt log, per endpoint.",
+	  "requests_by_endpoint.*", .labels = { "endpoint" }),
+	M(REPAIR, "mediamon_repair_rate_limited", G,
+	  "Real-Debrid answers in the attempt log that were rate limits.",
+	  "rate_limited"),
+	M(REPAIR, "mediamon_repairs_ok", G,
+	  "Torrents repaired: re-added and downloaded.", "repairs_ok"),
+	M(REPAIR, "mediamon_repairs_failed", G,
+	  "Repairs failed for good or stopped in a loop.", "repairs_failed"),
+	M(REPAIR, "mediamon_repair_permanent_failures", G,
+	  "Torrents that cannot come back.", "permanent_failures"),
+	M(REPAIR, "mediamon_repair_links_deleted", G,
+	  "Dead links deleted for torrents that cannot come back.",
+	  "links_deleted"),
+	M(REPAIR, "mediamon_repair_rescans", G,
+	  "Rescans Sonarr or Radarr took.", "rescans"),
+	M(REPAIR, "mediamon_repair_old_torrents_to_delete", G,
+	  "Old torrents of repairs still to delete.",
+	  "old_torrents_to_delete"),
+	M(REPAIR, "mediamon_repair_old_torrent_delete_failures", G,
+	  "Deletions of old torrents that failed.",
+	  "old_torrent_delete_failures"),
+	M(REPAIR, "mediamon_repair_passes", G,
+	  "Repair passes in the store.", "passes"),
+	M(REPAIR, "mediamon_repair_last_pass_duration_seconds", G,
+	  "How long the last repair pass took.", "last_pass_duration_s"),
 
 	M(ANALYSIS, "mediamon_analysis_enabled", G,
 	  "1 when [analysis] lets the audio analysis run.", "enabled"),

@@ -9,9 +9,10 @@
 #include "fs/reader.h"
 #include "fs/render.h"
 #include "indexer/indexer.h"
+#include "indexer/rd_client.h"
 
-#define RECENT_ATTEMPTS "50"
-#define RECENT_REPAIRS "50"
+#define RECENT_ATTEMPTS "50"		/* requests listed in repairs.json */
+#define RECENT_REPAIRS "50"		/* repairs done listed there */
 
 /* The dead links with the repair of their torrent, the latest one. */
 #define BROKEN_SQL \
@@ -173,6 +174,9 @@ static json_t *guard_object(json_t *last)
 	" repaired, retries, failed, links_deleted, rescans, requests" \
 	" FROM rd_passes ORDER BY id DESC LIMIT 1"
 
+/* The lists of repairs.json, each one query. */
+#define NR_LISTS 7
+
 int render_repairs_json(struct strbuf *out)
 {
 	static const char *const sql[] = {
@@ -190,8 +194,11 @@ int render_repairs_json(struct strbuf *out)
 		REPAIR_COLUMNS " WHERE state = 'failed' AND torrent_id NOT IN"
 		" (SELECT torrent_id FROM rd_failures)"
 		" ORDER BY updated_at DESC",
+		"SELECT torrent_id AS torrent, name, new_id, since AS since_at,"
+		" failures, error AS last_error, tried_at FROM rd_deletes"
+		" WHERE deleted_at IS NULL ORDER BY since, torrent_id",
 	};
-	json_t *v[6] = { NULL }, *last = NULL;
+	json_t *v[NR_LISTS] = { NULL }, *last = NULL;
 	struct indexer_status s;
 	sqlite3 *db = reader_begin();
 	int rc = 0;
@@ -199,18 +206,18 @@ int render_repairs_json(struct strbuf *out)
 	if (!db)
 		return -EIO;
 	indexer_status(&s);
-	for (size_t i = 0; !rc && i < 6; i++)
+	for (size_t i = 0; !rc && i < NR_LISTS; i++)
 		rc = rows_array(db, sql[i], &v[i]);
 	if (!rc)
 		rc = row_or_null(db, LAST_PASS_SQL, &last);
 	reader_end(db);
 	if (rc) {
-		for (size_t i = 0; i < 6; i++)
+		for (size_t i = 0; i < NR_LISTS; i++)
 			json_decref(v[i]);
 		return rc;
 	}
 	return json_append(out, json_pack(
-		"{s:b, s:b, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o}",
+		"{s:b, s:b, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o}",
 		"dry_run", s.dry_run,
 		"running", !!(s.jobs.running & (JOBS_REPAIR_SCAN |
 						JOBS_REPAIR_RUN)),
@@ -221,6 +228,7 @@ int render_repairs_json(struct strbuf *out)
 		"repaired", v[2],
 		"failed", v[3],
 		"loops_stopped", v[5],
+		"old_torrents_to_delete", v[6],
 		"recent_attempts", v[4]));
 }
 
@@ -258,7 +266,9 @@ int render_repair_json(struct strbuf *out)
 		rc = row_or_null(db, "SELECT"
 			" (SELECT count(*) FROM rd_attempts) AS requests,"
 			" (SELECT count(*) FROM rd_attempts WHERE"
-			"  http_status = 429 OR error_code IN (5, 34))"
+			"  http_status = 429 OR error_code IN ("
+			RD_STR(RD_ERR_SLOW_DOWN) ", "
+			RD_STR(RD_ERR_TOO_MANY_REQUESTS) "))"
 			"  AS rate_limited,"
 			" (SELECT count(*) FROM rd_repairs WHERE"
 			"  state = 'repaired') AS repairs_ok,"
@@ -270,6 +280,10 @@ int render_repair_json(struct strbuf *out)
 			"  rd_failures) AS links_deleted,"
 			" (SELECT coalesce(sum(rescans), 0) FROM rd_failures)"
 			"  AS rescans,"
+			" (SELECT count(*) FROM rd_deletes WHERE"
+			"  deleted_at IS NULL) AS old_torrents_to_delete,"
+			" (SELECT coalesce(sum(failures), 0) FROM"
+			"  rd_deletes) AS old_torrent_delete_failures,"
 			" (SELECT count(*) FROM rd_passes) AS passes", &totals);
 	if (!rc)
 		rc = row_or_null(db, LAST_PASS_SQL, &last);

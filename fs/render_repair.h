@@ -26,11 +26,12 @@ int render_broken_json(struct strbuf *out);
 
 /* /status/repairs.json: dry_run, the guard, the last pass, the repair
  * queue, the retry queue, recent repairs, permanent failures, repair
- * loops stopped, recent attempts. */
+ * loops stopped, old torrents still to delete, recent attempts. */
 int render_repairs_json(struct strbuf *out);
 
 /* /metrics/repair.json: requests by endpoint, 429s, repairs ok and
- * failed, permanent failures, links deleted, the last pass. */
+ * failed, permanent failures, links deleted, old torrents still to
+ * delete and the deletions that failed, the last pass. */
 int render_repair_json(struct strbuf *out);
 
 /*

@@ -4,7 +4,7 @@
 /*
  * Audio analysis of one track: decode it (libFLAC, libmpg123) and compute
  * what the background workers store for it. A Chromaprint fingerprint,
- * integrated loudness and true peak per EBU R128 (libebur128), the tempo
+ * integrated loudness (libebur128) and true peak per EBU R128, the tempo
  * (aubio) and a fixed-length feature vector of unit length, so that the
  * cosine of two vectors is their dot product:
  *
@@ -48,10 +48,16 @@ struct analysis_result {
 
 /*
  * Decode the FLAC or MP3 file at path (the type is told by its content,
- * not its name) and fill *r. Returns 0; -ENOENT or another -errno when
- * the file cannot be opened; -EMEDIUMTYPE when it is neither FLAC nor MP3;
- * -EBADMSG when the audio is damaged (a decoder error, a truncated
- * stream) or too short to analyse. On error *r holds nothing to release.
+ * not its name) and fill *r. The fingerprint covers the first 120 s; the
+ * loudness, peak and vector the whole track. Silence has the loudness
+ * -70 LUFS (the absolute gate of EBU R128). Memory stays bounded whatever
+ * the length of the track. Returns 0; -ENOENT or another -errno when the
+ * file cannot be opened or read (-EISDIR for a directory); -EMEDIUMTYPE
+ * when it is neither FLAC nor MP3, or not a regular file (a FIFO is never
+ * waited on); -EBADMSG when the audio is damaged (a decoder error, a
+ * stream shorter than its header says, garbage where frames should be)
+ * or too short to analyse (under 3 s); -ENOMEM. Each failure is logged
+ * once. On error *r is zeroed and holds nothing to release.
  */
 int analysis_run(const char *path, struct analysis_result *r);
 
@@ -60,9 +66,12 @@ void analysis_result_release(struct analysis_result *r);
 
 /*
  * How alike two raw fingerprints are, from 0 (unrelated) to 1 (the same
- * bits), allowing for a small offset between them (a few seconds of
+ * bits), allowing for a small offset between them (up to about 6 s of
  * silence added or cut). Two encodings of one recording score at least
- * ANALYSIS_SAME.
+ * ANALYSIS_SAME; unrelated ones about 0.4 to 0.7. Only the items
+ * where either fingerprint changes count, so fingerprints that hardly
+ * change (silence, a steady tone, clicks) match nothing: 0. Also 0 when
+ * either is NULL or shorter than 8 items.
  */
 double analysis_fingerprint_match(const uint32_t *a, int alen,
 				  const uint32_t *b, int blen);
@@ -70,19 +79,26 @@ double analysis_fingerprint_match(const uint32_t *a, int alen,
 /*
  * The keys under which a fingerprint is indexed so that candidates for
  * a match can be found without comparing every pair: writes up to max
- * keys to keys and returns how many. Two fingerprints that score at least
- * ANALYSIS_SAME share at least one key.
+ * (at most 256) distinct keys to keys and returns how many, 0 for an
+ * empty fingerprint. A key is a value below 4096 (the 12 top bits of an
+ * item), chosen by the value, not its position, so that an offset does
+ * not change them; 16 to 32 keys are plenty. Two fingerprints that score
+ * at least ANALYSIS_SAME share at least one key.
  */
 int analysis_fingerprint_keys(const uint32_t *fp, int len, uint32_t *keys,
 			      int max);
 
-/* The cosine similarity of two vectors from analysis_run(), -1 to 1. */
+/*
+ * The cosine similarity of two vectors from analysis_run(), -1 to 1; 0
+ * when either is all zeros.
+ */
 double analysis_similarity(const float *a, const float *b);
 
 /*
  * The gain of an album, from the loudness and duration of its n analysed
  * tracks: the loudness of their energies averaged over time, against
- * ANALYSIS_REFERENCE_LUFS. Returns 0 when n is 0.
+ * ANALYSIS_REFERENCE_LUFS, in dB. Tracks without a positive duration or
+ * a finite loudness are left out. Returns 0 when none is left (n is 0).
  */
 double analysis_album_gain(const double *loudness_lufs,
 			   const double *duration_s, int n);

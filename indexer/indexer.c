@@ -799,7 +799,7 @@ void indexer_status(struct indexer_status *out)
 	jobs_status(&out->jobs);
 	analysis_worker_status(&out->analysis);
 	if (!strcmp(out->state, "idle") &&
-	    (out->jobs.running & ~JOBS_MAINTENANCE))
+	    (out->jobs.running & ~(JOBS_MAINTENANCE | JOBS_REPAIR_LINKS)))
 		out->state = out->jobs.running & (JOBS_REPAIR_SCAN |
 			JOBS_REPAIR_RUN) ? "repairing" : "checking";
 	if (!strcmp(out->state, "idle") && out->analysis.paused)

@@ -13,8 +13,9 @@
 #include "common/log.h"
 #include "indexer/maintenance.h"
 #include "indexer/rd_repair.h"
+#include "indexer/rd_watch.h"
 
-#define NR_JOBS 5
+#define NR_JOBS 6
 
 /* The jobs auto_check_interval queues. */
 #define AUTO_JOBS (JOBS_CHECK_MISSING | JOBS_CHECK_NEW | JOBS_REPAIR_RUN)
@@ -63,6 +64,7 @@ int jobs_enabled(const struct config *cfg, enum jobs_job job)
 	case JOBS_CHECK_NEW:
 		return cfg->new_volumes;
 	case JOBS_REPAIR_SCAN:
+	case JOBS_REPAIR_LINKS:
 		return cfg->rd_mount && cfg->rd_libraries.nr;
 	case JOBS_REPAIR_RUN:
 		return cfg->rd_mount && cfg->rd_libraries.nr &&
@@ -93,13 +95,25 @@ static double last_check_at(void)
 	return at;
 }
 
-/* Every job is a monitor check today; the bit says which flow. */
+/* Carry out one job; a job that waits for something later (a repair's
+ * follow-up, the next backup) leaves its time for the timers. */
 static void run(unsigned job, const char *trigger)
 {
 	enum monitor_flow flow = job == JOBS_CHECK_NEW ? MONITOR_NEW :
 		MONITOR_MISSING;
 	double next;
 
+	if (job == JOBS_REPAIR_LINKS) {
+		char **paths;
+		size_t nr;
+		int all = rd_watch_take(&paths, &nr);
+
+		/* A request merged into the run before found nothing. */
+		if (all || nr)
+			rd_repair_links(jobs.repair, all ? NULL : paths, nr);
+		rd_watch_free(paths, nr);
+		return;
+	}
 	if (job == JOBS_MAINTENANCE) {
 		maintenance_run(jobs.cfg, clock_wall());
 		next = maintenance_next_at(jobs.cfg);
@@ -271,6 +285,9 @@ int jobs_start(const struct config *cfg, int (*scanning)(void))
 	pthread_mutex_lock(&jobs.lock);
 	jobs.started = 1;
 	pthread_mutex_unlock(&jobs.lock);
+	/* The links as they are now, and the watches on their folders. */
+	if (jobs.repair)
+		rd_watch_changed(NULL, 0);
 	return 0;
 }
 

@@ -7,6 +7,8 @@
  * checks and the Real-Debrid repair passes (rd_repair.h), run on request
  * and every auto_check_interval; a repair pass that waits for a download
  * or a retry asks for a follow-up pass, which runs when it is due.
+ * Changes under the library folders (rd_watch.h) update the links the
+ * repair knows between passes, and the links are walked once at start.
  * Maintenance (maintenance.h) runs when a backup is due.
  *
  *	jobs_start(cfg, scanning);
@@ -29,6 +31,7 @@ enum jobs_job {
 	JOBS_REPAIR_SCAN = 1 << 2,	/* detect and map dead links */
 	JOBS_REPAIR_RUN = 1 << 3,	/* and repair them */
 	JOBS_MAINTENANCE = 1 << 4,	/* retention and backups */
+	JOBS_REPAIR_LINKS = 1 << 5,	/* links the watcher saw change */
 };
 
 struct jobs_status {
@@ -72,8 +75,9 @@ void jobs_set_dry_run(int on);
 
 /*
  * Whether the configuration lets job run: the checks as [monitor] says,
- * a repair scan once [realdebrid] has a mount and a library, a repair run
- * once it has an api_token too, maintenance always.
+ * a repair scan (and the update of links the watcher saw change) once
+ * [realdebrid] has a mount and a library, a repair run once it has an
+ * api_token too, maintenance always.
  */
 int jobs_enabled(const struct config *cfg, enum jobs_job job);
 

@@ -14,8 +14,8 @@
 #include "common/throttle.h"
 #include "indexer/rd_client.h"
 
-#define HASH_LEN 40
-#define MAGNET_MAX 8192
+#define HASH_LEN 40			/* hex digits of a SHA-1 info hash */
+#define MAGNET_MAX 8192			/* bytes of a magnet link sent */
 
 /* One request: what to send, and what to call it in log lines. */
 struct rd_call {
@@ -104,15 +104,16 @@ static void read_error(const struct http_response *resp,
  */
 static int classify(long status, int code)
 {
-	if (status == 429 || code == 34 || code == 5)
+	if (status == 429 || code == RD_ERR_TOO_MANY_REQUESTS ||
+	    code == RD_ERR_SLOW_DOWN)
 		return -EAGAIN;
-	if (status == 451 || code == 35)
+	if (status == 451 || code == RD_ERR_INFRINGING)
 		return -EPERM;
-	if (status == 509 || code == 21)
+	if (status == 509 || code == RD_ERR_TOO_MANY_ACTIVE)
 		return -ENOSPC;
-	if (code == 7 || (status == 404 && !code))
+	if (code == RD_ERR_UNKNOWN_RESOURCE || (status == 404 && !code))
 		return -ENOENT;
-	if (status == 401 || status == 403 || code == 8)
+	if (status == 401 || status == 403 || code == RD_ERR_BAD_TOKEN)
 		return -EACCES;
 	return -EIO;
 }

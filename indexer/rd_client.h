@@ -81,6 +81,19 @@ struct throttle;
 #define RD_INFO_MAX_BODY (4u << 20)	/* a torrent of many files */
 #define RD_ID_MAX 64			/* characters of a torrent id */
 
+/* The error_code values of Real-Debrid's error answers the client tells
+ * apart (its HTTP statuses aside). */
+#define RD_ERR_SLOW_DOWN 5		/* slow_down: a rate limit */
+#define RD_ERR_UNKNOWN_RESOURCE 7	/* no such torrent */
+#define RD_ERR_BAD_TOKEN 8
+#define RD_ERR_TOO_MANY_ACTIVE 21	/* no slot for one more download */
+#define RD_ERR_TOO_MANY_REQUESTS 34	/* the account's rate limit */
+#define RD_ERR_INFRINGING 35		/* infringing_file */
+
+/* A number macro as a string, for SQL text. */
+#define RD_STR(n) RD_STR_(n)
+#define RD_STR_(n) #n
+
 struct rd_client {
 	const char *url;		/* NULL: RD_URL; with or without a
 					 * trailing slash */

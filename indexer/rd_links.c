@@ -14,6 +14,7 @@
 struct walk {
 	const char *mount;
 	const int *cancel;
+	void (*on_dir)(const char *dir);
 	struct rd_link *links;
 	size_t nr, alloc;
 };
@@ -99,7 +100,9 @@ static int add_link(struct walk *w, const char *dir, const char *path)
 	struct rd_link *l;
 
 	if (len < 0) {
-		log_warn("rd: cannot read link %s: %s", path, strerror(errno));
+		if (errno != ENOENT)	/* gone since it was listed */
+			log_warn("rd: cannot read link %s: %s", path,
+				 strerror(errno));
 		return 0;
 	}
 	buf[len] = '\0';
@@ -139,9 +142,12 @@ static int walk_dir(struct walk *w, const char *dir)
 {
 	struct strbuf path = STRBUF_INIT;
 	struct dirent *d;
-	DIR *dp = opendir(dir);
+	DIR *dp;
 	int rc = 0;
 
+	if (w->on_dir)
+		w->on_dir(dir);
+	dp = opendir(dir);
 	if (!dp) {
 		log_warn("rd: cannot read %s: %s", dir, strerror(errno));
 		return 0;
@@ -174,24 +180,45 @@ static int walk_dir(struct walk *w, const char *dir)
 	return rc;
 }
 
-int rd_links_walk(const char *const *roots, size_t nr, const char *mount,
-		  const int *cancel, struct rd_link **out, size_t *nr_out)
+/* One path as the caller named it: a folder is walked (a symlink to one
+ * only when follow says so: a configured root may be one), a symlink is
+ * one link, and a path that is gone holds nothing. */
+static int walk_path(struct walk *w, const char *path, int follow)
 {
-	struct walk w = { .cancel = cancel };
+	char *p = rd_links_normalize(NULL, path), *slash, *dir;
+	struct stat st;
+	int rc = 0;
+
+	if (!p)
+		return log_error(-ENOMEM, "rd: out of memory");
+	if ((follow ? stat(p, &st) : lstat(p, &st)) < 0) {
+		if (errno != ENOENT)
+			log_warn("rd: cannot read %s: %s", p, strerror(errno));
+	} else if (S_ISDIR(st.st_mode)) {
+		rc = walk_dir(w, p);
+	} else if (S_ISLNK(st.st_mode)) {
+		slash = strrchr(p, '/');
+		dir = slash == p ? strdup("/") : strndup(p, slash - p);
+		rc = dir ? add_link(w, dir, p) :
+			log_error(-ENOMEM, "rd: out of memory");
+		free(dir);
+	}
+	free(p);
+	return rc;
+}
+
+/* Walk each of nr paths into one list, or none when one fails. */
+static int walk_all(const char *const *paths, size_t nr, const char *mount,
+		    const int *cancel, void (*on_dir)(const char *dir),
+		    int follow, struct rd_link **out, size_t *nr_out)
+{
+	struct walk w = { .cancel = cancel, .on_dir = on_dir };
 	char *m = rd_links_normalize(NULL, mount);
 	int rc = m ? 0 : log_error(-ENOMEM, "rd: out of memory");
 
 	w.mount = m;
-	for (size_t i = 0; !rc && i < nr; i++) {
-		char *root = rd_links_normalize(NULL, roots[i]);
-
-		if (!root) {
-			rc = log_error(-ENOMEM, "rd: out of memory");
-			break;
-		}
-		rc = walk_dir(&w, root);
-		free(root);
-	}
+	for (size_t i = 0; !rc && i < nr; i++)
+		rc = walk_path(&w, paths[i], follow);
 	free(m);
 	if (rc) {
 		rd_links_free(w.links, w.nr);
@@ -200,4 +227,18 @@ int rd_links_walk(const char *const *roots, size_t nr, const char *mount,
 	*out = w.links;
 	*nr_out = w.nr;
 	return 0;
+}
+
+int rd_links_walk(const char *const *roots, size_t nr, const char *mount,
+		  const int *cancel, void (*on_dir)(const char *dir),
+		  struct rd_link **out, size_t *nr_out)
+{
+	return walk_all(roots, nr, mount, cancel, on_dir, 1, out, nr_out);
+}
+
+int rd_links_read(const char *const *paths, size_t nr, const char *mount,
+		  const int *cancel, void (*on_dir)(const char *dir),
+		  struct rd_link **out, size_t *nr_out)
+{
+	return walk_all(paths, nr, mount, cancel, on_dir, 0, out, nr_out);
 }

@@ -11,8 +11,8 @@
  *	size_t nr;
  *	char *name, *file;
  *
- *	if (!rd_links_walk(roots, nr_roots, "/mnt/zurg", &cancel, &links,
- *			   &nr)) {
+ *	if (!rd_links_walk(roots, nr_roots, "/mnt/zurg", &cancel, NULL,
+ *			   &links, &nr)) {
  *		for (size_t i = 0; i < nr; i++)
  *			if (links[i].broken &&
  *			    !rd_links_parse("/mnt/zurg", links[i].target,
@@ -60,13 +60,24 @@ int rd_links_parse(const char *mount, const char *target, char **name,
 /*
  * Find every symlink under the nr folders roots whose target lies inside
  * mount, into *out (malloc'd, NULL when none) and *nr_out. A link is
- * broken when stat() of its target fails. Folders that cannot be read are
- * logged and skipped. Returns 0, -ECANCELED when *cancel (read
- * atomically, may be NULL) became nonzero, or -ENOMEM; *out is set only
- * on success.
+ * broken when stat() of its target fails. on_dir (may be NULL) is called
+ * with each folder's path before the folder is read, so a watch added
+ * then misses nothing made after. Folders that cannot be read are logged
+ * and skipped. Returns 0, -ECANCELED when *cancel (read atomically, may
+ * be NULL) became nonzero, or -ENOMEM; *out is set only on success.
  */
 int rd_links_walk(const char *const *roots, size_t nr, const char *mount,
-		  const int *cancel, struct rd_link **out, size_t *nr_out);
+		  const int *cancel, void (*on_dir)(const char *dir),
+		  struct rd_link **out, size_t *nr_out);
+
+/*
+ * The same for nr paths that changed: a symlink is read as one link, a
+ * folder (not a symlink to one) is walked, and a path that is gone holds
+ * nothing. Returns as rd_links_walk().
+ */
+int rd_links_read(const char *const *paths, size_t nr, const char *mount,
+		  const int *cancel, void (*on_dir)(const char *dir),
+		  struct rd_link **out, size_t *nr_out);
 
 /* Free nr links at l and l; NULL is allowed. */
 void rd_links_free(struct rd_link *l, size_t nr);

@@ -7,14 +7,23 @@
  *	struct rd_repair *r;
  *
  *	rd_repair_new(cfg, &cancel, &r);
+ *	rd_repair_links(r, NULL, 0);	(walk the library folders)
+ *	rd_repair_links(r, changed, nr);	(the watcher saw these change)
  *	rd_repair_pass(r, RD_PASS_SCAN, jobs_dry_run(), "control");
  *	rd_repair_pass(r, RD_PASS_RUN, jobs_dry_run(), "schedule");
  *	when = rd_repair_next_at(r);	(a follow-up pass is due then)
  *	rd_repair_free(r);
  *
+ * The links into the mount are kept up to date between passes: the
+ * library folders are walked whole at start (and after the watcher lost
+ * events), and what the watcher sees change there is read again
+ * (rd_repair_links(), on the jobs thread).
+ *
  * A pass:
- *   1. walks the [realdebrid] library folders for links into the mount
- *      (rd_links.h) and stores them (rd_links);
+ *   1. reads again every link it knows, since a target the mount lost
+ *      makes no event in the library (a pass asked for by hand, or one
+ *      without the watcher, walks the [realdebrid] library folders whole
+ *      instead) and stores them (rd_links.h, table rd_links);
  *   2. checks the mount guard (rd_guard.h); it is checked again before
  *      every destructive step, and while it fails nothing is repaired or
  *      deleted;
@@ -28,41 +37,27 @@
  *      for at most RD_WAIT_MAX) until it is downloaded, then delete the
  *      old torrent. Every request is recorded in rd_attempts.
  *
- * Outcomes (rd_repair_classify()): rate limits, no slot, magnet_error,
- * error, server and network errors are retried retry_delay later, at most
- * max_attempts times, then the repair has failed for good; infringing
- * and virus fail for good at once, but an infringing answer within
- * RD_INFRINGING_GRACE seconds of a rate-limit answer counts as rate
- * limiting. Failing for good deletes the torrent's dead links (only
- * those, only when they are still dead links to the same target) and
- * asks Sonarr or Radarr to rescan the series or movie holding them, by
- * its id; never without an id. A torrent repaired max_attempts times
- * within RD_LOOP_WINDOW whose links die again is a repair loop: it is
- * stopped and listed, and nothing is deleted.
+ * Each repair's steps, the deletion of old torrents and the clean-up of
+ * a torrent that failed for good are rd_job.h's. A torrent repaired
+ * max_attempts times within RD_LOOP_WINDOW whose links die again is a
+ * repair loop: it is stopped and listed, and nothing is deleted.
  *
  * In dry-run, a pass sends GET requests only: it shows, in rd_repairs.plan,
  * what it would do, and deletes and commands nothing.
  */
 
+#include <stddef.h>
+
 struct config;
 struct rd_repair;
 
-#define RD_POLLS_PER_PASS 8		/* info polls per repair per pass */
 #define RD_POLL_S 30.0			/* before a follow-up pass */
-#define RD_WAIT_MAX (6 * 3600.0)	/* for a re-added torrent */
-#define RD_INFRINGING_GRACE 30.0	/* seconds after a rate limit */
-#define RD_LOOP_WINDOW (24 * 3600.0)
+#define RD_LOOP_WINDOW (24 * 3600.0)	/* repaired this often: a loop */
 #define RD_SETTLE_S (15 * 60.0)		/* for the mount to show a repair */
 
 enum rd_pass_kind {
 	RD_PASS_SCAN,			/* detect and map only */
 	RD_PASS_RUN,			/* and repair */
-};
-
-enum rd_outcome {
-	RD_RETRY,			/* try again retry_delay later */
-	RD_PERMANENT,			/* give up on this torrent */
-	RD_STOP,			/* stop the pass; no attempt counted */
 };
 
 /*
@@ -74,6 +69,7 @@ enum rd_outcome {
 int rd_repair_new(const struct config *cfg, const int *cancel,
 		  struct rd_repair **out);
 
+/* Free r and what it holds; NULL is allowed. */
 void rd_repair_free(struct rd_repair *r);
 
 /*
@@ -86,18 +82,20 @@ int rd_repair_pass(struct rd_repair *r, enum rd_pass_kind kind, int dry_run,
 		   const char *trigger);
 
 /*
+ * Bring the links the repair knows up to date for the nr paths (absolute,
+ * normalized) under the library folders that changed, or with paths NULL
+ * for every library folder, walked whole; each folder walked is watched
+ * (watch_library_dir()). Links found are stored, links gone from those
+ * paths leave, and new dead links are mapped from the local copy of the
+ * account: no request is sent. Returns 0, -ECANCELED, or a negative errno
+ * value when the store failed.
+ */
+int rd_repair_links(struct rd_repair *r, char *const *paths, size_t nr);
+
+/*
  * The wall-clock time a follow-up run pass is due (a repair waits for its
  * download, a retry comes due, a rate-limit pause ends), or 0 for none.
  */
 double rd_repair_next_at(struct rd_repair *r);
-
-/*
- * What to do after a request of a repair failed with rc (0 when the
- * request went through but the torrent's status is bad) and status (the
- * torrent's, or NULL), at now, the last rate-limit answer being at
- * rate_limited_at (0: never).
- */
-enum rd_outcome rd_repair_classify(int rc, const char *status, double now,
-				   double rate_limited_at);
 
 #endif

@@ -7,6 +7,7 @@
 #include "common/clock.h"
 #include "common/db.h"
 #include "common/log.h"
+#include "common/strbuf.h"
 #include "indexer/rd_client.h"
 #include "indexer/rd_links.h"
 
@@ -57,6 +58,39 @@ int rd_store_sql(sqlite3 *db, void *arg)
 	return rc;
 }
 
+/*
+ * Drop the links under the scopes that the walk no longer found. Paths
+ * are compared as bytes: under DIR is from "DIR/" up to "DIR0", '0'
+ * coming right after '/', so the primary key's index serves each scope.
+ */
+static int drop_unseen(sqlite3 *db, const struct rd_links_rows *r)
+{
+	struct strbuf lo = STRBUF_INIT, hi = STRBUF_INIT;
+	sqlite3_stmt *st = NULL;
+	int rc;
+
+	rc = db_prepare(db, "DELETE FROM rd_links WHERE (path = ?1 OR (path"
+			" >= ?2 AND path < ?3)) AND seen_at < ?4", &st);
+	for (size_t i = 0; !rc && i < r->nr_scopes; i++) {
+		const char *scope = r->scopes[i];
+		size_t len = strlen(scope);
+
+		strbuf_reset(&lo);
+		strbuf_reset(&hi);
+		strbuf_addf(&lo, "%s/", len == 1 ? "" : scope);
+		strbuf_addf(&hi, "%s0", len == 1 ? "" : scope);
+		sqlite3_bind_blob(st, 1, scope, len, SQLITE_STATIC);
+		sqlite3_bind_blob(st, 2, lo.buf, lo.len, SQLITE_STATIC);
+		sqlite3_bind_blob(st, 3, hi.buf, hi.len, SQLITE_STATIC);
+		sqlite3_bind_double(st, 4, r->at);
+		rc = step_once(db, st, "rd: store links");
+	}
+	sqlite3_finalize(st);
+	strbuf_release(&lo);
+	strbuf_release(&hi);
+	return rc;
+}
+
 /* A link keeps its torrent while it stays the same dead link: mapping
  * costs requests, and a repair under way must find its links. */
 static int links_tx(sqlite3 *db, void *arg)
@@ -94,10 +128,12 @@ static int links_tx(sqlite3 *db, void *arg)
 	sqlite3_finalize(st);
 	if (rc)
 		return rc;
-	return rd_store_sql(db, &(struct rd_sql){
-		.sql = "DELETE FROM rd_links WHERE seen_at < ?7",
-		.num = { r->at },
-	});
+	if (!r->scopes)
+		return rd_store_sql(db, &(struct rd_sql){
+			.sql = "DELETE FROM rd_links WHERE seen_at < ?7",
+			.num = { r->at },
+		});
+	return drop_unseen(db, r);
 }
 
 int rd_store_links(sqlite3 *db, void *rows)

@@ -12,7 +12,7 @@
  *	};
  *	writer_call(rd_store_sql, &q);
  *
- *	struct rd_links_rows l = { links, nr, now };
+ *	struct rd_links_rows l = { links, nr, mount, now };
  *	writer_call(rd_store_links, &l);
  *
  * Each returns 0 or a negative errno value (logged) and writes in one
@@ -41,13 +41,16 @@ int rd_store_sql(sqlite3 *db, void *sql);
 /*
  * The links found by one walk (at: its time): every link is added or
  * updated, keeping its mapping while it stays broken; links no longer
- * found are dropped.
+ * found are dropped: all of them, or with scopes, only those at or under
+ * one of the nr_scopes paths (normalized) the walk covered.
  */
 struct rd_links_rows {
 	const struct rd_link *links;
 	size_t nr;
 	const char *mount;
 	double at;
+	const char *const *scopes;	/* NULL: the walk covered all */
+	size_t nr_scopes;
 };
 
 int rd_store_links(sqlite3 *db, void *rows);
@@ -92,6 +95,7 @@ struct rd_pass_row {
 	const char *guard_reason;	/* when the guard failed */
 	int links, broken, unmapped, started, repaired, retries, failed,
 	    links_deleted, rescans, requests;
+	int old_deleted;		/* old torrents deleted; not stored */
 };
 
 int rd_store_pass(sqlite3 *db, void *row);

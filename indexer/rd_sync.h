@@ -24,8 +24,6 @@
 #define RD_SYNC_RECENT 100		/* the newest, listed every pass */
 #define RD_INFO_PER_PASS 50		/* info requests to map links */
 #define RD_ERRORED_PER_PASS 20		/* torrents in error states read */
-#define RD_STR(n) RD_STR_(n)
-#define RD_STR_(n) #n
 
 /*
  * List RD_SYNC_PAGE torrents from the offset saved in rd_sync (read

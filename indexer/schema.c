@@ -328,7 +328,19 @@ static const char *const schema_steps[] = {
 	"  name TEXT PRIMARY KEY,"
 	"  value INTEGER NOT NULL);",
 
-	/* version 10: background audio analysis (analysis_store.h). A track
+	/* version 10: the old torrents of repairs, owed a deletion until
+	 * Real-Debrid deletes them or no longer has them (rd_job.h) */
+	"CREATE TABLE IF NOT EXISTS rd_deletes ("
+	"  torrent_id TEXT PRIMARY KEY,"
+	"  new_id TEXT,"
+	"  name TEXT,"
+	"  since REAL NOT NULL,"
+	"  failures INTEGER NOT NULL DEFAULT 0,"
+	"  error TEXT,"
+	"  tried_at REAL,"
+	"  deleted_at REAL);",
+
+	/* version 11: background audio analysis (analysis_store.h). A track
 	 * is queued by triggers, in the transaction that adds it or records
 	 * a change of its file (size, mtime or inode), so no writer path can
 	 * forget one; its results and queue entry go with it. The queue's

@@ -18,6 +18,8 @@
 #include "common/log.h"
 #include "common/strbuf.h"
 #include "indexer/indexer.h"
+#include "indexer/rd_links.h"
+#include "indexer/rd_watch.h"
 #include "indexer/scan.h"
 
 #define WATCH_MASK (IN_CREATE | IN_CLOSE_WRITE | IN_DELETE | IN_MOVED_FROM | \
@@ -55,6 +57,9 @@ struct place_list {
 static struct {
 	const struct indexer_root *roots;
 	size_t nr_roots;
+	char **libs;			/* Real-Debrid library folders, roots
+					 * nr_roots and up, normalized */
+	size_t nr_libs;
 	long debounce_ms, poll_s;
 	int fd, wake_fd;		/* wake_fd: stop, or start polling */
 	pthread_t thread;
@@ -122,6 +127,14 @@ static ssize_t list_find(const struct place_list *l, size_t root,
 		if (l->v[i].root == root && !strcmp(l->v[i].rel, rel))
 			return i;
 	return -1;
+}
+
+/* The folder of root number root: an indexed root, or a library folder
+ * of Real-Debrid links after them. */
+static const char *root_path(size_t root)
+{
+	return root < wt.nr_roots ? wt.roots[root].path :
+		wt.libs[root - wt.nr_roots];
 }
 
 /* Join a directory and a name into a root-relative path. */
@@ -296,7 +309,7 @@ void watch_dir(size_t root, const char *rel, size_t len)
 		return;
 	}
 	strbuf_reset(&path);
-	strbuf_addstr(&path, wt.roots[root].path);
+	strbuf_addstr(&path, root_path(root));
 	if (len) {
 		strbuf_addch(&path, '/');
 		strbuf_add(&path, rel, len);
@@ -326,7 +339,7 @@ void watch_dir(size_t root, const char *rel, size_t len)
 		}
 	} else {
 		log_debug("watch: cannot watch %s/%s: %s",
-			  wt.roots[root].path, path.buf, strerror(err));
+			  root_path(root), path.buf, strerror(err));
 	}
 	wt.st.polled_dirs = wt.polled.nr;
 	pthread_mutex_unlock(&wt.lock);
@@ -334,6 +347,33 @@ void watch_dir(size_t root, const char *rel, size_t len)
 	/* The watcher may be asleep with no timer: start its poll clock. */
 	if (wake)
 		wake_watcher();
+}
+
+void watch_library_dir(const char *dir)
+{
+	size_t best = 0, best_len = 0;
+
+	if (!__atomic_load_n(&wt.running, __ATOMIC_ACQUIRE))
+		return;
+	/* One folder has one watch: an indexed root's stays the scanner's. */
+	for (size_t i = 0; i < wt.nr_roots; i++)
+		if (scan_path_under(dir, wt.roots[i].path))
+			return;
+	for (size_t i = 0; i < wt.nr_libs; i++) {
+		size_t len = strlen(wt.libs[i]);
+
+		if (len > best_len && !strncmp(dir, wt.libs[i], len) &&
+		    (!dir[len] || dir[len] == '/')) {
+			best = i;
+			best_len = len;
+		}
+	}
+	if (!best_len)
+		return;
+	dir += best_len;
+	if (*dir == '/')
+		dir++;
+	watch_dir(wt.nr_roots + best, dir, strlen(dir));
 }
 
 /* Note a path for this window's scan. A burst of events repeats paths;
@@ -451,7 +491,7 @@ static void handle_event(const struct inotify_event *ev, double now,
 	enum watch_kind kind = event_kind(ev->mask);
 	int isdir = !!(ev->mask & IN_ISDIR);
 	const struct place *watched;
-	const char *root_path;
+	const char *top;
 	size_t root;
 
 	pthread_mutex_lock(&wt.lock);
@@ -481,11 +521,11 @@ static void handle_event(const struct inotify_event *ev, double now,
 	root = watched->root;
 	join(path, watched->rel, ev->name);
 	pthread_mutex_unlock(&wt.lock);
-	root_path = wt.roots[root].path;
+	top = root_path(root);
 
 	switch (kind) {
 	case WATCH_CREATE:
-		if (isdir || complete_at_creation(root_path, path->buf))
+		if (isdir || complete_at_creation(top, path->buf))
 			touch(root, path->buf, now);
 		break;
 	case WATCH_CLOSE_WRITE:
@@ -493,7 +533,7 @@ static void handle_event(const struct inotify_event *ev, double now,
 		touch(root, path->buf, now);
 		break;
 	case WATCH_ATTRIB:
-		if (is_symlink(root_path, path->buf))
+		if (is_symlink(top, path->buf))
 			touch(root, path->buf, now);
 		break;
 	case WATCH_MOVED_FROM:
@@ -529,13 +569,15 @@ static int cmp_place(const void *a, const void *b)
 }
 
 /* Hand the touched paths to the scanner in one go, each once, leaving
- * out those below another touched directory, which its scan covers. */
+ * out those below another touched directory, which its scan covers.
+ * Paths under the Real-Debrid library folders, sorted last, go to the
+ * repair's links instead. */
 static size_t submit(struct place_list *l, const char *trigger)
 {
 	char **paths = calloc(l->nr ? l->nr : 1, sizeof(*paths));
 	double *at = calloc(l->nr ? l->nr : 1, sizeof(*at));
 	const struct place *keep = NULL;
-	size_t n = 0;
+	size_t n = 0, indexed = 0;
 	int queued = 0;
 
 	if (!paths || !at) {
@@ -551,15 +593,21 @@ static size_t submit(struct place_list *l, const char *trigger)
 		    scan_path_under(p->rel, keep->rel))
 			continue;
 		keep = p;
-		if (asprintf(&paths[n], "%s%s%s", wt.roots[p->root].path,
+		if (asprintf(&paths[n], "%s%s%s", root_path(p->root),
 			     *p->rel ? "/" : "", p->rel) < 0) {
 			paths[n] = NULL;
 			log_error(-ENOMEM, "watch: out of memory");
 			break;
 		}
 		at[n++] = p->at;
+		indexed += p->root < wt.nr_roots;
 	}
-	queued = indexer_rescan_paths(trigger, paths, at, n);
+	if (indexed)
+		queued = indexer_rescan_paths(trigger, paths, at, indexed);
+	if (n > indexed) {
+		rd_watch_changed(paths + indexed, n - indexed);
+		queued = (queued > 0 ? queued : 0) + n - indexed;
+	}
 out:
 	for (size_t i = 0; paths && i < n; i++)
 		free(paths[i]);
@@ -587,6 +635,8 @@ static void flush(void)
 	}
 	if (wt.overflowed) {
 		n = !indexer_rescan("watch", 0, NULL);
+		if (wt.nr_libs)
+			rd_watch_changed(NULL, 0);
 		wt.overflowed = 0;
 	} else {
 		n = submit(&wt.touched, "watch");
@@ -611,7 +661,7 @@ static void poll_unwatched(void)
 		struct strbuf path = STRBUF_INIT;
 		struct stat st;
 
-		strbuf_addf(&path, "%s/%s", wt.roots[p->root].path, p->rel);
+		strbuf_addf(&path, "%s/%s", root_path(p->root), p->rel);
 		if (lstat(path.buf, &st) && errno == ENOENT)
 			list_del(&wt.polled, i--);
 		else
@@ -702,6 +752,37 @@ static void *watch_main(void *unused)
 	return NULL;
 }
 
+/* The library folders are copied at each start, as a reload may change
+ * them while the configuration they came from goes. */
+static void libs_free(void)
+{
+	for (size_t i = 0; i < wt.nr_libs; i++)
+		free(wt.libs[i]);
+	free(wt.libs);
+	wt.libs = NULL;
+	wt.nr_libs = 0;
+}
+
+/* The Real-Debrid library folders are watched when the repair runs (a
+ * mount and a library are set), named as the repair's walk names them. */
+static int libs_copy(const struct config *cfg)
+{
+	size_t nr = cfg->rd_mount ? cfg->rd_libraries.nr : 0;
+
+	wt.libs = nr ? calloc(nr, sizeof(*wt.libs)) : NULL;
+	if (nr && !wt.libs)
+		return log_error(-ENOMEM, "watch: out of memory");
+	for (wt.nr_libs = 0; wt.nr_libs < nr; wt.nr_libs++) {
+		wt.libs[wt.nr_libs] = rd_links_normalize(NULL,
+				cfg->rd_libraries.items[wt.nr_libs]);
+		if (!wt.libs[wt.nr_libs]) {
+			libs_free();
+			return log_error(-ENOMEM, "watch: out of memory");
+		}
+	}
+	return 0;
+}
+
 int watch_start(const struct config *cfg, const struct indexer_root *roots,
 		size_t nr_roots)
 {
@@ -709,14 +790,20 @@ int watch_start(const struct config *cfg, const struct indexer_root *roots,
 
 	wt.roots = roots;
 	wt.nr_roots = nr_roots;
+	rc = libs_copy(cfg);
+	if (rc)
+		return rc;
 	wt.debounce_ms = cfg->watch_debounce_ms;
 	wt.poll_s = cfg->poll_interval_s;
 	wt.st.debounce_ms = wt.debounce_ms;
 	wt.st.poll_interval_s = wt.poll_s;
 	wt.fd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
-	if (wt.fd < 0)
-		return log_error(-errno, "watch: inotify unavailable: %s",
-				 strerror(errno));
+	if (wt.fd < 0) {
+		rc = -errno;
+		libs_free();
+		return log_error(rc, "watch: inotify unavailable: %s",
+				 strerror(-rc));
+	}
 	wt.wake_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
 	if (wt.wake_fd < 0) {
 		rc = log_error(-errno, "watch: eventfd: %s", strerror(errno));
@@ -735,6 +822,7 @@ fail:
 		close(wt.wake_fd);
 	close(wt.fd);
 	wt.fd = wt.wake_fd = -1;
+	libs_free();
 	return rc;
 }
 
@@ -764,6 +852,7 @@ void watch_stop(void)
 	memset(&wt.moves, 0, sizeof(wt.moves));
 	wt.st.enabled = 0;
 	wt.st.watches = 0;
+	libs_free();
 }
 
 void watch_latency(double seconds)

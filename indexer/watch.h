@@ -13,6 +13,10 @@
  * renamed files and folders keep their ids and their watches. A full event
  * queue leads to a rescan of every root; directories left without a watch
  * by the kernel's limit are rescanned on a timer instead.
+ *
+ * The [realdebrid] library folders are watched the same way, their
+ * watches added by the repair's walk (watch_library_dir()); what changes
+ * there goes to the repair's links (rd_watch.h), not to the scanner.
  */
 
 #include <stddef.h>
@@ -70,6 +74,17 @@ void watch_stop(void);
  * from any thread. Does nothing when the watcher is not running.
  */
 void watch_dir(size_t root, const char *rel, size_t len);
+
+/*
+ * Watch the folder dir (absolute, normalized) under a [realdebrid]
+ * library folder. Called by the repair's walk before it reads a folder;
+ * safe from any thread. Changes under the library folders go to
+ * rd_watch_changed() instead of the scanner; an overflow asks it for a
+ * walk of every library. Does nothing when the watcher is not running,
+ * when dir lies in no library folder, or when it lies in an indexed root
+ * (a folder has one watch, and that one stays the scanner's).
+ */
+void watch_library_dir(const char *dir);
 
 /* Record the time from an event to the commit of its scan. */
 void watch_latency(double seconds);

@@ -12,8 +12,10 @@
 # corpus it times `ls -l` of the artists folder, a walk of every view, a
 # `du` of one view and the reading of one album through the mount against
 # reading it directly. It times the first scan with cover art on and off
-# ([music] covers), taking turns. It prints one table of figures, ratios
-# and targets.
+# ([music] covers), taking turns. On a few minutes of synthesised FLAC
+# and MP3 audio (cached too) it measures the track analysis in audio
+# seconds per CPU second (tests/bench/bench_analysis.c). It prints one
+# table of figures, ratios and targets.
 #
 # A missed target is printed as MISSED, never an error: the script fails
 # only when something broke (no corpus, mpd or the mount never came up, a
@@ -28,21 +30,26 @@
 #   MEDIAMON_BENCH_DIR       cache directory (default ~/.cache/mediamon-bench)
 #   MEDIAMON_BENCH_FILES     corpus size (default 100000)
 #   MEDIAMON_BENCH_SECTIONS  sections to run (default
-#                            "mpd mediamon watch views covers")
+#                            "mpd mediamon watch views covers analysis")
 #   MEDIAMON_BENCH_TIMEOUT   seconds one scan or MPD update may take (3600)
 #   MEDIAMON_BENCH_WATCH_DRYRUN  1: the watch section asks for each rescan
 #                            itself through control/rescan, to test the
 #                            section against a daemon without a watcher
 #   MEDIAMON                 the daemon to run (default ./mediamon)
+#   MEDIAMON_BENCH_ANALYSIS  the analysis driver (default
+#                            build/bench/bench_analysis, built by make bench)
 set -eu
 
 REPO=$(cd "$(dirname "$0")/../.." && pwd)
 BENCH_DIR=${MEDIAMON_BENCH_DIR:-$HOME/.cache/mediamon-bench}
 CORPUS=$BENCH_DIR/corpus
 FILES=${MEDIAMON_BENCH_FILES:-100000}
-SECTIONS=${MEDIAMON_BENCH_SECTIONS:-mpd mediamon watch views covers}
+SECTIONS=${MEDIAMON_BENCH_SECTIONS:-mpd mediamon watch views covers analysis}
 TIMEOUT=${MEDIAMON_BENCH_TIMEOUT:-3600}
 MEDIAMON=${MEDIAMON:-$REPO/mediamon}
+ANALYSIS_DRIVER=${MEDIAMON_BENCH_ANALYSIS:-$REPO/build/bench/bench_analysis}
+# The analysis section's audio: synthesised once, then cached.
+ANALYSIS_AUDIO=$BENCH_DIR/analysis-audio
 WATCH_DRYRUN=${MEDIAMON_BENCH_WATCH_DRYRUN:-}
 # The tracks the watch section copies in: a second, smaller generated
 # library (another seed, so other names), cached like the corpus.
@@ -73,6 +80,8 @@ VIEWS_READ_ROUNDS=5
 # with them off; COVERS_ROUNDS of each, taking turns, the best of each kept.
 TARGET_COVERS_RATIO=1.05
 COVERS_ROUNDS=5
+# Track analysis: seconds of audio analysed per second of CPU time.
+TARGET_ANALYSIS_RATE=200
 
 WORK=""        # temporary directory of this run
 MPD_PID=""     # our own mpd, while it runs
@@ -860,6 +869,71 @@ watch_rows() {
 		"< $TARGET_RSS_KB kB" "$(verdict "$(get watch_vmhwm_kb)" lt "$TARGET_RSS_KB")"
 }
 
+# --------------------------------------------------------------- analysis
+
+# analysis_track NAME SECONDS RATE CHANNELS BPM WAVE NOTE...: one track of
+# tones shaped at a tempo, with reverb, as NAME.wav in the audio directory.
+analysis_track() {
+	at_name=$1 at_len=$2 at_rate=$3 at_ch=$4 at_bpm=$5 at_wave=$6
+	shift 6
+	at_tones=""
+	for at_note in "$@"; do
+		at_tones="$at_tones $at_wave $at_note"
+	done
+	at_hz=$(awk -v b="$at_bpm" 'BEGIN { printf "%.4f", b / 60 }')
+	# shellcheck disable=SC2086
+	sox -R -D -V1 -r "$at_rate" -c "$at_ch" -n -b 16 \
+		"$ANALYSIS_AUDIO/$at_name.wav" synth "$at_len" $at_tones \
+		synth "$at_len" sine amod "$at_hz" 0 0 40 reverb 40 gain -n -3 ||
+		die "sox could not make $at_name"
+}
+
+# Four minutes of varied audio, half FLAC, half MP3 (two bitrates), at
+# 44.1 and 48 kHz, stereo and mono.
+analysis_audio_ensure() {
+	[ -f "$ANALYSIS_AUDIO/.complete" ] && return
+	log "analysis: synthesising audio in $ANALYSIS_AUDIO"
+	rm -rf "$ANALYSIS_AUDIO"
+	mkdir -p "$ANALYSIS_AUDIO" || die "cannot create $ANALYSIS_AUDIO"
+	analysis_track t1 40 44100 2 120 sawtooth A2 E3
+	analysis_track t2 35 44100 2 96 square D3 A3
+	analysis_track t3 45 48000 2 132 sawtooth C3 G3
+	analysis_track t4 30 44100 2 84 triangle F2 C3
+	analysis_track t5 50 44100 1 108 sine G3
+	analysis_track t6 40 44100 2 140 square E2 B2
+	for t in t1 t3 t5; do
+		sox -V1 "$ANALYSIS_AUDIO/$t.wav" "$ANALYSIS_AUDIO/$t.flac" ||
+			die "sox could not encode $t.flac"
+	done
+	lame --quiet -b 192 "$ANALYSIS_AUDIO/t2.wav" "$ANALYSIS_AUDIO/t2.mp3" &&
+		lame --quiet -V 2 "$ANALYSIS_AUDIO/t4.wav" \
+			"$ANALYSIS_AUDIO/t4.mp3" &&
+		lame --quiet -b 128 "$ANALYSIS_AUDIO/t6.wav" \
+			"$ANALYSIS_AUDIO/t6.mp3" ||
+		die "lame could not encode the MP3 files"
+	rm -f "$ANALYSIS_AUDIO"/*.wav
+	touch "$ANALYSIS_AUDIO/.complete"
+}
+
+# The driver measures its own CPU time (getrusage), so a busy machine
+# slows the wall time more than the figure.
+section_analysis() {
+	analysis_audio_ensure
+	warm "$ANALYSIS_AUDIO"
+	sa_start=$(now)
+	sa_out=$("$ANALYSIS_DRIVER" "$ANALYSIS_AUDIO"/*.flac \
+		"$ANALYSIS_AUDIO"/*.mp3) || die "the analysis driver failed"
+	sa_wall=$(since "$sa_start")
+	log "$sa_out"
+	sa_rate=$(echo "$sa_out" |
+		sed -n 's/.*, \([0-9.]*\) audio s per CPU s$/\1/p')
+	sa_audio=$(echo "$sa_out" | sed -n 's/.* \([0-9.]*\) s of audio.*/\1/p')
+	[ -n "$sa_rate" ] || die "no figure from the analysis driver"
+	row "analysis: audio s per CPU s ($sa_audio s of audio)" "$sa_rate" \
+		"$sa_wall s" ">= $TARGET_ANALYSIS_RATE" \
+		"$(verdict "$sa_rate" ge "$TARGET_ANALYSIS_RATE")"
+}
+
 # ----------------------------------------------------------------- report
 
 # ratio_row LABEL NUMERATOR_KEY DENOMINATOR_KEY [TARGET]
@@ -919,6 +993,14 @@ check_setup() {
 			[ -x "$MEDIAMON" ] || die "$MEDIAMON is not built (make mediamon)"
 			command -v fusermount3 >/dev/null 2>&1 ||
 				die "fusermount3 is missing (run contrib/install-deps.sh)"
+			;;
+		analysis)
+			[ -x "$ANALYSIS_DRIVER" ] ||
+				die "$ANALYSIS_DRIVER is not built (make bench)"
+			for tool in sox lame; do
+				command -v "$tool" >/dev/null 2>&1 ||
+					die "$tool is missing (run contrib/install-deps.sh)"
+			done
 			;;
 		esac
 	done

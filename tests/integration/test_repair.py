@@ -5,6 +5,7 @@ fake Sonarr and Radarr recording their commands."""
 import errno
 import json
 import os
+import signal
 import urllib.request
 import sqlite3
 import subprocess
@@ -59,7 +60,7 @@ class Setup:
 
     def __init__(self, tmp_path, rd_mount, fake, make_mount, dry_run=False,
                  rpm=600, max_attempts=3, retry_delay="2s", ratio=None,
-                 start_mount=True, account=None):
+                 start_mount=True, account=None, auto_check="0"):
         self.tmp = tmp_path
         self.rdm = str(rd_mount)
         if account:
@@ -92,7 +93,7 @@ class Setup:
         conf.write_text(
             "[general]\ndry_run = %s\n"
             "[music]\nroot = %s\n"
-            "[monitor]\nauto_check_interval = 0\n"
+            "[monitor]\nauto_check_interval = %s\n"
             "[realdebrid]\napi_token = %s\nurl = %s/rest/1.0\n"
             "mount = %s\nlibrary = %s\nlibrary = %s\n"
             "requests_per_minute = %d\nmax_attempts = %d\n"
@@ -100,7 +101,8 @@ class Setup:
             "[sonarr]\nurl = %s\napi_key = %s\n"
             "[radarr]\nurl = %s\napi_key = %s\n"
             "[notify]\ndiscord_webhook = %s/api/webhooks/1/hookTOKEN\n"
-            % ("yes" if dry_run else "no", tmp_path / "music", TOKEN,
+            % ("yes" if dry_run else "no", tmp_path / "music", auto_check,
+               TOKEN,
                self.rd.url, self.rdm, self.tv, self.movies, rpm,
                max_attempts, retry_delay,
                "broken_ratio_guard = %s\n" % ratio if ratio else "",
@@ -275,6 +277,11 @@ def test_healthy_repair_end_to_end(setup):
     assert metrics["repairs_ok"] == 2
     assert metrics["requests_by_endpoint"]["addMagnet"] == 2
     assert metrics["requests_by_endpoint"]["delete"] == 2
+    prom = s.m.read("metrics/prometheus").decode().splitlines()
+    assert "mediamon_repairs_ok 2" in prom
+    assert 'mediamon_repair_requests{endpoint="delete"} 2' in prom
+    assert "mediamon_repair_old_torrents_to_delete 0" in prom
+    assert "# TYPE mediamon_repair_passes gauge" in prom
 
     # The mount shows the torrents again: the links live, nothing broken
     # but the unmapped one.
@@ -313,7 +320,9 @@ def test_dry_run_sends_nothing_and_deletes_nothing(setup):
 
 
 def test_retry_schedule_and_attempt_cap(setup):
-    s = setup(max_attempts=3, retry_delay="2s")
+    # A delay long enough that a loaded machine reads the queue before
+    # the first retry is due.
+    s = setup(max_attempts=3, retry_delay="6s")
     s.inject(path_regex="addMagnet", status=509,
              body={"error": "too_many_active_downloads", "error_code": 21},
              times=-1)
@@ -330,7 +339,7 @@ def test_retry_schedule_and_attempt_cap(setup):
                  and make_hash(name) in r["form"]["magnet"][0]]
         assert len(times) == 3
         # retry_delay apart, less the jitter of their arrival
-        assert all(b - a >= 1.9 for a, b in zip(times, times[1:]))
+        assert all(b - a >= 5.9 for a, b in zip(times, times[1:]))
     failed = {f["torrent"]: f for f in s.repairs()["failed"]}
     assert "3 attempts" in failed[make_id(OTHER)]["reason"]
     # Failed for good: the dead links go, the others stay.
@@ -612,3 +621,226 @@ def test_torrents_in_trouble_are_looked_at_each_pass(setup):
              if r["path"] == "/torrents/info/" + gone]
     assert len(asked) == 2
     assert s.m.proc.poll() is None
+
+
+def test_failed_delete_of_old_torrent_is_retried(setup):
+    """The new torrent is downloaded but the old one's DELETE fails: the
+    repair is done, and the deletion is owed, shown, counted and tried
+    again retry_delay later until it goes."""
+    s = setup(retry_delay="6s")
+    os.unlink(s.dead_link)
+    s.inject(path_regex="^/torrents/delete/", method="DELETE", status=500,
+             body={"error": "internal_error", "error_code": -1}, times=1)
+    s.command("run")
+    s.wait(lambda: s.repairs()["repaired"], "the repair")
+    old = make_id(OTHER)
+    doc = s.repairs()
+    assert [r["torrent"] for r in doc["repaired"]] == [old]
+    owed = doc["old_torrents_to_delete"]
+    assert [(o["torrent"], o["failures"]) for o in owed] == [(old, 1)]
+    assert owed[0]["new_id"] == doc["repaired"][0]["new_id"]
+    assert owed[0]["last_error"] and owed[0]["tried_at"]
+    assert {s.states()[p] for p in s.other_links} == {"repaired"}
+    metrics = s.m.json("metrics/repair.json")
+    assert metrics["repairs_ok"] == 1
+    assert metrics["old_torrents_to_delete"] == 1
+    assert metrics["old_torrent_delete_failures"] == 1
+    assert old in {t["id"] for t in s.rd.call("/_torrents")}
+
+    # The follow-up pass deletes it (204), and nothing more is owed.
+    s.wait(lambda: not s.repairs()["old_torrents_to_delete"],
+           "the deletion done")
+    deletes = [(r["path"], r["status"]) for r in s.requests()
+               if r["method"] == "DELETE"]
+    assert deletes == [("/torrents/delete/" + old, 500),
+                       ("/torrents/delete/" + old, 204)]
+    assert old not in {t["id"] for t in s.rd.call("/_torrents")}
+    metrics = s.m.json("metrics/repair.json")
+    assert metrics["old_torrents_to_delete"] == 0
+    assert metrics["old_torrent_delete_failures"] == 1
+    assert metrics["repairs_ok"] == 1
+    # One message per pass that did something: the repair, the deletion.
+    messages = [m["content"] for m in s.webhook.call("/_messages")
+                if "repair pass" in m["content"]]
+    assert len(messages) == 2
+    assert "1 torrents repaired" in messages[0]
+    assert "0 old torrents deleted" in messages[0]
+    assert "0 torrents repaired" in messages[1]
+    assert "1 old torrents deleted" in messages[1]
+    # Once gone, it is not asked for again.
+    n = len(s.requests())
+    s.command("run")
+    assert not [r for r in s.requests()[n:] if r["method"] == "DELETE"]
+
+
+def test_old_torrent_gone_already_counts_as_deleted(setup):
+    """A DELETE answered 404 (the account no longer has the old torrent)
+    settles the deletion: nothing is owed or tried again."""
+    s = setup(retry_delay="1s")
+    os.unlink(s.dead_link)
+    s.inject(path_regex="^/torrents/delete/", method="DELETE", status=404,
+             body={"error": "unknown_ressource", "error_code": 7}, times=1)
+    s.command("run")
+    s.wait(lambda: s.repairs()["repaired"], "the repair")
+    assert s.repairs()["old_torrents_to_delete"] == []
+    metrics = s.m.json("metrics/repair.json")
+    assert metrics["old_torrents_to_delete"] == 0
+    assert metrics["old_torrent_delete_failures"] == 0
+    time.sleep(2)
+    s.command("run")
+    assert len([r for r in s.requests() if r["method"] == "DELETE"]) == 1
+
+
+def relink(target, path):
+    """Point the symlink at path to target at once, as ln -sfn does: a new
+    link renamed over the old one."""
+    tmp = path + ".new"
+    os.symlink(target, tmp)
+    os.replace(tmp, path)
+
+
+def test_library_changes_seen_without_a_pass(setup):
+    """Links made, removed or pointed elsewhere under the library folders
+    reach /status/broken and summary.json through the watcher, with no
+    pass between."""
+    s = setup(dry_run=True)
+    # The start's walk, before any pass: the account is not known yet.
+    s.wait(lambda: sorted(s.states()) == sorted(s.dead_links),
+           "the links walked at start")
+    assert set(s.states().values()) == {"unmapped"}
+    assert s.passes() == 0
+    s.command("scan")
+    passes = s.passes()
+    m = os.path.join(s.rdm, "__all__")
+
+    def broken():
+        return s.m.json("status/summary.json")["counts"]["broken_links"]
+
+    def shown(path, state):
+        return lambda: s.states().get(path) == state
+
+    added = os.path.join(s.tv, "Other Show", "Season 2", "E04.mkv")
+    link(os.path.join(m, OTHER, "E04.mkv"), added)
+    s.wait(shown(added, "broken"), "the new dead link")
+    by_link = {b["link"]: b for b in s.m.json("status/broken.json")}
+    assert by_link[added]["torrent"] == make_id(OTHER)
+    assert broken() == 6
+
+    os.unlink(s.unmapped_link)
+    s.wait(lambda: s.unmapped_link not in s.states(), "the link gone")
+    assert broken() == 5
+
+    live = os.path.join(s.tv, "Show", "Season 1", "Show.S01E01.mkv")
+    relink(os.path.join(m, "Show.S01.1080p.WEB", "Show.S01E09.mkv"), live)
+    s.wait(shown(live, "broken"), "the link pointed at nothing")
+    relink(os.path.join(m, "Movie.2019.2160p.UHD",
+                        "Movie.2019.2160p.UHD.mkv"), s.dead_link)
+    s.wait(lambda: s.dead_link not in s.states(), "the link brought back")
+
+    # A folder made with a link in it at once: its watch comes before
+    # its walk, so nothing is missed.
+    fresh = os.path.join(s.tv, "New Show", "Season 1", "e1.mkv")
+    link(os.path.join(m, "New.Show.S01", "e1.mkv"), fresh)
+    s.wait(shown(fresh, "unmapped"), "the link in a new folder")
+    # Not ours: a link out of the mount.
+    link("/nowhere/else.mkv", os.path.join(s.tv, "Show", "elsewhere.mkv"))
+    # A folder moved away takes its links along.
+    os.rename(os.path.join(s.tv, "Other Show"),
+              os.path.join(s.tmp, "Other Show"))
+    s.wait(lambda: not set(s.other_links + [added]) & set(s.states()),
+           "the moved folder's links gone")
+    assert sorted(s.states()) == sorted([live, fresh])
+    assert broken() == 2
+    assert s.passes() == passes
+    assert s.changes() == []
+
+
+def test_a_pass_sees_what_the_mount_lost(setup):
+    """A file gone from the mount makes no event in the library: a
+    scheduled pass reads the known links again and finds it dead."""
+    s = setup(dry_run=True, auto_check="2s")
+    s.wait(lambda: s.passes() >= 1, "a first scheduled pass")
+    assert sorted(s.states()) == sorted(s.dead_links)
+    lost = os.path.join(s.rdm, "__all__", "Extra.Pack", "x2.mkv")
+    os.unlink(lost)
+    extra = os.path.join(s.tv, "Extra", "x2.mkv")
+    passes = s.passes()
+    s.wait(lambda: s.states().get(extra) == "unmapped" or
+           s.states().get(extra) == "broken", "the dead link seen")
+    assert s.passes() > passes
+    assert s.repairs()["last_pass"]["trigger"] == "schedule"
+    assert s.changes() == []
+
+
+def test_watcher_overflow_walks_the_libraries(setup):
+    """When the kernel's event queue overflows, the libraries are walked
+    whole: a dead link whose event was lost shows all the same."""
+    s = setup(dry_run=True)
+    s.command("scan")
+    with open("/proc/sys/fs/inotify/max_queued_events") as f:
+        queue = int(f.read())
+    live = os.path.join(s.rdm, "__all__", "Extra.Pack", "x1.mkv")
+    extra = os.path.join(s.tv, "Extra")
+    late = os.path.join(s.tv, "Extra", "zz-late.mkv")
+    passes = s.passes()
+    # The daemon reads nothing while the burst comes, so the queue fills
+    # and the last link's event is dropped.
+    s.m.proc.send_signal(signal.SIGSTOP)
+    try:
+        for i in range(queue + 200):
+            os.symlink(live, os.path.join(extra, "burst%05d.mkv" % i))
+        link(os.path.join(s.rdm, "__all__", "Lost.Torrent", "f.mkv"), late)
+    finally:
+        s.m.proc.send_signal(signal.SIGCONT)
+    s.wait(lambda: s.states().get(late) == "unmapped", "the lost link")
+    assert s.m.json("metrics/watch.json")["overflows"] >= 1
+    assert s.passes() == passes
+
+
+def test_virus_fails_for_good_at_once(setup):
+    """A re-added torrent that ends as a virus is not tried again: it
+    goes, and so do the dead links of its torrent, with one rescan."""
+    s = setup(max_attempts=3, retry_delay="1s")
+    os.unlink(s.dead_link)
+    s.rd.call("/_magnets", {make_hash(OTHER): {
+        "filename": OTHER, "fails_with": "virus",
+        "files": [{"path": "/%s/E%02d.mkv" % (OTHER, e), "bytes": 7000}
+                  for e in (1, 2, 3)]}})
+    s.command("run")
+    s.wait(lambda: s.repairs()["failed"], "the failure")
+    failed = s.repairs()["failed"]
+    assert [(f["torrent"], f["reason"]) for f in failed] == [
+        (make_id(OTHER), "virus")]
+    adds = [r for r in s.requests() if r["path"] == "/torrents/addMagnet"]
+    assert len(adds) == 1
+    deleted = [r["path"].rsplit("/", 1)[1] for r in s.changes()
+               if r["method"] == "DELETE"]
+    assert len(deleted) == 1 and deleted[0] != make_id(OTHER)
+    assert "virus" not in {t["status"] for t in s.rd.call("/_torrents")}
+    assert not any(os.path.lexists(p) for p in s.other_links)
+    assert os.path.islink(s.unmapped_link)
+    assert s.sonarr.call("/_commands") == [{"name": "RescanSeries",
+                                            "seriesId": 7}]
+    assert s.radarr.call("/_commands") == []
+    time.sleep(1.5)
+    s.command("run")
+    assert len([r for r in s.requests()
+                if r["path"] == "/torrents/addMagnet"]) == 1
+
+
+def test_dry_run_switched_off_through_the_mount(setup):
+    """echo 0 > control/dry-run: the status files say so, and the next
+    run repairs."""
+    s = setup(dry_run=True)
+    os.unlink(s.dead_link)
+    s.command("run")
+    assert s.changes() == []
+    assert s.repairs()["dry_run"] is True
+    s.m.write("control/dry-run", "0\n")
+    assert s.repairs()["dry_run"] is False
+    assert s.m.json("status/summary.json")["dry_run"] is False
+    assert b"dry-run: 0" in s.m.read("control/repair")
+    s.command("run")
+    s.wait(lambda: s.repairs()["repaired"], "the repair")
+    assert s.changes()[0]["path"] == "/torrents/addMagnet"
+    assert s.repairs()["queue"] == []

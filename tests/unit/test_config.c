@@ -191,6 +191,8 @@ static void test_good_values(void **state)
 		"[realdebrid]\n"
 		"broken_ratio_guard = 1\n"
 		"retry_delay = 1d\n"
+		"[retention]\n"
+		"backup_interval = 0\n"
 		"[download]\n"
 		"client = blackhole\n"
 		"category = with spaces ; inline comment\n"), 0);
@@ -208,6 +210,7 @@ static void test_good_values(void **state)
 	assert_string_equal(cfg.prowlarr_url, "http://127.0.0.1:9696");
 	assert_true(cfg.rd_broken_ratio_guard == 1.0);
 	assert_int_equal(cfg.rd_retry_delay_s, 86400);
+	assert_int_equal(cfg.backup_interval_s, 0);
 	assert_string_equal(cfg.download_client, "blackhole");
 	assert_string_equal(cfg.download_category, "with spaces");
 	config_release(&cfg);

@@ -103,6 +103,65 @@ static int cmp_path(const void *a, const void *b)
 		      ((const struct rd_link *)b)->path);
 }
 
+static int dirs_seen;
+
+/* Count the folders a walk announces before it reads them. */
+static void seen_dir(const char *dir)
+{
+	assert_true(dir[0] == '/');
+	dirs_seen++;
+}
+
+/* Paths the watcher saw change, read one by one: a link alone (written
+ * with a relative target, and with a path to normalize), a folder
+ * walked, a path gone, a linked folder not followed, a plain file. */
+static void read_changed(const char *lib, const char *mnt)
+{
+	struct strbuf a = STRBUF_INIT, b = STRBUF_INIT, c = STRBUF_INIT,
+		d = STRBUF_INIT, e = STRBUF_INIT;
+	const char *paths[5];
+	struct rd_link *l = NULL;
+	size_t nr = 0;
+
+	strbuf_addf(&a, "%s/Show/./S1//e2.mkv", lib);
+	strbuf_addf(&b, "%s/Show", lib);
+	strbuf_addf(&c, "%s/gone.mkv", lib);
+	strbuf_addf(&d, "%s/ShowAgain", lib);
+	strbuf_addf(&e, "%s/__all__/A/e1.mkv", mnt);
+	paths[0] = a.buf;
+	paths[1] = c.buf;
+	paths[2] = d.buf;
+	paths[3] = e.buf;
+	assert_int_equal(rd_links_read(paths, 4, mnt, NULL, seen_dir, &l,
+				       &nr), 0);
+	assert_int_equal(nr, 1);
+	assert_true(strstr(l[0].path, "/lib/Show/S1/e2.mkv") != NULL);
+	assert_null(strstr(l[0].path, "/./"));
+	assert_int_equal(l[0].broken, 1);
+	strbuf_reset(&e);
+	strbuf_addf(&e, "%s/__all__/A/e2.mkv", mnt);
+	assert_string_equal(l[0].target, e.buf);
+	rd_links_free(l, nr);
+
+	dirs_seen = 0;
+	paths[0] = b.buf;
+	assert_int_equal(rd_links_read(paths, 1, mnt, NULL, seen_dir, &l,
+				       &nr), 0);
+	assert_int_equal(dirs_seen, 2);
+	assert_int_equal(nr, 2);
+	rd_links_free(l, nr);
+
+	assert_int_equal(rd_links_read(paths, 0, mnt, NULL, NULL, &l, &nr),
+			 0);
+	assert_int_equal(nr, 0);
+	assert_null(l);
+	strbuf_release(&a);
+	strbuf_release(&b);
+	strbuf_release(&c);
+	strbuf_release(&d);
+	strbuf_release(&e);
+}
+
 /* A library with links into a folder standing for the mount: dead ones,
  * live ones, relative ones, links elsewhere, a loop and a linked folder. */
 static void test_walk(void **state)
@@ -140,8 +199,11 @@ static void test_walk(void **state)
 	link_at(p.buf, lib.buf, "ShowAgain");
 	roots[0] = lib.buf;
 
-	assert_int_equal(rd_links_walk(roots, 1, mnt.buf, &cancel, &l, &nr),
-			 0);
+	dirs_seen = 0;
+	assert_int_equal(rd_links_walk(roots, 1, mnt.buf, &cancel, seen_dir,
+				       &l, &nr), 0);
+	/* lib, lib/Show, lib/Show/S1; the linked folder is not entered. */
+	assert_int_equal(dirs_seen, 3);
 	assert_int_equal(nr, 3);
 	qsort(l, nr, sizeof(*l), cmp_path);
 	assert_true(strstr(l[0].path, "/lib/Show/S1/e1.mkv") != NULL);
@@ -155,9 +217,23 @@ static void test_walk(void **state)
 	assert_int_equal(l[2].broken, 1);
 	rd_links_free(l, nr);
 
+	/* A root that is a symlink to a folder is a root all the same. */
+	strbuf_reset(&p);
+	strbuf_addf(&p, "%s/ShowAgain", lib.buf);
+	roots[0] = p.buf;
+	assert_int_equal(rd_links_walk(roots, 1, mnt.buf, NULL, NULL, &l,
+				       &nr), 0);
+	assert_int_equal(nr, 2);
+	qsort(l, nr, sizeof(*l), cmp_path);
+	assert_true(strstr(l[0].path, "/lib/ShowAgain/S1/e1.mkv") != NULL);
+	rd_links_free(l, nr);
+	roots[0] = lib.buf;
+
 	cancel = 1;
-	assert_int_equal(rd_links_walk(roots, 1, mnt.buf, &cancel, &l, &nr),
-			 -ECANCELED);
+	assert_int_equal(rd_links_walk(roots, 1, mnt.buf, &cancel, NULL, &l,
+				       &nr), -ECANCELED);
+
+	read_changed(lib.buf, mnt.buf);
 
 	strbuf_reset(&p);
 	strbuf_addf(&p, "rm -rf %s", top);

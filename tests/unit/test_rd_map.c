@@ -11,7 +11,7 @@
 #include "common/db.h"
 #include "common/log.h"
 #include "indexer/rd_map.h"
-#include "indexer/rd_repair.h"
+#include "indexer/rd_job.h"
 #include "indexer/schema.h"
 
 /* A store holding a small account: two torrents share a name, one was
@@ -110,30 +110,30 @@ static void test_classify(void **state)
 	double now = 1000;
 
 	(void)state;
-	assert_int_equal(rd_repair_classify(-EAGAIN, NULL, now, 0), RD_RETRY);
-	assert_int_equal(rd_repair_classify(-ENOSPC, NULL, now, 0), RD_RETRY);
-	assert_int_equal(rd_repair_classify(-EIO, NULL, now, 0), RD_RETRY);
-	assert_int_equal(rd_repair_classify(-ETIMEDOUT, NULL, now, 0),
+	assert_int_equal(rd_job_classify(-EAGAIN, NULL, now, 0), RD_RETRY);
+	assert_int_equal(rd_job_classify(-ENOSPC, NULL, now, 0), RD_RETRY);
+	assert_int_equal(rd_job_classify(-EIO, NULL, now, 0), RD_RETRY);
+	assert_int_equal(rd_job_classify(-ETIMEDOUT, NULL, now, 0),
 			 RD_RETRY);
-	assert_int_equal(rd_repair_classify(-EPROTO, NULL, now, 0), RD_RETRY);
-	assert_int_equal(rd_repair_classify(0, "magnet_error", now, 0),
+	assert_int_equal(rd_job_classify(-EPROTO, NULL, now, 0), RD_RETRY);
+	assert_int_equal(rd_job_classify(0, "magnet_error", now, 0),
 			 RD_RETRY);
-	assert_int_equal(rd_repair_classify(0, "error", now, 0), RD_RETRY);
-	assert_int_equal(rd_repair_classify(0, "dead", now, 0), RD_RETRY);
-	assert_int_equal(rd_repair_classify(0, "virus", now, 0),
+	assert_int_equal(rd_job_classify(0, "error", now, 0), RD_RETRY);
+	assert_int_equal(rd_job_classify(0, "dead", now, 0), RD_RETRY);
+	assert_int_equal(rd_job_classify(0, "virus", now, 0),
 			 RD_PERMANENT);
-	assert_int_equal(rd_repair_classify(-EPERM, NULL, now, 0),
+	assert_int_equal(rd_job_classify(-EPERM, NULL, now, 0),
 			 RD_PERMANENT);
 	/* Infringing right after a rate limit is the rate limit's doing. */
-	assert_int_equal(rd_repair_classify(-EPERM, NULL, now, now - 30),
+	assert_int_equal(rd_job_classify(-EPERM, NULL, now, now - 30),
 			 RD_RETRY);
-	assert_int_equal(rd_repair_classify(-EPERM, NULL, now, now - 31),
+	assert_int_equal(rd_job_classify(-EPERM, NULL, now, now - 31),
 			 RD_PERMANENT);
 	/* A virus is a virus, rate limit or not. */
-	assert_int_equal(rd_repair_classify(0, "virus", now, now - 1),
+	assert_int_equal(rd_job_classify(0, "virus", now, now - 1),
 			 RD_PERMANENT);
-	assert_int_equal(rd_repair_classify(-EACCES, NULL, now, 0), RD_STOP);
-	assert_int_equal(rd_repair_classify(-ECANCELED, NULL, now, 0),
+	assert_int_equal(rd_job_classify(-EACCES, NULL, now, 0), RD_STOP);
+	assert_int_equal(rd_job_classify(-ECANCELED, NULL, now, 0),
 			 RD_STOP);
 }
 
