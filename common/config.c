@@ -625,6 +625,7 @@ void config_init(struct config *cfg)
 		.retention_metrics_s = 90 * 86400,
 		.backup_interval_s = 24 * 3600,
 		.backups_kept = 7,
+		.analysis_enabled = 1,
 		.analysis_threads = 1,
 	};
 }

@@ -97,7 +97,7 @@ struct config {
 	int backups_kept;		/* default 7 */
 
 	/* [analysis] */
-	int analysis_enabled;		/* default 0 */
+	int analysis_enabled;		/* default 1 */
 	int analysis_threads;		/* default 1 */
 };
 

@@ -196,3 +196,29 @@ int control_log_level_render(struct strbuf *out)
 		      "  error  only what failed\n");
 	return 0;
 }
+
+int control_pause_write(const char *buf, size_t len)
+{
+	char cmd[8];
+
+	if (control_text(buf, len, cmd, sizeof(cmd)) <= 0 ||
+	    (strcmp(cmd, "1") && strcmp(cmd, "0")))
+		return -EINVAL;
+	indexer_pause_analysis(cmd[0] == '1');
+	return 0;
+}
+
+int control_pause_render(struct strbuf *out)
+{
+	struct indexer_status s;
+
+	indexer_status(&s);
+	strbuf_addf(out, "%d\n", s.analysis.paused);
+	if (!s.analysis.enabled)
+		strbuf_addstr(out, "state: off (switched off in [analysis])\n");
+	strbuf_addstr(out, "accepted:\n"
+		      "  1      pause the audio analysis (the track under way"
+		      " is finished)\n"
+		      "  0      resume it (see /metrics/analysis.json)\n");
+	return 0;
+}

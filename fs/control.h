@@ -62,4 +62,11 @@ int control_repair_render(struct strbuf *out);
 int control_log_level_write(const char *buf, size_t len);
 int control_log_level_render(struct strbuf *out);
 
+/*
+ * /control/pause: "1" pauses the background audio analysis, "0" resumes
+ * it, until the daemon stops; reading it shows 1 or 0 first.
+ */
+int control_pause_write(const char *buf, size_t len);
+int control_pause_render(struct strbuf *out);
+
 #endif

@@ -12,7 +12,9 @@
 #include "common/strbuf.h"
 #include "fs/invalidate.h"
 #include "fs/nodes.h"
+#include "fs/track_attrs.h"
 #include "fs/views.h"
+#include "indexer/indexer.h"
 
 /* A generated file's rendering, or a library file's real descriptor. */
 struct handle {
@@ -257,6 +259,7 @@ static int fs_read_buf(const char *path, struct fuse_bufvec **bufp,
 		return -ENOMEM;
 	*bv = (struct fuse_bufvec)FUSE_BUFVEC_INIT(size);
 	if (h->fd >= 0) {
+		indexer_note_read();
 		bv->buf[0].flags = FUSE_BUF_IS_FD | FUSE_BUF_FD_SEEK;
 		bv->buf[0].fd = h->fd;
 		bv->buf[0].pos = off;
@@ -320,6 +323,36 @@ static int fs_release(const char *path, struct fuse_file_info *fi)
 	return 0;
 }
 
+/* The track files of the views carry their record (track_attrs.h);
+ * nothing else has attributes. */
+static int fs_getxattr(const char *path, const char *name, char *value,
+		       size_t size)
+{
+	struct node n;
+	int rc;
+
+	if (!track_attrs_known(name))
+		return -ENODATA;
+	rc = node_resolve(path, &n);
+	if (rc)
+		return rc;
+	if (n.type != NODE_REAL || n.file <= 0)
+		return -ENODATA;
+	return track_attrs_get(n.file, name, value, size);
+}
+
+static int fs_listxattr(const char *path, char *list, size_t size)
+{
+	struct node n;
+	int rc = node_resolve(path, &n);
+
+	if (rc)
+		return rc;
+	if (n.type != NODE_REAL || n.file <= 0)
+		return 0;
+	return track_attrs_list(n.file, list, size);
+}
+
 static void fs_destroy(void *private_data)
 {
 	(void)private_data;
@@ -336,5 +369,7 @@ const struct fuse_operations fs_operations = {
 	.write = fs_write,
 	.truncate = fs_truncate,
 	.release = fs_release,
+	.getxattr = fs_getxattr,
+	.listxattr = fs_listxattr,
 	.destroy = fs_destroy,
 };

@@ -7,6 +7,7 @@
 #include "fs/control.h"
 #include "fs/manga_view.h"
 #include "fs/render.h"
+#include "fs/render_analysis.h"
 #include "fs/render_monitor.h"
 #include "fs/render_prometheus.h"
 #include "fs/views.h"
@@ -31,6 +32,7 @@ static const struct {
 	{ "/status/repairs.json", { NODE_FILE,
 				    .render = render_repairs_json } },
 	{ "/status/no-cover", { NODE_FILE, .render = render_no_cover } },
+	{ "/status/duplicates", { NODE_FILE, .render = render_duplicates } },
 	{ "/metrics", { .type = NODE_DIR } },
 	{ "/metrics/scan.json", { NODE_FILE, .render = render_scan_json } },
 	{ "/metrics/scan.csv", { NODE_FILE, .render = render_scan_csv } },
@@ -38,6 +40,8 @@ static const struct {
 	{ "/metrics/monitor.json", { NODE_FILE,
 				     .render = render_monitor_json } },
 	{ "/metrics/repair.json", { NODE_FILE, .render = render_repair_json } },
+	{ "/metrics/analysis.json", { NODE_FILE,
+				      .render = render_analysis_json } },
 	{ "/metrics/prometheus", { NODE_FILE, .render = render_prometheus } },
 	{ "/control", { .type = NODE_DIR } },
 	{ "/control/rescan", { NODE_CONTROL,
@@ -58,6 +62,9 @@ static const struct {
 	{ "/control/log-level", { NODE_CONTROL,
 				  .render = control_log_level_render,
 				  .write = control_log_level_write } },
+	{ "/control/pause", { NODE_CONTROL,
+			      .render = control_pause_render,
+			      .write = control_pause_write } },
 	{ "/manga", { .type = NODE_DIR, .dynamic = 1 } },
 	{ "/library", { .type = NODE_DIR } },
 	{ "/library/music", { .type = NODE_DIR } },
@@ -67,6 +74,7 @@ static const struct {
 	{ "/library/music/years", { .type = NODE_DIR, .dynamic = 1 } },
 	{ "/library/manga", { .type = NODE_DIR, .dynamic = 1 } },
 	{ "/search", { .type = NODE_DIR, .dynamic = 1 } },
+	{ "/similar", { .type = NODE_DIR, .dynamic = 1 } },
 	{ "/log", { NODE_FILE, .render = render_log } },
 };
 

@@ -7,10 +7,11 @@
 #include "common/log.h"
 #include "common/strbuf.h"
 #include "fs/render.h"
+#include "fs/render_analysis.h"
 #include "fs/render_monitor.h"
 #include "fs/render_repair.h"
 
-enum doc { SUMMARY, SCAN, WATCH, MONITOR, REPAIR, NR_DOCS };
+enum doc { SUMMARY, SCAN, WATCH, MONITOR, REPAIR, ANALYSIS, NR_DOCS };
 
 static int (*const renderers[NR_DOCS])(struct strbuf *) = {
 	[SUMMARY] = render_summary,
@@ -18,6 +19,7 @@ static int (*const renderers[NR_DOCS])(struct strbuf *) = {
 	[WATCH] = render_watch_json,
 	[MONITOR] = render_monitor_json,
 	[REPAIR] = render_repair_json,
+	[ANALYSIS] = render_analysis_json,
 };
 
 /*
@@ -247,6 +249,33 @@ static const struct metric metrics[] = {
 	  "Repair passes in the store.", "passes"),
 	M(REPAIR, "mediamon_repair_last_pass_duration_seconds", G,
 	  "How long the last repair pass took.", "last_pass_duration_s"),
+
+	M(ANALYSIS, "mediamon_analysis_enabled", G,
+	  "1 when [analysis] lets the audio analysis run.", "enabled"),
+	M(ANALYSIS, "mediamon_analysis_paused", G,
+	  "1 while /control/pause holds the analysis queue.", "paused"),
+	M(ANALYSIS, "mediamon_analysis_threads", G,
+	  "Analysis workers running.", "threads"),
+	M(ANALYSIS, "mediamon_analysis_busy_tracks", G,
+	  "Tracks being analysed now.", "busy"),
+	M(ANALYSIS, "mediamon_analysis_analysed_tracks", G,
+	  "Tracks whose last analysis succeeded.", "analysed"),
+	M(ANALYSIS, "mediamon_analysis_queued_tracks", G,
+	  "Tracks waiting for an analysis.", "queued"),
+	M(ANALYSIS, "mediamon_analysis_failed_tracks", G,
+	  "Tracks whose last analysis failed.", "failed"),
+	M(ANALYSIS, "mediamon_analysis_done_total", C,
+	  "Tracks analysed since the daemon started, failures too.", "done"),
+	M(ANALYSIS, "mediamon_analysis_audio_seconds_total", C,
+	  "Audio analysed since the daemon started.", "audio_s"),
+	M(ANALYSIS, "mediamon_analysis_cpu_seconds_total", C,
+	  "CPU time the analysis workers spent analysing.", "cpu_s"),
+	M(ANALYSIS, "mediamon_analysis_tracks_per_second", G,
+	  "Tracks analysed per second while the analysis ran.",
+	  "tracks_per_second"),
+	M(ANALYSIS, "mediamon_analysis_audio_seconds_per_cpu_second", G,
+	  "Seconds of audio analysed per second of the workers' CPU time.",
+	  "audio_seconds_per_cpu_second"),
 };
 
 #define NR_METRICS (sizeof(metrics) / sizeof(*metrics))

@@ -3,9 +3,9 @@
 
 /*
  * /metrics/prometheus: every counter and gauge of /status/summary.json
- * and /metrics/{scan,watch,monitor}.json in the Prometheus text
- * exposition format (version 0.0.4), for a node_exporter textfile job or
- * any scraper that reads a file:
+ * and /metrics/{scan,watch,monitor,repair,analysis}.json in the Prometheus
+ * text exposition format (version 0.0.4), for a node_exporter textfile
+ * job or any scraper that reads a file:
  *
  *	# HELP mediamon_tracks Tracks in the index.
  *	# TYPE mediamon_tracks gauge

@@ -15,6 +15,7 @@
 #include "fs/reader.h"
 #include "fs/views_cover.h"
 #include "fs/views_name.h"
+#include "fs/views_similar.h"
 #include "indexer/indexer.h"
 #include "indexer/manga.h"
 
@@ -64,7 +65,9 @@ static const struct level by_artist_album = {
 	{ "Unknown Artist", "Unknown Album" }, FORM_DASH,
 };
 
-enum view_kind { VIEW_MUSIC, VIEW_MANGA, VIEW_SEARCH };
+/* The query views (search, similar) are last: their folders are named by
+ * what the user asks, not by the store. */
+enum view_kind { VIEW_MUSIC, VIEW_MANGA, VIEW_SEARCH, VIEW_SIMILAR };
 
 static const struct view {
 	const char *root;
@@ -81,6 +84,7 @@ static const struct view {
 	  { &by_year, &by_artist_album }, 2 },
 	{ "/library/manga", VIEW_MANGA, { NULL }, 2 },
 	{ "/search", VIEW_SEARCH, { NULL }, 1 },
+	{ "/similar", VIEW_SIMILAR, { NULL }, 1 },
 };
 
 #define NR_VIEWS (sizeof(views) / sizeof(*views))
@@ -524,6 +528,35 @@ static int list_search(struct listing *ls, const char *query)
 	return rc;
 }
 
+/* The tracks most similar to the best match of the query, most similar
+ * first, named like the search's. */
+static int list_similar(struct listing *ls, const char *query)
+{
+	struct strbuf q = STRBUF_INIT, ids = STRBUF_INIT;
+	sqlite3_stmt *st;
+	sqlite3 *db = reader_db();
+	int rc;
+
+	if (!db)
+		return -EIO;
+	search_expr(query, &q);
+	rc = q.len ? views_similar(db, q.buf, &ids) : 0;
+	if (!rc && ids.len)
+		rc = prepare(TRACK_COLUMNS " FROM json_each(?1) j"
+			     " JOIN tracks t ON t.id = j.value"
+			     " JOIN files f ON f.id = t.file_id" TRACK_ROOT
+			     " ORDER BY j.key", "list similar tracks", &db,
+			     &st);
+	if (!rc && ids.len) {
+		sqlite3_bind_text(st, 1, ids.buf, ids.len, SQLITE_STATIC);
+		rc = list_track_rows(ls, db, st);
+		sqlite3_finalize(st);
+	}
+	strbuf_release(&q);
+	strbuf_release(&ids);
+	return rc;
+}
+
 /* A series: its id, then its name. */
 static int series_row(sqlite3_stmt *st, const void *arg, struct strbuf *name,
 		      size_t *ext_len, struct item *it)
@@ -706,6 +739,8 @@ static int build(struct listing *ls, const struct view *v, int depth,
 		if (depth == 2)
 			return list_volume_folder(ls);
 		return depth ? list_volumes(ls) : list_series(ls);
+	case VIEW_SIMILAR:
+		return depth ? list_similar(ls, last) : 0;
 	default:
 		return depth ? list_search(ls, last) : 0;
 	}
@@ -866,7 +901,7 @@ static int get_listing(const struct view *v, const char *path, size_t len,
 		free(ls);
 		return -ENOMEM;
 	}
-	if (depth > 0 && v->kind != VIEW_SEARCH)
+	if (depth > 0 && v->kind < VIEW_SEARCH)
 		rc = inherit_keys(ls, v, path, len, depth);
 	if (!rc)
 		rc = build(ls, v, depth, strrchr(ls->path, '/') + 1);
@@ -930,7 +965,7 @@ int views_resolve(const char *path, struct node *out)
 	if (!v)
 		return -ENOENT;
 	depth = depth_of(rest);
-	if (!depth || (v->kind == VIEW_SEARCH && depth == 1)) {
+	if (!depth || (v->kind >= VIEW_SEARCH && depth == 1)) {
 		*out = (struct node){ .type = NODE_DIR, .dynamic = 1 };
 		return 0;
 	}

@@ -12,6 +12,7 @@
  *   /library/manga/SERIES/Volume NNN.EXT and MISSING - VOLUME N (a volume
  *                         that is a folder of images: Volume NNN/IMAGES)
  *   /search/QUERY/NN - TITLE.EXT
+ *   /similar/QUERY/NN - TITLE.EXT
  *
  * A track is "D-NN - TITLE.EXT" when its folder holds several discs, and
  * "TITLE.EXT" when it has no number; missing tags read "Unknown Artist",
@@ -25,6 +26,11 @@
  * whose title, artist, album or album artist hold every word of QUERY as
  * the start of a word, accents folded; QUERY is plain text, never FTS5
  * syntax, and /search itself lists nothing.
+ *
+ * /similar/QUERY holds the VIEWS_SIMILAR_MAX tracks most similar to the
+ * best match of QUERY (as /search finds it), by views_similar.h; the
+ * best match itself is not listed, and the folder is empty when nothing
+ * matches or the best match is not analysed yet.
  *
  * Folders are listed once per change of the store (indexer_generation())
  * and kept in a small cache, so a walk of the tree reads each one once.

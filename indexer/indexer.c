@@ -734,6 +734,8 @@ int indexer_start(const struct config *cfg)
 	/* Without the jobs thread the index still works, unmonitored. */
 	if (!rc && jobs_start(cfg, scanning))
 		log_warn("indexer: no jobs thread, so no checks");
+	if (!rc && analysis_worker_start(cfg, scanning))
+		log_warn("indexer: no analysis workers, so no analysis");
 	return rc;
 fail:
 	free(ix.block);
@@ -748,6 +750,7 @@ void indexer_stop(void)
 	if (!ix.running)
 		return;
 	jobs_stop();
+	analysis_worker_stop();
 	pthread_mutex_lock(&ix.lock);
 	ix.stopping = 1;
 	__atomic_store_n(&ix.cancel, 1, __ATOMIC_RELAXED);
@@ -794,10 +797,24 @@ void indexer_status(struct indexer_status *out)
 	}
 	pthread_mutex_unlock(&ix.lock);
 	jobs_status(&out->jobs);
+	analysis_worker_status(&out->analysis);
 	if (!strcmp(out->state, "idle") &&
 	    (out->jobs.running & ~(JOBS_MAINTENANCE | JOBS_REPAIR_LINKS)))
 		out->state = out->jobs.running & (JOBS_REPAIR_SCAN |
 			JOBS_REPAIR_RUN) ? "repairing" : "checking";
+	if (!strcmp(out->state, "idle") && out->analysis.paused)
+		out->state = "paused";
+}
+
+void indexer_pause_analysis(int on)
+{
+	log_info("analysis %s", on ? "paused" : "resumed");
+	analysis_worker_pause(on);
+}
+
+void indexer_note_read(void)
+{
+	analysis_worker_note_read();
 }
 
 int indexer_check(unsigned jobs, const char *trigger)

@@ -15,6 +15,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "indexer/analysis_worker.h"
 #include "indexer/jobs.h"
 #include "indexer/scan.h"
 
@@ -29,8 +30,10 @@ struct indexer_root {
 };
 
 struct indexer_status {
-	const char *state;		/* "idle", "scanning", "checking" or
-					 * "repairing" */
+	const char *state;		/* "idle", "scanning", "checking",
+					 * "repairing" or "paused" (the
+					 * analysis queue, when nothing
+					 * else runs) */
 	double started_at;		/* when the daemon started (wall) */
 	int dry_run;			/* as jobs_dry_run() */
 	int scan_pending;		/* a merged scan waits for its turn */
@@ -45,6 +48,7 @@ struct indexer_status {
 	struct scan_stats scan;		/* a copy of the live counters */
 
 	struct jobs_status jobs;	/* checks running, queued, figures */
+	struct analysis_worker_status analysis;
 };
 
 /*
@@ -88,6 +92,15 @@ int indexer_check(unsigned jobs, const char *trigger);
 
 /* Switch dry-run on or off until the daemon stops (see jobs.h). */
 void indexer_set_dry_run(int on);
+
+/* Pause (on) or resume the analysis queue until the daemon stops. */
+void indexer_pause_analysis(int on);
+
+/*
+ * Note that the mount is serving a read of a library file: the analysis
+ * holds back, as reads come first.
+ */
+void indexer_note_read(void);
 
 /* Copy the live status. */
 void indexer_status(struct indexer_status *out);

@@ -339,6 +339,62 @@ static const char *const schema_steps[] = {
 	"  error TEXT,"
 	"  tried_at REAL,"
 	"  deleted_at REAL);",
+
+	/* version 11: background audio analysis (analysis_store.h). A track
+	 * is queued by triggers, in the transaction that adds it or records
+	 * a change of its file (size, mtime or inode), so no writer path can
+	 * forget one; its results and queue entry go with it. The queue's
+	 * seq never comes back (AUTOINCREMENT): a track queued again while
+	 * a worker analyses it keeps its new entry. Tracks already indexed
+	 * are queued. Tests that take a store back to an earlier version
+	 * keep these tables: the step may run over them again. */
+	"CREATE TABLE IF NOT EXISTS analysis ("
+	"  track_id INTEGER PRIMARY KEY REFERENCES tracks(id)"
+	"    ON DELETE CASCADE,"
+	"  state TEXT NOT NULL,"
+	"  error TEXT,"
+	"  analysed_at REAL NOT NULL,"
+	"  duration_s REAL,"
+	"  bpm REAL,"
+	"  loudness_lufs REAL,"
+	"  peak REAL,"
+	"  gain_db REAL,"
+	"  vector BLOB,"
+	"  fingerprint BLOB);"
+	"CREATE TABLE IF NOT EXISTS analysis_keys ("
+	"  key INTEGER NOT NULL,"
+	"  track_id INTEGER NOT NULL REFERENCES tracks(id) ON DELETE CASCADE,"
+	"  PRIMARY KEY (key, track_id)) WITHOUT ROWID;"
+	"CREATE INDEX IF NOT EXISTS analysis_keys_track"
+	"  ON analysis_keys (track_id);"
+	"CREATE TABLE IF NOT EXISTS analysis_matches ("
+	"  track_id INTEGER NOT NULL REFERENCES tracks(id) ON DELETE CASCADE,"
+	"  other_id INTEGER NOT NULL REFERENCES tracks(id) ON DELETE CASCADE,"
+	"  PRIMARY KEY (track_id, other_id)) WITHOUT ROWID;"
+	"CREATE INDEX IF NOT EXISTS analysis_matches_other"
+	"  ON analysis_matches (other_id);"
+	"CREATE TABLE IF NOT EXISTS analysis_queue ("
+	"  seq INTEGER PRIMARY KEY AUTOINCREMENT,"
+	"  track_id INTEGER NOT NULL UNIQUE REFERENCES tracks(id)"
+	"    ON DELETE CASCADE);"
+	"CREATE TABLE IF NOT EXISTS analysis_albums ("
+	"  album_id INTEGER PRIMARY KEY REFERENCES albums(id)"
+	"    ON DELETE CASCADE,"
+	"  gain_db REAL NOT NULL);"
+	"INSERT OR IGNORE INTO analysis_queue (track_id)"
+	"  SELECT id FROM tracks ORDER BY id;"
+	"CREATE TRIGGER IF NOT EXISTS analysis_queue_add"
+	"  AFTER INSERT ON tracks BEGIN"
+	"  INSERT OR REPLACE INTO analysis_queue (track_id) VALUES (NEW.id);"
+	"  END;"
+	"CREATE TRIGGER IF NOT EXISTS analysis_queue_change"
+	"  AFTER UPDATE OF size, mtime_ns, inode ON files"
+	"  WHEN OLD.size IS NOT NEW.size"
+	"  OR OLD.mtime_ns IS NOT NEW.mtime_ns OR OLD.inode IS NOT NEW.inode"
+	"  BEGIN"
+	"  INSERT OR REPLACE INTO analysis_queue (track_id)"
+	"  SELECT id FROM tracks WHERE file_id = NEW.id;"
+	"  END;",
 };
 
 int schema_version(void)

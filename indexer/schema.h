@@ -34,6 +34,11 @@
  *                queue), rd_attempts (every request: time, endpoint,
  *                result, error code, response time), rd_failures
  *                (permanent failures), rd_passes (one row per pass)
+ *   analysis     what the background analysis found for each track, or
+ *                why it failed; analysis_keys indexes fingerprints for
+ *                duplicate candidates, analysis_matches holds the pairs
+ *                of tracks found to be one recording, analysis_queue the
+ *                tracks still to analyse, analysis_albums the album gains
  */
 
 #include <sqlite3.h>

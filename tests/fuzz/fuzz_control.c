@@ -1,6 +1,6 @@
 /*
  * The control files' parsers: control_text() and the commands written to
- * rescan, check-missing and dry-run. The indexer is stood in for by the
+ * rescan, check-missing, dry-run and pause. The indexer is stood in for by the
  * functions below, which check what the parsers hand it.
  */
 
@@ -34,6 +34,12 @@ void indexer_set_dry_run(int on)
 		abort();
 }
 
+void indexer_pause_analysis(int on)
+{
+	if (on != 0 && on != 1)
+		abort();
+}
+
 void indexer_status(struct indexer_status *out)
 {
 	memset(out, 0, sizeof(*out));
@@ -52,5 +58,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	control_check_missing_write(buf, size);
 	control_check_new_write(buf, size);
 	control_dry_run_write(buf, size);
+	control_pause_write(buf, size);
 	return 0;
 }

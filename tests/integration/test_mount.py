@@ -35,7 +35,8 @@ GENERATED = ["README", "status/summary.json", "status/health",
              "status/broken", "status/broken.json", "status/repairs.json",
              "metrics/repair.json", "control/repair",
              "metrics/scan.json", "metrics/scan.csv", "metrics/watch.json",
-             "control/rescan", "log"]
+             "control/rescan", "status/duplicates", "metrics/analysis.json",
+             "control/pause", "log"]
 
 SCAN_FIELDS = ["id", "trigger", "started_at", "finished_at", "duration_s",
                "files_seen", "files_new", "files_changed", "files_unchanged",
@@ -46,18 +47,18 @@ SCAN_FIELDS = ["id", "trigger", "started_at", "finished_at", "duration_s",
 def test_layout(mount):
     assert sorted(os.listdir(mount.path)) == [
         "README", "control", "library", "log", "manga", "metrics",
-        "search", "status"]
+        "search", "similar", "status"]
     assert os.listdir(mount.file("manga")) == []
     assert sorted(os.listdir(mount.file("status"))) == [
-        "broken", "broken.json", "found.json", "health", "missing",
-        "missing.json", "new", "new.json", "no-cover", "repairs.json",
-        "summary.json"]
+        "broken", "broken.json", "duplicates", "found.json", "health",
+        "missing", "missing.json", "new", "new.json", "no-cover",
+        "repairs.json", "summary.json"]
     assert sorted(os.listdir(mount.file("metrics"))) == [
-        "monitor.json", "prometheus", "repair.json", "scan.csv",
-        "scan.json", "watch.json"]
+        "analysis.json", "monitor.json", "prometheus", "repair.json",
+        "scan.csv", "scan.json", "watch.json"]
     assert sorted(os.listdir(mount.file("control"))) == [
-        "check-missing", "check-new", "dry-run", "log-level", "repair",
-        "rescan"]
+        "check-missing", "check-new", "dry-run", "log-level", "pause",
+        "repair", "rescan"]
 
 
 def test_modes(mount):
@@ -72,7 +73,8 @@ def test_every_file_readable_and_ends_with_newline(mount):
         data = mount.read(rel)
         # a list with nothing in it (no manga, no links) is an empty file
         assert data.endswith(b"\n") or (
-            rel in ("status/missing", "status/broken") and data == b""), rel
+            rel in ("status/missing", "status/broken", "status/duplicates")
+            and data == b""), rel
         data.decode("utf-8")
 
 
@@ -145,9 +147,9 @@ def test_dd_small_blocks_equal_cat(mount, rel):
                              "status=none"], check=True,
                             capture_output=True).stdout
     if rel in ("status/summary.json", "metrics/scan.json",
-               "metrics/watch.json"):
-        # uptime and the scan's age move between the two opens; the
-        # structure does not
+               "metrics/watch.json", "metrics/analysis.json"):
+        # uptime, the scan's age and the analysis move between the two
+        # opens; the structure does not
         assert json.loads(whole).keys() == json.loads(pieces).keys()
     else:
         assert whole == pieces

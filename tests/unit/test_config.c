@@ -115,7 +115,7 @@ static void test_defaults(void **state)
 	assert_int_equal(cfg.retention_metrics_s, 90 * 86400);
 	assert_int_equal(cfg.backup_interval_s, 86400);
 	assert_int_equal(cfg.backups_kept, 7);
-	assert_int_equal(cfg.analysis_enabled, 0);
+	assert_int_equal(cfg.analysis_enabled, 1);
 	assert_int_equal(cfg.analysis_threads, 1);
 
 	assert_int_equal(config_set_option(&cfg, "music", tmpdir, err,
@@ -1119,7 +1119,7 @@ static void test_dump(void **state)
 	assert_non_null(strstr(first.buf, "\ncache_ttl = 90m\n"));
 	assert_non_null(strstr(first.buf, "\nindexer_ids = 1,-2\n"));
 	assert_non_null(strstr(first.buf, "\nbroken_ratio_guard = 0.25\n"));
-	assert_non_null(strstr(first.buf, "\n[analysis]\nenabled = no\n"));
+	assert_non_null(strstr(first.buf, "\n[analysis]\nenabled = yes\n"));
 
 	assert_int_equal(load(&cfg, first.buf), 0);
 	assert_int_equal(config_finish(&cfg, err, sizeof(err)), 0);

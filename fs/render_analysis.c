@@ -1,0 +1,188 @@
+#include "fs/render_analysis.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/db.h"
+#include "common/json.h"
+#include "common/strbuf.h"
+#include "fs/reader.h"
+#include "fs/render.h"
+#include "indexer/analysis_store.h"
+#include "indexer/indexer.h"
+
+/* Before the first track there is no rate: 0, not a division by 0. */
+static double ratio(double n, double d)
+{
+	return d > 0 ? n / d : 0;
+}
+
+int render_analysis_json(struct strbuf *out)
+{
+	struct analysis_counts c;
+	struct indexer_status s;
+	json_t *last = json_null();
+	sqlite3 *db = reader_begin();
+	int rc;
+
+	if (!db)
+		return -EIO;
+	indexer_status(&s);
+	rc = analysis_store_counts(db, &c);
+	reader_end(db);
+	if (rc)
+		return rc;
+	if (s.analysis.last_error_at > 0)
+		last = json_pack("{s:o, s:o, s:o}",
+			"message", json_text(s.analysis.last_error,
+					     strlen(s.analysis.last_error)),
+			"at", json_time(s.analysis.last_error_at),
+			"at_s", json_num(s.analysis.last_error_at));
+	return json_append(out, json_pack(
+		"{s:b, s:b, s:i, s:i, s:I, s:I, s:I, s:I, s:o, s:o, s:o, s:o,"
+		" s:o}",
+		"enabled", s.analysis.enabled,
+		"paused", s.analysis.paused,
+		"threads", s.analysis.threads,
+		"busy", s.analysis.busy,
+		"analysed", (json_int_t)c.analysed,
+		"queued", (json_int_t)c.queued,
+		"failed", (json_int_t)c.failed,
+		"done", (json_int_t)s.analysis.done,
+		"audio_s", json_num(s.analysis.audio_s),
+		"cpu_s", json_num(s.analysis.cpu_s),
+		"tracks_per_second",
+		json_num(ratio(s.analysis.done, s.analysis.busy_s)),
+		"audio_seconds_per_cpu_second",
+		json_num(ratio(s.analysis.audio_s, s.analysis.cpu_s)),
+		"last_error", last));
+}
+
+/* A line of /status/duplicates, kept until all are known: each group
+ * is shown in path order, and the groups in the order of their first
+ * path, so the file reads the same from any store. */
+struct dup_line {
+	int group;
+	char *path;
+};
+
+struct dup_ctx {
+	sqlite3 *db;
+	sqlite3_stmt *path;
+	struct dup_line *v;
+	size_t nr, alloc;
+	int groups;
+};
+
+/* Paths come from the store per track, as the groups give ids. */
+static int add_line(void *arg, int group, int64_t track_id)
+{
+	struct dup_ctx *ctx = arg;
+	struct strbuf path = STRBUF_INIT;
+	int rc;
+
+	sqlite3_bind_int64(ctx->path, 1, track_id);
+	rc = sqlite3_step(ctx->path);
+	if (rc == SQLITE_ROW) {
+		strbuf_add(&path, sqlite3_column_blob(ctx->path, 0),
+			   sqlite3_column_bytes(ctx->path, 0));
+		strbuf_addch(&path, '/');
+		strbuf_add(&path, sqlite3_column_blob(ctx->path, 1),
+			   sqlite3_column_bytes(ctx->path, 1));
+	}
+	sqlite3_reset(ctx->path);
+	if (rc != SQLITE_ROW) {
+		strbuf_release(&path);
+		return rc == SQLITE_DONE ? 0 :
+			db_error(ctx->db, rc, "read a duplicate's path");
+	}
+	if (ctx->nr == ctx->alloc) {
+		size_t n = ctx->alloc ? ctx->alloc * 2 : 16;
+		struct dup_line *v = realloc(ctx->v, n * sizeof(*v));
+
+		if (!v) {
+			strbuf_release(&path);
+			return -ENOMEM;
+		}
+		ctx->v = v;
+		ctx->alloc = n;
+	}
+	ctx->v[ctx->nr++] = (struct dup_line){ group,
+					       strbuf_detach(&path, NULL) };
+	if (group >= ctx->groups)
+		ctx->groups = group + 1;
+	return 0;
+}
+
+/* Lines of a group together, each group in path order. */
+static int cmp_line(const void *a, const void *b)
+{
+	const struct dup_line *x = a, *y = b;
+
+	if (x->group != y->group)
+		return x->group - y->group;
+	return strcmp(x->path, y->path);
+}
+
+/* Groups by their first line, which sorting lines put first. */
+static int cmp_first(const void *a, const void *b)
+{
+	const struct dup_line *const *x = a, *const *y = b;
+
+	return strcmp((*x)->path, (*y)->path);
+}
+
+/* A blank line between groups; paths as text fields (render_field). */
+static int write_groups(struct dup_ctx *ctx, struct strbuf *out)
+{
+	const struct dup_line **first;
+	int n = 0;
+
+	if (!ctx->nr)
+		return 0;
+	first = malloc(ctx->groups * sizeof(*first));
+	if (!first)
+		return -ENOMEM;
+	qsort(ctx->v, ctx->nr, sizeof(*ctx->v), cmp_line);
+	for (size_t i = 0; i < ctx->nr; i++)
+		if (!i || ctx->v[i].group != ctx->v[i - 1].group)
+			first[n++] = &ctx->v[i];
+	qsort(first, n, sizeof(*first), cmp_first);
+	for (int g = 0; g < n; g++) {
+		const struct dup_line *l = first[g];
+
+		if (g)
+			strbuf_addch(out, '\n');
+		for (; l < ctx->v + ctx->nr && l->group == first[g]->group;
+		     l++) {
+			render_field(out, l->path);
+			strbuf_addch(out, '\n');
+		}
+	}
+	free(first);
+	return 0;
+}
+
+int render_duplicates(struct strbuf *out)
+{
+	struct dup_ctx ctx = { .db = reader_begin() };
+	int rc;
+
+	if (!ctx.db)
+		return -EIO;
+	rc = db_prepare(ctx.db, "SELECT r.path, f.path FROM tracks t"
+			" JOIN files f ON f.id = t.file_id"
+			" JOIN roots r ON r.id = f.root_id WHERE t.id = ?1",
+			&ctx.path);
+	if (!rc)
+		rc = analysis_store_duplicates(ctx.db, add_line, &ctx);
+	sqlite3_finalize(ctx.path);
+	reader_end(ctx.db);
+	if (!rc)
+		rc = write_groups(&ctx, out);
+	for (size_t i = 0; i < ctx.nr; i++)
+		free(ctx.v[i].path);
+	free(ctx.v);
+	return rc;
+}

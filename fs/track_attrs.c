@@ -1,0 +1,141 @@
+#include "fs/track_attrs.h"
+
+#include <errno.h>
+#include <string.h>
+
+#include "common/db.h"
+#include "common/strbuf.h"
+#include "fs/reader.h"
+
+#define PREFIX "user.mediamon."
+
+/* The attributes in the order of the query's columns, with the format
+ * of their numbers (NULL: text). */
+static const struct {
+	const char *name;
+	const char *format;
+} attrs[] = {
+	{ PREFIX "title", NULL },
+	{ PREFIX "artist", NULL },
+	{ PREFIX "album", NULL },
+	{ PREFIX "track", "%.0f" },
+	{ PREFIX "bpm", "%.2f" },
+	{ PREFIX "loudness_lufs", "%.2f" },
+	{ PREFIX "gain_db", "%.2f" },
+	{ PREFIX "album_gain_db", "%.2f" },
+	{ PREFIX "peak", "%.4f" },
+};
+
+#define NR_ATTRS (sizeof(attrs) / sizeof(*attrs))
+
+/* Every value the file's track has; an attribute with none is left out
+ * (its buffer empty). Returns 0, -ENODATA when the file is no track, or
+ * -EIO. */
+static int read_values(int64_t file, struct strbuf values[NR_ATTRS])
+{
+	sqlite3_stmt *st;
+	sqlite3 *db = reader_db();
+	int rc;
+
+	if (!db)
+		return -EIO;
+	rc = sqlite3_prepare_v2(db, "SELECT t.title, ar.name, al.title,"
+		" t.track_no, a.bpm, a.loudness_lufs, a.gain_db, g.gain_db,"
+		" a.peak FROM tracks t"
+		" LEFT JOIN artists ar ON ar.id = t.artist_id"
+		" LEFT JOIN albums al ON al.id = t.album_id"
+		" LEFT JOIN analysis a ON a.track_id = t.id AND a.state = 'ok'"
+		" LEFT JOIN analysis_albums g ON g.album_id = t.album_id"
+		" WHERE t.file_id = ?1", -1, &st, NULL);
+	if (rc != SQLITE_OK)
+		return db_error(db, rc, "read a track's attributes");
+	sqlite3_bind_int64(st, 1, file);
+	rc = sqlite3_step(st);
+	for (size_t i = 0; rc == SQLITE_ROW && i < NR_ATTRS; i++) {
+		if (sqlite3_column_type(st, i) == SQLITE_NULL)
+			continue;
+		if (attrs[i].format)
+			strbuf_addf(&values[i], attrs[i].format,
+				    sqlite3_column_double(st, i));
+		else
+			strbuf_add(&values[i], sqlite3_column_text(st, i),
+				   sqlite3_column_bytes(st, i));
+	}
+	sqlite3_finalize(st);
+	if (rc == SQLITE_DONE)
+		return -ENODATA;
+	return rc == SQLITE_ROW ? 0 : db_error(db, rc,
+					       "read a track's attributes");
+}
+
+/* Give data to the caller as getxattr() and listxattr() do. */
+static int hand_out(const char *data, size_t len, char *buf, size_t size)
+{
+	if (!size)
+		return len;
+	if (size < len)
+		return -ERANGE;
+	memcpy(buf, data, len);
+	return len;
+}
+
+/* Every value buffer goes, set or not. */
+static void release_values(struct strbuf values[NR_ATTRS])
+{
+	for (size_t i = 0; i < NR_ATTRS; i++)
+		strbuf_release(&values[i]);
+}
+
+/* The place of name in attrs, or NR_ATTRS. */
+static size_t find(const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < NR_ATTRS && strcmp(attrs[i].name, name); i++)
+		;
+	return i;
+}
+
+int track_attrs_known(const char *name)
+{
+	return find(name) < NR_ATTRS;
+}
+
+int track_attrs_get(int64_t file, const char *name, char *buf, size_t size)
+{
+	struct strbuf values[NR_ATTRS];
+	size_t i = find(name);
+	int rc;
+
+	if (i == NR_ATTRS)
+		return -ENODATA;
+	for (size_t k = 0; k < NR_ATTRS; k++)
+		strbuf_init(&values[k], 0);
+	rc = read_values(file, values);
+	if (!rc)
+		rc = values[i].len ? hand_out(values[i].buf, values[i].len,
+					      buf, size) : -ENODATA;
+	release_values(values);
+	return rc;
+}
+
+int track_attrs_list(int64_t file, char *buf, size_t size)
+{
+	struct strbuf values[NR_ATTRS], names = STRBUF_INIT;
+	int rc;
+
+	for (size_t k = 0; k < NR_ATTRS; k++)
+		strbuf_init(&values[k], 0);
+	rc = read_values(file, values);
+	for (size_t i = 0; !rc && i < NR_ATTRS; i++)
+		if (values[i].len)
+			strbuf_add(&names, attrs[i].name,
+				   strlen(attrs[i].name) + 1);
+	if (!rc)
+		rc = hand_out(names.buf, names.len, buf, size);
+	else if (rc == -ENODATA)
+		rc = 0;
+	release_values(values);
+	strbuf_release(&names);
+	return rc;
+}

@@ -1,0 +1,46 @@
+#ifndef MEDIAMON_TRACK_ATTRS_H
+#define MEDIAMON_TRACK_ATTRS_H
+
+/*
+ * The record of a track as extended attributes of its file in the views
+ * (/library, /search, /similar), so `getfattr -d` shows it:
+ *
+ *   user.mediamon.title, .artist, .album, .track   its tags
+ *   user.mediamon.bpm, .loudness_lufs, .gain_db, .peak
+ *                        its analysis (analysis.h; peak linear)
+ *   user.mediamon.album_gain_db   its album's gain
+ *
+ * Values are text ("120.02", "-23.00", "7"). A field the store does not
+ * have (a tag not set, a track not analysed yet) is no attribute.
+ *
+ *	n = track_attrs_get(file, "user.mediamon.bpm", buf, sizeof(buf));
+ */
+
+#include <stddef.h>
+#include <stdint.h>
+
+/*
+ * Whether name is one of the attributes above: ls -l asks every file for
+ * security and ACL attributes, which are answered without a look at the
+ * file. Returns 1 or 0.
+ */
+int track_attrs_known(const char *name);
+
+/*
+ * Copy the value of the attribute name of the track whose file is file
+ * (a files.id) into buf, which holds size bytes; size 0 asks for the
+ * length only. Returns the value's length, -ENODATA when there is no
+ * such attribute (an unknown name, a field not set, a file that is no
+ * track), -ERANGE when size is too small, or -EIO.
+ */
+int track_attrs_get(int64_t file, const char *name, char *buf,
+		    size_t size);
+
+/*
+ * Copy the names of the attributes the track of file has, each ending
+ * with a NUL, into buf (size 0: the length only). Returns their total
+ * length, -ERANGE when size is too small, or -EIO.
+ */
+int track_attrs_list(int64_t file, char *buf, size_t size);
+
+#endif

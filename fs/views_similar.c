@@ -1,0 +1,48 @@
+#include "fs/views_similar.h"
+
+#include <errno.h>
+
+#include "common/db.h"
+#include "common/strbuf.h"
+#include "indexer/analysis_store.h"
+
+/* The id of the track fts ranks first, or 0 when none matches. */
+static int best_match(sqlite3 *db, const char *fts, int64_t *id)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	*id = 0;
+	rc = db_prepare(db, "SELECT rowid FROM tracks_fts"
+			" WHERE tracks_fts MATCH ?1 ORDER BY rank LIMIT 1",
+			&st);
+	if (rc)
+		return rc;
+	sqlite3_bind_text(st, 1, fts, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		*id = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 :
+		db_error(db, rc, "find the best match");
+}
+
+int views_similar(sqlite3 *db, const char *fts, struct strbuf *ids)
+{
+	int64_t similar[VIEWS_SIMILAR_MAX], best;
+	size_t nr;
+	int rc;
+
+	rc = best_match(db, fts, &best);
+	if (rc || !best)
+		return rc;
+	rc = analysis_store_similar(db, best, similar, VIEWS_SIMILAR_MAX,
+				    &nr);
+	if (rc)
+		return rc == -ENOENT ? 0 : rc;
+	strbuf_addch(ids, '[');
+	for (size_t i = 0; i < nr; i++)
+		strbuf_addf(ids, "%s%lld", i ? "," : "", (long long)similar[i]);
+	strbuf_addch(ids, ']');
+	return 0;
+}

@@ -1,0 +1,434 @@
+/*
+ * The analysis queue and results in a real store: what the schema's
+ * triggers queue, taking tracks, recording results and failures, album
+ * gains, duplicate groups and similar tracks.
+ */
+#include <errno.h>
+#include <math.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "common/db.h"
+#include "common/log.h"
+#include "indexer/analysis_store.h"
+#include "indexer/schema.h"
+
+#define PRINT_LEN 600
+
+struct env {
+	char dir[64];
+	char path[96];
+	sqlite3 *db;
+};
+
+static int setup(void **state)
+{
+	struct env *e = calloc(1, sizeof(*e));
+
+	strcpy(e->dir, "/tmp/mediamon-analysis-XXXXXX");
+	assert_non_null(mkdtemp(e->dir));
+	snprintf(e->path, sizeof(e->path), "%s/index.db", e->dir);
+	assert_int_equal(db_open(e->path, 0, &e->db), 0);
+	assert_int_equal(schema_migrate(e->db), 0);
+	assert_int_equal(db_exec(e->db,
+		"INSERT INTO roots (id, kind, path) VALUES (1, 'music',"
+		" CAST('/music' AS BLOB));"
+		"INSERT INTO directories (id, root_id, path, mtime_ns)"
+		" VALUES (1, 1, CAST('' AS BLOB), 0);"
+		"INSERT INTO artists (id, name) VALUES (1, 'Alpha');"
+		"INSERT INTO albums (id, title, artist_id) VALUES"
+		" (1, 'First', 1), (2, 'Second', 1);"), 0);
+	*state = e;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	struct env *e = *state;
+	char cmd[128];
+
+	db_close(e->db);
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", e->dir);
+	assert_int_equal(system(cmd), 0);
+	free(e);
+	return 0;
+}
+
+static int64_t query_int(struct env *e, const char *sql)
+{
+	sqlite3_stmt *st;
+	int64_t v = -1;
+
+	assert_int_equal(sqlite3_prepare_v2(e->db, sql, -1, &st, NULL),
+			 SQLITE_OK);
+	if (sqlite3_step(st) == SQLITE_ROW)
+		v = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	return v;
+}
+
+/* A file and its track, as the writer would add them; returns the
+ * track's id. */
+static int64_t add_track(struct env *e, const char *name, int album)
+{
+	char sql[512];
+
+	snprintf(sql, sizeof(sql),
+		 "INSERT INTO files (root_id, dir_id, path, size, mtime_ns,"
+		 " inode, kind) VALUES (1, 1, CAST('%s' AS BLOB), 100, 1, 1,"
+		 " 'flac');"
+		 "INSERT INTO tracks (file_id, title, artist_id, album_id)"
+		 " VALUES (last_insert_rowid(), '%s', 1, %s);", name, name,
+		 album ? (album == 1 ? "1" : "2") : "NULL");
+	assert_int_equal(db_exec(e->db, sql), 0);
+	return sqlite3_last_insert_rowid(e->db);
+}
+
+static void touch(struct env *e, int64_t track, const char *set)
+{
+	char sql[256];
+
+	snprintf(sql, sizeof(sql), "UPDATE files SET %s WHERE id ="
+		 " (SELECT file_id FROM tracks WHERE id = %lld)", set,
+		 (long long)track);
+	assert_int_equal(db_exec(e->db, sql), 0);
+}
+
+static int64_t queued(struct env *e)
+{
+	return query_int(e, "SELECT count(*) FROM analysis_queue");
+}
+
+/* A fingerprint of PRINT_LEN items from seed, the same for one seed. */
+static uint32_t *print_of(unsigned seed)
+{
+	uint32_t *fp = malloc(PRINT_LEN * sizeof(*fp));
+	uint32_t x = seed * 2654435761u + 1;
+
+	assert_non_null(fp);
+	for (int i = 0; i < PRINT_LEN; i++) {
+		x ^= x << 13;
+		x ^= x >> 17;
+		x ^= x << 5;
+		fp[i] = x;
+	}
+	return fp;
+}
+
+/* A unit vector at angle a from the first axis, towards the second. */
+static void vector_at(float *v, double a)
+{
+	memset(v, 0, ANALYSIS_VECTOR_LEN * sizeof(*v));
+	v[0] = cos(a);
+	v[1] = sin(a);
+}
+
+/* Take the next track and record an analysis of it with the given
+ * fingerprint seed (0: none), angle and loudness, or error. */
+static int64_t analyse_next(struct env *e, unsigned seed, double angle,
+			    double lufs, int error)
+{
+	struct analysis_job job;
+	struct analysis_outcome o = { .job = &job, .at = 1000, .error = error };
+	int64_t id;
+
+	assert_int_equal(analysis_store_next(e->db, NULL, 0, &job), 0);
+	if (!error) {
+		o.result.duration_s = 10;
+		o.result.loudness_lufs = lufs;
+		o.result.gain_db = ANALYSIS_REFERENCE_LUFS - lufs;
+		o.result.peak = 0.5;
+		o.result.bpm = 120;
+		vector_at(o.result.vector, angle);
+		if (seed) {
+			o.result.fingerprint = print_of(seed);
+			o.result.fingerprint_len = PRINT_LEN;
+		}
+	}
+	assert_int_equal(analysis_store_record(e->db, &o), 0);
+	id = job.track_id;
+	free(o.result.fingerprint);
+	analysis_job_release(&job);
+	return id;
+}
+
+static void test_queue_follows_the_files(void **state)
+{
+	struct env *e = *state;
+	struct analysis_job job;
+	int64_t a = add_track(e, "a.flac", 0);
+
+	assert_int_equal(queued(e), 1);
+	assert_int_equal(analysis_store_next(e->db, NULL, 0, &job), 0);
+	assert_int_equal(job.track_id, a);
+	assert_string_equal(job.path, "/music/a.flac");
+	analysis_job_release(&job);
+
+	assert_int_equal(analyse_next(e, 1, 0, -20, 0), a);
+	assert_int_equal(queued(e), 0);
+	assert_int_equal(analysis_store_next(e->db, NULL, 0, &job), -ENOENT);
+
+	/* a rename, a full rescan's rewrite and a tag change leave it */
+	touch(e, a, "path = CAST('b.flac' AS BLOB)");
+	touch(e, a, "size = 100, mtime_ns = 1, inode = 1");
+	assert_int_equal(db_exec(e->db, "UPDATE tracks SET title = 'B'"), 0);
+	assert_int_equal(queued(e), 0);
+	/* a change of its content queues it again */
+	touch(e, a, "mtime_ns = 2");
+	assert_int_equal(queued(e), 1);
+	touch(e, a, "inode = 7");
+	assert_int_equal(queued(e), 1);
+
+	/* a deleted file takes all of its rows */
+	assert_true(query_int(e, "SELECT count(*) FROM analysis_keys") > 0);
+	assert_int_equal(db_exec(e->db, "DELETE FROM files"), 0);
+	assert_int_equal(queued(e), 0);
+	assert_int_equal(query_int(e, "SELECT count(*) FROM analysis"), 0);
+	assert_int_equal(query_int(e, "SELECT count(*) FROM analysis_keys"),
+			 0);
+}
+
+static void test_busy_tracks_skipped(void **state)
+{
+	struct env *e = *state;
+	struct analysis_job job;
+	int64_t a = add_track(e, "a.flac", 0);
+	int64_t b = add_track(e, "b.flac", 0);
+	int64_t busy[2] = { a, b };
+
+	assert_int_equal(analysis_store_next(e->db, busy, 1, &job), 0);
+	assert_int_equal(job.track_id, b);
+	analysis_job_release(&job);
+	assert_int_equal(analysis_store_next(e->db, busy, 2, &job), -ENOENT);
+	assert_null(job.path);
+}
+
+static void test_change_during_analysis_requeues(void **state)
+{
+	struct env *e = *state;
+	struct analysis_job job;
+	struct analysis_outcome o = { .job = &job, .at = 5 };
+	int64_t a = add_track(e, "a.flac", 0);
+
+	assert_int_equal(analysis_store_next(e->db, NULL, 0, &job), 0);
+	touch(e, a, "size = 200");
+	o.result.duration_s = 3;
+	vector_at(o.result.vector, 0);
+	assert_int_equal(analysis_store_record(e->db, &o), 0);
+	analysis_job_release(&job);
+	/* the result is kept, and the new content waits its turn */
+	assert_int_equal(query_int(e, "SELECT count(*) FROM analysis"
+				   " WHERE state = 'ok'"), 1);
+	assert_int_equal(queued(e), 1);
+}
+
+static void test_failure_recorded(void **state)
+{
+	struct env *e = *state;
+	struct analysis_counts c;
+	int64_t a = add_track(e, "a.flac", 0);
+	sqlite3_stmt *st;
+
+	add_track(e, "b.flac", 0);
+	analyse_next(e, 1, 0, -20, 0);
+	analyse_next(e, 0, 0, 0, -EBADMSG);
+	assert_int_equal(analysis_store_counts(e->db, &c), 0);
+	assert_int_equal(c.analysed, 1);
+	assert_int_equal(c.failed, 1);
+	assert_int_equal(c.queued, 0);
+
+	/* a failure after a success drops what the success found */
+	touch(e, a, "size = 5");
+	analyse_next(e, 0, 0, 0, -EMEDIUMTYPE);
+	assert_int_equal(sqlite3_prepare_v2(e->db, "SELECT state, error,"
+		" bpm, vector FROM analysis WHERE track_id = ?1", -1, &st,
+		NULL), SQLITE_OK);
+	sqlite3_bind_int64(st, 1, a);
+	assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+	assert_string_equal(sqlite3_column_text(st, 0), "failed");
+	assert_string_equal(sqlite3_column_text(st, 1),
+			    analysis_store_error_text(-EMEDIUMTYPE));
+	assert_int_equal(sqlite3_column_type(st, 2), SQLITE_NULL);
+	assert_int_equal(sqlite3_column_type(st, 3), SQLITE_NULL);
+	sqlite3_finalize(st);
+	assert_int_equal(query_int(e, "SELECT count(*) FROM analysis_keys"),
+			 0);
+	assert_int_equal(analysis_store_counts(e->db, &c), 0);
+	assert_int_equal(c.analysed, 0);
+	assert_int_equal(c.failed, 2);
+	assert_string_not_equal(analysis_store_error_text(-EBADMSG),
+				analysis_store_error_text(-EMEDIUMTYPE));
+}
+
+static double album_gain(struct env *e, int album)
+{
+	char sql[128];
+	sqlite3_stmt *st;
+	double gain = NAN;
+
+	snprintf(sql, sizeof(sql), "SELECT gain_db FROM analysis_albums"
+		 " WHERE album_id = %d", album);
+	assert_int_equal(sqlite3_prepare_v2(e->db, sql, -1, &st, NULL),
+			 SQLITE_OK);
+	if (sqlite3_step(st) == SQLITE_ROW)
+		gain = sqlite3_column_double(st, 0);
+	sqlite3_finalize(st);
+	return gain;
+}
+
+static void test_album_gain_once_album_done(void **state)
+{
+	struct env *e = *state;
+	const double lufs[] = { -14, -20 }, secs[] = { 10, 10 };
+
+	add_track(e, "1.flac", 1);
+	add_track(e, "2.flac", 1);
+	add_track(e, "3.flac", 2);
+	add_track(e, "4.flac", 2);
+
+	analyse_next(e, 0, 0, lufs[0], 0);
+	assert_true(isnan(album_gain(e, 1)));
+	analyse_next(e, 0, 0, lufs[1], 0);
+	assert_true(fabs(album_gain(e, 1) -
+			 analysis_album_gain(lufs, secs, 2)) < 1e-9);
+
+	/* a track that cannot be analysed counts as done, without its
+	 * loudness */
+	analyse_next(e, 0, 0, 0, -EBADMSG);
+	assert_true(isnan(album_gain(e, 2)));
+	analyse_next(e, 0, 0, lufs[0], 0);
+	assert_true(fabs(album_gain(e, 2) -
+			 analysis_album_gain(lufs, secs, 1)) < 1e-9);
+	assert_true(album_gain(e, 1) != album_gain(e, 2));
+}
+
+struct groups {
+	int group[8];
+	int64_t track[8];
+	int nr;
+};
+
+static int collect(void *arg, int group, int64_t track)
+{
+	struct groups *g = arg;
+
+	assert_true(g->nr < 8);
+	g->group[g->nr] = group;
+	g->track[g->nr++] = track;
+	return 0;
+}
+
+static void test_duplicates_grouped(void **state)
+{
+	struct env *e = *state;
+	const unsigned seeds[] = { 7, 8, 7, 9, 8, 7 };
+	struct groups g = { .nr = 0 };
+	int64_t id[6];
+
+	for (int i = 0; i < 6; i++) {
+		char name[32];
+
+		snprintf(name, sizeof(name), "%d.flac", i);
+		id[i] = add_track(e, name, 0);
+	}
+	for (int i = 0; i < 6; i++)
+		analyse_next(e, seeds[i], 0, -20, 0);
+	assert_int_equal(analysis_store_duplicates(e->db, collect, &g), 0);
+	assert_int_equal(g.nr, 5);
+	assert_int_equal(g.group[0], 0);
+	assert_int_equal(g.track[0], id[0]);
+	assert_int_equal(g.group[1], 0);
+	assert_int_equal(g.track[1], id[2]);
+	assert_int_equal(g.group[2], 0);
+	assert_int_equal(g.track[2], id[5]);
+	assert_int_equal(g.group[3], 1);
+	assert_int_equal(g.track[3], id[1]);
+	assert_int_equal(g.group[4], 1);
+	assert_int_equal(g.track[4], id[4]);
+
+	/* a deleted copy leaves its group; a lone one is no group */
+	assert_int_equal(db_exec(e->db, "DELETE FROM files WHERE path IN"
+				 " (CAST('1.flac' AS BLOB))"), 0);
+	g.nr = 0;
+	assert_int_equal(analysis_store_duplicates(e->db, collect, &g), 0);
+	assert_int_equal(g.nr, 3);
+	for (int i = 0; i < 3; i++)
+		assert_int_equal(g.group[i], 0);
+
+	/* a copy that changes into something else leaves it too */
+	touch(e, id[5], "size = 1");
+	analyse_next(e, 9, 0, -20, 0);
+	g.nr = 0;
+	assert_int_equal(analysis_store_duplicates(e->db, collect, &g), 0);
+	assert_int_equal(g.nr, 4);
+	assert_int_equal(g.track[0], id[0]);
+	assert_int_equal(g.track[1], id[2]);
+	assert_int_equal(g.track[2], id[3]);
+	assert_int_equal(g.track[3], id[5]);
+	assert_int_equal(g.group[2], 1);
+	assert_int_equal(g.group[3], 1);
+}
+
+static void test_similar_ranked(void **state)
+{
+	struct env *e = *state;
+	const double angle[] = { 0, 1.2, 0.3, 2.5, 0.6 };
+	int64_t id[5], ids[4];
+	size_t nr;
+
+	for (int i = 0; i < 5; i++) {
+		char name[32];
+
+		snprintf(name, sizeof(name), "%d.flac", i);
+		id[i] = add_track(e, name, 0);
+	}
+	for (int i = 0; i < 5; i++)
+		analyse_next(e, 0, angle[i], -20, 0);
+	assert_int_equal(analysis_store_similar(e->db, id[0], ids, 4, &nr),
+			 0);
+	assert_int_equal(nr, 4);
+	assert_int_equal(ids[0], id[2]);
+	assert_int_equal(ids[1], id[4]);
+	assert_int_equal(ids[2], id[1]);
+	assert_int_equal(ids[3], id[3]);
+	assert_int_equal(analysis_store_similar(e->db, id[0], ids, 2, &nr),
+			 0);
+	assert_int_equal(nr, 2);
+	assert_int_equal(ids[1], id[4]);
+
+	/* a track not analysed has no neighbours */
+	add_track(e, "new.flac", 0);
+	assert_int_equal(analysis_store_similar(e->db, id[4] + 1, ids, 4,
+						&nr), -ENOENT);
+	assert_int_equal(nr, 0);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_queue_follows_the_files,
+						setup, teardown),
+		cmocka_unit_test_setup_teardown(test_busy_tracks_skipped,
+						setup, teardown),
+		cmocka_unit_test_setup_teardown(
+			test_change_during_analysis_requeues, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_failure_recorded, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(
+			test_album_gain_once_album_done, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_duplicates_grouped,
+						setup, teardown),
+		cmocka_unit_test_setup_teardown(test_similar_ranked, setup,
+						teardown),
+	};
+
+	log_set_stderr(0);
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

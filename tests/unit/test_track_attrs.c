@@ -1,0 +1,157 @@
+/*
+ * The extended attributes of track files from a real store: tags and
+ * analysis as text, absent fields as absent attributes, the sizes that
+ * getxattr() and listxattr() callers ask for first.
+ */
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "common/db.h"
+#include "common/log.h"
+#include "fs/reader.h"
+#include "fs/track_attrs.h"
+#include "indexer/schema.h"
+
+static char dir[64], path[96];
+
+static int setup(void **state)
+{
+	sqlite3 *db;
+
+	(void)state;
+	strcpy(dir, "/tmp/mediamon-attrs-XXXXXX");
+	assert_non_null(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/index.db", dir);
+	assert_int_equal(db_open(path, 0, &db), 0);
+	assert_int_equal(schema_migrate(db), 0);
+	/* file 1: a tagged, analysed track of an analysed album; file 2: a
+	 * track with a title only, not analysed; file 3: no track */
+	assert_int_equal(db_exec(db,
+		"INSERT INTO roots (id, kind, path) VALUES (1, 'music', '/m');"
+		"INSERT INTO directories (id, root_id, path, mtime_ns)"
+		" VALUES (1, 1, '', 0);"
+		"INSERT INTO files (id, root_id, dir_id, path, size, mtime_ns,"
+		" inode, kind) VALUES (1, 1, 1, 'a.flac', 1, 1, 1, 'flac'),"
+		" (2, 1, 1, 'b.mp3', 1, 1, 2, 'mp3'),"
+		" (3, 1, 1, 'c.jpg', 1, 1, 3, 'other');"
+		"INSERT INTO artists (id, name) VALUES (1, 'Daft Punk');"
+		"INSERT INTO albums (id, title, artist_id) VALUES (1, 'Discovery',"
+		" 1);"
+		"INSERT INTO tracks (id, file_id, title, artist_id, album_id,"
+		" track_no) VALUES (10, 1, 'One More Time', 1, 1, 1),"
+		" (11, 2, 'Untitled', NULL, NULL, NULL);"
+		"INSERT INTO analysis (track_id, state, analysed_at, bpm,"
+		" loudness_lufs, peak, gain_db) VALUES"
+		" (10, 'ok', 0, 122.5, -9.25, 0.98766, -8.75);"
+		"INSERT INTO analysis (track_id, state, error, analysed_at)"
+		" VALUES (11, 'failed', 'damaged', 0);"
+		"INSERT INTO analysis_albums (album_id, gain_db) VALUES (1, -8.5);"),
+		0);
+	db_close(db);
+	assert_int_equal(reader_init(path), 0);
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	char cmd[128];
+
+	(void)state;
+	reader_close();
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
+	assert_int_equal(system(cmd), 0);
+	return 0;
+}
+
+static void expect(int64_t file, const char *name, const char *want)
+{
+	char buf[64];
+	int n = track_attrs_get(file, name, buf, sizeof(buf));
+
+	assert_int_equal(n, strlen(want));
+	assert_memory_equal(buf, want, n);
+	assert_int_equal(track_attrs_get(file, name, NULL, 0), n);
+}
+
+static void test_values(void **state)
+{
+	(void)state;
+	expect(1, "user.mediamon.title", "One More Time");
+	expect(1, "user.mediamon.artist", "Daft Punk");
+	expect(1, "user.mediamon.album", "Discovery");
+	expect(1, "user.mediamon.track", "1");
+	expect(1, "user.mediamon.bpm", "122.50");
+	expect(1, "user.mediamon.loudness_lufs", "-9.25");
+	expect(1, "user.mediamon.gain_db", "-8.75");
+	expect(1, "user.mediamon.album_gain_db", "-8.50");
+	expect(1, "user.mediamon.peak", "0.9877");
+	expect(2, "user.mediamon.title", "Untitled");
+}
+
+static void test_absent(void **state)
+{
+	char buf[64];
+
+	(void)state;
+	assert_int_equal(track_attrs_get(1, "user.mediamon.nothing", buf,
+					 sizeof(buf)), -ENODATA);
+	assert_int_equal(track_attrs_get(1, "user.other", buf, sizeof(buf)),
+			 -ENODATA);
+	/* a failed analysis shows nothing of it */
+	assert_int_equal(track_attrs_get(2, "user.mediamon.bpm", buf,
+					 sizeof(buf)), -ENODATA);
+	assert_int_equal(track_attrs_get(2, "user.mediamon.artist", buf,
+					 sizeof(buf)), -ENODATA);
+	assert_int_equal(track_attrs_get(3, "user.mediamon.title", buf,
+					 sizeof(buf)), -ENODATA);
+	assert_int_equal(track_attrs_get(99, "user.mediamon.title", buf,
+					 sizeof(buf)), -ENODATA);
+	assert_int_equal(track_attrs_get(1, "user.mediamon.title", buf, 5),
+			 -ERANGE);
+	assert_true(track_attrs_known("user.mediamon.bpm"));
+	assert_false(track_attrs_known("security.selinux"));
+	assert_false(track_attrs_known("user.mediamon."));
+}
+
+static void test_list(void **state)
+{
+	static const char all[] =
+		"user.mediamon.title\0user.mediamon.artist\0"
+		"user.mediamon.album\0user.mediamon.track\0"
+		"user.mediamon.bpm\0user.mediamon.loudness_lufs\0"
+		"user.mediamon.gain_db\0user.mediamon.album_gain_db\0"
+		"user.mediamon.peak";
+	char buf[512];
+	int n;
+
+	(void)state;
+	n = track_attrs_list(1, buf, sizeof(buf));
+	assert_int_equal(n, sizeof(all));
+	assert_memory_equal(buf, all, n);
+	assert_int_equal(track_attrs_list(1, NULL, 0), n);
+	assert_int_equal(track_attrs_list(1, buf, 10), -ERANGE);
+	n = track_attrs_list(2, buf, sizeof(buf));
+	assert_int_equal(n, sizeof("user.mediamon.title"));
+	assert_string_equal(buf, "user.mediamon.title");
+	assert_int_equal(track_attrs_list(3, buf, sizeof(buf)), 0);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_values),
+		cmocka_unit_test(test_absent),
+		cmocka_unit_test(test_list),
+	};
+
+	log_set_stderr(0);
+	return cmocka_run_group_tests(tests, setup, teardown);
+}
