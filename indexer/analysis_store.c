@@ -376,6 +376,7 @@ int analysis_store_lookup(sqlite3 *db, struct analysis_outcome *o)
 		return rc;
 	}
 	found.looked_up = 1;
+	free(o->candidates);
 	*o = found;
 	return 0;
 }
