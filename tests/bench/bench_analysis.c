@@ -148,7 +148,7 @@ static int bench_duplicates(int n, const char *dir)
 	uint32_t fp[DUP_LEN];
 	uint64_t x = 88172645463325252ULL;
 	sqlite3 *db = NULL, *rd = NULL;
-	char path[4096];
+	char path[4096], sql[512];
 
 	/* the schema's steps say nothing the figures need; errors still */
 	log_set_level(LOG_WARN);
@@ -159,14 +159,14 @@ static int bench_duplicates(int n, const char *dir)
 		rc = schema_migrate(db);
 	if (!rc)
 		rc = dup_fill(db, n, &x);
+	snprintf(sql, sizeof(sql), "WITH RECURSIVE c(i) AS (SELECT 1"
+		 " UNION ALL SELECT i + 1 FROM c WHERE i < %d)"
+		 " INSERT INTO files (root_id, dir_id, path, size, mtime_ns,"
+		 " inode, kind) SELECT 1, 1, CAST('new' || i AS BLOB), 1, 1,"
+		 " 0, 'flac' FROM c; INSERT INTO tracks (file_id, title)"
+		 " SELECT id, 'new' FROM files WHERE inode = 0", DUP_TRACKS);
 	if (!rc)
-		rc = db_exec(db, "WITH RECURSIVE c(i) AS (SELECT 1 UNION ALL"
-			     " SELECT i + 1 FROM c WHERE i < 100)"
-			     " INSERT INTO files (root_id, dir_id, path, size,"
-			     " mtime_ns, inode, kind) SELECT 1, 1,"
-			     " CAST('new' || i AS BLOB), 1, 1, 0, 'flac' FROM c;"
-			     " INSERT INTO tracks (file_id, title) SELECT id,"
-			     " 'new' FROM files WHERE inode = 0");
+		rc = db_exec(db, sql);
 	if (!rc)
 		rc = db_open(path, 1, &rd);
 	for (int c = 0; !rc && c < DUP_TRACKS; c++) {
@@ -180,11 +180,12 @@ static int bench_duplicates(int n, const char *dir)
 		o.result.duration_s = 30;
 		o.result.fingerprint = fp;
 		o.result.fingerprint_len = DUP_LEN;
-		for (int i = 0; c >= DUP_TRACKS / 2 && i < DUP_LEN; i++)
-			fp[i] = next_item(&x);
 		if (c < DUP_TRACKS / 2)
 			o.result.fingerprint_len = dup_copy(rd, original,
 							    c % 40, &x, fp);
+		else
+			for (int i = 0; i < DUP_LEN; i++)
+				fp[i] = next_item(&x);
 		start = clock_mono();
 		rc = analysis_store_lookup(rd, &o);
 		lookup_s += clock_mono() - start;

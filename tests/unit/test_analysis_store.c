@@ -629,13 +629,17 @@ static void test_lookup_scales(void **state)
 	assert_int_equal(db_open(e->path, 1, &rd), 0);
 	for (int c = 0; c < 2 * SCALE_COPIES; c++) {
 		/* the copies first, then fingerprints of no stored track */
-		uint64_t t = c < SCALE_COPIES ? 1 + (uint64_t)c * (n / SCALE_COPIES)
-				: (uint64_t)n + 1 + c;
+		uint64_t t = c < SCALE_COPIES ?
+			1 + (uint64_t)c * (n / SCALE_COPIES) :
+			(uint64_t)n + 1 + c;
 
-		len = c < SCALE_COPIES ? near_copy(t, c % 40, fp) :
-			SCALE_LEN;
-		for (int i = 0; c >= SCALE_COPIES && i < len; i++)
-			fp[i] = scale_item(t, i);
+		if (c < SCALE_COPIES) {
+			len = near_copy(t, c % 40, fp);
+		} else {
+			len = SCALE_LEN;
+			for (int i = 0; i < len; i++)
+				fp[i] = scale_item(t, i);
+		}
 		outcome_of(&job, &o, n + 1 + c, fp, len);
 		start = clock_mono();
 		assert_int_equal(analysis_store_lookup(rd, &o), 0);
