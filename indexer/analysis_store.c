@@ -156,95 +156,306 @@ static int record_row(sqlite3 *db, const struct analysis_outcome *o)
 	return rc;
 }
 
-/* The keys a duplicate is looked for under, from this analysis only;
- * *n says how many. */
-static int record_keys(sqlite3 *db, const struct analysis_outcome *o,
-		       int *n)
+/* The outcome's keys: those analysis_store_lookup() found, or made
+ * now; none for a failure. */
+static int outcome_keys(const struct analysis_outcome *o, uint32_t *keys)
 {
-	uint32_t keys[ANALYSIS_STORE_KEYS];
+	const struct analysis_result *r = &o->result;
+
+	if (o->error || r->fingerprint_len <= 0)
+		return 0;
+	if (o->looked_up) {
+		memcpy(keys, o->keys, o->nr_keys * sizeof(*keys));
+		return o->nr_keys;
+	}
+	return analysis_fingerprint_keys(r->fingerprint, r->fingerprint_len,
+					 keys, ANALYSIS_KEYS);
+}
+
+/* The keys a duplicate is looked for under, from this analysis only. */
+static int record_keys(sqlite3 *db, int64_t id, const uint32_t *keys,
+		       int nkeys)
+{
 	sqlite3_stmt *st;
 	int rc;
 
-	*n = 0;
-	rc = exec_id(db, "DELETE FROM analysis_keys WHERE track_id = ?1",
-		     o->job->track_id);
-	if (rc || o->error)
+	rc = exec_id(db, "DELETE FROM analysis_keys WHERE track_id = ?1", id);
+	if (rc || !nkeys)
 		return rc;
-	if (o->result.fingerprint_len > 0)
-		*n = analysis_fingerprint_keys(o->result.fingerprint,
-					       o->result.fingerprint_len, keys,
-					       ANALYSIS_STORE_KEYS);
 	rc = db_prepare(db, "INSERT OR IGNORE INTO analysis_keys (key,"
 			" track_id) VALUES (?1, ?2)", &st);
-	for (int i = 0; !rc && i < *n; i++) {
+	for (int i = 0; !rc && i < nkeys; i++) {
 		sqlite3_bind_int64(st, 1, keys[i]);
-		sqlite3_bind_int64(st, 2, o->job->track_id);
+		sqlite3_bind_int64(st, 2, id);
 		rc = step_done(db, st, "record a fingerprint key");
 	}
 	sqlite3_finalize(st);
 	return rc;
 }
 
-/* Compare the new fingerprint with those of the tracks that share at
- * least half of its keys: two encodings of one recording share nearly
- * all, while a key alone (12 bits) is common to a fifth of a library and
- * unrelated tracks share about a quarter of theirs. The matches are kept
- * as pairs, the smaller id first. */
-static int record_matches(sqlite3 *db, const struct analysis_outcome *o,
-			  int nkeys)
+/* Whether a fingerprint is the one a verdict was given on: a hash of
+ * its items (FNV-1a over 32-bit words, mixed at the end). */
+static uint64_t print_hash(const uint32_t *fp, int len)
 {
-	const struct analysis_result *r = &o->result;
-	int64_t id = o->job->track_id;
-	sqlite3_stmt *st, *add = NULL;
+	uint64_t h = 0xcbf29ce484222325ULL;
+
+	for (int i = 0; i < len; i++)
+		h = (h ^ fp[i]) * 0x100000001b3ULL;
+	h ^= h >> 33;
+	h *= 0xff51afd7ed558ccdULL;
+	return h ^ (h >> 33);
+}
+
+/* A track sharing a key, with its fingerprint copied out of the row. */
+struct candidate {
+	int64_t id;
+	uint32_t *fp;
+	int len;
+};
+
+/* Track ids in order, for sorting the candidates. */
+static int cmp_id(const void *a, const void *b)
+{
+	const int64_t *x = a, *y = b;
+
+	return (*x > *y) - (*x < *y);
+}
+
+/* The tracks other than id that have one of the keys, each once, in id
+ * order: an index lookup per key. */
+static int key_tracks(sqlite3 *db, int64_t id, const uint32_t *keys,
+		      int nkeys, int64_t **ids, size_t *nr)
+{
+	size_t alloc = 0, n = 0, kept = 0;
+	int64_t *v = NULL, *more;
+	sqlite3_stmt *st;
 	int rc;
 
-	rc = exec_id(db, "DELETE FROM analysis_matches WHERE track_id = ?1"
-		     " OR other_id = ?1", id);
-	if (rc || o->error || !nkeys)
+	*ids = NULL;
+	*nr = 0;
+	rc = db_prepare(db, "SELECT track_id FROM analysis_keys WHERE key = ?1"
+			" AND track_id != ?2", &st);
+	if (rc)
 		return rc;
-	rc = db_prepare(db, "SELECT a.track_id, a.fingerprint FROM analysis a"
-			" JOIN (SELECT track_id FROM analysis_keys WHERE key IN"
-			"  (SELECT key FROM analysis_keys WHERE track_id = ?1)"
-			"  AND track_id != ?1 GROUP BY track_id"
-			"  HAVING count(*) >= ?2) c ON c.track_id = a.track_id"
-			" WHERE a.state = 'ok'", &st);
-	if (!rc)
-		rc = db_prepare(db, "INSERT OR IGNORE INTO analysis_matches"
-				" (track_id, other_id) VALUES (?1, ?2)", &add);
+	sqlite3_bind_int64(st, 2, id);
+	for (int i = 0; !rc && i < nkeys; i++) {
+		sqlite3_bind_int64(st, 1, keys[i]);
+		while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+			if (n == alloc) {
+				alloc = alloc ? alloc * 2 : 16;
+				more = realloc(v, alloc * sizeof(*v));
+				if (!more)
+					break;
+				v = more;
+			}
+			v[n++] = sqlite3_column_int64(st, 0);
+		}
+		sqlite3_reset(st);
+		if (rc == SQLITE_ROW)
+			rc = log_error(-ENOMEM, "analysis: out of memory");
+		else
+			rc = rc == SQLITE_DONE ? 0 :
+				db_error(db, rc, "look a fingerprint key up");
+	}
+	sqlite3_finalize(st);
 	if (rc) {
-		sqlite3_finalize(st);
+		free(v);
 		return rc;
 	}
-	sqlite3_bind_int64(st, 1, id);
-	sqlite3_bind_int(st, 2, nkeys >= 2 ? nkeys / 2 : 1);
-	while (!rc && (rc = sqlite3_step(st)) == SQLITE_ROW) {
-		int64_t other = sqlite3_column_int64(st, 0);
-		int len = sqlite3_column_bytes(st, 1) / sizeof(uint32_t);
-		uint32_t *fp = malloc(len * sizeof(*fp) + 1);
+	if (n > 1)
+		qsort(v, n, sizeof(*v), cmp_id);
+	for (size_t i = 0; i < n; i++)
+		if (!kept || v[i] != v[kept - 1])
+			v[kept++] = v[i];
+	*ids = v;
+	*nr = kept;
+	return 0;
+}
 
-		rc = 0;
-		if (!fp) {
+/* Call fn for each analysed track other than id that shares one of the
+ * keys, in id order, with its fingerprint. A key is shared by few
+ * unrelated tracks (analysis_fp.c), besides chance equalities of 32-bit
+ * values (about one lookup in 40 at 100,000 tracks), so this stays short
+ * whatever the size of the library. */
+static int for_candidates(sqlite3 *db, int64_t id, const uint32_t *keys,
+			  int nkeys, int (*fn)(void *arg,
+					       const struct candidate *c),
+			  void *arg)
+{
+	struct candidate c;
+	sqlite3_stmt *st;
+	int64_t *ids;
+	size_t nr;
+	int rc;
+
+	rc = key_tracks(db, id, keys, nkeys, &ids, &nr);
+	if (rc)
+		return rc;
+	rc = db_prepare(db, "SELECT fingerprint FROM analysis"
+			" WHERE track_id = ?1 AND state = 'ok'", &st);
+	for (size_t i = 0; !rc && i < nr; i++) {
+		sqlite3_bind_int64(st, 1, ids[i]);
+		rc = sqlite3_step(st);
+		if (rc != SQLITE_ROW) {
+			sqlite3_reset(st);
+			rc = rc == SQLITE_DONE ? 0 :
+				db_error(db, rc, "read a fingerprint");
+			continue;
+		}
+		c.id = ids[i];
+		c.len = sqlite3_column_bytes(st, 0) / sizeof(uint32_t);
+		c.fp = malloc(c.len * sizeof(*c.fp) + 1);
+		if (!c.fp) {
+			sqlite3_reset(st);
 			rc = log_error(-ENOMEM, "analysis: out of memory");
 			break;
 		}
 		/* a blob need not be aligned for 32-bit items */
-		if (len)
-			memcpy(fp, sqlite3_column_blob(st, 1),
-			       len * sizeof(*fp));
-		if (analysis_fingerprint_match(r->fingerprint,
-					       r->fingerprint_len, fp, len) >=
-		    ANALYSIS_SAME) {
-			sqlite3_bind_int64(add, 1, id < other ? id : other);
-			sqlite3_bind_int64(add, 2, id < other ? other : id);
-			rc = step_done(db, add, "record a match");
-		}
-		free(fp);
+		if (c.len)
+			memcpy(c.fp, sqlite3_column_blob(st, 0),
+			       c.len * sizeof(*c.fp));
+		sqlite3_reset(st);
+		rc = fn(arg, &c);
+		free(c.fp);
 	}
 	sqlite3_finalize(st);
-	sqlite3_finalize(add);
-	if (rc == SQLITE_DONE)
+	free(ids);
+	return rc;
+}
+
+/* Whether the outcome's fingerprint and a candidate's are one
+ * recording. */
+static int judge(const struct analysis_outcome *o, const struct candidate *c)
+{
+	return analysis_fingerprint_match(o->result.fingerprint,
+					  o->result.fingerprint_len, c->fp,
+					  c->len) >= ANALYSIS_SAME;
+}
+
+/* Keep the verdict on a candidate in the outcome. */
+static int add_verdict(void *arg, const struct candidate *c)
+{
+	struct analysis_outcome *o = arg;
+	struct analysis_candidate *v;
+
+	v = realloc(o->candidates, (o->nr_candidates + 1) * sizeof(*v));
+	if (!v)
+		return log_error(-ENOMEM, "analysis: out of memory");
+	o->candidates = v;
+	v[o->nr_candidates++] = (struct analysis_candidate){
+		.track_id = c->id,
+		.print_hash = print_hash(c->fp, c->len),
+		.same = judge(o, c),
+	};
+	return 0;
+}
+
+int analysis_store_lookup(sqlite3 *db, struct analysis_outcome *o)
+{
+	struct analysis_outcome found = *o;
+	int rc, end;
+
+	if (o->error || o->result.fingerprint_len <= 0)
 		return 0;
-	return rc <= 0 ? rc : db_error(db, rc, "find matching fingerprints");
+	found.candidates = NULL;
+	found.nr_candidates = 0;
+	found.nr_keys = analysis_fingerprint_keys(o->result.fingerprint,
+						  o->result.fingerprint_len,
+						  found.keys, ANALYSIS_KEYS);
+	/* one read transaction: the lookups see one state of the store */
+	rc = db_exec(db, "BEGIN");
+	if (!rc) {
+		rc = for_candidates(db, o->job->track_id, found.keys,
+				    found.nr_keys, add_verdict, &found);
+		end = db_exec(db, rc ? "ROLLBACK" : "COMMIT");
+		if (!rc)
+			rc = end;
+	}
+	if (rc) {
+		free(found.candidates);
+		return rc;
+	}
+	found.looked_up = 1;
+	free(o->candidates);
+	*o = found;
+	return 0;
+}
+
+void analysis_store_lookup_release(struct analysis_outcome *o)
+{
+	free(o->candidates);
+	o->candidates = NULL;
+	o->nr_candidates = 0;
+}
+
+/* The verdict analysis_store_lookup() gave on a candidate's fingerprint
+ * as it is now, or -1 when it judged another one or none. */
+static int known_verdict(const struct analysis_outcome *o,
+			 const struct candidate *c)
+{
+	struct analysis_candidate *v = NULL;
+	size_t lo = 0, hi = o->nr_candidates, mid;
+
+	while (lo < hi) {
+		mid = lo + (hi - lo) / 2;
+		if (o->candidates[mid].track_id < c->id) {
+			lo = mid + 1;
+		} else {
+			v = &o->candidates[mid];
+			hi = mid;
+		}
+	}
+	if (!v || v->track_id != c->id ||
+	    v->print_hash != print_hash(c->fp, c->len))
+		return -1;
+	return v->same;
+}
+
+/* A pair of matches to write, and the statement writing it. */
+struct pairing {
+	const struct analysis_outcome *o;
+	sqlite3 *db;
+	sqlite3_stmt *add;
+};
+
+/* Record a candidate that matches, the smaller id first. */
+static int add_match(void *arg, const struct candidate *c)
+{
+	struct pairing *p = arg;
+	int64_t id = p->o->job->track_id;
+	int same = known_verdict(p->o, c);
+
+	if (same < 0)
+		same = judge(p->o, c);
+	if (!same)
+		return 0;
+	sqlite3_bind_int64(p->add, 1, id < c->id ? id : c->id);
+	sqlite3_bind_int64(p->add, 2, id < c->id ? c->id : id);
+	return step_done(p->db, p->add, "record a match");
+}
+
+/* The tracks whose fingerprints match the new one, kept as pairs. The
+ * candidates sharing a key are read again: one analysed since the
+ * lookup, or analysed again with another fingerprint, is judged here,
+ * so the lookup outside the writer misses nothing. */
+static int record_matches(sqlite3 *db, const struct analysis_outcome *o,
+			  const uint32_t *keys, int nkeys)
+{
+	struct pairing p = { .o = o, .db = db };
+	int64_t id = o->job->track_id;
+	int rc;
+
+	rc = exec_id(db, "DELETE FROM analysis_matches WHERE track_id = ?1"
+		     " OR other_id = ?1", id);
+	if (rc || !nkeys)
+		return rc;
+	rc = db_prepare(db, "INSERT OR IGNORE INTO analysis_matches"
+			" (track_id, other_id) VALUES (?1, ?2)", &p.add);
+	if (rc)
+		return rc;
+	rc = for_candidates(db, id, keys, nkeys, add_match, &p);
+	sqlite3_finalize(p.add);
+	return rc;
 }
 
 /* An album's gain counts once every track of it is analysed: until then
@@ -307,9 +518,10 @@ static int record_album(sqlite3 *db, int64_t album)
 int analysis_store_record(sqlite3 *db, void *outcome)
 {
 	const struct analysis_outcome *o = outcome;
+	uint32_t keys[ANALYSIS_KEYS];
 	int64_t album, exists;
 	sqlite3_stmt *st;
-	int rc, nkeys;
+	int rc, nkeys = outcome_keys(o, keys);
 
 	rc = db_exec(db, "BEGIN");
 	if (rc)
@@ -319,9 +531,9 @@ int analysis_store_record(sqlite3 *db, void *outcome)
 	if (!rc && exists) {
 		rc = record_row(db, o);
 		if (!rc)
-			rc = record_keys(db, o, &nkeys);
+			rc = record_keys(db, o->job->track_id, keys, nkeys);
 		if (!rc)
-			rc = record_matches(db, o, nkeys);
+			rc = record_matches(db, o, keys, nkeys);
 		if (!rc)
 			rc = db_prepare(db, "DELETE FROM analysis_queue"
 					" WHERE track_id = ?1 AND seq = ?2",

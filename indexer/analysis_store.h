@@ -14,13 +14,16 @@
  *		struct analysis_outcome o = { .job = &job, .at = now };
  *
  *		o.error = analysis_run(job.path, &o.result);
+ *		analysis_store_lookup(db, &o);
  *		writer_call(analysis_store_record, &o);
+ *		analysis_store_lookup_release(&o);
  *		analysis_result_release(&o.result);
  *		analysis_job_release(&job);
  *	}
  *
  * Every function takes the connection to use: a read connection for the
- * readers, the writer's for analysis_store_record().
+ * readers and analysis_store_lookup(), the writer's for
+ * analysis_store_record().
  */
 
 #include <sqlite3.h>
@@ -29,14 +32,19 @@
 
 #include "indexer/analysis.h"
 
-/* The most fingerprint keys kept for one track. */
-#define ANALYSIS_STORE_KEYS 32
-
 /* A track taken from the queue. */
 struct analysis_job {
 	int64_t seq;		/* its queue entry */
 	int64_t track_id;
 	char *path;		/* absolute, malloc'd */
+};
+
+/* A track sharing a fingerprint key, as analysis_store_lookup() judged
+ * it. */
+struct analysis_candidate {
+	int64_t track_id;
+	uint64_t print_hash;	/* of its fingerprint as judged */
+	int same;		/* it matches: ANALYSIS_SAME at least */
 };
 
 /* What the analysis of a job came to, for analysis_store_record(). */
@@ -45,6 +53,12 @@ struct analysis_outcome {
 	double at;			/* wall clock */
 	int error;			/* what analysis_run() returned */
 	struct analysis_result result;	/* when error is 0 */
+	/* filled by analysis_store_lookup(), when it was called */
+	int looked_up;
+	uint32_t keys[ANALYSIS_KEYS];
+	int nr_keys;
+	struct analysis_candidate *candidates;	/* by track id, malloc'd */
+	size_t nr_candidates;
 };
 
 /* The figures of the store behind /metrics/analysis.json. */
@@ -66,15 +80,32 @@ int analysis_store_next(sqlite3 *db, const int64_t *busy, size_t nbusy,
 void analysis_job_release(struct analysis_job *job);
 
 /*
+ * On a read connection, before analysis_store_record(): find the tracks
+ * whose fingerprint shares a key with the outcome's
+ * (analysis_fingerprint_keys(), an indexed lookup per key) and judge
+ * each with analysis_fingerprint_match(), so that the writer has only
+ * rows to write. Fills the outcome's keys and candidates and sets
+ * looked_up; nothing to do for a failed analysis. Returns 0, -ENOMEM or
+ * -EIO (logged); on error the outcome is as it was, and
+ * analysis_store_record() does the lookup itself.
+ */
+int analysis_store_lookup(sqlite3 *db, struct analysis_outcome *o);
+
+/* Free what analysis_store_lookup() put in *o; may be called twice. */
+void analysis_store_lookup_release(struct analysis_outcome *o);
+
+/*
  * A writer_call() function taking a struct analysis_outcome: record the
  * result (state "ok", fingerprint keys and the tracks whose fingerprints
  * match replaced) or the failure (state "failed" with the error's text,
  * earlier results and matches dropped) of the job's track, and take it
- * off the queue unless it was queued again since it
- * was taken (its file changed meanwhile). When none of the album's
- * tracks waits any more, the album's gain is computed again from its
- * analysed tracks. A track deleted meanwhile is left alone. Returns 0
- * or -EIO (logged).
+ * off the queue unless it was queued again since it was taken (its file
+ * changed meanwhile). The matches are the tracks sharing a key: those
+ * analysis_store_lookup() judged, with the fingerprint it judged, keep
+ * its verdict; any other (analysed meanwhile, or no lookup made) is
+ * judged here. When none of the album's tracks waits any more, the
+ * album's gain is computed again from its analysed tracks. A track
+ * deleted meanwhile is left alone. Returns 0, -ENOMEM or -EIO (logged).
  */
 int analysis_store_record(sqlite3 *db, void *outcome);
 
@@ -88,7 +119,7 @@ int analysis_store_counts(sqlite3 *db, struct analysis_counts *out);
  * Call fn(arg, group, track_id) for every track of every group of
  * tracks whose fingerprints match (analysis_fingerprint_match() at least
  * ANALYSIS_SAME, as analysis_store_record() found them among the tracks
- * that share keys; a track joins the group of any track it matches).
+ * that share a key; a track joins the group of any track it matches).
  * Groups are numbered from 0; the tracks of a group come in track id
  * order and groups in the order of their first track. Stops when fn
  * returns nonzero and returns that; else 0, -ENOMEM or -EIO.

@@ -114,8 +114,10 @@ static void count(const struct analysis_job *job,
 }
 
 /* Analyse one track and record it. The lock is not held: a track takes
- * long, and FUSE threads read the figures meanwhile. */
-static int analyse(const struct analysis_job *job)
+ * long, and FUSE threads read the figures meanwhile. The duplicates are
+ * looked for here, on the worker's connection, so that the writer only
+ * writes (a failed lookup leaves it to the writer). */
+static int analyse(sqlite3 *db, const struct analysis_job *job)
 {
 	struct analysis_outcome o = { .job = job };
 	double cpu = thread_cpu();
@@ -127,7 +129,10 @@ static int analyse(const struct analysis_job *job)
 	if (o.error)
 		log_warn("analysis: %s: %s", job->path,
 			 analysis_store_error_text(o.error));
+	if (!o.error)
+		analysis_store_lookup(db, &o);
 	rc = writer_call(analysis_store_record, &o);
+	analysis_store_lookup_release(&o);
 	pthread_mutex_lock(&aw.lock);
 	if (!rc)
 		count(job, &o, cpu);
@@ -172,7 +177,7 @@ static void *worker_main(void *arg)
 			aw.busy_since = clock_mono();
 		pthread_mutex_unlock(&aw.lock);
 
-		rc = analyse(&job);
+		rc = analyse(db, &job);
 		analysis_job_release(&job);
 
 		pthread_mutex_lock(&aw.lock);

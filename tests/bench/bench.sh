@@ -14,8 +14,10 @@
 # reading it directly. It times the first scan with cover art on and off
 # ([music] covers), taking turns. On a few minutes of synthesised FLAC
 # and MP3 audio (cached too) it measures the track analysis in audio
-# seconds per CPU second (tests/bench/bench_analysis.c). It prints one
-# table of figures, ratios and targets.
+# seconds per CPU second (tests/bench/bench_analysis.c), and in a store of
+# 100,000 synthetic fingerprints the time per track of the duplicate
+# lookup and of the record that follows it. It prints one table of
+# figures, ratios and targets.
 #
 # A missed target is printed as MISSED, never an error: the script fails
 # only when something broke (no corpus, mpd or the mount never came up, a
@@ -82,6 +84,8 @@ TARGET_COVERS_RATIO=1.05
 COVERS_ROUNDS=5
 # Track analysis: seconds of audio analysed per second of CPU time.
 TARGET_ANALYSIS_RATE=200
+# The store the duplicate lookup is timed in: this many analysed tracks.
+ANALYSIS_DUP_TRACKS=100000
 
 WORK=""        # temporary directory of this run
 MPD_PID=""     # our own mpd, while it runs
@@ -941,6 +945,20 @@ section_analysis() {
 	row "analysis: audio s per CPU s ($sa_audio s of audio)" "$sa_rate" \
 		"$sa_wall s" ">= $TARGET_ANALYSIS_RATE" \
 		"$(verdict "$sa_rate" ge "$TARGET_ANALYSIS_RATE")"
+
+	sa_start=$(now)
+	sa_out=$("$ANALYSIS_DRIVER" --duplicates "$ANALYSIS_DUP_TRACKS" \
+		"$WORK") || die "the duplicates driver failed"
+	sa_wall=$(since "$sa_start")
+	log "$sa_out"
+	sa_lookup=$(echo "$sa_out" | sed -n 's/.*, \([0-9.]*\) ms lookup.*/\1/p')
+	sa_record=$(echo "$sa_out" | sed -n 's/.* \([0-9.]*\) ms record.*/\1/p')
+	[ -n "$sa_lookup" ] && [ -n "$sa_record" ] ||
+		die "no figure from the duplicates driver"
+	row "analysis: duplicate lookup per track, worker ($ANALYSIS_DUP_TRACKS tracks)" \
+		"$sa_lookup ms" "$sa_wall s"
+	row "analysis: its record per track, writer ($ANALYSIS_DUP_TRACKS tracks)" \
+		"$sa_record ms"
 }
 
 # ----------------------------------------------------------------- report

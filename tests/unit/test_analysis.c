@@ -399,7 +399,32 @@ static void test_keys(void **state)
 	assert_int_equal(analysis_fingerprint_keys(r.fingerprint,
 						   r.fingerprint_len, keys,
 						   0), 0);
+	/* A fingerprint that holds one value (silence) has no key. */
+	for (int i = 0; i < 32; i++)
+		later[i] = r.fingerprint[0];
+	assert_int_equal(analysis_fingerprint_keys(later, 32, keys, 32), 0);
 	analysis_result_release(&r);
+}
+
+/* Keys are selective: unrelated recordings share none. */
+static void test_keys_unrelated(void **state)
+{
+	static const char *const names[] = {
+		"song.flac", "other.flac", "third.mp3", "fourth.flac",
+		"song-pitch.flac",
+	};
+	struct analysis_result r[5];
+
+	(void)state;
+	for (int i = 0; i < 5; i++)
+		analyse(names[i], &r[i]);
+	for (int i = 0; i < 5; i++)
+		for (int j = i + 1; j < 5; j++)
+			if (shares_key(&r[i], &r[j]))
+				fail_msg("%s and %s share a key", names[i],
+					 names[j]);
+	for (int i = 0; i < 5; i++)
+		analysis_result_release(&r[i]);
 }
 
 /* A copy pitched up two semitones is nearer than any unrelated track. */
@@ -604,6 +629,7 @@ int main(void)
 		cmocka_unit_test(test_silence_matches_nothing),
 		cmocka_unit_test(test_match_offset),
 		cmocka_unit_test(test_keys),
+		cmocka_unit_test(test_keys_unrelated),
 		cmocka_unit_test(test_similar_pitch_shift),
 		cmocka_unit_test(test_vector_unit),
 		cmocka_unit_test(test_album_gain),

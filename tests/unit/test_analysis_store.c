@@ -15,6 +15,7 @@
 
 #include <cmocka.h>
 
+#include "common/clock.h"
 #include "common/db.h"
 #include "common/log.h"
 #include "indexer/analysis_store.h"
@@ -410,6 +411,262 @@ static void test_similar_ranked(void **state)
 	assert_int_equal(nr, 0);
 }
 
+/* An outcome for track id with the fingerprint fp (len items, kept by
+ * the caller), as a worker has it once analysis_run() is done. */
+static void outcome_of(struct analysis_job *job, struct analysis_outcome *o,
+		       int64_t id, uint32_t *fp, int len)
+{
+	memset(job, 0, sizeof(*job));
+	job->track_id = id;
+	memset(o, 0, sizeof(*o));
+	o->job = job;
+	o->at = 1000;
+	o->result.duration_s = 10;
+	vector_at(o->result.vector, 0);
+	o->result.fingerprint = fp;
+	o->result.fingerprint_len = len;
+}
+
+/* The lookup on a worker's read connection, which must succeed. */
+static void lookup(struct env *e, struct analysis_outcome *o)
+{
+	sqlite3 *rd;
+
+	assert_int_equal(db_open(e->path, 1, &rd), 0);
+	assert_int_equal(analysis_store_lookup(rd, o), 0);
+	db_close(rd);
+}
+
+static int64_t matched(struct env *e, int64_t a, int64_t b)
+{
+	char sql[160];
+
+	snprintf(sql, sizeof(sql), "SELECT count(*) FROM analysis_matches"
+		 " WHERE track_id = %lld AND other_id = %lld",
+		 (long long)(a < b ? a : b), (long long)(a < b ? b : a));
+	return query_int(e, sql);
+}
+
+/* The writer keeps the lookup's verdicts, judges again a candidate
+ * analysed anew since, and finds one analysed after the lookup. */
+static void test_lookup_outside_writer(void **state)
+{
+	struct env *e = *state;
+	uint32_t *seven = print_of(7), *eight = print_of(8);
+	int64_t a = add_track(e, "a.flac", 0);
+	int64_t b = add_track(e, "b.flac", 0);
+	int64_t c = add_track(e, "c.flac", 0);
+	struct analysis_outcome o, again;
+	struct analysis_job job, job2;
+
+	analyse_next(e, 7, 0, -20, 0);
+	analyse_next(e, 9, 0, -20, 0);
+	outcome_of(&job, &o, c, seven, PRINT_LEN);
+	lookup(e, &o);
+	assert_true(o.looked_up);
+	assert_int_equal(o.nr_keys, ANALYSIS_KEYS);
+	assert_int_equal(o.nr_candidates, 1);
+	assert_int_equal(o.candidates[0].track_id, a);
+	assert_true(o.candidates[0].same);
+
+	/* meanwhile a becomes another recording and b a copy */
+	outcome_of(&job2, &again, a, eight, PRINT_LEN);
+	assert_int_equal(analysis_store_record(e->db, &again), 0);
+	outcome_of(&job2, &again, b, seven, PRINT_LEN);
+	assert_int_equal(analysis_store_record(e->db, &again), 0);
+
+	assert_int_equal(analysis_store_record(e->db, &o), 0);
+	analysis_store_lookup_release(&o);
+	analysis_store_lookup_release(&o);
+	assert_int_equal(matched(e, a, c), 0);
+	assert_int_equal(matched(e, b, c), 1);
+	assert_int_equal(query_int(e, "SELECT count(*) FROM analysis_matches"),
+			 1);
+	free(seven);
+	free(eight);
+}
+
+/* Given a lookup, the writer does not judge again: a verdict changed
+ * by hand is what it records. Without one it judges itself. */
+static void test_lookup_verdict_kept(void **state)
+{
+	struct env *e = *state;
+	uint32_t *seven = print_of(7);
+	int64_t a = add_track(e, "a.flac", 0);
+	int64_t b = add_track(e, "b.flac", 0);
+	struct analysis_outcome o;
+	struct analysis_job job;
+
+	analyse_next(e, 7, 0, -20, 0);
+	outcome_of(&job, &o, b, seven, PRINT_LEN);
+	lookup(e, &o);
+	assert_int_equal(o.nr_candidates, 1);
+	o.candidates[0].same = 0;
+	assert_int_equal(analysis_store_record(e->db, &o), 0);
+	analysis_store_lookup_release(&o);
+	assert_int_equal(matched(e, a, b), 0);
+
+	outcome_of(&job, &o, b, seven, PRINT_LEN);
+	assert_int_equal(analysis_store_record(e->db, &o), 0);
+	assert_int_equal(matched(e, a, b), 1);
+
+	/* a fingerprint without keys has no candidate, a failure no
+	 * lookup */
+	outcome_of(&job, &o, b, seven, 4);
+	lookup(e, &o);
+	assert_int_equal(o.nr_keys, 0);
+	assert_int_equal(o.nr_candidates, 0);
+	outcome_of(&job, &o, b, seven, PRINT_LEN);
+	o.error = -EBADMSG;
+	lookup(e, &o);
+	assert_false(o.looked_up);
+	free(seven);
+}
+
+/* Synthetic fingerprints for a large store: SCALE_LEN items each (25 s),
+ * item i of track t from a hash of both, so no two tracks share a run. */
+#define SCALE_LEN	200
+#define SCALE_COPIES	50
+
+static uint32_t scale_item(uint64_t t, uint64_t i)
+{
+	uint64_t z = (t << 32 | i) + 0x9e3779b97f4a7c15ULL;
+
+	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+	return (uint32_t)(z ^ (z >> 31));
+}
+
+/* Fill the store with n analysed tracks of synthetic fingerprints, in
+ * one transaction, as analysis_store_record() would leave them. */
+static void fill(struct env *e, int n)
+{
+	uint32_t fp[SCALE_LEN], keys[ANALYSIS_KEYS];
+	sqlite3_stmt *file, *track, *row, *key;
+	int nkeys;
+
+	assert_int_equal(db_exec(e->db, "BEGIN"), 0);
+	assert_int_equal(db_prepare(e->db, "INSERT INTO files (root_id,"
+		" dir_id, path, size, mtime_ns, inode, kind) VALUES (1, 1,"
+		" CAST(?1 AS BLOB), 1, 1, 1, 'flac')", &file), 0);
+	assert_int_equal(db_prepare(e->db, "INSERT INTO tracks (id, file_id,"
+		" title) VALUES (?1, last_insert_rowid(), 't')", &track), 0);
+	assert_int_equal(db_prepare(e->db, "INSERT INTO analysis (track_id,"
+		" state, analysed_at, fingerprint) VALUES (?1, 'ok', 1, ?2)",
+		&row), 0);
+	assert_int_equal(db_prepare(e->db, "INSERT OR IGNORE INTO"
+		" analysis_keys (key, track_id) VALUES (?1, ?2)", &key), 0);
+	for (int t = 1; t <= n; t++) {
+		char name[32];
+
+		snprintf(name, sizeof(name), "%d.flac", t);
+		sqlite3_bind_text(file, 1, name, -1, SQLITE_TRANSIENT);
+		assert_int_equal(sqlite3_step(file), SQLITE_DONE);
+		sqlite3_reset(file);
+		sqlite3_bind_int(track, 1, t);
+		assert_int_equal(sqlite3_step(track), SQLITE_DONE);
+		sqlite3_reset(track);
+		for (int i = 0; i < SCALE_LEN; i++)
+			fp[i] = scale_item(t, i);
+		sqlite3_bind_int(row, 1, t);
+		sqlite3_bind_blob(row, 2, fp, sizeof(fp), SQLITE_STATIC);
+		assert_int_equal(sqlite3_step(row), SQLITE_DONE);
+		sqlite3_reset(row);
+		nkeys = analysis_fingerprint_keys(fp, SCALE_LEN, keys,
+						  ANALYSIS_KEYS);
+		assert_int_equal(nkeys, ANALYSIS_KEYS);
+		for (int k = 0; k < nkeys; k++) {
+			sqlite3_bind_int64(key, 1, keys[k]);
+			sqlite3_bind_int(key, 2, t);
+			assert_int_equal(sqlite3_step(key), SQLITE_DONE);
+			sqlite3_reset(key);
+		}
+	}
+	sqlite3_finalize(file);
+	sqlite3_finalize(track);
+	sqlite3_finalize(row);
+	sqlite3_finalize(key);
+	assert_int_equal(db_exec(e->db, "DELETE FROM analysis_queue;"
+				 " COMMIT"), 0);
+}
+
+/* A near-copy of track t: cut by shift items at the start, each bit
+ * flipped with a chance of 1 in 100 (a match of about 0.99). */
+static int near_copy(uint64_t t, int shift, uint32_t *fp)
+{
+	int len = SCALE_LEN - shift;
+
+	for (int i = 0; i < len; i++) {
+		fp[i] = scale_item(t, i + shift);
+		for (int bit = 0; bit < 32; bit++)
+			if (scale_item(t + (1ULL << 31), i * 32 + bit) % 100
+			    == 0)
+				fp[i] ^= 1u << bit;
+	}
+	return len;
+}
+
+/*
+ * A library of MEDIAMON_SCALE_TRACKS (default 100,000) tracks: the
+ * lookup finds each of SCALE_COPIES near-copies of stored tracks and few
+ * unrelated candidates, for them and for as many new fingerprints. The
+ * time per lookup is printed, not judged.
+ */
+static void test_lookup_scales(void **state)
+{
+	struct env *e = *state;
+	const char *env = getenv("MEDIAMON_SCALE_TRACKS");
+	int n = env ? atoi(env) : 100000, found = 0, len;
+	size_t unrelated = 0;
+	struct analysis_outcome o;
+	struct analysis_job job;
+	uint32_t fp[SCALE_LEN];
+	double start, spent = 0;
+	sqlite3 *rd;
+
+	assert_true(n >= SCALE_COPIES);
+	fill(e, n);
+	assert_int_equal(db_open(e->path, 1, &rd), 0);
+	for (int c = 0; c < 2 * SCALE_COPIES; c++) {
+		/* the copies first, then fingerprints of no stored track */
+		uint64_t t = c < SCALE_COPIES ?
+			1 + (uint64_t)c * (n / SCALE_COPIES) :
+			(uint64_t)n + 1 + c;
+
+		if (c < SCALE_COPIES) {
+			len = near_copy(t, c % 40, fp);
+		} else {
+			len = SCALE_LEN;
+			for (int i = 0; i < len; i++)
+				fp[i] = scale_item(t, i);
+		}
+		outcome_of(&job, &o, n + 1 + c, fp, len);
+		start = clock_mono();
+		assert_int_equal(analysis_store_lookup(rd, &o), 0);
+		spent += clock_mono() - start;
+		for (size_t i = 0; i < o.nr_candidates; i++) {
+			if (c < SCALE_COPIES &&
+			    o.candidates[i].track_id == (int64_t)t) {
+				assert_true(o.candidates[i].same);
+				found++;
+			} else {
+				assert_false(o.candidates[i].same);
+				unrelated++;
+			}
+		}
+		analysis_store_lookup_release(&o);
+	}
+	db_close(rd);
+	print_message("lookup in %d tracks: %.3f ms per track, %d of %d"
+		      " copies found, %zu unrelated candidates in %d"
+		      " lookups\n", n, spent * 1000 / (2 * SCALE_COPIES),
+		      found, SCALE_COPIES, unrelated, 2 * SCALE_COPIES);
+	assert_int_equal(found, SCALE_COPIES);
+	/* random prints share no band; 32-bit keys meet by chance, about
+	 * 100 * 32 * 32 * n / 2^32 times in all: 2.4 for 100,000 tracks */
+	assert_true(unrelated <= 2 * SCALE_COPIES / 10);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -426,6 +683,12 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_duplicates_grouped,
 						setup, teardown),
 		cmocka_unit_test_setup_teardown(test_similar_ranked, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_lookup_outside_writer,
+						setup, teardown),
+		cmocka_unit_test_setup_teardown(test_lookup_verdict_kept,
+						setup, teardown),
+		cmocka_unit_test_setup_teardown(test_lookup_scales, setup,
 						teardown),
 	};
 
