@@ -44,10 +44,11 @@ $(BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -MMD -MP -c -o $@ $<
 
-# What unit tests share (starting fake servers) is linked into each.
-TEST_SUPPORT := $(BUILD)/tests/fake.o
+# What unit tests share (starting fake servers, a store of their own) is
+# linked into each.
+TEST_SUPPORT := $(BUILD)/tests/fake.o $(BUILD)/tests/testdb.o
 
-$(TEST_SUPPORT): tests/unit/fake.c
+$(BUILD)/tests/%.o: tests/unit/%.c
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -MMD -MP -c -o $@ $<
 

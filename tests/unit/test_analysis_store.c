@@ -17,27 +17,21 @@
 
 #include "common/clock.h"
 #include "common/db.h"
+#include "testdb.h"
 #include "common/log.h"
 #include "indexer/analysis_store.h"
 #include "indexer/schema.h"
 
 #define PRINT_LEN 600
 
-struct env {
-	char dir[64];
-	char path[96];
-	sqlite3 *db;
-};
-
+/* A store with one music folder and two albums of one artist. */
 static int setup(void **state)
 {
-	struct env *e = calloc(1, sizeof(*e));
+	struct testdb *e;
 
-	strcpy(e->dir, "/tmp/mediamon-analysis-XXXXXX");
-	assert_non_null(mkdtemp(e->dir));
-	snprintf(e->path, sizeof(e->path), "%s/index.db", e->dir);
-	assert_int_equal(db_open(e->path, 0, &e->db), 0);
-	assert_int_equal(schema_migrate(e->db), 0);
+	if (testdb_setup(state))
+		return -1;
+	e = *state;
 	assert_int_equal(db_exec(e->db,
 		"INSERT INTO roots (id, kind, path) VALUES (1, 'music',"
 		" CAST('/music' AS BLOB));"
@@ -46,23 +40,10 @@ static int setup(void **state)
 		"INSERT INTO artists (id, name) VALUES (1, 'Alpha');"
 		"INSERT INTO albums (id, title, artist_id) VALUES"
 		" (1, 'First', 1), (2, 'Second', 1);"), 0);
-	*state = e;
 	return 0;
 }
 
-static int teardown(void **state)
-{
-	struct env *e = *state;
-	char cmd[128];
-
-	db_close(e->db);
-	snprintf(cmd, sizeof(cmd), "rm -rf %s", e->dir);
-	assert_int_equal(system(cmd), 0);
-	free(e);
-	return 0;
-}
-
-static int64_t query_int(struct env *e, const char *sql)
+static int64_t query_int(struct testdb *e, const char *sql)
 {
 	sqlite3_stmt *st;
 	int64_t v = -1;
@@ -77,7 +58,7 @@ static int64_t query_int(struct env *e, const char *sql)
 
 /* A file and its track, as the writer would add them; returns the
  * track's id. */
-static int64_t add_track(struct env *e, const char *name, int album)
+static int64_t add_track(struct testdb *e, const char *name, int album)
 {
 	char sql[512];
 
@@ -92,7 +73,7 @@ static int64_t add_track(struct env *e, const char *name, int album)
 	return sqlite3_last_insert_rowid(e->db);
 }
 
-static void touch(struct env *e, int64_t track, const char *set)
+static void touch(struct testdb *e, int64_t track, const char *set)
 {
 	char sql[256];
 
@@ -102,7 +83,7 @@ static void touch(struct env *e, int64_t track, const char *set)
 	assert_int_equal(db_exec(e->db, sql), 0);
 }
 
-static int64_t queued(struct env *e)
+static int64_t queued(struct testdb *e)
 {
 	return query_int(e, "SELECT count(*) FROM analysis_queue");
 }
@@ -133,7 +114,7 @@ static void vector_at(float *v, double a)
 
 /* Take the next track and record an analysis of it with the given
  * fingerprint seed (0: none), angle and loudness, or error. */
-static int64_t analyse_next(struct env *e, unsigned seed, double angle,
+static int64_t analyse_next(struct testdb *e, unsigned seed, double angle,
 			    double lufs, int error)
 {
 	struct analysis_job job;
@@ -162,7 +143,7 @@ static int64_t analyse_next(struct env *e, unsigned seed, double angle,
 
 static void test_queue_follows_the_files(void **state)
 {
-	struct env *e = *state;
+	struct testdb *e = *state;
 	struct analysis_job job;
 	int64_t a = add_track(e, "a.flac", 0);
 
@@ -198,7 +179,7 @@ static void test_queue_follows_the_files(void **state)
 
 static void test_busy_tracks_skipped(void **state)
 {
-	struct env *e = *state;
+	struct testdb *e = *state;
 	struct analysis_job job;
 	int64_t a = add_track(e, "a.flac", 0);
 	int64_t b = add_track(e, "b.flac", 0);
@@ -213,7 +194,7 @@ static void test_busy_tracks_skipped(void **state)
 
 static void test_change_during_analysis_requeues(void **state)
 {
-	struct env *e = *state;
+	struct testdb *e = *state;
 	struct analysis_job job;
 	struct analysis_outcome o = { .job = &job, .at = 5 };
 	int64_t a = add_track(e, "a.flac", 0);
@@ -232,7 +213,7 @@ static void test_change_during_analysis_requeues(void **state)
 
 static void test_failure_recorded(void **state)
 {
-	struct env *e = *state;
+	struct testdb *e = *state;
 	struct analysis_counts c;
 	int64_t a = add_track(e, "a.flac", 0);
 	sqlite3_stmt *st;
@@ -268,7 +249,7 @@ static void test_failure_recorded(void **state)
 				analysis_store_error_text(-EMEDIUMTYPE));
 }
 
-static double album_gain(struct env *e, int album)
+static double album_gain(struct testdb *e, int album)
 {
 	char sql[128];
 	sqlite3_stmt *st;
@@ -286,7 +267,7 @@ static double album_gain(struct env *e, int album)
 
 static void test_album_gain_once_album_done(void **state)
 {
-	struct env *e = *state;
+	struct testdb *e = *state;
 	const double lufs[] = { -14, -20 }, secs[] = { 10, 10 };
 
 	add_track(e, "1.flac", 1);
@@ -328,7 +309,7 @@ static int collect(void *arg, int group, int64_t track)
 
 static void test_duplicates_grouped(void **state)
 {
-	struct env *e = *state;
+	struct testdb *e = *state;
 	const unsigned seeds[] = { 7, 8, 7, 9, 8, 7 };
 	struct groups g = { .nr = 0 };
 	int64_t id[6];
@@ -379,7 +360,7 @@ static void test_duplicates_grouped(void **state)
 
 static void test_similar_ranked(void **state)
 {
-	struct env *e = *state;
+	struct testdb *e = *state;
 	const double angle[] = { 0, 1.2, 0.3, 2.5, 0.6 };
 	int64_t id[5], ids[4];
 	size_t nr;
@@ -428,7 +409,7 @@ static void outcome_of(struct analysis_job *job, struct analysis_outcome *o,
 }
 
 /* The lookup on a worker's read connection, which must succeed. */
-static void lookup(struct env *e, struct analysis_outcome *o)
+static void lookup(struct testdb *e, struct analysis_outcome *o)
 {
 	sqlite3 *rd;
 
@@ -437,7 +418,7 @@ static void lookup(struct env *e, struct analysis_outcome *o)
 	db_close(rd);
 }
 
-static int64_t matched(struct env *e, int64_t a, int64_t b)
+static int64_t matched(struct testdb *e, int64_t a, int64_t b)
 {
 	char sql[160];
 
@@ -451,7 +432,7 @@ static int64_t matched(struct env *e, int64_t a, int64_t b)
  * analysed anew since, and finds one analysed after the lookup. */
 static void test_lookup_outside_writer(void **state)
 {
-	struct env *e = *state;
+	struct testdb *e = *state;
 	uint32_t *seven = print_of(7), *eight = print_of(8);
 	int64_t a = add_track(e, "a.flac", 0);
 	int64_t b = add_track(e, "b.flac", 0);
@@ -490,7 +471,7 @@ static void test_lookup_outside_writer(void **state)
  * by hand is what it records. Without one it judges itself. */
 static void test_lookup_verdict_kept(void **state)
 {
-	struct env *e = *state;
+	struct testdb *e = *state;
 	uint32_t *seven = print_of(7);
 	int64_t a = add_track(e, "a.flac", 0);
 	int64_t b = add_track(e, "b.flac", 0);
@@ -539,7 +520,7 @@ static uint32_t scale_item(uint64_t t, uint64_t i)
 
 /* Fill the store with n analysed tracks of synthetic fingerprints, in
  * one transaction, as analysis_store_record() would leave them. */
-static void fill(struct env *e, int n)
+static void fill(struct testdb *e, int n)
 {
 	uint32_t fp[SCALE_LEN], keys[ANALYSIS_KEYS];
 	sqlite3_stmt *file, *track, *row, *key;
@@ -615,7 +596,7 @@ static int near_copy(uint64_t t, int shift, uint32_t *fp)
  */
 static void test_lookup_scales(void **state)
 {
-	struct env *e = *state;
+	struct testdb *e = *state;
 	const char *env = getenv("MEDIAMON_SCALE_TRACKS");
 	int n = env ? atoi(env) : 20000, found = 0, len;
 	size_t unrelated = 0;
@@ -668,29 +649,22 @@ static void test_lookup_scales(void **state)
 	assert_true(unrelated <= 2 * SCALE_COPIES / 10);
 }
 
+/* Every test has a store of its own. */
+#define T(test) cmocka_unit_test_setup_teardown(test, setup, testdb_teardown)
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_queue_follows_the_files,
-						setup, teardown),
-		cmocka_unit_test_setup_teardown(test_busy_tracks_skipped,
-						setup, teardown),
-		cmocka_unit_test_setup_teardown(
-			test_change_during_analysis_requeues, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_failure_recorded, setup,
-						teardown),
-		cmocka_unit_test_setup_teardown(
-			test_album_gain_once_album_done, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_duplicates_grouped,
-						setup, teardown),
-		cmocka_unit_test_setup_teardown(test_similar_ranked, setup,
-						teardown),
-		cmocka_unit_test_setup_teardown(test_lookup_outside_writer,
-						setup, teardown),
-		cmocka_unit_test_setup_teardown(test_lookup_verdict_kept,
-						setup, teardown),
-		cmocka_unit_test_setup_teardown(test_lookup_scales, setup,
-						teardown),
+		T(test_queue_follows_the_files),
+		T(test_busy_tracks_skipped),
+		T(test_change_during_analysis_requeues),
+		T(test_failure_recorded),
+		T(test_album_gain_once_album_done),
+		T(test_duplicates_grouped),
+		T(test_similar_ranked),
+		T(test_lookup_outside_writer),
+		T(test_lookup_verdict_kept),
+		T(test_lookup_scales),
 	};
 
 	log_set_stderr(0);

@@ -15,38 +15,8 @@
 
 #include "common/cache.h"
 #include "common/db.h"
+#include "testdb.h"
 #include "indexer/schema.h"
-
-struct env {
-	char dir[64];
-	char path[96];
-	sqlite3 *db;
-};
-
-static int setup(void **state)
-{
-	struct env *e = calloc(1, sizeof(*e));
-
-	strcpy(e->dir, "/tmp/mediamon-cache-XXXXXX");
-	assert_non_null(mkdtemp(e->dir));
-	snprintf(e->path, sizeof(e->path), "%s/index.db", e->dir);
-	assert_int_equal(db_open(e->path, 0, &e->db), 0);
-	assert_int_equal(schema_migrate(e->db), 0);
-	*state = e;
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	struct env *e = *state;
-	char cmd[128];
-
-	db_close(e->db);
-	snprintf(cmd, sizeof(cmd), "rm -rf %s", e->dir);
-	assert_int_equal(system(cmd), 0);
-	free(e);
-	return 0;
-}
 
 static void expect_key(const char *query, const char *want)
 {
@@ -70,7 +40,7 @@ static void test_keys(void **state)
 
 static void test_hit_within_ttl_only(void **state)
 {
-	struct env *e = *state;
+	struct testdb *e = *state;
 	struct strbuf v = STRBUF_INIT;
 	double at = 0;
 
@@ -93,7 +63,7 @@ static void test_hit_within_ttl_only(void **state)
 
 static void test_replace_prune_size(void **state)
 {
-	struct env *e = *state;
+	struct testdb *e = *state;
 	struct strbuf v = STRBUF_INIT;
 	int64_t n = -1, bytes = -1;
 
@@ -119,7 +89,7 @@ static void test_replace_prune_size(void **state)
 
 static void test_survives_reopen(void **state)
 {
-	struct env *e = *state;
+	struct testdb *e = *state;
 	struct strbuf v = STRBUF_INIT;
 	static const char value[] = "{\"vf\": 12, \"status\": \"Terminé\"}";
 
@@ -140,11 +110,11 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_keys),
 		cmocka_unit_test_setup_teardown(test_hit_within_ttl_only,
-						setup, teardown),
+						testdb_setup, testdb_teardown),
 		cmocka_unit_test_setup_teardown(test_replace_prune_size,
-						setup, teardown),
+						testdb_setup, testdb_teardown),
 		cmocka_unit_test_setup_teardown(test_survives_reopen,
-						setup, teardown),
+						testdb_setup, testdb_teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

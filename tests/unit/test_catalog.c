@@ -18,13 +18,13 @@
 #include <cmocka.h>
 
 #include "common/db.h"
+#include "testdb.h"
 #include "indexer/catalog.h"
 #include "indexer/schema.h"
 
 struct env {
-	char dir[64];
-	char file[96];
-	sqlite3 *db;
+	struct testdb t;
+	char file[96];		/* the catalog, in the store's folder */
 };
 
 /* Several series, a range, a chapter, a longer series name, accents. */
@@ -91,15 +91,12 @@ static double loaded_at(sqlite3 *db)
 static int setup(void **state)
 {
 	struct env *e = calloc(1, sizeof(*e));
-	char db[96];
 
-	assert_non_null(e);
-	strcpy(e->dir, "/tmp/mediamon-catalog-XXXXXX");
-	assert_non_null(mkdtemp(e->dir));
-	snprintf(db, sizeof(db), "%s/index.db", e->dir);
-	snprintf(e->file, sizeof(e->file), "%s/catalog.jsonl", e->dir);
-	assert_int_equal(db_open(db, 0, &e->db), 0);
-	assert_int_equal(schema_migrate(e->db), 0);
+	if (!e || testdb_open(&e->t)) {
+		free(e);
+		return -1;
+	}
+	snprintf(e->file, sizeof(e->file), "%s/catalog.jsonl", e->t.dir);
 	*state = e;
 	return 0;
 }
@@ -107,11 +104,8 @@ static int setup(void **state)
 static int teardown(void **state)
 {
 	struct env *e = *state;
-	char cmd[128];
 
-	db_close(e->db);
-	snprintf(cmd, sizeof(cmd), "rm -rf %s", e->dir);
-	assert_int_equal(system(cmd), 0);
+	testdb_close(&e->t);
 	free(e);
 	return 0;
 }
@@ -125,7 +119,7 @@ static void load(struct env *e, int with_bad)
 			     with_bad ? bad_lines : "") > 0);
 	write_file(e->file, text);
 	free(text);
-	assert_int_equal(catalog_reload(e->db, e->file), 0);
+	assert_int_equal(catalog_reload(e->t.db, e->file), 0);
 }
 
 /* Searches and checks the number of hits; the caller frees them. */
@@ -135,7 +129,7 @@ static struct catalog_hit *search(struct env *e, const char *series,
 	struct catalog_hit *hits = NULL;
 	size_t nr = 99;
 
-	assert_int_equal(catalog_search(e->db, series, volume, &hits, &nr),
+	assert_int_equal(catalog_search(e->t.db, series, volume, &hits, &nr),
 			 0);
 	assert_int_equal(nr, expect);
 	if (!nr)
@@ -162,18 +156,18 @@ static void test_load_counts_bad_lines(void **state)
 	fputs("{\"title\": \"Berserk T42\", \"link\": \"l8\"}", f);
 	assert_int_equal(fclose(f), 0);
 	free(huge);
-	assert_int_equal(catalog_reload(e->db, e->file), 0);
+	assert_int_equal(catalog_reload(e->t.db, e->file), 0);
 
-	assert_int_equal(query_int(e->db, "SELECT entries FROM catalog_meta"),
+	assert_int_equal(query_int(e->t.db, "SELECT entries FROM catalog_meta"),
 			 8);
-	assert_int_equal(query_int(e->db, "SELECT bad_lines FROM"
+	assert_int_equal(query_int(e->t.db, "SELECT bad_lines FROM"
 				   " catalog_meta"), NR_BAD + 1);
-	assert_int_equal(query_int(e->db, "SELECT count(*) FROM catalog"), 8);
-	assert_int_equal(query_int(e->db, "SELECT count(*) FROM catalog_fts"
+	assert_int_equal(query_int(e->t.db, "SELECT count(*) FROM catalog"), 8);
+	assert_int_equal(query_int(e->t.db, "SELECT count(*) FROM catalog_fts"
 				   " WHERE catalog_fts MATCH 'berserk'"), 2);
-	assert_int_equal(db_exec(e->db, "INSERT INTO catalog_fts (catalog_fts)"
+	assert_int_equal(db_exec(e->t.db, "INSERT INTO catalog_fts (catalog_fts)"
 				 " VALUES ('integrity-check')"), 0);
-	assert_int_equal(query_int(e->db, "SELECT count(*) FROM catalog"
+	assert_int_equal(query_int(e->t.db, "SELECT count(*) FROM catalog"
 				   " WHERE size IS NULL AND source IS NULL"),
 			 6);
 }
@@ -257,7 +251,7 @@ static void test_search_order(void **state)
 		   " \"size\": 100}\n"
 		   "{\"title\": \"Berserk Tomes 41 a 43\", \"link\": \"q\","
 		   " \"size\": 50}\n");
-	assert_int_equal(catalog_reload(e->db, e->file), 0);
+	assert_int_equal(catalog_reload(e->t.db, e->file), 0);
 	hits = search(e, "Berserk", 41, 5);
 	assert_string_equal(hits[0].link, "b");
 	assert_string_equal(hits[1].link, "c");
@@ -274,7 +268,7 @@ static void test_search_words_run_together(void **state)
 	write_file(e->file,
 		   "{\"title\": \"DrStone T05\", \"link\": \"a\"}\n"
 		   "{\"title\": \"Dr. Stone - Tome 5\", \"link\": \"b\"}\n");
-	assert_int_equal(catalog_reload(e->db, e->file), 0);
+	assert_int_equal(catalog_reload(e->t.db, e->file), 0);
 	catalog_hits_free(search(e, "Dr. Stone", 5, 2), 2);
 	catalog_hits_free(search(e, "DrStone", 5, 1), 1);
 }
@@ -293,7 +287,7 @@ static void test_search_fts_syntax_harmless(void **state)
 
 	load(e, 0);
 	for (i = 0; i < sizeof(queries) / sizeof(*queries); i++) {
-		assert_int_equal(catalog_search(e->db, queries[i], 105, &hits,
+		assert_int_equal(catalog_search(e->t.db, queries[i], 105, &hits,
 						&nr), 0);
 		catalog_hits_free(hits, nr);
 	}
@@ -303,7 +297,7 @@ static void test_search_fts_syntax_harmless(void **state)
 	/* Punctuation around the name still finds it. */
 	catalog_hits_free(search(e, "\"One Piece\"*", 105, 1), 1);
 	assert_int_equal(catalog_search(NULL, "x", 1, &hits, &nr), -EINVAL);
-	assert_int_equal(catalog_search(e->db, NULL, 1, &hits, &nr),
+	assert_int_equal(catalog_search(e->t.db, NULL, 1, &hits, &nr),
 			 -EINVAL);
 }
 
@@ -314,29 +308,29 @@ static void test_reload_only_when_changed(void **state)
 	double first;
 
 	load(e, 0);
-	first = loaded_at(e->db);
+	first = loaded_at(e->t.db);
 	assert_true(first > 0);
-	assert_int_equal(catalog_reload(e->db, e->file), 0);
-	assert_true(loaded_at(e->db) == first);
+	assert_int_equal(catalog_reload(e->t.db, e->file), 0);
+	assert_true(loaded_at(e->t.db) == first);
 
 	/* Same content, new mtime: loaded again, same rows. */
 	assert_int_equal(utimensat(AT_FDCWD, e->file, times, 0), 0);
-	assert_int_equal(catalog_reload(e->db, e->file), 0);
-	assert_true(loaded_at(e->db) > first);
-	assert_int_equal(query_int(e->db, "SELECT count(*) FROM catalog"), 7);
-	assert_int_equal(query_int(e->db, "SELECT mtime_ns FROM catalog_meta"),
+	assert_int_equal(catalog_reload(e->t.db, e->file), 0);
+	assert_true(loaded_at(e->t.db) > first);
+	assert_int_equal(query_int(e->t.db, "SELECT count(*) FROM catalog"), 7);
+	assert_int_equal(query_int(e->t.db, "SELECT mtime_ns FROM catalog_meta"),
 			 INT64_C(1000000) * 1000000000);
-	first = loaded_at(e->db);
-	assert_int_equal(catalog_reload(e->db, e->file), 0);
-	assert_true(loaded_at(e->db) == first);
+	first = loaded_at(e->t.db);
+	assert_int_equal(catalog_reload(e->t.db, e->file), 0);
+	assert_true(loaded_at(e->t.db) == first);
 
 	/* New content replaces the old. */
 	write_file(e->file, "{\"title\": \"Berserk T42\", \"link\": \"x\"}\n");
-	assert_int_equal(catalog_reload(e->db, e->file), 0);
-	assert_int_equal(query_int(e->db, "SELECT count(*) FROM catalog"), 1);
+	assert_int_equal(catalog_reload(e->t.db, e->file), 0);
+	assert_int_equal(query_int(e->t.db, "SELECT count(*) FROM catalog"), 1);
 	search(e, "One Piece", 105, 0);
 	catalog_hits_free(search(e, "Berserk", 42, 1), 1);
-	assert_int_equal(db_exec(e->db, "INSERT INTO catalog_fts (catalog_fts)"
+	assert_int_equal(db_exec(e->t.db, "INSERT INTO catalog_fts (catalog_fts)"
 				 " VALUES ('integrity-check')"), 0);
 }
 
@@ -347,26 +341,26 @@ static void test_missing_file_empties(void **state)
 
 	load(e, 0);
 	assert_int_equal(unlink(e->file), 0);
-	assert_int_equal(catalog_reload(e->db, e->file), 0);
-	assert_int_equal(query_int(e->db, "SELECT count(*) FROM catalog"), 0);
-	assert_int_equal(query_int(e->db, "SELECT entries FROM catalog_meta"),
+	assert_int_equal(catalog_reload(e->t.db, e->file), 0);
+	assert_int_equal(query_int(e->t.db, "SELECT count(*) FROM catalog"), 0);
+	assert_int_equal(query_int(e->t.db, "SELECT entries FROM catalog_meta"),
 			 0);
-	assert_int_equal(query_int(e->db, "SELECT size FROM catalog_meta"), -1);
+	assert_int_equal(query_int(e->t.db, "SELECT size FROM catalog_meta"), -1);
 	search(e, "One Piece", 105, 0);
-	first = loaded_at(e->db);
-	assert_int_equal(catalog_reload(e->db, e->file), 0);
-	assert_true(loaded_at(e->db) == first);
+	first = loaded_at(e->t.db);
+	assert_int_equal(catalog_reload(e->t.db, e->file), 0);
+	assert_true(loaded_at(e->t.db) == first);
 
 	/* Back again. */
 	load(e, 0);
 	catalog_hits_free(search(e, "One Piece", 105, 1), 1);
-	assert_int_equal(catalog_reload(e->db, NULL), -EINVAL);
-	assert_int_equal(catalog_reload(e->db, e->dir), -EISDIR);
+	assert_int_equal(catalog_reload(e->t.db, NULL), -EINVAL);
+	assert_int_equal(catalog_reload(e->t.db, e->t.dir), -EISDIR);
 
 	/* A FIFO is refused at once, not waited on; the catalog stays. */
 	assert_int_equal(unlink(e->file), 0);
 	assert_int_equal(mkfifo(e->file, 0600), 0);
-	assert_int_equal(catalog_reload(e->db, e->file), -EINVAL);
+	assert_int_equal(catalog_reload(e->t.db, e->file), -EINVAL);
 	catalog_hits_free(search(e, "One Piece", 105, 1), 1);
 }
 
@@ -384,10 +378,10 @@ static void test_large_file(void **state)
 			" \"size\": %d, \"source\": \"gen\"}\n",
 			i / 50, i % 50 + 1, i, i);
 	assert_int_equal(fclose(f), 0);
-	assert_int_equal(catalog_reload(e->db, e->file), 0);
-	assert_int_equal(query_int(e->db, "SELECT entries FROM catalog_meta"),
+	assert_int_equal(catalog_reload(e->t.db, e->file), 0);
+	assert_int_equal(query_int(e->t.db, "SELECT entries FROM catalog_meta"),
 			 50000);
-	assert_int_equal(query_int(e->db, "SELECT bad_lines FROM"
+	assert_int_equal(query_int(e->t.db, "SELECT bad_lines FROM"
 				   " catalog_meta"), 0);
 	hits = search(e, "Series 321", 7, 1);
 	assert_string_equal(hits[0].link, "https://example.org/16056");

@@ -1,0 +1,56 @@
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/db.h"
+#include "indexer/schema.h"
+#include "testdb.h"
+
+int testdb_open(struct testdb *t)
+{
+	memset(t, 0, sizeof(*t));
+	strcpy(t->dir, "/tmp/mediamon-test-XXXXXX");
+	if (!mkdtemp(t->dir))
+		return -1;
+	snprintf(t->path, sizeof(t->path), "%s/index.db", t->dir);
+	if (db_open(t->path, 0, &t->db) || schema_migrate(t->db)) {
+		testdb_close(t);
+		return -1;
+	}
+	return 0;
+}
+
+/* The folder goes by rm -rf, since a test may leave backups or a WAL in
+ * it. */
+void testdb_close(struct testdb *t)
+{
+	char cmd[128];
+
+	if (t->db)
+		db_close(t->db);
+	t->db = NULL;
+	if (!t->dir[0])
+		return;
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", t->dir);
+	if (system(cmd))
+		fprintf(stderr, "testdb: could not remove %s\n", t->dir);
+}
+
+int testdb_setup(void **state)
+{
+	struct testdb *t = calloc(1, sizeof(*t));
+
+	if (!t || testdb_open(t)) {
+		free(t);
+		return -1;
+	}
+	*state = t;
+	return 0;
+}
+
+int testdb_teardown(void **state)
+{
+	testdb_close(*state);
+	free(*state);
+	return 0;
+}

@@ -1,0 +1,34 @@
+#ifndef MEDIAMON_TEST_TESTDB_H
+#define MEDIAMON_TEST_TESTDB_H
+
+/*
+ * A store of its own for the unit tests that need one: a fresh folder
+ * under /tmp holding index.db, migrated to the current schema, and gone
+ * with everything in it at the end.
+ *
+ *	cmocka_unit_test_setup_teardown(test_x, testdb_setup, testdb_teardown)
+ *	...
+ *	struct testdb *t = *state;	(t->db, t->dir, t->path)
+ *
+ * or, inside a test's own fixture, testdb_open(&e->t) / testdb_close(&e->t).
+ */
+
+#include <sqlite3.h>
+
+struct testdb {
+	char dir[64];		/* the folder, /tmp/mediamon-test-XXXXXX */
+	char path[96];		/* DIR/index.db */
+	sqlite3 *db;		/* open on it, read-write */
+};
+
+/* Make the folder and the store in *t. Returns 0 or -1. */
+int testdb_open(struct testdb *t);
+
+/* Close the store and remove the folder. */
+void testdb_close(struct testdb *t);
+
+/* cmocka fixtures: a calloc'd struct testdb, opened, as *state. */
+int testdb_setup(void **state);
+int testdb_teardown(void **state);
+
+#endif
