@@ -194,18 +194,17 @@ static void bind_chain(sqlite3_stmt *st, const struct listing *ls)
 		sqlite3_bind_value(st, i + 1, ls->chain[i]);
 }
 
-/* Prepare sql on this thread's read connection; what names the query in
- * the log if it fails. */
+/* This thread's statement for sql, kept from one folder to the next (a
+ * walk asks the same few queries thousands of times); what names the
+ * query in the log if it fails. Give it back with reader_done(). */
 static int prepare(const char *sql, const char *what, sqlite3 **db,
 		   sqlite3_stmt **st)
 {
-	int rc;
+	int rc = reader_prepare(sql, what, st);
 
-	*db = reader_db();
-	if (!*db)
-		return -EIO;
-	rc = sqlite3_prepare_v2(*db, sql, -1, st, NULL);
-	return rc == SQLITE_OK ? 0 : db_error(*db, rc, what);
+	if (!rc)
+		*db = sqlite3_db_handle(*st);
+	return rc;
 }
 
 /* What a loop over rows that stopped with rc comes to: 0 once every row
@@ -251,7 +250,7 @@ static int add_rows(struct listing *ls, const char *sql, const char *what,
 			break;
 		}
 	}
-	sqlite3_finalize(st);
+	reader_done(st);
 	strbuf_release(&name);
 	return end_rows(db, rc, what);
 }
@@ -471,7 +470,7 @@ static int list_tracks(struct listing *ls, const struct view *v)
 		return rc;
 	bind_chain(st, ls);
 	rc = list_track_rows(ls, db, st);
-	sqlite3_finalize(st);
+	reader_done(st);
 	if (rc || !ls->nr)
 		return rc;
 	rc = views_cover_album(ls->items[0].file, &cover);
@@ -523,7 +522,7 @@ static int list_search(struct listing *ls, const char *query)
 	sqlite3_bind_text(st, 1, q.buf, q.len, SQLITE_STATIC);
 	sqlite3_bind_int(st, 2, VIEWS_SEARCH_MAX);
 	rc = list_track_rows(ls, db, st);
-	sqlite3_finalize(st);
+	reader_done(st);
 	strbuf_release(&q);
 	return rc;
 }
@@ -712,7 +711,7 @@ static int add_artist_image(struct listing *ls, const struct view *v)
 	bind_chain(st, ls);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
 		dirs[nr++] = sqlite3_column_int64(st, 0);
-	sqlite3_finalize(st);
+	reader_done(st);
 	rc = end_rows(db, rc, "list artist folders");
 	if (rc)
 		return rc;
@@ -1062,7 +1061,7 @@ static int real_path(int64_t file, struct strbuf *out)
 		strbuf_add(out, sqlite3_column_blob(st, 1),
 			   sqlite3_column_bytes(st, 1));
 	}
-	sqlite3_finalize(st);
+	reader_done(st);
 	if (rc == SQLITE_ROW)
 		return 0;
 	return rc == SQLITE_DONE ? -ENOENT : db_error(db, rc, "find real file");
