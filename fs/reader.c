@@ -91,21 +91,6 @@ void reader_close(void)
 	}
 }
 
-sqlite3 *reader_begin(void)
-{
-	sqlite3 *db = reader_db();
-
-	if (db && db_exec(db, "BEGIN"))
-		return NULL;
-	return db;
-}
-
-void reader_end(sqlite3 *db)
-{
-	if (db)
-		sqlite3_exec(db, "COMMIT", NULL, NULL, NULL);
-}
-
 /* FNV-1a: a cheap first test before the full comparison. */
 static uint64_t sql_hash(const char *sql)
 {
@@ -179,4 +164,31 @@ void reader_done(sqlite3_stmt *st)
 		sqlite3_reset(st);
 		sqlite3_clear_bindings(st);
 	}
+}
+
+/* Run one of the kept statements that take and leave a snapshot. */
+static int run_kept(const char *sql, sqlite3 **db)
+{
+	sqlite3_stmt *st;
+	int rc = reader_prepare(sql, sql, &st);
+
+	if (rc)
+		return rc;
+	*db = sqlite3_db_handle(st);
+	rc = sqlite3_step(st);
+	reader_done(st);
+	return rc == SQLITE_DONE ? 0 : db_error(*db, rc, sql);
+}
+
+sqlite3 *reader_begin(void)
+{
+	sqlite3 *db;
+
+	return run_kept("BEGIN", &db) ? NULL : db;
+}
+
+void reader_end(sqlite3 *db)
+{
+	if (db)
+		run_kept("COMMIT", &db);
 }

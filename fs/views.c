@@ -745,6 +745,21 @@ static int build(struct listing *ls, const struct view *v, int depth,
 	}
 }
 
+/* A folder's queries (its entries, its cover) read one snapshot of the
+ * store, which costs one lock of it rather than one per query. */
+static int build_snapshot(struct listing *ls, const struct view *v,
+			  int depth)
+{
+	sqlite3 *db = reader_begin();
+	int rc;
+
+	if (!db)
+		return -EIO;
+	rc = build(ls, v, depth, strrchr(ls->path, '/') + 1);
+	reader_end(db);
+	return rc;
+}
+
 /* Drop every cached folder once the store has moved, keeping it for
  * views_retired() while there is room: past that, the kernel's own
  * timeouts are what forget its entries. */
@@ -903,7 +918,7 @@ static int get_listing(const struct view *v, const char *path, size_t len,
 	if (depth > 0 && v->kind < VIEW_SEARCH)
 		rc = inherit_keys(ls, v, path, len, depth);
 	if (!rc)
-		rc = build(ls, v, depth, strrchr(ls->path, '/') + 1);
+		rc = build_snapshot(ls, v, depth);
 	if (!rc)
 		rc = views_list_settle(&ls->names);
 	if (rc) {

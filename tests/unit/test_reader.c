@@ -204,6 +204,30 @@ static void test_per_thread(void **state)
 	assert_int_equal(one_int("SELECT 1"), 1);
 }
 
+/* Between reader_begin() and reader_end(), every query reads one
+ * snapshot; after it, what the writer committed shows. */
+static void test_snapshot(void **state)
+{
+	const char *sql = "SELECT count(*) FROM t";
+	sqlite3 *db;
+
+	(void)state;
+	assert_int_equal(db_exec(writer, "DELETE FROM t"), 0);
+	db = reader_begin();
+	assert_ptr_equal(db, reader_db());
+	assert_int_equal(one_int(sql), 0);
+	assert_int_equal(db_exec(writer, "INSERT INTO t VALUES (1)"), 0);
+	assert_int_equal(one_int(sql), 0);
+	assert_int_equal(one_int("SELECT count(*) + 10 FROM t"), 10);
+	reader_end(db);
+	assert_int_equal(one_int(sql), 1);
+	db = reader_begin();
+	assert_non_null(db);
+	assert_int_equal(one_int(sql), 1);
+	reader_end(db);
+	reader_end(NULL);
+}
+
 /* A closed connection is opened again, with its statements, on use. */
 static void test_close_reopens(void **state)
 {
@@ -226,6 +250,7 @@ int main(void)
 		cmocka_unit_test(test_many_statements),
 		cmocka_unit_test(test_held_together),
 		cmocka_unit_test(test_per_thread),
+		cmocka_unit_test(test_snapshot),
 		cmocka_unit_test(test_close_reopens),
 	};
 
