@@ -22,6 +22,8 @@
 #define CACHE_SLOTS 64
 #define MAX_KEYS 8
 #define ARTIST_DIRS 16		/* album folders looked above for an image */
+#define COVER_MEMO 16384	/* album folders whose cover is kept */
+#define COVER_MEMO_PROBES 8
 
 /*
  * How the tracks of a music view are grouped into the folders of one
@@ -131,6 +133,16 @@ static unsigned long cache_tick;
  * keep their entries. */
 static struct listing *retired[CACHE_SLOTS];
 static size_t nr_retired;
+
+/* The cover of the album folders listed since the store last moved, by
+ * the folder's first track: an album is a folder of each music view, and
+ * finding its cover takes two queries. Under cache_lock. */
+static struct cover_memo {
+	int64_t track;
+	uint64_t generation;
+	int found;
+	struct views_cover cover;
+} cover_memo[COVER_MEMO];
 
 /* A listing owns copies of its keys, as rows do not outlive their
  * statement. */
@@ -450,6 +462,38 @@ static int add_cover(struct listing *ls, const char *first,
 	return rc;
 }
 
+/* The memo's place for track: its own, else a free one near its hash
+ * (one kept from an older generation is free), else the first near it. */
+static struct cover_memo *memo_slot(int64_t track)
+{
+	size_t h = (uint64_t)track % COVER_MEMO;
+
+	for (size_t i = 0; i < COVER_MEMO_PROBES; i++) {
+		struct cover_memo *m = &cover_memo[(h + i) % COVER_MEMO];
+
+		if (m->generation != cache_generation || m->track == track)
+			return m;
+	}
+	return &cover_memo[h];
+}
+
+/* views_cover_album() once per album folder and store generation; an
+ * error that may pass (not -ENOENT) is asked again the next time. */
+static int album_cover(int64_t track, struct views_cover *cover)
+{
+	struct cover_memo *m = memo_slot(track);
+	int rc;
+
+	if (m->track == track && m->generation == cache_generation) {
+		*cover = m->cover;
+		return m->found;
+	}
+	rc = views_cover_album(track, cover);
+	if (!rc || rc == -ENOENT)
+		*m = (struct cover_memo){ track, cache_generation, rc, *cover };
+	return rc;
+}
+
 /* The tracks of the deepest folders of a music view, and their cover. */
 static int list_tracks(struct listing *ls, const struct view *v)
 {
@@ -473,7 +517,7 @@ static int list_tracks(struct listing *ls, const struct view *v)
 	reader_done(st);
 	if (rc || !ls->nr)
 		return rc;
-	rc = views_cover_album(ls->items[0].file, &cover);
+	rc = album_cover(ls->items[0].file, &cover);
 	return add_cover(ls, "cover", "folder", rc, &cover);
 }
 
