@@ -91,9 +91,10 @@ static const struct view {
 
 #define NR_VIEWS (sizeof(views) / sizeof(*views))
 
+/* The tracks with their labels; every track has its file (a foreign key
+ * the connection enforces), so the folders need not join it. */
 #define TRACKS_FROM \
-	" FROM tracks t JOIN files f ON f.id = t.file_id" \
-	" LEFT JOIN albums al ON al.id = t.album_id" \
+	" FROM tracks t LEFT JOIN albums al ON al.id = t.album_id" \
 	" LEFT JOIN artists aa ON aa.id = t.album_artist_id"
 
 enum item_type { ITEM_DIR, ITEM_FILE, ITEM_MISSING };
@@ -745,7 +746,8 @@ static int add_artist_image(struct listing *ls, const struct view *v)
 	sqlite3 *db;
 	int rc;
 
-	strbuf_addstr(&sql, "SELECT DISTINCT f.dir_id" TRACKS_FROM);
+	strbuf_addstr(&sql, "SELECT DISTINCT f.dir_id FROM tracks t"
+		      " JOIN files f ON f.id = t.file_id");
 	add_where(&sql, v, ls);
 	strbuf_addf(&sql, " LIMIT %d", ARTIST_DIRS);
 	rc = prepare(sql.buf, "list artist folders", &db, &st);
