@@ -129,6 +129,9 @@ static __thread struct {
 static pthread_mutex_t cache_lock = PTHREAD_MUTEX_INITIALIZER;
 static struct listing *cache[CACHE_SLOTS];
 static uint64_t cache_generation;
+/* How many times the cache was dropped, from 1: what tells the cover
+ * memo's entries of now from older ones (and from empty ones). */
+static uint64_t cache_epoch = 1;
 static unsigned long cache_tick;
 /* Folders dropped since views_retired() last ran: the kernel may still
  * keep their entries. */
@@ -140,7 +143,7 @@ static size_t nr_retired;
  * finding its cover takes two queries. Under cache_lock. */
 static struct cover_memo {
 	int64_t track;
-	uint64_t generation;
+	uint64_t epoch;
 	int found;
 	struct views_cover cover;
 } cover_memo[COVER_MEMO];
@@ -464,7 +467,8 @@ static int add_cover(struct listing *ls, const char *first,
 }
 
 /* The memo's place for track: its own, else a free one near its hash
- * (one kept from an older generation is free), else the first near it. */
+ * (one from before the cache was last dropped is free), else the first
+ * near it. */
 static struct cover_memo *memo_slot(int64_t track)
 {
 	size_t h = (uint64_t)track % COVER_MEMO;
@@ -472,7 +476,7 @@ static struct cover_memo *memo_slot(int64_t track)
 	for (size_t i = 0; i < COVER_MEMO_PROBES; i++) {
 		struct cover_memo *m = &cover_memo[(h + i) % COVER_MEMO];
 
-		if (m->generation != cache_generation || m->track == track)
+		if (m->epoch != cache_epoch || m->track == track)
 			return m;
 	}
 	return &cover_memo[h];
@@ -485,13 +489,16 @@ static int album_cover(int64_t track, struct views_cover *cover)
 	struct cover_memo *m = memo_slot(track);
 	int rc;
 
-	if (m->track == track && m->generation == cache_generation) {
+	if (m->track == track && m->epoch == cache_epoch) {
 		*cover = m->cover;
 		return m->found;
 	}
 	rc = views_cover_album(track, cover);
 	if (!rc || rc == -ENOENT)
-		*m = (struct cover_memo){ track, cache_generation, rc, *cover };
+		*m = (struct cover_memo){ .track = track, .epoch = cache_epoch,
+					  .found = rc };
+	if (!rc)
+		m->cover = *cover;
 	return rc;
 }
 
@@ -823,6 +830,7 @@ static void cache_check(void)
 		cache[i] = NULL;
 	}
 	cache_generation = gen;
+	cache_epoch++;
 }
 
 /* A linear look is enough: the cache is small, and a walk asks for the
