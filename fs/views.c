@@ -601,7 +601,7 @@ static int list_similar(struct listing *ls, const char *query)
 	if (!rc && ids.len) {
 		sqlite3_bind_text(st, 1, ids.buf, ids.len, SQLITE_STATIC);
 		rc = list_track_rows(ls, db, st);
-		sqlite3_finalize(st);
+		reader_done(st);
 	}
 	strbuf_release(&q);
 	strbuf_release(&ids);
