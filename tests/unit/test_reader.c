@@ -3,48 +3,41 @@
  * one statement per SQL text and thread, given back reset and unbound,
  * evicted when too many, and never seeing an old snapshot of the store.
  */
-#include <errno.h>
 #include <pthread.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include <cmocka.h>
 
 #include "common/db.h"
 #include "fs/reader.h"
+#include "testdb.h"
 
-static char dir[64];
-static char path[96];
+static struct testdb t;
 static sqlite3 *writer;
 
 static int setup(void **state)
 {
 	(void)state;
-	strcpy(dir, "/tmp/test_reader.XXXXXX");
-	if (!mkdtemp(dir))
+	if (testdb_open(&t))
 		return -1;
-	snprintf(path, sizeof(path), "%s/store.db", dir);
-	if (db_open(path, 0, &writer) ||
-	    db_exec(writer, "CREATE TABLE t (v INTEGER);"
+	writer = t.db;
+	if (db_exec(writer, "CREATE TABLE t (v INTEGER);"
 		    " INSERT INTO t VALUES (1);"))
 		return -1;
-	return reader_init(path);
+	return reader_init(t.path);
 }
 
 static int teardown(void **state)
 {
-	char cmd[128];
-
 	(void)state;
 	reader_close();
-	db_close(writer);
-	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
-	return system(cmd);
+	testdb_close(&t);
+	return 0;
 }
 
 /* The one integer the statement for sql returns, given back after. */
