@@ -4,7 +4,18 @@
 /*
  * Read connections to the store for the FUSE side: one per FUSE thread,
  * opened on first use and closed when the thread ends, so callbacks never
- * share a connection and never wait for the writer (WAL).
+ * share a connection and never wait for the writer (WAL). Each keeps the
+ * statements it prepared through reader_prepare(), so a query asked for
+ * every folder of a walk is parsed once per thread.
+ *
+ *	sqlite3_stmt *st;
+ *
+ *	if (reader_prepare("SELECT path FROM files WHERE id = ?1", &st))
+ *		return -EIO;
+ *	sqlite3_bind_int64(st, 1, id);
+ *	while (sqlite3_step(st) == SQLITE_ROW)
+ *		...;
+ *	reader_done(st);
  */
 
 #include <sqlite3.h>
@@ -23,7 +34,24 @@ sqlite3 *reader_db(void);
 sqlite3 *reader_begin(void);
 void reader_end(sqlite3 *db);
 
-/* Close the calling thread's connection, if any. */
+/*
+ * Set *out to this thread's statement for sql (one SQL statement),
+ * prepared on its connection the first time and kept, with no parameter
+ * bound. The statement stays this thread's: give it back with
+ * reader_done() before the callback returns, and never finalize it.
+ * Returns 0, -EIO when the connection cannot open, or the error of a
+ * failed prepare (logged, with what naming the query).
+ */
+int reader_prepare(const char *sql, const char *what, sqlite3_stmt **out);
+
+/*
+ * Reset st (from reader_prepare()) and clear its parameters, so that it
+ * holds no snapshot of the store and no pointer to its caller's data.
+ * Takes NULL.
+ */
+void reader_done(sqlite3_stmt *st);
+
+/* Close the calling thread's connection and its statements, if any. */
 void reader_close(void);
 
 #endif

@@ -22,6 +22,8 @@
 #define CACHE_SLOTS 64
 #define MAX_KEYS 8
 #define ARTIST_DIRS 16		/* album folders looked above for an image */
+#define COVER_MEMO 16384	/* album folders whose cover is kept */
+#define COVER_MEMO_PROBES 8
 
 /*
  * How the tracks of a music view are grouped into the folders of one
@@ -89,9 +91,10 @@ static const struct view {
 
 #define NR_VIEWS (sizeof(views) / sizeof(*views))
 
+/* The tracks with their labels; every track has its file (a foreign key
+ * the connection enforces), so the folders need not join it. */
 #define TRACKS_FROM \
-	" FROM tracks t JOIN files f ON f.id = t.file_id" \
-	" LEFT JOIN albums al ON al.id = t.album_id" \
+	" FROM tracks t LEFT JOIN albums al ON al.id = t.album_id" \
 	" LEFT JOIN artists aa ON aa.id = t.album_artist_id"
 
 enum item_type { ITEM_DIR, ITEM_FILE, ITEM_MISSING };
@@ -126,11 +129,24 @@ static __thread struct {
 static pthread_mutex_t cache_lock = PTHREAD_MUTEX_INITIALIZER;
 static struct listing *cache[CACHE_SLOTS];
 static uint64_t cache_generation;
+/* How many times the cache was dropped, from 1: what tells the cover
+ * memo's entries of now from older ones (and from empty ones). */
+static uint64_t cache_epoch = 1;
 static unsigned long cache_tick;
 /* Folders dropped since views_retired() last ran: the kernel may still
  * keep their entries. */
 static struct listing *retired[CACHE_SLOTS];
 static size_t nr_retired;
+
+/* The cover of the album folders listed since the store last moved, by
+ * the folder's first track: an album is a folder of each music view, and
+ * finding its cover takes two queries. Under cache_lock. */
+static struct cover_memo {
+	int64_t track;
+	uint64_t epoch;
+	int found;
+	struct views_cover cover;
+} cover_memo[COVER_MEMO];
 
 /* A listing owns copies of its keys, as rows do not outlive their
  * statement. */
@@ -194,18 +210,17 @@ static void bind_chain(sqlite3_stmt *st, const struct listing *ls)
 		sqlite3_bind_value(st, i + 1, ls->chain[i]);
 }
 
-/* Prepare sql on this thread's read connection; what names the query in
- * the log if it fails. */
+/* This thread's statement for sql, kept from one folder to the next (a
+ * walk asks the same few queries thousands of times); what names the
+ * query in the log if it fails. Give it back with reader_done(). */
 static int prepare(const char *sql, const char *what, sqlite3 **db,
 		   sqlite3_stmt **st)
 {
-	int rc;
+	int rc = reader_prepare(sql, what, st);
 
-	*db = reader_db();
-	if (!*db)
-		return -EIO;
-	rc = sqlite3_prepare_v2(*db, sql, -1, st, NULL);
-	return rc == SQLITE_OK ? 0 : db_error(*db, rc, what);
+	if (!rc)
+		*db = sqlite3_db_handle(*st);
+	return rc;
 }
 
 /* What a loop over rows that stopped with rc comes to: 0 once every row
@@ -251,7 +266,7 @@ static int add_rows(struct listing *ls, const char *sql, const char *what,
 			break;
 		}
 	}
-	sqlite3_finalize(st);
+	reader_done(st);
 	strbuf_release(&name);
 	return end_rows(db, rc, what);
 }
@@ -451,6 +466,42 @@ static int add_cover(struct listing *ls, const char *first,
 	return rc;
 }
 
+/* The memo's place for track: its own, else a free one near its hash
+ * (one from before the cache was last dropped is free), else the first
+ * near it. */
+static struct cover_memo *memo_slot(int64_t track)
+{
+	size_t h = (uint64_t)track % COVER_MEMO;
+
+	for (size_t i = 0; i < COVER_MEMO_PROBES; i++) {
+		struct cover_memo *m = &cover_memo[(h + i) % COVER_MEMO];
+
+		if (m->epoch != cache_epoch || m->track == track)
+			return m;
+	}
+	return &cover_memo[h];
+}
+
+/* views_cover_album() once per album folder and store generation; an
+ * error that may pass (not -ENOENT) is asked again the next time. */
+static int album_cover(int64_t track, struct views_cover *cover)
+{
+	struct cover_memo *m = memo_slot(track);
+	int rc;
+
+	if (m->track == track && m->epoch == cache_epoch) {
+		*cover = m->cover;
+		return m->found;
+	}
+	rc = views_cover_album(track, cover);
+	if (!rc || rc == -ENOENT)
+		*m = (struct cover_memo){ .track = track, .epoch = cache_epoch,
+					  .found = rc };
+	if (!rc)
+		m->cover = *cover;
+	return rc;
+}
+
 /* The tracks of the deepest folders of a music view, and their cover. */
 static int list_tracks(struct listing *ls, const struct view *v)
 {
@@ -471,10 +522,10 @@ static int list_tracks(struct listing *ls, const struct view *v)
 		return rc;
 	bind_chain(st, ls);
 	rc = list_track_rows(ls, db, st);
-	sqlite3_finalize(st);
+	reader_done(st);
 	if (rc || !ls->nr)
 		return rc;
-	rc = views_cover_album(ls->items[0].file, &cover);
+	rc = album_cover(ls->items[0].file, &cover);
 	return add_cover(ls, "cover", "folder", rc, &cover);
 }
 
@@ -523,7 +574,7 @@ static int list_search(struct listing *ls, const char *query)
 	sqlite3_bind_text(st, 1, q.buf, q.len, SQLITE_STATIC);
 	sqlite3_bind_int(st, 2, VIEWS_SEARCH_MAX);
 	rc = list_track_rows(ls, db, st);
-	sqlite3_finalize(st);
+	reader_done(st);
 	strbuf_release(&q);
 	return rc;
 }
@@ -550,7 +601,7 @@ static int list_similar(struct listing *ls, const char *query)
 	if (!rc && ids.len) {
 		sqlite3_bind_text(st, 1, ids.buf, ids.len, SQLITE_STATIC);
 		rc = list_track_rows(ls, db, st);
-		sqlite3_finalize(st);
+		reader_done(st);
 	}
 	strbuf_release(&q);
 	strbuf_release(&ids);
@@ -702,7 +753,8 @@ static int add_artist_image(struct listing *ls, const struct view *v)
 	sqlite3 *db;
 	int rc;
 
-	strbuf_addstr(&sql, "SELECT DISTINCT f.dir_id" TRACKS_FROM);
+	strbuf_addstr(&sql, "SELECT DISTINCT f.dir_id FROM tracks t"
+		      " JOIN files f ON f.id = t.file_id");
 	add_where(&sql, v, ls);
 	strbuf_addf(&sql, " LIMIT %d", ARTIST_DIRS);
 	rc = prepare(sql.buf, "list artist folders", &db, &st);
@@ -712,7 +764,7 @@ static int add_artist_image(struct listing *ls, const struct view *v)
 	bind_chain(st, ls);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
 		dirs[nr++] = sqlite3_column_int64(st, 0);
-	sqlite3_finalize(st);
+	reader_done(st);
 	rc = end_rows(db, rc, "list artist folders");
 	if (rc)
 		return rc;
@@ -746,6 +798,21 @@ static int build(struct listing *ls, const struct view *v, int depth,
 	}
 }
 
+/* A folder's queries (its entries, its cover) read one snapshot of the
+ * store, which costs one lock of it rather than one per query. */
+static int build_snapshot(struct listing *ls, const struct view *v,
+			  int depth)
+{
+	sqlite3 *db = reader_begin();
+	int rc;
+
+	if (!db)
+		return -EIO;
+	rc = build(ls, v, depth, strrchr(ls->path, '/') + 1);
+	reader_end(db);
+	return rc;
+}
+
 /* Drop every cached folder once the store has moved, keeping it for
  * views_retired() while there is room: past that, the kernel's own
  * timeouts are what forget its entries. */
@@ -763,6 +830,7 @@ static void cache_check(void)
 		cache[i] = NULL;
 	}
 	cache_generation = gen;
+	cache_epoch++;
 }
 
 /* A linear look is enough: the cache is small, and a walk asks for the
@@ -904,7 +972,7 @@ static int get_listing(const struct view *v, const char *path, size_t len,
 	if (depth > 0 && v->kind < VIEW_SEARCH)
 		rc = inherit_keys(ls, v, path, len, depth);
 	if (!rc)
-		rc = build(ls, v, depth, strrchr(ls->path, '/') + 1);
+		rc = build_snapshot(ls, v, depth);
 	if (!rc)
 		rc = views_list_settle(&ls->names);
 	if (rc) {
@@ -1062,7 +1130,7 @@ static int real_path(int64_t file, struct strbuf *out)
 		strbuf_add(out, sqlite3_column_blob(st, 1),
 			   sqlite3_column_bytes(st, 1));
 	}
-	sqlite3_finalize(st);
+	reader_done(st);
 	if (rc == SQLITE_ROW)
 		return 0;
 	return rc == SQLITE_DONE ? -ENOENT : db_error(db, rc, "find real file");

@@ -81,16 +81,15 @@ int views_cover_rank(const char *name, size_t len, int artist,
 	return -1;
 }
 
-/* Prepare sql on this thread's read connection. */
+/* This thread's statement for sql, kept for the next album folder; give
+ * it back with reader_done(). */
 static int prepare(const char *sql, sqlite3 **db, sqlite3_stmt **st)
 {
-	int rc;
+	int rc = reader_prepare(sql, "cover: prepare", st);
 
-	*db = reader_db();
-	if (!*db)
-		return -EIO;
-	rc = sqlite3_prepare_v2(*db, sql, -1, st, NULL);
-	return rc == SQLITE_OK ? 0 : db_error(*db, rc, "cover: prepare");
+	if (!rc)
+		*db = sqlite3_db_handle(*st);
+	return rc;
 }
 
 /*
@@ -156,7 +155,7 @@ static int embedded_cover(sqlite3 *db, int64_t album, int64_t track,
 	sqlite3_stmt *st;
 	int rc;
 
-	rc = sqlite3_prepare_v2(db, !album ?
+	rc = prepare(!album ?
 		"SELECT t.file_id, p.mime FROM tracks t"
 		" JOIN pictures p ON p.file_id = t.file_id"
 		" WHERE t.file_id = ?1" :
@@ -164,9 +163,9 @@ static int embedded_cover(sqlite3 *db, int64_t album, int64_t track,
 		" JOIN pictures p ON p.file_id = t.file_id"
 		" WHERE t.album_id = ?1"
 		" ORDER BY p.type != 3, t.disc_no, t.track_no, t.id LIMIT 1",
-		-1, &st, NULL);
-	if (rc != SQLITE_OK)
-		return db_error(db, rc, "cover: prepare");
+		&db, &st);
+	if (rc)
+		return rc;
 	sqlite3_bind_int64(st, 1, album ? album : track);
 	rc = step_row(db, st, "cover: find embedded");
 	if (!rc) {
@@ -174,7 +173,7 @@ static int embedded_cover(sqlite3 *db, int64_t album, int64_t track,
 		strcpy(out->ext, entry_ext((const char *)
 					   sqlite3_column_text(st, 1) ?: ""));
 	}
-	sqlite3_finalize(st);
+	reader_done(st);
 	return rc;
 }
 
@@ -227,13 +226,13 @@ static int album_folder_cover(sqlite3 *db, int64_t root, const char *dir,
 
 	if (alen == len)
 		return -ENOENT;
-	rc = sqlite3_prepare_v2(db, FOLDER_FILES, -1, &st, NULL);
-	if (rc != SQLITE_OK)
-		return db_error(db, rc, "cover: prepare");
+	rc = prepare(FOLDER_FILES, &db, &st);
+	if (rc)
+		return rc;
 	sqlite3_bind_int64(st, 1, root);
 	sqlite3_bind_blob(st, 2, alen ? dir : "", alen, SQLITE_STATIC);
 	rc = best_of_rows(st, 0, 0, out);
-	sqlite3_finalize(st);
+	reader_done(st);
 	return rc;
 }
 
@@ -268,7 +267,7 @@ int views_cover_album(int64_t track, struct views_cover *out)
 		rank_row(st, 1, 0, &best, out);
 		rc = step_row(db, st, "cover: list folder");
 	}
-	sqlite3_finalize(st);
+	reader_done(st);
 	if (rc == -ENOENT && best < 0)
 		rc = album_folder_cover(db, root, dir.buf, dir.len, out);
 	else if (rc == -ENOENT)
@@ -297,8 +296,7 @@ int views_cover_artist(const int64_t *dirs, size_t nr,
 		     &db, &dir_st);
 	if (rc)
 		return rc;
-	rc = sqlite3_prepare_v2(db, FOLDER_FILES, -1, &files, NULL);
-	rc = rc == SQLITE_OK ? -ENOENT : db_error(db, rc, "cover: prepare");
+	rc = prepare(FOLDER_FILES, &db, &files) ?: -ENOENT;
 	for (size_t i = 0; rc == -ENOENT && i < nr; i++) {
 		const char *path, *slash;
 		int64_t root;
@@ -328,8 +326,8 @@ int views_cover_artist(const int64_t *dirs, size_t nr,
 		sqlite3_bind_blob(files, 2, last.buf, len, SQLITE_STATIC);
 		rc = best_of_rows(files, 0, 1, out);
 	}
-	sqlite3_finalize(files);
-	sqlite3_finalize(dir_st);
+	reader_done(files);
+	reader_done(dir_st);
 	strbuf_release(&last);
 	return rc;
 }
@@ -447,7 +445,7 @@ static int load_embedded(int64_t track, struct embedded *e)
 		e->pic.type = sqlite3_column_int(st, 5);
 		e->mtime_ns = sqlite3_column_int64(st, 6);
 	}
-	sqlite3_finalize(st);
+	reader_done(st);
 	return rc;
 }
 

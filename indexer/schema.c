@@ -395,6 +395,15 @@ static const char *const schema_steps[] = {
 	"  INSERT OR REPLACE INTO analysis_queue (track_id)"
 	"  SELECT id FROM tracks WHERE file_id = NEW.id;"
 	"  END;",
+
+	/* version 12: the genre and year views find a folder's tracks
+	 * without reading every track: a walk of the views lists every
+	 * genre and year, each a full scan of the tracks without these
+	 * (on 100,000 tracks, about 1 s of a 6 s walk), when keeping them
+	 * costs a first scan about 0.25 s. IF NOT EXISTS, as tests bring
+	 * stores back to older versions without dropping them. */
+	"CREATE INDEX IF NOT EXISTS tracks_genre ON tracks (genre);"
+	"CREATE INDEX IF NOT EXISTS tracks_year ON tracks (year);",
 };
 
 int schema_version(void)

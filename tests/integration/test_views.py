@@ -468,3 +468,31 @@ def test_rewritten_file_reads_new_bytes(views):
     assert sha(real) != before
     assert sha(path) == sha(real)
     assert os.stat(path).st_size == os.stat(real).st_size
+
+
+def test_cover_added_shows_in_every_view(views):
+    # each view has listed the album (and found it has no cover) before
+    # the image comes: every one of them shows it once the store has it
+    folders = [os.path.join(views.path, "library", "music", view, rel)
+               for view, rel in (("artists", "Dup/Twins"),
+                                 ("albums", "Twins (Dup)"),
+                                 ("genres", "Unknown Genre/Dup/Twins"),
+                                 ("years", "Unknown Year/Dup - Twins"))]
+    for folder in folders:
+        assert not [n for n in os.listdir(folder) if n.endswith(".png")]
+    image = b"\x89PNG\r\n\x1a\n cover of Twins"
+    with open(os.path.join(views.root, "dup", "Cover.png"), "wb") as f:
+        f.write(image)
+
+    def shown():
+        for folder in folders:
+            names = sorted(n for n in os.listdir(folder)
+                           if n.endswith(".png"))
+            if names != ["cover.png", "folder.png"]:
+                return folder, names
+        return True
+    wait_for(shown, "new cover")
+    for folder in folders:
+        for name in ("cover.png", "folder.png"):
+            with open(os.path.join(folder, name), "rb") as f:
+                assert f.read() == image
