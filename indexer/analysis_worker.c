@@ -118,8 +118,11 @@ static int analyse(sqlite3 *db, struct analysis_child *child,
 	double cpu = 0;
 	int rc;
 
+	int missing;
+
 	o.error = analysis_child_locate(exe, sizeof(exe));
-	if (o.error)
+	missing = o.error != 0;
+	if (missing)
 		snprintf(why, sizeof(why), "mediamon-analyse not found");
 	else
 		o.error = analysis_child_run(child, exe, job->path, &o.result,
@@ -134,6 +137,7 @@ static int analyse(sqlite3 *db, struct analysis_child *child,
 	rc = writer_call(analysis_store_record, &o);
 	analysis_store_lookup_release(&o);
 	pthread_mutex_lock(&aw.lock);
+	aw.st.analyser_missing = missing;
 	if (!rc)
 		count(job, &o, cpu);
 	pthread_mutex_unlock(&aw.lock);

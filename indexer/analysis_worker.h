@@ -35,6 +35,7 @@ struct analysis_worker_status {
 	double busy_s;		/* wall time while any track was analysed */
 	double audio_s;		/* audio analysed, in seconds */
 	double cpu_s;		/* the workers' CPU time analysing */
+	int analyser_missing;	/* the last track found no mediamon-analyse */
 	double last_error_at;	/* wall clock; 0: no error since start */
 	char last_error[ANALYSIS_ERROR_LEN];	/* "PATH: why" */
 };
