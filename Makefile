@@ -84,7 +84,7 @@ $(FIXTURES): tests/data/make-fixtures.sh tests/data/make-analysis-fixtures.sh
 	sh tests/data/make-analysis-fixtures.sh $(BUILD)/fixtures
 	@touch $@
 
-unit: $(UNIT_BIN) $(FIXTURES)
+unit: $(UNIT_BIN) $(FIXTURES) $(ANALYSER)
 
 test: $(BIN) $(ANALYSER) unit
 	MEDIAMON_BINARY=$(abspath $(BIN)) sh tests/run-tests.sh $(BUILD)
