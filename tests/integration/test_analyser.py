@@ -25,6 +25,11 @@ def children(pid):
     return [int(p) for p in out.split()]
 
 
+def nice(pid):
+    with open("/proc/%d/stat" % pid) as f:
+        return int(f.read().rsplit(")", 1)[1].split()[16])
+
+
 def maps(pid):
     with open("/proc/%d/maps" % pid) as f:
         return f.read()
@@ -54,8 +59,8 @@ def test_daemon_maps_no_analysis_library(sounds, tmp_path):
 
 @pytest.mark.skipif(bool(WRAPPER), reason="the wrapper's children")
 def test_child_killed_mid_track(sounds, tmp_path):
-    """SIGKILL to the child fails the track it analysed, says why, and the
-    next child analyses the rest."""
+    """The child runs at the worker's priority; SIGKILL to it fails the
+    track it analysed, says why, and the next child analyses the rest."""
     root = tmp_path / "music"
     n = 8
     add_tracks(sounds, root, n, "a")
@@ -72,6 +77,7 @@ def test_child_killed_mid_track(sounds, tmp_path):
                 break
             time.sleep(0.01)
         assert len(pids) == 1
+        assert nice(pids[0]) == 19	# the worker thread's
         os.kill(pids[0], signal.SIGKILL)
         a = wait_analysed(m)
         assert (a["failed"], a["analysed"]) == (1, n - 1), a
