@@ -28,8 +28,6 @@
 /* How long a child that closed its output may take to exit. */
 #define EXIT_GRACE_S 2.0
 
-extern char **environ;
-
 /* Whether dir/ANALYSER is an executable; writes its path to buf. */
 static int found_in(const char *dir, char *buf, size_t size)
 {
@@ -60,7 +58,8 @@ int analysis_child_locate(char *buf, size_t size)
 }
 
 /* Start exe on one end of a socket pair, its stdin and stdout. The
- * worker thread's signal mask is not the child's business. */
+ * worker thread's signal mask is not the child's business, nor the
+ * daemon's other files (the FUSE device, the store, inotify). */
 static int start(struct analysis_child *c, const char *exe, char *why,
 		 size_t why_len)
 {
@@ -81,6 +80,7 @@ static int start(struct analysis_child *c, const char *exe, char *why,
 	posix_spawn_file_actions_init(&fa);
 	posix_spawn_file_actions_adddup2(&fa, sv[1], 0);
 	posix_spawn_file_actions_adddup2(&fa, sv[1], 1);
+	posix_spawn_file_actions_addclosefrom_np(&fa, 3);
 	posix_spawnattr_init(&attr);
 	posix_spawnattr_setsigmask(&attr, &none);
 	posix_spawnattr_setsigdefault(&attr, &all);

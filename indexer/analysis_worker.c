@@ -116,9 +116,7 @@ static int analyse(sqlite3 *db, struct analysis_child *child,
 	struct analysis_outcome o = { .job = job };
 	char exe[PATH_MAX], why[ANALYSIS_CHILD_WHY_LEN] = "";
 	double cpu = 0;
-	int rc;
-
-	int missing;
+	int rc, missing;
 
 	o.error = analysis_child_locate(exe, sizeof(exe));
 	missing = o.error != 0;

@@ -78,6 +78,8 @@ def test_child_killed_mid_track(sounds, tmp_path):
             time.sleep(0.01)
         assert len(pids) == 1
         assert nice(pids[0]) == 19	# the worker thread's
+        assert sorted(os.listdir("/proc/%d/fd" % pids[0])) == [
+            "0", "1", "2"]
         os.kill(pids[0], signal.SIGKILL)
         a = wait_analysed(m)
         assert (a["failed"], a["analysed"]) == (1, n - 1), a
