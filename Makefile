@@ -3,27 +3,40 @@
 
 VERSION := 0.1.0
 PREFIX ?= /usr/local
+LIBEXECDIR ?= $(PREFIX)/libexec/mediamon
 DESTDIR ?=
 BUILD ?= build
 BIN ?= mediamon
 # Extra compiler and linker flags for an instrumented build (make asan).
 SANITIZE ?=
 
-PKGS := fuse3 sqlite3 libcurl flac id3tag jansson libxml-2.0 inih libarchive \
-	libchromaprint libebur128 aubio libmpg123
+PKGS := fuse3 sqlite3 libcurl flac id3tag jansson libxml-2.0 inih libarchive
+# What only mediamon-analyse links: the audio analysis pulls libavcodec
+# and a hundred more libraries, which the daemon is kept free of.
+ANALYSIS_PKGS := flac jansson libchromaprint libebur128 aubio libmpg123
 CC ?= cc
 CFLAGS ?= -O2 -g
 CFLAGS += -std=gnu11 -D_GNU_SOURCE -Wall -Wextra -Werror -pthread -I. \
 	-DMEDIAMON_VERSION='"$(VERSION)"' -DFUSE_USE_VERSION=314 \
-	$(shell pkg-config --cflags $(PKGS))
+	-DMEDIAMON_LIBEXECDIR='"$(LIBEXECDIR)"' \
+	$(shell pkg-config --cflags $(PKGS) $(ANALYSIS_PKGS))
 CFLAGS += $(SANITIZE)
 LDLIBS += $(shell pkg-config --libs $(PKGS)) -pthread -lm
+ANALYSIS_LIBS := $(shell pkg-config --libs $(ANALYSIS_PKGS))
+# What links the analysis and the daemon's modules both: tests, benches.
+ANALYSIS_LDLIBS := $(ANALYSIS_LIBS) $(LDLIBS)
 
 COMMON_SRC := $(wildcard common/*.c)
-INDEXER_SRC := $(wildcard indexer/*.c)
+ANALYSIS_SRC := $(addprefix indexer/,analysis.c analysis_decode.c \
+	analysis_fp.c analysis_peak.c analysis_spectrum.c)
+INDEXER_SRC := $(filter-out $(ANALYSIS_SRC),$(wildcard indexer/*.c))
 FS_SRC := $(filter-out fs/main.c,$(wildcard fs/*.c))
 LIB_OBJ := $(patsubst %.c,$(BUILD)/%.o,$(COMMON_SRC) $(INDEXER_SRC) $(FS_SRC))
 LIB := $(BUILD)/libmediamon.a
+ANALYSIS_OBJ := $(patsubst %.c,$(BUILD)/%.o,$(ANALYSIS_SRC))
+ANALYSIS_LIB := $(BUILD)/libanalysis.a
+# The analysis child, next to the daemon, which looks for it there first.
+ANALYSER := $(patsubst ./%,%,$(dir $(BIN))mediamon-analyse)
 
 UNIT_SRC := $(wildcard tests/unit/test_*.c)
 UNIT_BIN := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRC))
@@ -31,12 +44,19 @@ FIXTURES := $(BUILD)/fixtures/.done
 
 .PHONY: all test unit bench reliability run demo install uninstall clean
 
-all: $(BIN)
+all: $(BIN) $(ANALYSER)
 
 $(BIN): $(BUILD)/fs/main.o $(LIB)
 	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
 
+$(ANALYSER): $(BUILD)/analyser/main.o $(ANALYSIS_LIB) $(LIB)
+	$(CC) $(CFLAGS) -o $@ $^ $(ANALYSIS_LIBS) -pthread -lm
+
 $(LIB): $(LIB_OBJ)
+	@rm -f $@
+	$(AR) rcs $@ $^
+
+$(ANALYSIS_LIB): $(ANALYSIS_OBJ)
 	@rm -f $@
 	$(AR) rcs $@ $^
 
@@ -52,9 +72,10 @@ $(BUILD)/tests/%.o: tests/unit/%.c
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -MMD -MP -c -o $@ $<
 
-$(BUILD)/tests/%: tests/unit/%.c $(LIB) $(TEST_SUPPORT)
+$(BUILD)/tests/%: tests/unit/%.c $(ANALYSIS_LIB) $(LIB) $(TEST_SUPPORT)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -MMD -MP -o $@ $< $(TEST_SUPPORT) $(LIB) $(LDLIBS) \
+	$(CC) $(CFLAGS) -MMD -MP -o $@ $< $(TEST_SUPPORT) $(ANALYSIS_LIB) \
+		$(LIB) $(ANALYSIS_LDLIBS) \
 		$(shell pkg-config --libs cmocka)
 
 $(FIXTURES): tests/data/make-fixtures.sh tests/data/make-analysis-fixtures.sh
@@ -63,9 +84,9 @@ $(FIXTURES): tests/data/make-fixtures.sh tests/data/make-analysis-fixtures.sh
 	sh tests/data/make-analysis-fixtures.sh $(BUILD)/fixtures
 	@touch $@
 
-unit: $(UNIT_BIN) $(FIXTURES)
+unit: $(UNIT_BIN) $(FIXTURES) $(ANALYSER)
 
-test: $(BIN) unit
+test: $(BIN) $(ANALYSER) unit
 	MEDIAMON_BINARY=$(abspath $(BIN)) sh tests/run-tests.sh $(BUILD)
 
 # The whole suite again with AddressSanitizer and UndefinedBehaviorSanitizer
@@ -83,7 +104,8 @@ ASAN_OPTS := detect_leaks=1:quarantine_size_mb=16
 SANITIZER_MARKS := runtime error:|ERROR: (Address|Leak)Sanitizer
 asan:
 	$(MAKE) BUILD=$(ASAN_BUILD) BIN=$(ASAN_BUILD)/mediamon \
-		SANITIZE="$(ASAN_FLAGS)" $(ASAN_BUILD)/mediamon unit
+		SANITIZE="$(ASAN_FLAGS)" $(ASAN_BUILD)/mediamon \
+		$(ASAN_BUILD)/mediamon-analyse unit
 	@rm -rf $(ASAN_REPORTS) && mkdir -p $(ASAN_REPORTS)
 	MEDIAMON_REPORT_LOG=$(ASAN_REPORTS)/report \
 	ASAN_OPTIONS=$(ASAN_OPTS):log_path=$(ASAN_REPORTS)/report \
@@ -102,7 +124,7 @@ asan:
 # the test that started that daemon (its report is in build/valgrind).
 VALGRIND_TESTS ?= tests/integration/test_manga.py
 VALGRIND_DIR := $(abspath $(BUILD))/valgrind
-valgrind: $(BIN)
+valgrind: $(BIN) $(ANALYSER)
 	@rm -rf $(VALGRIND_DIR) && mkdir -p $(VALGRIND_DIR)
 	MEDIAMON_BINARY=$(abspath $(BIN)) \
 	MEDIAMON_WRAPPER="valgrind -q --error-exitcode=99 --leak-check=full \
@@ -139,10 +161,11 @@ $(BUILD)/fuzz/fuzz.o: tests/fuzz/fuzz.c
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -MMD -MP -c -o $@ $<
 
-$(BUILD)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(BUILD)/fuzz/fuzz.o $(LIB)
+$(BUILD)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(BUILD)/fuzz/fuzz.o \
+		$(ANALYSIS_LIB) $(LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -fsanitize=fuzzer -MMD -MP -o $@ $< \
-		$(BUILD)/fuzz/fuzz.o $(LIB) $(LDLIBS)
+		$(BUILD)/fuzz/fuzz.o $(ANALYSIS_LIB) $(LIB) $(ANALYSIS_LDLIBS)
 
 fuzz: fuzz-build
 	sh tests/fuzz/run-fuzz.sh $(FUZZ_BUILD) $(FUZZ_SECONDS)
@@ -160,11 +183,12 @@ fuzz-figures: fuzz-smoke
 # The analysis section's driver: analyses files, prints audio s per CPU s.
 BENCH_ANALYSIS := $(BUILD)/bench/bench_analysis
 
-$(BENCH_ANALYSIS): tests/bench/bench_analysis.c $(LIB)
+$(BENCH_ANALYSIS): tests/bench/bench_analysis.c $(ANALYSIS_LIB) $(LIB)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -MMD -MP -o $@ $< $(LIB) $(LDLIBS)
+	$(CC) $(CFLAGS) -MMD -MP -o $@ $< $(ANALYSIS_LIB) $(LIB) \
+		$(ANALYSIS_LDLIBS)
 
-bench: mediamon $(BENCH_ANALYSIS)
+bench: mediamon $(ANALYSER) $(BENCH_ANALYSIS)
 	MEDIAMON_BENCH_ANALYSIS=$(abspath $(BENCH_ANALYSIS)) \
 		sh tests/bench/bench.sh
 
@@ -173,7 +197,7 @@ bench: mediamon $(BENCH_ANALYSIS)
 # Each measurement is a target in RELIABILITY_EXTRA that appends its
 # "name: value" lines to $(BUILD)/reliability.txt.
 RELIABILITY_EXTRA ?= fuzz-figures
-reliability: mediamon
+reliability: mediamon mediamon-analyse
 	@rm -f $(BUILD)/reliability.txt
 	@sh tests/reliability.sh $(BUILD); rc=$$?; \
 	for t in $(RELIABILITY_EXTRA); do \
@@ -188,7 +212,7 @@ reliability: mediamon
 # Ctrl-C.
 MUSIC ?= $(BUILD)/demo/music
 MANGA ?= $(BUILD)/demo/manga
-run: mediamon
+run: mediamon mediamon-analyse
 	@if [ "$(MUSIC)" = "$(BUILD)/demo/music" ]; then \
 		sh tests/data/make-demo.sh $(BUILD)/demo/music; fi
 	@if [ "$(MANGA)" = "$(BUILD)/demo/manga" ]; then \
@@ -202,13 +226,16 @@ BINDIR ?= $(PREFIX)/bin
 DOCDIR ?= $(PREFIX)/share/doc/mediamon
 UNITDIR ?= $(PREFIX)/lib/systemd/system
 MANDIR ?= $(PREFIX)/share/man
-INSTALLED := $(BINDIR)/mediamon $(DOCDIR)/mediamon.conf.example \
+INSTALLED := $(BINDIR)/mediamon $(LIBEXECDIR)/mediamon-analyse \
+	$(DOCDIR)/mediamon.conf.example \
 	$(DOCDIR)/fstab.example $(UNITDIR)/mediamon.service \
 	$(MANDIR)/man8/mediamon.8 $(MANDIR)/man5/mediamon.conf.5
 
 # The unit names the binary where this install puts it.
-install: mediamon
+install: mediamon mediamon-analyse
 	install -D -m 0755 mediamon $(DESTDIR)$(BINDIR)/mediamon
+	install -D -m 0755 mediamon-analyse \
+		$(DESTDIR)$(LIBEXECDIR)/mediamon-analyse
 	install -D -m 0644 contrib/mediamon.conf.example \
 		$(DESTDIR)$(DOCDIR)/mediamon.conf.example
 	install -D -m 0644 fstab.example $(DESTDIR)$(DOCDIR)/fstab.example
@@ -222,11 +249,12 @@ install: mediamon
 
 uninstall:
 	rm -f $(addprefix $(DESTDIR),$(INSTALLED))
-	-rmdir $(DESTDIR)$(DOCDIR)
+	-rmdir $(DESTDIR)$(DOCDIR) $(DESTDIR)$(LIBEXECDIR)
 
 clean:
-	rm -rf $(BUILD) $(ASAN_BUILD) $(FUZZ_BUILD) $(BIN)
+	rm -rf $(BUILD) $(ASAN_BUILD) $(FUZZ_BUILD) $(BIN) $(ANALYSER)
 
--include $(LIB_OBJ:.o=.d) $(BUILD)/fs/main.d $(TEST_SUPPORT:.o=.d) \
+-include $(LIB_OBJ:.o=.d) $(ANALYSIS_OBJ:.o=.d) $(BUILD)/analyser/main.d \
+	$(BUILD)/fs/main.d $(TEST_SUPPORT:.o=.d) \
 	$(UNIT_BIN:=.d) $(BUILD)/fuzz/fuzz.d $(FUZZ_BIN:=.d) \
 	$(BENCH_ANALYSIS).d

@@ -16,6 +16,7 @@
 #include "fs/views_cover.h"
 #include "fs/render_monitor.h"
 #include "fs/render_repair.h"
+#include "indexer/analysis_worker.h"
 #include "indexer/indexer.h"
 #include "indexer/manga.h"
 #include "indexer/watch.h"
@@ -582,6 +583,7 @@ int render_scan_csv(struct strbuf *out)
 int render_health(struct strbuf *out)
 {
 	struct strbuf warn = STRBUF_INIT;
+	struct analysis_worker_status analysis;
 	const struct indexer_root *roots;
 	struct watch_status watch;
 	uint64_t write_errors = writer_errors();
@@ -598,6 +600,10 @@ int render_health(struct strbuf *out)
 			strbuf_addf(out, "error: %s root %s is not readable: %s\n",
 				    roots[i].kind, roots[i].path,
 				    strerror(errno));
+	analysis_worker_status(&analysis);
+	if (analysis.threads && analysis.analyser_missing)
+		strbuf_addstr(out, "error: analysis: mediamon-analyse not found,"
+			      " tracks fail (see /log)\n");
 	if (write_errors)
 		strbuf_addf(out, "error: %llu records could not be written to"
 			    " the database (see /log)\n",

@@ -316,38 +316,3 @@ int analysis_run(const char *path, struct analysis_result *r)
 	}
 	return rc;
 }
-
-void analysis_result_release(struct analysis_result *r)
-{
-	free(r->fingerprint);
-	r->fingerprint = NULL;
-	r->fingerprint_len = 0;
-}
-
-double analysis_similarity(const float *a, const float *b)
-{
-	double dot = 0, na = 0, nb = 0;
-
-	for (int i = 0; i < ANALYSIS_VECTOR_LEN; i++) {
-		dot += (double)a[i] * b[i];
-		na += (double)a[i] * a[i];
-		nb += (double)b[i] * b[i];
-	}
-	return na > 0 && nb > 0 ? dot / sqrt(na * nb) : 0;
-}
-
-double analysis_album_gain(const double *loudness_lufs,
-			   const double *duration_s, int n)
-{
-	double energy = 0, time = 0;
-
-	for (int i = 0; i < n; i++) {
-		if (!(duration_s[i] > 0) || !isfinite(loudness_lufs[i]))
-			continue;
-		energy += duration_s[i] * pow(10.0, loudness_lufs[i] / 10.0);
-		time += duration_s[i];
-	}
-	if (!(time > 0) || !(energy > 0))
-		return 0;
-	return ANALYSIS_REFERENCE_LUFS - 10.0 * log10(energy / time);
-}

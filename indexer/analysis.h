@@ -92,7 +92,7 @@ double analysis_fingerprint_match(const uint32_t *a, int alen,
  * keys with high probability (above 0.998 for the fixtures' 32 kbit/s
  * copy, all but certainly for a good copy), unrelated ones rarely (under
  * 1% up to a set similarity of 0.05; the arithmetic is in
- * analysis_fp.c), besides chance equalities of 32-bit values.
+ * analysis_match.c), besides chance equalities of 32-bit values.
  * analysis_fingerprint_match() decides.
  */
 int analysis_fingerprint_keys(const uint32_t *fp, int len, uint32_t *keys,

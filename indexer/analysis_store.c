@@ -135,8 +135,8 @@ static int record_row(sqlite3 *db, const struct analysis_outcome *o)
 	sqlite3_bind_int64(st, 1, o->job->track_id);
 	sqlite3_bind_text(st, 2, o->error ? "failed" : "ok", -1,
 			  SQLITE_STATIC);
-	db_bind_text(st, 3, o->error ? analysis_store_error_text(o->error) :
-		     NULL);
+	db_bind_text(st, 3, !o->error ? NULL : o->why ? o->why :
+		     analysis_store_error_text(o->error));
 	sqlite3_bind_double(st, 4, o->at);
 	if (!o->error) {
 		sqlite3_bind_double(st, 5, r->duration_s);
@@ -274,7 +274,7 @@ static int key_tracks(sqlite3 *db, int64_t id, const uint32_t *keys,
 
 /* Call fn for each analysed track other than id that shares one of the
  * keys, in id order, with its fingerprint. A key is shared by few
- * unrelated tracks (analysis_fp.c), besides chance equalities of 32-bit
+ * unrelated tracks (analysis_match.c), besides chance equalities of 32-bit
  * values (about one lookup in 40 at 100,000 tracks), so this stays short
  * whatever the size of the library. */
 static int for_candidates(sqlite3 *db, int64_t id, const uint32_t *keys,

@@ -52,6 +52,7 @@ struct analysis_outcome {
 	const struct analysis_job *job;
 	double at;			/* wall clock */
 	int error;			/* what analysis_run() returned */
+	const char *why;		/* when set, the error's text */
 	struct analysis_result result;	/* when error is 0 */
 	/* filled by analysis_store_lookup(), when it was called */
 	int looked_up;

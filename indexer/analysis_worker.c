@@ -1,6 +1,7 @@
 #include "indexer/analysis_worker.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -15,6 +16,7 @@
 #include "common/db.h"
 #include "common/log.h"
 #include "indexer/analysis.h"
+#include "indexer/analysis_child.h"
 #include "indexer/analysis_store.h"
 #include "indexer/writer.h"
 
@@ -86,17 +88,6 @@ static int held_back(void)
 		(read && clock_mono() - read < READ_QUIET_S);
 }
 
-/* Audio seconds per CPU second count the analysis only, not what the
- * other threads of the daemon do meanwhile. */
-static double thread_cpu(void)
-{
-	struct timespec ts;
-
-	if (clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts))
-		return 0;
-	return ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
 /* Add what one track came to to the figures; called with the lock. */
 static void count(const struct analysis_job *job,
 		  const struct analysis_outcome *o, double cpu)
@@ -110,23 +101,33 @@ static void count(const struct analysis_job *job,
 	aw.st.failed++;
 	aw.st.last_error_at = o->at;
 	snprintf(aw.st.last_error, sizeof(aw.st.last_error), "%s: %s",
-		 job->path, analysis_store_error_text(o->error));
+		 job->path, o->why ? o->why :
+		 analysis_store_error_text(o->error));
 }
 
-/* Analyse one track and record it. The lock is not held: a track takes
- * long, and FUSE threads read the figures meanwhile. The duplicates are
- * looked for here, on the worker's connection, so that the writer only
- * writes (a failed lookup leaves it to the writer). */
-static int analyse(sqlite3 *db, const struct analysis_job *job)
+/* Analyse one track in the worker's child and record it. The lock is
+ * not held: a track takes long, and FUSE threads read the figures
+ * meanwhile. The duplicates are looked for here, on the worker's
+ * connection, so that the writer only writes (a failed lookup leaves it
+ * to the writer). */
+static int analyse(sqlite3 *db, struct analysis_child *child,
+		   const struct analysis_job *job)
 {
 	struct analysis_outcome o = { .job = job };
-	double cpu = thread_cpu();
-	int rc;
+	char exe[PATH_MAX], why[ANALYSIS_CHILD_WHY_LEN] = "";
+	double cpu = 0;
+	int rc, missing;
 
-	o.error = analysis_run(job->path, &o.result);
-	cpu = thread_cpu() - cpu;
+	o.error = analysis_child_locate(exe, sizeof(exe));
+	missing = o.error != 0;
+	if (missing)
+		snprintf(why, sizeof(why), "mediamon-analyse not found");
+	else
+		o.error = analysis_child_run(child, exe, job->path, &o.result,
+					     &cpu, why, sizeof(why));
+	o.why = *why ? why : NULL;
 	o.at = clock_wall();
-	if (o.error)
+	if (o.error && !o.why)
 		log_warn("analysis: %s: %s", job->path,
 			 analysis_store_error_text(o.error));
 	if (!o.error)
@@ -134,6 +135,7 @@ static int analyse(sqlite3 *db, const struct analysis_job *job)
 	rc = writer_call(analysis_store_record, &o);
 	analysis_store_lookup_release(&o);
 	pthread_mutex_lock(&aw.lock);
+	aw.st.analyser_missing = missing;
 	if (!rc)
 		count(job, &o, cpu);
 	pthread_mutex_unlock(&aw.lock);
@@ -142,10 +144,23 @@ static int analyse(sqlite3 *db, const struct analysis_job *job)
 	return rc;
 }
 
+/* The child is ended without the lock, which FUSE threads wait for. */
+static void end_child(struct analysis_child *child)
+{
+	if (!child->pid)
+		return;
+	pthread_mutex_unlock(&aw.lock);
+	analysis_child_end(child);
+	pthread_mutex_lock(&aw.lock);
+}
+
 /* One track at a time, oldest queued first; the queue is read again
- * only once the store has moved since it was last found empty. */
+ * only once the store has moved since it was last found empty. The
+ * worker's analyser child lives while there are tracks to analyse, so
+ * that an idle daemon keeps none of its memory. */
 static void *worker_main(void *arg)
 {
+	struct analysis_child child = ANALYSIS_CHILD_INIT;
 	int slot = (int)(intptr_t)arg;
 	uint64_t empty_at = 0;
 	int empty = 0;
@@ -161,6 +176,8 @@ static void *worker_main(void *arg)
 		int rc;
 
 		if (held_back() || (empty && generation == empty_at)) {
+			if (aw.st.paused || empty)
+				end_child(&child);
 			wait_for(held_back() ? READ_QUIET_S : IDLE_WAIT_S);
 			continue;
 		}
@@ -168,6 +185,7 @@ static void *worker_main(void *arg)
 		empty = rc == -ENOENT;
 		empty_at = generation;
 		if (rc) {
+			end_child(&child);
 			if (!empty)
 				wait_for(IDLE_WAIT_S);
 			continue;
@@ -177,7 +195,7 @@ static void *worker_main(void *arg)
 			aw.busy_since = clock_mono();
 		pthread_mutex_unlock(&aw.lock);
 
-		rc = analyse(db, &job);
+		rc = analyse(db, &child, &job);
 		analysis_job_release(&job);
 
 		pthread_mutex_lock(&aw.lock);
@@ -189,6 +207,7 @@ static void *worker_main(void *arg)
 			wait_for(IDLE_WAIT_S);
 	}
 	pthread_mutex_unlock(&aw.lock);
+	analysis_child_end(&child);
 	db_close(db);
 	return NULL;
 }

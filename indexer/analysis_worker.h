@@ -4,8 +4,8 @@
 /*
  * The background analysis: [analysis] threads workers at the lowest CPU
  * and I/O priority take queued tracks one at a time (analysis_store.h),
- * analyse them (analysis.h) and record what they found through the
- * writer. They never start a track while a scan runs or waits, while
+ * analyse them in a mediamon-analyse child each (analysis_child.h) and
+ * record what they found through the writer. They never start a track while a scan runs or waits, while
  * the mount served a read of a library file in the last moments, or
  * while the queue is paused.
  *
@@ -35,6 +35,7 @@ struct analysis_worker_status {
 	double busy_s;		/* wall time while any track was analysed */
 	double audio_s;		/* audio analysed, in seconds */
 	double cpu_s;		/* the workers' CPU time analysing */
+	int analyser_missing;	/* the last track found no mediamon-analyse */
 	double last_error_at;	/* wall clock; 0: no error since start */
 	char last_error[ANALYSIS_ERROR_LEN];	/* "PATH: why" */
 };

@@ -1,0 +1,121 @@
+"""The analysis in its own process, mediamon-analyse: the daemon maps
+none of the analysis libraries, a child killed mid-track costs that track
+only, and a missing mediamon-analyse is an error, not a crash."""
+
+import os
+import shutil
+import signal
+import subprocess
+import time
+
+import pytest
+
+import conftest
+from conftest import SLOW, WRAPPER, start, unmount
+from test_analysis import add_tracks, analysis, wait_analysed
+from test_analysis import sounds  # noqa: F401 (a fixture)
+
+LIBEXEC_ANALYSER = "/usr/local/libexec/mediamon/mediamon-analyse"
+
+
+def children(pid):
+    """The daemon's mediamon-analyse children (not other sessions')."""
+    out = subprocess.run(["pgrep", "-P", str(pid), "-f", "mediamon-analyse"],
+                         stdout=subprocess.PIPE).stdout.decode()
+    return [int(p) for p in out.split()]
+
+
+def nice(pid):
+    with open("/proc/%d/stat" % pid) as f:
+        return int(f.read().rsplit(")", 1)[1].split()[16])
+
+
+def maps(pid):
+    with open("/proc/%d/maps" % pid) as f:
+        return f.read()
+
+
+@pytest.mark.skipif(bool(WRAPPER), reason="the wrapper's maps, not ours")
+def test_daemon_maps_no_analysis_library(sounds, tmp_path):
+    root = tmp_path / "music"
+    add_tracks(sounds, root, 2, "a")
+    m = start(tmp_path, "music=" + str(root))
+    try:
+        a = wait_analysed(m)
+        assert (a["analysed"], a["failed"]) == (2, 0)
+        daemon = maps(m.proc.pid)
+        assert os.path.realpath(conftest.BINARY) in daemon
+        for lib in ("libavcodec", "libchromaprint", "libaubio",
+                    "libebur128", "libmpg123"):
+            assert lib not in daemon
+        # the queue is empty: the child is gone
+        deadline = time.time() + 10 * SLOW
+        while children(m.proc.pid):
+            assert time.time() < deadline
+            time.sleep(0.05)
+    finally:
+        unmount(m.path, m.proc)
+
+
+@pytest.mark.skipif(bool(WRAPPER), reason="the wrapper's children")
+def test_child_killed_mid_track(sounds, tmp_path):
+    """The child runs at the worker's priority; SIGKILL to it fails the
+    track it analysed, says why, and the next child analyses the rest."""
+    root = tmp_path / "music"
+    n = 8
+    add_tracks(sounds, root, n, "a")
+    conf = tmp_path / "c.conf"
+    conf.write_text("[music]\nroot = %s\n[analysis]\nthreads = 1\n" % root)
+    m = start(tmp_path, "config=" + str(conf))
+    try:
+        deadline = time.time() + 60 * SLOW
+        while True:
+            assert time.time() < deadline, analysis(m)
+            a = analysis(m)
+            pids = children(m.proc.pid)
+            if a["busy"] and a["queued"] > 1 and pids:
+                break
+            time.sleep(0.01)
+        assert len(pids) == 1
+        assert nice(pids[0]) == 19	# the worker thread's
+        assert sorted(os.listdir("/proc/%d/fd" % pids[0])) == [
+            "0", "1", "2"]
+        os.kill(pids[0], signal.SIGKILL)
+        a = wait_analysed(m)
+        assert (a["failed"], a["analysed"]) == (1, n - 1), a
+        assert a["last_error"]["message"].endswith(
+            ": analyser crashed: signal 9")
+        assert m.proc.poll() is None
+        assert b"analyser crashed: signal 9" in open(
+            m.proc.log_path, "rb").read()
+    finally:
+        unmount(m.path, m.proc)
+
+
+@pytest.mark.skipif(os.path.exists(LIBEXEC_ANALYSER),
+                    reason="an installed mediamon-analyse would be found")
+def test_missing_analyser(sounds, tmp_path, monkeypatch):
+    """A daemon with no mediamon-analyse next to it fails every track,
+    says so in the log and /status/health, and carries on."""
+    alone = tmp_path / "bin"
+    alone.mkdir()
+    shutil.copy(conftest.BINARY, str(alone / "mediamon"))
+    monkeypatch.setattr(conftest, "BINARY", str(alone / "mediamon"))
+    root = tmp_path / "music"
+    add_tracks(sounds, root, 3, "a")
+    m = start(tmp_path, "music=" + str(root))
+    try:
+        a = wait_analysed(m)
+        assert (a["failed"], a["analysed"], a["done"]) == (3, 0, 3)
+        assert a["last_error"]["message"].endswith(
+            ": mediamon-analyse not found")
+        health = m.read("status/health").decode()
+        assert health.startswith(
+            "error: analysis: mediamon-analyse not found"), health
+        log = open(m.proc.log_path).read()
+        assert "no executable mediamon-analyse next to the daemon (%s)" % (
+            alone) in log
+        assert m.proc.poll() is None
+        assert m.read("status/summary.json")
+    finally:
+        unmount(m.path, m.proc)
