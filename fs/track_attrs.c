@@ -33,22 +33,22 @@ static const struct {
  * -EIO. */
 static int read_values(int64_t file, struct strbuf values[NR_ATTRS])
 {
+	const char *what = "read a track's attributes";
 	sqlite3_stmt *st;
-	sqlite3 *db = reader_db();
 	int rc;
 
-	if (!db)
-		return -EIO;
-	rc = sqlite3_prepare_v2(db, "SELECT t.title, ar.name, al.title,"
+	/* A file manager asks for these file by file: the statement is the
+	 * thread's kept one, parsed once. */
+	rc = reader_prepare("SELECT t.title, ar.name, al.title,"
 		" t.track_no, a.bpm, a.loudness_lufs, a.gain_db, g.gain_db,"
 		" a.peak FROM tracks t"
 		" LEFT JOIN artists ar ON ar.id = t.artist_id"
 		" LEFT JOIN albums al ON al.id = t.album_id"
 		" LEFT JOIN analysis a ON a.track_id = t.id AND a.state = 'ok'"
 		" LEFT JOIN analysis_albums g ON g.album_id = t.album_id"
-		" WHERE t.file_id = ?1", -1, &st, NULL);
-	if (rc != SQLITE_OK)
-		return db_error(db, rc, "read a track's attributes");
+		" WHERE t.file_id = ?1", what, &st);
+	if (rc)
+		return rc;
 	sqlite3_bind_int64(st, 1, file);
 	rc = sqlite3_step(st);
 	for (size_t i = 0; rc == SQLITE_ROW && i < NR_ATTRS; i++) {
@@ -61,11 +61,12 @@ static int read_values(int64_t file, struct strbuf values[NR_ATTRS])
 			strbuf_add(&values[i], sqlite3_column_text(st, i),
 				   sqlite3_column_bytes(st, i));
 	}
-	sqlite3_finalize(st);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		rc = db_error(sqlite3_db_handle(st), rc, what);
+	reader_done(st);
 	if (rc == SQLITE_DONE)
 		return -ENODATA;
-	return rc == SQLITE_ROW ? 0 : db_error(db, rc,
-					       "read a track's attributes");
+	return rc == SQLITE_ROW ? 0 : rc;
 }
 
 /* Give data to the caller as getxattr() and listxattr() do. */
