@@ -188,8 +188,17 @@ $(BENCH_ANALYSIS): tests/bench/bench_analysis.c $(ANALYSIS_LIB) $(LIB)
 	$(CC) $(CFLAGS) -MMD -MP -o $@ $< $(ANALYSIS_LIB) $(LIB) \
 		$(ANALYSIS_LDLIBS)
 
-bench: mediamon $(ANALYSER) $(BENCH_ANALYSIS)
+# The views section's floor: a tree served from memory, no work behind it.
+BENCH_FUSE_TREE := $(BUILD)/bench/bench_fuse_tree
+
+$(BENCH_FUSE_TREE): tests/bench/bench_fuse_tree.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -MMD -MP -o $@ $< \
+		$(shell pkg-config --libs fuse3)
+
+bench: mediamon $(ANALYSER) $(BENCH_ANALYSIS) $(BENCH_FUSE_TREE)
 	MEDIAMON_BENCH_ANALYSIS=$(abspath $(BENCH_ANALYSIS)) \
+	MEDIAMON_BENCH_FUSE_TREE=$(abspath $(BENCH_FUSE_TREE)) \
 		sh tests/bench/bench.sh
 
 # Prints the reliability figures: kills survived, hostile cases passed,

@@ -11,8 +11,11 @@
 # the timing loops are in watch_latency.py). Over the library views of the
 # corpus it times `ls -l` of the artists folder, a walk of every view, a
 # `du` of one view and the reading of an album through the mount against
-# reading it directly (a corpus album, and one of real-size files). It times the first scan with cover art on and off
-# ([music] covers), taking turns. On a few minutes of synthesised FLAC
+# reading it directly (a corpus album, and one of real-size files), and
+# walks the same tree served from memory with no work behind it
+# (tests/bench/bench_fuse_tree.c), the floor of what FUSE costs here.
+# It times the first scan with cover art on and off ([music] covers),
+# taking turns. On a few minutes of synthesised FLAC
 # and MP3 audio (cached too) it measures the track analysis in audio
 # seconds per CPU second (tests/bench/bench_analysis.c), and in a store of
 # 100,000 synthetic fingerprints the time per track of the duplicate
@@ -40,6 +43,8 @@
 #   MEDIAMON                 the daemon to run (default ./mediamon)
 #   MEDIAMON_BENCH_ANALYSIS  the analysis driver (default
 #                            build/bench/bench_analysis, built by make bench)
+#   MEDIAMON_BENCH_FUSE_TREE the views' floor (default
+#                            build/bench/bench_fuse_tree, built by make bench)
 set -eu
 
 REPO=$(cd "$(dirname "$0")/../.." && pwd)
@@ -50,6 +55,7 @@ SECTIONS=${MEDIAMON_BENCH_SECTIONS:-mpd mediamon watch views covers analysis}
 TIMEOUT=${MEDIAMON_BENCH_TIMEOUT:-3600}
 MEDIAMON=${MEDIAMON:-$REPO/mediamon}
 ANALYSIS_DRIVER=${MEDIAMON_BENCH_ANALYSIS:-$REPO/build/bench/bench_analysis}
+FUSE_TREE=${MEDIAMON_BENCH_FUSE_TREE:-$REPO/build/bench/bench_fuse_tree}
 # The analysis section's audio: synthesised once, then cached.
 ANALYSIS_AUDIO=$BENCH_DIR/analysis-audio
 WATCH_DRYRUN=${MEDIAMON_BENCH_WATCH_DRYRUN:-}
@@ -93,6 +99,7 @@ ANALYSIS_DUP_TRACKS=100000
 WORK=""        # temporary directory of this run
 MPD_PID=""     # our own mpd, while it runs
 MM_PID=""      # mediamon, while it runs
+FLOOR_PID=""   # bench_fuse_tree, while it runs
 MM_MNT=""      # its mount point, while it may be mounted
 MM_EXTRA_ROOT="" # a second music root for the next mediamon_start
 WATCH_LIB=""   # the watch section's library, while it exists
@@ -189,6 +196,7 @@ cleanup() {
 	status=$?
 	set +e
 	mediamon_stop
+	floor_stop
 	[ -n "$MPD_PID" ] && mpd_stop
 	watch_library_remove
 	if [ -n "$WORK" ]; then
@@ -772,6 +780,38 @@ views_read() {
 	since "$vr_start"
 }
 
+# views_floor: walk, as the views section walked mediamon's, the same
+# tree served from memory by bench_fuse_tree: what the kernel and FUSE
+# alone cost for it here. Keeps views_floor_s.
+views_floor() {
+	[ -x "$FUSE_TREE" ] || die "$FUSE_TREE is not built (make bench)"
+	floor=$WORK/floor
+	mkdir -p "$floor"
+	"$FUSE_TREE" "$WORK/views-tree" "$floor" 2>"$WORK/floor.log" &
+	FLOOR_PID=$!
+	vf_i=0
+	until is_mounted "$floor"; do
+		running "$FLOOR_PID" || die "bench_fuse_tree exited: $(cat "$WORK/floor.log")"
+		vf_i=$((vf_i + 1))
+		[ "$vf_i" -le 600 ] || die "the floor tree did not mount in 30 s"
+		sleep 0.05
+	done
+	start=$(now)
+	n=$(find "$floor" | wc -l)
+	put views_floor_s "$(since "$start")"
+	[ "$n" = "$(get views_entries)" ] ||
+		log "warning: the floor tree has $n entries, the views $(get views_entries)"
+	floor_stop
+}
+
+floor_stop() {
+	[ -n "$FLOOR_PID" ] || return 0
+	is_mounted "$WORK/floor" && fusermount3 -u "$WORK/floor"
+	wait_gone "$FLOOR_PID" 10 || stop_pid "$FLOOR_PID" bench_fuse_tree
+	wait "$FLOOR_PID" 2>/dev/null || true
+	FLOOR_PID=""
+}
+
 section_views() {
 	big=$(views_big_album)
 	corpus_warm
@@ -802,6 +842,8 @@ section_views() {
 	start=$(now)
 	du -s "$lib/albums" >/dev/null || die "du of the albums view failed"
 	put views_du_s "$(since "$start")"
+	find "$lib" -mindepth 1 -printf '%y %P\0' >"$WORK/views-tree" ||
+		die "the views could not be listed for the floor"
 
 	album=$(views_album)
 	[ -n "$album" ] || die "no corpus album is in the artists view under its own name"
@@ -810,6 +852,7 @@ section_views() {
 	views_compare views_big "$BIG_ALBUM/$big" "$lib/artists/$big"
 	put views_vmhwm_kb "$(mediamon_vmhwm)"
 	mediamon_stop
+	views_floor
 
 	row "views: ls -l artists/ ($(get views_artists) folders), first" \
 		"$(get views_ls_first_ms) ms"
@@ -819,6 +862,11 @@ section_views() {
 	row "views: find library/music ($(get views_entries) entries)" \
 		"$(get views_find_s) s" "" "< $TARGET_VIEWS_FIND_S s" \
 		"$(verdict "$(get views_find_s)" lt "$TARGET_VIEWS_FIND_S")"
+	row "views: the same tree served from memory (the floor)" \
+		"$(get views_floor_s) s"
+	ratio_row "views: find through mediamon / through the floor" \
+		views_find_s views_floor_s
+	row "views:   (the floor: bench_fuse_tree, no work behind a request)" ""
 	row "views: du -s library/music/albums" "$(get views_du_s) s"
 	views_compare_rows views_small "a corpus album (files of a few kB)" ""
 	views_compare_rows views_big "an album of $BIG_ALBUM_TRACKS FLAC files of real size" \
