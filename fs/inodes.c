@@ -48,6 +48,7 @@ static size_t ino_hash(uint64_t ino)
 	return (ino * 11400714819323198485ULL) >> 32;
 }
 
+/* Every callback but lookup starts from a number. */
 static struct inode *find_ino(uint64_t ino)
 {
 	struct inode *e;
@@ -60,6 +61,7 @@ static struct inode *find_ino(uint64_t ino)
 	return e;
 }
 
+/* Lookups and the invalidation side start from a path. */
 static struct inode *find_path(const char *path, size_t len)
 {
 	struct inode *e;
@@ -72,6 +74,7 @@ static struct inode *find_path(const char *path, size_t len)
 	return e;
 }
 
+/* An entry is in both tables or in neither. */
 static void link_entry(struct inode *e)
 {
 	size_t mask = tab.nr_buckets - 1;
@@ -115,11 +118,9 @@ static void grow(void)
 	free(old_path);
 }
 
-static struct inode *entry_new(uint64_t ino, const char *dir, size_t dir_len,
-			       const char *name)
+/* An entry owns its path, in one allocation with it. */
+static struct inode *entry_new(uint64_t ino, const char *path, size_t len)
 {
-	size_t name_len = strlen(name);
-	size_t len = dir_len + (dir_len > 1) + name_len;
 	struct inode *e = malloc(sizeof(*e) + len + 1);
 
 	if (!e)
@@ -128,10 +129,8 @@ static struct inode *entry_new(uint64_t ino, const char *dir, size_t dir_len,
 	e->nlookup = 0;
 	e->listed = 0;
 	e->path_len = len;
-	memcpy(e->path, dir, dir_len);
-	if (dir_len > 1)
-		e->path[dir_len] = '/';
-	memcpy(e->path + len - name_len, name, name_len + 1);
+	memcpy(e->path, path, len);
+	e->path[len] = '\0';
 	return e;
 }
 
@@ -144,7 +143,7 @@ static int ensure_root(void)
 		grow();
 	if (!tab.nr_buckets)
 		return -ENOMEM;
-	tab.root = entry_new(INODES_ROOT, "", 0, "/");
+	tab.root = entry_new(INODES_ROOT, "/", 1);
 	if (!tab.root)
 		return -ENOMEM;
 	link_entry(tab.root);
@@ -175,7 +174,7 @@ int inodes_lookup(uint64_t parent, const char *name, uint64_t *ino)
 	if (!e) {
 		if (tab.nr >= tab.nr_buckets)
 			grow();
-		e = entry_new(tab.next_ino, dir->path, dir->path_len, name);
+		e = entry_new(tab.next_ino, path.buf, path.len);
 		if (!e) {
 			rc = -ENOMEM;
 			goto out;
@@ -194,7 +193,7 @@ out:
 	return rc;
 }
 
-/* An entry is freed only when it is in both tables: take it out of each. */
+/* A forgotten entry leaves both tables, each by its own chain. */
 static void unlink_ino(struct inode *e)
 {
 	struct inode **p = &tab.by_ino[ino_hash(e->ino) &
