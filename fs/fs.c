@@ -111,6 +111,7 @@ static void fs_init(void *userdata, struct fuse_conn_info *conn)
 		conn->want |= FUSE_CAP_SPLICE_WRITE;
 }
 
+/* The next session's kernel knows none of this one's handles or inodes. */
 static void fs_destroy(void *userdata)
 {
 	(void)userdata;
@@ -234,6 +235,7 @@ static void fs_lookup(fuse_req_t req, fuse_ino_t parent, const char *name)
 		inodes_forget(ino, 1);
 }
 
+/* An entry lives until the kernel has dropped every lookup it counted. */
 static void fs_forget(fuse_req_t req, fuse_ino_t ino, uint64_t nlookup)
 {
 	inodes_forget(ino, nlookup);
@@ -249,9 +251,9 @@ static void fs_forget_multi(fuse_req_t req, size_t count,
 }
 
 /* An open library file is the file it opened, whatever the store or the
- * library says since; an open rendering shows its own size. */
-static int handle_stat(const char *path, const struct handle *h,
-		       struct stat *st)
+ * library says since; an open rendering shows its own size (a folder is
+ * never open: no path is needed). */
+static int handle_stat(const struct handle *h, struct stat *st)
 {
 	if (h->fd >= 0) {
 		if (fstat(h->fd, st))
@@ -259,7 +261,7 @@ static int handle_stat(const char *path, const struct handle *h,
 		st->st_mode &= ~(mode_t)0222;
 		return 0;
 	}
-	virtual_stat(path, &h->node, h, st);
+	virtual_stat("", &h->node, h, st);
 	return 0;
 }
 
@@ -274,7 +276,7 @@ static void reply_attr(fuse_req_t req, fuse_ino_t ino,
 	int rc;
 
 	if (h) {
-		rc = handle_stat(path.buf, h, &st);
+		rc = handle_stat(h, &st);
 	} else {
 		rc = ino_resolve(ino, &path, &n);
 		if (!rc)
@@ -584,14 +586,20 @@ static void fs_open(fuse_req_t req, fuse_ino_t ino,
 		handle_free(h);
 }
 
-/* A library file is handed over as its descriptor, so libfuse can splice
+/*
+ * A library file is handed over as its descriptor, so libfuse can splice
  * its pages to the kernel (or read them itself where it cannot); a
- * rendering as the part asked for. */
+ * rendering as a copy of the part asked for. The copy is no waste: the
+ * reader may close the file, and another thread free the rendering, the
+ * moment the reply is written, and a sanitizer looks at the replied bytes
+ * only after the write returns.
+ */
 static void fs_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
 		    struct fuse_file_info *fi)
 {
 	struct handle *h = (struct handle *)(uintptr_t)fi->fh;
 	struct fuse_bufvec bv = FUSE_BUFVEC_INIT(size);
+	char *part;
 	size_t len;
 
 	(void)ino;
@@ -608,8 +616,16 @@ static void fs_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
 		return;
 	}
 	len = (size_t)off < h->content.len ? h->content.len - off : 0;
-	fuse_reply_buf(req, h->content.buf + (len ? off : 0),
-		       size < len ? size : len);
+	if (size < len)
+		len = size;
+	part = malloc(len ? len : 1);
+	if (!part) {
+		fuse_reply_err(req, ENOMEM);
+		return;
+	}
+	memcpy(part, h->content.buf + (len ? off : 0), len);
+	fuse_reply_buf(req, part, len);
+	free(part);
 }
 
 static void fs_write(fuse_req_t req, fuse_ino_t ino, const char *buf,
