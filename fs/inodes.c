@@ -29,6 +29,10 @@ static struct {
 	size_t nr_buckets, nr;
 	uint64_t next_ino;
 	struct inode *root;
+	/* The folders listed since inodes_take_listed(), each once (their
+	 * listed flag), so taking them costs what they are, not the table. */
+	uint64_t *listed;
+	size_t nr_listed, alloc_listed;
 } tab = { .lock = PTHREAD_MUTEX_INITIALIZER, .next_ino = INODES_ROOT + 1 };
 
 /* FNV-1a: paths below one folder differ in their last bytes only. */
@@ -269,24 +273,41 @@ uint64_t inodes_find(const char *path)
 void inodes_listed(uint64_t ino)
 {
 	struct inode *e;
+	uint64_t *grown;
+	size_t alloc;
 
 	pthread_mutex_lock(&tab.lock);
 	e = ensure_root() ? NULL : find_ino(ino);
-	if (e)
+	if (e && !e->listed && tab.nr_listed == tab.alloc_listed) {
+		alloc = tab.alloc_listed * 2 + 64;
+		grown = realloc(tab.listed, alloc * sizeof(*grown));
+		if (grown) {
+			tab.listed = grown;
+			tab.alloc_listed = alloc;
+		}
+	}
+	/* Short of memory, a folder goes unnoted: its mtime still renews
+	 * its listing, after the attribute timeout. */
+	if (e && !e->listed && tab.nr_listed < tab.alloc_listed) {
 		e->listed = 1;
+		tab.listed[tab.nr_listed++] = ino;
+	}
 	pthread_mutex_unlock(&tab.lock);
 }
 
 void inodes_take_listed(struct strbuf *out)
 {
+	struct inode *e;
+
 	pthread_mutex_lock(&tab.lock);
-	for (size_t b = 0; b < tab.nr_buckets; b++)
-		for (struct inode *e = tab.by_ino[b]; e; e = e->by_ino_next) {
-			if (!e->listed)
-				continue;
-			e->listed = 0;
-			strbuf_add(out, e->path, e->path_len + 1);
-		}
+	for (size_t i = 0; i < tab.nr_listed; i++) {
+		e = find_ino(tab.listed[i]);
+		if (!e)
+			continue;
+		e->listed = 0;
+		strbuf_add(out, e->path, e->path_len + 1);
+	}
+	tab.nr_listed = 0;
 	pthread_mutex_unlock(&tab.lock);
 }
 
@@ -316,7 +337,9 @@ void inodes_clear(void)
 		tab.by_ino[b] = tab.by_path[b] = NULL;
 	}
 	tab.nr = 0;
+	tab.nr_listed = 0;
 	if (tab.root) {
+		tab.root->listed = 0;
 		tab.root->nlookup = 0;
 		link_entry(tab.root);
 		tab.nr = 1;

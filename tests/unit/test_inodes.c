@@ -191,6 +191,38 @@ static void test_listed(void **state)
 	strbuf_release(&out);
 }
 
+/* Past the first room kept for them, every listed folder is still
+ * there, once; a new session starts with none. */
+static void test_many_listed(void **state)
+{
+	struct strbuf out = STRBUF_INIT;
+	char name[32];
+	uint64_t ino;
+	size_t n = 0;
+
+	(void)state;
+	for (int i = 0; i < 500; i++) {
+		snprintf(name, sizeof(name), "d%d", i);
+		assert_int_equal(inodes_lookup(INODES_ROOT, name, &ino), 0);
+		inodes_listed(ino);
+		inodes_listed(ino);
+	}
+	inodes_take_listed(&out);
+	for (const char *p = out.buf; p < out.buf + out.len;
+	     p += strlen(p) + 1) {
+		assert_int_equal(p[0], '/');
+		assert_int_equal(p[1], 'd');
+		n++;
+	}
+	assert_int_equal(n, 500);
+	inodes_listed(ino);
+	inodes_clear();
+	strbuf_reset(&out);
+	inodes_take_listed(&out);
+	assert_int_equal(out.len, 0);
+	strbuf_release(&out);
+}
+
 /* Enough entries for the tables to grow several times. */
 static void test_many_entries(void **state)
 {
@@ -278,6 +310,7 @@ int main(void)
 		cmocka_unit_test_teardown(test_new_number_after_forget, clear),
 		cmocka_unit_test_teardown(test_readdirplus_counting, clear),
 		cmocka_unit_test_teardown(test_listed, clear),
+		cmocka_unit_test_teardown(test_many_listed, clear),
 		cmocka_unit_test_teardown(test_many_entries, clear),
 		cmocka_unit_test_teardown(test_threads, clear),
 	};
