@@ -1,9 +1,10 @@
 """The kernel keeps the mount's entries and attributes for a moment
-(libfuse's entry_timeout and attr_timeout, 1 s unless -o says) and the
-daemon tells it to forget what changed (fs/invalidate.c). With that
-caching on, what stat() and `ls -l` show catches up with a change within a
-bounded time, and what a read returns is right at once: the whole new
-file, never the old pages or the old size. Each test runs twice: with the
+(entry_timeout and attr_timeout, 1 s unless -o says), and folders'
+listings, and the daemon tells it to forget what changed
+(fs/invalidate.c). With that caching on, what stat(), `ls` and `ls -l`
+show catches up with a change within a bounded time, and what a read
+returns is right at once: the whole new file, never the old pages or the
+old size. Each test runs twice: with the
 default timeouts, and with timeouts far longer than the time a test waits,
 which only the daemon's invalidation can beat."""
 
