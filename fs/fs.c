@@ -470,16 +470,13 @@ static void list_dir(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
 			rc = node_children(dir.buf, fill_one, &ctx);
 		if (!rc)
 			rc = ctx.rc;
-		/* Some entries made it: they are the answer, the error is
-		 * the next request's. */
-		if (rc && ctx.used)
-			rc = 0;
 	}
 	if (!rc && !off)
 		inodes_listed(ino);
+	if (rc)
+		fuse_reply_err(req, -rc);
 	/* Lookups the kernel did not receive are not its to forget. */
-	if (rc ? fuse_reply_err(req, -rc) :
-	    fuse_reply_buf(req, ctx.buf, ctx.used))
+	if (rc || fuse_reply_buf(req, ctx.buf, ctx.used))
 		for (size_t i = 0; i < ctx.nr_looked_up; i++)
 			inodes_forget(ctx.looked_up[i], 1);
 	free(ctx.looked_up);
