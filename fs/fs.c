@@ -3,18 +3,25 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
+#include "common/log.h"
 #include "common/strbuf.h"
+#include "fs/inodes.h"
 #include "fs/invalidate.h"
 #include "fs/nodes.h"
 #include "fs/track_attrs.h"
 #include "fs/views.h"
 #include "indexer/indexer.h"
+
+/* What a listing gives as inode number when it gives none (libfuse's
+ * own value for it): 0 would hide the name from some readers. */
+#define UNKNOWN_INO 0xffffffffU
 
 /* A generated file's rendering, or a library file's real descriptor. */
 struct handle {
@@ -31,6 +38,37 @@ struct handle {
  */
 static struct handle *open_handles;
 static pthread_mutex_t open_lock = PTHREAD_MUTEX_INITIALIZER;
+
+/* How long the kernel keeps entries and attributes (-o), whether it
+ * lists folders without an opendir, and the folders' mtimes. */
+static struct {
+	double entry_timeout, attr_timeout;
+	int no_opendir;
+	struct timespec start;
+	pthread_mutex_t lock;
+	uint64_t generation;
+	struct timespec generation_seen;
+} fs = {
+	.entry_timeout = 1.0,
+	.attr_timeout = 1.0,
+	.lock = PTHREAD_MUTEX_INITIALIZER,
+};
+
+static const struct fuse_opt timeout_spec[] = {
+	{ "entry_timeout=%lf", offsetof(typeof(fs), entry_timeout), 0 },
+	{ "attr_timeout=%lf", offsetof(typeof(fs), attr_timeout), 0 },
+	FUSE_OPT_END
+};
+
+int fs_parse_options(struct fuse_args *args)
+{
+	if (fuse_opt_parse(args, &fs, timeout_spec, NULL))
+		return log_error(-EINVAL, "fs: cannot read the options");
+	if (!(fs.entry_timeout >= 0) || !(fs.attr_timeout >= 0))
+		return log_error(-EINVAL, "fs: entry_timeout and attr_timeout"
+				 " must be 0 or more seconds");
+	return 0;
+}
 
 /* Put a handle made by fs_open() on the list and give it to the kernel. */
 static void handle_hand_out(struct handle *h, struct fuse_file_info *fi)
@@ -61,40 +99,72 @@ static void handle_free(struct handle *h)
 	free(h);
 }
 
-/* The longest the kernel keeps an entry or its attributes. */
-static double cache_s;
-
-/* The kernel keeps entries and attributes as libfuse says (1 s, or -o
- * entry_timeout= and attr_timeout=); invalidate.c makes it forget what
- * changed sooner. Names that do not exist are asked for every time, so a
- * new one shows at once. Library files go to the kernel by splice where
- * it can, without a copy through this process. */
-static void *fs_init(struct fuse_conn_info *conn, struct fuse_config *cfg)
+/* The kernel hands library files over by splice where it can, without a
+ * copy through this process, and lists folders itself when it may
+ * (no opendir: opendir answers ENOSYS then). */
+static void fs_init(void *userdata, struct fuse_conn_info *conn)
 {
-	cache_s = cfg->attr_timeout > cfg->entry_timeout ?
-		  cfg->attr_timeout : cfg->entry_timeout;
-	cfg->negative_timeout = 0;
-	cfg->kernel_cache = 0;
+	(void)userdata;
+	clock_gettime(CLOCK_REALTIME, &fs.start);
+	fs.no_opendir = !!(conn->capable & FUSE_CAP_NO_OPENDIR_SUPPORT);
 	if (conn->capable & FUSE_CAP_SPLICE_WRITE)
 		conn->want |= FUSE_CAP_SPLICE_WRITE;
-	return NULL;
+}
+
+/* The next session's kernel knows none of this one's handles or inodes. */
+static void fs_destroy(void *userdata)
+{
+	(void)userdata;
+	while (open_handles)
+		handle_free(open_handles);
+	inodes_clear();
+}
+
+/*
+ * A kernel that keeps a folder's listing lists it again once it sees the
+ * folder's mtime move. The folders of the views and of /manga list the
+ * store: their mtime is when the mount first saw the store's current
+ * generation. The fixed folders never change after the start.
+ */
+static struct timespec dir_mtime(const char *path)
+{
+	uint64_t gen;
+	struct timespec t;
+
+	if (!views_owns(path) && strcmp(path, "/manga") &&
+	    strncmp(path, "/manga/", 7))
+		return fs.start;
+	gen = indexer_generation();
+	pthread_mutex_lock(&fs.lock);
+	if (gen != fs.generation || !fs.generation_seen.tv_sec) {
+		fs.generation = gen;
+		clock_gettime(CLOCK_REALTIME, &fs.generation_seen);
+	}
+	t = fs.generation_seen;
+	pthread_mutex_unlock(&fs.lock);
+	return t;
 }
 
 /* What a folder, a generated file or a control file shows in stat(): the
  * size is the one of a rendering now (or of the one open), so ls -l is
  * true. */
-static void virtual_stat(const struct node *n, const struct handle *h,
-			 struct stat *st)
+static void virtual_stat(const char *path, const struct node *n,
+			 const struct handle *h, struct stat *st)
 {
 	memset(st, 0, sizeof(*st));
 	st->st_mode = node_mode(n);
 	st->st_nlink = n->type == NODE_DIR ? 2 : 1;
 	st->st_uid = getuid();
 	st->st_gid = getgid();
+	if (n->type == NODE_DIR) {
+		st->st_mtim = dir_mtime(path);
+		st->st_atim = st->st_ctim = st->st_mtim;
+		return;
+	}
 	st->st_atime = st->st_mtime = st->st_ctime = time(NULL);
 	if (h) {
 		st->st_size = h->content.len;
-	} else if (n->type != NODE_DIR) {
+	} else {
 		struct strbuf sb = STRBUF_INIT;
 
 		if (!node_render(n, &sb))
@@ -103,210 +173,140 @@ static void virtual_stat(const struct node *n, const struct handle *h,
 	}
 }
 
-static int fs_getattr(const char *path, struct stat *st,
-		      struct fuse_file_info *fi)
+/* The stat() of the node at path, whatever kind it is. */
+static int node_stat(const char *path, const struct node *n,
+		     struct stat *st)
 {
-	struct handle *h = fi ? (struct handle *)(uintptr_t)fi->fh : NULL;
+	if (n->type == NODE_REAL)
+		return views_real_stat(n->file, st);
+	virtual_stat(path, n, NULL, st);
+	return 0;
+}
+
+/* Every callback but lookup starts from the path of its inode; the
+ * kernel never sends one it was not given, so a miss is a stale one. */
+static int ino_resolve(fuse_ino_t ino, struct strbuf *path, struct node *n)
+{
+	int rc = inodes_path(ino, path);
+
+	return rc ? rc : node_resolve(path->buf, n);
+}
+
+/* The path of name in the folder at dir. */
+static void child_path(struct strbuf *out, const char *dir, const char *name)
+{
+	strbuf_reset(out);
+	strbuf_addstr(out, dir);
+	if (strcmp(dir, "/"))
+		strbuf_addch(out, '/');
+	strbuf_addstr(out, name);
+}
+
+static void fs_lookup(fuse_req_t req, fuse_ino_t parent, const char *name)
+{
+	struct strbuf dir = STRBUF_INIT, path = STRBUF_INIT;
+	struct fuse_entry_param e = {
+		.attr_timeout = fs.attr_timeout,
+		.entry_timeout = fs.entry_timeout,
+	};
+	uint64_t ino;
 	struct node n;
 	int rc;
 
-	/* An open library file is the file it opened, whatever the store
-	 * or the library says since. */
-	if (h && h->fd >= 0) {
+	rc = inodes_path(parent, &dir);
+	if (!rc) {
+		child_path(&path, dir.buf, name);
+		rc = node_resolve(path.buf, &n);
+	}
+	if (!rc)
+		rc = node_stat(path.buf, &n, &e.attr);
+	if (!rc)
+		rc = inodes_lookup(parent, name, &ino);
+	strbuf_release(&dir);
+	strbuf_release(&path);
+	if (rc) {
+		fuse_reply_err(req, -rc);
+		return;
+	}
+	e.ino = ino;
+	e.attr.st_ino = ino;
+	/* An interrupted lookup reached no kernel: it holds nothing. */
+	if (fuse_reply_entry(req, &e))
+		inodes_forget(ino, 1);
+}
+
+/* An entry lives until the kernel has dropped every lookup it counted. */
+static void fs_forget(fuse_req_t req, fuse_ino_t ino, uint64_t nlookup)
+{
+	inodes_forget(ino, nlookup);
+	fuse_reply_none(req);
+}
+
+static void fs_forget_multi(fuse_req_t req, size_t count,
+			    struct fuse_forget_data *forgets)
+{
+	for (size_t i = 0; i < count; i++)
+		inodes_forget(forgets[i].ino, forgets[i].nlookup);
+	fuse_reply_none(req);
+}
+
+/* An open library file is the file it opened, whatever the store or the
+ * library says since; an open rendering shows its own size (a folder is
+ * never open: no path is needed). */
+static int handle_stat(const struct handle *h, struct stat *st)
+{
+	if (h->fd >= 0) {
 		if (fstat(h->fd, st))
 			return -errno;
 		st->st_mode &= ~(mode_t)0222;
 		return 0;
 	}
-	rc = node_resolve(path, &n);
-	if (rc)
-		return rc;
-	if (n.type == NODE_REAL)
-		return views_real_stat(n.file, st);
-	virtual_stat(&n, h, st);
+	virtual_stat("", &h->node, h, st);
 	return 0;
 }
 
-/* Entries carry their offset (their place in the listing, from 1), so a
- * large folder is read in several calls and libfuse can hand the kernel
- * a folder's attributes with its name (readdirplus): ls -l and find then
- * ask nothing more of the folders. Files go without theirs: a file's
- * attributes cost a stat() or a rendering that find never needs. */
-struct fill_ctx {
-	void *buf;
-	fuse_fill_dir_t filler;
-	off_t skip, next;
-	int plus;
-};
-
-static int fill_one(const char *name, const struct node *child, void *arg)
+/* The attributes of ino for getattr and setattr, with ino as st_ino. */
+static void reply_attr(fuse_req_t req, fuse_ino_t ino,
+		       struct fuse_file_info *fi)
 {
-	struct fill_ctx *ctx = arg;
-	struct stat st = { .st_mode = node_mode(child) };
-
-	if (++ctx->next <= ctx->skip)
-		return 0;
-	if (ctx->plus && child->type == NODE_DIR) {
-		virtual_stat(child, NULL, &st);
-		return ctx->filler(ctx->buf, name, &st, ctx->next,
-				   FUSE_FILL_DIR_PLUS);
-	}
-	return ctx->filler(ctx->buf, name, &st, ctx->next, 0);
-}
-
-static int fs_readdir(const char *path, void *buf, fuse_fill_dir_t filler,
-		      off_t off, struct fuse_file_info *fi,
-		      enum fuse_readdir_flags flags)
-{
-	struct fill_ctx ctx = {
-		buf, filler, off, 0, !!(flags & FUSE_READDIR_PLUS),
-	};
-	struct stat dir = { .st_mode = S_IFDIR };
+	struct handle *h = fi ? (struct handle *)(uintptr_t)fi->fh : NULL;
+	struct strbuf path = STRBUF_INIT;
+	struct stat st;
 	struct node n;
 	int rc;
 
-	(void)fi;
-	rc = node_resolve(path, &n);
-	if (rc)
-		return rc;
-	if (n.type != NODE_DIR)
-		return -ENOTDIR;
-	if (off < 1 && filler(buf, ".", &dir, 1, 0))
-		return 0;
-	if (off < 2 && filler(buf, "..", &dir, 2, 0))
-		return 0;
-	ctx.next = 2;
-	return node_children(path, fill_one, &ctx);
-}
-
-/*
- * The kernel may keep a library file's pages from one open to the next,
- * and trusts the size it keeps (cache_s) when it reads them. A file
- * changed since the kernel last asked may not be what it holds: its
- * status change time tells, as nothing sets it back. Such a file is read
- * without the page cache, straight from the file, whatever size the
- * kernel believes, until the kernel has asked again.
- */
-static void real_cache(int fd, struct fuse_file_info *fi)
-{
-	struct stat st;
-
-	if (!fstat(fd, &st) && time(NULL) - st.st_ctime > cache_s + 1) {
-		fi->keep_cache = 1;
+	if (h) {
+		rc = handle_stat(h, &st);
+	} else {
+		rc = ino_resolve(ino, &path, &n);
+		if (!rc)
+			rc = node_stat(path.buf, &n, &st);
+	}
+	strbuf_release(&path);
+	if (rc) {
+		fuse_reply_err(req, -rc);
 		return;
 	}
-	fi->direct_io = 1;
+	st.st_ino = ino;
+	fuse_reply_attr(req, &st, fs.attr_timeout);
 }
 
-static int fs_open(const char *path, struct fuse_file_info *fi)
+static void fs_getattr(fuse_req_t req, fuse_ino_t ino,
+		       struct fuse_file_info *fi)
 {
-	int writing = (fi->flags & O_ACCMODE) != O_RDONLY;
-	struct handle *h;
-	struct node n;
-	int rc;
-
-	rc = node_resolve(path, &n);
-	if (rc)
-		return rc;
-	if (n.type == NODE_DIR)
-		return -EISDIR;
-	if (writing && n.type != NODE_CONTROL)
-		return -EACCES;
-	h = calloc(1, sizeof(*h));
-	if (!h)
-		return -ENOMEM;
-	h->node = n;
-	h->fd = -1;
-	strbuf_init(&h->content, 0);
-	if (n.type == NODE_REAL) {
-		h->fd = views_real_open(n.file);
-		if (h->fd < 0) {
-			rc = h->fd;
-			free(h);
-			return rc;
-		}
-		real_cache(h->fd, fi);
-		handle_hand_out(h, fi);
-		return 0;
-	}
-	if ((fi->flags & O_ACCMODE) != O_WRONLY) {
-		rc = node_render(&n, &h->content);
-		if (rc) {
-			strbuf_release(&h->content);
-			free(h);
-			return rc;
-		}
-	}
-	handle_hand_out(h, fi);
-	fi->direct_io = 1;
-	return 0;
-}
-
-/* A library file is handed over as its descriptor, so libfuse can splice
- * its pages to the kernel (or read them itself where it cannot); a
- * rendering as a copy of the part asked for, which libfuse frees. */
-static int fs_read_buf(const char *path, struct fuse_bufvec **bufp,
-		       size_t size, off_t off, struct fuse_file_info *fi)
-{
-	struct handle *h = (struct handle *)(uintptr_t)fi->fh;
-	struct fuse_bufvec *bv;
-
-	(void)path;
-	if (off < 0)
-		return -EINVAL;
-	bv = malloc(sizeof(*bv));
-	if (!bv)
-		return -ENOMEM;
-	*bv = (struct fuse_bufvec)FUSE_BUFVEC_INIT(size);
-	if (h->fd >= 0) {
-		indexer_note_read();
-		bv->buf[0].flags = FUSE_BUF_IS_FD | FUSE_BUF_FD_SEEK;
-		bv->buf[0].fd = h->fd;
-		bv->buf[0].pos = off;
-	} else {
-		size_t len = (size_t)off < h->content.len ?
-			     h->content.len - off : 0;
-
-		bv->buf[0].size = size < len ? size : len;
-		if (bv->buf[0].size) {
-			bv->buf[0].mem = malloc(bv->buf[0].size);
-			if (!bv->buf[0].mem) {
-				free(bv);
-				return -ENOMEM;
-			}
-			memcpy(bv->buf[0].mem, h->content.buf + off,
-			       bv->buf[0].size);
-		}
-	}
-	*bufp = bv;
-	return 0;
-}
-
-static int fs_write(const char *path, const char *buf, size_t size,
-		    off_t off, struct fuse_file_info *fi)
-{
-	struct handle *h = (struct handle *)(uintptr_t)fi->fh;
-	int rc;
-
-	(void)path;
-	(void)off;
-	rc = node_write(&h->node, buf, size);
-	if (rc < 0)
-		return rc;
-	invalidate_kick();
-	return size;
+	reply_attr(req, ino, fi);
 }
 
 /* `echo cmd > file` truncates before writing: emptying a control file is
- * accepted and does nothing. */
-static int fs_truncate(const char *path, off_t size,
-		       struct fuse_file_info *fi)
+ * accepted and does nothing. Nothing else can be changed: modes, owners
+ * and times are not the mount's to set (ENOSYS, as before). */
+static int truncate_node(fuse_ino_t ino, off_t size)
 {
+	struct strbuf path = STRBUF_INIT;
 	struct node n;
-	int rc;
+	int rc = ino_resolve(ino, &path, &n);
 
-	(void)fi;
-	rc = node_resolve(path, &n);
+	strbuf_release(&path);
 	if (rc)
 		return rc;
 	if (n.type == NODE_DIR)
@@ -316,60 +316,421 @@ static int fs_truncate(const char *path, off_t size,
 	return size == 0 ? 0 : -EINVAL;
 }
 
-static int fs_release(const char *path, struct fuse_file_info *fi)
+static void fs_setattr(fuse_req_t req, fuse_ino_t ino, struct stat *attr,
+		       int to_set, struct fuse_file_info *fi)
 {
-	(void)path;
-	handle_free((struct handle *)(uintptr_t)fi->fh);
+	int rc = 0;
+
+	if (to_set & (FUSE_SET_ATTR_MODE | FUSE_SET_ATTR_UID |
+		      FUSE_SET_ATTR_GID))
+		rc = -ENOSYS;
+	if (!rc && (to_set & FUSE_SET_ATTR_SIZE))
+		rc = truncate_node(ino, attr->st_size);
+	if (!rc && (to_set & (FUSE_SET_ATTR_ATIME | FUSE_SET_ATTR_MTIME)))
+		rc = -ENOSYS;
+	if (rc) {
+		fuse_reply_err(req, -rc);
+		return;
+	}
+	reply_attr(req, ino, fi);
+}
+
+/* Without an opendir the kernel sends no releasedir either, and keeps
+ * the listing of a folder until its mtime moves (dir_mtime()). */
+static void fs_opendir(fuse_req_t req, fuse_ino_t ino,
+		       struct fuse_file_info *fi)
+{
+	(void)ino;
+	if (fs.no_opendir)
+		fuse_reply_err(req, ENOSYS);
+	else
+		fuse_reply_open(req, fi);
+}
+
+static void fs_releasedir(fuse_req_t req, fuse_ino_t ino,
+			  struct fuse_file_info *fi)
+{
+	(void)ino;
+	(void)fi;
+	fuse_reply_err(req, 0);
+}
+
+/*
+ * Entries carry their offset (their place in the listing, from 1), so a
+ * large folder is read in several requests. In a readdirplus a folder
+ * goes with its attributes and an inode (a lookup the kernel now holds):
+ * ls -l and find then ask nothing more of the folders. Files go without
+ * theirs, inode 0: a file's attributes cost a stat() or a rendering that
+ * find never needs, and the kernel makes nothing of them.
+ */
+struct fill_ctx {
+	fuse_req_t req;
+	fuse_ino_t ino;
+	const char *dir;
+	struct strbuf path;
+	char *buf;
+	size_t size, used;
+	off_t skip, next;
+	int plus;
+	/* The lookups counted for this reply, undone if it fails. */
+	uint64_t *looked_up;
+	size_t nr_looked_up, alloc_looked_up;
+	int rc;
+};
+
+/* Count a lookup of name for the kernel, remembered until the reply. */
+static int plus_lookup(struct fill_ctx *ctx, const char *name,
+		       uint64_t *ino)
+{
+	uint64_t *grown;
+	int rc;
+
+	if (ctx->nr_looked_up == ctx->alloc_looked_up) {
+		ctx->alloc_looked_up = ctx->alloc_looked_up * 2 + 16;
+		grown = realloc(ctx->looked_up, ctx->alloc_looked_up *
+				sizeof(*grown));
+		if (!grown)
+			return log_error(-ENOMEM, "fs: no memory to list %s",
+					 ctx->dir);
+		ctx->looked_up = grown;
+	}
+	rc = inodes_lookup(ctx->ino, name, ino);
+	if (!rc)
+		ctx->looked_up[ctx->nr_looked_up++] = *ino;
+	return rc;
+}
+
+/* Add one entry; nonzero when the buffer is full (or on an error, in
+ * ctx->rc). */
+static int fill_one(const char *name, const struct node *child, void *arg)
+{
+	struct fill_ctx *ctx = arg;
+	struct fuse_entry_param e = {
+		.attr = { .st_ino = UNKNOWN_INO, .st_mode = node_mode(child) },
+	};
+	char *at = ctx->buf + ctx->used;
+	size_t left = ctx->size - ctx->used, len;
+	uint64_t ino;
+
+	if (++ctx->next <= ctx->skip)
+		return 0;
+	if (!ctx->plus) {
+		len = fuse_add_direntry(ctx->req, at, left, name, &e.attr,
+					ctx->next);
+	} else {
+		len = fuse_add_direntry_plus(ctx->req, NULL, 0, name, NULL,
+					     0);
+		if (len > left)
+			return 1;
+		if (child->type == NODE_DIR && strcmp(name, ".") &&
+		    strcmp(name, "..")) {
+			child_path(&ctx->path, ctx->dir, name);
+			virtual_stat(ctx->path.buf, child, NULL, &e.attr);
+			ctx->rc = plus_lookup(ctx, name, &ino);
+			if (ctx->rc)
+				return 1;
+			e.ino = ino;
+			e.attr.st_ino = ino;
+			e.attr_timeout = fs.attr_timeout;
+			e.entry_timeout = fs.entry_timeout;
+		}
+		len = fuse_add_direntry_plus(ctx->req, at, left, name, &e,
+					     ctx->next);
+	}
+	if (len > left)
+		return 1;
+	ctx->used += len;
 	return 0;
+}
+
+static void list_dir(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
+		     int plus)
+{
+	struct strbuf dir = STRBUF_INIT;
+	struct fill_ctx ctx = {
+		.req = req, .ino = ino, .path = STRBUF_INIT, .size = size,
+		.skip = off, .plus = plus,
+	};
+	const struct node dot = { .type = NODE_DIR };
+	struct node n;
+	int rc;
+
+	rc = ino_resolve(ino, &dir, &n);
+	if (!rc && n.type != NODE_DIR)
+		rc = -ENOTDIR;
+	if (!rc) {
+		ctx.buf = malloc(size);
+		if (!ctx.buf)
+			rc = log_error(-ENOMEM, "fs: no memory to list %s",
+				       dir.buf);
+	}
+	if (!rc) {
+		ctx.dir = dir.buf;
+		if (!fill_one(".", &dot, &ctx) && !fill_one("..", &dot, &ctx))
+			rc = node_children(dir.buf, fill_one, &ctx);
+		if (!rc)
+			rc = ctx.rc;
+	}
+	if (!rc && !off)
+		inodes_listed(ino);
+	if (rc)
+		fuse_reply_err(req, -rc);
+	/* Lookups the kernel did not receive are not its to forget. */
+	if (rc || fuse_reply_buf(req, ctx.buf, ctx.used))
+		for (size_t i = 0; i < ctx.nr_looked_up; i++)
+			inodes_forget(ctx.looked_up[i], 1);
+	free(ctx.looked_up);
+	free(ctx.buf);
+	strbuf_release(&ctx.path);
+	strbuf_release(&dir);
+}
+
+static void fs_readdir(fuse_req_t req, fuse_ino_t ino, size_t size,
+		       off_t off, struct fuse_file_info *fi)
+{
+	(void)fi;
+	list_dir(req, ino, size, off, 0);
+}
+
+static void fs_readdirplus(fuse_req_t req, fuse_ino_t ino, size_t size,
+			   off_t off, struct fuse_file_info *fi)
+{
+	(void)fi;
+	list_dir(req, ino, size, off, 1);
+}
+
+/*
+ * The kernel may keep a library file's pages from one open to the next,
+ * and trusts the size it keeps (the attribute timeout) when it reads
+ * them. A file changed since the kernel last asked may not be what it
+ * holds: its status change time tells, as nothing sets it back. Such a
+ * file is read without the page cache, straight from the file, whatever
+ * size the kernel believes, until the kernel has asked again.
+ */
+static void real_cache(int fd, struct fuse_file_info *fi)
+{
+	double cache_s = fs.attr_timeout > fs.entry_timeout ?
+			 fs.attr_timeout : fs.entry_timeout;
+	struct stat st;
+
+	if (!fstat(fd, &st) && time(NULL) - st.st_ctime > cache_s + 1) {
+		fi->keep_cache = 1;
+		return;
+	}
+	fi->direct_io = 1;
+}
+
+/* Make the handle of the node n open with fi's flags. */
+static int open_node(const struct node *n, struct fuse_file_info *fi,
+		     struct handle **out)
+{
+	int writing = (fi->flags & O_ACCMODE) != O_RDONLY;
+	struct handle *h;
+	int rc;
+
+	if (n->type == NODE_DIR)
+		return -EISDIR;
+	if (writing && n->type != NODE_CONTROL)
+		return -EACCES;
+	h = calloc(1, sizeof(*h));
+	if (!h)
+		return -ENOMEM;
+	h->node = *n;
+	h->fd = -1;
+	strbuf_init(&h->content, 0);
+	if (n->type == NODE_REAL) {
+		h->fd = views_real_open(n->file);
+		if (h->fd < 0) {
+			rc = h->fd;
+			free(h);
+			return rc;
+		}
+		real_cache(h->fd, fi);
+	} else {
+		if ((fi->flags & O_ACCMODE) != O_WRONLY) {
+			rc = node_render(n, &h->content);
+			if (rc) {
+				strbuf_release(&h->content);
+				free(h);
+				return rc;
+			}
+		}
+		fi->direct_io = 1;
+	}
+	handle_hand_out(h, fi);
+	*out = h;
+	return 0;
+}
+
+static void fs_open(fuse_req_t req, fuse_ino_t ino,
+		    struct fuse_file_info *fi)
+{
+	struct strbuf path = STRBUF_INIT;
+	struct handle *h;
+	struct node n;
+	int rc;
+
+	rc = ino_resolve(ino, &path, &n);
+	strbuf_release(&path);
+	if (!rc)
+		rc = open_node(&n, fi, &h);
+	if (rc) {
+		fuse_reply_err(req, -rc);
+		return;
+	}
+	/* An interrupted open reached no kernel: no release will come. */
+	if (fuse_reply_open(req, fi))
+		handle_free(h);
+}
+
+/*
+ * A library file is handed over as its descriptor, so libfuse can splice
+ * its pages to the kernel (or read them itself where it cannot); a
+ * rendering as a copy of the part asked for. The copy is no waste: the
+ * reader may close the file, and another thread free the rendering, the
+ * moment the reply is written, and a sanitizer looks at the replied bytes
+ * only after the write returns.
+ */
+static void fs_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
+		    struct fuse_file_info *fi)
+{
+	struct handle *h = (struct handle *)(uintptr_t)fi->fh;
+	struct fuse_bufvec bv = FUSE_BUFVEC_INIT(size);
+	char *part;
+	size_t len;
+
+	(void)ino;
+	if (off < 0) {
+		fuse_reply_err(req, EINVAL);
+		return;
+	}
+	if (h->fd >= 0) {
+		indexer_note_read();
+		bv.buf[0].flags = FUSE_BUF_IS_FD | FUSE_BUF_FD_SEEK;
+		bv.buf[0].fd = h->fd;
+		bv.buf[0].pos = off;
+		fuse_reply_data(req, &bv, FUSE_BUF_SPLICE_MOVE);
+		return;
+	}
+	len = (size_t)off < h->content.len ? h->content.len - off : 0;
+	if (size < len)
+		len = size;
+	part = malloc(len ? len : 1);
+	if (!part) {
+		fuse_reply_err(req, ENOMEM);
+		return;
+	}
+	memcpy(part, h->content.buf + (len ? off : 0), len);
+	fuse_reply_buf(req, part, len);
+	free(part);
+}
+
+static void fs_write(fuse_req_t req, fuse_ino_t ino, const char *buf,
+		     size_t size, off_t off, struct fuse_file_info *fi)
+{
+	struct handle *h = (struct handle *)(uintptr_t)fi->fh;
+	int rc;
+
+	(void)ino;
+	(void)off;
+	rc = node_write(&h->node, buf, size);
+	if (rc < 0) {
+		fuse_reply_err(req, -rc);
+		return;
+	}
+	invalidate_kick();
+	fuse_reply_write(req, size);
+}
+
+static void fs_release(fuse_req_t req, fuse_ino_t ino,
+		       struct fuse_file_info *fi)
+{
+	(void)ino;
+	handle_free((struct handle *)(uintptr_t)fi->fh);
+	fuse_reply_err(req, 0);
+}
+
+/* An attribute's value or list (size 0 asks only for its length), or an
+ * error, as the kernel takes it. */
+static void reply_xattr(fuse_req_t req, int len, const char *buf,
+			size_t size)
+{
+	if (len < 0)
+		fuse_reply_err(req, -len);
+	else if (!size)
+		fuse_reply_xattr(req, len);
+	else
+		fuse_reply_buf(req, buf, len);
+}
+
+/* The file of a track of the views, or 0 for anything else. */
+static int64_t track_file(fuse_ino_t ino, int *rc)
+{
+	struct strbuf path = STRBUF_INIT;
+	struct node n;
+
+	*rc = ino_resolve(ino, &path, &n);
+	strbuf_release(&path);
+	if (*rc || n.type != NODE_REAL || n.file <= 0)
+		return 0;
+	return n.file;
 }
 
 /* The track files of the views carry their record (track_attrs.h);
  * nothing else has attributes. */
-static int fs_getxattr(const char *path, const char *name, char *value,
-		       size_t size)
+static void fs_getxattr(fuse_req_t req, fuse_ino_t ino, const char *name,
+			size_t size)
 {
-	struct node n;
+	char *buf = NULL;
+	int64_t file;
 	int rc;
 
-	if (!track_attrs_known(name))
-		return -ENODATA;
-	rc = node_resolve(path, &n);
-	if (rc)
-		return rc;
-	if (n.type != NODE_REAL || n.file <= 0)
-		return -ENODATA;
-	return track_attrs_get(n.file, name, value, size);
+	if (!track_attrs_known(name)) {
+		fuse_reply_err(req, ENODATA);
+		return;
+	}
+	file = track_file(ino, &rc);
+	if (!rc && !file)
+		rc = -ENODATA;
+	if (!rc && size && !(buf = malloc(size)))
+		rc = -ENOMEM;
+	if (!rc)
+		rc = track_attrs_get(file, name, buf, size);
+	reply_xattr(req, rc, buf, size);
+	free(buf);
 }
 
-static int fs_listxattr(const char *path, char *list, size_t size)
+static void fs_listxattr(fuse_req_t req, fuse_ino_t ino, size_t size)
 {
-	struct node n;
-	int rc = node_resolve(path, &n);
+	char *buf = NULL;
+	int64_t file;
+	int rc;
 
-	if (rc)
-		return rc;
-	if (n.type != NODE_REAL || n.file <= 0)
-		return 0;
-	return track_attrs_list(n.file, list, size);
+	file = track_file(ino, &rc);
+	if (!rc && file && size && !(buf = malloc(size)))
+		rc = -ENOMEM;
+	if (!rc && file)
+		rc = track_attrs_list(file, buf, size);
+	reply_xattr(req, rc, buf, size);
+	free(buf);
 }
 
-static void fs_destroy(void *private_data)
-{
-	(void)private_data;
-	while (open_handles)
-		handle_free(open_handles);
-}
-
-const struct fuse_operations fs_operations = {
+const struct fuse_lowlevel_ops fs_operations = {
 	.init = fs_init,
+	.destroy = fs_destroy,
+	.lookup = fs_lookup,
+	.forget = fs_forget,
+	.forget_multi = fs_forget_multi,
 	.getattr = fs_getattr,
+	.setattr = fs_setattr,
+	.opendir = fs_opendir,
 	.readdir = fs_readdir,
+	.readdirplus = fs_readdirplus,
+	.releasedir = fs_releasedir,
 	.open = fs_open,
-	.read_buf = fs_read_buf,
+	.read = fs_read,
 	.write = fs_write,
-	.truncate = fs_truncate,
 	.release = fs_release,
 	.getxattr = fs_getxattr,
 	.listxattr = fs_listxattr,
-	.destroy = fs_destroy,
 };

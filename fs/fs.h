@@ -2,18 +2,38 @@
 #define MEDIAMON_FS_H
 
 /*
- * The FUSE operations of the mount (high-level API). Generated files are
- * rendered once at open() into a buffer kept in the file handle, so every
- * read on one handle sees one snapshot; getattr reports the size of a
- * fresh rendering, and opens use direct_io so a size that moved in between
- * never cuts a read short. The kernel keeps entries and attributes for
- * libfuse's timeouts (1 s by default); fs/invalidate.h makes it forget
- * what changed. Library files are read from their descriptor (read_buf),
- * with the kernel's page cache unless they changed a moment ago.
+ * The FUSE operations of the mount (libfuse's low-level API; fs/inodes.h
+ * turns the kernel's inode numbers into the paths fs/nodes.h resolves).
+ *
+ *	if (fs_parse_options(&args))
+ *		goto fail;
+ *	se = fuse_session_new(&args, &fs_operations,
+ *			      sizeof(fs_operations), NULL);
+ *
+ * Generated files are rendered once at open() into a buffer kept in the
+ * file handle, so every read on one handle sees one snapshot; getattr
+ * reports the size of a fresh rendering, and opens use direct_io so a
+ * size that moved in between never cuts a read short. The kernel keeps
+ * entries and attributes for the timeouts (1 s unless -o entry_timeout=
+ * or attr_timeout= say), and, where it can, the listings of folders
+ * until their mtime moves: a folder of the store's views takes as mtime
+ * the time the mount first saw the store's current generation, a fixed
+ * folder the mount's start. fs/invalidate.h makes the kernel forget what
+ * changed sooner. Library files are read from their descriptor (spliced
+ * to the kernel), with the kernel's page cache unless they changed a
+ * moment ago. Names that do not exist are asked for every time.
  */
 
-#include <fuse.h>
+#include <fuse_lowlevel.h>
 
-extern const struct fuse_operations fs_operations;
+extern const struct fuse_lowlevel_ops fs_operations;
+
+/*
+ * Take the options of the kernel's cache out of args (-o entry_timeout=S
+ * and -o attr_timeout=S, in seconds, 1 by default), for the replies of
+ * fs_operations. Returns 0, or -EINVAL for a bad or negative value
+ * (logged).
+ */
+int fs_parse_options(struct fuse_args *args);
 
 #endif

@@ -1,7 +1,7 @@
 #include "fs/invalidate.h"
 
 #include <errno.h>
-#include <fuse.h>
+#include <fuse_lowlevel.h>
 #include <pthread.h>
 #include <stdint.h>
 #include <string.h>
@@ -9,6 +9,7 @@
 
 #include "common/log.h"
 #include "common/strbuf.h"
+#include "fs/inodes.h"
 #include "fs/nodes.h"
 #include "fs/reader.h"
 #include "fs/views.h"
@@ -18,19 +19,61 @@ static struct {
 	pthread_t thread;
 	pthread_mutex_t lock;
 	pthread_cond_t wake;
-	struct fuse *fuse;
+	struct fuse_session *se;
 	int started, stopping, kicked;
 } inv = { .lock = PTHREAD_MUTEX_INITIALIZER };
 
-/* A path the kernel never looked up, or has forgotten, is no error: most
- * are, and libfuse says so without a word to the kernel. */
+/* The kernel forgets the attributes and the content (for a folder, the
+ * listing it keeps) of path. A path it never looked up, or has
+ * forgotten, costs nothing: most are. */
 static void forget(const char *path, void *arg)
 {
-	int rc = fuse_invalidate_path(inv.fuse, path);
+	uint64_t ino = inodes_find(path);
+	int rc;
 
 	(void)arg;
+	if (!ino)
+		return;
+	rc = fuse_lowlevel_notify_inval_inode(inv.se, ino, 0, 0);
 	if (rc && rc != -ENOENT)
 		log_debug("invalidate: %s: %s", path, strerror(-rc));
+}
+
+/* A name of a retired folder may be gone: the kernel forgets the name
+ * itself too, not only what it knows of the file. */
+static void forget_entry(const char *path, void *arg)
+{
+	const char *slash = strrchr(path, '/');
+	struct strbuf dir = STRBUF_INIT;
+	uint64_t parent;
+	int rc;
+
+	forget(path, arg);
+	if (!slash || !slash[1] || !inodes_find(path))
+		return;
+	strbuf_add(&dir, path, slash > path ? (size_t)(slash - path) : 1);
+	parent = inodes_find(dir.buf);
+	strbuf_release(&dir);
+	if (!parent)
+		return;
+	rc = fuse_lowlevel_notify_inval_entry(inv.se, parent, slash + 1,
+					      strlen(slash + 1));
+	if (rc && rc != -ENOENT)
+		log_debug("invalidate: %s: %s", path, strerror(-rc));
+}
+
+/* Every folder the kernel listed before the store moved: it may keep the
+ * listing, which its mtime (fs.h) only renews after the attribute
+ * timeout. */
+static void forget_listed(void)
+{
+	struct strbuf paths = STRBUF_INIT;
+
+	inodes_take_listed(&paths);
+	for (const char *p = paths.buf; p < paths.buf + paths.len;
+	     p += strlen(p) + 1)
+		forget(p, NULL);
+	strbuf_release(&paths);
 }
 
 /* Keep the names a folder lists, NUL-separated, in the strbuf at arg. */
@@ -130,21 +173,24 @@ static void *invalidate_main(void *arg)
 		uint64_t gen = indexer_generation();
 
 		forget_tree("/", NULL);
-		if (gen != seen)
+		if (gen != seen) {
+			forget_listed();
+			forget("/manga", NULL);
 			forget_manga();
-		views_retired(forget, NULL);
+		}
+		views_retired(forget_entry, NULL);
 		seen = gen;
 	}
 	reader_close();
 	return NULL;
 }
 
-int invalidate_start(struct fuse *fuse)
+int invalidate_start(struct fuse_session *se)
 {
 	pthread_condattr_t attr;
 	int rc;
 
-	inv.fuse = fuse;
+	inv.se = se;
 	inv.stopping = inv.kicked = 0;
 	pthread_condattr_init(&attr);
 	pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);

@@ -3,36 +3,38 @@
 
 /*
  * Keeps what the kernel caches of the mount true. The kernel keeps
- * entries and attributes for a while (libfuse's entry_timeout and
- * attr_timeout, 1 s unless -o says), so ls, find and du do not ask again
- * for every name; a thread of its own, never a FUSE callback (DESIGN.md
- * section 2), tells it to forget:
+ * entries and attributes for a while (entry_timeout and attr_timeout,
+ * 1 s unless -o says, fs.h) and the listings of folders, so ls, find and
+ * du do not ask again for every name; a thread of its own, never a FUSE
+ * callback (DESIGN.md section 2), tells it to forget:
  *
  *   - the generated files (status, metrics, control, log), every
  *     INVALIDATE_TICK_MS, as their content follows time (uptime, progress,
  *     the log), and at once after a control write: their sizes stay true;
- *   - when the store moves (indexer_generation()), also every file of
- *     /manga and the folders and entries of the library views the change
- *     retired (views_retired()).
+ *   - when the store moves (indexer_generation()), also /manga and
+ *     every file of it, the listing of every folder listed since the
+ *     last move, and the folders and names of the library views the
+ *     change retired (views_retired()).
  *
- *	if (invalidate_start(fuse))
+ *	if (invalidate_start(se))
  *		goto fail;
- *	rc = fuse_loop_mt(fuse, loop);
+ *	rc = fuse_session_loop_mt(se, loop);
  *	invalidate_stop();
  *
- * Entries nobody has looked up cost nothing: libfuse answers -ENOENT for
- * them without asking the kernel.
+ * Entries the kernel does not hold cost nothing: fs/inodes.h does not
+ * know them, and the kernel is not asked.
  */
 
-struct fuse;
+struct fuse_session;
 
 #define INVALIDATE_TICK_MS 100
 
 /*
- * Start the thread for the mounted fuse (after fuse_daemonize(): threads
- * do not survive the fork). Returns 0 or a negative errno value (logged).
+ * Start the thread for the mounted session se (after fuse_daemonize():
+ * threads do not survive the fork). Returns 0 or a negative errno value
+ * (logged).
  */
-int invalidate_start(struct fuse *fuse);
+int invalidate_start(struct fuse_session *se);
 
 /*
  * Wake the thread now instead of at its next tick: a control write has

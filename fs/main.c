@@ -1,5 +1,4 @@
 #include <errno.h>
-#include <fuse.h>
 #include <fuse_lowlevel.h>
 #include <libgen.h>
 #include <spawn.h>
@@ -113,6 +112,10 @@ static void usage(const char *prog)
 	       "    -o manga=DIR           a manga root (repeatable)\n"
 	       "    -o db=FILE             the database file\n"
 	       "    -o allow_other         let other users see the mount\n"
+	       "    -o entry_timeout=S     how long the kernel keeps names\n"
+	       "                           (default: 1 second)\n"
+	       "    -o attr_timeout=S      how long the kernel keeps attributes\n"
+	       "                           (default: 1 second)\n"
 	       "    -f                     stay in the foreground\n"
 	       "    --check-config         check the configuration, print it\n"
 	       "                           (secrets masked) and exit\n"
@@ -234,7 +237,7 @@ static int run(struct fuse_args *args, struct fuse_cmdline_opts *cmd,
 	       struct config *cfg, struct options *o)
 {
 	struct fuse_loop_config *loop;
-	struct fuse *fuse;
+	struct fuse_session *se;
 	int rc = -1;
 
 	if (prepare_store(cfg->database))
@@ -243,12 +246,13 @@ static int run(struct fuse_args *args, struct fuse_cmdline_opts *cmd,
 	    fuse_opt_add_arg(args, "-ofsname=mediamon") ||
 	    fuse_opt_add_arg(args, "-osubtype=mediamon"))
 		return 1;
-	fuse = fuse_new(args, &fs_operations, sizeof(fs_operations), NULL);
-	if (!fuse)
+	se = fuse_session_new(args, &fs_operations, sizeof(fs_operations),
+			      NULL);
+	if (!se)
 		return 1;
-	if (fuse_mount(fuse, cmd->mountpoint))
+	if (fuse_session_mount(se, cmd->mountpoint))
 		goto out_destroy;
-	if (fuse_set_signal_handlers(fuse_get_session(fuse)))
+	if (fuse_set_signal_handlers(se))
 		goto out_unmount;
 	if (fuse_daemonize(cmd->foreground))
 		goto out_signals;
@@ -256,19 +260,19 @@ static int run(struct fuse_args *args, struct fuse_cmdline_opts *cmd,
 		log_set_target(LOG_TO_SYSLOG);
 	if (reader_init(cfg->database) || service_start(cfg, load_config, o))
 		goto out_signals;
-	if (invalidate_start(fuse)) {
+	if (invalidate_start(se)) {
 		service_stop();
 		goto out_signals;
 	}
 
 	if (cmd->singlethread) {
-		rc = fuse_loop(fuse);
+		rc = fuse_session_loop(se);
 	} else {
 		loop = fuse_loop_cfg_create();
 		if (loop) {
 			fuse_loop_cfg_set_clone_fd(loop, cmd->clone_fd);
 			fuse_loop_cfg_set_max_threads(loop, cmd->max_threads);
-			rc = fuse_loop_mt(fuse, loop);
+			rc = fuse_session_loop_mt(se, loop);
 			fuse_loop_cfg_destroy(loop);
 		}
 	}
@@ -277,11 +281,11 @@ static int run(struct fuse_args *args, struct fuse_cmdline_opts *cmd,
 	service_stop();
 	reader_close();
 out_signals:
-	fuse_remove_signal_handlers(fuse_get_session(fuse));
+	fuse_remove_signal_handlers(se);
 out_unmount:
-	fuse_unmount(fuse);
+	fuse_session_unmount(se);
 out_destroy:
-	fuse_destroy(fuse);
+	fuse_session_destroy(se);
 	/* The loop answers the number of the signal that ended it: a
 	 * requested stop, not a failure. */
 	return rc < 0 ? 1 : 0;
@@ -308,7 +312,7 @@ int main(int argc, char **argv)
 	if (o.help) {
 		usage(argv[0]);
 		fuse_cmdline_help();
-		fuse_lib_help(&args);
+		fuse_lowlevel_help();
 		rc = 0;
 		goto out;
 	}
@@ -321,7 +325,7 @@ int main(int argc, char **argv)
 	    (recover_stale_mount(o.nonopt[o.nr_nonopt - 1]) ||
 	     fuse_opt_add_arg(&args, o.nonopt[o.nr_nonopt - 1])))
 		goto out;
-	if (fuse_parse_cmdline(&args, &cmd))
+	if (fuse_parse_cmdline(&args, &cmd) || fs_parse_options(&args))
 		goto out;
 	log_set_target(log_target_detect());
 	if (!cmd.mountpoint) {

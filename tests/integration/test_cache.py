@@ -1,9 +1,10 @@
 """The kernel keeps the mount's entries and attributes for a moment
-(libfuse's entry_timeout and attr_timeout, 1 s unless -o says) and the
-daemon tells it to forget what changed (fs/invalidate.c). With that
-caching on, what stat() and `ls -l` show catches up with a change within a
-bounded time, and what a read returns is right at once: the whole new
-file, never the old pages or the old size. Each test runs twice: with the
+(entry_timeout and attr_timeout, 1 s unless -o says), and folders'
+listings, and the daemon tells it to forget what changed
+(fs/invalidate.c). With that caching on, what stat(), `ls` and `ls -l`
+show catches up with a change within a bounded time, and what a read
+returns is right at once: the whole new file, never the old pages or the
+old size. Each test runs twice: with the
 default timeouts, and with timeouts far longer than the time a test waits,
 which only the daemon's invalidation can beat."""
 
@@ -178,3 +179,23 @@ def test_new_volume_shows_in_listing_and_stat(cached):
             "Volume 001.cbz", "Volume 002.cbz", "Volume 003.cbz"] or \
             sorted(os.listdir(top))
     wait_for(filled, "new volume")
+
+
+def test_listing_follows_tag_change_when_listed_before(cached):
+    """The kernel keeps the listings of folders (it opens them without
+    asking the daemon): folders listed before a tag change list what it
+    moved, however long the timeouts."""
+    artists = cached.file(ARTISTS)
+    real = os.path.join(cached.root, "a", "2.flac")
+    assert sorted(os.listdir(artists)) == ["Art"]
+    assert sorted(os.listdir(cached.album)) == [
+        "01 - Song 1.flac", "02 - Song 2.flac"]
+    run("metaflac", "--remove-tag=ARTIST", "--set-tag=ARTIST=Other", real)
+
+    def moved():
+        names = sorted(os.listdir(artists)), sorted(os.listdir(cached.album))
+        return names == (["Art", "Other"], ["01 - Song 1.flac"]) or names
+    wait_for(moved, "tag change")
+    other = os.path.join(artists, "Other", "Alb")
+    assert os.listdir(other) == ["02 - Song 2.flac"]
+    assert sha(os.path.join(other, "02 - Song 2.flac")) == sha(real)

@@ -446,6 +446,19 @@ def test_missing_root_stops_before_mounting(tmp_path):
     assert not is_mounted(mnt)
 
 
+@pytest.mark.parametrize("option", ["entry_timeout=abc",
+                                    "attr_timeout=-1"])
+def test_bad_cache_timeout_stops_before_mounting(tmp_path, option):
+    mnt = tmp_path / "mnt"
+    mnt.mkdir()
+    out = subprocess.run([BINARY, "-f", "-o", "db=" + str(tmp_path / "db"),
+                          "-o", option, str(mnt)], capture_output=True,
+                         text=True, timeout=10)
+    assert out.returncode == 1
+    assert option.split("=")[0] in out.stderr, out.stderr
+    assert not is_mounted(mnt)
+
+
 def test_config_file_roots(make_mount, library, tmp_path):
     conf = tmp_path / "mediamon.conf"
     conf.write_text("[general]\nthreads = 2\nlog_level = debug\n"
