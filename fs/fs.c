@@ -101,7 +101,9 @@ static void handle_free(struct handle *h)
 
 /* The kernel hands library files over by splice where it can, without a
  * copy through this process, and lists folders itself when it may
- * (no opendir: opendir answers ENOSYS then). */
+ * (no opendir: opendir answers ENOSYS then). Every part of a listing
+ * is a readdirplus, not only the first: the folders of a large folder's
+ * later parts then come with their attributes, not one lookup each. */
 static void fs_init(void *userdata, struct fuse_conn_info *conn)
 {
 	(void)userdata;
@@ -109,6 +111,7 @@ static void fs_init(void *userdata, struct fuse_conn_info *conn)
 	fs.no_opendir = !!(conn->capable & FUSE_CAP_NO_OPENDIR_SUPPORT);
 	if (conn->capable & FUSE_CAP_SPLICE_WRITE)
 		conn->want |= FUSE_CAP_SPLICE_WRITE;
+	conn->want &= ~FUSE_CAP_READDIRPLUS_AUTO;
 }
 
 /* The next session's kernel knows none of this one's handles or inodes. */
