@@ -195,16 +195,6 @@ static int ino_resolve(fuse_ino_t ino, struct strbuf *path, struct node *n)
 	return rc ? rc : node_resolve(path->buf, n);
 }
 
-/* The path of name in the folder at dir. */
-static void child_path(struct strbuf *out, const char *dir, const char *name)
-{
-	strbuf_reset(out);
-	strbuf_addstr(out, dir);
-	if (strcmp(dir, "/"))
-		strbuf_addch(out, '/');
-	strbuf_addstr(out, name);
-}
-
 static void fs_lookup(fuse_req_t req, fuse_ino_t parent, const char *name)
 {
 	struct strbuf dir = STRBUF_INIT, path = STRBUF_INIT;
@@ -218,7 +208,7 @@ static void fs_lookup(fuse_req_t req, fuse_ino_t parent, const char *name)
 
 	rc = inodes_path(parent, &dir);
 	if (!rc) {
-		child_path(&path, dir.buf, name);
+		node_child_path(&path, dir.buf, name);
 		rc = node_resolve(path.buf, &n);
 	}
 	if (!rc)
@@ -427,7 +417,7 @@ static int fill_one(const char *name, const struct node *child, void *arg)
 			return 1;
 		if (child->type == NODE_DIR && strcmp(name, ".") &&
 		    strcmp(name, "..")) {
-			child_path(&ctx->path, ctx->dir, name);
+			node_child_path(&ctx->path, ctx->dir, name);
 			virtual_stat(ctx->path.buf, child, NULL, &e.attr);
 			ctx->rc = plus_lookup(ctx, name, &ino);
 			if (ctx->rc)

@@ -7,6 +7,7 @@
 
 #include "common/log.h"
 #include "common/strbuf.h"
+#include "fs/nodes.h"
 
 struct inode {
 	uint64_t ino;
@@ -170,10 +171,7 @@ int inodes_lookup(uint64_t parent, const char *name, uint64_t *ino)
 		rc = -ENOENT;
 		goto out;
 	}
-	strbuf_add(&path, dir->path, dir->path_len);
-	if (dir->path_len > 1)
-		strbuf_addch(&path, '/');
-	strbuf_addstr(&path, name);
+	node_child_path(&path, dir->path, name);
 	e = find_path(path.buf, path.len);
 	if (!e) {
 		if (tab.nr >= tab.nr_buckets)

@@ -92,9 +92,7 @@ static void each_path(const char *parent, const struct strbuf *names,
 	const char *name = names->buf;
 
 	for (; name < names->buf + names->len; name += strlen(name) + 1) {
-		strbuf_reset(&path);
-		strbuf_addf(&path, "%s/%s", strcmp(parent, "/") ? parent : "",
-			    name);
+		node_child_path(&path, parent, name);
 		fn(path.buf, arg);
 	}
 	strbuf_release(&path);

@@ -4,6 +4,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "common/strbuf.h"
 #include "fs/control.h"
 #include "fs/manga_view.h"
 #include "fs/render.h"
@@ -93,6 +94,15 @@ int node_resolve(const char *path, struct node *out)
 	if (views_owns(path))
 		return views_resolve(path, out);
 	return -ENOENT;
+}
+
+void node_child_path(struct strbuf *out, const char *dir, const char *name)
+{
+	strbuf_reset(out);
+	strbuf_addstr(out, dir);
+	if (strcmp(dir, "/"))
+		strbuf_addch(out, '/');
+	strbuf_addstr(out, name);
 }
 
 mode_t node_mode(const struct node *n)

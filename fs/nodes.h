@@ -41,6 +41,10 @@ struct node {
  */
 int node_resolve(const char *path, struct node *out);
 
+/* Replace the contents of out with the mount path of name in the folder
+ * at the mount path dir ("/" included). */
+void node_child_path(struct strbuf *out, const char *dir, const char *name);
+
 /* The permission bits and file type of a node. */
 mode_t node_mode(const struct node *n);
 
