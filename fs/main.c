@@ -17,6 +17,7 @@
 #include "fs/invalidate.h"
 #include "fs/reader.h"
 #include "fs/service.h"
+#include "fs/views.h"
 #include "indexer/indexer.h"
 #include "indexer/schema.h"
 
@@ -277,6 +278,7 @@ static int run(struct fuse_args *args, struct fuse_cmdline_opts *cmd,
 		}
 	}
 	log_info("unmounting %s", cmd->mountpoint);
+	views_stop();
 	invalidate_stop();
 	service_stop();
 	reader_close();

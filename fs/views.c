@@ -24,6 +24,8 @@
 #define ARTIST_DIRS 16		/* album folders looked above for an image */
 #define COVER_MEMO 16384	/* album folders whose cover is kept */
 #define COVER_MEMO_PROBES 8
+#define PREFETCH_AHEAD 4	/* folders made before a walk asks for them */
+#define PREFETCH_QUEUE 16
 
 /*
  * How the tracks of a music view are grouped into the folders of one
@@ -110,7 +112,12 @@ struct item {
  * that select its own content (its ancestors' and its own). */
 struct listing {
 	char *path;
+	size_t len;		/* of path */
+	unsigned long serial;	/* tells it from a later one at its address */
 	unsigned long used;
+	uint64_t generation;	/* cache_generation when it was begun */
+	uint64_t epoch;		/* cache_epoch then */
+	struct listing *next_building;
 	struct views_list names;
 	struct item *items;
 	size_t nr, alloc;
@@ -137,10 +144,27 @@ static unsigned long cache_tick;
  * keep their entries. */
 static struct listing *retired[CACHE_SLOTS];
 static size_t nr_retired;
+/* Folders being made outside cache_lock, and the signal that one is done:
+ * a thread that needs one of them waits for it rather than make it too. */
+static struct listing *building;
+static pthread_cond_t built = PTHREAD_COND_INITIALIZER;
+static unsigned long listings_made;
+
+/* The folders a walk will ask for next, made by a thread of their own
+ * while the walk waits on the kernel. Under cache_lock. */
+static struct {
+	pthread_t thread;
+	pthread_cond_t wake;
+	char *queue[PREFETCH_QUEUE];
+	size_t first, nr;
+	unsigned long last;	/* the serial of the folder it looked past */
+	int started, stop;
+} prefetch = { .wake = PTHREAD_COND_INITIALIZER };
 
 /* The cover of the album folders listed since the store last moved, by
  * the folder's first track: an album is a folder of each music view, and
- * finding its cover takes two queries. Under cache_lock. */
+ * finding its cover takes two queries. Under memo_lock. */
+static pthread_mutex_t memo_lock = PTHREAD_MUTEX_INITIALIZER;
 static struct cover_memo {
 	int64_t track;
 	uint64_t epoch;
@@ -469,36 +493,45 @@ static int add_cover(struct listing *ls, const char *first,
 /* The memo's place for track: its own, else a free one near its hash
  * (one from before the cache was last dropped is free), else the first
  * near it. */
-static struct cover_memo *memo_slot(int64_t track)
+static struct cover_memo *memo_slot(int64_t track, uint64_t epoch)
 {
 	size_t h = (uint64_t)track % COVER_MEMO;
 
 	for (size_t i = 0; i < COVER_MEMO_PROBES; i++) {
 		struct cover_memo *m = &cover_memo[(h + i) % COVER_MEMO];
 
-		if (m->epoch != cache_epoch || m->track == track)
+		if (m->epoch != epoch || m->track == track)
 			return m;
 	}
 	return &cover_memo[h];
 }
 
-/* views_cover_album() once per album folder and store generation; an
- * error that may pass (not -ENOENT) is asked again the next time. */
-static int album_cover(int64_t track, struct views_cover *cover)
+/* views_cover_album() once per album folder and store generation (epoch
+ * is the cache's when the folder was begun); an error that may pass (not
+ * -ENOENT) is asked again the next time. */
+static int album_cover(int64_t track, uint64_t epoch,
+		       struct views_cover *cover)
 {
-	struct cover_memo *m = memo_slot(track);
+	struct cover_memo *m;
 	int rc;
 
-	if (m->track == track && m->epoch == cache_epoch) {
+	pthread_mutex_lock(&memo_lock);
+	m = memo_slot(track, epoch);
+	rc = m->track == track && m->epoch == epoch ? m->found : 1;
+	if (!rc)
 		*cover = m->cover;
-		return m->found;
-	}
+	pthread_mutex_unlock(&memo_lock);
+	if (rc <= 0)
+		return rc;
 	rc = views_cover_album(track, cover);
-	if (!rc || rc == -ENOENT)
-		*m = (struct cover_memo){ .track = track, .epoch = cache_epoch,
-					  .found = rc };
+	if (rc && rc != -ENOENT)
+		return rc;
+	pthread_mutex_lock(&memo_lock);
+	m = memo_slot(track, epoch);
+	*m = (struct cover_memo){ .track = track, .epoch = epoch, .found = rc };
 	if (!rc)
 		m->cover = *cover;
+	pthread_mutex_unlock(&memo_lock);
 	return rc;
 }
 
@@ -525,7 +558,7 @@ static int list_tracks(struct listing *ls, const struct view *v)
 	reader_done(st);
 	if (rc || !ls->nr)
 		return rc;
-	rc = album_cover(ls->items[0].file, &cover);
+	rc = album_cover(ls->items[0].file, ls->epoch, &cover);
 	return add_cover(ls, "cover", "folder", rc, &cover);
 }
 
@@ -833,15 +866,22 @@ static void cache_check(void)
 	cache_epoch++;
 }
 
+/* Whether ls is the folder at the len bytes of path. */
+static int listing_is(const struct listing *ls, const char *path, size_t len)
+{
+	return ls->len == len && !memcmp(ls->path, path, len);
+}
+
 /* A linear look is enough: the cache is small, and a walk asks for the
- * folder it just listed. */
+ * folder it just listed. A folder begun before the store last moved is
+ * not the store's any more. */
 static struct listing *cache_find(const char *path, size_t len)
 {
 	for (size_t i = 0; i < CACHE_SLOTS; i++) {
 		struct listing *ls = cache[i];
 
-		if (ls && strlen(ls->path) == len &&
-		    !memcmp(ls->path, path, len)) {
+		if (ls && ls->generation == cache_generation &&
+		    listing_is(ls, path, len)) {
 			ls->used = ++cache_tick;
 			return ls;
 		}
@@ -949,14 +989,51 @@ static void touch_ancestors(const char *path, size_t len, int depth)
 	}
 }
 
+static struct listing *building_find(const char *path, size_t len)
+{
+	struct listing *ls = building;
+
+	while (ls && !listing_is(ls, path, len))
+		ls = ls->next_building;
+	return ls;
+}
+
+/* Make ls, begun under cache_lock, without it: the queries take the
+ * time, and other threads find other folders in the cache meanwhile. */
+static int build_unlocked(struct listing *ls, const struct view *v,
+			  int depth)
+{
+	int rc;
+
+	pthread_mutex_unlock(&cache_lock);
+	rc = build_snapshot(ls, v, depth);
+	if (!rc)
+		rc = views_list_settle(&ls->names);
+	pthread_mutex_lock(&cache_lock);
+	return rc;
+}
+
+static void building_done(struct listing *ls)
+{
+	struct listing **p = &building;
+
+	while (*p != ls)
+		p = &(*p)->next_building;
+	*p = ls->next_building;
+	pthread_cond_broadcast(&built);
+}
+
 /* The listing of the folder at the len bytes of path, depth levels below
- * view v's own, from the cache or made (its parents too) and cached. */
+ * view v's own, from the cache or made (its parents too) and cached.
+ * Called with cache_lock held, which it lets go while it makes one. */
 static int get_listing(const struct view *v, const char *path, size_t len,
 		       int depth, struct listing **out)
 {
-	struct listing *ls = cache_find(path, len);
+	struct listing *ls;
 	int rc = 0;
 
+	while (!(ls = cache_find(path, len)) && building_find(path, len))
+		pthread_cond_wait(&built, &cache_lock);
 	*out = ls;
 	if (ls) {
 		touch_ancestors(path, len, depth);
@@ -969,12 +1046,17 @@ static int get_listing(const struct view *v, const char *path, size_t len,
 		free(ls);
 		return -ENOMEM;
 	}
+	ls->len = len;
+	ls->serial = ++listings_made;
+	ls->generation = cache_generation;
+	ls->epoch = cache_epoch;
+	ls->next_building = building;
+	building = ls;
 	if (depth > 0 && v->kind < VIEW_SEARCH)
 		rc = inherit_keys(ls, v, path, len, depth);
 	if (!rc)
-		rc = build_snapshot(ls, v, depth);
-	if (!rc)
-		rc = views_list_settle(&ls->names);
+		rc = build_unlocked(ls, v, depth);
+	building_done(ls);
 	if (rc) {
 		listing_free(ls);
 		return rc;
@@ -982,6 +1064,143 @@ static int get_listing(const struct view *v, const char *path, size_t len,
 	cache_put(ls);
 	*out = ls;
 	return 0;
+}
+
+/* Queue the folders of ls from its entry from on, at most budget of them
+ * counting those already made or queued; returns how many it counted. */
+static size_t prefetch_folders(const struct listing *ls, size_t from,
+			       size_t budget)
+{
+	struct strbuf path = STRBUF_INIT;
+	size_t ahead = 0;
+
+	for (size_t i = from; i < ls->names.nr && ahead < budget; i++) {
+		const struct views_entry *e = &ls->names.v[i];
+		size_t k;
+
+		if (ls->items[e->index].type != ITEM_DIR)
+			continue;
+		ahead++;
+		strbuf_reset(&path);
+		strbuf_addf(&path, "%s/%s", ls->path, e->name);
+		if (cache_find(path.buf, path.len) ||
+		    building_find(path.buf, path.len))
+			continue;
+		for (k = 0; k < prefetch.nr; k++)
+			if (!strcmp(prefetch.queue[(prefetch.first + k) %
+						   PREFETCH_QUEUE], path.buf))
+				break;
+		if (k < prefetch.nr)
+			continue;
+		if (prefetch.nr == PREFETCH_QUEUE) {
+			free(prefetch.queue[prefetch.first]);
+			prefetch.first = (prefetch.first + 1) % PREFETCH_QUEUE;
+			prefetch.nr--;
+		}
+		prefetch.queue[(prefetch.first + prefetch.nr) %
+			       PREFETCH_QUEUE] = strbuf_detach(&path, NULL);
+		prefetch.nr++;
+		pthread_cond_signal(&prefetch.wake);
+	}
+	strbuf_release(&path);
+	return ahead;
+}
+
+/* Make the queued folders, oldest first, until views_stop(). A folder
+ * that cannot be made is left to the request that asks for it, which
+ * tells why. */
+static void *prefetch_run(void *arg)
+{
+	(void)arg;
+	pthread_mutex_lock(&cache_lock);
+	while (!prefetch.stop) {
+		const struct view *v;
+		struct listing *ls;
+		const char *rest;
+		char *path;
+
+		if (!prefetch.nr) {
+			pthread_cond_wait(&prefetch.wake, &cache_lock);
+			continue;
+		}
+		path = prefetch.queue[prefetch.first];
+		prefetch.first = (prefetch.first + 1) % PREFETCH_QUEUE;
+		prefetch.nr--;
+		cache_check();
+		v = view_of(path, &rest);
+		if (v)
+			get_listing(v, path, strlen(path), depth_of(rest), &ls);
+		free(path);
+	}
+	pthread_mutex_unlock(&cache_lock);
+	return NULL;
+}
+
+/*
+ * A walk of the tree (find, du, a file manager opening folders) goes
+ * depth first, each folder a round trip through the kernel: have the
+ * prefetcher make the next few folders of that order in the meantime.
+ * After a folder of folders comes its first folder, or its first few when
+ * they hold the files; after a folder without folders, the few after it,
+ * and when they run out, the one after its parent, and so up. A folder of
+ * folders is made only just before the walk reaches it: made sooner, it
+ * would leave the cache before it is asked for.
+ */
+static void prefetch_next(const struct view *v, const struct listing *ls,
+			  int depth)
+{
+	size_t budget = depth + 1 < v->depth ? 1 : PREFETCH_AHEAD;
+	const struct views_entry *e;
+	struct listing *parent;
+	const char *slash;
+	int rc;
+
+	/* A walk reads a folder to its end: a request that finds nothing
+	 * left follows the one that listed it. */
+	if (v->kind >= VIEW_SEARCH || prefetch.stop ||
+	    ls->serial == prefetch.last)
+		return;
+	prefetch.last = ls->serial;
+	if (!prefetch.started) {
+		rc = pthread_create(&prefetch.thread, NULL, prefetch_run, NULL);
+		if (rc) {
+			log_warn("views: cannot start the prefetcher: %s",
+				 strerror(rc));
+			prefetch.stop = 1;
+			return;
+		}
+		prefetch.started = 1;
+	}
+	if (prefetch_folders(ls, 0, budget))
+		return;
+	for (budget = PREFETCH_AHEAD; depth > 0 && budget; depth--) {
+		slash = strrchr(ls->path, '/');
+		parent = cache_find(ls->path, slash - ls->path);
+		e = parent ? views_list_find(&parent->names, slash + 1) : NULL;
+		if (!e)
+			return;
+		if (prefetch_folders(parent, e - parent->names.v + 1, budget))
+			return;
+		ls = parent;
+		budget = 1;
+	}
+}
+
+void views_stop(void)
+{
+	pthread_mutex_lock(&cache_lock);
+	prefetch.stop = 1;
+	pthread_cond_signal(&prefetch.wake);
+	pthread_mutex_unlock(&cache_lock);
+	if (prefetch.started)
+		pthread_join(prefetch.thread, NULL);
+	pthread_mutex_lock(&cache_lock);
+	prefetch.started = 0;
+	for (; prefetch.nr; prefetch.nr--) {
+		free(prefetch.queue[prefetch.first]);
+		prefetch.first = (prefetch.first + 1) % PREFETCH_QUEUE;
+	}
+	pthread_mutex_unlock(&cache_lock);
 }
 
 /* A missing volume is an empty file: there is nothing to read. */
@@ -1067,6 +1286,8 @@ int views_list(const char *path,
 	pthread_mutex_lock(&cache_lock);
 	cache_check();
 	rc = get_listing(v, path, strlen(path), depth_of(rest), &ls);
+	if (!rc)
+		prefetch_next(v, ls, depth_of(rest));
 	for (size_t i = 0; !rc && i < ls->names.nr; i++) {
 		struct node n;
 

@@ -34,6 +34,9 @@
  *
  * Folders are listed once per change of the store (indexer_generation())
  * and kept in a small cache, so a walk of the tree reads each one once.
+ * Listing a folder has a thread of this module make the next few folders
+ * a walk goes to (its first folders, the folders after it) ahead of the
+ * request.
  *
  *	struct node n;
  *
@@ -78,6 +81,12 @@ int views_list(const char *path,
  * When nothing moved since the last call, fn is not called.
  */
 void views_retired(void (*fn)(const char *path, void *arg), void *arg);
+
+/*
+ * Stop the thread that makes ahead the folders a walk will list next, and
+ * make none any more: before the store's readers close, at unmount.
+ */
+void views_stop(void);
 
 /*
  * stat() the real file behind file (a files.id) into *st, with the write
