@@ -428,29 +428,76 @@ static void note_picture(struct tags *t, unsigned int ver, unsigned int flags,
 
 /*
  * In an unsynchronised ID3v2.2/2.3 tag, sizes count decoded bytes and
- * frame headers are unsynchronised too, so finding the pictures means
+ * frame headers are unsynchronised too, so walking its frames means
  * decoding the walk through the whole tag, which is in memory anyway.
+ * fn gets each frame's header, its size and where its body starts, up
+ * to the padding, as libid3tag parses them; the walk stops at the first
+ * nonzero answer, which it returns.
  */
-static void find_pictures_unsynced(struct tags *t, const unsigned char *buf,
-				   size_t len)
+static int walk_unsynced(const unsigned char *buf, size_t len,
+			 int (*fn)(const unsigned char *h, uint32_t size,
+				   size_t pos, void *arg), void *arg)
 {
 	unsigned int ver = buf[3];
-	size_t hl = ver == 2 ? 6 : 10, idlen = ver == 2 ? 3 : 4, pos = 10;
+	size_t hl = ver == 2 ? 6 : 10, pos = 10;
 	unsigned char h[10];
 	uint32_t size;
+	int rc;
 
 	if (buf[5] & ID3_TAG_FLAG_EXTENDEDHEADER && ver == 3 &&
 	    picture_unsync_take(buf, len, &pos, h, 4) == 4)
 		picture_unsync_take(buf, len, &pos, NULL, be32(h));
-	while (picture_unsync_take(buf, len, &pos, h, hl) == hl && h[0] &&
-	       frame_id_ok(h, idlen)) {
+	while (picture_unsync_take(buf, len, &pos, h, hl) == hl && h[0]) {
 		size = frame_size(ver, h);
-		if (frame_kind(h, idlen, size) == 2)
-			note_picture(t, ver, ver == 2 ? 0 : h[9], size,
-				     buf + pos, len - pos, pos, 1);
+		rc = fn(h, size, pos, arg);
+		if (rc)
+			return rc;
 		if (picture_unsync_take(buf, len, &pos, NULL, size) < size)
 			break;
 	}
+	return 0;
+}
+
+/* A whole tag read into memory, for the walkers below. */
+struct unsynced {
+	struct tags *t;
+	const unsigned char *buf;
+	size_t len;
+};
+
+/* The pictures of the frames up to the first that is not one. */
+static int note_unsynced_picture(const unsigned char *h, uint32_t size,
+				 size_t pos, void *arg)
+{
+	struct unsynced *u = arg;
+	unsigned int ver = u->buf[3];
+	size_t idlen = ver == 2 ? 3 : 4;
+
+	if (!frame_id_ok(h, idlen))
+		return 1;
+	if (frame_kind(h, idlen, size) == 2)
+		note_picture(u->t, ver, ver == 2 ? 0 : h[9], size,
+			     u->buf + pos, u->len - pos, pos, 1);
+	return 0;
+}
+
+/* libid3tag allocates the size a compressed frame claims (the 4 bytes in
+ * front of its data) before it inflates it: gigabytes for a hostile one.
+ * No frame inflates to more than a whole tag may hold, whatever its
+ * name: libid3tag inflates a frame before it looks at that. */
+static int check_unsynced_claim(const unsigned char *h, uint32_t size,
+				size_t pos, void *arg)
+{
+	struct unsynced *u = arg;
+	unsigned char claim[4];
+
+	if (u->buf[3] != 3 || !(h[9] & V3_COMPRESSED))
+		return 0;
+	if (size < 4 ||
+	    picture_unsync_take(u->buf, u->len, &pos, claim, 4) < 4 ||
+	    be32(claim) > TAG_MAX)
+		return -EMSGSIZE;
+	return 0;
 }
 
 /*
@@ -460,6 +507,7 @@ static void find_pictures_unsynced(struct tags *t, const unsigned char *buf,
  */
 static int read_v2_whole(struct win *w, uint64_t size)
 {
+	struct unsynced u = { .t = w->t };
 	struct id3_tag *tag;
 	unsigned char *buf;
 	ssize_t n;
@@ -478,15 +526,18 @@ static int read_v2_whole(struct win *w, uint64_t size)
 		goto out;
 	}
 	w->t->bytes_read += n;
-	tag = id3_tag_parse(buf, n);
+	u.buf = buf;
+	u.len = n;
+	tag = n < 10 || walk_unsynced(buf, n, check_unsynced_claim, &u) ?
+	      NULL : id3_tag_parse(buf, n);
 	if (!tag) {
 		w->t->tag_error = 1;
 		goto out;
 	}
 	err = take_tag(w->t, tag);
 	id3_tag_delete(tag);
-	if (!err && n >= 10 && !w->t->no_pictures)
-		find_pictures_unsynced(w->t, buf, n);
+	if (!err && !w->t->no_pictures)
+		walk_unsynced(buf, n, note_unsynced_picture, &u);
 out:
 	free(buf);
 	return err;

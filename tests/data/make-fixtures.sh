@@ -140,7 +140,7 @@ lame_enc -b 128 --id3v1-only --tt "V1 Title" --ta "V1 Artist" \
 
 "$PY" - "$out" "$tmp" "$MB_TRACK" "$MB_ALBUM" "$MB_ARTIST" \
 	"$MB_ALBUMARTIST" <<'EOF'
-import struct, sys
+import re, struct, sys, zlib
 from mutagen.id3 import (ID3, APIC, TALB, TCON, TDRC, TIT2, TPE1, TPE2,
 			 TPOS, TRCK, TXXX, UFID, Encoding)
 
@@ -230,6 +230,23 @@ write("badframe.mp3", 3, 0,
 frame = v23_frame("TIT2", b"\x00Unsync \xff\xe0")
 write("unsync.mp3", 3, 0x80,
       frame.replace(b"\xff\xe0", b"\xff\x00\xe0") + bytes(16))
+# A compressed frame (ID3v2.3: its inflated size, then zlib data) in an
+# unsynchronised tag; then one claiming 4 GB, which only a hostile file
+# does, under a good frame name and under a bad one.
+def v23_zipped(fid, data, claim=None):
+	packed = struct.pack(">I", claim or len(data)) + zlib.compress(data)
+	return fid.encode() + struct.pack(">IH", len(packed), 0x80) + packed
+def unsynchronise(body):
+	return re.sub(b"\xff(?=[\x00\xe0-\xff]|$)", b"\xff\x00", body)
+write("unsynczip.mp3", 3, 0x80, unsynchronise(
+      v23_zipped("TIT2", b"\x00Zipped Title") +
+      v23_frame("TPE1", b"\x00Plain Artist") + bytes(16)))
+write("unsyncbomb.mp3", 3, 0x80, unsynchronise(
+      v23_zipped("TIT2", b"\x00Bomb", 0xfffffff0) +
+      v23_frame("TPE1", b"\x00Plain Artist") + bytes(16)))
+write("unsyncbombid.mp3", 3, 0x80, unsynchronise(
+      v23_zipped("T@T2", b"\x00Bomb", 0xfffffff0) +
+      v23_frame("TPE1", b"\x00Plain Artist") + bytes(16)))
 
 # lame cannot write Fraunhofer's VBRI header: patch one claiming 77
 # frames into the first frame of a file without an Info frame.

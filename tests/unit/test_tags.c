@@ -413,6 +413,61 @@ static void test_mp3_unsynchronised(void **state)
 	tags_release(&t);
 }
 
+/* A compressed frame of a whole-read tag is inflated. */
+static void test_mp3_unsynchronised_compressed(void **state)
+{
+	struct tags t;
+
+	(void)state;
+	assert_int_equal(read_fixture("unsynczip.mp3", tags_read_mp3, &t), 0);
+	check_str(t.title, "Zipped Title");
+	check_str(t.artist, "Plain Artist");
+	assert_int_equal(t.tag_error, 0);
+	check_stream(&t, 2.0, 44100, 2);
+	tags_release(&t);
+}
+
+/* The most address space this process has held, in kB: an allocation
+ * of gigabytes shows there even when its pages are never touched. */
+static long vm_peak_kb(void)
+{
+	char line[256];
+	long kb = -1;
+	FILE *f = fopen("/proc/self/status", "r");
+
+	assert_non_null(f);
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "VmPeak: %ld kB", &kb) == 1)
+			break;
+	fclose(f);
+	assert_true(kb > 0);
+	return kb;
+}
+
+/* A compressed frame claiming 4 GB in a whole-read tag is a bad tag,
+ * refused before libid3tag allocates what it claims, whatever the
+ * frame's name (the fuzz corpus holds the inputs that found it); the
+ * audio is still read. */
+static void test_mp3_unsynchronised_compression_bomb(void **state)
+{
+	static const char *const names[] = {
+		"unsyncbomb.mp3", "unsyncbombid.mp3",
+	};
+	struct tags t;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(names) / sizeof(*names); i++) {
+		long peak = vm_peak_kb();
+
+		assert_int_equal(read_fixture(names[i], tags_read_mp3, &t), 0);
+		assert_true(vm_peak_kb() - peak < 256 * 1024);
+		assert_int_equal(t.tag_error, 1);
+		assert_null(t.title);
+		check_stream(&t, 2.0, 44100, 2);
+		tags_release(&t);
+	}
+}
+
 /* One frame libid3tag refuses costs only that frame. */
 static void test_mp3_bad_frame(void **state)
 {
@@ -553,6 +608,8 @@ int main(void)
 		cmocka_unit_test(test_mp3_picture_skipped),
 		cmocka_unit_test(test_mp3_picture_first),
 		cmocka_unit_test(test_mp3_unsynchronised),
+		cmocka_unit_test(test_mp3_unsynchronised_compressed),
+		cmocka_unit_test(test_mp3_unsynchronised_compression_bomb),
 		cmocka_unit_test(test_mp3_bad_frame),
 		cmocka_unit_test(test_mp3_tag_past_eof),
 		cmocka_unit_test(test_mp3_not_mp3),
