@@ -1,6 +1,7 @@
 #include <errno.h>
 #include <fuse_lowlevel.h>
 #include <libgen.h>
+#include <stddef.h>
 #include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,6 +16,7 @@
 #include "common/strbuf.h"
 #include "fs/fs.h"
 #include "fs/invalidate.h"
+#include "fs/loop.h"
 #include "fs/reader.h"
 #include "fs/service.h"
 #include "fs/views.h"
@@ -36,6 +38,7 @@ struct options {
 	char *nonopt[2];	/* [SOURCE] MOUNTPOINT */
 	int nr_nonopt;
 	int help, version, check_config;
+	int no_follow;		/* -o nofollow_cpu: see fs/loop.h */
 	int failed;
 };
 
@@ -44,6 +47,7 @@ static const struct fuse_opt option_spec[] = {
 	FUSE_OPT_KEY("music=", KEY_SHORT),
 	FUSE_OPT_KEY("manga=", KEY_SHORT),
 	FUSE_OPT_KEY("db=", KEY_SHORT),
+	{ "nofollow_cpu", offsetof(struct options, no_follow), 1 },
 	FUSE_OPT_KEY("-h", KEY_HELP),
 	FUSE_OPT_KEY("--help", KEY_HELP),
 	FUSE_OPT_KEY("-V", KEY_VERSION),
@@ -117,6 +121,10 @@ static void usage(const char *prog)
 	       "                           (default: 1 second)\n"
 	       "    -o attr_timeout=S      how long the kernel keeps attributes\n"
 	       "                           (default: 1 second)\n"
+	       "    -o nofollow_cpu        answer every request on any CPU, not\n"
+	       "                           a walk's on the CPU of the walker\n"
+	       "    -o max_threads=N       threads for reads and writes\n"
+	       "                           (default: 10)\n"
 	       "    -f                     stay in the foreground\n"
 	       "    --check-config         check the configuration, print it\n"
 	       "                           (secrets masked) and exit\n"
@@ -237,7 +245,6 @@ static int recover_stale_mount(const char *mountpoint)
 static int run(struct fuse_args *args, struct fuse_cmdline_opts *cmd,
 	       struct config *cfg, struct options *o)
 {
-	struct fuse_loop_config *loop;
 	struct fuse_session *se;
 	int rc = -1;
 
@@ -269,19 +276,16 @@ static int run(struct fuse_args *args, struct fuse_cmdline_opts *cmd,
 	if (cmd->singlethread) {
 		rc = fuse_session_loop(se);
 	} else {
-		loop = fuse_loop_cfg_create();
-		if (loop) {
-			fuse_loop_cfg_set_clone_fd(loop, cmd->clone_fd);
-			fuse_loop_cfg_set_max_threads(loop, cmd->max_threads);
-			rc = fuse_session_loop_mt(se, loop);
-			fuse_loop_cfg_destroy(loop);
-		}
+		rc = loop_run(se, cmd->max_threads, !o->no_follow);
 	}
 	log_info("unmounting %s", cmd->mountpoint);
 	views_stop();
 	invalidate_stop();
-	service_stop();
+	/* The loop answered on this thread: its read connection closes
+	 * before the writer's, the last, which alone may checkpoint the
+	 * store and remove the WAL. */
 	reader_close();
+	service_stop();
 out_signals:
 	fuse_remove_signal_handlers(se);
 out_unmount:
