@@ -9,6 +9,7 @@
 #include "fs/manga_view.h"
 #include "fs/render.h"
 #include "fs/render_analysis.h"
+#include "fs/render_fuse.h"
 #include "fs/render_monitor.h"
 #include "fs/render_prometheus.h"
 #include "fs/views.h"
@@ -43,6 +44,7 @@ static const struct {
 	{ "/metrics/repair.json", { NODE_FILE, .render = render_repair_json } },
 	{ "/metrics/analysis.json", { NODE_FILE,
 				      .render = render_analysis_json } },
+	{ "/metrics/fuse.json", { NODE_FILE, .render = render_fuse_json } },
 	{ "/metrics/prometheus", { NODE_FILE, .render = render_prometheus } },
 	{ "/control", { .type = NODE_DIR } },
 	{ "/control/rescan", { NODE_CONTROL,

@@ -8,10 +8,11 @@
 #include "common/strbuf.h"
 #include "fs/render.h"
 #include "fs/render_analysis.h"
+#include "fs/render_fuse.h"
 #include "fs/render_monitor.h"
 #include "fs/render_repair.h"
 
-enum doc { SUMMARY, SCAN, WATCH, MONITOR, REPAIR, ANALYSIS, NR_DOCS };
+enum doc { SUMMARY, SCAN, WATCH, MONITOR, REPAIR, ANALYSIS, FUSE, NR_DOCS };
 
 static int (*const renderers[NR_DOCS])(struct strbuf *) = {
 	[SUMMARY] = render_summary,
@@ -20,6 +21,7 @@ static int (*const renderers[NR_DOCS])(struct strbuf *) = {
 	[MONITOR] = render_monitor_json,
 	[REPAIR] = render_repair_json,
 	[ANALYSIS] = render_analysis_json,
+	[FUSE] = render_fuse_json,
 };
 
 /*
@@ -276,6 +278,29 @@ static const struct metric metrics[] = {
 	M(ANALYSIS, "mediamon_analysis_audio_seconds_per_cpu_second", G,
 	  "Seconds of audio analysed per second of the workers' CPU time.",
 	  "audio_seconds_per_cpu_second"),
+
+	M(FUSE, "mediamon_fuse_follow", G,
+	  "1 when the mount may answer a walk on the walker's CPU.", "follow"),
+	M(FUSE, "mediamon_fuse_following", G,
+	  "1 while it does.", "following"),
+	M(FUSE, "mediamon_fuse_lane_requests_total", C,
+	  "Requests answered by the thread that reads them.",
+	  "lane_requests"),
+	M(FUSE, "mediamon_fuse_worker_requests_total", C,
+	  "Requests answered by the workers (reads, writes).",
+	  "worker_requests"),
+	M(FUSE, "mediamon_fuse_workers", G, "Worker threads started.",
+	  "workers"),
+	M(FUSE, "mediamon_fuse_workers_busy", G, "Workers answering now.",
+	  "workers_busy"),
+	M(FUSE, "mediamon_fuse_moves_total", C,
+	  "Times the reading thread went to another walker's CPU.", "moves"),
+	M(FUSE, "mediamon_fuse_rescues_total", C,
+	  "Times waiting requests went to the workers as it was held up.",
+	  "rescues"),
+	M(FUSE, "mediamon_fuse_demotions_total", C,
+	  "Times it was kept off its CPU and went back to any CPU.",
+	  "demotions"),
 };
 
 #define NR_METRICS (sizeof(metrics) / sizeof(*metrics))

@@ -36,7 +36,7 @@ GENERATED = ["README", "status/summary.json", "status/health",
              "metrics/repair.json", "control/repair",
              "metrics/scan.json", "metrics/scan.csv", "metrics/watch.json",
              "control/rescan", "status/duplicates", "metrics/analysis.json",
-             "control/pause", "log"]
+             "metrics/fuse.json", "control/pause", "log"]
 
 SCAN_FIELDS = ["id", "trigger", "started_at", "finished_at", "duration_s",
                "files_seen", "files_new", "files_changed", "files_unchanged",
@@ -54,8 +54,8 @@ def test_layout(mount):
         "missing", "missing.json", "new", "new.json", "no-cover",
         "repairs.json", "summary.json"]
     assert sorted(os.listdir(mount.file("metrics"))) == [
-        "analysis.json", "monitor.json", "prometheus", "repair.json",
-        "scan.csv", "scan.json", "watch.json"]
+        "analysis.json", "fuse.json", "monitor.json", "prometheus",
+        "repair.json", "scan.csv", "scan.json", "watch.json"]
     assert sorted(os.listdir(mount.file("control"))) == [
         "check-missing", "check-new", "dry-run", "log-level", "pause",
         "repair", "rescan"]
@@ -147,9 +147,10 @@ def test_dd_small_blocks_equal_cat(mount, rel):
                              "status=none"], check=True,
                             capture_output=True).stdout
     if rel in ("status/summary.json", "metrics/scan.json",
-               "metrics/watch.json", "metrics/analysis.json"):
-        # uptime, the scan's age and the analysis move between the two
-        # opens; the structure does not
+               "metrics/watch.json", "metrics/analysis.json",
+               "metrics/fuse.json"):
+        # uptime, the scan's age, the analysis and the requests answered
+        # move between the two opens; the structure does not
         assert json.loads(whole).keys() == json.loads(pieces).keys()
     else:
         assert whole == pieces
