@@ -2,9 +2,11 @@
 tools (sox, flac, metaflac, lame, mutagen), and a real mediamon mount of it
 that is always unmounted, also when a test fails."""
 
+import contextlib
 import json
 import os
 import shutil
+import signal
 import subprocess
 import time
 import urllib.request
@@ -164,6 +166,36 @@ def check_report(proc):
         if any(mark in text for mark in SANITIZER_MARKS):
             raise AssertionError("sanitizer report in %s:\n%s" %
                                  (log, text))
+
+
+def task_states(pid):
+    """The scheduler state letter of each thread of pid."""
+    states = []
+    for tid in os.listdir("/proc/%d/task" % pid):
+        try:
+            with open("/proc/%d/task/%s/stat" % (pid, tid)) as f:
+                states.append(f.read().rsplit(")", 1)[1].split()[0])
+        except FileNotFoundError:
+            pass
+    return states
+
+
+@contextlib.contextmanager
+def stopped(proc):
+    """Keep the daemon stopped for the block, each of its threads seen
+    stopped before it starts: a SIGSTOP takes a thread only when it next
+    runs, and on a busy machine a thread woken by the block's first events
+    could read them first."""
+    proc.send_signal(signal.SIGSTOP)
+    try:
+        deadline = time.time() + 10 * SLOW
+        while not all(s in "tT" for s in task_states(proc.pid)):
+            if time.time() > deadline:
+                raise AssertionError("the daemon did not stop")
+            time.sleep(0.01)
+        yield
+    finally:
+        proc.send_signal(signal.SIGCONT)
 
 
 def unmount(path, proc):

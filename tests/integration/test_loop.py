@@ -76,8 +76,10 @@ def stats(mount):
 
 def rest():
     """Let the lane stop following (after LOOP_LINGER_MS without a
-    request): the next walker it follows is a move."""
-    time.sleep(0.3)
+    request) and outlast a cooling off (LOOP_COOL_MS after the watchdog
+    put a starved lane back, as on a busy machine it may have): the next
+    walker it follows is a move."""
+    time.sleep(1.3)
 
 
 def test_a_walk_is_answered_on_the_walkers_cpu(make_mount, big):

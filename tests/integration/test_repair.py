@@ -5,7 +5,6 @@ fake Sonarr and Radarr recording their commands."""
 import errno
 import json
 import os
-import signal
 import urllib.request
 import sqlite3
 import subprocess
@@ -14,7 +13,7 @@ import time
 
 import pytest
 
-from conftest import REPO, is_mounted, start, unmount
+from conftest import REPO, is_mounted, start, stopped, unmount
 
 sys.path.insert(0, os.path.join(REPO, "tests", "fakes"))
 from realdebrid_fake import (BUILTIN, TOKEN, make_hash,  # noqa: E402
@@ -92,7 +91,7 @@ class Setup:
         (tmp_path / "music").mkdir()
         conf = tmp_path / "m.conf"
         conf.write_text(
-            "[general]\ndry_run = %s\n"
+            "[general]\nlog_level = debug\ndry_run = %s\n"
             "[music]\nroot = %s\n"
             "[monitor]\nauto_check_interval = %s\n"
             "[realdebrid]\napi_token = %s\nurl = %s/rest/1.0\n"
@@ -788,13 +787,10 @@ def test_watcher_overflow_walks_the_libraries(setup):
     passes = s.passes()
     # The daemon reads nothing while the burst comes, so the queue fills
     # and the last link's event is dropped.
-    s.m.proc.send_signal(signal.SIGSTOP)
-    try:
+    with stopped(s.m.proc):
         for i in range(queue + 200):
             os.symlink(live, os.path.join(extra, "burst%05d.mkv" % i))
         link(os.path.join(s.rdm, "__all__", "Lost.Torrent", "f.mkv"), late)
-    finally:
-        s.m.proc.send_signal(signal.SIGCONT)
     s.wait(lambda: s.states().get(late) == "unmapped", "the lost link")
     assert s.m.json("metrics/watch.json")["overflows"] >= 1
     assert s.passes() == passes

@@ -23,7 +23,8 @@ import mutagen.flac
 import pytest
 from mutagen.id3 import ID3, TIT2
 
-from conftest import BINARY, is_mounted, make_flac, make_mp3, unmount
+from conftest import (BINARY, is_mounted, make_flac, make_mp3, stopped,
+                      unmount)
 
 CONVERGE_S = 15          # generous: the machine is shared and noisy
 DEBOUNCE = "100ms"
@@ -571,15 +572,12 @@ def test_queue_overflow(make_mount, library, tmp_path):
     # Keep the daemon from reading while the burst happens, so that the
     # 64-event queue surely overflows (a fast reader could keep up).
     first = library / "Alpha" / "First"
-    m.proc.send_signal(signal.SIGSTOP)
-    try:
+    with stopped(m.proc):
         for i in range(500):
             with open(str(first / ("burst%03d.txt" % i)), "wb") as f:
                 f.write(b"%d\n" % i)
         os.unlink(str(first / "03.flac"))
         os.unlink(str(library / "Beta" / "Third" / "notes.txt"))
-    finally:
-        m.proc.send_signal(signal.SIGCONT)
     have = wait_converged(m, library, timeout=30)
     assert len(have) == 508
     w = wait_for(lambda: (lambda w: w if w["events"]["overflow"] >= 1 and
