@@ -40,10 +40,14 @@ static struct handle *open_handles;
 static pthread_mutex_t open_lock = PTHREAD_MUTEX_INITIALIZER;
 
 /* How long the kernel keeps entries and attributes (-o), whether it
- * lists folders without an opendir, and the folders' mtimes. */
+ * lists folders without an opendir, whose the virtual files are (asked
+ * once: a walk stats tens of thousands of folders) and the folders'
+ * mtimes. */
 static struct {
 	double entry_timeout, attr_timeout;
 	int no_opendir;
+	uid_t uid;
+	gid_t gid;
 	struct timespec start;
 	pthread_mutex_t lock;
 	uint64_t generation;
@@ -108,6 +112,8 @@ static void fs_init(void *userdata, struct fuse_conn_info *conn)
 {
 	(void)userdata;
 	clock_gettime(CLOCK_REALTIME, &fs.start);
+	fs.uid = getuid();
+	fs.gid = getgid();
 	fs.no_opendir = !!(conn->capable & FUSE_CAP_NO_OPENDIR_SUPPORT);
 	if (conn->capable & FUSE_CAP_SPLICE_WRITE)
 		conn->want |= FUSE_CAP_SPLICE_WRITE;
@@ -157,8 +163,8 @@ static void virtual_stat(const char *path, const struct node *n,
 	memset(st, 0, sizeof(*st));
 	st->st_mode = node_mode(n);
 	st->st_nlink = n->type == NODE_DIR ? 2 : 1;
-	st->st_uid = getuid();
-	st->st_gid = getgid();
+	st->st_uid = fs.uid;
+	st->st_gid = fs.gid;
 	if (n->type == NODE_DIR) {
 		st->st_mtim = dir_mtime(path);
 		st->st_atim = st->st_ctim = st->st_mtim;
