@@ -91,7 +91,7 @@ class Setup:
         (tmp_path / "music").mkdir()
         conf = tmp_path / "m.conf"
         conf.write_text(
-            "[general]\nlog_level = debug\ndry_run = %s\n"
+            "[general]\ndry_run = %s\n"
             "[music]\nroot = %s\n"
             "[monitor]\nauto_check_interval = %s\n"
             "[realdebrid]\napi_token = %s\nurl = %s/rest/1.0\n"
