@@ -18,10 +18,10 @@
 #include "fs/invalidate.h"
 #include "fs/loop.h"
 #include "fs/reader.h"
-#include "fs/service.h"
+#include "fs/daemon.h"
 #include "fs/views.h"
 #include "indexer/indexer.h"
-#include "indexer/schema.h"
+#include "indexer/store/schema.h"
 
 enum {
 	KEY_CONFIG,
@@ -266,10 +266,10 @@ static int run(struct fuse_args *args, struct fuse_cmdline_opts *cmd,
 		goto out_signals;
 	if (!cmd->foreground)
 		log_set_target(LOG_TO_SYSLOG);
-	if (reader_init(cfg->database) || service_start(cfg, load_config, o))
+	if (reader_init(cfg->database) || daemon_start(cfg, load_config, o))
 		goto out_signals;
 	if (invalidate_start(se)) {
-		service_stop();
+		daemon_stop();
 		goto out_signals;
 	}
 
@@ -285,7 +285,7 @@ static int run(struct fuse_args *args, struct fuse_cmdline_opts *cmd,
 	 * before the writer's, the last, which alone may checkpoint the
 	 * store and remove the WAL. */
 	reader_close();
-	service_stop();
+	daemon_stop();
 out_signals:
 	fuse_remove_signal_handlers(se);
 out_unmount:

@@ -13,9 +13,9 @@
 #include "fs/nodes.h"
 #include "fs/reader.h"
 #include "fs/render_monitor.h"
-#include "indexer/manga.h"
-#include "indexer/names.h"
-#include "indexer/writer.h"
+#include "indexer/manga/manga.h"
+#include "indexer/manga/names.h"
+#include "indexer/store/writer.h"
 
 #define SOURCE_MAX 200
 

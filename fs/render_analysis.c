@@ -9,7 +9,7 @@
 #include "common/strbuf.h"
 #include "fs/reader.h"
 #include "fs/render.h"
-#include "indexer/analysis_store.h"
+#include "indexer/analysis/analysis_store.h"
 #include "indexer/indexer.h"
 
 /* Before the first track there is no rate: 0, not a division by 0. */

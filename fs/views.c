@@ -17,7 +17,7 @@
 #include "fs/views_name.h"
 #include "fs/views_similar.h"
 #include "indexer/indexer.h"
-#include "indexer/manga.h"
+#include "indexer/manga/manga.h"
 
 #define CACHE_SLOTS 64
 #define MAX_KEYS 8

@@ -13,7 +13,7 @@
 #include "common/strbuf.h"
 #include "fs/reader.h"
 #include "indexer/indexer.h"
-#include "indexer/picture.h"
+#include "indexer/library/picture.h"
 
 #define NR_ARRAY(a) (sizeof(a) / sizeof(*(a)))
 

@@ -12,9 +12,9 @@
 #include "common/db.h"
 #include "common/log.h"
 #include "indexer/jobs.h"
-#include "indexer/manga.h"
-#include "indexer/watch.h"
-#include "indexer/writer.h"
+#include "indexer/manga/manga.h"
+#include "indexer/library/watch.h"
+#include "indexer/store/writer.h"
 
 /* Subtree requests beyond this many merge into a scan of every root. */
 #define PENDING_PATHS_MAX 256

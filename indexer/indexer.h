@@ -15,9 +15,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "indexer/analysis_worker.h"
+#include "indexer/analysis/analysis_worker.h"
 #include "indexer/jobs.h"
-#include "indexer/scan.h"
+#include "indexer/library/scan.h"
 
 struct config;
 

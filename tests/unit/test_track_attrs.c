@@ -18,7 +18,7 @@
 #include "common/log.h"
 #include "fs/reader.h"
 #include "fs/track_attrs.h"
-#include "indexer/schema.h"
+#include "indexer/store/schema.h"
 
 static char dir[64], path[96];
 
