@@ -2,6 +2,7 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <ini.h>
 #include <limits.h>
 #include <stdarg.h>
@@ -18,6 +19,7 @@
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 #define O(field) .offset = offsetof(struct config, field)
 #define SYSTEM_CONF "/etc/mediamon/mediamon.conf"
+#define SECRET_MAX 4096		/* bytes of a secret read from a file */
 
 /* The first four are kept as char *, the next two as struct config_list. */
 enum type {
@@ -120,6 +122,10 @@ static const struct key keys[] = {
 	  O(rd_download_timeout_s), 1, LONG_MAX },
 	{ "realdebrid", "broken_ratio_guard", T_RATIO,
 	  O(rd_broken_ratio_guard) },
+	{ "realdebrid", "check_interval", T_DURATION, O(rd_check_interval_s),
+	  0, LONG_MAX },
+	{ "realdebrid", "repair_account_errors", T_BOOL,
+	  O(rd_repair_account_errors) },
 	{ "sonarr", "url", T_URL, O(sonarr_url) },
 	{ "sonarr", "api_key", T_STRING, O(sonarr_api_key),
 	  .flags = SECRET },
@@ -138,6 +144,8 @@ static const struct key keys[] = {
 	  0, LONG_MAX },
 	{ "retention", "backups_kept", T_INT, O(backups_kept),
 	  1, 1000 },
+	{ "retention", "cleanup_interval", T_DURATION, O(cleanup_interval_s),
+	  0, LONG_MAX },
 	{ "analysis", "enabled", T_BOOL, O(analysis_enabled) },
 	{ "analysis", "threads", T_INT, O(analysis_threads), 1, 256 },
 };
@@ -152,6 +160,8 @@ struct parse {
 	int errline, err;	/* the first error, with msg */
 	char msg[512];
 	int seen[ARRAY_SIZE(keys)];	/* line where each key was given */
+	bool from_file[ARRAY_SIZE(keys)];	/* secrets given as KEY_file */
+	const char *path;	/* the file read */
 };
 
 struct unit {
@@ -554,6 +564,128 @@ static char *read_line(char *buf, int size, void *stream)
 }
 
 /*
+ * A secret key may be given as KEY_file, the path of a file holding it,
+ * so that the configuration itself holds no secret.
+ */
+static const struct key *find_secret_file_key(const char *section,
+					      const char *name)
+{
+	size_t len = strlen(name), i;
+
+	for (i = 0; i < ARRAY_SIZE(keys); i++) {
+		size_t n = strlen(keys[i].name);
+
+		if ((keys[i].flags & SECRET) && len == n + 5 &&
+		    !strcmp(keys[i].section, section) &&
+		    !strncmp(name, keys[i].name, n) &&
+		    !strcmp(name + n, "_file"))
+			return &keys[i];
+	}
+	return NULL;
+}
+
+/*
+ * Read the secret held by the file at path: its text up to the end of its
+ * first line, which must be its only one. With check_mode, a file every
+ * user may read is refused, as the configuration file is. Returns 0 with
+ * *out (malloc'd), or a negative errno value with why, which never holds
+ * the file's content.
+ */
+static int read_secret(const char *path, bool check_mode, char **out,
+		       char *why, size_t len)
+{
+	char buf[SECRET_MAX + 2];
+	struct stat st;
+	ssize_t n = -1;
+	int fd, ret = 0;
+
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	if (fd < 0 || fstat(fd, &st) || (S_ISREG(st.st_mode) &&
+	    (n = read(fd, buf, sizeof(buf) - 1)) < 0)) {
+		ret = -errno;
+		snprintf(why, len, "cannot read %s: %s", path, strerror(errno));
+	} else if (!S_ISREG(st.st_mode)) {
+		ret = -EINVAL;
+		snprintf(why, len, "%s is not a regular file", path);
+	} else if (check_mode && (st.st_mode & S_IROTH)) {
+		ret = -EPERM;
+		snprintf(why, len, "%s holds a secret, but every user can read "
+			 "it (mode %04o); run chmod 600 %s", path,
+			 st.st_mode & 07777, path);
+	}
+	if (fd >= 0)
+		close(fd);
+	if (ret)
+		return ret;
+	n = n > 0 ? n : 0;
+	if (n && buf[n - 1] == '\n')
+		n--;
+	if (n && buf[n - 1] == '\r')
+		n--;
+	buf[n] = '\0';
+	if (n > SECRET_MAX) {
+		ret = -EINVAL;
+		snprintf(why, len, "%s is longer than %d bytes", path,
+			 SECRET_MAX);
+	} else if (!n) {
+		ret = -EINVAL;
+		snprintf(why, len, "%s is empty", path);
+	}
+	for (ssize_t i = 0; !ret && i < n; i++) {
+		if ((unsigned char)buf[i] < ' ' || buf[i] == 0x7f) {
+			ret = -EINVAL;
+			snprintf(why, len, "%s holds more than one line, or "
+				 "control characters", path);
+		}
+	}
+	if (!ret && !(*out = strdup(buf)))
+		ret = -ENOMEM;
+	if (ret == -ENOMEM)
+		snprintf(why, len, "out of memory");
+	explicit_bzero(buf, sizeof(buf));
+	return ret;
+}
+
+/* Free a secret's copy without leaving it in freed memory. */
+static void free_secret(char *secret)
+{
+	if (secret)
+		explicit_bzero(secret, strlen(secret));
+	free(secret);
+}
+
+/*
+ * The value of key k read from the file its KEY_file line names (path,
+ * relative to the configuration's folder), set in cfg.
+ */
+static int set_from_file(struct parse *p, const struct key *k,
+			 const char *name, const char *path)
+{
+	char why[384], want[256], *full = NULL, *secret = NULL;
+	const char *slash = strrchr(p->path, '/');
+	int ret;
+
+	if (*path != '/' && slash &&
+	    asprintf(&full, "%.*s/%s", (int)(slash - p->path), p->path,
+		     path) < 0)
+		return fail(p, -ENOMEM, "out of memory");
+	ret = read_secret(full ? full : path, true, &secret, why,
+			  sizeof(why));
+	if (!ret && (ret = parse_value(p->cfg, k, secret)) == -EINVAL) {
+		expect(k, want, sizeof(want));
+		snprintf(why, sizeof(why), "bad value in %s: %s",
+			 full ? full : path, want);
+	}
+	free(full);
+	free_secret(secret);
+	if (!ret)
+		return 1;
+	return fail(p, ret == -EPERM ? -EPERM : ret == -ENOMEM ? ret :
+		    -EINVAL, "%s in [%s]: %s", name, k->section,
+		    ret == -ENOMEM ? "out of memory" : why);
+}
+
+/*
  * inih can only hear that a line failed, not why, so the reason is kept in
  * the parse state for config_load_file to report.
  */
@@ -562,22 +694,28 @@ static int handle(void *user, const char *section, const char *name,
 {
 	struct parse *p = user;
 	const struct key *k = find_key(section, name);
+	const struct key *file_of = k ? NULL :
+		find_secret_file_key(section, name);
 	char want[256];
 	int ret, *seen;
 
 	if (p->errline)
 		return 0;
-	if (!k && !*section)
+	if (!k && !file_of && !*section)
 		return fail(p, -EINVAL, "key '%s' is outside any section",
 			    name);
-	if (!k)
+	if (!k && !file_of)
 		return fail(p, -EINVAL, "unknown key '%s' in [%s]", name,
 			    section);
+	k = k ? k : file_of;
 	seen = &p->seen[k - keys];
 	if (*seen && !(k->flags & REPEAT))
 		return fail(p, -EINVAL, "%s in [%s] was already given on "
-			    "line %d", name, section, *seen);
+			    "line %d", k->name, section, *seen);
 	*seen = p->line;
+	p->from_file[k - keys] = file_of != NULL;
+	if (file_of)
+		return set_from_file(p, k, name, value);
 
 	ret = parse_value(p->cfg, k, value);
 	if (!ret)
@@ -620,11 +758,14 @@ void config_init(struct config *cfg)
 		.rd_retry_delay_s = 3 * 3600,
 		.rd_download_timeout_s = 6 * 3600,
 		.rd_broken_ratio_guard = 0.5,
+		.rd_check_interval_s = 600,
+		.rd_repair_account_errors = 1,
 		.notify_error_rate = 0.05,
 		.retention_attempts_s = 30 * 86400,
 		.retention_metrics_s = 90 * 86400,
 		.backup_interval_s = 24 * 3600,
 		.backups_kept = 7,
+		.cleanup_interval_s = 6 * 3600,
 		.analysis_enabled = 1,
 		.analysis_threads = 1,
 	};
@@ -662,7 +803,8 @@ static int check_secret_mode(const struct parse *p, const struct stat *st,
 		const char *v;
 
 		/* Only secret keys are strings: look at no other field. */
-		if (!(keys[i].flags & SECRET) || !p->seen[i])
+		if (!(keys[i].flags & SECRET) || !p->seen[i] ||
+		    p->from_file[i])
 			continue;
 		v = *(char **)((char *)p->cfg + keys[i].offset);
 		if (!v || !*v)
@@ -683,7 +825,7 @@ static int check_secret_mode(const struct parse *p, const struct stat *st,
 int config_load_file(struct config *cfg, const char *path,
 		     char *err, size_t errlen)
 {
-	struct parse p = { .cfg = cfg, .at_bol = true };
+	struct parse p = { .cfg = cfg, .at_bol = true, .path = path };
 	struct stat st;
 	int ret;
 
@@ -814,8 +956,46 @@ static int xdg_path(const char *var, const char *home_dir, const char *file,
 }
 
 /*
- * What needs every source read first: overlap between roots, and defaults
- * that allocate or depend on the machine.
+ * The secrets the configuration left unset, from the credentials systemd
+ * passed ($CREDENTIALS_DIRECTORY/SECTION_KEY, LoadCredential=), which
+ * only the service's user can read.
+ */
+static int load_credentials(struct config *cfg, char *err, size_t errlen)
+{
+	const char *dir = getenv("CREDENTIALS_DIRECTORY");
+	char why[384], *path, *secret;
+	const struct key *k;
+	int ret;
+
+	for (k = keys; dir && *dir && k < keys + ARRAY_SIZE(keys); k++) {
+		char **field = (char **)((char *)cfg + k->offset);
+
+		if (!(k->flags & SECRET) || *field)
+			continue;
+		if (asprintf(&path, "%s/%s_%s", dir, k->section, k->name) < 0)
+			return -ENOMEM;
+		secret = NULL;
+		ret = access(path, F_OK) && errno == ENOENT ? 0 :
+			read_secret(path, false, &secret, why, sizeof(why));
+		if (secret && parse_value(cfg, k, secret)) {
+			ret = -EINVAL;
+			expect(k, why, sizeof(why));
+		}
+		free(path);
+		free_secret(secret);
+		if (ret) {
+			snprintf(err, errlen, "credential %s_%s: %s",
+				 k->section, k->name, why);
+			return ret == -ENOMEM ? ret : -EINVAL;
+		}
+	}
+	return 0;
+}
+
+/*
+ * What needs every source read first: overlap between roots, secrets
+ * from the credentials, and defaults that allocate or depend on the
+ * machine.
  */
 int config_finish(struct config *cfg, char *err, size_t errlen)
 {
@@ -837,9 +1017,17 @@ int config_finish(struct config *cfg, char *err, size_t errlen)
 		    parse_value(cfg, k, k->def))
 			goto nomem;
 	}
-	if (!cfg->music_roots.nr && !cfg->manga_roots.nr) {
-		snprintf(err, errlen, "no music or manga root configured "
-			 "(give -o music=DIR or a config file)");
+	ret = load_credentials(cfg, err, errlen);
+	if (ret == -ENOMEM)
+		goto nomem;
+	if (ret)
+		return ret;
+	/* The repairer alone is a whole use of the daemon. */
+	if (!cfg->music_roots.nr && !cfg->manga_roots.nr &&
+	    !(cfg->rd_mount && cfg->rd_libraries.nr)) {
+		snprintf(err, errlen, "no music or manga root configured, "
+			 "nor a [realdebrid] mount and library (give -o "
+			 "music=DIR or a config file)");
 		return -EINVAL;
 	}
 	if (!cfg->threads) {

@@ -80,6 +80,8 @@ struct config {
 	long rd_retry_delay_s;		/* default 10800 */
 	long rd_download_timeout_s;	/* default 21600 */
 	double rd_broken_ratio_guard;	/* default 0.5 */
+	long rd_check_interval_s;	/* default 600; 0: on request only */
+	int rd_repair_account_errors;	/* default 1 */
 
 	/* [sonarr], [radarr] */
 	char *sonarr_url, *sonarr_api_key;
@@ -94,6 +96,7 @@ struct config {
 	long retention_attempts_s;	/* default 30 d */
 	long retention_metrics_s;	/* default 90 d */
 	long backup_interval_s;		/* default 24 h */
+	long cleanup_interval_s;	/* default 6 h; 0: on request only */
 	int backups_kept;		/* default 7 */
 
 	/* [analysis] */
@@ -125,8 +128,9 @@ int config_set_option(struct config *cfg, const char *key, const char *value,
 		      char *err, size_t errlen);
 
 /*
- * Check the whole: at least one music or manga root, defaults that depend
- * on the machine (threads, database path). Returns 0 or -EINVAL with err.
+ * Check the whole: at least one music or manga root, or a [realdebrid]
+ * mount and library (the repairer alone), defaults that depend on the
+ * machine (threads, database path). Returns 0 or -EINVAL with err.
  */
 int config_finish(struct config *cfg, char *err, size_t errlen);
 

@@ -115,6 +115,9 @@ static void test_defaults(void **state)
 	assert_int_equal(cfg.retention_metrics_s, 90 * 86400);
 	assert_int_equal(cfg.backup_interval_s, 86400);
 	assert_int_equal(cfg.backups_kept, 7);
+	assert_int_equal(cfg.cleanup_interval_s, 6 * 3600);
+	assert_int_equal(cfg.rd_check_interval_s, 600);
+	assert_int_equal(cfg.rd_repair_account_errors, 1);
 	assert_int_equal(cfg.analysis_enabled, 1);
 	assert_int_equal(cfg.analysis_threads, 1);
 
@@ -290,6 +293,8 @@ static void test_full_config(void **state)
 		"max_attempts = 5\n"
 		"retry_delay = 6h\n"
 		"broken_ratio_guard = 0.25\n"
+		"check_interval = 0\n"
+		"repair_account_errors = no\n"
 		"[sonarr]\n"
 		"url = http://localhost:8989\n"
 		"api_key = sonarrkey\n"
@@ -303,6 +308,7 @@ static void test_full_config(void **state)
 		"metrics = 14d\n"
 		"backup_interval = 12h\n"
 		"backups_kept = 3\n"
+		"cleanup_interval = 1h\n"
 		"[analysis]\n"
 		"enabled = yes\n"
 		"threads = 2\n"), 0);
@@ -361,6 +367,8 @@ static void test_full_config(void **state)
 	assert_int_equal(cfg.rd_max_attempts, 5);
 	assert_int_equal(cfg.rd_retry_delay_s, 6 * 3600);
 	assert_true(cfg.rd_broken_ratio_guard == 0.25);
+	assert_int_equal(cfg.rd_check_interval_s, 0);
+	assert_int_equal(cfg.rd_repair_account_errors, 0);
 
 	assert_string_equal(cfg.sonarr_url, "http://localhost:8989");
 	assert_string_equal(cfg.sonarr_api_key, "sonarrkey");
@@ -373,6 +381,7 @@ static void test_full_config(void **state)
 	assert_int_equal(cfg.retention_metrics_s, 14 * 86400);
 	assert_int_equal(cfg.backup_interval_s, 12 * 3600);
 	assert_int_equal(cfg.backups_kept, 3);
+	assert_int_equal(cfg.cleanup_interval_s, 3600);
 	assert_int_equal(cfg.analysis_enabled, 1);
 	assert_int_equal(cfg.analysis_threads, 2);
 	config_release(&cfg);
@@ -770,11 +779,35 @@ static void test_empty_file(void **state)
 	(void)state;
 	assert_int_equal(load(&cfg, ""), 0);
 	assert_int_equal(config_finish(&cfg, err, sizeof(err)), -EINVAL);
-	assert_string_equal(err, "no music or manga root configured "
-			    "(give -o music=DIR or a config file)");
+	assert_string_equal(err, "no music or manga root configured, nor a "
+			    "[realdebrid] mount and library (give -o "
+			    "music=DIR or a config file)");
 	config_release(&cfg);
 
 	assert_int_equal(load(&cfg, "; only a comment\n[general]\n"), 0);
+	config_release(&cfg);
+}
+
+/* The repairer alone needs no root, but it needs its mount and library. */
+static void test_realdebrid_alone(void **state)
+{
+	struct config cfg;
+
+	(void)state;
+	assert_int_equal(load(&cfg, "[realdebrid]\nmount = /mnt/rd\n"
+			      "library = @/lib\n"), 0);
+	assert_int_equal(config_finish(&cfg, err, sizeof(err)), 0);
+	assert_int_equal(cfg.music_roots.nr + cfg.manga_roots.nr, 0);
+	assert_int_equal(cfg.rd_check_interval_s, 600);
+	assert_int_equal(cfg.rd_repair_account_errors, 1);
+	config_release(&cfg);
+
+	assert_int_equal(load(&cfg, "[realdebrid]\nmount = /mnt/rd\n"), 0);
+	assert_int_equal(config_finish(&cfg, err, sizeof(err)), -EINVAL);
+	assert_non_null(strstr(err, "no music or manga root configured"));
+	config_release(&cfg);
+	assert_int_equal(load(&cfg, "[realdebrid]\nlibrary = @/lib\n"), 0);
+	assert_int_equal(config_finish(&cfg, err, sizeof(err)), -EINVAL);
 	config_release(&cfg);
 }
 
@@ -878,6 +911,129 @@ static void test_secret_file_readable_by_others(void **state)
 	config_release(&cfg);
 }
 
+/* The environment is the test's input here; put back what was there. */
+static void set_env(const char *name, const char *value)
+{
+	if (value)
+		assert_int_equal(setenv(name, value, 1), 0);
+	else
+		assert_int_equal(unsetenv(name), 0);
+}
+
+/* A file under the test's directory, holding text, with mode. */
+static char *put_file(const char *name, const char *text, mode_t mode)
+{
+	char *path;
+	FILE *f;
+
+	assert_true(asprintf(&path, "%s/%s", tmpdir, name) > 0);
+	f = fopen(path, "w");
+	assert_non_null(f);
+	fputs(text, f);
+	fclose(f);
+	assert_int_equal(chmod(path, mode), 0);
+	return path;
+}
+
+/* A secret may come from a file its KEY_file line names, so the
+ * configuration itself holds none: it may then be readable by all. */
+static void test_secret_files(void **state)
+{
+	static const struct bad bad[] = {
+		{ "[realdebrid]\napi_token = x\napi_token_file = @/tok\n", 3,
+		  "api_token in [realdebrid] was already given on line 2" },
+		{ "[realdebrid]\napi_token_file = @/none\n", 2,
+		  "api_token_file in [realdebrid]: cannot read @/none: No such "
+		  "file or directory" },
+		{ "[realdebrid]\napi_token_file = @/lib\n", 2,
+		  "api_token_file in [realdebrid]: @/lib is not a regular file" },
+		{ "[sonarr]\napi_key_file = @/empty\n", 2,
+		  "api_key_file in [sonarr]: @/empty is empty" },
+		{ "[sonarr]\napi_key_file = @/two\n", 2,
+		  "api_key_file in [sonarr]: @/two holds more than one line, or "
+		  "control characters" },
+		{ "[notify]\nwebhook_file = @/tok\n", 2,
+		  "webhook_file in [notify]: bad value in @/tok: expected an "
+		  "http:// or https:// URL" },
+		{ "[realdebrid]\nurl_file = @/tok\n", 2,
+		  "unknown key 'url_file' in [realdebrid]" },
+	};
+	struct config cfg;
+	char *tok, *open_tok, *want, *path;
+
+	(void)state;
+	tok = put_file("tok", "RDTOKEN-from-file\n", 0600);
+	free(put_file("empty", "\n", 0600));
+	free(put_file("two", "hunter2\nhunter3\n", 0600));
+	free(put_file("hook", "https://x.example/api/webhooks/1/h\r\n", 0400));
+	assert_int_equal(load(&cfg, "[realdebrid]\napi_token_file = @/tok\n"
+			      "[prowlarr]\napi_key_file = tok\n"
+			      "[notify]\ndiscord_webhook_file = @/hook\n"), 0);
+	assert_string_equal(cfg.rd_api_token, "RDTOKEN-from-file");
+	/* a relative path is the configuration's folder's */
+	assert_string_equal(cfg.prowlarr_api_key, "RDTOKEN-from-file");
+	assert_string_equal(cfg.notify_discord_webhook,
+			    "https://x.example/api/webhooks/1/h");
+	/* no secret in the file itself: every user may read it */
+	assert_int_equal(reload_with_mode(&cfg, 0644), 0);
+	assert_string_equal(cfg.rd_api_token, "RDTOKEN-from-file");
+	config_release(&cfg);
+
+	check_errors(bad, ARRAY_SIZE(bad));
+
+	/* a secret file every user may read is refused like a config */
+	open_tok = put_file("open", "hunter2\n", 0644);
+	assert_int_equal(load(&cfg, "[download]\npassword_file = @/open\n"),
+			 -EPERM);
+	assert_null(strstr(err, "hunter2"));
+	path = expand("@/open");
+	assert_true(asprintf(&want, "%s:2: password_file in [download]: %s "
+			     "holds a secret, but every user can read it "
+			     "(mode 0644); run chmod 600 %s", conf, path,
+			     path) > 0);
+	assert_string_equal(err, want);
+	free(want);
+	free(path);
+	config_release(&cfg);
+	unlink(open_tok);
+	free(open_tok);
+	free(tok);
+}
+
+/* systemd's credentials fill the secrets the files left unset. */
+static void test_credentials(void **state)
+{
+	char *old = getenv("CREDENTIALS_DIRECTORY"), *dir;
+	struct config cfg;
+
+	(void)state;
+	old = old ? strdup(old) : NULL;
+	dir = expand("@/creds");
+	assert_int_equal(mkdir(dir, 0700), 0);
+	free(put_file("creds/realdebrid_api_token", "RDTOKEN-cred\n", 0400));
+	free(put_file("creds/sonarr_api_key", "sonarr-cred", 0440));
+	set_env("CREDENTIALS_DIRECTORY", dir);
+
+	assert_int_equal(load(&cfg, "[music]\nroot = @/music\n"
+			      "[sonarr]\napi_key = from-the-file\n"), 0);
+	assert_int_equal(config_finish(&cfg, err, sizeof(err)), 0);
+	assert_string_equal(cfg.rd_api_token, "RDTOKEN-cred");
+	assert_string_equal(cfg.sonarr_api_key, "from-the-file");
+	assert_null(cfg.prowlarr_api_key);
+	config_release(&cfg);
+
+	free(put_file("creds/notify_webhook", "hunter2\n", 0400));
+	assert_int_equal(load(&cfg, "[music]\nroot = @/music\n"), 0);
+	assert_int_equal(config_finish(&cfg, err, sizeof(err)), -EINVAL);
+	assert_string_equal(err, "credential notify_webhook: expected an "
+			    "http:// or https:// URL");
+	config_release(&cfg);
+
+	set_env("CREDENTIALS_DIRECTORY", old);
+	free(old);
+	free(dir);
+}
+
 /* The short forms are checked like the file's keys. */
 static void test_set_option(void **state)
 {
@@ -912,15 +1068,6 @@ static void test_set_option(void **state)
 	free(music);
 	free(manga);
 	config_release(&cfg);
-}
-
-/* The environment is the test's input here; put back what was there. */
-static void set_env(const char *name, const char *value)
-{
-	if (value)
-		assert_int_equal(setenv(name, value, 1), 0);
-	else
-		assert_int_equal(unsetenv(name), 0);
 }
 
 /* The database path follows XDG, then HOME, then the system place. */
@@ -1149,9 +1296,12 @@ int main(void)
 		cmocka_unit_test(test_duplicate_keys),
 		cmocka_unit_test(test_syntax_errors),
 		cmocka_unit_test(test_empty_file),
+		cmocka_unit_test(test_realdebrid_alone),
 		cmocka_unit_test(test_unreadable_file),
 		cmocka_unit_test(test_secrets_not_echoed),
 		cmocka_unit_test(test_secret_file_readable_by_others),
+		cmocka_unit_test(test_secret_files),
+		cmocka_unit_test(test_credentials),
 		cmocka_unit_test(test_set_option),
 		cmocka_unit_test(test_finish_defaults),
 		cmocka_unit_test(test_default_path),
