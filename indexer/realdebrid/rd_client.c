@@ -27,8 +27,7 @@ struct rd_call {
 	const char *read_header;
 };
 
-/* Ids go into URL paths: letters and digits keep them one segment. */
-static int valid_id(const char *id)
+int rd_valid_id(const char *id)
 {
 	size_t n = id ? strspn(id, "abcdefghijklmnopqrstuvwxyz"
 			       "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789") : 0;
@@ -320,7 +319,7 @@ static int read_torrent(json_t *o, int with_files, struct rd_torrent *t)
 	    json_member_str(o, "added", &added) ||
 	    json_member_int(o, "bytes", 0, &bytes))
 		return -EPROTO;
-	if (!valid_id(id) || !status || bytes < 0)
+	if (!rd_valid_id(id) || !status || bytes < 0)
 		return -EPROTO;
 	t->bytes = bytes;
 	t->added_at = clock_parse_iso8601(added);
@@ -422,7 +421,7 @@ int rd_parse_info(const char *body, size_t len, struct rd_torrent *out)
 	return read_info("info answer", body, len, out);
 }
 
-int rd_list(const struct rd_client *c, int offset, int limit,
+int rd_list(const struct rd_client *c, int page, int limit,
 	    const int *cancel, struct rd_torrent **out, size_t *nr,
 	    long *total, struct rd_result *res)
 {
@@ -437,12 +436,12 @@ int rd_list(const struct rd_client *c, int offset, int limit,
 	ret = check_client(c, res);
 	if (ret < 0)
 		return ret;
-	if (offset < 0 || limit < 1 || limit > RD_LIST_MAX)
-		return log_error(-EINVAL, "rd: list of %d torrents from %d: "
-				 "out of range", limit, offset);
-	snprintf(call.path, sizeof(call.path),
-		 "/torrents?offset=%d&limit=%d", offset, limit);
-	snprintf(call.what, sizeof(call.what), "list from %d", offset);
+	if (page < 1 || limit < 1 || limit > RD_LIST_MAX)
+		return log_error(-EINVAL, "rd: page %d of %d torrents: out of"
+				 " range", page, limit);
+	snprintf(call.path, sizeof(call.path), "/torrents?page=%d&limit=%d",
+		 page, limit);
+	snprintf(call.what, sizeof(call.what), "list page %d", page);
 	ret = send_request(c, &call, cancel, &resp, res);
 	if (ret < 0)
 		return ret;
@@ -474,7 +473,7 @@ static int on_torrent(const struct rd_client *c, const char *name,
 
 	if (ret < 0)
 		return ret;
-	if (!valid_id(id))
+	if (!rd_valid_id(id))
 		return log_error(-EINVAL, "rd: %s: not a torrent id", name);
 	snprintf(call->path, sizeof(call->path), "/torrents/%s/%s", name,
 		 id);
@@ -570,7 +569,7 @@ int rd_add_magnet(const struct rd_client *c, const char *hash_or_magnet,
 	http_response_release(&resp);
 	if (ret < 0)
 		return ret;
-	if (json_member_str(doc, "id", &id) || !valid_id(id)) {
+	if (json_member_str(doc, "id", &id) || !rd_valid_id(id)) {
 		json_decref(doc);
 		return log_error(-EPROTO, "rd: %s: no torrent id in the "
 				 "answer", call.what);

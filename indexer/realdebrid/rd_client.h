@@ -15,11 +15,11 @@
  *	long total;
  *	char *id;
  *
- *	ret = rd_list(&c, saved_offset, 5000, &cancel, &list, &nr, &total,
+ *	ret = rd_list(&c, saved_page, 1000, &cancel, &list, &nr, &total,
  *		      &res);
  *	if (!ret) {
- *		...	list[0 .. nr - 1]; the next pass starts at
- *			saved_offset + nr, or at 0 past total
+ *		...	list[0 .. nr - 1]; the next pass lists the page
+ *			after, or page 1 again past the end
  *		rd_torrents_free(list, nr);
  *	}
  *	record_attempt(now, ret, res.error_code, res.elapsed_s);
@@ -130,15 +130,15 @@ struct rd_result {
 };
 
 /*
- * List limit (1 to RD_LIST_MAX) torrents of the account from offset
- * (>= 0), newest first as Real-Debrid sorts them, into *out (malloc'd,
+ * List page (from 1) of the account's torrents, limit (1 to RD_LIST_MAX)
+ * a page, newest first as Real-Debrid sorts them, into *out (malloc'd,
  * NULL when none) and *nr. *total is X-Total-Count, the number of
  * torrents on the account, or -1 when the answer did not say. An empty
- * page (HTTP 204) is success with *nr 0. The torrents have no files and
- * no original_filename. Returns 0 or an error as above; *out, *nr and
- * *total are set only on success.
+ * page (HTTP 204, past the end) is success with *nr 0. The torrents have
+ * no files and no original_filename. Returns 0 or an error as above;
+ * *out, *nr and *total are set only on success.
  */
-int rd_list(const struct rd_client *c, int offset, int limit,
+int rd_list(const struct rd_client *c, int page, int limit,
 	    const int *cancel, struct rd_torrent **out, size_t *nr,
 	    long *total, struct rd_result *res);
 
@@ -177,6 +177,12 @@ int rd_select_files(const struct rd_client *c, const char *id,
  */
 int rd_delete(const struct rd_client *c, const char *id, const int *cancel,
 	      struct rd_result *res);
+
+/*
+ * Whether id may be a torrent id: 1 to RD_ID_MAX letters and digits, as
+ * ids go into URL paths, where they must stay one segment. NULL is not.
+ */
+int rd_valid_id(const char *id);
 
 /*
  * Read a list answer (GET /torrents) of len bytes (no NUL needed) as

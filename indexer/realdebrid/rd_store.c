@@ -169,11 +169,23 @@ static int upsert_torrent(sqlite3 *db, sqlite3_stmt *st,
 	return step_once(db, st, "rd: store torrents");
 }
 
-/* The page and the offset go in one transaction: a kill between them
- * would skip or repeat a page. */
+/* The torrents of the cycle's last page, once it saw as many torrents as
+ * the account holds, are all there is: the others are gone. A torrent a
+ * repair waits for is kept, whatever the listing said. */
+#define DROP_UNSEEN \
+	"DELETE FROM rd_torrents WHERE seen_at < ?7 AND ?8 >= 0 AND" \
+	" (SELECT count(*) FROM rd_torrents WHERE seen_at >= ?7) >= ?8" \
+	" AND id NOT IN (SELECT new_id FROM rd_repairs WHERE new_id IS NOT" \
+	" NULL AND state IN ('adding', 'downloading'))"
+
+/* The page and the cycle's progress go in one transaction: a kill between
+ * them would skip or repeat a page. */
 static int torrents_tx(sqlite3 *db, void *arg)
 {
 	const struct rd_torrents_rows *r = arg;
+	struct rd_sql q = {
+		.num = { r->at, r->total, r->nr, r->page },
+	};
 	sqlite3_stmt *st;
 	int rc;
 
@@ -183,15 +195,33 @@ static int torrents_tx(sqlite3 *db, void *arg)
 	for (size_t i = 0; !rc && i < r->nr; i++)
 		rc = upsert_torrent(db, st, &r->t[i], r->at, 0);
 	sqlite3_finalize(st);
-	if (rc)
+	q.sql = "INSERT INTO rd_sync (id, list_total, synced_at) VALUES"
+		" (1, ?8, ?7) ON CONFLICT (id) DO UPDATE SET list_total = ?8,"
+		" synced_at = ?7";
+	if (!rc)
+		rc = rd_store_sql(db, &q);
+	if (rc || !r->page)
 		return rc;
-	return rd_store_sql(db, &(struct rd_sql){
-		.sql = "INSERT INTO rd_sync (id, list_offset, list_total,"
-		       " synced_at) VALUES (1, ?7, ?8, ?9) ON CONFLICT (id) DO"
-		       " UPDATE SET list_offset = ?7, list_total = ?8,"
-		       " synced_at = ?9",
-		.num = { r->next_offset, r->total, r->at },
-	});
+	q.sql = "UPDATE rd_sync SET cycle_started_at = ?7, pages_done = 0,"
+		" torrents_seen = 0, cycle_finished_at = NULL";
+	if (r->page == 1)
+		rc = rd_store_sql(db, &q);
+	q.sql = r->last ?
+		"UPDATE rd_sync SET list_page = 1, full_sync = 0,"
+		" pages_done = pages_done + 1,"
+		" torrents_seen = torrents_seen + ?9, cycle_finished_at = ?7" :
+		"UPDATE rd_sync SET list_page = ?10 + 1,"
+		" pages_done = pages_done + 1,"
+		" torrents_seen = torrents_seen + ?9";
+	if (!rc)
+		rc = rd_store_sql(db, &q);
+	if (rc || !r->last)
+		return rc;
+	/* A cycle begun before its start was noted drops nothing. */
+	q.num[0] = rd_store_num(db, "SELECT cycle_started_at FROM rd_sync",
+				NULL, 0, 0);
+	q.sql = DROP_UNSEEN;
+	return rd_store_sql(db, &q);
 }
 
 int rd_store_torrents(sqlite3 *db, void *rows)
@@ -278,7 +308,7 @@ int rd_store_pass(sqlite3 *db, void *arg)
 	const int n[] = {
 		p->links, p->broken, p->unmapped, p->guard_ok, p->started,
 		p->repaired, p->retries, p->failed, p->links_deleted,
-		p->rescans, p->requests,
+		p->rescans, p->requests, p->rate_limited,
 	};
 	sqlite3_stmt *st;
 	int rc;
@@ -286,9 +316,9 @@ int rd_store_pass(sqlite3 *db, void *arg)
 	rc = db_prepare(db, "INSERT INTO rd_passes (kind, trigger, dry_run,"
 		" started_at, finished_at, duration_s, guard_reason, links,"
 		" broken, unmapped, guard_ok, started, repaired, retries,"
-		" failed, links_deleted, rescans, requests) VALUES (?1, ?2, ?3,"
-		" ?4, ?5, ?5 - ?4, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14,"
-		" ?15, ?16, ?17)", &st);
+		" failed, links_deleted, rescans, requests, rate_limited)"
+		" VALUES (?1, ?2, ?3, ?4, ?5, ?5 - ?4, ?6, ?7, ?8, ?9, ?10, ?11,"
+		" ?12, ?13, ?14, ?15, ?16, ?17, ?18)", &st);
 	if (rc)
 		return rc;
 	sqlite3_bind_text(st, 1, p->kind, -1, SQLITE_STATIC);

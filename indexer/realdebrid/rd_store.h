@@ -56,14 +56,19 @@ struct rd_links_rows {
 int rd_store_links(sqlite3 *db, void *rows);
 
 /*
- * A page of the account's torrents (no files), listed at `at`, and where
- * the next page starts: next_offset, total (-1: not told).
+ * A page of the account's torrents (no files), listed at `at`, total the
+ * account's count (-1: not told). A page of the cycle (page >= 1) moves
+ * the cycle's progress on: page 1 starts it again, the last page ends it
+ * and drops the torrents the cycle never saw, when it saw at least total
+ * torrents. Page 0, the newest torrents listed apart, moves nothing.
  */
 struct rd_torrents_rows {
 	const struct rd_torrent *t;
 	size_t nr;
 	double at;
-	long next_offset, total;
+	long total;
+	int page;
+	int last;			/* the cycle's last page */
 };
 
 int rd_store_torrents(sqlite3 *db, void *rows);
@@ -94,7 +99,7 @@ struct rd_pass_row {
 	int guard_ok;
 	const char *guard_reason;	/* when the guard failed */
 	int links, broken, unmapped, started, repaired, retries, failed,
-	    links_deleted, rescans, requests;
+	    links_deleted, rescans, requests, rate_limited;
 	int old_deleted;		/* old torrents deleted; not stored */
 };
 

@@ -7,10 +7,15 @@
 #include "indexer/realdebrid/rd_store.h"
 #include "indexer/store/writer.h"
 
-/* List one page and store it; next_offset is where the saved offset
- * goes, or -1 for "past this page". */
-static int list_page(struct rd_session *s, long offset, int limit,
-		     long next_offset)
+/*
+ * List page (limit torrents a page) and store it; a page of the cycle
+ * (cycle) moves the cycle on, the newest torrents listed apart do not.
+ * *more says whether the cycle has pages after this one: 0 past its
+ * end, and when the request failed (recorded), which ends the pass's
+ * listing.
+ */
+static int list_page(struct rd_session *s, int page, int limit, int cycle,
+		     int *more)
 {
 	struct rd_torrents_rows rows = { .at = clock_wall() };
 	struct rd_torrent *t;
@@ -19,21 +24,22 @@ static int list_page(struct rd_session *s, long offset, int limit,
 	long total;
 	int rc;
 
+	*more = 0;
 	if (!rd_session_ready(s))
 		return 0;
-	rc = rd_list(&s->c, offset, limit, s->cancel, &t, &nr, &total, &res);
+	rc = rd_list(&s->c, page, limit, s->cancel, &t, &nr, &total, &res);
 	rd_session_note(s, "list", NULL, rc, &res);
 	if (rc)
 		return rc == -ECANCELED ? rc : 0;
 	rows.t = t;
 	rows.nr = nr;
 	rows.total = total;
-	rows.next_offset = next_offset >= 0 ? next_offset : offset + (long)nr;
-	if (next_offset < 0 && (!nr || (total >= 0 &&
-					rows.next_offset >= total)))
-		rows.next_offset = 0;
+	rows.page = cycle ? page : 0;
+	rows.last = nr < (size_t)limit ||
+		(total >= 0 && (long)page * limit >= total);
 	rc = writer_call(rd_store_torrents, &rows);
 	rd_torrents_free(t, nr);
+	*more = !rc && cycle && !rows.last;
 	return rc;
 }
 
@@ -56,14 +62,17 @@ int rd_sync_info(struct rd_session *s, const char *id)
 
 int rd_sync_account(struct rd_session *s, sqlite3 *db)
 {
-	long offset = rd_store_num(db, "SELECT list_offset FROM rd_sync", NULL,
-				0, 0);
-	int rc = 0;
+	int page = rd_store_num(db, "SELECT list_page FROM rd_sync", NULL, 0,
+				1);
+	int full = rd_store_num(db, "SELECT full_sync FROM rd_sync", NULL, 0,
+				0);
+	int more, rc = 0;
 
-	if (offset)
-		rc = list_page(s, 0, RD_SYNC_RECENT, offset);
-	if (!rc)
-		rc = list_page(s, offset, RD_SYNC_PAGE, -1);
+	if (page > 1)
+		rc = list_page(s, 1, RD_SYNC_RECENT, 0, &more);
+	do
+		rc = rc ? rc : list_page(s, page++, RD_SYNC_PAGE, 1, &more);
+	while (!rc && full && more);
 	return rc;
 }
 

@@ -11,6 +11,16 @@
  *	rd_sync_candidates(&session, db);	(infos dead links need)
  *	rd_sync_info(&session, id);		(one torrent's files)
  *
+ * The account is listed in cycles of pages (GET /torrents?page=N&limit=
+ * RD_SYNC_PAGE, newest first), page 1 to the last: one page per pass, or
+ * every page in one pass once a full resync was asked (rd_commands.h).
+ * Each page is stored with the cycle's progress (the page next, pages
+ * done, torrents seen, when the cycle started) in one transaction, so a
+ * kill loses no page and a restart goes on where the cycle was. A cycle
+ * that reached its end, having seen as many torrents as the account
+ * holds, drops the torrents it never saw: the account no longer has
+ * them.
+ *
  * Every request goes through the session (rd_session.h): none is sent
  * once the pass stopped, and each is recorded. A request that fails
  * leaves the copy as it was.
@@ -20,17 +30,17 @@
 
 #include "indexer/realdebrid/rd_session.h"
 
-#define RD_SYNC_PAGE 1000		/* torrents listed per pass */
+#define RD_SYNC_PAGE 1000		/* torrents a page */
 #define RD_SYNC_RECENT 100		/* the newest, listed every pass */
 #define RD_INFO_PER_PASS 50		/* info requests to map links */
 #define RD_ERRORED_PER_PASS 20		/* torrents in error states read */
 
 /*
- * List RD_SYNC_PAGE torrents from the offset saved in rd_sync (read
- * through db) and store them with the next offset: 0 again past the end.
- * When that offset is not 0, the newest RD_SYNC_RECENT are listed first.
- * Returns 0 (a failed request too), -ECANCELED, or a negative errno value
- * when the store failed.
+ * List the page of the cycle saved in rd_sync (read through db), or,
+ * when a full resync was asked, every page left, and store them. Past
+ * page 1, the newest RD_SYNC_RECENT torrents are listed first, so new
+ * ones are known at once. Returns 0 (a failed request too),
+ * -ECANCELED, or a negative errno value when the store failed.
  */
 int rd_sync_account(struct rd_session *s, sqlite3 *db);
 

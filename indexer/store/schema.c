@@ -404,6 +404,25 @@ static const char *const schema_steps[] = {
 	 * stores back to older versions without dropping them. */
 	"CREATE INDEX IF NOT EXISTS tracks_genre ON tracks (genre);"
 	"CREATE INDEX IF NOT EXISTS tracks_year ON tracks (year);",
+
+	/* version 13: Real-Debrid repair as its users run it. The account
+	 * is listed by pages, in cycles whose progress is kept with each
+	 * page, so a full resync goes on after a restart (rd_sync.h); each
+	 * pass notes the rate limits it met; a repair a user asked to retry
+	 * (asked_at) is kept even when no link of it is dead. */
+	"ALTER TABLE rd_sync ADD COLUMN list_page INTEGER NOT NULL DEFAULT 1;"
+	"UPDATE rd_sync SET list_page = list_offset / 1000 + 1;"
+	"ALTER TABLE rd_sync DROP COLUMN list_offset;"
+	"ALTER TABLE rd_sync ADD COLUMN full_sync INTEGER NOT NULL DEFAULT 0;"
+	"ALTER TABLE rd_sync ADD COLUMN cycle_started_at REAL;"
+	"ALTER TABLE rd_sync ADD COLUMN pages_done INTEGER NOT NULL"
+	"  DEFAULT 0;"
+	"ALTER TABLE rd_sync ADD COLUMN torrents_seen INTEGER NOT NULL"
+	"  DEFAULT 0;"
+	"ALTER TABLE rd_sync ADD COLUMN cycle_finished_at REAL;"
+	"ALTER TABLE rd_passes ADD COLUMN rate_limited INTEGER NOT NULL"
+	"  DEFAULT 0;"
+	"ALTER TABLE rd_repairs ADD COLUMN asked_at REAL;",
 };
 
 int schema_version(void)

@@ -29,11 +29,15 @@
  *   rd_*         Real-Debrid repair: rd_links (symlinks into the mount,
  *                broken or not, and the torrent each maps to),
  *                rd_torrents and rd_files (the local copy of the
- *                account), rd_sync (listing offset), rd_repairs (one per
- *                torrent being or once repaired: the repair and retry
- *                queue), rd_attempts (every request: time, endpoint,
- *                result, error code, response time), rd_failures
- *                (permanent failures), rd_passes (one row per pass)
+ *                account), rd_sync (the listing: the page next, the
+ *                progress of the cycle of pages under way, whether a
+ *                full resync was asked, the last rate limit),
+ *                rd_repairs (one per torrent being or once repaired:
+ *                the repair and retry queue), rd_attempts (every
+ *                request: time, endpoint, result, error code, response
+ *                time), rd_failures (permanent failures), rd_passes
+ *                (one row per pass), rd_deletes (old torrents owed a
+ *                deletion)
  *   analysis     what the background analysis found for each track, or
  *                why it failed; analysis_keys indexes fingerprints for
  *                duplicate candidates, analysis_matches holds the pairs
