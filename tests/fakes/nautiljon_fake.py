@@ -8,6 +8,8 @@
     /mangas/garbage.html      200, binary bytes
     /mangas/cloudflare.html   403 with a Cloudflare challenge page
     /mangas/ratelimit.html    429 with Retry-After: 3
+    /mangas/slow+MS+...html   sleeps MS milliseconds, then 404 (a slow
+                              site, for a check that lasts)
     /mangas/anything-else     404
     /_requests                200, [{path, time, headers}] of every request
                               to /mangas/ so far, oldest first
@@ -23,6 +25,7 @@ with a library's default one (curl/, python-).
 
 import json
 import os
+import re
 import sys
 import threading
 import time
@@ -123,6 +126,9 @@ class Nautiljon(FakeHandler):
             })
         if not agent or agent.lower().startswith(LIBRARY_AGENTS):
             return self.cloudflare()
+        slow = re.match(r"slow\+(\d+)", m.group(1))
+        if slow:
+            time.sleep(int(slow.group(1)) / 1000)
         page = EXTRA.get(m.group(1)) or {
             "one+piece": ONE_PIECE,
             "berserk": BERSERK,

@@ -21,11 +21,31 @@ Every /rest/1.0 request needs "Authorization: Bearer rdTOKEN-test";
 otherwise 401 {"error": "bad_token", "error_code": 8}. Errors are
 Real-Debrid's {"error", "error_code"}.
 
+Where the facts come from:
+  - the API's own page, https://api.real-debrid.com (as copied in
+    peers' notes, e.g. Deflix-tv/go-debrid docs/api/RealDebrid.md): the
+    routes, offset/page/limit ("page is prioritized" over offset, limit
+    "within 0 and 5000, default: 100"), X-Total-Count, the statuses
+    (magnet_error, magnet_conversion, waiting_files_selection, queued,
+    downloading, downloaded, error, virus, compressing, uploading,
+    dead), 201 {id, uri} on addMagnet, 204/202 on selectFiles, 204 on
+    delete, the error codes and 250 requests a minute;
+  - captures of the live API (/work/shared/realworld/answers/realdebrid,
+    from debridmediamanager/debrid-media-manager's fixtures): a list
+    entry has no "links" and no "original_filename", carries "ended"
+    once finished (also in "error") and "speed", "seeders" while
+    downloading; unknown ids answer "unknown_ressource" (sic), code 7;
+  - LivingWithHippos/unchained-android issue 329: a live
+    GET /torrents?page=1&limit=50 answering 200 with x-total-count;
+    pages count from 1 (debrid-media-manager's getUserTorrentsList);
+  - a page past the end answers 204 with no body, as the client
+    expects (rd_client.h), and as paging peers stop on it.
+
     GET    /torrents?offset=&page=&limit=&filter=active
                         newest first; limit 1..5000 (default 100), page
-                        counts from 1; X-Total-Count is the number of
-                        torrents (of the filter); 204 without a body when
-                        the page is empty
+                        counts from 1 and wins over offset; X-Total-Count
+                        is the number of torrents (of the filter); 204
+                        without a body when the page is empty
     GET    /torrents/info/ID
                         the torrent with its files; each call moves a torrent
                         on one step: magnet_conversion ->
@@ -41,12 +61,14 @@ Real-Debrid's {"error", "error_code"}.
 
 Test controls (no token needed):
 
-    POST /_inject   {"path_regex": RE, "method": M, "status": N,
-                     "body": JSON or raw string, "body_bytes": N,
-                     "headers": {...}, "times": N, "delay_ms": MS}
+    POST /_inject   {"path_regex": RE, "query_regex": RE, "method": M,
+                     "status": N, "body": JSON or raw string,
+                     "body_bytes": N, "headers": {...}, "times": N,
+                     "delay_ms": MS}
                     the next `times` (default 1, -1: forever) API requests
-                    whose path (re.search, without /rest/1.0) and method
-                    (if given) match answer that instead, after delay_ms;
+                    whose path (re.search, without /rest/1.0), query (if
+                    given, re.search over the raw query) and method (if
+                    given) match answer that instead, after delay_ms;
                     without a status, they are only delayed. body_bytes
                     sends that many bytes of filler instead of body.
     GET  /_requests every API request: [{method, path, query, args, form,
@@ -183,14 +205,31 @@ def public(t):
             if not k.startswith("_")}
 
 
-def list_entry(t):
-    """A torrent as /torrents lists it: no files, no original name."""
-    keys = ("id", "filename", "hash", "bytes", "host", "split", "progress",
-            "status", "added", "links")
-    entry = {k: t[k] for k in keys}
-    if t["status"] == "downloaded":
+FINISHED = ("downloaded", "error", "dead", "virus", "magnet_error")
+
+
+def by_status(t, entry):
+    """The members that come and go with the status, as the API page
+    says and the captures show: "ended" once finished (in error too),
+    "speed" while it moves data, "seeders" while it downloads or
+    converts its magnet."""
+    for k in ("ended", "speed", "seeders"):
+        entry.pop(k, None)
+    if t["status"] in FINISHED:
         entry["ended"] = t["added"]
+    if t["status"] in ("downloading", "compressing", "uploading"):
+        entry["speed"] = t["speed"]
+    if t["status"] in ("downloading", "magnet_conversion"):
+        entry["seeders"] = t["seeders"]
     return entry
+
+
+def list_entry(t):
+    """A torrent as /torrents lists it, as the live captures show: no
+    files, no original name, no links."""
+    keys = ("id", "filename", "hash", "bytes", "host", "split", "progress",
+            "status", "added")
+    return by_status(t, {k: t[k] for k in keys})
 
 
 def new_id():
@@ -281,6 +320,9 @@ class RealDebrid(http_fake.FakeHandler):
                     continue
                 if not re.search(spec["path_regex"], path):
                     continue
+                if not re.search(spec.get("query_regex", ""),
+                                 urllib.parse.urlsplit(self.path).query):
+                    continue
                 if spec["times"] > 0:
                     spec["times"] -= 1
                     if not spec["times"]:
@@ -364,7 +406,7 @@ class RealDebrid(http_fake.FakeHandler):
         t = torrents.get(tid)
         if not t:
             return error(7, "unknown_ressource", 404) + ({},)
-        answer = public(t)
+        answer = by_status(t, public(t))
         self.step(t)
         return 200, answer, {}
 

@@ -263,9 +263,10 @@ def fake():
         f.stop()
 
 
-def start(tmp_path, *options, wait=True, wrapper=()):
+def start(tmp_path, *options, wait=True, wrapper=(), env=None):
     """Start mediamon in the foreground on tmp_path/mnt with -o options,
-    behind wrapper (a command prefix such as setpriv) if given."""
+    behind wrapper (a command prefix such as setpriv) if given, with env
+    added to its environment."""
     mnt = tmp_path / "mnt"
     mnt.mkdir(exist_ok=True)
     db = str(tmp_path / "state" / "mediamon.db")
@@ -275,7 +276,7 @@ def start(tmp_path, *options, wait=True, wrapper=()):
     args.append(str(mnt))
     log = open(str(tmp_path / "mediamon.log"), "ab")
     proc = subprocess.Popen(args, stdout=log, stderr=subprocess.STDOUT,
-                            env=local_env())
+                            env=dict(local_env(), **(env or {})))
     proc.log_path = str(tmp_path / "mediamon.log")
     deadline = time.time() + 15 * SLOW
     while not is_mounted(mnt):
@@ -303,8 +304,9 @@ def make_mount(tmp_path):
     """Start mounts with any options; all are unmounted at the end."""
     started = []
 
-    def make(*options, wait=True, where=None, wrapper=()):
-        m = start(where or tmp_path, *options, wait=wait, wrapper=wrapper)
+    def make(*options, wait=True, where=None, wrapper=(), env=None):
+        m = start(where or tmp_path, *options, wait=wait, wrapper=wrapper,
+                  env=env)
         started.append(m)
         return m
     yield make
