@@ -4,9 +4,13 @@
 #include <string.h>
 #include <strings.h>
 
+#include "common/clock.h"
 #include "common/log.h"
 #include "common/strbuf.h"
+#include "fs/reader.h"
 #include "indexer/indexer.h"
+#include "indexer/realdebrid/rd_client.h"
+#include "indexer/realdebrid/rd_read.h"
 
 #define COMMAND_MAX 4096
 
@@ -74,10 +78,11 @@ static int check_render(unsigned job, struct strbuf *out)
 
 	indexer_status(&s);
 	if (!(s.jobs.enabled & job)) {
-		strbuf_addstr(out, "state: off (switched off in [monitor])\n");
+		strbuf_addstr(out, "state: off (no [manga] root, or switched"
+			      " off in [monitor])\n");
 		return 0;
 	}
-	strbuf_addf(out, "state: %s\n", s.jobs.running == (int)job ?
+	strbuf_addf(out, "state: %s\n", s.jobs.running & job ?
 		    "checking" : s.jobs.pending & job ? "queued" : "idle");
 	strbuf_addstr(out, "accepted:\n"
 		      "  1      check now (see /metrics/monitor.json)\n");
@@ -136,7 +141,11 @@ int control_dry_run_render(struct strbuf *out)
 
 int control_repair_write(const char *buf, size_t len)
 {
-	char cmd[8];
+	char cmd[sizeof("forget ") + RD_ID_MAX];
+	enum rd_command what;
+	const char *id;
+	sqlite3 *db;
+	int rc;
 
 	if (control_text(buf, len, cmd, sizeof(cmd)) <= 0)
 		return -EINVAL;
@@ -144,28 +153,155 @@ int control_repair_write(const char *buf, size_t len)
 		return indexer_check(JOBS_REPAIR_SCAN, "control");
 	if (!strcmp(cmd, "run"))
 		return indexer_check(JOBS_REPAIR_RUN, "control");
-	return -EINVAL;
+	if (!strcmp(cmd, "resync"))
+		return indexer_check(JOBS_REPAIR_RESYNC, "control");
+	if (!strncmp(cmd, "retry ", 6)) {
+		what = RD_COMMAND_RETRY;
+		id = cmd + 6;
+	} else if (!strncmp(cmd, "forget ", 7)) {
+		what = RD_COMMAND_FORGET;
+		id = cmd + 7;
+	} else {
+		return -EINVAL;
+	}
+	db = reader_begin();
+	if (!db)
+		return -EIO;
+	rc = rd_commands_check(db, id);
+	reader_end(db);
+	return rc ? rc : indexer_repair_torrent(what, id, "control");
+}
+
+/* The listing of the account: where the cycle of pages is. */
+static void sync_render(const struct rd_read_sync *r, struct strbuf *out)
+{
+	char at[CLOCK_RFC3339_LEN];
+
+	if (!r->started_at) {
+		strbuf_addstr(out, "listing: not started\n");
+		return;
+	}
+	clock_rfc3339((time_t)r->started_at, at);
+	strbuf_addf(out, "listing: %s%ld pages, %ld torrents seen since %s",
+		    r->full ? "resync, " : "", r->pages_done, r->torrents_seen,
+		    at);
+	if (r->total >= 0)
+		strbuf_addf(out, " (the account holds %ld)", r->total);
+	if (r->finished_at) {
+		clock_rfc3339((time_t)r->finished_at, at);
+		strbuf_addf(out, ", done at %s", at);
+	} else {
+		strbuf_addf(out, ", page %d next", r->next_page);
+	}
+	strbuf_addch(out, '\n');
 }
 
 int control_repair_render(struct strbuf *out)
 {
-	const unsigned both = JOBS_REPAIR_SCAN | JOBS_REPAIR_RUN;
+	const unsigned passes = JOBS_REPAIR_SCAN | JOBS_REPAIR_RUN |
+		JOBS_REPAIR_RESYNC | JOBS_REPAIR_TORRENTS;
 	struct indexer_status s;
+	struct rd_read_sync sync;
+	sqlite3 *db;
+	int rc;
 
 	indexer_status(&s);
-	if (!(s.jobs.enabled & both)) {
+	if (!(s.jobs.enabled & passes)) {
 		strbuf_addstr(out, "state: off (set mount and library in"
 			      " [realdebrid])\n");
 		return 0;
 	}
-	strbuf_addf(out, "state: %s\n", s.jobs.running & both ? "repairing" :
-		    s.jobs.pending & both ? "queued" : "idle");
+	db = reader_begin();
+	if (!db)
+		return -EIO;
+	rc = rd_read_sync(db, &sync);
+	reader_end(db);
+	if (rc)
+		return rc;
+	strbuf_addf(out, "state: %s\n", s.jobs.running & passes ?
+		    "repairing" : s.jobs.pending & passes ? "queued" : "idle");
 	strbuf_addf(out, "dry-run: %d\n", s.dry_run);
+	sync_render(&sync, out);
 	strbuf_addstr(out, "accepted:\n"
-		      "  scan   find dead links and map them to torrents\n");
-	if (s.jobs.enabled & JOBS_REPAIR_RUN)
-		strbuf_addstr(out, "  run    and repair them (see"
-			      " /status/repairs.json)\n");
+		      "  scan       find dead links and map them to"
+		      " torrents\n");
+	if (!(s.jobs.enabled & JOBS_REPAIR_RUN))
+		return 0;
+	strbuf_addstr(out,
+		"  run        and repair them (see /status/repairs.json)\n"
+		"  resync     list the whole account again, page by page\n"
+		"  retry ID   repair torrent ID again from the start (a failed,"
+		" loop-stopped\n"
+		"             or waiting one: see /status/repairs.json)\n"
+		"  forget ID  drop torrent ID from the queues and the"
+		" failures\n");
+	return 0;
+}
+
+int control_maintenance_write(const char *buf, size_t len)
+{
+	static const struct {
+		const char *name;
+		unsigned job;
+	} cmds[] = {
+		{ "backup", JOBS_BACKUP },
+		{ "prune", JOBS_PRUNE },
+		{ "vacuum", JOBS_VACUUM },
+	};
+	char cmd[8];
+
+	if (control_text(buf, len, cmd, sizeof(cmd)) <= 0)
+		return -EINVAL;
+	for (size_t i = 0; i < sizeof(cmds) / sizeof(*cmds); i++)
+		if (!strcmp(cmd, cmds[i].name))
+			return indexer_check(cmds[i].job, "control");
+	return -EINVAL;
+}
+
+/* When a timed job comes next, or "off". */
+static void next_render(const char *what, double at, struct strbuf *out)
+{
+	char when[CLOCK_RFC3339_LEN];
+
+	if (!at) {
+		strbuf_addf(out, "next %s: off\n", what);
+		return;
+	}
+	clock_rfc3339((time_t)at, when);
+	strbuf_addf(out, "next %s: %s\n", what, when);
+}
+
+int control_maintenance_render(struct strbuf *out)
+{
+	static const char *const names[] = { "prune", "backup", "vacuum" };
+	const unsigned jobs[] = { JOBS_PRUNE, JOBS_BACKUP, JOBS_VACUUM };
+	struct indexer_status s;
+	const char *sep = "";
+
+	indexer_status(&s);
+	strbuf_addstr(out, "state: ");
+	for (size_t i = 0; i < 3; i++)
+		if (s.jobs.running & jobs[i])
+			strbuf_addf(out, "running %s", names[i]);
+	if (!(s.jobs.running & JOBS_MAINTENANCE))
+		strbuf_addstr(out, "idle");
+	strbuf_addstr(out, "\nqueued:");
+	for (size_t i = 0; i < 3; i++) {
+		if (s.jobs.pending & jobs[i]) {
+			strbuf_addf(out, "%s %s", sep, names[i]);
+			sep = ",";
+		}
+	}
+	strbuf_addstr(out, *sep ? "\n" : " none\n");
+	next_render("cleanup", s.jobs.next_prune_at, out);
+	next_render("backup", s.jobs.next_backup_at, out);
+	strbuf_addstr(out, "accepted:\n"
+		      "  backup  copy the database now into backups/ beside"
+		      " it\n"
+		      "  prune   drop the history older than [retention]"
+		      " says\n"
+		      "  vacuum  rebuild the database file without its free"
+		      " pages\n");
 	return 0;
 }
 

@@ -48,11 +48,24 @@ int control_dry_run_render(struct strbuf *out);
 
 /*
  * /control/repair: "scan" finds dead Real-Debrid links and maps them,
- * "run" repairs them too (sending nothing in dry-run). -EPERM when
- * [realdebrid] does not allow it.
+ * "run" repairs them too (sending nothing in dry-run), "resync" lists
+ * the whole account again, "retry ID" and "forget ID" retry or forget
+ * the failed, loop-stopped or waiting repair of torrent ID
+ * (rd_commands.h; -EINVAL for a torrent they do not take). -EPERM when
+ * [realdebrid] does not allow it. Read, it shows the state, the listing
+ * of the account and the commands.
  */
 int control_repair_write(const char *buf, size_t len);
 int control_repair_render(struct strbuf *out);
+
+/*
+ * /control/maintenance: "backup" writes a backup of the database now,
+ * "prune" applies the retention now, "vacuum" rebuilds the database
+ * file. Read, it shows what runs or waits and the next timed cleanup
+ * and backup.
+ */
+int control_maintenance_write(const char *buf, size_t len);
+int control_maintenance_render(struct strbuf *out);
 
 /*
  * /control/log-level: "debug", "info", "warn" or "error" sets the lowest

@@ -429,8 +429,8 @@ int render_monitor_json(struct strbuf *out)
 		"nautiljon", throttle_object(&s.jobs.monitor.nautiljon),
 		"last_check", checks,
 		"running",
-		"missing", s.jobs.running == JOBS_CHECK_MISSING,
-		"new", s.jobs.running == JOBS_CHECK_NEW,
+		"missing", !!(s.jobs.running & JOBS_CHECK_MISSING),
+		"new", !!(s.jobs.running & JOBS_CHECK_NEW),
 		"next_check_at", json_time(s.jobs.next_auto_at)));
 }
 

@@ -10,6 +10,7 @@
 #include "fs/render.h"
 #include "indexer/indexer.h"
 #include "indexer/realdebrid/rd_client.h"
+#include "indexer/realdebrid/rd_read.h"
 
 #define RECENT_ATTEMPTS "50"		/* requests listed in repairs.json */
 #define RECENT_REPAIRS "50"		/* repairs done listed there */
@@ -174,6 +175,21 @@ static json_t *guard_object(json_t *last)
 	" repaired, retries, failed, links_deleted, rescans, requests" \
 	" FROM rd_passes ORDER BY id DESC LIMIT 1"
 
+/* The listing of the account: the cycle of pages under way, or the last
+ * one, with the resync's progress. */
+static json_t *sync_object(const struct rd_read_sync *r)
+{
+	return json_pack("{s:b, s:i, s:I, s:I, s:o, s:o, s:o, s:o}",
+		"resync", r->full,
+		"next_page", r->next_page,
+		"pages_done", (json_int_t)r->pages_done,
+		"torrents_seen", (json_int_t)r->torrents_seen,
+		"total", r->total >= 0 ? json_integer(r->total) : json_null(),
+		"started_at", json_time(r->started_at),
+		"finished_at", json_time(r->finished_at),
+		"synced_at", json_time(r->synced_at));
+}
+
 /* The lists of repairs.json, each one query. */
 #define NR_LISTS 7
 
@@ -200,6 +216,7 @@ int render_repairs_json(struct strbuf *out)
 	};
 	json_t *v[NR_LISTS] = { NULL }, *last = NULL;
 	struct indexer_status s;
+	struct rd_read_sync sync;
 	sqlite3 *db = reader_begin();
 	int rc = 0;
 
@@ -210,19 +227,25 @@ int render_repairs_json(struct strbuf *out)
 		rc = rows_array(db, sql[i], &v[i]);
 	if (!rc)
 		rc = row_or_null(db, LAST_PASS_SQL, &last);
+	if (!rc)
+		rc = rd_read_sync(db, &sync);
 	reader_end(db);
 	if (rc) {
 		for (size_t i = 0; i < NR_LISTS; i++)
 			json_decref(v[i]);
+		json_decref(last);
 		return rc;
 	}
 	return json_append(out, json_pack(
-		"{s:b, s:b, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o}",
+		"{s:b, s:b, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o,"
+		" s:o}",
 		"dry_run", s.dry_run,
 		"running", !!(s.jobs.running & (JOBS_REPAIR_SCAN |
 						JOBS_REPAIR_RUN)),
 		"guard", guard_object(last),
 		"last_pass", last,
+		"next_pass_at", json_time(s.jobs.next_repair_at),
+		"sync", sync_object(&sync),
 		"queue", v[0],
 		"retry_queue", v[1],
 		"repaired", v[2],
@@ -230,6 +253,18 @@ int render_repairs_json(struct strbuf *out)
 		"loops_stopped", v[5],
 		"old_torrents_to_delete", v[6],
 		"recent_attempts", v[4]));
+}
+
+int render_repair_csv(struct strbuf *out)
+{
+	sqlite3 *db = reader_begin();
+	int rc;
+
+	if (!db)
+		return -EIO;
+	rc = rd_read_passes_csv(db, out);
+	reader_end(db);
+	return rc;
 }
 
 /* Requests by endpoint as {endpoint: count}. */

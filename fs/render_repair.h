@@ -24,15 +24,20 @@ int render_broken(struct strbuf *out);
  * reason, attempts, next_retry_at, plan}]. */
 int render_broken_json(struct strbuf *out);
 
-/* /status/repairs.json: dry_run, the guard, the last pass, the repair
- * queue, the retry queue, recent repairs, permanent failures, repair
- * loops stopped, old torrents still to delete, recent attempts. */
+/* /status/repairs.json: dry_run, the guard, the last pass, the next
+ * pass, the listing of the account (sync: pages_done, torrents_seen,
+ * started_at ...), the repair queue, the retry queue, recent repairs,
+ * permanent failures, repair loops stopped, old torrents still to
+ * delete, recent attempts. */
 int render_repairs_json(struct strbuf *out);
 
 /* /metrics/repair.json: requests by endpoint, 429s, repairs ok and
  * failed, permanent failures, links deleted, old torrents still to
  * delete and the deletions that failed, the last pass. */
 int render_repair_json(struct strbuf *out);
+
+/* /metrics/repair.csv: a header and one row per pass (rd_read.h). */
+int render_repair_csv(struct strbuf *out);
 
 /*
  * Append /status/health's lines: to errors when the last pass found the

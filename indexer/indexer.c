@@ -798,10 +798,13 @@ void indexer_status(struct indexer_status *out)
 	pthread_mutex_unlock(&ix.lock);
 	jobs_status(&out->jobs);
 	analysis_worker_status(&out->analysis);
-	if (!strcmp(out->state, "idle") &&
-	    (out->jobs.running & ~(JOBS_MAINTENANCE | JOBS_REPAIR_LINKS)))
-		out->state = out->jobs.running & (JOBS_REPAIR_SCAN |
-			JOBS_REPAIR_RUN) ? "repairing" : "checking";
+	if (!strcmp(out->state, "idle") && (out->jobs.running &
+					     (JOBS_REPAIR_SCAN |
+					      JOBS_REPAIR_RUN)))
+		out->state = "repairing";
+	else if (!strcmp(out->state, "idle") &&
+		 (out->jobs.running & JOBS_CHECKS))
+		out->state = "checking";
 	if (!strcmp(out->state, "idle") && out->analysis.paused)
 		out->state = "paused";
 }
@@ -820,6 +823,12 @@ void indexer_note_read(void)
 int indexer_check(unsigned jobs, const char *trigger)
 {
 	return jobs_submit(jobs, trigger);
+}
+
+int indexer_repair_torrent(enum rd_command cmd, const char *id,
+			   const char *trigger)
+{
+	return jobs_submit_torrent(cmd, id, trigger);
 }
 
 void indexer_set_dry_run(int on)

@@ -83,12 +83,19 @@ int indexer_rescan_paths(const char *trigger, char *const *paths,
 			 const double *event_at, size_t nr);
 
 /*
- * Queue jobs (JOBS_CHECK_MISSING, JOBS_CHECK_NEW, JOBS_REPAIR_SCAN,
- * JOBS_REPAIR_RUN) on the jobs thread;
- * trigger names the cause. Returns 0, or -EPERM when the configuration
- * switches one of them off.
+ * Queue jobs (enum jobs_job: the checks, repair passes, a resync,
+ * maintenance) on their lanes of the jobs threads; trigger names the
+ * cause. Returns 0, or -EPERM when the configuration switches one of
+ * them off, or -EAGAIN while the jobs restart.
  */
 int indexer_check(unsigned jobs, const char *trigger);
+
+/*
+ * Queue the retry or the forgetting of the repair of torrent id, which
+ * rd_commands_check() accepted (see jobs_submit_torrent()).
+ */
+int indexer_repair_torrent(enum rd_command cmd, const char *id,
+			   const char *trigger);
 
 /* Switch dry-run on or off until the daemon stops (see jobs.h). */
 void indexer_set_dry_run(int on);

@@ -12,38 +12,76 @@
 #include "common/db.h"
 #include "common/log.h"
 #include "indexer/maintenance.h"
+#include "indexer/realdebrid/rd_client.h"
 #include "indexer/realdebrid/rd_repair.h"
 #include "indexer/realdebrid/rd_watch.h"
 
-#define NR_JOBS 6
-
-/* The jobs auto_check_interval queues. */
-#define AUTO_JOBS (JOBS_CHECK_MISSING | JOBS_CHECK_NEW | JOBS_REPAIR_RUN)
+#define NR_JOBS 10
 #define TRIGGER_LEN 16
 
-/* How long an auto check waits for a scan before looking again. */
+/* How long a timed job waits for a scan before looking again. */
 #define SCAN_WAIT_S 5.0
+
+enum lane_id { LANE_CHECKS, LANE_REPAIR, LANE_MAINTENANCE, NR_LANES };
+
+struct lane {
+	const char *name;
+	unsigned jobs;			/* the jobs it runs */
+	pthread_t thread;
+	pthread_cond_t wake;
+	unsigned pending;
+	unsigned running;
+	int started;
+};
+
+/* A timed job: due at `at` (wall clock, 0: off), then every interval
+ * (0: once, set again by the job's own run). */
+enum timer_id { T_CHECKS, T_REPAIR, T_FOLLOW_UP, T_PRUNE, T_BACKUP,
+		NR_TIMERS };
+
+struct timer {
+	unsigned jobs;
+	const char *trigger;
+	int waits_for_scans;
+	double at;
+	long interval;
+};
+
+/* A retry or forget asked through the mount, for the repair lane. */
+struct torrent_cmd {
+	enum rd_command cmd;
+	char id[RD_ID_MAX + 1];
+};
 
 static struct {
 	const struct config *cfg;
 	int (*scanning)(void);
 	struct monitor *monitor;
 	struct rd_repair *repair;	/* NULL: repairs switched off */
-	double next_repair;		/* a follow-up pass; 0: none */
-	double next_maintenance;
-	pthread_t thread;
+	struct lane lanes[NR_LANES];
+	struct timer timers[NR_TIMERS];
+	struct torrent_cmd cmds[JOBS_TORRENTS_MAX];
+	size_t nr_cmds;
 	pthread_mutex_t lock;
-	pthread_cond_t wake;
 	int started, stopping, cancel;
 	int wake_ready;
-	unsigned pending;
 	char trigger[NR_JOBS][TRIGGER_LEN];
-	int running;
-	double next_auto;
 	int dry_run;
 } jobs = {
 	.lock = PTHREAD_MUTEX_INITIALIZER,
 	.dry_run = 1,
+	.lanes = {
+		[LANE_CHECKS] = { "checks", JOBS_CHECKS },
+		[LANE_REPAIR] = { "repair", JOBS_REPAIR },
+		[LANE_MAINTENANCE] = { "maintenance", JOBS_MAINTENANCE },
+	},
+	.timers = {
+		[T_CHECKS] = { JOBS_CHECKS, "schedule", 1 },
+		[T_REPAIR] = { JOBS_REPAIR_RUN, "schedule", 1 },
+		[T_FOLLOW_UP] = { JOBS_REPAIR_RUN, "follow-up", 0 },
+		[T_PRUNE] = { JOBS_PRUNE, "schedule", 1 },
+		[T_BACKUP] = { JOBS_BACKUP, "schedule", 1 },
+	},
 };
 
 int jobs_dry_run(void)
@@ -60,16 +98,20 @@ int jobs_enabled(const struct config *cfg, enum jobs_job job)
 {
 	switch (job) {
 	case JOBS_CHECK_MISSING:
-		return cfg->missing_volumes;
+		return cfg->missing_volumes && cfg->manga_roots.nr;
 	case JOBS_CHECK_NEW:
-		return cfg->new_volumes;
+		return cfg->new_volumes && cfg->manga_roots.nr;
 	case JOBS_REPAIR_SCAN:
 	case JOBS_REPAIR_LINKS:
 		return cfg->rd_mount && cfg->rd_libraries.nr;
+	case JOBS_REPAIR_TORRENTS:
+	case JOBS_REPAIR_RESYNC:
 	case JOBS_REPAIR_RUN:
 		return cfg->rd_mount && cfg->rd_libraries.nr &&
 			cfg->rd_api_token;
-	case JOBS_MAINTENANCE:
+	case JOBS_PRUNE:
+	case JOBS_BACKUP:
+	case JOBS_VACUUM:
 		return 1;
 	}
 	return 0;
@@ -95,144 +137,262 @@ static double last_check_at(void)
 	return at;
 }
 
-/* Carry out one job; a job that waits for something later (a repair's
- * follow-up, the next backup) leaves its time for the timers. */
-static void run(unsigned job, const char *trigger)
+/* The lane that runs job. */
+static struct lane *lane_of(unsigned job)
 {
-	enum monitor_flow flow = job == JOBS_CHECK_NEW ? MONITOR_NEW :
-		MONITOR_MISSING;
-	double next;
-
-	if (job == JOBS_REPAIR_LINKS) {
-		char **paths;
-		size_t nr;
-		int all = rd_watch_take(&paths, &nr);
-
-		/* A request merged into the run before found nothing. */
-		if (all || nr)
-			rd_repair_links(jobs.repair, all ? NULL : paths, nr);
-		rd_watch_free(paths, nr);
-		return;
-	}
-	if (job == JOBS_MAINTENANCE) {
-		maintenance_run(jobs.cfg, clock_wall());
-		next = maintenance_next_at(jobs.cfg);
-		pthread_mutex_lock(&jobs.lock);
-		jobs.next_maintenance = next;
-		pthread_mutex_unlock(&jobs.lock);
-		return;
-	}
-	if (!(job & (JOBS_REPAIR_SCAN | JOBS_REPAIR_RUN))) {
-		monitor_check(jobs.monitor, flow, trigger);
-		return;
-	}
-	rd_repair_pass(jobs.repair, job == JOBS_REPAIR_RUN ? RD_PASS_RUN :
-		       RD_PASS_SCAN, jobs_dry_run(), trigger);
-	next = rd_repair_next_at(jobs.repair);
-	pthread_mutex_lock(&jobs.lock);
-	jobs.next_repair = next;
-	pthread_mutex_unlock(&jobs.lock);
+	for (int i = 0; i < NR_LANES; i++)
+		if (jobs.lanes[i].jobs & job)
+			return &jobs.lanes[i];
+	return NULL;
 }
 
-/* Wait on the condition until the wall-clock time at (0: forever). */
-static void wait_until(double at)
+/* Set a one-time timer from a job's own run. */
+static void set_timer(enum timer_id t, double at)
 {
-	struct timespec ts;
-
-	if (!at) {
-		pthread_cond_wait(&jobs.wake, &jobs.lock);
-		return;
-	}
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	at = ts.tv_sec + ts.tv_nsec / 1e9 + fmax(0, at - clock_wall());
-	ts.tv_sec = (time_t)at;
-	ts.tv_nsec = (long)((at - ts.tv_sec) * 1e9);
-	pthread_cond_timedwait(&jobs.wake, &jobs.lock, &ts);
+	pthread_mutex_lock(&jobs.lock);
+	jobs.timers[t].at = at;
+	pthread_mutex_unlock(&jobs.lock);
 }
 
 /* Queue a job with its trigger, unless it is queued already. */
 static void queue(unsigned job, const char *trigger)
 {
 	int i = __builtin_ctz(job);
+	struct lane *l = lane_of(job);
 
-	if (jobs.pending & job)
+	if (l->pending & job)
 		return;
-	jobs.pending |= job;
+	l->pending |= job;
 	snprintf(jobs.trigger[i], TRIGGER_LEN, "%s", trigger);
+	pthread_cond_signal(&l->wake);
 }
 
-/* Queue the jobs the configuration allows when the interval is up, and a
- * repair pass's follow-up when it is due. */
-static void queue_auto(void)
+/* Carry out the retries and forgettings asked, then a pass for the
+ * retries. */
+static void run_torrent_cmds(const char *trigger)
 {
-	if (jobs.next_repair && clock_wall() >= jobs.next_repair) {
-		jobs.next_repair = 0;
-		queue(JOBS_REPAIR_RUN, "follow-up");
+	struct torrent_cmd cmds[JOBS_TORRENTS_MAX];
+	size_t nr;
+	int retry = 0;
+
+	pthread_mutex_lock(&jobs.lock);
+	nr = jobs.nr_cmds;
+	memcpy(cmds, jobs.cmds, nr * sizeof(*cmds));
+	jobs.nr_cmds = 0;
+	pthread_mutex_unlock(&jobs.lock);
+	for (size_t i = 0; i < nr; i++)
+		if (!rd_commands_apply(cmds[i].cmd, cmds[i].id))
+			retry |= cmds[i].cmd == RD_COMMAND_RETRY;
+	if (retry) {
+		pthread_mutex_lock(&jobs.lock);
+		queue(JOBS_REPAIR_RUN, trigger);
+		pthread_mutex_unlock(&jobs.lock);
 	}
-	if (jobs.next_maintenance && clock_wall() >= jobs.next_maintenance) {
-		if (jobs.scanning && jobs.scanning()) {
-			jobs.next_maintenance = clock_wall() + SCAN_WAIT_S;
-		} else {
-			jobs.next_maintenance = 0;
-			queue(JOBS_MAINTENANCE, "schedule");
+}
+
+/* Carry out one job of the repair lane. */
+static void run_repair(unsigned job, const char *trigger)
+{
+	char **paths;
+	size_t nr;
+	int all;
+
+	switch (job) {
+	case JOBS_REPAIR_TORRENTS:
+		run_torrent_cmds(trigger);
+		return;
+	case JOBS_REPAIR_RESYNC:
+		if (!rd_commands_resync()) {
+			pthread_mutex_lock(&jobs.lock);
+			queue(JOBS_REPAIR_RUN, trigger);
+			pthread_mutex_unlock(&jobs.lock);
 		}
-	}
-	if (!jobs.next_auto || clock_wall() < jobs.next_auto)
 		return;
-	if (jobs.scanning && jobs.scanning()) {
-		jobs.next_auto = clock_wall() + SCAN_WAIT_S;
+	case JOBS_REPAIR_LINKS:
+		all = rd_watch_take(&paths, &nr);
+		/* A request merged into the run before found nothing. */
+		if (all || nr)
+			rd_repair_links(jobs.repair, all ? NULL : paths, nr);
+		rd_watch_free(paths, nr);
 		return;
 	}
-	for (int i = 0; i < NR_JOBS; i++)
-		if (((1u << i) & AUTO_JOBS) && jobs_enabled(jobs.cfg, 1u << i))
-			queue(1u << i, "schedule");
-	jobs.next_auto = clock_wall() + jobs.cfg->auto_check_interval_s;
+	rd_repair_pass(jobs.repair, job == JOBS_REPAIR_RUN ? RD_PASS_RUN :
+		       RD_PASS_SCAN, jobs_dry_run(), trigger);
+	set_timer(T_FOLLOW_UP, rd_repair_next_at(jobs.repair));
 }
 
-/* The soonest of the timers that are set, or 0 when none is. */
-static double next_timer(void)
+/* Carry out one job; a job that waits for something later (a repair's
+ * follow-up, the next backup) leaves its time for the timers. */
+static void run(unsigned job, const char *trigger)
 {
-	const double t[] = {
-		jobs.next_auto, jobs.next_repair, jobs.next_maintenance,
-	};
-	double next = 0;
+	int failed;
 
-	for (size_t i = 0; i < sizeof(t) / sizeof(*t); i++)
-		if (t[i] && (!next || t[i] < next))
-			next = t[i];
+	switch (job) {
+	case JOBS_CHECK_MISSING:
+	case JOBS_CHECK_NEW:
+		monitor_check(jobs.monitor, job == JOBS_CHECK_NEW ?
+			      MONITOR_NEW : MONITOR_MISSING, trigger);
+		return;
+	case JOBS_PRUNE:
+		maintenance_prune(jobs.cfg, clock_wall());
+		return;
+	case JOBS_BACKUP:
+		failed = maintenance_backup_now(jobs.cfg, clock_wall());
+		/* A backup that failed is tried again later, not at once. */
+		if (jobs.cfg->backup_interval_s > 0)
+			set_timer(T_BACKUP, failed ? clock_wall() +
+				  MAINTENANCE_RETRY_S :
+				  maintenance_next_at(jobs.cfg));
+		return;
+	case JOBS_VACUUM:
+		maintenance_vacuum();
+		return;
+	}
+	run_repair(job, trigger);
+}
+
+/* Wait on the lane's condition until the wall-clock time at (0:
+ * forever). */
+static void wait_until(struct lane *l, double at)
+{
+	struct timespec ts;
+
+	if (!at) {
+		pthread_cond_wait(&l->wake, &jobs.lock);
+		return;
+	}
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	at = ts.tv_sec + ts.tv_nsec / 1e9 + fmax(0, at - clock_wall());
+	ts.tv_sec = (time_t)at;
+	ts.tv_nsec = (long)((at - ts.tv_sec) * 1e9);
+	pthread_cond_timedwait(&l->wake, &jobs.lock, &ts);
+}
+
+/* Queue the lane's timed jobs that are due and that the configuration
+ * allows; those that wait for scans look again a moment later while
+ * one runs. Returns the soonest timer of the lane left, or 0. */
+static double queue_due(struct lane *l)
+{
+	double now = clock_wall(), next = 0;
+
+	for (int i = 0; i < NR_TIMERS; i++) {
+		struct timer *t = &jobs.timers[i];
+
+		if (!(t->jobs & l->jobs) || !t->at)
+			continue;
+		if (now >= t->at && t->waits_for_scans && jobs.scanning &&
+		    jobs.scanning()) {
+			t->at = now + SCAN_WAIT_S;
+		} else if (now >= t->at) {
+			for (unsigned j = t->jobs; j; j &= j - 1)
+				if (jobs_enabled(jobs.cfg, j & -j))
+					queue(j & -j, t->trigger);
+			t->at = t->interval ? now + t->interval : 0;
+		}
+		if (t->at && (!next || t->at < next))
+			next = t->at;
+	}
 	return next;
 }
 
-/* One job at a time, so each service's rate is simple to hold; timed
- * checks are queued like requested ones. */
-static void *jobs_main(void *unused)
+/* One job at a time in a lane, so each service's rate is simple to
+ * hold; timed jobs are queued like requested ones. */
+static void *lane_main(void *arg)
 {
-	(void)unused;
+	struct lane *l = arg;
+
 	pthread_mutex_lock(&jobs.lock);
 	while (!jobs.stopping) {
 		char trigger[TRIGGER_LEN];
+		double next = queue_due(l);
 		unsigned job;
 		int i;
 
-		queue_auto();
-		if (!jobs.pending) {
-			wait_until(next_timer());
+		if (!l->pending) {
+			wait_until(l, next);
 			continue;
 		}
-		i = __builtin_ctz(jobs.pending);
+		i = __builtin_ctz(l->pending);
 		job = 1u << i;
-		jobs.pending &= ~job;
+		l->pending &= ~job;
 		memcpy(trigger, jobs.trigger[i], TRIGGER_LEN);
-		jobs.running = job;
+		l->running = job;
 		pthread_mutex_unlock(&jobs.lock);
 
 		run(job, trigger);
 
 		pthread_mutex_lock(&jobs.lock);
-		jobs.running = 0;
+		l->running = 0;
 	}
 	pthread_mutex_unlock(&jobs.lock);
 	return NULL;
+}
+
+/* Arm the timers for cfg: each due its interval after the last time its
+ * job ran, as the store remembers it, at once when that is overdue. */
+static void arm_timers(const struct config *cfg)
+{
+	struct timer *t = jobs.timers;
+	double now = clock_wall(), last;
+
+	for (int i = 0; i < NR_TIMERS; i++)
+		t[i].at = 0;
+	t[T_CHECKS].interval = cfg->auto_check_interval_s;
+	t[T_REPAIR].interval = cfg->rd_check_interval_s;
+	t[T_PRUNE].interval = cfg->cleanup_interval_s;
+	if (t[T_CHECKS].interval > 0 &&
+	    (jobs_enabled(cfg, JOBS_CHECK_MISSING) ||
+	     jobs_enabled(cfg, JOBS_CHECK_NEW))) {
+		last = last_check_at();
+		t[T_CHECKS].at = last ? last + t[T_CHECKS].interval : now;
+	}
+	if (jobs.repair && t[T_REPAIR].interval > 0 &&
+	    jobs_enabled(cfg, JOBS_REPAIR_RUN)) {
+		last = rd_repair_last_run_at(jobs.repair);
+		t[T_REPAIR].at = last ? last + t[T_REPAIR].interval : now;
+	}
+	/* A resync asked before a restart goes on at once. */
+	if (jobs.repair && jobs_enabled(cfg, JOBS_REPAIR_RUN) &&
+	    rd_repair_resyncing(jobs.repair))
+		t[T_FOLLOW_UP].at = now;
+	if (t[T_PRUNE].interval > 0)
+		t[T_PRUNE].at = now + fmin(t[T_PRUNE].interval,
+					   MAINTENANCE_FIRST_DELAY);
+	if (cfg->backup_interval_s > 0)
+		t[T_BACKUP].at = maintenance_next_at(cfg);
+}
+
+/* Free what the lanes worked with; the threads are stopped. */
+static void release(void)
+{
+	struct monitor *monitor;
+	struct rd_repair *repair;
+
+	/* FUSE threads read the monitor's figures under the lock. */
+	pthread_mutex_lock(&jobs.lock);
+	monitor = jobs.monitor;
+	repair = jobs.repair;
+	jobs.monitor = NULL;
+	jobs.repair = NULL;
+	pthread_mutex_unlock(&jobs.lock);
+	monitor_free(monitor);
+	rd_repair_free(repair);
+}
+
+/* Stop the lanes that started, and wait for them. */
+static void stop_lanes(void)
+{
+	pthread_mutex_lock(&jobs.lock);
+	jobs.stopping = 1;
+	__atomic_store_n(&jobs.cancel, 1, __ATOMIC_RELAXED);
+	for (int i = 0; i < NR_LANES; i++)
+		pthread_cond_signal(&jobs.lanes[i].wake);
+	pthread_mutex_unlock(&jobs.lock);
+	for (int i = 0; i < NR_LANES; i++) {
+		if (jobs.lanes[i].started)
+			pthread_join(jobs.lanes[i].thread, NULL);
+		jobs.lanes[i].started = 0;
+	}
 }
 
 int jobs_start(const struct config *cfg, int (*scanning)(void))
@@ -245,10 +405,7 @@ int jobs_start(const struct config *cfg, int (*scanning)(void))
 	jobs_set_dry_run(cfg->dry_run);
 	jobs.stopping = 0;
 	jobs.cancel = 0;
-	jobs.pending = 0;
-	jobs.next_auto = 0;
-	jobs.next_repair = 0;
-	jobs.next_maintenance = maintenance_next_at(cfg);
+	jobs.nr_cmds = 0;
 	rc = monitor_new(cfg, &jobs.cancel, &jobs.dry_run, &jobs.monitor);
 	if (!rc && jobs_enabled(cfg, JOBS_REPAIR_SCAN))
 		rc = rd_repair_new(cfg, &jobs.cancel, &jobs.repair);
@@ -257,30 +414,31 @@ int jobs_start(const struct config *cfg, int (*scanning)(void))
 		jobs.monitor = NULL;
 		return rc;
 	}
-	if (cfg->auto_check_interval_s > 0 &&
-	    (cfg->missing_volumes || cfg->new_volumes ||
-	     jobs_enabled(cfg, JOBS_REPAIR_RUN))) {
-		double last = last_check_at();
-
-		jobs.next_auto = last ? last + cfg->auto_check_interval_s :
-			clock_wall();
-	}
-	/* Made once and never destroyed: FUSE threads signal it also
+	arm_timers(cfg);
+	/* Made once and never destroyed: FUSE threads signal them also
 	 * while a reload stops and starts the jobs. */
 	if (!jobs.wake_ready) {
 		pthread_condattr_init(&attr);
 		pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
-		pthread_cond_init(&jobs.wake, &attr);
+		for (int i = 0; i < NR_LANES; i++)
+			pthread_cond_init(&jobs.lanes[i].wake, &attr);
 		pthread_condattr_destroy(&attr);
 		jobs.wake_ready = 1;
 	}
-	rc = -pthread_create(&jobs.thread, NULL, jobs_main, NULL);
+	for (int i = 0; !rc && i < NR_LANES; i++) {
+		struct lane *l = &jobs.lanes[i];
+
+		l->pending = l->running = 0;
+		rc = -pthread_create(&l->thread, NULL, lane_main, l);
+		l->started = !rc;
+		if (rc)
+			log_error(rc, "jobs: cannot start the %s thread",
+				  l->name);
+	}
 	if (rc) {
-		monitor_free(jobs.monitor);
-		jobs.monitor = NULL;
-		rd_repair_free(jobs.repair);
-		jobs.repair = NULL;
-		return log_error(rc, "jobs: cannot start thread");
+		stop_lanes();
+		release();
+		return rc;
 	}
 	pthread_mutex_lock(&jobs.lock);
 	jobs.started = 1;
@@ -293,62 +451,82 @@ int jobs_start(const struct config *cfg, int (*scanning)(void))
 
 void jobs_stop(void)
 {
-	struct monitor *monitor;
-	struct rd_repair *repair;
-
 	if (!jobs.started)
 		return;
-	pthread_mutex_lock(&jobs.lock);
-	jobs.stopping = 1;
-	__atomic_store_n(&jobs.cancel, 1, __ATOMIC_RELAXED);
-	pthread_cond_signal(&jobs.wake);
-	pthread_mutex_unlock(&jobs.lock);
-	pthread_join(jobs.thread, NULL);
-	/* FUSE threads read the monitor's figures under the lock. */
+	stop_lanes();
 	pthread_mutex_lock(&jobs.lock);
 	jobs.started = 0;
-	monitor = jobs.monitor;
-	repair = jobs.repair;
-	jobs.monitor = NULL;
-	jobs.repair = NULL;
 	pthread_mutex_unlock(&jobs.lock);
-	monitor_free(monitor);
-	rd_repair_free(repair);
+	release();
+}
+
+/* Whether jobs may be queued now: started, and every one allowed.
+ * Called with the lock held. */
+static int may_queue(unsigned which)
+{
+	if (!which || (which >> NR_JOBS))
+		return -EINVAL;
+	/* Stopped, or restarting for a reload: ask again in a moment. */
+	if (!jobs.started || jobs.stopping)
+		return -EAGAIN;
+	for (unsigned j = which; j; j &= j - 1)
+		if (!jobs_enabled(jobs.cfg, j & -j))
+			return -EPERM;
+	return 0;
 }
 
 int jobs_submit(unsigned which, const char *trigger)
 {
-	int rc = 0;
+	int rc;
 
-	if (!which || (which >> NR_JOBS))
-		return -EINVAL;
 	pthread_mutex_lock(&jobs.lock);
-	/* Stopped, or restarting for a reload: ask again in a moment. */
-	if (!jobs.started || jobs.stopping)
-		rc = -EAGAIN;
-	for (int i = 0; !rc && i < NR_JOBS; i++)
-		if ((which & (1u << i)) && !jobs_enabled(jobs.cfg, 1u << i))
-			rc = -EPERM;
-	for (int i = 0; !rc && i < NR_JOBS; i++)
-		if (which & (1u << i))
-			queue(1u << i, trigger);
-	if (!rc)
-		pthread_cond_signal(&jobs.wake);
+	rc = may_queue(which);
+	for (unsigned j = which; !rc && j; j &= j - 1)
+		queue(j & -j, trigger);
+	pthread_mutex_unlock(&jobs.lock);
+	return rc;
+}
+
+int jobs_submit_torrent(enum rd_command cmd, const char *id,
+			const char *trigger)
+{
+	struct torrent_cmd *c;
+	int rc;
+
+	pthread_mutex_lock(&jobs.lock);
+	rc = may_queue(JOBS_REPAIR_TORRENTS);
+	if (!rc && jobs.nr_cmds == JOBS_TORRENTS_MAX)
+		rc = -EBUSY;
+	if (!rc) {
+		c = &jobs.cmds[jobs.nr_cmds++];
+		c->cmd = cmd;
+		snprintf(c->id, sizeof(c->id), "%s", id);
+		queue(JOBS_REPAIR_TORRENTS, trigger);
+	}
 	pthread_mutex_unlock(&jobs.lock);
 	return rc;
 }
 
 void jobs_status(struct jobs_status *out)
 {
+	const struct timer *t = jobs.timers;
+
 	memset(out, 0, sizeof(*out));
 	pthread_mutex_lock(&jobs.lock);
 	if (jobs.started) {
-		out->running = jobs.running;
-		out->pending = jobs.pending;
+		for (int i = 0; i < NR_LANES; i++) {
+			out->running |= jobs.lanes[i].running;
+			out->pending |= jobs.lanes[i].pending;
+		}
 		for (int i = 0; i < NR_JOBS; i++)
 			if (jobs_enabled(jobs.cfg, 1u << i))
 				out->enabled |= 1u << i;
-		out->next_auto_at = jobs.next_auto;
+		out->next_auto_at = t[T_CHECKS].at;
+		out->next_repair_at = t[T_FOLLOW_UP].at && (!t[T_REPAIR].at ||
+			t[T_FOLLOW_UP].at < t[T_REPAIR].at) ?
+			t[T_FOLLOW_UP].at : t[T_REPAIR].at;
+		out->next_prune_at = t[T_PRUNE].at;
+		out->next_backup_at = t[T_BACKUP].at;
 		out->have_monitor = 1;
 		monitor_stats(jobs.monitor, &out->monitor);
 	}

@@ -2,17 +2,26 @@
 #define MEDIAMON_JOBS_H
 
 /*
- * The jobs thread: network work and timed work, one job at a time, so a
- * service's rate limit is simple to hold. Its jobs are the monitor's two
- * checks and the Real-Debrid repair passes (rd_repair.h), run on request
- * and every auto_check_interval; a repair pass that waits for a download
- * or a retry asks for a follow-up pass, which runs when it is due.
- * Changes under the library folders (rd_watch.h) update the links the
- * repair knows between passes, and the links are walked once at start.
- * Maintenance (maintenance.h) runs when a backup is due.
+ * The jobs threads: network work and timed work, in lanes that never
+ * wait for each other, one job at a time within a lane, so each
+ * service's rate limit is simple to hold (every service is used by one
+ * lane only):
+ *
+ *   checks        the monitor's two checks, on request and every
+ *                 [monitor] auto_check_interval
+ *   repair        the Real-Debrid repair (rd_repair.h): passes on request
+ *                 and every [realdebrid] check_interval, the follow-up
+ *                 pass a repair waiting for a download or a retry asks
+ *                 for, the links the watcher saw change (rd_watch.h; the
+ *                 links are walked once at start), and the commands of
+ *                 /control/repair (rd_commands.h)
+ *   maintenance   retention every [retention] cleanup_interval, backups
+ *                 every backup_interval (maintenance.h), and vacuum on
+ *                 request
  *
  *	jobs_start(cfg, scanning);
  *	jobs_submit(JOBS_CHECK_MISSING, "control");
+ *	jobs_submit_torrent(RD_COMMAND_RETRY, "ABCDEF123", "control");
  *	...
  *	jobs_stop();
  *
@@ -22,36 +31,54 @@
  */
 
 #include "indexer/monitor/monitor.h"
+#include "indexer/realdebrid/rd_commands.h"
 
 struct config;
 
 enum jobs_job {
 	JOBS_CHECK_MISSING = 1 << 0,
 	JOBS_CHECK_NEW = 1 << 1,
-	JOBS_REPAIR_SCAN = 1 << 2,	/* detect and map dead links */
-	JOBS_REPAIR_RUN = 1 << 3,	/* and repair them */
-	JOBS_MAINTENANCE = 1 << 4,	/* retention and backups */
-	JOBS_REPAIR_LINKS = 1 << 5,	/* links the watcher saw change */
+	JOBS_REPAIR_TORRENTS = 1 << 2,	/* retry and forget, as asked */
+	JOBS_REPAIR_RESYNC = 1 << 3,	/* list the whole account again */
+	JOBS_REPAIR_SCAN = 1 << 4,	/* detect and map dead links */
+	JOBS_REPAIR_RUN = 1 << 5,	/* and repair them */
+	JOBS_REPAIR_LINKS = 1 << 6,	/* links the watcher saw change */
+	JOBS_PRUNE = 1 << 7,		/* retention */
+	JOBS_BACKUP = 1 << 8,
+	JOBS_VACUUM = 1 << 9,
 };
 
+/* The jobs of each lane. */
+#define JOBS_CHECKS (JOBS_CHECK_MISSING | JOBS_CHECK_NEW)
+#define JOBS_REPAIR (JOBS_REPAIR_TORRENTS | JOBS_REPAIR_RESYNC | \
+		     JOBS_REPAIR_SCAN | JOBS_REPAIR_RUN | JOBS_REPAIR_LINKS)
+#define JOBS_MAINTENANCE (JOBS_PRUNE | JOBS_BACKUP | JOBS_VACUUM)
+
+/* Torrent commands waiting at most, beyond which a request is refused. */
+#define JOBS_TORRENTS_MAX 64
+
 struct jobs_status {
-	int running;			/* the job running, or 0 */
+	unsigned running;		/* the jobs running, one per lane */
 	unsigned pending;		/* jobs queued */
 	unsigned enabled;		/* jobs the configuration allows */
 	double next_auto_at;		/* wall clock; 0: no auto checks */
+	double next_repair_at;		/* the next timed or follow-up pass */
+	double next_prune_at, next_backup_at;
 	int have_monitor;		/* monitor holds figures */
 	struct monitor_stats monitor;
 };
 
 /*
- * Start the thread for cfg (which must outlive it). Auto checks run every
- * auto_check_interval after the last one recorded in the store (at once
- * when it is overdue), but never while scanning() says a scan runs or
- * waits: they wait for it. Returns 0 or a negative errno value.
+ * Start the lanes for cfg (which must outlive them). Auto checks run
+ * every auto_check_interval after the last one recorded in the store,
+ * timed repair passes every check_interval after the last run pass
+ * recorded (each at once when it is overdue), but never while scanning()
+ * says a scan runs or waits: they wait for it. Returns 0 or a negative
+ * errno value.
  */
 int jobs_start(const struct config *cfg, int (*scanning)(void));
 
-/* Stop the running job early (nothing is lost) and the thread. */
+/* Stop the running jobs early (nothing is lost) and the threads. */
 void jobs_stop(void);
 
 /*
@@ -61,6 +88,15 @@ void jobs_stop(void);
  * an unknown job.
  */
 int jobs_submit(unsigned jobs, const char *trigger);
+
+/*
+ * Queue the retry or the forgetting (cmd) of the repair of torrent id
+ * (checked with rd_commands_check() first), then, for a retry, a run
+ * pass. Returns as jobs_submit(), or -EBUSY when JOBS_TORRENTS_MAX
+ * commands wait already.
+ */
+int jobs_submit_torrent(enum rd_command cmd, const char *id,
+			const char *trigger);
 
 /* Copy the status; callable from any thread. */
 void jobs_status(struct jobs_status *out);
@@ -74,10 +110,11 @@ int jobs_dry_run(void);
 void jobs_set_dry_run(int on);
 
 /*
- * Whether the configuration lets job run: the checks as [monitor] says,
- * a repair scan (and the update of links the watcher saw change) once
- * [realdebrid] has a mount and a library, a repair run once it has an
- * api_token too, maintenance always.
+ * Whether the configuration lets job run: the checks when there is a
+ * manga root and [monitor] allows them, a repair scan (and the update of
+ * links the watcher saw change) once [realdebrid] has a mount and a
+ * library, the other repair jobs once it has an api_token too,
+ * maintenance always.
  */
 int jobs_enabled(const struct config *cfg, enum jobs_job job);
 

@@ -20,7 +20,6 @@
 
 #define PREFIX "mediamon-"
 #define SUFFIX ".db"
-#define DAY (24 * 3600.0)
 
 /* Where backups of db_path go: BACKUPS beside it. */
 static void backup_dir(const char *db_path, struct strbuf *out)
@@ -163,31 +162,40 @@ int maintenance_backup(const char *db_path, const char *dir, double now,
 	return rc;
 }
 
-double maintenance_next_at(const struct config *cfg)
+double maintenance_last_backup_at(const struct config *cfg)
 {
 	struct strbuf dir = STRBUF_INIT, path = STRBUF_INIT;
-	double now = clock_wall(), next = now + MAINTENANCE_FIRST_DELAY;
+	double at = 0;
 	char **names;
 	struct stat st;
 	size_t nr;
 
-	if (cfg->backup_interval_s <= 0)
-		return now + DAY;
 	backup_dir(cfg->database, &dir);
 	if (!list_backups(dir.buf, &names, &nr) && nr) {
 		strbuf_addf(&path, "%s/%s", dir.buf, names[nr - 1]);
 		if (!stat(path.buf, &st))
-			next = st.st_mtime + cfg->backup_interval_s;
+			at = st.st_mtime;
 		for (size_t i = 0; i < nr; i++)
 			free(names[i]);
 		free(names);
 	}
 	strbuf_release(&dir);
 	strbuf_release(&path);
-	return next;
+	return at;
 }
 
-int maintenance_run(const struct config *cfg, double now)
+double maintenance_next_at(const struct config *cfg)
+{
+	double last;
+
+	if (cfg->backup_interval_s <= 0)
+		return 0;
+	last = maintenance_last_backup_at(cfg);
+	return last ? last + cfg->backup_interval_s :
+		clock_wall() + MAINTENANCE_FIRST_DELAY;
+}
+
+int maintenance_prune(const struct config *cfg, double now)
 {
 	struct rd_sql attempts = {
 		.sql = "DELETE FROM rd_attempts WHERE at < ?7",
@@ -197,17 +205,42 @@ int maintenance_run(const struct config *cfg, double now)
 		.sql = "DELETE FROM rd_passes WHERE started_at < ?7",
 		.num = { now - cfg->retention_metrics_s },
 	};
-	struct strbuf dir = STRBUF_INIT;
 	int rc;
 
 	rc = writer_call(rd_store_sql, &attempts);
 	if (!rc)
 		rc = writer_call(rd_store_sql, &passes);
-	if (rc || cfg->backup_interval_s <= 0)
-		return rc;
+	if (!rc)
+		log_info("cleanup: history older than the retention dropped");
+	return rc;
+}
+
+int maintenance_backup_now(const struct config *cfg, double now)
+{
+	struct strbuf dir = STRBUF_INIT;
+	int rc;
+
 	backup_dir(cfg->database, &dir);
 	rc = maintenance_backup(cfg->database, dir.buf, now,
 				cfg->backups_kept > 0 ? cfg->backups_kept : 1);
 	strbuf_release(&dir);
+	return rc;
+}
+
+/* VACUUM runs outside any transaction, which writer_call() gives. */
+static int vacuum(sqlite3 *db, void *unused)
+{
+	(void)unused;
+	return db_exec(db, "VACUUM");
+}
+
+int maintenance_vacuum(void)
+{
+	double start = clock_mono();
+	int rc = writer_call(vacuum, NULL);
+
+	if (!rc)
+		log_info("vacuum: database rebuilt in %.1f s",
+			 clock_mono() - start);
 	return rc;
 }

@@ -2,11 +2,14 @@
 #define MEDIAMON_MAINTENANCE_H
 
 /*
- * Timed upkeep of the store, on the jobs thread: retention, and backups
- * of the database with SQLite's online backup API.
+ * Upkeep of the store, on the maintenance lane of the jobs (jobs.h):
+ * retention, backups of the database with SQLite's online backup API,
+ * and vacuum, each timed or on request (/control/maintenance).
  *
- *	maintenance_run(cfg, clock_wall());
+ *	maintenance_prune(cfg, clock_wall());
+ *	maintenance_backup_now(cfg, clock_wall());
  *	next = maintenance_next_at(cfg);
+ *	maintenance_vacuum();
  *
  * Retention drops Real-Debrid requests (rd_attempts) older than
  * [retention] attempts, and repair passes (rd_passes) older than
@@ -14,30 +17,45 @@
  * runs, to BACKUPS/mediamon-YYYYMMDDTHHMMSSZ.db, where BACKUPS is the
  * folder "backups" beside the database; it is written under a temporary
  * name and renamed, so a backup file is always whole. Only the newest
- * backups_kept are kept.
+ * backups_kept are kept. Vacuum rebuilds the database file without its
+ * free pages, through the writer (scans wait meanwhile).
  */
 
 struct config;
 
-/* How long after start the first backup waits when there is none. */
+/* How long after start the first backup waits when there is none, and
+ * the first cleanup at most (the store does not say when the last one
+ * ran: the first comes cleanup_interval after start, or this soon). */
 #define MAINTENANCE_FIRST_DELAY 600.0
+
+/* How long after a failed timed backup the next one is tried. */
+#define MAINTENANCE_RETRY_S 3600.0
 
 /* The folder backups go to, beside the database. */
 #define MAINTENANCE_BACKUP_DIR "backups"
 
-/*
- * Apply retention at now, then, when backup_interval is not 0, write a
- * backup and drop the oldest beyond backups_kept. Returns 0 or a negative
- * errno value (logged); a failed backup leaves no partial file.
- */
-int maintenance_run(const struct config *cfg, double now);
+/* Apply retention at now. Returns 0 or a negative errno value (logged). */
+int maintenance_prune(const struct config *cfg, double now);
 
 /*
- * When the next run is due (wall clock): the newest backup's time plus
- * backup_interval, or MAINTENANCE_FIRST_DELAY from now when there is
- * none; a day after now when backups are off, for retention alone.
+ * Write a backup of cfg's database, named for now, into the backups
+ * folder, and drop the oldest beyond backups_kept. Returns 0 or a
+ * negative errno value (logged); a failed backup leaves no partial file.
+ */
+int maintenance_backup_now(const struct config *cfg, double now);
+
+/*
+ * When the next timed backup is due (wall clock): the newest backup's
+ * time plus backup_interval, or MAINTENANCE_FIRST_DELAY from now when
+ * there is none; 0 when backups are off (backup_interval 0).
  */
 double maintenance_next_at(const struct config *cfg);
+
+/*
+ * The time of the newest backup of cfg's database (its file's), or 0
+ * when there is none.
+ */
+double maintenance_last_backup_at(const struct config *cfg);
 
 /*
  * Write a backup of the database at db_path into dir (created if need
@@ -46,5 +64,9 @@ double maintenance_next_at(const struct config *cfg);
  */
 int maintenance_backup(const char *db_path, const char *dir, double now,
 		       int kept);
+
+/* Vacuum the database through the writer. Returns 0 or a negative errno
+ * value (logged). */
+int maintenance_vacuum(void);
 
 #endif

@@ -11,6 +11,7 @@
 #include "common/log.h"
 #include "common/strbuf.h"
 #include "common/notify.h"
+#include "indexer/realdebrid/rd_commands.h"
 #include "indexer/realdebrid/rd_job.h"
 #include "indexer/realdebrid/rd_guard.h"
 #include "indexer/realdebrid/rd_links.h"
@@ -75,6 +76,17 @@ void rd_repair_free(struct rd_repair *r)
 double rd_repair_next_at(struct rd_repair *r)
 {
 	return r->next_at;
+}
+
+double rd_repair_last_run_at(struct rd_repair *r)
+{
+	return rd_store_num(r->db, "SELECT max(finished_at) FROM rd_passes"
+			    " WHERE kind = 'run'", NULL, 0, 0);
+}
+
+int rd_repair_resyncing(struct rd_repair *r)
+{
+	return rd_commands_resyncing(r->db);
 }
 
 /* Look at the mount, with the link counts of this pass: before the pass
@@ -190,11 +202,27 @@ int rd_repair_links(struct rd_repair *r, char *const *paths, size_t nr)
 	return rc;
 }
 
+/* The torrents with dead links and no repair. */
+#define QUEUE_SQL \
+	"SELECT DISTINCT l.torrent_id FROM rd_links l WHERE l.broken AND" \
+	" l.torrent_id IS NOT NULL AND NOT EXISTS (SELECT 1 FROM" \
+	" rd_repairs p WHERE p.torrent_id = l.torrent_id)"
+
+/* The torrents the account lists in a state a repair can mend, with no
+ * repair: virus stays as it is. */
+#define RD_ERRORED "('error', 'magnet_error', 'dead')"
+#define ERRORED_SQL \
+	"SELECT t.id FROM rd_torrents t WHERE t.status IN " RD_ERRORED \
+	" AND t.hash IS NOT NULL AND NOT EXISTS (SELECT 1 FROM rd_repairs p" \
+	" WHERE p.torrent_id = t.id)"
+
 /*
- * Put each torrent with dead links in the repair queue, unless a repair
- * of it is under way, or it was just repaired and the mount has not
- * caught up yet, or it is in a repair loop; drop waiting repairs whose
- * links came back by themselves.
+ * Put each torrent with dead links (and, in account mode, each the
+ * account lists as errored) in the repair queue, unless a repair of it
+ * is under way, or it was just repaired and the mount has not caught up
+ * yet, or it is in a repair loop; drop waiting repairs whose links came
+ * back by themselves (or whose torrent the account no longer lists as
+ * errored), unless a user asked for them.
  */
 static int queue_repairs(struct rd_repair *r, double now)
 {
@@ -202,11 +230,9 @@ static int queue_repairs(struct rd_repair *r, double now)
 	size_t nr = 0;
 	int rc;
 
-	rc = rd_store_strings(r->db, "SELECT DISTINCT l.torrent_id FROM"
-			      " rd_links l WHERE l.broken AND l.torrent_id IS"
-			      " NOT NULL AND NOT EXISTS (SELECT 1 FROM"
-			      " rd_repairs p WHERE"
-			      " p.torrent_id = l.torrent_id)", NULL, &ids, &nr);
+	rc = rd_store_strings(r->db, r->cfg->rd_repair_account_errors ?
+			      QUEUE_SQL " UNION " ERRORED_SQL : QUEUE_SQL,
+			      NULL, &ids, &nr);
 	for (size_t i = 0; !rc && i < nr; i++) {
 		struct rd_sql q = {
 			.sql = "INSERT INTO rd_repairs (torrent_id, hash, name,"
@@ -243,9 +269,13 @@ static int queue_repairs(struct rd_repair *r, double now)
 		return rc;
 	return writer_call(rd_store_sql, &(struct rd_sql){
 		.sql = "DELETE FROM rd_repairs WHERE state IN ('queued',"
-		       " 'waiting_retry') AND NOT EXISTS (SELECT 1 FROM"
-		       " rd_links l WHERE l.torrent_id = rd_repairs.torrent_id"
-		       " AND l.broken)",
+		       " 'waiting_retry') AND asked_at IS NULL AND NOT EXISTS"
+		       " (SELECT 1 FROM rd_links l WHERE"
+		       " l.torrent_id = rd_repairs.torrent_id AND l.broken)"
+		       " AND NOT (?7 AND EXISTS (SELECT 1 FROM rd_torrents t"
+		       " WHERE t.id = rd_repairs.torrent_id AND t.status IN"
+		       " " RD_ERRORED "))",
+		.num = { r->cfg->rd_repair_account_errors },
 	});
 }
 
@@ -291,7 +321,8 @@ static void schedule(struct rd_repair *r, double now)
 
 	if (deletes && (!next || deletes < next))
 		next = deletes;
-	if (busy && (!next || now + RD_POLL_S < next))
+	if ((busy || rd_commands_resyncing(r->db)) &&
+	    (!next || now + RD_POLL_S < next))
 		next = now + RD_POLL_S;
 	if (next && next < r->s.paused_until)
 		next = r->s.paused_until;
@@ -349,6 +380,7 @@ int rd_repair_pass(struct rd_repair *r, enum rd_pass_kind kind, int dry_run,
 	schedule(r, clock_wall());
 
 	r->n.requests = r->s.requests;
+	r->n.rate_limited = r->s.rate_limits;
 	r->n.kind = kind == RD_PASS_RUN ? "run" : "scan";
 	r->n.trigger = trigger;
 	r->n.dry_run = dry_run;

@@ -94,8 +94,15 @@ int rd_repair_links(struct rd_repair *r, char *const *paths, size_t nr);
 
 /*
  * The wall-clock time a follow-up run pass is due (a repair waits for its
- * download, a retry comes due, a rate-limit pause ends), or 0 for none.
+ * download, a retry comes due, a rate-limit pause ends, a resync has
+ * pages left), or 0 for none.
  */
 double rd_repair_next_at(struct rd_repair *r);
+
+/* When the last run pass finished, as the store remembers it, or 0. */
+double rd_repair_last_run_at(struct rd_repair *r);
+
+/* Whether a resync asked is under way (rd_commands.h). */
+int rd_repair_resyncing(struct rd_repair *r);
 
 #endif

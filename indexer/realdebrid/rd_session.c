@@ -43,6 +43,7 @@ void rd_session_begin(struct rd_session *s, sqlite3 *db)
 	s->stop = 0;
 	s->paused_until = 0;
 	s->requests = 0;
+	s->rate_limits = 0;
 	s->rate_limited_at = rd_store_num(db, "SELECT rate_limited_at FROM"
 					  " rd_sync", NULL, 0, 0);
 }
@@ -106,8 +107,10 @@ void rd_session_note(struct rd_session *s, const char *endpoint,
 	s->requests++;
 	writer_call(rd_store_attempt, &a);
 	writer_call(services_store, &rep);
-	if (rc == -EAGAIN)
+	if (rc == -EAGAIN) {
 		s->rate_limited_at = a.at;
+		s->rate_limits++;
+	}
 	if (rc == -EACCES)
 		s->stop = 1;
 }

@@ -35,6 +35,7 @@ struct rd_session {
 	double paused_until;		/* the pause that stopped it, or 0 */
 	double rate_limited_at;		/* the last rate-limit answer, or 0 */
 	int requests;			/* sent since rd_session_begin() */
+	int rate_limits;		/* of them, refused for the rate */
 };
 
 /*

@@ -33,7 +33,8 @@ def mount(library, tmp_path):
 GENERATED = ["README", "status/summary.json", "status/health",
              "status/missing", "status/missing.json", "status/no-cover",
              "status/broken", "status/broken.json", "status/repairs.json",
-             "metrics/repair.json", "control/repair",
+             "metrics/repair.json", "metrics/repair.csv", "control/repair",
+             "control/maintenance",
              "metrics/scan.json", "metrics/scan.csv", "metrics/watch.json",
              "control/rescan", "status/duplicates", "metrics/analysis.json",
              "metrics/fuse.json", "control/pause", "log"]
@@ -55,10 +56,10 @@ def test_layout(mount):
         "repairs.json", "summary.json"]
     assert sorted(os.listdir(mount.file("metrics"))) == [
         "analysis.json", "fuse.json", "monitor.json", "prometheus",
-        "repair.json", "scan.csv", "scan.json", "watch.json"]
+        "repair.csv", "repair.json", "scan.csv", "scan.json", "watch.json"]
     assert sorted(os.listdir(mount.file("control"))) == [
-        "check-missing", "check-new", "dry-run", "log-level", "pause",
-        "repair", "rescan"]
+        "check-missing", "check-new", "dry-run", "log-level",
+        "maintenance", "pause", "repair", "rescan"]
 
 
 def test_modes(mount):

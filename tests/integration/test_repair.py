@@ -59,8 +59,10 @@ class Setup:
 
     def __init__(self, tmp_path, rd_mount, fake, make_mount, dry_run=False,
                  rpm=600, max_attempts=3, retry_delay="2s", ratio=None,
-                 start_mount=True, account=None, auto_check="0",
-                 download_timeout=None):
+                 start_mount=True, account=None, check_interval="0",
+                 download_timeout=None, account_errors=False, music=True,
+                 token=TOKEN, token_key="api_token", sections="",
+                 env=None):
         self.tmp = tmp_path
         self.rdm = str(rd_mount)
         if account:
@@ -91,32 +93,36 @@ class Setup:
         (tmp_path / "music").mkdir()
         conf = tmp_path / "m.conf"
         conf.write_text(
-            "[general]\ndry_run = %s\n"
-            "[music]\nroot = %s\n"
-            "[monitor]\nauto_check_interval = %s\n"
-            "[realdebrid]\napi_token = %s\nurl = %s/rest/1.0\n"
+            "[general]\ndry_run = %s\n%s"
+            "[realdebrid]\n%surl = %s/rest/1.0\n"
             "mount = %s\nlibrary = %s\nlibrary = %s\n"
             "requests_per_minute = %d\nmax_attempts = %d\n"
-            "retry_delay = %s\n%s%s"
+            "retry_delay = %s\ncheck_interval = %s\n"
+            "repair_account_errors = %s\n%s%s"
             "[sonarr]\nurl = %s\napi_key = %s\n"
             "[radarr]\nurl = %s\napi_key = %s\n"
-            "[notify]\ndiscord_webhook = %s/api/webhooks/1/hookTOKEN\n"
-            % ("yes" if dry_run else "no", tmp_path / "music", auto_check,
-               TOKEN,
+            "[notify]\ndiscord_webhook = %s/api/webhooks/1/hookTOKEN\n%s"
+            % ("yes" if dry_run else "no",
+               "[music]\nroot = %s\n" % (tmp_path / "music")
+               if music else "",
+               "%s = %s\n" % (token_key, token) if token else "",
                self.rd.url, self.rdm, self.tv, self.movies, rpm,
-               max_attempts, retry_delay,
+               max_attempts, retry_delay, check_interval,
+               "yes" if account_errors else "no",
                "broken_ratio_guard = %s\n" % ratio if ratio else "",
                "download_timeout = %s\n" % download_timeout
                if download_timeout else "",
                self.sonarr.url, ARR_KEY, self.radarr.url, ARR_KEY,
-               self.webhook.url))
+               self.webhook.url, sections))
         os.chmod(str(conf), 0o600)
         self.make_mount = make_mount
+        self.env = env
         if start_mount:
             self.start()
 
     def start(self):
-        self.m = self.make_mount("config=" + str(self.tmp / "m.conf"))
+        self.m = self.make_mount("config=" + str(self.tmp / "m.conf"),
+                                 env=self.env)
 
     def make_tree(self):
         m = os.path.join(self.rdm, "__all__")
@@ -542,7 +548,10 @@ def test_repair_loop_is_stopped_and_listed(setup):
 
 def test_control_repair_input(setup):
     s = setup(dry_run=True)
-    for bad in ("repair\n", "run now\n", "RUN\n", "scan\nrun\n", "1\n"):
+    for bad in ("repair\n", "run now\n", "RUN\n", "scan\nrun\n", "1\n",
+                "retry\n", "retry \n", "forget\n", "retry  X\n",
+                "retry NOSUCHTORRENT\n", "forget a/b\n", "resync now\n",
+                "retry " + "A" * 65 + "\n"):
         with pytest.raises(OSError) as e:
             s.m.write("control/repair", bad)
         assert e.value.errno == errno.EINVAL
@@ -551,8 +560,10 @@ def test_control_repair_input(setup):
     os.close(fd)
     assert s.passes() == 0
     text = s.m.read("control/repair").decode()
-    assert text.startswith("state: idle\ndry-run: 1\naccepted:\n")
-    assert "  scan " in text and "  run " in text
+    assert text.startswith("state: idle\ndry-run: 1\n"
+                           "listing: not started\naccepted:\n")
+    for cmd in ("scan", "run", "resync", "retry ID", "forget ID"):
+        assert "\n  %s " % cmd in text
     assert s.m.write("control/repair", "scan") == 4
     s.wait(lambda: s.passes() == 1, "a pass")
 
@@ -574,8 +585,8 @@ def test_repair_off_without_realdebrid(mount):
 
 def test_large_account_synced_over_passes(setup):
     """1,150 newer torrents push the dead links' torrents past the first
-    page: the first pass cannot map them, the second, going on from the
-    saved offset, can."""
+    page: the first pass cannot map them, the second, going on with the
+    saved page, can."""
     fillers = [torrent("Filler.%04d" % i, [("/Filler.%04d.mkv" % i, 10, 1)],
                        added="2025-01-01T%02d:%02d:00" % divmod(i, 60))
                for i in range(1150)]
@@ -587,18 +598,19 @@ def test_large_account_synced_over_passes(setup):
     assert {states[p] for p in s.other_links + [s.dead_link]} == {"broken"}
     assert states[s.unmapped_link] == "unmapped"
     s.command("scan")
-    lists = [(r["args"].get("offset"), r["args"].get("limit"))
+    lists = [(r["args"].get("page"), r["args"].get("limit"))
              for r in s.requests() if r["path"] == "/torrents"]
-    assert lists == [(["0"], ["1000"]),
-                     (["0"], ["100"]), (["1000"], ["1000"]),
-                     (["0"], ["1000"])]
+    assert lists == [(["1"], ["1000"]),
+                     (["1"], ["100"]), (["2"], ["1000"]),
+                     (["1"], ["1000"])]
     assert s.changes() == []
 
 
 def test_torrents_in_trouble_are_looked_at_each_pass(setup):
     """Each pass reads again the torrents the copy holds in an error
     state, and only those (beside what dead links need); one the account
-    dropped leaves the copy, and the next pass does not ask for it."""
+    dropped leaves the copy when the listing no longer shows it, and no
+    pass asks for it again."""
     sick = [torrent("Sick.%d" % i, [("/Sick.%d.mkv" % i, 10, 1)],
                     status=st)
             for i, st in enumerate(["magnet_error", "error", "virus",
@@ -621,7 +633,7 @@ def test_torrents_in_trouble_are_looked_at_each_pass(setup):
     s.command("scan")
     asked = [r for r in s.requests()
              if r["path"] == "/torrents/info/" + gone]
-    assert len(asked) == 2
+    assert len(asked) == 1
     assert s.m.proc.poll() is None
 
 
@@ -760,7 +772,7 @@ def test_library_changes_seen_without_a_pass(setup):
 def test_a_pass_sees_what_the_mount_lost(setup):
     """A file gone from the mount makes no event in the library: a
     scheduled pass reads the known links again and finds it dead."""
-    s = setup(dry_run=True, auto_check="2s")
+    s = setup(dry_run=True, check_interval="2s")
     s.wait(lambda: s.passes() >= 1, "a first scheduled pass")
     assert sorted(s.states()) == sorted(s.dead_links)
     lost = os.path.join(s.rdm, "__all__", "Extra.Pack", "x2.mkv")

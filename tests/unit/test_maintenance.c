@@ -152,13 +152,40 @@ static void test_retention_and_next(void **state)
 		"INSERT INTO rd_passes (kind, trigger, dry_run, started_at)"
 		" VALUES ('run', 'control', 1, unixepoch() - 91 * 86400),"
 		" ('run', 'control', 1, unixepoch() - 89 * 86400)"), 0);
-	assert_int_equal(maintenance_run(&e->cfg, now), 0);
+	assert_int_equal(maintenance_prune(&e->cfg, now), 0);
 	assert_int_equal(count(e->db, "SELECT count(*) FROM rd_attempts"), 1);
 	assert_int_equal(count(e->db, "SELECT count(*) FROM rd_passes"), 1);
+	/* Retention alone writes no backup. */
+	assert_true(maintenance_last_backup_at(&e->cfg) == 0);
+	assert_true(maintenance_next_at(&e->cfg) < now + 3000);
+	assert_int_equal(maintenance_backup_now(&e->cfg, now), 0);
+	assert_true(maintenance_last_backup_at(&e->cfg) >= now - 2);
 	next = maintenance_next_at(&e->cfg);
 	assert_true(next > now + 3500 && next < now + 3700);
 	e->cfg.backup_interval_s = 0;
-	assert_true(maintenance_next_at(&e->cfg) > now + 86000);
+	assert_true(maintenance_next_at(&e->cfg) == 0);
+}
+
+/* Vacuum gives the free pages back: the file shrinks. */
+static void test_vacuum(void **state)
+{
+	struct env *e = *state;
+	struct stat before, after;
+
+	assert_int_equal(writer_call(exec_sql,
+		"WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n"
+		" WHERE i < 20000) INSERT INTO rd_attempts (at, endpoint,"
+		" result) SELECT i, 'list', printf('%0200d', i) FROM n;"
+		"DELETE FROM rd_attempts;"
+		"PRAGMA wal_checkpoint(TRUNCATE)"), 0);
+	assert_true(count(e->db, "PRAGMA freelist_count") > 100);
+	assert_int_equal(stat(e->db, &before), 0);
+	assert_int_equal(maintenance_vacuum(), 0);
+	assert_int_equal(writer_call(exec_sql,
+				     "PRAGMA wal_checkpoint(TRUNCATE)"), 0);
+	assert_int_equal(count(e->db, "PRAGMA freelist_count"), 0);
+	assert_int_equal(stat(e->db, &after), 0);
+	assert_true(after.st_size < before.st_size / 4);
 }
 
 int main(void)
@@ -170,6 +197,7 @@ int main(void)
 						teardown),
 		cmocka_unit_test_setup_teardown(test_retention_and_next, setup,
 						teardown),
+		cmocka_unit_test_setup_teardown(test_vacuum, setup, teardown),
 	};
 
 	log_set_stderr(0);
