@@ -106,6 +106,26 @@ def test_unit_verifies(prefix):
     assert (r.returncode, r.stdout + r.stderr) == (0, "")
 
 
+def test_unit_credentials(prefix, tmp_path):
+    """The unit's LoadCredential= lines name every secret key as
+    SECTION_KEY, the name mediamon reads, and verify once uncommented."""
+    text = (prefix / "lib/systemd/system/mediamon.service").read_text()
+    names = re.findall(r"^#LoadCredential=([a-z_]+):", text, re.M)
+    man = open(MANS[1]).read()
+    secrets = set()
+    for section in re.findall(r"^\.SH \[([a-z]+)\]", man, re.M):
+        part = section_text(man, section, ".SH [%s]")
+        for key in re.findall(r'^\.BI ([a-z_]+) "[^"]*secret', part, re.M):
+            sections = ("sonarr", "radarr") if section == "sonarr" \
+                else (section,)
+            secrets |= {"%s_%s" % (s, key) for s in sections}
+    assert sorted(names) == sorted(secrets)
+    on = tmp_path / "mediamon.service"
+    on.write_text(text.replace("#LoadCredential=", "LoadCredential="))
+    r = verify(on, prefix)
+    assert (r.returncode, r.stdout + r.stderr) == (0, "")
+
+
 def test_unit_verify_catches_mistakes(prefix, tmp_path):
     """The check above can fail: a typo in the unit makes it speak."""
     text = (prefix / "lib/systemd/system/mediamon.service").read_text()
