@@ -12,7 +12,7 @@
 #include "common/log.h"
 #include "common/strbuf.h"
 #include "common/utf8.h"
-#include "fs/reader.h"
+#include "indexer/store/reader.h"
 #include "fs/views_cover.h"
 #include "fs/render_monitor.h"
 #include "fs/render_repair.h"

@@ -12,7 +12,7 @@
 #include "common/log.h"
 #include "common/strbuf.h"
 #include "fs/nodes.h"
-#include "fs/reader.h"
+#include "indexer/store/reader.h"
 #include "fs/views_cover.h"
 #include "fs/views_name.h"
 #include "fs/views_similar.h"

@@ -11,7 +11,7 @@
 #include "common/db.h"
 #include "common/log.h"
 #include "common/strbuf.h"
-#include "fs/reader.h"
+#include "indexer/store/reader.h"
 #include "indexer/indexer.h"
 #include "indexer/library/picture.h"
 

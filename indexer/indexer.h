@@ -52,6 +52,13 @@ struct indexer_status {
 };
 
 /*
+ * Create the store's folder and bring its schema up to date, before the
+ * mount: a store that cannot be used stops the daemon before anything is
+ * mounted. Returns 0 or a negative errno value (logged).
+ */
+int indexer_prepare_store(const char *path);
+
+/*
  * Open the store, bring its roots in line with cfg and start the threads;
  * a first scan of every root (trigger "startup") is queued. cfg must stay
  * valid until indexer_stop(). Returns 0 or a negative errno value.

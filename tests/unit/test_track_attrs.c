@@ -16,7 +16,7 @@
 
 #include "common/db.h"
 #include "common/log.h"
-#include "fs/reader.h"
+#include "indexer/store/reader.h"
 #include "fs/track_attrs.h"
 #include "indexer/store/schema.h"
 
