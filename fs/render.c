@@ -423,29 +423,13 @@ int render_watch_json(struct strbuf *out)
 		"last_event_at", json_time(w.last_event_at)));
 }
 
-void render_field(struct strbuf *out, const char *s)
-{
-	size_t len = strlen(s), k;
-	unsigned int cp;
-
-	for (size_t i = 0; i < len; i += k ? k : 1) {
-		k = utf8_decode((const unsigned char *)s + i, len - i, &cp);
-		if (!k)
-			strbuf_addstr(out, "\xef\xbf\xbd");
-		else if (cp < 0x20 || cp == 0x7f)
-			strbuf_addch(out, ' ');
-		else
-			strbuf_add(out, s + i, k);
-	}
-}
-
 static int missing_line(void *arg, const char *series, int volume,
 			const char *series_path)
 {
 	struct strbuf *out = arg;
 
 	(void)series_path;
-	render_field(out, series);
+	utf8_add_field(out, series);
 	strbuf_addf(out, "\t%d\n", volume);
 	return 0;
 }
@@ -470,11 +454,11 @@ static int no_cover_line(void *arg, const char *artist, const char *album,
 
 	if (has_cover)
 		return 0;
-	render_field(out, artist);
+	utf8_add_field(out, artist);
 	strbuf_addch(out, '\t');
-	render_field(out, album);
+	utf8_add_field(out, album);
 	strbuf_addch(out, '\t');
-	render_field(out, folder);
+	utf8_add_field(out, folder);
 	strbuf_addch(out, '\n');
 	return 0;
 }

@@ -22,12 +22,5 @@ int render_missing_json(struct strbuf *out);
 int render_no_cover(struct strbuf *out);
 int render_log(struct strbuf *out);
 
-/*
- * Append s as a field of a line of text: tabs and line breaks in it
- * would break the line's fields, so control characters become spaces;
- * bytes that are not UTF-8 (file names are bytes) become U+FFFD, so the
- * text is text.
- */
-void render_field(struct strbuf *out, const char *s);
 
 #endif

@@ -7,6 +7,7 @@
 #include "common/db.h"
 #include "common/json.h"
 #include "common/strbuf.h"
+#include "common/utf8.h"
 #include "indexer/store/reader.h"
 #include "fs/render.h"
 #include "indexer/analysis/analysis_store.h"
@@ -133,7 +134,7 @@ static int cmp_first(const void *a, const void *b)
 	return strcmp((*x)->path, (*y)->path);
 }
 
-/* A blank line between groups; paths as text fields (render_field). */
+/* A blank line between groups; paths as text fields (utf8_add_field). */
 static int write_groups(struct dup_ctx *ctx, struct strbuf *out)
 {
 	const struct dup_line **first;
@@ -156,7 +157,7 @@ static int write_groups(struct dup_ctx *ctx, struct strbuf *out)
 			strbuf_addch(out, '\n');
 		for (; l < ctx->v + ctx->nr && l->group == first[g]->group;
 		     l++) {
-			render_field(out, l->path);
+			utf8_add_field(out, l->path);
 			strbuf_addch(out, '\n');
 		}
 	}

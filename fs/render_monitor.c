@@ -10,6 +10,7 @@
 #include "common/db.h"
 #include "common/json.h"
 #include "common/strbuf.h"
+#include "common/utf8.h"
 #include "indexer/store/reader.h"
 #include "fs/render.h"
 #include "indexer/indexer.h"
@@ -292,7 +293,7 @@ static int new_line(void *arg, sqlite3_stmt *st, int volume)
 {
 	struct strbuf *out = arg;
 
-	render_field(out, (const char *)sqlite3_column_text(st, N_NAME));
+	utf8_add_field(out, (const char *)sqlite3_column_text(st, N_NAME));
 	strbuf_addf(out, "\t%d\n", volume);
 	return 0;
 }
@@ -499,7 +500,7 @@ int render_monitor_health(struct strbuf *errors, struct strbuf *warns)
 
 			strbuf_addf(to, "%s: %s: ", level ? level : "error",
 				    name);
-			render_field(to, error);
+			utf8_add_field(to, error);
 			strbuf_addch(to, '\n');
 		}
 	}

@@ -6,6 +6,7 @@
 #include "common/db.h"
 #include "common/json.h"
 #include "common/strbuf.h"
+#include "common/utf8.h"
 #include "indexer/store/reader.h"
 #include "fs/render.h"
 #include "indexer/indexer.h"
@@ -130,7 +131,7 @@ int render_broken(struct strbuf *out)
 	}
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		for (int i = 0; i < 2; i++) {
-			render_field(out, (const char *)
+			utf8_add_field(out, (const char *)
 				     sqlite3_column_text(st, i));
 			strbuf_addch(out, '\t');
 		}
@@ -347,7 +348,7 @@ int render_repair_health(struct strbuf *errors, struct strbuf *warns)
 	rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW && !sqlite3_column_int(st, 0)) {
 		strbuf_addstr(errors, "error: Real-Debrid mount looks down (");
-		render_field(errors, sqlite3_column_text(st, 1) ?
+		utf8_add_field(errors, sqlite3_column_text(st, 1) ?
 			     (const char *)sqlite3_column_text(st, 1) : "?");
 		strbuf_addstr(errors, "): nothing is repaired or deleted\n");
 	}
