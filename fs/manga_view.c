@@ -12,7 +12,7 @@
 #include "fs/control.h"
 #include "fs/nodes.h"
 #include "indexer/store/reader.h"
-#include "fs/render_monitor.h"
+#include "indexer/store/query.h"
 #include "indexer/manga/manga.h"
 #include "indexer/manga/names.h"
 #include "indexer/store/writer.h"
@@ -43,7 +43,7 @@ static const struct {
 		      .write_series = write_source } },
 	{ "status.json", { NODE_FILE, .render_series = render_status } },
 	{ "results.json", { NODE_FILE,
-			    .render_series = render_series_results } },
+			    .render_series = query_series_results } },
 };
 
 #define NR_SERIES_FILES (sizeof(series_files) / sizeof(*series_files))

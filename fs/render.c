@@ -14,8 +14,7 @@
 #include "common/utf8.h"
 #include "indexer/store/reader.h"
 #include "fs/views_cover.h"
-#include "fs/render_monitor.h"
-#include "fs/render_repair.h"
+#include "indexer/store/query.h"
 #include "indexer/analysis/analysis_worker.h"
 #include "indexer/indexer.h"
 #include "indexer/manga/manga.h"
@@ -618,9 +617,9 @@ int render_health(struct strbuf *out)
 	}
 	reader_end(db);
 	if (!rc)
-		rc = render_monitor_health(out, &warn);
+		rc = query_monitor_health(out, &warn);
 	if (!rc)
-		rc = render_repair_health(out, &warn);
+		rc = query_repair_health(out, &warn);
 	strbuf_add(out, warn.buf, warn.len);
 	strbuf_release(&warn);
 	if (!rc && !out->len)

@@ -1,4 +1,4 @@
-#include "fs/render_analysis.h"
+#include "indexer/store/query_analysis.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -9,7 +9,6 @@
 #include "common/strbuf.h"
 #include "common/utf8.h"
 #include "indexer/store/reader.h"
-#include "fs/render.h"
 #include "indexer/analysis/analysis_store.h"
 #include "indexer/indexer.h"
 
@@ -19,7 +18,7 @@ static double ratio(double n, double d)
 	return d > 0 ? n / d : 0;
 }
 
-int render_analysis_json(struct strbuf *out)
+int query_analysis_json(struct strbuf *out)
 {
 	struct analysis_counts c;
 	struct indexer_status s;
@@ -165,7 +164,7 @@ static int write_groups(struct dup_ctx *ctx, struct strbuf *out)
 	return 0;
 }
 
-int render_duplicates(struct strbuf *out)
+int query_duplicates(struct strbuf *out)
 {
 	struct dup_ctx ctx = { .db = reader_begin() };
 	int rc;

@@ -1,4 +1,4 @@
-#include "fs/render_repair.h"
+#include "indexer/store/query_repair.h"
 
 #include <errno.h>
 #include <string.h>
@@ -8,7 +8,6 @@
 #include "common/strbuf.h"
 #include "common/utf8.h"
 #include "indexer/store/reader.h"
-#include "fs/render.h"
 #include "indexer/indexer.h"
 #include "indexer/realdebrid/rd_client.h"
 
@@ -116,7 +115,7 @@ static int row_or_null(sqlite3 *db, const char *sql, json_t **out)
 	return 0;
 }
 
-int render_broken(struct strbuf *out)
+int query_broken(struct strbuf *out)
 {
 	sqlite3 *db = reader_begin();
 	sqlite3_stmt *st;
@@ -143,7 +142,7 @@ int render_broken(struct strbuf *out)
 	return rc;
 }
 
-int render_broken_json(struct strbuf *out)
+int query_broken_json(struct strbuf *out)
 {
 	sqlite3 *db = reader_begin();
 	json_t *links;
@@ -178,7 +177,7 @@ static json_t *guard_object(json_t *last)
 /* The lists of repairs.json, each one query. */
 #define NR_LISTS 7
 
-int render_repairs_json(struct strbuf *out)
+int query_repairs_json(struct strbuf *out)
 {
 	static const char *const sql[] = {
 		REPAIR_COLUMNS " WHERE state IN ('queued', 'adding',"
@@ -254,7 +253,7 @@ static int requests_object(sqlite3 *db, json_t **out)
 	return db_error(db, rc, "read repair requests");
 }
 
-int render_repair_json(struct strbuf *out)
+int query_repair_json(struct strbuf *out)
 {
 	json_t *requests = NULL, *totals = NULL, *last = NULL;
 	sqlite3 *db = reader_begin();
@@ -331,7 +330,7 @@ static int repair_warnings(sqlite3 *db, struct strbuf *warns)
 	return 0;
 }
 
-int render_repair_health(struct strbuf *errors, struct strbuf *warns)
+int query_repair_health(struct strbuf *errors, struct strbuf *warns)
 {
 	sqlite3 *db = reader_begin();
 	sqlite3_stmt *st;
