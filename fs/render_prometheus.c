@@ -13,9 +13,9 @@
 enum doc { SUMMARY, SCAN, WATCH, MONITOR, REPAIR, ANALYSIS, FUSE, NR_DOCS };
 
 static int (*const renderers[NR_DOCS])(struct strbuf *) = {
-	[SUMMARY] = render_summary,
-	[SCAN] = render_scan_json,
-	[WATCH] = render_watch_json,
+	[SUMMARY] = query_summary,
+	[SCAN] = query_scan_json,
+	[WATCH] = query_watch_json,
 	[MONITOR] = query_monitor_json,
 	[REPAIR] = query_repair_json,
 	[ANALYSIS] = query_analysis_json,

@@ -11,6 +11,8 @@
  *
  * Each family has a header of its own, included here:
  *
+ *   query_status.h    summary.json, health, missing, no-cover, scan.json,
+ *                     scan.csv, watch.json
  *   query_monitor.h   found.json, new, monitor.json, the monitor's health
  *   query_repair.h    broken, repairs.json, repair.json, its health
  *   query_analysis.h  analysis.json, duplicates
@@ -23,5 +25,6 @@
 #include "indexer/store/query_analysis.h"
 #include "indexer/store/query_monitor.h"
 #include "indexer/store/query_repair.h"
+#include "indexer/store/query_status.h"
 
 #endif
