@@ -31,7 +31,7 @@ struct node {
 	/* /manga and /manga/SERIES list what the store holds. */
 	int dynamic;
 	/* The files.id of a NODE_REAL; negated, a track's embedded
-	 * picture (views_cover.h). */
+	 * picture (indexer/store/covers.h). */
 	int64_t file;
 };
 

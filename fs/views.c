@@ -13,7 +13,7 @@
 #include "common/strbuf.h"
 #include "fs/nodes.h"
 #include "indexer/store/reader.h"
-#include "fs/views_cover.h"
+#include "indexer/store/query.h"
 #include "fs/views_name.h"
 #include "fs/views_similar.h"
 #include "indexer/indexer.h"
@@ -169,7 +169,7 @@ static struct cover_memo {
 	int64_t track;
 	uint64_t epoch;
 	int found;
-	struct views_cover cover;
+	struct cover cover;
 } cover_memo[COVER_MEMO];
 
 /* A listing owns copies of its keys, as rows do not outlive their
@@ -468,10 +468,10 @@ static int list_track_rows(struct listing *ls, sqlite3 *db, sqlite3_stmt *st)
 #define TRACK_ROOT " JOIN roots r ON r.id = f.root_id"
 
 /* Name a cover found (found is 0) once or twice (second not NULL), as
- * players look for one name or the other (views_cover.h). */
+ * players look for one name or the other (indexer/store/covers.h). */
 static int add_cover(struct listing *ls, const char *first,
 		     const char *second, int found,
-		     const struct views_cover *cover)
+		     const struct cover *cover)
 {
 	struct item it = { .type = ITEM_FILE, .file = cover->file };
 	struct strbuf name = STRBUF_INIT;
@@ -506,11 +506,11 @@ static struct cover_memo *memo_slot(int64_t track, uint64_t epoch)
 	return &cover_memo[h];
 }
 
-/* views_cover_album() once per album folder and store generation (epoch
+/* covers_album() once per album folder and store generation (epoch
  * is the cache's when the folder was begun); an error that may pass (not
  * -ENOENT) is asked again the next time. */
 static int album_cover(int64_t track, uint64_t epoch,
-		       struct views_cover *cover)
+		       struct cover *cover)
 {
 	struct cover_memo *m;
 	int rc;
@@ -523,7 +523,7 @@ static int album_cover(int64_t track, uint64_t epoch,
 	pthread_mutex_unlock(&memo_lock);
 	if (rc <= 0)
 		return rc;
-	rc = views_cover_album(track, cover);
+	rc = covers_album(track, cover);
 	if (rc && rc != -ENOENT)
 		return rc;
 	pthread_mutex_lock(&memo_lock);
@@ -539,7 +539,7 @@ static int album_cover(int64_t track, uint64_t epoch,
 static int list_tracks(struct listing *ls, const struct view *v)
 {
 	struct strbuf sql = STRBUF_INIT;
-	struct views_cover cover;
+	struct cover cover;
 	sqlite3_stmt *st;
 	sqlite3 *db;
 	int rc;
@@ -780,7 +780,7 @@ static int add_artist_image(struct listing *ls, const struct view *v)
 {
 	struct strbuf sql = STRBUF_INIT;
 	int64_t dirs[ARTIST_DIRS];
-	struct views_cover cover;
+	struct cover cover;
 	size_t nr = 0;
 	sqlite3_stmt *st;
 	sqlite3 *db;
@@ -801,7 +801,7 @@ static int add_artist_image(struct listing *ls, const struct view *v)
 	rc = end_rows(db, rc, "list artist folders");
 	if (rc)
 		return rc;
-	rc = views_cover_artist(dirs, nr, &cover);
+	rc = covers_artist(dirs, nr, &cover);
 	return add_cover(ls, "artist", NULL, rc, &cover);
 }
 
@@ -1363,7 +1363,7 @@ int views_real_stat(int64_t file, struct stat *st)
 	int rc;
 
 	if (file < 0)
-		return views_cover_stat(-file, st);
+		return covers_stat(-file, st);
 	rc = real_path(file, &path);
 	if (!rc && stat(path.buf, st))
 		rc = -errno;
@@ -1381,7 +1381,7 @@ int views_real_open(int64_t file)
 	int rc;
 
 	if (file < 0)
-		return views_cover_open(-file);
+		return covers_open(-file);
 	rc = real_path(file, &path);
 	if (!rc) {
 		rc = open(path.buf, O_RDONLY | O_CLOEXEC);

@@ -20,7 +20,7 @@
  * when the album has none. Names follow views_name.h.
  *
  * Album folders also hold cover.EXT and folder.EXT, artist folders
- * artist.EXT, when views_cover.h finds such an image.
+ * artist.EXT, when indexer/store/covers.h finds such an image.
  *
  * /search/QUERY holds the tracks (at most VIEWS_SEARCH_MAX, best first)
  * whose title, artist, album or album artist hold every word of QUERY as
@@ -91,14 +91,14 @@ void views_stop(void);
 /*
  * stat() the real file behind file (a files.id) into *st, with the write
  * bits cleared: the views are read-only. A negative file is the picture
- * embedded in the track -file (views_cover_stat()). Returns 0, -ENOENT
+ * embedded in the track -file (covers_stat()). Returns 0, -ENOENT
  * when the file or its row is gone, or another negative errno value.
  */
 int views_real_stat(int64_t file, struct stat *st);
 
 /*
  * Open the real file behind file read-only; a negative file gives the
- * picture embedded in the track -file (views_cover_open()). Returns the
+ * picture embedded in the track -file (covers_open()). Returns the
  * descriptor, or -ENOENT when the file or its row is gone, or another
  * negative errno.
  */

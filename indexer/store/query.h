@@ -11,6 +11,7 @@
  *
  * Each family has a header of its own, included here:
  *
+ *   covers.h          cover art and artist images of the views
  *   query_status.h    summary.json, health, missing, no-cover, scan.json,
  *                     scan.csv, watch.json
  *   query_monitor.h   found.json, new, monitor.json, the monitor's health
@@ -22,6 +23,7 @@
  * the mount hands back to the caller of open().
  */
 
+#include "indexer/store/covers.h"
 #include "indexer/store/query_analysis.h"
 #include "indexer/store/query_monitor.h"
 #include "indexer/store/query_repair.h"

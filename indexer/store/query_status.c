@@ -13,7 +13,7 @@
 #include "common/strbuf.h"
 #include "common/utf8.h"
 #include "indexer/store/reader.h"
-#include "fs/views_cover.h"
+#include "indexer/store/covers.h"
 #include "indexer/store/query_monitor.h"
 #include "indexer/store/query_repair.h"
 #include "indexer/analysis/analysis_worker.h"
@@ -218,7 +218,7 @@ static int count_rows(sqlite3 *db, json_t *counts)
 		rc = manga_each_missing(db, count_missing, &missing);
 	json_object_set_new(counts, "missing", json_integer(missing));
 	if (!rc)
-		rc = views_cover_each_album(db, count_cover, cover);
+		rc = covers_each_album(db, count_cover, cover);
 	json_object_set_new(counts, "albums_with_cover",
 			    json_integer(cover[1]));
 	json_object_set_new(counts, "albums_without_cover",
@@ -470,7 +470,7 @@ int query_no_cover(struct strbuf *out)
 
 	if (!db)
 		return -EIO;
-	rc = views_cover_each_album(db, no_cover_line, out);
+	rc = covers_each_album(db, no_cover_line, out);
 	reader_end(db);
 	return rc;
 }
