@@ -12,7 +12,6 @@
 #include "common/json.h"
 #include "common/log.h"
 #include "common/strbuf.h"
-#include "indexer/store/reader.h"
 #include "indexer/store/query.h"
 
 /* A webhook that does not answer soon is given up: alerts are not

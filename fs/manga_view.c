@@ -11,7 +11,6 @@
 #include "common/utf8.h"
 #include "fs/control.h"
 #include "fs/nodes.h"
-#include "indexer/store/reader.h"
 #include "indexer/store/query.h"
 #include "indexer/manga/manga.h"
 #include "indexer/manga/names.h"

@@ -12,10 +12,8 @@
 #include "common/log.h"
 #include "common/strbuf.h"
 #include "fs/nodes.h"
-#include "indexer/store/reader.h"
 #include "indexer/store/query.h"
 #include "fs/views_name.h"
-#include "fs/views_similar.h"
 #include "indexer/indexer.h"
 #include "indexer/manga/manga.h"
 
@@ -624,7 +622,7 @@ static int list_similar(struct listing *ls, const char *query)
 	if (!db)
 		return -EIO;
 	search_expr(query, &q);
-	rc = q.len ? views_similar(db, q.buf, &ids) : 0;
+	rc = q.len ? similar_find(db, q.buf, &ids) : 0;
 	if (!rc && ids.len)
 		rc = prepare(TRACK_COLUMNS " FROM json_each(?1) j"
 			     " JOIN tracks t ON t.id = j.value"

@@ -27,8 +27,8 @@
  * the start of a word, accents folded; QUERY is plain text, never FTS5
  * syntax, and /search itself lists nothing.
  *
- * /similar/QUERY holds the VIEWS_SIMILAR_MAX tracks most similar to the
- * best match of QUERY (as /search finds it), by views_similar.h; the
+ * /similar/QUERY holds the SIMILAR_MAX tracks most similar to the
+ * best match of QUERY (as /search finds it), by indexer/store/similar.h; the
  * best match itself is not listed, and the folder is empty when nothing
  * matches or the best match is not analysed yet.
  *

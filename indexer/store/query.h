@@ -11,6 +11,10 @@
  *
  * Each family has a header of its own, included here:
  *
+ *   reader.h          the read connections: reader_init() once, reader_close()
+ *                     when a thread that read is done
+ *   track_attrs.h     the extended attributes of track files
+ *   similar.h         what /similar/QUERY holds
  *   covers.h          cover art and artist images of the views
  *   query_status.h    summary.json, health, missing, no-cover, scan.json,
  *                     scan.csv, watch.json
@@ -28,5 +32,8 @@
 #include "indexer/store/query_monitor.h"
 #include "indexer/store/query_repair.h"
 #include "indexer/store/query_status.h"
+#include "indexer/store/reader.h"
+#include "indexer/store/similar.h"
+#include "indexer/store/track_attrs.h"
 
 #endif
