@@ -14,6 +14,7 @@
 #include "common/log.h"
 #include "indexer/jobs.h"
 #include "indexer/manga/manga.h"
+#include "indexer/manga/names.h"
 #include "indexer/library/watch.h"
 #include "indexer/store/schema.h"
 #include "indexer/store/writer.h"
@@ -879,4 +880,35 @@ int indexer_prepare_store(const char *path)
 	rc = schema_migrate(db);
 	db_close(db);
 	return rc;
+}
+
+int indexer_set_series_monitored(int64_t series, int on)
+{
+	struct manga_setting s = {
+		.series = series, .what = MANGA_SET_MONITORED,
+		.number = !!on, .is_number = 1,
+	};
+
+	return writer_call_urgent(manga_store_setting, &s);
+}
+
+int indexer_set_series_latest(int64_t series, long latest)
+{
+	struct manga_setting s = {
+		.series = series, .what = MANGA_SET_LATEST,
+		.number = latest, .is_number = latest > 0,
+	};
+
+	if (latest < 0 || latest > NAMES_MAX_NUMBER)
+		return -EINVAL;
+	return writer_call_urgent(manga_store_setting, &s);
+}
+
+int indexer_set_series_source(int64_t series, const char *source)
+{
+	struct manga_setting s = {
+		.series = series, .what = MANGA_SET_SOURCE, .text = source,
+	};
+
+	return writer_call_urgent(manga_store_setting, &s);
 }

@@ -18,6 +18,7 @@
  *   covers.h          cover art and artist images of the views
  *   query_status.h    summary.json, health, missing, no-cover, scan.json,
  *                     scan.csv, watch.json
+ *   query_manga.h     the series of /manga and their files
  *   query_monitor.h   found.json, new, monitor.json, the monitor's health
  *   query_repair.h    broken, repairs.json, repair.json, its health
  *   query_analysis.h  analysis.json, duplicates
@@ -29,6 +30,7 @@
 
 #include "indexer/store/covers.h"
 #include "indexer/store/query_analysis.h"
+#include "indexer/store/query_manga.h"
 #include "indexer/store/query_monitor.h"
 #include "indexer/store/query_repair.h"
 #include "indexer/store/query_status.h"
