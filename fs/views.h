@@ -33,10 +33,11 @@
  * matches or the best match is not analysed yet.
  *
  * Folders are listed once per change of the store (indexer_generation())
- * and kept in a small cache, so a walk of the tree reads each one once.
- * Listing a folder has a thread of this module make the next few folders
- * a walk goes to (its first folders, the folders after it) ahead of the
- * request.
+ * and kept in a small cache (views_cache.h), so a walk of the tree reads
+ * each one once; listing a folder has a thread make the next few folders
+ * a walk goes to ahead of the request (views_prefetch.h). The folders
+ * are made by views_music.h and views_manga.h from what the store lists
+ * (indexer/store/query_views.h).
  *
  *	struct node n;
  *

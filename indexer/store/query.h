@@ -19,6 +19,7 @@
  *   query_status.h    summary.json, health, missing, no-cover, scan.json,
  *                     scan.csv, watch.json
  *   query_manga.h     the series of /manga and their files
+ *   query_views.h     the folders of the library views, /search, /similar
  *   query_monitor.h   found.json, new, monitor.json, the monitor's health
  *   query_repair.h    broken, repairs.json, repair.json, its health
  *   query_analysis.h  analysis.json, duplicates
@@ -34,6 +35,7 @@
 #include "indexer/store/query_monitor.h"
 #include "indexer/store/query_repair.h"
 #include "indexer/store/query_status.h"
+#include "indexer/store/query_views.h"
 #include "indexer/store/reader.h"
 #include "indexer/store/similar.h"
 #include "indexer/store/track_attrs.h"

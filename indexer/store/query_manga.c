@@ -24,9 +24,11 @@ int query_series_each(int (*fn)(void *arg, const char *name, int64_t id),
 				" ORDER BY name, id", -1, &st, NULL);
 	if (rc != SQLITE_OK)
 		return db_error(db, rc, "list series");
-	while (!stop && (rc = sqlite3_step(st)) == SQLITE_ROW)
-		stop = fn(arg, (const char *)sqlite3_column_text(st, 1),
-			  sqlite3_column_int64(st, 0));
+	while (!stop && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+		const char *name = (const char *)sqlite3_column_text(st, 1);
+
+		stop = fn(arg, name ? name : "", sqlite3_column_int64(st, 0));
+	}
 	sqlite3_finalize(st);
 	if (stop)
 		return stop;
@@ -95,8 +97,7 @@ static int owned_numbers(int64_t series, double **nums, size_t *n,
 	return 0;
 }
 
-/* The missing volumes of a series; *gaps is malloc'd. */
-static int series_gaps(int64_t series, int **gaps, size_t *n)
+int query_series_gaps(int64_t series, int **gaps, size_t *n)
 {
 	sqlite3 *db = reader_db();
 
@@ -120,7 +121,7 @@ int query_series_volumes(struct strbuf *out, int64_t series)
 int query_series_missing(struct strbuf *out, int64_t series)
 {
 	size_t n;
-	int *gaps, rc = series_gaps(series, &gaps, &n);
+	int *gaps, rc = query_series_gaps(series, &gaps, &n);
 
 	for (size_t i = 0; !rc && i < n; i++)
 		strbuf_addf(out, "%d\n", gaps[i]);
@@ -269,7 +270,7 @@ static int build_status(struct strbuf *out, int64_t series)
 	else
 		rc = owned_numbers(series, &nums, &n, &latest);
 	if (!rc)
-		rc = series_gaps(series, &gaps, &ng);
+		rc = query_series_gaps(series, &gaps, &ng);
 	if (!rc)
 		rc = series_column(series, "name", &name, &is_null);
 	if (!rc)
@@ -313,4 +314,80 @@ static int build_status(struct strbuf *out, int64_t series)
 		return rc;
 	}
 	return json_append(out, doc);
+}
+
+/* What a loop over the rows of st that stopped with rc comes to. */
+static int end_rows(sqlite3_stmt *st, int rc, const char *what)
+{
+	sqlite3 *db = sqlite3_db_handle(st);
+
+	reader_done(st);
+	if (rc == SQLITE_DONE)
+		return 0;
+	return rc < 0 ? rc : db_error(db, rc, what);
+}
+
+int query_series_volume_files(int64_t series,
+			      int (*fn)(void *arg,
+					const struct query_volume *v),
+			      void *arg)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	rc = reader_prepare("SELECT f.id, d.id, v.first, v.last, v.path"
+		" FROM volumes v JOIN series s ON s.id = v.series_id"
+		" LEFT JOIN files f ON f.root_id = s.root_id"
+		" AND f.path = v.path"
+		" LEFT JOIN directories d ON d.root_id = s.root_id"
+		" AND d.path = v.path"
+		" WHERE v.series_id = ?1 AND v.kind = 'volume'"
+		" AND (f.id IS NOT NULL OR d.id IS NOT NULL)"
+		" ORDER BY v.first, v.last, v.path", "list volumes", &st);
+	if (rc)
+		return rc;
+	sqlite3_bind_int64(st, 1, series);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		struct query_volume v = {
+			.file = sqlite3_column_int64(st, 0),
+			.dir = sqlite3_column_int64(st, 1),
+			.first = sqlite3_column_double(st, 2),
+			.last = sqlite3_column_double(st, 3),
+			.path = sqlite3_column_blob(st, 4),
+			.path_len = sqlite3_column_bytes(st, 4),
+		};
+		int stop = fn(arg, &v);
+
+		if (stop) {
+			rc = stop;
+			break;
+		}
+	}
+	return end_rows(st, rc, "list volumes");
+}
+
+int query_folder_files(int64_t dir,
+		       int (*fn)(void *arg, int64_t file, const char *path,
+				 size_t len),
+		       void *arg)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	rc = reader_prepare("SELECT id, path FROM files WHERE dir_id = ?1"
+			    " ORDER BY path", "list volume folder", &st);
+	if (rc)
+		return rc;
+	sqlite3_bind_int64(st, 1, dir);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		int stop = fn(arg, sqlite3_column_int64(st, 0),
+			      sqlite3_column_blob(st, 1),
+			      sqlite3_column_bytes(st, 1));
+
+		if (stop) {
+			rc = stop;
+			break;
+		}
+	}
+	return end_rows(st, rc, "list volume folder");
 }

@@ -8,6 +8,7 @@
  * the series is gone, or another negative errno value (logged).
  */
 
+#include <stddef.h>
 #include <stdint.h>
 
 struct strbuf;
@@ -25,6 +26,36 @@ enum query_series_setting {
  */
 int query_series_each(int (*fn)(void *arg, const char *name, int64_t id),
 		      void *arg);
+
+/* The missing volumes of a series, in order, into *gaps (malloc'd). */
+int query_series_gaps(int64_t series, int **gaps, size_t *n);
+
+/* A volume of a series as a file (file is its files.id) or a folder of
+ * images (file 0, dir its directories.id), its numbers and its path
+ * relative to the root. */
+struct query_volume {
+	int64_t file, dir;
+	double first, last;
+	const char *path;
+	size_t path_len;
+};
+
+/*
+ * Call fn for every volume of series that is on disk, by number then
+ * path; fn returns 0, or a negative errno value that stops and is
+ * returned.
+ */
+int query_series_volume_files(int64_t series,
+			      int (*fn)(void *arg,
+					const struct query_volume *v),
+			      void *arg);
+
+/* Call fn with the files.id and path (relative to the root) of every
+ * file of the folder dir (a directories.id), by path; as above. */
+int query_folder_files(int64_t dir,
+		       int (*fn)(void *arg, int64_t file, const char *path,
+				 size_t len),
+		       void *arg);
 
 /* The volumes owned, one number per line, ranges expanded, each once. */
 int query_series_volumes(struct strbuf *out, int64_t series);
