@@ -8,7 +8,7 @@
 #include "common/strbuf.h"
 #include "common/utf8.h"
 #include "fs/control.h"
-#include "fs/nodes.h"
+#include "fs/node.h"
 #include "indexer/indexer.h"
 #include "indexer/store/query.h"
 

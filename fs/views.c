@@ -7,7 +7,7 @@
 #include <unistd.h>
 
 #include "common/strbuf.h"
-#include "fs/nodes.h"
+#include "fs/node.h"
 #include "fs/views_cache.h"
 #include "fs/views_manga.h"
 #include "fs/views_music.h"

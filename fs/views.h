@@ -22,10 +22,10 @@
  * Album folders also hold cover.EXT and folder.EXT, artist folders
  * artist.EXT, when indexer/store/covers.h finds such an image.
  *
- * /search/QUERY holds the tracks (at most VIEWS_SEARCH_MAX, best first)
- * whose title, artist, album or album artist hold every word of QUERY as
- * the start of a word, accents folded; QUERY is plain text, never FTS5
- * syntax, and /search itself lists nothing.
+ * /search/QUERY holds the tracks (at most VIEWS_SEARCH_MAX of
+ * views_music.h, best first) whose title, artist, album or album artist
+ * hold every word of QUERY as the start of a word, accents folded; QUERY
+ * is plain text, never FTS5 syntax, and /search itself lists nothing.
  *
  * /similar/QUERY holds the SIMILAR_MAX tracks most similar to the
  * best match of QUERY (as /search finds it), by indexer/store/similar.h; the
@@ -50,8 +50,6 @@
 #include <sys/stat.h>
 
 struct node;
-
-#define VIEWS_SEARCH_MAX 1000
 
 /* Nonzero when path is a view's own folder (/search, ...) or below one. */
 int views_owns(const char *path);

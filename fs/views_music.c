@@ -7,7 +7,6 @@
 #include <string.h>
 
 #include "common/strbuf.h"
-#include "fs/views.h"
 
 #define ARTIST_DIRS 16		/* album folders looked above for an image */
 #define COVER_MEMO 16384	/* album folders whose cover is kept */

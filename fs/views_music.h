@@ -16,6 +16,8 @@
 
 #include "fs/views_cache.h"
 
+#define VIEWS_SEARCH_MAX 1000
+
 /*
  * Fill ls, a folder depth levels below the root of a music view whose
  * folders of depth d stand for levels[d], the view being view_depth
