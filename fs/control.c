@@ -7,10 +7,8 @@
 #include "common/clock.h"
 #include "common/log.h"
 #include "common/strbuf.h"
-#include "fs/reader.h"
 #include "indexer/indexer.h"
-#include "indexer/realdebrid/rd_client.h"
-#include "indexer/realdebrid/rd_read.h"
+#include "indexer/store/query.h"
 
 #define COMMAND_MAX 4096
 
@@ -141,10 +139,9 @@ int control_dry_run_render(struct strbuf *out)
 
 int control_repair_write(const char *buf, size_t len)
 {
-	char cmd[sizeof("forget ") + RD_ID_MAX];
+	char cmd[COMMAND_MAX];
 	enum rd_command what;
 	const char *id;
-	sqlite3 *db;
 	int rc;
 
 	if (control_text(buf, len, cmd, sizeof(cmd)) <= 0)
@@ -164,36 +161,8 @@ int control_repair_write(const char *buf, size_t len)
 	} else {
 		return -EINVAL;
 	}
-	db = reader_begin();
-	if (!db)
-		return -EIO;
-	rc = rd_commands_check(db, id);
-	reader_end(db);
+	rc = query_repair_takes(id);
 	return rc ? rc : indexer_repair_torrent(what, id, "control");
-}
-
-/* The listing of the account: where the cycle of pages is. */
-static void sync_render(const struct rd_read_sync *r, struct strbuf *out)
-{
-	char at[CLOCK_RFC3339_LEN];
-
-	if (!r->started_at) {
-		strbuf_addstr(out, "listing: not started\n");
-		return;
-	}
-	clock_rfc3339((time_t)r->started_at, at);
-	strbuf_addf(out, "listing: %s%ld pages, %ld torrents seen since %s",
-		    r->full ? "resync, " : "", r->pages_done, r->torrents_seen,
-		    at);
-	if (r->total >= 0)
-		strbuf_addf(out, " (the account holds %ld)", r->total);
-	if (r->finished_at) {
-		clock_rfc3339((time_t)r->finished_at, at);
-		strbuf_addf(out, ", done at %s", at);
-	} else {
-		strbuf_addf(out, ", page %d next", r->next_page);
-	}
-	strbuf_addch(out, '\n');
 }
 
 int control_repair_render(struct strbuf *out)
@@ -201,8 +170,6 @@ int control_repair_render(struct strbuf *out)
 	const unsigned passes = JOBS_REPAIR_SCAN | JOBS_REPAIR_RUN |
 		JOBS_REPAIR_RESYNC | JOBS_REPAIR_TORRENTS;
 	struct indexer_status s;
-	struct rd_read_sync sync;
-	sqlite3 *db;
 	int rc;
 
 	indexer_status(&s);
@@ -211,17 +178,12 @@ int control_repair_render(struct strbuf *out)
 			      " [realdebrid])\n");
 		return 0;
 	}
-	db = reader_begin();
-	if (!db)
-		return -EIO;
-	rc = rd_read_sync(db, &sync);
-	reader_end(db);
-	if (rc)
-		return rc;
 	strbuf_addf(out, "state: %s\n", s.jobs.running & passes ?
 		    "repairing" : s.jobs.pending & passes ? "queued" : "idle");
 	strbuf_addf(out, "dry-run: %d\n", s.dry_run);
-	sync_render(&sync, out);
+	rc = query_repair_listing(out);
+	if (rc)
+		return rc;
 	strbuf_addstr(out, "accepted:\n"
 		      "  scan       find dead links and map them to"
 		      " torrents\n");

@@ -1,16 +1,17 @@
-#include "fs/render_repair.h"
+#include "indexer/store/query_repair.h"
 
 #include <errno.h>
 #include <string.h>
 
+#include "common/clock.h"
 #include "common/db.h"
 #include "common/json.h"
 #include "common/strbuf.h"
-#include "fs/reader.h"
-#include "fs/render.h"
+#include "common/utf8.h"
+#include "indexer/store/reader.h"
 #include "indexer/indexer.h"
 #include "indexer/realdebrid/rd_client.h"
-#include "indexer/realdebrid/rd_read.h"
+#include "indexer/realdebrid/rd_commands.h"
 
 #define RECENT_ATTEMPTS "50"		/* requests listed in repairs.json */
 #define RECENT_REPAIRS "50"		/* repairs done listed there */
@@ -37,14 +38,6 @@
 	"SELECT torrent_id AS torrent, name, hash, state, new_id," \
 	" attempts, started_at, updated_at, next_at AS next_retry_at," \
 	" last_error, plan FROM rd_repairs"
-
-/* Every query here reads repair tables; one message names them. */
-static int prepare(sqlite3 *db, const char *sql, sqlite3_stmt **st)
-{
-	int rc = sqlite3_prepare_v2(db, sql, -1, st, NULL);
-
-	return rc == SQLITE_OK ? 0 : db_error(db, rc, "read repairs");
-}
 
 /* One column as JSON: times (columns named *_at) as RFC 3339, the rest
  * by their type; text and paths may be any bytes. */
@@ -86,7 +79,7 @@ static int rows_array(sqlite3 *db, const char *sql, json_t **out)
 {
 	sqlite3_stmt *st;
 	json_t *a;
-	int rc = prepare(db, sql, &st);
+	int rc = db_prepare(db, sql, &st);
 
 	if (rc)
 		return rc;
@@ -116,7 +109,7 @@ static int row_or_null(sqlite3 *db, const char *sql, json_t **out)
 	return 0;
 }
 
-int render_broken(struct strbuf *out)
+int query_broken(struct strbuf *out)
 {
 	sqlite3 *db = reader_begin();
 	sqlite3_stmt *st;
@@ -124,14 +117,14 @@ int render_broken(struct strbuf *out)
 
 	if (!db)
 		return -EIO;
-	rc = prepare(db, BROKEN_SQL, &st);
+	rc = db_prepare(db, BROKEN_SQL, &st);
 	if (rc) {
 		reader_end(db);
 		return rc;
 	}
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		for (int i = 0; i < 2; i++) {
-			render_field(out, (const char *)
+			utf8_add_field(out, (const char *)
 				     sqlite3_column_text(st, i));
 			strbuf_addch(out, '\t');
 		}
@@ -143,7 +136,7 @@ int render_broken(struct strbuf *out)
 	return rc;
 }
 
-int render_broken_json(struct strbuf *out)
+int query_broken_json(struct strbuf *out)
 {
 	sqlite3 *db = reader_begin();
 	json_t *links;
@@ -175,9 +168,55 @@ static json_t *guard_object(json_t *last)
 	" repaired, retries, failed, links_deleted, rescans, requests" \
 	" FROM rd_passes ORDER BY id DESC LIMIT 1"
 
+/* The cycle of pages listing the account (rd_sync.h). */
+struct sync {
+	int full;			/* a resync asked, under way */
+	int next_page;			/* the page the cycle lists next */
+	long pages_done;		/* in the cycle under way or last */
+	long torrents_seen;
+	long total;			/* the account's count, -1: unknown */
+	double started_at;		/* the cycle's start, 0: none yet */
+	double finished_at;		/* its end, 0: not over */
+	double synced_at;		/* the last page listed, 0: none */
+};
+
+/* The listing's state; an account never listed gives zeros (next_page
+ * 1, total -1). */
+static int read_sync(sqlite3 *db, struct sync *out)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	out->next_page = 1;
+	out->total = -1;
+	rc = sqlite3_prepare_v2(db, "SELECT full_sync, list_page, pages_done,"
+				" torrents_seen, list_total,"
+				" coalesce(cycle_started_at, 0),"
+				" coalesce(cycle_finished_at, 0),"
+				" coalesce(synced_at, 0) FROM rd_sync", -1,
+				&st, NULL);
+	if (rc != SQLITE_OK)
+		return db_error(db, rc, "read the account's listing");
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		out->full = sqlite3_column_int(st, 0);
+		out->next_page = sqlite3_column_int(st, 1);
+		out->pages_done = sqlite3_column_int64(st, 2);
+		out->torrents_seen = sqlite3_column_int64(st, 3);
+		out->total = sqlite3_column_int64(st, 4);
+		out->started_at = sqlite3_column_double(st, 5);
+		out->finished_at = sqlite3_column_double(st, 6);
+		out->synced_at = sqlite3_column_double(st, 7);
+	}
+	sqlite3_finalize(st);
+	return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 :
+		db_error(db, rc, "read the account's listing");
+}
+
 /* The listing of the account: the cycle of pages under way, or the last
  * one, with the resync's progress. */
-static json_t *sync_object(const struct rd_read_sync *r)
+static json_t *sync_object(const struct sync *r)
 {
 	return json_pack("{s:b, s:i, s:I, s:I, s:o, s:o, s:o, s:o}",
 		"resync", r->full,
@@ -193,7 +232,7 @@ static json_t *sync_object(const struct rd_read_sync *r)
 /* The lists of repairs.json, each one query. */
 #define NR_LISTS 7
 
-int render_repairs_json(struct strbuf *out)
+int query_repairs_json(struct strbuf *out)
 {
 	static const char *const sql[] = {
 		REPAIR_COLUMNS " WHERE state IN ('queued', 'adding',"
@@ -216,7 +255,7 @@ int render_repairs_json(struct strbuf *out)
 	};
 	json_t *v[NR_LISTS] = { NULL }, *last = NULL;
 	struct indexer_status s;
-	struct rd_read_sync sync;
+	struct sync sync;
 	sqlite3 *db = reader_begin();
 	int rc = 0;
 
@@ -228,7 +267,7 @@ int render_repairs_json(struct strbuf *out)
 	if (!rc)
 		rc = row_or_null(db, LAST_PASS_SQL, &last);
 	if (!rc)
-		rc = rd_read_sync(db, &sync);
+		rc = read_sync(db, &sync);
 	reader_end(db);
 	if (rc) {
 		for (size_t i = 0; i < NR_LISTS; i++)
@@ -255,24 +294,121 @@ int render_repairs_json(struct strbuf *out)
 		"recent_attempts", v[4]));
 }
 
-int render_repair_csv(struct strbuf *out)
+/* The counts of a pass, in the order of the header. */
+static const char *const counts[] = {
+	"links", "broken", "unmapped", "guard_ok", "started", "repaired",
+	"retries", "failed", "links_deleted", "rescans", "requests",
+	"rate_limited",
+};
+
+#define NR_COUNTS (sizeof(counts) / sizeof(*counts))
+
+/* A time column as RFC 3339, empty when NULL. */
+static void add_time(struct strbuf *out, sqlite3_stmt *st, int i)
+{
+	char at[CLOCK_RFC3339_LEN] = "";
+
+	if (sqlite3_column_type(st, i) != SQLITE_NULL)
+		clock_rfc3339((time_t)sqlite3_column_double(st, i), at);
+	strbuf_addf(out, ",%s", at);
+}
+
+/* Kinds and triggers are fixed words: no field needs quoting. */
+static int passes_csv(sqlite3 *db, struct strbuf *out)
+{
+	struct strbuf sql = STRBUF_INIT;
+	sqlite3_stmt *st;
+	int rc;
+
+	strbuf_addstr(&sql, "SELECT id, kind, trigger, dry_run, started_at,"
+		      " finished_at, coalesce(duration_s, 0)");
+	strbuf_addstr(out, "id,kind,trigger,dry_run,started_at,finished_at,"
+		      "duration_s");
+	for (size_t i = 0; i < NR_COUNTS; i++) {
+		strbuf_addf(&sql, ", %s", counts[i]);
+		strbuf_addf(out, ",%s", counts[i]);
+	}
+	strbuf_addstr(&sql, " FROM rd_passes ORDER BY id");
+	strbuf_addch(out, '\n');
+	rc = sqlite3_prepare_v2(db, sql.buf, -1, &st, NULL);
+	strbuf_release(&sql);
+	if (rc != SQLITE_OK)
+		return db_error(db, rc, "read repair passes");
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		strbuf_addf(out, "%lld,%s,%s,%d",
+			    (long long)sqlite3_column_int64(st, 0),
+			    sqlite3_column_text(st, 1),
+			    sqlite3_column_text(st, 2),
+			    sqlite3_column_int(st, 3));
+		add_time(out, st, 4);
+		add_time(out, st, 5);
+		strbuf_addf(out, ",%.3f", sqlite3_column_double(st, 6));
+		for (size_t i = 0; i < NR_COUNTS; i++)
+			strbuf_addf(out, ",%lld", (long long)
+				    sqlite3_column_int64(st, 7 + i));
+		strbuf_addch(out, '\n');
+	}
+	sqlite3_finalize(st);
+	return rc == SQLITE_DONE ? 0 : db_error(db, rc, "read repair passes");
+}
+
+int query_repair_csv(struct strbuf *out)
 {
 	sqlite3 *db = reader_begin();
 	int rc;
 
 	if (!db)
 		return -EIO;
-	rc = rd_read_passes_csv(db, out);
+	rc = passes_csv(db, out);
 	reader_end(db);
 	return rc;
+}
+
+int query_repair_listing(struct strbuf *out)
+{
+	char at[CLOCK_RFC3339_LEN];
+	sqlite3 *db = reader_begin();
+	struct sync r;
+	int rc;
+
+	if (!db)
+		return -EIO;
+	rc = read_sync(db, &r);
+	reader_end(db);
+	if (rc)
+		return rc;
+	if (!r.started_at) {
+		strbuf_addstr(out, "listing: not started\n");
+		return 0;
+	}
+	clock_rfc3339((time_t)r.started_at, at);
+	strbuf_addf(out, "listing: %s%ld pages, %ld torrents seen since %s",
+		    r.full ? "resync, " : "", r.pages_done, r.torrents_seen, at);
+	if (r.total >= 0)
+		strbuf_addf(out, " (the account holds %ld)", r.total);
+	if (r.finished_at) {
+		clock_rfc3339((time_t)r.finished_at, at);
+		strbuf_addf(out, ", done at %s", at);
+	} else {
+		strbuf_addf(out, ", page %d next", r.next_page);
+	}
+	strbuf_addch(out, '\n');
+	return 0;
+}
+
+int query_repair_takes(const char *id)
+{
+	sqlite3 *db = reader_db();
+
+	return db ? rd_commands_check(db, id) : -EIO;
 }
 
 /* Requests by endpoint as {endpoint: count}. */
 static int requests_object(sqlite3 *db, json_t **out)
 {
 	sqlite3_stmt *st;
-	int rc = prepare(db, "SELECT endpoint, count(*) FROM rd_attempts"
-			 " GROUP BY endpoint ORDER BY endpoint", &st);
+	int rc = db_prepare(db, "SELECT endpoint, count(*) FROM rd_attempts"
+			    " GROUP BY endpoint ORDER BY endpoint", &st);
 
 	if (rc)
 		return rc;
@@ -288,7 +424,7 @@ static int requests_object(sqlite3 *db, json_t **out)
 	return db_error(db, rc, "read repair requests");
 }
 
-int render_repair_json(struct strbuf *out)
+int query_repair_json(struct strbuf *out)
 {
 	json_t *requests = NULL, *totals = NULL, *last = NULL;
 	sqlite3 *db = reader_begin();
@@ -365,7 +501,7 @@ static int repair_warnings(sqlite3 *db, struct strbuf *warns)
 	return 0;
 }
 
-int render_repair_health(struct strbuf *errors, struct strbuf *warns)
+int query_repair_health(struct strbuf *errors, struct strbuf *warns)
 {
 	sqlite3 *db = reader_begin();
 	sqlite3_stmt *st;
@@ -373,8 +509,8 @@ int render_repair_health(struct strbuf *errors, struct strbuf *warns)
 
 	if (!db)
 		return -EIO;
-	rc = prepare(db, "SELECT guard_ok, guard_reason FROM rd_passes"
-		     " ORDER BY id DESC LIMIT 1", &st);
+	rc = db_prepare(db, "SELECT guard_ok, guard_reason FROM rd_passes"
+			" ORDER BY id DESC LIMIT 1", &st);
 	if (rc) {
 		reader_end(db);
 		return rc;
@@ -382,7 +518,7 @@ int render_repair_health(struct strbuf *errors, struct strbuf *warns)
 	rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW && !sqlite3_column_int(st, 0)) {
 		strbuf_addstr(errors, "error: Real-Debrid mount looks down (");
-		render_field(errors, sqlite3_column_text(st, 1) ?
+		utf8_add_field(errors, sqlite3_column_text(st, 1) ?
 			     (const char *)sqlite3_column_text(st, 1) : "?");
 		strbuf_addstr(errors, "): nothing is repaired or deleted\n");
 	}

@@ -1,4 +1,4 @@
-#include "fs/reader.h"
+#include "indexer/store/reader.h"
 
 #include <errno.h>
 #include <pthread.h>
@@ -79,6 +79,13 @@ sqlite3 *reader_db(void)
 	struct reader *r = reader_get();
 
 	return r ? r->db : NULL;
+}
+
+int reader_finish(sqlite3_stmt *st, int rc, const char *what)
+{
+	rc = db_rows_end(sqlite3_db_handle(st), rc, what);
+	reader_done(st);
+	return rc;
 }
 
 void reader_close(void)

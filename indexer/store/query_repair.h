@@ -1,5 +1,5 @@
-#ifndef MEDIAMON_RENDER_REPAIR_H
-#define MEDIAMON_RENDER_REPAIR_H
+#ifndef MEDIAMON_QUERY_REPAIR_H
+#define MEDIAMON_QUERY_REPAIR_H
 
 /*
  * The files that show the Real-Debrid repair (indexer/rd_repair.h): the
@@ -18,26 +18,46 @@
 struct strbuf;
 
 /* /status/broken: one line per dead link: LINK TAB TARGET TAB STATE. */
-int render_broken(struct strbuf *out);
+int query_broken(struct strbuf *out);
 
 /* /status/broken.json: [{link, target, torrent, torrent_name, state,
  * reason, attempts, next_retry_at, plan}]. */
-int render_broken_json(struct strbuf *out);
+int query_broken_json(struct strbuf *out);
 
 /* /status/repairs.json: dry_run, the guard, the last pass, the next
  * pass, the listing of the account (sync: pages_done, torrents_seen,
  * started_at ...), the repair queue, the retry queue, recent repairs,
  * permanent failures, repair loops stopped, old torrents still to
  * delete, recent attempts. */
-int render_repairs_json(struct strbuf *out);
+int query_repairs_json(struct strbuf *out);
 
 /* /metrics/repair.json: requests by endpoint, 429s, repairs ok and
  * failed, permanent failures, links deleted, old torrents still to
  * delete and the deletions that failed, the last pass. */
-int render_repair_json(struct strbuf *out);
+int query_repair_json(struct strbuf *out);
 
-/* /metrics/repair.csv: a header and one row per pass (rd_read.h). */
-int render_repair_csv(struct strbuf *out);
+/*
+ * /metrics/repair.csv: a header, then one row per pass, oldest first:
+ * id, kind, trigger, dry_run, started_at, finished_at (RFC 3339),
+ * duration_s, links (checked), broken, unmapped, guard_ok, started,
+ * repaired, retries, failed, links_deleted, rescans, requests,
+ * rate_limited.
+ */
+int query_repair_csv(struct strbuf *out);
+
+/*
+ * One line, for /control/repair, on the listing of the account: the
+ * cycle of pages under way or the last one (pages done, torrents seen,
+ * since when, the account's count, the page next or when it ended), or
+ * that it never started.
+ */
+int query_repair_listing(struct strbuf *out);
+
+/*
+ * Whether retry and forget take the repair of torrent id
+ * (rd_commands_check()): 0, or -EINVAL.
+ */
+int query_repair_takes(const char *id);
 
 /*
  * Append /status/health's lines: to errors when the last pass found the
@@ -45,6 +65,6 @@ int render_repair_csv(struct strbuf *out);
  * warns when dead links are unmapped or repair loops were stopped.
  * Returns 0 or a negative errno value.
  */
-int render_repair_health(struct strbuf *errors, struct strbuf *warns);
+int query_repair_health(struct strbuf *errors, struct strbuf *warns);
 
 #endif
