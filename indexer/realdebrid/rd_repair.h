@@ -2,7 +2,8 @@
 #define MEDIAMON_RD_REPAIR_H
 
 /*
- * Repair of dead Real-Debrid links, as passes on the jobs thread.
+ * Repair of dead Real-Debrid links, as passes on the repair lane of the
+ * jobs (jobs.h).
  *
  *	struct rd_repair *r;
  *
@@ -27,11 +28,14 @@
  *   2. checks the mount guard (rd_guard.h); it is checked again before
  *      every destructive step, and while it fails nothing is repaired or
  *      deleted;
- *   3. syncs a page of the account's torrents and the info of the
- *      torrents a dead link may belong to (rd_sync.h), and maps each dead
- *      link to its torrent (rd_map.h);
+ *   3. syncs a page of the account's torrents (every page while a resync
+ *      asked goes on) and the info of the torrents a dead link may belong
+ *      to (rd_sync.h), and maps each dead link to its torrent (rd_map.h);
  *      a link that maps to none or to several is "unmapped";
- *   4. (RD_PASS_RUN only) repairs each torrent with dead links: re-add by
+ *   4. (RD_PASS_RUN only) repairs each torrent with dead links, and with
+ *      [realdebrid] repair_account_errors each the account lists in
+ *      error, magnet_error or dead (virus is left alone), and each a user
+ *      asked to retry (rd_commands.h): re-add by
  *      info hash, select the files selected before, poll its info (a few
  *      times per pass, then again in a follow-up pass, RD_POLL_S later,
  *      for at most download_timeout) until it is downloaded, then delete the
