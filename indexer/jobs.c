@@ -11,6 +11,7 @@
 #include "common/config.h"
 #include "common/db.h"
 #include "common/log.h"
+#include "common/thread.h"
 #include "indexer/maintenance.h"
 #include "indexer/realdebrid/rd_client.h"
 #include "indexer/realdebrid/rd_repair.h"
@@ -379,19 +380,18 @@ static void release(void)
 	rd_repair_free(repair);
 }
 
-/* Stop the lanes that started, and wait for them. */
+/* Stop the lanes that started, the jobs they run first, and wait for
+ * them. */
 static void stop_lanes(void)
 {
-	pthread_mutex_lock(&jobs.lock);
-	jobs.stopping = 1;
 	__atomic_store_n(&jobs.cancel, 1, __ATOMIC_RELAXED);
-	for (int i = 0; i < NR_LANES; i++)
-		pthread_cond_signal(&jobs.lanes[i].wake);
-	pthread_mutex_unlock(&jobs.lock);
 	for (int i = 0; i < NR_LANES; i++) {
-		if (jobs.lanes[i].started)
-			pthread_join(jobs.lanes[i].thread, NULL);
-		jobs.lanes[i].started = 0;
+		struct lane *l = &jobs.lanes[i];
+
+		if (l->started)
+			thread_stop(l->thread, &jobs.lock, &l->wake,
+				    &jobs.stopping);
+		l->started = 0;
 	}
 }
 
