@@ -382,7 +382,7 @@ int catalog_search(sqlite3 *db, const char *series, int volume,
 	*hits = NULL;
 	*nr = 0;
 	names_normalize(series, &name);
-	fts_query(name.buf, &q);
+	fts_query(names_skip_article(name.buf), &q);
 	if (!q.len)
 		goto out;
 	rc = sqlite3_prepare_v2(db, "SELECT c.title, c.link, c.source, c.size"
@@ -399,9 +399,8 @@ int catalog_search(sqlite3 *db, const char *series, int volume,
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		const char *title = (const char *)sqlite3_column_text(st, 0);
 
-		if (names_parse(title, NULL, &r) || r.kind != NAMES_VOLUME ||
-		    r.first > volume || r.last < volume ||
-		    !names_same_series(r.series.buf, name.buf))
+		if (!names_match_release(title, series, &r) ||
+		    r.first > volume || r.last < volume)
 			continue;
 		if (add_hit(st, &r, hits, nr, &alloc)) {
 			rc = log_error(-ENOMEM, "catalog: out of memory");

@@ -156,9 +156,7 @@ static int read_release(json_t *o, const char *series,
 	    seeders > INT_MAX)
 		return -EPROTO;
 
-	if (names_parse(title, NULL, names) < 0 ||
-	    names->kind != NAMES_VOLUME ||
-	    !names_same_series(names->series.buf, series))
+	if (!names_match_release(title, series, names))
 		return 0;
 
 	memset(r, 0, sizeof(*r));
