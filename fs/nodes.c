@@ -26,6 +26,7 @@ static const struct {
 	{ "/status/health", { NODE_FILE, .render = render_health } },
 	{ "/status/missing", { NODE_FILE, .render = render_missing } },
 	{ "/status/missing.json", { NODE_FILE, .render = render_missing_json } },
+	{ "/status/unparsed", { NODE_FILE, .render = render_unparsed } },
 	{ "/status/new", { NODE_FILE, .render = render_new } },
 	{ "/status/new.json", { NODE_FILE, .render = render_new_json } },
 	{ "/status/found.json", { NODE_FILE, .render = render_found_json } },

@@ -462,6 +462,30 @@ int render_missing(struct strbuf *out)
 	return rc;
 }
 
+/* One line of /status/unparsed: a volume name to rename, and why. */
+static int unparsed_line(void *arg, const char *path, const char *reason)
+{
+	struct strbuf *out = arg;
+
+	render_field(out, path);
+	strbuf_addch(out, '\t');
+	strbuf_addstr(out, reason);
+	strbuf_addch(out, '\n');
+	return 0;
+}
+
+int render_unparsed(struct strbuf *out)
+{
+	sqlite3 *db = reader_begin();
+	int rc;
+
+	if (!db)
+		return -EIO;
+	rc = manga_each_unparsed(db, unparsed_line, out);
+	reader_end(db);
+	return rc;
+}
+
 /* One line of /status/no-cover for an album without any. */
 static int no_cover_line(void *arg, const char *artist, const char *album,
 			 const char *folder, int has_cover)
@@ -681,6 +705,9 @@ int render_readme(struct strbuf *out)
 "status/missing       one line per missing manga volume: SERIES, a tab,\n"
 "                     the volume number (monitored series only)\n"
 "status/missing.json  the same as [{series, volume, series_path}]\n"
+"status/unparsed      one line per manga volume file or folder whose name\n"
+"                     gives no volume number: its PATH, a tab, the reason\n"
+"                     (rename it with a marker: \"Series T05.cbz\")\n"
 "status/new           one line per volume published but not owned\n"
 "status/new.json      the same, with the count published and its source\n"
 "status/found.json    the releases found for each wanted volume, best\n"

@@ -19,6 +19,7 @@ int render_scan_csv(struct strbuf *out);
 int render_watch_json(struct strbuf *out);
 int render_missing(struct strbuf *out);
 int render_missing_json(struct strbuf *out);
+int render_unparsed(struct strbuf *out);
 int render_no_cover(struct strbuf *out);
 int render_log(struct strbuf *out);
 

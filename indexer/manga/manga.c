@@ -42,7 +42,7 @@ static const char *kind_name(enum names_kind kind)
 struct refresh {
 	sqlite3 *db;
 	int64_t root_id;
-	sqlite3_stmt *series, *add;
+	sqlite3_stmt *series, *add, *unparsed;
 	struct names_result parsed;
 	struct strbuf series_path, series_name, last_folder;
 	int64_t series_id;
@@ -78,7 +78,8 @@ static int series_of(struct refresh *r, const char *path, size_t len)
 
 /* ci_volume is the Volume of the file's ComicInfo.xml when it gave both
  * Series and Volume: it wins over the name. The folder still decides the
- * series, so a volume is never counted in a series it is not filed in. */
+ * series, so a volume is never counted in a series it is not filed in. A
+ * name that gives no volume has the parser's reason kept beside it. */
 static int add_volume(struct refresh *r, const char *name, const char *path,
 		      size_t len, double ci_volume)
 {
@@ -97,7 +98,15 @@ static int add_volume(struct refresh *r, const char *name, const char *path,
 	sqlite3_bind_blob(st, 5, path, len, SQLITE_STATIC);
 	rc = sqlite3_step(st);
 	sqlite3_reset(st);
-	return rc == SQLITE_DONE ? 0 : db_error(r->db, rc, "add volume");
+	if (rc != SQLITE_DONE)
+		return db_error(r->db, rc, "add volume");
+	if (r->parsed.kind != NAMES_NONE)
+		return 0;
+	st = r->unparsed;
+	sqlite3_bind_text(st, 1, r->parsed.reason, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	sqlite3_reset(st);
+	return rc == SQLITE_DONE ? 0 : db_error(r->db, rc, "add unparsed");
 }
 
 /* Look at one file of a manga root: a volume file right in a series
@@ -286,10 +295,15 @@ int manga_refresh(sqlite3 *db, void *arg)
 				" first, last, path) VALUES (?1, ?2, ?3, ?4,"
 				" ?5)", &r.add);
 	if (!rc)
+		rc = db_prepare(db, "INSERT INTO unparsed (volume_id, reason)"
+				" VALUES (last_insert_rowid(), ?1)",
+				&r.unparsed);
+	if (!rc)
 		rc = refresh_scopes(&r, scopes ? scopes->scope : NULL,
 				    scopes ? scopes->nr : 0);
 	sqlite3_finalize(r.series);
 	sqlite3_finalize(r.add);
+	sqlite3_finalize(r.unparsed);
 	names_release(&r.parsed);
 	strbuf_release(&r.series_path);
 	strbuf_release(&r.series_name);
@@ -490,4 +504,29 @@ int manga_series_gaps(sqlite3 *db, int64_t series, int **gaps, size_t *n)
 	}
 	free(v);
 	return rc;
+}
+
+int manga_each_unparsed(sqlite3 *db,
+			int (*fn)(void *arg, const char *path,
+				  const char *reason),
+			void *arg)
+{
+	sqlite3_stmt *st;
+	int rc, stop = 0;
+
+	rc = sqlite3_prepare_v2(db,
+		"SELECT CAST(r.path AS TEXT) || '/' || CAST(v.path AS TEXT),"
+		" u.reason FROM unparsed u JOIN volumes v ON v.id = u.volume_id"
+		" JOIN series s ON s.id = v.series_id"
+		" JOIN roots r ON r.id = s.root_id ORDER BY r.path, v.path",
+		-1, &st, NULL);
+	if (rc != SQLITE_OK)
+		return db_error(db, rc, "list unparsed volumes");
+	while (!stop && (rc = sqlite3_step(st)) == SQLITE_ROW)
+		stop = fn(arg, (const char *)sqlite3_column_text(st, 0),
+			  (const char *)sqlite3_column_text(st, 1));
+	if (!stop && rc != SQLITE_DONE)
+		stop = db_error(db, rc, "list unparsed volumes");
+	sqlite3_finalize(st);
+	return stop;
 }

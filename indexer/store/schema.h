@@ -21,6 +21,8 @@
  *                the user set on it (monitored, latest, source)
  *   volumes      the volume files and image folders of each series, as
  *                the name parser (or ComicInfo.xml) read them
+ *   unparsed     why the name of a volume of kind "unknown" gives no
+ *                volume (names_result.reason)
  *   comicinfo    Series, Volume and Number from a volume archive's
  *                ComicInfo.xml, when it has one
  *   catalog      the user's local release catalog (title, link, size,

@@ -134,6 +134,48 @@ def test_hostile_names(manga):
     assert bad_items[0]["series"] == "Bad\ufffd\tName"
 
 
+def unparsed_lines(m):
+    return m.read("status/unparsed").decode().splitlines()
+
+
+def wait_unparsed(m, want, timeout=15):
+    deadline = time.time() + timeout
+    while unparsed_lines(m) != want:
+        assert m.proc.poll() is None, "mediamon exited"
+        assert time.time() < deadline, "\n".join(unparsed_lines(m))
+        time.sleep(0.05)
+
+
+def test_unparsed(manga):
+    """A volume file whose name gives no sure volume is listed with the
+    reason, so that it can be renamed; it never counts as a volume, and
+    the rename takes it off the list."""
+    berserk = os.path.join(manga.root, "Berserk")
+    notes = os.path.join(manga.root, "Notes", "Notes sans numero.cbz")
+    assert unparsed_lines(manga) == [notes + "\tno volume number"]
+    for name in ["Berserk 12 13.cbz", "Berserk Part 4.cbz",
+                 "Berserk\tLost 4.cbz", "\ubca0\ub974\uc138\ub974\ud06c 4\ub144.cbz"]:
+        with open(os.path.join(berserk, name), "wb") as f:
+            f.write(b"x")
+    # in path order (a tab sorts first), the tab shown as a space
+    wait_unparsed(manga, [
+        berserk + "/Berserk Lost 4.cbz\ta word between the series name"
+        " and the number",
+        berserk + "/Berserk 12 13.cbz\tseveral numbers after the series"
+        " name",
+        berserk + "/Berserk Part 4.cbz\ta word between the series name"
+        " and the number",
+        berserk + "/\ubca0\ub974\uc138\ub974\ud06c 4\ub144.cbz\ta number"
+        " glued to a word that is no marker",
+        notes + "\tno volume number"])
+    # none of them fills volume 4 or opens a gap up to 13
+    assert missing_lines(manga) == EXPECTED
+    os.rename(os.path.join(berserk, "Berserk Part 4.cbz"),
+              os.path.join(berserk, "Berserk T04.cbz"))
+    wait_missing(manga, EXPECTED[1:])
+    assert len(unparsed_lines(manga)) == 4
+
+
 def series_file(m, series, name):
     return os.path.join(m.path, "manga", series, name)
 
@@ -306,6 +348,8 @@ def test_comicinfo_wins_over_the_name(tmp_path):
             "1\n3\n5\n6\n7\n8\n10\n"
         assert read_series(m, "One Piece", "missing") == "2\n4\n9\n"
         assert m.json("metrics/scan.json")["last"]["io_errors"] == 0
+        # a name ComicInfo.xml gives a volume to is not one to rename
+        assert unparsed_lines(m) == []
 
         # the watcher reads the ComicInfo.xml of a new archive too
         make_cbz(str(series / "tmp.cbz"),

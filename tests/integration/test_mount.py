@@ -31,7 +31,8 @@ def mount(library, tmp_path):
     assert not is_mounted(m.path)
 
 GENERATED = ["README", "status/summary.json", "status/health",
-             "status/missing", "status/missing.json", "status/no-cover",
+             "status/missing", "status/missing.json", "status/unparsed",
+             "status/no-cover",
              "status/broken", "status/broken.json", "status/repairs.json",
              "metrics/repair.json", "control/repair",
              "metrics/scan.json", "metrics/scan.csv", "metrics/watch.json",
@@ -52,7 +53,7 @@ def test_layout(mount):
     assert sorted(os.listdir(mount.file("status"))) == [
         "broken", "broken.json", "duplicates", "found.json", "health",
         "missing", "missing.json", "new", "new.json", "no-cover",
-        "repairs.json", "summary.json"]
+        "repairs.json", "summary.json", "unparsed"]
     assert sorted(os.listdir(mount.file("metrics"))) == [
         "analysis.json", "fuse.json", "monitor.json", "prometheus",
         "repair.json", "scan.csv", "scan.json", "watch.json"]
@@ -73,8 +74,8 @@ def test_every_file_readable_and_ends_with_newline(mount):
         data = mount.read(rel)
         # a list with nothing in it (no manga, no links) is an empty file
         assert data.endswith(b"\n") or (
-            rel in ("status/missing", "status/broken", "status/duplicates")
-            and data == b""), rel
+            rel in ("status/missing", "status/unparsed", "status/broken",
+                    "status/duplicates") and data == b""), rel
         data.decode("utf-8")
 
 
