@@ -51,16 +51,28 @@ def manga(tmp_path):
     assert not is_mounted(m.path)
 
 
+def lines(m, rel):
+    return m.read(rel).decode().splitlines()
+
+
 def missing_lines(m):
-    return m.read("status/missing").decode().splitlines()
+    return lines(m, "status/missing")
 
 
-def wait_missing(m, want, timeout=15):
+def unparsed_lines(m):
+    return lines(m, "status/unparsed")
+
+
+def wait_lines(m, rel, want, timeout=15):
     deadline = time.time() + timeout
-    while missing_lines(m) != want:
+    while lines(m, rel) != want:
         assert m.proc.poll() is None, "mediamon exited"
-        assert time.time() < deadline, missing_lines(m)
+        assert time.time() < deadline, "\n".join(lines(m, rel))
         time.sleep(0.05)
+
+
+def wait_missing(m, want):
+    wait_lines(m, "status/missing", want)
 
 
 EXPECTED = ["Berserk\t4", "Mob Psycho 100\t1", "One Piece\t3"]
@@ -134,18 +146,6 @@ def test_hostile_names(manga):
     assert bad_items[0]["series"] == "Bad\ufffd\tName"
 
 
-def unparsed_lines(m):
-    return m.read("status/unparsed").decode().splitlines()
-
-
-def wait_unparsed(m, want, timeout=15):
-    deadline = time.time() + timeout
-    while unparsed_lines(m) != want:
-        assert m.proc.poll() is None, "mediamon exited"
-        assert time.time() < deadline, "\n".join(unparsed_lines(m))
-        time.sleep(0.05)
-
-
 def test_unparsed(manga):
     """A volume file whose name gives no sure volume is listed with the
     reason, so that it can be renamed; it never counts as a volume, and
@@ -158,7 +158,7 @@ def test_unparsed(manga):
         with open(os.path.join(berserk, name), "wb") as f:
             f.write(b"x")
     # in path order (a tab sorts first), the tab shown as a space
-    wait_unparsed(manga, [
+    wait_lines(manga, "status/unparsed", [
         berserk + "/Berserk Lost 4.cbz\ta word between the series name"
         " and the number",
         berserk + "/Berserk 12 13.cbz\tseveral numbers after the series"
