@@ -465,6 +465,9 @@ static void test_normalize(void **state)
 		  "\xe3\x80\x80" "1", "\xe9\x80\xb2\xe6\x92\x83\xe3\x81\xae"
 		  "\xe5\xb7\xa8\xe4\xba\xba 1" },
 		{ "\xce\x9a\xce\xb1\xce\xb9", "\xce\x9a\xce\xb1\xce\xb9" },
+		{ "БЕРСЕРК Ёж Ѕ", "берсерк ёж ѕ" },
+		{ "ＢＥＲＳＥＲＫ　１２（ｘ）", "berserk 12" },
+		{ "【TFO汉化】迷你偶像 〔x〕 人々", "迷你偶像 人々" },
 		{ "a\xff" "b\xc3", "a b" },
 		{ "\xc2\xab Mon \xc2\xa0Titre \xc2\xbb", "mon titre" },
 		{ "___", "" },
@@ -496,6 +499,20 @@ static void test_same_series(void **state)
 	assert_true(names_same_series("[Team] Berserk (2023)", "Berserk"));
 	assert_true(names_same_series("L'Attaque des Titans",
 				      "l attaque des titans"));
+	assert_true(names_same_series("The Legend of Kamui",
+				      "Legend of Kamui"));
+	assert_true(names_same_series("L'Attaque des Titans",
+				      "Attaque des Titans"));
+	assert_true(names_same_series("Das Boot", "boot"));
+	assert_true(names_same_series("Shōnen Note", "Shounen Note"));
+	assert_true(names_same_series("Shonen Note", "SHOUNEN NOTE"));
+	assert_true(names_same_series("Yūsha", "Yuusha"));
+	assert_true(names_same_series("БЕРСЕРК", "Берсерк"));
+	assert_true(names_same_series("ＢＥＲＳＥＲＫ", "Berserk"));
+	assert_true(names_same_series("The", "the"));
+	assert_false(names_same_series("The", "A"));
+	assert_false(names_same_series("Lamu", "Mu"));
+	assert_false(names_same_series("Shonen Note", "Shinen Note"));
 	assert_false(names_same_series("One Piece", "One Piece Party"));
 	assert_false(names_same_series("One Piece Party", "One Piece"));
 	assert_false(names_same_series("Naruto", "Boruto"));
