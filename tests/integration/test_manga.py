@@ -226,7 +226,8 @@ def test_status_json(manga):
                                 "file": "Berserk/Berserk HS.cbz"}]
     doc = json.loads(read_series(manga, "Notes", "status.json"))
     assert doc["unparsed"] == [{"number": None,
-                                "file": "Notes/Notes sans numero.cbz"}]
+                                "file": "Notes/Notes sans numero.cbz",
+                                "reason": "no volume number"}]
 
 
 def test_settings(manga):
