@@ -511,7 +511,7 @@ int manga_each_unparsed(sqlite3 *db,
 			void *arg)
 {
 	sqlite3_stmt *st;
-	int rc, stop = 0;
+	int rc;
 
 	rc = sqlite3_prepare_v2(db,
 		"SELECT CAST(r.path AS TEXT) || '/' || CAST(v.path AS TEXT),"
@@ -521,13 +521,13 @@ int manga_each_unparsed(sqlite3 *db,
 		-1, &st, NULL);
 	if (rc != SQLITE_OK)
 		return db_error(db, rc, "list unparsed volumes");
-	while (!stop && (rc = sqlite3_step(st)) == SQLITE_ROW)
-		stop = fn(arg, (const char *)sqlite3_column_text(st, 0),
-			  (const char *)sqlite3_column_text(st, 1));
-	if (!stop && rc != SQLITE_DONE)
-		stop = db_error(db, rc, "list unparsed volumes");
-	sqlite3_finalize(st);
-	return stop;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		rc = fn(arg, (const char *)sqlite3_column_text(st, 0),
+			(const char *)sqlite3_column_text(st, 1));
+		if (rc)
+			break;
+	}
+	return db_finalize(st, rc, "list unparsed volumes");
 }
 
 int manga_store_setting(sqlite3 *db, void *setting)
