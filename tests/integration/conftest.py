@@ -26,8 +26,52 @@ WRAPPER = os.environ.get("MEDIAMON_WRAPPER", "").split()
 # a sanitizer only when it found something).
 REPORT_LOG = os.environ.get("MEDIAMON_REPORT_LOG")
 REPORT_EXIT = os.environ.get("MEDIAMON_REPORT_EXITCODE")
-# A wrapped daemon is many times slower to start and to scan.
-SLOW = 10 if WRAPPER else 1
+# A wrapped daemon (valgrind) is many times slower to start and to scan,
+# one built with sanitizers (make asan) a few times.
+SLOW = 10 if WRAPPER else 3 if os.environ.get("ASAN_OPTIONS") else 1
+
+
+def wait_for(predicate, timeout, what, *, until=bool, mount=None,
+             ignore=(), interval=0.05):
+    """Poll predicate() until its value is true (or until(value) is, when
+    until is given) and return that value: the one bounded wait of the
+    suite, so that a slow machine fails a test and never hangs it.
+    timeout is in seconds for a daemon run as it is, stretched by SLOW for
+    a wrapped one. An exception of a type in ignore counts as "not yet".
+    On timeout, or at once when mount's daemon exits, fail naming what was
+    awaited and the last value (or error) seen."""
+    deadline = time.monotonic() + timeout * SLOW
+    seen = "nothing"
+    while True:
+        try:
+            value = predicate()
+            if until(value):
+                return value
+            seen = repr(value)
+        except ignore as e:
+            seen = "error %r" % e
+        if len(seen) > 2000:
+            seen = seen[:2000] + "..."
+        if mount is not None and mount.proc.poll() is not None:
+            raise AssertionError("mediamon exited with status %s while"
+                                 " waiting for %s; last seen: %s%s" % (
+                                     mount.proc.returncode, what, seen,
+                                     log_tail(mount.proc)))
+        if time.monotonic() >= deadline:
+            raise AssertionError("no %s within %gs; last seen: %s%s" % (
+                what, timeout * SLOW, seen,
+                log_tail(mount.proc) if mount else ""))
+        time.sleep(interval)
+
+
+def log_tail(proc, lines=30):
+    """The last lines of the log of a daemon started by start(), to show
+    beside a failure."""
+    path = getattr(proc, "log_path", None)
+    if not path or not os.path.exists(path):
+        return ""
+    with open(path, errors="replace") as f:
+        return "\nlog:\n" + "".join(f.readlines()[-lines:])
 
 
 def run(*cmd):
@@ -118,22 +162,30 @@ class Mount:
         finally:
             os.close(fd)
 
-    def wait_idle(self, after_id=0, timeout=30):
-        """Wait until no scan runs and the last scan is newer than
-        after_id; returns the last scan."""
-        deadline = time.time() + timeout * SLOW
-        while time.time() < deadline:
-            doc = self.json("metrics/scan.json")
-            last = doc["last"]
-            if doc["running"] is None and last and last["id"] > after_id:
-                return last
-            time.sleep(0.05)
-        raise AssertionError("no scan finished within %ss" % timeout)
+    def scan_id(self):
+        """The id of the newest scan begun: the running one, else the last
+        finished (0 before the first). A scan asked for after this call
+        gets a larger id."""
+        doc = self.json("metrics/scan.json")
+        newest = doc["running"] or doc["last"]
+        return newest["id"] if newest else 0
 
-    def rescan(self, command="1"):
-        before = self.json("metrics/scan.json")["last"]["id"]
+    def wait_idle(self, after_id=0, timeout=30):
+        """Wait until no scan runs and the last finished scan is newer
+        than after_id; returns the last scan. A scan is seen by its id, so
+        one that begins and ends between two looks is not missed."""
+        doc = wait_for(lambda: self.json("metrics/scan.json"), timeout,
+                       "a scan after scan %d, finished" % after_id,
+                       until=lambda d: d["running"] is None and d["last"]
+                       and d["last"]["id"] > after_id, mount=self)
+        return doc["last"]
+
+    def rescan(self, command="1", timeout=30):
+        """Write command to control/rescan and wait for the scan it asked
+        for to finish; returns that scan."""
+        before = self.scan_id()
         self.write("control/rescan", command + "\n")
-        return self.wait_idle(after_id=before)
+        return self.wait_idle(after_id=before, timeout=timeout)
 
 
 def is_mounted(path):
@@ -188,11 +240,10 @@ def stopped(proc):
     could read them first."""
     proc.send_signal(signal.SIGSTOP)
     try:
-        deadline = time.time() + 10 * SLOW
-        while not all(s in "tT" for s in task_states(proc.pid)):
-            if time.time() > deadline:
-                raise AssertionError("the daemon did not stop")
-            time.sleep(0.01)
+        wait_for(lambda: task_states(proc.pid), 10,
+                 "every thread of the daemon stopped",
+                 until=lambda states: all(s in "tT" for s in states),
+                 interval=0.01)
         yield
     finally:
         proc.send_signal(signal.SIGCONT)
@@ -277,13 +328,16 @@ def start(tmp_path, *options, wait=True, wrapper=()):
     proc = subprocess.Popen(args, stdout=log, stderr=subprocess.STDOUT,
                             env=local_env())
     proc.log_path = str(tmp_path / "mediamon.log")
-    deadline = time.time() + 15 * SLOW
-    while not is_mounted(mnt):
-        if proc.poll() is not None or time.time() > deadline:
-            unmount(mnt, proc)
-            raise AssertionError("mount did not come up: " +
-                                 (tmp_path / "mediamon.log").read_text())
-        time.sleep(0.02)
+    try:
+        wait_for(lambda: is_mounted(mnt) or proc.poll() is not None, 15,
+                 "mount of %s, nor the daemon's exit" % mnt, interval=0.02)
+        why = "mediamon exited with status %s" % proc.returncode
+    except AssertionError as e:
+        why = str(e)
+    if not is_mounted(mnt):
+        unmount(mnt, proc)
+        raise AssertionError("mount did not come up (%s): %s" % (
+            why, (tmp_path / "mediamon.log").read_text()))
     m = Mount(str(mnt), proc, db)
     if wait:
         m.wait_idle()
