@@ -64,6 +64,12 @@ def wait_for(predicate, timeout, what, *, until=bool, mount=None,
         time.sleep(interval)
 
 
+def reached(value):
+    """until= for a check that returns True once done and, until then,
+    what it saw instead (so that a timeout shows it)."""
+    return value is True
+
+
 def log_tail(proc, lines=30):
     """The last lines of the log of a daemon started by start(), to show
     beside a failure."""
