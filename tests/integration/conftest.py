@@ -168,11 +168,11 @@ class Mount:
         finally:
             os.close(fd)
 
-    def scan_id(self):
-        """The id of the newest scan begun: the running one, else the last
-        finished (0 before the first). A scan asked for after this call
-        gets a larger id."""
-        doc = self.json("metrics/scan.json")
+    def scan_id(self, doc=None):
+        """The id of the newest scan begun (in doc, a scan.json already
+        read): the running one, else the last finished (0 before the
+        first). A scan asked for after this call gets a larger id."""
+        doc = doc or self.json("metrics/scan.json")
         newest = doc["running"] or doc["last"]
         return newest["id"] if newest else 0
 
@@ -185,6 +185,31 @@ class Mount:
                        until=lambda d: d["running"] is None and d["last"]
                        and d["last"]["id"] > after_id, mount=self)
         return doc["last"]
+
+    def wait_quiet(self, settle=0.6, timeout=30):
+        """Wait until no scan runs or waits and no scan has begun or
+        ended for settle seconds (longer than any debounce a test sets);
+        returns scan.json. Asked for after requests that may each start a
+        scan, it sees every scan they start."""
+        seen = {"now": None, "since": None}
+
+        def look():
+            doc = self.json("metrics/scan.json")
+            pending = "pending: no" not in self.read(
+                "control/rescan").decode()
+            now = {"newest": self.scan_id(doc), "finished": doc["totals"][
+                "scans"], "running": doc["running"] is not None,
+                "pending": pending}
+            t = time.monotonic()
+            if now != seen["now"]:
+                seen.update(now=now, since=t)
+            return now, t - seen["since"], doc
+
+        return wait_for(look, timeout, "quiet daemon (no scan running or"
+                        " pending for %gs)" % settle,
+                        until=lambda v: not v[0]["running"] and
+                        not v[0]["pending"] and v[1] >= settle,
+                        mount=self)[2]
 
     def rescan(self, command="1", timeout=30):
         """Write command to control/rescan and wait for the scan it asked
