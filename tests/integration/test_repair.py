@@ -13,7 +13,8 @@ import time
 
 import pytest
 
-from conftest import REPO, is_mounted, start, stopped, unmount
+from conftest import (REPO, SLOW, is_mounted, start, stopped, unmount,
+                      wait_for)
 
 sys.path.insert(0, os.path.join(REPO, "tests", "fakes"))
 from realdebrid_fake import (BUILTIN, TOKEN, make_hash,  # noqa: E402
@@ -178,14 +179,7 @@ class Setup:
         return self.wait(lambda: self.passes() > before, "a pass")
 
     def wait(self, cond, what, timeout=60):
-        deadline = time.time() + timeout
-        while time.time() < deadline:
-            got = cond()
-            if got:
-                return got
-            time.sleep(0.1)
-        raise AssertionError("no %s within %ss; log:\n%s" % (
-            what, timeout, (self.tmp / "mediamon.log").read_text()[-3000:]))
+        return wait_for(cond, timeout, what, mount=self.m, interval=0.1)
 
     def states(self):
         return {b["link"]: b["state"]
@@ -688,9 +682,24 @@ def test_old_torrent_gone_already_counts_as_deleted(setup):
     metrics = s.m.json("metrics/repair.json")
     assert metrics["old_torrents_to_delete"] == 0
     assert metrics["old_torrent_delete_failures"] == 0
-    time.sleep(2)
+    time.sleep(2 * SLOW)
     s.command("run")
     assert len([r for r in s.requests() if r["method"] == "DELETE"]) == 1
+
+
+def test_failed_delete_is_asked_again_within_the_same_wait(setup):
+    """The positive control of the test above: a DELETE that failed (500)
+    is owed, and the same wait and pass see it asked again."""
+    s = setup(retry_delay="1s")
+    os.unlink(s.dead_link)
+    s.inject(path_regex="^/torrents/delete/", method="DELETE", status=500,
+             body={"error": "internal_error", "error_code": -1}, times=1)
+    s.command("run")
+    s.wait(lambda: s.repairs()["repaired"], "the repair")
+    time.sleep(2 * SLOW)
+    s.command("run")
+    assert [r["status"] for r in s.requests() if r["method"] == "DELETE"] \
+        == [500, 204]
 
 
 def relink(target, path):
@@ -821,10 +830,28 @@ def test_virus_fails_for_good_at_once(setup):
     assert s.sonarr.call("/_commands") == [{"name": "RescanSeries",
                                             "seriesId": 7}]
     assert s.radarr.call("/_commands") == []
-    time.sleep(1.5)
+    time.sleep(1.5 * SLOW)
     s.command("run")
     assert len([r for r in s.requests()
                 if r["path"] == "/torrents/addMagnet"]) == 1
+
+
+def test_error_is_tried_again_within_the_same_wait(setup):
+    """The positive control of the test above: a torrent that ends in an
+    error that may pass is tried again, seen by the same wait and pass."""
+    s = setup(max_attempts=3, retry_delay="1s")
+    os.unlink(s.dead_link)
+    s.rd.call("/_magnets", {make_hash(OTHER): {
+        "filename": OTHER, "fails_with": "error",
+        "files": [{"path": "/%s/E%02d.mkv" % (OTHER, e), "bytes": 7000}
+                  for e in (1, 2, 3)]}})
+    s.command("run")
+    s.wait(lambda: [r for r in s.repairs()["retry_queue"]
+                    if r["attempts"] >= 1], "the first attempt's end")
+    time.sleep(1.5 * SLOW)
+    s.command("run")
+    assert len([r for r in s.requests()
+                if r["path"] == "/torrents/addMagnet"]) >= 2
 
 
 def test_download_that_never_ends_is_bounded(setup):
