@@ -3,6 +3,8 @@ tools (sox, flac, metaflac, lame, mutagen), and a real mediamon mount of it
 that is always unmounted, also when a test fails."""
 
 import contextlib
+import csv
+import io
 import json
 import os
 import shutil
@@ -39,7 +41,8 @@ def wait_for(predicate, timeout, what, *, until=bool, mount=None,
     timeout is in seconds for a daemon run as it is, stretched by SLOW for
     a wrapped one. An exception of a type in ignore counts as "not yet".
     On timeout, or at once when mount's daemon exits, fail naming what was
-    awaited and the last value (or error) seen."""
+    awaited and the last value (or error) seen, with what the daemon
+    shows."""
     deadline = time.monotonic() + timeout * SLOW
     seen = "nothing"
     while True:
@@ -54,14 +57,23 @@ def wait_for(predicate, timeout, what, *, until=bool, mount=None,
             seen = seen[:2000] + "..."
         if mount is not None and mount.proc.poll() is not None:
             raise AssertionError("mediamon exited with status %s while"
-                                 " waiting for %s; last seen: %s%s" % (
+                                 " waiting for %s; last seen: %s\n%s" % (
                                      mount.proc.returncode, what, seen,
-                                     log_tail(mount.proc)))
+                                     shows(mount)))
         if time.monotonic() >= deadline:
-            raise AssertionError("no %s within %gs; last seen: %s%s" % (
-                what, timeout * SLOW, seen,
-                log_tail(mount.proc) if mount else ""))
+            raise AssertionError("no %s within %gs; last seen: %s\n%s" % (
+                what, timeout * SLOW, seen, shows(mount)))
         time.sleep(interval)
+
+
+def shows(mount):
+    """What mount (a Mount, or anything with a proc) shows, for a failure
+    message."""
+    if mount is None:
+        return ""
+    if hasattr(mount, "diag"):
+        return mount.diag()
+    return log_tail(mount.proc)
 
 
 def reached(value):
@@ -70,14 +82,14 @@ def reached(value):
     return value is True
 
 
-def log_tail(proc, lines=30):
-    """The last lines of the log of a daemon started by start(), to show
-    beside a failure."""
+def log_tail(proc, lines=40):
+    """The last lines of the log of a daemon started with a log_path, to
+    show beside a failure."""
     path = getattr(proc, "log_path", None)
     if not path or not os.path.exists(path):
-        return ""
+        return "(no log)"
     with open(path, errors="replace") as f:
-        return "\nlog:\n" + "".join(f.readlines()[-lines:])
+        return "log:\n" + "".join(f.readlines()[-lines:])
 
 
 def run(*cmd):
@@ -167,6 +179,31 @@ class Mount:
                             else data)
         finally:
             os.close(fd)
+
+    def diag(self):
+        """What the daemon shows, for failure messages: its state, its
+        watcher, health and last scans, and its log's end."""
+        parts = ["daemon %s" % ("running" if self.proc.poll() is None else
+                                "EXITED with %s" % self.proc.returncode)]
+        for rel in ["metrics/watch.json", "status/health"]:
+            try:
+                parts.append("%s: %s" % (rel, self.read(rel).decode(
+                    errors="replace").strip()))
+            except OSError as e:
+                parts.append("%s: %s" % (rel, e))
+        try:
+            rows = list(csv.DictReader(io.StringIO(
+                self.read("metrics/scan.csv").decode())))
+            parts.append("scans:\n" + "\n".join(
+                ",".join(r[k] for k in ("id", "trigger", "scope",
+                                        "files_seen", "files_new",
+                                        "files_changed", "files_deleted",
+                                        "success"))
+                for r in rows[-10:]))
+        except (OSError, KeyError) as e:
+            parts.append("scans: %s" % e)
+        parts.append(log_tail(self.proc))
+        return "\n".join(parts)
 
     def scan_id(self, doc=None):
         """The id of the newest scan begun (in doc, a scan.json already
