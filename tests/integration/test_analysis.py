@@ -225,14 +225,14 @@ def test_damaged_audio_counted_failed(sounds, tmp_path):
         # a rescan leaves the failures alone (a track a scan changes is
         # queued in the scan's own transaction)
         m.rescan("full")
-        time.sleep(1)
+        time.sleep(SLOW)
         b = wait_analysed(m)
         assert b["done"] == a["done"] and b["failed"] == a["failed"]
 
         # a repaired file is analysed again, seen by the same wait
         shutil.copy(str(root / "good.flac"), str(root / "cut.flac"))
         m.rescan()
-        time.sleep(1)
+        time.sleep(SLOW)
         b = wait_analysed(m)
         assert (b["failed"], b["analysed"]) == (a["failed"] - 1, 2), b
     finally:

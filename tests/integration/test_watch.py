@@ -449,7 +449,7 @@ def test_slow_writer(watched, library, template_library):
 def test_own_reads_cause_no_scans(watched, library):
     doc = watched.wait_quiet(timeout=CONVERGE_S)
     before = doc["totals"]["scans"]
-    time.sleep(1.5)
+    time.sleep(1.5 * SLOW)
     doc = watched.json("metrics/scan.json")
     assert doc["totals"]["scans"] == before and doc["running"] is None, \
         watched.diag()
@@ -457,7 +457,7 @@ def test_own_reads_cause_no_scans(watched, library):
 
     # a full re-read opens every file; that must not look like a change
     watched.rescan("full")
-    time.sleep(1.5)
+    time.sleep(1.5 * SLOW)
     doc = watched.json("metrics/scan.json")
     assert doc["running"] is None
     assert doc["totals"]["scans"] == before + 1, watched.diag()
@@ -470,7 +470,7 @@ def test_own_reads_cause_no_scans(watched, library):
     # the positive control of both: the same wait sees the event and the
     # scan of a change that is not the daemon's own
     (library / "Alpha" / "mine.txt").write_text("mine\n")
-    time.sleep(1.5)
+    time.sleep(1.5 * SLOW)
     doc = watched.json("metrics/scan.json")
     assert doc["totals"]["scans"] == before + 2, watched.diag()
     assert scan_rows(watched)[-1]["trigger"] == "watch"
