@@ -7,6 +7,7 @@ import csv
 import io
 import json
 import os
+import select
 import shutil
 import signal
 import subprocess
@@ -348,7 +349,21 @@ class Fake:
                                      stdin=subprocess.PIPE,
                                      stdout=subprocess.PIPE,
                                      env=local_env())
-        self.port = int(self.proc.stdout.readline())
+        # its first line, the port, within a bound: a fake that never
+        # speaks fails the test instead of hanging it
+        try:
+            wait_for(lambda: select.select([self.proc.stdout], [], [],
+                                           0.1)[0],
+                     30, "port from the fake " + script, interval=0)
+        except AssertionError:
+            self.stop()
+            raise
+        line = self.proc.stdout.readline()
+        if not line.strip().isdigit():
+            self.stop()
+            raise AssertionError("the fake %s said %r, not its port" % (
+                script, line))
+        self.port = int(line)
         self.url = "http://127.0.0.1:%d" % self.port
 
     def call(self, path, data=None):
