@@ -27,9 +27,10 @@ ANALYSIS_LIBS := $(shell pkg-config --libs $(ANALYSIS_PKGS))
 ANALYSIS_LDLIBS := $(ANALYSIS_LIBS) $(LDLIBS)
 
 COMMON_SRC := $(wildcard common/*.c)
-ANALYSIS_SRC := $(addprefix indexer/,analysis.c analysis_decode.c \
+ANALYSIS_SRC := $(addprefix indexer/analysis/,analysis.c analysis_decode.c \
 	analysis_fp.c analysis_peak.c analysis_spectrum.c)
-INDEXER_SRC := $(filter-out $(ANALYSIS_SRC),$(wildcard indexer/*.c))
+INDEXER_SRC := $(filter-out $(ANALYSIS_SRC),\
+	$(wildcard indexer/*.c indexer/*/*.c))
 FS_SRC := $(filter-out fs/main.c,$(wildcard fs/*.c))
 LIB_OBJ := $(patsubst %.c,$(BUILD)/%.o,$(COMMON_SRC) $(INDEXER_SRC) $(FS_SRC))
 LIB := $(BUILD)/libmediamon.a

@@ -23,7 +23,7 @@
 #include <jansson.h>
 
 #include "common/log.h"
-#include "indexer/analysis.h"
+#include "indexer/analysis/analysis.h"
 
 /* The daemon reports the analysis's CPU time, which it cannot measure
  * in a process of its own. */

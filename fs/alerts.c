@@ -12,7 +12,7 @@
 #include "common/json.h"
 #include "common/log.h"
 #include "common/strbuf.h"
-#include "fs/reader.h"
+#include "indexer/store/reader.h"
 #include "fs/render.h"
 
 /* A webhook that does not answer soon is given up: alerts are not

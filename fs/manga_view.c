@@ -11,11 +11,11 @@
 #include "common/utf8.h"
 #include "fs/control.h"
 #include "fs/nodes.h"
-#include "fs/reader.h"
+#include "indexer/store/reader.h"
 #include "fs/render_monitor.h"
-#include "indexer/manga.h"
-#include "indexer/names.h"
-#include "indexer/writer.h"
+#include "indexer/manga/manga.h"
+#include "indexer/manga/names.h"
+#include "indexer/store/writer.h"
 
 #define SOURCE_MAX 200
 

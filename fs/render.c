@@ -12,15 +12,15 @@
 #include "common/log.h"
 #include "common/strbuf.h"
 #include "common/utf8.h"
-#include "fs/reader.h"
+#include "indexer/store/reader.h"
 #include "fs/views_cover.h"
 #include "fs/render_monitor.h"
 #include "fs/render_repair.h"
-#include "indexer/analysis_worker.h"
+#include "indexer/analysis/analysis_worker.h"
 #include "indexer/indexer.h"
-#include "indexer/manga.h"
-#include "indexer/watch.h"
-#include "indexer/writer.h"
+#include "indexer/manga/manga.h"
+#include "indexer/library/watch.h"
+#include "indexer/store/writer.h"
 
 #define SCAN_COLUMNS \
 	"id, trigger, scope, started_at, finished_at, duration_s," \

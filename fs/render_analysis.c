@@ -7,9 +7,9 @@
 #include "common/db.h"
 #include "common/json.h"
 #include "common/strbuf.h"
-#include "fs/reader.h"
+#include "indexer/store/reader.h"
 #include "fs/render.h"
-#include "indexer/analysis_store.h"
+#include "indexer/analysis/analysis_store.h"
 #include "indexer/indexer.h"
 
 /* Before the first track there is no rate: 0, not a division by 0. */

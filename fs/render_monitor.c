@@ -10,7 +10,7 @@
 #include "common/db.h"
 #include "common/json.h"
 #include "common/strbuf.h"
-#include "fs/reader.h"
+#include "indexer/store/reader.h"
 #include "fs/render.h"
 #include "indexer/indexer.h"
 

@@ -6,10 +6,10 @@
 #include "common/db.h"
 #include "common/json.h"
 #include "common/strbuf.h"
-#include "fs/reader.h"
+#include "indexer/store/reader.h"
 #include "fs/render.h"
 #include "indexer/indexer.h"
-#include "indexer/rd_client.h"
+#include "indexer/realdebrid/rd_client.h"
 
 #define RECENT_ATTEMPTS "50"		/* requests listed in repairs.json */
 #define RECENT_REPAIRS "50"		/* repairs done listed there */

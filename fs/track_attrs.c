@@ -5,7 +5,7 @@
 
 #include "common/db.h"
 #include "common/strbuf.h"
-#include "fs/reader.h"
+#include "indexer/store/reader.h"
 
 #define PREFIX "user.mediamon."
 

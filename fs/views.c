@@ -12,12 +12,12 @@
 #include "common/log.h"
 #include "common/strbuf.h"
 #include "fs/nodes.h"
-#include "fs/reader.h"
+#include "indexer/store/reader.h"
 #include "fs/views_cover.h"
 #include "fs/views_name.h"
 #include "fs/views_similar.h"
 #include "indexer/indexer.h"
-#include "indexer/manga.h"
+#include "indexer/manga/manga.h"
 
 #define CACHE_SLOTS 64
 #define MAX_KEYS 8

@@ -11,9 +11,9 @@
 #include "common/db.h"
 #include "common/log.h"
 #include "common/strbuf.h"
-#include "fs/reader.h"
+#include "indexer/store/reader.h"
 #include "indexer/indexer.h"
-#include "indexer/picture.h"
+#include "indexer/library/picture.h"
 
 #define NR_ARRAY(a) (sizeof(a) / sizeof(*(a)))
 

@@ -4,7 +4,7 @@
 
 #include "common/db.h"
 #include "common/strbuf.h"
-#include "indexer/analysis_store.h"
+#include "indexer/analysis/analysis_store.h"
 
 /* The id of the track fts ranks first, or 0 when none matches. */
 static int best_match(sqlite3 *db, const char *fts, int64_t *id)

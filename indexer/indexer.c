@@ -6,15 +6,17 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
 
 #include "common/clock.h"
 #include "common/config.h"
 #include "common/db.h"
 #include "common/log.h"
 #include "indexer/jobs.h"
-#include "indexer/manga.h"
-#include "indexer/watch.h"
-#include "indexer/writer.h"
+#include "indexer/manga/manga.h"
+#include "indexer/library/watch.h"
+#include "indexer/store/schema.h"
+#include "indexer/store/writer.h"
 
 /* Subtree requests beyond this many merge into a scan of every root. */
 #define PENDING_PATHS_MAX 256
@@ -850,4 +852,31 @@ const struct indexer_root *indexer_roots(size_t *nr)
 
 	*nr = b ? b->nr : 0;
 	return b ? b->r : NULL;
+}
+
+int indexer_prepare_store(const char *path)
+{
+	char *copy = strdup(path);
+	sqlite3 *db;
+	int rc;
+
+	if (!copy)
+		return -ENOMEM;
+	for (char *p = copy + 1; (p = strchr(p, '/')); p++) {
+		*p = '\0';
+		if (mkdir(copy, 0755) && errno != EEXIST) {
+			rc = log_error(-errno, "database folder %s: %s", copy,
+				       strerror(errno));
+			free(copy);
+			return rc;
+		}
+		*p = '/';
+	}
+	free(copy);
+	rc = db_open(path, 0, &db);
+	if (rc)
+		return rc;
+	rc = schema_migrate(db);
+	db_close(db);
+	return rc;
 }

@@ -15,9 +15,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "indexer/analysis_worker.h"
+#include "indexer/analysis/analysis_worker.h"
 #include "indexer/jobs.h"
-#include "indexer/scan.h"
+#include "indexer/library/scan.h"
 
 struct config;
 
@@ -50,6 +50,13 @@ struct indexer_status {
 	struct jobs_status jobs;	/* checks running, queued, figures */
 	struct analysis_worker_status analysis;
 };
+
+/*
+ * Create the store's folder and bring its schema up to date, before the
+ * mount: a store that cannot be used stops the daemon before anything is
+ * mounted. Returns 0 or a negative errno value (logged).
+ */
+int indexer_prepare_store(const char *path);
 
 /*
  * Open the store, bring its roots in line with cfg and start the threads;

@@ -12,8 +12,8 @@
 #include "common/db.h"
 #include "common/log.h"
 #include "indexer/maintenance.h"
-#include "indexer/rd_repair.h"
-#include "indexer/rd_watch.h"
+#include "indexer/realdebrid/rd_repair.h"
+#include "indexer/realdebrid/rd_watch.h"
 
 #define NR_JOBS 6
 

@@ -21,7 +21,7 @@
  * arrives runs once more afterwards, so it sees the latest state.
  */
 
-#include "indexer/monitor.h"
+#include "indexer/monitor/monitor.h"
 
 struct config;
 

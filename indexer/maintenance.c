@@ -15,8 +15,8 @@
 #include "common/db.h"
 #include "common/log.h"
 #include "common/strbuf.h"
-#include "indexer/rd_store.h"
-#include "indexer/writer.h"
+#include "indexer/realdebrid/rd_store.h"
+#include "indexer/store/writer.h"
 
 #define PREFIX "mediamon-"
 #define SUFFIX ".db"

@@ -31,9 +31,9 @@
 #include "common/clock.h"
 #include "common/db.h"
 #include "common/log.h"
-#include "indexer/analysis.h"
-#include "indexer/analysis_store.h"
-#include "indexer/schema.h"
+#include "indexer/analysis/analysis.h"
+#include "indexer/analysis/analysis_store.h"
+#include "indexer/store/schema.h"
 
 /* The tracks recorded and timed once the store is full. */
 #define DUP_TRACKS	100

@@ -2,7 +2,7 @@
 
 #include <unistd.h>
 
-#include "indexer/comicinfo.h"
+#include "indexer/manga/comicinfo.h"
 #include "tests/fuzz/fuzz.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);

@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "indexer/names.h"
+#include "indexer/manga/names.h"
 #include "tests/fuzz/fuzz.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);

@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "indexer/prowlarr.h"
+#include "indexer/monitor/prowlarr.h"
 #include "tests/fuzz/fuzz.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);

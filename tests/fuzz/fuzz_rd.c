@@ -1,6 +1,6 @@
 /* Real-Debrid's list and info answers. */
 
-#include "indexer/rd_client.h"
+#include "indexer/realdebrid/rd_client.h"
 #include "tests/fuzz/fuzz.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);

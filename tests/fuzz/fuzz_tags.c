@@ -6,7 +6,7 @@
 
 #include <unistd.h>
 
-#include "indexer/tags.h"
+#include "indexer/library/tags.h"
 #include "tests/fuzz/fuzz.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);

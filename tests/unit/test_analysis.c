@@ -16,9 +16,9 @@
 #include <ebur128.h>
 
 #include "common/log.h"
-#include "indexer/analysis.h"
-#include "indexer/analysis_decode.h"
-#include "indexer/analysis_peak.h"
+#include "indexer/analysis/analysis.h"
+#include "indexer/analysis/analysis_decode.h"
+#include "indexer/analysis/analysis_peak.h"
 #include "join.h"
 
 /* Written by tests/data/make-analysis-fixtures.sh, where each is made. */

@@ -13,8 +13,8 @@
 #include <cmocka.h>
 
 #include "common/log.h"
-#include "indexer/analysis.h"
-#include "indexer/analysis_child.h"
+#include "indexer/analysis/analysis.h"
+#include "indexer/analysis/analysis_child.h"
 
 /* Written by tests/data/make-analysis-fixtures.sh. */
 static const char *fixtures;

@@ -19,8 +19,8 @@
 #include "common/db.h"
 #include "testdb.h"
 #include "common/log.h"
-#include "indexer/analysis_store.h"
-#include "indexer/schema.h"
+#include "indexer/analysis/analysis_store.h"
+#include "indexer/store/schema.h"
 
 #define PRINT_LEN 600
 

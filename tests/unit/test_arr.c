@@ -13,7 +13,7 @@
 
 #include "common/http.h"
 #include "common/log.h"
-#include "indexer/arr.h"
+#include "indexer/realdebrid/arr.h"
 
 #define KEY "arrKEY-test"	/* the fake's */
 

@@ -16,7 +16,7 @@
 #include "common/cache.h"
 #include "common/db.h"
 #include "testdb.h"
-#include "indexer/schema.h"
+#include "indexer/store/schema.h"
 
 static void expect_key(const char *query, const char *want)
 {

@@ -19,8 +19,8 @@
 
 #include "common/db.h"
 #include "testdb.h"
-#include "indexer/catalog.h"
-#include "indexer/schema.h"
+#include "indexer/monitor/catalog.h"
+#include "indexer/store/schema.h"
 
 struct env {
 	struct testdb t;

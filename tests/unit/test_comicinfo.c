@@ -13,7 +13,7 @@
 
 #include <cmocka.h>
 
-#include "indexer/comicinfo.h"
+#include "indexer/manga/comicinfo.h"
 #include "join.h"
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))

@@ -21,8 +21,8 @@
 #include "common/log.h"
 #include "common/strbuf.h"
 #include "common/throttle.h"
-#include "indexer/download.h"
-#include "indexer/prowlarr.h"
+#include "indexer/monitor/download.h"
+#include "indexer/monitor/prowlarr.h"
 
 #define USER "admin"			/* the fake qBittorrent's */
 #define PASSWORD "adminadmin"

@@ -16,8 +16,8 @@
 #include "common/db.h"
 #include "common/log.h"
 #include "indexer/maintenance.h"
-#include "indexer/schema.h"
-#include "indexer/writer.h"
+#include "indexer/store/schema.h"
+#include "indexer/store/writer.h"
 
 #define NOV_21_2026 1795276800.0	/* 2026-11-21T16:00:00Z */
 

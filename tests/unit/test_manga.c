@@ -8,8 +8,8 @@
 
 #include <cmocka.h>
 
-#include "indexer/manga.h"
-#include "indexer/names.h"
+#include "indexer/manga/manga.h"
+#include "indexer/manga/names.h"
 
 #define MAX 64
 

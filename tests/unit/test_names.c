@@ -9,7 +9,7 @@
 
 #include <cmocka.h>
 
-#include "indexer/names.h"
+#include "indexer/manga/names.h"
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 

@@ -18,7 +18,7 @@
 #include "common/log.h"
 #include "common/strbuf.h"
 #include "common/throttle.h"
-#include "indexer/nautiljon.h"
+#include "indexer/monitor/nautiljon.h"
 
 #define FAST_RPM 600		/* 0.1 s apart: real waits, short ones */
 

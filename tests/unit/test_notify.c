@@ -14,7 +14,7 @@
 #include "common/http.h"
 #include "common/log.h"
 #include "common/strbuf.h"
-#include "indexer/notify.h"
+#include "common/notify.h"
 
 #define TOKEN "hOOkTOKEN-secret_123"
 

@@ -11,8 +11,8 @@
 
 #include <cmocka.h>
 
-#include "indexer/picture.h"
-#include "indexer/tags.h"
+#include "indexer/library/picture.h"
+#include "indexer/library/tags.h"
 
 static const char *fixtures;
 

@@ -17,7 +17,7 @@
 #include "common/log.h"
 #include "common/strbuf.h"
 #include "common/throttle.h"
-#include "indexer/prowlarr.h"
+#include "indexer/monitor/prowlarr.h"
 
 #define KEY "fakeKEY-0123456789abcdef"	/* the fake's */
 #define WRONG_KEY "wrongKEY-fedcba9876543210"

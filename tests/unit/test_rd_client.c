@@ -17,7 +17,7 @@
 #include "common/log.h"
 #include "common/strbuf.h"
 #include "common/throttle.h"
-#include "indexer/rd_client.h"
+#include "indexer/realdebrid/rd_client.h"
 
 #define TOKEN "rdTOKEN-test"		/* the fake's */
 #define WRONG_TOKEN "rdWRONG-token-0123"

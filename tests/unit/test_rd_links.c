@@ -13,8 +13,8 @@
 
 #include "common/log.h"
 #include "common/strbuf.h"
-#include "indexer/rd_guard.h"
-#include "indexer/rd_links.h"
+#include "indexer/realdebrid/rd_guard.h"
+#include "indexer/realdebrid/rd_links.h"
 
 /* Normalize path against dir and compare with want. */
 static void check_normalize(const char *dir, const char *path,

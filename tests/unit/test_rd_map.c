@@ -10,9 +10,9 @@
 
 #include "common/db.h"
 #include "common/log.h"
-#include "indexer/rd_map.h"
-#include "indexer/rd_job.h"
-#include "indexer/schema.h"
+#include "indexer/realdebrid/rd_map.h"
+#include "indexer/realdebrid/rd_job.h"
+#include "indexer/store/schema.h"
 
 /* A store holding a small account: two torrents share a name, one was
  * renamed, one has no files read yet. */

@@ -9,9 +9,9 @@
 
 #include "common/db.h"
 #include "common/log.h"
-#include "indexer/rd_links.h"
-#include "indexer/rd_store.h"
-#include "indexer/schema.h"
+#include "indexer/realdebrid/rd_links.h"
+#include "indexer/realdebrid/rd_store.h"
+#include "indexer/store/schema.h"
 
 #define MOUNT "/mnt/rd"
 

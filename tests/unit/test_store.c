@@ -18,9 +18,9 @@
 
 #include "common/db.h"
 #include "common/log.h"
-#include "indexer/scan.h"
-#include "indexer/schema.h"
-#include "indexer/writer.h"
+#include "indexer/library/scan.h"
+#include "indexer/store/schema.h"
+#include "indexer/store/writer.h"
 
 struct env {
 	char dir[64];

@@ -13,7 +13,7 @@
 
 #include <cmocka.h>
 
-#include "indexer/tags.h"
+#include "indexer/library/tags.h"
 
 #define MB_TRACK "1a2b3c4d-0000-4000-8000-00000000000a"
 #define MB_ALBUM "1a2b3c4d-0000-4000-8000-00000000000b"

@@ -16,9 +16,9 @@
 
 #include "common/db.h"
 #include "common/log.h"
-#include "fs/reader.h"
+#include "indexer/store/reader.h"
 #include "fs/track_attrs.h"
-#include "indexer/schema.h"
+#include "indexer/store/schema.h"
 
 static char dir[64], path[96];
 

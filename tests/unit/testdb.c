@@ -3,7 +3,7 @@
 #include <string.h>
 
 #include "common/db.h"
-#include "indexer/schema.h"
+#include "indexer/store/schema.h"
 #include "testdb.h"
 
 int testdb_open(struct testdb *t)

@@ -1,0 +1,65 @@
+#ifndef MEDIAMON_ANALYSIS_CHILD_H
+#define MEDIAMON_ANALYSIS_CHILD_H
+
+/*
+ * The audio analysis in a child process, mediamon-analyse (analyser/
+ * main.c), so that the daemon does not map the decoders and Chromaprint.
+ * An analysis worker keeps one child while it has tracks to analyse; the
+ * child is started from the worker's thread and so inherits its CPU and
+ * I/O priority.
+ *
+ *	struct analysis_child c = ANALYSIS_CHILD_INIT;
+ *	char exe[PATH_MAX], why[ANALYSIS_CHILD_WHY_LEN];
+ *
+ *	if (analysis_child_locate(exe, sizeof(exe)) == 0)
+ *		while (next_track(&path))
+ *			if (analysis_child_run(&c, exe, path, &r, &cpu,
+ *					       why, sizeof(why)) == 0)
+ *				...	analysis_result_release(&r)
+ *	analysis_child_end(&c);
+ */
+
+#include <stddef.h>
+#include <sys/types.h>
+
+#include "indexer/analysis/analysis.h"
+
+/* How long one track may take before its child is killed, in seconds. */
+#define ANALYSIS_CHILD_TIMEOUT_S	600
+
+/* Room for the text analysis_child_run() gives when the child failed. */
+#define ANALYSIS_CHILD_WHY_LEN		96
+
+struct analysis_child {
+	pid_t pid;	/* 0: not running */
+	int fd;		/* its stdin and stdout, a socket */
+};
+
+#define ANALYSIS_CHILD_INIT { .pid = 0, .fd = -1 }
+
+/*
+ * Find mediamon-analyse: next to the running executable first (the build
+ * tree, tests), then in MEDIAMON_LIBEXECDIR (where make install puts it).
+ * Writes its path to buf (size bytes). Returns 0, or -ENOENT when neither
+ * holds an executable one (logged, naming both places).
+ */
+int analysis_child_locate(char *buf, size_t size);
+
+/*
+ * Analyse the track at path in c's child, starting the executable exe
+ * when c has none. Fills *r and *cpu_s (the child's CPU time for the
+ * track) as analysis_run() would. Returns 0; the negative errno value
+ * the analysis failed with (as analysis_run()); or, when the child could
+ * not be started, died, timed out (ANALYSIS_CHILD_TIMEOUT_S) or answered
+ * garbage, -ECHILD with why (why_len bytes) saying which, e.g.
+ * "analyser crashed: signal 9" (logged); the child is then gone and the
+ * next call starts another. On error *r holds nothing to release.
+ */
+int analysis_child_run(struct analysis_child *c, const char *exe,
+		       const char *path, struct analysis_result *r,
+		       double *cpu_s, char *why, size_t why_len);
+
+/* End c's child, if any: close its input and reap it. */
+void analysis_child_end(struct analysis_child *c);
+
+#endif

@@ -1,0 +1,842 @@
+#include "indexer/analysis/analysis_store.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/db.h"
+#include "common/log.h"
+
+/* Step a statement to its end, for statements that return no row. */
+static int step_done(sqlite3 *db, sqlite3_stmt *st, const char *what)
+{
+	int rc = sqlite3_step(st);
+
+	sqlite3_reset(st);
+	return rc == SQLITE_DONE ? 0 : db_error(db, rc, what);
+}
+
+/* Prepare and run sql with one integer parameter, returning no row. */
+static int exec_id(sqlite3 *db, const char *sql, int64_t id)
+{
+	sqlite3_stmt *st;
+	int rc = db_prepare(db, sql, &st);
+
+	if (rc)
+		return rc;
+	sqlite3_bind_int64(st, 1, id);
+	rc = step_done(db, st, sql);
+	sqlite3_finalize(st);
+	return rc;
+}
+
+/* The first column of the one row sql (with an integer parameter)
+ * returns, or dflt when it returns none. */
+static int query_int(sqlite3 *db, const char *sql, int64_t id, int64_t dflt,
+		     int64_t *out)
+{
+	sqlite3_stmt *st;
+	int rc = db_prepare(db, sql, &st);
+
+	if (rc)
+		return rc;
+	sqlite3_bind_int64(st, 1, id);
+	rc = sqlite3_step(st);
+	*out = rc == SQLITE_ROW && sqlite3_column_type(st, 0) != SQLITE_NULL ?
+		sqlite3_column_int64(st, 0) : dflt;
+	sqlite3_finalize(st);
+	return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : db_error(db, rc, sql);
+}
+
+/* Other workers hold their tracks: a track is analysed by one only. */
+static int is_busy(int64_t id, const int64_t *busy, size_t nbusy)
+{
+	for (size_t i = 0; i < nbusy; i++)
+		if (busy[i] == id)
+			return 1;
+	return 0;
+}
+
+int analysis_store_next(sqlite3 *db, const int64_t *busy, size_t nbusy,
+			struct analysis_job *job)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	memset(job, 0, sizeof(*job));
+	rc = db_prepare(db, "SELECT q.seq, q.track_id, r.path, f.path"
+			" FROM analysis_queue q JOIN tracks t ON t.id = q.track_id"
+			" JOIN files f ON f.id = t.file_id"
+			" JOIN roots r ON r.id = f.root_id"
+			" ORDER BY q.seq LIMIT ?1", &st);
+	if (rc)
+		return rc;
+	/* the busy tracks may all come first: one more row is the next */
+	sqlite3_bind_int64(st, 1, (int64_t)nbusy + 1);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		int64_t id = sqlite3_column_int64(st, 1);
+		int rlen = sqlite3_column_bytes(st, 2);
+		int flen = sqlite3_column_bytes(st, 3);
+
+		if (is_busy(id, busy, nbusy))
+			continue;
+		job->path = malloc(rlen + flen + 2);
+		if (!job->path) {
+			sqlite3_finalize(st);
+			return log_error(-ENOMEM, "analysis: out of memory");
+		}
+		memcpy(job->path, sqlite3_column_blob(st, 2), rlen);
+		job->path[rlen] = '/';
+		memcpy(job->path + rlen + 1, sqlite3_column_blob(st, 3), flen);
+		job->path[rlen + 1 + flen] = '\0';
+		job->seq = sqlite3_column_int64(st, 0);
+		job->track_id = id;
+		break;
+	}
+	sqlite3_finalize(st);
+	if (rc == SQLITE_ROW)
+		return 0;
+	return rc == SQLITE_DONE ? -ENOENT :
+		db_error(db, rc, "read the analysis queue");
+}
+
+void analysis_job_release(struct analysis_job *job)
+{
+	free(job->path);
+	job->path = NULL;
+}
+
+const char *analysis_store_error_text(int error)
+{
+	switch (error) {
+	case -EBADMSG:
+		return "damaged or too short audio";
+	case -EMEDIUMTYPE:
+		return "neither FLAC nor MP3 audio";
+	default:
+		return strerror(-error);
+	}
+}
+
+/* The track's results, or its failure with every figure left NULL. */
+static int record_row(sqlite3 *db, const struct analysis_outcome *o)
+{
+	const struct analysis_result *r = &o->result;
+	sqlite3_stmt *st;
+	int rc;
+
+	rc = db_prepare(db, "INSERT OR REPLACE INTO analysis (track_id,"
+			" state, error, analysed_at, duration_s, bpm,"
+			" loudness_lufs, peak, gain_db, vector, fingerprint)"
+			" VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+			&st);
+	if (rc)
+		return rc;
+	sqlite3_bind_int64(st, 1, o->job->track_id);
+	sqlite3_bind_text(st, 2, o->error ? "failed" : "ok", -1,
+			  SQLITE_STATIC);
+	db_bind_text(st, 3, !o->error ? NULL : o->why ? o->why :
+		     analysis_store_error_text(o->error));
+	sqlite3_bind_double(st, 4, o->at);
+	if (!o->error) {
+		sqlite3_bind_double(st, 5, r->duration_s);
+		if (r->bpm > 0)
+			sqlite3_bind_double(st, 6, r->bpm);
+		sqlite3_bind_double(st, 7, r->loudness_lufs);
+		sqlite3_bind_double(st, 8, r->peak);
+		sqlite3_bind_double(st, 9, r->gain_db);
+		sqlite3_bind_blob(st, 10, r->vector, sizeof(r->vector),
+				  SQLITE_STATIC);
+		sqlite3_bind_blob(st, 11, r->fingerprint,
+				  r->fingerprint_len * sizeof(uint32_t),
+				  SQLITE_STATIC);
+	}
+	rc = step_done(db, st, "record an analysis");
+	sqlite3_finalize(st);
+	return rc;
+}
+
+/* The outcome's keys: those analysis_store_lookup() found, or made
+ * now; none for a failure. */
+static int outcome_keys(const struct analysis_outcome *o, uint32_t *keys)
+{
+	const struct analysis_result *r = &o->result;
+
+	if (o->error || r->fingerprint_len <= 0)
+		return 0;
+	if (o->looked_up) {
+		memcpy(keys, o->keys, o->nr_keys * sizeof(*keys));
+		return o->nr_keys;
+	}
+	return analysis_fingerprint_keys(r->fingerprint, r->fingerprint_len,
+					 keys, ANALYSIS_KEYS);
+}
+
+/* The keys a duplicate is looked for under, from this analysis only. */
+static int record_keys(sqlite3 *db, int64_t id, const uint32_t *keys,
+		       int nkeys)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	rc = exec_id(db, "DELETE FROM analysis_keys WHERE track_id = ?1", id);
+	if (rc || !nkeys)
+		return rc;
+	rc = db_prepare(db, "INSERT OR IGNORE INTO analysis_keys (key,"
+			" track_id) VALUES (?1, ?2)", &st);
+	for (int i = 0; !rc && i < nkeys; i++) {
+		sqlite3_bind_int64(st, 1, keys[i]);
+		sqlite3_bind_int64(st, 2, id);
+		rc = step_done(db, st, "record a fingerprint key");
+	}
+	sqlite3_finalize(st);
+	return rc;
+}
+
+/* Whether a fingerprint is the one a verdict was given on: a hash of
+ * its items (FNV-1a over 32-bit words, mixed at the end). */
+static uint64_t print_hash(const uint32_t *fp, int len)
+{
+	uint64_t h = 0xcbf29ce484222325ULL;
+
+	for (int i = 0; i < len; i++)
+		h = (h ^ fp[i]) * 0x100000001b3ULL;
+	h ^= h >> 33;
+	h *= 0xff51afd7ed558ccdULL;
+	return h ^ (h >> 33);
+}
+
+/* A track sharing a key, with its fingerprint copied out of the row. */
+struct candidate {
+	int64_t id;
+	uint32_t *fp;
+	int len;
+};
+
+/* Track ids in order, for sorting the candidates. */
+static int cmp_id(const void *a, const void *b)
+{
+	const int64_t *x = a, *y = b;
+
+	return (*x > *y) - (*x < *y);
+}
+
+/* The tracks other than id that have one of the keys, each once, in id
+ * order: an index lookup per key. */
+static int key_tracks(sqlite3 *db, int64_t id, const uint32_t *keys,
+		      int nkeys, int64_t **ids, size_t *nr)
+{
+	size_t alloc = 0, n = 0, kept = 0;
+	int64_t *v = NULL, *more;
+	sqlite3_stmt *st;
+	int rc;
+
+	*ids = NULL;
+	*nr = 0;
+	rc = db_prepare(db, "SELECT track_id FROM analysis_keys WHERE key = ?1"
+			" AND track_id != ?2", &st);
+	if (rc)
+		return rc;
+	sqlite3_bind_int64(st, 2, id);
+	for (int i = 0; !rc && i < nkeys; i++) {
+		sqlite3_bind_int64(st, 1, keys[i]);
+		while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+			if (n == alloc) {
+				alloc = alloc ? alloc * 2 : 16;
+				more = realloc(v, alloc * sizeof(*v));
+				if (!more)
+					break;
+				v = more;
+			}
+			v[n++] = sqlite3_column_int64(st, 0);
+		}
+		sqlite3_reset(st);
+		if (rc == SQLITE_ROW)
+			rc = log_error(-ENOMEM, "analysis: out of memory");
+		else
+			rc = rc == SQLITE_DONE ? 0 :
+				db_error(db, rc, "look a fingerprint key up");
+	}
+	sqlite3_finalize(st);
+	if (rc) {
+		free(v);
+		return rc;
+	}
+	if (n > 1)
+		qsort(v, n, sizeof(*v), cmp_id);
+	for (size_t i = 0; i < n; i++)
+		if (!kept || v[i] != v[kept - 1])
+			v[kept++] = v[i];
+	*ids = v;
+	*nr = kept;
+	return 0;
+}
+
+/* Call fn for each analysed track other than id that shares one of the
+ * keys, in id order, with its fingerprint. A key is shared by few
+ * unrelated tracks (analysis_match.c), besides chance equalities of 32-bit
+ * values (about one lookup in 40 at 100,000 tracks), so this stays short
+ * whatever the size of the library. */
+static int for_candidates(sqlite3 *db, int64_t id, const uint32_t *keys,
+			  int nkeys, int (*fn)(void *arg,
+					       const struct candidate *c),
+			  void *arg)
+{
+	struct candidate c;
+	sqlite3_stmt *st;
+	int64_t *ids;
+	size_t nr;
+	int rc;
+
+	rc = key_tracks(db, id, keys, nkeys, &ids, &nr);
+	if (rc)
+		return rc;
+	rc = db_prepare(db, "SELECT fingerprint FROM analysis"
+			" WHERE track_id = ?1 AND state = 'ok'", &st);
+	for (size_t i = 0; !rc && i < nr; i++) {
+		sqlite3_bind_int64(st, 1, ids[i]);
+		rc = sqlite3_step(st);
+		if (rc != SQLITE_ROW) {
+			sqlite3_reset(st);
+			rc = rc == SQLITE_DONE ? 0 :
+				db_error(db, rc, "read a fingerprint");
+			continue;
+		}
+		c.id = ids[i];
+		c.len = sqlite3_column_bytes(st, 0) / sizeof(uint32_t);
+		c.fp = malloc(c.len * sizeof(*c.fp) + 1);
+		if (!c.fp) {
+			sqlite3_reset(st);
+			rc = log_error(-ENOMEM, "analysis: out of memory");
+			break;
+		}
+		/* a blob need not be aligned for 32-bit items */
+		if (c.len)
+			memcpy(c.fp, sqlite3_column_blob(st, 0),
+			       c.len * sizeof(*c.fp));
+		sqlite3_reset(st);
+		rc = fn(arg, &c);
+		free(c.fp);
+	}
+	sqlite3_finalize(st);
+	free(ids);
+	return rc;
+}
+
+/* Whether the outcome's fingerprint and a candidate's are one
+ * recording. */
+static int judge(const struct analysis_outcome *o, const struct candidate *c)
+{
+	return analysis_fingerprint_match(o->result.fingerprint,
+					  o->result.fingerprint_len, c->fp,
+					  c->len) >= ANALYSIS_SAME;
+}
+
+/* Keep the verdict on a candidate in the outcome. */
+static int add_verdict(void *arg, const struct candidate *c)
+{
+	struct analysis_outcome *o = arg;
+	struct analysis_candidate *v;
+
+	v = realloc(o->candidates, (o->nr_candidates + 1) * sizeof(*v));
+	if (!v)
+		return log_error(-ENOMEM, "analysis: out of memory");
+	o->candidates = v;
+	v[o->nr_candidates++] = (struct analysis_candidate){
+		.track_id = c->id,
+		.print_hash = print_hash(c->fp, c->len),
+		.same = judge(o, c),
+	};
+	return 0;
+}
+
+int analysis_store_lookup(sqlite3 *db, struct analysis_outcome *o)
+{
+	struct analysis_outcome found = *o;
+	int rc, end;
+
+	if (o->error || o->result.fingerprint_len <= 0)
+		return 0;
+	found.candidates = NULL;
+	found.nr_candidates = 0;
+	found.nr_keys = analysis_fingerprint_keys(o->result.fingerprint,
+						  o->result.fingerprint_len,
+						  found.keys, ANALYSIS_KEYS);
+	/* one read transaction: the lookups see one state of the store */
+	rc = db_exec(db, "BEGIN");
+	if (!rc) {
+		rc = for_candidates(db, o->job->track_id, found.keys,
+				    found.nr_keys, add_verdict, &found);
+		end = db_exec(db, rc ? "ROLLBACK" : "COMMIT");
+		if (!rc)
+			rc = end;
+	}
+	if (rc) {
+		free(found.candidates);
+		return rc;
+	}
+	found.looked_up = 1;
+	free(o->candidates);
+	*o = found;
+	return 0;
+}
+
+void analysis_store_lookup_release(struct analysis_outcome *o)
+{
+	free(o->candidates);
+	o->candidates = NULL;
+	o->nr_candidates = 0;
+}
+
+/* The verdict analysis_store_lookup() gave on a candidate's fingerprint
+ * as it is now, or -1 when it judged another one or none. */
+static int known_verdict(const struct analysis_outcome *o,
+			 const struct candidate *c)
+{
+	struct analysis_candidate *v = NULL;
+	size_t lo = 0, hi = o->nr_candidates, mid;
+
+	while (lo < hi) {
+		mid = lo + (hi - lo) / 2;
+		if (o->candidates[mid].track_id < c->id) {
+			lo = mid + 1;
+		} else {
+			v = &o->candidates[mid];
+			hi = mid;
+		}
+	}
+	if (!v || v->track_id != c->id ||
+	    v->print_hash != print_hash(c->fp, c->len))
+		return -1;
+	return v->same;
+}
+
+/* A pair of matches to write, and the statement writing it. */
+struct pairing {
+	const struct analysis_outcome *o;
+	sqlite3 *db;
+	sqlite3_stmt *add;
+};
+
+/* Record a candidate that matches, the smaller id first. */
+static int add_match(void *arg, const struct candidate *c)
+{
+	struct pairing *p = arg;
+	int64_t id = p->o->job->track_id;
+	int same = known_verdict(p->o, c);
+
+	if (same < 0)
+		same = judge(p->o, c);
+	if (!same)
+		return 0;
+	sqlite3_bind_int64(p->add, 1, id < c->id ? id : c->id);
+	sqlite3_bind_int64(p->add, 2, id < c->id ? c->id : id);
+	return step_done(p->db, p->add, "record a match");
+}
+
+/* The tracks whose fingerprints match the new one, kept as pairs. The
+ * candidates sharing a key are read again: one analysed since the
+ * lookup, or analysed again with another fingerprint, is judged here,
+ * so the lookup outside the writer misses nothing. */
+static int record_matches(sqlite3 *db, const struct analysis_outcome *o,
+			  const uint32_t *keys, int nkeys)
+{
+	struct pairing p = { .o = o, .db = db };
+	int64_t id = o->job->track_id;
+	int rc;
+
+	rc = exec_id(db, "DELETE FROM analysis_matches WHERE track_id = ?1"
+		     " OR other_id = ?1", id);
+	if (rc || !nkeys)
+		return rc;
+	rc = db_prepare(db, "INSERT OR IGNORE INTO analysis_matches"
+			" (track_id, other_id) VALUES (?1, ?2)", &p.add);
+	if (rc)
+		return rc;
+	rc = for_candidates(db, id, keys, nkeys, add_match, &p);
+	sqlite3_finalize(p.add);
+	return rc;
+}
+
+/* An album's gain counts once every track of it is analysed: until then
+ * it is left as it was, and an album none of whose tracks could be
+ * analysed has none. */
+static int record_album(sqlite3 *db, int64_t album)
+{
+	double *lufs = NULL, *secs = NULL;
+	sqlite3_stmt *st;
+	int64_t waiting, total;
+	int n = 0, rc;
+
+	rc = query_int(db, "SELECT count(*) FROM tracks t"
+		       " LEFT JOIN analysis a ON a.track_id = t.id"
+		       " WHERE t.album_id = ?1 AND (a.track_id IS NULL OR t.id"
+		       " IN (SELECT track_id FROM analysis_queue))", album, 0,
+		       &waiting);
+	if (!rc)
+		rc = query_int(db, "SELECT count(*) FROM tracks"
+			       " WHERE album_id = ?1", album, 0, &total);
+	if (rc || waiting)
+		return rc;
+	lufs = calloc(total ? total : 1, sizeof(*lufs));
+	secs = calloc(total ? total : 1, sizeof(*secs));
+	rc = lufs && secs ? 0 : log_error(-ENOMEM, "analysis: out of memory");
+	if (!rc)
+		rc = db_prepare(db, "SELECT a.loudness_lufs, a.duration_s"
+				" FROM tracks t JOIN analysis a"
+				" ON a.track_id = t.id WHERE t.album_id = ?1"
+				" AND a.state = 'ok'", &st);
+	if (!rc) {
+		sqlite3_bind_int64(st, 1, album);
+		while ((rc = sqlite3_step(st)) == SQLITE_ROW && n < total) {
+			lufs[n] = sqlite3_column_double(st, 0);
+			secs[n++] = sqlite3_column_double(st, 1);
+		}
+		sqlite3_finalize(st);
+		rc = rc == SQLITE_DONE || rc == SQLITE_ROW ? 0 :
+			db_error(db, rc, "read an album's loudness");
+	}
+	if (!rc && !n)
+		rc = exec_id(db, "DELETE FROM analysis_albums"
+			     " WHERE album_id = ?1", album);
+	if (!rc && n) {
+		rc = db_prepare(db, "INSERT OR REPLACE INTO analysis_albums"
+				" (album_id, gain_db) VALUES (?1, ?2)", &st);
+		if (!rc) {
+			sqlite3_bind_int64(st, 1, album);
+			sqlite3_bind_double(st, 2,
+					    analysis_album_gain(lufs, secs, n));
+			rc = step_done(db, st, "record an album gain");
+			sqlite3_finalize(st);
+		}
+	}
+	free(lufs);
+	free(secs);
+	return rc;
+}
+
+int analysis_store_record(sqlite3 *db, void *outcome)
+{
+	const struct analysis_outcome *o = outcome;
+	uint32_t keys[ANALYSIS_KEYS];
+	int64_t album, exists;
+	sqlite3_stmt *st;
+	int rc, nkeys = outcome_keys(o, keys);
+
+	rc = db_exec(db, "BEGIN");
+	if (rc)
+		return rc;
+	rc = query_int(db, "SELECT count(*) FROM tracks WHERE id = ?1",
+		       o->job->track_id, 0, &exists);
+	if (!rc && exists) {
+		rc = record_row(db, o);
+		if (!rc)
+			rc = record_keys(db, o->job->track_id, keys, nkeys);
+		if (!rc)
+			rc = record_matches(db, o, keys, nkeys);
+		if (!rc)
+			rc = db_prepare(db, "DELETE FROM analysis_queue"
+					" WHERE track_id = ?1 AND seq = ?2",
+					&st);
+		if (!rc) {
+			sqlite3_bind_int64(st, 1, o->job->track_id);
+			sqlite3_bind_int64(st, 2, o->job->seq);
+			rc = step_done(db, st, "take a track off the queue");
+			sqlite3_finalize(st);
+		}
+		if (!rc)
+			rc = query_int(db, "SELECT album_id FROM tracks"
+				       " WHERE id = ?1", o->job->track_id, 0,
+				       &album);
+		if (!rc && album)
+			rc = record_album(db, album);
+	}
+	if (rc) {
+		sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
+		return rc;
+	}
+	return db_exec(db, "COMMIT");
+}
+
+int analysis_store_counts(sqlite3 *db, struct analysis_counts *out)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	rc = db_prepare(db, "SELECT (SELECT count(*) FROM analysis"
+			" WHERE state = 'ok'), (SELECT count(*) FROM analysis"
+			" WHERE state = 'failed'),"
+			" (SELECT count(*) FROM analysis_queue)", &st);
+	if (rc)
+		return rc;
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		out->analysed = sqlite3_column_int64(st, 0);
+		out->failed = sqlite3_column_int64(st, 1);
+		out->queued = sqlite3_column_int64(st, 2);
+	}
+	sqlite3_finalize(st);
+	return rc == SQLITE_ROW ? 0 : db_error(db, rc, "count analyses");
+}
+
+/* A track in a pair of matches, with its group (union-find). */
+struct node {
+	int64_t id;
+	int parent;
+};
+
+struct nodes {
+	struct node *v;
+	size_t nr;
+};
+
+/* Nodes sorted by track id are found by bsearch(). */
+static int cmp_node(const void *a, const void *b)
+{
+	const struct node *x = a, *y = b;
+
+	return (x->id > y->id) - (x->id < y->id);
+}
+
+/* Pairs name tracks by id, union-find works on places. */
+static int node_index(const struct nodes *n, int64_t id)
+{
+	struct node key = { .id = id };
+	struct node *found = bsearch(&key, n->v, n->nr, sizeof(*n->v),
+				     cmp_node);
+
+	return found - n->v;
+}
+
+/* Halving the path as it is walked keeps the next walks short. */
+static int root_of(struct nodes *n, int i)
+{
+	while (n->v[i].parent != i) {
+		n->v[i].parent = n->v[n->v[i].parent].parent;
+		i = n->v[i].parent;
+	}
+	return i;
+}
+
+/* The smaller index leads, so a group's root is its first track. */
+static void join(struct nodes *n, int a, int b)
+{
+	a = root_of(n, a);
+	b = root_of(n, b);
+	if (a < b)
+		n->v[b].parent = a;
+	else if (b < a)
+		n->v[a].parent = b;
+}
+
+/* Every recorded match as a pair of track ids, 2 per pair in pairs. */
+static int load_pairs(sqlite3 *db, int64_t **pairs, size_t *nr)
+{
+	size_t alloc = 0;
+	sqlite3_stmt *st;
+	int rc;
+
+	*pairs = NULL;
+	*nr = 0;
+	rc = db_prepare(db, "SELECT track_id, other_id FROM analysis_matches",
+			&st);
+	if (rc)
+		return rc;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if (*nr + 2 > alloc) {
+			size_t n = alloc ? alloc * 2 : 64;
+			int64_t *v = realloc(*pairs, n * sizeof(*v));
+
+			if (!v)
+				break;
+			*pairs = v;
+			alloc = n;
+		}
+		(*pairs)[(*nr)++] = sqlite3_column_int64(st, 0);
+		(*pairs)[(*nr)++] = sqlite3_column_int64(st, 1);
+	}
+	sqlite3_finalize(st);
+	if (rc == SQLITE_ROW)
+		return log_error(-ENOMEM, "analysis: out of memory reading"
+				 " matches");
+	return rc == SQLITE_DONE ? 0 : db_error(db, rc, "read matches");
+}
+
+/* The tracks of the pairs, each once in id order, joined by their
+ * matches. */
+static int make_nodes(const int64_t *pairs, size_t nr, struct nodes *n)
+{
+	size_t kept = 0;
+
+	n->v = malloc((nr ? nr : 1) * sizeof(*n->v));
+	if (!n->v)
+		return log_error(-ENOMEM, "analysis: out of memory");
+	for (size_t i = 0; i < nr; i++)
+		n->v[i].id = pairs[i];
+	if (nr > 1)
+		qsort(n->v, nr, sizeof(*n->v), cmp_node);
+	for (size_t i = 0; i < nr; i++)
+		if (!kept || n->v[i].id != n->v[kept - 1].id)
+			n->v[kept++] = n->v[i];
+	n->nr = kept;
+	for (size_t i = 0; i < kept; i++)
+		n->v[i].parent = i;
+	for (size_t i = 0; i < nr; i += 2)
+		join(n, node_index(n, pairs[i]), node_index(n, pairs[i + 1]));
+	return 0;
+}
+
+/* A member of a group, for putting groups and their tracks in order. */
+struct member {
+	int group, index;
+};
+
+/* Groups in turn, each track of one in id order. */
+static int cmp_member(const void *a, const void *b)
+{
+	const struct member *x = a, *y = b;
+
+	if (x->group != y->group)
+		return x->group - y->group;
+	return x->index - y->index;
+}
+
+/* Number the groups in the order of their first track (a root is its
+ * group's first) and list their members in order. */
+static int order_groups(struct nodes *n, struct member **out)
+{
+	int *number = malloc((n->nr ? n->nr : 1) * sizeof(*number));
+	struct member *m = malloc((n->nr ? n->nr : 1) * sizeof(*m));
+	int groups = 0;
+
+	if (!number || !m) {
+		free(number);
+		free(m);
+		return log_error(-ENOMEM, "analysis: out of memory");
+	}
+	for (size_t i = 0; i < n->nr; i++)
+		number[i] = root_of(n, i) == (int)i ? groups++ : -1;
+	for (size_t i = 0; i < n->nr; i++)
+		m[i] = (struct member){ number[root_of(n, i)], i };
+	if (n->nr > 1)
+		qsort(m, n->nr, sizeof(*m), cmp_member);
+	free(number);
+	*out = m;
+	return 0;
+}
+
+int analysis_store_duplicates(sqlite3 *db,
+			      int (*fn)(void *arg, int group,
+					int64_t track_id),
+			      void *arg)
+{
+	struct nodes n = { NULL, 0 };
+	struct member *m = NULL;
+	int64_t *pairs;
+	size_t nr;
+	int rc;
+
+	rc = load_pairs(db, &pairs, &nr);
+	if (!rc)
+		rc = make_nodes(pairs, nr, &n);
+	if (!rc)
+		rc = order_groups(&n, &m);
+	for (size_t i = 0; !rc && i < n.nr; i++)
+		rc = fn(arg, m[i].group, n.v[m[i].index].id);
+	free(pairs);
+	free(n.v);
+	free(m);
+	return rc;
+}
+
+struct scored {
+	int64_t id;
+	double score;
+};
+
+/* Best first; equal scores in track id order, so the list is stable. */
+static int better(const struct scored *a, const struct scored *b)
+{
+	return a->score > b->score || (a->score == b->score && a->id < b->id);
+}
+
+/* Keep the max best in top (sorted, *n of them), placing s among them. */
+static void keep_best(struct scored *top, size_t max, size_t *n,
+		      struct scored s)
+{
+	size_t i;
+
+	if (*n == max && !better(&s, &top[max - 1]))
+		return;
+	if (*n < max)
+		(*n)++;
+	for (i = *n - 1; i > 0 && better(&s, &top[i - 1]); i--)
+		top[i] = top[i - 1];
+	top[i] = s;
+}
+
+/* Copy the vector of a row (a blob need not be aligned for floats);
+ * 0 when it is not one of analysis_run(). */
+static int row_vector(sqlite3_stmt *st, int col, float *out)
+{
+	if (sqlite3_column_bytes(st, col) != ANALYSIS_VECTOR_LEN *
+	    (int)sizeof(float))
+		return 0;
+	memcpy(out, sqlite3_column_blob(st, col),
+	       ANALYSIS_VECTOR_LEN * sizeof(float));
+	return 1;
+}
+
+int analysis_store_similar(sqlite3 *db, int64_t track_id, int64_t *ids,
+			   size_t max, size_t *nr)
+{
+	float self[ANALYSIS_VECTOR_LEN], other[ANALYSIS_VECTOR_LEN];
+	struct scored *top;
+	sqlite3_stmt *st;
+	size_t n = 0;
+	int rc, found = 0;
+
+	*nr = 0;
+	rc = db_prepare(db, "SELECT vector FROM analysis WHERE track_id = ?1"
+			" AND state = 'ok'", &st);
+	if (rc)
+		return rc;
+	sqlite3_bind_int64(st, 1, track_id);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		found = row_vector(st, 0, self);
+	sqlite3_finalize(st);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return db_error(db, rc, "read a track's vector");
+	if (!found)
+		return -ENOENT;
+	if (!max)
+		return 0;
+	top = malloc(max * sizeof(*top));
+	if (!top)
+		return log_error(-ENOMEM, "analysis: out of memory");
+	rc = db_prepare(db, "SELECT track_id, vector FROM analysis"
+			" WHERE state = 'ok' AND track_id != ?1", &st);
+	if (rc) {
+		free(top);
+		return rc;
+	}
+	sqlite3_bind_int64(st, 1, track_id);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		struct scored s = { sqlite3_column_int64(st, 0), 0 };
+
+		if (!row_vector(st, 1, other))
+			continue;
+		s.score = analysis_similarity(self, other);
+		keep_best(top, max, &n, s);
+	}
+	sqlite3_finalize(st);
+	for (size_t i = 0; i < n; i++)
+		ids[i] = top[i].id;
+	free(top);
+	if (rc != SQLITE_DONE)
+		return db_error(db, rc, "read vectors");
+	*nr = n;
+	return 0;
+}

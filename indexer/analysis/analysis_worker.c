@@ -1,0 +1,304 @@
+#include "indexer/analysis/analysis_worker.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <pthread.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "common/clock.h"
+#include "common/config.h"
+#include "common/db.h"
+#include "common/log.h"
+#include "indexer/analysis/analysis.h"
+#include "indexer/analysis/analysis_child.h"
+#include "indexer/analysis/analysis_store.h"
+#include "indexer/store/writer.h"
+
+#define MAX_THREADS 256
+
+/* How long a read of a library file through the mount holds workers. */
+#define READ_QUIET_S 0.5
+
+/* How often a worker with nothing to do looks again. */
+#define IDLE_WAIT_S 1.0
+
+/* linux/ioprio.h, which libc does not wrap. */
+#define IOPRIO_WHO_PROCESS 1
+#define IOPRIO_CLASS_IDLE 3
+#define IOPRIO_CLASS_SHIFT 13
+
+static struct {
+	const struct config *cfg;
+	int (*scanning)(void);
+	pthread_t thread[MAX_THREADS];
+	int64_t busy_id[MAX_THREADS];	/* the track each analyses, or 0 */
+	int nr_threads;
+	pthread_mutex_t lock;
+	pthread_cond_t wake;
+	int wake_ready;
+	int started, stopping;
+	double busy_since;		/* monotonic, while st.busy */
+	struct analysis_worker_status st;
+	int64_t last_read_ns;		/* monotonic; atomic */
+} aw = {
+	.lock = PTHREAD_MUTEX_INITIALIZER,
+};
+
+/* Nice 19 and the idle I/O class per thread, so that the analysis takes
+ * only what scans, reads and the rest of the machine leave. */
+static void lower_priority(void)
+{
+	pid_t tid = syscall(SYS_gettid);
+
+	if (setpriority(PRIO_PROCESS, tid, 19))
+		log_warn("analysis: cannot lower the CPU priority: %s",
+			 strerror(errno));
+	if (syscall(SYS_ioprio_set, IOPRIO_WHO_PROCESS, tid,
+		    IOPRIO_CLASS_IDLE << IOPRIO_CLASS_SHIFT))
+		log_warn("analysis: cannot lower the I/O priority: %s",
+			 strerror(errno));
+}
+
+/* Wait on the condition for at most seconds (monotonic). */
+static void wait_for(double seconds)
+{
+	struct timespec ts;
+	double at;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	at = ts.tv_sec + ts.tv_nsec / 1e9 + seconds;
+	ts.tv_sec = (time_t)at;
+	ts.tv_nsec = (long)((at - ts.tv_sec) * 1e9);
+	pthread_cond_timedwait(&aw.wake, &aw.lock, &ts);
+}
+
+/* Whether a worker must hold back: scans and readers come first. */
+static int held_back(void)
+{
+	double read = __atomic_load_n(&aw.last_read_ns, __ATOMIC_RELAXED) /
+		1e9;
+
+	return aw.st.paused || (aw.scanning && aw.scanning()) ||
+		(read && clock_mono() - read < READ_QUIET_S);
+}
+
+/* Add what one track came to to the figures; called with the lock. */
+static void count(const struct analysis_job *job,
+		  const struct analysis_outcome *o, double cpu)
+{
+	aw.st.done++;
+	aw.st.cpu_s += cpu;
+	if (!o->error) {
+		aw.st.audio_s += o->result.duration_s;
+		return;
+	}
+	aw.st.failed++;
+	aw.st.last_error_at = o->at;
+	snprintf(aw.st.last_error, sizeof(aw.st.last_error), "%s: %s",
+		 job->path, o->why ? o->why :
+		 analysis_store_error_text(o->error));
+}
+
+/* Analyse one track in the worker's child and record it. The lock is
+ * not held: a track takes long, and FUSE threads read the figures
+ * meanwhile. The duplicates are looked for here, on the worker's
+ * connection, so that the writer only writes (a failed lookup leaves it
+ * to the writer). */
+static int analyse(sqlite3 *db, struct analysis_child *child,
+		   const struct analysis_job *job)
+{
+	struct analysis_outcome o = { .job = job };
+	char exe[PATH_MAX], why[ANALYSIS_CHILD_WHY_LEN] = "";
+	double cpu = 0;
+	int rc, missing;
+
+	o.error = analysis_child_locate(exe, sizeof(exe));
+	missing = o.error != 0;
+	if (missing)
+		snprintf(why, sizeof(why), "mediamon-analyse not found");
+	else
+		o.error = analysis_child_run(child, exe, job->path, &o.result,
+					     &cpu, why, sizeof(why));
+	o.why = *why ? why : NULL;
+	o.at = clock_wall();
+	if (o.error && !o.why)
+		log_warn("analysis: %s: %s", job->path,
+			 analysis_store_error_text(o.error));
+	if (!o.error)
+		analysis_store_lookup(db, &o);
+	rc = writer_call(analysis_store_record, &o);
+	analysis_store_lookup_release(&o);
+	pthread_mutex_lock(&aw.lock);
+	aw.st.analyser_missing = missing;
+	if (!rc)
+		count(job, &o, cpu);
+	pthread_mutex_unlock(&aw.lock);
+	if (!o.error)
+		analysis_result_release(&o.result);
+	return rc;
+}
+
+/* The child is ended without the lock, which FUSE threads wait for. */
+static void end_child(struct analysis_child *child)
+{
+	if (!child->pid)
+		return;
+	pthread_mutex_unlock(&aw.lock);
+	analysis_child_end(child);
+	pthread_mutex_lock(&aw.lock);
+}
+
+/* One track at a time, oldest queued first; the queue is read again
+ * only once the store has moved since it was last found empty. The
+ * worker's analyser child lives while there are tracks to analyse, so
+ * that an idle daemon keeps none of its memory. */
+static void *worker_main(void *arg)
+{
+	struct analysis_child child = ANALYSIS_CHILD_INIT;
+	int slot = (int)(intptr_t)arg;
+	uint64_t empty_at = 0;
+	int empty = 0;
+	sqlite3 *db;
+
+	lower_priority();
+	if (db_open(aw.cfg->database, 1, &db))
+		return NULL;
+	pthread_mutex_lock(&aw.lock);
+	while (!aw.stopping) {
+		struct analysis_job job;
+		uint64_t generation = writer_generation();
+		int rc;
+
+		if (held_back() || (empty && generation == empty_at)) {
+			if (aw.st.paused || empty)
+				end_child(&child);
+			wait_for(held_back() ? READ_QUIET_S : IDLE_WAIT_S);
+			continue;
+		}
+		rc = analysis_store_next(db, aw.busy_id, aw.nr_threads, &job);
+		empty = rc == -ENOENT;
+		empty_at = generation;
+		if (rc) {
+			end_child(&child);
+			if (!empty)
+				wait_for(IDLE_WAIT_S);
+			continue;
+		}
+		aw.busy_id[slot] = job.track_id;
+		if (!aw.st.busy++)
+			aw.busy_since = clock_mono();
+		pthread_mutex_unlock(&aw.lock);
+
+		rc = analyse(db, &child, &job);
+		analysis_job_release(&job);
+
+		pthread_mutex_lock(&aw.lock);
+		aw.busy_id[slot] = 0;
+		if (!--aw.st.busy)
+			aw.st.busy_s += clock_mono() - aw.busy_since;
+		/* a store that cannot take the result: not in a loop */
+		if (rc && !aw.stopping)
+			wait_for(IDLE_WAIT_S);
+	}
+	pthread_mutex_unlock(&aw.lock);
+	analysis_child_end(&child);
+	db_close(db);
+	return NULL;
+}
+
+int analysis_worker_start(const struct config *cfg, int (*scanning)(void))
+{
+	pthread_condattr_t attr;
+	int want = cfg->analysis_threads, rc = 0;
+
+	pthread_mutex_lock(&aw.lock);
+	/* Made once and never destroyed: FUSE threads signal it also while
+	 * a reload stops and starts the workers. */
+	if (!aw.wake_ready) {
+		pthread_condattr_init(&attr);
+		pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
+		pthread_cond_init(&aw.wake, &attr);
+		pthread_condattr_destroy(&attr);
+		aw.wake_ready = 1;
+	}
+	aw.cfg = cfg;
+	aw.scanning = scanning;
+	aw.stopping = 0;
+	aw.nr_threads = 0;
+	memset(aw.busy_id, 0, sizeof(aw.busy_id));
+	aw.st.enabled = cfg->analysis_enabled;
+	if (!cfg->analysis_enabled)
+		want = 0;
+	if (want > MAX_THREADS)
+		want = MAX_THREADS;
+	/* workers read nr_threads (the busy list's length) under the lock,
+	 * which they wait for until all are made */
+	for (int i = 0; i < want; i++) {
+		rc = -pthread_create(&aw.thread[aw.nr_threads], NULL,
+				     worker_main, (void *)(intptr_t)i);
+		if (rc) {
+			log_error(rc, "analysis: cannot start worker %d", i);
+			break;
+		}
+		aw.nr_threads++;
+	}
+	aw.st.threads = aw.nr_threads;
+	aw.started = 1;
+	pthread_mutex_unlock(&aw.lock);
+	if (!cfg->analysis_enabled)
+		log_info("analysis: switched off in [analysis]");
+	return aw.nr_threads || !want ? 0 : rc;
+}
+
+void analysis_worker_stop(void)
+{
+	int n;
+
+	pthread_mutex_lock(&aw.lock);
+	if (!aw.started) {
+		pthread_mutex_unlock(&aw.lock);
+		return;
+	}
+	aw.stopping = 1;
+	pthread_cond_broadcast(&aw.wake);
+	n = aw.nr_threads;
+	pthread_mutex_unlock(&aw.lock);
+	for (int i = 0; i < n; i++)
+		pthread_join(aw.thread[i], NULL);
+	pthread_mutex_lock(&aw.lock);
+	aw.started = 0;
+	aw.nr_threads = 0;
+	aw.st.threads = 0;
+	pthread_mutex_unlock(&aw.lock);
+}
+
+void analysis_worker_pause(int on)
+{
+	pthread_mutex_lock(&aw.lock);
+	aw.st.paused = !!on;
+	if (aw.wake_ready)
+		pthread_cond_broadcast(&aw.wake);
+	pthread_mutex_unlock(&aw.lock);
+}
+
+void analysis_worker_note_read(void)
+{
+	int64_t now = clock_mono() * 1e9;
+
+	__atomic_store_n(&aw.last_read_ns, now, __ATOMIC_RELAXED);
+}
+
+void analysis_worker_status(struct analysis_worker_status *out)
+{
+	pthread_mutex_lock(&aw.lock);
+	*out = aw.st;
+	if (aw.st.busy)
+		out->busy_s += clock_mono() - aw.busy_since;
+	pthread_mutex_unlock(&aw.lock);
+}

@@ -1,0 +1,463 @@
+#include <errno.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <archive.h>
+#include <archive_entry.h>
+#include <libxml/parser.h>
+#include <libxml/tree.h>
+#include <libxml/xmlerror.h>
+
+#include "common/xml.h"
+#include "indexer/manga/comicinfo.h"
+#include "indexer/manga/names.h"
+
+#define READ_SIZE	65536		/* bytes per pread */
+#define FIRST_ALLOC	16384		/* for an entry of unknown size */
+
+/* No network, no entity expansion, no DTD loading, and quiet. */
+#define XML_OPTIONS \
+	(XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING)
+
+enum place { NOT_IT, TOP, NESTED };
+
+/* What libarchive reads through: the caller's fd, at our own offset. */
+struct source {
+	int fd;
+	int err;			/* -errno of a failed read, else 0 */
+	int64_t size;
+	int64_t off;
+	char buf[READ_SIZE];
+};
+
+/* Reads go through pread() so the caller's file offset never moves. */
+static la_ssize_t source_read(struct archive *a, void *data,
+			      const void **buf)
+{
+	struct source *src = data;
+	ssize_t n;
+
+	do
+		n = pread(src->fd, src->buf, sizeof(src->buf), src->off);
+	while (n < 0 && errno == EINTR);
+	if (n < 0) {
+		src->err = -errno;
+		archive_set_error(a, errno, "read failed");
+		return -1;
+	}
+	src->off += n;
+	*buf = src->buf;
+	return n;
+}
+
+/*
+ * Skipping costs nothing but moving the offset; never past the end, so
+ * libarchive sees a cut file as cut.
+ */
+static la_int64_t source_skip(struct archive *a, void *data,
+			      la_int64_t request)
+{
+	struct source *src = data;
+	int64_t n = src->size - src->off;
+
+	(void)a;
+	if (n > request)
+		n = request;
+	if (n < 0)
+		n = 0;
+	src->off += n;
+	return n;
+}
+
+/*
+ * Seeking lets libarchive read a zip's central directory and a 7z's
+ * header at the end, instead of guessing from the local headers.
+ */
+static la_int64_t source_seek(struct archive *a, void *data,
+			      la_int64_t offset, int whence)
+{
+	struct source *src = data;
+	int64_t base;
+
+	switch (whence) {
+	case SEEK_SET:
+		base = 0;
+		break;
+	case SEEK_CUR:
+		base = src->off;
+		break;
+	case SEEK_END:
+		base = src->size;
+		break;
+	default:
+		archive_set_error(a, EINVAL, "bad seek");
+		return ARCHIVE_FATAL;
+	}
+	if (offset < -base || offset > INT64_MAX - base) {
+		archive_set_error(a, EINVAL, "seek out of range");
+		return ARCHIVE_FATAL;
+	}
+	src->off = base + offset;
+	return src->off;
+}
+
+/*
+ * Where an entry named ComicInfo.xml sits: "./" and "/" in front still
+ * mean the top, as tar writes them; backslashes separate folders too,
+ * as some Windows zip tools write them.
+ */
+static enum place entry_place(const char *path)
+{
+	const char *base;
+
+	for (;;) {
+		if (path[0] == '/')
+			path++;
+		else if (path[0] == '.' && path[1] == '/')
+			path += 2;
+		else
+			break;
+	}
+	base = path + strlen(path);
+	while (base > path && base[-1] != '/' && base[-1] != '\\')
+		base--;
+	if (strcasecmp(base, "ComicInfo.xml"))
+		return NOT_IT;
+	return base == path ? TOP : NESTED;
+}
+
+/*
+ * Read the current entry whole into *out. A declared size over the cap
+ * saves reading it, but sizes can be missing or lie, so reading stops
+ * past COMICINFO_MAX_SIZE too, which a zip bomb reaches quickly. An
+ * entry too big or that cannot be decompressed leaves *out NULL and
+ * returns 0; an I/O error or no memory is an error.
+ */
+static int read_entry(struct archive *a, struct archive_entry *e,
+		      const struct source *src, char **out, size_t *len)
+{
+	size_t alloc = FIRST_ALLOC, n = 0;
+	la_ssize_t r;
+	char *buf, *p;
+
+	*out = NULL;
+	*len = 0;
+	if (archive_entry_size_is_set(e)) {
+		if (archive_entry_size(e) > COMICINFO_MAX_SIZE)
+			return 0;
+		if (archive_entry_size(e) >= 0)
+			alloc = archive_entry_size(e) + 1;
+	}
+	buf = malloc(alloc);
+	if (!buf)
+		return -ENOMEM;
+	for (;;) {
+		if (n == alloc) {
+			alloc = alloc * 2 > COMICINFO_MAX_SIZE + 1 ?
+				COMICINFO_MAX_SIZE + 1 : alloc * 2;
+			p = realloc(buf, alloc);
+			if (!p) {
+				free(buf);
+				return -ENOMEM;
+			}
+			buf = p;
+		}
+		r = archive_read_data(a, buf + n, alloc - n);
+		if (r < 0) {
+			free(buf);
+			return src->err;
+		}
+		if (!r)
+			break;
+		n += r;
+		if (n > COMICINFO_MAX_SIZE) {
+			free(buf);
+			return 0;
+		}
+	}
+	*out = buf;
+	*len = n;
+	return 0;
+}
+
+/*
+ * Walk the entries for the one ComicInfo.xml that counts (see the
+ * header). A damaged archive ends the walk with what was read before
+ * the damage; only a failed read of the file is an error.
+ */
+static int find_entry(struct archive *a, const struct source *src,
+		      char **xml, size_t *len)
+{
+	struct archive_entry *e;
+	char *held = NULL;
+	size_t held_len = 0;
+	int nested = 0, r, err;
+	const char *path;
+
+	*xml = NULL;
+	*len = 0;
+	for (;;) {
+		r = archive_read_next_header(a, &e);
+		if (r == ARCHIVE_EOF)
+			break;
+		if (r != ARCHIVE_OK && r != ARCHIVE_WARN) {
+			if (src->err) {
+				free(held);
+				return src->err;
+			}
+			break;
+		}
+		path = archive_entry_pathname(e);
+		if (!path || archive_entry_filetype(e) != AE_IFREG)
+			continue;
+		switch (entry_place(path)) {
+		case NOT_IT:
+			break;
+		case TOP:
+			free(held);
+			return read_entry(a, e, src, xml, len);
+		case NESTED:
+			if (nested++)
+				break;
+			err = read_entry(a, e, src, &held, &held_len);
+			if (err)
+				return err;
+			break;
+		}
+	}
+	if (nested == 1) {
+		*xml = held;
+		*len = held_len;
+	} else {
+		free(held);
+	}
+	return 0;
+}
+
+/*
+ * A DOCTYPE is where entity declarations and external DTDs come from,
+ * and no ComicInfo.xml needs one: stop there, before its internal
+ * subset is read, which leaves a document without a root element.
+ */
+static void refuse_doctype(void *ctx, const xmlChar *name,
+			   const xmlChar *external_id, const xmlChar *system_id)
+{
+	(void)name;
+	(void)external_id;
+	(void)system_id;
+	xmlStopParser(ctx);
+}
+
+/* Parse silently (common/xml.h); *doc is NULL when the XML is not
+ * well-formed. */
+static int parse_xml(const char *xml, size_t len, xmlDocPtr *doc)
+{
+	xmlParserCtxtPtr ctxt;
+	struct xml_quiet q;
+	int err = 0;
+
+	xml_quiet_begin(&q);
+	ctxt = xmlNewParserCtxt();
+	if (!ctxt) {
+		xml_quiet_end(&q);
+		return -ENOMEM;
+	}
+	ctxt->sax->internalSubset = refuse_doctype;
+	*doc = xmlCtxtReadMemory(ctxt, xml, (int)len, NULL, NULL, XML_OPTIONS);
+	xml_quiet_end(&q);
+	if (!*doc && ctxt->errNo == XML_ERR_NO_MEMORY)
+		err = -ENOMEM;
+	xmlFreeParserCtxt(ctxt);
+	return err;
+}
+
+static int is_space(xmlChar c)
+{
+	return c == ' ' || c == '\t' || c == '\n' || c == '\r';
+}
+
+/*
+ * ComicInfo numbers are plain decimals ("3", "10.5"); a sign, an
+ * exponent, hex or trailing text ("3a") make no number, read as 0, as
+ * does one beyond NAMES_MAX_NUMBER. One decimal digit is kept, as the
+ * name parser does. No strtod(): it would follow the locale.
+ */
+static double read_number(const xmlChar *s)
+{
+	long n = 0;
+	double v;
+
+	while (is_space(*s))
+		s++;
+	if (*s < '0' || *s > '9')
+		return 0;
+	for (; *s >= '0' && *s <= '9'; s++)
+		if (n <= NAMES_MAX_NUMBER)
+			n = n * 10 + (*s - '0');
+	if (n > NAMES_MAX_NUMBER)
+		return 0;
+	v = n;
+	if (*s == '.') {
+		s++;
+		if (*s < '0' || *s > '9')
+			return 0;
+		v += (*s - '0') / 10.0;
+		while (*s >= '0' && *s <= '9')
+			s++;
+	}
+	while (is_space(*s))
+		s++;
+	return *s ? 0 : v;
+}
+
+/* A series name is the element's text, trimmed; blank is none. */
+static int take_series(const xmlChar *s, struct comicinfo *out)
+{
+	size_t len;
+
+	while (is_space(*s))
+		s++;
+	len = strlen((const char *)s);
+	while (len && is_space(s[len - 1]))
+		len--;
+	if (!len)
+		return 0;
+	out->series = strndup((const char *)s, len);
+	return out->series ? 0 : -ENOMEM;
+}
+
+/*
+ * Take one child of ComicInfo; seen keeps the first of each so that a
+ * repeated element cannot change what an earlier one said.
+ */
+static int take_child(xmlNodePtr node, struct comicinfo *out, int *seen)
+{
+	static const char *const names[] = { "Series", "Volume", "Number" };
+	xmlChar *text;
+	double v;
+	int i, err = 0;
+
+	for (i = 0; i < 3; i++)
+		if (!xmlStrcasecmp(node->name, (const xmlChar *)names[i]))
+			break;
+	if (i == 3 || seen[i])
+		return 0;
+	seen[i] = 1;
+	text = xmlNodeGetContent(node);
+	if (!text)
+		return -ENOMEM;
+	switch (i) {
+	case 0:
+		err = take_series(text, out);
+		break;
+	case 1:
+		v = read_number(text);
+		if (v >= 1 && (v < 1900 || v > 2099))
+			out->volume = v;
+		break;
+	case 2:
+		out->number = read_number(text);
+		break;
+	}
+	xmlFree(text);
+	return err;
+}
+
+/* Fill out from the document's ComicInfo root, when it has one. */
+static int take_doc(xmlDocPtr doc, struct comicinfo *out)
+{
+	xmlNodePtr root = xmlDocGetRootElement(doc), node;
+	int seen[3] = { 0 }, err = 0;
+
+	if (!root || xmlStrcasecmp(root->name, (const xmlChar *)"ComicInfo"))
+		return 0;
+	out->found = 1;
+	for (node = root->children; node && !err; node = node->next)
+		if (node->type == XML_ELEMENT_NODE)
+			err = take_child(node, out, seen);
+	return err;
+}
+
+/*
+ * Only the formats comic archives come in, so nothing else is even
+ * tried; and no decompression filters, as a .cbt is a plain tar. These
+ * calls fail only when memory runs out.
+ */
+static int setup_archive(struct archive *a, struct source *src)
+{
+	static int (*const formats[])(struct archive *) = {
+		archive_read_support_format_zip,
+		archive_read_support_format_rar,
+		archive_read_support_format_rar5,
+		archive_read_support_format_7zip,
+		archive_read_support_format_tar,
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(formats) / sizeof(formats[0]); i++)
+		if (formats[i](a) < ARCHIVE_WARN)
+			return -ENOMEM;
+	if (archive_read_set_read_callback(a, source_read) ||
+	    archive_read_set_skip_callback(a, source_skip) ||
+	    archive_read_set_seek_callback(a, source_seek) ||
+	    archive_read_set_callback_data(a, src))
+		return -ENOMEM;
+	return 0;
+}
+
+/*
+ * The archive is closed before the XML is parsed, so the two never hold
+ * memory at once, and libxml2 is only set up once an archive has given
+ * a ComicInfo.xml.
+ */
+int comicinfo_read(int fd, struct comicinfo *out)
+{
+	struct source src;
+	struct archive *a;
+	struct stat st;
+	xmlDocPtr doc = NULL;
+	char *xml = NULL;
+	size_t len = 0;
+	int r, err;
+
+	memset(out, 0, sizeof(*out));
+	if (fstat(fd, &st))
+		return -errno;
+	src.fd = fd;
+	src.err = 0;
+	src.size = st.st_size;
+	src.off = 0;
+
+	a = archive_read_new();
+	if (!a)
+		return -ENOMEM;
+	err = setup_archive(a, &src);
+	if (!err) {
+		r = archive_read_open1(a);
+		err = r == ARCHIVE_OK || r == ARCHIVE_WARN ?
+		      find_entry(a, &src, &xml, &len) : src.err;
+	}
+	archive_read_free(a);
+	if (err || !xml)
+		return err;
+
+	err = parse_xml(xml, len, &doc);
+	free(xml);
+	if (!err && doc)
+		err = take_doc(doc, out);
+	xmlFreeDoc(doc);
+	if (err)
+		comicinfo_release(out);
+	return err;
+}
+
+/* Zeroing lets the caller reuse the same struct for the next file. */
+void comicinfo_release(struct comicinfo *ci)
+{
+	free(ci->series);
+	memset(ci, 0, sizeof(*ci));
+}

@@ -1,0 +1,493 @@
+#include "indexer/manga/manga.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "common/db.h"
+#include "common/log.h"
+#include "common/strbuf.h"
+#include "indexer/manga/names.h"
+
+/* What makes a folder inside a series folder a volume of images. */
+static int is_image(const char *name)
+{
+	static const char *const exts[] = {
+		".jpg", ".jpeg", ".png", ".webp", ".gif", ".avif",
+	};
+	const char *dot = strrchr(name, '.');
+
+	for (size_t i = 0; dot && i < sizeof(exts) / sizeof(*exts); i++)
+		if (!strcasecmp(dot, exts[i]))
+			return 1;
+	return 0;
+}
+
+static const char *kind_name(enum names_kind kind)
+{
+	switch (kind) {
+	case NAMES_VOLUME:
+		return "volume";
+	case NAMES_CHAPTER:
+		return "chapter";
+	case NAMES_SPECIAL:
+		return "special";
+	default:
+		return "unknown";
+	}
+}
+
+struct refresh {
+	sqlite3 *db;
+	int64_t root_id;
+	sqlite3_stmt *series, *add;
+	struct names_result parsed;
+	struct strbuf series_path, series_name, last_folder;
+	int64_t series_id;
+};
+
+/* The series row of a series folder, remembered while its files go by
+ * (files come sorted by path, so a series' files come together). */
+static int series_of(struct refresh *r, const char *path, size_t len)
+{
+	int rc;
+
+	if (r->series_path.len == len &&
+	    !memcmp(r->series_path.buf, path, len))
+		return r->series_id ? 0 : -ENOENT;
+	strbuf_reset(&r->series_path);
+	strbuf_add(&r->series_path, path, len);
+	strbuf_reset(&r->series_name);
+	strbuf_reset(&r->last_folder);
+	r->series_id = 0;
+	sqlite3_bind_int64(r->series, 1, r->root_id);
+	sqlite3_bind_blob(r->series, 2, path, len, SQLITE_STATIC);
+	rc = sqlite3_step(r->series);
+	if (rc == SQLITE_ROW) {
+		r->series_id = sqlite3_column_int64(r->series, 0);
+		strbuf_addstr(&r->series_name,
+			      (const char *)sqlite3_column_text(r->series, 1));
+	}
+	sqlite3_reset(r->series);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return db_error(r->db, rc, "find series");
+	return r->series_id ? 0 : -ENOENT;
+}
+
+/* ci_volume is the Volume of the file's ComicInfo.xml when it gave both
+ * Series and Volume: it wins over the name. The folder still decides the
+ * series, so a volume is never counted in a series it is not filed in. */
+static int add_volume(struct refresh *r, const char *name, const char *path,
+		      size_t len, double ci_volume)
+{
+	sqlite3_stmt *st = r->add;
+	int rc;
+
+	names_parse(name, r->series_name.buf, &r->parsed);
+	if (ci_volume > 0) {
+		r->parsed.kind = NAMES_VOLUME;
+		r->parsed.first = r->parsed.last = ci_volume;
+	}
+	sqlite3_bind_int64(st, 1, r->series_id);
+	sqlite3_bind_text(st, 2, kind_name(r->parsed.kind), -1, SQLITE_STATIC);
+	sqlite3_bind_double(st, 3, r->parsed.first);
+	sqlite3_bind_double(st, 4, r->parsed.last);
+	sqlite3_bind_blob(st, 5, path, len, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	sqlite3_reset(st);
+	return rc == SQLITE_DONE ? 0 : db_error(r->db, rc, "add volume");
+}
+
+/* Look at one file of a manga root: a volume file right in a series
+ * folder, or an image in a folder right in it (that folder is the
+ * volume, counted once). Anything else is not a volume. */
+static int take_file(struct refresh *r, const char *path, size_t len,
+		     double ci_volume)
+{
+	const char *slash = memchr(path, '/', len), *rest, *slash2;
+	struct strbuf name = STRBUF_INIT;
+	size_t rlen;
+	int rc = 0;
+
+	if (!slash || series_of(r, path, slash - path))
+		return 0;
+	rest = slash + 1;
+	rlen = len - (rest - path);
+	slash2 = memchr(rest, '/', rlen);
+	if (!slash2) {
+		strbuf_add(&name, rest, rlen);
+		if (names_is_volume_file(name.buf))
+			rc = add_volume(r, name.buf, path, len, ci_volume);
+	} else if (!memchr(slash2 + 1, '/', len - (slash2 + 1 - path))) {
+		strbuf_add(&name, slash2 + 1, len - (slash2 + 1 - path));
+		if (is_image(name.buf) &&
+		    (r->last_folder.len != (size_t)(slash2 - rest) ||
+		     memcmp(r->last_folder.buf, rest, slash2 - rest))) {
+			strbuf_reset(&r->last_folder);
+			strbuf_add(&r->last_folder, rest, slash2 - rest);
+			rc = add_volume(r, r->last_folder.buf, path,
+					slash2 - path, 0);
+		}
+	}
+	strbuf_release(&name);
+	return rc;
+}
+
+/* Run one of refresh_root()'s statements, bound to the root and, for
+ * one series, to its folder. */
+static int run_bound(struct refresh *r, const char *sql, const char *series)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	rc = sqlite3_prepare_v2(r->db, sql, -1, &st, NULL);
+	if (rc != SQLITE_OK)
+		return db_error(r->db, rc, sql);
+	sqlite3_bind_int64(st, 1, r->root_id);
+	if (series)
+		sqlite3_bind_blob(st, 2, series, strlen(series), SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	sqlite3_finalize(st);
+	return rc == SQLITE_DONE || rc == SQLITE_ROW ? 0 : db_error(r->db, rc,
+								   sql);
+}
+
+/*
+ * Series are a root's first-level folders: new ones are added, gone ones
+ * dropped, kept ones keep what the user set; volumes are rebuilt. With a
+ * series folder name, only that series is looked at: a change inside it
+ * cannot touch the others.
+ */
+static int refresh_root(struct refresh *r, const char *series)
+{
+	static const char *const whole[] = {
+		"INSERT OR IGNORE INTO series (root_id, path, name)"
+		" SELECT root_id, path, CAST(path AS TEXT) FROM directories"
+		" WHERE root_id = ?1 AND path != X'' AND instr(path, X'2F') = 0",
+		"DELETE FROM series WHERE root_id = ?1 AND path NOT IN"
+		" (SELECT path FROM directories WHERE root_id = ?1)",
+		"DELETE FROM volumes WHERE series_id IN"
+		" (SELECT id FROM series WHERE root_id = ?1)",
+	};
+	static const char *const one[] = {
+		"INSERT OR IGNORE INTO series (root_id, path, name)"
+		" SELECT root_id, path, CAST(path AS TEXT) FROM directories"
+		" WHERE root_id = ?1 AND path = ?2",
+		"DELETE FROM series WHERE root_id = ?1 AND path = ?2 AND NOT"
+		" EXISTS (SELECT 1 FROM directories WHERE root_id = ?1"
+		" AND path = ?2)",
+		"DELETE FROM volumes WHERE series_id IN"
+		" (SELECT id FROM series WHERE root_id = ?1 AND path = ?2)",
+	};
+	const char *const *steps = series ? one : whole;
+	struct strbuf from = STRBUF_INIT, to = STRBUF_INIT;
+	sqlite3_stmt *st;
+	int rc = 0;
+
+	log_debug("manga: rebuilding %s%s%s of root %lld",
+		  series ? "the series \"" : "every series",
+		  series ? series : "", series ? "\"" : "",
+		  (long long)r->root_id);
+	for (size_t i = 0; !rc && i < 3; i++)
+		rc = run_bound(r, steps[i], series);
+	if (rc)
+		return rc;
+	/* A series' files sort between "NAME/" and "NAME0" ('0' follows
+	 * '/'). */
+	if (series) {
+		strbuf_addf(&from, "%s/", series);
+		strbuf_addf(&to, "%s0", series);
+	}
+	rc = sqlite3_prepare_v2(r->db, "SELECT f.path, CASE WHEN c.series"
+				" IS NOT NULL THEN c.volume ELSE 0 END"
+				" FROM files f LEFT JOIN comicinfo c"
+				" ON c.file_id = f.id WHERE f.root_id = ?1"
+				" AND (?2 IS NULL OR (f.path >= ?2"
+				" AND f.path < ?3)) ORDER BY f.path", -1, &st,
+				NULL);
+	if (rc != SQLITE_OK) {
+		rc = db_error(r->db, rc, "list manga files");
+		goto out;
+	}
+	sqlite3_bind_int64(st, 1, r->root_id);
+	if (series) {
+		sqlite3_bind_blob(st, 2, from.buf, from.len, SQLITE_STATIC);
+		sqlite3_bind_blob(st, 3, to.buf, to.len, SQLITE_STATIC);
+	}
+	strbuf_reset(&r->series_path);
+	r->series_id = 0;
+	while (!rc && (rc = sqlite3_step(st)) == SQLITE_ROW)
+		rc = take_file(r, sqlite3_column_blob(st, 0),
+			       sqlite3_column_bytes(st, 0),
+			       sqlite3_column_double(st, 1));
+	sqlite3_finalize(st);
+	if (rc == SQLITE_DONE)
+		rc = 0;
+	else if (rc > 0)
+		rc = db_error(r->db, rc, "list manga files");
+out:
+	strbuf_release(&from);
+	strbuf_release(&to);
+	return rc;
+}
+
+/* Refresh what scope names, or every manga root for none. */
+static int refresh_scopes(struct refresh *r, const struct manga_scope *scope,
+			  size_t nr)
+{
+	sqlite3_stmt *roots;
+	int rc;
+
+	for (size_t i = 0; i < nr; i++) {
+		r->root_id = scope[i].root_id;
+		rc = refresh_root(r, scope[i].series);
+		if (rc)
+			return rc;
+	}
+	if (scope)
+		return 0;
+	rc = sqlite3_prepare_v2(r->db, "SELECT id FROM roots WHERE kind ="
+				" 'manga'", -1, &roots, NULL);
+	if (rc != SQLITE_OK)
+		return db_error(r->db, rc, "list manga roots");
+	while ((rc = sqlite3_step(roots)) == SQLITE_ROW) {
+		r->root_id = sqlite3_column_int64(roots, 0);
+		rc = refresh_root(r, NULL);
+		if (rc)
+			break;
+	}
+	sqlite3_finalize(roots);
+	if (rc == SQLITE_DONE)
+		return 0;
+	return rc > 0 ? db_error(r->db, rc, "list manga roots") : rc;
+}
+
+int manga_refresh(sqlite3 *db, void *arg)
+{
+	const struct manga_scopes *scopes = arg;
+	struct refresh r = {
+		.db = db,
+		.parsed = NAMES_RESULT_INIT,
+		.series_path = STRBUF_INIT,
+		.series_name = STRBUF_INIT,
+		.last_folder = STRBUF_INIT,
+	};
+	int rc;
+
+	rc = db_exec(db, "BEGIN");
+	if (rc)
+		return rc;
+	rc = db_prepare(db, "SELECT id, name FROM series WHERE root_id = ?1"
+			" AND path = ?2", &r.series);
+	if (!rc)
+		rc = db_prepare(db, "INSERT INTO volumes (series_id, kind,"
+				" first, last, path) VALUES (?1, ?2, ?3, ?4,"
+				" ?5)", &r.add);
+	if (!rc)
+		rc = refresh_scopes(&r, scopes ? scopes->scope : NULL,
+				    scopes ? scopes->nr : 0);
+	sqlite3_finalize(r.series);
+	sqlite3_finalize(r.add);
+	names_release(&r.parsed);
+	strbuf_release(&r.series_path);
+	strbuf_release(&r.series_name);
+	strbuf_release(&r.last_folder);
+	if (rc) {
+		sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
+		return rc;
+	}
+	return db_exec(db, "COMMIT");
+}
+
+size_t manga_gaps(const struct manga_volume *owned, size_t nr, double latest,
+		  int *missing, size_t max)
+{
+	double top = latest;
+	size_t n = 0;
+
+	for (size_t i = 0; i < nr; i++)
+		if (owned[i].last > top)
+			top = owned[i].last;
+	if (top > NAMES_MAX_NUMBER)
+		top = NAMES_MAX_NUMBER;
+	for (int v = 1; v <= (int)floor(top); v++) {
+		size_t i;
+
+		for (i = 0; i < nr; i++)
+			if (owned[i].first <= v && v <= owned[i].last)
+				break;
+		if (i < nr)
+			continue;
+		if (n < max)
+			missing[n] = v;
+		n++;
+	}
+	return n;
+}
+
+/* The volumes of one series, gathered while its rows go by. */
+struct series_rows {
+	int64_t id;
+	struct strbuf name, path;
+	double latest;
+	struct manga_volume *v;
+	size_t nr, alloc;
+};
+
+static int emit_series(struct series_rows *sr,
+		       int (*fn)(void *arg, const char *series, int volume,
+				 const char *series_path),
+		       void *arg)
+{
+	size_t n = manga_gaps(sr->v, sr->nr, sr->latest, NULL, 0);
+	int *missing;
+	int rc = 0;
+
+	if (!n)
+		return 0;
+	missing = malloc(n * sizeof(*missing));
+	if (!missing)
+		return log_error(-ENOMEM, "manga: out of memory");
+	manga_gaps(sr->v, sr->nr, sr->latest, missing, n);
+	for (size_t i = 0; !rc && i < n; i++)
+		rc = fn(arg, sr->name.buf, missing[i], sr->path.buf);
+	free(missing);
+	return rc;
+}
+
+int manga_each_missing(sqlite3 *db,
+		       int (*fn)(void *arg, const char *series, int volume,
+				 const char *series_path),
+		       void *arg)
+{
+	struct series_rows sr = {
+		.name = STRBUF_INIT,
+		.path = STRBUF_INIT,
+	};
+	sqlite3_stmt *st;
+	int rc;
+
+	rc = sqlite3_prepare_v2(db,
+		"SELECT s.id, s.name, CAST(r.path AS TEXT) || '/' ||"
+		" CAST(s.path AS TEXT), coalesce(s.latest, 0), v.first, v.last"
+		" FROM series s JOIN roots r ON r.id = s.root_id"
+		" LEFT JOIN volumes v ON v.series_id = s.id"
+		" AND v.kind = 'volume'"
+		" WHERE s.monitored = 1 ORDER BY s.name, s.id", -1, &st, NULL);
+	if (rc != SQLITE_OK)
+		return db_error(db, rc, "list series volumes");
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		int64_t id = sqlite3_column_int64(st, 0);
+
+		if (id != sr.id) {
+			if (sr.id && (rc = emit_series(&sr, fn, arg)))
+				break;
+			sr.id = id;
+			sr.nr = 0;
+			strbuf_reset(&sr.name);
+			strbuf_addstr(&sr.name,
+				      (const char *)sqlite3_column_text(st, 1));
+			strbuf_reset(&sr.path);
+			strbuf_addstr(&sr.path,
+				      (const char *)sqlite3_column_text(st, 2));
+			sr.latest = sqlite3_column_double(st, 3);
+		}
+		if (sqlite3_column_type(st, 4) == SQLITE_NULL)
+			continue;
+		if (sr.nr == sr.alloc) {
+			size_t n = sr.alloc ? sr.alloc * 2 : 32;
+			struct manga_volume *v = realloc(sr.v, n * sizeof(*v));
+
+			if (!v) {
+				rc = log_error(-ENOMEM, "manga: out of memory");
+				break;
+			}
+			sr.v = v;
+			sr.alloc = n;
+		}
+		sr.v[sr.nr].first = sqlite3_column_double(st, 4);
+		sr.v[sr.nr++].last = sqlite3_column_double(st, 5);
+	}
+	if (rc == SQLITE_DONE)
+		rc = sr.id ? emit_series(&sr, fn, arg) : 0;
+	else if (rc > 0)
+		rc = db_error(db, rc, "list series volumes");
+	sqlite3_finalize(st);
+	free(sr.v);
+	strbuf_release(&sr.name);
+	strbuf_release(&sr.path);
+	return rc;
+}
+
+int manga_series_volumes(sqlite3 *db, int64_t series,
+			 struct manga_volume **v, size_t *nr, double *latest)
+{
+	size_t alloc = 0;
+	sqlite3_stmt *st;
+	int rc, found = 0;
+
+	*v = NULL;
+	*nr = 0;
+	*latest = 0;
+	rc = sqlite3_prepare_v2(db, "SELECT coalesce(s.latest, 0), v.first,"
+		" v.last FROM series s LEFT JOIN volumes v ON v.series_id = s.id"
+		" AND v.kind = 'volume' WHERE s.id = ?1 ORDER BY v.first",
+		-1, &st, NULL);
+	if (rc != SQLITE_OK)
+		return db_error(db, rc, "list series volumes");
+	sqlite3_bind_int64(st, 1, series);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		found = 1;
+		*latest = sqlite3_column_double(st, 0);
+		if (sqlite3_column_type(st, 1) == SQLITE_NULL)
+			continue;
+		if (*nr == alloc) {
+			size_t n = alloc ? alloc * 2 : 32;
+			struct manga_volume *m = realloc(*v, n * sizeof(*m));
+
+			if (!m) {
+				rc = log_error(-ENOMEM, "manga: out of memory");
+				break;
+			}
+			*v = m;
+			alloc = n;
+		}
+		(*v)[*nr].first = sqlite3_column_double(st, 1);
+		(*v)[(*nr)++].last = sqlite3_column_double(st, 2);
+	}
+	sqlite3_finalize(st);
+	if (rc == SQLITE_DONE && found)
+		return 0;
+	if (rc == SQLITE_DONE)
+		rc = -ENOENT;
+	free(*v);
+	*v = NULL;
+	*nr = 0;
+	return rc > 0 ? db_error(db, rc, "list series volumes") : rc;
+}
+
+int manga_series_gaps(sqlite3 *db, int64_t series, int **gaps, size_t *n)
+{
+	struct manga_volume *v;
+	double latest;
+	size_t nr;
+	int rc;
+
+	*gaps = NULL;
+	*n = 0;
+	rc = manga_series_volumes(db, series, &v, &nr, &latest);
+	if (rc)
+		return rc;
+	*n = manga_gaps(v, nr, latest, NULL, 0);
+	if (*n) {
+		*gaps = malloc(*n * sizeof(**gaps));
+		if (*gaps)
+			manga_gaps(v, nr, latest, *gaps, *n);
+		else
+			rc = -ENOMEM;
+	}
+	free(v);
+	return rc;
+}

@@ -1,0 +1,896 @@
+#include "indexer/monitor/monitor.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/cache.h"
+#include "common/clock.h"
+#include "common/config.h"
+#include "common/db.h"
+#include "common/log.h"
+#include "common/strbuf.h"
+#include "indexer/monitor/catalog.h"
+#include "indexer/monitor/handoff.h"
+#include "indexer/manga/manga.h"
+#include "indexer/monitor/nautiljon.h"
+#include "indexer/monitor/prowlarr.h"
+#include "indexer/monitor/release.h"
+#include "indexer/store/services.h"
+#include "indexer/store/writer.h"
+
+struct series {
+	int64_t id;
+	char *name, *source;
+	double latest, published;
+};
+
+/* What one check cost and found, for its row in checks. */
+struct counts {
+	int series, wanted, found, catalog, prowlarr, nautiljon, cache_hits,
+	    downloads, errors;
+};
+
+struct monitor {
+	const struct config *cfg;
+	const int *cancel;
+	sqlite3 *db;
+	struct throttle *prowlarr_t, *nautiljon_t;
+	struct prowlarr prowlarr;
+	struct nautiljon nautiljon;
+	struct handoff handoff;
+	int catalog_order, prowlarr_order;
+	uint64_t hits, misses;
+	enum monitor_flow flow;
+	double started;
+	struct counts c;
+};
+
+/* What the writer stores for one series after it was searched. */
+struct results {
+	int64_t series;
+	const char *kind;
+	double at;
+	int replace;		/* 0: a source failed, keep what was found */
+	struct want *w;
+	size_t nr;
+};
+
+const char *monitor_flow_name(enum monitor_flow flow)
+{
+	return flow == MONITOR_NEW ? "new" : "missing";
+}
+
+/* The jobs thread sets the flag to stop; checked between requests. */
+static int cancelled(const struct monitor *m)
+{
+	return m->cancel && __atomic_load_n(m->cancel, __ATOMIC_RELAXED);
+}
+
+/* Where name sits in search_sources, from 1; 0 when it is not there. */
+static int source_order(const struct config *cfg, const char *name)
+{
+	for (size_t i = 0; i < cfg->search_sources.nr; i++)
+		if (!strcmp(cfg->search_sources.items[i], name))
+			return i + 1;
+	return 0;
+}
+
+/* A throttle that starts where the last run left it, so a restart in
+ * quick succession never sends faster than the rate. */
+static int make_throttle(sqlite3 *db, const char *name, int rpm,
+			 struct throttle **out)
+{
+	struct throttle_state saved;
+	int rc = services_load(db, name, &saved);
+
+	return rc ? rc : throttle_new(name, rpm, &saved, NULL, out);
+}
+
+int monitor_new(const struct config *cfg, const int *cancel,
+		const int *dry_run, struct monitor **out)
+{
+	struct monitor *m = calloc(1, sizeof(*m));
+	int rc;
+
+	if (!m)
+		return log_error(-ENOMEM, "monitor: out of memory");
+	m->cfg = cfg;
+	m->cancel = cancel;
+	m->catalog_order = cfg->catalog_file ? source_order(cfg, "catalog") : 0;
+	m->prowlarr_order = cfg->prowlarr_url && cfg->prowlarr_api_key ?
+		source_order(cfg, "prowlarr") : 0;
+	rc = db_open(cfg->database, 1, &m->db);
+	if (!rc)
+		rc = make_throttle(m->db, "prowlarr", cfg->prowlarr_rpm,
+				   &m->prowlarr_t);
+	if (!rc)
+		rc = make_throttle(m->db, "nautiljon", cfg->nautiljon_rpm,
+				   &m->nautiljon_t);
+	if (rc) {
+		monitor_free(m);
+		return rc;
+	}
+	m->prowlarr = (struct prowlarr) {
+		.url = cfg->prowlarr_url,
+		.api_key = cfg->prowlarr_api_key,
+		.categories = cfg->prowlarr_categories,
+		.indexer_ids = cfg->prowlarr_indexer_ids,
+		.throttle = m->prowlarr_t,
+	};
+	m->nautiljon = (struct nautiljon) {
+		.url = cfg->nautiljon_url,
+		.throttle = m->nautiljon_t,
+	};
+	handoff_init(&m->handoff, cfg, &m->prowlarr, m->db, cancel, dry_run);
+	*out = m;
+	return 0;
+}
+
+void monitor_free(struct monitor *m)
+{
+	if (!m)
+		return;
+	throttle_free(m->prowlarr_t);
+	throttle_free(m->nautiljon_t);
+	db_close(m->db);
+	free(m);
+}
+
+void monitor_stats(struct monitor *m, struct monitor_stats *out)
+{
+	out->cache_hits = __atomic_load_n(&m->hits, __ATOMIC_RELAXED);
+	out->cache_misses = __atomic_load_n(&m->misses, __ATOMIC_RELAXED);
+	throttle_stats(m->prowlarr_t, &out->prowlarr);
+	throttle_stats(m->nautiljon_t, &out->nautiljon);
+}
+
+/* A service's errors as /status/health shows them. */
+static const char *error_text(int rc)
+{
+	switch (rc) {
+	case -EACCES:
+		return "access refused (HTTP 401 or 403)";
+	case -EAGAIN:
+		return "rate limited (HTTP 429)";
+	case -EIO:
+		return "server error";
+	case -EPROTO:
+		return "malformed answer";
+	case -EFBIG:
+		return "answer too large";
+	case -ETIMEDOUT:
+		return "timed out";
+	case -ECONNREFUSED:
+	case -EHOSTUNREACH:
+	case -ENETUNREACH:
+	case -ECONNRESET:
+		return "unreachable";
+	case -ENOENT:
+		return "no such page";
+	case -ENODATA:
+		return "the page gives no \"Nb volumes VF\"";
+	default:
+		return strerror(-rc);
+	}
+}
+
+/* Whether t is paused for longer than a check waits; such a service is
+ * skipped until the next check. */
+static int paused_too_long(struct throttle *t)
+{
+	double until;
+
+	return throttle_paused(t, &until) &&
+	       until - clock_wall() > MONITOR_MAX_WAIT;
+}
+
+/* Requests t granted so far, to count what a call cost. */
+static uint64_t granted(struct throttle *t)
+{
+	struct throttle_stats s;
+
+	throttle_stats(t, &s);
+	return s.requests;
+}
+
+struct cache_write {
+	const char *source, *key, *value;
+	double at;
+};
+
+/* A writer_call() function: the cache lives in the store, written by
+ * the writer like everything else. */
+static int store_cache(sqlite3 *db, void *arg)
+{
+	const struct cache_write *c = arg;
+
+	return cache_put(db, c->source, c->key, c->at, c->value,
+			 strlen(c->value));
+}
+
+/* Keep an answer (value, malloc'd, freed here; NULL when it could not
+ * be made) in the cache. Losing it costs one request later, no more. */
+static void keep(const char *source, const char *key, char *value)
+{
+	struct cache_write c = { source, key, value, clock_wall() };
+
+	if (value)
+		writer_call(store_cache, &c);
+	free(value);
+}
+
+/* Look source and key up in the cache, counting the hit or the miss. */
+static int cached(struct monitor *m, const char *source, const char *key,
+		  struct strbuf *value, double *stored_at)
+{
+	int rc = cache_get(m->db, source, key, m->cfg->cache_ttl_s,
+			   clock_wall(), value, stored_at);
+
+	if (!rc) {
+		__atomic_add_fetch(&m->hits, 1, __ATOMIC_RELAXED);
+		m->c.cache_hits++;
+	} else {
+		__atomic_add_fetch(&m->misses, 1, __ATOMIC_RELAXED);
+	}
+	return rc;
+}
+
+/* Send a request through its throttle: a 429 is waited out once (the
+ * throttle holds the next request back for its Retry-After), and a
+ * service paused for long is not asked at all. */
+static int with_retry(struct monitor *m, struct throttle *t,
+		      int (*send)(struct monitor *m, void *arg), void *arg,
+		      int *sent)
+{
+	uint64_t before = granted(t);
+	int rc = -EAGAIN;
+
+	for (int tries = 0; tries < 2 && rc == -EAGAIN; tries++) {
+		if (paused_too_long(t)) {
+			log_info("monitor: %s is paused, skipped until the"
+				 " next check", throttle_name(t));
+			break;
+		}
+		rc = send(m, arg);
+	}
+	*sent += granted(t) - before;
+	return rc;
+}
+
+struct prowlarr_ask {
+	const char *series;
+	struct prowlarr_release *r;
+	size_t nr;
+};
+
+/* One Prowlarr search, in the shape with_retry() sends. */
+static int send_prowlarr(struct monitor *m, void *arg)
+{
+	struct prowlarr_ask *a = arg;
+
+	return prowlarr_search(&m->prowlarr, a->series, m->cancel, &a->r,
+			       &a->nr);
+}
+
+/* Prowlarr's volume releases for a series, from the cache or one
+ * request; *found_at is when Prowlarr answered. */
+static int prowlarr_releases(struct monitor *m, const char *series,
+			     struct prowlarr_release **r, size_t *nr,
+			     double *found_at)
+{
+	struct strbuf key = STRBUF_INIT, value = STRBUF_INIT;
+	struct prowlarr_ask a = { .series = series };
+	int rc;
+
+	cache_key(series, &key);
+	if (!cached(m, "prowlarr", key.buf, &value, found_at) &&
+	    !prowlarr_parse(value.buf, value.len, series, r, nr)) {
+		rc = 0;
+		goto out;
+	}
+	rc = with_retry(m, m->prowlarr_t, send_prowlarr, &a, &m->c.prowlarr);
+	*found_at = clock_wall();
+	if (rc != -ECANCELED)
+		services_record(m->prowlarr_t, NULL, rc,
+			       rc ? error_text(rc) : NULL, "error");
+	if (!rc) {
+		keep("prowlarr", key.buf, prowlarr_releases_dump(a.r, a.nr));
+		*r = a.r;
+		*nr = a.nr;
+	}
+out:
+	strbuf_release(&key);
+	strbuf_release(&value);
+	return rc;
+}
+
+/* The volumes still without a release, for the many-volumes rule. */
+static int all_found(const struct want *w, size_t nr)
+{
+	for (size_t i = 0; i < nr; i++)
+		if (!w[i].nr)
+			return 0;
+	return 1;
+}
+
+/* The catalog is local: one query per wanted volume costs nothing. */
+static int search_catalog(struct monitor *m, const struct series *s,
+			  struct want *w, size_t nr)
+{
+	int rc = 0;
+
+	for (size_t i = 0; !rc && i < nr && !cancelled(m); i++) {
+		struct catalog_hit *h;
+		size_t nh;
+
+		rc = catalog_search(m->db, s->name, w[i].volume, &h, &nh);
+		if (rc)
+			break;
+		m->c.catalog++;
+		for (size_t j = 0; !rc && j < nh; j++) {
+			struct release r = {
+				.title = h[j].title,
+				.link = h[j].link,
+				.indexer = h[j].source,
+				.source = "catalog",
+				.order = m->catalog_order,
+				.size = h[j].size,
+				.first = h[j].first,
+				.last = h[j].last,
+				.found_at = clock_wall(),
+			};
+
+			rc = want_add(&w[i], &r);
+		}
+		catalog_hits_free(h, nh);
+	}
+	return rc;
+}
+
+/* One Prowlarr search for the series, its releases given to every
+ * wanted volume their range covers (only to those still without one,
+ * when only_empty). */
+static int search_prowlarr(struct monitor *m, const struct series *s,
+			   struct want *w, size_t nr, int only_empty)
+{
+	struct prowlarr_release *r = NULL;
+	size_t n = 0;
+	double found_at = 0;
+	int rc = prowlarr_releases(m, s->name, &r, &n, &found_at);
+
+	for (size_t i = 0; !rc && i < nr; i++) {
+		if (only_empty && w[i].nr)
+			continue;
+		for (size_t j = 0; !rc && j < n; j++) {
+			struct release c = {
+				.title = r[j].title,
+				.link = r[j].download_url,
+				.magnet = r[j].magnet_url,
+				.guid = r[j].guid,
+				.indexer = r[j].indexer,
+				.source = "prowlarr",
+				.order = m->prowlarr_order,
+				.indexer_id = r[j].indexer_id,
+				.seeders = r[j].seeders,
+				.size = r[j].size ? r[j].size : -1,
+				.first = r[j].first,
+				.last = r[j].last,
+				.published_at = r[j].published_at,
+				.found_at = found_at,
+			};
+
+			if (r[j].first <= w[i].volume &&
+			    w[i].volume <= r[j].last)
+				rc = want_add(&w[i], &c);
+		}
+	}
+	prowlarr_releases_free(r, n);
+	return rc;
+}
+
+/* The ranked releases of one volume, the best MONITOR_MAX_RELEASES. */
+static int store_found(sqlite3 *db, sqlite3_stmt *st, int64_t series,
+		       const struct want *w, double at)
+{
+	int rc = SQLITE_DONE;
+
+	for (size_t i = 0; rc == SQLITE_DONE && i < w->nr &&
+	     i < MONITOR_MAX_RELEASES; i++) {
+		const struct release *r = &w->r[i];
+
+		sqlite3_bind_int64(st, 1, series);
+		sqlite3_bind_int(st, 2, w->volume);
+		sqlite3_bind_int(st, 3, i);
+		sqlite3_bind_text(st, 4, r->title, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 5, r->source, -1, SQLITE_STATIC);
+		db_bind_text(st, 6, r->link);
+		db_bind_text(st, 7, r->magnet);
+		db_bind_text(st, 8, r->guid);
+		db_bind_text(st, 9, r->indexer);
+		sqlite3_bind_int(st, 10, r->indexer_id);
+		sqlite3_bind_double(st, 11, r->first);
+		sqlite3_bind_double(st, 12, r->last);
+		if (r->size >= 0)
+			sqlite3_bind_int64(st, 13, r->size);
+		else
+			sqlite3_bind_null(st, 13);
+		if (!strcmp(r->source, "prowlarr"))
+			sqlite3_bind_int(st, 14, r->seeders);
+		else
+			sqlite3_bind_null(st, 14);
+		if (r->published_at > 0)
+			sqlite3_bind_double(st, 15, r->published_at);
+		else
+			sqlite3_bind_null(st, 15);
+		sqlite3_bind_double(st, 16, r->found_at ? r->found_at : at);
+		rc = sqlite3_step(st);
+		sqlite3_reset(st);
+	}
+	return rc == SQLITE_DONE ? 0 : db_error(db, rc, "store releases");
+}
+
+/* A writer_call() function: replace what is known of the volumes a
+ * series wanted. Without replace (a source failed), a volume that was
+ * already wanted keeps its releases; only its search time moves. */
+static int store_results(sqlite3 *db, void *arg)
+{
+	const struct results *res = arg;
+	sqlite3_stmt *want = NULL, *again = NULL, *clear = NULL, *add = NULL;
+	int rc;
+
+	rc = db_exec(db, "BEGIN");
+	if (!rc)
+		rc = db_prepare(db, "INSERT INTO wanted (series_id, volume,"
+			" kind, searched_at) VALUES (?1, ?2, ?3, ?4)"
+			" ON CONFLICT DO NOTHING", &want);
+	if (!rc)
+		rc = db_prepare(db, "UPDATE wanted SET kind = ?3,"
+				" searched_at = ?4 WHERE series_id = ?1"
+				" AND volume = ?2", &again);
+	if (!rc)
+		rc = db_prepare(db, "DELETE FROM found WHERE series_id = ?1"
+				" AND volume = ?2", &clear);
+	if (!rc)
+		rc = db_prepare(db, "INSERT INTO found (series_id, volume,"
+			" rank, title, source, link, magnet, guid, indexer,"
+			" indexer_id, first, last, size, seeders,"
+			" published_at, found_at) VALUES (?1, ?2, ?3, ?4,"
+			" ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15,"
+			" ?16)", &add);
+	for (size_t i = 0; !rc && i < res->nr; i++) {
+		int added = 0;
+
+		for (int j = 0; !rc && j < 2 && !added; j++) {
+			sqlite3_stmt *st = j ? again : want;
+
+			sqlite3_bind_int64(st, 1, res->series);
+			sqlite3_bind_int(st, 2, res->w[i].volume);
+			sqlite3_bind_text(st, 3, res->kind, -1, SQLITE_STATIC);
+			sqlite3_bind_double(st, 4, res->at);
+			rc = sqlite3_step(st);
+			sqlite3_reset(st);
+			rc = rc == SQLITE_DONE ? 0 :
+				db_error(db, rc, "store wanted volume");
+			added = !j && sqlite3_changes(db) > 0;
+		}
+		if (rc || (!res->replace && !added))
+			continue;
+		sqlite3_bind_int64(clear, 1, res->series);
+		sqlite3_bind_int(clear, 2, res->w[i].volume);
+		rc = sqlite3_step(clear);
+		sqlite3_reset(clear);
+		rc = rc == SQLITE_DONE ? store_found(db, add, res->series,
+						     &res->w[i], res->at) :
+			db_error(db, rc, "clear releases");
+	}
+	sqlite3_finalize(want);
+	sqlite3_finalize(again);
+	sqlite3_finalize(clear);
+	sqlite3_finalize(add);
+	if (!rc)
+		rc = db_exec(db, "COMMIT");
+	if (rc)
+		sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
+	return rc;
+}
+
+/* Search the wanted volumes of one series in the configured sources and
+ * store what was found. */
+static int search_series(struct monitor *m, const struct series *s,
+			 const int *volumes, size_t nr)
+{
+	struct want *w = calloc(nr ? nr : 1, sizeof(*w));
+	struct results res = {
+		.series = s->id,
+		.kind = monitor_flow_name(m->flow),
+		.at = m->started,
+		.replace = 1,
+		.w = w,
+		.nr = nr,
+	};
+	int many = nr > (size_t)m->cfg->many_volumes, rc = 0, failed = 0;
+
+	if (!w)
+		return log_error(-ENOMEM, "monitor: out of memory");
+	for (size_t i = 0; i < nr; i++)
+		w[i].volume = volumes[i];
+	if (m->cfg->search_enabled && m->catalog_order && nr)
+		rc = search_catalog(m, s, w, nr);
+	if (!rc && m->cfg->search_enabled && m->prowlarr_order && nr &&
+	    !cancelled(m) && !(many && m->catalog_order && all_found(w, nr))) {
+		int ret = search_prowlarr(m, s, w, nr,
+					  many && m->catalog_order);
+
+		if (ret == -ENOMEM || ret == -ECANCELED)
+			rc = ret;
+		else if (ret)
+			failed = 1;
+	}
+	if (!rc && cancelled(m))
+		rc = -ECANCELED;
+	for (size_t i = 0; !rc && i < nr; i++) {
+		want_rank(&w[i]);
+		m->c.found += w[i].nr > 0;
+	}
+	m->c.errors += failed;
+	m->c.wanted += nr;
+	res.replace = !failed;
+	if (!rc)
+		rc = writer_call(store_results, &res);
+	if (!rc)
+		rc = handoff_series(&m->handoff, s->name, w, nr);
+	wants_free(w, nr);
+	return rc;
+}
+
+/* The monitored series, read at once so no read transaction stays open
+ * across the network requests. */
+static int load_series(struct monitor *m, struct series **out, size_t *nr)
+{
+	struct series *s = NULL;
+	size_t n = 0, alloc = 0;
+	sqlite3_stmt *st;
+	int rc;
+
+	rc = sqlite3_prepare_v2(m->db, "SELECT id, name, source,"
+				" coalesce(latest, 0), coalesce(published, 0)"
+				" FROM series WHERE monitored"
+				" ORDER BY name, id", -1, &st, NULL);
+	if (rc != SQLITE_OK)
+		return db_error(m->db, rc, "list monitored series");
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if (n == alloc) {
+			struct series *t;
+
+			alloc = alloc ? 2 * alloc : 16;
+			t = realloc(s, alloc * sizeof(*s));
+			if (!t)
+				break;
+			s = t;
+		}
+		s[n].id = sqlite3_column_int64(st, 0);
+		s[n].name = strdup((const char *)sqlite3_column_text(st, 1));
+		s[n].source = strdup((const char *)sqlite3_column_text(st, 2));
+		s[n].latest = sqlite3_column_double(st, 3);
+		s[n].published = sqlite3_column_double(st, 4);
+		n++;
+		if (!s[n - 1].name || !s[n - 1].source)
+			break;
+	}
+	sqlite3_finalize(st);
+	if (rc == SQLITE_DONE) {
+		*out = s;
+		*nr = n;
+		return 0;
+	}
+	for (size_t i = 0; i < n; i++) {
+		free(s[i].name);
+		free(s[i].source);
+	}
+	free(s);
+	return rc == SQLITE_ROW ? log_error(-ENOMEM, "monitor: out of memory") :
+		db_error(m->db, rc, "list monitored series");
+}
+
+/* The missing-volume flow for one series: its gaps, as /manga/SERIES/
+ * missing shows them, are what it wants. */
+static int check_missing(struct monitor *m, const struct series *s)
+{
+	struct manga_volume *v = NULL;
+	int *gaps = NULL;
+	size_t nr = 0, ng;
+	double latest = 0;
+	int rc = manga_series_volumes(m->db, s->id, &v, &nr, &latest);
+
+	if (rc)
+		return rc == -ENOENT ? 0 : rc;
+	ng = manga_gaps(v, nr, latest, NULL, 0);
+	gaps = malloc((ng ? ng : 1) * sizeof(*gaps));
+	if (!gaps)
+		rc = log_error(-ENOMEM, "monitor: out of memory");
+	else
+		manga_gaps(v, nr, latest, gaps, ng);
+	if (!rc)
+		rc = search_series(m, s, gaps, ng);
+	free(gaps);
+	free(v);
+	return rc;
+}
+
+struct published {
+	int64_t series;
+	const struct nautiljon_info *info;
+	double at;
+};
+
+/* A writer_call() function: what Nautiljon said of a series. */
+static int store_published(sqlite3 *db, void *arg)
+{
+	const struct published *p = arg;
+	sqlite3_stmt *st;
+	int rc;
+
+	rc = sqlite3_prepare_v2(db, "UPDATE series SET published = ?2,"
+				" status = nullif(?3, ''), last_checked = ?4"
+				" WHERE id = ?1", -1, &st, NULL);
+	if (rc != SQLITE_OK)
+		return db_error(db, rc, "store published volumes");
+	sqlite3_bind_int64(st, 1, p->series);
+	if (p->info->vf_count > 0)
+		sqlite3_bind_int(st, 2, p->info->vf_count);
+	else
+		sqlite3_bind_null(st, 2);
+	sqlite3_bind_text(st, 3, p->info->vf_status, -1, SQLITE_STATIC);
+	sqlite3_bind_double(st, 4, p->at);
+	rc = sqlite3_step(st);
+	sqlite3_finalize(st);
+	return rc == SQLITE_DONE ? 0 :
+		db_error(db, rc, "store published volumes");
+}
+
+struct nautiljon_ask {
+	const char *slug;
+	struct nautiljon_info info;
+};
+
+/* One Nautiljon page, in the shape with_retry() sends. */
+static int send_nautiljon(struct monitor *m, void *arg)
+{
+	struct nautiljon_ask *a = arg;
+
+	return nautiljon_fetch(&m->nautiljon, a->slug, m->cancel, &a->info);
+}
+
+/* What a failed Nautiljon request means for health: Cloudflare's 403
+ * and a page without the count are warnings, as the manual number still
+ * works; the service failing is an error. */
+static void nautiljon_failed(struct monitor *m, const char *slug, int rc)
+{
+	char text[200];
+
+	if (rc == -EACCES)
+		snprintf(text, sizeof(text), "blocked (HTTP 403); a number"
+			 " written to /manga/SERIES/latest still works");
+	else
+		snprintf(text, sizeof(text), "%s: %s", slug, error_text(rc));
+	services_record(m->nautiljon_t, NULL, rc, text, rc == -EACCES ||
+		       rc == -ENOENT || rc == -ENODATA ? "warn" : "error");
+}
+
+/* Nautiljon's counts for a series, from the cache or one request. */
+static int ask_nautiljon(struct monitor *m, const struct series *s,
+			 struct nautiljon_info *out)
+{
+	struct strbuf slug = STRBUF_INIT, value = STRBUF_INIT;
+	struct nautiljon_ask a = { 0 };
+	int rc = 0;
+
+	if (*s->source)
+		strbuf_addstr(&slug, s->source);
+	else
+		nautiljon_slug(s->name, &slug);
+	a.slug = slug.buf;
+	if (!cached(m, "nautiljon", slug.buf, &value, NULL) &&
+	    !nautiljon_info_load(value.buf, value.len, out))
+		goto out;
+	rc = with_retry(m, m->nautiljon_t, send_nautiljon, &a,
+			&m->c.nautiljon);
+	if (rc && rc != -ECANCELED)
+		nautiljon_failed(m, slug.buf, rc);
+	if (rc)
+		goto out;
+	services_record(m->nautiljon_t, NULL, 0, NULL, NULL);
+	keep("nautiljon", slug.buf, nautiljon_info_dump(&a.info));
+	*out = a.info;
+out:
+	strbuf_release(&slug);
+	strbuf_release(&value);
+	return rc;
+}
+
+/* The highest whole volume owned, 0 for none. */
+static int highest_owned(const struct manga_volume *v, size_t nr)
+{
+	double high = 0;
+
+	for (size_t i = 0; i < nr; i++)
+		if (v[i].last > high)
+			high = v[i].last;
+	return (int)floor(high);
+}
+
+/* The new-volume flow for one series: a number written by hand wins
+ * over Nautiljon, which is then not asked; what lies beyond the highest
+ * volume owned is wanted. */
+static int check_new(struct monitor *m, const struct series *s)
+{
+	struct manga_volume *v = NULL;
+	struct nautiljon_info info = { 0 };
+	size_t nr = 0;
+	double latest = 0;
+	int *wanted = NULL, high, count = 0;
+	int rc = manga_series_volumes(m->db, s->id, &v, &nr, &latest);
+
+	if (rc)
+		return rc == -ENOENT ? 0 : rc;
+	high = highest_owned(v, nr);
+	free(v);
+	if (latest > 0) {
+		count = (int)latest;
+	} else {
+		rc = ask_nautiljon(m, s, &info);
+		if (rc == -ECANCELED)
+			return rc;
+		if (rc) {
+			m->c.errors++;
+			count = (int)s->published;
+		} else {
+			struct published p = { s->id, &info, clock_wall() };
+
+			count = info.vf_count;
+			rc = writer_call(store_published, &p);
+			if (rc)
+				return rc;
+		}
+	}
+	if (count > high) {
+		wanted = malloc((count - high) * sizeof(*wanted));
+		if (!wanted)
+			return log_error(-ENOMEM, "monitor: out of memory");
+		for (int i = high + 1; i <= count; i++)
+			wanted[i - high - 1] = i;
+	}
+	rc = search_series(m, s, wanted, count > high ? count - high : 0);
+	free(wanted);
+	return rc;
+}
+
+struct check_row {
+	const char *kind, *trigger;
+	double started_at, finished_at;
+	const struct counts *c;
+};
+
+/* A writer_call() function: the check's row, at its start and its end;
+ * at the end, volumes no longer wanted go with their releases. */
+static int store_check(sqlite3 *db, void *arg)
+{
+	const struct check_row *r = arg;
+	sqlite3_stmt *st;
+	int rc;
+
+	rc = db_exec(db, "BEGIN");
+	if (rc)
+		return rc;
+	rc = sqlite3_prepare_v2(db, "INSERT OR REPLACE INTO checks (kind,"
+		" trigger, started_at, finished_at, series, wanted, found,"
+		" catalog, prowlarr, nautiljon, cache_hits, downloads, errors)"
+		" VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12,"
+		" ?13)", -1, &st, NULL);
+	if (rc != SQLITE_OK) {
+		rc = db_error(db, rc, "store check");
+		goto out;
+	}
+	sqlite3_bind_text(st, 1, r->kind, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, r->trigger, -1, SQLITE_STATIC);
+	sqlite3_bind_double(st, 3, r->started_at);
+	if (r->finished_at)
+		sqlite3_bind_double(st, 4, r->finished_at);
+	else
+		sqlite3_bind_null(st, 4);
+	sqlite3_bind_int(st, 5, r->c->series);
+	sqlite3_bind_int(st, 6, r->c->wanted);
+	sqlite3_bind_int(st, 7, r->c->found);
+	sqlite3_bind_int(st, 8, r->c->catalog);
+	sqlite3_bind_int(st, 9, r->c->prowlarr);
+	sqlite3_bind_int(st, 10, r->c->nautiljon);
+	sqlite3_bind_int(st, 11, r->c->cache_hits);
+	sqlite3_bind_int(st, 12, r->c->downloads);
+	sqlite3_bind_int(st, 13, r->c->errors);
+	rc = sqlite3_step(st);
+	sqlite3_finalize(st);
+	rc = rc == SQLITE_DONE ? 0 : db_error(db, rc, "store check");
+	if (!rc && r->finished_at) {
+		rc = sqlite3_prepare_v2(db, "DELETE FROM wanted WHERE kind = ?1"
+					" AND searched_at < ?2", -1, &st, NULL);
+		if (rc != SQLITE_OK) {
+			rc = db_error(db, rc, "drop volumes no longer wanted");
+			goto out;
+		}
+		sqlite3_bind_text(st, 1, r->kind, -1, SQLITE_STATIC);
+		sqlite3_bind_double(st, 2, r->started_at);
+		rc = sqlite3_step(st);
+		sqlite3_finalize(st);
+		rc = rc == SQLITE_DONE ? 0 :
+			db_error(db, rc, "drop volumes no longer wanted");
+	}
+out:
+	if (!rc)
+		rc = db_exec(db, "COMMIT");
+	if (rc)
+		sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
+	return rc;
+}
+
+/* A writer_call() function: reload the catalog when its file changed. */
+static int reload_catalog(sqlite3 *db, void *arg)
+{
+	const struct monitor *m = arg;
+
+	return catalog_reload(db, m->cfg->catalog_file);
+}
+
+int monitor_check(struct monitor *m, enum monitor_flow flow,
+		  const char *trigger)
+{
+	struct check_row row = {
+		.kind = monitor_flow_name(flow),
+		.trigger = trigger,
+		.c = &m->c,
+	};
+	struct series *s = NULL;
+	size_t nr = 0;
+	int rc;
+
+	memset(&m->c, 0, sizeof(m->c));
+	m->handoff.sent = m->handoff.errors = 0;
+	m->flow = flow;
+	m->started = row.started_at = clock_wall();
+	rc = writer_call(store_check, &row);
+	/* A catalog that cannot be read is searched as it was. */
+	if (!rc && m->catalog_order && m->cfg->search_enabled)
+		writer_call(reload_catalog, m);
+	if (!rc)
+		rc = load_series(m, &s, &nr);
+	log_info("monitor: %s check started (%s), %zu monitored series",
+		 row.kind, trigger, nr);
+	for (size_t i = 0; !rc && i < nr; i++) {
+		if (cancelled(m)) {
+			rc = -ECANCELED;
+			break;
+		}
+		m->c.series++;
+		rc = flow == MONITOR_NEW ? check_new(m, &s[i]) :
+			check_missing(m, &s[i]);
+	}
+	for (size_t i = 0; i < nr; i++) {
+		free(s[i].name);
+		free(s[i].source);
+	}
+	free(s);
+	m->c.downloads = m->handoff.sent;
+	m->c.errors += m->handoff.errors;
+	if (!rc) {
+		row.finished_at = clock_wall();
+		rc = writer_call(store_check, &row);
+	}
+	log_info("monitor: %s check %s: %d volumes wanted, %d with releases,"
+		 " %d Prowlarr and %d Nautiljon requests, %d cache hits,"
+		 " %d errors", row.kind, rc ? "stopped" : "finished",
+		 m->c.wanted, m->c.found, m->c.prowlarr, m->c.nautiljon,
+		 m->c.cache_hits, m->c.errors);
+	return rc;
+}

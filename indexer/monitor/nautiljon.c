@@ -1,0 +1,399 @@
+#include <errno.h>
+#include <stdlib.h>
+#include <stdint.h>
+#include <string.h>
+#include <strings.h>
+
+#include <jansson.h>
+#include <libxml/HTMLparser.h>
+#include <libxml/parser.h>
+#include <libxml/tree.h>
+#include <libxml/xmlerror.h>
+
+#include "common/http.h"
+#include "common/strbuf.h"
+#include "common/throttle.h"
+#include "common/xml.h"
+#include "indexer/monitor/nautiljon.h"
+
+/* Forgiving, quiet, and never fetching anything a page refers to. */
+#define HTML_OPTIONS \
+	(HTML_PARSE_NONET | HTML_PARSE_NOERROR | HTML_PARSE_NOWARNING | \
+	 HTML_PARSE_RECOVER)
+
+/* Enough of an item's text for the label, the count and the status. */
+#define ITEM_TEXT 256
+
+/* The label of each count, after which comes an optional space and ':'. */
+#define LABEL_VF "nb volumes vf"
+#define LABEL_VO "nb volumes vo"
+
+/* What an item's text is gathered into, one space for any white space. */
+struct text {
+	char buf[ITEM_TEXT];
+	size_t len;
+	int space;		/* white space since the last character */
+};
+
+/*
+ * The length of the white space at s (n bytes left), 0 if none: ASCII
+ * white space, and the no-break spaces French typography puts before a
+ * colon (U+00A0, U+202F) and the thin space (U+2009).
+ */
+static size_t space_at(const unsigned char *s, size_t n)
+{
+	if (*s == ' ' || (*s >= '\t' && *s <= '\r'))
+		return 1;
+	if (n >= 2 && s[0] == 0xc2 && s[1] == 0xa0)
+		return 2;
+	if (n >= 3 && s[0] == 0xe2 && s[1] == 0x80 &&
+	    (s[2] == 0xaf || s[2] == 0x89))
+		return 3;
+	return 0;
+}
+
+/*
+ * Add a text node's content, keeping one space between words and none
+ * in front; what does not fit is dropped, as the fields sit at the start.
+ */
+static void text_add(struct text *t, const xmlChar *s)
+{
+	size_t n = strlen((const char *)s), w;
+
+	while (n && t->len < sizeof(t->buf) - 1) {
+		w = space_at(s, n);
+		if (w) {
+			t->space = t->len > 0;
+			s += w;
+			n -= w;
+			continue;
+		}
+		if (t->space) {
+			t->buf[t->len++] = ' ';
+			t->space = 0;
+			continue;
+		}
+		t->buf[t->len++] = (char)*s++;
+		n--;
+	}
+	t->buf[t->len] = '\0';
+}
+
+/*
+ * Gather the start of the text under item, in document order, without
+ * recursion (a hostile page may nest deeply) and without reading more
+ * than fits.
+ */
+static void item_text(xmlNodePtr item, struct text *t)
+{
+	xmlNodePtr node = item->children;
+
+	t->len = 0;
+	t->space = 0;
+	t->buf[0] = '\0';
+	while (node && node != item && t->len < sizeof(t->buf) - 1) {
+		if ((node->type == XML_TEXT_NODE ||
+		     node->type == XML_CDATA_SECTION_NODE) && node->content)
+			text_add(t, node->content);
+		if (node->type == XML_ELEMENT_NODE && node->children) {
+			node = node->children;
+			continue;
+		}
+		while (node != item && !node->next)
+			node = node->parent;
+		if (node != item)
+			node = node->next;
+	}
+}
+
+/*
+ * If text starts with label, then an optional space and ':', return
+ * what follows the colon, else NULL.
+ */
+static const char *after_label(const char *text, const char *label)
+{
+	size_t n = strlen(label);
+
+	if (strncasecmp(text, label, n))
+		return NULL;
+	text += n;
+	if (*text == ' ')
+		text++;
+	return *text == ':' ? text + 1 : NULL;
+}
+
+/*
+ * Copy the status between the parentheses at s into status, trimmed,
+ * cut at a character boundary when too long; nothing without a ')'.
+ */
+static void take_status(const char *s, char *status, size_t size)
+{
+	const char *end = strchr(s, ')');
+	size_t n;
+
+	if (!end)
+		return;
+	while (s < end && *s == ' ')
+		s++;
+	while (end > s && end[-1] == ' ')
+		end--;
+	n = (size_t)(end - s);
+	if (n >= size) {
+		n = size - 1;
+		while (n && ((unsigned char)s[n] & 0xc0) == 0x80)
+			n--;
+	}
+	memcpy(status, s, n);
+	status[n] = '\0';
+}
+
+/*
+ * Read " 111 (En cours)" after a label's colon: the count right after
+ * the colon, then the status in the parentheses right after the count.
+ */
+static void take_value(const char *s, int *count, char *status, size_t size)
+{
+	long v = 0;
+	int digits = 0;
+
+	if (*s == ' ')
+		s++;
+	for (; *s >= '0' && *s <= '9'; s++, digits++)
+		if (v <= NAUTILJON_MAX_COUNT)
+			v = v * 10 + (*s - '0');
+	*count = digits && v <= NAUTILJON_MAX_COUNT ? (int)v : 0;
+	if (*s == ' ')
+		s++;
+	if (*s == '(')
+		take_status(s + 1, status, size);
+}
+
+/*
+ * Look at every <li> of the page, in document order, for the first VF
+ * and the first VO item; stop once both are found.
+ */
+static void walk(xmlNodePtr top, struct nautiljon_info *out)
+{
+	xmlNodePtr node = top;
+	int seen_vf = 0, seen_vo = 0;
+	struct text t;
+	const char *v;
+
+	while (node && !(seen_vf && seen_vo)) {
+		if (node->type == XML_ELEMENT_NODE &&
+		    !xmlStrcasecmp(node->name, (const xmlChar *)"li")) {
+			item_text(node, &t);
+			if (!seen_vf && (v = after_label(t.buf, LABEL_VF))) {
+				take_value(v, &out->vf_count, out->vf_status,
+					   sizeof(out->vf_status));
+				seen_vf = 1;
+			} else if (!seen_vo &&
+				   (v = after_label(t.buf, LABEL_VO))) {
+				take_value(v, &out->vo_count, out->vo_status,
+					   sizeof(out->vo_status));
+				seen_vo = 1;
+			}
+		}
+		if (node->type == XML_ELEMENT_NODE && node->children) {
+			node = node->children;
+			continue;
+		}
+		while (node != top && !node->next)
+			node = node->parent;
+		node = node == top ? NULL : node->next;
+	}
+}
+
+/* Parse silently (common/xml.h); *doc is NULL when nothing could be
+ * made of it. */
+static int parse_html(const char *html, size_t len, xmlDocPtr *doc)
+{
+	htmlParserCtxtPtr ctxt;
+	struct xml_quiet q;
+	int err = 0;
+
+	xml_quiet_begin(&q);
+	ctxt = htmlNewParserCtxt();
+	if (!ctxt) {
+		xml_quiet_end(&q);
+		return -ENOMEM;
+	}
+	*doc = htmlCtxtReadMemory(ctxt, html, (int)len, NULL, "UTF-8",
+				  HTML_OPTIONS);
+	xml_quiet_end(&q);
+	if (!*doc && ctxt->errNo == XML_ERR_NO_MEMORY)
+		err = -ENOMEM;
+	htmlFreeParserCtxt(ctxt);
+	return err;
+}
+
+/*
+ * A page with NUL bytes is binary, not HTML: refuse it before libxml2,
+ * which would make a document of anything, makes something up.
+ */
+int nautiljon_parse(const char *html, size_t len, struct nautiljon_info *out)
+{
+	xmlDocPtr doc;
+	xmlNodePtr root;
+	int err;
+
+	memset(out, 0, sizeof(*out));
+	if (len > NAUTILJON_MAX_PAGE)
+		return -EFBIG;
+	if (!len || memchr(html, '\0', len))
+		return -EPROTO;
+	err = parse_html(html, len, &doc);
+	if (err)
+		return err;
+	root = doc ? xmlDocGetRootElement(doc) : NULL;
+	if (!root)
+		err = -EPROTO;
+	else
+		walk(root, out);
+	xmlFreeDoc(doc);
+	if (err)
+		return err;
+	return out->vf_count ? 0 : -ENODATA;
+}
+
+/* Characters a slug given by a user may hold: nothing that ends a path. */
+static int slug_ok(const char *slug)
+{
+	static const char extra[] = "-._~+%'!()*,";
+	const char *s;
+
+	if (!*slug)
+		return 0;
+	for (s = slug; *s; s++)
+		if (!((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') ||
+		      (*s >= '0' && *s <= '9') || strchr(extra, *s)))
+			return 0;
+	return 1;
+}
+
+/*
+ * Nautiljon's slugs are lowercase; only ASCII is lowered, as the bytes
+ * of other letters are percent-encoded as they are.
+ */
+void nautiljon_slug(const char *title, struct strbuf *out)
+{
+	struct strbuf clean = STRBUF_INIT;
+	const char *s = title;
+	size_t w, n = strlen(title);
+	int space = 0;
+
+	while (n) {
+		w = space_at((const unsigned char *)s, n);
+		if (w) {
+			space = clean.len > 0;
+			s += w;
+			n -= w;
+			continue;
+		}
+		if (space)
+			strbuf_addch(&clean, ' ');
+		space = 0;
+		strbuf_addch(&clean, *s >= 'A' && *s <= 'Z' ? *s + 32 : *s);
+		s++;
+		n--;
+	}
+	http_escape(clean.buf, 1, out);
+	strbuf_release(&clean);
+}
+
+/* Turn an answer into the result, telling the throttle how it went. */
+static int take_answer(struct throttle *t, const struct http_response *resp,
+		       struct nautiljon_info *out)
+{
+	long status = resp->status;
+
+	if (status == 429) {
+		throttle_rate_limited(t, resp->retry_after_s);
+		return -EAGAIN;
+	}
+	if (status == 403 || status >= 500) {
+		throttle_failed(t);
+		return status == 403 ? -EACCES : -EIO;
+	}
+	throttle_ok(t);
+	if (status == 200)
+		return nautiljon_parse(resp->body.buf, resp->body.len, out);
+	return status == 404 || status == 410 ? -ENOENT : -EIO;
+}
+
+/*
+ * One throttled GET of the series page. The Accept headers are what a
+ * browser sends, which Cloudflare likes better than none.
+ */
+int nautiljon_fetch(const struct nautiljon *n, const char *slug,
+		    const int *cancel, struct nautiljon_info *out)
+{
+	static const char *const headers[] = {
+		"Accept: text/html,application/xhtml+xml",
+		"Accept-Language: fr-FR,fr;q=0.9,en;q=0.5",
+		NULL
+	};
+	struct strbuf url = STRBUF_INIT;
+	struct http_request req = {
+		.headers = headers,
+		.timeout_ms = n->timeout_ms,
+		.max_body = NAUTILJON_MAX_PAGE,
+		.follow_redirects = 1,
+	};
+	struct http_response resp;
+	int err;
+
+	memset(out, 0, sizeof(*out));
+	if (!slug || !slug_ok(slug) || !n->throttle)
+		return -EINVAL;
+	err = throttle_acquire(n->throttle, cancel);
+	if (err)
+		return err;
+	strbuf_addf(&url, "%s/mangas/%s.html", n->url ? n->url : NAUTILJON_URL,
+		    slug);
+	req.url = url.buf;
+	req.cancel = cancel;
+	err = http_perform(&req, &resp);
+	if (err && err != -ECANCELED)
+		throttle_failed(n->throttle);
+	else
+		err = take_answer(n->throttle, &resp, out);
+	http_response_release(&resp);
+	strbuf_release(&url);
+	return err;
+}
+
+char *nautiljon_info_dump(const struct nautiljon_info *info)
+{
+	json_t *o = json_pack("{s:i, s:s, s:i, s:s}",
+			      "vf", info->vf_count,
+			      "vf_status", info->vf_status,
+			      "vo", info->vo_count,
+			      "vo_status", info->vo_status);
+	char *s = o ? json_dumps(o, JSON_COMPACT) : NULL;
+
+	json_decref(o);
+	return s;
+}
+
+int nautiljon_info_load(const char *text, size_t len,
+			struct nautiljon_info *out)
+{
+	json_t *o = json_loadb(text, len, 0, NULL);
+	json_t *vf = json_object_get(o, "vf"), *vo = json_object_get(o, "vo");
+	const char *vfs = json_string_value(json_object_get(o, "vf_status"));
+	const char *vos = json_string_value(json_object_get(o, "vo_status"));
+	int ok = json_is_integer(vf) && json_is_integer(vo) && vfs && vos &&
+		 strlen(vfs) < sizeof(out->vf_status) &&
+		 strlen(vos) < sizeof(out->vo_status);
+
+	if (ok) {
+		memset(out, 0, sizeof(*out));
+		out->vf_count = json_integer_value(vf);
+		out->vo_count = json_integer_value(vo);
+		strcpy(out->vf_status, vfs);
+		strcpy(out->vo_status, vos);
+	}
+	json_decref(o);
+	return ok ? 0 : -EPROTO;
+}

@@ -1,0 +1,384 @@
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <jansson.h>
+
+#include "common/clock.h"
+#include "common/http.h"
+#include "common/json.h"
+#include "common/log.h"
+#include "common/strbuf.h"
+#include "common/throttle.h"
+#include "indexer/manga/names.h"
+#include "indexer/monitor/prowlarr.h"
+
+/*
+ * Append "&name=N" for each number of the comma-separated list: Prowlarr
+ * binds repeated keys to its lists, not commas. Checking that they are
+ * numbers keeps a bad setting from slipping other keys into the URL.
+ */
+static int add_ids(struct strbuf *url, const char *name, const char *list)
+{
+	const char *s = list;
+	char *end;
+	long v;
+
+	if (!list || !*list)
+		return 0;
+	for (;;) {
+		errno = 0;
+		v = strtol(s, &end, 10);
+		if (end == s || errno || v < INT_MIN || v > INT_MAX)
+			return -EINVAL;
+		strbuf_addf(url, "&%s=%ld", name, v);
+		for (s = end; *s == ' '; s++)
+			;
+		if (!*s)
+			return 0;
+		if (*s++ != ',')
+			return -EINVAL;
+	}
+}
+
+/*
+ * Send req through the throttle and turn the status into an error, so
+ * that both calls answer alike; what names the request in log lines.
+ * Returns 0 for a 2xx answer, which the caller reads and releases, or a
+ * negative errno value with resp already released.
+ */
+static int send_request(const struct prowlarr *p, struct http_request *req,
+			const int *cancel, const char *what,
+			struct http_response *resp)
+{
+	struct strbuf key = STRBUF_INIT;
+	const char *headers[3];
+	int ret;
+
+	ret = throttle_acquire(p->throttle, cancel);
+	if (ret < 0)
+		return ret;
+	strbuf_addf(&key, "X-Api-Key: %s", p->api_key);
+	headers[0] = key.buf;
+	headers[1] = "Accept: application/json";
+	headers[2] = NULL;
+	req->headers = headers;
+	req->timeout_ms = p->timeout_ms;
+	req->cancel = cancel;
+	req->max_body = PROWLARR_MAX_BODY;
+	ret = http_perform(req, resp);
+	req->headers = NULL;
+	/* The key is a secret: leave no copy of it lying in freed memory. */
+	memset(key.buf, 0, key.len);
+	strbuf_release(&key);
+
+	if (ret < 0) {
+		if (ret != -ECANCELED)
+			throttle_failed(p->throttle);
+	} else if (resp->status == 429) {
+		throttle_rate_limited(p->throttle, resp->retry_after_s);
+		ret = log_error(-EAGAIN, "prowlarr: %s: rate limited "
+				"(retry after %.0f s)", what,
+				resp->retry_after_s);
+	} else if (resp->status >= 500) {
+		throttle_failed(p->throttle);
+		ret = log_error(-EIO, "prowlarr: %s: HTTP %ld", what,
+				resp->status);
+	} else {
+		throttle_ok(p->throttle);
+		if (resp->status == 401 || resp->status == 403)
+			ret = log_error(-EACCES, "prowlarr: %s: HTTP %ld, "
+					"the API key was refused", what,
+					resp->status);
+		else if (resp->status == 404)
+			ret = log_error(-ENOENT, "prowlarr: %s: HTTP 404",
+					what);
+		else if (resp->status < 200 || resp->status > 299)
+			ret = log_error(-EPROTO,
+					"prowlarr: %s: unexpected HTTP %ld",
+					what, resp->status);
+	}
+	if (ret < 0)
+		http_response_release(resp);
+	return ret;
+}
+
+/* Free what one release owns, for a release half made too. */
+static void release_clear(struct prowlarr_release *r)
+{
+	free(r->guid);
+	free(r->title);
+	free(r->indexer);
+	free(r->download_url);
+	free(r->magnet_url);
+}
+
+/* Copy s, which may be NULL, so a release owns all its strings. */
+static int dup_str(const char *s, char **out)
+{
+	*out = NULL;
+	if (!s)
+		return 0;
+	*out = strdup(s);
+	return *out ? 0 : -ENOMEM;
+}
+
+/*
+ * Read one release of the answer into r when its title names a volume
+ * or a range of volumes of series. Returns 1 when kept, 0 when not, or
+ * -EPROTO for a release without the members every release has (guid,
+ * title, indexerId) or with members of the wrong type, or -ENOMEM.
+ */
+static int read_release(json_t *o, const char *series,
+			struct names_result *names,
+			struct prowlarr_release *r)
+{
+	const char *guid, *title, *indexer, *download, *magnet, *date;
+	json_int_t indexer_id, size, seeders;
+	int ret;
+
+	if (!json_is_object(o))
+		return -EPROTO;
+	if (json_member_str(o, "guid", &guid) ||
+	    json_member_str(o, "title", &title) ||
+	    json_member_str(o, "indexer", &indexer) ||
+	    json_member_str(o, "downloadUrl", &download) ||
+	    json_member_str(o, "magnetUrl", &magnet) ||
+	    json_member_str(o, "publishDate", &date) ||
+	    json_member_int(o, "indexerId", -1, &indexer_id) ||
+	    json_member_int(o, "size", 0, &size) ||
+	    json_member_int(o, "seeders", 0, &seeders))
+		return -EPROTO;
+	if (!guid || !*guid || !title || indexer_id < 0 ||
+	    indexer_id > INT_MAX || size < 0 || seeders < 0 ||
+	    seeders > INT_MAX)
+		return -EPROTO;
+
+	if (names_parse(title, NULL, names) < 0 ||
+	    names->kind != NAMES_VOLUME ||
+	    !names_same_series(names->series.buf, series))
+		return 0;
+
+	memset(r, 0, sizeof(*r));
+	r->indexer_id = (int)indexer_id;
+	r->size = size;
+	r->seeders = (int)seeders;
+	r->published_at = clock_parse_iso8601(date);
+	r->first = names->first;
+	r->last = names->last;
+	ret = dup_str(guid, &r->guid);
+	if (!ret)
+		ret = dup_str(title, &r->title);
+	if (!ret)
+		ret = dup_str(indexer, &r->indexer);
+	if (!ret)
+		ret = dup_str(download, &r->download_url);
+	if (!ret)
+		ret = dup_str(magnet, &r->magnet_url);
+	if (ret < 0) {
+		release_clear(r);
+		return ret;
+	}
+	return 1;
+}
+
+/*
+ * Turn a search answer into the releases of series' volumes. A release
+ * of the wrong shape spoils the whole answer: what else it says cannot
+ * be trusted either.
+ */
+static int read_releases(const char *body, size_t len, const char *series,
+			 const char *what, struct prowlarr_release **out,
+			 size_t *nr)
+{
+	struct names_result names = NAMES_RESULT_INIT;
+	struct prowlarr_release *r = NULL;
+	json_error_t jerr;
+	json_t *root;
+	size_t i, n = 0;
+	int ret = 0;
+
+	root = json_loadb(body, len, 0, &jerr);
+	if (!root)
+		return log_error(-EPROTO, "prowlarr: %s: invalid JSON: %s",
+				 what, jerr.text);
+	if (!json_is_array(root)) {
+		json_decref(root);
+		return log_error(-EPROTO, "prowlarr: %s: not a JSON array",
+				 what);
+	}
+	if (json_array_size(root)) {
+		r = calloc(json_array_size(root), sizeof(*r));
+		if (!r) {
+			json_decref(root);
+			return log_error(-ENOMEM, "prowlarr: %s: out of memory",
+					 what);
+		}
+	}
+	for (i = 0; i < json_array_size(root); i++) {
+		ret = read_release(json_array_get(root, i), series, &names,
+				   &r[n]);
+		if (ret < 0)
+			break;
+		n += ret;
+	}
+	names_release(&names);
+	json_decref(root);
+	if (ret < 0) {
+		prowlarr_releases_free(r, n);
+		if (ret == -EPROTO)
+			return log_error(ret, "prowlarr: %s: release %zu "
+					 "is not of the documented shape",
+					 what, i);
+		return log_error(ret, "prowlarr: %s: out of memory", what);
+	}
+	if (!n) {
+		free(r);
+		r = NULL;
+	}
+	*out = r;
+	*nr = n;
+	return 0;
+}
+
+int prowlarr_parse(const char *body, size_t len, const char *series,
+		   struct prowlarr_release **out, size_t *nr)
+{
+	char what[160];
+
+	snprintf(what, sizeof(what), "answer for \"%s\"", series);
+	return read_releases(body, len, series, what, out, nr);
+}
+
+char *prowlarr_releases_dump(const struct prowlarr_release *r, size_t nr)
+{
+	json_t *a = json_array();
+	char *s;
+
+	for (size_t i = 0; a && i < nr; i++) {
+		char date[CLOCK_RFC3339_LEN] = "";
+
+		if (r[i].published_at > 0)
+			clock_rfc3339((time_t)r[i].published_at, date);
+		if (json_array_append_new(a, json_pack(
+			"{s:s, s:s, s:s?, s:s?, s:s?, s:s?, s:i, s:I, s:i}",
+			"guid", r[i].guid, "title", r[i].title,
+			"indexer", r[i].indexer,
+			"downloadUrl", r[i].download_url,
+			"magnetUrl", r[i].magnet_url,
+			"publishDate", *date ? date : NULL,
+			"indexerId", r[i].indexer_id,
+			"size", (json_int_t)r[i].size,
+			"seeders", r[i].seeders))) {
+			json_decref(a);
+			return NULL;
+		}
+	}
+	s = a ? json_dumps(a, JSON_COMPACT) : NULL;
+	json_decref(a);
+	return s;
+}
+
+/* Settings the caller must give, checked once for both calls. */
+static int check_settings(const struct prowlarr *p)
+{
+	if (!p || !p->url || !*p->url || !p->api_key || !*p->api_key ||
+	    !p->throttle)
+		return log_error(-EINVAL, "prowlarr: no URL or API key set");
+	return 0;
+}
+
+int prowlarr_search(const struct prowlarr *p, const char *series,
+		    const int *cancel, struct prowlarr_release **out,
+		    size_t *nr)
+{
+	struct http_request req = { .method = "GET" };
+	struct http_response resp;
+	struct strbuf url = STRBUF_INIT;
+	char what[160];
+	int ret;
+
+	ret = check_settings(p);
+	if (ret < 0)
+		return ret;
+	if (!series || !*series)
+		return log_error(-EINVAL, "prowlarr: search without a series");
+	snprintf(what, sizeof(what), "search for \"%s\"", series);
+
+	http_join(&url, p->url, "/api/v1/search?query=");
+	http_escape(series, 0, &url);
+	strbuf_addstr(&url, "&type=search");
+	if (add_ids(&url, "categories", p->categories) < 0 ||
+	    add_ids(&url, "indexerIds", p->indexer_ids) < 0) {
+		strbuf_release(&url);
+		return log_error(-EINVAL, "prowlarr: categories and "
+				 "indexer ids must be comma-separated numbers");
+	}
+	req.url = url.buf;
+	ret = send_request(p, &req, cancel, what, &resp);
+	strbuf_release(&url);
+	if (ret < 0)
+		return ret;
+	ret = read_releases(resp.body.buf, resp.body.len, series, what, out,
+			    nr);
+	if (!ret)
+		log_debug("prowlarr: %s: %zu volume releases", what, *nr);
+	http_response_release(&resp);
+	return ret;
+}
+
+int prowlarr_grab(const struct prowlarr *p, const struct prowlarr_release *r,
+		  const int *cancel)
+{
+	struct http_request req = {
+		.method = "POST",
+		.content_type = "application/json",
+	};
+	struct http_response resp;
+	struct strbuf url = STRBUF_INIT;
+	char what[160];
+	json_t *doc;
+	char *body;
+	int ret;
+
+	ret = check_settings(p);
+	if (ret < 0)
+		return ret;
+	if (!r || !r->guid)
+		return log_error(-EINVAL, "prowlarr: grab without a release");
+	snprintf(what, sizeof(what), "grab of \"%s\"",
+		 r->title ? r->title : r->guid);
+
+	doc = json_pack("{s:s, s:i}", "guid", r->guid, "indexerId",
+			r->indexer_id);
+	body = doc ? json_dumps(doc, JSON_COMPACT) : NULL;
+	json_decref(doc);
+	if (!body)
+		return log_error(-ENOMEM, "prowlarr: %s: out of memory", what);
+
+	http_join(&url, p->url, "/api/v1/search");
+	req.url = url.buf;
+	req.body = body;
+	req.body_len = strlen(body);
+	ret = send_request(p, &req, cancel, what, &resp);
+	strbuf_release(&url);
+	free(body);
+	if (ret < 0)
+		return ret;
+	http_response_release(&resp);
+	log_info("prowlarr: %s: sent to the download client", what);
+	return 0;
+}
+
+void prowlarr_releases_free(struct prowlarr_release *r, size_t nr)
+{
+	size_t i;
+
+	if (!r)
+		return;
+	for (i = 0; i < nr; i++)
+		release_clear(&r[i]);
+	free(r);
+}

@@ -1,0 +1,88 @@
+#include "indexer/monitor/release.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/log.h"
+
+/* A release owns its strings; want_add() copied them. */
+static void release_clear(struct release *r)
+{
+	free(r->title);
+	free(r->link);
+	free(r->magnet);
+	free(r->guid);
+	free(r->indexer);
+}
+
+void wants_free(struct want *w, size_t nr)
+{
+	for (size_t i = 0; i < nr; i++) {
+		for (size_t j = 0; j < w[i].nr; j++)
+			release_clear(&w[i].r[j]);
+		free(w[i].r);
+	}
+	free(w);
+}
+
+/* Optional members stay NULL rather than becoming "". */
+static char *dup_or_null(const char *s)
+{
+	return s ? strdup(s) : NULL;
+}
+
+int want_add(struct want *w, const struct release *r)
+{
+	struct release *c;
+
+	if (w->nr == w->alloc) {
+		size_t n = w->alloc ? 2 * w->alloc : 4;
+
+		c = realloc(w->r, n * sizeof(*c));
+		if (!c)
+			return log_error(-ENOMEM, "release: out of memory");
+		w->r = c;
+		w->alloc = n;
+	}
+	c = &w->r[w->nr];
+	*c = *r;
+	c->title = strdup(r->title);
+	c->link = dup_or_null(r->link);
+	c->magnet = dup_or_null(r->magnet);
+	c->guid = dup_or_null(r->guid);
+	c->indexer = dup_or_null(r->indexer);
+	if (!c->title || (r->link && !c->link) ||
+	    (r->magnet && !c->magnet) || (r->guid && !c->guid) ||
+	    (r->indexer && !c->indexer)) {
+		release_clear(c);
+		return log_error(-ENOMEM, "release: out of memory");
+	}
+	w->nr++;
+	return 0;
+}
+
+/* qsort()'s order for want_rank(), as release.h describes it. */
+static int release_cmp(const void *a, const void *b)
+{
+	const struct release *x = a, *y = b;
+	int xr = x->last > x->first, yr = y->last > y->first;
+
+	if (xr != yr)
+		return xr - yr;
+	if (x->order != y->order)
+		return x->order - y->order;
+	if (x->seeders != y->seeders)
+		return y->seeders - x->seeders;
+	if (x->published_at != y->published_at)
+		return y->published_at > x->published_at ? 1 : -1;
+	if (x->size != y->size)
+		return y->size > x->size ? 1 : -1;
+	return strcmp(x->title, y->title);
+}
+
+void want_rank(struct want *w)
+{
+	if (w->nr > 1)	/* an empty list may have no array to give qsort() */
+		qsort(w->r, w->nr, sizeof(*w->r), release_cmp);
+}

@@ -1,0 +1,369 @@
+#include "indexer/realdebrid/rd_repair.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/clock.h"
+#include "common/config.h"
+#include "common/db.h"
+#include "common/log.h"
+#include "common/strbuf.h"
+#include "common/notify.h"
+#include "indexer/realdebrid/rd_job.h"
+#include "indexer/realdebrid/rd_guard.h"
+#include "indexer/realdebrid/rd_links.h"
+#include "indexer/realdebrid/rd_map.h"
+#include "indexer/realdebrid/rd_session.h"
+#include "indexer/realdebrid/rd_store.h"
+#include "indexer/realdebrid/rd_sync.h"
+#include "indexer/library/watch.h"
+#include "indexer/store/writer.h"
+
+struct rd_repair {
+	const struct config *cfg;
+	const int *cancel;
+	sqlite3 *db;
+	struct rd_session s;
+	char *mount;			/* normalized */
+	double next_at;
+	int walked;			/* the libraries were walked whole,
+					 * their folders watched since */
+
+	/* The pass running. */
+	int dry_run;
+	int guard_ok;
+	char why[RD_GUARD_WHY];
+	struct rd_pass_row n;
+};
+
+int rd_repair_new(const struct config *cfg, const int *cancel,
+		  struct rd_repair **out)
+{
+	struct rd_repair *r = calloc(1, sizeof(*r));
+	int rc;
+
+	if (!r)
+		return log_error(-ENOMEM, "rd: out of memory");
+	r->cfg = cfg;
+	r->cancel = cancel;
+	r->mount = rd_links_normalize(NULL, cfg->rd_mount ? cfg->rd_mount :
+				      "/");
+	rc = r->mount ? db_open(cfg->database, 1, &r->db) :
+		log_error(-ENOMEM, "rd: out of memory");
+	if (!rc)
+		rc = rd_session_init(&r->s, cfg, r->db, cancel);
+	if (rc) {
+		rd_repair_free(r);
+		return rc;
+	}
+	*out = r;
+	return 0;
+}
+
+void rd_repair_free(struct rd_repair *r)
+{
+	if (!r)
+		return;
+	rd_session_release(&r->s);
+	db_close(r->db);
+	free(r->mount);
+	free(r);
+}
+
+double rd_repair_next_at(struct rd_repair *r)
+{
+	return r->next_at;
+}
+
+/* Look at the mount, with the link counts of this pass: before the pass
+ * does anything, and again right before each destructive step. A mount
+ * that looks down stops the pass's requests too. */
+static int guard_holds(struct rd_repair *r)
+{
+	struct rd_guard g;
+
+	rd_guard_probe(r->mount, &g);
+	g.links = r->n.links;
+	g.broken = r->n.broken;
+	r->guard_ok = rd_guard_ok(&g, r->cfg->rd_broken_ratio_guard, r->why,
+				  sizeof(r->why));
+	if (!r->guard_ok) {
+		log_error(-EHOSTDOWN, "rd: mount %s looks down (%s): nothing"
+			  " is repaired or deleted", r->mount, r->why);
+		r->s.stop = 1;
+	}
+	return r->guard_ok;
+}
+
+/*
+ * Find the links into the mount: every path (NULL: walk the library
+ * folders whole, watching each folder on the way), into *links, and store
+ * them, dropping the ones gone from where the walk looked (everywhere
+ * when scopes is NULL).
+ */
+static int links_update(struct rd_repair *r, char *const *paths, size_t nr,
+			char *const *scopes, size_t nr_scopes, double now,
+			struct rd_link **links, size_t *nr_links)
+{
+	struct rd_links_rows rows = {
+		.mount = r->mount,
+		.at = now,
+		.scopes = (const char *const *)scopes,
+		.nr_scopes = nr_scopes,
+	};
+	int rc;
+
+	if (paths)
+		rc = rd_links_read((const char *const *)paths, nr, r->mount,
+				   r->cancel, watch_library_dir, links,
+				   nr_links);
+	else
+		rc = rd_links_walk((const char *const *)
+				   r->cfg->rd_libraries.items,
+				   r->cfg->rd_libraries.nr, r->mount,
+				   r->cancel, watch_library_dir, links,
+				   nr_links);
+	if (rc)
+		return rc;
+	rows.links = *links;
+	rows.nr = *nr_links;
+	rc = writer_call(rd_store_links, &rows);
+	if (rc) {
+		rd_links_free(*links, *nr_links);
+		return rc;
+	}
+	if (!paths)
+		r->walked = 1;
+	return 0;
+}
+
+/*
+ * Look at every link into the mount, then judge the mount by what was
+ * seen. While the watcher keeps the links up to date, a pass reads again
+ * only the links it knows, since a target the mount lost makes no event
+ * in the library; a pass asked for by hand, the first one, every pass
+ * without the watcher, and one that knows no link walk the folders whole.
+ */
+static int detect(struct rd_repair *r, double now, const char *trigger)
+{
+	struct watch_status ws;
+	struct rd_link *links;
+	char **known = NULL;
+	size_t nr, nr_known = 0;
+	int rc = 0;
+
+	watch_status(&ws);
+	if (r->walked && ws.enabled && strcmp(trigger, "control"))
+		rc = rd_store_strings(r->db, "SELECT path FROM rd_links",
+				      NULL, &known, &nr_known);
+	if (rc)
+		return rc;
+	rc = links_update(r, known, nr_known, NULL, 0, now, &links, &nr);
+	rd_store_strings_free(known, nr_known);
+	if (rc)
+		return rc;
+	r->n.links = nr;
+	for (size_t i = 0; i < nr; i++)
+		r->n.broken += links[i].broken;
+	rd_links_free(links, nr);
+	guard_holds(r);
+	return 0;
+}
+
+int rd_repair_links(struct rd_repair *r, char *const *paths, size_t nr)
+{
+	struct rd_link *links;
+	size_t nr_links;
+	int unmapped = 0, rc;
+
+	rc = links_update(r, paths, nr, paths, nr, clock_wall(), &links,
+			  &nr_links);
+	if (rc)
+		return rc;
+	rd_links_free(links, nr_links);
+	rc = rd_map_links(r->db, &unmapped);
+	log_debug("rd: %s: %zu links into the mount, %d unmapped",
+		  paths ? "changed paths read" : "libraries walked", nr_links,
+		  unmapped);
+	return rc;
+}
+
+/*
+ * Put each torrent with dead links in the repair queue, unless a repair
+ * of it is under way, or it was just repaired and the mount has not
+ * caught up yet, or it is in a repair loop; drop waiting repairs whose
+ * links came back by themselves.
+ */
+static int queue_repairs(struct rd_repair *r, double now)
+{
+	char **ids = NULL;
+	size_t nr = 0;
+	int rc;
+
+	rc = rd_store_strings(r->db, "SELECT DISTINCT l.torrent_id FROM"
+			      " rd_links l WHERE l.broken AND l.torrent_id IS"
+			      " NOT NULL AND NOT EXISTS (SELECT 1 FROM"
+			      " rd_repairs p WHERE"
+			      " p.torrent_id = l.torrent_id)", NULL, &ids, &nr);
+	for (size_t i = 0; !rc && i < nr; i++) {
+		struct rd_sql q = {
+			.sql = "INSERT INTO rd_repairs (torrent_id, hash, name,"
+			       " state, updated_at, finished_at, last_error)"
+			       " SELECT ?1, hash, filename, ?2, ?7,"
+			       " CASE WHEN ?3 IS NULL THEN NULL ELSE ?7 END, ?3"
+			       " FROM rd_torrents WHERE id = ?1",
+			.text = { ids[i], "queued" },
+			.num = { now },
+		};
+		char loop[96];
+		double settling = rd_store_num(r->db, "SELECT max(finished_at)"
+			" FROM rd_repairs WHERE new_id = ?1 AND state ="
+			" 'repaired'", ids[i], 0, 0);
+		double repairs;
+
+		if (settling > now - RD_SETTLE_S)
+			continue;
+		repairs = rd_store_num(r->db, "SELECT count(*) FROM rd_repairs"
+			" WHERE state = 'repaired' AND hash = (SELECT hash"
+			" FROM rd_torrents WHERE id = ?1) AND finished_at > ?2",
+			ids[i], now - RD_LOOP_WINDOW, 0);
+		if (repairs >= r->cfg->rd_max_attempts) {
+			snprintf(loop, sizeof(loop), "repair loop: repaired"
+				 " %.0f times within a day, stopped", repairs);
+			q.text[1] = "failed";
+			q.text[2] = loop;
+			log_warn("rd: torrent %s: %s", ids[i], loop);
+		}
+		rc = writer_call(rd_store_sql, &q);
+	}
+	rd_store_strings_free(ids, nr);
+	if (rc)
+		return rc;
+	return writer_call(rd_store_sql, &(struct rd_sql){
+		.sql = "DELETE FROM rd_repairs WHERE state IN ('queued',"
+		       " 'waiting_retry') AND NOT EXISTS (SELECT 1 FROM"
+		       " rd_links l WHERE l.torrent_id = rd_repairs.torrent_id"
+		       " AND l.broken)",
+	});
+}
+
+/* Ask the guard again before each link goes. */
+static int guard_cb(void *r)
+{
+	return guard_holds(r);
+}
+
+/* Move the repairs on, then what they left: old torrents to delete,
+ * dead links of torrents that failed for good. */
+static int repair(struct rd_repair *r, double now)
+{
+	struct rd_job_ctx w = {
+		.cfg = r->cfg,
+		.db = r->db,
+		.s = &r->s,
+		.dry_run = r->dry_run,
+		.n = &r->n,
+		.guard = guard_cb,
+		.arg = r,
+	};
+	int rc = rd_job_work_all(&w, now);
+
+	if (!rc && !r->dry_run && !r->s.stop)
+		rc = rd_job_delete_old(&w, now);
+	if (!rc && !r->dry_run && !r->s.stop)
+		rc = rd_job_clean_up_failed(&w);
+	return rc;
+}
+
+/* When a follow-up pass is due: a retry, a download to look at again,
+ * an old torrent to delete again, or repairs a stopped pass left; but
+ * not before a pause ends, and never sooner than a second from now. */
+static void schedule(struct rd_repair *r, double now)
+{
+	double next = rd_store_num(r->db, "SELECT min(next_at) FROM rd_repairs"
+				" WHERE state = 'waiting_retry'", NULL, 0, 0);
+	double busy = r->dry_run ? 0 : rd_store_num(r->db, "SELECT count(*)"
+		" FROM rd_repairs WHERE state IN ('adding', 'downloading') OR"
+		" (state = 'queued' AND ?2)", NULL, r->s.stop, 0);
+	double deletes = r->dry_run ? 0 : rd_job_delete_due(r->db, r->cfg);
+
+	if (deletes && (!next || deletes < next))
+		next = deletes;
+	if (busy && (!next || now + RD_POLL_S < next))
+		next = now + RD_POLL_S;
+	if (next && next < r->s.paused_until)
+		next = r->s.paused_until;
+	if (next && next < now + 1)
+		next = r->guard_ok ? now + 1 : now + RD_POLL_S;
+	r->next_at = next;
+}
+
+/* One Discord message per pass that changed something on the account or
+ * on disk; a pass that only looked says nothing. */
+static void tell(const struct rd_repair *r)
+{
+	struct strbuf text = STRBUF_INIT;
+	const struct rd_pass_row *n = &r->n;
+
+	if (!r->cfg->notify_discord_webhook || r->dry_run ||
+	    !(n->started || n->repaired || n->failed || n->links_deleted ||
+	      n->old_deleted))
+		return;
+	strbuf_addf(&text, "mediamon: Real-Debrid repair pass: %d repairs"
+		    " started, %d torrents repaired, %d failed for good"
+		    " (%d dead links deleted, %d rescans asked), %d to retry,"
+		    " %d links unmapped, %d old torrents deleted.", n->started,
+		    n->repaired, n->failed, n->links_deleted, n->rescans,
+		    n->retries, n->unmapped, n->old_deleted);
+	notify_discord(r->cfg->notify_discord_webhook, text.buf);
+	strbuf_release(&text);
+}
+
+int rd_repair_pass(struct rd_repair *r, enum rd_pass_kind kind, int dry_run,
+		   const char *trigger)
+{
+	double started = clock_wall();
+	int token = r->cfg->rd_api_token && *r->cfg->rd_api_token;
+	int rc;
+
+	memset(&r->n, 0, sizeof(r->n));
+	rd_session_begin(&r->s, r->db);
+	r->dry_run = dry_run;
+	log_info("rd: %s pass started (%s%s)", kind == RD_PASS_RUN ? "repair" :
+		 "scan", trigger, dry_run ? ", dry-run" : "");
+	rc = detect(r, started, trigger);
+	if (!rc && token)
+		rc = rd_sync_account(&r->s, r->db);
+	if (!rc && token)
+		rc = rd_sync_errored(&r->s, r->db);
+	if (!rc && token)
+		rc = rd_sync_candidates(&r->s, r->db);
+	if (!rc)
+		rc = rd_map_links(r->db, &r->n.unmapped);
+	if (!rc)
+		rc = queue_repairs(r, started);
+	if (!rc && kind == RD_PASS_RUN && token && r->guard_ok)
+		rc = repair(r, started);
+	schedule(r, clock_wall());
+
+	r->n.requests = r->s.requests;
+	r->n.kind = kind == RD_PASS_RUN ? "run" : "scan";
+	r->n.trigger = trigger;
+	r->n.dry_run = dry_run;
+	r->n.started_at = started;
+	r->n.finished_at = clock_wall();
+	r->n.guard_ok = r->guard_ok;
+	r->n.guard_reason = r->guard_ok ? NULL : r->why;
+	if (writer_call(rd_store_pass, &r->n) && !rc)
+		rc = -EIO;
+	tell(r);
+	log_info("rd: pass %s: %d links, %d broken, %d unmapped, %d repairs"
+		 " started, %d repaired, %d to retry, %d failed, %d links"
+		 " deleted, %d requests", rc ? "stopped" : "finished",
+		 r->n.links, r->n.broken, r->n.unmapped, r->n.started,
+		 r->n.repaired, r->n.retries, r->n.failed, r->n.links_deleted,
+		 r->n.requests);
+	return rc;
+}

@@ -1,0 +1,373 @@
+#include "indexer/realdebrid/rd_store.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/clock.h"
+#include "common/db.h"
+#include "common/log.h"
+#include "common/strbuf.h"
+#include "indexer/realdebrid/rd_client.h"
+#include "indexer/realdebrid/rd_links.h"
+
+/* Run fn inside one transaction, rolled back when it fails. */
+static int in_transaction(sqlite3 *db, int (*fn)(sqlite3 *, void *),
+			  void *arg)
+{
+	int rc = db_exec(db, "BEGIN");
+
+	if (rc)
+		return rc;
+	rc = fn(db, arg);
+	if (!rc)
+		rc = db_exec(db, "COMMIT");
+	if (rc)
+		sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
+	return rc;
+}
+
+/* Run a statement that returns nothing and make it ready for the next
+ * row, so a batch prepares once. */
+static int step_once(sqlite3 *db, sqlite3_stmt *st, const char *what)
+{
+	int rc = sqlite3_step(st);
+
+	sqlite3_reset(st);
+	return rc == SQLITE_DONE || rc == SQLITE_ROW ? 0 :
+		db_error(db, rc, what);
+}
+
+int rd_store_sql(sqlite3 *db, void *arg)
+{
+	const struct rd_sql *q = arg;
+	sqlite3_stmt *st;
+	int rc;
+
+	rc = sqlite3_prepare_v2(db, q->sql, -1, &st, NULL);
+	if (rc != SQLITE_OK)
+		return db_error(db, rc, "rd: store");
+	for (int i = 0; i < 6; i++)
+		if (q->text[i])
+			sqlite3_bind_text(st, i + 1, q->text[i], -1,
+					  SQLITE_STATIC);
+	for (int i = 0; i < 4; i++)
+		sqlite3_bind_double(st, i + 7, q->num[i]);
+	rc = step_once(db, st, "rd: store");
+	sqlite3_finalize(st);
+	return rc;
+}
+
+/*
+ * Drop the links under the scopes that the walk no longer found. Paths
+ * are compared as bytes: under DIR is from "DIR/" up to "DIR0", '0'
+ * coming right after '/', so the primary key's index serves each scope.
+ */
+static int drop_unseen(sqlite3 *db, const struct rd_links_rows *r)
+{
+	struct strbuf lo = STRBUF_INIT, hi = STRBUF_INIT;
+	sqlite3_stmt *st = NULL;
+	int rc;
+
+	rc = db_prepare(db, "DELETE FROM rd_links WHERE (path = ?1 OR (path"
+			" >= ?2 AND path < ?3)) AND seen_at < ?4", &st);
+	for (size_t i = 0; !rc && i < r->nr_scopes; i++) {
+		const char *scope = r->scopes[i];
+		size_t len = strlen(scope);
+
+		strbuf_reset(&lo);
+		strbuf_reset(&hi);
+		strbuf_addf(&lo, "%s/", len == 1 ? "" : scope);
+		strbuf_addf(&hi, "%s0", len == 1 ? "" : scope);
+		sqlite3_bind_blob(st, 1, scope, len, SQLITE_STATIC);
+		sqlite3_bind_blob(st, 2, lo.buf, lo.len, SQLITE_STATIC);
+		sqlite3_bind_blob(st, 3, hi.buf, hi.len, SQLITE_STATIC);
+		sqlite3_bind_double(st, 4, r->at);
+		rc = step_once(db, st, "rd: store links");
+	}
+	sqlite3_finalize(st);
+	strbuf_release(&lo);
+	strbuf_release(&hi);
+	return rc;
+}
+
+/* A link keeps its torrent while it stays the same dead link: mapping
+ * costs requests, and a repair under way must find its links. */
+static int links_tx(sqlite3 *db, void *arg)
+{
+	const struct rd_links_rows *r = arg;
+	sqlite3_stmt *st;
+	int rc;
+
+	rc = db_prepare(db, "INSERT INTO rd_links (path, target,"
+		" torrent_name, file, broken, seen_at) VALUES (?1, ?2, ?3, ?4,"
+		" ?5, ?6) ON CONFLICT (path) DO UPDATE SET target = ?2,"
+		" torrent_name = ?3, file = ?4, broken = ?5, seen_at = ?6,"
+		" torrent_id = CASE WHEN ?5 AND target = ?2 THEN torrent_id"
+		" END, map_error = CASE WHEN ?5 AND target = ?2 THEN map_error"
+		" END", &st);
+	if (rc)
+		return rc;
+	for (size_t i = 0; !rc && i < r->nr; i++) {
+		const struct rd_link *l = &r->links[i];
+		char *name = NULL, *file = NULL;
+
+		rd_links_parse(r->mount, l->target, &name, &file);
+		sqlite3_bind_blob(st, 1, l->path, strlen(l->path),
+				  SQLITE_STATIC);
+		sqlite3_bind_blob(st, 2, l->target, strlen(l->target),
+				  SQLITE_STATIC);
+		sqlite3_bind_text(st, 3, name, -1, SQLITE_TRANSIENT);
+		sqlite3_bind_text(st, 4, file, -1, SQLITE_TRANSIENT);
+		sqlite3_bind_int(st, 5, l->broken);
+		sqlite3_bind_double(st, 6, r->at);
+		rc = step_once(db, st, "rd: store links");
+		free(name);
+		free(file);
+	}
+	sqlite3_finalize(st);
+	if (rc)
+		return rc;
+	if (!r->scopes)
+		return rd_store_sql(db, &(struct rd_sql){
+			.sql = "DELETE FROM rd_links WHERE seen_at < ?7",
+			.num = { r->at },
+		});
+	return drop_unseen(db, r);
+}
+
+int rd_store_links(sqlite3 *db, void *rows)
+{
+	return in_transaction(db, links_tx, rows);
+}
+
+#define UPSERT_TORRENT \
+	"INSERT INTO rd_torrents (id, filename, original_filename, hash," \
+	" status, bytes, added_at, seen_at, info_at) VALUES (?1, ?2, ?3, ?4," \
+	" ?5, ?6, ?7, ?8, ?9) ON CONFLICT (id) DO UPDATE SET filename = ?2," \
+	" original_filename = coalesce(?3, original_filename)," \
+	" hash = coalesce(?4, hash), status = ?5, bytes = ?6, added_at = ?7," \
+	" seen_at = ?8, info_at = coalesce(?9, info_at)"
+
+/* Add or update a torrent as listed (info_at 0: no info read, which
+ * keeps what an earlier info said) or as its info was read. */
+static int upsert_torrent(sqlite3 *db, sqlite3_stmt *st,
+			  const struct rd_torrent *t, double at, double info_at)
+{
+	sqlite3_bind_text(st, 1, t->id, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, t->filename, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 3, t->original_filename, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 4, t->hash, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 5, t->status, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 6, t->bytes);
+	sqlite3_bind_double(st, 7, t->added_at);
+	sqlite3_bind_double(st, 8, at);
+	if (info_at)
+		sqlite3_bind_double(st, 9, info_at);
+	else
+		sqlite3_bind_null(st, 9);
+	return step_once(db, st, "rd: store torrents");
+}
+
+/* The page and the offset go in one transaction: a kill between them
+ * would skip or repeat a page. */
+static int torrents_tx(sqlite3 *db, void *arg)
+{
+	const struct rd_torrents_rows *r = arg;
+	sqlite3_stmt *st;
+	int rc;
+
+	rc = db_prepare(db, UPSERT_TORRENT, &st);
+	if (rc)
+		return rc;
+	for (size_t i = 0; !rc && i < r->nr; i++)
+		rc = upsert_torrent(db, st, &r->t[i], r->at, 0);
+	sqlite3_finalize(st);
+	if (rc)
+		return rc;
+	return rd_store_sql(db, &(struct rd_sql){
+		.sql = "INSERT INTO rd_sync (id, list_offset, list_total,"
+		       " synced_at) VALUES (1, ?7, ?8, ?9) ON CONFLICT (id) DO"
+		       " UPDATE SET list_offset = ?7, list_total = ?8,"
+		       " synced_at = ?9",
+		.num = { r->next_offset, r->total, r->at },
+	});
+}
+
+int rd_store_torrents(sqlite3 *db, void *rows)
+{
+	return in_transaction(db, torrents_tx, rows);
+}
+
+/* The files are replaced whole: a torrent's selection may change. */
+static int info_tx(sqlite3 *db, void *arg)
+{
+	const struct rd_torrent *t = arg;
+	sqlite3_stmt *st;
+	int rc;
+
+	rc = db_prepare(db, UPSERT_TORRENT, &st);
+	if (rc)
+		return rc;
+	rc = upsert_torrent(db, st, t, clock_wall(), clock_wall());
+	sqlite3_finalize(st);
+	if (!rc)
+		rc = rd_store_sql(db, &(struct rd_sql){
+			.sql = "DELETE FROM rd_files WHERE torrent_id = ?1",
+			.text = { t->id },
+		});
+	if (rc)
+		return rc;
+	rc = db_prepare(db, "INSERT OR REPLACE INTO rd_files (torrent_id,"
+			" file_id, path, bytes, selected) VALUES (?1, ?2, ?3,"
+			" ?4, ?5)", &st);
+	if (rc)
+		return rc;
+	for (size_t i = 0; !rc && i < t->nr_files; i++) {
+		sqlite3_bind_text(st, 1, t->id, -1, SQLITE_STATIC);
+		sqlite3_bind_int(st, 2, t->files[i].id);
+		sqlite3_bind_text(st, 3, t->files[i].path, -1, SQLITE_STATIC);
+		sqlite3_bind_int64(st, 4, t->files[i].bytes);
+		sqlite3_bind_int(st, 5, t->files[i].selected);
+		rc = step_once(db, st, "rd: store torrent files");
+	}
+	sqlite3_finalize(st);
+	return rc;
+}
+
+int rd_store_info(sqlite3 *db, void *torrent)
+{
+	return in_transaction(db, info_tx, torrent);
+}
+
+int rd_store_attempt(sqlite3 *db, void *arg)
+{
+	const struct rd_attempt *a = arg;
+	sqlite3_stmt *st;
+	int rc;
+
+	rc = db_prepare(db, "INSERT INTO rd_attempts (at, endpoint,"
+		" torrent_id, result, http_status, error_code, elapsed_s)"
+		" VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)", &st);
+	if (rc)
+		return rc;
+	sqlite3_bind_double(st, 1, a->at);
+	sqlite3_bind_text(st, 2, a->endpoint, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 3, a->torrent_id, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 4, a->result, -1, SQLITE_STATIC);
+	if (a->http_status)
+		sqlite3_bind_int64(st, 5, a->http_status);
+	if (a->error_code)
+		sqlite3_bind_int(st, 6, a->error_code);
+	sqlite3_bind_double(st, 7, a->elapsed_s);
+	rc = step_once(db, st, "rd: store attempt");
+	sqlite3_finalize(st);
+	if (rc || !a->rate_limited)
+		return rc;
+	return rd_store_sql(db, &(struct rd_sql){
+		.sql = "INSERT INTO rd_sync (id, rate_limited_at) VALUES"
+		       " (1, ?7) ON CONFLICT (id) DO UPDATE SET"
+		       " rate_limited_at = ?7",
+		.num = { a->at },
+	});
+}
+
+int rd_store_pass(sqlite3 *db, void *arg)
+{
+	const struct rd_pass_row *p = arg;
+	const int n[] = {
+		p->links, p->broken, p->unmapped, p->guard_ok, p->started,
+		p->repaired, p->retries, p->failed, p->links_deleted,
+		p->rescans, p->requests,
+	};
+	sqlite3_stmt *st;
+	int rc;
+
+	rc = db_prepare(db, "INSERT INTO rd_passes (kind, trigger, dry_run,"
+		" started_at, finished_at, duration_s, guard_reason, links,"
+		" broken, unmapped, guard_ok, started, repaired, retries,"
+		" failed, links_deleted, rescans, requests) VALUES (?1, ?2, ?3,"
+		" ?4, ?5, ?5 - ?4, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14,"
+		" ?15, ?16, ?17)", &st);
+	if (rc)
+		return rc;
+	sqlite3_bind_text(st, 1, p->kind, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, p->trigger, -1, SQLITE_STATIC);
+	sqlite3_bind_int(st, 3, p->dry_run);
+	sqlite3_bind_double(st, 4, p->started_at);
+	sqlite3_bind_double(st, 5, p->finished_at);
+	sqlite3_bind_text(st, 6, p->guard_reason, -1, SQLITE_STATIC);
+	for (size_t i = 0; i < sizeof(n) / sizeof(*n); i++)
+		sqlite3_bind_int(st, 7 + i, n[i]);
+	rc = step_once(db, st, "rd: store pass");
+	sqlite3_finalize(st);
+	return rc;
+}
+
+double rd_store_num(sqlite3 *db, const char *sql, const char *text,
+		    double num, double def)
+{
+	sqlite3_stmt *st;
+	double v = def;
+	int rc;
+
+	rc = sqlite3_prepare_v2(db, sql, -1, &st, NULL);
+	if (rc != SQLITE_OK) {
+		db_error(db, rc, "rd: read the store");
+		return def;
+	}
+	if (text)
+		sqlite3_bind_text(st, 1, text, -1, SQLITE_STATIC);
+	sqlite3_bind_double(st, 2, num);
+	if (sqlite3_step(st) == SQLITE_ROW &&
+	    sqlite3_column_type(st, 0) != SQLITE_NULL)
+		v = sqlite3_column_double(st, 0);
+	sqlite3_finalize(st);
+	return v;
+}
+
+int rd_store_strings(sqlite3 *db, const char *sql, const char *text,
+		     char ***out, size_t *nr)
+{
+	sqlite3_stmt *st;
+	char **v = NULL;
+	size_t n = 0;
+	int rc;
+
+	rc = sqlite3_prepare_v2(db, sql, -1, &st, NULL);
+	if (rc != SQLITE_OK)
+		return db_error(db, rc, "rd: read the store");
+	if (text)
+		sqlite3_bind_text(st, 1, text, -1, SQLITE_STATIC);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		char **grown = realloc(v, (n + 2) * sizeof(*v));
+
+		if (!grown || !(grown[n] = strndup((const char *)
+				sqlite3_column_blob(st, 0),
+				sqlite3_column_bytes(st, 0)))) {
+			v = grown ? grown : v;
+			rc = -ENOMEM;
+			break;
+		}
+		v = grown;
+		v[++n] = NULL;
+	}
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE) {
+		for (size_t i = 0; i < n; i++)
+			free(v[i]);
+		free(v);
+		return rc == -ENOMEM ? log_error(rc, "rd: out of memory") :
+			db_error(db, rc, "rd: read the store");
+	}
+	*out = v;
+	*nr = n;
+	return 0;
+}
+
+void rd_store_strings_free(char **v, size_t nr)
+{
+	for (size_t i = 0; i < nr; i++)
+		free(v[i]);
+	free(v);
+}

@@ -1,0 +1,121 @@
+#include "indexer/realdebrid/rd_sync.h"
+
+#include <errno.h>
+
+#include "common/clock.h"
+#include "indexer/realdebrid/rd_client.h"
+#include "indexer/realdebrid/rd_store.h"
+#include "indexer/store/writer.h"
+
+/* List one page and store it; next_offset is where the saved offset
+ * goes, or -1 for "past this page". */
+static int list_page(struct rd_session *s, long offset, int limit,
+		     long next_offset)
+{
+	struct rd_torrents_rows rows = { .at = clock_wall() };
+	struct rd_torrent *t;
+	struct rd_result res;
+	size_t nr;
+	long total;
+	int rc;
+
+	if (!rd_session_ready(s))
+		return 0;
+	rc = rd_list(&s->c, offset, limit, s->cancel, &t, &nr, &total, &res);
+	rd_session_note(s, "list", NULL, rc, &res);
+	if (rc)
+		return rc == -ECANCELED ? rc : 0;
+	rows.t = t;
+	rows.nr = nr;
+	rows.total = total;
+	rows.next_offset = next_offset >= 0 ? next_offset : offset + (long)nr;
+	if (next_offset < 0 && (!nr || (total >= 0 &&
+					rows.next_offset >= total)))
+		rows.next_offset = 0;
+	rc = writer_call(rd_store_torrents, &rows);
+	rd_torrents_free(t, nr);
+	return rc;
+}
+
+int rd_sync_info(struct rd_session *s, const char *id)
+{
+	struct rd_torrent t;
+	struct rd_result res;
+	int rc;
+
+	if (!rd_session_ready(s))
+		return -EAGAIN;
+	rc = rd_info(&s->c, id, s->cancel, &t, &res);
+	rd_session_note(s, "info", id, rc, &res);
+	if (rc)
+		return rc;
+	rc = writer_call(rd_store_info, &t);
+	rd_torrent_release(&t);
+	return rc;
+}
+
+int rd_sync_account(struct rd_session *s, sqlite3 *db)
+{
+	long offset = rd_store_num(db, "SELECT list_offset FROM rd_sync", NULL,
+				0, 0);
+	int rc = 0;
+
+	if (offset)
+		rc = list_page(s, 0, RD_SYNC_RECENT, offset);
+	if (!rc)
+		rc = list_page(s, offset, RD_SYNC_PAGE, -1);
+	return rc;
+}
+
+int rd_sync_candidates(struct rd_session *s, sqlite3 *db)
+{
+	char **names = NULL, **ids;
+	size_t nr = 0, nr_ids;
+	int budget = RD_INFO_PER_PASS, rc;
+
+	rc = rd_store_strings(db, "SELECT DISTINCT torrent_name FROM rd_links"
+			   " WHERE broken AND torrent_name IS NOT NULL"
+			   " AND torrent_id IS NULL", NULL, &names, &nr);
+	for (size_t i = 0; !rc && i < nr && budget > 0; i++) {
+		rc = rd_store_strings(db, "SELECT id FROM rd_torrents WHERE"
+				   " (filename = ?1 OR original_filename = ?1)"
+				   " AND info_at IS NULL", names[i], &ids,
+				   &nr_ids);
+		if (rc)
+			break;
+		/* A failed read is recorded; the link stays unmapped. */
+		for (size_t j = 0; j < nr_ids && budget > 0; j++, budget--)
+			if (rd_sync_info(s, ids[j]) == -ECANCELED)
+				rc = -ECANCELED;
+		rd_store_strings_free(ids, nr_ids);
+	}
+	rd_store_strings_free(names, nr);
+	return rc;
+}
+
+int rd_sync_errored(struct rd_session *s, sqlite3 *db)
+{
+	char **ids = NULL;
+	size_t nr = 0;
+	int rc;
+
+	rc = rd_store_strings(db, "SELECT id FROM rd_torrents WHERE status IN"
+			      " ('magnet_error', 'error', 'virus', 'dead')"
+			      " ORDER BY coalesce(info_at, 0) LIMIT"
+			      " " RD_STR(RD_ERRORED_PER_PASS), NULL, &ids,
+			      &nr);
+	for (size_t i = 0; !rc && i < nr; i++) {
+		struct rd_sql gone = {
+			.sql = "DELETE FROM rd_torrents WHERE id = ?1",
+			.text = { ids[i] },
+		};
+		int ret = rd_sync_info(s, ids[i]);
+
+		if (ret == -ECANCELED)
+			rc = ret;
+		else if (ret == -ENOENT)
+			rc = writer_call(rd_store_sql, &gone);
+	}
+	rd_store_strings_free(ids, nr);
+	return rc;
+}

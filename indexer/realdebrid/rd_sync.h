@@ -1,0 +1,63 @@
+#ifndef MEDIAMON_RD_SYNC_H
+#define MEDIAMON_RD_SYNC_H
+
+/*
+ * The local copy of the Real-Debrid account in the store (rd_torrents,
+ * rd_files, rd_sync), kept a page at a time so a large account costs a
+ * few requests per pass.
+ *
+ *	rd_sync_account(&session, db);		(a page of the list)
+ *	rd_sync_errored(&session, db);		(torrents in trouble)
+ *	rd_sync_candidates(&session, db);	(infos dead links need)
+ *	rd_sync_info(&session, id);		(one torrent's files)
+ *
+ * Every request goes through the session (rd_session.h): none is sent
+ * once the pass stopped, and each is recorded. A request that fails
+ * leaves the copy as it was.
+ */
+
+#include <sqlite3.h>
+
+#include "indexer/realdebrid/rd_session.h"
+
+#define RD_SYNC_PAGE 1000		/* torrents listed per pass */
+#define RD_SYNC_RECENT 100		/* the newest, listed every pass */
+#define RD_INFO_PER_PASS 50		/* info requests to map links */
+#define RD_ERRORED_PER_PASS 20		/* torrents in error states read */
+
+/*
+ * List RD_SYNC_PAGE torrents from the offset saved in rd_sync (read
+ * through db) and store them with the next offset: 0 again past the end.
+ * When that offset is not 0, the newest RD_SYNC_RECENT are listed first.
+ * Returns 0 (a failed request too), -ECANCELED, or a negative errno value
+ * when the store failed.
+ */
+int rd_sync_account(struct rd_session *s, sqlite3 *db);
+
+/*
+ * Read the info of torrent id (its files and original name) and store it.
+ * Returns 0, -EAGAIN when no request may be sent now, the request's error
+ * (rd_client.h), or the store's.
+ */
+int rd_sync_info(struct rd_session *s, const char *id);
+
+/*
+ * Read the info of the torrents whose name a dead, unmapped link names,
+ * when it was never read (RD_INFO_PER_PASS at most), so rd_map_link() sees
+ * their original names and files. Returns 0 (failed requests too),
+ * -ECANCELED, or a negative errno value when the store failed.
+ */
+int rd_sync_candidates(struct rd_session *s, sqlite3 *db);
+
+/*
+ * The quick look at trouble: read again the info of the torrents the copy
+ * holds in an error state (magnet_error, error, virus, dead),
+ * RD_ERRORED_PER_PASS at most, those read longest ago first, so a torrent
+ * that recovered or went bad is known without waiting for the list to
+ * come round; one the account no longer has leaves the copy. Returns 0
+ * (failed requests too), -ECANCELED, or a negative errno value when the
+ * store failed.
+ */
+int rd_sync_errored(struct rd_session *s, sqlite3 *db);
+
+#endif

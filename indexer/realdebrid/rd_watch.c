@@ -1,0 +1,87 @@
+#include "indexer/realdebrid/rd_watch.h"
+
+#include <errno.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/log.h"
+#include "indexer/jobs.h"
+
+static struct {
+	pthread_mutex_t lock;
+	char **paths;
+	size_t nr, alloc;
+	int full;
+} kept = {
+	.lock = PTHREAD_MUTEX_INITIALIZER,
+};
+
+/* A walk of every folder covers any path: the list is no longer needed.
+ * Called with the lock held. */
+static void walk_all(void)
+{
+	rd_watch_free(kept.paths, kept.nr);
+	kept.paths = NULL;
+	kept.nr = kept.alloc = 0;
+	kept.full = 1;
+}
+
+/* Add one path; a failure falls back to a walk of every folder, so a
+ * change is never lost. Called with the lock held. */
+static void keep(const char *path)
+{
+	if (kept.nr == kept.alloc) {
+		size_t n = kept.alloc ? 2 * kept.alloc : 16;
+		char **grown = realloc(kept.paths, n * sizeof(*grown));
+
+		if (!grown) {
+			log_error(-ENOMEM, "rd: out of memory");
+			walk_all();
+			return;
+		}
+		kept.paths = grown;
+		kept.alloc = n;
+	}
+	kept.paths[kept.nr] = strdup(path);
+	if (!kept.paths[kept.nr]) {
+		log_error(-ENOMEM, "rd: out of memory");
+		walk_all();
+		return;
+	}
+	kept.nr++;
+}
+
+void rd_watch_changed(char *const *paths, size_t nr)
+{
+	pthread_mutex_lock(&kept.lock);
+	if (!nr || kept.nr + nr > RD_WATCH_MAX)
+		walk_all();
+	for (size_t i = 0; !kept.full && i < nr; i++)
+		keep(paths[i]);
+	pthread_mutex_unlock(&kept.lock);
+	/* Stopped (a reload) or switched off: the start's walk covers it. */
+	jobs_submit(JOBS_REPAIR_LINKS, "watch");
+}
+
+int rd_watch_take(char ***paths, size_t *nr)
+{
+	int full;
+
+	pthread_mutex_lock(&kept.lock);
+	full = kept.full;
+	*paths = kept.paths;
+	*nr = kept.nr;
+	kept.paths = NULL;
+	kept.nr = kept.alloc = 0;
+	kept.full = 0;
+	pthread_mutex_unlock(&kept.lock);
+	return full;
+}
+
+void rd_watch_free(char **paths, size_t nr)
+{
+	for (size_t i = 0; i < nr; i++)
+		free(paths[i]);
+	free(paths);
+}

@@ -1,0 +1,194 @@
+#include "indexer/store/reader.h"
+
+#include <errno.h>
+#include <pthread.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/db.h"
+#include "common/log.h"
+
+/* More than the views and covers ask for, so a walk keeps them all. */
+#define READER_STMTS 32
+
+/* A thread's connection and the statements it keeps. */
+struct reader {
+	sqlite3 *db;
+	struct kept {
+		uint64_t hash;
+		char *sql;
+		sqlite3_stmt *st;
+		unsigned long used;
+	} kept[READER_STMTS];
+	unsigned long tick;
+};
+
+static const char *reader_path;
+static pthread_key_t reader_key;
+
+/* Statements first: SQLite will not close a connection that has any. */
+static void reader_destroy(void *arg)
+{
+	struct reader *r = arg;
+
+	for (size_t i = 0; i < READER_STMTS; i++) {
+		sqlite3_finalize(r->kept[i].st);
+		free(r->kept[i].sql);
+	}
+	db_close(r->db);
+	free(r);
+}
+
+int reader_init(const char *db_path)
+{
+	int rc = pthread_key_create(&reader_key, reader_destroy);
+
+	if (rc)
+		return log_error(-rc, "reader: cannot create thread key");
+	reader_path = db_path;
+	return 0;
+}
+
+/* The calling thread's reader, its connection opened on first use. */
+static struct reader *reader_get(void)
+{
+	struct reader *r = pthread_getspecific(reader_key);
+
+	if (r)
+		return r;
+	r = calloc(1, sizeof(*r));
+	if (!r) {
+		log_error(-ENOMEM, "reader: cannot keep connection");
+		return NULL;
+	}
+	if (db_open(reader_path, 1, &r->db)) {
+		free(r);
+		return NULL;
+	}
+	if (pthread_setspecific(reader_key, r)) {
+		reader_destroy(r);
+		log_error(-ENOMEM, "reader: cannot keep connection");
+		return NULL;
+	}
+	return r;
+}
+
+sqlite3 *reader_db(void)
+{
+	struct reader *r = reader_get();
+
+	return r ? r->db : NULL;
+}
+
+void reader_close(void)
+{
+	struct reader *r = pthread_getspecific(reader_key);
+
+	if (r) {
+		pthread_setspecific(reader_key, NULL);
+		reader_destroy(r);
+	}
+}
+
+/* FNV-1a: a cheap first test before the full comparison. */
+static uint64_t sql_hash(const char *sql)
+{
+	uint64_t h = 14695981039346656037ULL;
+
+	for (; *sql; sql++)
+		h = (h ^ (unsigned char)*sql) * 1099511628211ULL;
+	return h;
+}
+
+/*
+ * The slot a new statement takes: a free one, else the one used longest
+ * ago. A caller holds its statements only while it runs, and only a few
+ * at once, so the oldest is never one still in use.
+ */
+static struct kept *free_slot(struct reader *r)
+{
+	struct kept *k = &r->kept[0];
+
+	for (size_t i = 0; i < READER_STMTS; i++) {
+		if (!r->kept[i].st)
+			return &r->kept[i];
+		if (r->kept[i].used < k->used)
+			k = &r->kept[i];
+	}
+	sqlite3_finalize(k->st);
+	free(k->sql);
+	k->st = NULL;
+	k->sql = NULL;
+	return k;
+}
+
+int reader_prepare(const char *sql, const char *what, sqlite3_stmt **out)
+{
+	struct reader *r = reader_get();
+	uint64_t hash = sql_hash(sql);
+	struct kept *k;
+	int rc;
+
+	if (!r)
+		return -EIO;
+	for (size_t i = 0; i < READER_STMTS; i++) {
+		k = &r->kept[i];
+		if (k->st && k->hash == hash && !strcmp(k->sql, sql)) {
+			k->used = ++r->tick;
+			*out = k->st;
+			return 0;
+		}
+	}
+	k = free_slot(r);
+	k->sql = strdup(sql);
+	if (!k->sql)
+		return log_error(-ENOMEM, "reader: cannot keep %s", what);
+	rc = sqlite3_prepare_v3(r->db, sql, -1, SQLITE_PREPARE_PERSISTENT,
+				&k->st, NULL);
+	if (rc != SQLITE_OK) {
+		free(k->sql);
+		k->sql = NULL;
+		k->st = NULL;
+		return db_error(r->db, rc, what);
+	}
+	k->hash = hash;
+	k->used = ++r->tick;
+	*out = k->st;
+	return 0;
+}
+
+void reader_done(sqlite3_stmt *st)
+{
+	if (st) {
+		sqlite3_reset(st);
+		sqlite3_clear_bindings(st);
+	}
+}
+
+/* Run one of the kept statements that take and leave a snapshot. */
+static int run_kept(const char *sql, sqlite3 **db)
+{
+	sqlite3_stmt *st;
+	int rc = reader_prepare(sql, sql, &st);
+
+	if (rc)
+		return rc;
+	*db = sqlite3_db_handle(st);
+	rc = sqlite3_step(st);
+	reader_done(st);
+	return rc == SQLITE_DONE ? 0 : db_error(*db, rc, sql);
+}
+
+sqlite3 *reader_begin(void)
+{
+	sqlite3 *db;
+
+	return run_kept("BEGIN", &db) ? NULL : db;
+}
+
+void reader_end(sqlite3 *db)
+{
+	if (db)
+		run_kept("COMMIT", &db);
+}

@@ -1,0 +1,104 @@
+#include "indexer/store/services.h"
+
+#include <string.h>
+
+#include "common/clock.h"
+#include "common/db.h"
+#include "indexer/store/writer.h"
+
+int services_load(sqlite3 *db, const char *name, struct throttle_state *out)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	rc = sqlite3_prepare_v2(db, "SELECT last_request_at, paused_until,"
+				" backoff_s FROM services WHERE name = ?1", -1,
+				&st, NULL);
+	if (rc != SQLITE_OK)
+		return db_error(db, rc, "read service state");
+	sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		out->last_request_at = sqlite3_column_double(st, 0);
+		out->paused_until = sqlite3_column_double(st, 1);
+		out->backoff_s = sqlite3_column_double(st, 2);
+	}
+	sqlite3_finalize(st);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return db_error(db, rc, "read service state");
+	return 0;
+}
+
+int services_store(sqlite3 *db, void *report)
+{
+	const struct services_report *r = report;
+	const char *name = r->name ? r->name : throttle_name(r->throttle);
+	double at = r->at ? r->at : clock_wall();
+	struct throttle_stats stats = { 0 };
+	struct throttle_state state = { 0 };
+	sqlite3_stmt *st;
+	int rc;
+
+	if (r->throttle) {
+		throttle_save(r->throttle, &state);
+		throttle_stats(r->throttle, &stats);
+	}
+	rc = sqlite3_prepare_v2(db,
+		"INSERT INTO services (name) VALUES (?1)"
+		" ON CONFLICT (name) DO NOTHING", -1, &st, NULL);
+	if (rc == SQLITE_OK) {
+		sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+		rc = sqlite3_step(st) == SQLITE_DONE ? SQLITE_OK :
+			sqlite3_errcode(db);
+		sqlite3_finalize(st);
+	}
+	if (rc != SQLITE_OK)
+		return db_error(db, rc, "store service state");
+	rc = sqlite3_prepare_v2(db,
+		"UPDATE services SET"
+		" last_request_at = CASE WHEN ?2 THEN ?3 ELSE last_request_at"
+		"  END,"
+		" paused_until = CASE WHEN ?2 THEN ?4 ELSE paused_until END,"
+		" backoff_s = CASE WHEN ?2 THEN ?5 ELSE backoff_s END,"
+		" failures = CASE WHEN ?2 THEN ?6 ELSE failures END,"
+		" last_ok_at = CASE WHEN ?7 THEN ?9 ELSE last_ok_at END,"
+		" last_error = CASE WHEN ?8 IS NOT NULL THEN ?8"
+		"  ELSE last_error END,"
+		" error_level = CASE WHEN ?8 IS NOT NULL THEN ?10"
+		"  ELSE error_level END,"
+		" last_error_at = CASE WHEN ?8 IS NOT NULL THEN ?9"
+		"  ELSE last_error_at END"
+		" WHERE name = ?1", -1, &st, NULL);
+	if (rc != SQLITE_OK)
+		return db_error(db, rc, "store service state");
+	sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+	sqlite3_bind_int(st, 2, r->throttle != NULL);
+	sqlite3_bind_double(st, 3, state.last_request_at);
+	sqlite3_bind_double(st, 4, state.paused_until);
+	sqlite3_bind_double(st, 5, state.backoff_s);
+	sqlite3_bind_int(st, 6, stats.consecutive_failures);
+	sqlite3_bind_int(st, 7, r->ok);
+	if (!r->ok && r->error)
+		sqlite3_bind_text(st, 8, r->error, -1, SQLITE_STATIC);
+	sqlite3_bind_double(st, 9, at);
+	sqlite3_bind_text(st, 10, r->level ? r->level : "error", -1,
+			  SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	sqlite3_finalize(st);
+	return rc == SQLITE_DONE ? 0 : db_error(db, rc, "store service state");
+}
+
+int services_record(struct throttle *t, const char *name, int rc,
+		   const char *error, const char *level)
+{
+	struct services_report rep = {
+		.name = name,
+		.throttle = t,
+		.ok = rc == 0,
+		.error = error,
+		.level = level,
+	};
+
+	return writer_call(services_store, &rep);
+}

@@ -1,0 +1,115 @@
+#ifndef MEDIAMON_WRITER_H
+#define MEDIAMON_WRITER_H
+
+/*
+ * The one thread that writes the store.
+ *
+ * Scan workers hand it records; it applies them with prepared statements in
+ * transactions of about WRITER_BATCH rows, and bumps the generation counter
+ * after every commit so readers know their view is stale. Anything else
+ * that must write (a scan's own row, cleanup after a scan) runs inside the
+ * writer thread through writer_call(), so SQLite never sees two writers.
+ *
+ * The queue is bounded: writer_put() blocks while it is full, which keeps a
+ * fast walk from piling up memory ahead of the disk.
+ */
+
+#include <sqlite3.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "indexer/manga/comicinfo.h"
+#include "indexer/library/tags.h"
+
+#define WRITER_BATCH 1000
+
+enum writer_op {
+	WRITER_DIR,		/* add a directory or update its mtime */
+	WRITER_FILE,		/* add (id 0) or update a file and its track */
+	WRITER_RENAME,		/* move file id to path, keeping its track */
+	WRITER_DELETE_FILE,	/* drop file id and its track */
+	WRITER_DELETE_DIR,	/* drop directory id */
+};
+
+struct writer_rec {
+	struct writer_rec *next;
+	enum writer_op op;
+	int64_t root_id;
+	int64_t id;		/* the row's id; FILE: 0 for a new file */
+	int64_t size, mtime_ns, inode;
+	const char *kind;	/* FILE: "flac", "mp3", "archive", "other" */
+	int parsed;		/* FILE: tags (or ci) hold what was read */
+	struct tags tags;
+	struct comicinfo ci;	/* FILE, kind "archive" */
+	size_t path_len;
+	char path[];		/* relative to the root, not NUL-terminated */
+};
+
+/*
+ * Allocate a record for path (copied). Returns NULL when out of memory;
+ * the record is zeroed but for op and path.
+ */
+struct writer_rec *writer_rec_new(enum writer_op op, const char *path,
+				  size_t path_len);
+
+/* Free a record that was never put. */
+void writer_rec_free(struct writer_rec *rec);
+
+/* Open the store at db_path, migrate it and start the thread. */
+int writer_start(const char *db_path);
+
+/* Commit what is queued, stop the thread and close the store. */
+void writer_stop(void);
+
+/* Queue rec for writing; the writer owns it from now on. */
+void writer_put(struct writer_rec *rec);
+
+/*
+ * Records gathered by one thread and queued together, so a worker takes
+ * the queue's lock once per directory instead of once per file.
+ */
+struct writer_batch {
+	struct writer_rec *head, *tail;
+	size_t nr;
+};
+
+#define WRITER_BATCH_INIT { NULL, NULL, 0 }
+
+/* Add rec to batch; queues the batch once it holds WRITER_PUT_BATCH. */
+void writer_batch_add(struct writer_batch *batch, struct writer_rec *rec);
+
+/* Queue what batch holds and empty it. */
+void writer_batch_flush(struct writer_batch *batch);
+
+/*
+ * Run fn(db, arg) on the writer thread once everything queued before it
+ * is committed, and wait for it. fn runs outside any transaction and may
+ * open its own. Returns what fn returned. fn may be NULL: then this only
+ * waits until the queue is committed.
+ */
+int writer_call(int (*fn)(sqlite3 *db, void *arg), void *arg);
+
+/*
+ * The same, but fn runs as soon as the writer has applied the records it
+ * already took, ahead of what is still queued: a user's write through the
+ * mount waits for one batch at most, never for a scan's backlog.
+ */
+int writer_call_urgent(int (*fn)(sqlite3 *db, void *arg), void *arg);
+
+/*
+ * A writer_call() function: delete the artists and albums that lost their
+ * last track since the previous call. The writer notes what each updated
+ * or deleted track pointed at, so only those few rows are checked.
+ */
+int writer_drop_orphans(sqlite3 *db, void *unused);
+
+/* A counter that moves after every commit and every writer_call(). */
+uint64_t writer_generation(void);
+
+/* Seconds the writer spent applying records since it started. */
+double writer_busy_seconds(void);
+
+/* Records that failed to apply since start (each logged). */
+uint64_t writer_errors(void);
+
+#endif
