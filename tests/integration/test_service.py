@@ -791,7 +791,7 @@ def test_check_config_needs_a_root(tmp_path):
 
 TOKEN = "WEBHOOKTOKEN-s3cr3t"
 # How long a test waits for the alerts of a state: more than one tick of
-# the service thread (STATUS_EVERY_MS, 2 s), which looks at the state.
+# the daemon thread of fs/daemon.c (STATUS_EVERY_MS, 2 s), which looks at it.
 TICKS_S = 3
 
 
