@@ -65,9 +65,10 @@ $(BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -MMD -MP -c -o $@ $<
 
-# What unit tests share (starting fake servers, a store of their own) is
-# linked into each.
-TEST_SUPPORT := $(BUILD)/tests/fake.o $(BUILD)/tests/testdb.o
+# What unit tests share (starting fake servers, a store of their own,
+# bounded joins) is linked into each.
+TEST_SUPPORT := $(BUILD)/tests/fake.o $(BUILD)/tests/testdb.o \
+	$(BUILD)/tests/join.o
 
 $(BUILD)/tests/%.o: tests/unit/%.c
 	@mkdir -p $(dir $@)

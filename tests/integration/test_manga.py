@@ -5,11 +5,10 @@ them, and /status/missing follows the library as the watcher sees it."""
 import json
 import os
 import subprocess
-import time
 
 import pytest
 
-from conftest import unmount, is_mounted, start
+from conftest import unmount, is_mounted, start, wait_for
 
 SERIES = {
     "One Piece": ["One Piece T01.cbz", "One Piece T02.cbz",
@@ -64,11 +63,8 @@ def unparsed_lines(m):
 
 
 def wait_lines(m, rel, want, timeout=15):
-    deadline = time.time() + timeout
-    while lines(m, rel) != want:
-        assert m.proc.poll() is None, "mediamon exited"
-        assert time.time() < deadline, "\n".join(lines(m, rel))
-        time.sleep(0.05)
+    wait_for(lambda: lines(m, rel), timeout, "%s %r" % (rel, want),
+             until=lambda got: got == want, mount=m)
 
 
 def wait_missing(m, want):
@@ -134,10 +130,9 @@ def test_hostile_names(manga):
     for name in [b"Bad T02.cbz", b"Bad T99999999.cbz"]:
         with open(os.path.join(bad, name), "wb") as f:
             f.write(b"x")
-    deadline = time.time() + 15
-    while not any(line.startswith("Bad") for line in missing_lines(manga)):
-        assert time.time() < deadline, missing_lines(manga)
-        time.sleep(0.05)
+    wait_for(lambda: missing_lines(manga), 15, "Bad in status/missing",
+             until=lambda lines: any(line.startswith("Bad")
+                                     for line in lines), mount=manga)
     assert "Bad\ufffd Name\t1" in manga.read("status/missing").decode(
         "utf-8", "replace").splitlines()
     doc = json.loads(manga.read("status/missing.json"))
@@ -246,10 +241,9 @@ def test_settings(manga):
     with open(os.path.join(manga.root, "Berserk", "Berserk T06.cbz"),
               "wb") as f:
         f.write(b"x")
-    deadline = time.time() + 15
-    while read_series(manga, "Berserk", "missing") != "4\n7\n8\n":
-        assert time.time() < deadline
-        time.sleep(0.05)
+    wait_for(lambda: read_series(manga, "Berserk", "missing"), 15,
+             "Berserk missing 4, 7, 8", until=lambda v: v == "4\n7\n8\n",
+             mount=manga)
     assert read_series(manga, "Berserk", "source") == "berserk\n"
 
     write_series(manga, "Berserk", "latest", "\n")
@@ -356,11 +350,9 @@ def test_comicinfo_wins_over_the_name(tmp_path):
         make_cbz(str(series / "tmp.cbz"),
                  COMICINFO.format(series="One Piece", volume=2))
         os.rename(str(series / "tmp.cbz"), str(series / "bonus.cbz"))
-        deadline = time.time() + 15
-        while read_series(m, "One Piece", "missing") != "4\n9\n":
-            assert time.time() < deadline, read_series(m, "One Piece",
-                                                       "missing")
-            time.sleep(0.05)
+        wait_for(lambda: read_series(m, "One Piece", "missing"), 15,
+                 "One Piece missing 4, 9", until=lambda v: v == "4\n9\n",
+                 mount=m)
     finally:
         unmount(m.path, m.proc)
 

@@ -9,7 +9,7 @@ import time
 
 import pytest
 
-from conftest import is_mounted, start, unmount
+from conftest import is_mounted, start, unmount, wait_for
 
 API_KEY = "fakeKEY-0123456789abcdef"
 
@@ -108,15 +108,10 @@ class Monitor:
         before = self.last(kind)
         before = before and before["finished_at_s"]
         self.m.write("control/check-" + kind, "1\n")
-        deadline = time.time() + timeout
-        while True:
-            assert self.m.proc.poll() is None, "mediamon exited"
-            last = self.last(kind)
-            if last and last["finished_at_s"] and \
-                    last["finished_at_s"] != before:
-                return last
-            assert time.time() < deadline, "no check finished"
-            time.sleep(0.05)
+        return wait_for(lambda: self.last(kind), timeout,
+                        "end of a check-%s after %r" % (kind, before),
+                        until=lambda last: last and last["finished_at_s"]
+                        and last["finished_at_s"] != before, mount=self.m)
 
     def searches(self):
         return [r for r in self.prowlarr.call("/_requests")
@@ -419,13 +414,10 @@ def test_control_files(monitored):
 def test_auto_check(monitored):
     mon = monitored([saga(1)], monitor="auto_check_interval = 1s\n"
                     "new_volumes = no\n")
-    deadline = time.time() + 30
-    while True:
-        last = mon.last("missing")
-        if last and last["finished_at_s"]:
-            break
-        assert time.time() < deadline
-        time.sleep(0.1)
+    last = wait_for(lambda: mon.last("missing"), 30,
+                    "end of a scheduled missing check",
+                    until=lambda last: last and last["finished_at_s"],
+                    mount=mon.m, interval=0.1)
     assert last["trigger"] == "schedule"
     assert mon.last("new") is None
     assert len(mon.searches()) == 1

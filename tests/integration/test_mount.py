@@ -15,7 +15,8 @@ import time
 
 import pytest
 
-from conftest import BINARY, is_mounted, make_flac, make_mp3, start, unmount
+from conftest import (BINARY, SLOW, is_mounted, make_flac, make_mp3, start,
+                      unmount, wait_for)
 
 
 @pytest.fixture
@@ -245,15 +246,32 @@ BAD_COMMANDS = ["bogus", "", "2", "1 1", "FULL", "relative/path", "/etc",
                 "/", "1\n1", "full\n\n"]
 
 
+# How long a test waits to see that a control write started no scan.
+NO_SCAN_S = 0.5
+
+
+def assert_wait_sees_a_scan(mount):
+    """The positive control of a "no scan started" assertion: the same
+    wait after an accepted command sees its scan begun (or over)."""
+    before = mount.scan_id()
+    mount.write("control/rescan", "1\n")
+    time.sleep(NO_SCAN_S * SLOW)
+    assert mount.scan_id() > before, "no scan seen %gs after an accepted" \
+        " command" % (NO_SCAN_S * SLOW)
+
+
 @pytest.mark.parametrize("command", BAD_COMMANDS)
 def test_bad_control_write_is_einval(mount, command):
     before = mount.json("metrics/scan.json")["totals"]["scans"]
+    newest = mount.scan_id()
     with pytest.raises(OSError) as e:
         mount.write("control/rescan", command + "\n")
     assert e.value.errno == errno.EINVAL
-    time.sleep(0.3)
+    time.sleep(NO_SCAN_S * SLOW)
     doc = mount.json("metrics/scan.json")
     assert doc["totals"]["scans"] == before and doc["running"] is None
+    assert mount.scan_id(doc) == newest
+    assert_wait_sees_a_scan(mount)
 
 
 def test_bad_paths_are_einval(mount, library):
@@ -268,7 +286,7 @@ def test_bad_paths_are_einval(mount, library):
 def test_shell_echo(mount, echo):
     """bash's builtin and coreutils' echo, as a user types them (dash's
     builtin reports any failed write as "I/O error")."""
-    before = mount.json("metrics/scan.json")["last"]["id"]
+    before = mount.scan_id()
     ok = subprocess.run(["bash", "-c", echo + " 1 > " + mount.file(
         "control/rescan")], capture_output=True)
     assert ok.returncode == 0
@@ -280,9 +298,13 @@ def test_shell_echo(mount, echo):
 
 def test_truncate_alone_is_a_no_op(mount):
     before = mount.json("metrics/scan.json")["totals"]["scans"]
+    newest = mount.scan_id()
     os.close(os.open(mount.file("control/rescan"), os.O_WRONLY | os.O_TRUNC))
-    time.sleep(0.3)
-    assert mount.json("metrics/scan.json")["totals"]["scans"] == before
+    time.sleep(NO_SCAN_S * SLOW)
+    doc = mount.json("metrics/scan.json")
+    assert doc["totals"]["scans"] == before
+    assert mount.scan_id(doc) == newest
+    assert_wait_sees_a_scan(mount)
 
 
 def test_control_read_shows_state(mount):
@@ -296,15 +318,25 @@ def test_requests_during_a_scan_merge(mount, library):
     many.mkdir()
     for i in range(5000):
         (many / ("%04d.txt" % i)).write_bytes(b"")
-    first = mount.rescan("1")
+    # the writes must come while the scan the first starts runs: on a
+    # busy machine the test may be held up between two, so try again
     for _ in range(5):
-        mount.write("control/rescan", "1")
-    mount.wait_idle(after_id=first["id"])
-    time.sleep(0.5)
-    doc = mount.json("metrics/scan.json")
+        first = mount.rescan("1")
+        for _ in range(5):
+            mount.write("control/rescan", "1")
+        running = mount.json("metrics/scan.json")["running"]
+        doc = mount.wait_quiet()
+        if running and running["id"] == first["id"] + 1:
+            break
+    assert running and running["id"] == first["id"] + 1, \
+        "five writes never came within one scan"
     # the first write starts a scan; the other four merge into one more
     assert doc["totals"]["scans"] - first["id"] <= 2
     assert doc["running"] is None and doc["last"]["success"]
+    # the same wait sees each scan: one more write, one more scan
+    scans = doc["totals"]["scans"]
+    mount.write("control/rescan", "1")
+    assert mount.wait_quiet()["totals"]["scans"] == scans + 1
 
 
 def test_status_files_are_read_only(mount):
@@ -329,10 +361,8 @@ def test_mount_helper_form(make_mount, library, tmp_path):
     try:
         proc.wait(timeout=15)
         assert proc.returncode == 0
-        deadline = time.time() + 10
-        while not os.path.exists(str(mnt / "README")):
-            assert time.time() < deadline
-            time.sleep(0.05)
+        wait_for(lambda: os.path.exists(str(mnt / "README")), 10,
+                 "README in the helper's mount")
         assert json.loads((mnt / "status" / "summary.json").read_bytes())
     finally:
         subprocess.run(["fusermount3", "-u", str(mnt)])
@@ -378,24 +408,26 @@ def test_progress_while_a_scan_runs(mount, library):
     for i in range(3000):
         shutil.copyfile(str(src), str(big / ("%04d.flac" % i)))
     mount.rescan("1")
-    summary = running = None
+    seen = {"summary": None, "running": None}
+
+    def look(before):
+        """Keep the first running state seen; whether the scan newer than
+        before is over."""
+        doc = mount.json("status/summary.json")
+        if doc["state"] == "scanning" and seen["summary"] is None:
+            seen["summary"] = doc
+        doc = mount.json("metrics/scan.json")
+        if doc["running"] is not None and seen["running"] is None:
+            seen["running"] = doc["running"]
+        return doc["running"] is None and doc["last"]["id"] > before
     for _ in range(10):
+        before = mount.scan_id()
         mount.write("control/rescan", "full")
-        deadline = time.time() + 10
-        while time.time() < deadline:
-            doc = mount.json("status/summary.json")
-            if doc["state"] == "scanning" and summary is None:
-                summary = doc
-            doc = mount.json("metrics/scan.json")
-            if doc["running"] is not None and running is None:
-                running = doc["running"]
-            if doc["running"] is None and doc["last"]["id"] > 2 and \
-                    "pending: no" in mount.read("control/rescan").decode():
-                break
-            time.sleep(0.002)
-        mount.wait_idle()
-        if summary and running:
+        wait_for(lambda: look(before), 40, "full rescan after scan %d,"
+                 " finished" % before, mount=mount, interval=0.002)
+        if seen["summary"] and seen["running"]:
             break
+    summary, running = seen["summary"], seen["running"]
     assert summary and running, "never saw a scan running"
     progress = summary["scan_progress"]
     assert 0 <= progress["done"] and progress["total_estimate"] == 3010

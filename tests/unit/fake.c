@@ -1,6 +1,7 @@
 #include "fake.h"
 
 #include <libgen.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -8,8 +9,35 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "common/clock.h"
 #include "common/http.h"
 #include "common/log.h"
+
+/* How long a fake may take to print its port: a second or so, loaded. */
+#define FAKE_START_S 30
+
+/* Read the fake's first line into line (of size max) from fd, until the
+ * deadline: a fake that never speaks fails its test's setup instead of
+ * hanging it. */
+static void read_port_line(int fd, char *line, size_t max)
+{
+	double deadline = clock_mono() + FAKE_START_S;
+	struct pollfd p = { .fd = fd, .events = POLLIN };
+	size_t len = 0;
+	ssize_t n;
+
+	while (len < max - 1 && !memchr(line, '\n', len)) {
+		int ms = (deadline - clock_mono()) * 1000;
+
+		if (ms <= 0 || poll(&p, 1, ms) <= 0)
+			break;
+		n = read(fd, line + len, max - 1 - len);
+		if (n <= 0)
+			break;
+		len += n;
+	}
+	line[len] = '\0';
+}
 
 /* The fakes live beside this file's folder: tests/fakes/. */
 int fake_start(const char *script, struct fake *f)
@@ -20,7 +48,6 @@ int fake_start(const char *script, struct fake *f)
 	};
 	char path[512], here[] = __FILE__, line[32];
 	int in[2], out[2];
-	ssize_t n, len = 0;
 
 	snprintf(path, sizeof(path), "%s/../fakes/%s", dirname(here), script);
 	if (pipe(in) || pipe(out))
@@ -39,14 +66,8 @@ int fake_start(const char *script, struct fake *f)
 	close(in[0]);
 	close(out[1]);
 	f->stdin_fd = in[1];
-	while (len < (ssize_t)sizeof(line) - 1 &&
-	       (n = read(out[0], line + len, sizeof(line) - 1 - len)) > 0) {
-		len += n;
-		if (memchr(line, '\n', len))
-			break;
-	}
+	read_port_line(out[0], line, sizeof(line));
 	close(out[0]);
-	line[len] = '\0';
 	f->port = atoi(line);
 	for (size_t i = 0; i < sizeof(proxies) / sizeof(*proxies); i++)
 		unsetenv(proxies[i]);

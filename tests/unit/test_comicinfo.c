@@ -14,6 +14,7 @@
 #include <cmocka.h>
 
 #include "indexer/manga/comicinfo.h"
+#include "join.h"
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -701,7 +702,7 @@ static void test_threads(void **state)
 		assert_int_equal(pthread_create(&t[i], NULL, read_many,
 						&wrong[i]), 0);
 	for (i = 0; i < THREADS; i++) {
-		assert_int_equal(pthread_join(t[i], NULL), 0);
+		assert_int_equal(join_within(t[i], JOIN_S, NULL), 0);
 		assert_int_equal(wrong[i], 0);
 	}
 }

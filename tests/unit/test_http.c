@@ -15,6 +15,7 @@
 #include <cmocka.h>
 
 #include "fake.h"
+#include "join.h"
 
 #include "common/http.h"
 #include "common/log.h"
@@ -197,7 +198,7 @@ static void test_cancel(void **state)
 	(void)state;
 	assert_int_equal(pthread_create(&t, NULL, cancel_soon, &cancel), 0);
 	assert_int_equal(http_perform(&req, &resp), -ECANCELED);
-	pthread_join(t, NULL);
+	assert_int_equal(join_within(t, JOIN_S, NULL), 0);
 	assert_int_equal(resp.status, 0);
 	assert_int_equal(resp.body.len, 0);
 	assert_non_null(strstr(resp.error, "cancelled"));
