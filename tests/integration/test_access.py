@@ -1,0 +1,228 @@
+"""No one where they do not belong (issue 20): a local user made for the
+test (useradd, then setpriv to act as it) reads through the mount only
+what it may read on disk; links planted in a root lead nowhere outside
+the roots; a rescan through a link to a folder indexes and watches
+nothing; a configuration that holds a secret is the daemon's user's
+alone, and --check-config shows no credential. Every access the user
+should be denied is counted, and one that is not is a leak (`make
+reliability` prints both)."""
+
+import errno
+import os
+import pathlib
+import pwd
+import shutil
+import subprocess
+import tempfile
+import uuid
+
+import pytest
+
+from conftest import BINARY, is_mounted, start, unmount
+from reliability import record
+
+pytestmark = pytest.mark.skipif(
+    os.geteuid() != 0 or not shutil.which("useradd") or
+    not shutil.which("setpriv"),
+    reason="needs root, useradd and setpriv to act as another user")
+
+# Denials tried against the mount, and those that let the user in.
+TALLY = {"tried": 0, "leaked": 0}
+
+
+@pytest.fixture(scope="module", autouse=True)
+def figures():
+    yield
+    record("access denials tried", TALLY["tried"])
+    record("access denials leaked", TALLY["leaked"])
+
+
+class User:
+    """A local user of the machine, with a group of its own."""
+
+    def __init__(self, name):
+        self.name = name
+        pw = pwd.getpwnam(name)
+        self.uid, self.gid = pw.pw_uid, pw.pw_gid
+
+    def prefix(self, groups=()):
+        """setpriv acting as the user, with only the groups given."""
+        how = ["--groups=" + ",".join(str(g) for g in groups)] if groups \
+            else ["--clear-groups"]
+        return ["setpriv", "--reuid=%d" % self.uid, "--regid=%d" % self.gid
+                ] + how + ["--"]
+
+    def run(self, *cmd, groups=()):
+        return subprocess.run(self.prefix(groups) + list(cmd),
+                              capture_output=True, timeout=60)
+
+    def read(self, path, groups=()):
+        """The bytes of path as the user reads them, or the OSError."""
+        out = self.run("/usr/bin/python3", "-c", READ, path, groups=groups)
+        if out.returncode == 0:
+            return out.stdout
+        return OSError(int(out.stdout or errno.EIO), path)
+
+    def listdir(self, path, groups=()):
+        out = self.run("/usr/bin/python3", "-c", LIST, path, groups=groups)
+        if out.returncode == 0:
+            return sorted(out.stdout.decode().split("\0")[:-1])
+        return OSError(int(out.stdout or errno.EIO), path)
+
+
+# The child's own reads, so an error comes back as its errno.
+READ = """
+import os, sys
+try:
+    sys.stdout.buffer.write(open(sys.argv[1], "rb").read())
+except OSError as e:
+    print(e.errno, end="")
+    sys.exit(1)
+"""
+LIST = """
+import os, sys
+try:
+    for n in os.listdir(sys.argv[1]):
+        sys.stdout.write(n + "\\0")
+except OSError as e:
+    print(e.errno, end="")
+    sys.exit(1)
+"""
+
+
+def make_user():
+    name = "mm" + uuid.uuid4().hex[:10]
+    subprocess.run(["useradd", "--no-create-home", "--user-group",
+                    "--shell", "/usr/sbin/nologin", name], check=True,
+                   capture_output=True)
+    return User(name)
+
+
+def drop_user(user):
+    subprocess.run(["userdel", user.name], capture_output=True)
+
+
+@pytest.fixture
+def user():
+    u = make_user()
+    yield u
+    drop_user(u)
+
+
+@pytest.fixture
+def world():
+    """A folder every user may enter (pytest's own are 0700), for the
+    libraries, the mount point and the store."""
+    d = tempfile.mkdtemp(prefix="mediamon-access.")
+    os.chmod(d, 0o755)
+    yield d
+    with open("/proc/mounts") as f:
+        for line in f:
+            if line.split()[1].startswith(d + "/"):
+                subprocess.run(["fusermount3", "-u", "-z", line.split()[1]])
+    shutil.rmtree(d, ignore_errors=True)
+
+
+def denied(result, what):
+    """Count an access the user must be refused; fail on a leak."""
+    TALLY["tried"] += 1
+    if not isinstance(result, OSError):
+        TALLY["leaked"] += 1
+        raise AssertionError("%s: the user got in: %r" % (what, result[:80]
+                                                          if result else
+                                                          result))
+    assert result.errno in (errno.EACCES, errno.ENOENT, errno.EPERM), \
+        (what, result)
+
+
+# ------------------------------------------------------------ configuration
+
+def secret_conf(path, music, prowlarr_url="http://127.0.0.1:1"):
+    with open(path, "w") as f:
+        f.write("[music]\nroot = %s\n[prowlarr]\nurl = %s\n"
+                "api_key = k3y-SECRET-0042\n" % (music, prowlarr_url))
+    os.chmod(path, 0o600)
+
+
+def start_fails(conf, mnt):
+    out = subprocess.run([BINARY, "-f", "-o", "config=" + conf, mnt],
+                         capture_output=True, timeout=15)
+    assert out.returncode == 1 and not is_mounted(mnt), out
+    assert b"SECRET" not in out.stderr + out.stdout
+    return out.stderr.decode()
+
+
+def test_config_with_a_secret_is_the_daemon_users_alone(world, user,
+                                                        template_library):
+    music = os.path.join(world, "music")
+    shutil.copytree(str(template_library), music)
+    mnt = os.path.join(world, "mnt")
+    os.mkdir(mnt)
+    conf = os.path.join(world, "m.conf")
+    secret_conf(conf, music)
+    # readable by its group
+    os.chmod(conf, 0o640)
+    err = start_fails(conf, mnt)
+    assert "api_key in [prowlarr] is a secret, but its group can read " \
+        "this file (mode 0640); run chmod 600 " + conf in err, err
+    # owned by another user, even one that keeps it to itself
+    os.chmod(conf, 0o600)
+    os.chown(conf, user.uid, user.gid)
+    err = start_fails(conf, mnt)
+    assert "is a secret, but this file belongs to uid %d, not to the " \
+        "daemon's user (uid 0); run chown 0 %s" % (user.uid, conf) in err, err
+    # a password in a URL is a secret too
+    os.chown(conf, 0, 0)
+    with open(conf, "w") as f:
+        f.write("[music]\nroot = %s\n[download]\nclient = qbittorrent\n"
+                "url = http://admin:pw-SECRET-77@127.0.0.1:1/\n" % music)
+    os.chmod(conf, 0o604)
+    err = start_fails(conf, mnt)
+    assert "url in [download] is a secret, but every user can read " \
+        "this file" in err, err
+    # the same file as it should be starts
+    os.chmod(conf, 0o600)
+    m = start_daemon(world, "config=" + conf)
+    unmount(m.path, m.proc)
+
+
+def test_check_config_shows_no_credential(world, template_library):
+    music = os.path.join(world, "music")
+    shutil.copytree(str(template_library), music)
+    conf = os.path.join(world, "m.conf")
+    with open(conf, "w") as f:
+        f.write("[music]\nroot = %s\n"
+                "[prowlarr]\nurl = http://u:pw-SECRET-1@h:9696/"
+                "?apikey=K-SECRET-2&x=1\napi_key = K-SECRET-3\n"
+                "[download]\nclient = qbittorrent\n"
+                "url = https://admin:pw-SECRET-4@qbit.example/\n"
+                "password = pw-SECRET-5\n"
+                "[sonarr]\nurl = http://h:8989/api?token=T-SECRET-6\n"
+                % music)
+    os.chmod(conf, 0o600)
+    out = subprocess.run([BINARY, "--check-config", "-o", "config=" + conf],
+                         capture_output=True, timeout=15)
+    assert out.returncode == 0, out
+    text = out.stdout.decode()
+    assert "SECRET" not in text + out.stderr.decode(), text
+    assert "url = http://********@h:9696/?apikey=********&x=1\n" in text
+    assert "url = https://********@qbit.example/\n" in text
+    assert "url = http://h:8989/api?token=********\n" in text
+    assert "api_key = ********\n" in text
+    # a bad URL is named in the error without its credentials
+    with open(conf, "a") as f:
+        f.write("[radarr]\nurl = ftp://u:pw-SECRET-7@h/\n")
+    out = subprocess.run([BINARY, "--check-config", "-o", "config=" + conf],
+                         capture_output=True, timeout=15)
+    assert out.returncode == 1 and b"SECRET" not in out.stderr, out
+    assert b"bad value 'ftp://********@h/' for url in [radarr]" in \
+        out.stderr, out.stderr
+
+
+# ----------------------------------------------------------------- helpers
+
+def start_daemon(world, *options, wait=True):
+    """A daemon whose log, store and mount point are in world, its mount
+    open to every user, as the service's is."""
+    return start(pathlib.Path(world), "allow_other", *options, wait=wait)
+
