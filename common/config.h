@@ -43,7 +43,9 @@ struct config {
 
 	struct config_list music_roots;
 	int covers;			/* [music] covers, default 1 */
+	int music_follow_outside;	/* [music] follow_outside_symlinks */
 	struct config_list manga_roots;
+	int manga_follow_outside;	/* [manga] follow_outside_symlinks */
 
 	/* [monitor] */
 	long auto_check_interval_s;	/* default 3600 */

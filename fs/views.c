@@ -17,6 +17,7 @@
 #include "fs/views_name.h"
 #include "fs/views_similar.h"
 #include "indexer/indexer.h"
+#include "indexer/library/links.h"
 #include "indexer/manga/manga.h"
 
 #define CACHE_SLOTS 64
@@ -1383,11 +1384,8 @@ int views_real_open(int64_t file)
 	if (file < 0)
 		return views_cover_open(-file);
 	rc = real_path(file, &path);
-	if (!rc) {
-		rc = open(path.buf, O_RDONLY | O_CLOEXEC);
-		if (rc < 0)
-			rc = -errno;
-	}
+	if (!rc)
+		rc = links_open_path(path.buf, O_RDONLY);
 	strbuf_release(&path);
-	return rc;
+	return rc == -EXDEV ? -EACCES : rc;
 }

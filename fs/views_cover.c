@@ -13,6 +13,7 @@
 #include "common/strbuf.h"
 #include "indexer/store/reader.h"
 #include "indexer/indexer.h"
+#include "indexer/library/links.h"
 #include "indexer/library/picture.h"
 
 #define NR_ARRAY(a) (sizeof(a) / sizeof(*(a)))
@@ -481,9 +482,9 @@ static int copy_picture(const struct embedded *e)
 	void *map;
 	int fd, mfd, rc = 0;
 
-	fd = open(e->path.buf, O_RDONLY | O_CLOEXEC);
+	fd = links_open_path(e->path.buf, O_RDONLY);
 	if (fd < 0)
-		return -errno;
+		return fd == -EXDEV ? -EACCES : fd;
 	if (fstat(fd, &st)) {
 		rc = -errno;
 		goto out;

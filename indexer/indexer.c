@@ -404,7 +404,11 @@ static int plan_make(struct scan_order *o, struct plan *p)
 			.full = o->full,
 			.threads = ix.cfg->threads,
 			.cancel = &ix.cancel,
+			.roots = ix.roots,
+			.nr_roots = ix.nr_roots,
+			.follow_outside = ix.roots[root].follow_outside,
 			.on_dir = watch_dir,
+			.on_dir_gone = watch_forget,
 			.root_index = root,
 			.nr_subpaths = 1,
 			.manga = !strcmp(ix.roots[root].kind, "manga"),
@@ -669,6 +673,9 @@ static struct roots *roots_new(const struct config *cfg)
 		&cfg->music_roots, &cfg->manga_roots,
 	};
 	const char *kinds[] = { "music", "manga" };
+	const int follow[] = {
+		cfg->music_follow_outside, cfg->manga_follow_outside,
+	};
 	size_t n = cfg->music_roots.nr + cfg->manga_roots.nr;
 	struct roots *b = calloc(1, sizeof(*b) + n * sizeof(*b->r));
 
@@ -681,6 +688,7 @@ static struct roots *roots_new(const struct config *cfg)
 			b->r[b->nr++] = (struct indexer_root){
 				.kind = kinds[k],
 				.path = lists[k]->items[i],
+				.follow_outside = follow[k],
 			};
 	return b;
 }

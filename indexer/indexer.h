@@ -27,6 +27,7 @@ struct indexer_root {
 	int64_t id;
 	const char *kind;	/* "music" or "manga" */
 	const char *path;	/* absolute */
+	int follow_outside;	/* links may lead out of every root */
 };
 
 struct indexer_status {

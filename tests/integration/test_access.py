@@ -12,14 +12,18 @@ import os
 import pathlib
 import pwd
 import shutil
+import sqlite3
 import subprocess
 import tempfile
+import time
 import uuid
 
 import pytest
 
-from conftest import BINARY, is_mounted, start, unmount
+from conftest import (BINARY, is_mounted, make_flac, make_mp3, start,
+                      stopped, unmount)
 from reliability import record
+from test_watch import fs_dirs, wait_for, write_conf
 
 pytestmark = pytest.mark.skipif(
     os.geteuid() != 0 or not shutil.which("useradd") or
@@ -226,3 +230,174 @@ def start_daemon(world, *options, wait=True):
     open to every user, as the service's is."""
     return start(pathlib.Path(world), "allow_other", *options, wait=wait)
 
+
+def titles(m):
+    db = sqlite3.connect(m.db)
+    try:
+        return {t for (t,) in db.execute("SELECT title FROM tracks")}
+    finally:
+        db.close()
+
+
+def music_world(world, template_library, music=""):
+    """The template library in world, watched with a short debounce, its
+    root's [music] section given music."""
+    root = os.path.join(world, "music")
+    shutil.copytree(str(template_library), root)
+    conf = write_conf(pathlib.Path(world), root, music=music)
+    os.chmod(str(conf), 0o600)
+    return root, str(conf)
+
+
+# ---------------------------------------------------------------- symlinks
+
+def test_planted_link_is_never_served(world, user, template_library):
+    """A user who may write into a root (an upload folder) plants a link
+    to a file only root may read: the link is not indexed, and nothing
+    of it is served, while what the user uploads beside it is."""
+    root, conf = music_world(world, template_library)
+    secret_dir = os.path.join(world, "private")
+    os.mkdir(secret_dir, 0o700)
+    secret = os.path.join(secret_dir, "secret.txt")
+    with open(secret, "w") as f:
+        f.write("root's own secret\n")
+    upload = os.path.join(root, "upload")
+    os.mkdir(upload)
+    os.chown(upload, user.uid, user.gid)
+    m = start_daemon(world, "config=" + conf)
+    try:
+        assert user.run("ln", "-s", secret, os.path.join(
+            upload, "notes.mp3")).returncode == 0
+        make_mp3(os.path.join(world, "tune.mp3"), "Uploaded", "U", "Up", 1)
+        assert user.run("cp", os.path.join(world, "tune.mp3"),
+                        upload).returncode == 0
+        # the same wait sees the upload beside it
+        wait_for(lambda: "Uploaded" in titles(m), "the upload indexed", m)
+        m.rescan("1")
+        assert "notes" not in titles(m)
+        assert os.listdir(m.file("search/notes")) == []
+        denied(user.read(m.file("search/notes/notes.mp3")),
+               "search/notes/notes.mp3")
+        assert b"root's own secret" not in m.read("log")
+        assert b"leads outside every root" in m.read("log")
+        found = os.listdir(m.file("search/uploaded"))
+        assert found == ["01 - Uploaded.mp3"]
+        assert user.read(m.file("search/uploaded/" + found[0])) == \
+            open(os.path.join(upload, "tune.mp3"), "rb").read()
+    finally:
+        unmount(m.path, m.proc)
+
+
+def test_link_followed_outside_only_when_asked(world, template_library):
+    """follow_outside_symlinks = yes follows a link out of the roots, as
+    MPD's key of that name does; the default does not."""
+    root, conf = music_world(world, template_library,
+                             music="follow_outside_symlinks = yes\n")
+    outside = os.path.join(world, "outside")
+    make_flac(os.path.join(outside, "far.flac"), "Far", "F", "Away", 1)
+    os.symlink(os.path.join(outside, "far.flac"),
+               os.path.join(root, "Alpha", "far.flac"))
+    m = start_daemon(world, "config=" + conf)
+    try:
+        assert "Far" in titles(m)
+        assert m.read("search/far/01 - Far.flac") == \
+            open(os.path.join(outside, "far.flac"), "rb").read()
+    finally:
+        unmount(m.path, m.proc)
+    os.unlink(m.db)
+    m = start_daemon(world, "music=" + root)
+    try:
+        assert "Far" not in titles(m) and len(titles(m)) == 9
+    finally:
+        unmount(m.path, m.proc)
+
+
+def test_rescan_through_a_folder_link(world, template_library):
+    """ROOT/rl -> a folder outside: a rescan of ROOT/rl/hidden indexes and
+    watches nothing there, before and after the link goes."""
+    root, conf = music_world(world, template_library)
+    outside = os.path.join(world, "outside")
+    make_flac(os.path.join(outside, "hidden", "in.flac"), "Hidden", "H",
+              "H", 1)
+    os.symlink(outside, os.path.join(root, "rl"))
+    m = start_daemon(world, "config=" + conf)
+    try:
+        watches = m.json("metrics/watch.json")["watches"]
+        assert watches == fs_dirs(root)
+        for path in ["rl/hidden", "rl/hidden/in.flac", "rl"]:
+            before = m.json("metrics/scan.json")["last"]["id"]
+            m.write("control/rescan", os.path.join(root, path))
+            m.wait_idle(after_id=before)
+        assert "Hidden" not in titles(m)
+        assert m.json("metrics/watch.json")["watches"] == watches
+        make_flac(os.path.join(outside, "hidden", "new.flac"), "Later",
+                  "H", "H", 2)
+        make_flac(os.path.join(root, "Alpha", "new.flac"), "Control",
+                  "A", "A", 9)
+        wait_for(lambda: "Control" in titles(m), "the control indexed", m)
+        assert "Later" not in titles(m)
+        # the link gone, the folder it led to is still not watched
+        os.unlink(os.path.join(root, "rl"))
+        m.rescan("full")
+        make_flac(os.path.join(outside, "hidden", "newer.flac"), "Latest",
+                  "H", "H", 3)
+        make_flac(os.path.join(root, "Alpha", "newer.flac"), "Control 2",
+                  "A", "A", 10)
+        wait_for(lambda: "Control 2" in titles(m), "the control indexed", m)
+        assert not {"Hidden", "Later", "Latest"} & titles(m)
+        assert m.json("metrics/watch.json")["watches"] == fs_dirs(root)
+    finally:
+        unmount(m.path, m.proc)
+
+
+def test_folder_swapped_for_a_link_is_watched_no_more(world,
+                                                      template_library):
+    """A watched folder moved out of the root while the watcher's queue
+    overflows, a link to where it went put in its place: the full rescan
+    forgets its rows and drops its watches, so nothing written there is
+    indexed."""
+    sysctl = "/proc/sys/fs/inotify/max_queued_events"
+    root, conf = music_world(world, template_library)
+    with open(sysctl) as f:
+        old = f.read().strip()
+    try:
+        with open(sysctl, "w") as f:
+            f.write("64")
+    except OSError as e:
+        pytest.skip("cannot lower %s: %s" % (sysctl, e))
+    try:
+        m = start_daemon(world, "config=" + conf, wait=False)
+        wait_for(lambda: m.json("metrics/watch.json")["watches"] > 0,
+                 "a first watch", m)
+    finally:
+        with open(sysctl, "w") as f:
+            f.write(old)
+    try:
+        m.wait_idle()
+        wait_for(lambda: m.json("metrics/watch.json")["watches"] ==
+                 fs_dirs(root), "every folder watched", m)
+        overflows = m.json("metrics/watch.json")["overflows"]
+        outside = os.path.join(world, "outside")
+        os.mkdir(outside)
+        with stopped(m.proc):
+            for i in range(200):
+                with open(os.path.join(root, "Alpha", "b%03d.txt" % i),
+                          "w") as f:
+                    f.write("%d\n" % i)
+            os.rename(os.path.join(root, "Beta"),
+                      os.path.join(outside, "Beta"))
+            os.symlink(os.path.join(outside, "Beta"),
+                       os.path.join(root, "Beta"))
+        wait_for(lambda: m.json("metrics/watch.json")["overflows"] >
+                 overflows, "an overflow", m)
+        wait_for(lambda: "Third 1" not in titles(m), "Beta forgotten", m)
+        wait_for(lambda: m.json("metrics/watch.json")["watches"] ==
+                 fs_dirs(root), "the watches of Beta dropped", m)
+        make_flac(os.path.join(outside, "Beta", "Third", "x.flac"),
+                  "Outside", "B", "T", 4)
+        make_flac(os.path.join(root, "Alpha", "y.flac"), "Control", "A",
+                  "A", 5)
+        wait_for(lambda: "Control" in titles(m), "the control indexed", m)
+        assert "Outside" not in titles(m)
+    finally:
+        unmount(m.path, m.proc)

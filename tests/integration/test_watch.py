@@ -205,10 +205,11 @@ def counts(mount):
     return mount.json("status/summary.json")["counts"]
 
 
-def write_conf(tmp_path, root, debounce=DEBOUNCE, poll="2s", name="w.conf"):
+def write_conf(tmp_path, root, debounce=DEBOUNCE, poll="2s", name="w.conf",
+               music=""):
     conf = tmp_path / name
-    conf.write_text("[music]\nroot = %s\n[general]\nwatch_debounce = %s\n"
-                    "poll_interval = %s\n" % (root, debounce, poll))
+    conf.write_text("[music]\nroot = %s\n%s[general]\nwatch_debounce = %s\n"
+                    "poll_interval = %s\n" % (root, music, debounce, poll))
     return conf
 
 
@@ -334,10 +335,14 @@ def test_delete_file(watched, library):
     alive(watched)
 
 
-def test_symlinks(watched, library, outside):
-    """A symlink to a file outside the root is indexed when created (it
-    is complete at creation), a change to the link itself (IN_ATTRIB on
-    the symlink) is looked at again, and removing it removes the track."""
+def test_symlinks(make_mount, library, outside, tmp_path):
+    """A symlink to a file outside the root, which this root follows, is
+    indexed when created (it is complete at creation), a change to the
+    link itself (IN_ATTRIB on the symlink) is looked at again, and
+    removing it removes the track. (Links that lead outside a root which
+    does not follow them: test_access.py.)"""
+    watched = make_mount("config=" + str(write_conf(
+        tmp_path, library, music="follow_outside_symlinks = yes\n")))
     target = os.path.join(str(outside), "linked.flac")
     make_flac(target, "Linked", "Delta", "Links", 1)
     link = library / "Beta" / "linked.flac"
