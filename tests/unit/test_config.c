@@ -1158,7 +1158,7 @@ static void test_dump(void **state)
 	for (size_t i = 0; i < ARRAY_SIZE(secrets); i++)
 		assert_null(strstr(first.buf, secrets[i]));
 	want = expand("\n[music]\nroot = @/music\nroot = @/lib\n"
-		      "covers = yes\n\n");
+		      "covers = yes\nfollow_outside_symlinks = no\n\n");
 	assert_non_null(strstr(first.buf, want));
 	free(want);
 	assert_non_null(strstr(first.buf, "\n[prowlarr]\n# url =\n"
