@@ -9,6 +9,7 @@
 #include "common/json.h"
 #include "common/strbuf.h"
 #include "common/utf8.h"
+#include "fs/caller.h"
 #include "fs/control.h"
 #include "fs/nodes.h"
 #include "indexer/store/reader.h"
@@ -103,6 +104,23 @@ static int find_one(void *arg, const char *name, int64_t id)
 	return 1;
 }
 
+/* Whether this thread's caller may list the series' folder on disk: a
+ * series it may not is not there for it. */
+static int visible(int64_t series)
+{
+	struct strbuf path = STRBUF_INIT;
+	sqlite3 *db;
+	int may;
+
+	if (caller_is_owner())
+		return 1;
+	db = reader_db();
+	may = db && !manga_series_folder(db, series, &path) &&
+		caller_may_list(path.buf);
+	strbuf_release(&path);
+	return may;
+}
+
 int manga_view_resolve(const char *rel, struct node *out)
 {
 	const char *slash = strchr(rel, '/');
@@ -114,7 +132,7 @@ int manga_view_resolve(const char *rel, struct node *out)
 
 	if (rc < 0)
 		return rc;
-	if (!f.id)
+	if (!f.id || !visible(f.id))
 		return -ENOENT;
 	if (!slash) {
 		*out = (struct node){ .type = NODE_DIR, .dynamic = 1,
@@ -141,6 +159,8 @@ static int list_one(void *arg, const char *name, int64_t id)
 	struct list *l = arg;
 	struct node dir = { .type = NODE_DIR, .dynamic = 1, .series = id };
 
+	if (!visible(id))
+		return 0;
 	return l->fn(name, &dir, l->arg) ? 1 : 0;
 }
 

@@ -11,13 +11,13 @@
 #include "common/db.h"
 #include "common/log.h"
 #include "common/strbuf.h"
+#include "fs/caller.h"
 #include "fs/nodes.h"
 #include "indexer/store/reader.h"
 #include "fs/views_cover.h"
 #include "fs/views_name.h"
 #include "fs/views_similar.h"
 #include "indexer/indexer.h"
-#include "indexer/library/links.h"
 #include "indexer/manga/manga.h"
 
 #define CACHE_SLOTS 64
@@ -1272,6 +1272,42 @@ int views_resolve(const char *path, struct node *out)
 	return rc == -ENOTDIR ? -ENOENT : rc;
 }
 
+static int real_path(int64_t file, struct strbuf *out);
+
+/*
+ * Whether this thread's caller may see it, an entry of a folder depth
+ * levels below view v's own: a file whose real folder the caller may
+ * list, a series whose folder it may list. The folders named after tags
+ * stand for no folder on disk, and show to every caller.
+ */
+static int visible(const struct view *v, int depth, const struct item *it)
+{
+	struct strbuf path = STRBUF_INIT;
+	sqlite3 *db;
+	char *slash;
+	int rc = 0, may = 0;
+
+	if (it->type == ITEM_FILE && it->real) {
+		strbuf_addstr(&path, it->real);
+	} else if (it->type == ITEM_FILE) {
+		rc = real_path(it->file < 0 ? -it->file : it->file, &path);
+	} else if (it->type == ITEM_DIR && v->kind == VIEW_MANGA && !depth) {
+		db = reader_db();
+		rc = db ? manga_series_folder(db, sqlite3_value_int64(
+						      it->key[0]), &path) :
+			-EIO;
+	} else {
+		return 1;
+	}
+	slash = it->type == ITEM_FILE ? strrchr(path.buf, '/') : NULL;
+	if (slash)
+		*slash = '\0';
+	if (!rc)
+		may = caller_may_list(path.buf);
+	strbuf_release(&path);
+	return may;
+}
+
 int views_list(const char *path,
 	       int (*fn)(const char *name, const struct node *child,
 			 void *arg),
@@ -1279,20 +1315,25 @@ int views_list(const char *path,
 {
 	const char *rest;
 	const struct view *v = view_of(path, &rest);
+	int depth, all = caller_is_owner();
 	struct listing *ls;
 	int rc;
 
 	if (!v)
 		return -ENOENT;
+	depth = depth_of(rest);
 	pthread_mutex_lock(&cache_lock);
 	cache_check();
-	rc = get_listing(v, path, strlen(path), depth_of(rest), &ls);
+	rc = get_listing(v, path, strlen(path), depth, &ls);
 	if (!rc)
-		prefetch_next(v, ls, depth_of(rest));
+		prefetch_next(v, ls, depth);
 	for (size_t i = 0; !rc && i < ls->names.nr; i++) {
+		const struct item *it = &ls->items[ls->names.v[i].index];
 		struct node n;
 
-		item_node(&ls->items[ls->names.v[i].index], &n);
+		if (!all && !visible(v, depth, it))
+			continue;
+		item_node(it, &n);
 		if (fn(ls->names.v[i].name, &n, arg))
 			break;
 	}
@@ -1366,8 +1407,8 @@ int views_real_stat(int64_t file, struct stat *st)
 	if (file < 0)
 		return views_cover_stat(-file, st);
 	rc = real_path(file, &path);
-	if (!rc && stat(path.buf, st))
-		rc = -errno;
+	if (!rc)
+		rc = caller_stat(path.buf, st);
 	if (!rc && !S_ISREG(st->st_mode))
 		rc = -ENOENT;
 	strbuf_release(&path);
@@ -1385,7 +1426,21 @@ int views_real_open(int64_t file)
 		return views_cover_open(-file);
 	rc = real_path(file, &path);
 	if (!rc)
-		rc = links_open_path(path.buf, O_RDONLY);
+		rc = caller_open(path.buf, O_RDONLY);
 	strbuf_release(&path);
 	return rc == -EXDEV ? -EACCES : rc;
+}
+
+int views_real_access(int64_t file)
+{
+	struct strbuf path = STRBUF_INIT;
+	int rc;
+
+	if (caller_is_owner())
+		return 0;
+	rc = real_path(file < 0 ? -file : file, &path);
+	if (!rc && !caller_may_read(path.buf))
+		rc = -EACCES;
+	strbuf_release(&path);
+	return rc;
 }

@@ -11,9 +11,9 @@
 #include "common/db.h"
 #include "common/log.h"
 #include "common/strbuf.h"
+#include "fs/caller.h"
 #include "indexer/store/reader.h"
 #include "indexer/indexer.h"
-#include "indexer/library/links.h"
 #include "indexer/library/picture.h"
 
 #define NR_ARRAY(a) (sizeof(a) / sizeof(*(a)))
@@ -455,8 +455,8 @@ int views_cover_stat(int64_t track, struct stat *st)
 	struct embedded e = { .path = STRBUF_INIT };
 	int rc = load_embedded(track, &e);
 
-	if (!rc && stat(e.path.buf, st))
-		rc = -errno;
+	if (!rc)
+		rc = caller_stat(e.path.buf, st);
 	if (!rc && !S_ISREG(st->st_mode))
 		rc = -ENOENT;
 	if (!rc) {
@@ -482,7 +482,7 @@ static int copy_picture(const struct embedded *e)
 	void *map;
 	int fd, mfd, rc = 0;
 
-	fd = links_open_path(e->path.buf, O_RDONLY);
+	fd = caller_open(e->path.buf, O_RDONLY);
 	if (fd < 0)
 		return fd == -EXDEV ? -EACCES : fd;
 	if (fstat(fd, &st)) {
@@ -586,6 +586,10 @@ int views_cover_open(int64_t track)
 	struct embedded e = { .path = STRBUF_INIT };
 	int rc = load_embedded(track, &e), fd;
 
+	/* A copy kept for one caller is shown only to those who may read
+	 * the track too. */
+	if (!rc && !caller_is_owner() && !caller_may_read(e.path.buf))
+		rc = -EACCES;
 	if (rc)
 		goto out;
 	pthread_mutex_lock(&cache.lock);

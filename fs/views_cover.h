@@ -104,19 +104,21 @@ int views_cover_each_album(sqlite3 *db,
 			   void *arg);
 
 /*
- * stat() the track whose files.id is track for its embedded picture: the
- * track's times and owner, a read-only regular file of the picture's
- * recorded size. Returns 0, -ENOENT when the track or its picture is
- * gone, or another negative errno value.
+ * stat() the track whose files.id is track for its embedded picture, as
+ * the caller (caller.h): the track's times and owner, a read-only regular
+ * file of the picture's recorded size. Returns 0, -ENOENT when the track
+ * or its picture is gone, -EACCES when the caller may not look at the
+ * track, or another negative errno value.
  */
 int views_cover_stat(int64_t track, struct stat *st);
 
 /*
  * Read the picture embedded in the track whose files.id is track and
  * return a read-only descriptor of an in-memory file holding exactly its
- * bytes. Returns the descriptor, -ENOENT when the track or its picture
- * is gone, -EIO when the recorded picture runs past the end of the file,
- * or another negative errno value.
+ * bytes, for a caller who may read the track. Returns the descriptor,
+ * -ENOENT when the track or its picture is gone, -EACCES when the caller
+ * may not read the track, -EIO when the recorded picture runs past the
+ * end of the file, or another negative errno value.
  */
 int views_cover_open(int64_t track);
 

@@ -357,6 +357,32 @@ static int emit_series(struct series_rows *sr,
 	return rc;
 }
 
+int manga_series_folder(sqlite3 *db, int64_t series, struct strbuf *out)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	rc = sqlite3_prepare_v2(db, "SELECT r.path, s.path FROM series s"
+				" JOIN roots r ON r.id = s.root_id"
+				" WHERE s.id = ?1", -1, &st, NULL);
+	if (rc != SQLITE_OK)
+		return db_error(db, rc, "find series folder");
+	sqlite3_bind_int64(st, 1, series);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		strbuf_add(out, sqlite3_column_blob(st, 0),
+			   sqlite3_column_bytes(st, 0));
+		strbuf_addch(out, '/');
+		strbuf_add(out, sqlite3_column_blob(st, 1),
+			   sqlite3_column_bytes(st, 1));
+	}
+	sqlite3_finalize(st);
+	if (rc == SQLITE_ROW)
+		return 0;
+	return rc == SQLITE_DONE ? -ENOENT : db_error(db, rc,
+						      "find series folder");
+}
+
 int manga_each_missing(sqlite3 *db,
 		       int (*fn)(void *arg, const char *series, int volume,
 				 const char *series_path),

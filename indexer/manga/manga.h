@@ -20,6 +20,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+struct strbuf;
+
 /* A part of a manga root to refresh: one series folder, or all. */
 struct manga_scope {
 	int64_t root_id;
@@ -67,6 +69,13 @@ int manga_series_volumes(sqlite3 *db, int64_t series,
  * -ENOMEM, or another negative errno value.
  */
 int manga_series_gaps(sqlite3 *db, int64_t series, int **gaps, size_t *n);
+
+/*
+ * Append the absolute path of the folder of one series to out. Returns
+ * 0, -ENOENT when there is no such series, or another negative errno
+ * value.
+ */
+int manga_series_folder(sqlite3 *db, int64_t series, struct strbuf *out);
 
 /*
  * Call fn for every missing volume of every monitored series, sorted by

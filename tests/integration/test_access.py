@@ -7,7 +7,10 @@ alone, and --check-config shows no credential. Every access the user
 should be denied is counted, and one that is not is a leak (`make
 reliability` prints both)."""
 
+import base64
 import errno
+import grp
+import json
 import os
 import pathlib
 import pwd
@@ -22,7 +25,7 @@ import pytest
 
 from conftest import (BINARY, is_mounted, make_flac, make_mp3, start,
                       stopped, unmount)
-from reliability import record
+from reliability import every_file, record
 from test_watch import fs_dirs, wait_for, write_conf
 
 pytestmark = pytest.mark.skipif(
@@ -37,8 +40,8 @@ TALLY = {"tried": 0, "leaked": 0}
 @pytest.fixture(scope="module", autouse=True)
 def figures():
     yield
-    record("access denials tried", TALLY["tried"])
-    record("access denials leaked", TALLY["leaked"])
+    record("access denials tried / leaked", "%d / %d" % (
+        TALLY["tried"], TALLY["leaked"]))
 
 
 class User:
@@ -60,37 +63,42 @@ class User:
         return subprocess.run(self.prefix(groups) + list(cmd),
                               capture_output=True, timeout=60)
 
+    def ask(self, ops, groups=()):
+        """Do each (op, path) of ops as the user: "read" gives the bytes,
+        "list" the sorted names, "xattr" the track's title attribute;
+        each an OSError when refused."""
+        out = self.run("/usr/bin/python3", "-c", ASK, json.dumps(ops),
+                       groups=groups)
+        assert out.returncode == 0, out
+        return [OSError(r["errno"], path) if "errno" in r else
+                base64.b64decode(r["data"]) if op != "list" else r["names"]
+                for (op, path), r in zip(ops, json.loads(out.stdout))]
+
     def read(self, path, groups=()):
-        """The bytes of path as the user reads them, or the OSError."""
-        out = self.run("/usr/bin/python3", "-c", READ, path, groups=groups)
-        if out.returncode == 0:
-            return out.stdout
-        return OSError(int(out.stdout or errno.EIO), path)
+        return self.ask([("read", path)], groups)[0]
 
     def listdir(self, path, groups=()):
-        out = self.run("/usr/bin/python3", "-c", LIST, path, groups=groups)
-        if out.returncode == 0:
-            return sorted(out.stdout.decode().split("\0")[:-1])
-        return OSError(int(out.stdout or errno.EIO), path)
+        return self.ask([("list", path)], groups)[0]
 
 
-# The child's own reads, so an error comes back as its errno.
-READ = """
-import os, sys
-try:
-    sys.stdout.buffer.write(open(sys.argv[1], "rb").read())
-except OSError as e:
-    print(e.errno, end="")
-    sys.exit(1)
-"""
-LIST = """
-import os, sys
-try:
-    for n in os.listdir(sys.argv[1]):
-        sys.stdout.write(n + "\\0")
-except OSError as e:
-    print(e.errno, end="")
-    sys.exit(1)
+# What the user's process does, each answer (or errno) in a JSON list.
+ASK = """
+import base64, json, os, sys
+out = []
+for op, path in json.loads(sys.argv[1]):
+    try:
+        if op == "read":
+            with open(path, "rb") as f:
+                data = f.read()
+        elif op == "xattr":
+            data = os.getxattr(path, "user.mediamon.title")
+        else:
+            out.append({"names": sorted(os.listdir(path))})
+            continue
+        out.append({"data": base64.b64encode(data).decode()})
+    except OSError as e:
+        out.append({"errno": e.errno})
+print(json.dumps(out))
 """
 
 
@@ -225,10 +233,11 @@ def test_check_config_shows_no_credential(world, template_library):
 
 # ----------------------------------------------------------------- helpers
 
-def start_daemon(world, *options, wait=True):
+def start_daemon(world, *options, wait=True, wrapper=()):
     """A daemon whose log, store and mount point are in world, its mount
     open to every user, as the service's is."""
-    return start(pathlib.Path(world), "allow_other", *options, wait=wait)
+    return start(pathlib.Path(world), "allow_other", *options, wait=wait,
+                 wrapper=wrapper)
 
 
 def titles(m):
@@ -399,5 +408,215 @@ def test_folder_swapped_for_a_link_is_watched_no_more(world,
                   "A", 5)
         wait_for(lambda: "Control" in titles(m), "the control indexed", m)
         assert "Outside" not in titles(m)
+    finally:
+        unmount(m.path, m.proc)
+
+
+# --------------------------------------------------------- access as caller
+
+def real_files(m):
+    """The view files of the mount that stand for real files (library/,
+    search/), as the owner finds them."""
+    return sorted(p for p in every_file(m.path)
+                  if os.path.relpath(p, m.path).startswith(
+                      ("library/", "search/")))
+
+
+def assert_all_denied(user, paths, what, groups=()):
+    for path, got in zip(paths, user.ask([("read", p) for p in paths],
+                                         groups)):
+        denied(got, "%s: %s" % (what, path))
+
+
+def with_cover(root):
+    """A folder image beside the tracks of Alpha/First (any bytes: the
+    name makes it the cover), so covers are served too."""
+    with open(os.path.join(root, "Alpha", "First", "cover.jpg"), "wb") as f:
+        f.write(b"\xff\xd8\xff\xe0 not much of a picture")
+
+
+def test_private_root_is_read_by_no_one_else(world, user, template_library):
+    """A music root chmod 700: the user reads none of its files through
+    /library, /search or covers, lists none of them, reads no attribute
+    of them, and reads no status file naming its paths; the owner reads
+    all. Opened up on disk, the same reads work for the user."""
+    root, conf = music_world(world, template_library)
+    with_cover(root)
+    os.chmod(root, 0o700)
+    m = start_daemon(world, "config=" + conf)
+    try:
+        files = real_files(m)
+        assert len(files) >= 20, files
+        assert any(p.endswith("/cover.jpg") for p in files)
+        # the owner lists first, so a listing the kernel keeps for it
+        # would show
+        album = os.path.dirname([p for p in files if "/artists/" in p][0])
+        owner_names = sorted(os.listdir(album))
+        assert len(owner_names) >= 3
+        for p in files:
+            with open(p, "rb") as f:
+                assert f.read(4)
+        assert_all_denied(user, files, "private root")
+        listed = user.ask([("list", album), ("list",
+                                             m.file("search/first"))])
+        assert listed == [[], []], listed
+        for got in user.ask([("xattr", p) for p in files[:3]]):
+            denied(got, "xattr of a private track")
+        for rel in ["status/no-cover", "status/duplicates", "log",
+                    "status/broken", "status/missing.json"]:
+            denied(user.read(m.file(rel)), rel)
+        assert root.encode() in m.read("status/no-cover") or \
+            m.read("status/no-cover") == b""
+        # what says the permissions did it: opened up, the user reads
+        os.chmod(root, 0o755)
+        wait_for(lambda: not isinstance(user.read(files[0]), OSError),
+                 "the user reads an opened root", m)
+        got = user.ask([("read", p) for p in files])
+        assert not [g for g in got if isinstance(g, OSError)], got
+        # what may be listed is kept a second (caller.h)
+        wait_for(lambda: user.listdir(album) == owner_names,
+                 "the user lists an opened root", m)
+    finally:
+        unmount(m.path, m.proc)
+
+
+# Root that may not take another user's ids: what a daemon run as an
+# ordinary user is, and checks by mode bits.
+NO_SETID = ["setpriv", "--bounding-set", "-setuid,-setgid", "--"]
+
+
+@pytest.mark.parametrize("wrapper", [(), NO_SETID],
+                         ids=["as the user", "by mode bits"])
+def test_groups_of_the_caller_count(world, user, template_library, wrapper):
+    """A root readable by a group: the user reads it with that group among
+    its supplementary groups, and not without it; so too when the daemon
+    may not become the user and checks the mode bits instead."""
+    root, conf = music_world(world, template_library)
+    group = "mg" + uuid.uuid4().hex[:10]
+    subprocess.run(["groupadd", group], check=True, capture_output=True)
+    try:
+        gid = grp.getgrnam(group).gr_gid
+        os.chown(root, 0, gid)
+        os.chmod(root, 0o750)
+        m = start_daemon(world, "config=" + conf, wrapper=wrapper)
+        if wrapper:
+            assert b"cannot act as other users" in m.read("log")
+        try:
+            files = real_files(m)
+            assert_all_denied(user, files, "without the group")
+            got = user.ask([("read", p) for p in files], groups=[gid])
+            assert not [g for g in got if isinstance(g, OSError)], got
+            album = os.path.dirname(files[0])
+            assert user.listdir(album, groups=[gid]) == \
+                sorted(os.listdir(album))
+            assert user.listdir(album) == []
+        finally:
+            unmount(m.path, m.proc)
+    finally:
+        subprocess.run(["groupdel", group], capture_output=True)
+
+
+def test_private_folder_inside_a_public_root(world, user, template_library):
+    """One album folder chmod 700 in a root all may read: its tracks are
+    neither listed nor read for the user, the others are."""
+    root, conf = music_world(world, template_library)
+    os.chmod(os.path.join(root, "Beta"), 0o700)
+    m = start_daemon(world, "config=" + conf)
+    try:
+        files = real_files(m)
+        third = [p for p in files if "Third" in os.path.basename(p)]
+        others = [p for p in files if p not in third]
+        assert third and others
+        assert_all_denied(user, third, "private folder")
+        got = user.ask([("read", p) for p in others])
+        assert not [g for g in got if isinstance(g, OSError)], got
+        names = user.listdir(m.file("search/third"))
+        assert names == [], names
+        assert len(user.listdir(m.file("search/first"))) == 3
+    finally:
+        unmount(m.path, m.proc)
+
+
+def test_private_manga_root(world, user):
+    """A manga root chmod 700: its series are not in /manga or
+    /library/manga for the user, nor found by name."""
+    manga = os.path.join(world, "manga")
+    for v in (1, 3):
+        os.makedirs(os.path.join(manga, "Berserk"), exist_ok=True)
+        with open(os.path.join(manga, "Berserk", "Berserk T%02d.cbz" % v),
+                  "wb") as f:
+            f.write(b"PK\x05\x06" + b"\0" * 18)
+    os.chmod(manga, 0o700)
+    m = start_daemon(world, "manga=" + manga)
+    try:
+        assert os.listdir(m.file("manga")) == ["Berserk"]
+        assert os.listdir(m.file("library/manga")) == ["Berserk"]
+        volumes = [m.file("library/manga/Berserk/" + n) for n in
+                   os.listdir(m.file("library/manga/Berserk"))
+                   if n.startswith("Volume")]
+        assert len(volumes) == 2
+        got = user.ask([("list", m.file("manga")),
+                        ("list", m.file("library/manga")),
+                        ("list", m.file("library/manga/Berserk"))])
+        assert got[0] == [] and got[1] == [], got
+        assert not [n for n in got[2] if n.startswith("Volume")], got
+        for rel in ["manga/Berserk/status.json", "manga/Berserk/volumes"]:
+            denied(user.read(m.file(rel)), rel)
+        assert_all_denied(user, volumes, "private manga")
+    finally:
+        unmount(m.path, m.proc)
+
+
+def test_link_out_of_the_roots_reads_as_the_user(world, user,
+                                                 template_library):
+    """With follow_outside_symlinks = yes the planted link is indexed, yet
+    the user reads through it only what it reads on disk: nothing of a
+    file only root may read, while root reads it."""
+    root, conf = music_world(world, template_library,
+                             music="follow_outside_symlinks = yes\n")
+    secret_dir = os.path.join(world, "private")
+    os.mkdir(secret_dir, 0o700)
+    make_mp3(os.path.join(secret_dir, "secret.mp3"), "Secret", "S", "S", 1)
+    upload = os.path.join(root, "upload")
+    os.mkdir(upload)
+    os.chown(upload, user.uid, user.gid)
+    assert user.run("ln", "-s", os.path.join(secret_dir, "secret.mp3"),
+                    os.path.join(upload, "notes.mp3")).returncode == 0
+    m = start_daemon(world, "config=" + conf)
+    try:
+        assert "Secret" in titles(m)
+        found = [m.file("search/secret/" + n)
+                 for n in os.listdir(m.file("search/secret"))]
+        assert len(found) == 1
+        with open(found[0], "rb") as f:
+            assert f.read() == open(os.path.join(
+                secret_dir, "secret.mp3"), "rb").read()
+        denied(user.read(found[0]), "a link out of the roots")
+        # the link is in a folder the user lists, as on disk (its tags,
+        # read by the daemon, are what follow_outside_symlinks gives away)
+        assert user.listdir(m.file("search/secret")) == \
+            [os.path.basename(found[0])]
+    finally:
+        unmount(m.path, m.proc)
+
+
+def test_files_naming_paths_are_the_owners(world, user, template_library):
+    """The status files that print real paths, and the log, are the
+    daemon's user's alone; the others every user may read."""
+    root, conf = music_world(world, template_library)
+    m = start_daemon(world, "config=" + conf)
+    try:
+        private = ["status/no-cover", "status/duplicates", "status/broken",
+                   "status/broken.json", "status/repairs.json",
+                   "status/missing.json", "status/new.json", "log"]
+        for rel in private:
+            st = os.stat(m.file(rel))
+            assert st.st_mode & 0o777 == 0o400 and st.st_uid == 0, rel
+            assert m.read(rel) is not None
+            denied(user.read(m.file(rel)), rel)
+        for rel in ["status/summary.json", "status/health",
+                    "status/missing", "metrics/scan.json", "README"]:
+            assert os.stat(m.file(rel)).st_mode & 0o777 == 0o444, rel
+            assert not isinstance(user.read(m.file(rel)), OSError), rel
     finally:
         unmount(m.path, m.proc)
