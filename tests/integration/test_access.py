@@ -135,6 +135,17 @@ def world():
     shutil.rmtree(d, ignore_errors=True)
 
 
+@pytest.fixture
+def in_root_home():
+    """A folder of its own in /root, which only root may enter, as the
+    issue's /root/secret.txt and /root/hidden are."""
+    if not os.path.isdir("/root") or os.stat("/root").st_mode & 0o077:
+        pytest.skip("/root is not a folder only root may enter")
+    d = tempfile.mkdtemp(dir="/root", prefix="mediamon-hidden.")
+    yield d
+    shutil.rmtree(d, ignore_errors=True)
+
+
 def denied(result, what):
     """Count an access the user must be refused; fail on a leak."""
     TALLY["tried"] += 1
@@ -260,14 +271,13 @@ def music_world(world, template_library, music=""):
 
 # ---------------------------------------------------------------- symlinks
 
-def test_planted_link_is_never_served(world, user, template_library):
-    """A user who may write into a root (an upload folder) plants a link
-    to a file only root may read: the link is not indexed, and nothing
-    of it is served, while what the user uploads beside it is."""
+def test_planted_link_is_never_served(world, user, template_library,
+                                      in_root_home):
+    """A user who may write into a root (an upload folder) plants
+    notes.mp3 -> a file in /root: the link is not indexed, and nothing of
+    it is served, while what the user uploads beside it is."""
     root, conf = music_world(world, template_library)
-    secret_dir = os.path.join(world, "private")
-    os.mkdir(secret_dir, 0o700)
-    secret = os.path.join(secret_dir, "secret.txt")
+    secret = os.path.join(in_root_home, "secret.txt")
     with open(secret, "w") as f:
         f.write("root's own secret\n")
     upload = os.path.join(root, "upload")
@@ -321,26 +331,27 @@ def test_link_followed_outside_only_when_asked(world, template_library):
         unmount(m.path, m.proc)
 
 
-def test_rescan_through_a_folder_link(world, template_library):
-    """ROOT/rl -> a folder outside: a rescan of ROOT/rl/hidden indexes and
-    watches nothing there, before and after the link goes."""
+def test_rescan_through_a_folder_link(world, template_library,
+                                      in_root_home):
+    """ROOT/rl -> /root: a rescan of ROOT/rl/hidden (a folder in /root)
+    indexes and watches nothing there, before and after the link goes."""
     root, conf = music_world(world, template_library)
-    outside = os.path.join(world, "outside")
-    make_flac(os.path.join(outside, "hidden", "in.flac"), "Hidden", "H",
-              "H", 1)
+    outside = "/root"
+    hidden = os.path.basename(in_root_home)
+    make_flac(os.path.join(in_root_home, "in.flac"), "Hidden", "H", "H", 1)
     os.symlink(outside, os.path.join(root, "rl"))
     m = start_daemon(world, "config=" + conf)
     try:
         watches = m.json("metrics/watch.json")["watches"]
         assert watches == fs_dirs(root)
-        for path in ["rl/hidden", "rl/hidden/in.flac", "rl"]:
+        for path in ["rl/" + hidden, "rl/%s/in.flac" % hidden, "rl"]:
             before = m.json("metrics/scan.json")["last"]["id"]
             m.write("control/rescan", os.path.join(root, path))
             m.wait_idle(after_id=before)
         assert "Hidden" not in titles(m)
         assert m.json("metrics/watch.json")["watches"] == watches
-        make_flac(os.path.join(outside, "hidden", "new.flac"), "Later",
-                  "H", "H", 2)
+        make_flac(os.path.join(in_root_home, "new.flac"), "Later", "H", "H",
+                  2)
         make_flac(os.path.join(root, "Alpha", "new.flac"), "Control",
                   "A", "A", 9)
         wait_for(lambda: "Control" in titles(m), "the control indexed", m)
@@ -348,8 +359,8 @@ def test_rescan_through_a_folder_link(world, template_library):
         # the link gone, the folder it led to is still not watched
         os.unlink(os.path.join(root, "rl"))
         m.rescan("full")
-        make_flac(os.path.join(outside, "hidden", "newer.flac"), "Latest",
-                  "H", "H", 3)
+        make_flac(os.path.join(in_root_home, "newer.flac"), "Latest", "H",
+                  "H", 3)
         make_flac(os.path.join(root, "Alpha", "newer.flac"), "Control 2",
                   "A", "A", 10)
         wait_for(lambda: "Control 2" in titles(m), "the control indexed", m)
