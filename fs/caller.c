@@ -11,7 +11,7 @@
 
 #include "common/clock.h"
 #include "common/log.h"
-#include "indexer/library/links.h"
+#include "indexer/indexer.h"
 
 /* The call that takes 32-bit group ids where an older one takes 16 (arm,
  * i386); glibc's setgroups() would change every thread's. */
@@ -308,7 +308,7 @@ int caller_open(const char *path, int flags)
 	else if (w)
 		rc = become(w);
 	if (!rc)
-		rc = links_open_path(path, flags);
+		rc = indexer_open_file(path, flags);
 	if (w && me.can_switch)
 		back();
 	return rc;

@@ -56,8 +56,9 @@ int caller_is_owner(void);
 
 /*
  * Open the indexed file at the absolute path with flags as the caller
- * (links_open_path(): no link out of the roots). Returns the descriptor,
- * or a negative errno value: -EACCES where the caller may not.
+ * (indexer_open_file(): no link out of the roots). Returns the
+ * descriptor, or a negative errno value: -EACCES where the caller may
+ * not, -EXDEV for a link out of the roots.
  */
 int caller_open(const char *path, int flags);
 

@@ -12,9 +12,14 @@
 #include "common/config.h"
 #include "common/db.h"
 #include "common/log.h"
+#include "common/thread.h"
 #include "indexer/jobs.h"
 #include "indexer/manga/manga.h"
+#include "indexer/manga/names.h"
+#include "indexer/library/links.h"
 #include "indexer/library/watch.h"
+#include "indexer/realdebrid/rd_links.h"
+#include "indexer/realdebrid/rd_watch.h"
 #include "indexer/store/schema.h"
 #include "indexer/store/writer.h"
 
@@ -65,6 +70,7 @@ struct scan_row {
 struct roots {
 	struct roots *retired;
 	size_t nr;
+	const char **paths;	/* r's paths, for links.h's rules */
 	struct indexer_root r[];
 };
 
@@ -314,11 +320,9 @@ static int row_finish(sqlite3 *db, void *arg)
  * sweep is for roots dropped from the configuration, whose tracks went
  * by cascade; scans use writer_drop_orphans(), which checks only what
  * their changes touched. */
-static int drop_all_orphans(sqlite3 *db, void *unused)
+static int drop_all_orphans(sqlite3 *db)
 {
-	(void)unused;
 	return db_exec(db,
-		"BEGIN;"
 		"DELETE FROM albums WHERE id NOT IN"
 		" (SELECT album_id FROM tracks WHERE album_id IS NOT NULL);"
 		"DELETE FROM artists WHERE id NOT IN"
@@ -326,8 +330,7 @@ static int drop_all_orphans(sqlite3 *db, void *unused)
 		"  UNION SELECT album_artist_id FROM tracks"
 		"  WHERE album_artist_id IS NOT NULL"
 		"  UNION SELECT artist_id FROM albums"
-		"  WHERE artist_id IS NOT NULL);"
-		"COMMIT;");
+		"  WHERE artist_id IS NOT NULL);");
 }
 
 /* Once a scan is committed, the changes the watcher saw are visible:
@@ -404,7 +407,7 @@ static int plan_make(struct scan_order *o, struct plan *p)
 			.full = o->full,
 			.threads = ix.cfg->threads,
 			.cancel = &ix.cancel,
-			.roots = ix.roots,
+			.roots = ix.block->paths,
 			.nr_roots = ix.nr_roots,
 			.follow_outside = ix.roots[root].follow_outside,
 			.on_dir = watch_dir,
@@ -577,14 +580,14 @@ static void *indexer_main(void *unused)
 /* Make the roots table match the configuration: configured roots get
  * their ids, roots no longer configured are dropped with their files.
  * Scans cut short by a kill are marked failed. */
-static int sync_roots(sqlite3 *db, void *unused)
+static int sync_roots_tx(sqlite3 *db, void *unused)
 {
 	sqlite3_stmt *add = NULL, *get = NULL;
 	int rc;
 
 	(void)unused;
-	rc = db_exec(db, "BEGIN;"
-		     "UPDATE scans SET success = 0 WHERE finished_at IS NULL;"
+	rc = db_exec(db, "UPDATE scans SET success = 0"
+		     " WHERE finished_at IS NULL;"
 		     "CREATE TEMP TABLE IF NOT EXISTS keep (id INTEGER);"
 		     "DELETE FROM keep;");
 	if (rc)
@@ -605,9 +608,8 @@ static int sync_roots(sqlite3 *db, void *unused)
 			rc = sqlite3_step(st[j]);
 			if (rc == SQLITE_ROW)
 				r->id = sqlite3_column_int64(st[j], 0);
+			rc = db_rows_end(db, rc, "register root");
 			sqlite3_reset(st[j]);
-			rc = rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 :
-				db_error(db, rc, "register root");
 		}
 		if (!rc) {
 			char sql[64];
@@ -622,12 +624,21 @@ static int sync_roots(sqlite3 *db, void *unused)
 	sqlite3_finalize(get);
 	if (!rc)
 		rc = db_exec(db, "DELETE FROM roots WHERE id NOT IN"
-			     " (SELECT id FROM keep); COMMIT;");
-	if (rc)
-		sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
-	else
-		drop_all_orphans(db, NULL);
+			     " (SELECT id FROM keep)");
+	if (!rc)
+		rc = drop_all_orphans(db);
 	return rc;
+}
+
+static int sync_roots(sqlite3 *db, void *unused)
+{
+	return db_transaction(db, sync_roots_tx, unused);
+}
+
+/* A db_transaction() function: run the SQL text arg. */
+static int exec_tx(sqlite3 *db, void *sql)
+{
+	return db_exec(db, sql);
 }
 
 /*
@@ -655,15 +666,12 @@ static int sync_covers(sqlite3 *db, void *unused)
 		return db_error(db, rc, "read settings");
 	if (!was == !ix.cfg->covers)
 		return 0;
-	snprintf(sql, sizeof(sql), "BEGIN; %s INSERT OR REPLACE INTO settings"
-		 " VALUES ('covers', %d); COMMIT;", ix.cfg->covers ?
+	snprintf(sql, sizeof(sql), "%s INSERT OR REPLACE INTO settings"
+		 " VALUES ('covers', %d);", ix.cfg->covers ?
 		 "UPDATE files SET mtime_ns = 0 WHERE id IN"
 		 " (SELECT file_id FROM tracks WHERE has_picture);" : "",
 		 !!ix.cfg->covers);
-	rc = db_exec(db, sql);
-	if (rc)
-		sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
-	return rc;
+	return db_transaction(db, exec_tx, sql);
 }
 
 /* The configured roots, music first, in a new block. */
@@ -677,19 +685,23 @@ static struct roots *roots_new(const struct config *cfg)
 		cfg->music_follow_outside, cfg->manga_follow_outside,
 	};
 	size_t n = cfg->music_roots.nr + cfg->manga_roots.nr;
-	struct roots *b = calloc(1, sizeof(*b) + n * sizeof(*b->r));
+	struct roots *b = calloc(1, sizeof(*b) + n * (sizeof(*b->r) +
+						      sizeof(*b->paths)));
 
 	if (!b) {
 		log_error(-ENOMEM, "indexer: out of memory");
 		return NULL;
 	}
+	b->paths = (const char **)&b->r[n];
 	for (size_t k = 0; k < 2; k++)
-		for (size_t i = 0; i < lists[k]->nr; i++)
+		for (size_t i = 0; i < lists[k]->nr; i++) {
+			b->paths[b->nr] = lists[k]->items[i];
 			b->r[b->nr++] = (struct indexer_root){
 				.kind = kinds[k],
 				.path = lists[k]->items[i],
 				.follow_outside = follow[k],
 			};
+		}
 	return b;
 }
 
@@ -702,6 +714,51 @@ static int scanning(void)
 	busy = ix.busy || ix.has_pending;
 	pthread_mutex_unlock(&ix.lock);
 	return busy;
+}
+
+static int rescan_all(const char *trigger)
+{
+	return indexer_rescan(trigger, 0, NULL);
+}
+
+/* Library folders changed: the repair's jobs bring its links up to date
+ * (all of them when nr is 0). */
+static void libs_changed(char *const *paths, size_t nr)
+{
+	rd_watch_changed(paths, nr);
+	jobs_submit(JOBS_REPAIR_LINKS, "watch");
+}
+
+/* Start the watcher on the roots and, when the repair runs (a mount and
+ * a library are set), on the library folders named as its walk names
+ * them. Without inotify the index still works, by rescans only. */
+static void start_watch(const struct config *cfg)
+{
+	size_t nr_libs = cfg->rd_mount ? cfg->rd_libraries.nr : 0;
+	const char **roots = calloc(ix.nr_roots + 1, sizeof(*roots));
+	char **libs = calloc(nr_libs + 1, sizeof(*libs));
+	struct watch_setup set = {
+		.roots = roots, .nr_roots = ix.nr_roots,
+		.libs = libs, .nr_libs = nr_libs,
+		.rescan = indexer_rescan_paths, .rescan_all = rescan_all,
+		.libs_changed = libs_changed,
+	};
+	size_t i;
+
+	for (i = 0; roots && i < ix.nr_roots; i++)
+		roots[i] = ix.roots[i].path;
+	for (i = 0; libs && i < nr_libs; i++)
+		if (!(libs[i] = rd_links_normalize(NULL,
+						   cfg->rd_libraries.items[i])))
+			break;
+	if (roots && libs && i == nr_libs)
+		watch_start(cfg, &set);
+	else
+		log_error(-ENOMEM, "indexer: cannot start the watcher");
+	for (size_t k = 0; libs && k < nr_libs; k++)
+		free(libs[k]);
+	free(libs);
+	free(roots);
 }
 
 int indexer_start(const struct config *cfg)
@@ -725,8 +782,7 @@ int indexer_start(const struct config *cfg)
 	if (!rc)
 		rc = writer_call(sync_covers, NULL);
 	if (!rc) {
-		/* Without inotify the index still works, by rescans only. */
-		watch_start(cfg, ix.roots, ix.nr_roots);
+		start_watch(cfg);
 		rc = -pthread_create(&ix.thread, NULL, indexer_main, NULL);
 		if (rc)
 			log_error(rc, "indexer: cannot start thread");
@@ -761,13 +817,9 @@ void indexer_stop(void)
 		return;
 	jobs_stop();
 	analysis_worker_stop();
-	pthread_mutex_lock(&ix.lock);
-	ix.stopping = 1;
 	__atomic_store_n(&ix.cancel, 1, __ATOMIC_RELAXED);
-	pthread_cond_signal(&ix.wake);
-	pthread_mutex_unlock(&ix.lock);
 	/* Scan workers add watches: they must be gone before the watcher. */
-	pthread_join(ix.thread, NULL);
+	thread_stop(ix.thread, &ix.lock, &ix.wake, &ix.stopping);
 	watch_stop();
 	order_clear(&ix.pending);
 	ix.has_pending = 0;
@@ -862,6 +914,21 @@ const struct indexer_root *indexer_roots(size_t *nr)
 	return b ? b->r : NULL;
 }
 
+int indexer_open_file(const char *path, int flags)
+{
+	const struct roots *b = __atomic_load_n(&shown, __ATOMIC_ACQUIRE);
+	struct links_rule rule = { NULL };
+
+	if (b) {
+		rule.roots = b->paths;
+		rule.nr_roots = b->nr;
+	}
+	for (size_t i = 0; i < rule.nr_roots; i++)
+		if (links_inside(path, b->r[i].path))
+			rule.follow_outside = b->r[i].follow_outside;
+	return links_open_path(path, flags, &rule);
+}
+
 int indexer_prepare_store(const char *path)
 {
 	char *copy = strdup(path);
@@ -887,4 +954,35 @@ int indexer_prepare_store(const char *path)
 	rc = schema_migrate(db);
 	db_close(db);
 	return rc;
+}
+
+int indexer_set_series_monitored(int64_t series, int on)
+{
+	struct manga_setting s = {
+		.series = series, .what = MANGA_SET_MONITORED,
+		.number = !!on, .is_number = 1,
+	};
+
+	return writer_call_urgent(manga_store_setting, &s);
+}
+
+int indexer_set_series_latest(int64_t series, long latest)
+{
+	struct manga_setting s = {
+		.series = series, .what = MANGA_SET_LATEST,
+		.number = latest, .is_number = latest > 0,
+	};
+
+	if (latest < 0 || latest > NAMES_MAX_NUMBER)
+		return -EINVAL;
+	return writer_call_urgent(manga_store_setting, &s);
+}
+
+int indexer_set_series_source(int64_t series, const char *source)
+{
+	struct manga_setting s = {
+		.series = series, .what = MANGA_SET_SOURCE, .text = source,
+	};
+
+	return writer_call_urgent(manga_store_setting, &s);
 }

@@ -110,6 +110,18 @@ void indexer_pause_analysis(int on);
  */
 void indexer_note_read(void);
 
+/*
+ * Store a user's setting of one series (/manga/SERIES): whether it is
+ * monitored, the latest volume published (0 forgets it), where news of
+ * it comes from ("" for none). Waits for the writer (one batch at most).
+ * Returns 0, -EINVAL for a latest volume past any volume number
+ * (NAMES_MAX_NUMBER), -ENOENT when the series is gone, or another
+ * negative errno value.
+ */
+int indexer_set_series_monitored(int64_t series, int on);
+int indexer_set_series_latest(int64_t series, long latest);
+int indexer_set_series_source(int64_t series, const char *source);
+
 /* Copy the live status. */
 void indexer_status(struct indexer_status *out);
 
@@ -126,5 +138,14 @@ const char *indexer_db_path(void);
 /* The configured roots (none while the indexer is stopped); the array
  * stays valid until the daemon exits, also across reloads. */
 const struct indexer_root *indexer_roots(size_t *nr);
+
+/*
+ * Open the absolute path of an indexed file with flags for the mount, as
+ * indexer/library/links.h rules for the roots in use (a link on its path
+ * leads only into a root, unless that root follows outside). Returns the
+ * descriptor, -EXDEV for a link that leads out, or another negative errno
+ * value.
+ */
+int indexer_open_file(const char *path, int flags);
 
 #endif

@@ -11,7 +11,6 @@
 #include <unistd.h>
 
 #include "common/strbuf.h"
-#include "indexer/indexer.h"
 
 /* A kernel older than 5.6 has no openat2(): once it said so, the paths
  * are walked one name at a time. */
@@ -136,7 +135,7 @@ static int allowed(const struct links_rule *rule, const char *path)
 	if (rule->root && links_inside(path, rule->root))
 		return 1;
 	for (size_t i = 0; i < rule->nr_roots; i++)
-		if (links_inside(path, rule->roots[i].path))
+		if (links_inside(path, rule->roots[i]))
 			return 1;
 	return 0;
 }
@@ -175,20 +174,16 @@ int links_reopen(int pathfd, int flags)
 	return fd < 0 ? -errno : fd;
 }
 
-int links_open_path(const char *path, int flags)
+int links_open_path(const char *path, int flags,
+		    const struct links_rule *rule)
 {
-	struct links_rule rule = { NULL };
 	struct stat st;
 	int fd = open_how(AT_FDCWD, path, flags, RESOLVE_NO_SYMLINKS |
 			  RESOLVE_NO_MAGICLINKS), pfd;
 
 	if (fd >= 0 || (fd != -ELOOP && fd != -ENOSYS))
 		return fd;
-	rule.roots = indexer_roots(&rule.nr_roots);
-	for (size_t i = 0; i < rule.nr_roots; i++)
-		if (links_inside(path, rule.roots[i].path))
-			rule.follow_outside = rule.roots[i].follow_outside;
-	pfd = links_follow(AT_FDCWD, path, &rule, &st);
+	pfd = links_follow(AT_FDCWD, path, rule, &st);
 	if (pfd < 0)
 		return pfd;
 	fd = links_reopen(pfd, flags);

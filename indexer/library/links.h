@@ -29,12 +29,9 @@
 #include <stddef.h>
 #include <sys/stat.h>
 
-struct indexer_root;
-struct strbuf;
-
 struct links_rule {
 	const char *root;		/* the root walked, or NULL */
-	const struct indexer_root *roots;	/* every root, may be NULL */
+	const char *const *roots;	/* every root (canonical paths) */
 	size_t nr_roots;
 	int follow_outside;		/* links may lead anywhere */
 };
@@ -65,13 +62,12 @@ int links_reopen(int pathfd, int flags);
 
 /*
  * Open the absolute path of an indexed file with flags for the mount: at
- * once when no link is on its path, else through links_follow() with the
- * roots the indexer runs with (indexer_roots()) and the rule of the root
- * that holds path, so a link that now leads elsewhere serves nothing.
- * Returns the descriptor or a negative errno value (-EXDEV as
- * links_follow()).
+ * once when no link is on its path, else through links_follow() with
+ * rule, so a link that now leads elsewhere serves nothing. Returns the
+ * descriptor or a negative errno value (-EXDEV as links_follow()).
  */
-int links_open_path(const char *path, int flags);
+int links_open_path(const char *path, int flags,
+		    const struct links_rule *rule);
 
 /* Whether the canonical absolute path lies inside the canonical folder
  * root, or is root itself. */

@@ -26,8 +26,6 @@
 #include <stddef.h>
 #include <stdint.h>
 
-struct indexer_root;
-
 struct scan_stats {
 	uint64_t files_seen;
 	uint64_t files_new;
@@ -58,7 +56,7 @@ struct scan_request {
 	const int *cancel;	/* becomes nonzero to stop the scan early */
 	/* Where links to files may lead (links.h): inside root_path or
 	 * one of roots, or anywhere with follow_outside. */
-	const struct indexer_root *roots;
+	const char *const *roots;
 	size_t nr_roots;
 	int follow_outside;
 	/* Called with root_index before each directory is read, with a

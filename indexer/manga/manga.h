@@ -20,8 +20,6 @@
 #include <stddef.h>
 #include <stdint.h>
 
-struct strbuf;
-
 /* A part of a manga root to refresh: one series folder, or all. */
 struct manga_scope {
 	int64_t root_id;
@@ -71,13 +69,6 @@ int manga_series_volumes(sqlite3 *db, int64_t series,
 int manga_series_gaps(sqlite3 *db, int64_t series, int **gaps, size_t *n);
 
 /*
- * Append the absolute path of the folder of one series to out. Returns
- * 0, -ENOENT when there is no such series, or another negative errno
- * value.
- */
-int manga_series_folder(sqlite3 *db, int64_t series, struct strbuf *out);
-
-/*
  * Call fn for every missing volume of every monitored series, sorted by
  * series name then number, reading through db. Returns 0 or a negative
  * errno value.
@@ -86,5 +77,25 @@ int manga_each_missing(sqlite3 *db,
 		       int (*fn)(void *arg, const char *series, int volume,
 				 const char *series_path),
 		       void *arg);
+
+/* A setting of one series a user writes through the mount. */
+struct manga_setting {
+	int64_t series;
+	enum {
+		MANGA_SET_MONITORED,	/* number: 1 or 0 */
+		MANGA_SET_LATEST,	/* number, or none: forgotten */
+		MANGA_SET_SOURCE,	/* text ("" for none) */
+	} what;
+	const char *text;
+	long number;
+	int is_number;		/* number holds the value; else text, and
+				 * text NULL stores none */
+};
+
+/*
+ * A writer_call() function taking a struct manga_setting: store it.
+ * Returns 0, -ENOENT when the series is gone, or a negative errno value.
+ */
+int manga_store_setting(sqlite3 *db, void *setting);
 
 #endif

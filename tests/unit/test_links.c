@@ -22,11 +22,11 @@
 
 #include <cmocka.h>
 
-#include "indexer/indexer.h"
 #include "indexer/library/links.h"
 
 static char dir[] = "/tmp/test_links.XXXXXX";
 static char root[64], outside[64];
+static const char *root_path;
 static int root_fd;
 
 static void put(const char *base, const char *rel, const char *text)
@@ -220,7 +220,7 @@ static void test_open_beneath_without_openat2(void **state)
 static void test_follow(void **state)
 {
 	struct links_rule rule = { .root = root };
-	struct indexer_root other = { .kind = "music", .path = outside };
+	const char *other = outside;
 	struct stat st;
 	int fd;
 
@@ -270,19 +270,26 @@ static void test_inside(void **state)
 	assert_true(links_inside("/anything", "/"));
 }
 
-/* With no indexer running there is no root: a path through a link opens
- * nothing, one without any opens as it is. */
+/* A path with no link opens as it is; one through a link, by the rule. */
 static void test_open_path(void **state)
 {
+	struct links_rule none = { NULL }, rule = { .roots = &root_path,
+						     .nr_roots = 1 };
 	char path[256];
 
 	(void)state;
+	root_path = root;
 	snprintf(path, sizeof(path), "%s/a/b/file", root);
-	assert_reads(links_open_path(path, O_RDONLY), "inside\n");
+	assert_reads(links_open_path(path, O_RDONLY, &none), "inside\n");
 	snprintf(path, sizeof(path), "%s/in.txt", root);
-	assert_int_equal(links_open_path(path, O_RDONLY), -EXDEV);
+	assert_int_equal(links_open_path(path, O_RDONLY, &none), -EXDEV);
+	assert_reads(links_open_path(path, O_RDONLY, &rule), "inside\n");
+	snprintf(path, sizeof(path), "%s/out.txt", root);
+	assert_int_equal(links_open_path(path, O_RDONLY, &rule), -EXDEV);
+	rule.follow_outside = 1;
+	assert_reads(links_open_path(path, O_RDONLY, &rule), "outside\n");
 	snprintf(path, sizeof(path), "%s/nothing", root);
-	assert_int_equal(links_open_path(path, O_RDONLY), -ENOENT);
+	assert_int_equal(links_open_path(path, O_RDONLY, &none), -ENOENT);
 }
 
 int main(void)
