@@ -295,22 +295,46 @@ static const struct who *checked(int *rc)
 	return w;
 }
 
+/* Take w's rights for a call on path that needs mode: its ids, or, when
+ * the daemon may not take them, a check of the mode bits. Returns 0 to go
+ * on, or a negative errno value; as_done() in either case. No check for
+ * the owner (w NULL). */
+static int as_caller(const struct who *w, const char *path, int mode)
+{
+	if (!w)
+		return 0;
+	return me.can_switch ? become(w) : modes_allow(w, path, mode);
+}
+
+static void as_done(const struct who *w)
+{
+	if (w && me.can_switch)
+		back();
+}
+
+/* Whether w may do mode on path, as the kernel says when the daemon may
+ * become w, by the mode bits when not: 0 or a negative errno value. */
+static int judge(const struct who *w, const char *path, int mode)
+{
+	int rc = as_caller(w, path, mode);
+
+	if (!rc && me.can_switch)
+		rc = may(path, mode);
+	as_done(w);
+	return rc;
+}
+
 int caller_open(const char *path, int flags)
 {
 	const struct who *w;
 	int rc;
 
 	w = checked(&rc);
-	if (rc)
-		return rc;
-	if (w && !me.can_switch)
-		rc = modes_allow(w, path, R_OK);
-	else if (w)
-		rc = become(w);
+	if (!rc)
+		rc = as_caller(w, path, R_OK);
 	if (!rc)
 		rc = indexer_open_file(path, flags);
-	if (w && me.can_switch)
-		back();
+	as_done(w);
 	return rc;
 }
 
@@ -320,16 +344,11 @@ int caller_stat(const char *path, struct stat *st)
 	int rc;
 
 	w = checked(&rc);
-	if (rc)
-		return rc;
-	if (w && !me.can_switch)
-		rc = modes_allow(w, path, 0);
-	else if (w)
-		rc = become(w);
+	if (!rc)
+		rc = as_caller(w, path, 0);
 	if (!rc && stat(path, st))
 		rc = -errno;
-	if (w && me.can_switch)
-		back();
+	as_done(w);
 	return rc;
 }
 
@@ -341,13 +360,7 @@ int caller_may_read(const char *path)
 	w = checked(&rc);
 	if (rc || !w)
 		return !rc;
-	if (!me.can_switch)
-		return !modes_allow(w, path, R_OK);
-	rc = become(w);
-	if (!rc)
-		rc = may(path, R_OK);
-	back();
-	return !rc;
+	return !judge(w, path, R_OK);
 }
 
 static int same_who(const struct who *a, const struct who *b)
@@ -401,14 +414,7 @@ int caller_may_list(const char *dir)
 	k = kept_slot(st, w, dir, now, &found);
 	if (found)
 		return k->may;
-	if (!me.can_switch) {
-		rc = modes_allow(w, dir, R_OK | X_OK);
-	} else {
-		rc = become(w);
-		if (!rc)
-			rc = may(dir, R_OK | X_OK);
-		back();
-	}
+	rc = judge(w, dir, R_OK | X_OK);
 	if (!k->dir || strcmp(k->dir, dir)) {
 		free(k->dir);
 		k->dir = strdup(dir);

@@ -35,31 +35,6 @@ int query_series_each(int (*fn)(void *arg, const char *name, int64_t id),
 	return rc == SQLITE_DONE ? 0 : db_error(db, rc, "list series");
 }
 
-int query_series_folder(int64_t series, struct strbuf *out)
-{
-	sqlite3_stmt *st;
-	int rc;
-
-	rc = reader_prepare("SELECT r.path, s.path FROM series s"
-			    " JOIN roots r ON r.id = s.root_id WHERE s.id = ?1",
-			    "find series folder", &st);
-	if (rc)
-		return rc;
-	sqlite3_bind_int64(st, 1, series);
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW) {
-		strbuf_add(out, sqlite3_column_blob(st, 0),
-			   sqlite3_column_bytes(st, 0));
-		strbuf_addch(out, '/');
-		strbuf_add(out, sqlite3_column_blob(st, 1),
-			   sqlite3_column_bytes(st, 1));
-		rc = SQLITE_DONE;
-	} else if (rc == SQLITE_DONE) {
-		rc = -ENOENT;
-	}
-	return reader_finish(st, rc, "find series folder");
-}
-
 /* Volume numbers as people write them: 5, and 10.5 only when it is. */
 static json_t *volume_json(double v)
 {

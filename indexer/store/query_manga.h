@@ -27,9 +27,6 @@ enum query_series_setting {
 int query_series_each(int (*fn)(void *arg, const char *name, int64_t id),
 		      void *arg);
 
-/* Append the absolute path of the folder of a series to out. */
-int query_series_folder(int64_t series, struct strbuf *out);
-
 /* The missing volumes of a series, in order, into *gaps (malloc'd). */
 int query_series_gaps(int64_t series, int **gaps, size_t *n);
 

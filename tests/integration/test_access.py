@@ -26,7 +26,7 @@ import pytest
 from conftest import (BINARY, is_mounted, make_flac, make_mp3, start,
                       stopped, unmount)
 from reliability import every_file, record
-from test_watch import fs_dirs, wait_for, write_conf
+from test_watch import fs_dirs, small_inotify_queue, wait_for, write_conf
 
 pytestmark = pytest.mark.skipif(
     os.geteuid() != 0 or not shutil.which("useradd") or
@@ -376,22 +376,11 @@ def test_folder_swapped_for_a_link_is_watched_no_more(world,
     overflows, a link to where it went put in its place: the full rescan
     forgets its rows and drops its watches, so nothing written there is
     indexed."""
-    sysctl = "/proc/sys/fs/inotify/max_queued_events"
     root, conf = music_world(world, template_library)
-    with open(sysctl) as f:
-        old = f.read().strip()
-    try:
-        with open(sysctl, "w") as f:
-            f.write("64")
-    except OSError as e:
-        pytest.skip("cannot lower %s: %s" % (sysctl, e))
-    try:
+    with small_inotify_queue():
         m = start_daemon(world, "config=" + conf, wait=False)
         wait_for(lambda: m.json("metrics/watch.json")["watches"] > 0,
                  "a first watch", m)
-    finally:
-        with open(sysctl, "w") as f:
-            f.write(old)
     try:
         m.wait_idle()
         wait_for(lambda: m.json("metrics/watch.json")["watches"] ==

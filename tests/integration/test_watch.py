@@ -3,6 +3,7 @@ mount, with real file operations and no control/rescan writes. After each
 operation the store's set of file paths must become exactly what
 `find ROOT -type f` shows, within a bounded wait."""
 
+import contextlib
 import csv
 import io
 import json
@@ -551,25 +552,34 @@ def test_own_reads_cause_no_scans(watched):
     alive(watched)
 
 
-def test_queue_overflow(make_mount, library, tmp_path):
+@contextlib.contextmanager
+def small_inotify_queue(events=64):
+    """The inotify queue of a daemon that makes its instance in the block
+    holds `events` events (the test is skipped when the limit cannot be
+    lowered); wait in the block until it holds a watch."""
     sysctl = "/proc/sys/fs/inotify/max_queued_events"
     with open(sysctl) as f:
         old = f.read().strip()
     try:
         with open(sysctl, "w") as f:
-            f.write("64")
+            f.write(str(events))
     except OSError as e:
         pytest.skip("cannot lower %s: %s" % (sysctl, e))
     try:
+        yield
+    finally:
+        with open(sysctl, "w") as f:
+            f.write(old)
+
+
+def test_queue_overflow(make_mount, library, tmp_path):
+    with small_inotify_queue():
         m = make_mount("config=" + str(write_conf(tmp_path, library)),
                        wait=False)
         # the limit is taken when the daemon makes its inotify instance;
         # once it holds a watch, that has happened
         wait_for(lambda: m.json("metrics/watch.json")["watches"] > 0,
                  "a first watch", m)
-    finally:
-        with open(sysctl, "w") as f:
-            f.write(old)
     m.wait_idle()
     wait_converged(m, library)
     overflows_before = m.json("metrics/watch.json")["overflows"]
