@@ -13,6 +13,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "common/http.h"
 #include "common/strbuf.h"
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
@@ -69,7 +70,11 @@ static const struct key keys[] = {
 	  1, LONG_MAX },
 	{ "music", "root", T_DIR, O(music_roots), .flags = REPEAT },
 	{ "music", "covers", T_BOOL, O(covers) },
+	{ "music", "follow_outside_symlinks", T_BOOL,
+	  O(music_follow_outside) },
 	{ "manga", "root", T_DIR, O(manga_roots), .flags = REPEAT },
+	{ "manga", "follow_outside_symlinks", T_BOOL,
+	  O(manga_follow_outside) },
 	{ "monitor", "auto_check_interval", T_DURATION,
 	  O(auto_check_interval_s), 0, LONG_MAX },
 	{ "monitor", "missing_volumes", T_BOOL, O(missing_volumes) },
@@ -592,6 +597,15 @@ static int handle(void *user, const char *section, const char *name,
 	if (k->flags & SECRET)
 		return fail(p, -EINVAL, "bad value for %s in [%s]: %s", name,
 			    section, want);
+	if (k->type == T_URL) {
+		struct strbuf shown = STRBUF_INIT;
+
+		http_redact_url(value, "********", &shown);
+		ret = fail(p, -EINVAL, "bad value '%s' for %s in [%s]: %s",
+			   shown.buf, name, section, want);
+		strbuf_release(&shown);
+		return ret;
+	}
 	return fail(p, -EINVAL, "bad value '%s' for %s in [%s]: %s", value,
 		    name, section, want);
 }
@@ -646,34 +660,65 @@ void config_release(struct config *cfg)
 	*cfg = (struct config) { 0 };
 }
 
+/* Whether the value of key k is a secret: a secret key's, or a URL with
+ * credentials in it (user:password@, an api key in the query). */
+static bool holds_secret(const struct config *cfg, const struct key *k)
+{
+	const char *v = *(char *const *)((const char *)cfg + k->offset);
+	struct strbuf sb = STRBUF_INIT;
+	bool secret;
+
+	if (!v || !*v)
+		return false;
+	if (k->flags & SECRET)
+		return true;
+	secret = http_redact_url(v, "", &sb);
+	strbuf_release(&sb);
+	return secret;
+}
+
 /*
- * Any user of the machine could read the api keys and passwords of a file
- * others may read: refuse to start on it, naming the first secret and the
- * fix, rather than go on with credentials that are no longer secret.
+ * A file that holds an api key or a password must be the daemon's user's
+ * own and readable by no one else: another user who may read it, or who
+ * owns it and may change it, holds the credentials too. Refuse to start
+ * on it, naming the first secret and the fix, never its value.
  */
 static int check_secret_mode(const struct parse *p, const struct stat *st,
 			     const char *path, char *err, size_t errlen)
 {
-	size_t i;
+	const struct key *k = NULL;
+	uid_t uid = geteuid();
+	int n;
 
-	if (!(st->st_mode & S_IROTH))
+	if (st->st_uid == uid && !(st->st_mode & (S_IRWXG | S_IRWXO)))
 		return 0;
-	for (i = 0; i < ARRAY_SIZE(keys); i++) {
-		const char *v;
-
-		/* Only secret keys are strings: look at no other field. */
-		if (!(keys[i].flags & SECRET) || !p->seen[i])
-			continue;
-		v = *(char **)((char *)p->cfg + keys[i].offset);
-		if (!v || !*v)
-			continue;
-		snprintf(err, errlen, "%s:%d: %s in [%s] is a secret, but "
-			 "every user can read this file (mode %04o); run "
-			 "chmod 600 %s", path, p->seen[i], keys[i].name,
-			 keys[i].section, st->st_mode & 07777, path);
-		return -EPERM;
+	for (size_t i = 0; !k && i < ARRAY_SIZE(keys); i++) {
+		/* Only secret keys and URLs are strings: look at no other
+		 * field. */
+		if (p->seen[i] && (keys[i].flags & SECRET ||
+				   keys[i].type == T_URL) &&
+		    holds_secret(p->cfg, &keys[i]))
+			k = &keys[i];
 	}
-	return 0;
+	if (!k)
+		return 0;
+	n = snprintf(err, errlen, "%s:%d: %s in [%s] is a secret, but ", path,
+		     p->seen[k - keys], k->name, k->section);
+	if (n < 0 || (size_t)n >= errlen)
+		return -EPERM;
+	if (st->st_uid != uid)
+		snprintf(err + n, errlen - n, "this file belongs to uid %u, "
+			 "not to the daemon's user (uid %u); run chown %u %s",
+			 (unsigned)st->st_uid, (unsigned)uid, (unsigned)uid,
+			 path);
+	else
+		snprintf(err + n, errlen - n, "%s (mode %04o); run chmod 600 "
+			 "%s", st->st_mode & S_IROTH ?
+			 "every user can read this file" :
+			 st->st_mode & S_IRGRP ? "its group can read this file" :
+			 "others have rights on this file",
+			 st->st_mode & 07777, path);
+	return -EPERM;
 }
 
 /*
@@ -916,9 +961,14 @@ static void dump_value(const struct config *cfg, const struct key *k,
 	case T_URL:
 	case T_ENUM:
 	case T_IDS:
-		if (*(char *const *)field)
-			strbuf_addstr(out, k->flags & SECRET ? "********" :
-				      *(char *const *)field);
+		if (!*(char *const *)field)
+			break;
+		if (k->flags & SECRET)
+			strbuf_addstr(out, "********");
+		else if (k->type == T_URL)
+			http_redact_url(*(char *const *)field, "********", out);
+		else
+			strbuf_addstr(out, *(char *const *)field);
 		break;
 	case T_LIST:
 	case T_DIR:

@@ -43,7 +43,9 @@ struct config {
 
 	struct config_list music_roots;
 	int covers;			/* [music] covers, default 1 */
+	int music_follow_outside;	/* [music] follow_outside_symlinks */
 	struct config_list manga_roots;
+	int manga_follow_outside;	/* [manga] follow_outside_symlinks */
 
 	/* [monitor] */
 	long auto_check_interval_s;	/* default 3600 */
@@ -111,8 +113,11 @@ void config_release(struct config *cfg);
  * Read an INI file into cfg. On error returns a negative errno value and
  * writes "FILE:LINE: message" (or "FILE: message" when the file cannot be
  * opened) into err. A file that holds a secret (an api key, token,
- * password or webhook) and that every user may read (mode o+r) is
- * refused with -EPERM, its message naming the key but never its value.
+ * password or webhook, or a URL with credentials: user:password@ or a
+ * secret query parameter, http_secret_param()) must belong to the
+ * daemon's user (the effective uid) and give its group and others no
+ * right (mode 0600 or less): else it is refused with -EPERM, the message
+ * naming the key and the fix but never the value.
  */
 int config_load_file(struct config *cfg, const char *path,
 		     char *err, size_t errlen);
@@ -147,7 +152,8 @@ void config_format_duration(long seconds, char *buf, size_t len);
  * reads back: every section and key in the order of the documentation,
  * defaults included, an unset key as a comment ("# url ="), each root on
  * its own line.
- * A secret that is set shows as "********", never its value.
+ * A secret that is set shows as "********", never its value, and so do
+ * the credentials in a URL (http_redact_url()).
  */
 void config_dump(const struct config *cfg, struct strbuf *out);
 

@@ -12,6 +12,7 @@
 
 #include "common/log.h"
 #include "common/strbuf.h"
+#include "fs/caller.h"
 #include "fs/inodes.h"
 #include "fs/invalidate.h"
 #include "fs/nodes.h"
@@ -39,12 +40,13 @@ struct handle {
 static struct handle *open_handles;
 static pthread_mutex_t open_lock = PTHREAD_MUTEX_INITIALIZER;
 
-/* How long the kernel keeps entries and attributes (-o), whether it
- * lists folders without an opendir, whose the virtual files are (asked
- * once: a walk stats tens of thousands of folders) and the folders'
- * mtimes. */
+/* How long the kernel keeps entries and attributes (-o), whether other
+ * users may use the mount (-o allow_other) and whether the kernel lists
+ * folders without an opendir, whose the virtual files are (asked once: a
+ * walk stats tens of thousands of folders) and the folders' mtimes. */
 static struct {
 	double entry_timeout, attr_timeout;
+	int allow_other;
 	int no_opendir;
 	uid_t uid;
 	gid_t gid;
@@ -58,15 +60,31 @@ static struct {
 	.lock = PTHREAD_MUTEX_INITIALIZER,
 };
 
+enum { KEY_ALLOW_OTHER };
+
 static const struct fuse_opt timeout_spec[] = {
 	{ "entry_timeout=%lf", offsetof(typeof(fs), entry_timeout), 0 },
 	{ "attr_timeout=%lf", offsetof(typeof(fs), attr_timeout), 0 },
+	FUSE_OPT_KEY("allow_other", KEY_ALLOW_OTHER),
 	FUSE_OPT_END
 };
 
+/* allow_other is noted and left for the kernel, as is every option not
+ * the mount's own. */
+static int note_option(void *data, const char *arg, int key,
+		       struct fuse_args *out)
+{
+	(void)data;
+	(void)arg;
+	(void)out;
+	if (key == KEY_ALLOW_OTHER)
+		fs.allow_other = 1;
+	return 1;
+}
+
 int fs_parse_options(struct fuse_args *args)
 {
-	if (fuse_opt_parse(args, &fs, timeout_spec, NULL))
+	if (fuse_opt_parse(args, &fs, timeout_spec, note_option))
 		return log_error(-EINVAL, "fs: cannot read the options");
 	if (!(fs.entry_timeout >= 0) || !(fs.attr_timeout >= 0))
 		return log_error(-EINVAL, "fs: entry_timeout and attr_timeout"
@@ -114,7 +132,9 @@ static void fs_init(void *userdata, struct fuse_conn_info *conn)
 	clock_gettime(CLOCK_REALTIME, &fs.start);
 	fs.uid = getuid();
 	fs.gid = getgid();
-	fs.no_opendir = !!(conn->capable & FUSE_CAP_NO_OPENDIR_SUPPORT);
+	caller_init();
+	fs.no_opendir = !fs.allow_other &&
+		!!(conn->capable & FUSE_CAP_NO_OPENDIR_SUPPORT);
 	if (conn->capable & FUSE_CAP_SPLICE_WRITE)
 		conn->want |= FUSE_CAP_SPLICE_WRITE;
 	conn->want &= ~FUSE_CAP_READDIRPLUS_AUTO;
@@ -201,7 +221,7 @@ static int ino_resolve(fuse_ino_t ino, struct strbuf *path, struct node *n)
 	return rc ? rc : node_resolve(path->buf, n);
 }
 
-static void fs_lookup(fuse_req_t req, fuse_ino_t parent, const char *name)
+static void lookup(fuse_req_t req, fuse_ino_t parent, const char *name)
 {
 	struct strbuf dir = STRBUF_INIT, path = STRBUF_INIT;
 	struct fuse_entry_param e = {
@@ -232,6 +252,14 @@ static void fs_lookup(fuse_req_t req, fuse_ino_t parent, const char *name)
 	/* An interrupted lookup reached no kernel: it holds nothing. */
 	if (fuse_reply_entry(req, &e))
 		inodes_forget(ino, 1);
+}
+
+/* A lookup stats a real file as the caller. */
+static void fs_lookup(fuse_req_t req, fuse_ino_t parent, const char *name)
+{
+	caller_begin(req);
+	lookup(req, parent, name);
+	caller_end();
 }
 
 /* An entry lives until the kernel has dropped every lookup it counted. */
@@ -293,7 +321,9 @@ static void reply_attr(fuse_req_t req, fuse_ino_t ino,
 static void fs_getattr(fuse_req_t req, fuse_ino_t ino,
 		       struct fuse_file_info *fi)
 {
+	caller_begin(req);
 	reply_attr(req, ino, fi);
+	caller_end();
 }
 
 /* `echo cmd > file` truncates before writing: emptying a control file is
@@ -315,8 +345,8 @@ static int truncate_node(fuse_ino_t ino, off_t size)
 	return size == 0 ? 0 : -EINVAL;
 }
 
-static void fs_setattr(fuse_req_t req, fuse_ino_t ino, struct stat *attr,
-		       int to_set, struct fuse_file_info *fi)
+static void setattr(fuse_req_t req, fuse_ino_t ino, struct stat *attr,
+		    int to_set, struct fuse_file_info *fi)
 {
 	int rc = 0;
 
@@ -334,16 +364,39 @@ static void fs_setattr(fuse_req_t req, fuse_ino_t ino, struct stat *attr,
 	reply_attr(req, ino, fi);
 }
 
-/* Without an opendir the kernel sends no releasedir either, and keeps
- * the listing of a folder until its mtime moves (dir_mtime()). */
+static void fs_setattr(fuse_req_t req, fuse_ino_t ino, struct stat *attr,
+		       int to_set, struct fuse_file_info *fi)
+{
+	caller_begin(req);
+	setattr(req, ino, attr, to_set, fi);
+	caller_end();
+}
+
+/*
+ * Without an opendir the kernel sends no releasedir either, and keeps
+ * the listing of a folder until its mtime moves (dir_mtime()). Where
+ * other users may come (allow_other) opendir is answered, as the listing
+ * the kernel keeps is shown to every user: it keeps those of the fixed
+ * folders, the same for all, and of the owner's; another user's folder
+ * of the views or of /manga is listed for that user every time.
+ */
 static void fs_opendir(fuse_req_t req, fuse_ino_t ino,
 		       struct fuse_file_info *fi)
 {
-	(void)ino;
-	if (fs.no_opendir)
+	struct strbuf path = STRBUF_INIT;
+	struct node n;
+
+	if (fs.no_opendir) {
 		fuse_reply_err(req, ENOSYS);
-	else
-		fuse_reply_open(req, fi);
+		return;
+	}
+	caller_begin(req);
+	if (fs.allow_other && (caller_is_owner() ||
+	    (!ino_resolve(ino, &path, &n) && !n.dynamic)))
+		fi->cache_readdir = fi->keep_cache = 1;
+	caller_end();
+	strbuf_release(&path);
+	fuse_reply_open(req, fi);
 }
 
 static void fs_releasedir(fuse_req_t req, fuse_ino_t ino,
@@ -484,18 +537,23 @@ static void list_dir(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
 	strbuf_release(&dir);
 }
 
+/* A listing holds only what the caller may see (views.h). */
 static void fs_readdir(fuse_req_t req, fuse_ino_t ino, size_t size,
 		       off_t off, struct fuse_file_info *fi)
 {
 	(void)fi;
+	caller_begin(req);
 	list_dir(req, ino, size, off, 0);
+	caller_end();
 }
 
 static void fs_readdirplus(fuse_req_t req, fuse_ino_t ino, size_t size,
 			   off_t off, struct fuse_file_info *fi)
 {
 	(void)fi;
+	caller_begin(req);
 	list_dir(req, ino, size, off, 1);
+	caller_end();
 }
 
 /*
@@ -531,6 +589,10 @@ static int open_node(const struct node *n, struct fuse_file_info *fi,
 		return -EISDIR;
 	if (writing && n->type != NODE_CONTROL)
 		return -EACCES;
+	/* The kernel checks the mode first (default_permissions); this
+	 * holds without it too. */
+	if (n->owner_only && !caller_is_owner())
+		return -EACCES;
 	h = calloc(1, sizeof(*h));
 	if (!h)
 		return -ENOMEM;
@@ -561,6 +623,7 @@ static int open_node(const struct node *n, struct fuse_file_info *fi,
 	return 0;
 }
 
+/* A library file is opened as the caller: with the caller's rights. */
 static void fs_open(fuse_req_t req, fuse_ino_t ino,
 		    struct fuse_file_info *fi)
 {
@@ -569,10 +632,12 @@ static void fs_open(fuse_req_t req, fuse_ino_t ino,
 	struct node n;
 	int rc;
 
+	caller_begin(req);
 	rc = ino_resolve(ino, &path, &n);
 	strbuf_release(&path);
 	if (!rc)
 		rc = open_node(&n, fi, &h);
+	caller_end();
 	if (rc) {
 		fuse_reply_err(req, -rc);
 		return;
@@ -662,14 +727,19 @@ static void reply_xattr(fuse_req_t req, int len, const char *buf,
 		fuse_reply_buf(req, buf, len);
 }
 
-/* The file of a track of the views, or 0 for anything else. */
-static int64_t track_file(fuse_ino_t ino, int *rc)
+/* The file of a track of the views, or 0 for anything else; the caller
+ * must be one who may read it. */
+static int64_t track_file(fuse_req_t req, fuse_ino_t ino, int *rc)
 {
 	struct strbuf path = STRBUF_INIT;
 	struct node n;
 
+	caller_begin(req);
 	*rc = ino_resolve(ino, &path, &n);
 	strbuf_release(&path);
+	if (!*rc && n.type == NODE_REAL && n.file > 0)
+		*rc = views_real_access(n.file);
+	caller_end();
 	if (*rc || n.type != NODE_REAL || n.file <= 0)
 		return 0;
 	return n.file;
@@ -688,7 +758,7 @@ static void fs_getxattr(fuse_req_t req, fuse_ino_t ino, const char *name,
 		fuse_reply_err(req, ENODATA);
 		return;
 	}
-	file = track_file(ino, &rc);
+	file = track_file(req, ino, &rc);
 	if (!rc && !file)
 		rc = -ENODATA;
 	if (!rc && size && !(buf = malloc(size)))
@@ -705,7 +775,7 @@ static void fs_listxattr(fuse_req_t req, fuse_ino_t ino, size_t size)
 	int64_t file;
 	int rc;
 
-	file = track_file(ino, &rc);
+	file = track_file(req, ino, &rc);
 	if (!rc && file && size && !(buf = malloc(size)))
 		rc = -ENOMEM;
 	if (!rc && file)

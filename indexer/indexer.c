@@ -16,6 +16,7 @@
 #include "indexer/jobs.h"
 #include "indexer/manga/manga.h"
 #include "indexer/manga/names.h"
+#include "indexer/library/links.h"
 #include "indexer/library/watch.h"
 #include "indexer/realdebrid/rd_links.h"
 #include "indexer/realdebrid/rd_watch.h"
@@ -69,6 +70,7 @@ struct scan_row {
 struct roots {
 	struct roots *retired;
 	size_t nr;
+	const char **paths;	/* r's paths, for links.h's rules */
 	struct indexer_root r[];
 };
 
@@ -405,7 +407,11 @@ static int plan_make(struct scan_order *o, struct plan *p)
 			.full = o->full,
 			.threads = ix.cfg->threads,
 			.cancel = &ix.cancel,
+			.roots = ix.block->paths,
+			.nr_roots = ix.nr_roots,
+			.follow_outside = ix.roots[root].follow_outside,
 			.on_dir = watch_dir,
+			.on_dir_gone = watch_forget,
 			.root_index = root,
 			.nr_subpaths = 1,
 			.manga = !strcmp(ix.roots[root].kind, "manga"),
@@ -675,19 +681,27 @@ static struct roots *roots_new(const struct config *cfg)
 		&cfg->music_roots, &cfg->manga_roots,
 	};
 	const char *kinds[] = { "music", "manga" };
+	const int follow[] = {
+		cfg->music_follow_outside, cfg->manga_follow_outside,
+	};
 	size_t n = cfg->music_roots.nr + cfg->manga_roots.nr;
-	struct roots *b = calloc(1, sizeof(*b) + n * sizeof(*b->r));
+	struct roots *b = calloc(1, sizeof(*b) + n * (sizeof(*b->r) +
+						      sizeof(*b->paths)));
 
 	if (!b) {
 		log_error(-ENOMEM, "indexer: out of memory");
 		return NULL;
 	}
+	b->paths = (const char **)&b->r[n];
 	for (size_t k = 0; k < 2; k++)
-		for (size_t i = 0; i < lists[k]->nr; i++)
+		for (size_t i = 0; i < lists[k]->nr; i++) {
+			b->paths[b->nr] = lists[k]->items[i];
 			b->r[b->nr++] = (struct indexer_root){
 				.kind = kinds[k],
 				.path = lists[k]->items[i],
+				.follow_outside = follow[k],
 			};
+		}
 	return b;
 }
 
@@ -898,6 +912,21 @@ const struct indexer_root *indexer_roots(size_t *nr)
 
 	*nr = b ? b->nr : 0;
 	return b ? b->r : NULL;
+}
+
+int indexer_open_file(const char *path, int flags)
+{
+	const struct roots *b = __atomic_load_n(&shown, __ATOMIC_ACQUIRE);
+	struct links_rule rule = { NULL };
+
+	if (b) {
+		rule.roots = b->paths;
+		rule.nr_roots = b->nr;
+	}
+	for (size_t i = 0; i < rule.nr_roots; i++)
+		if (links_inside(path, b->r[i].path))
+			rule.follow_outside = b->r[i].follow_outside;
+	return links_open_path(path, flags, &rule);
 }
 
 int indexer_prepare_store(const char *path)

@@ -27,6 +27,7 @@ struct indexer_root {
 	int64_t id;
 	const char *kind;	/* "music" or "manga" */
 	const char *path;	/* absolute */
+	int follow_outside;	/* links may lead out of every root */
 };
 
 struct indexer_status {
@@ -137,5 +138,14 @@ const char *indexer_db_path(void);
 /* The configured roots (none while the indexer is stopped); the array
  * stays valid until the daemon exits, also across reloads. */
 const struct indexer_root *indexer_roots(size_t *nr);
+
+/*
+ * Open the absolute path of an indexed file with flags for the mount, as
+ * indexer/library/links.h rules for the roots in use (a link on its path
+ * leads only into a root, unless that root follows outside). Returns the
+ * descriptor, -EXDEV for a link that leads out, or another negative errno
+ * value.
+ */
+int indexer_open_file(const char *path, int flags);
 
 #endif

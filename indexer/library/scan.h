@@ -15,7 +15,11 @@
  * scan was cancelled or the root itself could not be opened.
  *
  * Every open is read-only (O_NOATIME where allowed), so the scanner causes
- * no write events for a watcher to pick up.
+ * no write events for a watcher to pick up. Folders are opened with no
+ * link on their path, links to folders are not walked, and a link to a
+ * file is followed by the rule of links.h: a path that goes through a
+ * link to a folder is not in the root (a rescan of it leaves only
+ * deletions).
  */
 
 #include <sqlite3.h>
@@ -50,9 +54,19 @@ struct scan_request {
 	int covers;		/* note where embedded pictures are */
 	int threads;
 	const int *cancel;	/* becomes nonzero to stop the scan early */
-	/* Called with root_index before each directory is read (to watch
-	 * it, so nothing created meanwhile is missed); may be NULL. */
-	void (*on_dir)(size_t root_index, const char *rel, size_t len);
+	/* Where links to files may lead (links.h): inside root_path or
+	 * one of roots, or anywhere with follow_outside. */
+	const char *const *roots;
+	size_t nr_roots;
+	int follow_outside;
+	/* Called with root_index before each directory is read, with a
+	 * descriptor of it (to watch it, so nothing created meanwhile is
+	 * missed); may be NULL. */
+	void (*on_dir)(size_t root_index, const char *rel, size_t len,
+		       int dirfd);
+	/* Called with root_index for each directory the store forgets,
+	 * the first of a subtree only; may be NULL. */
+	void (*on_dir_gone)(size_t root_index, const char *rel);
 	size_t root_index;
 };
 

@@ -127,6 +127,16 @@ static ssize_t list_find(const struct place_list *l, size_t root,
 	return -1;
 }
 
+/* The first place of l at rel or below it, or -1. */
+static ssize_t list_find_under(const struct place_list *l, size_t root,
+			       const char *rel)
+{
+	for (size_t i = 0; i < l->nr; i++)
+		if (l->v[i].root == root && scan_path_under(l->v[i].rel, rel))
+			return i;
+	return -1;
+}
+
 /* The folder of root number root: an indexed root, or a library folder
  * of Real-Debrid links after them. */
 static const char *root_path(size_t root)
@@ -281,6 +291,20 @@ static void map_forget(size_t root, const char *dir)
 			inotify_rm_watch(wt.fd, wd);
 }
 
+void watch_forget(size_t root, const char *rel)
+{
+	ssize_t i;
+
+	if (!__atomic_load_n(&wt.running, __ATOMIC_ACQUIRE))
+		return;
+	pthread_mutex_lock(&wt.lock);
+	map_forget(root, rel);
+	while ((i = list_find_under(&wt.polled, root, rel)) >= 0)
+		list_del(&wt.polled, i);
+	wt.st.polled_dirs = wt.polled.nr;
+	pthread_mutex_unlock(&wt.lock);
+}
+
 static void wake_watcher(void)
 {
 	uint64_t one = 1;
@@ -289,7 +313,24 @@ static void wake_watcher(void)
 		log_error(-errno, "watch: cannot wake the watcher");
 }
 
-void watch_dir(size_t root, const char *rel, size_t len)
+/* Add the watch of the folder open as dirfd, or found at path when there
+ * is no descriptor, or no /proc to reach it through. */
+static int add_watch(int dirfd, const char *path)
+{
+	char link[32];
+	int wd;
+
+	if (dirfd >= 0) {
+		snprintf(link, sizeof(link), "/proc/self/fd/%d", dirfd);
+		wd = inotify_add_watch(wt.fd, link, WATCH_MASK &
+				       ~IN_DONT_FOLLOW);
+		if (wd >= 0 || errno != ENOENT)
+			return wd;
+	}
+	return inotify_add_watch(wt.fd, path, WATCH_MASK);
+}
+
+void watch_dir(size_t root, const char *rel, size_t len, int dirfd)
 {
 	struct strbuf path = STRBUF_INIT;
 	int wd, err, wake = 0;
@@ -312,7 +353,7 @@ void watch_dir(size_t root, const char *rel, size_t len)
 		strbuf_addch(&path, '/');
 		strbuf_add(&path, rel, len);
 	}
-	wd = inotify_add_watch(wt.fd, path.buf, WATCH_MASK);
+	wd = add_watch(dirfd, path.buf);
 	err = errno;
 	strbuf_reset(&path);
 	strbuf_add(&path, rel, len);
@@ -371,7 +412,7 @@ void watch_library_dir(const char *dir)
 	dir += best_len;
 	if (*dir == '/')
 		dir++;
-	watch_dir(wt.nr_roots + best, dir, strlen(dir));
+	watch_dir(wt.nr_roots + best, dir, strlen(dir), -1);
 }
 
 /* Note a path for this window's scan. A burst of events repeats paths;

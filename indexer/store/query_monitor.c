@@ -8,16 +8,12 @@
 #include "common/cache.h"
 #include "common/clock.h"
 #include "common/db.h"
+#include "common/http.h"
 #include "common/json.h"
 #include "common/strbuf.h"
 #include "common/utf8.h"
 #include "indexer/store/reader.h"
 #include "indexer/indexer.h"
-
-/* Query parameters whose values are secrets. */
-static const char *const secret_params[] = {
-	"apikey", "api_key", "passkey", "token",
-};
 
 /* Column positions of FOUND_SQL. */
 enum {
@@ -38,17 +34,6 @@ enum {
 	" LEFT JOIN downloads d ON d.series = s.name AND d.volume = w.volume" \
 	" WHERE s.monitored AND (?1 = 0 OR s.id = ?1)" \
 	" ORDER BY s.name, s.id, w.volume, f.rank"
-
-/* Query parameter names compare without case, as servers read them. */
-static int is_secret(const char *name, size_t len)
-{
-	for (size_t i = 0; i < sizeof(secret_params) / sizeof(*secret_params);
-	     i++)
-		if (strlen(secret_params[i]) == len &&
-		    !strncasecmp(name, secret_params[i], len))
-			return 1;
-	return 0;
-}
 
 /* A link as the mount may show it: secret query values masked, and a
  * magnet's trackers dropped. */
@@ -72,7 +57,7 @@ static void redact(const char *link, struct strbuf *out)
 		} else {
 			if (out->buf[out->len - 1] != '?')
 				strbuf_addch(out, '&');
-			if (eq && is_secret(p, name)) {
+			if (eq && http_secret_param(p, name)) {
 				strbuf_add(out, p, name + 1);
 				strbuf_addstr(out, "REDACTED");
 			} else {

@@ -29,14 +29,16 @@ static char tmpdir[] = "/tmp/test_config.XXXXXX";
 static char conf[sizeof(tmpdir) + 32];
 static char err[1024];
 
-/* Texts name real directories, which exist only under the test's own. */
+/* Texts name real directories, which exist only under the test's own:
+ * "@" at the end of a word or before "/" stands for it. */
 static char *expand(const char *s)
 {
 	char *out = malloc(strlen(s) * sizeof(tmpdir) + 1), *w = out;
 
 	assert_non_null(out);
 	for (; *s; s++) {
-		if (*s == '@')
+		/* user:password@host keeps its "@" */
+		if (*s == '@' && strchr("/\n' ", s[1]))
 			w = stpcpy(w, tmpdir);
 		else
 			*w++ = *s;
@@ -842,8 +844,9 @@ static int reload_with_mode(struct config *cfg, mode_t mode)
 	return config_load_file(cfg, conf, err, sizeof(err));
 }
 
-/* Every user of the machine may read a file with o+r: one that holds a
- * secret is refused, naming the key and the fix, never the value. */
+/* Every user of the machine may read a file with o+r, and the members of
+ * its group one with g+r: one that holds a secret is refused, naming the
+ * key and the fix, never the value. */
 static void test_secret_file_readable_by_others(void **state)
 {
 	static const char *const secrets[] = {
@@ -853,6 +856,17 @@ static void test_secret_file_readable_by_others(void **state)
 		"[sonarr]\napi_key = hunter2\n",
 		"[radarr]\napi_key = hunter2\n",
 		"[notify]\ndiscord_webhook = https://x/hunter2\n",
+		"[download]\nurl = http://admin:hunter2@127.0.0.1:8080\n",
+		"[sonarr]\nurl = http://h:8989/?apikey=hunter2\n",
+	};
+	static const struct {
+		mode_t mode;
+		const char *who;
+	} modes[] = {
+		{ 0604, "every user can read this file" },
+		{ 0640, "its group can read this file" },
+		{ 0620, "others have rights on this file" },
+		{ 0601, "others have rights on this file" },
 	};
 	struct config cfg;
 	char *want;
@@ -860,23 +874,55 @@ static void test_secret_file_readable_by_others(void **state)
 	(void)state;
 	for (size_t i = 0; i < ARRAY_SIZE(secrets); i++) {
 		assert_int_equal(load(&cfg, secrets[i]), 0);
-		assert_int_equal(reload_with_mode(&cfg, 0640), 0);
-		assert_int_equal(reload_with_mode(&cfg, 0604), -EPERM);
-		assert_null(strstr(err, "hunter2"));
-		assert_true(asprintf(&want, "%s:2: %.*s in [%.*s] is a "
-			"secret, but every user can read this file (mode "
-			"0604); run chmod 600 %s", conf,
-			(int)strcspn(strchr(secrets[i], '\n') + 1, " "),
-			strchr(secrets[i], '\n') + 1,
-			(int)(strchr(secrets[i], ']') - secrets[i] - 1),
-			secrets[i] + 1, conf) > 0);
-		assert_string_equal(err, want);
-		free(want);
+		assert_int_equal(reload_with_mode(&cfg, 0400), 0);
+		for (size_t m = 0; m < ARRAY_SIZE(modes); m++) {
+			assert_int_equal(reload_with_mode(&cfg, modes[m].mode),
+					 -EPERM);
+			assert_null(strstr(err, "hunter2"));
+			assert_true(asprintf(&want, "%s:2: %.*s in [%.*s] is a "
+				"secret, but %s (mode %04o); run chmod 600 %s", conf,
+				(int)strcspn(strchr(secrets[i], '\n') + 1,
+					     " "),
+				strchr(secrets[i], '\n') + 1,
+				(int)(strchr(secrets[i], ']') - secrets[i] - 1),
+				secrets[i] + 1, modes[m].who, modes[m].mode,
+				conf) > 0);
+			assert_string_equal(err, want);
+			free(want);
+		}
 		config_release(&cfg);
 	}
 	/* no secret, or an empty one, is nothing to hide */
-	assert_int_equal(load(&cfg, "[prowlarr]\nurl = http://x\n"
+	assert_int_equal(load(&cfg, "[prowlarr]\nurl = http://x/?q=1\n"
 			      "api_key =\n"), 0);
+	assert_int_equal(reload_with_mode(&cfg, 0644), 0);
+	config_release(&cfg);
+}
+
+/* A file another user owns is theirs to change: one that holds a secret
+ * is refused even when no one else may read it (root only: others cannot
+ * give a file away). */
+static void test_secret_file_of_another_user(void **state)
+{
+	struct config cfg;
+	char *want;
+
+	(void)state;
+	if (geteuid() != 0)
+		skip();
+	assert_int_equal(load(&cfg, "[prowlarr]\napi_key = hunter2\n"), 0);
+	assert_int_equal(chown(conf, 65534, -1), 0);
+	assert_int_equal(reload_with_mode(&cfg, 0600), -EPERM);
+	assert_true(asprintf(&want, "%s:2: api_key in [prowlarr] is a secret,"
+			     " but this file belongs to uid 65534, not to the"
+			     " daemon's user (uid 0); run chown 0 %s", conf,
+			     conf) > 0);
+	assert_string_equal(err, want);
+	free(want);
+	config_release(&cfg);
+	/* without a secret, whose the file is does not matter */
+	assert_int_equal(load(&cfg, "[general]\nthreads = 2\n"), 0);
+	assert_int_equal(chown(conf, 65534, -1), 0);
 	assert_int_equal(reload_with_mode(&cfg, 0644), 0);
 	config_release(&cfg);
 }
@@ -1078,6 +1124,7 @@ static void test_dump(void **state)
 {
 	static const char *const secrets[] = {
 		"0123abcd", "hunter2", "RDTOKEN42", "sonarrkey", "radarrkey",
+		"admin", "pw42", "KEY42",
 	};
 	struct strbuf first = STRBUF_INIT, second = STRBUF_INIT;
 	struct config cfg;
@@ -1099,6 +1146,7 @@ static void test_dump(void **state)
 		"api_key = 0123abcd\n"
 		"indexer_ids = 1, -2\n"
 		"[download]\n"
+		"url = http://admin:pw42@h:8080/x?apikey=KEY42&a=1#f\n"
 		"password = hunter2\n"
 		"[realdebrid]\n"
 		"api_token = RDTOKEN42\n"
@@ -1113,11 +1161,13 @@ static void test_dump(void **state)
 	for (size_t i = 0; i < ARRAY_SIZE(secrets); i++)
 		assert_null(strstr(first.buf, secrets[i]));
 	want = expand("\n[music]\nroot = @/music\nroot = @/lib\n"
-		      "covers = yes\n\n");
+		      "covers = yes\nfollow_outside_symlinks = no\n\n");
 	assert_non_null(strstr(first.buf, want));
 	free(want);
 	assert_non_null(strstr(first.buf, "\n[prowlarr]\n# url =\n"
 			       "api_key = ********\n"));
+	assert_non_null(strstr(first.buf, "\nurl = http://********@h:8080/x"
+			       "?apikey=********&a=1#f\n"));
 	assert_non_null(strstr(first.buf, "\nwatch_debounce = 2000ms\n"));
 	assert_non_null(strstr(first.buf, "\ncache_ttl = 90m\n"));
 	assert_non_null(strstr(first.buf, "\nindexer_ids = 1,-2\n"));
@@ -1155,6 +1205,7 @@ int main(void)
 		cmocka_unit_test(test_unreadable_file),
 		cmocka_unit_test(test_secrets_not_echoed),
 		cmocka_unit_test(test_secret_file_readable_by_others),
+		cmocka_unit_test(test_secret_file_of_another_user),
 		cmocka_unit_test(test_set_option),
 		cmocka_unit_test(test_finish_defaults),
 		cmocka_unit_test(test_default_path),
