@@ -513,9 +513,6 @@ def test_queue_overflow(make_mount, library, tmp_path):
         # once it holds a watch, that has happened
         wait_for(lambda: m.json("metrics/watch.json")["watches"] > 0,
                  CONVERGE_S, "first watch", mount=m, ignore=NOT_YET)
-    finally:
-        with open(sysctl, "w") as f:
-            f.write(old)
     m.wait_idle()
     wait_converged(m, library)
     overflows_before = m.json("metrics/watch.json")["overflows"]
