@@ -66,7 +66,8 @@ def test_layout(mount):
 # What names real paths is the owner's alone (test_access.py).
 OWNER_ONLY = {"status/no-cover", "status/duplicates", "status/broken",
               "status/broken.json", "status/repairs.json",
-              "status/missing.json", "status/new.json", "log"}
+              "status/missing.json", "status/new.json", "status/unparsed",
+              "log"}
 
 
 def test_modes(mount):
