@@ -159,6 +159,8 @@ static const char *error_text(int rc)
 		return "server error";
 	case -EPROTO:
 		return "malformed answer";
+	case -EBADMSG:
+		return "an HTML page, not JSON (check the url)";
 	case -EFBIG:
 		return "answer too large";
 	case -ETIMEDOUT:
@@ -417,7 +419,7 @@ static int store_found(sqlite3 *db, sqlite3_stmt *st, int64_t series,
 			sqlite3_bind_int64(st, 13, r->size);
 		else
 			sqlite3_bind_null(st, 13);
-		if (!strcmp(r->source, "prowlarr"))
+		if (!strcmp(r->source, "prowlarr") && r->seeders >= 0)
 			sqlite3_bind_int(st, 14, r->seeders);
 		else
 			sqlite3_bind_null(st, 14);

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -102,4 +103,21 @@ json_t *fake_last_request(const struct fake *f)
 
 	json_decref(all);
 	return last;
+}
+
+int fake_realworld(const char *rel, char *out, size_t len)
+{
+	const char *env = getenv("MEDIAMON_REALWORLD");
+	char here[] = __FILE__, dir[512];
+	struct stat st;
+
+	if (env && *env)
+		snprintf(dir, sizeof(dir), "%s", env);
+	else
+		snprintf(dir, sizeof(dir), "%s/../../../shared/realworld",
+			 dirname(here));
+	if (stat(dir, &st) || !S_ISDIR(st.st_mode))
+		return -1;
+	snprintf(out, len, "%s/%s", dir, rel);
+	return 0;
 }
