@@ -41,6 +41,7 @@ static const struct {
 	{ "/metrics/watch.json", { NODE_FILE, .render = render_watch_json } },
 	{ "/metrics/monitor.json", { NODE_FILE,
 				     .render = render_monitor_json } },
+	{ "/metrics/checks.csv", { NODE_FILE, .render = render_checks_csv } },
 	{ "/metrics/repair.json", { NODE_FILE, .render = render_repair_json } },
 	{ "/metrics/analysis.json", { NODE_FILE,
 				      .render = render_analysis_json } },
