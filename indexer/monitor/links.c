@@ -19,7 +19,10 @@ int links_is_web(const char *s)
 		     !strncasecmp(s, "https://", 8));
 }
 
-/* Set err to why the link failed and log it, once. */
+/*
+ * Set err to why the link failed. The caller decides what that means
+ * (another link may work) and logs it; here only the debug log hears.
+ */
 static int fail(struct strbuf *err, int ret, const char *fmt, ...)
 {
 	va_list ap;
@@ -28,7 +31,8 @@ static int fail(struct strbuf *err, int ret, const char *fmt, ...)
 	va_start(ap, fmt);
 	strbuf_vaddf(err, fmt, ap);
 	va_end(ap);
-	return log_error(ret, "links: %s", err->buf);
+	log_debug("links: %s", err->buf);
+	return ret;
 }
 
 /* A torrent is a bencoded dictionary: "d", then a key's length. */

@@ -32,8 +32,8 @@
  * without a Location is an error for that link. The link's query holds
  * Prowlarr's API key: neither log lines nor err ever show a query.
  *
- * Returns 0, or a negative errno value with err set to a short reason
- * (also logged, once):
+ * Returns 0, or a negative errno value with err set to a short reason,
+ * for the caller to log (a transport failure is logged by http.h):
  *
  *   -ELOOP         a redirect loop
  *   -EPROTO        a redirect to another scheme, an answer that is none of

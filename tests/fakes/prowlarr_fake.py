@@ -111,20 +111,9 @@ HTML_PAGE = ("<!DOCTYPE html><html><head><title>Prowlarr</title></head>"
              "<body><div id=\"root\"></div></body></html>")
 
 
-def bencode(v):
-    if isinstance(v, int):
-        return b"i%de" % v
-    if isinstance(v, str):
-        v = v.encode()
-    if isinstance(v, bytes):
-        return b"%d:%s" % (len(v), v)
-    return b"d" + b"".join(bencode(k) + bencode(v[k])
-                           for k in sorted(v)) + b"e"
-
-
 def torrent(name):
     """A small torrent file named after its release."""
-    return bencode({
+    return http_fake.bencode({
         "announce": "http://tracker.example/announce?passkey=SECRETPASS",
         "info": {"length": 1024, "name": name + ".cbz",
                  "piece length": 16384, "pieces": b"\x01" * 20},

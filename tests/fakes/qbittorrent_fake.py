@@ -54,18 +54,7 @@ MAX_FAILS = 5
 
 
 
-def bencode(v):
-    if isinstance(v, int):
-        return b"i%de" % v
-    if isinstance(v, str):
-        v = v.encode()
-    if isinstance(v, bytes):
-        return b"%d:%s" % (len(v), v)
-    return b"d" + b"".join(bencode(k) + bencode(v[k])
-                           for k in sorted(v)) + b"e"
-
-
-TORRENT = bencode({
+TORRENT = http_fake.bencode({
     "announce": "http://tracker.example/announce",
     "info": {"length": 1024, "name": "One T01.cbz",
              "piece length": 16384, "pieces": b"\x01" * 20},

@@ -63,4 +63,21 @@ json_t *fake_last_request(const struct fake *f);
  */
 int fake_realworld(const char *rel, char *out, size_t len);
 
+/*
+ * The recorded answers' expect.json (a document the caller decrefs, its
+ * "cases" the array of cases), the answers' folder written to dir; NULL
+ * when the recorded answers are not there, for the test to skip.
+ */
+json_t *fake_realworld_expect(char *dir, size_t len);
+
+struct strbuf;
+
+/*
+ * Set out to the fake Prowlarr f's proxy link, with the API key key, for
+ * an indexer's link, as Prowlarr's search gives it
+ * (http://HOST/{indexer}/download?apikey=...&link=...&file=...).
+ */
+void fake_prowlarr_link(const struct fake *f, int indexer, const char *key,
+			const char *link, struct strbuf *out);
+
 #endif

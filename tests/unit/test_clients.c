@@ -12,7 +12,6 @@
 #include "fake.h"
 #include <jansson.h>
 
-#include "common/base64.h"
 #include "common/http.h"
 #include "common/log.h"
 #include "common/strbuf.h"
@@ -34,7 +33,7 @@ static struct fake tr, sab, nzbget, prowlarr;
 static struct download_session session;
 static struct download_client c;
 static struct strbuf err = STRBUF_INIT;
-static char tr_url[64], sab_url[64], nzbget_url[64], prowlarr_url[64];
+static char tr_url[64], sab_url[64], nzbget_url[64];
 
 static int start_fakes(void **state)
 {
@@ -48,8 +47,6 @@ static int start_fakes(void **state)
 	snprintf(sab_url, sizeof(sab_url), "http://127.0.0.1:%d/", sab.port);
 	snprintf(nzbget_url, sizeof(nzbget_url), "http://127.0.0.1:%d",
 		 nzbget.port);
-	snprintf(prowlarr_url, sizeof(prowlarr_url), "http://127.0.0.1:%d",
-		 prowlarr.port);
 	return 0;
 }
 
@@ -137,24 +134,12 @@ static struct download_release nzb_release(const char *link)
 	};
 }
 
-/* The fake Prowlarr's proxy link for an indexer's link (base64url). */
+/* The fake Prowlarr's proxy link for an indexer's link. */
 static void proxy_link(const char *indexer_link, int indexer,
 		       struct strbuf *out)
 {
-	struct strbuf b64 = STRBUF_INIT;
-
-	base64_encode(indexer_link, strlen(indexer_link), &b64);
-	for (size_t i = 0; i < b64.len; i++)
-		if (b64.buf[i] == '+')
-			b64.buf[i] = '-';
-		else if (b64.buf[i] == '/')
-			b64.buf[i] = '_';
-	while (b64.len && b64.buf[b64.len - 1] == '=')
-		b64.buf[--b64.len] = '\0';
-	strbuf_reset(out);
-	strbuf_addf(out, "%s/%d/download?apikey=%s&link=%s&file=Berserk+T12",
-		    prowlarr_url, indexer, PROWLARR_KEY, b64.buf);
-	strbuf_release(&b64);
+	fake_prowlarr_link(&prowlarr, indexer, PROWLARR_KEY, indexer_link,
+			   out);
 }
 
 static int new_transmission(void **state)

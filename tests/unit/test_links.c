@@ -12,7 +12,6 @@
 #include "fake.h"
 #include <jansson.h>
 
-#include "common/base64.h"
 #include "common/http.h"
 #include "common/log.h"
 #include "common/strbuf.h"
@@ -30,7 +29,7 @@
 #define MAGNET "magnet:?xt=urn:btih:89abcdef&dn=Undead+Unluck+T03"
 
 static struct fake prowlarr, qbit, routes;
-static char base[64], qbit_url[64];
+static char qbit_url[64];
 static struct links_target t = LINKS_TARGET_INIT;
 static struct strbuf err = STRBUF_INIT;
 
@@ -41,7 +40,6 @@ static int start_fakes(void **state)
 	    fake_start("qbittorrent_fake.py", &qbit) ||
 	    fake_start("routes_fake.py", &routes))
 		return -1;
-	snprintf(base, sizeof(base), "http://127.0.0.1:%d", prowlarr.port);
 	snprintf(qbit_url, sizeof(qbit_url), "http://127.0.0.1:%d", qbit.port);
 	return 0;
 }
@@ -60,20 +58,7 @@ static int stop_fakes(void **state)
 /* The fake Prowlarr's proxy link for an indexer's link, into out. */
 static const char *proxy(const char *link, struct strbuf *out)
 {
-	struct strbuf b64 = STRBUF_INIT;
-
-	base64_encode(link, strlen(link), &b64);
-	for (size_t i = 0; i < b64.len; i++)
-		if (b64.buf[i] == '+')
-			b64.buf[i] = '-';
-		else if (b64.buf[i] == '/')
-			b64.buf[i] = '_';
-	while (b64.len && b64.buf[b64.len - 1] == '=')
-		b64.buf[--b64.len] = '\0';
-	strbuf_reset(out);
-	strbuf_addf(out, "%s/12/download?apikey=%s&link=%s&file=Undead+Unluck",
-		    base, KEY, b64.buf);
-	strbuf_release(&b64);
+	fake_prowlarr_link(&prowlarr, 12, KEY, link, out);
 	return out->buf;
 }
 
@@ -345,16 +330,13 @@ static void check_qbit(json_t *c, const char *dir)
 /* The recorded cases of ../shared/realworld/answers/expect.json. */
 static void test_realworld(void **state)
 {
-	char dir[512], path[600];
-	json_t *doc, *c;
+	char dir[512];
+	json_t *doc = fake_realworld_expect(dir, sizeof(dir)), *c;
 	size_t i, checked = 0;
 
 	(void)state;
-	if (fake_realworld("answers", dir, sizeof(dir)))
+	if (!doc)
 		skip();
-	snprintf(path, sizeof(path), "%s/expect.json", dir);
-	doc = json_load_file(path, 0, NULL);
-	assert_non_null(doc);
 	json_array_foreach(json_object_get(doc, "cases"), i, c) {
 		const char *what = json_string_value(json_array_get(
 			json_object_get(c, "argv"), 0));
