@@ -1,4 +1,4 @@
-#include "fs/render_monitor.h"
+#include "indexer/store/query_monitor.h"
 
 #include <errno.h>
 #include <math.h>
@@ -10,8 +10,8 @@
 #include "common/db.h"
 #include "common/json.h"
 #include "common/strbuf.h"
-#include "fs/reader.h"
-#include "fs/render.h"
+#include "common/utf8.h"
+#include "indexer/store/reader.h"
 #include "indexer/indexer.h"
 #include "indexer/monitor/checks.h"
 
@@ -246,12 +246,12 @@ out:
 	return json_append(out, list);
 }
 
-int render_found_json(struct strbuf *out)
+int query_found_json(struct strbuf *out)
 {
 	return found_list(0, out);
 }
 
-int render_series_results(struct strbuf *out, int64_t series)
+int query_series_results(struct strbuf *out, int64_t series)
 {
 	return found_list(series, out);
 }
@@ -310,12 +310,12 @@ static int new_line(void *arg, sqlite3_stmt *st, int volume)
 {
 	struct strbuf *out = arg;
 
-	render_field(out, (const char *)sqlite3_column_text(st, N_NAME));
+	utf8_add_field(out, (const char *)sqlite3_column_text(st, N_NAME));
 	strbuf_addf(out, "\t%d\n", volume);
 	return 0;
 }
 
-int render_new(struct strbuf *out)
+int query_new(struct strbuf *out)
 {
 	return each_new(new_line, out);
 }
@@ -337,7 +337,7 @@ static int new_item(void *arg, sqlite3_stmt *st, int volume)
 	return !item || json_array_append_new(arg, item);
 }
 
-int render_new_json(struct strbuf *out)
+int query_new_json(struct strbuf *out)
 {
 	json_t *list = json_array();
 	int rc = list ? each_new(new_item, list) : -ENOMEM;
@@ -362,7 +362,7 @@ static json_t *throttle_object(const struct throttle_stats *t)
 		"paused_until", json_time(t->paused_until));
 }
 
-int render_monitor_json(struct strbuf *out)
+int query_monitor_json(struct strbuf *out)
 {
 	struct indexer_status s;
 	json_t *checks = json_object();
@@ -402,7 +402,7 @@ int render_monitor_json(struct strbuf *out)
 		"next_check_at", json_time(s.jobs.next_auto_at)));
 }
 
-int render_monitor_health(struct strbuf *errors, struct strbuf *warns)
+int query_monitor_health(struct strbuf *errors, struct strbuf *warns)
 {
 	sqlite3 *db = reader_begin();
 	sqlite3_stmt *st;
@@ -444,7 +444,7 @@ int render_monitor_health(struct strbuf *errors, struct strbuf *warns)
 
 			strbuf_addf(to, "%s: %s: ", level ? level : "error",
 				    name);
-			render_field(to, error);
+			utf8_add_field(to, error);
 			strbuf_addch(to, '\n');
 		}
 	}
@@ -456,7 +456,7 @@ int render_monitor_health(struct strbuf *errors, struct strbuf *warns)
 	return rc;
 }
 
-int render_checks_csv(struct strbuf *out)
+int query_checks_csv(struct strbuf *out)
 {
 	sqlite3 *db = reader_begin();
 	int rc;
