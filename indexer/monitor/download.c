@@ -254,6 +254,8 @@ static int send_links(const struct download_client *c,
 		ret = k->send(c, r, &p, cancel, err);
 	else if (ret == -ECANCELED)
 		strbuf_addf(err, "%s: cancelled", k->name);
+	else if (ret == -ENOMEM)
+		ret = client_fail(err, ret, "%s: out of memory", k->name);
 	else if (failed)
 		ret = client_fail(err, -ENOLINK, "%s: no link of the release"
 				  " works: %s", k->name, first.buf);

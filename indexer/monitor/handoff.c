@@ -234,8 +234,9 @@ static int record_sent(const struct want *w, size_t nr,
 }
 
 /*
- * Send r to hc, or note that the client is down. Returns the outcome;
- * why gets the reason of a failure.
+ * Send r to hc, unless hc failed earlier in this check. Returns the
+ * outcome; why gets the reason of a failure; *stop is set to
+ * -ECANCELED when cancelled.
  */
 static enum outcome send_one(struct handoff *h, struct handoff_client *hc,
 			     const struct download_release *dr,
@@ -246,7 +247,6 @@ static enum outcome send_one(struct handoff *h, struct handoff_client *hc,
 
 	if (hc->down[0]) {
 		strbuf_addstr(why, hc->down);
-		*stop = 1;
 		return FAILED;
 	}
 	rc = download_send(&hc->c, dr, h->cancel, &err);
@@ -265,11 +265,9 @@ static enum outcome send_one(struct handoff *h, struct handoff_client *hc,
 		return SENT;
 	}
 	strbuf_addstr(why, err.buf);
-	if (!download_release_fault(rc)) {
-		/* The client, not the release: no other release can go. */
+	/* The client, not the release: none of its releases can go. */
+	if (!download_release_fault(rc))
 		snprintf(hc->down, sizeof(hc->down), "%s", err.buf);
-		*stop = 1;
-	}
 	strbuf_release(&err);
 	return FAILED;
 }

@@ -30,11 +30,11 @@
  *   sent      the client confirmed it took it (download.h says what
  *             confirms, per client): the volume is done
  *   failed    the client refused it, or its links led nowhere
- *             (download_release_fault()): the next release is tried; or
- *             the client itself failed (unreachable, credentials
- *             refused): the volume's tries end there, and the client is
- *             not asked again in this check (the rest of its volumes
- *             fail with the same reason, at no cost)
+ *             (download_release_fault()), or the client itself failed
+ *             (unreachable, credentials refused); the next release is
+ *             tried. A client that failed is not asked again in this
+ *             check: its other releases fail with the same reason, at
+ *             no cost, and those of the other client still go.
  *
  * Each release's outcome and reason are stored with it in found (state,
  * reason), and the volume's in downloads (by series name and volume):

@@ -416,3 +416,30 @@ def test_per_flow_settings(monitored, fake):
     assert last["requests"]["catalog"] == 0
     assert len(qbit.call("/_adds")) == 1 and last["sent"] == 0
     assert downloads(mon)[12] is None
+
+
+def test_client_down_other_protocol_goes(monitored, fake):
+    qbit = fake("qbittorrent_fake.py")
+    sab = fake("sabnzbd_fake.py")
+    mon = monitored([saga(1)], monitor=AUTO, general=SEND, extra=(
+        qbit_conf(qbit, password="wrong") + "[usenet]\nclient = sabnzbd\n"
+        "url = %s\napi_key = sabKEY0123456789abcdef0123456789\n" % sab.url),
+        releases={"saga 01": [
+            magnet_only("t02", "Saga 01 T02 FRENCH", 90),
+            release("u02", "Saga.01.T02.FRENCH.CBZ-NZB", protocol="usenet",
+                    indexer_id=2)]})
+    mon.check("missing")
+    entry = by_volume(mon.m.json("status/found.json"), "Saga 01")[2]
+    # qBittorrent refused the login: its release failed, and the usenet
+    # one went to SABnzbd all the same
+    assert states(entry) == ["failed", "sent"]
+    assert "login refused" in entry["releases"][0]["download"]["reason"]
+    assert entry["download"]["client"] == "sabnzbd"
+    assert len(sab.call("/_adds")) == 1
+    # the refused login was not tried again for the catalog's volume 10
+    logins = [r for r in qbit.call("/_requests")
+              if r["path"] == "/api/v2/auth/login"]
+    assert len(logins) == 1
+    assert downloads(mon)[10]["state"] == "failed"
+    assert "error: qbittorrent: login refused" in \
+        mon.m.read("status/health").decode()
