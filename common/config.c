@@ -52,7 +52,10 @@ static const char *const levels[] = {
 	"debug", "info", "warn", "error", NULL
 };
 static const char *const clients[] = {
-	"none", "qbittorrent", "prowlarr", "blackhole", NULL
+	"none", "qbittorrent", "transmission", "prowlarr", "blackhole", NULL
+};
+static const char *const usenet_clients[] = {
+	"none", "sabnzbd", "nzbget", "prowlarr", "blackhole", NULL
 };
 static const char *const sources[] = {
 	"catalog", "prowlarr", NULL
@@ -83,6 +86,13 @@ static const struct key keys[] = {
 	{ "monitor", "auto_download", T_BOOL, O(auto_download) },
 	{ "monitor", "search_sources", T_LIST, O(search_sources),
 	  .choices = sources, .def = "catalog, prowlarr" },
+	{ "monitor", "missing_search_sources", T_LIST,
+	  O(missing_search_sources), .choices = sources },
+	{ "monitor", "new_search_sources", T_LIST, O(new_search_sources),
+	  .choices = sources },
+	{ "monitor", "missing_auto_download", T_BOOL,
+	  O(missing_auto_download) },
+	{ "monitor", "new_auto_download", T_BOOL, O(new_auto_download) },
 	{ "monitor", "cache_ttl", T_DURATION, O(cache_ttl_s),
 	  0, LONG_MAX },
 	{ "monitor", "many_volumes", T_INT, O(many_volumes), 1, 10000 },
@@ -108,6 +118,16 @@ static const struct key keys[] = {
 	{ "download", "category", T_STRING, O(download_category) },
 	{ "download", "blackhole_dir", T_STRING,
 	  O(download_blackhole_dir) },
+	{ "usenet", "client", T_ENUM, O(usenet_client),
+	  .choices = usenet_clients, .def = "none" },
+	{ "usenet", "url", T_URL, O(usenet_url) },
+	{ "usenet", "api_key", T_STRING, O(usenet_api_key),
+	  .flags = SECRET },
+	{ "usenet", "username", T_STRING, O(usenet_username) },
+	{ "usenet", "password", T_STRING, O(usenet_password),
+	  .flags = SECRET },
+	{ "usenet", "category", T_STRING, O(usenet_category) },
+	{ "usenet", "blackhole_dir", T_STRING, O(usenet_blackhole_dir) },
 	{ "realdebrid", "api_token", T_STRING, O(rd_api_token),
 	  .flags = SECRET },
 	{ "realdebrid", "url", T_URL, O(rd_url),
@@ -625,6 +645,8 @@ void config_init(struct config *cfg)
 		.missing_volumes = 1,
 		.new_volumes = 1,
 		.search_enabled = 1,
+		.missing_auto_download = -1,
+		.new_auto_download = -1,
 		.cache_ttl_s = 3600,
 		.many_volumes = 20,
 		.prowlarr_rpm = 30,
@@ -858,6 +880,34 @@ static int xdg_path(const char *var, const char *home_dir, const char *file,
 	return 0;
 }
 
+/* Copy the list from into an empty to. */
+static int list_copy(struct config_list *to, const struct config_list *from)
+{
+	for (size_t i = 0; i < from->nr; i++)
+		if (list_push(to, strdup(from->items[i])))
+			return -ENOMEM;
+	return 0;
+}
+
+/*
+ * A flow's own search_sources and auto_download, where the file gave
+ * none, are the global ones: the flows differ only where the user says.
+ */
+static int inherit_flows(struct config *cfg)
+{
+	if (cfg->missing_auto_download < 0)
+		cfg->missing_auto_download = cfg->auto_download;
+	if (cfg->new_auto_download < 0)
+		cfg->new_auto_download = cfg->auto_download;
+	if (!cfg->missing_search_sources.nr &&
+	    list_copy(&cfg->missing_search_sources, &cfg->search_sources))
+		return -ENOMEM;
+	if (!cfg->new_search_sources.nr &&
+	    list_copy(&cfg->new_search_sources, &cfg->search_sources))
+		return -ENOMEM;
+	return 0;
+}
+
 /*
  * What needs every source read first: overlap between roots, and defaults
  * that allocate or depend on the machine.
@@ -882,6 +932,8 @@ int config_finish(struct config *cfg, char *err, size_t errlen)
 		    parse_value(cfg, k, k->def))
 			goto nomem;
 	}
+	if (inherit_flows(cfg))
+		goto nomem;
 	if (!cfg->music_roots.nr && !cfg->manga_roots.nr) {
 		snprintf(err, errlen, "no music or manga root configured "
 			 "(give -o music=DIR or a config file)");

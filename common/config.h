@@ -53,6 +53,9 @@ struct config {
 	int search_enabled;		/* default 1 */
 	int auto_download;		/* default 0 */
 	struct config_list search_sources;	/* default catalog, prowlarr */
+	/* Per flow (missing, new): the global keys above when not given. */
+	int missing_auto_download, new_auto_download;
+	struct config_list missing_search_sources, new_search_sources;
 	long cache_ttl_s;		/* default 3600 */
 	int many_volumes;		/* default 20 */
 
@@ -69,10 +72,18 @@ struct config {
 	/* [catalog] */
 	char *catalog_file;
 
-	/* [download] */
-	char *download_client;		/* none, qbittorrent, prowlarr, blackhole */
+	/* [download]: the torrent client (Prowlarr takes usenet too, unless
+	 * [usenet] names a client) */
+	char *download_client;		/* none, qbittorrent, transmission,
+					 * prowlarr, blackhole */
 	char *download_url, *download_username, *download_password;
 	char *download_category, *download_blackhole_dir;
+
+	/* [usenet]: the usenet client */
+	char *usenet_client;		/* none, sabnzbd, nzbget, prowlarr,
+					 * blackhole */
+	char *usenet_url, *usenet_api_key, *usenet_username;
+	char *usenet_password, *usenet_category, *usenet_blackhole_dir;
 
 	/* [realdebrid] */
 	char *rd_api_token, *rd_url, *rd_mount;

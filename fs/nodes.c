@@ -48,6 +48,7 @@ static const struct {
 	{ "/metrics/watch.json", { NODE_FILE, .render = query_watch_json } },
 	{ "/metrics/monitor.json", { NODE_FILE,
 				     .render = query_monitor_json } },
+	{ "/metrics/checks.csv", { NODE_FILE, .render = query_checks_csv } },
 	{ "/metrics/repair.json", { NODE_FILE, .render = query_repair_json } },
 	{ "/metrics/analysis.json", { NODE_FILE,
 				      .render = query_analysis_json } },

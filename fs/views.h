@@ -101,7 +101,7 @@ int views_real_stat(int64_t file, struct stat *st);
 
 /*
  * Open the real file behind file read-only as the caller, a link on its
- * path only into a root (links.h); a negative file gives the picture
+ * path only into a root (symlinks.h); a negative file gives the picture
  * embedded in the track -file (covers_open()). Returns the descriptor,
  * or -ENOENT when the file or its row is gone, -EACCES when the caller
  * may not read it, or another negative errno.

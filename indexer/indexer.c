@@ -16,7 +16,7 @@
 #include "indexer/jobs.h"
 #include "indexer/manga/manga.h"
 #include "indexer/manga/names.h"
-#include "indexer/library/links.h"
+#include "indexer/library/symlinks.h"
 #include "indexer/library/watch.h"
 #include "indexer/realdebrid/rd_links.h"
 #include "indexer/realdebrid/rd_watch.h"
@@ -70,7 +70,7 @@ struct scan_row {
 struct roots {
 	struct roots *retired;
 	size_t nr;
-	const char **paths;	/* r's paths, for links.h's rules */
+	const char **paths;	/* r's paths, for symlinks.h's rules */
 	struct indexer_root r[];
 };
 
@@ -917,16 +917,16 @@ const struct indexer_root *indexer_roots(size_t *nr)
 int indexer_open_file(const char *path, int flags)
 {
 	const struct roots *b = __atomic_load_n(&shown, __ATOMIC_ACQUIRE);
-	struct links_rule rule = { NULL };
+	struct symlinks_rule rule = { NULL };
 
 	if (b) {
 		rule.roots = b->paths;
 		rule.nr_roots = b->nr;
 	}
 	for (size_t i = 0; i < rule.nr_roots; i++)
-		if (links_inside(path, b->r[i].path))
+		if (symlinks_inside(path, b->r[i].path))
 			rule.follow_outside = b->r[i].follow_outside;
-	return links_open_path(path, flags, &rule);
+	return symlinks_open_path(path, flags, &rule);
 }
 
 int indexer_prepare_store(const char *path)

@@ -141,7 +141,7 @@ const struct indexer_root *indexer_roots(size_t *nr);
 
 /*
  * Open the absolute path of an indexed file with flags for the mount, as
- * indexer/library/links.h rules for the roots in use (a link on its path
+ * indexer/library/symlinks.h rules for the roots in use (a link on its path
  * leads only into a root, unless that root follows outside). Returns the
  * descriptor, -EXDEV for a link that leads out, or another negative errno
  * value.

@@ -10,11 +10,13 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "common/cache.h"
 #include "common/clock.h"
 #include "common/config.h"
 #include "common/db.h"
 #include "common/log.h"
 #include "common/strbuf.h"
+#include "indexer/monitor/checks.h"
 #include "indexer/realdebrid/rd_store.h"
 #include "indexer/store/writer.h"
 
@@ -187,8 +189,24 @@ double maintenance_next_at(const struct config *cfg)
 	return next;
 }
 
+/* The monitor's part of retention, at a time, on the writer. */
+struct monitor_upkeep {
+	const struct config *cfg;
+	double now;
+};
+
+/* A writer_call() function: old checks and expired search answers go. */
+static int monitor_upkeep(sqlite3 *db, void *arg)
+{
+	const struct monitor_upkeep *u = arg;
+	int rc = checks_prune(db, u->now - u->cfg->retention_metrics_s);
+
+	return rc ? rc : cache_prune(db, u->cfg->cache_ttl_s, u->now);
+}
+
 int maintenance_run(const struct config *cfg, double now)
 {
+	struct monitor_upkeep upkeep = { cfg, now };
 	struct rd_sql attempts = {
 		.sql = "DELETE FROM rd_attempts WHERE at < ?7",
 		.num = { now - cfg->retention_attempts_s },
@@ -203,6 +221,8 @@ int maintenance_run(const struct config *cfg, double now)
 	rc = writer_call(rd_store_sql, &attempts);
 	if (!rc)
 		rc = writer_call(rd_store_sql, &passes);
+	if (!rc)
+		rc = writer_call(monitor_upkeep, &upkeep);
 	if (rc || cfg->backup_interval_s <= 0)
 		return rc;
 	backup_dir(cfg->database, &dir);

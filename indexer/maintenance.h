@@ -9,8 +9,10 @@
  *	next = maintenance_next_at(cfg);
  *
  * Retention drops Real-Debrid requests (rd_attempts) older than
- * [retention] attempts, and repair passes (rd_passes) older than
- * [retention] metrics. A backup copies the database, while the daemon
+ * [retention] attempts, and repair passes (rd_passes) and the monitor's
+ * checks older than [retention] metrics (the newest check of each flow
+ * stays); expired search-cache entries go too (as at the start of every
+ * check). A backup copies the database, while the daemon
  * runs, to BACKUPS/mediamon-YYYYMMDDTHHMMSSZ.db, where BACKUPS is the
  * folder "backups" beside the database; it is written under a temporary
  * name and renamed, so a backup file is always whole. Only the newest

@@ -16,7 +16,7 @@
 #include "common/db.h"
 #include "common/log.h"
 #include "common/strbuf.h"
-#include "indexer/library/links.h"
+#include "indexer/library/symlinks.h"
 #include "indexer/library/tags.h"
 #include "indexer/store/writer.h"
 
@@ -45,7 +45,7 @@ struct scan {
 	const struct scan_request *req;
 	struct scan_stats *stats;
 	int root_fd;
-	struct links_rule rule;
+	struct symlinks_rule rule;
 	int refused;		/* links not followed, said once */
 	struct known_set files, dirs;
 
@@ -403,14 +403,14 @@ static const char *file_kind(const char *name, int manga)
 	return "other";
 }
 
-/* Open name in dfd, or what the link pfd (links_follow()) leads to when
+/* Open name in dfd, or what the link pfd (symlinks_follow()) leads to when
  * it is not -1. */
 static int open_flags(int dfd, const char *name, int pfd, int flags)
 {
 	int fd;
 
 	if (pfd >= 0)
-		return links_reopen(pfd, flags);
+		return symlinks_reopen(pfd, flags);
 	fd = openat(dfd, name, flags);
 	return fd < 0 ? -errno : fd;
 }
@@ -590,7 +590,7 @@ static void cannot_stat(struct scan *s, const char *path, size_t len,
 }
 
 /*
- * Scan the file the link name of the folder dfd leads to, as links.h
+ * Scan the file the link name of the folder dfd leads to, as symlinks.h
  * rules: a link to a folder, a FIFO or a device is left alone, and one
  * that leads outside the roots (unless they follow outside) is not in
  * the library, which the first of a scan says.
@@ -600,7 +600,7 @@ static void scan_link(struct worker *wk, int dfd, const char *name,
 {
 	struct scan *s = wk->s;
 	struct stat st;
-	int pfd = links_follow(dfd, name, &s->rule, &st);
+	int pfd = symlinks_follow(dfd, name, &s->rule, &st);
 
 	if (pfd >= 0) {
 		scan_file(wk, dfd, name, pfd, path, len, &st);
@@ -695,7 +695,7 @@ static void scan_dir(struct worker *wk, const char *rel, size_t len)
 	int dfd;
 
 	strbuf_add(&path, rel, len);
-	dfd = links_open_beneath(s->root_fd, path.buf, O_RDONLY | O_DIRECTORY);
+	dfd = symlinks_open_beneath(s->root_fd, path.buf, O_RDONLY | O_DIRECTORY);
 	/* A folder swapped for a link while walked is not walked, nor kept:
 	 * what it held is no longer in the root. */
 	if (dfd == -ELOOP || dfd == -EXDEV) {
@@ -862,7 +862,7 @@ static int scan_start(struct scan *s, const char *sub)
 	dir = strndup(sub, slash ? (size_t)(slash - sub) : 0);
 	if (!dir)
 		return log_error(-ENOMEM, "scan: out of memory at %s", sub);
-	dfd = links_open_beneath(s->root_fd, dir, O_RDONLY | O_DIRECTORY);
+	dfd = symlinks_open_beneath(s->root_fd, dir, O_RDONLY | O_DIRECTORY);
 	free(dir);
 	if (dfd == -ELOOP || dfd == -EXDEV)
 		log_info("scan: %s/%s goes through a link, so it is not in"
@@ -905,7 +905,7 @@ int scan_run(const char *db_path, const struct scan_request *req,
 	sqlite3 *db;
 	int rc;
 
-	s.rule = (struct links_rule){ req->root_path, req->roots,
+	s.rule = (struct symlinks_rule){ req->root_path, req->roots,
 				      req->nr_roots, req->follow_outside };
 	s.root_fd = open(req->root_path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (s.root_fd < 0) {

@@ -17,7 +17,7 @@
  * Every open is read-only (O_NOATIME where allowed), so the scanner causes
  * no write events for a watcher to pick up. Folders are opened with no
  * link on their path, links to folders are not walked, and a link to a
- * file is followed by the rule of links.h: a path that goes through a
+ * file is followed by the rule of symlinks.h: a path that goes through a
  * link to a folder is not in the root (a rescan of it leaves only
  * deletions).
  */
@@ -54,7 +54,7 @@ struct scan_request {
 	int covers;		/* note where embedded pictures are */
 	int threads;
 	const int *cancel;	/* becomes nonzero to stop the scan early */
-	/* Where links to files may lead (links.h): inside root_path or
+	/* Where links to files may lead (symlinks.h): inside root_path or
 	 * one of roots, or anywhere with follow_outside. */
 	const char *const *roots;
 	size_t nr_roots;

@@ -412,6 +412,57 @@ static const char *const schema_steps[] = {
 	"  volume_id INTEGER PRIMARY KEY REFERENCES volumes(id)"
 	"    ON DELETE CASCADE,"
 	"  reason TEXT NOT NULL);",
+
+	/* version 14: every check of the monitor kept, one row each
+	 * (checks.h), where checks held the last one of each flow: its rows
+	 * are not carried over, they only said when the last checks ran.
+	 * found gains each release's protocol and what the hand-off did
+	 * with it (state, reason); its rows come back at the next check.
+	 * Both dropped and made anew, so the step can run again over them:
+	 * tests take stores back to older versions. */
+	"DROP TABLE IF EXISTS checks;"
+	"CREATE TABLE checks ("
+	"  id INTEGER PRIMARY KEY,"
+	"  kind TEXT NOT NULL,"
+	"  trigger TEXT NOT NULL,"
+	"  started_at REAL NOT NULL,"
+	"  finished_at REAL,"
+	"  series INTEGER NOT NULL DEFAULT 0,"
+	"  wanted INTEGER NOT NULL DEFAULT 0,"
+	"  found INTEGER NOT NULL DEFAULT 0,"
+	"  catalog INTEGER NOT NULL DEFAULT 0,"
+	"  prowlarr INTEGER NOT NULL DEFAULT 0,"
+	"  nautiljon INTEGER NOT NULL DEFAULT 0,"
+	"  cache_hits INTEGER NOT NULL DEFAULT 0,"
+	"  sent INTEGER NOT NULL DEFAULT 0,"
+	"  skipped INTEGER NOT NULL DEFAULT 0,"
+	"  failed INTEGER NOT NULL DEFAULT 0,"
+	"  errors INTEGER NOT NULL DEFAULT 0);"
+	"CREATE INDEX checks_kind ON checks (kind, id);"
+	"DROP TABLE IF EXISTS found;"
+	"CREATE TABLE found ("
+	"  series_id INTEGER NOT NULL,"
+	"  volume INTEGER NOT NULL,"
+	"  rank INTEGER NOT NULL,"
+	"  title TEXT NOT NULL,"
+	"  source TEXT NOT NULL,"
+	"  protocol TEXT,"
+	"  link TEXT,"
+	"  magnet TEXT,"
+	"  guid TEXT,"
+	"  indexer TEXT,"
+	"  indexer_id INTEGER,"
+	"  first REAL NOT NULL,"
+	"  last REAL NOT NULL,"
+	"  size INTEGER,"
+	"  seeders INTEGER,"
+	"  published_at REAL,"
+	"  found_at REAL NOT NULL,"
+	"  state TEXT,"
+	"  reason TEXT,"
+	"  PRIMARY KEY (series_id, volume, rank),"
+	"  FOREIGN KEY (series_id, volume) REFERENCES wanted"
+	"    ON DELETE CASCADE);",
 };
 
 int schema_version(void)

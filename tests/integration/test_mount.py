@@ -37,6 +37,7 @@ GENERATED = ["README", "status/summary.json", "status/health",
              "status/broken", "status/broken.json", "status/repairs.json",
              "metrics/repair.json", "control/repair",
              "metrics/scan.json", "metrics/scan.csv", "metrics/watch.json",
+             "metrics/checks.csv",
              "control/rescan", "status/duplicates", "metrics/analysis.json",
              "metrics/fuse.json", "control/pause", "log"]
 
@@ -56,8 +57,8 @@ def test_layout(mount):
         "missing", "missing.json", "new", "new.json", "no-cover",
         "repairs.json", "summary.json", "unparsed"]
     assert sorted(os.listdir(mount.file("metrics"))) == [
-        "analysis.json", "fuse.json", "monitor.json", "prometheus",
-        "repair.json", "scan.csv", "scan.json", "watch.json"]
+        "analysis.json", "checks.csv", "fuse.json", "monitor.json",
+        "prometheus", "repair.json", "scan.csv", "scan.json", "watch.json"]
     assert sorted(os.listdir(mount.file("control"))) == [
         "check-missing", "check-new", "dry-run", "log-level", "pause",
         "repair", "rescan"]

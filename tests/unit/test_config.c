@@ -262,6 +262,8 @@ static void test_full_config(void **state)
 		"search_enabled = false\n"
 		"auto_download = yes\n"
 		"search_sources = catalog, prowlarr\n"
+		"new_search_sources = catalog\n"
+		"new_auto_download = no\n"
 		"cache_ttl = 2h\n"
 		"many_volumes = 50\n"
 		"[prowlarr]\n"
@@ -282,6 +284,14 @@ static void test_full_config(void **state)
 		"password = pa55\n"
 		"category = manga\n"
 		"blackhole_dir = /srv/blackhole\n"
+		"[usenet]\n"
+		"client = sabnzbd\n"
+		"url = http://localhost:8085\n"
+		"api_key = sabkey\n"
+		"username = nzb\n"
+		"password = nzbpass\n"
+		"category = books\n"
+		"blackhole_dir = /srv/nzb\n"
 		"[realdebrid]\n"
 		"api_token = TOKEN\n"
 		"url = https://rd.example/rest/1.0\n"
@@ -355,6 +365,18 @@ static void test_full_config(void **state)
 	assert_string_equal(cfg.download_password, "pa55");
 	assert_string_equal(cfg.download_category, "manga");
 	assert_string_equal(cfg.download_blackhole_dir, "/srv/blackhole");
+	assert_string_equal(cfg.usenet_client, "sabnzbd");
+	assert_string_equal(cfg.usenet_url, "http://localhost:8085");
+	assert_string_equal(cfg.usenet_api_key, "sabkey");
+	assert_string_equal(cfg.usenet_username, "nzb");
+	assert_string_equal(cfg.usenet_password, "nzbpass");
+	assert_string_equal(cfg.usenet_category, "books");
+	assert_string_equal(cfg.usenet_blackhole_dir, "/srv/nzb");
+	assert_int_equal(cfg.missing_auto_download, 1);
+	assert_int_equal(cfg.new_auto_download, 0);
+	assert_int_equal(cfg.missing_search_sources.nr, 2);
+	assert_int_equal(cfg.new_search_sources.nr, 1);
+	assert_string_equal(cfg.new_search_sources.items[0], "catalog");
 
 	assert_string_equal(cfg.rd_api_token, "TOKEN");
 	assert_string_equal(cfg.rd_url, "https://rd.example/rest/1.0");
@@ -580,9 +602,24 @@ static void test_bad_values(void **state)
 		{ "[general]\nlog_level = verbose\n", 2,
 		  "bad value 'verbose' for log_level in [general]: expected "
 		  "one of debug, info, warn, error" },
-		{ "[download]\nclient = transmission\n", 2,
-		  "bad value 'transmission' for client in [download]: "
-		  "expected one of none, qbittorrent, prowlarr, blackhole" },
+		{ "[download]\nclient = deluge\n", 2,
+		  "bad value 'deluge' for client in [download]: expected one"
+		  " of none, qbittorrent, transmission, prowlarr, blackhole" },
+		{ "[download]\nclient = sabnzbd\n", 2,
+		  "bad value 'sabnzbd' for client in [download]: expected one"
+		  " of none, qbittorrent, transmission, prowlarr, blackhole" },
+		{ "[usenet]\nclient = qbittorrent\n", 2,
+		  "bad value 'qbittorrent' for client in [usenet]: expected"
+		  " one of none, sabnzbd, nzbget, prowlarr, blackhole" },
+		{ "[usenet]\nurl = nas:8080\n", 2,
+		  "bad value 'nas:8080' for url in [usenet]: expected an"
+		  " http:// or https:// URL" },
+		{ "[monitor]\nnew_search_sources = nautiljon\n", 2,
+		  "bad value 'nautiljon' for new_search_sources in [monitor]:"
+		  " expected a comma-separated list of catalog, prowlarr" },
+		{ "[monitor]\nmissing_auto_download = maybe\n", 2,
+		  "bad value 'maybe' for missing_auto_download in [monitor]:"
+		  " expected yes or no" },
 		{ "[monitor]\nsearch_sources = catalog, google\n", 2,
 		  "bad value 'catalog, google' for search_sources in "
 		  "[monitor]: expected a comma-separated list of catalog, "
@@ -852,6 +889,8 @@ static void test_secret_file_readable_by_others(void **state)
 	static const char *const secrets[] = {
 		"[prowlarr]\napi_key = hunter2\n",
 		"[download]\npassword = hunter2\n",
+		"[usenet]\napi_key = hunter2\n",
+		"[usenet]\npassword = hunter2\n",
 		"[realdebrid]\napi_token = hunter2\n",
 		"[sonarr]\napi_key = hunter2\n",
 		"[radarr]\napi_key = hunter2\n",
@@ -1119,12 +1158,49 @@ static void test_ratios(void **state)
 	}
 }
 
+/*
+ * A flow without its own search_sources or auto_download has the global
+ * ones; one with them keeps its own, whatever the global keys say.
+ */
+static void test_flow_settings(void **state)
+{
+	struct config cfg;
+
+	(void)state;
+	assert_int_equal(load(&cfg, "[manga]\nroot = @/manga\n"
+			      "[monitor]\nauto_download = yes\n"
+			      "search_sources = prowlarr\n"), 0);
+	assert_int_equal(config_finish(&cfg, err, sizeof(err)), 0);
+	assert_int_equal(cfg.missing_auto_download, 1);
+	assert_int_equal(cfg.new_auto_download, 1);
+	assert_int_equal(cfg.missing_search_sources.nr, 1);
+	assert_string_equal(cfg.missing_search_sources.items[0], "prowlarr");
+	assert_int_equal(cfg.new_search_sources.nr, 1);
+	config_release(&cfg);
+
+	assert_int_equal(load(&cfg, "[manga]\nroot = @/manga\n"
+			      "[monitor]\nnew_auto_download = yes\n"
+			      "missing_search_sources = catalog\n"
+			      "new_search_sources = prowlarr, catalog\n"), 0);
+	assert_int_equal(config_finish(&cfg, err, sizeof(err)), 0);
+	assert_int_equal(cfg.auto_download, 0);
+	assert_int_equal(cfg.missing_auto_download, 0);
+	assert_int_equal(cfg.new_auto_download, 1);
+	assert_int_equal(cfg.search_sources.nr, 2);
+	assert_string_equal(cfg.search_sources.items[0], "catalog");
+	assert_int_equal(cfg.missing_search_sources.nr, 1);
+	assert_string_equal(cfg.missing_search_sources.items[0], "catalog");
+	assert_int_equal(cfg.new_search_sources.nr, 2);
+	assert_string_equal(cfg.new_search_sources.items[0], "prowlarr");
+	config_release(&cfg);
+}
+
 /* The dump reads back as the same configuration, with secrets masked. */
 static void test_dump(void **state)
 {
 	static const char *const secrets[] = {
 		"0123abcd", "hunter2", "RDTOKEN42", "sonarrkey", "radarrkey",
-		"admin", "pw42", "KEY42",
+		"admin", "pw42", "KEY42", "NZBPASS7",
 	};
 	struct strbuf first = STRBUF_INIT, second = STRBUF_INIT;
 	struct config cfg;
@@ -1148,6 +1224,9 @@ static void test_dump(void **state)
 		"[download]\n"
 		"url = http://admin:pw42@h:8080/x?apikey=KEY42&a=1#f\n"
 		"password = hunter2\n"
+		"[usenet]\n"
+		"client = nzbget\n"
+		"password = NZBPASS7\n"
 		"[realdebrid]\n"
 		"api_token = RDTOKEN42\n"
 		"broken_ratio_guard = 0.25\n"
@@ -1173,6 +1252,9 @@ static void test_dump(void **state)
 	assert_non_null(strstr(first.buf, "\nindexer_ids = 1,-2\n"));
 	assert_non_null(strstr(first.buf, "\nbroken_ratio_guard = 0.25\n"));
 	assert_non_null(strstr(first.buf, "\n[analysis]\nenabled = yes\n"));
+	assert_non_null(strstr(first.buf, "\n[usenet]\nclient = nzbget\n"));
+	assert_non_null(strstr(first.buf, "\nmissing_search_sources ="
+			       " prowlarr\n"));
 
 	assert_int_equal(load(&cfg, first.buf), 0);
 	assert_int_equal(config_finish(&cfg, err, sizeof(err)), 0);
@@ -1210,6 +1292,7 @@ int main(void)
 		cmocka_unit_test(test_finish_defaults),
 		cmocka_unit_test(test_default_path),
 		cmocka_unit_test(test_ratios),
+		cmocka_unit_test(test_flow_settings),
 		cmocka_unit_test(test_dump),
 	};
 

@@ -1,4 +1,4 @@
-#include "indexer/library/links.h"
+#include "indexer/library/symlinks.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -97,7 +97,7 @@ static int walk_beneath(int dirfd, const char *rel, int flags)
 	return fd;
 }
 
-int links_open_beneath(int dirfd, const char *rel, int flags)
+int symlinks_open_beneath(int dirfd, const char *rel, int flags)
 {
 	int fd = open_how(dirfd, *rel ? rel : ".", flags, RESOLVE_BENEATH |
 			  RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS);
@@ -121,7 +121,7 @@ static int fd_path(int fd, struct strbuf *out)
 	return 0;
 }
 
-int links_inside(const char *path, const char *root)
+int symlinks_inside(const char *path, const char *root)
 {
 	size_t n = strlen(root);
 
@@ -130,17 +130,17 @@ int links_inside(const char *path, const char *root)
 	return !strncmp(path, root, n) && (!path[n] || path[n] == '/');
 }
 
-static int allowed(const struct links_rule *rule, const char *path)
+static int allowed(const struct symlinks_rule *rule, const char *path)
 {
-	if (rule->root && links_inside(path, rule->root))
+	if (rule->root && symlinks_inside(path, rule->root))
 		return 1;
 	for (size_t i = 0; i < rule->nr_roots; i++)
-		if (links_inside(path, rule->roots[i]))
+		if (symlinks_inside(path, rule->roots[i]))
 			return 1;
 	return 0;
 }
 
-int links_follow(int dirfd, const char *name, const struct links_rule *rule,
+int symlinks_follow(int dirfd, const char *name, const struct symlinks_rule *rule,
 		 struct stat *st)
 {
 	struct strbuf real = STRBUF_INIT;
@@ -164,7 +164,7 @@ int links_follow(int dirfd, const char *name, const struct links_rule *rule,
 	return fd;
 }
 
-int links_reopen(int pathfd, int flags)
+int symlinks_reopen(int pathfd, int flags)
 {
 	char link[32];
 	int fd;
@@ -174,8 +174,8 @@ int links_reopen(int pathfd, int flags)
 	return fd < 0 ? -errno : fd;
 }
 
-int links_open_path(const char *path, int flags,
-		    const struct links_rule *rule)
+int symlinks_open_path(const char *path, int flags,
+		    const struct symlinks_rule *rule)
 {
 	struct stat st;
 	int fd = open_how(AT_FDCWD, path, flags, RESOLVE_NO_SYMLINKS |
@@ -183,10 +183,10 @@ int links_open_path(const char *path, int flags,
 
 	if (fd >= 0 || (fd != -ELOOP && fd != -ENOSYS))
 		return fd;
-	pfd = links_follow(AT_FDCWD, path, rule, &st);
+	pfd = symlinks_follow(AT_FDCWD, path, rule, &st);
 	if (pfd < 0)
 		return pfd;
-	fd = links_reopen(pfd, flags);
+	fd = symlinks_reopen(pfd, flags);
 	close(pfd);
 	return fd;
 }
