@@ -89,29 +89,13 @@ static int list_backups(const char *dir, char ***out, size_t *nr)
  * a read connection in WAL mode never holds up the writer. */
 static int copy_db(const char *db_path, const char *to)
 {
-	sqlite3 *src, *dst;
-	sqlite3_backup *b;
+	sqlite3 *src;
 	int rc;
 
 	rc = db_open(db_path, 1, &src);
 	if (rc)
 		return rc;
-	if (sqlite3_open(to, &dst) != SQLITE_OK) {
-		rc = log_error(-EIO, "backup: cannot create %s: %s", to,
-			       sqlite3_errmsg(dst));
-		sqlite3_close(dst);
-		db_close(src);
-		return rc;
-	}
-	b = sqlite3_backup_init(dst, "main", src, "main");
-	if (!b) {
-		rc = db_error(dst, sqlite3_errcode(dst), "backup: start");
-	} else {
-		rc = sqlite3_backup_step(b, -1);
-		sqlite3_backup_finish(b);
-		rc = rc == SQLITE_DONE ? 0 : db_error(dst, rc, "backup: copy");
-	}
-	sqlite3_close(dst);
+	rc = db_copy(src, to);
 	db_close(src);
 	return rc;
 }
