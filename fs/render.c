@@ -20,6 +20,7 @@
 #include "indexer/indexer.h"
 #include "indexer/manga/manga.h"
 #include "indexer/library/watch.h"
+#include "indexer/store/storefile.h"
 #include "indexer/store/writer.h"
 
 #define SCAN_COLUMNS \
@@ -579,7 +580,33 @@ int render_scan_csv(struct strbuf *out)
 	return rc;
 }
 
-/* One line per problem, errors first; "ok" alone when there is none. */
+/* The line the last scan leaves in the health file, if any. */
+static int last_scan_health(sqlite3 *db, struct strbuf *out,
+			    struct strbuf *warn)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	rc = query(db, "SELECT id, success, io_errors FROM scans WHERE"
+		   " success IS NOT NULL ORDER BY id DESC LIMIT 1", &st);
+	if (rc)
+		return rc;
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW && !sqlite3_column_int(st, 1))
+		strbuf_addf(out, "error: scan %lld did not finish (see /log)\n",
+			    (long long)sqlite3_column_int64(st, 0));
+	if (rc == SQLITE_ROW && sqlite3_column_int64(st, 2))
+		strbuf_addf(warn, "warn: the last scan could not read %lld"
+			    " files or directories (see /log)\n",
+			    (long long)sqlite3_column_int64(st, 2));
+	return step_done(db, st, rc);
+}
+
+/*
+ * One line per problem, errors first; "ok" alone when there is none. The
+ * file is read most when the store is in trouble: a store that cannot be
+ * read is one more line, never a failed read.
+ */
 int render_health(struct strbuf *out)
 {
 	struct strbuf warn = STRBUF_INIT;
@@ -587,13 +614,10 @@ int render_health(struct strbuf *out)
 	const struct indexer_root *roots;
 	struct watch_status watch;
 	uint64_t write_errors = writer_errors();
-	sqlite3 *db = reader_begin();
-	sqlite3_stmt *st;
+	sqlite3 *db;
 	size_t nr;
 	int rc;
 
-	if (!db)
-		return -EIO;
 	roots = indexer_roots(&nr);
 	for (size_t i = 0; i < nr; i++)
 		if (access(roots[i].path, R_OK | X_OK))
@@ -618,30 +642,21 @@ int render_health(struct strbuf *out)
 			    " directories polled every %s\n",
 			    (unsigned long long)watch.polled_dirs, every);
 	}
-	rc = query(db, "SELECT id, success, io_errors FROM scans WHERE"
-		   " success IS NOT NULL ORDER BY id DESC LIMIT 1", &st);
-	if (!rc) {
-		rc = sqlite3_step(st);
-		if (rc == SQLITE_ROW && !sqlite3_column_int(st, 1))
-			strbuf_addf(out, "error: scan %lld did not finish"
-				    " (see /log)\n",
-				    (long long)sqlite3_column_int64(st, 0));
-		if (rc == SQLITE_ROW && sqlite3_column_int64(st, 2))
-			strbuf_addf(&warn, "warn: the last scan could not read"
-				    " %lld files or directories (see /log)\n",
-				    (long long)sqlite3_column_int64(st, 2));
-		rc = step_done(db, st, rc);
-	}
+	storefile_health(out, &warn);
+	db = reader_begin();
+	rc = db ? last_scan_health(db, out, &warn) : -EIO;
 	reader_end(db);
 	if (!rc)
 		rc = render_monitor_health(out, &warn);
 	if (!rc)
 		rc = render_repair_health(out, &warn);
+	if (rc)
+		strbuf_addstr(out, "error: store: cannot be read (see /log)\n");
 	strbuf_add(out, warn.buf, warn.len);
 	strbuf_release(&warn);
-	if (!rc && !out->len)
+	if (!out->len)
 		strbuf_addstr(out, "ok\n");
-	return rc;
+	return 0;
 }
 
 int render_log(struct strbuf *out)

@@ -16,6 +16,7 @@
 #include "indexer/manga/manga.h"
 #include "indexer/library/watch.h"
 #include "indexer/store/schema.h"
+#include "indexer/store/storefile.h"
 #include "indexer/store/writer.h"
 
 /* Subtree requests beyond this many merge into a scan of every root. */
@@ -702,6 +703,8 @@ int indexer_start(const struct config *cfg)
 
 	ix.cfg = cfg;
 	ix.started_at = clock_wall();
+	/* the pid a second instance is told of: ours, since daemonizing */
+	storefile_note_pid();
 	ix.stopping = 0;
 	ix.cancel = 0;
 	ix.block = roots_new(cfg);
@@ -856,23 +859,12 @@ const struct indexer_root *indexer_roots(size_t *nr)
 
 int indexer_prepare_store(const char *path)
 {
-	char *copy = strdup(path);
 	sqlite3 *db;
 	int rc;
 
-	if (!copy)
-		return -ENOMEM;
-	for (char *p = copy + 1; (p = strchr(p, '/')); p++) {
-		*p = '\0';
-		if (mkdir(copy, 0755) && errno != EEXIST) {
-			rc = log_error(-errno, "database folder %s: %s", copy,
-				       strerror(errno));
-			free(copy);
-			return rc;
-		}
-		*p = '/';
-	}
-	free(copy);
+	rc = storefile_claim(path);
+	if (rc)
+		return rc;
 	rc = db_open(path, 0, &db);
 	if (rc)
 		return rc;

@@ -52,9 +52,11 @@ struct indexer_status {
 };
 
 /*
- * Create the store's folder and bring its schema up to date, before the
- * mount: a store that cannot be used stops the daemon before anything is
- * mounted. Returns 0 or a negative errno value (logged).
+ * Lock the store for this process, create what is missing of it (folders
+ * 0700, the file 0600: see store/storefile.h) and bring its schema up to
+ * date, before the mount: a store that cannot be used, or that another
+ * mediamon uses, stops the daemon before anything is mounted. Returns 0
+ * or a negative errno value (logged).
  */
 int indexer_prepare_store(const char *path);
 

@@ -10,6 +10,7 @@
 #include "common/log.h"
 #include "indexer/store/schema.h"
 #include "indexer/store/search_index.h"
+#include "indexer/store/storefile.h"
 
 #define QUEUE_MAX 4096
 #define WRITER_PUT_BATCH 256
@@ -710,8 +711,10 @@ int writer_start(const char *db_path)
 	int rc;
 
 	rc = db_open(db_path, 0, &w.db);
-	if (!rc)
+	if (!rc) {
+		storefile_opened(w.db);
 		rc = schema_migrate(w.db);
+	}
 	/* tracks a migration or a crash left out of the search index; a
 	 * failure keeps them listed for the next commit */
 	if (!rc)
