@@ -13,6 +13,7 @@
 #include "common/strbuf.h"
 #include "common/utf8.h"
 #include "indexer/store/reader.h"
+#include "fs/daemon.h"
 #include "fs/views_cover.h"
 #include "fs/render_monitor.h"
 #include "fs/render_repair.h"
@@ -642,6 +643,7 @@ int render_health(struct strbuf *out)
 			    " directories polled every %s\n",
 			    (unsigned long long)watch.polled_dirs, every);
 	}
+	daemon_health(out);
 	storefile_health(out, &warn);
 	db = reader_begin();
 	rc = db ? last_scan_health(db, out, &warn) : -EIO;

@@ -654,6 +654,16 @@ def test_sighup_refuses_bad_config(bad, reloadable, tmp_path):
     assert m.proc.poll() is None
     assert m.json("status/summary.json")["roots"] == before
     assert m.rescan()["files_seen"] == 10
+    # health says so, as what runs is not what the file says, until a
+    # reload works
+    why = line.split(" error: reload: ", 1)[1].split(
+        "; keeping the configuration in use")[0]
+    assert m.read("status/health").decode() == (
+        "error: reload refused: %s; the configuration from before is in"
+        " use\n" % why)
+    write_conf(conf, [("music", library)])
+    m.proc.send_signal(signal.SIGHUP)
+    wait_for(lambda: m.read("status/health") == b"ok\n")
 
 
 def test_sighup_notifies_reloading(notify_socket, reloadable):
