@@ -258,8 +258,7 @@ static int caller_snapshot(fuse_req_t req, fuse_ino_t ino, struct stat *st)
  * caller_snapshot(). */
 static double attr_timeout(const struct node *n)
 {
-	return n->type == NODE_FILE || n->type == NODE_CONTROL ?
-		0 : fs.attr_timeout;
+	return n->type == NODE_FILE ? 0 : fs.attr_timeout;
 }
 
 /* Every callback but lookup starts from the path of its inode; the
