@@ -51,6 +51,14 @@ int reader_prepare(const char *sql, const char *what, sqlite3_stmt **out);
  */
 void reader_done(sqlite3_stmt *st);
 
+/*
+ * Close the calling thread's connection if the store's path has held a
+ * new file since it opened (storefile_epoch()), so the next use opens the
+ * file there now. Call it where the thread holds no statement: before it
+ * takes a request.
+ */
+void reader_refresh(void);
+
 /* Close the calling thread's connection and its statements, if any. */
 void reader_close(void);
 
