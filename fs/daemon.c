@@ -17,6 +17,7 @@
 #include "common/strbuf.h"
 #include "fs/alerts.h"
 #include "indexer/indexer.h"
+#include "indexer/store/reader.h"
 
 /* How often STATUS= and the alerts are brought up to date, in ms. */
 #define STATUS_EVERY_MS 2000
@@ -69,7 +70,8 @@ static void wait_first_scan(void)
 
 	for (int i = 0; i < FIRST_SCAN_WAIT_MS / 10; i++) {
 		indexer_status(&s);
-		if (!s.scan_pending)
+		/* one the store failed is over, and waits to run again */
+		if (!s.scan_pending || s.scan_retry_in_s > 0)
 			return;
 		clock_sleep(0.01);
 	}
@@ -192,6 +194,8 @@ static void *daemon_main(void *unused)
 			break;
 		if (hup)
 			reload();
+		indexer_watch_store();
+		reader_refresh();
 		update_status();
 		alerts_check(svc.cfg);
 	}

@@ -84,7 +84,7 @@ static json_t *scan_object(int64_t id, const char *trigger,
 	json_t *o = json_object(), *phases = json_object();
 	int64_t seen = counts[0], bytes = counts[7];
 
-	json_object_set_new(o, "id", json_integer(id));
+	json_object_set_new(o, "id", id ? json_integer(id) : json_null());
 	json_object_set_new(o, "trigger", json_string(trigger));
 	json_object_set_new(o, "scope", json_string(scope));
 	json_object_set_new(o, "started_at", json_time(started));
@@ -128,6 +128,22 @@ static json_t *scan_from_row(sqlite3_stmt *st)
 			   json_boolean(sqlite3_column_int(st, SC_SUCCESS)));
 }
 
+/* A scan the store took no row of, as the indexer kept it. */
+static json_t *scan_from_result(const struct indexer_scan_result *r)
+{
+	const struct scan_stats *c = &r->stats;
+	int64_t counts[] = {
+		c->files_seen, c->files_new,
+		c->files_changed + c->files_renamed, c->files_unchanged,
+		c->files_deleted, c->tag_errors, c->io_errors, c->bytes_read,
+	};
+
+	return scan_object(r->id, r->trigger, r->scope, r->started_at,
+			   r->started_at + r->duration_s, r->duration_s, counts,
+			   c->walk_ns / 1e9, c->parse_ns / 1e9, r->write_s,
+			   r->peak_rss_kb, json_boolean(r->success));
+}
+
 static json_t *scan_running(const struct indexer_status *s)
 {
 	const struct scan_stats *c = &s->scan;
@@ -150,12 +166,18 @@ static json_t *scan_running(const struct indexer_status *s)
 	return o;
 }
 
-/* The last finished scan as JSON, or JSON null when there is none yet. */
-static int last_scan(sqlite3 *db, json_t **out)
+/* The last finished scan as JSON, or JSON null when there is none yet:
+ * the store's last row, unless the store failed to take the last one. */
+static int last_scan(sqlite3 *db, const struct indexer_status *s,
+		     json_t **out)
 {
 	sqlite3_stmt *st;
 	int rc;
 
+	if (s->has_last && !s->last.stored) {
+		*out = scan_from_result(&s->last);
+		return 0;
+	}
 	rc = query(db, "SELECT " SCAN_COLUMNS " FROM scans WHERE"
 		   " finished_at IS NOT NULL ORDER BY id DESC LIMIT 1", &st);
 	if (rc)
@@ -319,7 +341,7 @@ int render_summary(struct strbuf *out)
 	indexer_status(&s);
 	rc = cached_counts(db, generation, &counts, &roots);
 	if (!rc)
-		rc = last_scan(db, &last);
+		rc = last_scan(db, &s, &last);
 	reader_end(db);
 	if (rc) {
 		json_decref(counts);
@@ -358,7 +380,7 @@ int render_scan_json(struct strbuf *out)
 	if (!db)
 		return -EIO;
 	indexer_status(&s);
-	rc = last_scan(db, &last);
+	rc = last_scan(db, &s, &last);
 	if (!rc)
 		rc = query(db, "SELECT count(*), total(success = 1),"
 			   " total(success = 0), total(files_seen),"
@@ -368,9 +390,11 @@ int render_scan_json(struct strbuf *out)
 		rc = sqlite3_step(st);
 		if (rc == SQLITE_ROW)
 			totals = json_pack("{s:I, s:I, s:I, s:I, s:o}",
-				"scans", (json_int_t)sqlite3_column_int64(st, 0),
+				"scans", (json_int_t)(sqlite3_column_int64(st, 0) +
+						      s.unstored_failures),
 				"succeeded", (json_int_t)sqlite3_column_double(st, 1),
-				"failed", (json_int_t)sqlite3_column_double(st, 2),
+				"failed", (json_int_t)(sqlite3_column_double(st, 2) +
+						       s.unstored_failures),
 				"files_indexed",
 				(json_int_t)sqlite3_column_double(st, 3),
 				"avg_files_per_s",
@@ -585,9 +609,17 @@ int render_scan_csv(struct strbuf *out)
 static int last_scan_health(sqlite3 *db, struct strbuf *out,
 			    struct strbuf *warn)
 {
+	struct indexer_status s;
 	sqlite3_stmt *st;
 	int rc;
 
+	indexer_status(&s);
+	if (s.has_last && !s.last.stored) {
+		if (!s.last.success)
+			strbuf_addstr(out, "error: the last scan did not finish"
+				      " (see /log)\n");
+		return 0;
+	}
 	rc = query(db, "SELECT id, success, io_errors FROM scans WHERE"
 		   " success IS NOT NULL ORDER BY id DESC LIMIT 1", &st);
 	if (rc)

@@ -1,12 +1,14 @@
 #include "indexer/indexer.h"
 
 #include <errno.h>
+#include <math.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
+#include <time.h>
 
 #include "common/clock.h"
 #include "common/config.h"
@@ -21,6 +23,12 @@
 
 /* Subtree requests beyond this many merge into a scan of every root. */
 #define PENDING_PATHS_MAX 256
+
+/* A scan the store failed is run again after a wait that doubles each
+ * time, from the first to the last, or as soon as the store's disk has
+ * room again. */
+#define RETRY_FIRST_S 1.0
+#define RETRY_MAX_S 60.0
 
 struct order_path {
 	size_t root;
@@ -83,12 +91,18 @@ static struct {
 	pthread_mutex_t lock;
 	pthread_cond_t wake;
 	int running, stopping;
-	int cancel;
+	int cancel;		/* stops the running scan: a stop, a loss */
 	int busy;		/* an order is being carried out */
 	int covers;		/* read by FUSE threads: atomic */
 
 	struct scan_order pending;
 	int has_pending;
+	double retry_at;	/* monotonic: the pending scan waits until */
+	double retry_wait;	/* the next wait after a failure */
+	double mend_at, mend_wait;	/* the same for mending the store */
+	struct indexer_scan_result last;
+	int has_last;
+	uint64_t unstored_failures;
 
 	/* the running scan, read by indexer_status() */
 	int scanning;
@@ -100,6 +114,8 @@ static struct {
 	.lock = PTHREAD_MUTEX_INITIALIZER,
 	.wake = PTHREAD_COND_INITIALIZER,
 	.covers = 1,
+	.retry_wait = RETRY_FIRST_S,
+	.mend_wait = RETRY_FIRST_S,
 };
 
 static void order_clear(struct scan_order *o)
@@ -443,22 +459,21 @@ static int estimate(sqlite3 *db, void *arg)
 /* Rebuild the manga series the plan's scans looked at: a whole root, or
  * the series folders its paths are in (paths come sorted, so a series
  * met twice is met in a row). Music-only scans rebuild nothing. */
-static void refresh_manga(const struct plan *p)
+static int refresh_manga(const struct plan *p)
 {
 	struct manga_scope *scope = NULL;
 	struct manga_scopes scopes = { NULL, 0 };
 	size_t n = 0, max = 0;
+	int rc;
 
 	for (size_t i = 0; i < p->nr; i++)
 		max += p->req[i].manga ? p->req[i].nr_subpaths : 0;
 	if (!max)
-		return;
+		return 0;
 	scope = calloc(max, sizeof(*scope));
-	if (!scope) {
-		/* Every manga root, then: slower, never wrong. */
-		writer_call(manga_refresh, NULL);
-		return;
-	}
+	/* Out of memory, every manga root: slower, never wrong. */
+	if (!scope)
+		return writer_call(manga_refresh, NULL);
 	for (size_t i = 0; i < p->nr; i++) {
 		const struct scan_request *r = &p->req[i];
 
@@ -479,33 +494,109 @@ static void refresh_manga(const struct plan *p)
 	}
 	scopes.scope = scope;
 	scopes.nr = n;
-	writer_call(manga_refresh, &scopes);
+	rc = writer_call(manga_refresh, &scopes);
 	for (size_t i = 0; i < n; i++)
 		free((char *)scope[i].series);
 	free(scope);
+	return rc;
 }
 
-/* Carry out one scan order from its row to its figures. Runs on the
- * indexer thread; the FUSE side sees its progress through ix.stats. */
-static void run_order(void)
+/*
+ * Mend what can be mended of the store: a deleted file is written back; a
+ * file system that went read-only or failed is opened again (it may have
+ * been mounted again); another file at the store's path is opened, and a
+ * scan of every root brings it up to what the library holds. Returns 0
+ * when something was done.
+ */
+static int mend_store(void)
+{
+	int rc;
+
+	storefile_check();
+	switch (storefile_fault()) {
+	case STOREFILE_DELETED:
+		return writer_write_back();
+	case STOREFILE_READONLY:
+	case STOREFILE_IOERR:
+		return writer_reopen();
+	case STOREFILE_REPLACED:
+		rc = writer_reopen();
+		if (!rc) {
+			log_warn("store: going on with the file now at %s;"
+				 " every root is scanned again",
+				 indexer_db_path());
+			pthread_mutex_lock(&ix.lock);
+			order_merge(&ix.pending, "recovery", 0, -1, NULL, 0);
+			pthread_mutex_unlock(&ix.lock);
+		}
+		return rc;
+	default:
+		return -EAGAIN;
+	}
+}
+
+/* The writer lost a transaction: the scan it came from has failed, and
+ * walking on would only make records to drop. */
+static void on_loss(void)
+{
+	__atomic_store_n(&ix.cancel, 1, __ATOMIC_RELAXED);
+}
+
+/* Keep the scan's figures for the mount: the store may not have taken
+ * its row, and a failure must show even then. */
+static void keep_result(const struct scan_row *row, int stored)
+{
+	struct indexer_scan_result *r = &ix.last;
+
+	pthread_mutex_lock(&ix.lock);
+	memset(r, 0, sizeof(*r));
+	r->id = row->id;
+	memcpy(r->trigger, row->order->trigger, sizeof(r->trigger));
+	snprintf(r->scope, sizeof(r->scope), "%s%s", row->order->all ? "all" :
+		 "subtree", row->order->full ? ",full" : "");
+	r->started_at = row->started_at;
+	r->duration_s = row->duration_s;
+	r->write_s = row->write_s;
+	r->peak_rss_kb = row->peak_rss_kb;
+	r->success = row->success;
+	r->stored = stored;
+	r->stats = ix.stats;
+	ix.has_last = 1;
+	ix.unstored_failures += !stored;
+	pthread_mutex_unlock(&ix.lock);
+}
+
+/*
+ * Carry out one scan order from its row to its figures. Runs on the
+ * indexer thread; the FUSE side sees its progress through ix.stats.
+ * Returns nonzero when a fault of the store failed it: nothing of what it
+ * found may be taken as done, and it is to run again.
+ */
+static int run_order(void)
 {
 	struct scan_row row = { .order = &ix.current };
 	const struct scan_order *o = &ix.current;
+	uint64_t lost = writer_lost();
+	char name[32 + INDEXER_TRIGGER_LEN];
 	struct plan plan;
-	int rc = 0;
+	int rc = 0, stored, retry;
 
 	row.started_at = clock_wall();
 	if (plan_make(&ix.current, &plan))
-		return;
+		return 0;
+	mend_store();
 	writer_call(NULL, NULL);
-	if (writer_call(row_begin, &row)) {
-		plan_free(&plan);
-		return;
-	}
 	pthread_mutex_lock(&ix.lock);
 	memset(&ix.stats, 0, sizeof(ix.stats));
+	if (!ix.stopping)
+		__atomic_store_n(&ix.cancel, 0, __ATOMIC_RELAXED);
 	pthread_mutex_unlock(&ix.lock);
-	writer_call(estimate, &plan);
+	/* A store that takes no row takes no scan either. */
+	rc = writer_call(row_begin, &row);
+	if (rc && storefile_fault() == STOREFILE_OK) {
+		plan_free(&plan);
+		return 0;
+	}
 	pthread_mutex_lock(&ix.lock);
 	ix.scan_id = row.id;
 	ix.scan_started_wall = row.started_at;
@@ -513,46 +604,91 @@ static void run_order(void)
 	ix.write_s_start = writer_busy_seconds();
 	ix.scanning = 1;
 	pthread_mutex_unlock(&ix.lock);
-	log_info("scan %lld started (%s%s)", (long long)row.id, o->trigger,
-		 o->full ? ", full" : "");
-
-	for (size_t i = 0; i < plan.nr && rc != -ECANCELED; i++)
-		rc = scan_run(indexer_db_path(), &plan.req[i],
-			      &ix.stats) ? : rc;
-	writer_call(NULL, NULL);
-	writer_call(writer_drop_orphans, NULL);
-	refresh_manga(&plan);
+	if (!rc) {
+		writer_call(estimate, &plan);
+		log_info("scan %lld started (%s%s)", (long long)row.id,
+			 o->trigger, o->full ? ", full" : "");
+		for (size_t i = 0; i < plan.nr && rc != -ECANCELED; i++)
+			rc = scan_run(indexer_db_path(), &plan.req[i],
+				      &ix.stats) ? : rc;
+		writer_call(NULL, NULL);
+		rc = writer_call(writer_drop_orphans, NULL) ? : rc;
+		rc = refresh_manga(&plan) ? : rc;
+	}
 	plan_free(&plan);
 
 	row.stats = &ix.stats;
 	row.duration_s = clock_mono() - ix.scan_started_mono;
 	row.write_s = writer_busy_seconds() - ix.write_s_start;
 	row.peak_rss_kb = peak_rss_kb();
-	row.success = rc == 0;
-	writer_call(row_finish, &row);
-	record_latency(o);
-	log_info("scan %lld %s in %.2f s: %llu files, %llu new, %llu changed,"
-		 " %llu deleted, %llu tag errors, %llu i/o errors",
-		 (long long)row.id, rc ? "failed" : "finished", row.duration_s,
+	row.success = !rc && writer_lost() == lost;
+	stored = row.id && !writer_call(row_finish, &row);
+	retry = !row.success && (writer_lost() != lost ||
+				 storefile_check() != STOREFILE_OK ||
+				 storefile_fault() != STOREFILE_OK);
+	keep_result(&row, stored);
+	if (row.success)
+		record_latency(o);
+	if (row.id)
+		snprintf(name, sizeof(name), "scan %lld", (long long)row.id);
+	else
+		snprintf(name, sizeof(name), "a %s scan", o->trigger);
+	log_info("%s %s in %.2f s: %llu files, %llu new, %llu changed,"
+		 " %llu deleted, %llu tag errors, %llu i/o errors%s", name,
+		 row.success ? "finished" : "failed", row.duration_s,
 		 (unsigned long long)ix.stats.files_seen,
 		 (unsigned long long)ix.stats.files_new,
 		 (unsigned long long)ix.stats.files_changed,
 		 (unsigned long long)ix.stats.files_deleted,
 		 (unsigned long long)ix.stats.tag_errors,
-		 (unsigned long long)ix.stats.io_errors);
+		 (unsigned long long)ix.stats.io_errors,
+		 retry ? "; the store failed it (see /status/health)" : "");
 
 	pthread_mutex_lock(&ix.lock);
 	ix.scanning = 0;
 	pthread_mutex_unlock(&ix.lock);
+	return retry;
+}
+
+/* Put a failed order back in front of what came meanwhile, changes the
+ * watcher saw included: nothing is dropped until the store takes it. */
+static void order_requeue(const struct scan_order *o)
+{
+	if (o->all)
+		order_merge(&ix.pending, o->trigger, o->full, -1, NULL,
+			    o->event_at);
+	for (size_t i = 0; !o->all && i < o->nr; i++)
+		order_merge(&ix.pending, o->trigger, o->full,
+			    o->paths[i].root, o->paths[i].sub,
+			    o->paths[i].event_at);
+}
+
+/* Wait on ix.wake until the monotonic time at. */
+static void wait_until(double at)
+{
+	struct timespec ts;
+	double t;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	t = ts.tv_sec + ts.tv_nsec / 1e9 + (at - clock_mono());
+	ts.tv_sec = (time_t)t;
+	ts.tv_nsec = (long)((t - ts.tv_sec) * 1e9);
+	pthread_cond_timedwait(&ix.wake, &ix.lock, &ts);
 }
 
 static void *indexer_main(void *unused)
 {
+	int retry;
+
 	(void)unused;
 	pthread_mutex_lock(&ix.lock);
 	while (!ix.stopping) {
 		if (!ix.has_pending) {
 			pthread_cond_wait(&ix.wake, &ix.lock);
+			continue;
+		}
+		if (ix.retry_at > clock_mono()) {
+			wait_until(ix.retry_at);
 			continue;
 		}
 		ix.current = ix.pending;
@@ -561,10 +697,21 @@ static void *indexer_main(void *unused)
 		ix.busy = 1;
 		pthread_mutex_unlock(&ix.lock);
 
-		run_order();
+		retry = run_order();
 
 		pthread_mutex_lock(&ix.lock);
 		ix.busy = 0;
+		if (retry && !ix.stopping) {
+			order_requeue(&ix.current);
+			ix.retry_at = clock_mono() + ix.retry_wait;
+			log_warn("scan: run again in %.0f s, or once the store"
+				 " has room", ix.retry_wait);
+			ix.retry_wait = ix.retry_wait * 2 > RETRY_MAX_S ?
+				RETRY_MAX_S : ix.retry_wait * 2;
+		} else if (!retry) {
+			ix.retry_at = 0;
+			ix.retry_wait = RETRY_FIRST_S;
+		}
 		order_clear(&ix.current);
 	}
 	pthread_mutex_unlock(&ix.lock);
@@ -715,6 +862,7 @@ int indexer_start(const struct config *cfg)
 	rc = writer_start(cfg->database);
 	if (rc)
 		goto fail;
+	writer_on_loss(on_loss);
 	__atomic_store_n(&ix.covers, !!cfg->covers, __ATOMIC_RELEASE);
 	rc = writer_call(sync_roots, NULL);
 	if (!rc)
@@ -766,6 +914,9 @@ void indexer_stop(void)
 	watch_stop();
 	order_clear(&ix.pending);
 	ix.has_pending = 0;
+	ix.retry_at = 0;
+	ix.retry_wait = RETRY_FIRST_S;
+	writer_on_loss(NULL);
 	writer_stop();
 	__atomic_store_n(&shown, NULL, __ATOMIC_RELEASE);
 	pthread_mutex_lock(&ix.lock);
@@ -788,6 +939,11 @@ void indexer_status(struct indexer_status *out)
 	out->dry_run = jobs_dry_run();
 	pthread_mutex_lock(&ix.lock);
 	out->scan_pending = ix.has_pending;
+	if (ix.has_pending && ix.retry_at)
+		out->scan_retry_in_s = fmax(0, ix.retry_at - clock_mono());
+	out->has_last = ix.has_last;
+	out->last = ix.last;
+	out->unstored_failures = ix.unstored_failures;
 	out->state = ix.scanning ? "scanning" : "idle";
 	if (ix.scanning) {
 		out->scan_id = ix.scan_id;
@@ -809,6 +965,38 @@ void indexer_status(struct indexer_status *out)
 			JOBS_REPAIR_RUN) ? "repairing" : "checking";
 	if (!strcmp(out->state, "idle") && out->analysis.paused)
 		out->state = "paused";
+}
+
+void indexer_watch_store(void)
+{
+	double now = clock_mono();
+	int running, retry = 0;
+
+	pthread_mutex_lock(&ix.lock);
+	running = ix.running && !ix.stopping;
+	pthread_mutex_unlock(&ix.lock);
+	if (!running)
+		return;
+	storefile_check();
+	if (storefile_fault() == STOREFILE_OK) {
+		ix.mend_at = 0;
+		ix.mend_wait = RETRY_FIRST_S;
+	} else if (now >= ix.mend_at) {
+		/* tried again later, and later, while it fails */
+		retry = !mend_store();
+		ix.mend_at = now + ix.mend_wait;
+		ix.mend_wait = fmin(ix.mend_wait * 2, RETRY_MAX_S);
+	}
+	if (storefile_space_returned()) {
+		log_info("store: there is room again");
+		retry = 1;
+	}
+	pthread_mutex_lock(&ix.lock);
+	if (retry && ix.retry_at) {
+		ix.retry_at = 0;
+		pthread_cond_signal(&ix.wake);
+	}
+	pthread_mutex_unlock(&ix.lock);
 }
 
 void indexer_pause_analysis(int on)

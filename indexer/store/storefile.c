@@ -90,8 +90,17 @@ void storefile_opened(sqlite3 *db)
 		sf.dev = st.st_dev;
 		sf.ino = st.st_ino;
 		sf.opened = 1;
+		if (sf.fault == STOREFILE_DELETED ||
+		    sf.fault == STOREFILE_REPLACED)
+			sf.fault = STOREFILE_OK;
 	}
 	pthread_mutex_unlock(&sf.lock);
+}
+
+static int rank(enum storefile_fault f)
+{
+	return f == STOREFILE_CORRUPT ? 2 : f == STOREFILE_DELETED ||
+		f == STOREFILE_REPLACED ? 1 : 0;
 }
 
 static void note_locked(enum storefile_fault f, int err)
@@ -107,8 +116,10 @@ static void note_locked(enum storefile_fault f, int err)
 	}
 	if (f == STOREFILE_CORRUPT)
 		sf.suspect = 1;
-	/* a corrupt store stays so until it is checked or restored */
-	if (sf.fault != STOREFILE_CORRUPT || f == STOREFILE_CORRUPT) {
+	/* what the file is comes before what writing it met: a corrupt
+	 * store stays so until checked or restored, a deleted one until
+	 * written back */
+	if (rank(f) >= rank(sf.fault)) {
 		sf.fault = f;
 		sf.err = err;
 	}
@@ -290,7 +301,7 @@ const char *storefile_path(void)
 void storefile_writes_work(void)
 {
 	pthread_mutex_lock(&sf.lock);
-	if (sf.fault != STOREFILE_CORRUPT && sf.fault != STOREFILE_REPLACED)
+	if (!rank(sf.fault))
 		sf.fault = STOREFILE_OK;
 	pthread_mutex_unlock(&sf.lock);
 }
@@ -369,10 +380,6 @@ void storefile_health(struct strbuf *errors, struct strbuf *warns)
 	case STOREFILE_IOERR:
 		strbuf_addf(errors, "error: store: i/o error: %s (%s)\n",
 			    strerror(sf.err ? sf.err : EIO), sf.path);
-		break;
-	case STOREFILE_REPLACED:
-		strbuf_addf(errors, "error: store: replaced by another file"
-			    " (%s); restart mediamon to use it\n", sf.path);
 		break;
 	default:
 		strbuf_addf(errors, "error: store: %s (%s)\n",

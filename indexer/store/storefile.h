@@ -65,7 +65,7 @@ int storefile_make_folders(const char *path);
  * Remember the file at the path as the store's (its device and inode),
  * and the name SQLite gives it, so the faults of db and of every other
  * connection to it are the store's: the writer calls it each time it
- * opens the store.
+ * opens the store. A fault of the file being deleted or replaced is over.
  */
 void storefile_opened(sqlite3 *db);
 
@@ -84,7 +84,8 @@ enum storefile_fault storefile_classify(sqlite3 *db);
 /* Note fault f (not STOREFILE_OK) as the store's, once logged elsewhere. */
 void storefile_note(enum storefile_fault f);
 
-/* A write was committed: the faults of writing are over. */
+/* A write was committed: the faults of writing are over (not those of
+ * the file itself: corrupt, deleted, replaced). */
 void storefile_writes_work(void);
 
 /* The store was found sound, or restored: no fault is left. */

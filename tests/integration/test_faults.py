@@ -2,12 +2,87 @@
 daemon holds it, and a fault is a failure: reported in metrics and
 health, never taken for success, and survived."""
 
+import contextlib
+import errno
 import os
+import re
+import shutil
+import sqlite3
 import stat
 import subprocess
 import threading
+import time
 
-from conftest import BINARY, SLOW, is_mounted, local_env
+import pytest
+
+from conftest import BINARY, SLOW, is_mounted, local_env, start, unmount
+
+
+def wait_for(cond, what, timeout=60):
+    """Poll cond() until it returns something true, and return that; a
+    read that fails meanwhile counts as "not yet"."""
+    deadline = time.time() + timeout * SLOW
+    while True:
+        try:
+            got = cond()
+            if got:
+                return got
+        except OSError:
+            pass
+        if time.time() > deadline:
+            raise AssertionError("never: " + what)
+        time.sleep(0.05)
+
+
+@contextlib.contextmanager
+def tmpfs(path, size):
+    """A small tmpfs of its own at path for the block (root only)."""
+    path.mkdir(exist_ok=True)
+    r = subprocess.run(["mount", "-t", "tmpfs", "-o",
+                        "size=%s,mode=0700" % size, "tmpfs", str(path)],
+                       capture_output=True, text=True)
+    if r.returncode:
+        pytest.skip("cannot mount a tmpfs: " + r.stderr.strip())
+    try:
+        yield path
+    finally:
+        subprocess.run(["umount", "-l", str(path)])
+
+
+def fill(folder, leave=0):
+    """Fill the file system of folder to the last byte but leave, with
+    one file; returns its path."""
+    path = os.path.join(str(folder), "filler")
+    with open(path, "wb", buffering=0) as f:
+        for chunk in (1 << 16, 1 << 12, 1 << 9, 1):
+            try:
+                while True:
+                    f.write(b"\0" * chunk)
+            except OSError as e:
+                assert e.errno == errno.ENOSPC
+        f.truncate(max(0, f.tell() - leave))
+    return path
+
+
+def store_paths(db, like):
+    """The paths of the files the store holds that are like like, read
+    with SQLite's own Python module."""
+    con = sqlite3.connect("file:%s?mode=ro" % db, uri=True)
+    try:
+        return sorted(p.decode() if isinstance(p, bytes) else p
+                      for (p,) in con.execute(
+                          "SELECT path FROM files WHERE CAST(path AS TEXT)"
+                          " LIKE ?", (like,)))
+    finally:
+        con.close()
+
+
+def health(m):
+    return m.read("status/health").decode()
+
+
+def files_indexed(m):
+    return m.json("status/summary.json")["counts"]["files"]
 
 
 def mode(path):
@@ -73,3 +148,192 @@ def test_fstat_gives_the_open_snapshot(mount):
         os.close(fd)
     # closed, the file is a fresh rendering again
     assert os.stat(path).st_size >= other
+
+
+@pytest.mark.parametrize("room", [0, 32768],
+                         ids=["no room at all", "room for a scan's row"])
+def test_full_disk_fails_the_scan_and_loses_nothing(room, library,
+                                                    tmp_path):
+    """With the store's disk full, a scan of what the watcher saw fails,
+    says so in metrics and health, and runs again by itself once there is
+    room: every change of the full spell is then in the store. With no
+    room at all the scan's row cannot be written either; with a little,
+    the row is, and its batch fails to commit."""
+    with tmpfs(tmp_path / "state", "4m") as state:
+        m = start(tmp_path, "music=" + str(library))
+        try:
+            assert files_indexed(m) == 10
+            filler = fill(state, room)
+            # while full: a new album, a file gone, a file renamed
+            album = library / "Gamma" / "Fourth"
+            album.mkdir(parents=True)
+            for n in range(1, 81):
+                shutil.copy(str(library / "Alpha" / "First" / "01.flac"),
+                            str(album / ("%02d.flac" % n)))
+            os.unlink(str(library / "Beta" / "Third" / "notes.txt"))
+            os.rename(str(library / "Alpha" / "Second" / "01.mp3"),
+                      str(library / "Alpha" / "Second" / "first.mp3"))
+
+            def failed():
+                last = m.json("metrics/scan.json")["last"]
+                return last if last["success"] is False else None
+            last = wait_for(failed, "a failed scan in metrics")
+            assert last["trigger"] == "watch"
+            # the scan's row went in only where there was room for it
+            assert (last["id"] is None) == (not room)
+            assert ("error: store: disk full (%s)\n" % m.db) in health(m)
+            assert files_indexed(m) == 10
+
+            os.unlink(filler)
+            wait_for(lambda: files_indexed(m) == 89, "the changes stored")
+            wait_for(lambda: health(m) == "ok\n", "health ok again")
+            assert m.json("metrics/scan.json")["last"]["success"] is True
+            counts = m.json("status/summary.json")["counts"]
+            assert counts["tracks"] == 89
+            assert store_paths(m.db, "Alpha/Second/%") == [
+                "Alpha/Second/02.mp3", "Alpha/Second/03.mp3",
+                "Alpha/Second/first.mp3"]
+            log = m.read("log").decode()
+            assert "database or disk is full" in log
+            assert "scan: run again in" in log
+        finally:
+            unmount(m.path, m.proc)
+
+
+def add_album(library, name, n):
+    """n copies of a track in a new folder, as a watcher sees them."""
+    album = library / name
+    album.mkdir(parents=True)
+    for i in range(1, n + 1):
+        shutil.copy(str(library / "Alpha" / "First" / "01.flac"),
+                    str(album / ("%02d.flac" % i)))
+
+
+def delete_store(db):
+    for suffix in ("", "-wal", "-shm"):
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(db + suffix)
+
+
+def test_deleted_store_is_written_back(mount, library):
+    """A store deleted under the daemon, which SQLite would go on writing
+    unseen, is written back from the copy the daemon holds open: what was
+    in it and what changed since are all there, in a file of its own
+    again, private like the first."""
+    delete_store(mount.db)
+    add_album(library, "Later", 5)
+    wait_for(lambda: os.path.exists(mount.db), "the store back")
+    wait_for(lambda: files_indexed(mount) == 15, "the new files stored")
+    assert store_paths(mount.db, "Later/%") == [
+        "Later/%02d.flac" % i for i in range(1, 6)]
+    assert len(store_paths(mount.db, "%")) == 15
+    assert mode(mount.db) == 0o600
+    log = mount.read("log").decode()
+    assert ("database %s: deleted while mediamon uses it" % mount.db) in log
+    assert ("database %s written back from the copy mediamon had open"
+            % mount.db) in log
+    wait_for(lambda: health(mount) == "ok\n", "health ok")
+    # readers moved to the new file: a change is seen through the mount
+    add_album(library, "Later Still", 2)
+    wait_for(lambda: files_indexed(mount) == 17, "later files stored")
+    assert len(os.listdir(mount.file("search/First 1"))) == 8
+
+
+def test_deleted_store_on_a_full_disk(library, tmp_path):
+    """A store deleted while its disk is full cannot be written back
+    (its space is held by the deleted file): health says so, the scans
+    of what changed fail, and all of it lands once there is room."""
+    with tmpfs(tmp_path / "state", "4m") as state:
+        m = start(tmp_path, "music=" + str(library))
+        try:
+            filler = fill(state)
+            delete_store(m.db)
+            add_album(library, "Later", 5)
+            wait_for(lambda: ("error: store: deleted (%s)\n" % m.db)
+                     in health(m), "health saying the store is deleted")
+            wait_for(lambda: m.json("metrics/scan.json")["last"]
+                     ["success"] is False, "a failed scan")
+            assert not os.path.exists(m.db)
+            os.unlink(filler)
+            wait_for(lambda: os.path.exists(m.db), "the store back")
+            wait_for(lambda: files_indexed(m) == 15, "the new files stored")
+            assert len(store_paths(m.db, "%")) == 15
+            wait_for(lambda: health(m) == "ok\n", "health ok")
+        finally:
+            unmount(m.path, m.proc)
+
+
+@contextlib.contextmanager
+def ext4(path, size="16M"):
+    """An ext4 file system of its own at path, on a loop device, mounted
+    errors=remount-ro as many are; yields a function that makes the
+    kernel find an error in it, which turns it read-only as a failing
+    disk would (root, loop devices and ext4's trigger_fs_error needed)."""
+    image = str(path) + ".img"
+    path.mkdir(exist_ok=True)
+    for cmd in (["truncate", "-s", size, image],
+                ["mkfs.ext4", "-q", "-F", image],
+                ["mount", "-o", "loop,errors=remount-ro", image,
+                 str(path)]):
+        r = subprocess.run(cmd, capture_output=True, text=True)
+        if r.returncode:
+            pytest.skip("no ext4 on a loop device: " + r.stderr.strip())
+    os.chmod(str(path), 0o700)
+    device = None
+    with open("/proc/mounts") as f:
+        for line in f:
+            if line.split()[1] == str(path):
+                device = os.path.basename(line.split()[0])
+    trigger = "/sys/fs/ext4/%s/trigger_fs_error" % device
+
+    def fail():
+        with open(trigger, "w") as f:
+            f.write("mediamon test\n")
+    try:
+        if not os.path.exists(trigger):
+            pytest.skip("this kernel has no " + trigger)
+        yield fail, image
+    finally:
+        subprocess.run(["umount", "-l", str(path)])
+
+
+def test_read_only_store_fails_the_scan_and_recovers(library, tmp_path):
+    """The store's file system turns read-only (an error the kernel found
+    in it): the scan of what changed fails, health names the store, and
+    once a repaired file system is mounted in its place the daemon opens
+    it again and the changes land there."""
+    state = tmp_path / "state"
+    with ext4(state) as (fail, image):
+        m = start(tmp_path, "music=" + str(library))
+        try:
+            assert files_indexed(m) == 10
+            subprocess.run(["sync", "-f", m.db], check=True)
+            fail()
+            add_album(library, "Later", 5)
+            wait_for(lambda: m.json("metrics/scan.json")["last"]
+                     ["success"] is False, "a failed scan")
+            # the kernel answers EROFS or EIO, by the moment
+            assert re.search(r"^error: store: (read-only|i/o error: .*)"
+                             r" \(%s\)$" % re.escape(m.db), health(m),
+                             re.M), health(m)
+            assert files_indexed(m) == 10
+
+            # mended as an admin would: a checked copy mounted instead
+            repaired = str(tmp_path / "repaired.img")
+            shutil.copy(image, repaired)
+            subprocess.run(["e2fsck", "-f", "-y", repaired],
+                           capture_output=True)
+            subprocess.run(["umount", "-l", str(state)], check=True)
+            subprocess.run(["mount", "-o", "loop", repaired, str(state)],
+                           check=True)
+            try:
+                wait_for(lambda: files_indexed(m) == 15,
+                         "the changes stored")
+                wait_for(lambda: health(m) == "ok\n", "health ok")
+                assert len(store_paths(m.db, "%")) == 15
+                assert "database %s: " % m.db in m.read("log").decode()
+            finally:
+                unmount(m.path, m.proc)
+                subprocess.run(["umount", "-l", str(state)])
+        finally:
+            unmount(m.path, m.proc)
