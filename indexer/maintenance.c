@@ -16,6 +16,8 @@
 #include "common/log.h"
 #include "common/strbuf.h"
 #include "indexer/realdebrid/rd_store.h"
+#include "indexer/recovery.h"
+#include "indexer/store/storefile.h"
 #include "indexer/store/writer.h"
 
 #define PREFIX "mediamon-"
@@ -104,23 +106,25 @@ int maintenance_backup(const char *db_path, const char *dir, double now,
 		       int kept)
 {
 	struct strbuf tmp = STRBUF_INIT, path = STRBUF_INIT;
-	char stamp[CLOCK_RFC3339_LEN], **names = NULL;
+	char stamp[CLOCK_STAMP_LEN], **names = NULL;
 	size_t nr;
 	int rc = 0;
 
 	if (mkdir(dir, 0700) && errno != EEXIST)
 		return log_error(-errno, "backup: cannot create %s: %s", dir,
 				 strerror(errno));
-	clock_rfc3339((time_t)now, stamp);
-	/* "2026-11-21T19:12:14Z" as "20261121T191214Z": no ':' in names. */
-	strbuf_addf(&path, "%s/" PREFIX, dir);
-	for (const char *p = stamp; *p; p++)
-		if (*p != '-' && *p != ':')
-			strbuf_addch(&path, *p);
-	strbuf_addstr(&path, SUFFIX);
+	clock_stamp((time_t)now, stamp);
+	strbuf_addf(&path, "%s/" PREFIX "%s" SUFFIX, dir, stamp);
 	strbuf_addf(&tmp, "%s.tmp", path.buf);
 	unlink(tmp.buf);
 	rc = copy_db(db_path, tmp.buf);
+	/* a damaged copy would push a good one out; a store that gives
+	 * one, or none, is checked, and said to be damaged when it is */
+	if (!rc && recovery_damaged(tmp.buf))
+		rc = log_error(-EIO, "backup: the copy of %s is damaged: not"
+			       " kept", db_path);
+	if (rc && recovery_damaged(db_path) > 0)
+		storefile_note(STOREFILE_CORRUPT);
 	if (!rc && rename(tmp.buf, path.buf))
 		rc = log_error(-errno, "backup: cannot rename %s: %s", tmp.buf,
 			       strerror(errno));
@@ -144,6 +148,37 @@ int maintenance_backup(const char *db_path, const char *dir, double now,
 	free(names);
 	strbuf_release(&tmp);
 	strbuf_release(&path);
+	return rc;
+}
+
+int maintenance_backups(const char *db_path, char ***paths, size_t *nr)
+{
+	struct strbuf dir = STRBUF_INIT;
+	char **names = NULL;
+	int rc;
+
+	*paths = NULL;
+	backup_dir(db_path, &dir);
+	rc = list_backups(dir.buf, &names, nr);
+	for (size_t i = 0; !rc && i < *nr; i++) {
+		char *full;
+
+		if (asprintf(&full, "%s/%s", dir.buf, names[i]) < 0) {
+			rc = log_error(-ENOMEM, "backup: out of memory");
+			break;
+		}
+		free(names[i]);
+		names[i] = full;
+	}
+	if (rc) {
+		for (size_t i = 0; i < *nr; i++)
+			free(names[i]);
+		free(names);
+		*nr = 0;
+	} else {
+		*paths = names;
+	}
+	strbuf_release(&dir);
 	return rc;
 }
 
