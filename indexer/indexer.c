@@ -16,6 +16,7 @@
 #include "common/log.h"
 #include "indexer/jobs.h"
 #include "indexer/manga/manga.h"
+#include "indexer/recovery.h"
 #include "indexer/library/watch.h"
 #include "indexer/store/schema.h"
 #include "indexer/store/storefile.h"
@@ -93,6 +94,7 @@ static struct {
 	int running, stopping;
 	int cancel;		/* stops the running scan: a stop, a loss */
 	int busy;		/* an order is being carried out */
+	int recovered;		/* the store was restored: scan it all */
 	int covers;		/* read by FUSE threads: atomic */
 
 	struct scan_order pending;
@@ -883,7 +885,11 @@ int indexer_start(const struct config *cfg)
 	ix.running = 1;
 	pthread_mutex_unlock(&ix.lock);
 	__atomic_store_n(&shown, ix.block, __ATOMIC_RELEASE);
-	rc = indexer_rescan("startup", 0, NULL);
+	/* a restored store holds the library of its backup, or nothing:
+	 * every file is read again */
+	rc = indexer_rescan(ix.recovered ? "recovery" : "startup",
+			    ix.recovered, NULL);
+	ix.recovered = 0;
 	/* Without the jobs thread the index still works, unmonitored. */
 	if (!rc && jobs_start(cfg, scanning))
 		log_warn("indexer: no jobs thread, so no checks");
@@ -967,6 +973,33 @@ void indexer_status(struct indexer_status *out)
 		out->state = "paused";
 }
 
+/*
+ * A connection met a corrupt page: quick_check says how bad. A damaged
+ * store is recovered with the indexer stopped (recovery.h), and every
+ * file is read again into what it became; a sound one was a false alarm.
+ */
+static void check_corruption(void)
+{
+	const struct config *cfg = ix.cfg;
+	int rc = recovery_damaged(cfg->database);
+
+	if (!rc) {
+		log_info("database %s: quick_check finds it sound",
+			 cfg->database);
+		storefile_clear();
+	}
+	if (rc <= 0)
+		return;
+	indexer_stop();
+	rc = recovery_check(cfg->database);
+	ix.recovered = rc > 0;
+	if (rc >= 0 && !indexer_start(cfg))
+		return;
+	log_error(rc < 0 ? rc : -EIO, "database %s: the indexer stays"
+		  " stopped: the store could not be recovered (see above)",
+		  cfg->database);
+}
+
 void indexer_watch_store(void)
 {
 	double now = clock_mono();
@@ -977,6 +1010,10 @@ void indexer_watch_store(void)
 	pthread_mutex_unlock(&ix.lock);
 	if (!running)
 		return;
+	if (storefile_take_suspect()) {
+		check_corruption();
+		return;
+	}
 	storefile_check();
 	if (storefile_fault() == STOREFILE_OK) {
 		ix.mend_at = 0;
@@ -1051,8 +1088,11 @@ int indexer_prepare_store(const char *path)
 	int rc;
 
 	rc = storefile_claim(path);
-	if (rc)
+	if (!rc)
+		rc = recovery_check(path);
+	if (rc < 0)
 		return rc;
+	ix.recovered = rc > 0;
 	rc = db_open(path, 0, &db);
 	if (rc)
 		return rc;

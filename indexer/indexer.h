@@ -75,10 +75,11 @@ struct indexer_status {
 
 /*
  * Lock the store for this process, create what is missing of it (folders
- * 0700, the file 0600: see store/storefile.h) and bring its schema up to
- * date, before the mount: a store that cannot be used, or that another
- * mediamon uses, stops the daemon before anything is mounted. Returns 0
- * or a negative errno value (logged).
+ * 0700, the file 0600: see store/storefile.h), check it (a damaged store
+ * is recovered: see recovery.h) and bring its schema up to date, before
+ * the mount: a store that cannot be used, or that another mediamon uses,
+ * stops the daemon before anything is mounted. Returns 0 or a negative
+ * errno value (logged).
  */
 int indexer_prepare_store(const char *path);
 
@@ -123,9 +124,11 @@ int indexer_check(unsigned jobs, const char *trigger);
 
 /*
  * Look after the store, from a timer of the caller's (every few
- * seconds): a store file deleted under the daemon is written back, and a
- * scan the store failed runs as soon as that is done or the store's disk
- * has room again.
+ * seconds): a store a connection found corrupt is checked and, when
+ * damaged, recovered (the indexer stops and starts again around it); a
+ * store file deleted under the daemon is written back; and a scan the
+ * store failed runs as soon as that is done or the store's disk has room
+ * again. Not to be called beside indexer_start() or indexer_stop().
  */
 void indexer_watch_store(void);
 

@@ -225,7 +225,7 @@ void storefile_note_pid(void)
 
 /* A store made by an older mediamon may be readable by others: say so,
  * as only its owner should change what it shares. */
-static int create_private(const char *path)
+int storefile_create_private(const char *path)
 {
 	struct stat st;
 	int fd;
@@ -274,7 +274,7 @@ int storefile_claim(const char *path)
 		return rc;
 	}
 	free(lock_path);
-	rc = create_private(path);
+	rc = storefile_create_private(path);
 	if (rc) {
 		close(fd);
 		return rc;

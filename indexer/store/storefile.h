@@ -49,6 +49,13 @@ enum storefile_fault {
  */
 int storefile_claim(const char *path);
 
+/*
+ * Create the file at path, empty and 0600, when it is not there (one that
+ * is, readable by others, is logged). Returns 0 or a negative errno value
+ * (logged).
+ */
+int storefile_create_private(const char *path);
+
 /* Write this process's id into the lock file (again, after a fork). */
 void storefile_note_pid(void);
 

@@ -337,3 +337,186 @@ def test_read_only_store_fails_the_scan_and_recovers(library, tmp_path):
                 subprocess.run(["umount", "-l", str(state)])
         finally:
             unmount(m.path, m.proc)
+
+
+def manga_root(root):
+    """Two series, their volumes bytes written by hand."""
+    for series, volumes in (("Berserk", (1, 2)), ("One Piece", (1, 3))):
+        os.makedirs(str(root / series))
+        for v in volumes:
+            (root / series / ("%s T%02d.cbz" % (series, v))).write_bytes(
+                b"x")
+    return root
+
+
+def series_file(m, series, name):
+    return m.file(os.path.join("manga", series, name))
+
+
+def set_series(m, series, name, value):
+    fd = os.open(series_file(m, series, name), os.O_WRONLY | os.O_TRUNC)
+    try:
+        os.write(fd, value.encode())
+    finally:
+        os.close(fd)
+
+
+def get_series(m, series, name):
+    with open(series_file(m, series, name)) as f:
+        return f.read()
+
+
+def backup(db, when="20260101T000000Z"):
+    """A backup where the daemon keeps them, made with SQLite's own
+    backup API from Python, as the daemon makes them."""
+    folder = os.path.join(os.path.dirname(db), "backups")
+    os.makedirs(folder, exist_ok=True)
+    path = os.path.join(folder, "mediamon-%s.db" % when)
+    src = sqlite3.connect("file:%s?mode=ro" % db, uri=True)
+    dst = sqlite3.connect(path)
+    try:
+        src.backup(dst)
+    finally:
+        dst.close()
+        src.close()
+    return path
+
+
+def root_pages(db, tables):
+    con = sqlite3.connect("file:%s?mode=ro" % db, uri=True)
+    try:
+        return [con.execute("SELECT rootpage FROM sqlite_schema WHERE"
+                            " name = ?", (t,)).fetchone()[0]
+                for t in tables]
+    finally:
+        con.close()
+
+
+def damage(db, tables=None):
+    """Overwrite pages of the store with noise, its header (page 1) left
+    whole: the root pages of tables, or every page after the first."""
+    with open(db, "r+b") as f:
+        head = f.read(100)
+        size = int.from_bytes(head[16:18], "big")
+        size = 65536 if size == 1 else size
+        pages = (root_pages(db, tables) if tables else
+                 range(2, os.fstat(f.fileno()).st_size // size + 1))
+        noise = __import__("random").Random(20)
+        for page in pages:
+            f.seek((page - 1) * size)
+            f.write(noise.randbytes(size))
+
+
+def settled(m):
+    """Scanned, with nothing more to do."""
+    doc = m.json("metrics/scan.json")
+    return doc["running"] is None and doc["last"] and \
+        not m.json("status/summary.json")["scan_pending"]
+
+
+def test_damaged_store_restored_from_backup(library, tmp_path):
+    """A store with damaged pages is found at start, kept aside, and
+    replaced by the newest backup: the settings come from it, what came
+    after is said to be lost, and a full scan finds the library again."""
+    manga = manga_root(tmp_path / "manga")
+    opts = ("music=" + str(library), "manga=" + str(manga))
+    m = start(tmp_path, *opts)
+    try:
+        set_series(m, "Berserk", "monitored", "0")
+        backup(m.db)
+        set_series(m, "One Piece", "latest", "9")
+        files = files_indexed(m)
+    finally:
+        unmount(m.path, m.proc)
+    damage(m.db, ["files", "tracks"])
+
+    m = start(tmp_path, *opts)
+    try:
+        wait_for(lambda: settled(m), "the recovery scan over")
+        last = m.json("metrics/scan.json")["last"]
+        assert last["trigger"] == "recovery" and last["scope"] == "all,full"
+        assert last["success"] is True
+        assert files_indexed(m) == files
+        assert get_series(m, "Berserk", "monitored") == "0\n"
+        assert get_series(m, "One Piece", "latest") == ""
+        aside = [n for n in os.listdir(os.path.dirname(m.db))
+                 if n.startswith("mediamon.db.damaged-") and
+                 n.endswith("Z")]
+        assert len(aside) == 1
+        aside = os.path.join(os.path.dirname(m.db), aside[0])
+        bak = os.path.join(os.path.dirname(m.db), "backups",
+                           "mediamon-20260101T000000Z.db")
+        warn = [line for line in health(m).splitlines()
+                if line.startswith("warn: store: ")]
+        assert len(warn) == 1 and warn[0].startswith(
+            "warn: store: %s was damaged (" % m.db)
+        assert warn[0].endswith("; kept as %s; restored from %s"
+                                % (aside, bak))
+        log = m.read("log").decode()
+        assert "database %s is damaged: quick_check says: " % m.db in log
+        assert ("lost with the damaged store: 1 series settings"
+                " (monitored, latest, source)") in log
+        # the damaged file is kept as it was
+        with open(aside, "rb") as f:
+            assert f.read(16) == b"SQLite format 3\0"
+    finally:
+        unmount(m.path, m.proc)
+
+
+def test_damaged_store_without_good_backup(library, tmp_path):
+    """With no backup that passes quick_check (the one there is damaged
+    too), the damaged store is kept aside and a fresh one is made: the
+    library comes back, the settings do not, and the log says so."""
+    manga = manga_root(tmp_path / "manga")
+    opts = ("music=" + str(library), "manga=" + str(manga))
+    m = start(tmp_path, *opts)
+    try:
+        set_series(m, "Berserk", "monitored", "0")
+        bak = backup(m.db)
+        files = files_indexed(m)
+    finally:
+        unmount(m.path, m.proc)
+    damage(bak)
+    damage(m.db)
+
+    m = start(tmp_path, *opts)
+    try:
+        wait_for(lambda: settled(m), "the recovery scan over")
+        assert files_indexed(m) == files
+        assert get_series(m, "Berserk", "monitored") == "1\n"
+        assert "; no good backup: started afresh" in health(m)
+        log = m.read("log").decode()
+        assert "database %s: not restored (damaged" % bak in log
+        assert "cannot be read from it, and is lost" in log
+        assert os.path.exists(bak)
+        assert mode(m.db) == 0o600
+    finally:
+        unmount(m.path, m.proc)
+
+
+def test_damage_found_while_running(library, tmp_path):
+    """Pages damaged under a running daemon: the next scan's reads meet
+    them, quick_check confirms, and the daemon recovers by itself from
+    its backup, with no restart by hand."""
+    manga = manga_root(tmp_path / "manga")
+    m = start(tmp_path, "music=" + str(library), "manga=" + str(manga))
+    try:
+        set_series(m, "Berserk", "monitored", "0")
+        backup(m.db)
+        files = files_indexed(m)
+        con = sqlite3.connect(m.db)
+        try:
+            wait_for(lambda: con.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+                     .fetchone()[0] == 0, "the store checkpointed")
+        finally:
+            con.close()
+        damage(m.db, ["files"])
+        m.write("control/rescan", "1\n")
+        wait_for(lambda: "was damaged (" in health(m), "the recovery")
+        wait_for(lambda: settled(m) and m.json("metrics/scan.json")
+                 ["last"]["trigger"] == "recovery", "the recovery scan")
+        assert files_indexed(m) == files
+        assert get_series(m, "Berserk", "monitored") == "0\n"
+        assert m.proc.poll() is None
+    finally:
+        unmount(m.path, m.proc)
