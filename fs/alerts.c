@@ -12,8 +12,8 @@
 #include "common/json.h"
 #include "common/log.h"
 #include "common/strbuf.h"
-#include "indexer/store/reader.h"
 #include "fs/render.h"
+#include "indexer/store/query.h"
 
 /* A webhook that does not answer soon is given up: alerts are not
  * worth holding the service thread for. */

@@ -14,10 +14,10 @@
 #include "common/config.h"
 #include "common/log.h"
 #include "common/sdnotify.h"
-#include "common/strbuf.h"
 #include "fs/alerts.h"
+#include "fs/render.h"
 #include "indexer/indexer.h"
-#include "indexer/store/reader.h"
+#include "indexer/store/query.h"
 
 /* How often STATUS= and the alerts are brought up to date, in ms. */
 #define STATUS_EVERY_MS 2000
@@ -36,30 +36,6 @@ static struct {
 	pthread_t thread;
 	char status[STATUS_LEN];	/* the last STATUS= sent */
 } svc = { .pipe = { -1, -1 } };
-
-/* Why the last reload was refused ("" when it was not), until a reload
- * works: health shows it, as the file on disk is not what runs. */
-static struct {
-	pthread_mutex_t lock;
-	char why[1024];
-} refused = { .lock = PTHREAD_MUTEX_INITIALIZER };
-
-static void set_refused(const char *why)
-{
-	pthread_mutex_lock(&refused.lock);
-	snprintf(refused.why, sizeof(refused.why), "%s", why);
-	pthread_mutex_unlock(&refused.lock);
-}
-
-void daemon_health(struct strbuf *errors)
-{
-	pthread_mutex_lock(&refused.lock);
-	if (refused.why[0])
-		strbuf_addf(errors, "error: reload refused: %s; the"
-			    " configuration from before is in use\n",
-			    refused.why);
-	pthread_mutex_unlock(&refused.lock);
-}
 
 /* READY=1 promises that the first scan has begun: wait until the indexer
  * has taken the startup order off its queue (a scan of an empty root can
@@ -149,7 +125,7 @@ static void reload(void)
 	if (rc) {
 		log_error(rc, "reload: %s; keeping the configuration in use",
 			  err);
-		set_refused(err);
+		render_reload_refused(err);
 		if (next)
 			config_release(next);
 		free(next);
@@ -160,14 +136,15 @@ static void reload(void)
 	if (rc) {
 		log_error(rc, "reload: the indexer does not start with the new"
 			  " configuration; back to the previous one");
-		set_refused("the indexer does not start with it (see /log)");
+		render_reload_refused("the indexer does not start with it (see"
+				      " /log)");
 		if (indexer_start(svc.cfg))
 			log_error(-EIO, "reload: the indexer is stopped; the"
 				  " mount shows the store as it was");
 		goto out;
 	}
 	svc.cfg = next;
-	set_refused("");
+	render_reload_refused(NULL);
 	if (!log_level_parse(next->log_level, &level))
 		log_set_level(level);
 	log_info("reload: done, %zu music and %zu manga roots",

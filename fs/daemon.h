@@ -23,7 +23,6 @@
 #include <stddef.h>
 
 struct config;
-struct strbuf;
 
 /*
  * Fill cfg (uninitialized) with a whole configuration, checked as at
@@ -47,11 +46,5 @@ int daemon_start(struct config *cfg, daemon_load_fn *load, void *arg);
  * configurations reloads read. Safe to call when daemon_start() failed.
  */
 void daemon_stop(void);
-
-/*
- * Append an "error:" line to errors while the last reload was refused
- * (saying why), none once a reload worked.
- */
-void daemon_health(struct strbuf *errors);
 
 #endif

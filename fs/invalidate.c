@@ -9,9 +9,10 @@
 
 #include "common/log.h"
 #include "common/strbuf.h"
+#include "common/thread.h"
 #include "fs/inodes.h"
 #include "fs/nodes.h"
-#include "indexer/store/reader.h"
+#include "indexer/store/query.h"
 #include "fs/views.h"
 #include "indexer/indexer.h"
 
@@ -220,11 +221,7 @@ void invalidate_stop(void)
 {
 	if (!inv.started)
 		return;
-	pthread_mutex_lock(&inv.lock);
-	inv.stopping = 1;
-	pthread_cond_signal(&inv.wake);
-	pthread_mutex_unlock(&inv.lock);
-	pthread_join(inv.thread, NULL);
+	thread_stop(inv.thread, &inv.lock, &inv.wake, &inv.stopping);
 	pthread_mutex_lock(&inv.lock);
 	inv.started = 0;
 	pthread_mutex_unlock(&inv.lock);

@@ -17,7 +17,7 @@
 
 #include "common/clock.h"
 #include "common/log.h"
-#include "indexer/store/reader.h"
+#include "indexer/store/query.h"
 
 #define LOOP_SPARE_JOBS 8
 

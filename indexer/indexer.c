@@ -14,13 +14,22 @@
 #include "common/config.h"
 #include "common/db.h"
 #include "common/log.h"
+#include "common/thread.h"
 #include "indexer/jobs.h"
 #include "indexer/manga/manga.h"
+#include "indexer/manga/names.h"
 #include "indexer/recovery.h"
 #include "indexer/library/watch.h"
+#include "indexer/realdebrid/rd_links.h"
+#include "indexer/realdebrid/rd_watch.h"
 #include "indexer/store/schema.h"
 #include "indexer/store/storefile.h"
 #include "indexer/store/writer.h"
+
+/* Why a scan is cancelled: the daemon stops (for good), or the writer
+ * lost a transaction (for that scan only). */
+#define CANCEL_STOP 1
+#define CANCEL_LOSS 2
 
 /* Subtree requests beyond this many merge into a scan of every root. */
 #define PENDING_PATHS_MAX 256
@@ -92,7 +101,8 @@ static struct {
 	pthread_mutex_t lock;
 	pthread_cond_t wake;
 	int running, stopping;
-	int cancel;		/* stops the running scan: a stop, a loss */
+	int cancel;		/* stops the running scan: CANCEL_STOP or
+				 * CANCEL_LOSS */
 	int busy;		/* an order is being carried out */
 	int recovered;		/* the store was restored: scan it all */
 	int covers;		/* read by FUSE threads: atomic */
@@ -333,11 +343,9 @@ static int row_finish(sqlite3 *db, void *arg)
  * sweep is for roots dropped from the configuration, whose tracks went
  * by cascade; scans use writer_drop_orphans(), which checks only what
  * their changes touched. */
-static int drop_all_orphans(sqlite3 *db, void *unused)
+static int drop_all_orphans(sqlite3 *db)
 {
-	(void)unused;
 	return db_exec(db,
-		"BEGIN;"
 		"DELETE FROM albums WHERE id NOT IN"
 		" (SELECT album_id FROM tracks WHERE album_id IS NOT NULL);"
 		"DELETE FROM artists WHERE id NOT IN"
@@ -345,8 +353,7 @@ static int drop_all_orphans(sqlite3 *db, void *unused)
 		"  UNION SELECT album_artist_id FROM tracks"
 		"  WHERE album_artist_id IS NOT NULL"
 		"  UNION SELECT artist_id FROM albums"
-		"  WHERE artist_id IS NOT NULL);"
-		"COMMIT;");
+		"  WHERE artist_id IS NOT NULL);");
 }
 
 /* Once a scan is committed, the changes the watcher saw are visible:
@@ -541,7 +548,10 @@ static int mend_store(void)
  * walking on would only make records to drop. */
 static void on_loss(void)
 {
-	__atomic_store_n(&ix.cancel, 1, __ATOMIC_RELAXED);
+	int none = 0;
+
+	__atomic_compare_exchange_n(&ix.cancel, &none, CANCEL_LOSS, 0,
+				    __ATOMIC_RELAXED, __ATOMIC_RELAXED);
 }
 
 /* Keep the scan's figures for the mount: the store may not have taken
@@ -581,7 +591,7 @@ static int run_order(void)
 	uint64_t lost = writer_lost();
 	char name[32 + INDEXER_TRIGGER_LEN];
 	struct plan plan;
-	int rc = 0, stored, retry;
+	int rc = 0, stored, retry, loss;
 
 	row.started_at = clock_wall();
 	if (plan_make(&ix.current, &plan))
@@ -590,9 +600,11 @@ static int run_order(void)
 	writer_call(NULL, NULL);
 	pthread_mutex_lock(&ix.lock);
 	memset(&ix.stats, 0, sizeof(ix.stats));
-	if (!ix.stopping)
-		__atomic_store_n(&ix.cancel, 0, __ATOMIC_RELAXED);
 	pthread_mutex_unlock(&ix.lock);
+	/* a loss cancelled the last scan, not this one; a stop stays */
+	loss = CANCEL_LOSS;
+	__atomic_compare_exchange_n(&ix.cancel, &loss, 0, 0, __ATOMIC_RELAXED,
+				    __ATOMIC_RELAXED);
 	/* A store that takes no row takes no scan either. */
 	rc = writer_call(row_begin, &row);
 	if (rc && storefile_fault() == STOREFILE_OK) {
@@ -723,14 +735,14 @@ static void *indexer_main(void *unused)
 /* Make the roots table match the configuration: configured roots get
  * their ids, roots no longer configured are dropped with their files.
  * Scans cut short by a kill are marked failed. */
-static int sync_roots(sqlite3 *db, void *unused)
+static int sync_roots_tx(sqlite3 *db, void *unused)
 {
 	sqlite3_stmt *add = NULL, *get = NULL;
 	int rc;
 
 	(void)unused;
-	rc = db_exec(db, "BEGIN;"
-		     "UPDATE scans SET success = 0 WHERE finished_at IS NULL;"
+	rc = db_exec(db, "UPDATE scans SET success = 0"
+		     " WHERE finished_at IS NULL;"
 		     "CREATE TEMP TABLE IF NOT EXISTS keep (id INTEGER);"
 		     "DELETE FROM keep;");
 	if (rc)
@@ -751,9 +763,8 @@ static int sync_roots(sqlite3 *db, void *unused)
 			rc = sqlite3_step(st[j]);
 			if (rc == SQLITE_ROW)
 				r->id = sqlite3_column_int64(st[j], 0);
+			rc = db_rows_end(db, rc, "register root");
 			sqlite3_reset(st[j]);
-			rc = rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 :
-				db_error(db, rc, "register root");
 		}
 		if (!rc) {
 			char sql[64];
@@ -768,12 +779,21 @@ static int sync_roots(sqlite3 *db, void *unused)
 	sqlite3_finalize(get);
 	if (!rc)
 		rc = db_exec(db, "DELETE FROM roots WHERE id NOT IN"
-			     " (SELECT id FROM keep); COMMIT;");
-	if (rc)
-		sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
-	else
-		drop_all_orphans(db, NULL);
+			     " (SELECT id FROM keep)");
+	if (!rc)
+		rc = drop_all_orphans(db);
 	return rc;
+}
+
+static int sync_roots(sqlite3 *db, void *unused)
+{
+	return db_transaction(db, sync_roots_tx, unused);
+}
+
+/* A db_transaction() function: run the SQL text arg. */
+static int exec_tx(sqlite3 *db, void *sql)
+{
+	return db_exec(db, sql);
 }
 
 /*
@@ -801,15 +821,12 @@ static int sync_covers(sqlite3 *db, void *unused)
 		return db_error(db, rc, "read settings");
 	if (!was == !ix.cfg->covers)
 		return 0;
-	snprintf(sql, sizeof(sql), "BEGIN; %s INSERT OR REPLACE INTO settings"
-		 " VALUES ('covers', %d); COMMIT;", ix.cfg->covers ?
+	snprintf(sql, sizeof(sql), "%s INSERT OR REPLACE INTO settings"
+		 " VALUES ('covers', %d);", ix.cfg->covers ?
 		 "UPDATE files SET mtime_ns = 0 WHERE id IN"
 		 " (SELECT file_id FROM tracks WHERE has_picture);" : "",
 		 !!ix.cfg->covers);
-	rc = db_exec(db, sql);
-	if (rc)
-		sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
-	return rc;
+	return db_transaction(db, exec_tx, sql);
 }
 
 /* The configured roots, music first, in a new block. */
@@ -846,6 +863,51 @@ static int scanning(void)
 	return busy;
 }
 
+static int rescan_all(const char *trigger)
+{
+	return indexer_rescan(trigger, 0, NULL);
+}
+
+/* Library folders changed: the repair's jobs bring its links up to date
+ * (all of them when nr is 0). */
+static void libs_changed(char *const *paths, size_t nr)
+{
+	rd_watch_changed(paths, nr);
+	jobs_submit(JOBS_REPAIR_LINKS, "watch");
+}
+
+/* Start the watcher on the roots and, when the repair runs (a mount and
+ * a library are set), on the library folders named as its walk names
+ * them. Without inotify the index still works, by rescans only. */
+static void start_watch(const struct config *cfg)
+{
+	size_t nr_libs = cfg->rd_mount ? cfg->rd_libraries.nr : 0;
+	const char **roots = calloc(ix.nr_roots + 1, sizeof(*roots));
+	char **libs = calloc(nr_libs + 1, sizeof(*libs));
+	struct watch_setup set = {
+		.roots = roots, .nr_roots = ix.nr_roots,
+		.libs = libs, .nr_libs = nr_libs,
+		.rescan = indexer_rescan_paths, .rescan_all = rescan_all,
+		.libs_changed = libs_changed,
+	};
+	size_t i;
+
+	for (i = 0; roots && i < ix.nr_roots; i++)
+		roots[i] = ix.roots[i].path;
+	for (i = 0; libs && i < nr_libs; i++)
+		if (!(libs[i] = rd_links_normalize(NULL,
+						   cfg->rd_libraries.items[i])))
+			break;
+	if (roots && libs && i == nr_libs)
+		watch_start(cfg, &set);
+	else
+		log_error(-ENOMEM, "indexer: cannot start the watcher");
+	for (size_t k = 0; libs && k < nr_libs; k++)
+		free(libs[k]);
+	free(libs);
+	free(roots);
+}
+
 int indexer_start(const struct config *cfg)
 {
 	int rc;
@@ -870,8 +932,7 @@ int indexer_start(const struct config *cfg)
 	if (!rc)
 		rc = writer_call(sync_covers, NULL);
 	if (!rc) {
-		/* Without inotify the index still works, by rescans only. */
-		watch_start(cfg, ix.roots, ix.nr_roots);
+		start_watch(cfg);
 		rc = -pthread_create(&ix.thread, NULL, indexer_main, NULL);
 		if (rc)
 			log_error(rc, "indexer: cannot start thread");
@@ -910,13 +971,9 @@ void indexer_stop(void)
 		return;
 	jobs_stop();
 	analysis_worker_stop();
-	pthread_mutex_lock(&ix.lock);
-	ix.stopping = 1;
-	__atomic_store_n(&ix.cancel, 1, __ATOMIC_RELAXED);
-	pthread_cond_signal(&ix.wake);
-	pthread_mutex_unlock(&ix.lock);
+	__atomic_store_n(&ix.cancel, CANCEL_STOP, __ATOMIC_RELAXED);
 	/* Scan workers add watches: they must be gone before the watcher. */
-	pthread_join(ix.thread, NULL);
+	thread_stop(ix.thread, &ix.lock, &ix.wake, &ix.stopping);
 	watch_stop();
 	order_clear(&ix.pending);
 	ix.has_pending = 0;
@@ -981,7 +1038,7 @@ void indexer_status(struct indexer_status *out)
 static void check_corruption(void)
 {
 	const struct config *cfg = ix.cfg;
-	int rc = recovery_damaged(cfg->database);
+	int rc = storefile_damaged(cfg->database, NULL);
 
 	if (!rc) {
 		log_info("database %s: quick_check finds it sound",
@@ -1099,4 +1156,35 @@ int indexer_prepare_store(const char *path)
 	rc = schema_migrate(db);
 	db_close(db);
 	return rc;
+}
+
+int indexer_set_series_monitored(int64_t series, int on)
+{
+	struct manga_setting s = {
+		.series = series, .what = MANGA_SET_MONITORED,
+		.number = !!on, .is_number = 1,
+	};
+
+	return writer_call_urgent(manga_store_setting, &s);
+}
+
+int indexer_set_series_latest(int64_t series, long latest)
+{
+	struct manga_setting s = {
+		.series = series, .what = MANGA_SET_LATEST,
+		.number = latest, .is_number = latest > 0,
+	};
+
+	if (latest < 0 || latest > NAMES_MAX_NUMBER)
+		return -EINVAL;
+	return writer_call_urgent(manga_store_setting, &s);
+}
+
+int indexer_set_series_source(int64_t series, const char *source)
+{
+	struct manga_setting s = {
+		.series = series, .what = MANGA_SET_SOURCE, .text = source,
+	};
+
+	return writer_call_urgent(manga_store_setting, &s);
 }

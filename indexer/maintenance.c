@@ -16,7 +16,6 @@
 #include "common/log.h"
 #include "common/strbuf.h"
 #include "indexer/realdebrid/rd_store.h"
-#include "indexer/recovery.h"
 #include "indexer/store/storefile.h"
 #include "indexer/store/writer.h"
 
@@ -120,10 +119,10 @@ int maintenance_backup(const char *db_path, const char *dir, double now,
 	rc = copy_db(db_path, tmp.buf);
 	/* a damaged copy would push a good one out; a store that gives
 	 * one, or none, is checked, and said to be damaged when it is */
-	if (!rc && recovery_damaged(tmp.buf))
+	if (!rc && storefile_damaged(tmp.buf, NULL))
 		rc = log_error(-EIO, "backup: the copy of %s is damaged: not"
 			       " kept", db_path);
-	if (rc && recovery_damaged(db_path) > 0)
+	if (rc && storefile_damaged(db_path, NULL) > 0)
 		storefile_note(STOREFILE_CORRUPT);
 	if (!rc && rename(tmp.buf, path.buf))
 		rc = log_error(-errno, "backup: cannot rename %s: %s", tmp.buf,

@@ -30,73 +30,6 @@ static const struct {
 
 #define NR_KEPT (sizeof(kept) / sizeof(*kept))
 
-/* A connection of its own, with no setting run on it: a damaged header
- * must fail the check, not the open. */
-static int open_plain(const char *path, sqlite3 **db)
-{
-	int rc = sqlite3_open_v2(path, db, SQLITE_OPEN_READONLY, NULL);
-
-	if (rc == SQLITE_OK)
-		return 0;
-	rc = log_error(-EIO, "database %s: cannot open: %s", path,
-		       *db ? sqlite3_errmsg(*db) : sqlite3_errstr(rc));
-	sqlite3_close(*db);
-	*db = NULL;
-	return rc;
-}
-
-static int corrupt(int rc)
-{
-	return (rc & 0xff) == SQLITE_CORRUPT || (rc & 0xff) == SQLITE_NOTADB;
-}
-
-/* PRAGMA quick_check of the file at path: 1 damaged (the first thing it
- * says in why), 0 sound, or a negative errno value. */
-static int quick_check(const char *path, struct strbuf *why)
-{
-	sqlite3_stmt *st = NULL;
-	sqlite3 *db;
-	int rc, damaged = 0;
-
-	rc = open_plain(path, &db);
-	if (rc)
-		return rc;
-	rc = sqlite3_prepare_v2(db, "PRAGMA quick_check", -1, &st, NULL);
-	if (rc == SQLITE_OK)
-		rc = sqlite3_step(st);
-	for (; rc == SQLITE_ROW; rc = sqlite3_step(st)) {
-		const char *line = (const char *)sqlite3_column_text(st, 0);
-
-		/* "ok" alone, or what is wrong under a "*** in database
-		 * main ***" heading */
-		if (line && (!strcmp(line, "ok") || !strncmp(line, "***", 3)))
-			continue;
-		if (!damaged)
-			strbuf_addstr(why, line ? line : "?");
-		damaged = 1;
-	}
-	if (rc == SQLITE_DONE) {
-		rc = damaged;
-	} else if (corrupt(rc)) {
-		strbuf_addstr(why, sqlite3_errmsg(db));
-		rc = 1;
-	} else {
-		rc = db_error(db, rc, "quick_check");
-	}
-	sqlite3_finalize(st);
-	sqlite3_close(db);
-	return rc;
-}
-
-int recovery_damaged(const char *path)
-{
-	struct strbuf why = STRBUF_INIT;
-	int rc = quick_check(path, &why);
-
-	strbuf_release(&why);
-	return rc;
-}
-
 /* Rename from-SUFFIX to to-SUFFIX; a missing one is no error. */
 static int rename_with(const char *from, const char *to, const char *suffix)
 {
@@ -171,7 +104,7 @@ static int restore_newest(const char *path, char **from)
 	for (size_t i = nr; !*from && i-- > 0;) {
 		struct strbuf why = STRBUF_INIT;
 
-		if (!quick_check(backups[i], &why) &&
+		if (!storefile_damaged(backups[i], &why) &&
 		    !restore(backups[i], path))
 			*from = strdup(backups[i]);
 		else
@@ -192,7 +125,7 @@ static void count_kept(const char *path, long long n[NR_KEPT])
 
 	for (size_t i = 0; i < NR_KEPT; i++)
 		n[i] = path ? -1 : 0;
-	if (!path || open_plain(path, &db))
+	if (!path || db_open(path, 1, &db))
 		return;
 	for (size_t i = 0; i < NR_KEPT; i++) {
 		sqlite3_stmt *st;
@@ -203,7 +136,7 @@ static void count_kept(const char *path, long long n[NR_KEPT])
 			n[i] = sqlite3_column_int64(st, 0);
 		sqlite3_finalize(st);
 	}
-	sqlite3_close(db);
+	db_close(db);
 }
 
 /*
@@ -248,7 +181,7 @@ int recovery_check(const char *path)
 	char *backup = NULL;
 	int rc;
 
-	rc = quick_check(path, &why);
+	rc = storefile_damaged(path, &why);
 	if (rc <= 0)
 		goto out;
 	log_error(-EIO, "database %s is damaged: quick_check says: %s", path,

@@ -4,8 +4,9 @@
 /*
  * A damaged store found and survived.
  *
- * recovery_check() runs PRAGMA quick_check on the store (at start, and
- * after a connection met a corrupt page). A store that fails it is moved
+ * recovery_check() runs PRAGMA quick_check on the store
+ * (storefile_damaged(), at start and after a connection met a corrupt
+ * page). A store that fails it is moved
  * aside, never deleted: PATH becomes PATH.damaged-YYYYMMDDTHHMMSSZ (its
  * -wal with it), and the log and /status/health say where. In its place
  * goes a copy of the newest backup that passes quick_check, so monitored
@@ -28,12 +29,5 @@
  * value (logged) when it could not be checked or replaced.
  */
 int recovery_check(const char *path);
-
-/*
- * Only check, saying nothing: 1 when quick_check finds the database at
- * path damaged, 0 when sound, a negative errno value when it cannot tell.
- * Safe beside the daemon's own connections.
- */
-int recovery_damaged(const char *path);
 
 #endif

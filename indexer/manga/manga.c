@@ -264,7 +264,8 @@ static int refresh_scopes(struct refresh *r, const struct manga_scope *scope,
 	return rc > 0 ? db_error(r->db, rc, "list manga roots") : rc;
 }
 
-int manga_refresh(sqlite3 *db, void *arg)
+/* A db_transaction() function: manga_refresh() inside it. */
+static int refresh_tx(sqlite3 *db, void *arg)
 {
 	const struct manga_scopes *scopes = arg;
 	struct refresh r = {
@@ -276,9 +277,6 @@ int manga_refresh(sqlite3 *db, void *arg)
 	};
 	int rc;
 
-	rc = db_exec(db, "BEGIN");
-	if (rc)
-		return rc;
 	rc = db_prepare(db, "SELECT id, name FROM series WHERE root_id = ?1"
 			" AND path = ?2", &r.series);
 	if (!rc)
@@ -294,11 +292,12 @@ int manga_refresh(sqlite3 *db, void *arg)
 	strbuf_release(&r.series_path);
 	strbuf_release(&r.series_name);
 	strbuf_release(&r.last_folder);
-	if (rc) {
-		sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
-		return rc;
-	}
-	return db_exec(db, "COMMIT");
+	return rc;
+}
+
+int manga_refresh(sqlite3 *db, void *arg)
+{
+	return db_transaction(db, refresh_tx, arg);
 }
 
 size_t manga_gaps(const struct manga_volume *owned, size_t nr, double latest,
@@ -490,4 +489,35 @@ int manga_series_gaps(sqlite3 *db, int64_t series, int **gaps, size_t *n)
 	}
 	free(v);
 	return rc;
+}
+
+int manga_store_setting(sqlite3 *db, void *setting)
+{
+	static const char *const sql[] = {
+		[MANGA_SET_MONITORED] = "UPDATE series SET monitored = ?2"
+					" WHERE id = ?1",
+		[MANGA_SET_LATEST] = "UPDATE series SET latest = ?2"
+				     " WHERE id = ?1",
+		[MANGA_SET_SOURCE] = "UPDATE series SET source = ?2"
+				     " WHERE id = ?1",
+	};
+	const struct manga_setting *s = setting;
+	sqlite3_stmt *st;
+	int rc;
+
+	rc = sqlite3_prepare_v2(db, sql[s->what], -1, &st, NULL);
+	if (rc != SQLITE_OK)
+		return db_error(db, rc, "store a series setting");
+	sqlite3_bind_int64(st, 1, s->series);
+	if (s->is_number)
+		sqlite3_bind_int64(st, 2, s->number);
+	else if (s->text)
+		sqlite3_bind_text(st, 2, s->text, -1, SQLITE_STATIC);
+	else
+		sqlite3_bind_null(st, 2);
+	rc = sqlite3_step(st);
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE)
+		return db_error(db, rc, "store a series setting");
+	return sqlite3_changes(db) ? 0 : -ENOENT;
 }

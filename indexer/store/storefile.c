@@ -298,6 +298,63 @@ const char *storefile_path(void)
 	return sf.path;
 }
 
+/* A connection of its own, with no setting run on it: a damaged header
+ * must fail the check, not the open. */
+static int open_plain(const char *path, sqlite3 **db)
+{
+	int rc = sqlite3_open_v2(path, db, SQLITE_OPEN_READONLY, NULL);
+
+	if (rc == SQLITE_OK)
+		return 0;
+	rc = log_error(-EIO, "database %s: cannot open: %s", path,
+		       *db ? sqlite3_errmsg(*db) : sqlite3_errstr(rc));
+	sqlite3_close(*db);
+	*db = NULL;
+	return rc;
+}
+
+static int corrupt(int rc)
+{
+	return (rc & 0xff) == SQLITE_CORRUPT || (rc & 0xff) == SQLITE_NOTADB;
+}
+
+int storefile_damaged(const char *path, struct strbuf *why)
+{
+	sqlite3_stmt *st = NULL;
+	sqlite3 *db;
+	int rc, damaged = 0;
+
+	rc = open_plain(path, &db);
+	if (rc)
+		return rc;
+	rc = sqlite3_prepare_v2(db, "PRAGMA quick_check", -1, &st, NULL);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_step(st);
+	for (; rc == SQLITE_ROW; rc = sqlite3_step(st)) {
+		const char *line = (const char *)sqlite3_column_text(st, 0);
+
+		/* "ok" alone, or what is wrong under a "*** in database
+		 * main ***" heading */
+		if (line && (!strcmp(line, "ok") || !strncmp(line, "***", 3)))
+			continue;
+		if (!damaged && why)
+			strbuf_addstr(why, line ? line : "?");
+		damaged = 1;
+	}
+	if (rc == SQLITE_DONE) {
+		rc = damaged;
+	} else if (corrupt(rc)) {
+		if (why)
+			strbuf_addstr(why, sqlite3_errmsg(db));
+		rc = 1;
+	} else {
+		rc = db_error(db, rc, "quick_check");
+	}
+	sqlite3_finalize(st);
+	sqlite3_close(db);
+	return rc;
+}
+
 void storefile_writes_work(void)
 {
 	pthread_mutex_lock(&sf.lock);

@@ -88,6 +88,14 @@ enum storefile_fault storefile_check(void);
  */
 enum storefile_fault storefile_classify(sqlite3 *db);
 
+/*
+ * PRAGMA quick_check of the database at path (the store, a backup, a
+ * copy), on a connection of its own, safe beside others: 1 when damaged
+ * (the first thing it says appended to why, which may be NULL), 0 when
+ * sound, or a negative errno value (logged) when it cannot tell.
+ */
+int storefile_damaged(const char *path, struct strbuf *why);
+
 /* Note fault f (not STOREFILE_OK) as the store's, once logged elsewhere. */
 void storefile_note(enum storefile_fault f);
 

@@ -11,6 +11,7 @@
 #include "common/clock.h"
 #include "common/db.h"
 #include "common/log.h"
+#include "common/thread.h"
 #include "indexer/store/schema.h"
 #include "indexer/store/search_index.h"
 #include "indexer/store/storefile.h"
@@ -394,6 +395,18 @@ static int drop_each(int which, struct id_list *l)
 	return rc;
 }
 
+/* Albums first: an album that goes may take its artist's last row. */
+static int drop_orphans(sqlite3 *db, void *unused)
+{
+	int rc;
+
+	(void)db;
+	(void)unused;
+	rc = drop_each(ST_ALBUM_ORPHAN, &w.orphan_albums);
+	return rc ? rc : drop_each(ST_ARTIST_ORPHAN, &w.orphan_artists);
+}
+
+/* A store that failed keeps the lists for the next time. */
 int writer_drop_orphans(sqlite3 *db, void *unused)
 {
 	int rc;
@@ -401,23 +414,12 @@ int writer_drop_orphans(sqlite3 *db, void *unused)
 	(void)unused;
 	if (!w.orphan_albums.nr && !w.orphan_artists.nr)
 		return 0;
-	rc = db_exec(db, "BEGIN");
-	if (rc)
-		return rc;
-	/* albums first: an album that goes may take its artist's last row */
-	rc = drop_each(ST_ALBUM_ORPHAN, &w.orphan_albums);
-	if (!rc)
-		rc = drop_each(ST_ARTIST_ORPHAN, &w.orphan_artists);
-	if (!rc)
-		rc = db_exec(db, "COMMIT");
-	/* a store that failed keeps the lists for the next time */
-	if (rc) {
-		sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
-		return rc;
+	rc = db_transaction(db, drop_orphans, NULL);
+	if (!rc) {
+		w.orphan_albums.nr = 0;
+		w.orphan_artists.nr = 0;
 	}
-	w.orphan_albums.nr = 0;
-	w.orphan_artists.nr = 0;
-	return 0;
+	return rc;
 }
 
 /* A new file's track is inserted; a known file's track may exist and is
@@ -911,11 +913,7 @@ void writer_stop(void)
 {
 	if (!w.running)
 		return;
-	pthread_mutex_lock(&w.lock);
-	w.stopping = 1;
-	pthread_cond_signal(&w.wake);
-	pthread_mutex_unlock(&w.lock);
-	pthread_join(w.thread, NULL);
+	thread_stop(w.thread, &w.lock, &w.wake, &w.stopping);
 	w.running = 0;
 	close_store();
 }

@@ -125,7 +125,7 @@ static void test_sound_store_stays(void **state)
 	struct env *e = *state;
 
 	make_store(e->db, 3);
-	assert_int_equal(recovery_damaged(e->db), 0);
+	assert_int_equal(storefile_damaged(e->db, NULL), 0);
 	assert_int_equal(recovery_check(e->db), 0);
 	assert_int_equal(count(e->db, "SELECT count(*) FROM settings"), 3);
 	assert_int_equal(count_names(e->dir, "index.db.damaged-"), 0);
@@ -149,7 +149,7 @@ static void test_restored_from_newest_good_backup(void **state)
 	damage(newer);
 	make_store(e->db, 5);
 	damage(e->db);
-	assert_int_equal(recovery_damaged(e->db), 1);
+	assert_int_equal(storefile_damaged(e->db, NULL), 1);
 
 	assert_int_equal(recovery_check(e->db), 1);
 	assert_int_equal(count(e->db, "SELECT count(*) FROM settings"), 2);

@@ -1,4 +1,4 @@
-#include "fs/render_repair.h"
+#include "indexer/store/query_repair.h"
 
 #include <errno.h>
 #include <string.h>
@@ -6,8 +6,8 @@
 #include "common/db.h"
 #include "common/json.h"
 #include "common/strbuf.h"
+#include "common/utf8.h"
 #include "indexer/store/reader.h"
-#include "fs/render.h"
 #include "indexer/indexer.h"
 #include "indexer/realdebrid/rd_client.h"
 
@@ -36,14 +36,6 @@
 	"SELECT torrent_id AS torrent, name, hash, state, new_id," \
 	" attempts, started_at, updated_at, next_at AS next_retry_at," \
 	" last_error, plan FROM rd_repairs"
-
-/* Every query here reads repair tables; one message names them. */
-static int prepare(sqlite3 *db, const char *sql, sqlite3_stmt **st)
-{
-	int rc = sqlite3_prepare_v2(db, sql, -1, st, NULL);
-
-	return rc == SQLITE_OK ? 0 : db_error(db, rc, "read repairs");
-}
 
 /* One column as JSON: times (columns named *_at) as RFC 3339, the rest
  * by their type; text and paths may be any bytes. */
@@ -85,7 +77,7 @@ static int rows_array(sqlite3 *db, const char *sql, json_t **out)
 {
 	sqlite3_stmt *st;
 	json_t *a;
-	int rc = prepare(db, sql, &st);
+	int rc = db_prepare(db, sql, &st);
 
 	if (rc)
 		return rc;
@@ -115,7 +107,7 @@ static int row_or_null(sqlite3 *db, const char *sql, json_t **out)
 	return 0;
 }
 
-int render_broken(struct strbuf *out)
+int query_broken(struct strbuf *out)
 {
 	sqlite3 *db = reader_begin();
 	sqlite3_stmt *st;
@@ -123,14 +115,14 @@ int render_broken(struct strbuf *out)
 
 	if (!db)
 		return -EIO;
-	rc = prepare(db, BROKEN_SQL, &st);
+	rc = db_prepare(db, BROKEN_SQL, &st);
 	if (rc) {
 		reader_end(db);
 		return rc;
 	}
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		for (int i = 0; i < 2; i++) {
-			render_field(out, (const char *)
+			utf8_add_field(out, (const char *)
 				     sqlite3_column_text(st, i));
 			strbuf_addch(out, '\t');
 		}
@@ -142,7 +134,7 @@ int render_broken(struct strbuf *out)
 	return rc;
 }
 
-int render_broken_json(struct strbuf *out)
+int query_broken_json(struct strbuf *out)
 {
 	sqlite3 *db = reader_begin();
 	json_t *links;
@@ -177,7 +169,7 @@ static json_t *guard_object(json_t *last)
 /* The lists of repairs.json, each one query. */
 #define NR_LISTS 7
 
-int render_repairs_json(struct strbuf *out)
+int query_repairs_json(struct strbuf *out)
 {
 	static const char *const sql[] = {
 		REPAIR_COLUMNS " WHERE state IN ('queued', 'adding',"
@@ -236,8 +228,8 @@ int render_repairs_json(struct strbuf *out)
 static int requests_object(sqlite3 *db, json_t **out)
 {
 	sqlite3_stmt *st;
-	int rc = prepare(db, "SELECT endpoint, count(*) FROM rd_attempts"
-			 " GROUP BY endpoint ORDER BY endpoint", &st);
+	int rc = db_prepare(db, "SELECT endpoint, count(*) FROM rd_attempts"
+			    " GROUP BY endpoint ORDER BY endpoint", &st);
 
 	if (rc)
 		return rc;
@@ -253,7 +245,7 @@ static int requests_object(sqlite3 *db, json_t **out)
 	return db_error(db, rc, "read repair requests");
 }
 
-int render_repair_json(struct strbuf *out)
+int query_repair_json(struct strbuf *out)
 {
 	json_t *requests = NULL, *totals = NULL, *last = NULL;
 	sqlite3 *db = reader_begin();
@@ -330,7 +322,7 @@ static int repair_warnings(sqlite3 *db, struct strbuf *warns)
 	return 0;
 }
 
-int render_repair_health(struct strbuf *errors, struct strbuf *warns)
+int query_repair_health(struct strbuf *errors, struct strbuf *warns)
 {
 	sqlite3 *db = reader_begin();
 	sqlite3_stmt *st;
@@ -338,8 +330,8 @@ int render_repair_health(struct strbuf *errors, struct strbuf *warns)
 
 	if (!db)
 		return -EIO;
-	rc = prepare(db, "SELECT guard_ok, guard_reason FROM rd_passes"
-		     " ORDER BY id DESC LIMIT 1", &st);
+	rc = db_prepare(db, "SELECT guard_ok, guard_reason FROM rd_passes"
+			" ORDER BY id DESC LIMIT 1", &st);
 	if (rc) {
 		reader_end(db);
 		return rc;
@@ -347,7 +339,7 @@ int render_repair_health(struct strbuf *errors, struct strbuf *warns)
 	rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW && !sqlite3_column_int(st, 0)) {
 		strbuf_addstr(errors, "error: Real-Debrid mount looks down (");
-		render_field(errors, sqlite3_column_text(st, 1) ?
+		utf8_add_field(errors, sqlite3_column_text(st, 1) ?
 			     (const char *)sqlite3_column_text(st, 1) : "?");
 		strbuf_addstr(errors, "): nothing is repaired or deleted\n");
 	}
