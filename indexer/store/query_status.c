@@ -111,16 +111,26 @@ static json_t *scan_from_row(sqlite3_stmt *st)
 			   json_boolean(sqlite3_column_int(st, SC_SUCCESS)));
 }
 
-/* A scan the store took no row of, as the indexer kept it. */
-static json_t *scan_from_result(const struct indexer_scan_result *r)
+/* A scan's live counters in the order of scan_counts[]. */
+static void stats_counts(const struct scan_stats *c, int64_t counts[])
 {
-	const struct scan_stats *c = &r->stats;
-	int64_t counts[] = {
+	const uint64_t v[] = {
 		c->files_seen, c->files_new,
 		c->files_changed + c->files_renamed, c->files_unchanged,
 		c->files_deleted, c->tag_errors, c->io_errors, c->bytes_read,
 	};
 
+	for (size_t i = 0; i < sizeof(v) / sizeof(*v); i++)
+		counts[i] = v[i];
+}
+
+/* A scan the store took no row of, as the indexer kept it. */
+static json_t *scan_from_result(const struct indexer_scan_result *r)
+{
+	const struct scan_stats *c = &r->stats;
+	int64_t counts[sizeof(scan_counts) / sizeof(*scan_counts)];
+
+	stats_counts(c, counts);
 	return scan_object(r->id, r->trigger, r->scope, r->started_at,
 			   r->started_at + r->duration_s, r->duration_s, counts,
 			   c->walk_ns / 1e9, c->parse_ns / 1e9, r->write_s,
@@ -130,13 +140,10 @@ static json_t *scan_from_result(const struct indexer_scan_result *r)
 static json_t *scan_running(const struct indexer_status *s)
 {
 	const struct scan_stats *c = &s->scan;
-	int64_t counts[] = {
-		c->files_seen, c->files_new,
-		c->files_changed + c->files_renamed, c->files_unchanged,
-		c->files_deleted, c->tag_errors, c->io_errors, c->bytes_read,
-	};
+	int64_t counts[sizeof(scan_counts) / sizeof(*scan_counts)];
 	json_t *o, *progress = json_object();
 
+	stats_counts(c, counts);
 	o = scan_object(s->scan_id, s->scan_trigger,
 			s->scan_full ? "full" : "incremental",
 			s->scan_started_at, 0, s->scan_elapsed_s, counts,

@@ -18,6 +18,7 @@
 #include "common/db.h"
 #include "common/log.h"
 #include "common/strbuf.h"
+#include "testdb.h"
 
 struct env {
 	char dir[64];
@@ -86,22 +87,6 @@ static void test_error_names_file(void **state)
 	assert_int_equal(hook_calls, 1);
 }
 
-static int count_rows(const char *path)
-{
-	sqlite3 *db;
-	sqlite3_stmt *st;
-	int n = -1;
-
-	assert_int_equal(db_open(path, 1, &db), 0);
-	assert_int_equal(sqlite3_prepare_v2(db, "SELECT count(*) FROM t", -1,
-					    &st, NULL), SQLITE_OK);
-	if (sqlite3_step(st) == SQLITE_ROW)
-		n = sqlite3_column_int(st, 0);
-	sqlite3_finalize(st);
-	db_close(db);
-	return n;
-}
-
 /* A copy holds every committed row, the ones still in the WAL too, and
  * is private whatever the umask. */
 static void test_copy(void **state)
@@ -118,12 +103,12 @@ static void test_copy(void **state)
 	umask(old);
 	assert_int_equal(stat(to, &st), 0);
 	assert_int_equal(st.st_mode & 0777, 0600);
-	assert_int_equal(count_rows(to), 3);
+	assert_int_equal(testdb_int(to, "SELECT count(*) FROM t"), 3);
 
 	/* A copy replaces what was at its name. */
 	assert_int_equal(db_exec(e->db, "INSERT INTO t VALUES (4)"), 0);
 	assert_int_equal(db_copy(e->db, to), 0);
-	assert_int_equal(count_rows(to), 4);
+	assert_int_equal(testdb_int(to, "SELECT count(*) FROM t"), 4);
 
 	snprintf(to, sizeof(to), "%s/no/such/folder.db", e->dir);
 	assert_true(db_copy(e->db, to) < 0);

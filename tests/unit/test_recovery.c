@@ -24,6 +24,7 @@
 #include "indexer/recovery.h"
 #include "indexer/store/schema.h"
 #include "indexer/store/storefile.h"
+#include "testdb.h"
 
 struct env {
 	char dir[64];
@@ -89,21 +90,6 @@ static void damage(const char *path)
 	close(fd);
 }
 
-static int64_t count(const char *path, const char *sql)
-{
-	sqlite3 *db;
-	sqlite3_stmt *st;
-	int64_t n = -1;
-
-	assert_int_equal(db_open(path, 1, &db), 0);
-	assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &st, NULL), SQLITE_OK);
-	if (sqlite3_step(st) == SQLITE_ROW)
-		n = sqlite3_column_int64(st, 0);
-	sqlite3_finalize(st);
-	db_close(db);
-	return n;
-}
-
 /* The names in dir that start with prefix. */
 static int count_names(const char *dir, const char *prefix)
 {
@@ -127,7 +113,7 @@ static void test_sound_store_stays(void **state)
 	make_store(e->db, 3);
 	assert_int_equal(storefile_damaged(e->db, NULL), 0);
 	assert_int_equal(recovery_check(e->db), 0);
-	assert_int_equal(count(e->db, "SELECT count(*) FROM settings"), 3);
+	assert_int_equal(testdb_int(e->db, "SELECT count(*) FROM settings"), 3);
 	assert_int_equal(count_names(e->dir, "index.db.damaged-"), 0);
 }
 
@@ -152,7 +138,7 @@ static void test_restored_from_newest_good_backup(void **state)
 	assert_int_equal(storefile_damaged(e->db, NULL), 1);
 
 	assert_int_equal(recovery_check(e->db), 1);
-	assert_int_equal(count(e->db, "SELECT count(*) FROM settings"), 2);
+	assert_int_equal(testdb_int(e->db, "SELECT count(*) FROM settings"), 2);
 	assert_int_equal(count_names(e->dir, "index.db.damaged-"), 1);
 	assert_int_not_equal(storefile_epoch(), epoch);
 	assert_int_equal(storefile_fault(), STOREFILE_OK);

@@ -22,6 +22,7 @@
 #include "common/strbuf.h"
 #include "indexer/store/storefile.h"
 #include "indexer/store/writer.h"
+#include "testdb.h"
 
 struct env {
 	char dir[64];
@@ -58,21 +59,6 @@ static mode_t mode_of(const char *path)
 
 	assert_int_equal(stat(path, &st), 0);
 	return st.st_mode & 07777;
-}
-
-static int64_t count(const char *db_path, const char *sql)
-{
-	sqlite3 *db;
-	sqlite3_stmt *st;
-	int64_t n = -1;
-
-	assert_int_equal(db_open(db_path, 1, &db), 0);
-	assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &st, NULL), SQLITE_OK);
-	if (sqlite3_step(st) == SQLITE_ROW)
-		n = sqlite3_column_int64(st, 0);
-	sqlite3_finalize(st);
-	db_close(db);
-	return n;
 }
 
 /* The folders it makes are 0700, the file 0600, whatever the umask; a
@@ -193,7 +179,7 @@ static void test_lost_transaction(void **state)
 	assert_int_equal(storefile_fault(), STOREFILE_OK);
 	health(&errors);
 	assert_string_equal(errors.buf, "");
-	assert_int_equal(count(e->db, "SELECT count(*) FROM files"), 10);
+	assert_int_equal(testdb_int(e->db, "SELECT count(*) FROM files"), 10);
 	writer_on_loss(NULL);
 	strbuf_release(&errors);
 }
@@ -227,11 +213,11 @@ static void test_deleted_written_back(void **state)
 	assert_int_equal(storefile_fault(), STOREFILE_OK);
 	assert_int_not_equal(storefile_epoch(), epoch);
 	assert_int_equal(mode_of(e->db), 0600);
-	assert_int_equal(count(e->db, "SELECT count(*) FROM files"), 5);
+	assert_int_equal(testdb_int(e->db, "SELECT count(*) FROM files"), 5);
 	put_files("after", 5);
 	assert_int_equal(writer_call(NULL, NULL), 0);
 	assert_int_equal(writer_lost(), lost + 1);
-	assert_int_equal(count(e->db, "SELECT count(*) FROM files"), 10);
+	assert_int_equal(testdb_int(e->db, "SELECT count(*) FROM files"), 10);
 	/* nothing more to do: the store is where it belongs */
 	assert_int_equal(writer_write_back(), 0);
 }
