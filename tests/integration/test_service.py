@@ -87,6 +87,8 @@ def test_unit_file():
                   if line.startswith("ExecStart=")]
     assert len(start_line) == 1 and " -f " in start_line[0]
     assert "ExecReload=/bin/kill -HUP $MAINPID" in text
+    # the store's folder is private, as the folders mediamon makes are
+    assert "StateDirectoryMode=0700" in text.splitlines()
     hiding = [o for o in unit_options(text)
               if o.startswith(("Private", "Protect", "ReadOnly",
                                "TemporaryFileSystem", "MountFlags"))]
