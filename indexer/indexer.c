@@ -512,10 +512,12 @@ static int refresh_manga(const struct plan *p)
 
 /*
  * Mend what can be mended of the store: a deleted file is written back; a
- * file system that went read-only or failed is opened again (it may have
- * been mounted again); another file at the store's path is opened, and a
- * scan of every root brings it up to what the library holds. Returns 0
- * when something was done.
+ * full one, once its disk has room again, is written to (a small write,
+ * as a test); a file system
+ * that went read-only or failed is opened again (it may have been mounted
+ * again) and tested the same way; another file at the store's path is
+ * opened, and a scan of every root brings it up to what the library
+ * holds. Returns 0 when the store takes writes again.
  */
 static int mend_store(void)
 {
@@ -525,9 +527,14 @@ static int mend_store(void)
 	switch (storefile_fault()) {
 	case STOREFILE_DELETED:
 		return writer_write_back();
+	case STOREFILE_FULL:
+		/* a page may fit where a batch does not: only room that
+		 * came back is worth a test, or health would come and go */
+		return storefile_space_returned() ? writer_probe() : -EAGAIN;
 	case STOREFILE_READONLY:
 	case STOREFILE_IOERR:
-		return writer_reopen();
+		rc = writer_reopen();
+		return rc ? rc : writer_probe();
 	case STOREFILE_REPLACED:
 		rc = writer_reopen();
 		if (!rc) {
@@ -719,7 +726,7 @@ static void *indexer_main(void *unused)
 			order_requeue(&ix.current);
 			ix.retry_at = clock_mono() + ix.retry_wait;
 			log_warn("scan: run again in %.0f s, or once the store"
-				 " has room", ix.retry_wait);
+				 " takes writes again", ix.retry_wait);
 			ix.retry_wait = ix.retry_wait * 2 > RETRY_MAX_S ?
 				RETRY_MAX_S : ix.retry_wait * 2;
 		} else if (!retry) {
@@ -852,7 +859,8 @@ static struct roots *roots_new(const struct config *cfg)
 	return b;
 }
 
-/* Whether a scan runs or waits, for the jobs thread's auto checks. */
+/* Whether a scan runs or waits, or the store fails: the jobs thread's
+ * auto checks and the analysis wait for both. */
 static int scanning(void)
 {
 	int busy;
@@ -860,7 +868,7 @@ static int scanning(void)
 	pthread_mutex_lock(&ix.lock);
 	busy = ix.busy || ix.has_pending;
 	pthread_mutex_unlock(&ix.lock);
-	return busy;
+	return busy || storefile_fault() != STOREFILE_OK;
 }
 
 static int rescan_all(const char *trigger)
@@ -1075,16 +1083,15 @@ void indexer_watch_store(void)
 	if (storefile_fault() == STOREFILE_OK) {
 		ix.mend_at = 0;
 		ix.mend_wait = RETRY_FIRST_S;
-	} else if (now >= ix.mend_at) {
-		/* tried again later, and later, while it fails */
+	} else if (now >= ix.mend_at || storefile_space_returned()) {
+		/* tried again later, and later, while it fails; at once
+		 * when the disk has room again */
 		retry = !mend_store();
 		ix.mend_at = now + ix.mend_wait;
 		ix.mend_wait = fmin(ix.mend_wait * 2, RETRY_MAX_S);
 	}
-	if (storefile_space_returned()) {
-		log_info("store: there is room again");
-		retry = 1;
-	}
+	if (retry)
+		log_info("store: it takes writes again");
 	pthread_mutex_lock(&ix.lock);
 	if (retry && ix.retry_at) {
 		ix.retry_at = 0;

@@ -866,6 +866,39 @@ static int reopen(sqlite3 *db, void *unused)
 	return reopen_store();
 }
 
+/* The store's header written as it was: a write that changes nothing,
+ * and yet goes through the WAL to the disk like any other. */
+static int rewrite_version(sqlite3 *db, void *unused)
+{
+	sqlite3_stmt *st;
+	char sql[64];
+	int rc;
+
+	(void)unused;
+	rc = db_prepare(db, "PRAGMA user_version", &st);
+	if (rc)
+		return rc;
+	rc = sqlite3_step(st);
+	snprintf(sql, sizeof(sql), "PRAGMA user_version = %d",
+		 sqlite3_column_int(st, 0));
+	rc = db_finalize(st, rc, "read user_version");
+	return rc ? rc : db_exec(db, sql);
+}
+
+static int probe(sqlite3 *db, void *unused)
+{
+	int rc = db_transaction(db, rewrite_version, unused);
+
+	if (!rc)
+		storefile_writes_work();
+	return rc;
+}
+
+int writer_probe(void)
+{
+	return writer_call_urgent(probe, NULL);
+}
+
 int writer_write_back(void)
 {
 	return writer_call_urgent(write_back, NULL);

@@ -73,6 +73,13 @@ void writer_stop(void);
 int writer_reopen(void);
 
 /*
+ * Try one small write (the store's header, unchanged): when it commits,
+ * the faults of writing are over (storefile_writes_work()). Runs ahead of
+ * what is queued; returns 0 or the write's error (logged).
+ */
+int writer_probe(void);
+
+/*
  * When the store's file was deleted from under the writer, write it back
  * to its path from the writer's open connection (nothing is lost) and go
  * on there; readers see a new storefile_epoch(). Returns 0 (also when
