@@ -513,11 +513,11 @@ static int refresh_manga(const struct plan *p)
 /*
  * Mend what can be mended of the store: a deleted file is written back; a
  * full one, once its disk has room again, is written to (a small write,
- * as a test); a file system
- * that went read-only or failed is opened again (it may have been mounted
- * again) and tested the same way; another file at the store's path is
- * opened, and a scan of every root brings it up to what the library
- * holds. Returns 0 when the store takes writes again.
+ * as a test); a file system that went read-only or failed is opened
+ * again (it may have been mounted again) and tested the same way; another
+ * file at the store's path is opened, and a scan of every root brings it
+ * up to what the library holds. Returns 0 when the store takes writes
+ * again.
  */
 static int mend_store(void)
 {
@@ -543,6 +543,7 @@ static int mend_store(void)
 				 indexer_db_path());
 			pthread_mutex_lock(&ix.lock);
 			order_merge(&ix.pending, "recovery", 0, -1, NULL, 0);
+			pthread_cond_signal(&ix.wake);
 			pthread_mutex_unlock(&ix.lock);
 		}
 		return rc;
