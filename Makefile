@@ -204,7 +204,8 @@ bench: mediamon $(ANALYSER) $(BENCH_ANALYSIS) $(BENCH_FUSE_TREE)
 		sh tests/bench/bench.sh
 
 # Prints the reliability figures: kills survived, hostile cases passed,
-# concurrent reads served, fuzz executions per harness (a short fuzz run).
+# concurrent reads served, store faults survived, fuzz executions per
+# harness (a short fuzz run).
 # Each measurement is a target in RELIABILITY_EXTRA that appends its
 # "name: value" lines to $(BUILD)/reliability.txt.
 RELIABILITY_EXTRA ?= fuzz-figures

@@ -15,7 +15,9 @@
 #include "common/log.h"
 #include "common/sdnotify.h"
 #include "fs/alerts.h"
+#include "fs/render.h"
 #include "indexer/indexer.h"
+#include "indexer/store/query.h"
 
 /* How often STATUS= and the alerts are brought up to date, in ms. */
 #define STATUS_EVERY_MS 2000
@@ -44,7 +46,8 @@ static void wait_first_scan(void)
 
 	for (int i = 0; i < FIRST_SCAN_WAIT_MS / 10; i++) {
 		indexer_status(&s);
-		if (!s.scan_pending)
+		/* one the store failed is over, and waits to run again */
+		if (!s.scan_pending || s.scan_retry_in_s > 0)
 			return;
 		clock_sleep(0.01);
 	}
@@ -122,6 +125,7 @@ static void reload(void)
 	if (rc) {
 		log_error(rc, "reload: %s; keeping the configuration in use",
 			  err);
+		render_reload_refused(err);
 		if (next)
 			config_release(next);
 		free(next);
@@ -132,12 +136,15 @@ static void reload(void)
 	if (rc) {
 		log_error(rc, "reload: the indexer does not start with the new"
 			  " configuration; back to the previous one");
+		render_reload_refused("the indexer does not start with it (see"
+				      " /log)");
 		if (indexer_start(svc.cfg))
 			log_error(-EIO, "reload: the indexer is stopped; the"
 				  " mount shows the store as it was");
 		goto out;
 	}
 	svc.cfg = next;
+	render_reload_refused(NULL);
 	if (!log_level_parse(next->log_level, &level))
 		log_set_level(level);
 	log_info("reload: done, %zu music and %zu manga roots",
@@ -164,6 +171,8 @@ static void *daemon_main(void *unused)
 			break;
 		if (hup)
 			reload();
+		indexer_watch_store();
+		reader_refresh();
 		update_status();
 		alerts_check(svc.cfg);
 	}

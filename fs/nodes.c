@@ -21,7 +21,7 @@ static const struct {
 	{ "/README", { NODE_FILE, .render = render_readme } },
 	{ "/status", { .type = NODE_DIR } },
 	{ "/status/summary.json", { NODE_FILE, .render = query_summary } },
-	{ "/status/health", { NODE_FILE, .render = query_health } },
+	{ "/status/health", { NODE_FILE, .render = render_health } },
 	{ "/status/missing", { NODE_FILE, .render = query_missing } },
 	{ "/status/missing.json", { NODE_FILE, .render = query_missing_json,
 				    .owner_only = 1 } },

@@ -20,6 +20,7 @@
 #include "indexer/indexer.h"
 #include "indexer/manga/manga.h"
 #include "indexer/library/watch.h"
+#include "indexer/store/storefile.h"
 #include "indexer/store/writer.h"
 
 #define SCAN_COLUMNS \
@@ -66,7 +67,7 @@ static json_t *scan_object(int64_t id, const char *trigger,
 	json_t *o = json_object(), *phases = json_object();
 	int64_t seen = counts[0], bytes = counts[7];
 
-	json_object_set_new(o, "id", json_integer(id));
+	json_object_set_new(o, "id", id ? json_integer(id) : json_null());
 	json_object_set_new(o, "trigger", json_string(trigger));
 	json_object_set_new(o, "scope", json_string(scope));
 	json_object_set_new(o, "started_at", json_time(started));
@@ -110,16 +111,39 @@ static json_t *scan_from_row(sqlite3_stmt *st)
 			   json_boolean(sqlite3_column_int(st, SC_SUCCESS)));
 }
 
-static json_t *scan_running(const struct indexer_status *s)
+/* A scan's live counters in the order of scan_counts[]. */
+static void stats_counts(const struct scan_stats *c, int64_t counts[])
 {
-	const struct scan_stats *c = &s->scan;
-	int64_t counts[] = {
+	const uint64_t v[] = {
 		c->files_seen, c->files_new,
 		c->files_changed + c->files_renamed, c->files_unchanged,
 		c->files_deleted, c->tag_errors, c->io_errors, c->bytes_read,
 	};
+
+	for (size_t i = 0; i < sizeof(v) / sizeof(*v); i++)
+		counts[i] = v[i];
+}
+
+/* A scan the store took no row of, as the indexer kept it. */
+static json_t *scan_from_result(const struct indexer_scan_result *r)
+{
+	const struct scan_stats *c = &r->stats;
+	int64_t counts[sizeof(scan_counts) / sizeof(*scan_counts)];
+
+	stats_counts(c, counts);
+	return scan_object(r->id, r->trigger, r->scope, r->started_at,
+			   r->started_at + r->duration_s, r->duration_s, counts,
+			   c->walk_ns / 1e9, c->parse_ns / 1e9, r->write_s,
+			   r->peak_rss_kb, json_boolean(r->success));
+}
+
+static json_t *scan_running(const struct indexer_status *s)
+{
+	const struct scan_stats *c = &s->scan;
+	int64_t counts[sizeof(scan_counts) / sizeof(*scan_counts)];
 	json_t *o, *progress = json_object();
 
+	stats_counts(c, counts);
 	o = scan_object(s->scan_id, s->scan_trigger,
 			s->scan_full ? "full" : "incremental",
 			s->scan_started_at, 0, s->scan_elapsed_s, counts,
@@ -132,12 +156,18 @@ static json_t *scan_running(const struct indexer_status *s)
 	return o;
 }
 
-/* The last finished scan as JSON, or JSON null when there is none yet. */
-static int last_scan(sqlite3 *db, json_t **out)
+/* The last finished scan as JSON, or JSON null when there is none yet:
+ * the store's last row, unless the store failed to take the last one. */
+static int last_scan(sqlite3 *db, const struct indexer_status *s,
+		     json_t **out)
 {
 	sqlite3_stmt *st;
 	int rc;
 
+	if (s->has_last && !s->last.stored) {
+		*out = scan_from_result(&s->last);
+		return 0;
+	}
 	rc = db_prepare(db, "SELECT " SCAN_COLUMNS " FROM scans WHERE"
 			" finished_at IS NOT NULL ORDER BY id DESC LIMIT 1",
 			&st);
@@ -302,7 +332,7 @@ int query_summary(struct strbuf *out)
 	indexer_status(&s);
 	rc = cached_counts(db, generation, &counts, &roots);
 	if (!rc)
-		rc = last_scan(db, &last);
+		rc = last_scan(db, &s, &last);
 	reader_end(db);
 	if (rc) {
 		json_decref(counts);
@@ -341,7 +371,7 @@ int query_scan_json(struct strbuf *out)
 	if (!db)
 		return -EIO;
 	indexer_status(&s);
-	rc = last_scan(db, &last);
+	rc = last_scan(db, &s, &last);
 	if (!rc)
 		rc = db_prepare(db, "SELECT count(*), total(success = 1),"
 				" total(success = 0), total(files_seen),"
@@ -351,9 +381,11 @@ int query_scan_json(struct strbuf *out)
 		rc = sqlite3_step(st);
 		if (rc == SQLITE_ROW)
 			totals = json_pack("{s:I, s:I, s:I, s:I, s:o}",
-				"scans", (json_int_t)sqlite3_column_int64(st, 0),
+				"scans", (json_int_t)(sqlite3_column_int64(st, 0) +
+						      s.unstored_failures),
 				"succeeded", (json_int_t)sqlite3_column_double(st, 1),
-				"failed", (json_int_t)sqlite3_column_double(st, 2),
+				"failed", (json_int_t)(sqlite3_column_double(st, 2) +
+						       s.unstored_failures),
 				"files_indexed",
 				(json_int_t)sqlite3_column_double(st, 3),
 				"avg_files_per_s",
@@ -572,7 +604,41 @@ int query_scan_csv(struct strbuf *out)
 	return rc;
 }
 
-/* One line per problem, errors first; "ok" alone when there is none. */
+/* The line the last scan leaves in the health file, if any. */
+static int last_scan_health(sqlite3 *db, struct strbuf *out,
+			    struct strbuf *warn)
+{
+	struct indexer_status s;
+	sqlite3_stmt *st;
+	int rc;
+
+	indexer_status(&s);
+	if (s.has_last && !s.last.stored) {
+		if (!s.last.success)
+			strbuf_addstr(out, "error: the last scan did not finish"
+				      " (see /log)\n");
+		return 0;
+	}
+	rc = db_prepare(db, "SELECT id, success, io_errors FROM scans WHERE"
+			" success IS NOT NULL ORDER BY id DESC LIMIT 1", &st);
+	if (rc)
+		return rc;
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW && !sqlite3_column_int(st, 1))
+		strbuf_addf(out, "error: scan %lld did not finish (see /log)\n",
+			    (long long)sqlite3_column_int64(st, 0));
+	if (rc == SQLITE_ROW && sqlite3_column_int64(st, 2))
+		strbuf_addf(warn, "warn: the last scan could not read %lld"
+			    " files or directories (see /log)\n",
+			    (long long)sqlite3_column_int64(st, 2));
+	return db_finalize(st, rc, "read status");
+}
+
+/*
+ * One line per problem, errors first; "ok" alone when there is none. The
+ * file is read most when the store is in trouble: a store that cannot be
+ * read is one more line, never a failed read.
+ */
 int query_health(struct strbuf *out)
 {
 	struct strbuf warn = STRBUF_INIT;
@@ -580,13 +646,10 @@ int query_health(struct strbuf *out)
 	const struct indexer_root *roots;
 	struct watch_status watch;
 	uint64_t write_errors = writer_errors();
-	sqlite3 *db = reader_begin();
-	sqlite3_stmt *st;
+	sqlite3 *db;
 	size_t nr;
 	int rc;
 
-	if (!db)
-		return -EIO;
 	roots = indexer_roots(&nr);
 	for (size_t i = 0; i < nr; i++)
 		if (access(roots[i].path, R_OK | X_OK))
@@ -611,29 +674,20 @@ int query_health(struct strbuf *out)
 			    " directories polled every %s\n",
 			    (unsigned long long)watch.polled_dirs, every);
 	}
-	rc = db_prepare(db, "SELECT id, success, io_errors FROM scans WHERE"
-			" success IS NOT NULL ORDER BY id DESC LIMIT 1", &st);
-	if (!rc) {
-		rc = sqlite3_step(st);
-		if (rc == SQLITE_ROW && !sqlite3_column_int(st, 1))
-			strbuf_addf(out, "error: scan %lld did not finish"
-				    " (see /log)\n",
-				    (long long)sqlite3_column_int64(st, 0));
-		if (rc == SQLITE_ROW && sqlite3_column_int64(st, 2))
-			strbuf_addf(&warn, "warn: the last scan could not read"
-				    " %lld files or directories (see /log)\n",
-				    (long long)sqlite3_column_int64(st, 2));
-		rc = db_finalize(st, rc, "read status");
-	}
+	storefile_health(out, &warn);
+	db = reader_begin();
+	rc = db ? last_scan_health(db, out, &warn) : -EIO;
 	reader_end(db);
 	if (!rc)
 		rc = query_monitor_health(out, &warn);
 	if (!rc)
 		rc = query_repair_health(out, &warn);
+	if (rc)
+		strbuf_addstr(out, "error: store: cannot be read (see /log)\n");
 	strbuf_add(out, warn.buf, warn.len);
 	strbuf_release(&warn);
-	if (!rc && !out->len)
+	if (!out->len)
 		strbuf_addstr(out, "ok\n");
-	return rc;
+	return 0;
 }
 

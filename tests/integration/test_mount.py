@@ -11,6 +11,7 @@ import shutil
 import signal
 import sqlite3
 import subprocess
+import threading
 import time
 
 import pytest
@@ -508,3 +509,36 @@ def test_config_file_roots(make_mount, library, tmp_path):
                     "[music]\nroot = %s\n" % library)
     m = make_mount("config=" + str(conf))
     assert m.json("status/summary.json")["counts"]["tracks"] == 9
+
+
+def test_fstat_gives_the_open_snapshot(mount):
+    """An open generated file is one snapshot: fstat() gives its size, from
+    any thread of the process that opened it, while another process sees
+    the size of a rendering made now."""
+    path = mount.file("log")
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        size = os.fstat(fd).st_size
+        mount.rescan()      # a scan logs lines: the log grows
+        other = int(subprocess.run(["stat", "-c", "%s", path],
+                                   capture_output=True, text=True,
+                                   check=True).stdout)
+        assert other > size
+        assert os.fstat(fd).st_size == size
+        seen = []
+        t = threading.Thread(target=lambda: seen.append(
+            os.fstat(fd).st_size))
+        t.start()
+        t.join()
+        assert seen == [size]
+        data = b""
+        while True:
+            part = os.read(fd, 4096)
+            if not part:
+                break
+            data += part
+        assert len(data) == size
+    finally:
+        os.close(fd)
+    # closed, the file is a fresh rendering again
+    assert os.stat(path).st_size >= other

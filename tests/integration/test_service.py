@@ -87,6 +87,8 @@ def test_unit_file():
                   if line.startswith("ExecStart=")]
     assert len(start_line) == 1 and " -f " in start_line[0]
     assert "ExecReload=/bin/kill -HUP $MAINPID" in text
+    # the store's folder is private, as the folders mediamon makes are
+    assert "StateDirectoryMode=0700" in text.splitlines()
     hiding = [o for o in unit_options(text)
               if o.startswith(("Private", "Protect", "ReadOnly",
                                "TemporaryFileSystem", "MountFlags"))]
@@ -652,6 +654,16 @@ def test_sighup_refuses_bad_config(bad, reloadable, tmp_path):
     assert m.proc.poll() is None
     assert m.json("status/summary.json")["roots"] == before
     assert m.rescan()["files_seen"] == 10
+    # health says so, as what runs is not what the file says, until a
+    # reload works
+    why = line.split(" error: reload: ", 1)[1].split(
+        "; keeping the configuration in use")[0]
+    assert m.read("status/health").decode() == (
+        "error: reload refused: %s; the configuration from before is in"
+        " use\n" % why)
+    write_conf(conf, [("music", library)])
+    m.proc.send_signal(signal.SIGHUP)
+    wait_for(lambda: m.read("status/health") == b"ok\n")
 
 
 def test_sighup_notifies_reloading(notify_socket, reloadable):
