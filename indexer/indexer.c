@@ -11,9 +11,11 @@
 #include "common/config.h"
 #include "common/db.h"
 #include "common/log.h"
+#include "common/notify.h"
 #include "indexer/jobs.h"
 #include "indexer/manga/manga.h"
 #include "indexer/library/watch.h"
+#include "indexer/notifier.h"
 #include "indexer/store/writer.h"
 
 /* Subtree requests beyond this many merge into a scan of every root. */
@@ -93,6 +95,7 @@ static struct {
 	struct scan_order current;
 	double scan_started_mono, scan_started_wall, write_s_start;
 	struct scan_stats stats;
+	int rate_above;		/* the last scan failed too many files */
 } ix = {
 	.lock = PTHREAD_MUTEX_INITIALIZER,
 	.wake = PTHREAD_COND_INITIALIZER,
@@ -482,6 +485,34 @@ static void refresh_manga(const struct plan *p)
 	free(scope);
 }
 
+/* Each finished scan is looked at once; only the first of a run of scans
+ * above [notify] error_rate is news, so a library that stays broken does
+ * not page its owner after every rescan. */
+static void tell_error_rate(const struct scan_row *row)
+{
+	uint64_t files = row->stats->files_seen;
+	uint64_t errors = row->stats->tag_errors + row->stats->io_errors;
+	double limit = ix.cfg->notify_error_rate;
+	/* A scan that saw nothing could read nothing: every error counts. */
+	double rate = files ? (double)errors / files : errors > 0;
+
+	if (rate <= limit || ix.rate_above) {
+		ix.rate_above = rate > limit;
+		return;
+	}
+	ix.rate_above = 1;
+	notify_event(NOTIFY_ERROR_RATE, NULL,
+		     json_pack("{s:I, s:I, s:I, s:f, s:f}",
+			       "scan", (json_int_t)row->id,
+			       "files_seen", (json_int_t)files,
+			       "errors", (json_int_t)errors,
+			       "error_rate", rate, "threshold", limit),
+		     "scan %lld could not read %llu of %llu files (%.1f%%,"
+		     " above %.1f%%)", (long long)row->id,
+		     (unsigned long long)errors, (unsigned long long)files,
+		     rate * 100, limit * 100);
+}
+
 /* Carry out one scan order from its row to its figures. Runs on the
  * indexer thread; the FUSE side sees its progress through ix.stats. */
 static void run_order(void)
@@ -527,6 +558,8 @@ static void run_order(void)
 	row.peak_rss_kb = peak_rss_kb();
 	row.success = rc == 0;
 	writer_call(row_finish, &row);
+	if (rc != -ECANCELED)
+		tell_error_rate(&row);
 	record_latency(o);
 	log_info("scan %lld %s in %.2f s: %llu files, %llu new, %llu changed,"
 		 " %llu deleted, %llu tag errors, %llu i/o errors",
@@ -714,6 +747,9 @@ int indexer_start(const struct config *cfg)
 	rc = writer_call(sync_roots, NULL);
 	if (!rc)
 		rc = writer_call(sync_covers, NULL);
+	/* Without notifications the index still works, silently. */
+	if (!rc && notifier_start(cfg))
+		log_warn("indexer: no notifier, so no notifications");
 	if (!rc) {
 		/* Without inotify the index still works, by rescans only. */
 		watch_start(cfg, ix.roots, ix.nr_roots);
@@ -723,6 +759,7 @@ int indexer_start(const struct config *cfg)
 	}
 	if (rc) {
 		watch_stop();
+		notifier_stop();
 		writer_stop();
 		goto fail;
 	}
@@ -761,6 +798,7 @@ void indexer_stop(void)
 	watch_stop();
 	order_clear(&ix.pending);
 	ix.has_pending = 0;
+	notifier_stop();
 	writer_stop();
 	__atomic_store_n(&shown, NULL, __ATOMIC_RELEASE);
 	pthread_mutex_lock(&ix.lock);

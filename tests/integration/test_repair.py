@@ -187,6 +187,10 @@ class Setup:
         raise AssertionError("no %s within %ss; log:\n%s" % (
             what, timeout, (self.tmp / "mediamon.log").read_text()[-3000:]))
 
+    def told(self):
+        """What Discord was told, oldest first."""
+        return [m["content"] for m in self.webhook.call("/_messages")]
+
     def states(self):
         return {b["link"]: b["state"]
                 for b in self.m.json("status/broken.json")}
@@ -271,9 +275,10 @@ def test_healthy_repair_end_to_end(setup):
         [os.path.join(s.movies, "Movie (2019)", "Movie.mkv")])
     assert s.sonarr.call("/_commands") == []
     assert s.radarr.call("/_commands") == []
-    messages = s.webhook.call("/_messages")
+    messages = s.wait(lambda: s.told(), "the pass told")
     assert len(messages) == 1
-    assert "2 torrents repaired" in messages[0]["content"]
+    assert messages[0].startswith("mediamon: Real-Debrid repair pass\n")
+    assert "2 torrents repaired" in messages[0]
     assert "hookTOKEN" not in (s.tmp / "mediamon.log").read_text()
     metrics = s.m.json("metrics/repair.json")
     assert metrics["repairs_ok"] == 2
@@ -662,9 +667,10 @@ def test_failed_delete_of_old_torrent_is_retried(setup):
     assert metrics["old_torrent_delete_failures"] == 1
     assert metrics["repairs_ok"] == 1
     # One message per pass that did something: the repair, the deletion.
-    messages = [m["content"] for m in s.webhook.call("/_messages")
-                if "repair pass" in m["content"]]
-    assert len(messages) == 2
+    messages = s.wait(lambda: len([m for m in s.told()
+                                   if "repair pass" in m]) == 2 and
+                      [m for m in s.told() if "repair pass" in m],
+                      "two passes told")
     assert "1 torrents repaired" in messages[0]
     assert "0 old torrents deleted" in messages[0]
     assert "0 torrents repaired" in messages[1]
