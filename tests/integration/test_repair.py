@@ -275,10 +275,15 @@ def test_healthy_repair_end_to_end(setup):
         [os.path.join(s.movies, "Movie (2019)", "Movie.mkv")])
     assert s.sonarr.call("/_commands") == []
     assert s.radarr.call("/_commands") == []
-    messages = s.wait(lambda: s.told(), "the pass told")
-    assert len(messages) == 1
-    assert messages[0].startswith("mediamon: Real-Debrid repair pass\n")
-    assert "2 torrents repaired" in messages[0]
+    # one notification per torrent repaired, then the pass's summary
+    messages = s.wait(lambda: any("repair pass" in m for m in s.told()) and
+                      s.told(), "the pass told")
+    assert len(messages) == 3
+    assert sorted(m.split("\n")[0] for m in messages[:2]) == [
+        "mediamon: Torrent repaired: " + DEAD,
+        "mediamon: Torrent repaired: " + OTHER]
+    assert messages[2].startswith("mediamon: Real-Debrid repair pass\n")
+    assert "2 torrents repaired" in messages[2]
     assert "hookTOKEN" not in (s.tmp / "mediamon.log").read_text()
     metrics = s.m.json("metrics/repair.json")
     assert metrics["repairs_ok"] == 2
@@ -412,6 +417,13 @@ def test_infringing_alone_is_permanent_and_rescans_once(setup):
     metrics = s.m.json("metrics/repair.json")
     assert metrics["permanent_failures"] == 1
     assert metrics["links_deleted"] == len(gone)
+    # the failure for good is told on its own, before the pass's summary
+    told = s.wait(lambda: any("repair pass" in m for m in s.told()) and
+                  s.told(), "the pass told")
+    failures = [m for m in told if m.startswith("mediamon: Repair failed")]
+    name = OTHER if first == make_id(OTHER) else DEAD
+    assert failures == ["mediamon: Repair failed: %s\ntorrent %s cannot be"
+                        " repaired: infringing_file" % (name, first)]
 
 
 @pytest.mark.parametrize("trouble", ["unmounted", "emptied", "too_many"])
