@@ -7,6 +7,7 @@
 #include "common/config.h"
 #include "common/db.h"
 #include "common/log.h"
+#include "common/notify.h"
 #include "common/strbuf.h"
 #include "indexer/store/services.h"
 #include "indexer/store/writer.h"
@@ -147,7 +148,7 @@ static int record_sent(const struct want *w, size_t nr,
 static int hand_over(struct handoff *h, const char *series,
 		     const struct want *w, size_t nr, size_t i)
 {
-	struct strbuf err = STRBUF_INIT;
+	struct strbuf err = STRBUF_INIT, subject = STRBUF_INIT;
 	struct download_release dr;
 	const struct release *r;
 	struct sent d = {
@@ -179,20 +180,34 @@ static int hand_over(struct handoff *h, const char *series,
 	}
 	services_record(NULL, d.client, rc, rc ? strip_name(err.buf, d.client) :
 		       NULL, "error");
+	strbuf_addf(&subject, "%s volume %d", series, w[i].volume);
 	if (rc) {
 		log_warn("handoff: %s", err.buf);
 		h->errors++;
 		d.state = "failed";
 		d.error = strip_name(err.buf, d.client);
+		notify_event(NOTIFY_HANDOFF_FAILED, subject.buf,
+			     json_pack("{s:s, s:i, s:s, s:s, s:s}", "series",
+				       series, "volume", w[i].volume, "title",
+				       r->title, "client", d.client, "error",
+				       d.error),
+			     "\"%s\" did not reach %s: %s", r->title, d.client,
+			     d.error);
 		rc = writer_call(store_sent, &d);
 	} else {
 		log_info("handoff: sent \"%s\" to %s for %s volume %d",
 			 r->title, d.client, series, w[i].volume);
+		notify_event(NOTIFY_SENT, subject.buf,
+			     json_pack("{s:s, s:i, s:s, s:s}", "series", series,
+				       "volume", w[i].volume, "title", r->title,
+				       "client", d.client),
+			     "\"%s\" sent to %s", r->title, d.client);
 		h->sent++;
 		d.state = "sent";
 		rc = record_sent(w, nr, r, &d);
 	}
 	strbuf_release(&err);
+	strbuf_release(&subject);
 	return rc;
 }
 

@@ -11,6 +11,7 @@
 #include "common/config.h"
 #include "common/db.h"
 #include "common/log.h"
+#include "common/notify.h"
 #include "common/strbuf.h"
 #include "indexer/monitor/catalog.h"
 #include "indexer/monitor/handoff.h"
@@ -497,6 +498,34 @@ static int store_results(sqlite3 *db, void *arg)
 	return rc;
 }
 
+/* Each wanted volume that has a release is news; the notifier tells it
+ * once per volume, however many checks find it again. */
+static void tell_found(const struct monitor *m, const struct series *s,
+		       const struct want *w, size_t nr)
+{
+	struct strbuf subject = STRBUF_INIT;
+
+	for (size_t i = 0; i < nr; i++) {
+		const struct release *r = w[i].r;
+
+		if (!w[i].nr)
+			continue;
+		strbuf_reset(&subject);
+		strbuf_addf(&subject, "%s volume %d", s->name, w[i].volume);
+		notify_event(NOTIFY_RELEASE_FOUND, subject.buf,
+			     json_pack("{s:s, s:i, s:s, s:i, s:s, s:s}",
+				       "series", s->name,
+				       "volume", w[i].volume,
+				       "flow", monitor_flow_name(m->flow),
+				       "releases", (int)w[i].nr,
+				       "best", r->title, "source", r->source),
+			     "%zu release%s for %s volume %d; the best: \"%s\""
+			     " (%s)", w[i].nr, w[i].nr > 1 ? "s" : "",
+			     s->name, w[i].volume, r->title, r->source);
+	}
+	strbuf_release(&subject);
+}
+
 /* Search the wanted volumes of one series in the configured sources and
  * store what was found. */
 static int search_series(struct monitor *m, const struct series *s,
@@ -540,6 +569,8 @@ static int search_series(struct monitor *m, const struct series *s,
 	res.replace = !failed;
 	if (!rc)
 		rc = writer_call(store_results, &res);
+	if (!rc)
+		tell_found(m, s, w, nr);
 	if (!rc)
 		rc = handoff_series(&m->handoff, s->name, w, nr);
 	wants_free(w, nr);
@@ -722,6 +753,28 @@ static int highest_owned(const struct manga_volume *v, size_t nr)
 	return (int)floor(high);
 }
 
+/* Nautiljon's count went up since the last check: each volume it added
+ * that is not owned is news. The first count of a series is not: it
+ * says what was out before the series was watched. */
+static void tell_published(const struct series *s, int count, int high)
+{
+	struct strbuf subject = STRBUF_INIT;
+
+	for (int v = (int)s->published + 1; s->published > 0 && v <= count;
+	     v++) {
+		if (v <= high)
+			continue;
+		strbuf_reset(&subject);
+		strbuf_addf(&subject, "%s volume %d", s->name, v);
+		notify_event(NOTIFY_NEW_VOLUME, subject.buf,
+			     json_pack("{s:s, s:i, s:i}", "series", s->name,
+				       "volume", v, "published", count),
+			     "%s volume %d is out in French (Nautiljon counts"
+			     " %d)", s->name, v, count);
+	}
+	strbuf_release(&subject);
+}
+
 /* The new-volume flow for one series: a number written by hand wins
  * over Nautiljon, which is then not asked; what lies beyond the highest
  * volume owned is wanted. */
@@ -754,6 +807,7 @@ static int check_new(struct monitor *m, const struct series *s)
 			rc = writer_call(store_published, &p);
 			if (rc)
 				return rc;
+			tell_published(s, count, high);
 		}
 	}
 	if (count > high) {

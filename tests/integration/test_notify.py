@@ -9,7 +9,8 @@ import sqlite3
 
 import pytest
 
-from conftest import start, unmount
+from conftest import is_mounted, start, unmount
+from test_monitor import monitored, qbit_conf, saga  # noqa: F401
 from test_service import check_config, wait_for
 
 TOKEN = "WEBHOOKTOKEN-s3cr3t"
@@ -381,3 +382,50 @@ def test_secrets_nowhere(fake, library, tmp_path):
         assert "\n%s = ********\n" % key in r.stdout
     assert "\nevents = all\n" in r.stdout
     assert "\nretry_for = 1d\n" in r.stdout
+
+
+def test_monitor_events_reach_each_target(monitored, fake):
+    """A volume out, releases found, sent, a hand-off that failed: each
+    reaches every kind of target once, however many checks see it."""
+    t = Targets(fake)
+    qbit = fake("qbittorrent_fake.py")
+    mon = monitored([saga(1)], nautiljon={"saga+01": [12, "En cours"]},
+                    monitor="auto_download = yes\ncache_ttl = 0\n",
+                    general="dry_run = no\n",
+                    extra=qbit_conf(qbit) + t.conf())
+    # the catalog's release of volume 10 is one qBittorrent fails on
+    mon.catalog.write_text(
+        '{"title": "Saga 01 T10", "link": "https://ddl.example/error500",'
+        ' "size": 1000, "source": "EBDZ"}\n')
+    mon.check("new")            # the first count says nothing
+    mon.check("missing")
+    mon.nautiljon.call("/_set", {"saga+01": [13, "En cours"]})
+    mon.check("new")
+    mon.check("missing")        # found and failed again: no news
+    mon.nautiljon.call("/_set", {"saga+01": [14, "En cours"]})
+    mon.check("new")
+    want = sorted([
+        ("release_found", "Saga 01 volume 2"),
+        ("release_found", "Saga 01 volume 4"),
+        ("release_found", "Saga 01 volume 6"),
+        ("release_found", "Saga 01 volume 10"),
+        ("sent", "Saga 01 volume 2"),
+        ("sent", "Saga 01 volume 4"),
+        ("handoff_failed", "Saga 01 volume 10"),
+        ("new_volume", "Saga 01 volume 13"),
+        ("new_volume", "Saga 01 volume 14"),
+    ])
+
+    def told():
+        """volume 14 at every target"""
+        return all(("new_volume", "Saga 01 volume 14") in t.events(k)
+                   for k in KINDS)
+    wait_for(told, 60)
+    for k in KINDS:
+        assert sorted(t.events(k)) == want, k
+    failed = [p for e, _, p in t.notes("hook") if e == "handoff_failed"]
+    assert failed[0]["body"]["details"]["client"] == "qbittorrent"
+    assert "HTTP 500" in failed[0]["body"]["message"]
+    sent = [p for e, _, p in t.notes("ntfy") if e == "sent"]
+    assert sent[0]["message"]["tags"] == ["inbox_tray", "mediamon"]
+    assert is_mounted(mon.m.path)
