@@ -96,6 +96,11 @@ int db_open(const char *path, int readonly, sqlite3 **out)
 	return 0;
 }
 
+const char *db_library_version(void)
+{
+	return sqlite3_libversion();
+}
+
 void db_close(sqlite3 *db)
 {
 	int rc = sqlite3_close(db);

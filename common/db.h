@@ -22,6 +22,9 @@ struct strbuf;
  */
 int db_open(const char *path, int readonly, sqlite3 **out);
 
+/* The SQLite library's version, for --version. */
+const char *db_library_version(void);
+
 /* Close a connection, finalizing nothing: statements must be gone. */
 void db_close(sqlite3 *db);
 

@@ -17,8 +17,8 @@
 #include "common/notify.h"
 #include "common/sdnotify.h"
 #include "common/strbuf.h"
-#include "fs/render.h"
 #include "indexer/indexer.h"
+#include "indexer/store/query.h"
 
 /* How often STATUS= and the health alerts are brought up to date, in
  * ms. */
@@ -94,7 +94,7 @@ static void update_status(void)
 static int health_errors(json_t *lines)
 {
 	struct strbuf health = STRBUF_INIT;
-	int rc = render_health(&health);
+	int rc = query_health(&health);
 
 	for (char *line = health.buf, *end; !rc && *line; line = end + 1) {
 		end = strchrnul(line, '\n');

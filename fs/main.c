@@ -17,11 +17,10 @@
 #include "fs/fs.h"
 #include "fs/invalidate.h"
 #include "fs/loop.h"
-#include "fs/reader.h"
+#include "indexer/store/query.h"
 #include "fs/daemon.h"
 #include "fs/views.h"
 #include "indexer/indexer.h"
-#include "indexer/store/schema.h"
 
 enum {
 	KEY_CONFIG,
@@ -182,35 +181,6 @@ static int check_config(struct options *o)
 	return rc ? 1 : 0;
 }
 
-/* Create the database's folder and bring its schema up to date now, so a
- * store that cannot be used stops the daemon before anything is mounted. */
-static int prepare_store(const char *path)
-{
-	char *copy = strdup(path);
-	sqlite3 *db;
-	int rc;
-
-	if (!copy)
-		return -ENOMEM;
-	for (char *p = copy + 1; (p = strchr(p, '/')); p++) {
-		*p = '\0';
-		if (mkdir(copy, 0755) && errno != EEXIST) {
-			rc = log_error(-errno, "database folder %s: %s", copy,
-				       strerror(errno));
-			free(copy);
-			return rc;
-		}
-		*p = '/';
-	}
-	free(copy);
-	rc = db_open(path, 0, &db);
-	if (rc)
-		return rc;
-	rc = schema_migrate(db);
-	db_close(db);
-	return rc;
-}
-
 /* A daemon that was killed leaves its mount point dead: every access to
  * it fails with ENOTCONN ("Transport endpoint is not connected") until it
  * is unmounted, and libfuse cannot even resolve it. Detach it lazily, as
@@ -248,7 +218,7 @@ static int run(struct fuse_args *args, struct fuse_cmdline_opts *cmd,
 	struct fuse_session *se;
 	int rc = -1;
 
-	if (prepare_store(cfg->database))
+	if (indexer_prepare_store(cfg->database))
 		return 1;
 	if (fuse_opt_add_arg(args, "-odefault_permissions") ||
 	    fuse_opt_add_arg(args, "-ofsname=mediamon") ||
@@ -311,7 +281,7 @@ int main(int argc, char **argv)
 		goto out;
 	if (o.version) {
 		printf("mediamon %s (libfuse %s, SQLite %s)\n",
-		       MEDIAMON_VERSION, fuse_pkgversion(), sqlite3_libversion());
+		       MEDIAMON_VERSION, fuse_pkgversion(), db_library_version());
 		rc = 0;
 		goto out;
 	}

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
 
 #include "common/clock.h"
 #include "common/config.h"
@@ -14,8 +15,12 @@
 #include "common/notify.h"
 #include "indexer/jobs.h"
 #include "indexer/manga/manga.h"
+#include "indexer/manga/names.h"
 #include "indexer/library/watch.h"
 #include "indexer/notifier.h"
+#include "indexer/realdebrid/rd_links.h"
+#include "indexer/realdebrid/rd_watch.h"
+#include "indexer/store/schema.h"
 #include "indexer/store/writer.h"
 
 /* Subtree requests beyond this many merge into a scan of every root. */
@@ -727,6 +732,51 @@ static int scanning(void)
 	return busy;
 }
 
+static int rescan_all(const char *trigger)
+{
+	return indexer_rescan(trigger, 0, NULL);
+}
+
+/* Library folders changed: the repair's jobs bring its links up to date
+ * (all of them when nr is 0). */
+static void libs_changed(char *const *paths, size_t nr)
+{
+	rd_watch_changed(paths, nr);
+	jobs_submit(JOBS_REPAIR_LINKS, "watch");
+}
+
+/* Start the watcher on the roots and, when the repair runs (a mount and
+ * a library are set), on the library folders named as its walk names
+ * them. Without inotify the index still works, by rescans only. */
+static void start_watch(const struct config *cfg)
+{
+	size_t nr_libs = cfg->rd_mount ? cfg->rd_libraries.nr : 0;
+	const char **roots = calloc(ix.nr_roots + 1, sizeof(*roots));
+	char **libs = calloc(nr_libs + 1, sizeof(*libs));
+	struct watch_setup set = {
+		.roots = roots, .nr_roots = ix.nr_roots,
+		.libs = libs, .nr_libs = nr_libs,
+		.rescan = indexer_rescan_paths, .rescan_all = rescan_all,
+		.libs_changed = libs_changed,
+	};
+	size_t i;
+
+	for (i = 0; roots && i < ix.nr_roots; i++)
+		roots[i] = ix.roots[i].path;
+	for (i = 0; libs && i < nr_libs; i++)
+		if (!(libs[i] = rd_links_normalize(NULL,
+						   cfg->rd_libraries.items[i])))
+			break;
+	if (roots && libs && i == nr_libs)
+		watch_start(cfg, &set);
+	else
+		log_error(-ENOMEM, "indexer: cannot start the watcher");
+	for (size_t k = 0; libs && k < nr_libs; k++)
+		free(libs[k]);
+	free(libs);
+	free(roots);
+}
+
 int indexer_start(const struct config *cfg)
 {
 	int rc;
@@ -751,8 +801,7 @@ int indexer_start(const struct config *cfg)
 	if (!rc && notifier_start(cfg))
 		log_warn("indexer: no notifier, so no notifications");
 	if (!rc) {
-		/* Without inotify the index still works, by rescans only. */
-		watch_start(cfg, ix.roots, ix.nr_roots);
+		start_watch(cfg);
 		rc = -pthread_create(&ix.thread, NULL, indexer_main, NULL);
 		if (rc)
 			log_error(rc, "indexer: cannot start thread");
@@ -888,4 +937,62 @@ const struct indexer_root *indexer_roots(size_t *nr)
 
 	*nr = b ? b->nr : 0;
 	return b ? b->r : NULL;
+}
+
+int indexer_prepare_store(const char *path)
+{
+	char *copy = strdup(path);
+	sqlite3 *db;
+	int rc;
+
+	if (!copy)
+		return -ENOMEM;
+	for (char *p = copy + 1; (p = strchr(p, '/')); p++) {
+		*p = '\0';
+		if (mkdir(copy, 0755) && errno != EEXIST) {
+			rc = log_error(-errno, "database folder %s: %s", copy,
+				       strerror(errno));
+			free(copy);
+			return rc;
+		}
+		*p = '/';
+	}
+	free(copy);
+	rc = db_open(path, 0, &db);
+	if (rc)
+		return rc;
+	rc = schema_migrate(db);
+	db_close(db);
+	return rc;
+}
+
+int indexer_set_series_monitored(int64_t series, int on)
+{
+	struct manga_setting s = {
+		.series = series, .what = MANGA_SET_MONITORED,
+		.number = !!on, .is_number = 1,
+	};
+
+	return writer_call_urgent(manga_store_setting, &s);
+}
+
+int indexer_set_series_latest(int64_t series, long latest)
+{
+	struct manga_setting s = {
+		.series = series, .what = MANGA_SET_LATEST,
+		.number = latest, .is_number = latest > 0,
+	};
+
+	if (latest < 0 || latest > NAMES_MAX_NUMBER)
+		return -EINVAL;
+	return writer_call_urgent(manga_store_setting, &s);
+}
+
+int indexer_set_series_source(int64_t series, const char *source)
+{
+	struct manga_setting s = {
+		.series = series, .what = MANGA_SET_SOURCE, .text = source,
+	};
+
+	return writer_call_urgent(manga_store_setting, &s);
 }

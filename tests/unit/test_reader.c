@@ -14,7 +14,7 @@
 #include <cmocka.h>
 
 #include "common/db.h"
-#include "fs/reader.h"
+#include "indexer/store/reader.h"
 #include "testdb.h"
 
 static struct testdb t;

@@ -1,11 +1,11 @@
-#include "fs/track_attrs.h"
+#include "indexer/store/track_attrs.h"
 
 #include <errno.h>
 #include <string.h>
 
 #include "common/db.h"
 #include "common/strbuf.h"
-#include "fs/reader.h"
+#include "indexer/store/reader.h"
 
 #define PREFIX "user.mediamon."
 

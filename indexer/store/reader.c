@@ -1,4 +1,4 @@
-#include "fs/reader.h"
+#include "indexer/store/reader.h"
 
 #include <errno.h>
 #include <pthread.h>
