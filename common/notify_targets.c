@@ -240,9 +240,14 @@ static void discord_url(const char *url, struct strbuf *out)
 	strbuf_addstr(out, strchr(url, '?') ? "&wait=true" : "?wait=true");
 }
 
-/* What a refusal says, for the log: Discord's "message", ntfy's
- * "error", or Slack's one word; never more than a line. */
-static void answer_text(const struct http_response *resp, char *out,
+/*
+ * What a refusal says, for the log: Discord's "message", ntfy's "error",
+ * or Slack's one word; never more than a line. Those services' answers
+ * are documented and echo no secret; a receiver of any kind might echo
+ * its own address, so only its status is shown.
+ */
+static void answer_text(enum notify_target_kind kind,
+			const struct http_response *resp, char *out,
 			size_t len)
 {
 	const struct strbuf *b = &resp->body;
@@ -250,11 +255,11 @@ static void answer_text(const struct http_response *resp, char *out,
 	const char *why = NULL;
 	size_t n = 0;
 
-	if (json_is_object(doc)) {
+	if (kind != NOTIFY_WEBHOOK && json_is_object(doc)) {
 		why = json_string_value(json_object_get(doc, "message"));
 		if (!why)
 			why = json_string_value(json_object_get(doc, "error"));
-	} else if (b->len && b->len < 100) {
+	} else if (kind != NOTIFY_WEBHOOK && b->len && b->len < 100) {
 		why = b->buf;
 	}
 	snprintf(out, len, "HTTP %ld", resp->status);
@@ -362,7 +367,8 @@ int notify_target_send(const struct notify_target *t,
 			resp.status == 429 ? discord_retry(&resp) :
 			resp.retry_after_s;
 		if (rc)
-			answer_text(&resp, out->error, sizeof(out->error));
+			answer_text(t->kind, &resp, out->error,
+				    sizeof(out->error));
 	}
 	http_response_release(&resp);
 out:
