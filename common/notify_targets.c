@@ -340,20 +340,16 @@ int notify_target_send(const struct notify_target *t,
 	default:
 		return -EINVAL;
 	}
-	if (doc) {
-		body = json_dumps(doc, JSON_COMPACT);
+	if (t->kind != NOTIFY_NTFY) {
+		body = doc ? json_dumps(doc, JSON_COMPACT) : NULL;
 		json_decref(doc);
 		if (!body) {
 			rc = -ENOMEM;
-			snprintf(out->error, sizeof(out->error), "out of memory");
+			snprintf(out->error, sizeof(out->error), "no memory");
 			goto out;
 		}
 		req.body = body;
 		req.body_len = strlen(body);
-	} else if (t->kind != NOTIFY_NTFY) {
-		rc = -ENOMEM;
-		snprintf(out->error, sizeof(out->error), "out of memory");
-		goto out;
 	}
 	rc = http_perform(&req, &resp);
 	out->status = resp.status;

@@ -246,53 +246,74 @@ static int row_delete(int64_t id)
 		.sql = "DELETE FROM notify_queue WHERE id = ?1", .id = id });
 }
 
-/*
- * The oldest alert waiting for t into r, its texts owned by the
- * statement *st, which the caller finalizes. Returns 1 when there is
- * one, 0 when none waits, or a negative errno value.
- */
-static int oldest(const struct target *t, struct row *r, sqlite3_stmt **st)
+/* A copy of a text column, "" for NULL; NULL only when out of memory. */
+static char *column_dup(sqlite3_stmt *st, int i)
 {
+	const char *text = (const char *)sqlite3_column_text(st, i);
+
+	return strdup(text ? text : "");
+}
+
+static void row_release(struct row *r)
+{
+	free(r->m.subject);
+	free(r->m.message);
+	free(r->m.details);
+	memset(r, 0, sizeof(*r));
+}
+
+/*
+ * The oldest alert waiting for t, copied into r (row_release() it), so
+ * that no read stays open while it is sent. Returns 1 when there is one,
+ * 0 when none waits, or a negative errno value.
+ */
+static int oldest(const struct target *t, struct row *r)
+{
+	sqlite3_stmt *st;
 	const char *event;
 	int rc, kind;
 
 	for (;;) {
 		rc = db_prepare(nt.db, "SELECT id, event, subject, message,"
 				" details, created_at FROM notify_queue WHERE"
-				" target = ?1 ORDER BY id LIMIT 1", st);
+				" target = ?1 ORDER BY id LIMIT 1", &st);
 		if (rc)
 			return rc;
-		sqlite3_bind_text(*st, 1, notify_target_name(t->t.kind), -1,
+		sqlite3_bind_text(st, 1, notify_target_name(t->t.kind), -1,
 				  SQLITE_STATIC);
-		rc = sqlite3_step(*st);
-		if (rc != SQLITE_ROW)
-			break;
-		r->id = sqlite3_column_int64(*st, 0);
-		event = (const char *)sqlite3_column_text(*st, 1);
+		rc = sqlite3_step(st);
+		if (rc != SQLITE_ROW) {
+			sqlite3_finalize(st);
+			return rc == SQLITE_DONE ? 0 :
+				db_error(nt.db, rc, "notify: read queue");
+		}
+		event = (const char *)sqlite3_column_text(st, 1);
 		kind = event ? notify_kind_parse(event) : -1;
-		r->m = (struct notify_msg) {
-			.kind = kind,
-			.subject = (char *)sqlite3_column_text(*st, 2),
-			.message = (char *)sqlite3_column_text(*st, 3),
-			.details = (char *)sqlite3_column_text(*st, 4),
-			.at = sqlite3_column_double(*st, 5),
+		*r = (struct row) {
+			.id = sqlite3_column_int64(st, 0),
+			.m = {
+				.kind = kind,
+				.subject = column_dup(st, 2),
+				.message = column_dup(st, 3),
+				.details = sqlite3_column_type(st, 4) ==
+					SQLITE_NULL ? NULL : column_dup(st, 4),
+				.at = sqlite3_column_double(st, 5),
+			},
 		};
-		if (kind >= 0 && r->m.subject && r->m.message)
-			return 1;
-		sqlite3_finalize(*st);
-		*st = NULL;
-		if (!event || !r->m.subject || !r->m.message)
+		sqlite3_finalize(st);
+		if (!r->m.subject || !r->m.message) {
+			row_release(r);
 			return log_error(-ENOMEM, "notify: out of memory");
+		}
+		if (kind >= 0)
+			return 1;
 		/* An event this version does not know (a newer one queued
 		 * it): nothing can be sent for it. */
 		rc = row_delete(r->id);
+		row_release(r);
 		if (rc)
 			return rc;
 	}
-	rc = rc == SQLITE_DONE ? 0 : db_error(nt.db, rc, "notify: read queue");
-	sqlite3_finalize(*st);
-	*st = NULL;
-	return rc;
 }
 
 /* How long to leave a target that failed alone: what it asked for, or
@@ -337,7 +358,7 @@ static void settle(struct target *t, const struct row *r, int rc,
 		row_delete(r->id);
 		return;
 	}
-	if (rc == -EAGAIN) {
+	if (rc == -EAGAIN || rc == -ENOMEM) {
 		t->fails++;
 		delay = backoff(t, a);
 		t->hold_until = clock_mono() + delay;
@@ -379,7 +400,6 @@ static void settle(struct target *t, const struct row *r, int rc,
 static double deliver_to(struct target *t)
 {
 	struct notify_answer a;
-	sqlite3_stmt *st = NULL;
 	struct row r;
 	double now;
 	int rc;
@@ -388,25 +408,26 @@ static double deliver_to(struct target *t)
 		now = clock_mono();
 		if (t->waiting && now < t->hold_until)
 			return t->hold_until - now;
-		rc = oldest(t, &r, &st);
+		rc = oldest(t, &r);
 		t->waiting = rc > 0;
 		if (rc <= 0)
 			break;
 		if (clock_wall() - r.m.at > nt.cfg->notify_retry_for_s) {
-			sqlite3_finalize(st);
 			t->gave_up++;
-			if (row_delete(r.id))
+			rc = row_delete(r.id);
+			row_release(&r);
+			if (rc)
 				return IDLE_S;
 			continue;
 		}
 		if (now < t->hold_until) {
-			sqlite3_finalize(st);
+			row_release(&r);
 			return t->hold_until - now;
 		}
 		rc = notify_target_send(&t->t, &r.m, &nt.cancel, &a);
 		if (rc != -ECANCELED)
 			settle(t, &r, rc, &a);
-		sqlite3_finalize(st);
+		row_release(&r);
 		if (rc == -ECANCELED)
 			return rc;
 	}
