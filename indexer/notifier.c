@@ -99,19 +99,55 @@ static void make_targets(const struct config *cfg)
 	}
 }
 
-/* A writer_call() function: a list of events, queued for the targets
- * that want them, unless told already. */
-static int store_events(sqlite3 *db, void *arg)
+/* Whether m is news: kinds told once per subject are told the first
+ * time only. Returns 1, 0, or a negative errno value. */
+static int is_news(sqlite3 *db, sqlite3_stmt *once, const struct notify_msg *m)
 {
-	struct notify_msg *m = arg;
+	int rc;
+
+	if (!notify_kind_once(m->kind))
+		return 1;
+	sqlite3_bind_text(once, 1, notify_kind_name(m->kind), -1,
+			  SQLITE_STATIC);
+	sqlite3_bind_text(once, 2, m->subject, -1, SQLITE_STATIC);
+	sqlite3_bind_double(once, 3, m->at);
+	rc = db_rows_end(db, sqlite3_step(once), "notify: note event");
+	sqlite3_reset(once);
+	return rc ? rc : sqlite3_changes(db) > 0;
+}
+
+/* One row of notify_queue per target that wants m. */
+static int queue(sqlite3 *db, sqlite3_stmt *add, const struct notify_msg *m)
+{
+	int rc = 0;
+
+	for (size_t i = 0; !rc && i < nt.nr; i++) {
+		if (!(nt.t[i].t.events & NOTIFY_BIT(m->kind)))
+			continue;
+		sqlite3_bind_text(add, 1, notify_target_name(nt.t[i].t.kind),
+				  -1, SQLITE_STATIC);
+		sqlite3_bind_text(add, 2, notify_kind_name(m->kind), -1,
+				  SQLITE_STATIC);
+		sqlite3_bind_text(add, 3, m->subject, -1, SQLITE_STATIC);
+		sqlite3_bind_text(add, 4, m->message, -1, SQLITE_STATIC);
+		db_bind_text(add, 5, m->details);
+		sqlite3_bind_double(add, 6, m->at);
+		rc = db_rows_end(db, sqlite3_step(add), "notify: queue alert");
+		sqlite3_reset(add);
+	}
+	return rc;
+}
+
+/* A db_transaction() function: a list of events queued, and the events
+ * told once forgotten after [retention] attempts. */
+static int queue_events(sqlite3 *db, void *arg)
+{
+	const struct notify_msg *m = arg;
 	sqlite3_stmt *once = NULL, *add = NULL, *prune = NULL;
 	int rc;
 
-	rc = db_exec(db, "BEGIN");
-	if (!rc)
-		rc = db_prepare(db, "INSERT INTO notify_once (event, subject,"
-				" at) VALUES (?1, ?2, ?3) ON CONFLICT DO"
-				" NOTHING", &once);
+	rc = db_prepare(db, "INSERT INTO notify_once (event, subject, at)"
+			" VALUES (?1, ?2, ?3) ON CONFLICT DO NOTHING", &once);
 	if (!rc)
 		rc = db_prepare(db, "INSERT INTO notify_queue (target, event,"
 				" subject, message, details, created_at)"
@@ -120,57 +156,25 @@ static int store_events(sqlite3 *db, void *arg)
 		rc = db_prepare(db, "DELETE FROM notify_once WHERE at < ?1",
 				&prune);
 	for (; !rc && m; m = m->next) {
-		const char *event = notify_kind_name(m->kind);
-
-		if (notify_kind_once(m->kind)) {
-			sqlite3_bind_text(once, 1, event, -1, SQLITE_STATIC);
-			sqlite3_bind_text(once, 2, m->subject, -1,
-					  SQLITE_STATIC);
-			sqlite3_bind_double(once, 3, m->at);
-			rc = sqlite3_step(once);
-			sqlite3_reset(once);
-			if (rc != SQLITE_DONE) {
-				rc = db_error(db, rc, "notify: note event");
-				break;
-			}
-			rc = 0;
-			if (!sqlite3_changes(db))
-				continue;
-		}
-		for (size_t i = 0; !rc && i < nt.nr; i++) {
-			if (!(nt.t[i].t.events & NOTIFY_BIT(m->kind)))
-				continue;
-			sqlite3_bind_text(add, 1,
-					  notify_target_name(nt.t[i].t.kind),
-					  -1, SQLITE_STATIC);
-			sqlite3_bind_text(add, 2, event, -1, SQLITE_STATIC);
-			sqlite3_bind_text(add, 3, m->subject, -1,
-					  SQLITE_STATIC);
-			sqlite3_bind_text(add, 4, m->message, -1,
-					  SQLITE_STATIC);
-			db_bind_text(add, 5, m->details);
-			sqlite3_bind_double(add, 6, m->at);
-			rc = sqlite3_step(add);
-			sqlite3_reset(add);
-			rc = rc == SQLITE_DONE ? 0 :
-				db_error(db, rc, "notify: queue alert");
-		}
+		rc = is_news(db, once, m);
+		rc = rc > 0 ? queue(db, add, m) : rc;
 	}
 	if (!rc) {
 		sqlite3_bind_double(prune, 1, clock_wall() -
 				    nt.cfg->retention_attempts_s);
-		rc = sqlite3_step(prune);
-		rc = rc == SQLITE_DONE ? 0 :
-			db_error(db, rc, "notify: prune told events");
+		rc = db_rows_end(db, sqlite3_step(prune),
+				 "notify: forget told events");
 	}
 	sqlite3_finalize(once);
 	sqlite3_finalize(add);
 	sqlite3_finalize(prune);
-	if (!rc)
-		rc = db_exec(db, "COMMIT");
-	if (rc)
-		sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
 	return rc;
+}
+
+/* A writer_call() function: queue_events() in a transaction. */
+static int store_events(sqlite3 *db, void *arg)
+{
+	return db_transaction(db, queue_events, arg);
 }
 
 /* Hand the events taken to the store; on failure they are lost, which
@@ -198,10 +202,8 @@ static int forget_others(sqlite3 *db, void *unused)
 	strbuf_addch(&sql, ')');
 	rc = db_prepare(db, sql.buf, &st);
 	if (!rc) {
-		rc = sqlite3_step(st);
+		rc = db_finalize(st, sqlite3_step(st), "notify: drop alerts");
 		dropped = sqlite3_changes(db);
-		sqlite3_finalize(st);
-		rc = rc == SQLITE_DONE ? 0 : db_error(db, rc, "notify: drop");
 		if (!rc && dropped)
 			log_warn("notify: %d alerts were queued for targets no"
 				 " longer configured; dropped", dropped);
@@ -235,9 +237,7 @@ static int row_exec(sqlite3 *db, void *arg)
 		return rc;
 	sqlite3_bind_int64(st, 1, q->id);
 	db_bind_text(st, 2, q->text);
-	rc = sqlite3_step(st);
-	sqlite3_finalize(st);
-	return rc == SQLITE_DONE ? 0 : db_error(db, rc, "notify: alert");
+	return db_finalize(st, sqlite3_step(st), "notify: alert");
 }
 
 static int row_delete(int64_t id)
@@ -282,11 +282,8 @@ static int oldest(const struct target *t, struct row *r)
 		sqlite3_bind_text(st, 1, notify_target_name(t->t.kind), -1,
 				  SQLITE_STATIC);
 		rc = sqlite3_step(st);
-		if (rc != SQLITE_ROW) {
-			sqlite3_finalize(st);
-			return rc == SQLITE_DONE ? 0 :
-				db_error(nt.db, rc, "notify: read queue");
-		}
+		if (rc != SQLITE_ROW)
+			return db_finalize(st, rc, "notify: read queue");
 		event = (const char *)sqlite3_column_text(st, 1);
 		kind = event ? notify_kind_parse(event) : -1;
 		*r = (struct row) {
