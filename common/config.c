@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "common/http.h"
+#include "common/notify.h"
 #include "common/strbuf.h"
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
@@ -151,10 +152,27 @@ static const struct key keys[] = {
 	{ "radarr", "url", T_URL, O(radarr_url) },
 	{ "radarr", "api_key", T_STRING, O(radarr_api_key),
 	  .flags = SECRET },
+	{ "notify", "events", T_LIST, O(notify_events),
+	  .choices = notify_event_names, .def = "all" },
 	{ "notify", "discord_webhook", T_URL, O(notify_discord_webhook),
 	  .flags = SECRET },
+	{ "notify", "discord_events", T_LIST, O(notify_discord_events),
+	  .choices = notify_event_names },
+	{ "notify", "slack_webhook", T_URL, O(notify_slack_webhook),
+	  .flags = SECRET },
+	{ "notify", "slack_events", T_LIST, O(notify_slack_events),
+	  .choices = notify_event_names },
+	{ "notify", "ntfy_url", T_URL, O(notify_ntfy_url), .flags = SECRET },
+	{ "notify", "ntfy_token", T_STRING, O(notify_ntfy_token),
+	  .flags = SECRET },
+	{ "notify", "ntfy_events", T_LIST, O(notify_ntfy_events),
+	  .choices = notify_event_names },
 	{ "notify", "webhook", T_URL, O(notify_webhook), .flags = SECRET },
+	{ "notify", "webhook_events", T_LIST, O(notify_webhook_events),
+	  .choices = notify_event_names },
 	{ "notify", "error_rate", T_RATIO, O(notify_error_rate) },
+	{ "notify", "retry_for", T_DURATION, O(notify_retry_for_s),
+	  1, LONG_MAX },
 	{ "retention", "attempts", T_DURATION, O(retention_attempts_s),
 	  1, LONG_MAX },
 	{ "retention", "metrics", T_DURATION, O(retention_metrics_s),
@@ -657,6 +675,7 @@ void config_init(struct config *cfg)
 		.rd_download_timeout_s = 6 * 3600,
 		.rd_broken_ratio_guard = 0.5,
 		.notify_error_rate = 0.05,
+		.notify_retry_for_s = 86400,
 		.retention_attempts_s = 30 * 86400,
 		.retention_metrics_s = 90 * 86400,
 		.backup_interval_s = 24 * 3600,

@@ -14,6 +14,7 @@
 #include "common/config.h"
 #include "common/db.h"
 #include "common/log.h"
+#include "common/notify.h"
 #include "common/thread.h"
 #include "indexer/jobs.h"
 #include "indexer/manga/manga.h"
@@ -21,6 +22,7 @@
 #include "indexer/library/symlinks.h"
 #include "indexer/recovery.h"
 #include "indexer/library/watch.h"
+#include "indexer/notifier.h"
 #include "indexer/realdebrid/rd_links.h"
 #include "indexer/realdebrid/rd_watch.h"
 #include "indexer/store/schema.h"
@@ -124,6 +126,7 @@ static struct {
 	struct scan_order current;
 	double scan_started_mono, scan_started_wall, write_s_start;
 	struct scan_stats stats;
+	int rate_above;		/* the last scan failed too many files */
 } ix = {
 	.lock = PTHREAD_MUTEX_INITIALIZER,
 	.wake = PTHREAD_COND_INITIALIZER,
@@ -592,6 +595,34 @@ static void keep_result(const struct scan_row *row, int stored)
 	pthread_mutex_unlock(&ix.lock);
 }
 
+/* Each finished scan is looked at once; only the first of a run of scans
+ * above [notify] error_rate is news, so a library that stays broken does
+ * not page its owner after every rescan. */
+static void tell_error_rate(const struct scan_row *row)
+{
+	uint64_t files = row->stats->files_seen;
+	uint64_t errors = row->stats->tag_errors + row->stats->io_errors;
+	double limit = ix.cfg->notify_error_rate;
+	/* A scan that saw nothing could read nothing: every error counts. */
+	double rate = files ? (double)errors / files : errors > 0;
+
+	if (rate <= limit || ix.rate_above) {
+		ix.rate_above = rate > limit;
+		return;
+	}
+	ix.rate_above = 1;
+	notify_event(NOTIFY_ERROR_RATE, NULL,
+		     json_pack("{s:I, s:I, s:I, s:f, s:f}",
+			       "scan", (json_int_t)row->id,
+			       "files_seen", (json_int_t)files,
+			       "errors", (json_int_t)errors,
+			       "error_rate", rate, "threshold", limit),
+		     "scan %lld could not read %llu of %llu files (%.1f%%,"
+		     " above %.1f%%)", (long long)row->id,
+		     (unsigned long long)errors, (unsigned long long)files,
+		     rate * 100, limit * 100);
+}
+
 /*
  * Carry out one scan order from its row to its figures. Runs on the
  * indexer thread; the FUSE side sees its progress through ix.stats.
@@ -655,6 +686,8 @@ static int run_order(void)
 				 storefile_check() != STOREFILE_OK ||
 				 storefile_fault() != STOREFILE_OK);
 	keep_result(&row, stored);
+	if (rc != -ECANCELED)
+		tell_error_rate(&row);
 	if (row.success)
 		record_latency(o);
 	if (row.id)
@@ -954,6 +987,9 @@ int indexer_start(const struct config *cfg)
 	rc = writer_call(sync_roots, NULL);
 	if (!rc)
 		rc = writer_call(sync_covers, NULL);
+	/* Without notifications the index still works, silently. */
+	if (!rc && notifier_start(cfg))
+		log_warn("indexer: no notifier, so no notifications");
 	if (!rc) {
 		start_watch(cfg);
 		rc = -pthread_create(&ix.thread, NULL, indexer_main, NULL);
@@ -962,6 +998,7 @@ int indexer_start(const struct config *cfg)
 	}
 	if (rc) {
 		watch_stop();
+		notifier_stop();
 		writer_stop();
 		goto fail;
 	}
@@ -1003,6 +1040,7 @@ void indexer_stop(void)
 	ix.retry_at = 0;
 	ix.retry_wait = RETRY_FIRST_S;
 	writer_on_loss(NULL);
+	notifier_stop();
 	writer_stop();
 	__atomic_store_n(&shown, NULL, __ATOMIC_RELEASE);
 	pthread_mutex_lock(&ix.lock);

@@ -11,6 +11,7 @@
 #include "common/config.h"
 #include "common/db.h"
 #include "common/log.h"
+#include "common/notify.h"
 #include "common/strbuf.h"
 #include "indexer/monitor/catalog.h"
 #include "indexer/monitor/checks.h"
@@ -154,14 +155,6 @@ void monitor_free(struct monitor *m)
 	throttle_free(m->nautiljon_t);
 	db_close(m->db);
 	free(m);
-}
-
-void monitor_set_events(struct monitor *m,
-			void (*fn)(void *arg, const struct handoff_event *ev),
-			void *arg)
-{
-	m->handoff.event = fn;
-	m->handoff.event_arg = arg;
 }
 
 void monitor_stats(struct monitor *m, struct monitor_stats *out)
@@ -588,7 +581,7 @@ static int search_series(struct monitor *m, const struct series *s,
 		rc = writer_call(store_results, &res);
 	for (size_t i = 0; !rc && i < nr; i++)
 		if (w[i].newly_found)
-			handoff_tell(&m->handoff, &(struct handoff_event) {
+			handoff_tell(&(struct handoff_event) {
 				.kind = HANDOFF_FOUND, .series = s->name,
 				.volume = w[i].volume, .title = w[i].r[0].title,
 			});
@@ -774,6 +767,28 @@ static int highest_owned(const struct manga_volume *v, size_t nr)
 	return (int)floor(high);
 }
 
+/* Nautiljon's count went up since the last check: each volume it added
+ * that is not owned is news. The first count of a series is not: it
+ * says what was out before the series was watched. */
+static void tell_published(const struct series *s, int count, int high)
+{
+	struct strbuf subject = STRBUF_INIT;
+
+	for (int v = (int)s->published + 1; s->published > 0 && v <= count;
+	     v++) {
+		if (v <= high)
+			continue;
+		strbuf_reset(&subject);
+		strbuf_addf(&subject, "%s volume %d", s->name, v);
+		notify_event(NOTIFY_NEW_VOLUME, subject.buf,
+			     json_pack("{s:s, s:i, s:i}", "series", s->name,
+				       "volume", v, "published", count),
+			     "%s volume %d is out in French (Nautiljon counts"
+			     " %d)", s->name, v, count);
+	}
+	strbuf_release(&subject);
+}
+
 /* The new-volume flow for one series: a number written by hand wins
  * over Nautiljon, which is then not asked; what lies beyond the highest
  * volume owned is wanted. */
@@ -806,6 +821,7 @@ static int check_new(struct monitor *m, const struct series *s)
 			rc = writer_call(store_published, &p);
 			if (rc)
 				return rc;
+			tell_published(s, count, high);
 		}
 	}
 	if (count > high) {

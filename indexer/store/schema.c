@@ -463,6 +463,27 @@ static const char *const schema_steps[] = {
 	"  PRIMARY KEY (series_id, volume, rank),"
 	"  FOREIGN KEY (series_id, volume) REFERENCES wanted"
 	"    ON DELETE CASCADE);",
+
+	/* version 15: notifications wait here until their target took
+	 * them, so that none is lost across a restart while a target is
+	 * down (indexer/notifier.h). */
+	"CREATE TABLE IF NOT EXISTS notify_queue ("
+	"  id INTEGER PRIMARY KEY,"
+	"  target TEXT NOT NULL,"
+	"  event TEXT NOT NULL,"
+	"  subject TEXT NOT NULL,"
+	"  message TEXT NOT NULL,"
+	"  details TEXT,"
+	"  created_at REAL NOT NULL,"
+	"  attempts INTEGER NOT NULL DEFAULT 0,"
+	"  last_error TEXT);"
+	"CREATE INDEX IF NOT EXISTS notify_queue_target"
+	"  ON notify_queue (target, id);"
+	"CREATE TABLE IF NOT EXISTS notify_once ("
+	"  event TEXT NOT NULL,"
+	"  subject TEXT NOT NULL,"
+	"  at REAL NOT NULL,"
+	"  PRIMARY KEY (event, subject)) WITHOUT ROWID;",
 };
 
 int schema_version(void)
