@@ -68,6 +68,14 @@ int db_rows_end(sqlite3 *db, int rc, const char *what)
 	return rc < 0 ? rc : db_error(db, rc, what);
 }
 
+int db_step(sqlite3_stmt *st, const char *what)
+{
+	int rc = db_rows_end(sqlite3_db_handle(st), sqlite3_step(st), what);
+
+	sqlite3_reset(st);
+	return rc;
+}
+
 int db_finalize(sqlite3_stmt *st, int rc, const char *what)
 {
 	rc = db_rows_end(sqlite3_db_handle(st), rc, what);

@@ -63,6 +63,13 @@ int db_bind_text(sqlite3_stmt *st, int i, const char *s);
 void db_fts_string(struct strbuf *q, const char *word, size_t len);
 
 /*
+ * Step st once, for a statement whose rows are not wanted (an INSERT, an
+ * UPDATE), and reset it for its next use. Returns 0 or the error (logged,
+ * naming what).
+ */
+int db_step(sqlite3_stmt *st, const char *what);
+
+/*
  * Run fn(db, arg) in one transaction: committed when fn returns 0, rolled
  * back otherwise. Returns what fn returned, or the error of BEGIN or
  * COMMIT (logged).

@@ -460,17 +460,15 @@ static int store_found(sqlite3 *db, sqlite3_stmt *st, int64_t series,
  * failed), a volume that was already wanted keeps its releases; only its
  * search time moves. A volume with releases where it had none is newly
  * found. */
-static int store_results(sqlite3 *db, void *arg)
+static int store_results_tx(sqlite3 *db, void *arg)
 {
 	struct results *res = arg;
 	sqlite3_stmt *want = NULL, *again = NULL, *clear = NULL, *add = NULL;
 	sqlite3_stmt *checked = NULL;
 	int rc;
 
-	rc = db_exec(db, "BEGIN");
-	if (!rc)
-		rc = db_prepare(db, "UPDATE series SET last_checked = ?2"
-				" WHERE id = ?1", &checked);
+	rc = db_prepare(db, "UPDATE series SET last_checked = ?2"
+			" WHERE id = ?1", &checked);
 	if (!rc) {
 		sqlite3_bind_int64(checked, 1, res->series);
 		sqlite3_bind_double(checked, 2, res->at);
@@ -529,11 +527,12 @@ static int store_results(sqlite3 *db, void *arg)
 	sqlite3_finalize(again);
 	sqlite3_finalize(clear);
 	sqlite3_finalize(add);
-	if (!rc)
-		rc = db_exec(db, "COMMIT");
-	if (rc)
-		sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
 	return rc;
+}
+
+static int store_results(sqlite3 *db, void *arg)
+{
+	return db_transaction(db, store_results_tx, arg);
 }
 
 /* Search the wanted volumes of one series in the configured sources and
@@ -838,15 +837,12 @@ static int check_new(struct monitor *m, const struct series *s)
 
 /* A writer_call() function: the check's row, at its start and its end;
  * at the end, volumes no longer wanted go with their releases. */
-static int store_check(sqlite3 *db, void *arg)
+static int store_check_tx(sqlite3 *db, void *arg)
 {
 	struct checks_row *r = arg;
 	sqlite3_stmt *st;
 	int rc;
 
-	rc = db_exec(db, "BEGIN");
-	if (rc)
-		return rc;
 	rc = checks_store(db, r);
 	if (!rc && r->finished_at > 0)
 		rc = db_prepare(db, "DELETE FROM wanted WHERE kind = ?1"
@@ -859,11 +855,12 @@ static int store_check(sqlite3 *db, void *arg)
 		rc = rc == SQLITE_DONE ? 0 :
 			db_error(db, rc, "drop volumes no longer wanted");
 	}
-	if (!rc)
-		rc = db_exec(db, "COMMIT");
-	if (rc)
-		sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
 	return rc;
+}
+
+static int store_check(sqlite3 *db, void *arg)
+{
+	return db_transaction(db, store_check_tx, arg);
 }
 
 /* A writer_call() function: expired answers go, so the cache holds
