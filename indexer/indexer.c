@@ -1202,7 +1202,7 @@ const struct indexer_root *indexer_roots(size_t *nr)
 int indexer_open_file(const char *path, int flags)
 {
 	const struct roots *b = __atomic_load_n(&shown, __ATOMIC_ACQUIRE);
-	struct symlinks_rule rule = { NULL };
+	struct symlinks_rule rule = { 0 };
 
 	if (b) {
 		rule.roots = b->paths;

@@ -14,23 +14,14 @@ import time
 
 import pytest
 
-from conftest import BINARY, SLOW, is_mounted, local_env, start, unmount
+from conftest import (BINARY, SLOW, is_mounted, local_env, start, unmount,
+                      wait_for)
 
 
-def wait_for(cond, what, timeout=60):
-    """Poll cond() until it returns something true, and return that; a
-    read that fails meanwhile counts as "not yet"."""
-    deadline = time.time() + timeout * SLOW
-    while True:
-        try:
-            got = cond()
-            if got:
-                return got
-        except OSError:
-            pass
-        if time.time() > deadline:
-            raise AssertionError("never: " + what)
-        time.sleep(0.05)
+def settle(cond, what):
+    """Wait (conftest's wait_for) up to a minute for cond(); a read that
+    fails meanwhile, as the store comes and goes, counts as "not yet"."""
+    return wait_for(cond, 60, what, ignore=(OSError,))
 
 
 @contextlib.contextmanager
@@ -143,7 +134,7 @@ def test_full_disk_fails_the_scan_and_loses_nothing(room, library,
             def failed():
                 last = m.json("metrics/scan.json")["last"]
                 return last if last["success"] is False else None
-            last = wait_for(failed, "a failed scan in metrics")
+            last = settle(failed, "a failed scan in metrics")
             assert last["trigger"] == "watch"
             # the scan's row went in only where there was room for it
             assert (last["id"] is None) == (not room)
@@ -151,8 +142,8 @@ def test_full_disk_fails_the_scan_and_loses_nothing(room, library,
             assert files_indexed(m) == 10
 
             os.unlink(filler)
-            wait_for(lambda: files_indexed(m) == 89, "the changes stored")
-            wait_for(lambda: health(m) == "ok\n", "health ok again")
+            settle(lambda: files_indexed(m) == 89, "the changes stored")
+            settle(lambda: health(m) == "ok\n", "health ok again")
             assert m.json("metrics/scan.json")["last"]["success"] is True
             counts = m.json("status/summary.json")["counts"]
             assert counts["tracks"] == 89
@@ -188,8 +179,8 @@ def test_deleted_store_is_written_back(mount, library):
     again, private like the first."""
     delete_store(mount.db)
     add_album(library, "Later", 5)
-    wait_for(lambda: os.path.exists(mount.db), "the store back")
-    wait_for(lambda: files_indexed(mount) == 15, "the new files stored")
+    settle(lambda: os.path.exists(mount.db), "the store back")
+    settle(lambda: files_indexed(mount) == 15, "the new files stored")
     assert store_paths(mount.db, "Later/%") == [
         "Later/%02d.flac" % i for i in range(1, 6)]
     assert len(store_paths(mount.db, "%")) == 15
@@ -198,10 +189,10 @@ def test_deleted_store_is_written_back(mount, library):
     assert ("database %s: deleted while mediamon uses it" % mount.db) in log
     assert ("database %s written back from the copy mediamon had open"
             % mount.db) in log
-    wait_for(lambda: health(mount) == "ok\n", "health ok")
+    settle(lambda: health(mount) == "ok\n", "health ok")
     # readers moved to the new file: a change is seen through the mount
     add_album(library, "Later Still", 2)
-    wait_for(lambda: files_indexed(mount) == 17, "later files stored")
+    settle(lambda: files_indexed(mount) == 17, "later files stored")
     assert len(os.listdir(mount.file("search/First 1"))) == 8
 
 
@@ -215,16 +206,16 @@ def test_deleted_store_on_a_full_disk(library, tmp_path):
             filler = fill(state)
             delete_store(m.db)
             add_album(library, "Later", 5)
-            wait_for(lambda: ("error: store: deleted (%s)\n" % m.db)
+            settle(lambda: ("error: store: deleted (%s)\n" % m.db)
                      in health(m), "health saying the store is deleted")
-            wait_for(lambda: m.json("metrics/scan.json")["last"]
+            settle(lambda: m.json("metrics/scan.json")["last"]
                      ["success"] is False, "a failed scan")
             assert not os.path.exists(m.db)
             os.unlink(filler)
-            wait_for(lambda: os.path.exists(m.db), "the store back")
-            wait_for(lambda: files_indexed(m) == 15, "the new files stored")
+            settle(lambda: os.path.exists(m.db), "the store back")
+            settle(lambda: files_indexed(m) == 15, "the new files stored")
             assert len(store_paths(m.db, "%")) == 15
-            wait_for(lambda: health(m) == "ok\n", "health ok")
+            settle(lambda: health(m) == "ok\n", "health ok")
         finally:
             unmount(m.path, m.proc)
 
@@ -276,7 +267,7 @@ def test_read_only_store_fails_the_scan_and_recovers(library, tmp_path):
             subprocess.run(["sync", "-f", m.db], check=True)
             fail()
             add_album(library, "Later", 5)
-            wait_for(lambda: m.json("metrics/scan.json")["last"]
+            settle(lambda: m.json("metrics/scan.json")["last"]
                      ["success"] is False, "a failed scan")
             # the kernel answers EROFS or EIO, by the moment
             assert re.search(r"^error: store: (read-only|i/o error: .*)"
@@ -293,9 +284,9 @@ def test_read_only_store_fails_the_scan_and_recovers(library, tmp_path):
             subprocess.run(["mount", "-o", "loop", repaired, str(state)],
                            check=True)
             try:
-                wait_for(lambda: files_indexed(m) == 15,
+                settle(lambda: files_indexed(m) == 15,
                          "the changes stored")
-                wait_for(lambda: health(m) == "ok\n", "health ok")
+                settle(lambda: health(m) == "ok\n", "health ok")
                 assert len(store_paths(m.db, "%")) == 15
                 assert "database %s: " % m.db in m.read("log").decode()
             finally:
@@ -398,7 +389,7 @@ def test_damaged_store_restored_from_backup(library, tmp_path):
 
     m = start(tmp_path, *opts)
     try:
-        wait_for(lambda: settled(m), "the recovery scan over")
+        settle(lambda: settled(m), "the recovery scan over")
         last = m.json("metrics/scan.json")["last"]
         assert last["trigger"] == "recovery" and last["scope"] == "all,full"
         assert last["success"] is True
@@ -447,7 +438,7 @@ def test_damaged_store_without_good_backup(library, tmp_path):
 
     m = start(tmp_path, *opts)
     try:
-        wait_for(lambda: settled(m), "the recovery scan over")
+        settle(lambda: settled(m), "the recovery scan over")
         assert files_indexed(m) == files
         assert get_series(m, "Berserk", "monitored") == "1\n"
         assert "; no good backup: started afresh" in health(m)
@@ -472,14 +463,14 @@ def test_damage_found_while_running(library, tmp_path):
         files = files_indexed(m)
         con = sqlite3.connect(m.db)
         try:
-            wait_for(lambda: con.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            settle(lambda: con.execute("PRAGMA wal_checkpoint(TRUNCATE)")
                      .fetchone()[0] == 0, "the store checkpointed")
         finally:
             con.close()
         damage(m.db, ["files"])
         m.write("control/rescan", "1\n")
-        wait_for(lambda: "was damaged (" in health(m), "the recovery")
-        wait_for(lambda: settled(m) and m.json("metrics/scan.json")
+        settle(lambda: "was damaged (" in health(m), "the recovery")
+        settle(lambda: settled(m) and m.json("metrics/scan.json")
                  ["last"]["trigger"] == "recovery", "the recovery scan")
         assert files_indexed(m) == files
         assert get_series(m, "Berserk", "monitored") == "0\n"

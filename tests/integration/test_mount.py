@@ -529,7 +529,8 @@ def test_fstat_gives_the_open_snapshot(mount):
         t = threading.Thread(target=lambda: seen.append(
             os.fstat(fd).st_size))
         t.start()
-        t.join()
+        t.join(30 * SLOW)
+        assert not t.is_alive(), "fstat from another thread never came back"
         assert seen == [size]
         data = b""
         while True:

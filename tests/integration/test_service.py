@@ -663,7 +663,8 @@ def test_sighup_refuses_bad_config(bad, reloadable, tmp_path):
         " use\n" % why)
     write_conf(conf, [("music", library)])
     m.proc.send_signal(signal.SIGHUP)
-    wait_for(lambda: m.read("status/health") == b"ok\n")
+    wait_for(lambda: m.read("status/health") == b"ok\n", 30,
+             "health ok after a good reload", mount=m)
 
 
 def test_sighup_notifies_reloading(notify_socket, reloadable):
