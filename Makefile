@@ -79,10 +79,12 @@ $(BUILD)/tests/%: tests/unit/%.c $(ANALYSIS_LIB) $(LIB) $(TEST_SUPPORT)
 		$(LIB) $(ANALYSIS_LDLIBS) \
 		$(shell pkg-config --libs cmocka)
 
-$(FIXTURES): tests/data/make-fixtures.sh tests/data/make-analysis-fixtures.sh
+$(FIXTURES): tests/data/make-fixtures.sh tests/data/make-analysis-fixtures.sh \
+		tests/data/make-odd-tags.py
 	@mkdir -p $(BUILD)/fixtures
 	sh tests/data/make-fixtures.sh $(BUILD)/fixtures
 	sh tests/data/make-analysis-fixtures.sh $(BUILD)/fixtures
+	/usr/bin/python3 tests/data/make-odd-tags.py $(BUILD)/fixtures/odd
 	@touch $@
 
 unit: $(UNIT_BIN) $(FIXTURES) $(ANALYSER)

@@ -34,6 +34,8 @@ static const struct {
 	{ "/status/repairs.json", { NODE_FILE,
 				    .render = render_repairs_json } },
 	{ "/status/no-cover", { NODE_FILE, .render = render_no_cover } },
+	{ "/status/tag-errors", { NODE_FILE,
+				  .render = render_tag_errors } },
 	{ "/status/duplicates", { NODE_FILE, .render = render_duplicates } },
 	{ "/metrics", { .type = NODE_DIR } },
 	{ "/metrics/scan.json", { NODE_FILE, .render = render_scan_json } },

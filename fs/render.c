@@ -19,6 +19,7 @@
 #include "indexer/analysis/analysis_worker.h"
 #include "indexer/indexer.h"
 #include "indexer/manga/manga.h"
+#include "indexer/library/tag_errors.h"
 #include "indexer/library/watch.h"
 #include "indexer/store/writer.h"
 
@@ -491,6 +492,30 @@ int render_no_cover(struct strbuf *out)
 	return rc;
 }
 
+/* One line of /status/tag-errors: PATH, a tab, the reason. */
+static int tag_error_line(void *arg, const char *path, const char *reason)
+{
+	struct strbuf *out = arg;
+
+	render_field(out, path);
+	strbuf_addch(out, '\t');
+	render_field(out, reason);
+	strbuf_addch(out, '\n');
+	return 0;
+}
+
+int render_tag_errors(struct strbuf *out)
+{
+	sqlite3 *db = reader_begin();
+	int rc;
+
+	if (!db)
+		return -EIO;
+	rc = tag_errors_each(db, tag_error_line, out);
+	reader_end(db);
+	return rc;
+}
+
 static int missing_item(void *arg, const char *series, int volume,
 			const char *series_path)
 {
@@ -676,6 +701,9 @@ int render_readme(struct strbuf *out)
 "status/no-cover      one line per album without cover art (no image in\n"
 "                     its folder, none in its tags): ALBUM ARTIST, ALBUM\n"
 "                     and its FOLDER, tab-separated\n"
+"status/tag-errors    one line per music file whose tags are damaged or\n"
+"                     could not be read (it is indexed by what was read,\n"
+"                     or its name): PATH, a tab, why\n"
 "status/duplicates    files holding one recording (their audio fingerprints\n"
 "                     match): a path per line, a blank line between groups\n"
 "status/missing       one line per missing manga volume: SERIES, a tab,\n"

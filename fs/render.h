@@ -20,6 +20,7 @@ int render_watch_json(struct strbuf *out);
 int render_missing(struct strbuf *out);
 int render_missing_json(struct strbuf *out);
 int render_no_cover(struct strbuf *out);
+int render_tag_errors(struct strbuf *out);
 int render_log(struct strbuf *out);
 
 /*

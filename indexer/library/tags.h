@@ -55,6 +55,7 @@ enum tags_source {
 };
 
 #define TAGS_ERROR_MAX	96	/* with its NUL */
+#define TAGS_SOURCES_MAX 128	/* room for tags_sources() of every field */
 
 struct tags {
 	char *title;

@@ -404,6 +404,16 @@ static const char *const schema_steps[] = {
 	 * stores back to older versions without dropping them. */
 	"CREATE INDEX IF NOT EXISTS tracks_genre ON tracks (genre);"
 	"CREATE INDEX IF NOT EXISTS tracks_year ON tracks (year);",
+
+	/* version 13: why a file's tags are damaged (/status/tag-errors,
+	 * found through a partial index: few files are), and where each
+	 * field of a track came from ("title=id3v2 album=id3v1", tags.h),
+	 * so a wrong value can be traced. Tests that take a store back to
+	 * an earlier version drop these columns. */
+	"ALTER TABLE files ADD COLUMN tag_error_reason TEXT;"
+	"ALTER TABLE tracks ADD COLUMN tag_source TEXT;"
+	"CREATE INDEX IF NOT EXISTS files_tag_error ON files (root_id, path)"
+	"  WHERE tag_error;",
 };
 
 int schema_version(void)
