@@ -112,6 +112,8 @@ static int read_item(struct tags_win *w, uint64_t off, uint64_t left,
 	for (i = 0; i < ARRAY_SIZE(keys); i++) {
 		if (strcasecmp(key, keys[i].key))
 			continue;
+		if (!vlen)
+			return 0;
 		if (vlen > TAGS_WIN_SIZE) {
 			tags_damage(w->t, "ape: item %s is too large", key);
 			return 0;

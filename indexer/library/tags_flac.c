@@ -189,6 +189,9 @@ static int read_picture(struct tags_win *w, uint64_t off, uint32_t len,
 		n = tags_win_get(w, off, want, &p);
 		if (n < 0)
 			return n;
+		rc = -EBADMSG;
+		if (!n)
+			break;
 		rc = picture_flac(p, n, off, len, &pic, &need);
 		if (rc == -EBADMSG && len < avail)
 			rc = picture_flac(p, n, off, avail < UINT32_MAX ?

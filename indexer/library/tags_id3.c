@@ -624,11 +624,18 @@ static int take_ufid(struct tags *t, const unsigned char *p, size_t n)
 			   n - sizeof(owner));
 }
 
-/* The strings of a frame for the field or purpose what. A TYER's year
- * only counts when all digits (mutagen's update_to_v24) and no TDRC was
- * there, so it is kept in *tyer for later. */
+/* A TYER's year counts only when it is all digits and the tag has no
+ * TDRC frame, even one without a date (mutagen's update_to_v24), so it
+ * is kept until the tag's frames are all read. */
+struct dates {
+	int tyer;
+	int tdrc;
+};
+
+/* The strings of a frame for the field or purpose what. */
 static int take_strings(struct tags *t, unsigned int what,
-			const unsigned char *s, size_t count, int *tyer)
+			const unsigned char *s, size_t count,
+			struct dates *dates)
 {
 	const char *v;
 	size_t i;
@@ -641,14 +648,15 @@ static int take_strings(struct tags *t, unsigned int what,
 		tags_take_pos(t, what, v, strlen(v), 0);
 		return 0;
 	case W_DATE:
+		dates->tdrc = 1;
 		v = next_string(&s);
 		return tags_take_year(t, v, strlen(v)) || !*v ? 0 : -EDOM;
 	case W_TYER:
 		v = next_string(&s);
 		if (*v && strspn(v, "0123456789") == strlen(v) &&
 		    strlen(v) < 10)
-			*tyer = atoi(v);
-		return *tyer || !*v ? 0 : -EDOM;
+			dates->tyer = atoi(v);
+		return dates->tyer || !*v ? 0 : -EDOM;
 	case W_TXXX:
 		return take_txxx(t, s, count);
 	}
@@ -663,7 +671,7 @@ static int take_strings(struct tags *t, unsigned int what,
 /* Read one kept frame, noting why when it cannot be. */
 static int take_frame(struct tags *t, unsigned int ver, int tag_unsync,
 		      const struct kept *k, const unsigned char *data,
-		      int *tyer)
+		      struct dates *dates)
 {
 	unsigned char *own[2] = { NULL, NULL }, *strings = NULL;
 	const unsigned char *p;
@@ -680,7 +688,8 @@ static int take_frame(struct tags *t, unsigned int ver, int tag_unsync,
 	} else if (!rc) {
 		rc = frame_strings(ver, p, n, &strings, &count, &repaired);
 		if (!rc && count)
-			rc = take_strings(t, k->what, strings, count, tyer);
+			rc = take_strings(t, k->what, strings, count,
+					  dates);
 		free(strings);
 	}
 	free(own[0]);
@@ -803,7 +812,7 @@ static int walk_frame(struct walk *wk, const unsigned char *h, size_t hl,
 	what = frame_what(h, idlen);
 	if (what == W_PICTURE) {
 		wk->t->has_picture = 1;
-		if (!wk->pictures || wk->t->no_pictures)
+		if (!len || !wk->pictures || wk->t->no_pictures)
 			return 0;
 		n = tags_win_get(wk->w, off + hl, len < PIC_HEAD ? len :
 				 PIC_HEAD, &p);
@@ -815,7 +824,7 @@ static int walk_frame(struct walk *wk, const unsigned char *h, size_t hl,
 				    id);
 		return 0;
 	}
-	if (what == W_SKIP ||
+	if (what == W_SKIP || !len ||
 	    ((what == W_TXXX || what == W_UFID) && len > ID_FRAME_MAX))
 		return 0;
 	if (len > KEEP_MAX) {
@@ -890,52 +899,56 @@ static int walk_frames(struct walk *wk)
 }
 
 /*
- * Walk the frames, and for ID3v2.4 decide, as mutagen's determine_bpi
- * does, whether the frame sizes are syncsafe or, as iTunes wrote them,
- * plain numbers: only when reading them as syncsafe goes wrong and the
- * two readings differ is the tag walked again with plain ones, and the
- * walk that found more frames (or, as many, did not overrun) is kept.
- * Then read the kept frames.
+ * ID3v2.4 frame sizes are syncsafe, but iTunes wrote plain numbers.
+ * Decide as mutagen's determine_bpi does: once reading the sizes as
+ * syncsafe went wrong where the two readings differ, walk the tag again
+ * with plain ones, and keep the walk that found more frames (or as many
+ * without overrunning the tag).
  */
+static int try_plain_sizes(struct walk *wk)
+{
+	struct walk again = *wk;
+	int rc;
+
+	again.plain = 1;
+	again.used = 0;
+	again.valid = again.overran = again.lost = again.damaged = 0;
+	again.error[0] = '\0';
+	memset(&again.picture, 0, sizeof(again.picture));
+	again.keep = malloc(KEEP_MAX);
+	if (!again.keep)
+		return -ENOMEM;
+	rc = walk_frames(&again);
+	if (!rc && (again.valid > wk->valid ||
+		    (again.valid == wk->valid && wk->overran &&
+		     !again.overran))) {
+		memcpy(wk->keep, again.keep, again.used);
+		wk->used = again.used;
+		wk->picture = again.picture;
+		wk->stop = again.stop;
+		wk->damaged = 1;
+		if (again.damaged)
+			memcpy(wk->error, again.error, sizeof(wk->error));
+		else
+			snprintf(wk->error, sizeof(wk->error),
+				 "id3v2: frame sizes are not syncsafe");
+	}
+	free(again.keep);
+	return rc;
+}
+
+/* Walk the frames, then read the ones kept. */
 static int read_frames(struct walk *wk)
 {
-	struct walk again;
 	struct tags *t = wk->t;
 	const unsigned char *p;
 	struct kept k;
-	int rc, tyer = 0;
+	struct dates dates = { 0, 0 };
+	int rc;
 
 	rc = walk_frames(wk);
-	if (!rc && wk->ver == 4 && wk->disagree && (wk->lost || wk->overran)) {
-		again = *wk;
-		again.plain = 1;
-		again.used = 0;
-		again.valid = again.overran = again.lost = 0;
-		again.damaged = 0;
-		again.error[0] = '\0';
-		memset(&again.picture, 0, sizeof(again.picture));
-		again.keep = malloc(KEEP_MAX);
-		if (!again.keep)
-			return -ENOMEM;
-		rc = walk_frames(&again);
-		if (!rc && (again.valid > wk->valid ||
-			    (again.valid == wk->valid && wk->overran &&
-			     !again.overran))) {
-			memcpy(wk->keep, again.keep, again.used);
-			wk->used = again.used;
-			wk->picture = again.picture;
-			wk->stop = again.stop;
-			wk->damaged = 1;
-			if (again.damaged)
-				memcpy(wk->error, again.error,
-				       sizeof(wk->error));
-			else
-				snprintf(wk->error, sizeof(wk->error),
-					 "id3v2: frame sizes are not "
-					 "syncsafe");
-		}
-		free(again.keep);
-	}
+	if (!rc && wk->ver == 4 && wk->disagree && (wk->lost || wk->overran))
+		rc = try_plain_sizes(wk);
 	if (rc)
 		return rc;
 	if (wk->damaged)
@@ -945,12 +958,12 @@ static int read_frames(struct walk *wk)
 	for (size_t off = 0; !rc && off < wk->used; off += sizeof(k) + k.len) {
 		memcpy(&k, wk->keep + off, sizeof(k));
 		p = wk->keep + off + sizeof(k);
-		rc = take_frame(t, wk->ver, wk->unsync, &k, p, &tyer);
+		rc = take_frame(t, wk->ver, wk->unsync, &k, p, &dates);
 	}
-	if (!rc && tyer && !t->year) {
+	if (!rc && dates.tyer && !dates.tdrc) {
 		char y[16];
 
-		snprintf(y, sizeof(y), "%d", tyer);
+		snprintf(y, sizeof(y), "%d", dates.tyer);
 		tags_take_year(t, y, strlen(y));
 	}
 	return rc;
