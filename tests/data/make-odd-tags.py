@@ -110,6 +110,12 @@ class Maker:
         self.flac = os.path.join(tmp, "tone.flac")
         run("flac", "--silent", "--force", "-o", self.flac, wav)
         run("metaflac", "--remove-all", "--dont-use-padding", self.flac)
+        # Left with "fLaC", its STREAMINFO block alone, and the audio.
+        with open(self.flac, "rb") as f:
+            data = f.read()
+        assert data[:5] == b"fLaC\x80" and data[5:8] == b"\x00\x00\x22"
+        self.streaminfo = data[8:42]
+        self.flac_audio = data[42:]
         self.wav = wav
 
     def path(self, name):
@@ -128,21 +134,6 @@ class Maker:
         path = self.path(name)
         shutil.copyfile(self.flac, path)
         return path
-
-    def flac_blocks(self, path):
-        """The metadata blocks of a FLAC file as (type, data), and the
-        audio after them."""
-        with open(path, "rb") as f:
-            data = f.read()
-        assert data[:4] == b"fLaC"
-        pos, blocks = 4, []
-        while True:
-            head = data[pos]
-            size = int.from_bytes(data[pos + 1:pos + 4], "big")
-            blocks.append((head & 0x7f, data[pos + 4:pos + 4 + size]))
-            pos += 4 + size
-            if head & 0x80:
-                return blocks, data[pos:]
 
 
 def block(kind, data, last=False, size=None):
@@ -435,26 +426,22 @@ def make_flac(m):
             frame23(b"TALB", latin1("ID3 Album In FLAC"))) + data)
 
     # STREAMINFO out of spec: block sizes below 16 samples.
-    path = tagged("flac-streaminfo-blocksize.flac", "TITLE=Tiny Blocks",
-                  "ARTIST=Blocksize Artist", "TRACKNUMBER=2")
-    blocks, audio = m.flac_blocks(path)
-    kind, info = blocks[0]
-    assert kind == 0
-    info = struct.pack(">HH", 8, 8) + info[4:]
+    info, audio = m.streaminfo, m.flac_audio
     m.write("flac-streaminfo-blocksize.flac", b"fLaC" +
-            b"".join(block(k, d if k else info, i + 1 == len(blocks))
-                     for i, (k, d) in enumerate(blocks)) + audio)
+            block(0, struct.pack(">HH", 8, 8) + info[4:]) +
+            block(4, vorbis_comment(b"TITLE=Tiny Blocks",
+                                    b"ARTIST=Blocksize Artist",
+                                    b"TRACKNUMBER=2"), last=True) + audio)
 
     # mutagen #52: a VORBIS_COMMENT block whose size is too short; the
     # comments run on past it and the reference decoder still reads them.
-    blocks, audio = m.flac_blocks(m.flac)
     vc = vorbis_comment(b"TITLE=Short Block", b"ARTIST=Past The Size",
                         b"ALBUM=Still Read")
-    m.write("flac-vc-short-size.flac", b"fLaC" + block(0, blocks[0][1]) +
+    m.write("flac-vc-short-size.flac", b"fLaC" + block(0, info) +
             block(4, vc, last=True, size=24) + audio)
 
     # mutagen #377: several VORBIS_COMMENT blocks; the first counts.
-    m.write("flac-two-vc.flac", b"fLaC" + block(0, blocks[0][1]) +
+    m.write("flac-two-vc.flac", b"fLaC" + block(0, info) +
             block(4, vorbis_comment(b"TITLE=First Block",
                                     b"ALBUM=First Album")) +
             block(4, vorbis_comment(b"TITLE=Second Block",
@@ -467,13 +454,13 @@ def make_flac(m):
     pic = struct.pack(">II", 3, 9) + b"image/png" + struct.pack(">I", 0) + \
         struct.pack(">IIIII", 1, 1, 24, 0, len(png)) + png
     m.write("flac-picture-short-size.flac", b"fLaC" +
-            block(0, blocks[0][1]) + block(6, pic, size=40) +
+            block(0, info) + block(6, pic, size=40) +
             block(4, vorbis_comment(b"TITLE=After Short Picture",
                                     b"ARTIST=Picture Artist"), last=True) +
             audio)
 
     # UTF-8 cut inside a character (mutagen decodes with "replace").
-    m.write("flac-bad-utf8.flac", b"fLaC" + block(0, blocks[0][1]) +
+    m.write("flac-bad-utf8.flac", b"fLaC" + block(0, info) +
             block(4, vorbis_comment(b"TITLE=Cut \xe2\x82 Euro",
                                     b"ARTIST=Bad \xff\xfe Bytes"),
                   last=True) + audio)
