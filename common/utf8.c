@@ -1,5 +1,9 @@
 #include "common/utf8.h"
 
+#include <string.h>
+
+#include "common/strbuf.h"
+
 size_t utf8_decode(const unsigned char *s, size_t n, unsigned int *cp)
 {
 	size_t len, i;
@@ -23,4 +27,20 @@ size_t utf8_decode(const unsigned char *s, size_t n, unsigned int *cp)
 	    *cp > 0x10ffff || (*cp >= 0xd800 && *cp <= 0xdfff))
 		return 0;
 	return len;
+}
+
+void utf8_add_field(struct strbuf *out, const char *s)
+{
+	size_t len = strlen(s), k;
+	unsigned int cp;
+
+	for (size_t i = 0; i < len; i += k ? k : 1) {
+		k = utf8_decode((const unsigned char *)s + i, len - i, &cp);
+		if (!k)
+			strbuf_addstr(out, "\xef\xbf\xbd");
+		else if (cp < 0x20 || cp == 0x7f)
+			strbuf_addch(out, ' ');
+		else
+			strbuf_add(out, s + i, k);
+	}
 }

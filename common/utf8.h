@@ -8,11 +8,21 @@
 
 #include <stddef.h>
 
+struct strbuf;
+
 /*
  * Decode the sequence at s (n bytes available). Returns its length and
  * sets *cp, or returns 0 when it is not well-formed UTF-8: cut short,
  * overlong, a surrogate, or past U+10FFFF.
  */
 size_t utf8_decode(const unsigned char *s, size_t n, unsigned int *cp);
+
+/*
+ * Append s as a field of a line of text: tabs and line breaks in it
+ * would break the line's fields, so control characters become spaces;
+ * bytes that are not UTF-8 (file names are bytes) become U+FFFD, so the
+ * text is text.
+ */
+void utf8_add_field(struct strbuf *out, const char *s);
 
 #endif

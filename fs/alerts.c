@@ -12,8 +12,7 @@
 #include "common/json.h"
 #include "common/log.h"
 #include "common/strbuf.h"
-#include "indexer/store/reader.h"
-#include "fs/render.h"
+#include "indexer/store/query.h"
 
 /* A webhook that does not answer soon is given up: alerts are not
  * worth holding the service thread for. */
@@ -91,7 +90,7 @@ static void send_alert(const struct config *cfg, const char *event,
 static int health_errors(json_t *lines)
 {
 	struct strbuf health = STRBUF_INIT;
-	int rc = render_health(&health);
+	int rc = query_health(&health);
 
 	for (char *line = health.buf, *end; !rc && *line; line = end + 1) {
 		end = strchrnul(line, '\n');

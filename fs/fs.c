@@ -15,7 +15,7 @@
 #include "fs/inodes.h"
 #include "fs/invalidate.h"
 #include "fs/nodes.h"
-#include "fs/track_attrs.h"
+#include "indexer/store/query.h"
 #include "fs/views.h"
 #include "indexer/indexer.h"
 

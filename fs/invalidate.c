@@ -11,7 +11,7 @@
 #include "common/strbuf.h"
 #include "fs/inodes.h"
 #include "fs/nodes.h"
-#include "indexer/store/reader.h"
+#include "indexer/store/query.h"
 #include "fs/views.h"
 #include "indexer/indexer.h"
 

@@ -17,7 +17,7 @@
 #include "fs/fs.h"
 #include "fs/invalidate.h"
 #include "fs/loop.h"
-#include "indexer/store/reader.h"
+#include "indexer/store/query.h"
 #include "fs/daemon.h"
 #include "fs/views.h"
 #include "indexer/indexer.h"

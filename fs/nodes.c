@@ -8,12 +8,10 @@
 #include "fs/control.h"
 #include "fs/manga_view.h"
 #include "fs/render.h"
-#include "fs/render_analysis.h"
+#include "indexer/store/query.h"
 #include "fs/render_fuse.h"
-#include "fs/render_monitor.h"
 #include "fs/render_prometheus.h"
 #include "fs/views.h"
-#include "fs/render_repair.h"
 
 static const struct {
 	const char *path;
@@ -22,30 +20,30 @@ static const struct {
 	{ "/", { .type = NODE_DIR } },
 	{ "/README", { NODE_FILE, .render = render_readme } },
 	{ "/status", { .type = NODE_DIR } },
-	{ "/status/summary.json", { NODE_FILE, .render = render_summary } },
-	{ "/status/health", { NODE_FILE, .render = render_health } },
-	{ "/status/missing", { NODE_FILE, .render = render_missing } },
-	{ "/status/missing.json", { NODE_FILE, .render = render_missing_json } },
-	{ "/status/new", { NODE_FILE, .render = render_new } },
-	{ "/status/new.json", { NODE_FILE, .render = render_new_json } },
-	{ "/status/found.json", { NODE_FILE, .render = render_found_json } },
-	{ "/status/broken", { NODE_FILE, .render = render_broken } },
-	{ "/status/broken.json", { NODE_FILE, .render = render_broken_json } },
+	{ "/status/summary.json", { NODE_FILE, .render = query_summary } },
+	{ "/status/health", { NODE_FILE, .render = query_health } },
+	{ "/status/missing", { NODE_FILE, .render = query_missing } },
+	{ "/status/missing.json", { NODE_FILE, .render = query_missing_json } },
+	{ "/status/new", { NODE_FILE, .render = query_new } },
+	{ "/status/new.json", { NODE_FILE, .render = query_new_json } },
+	{ "/status/found.json", { NODE_FILE, .render = query_found_json } },
+	{ "/status/broken", { NODE_FILE, .render = query_broken } },
+	{ "/status/broken.json", { NODE_FILE, .render = query_broken_json } },
 	{ "/status/repairs.json", { NODE_FILE,
-				    .render = render_repairs_json } },
-	{ "/status/no-cover", { NODE_FILE, .render = render_no_cover } },
+				    .render = query_repairs_json } },
+	{ "/status/no-cover", { NODE_FILE, .render = query_no_cover } },
 	{ "/status/tag-errors", { NODE_FILE,
-				  .render = render_tag_errors } },
-	{ "/status/duplicates", { NODE_FILE, .render = render_duplicates } },
+				  .render = query_tag_errors } },
+	{ "/status/duplicates", { NODE_FILE, .render = query_duplicates } },
 	{ "/metrics", { .type = NODE_DIR } },
-	{ "/metrics/scan.json", { NODE_FILE, .render = render_scan_json } },
-	{ "/metrics/scan.csv", { NODE_FILE, .render = render_scan_csv } },
-	{ "/metrics/watch.json", { NODE_FILE, .render = render_watch_json } },
+	{ "/metrics/scan.json", { NODE_FILE, .render = query_scan_json } },
+	{ "/metrics/scan.csv", { NODE_FILE, .render = query_scan_csv } },
+	{ "/metrics/watch.json", { NODE_FILE, .render = query_watch_json } },
 	{ "/metrics/monitor.json", { NODE_FILE,
-				     .render = render_monitor_json } },
-	{ "/metrics/repair.json", { NODE_FILE, .render = render_repair_json } },
+				     .render = query_monitor_json } },
+	{ "/metrics/repair.json", { NODE_FILE, .render = query_repair_json } },
 	{ "/metrics/analysis.json", { NODE_FILE,
-				      .render = render_analysis_json } },
+				      .render = query_analysis_json } },
 	{ "/metrics/fuse.json", { NODE_FILE, .render = render_fuse_json } },
 	{ "/metrics/prometheus", { NODE_FILE, .render = render_prometheus } },
 	{ "/control", { .type = NODE_DIR } },

@@ -8,32 +8,9 @@
  * store decides.
  */
 
-#include <stdint.h>
 #include <sys/types.h>
 
-struct strbuf;
-
-enum node_type {
-	NODE_DIR,
-	NODE_FILE,	/* generated, read-only */
-	NODE_CONTROL,	/* generated on read, takes commands on write */
-	NODE_REAL,	/* a library file: reads come from the real file */
-};
-
-struct node {
-	enum node_type type;
-	int (*render)(struct strbuf *out);
-	int (*write)(const char *buf, size_t len);
-	/* A node about one series of /manga takes its id instead. */
-	int (*render_series)(struct strbuf *out, int64_t series);
-	int (*write_series)(const char *buf, size_t len, int64_t series);
-	int64_t series;
-	/* /manga and /manga/SERIES list what the store holds. */
-	int dynamic;
-	/* The files.id of a NODE_REAL; negated, a track's embedded
-	 * picture (views_cover.h). */
-	int64_t file;
-};
+#include "fs/node.h"
 
 /*
  * Fill *out with the node at an absolute mount path. Returns 0, -ENOENT,

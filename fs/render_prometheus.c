@@ -7,20 +7,18 @@
 #include "common/log.h"
 #include "common/strbuf.h"
 #include "fs/render.h"
-#include "fs/render_analysis.h"
+#include "indexer/store/query.h"
 #include "fs/render_fuse.h"
-#include "fs/render_monitor.h"
-#include "fs/render_repair.h"
 
 enum doc { SUMMARY, SCAN, WATCH, MONITOR, REPAIR, ANALYSIS, FUSE, NR_DOCS };
 
 static int (*const renderers[NR_DOCS])(struct strbuf *) = {
-	[SUMMARY] = render_summary,
-	[SCAN] = render_scan_json,
-	[WATCH] = render_watch_json,
-	[MONITOR] = render_monitor_json,
-	[REPAIR] = render_repair_json,
-	[ANALYSIS] = render_analysis_json,
+	[SUMMARY] = query_summary,
+	[SCAN] = query_scan_json,
+	[WATCH] = query_watch_json,
+	[MONITOR] = query_monitor_json,
+	[REPAIR] = query_repair_json,
+	[ANALYSIS] = query_analysis_json,
 	[FUSE] = render_fuse_json,
 };
 

@@ -20,23 +20,24 @@
  * when the album has none. Names follow views_name.h.
  *
  * Album folders also hold cover.EXT and folder.EXT, artist folders
- * artist.EXT, when views_cover.h finds such an image.
+ * artist.EXT, when indexer/store/covers.h finds such an image.
  *
- * /search/QUERY holds the tracks (at most VIEWS_SEARCH_MAX, best first)
- * whose title, artist, album or album artist hold every word of QUERY as
- * the start of a word, accents folded; QUERY is plain text, never FTS5
- * syntax, and /search itself lists nothing.
+ * /search/QUERY holds the tracks (at most VIEWS_SEARCH_MAX of
+ * views_music.h, best first) whose title, artist, album or album artist
+ * hold every word of QUERY as the start of a word, accents folded; QUERY
+ * is plain text, never FTS5 syntax, and /search itself lists nothing.
  *
- * /similar/QUERY holds the VIEWS_SIMILAR_MAX tracks most similar to the
- * best match of QUERY (as /search finds it), by views_similar.h; the
+ * /similar/QUERY holds the SIMILAR_MAX tracks most similar to the
+ * best match of QUERY (as /search finds it), by indexer/store/similar.h; the
  * best match itself is not listed, and the folder is empty when nothing
  * matches or the best match is not analysed yet.
  *
  * Folders are listed once per change of the store (indexer_generation())
- * and kept in a small cache, so a walk of the tree reads each one once.
- * Listing a folder has a thread of this module make the next few folders
- * a walk goes to (its first folders, the folders after it) ahead of the
- * request.
+ * and kept in a small cache (views_cache.h), so a walk of the tree reads
+ * each one once; listing a folder has a thread make the next few folders
+ * a walk goes to ahead of the request (views_prefetch.h). The folders
+ * are made by views_music.h and views_manga.h from what the store lists
+ * (indexer/store/query_views.h).
  *
  *	struct node n;
  *
@@ -49,8 +50,6 @@
 #include <sys/stat.h>
 
 struct node;
-
-#define VIEWS_SEARCH_MAX 1000
 
 /* Nonzero when path is a view's own folder (/search, ...) or below one. */
 int views_owns(const char *path);
@@ -91,14 +90,14 @@ void views_stop(void);
 /*
  * stat() the real file behind file (a files.id) into *st, with the write
  * bits cleared: the views are read-only. A negative file is the picture
- * embedded in the track -file (views_cover_stat()). Returns 0, -ENOENT
+ * embedded in the track -file (covers_stat()). Returns 0, -ENOENT
  * when the file or its row is gone, or another negative errno value.
  */
 int views_real_stat(int64_t file, struct stat *st);
 
 /*
  * Open the real file behind file read-only; a negative file gives the
- * picture embedded in the track -file (views_cover_open()). Returns the
+ * picture embedded in the track -file (covers_open()). Returns the
  * descriptor, or -ENOENT when the file or its row is gone, or another
  * negative errno.
  */

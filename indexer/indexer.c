@@ -14,7 +14,10 @@
 #include "common/log.h"
 #include "indexer/jobs.h"
 #include "indexer/manga/manga.h"
+#include "indexer/manga/names.h"
 #include "indexer/library/watch.h"
+#include "indexer/realdebrid/rd_links.h"
+#include "indexer/realdebrid/rd_watch.h"
 #include "indexer/store/schema.h"
 #include "indexer/store/writer.h"
 
@@ -696,6 +699,51 @@ static int scanning(void)
 	return busy;
 }
 
+static int rescan_all(const char *trigger)
+{
+	return indexer_rescan(trigger, 0, NULL);
+}
+
+/* Library folders changed: the repair's jobs bring its links up to date
+ * (all of them when nr is 0). */
+static void libs_changed(char *const *paths, size_t nr)
+{
+	rd_watch_changed(paths, nr);
+	jobs_submit(JOBS_REPAIR_LINKS, "watch");
+}
+
+/* Start the watcher on the roots and, when the repair runs (a mount and
+ * a library are set), on the library folders named as its walk names
+ * them. Without inotify the index still works, by rescans only. */
+static void start_watch(const struct config *cfg)
+{
+	size_t nr_libs = cfg->rd_mount ? cfg->rd_libraries.nr : 0;
+	const char **roots = calloc(ix.nr_roots + 1, sizeof(*roots));
+	char **libs = calloc(nr_libs + 1, sizeof(*libs));
+	struct watch_setup set = {
+		.roots = roots, .nr_roots = ix.nr_roots,
+		.libs = libs, .nr_libs = nr_libs,
+		.rescan = indexer_rescan_paths, .rescan_all = rescan_all,
+		.libs_changed = libs_changed,
+	};
+	size_t i;
+
+	for (i = 0; roots && i < ix.nr_roots; i++)
+		roots[i] = ix.roots[i].path;
+	for (i = 0; libs && i < nr_libs; i++)
+		if (!(libs[i] = rd_links_normalize(NULL,
+						   cfg->rd_libraries.items[i])))
+			break;
+	if (roots && libs && i == nr_libs)
+		watch_start(cfg, &set);
+	else
+		log_error(-ENOMEM, "indexer: cannot start the watcher");
+	for (size_t k = 0; libs && k < nr_libs; k++)
+		free(libs[k]);
+	free(libs);
+	free(roots);
+}
+
 int indexer_start(const struct config *cfg)
 {
 	int rc;
@@ -717,8 +765,7 @@ int indexer_start(const struct config *cfg)
 	if (!rc)
 		rc = writer_call(sync_covers, NULL);
 	if (!rc) {
-		/* Without inotify the index still works, by rescans only. */
-		watch_start(cfg, ix.roots, ix.nr_roots);
+		start_watch(cfg);
 		rc = -pthread_create(&ix.thread, NULL, indexer_main, NULL);
 		if (rc)
 			log_error(rc, "indexer: cannot start thread");
@@ -879,4 +926,35 @@ int indexer_prepare_store(const char *path)
 	rc = schema_migrate(db);
 	db_close(db);
 	return rc;
+}
+
+int indexer_set_series_monitored(int64_t series, int on)
+{
+	struct manga_setting s = {
+		.series = series, .what = MANGA_SET_MONITORED,
+		.number = !!on, .is_number = 1,
+	};
+
+	return writer_call_urgent(manga_store_setting, &s);
+}
+
+int indexer_set_series_latest(int64_t series, long latest)
+{
+	struct manga_setting s = {
+		.series = series, .what = MANGA_SET_LATEST,
+		.number = latest, .is_number = latest > 0,
+	};
+
+	if (latest < 0 || latest > NAMES_MAX_NUMBER)
+		return -EINVAL;
+	return writer_call_urgent(manga_store_setting, &s);
+}
+
+int indexer_set_series_source(int64_t series, const char *source)
+{
+	struct manga_setting s = {
+		.series = series, .what = MANGA_SET_SOURCE, .text = source,
+	};
+
+	return writer_call_urgent(manga_store_setting, &s);
 }

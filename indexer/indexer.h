@@ -109,6 +109,18 @@ void indexer_pause_analysis(int on);
  */
 void indexer_note_read(void);
 
+/*
+ * Store a user's setting of one series (/manga/SERIES): whether it is
+ * monitored, the latest volume published (0 forgets it), where news of
+ * it comes from ("" for none). Waits for the writer (one batch at most).
+ * Returns 0, -EINVAL for a latest volume past any volume number
+ * (NAMES_MAX_NUMBER), -ENOENT when the series is gone, or another
+ * negative errno value.
+ */
+int indexer_set_series_monitored(int64_t series, int on);
+int indexer_set_series_latest(int64_t series, long latest);
+int indexer_set_series_source(int64_t series, const char *source);
+
 /* Copy the live status. */
 void indexer_status(struct indexer_status *out);
 

@@ -286,8 +286,10 @@ int jobs_start(const struct config *cfg, int (*scanning)(void))
 	jobs.started = 1;
 	pthread_mutex_unlock(&jobs.lock);
 	/* The links as they are now, and the watches on their folders. */
-	if (jobs.repair)
+	if (jobs.repair) {
 		rd_watch_changed(NULL, 0);
+		jobs_submit(JOBS_REPAIR_LINKS, "start");
+	}
 	return 0;
 }
 

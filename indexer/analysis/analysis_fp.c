@@ -6,7 +6,6 @@
 #include <chromaprint.h>
 
 #include "common/log.h"
-#include "indexer/analysis/analysis.h"
 #include "indexer/analysis/analysis_fp.h"
 
 struct analysis_fp {

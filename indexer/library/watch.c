@@ -17,9 +17,6 @@
 #include "common/config.h"
 #include "common/log.h"
 #include "common/strbuf.h"
-#include "indexer/indexer.h"
-#include "indexer/realdebrid/rd_links.h"
-#include "indexer/realdebrid/rd_watch.h"
 #include "indexer/library/scan.h"
 
 #define WATCH_MASK (IN_CREATE | IN_CLOSE_WRITE | IN_DELETE | IN_MOVED_FROM | \
@@ -55,7 +52,8 @@ struct place_list {
 };
 
 static struct {
-	const struct indexer_root *roots;
+	struct watch_setup set;		/* for its callbacks */
+	char **roots;			/* copies of the roots */
 	size_t nr_roots;
 	char **libs;			/* Real-Debrid library folders, roots
 					 * nr_roots and up, normalized */
@@ -133,7 +131,7 @@ static ssize_t list_find(const struct place_list *l, size_t root,
  * of Real-Debrid links after them. */
 static const char *root_path(size_t root)
 {
-	return root < wt.nr_roots ? wt.roots[root].path :
+	return root < wt.nr_roots ? wt.roots[root] :
 		wt.libs[root - wt.nr_roots];
 }
 
@@ -357,7 +355,7 @@ void watch_library_dir(const char *dir)
 		return;
 	/* One folder has one watch: an indexed root's stays the scanner's. */
 	for (size_t i = 0; i < wt.nr_roots; i++)
-		if (scan_path_under(dir, wt.roots[i].path))
+		if (scan_path_under(dir, wt.roots[i]))
 			return;
 	for (size_t i = 0; i < wt.nr_libs; i++) {
 		size_t len = strlen(wt.libs[i]);
@@ -603,9 +601,9 @@ static size_t submit(struct place_list *l, const char *trigger)
 		indexed += p->root < wt.nr_roots;
 	}
 	if (indexed)
-		queued = indexer_rescan_paths(trigger, paths, at, indexed);
+		queued = wt.set.rescan(trigger, paths, at, indexed);
 	if (n > indexed) {
-		rd_watch_changed(paths + indexed, n - indexed);
+		wt.set.libs_changed(paths + indexed, n - indexed);
 		queued = (queued > 0 ? queued : 0) + n - indexed;
 	}
 out:
@@ -634,9 +632,9 @@ static void flush(void)
 		list_del(&wt.moves, wt.moves.nr - 1);
 	}
 	if (wt.overflowed) {
-		n = !indexer_rescan("watch", 0, NULL);
+		n = !wt.set.rescan_all("watch");
 		if (wt.nr_libs)
-			rd_watch_changed(NULL, 0);
+			wt.set.libs_changed(NULL, 0);
 		wt.overflowed = 0;
 	} else {
 		n = submit(&wt.touched, "watch");
@@ -752,47 +750,55 @@ static void *watch_main(void *unused)
 	return NULL;
 }
 
-/* The library folders are copied at each start, as a reload may change
- * them while the configuration they came from goes. */
-static void libs_free(void)
+static void free_paths(char **v, size_t nr)
 {
-	for (size_t i = 0; i < wt.nr_libs; i++)
-		free(wt.libs[i]);
-	free(wt.libs);
-	wt.libs = NULL;
-	wt.nr_libs = 0;
+	for (size_t i = 0; v && i < nr; i++)
+		free(v[i]);
+	free(v);
 }
 
-/* The Real-Debrid library folders are watched when the repair runs (a
- * mount and a library are set), named as the repair's walk names them. */
-static int libs_copy(const struct config *cfg)
+/* A copy of nr strings, or NULL (logged) when out of memory. */
+static char **copy_paths(char *const *v, size_t nr)
 {
-	size_t nr = cfg->rd_mount ? cfg->rd_libraries.nr : 0;
+	char **c = calloc(nr + 1, sizeof(*c));
 
-	wt.libs = nr ? calloc(nr, sizeof(*wt.libs)) : NULL;
-	if (nr && !wt.libs)
-		return log_error(-ENOMEM, "watch: out of memory");
-	for (wt.nr_libs = 0; wt.nr_libs < nr; wt.nr_libs++) {
-		wt.libs[wt.nr_libs] = rd_links_normalize(NULL,
-				cfg->rd_libraries.items[wt.nr_libs]);
-		if (!wt.libs[wt.nr_libs]) {
-			libs_free();
-			return log_error(-ENOMEM, "watch: out of memory");
+	for (size_t i = 0; c && i < nr; i++) {
+		c[i] = strdup(v[i]);
+		if (!c[i]) {
+			free_paths(c, i);
+			c = NULL;
 		}
 	}
-	return 0;
+	if (!c)
+		log_error(-ENOMEM, "watch: out of memory");
+	return c;
 }
 
-int watch_start(const struct config *cfg, const struct indexer_root *roots,
-		size_t nr_roots)
+static void paths_free(void)
+{
+	free_paths(wt.roots, wt.nr_roots);
+	free_paths(wt.libs, wt.nr_libs);
+	wt.roots = wt.libs = NULL;
+	wt.nr_roots = wt.nr_libs = 0;
+}
+
+/* The roots and library folders are copied at each start, as a reload
+ * may change them while the configuration they came from goes. */
+int watch_start(const struct config *cfg, const struct watch_setup *set)
 {
 	int rc;
 
-	wt.roots = roots;
-	wt.nr_roots = nr_roots;
-	rc = libs_copy(cfg);
-	if (rc)
-		return rc;
+	wt.set = *set;
+	wt.roots = copy_paths((char *const *)set->roots, set->nr_roots);
+	wt.libs = copy_paths(set->libs, set->nr_libs);
+	if (!wt.roots || !wt.libs) {
+		free_paths(wt.roots, set->nr_roots);
+		free_paths(wt.libs, set->nr_libs);
+		wt.roots = wt.libs = NULL;
+		return -ENOMEM;
+	}
+	wt.nr_roots = set->nr_roots;
+	wt.nr_libs = set->nr_libs;
 	wt.debounce_ms = cfg->watch_debounce_ms;
 	wt.poll_s = cfg->poll_interval_s;
 	wt.st.debounce_ms = wt.debounce_ms;
@@ -800,7 +806,7 @@ int watch_start(const struct config *cfg, const struct indexer_root *roots,
 	wt.fd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
 	if (wt.fd < 0) {
 		rc = -errno;
-		libs_free();
+		paths_free();
 		return log_error(rc, "watch: inotify unavailable: %s",
 				 strerror(-rc));
 	}
@@ -822,7 +828,7 @@ fail:
 		close(wt.wake_fd);
 	close(wt.fd);
 	wt.fd = wt.wake_fd = -1;
-	libs_free();
+	paths_free();
 	return rc;
 }
 
@@ -852,7 +858,7 @@ void watch_stop(void)
 	memset(&wt.moves, 0, sizeof(wt.moves));
 	wt.st.enabled = 0;
 	wt.st.watches = 0;
-	libs_free();
+	paths_free();
 }
 
 void watch_latency(double seconds)

@@ -23,7 +23,6 @@
 #include <stdint.h>
 
 struct config;
-struct indexer_root;
 
 enum watch_kind {
 	WATCH_CREATE,
@@ -59,12 +58,36 @@ struct watch_status {
 };
 
 /*
- * Start the watcher thread for roots (which must stay valid until
- * watch_stop()). Returns 0 or a negative errno value; without inotify the
- * daemon still runs, with the watcher reported as disabled.
+ * What the watcher watches, and where it hands what it saw: its owner
+ * (indexer.c) sends changes under the roots to the scanner and changes
+ * under the library folders to the Real-Debrid repair, so the watcher
+ * knows neither. The callbacks run on the watcher's thread.
  */
-int watch_start(const struct config *cfg, const struct indexer_root *roots,
-		size_t nr_roots);
+struct watch_setup {
+	const char *const *roots;	/* absolute; root number i */
+	size_t nr_roots;
+	char *const *libs;		/* the [realdebrid] library folders,
+					 * normalized; numbered after the
+					 * roots */
+	size_t nr_libs;
+	/* nr paths under the roots changed, seen at event_at[i]
+	 * (monotonic); returns how many were queued, or a negative errno
+	 * value (indexer_rescan_paths()). */
+	int (*rescan)(const char *trigger, char *const *paths,
+		      const double *event_at, size_t nr);
+	/* The kernel's event queue overflowed: rescan every root. Returns
+	 * 0 or a negative errno value. */
+	int (*rescan_all)(const char *trigger);
+	/* nr paths under the library folders changed; nr 0: any may have. */
+	void (*libs_changed)(char *const *paths, size_t nr);
+};
+
+/*
+ * Start the watcher thread for what set names (copied). Returns 0 or a
+ * negative errno value; without inotify the daemon still runs, with the
+ * watcher reported as disabled.
+ */
+int watch_start(const struct config *cfg, const struct watch_setup *set);
 
 void watch_stop(void);
 

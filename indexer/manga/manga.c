@@ -491,3 +491,34 @@ int manga_series_gaps(sqlite3 *db, int64_t series, int **gaps, size_t *n)
 	free(v);
 	return rc;
 }
+
+int manga_store_setting(sqlite3 *db, void *setting)
+{
+	static const char *const sql[] = {
+		[MANGA_SET_MONITORED] = "UPDATE series SET monitored = ?2"
+					" WHERE id = ?1",
+		[MANGA_SET_LATEST] = "UPDATE series SET latest = ?2"
+				     " WHERE id = ?1",
+		[MANGA_SET_SOURCE] = "UPDATE series SET source = ?2"
+				     " WHERE id = ?1",
+	};
+	const struct manga_setting *s = setting;
+	sqlite3_stmt *st;
+	int rc;
+
+	rc = sqlite3_prepare_v2(db, sql[s->what], -1, &st, NULL);
+	if (rc != SQLITE_OK)
+		return db_error(db, rc, "store a series setting");
+	sqlite3_bind_int64(st, 1, s->series);
+	if (s->is_number)
+		sqlite3_bind_int64(st, 2, s->number);
+	else if (s->text)
+		sqlite3_bind_text(st, 2, s->text, -1, SQLITE_STATIC);
+	else
+		sqlite3_bind_null(st, 2);
+	rc = sqlite3_step(st);
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE)
+		return db_error(db, rc, "store a series setting");
+	return sqlite3_changes(db) ? 0 : -ENOENT;
+}

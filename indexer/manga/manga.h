@@ -78,4 +78,24 @@ int manga_each_missing(sqlite3 *db,
 				 const char *series_path),
 		       void *arg);
 
+/* A setting of one series a user writes through the mount. */
+struct manga_setting {
+	int64_t series;
+	enum {
+		MANGA_SET_MONITORED,	/* number: 1 or 0 */
+		MANGA_SET_LATEST,	/* number, or none: forgotten */
+		MANGA_SET_SOURCE,	/* text ("" for none) */
+	} what;
+	const char *text;
+	long number;
+	int is_number;		/* number holds the value; else text, and
+				 * text NULL stores none */
+};
+
+/*
+ * A writer_call() function taking a struct manga_setting: store it.
+ * Returns 0, -ENOENT when the series is gone, or a negative errno value.
+ */
+int manga_store_setting(sqlite3 *db, void *setting);
+
 #endif

@@ -6,7 +6,6 @@
 #include <string.h>
 
 #include "common/log.h"
-#include "indexer/jobs.h"
 
 static struct {
 	pthread_mutex_t lock;
@@ -60,8 +59,6 @@ void rd_watch_changed(char *const *paths, size_t nr)
 	for (size_t i = 0; !kept.full && i < nr; i++)
 		keep(paths[i]);
 	pthread_mutex_unlock(&kept.lock);
-	/* Stopped (a reload) or switched off: the start's walk covers it. */
-	jobs_submit(JOBS_REPAIR_LINKS, "watch");
 }
 
 int rd_watch_take(char ***paths, size_t *nr)

@@ -13,8 +13,8 @@
  *	rd_repair_links(r, full ? NULL : paths, nr);
  *	rd_watch_free(paths, nr);
  *
- * Each rd_watch_changed() queues JOBS_REPAIR_LINKS; paths that arrive
- * while it runs make it run once more.
+ * Whoever calls rd_watch_changed() then queues JOBS_REPAIR_LINKS (jobs.h);
+ * paths that arrive while it runs make it run once more.
  */
 
 #include <stddef.h>
@@ -23,7 +23,7 @@
 
 /*
  * Keep the nr paths (absolute, copied) for the jobs thread, or with nr 0
- * ask for a walk of every library folder, and queue JOBS_REPAIR_LINKS.
+ * ask for a walk of every library folder.
  * Safe from any thread. Beyond RD_WATCH_MAX paths, or when out of memory
  * (logged), a walk of every folder replaces them.
  */

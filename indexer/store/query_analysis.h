@@ -1,9 +1,9 @@
-#ifndef MEDIAMON_RENDER_ANALYSIS_H
-#define MEDIAMON_RENDER_ANALYSIS_H
+#ifndef MEDIAMON_QUERY_ANALYSIS_H
+#define MEDIAMON_QUERY_ANALYSIS_H
 
 /*
  * The files of the background audio analysis (analysis_worker.h,
- * analysis_store.h), rendered like the others of render.h: one whole
+ * analysis_store.h), rendered like the other queries (query.h): one whole
  * document appended to out; 0 or a negative errno value.
  *
  *   /metrics/analysis.json  {enabled, paused, threads, busy, analysed,
@@ -19,7 +19,7 @@
 
 struct strbuf;
 
-int render_analysis_json(struct strbuf *out);
-int render_duplicates(struct strbuf *out);
+int query_analysis_json(struct strbuf *out);
+int query_duplicates(struct strbuf *out);
 
 #endif

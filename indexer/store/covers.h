@@ -1,5 +1,5 @@
-#ifndef MEDIAMON_VIEWS_COVER_H
-#define MEDIAMON_VIEWS_COVER_H
+#ifndef MEDIAMON_COVERS_H
+#define MEDIAMON_COVERS_H
 
 /*
  * Cover art and artist images for the library views.
@@ -8,7 +8,7 @@
  * folder.EXT: the image file in the folder of the album's first track
  * (cover, folder, front, album, each as .jpg .jpeg .png .webp, in any
  * case, the first of these sixteen found winning), else, when that
- * folder holds one disc of the album (views_cover_disc_folder()), the
+ * folder holds one disc of the album (covers_disc_folder()), the
  * image file in the album folder above it, else the picture embedded in
  * one of the album's tracks (the first front cover in track order, else
  * the first picture). An artist folder shows artist.EXT when artist.jpg
@@ -24,20 +24,20 @@
  * A folder image is served as the real file it is. An embedded picture
  * is read from its track (picture.h) only when opened, into an anonymous
  * in-memory file that the open handle reads like a real one; the last few
- * are kept (VIEWS_COVER_CACHE_BYTES at most), so a file manager opening
+ * are kept (COVERS_CACHE_BYTES at most), so a file manager opening
  * one cover several times reads it once.
  *
  * In a node, an embedded picture is the negated files.id of its track
- * (views_cover_node()), so that the NODE_REAL paths of views.c serve it:
+ * (covers_node()), so that the NODE_REAL paths of views.c serve it:
  *
- *	struct views_cover c;
+ *	struct cover c;
  *
- *	if (!views_cover_album(first_track_file, &c))
+ *	if (!covers_album(first_track_file, &c))
  *		add "cover" c.ext and "folder" c.ext, both standing for
  *		c.file (a NODE_REAL's file)
  *	...
  *	if (n.file < 0)
- *		fd = views_cover_open(-n.file);
+ *		fd = covers_open(-n.file);
  */
 
 #include <sqlite3.h>
@@ -45,10 +45,10 @@
 #include <stdint.h>
 #include <sys/stat.h>
 
-#define VIEWS_COVER_CACHE_BYTES (32 << 20)
-#define VIEWS_COVER_CACHE_SLOTS 8
+#define COVERS_CACHE_BYTES (32 << 20)
+#define COVERS_CACHE_SLOTS 8
 
-struct views_cover {
+struct cover {
 	/* What a NODE_REAL of the cover holds: a folder image's files.id,
 	 * or minus the files.id of the track holding the picture. */
 	int64_t file;
@@ -63,7 +63,7 @@ struct views_cover {
  * -ENOENT when the album has no cover, or another negative errno value
  * when the store cannot be read.
  */
-int views_cover_album(int64_t track, struct views_cover *out);
+int covers_album(int64_t track, struct cover *out);
 
 /*
  * Whether a folder's name (len bytes) says it holds one disc of an
@@ -71,7 +71,7 @@ int views_cover_album(int64_t track, struct views_cover *out);
  * number, then nothing or " - " and a subtitle ("CD1", "disc 2",
  * "Disk 3 - Live"). Returns 1 or 0.
  */
-int views_cover_disc_folder(const char *name, size_t len);
+int covers_disc_folder(const char *name, size_t len);
 
 /*
  * Find an artist image in the folder above the album folder of one of
@@ -79,25 +79,25 @@ int views_cover_disc_folder(const char *name, size_t len);
  * order. Returns 0 and fills *out, -ENOENT when there is none, or
  * another negative errno value.
  */
-int views_cover_artist(const int64_t *dirs, size_t nr,
-		       struct views_cover *out);
+int covers_artist(const int64_t *dirs, size_t nr,
+		       struct cover *out);
 
 /*
  * Rank a file's base name (len bytes) as a cover when artist is 0, as an
  * artist image otherwise: 0 is the best; -1 when the name is not one.
  * The extension of the entry it gives is stored in *ext.
  */
-int views_cover_rank(const char *name, size_t len, int artist,
+int covers_rank(const char *name, size_t len, int artist,
 		     const char **ext);
 
 /*
  * Call fn for every album of the store on db, by album artist then title:
  * its album artist ("Unknown Artist" when it has none), its title, the
  * absolute folder of its first track (the album folder above it for a
- * disc folder), and whether views_cover_album() finds it a cover. Stops
+ * disc folder), and whether covers_album() finds it a cover. Stops
  * when fn returns nonzero. Returns 0 or a negative errno value.
  */
-int views_cover_each_album(sqlite3 *db,
+int covers_each_album(sqlite3 *db,
 			   int (*fn)(void *arg, const char *artist,
 				     const char *album, const char *folder,
 				     int has_cover),
@@ -109,7 +109,7 @@ int views_cover_each_album(sqlite3 *db,
  * recorded size. Returns 0, -ENOENT when the track or its picture is
  * gone, or another negative errno value.
  */
-int views_cover_stat(int64_t track, struct stat *st);
+int covers_stat(int64_t track, struct stat *st);
 
 /*
  * Read the picture embedded in the track whose files.id is track and
@@ -118,6 +118,6 @@ int views_cover_stat(int64_t track, struct stat *st);
  * is gone, -EIO when the recorded picture runs past the end of the file,
  * or another negative errno value.
  */
-int views_cover_open(int64_t track);
+int covers_open(int64_t track);
 
 #endif

@@ -1,4 +1,4 @@
-#include "fs/render_analysis.h"
+#include "indexer/store/query_analysis.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -7,8 +7,8 @@
 #include "common/db.h"
 #include "common/json.h"
 #include "common/strbuf.h"
+#include "common/utf8.h"
 #include "indexer/store/reader.h"
-#include "fs/render.h"
 #include "indexer/analysis/analysis_store.h"
 #include "indexer/indexer.h"
 
@@ -18,7 +18,7 @@ static double ratio(double n, double d)
 	return d > 0 ? n / d : 0;
 }
 
-int render_analysis_json(struct strbuf *out)
+int query_analysis_json(struct strbuf *out)
 {
 	struct analysis_counts c;
 	struct indexer_status s;
@@ -133,7 +133,7 @@ static int cmp_first(const void *a, const void *b)
 	return strcmp((*x)->path, (*y)->path);
 }
 
-/* A blank line between groups; paths as text fields (render_field). */
+/* A blank line between groups; paths as text fields (utf8_add_field). */
 static int write_groups(struct dup_ctx *ctx, struct strbuf *out)
 {
 	const struct dup_line **first;
@@ -156,7 +156,7 @@ static int write_groups(struct dup_ctx *ctx, struct strbuf *out)
 			strbuf_addch(out, '\n');
 		for (; l < ctx->v + ctx->nr && l->group == first[g]->group;
 		     l++) {
-			render_field(out, l->path);
+			utf8_add_field(out, l->path);
 			strbuf_addch(out, '\n');
 		}
 	}
@@ -164,7 +164,7 @@ static int write_groups(struct dup_ctx *ctx, struct strbuf *out)
 	return 0;
 }
 
-int render_duplicates(struct strbuf *out)
+int query_duplicates(struct strbuf *out)
 {
 	struct dup_ctx ctx = { .db = reader_begin() };
 	int rc;

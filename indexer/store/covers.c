@@ -1,4 +1,4 @@
-#include "fs/views_cover.h"
+#include "indexer/store/covers.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -40,7 +40,7 @@ static struct {
 		uint64_t offset, length;
 		int fd;		/* -1: empty */
 		unsigned long used;
-	} slot[VIEWS_COVER_CACHE_SLOTS];
+	} slot[COVERS_CACHE_SLOTS];
 	unsigned long tick;
 	int ready;
 } cache = { .lock = PTHREAD_MUTEX_INITIALIZER };
@@ -57,7 +57,7 @@ static const char *entry_ext(const char *type)
 	return ".jpg";
 }
 
-int views_cover_rank(const char *name, size_t len, int artist,
+int covers_rank(const char *name, size_t len, int artist,
 		     const char **ext)
 {
 	const char *const *names = artist ? artist_names : cover_names;
@@ -99,7 +99,7 @@ static int prepare(const char *sql, sqlite3 **db, sqlite3_stmt **st)
  * asking SQLite to match sixteen names without case.
  */
 static void rank_row(sqlite3_stmt *st, int col, int artist, int *best,
-		     struct views_cover *out)
+		     struct cover *out)
 {
 	const char *path = sqlite3_column_blob(st, col + 1);
 	size_t len = sqlite3_column_bytes(st, col + 1);
@@ -110,7 +110,7 @@ static void rank_row(sqlite3_stmt *st, int col, int artist, int *best,
 	base = base ? base + 1 : path;
 	if (!base)
 		return;
-	rank = views_cover_rank(base, len - (base - path), artist, &ext);
+	rank = covers_rank(base, len - (base - path), artist, &ext);
 	if (rank >= 0 && (*best < 0 || rank < *best)) {
 		*best = rank;
 		out->file = sqlite3_column_int64(st, col);
@@ -124,7 +124,7 @@ static void rank_row(sqlite3_stmt *st, int col, int artist, int *best,
  * 0 with *out filled, -ENOENT, or the error of a failed step.
  */
 static int best_of_rows(sqlite3_stmt *st, int col, int artist,
-			struct views_cover *out)
+			struct cover *out)
 {
 	int best = -1, rc;
 
@@ -150,7 +150,7 @@ static int step_row(sqlite3 *db, sqlite3_stmt *st, const char *what)
 /* The first front cover of the album in track order, else its first
  * picture; a track without an album (album 0) only has its own. */
 static int embedded_cover(sqlite3 *db, int64_t album, int64_t track,
-			  struct views_cover *out)
+			  struct cover *out)
 {
 	sqlite3_stmt *st;
 	int rc;
@@ -177,7 +177,7 @@ static int embedded_cover(sqlite3 *db, int64_t album, int64_t track,
 	return rc;
 }
 
-int views_cover_disc_folder(const char *name, size_t len)
+int covers_disc_folder(const char *name, size_t len)
 {
 	static const char *const words[] = { "cd", "disc", "disk" };
 
@@ -204,7 +204,7 @@ static size_t album_folder(const char *path, size_t len)
 	const char *slash = len ? memrchr(path, '/', len) : NULL;
 	const char *base = slash ? slash + 1 : path;
 
-	if (!len || !views_cover_disc_folder(base, len - (base - path)))
+	if (!len || !covers_disc_folder(base, len - (base - path)))
 		return len;
 	return slash ? (size_t)(slash - path) : 0;
 }
@@ -218,7 +218,7 @@ static size_t album_folder(const char *path, size_t len)
 /* A disc folder without an image of its own shows its album folder's:
  * dir (len bytes) is the disc folder in root. */
 static int album_folder_cover(sqlite3 *db, int64_t root, const char *dir,
-			      size_t len, struct views_cover *out)
+			      size_t len, struct cover *out)
 {
 	size_t alen = album_folder(dir, len);
 	sqlite3_stmt *st;
@@ -238,7 +238,7 @@ static int album_folder_cover(sqlite3 *db, int64_t root, const char *dir,
 
 /* One row per other file in the track's folder (or one with NULLs when
  * there is none), each with the track's album and folder. */
-int views_cover_album(int64_t track, struct views_cover *out)
+int covers_album(int64_t track, struct cover *out)
 {
 	struct strbuf dir = STRBUF_INIT;
 	int64_t album = 0, root = 0;
@@ -281,8 +281,8 @@ int views_cover_album(int64_t track, struct views_cover *out)
  * turn, skipping a parent just looked at: an artist's albums usually
  * share one.
  */
-int views_cover_artist(const int64_t *dirs, size_t nr,
-		       struct views_cover *out)
+int covers_artist(const int64_t *dirs, size_t nr,
+		       struct cover *out)
 {
 	struct strbuf last = STRBUF_INIT;
 	sqlite3_stmt *dir_st, *files = NULL;
@@ -345,13 +345,13 @@ int views_cover_artist(const int64_t *dirs, size_t nr,
 	" JOIN roots r ON r.id = f.root_id ORDER BY aa.name, al.title, al.id"
 
 /* /status/no-cover must agree with the views: the album of the current
- * row of st (EACH_ALBUM) has a folder image where views_cover_album()
+ * row of st (EACH_ALBUM) has a folder image where covers_album()
  * would find one, in its first track's folder (files lists them) or
  * above a disc folder. Returns 1, 0 or a negative errno value. */
 static int has_folder_image(sqlite3 *db, sqlite3_stmt *st,
 			    sqlite3_stmt *files)
 {
-	struct views_cover c;
+	struct cover c;
 	int rc;
 
 	sqlite3_reset(files);
@@ -364,7 +364,7 @@ static int has_folder_image(sqlite3 *db, sqlite3_stmt *st,
 	return rc == -ENOENT ? 0 : rc ? rc : 1;
 }
 
-int views_cover_each_album(sqlite3 *db,
+int covers_each_album(sqlite3 *db,
 			   int (*fn)(void *arg, const char *artist,
 				     const char *album, const char *folder,
 				     int has_cover),
@@ -449,7 +449,7 @@ static int load_embedded(int64_t track, struct embedded *e)
 	return rc;
 }
 
-int views_cover_stat(int64_t track, struct stat *st)
+int covers_stat(int64_t track, struct stat *st)
 {
 	struct embedded e = { .path = STRBUF_INIT };
 	int rc = load_embedded(track, &e);
@@ -534,7 +534,7 @@ out:
 /* A copy of this very picture, or -1. Called with the lock held. */
 static int cache_find(int64_t track, const struct embedded *e)
 {
-	for (size_t i = 0; i < VIEWS_COVER_CACHE_SLOTS; i++) {
+	for (size_t i = 0; i < COVERS_CACHE_SLOTS; i++) {
 		struct slot *s = &cache.slot[i];
 
 		if (s->fd >= 0 && s->track == track &&
@@ -552,13 +552,13 @@ static int cache_find(int64_t track, const struct embedded *e)
  * them fit. Called with the lock held. */
 static void cache_keep(int64_t track, const struct embedded *e, int fd)
 {
-	if (e->pic.length > VIEWS_COVER_CACHE_BYTES)
+	if (e->pic.length > COVERS_CACHE_BYTES)
 		return;
 	for (;;) {
 		struct slot *empty = NULL, *oldest = NULL;
 		uint64_t total = e->pic.length;
 
-		for (size_t i = 0; i < VIEWS_COVER_CACHE_SLOTS; i++) {
+		for (size_t i = 0; i < COVERS_CACHE_SLOTS; i++) {
 			struct slot *s = &cache.slot[i];
 
 			if (s->fd < 0) {
@@ -569,7 +569,7 @@ static void cache_keep(int64_t track, const struct embedded *e, int fd)
 			if (!oldest || s->used < oldest->used)
 				oldest = s;
 		}
-		if (empty && total <= VIEWS_COVER_CACHE_BYTES) {
+		if (empty && total <= COVERS_CACHE_BYTES) {
 			*empty = (struct slot){ track, e->mtime_ns,
 						e->pic.offset, e->pic.length,
 						dup(fd), ++cache.tick };
@@ -580,7 +580,7 @@ static void cache_keep(int64_t track, const struct embedded *e, int fd)
 	}
 }
 
-int views_cover_open(int64_t track)
+int covers_open(int64_t track)
 {
 	struct embedded e = { .path = STRBUF_INIT };
 	int rc = load_embedded(track, &e), fd;
@@ -589,7 +589,7 @@ int views_cover_open(int64_t track)
 		goto out;
 	pthread_mutex_lock(&cache.lock);
 	if (!cache.ready) {
-		for (size_t i = 0; i < VIEWS_COVER_CACHE_SLOTS; i++)
+		for (size_t i = 0; i < COVERS_CACHE_SLOTS; i++)
 			cache.slot[i].fd = -1;
 		cache.ready = 1;
 	}

@@ -1,4 +1,4 @@
-#include "fs/render_monitor.h"
+#include "indexer/store/query_monitor.h"
 
 #include <errno.h>
 #include <math.h>
@@ -10,8 +10,8 @@
 #include "common/db.h"
 #include "common/json.h"
 #include "common/strbuf.h"
+#include "common/utf8.h"
 #include "indexer/store/reader.h"
-#include "fs/render.h"
 #include "indexer/indexer.h"
 
 /* Query parameters whose values are secrets. */
@@ -228,12 +228,12 @@ out:
 	return json_append(out, list);
 }
 
-int render_found_json(struct strbuf *out)
+int query_found_json(struct strbuf *out)
 {
 	return found_list(0, out);
 }
 
-int render_series_results(struct strbuf *out, int64_t series)
+int query_series_results(struct strbuf *out, int64_t series)
 {
 	return found_list(series, out);
 }
@@ -292,12 +292,12 @@ static int new_line(void *arg, sqlite3_stmt *st, int volume)
 {
 	struct strbuf *out = arg;
 
-	render_field(out, (const char *)sqlite3_column_text(st, N_NAME));
+	utf8_add_field(out, (const char *)sqlite3_column_text(st, N_NAME));
 	strbuf_addf(out, "\t%d\n", volume);
 	return 0;
 }
 
-int render_new(struct strbuf *out)
+int query_new(struct strbuf *out)
 {
 	return each_new(new_line, out);
 }
@@ -319,7 +319,7 @@ static int new_item(void *arg, sqlite3_stmt *st, int volume)
 	return !item || json_array_append_new(arg, item);
 }
 
-int render_new_json(struct strbuf *out)
+int query_new_json(struct strbuf *out)
 {
 	json_t *list = json_array();
 	int rc = list ? each_new(new_item, list) : -ENOMEM;
@@ -395,7 +395,7 @@ static int last_checks(sqlite3 *db, json_t *out)
 		db_error(db, rc, "read checks");
 }
 
-int render_monitor_json(struct strbuf *out)
+int query_monitor_json(struct strbuf *out)
 {
 	struct indexer_status s;
 	json_t *checks = json_object();
@@ -457,7 +457,7 @@ static int check_errors(sqlite3 *db, struct strbuf *warns)
 	return rc == SQLITE_DONE ? 0 : db_error(db, rc, "read checks");
 }
 
-int render_monitor_health(struct strbuf *errors, struct strbuf *warns)
+int query_monitor_health(struct strbuf *errors, struct strbuf *warns)
 {
 	sqlite3 *db = reader_begin();
 	sqlite3_stmt *st;
@@ -499,7 +499,7 @@ int render_monitor_health(struct strbuf *errors, struct strbuf *warns)
 
 			strbuf_addf(to, "%s: %s: ", level ? level : "error",
 				    name);
-			render_field(to, error);
+			utf8_add_field(to, error);
 			strbuf_addch(to, '\n');
 		}
 	}

@@ -1,5 +1,5 @@
-#ifndef MEDIAMON_RENDER_MONITOR_H
-#define MEDIAMON_RENDER_MONITOR_H
+#ifndef MEDIAMON_QUERY_MONITOR_H
+#define MEDIAMON_QUERY_MONITOR_H
 
 /*
  * The files that show the monitor's work: what it found, what is
@@ -20,22 +20,22 @@ struct strbuf;
 
 /* /status/found.json: per wanted volume its releases, best first, and
  * what was sent to the download client. */
-int render_found_json(struct strbuf *out);
+int query_found_json(struct strbuf *out);
 
 /* /manga/SERIES/results.json: the same, for one series. */
-int render_series_results(struct strbuf *out, int64_t series);
+int query_series_results(struct strbuf *out, int64_t series);
 
 /* /status/new and new.json: volumes published but not owned. */
-int render_new(struct strbuf *out);
-int render_new_json(struct strbuf *out);
+int query_new(struct strbuf *out);
+int query_new_json(struct strbuf *out);
 
 /* /metrics/monitor.json: the search cache, the throttles, the checks. */
-int render_monitor_json(struct strbuf *out);
+int query_monitor_json(struct strbuf *out);
 
 /*
  * Append /status/health's lines about remote services: errors to errors,
  * warnings to warns. Returns 0 or a negative errno value.
  */
-int render_monitor_health(struct strbuf *errors, struct strbuf *warns);
+int query_monitor_health(struct strbuf *errors, struct strbuf *warns);
 
 #endif

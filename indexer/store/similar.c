@@ -1,4 +1,4 @@
-#include "fs/views_similar.h"
+#include "indexer/store/similar.h"
 
 #include <errno.h>
 
@@ -27,16 +27,16 @@ static int best_match(sqlite3 *db, const char *fts, int64_t *id)
 		db_error(db, rc, "find the best match");
 }
 
-int views_similar(sqlite3 *db, const char *fts, struct strbuf *ids)
+int similar_find(sqlite3 *db, const char *fts, struct strbuf *ids)
 {
-	int64_t similar[VIEWS_SIMILAR_MAX], best;
+	int64_t similar[SIMILAR_MAX], best;
 	size_t nr;
 	int rc;
 
 	rc = best_match(db, fts, &best);
 	if (rc || !best)
 		return rc;
-	rc = analysis_store_similar(db, best, similar, VIEWS_SIMILAR_MAX,
+	rc = analysis_store_similar(db, best, similar, SIMILAR_MAX,
 				    &nr);
 	if (rc)
 		return rc == -ENOENT ? 0 : rc;

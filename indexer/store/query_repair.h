@@ -1,5 +1,5 @@
-#ifndef MEDIAMON_RENDER_REPAIR_H
-#define MEDIAMON_RENDER_REPAIR_H
+#ifndef MEDIAMON_QUERY_REPAIR_H
+#define MEDIAMON_QUERY_REPAIR_H
 
 /*
  * The files that show the Real-Debrid repair (indexer/rd_repair.h): the
@@ -18,21 +18,21 @@
 struct strbuf;
 
 /* /status/broken: one line per dead link: LINK TAB TARGET TAB STATE. */
-int render_broken(struct strbuf *out);
+int query_broken(struct strbuf *out);
 
 /* /status/broken.json: [{link, target, torrent, torrent_name, state,
  * reason, attempts, next_retry_at, plan}]. */
-int render_broken_json(struct strbuf *out);
+int query_broken_json(struct strbuf *out);
 
 /* /status/repairs.json: dry_run, the guard, the last pass, the repair
  * queue, the retry queue, recent repairs, permanent failures, repair
  * loops stopped, old torrents still to delete, recent attempts. */
-int render_repairs_json(struct strbuf *out);
+int query_repairs_json(struct strbuf *out);
 
 /* /metrics/repair.json: requests by endpoint, 429s, repairs ok and
  * failed, permanent failures, links deleted, old torrents still to
  * delete and the deletions that failed, the last pass. */
-int render_repair_json(struct strbuf *out);
+int query_repair_json(struct strbuf *out);
 
 /*
  * Append /status/health's lines: to errors when the last pass found the
@@ -40,6 +40,6 @@ int render_repair_json(struct strbuf *out);
  * warns when dead links are unmapped or repair loops were stopped.
  * Returns 0 or a negative errno value.
  */
-int render_repair_health(struct strbuf *errors, struct strbuf *warns);
+int query_repair_health(struct strbuf *errors, struct strbuf *warns);
 
 #endif

@@ -1,4 +1,4 @@
-#include "fs/track_attrs.h"
+#include "indexer/store/track_attrs.h"
 
 #include <errno.h>
 #include <string.h>

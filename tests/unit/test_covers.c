@@ -6,13 +6,13 @@
 
 #include <cmocka.h>
 
-#include "fs/views_cover.h"
+#include "indexer/store/covers.h"
 
 /* The rank of a name, and the entry extension it gives. */
 static int rank(const char *name, int artist, const char **ext)
 {
 	*ext = NULL;
-	return views_cover_rank(name, strlen(name), artist, ext);
+	return covers_rank(name, strlen(name), artist, ext);
 }
 
 /* Names go first, then extensions; case never matters. */
@@ -64,7 +64,7 @@ static void test_artist(void **state)
 
 static int disc(const char *name)
 {
-	return views_cover_disc_folder(name, strlen(name));
+	return covers_disc_folder(name, strlen(name));
 }
 
 /* Disc folders in the spellings taggers and rippers use, any case. */
@@ -88,8 +88,8 @@ static void test_disc_folders(void **state)
 		if (disc(no[i]))
 			fail_msg("'%s' is not a disc folder", no[i]);
 	/* Only the len bytes given count. */
-	assert_int_equal(views_cover_disc_folder("CD1/x", 3), 1);
-	assert_int_equal(views_cover_disc_folder("CD1", 2), 0);
+	assert_int_equal(covers_disc_folder("CD1/x", 3), 1);
+	assert_int_equal(covers_disc_folder("CD1", 2), 0);
 }
 
 int main(void)

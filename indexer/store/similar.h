@@ -1,5 +1,5 @@
-#ifndef MEDIAMON_VIEWS_SIMILAR_H
-#define MEDIAMON_VIEWS_SIMILAR_H
+#ifndef MEDIAMON_SIMILAR_H
+#define MEDIAMON_SIMILAR_H
 
 /*
  * What /similar/QUERY holds (views.h): the tracks whose analysis vectors
@@ -7,7 +7,7 @@
  *
  *	struct strbuf ids = STRBUF_INIT;
  *
- *	if (!views_similar(db, "\"blue\"*", &ids) && ids.len)
+ *	if (!similar_find(db, "\"blue\"*", &ids) && ids.len)
  *		list_tracks_of(ids.buf);	(a JSON array: [12,7,30])
  */
 
@@ -15,16 +15,16 @@
 
 struct strbuf;
 
-#define VIEWS_SIMILAR_MAX 25
+#define SIMILAR_MAX 25
 
 /*
  * Find the track that best matches fts, an FTS5 expression of the
  * tracks_fts table, and append to ids the track ids of the
- * VIEWS_SIMILAR_MAX analysed tracks most similar to it as a JSON array,
+ * SIMILAR_MAX analysed tracks most similar to it as a JSON array,
  * most similar first (analysis_store_similar()). Appends nothing when no
  * track matches or the best match has not been analysed. Returns 0 or a
  * negative errno value (logged).
  */
-int views_similar(sqlite3 *db, const char *fts, struct strbuf *ids);
+int similar_find(sqlite3 *db, const char *fts, struct strbuf *ids);
 
 #endif

@@ -1,0 +1,659 @@
+#include "indexer/store/query_status.h"
+
+#include <errno.h>
+#include <pthread.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "common/clock.h"
+#include "common/config.h"
+#include "common/db.h"
+#include "common/json.h"
+#include "common/log.h"
+#include "common/strbuf.h"
+#include "common/utf8.h"
+#include "indexer/store/reader.h"
+#include "indexer/store/covers.h"
+#include "indexer/store/query_monitor.h"
+#include "indexer/store/query_repair.h"
+#include "indexer/analysis/analysis_worker.h"
+#include "indexer/indexer.h"
+#include "indexer/manga/manga.h"
+#include "indexer/library/watch.h"
+#include "indexer/store/writer.h"
+
+#define SCAN_COLUMNS \
+	"id, trigger, scope, started_at, finished_at, duration_s," \
+	" files_seen, files_new, files_changed, files_unchanged," \
+	" files_deleted, tag_errors, io_errors, bytes_read, walk_s," \
+	" parse_s, write_s, peak_rss_kb, success"
+
+/* Column positions in SCAN_COLUMNS. */
+enum {
+	SC_ID, SC_TRIGGER, SC_SCOPE, SC_STARTED, SC_FINISHED, SC_DURATION,
+	SC_SEEN, SC_NEW, SC_CHANGED, SC_UNCHANGED, SC_DELETED, SC_TAG_ERRORS,
+	SC_IO_ERRORS, SC_BYTES, SC_WALK, SC_PARSE, SC_WRITE, SC_RSS,
+	SC_SUCCESS,
+};
+
+/* The integer counters of a scan, by name, in the order files show them. */
+static const struct {
+	const char *name;
+	int column;
+} scan_counts[] = {
+	{ "files_seen", SC_SEEN },
+	{ "files_new", SC_NEW },
+	{ "files_changed", SC_CHANGED },
+	{ "files_unchanged", SC_UNCHANGED },
+	{ "files_deleted", SC_DELETED },
+	{ "tag_errors", SC_TAG_ERRORS },
+	{ "io_errors", SC_IO_ERRORS },
+	{ "bytes_read", SC_BYTES },
+};
+
+/* Run a query with no parameters and keep its statement for stepping. */
+static int query(sqlite3 *db, const char *sql, sqlite3_stmt **st)
+{
+	int rc = sqlite3_prepare_v2(db, sql, -1, st, NULL);
+
+	return rc == SQLITE_OK ? 0 : db_error(db, rc, sql);
+}
+
+static int step_done(sqlite3 *db, sqlite3_stmt *st, int rc)
+{
+	sqlite3_finalize(st);
+	if (rc == SQLITE_DONE || rc == SQLITE_ROW)
+		return 0;
+	return db_error(db, rc, "read");
+}
+
+static double per_second(double n, double seconds)
+{
+	return seconds > 0 ? n / seconds : 0;
+}
+
+/* The fields every scan object has, from counters already gathered. */
+static json_t *scan_object(int64_t id, const char *trigger,
+			   const char *scope, double started,
+			   double finished, double duration,
+			   const int64_t counts[], double walk, double parse,
+			   double write, int64_t rss, json_t *success)
+{
+	json_t *o = json_object(), *phases = json_object();
+	int64_t seen = counts[0], bytes = counts[7];
+
+	json_object_set_new(o, "id", json_integer(id));
+	json_object_set_new(o, "trigger", json_string(trigger));
+	json_object_set_new(o, "scope", json_string(scope));
+	json_object_set_new(o, "started_at", json_time(started));
+	json_object_set_new(o, "started_at_s", json_num(started));
+	json_object_set_new(o, "finished_at", json_time(finished));
+	json_object_set_new(o, "finished_at_s",
+			    finished > 0 ? json_num(finished) : json_null());
+	json_object_set_new(o, "duration_s", json_num(duration));
+	for (size_t i = 0; i < sizeof(scan_counts) / sizeof(*scan_counts); i++)
+		json_object_set_new(o, scan_counts[i].name,
+				    json_integer(counts[i]));
+	json_object_set_new(o, "files_per_s",
+			    json_num(per_second(seen, duration)));
+	json_object_set_new(o, "mb_per_s",
+			    json_num(per_second(bytes / 1e6, duration)));
+	json_object_set_new(phases, "walk_s", json_num(walk));
+	json_object_set_new(phases, "parse_s", json_num(parse));
+	json_object_set_new(phases, "write_s", json_num(write));
+	json_object_set_new(o, "phases", phases);
+	json_object_set_new(o, "peak_rss_kb", json_integer(rss));
+	json_object_set_new(o, "success", success);
+	return o;
+}
+
+static json_t *scan_from_row(sqlite3_stmt *st)
+{
+	int64_t counts[sizeof(scan_counts) / sizeof(*scan_counts)];
+
+	for (size_t i = 0; i < sizeof(scan_counts) / sizeof(*scan_counts); i++)
+		counts[i] = sqlite3_column_int64(st, scan_counts[i].column);
+	return scan_object(sqlite3_column_int64(st, SC_ID),
+			   (const char *)sqlite3_column_text(st, SC_TRIGGER),
+			   (const char *)sqlite3_column_text(st, SC_SCOPE),
+			   sqlite3_column_double(st, SC_STARTED),
+			   sqlite3_column_double(st, SC_FINISHED),
+			   sqlite3_column_double(st, SC_DURATION), counts,
+			   sqlite3_column_double(st, SC_WALK),
+			   sqlite3_column_double(st, SC_PARSE),
+			   sqlite3_column_double(st, SC_WRITE),
+			   sqlite3_column_int64(st, SC_RSS),
+			   json_boolean(sqlite3_column_int(st, SC_SUCCESS)));
+}
+
+static json_t *scan_running(const struct indexer_status *s)
+{
+	const struct scan_stats *c = &s->scan;
+	int64_t counts[] = {
+		c->files_seen, c->files_new,
+		c->files_changed + c->files_renamed, c->files_unchanged,
+		c->files_deleted, c->tag_errors, c->io_errors, c->bytes_read,
+	};
+	json_t *o, *progress = json_object();
+
+	o = scan_object(s->scan_id, s->scan_trigger,
+			s->scan_full ? "full" : "incremental",
+			s->scan_started_at, 0, s->scan_elapsed_s, counts,
+			c->walk_ns / 1e9, c->parse_ns / 1e9, s->scan_write_s,
+			0, json_null());
+	json_object_set_new(progress, "done", json_integer(c->files_seen));
+	json_object_set_new(progress, "total_estimate",
+			    json_integer(c->total_estimate));
+	json_object_set_new(o, "progress", progress);
+	return o;
+}
+
+/* The last finished scan as JSON, or JSON null when there is none yet. */
+static int last_scan(sqlite3 *db, json_t **out)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	rc = query(db, "SELECT " SCAN_COLUMNS " FROM scans WHERE"
+		   " finished_at IS NOT NULL ORDER BY id DESC LIMIT 1", &st);
+	if (rc)
+		return rc;
+	rc = sqlite3_step(st);
+	*out = rc == SQLITE_ROW ? scan_from_row(st) : json_null();
+	return step_done(db, st, rc);
+}
+
+static int count_missing(void *arg, const char *series, int volume,
+			 const char *series_path)
+{
+	(void)series;
+	(void)volume;
+	(void)series_path;
+	(*(json_int_t *)arg)++;
+	return 0;
+}
+
+/* Albums with a cover at [1], without at [0]. */
+static int count_cover(void *arg, const char *artist, const char *album,
+		       const char *folder, int has_cover)
+{
+	(void)artist;
+	(void)album;
+	(void)folder;
+	((json_int_t *)arg)[!!has_cover]++;
+	return 0;
+}
+
+static int count_rows(sqlite3 *db, json_t *counts)
+{
+	static const struct {
+		const char *name, *sql;
+	} queries[] = {
+		{ "tracks", "SELECT count(*) FROM tracks" },
+		{ "albums", "SELECT count(*) FROM albums" },
+		{ "artists", "SELECT count(*) FROM artists" },
+		{ "files", "SELECT count(*) FROM files" },
+		{ "series", "SELECT count(*) FROM series" },
+		{ "volumes", "SELECT count(*) FROM volumes"
+		  " WHERE kind = 'volume'" },
+		{ "broken_links", "SELECT count(*) FROM rd_links"
+		  " WHERE broken" },
+	};
+	json_int_t missing = 0, cover[2] = { 0, 0 };
+	int rc = 0;
+
+	for (size_t i = 0; !rc && i < sizeof(queries) / sizeof(*queries);
+	     i++) {
+		sqlite3_stmt *st;
+
+		rc = query(db, queries[i].sql, &st);
+		if (rc)
+			break;
+		rc = sqlite3_step(st);
+		json_object_set_new(counts, queries[i].name,
+				    json_integer(sqlite3_column_int64(st, 0)));
+		rc = step_done(db, st, rc);
+	}
+	if (!rc)
+		rc = manga_each_missing(db, count_missing, &missing);
+	json_object_set_new(counts, "missing", json_integer(missing));
+	if (!rc)
+		rc = covers_each_album(db, count_cover, cover);
+	json_object_set_new(counts, "albums_with_cover",
+			    json_integer(cover[1]));
+	json_object_set_new(counts, "albums_without_cover",
+			    json_integer(cover[0]));
+	return rc;
+}
+
+static int roots_array(sqlite3 *db, json_t *roots)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	rc = query(db, "SELECT kind, CAST(path AS TEXT), (SELECT count(*)"
+		   " FROM files f WHERE f.root_id = r.id) FROM roots r"
+		   " ORDER BY id", &st);
+	if (rc)
+		return rc;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		json_array_append_new(roots, json_pack("{s:s, s:o, s:I}",
+			"kind", sqlite3_column_text(st, 0),
+			"path", json_text((const char *)
+					  sqlite3_column_text(st, 1),
+					  sqlite3_column_bytes(st, 1)),
+			"files", (json_int_t)sqlite3_column_int64(st, 2)));
+	return step_done(db, st, rc);
+}
+
+/*
+ * Counting 100,000 rows takes milliseconds and summary.json is polled by
+ * scripts, so the counts and roots are kept until the store moves. The
+ * generation is read before the snapshot begins: what is kept is never
+ * older than the generation it is kept under.
+ */
+static int cached_counts(sqlite3 *db, uint64_t generation, json_t **counts,
+			 json_t **roots)
+{
+	static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
+	static json_t *kept_counts, *kept_roots;
+	static uint64_t kept_generation;
+	int rc = 0;
+
+	pthread_mutex_lock(&lock);
+	if (!kept_counts || kept_generation != generation) {
+		json_t *c = json_object(), *r = json_array();
+
+		rc = count_rows(db, c);
+		if (!rc)
+			rc = roots_array(db, r);
+		if (rc) {
+			json_decref(c);
+			json_decref(r);
+		} else {
+			json_decref(kept_counts);
+			json_decref(kept_roots);
+			kept_counts = c;
+			kept_roots = r;
+			kept_generation = generation;
+		}
+	}
+	if (!rc) {
+		*counts = json_deep_copy(kept_counts);
+		*roots = json_deep_copy(kept_roots);
+		if (!*counts || !*roots)
+			rc = -ENOMEM;
+	}
+	pthread_mutex_unlock(&lock);
+	return rc;
+}
+
+static json_t *watcher_object(void)
+{
+	struct watch_status w;
+
+	watch_status(&w);
+	return json_pack("{s:b, s:I, s:I, s:I, s:I, s:o, s:b}",
+		"enabled", w.enabled,
+		"watches", (json_int_t)w.watches,
+		"overflows", (json_int_t)w.overflows,
+		"polled_dirs", (json_int_t)w.polled_dirs,
+		"events", (json_int_t)w.events,
+		"last_event_at", json_time(w.last_event_at),
+		"fallback", w.polled_dirs > 0);
+}
+
+int query_summary(struct strbuf *out)
+{
+	json_t *counts = NULL, *roots = NULL, *last = NULL;
+	json_t *progress = json_null(), *watcher;
+	uint64_t generation = indexer_generation();
+	struct indexer_status s;
+	sqlite3 *db = reader_begin();
+	int rc;
+
+	if (!db)
+		return -EIO;
+	indexer_status(&s);
+	rc = cached_counts(db, generation, &counts, &roots);
+	if (!rc)
+		rc = last_scan(db, &last);
+	reader_end(db);
+	if (rc) {
+		json_decref(counts);
+		json_decref(roots);
+		json_decref(last);
+		return rc;
+	}
+	if (!strcmp(s.state, "scanning"))
+		progress = json_pack("{s:I, s:I}",
+			"done", (json_int_t)s.scan.files_seen,
+			"total_estimate", (json_int_t)s.scan.total_estimate);
+	watcher = watcher_object();
+	return json_append(out, json_pack(
+		"{s:s, s:I, s:o, s:s, s:b, s:b, s:o, s:o, s:o, s:o, s:o}",
+		"version", MEDIAMON_VERSION,
+		"uptime_s", (json_int_t)(clock_wall() - s.started_at),
+		"started_at", json_time(s.started_at),
+		"state", s.state,
+		"scan_pending", s.scan_pending,
+		"dry_run", s.dry_run,
+		"counts", counts,
+		"roots", roots,
+		"last_scan", last,
+		"scan_progress", progress,
+		"watcher", watcher));
+}
+
+int query_scan_json(struct strbuf *out)
+{
+	json_t *last = NULL, *running = json_null(), *totals = NULL;
+	struct indexer_status s;
+	sqlite3 *db = reader_begin();
+	sqlite3_stmt *st;
+	int rc;
+
+	if (!db)
+		return -EIO;
+	indexer_status(&s);
+	rc = last_scan(db, &last);
+	if (!rc)
+		rc = query(db, "SELECT count(*), total(success = 1),"
+			   " total(success = 0), total(files_seen),"
+			   " total(duration_s) FROM scans"
+			   " WHERE success IS NOT NULL", &st);
+	if (!rc) {
+		rc = sqlite3_step(st);
+		if (rc == SQLITE_ROW)
+			totals = json_pack("{s:I, s:I, s:I, s:I, s:o}",
+				"scans", (json_int_t)sqlite3_column_int64(st, 0),
+				"succeeded", (json_int_t)sqlite3_column_double(st, 1),
+				"failed", (json_int_t)sqlite3_column_double(st, 2),
+				"files_indexed",
+				(json_int_t)sqlite3_column_double(st, 3),
+				"avg_files_per_s",
+				json_num(per_second(sqlite3_column_double(st, 3),
+						    sqlite3_column_double(st, 4))));
+		rc = step_done(db, st, rc);
+	}
+	reader_end(db);
+	if (rc) {
+		json_decref(last);
+		json_decref(totals);
+		return rc;
+	}
+	if (!strcmp(s.state, "scanning"))
+		running = scan_running(&s);
+	return json_append(out, json_pack("{s:o, s:o, s:o}", "last", last,
+					  "running", running,
+					  "totals", totals ? totals :
+					  json_object()));
+}
+
+int query_watch_json(struct strbuf *out)
+{
+	json_t *events = json_object();
+	struct watch_status w;
+	uint64_t total = 0;
+
+	watch_status(&w);
+	for (int i = 0; i < WATCH_KINDS; i++) {
+		json_object_set_new(events, watch_kind_names[i],
+				    json_integer(w.by_kind[i]));
+		total += w.by_kind[i];
+	}
+	json_object_set_new(events, "total", json_integer(total));
+	return json_append(out, json_pack(
+		"{s:b, s:I, s:I, s:i, s:i, s:I, s:o, s:I, s:I,"
+		" s:{s:I, s:o, s:o, s:o}, s:o}",
+		"enabled", w.enabled,
+		"watches", (json_int_t)w.watches,
+		"polled_dirs", (json_int_t)w.polled_dirs,
+		"debounce_ms", (int)w.debounce_ms,
+		"poll_interval_s", (int)w.poll_interval_s,
+		"overflows", (json_int_t)w.overflows,
+		"events", events,
+		"batches", (json_int_t)w.batches,
+		"paths_submitted", (json_int_t)w.paths_submitted,
+		"latency_ms",
+		"samples", (json_int_t)w.latency_samples,
+		"p50", json_num(w.latency_p50_ms),
+		"p95", json_num(w.latency_p95_ms),
+		"max", json_num(w.latency_max_ms),
+		"last_event_at", json_time(w.last_event_at)));
+}
+
+static int missing_line(void *arg, const char *series, int volume,
+			const char *series_path)
+{
+	struct strbuf *out = arg;
+
+	(void)series_path;
+	utf8_add_field(out, series);
+	strbuf_addf(out, "\t%d\n", volume);
+	return 0;
+}
+
+int query_missing(struct strbuf *out)
+{
+	sqlite3 *db = reader_begin();
+	int rc;
+
+	if (!db)
+		return -EIO;
+	rc = manga_each_missing(db, missing_line, out);
+	reader_end(db);
+	return rc;
+}
+
+/* One line of /status/no-cover for an album without any. */
+static int no_cover_line(void *arg, const char *artist, const char *album,
+			 const char *folder, int has_cover)
+{
+	struct strbuf *out = arg;
+
+	if (has_cover)
+		return 0;
+	utf8_add_field(out, artist);
+	strbuf_addch(out, '\t');
+	utf8_add_field(out, album);
+	strbuf_addch(out, '\t');
+	utf8_add_field(out, folder);
+	strbuf_addch(out, '\n');
+	return 0;
+}
+
+int query_no_cover(struct strbuf *out)
+{
+	sqlite3 *db = reader_begin();
+	int rc;
+
+	if (!db)
+		return -EIO;
+	rc = covers_each_album(db, no_cover_line, out);
+	reader_end(db);
+	return rc;
+}
+
+int query_tag_errors(struct strbuf *out)
+{
+	sqlite3 *db = reader_begin();
+	const char *reason;
+	sqlite3_stmt *st;
+	int rc;
+
+	if (!db)
+		return -EIO;
+	rc = query(db, "SELECT CAST(r.path AS TEXT) || '/' ||"
+		   " CAST(f.path AS TEXT), f.tag_error_reason"
+		   " FROM files f JOIN roots r ON r.id = f.root_id"
+		   " WHERE f.tag_error ORDER BY r.path, f.path", &st);
+	if (rc) {
+		reader_end(db);
+		return rc;
+	}
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		reason = (const char *)sqlite3_column_text(st, 1);
+		utf8_add_field(out, (const char *)sqlite3_column_text(st, 0));
+		strbuf_addch(out, '\t');
+		utf8_add_field(out, reason ? reason : "damaged");
+		strbuf_addch(out, '\n');
+	}
+	rc = step_done(db, st, rc);
+	reader_end(db);
+	return rc;
+}
+
+static int missing_item(void *arg, const char *series, int volume,
+			const char *series_path)
+{
+	json_t *item = json_pack("{s:o, s:i, s:o}",
+				 "series", json_text(series, strlen(series)),
+				 "volume", volume,
+				 "series_path", json_text(series_path,
+							  strlen(series_path)));
+
+	return item && !json_array_append_new(arg, item) ? 0 : -ENOMEM;
+}
+
+int query_missing_json(struct strbuf *out)
+{
+	json_t *list = json_array();
+	sqlite3 *db = reader_begin();
+	int rc;
+
+	if (!db) {
+		json_decref(list);
+		return -EIO;
+	}
+	rc = manga_each_missing(db, missing_item, list);
+	reader_end(db);
+	if (rc) {
+		json_decref(list);
+		return rc;
+	}
+	return json_append(out, list);
+}
+
+/* CSV fields never hold commas or quotes (triggers and scopes are fixed
+ * words), so rows need no quoting. */
+int query_scan_csv(struct strbuf *out)
+{
+	sqlite3 *db = reader_begin();
+	sqlite3_stmt *st;
+	int rc;
+
+	if (!db)
+		return -EIO;
+	strbuf_addstr(out, "id,trigger,scope,started_at,finished_at,"
+		      "duration_s");
+	for (size_t i = 0; i < sizeof(scan_counts) / sizeof(*scan_counts); i++)
+		strbuf_addf(out, ",%s", scan_counts[i].name);
+	strbuf_addstr(out, ",files_per_s,mb_per_s,walk_s,parse_s,write_s,"
+		      "peak_rss_kb,success\n");
+	rc = query(db, "SELECT " SCAN_COLUMNS " FROM scans WHERE success"
+		   " IS NOT NULL ORDER BY id", &st);
+	if (rc) {
+		reader_end(db);
+		return rc;
+	}
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		char started[CLOCK_RFC3339_LEN], finished[CLOCK_RFC3339_LEN];
+		double duration = sqlite3_column_double(st, SC_DURATION);
+
+		clock_rfc3339(sqlite3_column_int64(st, SC_STARTED), started);
+		finished[0] = '\0';
+		if (sqlite3_column_type(st, SC_FINISHED) != SQLITE_NULL)
+			clock_rfc3339(sqlite3_column_int64(st, SC_FINISHED),
+				      finished);
+		strbuf_addf(out, "%lld,%s,%s,%s,%s,%.3f",
+			    (long long)sqlite3_column_int64(st, SC_ID),
+			    sqlite3_column_text(st, SC_TRIGGER),
+			    sqlite3_column_text(st, SC_SCOPE), started,
+			    finished, duration);
+		for (size_t i = 0; i < sizeof(scan_counts) /
+		     sizeof(*scan_counts); i++)
+			strbuf_addf(out, ",%lld", (long long)
+				    sqlite3_column_int64(st,
+							 scan_counts[i].column));
+		strbuf_addf(out, ",%.1f,%.3f,%.3f,%.3f,%.3f,%lld,%d\n",
+			    per_second(sqlite3_column_int64(st, SC_SEEN),
+				       duration),
+			    per_second(sqlite3_column_int64(st, SC_BYTES) /
+				       1e6, duration),
+			    sqlite3_column_double(st, SC_WALK),
+			    sqlite3_column_double(st, SC_PARSE),
+			    sqlite3_column_double(st, SC_WRITE),
+			    (long long)sqlite3_column_int64(st, SC_RSS),
+			    sqlite3_column_int(st, SC_SUCCESS));
+	}
+	rc = step_done(db, st, rc);
+	reader_end(db);
+	return rc;
+}
+
+/* One line per problem, errors first; "ok" alone when there is none. */
+int query_health(struct strbuf *out)
+{
+	struct strbuf warn = STRBUF_INIT;
+	struct analysis_worker_status analysis;
+	const struct indexer_root *roots;
+	struct watch_status watch;
+	uint64_t write_errors = writer_errors();
+	sqlite3 *db = reader_begin();
+	sqlite3_stmt *st;
+	size_t nr;
+	int rc;
+
+	if (!db)
+		return -EIO;
+	roots = indexer_roots(&nr);
+	for (size_t i = 0; i < nr; i++)
+		if (access(roots[i].path, R_OK | X_OK))
+			strbuf_addf(out, "error: %s root %s is not readable: %s\n",
+				    roots[i].kind, roots[i].path,
+				    strerror(errno));
+	analysis_worker_status(&analysis);
+	if (analysis.threads && analysis.analyser_missing)
+		strbuf_addstr(out, "error: analysis: mediamon-analyse not found,"
+			      " tracks fail (see /log)\n");
+	if (write_errors)
+		strbuf_addf(out, "error: %llu records could not be written to"
+			    " the database (see /log)\n",
+			    (unsigned long long)write_errors);
+	watch_status(&watch);
+	if (watch.polled_dirs) {
+		char every[32];
+
+		config_format_duration(watch.poll_interval_s, every,
+				       sizeof(every));
+		strbuf_addf(&warn, "warn: inotify watch limit reached, %llu"
+			    " directories polled every %s\n",
+			    (unsigned long long)watch.polled_dirs, every);
+	}
+	rc = query(db, "SELECT id, success, io_errors FROM scans WHERE"
+		   " success IS NOT NULL ORDER BY id DESC LIMIT 1", &st);
+	if (!rc) {
+		rc = sqlite3_step(st);
+		if (rc == SQLITE_ROW && !sqlite3_column_int(st, 1))
+			strbuf_addf(out, "error: scan %lld did not finish"
+				    " (see /log)\n",
+				    (long long)sqlite3_column_int64(st, 0));
+		if (rc == SQLITE_ROW && sqlite3_column_int64(st, 2))
+			strbuf_addf(&warn, "warn: the last scan could not read"
+				    " %lld files or directories (see /log)\n",
+				    (long long)sqlite3_column_int64(st, 2));
+		rc = step_done(db, st, rc);
+	}
+	reader_end(db);
+	if (!rc)
+		rc = query_monitor_health(out, &warn);
+	if (!rc)
+		rc = query_repair_health(out, &warn);
+	strbuf_add(out, warn.buf, warn.len);
+	strbuf_release(&warn);
+	if (!rc && !out->len)
+		strbuf_addstr(out, "ok\n");
+	return rc;
+}
+

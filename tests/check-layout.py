@@ -1,0 +1,153 @@
+#!/usr/bin/python3
+"""Fails when the code breaks the layout's rules: a cycle of #includes
+between the project's modules, a use across the layers, or the mount
+(fs/) reaching the store other than through its two seams.
+
+A module is a .c file and its header (indexer/library/scan.c and .h). A
+header with no .c of its own that includes a module's header and is
+included by that module's .c is the module's private header (tags_util.h
+of tags.c), part of it.
+Module A uses module B when A's .c or .h includes B's header. The uses
+must form no cycle: a lower module that must tell a higher one takes a
+callback or a queue (ARCHITECTURE.md). fs/ must not be used by indexer/
+or common/, and indexer/ not by common/ (DESIGN.md).
+
+fs/ reaches the index through indexer/indexer.h (commands, live status)
+and indexer/store/query.h (the store's read API) only, and holds no SQL.
+
+Usage: tests/check-layout.py [ROOT]; prints every break of these rules,
+and exits 1 when there is any."""
+
+import os
+import re
+import sys
+
+DIRS = ("common", "indexer", "fs", "analyser")
+INCLUDE = re.compile(r'^\s*#\s*include\s+"([^"]+)"', re.M)
+LAYER = {"common": 0, "indexer": 1, "fs": 2, "analyser": 2}
+FS_SEAMS = {"indexer/indexer", "indexer/store/query"}
+
+
+def modules(root):
+    """Every module (path without extension) and the modules it uses."""
+    uses = {}
+    has_c = set()
+    for top in DIRS:
+        for folder, _, files in os.walk(os.path.join(root, top)):
+            for name in files:
+                if not name.endswith((".c", ".h")):
+                    continue
+                path = os.path.join(folder, name)
+                mod = os.path.relpath(path, root)[:-2]
+                if name.endswith(".c"):
+                    has_c.add(mod)
+                with open(path, encoding="utf-8", errors="replace") as f:
+                    text = f.read()
+                for inc in INCLUDE.findall(text):
+                    if inc.endswith(".h") and inc.split("/")[0] in DIRS:
+                        used = inc[:-2]
+                        if used != mod:
+                            uses.setdefault(mod, set()).add(used)
+                uses.setdefault(mod, set())
+    for mod in list(uses):
+        if mod in has_c:
+            continue
+        for owner in list(uses[mod]):
+            if mod in uses.get(owner, ()):
+                uses[owner].discard(mod)
+                uses[mod].discard(owner)
+                uses[owner] |= uses.pop(mod)
+                for other in uses.values():
+                    if mod in other:
+                        other.discard(mod)
+                        other.add(owner)
+                uses[owner].discard(owner)
+                break
+    return uses
+
+
+def cycles(uses):
+    """The strongly connected components with more than one module
+    (Tarjan's algorithm, iterative)."""
+    index, low, on, stack, out = {}, {}, set(), [], []
+    counter = [0]
+    for start in sorted(uses):
+        if start in index:
+            continue
+        work = [(start, iter(sorted(uses.get(start, ()))))]
+        index[start] = low[start] = counter[0]
+        counter[0] += 1
+        stack.append(start)
+        on.add(start)
+        while work:
+            node, it = work[-1]
+            nxt = next(it, None)
+            if nxt is None:
+                work.pop()
+                if work:
+                    low[work[-1][0]] = min(low[work[-1][0]], low[node])
+                if low[node] == index[node]:
+                    comp = []
+                    while True:
+                        m = stack.pop()
+                        on.discard(m)
+                        comp.append(m)
+                        if m == node:
+                            break
+                    if len(comp) > 1:
+                        out.append(sorted(comp))
+                continue
+            if nxt not in uses:
+                continue
+            if nxt not in index:
+                index[nxt] = low[nxt] = counter[0]
+                counter[0] += 1
+                stack.append(nxt)
+                on.add(nxt)
+                work.append((nxt, iter(sorted(uses.get(nxt, ())))))
+            elif nxt in on:
+                low[node] = min(low[node], index[nxt])
+    return out
+
+
+def main():
+    root = sys.argv[1] if len(sys.argv) > 1 else os.path.dirname(
+        os.path.dirname(os.path.abspath(__file__)))
+    uses = modules(root)
+    bad = 0
+    for mod in sorted(uses):
+        for used in sorted(uses[mod]):
+            a, b = mod.split("/")[0], used.split("/")[0]
+            if LAYER.get(b, 0) > LAYER.get(a, 0):
+                print("check-layout: %s uses %s, a higher layer"
+                      % (mod, used))
+                bad += 1
+    for mod in sorted(uses):
+        if not mod.startswith("fs/"):
+            continue
+        for used in sorted(uses[mod] - FS_SEAMS):
+            if used.startswith("indexer/"):
+                print("check-layout: %s uses %s: fs/ reaches the index"
+                      " through %s only" % (mod, used,
+                                            " and ".join(sorted(FS_SEAMS))))
+                bad += 1
+        for ext in (".c", ".h"):
+            path = os.path.join(root, mod + ext)
+            if os.path.exists(path):
+                with open(path, encoding="utf-8", errors="replace") as f:
+                    if "sqlite3" in f.read():
+                        print("check-layout: %s%s speaks SQL: reads belong"
+                              " in indexer/store/query.h" % (mod, ext))
+                        bad += 1
+    for comp in cycles(uses):
+        print("check-layout: cycle among %s" % ", ".join(comp))
+        bad += 1
+    if bad:
+        return 1
+    print("check-layout: %d modules, no cycle, fs/ on its seams"
+          % len(uses))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
