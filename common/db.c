@@ -37,6 +37,37 @@ int db_error(sqlite3 *db, int rc, const char *what)
 			 db ? sqlite3_errmsg(db) : sqlite3_errstr(rc));
 }
 
+int db_rows_end(sqlite3 *db, int rc, const char *what)
+{
+	if (rc == SQLITE_DONE || rc == SQLITE_ROW)
+		return 0;
+	return rc < 0 ? rc : db_error(db, rc, what);
+}
+
+int db_finalize(sqlite3_stmt *st, int rc, const char *what)
+{
+	rc = db_rows_end(sqlite3_db_handle(st), rc, what);
+	sqlite3_finalize(st);
+	return rc;
+}
+
+/* A failed ROLLBACK leaves nothing to do: SQLite rolls back by itself
+ * when it cannot go on, and the next BEGIN would tell. */
+int db_transaction(sqlite3 *db, int (*fn)(sqlite3 *db, void *arg),
+		   void *arg)
+{
+	int rc = db_exec(db, "BEGIN");
+
+	if (rc)
+		return rc;
+	rc = fn(db, arg);
+	if (!rc)
+		rc = db_exec(db, "COMMIT");
+	if (rc)
+		sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
+	return rc;
+}
+
 int db_exec(sqlite3 *db, const char *sql)
 {
 	int rc = sqlite3_exec(db, sql, NULL, NULL, NULL);

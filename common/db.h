@@ -55,6 +55,27 @@ int db_bind_text(sqlite3_stmt *st, int i, const char *s);
 void db_fts_string(struct strbuf *q, const char *word, size_t len);
 
 /*
+ * Run fn(db, arg) in one transaction: committed when fn returns 0, rolled
+ * back otherwise. Returns what fn returned, or the error of BEGIN or
+ * COMMIT (logged).
+ */
+int db_transaction(sqlite3 *db, int (*fn)(sqlite3 *db, void *arg),
+		   void *arg);
+
+/*
+ * What stepping a statement of db that ended with rc comes to: 0 when
+ * the rows were read (SQLITE_DONE, or SQLITE_ROW when the caller wanted
+ * no more), rc itself when it is a negative errno value (what a row's
+ * callback stopped the loop with), else the step's error (logged, naming
+ * what). Call it before the statement is reset or finalized, which may
+ * clear the connection's message.
+ */
+int db_rows_end(sqlite3 *db, int rc, const char *what);
+
+/* The same, then finalize st. */
+int db_finalize(sqlite3_stmt *st, int rc, const char *what);
+
+/*
  * Log a failed SQLite call with the connection's message, naming what was
  * being done, and return the negative errno value that fits rc.
  */

@@ -317,11 +317,9 @@ static int row_finish(sqlite3 *db, void *arg)
  * sweep is for roots dropped from the configuration, whose tracks went
  * by cascade; scans use writer_drop_orphans(), which checks only what
  * their changes touched. */
-static int drop_all_orphans(sqlite3 *db, void *unused)
+static int drop_all_orphans(sqlite3 *db)
 {
-	(void)unused;
 	return db_exec(db,
-		"BEGIN;"
 		"DELETE FROM albums WHERE id NOT IN"
 		" (SELECT album_id FROM tracks WHERE album_id IS NOT NULL);"
 		"DELETE FROM artists WHERE id NOT IN"
@@ -329,8 +327,7 @@ static int drop_all_orphans(sqlite3 *db, void *unused)
 		"  UNION SELECT album_artist_id FROM tracks"
 		"  WHERE album_artist_id IS NOT NULL"
 		"  UNION SELECT artist_id FROM albums"
-		"  WHERE artist_id IS NOT NULL);"
-		"COMMIT;");
+		"  WHERE artist_id IS NOT NULL);");
 }
 
 /* Once a scan is committed, the changes the watcher saw are visible:
@@ -576,14 +573,14 @@ static void *indexer_main(void *unused)
 /* Make the roots table match the configuration: configured roots get
  * their ids, roots no longer configured are dropped with their files.
  * Scans cut short by a kill are marked failed. */
-static int sync_roots(sqlite3 *db, void *unused)
+static int sync_roots_tx(sqlite3 *db, void *unused)
 {
 	sqlite3_stmt *add = NULL, *get = NULL;
 	int rc;
 
 	(void)unused;
-	rc = db_exec(db, "BEGIN;"
-		     "UPDATE scans SET success = 0 WHERE finished_at IS NULL;"
+	rc = db_exec(db, "UPDATE scans SET success = 0"
+		     " WHERE finished_at IS NULL;"
 		     "CREATE TEMP TABLE IF NOT EXISTS keep (id INTEGER);"
 		     "DELETE FROM keep;");
 	if (rc)
@@ -604,9 +601,8 @@ static int sync_roots(sqlite3 *db, void *unused)
 			rc = sqlite3_step(st[j]);
 			if (rc == SQLITE_ROW)
 				r->id = sqlite3_column_int64(st[j], 0);
+			rc = db_rows_end(db, rc, "register root");
 			sqlite3_reset(st[j]);
-			rc = rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 :
-				db_error(db, rc, "register root");
 		}
 		if (!rc) {
 			char sql[64];
@@ -621,12 +617,21 @@ static int sync_roots(sqlite3 *db, void *unused)
 	sqlite3_finalize(get);
 	if (!rc)
 		rc = db_exec(db, "DELETE FROM roots WHERE id NOT IN"
-			     " (SELECT id FROM keep); COMMIT;");
-	if (rc)
-		sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
-	else
-		drop_all_orphans(db, NULL);
+			     " (SELECT id FROM keep)");
+	if (!rc)
+		rc = drop_all_orphans(db);
 	return rc;
+}
+
+static int sync_roots(sqlite3 *db, void *unused)
+{
+	return db_transaction(db, sync_roots_tx, unused);
+}
+
+/* A db_transaction() function: run the SQL text arg. */
+static int exec_tx(sqlite3 *db, void *sql)
+{
+	return db_exec(db, sql);
 }
 
 /*
@@ -654,15 +659,12 @@ static int sync_covers(sqlite3 *db, void *unused)
 		return db_error(db, rc, "read settings");
 	if (!was == !ix.cfg->covers)
 		return 0;
-	snprintf(sql, sizeof(sql), "BEGIN; %s INSERT OR REPLACE INTO settings"
-		 " VALUES ('covers', %d); COMMIT;", ix.cfg->covers ?
+	snprintf(sql, sizeof(sql), "%s INSERT OR REPLACE INTO settings"
+		 " VALUES ('covers', %d);", ix.cfg->covers ?
 		 "UPDATE files SET mtime_ns = 0 WHERE id IN"
 		 " (SELECT file_id FROM tracks WHERE has_picture);" : "",
 		 !!ix.cfg->covers);
-	rc = db_exec(db, sql);
-	if (rc)
-		sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
-	return rc;
+	return db_transaction(db, exec_tx, sql);
 }
 
 /* The configured roots, music first, in a new block. */

@@ -264,7 +264,8 @@ static int refresh_scopes(struct refresh *r, const struct manga_scope *scope,
 	return rc > 0 ? db_error(r->db, rc, "list manga roots") : rc;
 }
 
-int manga_refresh(sqlite3 *db, void *arg)
+/* A db_transaction() function: manga_refresh() inside it. */
+static int refresh_tx(sqlite3 *db, void *arg)
 {
 	const struct manga_scopes *scopes = arg;
 	struct refresh r = {
@@ -276,9 +277,6 @@ int manga_refresh(sqlite3 *db, void *arg)
 	};
 	int rc;
 
-	rc = db_exec(db, "BEGIN");
-	if (rc)
-		return rc;
 	rc = db_prepare(db, "SELECT id, name FROM series WHERE root_id = ?1"
 			" AND path = ?2", &r.series);
 	if (!rc)
@@ -294,11 +292,12 @@ int manga_refresh(sqlite3 *db, void *arg)
 	strbuf_release(&r.series_path);
 	strbuf_release(&r.series_name);
 	strbuf_release(&r.last_folder);
-	if (rc) {
-		sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
-		return rc;
-	}
-	return db_exec(db, "COMMIT");
+	return rc;
+}
+
+int manga_refresh(sqlite3 *db, void *arg)
+{
+	return db_transaction(db, refresh_tx, arg);
 }
 
 size_t manga_gaps(const struct manga_volume *owned, size_t nr, double latest,

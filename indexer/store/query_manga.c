@@ -316,17 +316,6 @@ static int build_status(struct strbuf *out, int64_t series)
 	return json_append(out, doc);
 }
 
-/* What a loop over the rows of st that stopped with rc comes to. */
-static int end_rows(sqlite3_stmt *st, int rc, const char *what)
-{
-	sqlite3 *db = sqlite3_db_handle(st);
-
-	reader_done(st);
-	if (rc == SQLITE_DONE)
-		return 0;
-	return rc < 0 ? rc : db_error(db, rc, what);
-}
-
 int query_series_volume_files(int64_t series,
 			      int (*fn)(void *arg,
 					const struct query_volume *v),
@@ -363,7 +352,7 @@ int query_series_volume_files(int64_t series,
 			break;
 		}
 	}
-	return end_rows(st, rc, "list volumes");
+	return reader_finish(st, rc, "list volumes");
 }
 
 int query_folder_files(int64_t dir,
@@ -389,5 +378,5 @@ int query_folder_files(int64_t dir,
 			break;
 		}
 	}
-	return end_rows(st, rc, "list volume folder");
+	return reader_finish(st, rc, "list volume folder");
 }

@@ -37,14 +37,6 @@
 	" attempts, started_at, updated_at, next_at AS next_retry_at," \
 	" last_error, plan FROM rd_repairs"
 
-/* Every query here reads repair tables; one message names them. */
-static int prepare(sqlite3 *db, const char *sql, sqlite3_stmt **st)
-{
-	int rc = sqlite3_prepare_v2(db, sql, -1, st, NULL);
-
-	return rc == SQLITE_OK ? 0 : db_error(db, rc, "read repairs");
-}
-
 /* One column as JSON: times (columns named *_at) as RFC 3339, the rest
  * by their type; text and paths may be any bytes. */
 static json_t *column_json(sqlite3_stmt *st, int i)
@@ -85,7 +77,7 @@ static int rows_array(sqlite3 *db, const char *sql, json_t **out)
 {
 	sqlite3_stmt *st;
 	json_t *a;
-	int rc = prepare(db, sql, &st);
+	int rc = db_prepare(db, sql, &st);
 
 	if (rc)
 		return rc;
@@ -123,7 +115,7 @@ int query_broken(struct strbuf *out)
 
 	if (!db)
 		return -EIO;
-	rc = prepare(db, BROKEN_SQL, &st);
+	rc = db_prepare(db, BROKEN_SQL, &st);
 	if (rc) {
 		reader_end(db);
 		return rc;
@@ -236,8 +228,8 @@ int query_repairs_json(struct strbuf *out)
 static int requests_object(sqlite3 *db, json_t **out)
 {
 	sqlite3_stmt *st;
-	int rc = prepare(db, "SELECT endpoint, count(*) FROM rd_attempts"
-			 " GROUP BY endpoint ORDER BY endpoint", &st);
+	int rc = db_prepare(db, "SELECT endpoint, count(*) FROM rd_attempts"
+			    " GROUP BY endpoint ORDER BY endpoint", &st);
 
 	if (rc)
 		return rc;
@@ -338,8 +330,8 @@ int query_repair_health(struct strbuf *errors, struct strbuf *warns)
 
 	if (!db)
 		return -EIO;
-	rc = prepare(db, "SELECT guard_ok, guard_reason FROM rd_passes"
-		     " ORDER BY id DESC LIMIT 1", &st);
+	rc = db_prepare(db, "SELECT guard_ok, guard_reason FROM rd_passes"
+			" ORDER BY id DESC LIMIT 1", &st);
 	if (rc) {
 		reader_end(db);
 		return rc;

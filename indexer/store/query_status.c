@@ -51,22 +51,6 @@ static const struct {
 	{ "bytes_read", SC_BYTES },
 };
 
-/* Run a query with no parameters and keep its statement for stepping. */
-static int query(sqlite3 *db, const char *sql, sqlite3_stmt **st)
-{
-	int rc = sqlite3_prepare_v2(db, sql, -1, st, NULL);
-
-	return rc == SQLITE_OK ? 0 : db_error(db, rc, sql);
-}
-
-static int step_done(sqlite3 *db, sqlite3_stmt *st, int rc)
-{
-	sqlite3_finalize(st);
-	if (rc == SQLITE_DONE || rc == SQLITE_ROW)
-		return 0;
-	return db_error(db, rc, "read");
-}
-
 static double per_second(double n, double seconds)
 {
 	return seconds > 0 ? n / seconds : 0;
@@ -154,13 +138,14 @@ static int last_scan(sqlite3 *db, json_t **out)
 	sqlite3_stmt *st;
 	int rc;
 
-	rc = query(db, "SELECT " SCAN_COLUMNS " FROM scans WHERE"
-		   " finished_at IS NOT NULL ORDER BY id DESC LIMIT 1", &st);
+	rc = db_prepare(db, "SELECT " SCAN_COLUMNS " FROM scans WHERE"
+			" finished_at IS NOT NULL ORDER BY id DESC LIMIT 1",
+			&st);
 	if (rc)
 		return rc;
 	rc = sqlite3_step(st);
 	*out = rc == SQLITE_ROW ? scan_from_row(st) : json_null();
-	return step_done(db, st, rc);
+	return db_finalize(st, rc, "read status");
 }
 
 static int count_missing(void *arg, const char *series, int volume,
@@ -206,13 +191,13 @@ static int count_rows(sqlite3 *db, json_t *counts)
 	     i++) {
 		sqlite3_stmt *st;
 
-		rc = query(db, queries[i].sql, &st);
+		rc = db_prepare(db, queries[i].sql, &st);
 		if (rc)
 			break;
 		rc = sqlite3_step(st);
 		json_object_set_new(counts, queries[i].name,
 				    json_integer(sqlite3_column_int64(st, 0)));
-		rc = step_done(db, st, rc);
+		rc = db_finalize(st, rc, "read status");
 	}
 	if (!rc)
 		rc = manga_each_missing(db, count_missing, &missing);
@@ -231,9 +216,9 @@ static int roots_array(sqlite3 *db, json_t *roots)
 	sqlite3_stmt *st;
 	int rc;
 
-	rc = query(db, "SELECT kind, CAST(path AS TEXT), (SELECT count(*)"
-		   " FROM files f WHERE f.root_id = r.id) FROM roots r"
-		   " ORDER BY id", &st);
+	rc = db_prepare(db, "SELECT kind, CAST(path AS TEXT), (SELECT count(*)"
+			" FROM files f WHERE f.root_id = r.id) FROM roots r"
+			" ORDER BY id", &st);
 	if (rc)
 		return rc;
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
@@ -243,7 +228,7 @@ static int roots_array(sqlite3 *db, json_t *roots)
 					  sqlite3_column_text(st, 1),
 					  sqlite3_column_bytes(st, 1)),
 			"files", (json_int_t)sqlite3_column_int64(st, 2)));
-	return step_done(db, st, rc);
+	return db_finalize(st, rc, "read status");
 }
 
 /*
@@ -358,10 +343,10 @@ int query_scan_json(struct strbuf *out)
 	indexer_status(&s);
 	rc = last_scan(db, &last);
 	if (!rc)
-		rc = query(db, "SELECT count(*), total(success = 1),"
-			   " total(success = 0), total(files_seen),"
-			   " total(duration_s) FROM scans"
-			   " WHERE success IS NOT NULL", &st);
+		rc = db_prepare(db, "SELECT count(*), total(success = 1),"
+				" total(success = 0), total(files_seen),"
+				" total(duration_s) FROM scans"
+				" WHERE success IS NOT NULL", &st);
 	if (!rc) {
 		rc = sqlite3_step(st);
 		if (rc == SQLITE_ROW)
@@ -374,7 +359,7 @@ int query_scan_json(struct strbuf *out)
 				"avg_files_per_s",
 				json_num(per_second(sqlite3_column_double(st, 3),
 						    sqlite3_column_double(st, 4))));
-		rc = step_done(db, st, rc);
+		rc = db_finalize(st, rc, "read status");
 	}
 	reader_end(db);
 	if (rc) {
@@ -551,8 +536,8 @@ int query_scan_csv(struct strbuf *out)
 		strbuf_addf(out, ",%s", scan_counts[i].name);
 	strbuf_addstr(out, ",files_per_s,mb_per_s,walk_s,parse_s,write_s,"
 		      "peak_rss_kb,success\n");
-	rc = query(db, "SELECT " SCAN_COLUMNS " FROM scans WHERE success"
-		   " IS NOT NULL ORDER BY id", &st);
+	rc = db_prepare(db, "SELECT " SCAN_COLUMNS " FROM scans WHERE success"
+			" IS NOT NULL ORDER BY id", &st);
 	if (rc) {
 		reader_end(db);
 		return rc;
@@ -587,7 +572,7 @@ int query_scan_csv(struct strbuf *out)
 			    (long long)sqlite3_column_int64(st, SC_RSS),
 			    sqlite3_column_int(st, SC_SUCCESS));
 	}
-	rc = step_done(db, st, rc);
+	rc = db_finalize(st, rc, "read status");
 	reader_end(db);
 	return rc;
 }
@@ -631,8 +616,8 @@ int query_health(struct strbuf *out)
 			    " directories polled every %s\n",
 			    (unsigned long long)watch.polled_dirs, every);
 	}
-	rc = query(db, "SELECT id, success, io_errors FROM scans WHERE"
-		   " success IS NOT NULL ORDER BY id DESC LIMIT 1", &st);
+	rc = db_prepare(db, "SELECT id, success, io_errors FROM scans WHERE"
+			" success IS NOT NULL ORDER BY id DESC LIMIT 1", &st);
 	if (!rc) {
 		rc = sqlite3_step(st);
 		if (rc == SQLITE_ROW && !sqlite3_column_int(st, 1))
@@ -643,7 +628,7 @@ int query_health(struct strbuf *out)
 			strbuf_addf(&warn, "warn: the last scan could not read"
 				    " %lld files or directories (see /log)\n",
 				    (long long)sqlite3_column_int64(st, 2));
-		rc = step_done(db, st, rc);
+		rc = db_finalize(st, rc, "read status");
 	}
 	reader_end(db);
 	if (!rc)

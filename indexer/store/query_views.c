@@ -145,19 +145,6 @@ static int prepare(const char *sql, const char *what,
 	return rc;
 }
 
-/* What a loop over the rows of st that stopped with rc comes to: 0 once
- * every row was read, a callback's negative errno value, or the error of
- * the step (logged). */
-static int end_rows(sqlite3_stmt *st, int rc, const char *what)
-{
-	sqlite3 *db = sqlite3_db_handle(st);
-
-	reader_done(st);
-	if (rc == SQLITE_DONE)
-		return 0;
-	return rc < 0 ? rc : db_error(db, rc, what);
-}
-
 int query_view_groups(const struct query_at *at, enum query_level level,
 		      int (*fn)(void *arg, const struct query_group *g),
 		      void *arg)
@@ -196,7 +183,7 @@ int query_view_groups(const struct query_at *at, enum query_level level,
 			break;
 		}
 	}
-	return end_rows(st, rc, "list view folder");
+	return reader_finish(st, rc, "list view folder");
 }
 
 /* Hand each track of st (TRACK_COLUMNS) to fn. */
@@ -225,7 +212,7 @@ static int each_track(sqlite3_stmt *st, const char *what,
 			break;
 		}
 	}
-	return end_rows(st, rc, what);
+	return reader_finish(st, rc, what);
 }
 
 int query_view_tracks(const struct query_at *at,
@@ -264,7 +251,7 @@ int query_view_dirs(const struct query_at *at, int64_t *dirs, size_t max,
 		return rc;
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
 		dirs[(*nr)++] = sqlite3_column_int64(st, 0);
-	return end_rows(st, rc, "list artist folders");
+	return reader_finish(st, rc, "list artist folders");
 }
 
 /* Every word of the query as the start of a word of the track, each
@@ -362,5 +349,5 @@ int query_file_path(int64_t file, struct strbuf *out)
 	} else if (rc == SQLITE_DONE) {
 		rc = -ENOENT;
 	}
-	return end_rows(st, rc, "find real file");
+	return reader_finish(st, rc, "find real file");
 }

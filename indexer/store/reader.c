@@ -81,6 +81,13 @@ sqlite3 *reader_db(void)
 	return r ? r->db : NULL;
 }
 
+int reader_finish(sqlite3_stmt *st, int rc, const char *what)
+{
+	rc = db_rows_end(sqlite3_db_handle(st), rc, what);
+	reader_done(st);
+	return rc;
+}
+
 void reader_close(void)
 {
 	struct reader *r = pthread_getspecific(reader_key);

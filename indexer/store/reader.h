@@ -51,6 +51,12 @@ int reader_prepare(const char *sql, const char *what, sqlite3_stmt **out);
  */
 void reader_done(sqlite3_stmt *st);
 
+/*
+ * Give st back (reader_done()) after a loop over its rows that ended with
+ * rc, and return what the loop comes to (db_rows_end()).
+ */
+int reader_finish(sqlite3_stmt *st, int rc, const char *what);
+
 /* Close the calling thread's connection and its statements, if any. */
 void reader_close(void);
 
