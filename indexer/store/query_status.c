@@ -469,10 +469,10 @@ int query_tag_errors(struct strbuf *out)
 
 	if (!db)
 		return -EIO;
-	rc = query(db, "SELECT CAST(r.path AS TEXT) || '/' ||"
-		   " CAST(f.path AS TEXT), f.tag_error_reason"
-		   " FROM files f JOIN roots r ON r.id = f.root_id"
-		   " WHERE f.tag_error ORDER BY r.path, f.path", &st);
+	rc = db_prepare(db, "SELECT CAST(r.path AS TEXT) || '/' ||"
+			" CAST(f.path AS TEXT), f.tag_error_reason"
+			" FROM files f JOIN roots r ON r.id = f.root_id"
+			" WHERE f.tag_error ORDER BY r.path, f.path", &st);
 	if (rc) {
 		reader_end(db);
 		return rc;
@@ -484,7 +484,7 @@ int query_tag_errors(struct strbuf *out)
 		utf8_add_field(out, reason ? reason : "damaged");
 		strbuf_addch(out, '\n');
 	}
-	rc = step_done(db, st, rc);
+	rc = db_finalize(st, rc, "list tag errors");
 	reader_end(db);
 	return rc;
 }
