@@ -82,9 +82,9 @@ struct tags {
 	struct picture picture;		/* the one to show, if found */
 
 	unsigned char source[TAGS_NR_FIELDS];	/* enum tags_source */
-	unsigned char reading;		/* the source being read (readers) */
+	unsigned char reading;		/* the source read now */
 	int tag_error;			/* something was damaged or cut */
-	char error[TAGS_ERROR_MAX];	/* why, the first damage; "" if none */
+	char error[TAGS_ERROR_MAX];	/* the first damage; "" if none */
 	uint64_t bytes_read;		/* bytes read from the file */
 };
 

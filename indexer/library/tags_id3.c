@@ -31,8 +31,8 @@
 #define TAG_MAX		(16 << 20)	/* largest tag read whole */
 #define KEEP_MAX	16384		/* room for the frames kept */
 #define TEXT_MAX	65536		/* a frame's text, once inflated */
-#define ID_FRAME_MAX	1024		/* a bigger TXXX/UFID is not an id */
-#define PIC_HEAD	4096		/* room for a picture frame's fields */
+#define ID_FRAME_MAX	1024		/* a TXXX/UFID id is smaller */
+#define PIC_HEAD	4096		/* a picture frame's fields */
 
 /* Tag header flags. */
 #define TAG_UNSYNCED	0x80

@@ -13,9 +13,9 @@
  * ID3v1), and its duration from the MPEG frame headers.
  */
 
-#define SYNC_SCAN	16384		/* how far to look for the audio */
-#define MPEG_FRAME_MAX	2048		/* layer II, 384 kbit/s, 32 kHz: 1729 */
-#define TAIL_SIZE	4096		/* the end of the file, read at once */
+#define SYNC_SCAN	16384	/* how far to look for the audio */
+#define MPEG_FRAME_MAX	2048	/* layer II at 384 kbit/s, 32 kHz: 1729 */
+#define TAIL_SIZE	4096	/* the end of the file, read at once */
 #define V1_SIZE		128
 #define APE_FOOTER	32
 

@@ -32,7 +32,7 @@
 struct tags_win {
 	int fd;				/* -1: buf holds all of it */
 	struct tags *t;			/* bytes_read counts the reads */
-	size_t chunk;			/* bytes per read, up to the size */
+	size_t chunk;			/* bytes per read, at least */
 	uint64_t size;			/* of the file */
 	uint64_t off;			/* file offset of buf[0] */
 	size_t len;
