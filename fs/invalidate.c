@@ -9,6 +9,7 @@
 
 #include "common/log.h"
 #include "common/strbuf.h"
+#include "common/thread.h"
 #include "fs/inodes.h"
 #include "fs/nodes.h"
 #include "indexer/store/query.h"
@@ -219,11 +220,7 @@ void invalidate_stop(void)
 {
 	if (!inv.started)
 		return;
-	pthread_mutex_lock(&inv.lock);
-	inv.stopping = 1;
-	pthread_cond_signal(&inv.wake);
-	pthread_mutex_unlock(&inv.lock);
-	pthread_join(inv.thread, NULL);
+	thread_stop(inv.thread, &inv.lock, &inv.wake, &inv.stopping);
 	pthread_mutex_lock(&inv.lock);
 	inv.started = 0;
 	pthread_mutex_unlock(&inv.lock);

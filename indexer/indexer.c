@@ -12,6 +12,7 @@
 #include "common/config.h"
 #include "common/db.h"
 #include "common/log.h"
+#include "common/thread.h"
 #include "indexer/jobs.h"
 #include "indexer/manga/manga.h"
 #include "indexer/manga/names.h"
@@ -802,13 +803,9 @@ void indexer_stop(void)
 		return;
 	jobs_stop();
 	analysis_worker_stop();
-	pthread_mutex_lock(&ix.lock);
-	ix.stopping = 1;
 	__atomic_store_n(&ix.cancel, 1, __ATOMIC_RELAXED);
-	pthread_cond_signal(&ix.wake);
-	pthread_mutex_unlock(&ix.lock);
 	/* Scan workers add watches: they must be gone before the watcher. */
-	pthread_join(ix.thread, NULL);
+	thread_stop(ix.thread, &ix.lock, &ix.wake, &ix.stopping);
 	watch_stop();
 	order_clear(&ix.pending);
 	ix.has_pending = 0;

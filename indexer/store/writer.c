@@ -8,6 +8,7 @@
 #include "common/clock.h"
 #include "common/db.h"
 #include "common/log.h"
+#include "common/thread.h"
 #include "indexer/store/schema.h"
 #include "indexer/store/search_index.h"
 
@@ -748,11 +749,7 @@ void writer_stop(void)
 {
 	if (!w.running)
 		return;
-	pthread_mutex_lock(&w.lock);
-	w.stopping = 1;
-	pthread_cond_signal(&w.wake);
-	pthread_mutex_unlock(&w.lock);
-	pthread_join(w.thread, NULL);
+	thread_stop(w.thread, &w.lock, &w.wake, &w.stopping);
 	w.running = 0;
 	close_store();
 }

@@ -1,0 +1,22 @@
+#ifndef MEDIAMON_THREAD_H
+#define MEDIAMON_THREAD_H
+
+/*
+ * The one way the daemon's long-lived threads are stopped. Such a thread
+ * sleeps on a condition under a lock and checks a flag each time it
+ * wakes; its owner sets the flag under the lock, wakes it, and waits for
+ * it to end:
+ *
+ *	thread_stop(w.thread, &w.lock, &w.wake, &w.stopping);
+ *
+ * Anything else the thread must see first (a cancel flag a running scan
+ * polls) is set before the call.
+ */
+
+#include <pthread.h>
+
+/* Set *flag under lock, wake every waiter on cond, and join thread. */
+void thread_stop(pthread_t thread, pthread_mutex_t *lock,
+		 pthread_cond_t *cond, int *flag);
+
+#endif
