@@ -27,7 +27,7 @@
 #define PICTURE		6
 #define STREAMINFO_LEN	34
 #define KEY_PEEK	64	/* enough of a comment to see its key */
-#define FLAC_CHUNK	16384	/* most files' metadata, padding too */
+#define FLAC_CHUNK	4096	/* most files' metadata up to padding */
 #define SEEN_STREAMINFO	1
 #define SEEN_COMMENTS	2
 
