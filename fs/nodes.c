@@ -40,6 +40,8 @@ static const struct {
 				    .owner_only = 1 } },
 	{ "/status/no-cover", { NODE_FILE, .render = query_no_cover,
 				.owner_only = 1 } },
+	{ "/status/tag-errors", { NODE_FILE, .render = query_tag_errors,
+				  .owner_only = 1 } },
 	{ "/status/duplicates", { NODE_FILE, .render = query_duplicates,
 				  .owner_only = 1 } },
 	{ "/metrics", { .type = NODE_DIR } },

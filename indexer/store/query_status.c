@@ -516,6 +516,35 @@ int query_no_cover(struct strbuf *out)
 	return rc;
 }
 
+int query_tag_errors(struct strbuf *out)
+{
+	sqlite3 *db = reader_begin();
+	const char *reason;
+	sqlite3_stmt *st;
+	int rc;
+
+	if (!db)
+		return -EIO;
+	rc = db_prepare(db, "SELECT CAST(r.path AS TEXT) || '/' ||"
+			" CAST(f.path AS TEXT), f.tag_error_reason"
+			" FROM files f JOIN roots r ON r.id = f.root_id"
+			" WHERE f.tag_error ORDER BY r.path, f.path", &st);
+	if (rc) {
+		reader_end(db);
+		return rc;
+	}
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		reason = (const char *)sqlite3_column_text(st, 1);
+		utf8_add_field(out, (const char *)sqlite3_column_text(st, 0));
+		strbuf_addch(out, '\t');
+		utf8_add_field(out, reason ? reason : "damaged");
+		strbuf_addch(out, '\n');
+	}
+	rc = db_finalize(st, rc, "list tag errors");
+	reader_end(db);
+	return rc;
+}
+
 static int missing_item(void *arg, const char *series, int volume,
 			const char *series_path)
 {

@@ -484,6 +484,16 @@ static const char *const schema_steps[] = {
 	"  subject TEXT NOT NULL,"
 	"  at REAL NOT NULL,"
 	"  PRIMARY KEY (event, subject)) WITHOUT ROWID;",
+
+	/* version 16: why a file's tags are damaged (/status/tag-errors,
+	 * found through a partial index: few files are), and where each
+	 * field of a track came from ("title=id3v2 album=id3v1", tags.h),
+	 * so a wrong value can be traced. Tests that take a store back to
+	 * an earlier version drop these columns. */
+	"ALTER TABLE files ADD COLUMN tag_error_reason TEXT;"
+	"ALTER TABLE tracks ADD COLUMN tag_source TEXT;"
+	"CREATE INDEX IF NOT EXISTS files_tag_error ON files (root_id, path)"
+	"  WHERE tag_error;",
 };
 
 int schema_version(void)

@@ -57,9 +57,10 @@ enum {
 	"INSERT INTO tracks (file_id, title, artist_id, album_artist_id," \
 	" album_id, track_no, track_total, disc_no, disc_total, year, genre," \
 	" duration_s, codec, bitrate_kbps, sample_rate, channels, has_picture," \
-	" mb_track_id, mb_album_id, mb_artist_id, mb_album_artist_id)" \
+	" mb_track_id, mb_album_id, mb_artist_id, mb_album_artist_id," \
+	" tag_source)" \
 	" VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14," \
-	" ?15, ?16, ?17, ?18, ?19, ?20, ?21)"
+	" ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22)"
 
 static const char *const statements[ST_COUNT] = {
 	[ST_DIR_GET] =
@@ -70,10 +71,12 @@ static const char *const statements[ST_COUNT] = {
 	" RETURNING id",
 	[ST_FILE_ADD] =
 	"INSERT INTO files (root_id, dir_id, path, size, mtime_ns, inode, kind,"
-	" tag_error) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+	" tag_error, tag_error_reason)"
+	" VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
 	[ST_FILE_UPDATE] =
 	"UPDATE files SET dir_id = ?2, path = ?3, size = ?4, mtime_ns = ?5,"
-	" inode = ?6, kind = ?7, tag_error = ?8 WHERE id = ?1",
+	" inode = ?6, kind = ?7, tag_error = ?8, tag_error_reason = ?9"
+	" WHERE id = ?1",
 	[ST_FILE_RENAME] =
 	"UPDATE files SET dir_id = ?2, path = ?3, size = ?4, mtime_ns = ?5,"
 	" inode = ?6 WHERE id = ?1",
@@ -126,7 +129,8 @@ static const char *const statements[ST_COUNT] = {
 	" mb_track_id = excluded.mb_track_id,"
 	" mb_album_id = excluded.mb_album_id,"
 	" mb_artist_id = excluded.mb_artist_id,"
-	" mb_album_artist_id = excluded.mb_album_artist_id",
+	" mb_album_artist_id = excluded.mb_album_artist_id,"
+	" tag_source = excluded.tag_source",
 };
 
 static struct {
@@ -428,6 +432,7 @@ static int apply_track(int which, const struct tags *t, int64_t file)
 {
 	sqlite3_stmt *st = w.st[which];
 	int64_t artist, album_artist, album;
+	char sources[TAGS_SOURCES_MAX];
 	int rc;
 
 	rc = artist_id(t->artist, &artist);
@@ -463,6 +468,11 @@ static int apply_track(int which, const struct tags *t, int64_t file)
 	bind_text(st, 19, t->mb_album_id);
 	bind_text(st, 20, t->mb_artist_id);
 	bind_text(st, 21, t->mb_album_artist_id);
+	tags_sources(t, sources, sizeof(sources));
+	if (*sources)
+		sqlite3_bind_text(st, 22, sources, -1, SQLITE_TRANSIENT);
+	else
+		sqlite3_bind_null(st, 22);
 	return step_id(which, &file);
 }
 
@@ -538,6 +548,8 @@ static int apply_file(const struct writer_rec *rec)
 	sqlite3_bind_int64(st, 1, rec->id ? rec->id : rec->root_id);
 	sqlite3_bind_text(st, 7, rec->kind, -1, SQLITE_STATIC);
 	sqlite3_bind_int(st, 8, rec->parsed && rec->tags.tag_error);
+	bind_text(st, 9, rec->parsed && rec->tags.tag_error ?
+		  rec->tags.error : NULL);
 	if (rec->id)
 		rc = step_id(which, &none);
 	else

@@ -34,7 +34,7 @@ def mount(library, tmp_path):
 
 GENERATED = ["README", "status/summary.json", "status/health",
              "status/missing", "status/missing.json", "status/unparsed",
-             "status/no-cover",
+             "status/no-cover", "status/tag-errors",
              "status/broken", "status/broken.json", "status/repairs.json",
              "metrics/repair.json", "control/repair",
              "metrics/scan.json", "metrics/scan.csv", "metrics/watch.json",
@@ -56,7 +56,7 @@ def test_layout(mount):
     assert sorted(os.listdir(mount.file("status"))) == [
         "broken", "broken.json", "duplicates", "found.json", "health",
         "missing", "missing.json", "new", "new.json", "no-cover",
-        "repairs.json", "summary.json", "unparsed"]
+        "repairs.json", "summary.json", "tag-errors", "unparsed"]
     assert sorted(os.listdir(mount.file("metrics"))) == [
         "analysis.json", "checks.csv", "fuse.json", "monitor.json",
         "prometheus", "repair.json", "scan.csv", "scan.json", "watch.json"]
@@ -69,7 +69,7 @@ def test_layout(mount):
 OWNER_ONLY = {"status/no-cover", "status/duplicates", "status/broken",
               "status/broken.json", "status/repairs.json",
               "status/missing.json", "status/new.json", "status/unparsed",
-              "log"}
+              "status/tag-errors", "log"}
 
 
 def test_modes(mount):
@@ -86,7 +86,8 @@ def test_every_file_readable_and_ends_with_newline(mount):
         # a list with nothing in it (no manga, no links) is an empty file
         assert data.endswith(b"\n") or (
             rel in ("status/missing", "status/unparsed", "status/broken",
-                    "status/duplicates") and data == b""), rel
+                    "status/duplicates", "status/tag-errors")
+            and data == b""), rel
         data.decode("utf-8")
 
 
@@ -385,7 +386,12 @@ def test_missing_paths(mount):
 
 
 def test_tag_errors_do_not_stop_a_scan(mount, library):
-    (library / "Alpha" / "broken.mp3").write_bytes(os.urandom(4096))
+    """Files whose tags cannot be read are indexed by their names,
+    counted, and listed with why in /status/tag-errors until they are
+    mended."""
+    assert mount.read("status/tag-errors") == b""
+    broken = library / "Alpha" / "broken.mp3"
+    broken.write_bytes(bytes(range(256)) * 16)
     (library / "Alpha" / "empty.flac").write_bytes(b"")
     last = mount.rescan("1")
     assert last["success"] and last["files_new"] == 2
@@ -393,6 +399,14 @@ def test_tag_errors_do_not_stop_a_scan(mount, library):
     db = sqlite3.connect(mount.db)
     titles = {r[0] for r in db.execute("SELECT title FROM tracks")}
     assert {"broken", "empty"} <= titles
+    assert mount.read("status/tag-errors").decode().splitlines() == [
+        str(broken) + "\tmp3: no MPEG audio frame found",
+        str(library / "Alpha" / "empty.flac") + '\tflac: no "fLaC" marker']
+    shutil.copyfile(str(library / "Alpha" / "Second" / "01.mp3"),
+                    str(broken))
+    assert mount.rescan("1")["tag_errors"] == 0
+    assert mount.read("status/tag-errors").decode().splitlines() == [
+        str(library / "Alpha" / "empty.flac") + '\tflac: no "fLaC" marker']
 
 
 @pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGINT])
