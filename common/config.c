@@ -13,11 +13,12 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "common/bytes.h"
 #include "common/http.h"
 #include "common/notify.h"
+#include "common/path.h"
 #include "common/strbuf.h"
 
-#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 #define O(field) .offset = offsetof(struct config, field)
 #define SYSTEM_CONF "/etc/mediamon/mediamon.conf"
 
@@ -831,14 +832,6 @@ int config_set_option(struct config *cfg, const char *key, const char *value,
 	return -EINVAL;
 }
 
-/* Canonical paths make a prefix test enough; the slash keeps /a from /ab. */
-static bool is_inside(const char *a, const char *b)
-{
-	size_t n = strlen(b);
-
-	return !strncmp(a, b, n) && (a[n] == '/' || (n == 1 && a[1]));
-}
-
 /*
  * Overlapping roots would index the same files twice: a repeated root is
  * dropped, and a root inside another one is refused.
@@ -853,10 +846,10 @@ static int check_dirs(struct config_list *l, const struct key *k,
 		for (j = 0; j < i && strcmp(l->items[i], l->items[j]); j++) {
 			a = l->items[i];
 			b = l->items[j];
-			if (is_inside(b, a)) {
+			if (path_below(b, a)) {
 				a = l->items[j];
 				b = l->items[i];
-			} else if (!is_inside(a, b)) {
+			} else if (!path_below(a, b)) {
 				continue;
 			}
 			snprintf(err, errlen, "%s %s '%s' is inside %s %s '%s'",
@@ -996,7 +989,7 @@ void config_format_duration(long seconds, char *buf, size_t len)
 		char unit;
 	} units[] = { { 86400, 'd' }, { 3600, 'h' }, { 60, 'm' } };
 
-	for (size_t i = 0; seconds && i < sizeof(units) / sizeof(*units); i++) {
+	for (size_t i = 0; seconds && i < ARRAY_SIZE(units); i++) {
 		if (seconds % units[i].size == 0) {
 			snprintf(buf, len, "%ld%c", seconds / units[i].size,
 				 units[i].unit);

@@ -4,6 +4,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "common/bytes.h"
 #include "common/strbuf.h"
 #include "fs/control.h"
 #include "fs/manga_view.h"
@@ -92,7 +93,7 @@ static const struct {
 		    .owner_only = 1 } },
 };
 
-#define NR_FIXED (sizeof(fixed) / sizeof(*fixed))
+#define NR_FIXED (ARRAY_SIZE(fixed))
 
 int node_resolve(const char *path, struct node *out)
 {

@@ -15,6 +15,7 @@
 #include "common/db.h"
 #include "common/log.h"
 #include "common/notify.h"
+#include "common/path.h"
 #include "common/thread.h"
 #include "indexer/jobs.h"
 #include "indexer/manga/manga.h"
@@ -395,7 +396,7 @@ static int cmp_order_path(const void *a, const void *b)
 static int covered(const struct scan_request *r, const char *sub)
 {
 	for (size_t i = 0; i < r->nr_subpaths; i++)
-		if (scan_path_under(sub, r->subpaths[i]))
+		if (path_under(sub, r->subpaths[i]))
 			return 1;
 	return 0;
 }
@@ -1209,7 +1210,7 @@ int indexer_open_file(const char *path, int flags)
 		rule.nr_roots = b->nr;
 	}
 	for (size_t i = 0; i < rule.nr_roots; i++)
-		if (symlinks_inside(path, b->r[i].path))
+		if (path_under(path, b->r[i].path))
 			rule.follow_outside = b->r[i].follow_outside;
 	return symlinks_open_path(path, flags, &rule);
 }

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/bytes.h"
 #include "common/clock.h"
 #include "common/config.h"
 #include "common/db.h"
@@ -81,7 +82,7 @@ static void make_targets(const struct config *cfg)
 
 	memset(nt.t, 0, sizeof(nt.t));
 	nt.nr = 0;
-	for (size_t i = 0; i < sizeof(all) / sizeof(*all); i++) {
+	for (size_t i = 0; i < ARRAY_SIZE(all); i++) {
 		struct target *t = &nt.t[nt.nr];
 
 		if (!all[i].url)

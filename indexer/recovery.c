@@ -7,6 +7,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "common/bytes.h"
 #include "common/clock.h"
 #include "common/db.h"
 #include "common/log.h"
@@ -28,7 +29,7 @@ static const struct {
 	{ "Real-Debrid requests", "SELECT count(*) FROM rd_attempts" },
 };
 
-#define NR_KEPT (sizeof(kept) / sizeof(*kept))
+#define NR_KEPT (ARRAY_SIZE(kept))
 
 /* Rename from-SUFFIX to to-SUFFIX; a missing one is no error. */
 static int rename_with(const char *from, const char *to, const char *suffix)

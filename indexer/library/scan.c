@@ -13,8 +13,10 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "common/bytes.h"
 #include "common/db.h"
 #include "common/log.h"
+#include "common/path.h"
 #include "common/strbuf.h"
 #include "indexer/library/symlinks.h"
 #include "indexer/library/tags.h"
@@ -284,15 +286,6 @@ int scan_estimate(sqlite3 *db, const struct scan_request *req,
 	return 0;
 }
 
-int scan_path_under(const char *path, const char *dir)
-{
-	size_t n = strlen(dir);
-
-	if (!n)
-		return 1;
-	return !strncmp(path, dir, n) && (!path[n] || path[n] == '/');
-}
-
 static int cmp_known(const void *a, const void *b, void *arg)
 {
 	const struct known *x = a, *y = b;
@@ -396,7 +389,7 @@ static const char *file_kind(const char *name, int manga)
 		return "flac";
 	if (!strcasecmp(dot, ".mp3"))
 		return "mp3";
-	for (size_t i = 0; manga && i < sizeof(archives) / sizeof(*archives);
+	for (size_t i = 0; manga && i < ARRAY_SIZE(archives);
 	     i++)
 		if (!strcasecmp(dot, archives[i]))
 			return "archive";

@@ -3,6 +3,8 @@
 #include <string.h>
 #include <strings.h>
 
+#include "common/bytes.h"
+
 #include "common/utf8.h"
 #include "indexer/library/tags.h"
 #include "indexer/library/tags_util.h"
@@ -36,11 +38,6 @@ static const struct {
 	{ "Disc", TAGS_DISC, V_POS },
 	{ "Year", TAGS_YEAR, V_YEAR },
 };
-
-static uint32_t le32(const unsigned char *p)
-{
-	return (uint32_t)p[3] << 24 | p[2] << 16 | p[1] << 8 | p[0];
-}
 
 /* Whether the n bytes at s are well-formed UTF-8: mutagen refuses an
  * item that is not. */
@@ -98,8 +95,8 @@ static int read_item(struct tags_win *w, uint64_t off, uint64_t left,
 		return n;
 	if (n < 9)
 		return 1;
-	vlen = le32(p);
-	flags = le32(p + 4);
+	vlen = bytes_le32(p);
+	flags = bytes_le32(p + 4);
 	klen = strnlen((const char *)p + 8, n - 8);
 	if (klen == (size_t)n - 8 || klen < 2)
 		return 1;
@@ -141,9 +138,9 @@ static int read_footer(struct tags_win *w, uint64_t footer, uint64_t *size,
 		return n;
 	if (n < 32 || memcmp(p, "APETAGEX", 8))
 		return -EBADMSG;
-	*size = le32(p + 12);
-	*count = le32(p + 16);
-	*flags = le32(p + 20);
+	*size = bytes_le32(p + 12);
+	*count = bytes_le32(p + 16);
+	*flags = bytes_le32(p + 20);
 	return *size < 32 || *size - 32 > footer ? -EBADMSG : 0;
 }
 

@@ -4,6 +4,8 @@
 #include <string.h>
 #include <strings.h>
 
+#include "common/bytes.h"
+
 #include "indexer/library/tags.h"
 #include "indexer/library/tags_util.h"
 
@@ -61,16 +63,6 @@ static const struct vkey {
 	{ "MUSICBRAINZ_ALBUMARTISTID", V_ID, 0,
 	  offsetof(struct tags, mb_album_artist_id) },
 };
-
-static uint32_t be24(const unsigned char *p)
-{
-	return (uint32_t)p[0] << 16 | p[1] << 8 | p[2];
-}
-
-static uint32_t le32(const unsigned char *p)
-{
-	return (uint32_t)p[3] << 24 | p[2] << 16 | p[1] << 8 | p[0];
-}
 
 /* The key of a comment of len bytes at s ("NAME=value"), or NULL. */
 static const struct vkey *find_key(const char *s, size_t len)
@@ -138,17 +130,17 @@ static int read_comments(struct tags_win *w, uint64_t off, uint64_t *end)
 	n = tags_win_get(w, off, 4, &p);
 	if (n < 4)
 		return n < 0 ? n : 1;
-	off += 4 + (uint64_t)le32(p);
+	off += 4 + (uint64_t)bytes_le32(p);
 	n = tags_win_get(w, off, 4, &p);
 	if (n < 4)
 		return n < 0 ? n : 1;
-	count = le32(p);
+	count = bytes_le32(p);
 	off += 4;
 	for (uint32_t i = 0; !rc && i < count; i++) {
 		n = tags_win_get(w, off, 4, &p);
 		if (n < 4)
 			return n < 0 ? n : 1;
-		len = le32(p);
+		len = bytes_le32(p);
 		off += 4;
 		if (off + len > w->size)
 			return 1;
@@ -216,10 +208,10 @@ static int read_picture(struct tags_win *w, uint64_t off, uint32_t len,
 /* Sample rate, channels and length from the STREAMINFO data at p. */
 static void take_streaminfo(struct tags *t, const unsigned char *p)
 {
-	uint64_t samples = (uint64_t)(p[13] & 0x0f) << 32 | be24(p + 14) <<
+	uint64_t samples = (uint64_t)(p[13] & 0x0f) << 32 | bytes_be24(p + 14) <<
 			   8 | p[17];
 
-	t->sample_rate = be24(p + 10) >> 4;
+	t->sample_rate = bytes_be24(p + 10) >> 4;
 	t->channels = (p[12] >> 1 & 7) + 1;
 	if (t->sample_rate)
 		t->duration_s = (double)samples / t->sample_rate;
@@ -333,7 +325,7 @@ int tags_read_flac(int fd, struct tags *t)
 			break;
 		}
 		last = p[0] & 0x80;
-		len = be24(p + 1);
+		len = bytes_be24(p + 1);
 		next = off + 4 + len;
 		rc = read_block(&w, p[0] & 0x7f, off + 4, len, &next, &seen);
 		if (rc)

@@ -11,6 +11,8 @@
 #include <id3tag.h>
 #include <zlib.h>
 
+#include "common/bytes.h"
+
 #include "common/utf8.h"
 #include "indexer/library/tags.h"
 #include "indexer/library/tags_util.h"
@@ -114,11 +116,6 @@ struct walk {
 	int damaged;
 	char error[TAGS_ERROR_MAX];
 };
-
-static uint32_t be32(const unsigned char *p)
-{
-	return (uint32_t)p[0] << 24 | p[1] << 16 | p[2] << 8 | p[3];
-}
 
 /* ID3v2 sizes use 7 bits a byte; the high bits are ignored, as mutagen
  * does, where the caller has not refused them. */
@@ -250,7 +247,7 @@ static int frame_content(unsigned int ver, int tag_unsync,
 		if (flags & V3_COMPRESSED) {
 			if (len < 4)
 				return -EBADMSG;
-			claim = be32(data);
+			claim = bytes_be32(data);
 			data += 4;
 			len -= 4;
 		}
@@ -845,7 +842,7 @@ static uint32_t frame_size(const struct walk *wk, const unsigned char *h)
 		return (uint32_t)h[3] << 16 | h[4] << 8 | h[5];
 	if (wk->ver == 4 && !wk->plain)
 		return syncsafe(h + 4);
-	return be32(h + 4);
+	return bytes_be32(h + 4);
 }
 
 /*
@@ -874,7 +871,7 @@ static int walk_frames(struct walk *wk)
 		if (all_zero(h, idlen))
 			break;
 		size = frame_size(wk, h);
-		if (wk->ver == 4 && syncsafe(h + 4) != be32(h + 4))
+		if (wk->ver == 4 && syncsafe(h + 4) != bytes_be32(h + 4))
 			wk->disagree = 1;
 		left = wk->end - off - hl;
 		if (size > left) {
@@ -996,7 +993,7 @@ static int skip_extended(struct walk *wk)
 			return -EBADMSG;
 		size = syncsafe(p);
 	} else {
-		size = 4 + (uint64_t)be32(p);
+		size = 4 + (uint64_t)bytes_be32(p);
 	}
 	if (size > wk->end - wk->start)
 		return -EBADMSG;
@@ -1022,11 +1019,11 @@ static void note_unsynced_pictures(struct tags *t, const unsigned char *buf,
 
 	if (buf[5] & TAG_EXTENDED && ver == 3 &&
 	    picture_unsync_take(buf, len, &pos, h, 4) == 4)
-		picture_unsync_take(buf, len, &pos, NULL, be32(h));
+		picture_unsync_take(buf, len, &pos, NULL, bytes_be32(h));
 	while (picture_unsync_take(buf, len, &pos, h, hl) == hl && h[0] &&
 	       id_ok(h, idlen)) {
 		size = ver == 2 ? (uint32_t)h[3] << 16 | h[4] << 8 | h[5] :
-		       be32(h + 4);
+		       bytes_be32(h + 4);
 		if (frame_what(h, idlen) == W_PICTURE &&
 		    note_picture(&best, ver, ver == 2 ? 0 : h[9], size,
 				 buf + pos, len - pos, pos, 1))

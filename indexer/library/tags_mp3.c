@@ -4,6 +4,8 @@
 #include <string.h>
 #include <sys/types.h>
 
+#include "common/bytes.h"
+
 #include "indexer/library/tags.h"
 #include "indexer/library/tags_util.h"
 
@@ -35,11 +37,6 @@ struct audio {
 };
 
 /* Xing headers are plain big-endian numbers. */
-static uint32_t be32(const unsigned char *p)
-{
-	return (uint32_t)p[0] << 24 | p[1] << 16 | p[2] << 8 | p[3];
-}
-
 static const unsigned short kbps_table[2][3][15] = {
 	{	/* MPEG-1 layers I, II, III */
 		{ 0, 32, 64, 96, 128, 160, 192, 224, 256, 288, 320, 352, 384,
@@ -102,7 +99,7 @@ static void read_vbr(const unsigned char *f, struct audio *a)
 
 	if (a->h.side && left >= 8 &&
 	    (!memcmp(x, "Xing", 4) || !memcmp(x, "Info", 4))) {
-		flags = be32(x + 4);
+		flags = bytes_be32(x + 4);
 		x += 8;
 		left -= 8;
 		for (i = 0; i < 4; i++) {
@@ -111,7 +108,7 @@ static void read_vbr(const unsigned char *f, struct audio *a)
 			if (left < field_len[i])
 				return;
 			if (i == 0)
-				a->frames = be32(x);
+				a->frames = bytes_be32(x);
 			x += field_len[i];
 			left -= field_len[i];
 		}
@@ -120,7 +117,7 @@ static void read_vbr(const unsigned char *f, struct audio *a)
 			a->gap = (x[21] << 4 | x[22] >> 4) +
 				 ((x[22] & 0xf) << 8 | x[23]);
 	} else if (a->h.len >= 36 + 18 && !memcmp(f + 36, "VBRI", 4)) {
-		a->frames = be32(f + 36 + 14);
+		a->frames = bytes_be32(f + 36 + 14);
 	}
 }
 

@@ -17,9 +17,10 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "common/bytes.h"
+
 #include "indexer/library/tags.h"
 
-#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
 #define TAGS_WIN_SIZE	65536	/* bytes per read of the file */
 

@@ -5,6 +5,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "common/bytes.h"
 #include "common/clock.h"
 #include "common/config.h"
 #include "common/db.h"
@@ -76,7 +77,7 @@ static json_t *scan_object(int64_t id, const char *trigger,
 	json_object_set_new(o, "finished_at_s",
 			    finished > 0 ? json_num(finished) : json_null());
 	json_object_set_new(o, "duration_s", json_num(duration));
-	for (size_t i = 0; i < sizeof(scan_counts) / sizeof(*scan_counts); i++)
+	for (size_t i = 0; i < ARRAY_SIZE(scan_counts); i++)
 		json_object_set_new(o, scan_counts[i].name,
 				    json_integer(counts[i]));
 	json_object_set_new(o, "files_per_s",
@@ -94,9 +95,9 @@ static json_t *scan_object(int64_t id, const char *trigger,
 
 static json_t *scan_from_row(sqlite3_stmt *st)
 {
-	int64_t counts[sizeof(scan_counts) / sizeof(*scan_counts)];
+	int64_t counts[ARRAY_SIZE(scan_counts)];
 
-	for (size_t i = 0; i < sizeof(scan_counts) / sizeof(*scan_counts); i++)
+	for (size_t i = 0; i < ARRAY_SIZE(scan_counts); i++)
 		counts[i] = sqlite3_column_int64(st, scan_counts[i].column);
 	return scan_object(sqlite3_column_int64(st, SC_ID),
 			   (const char *)sqlite3_column_text(st, SC_TRIGGER),
@@ -120,7 +121,7 @@ static void stats_counts(const struct scan_stats *c, int64_t counts[])
 		c->files_deleted, c->tag_errors, c->io_errors, c->bytes_read,
 	};
 
-	for (size_t i = 0; i < sizeof(v) / sizeof(*v); i++)
+	for (size_t i = 0; i < ARRAY_SIZE(v); i++)
 		counts[i] = v[i];
 }
 
@@ -128,7 +129,7 @@ static void stats_counts(const struct scan_stats *c, int64_t counts[])
 static json_t *scan_from_result(const struct indexer_scan_result *r)
 {
 	const struct scan_stats *c = &r->stats;
-	int64_t counts[sizeof(scan_counts) / sizeof(*scan_counts)];
+	int64_t counts[ARRAY_SIZE(scan_counts)];
 
 	stats_counts(c, counts);
 	return scan_object(r->id, r->trigger, r->scope, r->started_at,
@@ -140,7 +141,7 @@ static json_t *scan_from_result(const struct indexer_scan_result *r)
 static json_t *scan_running(const struct indexer_status *s)
 {
 	const struct scan_stats *c = &s->scan;
-	int64_t counts[sizeof(scan_counts) / sizeof(*scan_counts)];
+	int64_t counts[ARRAY_SIZE(scan_counts)];
 	json_t *o, *progress = json_object();
 
 	stats_counts(c, counts);
@@ -217,7 +218,7 @@ static int count_rows(sqlite3 *db, json_t *counts)
 	json_int_t missing = 0, cover[2] = { 0, 0 };
 	int rc = 0;
 
-	for (size_t i = 0; !rc && i < sizeof(queries) / sizeof(*queries);
+	for (size_t i = 0; !rc && i < ARRAY_SIZE(queries);
 	     i++) {
 		sqlite3_stmt *st;
 
@@ -588,7 +589,7 @@ int query_scan_csv(struct strbuf *out)
 		return -EIO;
 	strbuf_addstr(out, "id,trigger,scope,started_at,finished_at,"
 		      "duration_s");
-	for (size_t i = 0; i < sizeof(scan_counts) / sizeof(*scan_counts); i++)
+	for (size_t i = 0; i < ARRAY_SIZE(scan_counts); i++)
 		strbuf_addf(out, ",%s", scan_counts[i].name);
 	strbuf_addstr(out, ",files_per_s,mb_per_s,walk_s,parse_s,write_s,"
 		      "peak_rss_kb,success\n");

@@ -1,5 +1,6 @@
 #include "indexer/store/schema.h"
 
+#include "common/bytes.h"
 #include "common/cache.h"
 #include "common/db.h"
 
@@ -498,7 +499,7 @@ static const char *const schema_steps[] = {
 
 int schema_version(void)
 {
-	return sizeof(schema_steps) / sizeof(*schema_steps);
+	return ARRAY_SIZE(schema_steps);
 }
 
 int schema_migrate(sqlite3 *db)

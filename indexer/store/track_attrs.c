@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <string.h>
 
+#include "common/bytes.h"
 #include "common/db.h"
 #include "common/strbuf.h"
 #include "indexer/store/reader.h"
@@ -30,7 +31,7 @@ static const struct {
 	{ PREFIX "peak", "%.4f" },
 };
 
-#define NR_ATTRS (sizeof(attrs) / sizeof(*attrs))
+#define NR_ATTRS (ARRAY_SIZE(attrs))
 
 /* Every value the file's track has; an attribute with none is left out
  * (its buffer empty). Returns 0, -ENODATA when the file is no track, or

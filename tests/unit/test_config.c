@@ -13,10 +13,10 @@
 
 #include <cmocka.h>
 
+#include "common/bytes.h"
 #include "common/config.h"
 #include "common/strbuf.h"
 
-#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
 /* A file or a message, with '@' standing for the test's directory. */
 struct bad {
