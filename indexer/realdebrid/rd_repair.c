@@ -9,7 +9,6 @@
 #include "common/config.h"
 #include "common/db.h"
 #include "common/log.h"
-#include "common/strbuf.h"
 #include "common/notify.h"
 #include "indexer/realdebrid/rd_commands.h"
 #include "indexer/realdebrid/rd_job.h"
@@ -216,6 +215,25 @@ int rd_repair_links(struct rd_repair *r, char *const *paths, size_t nr)
 	" AND t.hash IS NOT NULL AND NOT EXISTS (SELECT 1 FROM rd_repairs p" \
 	" WHERE p.torrent_id = t.id)"
 
+/* A repair loop stopped is a failure for good: the user hears of it as
+ * of any other (rd_job.h), under the torrent's name. */
+static void tell_loop(const struct rd_repair *r, const char *id,
+		      const char *why)
+{
+	char **name = NULL;
+	size_t nr = 0;
+
+	if (r->dry_run)
+		return;
+	rd_store_strings(r->db, "SELECT filename FROM rd_torrents WHERE"
+			 " id = ?1 AND filename IS NOT NULL", id, &name, &nr);
+	notify_event(NOTIFY_REPAIR_FAILED, nr ? name[0] : id,
+		     json_pack("{s:s, s:s?, s:s}", "torrent_id", id, "name",
+			       nr ? name[0] : NULL, "reason", why),
+		     "torrent %s cannot be repaired: %s", id, why);
+	rd_store_strings_free(name, nr);
+}
+
 /*
  * Put each torrent with dead links (and, in account mode, each the
  * account lists as errored) in the repair queue, unless a repair of it
@@ -261,6 +279,7 @@ static int queue_repairs(struct rd_repair *r, double now)
 			q.text[1] = "failed";
 			q.text[2] = loop;
 			log_warn("rd: torrent %s: %s", ids[i], loop);
+			tell_loop(r, ids[i], loop);
 		}
 		rc = writer_call(rd_store_sql, &q);
 	}
@@ -331,25 +350,33 @@ static void schedule(struct rd_repair *r, double now)
 	r->next_at = next;
 }
 
-/* One Discord message per pass that changed something on the account or
+/* One notification per pass that changed something on the account or
  * on disk; a pass that only looked says nothing. */
 static void tell(const struct rd_repair *r)
 {
-	struct strbuf text = STRBUF_INIT;
 	const struct rd_pass_row *n = &r->n;
 
-	if (!r->cfg->notify_discord_webhook || r->dry_run ||
-	    !(n->started || n->repaired || n->failed || n->links_deleted ||
-	      n->old_deleted))
+	if (r->dry_run || !(n->started || n->repaired || n->failed ||
+			    n->links_deleted || n->old_deleted))
 		return;
-	strbuf_addf(&text, "mediamon: Real-Debrid repair pass: %d repairs"
-		    " started, %d torrents repaired, %d failed for good"
-		    " (%d dead links deleted, %d rescans asked), %d to retry,"
-		    " %d links unmapped, %d old torrents deleted.", n->started,
-		    n->repaired, n->failed, n->links_deleted, n->rescans,
-		    n->retries, n->unmapped, n->old_deleted);
-	notify_discord(r->cfg->notify_discord_webhook, text.buf);
-	strbuf_release(&text);
+	notify_event(NOTIFY_REPAIR_PASS, NULL,
+		     json_pack("{s:s, s:s, s:i, s:i, s:i, s:i, s:i, s:i, s:i,"
+			       " s:i, s:i, s:i, s:i, s:i}",
+			       "kind", n->kind, "trigger", n->trigger,
+			       "links", n->links, "broken", n->broken,
+			       "started", n->started, "repaired", n->repaired,
+			       "failed", n->failed,
+			       "links_deleted", n->links_deleted,
+			       "rescans", n->rescans, "retries", n->retries,
+			       "unmapped", n->unmapped,
+			       "old_deleted", n->old_deleted,
+			       "requests", n->requests,
+			       "rate_limited", n->rate_limited),
+		     "%d repairs started, %d torrents repaired, %d failed for"
+		     " good (%d dead links deleted, %d rescans asked), %d to"
+		     " retry, %d links unmapped, %d old torrents deleted.",
+		     n->started, n->repaired, n->failed, n->links_deleted,
+		     n->rescans, n->retries, n->unmapped, n->old_deleted);
 }
 
 int rd_repair_pass(struct rd_repair *r, enum rd_pass_kind kind, int dry_run,

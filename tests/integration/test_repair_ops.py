@@ -10,11 +10,10 @@ import errno
 import io
 import os
 import sqlite3
-import time
 
 import pytest
 
-from conftest import unmount
+from conftest import unmount, wait_for
 from test_repair import DEAD, OTHER, rd_mount, setup  # noqa: F401
 from realdebrid_fake import (BUILTIN, TOKEN, make_hash,  # noqa: E402
                              make_id, torrent)
@@ -328,15 +327,6 @@ def db_exec(m, sql):
         db.close()
 
 
-def wait_for(cond, what, timeout=30):
-    deadline = time.time() + timeout
-    while time.time() < deadline:
-        if cond():
-            return
-        time.sleep(0.1)
-    raise AssertionError("no %s within %ss" % (what, timeout))
-
-
 def test_control_maintenance(mount):
     text = mount.read("control/maintenance").decode()
     assert text.startswith("state: idle\nqueued: none\nnext cleanup: ")
@@ -352,7 +342,7 @@ def test_control_maintenance(mount):
     assert mount.write("control/maintenance", "backup\n") == 7
     wait_for(lambda: os.path.isdir(backups) and
              [f for f in os.listdir(backups) if f.endswith(".db")],
-             "a backup")
+             30, "a backup", mount=mount)
     name = [f for f in os.listdir(backups) if f.endswith(".db")][0]
     copy = sqlite3.connect(os.path.join(backups, name))
     assert copy.execute("SELECT count(*) FROM tracks").fetchone()[0] == 9
@@ -362,13 +352,14 @@ def test_control_maintenance(mount):
             " (unixepoch() - 40 * 86400, 'list', 'ok'),"
             " (unixepoch() - 60, 'list', 'ok')")
     mount.write("control/maintenance", "prune")
-    wait_for(lambda: db_count(mount, "SELECT count(*) FROM rd_attempts")
-             == 1, "the old request dropped")
+    wait_for(lambda: db_count(mount, "SELECT count(*) FROM rd_attempts"),
+             30, "the old request dropped", until=lambda n: n == 1,
+             mount=mount)
 
     log = os.path.join(os.path.dirname(mount.path), "mediamon.log")
     mount.write("control/maintenance", "vacuum\n")
-    wait_for(lambda: "vacuum: database rebuilt" in open(log).read(),
-             "the vacuum")
+    wait_for(lambda: "vacuum: database rebuilt" in open(log).read(), 30,
+             "the vacuum", mount=mount)
     assert mount.json("status/summary.json")["counts"]["tracks"] == 9
 
 
@@ -382,7 +373,7 @@ def test_cleanup_runs_on_its_interval(library, tmp_path, make_mount):
     db_exec(m, "INSERT INTO rd_attempts (at, endpoint, result) VALUES"
             " (unixepoch() - 2 * 86400, 'list', 'ok'),"
             " (unixepoch() - 60, 'list', 'ok')")
-    wait_for(lambda: db_count(m, "SELECT count(*) FROM rd_attempts") == 1,
-             "the timed cleanup")
+    wait_for(lambda: db_count(m, "SELECT count(*) FROM rd_attempts"), 30,
+             "the timed cleanup", until=lambda n: n == 1, mount=m)
     assert db_count(m, "SELECT count(*) FROM rd_attempts WHERE at >"
                     " unixepoch() - 3600") == 1
