@@ -237,6 +237,34 @@ def test_mount_through_mount_fuse(how, prefix, library, tmp_path):
     summary = json.loads(out.read_text())
     assert summary["roots"][0]["path"] == str(library)
     assert os.path.exists(str(tmp_path / "state" / "m.db"))
+    # a new store, a first scan: all of it in syslog, none on the terminal
+    assert (r.stdout, r.stderr) == ("", "")
+
+
+def test_mount_error_reaches_the_terminal(prefix, library, tmp_path):
+    """What stops a mount started by mount(8) is said on its terminal:
+    the positive control of the quiet mount above."""
+    if os.geteuid() != 0:
+        pytest.skip("mount(8) and a mount namespace need root")
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    os.symlink(str(prefix / "bin/mediamon"), str(bin_dir / "mediamon"))
+    mnt = tmp_path / "mnt"
+    mnt.mkdir()
+    conf = tmp_path / "mediamon.conf"
+    # /proc refuses the folder the store would be made in
+    conf.write_text("[general]\ndatabase = /proc/mediamon/m.db\n"
+                    "[music]\nroot = %s\n" % library)
+    script = ('mount --bind "$BIN" /usr/local/bin\n'
+              'mount -t fuse.mediamon mediamon "$MNT" -o "config=$CONF"\n')
+    env = dict(os.environ, BIN=str(bin_dir), MNT=str(mnt), CONF=str(conf))
+    r = subprocess.run(["unshare", "-m", "--propagation", "private", "sh",
+                        "-c", script], env=env, capture_output=True,
+                       text=True, timeout=60)
+    assert r.returncode != 0
+    assert r.stderr.startswith("mediamon: database folder /proc/mediamon: "),\
+        r.stderr
+    assert not is_mounted(mnt)
 
 
 MANS = [os.path.join(REPO, "man", "mediamon.8"),
