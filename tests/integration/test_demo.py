@@ -184,13 +184,14 @@ def readme_first_command():
 
 def test_clean_clone_readme_command(root, tmp_path):
     """A fresh clone, the README's first command in an empty environment
-    (no PATH, no HOME, no sudo to be found), as root: the packages are
-    there, the build runs, the demo comes up and logs no warning."""
+    but for a system PATH (no HOME, no sudo to be found), as root: the
+    packages are there, the build runs, the demo comes up and logs no
+    warning."""
     cmd = readme_first_command()
     assert cmd == "contrib/install-deps.sh && make run"
     clone = tmp_path / "clone"
     subprocess.run(["git", "clone", "-q", REPO, str(clone)], check=True)
-    shell = ["env", "-i", "sh", "-c", cmd]
+    path = SYSTEM_PATH
     if shutil.which("sudo", path=SYSTEM_PATH):
         # a root shell in a container has no sudo: a PATH of this
         # machine's commands but that one
@@ -203,7 +204,8 @@ def test_clean_clone_readme_command(root, tmp_path):
                     if os.path.lexists(str(link)):
                         link.unlink()
                     link.symlink_to(os.path.join(folder, name))
-        shell[2:2] = ["PATH=" + str(bare)]
+        path = str(bare)
+    shell = ["env", "-i", "PATH=" + path, "sh", "-c", cmd]
     demo = Demo(shell, str(clone), clone / "mnt", tmp_path / "run.log")
     try:
         demo.wait_mounted(1200)
