@@ -340,6 +340,14 @@ int jobs_submit(unsigned which, const char *trigger)
 	return rc;
 }
 
+void jobs_reset_stats(void)
+{
+	pthread_mutex_lock(&jobs.lock);
+	if (jobs.started)
+		monitor_reset_stats(jobs.monitor);
+	pthread_mutex_unlock(&jobs.lock);
+}
+
 void jobs_status(struct jobs_status *out)
 {
 	memset(out, 0, sizeof(*out));

@@ -118,6 +118,53 @@ def test_scan_json_startup(mount):
     assert doc["totals"]["scans"] == 1 and doc["totals"]["succeeded"] == 1
 
 
+def test_scan_totals(mount):
+    """The totals users asked for, over every scan in the store: the
+    success rate in percent, the average and last durations in seconds
+    and in words, the bytes read."""
+    first = mount.json("metrics/scan.json")["last"]
+    db = sqlite3.connect(mount.db, timeout=30)
+    for i, (ok, duration, size) in enumerate(((0, 72.4, 1000),
+                                              (1, 3725, 500))):
+        at = first["started_at_s"] + 10 + i
+        db.execute("INSERT INTO scans (trigger, scope, started_at,"
+                   " finished_at, duration_s, bytes_read, success) VALUES"
+                   " ('control', 'incremental', ?, ?, ?, ?, ?)",
+                   (at, at + duration, duration, size, ok))
+    db.commit()
+    db.close()
+    totals = mount.json("metrics/scan.json")["totals"]
+    assert totals["scans"] == 3 and totals["succeeded"] == 2
+    assert totals["failed"] == 1
+    assert totals["success_rate_pct"] == pytest.approx(200 / 3, abs=0.01)
+    avg = (first["duration_s"] + 72.4 + 3725) / 3
+    assert totals["avg_duration_s"] == pytest.approx(avg, abs=0.01)
+    assert totals["avg_duration"] == "21 min 6 s"
+    assert totals["last_duration_s"] == 3725
+    assert totals["last_duration"] == "1 h 2 min"
+    assert totals["bytes_read"] == first["bytes_read"] + 1500
+
+
+def test_scan_totals_without_scans(tmp_path):
+    """No finished scan: no rate and no durations, never a division by
+    zero."""
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    m = start(tmp_path, "music=" + str(empty))
+    try:
+        db = sqlite3.connect(m.db, timeout=30)
+        db.execute("DELETE FROM scans")
+        db.commit()
+        db.close()
+        totals = m.json("metrics/scan.json")["totals"]
+    finally:
+        unmount(m.path, m.proc)
+    assert totals["scans"] == 0 and totals["bytes_read"] == 0
+    for key in ("success_rate_pct", "avg_duration_s", "avg_duration",
+                "last_duration_s", "last_duration"):
+        assert totals[key] is None, key
+
+
 def test_scan_csv(mount):
     mount.rescan("1")
     rows = list(csv.DictReader(io.StringIO(
