@@ -82,18 +82,25 @@ static void span(char *buf, size_t len, const struct history *h,
 		 h->nr == 1 ? what : whats, from, to);
 }
 
-static int chart(struct strbuf *out, const struct history *h,
-		 const char *title, const char *what, const char *whats,
-		 const char *x_axis, const struct svg_panel *panels,
-		 int nr_panels)
+/* A chart of the rows sql selects (see read_history()), its lines
+ * pointing into h. */
+static int chart(struct strbuf *out, struct history *h, const char *sql,
+		 int nr_values, const char *title, const char *what,
+		 const char *whats, const char *x_axis,
+		 const struct svg_panel *panels, int nr_panels)
 {
 	char subtitle[128], empty[64];
 	struct svg_chart c = {
 		.title = title, .subtitle = subtitle, .x_axis = x_axis,
-		.empty = empty, .x = h->id, .nr_x = h->nr,
-		.panels = panels, .nr_panels = nr_panels,
+		.empty = empty, .x = h->id, .panels = panels,
+		.nr_panels = nr_panels,
 	};
+	int rc;
 
+	rc = read_history(sql, nr_values, h);
+	if (rc)
+		return rc;
+	c.nr_x = h->nr;
 	span(subtitle, sizeof(subtitle), h, what, whats);
 	snprintf(empty, sizeof(empty), "no %s yet", what);
 	svg_chart(out, &c);
@@ -104,30 +111,22 @@ static int chart(struct strbuf *out, const struct history *h,
 int query_scans_svg(struct strbuf *out)
 {
 	struct history h;
-	double rate[QUERY_CHART_ROWS];
-	const struct svg_line rate_line[] = {
-		{ "files/s", "#1f77b4", rate },
+	const struct svg_line rate[] = {
+		{ "files/s", "#1f77b4", h.value[0] },
 	};
-	const struct svg_line duration_line[] = {
-		{ "duration", "#ff7f0e", h.value[0] },
+	const struct svg_line duration[] = {
+		{ "duration", "#ff7f0e", h.value[1] },
 	};
 	const struct svg_panel panels[] = {
-		{ "Files per second (files/s)", rate_line, 1, 0 },
-		{ "Duration (seconds)", duration_line, 1, 0 },
+		{ "Files per second (files/s)", rate, 1, 0 },
+		{ "Duration (seconds)", duration, 1, 0 },
 	};
-	int rc;
 
-	rc = read_history("SELECT id, started_at, duration_s, files_seen"
-			  " FROM scans WHERE success IS NOT NULL"
-			  " ORDER BY id DESC"
-			  LIMIT(QUERY_CHART_ROWS), 2, &h);
-	if (rc)
-		return rc;
-	for (int i = 0; i < h.nr; i++)
-		rate[i] = h.value[0][i] > 0 ? h.value[1][i] / h.value[0][i] :
-			  NAN;
-	return chart(out, &h, "mediamon: scans", "scan", "scans", "scan (id)",
-		     panels, 2);
+	return chart(out, &h, "SELECT id, started_at, CASE WHEN duration_s > 0"
+		     " THEN files_seen / duration_s END, duration_s FROM scans"
+		     " WHERE success IS NOT NULL ORDER BY id DESC"
+		     LIMIT(QUERY_CHART_ROWS), 2, "mediamon: scans", "scan",
+		     "scans", "scan (id)", panels, 2);
 }
 
 /* The monitor's checks, both kinds, by when they started. */
@@ -139,19 +138,13 @@ int query_checks_svg(struct strbuf *out)
 		{ "found", "#2ca02c", h.value[1] },
 		{ "sent", "#ff7f0e", h.value[2] },
 	};
-	const struct svg_panel panels[] = {
-		{ "Volumes per check", lines, 3, 1 },
-	};
-	int rc;
+	const struct svg_panel panel = { "Volumes per check", lines, 3, 1 };
 
-	rc = read_history("SELECT rowid, started_at, wanted, found, downloads"
-			  " FROM checks WHERE finished_at IS NOT NULL"
-			  " ORDER BY started_at DESC"
-			  LIMIT(QUERY_CHART_ROWS), 3, &h);
-	if (rc)
-		return rc;
-	return chart(out, &h, "mediamon: missing and new volume checks",
-		     "check", "checks", "check (id)", panels, 1);
+	return chart(out, &h, "SELECT rowid, started_at, wanted, found,"
+		     " downloads FROM checks WHERE finished_at IS NOT NULL"
+		     " ORDER BY started_at DESC" LIMIT(QUERY_CHART_ROWS), 3,
+		     "mediamon: missing and new volume checks", "check",
+		     "checks", "check (id)", &panel, 1);
 }
 
 int query_repairs_svg(struct strbuf *out)
@@ -161,17 +154,11 @@ int query_repairs_svg(struct strbuf *out)
 		{ "repaired", "#2ca02c", h.value[0] },
 		{ "failed", "#d62728", h.value[1] },
 	};
-	const struct svg_panel panels[] = {
-		{ "Torrents per pass", lines, 2, 1 },
-	};
-	int rc;
+	const struct svg_panel panel = { "Torrents per pass", lines, 2, 1 };
 
-	rc = read_history("SELECT id, started_at, repaired, failed"
-			  " FROM rd_passes WHERE finished_at IS NOT NULL"
-			  " ORDER BY id DESC"
-			  LIMIT(QUERY_CHART_ROWS), 2, &h);
-	if (rc)
-		return rc;
-	return chart(out, &h, "mediamon: Real-Debrid repair passes",
-		     "repair pass", "repair passes", "pass (id)", panels, 1);
+	return chart(out, &h, "SELECT id, started_at, repaired, failed FROM"
+		     " rd_passes WHERE finished_at IS NOT NULL ORDER BY id DESC"
+		     LIMIT(QUERY_CHART_ROWS), 2,
+		     "mediamon: Real-Debrid repair passes", "repair pass",
+		     "repair passes", "pass (id)", &panel, 1);
 }

@@ -13,7 +13,7 @@ import zlib
 
 import pytest
 
-from conftest import start, unmount
+from conftest import add_scan, start, unmount
 
 SVG = "{http://www.w3.org/2000/svg}"
 # The colours of the lines (indexer/store/query_charts.c).
@@ -147,12 +147,8 @@ def test_last_hundred(library, tmp_path):
         t = time.time() - 200 * 3600
         first = db.execute("SELECT max(id) FROM scans").fetchone()[0] + 1
         for i in range(first, first + 130):
-            duration = 0.5 + (i % 7) * 0.25
-            db.execute("INSERT INTO scans (id, trigger, scope, started_at,"
-                       " finished_at, duration_s, files_seen, success)"
-                       " VALUES (?, 'schedule', 'incremental', ?, ?, ?, ?,"
-                       " 1)", (i, t + i * 3600, t + i * 3600 + duration,
-                               duration, 1000 + (i % 5) * 400))
+            add_scan(db, t + i * 3600, 0.5 + (i % 7) * 0.25,
+                     files_seen=1000 + (i % 5) * 400, scan_id=i)
         for i in range(1, 41):
             db.execute("INSERT INTO rd_passes (id, kind, trigger, dry_run,"
                        " started_at, finished_at, repaired, failed) VALUES"

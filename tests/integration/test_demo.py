@@ -14,7 +14,7 @@ import time
 
 import pytest
 
-from conftest import REPO, is_mounted
+from conftest import BINARY, REPO, is_mounted
 
 # What tests/data/make-demo.sh and make-demo-manga.sh plant.
 DUPLICATES = ["Aurora Tones/Dawn Chorus (Single) (2022)/01 - Dawn Chorus.mp3",
@@ -140,6 +140,10 @@ def check_demo(demo, music):
 def root():
     if os.geteuid() != 0:
         pytest.skip("mounts, and runs the set-up script as root")
+    if os.path.realpath(BINARY) != os.path.realpath(
+            os.path.join(REPO, "mediamon")):
+        pytest.skip("make run runs ./mediamon, not the binary this run "
+                    "checks (%s)" % BINARY)
 
 
 def test_make_run_demo(root, tmp_path):

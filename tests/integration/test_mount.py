@@ -15,7 +15,8 @@ import time
 
 import pytest
 
-from conftest import BINARY, is_mounted, make_flac, make_mp3, start, unmount
+from conftest import (BINARY, add_scan, is_mounted, make_flac, make_mp3,
+                      start, unmount)
 
 
 @pytest.fixture
@@ -126,11 +127,8 @@ def test_scan_totals(mount):
     db = sqlite3.connect(mount.db, timeout=30)
     for i, (ok, duration, size) in enumerate(((0, 72.4, 1000),
                                               (1, 3725, 500))):
-        at = first["started_at_s"] + 10 + i
-        db.execute("INSERT INTO scans (trigger, scope, started_at,"
-                   " finished_at, duration_s, bytes_read, success) VALUES"
-                   " ('control', 'incremental', ?, ?, ?, ?, ?)",
-                   (at, at + duration, duration, size, ok))
+        add_scan(db, first["started_at_s"] + 10 + i, duration,
+                 bytes_read=size, success=ok)
     db.commit()
     db.close()
     totals = mount.json("metrics/scan.json")["totals"]

@@ -195,11 +195,10 @@ exit 1
 """
 
 
-@pytest.mark.parametrize("how", ["type", "fstab"])
-def test_mount_through_mount_fuse(how, prefix, library, tmp_path):
-    """`mount -t fuse.mediamon` (and the fstab.example line through
-    `mount -T`) runs mount.fuse3, which runs `mediamon SOURCE MOUNTPOINT
-    -o OPTIONS`; the daemon takes its configuration from config=."""
+def mount_fuse_setup(prefix, tmp_path, database, library):
+    """For mount(8): a folder holding the installed binary alone (bound
+    over mount.fuse3's default path in a private mount namespace), the
+    mount point and a configuration; the script's environment."""
     if os.geteuid() != 0:
         pytest.skip("mount(8) and a mount namespace need root")
     bin_dir = tmp_path / "bin"
@@ -209,7 +208,18 @@ def test_mount_through_mount_fuse(how, prefix, library, tmp_path):
     mnt.mkdir()
     conf = tmp_path / "mediamon.conf"
     conf.write_text("[general]\ndatabase = %s\n[music]\nroot = %s\n" %
-                    (tmp_path / "state" / "m.db", library))
+                    (database, library))
+    return mnt, conf, dict(os.environ, BIN=str(bin_dir), MNT=str(mnt),
+                           CONF=str(conf))
+
+
+@pytest.mark.parametrize("how", ["type", "fstab"])
+def test_mount_through_mount_fuse(how, prefix, library, tmp_path):
+    """`mount -t fuse.mediamon` (and the fstab.example line through
+    `mount -T`) runs mount.fuse3, which runs `mediamon SOURCE MOUNTPOINT
+    -o OPTIONS`; the daemon takes its configuration from config=."""
+    mnt, conf, env = mount_fuse_setup(prefix, tmp_path,
+                                      tmp_path / "state" / "m.db", library)
     if how == "type":
         mount = ('mount -t fuse.mediamon mediamon "$MNT" -o '
                  '"config=$CONF,allow_other"')
@@ -228,8 +238,7 @@ def test_mount_through_mount_fuse(how, prefix, library, tmp_path):
         mount = 'mount -T "%s" "$MNT"' % fstab
         umount = 'fusermount3 -u "$MNT"'
     out = tmp_path / "summary.json"
-    env = dict(os.environ, BIN=str(bin_dir), MNT=str(mnt), CONF=str(conf),
-               OUT=str(out))
+    env["OUT"] = str(out)
     r = subprocess.run(["unshare", "-m", "--propagation", "private", "sh",
                         "-c", MOUNT_SCRIPT % (mount, umount)],
                        env=env, capture_output=True, text=True, timeout=60)
@@ -244,20 +253,11 @@ def test_mount_through_mount_fuse(how, prefix, library, tmp_path):
 def test_mount_error_reaches_the_terminal(prefix, library, tmp_path):
     """What stops a mount started by mount(8) is said on its terminal:
     the positive control of the quiet mount above."""
-    if os.geteuid() != 0:
-        pytest.skip("mount(8) and a mount namespace need root")
-    bin_dir = tmp_path / "bin"
-    bin_dir.mkdir()
-    os.symlink(str(prefix / "bin/mediamon"), str(bin_dir / "mediamon"))
-    mnt = tmp_path / "mnt"
-    mnt.mkdir()
-    conf = tmp_path / "mediamon.conf"
     # /proc refuses the folder the store would be made in
-    conf.write_text("[general]\ndatabase = /proc/mediamon/m.db\n"
-                    "[music]\nroot = %s\n" % library)
+    mnt, _, env = mount_fuse_setup(prefix, tmp_path, "/proc/mediamon/m.db",
+                                   library)
     script = ('mount --bind "$BIN" /usr/local/bin\n'
               'mount -t fuse.mediamon mediamon "$MNT" -o "config=$CONF"\n')
-    env = dict(os.environ, BIN=str(bin_dir), MNT=str(mnt), CONF=str(conf))
     r = subprocess.run(["unshare", "-m", "--propagation", "private", "sh",
                         "-c", script], env=env, capture_output=True,
                        text=True, timeout=60)
