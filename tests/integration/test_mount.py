@@ -37,7 +37,9 @@ GENERATED = ["README", "status/summary.json", "status/health",
              "metrics/repair.json", "control/repair",
              "metrics/scan.json", "metrics/scan.csv", "metrics/watch.json",
              "control/rescan", "status/duplicates", "metrics/analysis.json",
-             "metrics/fuse.json", "control/pause", "log"]
+             "metrics/fuse.json", "control/pause", "metrics/scans.svg",
+             "metrics/checks.svg", "metrics/repairs.svg",
+             "control/reset-metrics", "log"]
 
 SCAN_FIELDS = ["id", "trigger", "started_at", "finished_at", "duration_s",
                "files_seen", "files_new", "files_changed", "files_unchanged",
@@ -55,11 +57,12 @@ def test_layout(mount):
         "missing", "missing.json", "new", "new.json", "no-cover",
         "repairs.json", "summary.json"]
     assert sorted(os.listdir(mount.file("metrics"))) == [
-        "analysis.json", "fuse.json", "monitor.json", "prometheus",
-        "repair.json", "scan.csv", "scan.json", "watch.json"]
+        "analysis.json", "checks.svg", "fuse.json", "mediamon.prom",
+        "monitor.json", "prometheus", "repair.json", "repairs.svg",
+        "scan.csv", "scan.json", "scans.svg", "watch.json"]
     assert sorted(os.listdir(mount.file("control"))) == [
         "check-missing", "check-new", "dry-run", "log-level", "pause",
-        "repair", "rescan"]
+        "repair", "rescan", "reset-metrics"]
 
 
 def test_modes(mount):
