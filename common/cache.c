@@ -89,7 +89,8 @@ int cache_prune(sqlite3 *db, double ttl_s, double now)
 	return rc == SQLITE_DONE ? 0 : db_error(db, rc, "prune search cache");
 }
 
-int cache_size(sqlite3 *db, int64_t *entries, int64_t *bytes)
+int cache_size(sqlite3 *db, double ttl_s, double now, int64_t *entries,
+	       int64_t *bytes)
 {
 	sqlite3_stmt *st;
 	int rc;
@@ -98,9 +99,11 @@ int cache_size(sqlite3 *db, int64_t *entries, int64_t *bytes)
 				"length(CAST(source AS BLOB)) +"
 				" length(CAST(query AS BLOB)) +"
 				" length(CAST(value AS BLOB))), 0)"
-				" FROM search_cache", -1, &st, NULL);
+				" FROM search_cache WHERE stored_at > ?1",
+				-1, &st, NULL);
 	if (rc != SQLITE_OK)
 		return db_error(db, rc, "measure search cache");
+	sqlite3_bind_double(st, 1, now - ttl_s);
 	rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW) {
 		*entries = sqlite3_column_int64(st, 0);

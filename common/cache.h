@@ -67,8 +67,10 @@ int cache_put(sqlite3 *db, const char *source, const char *key, double now,
  * a negative errno value (logged). */
 int cache_prune(sqlite3 *db, double ttl_s, double now);
 
-/* Count the entries and the bytes their keys and values take. Returns 0
- * or a negative errno value (logged). */
-int cache_size(sqlite3 *db, int64_t *entries, int64_t *bytes);
+/* Count the live entries (stored less than ttl_s seconds before now,
+ * those cache_get() returns) and the bytes their keys and values take.
+ * Returns 0 or a negative errno value (logged). */
+int cache_size(sqlite3 *db, double ttl_s, double now, int64_t *entries,
+	       int64_t *bytes);
 
 #endif

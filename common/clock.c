@@ -68,6 +68,14 @@ void clock_words(double seconds, char out[CLOCK_WORDS_LEN])
 			 s % 86400 / 3600);
 }
 
+void clock_stamp(time_t t, char out[CLOCK_STAMP_LEN])
+{
+	struct tm tm;
+
+	gmtime_r(&t, &tm);
+	strftime(out, CLOCK_STAMP_LEN, "%Y%m%dT%H%M%SZ", &tm);
+}
+
 double clock_parse_iso8601(const char *s)
 {
 	struct tm tm = { 0 };

@@ -13,9 +13,12 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "common/bytes.h"
+#include "common/http.h"
+#include "common/notify.h"
+#include "common/path.h"
 #include "common/strbuf.h"
 
-#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 #define O(field) .offset = offsetof(struct config, field)
 #define SYSTEM_CONF "/etc/mediamon/mediamon.conf"
 
@@ -51,7 +54,10 @@ static const char *const levels[] = {
 	"debug", "info", "warn", "error", NULL
 };
 static const char *const clients[] = {
-	"none", "qbittorrent", "prowlarr", "blackhole", NULL
+	"none", "qbittorrent", "transmission", "prowlarr", "blackhole", NULL
+};
+static const char *const usenet_clients[] = {
+	"none", "sabnzbd", "nzbget", "prowlarr", "blackhole", NULL
 };
 static const char *const sources[] = {
 	"catalog", "prowlarr", NULL
@@ -69,7 +75,11 @@ static const struct key keys[] = {
 	  1, LONG_MAX },
 	{ "music", "root", T_DIR, O(music_roots), .flags = REPEAT },
 	{ "music", "covers", T_BOOL, O(covers) },
+	{ "music", "follow_outside_symlinks", T_BOOL,
+	  O(music_follow_outside) },
 	{ "manga", "root", T_DIR, O(manga_roots), .flags = REPEAT },
+	{ "manga", "follow_outside_symlinks", T_BOOL,
+	  O(manga_follow_outside) },
 	{ "monitor", "auto_check_interval", T_DURATION,
 	  O(auto_check_interval_s), 0, LONG_MAX },
 	{ "monitor", "missing_volumes", T_BOOL, O(missing_volumes) },
@@ -78,6 +88,13 @@ static const struct key keys[] = {
 	{ "monitor", "auto_download", T_BOOL, O(auto_download) },
 	{ "monitor", "search_sources", T_LIST, O(search_sources),
 	  .choices = sources, .def = "catalog, prowlarr" },
+	{ "monitor", "missing_search_sources", T_LIST,
+	  O(missing_search_sources), .choices = sources },
+	{ "monitor", "new_search_sources", T_LIST, O(new_search_sources),
+	  .choices = sources },
+	{ "monitor", "missing_auto_download", T_BOOL,
+	  O(missing_auto_download) },
+	{ "monitor", "new_auto_download", T_BOOL, O(new_auto_download) },
 	{ "monitor", "cache_ttl", T_DURATION, O(cache_ttl_s),
 	  0, LONG_MAX },
 	{ "monitor", "many_volumes", T_INT, O(many_volumes), 1, 10000 },
@@ -103,6 +120,16 @@ static const struct key keys[] = {
 	{ "download", "category", T_STRING, O(download_category) },
 	{ "download", "blackhole_dir", T_STRING,
 	  O(download_blackhole_dir) },
+	{ "usenet", "client", T_ENUM, O(usenet_client),
+	  .choices = usenet_clients, .def = "none" },
+	{ "usenet", "url", T_URL, O(usenet_url) },
+	{ "usenet", "api_key", T_STRING, O(usenet_api_key),
+	  .flags = SECRET },
+	{ "usenet", "username", T_STRING, O(usenet_username) },
+	{ "usenet", "password", T_STRING, O(usenet_password),
+	  .flags = SECRET },
+	{ "usenet", "category", T_STRING, O(usenet_category) },
+	{ "usenet", "blackhole_dir", T_STRING, O(usenet_blackhole_dir) },
 	{ "realdebrid", "api_token", T_STRING, O(rd_api_token),
 	  .flags = SECRET },
 	{ "realdebrid", "url", T_URL, O(rd_url),
@@ -126,10 +153,27 @@ static const struct key keys[] = {
 	{ "radarr", "url", T_URL, O(radarr_url) },
 	{ "radarr", "api_key", T_STRING, O(radarr_api_key),
 	  .flags = SECRET },
+	{ "notify", "events", T_LIST, O(notify_events),
+	  .choices = notify_event_names, .def = "all" },
 	{ "notify", "discord_webhook", T_URL, O(notify_discord_webhook),
 	  .flags = SECRET },
+	{ "notify", "discord_events", T_LIST, O(notify_discord_events),
+	  .choices = notify_event_names },
+	{ "notify", "slack_webhook", T_URL, O(notify_slack_webhook),
+	  .flags = SECRET },
+	{ "notify", "slack_events", T_LIST, O(notify_slack_events),
+	  .choices = notify_event_names },
+	{ "notify", "ntfy_url", T_URL, O(notify_ntfy_url), .flags = SECRET },
+	{ "notify", "ntfy_token", T_STRING, O(notify_ntfy_token),
+	  .flags = SECRET },
+	{ "notify", "ntfy_events", T_LIST, O(notify_ntfy_events),
+	  .choices = notify_event_names },
 	{ "notify", "webhook", T_URL, O(notify_webhook), .flags = SECRET },
+	{ "notify", "webhook_events", T_LIST, O(notify_webhook_events),
+	  .choices = notify_event_names },
 	{ "notify", "error_rate", T_RATIO, O(notify_error_rate) },
+	{ "notify", "retry_for", T_DURATION, O(notify_retry_for_s),
+	  1, LONG_MAX },
 	{ "retention", "attempts", T_DURATION, O(retention_attempts_s),
 	  1, LONG_MAX },
 	{ "retention", "metrics", T_DURATION, O(retention_metrics_s),
@@ -592,6 +636,15 @@ static int handle(void *user, const char *section, const char *name,
 	if (k->flags & SECRET)
 		return fail(p, -EINVAL, "bad value for %s in [%s]: %s", name,
 			    section, want);
+	if (k->type == T_URL) {
+		struct strbuf shown = STRBUF_INIT;
+
+		http_redact_url(value, "********", &shown);
+		ret = fail(p, -EINVAL, "bad value '%s' for %s in [%s]: %s",
+			   shown.buf, name, section, want);
+		strbuf_release(&shown);
+		return ret;
+	}
 	return fail(p, -EINVAL, "bad value '%s' for %s in [%s]: %s", value,
 		    name, section, want);
 }
@@ -611,6 +664,8 @@ void config_init(struct config *cfg)
 		.missing_volumes = 1,
 		.new_volumes = 1,
 		.search_enabled = 1,
+		.missing_auto_download = -1,
+		.new_auto_download = -1,
 		.cache_ttl_s = 3600,
 		.many_volumes = 20,
 		.prowlarr_rpm = 30,
@@ -621,6 +676,7 @@ void config_init(struct config *cfg)
 		.rd_download_timeout_s = 6 * 3600,
 		.rd_broken_ratio_guard = 0.5,
 		.notify_error_rate = 0.05,
+		.notify_retry_for_s = 86400,
 		.retention_attempts_s = 30 * 86400,
 		.retention_metrics_s = 90 * 86400,
 		.backup_interval_s = 24 * 3600,
@@ -646,34 +702,65 @@ void config_release(struct config *cfg)
 	*cfg = (struct config) { 0 };
 }
 
+/* Whether the value of key k is a secret: a secret key's, or a URL with
+ * credentials in it (user:password@, an api key in the query). */
+static bool holds_secret(const struct config *cfg, const struct key *k)
+{
+	const char *v = *(char *const *)((const char *)cfg + k->offset);
+	struct strbuf sb = STRBUF_INIT;
+	bool secret;
+
+	if (!v || !*v)
+		return false;
+	if (k->flags & SECRET)
+		return true;
+	secret = http_redact_url(v, "", &sb);
+	strbuf_release(&sb);
+	return secret;
+}
+
 /*
- * Any user of the machine could read the api keys and passwords of a file
- * others may read: refuse to start on it, naming the first secret and the
- * fix, rather than go on with credentials that are no longer secret.
+ * A file that holds an api key or a password must be the daemon's user's
+ * own and readable by no one else: another user who may read it, or who
+ * owns it and may change it, holds the credentials too. Refuse to start
+ * on it, naming the first secret and the fix, never its value.
  */
 static int check_secret_mode(const struct parse *p, const struct stat *st,
 			     const char *path, char *err, size_t errlen)
 {
-	size_t i;
+	const struct key *k = NULL;
+	uid_t uid = geteuid();
+	int n;
 
-	if (!(st->st_mode & S_IROTH))
+	if (st->st_uid == uid && !(st->st_mode & (S_IRWXG | S_IRWXO)))
 		return 0;
-	for (i = 0; i < ARRAY_SIZE(keys); i++) {
-		const char *v;
-
-		/* Only secret keys are strings: look at no other field. */
-		if (!(keys[i].flags & SECRET) || !p->seen[i])
-			continue;
-		v = *(char **)((char *)p->cfg + keys[i].offset);
-		if (!v || !*v)
-			continue;
-		snprintf(err, errlen, "%s:%d: %s in [%s] is a secret, but "
-			 "every user can read this file (mode %04o); run "
-			 "chmod 600 %s", path, p->seen[i], keys[i].name,
-			 keys[i].section, st->st_mode & 07777, path);
-		return -EPERM;
+	for (size_t i = 0; !k && i < ARRAY_SIZE(keys); i++) {
+		/* Only secret keys and URLs are strings: look at no other
+		 * field. */
+		if (p->seen[i] && (keys[i].flags & SECRET ||
+				   keys[i].type == T_URL) &&
+		    holds_secret(p->cfg, &keys[i]))
+			k = &keys[i];
 	}
-	return 0;
+	if (!k)
+		return 0;
+	n = snprintf(err, errlen, "%s:%d: %s in [%s] is a secret, but ", path,
+		     p->seen[k - keys], k->name, k->section);
+	if (n < 0 || (size_t)n >= errlen)
+		return -EPERM;
+	if (st->st_uid != uid)
+		snprintf(err + n, errlen - n, "this file belongs to uid %u, "
+			 "not to the daemon's user (uid %u); run chown %u %s",
+			 (unsigned)st->st_uid, (unsigned)uid, (unsigned)uid,
+			 path);
+	else
+		snprintf(err + n, errlen - n, "%s (mode %04o); run chmod 600 "
+			 "%s", st->st_mode & S_IROTH ?
+			 "every user can read this file" :
+			 st->st_mode & S_IRGRP ? "its group can read this file" :
+			 "others have rights on this file",
+			 st->st_mode & 07777, path);
+	return -EPERM;
 }
 
 /*
@@ -745,14 +832,6 @@ int config_set_option(struct config *cfg, const char *key, const char *value,
 	return -EINVAL;
 }
 
-/* Canonical paths make a prefix test enough; the slash keeps /a from /ab. */
-static bool is_inside(const char *a, const char *b)
-{
-	size_t n = strlen(b);
-
-	return !strncmp(a, b, n) && (a[n] == '/' || (n == 1 && a[1]));
-}
-
 /*
  * Overlapping roots would index the same files twice: a repeated root is
  * dropped, and a root inside another one is refused.
@@ -767,10 +846,10 @@ static int check_dirs(struct config_list *l, const struct key *k,
 		for (j = 0; j < i && strcmp(l->items[i], l->items[j]); j++) {
 			a = l->items[i];
 			b = l->items[j];
-			if (is_inside(b, a)) {
+			if (path_below(b, a)) {
 				a = l->items[j];
 				b = l->items[i];
-			} else if (!is_inside(a, b)) {
+			} else if (!path_below(a, b)) {
 				continue;
 			}
 			snprintf(err, errlen, "%s %s '%s' is inside %s %s '%s'",
@@ -813,6 +892,34 @@ static int xdg_path(const char *var, const char *home_dir, const char *file,
 	return 0;
 }
 
+/* Copy the list from into an empty to. */
+static int list_copy(struct config_list *to, const struct config_list *from)
+{
+	for (size_t i = 0; i < from->nr; i++)
+		if (list_push(to, strdup(from->items[i])))
+			return -ENOMEM;
+	return 0;
+}
+
+/*
+ * A flow's own search_sources and auto_download, where the file gave
+ * none, are the global ones: the flows differ only where the user says.
+ */
+static int inherit_flows(struct config *cfg)
+{
+	if (cfg->missing_auto_download < 0)
+		cfg->missing_auto_download = cfg->auto_download;
+	if (cfg->new_auto_download < 0)
+		cfg->new_auto_download = cfg->auto_download;
+	if (!cfg->missing_search_sources.nr &&
+	    list_copy(&cfg->missing_search_sources, &cfg->search_sources))
+		return -ENOMEM;
+	if (!cfg->new_search_sources.nr &&
+	    list_copy(&cfg->new_search_sources, &cfg->search_sources))
+		return -ENOMEM;
+	return 0;
+}
+
 /*
  * What needs every source read first: overlap between roots, and defaults
  * that allocate or depend on the machine.
@@ -837,6 +944,8 @@ int config_finish(struct config *cfg, char *err, size_t errlen)
 		    parse_value(cfg, k, k->def))
 			goto nomem;
 	}
+	if (inherit_flows(cfg))
+		goto nomem;
 	if (!cfg->music_roots.nr && !cfg->manga_roots.nr) {
 		snprintf(err, errlen, "no music or manga root configured "
 			 "(give -o music=DIR or a config file)");
@@ -880,7 +989,7 @@ void config_format_duration(long seconds, char *buf, size_t len)
 		char unit;
 	} units[] = { { 86400, 'd' }, { 3600, 'h' }, { 60, 'm' } };
 
-	for (size_t i = 0; seconds && i < sizeof(units) / sizeof(*units); i++) {
+	for (size_t i = 0; seconds && i < ARRAY_SIZE(units); i++) {
 		if (seconds % units[i].size == 0) {
 			snprintf(buf, len, "%ld%c", seconds / units[i].size,
 				 units[i].unit);
@@ -916,9 +1025,14 @@ static void dump_value(const struct config *cfg, const struct key *k,
 	case T_URL:
 	case T_ENUM:
 	case T_IDS:
-		if (*(char *const *)field)
-			strbuf_addstr(out, k->flags & SECRET ? "********" :
-				      *(char *const *)field);
+		if (!*(char *const *)field)
+			break;
+		if (k->flags & SECRET)
+			strbuf_addstr(out, "********");
+		else if (k->type == T_URL)
+			http_redact_url(*(char *const *)field, "********", out);
+		else
+			strbuf_addstr(out, *(char *const *)field);
 		break;
 	case T_LIST:
 	case T_DIR:

@@ -43,7 +43,9 @@ struct config {
 
 	struct config_list music_roots;
 	int covers;			/* [music] covers, default 1 */
+	int music_follow_outside;	/* [music] follow_outside_symlinks */
 	struct config_list manga_roots;
+	int manga_follow_outside;	/* [manga] follow_outside_symlinks */
 
 	/* [monitor] */
 	long auto_check_interval_s;	/* default 3600 */
@@ -51,6 +53,9 @@ struct config {
 	int search_enabled;		/* default 1 */
 	int auto_download;		/* default 0 */
 	struct config_list search_sources;	/* default catalog, prowlarr */
+	/* Per flow (missing, new): the global keys above when not given. */
+	int missing_auto_download, new_auto_download;
+	struct config_list missing_search_sources, new_search_sources;
 	long cache_ttl_s;		/* default 3600 */
 	int many_volumes;		/* default 20 */
 
@@ -67,10 +72,18 @@ struct config {
 	/* [catalog] */
 	char *catalog_file;
 
-	/* [download] */
-	char *download_client;		/* none, qbittorrent, prowlarr, blackhole */
+	/* [download]: the torrent client (Prowlarr takes usenet too, unless
+	 * [usenet] names a client) */
+	char *download_client;		/* none, qbittorrent, transmission,
+					 * prowlarr, blackhole */
 	char *download_url, *download_username, *download_password;
 	char *download_category, *download_blackhole_dir;
+
+	/* [usenet]: the usenet client */
+	char *usenet_client;		/* none, sabnzbd, nzbget, prowlarr,
+					 * blackhole */
+	char *usenet_url, *usenet_api_key, *usenet_username;
+	char *usenet_password, *usenet_category, *usenet_blackhole_dir;
 
 	/* [realdebrid] */
 	char *rd_api_token, *rd_url, *rd_mount;
@@ -85,10 +98,20 @@ struct config {
 	char *sonarr_url, *sonarr_api_key;
 	char *radarr_url, *radarr_api_key;
 
-	/* [notify] */
+	/* [notify]: the targets (common/notify_targets.h), each with the
+	 * events it wants (notify_event_names), notify_events when its own
+	 * list is empty */
+	struct config_list notify_events;	/* default all */
 	char *notify_discord_webhook;
+	struct config_list notify_discord_events;
+	char *notify_slack_webhook;
+	struct config_list notify_slack_events;
+	char *notify_ntfy_url, *notify_ntfy_token;
+	struct config_list notify_ntfy_events;
 	char *notify_webhook;		/* any receiver of a JSON POST */
+	struct config_list notify_webhook_events;
 	double notify_error_rate;	/* default 0.05 */
+	long notify_retry_for_s;	/* default 1 d */
 
 	/* [retention] */
 	long retention_attempts_s;	/* default 30 d */
@@ -111,8 +134,11 @@ void config_release(struct config *cfg);
  * Read an INI file into cfg. On error returns a negative errno value and
  * writes "FILE:LINE: message" (or "FILE: message" when the file cannot be
  * opened) into err. A file that holds a secret (an api key, token,
- * password or webhook) and that every user may read (mode o+r) is
- * refused with -EPERM, its message naming the key but never its value.
+ * password or webhook, or a URL with credentials: user:password@ or a
+ * secret query parameter, http_secret_param()) must belong to the
+ * daemon's user (the effective uid) and give its group and others no
+ * right (mode 0600 or less): else it is refused with -EPERM, the message
+ * naming the key and the fix but never the value.
  */
 int config_load_file(struct config *cfg, const char *path,
 		     char *err, size_t errlen);
@@ -147,7 +173,8 @@ void config_format_duration(long seconds, char *buf, size_t len);
  * reads back: every section and key in the order of the documentation,
  * defaults included, an unset key as a comment ("# url ="), each root on
  * its own line.
- * A secret that is set shows as "********", never its value.
+ * A secret that is set shows as "********", never its value, and so do
+ * the credentials in a URL (http_redact_url()).
  */
 void config_dump(const struct config *cfg, struct strbuf *out);
 

@@ -10,6 +10,7 @@
 
 #include <curl/curl.h>
 
+#include "common/bytes.h"
 #include "common/clock.h"
 #include "common/log.h"
 
@@ -617,4 +618,69 @@ void http_escape(const char *s, int space_as_plus, struct strbuf *out)
 			strbuf_addch(out, hex[*p & 15]);
 		}
 	}
+}
+
+/* Query parameters whose values are secrets, compared without case. */
+static const char *const secret_params[] = {
+	"apikey", "api_key", "passkey", "token", "access_token", "password",
+	"secret",
+};
+
+int http_secret_param(const char *name, size_t len)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(secret_params);
+	     i++)
+		if (strlen(secret_params[i]) == len &&
+		    !strncasecmp(name, secret_params[i], len))
+			return 1;
+	return 0;
+}
+
+/* The query's parameters one by one, so that no other byte moves. */
+static int redact_query(const char *q, const char *mask, struct strbuf *out)
+{
+	int masked = 0;
+
+	while (*q && *q != '#') {
+		size_t len = strcspn(q, "&#");
+		const char *eq = memchr(q, '=', len);
+
+		if (eq && http_secret_param(q, eq - q)) {
+			strbuf_add(out, q, eq + 1 - q);
+			strbuf_addstr(out, mask);
+			masked = 1;
+		} else {
+			strbuf_add(out, q, len);
+		}
+		q += len;
+		if (*q == '&')
+			strbuf_addch(out, *q++);
+	}
+	strbuf_addstr(out, q);
+	return masked;
+}
+
+int http_redact_url(const char *url, const char *mask, struct strbuf *out)
+{
+	const char *auth = strstr(url, "://");
+	const char *end, *at, *q;
+	int masked = 0;
+
+	auth = auth ? auth + 3 : url;
+	end = auth + strcspn(auth, "/?#");
+	at = memrchr(auth, '@', end - auth);
+	strbuf_add(out, url, auth - url);
+	if (at) {
+		strbuf_addstr(out, mask);
+		auth = at;
+		masked = 1;
+	}
+	q = strchr(auth, '?');
+	if (q && (!strchr(auth, '#') || q < strchr(auth, '#'))) {
+		strbuf_add(out, auth, q + 1 - auth);
+		masked |= redact_query(q + 1, mask, out);
+	} else {
+		strbuf_addstr(out, auth);
+	}
+	return masked;
 }

@@ -4,6 +4,7 @@
 #include <fcntl.h>
 #include <pthread.h>
 #include <stddef.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -12,6 +13,7 @@
 
 #include "common/log.h"
 #include "common/strbuf.h"
+#include "fs/caller.h"
 #include "fs/inodes.h"
 #include "fs/invalidate.h"
 #include "fs/nodes.h"
@@ -28,6 +30,8 @@ struct handle {
 	struct node node;
 	struct strbuf content;
 	int fd;
+	fuse_ino_t ino;
+	pid_t opener;		/* the process (thread group) that opened it */
 	struct handle *prev, *next;	/* in open_handles */
 };
 
@@ -39,12 +43,13 @@ struct handle {
 static struct handle *open_handles;
 static pthread_mutex_t open_lock = PTHREAD_MUTEX_INITIALIZER;
 
-/* How long the kernel keeps entries and attributes (-o), whether it
- * lists folders without an opendir, whose the virtual files are (asked
- * once: a walk stats tens of thousands of folders) and the folders'
- * mtimes. */
+/* How long the kernel keeps entries and attributes (-o), whether other
+ * users may use the mount (-o allow_other) and whether the kernel lists
+ * folders without an opendir, whose the virtual files are (asked once: a
+ * walk stats tens of thousands of folders) and the folders' mtimes. */
 static struct {
 	double entry_timeout, attr_timeout;
+	int allow_other;
 	int no_opendir;
 	uid_t uid;
 	gid_t gid;
@@ -58,15 +63,31 @@ static struct {
 	.lock = PTHREAD_MUTEX_INITIALIZER,
 };
 
+enum { KEY_ALLOW_OTHER };
+
 static const struct fuse_opt timeout_spec[] = {
 	{ "entry_timeout=%lf", offsetof(typeof(fs), entry_timeout), 0 },
 	{ "attr_timeout=%lf", offsetof(typeof(fs), attr_timeout), 0 },
+	FUSE_OPT_KEY("allow_other", KEY_ALLOW_OTHER),
 	FUSE_OPT_END
 };
 
+/* allow_other is noted and left for the kernel, as is every option not
+ * the mount's own. */
+static int note_option(void *data, const char *arg, int key,
+		       struct fuse_args *out)
+{
+	(void)data;
+	(void)arg;
+	(void)out;
+	if (key == KEY_ALLOW_OTHER)
+		fs.allow_other = 1;
+	return 1;
+}
+
 int fs_parse_options(struct fuse_args *args)
 {
-	if (fuse_opt_parse(args, &fs, timeout_spec, NULL))
+	if (fuse_opt_parse(args, &fs, timeout_spec, note_option))
 		return log_error(-EINVAL, "fs: cannot read the options");
 	if (!(fs.entry_timeout >= 0) || !(fs.attr_timeout >= 0))
 		return log_error(-EINVAL, "fs: entry_timeout and attr_timeout"
@@ -114,7 +135,9 @@ static void fs_init(void *userdata, struct fuse_conn_info *conn)
 	clock_gettime(CLOCK_REALTIME, &fs.start);
 	fs.uid = getuid();
 	fs.gid = getgid();
-	fs.no_opendir = !!(conn->capable & FUSE_CAP_NO_OPENDIR_SUPPORT);
+	caller_init();
+	fs.no_opendir = !fs.allow_other &&
+		!!(conn->capable & FUSE_CAP_NO_OPENDIR_SUPPORT);
 	if (conn->capable & FUSE_CAP_SPLICE_WRITE)
 		conn->want |= FUSE_CAP_SPLICE_WRITE;
 	conn->want &= ~FUSE_CAP_READDIRPLUS_AUTO;
@@ -192,6 +215,72 @@ static int node_stat(const char *path, const struct node *n,
 	return 0;
 }
 
+/* The process a thread belongs to: the kernel names the caller of a
+ * request by its thread, and a program may open a file in one thread and
+ * fstat() it in another. */
+static pid_t thread_group(pid_t tid)
+{
+	char path[32], line[64];
+	pid_t tgid = tid;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/status", (int)tid);
+	f = fopen(path, "re");
+	if (!f)
+		return tid;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "Tgid: %d", &tgid) == 1)
+			break;
+	fclose(f);
+	return tgid;
+}
+
+/* Whether a rendering of ino is open: only then is the caller asked
+ * after. */
+static int rendering_open(fuse_ino_t ino)
+{
+	int found = 0;
+
+	pthread_mutex_lock(&open_lock);
+	for (struct handle *h = open_handles; h && !found; h = h->next)
+		found = h->ino == ino && h->fd < 0;
+	pthread_mutex_unlock(&open_lock);
+	return found;
+}
+
+/*
+ * The kernel sends fstat() as a getattr without the handle, so a file's
+ * own snapshot is found by who asks: the caller's newest open rendering
+ * of ino, whose size is what its reads will give. Returns 0 when there is
+ * none.
+ */
+static int caller_snapshot(fuse_req_t req, fuse_ino_t ino, struct stat *st)
+{
+	pid_t caller;
+	int found = 0;
+
+	if (!rendering_open(ino))
+		return 0;
+	caller = thread_group(fuse_req_ctx(req)->pid);
+	pthread_mutex_lock(&open_lock);
+	for (struct handle *h = open_handles; h && !found; h = h->next) {
+		if (h->ino == ino && h->fd < 0 && h->opener == caller) {
+			virtual_stat("", &h->node, h, st);
+			found = 1;
+		}
+	}
+	pthread_mutex_unlock(&open_lock);
+	return found;
+}
+
+/* How long the kernel may keep attributes: a generated file's are asked
+ * for each time, so that an fstat() of an open one reaches
+ * caller_snapshot(). */
+static double attr_timeout(const struct node *n)
+{
+	return n->type == NODE_FILE ? 0 : fs.attr_timeout;
+}
+
 /* Every callback but lookup starts from the path of its inode; the
  * kernel never sends one it was not given, so a miss is a stale one. */
 static int ino_resolve(fuse_ino_t ino, struct strbuf *path, struct node *n)
@@ -201,7 +290,7 @@ static int ino_resolve(fuse_ino_t ino, struct strbuf *path, struct node *n)
 	return rc ? rc : node_resolve(path->buf, n);
 }
 
-static void fs_lookup(fuse_req_t req, fuse_ino_t parent, const char *name)
+static void lookup(fuse_req_t req, fuse_ino_t parent, const char *name)
 {
 	struct strbuf dir = STRBUF_INIT, path = STRBUF_INIT;
 	struct fuse_entry_param e = {
@@ -229,9 +318,18 @@ static void fs_lookup(fuse_req_t req, fuse_ino_t parent, const char *name)
 	}
 	e.ino = ino;
 	e.attr.st_ino = ino;
+	e.attr_timeout = attr_timeout(&n);
 	/* An interrupted lookup reached no kernel: it holds nothing. */
 	if (fuse_reply_entry(req, &e))
 		inodes_forget(ino, 1);
+}
+
+/* A lookup stats a real file as the caller. */
+static void fs_lookup(fuse_req_t req, fuse_ino_t parent, const char *name)
+{
+	caller_begin(req);
+	lookup(req, parent, name);
+	caller_end();
 }
 
 /* An entry lives until the kernel has dropped every lookup it counted. */
@@ -275,10 +373,12 @@ static void reply_attr(fuse_req_t req, fuse_ino_t ino,
 	int rc;
 
 	if (h) {
+		n = h->node;
 		rc = handle_stat(h, &st);
 	} else {
 		rc = ino_resolve(ino, &path, &n);
-		if (!rc)
+		if (!rc && (n.type == NODE_REAL || n.type == NODE_DIR ||
+			    !caller_snapshot(req, ino, &st)))
 			rc = node_stat(path.buf, &n, &st);
 	}
 	strbuf_release(&path);
@@ -287,13 +387,15 @@ static void reply_attr(fuse_req_t req, fuse_ino_t ino,
 		return;
 	}
 	st.st_ino = ino;
-	fuse_reply_attr(req, &st, fs.attr_timeout);
+	fuse_reply_attr(req, &st, attr_timeout(&n));
 }
 
 static void fs_getattr(fuse_req_t req, fuse_ino_t ino,
 		       struct fuse_file_info *fi)
 {
+	caller_begin(req);
 	reply_attr(req, ino, fi);
+	caller_end();
 }
 
 /* `echo cmd > file` truncates before writing: emptying a control file is
@@ -315,8 +417,8 @@ static int truncate_node(fuse_ino_t ino, off_t size)
 	return size == 0 ? 0 : -EINVAL;
 }
 
-static void fs_setattr(fuse_req_t req, fuse_ino_t ino, struct stat *attr,
-		       int to_set, struct fuse_file_info *fi)
+static void setattr(fuse_req_t req, fuse_ino_t ino, struct stat *attr,
+		    int to_set, struct fuse_file_info *fi)
 {
 	int rc = 0;
 
@@ -334,16 +436,39 @@ static void fs_setattr(fuse_req_t req, fuse_ino_t ino, struct stat *attr,
 	reply_attr(req, ino, fi);
 }
 
-/* Without an opendir the kernel sends no releasedir either, and keeps
- * the listing of a folder until its mtime moves (dir_mtime()). */
+static void fs_setattr(fuse_req_t req, fuse_ino_t ino, struct stat *attr,
+		       int to_set, struct fuse_file_info *fi)
+{
+	caller_begin(req);
+	setattr(req, ino, attr, to_set, fi);
+	caller_end();
+}
+
+/*
+ * Without an opendir the kernel sends no releasedir either, and keeps
+ * the listing of a folder until its mtime moves (dir_mtime()). Where
+ * other users may come (allow_other) opendir is answered, as the listing
+ * the kernel keeps is shown to every user: it keeps those of the fixed
+ * folders, the same for all, and of the owner's; another user's folder
+ * of the views or of /manga is listed for that user every time.
+ */
 static void fs_opendir(fuse_req_t req, fuse_ino_t ino,
 		       struct fuse_file_info *fi)
 {
-	(void)ino;
-	if (fs.no_opendir)
+	struct strbuf path = STRBUF_INIT;
+	struct node n;
+
+	if (fs.no_opendir) {
 		fuse_reply_err(req, ENOSYS);
-	else
-		fuse_reply_open(req, fi);
+		return;
+	}
+	caller_begin(req);
+	if (fs.allow_other && (caller_is_owner() ||
+	    (!ino_resolve(ino, &path, &n) && !n.dynamic)))
+		fi->cache_readdir = fi->keep_cache = 1;
+	caller_end();
+	strbuf_release(&path);
+	fuse_reply_open(req, fi);
 }
 
 static void fs_releasedir(fuse_req_t req, fuse_ino_t ino,
@@ -484,18 +609,23 @@ static void list_dir(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
 	strbuf_release(&dir);
 }
 
+/* A listing holds only what the caller may see (views.h). */
 static void fs_readdir(fuse_req_t req, fuse_ino_t ino, size_t size,
 		       off_t off, struct fuse_file_info *fi)
 {
 	(void)fi;
+	caller_begin(req);
 	list_dir(req, ino, size, off, 0);
+	caller_end();
 }
 
 static void fs_readdirplus(fuse_req_t req, fuse_ino_t ino, size_t size,
 			   off_t off, struct fuse_file_info *fi)
 {
 	(void)fi;
+	caller_begin(req);
 	list_dir(req, ino, size, off, 1);
+	caller_end();
 }
 
 /*
@@ -519,9 +649,10 @@ static void real_cache(int fd, struct fuse_file_info *fi)
 	fi->direct_io = 1;
 }
 
-/* Make the handle of the node n open with fi's flags. */
-static int open_node(const struct node *n, struct fuse_file_info *fi,
-		     struct handle **out)
+/* Make the handle of the node n (inode ino) open with fi's flags for the
+ * process opener. */
+static int open_node(const struct node *n, fuse_ino_t ino, pid_t opener,
+		     struct fuse_file_info *fi, struct handle **out)
 {
 	int writing = (fi->flags & O_ACCMODE) != O_RDONLY;
 	struct handle *h;
@@ -531,11 +662,17 @@ static int open_node(const struct node *n, struct fuse_file_info *fi,
 		return -EISDIR;
 	if (writing && n->type != NODE_CONTROL)
 		return -EACCES;
+	/* The kernel checks the mode first (default_permissions); this
+	 * holds without it too. */
+	if (n->owner_only && !caller_is_owner())
+		return -EACCES;
 	h = calloc(1, sizeof(*h));
 	if (!h)
 		return -ENOMEM;
 	h->node = *n;
 	h->fd = -1;
+	h->ino = ino;
+	h->opener = opener;
 	strbuf_init(&h->content, 0);
 	if (n->type == NODE_REAL) {
 		h->fd = views_real_open(n->file);
@@ -561,6 +698,7 @@ static int open_node(const struct node *n, struct fuse_file_info *fi,
 	return 0;
 }
 
+/* A library file is opened as the caller: with the caller's rights. */
 static void fs_open(fuse_req_t req, fuse_ino_t ino,
 		    struct fuse_file_info *fi)
 {
@@ -569,10 +707,13 @@ static void fs_open(fuse_req_t req, fuse_ino_t ino,
 	struct node n;
 	int rc;
 
+	caller_begin(req);
 	rc = ino_resolve(ino, &path, &n);
 	strbuf_release(&path);
 	if (!rc)
-		rc = open_node(&n, fi, &h);
+		rc = open_node(&n, ino, n.type == NODE_REAL ? 0 :
+			       thread_group(fuse_req_ctx(req)->pid), fi, &h);
+	caller_end();
 	if (rc) {
 		fuse_reply_err(req, -rc);
 		return;
@@ -662,14 +803,19 @@ static void reply_xattr(fuse_req_t req, int len, const char *buf,
 		fuse_reply_buf(req, buf, len);
 }
 
-/* The file of a track of the views, or 0 for anything else. */
-static int64_t track_file(fuse_ino_t ino, int *rc)
+/* The file of a track of the views, or 0 for anything else; the caller
+ * must be one who may read it. */
+static int64_t track_file(fuse_req_t req, fuse_ino_t ino, int *rc)
 {
 	struct strbuf path = STRBUF_INIT;
 	struct node n;
 
+	caller_begin(req);
 	*rc = ino_resolve(ino, &path, &n);
 	strbuf_release(&path);
+	if (!*rc && n.type == NODE_REAL && n.file > 0)
+		*rc = views_real_access(n.file);
+	caller_end();
 	if (*rc || n.type != NODE_REAL || n.file <= 0)
 		return 0;
 	return n.file;
@@ -688,7 +834,7 @@ static void fs_getxattr(fuse_req_t req, fuse_ino_t ino, const char *name,
 		fuse_reply_err(req, ENODATA);
 		return;
 	}
-	file = track_file(ino, &rc);
+	file = track_file(req, ino, &rc);
 	if (!rc && !file)
 		rc = -ENODATA;
 	if (!rc && size && !(buf = malloc(size)))
@@ -705,7 +851,7 @@ static void fs_listxattr(fuse_req_t req, fuse_ino_t ino, size_t size)
 	int64_t file;
 	int rc;
 
-	file = track_file(ino, &rc);
+	file = track_file(req, ino, &rc);
 	if (!rc && file && size && !(buf = malloc(size)))
 		rc = -ENOMEM;
 	if (!rc && file)

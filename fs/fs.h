@@ -22,6 +22,11 @@
  * changed sooner. Library files are read from their descriptor (spliced
  * to the kernel), with the kernel's page cache unless they changed a
  * moment ago. Names that do not exist are asked for every time.
+ *
+ * Every callback that reaches a library file answers as its caller
+ * (caller.h): opens, stats, attributes and listings of real files are
+ * what the asking user may have on disk, and the files that name real
+ * paths (nodes.h, owner_only) are the daemon's user's alone.
  */
 
 #include <fuse_lowlevel.h>
@@ -31,8 +36,10 @@ extern const struct fuse_lowlevel_ops fs_operations;
 /*
  * Take the options of the kernel's cache out of args (-o entry_timeout=S
  * and -o attr_timeout=S, in seconds, 1 by default), for the replies of
- * fs_operations. Returns 0, or -EINVAL for a bad or negative value
- * (logged).
+ * fs_operations, and note -o allow_other (left in args for the kernel):
+ * with it, folders are opened so that the kernel keeps the owner's
+ * listings of the views and no other user's. Returns 0, or -EINVAL for a
+ * bad or negative value (logged).
  */
 int fs_parse_options(struct fuse_args *args);
 

@@ -10,6 +10,7 @@
 #include "common/log.h"
 #include "common/strbuf.h"
 #include "common/thread.h"
+#include "fs/caller.h"
 #include "fs/inodes.h"
 #include "fs/nodes.h"
 #include "indexer/store/query.h"
@@ -168,9 +169,12 @@ static void *invalidate_main(void *arg)
 	uint64_t seen = indexer_generation();
 
 	(void)arg;
+	/* What the kernel may keep is what any user was shown. */
+	caller_as_daemon();
 	while (!wait_tick()) {
 		uint64_t gen = indexer_generation();
 
+		reader_refresh();
 		forget_tree("/", NULL);
 		if (gen != seen) {
 			forget_listed();

@@ -5,8 +5,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/bytes.h"
 #include "common/strbuf.h"
 #include "common/utf8.h"
+#include "fs/caller.h"
 #include "fs/control.h"
 #include "fs/node.h"
 #include "indexer/indexer.h"
@@ -38,7 +40,7 @@ static const struct {
 			    .render_series = query_series_results } },
 };
 
-#define NR_SERIES_FILES (sizeof(series_files) / sizeof(*series_files))
+#define NR_SERIES_FILES (ARRAY_SIZE(series_files))
 
 /*
  * Walk the series in name order with the names the mount gives them: a
@@ -93,6 +95,20 @@ static int find_one(void *arg, const char *name, int64_t id)
 	return 1;
 }
 
+/* Whether this thread's caller may list the series' folder on disk: a
+ * series it may not is not there for it. */
+static int visible(int64_t series)
+{
+	struct strbuf path = STRBUF_INIT;
+	int may;
+
+	if (caller_is_owner())
+		return 1;
+	may = !query_series_folder(series, &path) && caller_may_list(path.buf);
+	strbuf_release(&path);
+	return may;
+}
+
 int manga_view_resolve(const char *rel, struct node *out)
 {
 	const char *slash = strchr(rel, '/');
@@ -104,7 +120,7 @@ int manga_view_resolve(const char *rel, struct node *out)
 
 	if (rc < 0)
 		return rc;
-	if (!f.id)
+	if (!f.id || !visible(f.id))
 		return -ENOENT;
 	if (!slash) {
 		*out = (struct node){ .type = NODE_DIR, .dynamic = 1,
@@ -131,6 +147,8 @@ static int list_one(void *arg, const char *name, int64_t id)
 	struct list *l = arg;
 	struct node dir = { .type = NODE_DIR, .dynamic = 1, .series = id };
 
+	if (!visible(id))
+		return 0;
 	return l->fn(name, &dir, l->arg) ? 1 : 0;
 }
 

@@ -15,7 +15,8 @@
  *                write up to 200 bytes of text, or nothing
  *   status.json  all of it, with chapters, specials and unparsed files
  *
- * A write that is not understood is -EINVAL and changes nothing.
+ * A write that is not understood is -EINVAL and changes nothing. A series
+ * whose folder the caller may not list (caller.h) is not there for it.
  */
 
 struct node;

@@ -33,6 +33,8 @@ struct node {
 	/* The files.id of a NODE_REAL; negated, a track's embedded
 	 * picture (indexer/store/covers.h). */
 	int64_t file;
+	/* It names real paths: the daemon's user's (and root's) alone. */
+	int owner_only;
 };
 
 #endif

@@ -4,6 +4,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "common/bytes.h"
 #include "common/strbuf.h"
 #include "fs/control.h"
 #include "fs/manga_view.h"
@@ -21,18 +22,29 @@ static const struct {
 	{ "/README", { NODE_FILE, .render = render_readme } },
 	{ "/status", { .type = NODE_DIR } },
 	{ "/status/summary.json", { NODE_FILE, .render = query_summary } },
-	{ "/status/health", { NODE_FILE, .render = query_health } },
+	{ "/status/health", { NODE_FILE, .render = render_health } },
 	{ "/status/missing", { NODE_FILE, .render = query_missing } },
-	{ "/status/missing.json", { NODE_FILE, .render = query_missing_json } },
+	{ "/status/missing.json", { NODE_FILE, .render = query_missing_json,
+				    .owner_only = 1 } },
+	{ "/status/unparsed", { NODE_FILE, .render = query_unparsed,
+				.owner_only = 1 } },
 	{ "/status/new", { NODE_FILE, .render = query_new } },
-	{ "/status/new.json", { NODE_FILE, .render = query_new_json } },
+	{ "/status/new.json", { NODE_FILE, .render = query_new_json,
+				.owner_only = 1 } },
 	{ "/status/found.json", { NODE_FILE, .render = query_found_json } },
-	{ "/status/broken", { NODE_FILE, .render = query_broken } },
-	{ "/status/broken.json", { NODE_FILE, .render = query_broken_json } },
+	{ "/status/broken", { NODE_FILE, .render = query_broken,
+			      .owner_only = 1 } },
+	{ "/status/broken.json", { NODE_FILE, .render = query_broken_json,
+				   .owner_only = 1 } },
 	{ "/status/repairs.json", { NODE_FILE,
-				    .render = query_repairs_json } },
-	{ "/status/no-cover", { NODE_FILE, .render = query_no_cover } },
-	{ "/status/duplicates", { NODE_FILE, .render = query_duplicates } },
+				    .render = query_repairs_json,
+				    .owner_only = 1 } },
+	{ "/status/no-cover", { NODE_FILE, .render = query_no_cover,
+				.owner_only = 1 } },
+	{ "/status/tag-errors", { NODE_FILE, .render = query_tag_errors,
+				  .owner_only = 1 } },
+	{ "/status/duplicates", { NODE_FILE, .render = query_duplicates,
+				  .owner_only = 1 } },
 	{ "/metrics", { .type = NODE_DIR } },
 	{ "/metrics/scan.json", { NODE_FILE, .render = query_scan_json } },
 	{ "/metrics/scan.csv", { NODE_FILE, .render = query_scan_csv } },
@@ -43,6 +55,7 @@ static const struct {
 	{ "/metrics/watch.json", { NODE_FILE, .render = query_watch_json } },
 	{ "/metrics/monitor.json", { NODE_FILE,
 				     .render = query_monitor_json } },
+	{ "/metrics/checks.csv", { NODE_FILE, .render = query_checks_csv } },
 	{ "/metrics/repair.json", { NODE_FILE, .render = query_repair_json } },
 	{ "/metrics/analysis.json", { NODE_FILE,
 				      .render = query_analysis_json } },
@@ -85,10 +98,11 @@ static const struct {
 	{ "/library/manga", { .type = NODE_DIR, .dynamic = 1 } },
 	{ "/search", { .type = NODE_DIR, .dynamic = 1 } },
 	{ "/similar", { .type = NODE_DIR, .dynamic = 1 } },
-	{ "/log", { NODE_FILE, .render = render_log } },
+	{ "/log", { NODE_FILE, .render = render_log,
+		    .owner_only = 1 } },
 };
 
-#define NR_FIXED (sizeof(fixed) / sizeof(*fixed))
+#define NR_FIXED (ARRAY_SIZE(fixed))
 
 int node_resolve(const char *path, struct node *out)
 {
@@ -116,13 +130,15 @@ void node_child_path(struct strbuf *out, const char *dir, const char *name)
 
 mode_t node_mode(const struct node *n)
 {
+	mode_t others = n->owner_only ? 0700 : 0777;
+
 	switch (n->type) {
 	case NODE_DIR:
-		return S_IFDIR | 0555;
+		return S_IFDIR | (0555 & others);
 	case NODE_CONTROL:
-		return S_IFREG | 0644;
+		return S_IFREG | (0644 & others);
 	default:
-		return S_IFREG | 0444;
+		return S_IFREG | (0444 & others);
 	}
 }
 

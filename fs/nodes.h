@@ -22,7 +22,9 @@ int node_resolve(const char *path, struct node *out);
  * at the mount path dir ("/" included). */
 void node_child_path(struct strbuf *out, const char *dir, const char *name);
 
-/* The permission bits and file type of a node. */
+/* The permission bits and file type of a node: 0555 for a folder, 0444
+ * for a generated file, 0644 for a control file, without the group's and
+ * others' bits when it is owner_only. */
 mode_t node_mode(const struct node *n);
 
 /* Render n into out, or command it with the len bytes at buf. */

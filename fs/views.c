@@ -6,7 +6,9 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "common/bytes.h"
 #include "common/strbuf.h"
+#include "fs/caller.h"
 #include "fs/node.h"
 #include "fs/views_cache.h"
 #include "fs/views_manga.h"
@@ -37,7 +39,7 @@ static const struct view {
 	{ "/similar", VIEW_SIMILAR, { 0 }, 1 },
 };
 
-#define NR_VIEWS (sizeof(views) / sizeof(*views))
+#define NR_VIEWS (ARRAY_SIZE(views))
 
 /* The track the calling thread resolved last and its file on disk: a
  * callback resolves a path, then stats or opens what it found, and needs
@@ -284,6 +286,38 @@ int views_resolve(const char *path, struct node *out)
 	return rc == -ENOTDIR ? -ENOENT : rc;
 }
 
+static int real_path(int64_t file, struct strbuf *out);
+
+/*
+ * Whether this thread's caller may see it, an entry of a folder depth
+ * levels below view v's own: a file whose real folder the caller may
+ * list, a series whose folder it may list. The folders named after tags
+ * stand for no folder on disk, and show to every caller.
+ */
+static int visible(const struct view *v, int depth,
+		   const struct views_item *it)
+{
+	struct strbuf path = STRBUF_INIT;
+	char *slash;
+	int rc = 0, may = 0;
+
+	if (it->type == VIEWS_ITEM_FILE && it->real)
+		strbuf_addstr(&path, it->real);
+	else if (it->type == VIEWS_ITEM_FILE)
+		rc = real_path(it->file < 0 ? -it->file : it->file, &path);
+	else if (it->type == VIEWS_ITEM_DIR && v->kind == VIEW_MANGA && !depth)
+		rc = query_series_folder(it->key[0].n, &path);
+	else
+		return 1;
+	slash = it->type == VIEWS_ITEM_FILE ? strrchr(path.buf, '/') : NULL;
+	if (slash)
+		*slash = '\0';
+	if (!rc)
+		may = caller_may_list(path.buf);
+	strbuf_release(&path);
+	return may;
+}
+
 int views_list(const char *path,
 	       int (*fn)(const char *name, const struct node *child,
 			 void *arg),
@@ -291,21 +325,25 @@ int views_list(const char *path,
 {
 	const char *rest;
 	const struct view *v = view_of(path, &rest);
+	int depth, all = caller_is_owner();
 	struct views_listing *ls;
 	int rc;
 
 	if (!v)
 		return -ENOENT;
+	depth = depth_of(rest);
 	views_cache_lock();
 	views_cache_check();
-	rc = get_listing(v, path, strlen(path), depth_of(rest), &ls);
+	rc = get_listing(v, path, strlen(path), depth, &ls);
 	if (!rc && v->kind < VIEW_SEARCH)
-		views_prefetch_next(ls, depth_of(rest), v->depth,
-				    prefetch_make);
+		views_prefetch_next(ls, depth, v->depth, prefetch_make);
 	for (size_t i = 0; !rc && i < ls->names.nr; i++) {
+		const struct views_item *it = &ls->items[ls->names.v[i].index];
 		struct node n;
 
-		item_node(&ls->items[ls->names.v[i].index], &n);
+		if (!all && !visible(v, depth, it))
+			continue;
+		item_node(it, &n);
 		if (fn(ls->names.v[i].name, &n, arg))
 			break;
 	}
@@ -353,10 +391,10 @@ int views_real_stat(int64_t file, struct stat *st)
 	int rc;
 
 	if (file < 0)
-		return covers_stat(-file, st);
+		return covers_stat(-file, caller_stat, st);
 	rc = real_path(file, &path);
-	if (!rc && stat(path.buf, st))
-		rc = -errno;
+	if (!rc)
+		rc = caller_stat(path.buf, st);
 	if (!rc && !S_ISREG(st->st_mode))
 		rc = -ENOENT;
 	strbuf_release(&path);
@@ -370,14 +408,27 @@ int views_real_open(int64_t file)
 	struct strbuf path = STRBUF_INIT;
 	int rc;
 
-	if (file < 0)
-		return covers_open(-file);
-	rc = real_path(file, &path);
-	if (!rc) {
-		rc = open(path.buf, O_RDONLY | O_CLOEXEC);
-		if (rc < 0)
-			rc = -errno;
+	if (file < 0) {
+		rc = covers_open(-file, caller_open);
+	} else {
+		rc = real_path(file, &path);
+		if (!rc)
+			rc = caller_open(path.buf, O_RDONLY);
 	}
+	strbuf_release(&path);
+	return rc == -EXDEV ? -EACCES : rc;
+}
+
+int views_real_access(int64_t file)
+{
+	struct strbuf path = STRBUF_INIT;
+	int rc;
+
+	if (caller_is_owner())
+		return 0;
+	rc = real_path(file < 0 ? -file : file, &path);
+	if (!rc && !caller_may_read(path.buf))
+		rc = -EACCES;
 	strbuf_release(&path);
 	return rc;
 }

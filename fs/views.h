@@ -37,7 +37,10 @@
  * each one once; listing a folder has a thread make the next few folders
  * a walk goes to ahead of the request (views_prefetch.h). The folders
  * are made by views_music.h and views_manga.h from what the store lists
- * (indexer/store/query_views.h).
+ * (indexer/store/query_views.h). A caller other than the daemon's user
+ * (caller.h) is shown, of each folder, the files whose real folder it
+ * may list and the series whose folder it may list; folders named after
+ * tags show to every caller.
  *
  *	struct node n;
  *
@@ -88,19 +91,25 @@ void views_retired(void (*fn)(const char *path, void *arg), void *arg);
 void views_stop(void);
 
 /*
- * stat() the real file behind file (a files.id) into *st, with the write
- * bits cleared: the views are read-only. A negative file is the picture
- * embedded in the track -file (covers_stat()). Returns 0, -ENOENT
- * when the file or its row is gone, or another negative errno value.
+ * stat() the real file behind file (a files.id) into *st as the caller
+ * (caller.h), with the write bits cleared: the views are read-only. A
+ * negative file is the picture embedded in the track -file
+ * (covers_stat()). Returns 0, -ENOENT when the file or its row is gone,
+ * -EACCES when the caller may not, or another negative errno value.
  */
 int views_real_stat(int64_t file, struct stat *st);
 
 /*
- * Open the real file behind file read-only; a negative file gives the
- * picture embedded in the track -file (covers_open()). Returns the
- * descriptor, or -ENOENT when the file or its row is gone, or another
- * negative errno.
+ * Open the real file behind file read-only as the caller, a link on its
+ * path only into a root (symlinks.h); a negative file gives the picture
+ * embedded in the track -file (covers_open()). Returns the descriptor,
+ * or -ENOENT when the file or its row is gone, -EACCES when the caller
+ * may not read it, or another negative errno.
  */
 int views_real_open(int64_t file);
+
+/* 0 when the caller may read the real file behind file (or the track of
+ * a negative one), -EACCES when not, or another negative errno value. */
+int views_real_access(int64_t file);
 
 #endif

@@ -1,21 +1,35 @@
 #!/bin/sh
-# Runs every test a clean machine can run: the cmocka unit tests, then the
-# pytest integration tests over a real mount. Ends with one line that sums
+# Runs every test a clean machine can run: the layout's rules
+# (tests/check-layout.py), the cmocka unit tests, then the pytest
+# integration tests over a real mount. Ends with one line that sums
 # them up: "tests: N passed, N failed".
 set -u
 
 build=${1:-build}
+# A unit test binary stuck in the code under test is ended and counts as a
+# failure, rather than hang the suite; the slowest takes seconds.
+unit_timeout=${MEDIAMON_UNIT_TIMEOUT:-300}
 passed=0
 failed=0
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT
 
+echo "== check-layout"
+if /usr/bin/python3 tests/check-layout.py; then
+	passed=$((passed + 1))
+else
+	failed=$((failed + 1))
+fi
+
 for t in "$build"/tests/test_*; do
 	[ -x "$t" ] || continue
 	echo "== $(basename "$t")"
-	MEDIAMON_FIXTURES="$build/fixtures" "$t" >"$log" 2>&1
+	MEDIAMON_FIXTURES="$build/fixtures" timeout -k 10 "$unit_timeout" "$t" \
+		>"$log" 2>&1
 	rc=$?
 	cat "$log"
+	[ "$rc" -eq 124 ] &&
+		echo "$(basename "$t") did not end within ${unit_timeout}s"
 	p=$(sed -n 's/^\[  PASSED  \] \([0-9]*\) test.*/\1/p' "$log" | tail -n 1)
 	f=$(sed -n 's/^\[  FAILED  \] \([0-9]*\) test.*/\1/p' "$log" | tail -n 1)
 	passed=$((passed + ${p:-0}))

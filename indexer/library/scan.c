@@ -13,9 +13,12 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "common/bytes.h"
 #include "common/db.h"
 #include "common/log.h"
+#include "common/path.h"
 #include "common/strbuf.h"
+#include "indexer/library/symlinks.h"
 #include "indexer/library/tags.h"
 #include "indexer/store/writer.h"
 
@@ -44,6 +47,8 @@ struct scan {
 	const struct scan_request *req;
 	struct scan_stats *stats;
 	int root_fd;
+	struct symlinks_rule rule;
+	int refused;		/* links not followed, said once */
 	struct known_set files, dirs;
 
 	pthread_mutex_t lock;
@@ -281,15 +286,6 @@ int scan_estimate(sqlite3 *db, const struct scan_request *req,
 	return 0;
 }
 
-int scan_path_under(const char *path, const char *dir)
-{
-	size_t n = strlen(dir);
-
-	if (!n)
-		return 1;
-	return !strncmp(path, dir, n) && (!path[n] || path[n] == '/');
-}
-
 static int cmp_known(const void *a, const void *b, void *arg)
 {
 	const struct known *x = a, *y = b;
@@ -393,11 +389,23 @@ static const char *file_kind(const char *name, int manga)
 		return "flac";
 	if (!strcasecmp(dot, ".mp3"))
 		return "mp3";
-	for (size_t i = 0; manga && i < sizeof(archives) / sizeof(*archives);
+	for (size_t i = 0; manga && i < ARRAY_SIZE(archives);
 	     i++)
 		if (!strcasecmp(dot, archives[i]))
 			return "archive";
 	return "other";
+}
+
+/* Open name in dfd, or what the link pfd (symlinks_follow()) leads to when
+ * it is not -1. */
+static int open_flags(int dfd, const char *name, int pfd, int flags)
+{
+	int fd;
+
+	if (pfd >= 0)
+		return symlinks_reopen(pfd, flags);
+	fd = openat(dfd, name, flags);
+	return fd < 0 ? -errno : fd;
 }
 
 /* Open for reading without touching atime; O_NOATIME is refused for
@@ -405,16 +413,16 @@ static const char *file_kind(const char *name, int manga)
  * The entry was a regular file when stat()ed, but may have been replaced
  * since: O_NONBLOCK keeps a FIFO put in its place from blocking the
  * worker forever, and what is not a regular file is not read. */
-static int open_readonly(int dfd, const char *name)
+static int open_readonly(int dfd, const char *name, int pfd)
 {
 	int flags = O_RDONLY | O_CLOEXEC | O_NONBLOCK;
-	int fd = openat(dfd, name, flags | O_NOATIME);
+	int fd = open_flags(dfd, name, pfd, flags | O_NOATIME);
 	struct stat st;
 
-	if (fd < 0 && errno == EPERM)
-		fd = openat(dfd, name, flags);
+	if (fd == -EPERM)
+		fd = open_flags(dfd, name, pfd, flags);
 	if (fd < 0)
-		return -errno;
+		return fd;
 	if (fstat(fd, &st) || !S_ISREG(st.st_mode)) {
 		close(fd);
 		return -EINVAL;
@@ -425,11 +433,12 @@ static int open_readonly(int dfd, const char *name)
 /* Read a file's tags into rec; returns 0, or a negative errno value when
  * the file could not be read at all (it is then left out of this scan). */
 static int parse_file(const struct scan *s, struct scan_stats *stats,
-		      int dfd, const char *name, struct writer_rec *rec)
+		      int dfd, const char *name, int pfd,
+		      struct writer_rec *rec)
 {
 	int fd, rc;
 
-	fd = open_readonly(dfd, name);
+	fd = open_readonly(dfd, name, pfd);
 	if (fd < 0)
 		return fd;
 	posix_fadvise(fd, 0, 0, POSIX_FADV_RANDOM);
@@ -475,7 +484,9 @@ static struct known *find_renamed(struct scan *s, const struct stat *st)
 	return gone && known_claim(k) ? k : NULL;
 }
 
-static void scan_file(struct worker *wk, int dfd, const char *name,
+/* Scan the file name of the folder dfd, or the file the link name leads
+ * to when pfd is its descriptor (else -1). */
+static void scan_file(struct worker *wk, int dfd, const char *name, int pfd,
 		      const char *path, size_t len, const struct stat *st)
 {
 	struct scan *s = wk->s;
@@ -510,7 +521,7 @@ static void scan_file(struct worker *wk, int dfd, const char *name,
 	rec->kind = file_kind(name, s->req->manga);
 	if (strcmp(rec->kind, "other")) {
 		start = now_ns();
-		rc = parse_file(s, stats, dfd, name, rec);
+		rc = parse_file(s, stats, dfd, name, pfd, rec);
 		start = now_ns() - start;
 		wk->parse_ns += start;
 		stat_add(&stats->parse_ns, start);
@@ -561,8 +572,48 @@ static void scan_dir_record(struct worker *wk, const char *path,
 	writer_batch_add(&wk->batch, rec);
 }
 
+/* A file that cannot be looked at is kept as the store knows it. */
+static void cannot_stat(struct scan *s, const char *path, size_t len,
+			int err)
+{
+	log_warn("scan: cannot stat %s/%s: %s", s->req->root_path, path,
+		 strerror(err));
+	stat_add(&s->stats->io_errors, 1);
+	known_keep_subtree(&s->files, path, len);
+}
+
+/*
+ * Scan the file the link name of the folder dfd leads to, as symlinks.h
+ * rules: a link to a folder, a FIFO or a device is left alone, and one
+ * that leads outside the roots (unless they follow outside) is not in
+ * the library, which the first of a scan says.
+ */
+static void scan_link(struct worker *wk, int dfd, const char *name,
+		      const char *path, size_t len)
+{
+	struct scan *s = wk->s;
+	struct stat st;
+	int pfd = symlinks_follow(dfd, name, &s->rule, &st);
+
+	if (pfd >= 0) {
+		scan_file(wk, dfd, name, pfd, path, len, &st);
+		close(pfd);
+	} else if (pfd == -EXDEV &&
+		   !__atomic_exchange_n(&s->refused, 1, __ATOMIC_RELAXED)) {
+		log_warn("scan: %s/%s leads outside every root, so it is not"
+			 " followed (follow_outside_symlinks = no; more such"
+			 " links are named at the debug level)",
+			 s->req->root_path, path);
+	} else if (pfd == -EXDEV) {
+		log_debug("scan: %s/%s leads outside every root, so it is not"
+			  " followed", s->req->root_path, path);
+	} else if (pfd != -EINVAL) {
+		cannot_stat(s, path, len, -pfd);
+	}
+}
+
 /* Look at one directory entry: queue directories, scan regular files
- * (through symlinks too), and never open FIFOs, devices or sockets. */
+ * and links to them, and never open FIFOs, devices or sockets. */
 static void scan_entry(struct worker *wk, int dfd, const struct dirent *de,
 		       struct strbuf *path)
 {
@@ -573,23 +624,23 @@ static void scan_entry(struct worker *wk, int dfd, const struct dirent *de,
 		push_job(s, path->buf, path->len);
 		return;
 	}
-	if (de->d_type != DT_REG && de->d_type != DT_LNK &&
-	    de->d_type != DT_UNKNOWN)
+	if (de->d_type == DT_LNK) {
+		scan_link(wk, dfd, de->d_name, path->buf, path->len);
 		return;
-	if (fstatat(dfd, de->d_name, &st,
-		    de->d_type == DT_LNK ? 0 : AT_SYMLINK_NOFOLLOW) < 0) {
-		if (errno == ENOENT && de->d_type != DT_LNK)
-			return;
-		log_warn("scan: cannot stat %s/%s: %s", s->req->root_path,
-			 path->buf, strerror(errno));
-		stat_add(&s->stats->io_errors, 1);
-		known_keep_subtree(&s->files, path->buf, path->len);
+	}
+	if (de->d_type != DT_REG && de->d_type != DT_UNKNOWN)
+		return;
+	if (fstatat(dfd, de->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0) {
+		if (errno != ENOENT)
+			cannot_stat(s, path->buf, path->len, errno);
 		return;
 	}
 	if (S_ISDIR(st.st_mode) && de->d_type == DT_UNKNOWN)
 		push_job(s, path->buf, path->len);
 	else if (S_ISREG(st.st_mode))
-		scan_file(wk, dfd, de->d_name, path->buf, path->len, &st);
+		scan_file(wk, dfd, de->d_name, -1, path->buf, path->len, &st);
+	else if (S_ISLNK(st.st_mode))
+		scan_link(wk, dfd, de->d_name, path->buf, path->len);
 }
 
 static int cmp_str(const void *a, const void *b)
@@ -637,8 +688,16 @@ static void scan_dir(struct worker *wk, const char *rel, size_t len)
 	int dfd;
 
 	strbuf_add(&path, rel, len);
-	dfd = openat(s->root_fd, len ? path.buf : ".",
-		     O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
+	dfd = symlinks_open_beneath(s->root_fd, path.buf, O_RDONLY | O_DIRECTORY);
+	/* A folder swapped for a link while walked is not walked, nor kept:
+	 * what it held is no longer in the root. */
+	if (dfd == -ELOOP || dfd == -EXDEV) {
+		log_info("scan: %s/%s is a link now, so it is not walked",
+			 s->req->root_path, path.buf);
+		goto out;
+	}
+	if (dfd < 0)
+		errno = -dfd;
 	if (dfd < 0 || fstat(dfd, &st) < 0 || !(dir = fdopendir(dfd))) {
 		warn_once(s->req->root_path, path.buf, errno);
 		stat_add(&s->stats->io_errors, 1);
@@ -649,7 +708,7 @@ static void scan_dir(struct worker *wk, const char *rel, size_t len)
 		goto out;
 	}
 	if (s->req->on_dir)
-		s->req->on_dir(s->req->root_index, rel, len);
+		s->req->on_dir(s->req->root_index, rel, len, dfd);
 	scan_dir_record(wk, rel, len, &st);
 	parse_before = wk->parse_ns;
 	while ((de = readdir(dir))) {
@@ -720,12 +779,34 @@ static void scan_walk(struct scan *s)
 	free(tids);
 }
 
+/* Tell on_dir_gone of a directory forgotten, unless it lies below the
+ * last one told of (the set is in path order). */
+static void dir_gone(struct scan *s, const struct known *k,
+		     const struct known **last)
+{
+	const char *path = known_path(&s->dirs, k);
+	char *rel;
+
+	if (!s->req->on_dir_gone)
+		return;
+	if (*last && (!(*last)->len || (k->len > (*last)->len &&
+	    !memcmp(path, known_path(&s->dirs, *last), (*last)->len) &&
+	    path[(*last)->len] == '/')))
+		return;
+	*last = k;
+	rel = strndup(path, k->len);
+	if (rel)
+		s->req->on_dir_gone(s->req->root_index, rel);
+	free(rel);
+}
+
 /* Queue deletions for whatever the walk did not meet: files first, then
- * the directories that held them. */
+ * the directories that held them, which are watched no more. */
 static void scan_delete_unseen(struct scan *s)
 {
 	struct known_set *sets[] = { &s->files, &s->dirs };
 	struct writer_batch batch = WRITER_BATCH_INIT;
+	const struct known *last = NULL;
 
 	for (int i = 0; i < 2; i++) {
 		struct known_set *set = sets[i];
@@ -736,6 +817,8 @@ static void scan_delete_unseen(struct scan *s)
 
 			if (k->seen)
 				continue;
+			if (i)
+				dir_gone(s, k, &last);
 			rec = writer_rec_new(i ? WRITER_DELETE_DIR :
 					     WRITER_DELETE_FILE, "", 0);
 			if (!rec) {
@@ -752,48 +835,54 @@ static void scan_delete_unseen(struct scan *s)
 	writer_batch_flush(&batch);
 }
 
-/* Start the walk at sub: a directory is walked, a file is scanned alone,
- * and a path that no longer exists leaves only deletions. */
+/*
+ * Start the walk at sub: a directory is walked, a file (or a link to one)
+ * is scanned alone, and a path that no longer exists, or that goes
+ * through a link to a folder, leaves only deletions.
+ */
 static int scan_start(struct scan *s, const char *sub)
 {
 	size_t len = strlen(sub);
+	const char *slash = strrchr(sub, '/');
+	const char *name = slash ? slash + 1 : sub;
+	struct worker wk = { .s = s, .batch = WRITER_BATCH_INIT };
 	struct stat st;
+	char *dir;
+	int dfd;
 
 	if (!len)
 		return push_job(s, "", 0);
-	if (fstatat(s->root_fd, sub, &st, AT_SYMLINK_NOFOLLOW) < 0) {
-		if (errno == ENOENT || errno == ENOTDIR)
+	dir = strndup(sub, slash ? (size_t)(slash - sub) : 0);
+	if (!dir)
+		return log_error(-ENOMEM, "scan: out of memory at %s", sub);
+	dfd = symlinks_open_beneath(s->root_fd, dir, O_RDONLY | O_DIRECTORY);
+	free(dir);
+	if (dfd == -ELOOP || dfd == -EXDEV)
+		log_info("scan: %s/%s goes through a link, so it is not in"
+			 " the root", s->req->root_path, sub);
+	if (dfd == -ENOENT || dfd == -ENOTDIR || dfd == -ELOOP ||
+	    dfd == -EXDEV)
+		return 0;
+	if (dfd >= 0 && fstatat(dfd, name, &st, AT_SYMLINK_NOFOLLOW) < 0) {
+		if (errno == ENOENT || errno == ENOTDIR) {
+			close(dfd);
 			return 0;
+		}
+		dfd = -errno;
+	}
+	if (dfd < 0) {
 		stat_add(&s->stats->io_errors, 1);
-		return log_error(-errno, "scan: cannot stat %s/%s: %s",
-				 s->req->root_path, sub, strerror(errno));
+		return log_error(dfd, "scan: cannot stat %s/%s: %s",
+				 s->req->root_path, sub, strerror(-dfd));
 	}
 	if (S_ISDIR(st.st_mode))
-		return push_job(s, sub, len);
-	if (S_ISREG(st.st_mode) || S_ISLNK(st.st_mode)) {
-		const char *slash = strrchr(sub, '/');
-		char *dir = slash ? strndup(sub, slash - sub) : strdup(".");
-		int dfd = dir ? openat(s->root_fd, dir, O_RDONLY |
-				       O_DIRECTORY | O_CLOEXEC) : -1;
-
-		free(dir);
-		if (dfd < 0 || fstatat(s->root_fd, sub, &st, 0) < 0) {
-			stat_add(&s->stats->io_errors, 1);
-			if (dfd >= 0)
-				close(dfd);
-			return log_error(-EIO, "scan: cannot read %s/%s",
-					 s->req->root_path, sub);
-		}
-		if (S_ISREG(st.st_mode)) {
-			struct worker wk = { .s = s,
-					     .batch = WRITER_BATCH_INIT };
-
-			scan_file(&wk, dfd, slash ? slash + 1 : sub, sub, len,
-				  &st);
-			worker_flush(&wk);
-		}
-		close(dfd);
-	}
+		push_job(s, sub, len);
+	else if (S_ISREG(st.st_mode))
+		scan_file(&wk, dfd, name, -1, sub, len, &st);
+	else if (S_ISLNK(st.st_mode))
+		scan_link(&wk, dfd, name, sub, len);
+	worker_flush(&wk);
+	close(dfd);
 	return 0;
 }
 
@@ -809,6 +898,8 @@ int scan_run(const char *db_path, const struct scan_request *req,
 	sqlite3 *db;
 	int rc;
 
+	s.rule = (struct symlinks_rule){ req->root_path, req->roots,
+				      req->nr_roots, req->follow_outside };
 	s.root_fd = open(req->root_path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (s.root_fd < 0) {
 		stat_add(&stats->io_errors, 1);

@@ -15,7 +15,11 @@
  * scan was cancelled or the root itself could not be opened.
  *
  * Every open is read-only (O_NOATIME where allowed), so the scanner causes
- * no write events for a watcher to pick up.
+ * no write events for a watcher to pick up. Folders are opened with no
+ * link on their path, links to folders are not walked, and a link to a
+ * file is followed by the rule of symlinks.h: a path that goes through a
+ * link to a folder is not in the root (a rescan of it leaves only
+ * deletions).
  */
 
 #include <sqlite3.h>
@@ -50,9 +54,19 @@ struct scan_request {
 	int covers;		/* note where embedded pictures are */
 	int threads;
 	const int *cancel;	/* becomes nonzero to stop the scan early */
-	/* Called with root_index before each directory is read (to watch
-	 * it, so nothing created meanwhile is missed); may be NULL. */
-	void (*on_dir)(size_t root_index, const char *rel, size_t len);
+	/* Where links to files may lead (symlinks.h): inside root_path or
+	 * one of roots, or anywhere with follow_outside. */
+	const char *const *roots;
+	size_t nr_roots;
+	int follow_outside;
+	/* Called with root_index before each directory is read, with a
+	 * descriptor of it (to watch it, so nothing created meanwhile is
+	 * missed); may be NULL. */
+	void (*on_dir)(size_t root_index, const char *rel, size_t len,
+		       int dirfd);
+	/* Called with root_index for each directory the store forgets,
+	 * the first of a subtree only; may be NULL. */
+	void (*on_dir_gone)(size_t root_index, const char *rel);
 	size_t root_index;
 };
 
@@ -73,9 +87,6 @@ int scan_run(const char *db_path, const struct scan_request *req,
  */
 int scan_estimate(sqlite3 *db, const struct scan_request *req,
 		  uint64_t *count);
-
-/* Whether the root-relative path is dir or lies below it ("" holds all). */
-int scan_path_under(const char *path, const char *dir);
 
 /* Read a counter of a running scan's stats from another thread. */
 static inline uint64_t scan_stat(const uint64_t *counter)

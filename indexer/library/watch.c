@@ -13,9 +13,11 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "common/bytes.h"
 #include "common/clock.h"
 #include "common/config.h"
 #include "common/log.h"
+#include "common/path.h"
 #include "common/strbuf.h"
 #include "indexer/library/scan.h"
 
@@ -123,6 +125,16 @@ static ssize_t list_find(const struct place_list *l, size_t root,
 {
 	for (size_t i = 0; i < l->nr; i++)
 		if (l->v[i].root == root && !strcmp(l->v[i].rel, rel))
+			return i;
+	return -1;
+}
+
+/* The first place of l at rel or below it, or -1. */
+static ssize_t list_find_under(const struct place_list *l, size_t root,
+			       const char *rel)
+{
+	for (size_t i = 0; i < l->nr; i++)
+		if (l->v[i].root == root && path_under(l->v[i].rel, rel))
 			return i;
 	return -1;
 }
@@ -251,7 +263,7 @@ static void map_move(size_t root, const char *from, size_t to_root,
 		struct place *p = wt.map[wd];
 		char *moved;
 
-		if (!p || p->root != root || !scan_path_under(p->rel, from))
+		if (!p || p->root != root || !path_under(p->rel, from))
 			continue;
 		strbuf_reset(&sb);
 		strbuf_addstr(&sb, to);
@@ -277,8 +289,22 @@ static void map_forget(size_t root, const char *dir)
 {
 	for (size_t wd = 0; wd < wt.map_alloc; wd++)
 		if (wt.map[wd] && wt.map[wd]->root == root &&
-		    scan_path_under(wt.map[wd]->rel, dir))
+		    path_under(wt.map[wd]->rel, dir))
 			inotify_rm_watch(wt.fd, wd);
+}
+
+void watch_forget(size_t root, const char *rel)
+{
+	ssize_t i;
+
+	if (!__atomic_load_n(&wt.running, __ATOMIC_ACQUIRE))
+		return;
+	pthread_mutex_lock(&wt.lock);
+	map_forget(root, rel);
+	while ((i = list_find_under(&wt.polled, root, rel)) >= 0)
+		list_del(&wt.polled, i);
+	wt.st.polled_dirs = wt.polled.nr;
+	pthread_mutex_unlock(&wt.lock);
 }
 
 static void wake_watcher(void)
@@ -289,7 +315,24 @@ static void wake_watcher(void)
 		log_error(-errno, "watch: cannot wake the watcher");
 }
 
-void watch_dir(size_t root, const char *rel, size_t len)
+/* Add the watch of the folder open as dirfd, or found at path when there
+ * is no descriptor, or no /proc to reach it through. */
+static int add_watch(int dirfd, const char *path)
+{
+	char link[32];
+	int wd;
+
+	if (dirfd >= 0) {
+		snprintf(link, sizeof(link), "/proc/self/fd/%d", dirfd);
+		wd = inotify_add_watch(wt.fd, link, WATCH_MASK &
+				       ~IN_DONT_FOLLOW);
+		if (wd >= 0 || errno != ENOENT)
+			return wd;
+	}
+	return inotify_add_watch(wt.fd, path, WATCH_MASK);
+}
+
+void watch_dir(size_t root, const char *rel, size_t len, int dirfd)
 {
 	struct strbuf path = STRBUF_INIT;
 	int wd, err, wake = 0;
@@ -312,7 +355,7 @@ void watch_dir(size_t root, const char *rel, size_t len)
 		strbuf_addch(&path, '/');
 		strbuf_add(&path, rel, len);
 	}
-	wd = inotify_add_watch(wt.fd, path.buf, WATCH_MASK);
+	wd = add_watch(dirfd, path.buf);
 	err = errno;
 	strbuf_reset(&path);
 	strbuf_add(&path, rel, len);
@@ -355,7 +398,7 @@ void watch_library_dir(const char *dir)
 		return;
 	/* One folder has one watch: an indexed root's stays the scanner's. */
 	for (size_t i = 0; i < wt.nr_roots; i++)
-		if (scan_path_under(dir, wt.roots[i]))
+		if (path_under(dir, wt.roots[i]))
 			return;
 	for (size_t i = 0; i < wt.nr_libs; i++) {
 		size_t len = strlen(wt.libs[i]);
@@ -371,7 +414,7 @@ void watch_library_dir(const char *dir)
 	dir += best_len;
 	if (*dir == '/')
 		dir++;
-	watch_dir(wt.nr_roots + best, dir, strlen(dir));
+	watch_dir(wt.nr_roots + best, dir, strlen(dir), -1);
 }
 
 /* Note a path for this window's scan. A burst of events repeats paths;
@@ -477,7 +520,7 @@ static enum watch_kind event_kind(uint32_t mask)
 		{ IN_MOVE_SELF, WATCH_MOVE_SELF },
 	};
 
-	for (size_t i = 0; i < sizeof(kinds) / sizeof(*kinds); i++)
+	for (size_t i = 0; i < ARRAY_SIZE(kinds); i++)
 		if (mask & kinds[i].mask)
 			return kinds[i].kind;
 	return WATCH_ATTRIB;
@@ -588,7 +631,7 @@ static size_t submit(struct place_list *l, const char *trigger)
 		const struct place *p = &l->v[i];
 
 		if (keep && keep->root == p->root &&
-		    scan_path_under(p->rel, keep->rel))
+		    path_under(p->rel, keep->rel))
 			continue;
 		keep = p;
 		if (asprintf(&paths[n], "%s%s%s", root_path(p->root),

@@ -93,10 +93,20 @@ void watch_stop(void);
 
 /*
  * Watch the directory rel (len bytes, "" for the root itself) of root
- * number root. Called by scan workers before they read a directory; safe
- * from any thread. Does nothing when the watcher is not running.
+ * number root, open as dirfd (or -1: found by its path). Called by scan
+ * workers before they read a directory, with the descriptor they read it
+ * from, so the watch is on the very folder the scan opened (with no link
+ * on its path); safe from any thread. Does nothing when the watcher is
+ * not running.
  */
-void watch_dir(size_t root, const char *rel, size_t len);
+void watch_dir(size_t root, const char *rel, size_t len, int dirfd);
+
+/*
+ * Watch the directory rel of root number root and every one below it no
+ * more: the store forgot them (a scan found them gone, or reached
+ * through a link). Safe from any thread.
+ */
+void watch_forget(size_t root, const char *rel);
 
 /*
  * Watch the folder dir (absolute, normalized) under a [realdebrid]

@@ -6,6 +6,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "common/bytes.h"
 #include "common/db.h"
 #include "common/log.h"
 #include "common/strbuf.h"
@@ -19,7 +20,7 @@ static int is_image(const char *name)
 	};
 	const char *dot = strrchr(name, '.');
 
-	for (size_t i = 0; dot && i < sizeof(exts) / sizeof(*exts); i++)
+	for (size_t i = 0; dot && i < ARRAY_SIZE(exts); i++)
 		if (!strcasecmp(dot, exts[i]))
 			return 1;
 	return 0;
@@ -42,7 +43,7 @@ static const char *kind_name(enum names_kind kind)
 struct refresh {
 	sqlite3 *db;
 	int64_t root_id;
-	sqlite3_stmt *series, *add;
+	sqlite3_stmt *series, *add, *unparsed;
 	struct names_result parsed;
 	struct strbuf series_path, series_name, last_folder;
 	int64_t series_id;
@@ -78,7 +79,8 @@ static int series_of(struct refresh *r, const char *path, size_t len)
 
 /* ci_volume is the Volume of the file's ComicInfo.xml when it gave both
  * Series and Volume: it wins over the name. The folder still decides the
- * series, so a volume is never counted in a series it is not filed in. */
+ * series, so a volume is never counted in a series it is not filed in. A
+ * name that gives no volume has the parser's reason kept beside it. */
 static int add_volume(struct refresh *r, const char *name, const char *path,
 		      size_t len, double ci_volume)
 {
@@ -97,7 +99,15 @@ static int add_volume(struct refresh *r, const char *name, const char *path,
 	sqlite3_bind_blob(st, 5, path, len, SQLITE_STATIC);
 	rc = sqlite3_step(st);
 	sqlite3_reset(st);
-	return rc == SQLITE_DONE ? 0 : db_error(r->db, rc, "add volume");
+	if (rc != SQLITE_DONE)
+		return db_error(r->db, rc, "add volume");
+	if (r->parsed.kind != NAMES_NONE)
+		return 0;
+	st = r->unparsed;
+	sqlite3_bind_text(st, 1, r->parsed.reason, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	sqlite3_reset(st);
+	return rc == SQLITE_DONE ? 0 : db_error(r->db, rc, "add unparsed");
 }
 
 /* Look at one file of a manga root: a volume file right in a series
@@ -284,10 +294,15 @@ static int refresh_tx(sqlite3 *db, void *arg)
 				" first, last, path) VALUES (?1, ?2, ?3, ?4,"
 				" ?5)", &r.add);
 	if (!rc)
+		rc = db_prepare(db, "INSERT INTO unparsed (volume_id, reason)"
+				" VALUES (last_insert_rowid(), ?1)",
+				&r.unparsed);
+	if (!rc)
 		rc = refresh_scopes(&r, scopes ? scopes->scope : NULL,
 				    scopes ? scopes->nr : 0);
 	sqlite3_finalize(r.series);
 	sqlite3_finalize(r.add);
+	sqlite3_finalize(r.unparsed);
 	names_release(&r.parsed);
 	strbuf_release(&r.series_path);
 	strbuf_release(&r.series_name);
@@ -489,6 +504,31 @@ int manga_series_gaps(sqlite3 *db, int64_t series, int **gaps, size_t *n)
 	}
 	free(v);
 	return rc;
+}
+
+int manga_each_unparsed(sqlite3 *db,
+			int (*fn)(void *arg, const char *path,
+				  const char *reason),
+			void *arg)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	rc = sqlite3_prepare_v2(db,
+		"SELECT CAST(r.path AS TEXT) || '/' || CAST(v.path AS TEXT),"
+		" u.reason FROM unparsed u JOIN volumes v ON v.id = u.volume_id"
+		" JOIN series s ON s.id = v.series_id"
+		" JOIN roots r ON r.id = s.root_id ORDER BY r.path, v.path",
+		-1, &st, NULL);
+	if (rc != SQLITE_OK)
+		return db_error(db, rc, "list unparsed volumes");
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		rc = fn(arg, (const char *)sqlite3_column_text(st, 0),
+			(const char *)sqlite3_column_text(st, 1));
+		if (rc)
+			break;
+	}
+	return db_finalize(st, rc, "list unparsed volumes");
 }
 
 int manga_store_setting(sqlite3 *db, void *setting)

@@ -78,6 +78,19 @@ int manga_each_missing(sqlite3 *db,
 				 const char *series_path),
 		       void *arg);
 
+/*
+ * Call fn for every volume file or image folder whose name gives no
+ * volume (and no ComicInfo.xml gives one), so that a user can rename it:
+ * its full path and the parser's reason (names.h), in path order,
+ * reading through db. fn returns 0 to go on, or a negative errno value,
+ * which stops the walk and is returned. Returns 0 or a negative errno
+ * value.
+ */
+int manga_each_unparsed(sqlite3 *db,
+			int (*fn)(void *arg, const char *path,
+				  const char *reason),
+			void *arg);
+
 /* A setting of one series a user writes through the mount. */
 struct manga_setting {
 	int64_t series;

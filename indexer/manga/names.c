@@ -1,48 +1,103 @@
 #include <errno.h>
 #include <string.h>
 
+#include "common/bytes.h"
+
 #include "common/utf8.h"
 #include "indexer/manga/names.h"
 
-#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+
+/* Where a marker stands against its number. */
+enum {
+	KW_PREFIX = 1,		/* before it: "Tome 3", "Том 1" */
+	KW_SUFFIX = 2,		/* after it: "1巻", "2 Глава" */
+	KW_INSIDE = 4,		/* at the edge of a word, in scripts written
+				 * without spaces: "漫画卷2", "เล่ม1" */
+	KW_GLUED = 8,		/* only glued to its number: "S01", "SP02" */
+};
 
 /*
- * The words that put a number in front of them in a class. A plural
- * marker makes "Tomes 1 - 3" a range; "then" is a second word the first
- * needs ("hors" "serie").
+ * The words that class a number. A plural marker makes "Tomes 1 - 3" a
+ * range; "then" is a second word the first needs ("hors" "serie"); a
+ * season's volume is followed by its episodes. Words of other scripts
+ * are as fold() leaves them (Cyrillic in lowercase).
  */
 static const struct keyword {
 	const char *word;
 	enum names_kind kind;
-	int plural;
+	unsigned char where, plural, season;
 	const char *then;
 } keywords[] = {
-	{ "t", NAMES_VOLUME, 0, NULL },
-	{ "tome", NAMES_VOLUME, 0, NULL },
-	{ "tomes", NAMES_VOLUME, 1, NULL },
-	{ "v", NAMES_VOLUME, 0, NULL },
-	{ "vol", NAMES_VOLUME, 0, NULL },
-	{ "vols", NAMES_VOLUME, 1, NULL },
-	{ "volume", NAMES_VOLUME, 0, NULL },
-	{ "volumes", NAMES_VOLUME, 1, NULL },
-	{ "integrale", NAMES_VOLUME, 0, NULL },
-	{ "c", NAMES_CHAPTER, 0, NULL },
-	{ "ch", NAMES_CHAPTER, 0, NULL },
-	{ "chap", NAMES_CHAPTER, 0, NULL },
-	{ "chapter", NAMES_CHAPTER, 0, NULL },
-	{ "chapters", NAMES_CHAPTER, 1, NULL },
-	{ "chapitre", NAMES_CHAPTER, 0, NULL },
-	{ "chapitres", NAMES_CHAPTER, 1, NULL },
-	{ "hors", NAMES_SPECIAL, 0, "serie" },
-	{ "hs", NAMES_SPECIAL, 0, NULL },
-	{ "special", NAMES_SPECIAL, 0, NULL },
-	{ "extra", NAMES_SPECIAL, 0, NULL },
-	{ "extras", NAMES_SPECIAL, 0, NULL },
-	{ "omake", NAMES_SPECIAL, 0, NULL },
-	{ "artbook", NAMES_SPECIAL, 0, NULL },
-	{ "fanbook", NAMES_SPECIAL, 0, NULL },
-	{ "guide", NAMES_SPECIAL, 0, NULL },
-	{ "databook", NAMES_SPECIAL, 0, NULL },
+	{ "t", NAMES_VOLUME, KW_PREFIX, 0, 0, NULL },
+	{ "tome", NAMES_VOLUME, KW_PREFIX, 0, 0, NULL },
+	{ "tomes", NAMES_VOLUME, KW_PREFIX, 1, 0, NULL },
+	{ "v", NAMES_VOLUME, KW_PREFIX, 0, 0, NULL },
+	{ "vol", NAMES_VOLUME, KW_PREFIX, 0, 0, NULL },
+	{ "vols", NAMES_VOLUME, KW_PREFIX, 1, 0, NULL },
+	{ "volume", NAMES_VOLUME, KW_PREFIX, 0, 0, NULL },
+	{ "volumes", NAMES_VOLUME, KW_PREFIX, 1, 0, NULL },
+	{ "integrale", NAMES_VOLUME, KW_PREFIX, 0, 0, NULL },
+	{ "band", NAMES_VOLUME, KW_PREFIX, 0, 0, NULL },
+	{ "s", NAMES_VOLUME, KW_PREFIX | KW_GLUED, 0, 1, NULL },
+	{ "season", NAMES_VOLUME, KW_PREFIX, 0, 1, NULL },
+	{ "saison", NAMES_VOLUME, KW_PREFIX, 0, 1, NULL },
+	{ "c", NAMES_CHAPTER, KW_PREFIX, 0, 0, NULL },
+	{ "ch", NAMES_CHAPTER, KW_PREFIX, 0, 0, NULL },
+	{ "chp", NAMES_CHAPTER, KW_PREFIX, 0, 0, NULL },
+	{ "chap", NAMES_CHAPTER, KW_PREFIX, 0, 0, NULL },
+	{ "chapter", NAMES_CHAPTER, KW_PREFIX, 0, 0, NULL },
+	{ "chapters", NAMES_CHAPTER, KW_PREFIX, 1, 0, NULL },
+	{ "chapitre", NAMES_CHAPTER, KW_PREFIX, 0, 0, NULL },
+	{ "chapitres", NAMES_CHAPTER, KW_PREFIX, 1, 0, NULL },
+	{ "ep", NAMES_CHAPTER, KW_PREFIX, 0, 0, NULL },
+	{ "episode", NAMES_CHAPTER, KW_PREFIX, 0, 0, NULL },
+	{ "episodes", NAMES_CHAPTER, KW_PREFIX, 1, 0, NULL },
+	{ "hors", NAMES_SPECIAL, KW_PREFIX, 0, 0, "serie" },
+	{ "hs", NAMES_SPECIAL, KW_PREFIX, 0, 0, NULL },
+	{ "sp", NAMES_SPECIAL, KW_PREFIX | KW_GLUED, 0, 0, NULL },
+	{ "special", NAMES_SPECIAL, KW_PREFIX, 0, 0, NULL },
+	{ "extra", NAMES_SPECIAL, KW_PREFIX, 0, 0, NULL },
+	{ "extras", NAMES_SPECIAL, KW_PREFIX, 0, 0, NULL },
+	{ "omake", NAMES_SPECIAL, KW_PREFIX, 0, 0, NULL },
+	{ "artbook", NAMES_SPECIAL, KW_PREFIX, 0, 0, NULL },
+	{ "fanbook", NAMES_SPECIAL, KW_PREFIX, 0, 0, NULL },
+	{ "guide", NAMES_SPECIAL, KW_PREFIX, 0, 0, NULL },
+	{ "databook", NAMES_SPECIAL, KW_PREFIX, 0, 0, NULL },
+	/* Japanese, Chinese and Korean */
+	{ "巻", NAMES_VOLUME, KW_PREFIX | KW_SUFFIX | KW_INSIDE, 0, 0, NULL },
+	{ "卷", NAMES_VOLUME, KW_PREFIX | KW_SUFFIX | KW_INSIDE, 0, 0, NULL },
+	{ "册", NAMES_VOLUME, KW_SUFFIX | KW_INSIDE, 0, 0, NULL },
+	{ "冊", NAMES_VOLUME, KW_SUFFIX | KW_INSIDE, 0, 0, NULL },
+	{ "권", NAMES_VOLUME, KW_SUFFIX | KW_INSIDE, 0, 0, NULL },
+	{ "시즌", NAMES_VOLUME, KW_PREFIX | KW_INSIDE, 0, 1, NULL },
+	{ "話", NAMES_CHAPTER, KW_SUFFIX | KW_INSIDE, 0, 0, NULL },
+	{ "话", NAMES_CHAPTER, KW_SUFFIX | KW_INSIDE, 0, 0, NULL },
+	{ "화", NAMES_CHAPTER, KW_SUFFIX | KW_INSIDE, 0, 0, NULL },
+	{ "회", NAMES_CHAPTER, KW_SUFFIX | KW_INSIDE, 0, 0, NULL },
+	{ "장", NAMES_CHAPTER, KW_SUFFIX | KW_INSIDE, 0, 0, NULL },
+	/* Russian */
+	{ "том", NAMES_VOLUME, KW_PREFIX, 0, 0, NULL },
+	{ "тома", NAMES_VOLUME, KW_PREFIX, 1, 0, NULL },
+	{ "глава", NAMES_CHAPTER, KW_PREFIX | KW_SUFFIX, 0, 0, NULL },
+	{ "главы", NAMES_CHAPTER, KW_PREFIX | KW_SUFFIX, 1, 0, NULL },
+	/* Thai */
+	{ "เล่ม", NAMES_VOLUME, KW_PREFIX | KW_INSIDE, 0, 0, NULL },
+	{ "เล่มที่", NAMES_VOLUME, KW_PREFIX | KW_INSIDE, 0, 0, NULL },
+	{ "ตอน", NAMES_CHAPTER, KW_PREFIX | KW_INSIDE, 0, 0, NULL },
+	{ "ตอนที่", NAMES_CHAPTER, KW_PREFIX | KW_INSIDE, 0, 0, NULL },
+	{ "บทที่", NAMES_CHAPTER, KW_PREFIX | KW_INSIDE, 0, 0, NULL },
+};
+
+/* The ordinal signs that may stand before a number and its suffix
+ * marker, as in "第03卷" and "제3권"; the marker starts with them. */
+static const char *const ordinals[] = { "第", "제" };
+
+/* The words that say a volume's number is not known yet: "Vol.tbd". */
+static const char *const unknown_numbers[] = { "tbd", "tba" };
+
+/* The articles a title may start with, aside when titles are compared. */
+static const char *const articles[] = {
+	"the", "a", "an", "le", "la", "les", "l", "der", "die", "das",
 };
 
 /* The words between two numbers of a range: "Tomes 1 à 3", "1 to 3". */
@@ -78,8 +133,17 @@ struct hit {
 struct scan {
 	const char *w;
 	size_t len;
+	size_t end;		/* where the word being read must end */
+	int brackets;		/* the pass over bracketed text: markers only */
 	struct hit hits[4];	/* the first of each names_kind */
-	struct hit bare;	/* the last number with no marker */
+	struct hit season;	/* the first season, a volume of its own */
+	struct hit bare;	/* the last number no marker claims */
+	int bare_glued;		/* it is glued to a word that is no marker */
+	int runs;		/* runs of bare numbers, parted by words */
+	int in_run;		/* numbers in the last run */
+	size_t run_start;
+	int word_since;		/* a word since the last bare number */
+	size_t stop;		/* a marker without a number: "Vol.tbd" */
 };
 
 /* Folded text holds only lowercase ASCII and whole UTF-8 sequences. */
@@ -93,6 +157,18 @@ static int is_word(char c)
 static int is_digit(char c)
 {
 	return c >= '0' && c <= '9';
+}
+
+/* The letters and digits of folded ASCII: what "T05" is made of. */
+static int is_alnum(char c)
+{
+	return (c >= 'a' && c <= 'z') || is_digit(c);
+}
+
+/* A byte of a letter of another script, as fold() leaves them. */
+static int is_other(char c)
+{
+	return (unsigned char)c >= 0x80;
 }
 
 /* The letters the Latin tables only mark with '*'. */
@@ -113,11 +189,37 @@ static const char *ligature(unsigned int cp)
 }
 
 /*
+ * What the ASCII or CJK punctuation cp becomes: '[' and ']' for the
+ * brackets release groups use in CJK names ("【TFO汉化】"), '-' for
+ * Unicode dashes, a space for the rest. 0 when cp is no punctuation; the
+ * iteration marks and the ideographic zero (U+3005 to U+3007) are
+ * letters.
+ */
+static char punctuation(unsigned int cp)
+{
+	switch (cp) {
+	case 0x3010: case 0x3014: case 0x3016: case 0x3018:
+		return '[';
+	case 0x3011: case 0x3015: case 0x3017: case 0x3019:
+		return ']';
+	case 0x3005: case 0x3006: case 0x3007:
+		return 0;
+	}
+	if (cp >= 0x2010 && cp <= 0x2015)
+		return '-';
+	if ((cp >= 0x80 && cp < 0xc0) || (cp >= 0x2000 && cp <= 0x206f) ||
+	    (cp >= 0x3000 && cp <= 0x303f))
+		return ' ';
+	return 0;
+}
+
+/*
  * Fold the character at s (n bytes left) into f, so that names compare
- * and parse as plain lowercase ASCII wherever they can. ASCII punctuation
- * stays (the parser needs "." and "-"), Unicode dashes become '-', other
- * punctuation and invalid bytes a space, combining accents nothing.
- * Returns the bytes of s used, at least 1, and sets *flen.
+ * and parse as plain lowercase ASCII wherever they can: fullwidth forms
+ * ("１巻") are ASCII, Cyrillic capitals lowercase. ASCII punctuation stays
+ * (the parser needs "." and "-"), other punctuation is as punctuation()
+ * says, invalid bytes a space, combining accents nothing. Returns the
+ * bytes of s used, at least 1, and sets *flen.
  */
 static size_t fold_char(const unsigned char *s, size_t n, char f[4],
 			size_t *flen)
@@ -130,6 +232,8 @@ static size_t fold_char(const unsigned char *s, size_t n, char f[4],
 		f[0] = ' ';
 		return 1;
 	}
+	if (cp >= 0xff01 && cp <= 0xff5e)
+		cp -= 0xfee0;
 	if (cp < 0x80) {
 		if (cp >= 'A' && cp <= 'Z')
 			cp += 'a' - 'A';
@@ -142,9 +246,13 @@ static size_t fold_char(const unsigned char *s, size_t n, char f[4],
 			memcpy(f, ligature(cp), 2);
 			*flen = 2;
 		}
-	} else if (cp < 0xc0 || (cp >= 0x2000 && cp <= 0x206f) ||
-		   (cp >= 0x3000 && cp <= 0x303f)) {
-		f[0] = cp >= 0x2010 && cp <= 0x2015 ? '-' : ' ';
+	} else if (punctuation(cp)) {
+		f[0] = punctuation(cp);
+	} else if (cp >= 0x400 && cp < 0x430) {
+		cp += cp < 0x410 ? 0x50 : 0x20;
+		f[0] = 0xc0 | cp >> 6;
+		f[1] = 0x80 | (cp & 0x3f);
+		*flen = 2;
 	} else {
 		memcpy(f, s, len);
 		*flen = len;
@@ -169,18 +277,21 @@ static void fold(const char *s, size_t n, struct strbuf *out)
 /*
  * Years, release groups and tags live in brackets ("(2023)", "[Team]"),
  * so their contents are blanked in place, nested ones too; an unclosed
- * bracket runs to the end.
+ * bracket runs to the end. When inside is not NULL, it gets the
+ * contents alone, everything else blanked, for a second look.
  */
-static void blank_groups(char *s, size_t len)
+static void blank_groups(char *s, size_t len, char *inside)
 {
 	size_t i;
 	int depth = 0;
 
 	for (i = 0; i < len; i++) {
+		int open = memchr("([{", s[i], 3) != NULL;
 		int close = depth && memchr(")]}", s[i], 3);
 
-		if (memchr("([{", s[i], 3))
-			depth++;
+		if (inside)
+			inside[i] = depth && !open && !close ? s[i] : ' ';
+		depth += open;
 		if (depth)
 			s[i] = ' ';
 		depth -= close;
@@ -215,14 +326,16 @@ void names_normalize(const char *s, struct strbuf *out)
 	if (!s)
 		return;
 	fold(s, strlen(s), out);
-	blank_groups(out->buf, out->len);
+	blank_groups(out->buf, out->len, NULL);
 	squeeze(out);
 }
 
 /*
  * Titles compare on their letters and digits alone, so that "Dr. Stone",
- * "Dr Stone" and "DrStone" are one series. Returns where the normalized
- * title s ends in w when w holds it from i, else 0 (s is not empty).
+ * "Dr Stone" and "DrStone" are one series, and a long vowel written
+ * doubled is one letter ("shounen", "shonen" from "shōnen"; "yuusha").
+ * Returns where the normalized title s ends in w when w holds it from i,
+ * else 0 (s is not empty).
  */
 static size_t match_at(const char *w, size_t len, size_t i, const char *s)
 {
@@ -234,8 +347,27 @@ static size_t match_at(const char *w, size_t len, size_t i, const char *s)
 		if (i == len || w[i] != *s)
 			return 0;
 		i++;
+		if (*s != 'o' && *s != 'u')
+			continue;
+		if (s[1] == 'u')
+			s++;
+		if (i < len && w[i] == 'u')
+			i++;
 	}
 	return i;
+}
+
+/* Articles are whole words: "la" in "la rose", never in "lamu". */
+const char *names_skip_article(const char *s)
+{
+	size_t i, n;
+
+	for (i = 0; i < ARRAY_SIZE(articles); i++) {
+		n = strlen(articles[i]);
+		if (!strncmp(s, articles[i], n) && s[n] == ' ' && s[n + 1])
+			return s + n + 1;
+	}
+	return s;
 }
 
 /* Both sides are normalized the same way, so the order of a and b does
@@ -243,12 +375,14 @@ static size_t match_at(const char *w, size_t len, size_t i, const char *s)
 int names_same_series(const char *a, const char *b)
 {
 	struct strbuf na = STRBUF_INIT, nb = STRBUF_INIT;
+	const char *sa, *sb;
 	int same;
 
 	names_normalize(a, &na);
 	names_normalize(b, &nb);
-	same = na.len && nb.len && match_at(na.buf, na.len, 0, nb.buf) ==
-	       na.len;
+	sa = names_skip_article(na.buf);
+	sb = names_skip_article(nb.buf);
+	same = *sa && *sb && match_at(sa, strlen(sa), 0, sb) == strlen(sa);
 	strbuf_release(&na);
 	strbuf_release(&nb);
 	return same;
@@ -277,10 +411,19 @@ int names_is_volume_file(const char *filename)
 	return 0;
 }
 
-/* Words are runs of letters and digits, so "T05" is one and "T.05" two. */
+/*
+ * Words are runs of ASCII letters and digits ("T05" is one, "T.05" two)
+ * or runs of letters of other scripts, so that "1巻" is two: a number
+ * glued to a CJK word is read apart from it.
+ */
 static size_t word_end(const char *w, size_t len, size_t p)
 {
-	while (p < len && is_word(w[p]))
+	int other;
+
+	if (p >= len)
+		return p;
+	other = is_other(w[p]);
+	while (p < len && is_word(w[p]) && is_other(w[p]) == other)
 		p++;
 	return p;
 }
@@ -302,27 +445,44 @@ static int word_is(const char *w, size_t len, size_t p, const char *word)
 	       word_end(w, len, p) == p + n;
 }
 
-/* The marker the n folded letters at s spell, if any. */
-static const struct keyword *keyword(const char *s, size_t n)
-{
-	size_t i;
+/* How a marker may be found in a word (keyword()). */
+enum { WHOLE, STARTS, ENDS };
 
-	for (i = 0; i < ARRAY_SIZE(keywords); i++)
-		if (strlen(keywords[i].word) == n &&
-		    !memcmp(keywords[i].word, s, n))
-			return &keywords[i];
-	return NULL;
+/*
+ * The marker of class where that the n folded bytes at s spell, or, with
+ * STARTS or ENDS, that they begin or end with when the marker may stand
+ * inside a word; the longest one, or NULL.
+ */
+static const struct keyword *keyword(const char *s, size_t n, int where,
+				     int how)
+{
+	const struct keyword *best = NULL;
+	size_t i, k;
+
+	for (i = 0; i < ARRAY_SIZE(keywords); i++) {
+		k = strlen(keywords[i].word);
+		if (!(keywords[i].where & where) || k > n ||
+		    (k < n && (how == WHOLE ||
+			       !(keywords[i].where & KW_INSIDE))) ||
+		    memcmp(how == ENDS ? s + n - k : s, keywords[i].word, k))
+			continue;
+		if (!best || k > strlen(best->word))
+			best = &keywords[i];
+	}
+	return best;
 }
 
 /*
- * Read the digits at p (there is one) and a one-digit decimal part, as
- * in "10.5" but not "T105.2023". Returns the position after them, or 0
- * when a letter follows ("2nd", "20th"), which makes it no number.
+ * Read the digits at p (there is one), a one-digit decimal part, as in
+ * "10.5" but not "T105.2023", and a scan's revision after them ("11v2").
+ * Returns the position after them, or 0 when a letter follows ("2nd",
+ * "20th"), which makes it no number.
  */
 static size_t read_value(const char *w, size_t len, size_t p, double *v,
 			 int *absurd)
 {
 	long n = 0;
+	size_t r;
 
 	for (; p < len && is_digit(w[p]); p++)
 		if (n <= NAMES_MAX_NUMBER)
@@ -334,7 +494,13 @@ static size_t read_value(const char *w, size_t len, size_t p, double *v,
 		p += 2;
 	}
 	*absurd = *v > NAMES_MAX_NUMBER;	/* 9999.5 too */
-	return p < len && is_word(w[p]) ? 0 : p;
+	if (p < len && w[p] == 'v') {
+		for (r = p + 1; r < len && is_digit(w[r]); r++)
+			;
+		if (r > p + 1 && (r == len || !is_alnum(w[r])))
+			p = r;
+	}
+	return p < len && is_alnum(w[p]) ? 0 : p;
 }
 
 /* Where a range word ("a", "et", "to") at p ends, else 0. */
@@ -383,7 +549,7 @@ static size_t read_number(const char *w, size_t len, size_t p,
 	for (k = q; k < e && !is_digit(w[k]); k++)
 		;
 	if (k > q) {
-		kw2 = keyword(w + q, k - q);
+		kw2 = keyword(w + q, k - q, KW_PREFIX, WHOLE);
 		if (!kw || !kw2 || kw2->kind != kw->kind)
 			return end;
 		repeated = 1;
@@ -411,107 +577,333 @@ static void record(struct hit *into, const struct hit *h, size_t start)
 	into->start = start;
 }
 
-/* A number alone from 1900 to 2099 is a year, not volume 1999. */
+/*
+ * A number found with its marker kw, which starts at start. A season
+ * is kept apart, as any other volume marker wins over it; specials in
+ * brackets are names of editions ("{Special Edition}"), not specials.
+ */
+static void mark(struct scan *sc, const struct keyword *kw,
+		 const struct hit *h, size_t start)
+{
+	sc->word_since = 1;
+	if (sc->brackets && kw->kind == NAMES_SPECIAL)
+		return;
+	record(kw->season ? &sc->season : &sc->hits[kw->kind], h, start);
+}
+
+/* A number alone from 1900 to 2099 is a year, not volume 1999; so are
+ * both ends of "2016-2019". */
 static int is_year(const struct hit *h)
 {
-	return h->first == h->last && h->first >= 1900 && h->first <= 2099 &&
-	       h->first == (long)h->first;
+	return h->first >= 1900 && h->last <= 2099 &&
+	       h->first == (long)h->first && h->last == (long)h->last;
 }
 
 /*
- * Look at the word at i: a marker with its number, a bare number or
- * nothing of interest. Returns where to go on from, past i.
+ * Count a number no marker claims. Runs of them parted by words tell a
+ * title's own number ("Kaiju No. 8 036") from a name that gives several
+ * ("Invincible 033.5 - Marvel Team-Up 14"), which says no volume.
  */
-static size_t scan_word(struct scan *sc, size_t i)
+static void add_bare(struct scan *sc, const struct hit *h, size_t start,
+		     int glued)
+{
+	if (sc->brackets || is_year(h))
+		return;
+	if (!sc->runs || sc->word_since) {
+		sc->runs++;
+		sc->in_run = 0;
+		sc->run_start = start;
+	}
+	sc->in_run++;
+	sc->word_since = 0;
+	sc->bare = *h;
+	sc->bare.found = 1;
+	sc->bare.start = start;
+	sc->bare_glued = glued;
+}
+
+/* Where the ordinal sign glued in front of the number at i starts ("第"
+ * of "第03卷"), or i when there is none. */
+static size_t ordinal_before(const char *w, size_t i)
+{
+	size_t k, n;
+
+	for (k = 0; k < ARRAY_SIZE(ordinals); k++) {
+		n = strlen(ordinals[k]);
+		if (i >= n && !memcmp(w + i - n, ordinals[k], n))
+			return i - n;
+	}
+	return i;
+}
+
+/*
+ * The marker after the number that ends at p, and where it ends: glued
+ * to it ("1巻", "38-1화", the part number aside) or a word of its own
+ * after spaces ("2 Глава"). NULL when there is none.
+ */
+static const struct keyword *suffix(const char *w, size_t len, size_t p,
+				    size_t *after)
+{
+	const struct keyword *kw;
+	size_t q = p, e;
+	int how = STARTS;
+
+	if (q + 1 < len && w[q] == '-' && is_digit(w[q + 1])) {
+		for (q++; q < len && is_digit(w[q]); q++)
+			;
+		if (q == len || !is_other(w[q]))
+			q = p;
+	}
+	if (q < len && !is_other(w[q])) {
+		q = skip(w, len, q, " ");
+		how = WHOLE;
+	}
+	if (q == len || !is_other(w[q]))
+		return NULL;
+	e = word_end(w, len, q);
+	kw = keyword(w + q, e - q, KW_SUFFIX, how);
+	if (kw)
+		*after = q + strlen(kw->word);
+	return kw;
+}
+
+/*
+ * Read the number at i, a word of digits: "#05" is a volume, a marker of
+ * another script may follow it ("1巻", "1-3巻", "第03卷", "2 Глава"),
+ * else it is bare. Returns where to go on from, past i.
+ */
+static size_t scan_number(struct scan *sc, size_t i)
+{
+	const char *w = sc->w;
+	size_t len = sc->len, end, after;
+	const struct keyword *kw;
+	struct hit h = { 0 };
+
+	end = read_number(w, len, i, NULL, &h);
+	if (!end) {
+		sc->word_since = 1;
+		return word_end(w, len, i);
+	}
+	if (i && w[i - 1] == '#') {
+		if (!sc->brackets)
+			record(&sc->hits[NAMES_VOLUME], &h, i - 1);
+		return end;
+	}
+	kw = suffix(w, len, end, &after);
+	if (kw) {
+		mark(sc, kw, &h, ordinal_before(w, i));
+		return after;
+	}
+	add_bare(sc, &h, i, (i && is_other(w[i - 1])) ||
+		 (end < len && is_other(w[end])));
+	return end;
+}
+
+/* Whether the word at p says a number is not known yet ("Vol.tbd"). */
+static int unknown_number(const char *w, size_t len, size_t p)
+{
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(unknown_numbers); i++)
+		if (word_is(w, len, p, unknown_numbers[i]))
+			return 1;
+	return 0;
+}
+
+/*
+ * Look at the ASCII word at i: a marker with its number, a number, or a
+ * word of the title. Returns where to go on from, past i.
+ */
+static size_t scan_ascii(struct scan *sc, size_t i)
 {
 	const char *w = sc->w;
 	size_t len = sc->len, e, k, p, end;
 	const struct keyword *kw;
 	struct hit h = { 0 };
+	int glued;
 
+	if (is_digit(w[i]))
+		return scan_number(sc, i);
 	e = word_end(w, len, i);
 	for (k = i; k < e && !is_digit(w[k]); k++)
 		;
-	for (p = k; p < e && is_digit(w[p]); p++)
-		;
-	if (p != e)
+	kw = keyword(w + i, k - i, KW_PREFIX, WHOLE);
+	if (!kw || (kw->then && k < e) || (sc->brackets && k - i < 2) ||
+	    ((kw->where & KW_GLUED) && k == e)) {
+		sc->word_since = 1;
 		return e;
-	if (k == i) {
-		end = read_number(w, len, i, NULL, &h);
-		if (!end)
-			return e;
-		if (i && w[i - 1] == '#') {
-			record(&sc->hits[NAMES_VOLUME], &h, i - 1);
-		} else if (!h.absurd && !is_year(&h)) {
-			sc->bare = h;
-			sc->bare.found = 1;
-			sc->bare.start = i;
-		}
-		return end;
 	}
-	kw = keyword(w + i, k - i);
-	if (!kw || (kw->then && k < e))
-		return e;
-	if (k < e) {
-		p = k;
-	} else {
+	p = k;
+	glued = k < e;
+	if (!glued) {
 		if (kw->then) {
 			p = skip(w, len, e, " -._");
-			if (!word_is(w, len, p, kw->then))
+			if (!word_is(w, len, p, kw->then)) {
+				sc->word_since = 1;
 				return e;
+			}
 			e = word_end(w, len, p);
 		}
 		p = skip(w, len, e, " -._#");
+		if (kw->kind == NAMES_VOLUME && unknown_number(w, len, p)) {
+			if (i < sc->stop)
+				sc->stop = i;
+			return word_end(w, len, p);
+		}
 	}
 	end = p < len && is_digit(w[p]) ? read_number(w, len, p, kw, &h) : 0;
-	if (!end && kw->kind != NAMES_SPECIAL)
+	if (!end && (kw->kind != NAMES_SPECIAL || glued)) {
+		sc->word_since = 1;
 		return e;
-	record(&sc->hits[kw->kind], &h, i);
+	}
+	mark(sc, kw, &h, i);
 	return end ? end : e;
 }
 
 /*
- * Specials win over chapters and chapters over volumes: "Vol.03 Ch.015"
- * holds one chapter, and counting it as volume 3 would hide a gap. The
- * title ends at the first marker of any kind, so that "Mob Psycho 100
- * T05" is volume 5 of "mob psycho 100".
+ * Look at the word of another script at i: a marker before its number,
+ * a word of its own ("Том 1", "เล่ม 1") or, in scripts written without
+ * spaces, the end of a word ("漫画卷2"). Returns where to go on from.
  */
-static void choose(const struct scan *sc, struct names_result *out,
-		   size_t *title_end)
+static size_t scan_other(struct scan *sc, size_t i)
+{
+	const char *w = sc->w;
+	size_t len = sc->len, e = word_end(w, sc->end, i), p, end = 0;
+	const struct keyword *kw;
+	struct hit h = { 0 };
+
+	kw = keyword(w + i, e - i, KW_PREFIX, ENDS);
+	if (kw) {
+		p = skip(w, len, e, " -._#");
+		if (p < len && is_digit(w[p]))
+			end = read_number(w, len, p, kw, &h);
+	}
+	if (!end) {
+		sc->word_since = 1;
+		return e;
+	}
+	mark(sc, kw, &h, e - strlen(kw->word));
+	return end;
+}
+
+/*
+ * Read the folded name, the series' own words (from ms to me) stepped
+ * over. A word of another script stops where the series starts, since
+ * those scripts may glue the two.
+ */
+static void scan(struct scan *sc, size_t ms, size_t me)
+{
+	size_t i = 0;
+
+	while (i < sc->len) {
+		sc->end = i < ms ? ms : sc->len;
+		if (i >= ms && i < me)
+			i = me;
+		else if (!is_word(sc->w[i]))
+			i++;
+		else if (is_other(sc->w[i]))
+			i = scan_other(sc, i);
+		else
+			i = scan_ascii(sc, i);
+	}
+}
+
+/* Whether a pass found a marker of any kind. */
+static int marked(const struct scan *sc)
+{
+	return sc->hits[NAMES_VOLUME].found || sc->hits[NAMES_CHAPTER].found ||
+	       sc->hits[NAMES_SPECIAL].found || sc->season.found;
+}
+
+/*
+ * Why the bare number is not sure to be the volume, or NULL when it is:
+ * it is alone or ends the one run of numbers, is glued to no word, and,
+ * when the series was found in the name (ending at me, else 0), follows
+ * it with nothing but separators between.
+ */
+static const char *unsure(const struct scan *sc, size_t me)
+{
+	size_t i;
+
+	if (!sc->bare.found)
+		return sc->stop < sc->len ? "a volume marker without a number"
+					  : "no volume number";
+	if (sc->runs > 1)
+		return "several numbers, none marked as the volume";
+	if (sc->bare_glued)
+		return "a number glued to a word that is no marker";
+	if (!me || sc->run_start < me)
+		return NULL;
+	if (sc->in_run > 1)
+		return "several numbers after the series name";
+	for (i = me; i < sc->run_start; i++)
+		if (is_word(sc->w[i]))
+			return "a word between the series name and the number";
+	return NULL;
+}
+
+/*
+ * Specials win over chapters and chapters over volumes: "Vol.03 Ch.015"
+ * holds one chapter, and counting it as volume 3 would hide a gap; a
+ * season with a number after it is that episode. The title ends at the
+ * first marker of any kind, so that "Mob Psycho 100 T05" is volume 5 of
+ * "mob psycho 100". Without a marker, the bare number when unsure()
+ * finds nothing against it.
+ */
+static void choose(const struct scan *sc, size_t me,
+		   struct names_result *out, size_t *title_end)
 {
 	static const enum names_kind order[] = {
 		NAMES_SPECIAL, NAMES_CHAPTER, NAMES_VOLUME,
 	};
-	const struct hit *h = NULL, *vol = &sc->hits[NAMES_VOLUME];
+	const struct hit *vol = &sc->hits[NAMES_VOLUME], *h = NULL, *m;
 	size_t i;
 
-	*title_end = sc->len;
+	if (!vol->found)
+		vol = &sc->season;
+	*title_end = sc->stop;
 	for (i = 0; i < ARRAY_SIZE(order); i++) {
-		if (!sc->hits[order[i]].found)
+		m = order[i] == NAMES_VOLUME ? vol : &sc->hits[order[i]];
+		if (!m->found)
 			continue;
 		if (!h) {
-			h = &sc->hits[order[i]];
+			h = m;
 			out->kind = order[i];
 		}
-		if (sc->hits[order[i]].start < *title_end)
-			*title_end = sc->hits[order[i]].start;
+		if (m->start < *title_end)
+			*title_end = m->start;
 	}
-	if (!h && sc->bare.found) {
+	if (sc->season.found && sc->season.start < *title_end)
+		*title_end = sc->season.start;
+	if (h == &sc->season && sc->bare.found && sc->bare.start > h->start) {
+		h = &sc->bare;
+		out->kind = NAMES_CHAPTER;
+	}
+	if (!h) {
+		out->reason = unsure(sc, me);
+		if (out->reason)
+			return;
 		h = &sc->bare;
 		out->kind = NAMES_VOLUME;
 		*title_end = h->start;
 	}
-	if (!h)
-		return;
 	if (!h->has_number && vol->found)
 		h = vol;
 	if (h->absurd) {
 		out->kind = NAMES_NONE;
+		out->reason = "a number too large to be a volume";
 		return;
 	}
 	out->first = h->first;
 	out->last = h->last;
 	out->is_range = h->last > h->first;
+	if (!vol->found && out->kind == NAMES_VOLUME)
+		vol = h;
+	if (vol->found && vol->has_number && !vol->absurd) {
+		out->has_volume = 1;
+		out->volume_first = vol->first;
+		out->volume_last = vol->last;
+	}
 }
 
 /* Reset out to "nothing found", keeping the series buffer. */
@@ -521,6 +913,23 @@ static void clear(struct names_result *out)
 	out->first = out->last = 0;
 	out->is_range = 0;
 	strbuf_reset(&out->series);
+	out->has_volume = 0;
+	out->volume_first = out->volume_last = 0;
+	out->reason = NULL;
+}
+
+/*
+ * Whether a word may start or end at p in w: next to a separator,
+ * between ASCII and another script, or between two letters of another
+ * script, as CJK and Thai glue their words.
+ */
+static int boundary(const char *w, size_t len, size_t p)
+{
+	if (!p || p >= len || !is_word(w[p - 1]) || !is_word(w[p]))
+		return 1;
+	if (is_other(w[p - 1]) != is_other(w[p]))
+		return 1;
+	return (unsigned char)w[p] >= 0xc0;
 }
 
 /*
@@ -528,16 +937,16 @@ static void clear(struct names_result *out)
  * on word boundaries so that "One Piece" is not found in "One Pieces".
  * Sets [*start, *end) to the first place it is, or leaves them alone.
  */
-static void find_series(const struct strbuf *w, const struct strbuf *s,
+static void find_series(const struct strbuf *w, const char *s,
 			size_t *start, size_t *end)
 {
 	size_t i, e;
 
-	for (i = 0; s->len && i < w->len; i++) {
-		if (!is_word(w->buf[i]) || (i && is_word(w->buf[i - 1])))
+	for (i = 0; *s && i < w->len; i++) {
+		if (!is_word(w->buf[i]) || !boundary(w->buf, w->len, i))
 			continue;
-		e = match_at(w->buf, w->len, i, s->buf);
-		if (e && (e == w->len || !is_word(w->buf[e]))) {
+		e = match_at(w->buf, w->len, i, s);
+		if (e && boundary(w->buf, w->len, e)) {
 			*start = i;
 			*end = e;
 			return;
@@ -547,41 +956,51 @@ static void find_series(const struct strbuf *w, const struct strbuf *s,
 
 /*
  * The name is folded once and every later step works on plain bytes;
- * the series' own words are stepped over, never read for numbers.
+ * the series' own words are stepped over, never read for numbers, its
+ * leading article aside when the name has none. What stands in brackets
+ * is read for markers only when nothing outside them gave a number.
  */
 int names_parse(const char *name, const char *series,
 		struct names_result *out)
 {
-	struct strbuf w = STRBUF_INIT, s = STRBUF_INIT;
-	struct scan sc = { 0 };
-	size_t len, i, ms = 0, me = 0, title_end;
+	struct strbuf w = STRBUF_INIT, in = STRBUF_INIT, s = STRBUF_INIT;
+	struct scan sc = { 0 }, br = { 0 };
+	size_t len, ms = 0, me = 0, title_end;
 
 	if (!out)
 		return -EINVAL;
 	clear(out);
-	if (!name || !*name)
+	if (!name || !*name) {
+		out->reason = "no name";
 		return -EINVAL;
+	}
 	len = strlen(name);
 	if (names_is_volume_file(name))
 		len = strrchr(name, '.') - name;
 	fold(name, len, &w);
-	blank_groups(w.buf, w.len);
+	strbuf_add(&in, w.buf, w.len);
+	blank_groups(w.buf, w.len, in.buf);
 	names_normalize(series, &s);
-	find_series(&w, &s, &ms, &me);
+	find_series(&w, s.buf, &ms, &me);
+	if (!me)
+		find_series(&w, names_skip_article(s.buf), &ms, &me);
 	sc.w = w.buf;
-	sc.len = w.len;
-	for (i = 0; i < w.len;) {
-		if (i >= ms && i < me)
-			i = me;
-		else if (!is_word(w.buf[i]))
-			i++;
-		else
-			i = scan_word(&sc, i);
+	sc.len = sc.stop = w.len;
+	scan(&sc, ms, me);
+	if (!marked(&sc) && !sc.bare.found) {
+		br.w = in.buf;
+		br.len = in.len;
+		br.stop = sc.stop;
+		br.brackets = 1;
+		scan(&br, 0, 0);
+		if (marked(&br))
+			sc = br;
 	}
-	choose(&sc, out, &title_end);
+	choose(&sc, me, out, &title_end);
 	strbuf_add(&out->series, w.buf, title_end);
 	squeeze(&out->series);
 	strbuf_release(&w);
+	strbuf_release(&in);
 	strbuf_release(&s);
 	return 0;
 }
@@ -591,4 +1010,14 @@ void names_release(struct names_result *out)
 {
 	strbuf_release(&out->series);
 	clear(out);
+}
+
+/* The series is given to the parser, so that its numbers never count
+ * ("Mob Psycho 100 05" is volume 5). */
+int names_match_release(const char *title, const char *series,
+			struct names_result *out)
+{
+	return !names_parse(title, series, out) &&
+	       out->kind == NAMES_VOLUME &&
+	       names_same_series(out->series.buf, series);
 }

@@ -14,22 +14,41 @@
  *	names_release(&r);
  *
  * The series name (the series folder's name) is found in the name
- * loosely, as names_normalize() compares, and its numbers never count:
+ * loosely, as names_same_series() compares, and its numbers never count:
  * "Eyeshield 21 v12" is volume 12, "Mob Psycho 100" alone is nothing.
  *
  * Volume markers: "T05", "T.05", "T 5", "Tome 3", "Vol. 10", "Volume 7",
- * "v12", "Intégrale 2", "#05", else the last number standing alone
- * ("Billy Bat 12"). Ranges: "Tomes 1-3", "v01-03", "T01-T03", "Tomes 1 à
- * 3"; a dash with spaces around it ("T01 - T03") only makes a range when
- * the marker is plural or repeated, since " - " usually separates a
- * title. Decimals keep one digit ("Vol 10.5" is 10.5, a volume of its
- * own). Chapters: "Chapter 150", "Ch.150", "Chapitre 12", "c150".
- * Specials: "Hors-Série", "HS", "Special", "Extra", "Omake", "Artbook",
- * "Fanbook", "Guide", "Databook".
+ * "v12", "Intégrale 2", "Band 4", "#05"; in other scripts "1巻",
+ * "第03卷", "卷2", "第1册", "7.5권", "Том 1", "เล่ม 1", "เล่มที่ 5" (a
+ * number glued to a CJK or Thai word is read apart from it). Seasons of webtoons ("S01",
+ * "Season 2", "시즌34") stand for volumes; a number after a season is
+ * its episode, a chapter ("Tower of God S01 014"). Ranges: "Tomes 1-3",
+ * "v01-03", "T01-T03", "Tomes 1 à 3", "1-3巻", "Тома 1-4"; a dash with
+ * spaces around it ("T01 - T03") only makes a range when the marker is
+ * plural or repeated, since " - " usually separates a title. Decimals
+ * keep one digit ("Vol 10.5" is 10.5, a volume of its own). Chapters:
+ * "Chapter 150", "Ch.150", "Chp. 1", "Chapitre 12", "c150", "Episode
+ * 406", "第25話", "106화", "13회", "13장", "Глава 3", "2 Глава", "ตอนที่ 3",
+ * "บทที่ 112". Specials: "Hors-Série", "HS", "SP02", "Special", "Extra",
+ * "Omake", "Artbook", "Fanbook", "Guide", "Databook". A scan's revision
+ * after a number is dropped ("Chapter11v2" is chapter 11).
  *
- * Ignored: anything in (), [] or {} ("(2023)", "[Digital]", "(Ch.
- * 15-21)"), a lone number from 1900 to 2099 (a year), and the extension
- * when it is a volume file's. Invalid UTF-8 bytes count as separators.
+ * A number with no marker (a bare number) is the volume only when the
+ * parser is sure of it: it is the one number of the name, or the last of
+ * numbers that follow each other ("Kaiju No. 8 036"), and, when the
+ * series was found in the name, nothing but separators stands between
+ * the series and it ("Berserk - 41 - La Marque" is 41; "Berserk Part 2"
+ * and "Berserk 12 13" are nothing). A number glued to a word that is no
+ * marker ("2년") is never a volume. Otherwise the name gives no volume,
+ * and reason says why, so that the file can be listed for renaming.
+ *
+ * Ignored: a lone number or range from 1900 to 2099 (a year), the
+ * extension when it is a volume file's, and what stands in (), [], {} or
+ * 【】 ("(2023)", "[Digital]", "(Ch. 15-21)"), unless the name holds no
+ * marker and no number outside them: then the volume and chapter markers
+ * of two letters or more inside them count ("Tonikaku Cawaii [Volume
+ * 11]"). "Vol.tbd" ends the title without giving a number. Invalid UTF-8
+ * bytes count as separators.
  */
 
 #include "common/strbuf.h"
@@ -54,9 +73,18 @@ struct names_result {
 	/* The title in front of the first marker, normalized: "one piece"
 	 * for "One Piece T105 FRENCH CBZ-TEAM", "" for "Tome 05". */
 	struct strbuf series;
+	/* The volume the name gives, whatever its kind: a chapter's or a
+	 * special's own volume ("Vol.03 Ch.015" is chapter 15 of volume
+	 * 3), first..last for NAMES_VOLUME; has_volume 0 and both 0 when
+	 * the name gives none. */
+	int has_volume;
+	double volume_first, volume_last;
+	/* For NAMES_NONE, why the name gives no volume, in a few words
+	 * ("several numbers, none marked"); NULL otherwise. */
+	const char *reason;
 };
 
-#define NAMES_RESULT_INIT { NAMES_NONE, 0, 0, 0, STRBUF_INIT }
+#define NAMES_RESULT_INIT { NAMES_NONE, 0, 0, 0, STRBUF_INIT, 0, 0, 0, NULL }
 
 /*
  * Parse a volume file's or folder's name (its extension is dropped when
@@ -74,19 +102,42 @@ int names_parse(const char *name, const char *series,
 void names_release(struct names_result *out);
 
 /*
- * Set out to s made fit for loose comparison: lowercase, accents of the
- * Latin-1 Supplement and Latin Extended-A folded (é to e, œ to oe, ß to
- * ss; combining accents dropped), bracketed groups dropped, runs of
- * punctuation, spaces and invalid bytes made one space, trimmed. Other
- * scripts are kept as they are. A NULL s gives "".
+ * Whether a release's title offers volumes of series: it parses (knowing
+ * series) as a volume or a range of volumes, and its title part is
+ * series as names_same_series() compares ("The Legend of Kamui v01-02"
+ * for "Legend of Kamui"), so that chapters, specials, "Side Story" and
+ * other series whose names hold this one never match. out is as for
+ * names_parse() and says which volumes. Returns 1 or 0.
+ */
+int names_match_release(const char *title, const char *series,
+			struct names_result *out);
+
+/*
+ * Set out to s made fit for loose comparison: lowercase (Cyrillic too),
+ * accents of the Latin-1 Supplement and Latin Extended-A folded (é to e,
+ * œ to oe, ß to ss; combining accents dropped), fullwidth forms made
+ * ASCII, bracketed groups dropped, runs of punctuation, spaces and
+ * invalid bytes made one space, trimmed. Other scripts are kept as they
+ * are. A NULL s gives "".
  */
 void names_normalize(const char *s, struct strbuf *out);
 
 /*
  * Whether a and b name the same series once normalized, spaces aside
- * ("Dr. Stone", "DrStone"). An empty name matches nothing.
+ * ("Dr. Stone", "DrStone"), a leading article aside ("The", "A", "An",
+ * "Le", "La", "Les", "L'", "Der", "Die", "Das") and long vowels spelled
+ * either way ("Shōnen", "Shounen", "Shonen"; "Yūsha", "Yuusha"). An
+ * empty name matches nothing.
  */
 int names_same_series(const char *a, const char *b);
+
+/*
+ * Where the normalized title s starts once its leading article is
+ * skipped ("legend of kamui" in "the legend of kamui"), or s itself when
+ * it has none or is nothing else, so that a search finds titles with
+ * and without it.
+ */
+const char *names_skip_article(const char *s);
 
 /* Whether filename ends in a volume file's extension (.cbz, .cbr, .cb7,
  * .cbt, .zip, .rar, .7z, .pdf, .epub), in any case. */

@@ -2,9 +2,11 @@
 #define MEDIAMON_DOWNLOAD_H
 
 /*
- * Hand a release the monitor chose to the configured download client:
- * qBittorrent (its WebUI API v2), Prowlarr (a grab, which sends it to
- * Prowlarr's own client), or a blackhole folder that a client watches.
+ * Hand a release the monitor chose to a download client: for torrents
+ * qBittorrent (its WebUI API v2) or Transmission (its RPC), for usenet
+ * SABnzbd (its API) or NZBGet (its JSON-RPC), for either Prowlarr (a
+ * grab, which sends it to Prowlarr's own client) or a blackhole folder
+ * that a client watches.
  *
  *	static struct download_session session;	(lives as long as c)
  *	struct download_client c = {
@@ -18,6 +20,7 @@
  *	struct download_release r = {
  *		.title = "One Piece T105",
  *		.source = "prowlarr",
+ *		.protocol = "torrent",
  *		.link = release->download_url,
  *		.magnet = release->magnet_url,
  *		.guid = release->guid,
@@ -30,6 +33,23 @@
  *		health_error("%s", err.buf);
  *	strbuf_release(&err);
  *
+ * Who takes what: a client takes releases of its protocol only (a
+ * release's protocol is Prowlarr's; a catalog release whose link ends in
+ * ".nzb" is usenet, any other torrent; a Prowlarr release without one is
+ * taken for a torrent, as Prowlarr answers before 1.0 and cached answers
+ * may lack it). Prowlarr takes either, but only its own releases.
+ *
+ * The links of a torrent release are read here (links.h), not handed to
+ * the client blindly: Prowlarr's proxy links may redirect to a magnet
+ * link, which qBittorrent and Transmission do not follow, and they hold
+ * Prowlarr's API key. In order: the download link (a torrent, or a
+ * redirect to a magnet), the magnet link (a magnet: URI as it is, or a
+ * proxy link redirecting to one), and the guid when it is a magnet: URI.
+ * The first that works is sent; when none does, the first one's failure
+ * is the answer. A catalog release's web link is handed on as it is. The
+ * usenet clients fetch the NZB link themselves (Prowlarr's proxy
+ * redirects them to the indexer); a usenet blackhole fetches it here.
+ *
  * qBittorrent (WebUI API v2: the answers of qBittorrent 4.1 to 5.1, and
  * the new ones of API 2.14, qBittorrent 5.2): one login per session,
  * whose cookie (SID, or QBT_SID_PORT since 5.2) is reused for every add
@@ -40,7 +60,33 @@
  * bans an address after a few failed logins, and a monitor retrying on
  * each check would soon be banned. Reset the session (zero it) when the
  * settings change. Every request names qBittorrent's own address as its
- * Referer, as its CSRF protection wants.
+ * Referer, as its CSRF protection wants. A magnet or a web link goes as
+ * `urls`, a torrent's bytes as the file `torrents` (multipart).
+ *
+ * Transmission (RPC, url "http://host:9091/transmission/rpc"):
+ * torrent-add with `filename` (a magnet or a web link) or `metainfo` (the
+ * torrent, base64), `labels` [category] and `paused` false. Its CSRF
+ * token: the first request of a session answers 409 with an
+ * X-Transmission-Session-Id header, kept in the session and sent with the
+ * request again, once; Transmission changes it now and then, which costs
+ * one more 409. A user name and password go as HTTP Basic credentials
+ * (401 when wrong). Taken: result "success" with torrent-added or
+ * torrent-duplicate (the client has it already); any other result is
+ * Transmission's refusal, in its words.
+ *
+ * SABnzbd (url "http://host:8080"): GET /api?mode=addurl&name=LINK
+ * &nzbname=TITLE&cat=CATEGORY&output=json&apikey=KEY. Taken: {"status":
+ * true, "nzo_ids": [...]}; {"status": false, ...} is a refusal (a
+ * duplicate, or a link it cannot read); 403 "API Key Incorrect" or "API
+ * Key Required" a wrong key. The key is in the query string, which no
+ * log line shows.
+ *
+ * NZBGet (url "http://host:6789"): POST /jsonrpc, method append with
+ * (NZBFilename TITLE.nzb, Content LINK, Category, Priority 0, AddToTop
+ * false, AddPaused false, DupeKey "", DupeScore 0, DupeMode "SCORE",
+ * PPParameters []), user and password as HTTP Basic credentials (401
+ * when wrong). Taken: a result above 0 (the queue id); 0 or less, or an
+ * error object {name, code, message}, is a refusal.
  *
  * Blackhole: the file is written under a temporary name in the folder
  * itself, synced, then renamed into place, so the watching client never
@@ -50,34 +96,45 @@
  * become '_', leading dots and spaces go, and it is cut to
  * DOWNLOAD_NAME_MAX bytes on a character boundary. What it holds:
  *
- *   NAME.magnet   a magnet link and a newline: the release's link when it
- *                 is a magnet, or where its download URL redirected to
- *   NAME.torrent  the torrent a Prowlarr release's download URL gave (a
- *                 bencoded dictionary), fetched here
- *   NAME.link     the link of a catalog release, and a newline
+ *   NAME.magnet   a magnet link and a newline
+ *   NAME.torrent  the torrent a Prowlarr release's link gave
+ *   NAME.nzb      the NZB a usenet release's link gave
+ *   NAME.link     the web link of a catalog torrent release, and a newline
  *
- * Secrets (the password, the session cookie, API keys in download URLs)
- * never appear in a log line or in err. One thread at a time may use a
- * client and its session.
+ * Secrets (passwords, API keys, the session cookie and token, API keys in
+ * download URLs) never appear in a log line or in err. One thread at a
+ * time may use a client and its session.
  *
- * download_send() returns 0 or a negative errno value, and then sets err
- * to a short text for /status/health, naming the client:
+ * download_send() returns 0 when the client confirmed it took the
+ * release (qBittorrent "Ok." or its summary, Transmission "success",
+ * SABnzbd status true, NZBGet a positive id, the file in place, Prowlarr
+ * 200), or a negative errno value, and then sets err to a short text
+ * naming the client. The errors the release itself causes, after which
+ * another release may well work:
+ *
+ *   -EPROTO        the client refused the release ("Fails.", 409, 415, a
+ *                  summary of none added, a result other than success,
+ *                  status false, an id of 0 or less) or gave an answer
+ *                  its API does not document
+ *   -ENOLINK       none of the release's links led to something the
+ *                  client takes (err says why: a redirect loop, a
+ *                  redirect to another scheme, a page instead of a
+ *                  torrent, a release gone from the indexer ...)
+ *   -ESTALE        Prowlarr no longer knows the release (more than 30
+ *                  minutes after the search: search again)
+ *
+ * and those of the client, which the next release would meet too:
  *
  *   -EINVAL        the client is "none", unknown or not set up (no url, no
  *                  folder, no prowlarr), or it does not accept r
  *   -ECANCELED     *cancel became nonzero before a request was sent
- *   -EACCES        qBittorrent refused the login (wrong user or password,
- *                  or this address is banned after too many failures),
- *                  or kept refusing the add after a fresh login; Prowlarr
- *                  refused its API key; the blackhole folder is not
- *                  writable
- *   -ENOENT        the blackhole folder does not exist or is not a
- *                  folder; Prowlarr no longer knows the release (more
- *                  than 30 minutes after the search: search again)
- *   -EPROTO        qBittorrent refused the torrent ("Fails.", 409, 415,
- *                  a summary of none added) or gave an answer its API
- *                  does not document; the download URL gave neither a
- *                  torrent nor a redirect to a magnet link
+ *   -EACCES        the client refused its credentials (qBittorrent's
+ *                  login, or this address banned after too many failures;
+ *                  Transmission's or NZBGet's user and password; SABnzbd's
+ *                  or Prowlarr's API key), or qBittorrent kept refusing
+ *                  the add after a fresh login; the blackhole folder is
+ *                  not writable
+ *   -ENOENT        the blackhole folder does not exist or is not a folder
  *   -EIO           a 5xx answer, or the blackhole file could not be
  *                  written
  *   -ENOMEM
@@ -91,29 +148,35 @@ struct prowlarr;
 
 #define DOWNLOAD_NAME_MAX 200		/* bytes of a blackhole file's name,
 					 * before " (N)" and its extension */
-#define DOWNLOAD_TORRENT_MAX (10u << 20)	/* the cap on a .torrent */
 #define DOWNLOAD_COOKIE_MAX 512
+#define DOWNLOAD_TOKEN_MAX 256
 
 /*
- * What a qBittorrent client keeps between sends. Zero it to start, and to
- * forget a session and a refused login. The cookie is a secret.
+ * What a client keeps between sends: qBittorrent's login, Transmission's
+ * CSRF token. Zero it to start, and to forget a session and a refused
+ * login. The cookie is a secret.
  */
 struct download_session {
 	char cookie[DOWNLOAD_COOKIE_MAX];	/* "SID=...", "" if none */
 	int logged_in;
 	long refused;			/* the login was refused (its status:
 					 * 200 "Fails." or 401), so -EACCES */
+	char token[DOWNLOAD_TOKEN_MAX];	/* X-Transmission-Session-Id */
 };
 
 struct download_client {
-	const char *client;		/* "qbittorrent", "prowlarr",
+	const char *client;		/* "qbittorrent", "transmission",
+					 * "sabnzbd", "nzbget", "prowlarr",
 					 * "blackhole"; "none" or NULL: none */
-	const char *url;		/* qBittorrent's "http://host:8080" */
+	const char *protocol;		/* a blackhole's: "torrent" or
+					 * "usenet"; NULL: torrent */
+	const char *url;		/* the client's web address */
 	const char *username, *password;
-	const char *category;		/* qBittorrent's; NULL or "": none */
+	const char *api_key;		/* SABnzbd's */
+	const char *category;		/* NULL or "": none */
 	const char *blackhole_dir;
 	const struct prowlarr *prowlarr;	/* for "prowlarr" */
-	/* qBittorrent's session; NULL: log in for each send */
+	/* the client's session; NULL: a new one for each send */
 	struct download_session *session;
 	long timeout_ms;		/* per request; 0: HTTP_TIMEOUT_MS */
 };
@@ -121,19 +184,31 @@ struct download_client {
 struct download_release {
 	const char *title;
 	const char *source;		/* "prowlarr" or "catalog" */
+	const char *protocol;		/* "torrent", "usenet", NULL: unknown */
 	const char *link;		/* magnet:, or an http(s) URL: the
-					 * torrent download URL of a prowlarr
+					 * download URL of a prowlarr
 					 * release, any link of a catalog one */
-	const char *magnet;		/* a prowlarr release's, or NULL */
+	const char *magnet;		/* a prowlarr release's magnet URL (a
+					 * magnet: URI or a proxy link), or
+					 * NULL */
 	const char *guid;		/* a prowlarr release's */
 	int indexer_id;			/* a prowlarr release's */
 };
 
 /*
- * Whether client c can take release r: qBittorrent a release with a
- * magnet or an http(s) link, Prowlarr a Prowlarr release with its guid
- * and indexer, a blackhole anything with a title and a link or a magnet.
- * Returns 1 or 0; 0 for the client "none" and for an unknown one.
+ * The protocol r is sent as, as said above: "usenet" or "torrent"
+ * (static strings).
+ */
+const char *download_protocol(const struct download_release *r);
+
+/*
+ * Whether client c can take release r: one of its protocol with a link
+ * it can read (a magnet, or a web link; for qBittorrent and Transmission
+ * also a catalog release's web link; for the usenet clients a web link),
+ * Prowlarr any Prowlarr release with its guid and indexer, a blackhole of
+ * its protocol anything with a title and such a link, a torrent one also
+ * a catalog release's link of another scheme. Returns 1 or 0; 0 for the
+ * client "none" and for an unknown one.
  */
 int download_accepts(const struct download_client *c,
 		     const struct download_release *r);
@@ -146,5 +221,12 @@ int download_accepts(const struct download_client *c,
 int download_send(const struct download_client *c,
 		  const struct download_release *r, const int *cancel,
 		  struct strbuf *err);
+
+/*
+ * Whether the error ret of download_send() is the release's (another
+ * release may work: -EPROTO, -ENOLINK, -ESTALE) rather than the
+ * client's. Returns 1 or 0.
+ */
+int download_release_fault(int ret);
 
 #endif

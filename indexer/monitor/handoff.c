@@ -1,13 +1,16 @@
 #include "indexer/monitor/handoff.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "common/clock.h"
 #include "common/config.h"
 #include "common/db.h"
 #include "common/log.h"
+#include "common/notify.h"
 #include "common/strbuf.h"
+#include "indexer/monitor/prowlarr.h"
 #include "indexer/store/services.h"
 #include "indexer/store/writer.h"
 
@@ -16,20 +19,83 @@ void handoff_init(struct handoff *h, const struct config *cfg,
 		  const int *cancel, const int *dry_run)
 {
 	memset(h, 0, sizeof(*h));
-	h->client = (struct download_client) {
-		.client = cfg->auto_download && cfg->download_client ?
-			cfg->download_client : "none",
+	h->torrent.c = (struct download_client) {
+		.client = cfg->download_client ? cfg->download_client : "none",
+		.protocol = PROWLARR_TORRENT,
 		.url = cfg->download_url,
 		.username = cfg->download_username,
 		.password = cfg->download_password,
 		.category = cfg->download_category,
 		.blackhole_dir = cfg->download_blackhole_dir,
 		.prowlarr = prowlarr,
-		.session = &h->session,
+		.session = &h->torrent.session,
 	};
+	h->usenet.c = (struct download_client) {
+		.client = cfg->usenet_client ? cfg->usenet_client : "none",
+		.protocol = PROWLARR_USENET,
+		.url = cfg->usenet_url,
+		.username = cfg->usenet_username,
+		.password = cfg->usenet_password,
+		.api_key = cfg->usenet_api_key,
+		.category = cfg->usenet_category,
+		.blackhole_dir = cfg->usenet_blackhole_dir,
+		.prowlarr = prowlarr,
+		.session = &h->usenet.session,
+	};
+	/* Prowlarr grabs either protocol: as the only client, it takes
+	 * usenet releases too, as it did before [usenet] existed. */
+	if (!strcmp(h->usenet.c.client, "none") &&
+	    !strcmp(h->torrent.c.client, "prowlarr"))
+		h->usenet.c.client = "prowlarr";
 	h->db = db;
 	h->cancel = cancel;
 	h->dry_run = dry_run;
+}
+
+void handoff_begin(struct handoff *h, int enabled)
+{
+	h->enabled = enabled;
+	h->sent = h->skipped = h->failed = h->errors = 0;
+	h->torrent.down[0] = h->usenet.down[0] = '\0';
+}
+
+/* The notifier tells each volume's news once, however many checks find
+ * it again (indexer/notifier.h). */
+void handoff_tell(const struct handoff_event *ev)
+{
+	static const enum notify_kind kinds[] = {
+		[HANDOFF_FOUND] = NOTIFY_RELEASE_FOUND,
+		[HANDOFF_SENT] = NOTIFY_SENT,
+		[HANDOFF_FAILED] = NOTIFY_HANDOFF_FAILED,
+	};
+	struct strbuf subject = STRBUF_INIT;
+	json_t *details = json_pack("{s:s, s:i, s:s}", "series", ev->series,
+				    "volume", ev->volume, "title", ev->title);
+
+	if (details && ev->client)
+		json_object_set_new(details, "client",
+				    json_string(ev->client));
+	if (details && ev->reason)
+		json_object_set_new(details, "reason",
+				    json_string(ev->reason));
+	strbuf_addf(&subject, "%s volume %d", ev->series, ev->volume);
+	switch (ev->kind) {
+	case HANDOFF_FOUND:
+		notify_event(kinds[ev->kind], subject.buf, details,
+			     "a release for %s volume %d: \"%s\"", ev->series,
+			     ev->volume, ev->title);
+		break;
+	case HANDOFF_SENT:
+		notify_event(kinds[ev->kind], subject.buf, details,
+			     "\"%s\" sent to %s", ev->title, ev->client);
+		break;
+	default:
+		notify_event(kinds[ev->kind], subject.buf, details,
+			     "%s volume %d was not sent: \"%s\" %s",
+			     ev->series, ev->volume, ev->title,
+			     ev->reason ? ev->reason : "found no client");
+	}
+	strbuf_release(&subject);
 }
 
 /* An error text without its leading "NAME: ", which health adds. */
@@ -42,11 +108,19 @@ static const char *strip_name(const char *text, const char *name)
 	return text;
 }
 
+/* What happened to one release, or to a volume. */
+enum outcome { NONE, SKIPPED, FAILED, DRY_RUN, SENT };
+
+static const char *const outcome_names[] = {
+	[SKIPPED] = "skipped", [FAILED] = "failed", [DRY_RUN] = "dry-run",
+	[SENT] = "sent",
+};
+
 /* What was (or would have been) sent for a volume. */
 struct sent {
 	const char *series;
 	int volume;
-	const char *state;		/* "sent", "dry-run" or "failed" */
+	const char *state;
 	const char *client, *title, *source, *error;
 	double at;
 };
@@ -59,13 +133,13 @@ static int store_sent(sqlite3 *db, void *arg)
 	sqlite3_stmt *st;
 	int rc;
 
-	rc = sqlite3_prepare_v2(db, "INSERT INTO downloads (series, volume,"
-		" state, client, title, source, at, error) VALUES (?1, ?2, ?3,"
-		" ?4, ?5, ?6, ?7, ?8) ON CONFLICT (series, volume) DO UPDATE"
+	rc = db_prepare(db, "INSERT INTO downloads (series, volume, state,"
+		" client, title, source, at, error) VALUES (?1, ?2, ?3, ?4, ?5,"
+		" ?6, ?7, ?8) ON CONFLICT (series, volume) DO UPDATE"
 		" SET state = ?3, client = ?4, title = ?5, source = ?6,"
-		" at = ?7, error = ?8 WHERE state != 'sent'", -1, &st, NULL);
-	if (rc != SQLITE_OK)
-		return db_error(db, rc, "store download");
+		" at = ?7, error = ?8 WHERE state != 'sent'", &st);
+	if (rc)
+		return rc;
 	sqlite3_bind_text(st, 1, d->series, -1, SQLITE_STATIC);
 	sqlite3_bind_int(st, 2, d->volume);
 	sqlite3_bind_text(st, 3, d->state, -1, SQLITE_STATIC);
@@ -79,6 +153,35 @@ static int store_sent(sqlite3 *db, void *arg)
 	return rc == SQLITE_DONE ? 0 : db_error(db, rc, "store download");
 }
 
+/* One release's outcome, for its row in found. */
+struct noted {
+	int64_t series;
+	int volume, rank;
+	const char *state, *reason;
+};
+
+/* A writer_call() function: what the hand-off did with a release. */
+static int store_noted(sqlite3 *db, void *arg)
+{
+	const struct noted *n = arg;
+	sqlite3_stmt *st;
+	int rc;
+
+	rc = db_prepare(db, "UPDATE found SET state = ?4, reason = ?5"
+			" WHERE series_id = ?1 AND volume = ?2 AND rank = ?3",
+			&st);
+	if (rc)
+		return rc;
+	sqlite3_bind_int64(st, 1, n->series);
+	sqlite3_bind_int(st, 2, n->volume);
+	sqlite3_bind_int(st, 3, n->rank);
+	sqlite3_bind_text(st, 4, n->state, -1, SQLITE_STATIC);
+	db_bind_text(st, 5, n->reason);
+	rc = sqlite3_step(st);
+	sqlite3_finalize(st);
+	return rc == SQLITE_DONE ? 0 : db_error(db, rc, "store release state");
+}
+
 /* Whether a release was already sent for the volume, in an earlier check
  * or as part of a range sent in this one. */
 static int already_sent(struct handoff *h, const char *series, int volume)
@@ -86,11 +189,10 @@ static int already_sent(struct handoff *h, const char *series, int volume)
 	sqlite3_stmt *st;
 	int rc, sent = 0;
 
-	rc = sqlite3_prepare_v2(h->db, "SELECT 1 FROM downloads WHERE"
-				" series = ?1 AND volume = ?2 AND"
-				" state = 'sent'", -1, &st, NULL);
-	if (rc != SQLITE_OK)
-		return db_error(h->db, rc, "read downloads");
+	rc = db_prepare(h->db, "SELECT 1 FROM downloads WHERE series = ?1"
+			" AND volume = ?2 AND state = 'sent'", &st);
+	if (rc)
+		return rc;
 	sqlite3_bind_text(st, 1, series, -1, SQLITE_STATIC);
 	sqlite3_bind_int(st, 2, volume);
 	rc = sqlite3_step(st);
@@ -101,30 +203,53 @@ static int already_sent(struct handoff *h, const char *series, int volume)
 	return sent;
 }
 
-/* The best release of w the client takes. Prowlarr forgets a search's
- * releases after 30 minutes, so an older one cannot be grabbed. */
-static const struct release *pick(struct handoff *h, const struct want *w,
-				  struct download_release *dr)
+/* The release r as the clients see it. */
+static struct download_release as_download(const struct release *r)
 {
-	int grab = !strcmp(h->client.client, "prowlarr");
+	return (struct download_release) {
+		.title = r->title,
+		.source = r->source,
+		.protocol = r->protocol,
+		.link = r->link,
+		.magnet = r->magnet,
+		.guid = r->guid,
+		.indexer_id = r->indexer_id,
+	};
+}
 
-	for (size_t i = 0; i < w->nr; i++) {
-		const struct release *r = &w->r[i];
+/*
+ * The client of dr's protocol into *out (NULL when none is set up), and
+ * whether it takes dr now; when not, why says why: none of its
+ * protocol, one that cannot read its links, or a Prowlarr grab come too
+ * late.
+ */
+static int client_for(struct handoff *h, const struct release *r,
+		      const struct download_release *dr,
+		      struct handoff_client **out, struct strbuf *why)
+{
+	const char *proto = download_protocol(dr);
+	struct handoff_client *hc = strcmp(proto, PROWLARR_USENET) ?
+		&h->torrent : &h->usenet;
 
-		*dr = (struct download_release) {
-			.title = r->title,
-			.source = r->source,
-			.link = r->link,
-			.magnet = r->magnet,
-			.guid = r->guid,
-			.indexer_id = r->indexer_id,
-		};
-		if (grab && clock_wall() - r->found_at > HANDOFF_GRAB_WINDOW)
-			continue;
-		if (download_accepts(&h->client, dr))
-			return r;
+	*out = NULL;
+	if (!strcmp(hc->c.client, "none")) {
+		strbuf_addf(why, "no %s client is set up", proto);
+		return 0;
 	}
-	return NULL;
+	*out = hc;
+	if (!download_accepts(&hc->c, dr)) {
+		strbuf_addf(why, "%s cannot take this %s release%s",
+			    hc->c.client, proto, strcmp(r->source, "catalog") ?
+			    "" : " (one of the catalog)");
+		return 0;
+	}
+	if (!strcmp(hc->c.client, "prowlarr") &&
+	    clock_wall() - r->found_at > HANDOFF_GRAB_WINDOW) {
+		strbuf_addstr(why, "found too long ago for Prowlarr to grab it"
+			      " (search again)");
+		return 0;
+	}
+	return 1;
 }
 
 /* Record the hand-off of r for every wanted volume its range holds. */
@@ -142,71 +267,166 @@ static int record_sent(const struct want *w, size_t nr,
 	return rc;
 }
 
-/* Send, or in dry-run only note, the best release of wanted volume i
- * that the client takes, unless a release for it went out before. */
-static int hand_over(struct handoff *h, const char *series,
-		     const struct want *w, size_t nr, size_t i)
+/*
+ * Send r to hc, unless hc failed earlier in this check. Returns the
+ * outcome; why gets the reason of a failure; *stop is set to
+ * -ECANCELED when cancelled.
+ */
+static enum outcome send_one(struct handoff *h, struct handoff_client *hc,
+			     const struct download_release *dr,
+			     struct strbuf *why, int *stop)
 {
 	struct strbuf err = STRBUF_INIT;
-	struct download_release dr;
-	const struct release *r;
+	int rc;
+
+	if (hc->down[0]) {
+		strbuf_addstr(why, hc->down);
+		return FAILED;
+	}
+	rc = download_send(&hc->c, dr, h->cancel, &err);
+	if (rc == -ECANCELED) {
+		strbuf_release(&err);
+		*stop = -ECANCELED;
+		return NONE;
+	}
+	if (!rc || download_release_fault(rc))
+		services_record(NULL, hc->c.client, 0, NULL, NULL);
+	else
+		services_record(NULL, hc->c.client, rc,
+				strip_name(err.buf, hc->c.client), "error");
+	if (!rc) {
+		strbuf_release(&err);
+		return SENT;
+	}
+	strbuf_addstr(why, err.buf);
+	/* The client, not the release: none of its releases can go. */
+	if (!download_release_fault(rc))
+		snprintf(hc->down, sizeof(hc->down), "%s", err.buf);
+	strbuf_release(&err);
+	return FAILED;
+}
+
+/* Note release i of w's outcome, in found, and count it. */
+static int note(struct handoff *h, int64_t series_id, const struct want *w,
+		size_t i, enum outcome o, const char *reason)
+{
+	struct noted n = {
+		.series = series_id,
+		.volume = w->volume,
+		.rank = (int)i,
+		.state = outcome_names[o],
+		.reason = reason,
+	};
+
+	if (o == SKIPPED)
+		h->skipped++;
+	else if (o == FAILED)
+		h->failed++;
+	else if (o == SENT)
+		h->sent++;
+	return writer_call(store_noted, &n);
+}
+
+/*
+ * Try the releases of wanted volume i best first until one goes, unless
+ * a release went for it before; store each outcome, and the volume's.
+ */
+static int hand_over(struct handoff *h, int64_t series_id,
+		     const char *series, const struct want *w, size_t nr,
+		     size_t i)
+{
+	struct strbuf why = STRBUF_INIT, first = STRBUF_INIT;
+	enum outcome best = NONE;
+	const struct release *chosen = NULL;
+	const char *client = NULL;
 	struct sent d = {
 		.series = series,
 		.volume = w[i].volume,
-		.client = h->client.client,
 		.at = clock_wall(),
 	};
-	int rc = already_sent(h, series, w[i].volume);
+	int rc = already_sent(h, series, w[i].volume), stop = 0;
 
 	if (rc)
 		return rc < 0 ? rc : 0;
-	r = pick(h, &w[i], &dr);
-	if (!r)
-		return 0;
-	d.title = r->title;
-	d.source = r->source;
-	if (__atomic_load_n(h->dry_run, __ATOMIC_RELAXED)) {
-		log_info("handoff: dry-run: would send \"%s\" to %s for %s"
-			 " volume %d", r->title, d.client, series,
-			 w[i].volume);
-		d.state = "dry-run";
-		return writer_call(store_sent, &d);
+	for (size_t j = 0; !rc && !stop && j < w[i].nr; j++) {
+		const struct release *r = &w[i].r[j];
+		struct download_release dr = as_download(r);
+		struct handoff_client *hc;
+		enum outcome o;
+
+		strbuf_reset(&why);
+		if (!client_for(h, r, &dr, &hc, &why)) {
+			o = SKIPPED;
+		} else if (__atomic_load_n(h->dry_run, __ATOMIC_RELAXED)) {
+			log_info("handoff: dry-run: would send \"%s\" to %s for"
+				 " %s volume %d", r->title, hc->c.client,
+				 series, w[i].volume);
+			o = DRY_RUN;
+			stop = 1;
+		} else {
+			o = send_one(h, hc, &dr, &why, &stop);
+			if (stop < 0) {
+				rc = stop;
+				break;
+			}
+			if (o == SENT) {
+				log_info("handoff: sent \"%s\" to %s for %s"
+					 " volume %d", r->title, hc->c.client,
+					 series, w[i].volume);
+				stop = 1;
+			} else {
+				log_warn("handoff: \"%s\" for %s volume %d:"
+					 " %s", r->title, series, w[i].volume,
+					 why.buf);
+			}
+		}
+		rc = note(h, series_id, &w[i], j, o,
+			  o == SKIPPED || o == FAILED ? why.buf : NULL);
+		if (o > best || !chosen) {
+			best = o > best ? o : best;
+			chosen = r;
+			client = hc ? hc->c.client : NULL;
+			strbuf_reset(&first);
+			strbuf_addstr(&first, why.buf);
+		}
 	}
-	rc = download_send(&h->client, &dr, h->cancel, &err);
-	if (rc == -ECANCELED) {
-		strbuf_release(&err);
-		return rc;
+	if (!rc && best != NONE) {
+		d.state = outcome_names[best];
+		d.client = client ? client : "none";
+		d.title = chosen->title;
+		d.source = chosen->source;
+		d.error = best == SKIPPED || best == FAILED ? first.buf : NULL;
+		if (best == SENT)
+			rc = record_sent(w, nr, chosen, &d);
+		else
+			rc = writer_call(store_sent, &d);
+		if (best == FAILED)
+			h->errors++;
+		if (best == SENT || best == FAILED)
+			handoff_tell(&(struct handoff_event) {
+				.kind = best == SENT ? HANDOFF_SENT :
+					HANDOFF_FAILED,
+				.series = series, .volume = w[i].volume,
+				.title = chosen->title, .client = d.client,
+				.reason = d.error,
+			});
 	}
-	services_record(NULL, d.client, rc, rc ? strip_name(err.buf, d.client) :
-		       NULL, "error");
-	if (rc) {
-		log_warn("handoff: %s", err.buf);
-		h->errors++;
-		d.state = "failed";
-		d.error = strip_name(err.buf, d.client);
-		rc = writer_call(store_sent, &d);
-	} else {
-		log_info("handoff: sent \"%s\" to %s for %s volume %d",
-			 r->title, d.client, series, w[i].volume);
-		h->sent++;
-		d.state = "sent";
-		rc = record_sent(w, nr, r, &d);
-	}
-	strbuf_release(&err);
+	strbuf_release(&why);
+	strbuf_release(&first);
 	return rc;
 }
 
-int handoff_series(struct handoff *h, const char *series,
+int handoff_series(struct handoff *h, int64_t series_id, const char *series,
 		   const struct want *w, size_t nr)
 {
 	int rc = 0;
 
-	if (!strcmp(h->client.client, "none"))
+	if (!h->enabled)
 		return 0;
 	for (size_t i = 0; !rc && i < nr; i++) {
 		if (__atomic_load_n(h->cancel, __ATOMIC_RELAXED))
 			return -ECANCELED;
-		rc = hand_over(h, series, w, nr, i);
+		rc = hand_over(h, series_id, series, w, nr, i);
 	}
 	return rc;
 }

@@ -2,28 +2,52 @@
 #define MEDIAMON_HANDOFF_H
 
 /*
- * The hand-off of found releases to the download client, for the
- * monitor's checks when auto_download is on: the best release of each
- * wanted volume that the client takes is sent, once.
+ * The hand-off of found releases to the download clients, for the
+ * monitor's checks when auto_download is on for the flow: for each
+ * wanted volume, its releases are tried best first until a client
+ * confirms it took one.
  *
  *	struct handoff h;
  *
  *	handoff_init(&h, cfg, &prowlarr, db, &cancel, &dry_run);
- *	handoff_series(&h, "One Piece", wants, nr);
- *	...	h.sent volumes sent, h.errors sends failed
+ *	handoff_begin(&h, cfg->missing_auto_download);	(each check)
+ *	handoff_series(&h, series_id, "One Piece", wants, nr);
+ *	...	h.sent, h.skipped, h.failed, h.errors
  *
- * A volume sent is remembered in the table downloads (by series name and
- * volume) and never sent again, also across restarts; a range sent counts
- * for every wanted volume it holds. A failed send is stored as "failed"
- * with its error, shown in /status/health under the client's name, and
- * tried again at the next check. While *dry_run is set, the choice is
- * logged and stored as "dry-run", and nothing is sent. A Prowlarr grab
- * takes only releases found less than HANDOFF_GRAB_WINDOW ago, as
- * Prowlarr forgets a search's releases after 30 minutes.
+ * Two clients at most: the torrent client ([download] client) and the
+ * usenet client ([usenet] client); a release goes to the one of its
+ * protocol (download_protocol()). Prowlarr as the torrent client takes
+ * usenet releases too when [usenet] names no client.
+ *
+ * For each release, best first:
+ *
+ *   skipped   no configured client takes it (none of its protocol, or
+ *             none that can read its links), or Prowlarr would grab it
+ *             but its search is older than HANDOFF_GRAB_WINDOW: the
+ *             reason is kept and the next release is tried
+ *   dry-run   while *dry_run is set, the first release a client would
+ *             take is noted, and nothing is sent
+ *   sent      the client confirmed it took it (download.h says what
+ *             confirms, per client): the volume is done
+ *   failed    the client refused it, or its links led nowhere
+ *             (download_release_fault()), or the client itself failed
+ *             (unreachable, credentials refused); the next release is
+ *             tried. A client that failed is not asked again in this
+ *             check: its other releases fail with the same reason, at
+ *             no cost, and those of the other client still go.
+ *
+ * Each release's outcome and reason are stored with it in found (state,
+ * reason), and the volume's in downloads (by series name and volume):
+ * its state is the best reached, sent > dry-run > failed > skipped, with
+ * the client, the release and the reason. A volume sent is never sent
+ * again, also across restarts; a range sent counts for every wanted
+ * volume it holds. A volume not sent stays wanted: the next check tries
+ * again. Client errors show in /status/health under the client's name.
  */
 
 #include <sqlite3.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "indexer/monitor/download.h"
 #include "indexer/monitor/release.h"
@@ -34,30 +58,64 @@ struct prowlarr;
 /* How long after a search Prowlarr can still grab its releases. */
 #define HANDOFF_GRAB_WINDOW (25 * 60.0)
 
-struct handoff {
-	struct download_client client;	/* "none" when auto_download is off */
+/* What the hand-off tells the notifications (handoff_tell()). */
+enum handoff_event_kind {
+	HANDOFF_FOUND,			/* releases found for a volume that
+					 * had none: title is the best */
+	HANDOFF_SENT,			/* a client took title */
+	HANDOFF_FAILED,			/* no release of the volume went:
+					 * reason says why, of title */
+};
+
+struct handoff_event {
+	enum handoff_event_kind kind;
+	const char *series;
+	int volume;
+	const char *title;
+	const char *client;		/* SENT, FAILED; NULL otherwise */
+	const char *reason;		/* FAILED; NULL otherwise */
+};
+
+/* One client of the hand-off, and what this check learned of it. */
+struct handoff_client {
+	struct download_client c;	/* client "none": not set up */
 	struct download_session session;
+	char down[200];			/* why it failed this check, or "" */
+};
+
+struct handoff {
+	struct handoff_client torrent, usenet;
+	int enabled;			/* auto_download for this check */
 	sqlite3 *db;			/* a read connection to the store */
 	const int *cancel, *dry_run;	/* read atomically */
-	int sent, errors;		/* counts; the caller resets them */
+	int sent, skipped, failed, errors;	/* releases, this check */
 };
 
 /*
- * Set h up from cfg's [download] settings (client "none" unless
- * auto_download), grabbing through prowlarr, reading the store through
- * db. The pointers must outlive h.
+ * Set h up from cfg's [download] and [usenet] settings, grabbing through
+ * prowlarr, reading the store through db; off until handoff_begin(). The
+ * pointers must outlive h.
  */
 void handoff_init(struct handoff *h, const struct config *cfg,
 		  const struct prowlarr *prowlarr, sqlite3 *db,
 		  const int *cancel, const int *dry_run);
 
 /*
- * Hand over the best release of each of the nr wanted volumes of series
- * (their releases ranked best first). Returns 0 (failed sends are
- * counted, not returned), -ECANCELED, or a negative errno value when the
- * store fails.
+ * Start a check: on when enabled (the flow's auto_download), counts at
+ * zero, the clients given a new chance.
  */
-int handoff_series(struct handoff *h, const char *series,
+void handoff_begin(struct handoff *h, int enabled);
+
+/*
+ * Hand over the nr wanted volumes of the series (id series_id, named
+ * series), their releases ranked best first, as above. Returns 0
+ * (refusals and failures are counted and stored, not returned),
+ * -ECANCELED, or a negative errno value when the store fails.
+ */
+int handoff_series(struct handoff *h, int64_t series_id, const char *series,
 		   const struct want *w, size_t nr);
+
+/* Tell the notifications (common/notify.h) of ev. */
+void handoff_tell(const struct handoff_event *ev);
 
 #endif

@@ -11,8 +11,10 @@
 #include "common/config.h"
 #include "common/db.h"
 #include "common/log.h"
+#include "common/notify.h"
 #include "common/strbuf.h"
 #include "indexer/monitor/catalog.h"
+#include "indexer/monitor/checks.h"
 #include "indexer/monitor/handoff.h"
 #include "indexer/manga/manga.h"
 #include "indexer/monitor/nautiljon.h"
@@ -27,12 +29,6 @@ struct series {
 	double latest, published;
 };
 
-/* What one check cost and found, for its row in checks. */
-struct counts {
-	int series, wanted, found, catalog, prowlarr, nautiljon, cache_hits,
-	    downloads, errors;
-};
-
 struct monitor {
 	const struct config *cfg;
 	const int *cancel;
@@ -41,11 +37,11 @@ struct monitor {
 	struct prowlarr prowlarr;
 	struct nautiljon nautiljon;
 	struct handoff handoff;
-	int catalog_order, prowlarr_order;
+	int catalog_order, prowlarr_order;	/* of the flow checked */
 	uint64_t hits, misses;
 	enum monitor_flow flow;
 	double started;
-	struct counts c;
+	struct checks_row c;		/* what the check cost and found */
 };
 
 /* What the writer stores for one series after it was searched. */
@@ -69,13 +65,38 @@ static int cancelled(const struct monitor *m)
 	return m->cancel && __atomic_load_n(m->cancel, __ATOMIC_RELAXED);
 }
 
-/* Where name sits in search_sources, from 1; 0 when it is not there. */
-static int source_order(const struct config *cfg, const char *name)
+/* Where name sits in sources, from 1; 0 when it is not there. */
+static int source_order(const struct config_list *sources, const char *name)
 {
-	for (size_t i = 0; i < cfg->search_sources.nr; i++)
-		if (!strcmp(cfg->search_sources.items[i], name))
+	for (size_t i = 0; i < sources->nr; i++)
+		if (!strcmp(sources->items[i], name))
 			return i + 1;
 	return 0;
+}
+
+/* The flow's sources, its own or the global ones (config_finish() made
+ * them the same when not given); a source not set up is not one. */
+static void flow_sources(struct monitor *m, enum monitor_flow flow)
+{
+	const struct config *cfg = m->cfg;
+	const struct config_list *l = flow == MONITOR_NEW ?
+		&cfg->new_search_sources : &cfg->missing_search_sources;
+
+	if (!l->nr)
+		l = &cfg->search_sources;
+	m->catalog_order = cfg->catalog_file ? source_order(l, "catalog") : 0;
+	m->prowlarr_order = cfg->prowlarr_url && cfg->prowlarr_api_key ?
+		source_order(l, "prowlarr") : 0;
+}
+
+/* The flow's auto_download, its own or the global one. */
+static int flow_auto_download(const struct config *cfg,
+			      enum monitor_flow flow)
+{
+	int v = flow == MONITOR_NEW ? cfg->new_auto_download :
+		cfg->missing_auto_download;
+
+	return v < 0 ? cfg->auto_download : v;
 }
 
 /* A throttle that starts where the last run left it, so a restart in
@@ -99,9 +120,6 @@ int monitor_new(const struct config *cfg, const int *cancel,
 		return log_error(-ENOMEM, "monitor: out of memory");
 	m->cfg = cfg;
 	m->cancel = cancel;
-	m->catalog_order = cfg->catalog_file ? source_order(cfg, "catalog") : 0;
-	m->prowlarr_order = cfg->prowlarr_url && cfg->prowlarr_api_key ?
-		source_order(cfg, "prowlarr") : 0;
 	rc = db_open(cfg->database, 1, &m->db);
 	if (!rc)
 		rc = make_throttle(m->db, "prowlarr", cfg->prowlarr_rpm,
@@ -141,6 +159,7 @@ void monitor_free(struct monitor *m)
 
 void monitor_stats(struct monitor *m, struct monitor_stats *out)
 {
+	out->cache_ttl_s = m->cfg->cache_ttl_s;
 	out->cache_hits = __atomic_load_n(&m->hits, __ATOMIC_RELAXED);
 	out->cache_misses = __atomic_load_n(&m->misses, __ATOMIC_RELAXED);
 	throttle_stats(m->prowlarr_t, &out->prowlarr);
@@ -167,6 +186,8 @@ static const char *error_text(int rc)
 		return "server error";
 	case -EPROTO:
 		return "malformed answer";
+	case -EBADMSG:
+		return "an HTML page, not JSON (check the url)";
 	case -EFBIG:
 		return "answer too large";
 	case -ETIMEDOUT:
@@ -380,6 +401,7 @@ static int search_prowlarr(struct monitor *m, const struct series *s,
 				.guid = r[j].guid,
 				.indexer = r[j].indexer,
 				.source = "prowlarr",
+				.protocol = r[j].protocol,
 				.order = m->prowlarr_order,
 				.indexer_id = r[j].indexer_id,
 				.seeders = r[j].seeders,
@@ -414,6 +436,7 @@ static int store_found(sqlite3 *db, sqlite3_stmt *st, int64_t series,
 		sqlite3_bind_int(st, 3, i);
 		sqlite3_bind_text(st, 4, r->title, -1, SQLITE_STATIC);
 		sqlite3_bind_text(st, 5, r->source, -1, SQLITE_STATIC);
+		db_bind_text(st, 17, r->protocol);
 		db_bind_text(st, 6, r->link);
 		db_bind_text(st, 7, r->magnet);
 		db_bind_text(st, 8, r->guid);
@@ -425,7 +448,7 @@ static int store_found(sqlite3 *db, sqlite3_stmt *st, int64_t series,
 			sqlite3_bind_int64(st, 13, r->size);
 		else
 			sqlite3_bind_null(st, 13);
-		if (!strcmp(r->source, "prowlarr"))
+		if (!strcmp(r->source, "prowlarr") && r->seeders >= 0)
 			sqlite3_bind_int(st, 14, r->seeders);
 		else
 			sqlite3_bind_null(st, 14);
@@ -441,15 +464,26 @@ static int store_found(sqlite3 *db, sqlite3_stmt *st, int64_t series,
 }
 
 /* A writer_call() function: replace what is known of the volumes a
- * series wanted. Without replace (a source failed), a volume that was
- * already wanted keeps its releases; only its search time moves. */
-static int store_results(sqlite3 *db, void *arg)
+ * series wanted, and note when it was checked. Without replace (a source
+ * failed), a volume that was already wanted keeps its releases; only its
+ * search time moves. A volume with releases where it had none is newly
+ * found. */
+static int store_results_tx(sqlite3 *db, void *arg)
 {
-	const struct results *res = arg;
+	struct results *res = arg;
 	sqlite3_stmt *want = NULL, *again = NULL, *clear = NULL, *add = NULL;
+	sqlite3_stmt *checked = NULL;
 	int rc;
 
-	rc = db_exec(db, "BEGIN");
+	rc = db_prepare(db, "UPDATE series SET last_checked = ?2"
+			" WHERE id = ?1", &checked);
+	if (!rc) {
+		sqlite3_bind_int64(checked, 1, res->series);
+		sqlite3_bind_double(checked, 2, res->at);
+		rc = sqlite3_step(checked);
+		rc = rc == SQLITE_DONE ? 0 :
+			db_error(db, rc, "store when the series was checked");
+	}
 	if (!rc)
 		rc = db_prepare(db, "INSERT INTO wanted (series_id, volume,"
 			" kind, searched_at) VALUES (?1, ?2, ?3, ?4)"
@@ -465,9 +499,9 @@ static int store_results(sqlite3 *db, void *arg)
 		rc = db_prepare(db, "INSERT INTO found (series_id, volume,"
 			" rank, title, source, link, magnet, guid, indexer,"
 			" indexer_id, first, last, size, seeders,"
-			" published_at, found_at) VALUES (?1, ?2, ?3, ?4,"
-			" ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15,"
-			" ?16)", &add);
+			" published_at, found_at, protocol) VALUES (?1, ?2,"
+			" ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14,"
+			" ?15, ?16, ?17)", &add);
 	for (size_t i = 0; !rc && i < res->nr; i++) {
 		int added = 0;
 
@@ -490,19 +524,23 @@ static int store_results(sqlite3 *db, void *arg)
 		sqlite3_bind_int(clear, 2, res->w[i].volume);
 		rc = sqlite3_step(clear);
 		sqlite3_reset(clear);
+		res->w[i].newly_found = res->w[i].nr > 0 &&
+			!sqlite3_changes(db);
 		rc = rc == SQLITE_DONE ? store_found(db, add, res->series,
 						     &res->w[i], res->at) :
 			db_error(db, rc, "clear releases");
 	}
+	sqlite3_finalize(checked);
 	sqlite3_finalize(want);
 	sqlite3_finalize(again);
 	sqlite3_finalize(clear);
 	sqlite3_finalize(add);
-	if (!rc)
-		rc = db_exec(db, "COMMIT");
-	if (rc)
-		sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
 	return rc;
+}
+
+static int store_results(sqlite3 *db, void *arg)
+{
+	return db_transaction(db, store_results_tx, arg);
 }
 
 /* Search the wanted volumes of one series in the configured sources and
@@ -548,8 +586,14 @@ static int search_series(struct monitor *m, const struct series *s,
 	res.replace = !failed;
 	if (!rc)
 		rc = writer_call(store_results, &res);
+	for (size_t i = 0; !rc && i < nr; i++)
+		if (w[i].newly_found)
+			handoff_tell(&(struct handoff_event) {
+				.kind = HANDOFF_FOUND, .series = s->name,
+				.volume = w[i].volume, .title = w[i].r[0].title,
+			});
 	if (!rc)
-		rc = handoff_series(&m->handoff, s->name, w, nr);
+		rc = handoff_series(&m->handoff, s->id, s->name, w, nr);
 	wants_free(w, nr);
 	return rc;
 }
@@ -730,6 +774,28 @@ static int highest_owned(const struct manga_volume *v, size_t nr)
 	return (int)floor(high);
 }
 
+/* Nautiljon's count went up since the last check: each volume it added
+ * that is not owned is news. The first count of a series is not: it
+ * says what was out before the series was watched. */
+static void tell_published(const struct series *s, int count, int high)
+{
+	struct strbuf subject = STRBUF_INIT;
+
+	for (int v = (int)s->published + 1; s->published > 0 && v <= count;
+	     v++) {
+		if (v <= high)
+			continue;
+		strbuf_reset(&subject);
+		strbuf_addf(&subject, "%s volume %d", s->name, v);
+		notify_event(NOTIFY_NEW_VOLUME, subject.buf,
+			     json_pack("{s:s, s:i, s:i}", "series", s->name,
+				       "volume", v, "published", count),
+			     "%s volume %d is out in French (Nautiljon counts"
+			     " %d)", s->name, v, count);
+	}
+	strbuf_release(&subject);
+}
+
 /* The new-volume flow for one series: a number written by hand wins
  * over Nautiljon, which is then not asked; what lies beyond the highest
  * volume owned is wanted. */
@@ -762,6 +828,7 @@ static int check_new(struct monitor *m, const struct series *s)
 			rc = writer_call(store_published, &p);
 			if (rc)
 				return rc;
+			tell_published(s, count, high);
 		}
 	}
 	if (count > high) {
@@ -776,58 +843,19 @@ static int check_new(struct monitor *m, const struct series *s)
 	return rc;
 }
 
-struct check_row {
-	const char *kind, *trigger;
-	double started_at, finished_at;
-	const struct counts *c;
-};
-
 /* A writer_call() function: the check's row, at its start and its end;
  * at the end, volumes no longer wanted go with their releases. */
-static int store_check(sqlite3 *db, void *arg)
+static int store_check_tx(sqlite3 *db, void *arg)
 {
-	const struct check_row *r = arg;
+	struct checks_row *r = arg;
 	sqlite3_stmt *st;
 	int rc;
 
-	rc = db_exec(db, "BEGIN");
-	if (rc)
-		return rc;
-	rc = sqlite3_prepare_v2(db, "INSERT OR REPLACE INTO checks (kind,"
-		" trigger, started_at, finished_at, series, wanted, found,"
-		" catalog, prowlarr, nautiljon, cache_hits, downloads, errors)"
-		" VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12,"
-		" ?13)", -1, &st, NULL);
-	if (rc != SQLITE_OK) {
-		rc = db_error(db, rc, "store check");
-		goto out;
-	}
-	sqlite3_bind_text(st, 1, r->kind, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 2, r->trigger, -1, SQLITE_STATIC);
-	sqlite3_bind_double(st, 3, r->started_at);
-	if (r->finished_at)
-		sqlite3_bind_double(st, 4, r->finished_at);
-	else
-		sqlite3_bind_null(st, 4);
-	sqlite3_bind_int(st, 5, r->c->series);
-	sqlite3_bind_int(st, 6, r->c->wanted);
-	sqlite3_bind_int(st, 7, r->c->found);
-	sqlite3_bind_int(st, 8, r->c->catalog);
-	sqlite3_bind_int(st, 9, r->c->prowlarr);
-	sqlite3_bind_int(st, 10, r->c->nautiljon);
-	sqlite3_bind_int(st, 11, r->c->cache_hits);
-	sqlite3_bind_int(st, 12, r->c->downloads);
-	sqlite3_bind_int(st, 13, r->c->errors);
-	rc = sqlite3_step(st);
-	sqlite3_finalize(st);
-	rc = rc == SQLITE_DONE ? 0 : db_error(db, rc, "store check");
-	if (!rc && r->finished_at) {
-		rc = sqlite3_prepare_v2(db, "DELETE FROM wanted WHERE kind = ?1"
-					" AND searched_at < ?2", -1, &st, NULL);
-		if (rc != SQLITE_OK) {
-			rc = db_error(db, rc, "drop volumes no longer wanted");
-			goto out;
-		}
+	rc = checks_store(db, r);
+	if (!rc && r->finished_at > 0)
+		rc = db_prepare(db, "DELETE FROM wanted WHERE kind = ?1"
+				" AND searched_at < ?2", &st);
+	if (!rc && r->finished_at > 0) {
 		sqlite3_bind_text(st, 1, r->kind, -1, SQLITE_STATIC);
 		sqlite3_bind_double(st, 2, r->started_at);
 		rc = sqlite3_step(st);
@@ -835,12 +863,21 @@ static int store_check(sqlite3 *db, void *arg)
 		rc = rc == SQLITE_DONE ? 0 :
 			db_error(db, rc, "drop volumes no longer wanted");
 	}
-out:
-	if (!rc)
-		rc = db_exec(db, "COMMIT");
-	if (rc)
-		sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
 	return rc;
+}
+
+static int store_check(sqlite3 *db, void *arg)
+{
+	return db_transaction(db, store_check_tx, arg);
+}
+
+/* A writer_call() function: expired answers go, so the cache holds
+ * only what a check may still use. */
+static int prune_cache(sqlite3 *db, void *arg)
+{
+	const struct monitor *m = arg;
+
+	return cache_prune(db, m->cfg->cache_ttl_s, clock_wall());
 }
 
 /* A writer_call() function: reload the catalog when its file changed. */
@@ -854,27 +891,29 @@ static int reload_catalog(sqlite3 *db, void *arg)
 int monitor_check(struct monitor *m, enum monitor_flow flow,
 		  const char *trigger)
 {
-	struct check_row row = {
-		.kind = monitor_flow_name(flow),
-		.trigger = trigger,
-		.c = &m->c,
-	};
 	struct series *s = NULL;
 	size_t nr = 0;
 	int rc;
 
-	memset(&m->c, 0, sizeof(m->c));
-	m->handoff.sent = m->handoff.errors = 0;
+	m->c = (struct checks_row) {
+		.kind = monitor_flow_name(flow),
+		.trigger = trigger,
+	};
 	m->flow = flow;
-	m->started = row.started_at = clock_wall();
-	rc = writer_call(store_check, &row);
+	flow_sources(m, flow);
+	handoff_begin(&m->handoff, flow_auto_download(m->cfg, flow));
+	m->started = m->c.started_at = clock_wall();
+	rc = writer_call(store_check, &m->c);
+	/* A cache that cannot be pruned costs room, not answers. */
+	if (!rc)
+		writer_call(prune_cache, m);
 	/* A catalog that cannot be read is searched as it was. */
 	if (!rc && m->catalog_order && m->cfg->search_enabled)
 		writer_call(reload_catalog, m);
 	if (!rc)
 		rc = load_series(m, &s, &nr);
 	log_info("monitor: %s check started (%s), %zu monitored series",
-		 row.kind, trigger, nr);
+		 m->c.kind, trigger, nr);
 	for (size_t i = 0; !rc && i < nr; i++) {
 		if (cancelled(m)) {
 			rc = -ECANCELED;
@@ -889,16 +928,19 @@ int monitor_check(struct monitor *m, enum monitor_flow flow,
 		free(s[i].source);
 	}
 	free(s);
-	m->c.downloads = m->handoff.sent;
+	m->c.sent = m->handoff.sent;
+	m->c.skipped = m->handoff.skipped;
+	m->c.failed = m->handoff.failed;
 	m->c.errors += m->handoff.errors;
 	if (!rc) {
-		row.finished_at = clock_wall();
-		rc = writer_call(store_check, &row);
+		m->c.finished_at = clock_wall();
+		rc = writer_call(store_check, &m->c);
 	}
 	log_info("monitor: %s check %s: %d volumes wanted, %d with releases,"
 		 " %d Prowlarr and %d Nautiljon requests, %d cache hits,"
-		 " %d errors", row.kind, rc ? "stopped" : "finished",
-		 m->c.wanted, m->c.found, m->c.prowlarr, m->c.nautiljon,
-		 m->c.cache_hits, m->c.errors);
+		 " %d sent, %d skipped, %d failed, %d errors", m->c.kind,
+		 rc ? "stopped" : "finished", m->c.wanted, m->c.found,
+		 m->c.prowlarr, m->c.nautiljon, m->c.cache_hits, m->c.sent,
+		 m->c.skipped, m->c.failed, m->c.errors);
 	return rc;
 }

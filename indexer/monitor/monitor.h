@@ -29,29 +29,34 @@
  * number of volumes wanted, and its answer is matched to them with the
  * name parser. When more than many_volumes are wanted, the catalog is
  * searched first and Prowlarr only when the catalog left some of them
- * without a release. Only the sources of search_sources are used, and
- * Prowlarr only once its url and api_key are set.
+ * without a release. Only the sources of the flow's search_sources
+ * (missing_search_sources, new_search_sources, else search_sources) are
+ * used, and Prowlarr only once its url and api_key are set.
  *
  * Releases of a volume are ranked best first: a single volume before a
- * range holding it, then by the order of search_sources, then more
+ * range holding it, then by the order of the flow's sources, then more
  * seeders, then newer, then larger.
  *
  * Remote answers (Prowlarr's matching releases, Nautiljon's counts) are
  * kept in the search cache for cache_ttl: a second check within it sends
- * no request. Errors are never cached. Each service has its own throttle,
- * whose state is saved in the store after every request; a 429 is waited
- * out and the request sent once more, unless the pause would last longer
- * than MONITOR_MAX_WAIT; a paused service is skipped for the rest of the
- * check. A failed source leaves that series' earlier results in place.
+ * no request. Errors are never cached; expired entries are dropped at
+ * the start of every check (and by the daily maintenance). Each service
+ * has its own throttle, whose state is saved in the store after every
+ * request; a 429 is waited out and the request sent once more, unless
+ * the pause would last longer than MONITOR_MAX_WAIT; a paused service is
+ * skipped for the rest of the check. A failed source leaves that
+ * series' earlier results in place.
  *
- * When auto_download is on, the releases found go to the download client
- * as indexer/handoff.h says.
+ * When auto_download is on for the flow (missing_auto_download,
+ * new_auto_download, else auto_download), the releases found go to the
+ * download clients as indexer/monitor/handoff.h says.
  *
  * What a check finds goes to the store through the writer: the tables
  * wanted (each volume searched, with its kind "missing" or "new") and
- * found (its releases, ranked), series.published and status (Nautiljon's
- * answer), services (how each request went) and checks (one row per
- * flow: when, and what it cost).
+ * found (its releases, ranked, and what the hand-off did with each),
+ * series.published and status (Nautiljon's answer), series.last_checked
+ * (every series either flow searched), services (how each request went)
+ * and checks (one row per check: when, and what it cost; checks.h).
  */
 
 #include <stdint.h>
@@ -74,6 +79,7 @@ enum monitor_flow {
 
 /* Figures since the monitor started, for /metrics/monitor.json. */
 struct monitor_stats {
+	double cache_ttl_s;		/* entries older are not live */
 	uint64_t cache_hits, cache_misses;
 	struct throttle_stats prowlarr, nautiljon;
 };

@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include <jansson.h>
 
@@ -41,6 +42,28 @@ static int add_ids(struct strbuf *url, const char *name, const char *list)
 		if (*s++ != ',')
 			return -EINVAL;
 	}
+}
+
+/*
+ * The message of one of Prowlarr's JSON errors ({"message": ...}), as
+ * its client exceptions answer: "Search failed due to all selected
+ * indexers being unavailable", "Getting release from indexer failed".
+ * Kept in body, whose end it marks.
+ */
+static const char *message(struct strbuf *body)
+{
+	json_t *doc = json_loadb(body->buf, body->len, 0, NULL);
+	const char *m = json_string_value(json_object_get(doc, "message"));
+
+	if (m && strlen(m) < body->len) {
+		memmove(body->buf, m, strlen(m) + 1);
+		body->len = strlen(body->buf);
+	} else {
+		strbuf_reset(body);
+		strbuf_addstr(body, "no message");
+	}
+	json_decref(doc);
+	return body->buf;
 }
 
 /*
@@ -95,6 +118,10 @@ static int send_request(const struct prowlarr *p, struct http_request *req,
 		else if (resp->status == 404)
 			ret = log_error(-ENOENT, "prowlarr: %s: HTTP 404",
 					what);
+		else if (resp->status == 400 || resp->status == 409)
+			ret = log_error(-EIO, "prowlarr: %s: HTTP %ld: %.200s",
+					what, resp->status,
+					message(&resp->body));
 		else if (resp->status < 200 || resp->status > 299)
 			ret = log_error(-EPROTO,
 					"prowlarr: %s: unexpected HTTP %ld",
@@ -126,6 +153,36 @@ static int dup_str(const char *s, char **out)
 }
 
 /*
+ * The protocol of release o: Prowlarr's DownloadProtocol enum, by name
+ * (its JSON converter writes "torrent", "usenet", "unknown") or by number
+ * (2, 1, 0). Returns 0 with *out a static name or NULL, or -EPROTO.
+ */
+static int read_protocol(json_t *o, const char **out)
+{
+	json_t *v = json_object_get(o, "protocol");
+	const char *s;
+
+	*out = NULL;
+	if (!v || json_is_null(v))
+		return 0;
+	if (json_is_integer(v)) {
+		json_int_t n = json_integer_value(v);
+
+		*out = n == 2 ? PROWLARR_TORRENT : n == 1 ? PROWLARR_USENET :
+			NULL;
+		return 0;
+	}
+	if (!json_is_string(v))
+		return -EPROTO;
+	s = json_string_value(v);
+	if (!strcasecmp(s, PROWLARR_TORRENT))
+		*out = PROWLARR_TORRENT;
+	else if (!strcasecmp(s, PROWLARR_USENET))
+		*out = PROWLARR_USENET;
+	return 0;
+}
+
+/*
  * Read one release of the answer into r when its title names a volume
  * or a range of volumes of series. Returns 1 when kept, 0 when not, or
  * -EPROTO for a release without the members every release has (guid,
@@ -136,6 +193,7 @@ static int read_release(json_t *o, const char *series,
 			struct prowlarr_release *r)
 {
 	const char *guid, *title, *indexer, *download, *magnet, *date;
+	const char *protocol;
 	json_int_t indexer_id, size, seeders;
 	int ret;
 
@@ -147,21 +205,21 @@ static int read_release(json_t *o, const char *series,
 	    json_member_str(o, "downloadUrl", &download) ||
 	    json_member_str(o, "magnetUrl", &magnet) ||
 	    json_member_str(o, "publishDate", &date) ||
+	    read_protocol(o, &protocol) ||
 	    json_member_int(o, "indexerId", -1, &indexer_id) ||
 	    json_member_int(o, "size", 0, &size) ||
-	    json_member_int(o, "seeders", 0, &seeders))
+	    json_member_int(o, "seeders", -1, &seeders))
 		return -EPROTO;
 	if (!guid || !*guid || !title || indexer_id < 0 ||
-	    indexer_id > INT_MAX || size < 0 || seeders < 0 ||
+	    indexer_id > INT_MAX || size < 0 || seeders < -1 ||
 	    seeders > INT_MAX)
 		return -EPROTO;
 
-	if (names_parse(title, NULL, names) < 0 ||
-	    names->kind != NAMES_VOLUME ||
-	    !names_same_series(names->series.buf, series))
+	if (!names_match_release(title, series, names))
 		return 0;
 
 	memset(r, 0, sizeof(*r));
+	r->protocol = protocol;
 	r->indexer_id = (int)indexer_id;
 	r->size = size;
 	r->seeders = (int)seeders;
@@ -185,6 +243,20 @@ static int read_release(json_t *o, const char *series,
 }
 
 /*
+ * Whether an answer that is not JSON is a web page: Prowlarr's own user
+ * interface when the url misses its base, or a proxy's login page.
+ */
+static int is_html(const char *body, size_t len)
+{
+	while (len && (*body == ' ' || *body == '\n' || *body == '\r' ||
+		       *body == '\t')) {
+		body++;
+		len--;
+	}
+	return len && *body == '<';
+}
+
+/*
  * Turn a search answer into the releases of series' volumes. A release
  * of the wrong shape spoils the whole answer: what else it says cannot
  * be trusted either.
@@ -201,6 +273,10 @@ static int read_releases(const char *body, size_t len, const char *series,
 	int ret = 0;
 
 	root = json_loadb(body, len, 0, &jerr);
+	if (!root && is_html(body, len))
+		return log_error(-EBADMSG, "prowlarr: %s: an HTML page, not"
+				 " JSON (is the url Prowlarr's, with its url"
+				 " base?)", what);
 	if (!root)
 		return log_error(-EPROTO, "prowlarr: %s: invalid JSON: %s",
 				 what, jerr.text);
@@ -263,15 +339,18 @@ char *prowlarr_releases_dump(const struct prowlarr_release *r, size_t nr)
 		if (r[i].published_at > 0)
 			clock_rfc3339((time_t)r[i].published_at, date);
 		if (json_array_append_new(a, json_pack(
-			"{s:s, s:s, s:s?, s:s?, s:s?, s:s?, s:i, s:I, s:i}",
+			"{s:s, s:s, s:s?, s:s?, s:s?, s:s?, s:s?, s:i, s:I,"
+			" s:o}",
 			"guid", r[i].guid, "title", r[i].title,
 			"indexer", r[i].indexer,
 			"downloadUrl", r[i].download_url,
 			"magnetUrl", r[i].magnet_url,
+			"protocol", r[i].protocol,
 			"publishDate", *date ? date : NULL,
 			"indexerId", r[i].indexer_id,
 			"size", (json_int_t)r[i].size,
-			"seeders", r[i].seeders))) {
+			"seeders", r[i].seeders < 0 ? json_null() :
+				json_integer(r[i].seeders)))) {
 			json_decref(a);
 			return NULL;
 		}

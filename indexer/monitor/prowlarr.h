@@ -26,10 +26,23 @@
  * volume or a range of volumes of the series asked for; chapters,
  * specials and other series with a similar name are dropped.
  *
+ * What Prowlarr's search answers (its ReleaseResource, as its
+ * SearchController maps it): every release has a protocol, "torrent" or
+ * "usenet" (the enum's name; its number, 2 or 1, is read too). Both
+ * downloadUrl and magnetUrl are rewritten into Prowlarr's own proxy link,
+ * http(s)://HOST/{indexerId}/download?apikey=KEY&link=...&file=..., which
+ * answers the torrent or NZB, or redirects (301) to the real link or to a
+ * magnet: URI; a magnet-only indexer gives no downloadUrl and a magnetUrl
+ * that is such a link. guid is not rewritten, and often is the raw
+ * magnet: link. Usenet releases have null seeders; publishDate is
+ * 0001-01-01T00:00:00Z when the indexer gave none (read as unknown);
+ * size is 64-bit. Members not read here (indexerFlags as strings or
+ * numbers, ageHours as a float, categories ...) may have any shape.
+ *
  * A release can be grabbed (sent by Prowlarr to its download client)
  * for 30 minutes after the search that found it. Download and magnet URLs
- * are kept as Prowlarr gave them and never fetched here: a download URL
- * may redirect to a magnet link, which is for a torrent client to open.
+ * are kept as Prowlarr gave them and never fetched here: links.h reads
+ * where they lead, for the download clients.
  *
  * Every request goes through the throttle (waiting its turn, and telling
  * it how the request went). The API key is sent as the X-Api-Key header
@@ -41,9 +54,13 @@
  *   -ECANCELED     *cancel became nonzero while waiting for the throttle
  *   -EACCES        401 or 403: the API key is wrong
  *   -EAGAIN        429: the throttle was paused for the Retry-After
- *   -EIO           5xx
+ *   -EIO           5xx, or 400 or 409 with Prowlarr's message (all of
+ *                  the indexers unavailable; the indexer failed a grab)
  *   -EPROTO        an answer that is not what the API documents: malformed
  *                  JSON, wrong types, or an unexpected status
+ *   -EBADMSG       an HTML page instead of JSON: Prowlarr's web interface
+ *                  (a url without Prowlarr's url base) or a login page of
+ *                  a proxy in front of it
  *   -EINVAL        a missing url or api_key, or categories or indexer_ids
  *                  that are not comma-separated numbers
  *   -ENOMEM
@@ -68,15 +85,21 @@ struct prowlarr {
 	long timeout_ms;		/* 0: HTTP_TIMEOUT_MS */
 };
 
+/* The protocols of releases, as Prowlarr names them. */
+#define PROWLARR_TORRENT "torrent"
+#define PROWLARR_USENET "usenet"
+
 struct prowlarr_release {
 	char *guid;
 	char *title;
 	char *indexer;			/* its name, or NULL */
 	char *download_url;		/* or NULL */
 	char *magnet_url;		/* or NULL */
+	const char *protocol;		/* PROWLARR_TORRENT, PROWLARR_USENET
+					 * or NULL (unknown); static */
 	int indexer_id;
 	int64_t size;			/* bytes, 0 when not given */
-	int seeders;			/* 0 when not given (usenet) */
+	int seeders;			/* -1 when not given (usenet) */
 	double published_at;		/* epoch seconds, 0: not given */
 	double first, last;		/* the volume range from the title */
 };

@@ -20,7 +20,10 @@
 struct release {
 	char *title, *link, *magnet, *guid, *indexer;
 	const char *source;		/* "catalog" or "prowlarr" (static) */
-	int order;			/* the source's place in search_sources */
+	const char *protocol;		/* "torrent", "usenet" or NULL
+					 * (static) */
+	int order;			/* the source's place in the flow's
+					 * search_sources */
 	int indexer_id, seeders;
 	int64_t size;			/* -1: unknown */
 	double first, last;		/* the volumes it holds */
@@ -30,6 +33,8 @@ struct release {
 
 struct want {
 	int volume;
+	int newly_found;		/* releases now, none at the last
+					 * check (set when stored) */
 	struct release *r;
 	size_t nr, alloc;
 };

@@ -8,14 +8,13 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include "common/bytes.h"
 #include "common/db.h"
 #include "common/log.h"
 #include "common/strbuf.h"
 #include "indexer/store/reader.h"
 #include "indexer/indexer.h"
 #include "indexer/library/picture.h"
-
-#define NR_ARRAY(a) (sizeof(a) / sizeof(*(a)))
 
 /* The names a cover or an artist image may have, best first. */
 static const char *const cover_names[] = { "cover", "folder", "front",
@@ -62,8 +61,8 @@ int covers_rank(const char *name, size_t len, int artist,
 {
 	const char *const *names = artist ? artist_names : cover_names;
 	const char *const *exts = artist ? artist_exts : cover_exts;
-	size_t nn = artist ? NR_ARRAY(artist_names) : NR_ARRAY(cover_names);
-	size_t ne = artist ? NR_ARRAY(artist_exts) : NR_ARRAY(cover_exts);
+	size_t nn = artist ? ARRAY_SIZE(artist_names) : ARRAY_SIZE(cover_names);
+	size_t ne = artist ? ARRAY_SIZE(artist_exts) : ARRAY_SIZE(cover_exts);
 
 	for (size_t i = 0; i < nn; i++) {
 		size_t bl = strlen(names[i]);
@@ -181,7 +180,7 @@ int covers_disc_folder(const char *name, size_t len)
 {
 	static const char *const words[] = { "cd", "disc", "disk" };
 
-	for (size_t i = 0; i < NR_ARRAY(words); i++) {
+	for (size_t i = 0; i < ARRAY_SIZE(words); i++) {
 		size_t wl = strlen(words[i]), p = wl, d;
 
 		if (len <= wl || strncasecmp(name, words[i], wl))
@@ -449,13 +448,15 @@ static int load_embedded(int64_t track, struct embedded *e)
 	return rc;
 }
 
-int covers_stat(int64_t track, struct stat *st)
+int covers_stat(int64_t track,
+		int (*stat_file)(const char *path, struct stat *st),
+		struct stat *st)
 {
 	struct embedded e = { .path = STRBUF_INIT };
 	int rc = load_embedded(track, &e);
 
-	if (!rc && stat(e.path.buf, st))
-		rc = -errno;
+	if (!rc)
+		rc = stat_file(e.path.buf, st);
 	if (!rc && !S_ISREG(st->st_mode))
 		rc = -ENOENT;
 	if (!rc) {
@@ -473,17 +474,14 @@ int covers_stat(int64_t track, struct stat *st)
  * like any library file. The size is checked against the file before
  * anything is allocated, so a false recorded size costs nothing.
  */
-static int copy_picture(const struct embedded *e)
+static int copy_picture(const struct embedded *e, int fd)
 {
 	const struct picture *pic = &e->pic;
 	struct timespec times[2];
 	struct stat st;
 	void *map;
-	int fd, mfd, rc = 0;
+	int mfd, rc = 0;
 
-	fd = open(e->path.buf, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
 	if (fstat(fd, &st)) {
 		rc = -errno;
 		goto out;
@@ -580,12 +578,17 @@ static void cache_keep(int64_t track, const struct embedded *e, int fd)
 	}
 }
 
-int covers_open(int64_t track)
+/* The track is opened even when a copy of its picture is kept: what the
+ * opener may not open, it is shown no copy of. */
+int covers_open(int64_t track, int (*open_file)(const char *path, int flags))
 {
 	struct embedded e = { .path = STRBUF_INIT };
 	int rc = load_embedded(track, &e), fd;
 
 	if (rc)
+		goto out;
+	rc = fd = open_file(e.path.buf, O_RDONLY);
+	if (fd < 0)
 		goto out;
 	pthread_mutex_lock(&cache.lock);
 	if (!cache.ready) {
@@ -595,9 +598,11 @@ int covers_open(int64_t track)
 	}
 	rc = cache_find(track, &e);
 	pthread_mutex_unlock(&cache.lock);
-	if (rc >= 0)
+	if (rc >= 0) {
+		close(fd);
 		goto out;
-	rc = fd = copy_picture(&e);
+	}
+	rc = fd = copy_picture(&e, fd);
 	if (fd >= 0) {
 		pthread_mutex_lock(&cache.lock);
 		cache_keep(track, &e, fd);

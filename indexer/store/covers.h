@@ -104,20 +104,26 @@ int covers_each_album(sqlite3 *db,
 			   void *arg);
 
 /*
- * stat() the track whose files.id is track for its embedded picture: the
- * track's times and owner, a read-only regular file of the picture's
- * recorded size. Returns 0, -ENOENT when the track or its picture is
- * gone, or another negative errno value.
+ * stat() the track whose files.id is track for its embedded picture,
+ * through stat_file (which returns 0 or a negative errno value, as the
+ * mount's caller would: fs/caller.h): the track's times and owner, a
+ * read-only regular file of the picture's recorded size. Returns 0,
+ * -ENOENT when the track or its picture is gone, or the error of
+ * stat_file.
  */
-int covers_stat(int64_t track, struct stat *st);
+int covers_stat(int64_t track,
+		int (*stat_file)(const char *path, struct stat *st),
+		struct stat *st);
 
 /*
- * Read the picture embedded in the track whose files.id is track and
+ * Read the picture embedded in the track whose files.id is track, which
+ * open_file opens (returning a descriptor or a negative errno value), and
  * return a read-only descriptor of an in-memory file holding exactly its
- * bytes. Returns the descriptor, -ENOENT when the track or its picture
- * is gone, -EIO when the recorded picture runs past the end of the file,
- * or another negative errno value.
+ * bytes; a copy kept is given only once open_file has opened the track.
+ * Returns the descriptor, -ENOENT when the track or its picture is gone,
+ * the error of open_file, -EIO when the recorded picture runs past the
+ * end of the file, or another negative errno value.
  */
-int covers_open(int64_t track);
+int covers_open(int64_t track, int (*open_file)(const char *path, int flags));
 
 #endif

@@ -16,8 +16,8 @@
  *   track_attrs.h     the extended attributes of track files
  *   similar.h         what /similar/QUERY holds
  *   covers.h          cover art and artist images of the views
- *   query_status.h    summary.json, health, missing, no-cover, scan.json,
- *                     scan.csv, watch.json
+ *   query_status.h    summary.json, health, missing, unparsed, no-cover,
+ *                     scan.json, scan.csv, watch.json
  *   query_manga.h     the series of /manga and their files
  *   query_views.h     the folders of the library views, /search, /similar
  *   query_monitor.h   found.json, new, monitor.json, the monitor's health

@@ -129,7 +129,7 @@ int query_scans_svg(struct strbuf *out)
 		     "scans", "scan (id)", panels, 2);
 }
 
-/* The monitor's checks, both kinds, by when they started. */
+/* The monitor's checks, both flows (missing and new volumes). */
 int query_checks_svg(struct strbuf *out)
 {
 	struct history h;
@@ -140,9 +140,9 @@ int query_checks_svg(struct strbuf *out)
 	};
 	const struct svg_panel panel = { "Volumes per check", lines, 3, 1 };
 
-	return chart(out, &h, "SELECT rowid, started_at, wanted, found,"
-		     " downloads FROM checks WHERE finished_at IS NOT NULL"
-		     " ORDER BY started_at DESC" LIMIT(QUERY_CHART_ROWS), 3,
+	return chart(out, &h, "SELECT id, started_at, wanted, found, sent"
+		     " FROM checks WHERE finished_at IS NOT NULL"
+		     " ORDER BY id DESC" LIMIT(QUERY_CHART_ROWS), 3,
 		     "mediamon: missing and new volume checks", "check",
 		     "checks", "check (id)", &panel, 1);
 }

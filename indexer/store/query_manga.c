@@ -175,7 +175,8 @@ int query_series_setting(struct strbuf *out, int64_t series,
 	return rc;
 }
 
-/* The files of a series that are not volumes, by kind, for status.json. */
+/* The files of a series that are not volumes, by kind, for status.json;
+ * those whose names give no volume with the parser's reason. */
 static int others(sqlite3 *db, int64_t series, json_t *doc)
 {
 	static const char *const kinds[] = { "chapter", "special", "unknown" };
@@ -186,15 +187,18 @@ static int others(sqlite3 *db, int64_t series, json_t *doc)
 
 	for (size_t i = 0; i < 3; i++)
 		json_object_set_new(doc, keys[i], json_array());
-	rc = sqlite3_prepare_v2(db, "SELECT kind, first, CAST(path AS TEXT)"
-		" FROM volumes WHERE series_id = ?1 AND kind != 'volume'"
-		" ORDER BY kind, first, path", -1, &st, NULL);
+	rc = sqlite3_prepare_v2(db, "SELECT v.kind, v.first,"
+		" CAST(v.path AS TEXT), u.reason FROM volumes v"
+		" LEFT JOIN unparsed u ON u.volume_id = v.id"
+		" WHERE v.series_id = ?1 AND v.kind != 'volume'"
+		" ORDER BY v.kind, v.first, v.path", -1, &st, NULL);
 	if (rc != SQLITE_OK)
 		return db_error(db, rc, "list series files");
 	sqlite3_bind_int64(st, 1, series);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		const char *kind = (const char *)sqlite3_column_text(st, 0);
 		const char *path = (const char *)sqlite3_column_text(st, 2);
+		const char *why = (const char *)sqlite3_column_text(st, 3);
 
 		for (size_t i = 0; i < 3; i++) {
 			json_t *item;
@@ -207,6 +211,10 @@ static int others(sqlite3 *db, int64_t series, json_t *doc)
 					 num > 0 ? volume_json(num) :
 					 json_null(),
 					 "file", json_text(path, strlen(path)));
+			if (i == 2)
+				json_object_set_new(item, "reason", why ?
+						    json_string(why) :
+						    json_null());
 			json_array_append_new(json_object_get(doc, keys[i]),
 					      item);
 		}

@@ -8,47 +8,35 @@
 #include "common/cache.h"
 #include "common/clock.h"
 #include "common/db.h"
+#include "common/http.h"
 #include "common/json.h"
 #include "common/strbuf.h"
 #include "common/utf8.h"
 #include "indexer/store/reader.h"
 #include "indexer/indexer.h"
-
-/* Query parameters whose values are secrets. */
-static const char *const secret_params[] = {
-	"apikey", "api_key", "passkey", "token",
-};
+#include "indexer/monitor/checks.h"
 
 /* Column positions of FOUND_SQL. */
 enum {
 	F_SERIES, F_VOLUME, F_KIND, F_SEARCHED, F_RANK, F_TITLE, F_SOURCE,
 	F_LINK, F_MAGNET, F_GUID, F_INDEXER, F_INDEXER_ID, F_FIRST, F_LAST,
 	F_SIZE, F_SEEDERS, F_PUBLISHED, F_FOUND, F_D_STATE, F_D_CLIENT,
-	F_D_TITLE, F_D_AT, F_D_ERROR, F_SERIES_ID,
+	F_D_TITLE, F_D_AT, F_D_ERROR, F_SERIES_ID, F_PROTOCOL, F_STATE,
+	F_REASON,
 };
 
 #define FOUND_SQL \
 	"SELECT s.name, w.volume, w.kind, w.searched_at, f.rank, f.title," \
 	" f.source, f.link, f.magnet, f.guid, f.indexer, f.indexer_id," \
 	" f.first, f.last, f.size, f.seeders, f.published_at, f.found_at," \
-	" d.state, d.client, d.title, d.at, d.error, s.id" \
+	" d.state, d.client, d.title, d.at, d.error, s.id, f.protocol," \
+	" f.state, f.reason" \
 	" FROM wanted w JOIN series s ON s.id = w.series_id" \
 	" LEFT JOIN found f ON f.series_id = w.series_id" \
 	"  AND f.volume = w.volume" \
 	" LEFT JOIN downloads d ON d.series = s.name AND d.volume = w.volume" \
 	" WHERE s.monitored AND (?1 = 0 OR s.id = ?1)" \
 	" ORDER BY s.name, s.id, w.volume, f.rank"
-
-/* Query parameter names compare without case, as servers read them. */
-static int is_secret(const char *name, size_t len)
-{
-	for (size_t i = 0; i < sizeof(secret_params) / sizeof(*secret_params);
-	     i++)
-		if (strlen(secret_params[i]) == len &&
-		    !strncasecmp(name, secret_params[i], len))
-			return 1;
-	return 0;
-}
 
 /* A link as the mount may show it: secret query values masked, and a
  * magnet's trackers dropped. */
@@ -72,7 +60,7 @@ static void redact(const char *link, struct strbuf *out)
 		} else {
 			if (out->buf[out->len - 1] != '?')
 				strbuf_addch(out, '&');
-			if (eq && is_secret(p, name)) {
+			if (eq && http_secret_param(p, name)) {
 				strbuf_add(out, p, name + 1);
 				strbuf_addstr(out, "REDACTED");
 			} else {
@@ -127,6 +115,17 @@ static json_t *volume_number(double v)
 	return v == floor(v) ? json_integer((json_int_t)v) : json_real(v);
 }
 
+/* What the hand-off did with a release, or null when it was not
+ * tried (a better one went, or auto_download is off). */
+static json_t *handoff_object(sqlite3_stmt *st)
+{
+	if (sqlite3_column_type(st, F_STATE) == SQLITE_NULL)
+		return json_null();
+	return json_pack("{s:o, s:o}",
+		"state", column_text(st, F_STATE),
+		"reason", column_text(st, F_REASON));
+}
+
 /* One release of a FOUND_SQL row, with its age in days as indexers
  * show it. */
 static json_t *release_object(sqlite3_stmt *st)
@@ -137,9 +136,10 @@ static json_t *release_object(sqlite3_stmt *st)
 		json_null();
 
 	return json_pack("{s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o,"
-			 " s:o, s:o, s:o}",
+			 " s:o, s:o, s:o, s:o, s:o}",
 		"title", column_text(st, F_TITLE),
 		"source", column_text(st, F_SOURCE),
+		"protocol", column_text(st, F_PROTOCOL),
 		"link", column_link(st, F_LINK),
 		"magnet", column_link(st, F_MAGNET),
 		"guid", column_text(st, F_GUID),
@@ -154,19 +154,22 @@ static json_t *release_object(sqlite3_stmt *st)
 		"seeders", column_int(st, F_SEEDERS),
 		"published_at", json_time(published),
 		"age_days", age,
-		"found_at", json_time(sqlite3_column_double(st, F_FOUND)));
+		"found_at", json_time(sqlite3_column_double(st, F_FOUND)),
+		"download", handoff_object(st));
 }
 
-/* What was sent for the volume, or null when nothing was. */
+/* What the hand-off did for the volume, or null when it did nothing:
+ * the reason of a failure or a skip (error, its older name, too). */
 static json_t *download_object(sqlite3_stmt *st)
 {
 	if (sqlite3_column_type(st, F_D_STATE) == SQLITE_NULL)
 		return json_null();
-	return json_pack("{s:o, s:o, s:o, s:o, s:o}",
+	return json_pack("{s:o, s:o, s:o, s:o, s:o, s:o}",
 		"state", column_text(st, F_D_STATE),
 		"client", column_text(st, F_D_CLIENT),
 		"title", column_text(st, F_D_TITLE),
 		"at", json_time(sqlite3_column_double(st, F_D_AT)),
+		"reason", column_text(st, F_D_ERROR),
 		"error", column_text(st, F_D_ERROR));
 }
 
@@ -344,57 +347,6 @@ static json_t *throttle_object(const struct throttle_stats *t)
 		"paused_until", json_time(t->paused_until));
 }
 
-/* The last check of each flow, as its row in checks says. */
-static int last_checks(sqlite3 *db, json_t *out)
-{
-	static const char *const kinds[] = { "missing", "new" };
-	sqlite3_stmt *st;
-	int rc;
-
-	rc = sqlite3_prepare_v2(db, "SELECT trigger, started_at, finished_at,"
-		" series, wanted, found, catalog, prowlarr, nautiljon,"
-		" cache_hits, downloads, errors FROM checks WHERE kind = ?1",
-		-1, &st, NULL);
-	if (rc != SQLITE_OK)
-		return db_error(db, rc, "read checks");
-	for (size_t i = 0; i < 2; i++) {
-		json_t *c = json_null();
-
-		sqlite3_bind_text(st, 1, kinds[i], -1, SQLITE_STATIC);
-		rc = sqlite3_step(st);
-		if (rc == SQLITE_ROW)
-			c = json_pack("{s:o, s:o, s:o, s:o, s:o, s:i, s:i,"
-				      " s:i, s:{s:i, s:i, s:i}, s:i, s:i, s:i}",
-				"trigger", column_text(st, 0),
-				"started_at", json_time(
-					sqlite3_column_double(st, 1)),
-				"started_at_s", json_num(
-					sqlite3_column_double(st, 1)),
-				"finished_at", json_time(
-					sqlite3_column_double(st, 2)),
-				"finished_at_s", sqlite3_column_type(st, 2) ==
-					SQLITE_NULL ? json_null() : json_num(
-					sqlite3_column_double(st, 2)),
-				"series", sqlite3_column_int(st, 3),
-				"wanted", sqlite3_column_int(st, 4),
-				"found", sqlite3_column_int(st, 5),
-				"requests",
-				"catalog", sqlite3_column_int(st, 6),
-				"prowlarr", sqlite3_column_int(st, 7),
-				"nautiljon", sqlite3_column_int(st, 8),
-				"cache_hits", sqlite3_column_int(st, 9),
-				"downloads", sqlite3_column_int(st, 10),
-				"errors", sqlite3_column_int(st, 11));
-		sqlite3_reset(st);
-		json_object_set_new(out, kinds[i], c);
-		if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-			break;
-	}
-	sqlite3_finalize(st);
-	return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 :
-		db_error(db, rc, "read checks");
-}
-
 int query_monitor_json(struct strbuf *out)
 {
 	struct indexer_status s;
@@ -408,9 +360,10 @@ int query_monitor_json(struct strbuf *out)
 		return -EIO;
 	}
 	indexer_status(&s);
-	rc = cache_size(db, &entries, &bytes);
+	rc = cache_size(db, s.jobs.monitor.cache_ttl_s, clock_wall(), &entries,
+			&bytes);
 	if (!rc)
-		rc = last_checks(db, checks);
+		rc = checks_last(db, checks);
 	reader_end(db);
 	if (rc) {
 		json_decref(checks);
@@ -432,29 +385,6 @@ int query_monitor_json(struct strbuf *out)
 		"missing", s.jobs.running == JOBS_CHECK_MISSING,
 		"new", s.jobs.running == JOBS_CHECK_NEW,
 		"next_check_at", json_time(s.jobs.next_auto_at)));
-}
-
-/* Requests that failed in the last checks, while the service as a whole
- * works again: each lost one series' news until the next check. */
-static int check_errors(sqlite3 *db, struct strbuf *warns)
-{
-	sqlite3_stmt *st;
-	int rc;
-
-	rc = sqlite3_prepare_v2(db, "SELECT kind, errors FROM checks"
-				" WHERE errors > 0 AND finished_at IS NOT NULL"
-				" ORDER BY kind", -1, &st, NULL);
-	if (rc != SQLITE_OK)
-		return db_error(db, rc, "read checks");
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		int n = sqlite3_column_int(st, 1);
-
-		strbuf_addf(warns, "warn: monitor: the last %s check had %d"
-			    " error%s (see /log)\n",
-			    sqlite3_column_text(st, 0), n, n > 1 ? "s" : "");
-	}
-	sqlite3_finalize(st);
-	return rc == SQLITE_DONE ? 0 : db_error(db, rc, "read checks");
 }
 
 int query_monitor_health(struct strbuf *errors, struct strbuf *warns)
@@ -506,7 +436,19 @@ int query_monitor_health(struct strbuf *errors, struct strbuf *warns)
 	sqlite3_finalize(st);
 	rc = rc == SQLITE_DONE ? 0 : db_error(db, rc, "read services");
 	if (!rc)
-		rc = check_errors(db, warns);
+		rc = checks_health(db, warns);
+	reader_end(db);
+	return rc;
+}
+
+int query_checks_csv(struct strbuf *out)
+{
+	sqlite3 *db = reader_begin();
+	int rc;
+
+	if (!db)
+		return -EIO;
+	rc = checks_csv(db, out);
 	reader_end(db);
 	return rc;
 }

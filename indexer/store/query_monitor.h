@@ -18,8 +18,9 @@
 
 struct strbuf;
 
-/* /status/found.json: per wanted volume its releases, best first, and
- * what was sent to the download client. */
+/* /status/found.json: per wanted volume its releases, best first, each
+ * with its protocol and what the hand-off did with it, and what the
+ * volume's hand-off came to. */
 int query_found_json(struct strbuf *out);
 
 /* /manga/SERIES/results.json: the same, for one series. */
@@ -29,8 +30,12 @@ int query_series_results(struct strbuf *out, int64_t series);
 int query_new(struct strbuf *out);
 int query_new_json(struct strbuf *out);
 
-/* /metrics/monitor.json: the search cache, the throttles, the checks. */
+/* /metrics/monitor.json: the search cache (live entries), the
+ * throttles, the last check of each flow. */
 int query_monitor_json(struct strbuf *out);
+
+/* /metrics/checks.csv: one row per check, as checks_csv() writes it. */
+int query_checks_csv(struct strbuf *out);
 
 /*
  * Append /status/health's lines about remote services: errors to errors,

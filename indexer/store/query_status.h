@@ -10,8 +10,9 @@
  * returns 0 or a negative errno value.
  *
  *   /status/summary.json, /status/health, /status/missing,
- *   /status/missing.json, /status/no-cover, /metrics/scan.json,
- *   /metrics/scan.csv, /metrics/watch.json
+ *   /status/missing.json, /status/unparsed, /status/no-cover,
+ *   /status/tag-errors,
+ *   /metrics/scan.json, /metrics/scan.csv, /metrics/watch.json
  */
 
 struct strbuf;
@@ -23,6 +24,16 @@ int query_scan_csv(struct strbuf *out);
 int query_watch_json(struct strbuf *out);
 int query_missing(struct strbuf *out);
 int query_missing_json(struct strbuf *out);
+int query_unparsed(struct strbuf *out);
 int query_no_cover(struct strbuf *out);
+
+/*
+ * The files whose tags are damaged or could not be read at all (they are
+ * indexed by what was read, or by their names), so a user can find the
+ * files to tag again: one line each, in path order, of its absolute path,
+ * a tab, and why (the first damage the tag reader met, tags.h; "damaged"
+ * for a file indexed before reasons were kept).
+ */
+int query_tag_errors(struct strbuf *out);
 
 #endif

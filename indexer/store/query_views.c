@@ -74,19 +74,19 @@ static void column_key(sqlite3_stmt *st, int col, struct query_key *k)
 {
 	switch (sqlite3_column_type(st, col)) {
 	case SQLITE_INTEGER:
-		*k = (struct query_key){ QUERY_KEY_INT,
+		*k = (struct query_key){ .type = QUERY_KEY_INT,
 					 .n = sqlite3_column_int64(st, col) };
 		break;
 	case SQLITE_FLOAT:
-		*k = (struct query_key){ QUERY_KEY_REAL,
+		*k = (struct query_key){ .type = QUERY_KEY_REAL,
 					 .d = sqlite3_column_double(st, col) };
 		break;
 	case SQLITE_NULL:
-		*k = (struct query_key){ QUERY_KEY_NULL };
+		*k = (struct query_key){ .type = QUERY_KEY_NULL };
 		break;
 	default:
 		*k = (struct query_key){
-			QUERY_KEY_TEXT,
+			.type = QUERY_KEY_TEXT,
 			.text = (char *)sqlite3_column_text(st, col),
 			.len = sqlite3_column_bytes(st, col),
 		};
@@ -327,17 +327,18 @@ int query_similar_tracks(const char *query,
 	return rc;
 }
 
-int query_file_path(int64_t file, struct strbuf *out)
+/* Append the root and the path of the one row sql (a root's path, and a
+ * path relative to it) finds for id, joined, to out. */
+static int root_path(const char *sql, int64_t id, const char *what,
+		     struct strbuf *out)
 {
 	sqlite3_stmt *st;
 	int rc;
 
-	rc = prepare("SELECT r.path, f.path FROM files f"
-		     " JOIN roots r ON r.id = f.root_id WHERE f.id = ?1",
-		     "find real file", NULL, &st);
+	rc = prepare(sql, what, NULL, &st);
 	if (rc)
 		return rc;
-	sqlite3_bind_int64(st, 1, file);
+	sqlite3_bind_int64(st, 1, id);
 	rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW) {
 		strbuf_add(out, sqlite3_column_blob(st, 0),
@@ -349,5 +350,19 @@ int query_file_path(int64_t file, struct strbuf *out)
 	} else if (rc == SQLITE_DONE) {
 		rc = -ENOENT;
 	}
-	return reader_finish(st, rc, "find real file");
+	return reader_finish(st, rc, what);
+}
+
+int query_file_path(int64_t file, struct strbuf *out)
+{
+	return root_path("SELECT r.path, f.path FROM files f"
+			 " JOIN roots r ON r.id = f.root_id WHERE f.id = ?1",
+			 file, "find real file", out);
+}
+
+int query_series_folder(int64_t series, struct strbuf *out)
+{
+	return root_path("SELECT r.path, s.path FROM series s"
+			 " JOIN roots r ON r.id = s.root_id WHERE s.id = ?1",
+			 series, "find series folder", out);
 }

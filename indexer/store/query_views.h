@@ -132,4 +132,9 @@ int query_similar_tracks(const char *query,
  * errno value. */
 int query_file_path(int64_t file, struct strbuf *out);
 
+/* Append the absolute path of the folder of the series with this
+ * series.id to out. Returns 0, -ENOENT when there is no such series, or
+ * another negative errno value. */
+int query_series_folder(int64_t series, struct strbuf *out);
+
 #endif

@@ -1,5 +1,6 @@
 #include "indexer/store/schema.h"
 
+#include "common/bytes.h"
 #include "common/cache.h"
 #include "common/db.h"
 
@@ -404,11 +405,101 @@ static const char *const schema_steps[] = {
 	 * stores back to older versions without dropping them. */
 	"CREATE INDEX IF NOT EXISTS tracks_genre ON tracks (genre);"
 	"CREATE INDEX IF NOT EXISTS tracks_year ON tracks (year);",
+
+	/* version 13: why a volume file's name gives no volume (names.h),
+	 * for /status/unparsed; rebuilt with the volumes. IF NOT EXISTS,
+	 * as tests bring stores back to older versions. */
+	"CREATE TABLE IF NOT EXISTS unparsed ("
+	"  volume_id INTEGER PRIMARY KEY REFERENCES volumes(id)"
+	"    ON DELETE CASCADE,"
+	"  reason TEXT NOT NULL);",
+
+	/* version 14: every check of the monitor kept, one row each
+	 * (checks.h), where checks held the last one of each flow: its rows
+	 * are not carried over, they only said when the last checks ran.
+	 * found gains each release's protocol and what the hand-off did
+	 * with it (state, reason); its rows come back at the next check.
+	 * Both dropped and made anew, so the step can run again over them:
+	 * tests take stores back to older versions. */
+	"DROP TABLE IF EXISTS checks;"
+	"CREATE TABLE checks ("
+	"  id INTEGER PRIMARY KEY,"
+	"  kind TEXT NOT NULL,"
+	"  trigger TEXT NOT NULL,"
+	"  started_at REAL NOT NULL,"
+	"  finished_at REAL,"
+	"  series INTEGER NOT NULL DEFAULT 0,"
+	"  wanted INTEGER NOT NULL DEFAULT 0,"
+	"  found INTEGER NOT NULL DEFAULT 0,"
+	"  catalog INTEGER NOT NULL DEFAULT 0,"
+	"  prowlarr INTEGER NOT NULL DEFAULT 0,"
+	"  nautiljon INTEGER NOT NULL DEFAULT 0,"
+	"  cache_hits INTEGER NOT NULL DEFAULT 0,"
+	"  sent INTEGER NOT NULL DEFAULT 0,"
+	"  skipped INTEGER NOT NULL DEFAULT 0,"
+	"  failed INTEGER NOT NULL DEFAULT 0,"
+	"  errors INTEGER NOT NULL DEFAULT 0);"
+	"CREATE INDEX checks_kind ON checks (kind, id);"
+	"DROP TABLE IF EXISTS found;"
+	"CREATE TABLE found ("
+	"  series_id INTEGER NOT NULL,"
+	"  volume INTEGER NOT NULL,"
+	"  rank INTEGER NOT NULL,"
+	"  title TEXT NOT NULL,"
+	"  source TEXT NOT NULL,"
+	"  protocol TEXT,"
+	"  link TEXT,"
+	"  magnet TEXT,"
+	"  guid TEXT,"
+	"  indexer TEXT,"
+	"  indexer_id INTEGER,"
+	"  first REAL NOT NULL,"
+	"  last REAL NOT NULL,"
+	"  size INTEGER,"
+	"  seeders INTEGER,"
+	"  published_at REAL,"
+	"  found_at REAL NOT NULL,"
+	"  state TEXT,"
+	"  reason TEXT,"
+	"  PRIMARY KEY (series_id, volume, rank),"
+	"  FOREIGN KEY (series_id, volume) REFERENCES wanted"
+	"    ON DELETE CASCADE);",
+
+	/* version 15: notifications wait here until their target took
+	 * them, so that none is lost across a restart while a target is
+	 * down (indexer/notifier.h). */
+	"CREATE TABLE IF NOT EXISTS notify_queue ("
+	"  id INTEGER PRIMARY KEY,"
+	"  target TEXT NOT NULL,"
+	"  event TEXT NOT NULL,"
+	"  subject TEXT NOT NULL,"
+	"  message TEXT NOT NULL,"
+	"  details TEXT,"
+	"  created_at REAL NOT NULL,"
+	"  attempts INTEGER NOT NULL DEFAULT 0,"
+	"  last_error TEXT);"
+	"CREATE INDEX IF NOT EXISTS notify_queue_target"
+	"  ON notify_queue (target, id);"
+	"CREATE TABLE IF NOT EXISTS notify_once ("
+	"  event TEXT NOT NULL,"
+	"  subject TEXT NOT NULL,"
+	"  at REAL NOT NULL,"
+	"  PRIMARY KEY (event, subject)) WITHOUT ROWID;",
+
+	/* version 16: why a file's tags are damaged (/status/tag-errors,
+	 * found through a partial index: few files are), and where each
+	 * field of a track came from ("title=id3v2 album=id3v1", tags.h),
+	 * so a wrong value can be traced. Tests that take a store back to
+	 * an earlier version drop these columns. */
+	"ALTER TABLE files ADD COLUMN tag_error_reason TEXT;"
+	"ALTER TABLE tracks ADD COLUMN tag_source TEXT;"
+	"CREATE INDEX IF NOT EXISTS files_tag_error ON files (root_id, path)"
+	"  WHERE tag_error;",
 };
 
 int schema_version(void)
 {
-	return sizeof(schema_steps) / sizeof(*schema_steps);
+	return ARRAY_SIZE(schema_steps);
 }
 
 int schema_migrate(sqlite3 *db)

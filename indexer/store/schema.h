@@ -21,6 +21,8 @@
  *                the user set on it (monitored, latest, source)
  *   volumes      the volume files and image folders of each series, as
  *                the name parser (or ComicInfo.xml) read them
+ *   unparsed     why the name of a volume of kind "unknown" gives no
+ *                volume (names_result.reason)
  *   comicinfo    Series, Volume and Number from a volume archive's
  *                ComicInfo.xml, when it has one
  *   catalog      the user's local release catalog (title, link, size,
@@ -39,6 +41,10 @@
  *                duplicate candidates, analysis_matches holds the pairs
  *                of tracks found to be one recording, analysis_queue the
  *                tracks still to analyse, analysis_albums the album gains
+ *   notify_queue one row per notification and target not delivered yet:
+ *                the event, its texts, when it happened, the attempts
+ *                and the last error; notify_once the events told once per
+ *                subject (a release found for a volume) already told
  */
 
 #include <sqlite3.h>

@@ -48,6 +48,19 @@ import urllib.parse
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 
+def bencode(v):
+    """BitTorrent's encoding (BEP 3) of an int, str, bytes or dict, for
+    the torrents fakes serve."""
+    if isinstance(v, int):
+        return b"i%de" % v
+    if isinstance(v, str):
+        v = v.encode()
+    if isinstance(v, bytes):
+        return b"%d:%s" % (len(v), v)
+    return b"d" + b"".join(bencode(k) + bencode(v[k])
+                           for k in sorted(v)) + b"e"
+
+
 class FakeHandler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     server_version = "fake/1"

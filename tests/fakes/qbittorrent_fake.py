@@ -8,7 +8,8 @@ request whose Origin or Referer names another host than its Host header
     POST /api/v2/auth/login     form username, password: 200 "Ok." with
                                 Set-Cookie SESSION=...; 200 "Fails." for a
                                 wrong pair; 403 once banned
-    POST /api/v2/torrents/add   form urls (one a line), category: needs the
+    POST /api/v2/torrents/add   form urls (one a line) or multipart
+                                torrents (files), category: needs the
                                 session cookie (403 "Forbidden" without it
                                 or with an expired one); records the add and
                                 answers 200 "Ok."; a url holding one of
@@ -20,7 +21,10 @@ request whose Origin or Referer names another host than its Host header
     GET  /files/page.html       an HTML page, which is not a torrent
     GET  /_requests             every /api request so far: [{method, path,
                                 cookie, referer, origin, host, form, time}]
-    GET  /_adds                 the torrents added: [{urls, category, time}]
+    GET  /_adds                 the torrents added: [{urls, torrents (each
+                                file's bytes as latin-1 text), category,
+                                time}]; a file that is not bencoded is
+                                415 "Torrent file is not valid."
     POST /_expire               forget every session (cookies expire)
     POST /_reset?cookie=NAME&api=2.14
                                 forget sessions, failures, bans and logs;
@@ -35,6 +39,8 @@ pending_count, failure_count}, 202 with a pending one for a url holding
 "pending-me", and 409 with a failed one for "fails-me".
 """
 
+import email.parser
+import email.policy
 import secrets
 import threading
 import time
@@ -48,18 +54,7 @@ MAX_FAILS = 5
 
 
 
-def bencode(v):
-    if isinstance(v, int):
-        return b"i%de" % v
-    if isinstance(v, str):
-        v = v.encode()
-    if isinstance(v, bytes):
-        return b"%d:%s" % (len(v), v)
-    return b"d" + b"".join(bencode(k) + bencode(v[k])
-                           for k in sorted(v)) + b"e"
-
-
-TORRENT = bencode({
+TORRENT = http_fake.bencode({
     "announce": "http://tracker.example/announce",
     "info": {"length": 1024, "name": "One T01.cbz",
              "piece length": 16384, "pieces": b"\x01" * 20},
@@ -101,9 +96,24 @@ class QBittorrent(http_fake.FakeHandler):
     def text(self, status, body):
         self.reply(status, body, content_type="text/plain; charset=UTF-8")
 
+    def parse_form(self, body):
+        """A form, urlencoded or multipart: {name: [value, ...]}, files
+        as their bytes (latin-1 text)."""
+        ctype = self.headers.get("Content-Type") or ""
+        if not ctype.startswith("multipart/form-data"):
+            return urllib.parse.parse_qs(body.decode())
+        msg = email.parser.BytesParser(policy=email.policy.HTTP).parsebytes(
+            b"Content-Type: " + ctype.encode() + b"\r\n\r\n" + body)
+        form = {}
+        for part in msg.iter_parts():
+            name = part.get_param("name", header="content-disposition")
+            value = part.get_payload(decode=True) or b""
+            form.setdefault(name, []).append(value.decode("latin-1"))
+        return form
+
     def record(self):
         """Log the request and give back its form."""
-        form = urllib.parse.parse_qs(self.read_body().decode())
+        form = self.parse_form(self.read_body())
         with lock:
             state["requests"].append({
                 "method": self.command,
@@ -173,12 +183,15 @@ class QBittorrent(http_fake.FakeHandler):
         if not self.session():
             return self.text(403, "Forbidden")
         urls = [u for u in "\n".join(form.get("urls", [])).split("\n") if u]
-        words = " ".join(urls)
+        files = form.get("torrents", [])
+        if any(not (f[:1] == "d" and f[1:2].isdigit()) for f in files):
+            return self.text(415, "Torrent file is not valid.")
+        words = " ".join(urls + files)
         if new_api() and "fails-me" in words:
             return self.reply(409, summary(failed=1))
         if new_api() and "pending-me" in words:
             return self.reply(202, summary(pending=1))
-        if not urls or "fails-me" in words:
+        if not (urls or files) or "fails-me" in words:
             return self.text(200, "Fails.")
         if "invalid-me" in words:
             return self.text(415, "Torrent file is not valid.")
@@ -187,6 +200,7 @@ class QBittorrent(http_fake.FakeHandler):
         with lock:
             state["adds"].append({
                 "urls": urls,
+                "torrents": files,
                 "category": form.get("category", [None])[0],
                 "time": time.time(),
             })

@@ -1,6 +1,7 @@
 /*
  * The manga volume-name parser: a series name (before a NUL byte, when
- * there is one) and a file name, and the normalizer on both.
+ * there is one) and a file name, the normalizer on both, and the match
+ * of a release title to a series.
  */
 
 #include <stdlib.h>
@@ -27,11 +28,26 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return 0;
 	}
 	names_parse(name, series, &r);
-	if (r.kind == NAMES_NONE && (r.first || r.last))
+	if (r.kind == NAMES_NONE && (r.first || r.last || !r.reason))
+		abort();
+	if (r.kind != NAMES_NONE && r.reason)
 		abort();
 	if (r.first > r.last || r.last > NAMES_MAX_NUMBER)
 		abort();
+	if (r.volume_first > r.volume_last ||
+	    r.volume_last > NAMES_MAX_NUMBER ||
+	    (!r.has_volume && (r.volume_first || r.volume_last)))
+		abort();
+	if (r.kind == NAMES_VOLUME && (!r.has_volume ||
+	    r.volume_first != r.first || r.volume_last != r.last))
+		abort();
+	if (names_match_release(name, series, &r) &&
+	    (r.kind != NAMES_VOLUME || !names_same_series(r.series.buf,
+							  series)))
+		abort();
 	names_normalize(name, &norm);
+	if (*names_skip_article(norm.buf) == ' ')
+		abort();
 	names_same_series(name, series);
 	names_is_volume_file(name);
 	names_release(&r);

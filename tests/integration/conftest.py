@@ -3,8 +3,11 @@ tools (sox, flac, metaflac, lame, mutagen), and a real mediamon mount of it
 that is always unmounted, also when a test fails."""
 
 import contextlib
+import csv
+import io
 import json
 import os
+import select
 import shutil
 import signal
 import subprocess
@@ -26,8 +29,68 @@ WRAPPER = os.environ.get("MEDIAMON_WRAPPER", "").split()
 # a sanitizer only when it found something).
 REPORT_LOG = os.environ.get("MEDIAMON_REPORT_LOG")
 REPORT_EXIT = os.environ.get("MEDIAMON_REPORT_EXITCODE")
-# A wrapped daemon is many times slower to start and to scan.
-SLOW = 10 if WRAPPER else 1
+# A wrapped daemon (valgrind) is many times slower to start and to scan,
+# one built with sanitizers (make asan) a few times.
+SLOW = 10 if WRAPPER else 3 if os.environ.get("ASAN_OPTIONS") else 1
+
+
+def wait_for(predicate, timeout, what, *, until=bool, mount=None,
+             ignore=(), interval=0.05):
+    """Poll predicate() until its value is true (or until(value) is, when
+    until is given) and return that value: the one bounded wait of the
+    suite, so that a slow machine fails a test and never hangs it.
+    timeout is in seconds for a daemon run as it is, stretched by SLOW for
+    a wrapped one. An exception of a type in ignore counts as "not yet".
+    On timeout, or at once when mount's daemon exits, fail naming what was
+    awaited and the last value (or error) seen, with what the daemon
+    shows."""
+    deadline = time.monotonic() + timeout * SLOW
+    seen = "nothing"
+    while True:
+        try:
+            value = predicate()
+            if until(value):
+                return value
+            seen = repr(value)
+        except ignore as e:
+            seen = "error %r" % e
+        if len(seen) > 2000:
+            seen = seen[:2000] + "..."
+        if mount is not None and mount.proc.poll() is not None:
+            raise AssertionError("mediamon exited with status %s while"
+                                 " waiting for %s; last seen: %s\n%s" % (
+                                     mount.proc.returncode, what, seen,
+                                     shows(mount)))
+        if time.monotonic() >= deadline:
+            raise AssertionError("no %s within %gs; last seen: %s\n%s" % (
+                what, timeout * SLOW, seen, shows(mount)))
+        time.sleep(interval)
+
+
+def shows(mount):
+    """What mount (a Mount, or anything with a proc) shows, for a failure
+    message."""
+    if mount is None:
+        return ""
+    if hasattr(mount, "diag"):
+        return mount.diag()
+    return log_tail(mount.proc)
+
+
+def reached(value):
+    """until= for a check that returns True once done and, until then,
+    what it saw instead (so that a timeout shows it)."""
+    return value is True
+
+
+def log_tail(proc, lines=40):
+    """The last lines of the log of a daemon started with a log_path, to
+    show beside a failure."""
+    path = getattr(proc, "log_path", None)
+    if not path or not os.path.exists(path):
+        return "(no log)"
+    with open(path, errors="replace") as f:
+        return "log:\n" + "".join(f.readlines()[-lines:])
 
 
 def run(*cmd):
@@ -118,22 +181,80 @@ class Mount:
         finally:
             os.close(fd)
 
-    def wait_idle(self, after_id=0, timeout=30):
-        """Wait until no scan runs and the last scan is newer than
-        after_id; returns the last scan."""
-        deadline = time.time() + timeout * SLOW
-        while time.time() < deadline:
-            doc = self.json("metrics/scan.json")
-            last = doc["last"]
-            if doc["running"] is None and last and last["id"] > after_id:
-                return last
-            time.sleep(0.05)
-        raise AssertionError("no scan finished within %ss" % timeout)
+    def diag(self):
+        """What the daemon shows, for failure messages: its state, its
+        watcher, health and last scans, and its log's end."""
+        parts = ["daemon %s" % ("running" if self.proc.poll() is None else
+                                "EXITED with %s" % self.proc.returncode)]
+        for rel in ["metrics/watch.json", "status/health"]:
+            try:
+                parts.append("%s: %s" % (rel, self.read(rel).decode(
+                    errors="replace").strip()))
+            except OSError as e:
+                parts.append("%s: %s" % (rel, e))
+        try:
+            rows = list(csv.DictReader(io.StringIO(
+                self.read("metrics/scan.csv").decode())))
+            parts.append("scans:\n" + "\n".join(
+                ",".join(r[k] for k in ("id", "trigger", "scope",
+                                        "files_seen", "files_new",
+                                        "files_changed", "files_deleted",
+                                        "success"))
+                for r in rows[-10:]))
+        except (OSError, KeyError) as e:
+            parts.append("scans: %s" % e)
+        parts.append(log_tail(self.proc))
+        return "\n".join(parts)
 
-    def rescan(self, command="1"):
-        before = self.json("metrics/scan.json")["last"]["id"]
+    def scan_id(self, doc=None):
+        """The id of the newest scan begun (in doc, a scan.json already
+        read): the running one, else the last finished (0 before the
+        first). A scan asked for after this call gets a larger id."""
+        doc = doc or self.json("metrics/scan.json")
+        newest = doc["running"] or doc["last"]
+        return newest["id"] if newest else 0
+
+    def wait_idle(self, after_id=0, timeout=30):
+        """Wait until no scan runs and the last finished scan is newer
+        than after_id; returns the last scan. A scan is seen by its id, so
+        one that begins and ends between two looks is not missed."""
+        doc = wait_for(lambda: self.json("metrics/scan.json"), timeout,
+                       "a scan after scan %d, finished" % after_id,
+                       until=lambda d: d["running"] is None and d["last"]
+                       and d["last"]["id"] > after_id, mount=self)
+        return doc["last"]
+
+    def wait_quiet(self, settle=0.6, timeout=30):
+        """Wait until no scan runs or waits and no scan has begun or
+        ended for settle seconds (longer than any debounce a test sets);
+        returns scan.json. Asked for after requests that may each start a
+        scan, it sees every scan they start."""
+        seen = {"now": None, "since": None}
+
+        def look():
+            doc = self.json("metrics/scan.json")
+            pending = "pending: no" not in self.read(
+                "control/rescan").decode()
+            now = {"newest": self.scan_id(doc), "finished": doc["totals"][
+                "scans"], "running": doc["running"] is not None,
+                "pending": pending}
+            t = time.monotonic()
+            if now != seen["now"]:
+                seen.update(now=now, since=t)
+            return now, t - seen["since"], doc
+
+        return wait_for(look, timeout, "quiet daemon (no scan running or"
+                        " pending for %gs)" % settle,
+                        until=lambda v: not v[0]["running"] and
+                        not v[0]["pending"] and v[1] >= settle,
+                        mount=self)[2]
+
+    def rescan(self, command="1", timeout=30):
+        """Write command to control/rescan and wait for the scan it asked
+        for to finish; returns that scan."""
+        before = self.scan_id()
         self.write("control/rescan", command + "\n")
-        return self.wait_idle(after_id=before)
+        return self.wait_idle(after_id=before, timeout=timeout)
 
 
 def is_mounted(path):
@@ -188,11 +309,10 @@ def stopped(proc):
     could read them first."""
     proc.send_signal(signal.SIGSTOP)
     try:
-        deadline = time.time() + 10 * SLOW
-        while not all(s in "tT" for s in task_states(proc.pid)):
-            if time.time() > deadline:
-                raise AssertionError("the daemon did not stop")
-            time.sleep(0.01)
+        wait_for(lambda: task_states(proc.pid), 10,
+                 "every thread of the daemon stopped",
+                 until=lambda states: all(s in "tT" for s in states),
+                 interval=0.01)
         yield
     finally:
         proc.send_signal(signal.SIGCONT)
@@ -229,7 +349,21 @@ class Fake:
                                      stdin=subprocess.PIPE,
                                      stdout=subprocess.PIPE,
                                      env=local_env())
-        self.port = int(self.proc.stdout.readline())
+        # its first line, the port, within a bound: a fake that never
+        # speaks fails the test instead of hanging it
+        try:
+            wait_for(lambda: select.select([self.proc.stdout], [], [],
+                                           0.1)[0],
+                     30, "port from the fake " + script, interval=0)
+        except AssertionError:
+            self.stop()
+            raise
+        line = self.proc.stdout.readline()
+        if not line.strip().isdigit():
+            self.stop()
+            raise AssertionError("the fake %s said %r, not its port" % (
+                script, line))
+        self.port = int(line)
         self.url = "http://127.0.0.1:%d" % self.port
 
     def call(self, path, data=None):
@@ -277,13 +411,16 @@ def start(tmp_path, *options, wait=True, wrapper=()):
     proc = subprocess.Popen(args, stdout=log, stderr=subprocess.STDOUT,
                             env=local_env())
     proc.log_path = str(tmp_path / "mediamon.log")
-    deadline = time.time() + 15 * SLOW
-    while not is_mounted(mnt):
-        if proc.poll() is not None or time.time() > deadline:
-            unmount(mnt, proc)
-            raise AssertionError("mount did not come up: " +
-                                 (tmp_path / "mediamon.log").read_text())
-        time.sleep(0.02)
+    try:
+        wait_for(lambda: is_mounted(mnt) or proc.poll() is not None, 15,
+                 "mount of %s, nor the daemon's exit" % mnt, interval=0.02)
+        why = "mediamon exited with status %s" % proc.returncode
+    except AssertionError as e:
+        why = str(e)
+    if not is_mounted(mnt):
+        unmount(mnt, proc)
+        raise AssertionError("mount did not come up (%s): %s" % (
+            why, (tmp_path / "mediamon.log").read_text()))
     m = Mount(str(mnt), proc, db)
     if wait:
         m.wait_idle()

@@ -6,12 +6,11 @@ import os
 import shutil
 import signal
 import subprocess
-import time
 
 import pytest
 
 import conftest
-from conftest import SLOW, WRAPPER, start, unmount
+from conftest import WRAPPER, start, unmount, wait_for
 from test_analysis import add_tracks, analysis, wait_analysed
 from test_analysis import sounds  # noqa: F401 (a fixture)
 
@@ -72,10 +71,8 @@ def test_daemon_maps_no_analysis_library(sounds, tmp_path):
                     "libebur128", "libmpg123"):
             assert lib not in daemon
         # the queue is empty: the child is gone
-        deadline = time.time() + 10 * SLOW
-        while children(m.proc.pid):
-            assert time.time() < deadline
-            time.sleep(0.05)
+        wait_for(lambda: children(m.proc.pid), 10, "analyser child gone",
+                 until=lambda pids: not pids, mount=m)
     finally:
         unmount(m.path, m.proc)
 
@@ -91,14 +88,11 @@ def test_child_killed_mid_track(sounds, tmp_path):
     conf.write_text("[music]\nroot = %s\n[analysis]\nthreads = 1\n" % root)
     m = start(tmp_path, "config=" + str(conf))
     try:
-        deadline = time.time() + 60 * SLOW
-        while True:
-            assert time.time() < deadline, analysis(m)
-            a = analysis(m)
-            pids = children(m.proc.pid)
-            if a["busy"] and a["queued"] > 1 and pids:
-                break
-            time.sleep(0.01)
+        a, pids = wait_for(lambda: (analysis(m), children(m.proc.pid)), 60,
+                           "child analysing with more tracks queued",
+                           until=lambda v: v[0]["busy"] and
+                           v[0]["queued"] > 1 and v[1], mount=m,
+                           interval=0.01)
         assert len(pids) == 1
         assert nice(pids[0]) == 19	# the worker thread's
         assert inherited_fds(pids[0], m.proc.pid, root) == []

@@ -15,7 +15,7 @@ import time
 import pytest
 from mutagen.id3 import ID3, TALB, TIT2, TPE1
 
-from conftest import SLOW, run, start, unmount
+from conftest import SLOW, run, start, unmount, wait_for
 
 # Each test track is this long (seconds), unless said otherwise.
 SECONDS = 12
@@ -99,13 +99,15 @@ def analysis(m):
 
 def wait_analysed(m, timeout=90):
     """Wait until nothing is queued or under way; returns the figures."""
-    deadline = time.time() + timeout * SLOW
-    while time.time() < deadline:
-        a = analysis(m)
-        if a["queued"] == 0 and a["busy"] == 0:
-            return a
-        time.sleep(0.1)
-    raise AssertionError("analysis not done: %r" % analysis(m))
+    return wait_for(lambda: analysis(m), timeout, "analysis done",
+                    until=lambda a: a["queued"] == 0 and a["busy"] == 0,
+                    mount=m, interval=0.1)
+
+
+def started(a, before):
+    """Whether figures a show analysis begun since the figures before: a
+    track under way, or one more done."""
+    return a["busy"] > 0 or a["done"] > before["done"]
 
 
 def paragraphs(text):
@@ -220,20 +222,19 @@ def test_damaged_audio_counted_failed(sounds, tmp_path):
         assert attr(os.path.join(album, "Good.flac"), "bpm") is not None
         assert attr(os.path.join(album, "Cut.flac"), "bpm") is None
 
-        # a rescan leaves the failures alone
+        # a rescan leaves the failures alone (a track a scan changes is
+        # queued in the scan's own transaction)
         m.rescan("full")
-        time.sleep(1)
+        time.sleep(SLOW)
         b = wait_analysed(m)
         assert b["done"] == a["done"] and b["failed"] == a["failed"]
 
-        # a repaired file is analysed again
+        # a repaired file is analysed again, seen by the same wait
         shutil.copy(str(root / "good.flac"), str(root / "cut.flac"))
         m.rescan()
-        deadline = time.time() + 60 * SLOW
-        while analysis(m)["failed"] != a["failed"] - 1:
-            assert time.time() < deadline, analysis(m)
-            time.sleep(0.1)
-        assert wait_analysed(m)["analysed"] == 2
+        time.sleep(SLOW)
+        b = wait_analysed(m)
+        assert (b["failed"], b["analysed"]) == (a["failed"] - 1, 2), b
     finally:
         unmount(m.path, m.proc)
 
@@ -265,16 +266,17 @@ def test_pause_and_resume(sounds, tmp_path):
             "metrics/prometheus").decode()
         # a reload stops and starts the workers: the pause holds
         m.proc.send_signal(signal.SIGHUP)
-        deadline = time.time() + 30 * SLOW
-        while b"reload: done" not in m.read("log"):
-            assert time.time() < deadline
-            time.sleep(0.1)
-        time.sleep(2)
+        wait_for(lambda: b"reload: done" in m.read("log"), 30,
+                 "reload: done in the log", mount=m, interval=0.1)
+        time.sleep(2 * SLOW)
         a = analysis(m)
         assert (a["analysed"], a["queued"], a["paused"]) == (1, 4, True)
         assert a["threads"] == 1
 
+        # the same wait sees the workers begin once resumed
         assert m.write("control/pause", "0") == 1
+        time.sleep(2 * SLOW)
+        assert started(analysis(m), a), analysis(m)
         a = wait_analysed(m)
         assert (a["analysed"], a["queued"], a["paused"]) == (5, 0, False)
         assert settled_state(m) == "idle"
@@ -284,24 +286,17 @@ def test_pause_and_resume(sounds, tmp_path):
 
 def settled_state(m, timeout=30):
     """The daemon's state once no scan runs."""
-    deadline = time.time() + timeout * SLOW
-    while time.time() < deadline:
-        state = m.json("status/summary.json")["state"]
-        if state != "scanning":
-            return state
-        time.sleep(0.1)
-    raise AssertionError("still scanning after %ss" % timeout)
+    return wait_for(lambda: m.json("status/summary.json")["state"], timeout,
+                    "state other than scanning",
+                    until=lambda state: state != "scanning", mount=m,
+                    interval=0.1)
 
 
 def wait_paused(m, timeout=30):
     """Wait until the paused queue has nothing under way."""
-    deadline = time.time() + timeout * SLOW
-    while time.time() < deadline:
-        a = analysis(m)
-        if a["busy"] == 0 and a["queued"] > 0:
-            return a
-        time.sleep(0.1)
-    raise AssertionError("queue not paused: %r" % analysis(m))
+    return wait_for(lambda: analysis(m), timeout, "paused queue",
+                    until=lambda a: a["busy"] == 0 and a["queued"] > 0,
+                    mount=m, interval=0.1)
 
 
 def test_bad_pause_input(mount):
@@ -336,10 +331,9 @@ def test_queue_survives_kill(sounds, tmp_path):
     m = start(tmp_path, "music=" + str(root))
     try:
         assert analysis(m)["analysed"] == 1
-        deadline = time.time() + 60 * SLOW
-        while analysis(m)["busy"] == 0 and analysis(m)["queued"]:
-            assert time.time() < deadline
-            time.sleep(0.01)
+        wait_for(lambda: analysis(m), 60, "analysis under way",
+                 until=lambda a: a["busy"] or not a["queued"], mount=m,
+                 interval=0.01)
     finally:
         kill(m)
 
@@ -384,10 +378,8 @@ def test_changed_and_deleted_files(sounds, tmp_path):
         time.sleep(1.1)		# a new mtime, whatever the clock's grain
         to_mp3(sounds["click"], str(root / "two.mp3"), "Two", "A", "A")
         m.rescan()
-        deadline = time.time() + 60 * SLOW
-        while analysis(m)["done"] == done:
-            assert time.time() < deadline
-            time.sleep(0.1)
+        wait_for(lambda: analysis(m)["done"], 60, "analysis of the change",
+                 until=lambda d: d != done, mount=m, interval=0.1)
         wait_analysed(m)
         assert m.read("status/duplicates") == b""
         bpm = attr(m.file("library/music/albums/A (A)/Two.mp3"), "bpm")
@@ -403,7 +395,7 @@ def test_disabled_analyses_nothing(sounds, tmp_path):
     conf.write_text("[music]\nroot = %s\n[analysis]\nenabled = no\n" % root)
     m = start(tmp_path, "config=" + str(conf))
     try:
-        time.sleep(2)
+        time.sleep(2 * SLOW)
         a = analysis(m)
         assert not a["enabled"] and a["threads"] == 0
         assert (a["analysed"], a["failed"], a["done"]) == (0, 0, 0)
@@ -414,5 +406,14 @@ def test_disabled_analyses_nothing(sounds, tmp_path):
         track = m.file("library/music/albums/a (Artist)/a 0.flac")
         assert attr(track, "bpm") is None
         assert attr(track, "title") == "a 0"
+    finally:
+        unmount(m.path, m.proc)
+    # the same wait sees an enabled daemon begin on the same tracks
+    on = tmp_path / "enabled"
+    on.mkdir()
+    m = start(on, "music=" + str(root))
+    try:
+        time.sleep(2 * SLOW)
+        assert started(analysis(m), a), analysis(m)
     finally:
         unmount(m.path, m.proc)

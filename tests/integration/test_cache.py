@@ -13,8 +13,9 @@ import subprocess
 
 import pytest
 
-from conftest import is_mounted, make_flac, run, start, unmount
-from test_views import sha, wait_for
+from conftest import (is_mounted, make_flac, reached, run, start, unmount,
+                      wait_for)
+from test_views import CONVERGE_S, sha
 
 ARTISTS = os.path.join("library", "music", "artists")
 
@@ -70,7 +71,8 @@ def cached(request, tmp_path):
 def test_generated_sizes_true_after_they_change(cached):
     folders = ["status", "metrics", "control"]
     for folder in folders:
-        wait_for(lambda: untrue_sizes(cached, folder), folder)
+        wait_for(lambda: untrue_sizes(cached, folder), CONVERGE_S,
+                 "true sizes in " + folder, until=reached)
     before = ls_sizes(cached.file("metrics"))["scan.csv"]
     dry = cached.json("status/summary.json")["dry_run"]
     # the kernel now holds these sizes; change what the files show
@@ -79,12 +81,15 @@ def test_generated_sizes_true_after_they_change(cached):
     # one more row, seen by ls -l alone: reading the file would make the
     # kernel ask for its size again by itself
     wait_for(lambda: ls_sizes(cached.file("metrics"))["scan.csv"] > before
-             or "scan.csv not grown", "scan.csv")
+             or "scan.csv not grown", CONVERGE_S, "larger scan.csv",
+             until=reached)
     assert cached.json("status/summary.json")["dry_run"] is not dry
     for folder in folders:
-        wait_for(lambda: untrue_sizes(cached, folder), folder)
+        wait_for(lambda: untrue_sizes(cached, folder), CONVERGE_S,
+                 "true sizes in " + folder, until=reached)
     wait_for(lambda: ls_sizes(cached.path)["log"] ==
-             len(cached.read("log")) or "log", "log")
+             len(cached.read("log")) or "log", CONVERGE_S, "true size of log",
+             until=reached)
 
 
 def test_stat_follows_deletion(cached):
@@ -100,7 +105,7 @@ def test_stat_follows_deletion(cached):
             return os.listdir(cached.album) == ["01 - Song 1.flac"] or \
                 os.listdir(cached.album)
         return "still there"
-    wait_for(gone, "deletion")
+    wait_for(gone, CONVERGE_S, "deletion", until=reached)
     with pytest.raises(FileNotFoundError):
         os.stat(path)
     with pytest.raises(FileNotFoundError):
@@ -122,7 +127,7 @@ def test_stat_follows_tag_change(cached):
         if not os.path.exists(new):
             return "new name not there"
         return os.stat(new).st_size == os.stat(real).st_size or "size"
-    wait_for(moved, "tag change")
+    wait_for(moved, CONVERGE_S, "tag change", until=reached)
     assert sha(new) == sha(real)
 
 
@@ -137,7 +142,8 @@ def test_grown_file_reads_whole_at_once(cached):
     assert os.stat(real).st_size > before + 20000
     assert sha(path) == sha(real)
     wait_for(lambda: os.stat(path).st_size == os.stat(real).st_size or
-             os.stat(path).st_size, "size of the grown file")
+             os.stat(path).st_size, CONVERGE_S, "size of the grown file",
+             until=reached)
     assert sha(path) == sha(real)
 
 
@@ -154,14 +160,18 @@ def test_listing_sizes_are_the_real_files(cached):
 
 def test_series_sizes_true_after_a_write(cached):
     series = os.path.join("manga", "Berserk")
-    wait_for(lambda: untrue_sizes(cached, series), series)
+    wait_for(lambda: untrue_sizes(cached, series), CONVERGE_S,
+             "true sizes in " + series, until=reached)
     assert cached.json(series + "/status.json")["monitored"] is True
     # status.json now reads "monitored": false, one byte longer
     cached.write(series + "/monitored", "0")
     wait_for(lambda: cached.json(series + "/status.json")["monitored"]
-             is False or "still monitored", "monitored")
-    wait_for(lambda: untrue_sizes(cached, series), series)
-    wait_for(lambda: untrue_sizes(cached, "status"), "status")
+             is False or "still monitored", CONVERGE_S, "monitored false",
+             until=reached)
+    wait_for(lambda: untrue_sizes(cached, series), CONVERGE_S,
+             "true sizes in " + series, until=reached)
+    wait_for(lambda: untrue_sizes(cached, "status"), CONVERGE_S,
+             "true sizes in status", until=reached)
 
 
 def test_new_volume_shows_in_listing_and_stat(cached):
@@ -178,7 +188,7 @@ def test_new_volume_shows_in_listing_and_stat(cached):
         return sorted(os.listdir(top)) == [
             "Volume 001.cbz", "Volume 002.cbz", "Volume 003.cbz"] or \
             sorted(os.listdir(top))
-    wait_for(filled, "new volume")
+    wait_for(filled, CONVERGE_S, "new volume", until=reached)
 
 
 def test_listing_follows_tag_change_when_listed_before(cached):
@@ -195,7 +205,7 @@ def test_listing_follows_tag_change_when_listed_before(cached):
     def moved():
         names = sorted(os.listdir(artists)), sorted(os.listdir(cached.album))
         return names == (["Art", "Other"], ["01 - Song 1.flac"]) or names
-    wait_for(moved, "tag change")
+    wait_for(moved, CONVERGE_S, "tag change", until=reached)
     other = os.path.join(artists, "Other", "Alb")
     assert os.listdir(other) == ["02 - Song 2.flac"]
     assert sha(os.path.join(other, "02 - Song 2.flac")) == sha(real)

@@ -118,9 +118,11 @@ def test_pixel_check_can_fail(tmp_path):
 
 
 def test_empty_history(library, tmp_path):
-    """No checks, no repair passes, and the scans pruned: each chart is
-    its axes, title and a line that says there is nothing yet."""
-    m = start(tmp_path, "music=" + str(library))
+    """No checks (none run), no repair passes, and the scans pruned: each
+    chart is its axes, title and a line that says there is nothing yet."""
+    conf = tmp_path / "mediamon.conf"
+    conf.write_text("[monitor]\nauto_check_interval = 0\n")
+    m = start(tmp_path, "config=" + str(conf), "music=" + str(library))
     try:
         db = sqlite3.connect(m.db, timeout=30)
         db.execute("DELETE FROM scans")
@@ -154,10 +156,9 @@ def test_last_hundred(library, tmp_path):
                        " started_at, finished_at, repaired, failed) VALUES"
                        " (?, 'run', 'schedule', 0, ?, ?, ?, ?)",
                        (i, t + i * 60, t + i * 60 + 5, i % 6, i % 3))
-        db.execute("INSERT OR REPLACE INTO checks (kind, trigger,"
-                   " started_at, finished_at, series, wanted, found,"
-                   " downloads) VALUES ('missing', 'schedule', ?, ?, 3, 7,"
-                   " 4, 2)", (t, t + 1))
+        db.execute("INSERT INTO checks (kind, trigger, started_at,"
+                   " finished_at, series, wanted, found, sent) VALUES"
+                   " ('missing', 'schedule', ?, ?, 3, 7, 4, 2)", (t, t + 1))
         db.commit()
         db.close()
         last = first + 129

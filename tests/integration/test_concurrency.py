@@ -12,7 +12,7 @@ import sqlite3
 import threading
 import time
 
-from conftest import make_mp3
+from conftest import make_mp3, wait_for
 from reliability import every_file, record, rss_kb
 
 READERS = 8
@@ -171,11 +171,10 @@ def test_readers_during_rescans_watch_events_and_control_writes(
         time.sleep(0.1)
     readers.stop.set()
     stop.set()
-    deadline = time.time() + JOIN_S
-    for t in readers.threads + others:
-        t.join(max(0.1, deadline - time.time()))
-    stuck = [t for t in readers.threads + others if t.is_alive()]
-    assert not stuck, "%d threads stuck in the mount" % len(stuck)
+    wait_for(lambda: [t.name for t in readers.threads + others
+                      if t.is_alive()], JOIN_S,
+             "end of every reader, churn and control thread",
+             until=lambda stuck: not stuck, interval=0.1)
 
     assert not readers.failures, readers.failures[:10]
     assert readers.reads > 100 and counts["churn"] > 10 and \

@@ -16,7 +16,7 @@ import time
 
 import pytest
 
-from conftest import BINARY, is_mounted, local_env, run, unmount
+from conftest import BINARY, is_mounted, local_env, run, unmount, wait_for
 from reliability import record
 
 DIRS = 40
@@ -45,6 +45,7 @@ class Daemon:
             self.proc = subprocess.Popen(
                 [BINARY, "-f", "-o", "config=" + str(conf), str(self.mnt)],
                 stdout=log, stderr=subprocess.STDOUT, env=local_env())
+        self.proc.log_path = str(self.log)
 
     def serving(self):
         """Whether the mount answers: a dead one says ENOTCONN. An open,
@@ -57,18 +58,41 @@ class Daemon:
             return False
 
     def wait_serving(self, timeout=30):
-        deadline = time.time() + timeout
-        while not self.serving():
-            assert self.proc.poll() is None, self.log.read_text()
-            assert time.time() < deadline, "mount did not come up"
-            time.sleep(0.01)
+        wait_for(self.serving, timeout, "mount serving", mount=self,
+                 interval=0.01)
+
+    def scan_json(self):
+        with open(str(self.mnt / "metrics" / "scan.json")) as f:
+            return json.load(f)
 
     def scanning(self):
         try:
-            with open(str(self.mnt / "metrics" / "scan.json")) as f:
-                return json.load(f)["running"] is not None
+            return self.scan_json()["running"] is not None
         except OSError:
             return False
+
+    def rescan(self, command):
+        """Ask for a scan; returns the id of the newest scan begun before,
+        which the one asked for will be newer than."""
+        doc = self.scan_json()
+        newest = doc["running"] or doc["last"]
+        self.write("control/rescan", command)
+        return newest["id"] if newest else 0
+
+    def wait_scan(self, after_id, finished, timeout=60):
+        """Wait until a scan newer than after_id has begun (or finished,
+        when finished is true); returns scan.json. The scan is known by
+        its id, so one that begins and ends between two looks is not
+        missed."""
+        def newer(doc):
+            last = doc["last"]
+            if last and last["id"] > after_id:
+                return True
+            return not finished and doc["running"] and \
+                doc["running"]["id"] > after_id
+        return wait_for(self.scan_json, timeout, "scan after scan %d %s" % (
+            after_id, "finished" if finished else "begun"), until=newer,
+            mount=self, interval=0.002 if not finished else 0.05)
 
     def write(self, rel, data):
         fd = os.open(str(self.mnt / rel), os.O_WRONLY | os.O_TRUNC)
@@ -105,6 +129,13 @@ def stored(db):
             " LEFT JOIN tracks t ON t.file_id = f.id")}
     finally:
         con.close()
+
+
+def differences(have, truth):
+    """(path, stored title, title on disk) of each path where the store
+    differs from the truth, None for a missing side."""
+    return sorted((p, have.get(p), truth.get(p)) for p in
+                  set(have) | set(truth) if have.get(p) != truth.get(p))
 
 
 def on_disk(root):
@@ -171,12 +202,9 @@ def test_kills_during_scans(tmp_path):
     d = Daemon(tmp_path, conf)
     try:
         d.wait_serving()
+        d.wait_scan(0, finished=True)
         start = time.time()
-        d.write("control/rescan", "full")
-        while not d.scanning():
-            time.sleep(0.005)
-        while d.scanning():
-            time.sleep(0.005)
+        d.wait_scan(d.rescan("full"), finished=True)
         full_s = time.time() - start
     finally:
         d.kill()
@@ -196,10 +224,14 @@ def test_kills_during_scans(tmp_path):
                 # the scans the last kills cut short are marked failed
                 now = unfinished(db)
                 assert all(now[k] == 0 for k in cut), msg
-                d.write("control/rescan", "full")
-                while not d.scanning() and d.proc.poll() is None:
-                    time.sleep(0.002)
-                time.sleep(rnd.uniform(0, full_s * 0.8))
+                # a full rescan seen running, then killed within its
+                # first half; one that ends before it is seen is asked
+                # again (scans of this tree take a fraction of a second)
+                for _ in range(5):
+                    doc = d.wait_scan(d.rescan("full"), finished=False)
+                    if doc["running"]:
+                        break
+                time.sleep(rnd.uniform(0, full_s * 0.5))
             assert d.proc.poll() is None, d.log.read_text()
         finally:
             d.kill()
@@ -226,11 +258,10 @@ def test_kills_during_scans(tmp_path):
         d.wait_serving()
         now = unfinished(db)
         assert all(now[k] == 0 for k in cut)
-        d.write("control/rescan", "1")
-        deadline = time.time() + 60
-        while d.scanning() or stored(db) != truth:
-            assert time.time() < deadline, "the store never converged"
-            time.sleep(0.05)
+        d.wait_scan(d.rescan("1"), finished=True)
+        wait_for(lambda: (d.scanning(), differences(stored(db), truth)), 60,
+                 "store holding the files on disk, no scan running",
+                 until=lambda v: not v[0] and not v[1], mount=d)
         assert on_disk(root) == set(truth)
         log = d.log.read_text()
         assert "is a dead mount left by a stopped run" in log

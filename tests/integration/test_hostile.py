@@ -19,7 +19,7 @@ import threading
 
 import pytest
 
-from conftest import run
+from conftest import SLOW, run
 from reliability import every_file, rss_kb
 
 # Root bypasses file permissions through these capabilities; without them a
@@ -120,7 +120,7 @@ def test_paths_near_and_beyond_path_max(mount, library):
     assert tracks(mount).get(rel) == "First 2"
     sane(mount)
     # the rescan of one deep folder works too
-    before = mount.json("metrics/scan.json")["last"]["id"]
+    before = mount.scan_id()
     mount.write("control/rescan", deep)
     assert mount.wait_idle(after_id=before)["success"]
     try:
@@ -149,7 +149,7 @@ def test_symlink_loops(mount, library):
         "status/health")
     assert b"Too many levels of symbolic links" in mount.read("log")
     for path in ["Alpha/self.flac", "Alpha/up", "Alpha/loopdir"]:
-        before = mount.json("metrics/scan.json")["last"]["id"]
+        before = mount.scan_id()
         try:
             mount.write("control/rescan", str(library / path))
         except OSError as e:
@@ -175,7 +175,7 @@ def test_fifos_and_devices_are_never_opened(mount, library):
         last = mount.rescan("full")
         assert last["success"] and last["files_new"] == 0
         for name in ["pipe.flac", "link.mp3", "zero.mp3", "devzero.flac"]:
-            before = mount.json("metrics/scan.json")["last"]["id"]
+            before = mount.scan_id()
             mount.write("control/rescan", str(a / name))
             assert mount.wait_idle(after_id=before)["success"]
         # a reader still blocked in open() would let a writer in
@@ -216,7 +216,7 @@ def test_files_that_shrink_while_read(mount, library, tmp_path):
                 n += 1
         return n
 
-    t = threading.Thread(target=shrink)
+    t = threading.Thread(target=shrink, daemon=True)
     t.start()
     try:
         for _ in range(6):
@@ -234,7 +234,8 @@ def test_files_that_shrink_while_read(mount, library, tmp_path):
                         pass
     finally:
         stop.set()
-        t.join()
+        t.join(30 * SLOW)
+    assert not t.is_alive(), "the shrinking thread did not end"
     for p, data in originals.items():
         with open(p, "wb") as f:
             f.write(data)
@@ -372,7 +373,7 @@ def test_flac_with_thousands_of_metadata_blocks(mount, library):
         "SELECT t.title, a.name FROM tracks t JOIN files f"
         " ON f.id = t.file_id JOIN artists a ON a.id = t.artist_id"
         " WHERE f.path = CAST('Beta/many.flac' AS BLOB)").fetchone()
-    assert title == "Third 1" and artist.startswith("Beta; Artist 0; ")
-    assert artist.count("; ") == 1500
+    # the first comment block alone counts, as in mutagen and metaflac
+    assert title == "Third 1" and artist == "Beta"
     assert tracks(mount)[b"Beta/liar.flac"] == "Third 1"
     sane(mount)

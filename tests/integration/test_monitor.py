@@ -9,22 +9,28 @@ import time
 
 import pytest
 
-from conftest import is_mounted, start, unmount
+from conftest import is_mounted, start, unmount, wait_for
 
 API_KEY = "fakeKEY-0123456789abcdef"
 
 
-def release(guid, title, seeders=12, indexer_id=1):
-    """A release as Prowlarr's search answers it."""
+def release(guid, title, seeders=12, indexer_id=1, protocol="torrent"):
+    """A release as the indexer gives it to Prowlarr: the fake Prowlarr
+    answers its links as proxy links (prowlarr_fake.py), a torrent of
+    the fake indexer behind the download link."""
+    torrent = protocol == "torrent"
     return {
-        "guid": guid, "indexerId": indexer_id, "indexer": "YGG",
-        "title": title, "size": 100000000 + seeders, "seeders": seeders,
-        "leechers": 1, "publishDate": "2025-06-01T10:00:00Z",
-        "downloadUrl": "http://127.0.0.1:1/%d/download?apikey=%s&link=%s"
-                       % (indexer_id, API_KEY, guid),
+        "guid": guid, "indexerId": indexer_id,
+        "indexer": "YGG" if torrent else "NZBIndex",
+        "title": title, "size": 100000000 + seeders,
+        "seeders": seeders if torrent else None,
+        "leechers": 1 if torrent else None,
+        "publishDate": "2025-06-01T10:00:00Z", "ageHours": 120.5,
+        "indexerFlags": ["freeleech"],
+        "downloadUrl": ("torrent:" if torrent else "nzb:") + guid,
         "magnetUrl": "magnet:?xt=urn:btih:%s&tr=http://t.example/a/SECRET"
-                     % guid,
-        "protocol": "torrent",
+                     % guid if torrent else None,
+        "protocol": protocol,
     }
 
 
@@ -33,6 +39,8 @@ def saga(n):
 
 
 def saga_releases(n, download_url=None):
+    """Saga n's releases: two of volume 2, a range of 4 to 6, a chapter
+    and another series' volume 8."""
     s = saga(n)
     tag = "s%02d" % n
     found = [
@@ -61,12 +69,13 @@ class Monitor:
 
     def __init__(self, tmp_path, fake, series, nautiljon=None,
                  monitor="", extra="", rpm=120, general="",
-                 download_url=None):
+                 download_url=None, releases=None):
         self.tmp = tmp_path
         self.releases = tmp_path / "releases.json"
-        self.releases.write_text(json.dumps(
-            {saga(n).lower(): saga_releases(n, download_url)
-             for n in range(1, 11)}))
+        table = {saga(n).lower(): saga_releases(n, download_url)
+                 for n in range(1, 11)}
+        table.update(releases or {})
+        self.releases.write_text(json.dumps(table))
         self.prowlarr = fake("prowlarr_fake.py", self.releases)
         pages = tmp_path / "pages.json"
         pages.write_text(json.dumps(nautiljon or {}))
@@ -108,15 +117,10 @@ class Monitor:
         before = self.last(kind)
         before = before and before["finished_at_s"]
         self.m.write("control/check-" + kind, "1\n")
-        deadline = time.time() + timeout
-        while True:
-            assert self.m.proc.poll() is None, "mediamon exited"
-            last = self.last(kind)
-            if last and last["finished_at_s"] and \
-                    last["finished_at_s"] != before:
-                return last
-            assert time.time() < deadline, "no check finished"
-            time.sleep(0.05)
+        return wait_for(lambda: self.last(kind), timeout,
+                        "end of a check-%s after %r" % (kind, before),
+                        until=lambda last: last and last["finished_at_s"]
+                        and last["finished_at_s"] != before, mount=self.m)
 
     def searches(self):
         return [r for r in self.prowlarr.call("/_requests")
@@ -196,8 +200,12 @@ def test_missing_check_costs_one_request_per_series(monitored):
     # no secret in the mount: the API key and tracker pass keys are out
     text = m.read("status/found.json").decode()
     assert API_KEY not in text and "SECRET" not in text
-    assert "apikey=REDACTED" in hq["link"]
-    assert hq["magnet"] == "magnet:?xt=urn:btih:s01-02hq"
+    # Prowlarr's proxy links, the key masked (the tracker's pass key is
+    # inside the link parameter, which Prowlarr encrypts)
+    proxy = "%s/1/download?apikey=REDACTED&link=" % mon.prowlarr.url
+    assert hq["link"].startswith(proxy)
+    assert hq["magnet"].startswith(proxy)
+    assert hq["protocol"] == "torrent" and hq["download"] is None
     assert m.json("manga/Saga 01/results.json") == [
         e for e in found if e["series"] == "Saga 01"]
     assert m.json("manga/Hidden/results.json") == []
@@ -419,13 +427,10 @@ def test_control_files(monitored):
 def test_auto_check(monitored):
     mon = monitored([saga(1)], monitor="auto_check_interval = 1s\n"
                     "new_volumes = no\n")
-    deadline = time.time() + 30
-    while True:
-        last = mon.last("missing")
-        if last and last["finished_at_s"]:
-            break
-        assert time.time() < deadline
-        time.sleep(0.1)
+    last = wait_for(lambda: mon.last("missing"), 30,
+                    "end of a scheduled missing check",
+                    until=lambda last: last and last["finished_at_s"],
+                    mount=mon.m, interval=0.1)
     assert last["trigger"] == "schedule"
     assert mon.last("new") is None
     assert len(mon.searches()) == 1
@@ -443,11 +448,15 @@ def test_auto_download_sends_one_release_per_volume(monitored, fake):
     last = mon.check("missing")
     adds = qbit.call("/_adds")
     # volume 2 once (the best of two), 4 and 6 by one range, 10 from the
-    # catalog; nothing matched 8
-    assert sorted(u for a in adds for u in a["urls"]) == sorted([
-        "http://127.0.0.1:1/1/download?apikey=%s&link=s01-02hq" % API_KEY,
-        "http://127.0.0.1:1/1/download?apikey=%s&link=s01-04-06" % API_KEY,
-        "https://ddl.example/s01-10"])
+    # catalog; nothing matched 8. Prowlarr's links were read by mediamon:
+    # qBittorrent got the torrents they gave, never a link with the key
+    assert sorted(u for a in adds for u in a["urls"]) == [
+        "https://ddl.example/s01-10"]
+    torrents = sorted(t for a in adds for t in a["torrents"])
+    assert len(torrents) == 2
+    assert "4:name12:s01-02hq.cbz" in torrents[0]
+    assert "4:name13:s01-04-06.cbz" in torrents[1]
+    assert API_KEY not in json.dumps(qbit.call("/_requests"))
     assert all(a["category"] == "manga" for a in adds)
     assert last["downloads"] == 3
     found = by_volume(mon.m.json("status/found.json"), "Saga 01")
@@ -535,7 +544,10 @@ def test_prowlarr_grab(monitored):
     assert sorted(g["guid"] for g in mon.prowlarr.call("/_grabs")) == [
         "s01-02hq", "s01-04-06"]
     found = by_volume(mon.m.json("status/found.json"), "Saga 01")
-    assert found[10]["download"] is None
+    assert found[10]["download"]["state"] == "skipped"
+    assert found[10]["download"]["client"] == "prowlarr"
+    assert found[10]["download"]["reason"] == "prowlarr cannot take this" \
+        " torrent release (one of the catalog)"
     assert found[6]["download"]["state"] == "sent"
     mon.check("missing")
     assert len(mon.prowlarr.call("/_grabs")) == 2

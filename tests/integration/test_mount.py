@@ -11,12 +11,13 @@ import shutil
 import signal
 import sqlite3
 import subprocess
+import threading
 import time
 
 import pytest
 
-from conftest import (BINARY, add_scan, is_mounted, make_flac, make_mp3,
-                      start, unmount)
+from conftest import (BINARY, SLOW, add_scan, is_mounted, make_flac,
+                      make_mp3, start, unmount, wait_for)
 
 
 @pytest.fixture
@@ -32,10 +33,12 @@ def mount(library, tmp_path):
     assert not is_mounted(m.path)
 
 GENERATED = ["README", "status/summary.json", "status/health",
-             "status/missing", "status/missing.json", "status/no-cover",
+             "status/missing", "status/missing.json", "status/unparsed",
+             "status/no-cover", "status/tag-errors",
              "status/broken", "status/broken.json", "status/repairs.json",
              "metrics/repair.json", "control/repair",
              "metrics/scan.json", "metrics/scan.csv", "metrics/watch.json",
+             "metrics/checks.csv",
              "control/rescan", "status/duplicates", "metrics/analysis.json",
              "metrics/fuse.json", "control/pause", "metrics/scans.svg",
              "metrics/checks.svg", "metrics/repairs.svg",
@@ -55,20 +58,28 @@ def test_layout(mount):
     assert sorted(os.listdir(mount.file("status"))) == [
         "broken", "broken.json", "duplicates", "found.json", "health",
         "missing", "missing.json", "new", "new.json", "no-cover",
-        "repairs.json", "summary.json"]
+        "repairs.json", "summary.json", "tag-errors", "unparsed"]
     assert sorted(os.listdir(mount.file("metrics"))) == [
-        "analysis.json", "checks.svg", "fuse.json", "mediamon.prom",
-        "monitor.json", "prometheus", "repair.json", "repairs.svg",
-        "scan.csv", "scan.json", "scans.svg", "watch.json"]
+        "analysis.json", "checks.csv", "checks.svg", "fuse.json",
+        "mediamon.prom", "monitor.json", "prometheus", "repair.json",
+        "repairs.svg", "scan.csv", "scan.json", "scans.svg", "watch.json"]
     assert sorted(os.listdir(mount.file("control"))) == [
         "check-missing", "check-new", "dry-run", "log-level", "pause",
         "repair", "rescan", "reset-metrics"]
 
 
+# What names real paths is the owner's alone (test_access.py).
+OWNER_ONLY = {"status/no-cover", "status/duplicates", "status/broken",
+              "status/broken.json", "status/repairs.json",
+              "status/missing.json", "status/new.json", "status/unparsed",
+              "status/tag-errors", "log"}
+
+
 def test_modes(mount):
     for rel in GENERATED:
         mode = os.stat(mount.file(rel)).st_mode & 0o777
-        assert mode == (0o644 if rel.startswith("control/") else 0o444), rel
+        assert mode == (0o644 if rel.startswith("control/") else
+                        0o400 if rel in OWNER_ONLY else 0o444), rel
     assert os.stat(mount.file("status")).st_mode & 0o777 == 0o555
 
 
@@ -77,7 +88,8 @@ def test_every_file_readable_and_ends_with_newline(mount):
         data = mount.read(rel)
         # a list with nothing in it (no manga, no links) is an empty file
         assert data.endswith(b"\n") or (
-            rel in ("status/missing", "status/broken", "status/duplicates")
+            rel in ("status/missing", "status/unparsed", "status/broken",
+                    "status/duplicates", "status/tag-errors")
             and data == b""), rel
         data.decode("utf-8")
 
@@ -292,15 +304,32 @@ BAD_COMMANDS = ["bogus", "", "2", "1 1", "FULL", "relative/path", "/etc",
                 "/", "1\n1", "full\n\n"]
 
 
+# How long a test waits to see that a control write started no scan.
+NO_SCAN_S = 0.5
+
+
+def assert_wait_sees_a_scan(mount):
+    """The positive control of a "no scan started" assertion: the same
+    wait after an accepted command sees its scan begun (or over)."""
+    before = mount.scan_id()
+    mount.write("control/rescan", "1\n")
+    time.sleep(NO_SCAN_S * SLOW)
+    assert mount.scan_id() > before, "no scan seen %gs after an accepted" \
+        " command" % (NO_SCAN_S * SLOW)
+
+
 @pytest.mark.parametrize("command", BAD_COMMANDS)
 def test_bad_control_write_is_einval(mount, command):
     before = mount.json("metrics/scan.json")["totals"]["scans"]
+    newest = mount.scan_id()
     with pytest.raises(OSError) as e:
         mount.write("control/rescan", command + "\n")
     assert e.value.errno == errno.EINVAL
-    time.sleep(0.3)
+    time.sleep(NO_SCAN_S * SLOW)
     doc = mount.json("metrics/scan.json")
     assert doc["totals"]["scans"] == before and doc["running"] is None
+    assert mount.scan_id(doc) == newest
+    assert_wait_sees_a_scan(mount)
 
 
 def test_bad_paths_are_einval(mount, library):
@@ -315,7 +344,7 @@ def test_bad_paths_are_einval(mount, library):
 def test_shell_echo(mount, echo):
     """bash's builtin and coreutils' echo, as a user types them (dash's
     builtin reports any failed write as "I/O error")."""
-    before = mount.json("metrics/scan.json")["last"]["id"]
+    before = mount.scan_id()
     ok = subprocess.run(["bash", "-c", echo + " 1 > " + mount.file(
         "control/rescan")], capture_output=True)
     assert ok.returncode == 0
@@ -327,9 +356,13 @@ def test_shell_echo(mount, echo):
 
 def test_truncate_alone_is_a_no_op(mount):
     before = mount.json("metrics/scan.json")["totals"]["scans"]
+    newest = mount.scan_id()
     os.close(os.open(mount.file("control/rescan"), os.O_WRONLY | os.O_TRUNC))
-    time.sleep(0.3)
-    assert mount.json("metrics/scan.json")["totals"]["scans"] == before
+    time.sleep(NO_SCAN_S * SLOW)
+    doc = mount.json("metrics/scan.json")
+    assert doc["totals"]["scans"] == before
+    assert mount.scan_id(doc) == newest
+    assert_wait_sees_a_scan(mount)
 
 
 def test_control_read_shows_state(mount):
@@ -343,15 +376,25 @@ def test_requests_during_a_scan_merge(mount, library):
     many.mkdir()
     for i in range(5000):
         (many / ("%04d.txt" % i)).write_bytes(b"")
-    first = mount.rescan("1")
+    # the writes must come while the scan the first starts runs: on a
+    # busy machine the test may be held up between two, so try again
     for _ in range(5):
-        mount.write("control/rescan", "1")
-    mount.wait_idle(after_id=first["id"])
-    time.sleep(0.5)
-    doc = mount.json("metrics/scan.json")
+        first = mount.rescan("1")
+        for _ in range(5):
+            mount.write("control/rescan", "1")
+        running = mount.json("metrics/scan.json")["running"]
+        doc = mount.wait_quiet()
+        if running and running["id"] == first["id"] + 1:
+            break
+    assert running and running["id"] == first["id"] + 1, \
+        "five writes never came within one scan"
     # the first write starts a scan; the other four merge into one more
     assert doc["totals"]["scans"] - first["id"] <= 2
     assert doc["running"] is None and doc["last"]["success"]
+    # the same wait sees each scan: one more write, one more scan
+    scans = doc["totals"]["scans"]
+    mount.write("control/rescan", "1")
+    assert mount.wait_quiet()["totals"]["scans"] == scans + 1
 
 
 def test_status_files_are_read_only(mount):
@@ -376,10 +419,8 @@ def test_mount_helper_form(make_mount, library, tmp_path):
     try:
         proc.wait(timeout=15)
         assert proc.returncode == 0
-        deadline = time.time() + 10
-        while not os.path.exists(str(mnt / "README")):
-            assert time.time() < deadline
-            time.sleep(0.05)
+        wait_for(lambda: os.path.exists(str(mnt / "README")), 10,
+                 "README in the helper's mount")
         assert json.loads((mnt / "status" / "summary.json").read_bytes())
     finally:
         subprocess.run(["fusermount3", "-u", str(mnt)])
@@ -392,7 +433,12 @@ def test_missing_paths(mount):
 
 
 def test_tag_errors_do_not_stop_a_scan(mount, library):
-    (library / "Alpha" / "broken.mp3").write_bytes(os.urandom(4096))
+    """Files whose tags cannot be read are indexed by their names,
+    counted, and listed with why in /status/tag-errors until they are
+    mended."""
+    assert mount.read("status/tag-errors") == b""
+    broken = library / "Alpha" / "broken.mp3"
+    broken.write_bytes(bytes(range(256)) * 16)
     (library / "Alpha" / "empty.flac").write_bytes(b"")
     last = mount.rescan("1")
     assert last["success"] and last["files_new"] == 2
@@ -400,6 +446,14 @@ def test_tag_errors_do_not_stop_a_scan(mount, library):
     db = sqlite3.connect(mount.db)
     titles = {r[0] for r in db.execute("SELECT title FROM tracks")}
     assert {"broken", "empty"} <= titles
+    assert mount.read("status/tag-errors").decode().splitlines() == [
+        str(broken) + "\tmp3: no MPEG audio frame found",
+        str(library / "Alpha" / "empty.flac") + '\tflac: no "fLaC" marker']
+    shutil.copyfile(str(library / "Alpha" / "Second" / "01.mp3"),
+                    str(broken))
+    assert mount.rescan("1")["tag_errors"] == 0
+    assert mount.read("status/tag-errors").decode().splitlines() == [
+        str(library / "Alpha" / "empty.flac") + '\tflac: no "fLaC" marker']
 
 
 @pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGINT])
@@ -425,24 +479,26 @@ def test_progress_while_a_scan_runs(mount, library):
     for i in range(3000):
         shutil.copyfile(str(src), str(big / ("%04d.flac" % i)))
     mount.rescan("1")
-    summary = running = None
+    seen = {"summary": None, "running": None}
+
+    def look(before):
+        """Keep the first running state seen; whether the scan newer than
+        before is over."""
+        doc = mount.json("status/summary.json")
+        if doc["state"] == "scanning" and seen["summary"] is None:
+            seen["summary"] = doc
+        doc = mount.json("metrics/scan.json")
+        if doc["running"] is not None and seen["running"] is None:
+            seen["running"] = doc["running"]
+        return doc["running"] is None and doc["last"]["id"] > before
     for _ in range(10):
+        before = mount.scan_id()
         mount.write("control/rescan", "full")
-        deadline = time.time() + 10
-        while time.time() < deadline:
-            doc = mount.json("status/summary.json")
-            if doc["state"] == "scanning" and summary is None:
-                summary = doc
-            doc = mount.json("metrics/scan.json")
-            if doc["running"] is not None and running is None:
-                running = doc["running"]
-            if doc["running"] is None and doc["last"]["id"] > 2 and \
-                    "pending: no" in mount.read("control/rescan").decode():
-                break
-            time.sleep(0.002)
-        mount.wait_idle()
-        if summary and running:
+        wait_for(lambda: look(before), 40, "full rescan after scan %d,"
+                 " finished" % before, mount=mount, interval=0.002)
+        if seen["summary"] and seen["running"]:
             break
+    summary, running = seen["summary"], seen["running"]
     assert summary and running, "never saw a scan running"
     progress = summary["scan_progress"]
     assert 0 <= progress["done"] and progress["total_estimate"] == 3010
@@ -514,3 +570,37 @@ def test_config_file_roots(make_mount, library, tmp_path):
                     "[music]\nroot = %s\n" % library)
     m = make_mount("config=" + str(conf))
     assert m.json("status/summary.json")["counts"]["tracks"] == 9
+
+
+def test_fstat_gives_the_open_snapshot(mount):
+    """An open generated file is one snapshot: fstat() gives its size, from
+    any thread of the process that opened it, while another process sees
+    the size of a rendering made now."""
+    path = mount.file("log")
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        size = os.fstat(fd).st_size
+        mount.rescan()      # a scan logs lines: the log grows
+        other = int(subprocess.run(["stat", "-c", "%s", path],
+                                   capture_output=True, text=True,
+                                   check=True).stdout)
+        assert other > size
+        assert os.fstat(fd).st_size == size
+        seen = []
+        t = threading.Thread(target=lambda: seen.append(
+            os.fstat(fd).st_size))
+        t.start()
+        t.join(30 * SLOW)
+        assert not t.is_alive(), "fstat from another thread never came back"
+        assert seen == [size]
+        data = b""
+        while True:
+            part = os.read(fd, 4096)
+            if not part:
+                break
+            data += part
+        assert len(data) == size
+    finally:
+        os.close(fd)
+    # closed, the file is a fresh rendering again
+    assert os.stat(path).st_size >= other

@@ -13,7 +13,8 @@ import time
 
 import pytest
 
-from conftest import REPO, is_mounted, start, stopped, unmount
+from conftest import (REPO, SLOW, is_mounted, start, stopped, unmount,
+                      wait_for)
 
 sys.path.insert(0, os.path.join(REPO, "tests", "fakes"))
 from realdebrid_fake import (BUILTIN, TOKEN, make_hash,  # noqa: E402
@@ -178,14 +179,11 @@ class Setup:
         return self.wait(lambda: self.passes() > before, "a pass")
 
     def wait(self, cond, what, timeout=60):
-        deadline = time.time() + timeout
-        while time.time() < deadline:
-            got = cond()
-            if got:
-                return got
-            time.sleep(0.1)
-        raise AssertionError("no %s within %ss; log:\n%s" % (
-            what, timeout, (self.tmp / "mediamon.log").read_text()[-3000:]))
+        return wait_for(cond, timeout, what, mount=self.m, interval=0.1)
+
+    def told(self):
+        """What Discord was told, oldest first."""
+        return [m["content"] for m in self.webhook.call("/_messages")]
 
     def states(self):
         return {b["link"]: b["state"]
@@ -271,9 +269,15 @@ def test_healthy_repair_end_to_end(setup):
         [os.path.join(s.movies, "Movie (2019)", "Movie.mkv")])
     assert s.sonarr.call("/_commands") == []
     assert s.radarr.call("/_commands") == []
-    messages = s.webhook.call("/_messages")
-    assert len(messages) == 1
-    assert "2 torrents repaired" in messages[0]["content"]
+    # one notification per torrent repaired, then the pass's summary
+    messages = s.wait(lambda: any("repair pass" in m for m in s.told()) and
+                      s.told(), "the pass told")
+    assert len(messages) == 3
+    assert sorted(m.split("\n")[0] for m in messages[:2]) == [
+        "mediamon: Torrent repaired: " + DEAD,
+        "mediamon: Torrent repaired: " + OTHER]
+    assert messages[2].startswith("mediamon: Real-Debrid repair pass\n")
+    assert "2 torrents repaired" in messages[2]
     assert "hookTOKEN" not in (s.tmp / "mediamon.log").read_text()
     metrics = s.m.json("metrics/repair.json")
     assert metrics["repairs_ok"] == 2
@@ -407,6 +411,13 @@ def test_infringing_alone_is_permanent_and_rescans_once(setup):
     metrics = s.m.json("metrics/repair.json")
     assert metrics["permanent_failures"] == 1
     assert metrics["links_deleted"] == len(gone)
+    # the failure for good is told on its own, before the pass's summary
+    told = s.wait(lambda: any("repair pass" in m for m in s.told()) and
+                  s.told(), "the pass told")
+    failures = [m for m in told if m.startswith("mediamon: Repair failed")]
+    name = OTHER if first == make_id(OTHER) else DEAD
+    assert failures == ["mediamon: Repair failed: %s\ntorrent %s cannot be"
+                        " repaired: infringing_file" % (name, first)]
 
 
 @pytest.mark.parametrize("trouble", ["unmounted", "emptied", "too_many"])
@@ -625,16 +636,35 @@ def test_torrents_in_trouble_are_looked_at_each_pass(setup):
     assert s.m.proc.poll() is None
 
 
+DELETE_FAILS = (500, {"error": "internal_error", "error_code": -1})
+
+
+def repair_with_delete_answer(setup, retry_delay, status, body):
+    """A setup whose one repair, of OTHER, is done, the old torrent's
+    first DELETE answered status with body."""
+    s = setup(retry_delay=retry_delay)
+    os.unlink(s.dead_link)
+    s.inject(path_regex="^/torrents/delete/", method="DELETE",
+             status=status, body=body, times=1)
+    s.command("run")
+    s.wait(lambda: s.repairs()["repaired"], "the repair")
+    return s
+
+
+def deletes_after_a_retry_delay(s):
+    """The statuses of the DELETEs made once a wait past retry_delay (1 s)
+    and a pass are over: the one wait of a "not asked again" and of its
+    positive control."""
+    time.sleep(2 * SLOW)
+    s.command("run")
+    return [r["status"] for r in s.requests() if r["method"] == "DELETE"]
+
+
 def test_failed_delete_of_old_torrent_is_retried(setup):
     """The new torrent is downloaded but the old one's DELETE fails: the
     repair is done, and the deletion is owed, shown, counted and tried
     again retry_delay later until it goes."""
-    s = setup(retry_delay="6s")
-    os.unlink(s.dead_link)
-    s.inject(path_regex="^/torrents/delete/", method="DELETE", status=500,
-             body={"error": "internal_error", "error_code": -1}, times=1)
-    s.command("run")
-    s.wait(lambda: s.repairs()["repaired"], "the repair")
+    s = repair_with_delete_answer(setup, "6s", *DELETE_FAILS)
     old = make_id(OTHER)
     doc = s.repairs()
     assert [r["torrent"] for r in doc["repaired"]] == [old]
@@ -662,9 +692,10 @@ def test_failed_delete_of_old_torrent_is_retried(setup):
     assert metrics["old_torrent_delete_failures"] == 1
     assert metrics["repairs_ok"] == 1
     # One message per pass that did something: the repair, the deletion.
-    messages = [m["content"] for m in s.webhook.call("/_messages")
-                if "repair pass" in m["content"]]
-    assert len(messages) == 2
+    messages = s.wait(lambda: len([m for m in s.told()
+                                   if "repair pass" in m]) == 2 and
+                      [m for m in s.told() if "repair pass" in m],
+                      "two passes told")
     assert "1 torrents repaired" in messages[0]
     assert "0 old torrents deleted" in messages[0]
     assert "0 torrents repaired" in messages[1]
@@ -678,19 +709,20 @@ def test_failed_delete_of_old_torrent_is_retried(setup):
 def test_old_torrent_gone_already_counts_as_deleted(setup):
     """A DELETE answered 404 (the account no longer has the old torrent)
     settles the deletion: nothing is owed or tried again."""
-    s = setup(retry_delay="1s")
-    os.unlink(s.dead_link)
-    s.inject(path_regex="^/torrents/delete/", method="DELETE", status=404,
-             body={"error": "unknown_ressource", "error_code": 7}, times=1)
-    s.command("run")
-    s.wait(lambda: s.repairs()["repaired"], "the repair")
+    s = repair_with_delete_answer(setup, "1s", 404, {
+        "error": "unknown_ressource", "error_code": 7})
     assert s.repairs()["old_torrents_to_delete"] == []
     metrics = s.m.json("metrics/repair.json")
     assert metrics["old_torrents_to_delete"] == 0
     assert metrics["old_torrent_delete_failures"] == 0
-    time.sleep(2)
-    s.command("run")
-    assert len([r for r in s.requests() if r["method"] == "DELETE"]) == 1
+    assert len(deletes_after_a_retry_delay(s)) == 1
+
+
+def test_failed_delete_is_asked_again_within_the_same_wait(setup):
+    """The positive control of the test above: a DELETE that failed (500)
+    is owed, and the same wait and pass see it asked again."""
+    s = repair_with_delete_answer(setup, "1s", *DELETE_FAILS)
+    assert deletes_after_a_retry_delay(s) == [500, 204]
 
 
 def relink(target, path):
@@ -796,16 +828,31 @@ def test_watcher_overflow_walks_the_libraries(setup):
     assert s.passes() == passes
 
 
-def test_virus_fails_for_good_at_once(setup):
-    """A re-added torrent that ends as a virus is not tried again: it
-    goes, and so do the dead links of its torrent, with one rescan."""
+def repair_ending_in(setup, status):
+    """A setup whose one repair, of OTHER, ends in status: run once."""
     s = setup(max_attempts=3, retry_delay="1s")
     os.unlink(s.dead_link)
     s.rd.call("/_magnets", {make_hash(OTHER): {
-        "filename": OTHER, "fails_with": "virus",
+        "filename": OTHER, "fails_with": status,
         "files": [{"path": "/%s/E%02d.mkv" % (OTHER, e), "bytes": 7000}
                   for e in (1, 2, 3)]}})
     s.command("run")
+    return s
+
+
+def adds_after_a_retry_delay(s):
+    """The torrents added once a wait past retry_delay and a pass are over:
+    the one wait of a "not tried again" and of its positive control."""
+    time.sleep(1.5 * SLOW)
+    s.command("run")
+    return len([r for r in s.requests()
+                if r["path"] == "/torrents/addMagnet"])
+
+
+def test_virus_fails_for_good_at_once(setup):
+    """A re-added torrent that ends as a virus is not tried again: it
+    goes, and so do the dead links of its torrent, with one rescan."""
+    s = repair_ending_in(setup, "virus")
     s.wait(lambda: s.repairs()["failed"], "the failure")
     failed = s.repairs()["failed"]
     assert [(f["torrent"], f["reason"]) for f in failed] == [
@@ -821,10 +868,16 @@ def test_virus_fails_for_good_at_once(setup):
     assert s.sonarr.call("/_commands") == [{"name": "RescanSeries",
                                             "seriesId": 7}]
     assert s.radarr.call("/_commands") == []
-    time.sleep(1.5)
-    s.command("run")
-    assert len([r for r in s.requests()
-                if r["path"] == "/torrents/addMagnet"]) == 1
+    assert adds_after_a_retry_delay(s) == 1
+
+
+def test_error_is_tried_again_within_the_same_wait(setup):
+    """The positive control of the test above: a torrent that ends in an
+    error that may pass is tried again, seen by the same wait and pass."""
+    s = repair_ending_in(setup, "error")
+    s.wait(lambda: [r for r in s.repairs()["retry_queue"]
+                    if r["attempts"] >= 1], "the first attempt's end")
+    assert adds_after_a_retry_delay(s) >= 2
 
 
 def test_download_that_never_ends_is_bounded(setup):

@@ -8,11 +8,10 @@ import os
 import sqlite3
 import subprocess
 import tempfile
-import time
 
 import pytest
 
-from conftest import BINARY, is_mounted, make_flac
+from conftest import BINARY, is_mounted, make_flac, wait_for
 from reliability import every_file
 
 SECRETS = {
@@ -67,13 +66,9 @@ def test_no_secret_in_the_mount_or_the_log(make_mount, library, tmp_path,
     conf = secret_conf(tmp_path, library, tmp_path / "manga", prowlarr.url)
     m = make_mount("config=" + str(conf))
     m.write("control/check-missing", "1")
-    deadline = time.time() + 60
-    while True:
-        last = m.json("metrics/monitor.json")["last_check"]["missing"]
-        if last and last["finished_at_s"]:
-            break
-        assert time.time() < deadline, "the check never ended"
-        time.sleep(0.1)
+    wait_for(lambda: m.json("metrics/monitor.json")["last_check"]["missing"],
+             60, "end of the check", until=lambda last: last and
+             last["finished_at_s"], mount=m, interval=0.1)
     searches = [r for r in prowlarr.call("/_requests")
                 if r["method"] == "GET"]
     # the key was used, so it was there to leak
@@ -121,10 +116,9 @@ def test_control_files_take_writes_from_their_owner_only(library, tmp_path,
                              "music=%s,db=%s/p.db" % (library, tmp_path),
                              open_mnt], stdout=log, stderr=subprocess.STDOUT)
     try:
-        deadline = time.time() + 15
-        while not os.path.exists(os.path.join(open_mnt, "README")):
-            assert proc.poll() is None and time.time() < deadline
-            time.sleep(0.05)
+        wait_for(lambda: os.path.exists(os.path.join(open_mnt, "README")) or
+                 proc.poll(), 15, "README in the mount")
+        assert proc.poll() is None
         rescan = os.path.join(open_mnt, "control", "rescan")
         st = os.stat(rescan)
         assert st.st_mode & 0o777 == 0o644 and st.st_uid == os.getuid()
@@ -159,7 +153,7 @@ def test_rescan_paths_that_leave_every_root(mount, library, tmp_path):
             mount.write("control/rescan", path)
         assert e.value.errno == errno.EINVAL, path
     # a link inside a root to a folder outside is not walked into
-    before = mount.json("metrics/scan.json")["last"]["id"]
+    before = mount.scan_id()
     mount.write("control/rescan", str(library / "Alpha" / "escape"))
     mount.wait_idle(after_id=before)
     mount.rescan("full")

@@ -16,7 +16,8 @@ import time
 import pytest
 from mutagen.id3 import ID3, TALB, TCON, TDRC, TIT2, TPE1, TRCK
 
-from conftest import is_mounted, make_flac, run, start, tone, unmount
+from conftest import (is_mounted, make_flac, reached, run, start, tone,
+                      unmount, wait_for)
 
 CONVERGE_S = 15
 VIEWS = ["artists", "albums", "genres", "years"]
@@ -194,16 +195,6 @@ def search(m, query):
     return sorted(os.listdir(os.path.join(m.path, "search", query)))
 
 
-def wait_for(check, what):
-    deadline = time.time() + CONVERGE_S
-    while True:
-        last = check()
-        if last is True:
-            return
-        assert time.time() < deadline, "%s: %r" % (what, last)
-        time.sleep(0.05)
-
-
 def test_layout(views):
     assert sorted(os.listdir(views.path + "/library")) == ["manga", "music"]
     assert sorted(os.listdir(views.path + "/library/music")) == sorted(VIEWS)
@@ -339,7 +330,7 @@ def test_views_follow_tag_change(views):
                 not in genres:
             return sorted(genres)
         return True
-    wait_for(changed, "tag change")
+    wait_for(changed, CONVERGE_S, "tag change", until=reached)
     assert search(views, "highway") == ["01 - Highway.flac"]
     assert search(views, "hells") == []
     assert sha(os.path.join(album, "01 - Highway.flac")) == sha(real)
@@ -354,7 +345,7 @@ def test_views_follow_deletion(views):
             if left:
                 return left
         return True
-    wait_for(gone, "deletion")
+    wait_for(gone, CONVERGE_S, "deletion", until=reached)
     assert "Daft Punk" not in os.listdir(
         os.path.join(views.path, "library", "music", "artists"))
     assert search(views, "daft") == []
@@ -453,7 +444,7 @@ def test_manga_view_follows_new_volume(views):
         return True if names == ["Volume 001.cbz", "Volume 002.5.cbz",
                                  "Volume 002.cbz", "Volume 003.cbz",
                                  "Volume 004"] else names
-    wait_for(filled, "new volume")
+    wait_for(filled, CONVERGE_S, "new volume", until=reached)
 
 
 def test_rewritten_file_reads_new_bytes(views):
@@ -491,7 +482,7 @@ def test_cover_added_shows_in_every_view(views):
             if names != ["cover.png", "folder.png"]:
                 return folder, names
         return True
-    wait_for(shown, "new cover")
+    wait_for(shown, CONVERGE_S, "new cover", until=reached)
     for folder in folders:
         for name in ("cover.png", "folder.png"):
             with open(os.path.join(folder, name), "rb") as f:

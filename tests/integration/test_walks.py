@@ -13,8 +13,9 @@ import time
 
 import pytest
 
-from conftest import SLOW, is_mounted, run, start, unmount
-from test_views import wait_for
+from conftest import (SLOW, is_mounted, reached, run, start, unmount,
+                      wait_for)
+from test_views import CONVERGE_S
 
 ARTISTS = 25
 ALBUMS = 3
@@ -140,7 +141,8 @@ def test_walks_over_a_tag_change_end_on_the_new_names(walks):
     want = expected(walks.albums)
     top = os.path.join(walks.path, MUSIC)
     wait_for(lambda: walk(top, []) == want or
-             sorted(walk(top, []) ^ want), "views after the retag")
+             sorted(walk(top, []) ^ want), CONVERGE_S,
+             "views after the retag", until=reached)
     walkers.stop.set()
     walkers.join()
     # a folder may vanish between its listing and its walk, nothing else

@@ -1,15 +1,46 @@
 #include "fake.h"
 
 #include <libgen.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "common/base64.h"
+#include "common/clock.h"
 #include "common/http.h"
 #include "common/log.h"
+#include "common/strbuf.h"
+
+/* How long a fake may take to print its port: a second or so, loaded. */
+#define FAKE_START_S 30
+
+/* Read the fake's first line into line (of size max) from fd, until the
+ * deadline: a fake that never speaks fails its test's setup instead of
+ * hanging it. */
+static void read_port_line(int fd, char *line, size_t max)
+{
+	double deadline = clock_mono() + FAKE_START_S;
+	struct pollfd p = { .fd = fd, .events = POLLIN };
+	size_t len = 0;
+	ssize_t n;
+
+	while (len < max - 1 && !memchr(line, '\n', len)) {
+		int ms = (deadline - clock_mono()) * 1000;
+
+		if (ms <= 0 || poll(&p, 1, ms) <= 0)
+			break;
+		n = read(fd, line + len, max - 1 - len);
+		if (n <= 0)
+			break;
+		len += n;
+	}
+	line[len] = '\0';
+}
 
 /* The fakes live beside this file's folder: tests/fakes/. */
 int fake_start(const char *script, struct fake *f)
@@ -20,7 +51,6 @@ int fake_start(const char *script, struct fake *f)
 	};
 	char path[512], here[] = __FILE__, line[32];
 	int in[2], out[2];
-	ssize_t n, len = 0;
 
 	snprintf(path, sizeof(path), "%s/../fakes/%s", dirname(here), script);
 	if (pipe(in) || pipe(out))
@@ -39,14 +69,8 @@ int fake_start(const char *script, struct fake *f)
 	close(in[0]);
 	close(out[1]);
 	f->stdin_fd = in[1];
-	while (len < (ssize_t)sizeof(line) - 1 &&
-	       (n = read(out[0], line + len, sizeof(line) - 1 - len)) > 0) {
-		len += n;
-		if (memchr(line, '\n', len))
-			break;
-	}
+	read_port_line(out[0], line, sizeof(line));
 	close(out[0]);
-	line[len] = '\0';
 	f->port = atoi(line);
 	for (size_t i = 0; i < sizeof(proxies) / sizeof(*proxies); i++)
 		unsetenv(proxies[i]);
@@ -102,4 +126,54 @@ json_t *fake_last_request(const struct fake *f)
 
 	json_decref(all);
 	return last;
+}
+
+int fake_realworld(const char *rel, char *out, size_t len)
+{
+	const char *env = getenv("MEDIAMON_REALWORLD");
+	char here[] = __FILE__, dir[512];
+	struct stat st;
+
+	if (env && *env)
+		snprintf(dir, sizeof(dir), "%s", env);
+	else
+		snprintf(dir, sizeof(dir), "%s/../../../shared/realworld",
+			 dirname(here));
+	if (stat(dir, &st) || !S_ISDIR(st.st_mode))
+		return -1;
+	snprintf(out, len, "%s/%s", dir, rel);
+	return 0;
+}
+
+json_t *fake_realworld_expect(char *dir, size_t len)
+{
+	char path[600];
+	json_t *doc;
+
+	if (fake_realworld("answers", dir, len))
+		return NULL;
+	snprintf(path, sizeof(path), "%s/expect.json", dir);
+	doc = json_load_file(path, 0, NULL);
+	return json_is_array(json_object_get(doc, "cases")) ? doc : NULL;
+}
+
+/* The fake encodes the link as Prowlarr's proxy does once it encrypted
+ * it: base64url, without padding. */
+void fake_prowlarr_link(const struct fake *f, int indexer, const char *key,
+			const char *link, struct strbuf *out)
+{
+	struct strbuf b64 = STRBUF_INIT;
+
+	base64_encode(link, strlen(link), &b64);
+	for (size_t i = 0; i < b64.len; i++)
+		if (b64.buf[i] == '+')
+			b64.buf[i] = '-';
+		else if (b64.buf[i] == '/')
+			b64.buf[i] = '_';
+	while (b64.len && b64.buf[b64.len - 1] == '=')
+		b64.buf[--b64.len] = '\0';
+	strbuf_reset(out);
+	strbuf_addf(out, "http://127.0.0.1:%d/%d/download?apikey=%s&link=%s"
+		    "&file=release", f->port, indexer, key, b64.buf);
+	strbuf_release(&b64);
 }

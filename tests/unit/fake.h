@@ -14,6 +14,7 @@
  *	fake_stop(&fake);			(group teardown)
  */
 
+#include <stddef.h>
 #include <sys/types.h>
 
 #include <jansson.h>
@@ -53,5 +54,30 @@ long fake_nr_requests(const struct fake *f);
  * decrefs, or NULL when there is none.
  */
 json_t *fake_last_request(const struct fake *f);
+
+/*
+ * The path of rel inside the recorded real answers and cases: the folder
+ * MEDIAMON_REALWORLD names, else ../shared/realworld beside the project
+ * (CI has it; a user's clone has not). Returns 0, or -1 when the folder
+ * is not there, for the test to skip.
+ */
+int fake_realworld(const char *rel, char *out, size_t len);
+
+/*
+ * The recorded answers' expect.json (a document the caller decrefs, its
+ * "cases" the array of cases), the answers' folder written to dir; NULL
+ * when the recorded answers are not there, for the test to skip.
+ */
+json_t *fake_realworld_expect(char *dir, size_t len);
+
+struct strbuf;
+
+/*
+ * Set out to the fake Prowlarr f's proxy link, with the API key key, for
+ * an indexer's link, as Prowlarr's search gives it
+ * (http://HOST/{indexer}/download?apikey=...&link=...&file=...).
+ */
+void fake_prowlarr_link(const struct fake *f, int indexer, const char *key,
+			const char *link, struct strbuf *out);
 
 #endif

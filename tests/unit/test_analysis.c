@@ -19,6 +19,7 @@
 #include "indexer/analysis/analysis.h"
 #include "indexer/analysis/analysis_decode.h"
 #include "indexer/analysis/analysis_peak.h"
+#include "join.h"
 
 /* Written by tests/data/make-analysis-fixtures.sh, where each is made. */
 static const char *fixtures;
@@ -526,7 +527,7 @@ static void test_concurrent(void **state)
 						&c[i]), 0);
 	}
 	for (int i = 0; i < 8; i++)
-		assert_int_equal(pthread_join(t[i], NULL), 0);
+		assert_int_equal(join_within(t[i], JOIN_S, NULL), 0);
 	for (int i = 0; i < 8; i++) {
 		assert_int_equal(c[i].rc, 0);
 		analyse(c[i].name, &alone);

@@ -67,20 +67,24 @@ static void test_replace_prune_size(void **state)
 	struct strbuf v = STRBUF_INIT;
 	int64_t n = -1, bytes = -1;
 
-	assert_int_equal(cache_size(e->db, &n, &bytes), 0);
+	assert_int_equal(cache_size(e->db, 60, 210, &n, &bytes), 0);
 	assert_int_equal(n, 0);
 	assert_int_equal(bytes, 0);
 	assert_int_equal(cache_put(e->db, "prowlarr", "a", 100, "old", 3), 0);
 	assert_int_equal(cache_put(e->db, "prowlarr", "a", 200, "new!", 4), 0);
 	assert_int_equal(cache_put(e->db, "nautiljon", "b", 150, "x", 1), 0);
-	assert_int_equal(cache_size(e->db, &n, &bytes), 0);
+	assert_int_equal(cache_size(e->db, 1e9, 210, &n, &bytes), 0);
 	assert_int_equal(n, 2);
 	assert_int_equal(bytes, 8 + 1 + 4 + 9 + 1 + 1);
+	/* Only live entries count: at 210, one stored at 150 is 60 s old. */
+	assert_int_equal(cache_size(e->db, 60, 210, &n, &bytes), 0);
+	assert_int_equal(n, 1);
+	assert_int_equal(bytes, 8 + 1 + 4);
 	assert_int_equal(cache_get(e->db, "prowlarr", "a", 60, 210, &v, NULL),
 			 0);
 	assert_string_equal(v.buf, "new!");
 	assert_int_equal(cache_prune(e->db, 60, 230), 0);
-	assert_int_equal(cache_size(e->db, &n, &bytes), 0);
+	assert_int_equal(cache_size(e->db, 1e9, 230, &n, &bytes), 0);
 	assert_int_equal(n, 1);
 	assert_int_equal(cache_get(e->db, "nautiljon", "b", 1e9, 230, &v,
 				   NULL), -ENOENT);

@@ -273,6 +273,23 @@ static void test_search_words_run_together(void **state)
 	catalog_hits_free(search(e, "DrStone", 5, 1), 1);
 }
 
+/* A series' leading article need not be in the title, nor the other
+ * way round. */
+static void test_search_leading_article(void **state)
+{
+	struct env *e = *state;
+
+	write_file(e->file,
+		   "{\"title\": \"Legend of Kamui v01-02\", \"link\": \"a\"}\n"
+		   "{\"title\": \"The Legend of Kamui v02\", \"link\": \"b\"}\n"
+		   "{\"title\": \"Legend of Kamui Gaiden v02\","
+		   " \"link\": \"c\"}\n");
+	assert_int_equal(catalog_reload(e->t.db, e->file), 0);
+	catalog_hits_free(search(e, "The Legend of Kamui", 2, 2), 2);
+	catalog_hits_free(search(e, "Legend of Kamui", 2, 2), 2);
+	catalog_hits_free(search(e, "The Legend of Kamui", 1, 1), 1);
+}
+
 static void test_search_fts_syntax_harmless(void **state)
 {
 	static const char *const queries[] = {
@@ -399,6 +416,7 @@ int main(void)
 		T(test_search_accents),
 		T(test_search_order),
 		T(test_search_words_run_together),
+		T(test_search_leading_article),
 		T(test_search_fts_syntax_harmless),
 		T(test_reload_only_when_changed),
 		T(test_missing_file_empties),

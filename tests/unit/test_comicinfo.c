@@ -13,9 +13,11 @@
 
 #include <cmocka.h>
 
-#include "indexer/manga/comicinfo.h"
+#include "common/bytes.h"
 
-#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+#include "indexer/manga/comicinfo.h"
+#include "join.h"
+
 
 #define PAGE_LEN 65536		/* bytes of one fake page */
 #define MAX_FILES 4		/* files in one fixture archive */
@@ -701,7 +703,7 @@ static void test_threads(void **state)
 		assert_int_equal(pthread_create(&t[i], NULL, read_many,
 						&wrong[i]), 0);
 	for (i = 0; i < THREADS; i++) {
-		assert_int_equal(pthread_join(t[i], NULL), 0);
+		assert_int_equal(join_within(t[i], JOIN_S, NULL), 0);
 		assert_int_equal(wrong[i], 0);
 	}
 }

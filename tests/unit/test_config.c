@@ -13,10 +13,10 @@
 
 #include <cmocka.h>
 
+#include "common/bytes.h"
 #include "common/config.h"
 #include "common/strbuf.h"
 
-#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
 /* A file or a message, with '@' standing for the test's directory. */
 struct bad {
@@ -29,14 +29,16 @@ static char tmpdir[] = "/tmp/test_config.XXXXXX";
 static char conf[sizeof(tmpdir) + 32];
 static char err[1024];
 
-/* Texts name real directories, which exist only under the test's own. */
+/* Texts name real directories, which exist only under the test's own:
+ * "@" at the end of a word or before "/" stands for it. */
 static char *expand(const char *s)
 {
 	char *out = malloc(strlen(s) * sizeof(tmpdir) + 1), *w = out;
 
 	assert_non_null(out);
 	for (; *s; s++) {
-		if (*s == '@')
+		/* user:password@host keeps its "@" */
+		if (*s == '@' && strchr("/\n' ", s[1]))
 			w = stpcpy(w, tmpdir);
 		else
 			*w++ = *s;
@@ -133,6 +135,10 @@ static void test_defaults(void **state)
 	assert_null(cfg.prowlarr_api_key);
 	assert_null(cfg.prowlarr_indexer_ids);
 	assert_null(cfg.notify_discord_webhook);
+	assert_int_equal(cfg.notify_events.nr, 1);
+	assert_string_equal(cfg.notify_events.items[0], "all");
+	assert_int_equal(cfg.notify_discord_events.nr, 0);
+	assert_int_equal(cfg.notify_retry_for_s, 86400);
 	assert_int_equal(cfg.manga_roots.nr, 0);
 	assert_int_equal(cfg.rd_libraries.nr, 0);
 	config_release(&cfg);
@@ -260,6 +266,8 @@ static void test_full_config(void **state)
 		"search_enabled = false\n"
 		"auto_download = yes\n"
 		"search_sources = catalog, prowlarr\n"
+		"new_search_sources = catalog\n"
+		"new_auto_download = no\n"
 		"cache_ttl = 2h\n"
 		"many_volumes = 50\n"
 		"[prowlarr]\n"
@@ -280,6 +288,14 @@ static void test_full_config(void **state)
 		"password = pa55\n"
 		"category = manga\n"
 		"blackhole_dir = /srv/blackhole\n"
+		"[usenet]\n"
+		"client = sabnzbd\n"
+		"url = http://localhost:8085\n"
+		"api_key = sabkey\n"
+		"username = nzb\n"
+		"password = nzbpass\n"
+		"category = books\n"
+		"blackhole_dir = /srv/nzb\n"
 		"[realdebrid]\n"
 		"api_token = TOKEN\n"
 		"url = https://rd.example/rest/1.0\n"
@@ -297,7 +313,15 @@ static void test_full_config(void **state)
 		"url = http://localhost:7878\n"
 		"api_key = radarrkey\n"
 		"[notify]\n"
+		"events = health_error, health_ok, repair_failed\n"
 		"discord_webhook = https://discord.com/api/webhooks/1/x\n"
+		"discord_events = all\n"
+		"slack_webhook = https://hooks.slack.com/services/T/B/x\n"
+		"ntfy_url = https://ntfy.example/topic\n"
+		"ntfy_token = tk_abc\n"
+		"ntfy_events = sent,new_volume\n"
+		"webhook = http://127.0.0.1:9/hook\n"
+		"retry_for = 2h\n"
 		"[retention]\n"
 		"attempts = 7d\n"
 		"metrics = 14d\n"
@@ -353,6 +377,18 @@ static void test_full_config(void **state)
 	assert_string_equal(cfg.download_password, "pa55");
 	assert_string_equal(cfg.download_category, "manga");
 	assert_string_equal(cfg.download_blackhole_dir, "/srv/blackhole");
+	assert_string_equal(cfg.usenet_client, "sabnzbd");
+	assert_string_equal(cfg.usenet_url, "http://localhost:8085");
+	assert_string_equal(cfg.usenet_api_key, "sabkey");
+	assert_string_equal(cfg.usenet_username, "nzb");
+	assert_string_equal(cfg.usenet_password, "nzbpass");
+	assert_string_equal(cfg.usenet_category, "books");
+	assert_string_equal(cfg.usenet_blackhole_dir, "/srv/nzb");
+	assert_int_equal(cfg.missing_auto_download, 1);
+	assert_int_equal(cfg.new_auto_download, 0);
+	assert_int_equal(cfg.missing_search_sources.nr, 2);
+	assert_int_equal(cfg.new_search_sources.nr, 1);
+	assert_string_equal(cfg.new_search_sources.items[0], "catalog");
 
 	assert_string_equal(cfg.rd_api_token, "TOKEN");
 	assert_string_equal(cfg.rd_url, "https://rd.example/rest/1.0");
@@ -368,6 +404,20 @@ static void test_full_config(void **state)
 	assert_string_equal(cfg.radarr_api_key, "radarrkey");
 	assert_string_equal(cfg.notify_discord_webhook,
 			    "https://discord.com/api/webhooks/1/x");
+	assert_int_equal(cfg.notify_events.nr, 3);
+	assert_string_equal(cfg.notify_events.items[2], "repair_failed");
+	assert_int_equal(cfg.notify_discord_events.nr, 1);
+	assert_string_equal(cfg.notify_slack_webhook,
+			    "https://hooks.slack.com/services/T/B/x");
+	assert_int_equal(cfg.notify_slack_events.nr, 0);
+	assert_string_equal(cfg.notify_ntfy_url,
+			    "https://ntfy.example/topic");
+	assert_string_equal(cfg.notify_ntfy_token, "tk_abc");
+	assert_int_equal(cfg.notify_ntfy_events.nr, 2);
+	assert_string_equal(cfg.notify_ntfy_events.items[1], "new_volume");
+	assert_string_equal(cfg.notify_webhook, "http://127.0.0.1:9/hook");
+	assert_int_equal(cfg.notify_webhook_events.nr, 0);
+	assert_int_equal(cfg.notify_retry_for_s, 7200);
 
 	assert_int_equal(cfg.retention_attempts_s, 7 * 86400);
 	assert_int_equal(cfg.retention_metrics_s, 14 * 86400);
@@ -578,9 +628,24 @@ static void test_bad_values(void **state)
 		{ "[general]\nlog_level = verbose\n", 2,
 		  "bad value 'verbose' for log_level in [general]: expected "
 		  "one of debug, info, warn, error" },
-		{ "[download]\nclient = transmission\n", 2,
-		  "bad value 'transmission' for client in [download]: "
-		  "expected one of none, qbittorrent, prowlarr, blackhole" },
+		{ "[download]\nclient = deluge\n", 2,
+		  "bad value 'deluge' for client in [download]: expected one"
+		  " of none, qbittorrent, transmission, prowlarr, blackhole" },
+		{ "[download]\nclient = sabnzbd\n", 2,
+		  "bad value 'sabnzbd' for client in [download]: expected one"
+		  " of none, qbittorrent, transmission, prowlarr, blackhole" },
+		{ "[usenet]\nclient = qbittorrent\n", 2,
+		  "bad value 'qbittorrent' for client in [usenet]: expected"
+		  " one of none, sabnzbd, nzbget, prowlarr, blackhole" },
+		{ "[usenet]\nurl = nas:8080\n", 2,
+		  "bad value 'nas:8080' for url in [usenet]: expected an"
+		  " http:// or https:// URL" },
+		{ "[monitor]\nnew_search_sources = nautiljon\n", 2,
+		  "bad value 'nautiljon' for new_search_sources in [monitor]:"
+		  " expected a comma-separated list of catalog, prowlarr" },
+		{ "[monitor]\nmissing_auto_download = maybe\n", 2,
+		  "bad value 'maybe' for missing_auto_download in [monitor]:"
+		  " expected yes or no" },
 		{ "[monitor]\nsearch_sources = catalog, google\n", 2,
 		  "bad value 'catalog, google' for search_sources in "
 		  "[monitor]: expected a comma-separated list of catalog, "
@@ -628,6 +693,19 @@ static void test_bad_values(void **state)
 		{ "[notify]\nwebhook = ftp://example.com/hook\n", 2,
 		  "bad value for webhook in [notify]: expected an http:// or"
 		  " https:// URL" },
+		{ "[notify]\nevents = sent, grabbed\n", 2,
+		  "bad value 'sent, grabbed' for events in [notify]: expected"
+		  " a comma-separated list of all, new_volume, release_found,"
+		  " sent, handoff_failed, repair_done, repair_failed,"
+		  " repair_pass, health_error, health_ok, error_rate" },
+		{ "[notify]\nslack_events =\n", 2,
+		  "bad value '' for slack_events in [notify]: expected"
+		  " a comma-separated list of all, new_volume, release_found,"
+		  " sent, handoff_failed, repair_done, repair_failed,"
+		  " repair_pass, health_error, health_ok, error_rate" },
+		{ "[notify]\nretry_for = 0\n", 2,
+		  "bad value '0' for retry_for in [notify]: "
+		  "expected a nonzero duration such as 90, 45s, 60m, 3h or 30d" },
 		{ "[realdebrid]\ndownload_timeout = 0\n", 2,
 		  "bad value '0' for download_timeout in [realdebrid]: "
 		  "expected a nonzero duration such as 90, 45s, 60m, 3h or 30d" },
@@ -694,7 +772,10 @@ static void test_unreadable_root(void **state)
 	pid = fork();
 	assert_true(pid >= 0);
 	if (!pid) {
-		int ok = !setgid(65534) && !setuid(65534);
+		int ok;
+
+		alarm(30);	/* a child stuck loading ends, failing the test */
+		ok = !setgid(65534) && !setuid(65534);
 
 		config_init(&cfg);
 		ok = ok && config_load_file(&cfg, path, msg, sizeof(msg)) ==
@@ -812,6 +893,14 @@ static void test_secrets_not_echoed(void **state)
 		{ "[notify]\ndiscord_webhook = hunter2\n", 2,
 		  "bad value for discord_webhook in [notify]: expected an "
 		  "http:// or https:// URL" },
+		{ "[notify]\nntfy_url = hunter2\n", 2,
+		  "bad value for ntfy_url in [notify]: expected an "
+		  "http:// or https:// URL" },
+		{ "[notify]\nslack_webhook = hunter2\n", 2,
+		  "bad value for slack_webhook in [notify]: expected an "
+		  "http:// or https:// URL" },
+		{ "[notify]\nntfy_token = hunter2\nntfy_token = hunter2\n", 3,
+		  "ntfy_token in [notify] was already given on line 2" },
 		{ "[notify]\ndiscord_webhook = https://x/hunter2\n"
 		  "discord_webhook = https://x/hunter2\n", 3,
 		  "discord_webhook in [notify] was already given on line 2" },
@@ -839,17 +928,35 @@ static int reload_with_mode(struct config *cfg, mode_t mode)
 	return config_load_file(cfg, conf, err, sizeof(err));
 }
 
-/* Every user of the machine may read a file with o+r: one that holds a
- * secret is refused, naming the key and the fix, never the value. */
+/* Every user of the machine may read a file with o+r, and the members of
+ * its group one with g+r: one that holds a secret is refused, naming the
+ * key and the fix, never the value. */
 static void test_secret_file_readable_by_others(void **state)
 {
 	static const char *const secrets[] = {
 		"[prowlarr]\napi_key = hunter2\n",
 		"[download]\npassword = hunter2\n",
+		"[usenet]\napi_key = hunter2\n",
+		"[usenet]\npassword = hunter2\n",
 		"[realdebrid]\napi_token = hunter2\n",
 		"[sonarr]\napi_key = hunter2\n",
 		"[radarr]\napi_key = hunter2\n",
 		"[notify]\ndiscord_webhook = https://x/hunter2\n",
+		"[download]\nurl = http://admin:hunter2@127.0.0.1:8080\n",
+		"[sonarr]\nurl = http://h:8989/?apikey=hunter2\n",
+		"[notify]\nslack_webhook = https://x/hunter2\n",
+		"[notify]\nntfy_url = https://x/hunter2\n",
+		"[notify]\nntfy_token = hunter2\n",
+		"[notify]\nwebhook = https://x/hunter2\n",
+	};
+	static const struct {
+		mode_t mode;
+		const char *who;
+	} modes[] = {
+		{ 0604, "every user can read this file" },
+		{ 0640, "its group can read this file" },
+		{ 0620, "others have rights on this file" },
+		{ 0601, "others have rights on this file" },
 	};
 	struct config cfg;
 	char *want;
@@ -857,23 +964,55 @@ static void test_secret_file_readable_by_others(void **state)
 	(void)state;
 	for (size_t i = 0; i < ARRAY_SIZE(secrets); i++) {
 		assert_int_equal(load(&cfg, secrets[i]), 0);
-		assert_int_equal(reload_with_mode(&cfg, 0640), 0);
-		assert_int_equal(reload_with_mode(&cfg, 0604), -EPERM);
-		assert_null(strstr(err, "hunter2"));
-		assert_true(asprintf(&want, "%s:2: %.*s in [%.*s] is a "
-			"secret, but every user can read this file (mode "
-			"0604); run chmod 600 %s", conf,
-			(int)strcspn(strchr(secrets[i], '\n') + 1, " "),
-			strchr(secrets[i], '\n') + 1,
-			(int)(strchr(secrets[i], ']') - secrets[i] - 1),
-			secrets[i] + 1, conf) > 0);
-		assert_string_equal(err, want);
-		free(want);
+		assert_int_equal(reload_with_mode(&cfg, 0400), 0);
+		for (size_t m = 0; m < ARRAY_SIZE(modes); m++) {
+			assert_int_equal(reload_with_mode(&cfg, modes[m].mode),
+					 -EPERM);
+			assert_null(strstr(err, "hunter2"));
+			assert_true(asprintf(&want, "%s:2: %.*s in [%.*s] is a "
+				"secret, but %s (mode %04o); run chmod 600 %s", conf,
+				(int)strcspn(strchr(secrets[i], '\n') + 1,
+					     " "),
+				strchr(secrets[i], '\n') + 1,
+				(int)(strchr(secrets[i], ']') - secrets[i] - 1),
+				secrets[i] + 1, modes[m].who, modes[m].mode,
+				conf) > 0);
+			assert_string_equal(err, want);
+			free(want);
+		}
 		config_release(&cfg);
 	}
 	/* no secret, or an empty one, is nothing to hide */
-	assert_int_equal(load(&cfg, "[prowlarr]\nurl = http://x\n"
+	assert_int_equal(load(&cfg, "[prowlarr]\nurl = http://x/?q=1\n"
 			      "api_key =\n"), 0);
+	assert_int_equal(reload_with_mode(&cfg, 0644), 0);
+	config_release(&cfg);
+}
+
+/* A file another user owns is theirs to change: one that holds a secret
+ * is refused even when no one else may read it (root only: others cannot
+ * give a file away). */
+static void test_secret_file_of_another_user(void **state)
+{
+	struct config cfg;
+	char *want;
+
+	(void)state;
+	if (geteuid() != 0)
+		skip();
+	assert_int_equal(load(&cfg, "[prowlarr]\napi_key = hunter2\n"), 0);
+	assert_int_equal(chown(conf, 65534, -1), 0);
+	assert_int_equal(reload_with_mode(&cfg, 0600), -EPERM);
+	assert_true(asprintf(&want, "%s:2: api_key in [prowlarr] is a secret,"
+			     " but this file belongs to uid 65534, not to the"
+			     " daemon's user (uid 0); run chown 0 %s", conf,
+			     conf) > 0);
+	assert_string_equal(err, want);
+	free(want);
+	config_release(&cfg);
+	/* without a secret, whose the file is does not matter */
+	assert_int_equal(load(&cfg, "[general]\nthreads = 2\n"), 0);
+	assert_int_equal(chown(conf, 65534, -1), 0);
 	assert_int_equal(reload_with_mode(&cfg, 0644), 0);
 	config_release(&cfg);
 }
@@ -1070,11 +1209,49 @@ static void test_ratios(void **state)
 	}
 }
 
+/*
+ * A flow without its own search_sources or auto_download has the global
+ * ones; one with them keeps its own, whatever the global keys say.
+ */
+static void test_flow_settings(void **state)
+{
+	struct config cfg;
+
+	(void)state;
+	assert_int_equal(load(&cfg, "[manga]\nroot = @/manga\n"
+			      "[monitor]\nauto_download = yes\n"
+			      "search_sources = prowlarr\n"), 0);
+	assert_int_equal(config_finish(&cfg, err, sizeof(err)), 0);
+	assert_int_equal(cfg.missing_auto_download, 1);
+	assert_int_equal(cfg.new_auto_download, 1);
+	assert_int_equal(cfg.missing_search_sources.nr, 1);
+	assert_string_equal(cfg.missing_search_sources.items[0], "prowlarr");
+	assert_int_equal(cfg.new_search_sources.nr, 1);
+	config_release(&cfg);
+
+	assert_int_equal(load(&cfg, "[manga]\nroot = @/manga\n"
+			      "[monitor]\nnew_auto_download = yes\n"
+			      "missing_search_sources = catalog\n"
+			      "new_search_sources = prowlarr, catalog\n"), 0);
+	assert_int_equal(config_finish(&cfg, err, sizeof(err)), 0);
+	assert_int_equal(cfg.auto_download, 0);
+	assert_int_equal(cfg.missing_auto_download, 0);
+	assert_int_equal(cfg.new_auto_download, 1);
+	assert_int_equal(cfg.search_sources.nr, 2);
+	assert_string_equal(cfg.search_sources.items[0], "catalog");
+	assert_int_equal(cfg.missing_search_sources.nr, 1);
+	assert_string_equal(cfg.missing_search_sources.items[0], "catalog");
+	assert_int_equal(cfg.new_search_sources.nr, 2);
+	assert_string_equal(cfg.new_search_sources.items[0], "prowlarr");
+	config_release(&cfg);
+}
+
 /* The dump reads back as the same configuration, with secrets masked. */
 static void test_dump(void **state)
 {
 	static const char *const secrets[] = {
 		"0123abcd", "hunter2", "RDTOKEN42", "sonarrkey", "radarrkey",
+		"admin", "pw42", "KEY42", "NZBPASS7",
 	};
 	struct strbuf first = STRBUF_INIT, second = STRBUF_INIT;
 	struct config cfg;
@@ -1096,7 +1273,11 @@ static void test_dump(void **state)
 		"api_key = 0123abcd\n"
 		"indexer_ids = 1, -2\n"
 		"[download]\n"
+		"url = http://admin:pw42@h:8080/x?apikey=KEY42&a=1#f\n"
 		"password = hunter2\n"
+		"[usenet]\n"
+		"client = nzbget\n"
+		"password = NZBPASS7\n"
 		"[realdebrid]\n"
 		"api_token = RDTOKEN42\n"
 		"broken_ratio_guard = 0.25\n"
@@ -1110,16 +1291,21 @@ static void test_dump(void **state)
 	for (size_t i = 0; i < ARRAY_SIZE(secrets); i++)
 		assert_null(strstr(first.buf, secrets[i]));
 	want = expand("\n[music]\nroot = @/music\nroot = @/lib\n"
-		      "covers = yes\n\n");
+		      "covers = yes\nfollow_outside_symlinks = no\n\n");
 	assert_non_null(strstr(first.buf, want));
 	free(want);
 	assert_non_null(strstr(first.buf, "\n[prowlarr]\n# url =\n"
 			       "api_key = ********\n"));
+	assert_non_null(strstr(first.buf, "\nurl = http://********@h:8080/x"
+			       "?apikey=********&a=1#f\n"));
 	assert_non_null(strstr(first.buf, "\nwatch_debounce = 2000ms\n"));
 	assert_non_null(strstr(first.buf, "\ncache_ttl = 90m\n"));
 	assert_non_null(strstr(first.buf, "\nindexer_ids = 1,-2\n"));
 	assert_non_null(strstr(first.buf, "\nbroken_ratio_guard = 0.25\n"));
 	assert_non_null(strstr(first.buf, "\n[analysis]\nenabled = yes\n"));
+	assert_non_null(strstr(first.buf, "\n[usenet]\nclient = nzbget\n"));
+	assert_non_null(strstr(first.buf, "\nmissing_search_sources ="
+			       " prowlarr\n"));
 
 	assert_int_equal(load(&cfg, first.buf), 0);
 	assert_int_equal(config_finish(&cfg, err, sizeof(err)), 0);
@@ -1152,10 +1338,12 @@ int main(void)
 		cmocka_unit_test(test_unreadable_file),
 		cmocka_unit_test(test_secrets_not_echoed),
 		cmocka_unit_test(test_secret_file_readable_by_others),
+		cmocka_unit_test(test_secret_file_of_another_user),
 		cmocka_unit_test(test_set_option),
 		cmocka_unit_test(test_finish_defaults),
 		cmocka_unit_test(test_default_path),
 		cmocka_unit_test(test_ratios),
+		cmocka_unit_test(test_flow_settings),
 		cmocka_unit_test(test_dump),
 	};
 

@@ -208,9 +208,56 @@ static void test_accepts(void **state)
 	assert_false(download_accepts(&c, &web));
 	c.client = NULL;
 	assert_false(download_accepts(&c, &web));
-	c.client = "transmission";
+	c.client = "deluge";
 	assert_false(download_accepts(&c, &web));
 	assert_false(download_accepts(NULL, &web));
+}
+
+/* Each client takes the releases of its protocol, Prowlarr either. */
+static void test_accepts_protocol(void **state)
+{
+	struct download_release usenet = release(
+		"http://127.0.0.1:9696/2/download?apikey=k&link=x&file=y");
+	struct download_release torrent = release(MAGNET);
+	struct download_release nzb = {
+		.title = "Berserk T12", .source = "catalog",
+		.link = "https://nzb.example/get/berserk-t12.nzb?key=k",
+	};
+	static const char *const torrent_clients[] = {
+		"qbittorrent", "transmission", "blackhole",
+	};
+	static const char *const usenet_clients[] = { "sabnzbd", "nzbget" };
+
+	(void)state;
+	usenet.protocol = "usenet";
+	usenet.magnet = NULL;
+	assert_string_equal(download_protocol(&usenet), "usenet");
+	assert_string_equal(download_protocol(&nzb), "usenet");
+	assert_string_equal(download_protocol(&torrent), "torrent");
+	torrent.protocol = NULL;
+	assert_string_equal(download_protocol(&torrent), "torrent");
+	for (size_t i = 0; i < 3; i++) {
+		c.client = torrent_clients[i];
+		assert_true(download_accepts(&c, &torrent));
+		assert_false(download_accepts(&c, &usenet));
+		assert_false(download_accepts(&c, &nzb));
+	}
+	for (size_t i = 0; i < 2; i++) {
+		c.client = usenet_clients[i];
+		assert_false(download_accepts(&c, &torrent));
+		assert_true(download_accepts(&c, &usenet));
+		assert_true(download_accepts(&c, &nzb));
+	}
+	/* A usenet folder takes NZBs: the links it fetches. */
+	c.client = "blackhole";
+	c.protocol = "usenet";
+	assert_true(download_accepts(&c, &usenet));
+	assert_true(download_accepts(&c, &nzb));
+	assert_false(download_accepts(&c, &torrent));
+	c.client = "prowlarr";
+	assert_true(download_accepts(&c, &usenet));
+	assert_true(download_accepts(&c, &torrent));
+	assert_false(download_accepts(&c, &nzb));
 }
 
 /* No client, an unknown one, or a release it cannot take: -EINVAL. */
@@ -225,9 +272,9 @@ static void test_no_client(void **state)
 	assert_string_equal(err.buf, "download: no download client is set up");
 	c.client = NULL;
 	assert_int_equal(send_release(&r), -EINVAL);
-	c.client = "transmission";
+	c.client = "deluge";
 	assert_int_equal(send_release(&r), -EINVAL);
-	assert_non_null(strstr(err.buf, "unknown client \"transmission\""));
+	assert_non_null(strstr(err.buf, "unknown client \"deluge\""));
 	c.client = "qbittorrent";
 	assert_int_equal(send_release(&nothing), -EINVAL);
 	assert_string_equal(err.buf, "qbittorrent: cannot take this release");
@@ -280,7 +327,11 @@ static void test_qbit_login_then_add(void **state)
 	assert_string_equal(str(add, "category"), "manga");
 	json_decref(add);
 
-	r = release("http://127.0.0.1:9696/1/download?apikey=k&link=op-105");
+	/* A catalog's web link goes as it is, for qBittorrent to fetch. */
+	r = (struct download_release){
+		.title = "One Piece T01", .source = "catalog",
+		.link = "https://files.example/one-piece-t01.torrent",
+	};
 	assert_int_equal(send_release(&r), 0);
 	assert_int_equal(count(&qbit, "/_requests"), 3);
 	add = entry("/_adds", 1);
@@ -529,7 +580,8 @@ static void test_prowlarr(void **state)
 	json_decref(grabs);
 
 	r.guid = "op-999";
-	assert_int_equal(send_release(&r), -ENOENT);
+	assert_int_equal(send_release(&r), -ESTALE);
+	assert_true(download_release_fault(-ESTALE));
 	assert_non_null(strstr(err.buf, "30 minutes"));
 	assert_int_equal(count(&prowlarr, "/_grabs"), before + 1);
 
@@ -694,17 +746,23 @@ static void test_blackhole_bad_download(void **state)
 	(void)state;
 	snprintf(url, sizeof(url), "%sfiles/page.html", qbit_url);
 	r = release(url);
-	assert_int_equal(send_release(&r), -EPROTO);
-	assert_non_null(strstr(err.buf, "neither a torrent nor a magnet"));
+	r.magnet = NULL;
+	assert_int_equal(send_release(&r), -ENOLINK);
+	assert_string_equal(err.buf, "blackhole: no link of the release"
+			    " works: the link gave an HTML or XML page, not a"
+			    " torrent");
 	snprintf(url, sizeof(url), "%sstatus/404", qbit_url);
-	assert_int_equal(send_release(&r), -EPROTO);
+	assert_int_equal(send_release(&r), -ENOLINK);
 	assert_non_null(strstr(err.buf, "HTTP 404"));
 	snprintf(url, sizeof(url), "%sstatus/503", qbit_url);
-	assert_int_equal(send_release(&r), -EIO);
+	assert_int_equal(send_release(&r), -ENOLINK);
+	assert_non_null(strstr(err.buf, "HTTP 503"));
 	r.link = "http://127.0.0.1:1/download?apikey=keyS3CRET";
-	assert_int_equal(send_release(&r), -ECONNREFUSED);
-	assert_int_equal(strncmp(err.buf, "blackhole: GET ", 15), 0);
+	assert_int_equal(send_release(&r), -ENOLINK);
+	assert_non_null(strstr(err.buf, "GET http://127.0.0.1:1/download:"));
 	assert_null(strstr(err.buf, "S3CRET"));
+	assert_false(logged("S3CRET"));
+	assert_true(download_release_fault(-ENOLINK));
 	check_listing("");
 }
 
@@ -854,6 +912,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		QBIT_TEST(test_accepts),
+		QBIT_TEST(test_accepts_protocol),
 		QBIT_TEST(test_no_client),
 		QBIT_TEST(test_qbit_login_then_add),
 		QBIT_TEST(test_qbit_no_category),

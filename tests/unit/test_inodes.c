@@ -16,6 +16,7 @@
 
 #include "common/strbuf.h"
 #include "fs/inodes.h"
+#include "join.h"
 
 static int clear(void **state)
 {
@@ -284,7 +285,7 @@ static void test_threads(void **state)
 		assert_int_equal(pthread_create(&t[i], NULL, churn,
 						(void *)(intptr_t)i), 0);
 	for (int i = 0; i < THREADS; i++) {
-		assert_int_equal(pthread_join(t[i], &ret), 0);
+		assert_int_equal(join_within(t[i], JOIN_S, &ret), 0);
 		assert_null(ret);
 	}
 	/* Every shared name was forgotten as often as looked up. */

@@ -5,13 +5,15 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <cmocka.h>
 
+#include "common/bytes.h"
+
 #include "indexer/manga/names.h"
 
-#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
 #define NONE NAMES_NONE
 #define VOL NAMES_VOLUME
@@ -184,6 +186,78 @@ static const struct name_case cases[] = {
 	{ "Berserk Deluxe Edition FRENCH", NULL, NONE, 0, 0,
 	  "berserk deluxe edition french" },
 
+	/* Volume words of other scripts, glued to the number or not. */
+	{ "ワンピース 12巻.cbz", "ワンピース", VOL, 12, 12, "ワンピース" },
+	{ "ワンピース12巻.cbz", "ワンピース", VOL, 12, 12, NULL },
+	{ "ワンピース　１２巻.cbz", "ワンピース", VOL, 12, 12, NULL },
+	{ "ワンピース 1-3巻.cbz", "ワンピース", VOL, 1, 3, NULL },
+	{ "ワンピース 第1050話.cbz", "ワンピース", CHAP, 1050, 1050,
+	  "ワンピース" },
+	{ "【Team】ワンピース 3巻 特装版.zip", NULL, VOL, 3, 3, "ワンピース" },
+	{ "进击的巨人 第5卷.cbz", "进击的巨人", VOL, 5, 5, "进击的巨人" },
+	{ "进击的巨人卷6.cbz", "进击的巨人", VOL, 6, 6, "进击的巨人" },
+	{ "老夫子 第12册.zip", NULL, VOL, 12, 12, "老夫子" },
+	{ "老夫子 3冊.zip", NULL, VOL, 3, 3, NULL },
+	{ "老夫子 第8话.zip", NULL, CHAP, 8, 8, NULL },
+	{ "나 혼자만 레벨업 3권.cbz", "나 혼자만 레벨업", VOL, 3, 3, NULL },
+	{ "나 혼자만 레벨업 제4권.cbz", NULL, VOL, 4, 4,
+	  "나 혼자만 레벨업" },
+	{ "나 혼자만 레벨업 2.5권.cbz", NULL, VOL, 2.5, 2.5, NULL },
+	{ "나 혼자만 레벨업 139화.cbz", NULL, CHAP, 139, 139,
+	  "나 혼자만 레벨업" },
+	{ "나 혼자만 레벨업 12회.cbz", NULL, CHAP, 12, 12, NULL },
+	{ "나 혼자만 레벨업 40-2화.cbz", NULL, CHAP, 40, 40, NULL },
+	{ "Берсерк Том 5.cbz", "Берсерк", VOL, 5, 5, "берсерк" },
+	{ "БЕРСЕРК ТОМ 6.cbz", "Берсерк", VOL, 6, 6, "берсерк" },
+	{ "Берсерк Тома 1-3.cbz", "Берсерк", VOL, 1, 3, NULL },
+	{ "Берсерк Глава 364.cbz", "Берсерк", CHAP, 364, 364, NULL },
+	{ "Берсерк 365 Глава.cbz", "Берсерк", CHAP, 365, 365, NULL },
+	{ "วันพีช เล่ม 7.cbz", "วันพีช", VOL, 7, 7, "วันพีช" },
+	{ "วันพีช เล่มที่ 8.cbz", "วันพีช", VOL, 8, 8, NULL },
+	{ "วันพีช ตอนที่ 1000.cbz", "วันพีช", CHAP, 1000, 1000, NULL },
+	{ "วันพีช บทที่ 12.cbz", NULL, CHAP, 12, 12, "วันพีช" },
+
+	/* Markers inside brackets, when nothing outside gives a number. */
+	{ "Yotsuba&! [Vol. 14].cbz", "Yotsuba&!", VOL, 14, 14, "yotsuba" },
+	{ "Blame! (Chapter 12).cbz", "Blame!", CHAP, 12, 12, "blame" },
+	{ "Blame! (Tome 2) [v2].cbz", NULL, VOL, 2, 2, "blame" },
+	{ "Blame! [v2].cbz", "Blame!", NONE, 0, 0, NULL },
+	{ "Blame! {Special Edition}.cbz", "Blame!", NONE, 0, 0, NULL },
+	{ "Blame! 04 (Vol. 9).cbz", "Blame!", VOL, 4, 4, NULL },
+
+	/* English markers that are not volumes. */
+	{ "Solo Leveling - Episode 110.cbz", NULL, CHAP, 110, 110,
+	  "solo leveling" },
+	{ "Witch Hat Atelier Chp. 45.cbz", NULL, CHAP, 45, 45,
+	  "witch hat atelier" },
+	{ "Frieren - SP01 Omake.cbz", NULL, SPEC, 1, 1, "frieren" },
+	{ "Frieren - Vol.tbd Chapter 120.cbz", NULL, CHAP, 120, 120,
+	  "frieren" },
+	{ "Blue Period Vol.TBD.cbz", NULL, NONE, 0, 0, "blue period" },
+	{ "The Breaker S02.cbz", NULL, VOL, 2, 2, "the breaker" },
+	{ "The Breaker S02 041.cbz", NULL, CHAP, 41, 41, "the breaker" },
+	{ "The Breaker Season 3 - 005.cbz", NULL, CHAP, 5, 5, NULL },
+	{ "The Breaker S02 T04.cbz", NULL, VOL, 4, 4, "the breaker" },
+	{ "나 혼자만 레벨업 시즌2 15화.cbz", NULL, CHAP, 15, 15,
+	  "나 혼자만 레벨업" },
+	{ "Dorohedoro Chapter11v2.cbz", NULL, CHAP, 11, 11, "dorohedoro" },
+	{ "Dorohedoro v05v2.cbz", NULL, VOL, 5, 5, NULL },
+
+	/* An unknown word's number is never the volume. */
+	{ "Берсерк Том 2 Глава 7.cbz", NULL, CHAP, 7, 7, "берсерк" },
+	{ "나 혼자만 레벨업 4권#180.cbz", NULL, VOL, 4, 4, NULL },
+	{ "Mob 3 years 2권.cbz", NULL, VOL, 2, 2, "mob 3 years" },
+	{ "Mob 3 years 2화.cbz", NULL, CHAP, 2, 2, "mob 3 years" },
+	{ "나 혼자만 레벨업 2년 후.cbz", NULL, NONE, 0, 0, NULL },
+	{ "Berserk 12 13.cbz", "Berserk", NONE, 0, 0, NULL },
+	{ "Berserk Part 2.cbz", "Berserk", NONE, 0, 0, NULL },
+	{ "Berserk Deluxe 05.cbz", "Berserk", NONE, 0, 0, NULL },
+	{ "Dorohedoro 05 - Chaos 12.cbz", NULL, NONE, 0, 0, NULL },
+	{ "Dorohedoro 05 - Chaos 12.cbz", "Dorohedoro", NONE, 0, 0, NULL },
+	{ "Dorohedoro 2 05.cbz", NULL, VOL, 5, 5, "dorohedoro 2" },
+	{ "Naruto Part 2 T05.cbz", "Naruto", VOL, 5, 5, "naruto part 2" },
+	{ "Akira 2016-2019.cbz", "Akira", NONE, 0, 0, NULL },
+
 	/* Bad input. */
 	{ "Naruto.cbz", "Naruto", NONE, 0, 0, NULL },
 	{ "Naruto - La Fin.cbz", "Naruto", NONE, 0, 0, NULL },
@@ -240,6 +314,89 @@ static void test_table(void **state)
 	names_release(&r);
 	assert_int_equal(r.kind, NAMES_NONE);
 	assert_int_equal(r.series.len, 0);
+}
+
+/*
+ * The volume a name gives, whatever its kind: a chapter's own volume
+ * ("Том 1 Глава 3" is chapter 3 of volume 1), a season's, none (-1).
+ */
+static void test_volume_of_chapter(void **state)
+{
+	static const struct {
+		const char *name;
+		double first, last;
+	} cases[] = {
+		{ "Берсерк Том 1 Глава 3", 1, 1 },
+		{ "Berserk Vol.03 Ch.015", 3, 3 },
+		{ "วันพีช เล่ม 2 ตอนที่ 9", 2, 2 },
+		{ "进击的巨人卷2第25话", 2, 2 },
+		{ "The Breaker S02 041", 2, 2 },
+		{ "Berserk v01-03 Extras", 1, 3 },
+		{ "Berserk v07", 7, 7 },
+		{ "Berserk 12", 12, 12 },
+		{ "Berserk Chapter 300", -1, -1 },
+		{ "Berserk Omake", -1, -1 },
+		{ "Berserk T99999 Ch.2", -1, -1 },
+		{ "Berserk 12 - Lost 13", -1, -1 },
+	};
+	struct names_result r = NAMES_RESULT_INIT;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < ARRAY_SIZE(cases); i++) {
+		assert_int_equal(names_parse(cases[i].name, NULL, &r), 0);
+		if (cases[i].first < 0 ? r.has_volume || r.volume_first ||
+		    r.volume_last : !r.has_volume ||
+		    r.volume_first != cases[i].first ||
+		    r.volume_last != cases[i].last)
+			fail_msg("\"%s\": expected volume %g..%g, got %d "
+				 "%g..%g", cases[i].name, cases[i].first,
+				 cases[i].last, r.has_volume, r.volume_first,
+				 r.volume_last);
+	}
+	names_release(&r);
+}
+
+/* Every name that gives no volume says why; the others say nothing. */
+static void test_reasons(void **state)
+{
+	static const char *const cases[][3] = {
+		{ "Berserk.cbz", "Berserk", "no volume number" },
+		{ "Berserk (2023).cbz", "Berserk", "no volume number" },
+		{ "Berserk Vol.tbd.cbz", "Berserk",
+		  "a volume marker without a number" },
+		{ "Berserk 12 13.cbz", "Berserk",
+		  "several numbers after the series name" },
+		{ "Berserk 12 - Lost 13.cbz", NULL,
+		  "several numbers, none marked as the volume" },
+		{ "Berserk Part 2.cbz", "Berserk",
+		  "a word between the series name and the number" },
+		{ "베르세르크 2년.cbz", NULL,
+		  "a number glued to a word that is no marker" },
+		{ "Berserk T12345.cbz", "Berserk",
+		  "a number too large to be a volume" },
+		{ "Berserk 12345.cbz", "Berserk",
+		  "a number too large to be a volume" },
+		{ "Berserk T12.cbz", "Berserk", NULL },
+		{ "Berserk Chapter 3.cbz", "Berserk", NULL },
+		{ "Berserk Omake.cbz", "Berserk", NULL },
+	};
+	struct names_result r = NAMES_RESULT_INIT;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < ARRAY_SIZE(cases); i++) {
+		names_parse(cases[i][0], cases[i][1], &r);
+		if (!cases[i][2] ? r.reason != NULL : !r.reason ||
+		    strcmp(r.reason, cases[i][2]) || r.kind != NAMES_NONE)
+			fail_msg("\"%s\": expected reason \"%s\", got \"%s\"",
+				 cases[i][0], cases[i][2] ? cases[i][2] : "",
+				 r.reason ? r.reason : "");
+	}
+	assert_int_equal(names_parse("", NULL, &r), -EINVAL);
+	assert_non_null(r.reason);
+	names_release(&r);
+	assert_null(r.reason);
 }
 
 /* NULL and empty names fail, and leave no stale result behind. */
@@ -309,6 +466,9 @@ static void test_normalize(void **state)
 		  "\xe3\x80\x80" "1", "\xe9\x80\xb2\xe6\x92\x83\xe3\x81\xae"
 		  "\xe5\xb7\xa8\xe4\xba\xba 1" },
 		{ "\xce\x9a\xce\xb1\xce\xb9", "\xce\x9a\xce\xb1\xce\xb9" },
+		{ "БЕРСЕРК Ёж Ѕ", "берсерк ёж ѕ" },
+		{ "ＢＥＲＳＥＲＫ　１２（ｘ）", "berserk 12" },
+		{ "【TFO汉化】迷你偶像 〔x〕 人々", "迷你偶像 人々" },
 		{ "a\xff" "b\xc3", "a b" },
 		{ "\xc2\xab Mon \xc2\xa0Titre \xc2\xbb", "mon titre" },
 		{ "___", "" },
@@ -340,6 +500,20 @@ static void test_same_series(void **state)
 	assert_true(names_same_series("[Team] Berserk (2023)", "Berserk"));
 	assert_true(names_same_series("L'Attaque des Titans",
 				      "l attaque des titans"));
+	assert_true(names_same_series("The Legend of Kamui",
+				      "Legend of Kamui"));
+	assert_true(names_same_series("L'Attaque des Titans",
+				      "Attaque des Titans"));
+	assert_true(names_same_series("Das Boot", "boot"));
+	assert_true(names_same_series("Shōnen Note", "Shounen Note"));
+	assert_true(names_same_series("Shonen Note", "SHOUNEN NOTE"));
+	assert_true(names_same_series("Yūsha", "Yuusha"));
+	assert_true(names_same_series("БЕРСЕРК", "Берсерк"));
+	assert_true(names_same_series("ＢＥＲＳＥＲＫ", "Berserk"));
+	assert_true(names_same_series("The", "the"));
+	assert_false(names_same_series("The", "A"));
+	assert_false(names_same_series("Lamu", "Mu"));
+	assert_false(names_same_series("Shonen Note", "Shinen Note"));
 	assert_false(names_same_series("One Piece", "One Piece Party"));
 	assert_false(names_same_series("One Piece Party", "One Piece"));
 	assert_false(names_same_series("Naruto", "Boruto"));
@@ -347,6 +521,163 @@ static void test_same_series(void **state)
 	assert_false(names_same_series("(2023)", "[2023]"));
 	assert_false(names_same_series(NULL, "Naruto"));
 	assert_false(names_same_series("Naruto", NULL));
+}
+
+/*
+ * Release titles as Prowlarr's indexers and Nyaa name them, against the
+ * series a wanted volume belongs to: whether they offer its volumes, and
+ * which (first..last; 0 when they must not match).
+ */
+static void test_match_release(void **state)
+{
+	static const struct {
+		const char *title, *series;
+		double first, last;
+	} cases[] = {
+		/* leading articles, on either side */
+		{ "The Legend of Kamui v01-02 (Digital) (danke)",
+		  "Legend of Kamui", 1, 2 },
+		{ "Legend of Kamui v03 (2021) (Digital)", "The Legend of Kamui",
+		  3, 3 },
+		{ "L'Attaque des Titans T05 FRENCH CBZ", "L'Attaque des Titans",
+		  5, 5 },
+		{ "L\xe2\x80\x99" "Attaque des Titans - Tome 34 [FR]",
+		  "Attaque des Titans", 34, 34 },
+		{ "Les Gouttes de Dieu T44", "Gouttes de Dieu", 44, 44 },
+		{ "Le Pacte des Yokai - Tome 02", "Le Pacte des Yokai", 2, 2 },
+		{ "La Rose de Versailles Vol.1", "Rose de Versailles", 1, 1 },
+		{ "A Silent Voice v07 (2016) (Digital)", "Silent Voice", 7, 7 },
+		{ "Silent Voice v01", "A Silent Voice", 1, 1 },
+		{ "An Archdemon's Dilemma v03", "Archdemon's Dilemma", 3, 3 },
+		{ "Die Walkinder Band 2", "Walkinder", 2, 2 },
+		{ "Das Mädchen aus dem Nichts Band 4",
+		  "Madchen aus dem Nichts", 4, 4 },
+		{ "Der Schwarze Butler Band 31", "Der schwarze Butler", 31,
+		  31 },
+		/* punctuation, accents, long vowels */
+		{ "Dr. Stone - Tome 3", "Dr. Stone", 3, 3 },
+		{ "Dr.STONE v26 (2023) (Digital) (1r0n)", "Dr. Stone", 26, 26 },
+		{ "DrStone T12", "Dr. Stone", 12, 12 },
+		{ "Shōnen Note v01 (2019)", "Shounen Note", 1, 1 },
+		{ "Shounen Note v02", "Shōnen Note", 2, 2 },
+		{ "Shonen Note v03", "Shounen Note", 3, 3 },
+		{ "Yūsha ga Shinda! v05", "Yuusha ga Shinda!", 5, 5 },
+		{ "Sousou no Frieren T05 [FR]", "Sōsō no Frieren", 5, 5 },
+		{ "Pokémon - La Grande Aventure T12",
+		  "Pokemon la grande aventure", 12, 12 },
+		{ "Spy x Family T01-T10 FRENCH CBZ", "Spy×Family", 1, 10 },
+		{ "Hunter x Hunter v37 (2023) (Digital) (LuCaZ)",
+		  "Hunter × Hunter", 37, 37 },
+		{ "Frieren - Beyond Journey's End v11",
+		  "Frieren: Beyond Journey\xe2\x80\x99s End", 11, 11 },
+		{ "Tokyo Ghoul:re v16 (2018)", "Tokyo Ghoul re", 16, 16 },
+		{ "Steins;Gate 0 T02", "Steins;Gate 0", 2, 2 },
+		/* volume markers and ranges */
+		{ "[Team-Manga] One Piece - Tome 105 [FR] [CBZ]", "One Piece",
+		  105, 105 },
+		{ "One.Piece.T106.FRENCH.CBZ.eBook-NoTag", "One Piece", 106,
+		  106 },
+		{ "Chainsaw Man v01-11 (2020-2023) (Digital) (1r0n)",
+		  "Chainsaw Man", 1, 11 },
+		{ "Berserk Vol. 41 (2023) (Digital) (LuCaZ)", "Berserk", 41,
+		  41 },
+		{ "Berserk Tomes 1 à 3", "Berserk", 1, 3 },
+		{ "Vinland Saga - Volumes 1-3", "Vinland Saga", 1, 3 },
+		{ "Fire Punch v01-08 (Complete) (Digital)", "Fire Punch", 1,
+		  8 },
+		{ "Akira v01-06 Complete (Kodansha) [Digital]", "Akira", 1, 6 },
+		{ "Dragon Ball Super Tomes 1 à 20 FRENCH",
+		  "Dragon Ball Super", 1, 20 },
+		{ "Gintama - Tome 77 [Digital] [Kana]", "Gintama", 77, 77 },
+		{ "[Nyaa] Vagabond v37 (Digital) [VIZBIG]", "Vagabond", 37,
+		  37 },
+		{ "Jujutsu Kaisen v24 (2024) [Viz]", "Jujutsu Kaisen", 24, 24 },
+		{ "Blue Lock 12 FRENCH 2023", "Blue Lock", 12, 12 },
+		{ "Dorohedoro v01 (2010) (Digital) (LostNerevarine-Empire)",
+		  "Dorohedoro", 1, 1 },
+		/* series whose names hold numbers */
+		{ "Mob Psycho 100 v05", "Mob Psycho 100", 5, 5 },
+		{ "Mob Psycho 100 05 (Digital)", "Mob Psycho 100", 5, 5 },
+		{ "Kaiju No. 8 Vol. 10 (2024) (Digital)", "Kaiju No. 8", 10,
+		  10 },
+		{ "Kaiju No.8 - Tome 04", "Kaiju No. 8", 4, 4 },
+		{ "Eyeshield 21 v12", "Eyeshield 21", 12, 12 },
+		{ "20th Century Boys - Tome 03", "20th Century Boys", 3, 3 },
+		/* other scripts */
+		{ "ワンピース 105巻", "ワンピース", 105, 105 },
+		{ "[諫山創] 進撃の巨人 第34巻", "進撃の巨人", 34, 34 },
+		{ "나 혼자만 레벨업 3권", "나 혼자만 레벨업", 3, 3 },
+		{ "БЕРСЕРК Том 41", "Берсерк", 41, 41 },
+
+		/* other series whose names hold this one */
+		{ "One Piece Party T07", "One Piece", 0, 0 },
+		{ "Attack on Titan: Before the Fall v01", "Attack on Titan", 0,
+		  0 },
+		{ "Boruto - Naruto Next Generations T01", "Naruto", 0, 0 },
+		{ "Naruto Gaiden 3", "Naruto", 0, 0 },
+		{ "Dragon Ball Super T05", "Dragon Ball", 0, 0 },
+		{ "Dragon Ball T05", "Dragon Ball Super", 0, 0 },
+		{ "Kaiju No. 8 B-Side v01", "Kaiju No. 8", 0, 0 },
+		{ "Mob Psycho 100 Reigen v01", "Mob Psycho 100", 0, 0 },
+		{ "Berserk of Gluttony v03", "Berserk", 0, 0 },
+		{ "Dr. Stone Reboot: Byakuya v01", "Dr. Stone", 0, 0 },
+		{ "The Legend of Kamui Gaiden v01", "Legend of Kamui", 0, 0 },
+		{ "Kingdom Hearts II v01", "Kingdom", 0, 0 },
+		{ "Berserk Deluxe Edition v01", "Berserk", 0, 0 },
+		{ "Attack on Titan Colossal Edition v01", "Attack on Titan", 0,
+		  0 },
+		{ "20th Century Boys - Perfect Edition T03",
+		  "20th Century Boys", 0, 0 },
+		{ "One Piece Party 3", "One Piece", 0, 0 },
+		/* side stories, art books, guides */
+		{ "Goblin Slayer Side Story - Year One v01", "Goblin Slayer", 0,
+		  0 },
+		{ "Goblin Slayer Side Story II - Dai Katana v02",
+		  "Goblin Slayer", 0, 0 },
+		{ "Berserk Artbook - Illustrations File", "Berserk", 0, 0 },
+		{ "Naruto Artbook 2", "Naruto", 0, 0 },
+		{ "Naruto Hors-Série Fanbook FRENCH", "Naruto", 0, 0 },
+		{ "One Piece Databook Yellow", "One Piece", 0, 0 },
+		{ "Gintama Omake 3", "Gintama", 0, 0 },
+		{ "Frieren - SP01 (2023)", "Frieren", 0, 0 },
+		/* chapters and episodes */
+		{ "One Piece - Chapitre 1100 [FR]", "One Piece", 0, 0 },
+		{ "Jujutsu Kaisen Chapter 236 (Scan)", "Jujutsu Kaisen", 0, 0 },
+		{ "Chainsaw Man c150 (2023)", "Chainsaw Man", 0, 0 },
+		{ "Vinland Saga Vol. 01 Ch. 005", "Vinland Saga", 0, 0 },
+		{ "Solo Leveling - Episode 110", "Solo Leveling", 0, 0 },
+		{ "Tower of God S01 014 (CBT)", "Tower of God", 0, 0 },
+		{ "Berserk Глава 364", "Берсерк", 0, 0 },
+		{ "ワンピース 第1050話", "ワンピース", 0, 0 },
+		/* no volume, or none sure */
+		{ "Berserk (2023) [Digital]", "Berserk", 0, 0 },
+		{ "Berserk Part 2", "Berserk", 0, 0 },
+		{ "Berserk 12 - Lost Children 13", "Berserk", 0, 0 },
+		{ "Blue Period Vol.TBD", "Blue Period", 0, 0 },
+		{ "Berserk T12345", "Berserk", 0, 0 },
+		{ "", "Berserk", 0, 0 },
+		{ "Berserk v01", "", 0, 0 },
+	};
+	struct names_result r = NAMES_RESULT_INIT;
+	size_t i;
+	int match;
+
+	(void)state;
+	assert_true(ARRAY_SIZE(cases) >= 60);
+	for (i = 0; i < ARRAY_SIZE(cases); i++) {
+		match = names_match_release(cases[i].title, cases[i].series,
+					    &r);
+		if (match != (cases[i].first > 0) ||
+		    (match && (r.first != cases[i].first ||
+			       r.last != cases[i].last)))
+			fail_msg("\"%s\" for \"%s\": expected %g..%g, got %d "
+				 "%g..%g (%s)", cases[i].title,
+				 cases[i].series, cases[i].first,
+				 cases[i].last, match, r.first, r.last,
+				 r.series.buf);
+	}
+	assert_false(names_match_release("Berserk v01", NULL, &r));
+	names_release(&r);
 }
 
 static void test_volume_file(void **state)
@@ -371,15 +702,156 @@ static void test_volume_file(void **state)
 	assert_false(names_is_volume_file(NULL));
 }
 
+/*
+ * Kavita's filename-parsing tests, as ../shared/realworld holds them (or
+ * $MEDIAMON_REALWORLD): a TSV of file names with the volume and series
+ * Kavita expects, and a list of the cases where Kavita follows a
+ * convention mediamon does not (class b), left out of the count.
+ */
+struct realworld {
+	char *cases, *exceptions;
+	size_t cases_len, exceptions_len;
+};
+
+/* The whole file at dir/name, or NULL when it cannot be read. */
+static char *slurp(const char *dir, const char *name, size_t *len)
+{
+	char path[4096], *buf = NULL;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	f = fopen(path, "r");
+	if (!f)
+		return NULL;
+	if (getdelim(&buf, len, '\0', f) < 0) {
+		free(buf);
+		buf = NULL;
+	} else {
+		*len = strlen(buf);
+	}
+	fclose(f);
+	return buf;
+}
+
+/* Whether the exceptions list says Kavita's field of name is class b. */
+static int excepted(const struct realworld *rw, const char *field,
+		    const char *name)
+{
+	char key[1024];
+
+	snprintf(key, sizeof(key), "\nb\t%s\t%s\t", field, name);
+	return strstr(rw->exceptions, key) != NULL;
+}
+
+/* Kavita's volume: "-100000" (its LooseLeafVolume) is none, "1-3" a
+ * range. Returns whether there is one. */
+static int kavita_volume(const char *s, double *first, double *last)
+{
+	char *end;
+
+	if (!strcmp(s, "-100000"))
+		return 0;
+	*first = *last = strtod(s, &end);
+	if (*end == '-')
+		*last = strtod(end + 1, &end);
+	return 1;
+}
+
+/*
+ * One case: the volume the name gives (a chapter's own too: Kavita
+ * files a chapter under its volume) against Kavita's, and the title
+ * against its series, both normalized. Counts into agree and total.
+ */
+static void kavita_case(const struct realworld *rw, char **f,
+			struct names_result *r, int agree[2], int total[2])
+{
+	struct strbuf want = STRBUF_INIT;
+	double first = 0, last = 0;
+	int has, ok;
+
+	names_parse(f[0], NULL, r);
+	if (*f[1] && !excepted(rw, "volume", f[0])) {
+		has = kavita_volume(f[1], &first, &last);
+		ok = has == r->has_volume && (!has ||
+		     (fabs(first - r->volume_first) < 1e-9 &&
+		      fabs(last - r->volume_last) < 1e-9));
+		if (!ok)
+			print_message("volume of \"%s\": kavita %s, mediamon "
+				      "%g-%g (%s)\n", f[0], f[1],
+				      r->volume_first, r->volume_last,
+				      r->has_volume ? "has" : "none");
+		agree[0] += ok;
+		total[0]++;
+	}
+	if (*f[2] && !excepted(rw, "series", f[0])) {
+		names_normalize(strcmp(f[2], "\"\"") ? f[2] : "", &want);
+		ok = !strcmp(want.buf, r->series.buf);
+		if (!ok)
+			print_message("series of \"%s\": kavita \"%s\", "
+				      "mediamon \"%s\"\n", f[0], want.buf,
+				      r->series.buf);
+		agree[1] += ok;
+		total[1]++;
+	}
+	strbuf_release(&want);
+}
+
+/*
+ * At least 95% of the volumes and of the series agree, on every script
+ * (Kavita's tests hold Latin, CJK, Korean, Russian and Thai names).
+ */
+static void test_kavita(void **state)
+{
+	const char *dir = getenv("MEDIAMON_REALWORLD");
+	struct names_result r = NAMES_RESULT_INIT;
+	struct realworld rw = { 0 };
+	int agree[2] = { 0 }, total[2] = { 0 };
+	char *line, *next, *f[6];
+	size_t n;
+
+	(void)state;
+	if (!dir)
+		dir = "../shared/realworld";
+	rw.cases = slurp(dir, "kavita-cases.tsv", &rw.cases_len);
+	if (!rw.cases)
+		skip();
+	rw.exceptions = slurp(dir, "kavita-exceptions.txt",
+			      &rw.exceptions_len);
+	assert_non_null(rw.exceptions);
+	for (line = rw.cases; *line; line = next) {
+		next = strchrnul(line, '\n');
+		if (*next)
+			*next++ = '\0';
+		if (*line == '#' || !strncmp(line, "filename\t", 9))
+			continue;
+		for (n = 0; n < 6 && line; n++)
+			f[n] = strsep(&line, "\t");
+		if (n == 6)
+			kavita_case(&rw, f, &r, agree, total);
+	}
+	print_message("kavita: volumes %d/%d, series %d/%d\n", agree[0],
+		      total[0], agree[1], total[1]);
+	assert_true(total[0] >= 70 && total[1] >= 100);
+	assert_true(agree[0] * 100 >= total[0] * 95);
+	assert_true(agree[1] * 100 >= total[1] * 95);
+	names_release(&r);
+	free(rw.cases);
+	free(rw.exceptions);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_table),
+		cmocka_unit_test(test_volume_of_chapter),
+		cmocka_unit_test(test_reasons),
 		cmocka_unit_test(test_bad_arguments),
 		cmocka_unit_test(test_long_names),
 		cmocka_unit_test(test_normalize),
 		cmocka_unit_test(test_same_series),
+		cmocka_unit_test(test_match_release),
 		cmocka_unit_test(test_volume_file),
+		cmocka_unit_test(test_kavita),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -193,7 +193,7 @@ static void test_volumes_kept(void **state)
 	(void)state;
 	assert_int_equal(prowlarr_search(&p, "One Piece", NULL, &r, &nr), 0);
 	assert_int_equal(fake_nr_requests(&fake), before + 1);
-	assert_int_equal(nr, 5);
+	assert_int_equal(nr, 6);
 
 	x = find(r, nr, "op-105");
 	assert_non_null(x);
@@ -204,12 +204,20 @@ static void test_volumes_kept(void **state)
 	assert_int_equal(x->seeders, 12);
 	assert_int_equal(x->size, 150000000 + strlen(x->title));
 	assert_true(x->published_at == MARCH_1_2024_10H);
-	assert_string_equal(x->magnet_url, "magnet:?xt=urn:btih:op-105");
-	assert_non_null(strstr(x->download_url, "link=op-105"));
+	assert_string_equal(x->protocol, PROWLARR_TORRENT);
+	/* Both links are Prowlarr's proxy links, the key in them. */
+	assert_non_null(strstr(x->download_url, "/1/download?apikey=" KEY
+			       "&link="));
+	assert_non_null(strstr(x->magnet_url, "/1/download?apikey=" KEY
+			       "&link="));
+	assert_int_equal(strncmp(x->download_url, base, strlen(base) - 1),
+			 0);
 
+	/* No date (0001-01-01), and flags as numbers: read all the same. */
 	x = find(r, nr, "op-104");
 	assert_non_null(x);
 	assert_true(x->first == 104 && x->last == 104);
+	assert_true(x->published_at == 0);
 	x = find(r, nr, "op-001-003");
 	assert_non_null(x);
 	assert_true(x->first == 1 && x->last == 3);
@@ -222,8 +230,16 @@ static void test_volumes_kept(void **state)
 	assert_non_null(x);
 	assert_true(x->first == 106 && x->last == 106);
 	assert_int_equal(x->indexer_id, 2);
-	assert_int_equal(x->seeders, 0);
+	assert_int_equal(x->seeders, -1);
+	assert_string_equal(x->protocol, PROWLARR_USENET);
 	assert_null(x->magnet_url);
+	assert_non_null(strstr(x->download_url, "/2/download?apikey="));
+
+	/* A magnet-only indexer: no download link, the magnet as guid. */
+	x = find(r, nr, "magnet:?xt=urn:btih:op-107&dn=One+Piece+T107+FRENCH");
+	assert_non_null(x);
+	assert_null(x->download_url);
+	assert_non_null(strstr(x->magnet_url, "/3/download?apikey="));
 
 	/* A chapter, other series, a special and no number at all. */
 	assert_null(find(r, nr, "op-ch1090"));
@@ -247,6 +263,8 @@ static void test_malformed(void **state)
 	search_fails("malformed", -EPROTO);
 	search_fails("notarray", -EPROTO);
 	search_fails("badshape", -EPROTO);
+	/* Prowlarr's web page, as a url without its base gets. */
+	search_fails("html", -EBADMSG);
 }
 
 static void test_server_error(void **state)
@@ -257,6 +275,8 @@ static void test_server_error(void **state)
 	search_fails("error500", -EIO);
 	throttle_stats(throttle, &st);
 	assert_int_equal(st.failures, 1);
+	/* Every indexer unavailable: a 400 with Prowlarr's words. */
+	search_fails("unavailable", -EIO);
 }
 
 /* A 429 pauses the throttle for its Retry-After, at least. */
@@ -421,6 +441,130 @@ static void test_dump_parse(void **state)
 			 -EPROTO);
 }
 
+/* The file at path, whole, into out. */
+static int slurp(const char *path, struct strbuf *out)
+{
+	char buf[4096];
+	size_t n;
+	FILE *f = fopen(path, "rb");
+
+	if (!f)
+		return -1;
+	while ((n = fread(buf, 1, sizeof(buf), f)))
+		strbuf_add(out, buf, n);
+	fclose(f);
+	return 0;
+}
+
+/* A field of release r by the name expect.json gives it, as JSON. */
+static json_t *field(const struct prowlarr_release *r, const char *name)
+{
+	const char *s = !strcmp(name, "magnet_url") ? r->magnet_url :
+		!strcmp(name, "download_url") ? r->download_url :
+		!strcmp(name, "indexer") ? r->indexer :
+		!strcmp(name, "guid") ? r->guid : (const char *)1;
+
+	if (s != (const char *)1)
+		return s ? json_string(s) : json_null();
+	if (!strcmp(name, "first"))
+		return json_real(r->first);
+	if (!strcmp(name, "last"))
+		return json_real(r->last);
+	if (!strcmp(name, "size"))
+		return json_integer(r->size);
+	/* expect.json counts no seeders (usenet's null) as 0. */
+	if (!strcmp(name, "seeders"))
+		return json_integer(r->seeders < 0 ? 0 : r->seeders);
+	if (!strcmp(name, "indexer_id"))
+		return json_integer(r->indexer_id);
+	if (!strcmp(name, "published_at"))
+		return json_real(r->published_at);
+	fail_msg("expect.json names an unknown field %s", name);
+	return NULL;
+}
+
+/* Whether a and b say the same (numbers compare as numbers). */
+static int same(json_t *a, json_t *b)
+{
+	if (json_is_number(a) && json_is_number(b))
+		return json_number_value(a) == json_number_value(b);
+	return json_equal(a, b);
+}
+
+/* One "prowlarr" case of expect.json: the parser on a recorded answer. */
+static void check_case(json_t *c, const char *dir)
+{
+	json_t *argv = json_object_get(c, "argv"), *expect, *v;
+	const char *id = json_string_value(json_object_get(c, "id"));
+	const char *file = json_string_value(json_array_get(argv, 1));
+	struct strbuf path = STRBUF_INIT, body = STRBUF_INIT;
+	struct prowlarr_release *r = NULL;
+	const char *key;
+	size_t nr = 0;
+	int ret;
+
+	assert_int_equal(strncmp(file, "{DIR}/", 6), 0);
+	strbuf_addf(&path, "%s/%s", dir, file + 6);
+	assert_int_equal(slurp(path.buf, &body), 0);
+	ret = prowlarr_parse(body.buf, body.len,
+			     json_string_value(json_array_get(argv, 2)), &r,
+			     &nr);
+	expect = json_object_get(c, "expect");
+	json_object_foreach(expect, key, v) {
+		json_t *got;
+		size_t i;
+		char name[64];
+
+		if (!strcmp(key, "ret")) {
+			got = json_integer(ret);
+		} else if (!strcmp(key, "releases#")) {
+			got = json_integer(nr);
+		} else {
+			assert_int_equal(sscanf(key, "releases.%zu.%63s", &i,
+						name), 2);
+			if (i >= nr)
+				fail_msg("%s: no release %zu", id, i);
+			got = field(&r[i], name);
+		}
+		if (!same(got, v)) {
+			char *a = json_dumps(got, JSON_ENCODE_ANY);
+			char *b = json_dumps(v, JSON_ENCODE_ANY);
+
+			fail_msg("%s: %s is %s, expected %s", id, key, a, b);
+		}
+		json_decref(got);
+	}
+	prowlarr_releases_free(r, nr);
+	strbuf_release(&path);
+	strbuf_release(&body);
+}
+
+/*
+ * The parser on real answers of Prowlarr, and answers shaped from its
+ * source, each with what it means (../shared/realworld/answers).
+ */
+static void test_realworld(void **state)
+{
+	char dir[512];
+	json_t *doc = fake_realworld_expect(dir, sizeof(dir)), *c;
+	size_t i, checked = 0;
+
+	(void)state;
+	if (!doc)
+		skip();
+	json_array_foreach(json_object_get(doc, "cases"), i, c) {
+		json_t *argv = json_object_get(c, "argv");
+
+		if (strcmp(json_string_value(json_array_get(argv, 0)),
+			   "prowlarr"))
+			continue;
+		check_case(c, dir);
+		checked++;
+	}
+	assert_true(checked > 0);
+	json_decref(doc);
+}
+
 #define T(f) cmocka_unit_test_setup_teardown(f, new_client, free_client)
 
 int main(void)
@@ -439,6 +583,7 @@ int main(void)
 		T(test_grab),
 		T(test_key_not_logged),
 		cmocka_unit_test(test_dump_parse),
+		cmocka_unit_test(test_realworld),
 	};
 
 	return cmocka_run_group_tests(tests, start_fake, stop_fake);

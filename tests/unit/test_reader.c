@@ -15,6 +15,7 @@
 
 #include "common/db.h"
 #include "indexer/store/reader.h"
+#include "join.h"
 #include "testdb.h"
 
 static struct testdb t;
@@ -191,7 +192,7 @@ static void test_per_thread(void **state)
 	assert_int_equal(reader_prepare("SELECT 1", "test", &mine), 0);
 	reader_done(mine);
 	assert_int_equal(pthread_create(&t, NULL, other_thread, &theirs), 0);
-	assert_int_equal(pthread_join(t, NULL), 0);
+	assert_int_equal(join_within(t, JOIN_S, NULL), 0);
 	assert_non_null(theirs);
 	assert_ptr_not_equal(mine, theirs);
 	assert_int_equal(one_int("SELECT 1"), 1);

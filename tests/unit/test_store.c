@@ -140,8 +140,8 @@ static void test_schema_versions(void **state)
 	assert_int_equal(schema_migrate(db), 0);
 	assert_int_equal(db_exec(db, "PRAGMA user_version = 99"), 0);
 	assert_int_equal(schema_migrate(db), -EPROTO);
-	assert_int_equal(db_exec(db, "PRAGMA user_version = 12"), 0);
-	assert_int_equal(schema_version(), 12);
+	assert_int_equal(db_exec(db, "PRAGMA user_version = 13"), 0);
+	assert_int_equal(schema_version(), 16);
 	db_close(db);
 }
 
@@ -293,7 +293,9 @@ static void test_tracks_fts_backfilled(void **state)
 				 " DROP TRIGGER tracks_fts_set; DROP TABLE tracks_fts;"
 				 " DROP TABLE tracks_fts_dirty;"
 				 " DROP INDEX tracks_album_artist;"
-				 " DROP TABLE pictures; DROP TABLE settings;"),
+				 " DROP TABLE pictures; DROP TABLE settings;"
+				 " ALTER TABLE files DROP COLUMN tag_error_reason;"
+				 " ALTER TABLE tracks DROP COLUMN tag_source;"),
 			 0);
 	/* back to before the search index (version 7) */
 	assert_int_equal(db_exec(db, "PRAGMA user_version = 6"), 0);
@@ -323,6 +325,19 @@ static void test_generation_moves_per_batch(void **state)
 			 2500);
 }
 
+/* The folders a scan forgot, as on_dir_gone() told them, one a line. */
+static char gone[256];
+
+static void note_gone(size_t root, const char *rel)
+{
+	assert_int_equal(root, 7);
+	strcat(gone, rel);
+	strcat(gone, "\n");
+}
+
+/* Whether the scans below follow links outside the root. */
+static int follow_outside;
+
 static int scan(struct env *e, const char *sub, struct scan_stats *stats,
 		int cancel)
 {
@@ -333,6 +348,9 @@ static int scan(struct env *e, const char *sub, struct scan_stats *stats,
 		.nr_subpaths = 1,
 		.threads = 2,
 		.cancel = &cancel,
+		.follow_outside = follow_outside,
+		.on_dir_gone = note_gone,
+		.root_index = 7,
 	};
 	int rc;
 
@@ -486,6 +504,105 @@ static void test_scan_skips_special_files(void **state)
 	assert_int_equal(s.io_errors, 1);
 }
 
+static int64_t count_path(struct env *e, const char *path)
+{
+	char sql[160];
+
+	snprintf(sql, sizeof(sql), "SELECT count(*) FROM files WHERE path ="
+		 " CAST('%s' AS BLOB)", path);
+	return query_int(e->db, sql);
+}
+
+/* A link to a file is followed inside the root only, unless the scan
+ * follows outside; one that leads out again is forgotten. */
+static void test_scan_links_by_rule(void **state)
+{
+	struct env *e = *state;
+	struct scan_stats s;
+	char p[160], q[160];
+
+	make_tree(e);
+	snprintf(p, sizeof(p), "%s/outside", e->dir);
+	assert_int_equal(mkdir(p, 0755), 0);
+	snprintf(p, sizeof(p), "%s/outside/secret.txt", e->dir);
+	write_file(p, "secret");
+	snprintf(q, sizeof(q), "%s/out.txt", e->root);
+	assert_int_equal(symlink(p, q), 0);
+	snprintf(q, sizeof(q), "%s/in.txt", e->root);
+	assert_int_equal(symlink("dir0/file0.txt", q), 0);
+
+	assert_int_equal(scan(e, "", &s, 0), 0);
+	assert_int_equal(s.files_seen, 13);
+	assert_int_equal(s.io_errors, 0);
+	assert_int_equal(count_path(e, "in.txt"), 1);
+	assert_int_equal(count_path(e, "out.txt"), 0);
+	/* a rescan of the link alone says the same */
+	assert_int_equal(scan(e, "out.txt", &s, 0), 0);
+	assert_int_equal(s.files_seen, 0);
+	assert_int_equal(count_path(e, "out.txt"), 0);
+
+	follow_outside = 1;
+	assert_int_equal(scan(e, "", &s, 0), 0);
+	follow_outside = 0;
+	assert_int_equal(s.files_seen, 14);
+	assert_int_equal(count_path(e, "out.txt"), 1);
+	assert_int_equal(scan(e, "out.txt", &s, 0), 0);
+	assert_int_equal(s.files_deleted, 1);
+	assert_int_equal(count_path(e, "out.txt"), 0);
+}
+
+/* A path through a link to a folder is not in the root: a rescan of it
+ * indexes nothing, and a folder swapped for a link is forgotten, the
+ * watcher told of the first folder of each subtree. */
+static void test_scan_through_folder_links(void **state)
+{
+	struct env *e = *state;
+	struct scan_stats s;
+	char p[160], q[160];
+
+	make_tree(e);
+	snprintf(p, sizeof(p), "%s/dir1/sub", e->root);
+	assert_int_equal(mkdir(p, 0755), 0);
+	snprintf(p, sizeof(p), "%s/dir1/sub/deep.txt", e->root);
+	write_file(p, "x");
+	snprintf(p, sizeof(p), "%s/outside", e->dir);
+	assert_int_equal(mkdir(p, 0755), 0);
+	snprintf(p, sizeof(p), "%s/outside/hidden", e->dir);
+	assert_int_equal(mkdir(p, 0755), 0);
+	snprintf(p, sizeof(p), "%s/outside/hidden/x.txt", e->dir);
+	write_file(p, "x");
+	snprintf(p, sizeof(p), "%s/outside", e->dir);
+	snprintf(q, sizeof(q), "%s/rl", e->root);
+	assert_int_equal(symlink(p, q), 0);
+
+	assert_int_equal(scan(e, "", &s, 0), 0);
+	assert_int_equal(s.files_seen, 13);
+	gone[0] = '\0';
+	assert_int_equal(scan(e, "rl/hidden", &s, 0), 0);
+	assert_int_equal(s.files_seen + s.io_errors, 0);
+	assert_int_equal(scan(e, "rl/hidden/x.txt", &s, 0), 0);
+	assert_int_equal(scan(e, "rl", &s, 0), 0);
+	assert_int_equal(s.files_seen + s.io_errors, 0);
+	assert_int_equal(query_int(e->db, "SELECT count(*) FROM files"), 13);
+	assert_string_equal(gone, "");
+
+	/* dir1 goes out, and a link to where it went takes its place */
+	snprintf(p, sizeof(p), "%s/dir1", e->root);
+	snprintf(q, sizeof(q), "%s/outside/dir1", e->dir);
+	assert_int_equal(rename(p, q), 0);
+	assert_int_equal(symlink(q, p), 0);
+	assert_int_equal(scan(e, "dir1/sub", &s, 0), 0);
+	assert_int_equal(s.files_deleted, 1);
+	assert_string_equal(gone, "dir1/sub\n");
+	gone[0] = '\0';
+	assert_int_equal(scan(e, "", &s, 0), 0);
+	assert_int_equal(s.files_deleted, 4);
+	assert_int_equal(query_int(e->db, "SELECT count(*) FROM files WHERE"
+				   " path >= CAST('dir1' AS BLOB) AND"
+				   " path < CAST('dir2' AS BLOB)"), 0);
+	assert_string_equal(gone, "dir1\n");
+}
+
 /* A track's picture location is stored with it, replaced when the file
  * changes and dropped when it has none any more or goes. */
 static void test_picture_kept(void **state)
@@ -545,6 +662,8 @@ static void test_picture_step_rereads(void **state)
 	assert_int_equal(db_open(e->db, 0, &db), 0);
 	assert_int_equal(db_exec(db, "DROP TABLE pictures;"
 				 " DROP TABLE settings;"
+				 " ALTER TABLE files DROP COLUMN tag_error_reason;"
+				 " ALTER TABLE tracks DROP COLUMN tag_source;"
 				 " PRAGMA user_version = 7"), 0);
 	assert_int_equal(schema_migrate(db), 0);
 	db_close(db);
@@ -586,6 +705,10 @@ int main(void)
 			test_scan_missing_root_deletes_nothing, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_scan_skips_special_files,
 						setup, teardown),
+		cmocka_unit_test_setup_teardown(test_scan_links_by_rule,
+						setup, teardown),
+		cmocka_unit_test_setup_teardown(
+			test_scan_through_folder_links, setup, teardown),
 	};
 
 	log_set_level(LOG_ERROR);

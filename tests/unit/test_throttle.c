@@ -12,6 +12,7 @@
 #include "common/clock.h"
 #include "common/log.h"
 #include "common/throttle.h"
+#include "join.h"
 
 #define EPS 1e-9
 
@@ -509,7 +510,7 @@ static void test_threads_real_clock(void **state)
 	for (i = 0; i < THREADS; i++)
 		assert_int_equal(pthread_create(&th[i], NULL, acquirer, t), 0);
 	for (i = 0; i < THREADS; i++)
-		pthread_join(th[i], NULL);
+		assert_int_equal(join_within(th[i], JOIN_S, NULL), 0);
 	assert_int_equal(thread_errors, 0);
 	assert_int_equal(ngrants, THREADS * PER_THREAD);
 	qsort(grants, ngrants, sizeof(grants[0]), cmp_double);

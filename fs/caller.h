@@ -1,0 +1,73 @@
+#ifndef MEDIAMON_CALLER_H
+#define MEDIAMON_CALLER_H
+
+/*
+ * Who asks: the user behind the FUSE request a thread answers, and the
+ * real files opened, looked at and listed with that user's rights, so a
+ * user reads through the mount exactly what they may read on disk.
+ *
+ * The daemon's own user (and root) is the owner: it sees everything and
+ * costs nothing. For any other user the thread's file system identity
+ * (setfsuid, setfsgid, and the supplementary groups by the raw setgroups
+ * call, which unlike glibc's leaves the other threads alone) becomes the
+ * caller's around the system call alone, and is the daemon's again
+ * before anything else runs: never while the store is read. A daemon
+ * that may not change its identity (not root) checks the mode bits of
+ * every folder on the path and of the file instead (ACLs are not read
+ * then). The caller's groups are read from /proc (fuse_req_getgroups())
+ * once a second per process and thread, the first CALLER_GROUPS of them;
+ * whether a caller may list a folder is kept CALLER_KEEP_S seconds.
+ *
+ *	static void fs_open(fuse_req_t req, ...)
+ *	{
+ *		caller_begin(req);
+ *		fd = caller_open(path, O_RDONLY);
+ *		...reply...
+ *		caller_end();
+ *	}
+ *
+ * Between caller_begin() and caller_end() the request must not have been
+ * answered yet when caller_open(), caller_stat(), caller_may_list() or
+ * caller_may_read() run: the groups are read from the request. Outside
+ * them (no request), every check fails with -EACCES, but on a thread of
+ * the daemon's own (caller_as_daemon()).
+ */
+
+#include <fuse_lowlevel.h>
+#include <sys/stat.h>
+
+#define CALLER_GROUPS 256
+#define CALLER_KEEP_S 1.0
+
+/* Note the daemon's own identity, and whether it may take another one.
+ * Call once before the first request. */
+void caller_init(void);
+
+/* This thread answers req now; caller_end() when it has answered. */
+void caller_begin(fuse_req_t req);
+void caller_end(void);
+
+/* This thread works for the daemon itself, never for a request: it sees
+ * everything, as the owner does, from now on. */
+void caller_as_daemon(void);
+
+/* Whether this thread's caller is the daemon's user or root. */
+int caller_is_owner(void);
+
+/*
+ * Open the indexed file at the absolute path with flags as the caller
+ * (indexer_open_file(): no link out of the roots). Returns the
+ * descriptor, or a negative errno value: -EACCES where the caller may
+ * not, -EXDEV for a link out of the roots.
+ */
+int caller_open(const char *path, int flags);
+
+/* stat() path as the caller. Returns 0 or a negative errno value. */
+int caller_stat(const char *path, struct stat *st);
+
+/* Whether the caller may list the folder dir (read and search it, and
+ * search every folder above it), and read the file path. */
+int caller_may_list(const char *dir);
+int caller_may_read(const char *path);
+
+#endif

@@ -1,0 +1,184 @@
+#include "indexer/library/symlinks.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <linux/openat2.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "common/path.h"
+#include "common/strbuf.h"
+
+/* A kernel older than 5.6 has no openat2(): once it said so, the paths
+ * are walked one name at a time. */
+static int no_openat2;
+
+/* openat2(), or -ENOSYS; -EAGAIN (a rename raced a lookup of "..") is
+ * tried again, as the kernel asks. */
+static int open_how(int dirfd, const char *path, int flags, int resolve)
+{
+	struct open_how how = {
+		.flags = flags | O_CLOEXEC,
+		.resolve = resolve,
+	};
+	int fd, tries = 0;
+
+	if (__atomic_load_n(&no_openat2, __ATOMIC_RELAXED))
+		return -ENOSYS;
+	do
+		fd = syscall(SYS_openat2, dirfd, path, &how, sizeof(how));
+	while (fd < 0 && errno == EAGAIN && ++tries < 8);
+	if (fd >= 0)
+		return fd;
+	if (errno == ENOSYS)
+		__atomic_store_n(&no_openat2, 1, __ATOMIC_RELAXED);
+	return -errno;
+}
+
+/* A folder on the way that cannot be opened as one: a link tells. */
+static int walk_error(int dirfd, const char *name, int err)
+{
+	struct stat st;
+
+	if (err == ENOTDIR && !fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW)
+	    && S_ISLNK(st.st_mode))
+		return -ELOOP;
+	return -err;
+}
+
+/* The next name of a path cut by strtok_r(), "." left out. */
+static char *next_name(char *s, char **save)
+{
+	char *name = strtok_r(s, "/", save);
+
+	while (name && !strcmp(name, "."))
+		name = strtok_r(NULL, "/", save);
+	return name;
+}
+
+/* What openat2() does, one name at a time: every folder on the way opened
+ * as a path that is no link, the last name with O_NOFOLLOW. */
+static int walk_beneath(int dirfd, const char *rel, int flags)
+{
+	char *copy, *save = NULL, *name, *next;
+	int cur = dirfd, fd;
+
+	if (*rel == '/')
+		return -EXDEV;
+	copy = strdup(rel);
+	if (!copy)
+		return -ENOMEM;
+	next = next_name(copy, &save);
+	if (!next) {
+		free(copy);
+		fd = openat(dirfd, ".", flags | O_CLOEXEC);
+		return fd < 0 ? -errno : fd;
+	}
+	do {
+		name = next;
+		next = next_name(NULL, &save);
+		if (!strcmp(name, ".."))
+			fd = -EXDEV;
+		else if (next)
+			fd = openat(cur, name, O_PATH | O_DIRECTORY |
+				    O_NOFOLLOW | O_CLOEXEC);
+		else
+			fd = openat(cur, name, flags | O_NOFOLLOW | O_CLOEXEC);
+		if (fd == -1)
+			fd = walk_error(cur, name, errno);
+		if (cur != dirfd)
+			close(cur);
+		cur = fd;
+	} while (fd >= 0 && next);
+	free(copy);
+	return fd;
+}
+
+int symlinks_open_beneath(int dirfd, const char *rel, int flags)
+{
+	int fd = open_how(dirfd, *rel ? rel : ".", flags, RESOLVE_BENEATH |
+			  RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS);
+
+	return fd == -ENOSYS ? walk_beneath(dirfd, rel, flags) : fd;
+}
+
+/* The path what fd is open on has now, from the kernel. */
+static int fd_path(int fd, struct strbuf *out)
+{
+	char link[32], buf[PATH_MAX];
+	ssize_t n;
+
+	snprintf(link, sizeof(link), "/proc/self/fd/%d", fd);
+	n = readlink(link, buf, sizeof(buf));
+	if (n < 0)
+		return -errno;
+	if ((size_t)n >= sizeof(buf))
+		return -ENAMETOOLONG;
+	strbuf_add(out, buf, n);
+	return 0;
+}
+
+static int allowed(const struct symlinks_rule *rule, const char *path)
+{
+	if (rule->root && path_under(path, rule->root))
+		return 1;
+	for (size_t i = 0; i < rule->nr_roots; i++)
+		if (path_under(path, rule->roots[i]))
+			return 1;
+	return 0;
+}
+
+int symlinks_follow(int dirfd, const char *name, const struct symlinks_rule *rule,
+		 struct stat *st)
+{
+	struct strbuf real = STRBUF_INIT;
+	int fd = openat(dirfd, name, O_PATH | O_CLOEXEC), rc = 0;
+
+	if (fd < 0)
+		return -errno;
+	if (fstat(fd, st))
+		rc = -errno;
+	else if (!S_ISREG(st->st_mode))
+		rc = -EINVAL;
+	else if (!rule->follow_outside)
+		rc = fd_path(fd, &real);
+	if (!rc && !rule->follow_outside && !allowed(rule, real.buf))
+		rc = -EXDEV;
+	strbuf_release(&real);
+	if (rc) {
+		close(fd);
+		return rc;
+	}
+	return fd;
+}
+
+int symlinks_reopen(int pathfd, int flags)
+{
+	char link[32];
+	int fd;
+
+	snprintf(link, sizeof(link), "/proc/self/fd/%d", pathfd);
+	fd = open(link, flags | O_CLOEXEC);
+	return fd < 0 ? -errno : fd;
+}
+
+int symlinks_open_path(const char *path, int flags,
+		    const struct symlinks_rule *rule)
+{
+	struct stat st;
+	int fd = open_how(AT_FDCWD, path, flags, RESOLVE_NO_SYMLINKS |
+			  RESOLVE_NO_MAGICLINKS), pfd;
+
+	if (fd >= 0 || (fd != -ELOOP && fd != -ENOSYS))
+		return fd;
+	pfd = symlinks_follow(AT_FDCWD, path, rule, &st);
+	if (pfd < 0)
+		return pfd;
+	fd = symlinks_reopen(pfd, flags);
+	close(pfd);
+	return fd;
+}

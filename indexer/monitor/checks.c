@@ -1,0 +1,202 @@
+#include "indexer/monitor/checks.h"
+
+#include <errno.h>
+#include <string.h>
+
+#include "common/bytes.h"
+#include "common/clock.h"
+#include "common/db.h"
+#include "common/json.h"
+#include "common/strbuf.h"
+
+/* The columns read, in CHECK_COLUMNS' order. */
+enum {
+	C_ID, C_KIND, C_TRIGGER, C_STARTED, C_FINISHED, C_SERIES, C_WANTED,
+	C_FOUND, C_CATALOG, C_PROWLARR, C_NAUTILJON, C_HITS, C_SENT,
+	C_SKIPPED, C_FAILED, C_ERRORS,
+};
+
+#define CHECK_COLUMNS \
+	"id, kind, trigger, started_at, finished_at, series, wanted, found," \
+	" catalog, prowlarr, nautiljon, cache_hits, sent, skipped, failed," \
+	" errors"
+
+/* The flows, in the order the files show them. */
+static const char *const kinds[] = { "missing", "new" };
+
+int checks_store(sqlite3 *db, void *arg)
+{
+	struct checks_row *r = arg;
+	sqlite3_stmt *st;
+	int rc;
+
+	rc = db_prepare(db, r->id ? "UPDATE checks SET kind = ?2,"
+		" trigger = ?3, started_at = ?4, finished_at = ?5,"
+		" series = ?6, wanted = ?7, found = ?8, catalog = ?9,"
+		" prowlarr = ?10, nautiljon = ?11, cache_hits = ?12,"
+		" sent = ?13, skipped = ?14, failed = ?15, errors = ?16"
+		" WHERE id = ?1" :
+		"INSERT INTO checks (" CHECK_COLUMNS ") VALUES (NULL, ?2, ?3,"
+		" ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)",
+		&st);
+	if (rc)
+		return rc;
+	if (r->id)
+		sqlite3_bind_int64(st, 1, r->id);
+	sqlite3_bind_text(st, 2, r->kind, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 3, r->trigger, -1, SQLITE_STATIC);
+	sqlite3_bind_double(st, 4, r->started_at);
+	if (r->finished_at > 0)
+		sqlite3_bind_double(st, 5, r->finished_at);
+	else
+		sqlite3_bind_null(st, 5);
+	sqlite3_bind_int(st, 6, r->series);
+	sqlite3_bind_int(st, 7, r->wanted);
+	sqlite3_bind_int(st, 8, r->found);
+	sqlite3_bind_int(st, 9, r->catalog);
+	sqlite3_bind_int(st, 10, r->prowlarr);
+	sqlite3_bind_int(st, 11, r->nautiljon);
+	sqlite3_bind_int(st, 12, r->cache_hits);
+	sqlite3_bind_int(st, 13, r->sent);
+	sqlite3_bind_int(st, 14, r->skipped);
+	sqlite3_bind_int(st, 15, r->failed);
+	sqlite3_bind_int(st, 16, r->errors);
+	rc = sqlite3_step(st);
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE)
+		return db_error(db, rc, "store check");
+	if (!r->id)
+		r->id = sqlite3_last_insert_rowid(db);
+	return 0;
+}
+
+int checks_prune(sqlite3 *db, double before)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	rc = db_prepare(db, "DELETE FROM checks WHERE started_at < ?1 AND id"
+			" NOT IN (SELECT max(id) FROM checks GROUP BY kind)",
+			&st);
+	if (rc)
+		return rc;
+	sqlite3_bind_double(st, 1, before);
+	rc = sqlite3_step(st);
+	sqlite3_finalize(st);
+	return rc == SQLITE_DONE ? 0 : db_error(db, rc, "prune checks");
+}
+
+int checks_csv(sqlite3 *db, struct strbuf *out)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	rc = db_prepare(db, "SELECT " CHECK_COLUMNS " FROM checks ORDER BY id",
+			&st);
+	if (rc)
+		return rc;
+	strbuf_addstr(out, "id,kind,trigger,started_at,finished_at,"
+		      "duration_s,series,wanted,found,catalog,prowlarr,"
+		      "nautiljon,cache_hits,sent,skipped,failed,errors\n");
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		char started[CLOCK_RFC3339_LEN], finished[CLOCK_RFC3339_LEN];
+		double start = sqlite3_column_double(st, C_STARTED);
+
+		clock_rfc3339((time_t)start, started);
+		/* Kinds and triggers are fixed words: no quoting needed. */
+		strbuf_addf(out, "%lld,%s,%s,%s,",
+			    (long long)sqlite3_column_int64(st, C_ID),
+			    sqlite3_column_text(st, C_KIND),
+			    sqlite3_column_text(st, C_TRIGGER), started);
+		if (sqlite3_column_type(st, C_FINISHED) != SQLITE_NULL) {
+			double end = sqlite3_column_double(st, C_FINISHED);
+
+			clock_rfc3339((time_t)end, finished);
+			strbuf_addf(out, "%s,%.3f", finished, end - start);
+		} else {
+			strbuf_addch(out, ',');
+		}
+		for (int col = C_SERIES; col <= C_ERRORS; col++)
+			strbuf_addf(out, ",%d", sqlite3_column_int(st, col));
+		strbuf_addch(out, '\n');
+	}
+	sqlite3_finalize(st);
+	return rc == SQLITE_DONE ? 0 : db_error(db, rc, "read checks");
+}
+
+/* A time column as seconds, or null when it is NULL. */
+static json_t *seconds(sqlite3_stmt *st, int col)
+{
+	if (sqlite3_column_type(st, col) == SQLITE_NULL)
+		return json_null();
+	return json_num(sqlite3_column_double(st, col));
+}
+
+/* One check row as monitor.json shows it. */
+static json_t *check_object(sqlite3_stmt *st)
+{
+#define I(col) sqlite3_column_int(st, col)
+	return json_pack("{s:s, s:o, s:o, s:o, s:o, s:i, s:i, s:i,"
+			 " s:{s:i, s:i, s:i}, s:i, s:i, s:i, s:i, s:i, s:i}",
+		"trigger", (const char *)sqlite3_column_text(st, C_TRIGGER),
+		"started_at", json_time(sqlite3_column_double(st, C_STARTED)),
+		"started_at_s", seconds(st, C_STARTED),
+		"finished_at", json_time(sqlite3_column_double(st, C_FINISHED)),
+		"finished_at_s", seconds(st, C_FINISHED),
+		"series", I(C_SERIES), "wanted", I(C_WANTED),
+		"found", I(C_FOUND),
+		"requests", "catalog", I(C_CATALOG),
+		"prowlarr", I(C_PROWLARR), "nautiljon", I(C_NAUTILJON),
+		"cache_hits", I(C_HITS), "downloads", I(C_SENT),
+		"sent", I(C_SENT), "skipped", I(C_SKIPPED),
+		"failed", I(C_FAILED), "errors", I(C_ERRORS));
+#undef I
+}
+
+int checks_last(sqlite3 *db, json_t *out)
+{
+	sqlite3_stmt *st;
+	int rc = 0;
+
+	rc = db_prepare(db, "SELECT " CHECK_COLUMNS " FROM checks"
+			" WHERE kind = ?1 ORDER BY id DESC LIMIT 1", &st);
+	if (rc)
+		return rc;
+	for (size_t i = 0; !rc && i < ARRAY_SIZE(kinds); i++) {
+		json_t *c = json_null();
+
+		sqlite3_bind_text(st, 1, kinds[i], -1, SQLITE_STATIC);
+		rc = sqlite3_step(st);
+		if (rc == SQLITE_ROW)
+			c = check_object(st);
+		rc = rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 :
+			db_error(db, rc, "read checks");
+		sqlite3_reset(st);
+		if (!rc && json_object_set_new(out, kinds[i], c))
+			rc = -ENOMEM;
+	}
+	sqlite3_finalize(st);
+	return rc;
+}
+
+int checks_health(sqlite3 *db, struct strbuf *warns)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	rc = db_prepare(db, "SELECT kind, errors FROM checks WHERE id IN"
+			" (SELECT max(id) FROM checks WHERE finished_at IS NOT"
+			" NULL GROUP BY kind) AND errors > 0 ORDER BY kind",
+			&st);
+	if (rc)
+		return rc;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		int n = sqlite3_column_int(st, 1);
+
+		strbuf_addf(warns, "warn: monitor: the last %s check had %d"
+			    " error%s (see /log)\n",
+			    sqlite3_column_text(st, 0), n, n > 1 ? "s" : "");
+	}
+	sqlite3_finalize(st);
+	return rc == SQLITE_DONE ? 0 : db_error(db, rc, "read checks");
+}

@@ -1,0 +1,87 @@
+#ifndef MEDIAMON_CHECKS_H
+#define MEDIAMON_CHECKS_H
+
+/*
+ * The history of the monitor's checks: one row per check of either flow
+ * (missing, new) in the table checks, with what it cost and found. Kept
+ * for [retention] metrics, the newest check of each flow always.
+ *
+ *	struct checks_row row = { .kind = "missing", .trigger = "control",
+ *				  .started_at = clock_wall() };
+ *
+ *	writer_call(checks_store, &row);	(row.id is set)
+ *	...	count into row
+ *	row.finished_at = clock_wall();
+ *	writer_call(checks_store, &row);
+ *
+ * and for the mount, on a read connection:
+ *
+ *	checks_csv(db, &out);		/metrics/checks.csv
+ *	checks_last(db, doc);		monitor.json's last_check
+ *	checks_health(db, &warns);	/status/health's lines
+ *
+ * Every function returns 0 or a negative errno value (store errors are
+ * logged).
+ */
+
+#include <jansson.h>
+#include <sqlite3.h>
+#include <stdint.h>
+
+struct strbuf;
+
+struct checks_row {
+	int64_t id;			/* 0 until first stored */
+	const char *kind;		/* "missing" or "new" */
+	const char *trigger;		/* "control", "schedule" */
+	double started_at, finished_at;	/* finished_at 0: not (yet) */
+	int series, wanted, found;
+	int catalog, prowlarr, nautiljon;	/* requests per source */
+	int cache_hits;
+	int sent, skipped, failed;	/* releases handed off, or not */
+	int errors;
+};
+
+/*
+ * A writer_call() function (on the writer's connection, inside the
+ * caller's transaction if one is open): insert the row when its id is 0,
+ * setting it, else update it.
+ */
+int checks_store(sqlite3 *db, void *row);
+
+/*
+ * Drop the checks started before before, except the newest of each
+ * flow. A writer function's part, on the writer's connection.
+ */
+int checks_prune(sqlite3 *db, double before);
+
+/*
+ * Append /metrics/checks.csv to out: a header, then one row per check,
+ * oldest first:
+ *
+ *   id,kind,trigger,started_at,finished_at,duration_s,series,wanted,
+ *   found,catalog,prowlarr,nautiljon,cache_hits,sent,skipped,failed,
+ *   errors
+ *
+ * Times are RFC 3339 UTC; finished_at and duration_s are empty for a
+ * check that did not finish (stopped, or running).
+ */
+int checks_csv(sqlite3 *db, struct strbuf *out);
+
+/*
+ * Set "missing" and "new" in the object out to the newest check of that
+ * flow, or null: {trigger, started_at, started_at_s, finished_at,
+ * finished_at_s, series, wanted, found, requests: {catalog, prowlarr,
+ * nautiljon}, cache_hits, downloads (sent, its older name), sent,
+ * skipped, failed, errors}.
+ */
+int checks_last(sqlite3 *db, json_t *out);
+
+/*
+ * Append a warning line to warns for each flow whose newest finished
+ * check had errors: its requests failed while the service as a whole
+ * works, and each lost one series' news until the next check.
+ */
+int checks_health(sqlite3 *db, struct strbuf *warns);
+
+#endif

@@ -1,0 +1,73 @@
+#ifndef MEDIAMON_CLIENT_H
+#define MEDIAMON_CLIENT_H
+
+/*
+ * The download clients behind download.h, one file each
+ * (client_qbittorrent.c, client_transmission.c, client_sabnzbd.c,
+ * client_nzbget.c, client_blackhole.c), and what they share. Only
+ * download.c uses them: it checks that a client takes a release, reads
+ * the release's links into what the client takes, and calls its send.
+ *
+ * A send gets the release and its payload, and returns 0 once the client
+ * confirmed it took it, or a negative errno value as download.h lists,
+ * with err set (client_fail() sets and logs it at once).
+ */
+
+#include "common/strbuf.h"
+#include "indexer/monitor/download.h"
+#include "indexer/monitor/links.h"
+
+/* What a client is handed: a link it opens itself, or what a link gave. */
+struct client_payload {
+	int kind;			/* LINKS_MAGNET, LINKS_TORRENT,
+					 * LINKS_NZB, or CLIENT_URL (a link of
+					 * any scheme, handed on as it is) */
+	const char *text;		/* the magnet or web link, NUL-ended */
+	const char *data;		/* the torrent's or NZB's bytes */
+	size_t len;
+};
+
+/*
+ * Payloads a client takes besides links.h's kinds: a web link handed on
+ * as it is, for the client to fetch; and (a torrent blackhole) a catalog
+ * link of any scheme, written down.
+ */
+#define CLIENT_URL 8
+#define CLIENT_ANY_LINK 16
+
+struct client_kind {
+	const char *name;
+	const char *protocol;		/* "torrent", "usenet"; NULL: the
+					 * client's own (blackhole) */
+	int takes;			/* payloads it takes, as a mask */
+	/* whether c is set up (a url, a folder ...), before any link is
+	 * read: 0, or -EINVAL or the folder's error, with err set */
+	int (*ready)(const struct download_client *c, struct strbuf *err);
+	int (*send)(const struct download_client *c,
+		    const struct download_release *r,
+		    const struct client_payload *p, const int *cancel,
+		    struct strbuf *err);
+};
+
+extern const struct client_kind client_qbittorrent, client_transmission,
+	client_sabnzbd, client_nzbget, client_blackhole;
+
+/*
+ * Set err to the text of a failure decided in a client and log it, once;
+ * the text is built without secrets, so the two can be the same.
+ * Returns ret.
+ */
+int client_fail(struct strbuf *err, int ret, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+/* Overwrite a secret (NULL allowed) before its memory is freed. */
+void client_wipe(char *s);
+
+/*
+ * Append "Authorization: Basic ..." for user and password (NULL: ""),
+ * or nothing when both are unset. A secret: client_wipe() it.
+ */
+void client_basic_auth(const char *user, const char *password,
+		       struct strbuf *out);
+
+#endif

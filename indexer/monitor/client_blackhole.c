@@ -1,0 +1,236 @@
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "common/log.h"
+#include "common/strbuf.h"
+#include "common/utf8.h"
+#include "indexer/monitor/client.h"
+
+/*
+ * The release title as a file name any client and file manager can
+ * handle; see download.h for the rules.
+ */
+static void safe_name(const char *title, struct strbuf *out)
+{
+	const unsigned char *s = (const unsigned char *)title;
+	size_t len = strlen(title), i = 0, k;
+	unsigned int cp;
+
+	while (i < len && (s[i] == '.' || s[i] == ' '))
+		i++;
+	for (; i < len; i += k) {
+		const char *piece = (const char *)s + i;
+		size_t n;
+
+		k = utf8_decode(s + i, len - i, &cp);
+		if (!k) {
+			k = 1;
+			piece = "_";
+		} else if (cp == '/') {
+			piece = "\xe2\x88\x95";
+		} else if (cp < 0x20 || cp == 0x7f ||
+			   (cp >= 0x80 && cp < 0xa0)) {
+			piece = "_";
+		}
+		n = piece == (const char *)s + i ? k : strlen(piece);
+		if (out->len + n > DOWNLOAD_NAME_MAX)
+			break;
+		strbuf_add(out, piece, n);
+	}
+	strbuf_rtrim(out);
+	if (!out->len)
+		strbuf_addstr(out, "release");
+}
+
+/* A failed file operation as an errno value, for err and the caller. */
+static int file_error(int e)
+{
+	if (e == EACCES || e == EPERM || e == EROFS)
+		return -EACCES;
+	if (e == ENOENT || e == ENOTDIR)
+		return -ENOENT;
+	return e == ENOMEM ? -ENOMEM : -EIO;
+}
+
+/* Write all of data to fd, through short writes and signals. */
+static int write_all(int fd, const char *data, size_t len)
+{
+	while (len) {
+		ssize_t n = write(fd, data, len);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return -1;
+		data += n;
+		len -= n;
+	}
+	return 0;
+}
+
+/*
+ * Move tmp to NAME.ext, or "NAME (N).ext" when taken, never replacing a
+ * file. A file system without RENAME_NOREPLACE gets a look first, which
+ * a second writer could race; nothing else writes these names.
+ */
+static int place(const char *tmp, const char *dir, const char *name,
+		 const char *ext, struct strbuf *final)
+{
+	for (int n = 1; n < 1000; n++) {
+		int rc;
+
+		strbuf_reset(final);
+		strbuf_addf(final, "%s/%s", dir, name);
+		if (n > 1)
+			strbuf_addf(final, " (%d)", n);
+		strbuf_addstr(final, ext);
+		rc = renameat2(AT_FDCWD, tmp, AT_FDCWD, final->buf,
+			       RENAME_NOREPLACE);
+		if (rc && (errno == EINVAL || errno == ENOSYS)) {
+			if (!access(final->buf, F_OK))
+				continue;
+			rc = rename(tmp, final->buf);
+		}
+		if (!rc)
+			return 0;
+		if (errno != EEXIST)
+			return -1;
+	}
+	errno = EEXIST;
+	return -1;
+}
+
+/*
+ * Write data as NAME.ext in the folder: under a temporary name, synced,
+ * then renamed, so a watching client never opens half a file. No
+ * temporary file stays behind, whatever fails.
+ */
+static int write_atomic(const char *dir, int dfd, const char *name,
+			const char *ext, const char *data, size_t len,
+			struct strbuf *err)
+{
+	struct strbuf tmp = STRBUF_INIT, final = STRBUF_INIT;
+	int fd, ret = 0;
+
+	strbuf_addf(&tmp, "%s/%s.tmp-XXXXXX", dir, name);
+	fd = mkostemp(tmp.buf, O_CLOEXEC);
+	if (fd < 0) {
+		ret = client_fail(err, file_error(errno), "blackhole: cannot"
+				  " write in %s: %s", dir, strerror(errno));
+		goto out;
+	}
+	/* mkostemp() makes it 0600; the client often runs as another user. */
+	if (fchmod(fd, 0644) || write_all(fd, data, len) || fsync(fd)) {
+		ret = client_fail(err, file_error(errno), "blackhole: cannot"
+				  " write %s: %s", tmp.buf, strerror(errno));
+		close(fd);
+		goto fail;
+	}
+	if (close(fd)) {
+		ret = client_fail(err, file_error(errno), "blackhole: cannot"
+				  " write %s: %s", tmp.buf, strerror(errno));
+		goto fail;
+	}
+	if (place(tmp.buf, dir, name, ext, &final)) {
+		ret = client_fail(err, file_error(errno), "blackhole: cannot"
+				  " name %s%s in %s: %s", name, ext, dir,
+				  strerror(errno));
+		goto fail;
+	}
+	/* The rename itself must survive a crash, as the file does. */
+	fsync(dfd);
+	log_info("blackhole: wrote %s", final.buf);
+	goto out;
+fail:
+	unlink(tmp.buf);
+out:
+	strbuf_release(&tmp);
+	strbuf_release(&final);
+	return ret;
+}
+
+/* Whether s holds a control character, which would break its line. */
+static int has_control(const char *s)
+{
+	for (; *s; s++)
+		if ((unsigned char)*s < 0x20 || *s == 0x7f)
+			return 1;
+	return 0;
+}
+
+/* Open the folder, before any link is read: a missing one costs
+ * nothing then. */
+static int open_folder(const struct download_client *c, struct strbuf *err)
+{
+	const char *dir = c->blackhole_dir;
+	int dfd;
+
+	if (!dir || !*dir)
+		return client_fail(err, -EINVAL, "blackhole: no folder set");
+	dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (dfd < 0)
+		return client_fail(err, file_error(errno), "blackhole: cannot"
+				   " open the folder %s: %s", dir,
+				   strerror(errno));
+	return dfd;
+}
+
+static int blackhole_ready(const struct download_client *c,
+			   struct strbuf *err)
+{
+	int dfd = open_folder(c, err);
+
+	if (dfd < 0)
+		return dfd;
+	close(dfd);
+	return 0;
+}
+
+/* Write what p holds as the file the folder's client opens. */
+static int blackhole_send(const struct download_client *c,
+			  const struct download_release *r,
+			  const struct client_payload *p, const int *cancel,
+			  struct strbuf *err)
+{
+	struct strbuf data = STRBUF_INIT, name = STRBUF_INIT;
+	const char *ext;
+	int dfd, ret;
+
+	(void)cancel;
+	if (p->kind == LINKS_TORRENT || p->kind == LINKS_NZB) {
+		strbuf_add(&data, p->data, p->len);
+		ext = p->kind == LINKS_TORRENT ? ".torrent" : ".nzb";
+	} else if (has_control(p->text)) {
+		return client_fail(err, -EINVAL, "blackhole: the link holds"
+				   " control characters");
+	} else {
+		strbuf_addstr(&data, p->text);
+		strbuf_addch(&data, '\n');
+		ext = p->kind == LINKS_MAGNET ? ".magnet" : ".link";
+	}
+	dfd = open_folder(c, err);
+	ret = dfd < 0 ? dfd : 0;
+	if (!ret) {
+		safe_name(r->title, &name);
+		ret = write_atomic(c->blackhole_dir, dfd, name.buf, ext,
+				   data.buf, data.len, err);
+		close(dfd);
+	}
+	strbuf_release(&data);
+	strbuf_release(&name);
+	return ret;
+}
+
+/* A torrent folder takes magnets, torrents and links written down; a
+ * usenet folder NZBs. */
+const struct client_kind client_blackhole = {
+	.name = "blackhole",
+	.takes = LINKS_MAGNET | LINKS_TORRENT | LINKS_NZB | CLIENT_ANY_LINK,
+	.ready = blackhole_ready,
+	.send = blackhole_send,
+};

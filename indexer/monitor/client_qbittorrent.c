@@ -1,0 +1,308 @@
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <jansson.h>
+
+#include "common/clock.h"
+#include "common/http.h"
+#include "common/log.h"
+#include "common/strbuf.h"
+#include "indexer/monitor/client.h"
+
+/* qBittorrent answers a few words; anything bigger is not its answer. */
+#define QBIT_MAX_BODY (64u << 10)
+
+#define URLENCODED "application/x-www-form-urlencoded"
+
+/* A form's body and its type: urlencoded, or multipart with a file. */
+struct form {
+	struct strbuf body;
+	char type[96];
+};
+
+/*
+ * A multipart form with the torrent p holds as the file `torrents`, and
+ * the category: the one way qBittorrent takes a file. The boundary is
+ * made until it is nowhere in the torrent.
+ */
+static void multipart(const struct client_payload *p, const char *category,
+		      struct form *f)
+{
+	char boundary[48];
+	unsigned long seed = (unsigned long)(clock_wall() * 1e6);
+
+	do {
+		snprintf(boundary, sizeof(boundary), "mediamon%016lx", seed++);
+	} while (memmem(p->data, p->len, boundary, strlen(boundary)));
+	snprintf(f->type, sizeof(f->type), "multipart/form-data; boundary=%s",
+		 boundary);
+	strbuf_addf(&f->body, "--%s\r\nContent-Disposition: form-data;"
+		    " name=\"torrents\"; filename=\"release.torrent\"\r\n"
+		    "Content-Type: application/x-bittorrent\r\n\r\n",
+		    boundary);
+	strbuf_add(&f->body, p->data, p->len);
+	strbuf_addstr(&f->body, "\r\n");
+	if (category && *category)
+		strbuf_addf(&f->body, "--%s\r\nContent-Disposition: form-data;"
+			    " name=\"category\"\r\n\r\n%s\r\n", boundary,
+			    category);
+	strbuf_addf(&f->body, "--%s--\r\n", boundary);
+}
+
+/*
+ * POST the form to qBittorrent at path, with the session's cookie and the
+ * Referer its CSRF check wants. On a transport failure err gets
+ * http_perform()'s text, which it has logged.
+ */
+static int qbit_post(const struct download_client *c,
+		     const struct download_session *s, const char *path,
+		     const struct form *f, struct http_response *resp,
+		     struct strbuf *err)
+{
+	struct strbuf url = STRBUF_INIT, referer = STRBUF_INIT;
+	struct strbuf cookie = STRBUF_INIT;
+	const char *headers[3] = { NULL };
+	struct http_request req = {
+		.method = "POST",
+		.headers = headers,
+		.body = f->body.buf,
+		.body_len = f->body.len,
+		.content_type = f->type,
+		.timeout_ms = c->timeout_ms,
+		.max_body = QBIT_MAX_BODY,
+	};
+	int ret;
+
+	http_join(&url, c->url, path);
+	strbuf_addstr(&referer, "Referer: ");
+	http_join(&referer, c->url, "/");
+	headers[0] = referer.buf;
+	if (s->cookie[0]) {
+		strbuf_addf(&cookie, "Cookie: %s", s->cookie);
+		headers[1] = cookie.buf;
+	}
+	req.url = url.buf;
+	ret = http_perform(&req, resp);
+	client_wipe(cookie.buf);
+	strbuf_release(&cookie);
+	strbuf_release(&referer);
+	strbuf_release(&url);
+	if (ret < 0)
+		strbuf_addf(err, "qbittorrent: %s", resp->error);
+	else
+		strbuf_rtrim(&resp->body);
+	return ret;
+}
+
+/* Forget the session's cookie, which qBittorrent no longer knows. */
+static void qbit_forget(struct download_session *s)
+{
+	memset(s->cookie, 0, sizeof(s->cookie));
+	s->logged_in = 0;
+}
+
+/* Say why the login was refused: the same words the first time and after. */
+static void add_refusal(const struct download_session *s, struct strbuf *err)
+{
+	strbuf_addstr(err, "qbittorrent: login refused (");
+	if (s->refused == 401)
+		strbuf_addstr(err, "HTTP 401");
+	else
+		strbuf_addstr(err, "Fails.");
+	strbuf_addstr(err, "): check the user name and password");
+}
+
+/*
+ * Log in and keep the session cookie. A wrong user name or password is
+ * remembered, so that no later send asks again and gets the address
+ * banned; a ban is not, as it lifts by itself.
+ */
+static int qbit_login(const struct download_client *c,
+		      struct download_session *s, struct strbuf *err)
+{
+	struct form f = { STRBUF_INIT, URLENCODED };
+	struct http_response resp;
+	int ret;
+
+	qbit_forget(s);
+	strbuf_addstr(&f.body, "username=");
+	http_escape(c->username ? c->username : "", 1, &f.body);
+	strbuf_addstr(&f.body, "&password=");
+	http_escape(c->password ? c->password : "", 1, &f.body);
+	ret = qbit_post(c, s, "/api/v2/auth/login", &f, &resp, err);
+	client_wipe(f.body.buf);
+	strbuf_release(&f.body);
+	if (ret < 0)
+		return ret;
+
+	/* Up to API 2.13 a wrong login is 200 "Fails.", then 401. */
+	if (resp.status == 403) {
+		ret = client_fail(err, -EACCES, "qbittorrent: login refused:"
+				  " this address is banned after too many"
+				  " failed logins (HTTP 403)");
+	} else if ((resp.status == 200 && !strcmp(resp.body.buf, "Fails.")) ||
+		   resp.status == 401) {
+		s->refused = resp.status;
+		add_refusal(s, err);
+		ret = log_error(-EACCES, "%s", err->buf);
+	} else if (resp.status >= 500) {
+		ret = client_fail(err, -EIO, "qbittorrent: login: HTTP %ld",
+				  resp.status);
+	} else if (!(resp.status == 200 && !strcmp(resp.body.buf, "Ok.")) &&
+		   resp.status != 204) {
+		ret = client_fail(err, -EPROTO, "qbittorrent: login:"
+				  " unexpected answer (HTTP %ld)", resp.status);
+	} else if (resp.cookies &&
+		   strlen(resp.cookies) >= sizeof(s->cookie)) {
+		ret = client_fail(err, -EPROTO, "qbittorrent: login: the"
+				  " session cookie is too long");
+	} else {
+		/* No cookie: qBittorrent lets this address in without one. */
+		snprintf(s->cookie, sizeof(s->cookie), "%s",
+			 resp.cookies ? resp.cookies : "");
+		s->logged_in = 1;
+		log_debug("qbittorrent: logged in");
+	}
+	client_wipe(resp.cookies);
+	http_response_release(&resp);
+	return ret;
+}
+
+/*
+ * Whether an add answer says the torrent was taken: "Ok." up to API 2.13;
+ * since 2.14 nothing (204) or a summary counting the torrents added and
+ * those still pending (200, 202).
+ */
+static int add_taken(const struct http_response *resp)
+{
+	json_int_t taken = 0;
+	json_t *doc;
+
+	if (resp->status == 204)
+		return 1;
+	if (resp->status != 200 && resp->status != 202)
+		return 0;
+	if (!strcmp(resp->body.buf, "Ok."))
+		return 1;
+	doc = json_loadb(resp->body.buf, resp->body.len, 0, NULL);
+	if (json_is_object(doc))
+		taken = json_integer_value(json_object_get(doc,
+							   "success_count")) +
+			json_integer_value(json_object_get(doc,
+							   "pending_count"));
+	json_decref(doc);
+	return taken > 0;
+}
+
+/*
+ * Add what p holds, in the category if one is set: a magnet or a web
+ * link as `urls` (a form), a torrent as the file `torrents` (multipart).
+ * Sets *expired, with -EACCES, when qBittorrent no longer knows the
+ * session: the caller logs in again and decides.
+ */
+static int qbit_add(const struct download_client *c,
+		    struct download_session *s,
+		    const struct client_payload *p, int *expired,
+		    struct strbuf *err)
+{
+	struct form f = { STRBUF_INIT, URLENCODED };
+	struct http_response resp;
+	int ret;
+
+	*expired = 0;
+	if (p->kind == LINKS_TORRENT) {
+		multipart(p, c->category, &f);
+	} else {
+		strbuf_addstr(&f.body, "urls=");
+		http_escape(p->text, 1, &f.body);
+		if (c->category && *c->category) {
+			strbuf_addstr(&f.body, "&category=");
+			http_escape(c->category, 1, &f.body);
+		}
+	}
+	ret = qbit_post(c, s, "/api/v2/torrents/add", &f, &resp, err);
+	strbuf_release(&f.body);
+	if (ret < 0)
+		return ret;
+
+	if (add_taken(&resp)) {
+		log_info("qbittorrent: torrent added");
+	} else if (resp.status == 403) {
+		*expired = 1;
+		ret = -EACCES;
+	} else if (resp.status == 200 && !strcmp(resp.body.buf, "Fails.")) {
+		ret = client_fail(err, -EPROTO, "qbittorrent: the torrent"
+				  " was refused (Fails.)");
+	} else if (resp.status == 200 || resp.status == 202 ||
+		   resp.status == 409 || resp.status == 415) {
+		ret = client_fail(err, -EPROTO, "qbittorrent: the torrent"
+				  " was refused (HTTP %ld)", resp.status);
+	} else if (resp.status >= 500) {
+		ret = client_fail(err, -EIO, "qbittorrent: add: HTTP %ld",
+				  resp.status);
+	} else {
+		ret = client_fail(err, -EPROTO, "qbittorrent: add: unexpected"
+				  " answer (HTTP %ld)", resp.status);
+	}
+	http_response_release(&resp);
+	return ret;
+}
+
+/*
+ * Add r, logging in first when the session has none, and once more when
+ * qBittorrent forgot the session since.
+ */
+static int qbit_send(const struct download_client *c,
+		     const struct download_release *r,
+		     const struct client_payload *p, const int *cancel,
+		     struct strbuf *err)
+{
+	struct download_session local = { 0 };
+	struct download_session *s = c->session ? c->session : &local;
+	int ret = 0, fresh = 0, expired = 0;
+
+	(void)r;
+	(void)cancel;
+	if (s->refused) {
+		add_refusal(s, err);
+		return -EACCES;
+	}
+	if (!s->logged_in) {
+		ret = qbit_login(c, s, err);
+		fresh = 1;
+	}
+	if (!ret)
+		ret = qbit_add(c, s, p, &expired, err);
+	if (expired && !fresh) {
+		log_info("qbittorrent: the session expired, logging in again");
+		expired = 0;
+		ret = qbit_login(c, s, err);
+		if (!ret)
+			ret = qbit_add(c, s, p, &expired, err);
+	}
+	if (expired) {
+		qbit_forget(s);
+		ret = client_fail(err, -EACCES, "qbittorrent: the add was"
+				  " refused (HTTP 403) just after a login");
+	}
+	qbit_forget(&local);
+	return ret;
+}
+
+/* Only a url is needed: a user and password may be unset, for a
+ * qBittorrent that lets this address in without a login. */
+static int qbit_ready(const struct download_client *c, struct strbuf *err)
+{
+	if (!c->url || !*c->url)
+		return client_fail(err, -EINVAL, "qbittorrent: no url set");
+	return 0;
+}
+
+const struct client_kind client_qbittorrent = {
+	.name = "qbittorrent",
+	.protocol = "torrent",
+	.takes = LINKS_MAGNET | LINKS_TORRENT | CLIENT_URL,
+	.ready = qbit_ready,
+	.send = qbit_send,
+};

@@ -1,0 +1,224 @@
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <jansson.h>
+
+#include "common/base64.h"
+#include "common/http.h"
+#include "common/log.h"
+#include "common/strbuf.h"
+#include "indexer/monitor/client.h"
+
+/* Transmission answers small documents; a torrent-add's is a few lines. */
+#define TR_MAX_BODY (256u << 10)
+#define TR_TOKEN "X-Transmission-Session-Id"
+
+/*
+ * The RPC address: the url as given, or its default path
+ * /transmission/rpc when the url names only the host.
+ */
+static void rpc_url(const char *base, struct strbuf *out)
+{
+	const char *host = strstr(base, "://");
+	const char *path = host ? strchr(host + 3, '/') : NULL;
+
+	if (path && path[strspn(path, "/")])
+		strbuf_addstr(out, base);
+	else
+		http_join(out, base, "/transmission/rpc");
+}
+
+/*
+ * POST body to the RPC with the session's token and the credentials.
+ * On a transport failure err gets http_perform()'s text, which it has
+ * logged.
+ */
+static int rpc_post(const struct download_client *c,
+		    const struct download_session *s, const char *body,
+		    struct http_response *resp, struct strbuf *err)
+{
+	struct strbuf url = STRBUF_INIT, token = STRBUF_INIT;
+	struct strbuf auth = STRBUF_INIT;
+	const char *headers[3] = { NULL };
+	struct http_request req = {
+		.method = "POST",
+		.headers = headers,
+		.body = body,
+		.body_len = strlen(body),
+		.content_type = "application/json",
+		.timeout_ms = c->timeout_ms,
+		.max_body = TR_MAX_BODY,
+		.read_header = TR_TOKEN,
+	};
+	int n = 0, ret;
+
+	rpc_url(c->url, &url);
+	client_basic_auth(c->username, c->password, &auth);
+	if (auth.len)
+		headers[n++] = auth.buf;
+	if (s->token[0]) {
+		strbuf_addf(&token, TR_TOKEN ": %s", s->token);
+		headers[n++] = token.buf;
+	}
+	req.url = url.buf;
+	ret = http_perform(&req, resp);
+	client_wipe(auth.buf);
+	strbuf_release(&auth);
+	strbuf_release(&token);
+	strbuf_release(&url);
+	if (ret < 0)
+		strbuf_addf(err, "transmission: %s", resp->error);
+	return ret;
+}
+
+/* The torrent-add request for what p holds, labelled with the category. */
+static char *add_request(const struct download_client *c,
+			 const struct client_payload *p)
+{
+	json_t *args = json_object(), *doc;
+	struct strbuf b64 = STRBUF_INIT;
+	char *body = NULL;
+	int bad;
+
+	if (p->kind == LINKS_TORRENT) {
+		base64_encode(p->data, p->len, &b64);
+		bad = json_object_set_new(args, "metainfo",
+					  json_stringn(b64.buf, b64.len));
+	} else {
+		bad = json_object_set_new(args, "filename",
+					  json_string(p->text));
+	}
+	bad |= json_object_set_new(args, "paused", json_false());
+	if (c->category && *c->category)
+		bad |= json_object_set_new(args, "labels",
+					   json_pack("[s]", c->category));
+	doc = json_pack("{s:s, s:o}", "method", "torrent-add", "arguments",
+			args);
+	if (doc && !bad)
+		body = json_dumps(doc, JSON_COMPACT);
+	json_decref(doc);
+	strbuf_release(&b64);
+	return body;
+}
+
+/*
+ * Whether a torrent-add answer says the torrent is in: "success" with
+ * torrent-added, or torrent-duplicate when Transmission had it already
+ * (the kebab-case names, and the snake_case ones of Transmission 4.1).
+ * Otherwise err gets Transmission's words.
+ */
+static int add_answer(const struct http_response *resp, struct strbuf *err)
+{
+	json_t *doc = json_loadb(resp->body.buf, resp->body.len, 0, NULL);
+	json_t *args = json_object_get(doc, "arguments");
+	const char *result = json_string_value(json_object_get(doc,
+								"result"));
+	int ret = 0;
+
+	if (!result) {
+		ret = client_fail(err, -EPROTO, "transmission: unexpected"
+				  " answer (not an RPC response)");
+	} else if (strcmp(result, "success")) {
+		ret = client_fail(err, -EPROTO, "transmission: the torrent"
+				  " was refused: %.100s", result);
+	} else if (json_object_get(args, "torrent-duplicate") ||
+		   json_object_get(args, "torrent_duplicate")) {
+		log_info("transmission: the torrent was there already");
+	} else if (json_object_get(args, "torrent-added") ||
+		   json_object_get(args, "torrent_added")) {
+		log_info("transmission: torrent added");
+	} else {
+		ret = client_fail(err, -EPROTO, "transmission: unexpected"
+				  " answer (success, but no torrent)");
+	}
+	json_decref(doc);
+	return ret;
+}
+
+/* Keep the token a 409 gave; a 409 without one is not Transmission's. */
+static int keep_token(struct download_session *s,
+		      const struct http_response *resp, struct strbuf *err)
+{
+	const char *v = resp->header_value;
+
+	if (!v || !*v || strlen(v) >= sizeof(s->token))
+		return client_fail(err, -EPROTO, "transmission: HTTP 409"
+				   " without a usable " TR_TOKEN);
+	snprintf(s->token, sizeof(s->token), "%s", v);
+	return 0;
+}
+
+/* Add p, with the token handshake: one 409 is answered, not a second. */
+static int tr_send(const struct download_client *c,
+		   const struct download_release *r,
+		   const struct client_payload *p, const int *cancel,
+		   struct strbuf *err)
+{
+	struct download_session local = { 0 };
+	struct download_session *s = c->session ? c->session : &local;
+	struct http_response resp;
+	char *body = add_request(c, p);
+	int ret;
+
+	(void)r;
+	(void)cancel;
+	if (!body)
+		return client_fail(err, -ENOMEM, "transmission: out of"
+				   " memory");
+	for (int tries = 0;; tries++) {
+		ret = rpc_post(c, s, body, &resp, err);
+		if (ret < 0)
+			break;
+		if (resp.status != 409 || tries)
+			break;
+		ret = keep_token(s, &resp, err);
+		http_response_release(&resp);
+		if (ret)
+			break;
+		log_debug("transmission: new session id, asking again");
+	}
+	free(body);
+	if (ret < 0)
+		return ret;
+	if (resp.status == 200)
+		ret = add_answer(&resp, err);
+	else if (resp.status == 401)
+		ret = client_fail(err, -EACCES, "transmission: the user name"
+				  " or password was refused (HTTP 401)");
+	else if (resp.status == 403)
+		ret = client_fail(err, -EACCES, "transmission: this address"
+				  " is not allowed, or is blocked after failed"
+				  " logins (HTTP 403)");
+	else if (resp.status == 421)
+		ret = client_fail(err, -EACCES, "transmission: the url's host"
+				  " name is not in rpc-host-whitelist (HTTP"
+				  " 421)");
+	else if (resp.status == 409)
+		ret = client_fail(err, -EPROTO, "transmission: a second 409"
+				  " after a new session id");
+	else if (resp.status >= 500)
+		ret = client_fail(err, -EIO, "transmission: HTTP %ld",
+				  resp.status);
+	else
+		ret = client_fail(err, -EPROTO, "transmission: unexpected"
+				  " answer (HTTP %ld)", resp.status);
+	http_response_release(&resp);
+	return ret;
+}
+
+static int tr_ready(const struct download_client *c, struct strbuf *err)
+{
+	if (!c->url || !*c->url)
+		return client_fail(err, -EINVAL, "transmission: no url set");
+	return 0;
+}
+
+const struct client_kind client_transmission = {
+	.name = "transmission",
+	.protocol = "torrent",
+	.takes = LINKS_MAGNET | LINKS_TORRENT | CLIENT_URL,
+	.ready = tr_ready,
+	.send = tr_send,
+};

@@ -1,0 +1,202 @@
+#!/usr/bin/python3
+"""A fake Transmission RPC server for tests, on the base fake's server.
+
+What it follows (transmission/transmission: docs/rpc-spec.md, and
+libtransmission's rpc-server.cc and rpcimpl.cc):
+
+- POST /transmission/rpc takes {"method", "arguments", "tag"} and answers
+  {"result", "arguments", "tag"}: result "success", or an error string.
+- Checks in rpc-server's order: HTTP Basic credentials when a user is
+  set (401 "Unauthorized User", WWW-Authenticate: Basic
+  realm="Transmission"; after ANTI_BRUTE_FORCE failures every request is
+  403), then the CSRF token: a request without the current
+  X-Transmission-Session-Id gets 409 with the header and Transmission's
+  HTML explanation; the client sends the request again with it.
+- torrent-add (torrent_add, Transmission 4.1's name) takes `filename` (a
+  magnet, a URL or a path) or `metainfo` (base64 torrent). Answers
+  {"torrent-added": {id, name, hashString}} (torrent_added, hash_string
+  for a snake_case request), or torrent-duplicate with result "success"
+  when the torrent is there already. A metainfo that is not a bencoded
+  dictionary is result "invalid or corrupt torrent file"; an unknown
+  method is "method name not recognized".
+
+Words in a filename stand in for what the real one would meet:
+    corrupt-me    "invalid or corrupt torrent file"
+    http-404-me   "gotMetadataFromURL: http error 404: Not Found"
+    error500      HTTP 500
+
+Test controls:
+    GET  /_requests   every RPC request: [{method (HTTP), path, auth
+                      (user:password or null), token, body (parsed or
+                      raw), status, time}]
+    GET  /_adds       the torrents added: [{filename | metainfo (raw
+                      bytes as latin-1), labels, paused, time}]
+    POST /_reset?user=U&password=P
+                      forget everything; require these credentials
+                      (none by default)
+    POST /_rotate     a new session id: the next request gets a 409
+"""
+
+import base64
+import hashlib
+import json
+import secrets
+import threading
+import time
+
+import http_fake
+
+ANTI_BRUTE_FORCE = 100
+
+CONFLICT = (
+    "<h1>409: Conflict</h1><p>Your request had an invalid session-id "
+    "header.</p><p>To fix this, follow these steps:<ol><li> When reading "
+    "a response, get its X-Transmission-Session-Id header and remember it"
+    "<li> Add the updated header to your outgoing requests<li> When you "
+    "get this 409 error message, resend your request with the updated "
+    "header</ol></p><p>This requirement has been added to help prevent "
+    "<a href=\"https://en.wikipedia.org/wiki/Cross-site_request_forgery\">"
+    "CSRF</a> attacks.</p><p><code>X-Transmission-Session-Id: %s</code>"
+    "</p>")
+
+lock = threading.Lock()
+state = {}
+
+
+def reset(user=None, password=None):
+    with lock:
+        state.update(user=user, password=password, fails=0,
+                     token=secrets.token_urlsafe(36), requests=[], adds=[],
+                     hashes={}, next_id=1)
+
+
+class Transmission(http_fake.FakeHandler):
+    routes = http_fake.FakeHandler.routes + [
+        (r"/transmission/rpc/?", "rpc"),
+        (r"/_requests", "get_requests"),
+        (r"/_adds", "get_adds"),
+        (r"/_reset", "reset_all"),
+        (r"/_rotate", "rotate"),
+    ]
+
+    def html(self, status, body, headers=None):
+        self.reply(status, "<html><head><title>%d</title></head><body>%s"
+                   "</body></html>" % (status, body), headers,
+                   content_type="text/html; charset=ISO-8859-1")
+
+    def credentials(self):
+        auth = self.headers.get("Authorization") or ""
+        if not auth.startswith("Basic "):
+            return None
+        try:
+            return base64.b64decode(auth[6:]).decode()
+        except ValueError:
+            return None
+
+    def rpc(self, m):
+        raw = self.read_body()
+        entry = {"method": self.command, "path": self.path,
+                 "auth": self.credentials(),
+                 "token": self.headers.get("X-Transmission-Session-Id"),
+                 "body": None, "status": None, "time": time.time()}
+        try:
+            entry["body"] = json.loads(raw)
+        except ValueError:
+            entry["body"] = raw.decode("utf-8", "replace")
+        with lock:
+            state["requests"].append(entry)
+            user, password = state["user"], state["password"]
+            token = state["token"]
+            blocked = state["fails"] >= ANTI_BRUTE_FORCE
+        if blocked:
+            entry["status"] = 403
+            return self.html(403, "<h1>403: Forbidden</h1>")
+        if user is not None and entry["auth"] != "%s:%s" % (user, password):
+            with lock:
+                state["fails"] += 1
+            entry["status"] = 401
+            return self.html(401, "<h1>401: Unauthorized</h1>Unauthorized "
+                             "User", {"WWW-Authenticate":
+                                      'Basic realm="Transmission"'})
+        if entry["token"] != token:
+            entry["status"] = 409
+            return self.html(409, CONFLICT % token,
+                             {"X-Transmission-Session-Id": token})
+        entry["status"] = 200
+        req = entry["body"] if isinstance(entry["body"], dict) else {}
+        method = req.get("method")
+        if method in ("torrent-add", "torrent_add"):
+            answer = self.add(req.get("arguments") or {},
+                              snake=method == "torrent_add")
+            if answer is None:
+                entry["status"] = 500
+                return self.html(500, "<h1>500: Internal Server Error</h1>")
+        else:
+            answer = {"result": "method name not recognized",
+                      "arguments": {}}
+        if "tag" in req:
+            answer["tag"] = req["tag"]
+        self.reply(200, answer)
+
+    def add(self, args, snake):
+        added = "torrent_added" if snake else "torrent-added"
+        dup = "torrent_duplicate" if snake else "torrent-duplicate"
+        hkey = "hash_string" if snake else "hashString"
+        fail = {"arguments": {}}
+        if "metainfo" in args:
+            try:
+                data = base64.b64decode(args["metainfo"], validate=True)
+            except ValueError:
+                data = b""
+            if not (data[:1] == b"d" and data[1:2].isdigit()):
+                return dict(fail, result="invalid or corrupt torrent file")
+            key = hashlib.sha1(data).hexdigest()
+            what = {"metainfo": data.decode("latin-1")}
+        elif isinstance(args.get("filename"), str):
+            name = args["filename"]
+            if "error500" in name:
+                return None
+            if "corrupt-me" in name:
+                return dict(fail, result="invalid or corrupt torrent file")
+            if "http-404-me" in name:
+                return dict(fail, result="gotMetadataFromURL: http error "
+                            "404: Not Found")
+            key = hashlib.sha1(name.encode()).hexdigest()
+            what = {"filename": name}
+        else:
+            return dict(fail, result="no filename or metainfo specified")
+        with lock:
+            if key in state["hashes"]:
+                return {"result": "success",
+                        "arguments": {dup: state["hashes"][key]}}
+            torrent = {"id": state["next_id"], "name": "torrent %d" %
+                       state["next_id"], hkey: key}
+            state["next_id"] += 1
+            state["hashes"][key] = torrent
+            what.update(labels=args.get("labels"), paused=args.get("paused"),
+                        time=time.time())
+            state["adds"].append(what)
+        return {"result": "success", "arguments": {added: torrent}}
+
+    def get_requests(self, m):
+        with lock:
+            self.reply(200, list(state["requests"]))
+
+    def get_adds(self, m):
+        with lock:
+            self.reply(200, list(state["adds"]))
+
+    def reset_all(self, m):
+        reset(self.query.get("user", [None])[0],
+              self.query.get("password", [None])[0])
+        self.reply(200, {"ok": True})
+
+    def rotate(self, m):
+        with lock:
+            state["token"] = secrets.token_urlsafe(36)
+        self.reply(200, {"ok": True})
+
+
+if __name__ == "__main__":
+    reset()
+    http_fake.serve(Transmission)

@@ -1,0 +1,637 @@
+"""No one where they do not belong (issue 20): a local user made for the
+test (useradd, then setpriv to act as it) reads through the mount only
+what it may read on disk; links planted in a root lead nowhere outside
+the roots; a rescan through a link to a folder indexes and watches
+nothing; a configuration that holds a secret is the daemon's user's
+alone, and --check-config shows no credential. Every access the user
+should be denied is counted, and one that is not is a leak (`make
+reliability` prints both)."""
+
+import base64
+import errno
+import grp
+import json
+import os
+import pathlib
+import pwd
+import shutil
+import sqlite3
+import subprocess
+import tempfile
+import time
+import uuid
+
+import pytest
+
+from conftest import (BINARY, wait_for, is_mounted, make_flac, make_mp3, start,
+                      stopped, unmount)
+from reliability import every_file, record
+from test_watch import (CONVERGE_S, NOT_YET, fs_dirs, small_inotify_queue,
+                        write_conf)
+
+pytestmark = pytest.mark.skipif(
+    os.geteuid() != 0 or not shutil.which("useradd") or
+    not shutil.which("setpriv"),
+    reason="needs root, useradd and setpriv to act as another user")
+
+# Denials tried against the mount, and those that let the user in.
+TALLY = {"tried": 0, "leaked": 0}
+
+
+@pytest.fixture(scope="module", autouse=True)
+def figures():
+    yield
+    record("access denials tried / leaked", "%d / %d" % (
+        TALLY["tried"], TALLY["leaked"]))
+
+
+class User:
+    """A local user of the machine, with a group of its own."""
+
+    def __init__(self, name):
+        self.name = name
+        pw = pwd.getpwnam(name)
+        self.uid, self.gid = pw.pw_uid, pw.pw_gid
+
+    def prefix(self, groups=()):
+        """setpriv acting as the user, with only the groups given."""
+        how = ["--groups=" + ",".join(str(g) for g in groups)] if groups \
+            else ["--clear-groups"]
+        return ["setpriv", "--reuid=%d" % self.uid, "--regid=%d" % self.gid
+                ] + how + ["--"]
+
+    def run(self, *cmd, groups=()):
+        return subprocess.run(self.prefix(groups) + list(cmd),
+                              capture_output=True, timeout=60)
+
+    def ask(self, ops, groups=()):
+        """Do each (op, path) of ops as the user: "read" gives the bytes,
+        "list" the sorted names, "xattr" the track's title attribute;
+        each an OSError when refused."""
+        out = self.run("/usr/bin/python3", "-c", ASK, json.dumps(ops),
+                       groups=groups)
+        assert out.returncode == 0, out
+        return [OSError(r["errno"], path) if "errno" in r else
+                base64.b64decode(r["data"]) if op != "list" else r["names"]
+                for (op, path), r in zip(ops, json.loads(out.stdout))]
+
+    def read(self, path, groups=()):
+        return self.ask([("read", path)], groups)[0]
+
+    def listdir(self, path, groups=()):
+        return self.ask([("list", path)], groups)[0]
+
+
+# What the user's process does, each answer (or errno) in a JSON list.
+ASK = """
+import base64, json, os, sys
+out = []
+for op, path in json.loads(sys.argv[1]):
+    try:
+        if op == "read":
+            with open(path, "rb") as f:
+                data = f.read()
+        elif op == "xattr":
+            data = os.getxattr(path, "user.mediamon.title")
+        else:
+            out.append({"names": sorted(os.listdir(path))})
+            continue
+        out.append({"data": base64.b64encode(data).decode()})
+    except OSError as e:
+        out.append({"errno": e.errno})
+print(json.dumps(out))
+"""
+
+
+def make_user():
+    name = "mm" + uuid.uuid4().hex[:10]
+    subprocess.run(["useradd", "--no-create-home", "--user-group",
+                    "--shell", "/usr/sbin/nologin", name], check=True,
+                   capture_output=True)
+    return User(name)
+
+
+def drop_user(user):
+    subprocess.run(["userdel", user.name], capture_output=True)
+
+
+@pytest.fixture
+def user():
+    u = make_user()
+    yield u
+    drop_user(u)
+
+
+@pytest.fixture
+def world():
+    """A folder every user may enter (pytest's own are 0700), for the
+    libraries, the mount point and the store."""
+    d = tempfile.mkdtemp(prefix="mediamon-access.")
+    os.chmod(d, 0o755)
+    yield d
+    with open("/proc/mounts") as f:
+        for line in f:
+            if line.split()[1].startswith(d + "/"):
+                subprocess.run(["fusermount3", "-u", "-z", line.split()[1]])
+    shutil.rmtree(d, ignore_errors=True)
+
+
+@pytest.fixture
+def in_root_home():
+    """A folder of its own in /root, which only root may enter, as the
+    issue's /root/secret.txt and /root/hidden are."""
+    if not os.path.isdir("/root") or os.stat("/root").st_mode & 0o077:
+        pytest.skip("/root is not a folder only root may enter")
+    d = tempfile.mkdtemp(dir="/root", prefix="mediamon-hidden.")
+    yield d
+    shutil.rmtree(d, ignore_errors=True)
+
+
+def denied(result, what):
+    """Count an access the user must be refused; fail on a leak."""
+    TALLY["tried"] += 1
+    if not isinstance(result, OSError):
+        TALLY["leaked"] += 1
+        raise AssertionError("%s: the user got in: %r" % (what, result[:80]
+                                                          if result else
+                                                          result))
+    assert result.errno in (errno.EACCES, errno.ENOENT, errno.EPERM), \
+        (what, result)
+
+
+# ------------------------------------------------------------ configuration
+
+def secret_conf(path, music, prowlarr_url="http://127.0.0.1:1"):
+    with open(path, "w") as f:
+        f.write("[music]\nroot = %s\n[prowlarr]\nurl = %s\n"
+                "api_key = k3y-SECRET-0042\n" % (music, prowlarr_url))
+    os.chmod(path, 0o600)
+
+
+def start_fails(conf, mnt):
+    out = subprocess.run([BINARY, "-f", "-o", "config=" + conf, mnt],
+                         capture_output=True, timeout=15)
+    assert out.returncode == 1 and not is_mounted(mnt), out
+    assert b"SECRET" not in out.stderr + out.stdout
+    return out.stderr.decode()
+
+
+def test_config_with_a_secret_is_the_daemon_users_alone(world, user,
+                                                        template_library):
+    music = os.path.join(world, "music")
+    shutil.copytree(str(template_library), music)
+    mnt = os.path.join(world, "mnt")
+    os.mkdir(mnt)
+    conf = os.path.join(world, "m.conf")
+    secret_conf(conf, music)
+    # readable by its group
+    os.chmod(conf, 0o640)
+    err = start_fails(conf, mnt)
+    assert "api_key in [prowlarr] is a secret, but its group can read " \
+        "this file (mode 0640); run chmod 600 " + conf in err, err
+    # owned by another user, even one that keeps it to itself
+    os.chmod(conf, 0o600)
+    os.chown(conf, user.uid, user.gid)
+    err = start_fails(conf, mnt)
+    assert "is a secret, but this file belongs to uid %d, not to the " \
+        "daemon's user (uid 0); run chown 0 %s" % (user.uid, conf) in err, err
+    # a password in a URL is a secret too
+    os.chown(conf, 0, 0)
+    with open(conf, "w") as f:
+        f.write("[music]\nroot = %s\n[download]\nclient = qbittorrent\n"
+                "url = http://admin:pw-SECRET-77@127.0.0.1:1/\n" % music)
+    os.chmod(conf, 0o604)
+    err = start_fails(conf, mnt)
+    assert "url in [download] is a secret, but every user can read " \
+        "this file" in err, err
+    # the same file as it should be starts
+    os.chmod(conf, 0o600)
+    m = start_daemon(world, "config=" + conf)
+    unmount(m.path, m.proc)
+
+
+def test_check_config_shows_no_credential(world, template_library):
+    music = os.path.join(world, "music")
+    shutil.copytree(str(template_library), music)
+    conf = os.path.join(world, "m.conf")
+    with open(conf, "w") as f:
+        f.write("[music]\nroot = %s\n"
+                "[prowlarr]\nurl = http://u:pw-SECRET-1@h:9696/"
+                "?apikey=K-SECRET-2&x=1\napi_key = K-SECRET-3\n"
+                "[download]\nclient = qbittorrent\n"
+                "url = https://admin:pw-SECRET-4@qbit.example/\n"
+                "password = pw-SECRET-5\n"
+                "[sonarr]\nurl = http://h:8989/api?token=T-SECRET-6\n"
+                % music)
+    os.chmod(conf, 0o600)
+    out = subprocess.run([BINARY, "--check-config", "-o", "config=" + conf],
+                         capture_output=True, timeout=15)
+    assert out.returncode == 0, out
+    text = out.stdout.decode()
+    assert "SECRET" not in text + out.stderr.decode(), text
+    assert "url = http://********@h:9696/?apikey=********&x=1\n" in text
+    assert "url = https://********@qbit.example/\n" in text
+    assert "url = http://h:8989/api?token=********\n" in text
+    assert "api_key = ********\n" in text
+    # a bad URL is named in the error without its credentials
+    with open(conf, "a") as f:
+        f.write("[radarr]\nurl = ftp://u:pw-SECRET-7@h/\n")
+    out = subprocess.run([BINARY, "--check-config", "-o", "config=" + conf],
+                         capture_output=True, timeout=15)
+    assert out.returncode == 1 and b"SECRET" not in out.stderr, out
+    assert b"bad value 'ftp://********@h/' for url in [radarr]" in \
+        out.stderr, out.stderr
+
+
+# ----------------------------------------------------------------- helpers
+
+def start_daemon(world, *options, wait=True, wrapper=()):
+    """A daemon whose log, store and mount point are in world, its mount
+    open to every user, as the service's is."""
+    return start(pathlib.Path(world), "allow_other", *options, wait=wait,
+                 wrapper=wrapper)
+
+
+def titles(m):
+    db = sqlite3.connect(m.db)
+    try:
+        return {t for (t,) in db.execute("SELECT title FROM tracks")}
+    finally:
+        db.close()
+
+
+def music_world(world, template_library, music=""):
+    """The template library in world, watched with a short debounce, its
+    root's [music] section given music."""
+    root = os.path.join(world, "music")
+    shutil.copytree(str(template_library), root)
+    conf = write_conf(pathlib.Path(world), root, music=music)
+    os.chmod(str(conf), 0o600)
+    return root, str(conf)
+
+
+# ---------------------------------------------------------------- symlinks
+
+def test_planted_link_is_never_served(world, user, template_library,
+                                      in_root_home):
+    """A user who may write into a root (an upload folder) plants
+    notes.mp3 -> a file in /root: the link is not indexed, and nothing of
+    it is served, while what the user uploads beside it is."""
+    root, conf = music_world(world, template_library)
+    secret = os.path.join(in_root_home, "secret.txt")
+    with open(secret, "w") as f:
+        f.write("root's own secret\n")
+    upload = os.path.join(root, "upload")
+    os.mkdir(upload)
+    os.chown(upload, user.uid, user.gid)
+    m = start_daemon(world, "config=" + conf)
+    try:
+        assert user.run("ln", "-s", secret, os.path.join(
+            upload, "notes.mp3")).returncode == 0
+        make_mp3(os.path.join(world, "tune.mp3"), "Uploaded", "U", "Up", 1)
+        assert user.run("cp", os.path.join(world, "tune.mp3"),
+                        upload).returncode == 0
+        # the same wait sees the upload beside it
+        wait_for(lambda: "Uploaded" in titles(m),
+                 CONVERGE_S, "the upload indexed",
+                 mount=m, ignore=NOT_YET)
+        m.rescan("1")
+        assert "notes" not in titles(m)
+        assert os.listdir(m.file("search/notes")) == []
+        denied(user.read(m.file("search/notes/notes.mp3")),
+               "search/notes/notes.mp3")
+        assert b"root's own secret" not in m.read("log")
+        assert b"leads outside every root" in m.read("log")
+        found = os.listdir(m.file("search/uploaded"))
+        assert found == ["01 - Uploaded.mp3"]
+        assert user.read(m.file("search/uploaded/" + found[0])) == \
+            open(os.path.join(upload, "tune.mp3"), "rb").read()
+    finally:
+        unmount(m.path, m.proc)
+
+
+def test_link_followed_outside_only_when_asked(world, template_library):
+    """follow_outside_symlinks = yes follows a link out of the roots, as
+    MPD's key of that name does; the default does not."""
+    root, conf = music_world(world, template_library,
+                             music="follow_outside_symlinks = yes\n")
+    outside = os.path.join(world, "outside")
+    make_flac(os.path.join(outside, "far.flac"), "Far", "F", "Away", 1)
+    os.symlink(os.path.join(outside, "far.flac"),
+               os.path.join(root, "Alpha", "far.flac"))
+    m = start_daemon(world, "config=" + conf)
+    try:
+        assert "Far" in titles(m)
+        assert m.read("search/far/01 - Far.flac") == \
+            open(os.path.join(outside, "far.flac"), "rb").read()
+    finally:
+        unmount(m.path, m.proc)
+    os.unlink(m.db)
+    m = start_daemon(world, "music=" + root)
+    try:
+        assert "Far" not in titles(m) and len(titles(m)) == 9
+    finally:
+        unmount(m.path, m.proc)
+
+
+def test_rescan_through_a_folder_link(world, template_library,
+                                      in_root_home):
+    """ROOT/rl -> /root: a rescan of ROOT/rl/hidden (a folder in /root)
+    indexes and watches nothing there, before and after the link goes."""
+    root, conf = music_world(world, template_library)
+    outside = "/root"
+    hidden = os.path.basename(in_root_home)
+    make_flac(os.path.join(in_root_home, "in.flac"), "Hidden", "H", "H", 1)
+    os.symlink(outside, os.path.join(root, "rl"))
+    m = start_daemon(world, "config=" + conf)
+    try:
+        watches = m.json("metrics/watch.json")["watches"]
+        assert watches == fs_dirs(root)
+        for path in ["rl/" + hidden, "rl/%s/in.flac" % hidden, "rl"]:
+            before = m.json("metrics/scan.json")["last"]["id"]
+            m.write("control/rescan", os.path.join(root, path))
+            m.wait_idle(after_id=before)
+        assert "Hidden" not in titles(m)
+        assert m.json("metrics/watch.json")["watches"] == watches
+        make_flac(os.path.join(in_root_home, "new.flac"), "Later", "H", "H",
+                  2)
+        make_flac(os.path.join(root, "Alpha", "new.flac"), "Control",
+                  "A", "A", 9)
+        wait_for(lambda: "Control" in titles(m),
+                 CONVERGE_S, "the control indexed",
+                 mount=m, ignore=NOT_YET)
+        assert "Later" not in titles(m)
+        # the link gone, the folder it led to is still not watched
+        os.unlink(os.path.join(root, "rl"))
+        m.rescan("full")
+        make_flac(os.path.join(in_root_home, "newer.flac"), "Latest", "H",
+                  "H", 3)
+        make_flac(os.path.join(root, "Alpha", "newer.flac"), "Control 2",
+                  "A", "A", 10)
+        wait_for(lambda: "Control 2" in titles(m),
+                 CONVERGE_S, "the control indexed",
+                 mount=m, ignore=NOT_YET)
+        assert not {"Hidden", "Later", "Latest"} & titles(m)
+        assert m.json("metrics/watch.json")["watches"] == fs_dirs(root)
+    finally:
+        unmount(m.path, m.proc)
+
+
+def test_folder_swapped_for_a_link_is_watched_no_more(world,
+                                                      template_library):
+    """A watched folder moved out of the root while the watcher's queue
+    overflows, a link to where it went put in its place: the full rescan
+    forgets its rows and drops its watches, so nothing written there is
+    indexed."""
+    root, conf = music_world(world, template_library)
+    with small_inotify_queue():
+        m = start_daemon(world, "config=" + conf, wait=False)
+        wait_for(lambda: m.json("metrics/watch.json")["watches"] > 0,
+                 CONVERGE_S,
+                 "a first watch", mount=m, ignore=NOT_YET)
+    try:
+        m.wait_idle()
+        wait_for(lambda: m.json("metrics/watch.json")["watches"] ==
+                 fs_dirs(root), CONVERGE_S, "every folder watched",
+                 mount=m, ignore=NOT_YET)
+        overflows = m.json("metrics/watch.json")["overflows"]
+        outside = os.path.join(world, "outside")
+        os.mkdir(outside)
+        with stopped(m.proc):
+            for i in range(200):
+                with open(os.path.join(root, "Alpha", "b%03d.txt" % i),
+                          "w") as f:
+                    f.write("%d\n" % i)
+            os.rename(os.path.join(root, "Beta"),
+                      os.path.join(outside, "Beta"))
+            os.symlink(os.path.join(outside, "Beta"),
+                       os.path.join(root, "Beta"))
+        wait_for(lambda: m.json("metrics/watch.json")["overflows"] >
+                 overflows, CONVERGE_S, "an overflow", mount=m, ignore=NOT_YET)
+        wait_for(lambda: "Third 1" not in titles(m),
+                 CONVERGE_S, "Beta forgotten",
+                 mount=m, ignore=NOT_YET)
+        wait_for(lambda: m.json("metrics/watch.json")["watches"] ==
+                 fs_dirs(root), CONVERGE_S, "the watches of Beta dropped",
+                 mount=m, ignore=NOT_YET)
+        make_flac(os.path.join(outside, "Beta", "Third", "x.flac"),
+                  "Outside", "B", "T", 4)
+        make_flac(os.path.join(root, "Alpha", "y.flac"), "Control", "A",
+                  "A", 5)
+        wait_for(lambda: "Control" in titles(m),
+                 CONVERGE_S, "the control indexed",
+                 mount=m, ignore=NOT_YET)
+        assert "Outside" not in titles(m)
+    finally:
+        unmount(m.path, m.proc)
+
+
+# --------------------------------------------------------- access as caller
+
+def real_files(m):
+    """The view files of the mount that stand for real files (library/,
+    search/), as the owner finds them."""
+    return sorted(p for p in every_file(m.path)
+                  if os.path.relpath(p, m.path).startswith(
+                      ("library/", "search/")))
+
+
+def assert_all_denied(user, paths, what, groups=()):
+    for path, got in zip(paths, user.ask([("read", p) for p in paths],
+                                         groups)):
+        denied(got, "%s: %s" % (what, path))
+
+
+def with_cover(root):
+    """A folder image beside the tracks of Alpha/First (any bytes: the
+    name makes it the cover), so covers are served too."""
+    with open(os.path.join(root, "Alpha", "First", "cover.jpg"), "wb") as f:
+        f.write(b"\xff\xd8\xff\xe0 not much of a picture")
+
+
+def test_private_root_is_read_by_no_one_else(world, user, template_library):
+    """A music root chmod 700: the user reads none of its files through
+    /library, /search or covers, lists none of them, reads no attribute
+    of them, and reads no status file naming its paths; the owner reads
+    all. Opened up on disk, the same reads work for the user."""
+    root, conf = music_world(world, template_library)
+    with_cover(root)
+    os.chmod(root, 0o700)
+    m = start_daemon(world, "config=" + conf)
+    try:
+        files = real_files(m)
+        assert len(files) >= 20, files
+        assert any(p.endswith("/cover.jpg") for p in files)
+        # the owner lists first, so a listing the kernel keeps for it
+        # would show
+        album = os.path.dirname([p for p in files if "/artists/" in p][0])
+        owner_names = sorted(os.listdir(album))
+        assert len(owner_names) >= 3
+        for p in files:
+            with open(p, "rb") as f:
+                assert f.read(4)
+        assert_all_denied(user, files, "private root")
+        listed = user.ask([("list", album), ("list",
+                                             m.file("search/first"))])
+        assert listed == [[], []], listed
+        for got in user.ask([("xattr", p) for p in files[:3]]):
+            denied(got, "xattr of a private track")
+        for rel in ["status/no-cover", "status/duplicates", "log",
+                    "status/broken", "status/missing.json"]:
+            denied(user.read(m.file(rel)), rel)
+        assert root.encode() in m.read("status/no-cover") or \
+            m.read("status/no-cover") == b""
+        # what says the permissions did it: opened up, the user reads
+        os.chmod(root, 0o755)
+        wait_for(lambda: not isinstance(user.read(files[0]), OSError),
+                 CONVERGE_S,
+                 "the user reads an opened root", mount=m, ignore=NOT_YET)
+        got = user.ask([("read", p) for p in files])
+        assert not [g for g in got if isinstance(g, OSError)], got
+        # what may be listed is kept a second (caller.h)
+        wait_for(lambda: user.listdir(album) == owner_names, CONVERGE_S,
+                 "the user lists an opened root", mount=m, ignore=NOT_YET)
+    finally:
+        unmount(m.path, m.proc)
+
+
+# Root that may not take another user's ids: what a daemon run as an
+# ordinary user is, and checks by mode bits.
+NO_SETID = ["setpriv", "--bounding-set", "-setuid,-setgid", "--"]
+
+
+@pytest.mark.parametrize("wrapper", [(), NO_SETID],
+                         ids=["as the user", "by mode bits"])
+def test_groups_of_the_caller_count(world, user, template_library, wrapper):
+    """A root readable by a group: the user reads it with that group among
+    its supplementary groups, and not without it; so too when the daemon
+    may not become the user and checks the mode bits instead."""
+    root, conf = music_world(world, template_library)
+    group = "mg" + uuid.uuid4().hex[:10]
+    subprocess.run(["groupadd", group], check=True, capture_output=True)
+    try:
+        gid = grp.getgrnam(group).gr_gid
+        os.chown(root, 0, gid)
+        os.chmod(root, 0o750)
+        m = start_daemon(world, "config=" + conf, wrapper=wrapper)
+        if wrapper:
+            assert b"cannot act as other users" in m.read("log")
+        try:
+            files = real_files(m)
+            assert_all_denied(user, files, "without the group")
+            got = user.ask([("read", p) for p in files], groups=[gid])
+            assert not [g for g in got if isinstance(g, OSError)], got
+            album = os.path.dirname(files[0])
+            assert user.listdir(album, groups=[gid]) == \
+                sorted(os.listdir(album))
+            assert user.listdir(album) == []
+        finally:
+            unmount(m.path, m.proc)
+    finally:
+        subprocess.run(["groupdel", group], capture_output=True)
+
+
+def test_private_folder_inside_a_public_root(world, user, template_library):
+    """One album folder chmod 700 in a root all may read: its tracks are
+    neither listed nor read for the user, the others are."""
+    root, conf = music_world(world, template_library)
+    os.chmod(os.path.join(root, "Beta"), 0o700)
+    m = start_daemon(world, "config=" + conf)
+    try:
+        files = real_files(m)
+        third = [p for p in files if "Third" in os.path.basename(p)]
+        others = [p for p in files if p not in third]
+        assert third and others
+        assert_all_denied(user, third, "private folder")
+        got = user.ask([("read", p) for p in others])
+        assert not [g for g in got if isinstance(g, OSError)], got
+        names = user.listdir(m.file("search/third"))
+        assert names == [], names
+        assert len(user.listdir(m.file("search/first"))) == 3
+    finally:
+        unmount(m.path, m.proc)
+
+
+def test_private_manga_root(world, user):
+    """A manga root chmod 700: its series are not in /manga or
+    /library/manga for the user, nor found by name."""
+    manga = os.path.join(world, "manga")
+    for v in (1, 3):
+        os.makedirs(os.path.join(manga, "Berserk"), exist_ok=True)
+        with open(os.path.join(manga, "Berserk", "Berserk T%02d.cbz" % v),
+                  "wb") as f:
+            f.write(b"PK\x05\x06" + b"\0" * 18)
+    os.chmod(manga, 0o700)
+    m = start_daemon(world, "manga=" + manga)
+    try:
+        assert os.listdir(m.file("manga")) == ["Berserk"]
+        assert os.listdir(m.file("library/manga")) == ["Berserk"]
+        volumes = [m.file("library/manga/Berserk/" + n) for n in
+                   os.listdir(m.file("library/manga/Berserk"))
+                   if n.startswith("Volume")]
+        assert len(volumes) == 2
+        got = user.ask([("list", m.file("manga")),
+                        ("list", m.file("library/manga")),
+                        ("list", m.file("library/manga/Berserk"))])
+        assert got[0] == [] and got[1] == [], got
+        assert not [n for n in got[2] if n.startswith("Volume")], got
+        for rel in ["manga/Berserk/status.json", "manga/Berserk/volumes"]:
+            denied(user.read(m.file(rel)), rel)
+        assert_all_denied(user, volumes, "private manga")
+    finally:
+        unmount(m.path, m.proc)
+
+
+def test_link_out_of_the_roots_reads_as_the_user(world, user,
+                                                 template_library):
+    """With follow_outside_symlinks = yes the planted link is indexed, yet
+    the user reads through it only what it reads on disk: nothing of a
+    file only root may read, while root reads it."""
+    root, conf = music_world(world, template_library,
+                             music="follow_outside_symlinks = yes\n")
+    secret_dir = os.path.join(world, "private")
+    os.mkdir(secret_dir, 0o700)
+    make_mp3(os.path.join(secret_dir, "secret.mp3"), "Secret", "S", "S", 1)
+    upload = os.path.join(root, "upload")
+    os.mkdir(upload)
+    os.chown(upload, user.uid, user.gid)
+    assert user.run("ln", "-s", os.path.join(secret_dir, "secret.mp3"),
+                    os.path.join(upload, "notes.mp3")).returncode == 0
+    m = start_daemon(world, "config=" + conf)
+    try:
+        assert "Secret" in titles(m)
+        found = [m.file("search/secret/" + n)
+                 for n in os.listdir(m.file("search/secret"))]
+        assert len(found) == 1
+        with open(found[0], "rb") as f:
+            assert f.read() == open(os.path.join(
+                secret_dir, "secret.mp3"), "rb").read()
+        denied(user.read(found[0]), "a link out of the roots")
+        # the link is in a folder the user lists, as on disk (its tags,
+        # read by the daemon, are what follow_outside_symlinks gives away)
+        assert user.listdir(m.file("search/secret")) == \
+            [os.path.basename(found[0])]
+    finally:
+        unmount(m.path, m.proc)
+
+
+def test_files_naming_paths_are_the_owners(world, user, template_library):
+    """The status files that print real paths, and the log, are the
+    daemon's user's alone; the others every user may read."""
+    root, conf = music_world(world, template_library)
+    m = start_daemon(world, "config=" + conf)
+    try:
+        private = ["status/no-cover", "status/duplicates", "status/broken",
+                   "status/broken.json", "status/repairs.json",
+                   "status/missing.json", "status/new.json", "log"]
+        for rel in private:
+            st = os.stat(m.file(rel))
+            assert st.st_mode & 0o777 == 0o400 and st.st_uid == 0, rel
+            assert m.read(rel) is not None
+            denied(user.read(m.file(rel)), rel)
+        for rel in ["status/summary.json", "status/health",
+                    "status/missing", "metrics/scan.json", "README"]:
+            assert os.stat(m.file(rel)).st_mode & 0o777 == 0o444, rel
+            assert not isinstance(user.read(m.file(rel)), OSError), rel
+    finally:
+        unmount(m.path, m.proc)

@@ -1,0 +1,445 @@
+"""The hand-off of found releases over a real mount, against fakes that
+answer as Prowlarr, qBittorrent, Transmission, SABnzbd and NZBGet do:
+which client gets what, what a refusal or a bad link does, and how all
+of it shows in status/found.json; the history of checks
+(metrics/checks.csv), the cache's pruning and the per-flow settings."""
+
+import csv
+import io
+import json
+import sqlite3
+import time
+
+from test_monitor import (API_KEY, by_volume, monitored, qbit_conf,  # noqa
+                          release, saga)
+
+MAGNET = "magnet:?xt=urn:btih:%s&dn=Saga+01+T02"
+
+
+def magnet_only(guid, title, seeders=40):
+    """A release of a Cardigann indexer whose "download" is a magnet:
+    the magnet is its guid, no download link, a proxy magnet link."""
+    r = release(guid, title, seeders=seeders, indexer_id=3)
+    r["guid"] = r["magnetUrl"] = MAGNET % guid
+    r["downloadUrl"] = None
+    return r
+
+
+def with_links(guid, title, seeders, download=None, magnet=None,
+               guid_value=None):
+    """A release whose indexer links are as given (see prowlarr_fake.py
+    for the words that misbehave)."""
+    r = release(guid, title, seeders=seeders)
+    r["downloadUrl"] = download
+    r["magnetUrl"] = magnet
+    if guid_value:
+        r["guid"] = guid_value
+    return r
+
+
+AUTO = "auto_download = yes\n"
+SEND = "dry_run = no\n"
+# The catalog's release of Saga 01 volume 10 (test_monitor.Monitor's),
+# a web link any torrent client takes as it is.
+CATALOG_LINK = "https://ddl.example/s01-10"
+
+
+def downloads(mon, series="Saga 01"):
+    """Each wanted volume's download object, by volume."""
+    return {v: e["download"] for v, e in
+            by_volume(mon.m.json("status/found.json"), series).items()}
+
+
+def states(entry):
+    """The state of each release of a found.json entry, best first."""
+    return [r["download"] and r["download"]["state"]
+            for r in entry["releases"]]
+
+
+def no_secret(mon):
+    """Prowlarr's key is in no file of the mount that shows links or
+    errors, and in no log line."""
+    for rel in ("status/found.json", "manga/Saga 01/results.json",
+                "status/health", "log", "metrics/checks.csv"):
+        assert API_KEY not in mon.m.read(rel).decode(), rel
+
+
+def test_magnet_only_reaches_qbittorrent(monitored, fake):
+    qbit = fake("qbittorrent_fake.py")
+    mon = monitored([saga(1)], monitor=AUTO, general=SEND,
+                    extra=qbit_conf(qbit), releases={"saga 01": [
+                        magnet_only("m02", "Saga 01 T02 FRENCH")]})
+    last = mon.check("missing")
+    # the proxy link's redirect was read by mediamon: qBittorrent got the
+    # magnet, and nothing of Prowlarr's
+    adds = qbit.call("/_adds")
+    assert [u for a in adds for u in a["urls"]] == [MAGNET % "m02",
+                                                     CATALOG_LINK]
+    assert last["sent"] == 2 and last["downloads"] == 2
+    d = downloads(mon)[2]
+    assert d["state"] == "sent" and d["client"] == "qbittorrent"
+    assert d["reason"] is None
+    entry = by_volume(mon.m.json("status/found.json"), "Saga 01")[2]
+    assert states(entry) == ["sent"]
+    assert entry["releases"][0]["link"] is None
+    no_secret(mon)
+    assert API_KEY not in json.dumps(qbit.call("/_requests"))
+
+
+def test_magnet_only_reaches_transmission(monitored, fake):
+    tr = fake("transmission_fake.py")
+    mon = monitored([saga(1)], monitor=AUTO, general=SEND, extra=(
+        "[download]\nclient = transmission\nurl = %s/transmission/rpc\n"
+        "category = manga\n" % tr.url), releases={"saga 01": [
+            magnet_only("m02", "Saga 01 T02 FRENCH")]})
+    mon.check("missing")
+    adds = tr.call("/_adds")
+    assert [a.get("filename") for a in adds] == [MAGNET % "m02",
+                                                 CATALOG_LINK]
+    assert adds[0]["labels"] == ["manga"]
+    # the CSRF handshake: a 409, then the add with its session id, which
+    # the next add reuses
+    assert [r["status"] for r in tr.call("/_requests")] == [409, 200, 200]
+    assert downloads(mon)[2]["client"] == "transmission"
+    no_secret(mon)
+
+
+def test_torrent_file_reaches_transmission(monitored, fake):
+    tr = fake("transmission_fake.py")
+    mon = monitored([saga(1)], monitor=AUTO, general=SEND, extra=(
+        "[download]\nclient = transmission\nurl = %s\n" % tr.url))
+    mon.check("missing")
+    adds = tr.call("/_adds")
+    # volumes 2 and 4 to 6 as the torrents Prowlarr's links gave; the
+    # catalog's web link (volume 10) as it is, for Transmission to fetch
+    assert sorted(a["metainfo"][:11] for a in adds if "metainfo" in a) \
+        == ["d8:announce"] * 2
+    assert [a["filename"] for a in adds if "filename" in a] == [
+        CATALOG_LINK]
+    assert {v: d and d["state"] for v, d in downloads(mon).items()} == {
+        2: "sent", 4: "sent", 6: "sent", 8: None, 10: "sent"}
+
+
+USENET = {"saga 01": [
+    release("u02", "Saga.01.T02.FRENCH.CBZ-NZB", protocol="usenet",
+            indexer_id=2),
+    release("t02-03", "Saga 01 Tomes 2 à 3 FRENCH", seeders=30),
+]}
+
+
+def test_usenet_reaches_sabnzbd(monitored, fake):
+    qbit = fake("qbittorrent_fake.py")
+    sab = fake("sabnzbd_fake.py")
+    mon = monitored([saga(1)], monitor=AUTO, general=SEND, extra=(
+        qbit_conf(qbit) + "[usenet]\nclient = sabnzbd\nurl = %s\n"
+        "api_key = sabKEY0123456789abcdef0123456789\ncategory = books\n"
+        % sab.url), releases=USENET)
+    mon.check("missing")
+    # the single volume (usenet) ranks before the range of 2 and 3:
+    # SABnzbd gets it, as Prowlarr's proxy link, which it fetches itself
+    adds = sab.call("/_adds")
+    assert len(adds) == 1 and adds[0]["cat"] == "books"
+    assert adds[0]["name"].startswith(mon.prowlarr.url + "/2/download?")
+    assert adds[0]["nzbname"] == "Saga.01.T02.FRENCH.CBZ-NZB"
+    d = downloads(mon)
+    assert d[2]["state"] == "sent" and d[2]["client"] == "sabnzbd"
+    # the range was not needed: volume 3 is owned
+    assert [u for a in qbit.call("/_adds") for u in a["urls"]] == [
+        CATALOG_LINK]
+    entry = by_volume(mon.m.json("status/found.json"), "Saga 01")[2]
+    assert entry["releases"][0]["protocol"] == "usenet"
+    assert entry["releases"][0]["seeders"] is None
+    assert states(entry) == ["sent", None]
+    no_secret(mon)
+
+
+def test_usenet_reaches_nzbget(monitored, fake):
+    qbit = fake("qbittorrent_fake.py")
+    nzbget = fake("nzbget_fake.py")
+    mon = monitored([saga(1)], monitor=AUTO, general=SEND, extra=(
+        qbit_conf(qbit) + "[usenet]\nclient = nzbget\nurl = %s\n"
+        "username = nzbget\npassword = tegbzn6789\n" % nzbget.url),
+        releases=USENET)
+    mon.check("missing")
+    adds = nzbget.call("/_adds")
+    assert len(adds) == 1
+    assert adds[0]["filename"] == "Saga.01.T02.FRENCH.CBZ-NZB.nzb"
+    assert adds[0]["content"].startswith(mon.prowlarr.url + "/2/download?")
+    assert downloads(mon)[2]["client"] == "nzbget"
+    assert "tegbzn6789" not in mon.m.read("log").decode()
+
+
+def test_usenet_skipped_without_usenet_client(monitored, fake):
+    qbit = fake("qbittorrent_fake.py")
+    mon = monitored([saga(1)], monitor=AUTO, general=SEND,
+                    extra=qbit_conf(qbit), releases=USENET)
+    last = mon.check("missing")
+    entry = by_volume(mon.m.json("status/found.json"), "Saga 01")[2]
+    # the usenet release is skipped, with the reason; the next best (the
+    # range, a torrent) goes to qBittorrent
+    assert states(entry) == ["skipped", "sent"]
+    assert entry["releases"][0]["download"]["reason"] == \
+        "no usenet client is set up"
+    assert entry["download"]["state"] == "sent"
+    assert entry["download"]["title"] == "Saga 01 Tomes 2 à 3 FRENCH"
+    assert last["skipped"] == 1 and last["sent"] == 2
+
+
+def test_usenet_only_skipped_stays_wanted(monitored, fake):
+    qbit = fake("qbittorrent_fake.py")
+    mon = monitored([saga(1)], monitor=AUTO, general=SEND,
+                    extra=qbit_conf(qbit),
+                    releases={"saga 01": USENET["saga 01"][:1]})
+    last = mon.check("missing")
+    entry = by_volume(mon.m.json("status/found.json"), "Saga 01")[2]
+    assert states(entry) == ["skipped"]
+    assert entry["download"] == {
+        "state": "skipped", "client": "none",
+        "title": "Saga.01.T02.FRENCH.CBZ-NZB", "at": entry["download"]["at"],
+        "reason": "no usenet client is set up",
+        "error": "no usenet client is set up"}
+    assert last["skipped"] == 1 and last["errors"] == 0
+    # nothing went: the volume is still wanted, and no client was asked
+    assert "Saga 01\t2\n" in mon.m.read("status/missing").decode()
+    assert [u for a in qbit.call("/_adds") for u in a["urls"]] == [
+        CATALOG_LINK]
+
+
+def test_refusal_tries_the_next_release(monitored, fake):
+    qbit = fake("qbittorrent_fake.py")
+    mon = monitored([saga(1)], monitor=AUTO, general=SEND,
+                    extra=qbit_conf(qbit), releases={"saga 01": [
+                        magnet_only("fails-me", "Saga 01 T02 HQ", 90),
+                        magnet_only("good", "Saga 01 T02", 10)]})
+    last = mon.check("missing")
+    entry = by_volume(mon.m.json("status/found.json"), "Saga 01")[2]
+    # qBittorrent refused the best ("Fails."): the next one went
+    assert states(entry) == ["failed", "sent"]
+    assert entry["releases"][0]["download"]["reason"] == \
+        "qbittorrent: the torrent was refused (Fails.)"
+    assert entry["download"]["state"] == "sent"
+    assert entry["download"]["title"] == "Saga 01 T02"
+    assert [u for a in qbit.call("/_adds") for u in a["urls"]] == [
+        MAGNET % "good", CATALOG_LINK]
+    assert last["failed"] == 1 and last["sent"] == 2
+    # a release refused is not the client failing
+    assert "qbittorrent" not in mon.m.read("status/health").decode()
+
+
+def test_refused_everywhere_stays_wanted(monitored, fake):
+    qbit = fake("qbittorrent_fake.py")
+    mon = monitored([saga(1)], monitor=AUTO, general=SEND,
+                    extra=qbit_conf(qbit), releases={"saga 01": [
+                        magnet_only("fails-me", "Saga 01 T02 HQ", 90),
+                        magnet_only("invalid-me", "Saga 01 T02", 10)]})
+    last = mon.check("missing")
+    entry = by_volume(mon.m.json("status/found.json"), "Saga 01")[2]
+    assert states(entry) == ["failed", "failed"]
+    assert entry["download"]["state"] == "failed"
+    assert entry["download"]["reason"] == \
+        "qbittorrent: the torrent was refused (Fails.)"
+    assert entry["download"]["title"] == "Saga 01 T02 HQ"
+    assert last["failed"] == 2 and last["errors"] == 1
+    assert last["sent"] == 1
+    # the volume stays wanted: the next check tries again
+    assert "Saga 01\t2\n" in mon.m.read("status/missing").decode()
+    before = len(qbit.call("/_requests"))
+    mon.check("missing")
+    assert len(qbit.call("/_requests")) > before
+
+
+def test_bad_links_fail_their_release(monitored, fake):
+    qbit = fake("qbittorrent_fake.py")
+    mon = monitored([saga(1)], monitor=AUTO, general=SEND,
+                    extra=qbit_conf(qbit), releases={"saga 01": [
+                        with_links("loop", "Saga 01 T02 A", 90,
+                                   magnet="loop"),
+                        with_links("ftp", "Saga 01 T02 B", 80,
+                                   download="ftp"),
+                        with_links("limited", "Saga 01 T02 C", 70,
+                                   download="limited"),
+                        with_links("html", "Saga 01 T02 D", 60,
+                                   download="html"),
+                        with_links("gone", "Saga 01 T02 E", 50,
+                                   download="gone",
+                                   guid_value=MAGNET % "fallback"),
+                        with_links("never", "Saga 01 T02 F", 40,
+                                   download="torrent:never")]})
+    mon.check("missing")
+    entry = by_volume(mon.m.json("status/found.json"), "Saga 01")[2]
+    reasons = [r["download"] and r["download"]["reason"]
+               for r in entry["releases"]]
+    prefix = "qbittorrent: no link of the release works: "
+    assert reasons[:4] == [
+        prefix + "a redirect loop",
+        prefix + "the link redirects to a ftp: link, neither a magnet"
+        " nor a web link",
+        prefix + "the indexer's grab limit is reached (HTTP 429, retry"
+        " after 30 s)",
+        prefix + "the link gave an HTML or XML page, not a torrent"]
+    # a link gone, but a magnet guid: the fallback, sent; the next
+    # release is never tried
+    assert states(entry) == ["failed"] * 4 + ["sent", None]
+    assert [u for a in qbit.call("/_adds") for u in a["urls"]] == [
+        MAGNET % "fallback", CATALOG_LINK]
+    # the redirect to a magnet was read, never followed into qBittorrent
+    assert all(not a["torrents"] for a in qbit.call("/_adds"))
+    no_secret(mon)
+
+
+def test_prowlarr_html_in_health(monitored):
+    mon = monitored([saga(1)])
+    html = "<!DOCTYPE html><html><body>Prowlarr</body></html>"
+    mon.prowlarr.call("/_inject", {"query": "saga 01", "status": 200,
+                                   "times": 1, "body": html,
+                                   "content_type": "text/html"})
+    last = mon.check("missing")
+    assert last["errors"] == 1
+    assert "error: prowlarr: an HTML page, not JSON (check the url)" in \
+        mon.m.read("status/health").decode()
+    assert "an HTML page, not JSON (is the url Prowlarr's" in \
+        mon.m.read("log").decode()
+    assert by_volume(mon.m.json("status/found.json"), "Saga 01")[2][
+        "releases"] == []
+
+
+def test_prowlarr_wrong_key(monitored):
+    mon = monitored([saga(1)])
+    mon.unmount()
+    mon.conf.write_text(mon.conf.read_text().replace(API_KEY, "wrongKEY"))
+    mon.mount()
+    last = mon.check("missing")
+    assert last["errors"] == 1
+    searches = mon.searches()
+    assert searches and searches[-1]["api_key"] == "wrongKEY"
+    assert "error: prowlarr: access refused (HTTP 401 or 403)" in \
+        mon.m.read("status/health").decode()
+    assert "wrongKEY" not in mon.m.read("log").decode()
+
+
+def checks_csv(mon):
+    return list(csv.DictReader(io.StringIO(
+        mon.m.read("metrics/checks.csv").decode())))
+
+
+def test_checks_history(monitored, fake):
+    qbit = fake("qbittorrent_fake.py")
+    mon = monitored([saga(1)], monitor=AUTO, general=SEND,
+                    extra=qbit_conf(qbit),
+                    nautiljon={"saga+01": [14, "En cours"]})
+    assert mon.m.read("metrics/checks.csv").decode().splitlines() == [
+        "id,kind,trigger,started_at,finished_at,duration_s,series,wanted,"
+        "found,catalog,prowlarr,nautiljon,cache_hits,sent,skipped,failed,"
+        "errors"]
+    mon.check("missing")
+    mon.check("missing")
+    mon.check("new")
+    rows = checks_csv(mon)
+    # every check kept, the newest last
+    assert [(r["kind"], r["trigger"]) for r in rows] == [
+        ("missing", "control")] * 2 + [("new", "control")]
+    first, second, new = rows
+    assert first["prowlarr"] == "1" and first["cache_hits"] == "0"
+    assert first["sent"] == "3" and first["wanted"] == "5"
+    assert first["found"] == "4" and first["catalog"] == "5"
+    assert second["prowlarr"] == "0" and second["cache_hits"] == "1"
+    assert second["sent"] == "0"
+    assert new["nautiljon"] == "1" and new["wanted"] == "3"
+    assert all(r["finished_at"].endswith("Z") and
+               float(r["duration_s"]) >= 0 for r in rows)
+    assert int(first["id"]) < int(second["id"]) < int(new["id"])
+    # monitor.json's last check of each flow is the newest row
+    last = mon.m.json("metrics/monitor.json")["last_check"]
+    assert last["missing"]["cache_hits"] == 1
+    assert last["new"]["requests"]["nautiljon"] == 1
+    # both flows set last_checked for the series
+    status = mon.m.json("manga/Saga 01/status.json")
+    assert status["last_checked"]
+    # and the history outlives a restart
+    mon.unmount()
+    mon.mount()
+    assert len(checks_csv(mon)) == 3
+
+
+def test_last_checked_by_the_missing_flow(monitored):
+    mon = monitored([saga(1)], monitor="new_volumes = no\n")
+    assert mon.m.json("manga/Saga 01/status.json")["last_checked"] is None
+    mon.check("missing")
+    assert mon.m.json("manga/Saga 01/status.json")["last_checked"]
+
+
+def cache_rows(mon):
+    db = sqlite3.connect("file:%s?mode=ro" % mon.m.db, uri=True)
+    try:
+        return db.execute("SELECT query FROM search_cache"
+                          " ORDER BY query").fetchall()
+    finally:
+        db.close()
+
+
+def test_expired_cache_entries_pruned(monitored):
+    mon = monitored([saga(1), saga(2)], monitor="cache_ttl = 1s\n")
+    mon.check("missing")
+    assert cache_rows(mon) == [("saga 01",), ("saga 02",)]
+    doc = mon.m.json("metrics/monitor.json")
+    assert doc["cache"]["total_entries"] == 2
+    mon.m.write("manga/Saga 02/monitored", "0\n")
+    time.sleep(1.2)
+    # expired, not pruned yet: monitor.json counts only live entries
+    assert len(cache_rows(mon)) == 2
+    assert mon.m.json("metrics/monitor.json")["cache"][
+        "total_entries"] == 0
+    # the next check prunes them: Saga 02's goes, Saga 01's is new
+    mon.check("missing")
+    assert cache_rows(mon) == [("saga 01",)]
+    assert mon.m.json("metrics/monitor.json")["cache"][
+        "total_entries"] == 1
+
+
+def test_per_flow_settings(monitored, fake):
+    qbit = fake("qbittorrent_fake.py")
+    mon = monitored([saga(1)], general=SEND, extra=qbit_conf(qbit),
+                    nautiljon={"saga+01": [13, "En cours"]},
+                    monitor="missing_search_sources = catalog\n"
+                    "missing_auto_download = yes\n"
+                    "new_search_sources = prowlarr\n"
+                    "new_auto_download = no\n")
+    last = mon.check("missing")
+    # the missing flow: the catalog only, and what it found is sent
+    assert mon.searches() == []
+    assert last["requests"]["catalog"] == 5
+    assert [u for a in qbit.call("/_adds") for u in a["urls"]] == [
+        CATALOG_LINK]
+    last = mon.check("new")
+    # the new flow: Prowlarr only, and nothing sent
+    assert len(mon.searches()) == 1
+    assert last["requests"]["catalog"] == 0
+    assert len(qbit.call("/_adds")) == 1 and last["sent"] == 0
+    assert downloads(mon)[12] is None
+
+
+def test_client_down_other_protocol_goes(monitored, fake):
+    qbit = fake("qbittorrent_fake.py")
+    sab = fake("sabnzbd_fake.py")
+    mon = monitored([saga(1)], monitor=AUTO, general=SEND, extra=(
+        qbit_conf(qbit, password="wrong") + "[usenet]\nclient = sabnzbd\n"
+        "url = %s\napi_key = sabKEY0123456789abcdef0123456789\n" % sab.url),
+        releases={"saga 01": [
+            magnet_only("t02", "Saga 01 T02 FRENCH", 90),
+            release("u02", "Saga.01.T02.FRENCH.CBZ-NZB", protocol="usenet",
+                    indexer_id=2)]})
+    mon.check("missing")
+    entry = by_volume(mon.m.json("status/found.json"), "Saga 01")[2]
+    # qBittorrent refused the login: its release failed, and the usenet
+    # one went to SABnzbd all the same
+    assert states(entry) == ["failed", "sent"]
+    assert "login refused" in entry["releases"][0]["download"]["reason"]
+    assert entry["download"]["client"] == "sabnzbd"
+    assert len(sab.call("/_adds")) == 1
+    # the refused login was not tried again for the catalog's volume 10
+    logins = [r for r in qbit.call("/_requests")
+              if r["path"] == "/api/v2/auth/login"]
+    assert len(logins) == 1
+    assert downloads(mon)[10]["state"] == "failed"
+    assert "error: qbittorrent: login refused" in \
+        mon.m.read("status/health").decode()
