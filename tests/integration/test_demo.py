@@ -10,11 +10,10 @@ import re
 import shutil
 import signal
 import subprocess
-import time
 
 import pytest
 
-from conftest import BINARY, REPO, is_mounted
+from conftest import BINARY, REPO, is_mounted, wait_for
 
 # What tests/data/make-demo.sh and make-demo-manga.sh plant.
 DUPLICATES = ["Aurora Tones/Dawn Chorus (Single) (2022)/01 - Dawn Chorus.mp3",
@@ -23,23 +22,6 @@ TRACKS = 31
 MISSING = "Berserk\t4\nMob Psycho 100\t1\nMob Psycho 100\t4\nOne Piece\t3\n"
 FOUND = {("One Piece", 3): 1, ("Berserk", 4): 2}
 SYSTEM_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
-
-
-def wait(what, predicate, timeout):
-    """Poll predicate until it gives a true value, for timeout seconds."""
-    deadline = time.monotonic() + timeout
-    seen = None
-    while time.monotonic() < deadline:
-        try:
-            seen = predicate()
-        except (OSError, ValueError) as e:
-            seen = e
-        else:
-            if seen:
-                return seen
-        time.sleep(0.2)
-    raise AssertionError("timed out waiting for %s (last: %r)" %
-                         (what, seen))
 
 
 class Demo:
@@ -77,7 +59,7 @@ class Demo:
                                      "came up:\n%s" % (self.proc.returncode,
                                                        self.output()))
             return is_mounted(self.mnt)
-        wait("the demo's mount", up, timeout)
+        wait_for(up, timeout, "the demo's mount")
 
     def stop(self):
         """Ctrl-C, as the README says: the whole foreground group gets
@@ -106,16 +88,18 @@ def check_demo(demo, music):
         a = demo.json("metrics/analysis.json")
         return (a["analysed"] == TRACKS and a["queued"] == 0 and
                 a["busy"] == 0 and a["failed"] == 0) and a
-    scan = wait("the first scan", lambda: demo.json("metrics/scan.json")
-                ["last"], 60)
+    scan = wait_for(lambda: demo.json("metrics/scan.json")["last"], 60,
+                    "the first scan", ignore=(OSError, ValueError))
     assert scan["success"] and scan["files_seen"] >= TRACKS
-    wait("the analysis of every track", analysed, 300)
+    wait_for(analysed, 300, "the analysis of every track",
+             ignore=(OSError, ValueError))
 
     def found():
         doc = demo.json("status/found.json")
         got = {(w["series"], w["volume"]): len(w["releases"]) for w in doc}
         return all(got.get(k) == n for k, n in FOUND.items()) and got
-    wait("the missing-volume check on the catalog", found, 120)
+    wait_for(found, 120, "the missing-volume check on the catalog",
+             ignore=(OSError, ValueError))
 
     dups = demo.read("status/duplicates").splitlines()
     assert dups == [os.path.join(music, p) for p in DUPLICATES]

@@ -604,9 +604,11 @@ def test_reset_metrics(library, tmp_path):
         # watch events and a scan of them; the analysis of the tracks
         # (one second each: each one fails, and counts)
         (library / "Beta" / "Third" / "new.txt").write_text("x\n")
-        wait_for(lambda: counters(m)["watch latency samples"] > 0)
+        wait_for(lambda: counters(m)["watch latency samples"] > 0, 30,
+                 "the watcher's scan of a new file", mount=m)
         wait_for(lambda: m.json("metrics/analysis.json")["queued"] == 0 and
-                 counters(m)["analysis done"] == 9)
+                 counters(m)["analysis done"] == 9, 60,
+                 "the analysis of the nine tracks", mount=m)
         before = counters(m)
         assert all(before.values()), before
         scans = m.json("metrics/scan.json")["totals"]["scans"]
@@ -636,7 +638,8 @@ def test_reset_metrics(library, tmp_path):
         assert m.json("metrics/analysis.json")["failed"] == 9
         # and the counters count again
         (library / "Beta" / "Third" / "more.txt").write_text("y\n")
-        wait_for(lambda: counters(m)["watch events"] > 0)
+        wait_for(lambda: counters(m)["watch events"] > 0, 30,
+                 "an inotify event after the reset", mount=m)
     finally:
         unmount(m.path, m.proc)
 

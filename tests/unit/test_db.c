@@ -161,17 +161,19 @@ static void test_new_store_one_line(void **state)
 {
 	struct strbuf lines = STRBUF_INIT;
 	sqlite3 *db;
+	int before;
 
 	(void)state;
+	before = database_lines(&lines);
 	assert_int_equal(db_open(":memory:", 0, &db), 0);
 	assert_int_equal(db_migrate(db, steps, NR_STEPS), 0);
 	assert_int_equal(user_version(db), 3);
-	assert_int_equal(database_lines(&lines), 1);
+	assert_int_equal(database_lines(&lines), before + 1);
 	assert_non_null(strstr(lines.buf, "info: database: created at"
 			       " version 3\n"));
 	/* up to date: nothing to say */
 	assert_int_equal(db_migrate(db, steps, NR_STEPS), 0);
-	assert_int_equal(database_lines(&lines), 1);
+	assert_int_equal(database_lines(&lines), before + 1);
 	db_close(db);
 	strbuf_release(&lines);
 }
