@@ -117,12 +117,18 @@ def test_pixel_check_can_fail(tmp_path):
     assert drawn(png_pixels(str(tmp_path / "b.png"))) == 0
 
 
+def start_without_checks(tmp_path, library):
+    """A daemon whose monitor runs no check of its own: the history in
+    the store is the test's."""
+    conf = tmp_path / "mediamon.conf"
+    conf.write_text("[monitor]\nauto_check_interval = 0\n")
+    return start(tmp_path, "config=" + str(conf), "music=" + str(library))
+
+
 def test_empty_history(library, tmp_path):
     """No checks (none run), no repair passes, and the scans pruned: each
     chart is its axes, title and a line that says there is nothing yet."""
-    conf = tmp_path / "mediamon.conf"
-    conf.write_text("[monitor]\nauto_check_interval = 0\n")
-    m = start(tmp_path, "config=" + str(conf), "music=" + str(library))
+    m = start_without_checks(tmp_path, library)
     try:
         db = sqlite3.connect(m.db, timeout=30)
         db.execute("DELETE FROM scans")
@@ -143,7 +149,7 @@ def test_empty_history(library, tmp_path):
 def test_last_hundred(library, tmp_path):
     """130 scans, 40 passes and a check in the store: the scans chart
     shows the last 100, oldest left, each a point of both lines."""
-    m = start(tmp_path, "music=" + str(library))
+    m = start_without_checks(tmp_path, library)
     try:
         db = sqlite3.connect(m.db, timeout=30)
         t = time.time() - 200 * 3600
