@@ -222,19 +222,28 @@ reliability: mediamon mediamon-analyse
 	echo "== reliability"; cat $(BUILD)/reliability.txt; exit $$rc
 
 # Sets up demo music and manga libraries under the work tree (unless MUSIC
-# or MANGA names one) and runs the daemon in the foreground on ./mnt until
-# Ctrl-C.
-MUSIC ?= $(BUILD)/demo/music
-MANGA ?= $(BUILD)/demo/manga
+# or MANGA names one) and runs the daemon in the foreground on MNT (./mnt)
+# until Ctrl-C, with the demo's configuration: contrib/demo.conf, copied
+# once to $(DEMO)/mediamon.conf (edit the copy), which keeps it off the
+# network.
+DEMO ?= $(BUILD)/demo
+MNT ?= mnt
+MUSIC ?= $(DEMO)/music
+MANGA ?= $(DEMO)/manga
 run: mediamon mediamon-analyse
-	@if [ "$(MUSIC)" = "$(BUILD)/demo/music" ]; then \
-		sh tests/data/make-demo.sh $(BUILD)/demo/music; fi
-	@if [ "$(MANGA)" = "$(BUILD)/demo/manga" ]; then \
-		sh tests/data/make-demo-manga.sh $(BUILD)/demo/manga; fi
-	@mkdir -p mnt
-	./mediamon -f -o music=$(abspath $(MUSIC)) \
-		-o manga=$(abspath $(MANGA)) \
-		-o db=$(abspath $(BUILD))/demo/mediamon.db $(abspath mnt)
+	@if [ "$(MUSIC)" = "$(DEMO)/music" ]; then \
+		sh tests/data/make-demo.sh $(DEMO)/music; fi
+	@if [ "$(MANGA)" = "$(DEMO)/manga" ]; then \
+		sh tests/data/make-demo-manga.sh $(DEMO)/manga; fi
+	@mkdir -p $(DEMO) $(MNT)
+	@[ -f $(DEMO)/catalog.jsonl ] || \
+		cp tests/data/demo-catalog.jsonl $(DEMO)/catalog.jsonl
+	@[ -f $(DEMO)/mediamon.conf ] || \
+		sed 's|@DEMO@|$(abspath $(DEMO))|' contrib/demo.conf \
+		>$(DEMO)/mediamon.conf
+	./mediamon -f -o config=$(abspath $(DEMO))/mediamon.conf \
+		-o music=$(abspath $(MUSIC)) -o manga=$(abspath $(MANGA)) \
+		-o db=$(abspath $(DEMO))/mediamon.db $(abspath $(MNT))
 
 BINDIR ?= $(PREFIX)/bin
 DOCDIR ?= $(PREFIX)/share/doc/mediamon

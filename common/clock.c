@@ -1,5 +1,6 @@
 #include "common/clock.h"
 
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -38,6 +39,33 @@ void clock_rfc3339(time_t t, char out[CLOCK_RFC3339_LEN])
 
 	gmtime_r(&t, &tm);
 	strftime(out, CLOCK_RFC3339_LEN, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
+void clock_words(double seconds, char out[CLOCK_WORDS_LEN])
+{
+	long s;
+
+	if (!(seconds > 0))
+		seconds = 0;
+	if (seconds < 0.9995) {
+		snprintf(out, CLOCK_WORDS_LEN, "%.0f ms", seconds * 1000);
+		return;
+	}
+	if (seconds < 9.95) {
+		snprintf(out, CLOCK_WORDS_LEN, "%.1f s", seconds);
+		return;
+	}
+	s = lround(seconds);
+	if (s < 60)
+		snprintf(out, CLOCK_WORDS_LEN, "%ld s", s);
+	else if (s < 3600)
+		snprintf(out, CLOCK_WORDS_LEN, "%ld min %ld s", s / 60, s % 60);
+	else if (s < 86400)
+		snprintf(out, CLOCK_WORDS_LEN, "%ld h %ld min", s / 3600,
+			 s % 3600 / 60);
+	else
+		snprintf(out, CLOCK_WORDS_LEN, "%ld d %ld h", s / 86400,
+			 s % 86400 / 3600);
 }
 
 void clock_stamp(time_t t, char out[CLOCK_STAMP_LEN])

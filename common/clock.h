@@ -23,6 +23,15 @@ void clock_sleep(double seconds);
 /* Format t as "YYYY-MM-DDTHH:MM:SSZ" into out. */
 void clock_rfc3339(time_t t, char out[CLOCK_RFC3339_LEN]);
 
+#define CLOCK_WORDS_LEN 32
+
+/*
+ * A duration as a person says it, in its two largest units: "450 ms",
+ * "4.2 s", "12 s", "1 min 12 s", "3 h 5 min", "2 d 4 h". Negative or
+ * not a number reads "0 ms".
+ */
+void clock_words(double seconds, char out[CLOCK_WORDS_LEN]);
+
 #define CLOCK_STAMP_LEN 17	/* "20261121T191214Z" and its NUL */
 
 /* Format t as "YYYYMMDDTHHMMSSZ" into out: a time in a file name, with

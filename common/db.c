@@ -218,9 +218,11 @@ static int db_user_version(sqlite3 *db, int *version)
 	return rc == SQLITE_ROW ? 0 : db_error(db, rc, "read user_version");
 }
 
+/* One line for the whole migration, not one per step: a new store says
+ * it was created, an old one from which version to which it moved. */
 int db_migrate(sqlite3 *db, const char *const *steps, int nr_steps)
 {
-	int version = 0, rc;
+	int version = 0, from, rc;
 
 	rc = db_user_version(db, &version);
 	if (rc)
@@ -229,7 +231,7 @@ int db_migrate(sqlite3 *db, const char *const *steps, int nr_steps)
 		return log_error(-EPROTO,
 				 "database %s: schema version %d is newer than this mediamon knows (%d)",
 				 db_name(db), version, nr_steps);
-	for (; version < nr_steps; version++) {
+	for (from = version; version < nr_steps; version++) {
 		char bump[64];
 
 		snprintf(bump, sizeof(bump), "PRAGMA user_version = %d;",
@@ -246,8 +248,12 @@ int db_migrate(sqlite3 *db, const char *const *steps, int nr_steps)
 			return log_error(rc, "database %s: migration to version"
 					 " %d failed", db_name(db), version + 1);
 		}
-		log_info("database: schema migrated to version %d", version + 1);
 	}
+	if (!from)
+		log_info("database: created at version %d", nr_steps);
+	else if (from < nr_steps)
+		log_info("database: schema migrated from version %d to %d",
+			 from, nr_steps);
 	return 0;
 }
 

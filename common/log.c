@@ -35,6 +35,7 @@ static pthread_mutex_t log_lock = PTHREAD_MUTEX_INITIALIZER;
 static enum log_level log_level = LOG_INFO;
 static enum log_target log_target = LOG_TO_STDERR;
 static int log_to_stderr = 1;
+static int errors_to_stderr;
 static char *ring[LOG_RING_LINES];
 static size_t ring_next;
 
@@ -75,6 +76,11 @@ void log_set_stderr(int enabled)
 	__atomic_store_n(&log_to_stderr, enabled, __ATOMIC_RELAXED);
 }
 
+void log_set_errors_to_stderr(int enabled)
+{
+	__atomic_store_n(&errors_to_stderr, enabled, __ATOMIC_RELAXED);
+}
+
 void log_set_target(enum log_target target)
 {
 	pthread_mutex_lock(&log_lock);
@@ -110,9 +116,11 @@ static void log_vmsg(enum log_level level, const char *fmt, va_list ap)
 			*p = ' ';
 
 	pthread_mutex_lock(&log_lock);
-	if (log_target == LOG_TO_SYSLOG)
+	if (log_target == LOG_TO_SYSLOG) {
 		syslog(priorities[level], "%s: %s", level_names[level], msg);
-	else if (log_to_stderr && log_target == LOG_TO_JOURNAL)
+		if (level == LOG_ERROR && log_to_stderr && errors_to_stderr)
+			fprintf(stderr, "mediamon: %s\n", msg);
+	} else if (log_to_stderr && log_target == LOG_TO_JOURNAL)
 		fprintf(stderr, "<%d>%s: %s\n", priorities[level],
 			level_names[level], msg);
 	else if (log_to_stderr)

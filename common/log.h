@@ -10,10 +10,11 @@
  * when systemd runs the daemon), or syslog (once daemonized). Lines below
  * the current level are dropped.
  *
- *	log_set_target(log_target_detect(0));
+ *	log_set_target(foreground ? log_target_detect() : LOG_TO_SYSLOG);
+ *	log_set_errors_to_stderr(!foreground);
  *	...
- *	if (fuse_daemonize(foreground) == 0 && !foreground)
- *		log_set_target(LOG_TO_SYSLOG);
+ *	fuse_daemonize(foreground);
+ *	log_set_errors_to_stderr(0);
  *
  * Errors are logged once, where the decision is made; log_error() returns
  * its first argument so a function can write `return log_error(-EIO, ...)`.
@@ -57,6 +58,13 @@ void log_set_target(enum log_target target);
 
 /* Stop (or resume) writing lines to stderr, e.g. in unit tests. */
 void log_set_stderr(int enabled);
+
+/*
+ * While on, error lines sent to syslog are also printed to stderr as
+ * "mediamon: MESSAGE": a daemon started by mount(8) says nothing on the
+ * terminal before it detaches, unless something is wrong.
+ */
+void log_set_errors_to_stderr(int enabled);
 
 void log_msg(enum log_level level, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));

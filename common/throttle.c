@@ -245,3 +245,13 @@ void throttle_stats(struct throttle *t, struct throttle_stats *out)
 		out->paused_until = to_wall(t, t->paused_until);
 	pthread_mutex_unlock(&t->lock);
 }
+
+void throttle_reset_stats(struct throttle *t)
+{
+	pthread_mutex_lock(&t->lock);
+	t->requests = 0;
+	t->waits = 0;
+	t->http_429 = 0;
+	t->failures = 0;
+	pthread_mutex_unlock(&t->lock);
+}

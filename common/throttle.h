@@ -142,4 +142,10 @@ void throttle_save(struct throttle *t, struct throttle_state *out);
 
 void throttle_stats(struct throttle *t, struct throttle_stats *out);
 
+/*
+ * Set the counters of the stats (requests, waits, http_429, failures) to
+ * zero; the limit, the backoff and a pause stay as they are.
+ */
+void throttle_reset_stats(struct throttle *t);
+
 #endif

@@ -1,8 +1,15 @@
 #!/bin/sh
-# Installs every Debian package that building, testing and benchmarking
-# mediamon needs. Safe to run again: apt-get skips what is already there.
+# Installs every package that building, testing and benchmarking mediamon
+# needs, on Debian 12 or Ubuntu 24.04 (and later releases of both). Safe
+# to run again: it installs only what is missing. Run as root, or as a
+# user who may use sudo: it then runs itself again through sudo, and says
+# so.
 set -eu
 
+# One package a word. "a|b" takes the first of a and b that the apt
+# sources hold, for a package whose name differs between releases:
+# promtool has a package of its own from Debian 13 and Ubuntu 25.10 on,
+# and is part of prometheus before.
 packages="
 build-essential pkg-config
 libfuse3-dev fuse3
@@ -16,28 +23,96 @@ clang libclang-rt-dev valgrind
 python3 python3-pytest python3-mutagen
 flac lame sox jq zip
 mpd mpc
-man-db groff-base systemd prometheus
+man-db groff-base systemd promtool|prometheus
+librsvg2-bin
+git procps mount
 "
+# Packages whose installation enables a system service that mediamon's
+# tests and benchmark do not want running (they start their own).
+services="mpd:mpd.service mpd:mpd.socket prometheus:prometheus.service"
+
+say() {
+	echo "install-deps: $*" >&2
+}
 
 if [ "$(id -u)" -ne 0 ]; then
-	echo "install-deps: run as root (sudo $0)" >&2
+	if command -v sudo >/dev/null 2>&1; then
+		say "not root: running again through sudo"
+		exec sudo -- sh "$0" "$@"
+	fi
+	say "installing packages needs root, and sudo is not installed:" \
+		"run it as root (su -c 'sh $0')"
+	exit 1
+fi
+if ! command -v apt-get >/dev/null 2>&1; then
+	say "no apt-get here: this script knows Debian and Ubuntu only"
 	exit 1
 fi
 
-export DEBIAN_FRONTEND=noninteractive
+installed() {
+	dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q "ok installed"
+}
+
+# The first alternative the apt sources can install, or nothing.
+candidate() {
+	old_ifs=$IFS
+	IFS='|'
+	for alt in $1; do
+		if apt-cache policy "$alt" 2>/dev/null |
+		   grep -q 'Candidate: [^(]'; then
+			IFS=$old_ifs
+			echo "$alt"
+			return
+		fi
+	done
+	IFS=$old_ifs
+}
+
 missing=""
-for p in $packages; do
-	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" ||
-		missing="$missing $p"
+for entry in $packages; do
+	have=""
+	old_ifs=$IFS
+	IFS='|'
+	for alt in $entry; do
+		installed "$alt" && have=1
+	done
+	IFS=$old_ifs
+	[ -n "$have" ] || missing="$missing $entry"
 done
 if [ -z "$missing" ]; then
-	echo "install-deps: all packages present"
+	say "all packages present"
 	exit 0
 fi
+
+export DEBIAN_FRONTEND=noninteractive
 apt-get update -qq
+install=""
+unknown=""
+for entry in $missing; do
+	pick=$(candidate "$entry")
+	if [ -n "$pick" ]; then
+		install="$install $pick"
+	else
+		unknown="$unknown $entry"
+	fi
+done
+if [ -n "$unknown" ]; then
+	say "the apt sources hold no package$unknown"
+	if grep -qs '^ID=ubuntu' /etc/os-release; then
+		say "on Ubuntu these are in the universe component:" \
+			"add-apt-repository universe, then run this again"
+	fi
+	exit 1
+fi
+say "installing$install"
 # shellcheck disable=SC2086
-apt-get install -y -qq --no-install-recommends $missing
-# mpd's package enables a system service; mediamon's benchmark runs its own.
+apt-get install -y -qq --no-install-recommends $install
 if command -v systemctl >/dev/null 2>&1; then
-	systemctl disable --now mpd.service mpd.socket >/dev/null 2>&1 || true
+	for s in $services; do
+		case " $install " in
+		*" ${s%%:*} "*)
+			systemctl disable --now "${s#*:}" >/dev/null 2>&1 ||
+				true ;;
+		esac
+	done
 fi

@@ -7,6 +7,7 @@
 #include "common/clock.h"
 #include "common/log.h"
 #include "common/strbuf.h"
+#include "fs/loop.h"
 #include "indexer/indexer.h"
 #include "indexer/store/query.h"
 
@@ -318,5 +319,38 @@ int control_pause_render(struct strbuf *out)
 		      "  1      pause the audio analysis (the track under way"
 		      " is finished)\n"
 		      "  0      resume it (see /metrics/analysis.json)\n");
+	return 0;
+}
+
+int control_reset_metrics_write(const char *buf, size_t len)
+{
+	char cmd[8];
+
+	if (control_text(buf, len, cmd, sizeof(cmd)) <= 0 || strcmp(cmd, "1"))
+		return -EINVAL;
+	indexer_reset_metrics();
+	loop_reset_stats();
+	return 0;
+}
+
+int control_reset_metrics_render(struct strbuf *out)
+{
+	char since[CLOCK_RFC3339_LEN];
+	struct indexer_status s;
+
+	indexer_status(&s);
+	clock_rfc3339((time_t)s.counters_since, since);
+	strbuf_addf(out, "counting since %s (%s)\n", since,
+		    s.counters_since > s.started_at ? "the last reset" :
+		    "the start");
+	strbuf_addstr(out, "accepted:\n"
+		      "  1      set the counters since the start to zero:"
+		      " the watcher's events,\n"
+		      "         batches and delays, requests to remote"
+		      " services, the cache's\n"
+		      "         hits and misses, the audio analysis' figures,"
+		      " the mount's requests;\n"
+		      "         the history in the store (scans, checks,"
+		      " repairs) stays\n");
 	return 0;
 }

@@ -82,4 +82,12 @@ int control_log_level_render(struct strbuf *out);
 int control_pause_write(const char *buf, size_t len);
 int control_pause_render(struct strbuf *out);
 
+/*
+ * /control/reset-metrics: "1" sets the counters since the start to zero
+ * (the indexer's and the mount's; the history in the store stays).
+ * Read, it shows since when they count.
+ */
+int control_reset_metrics_write(const char *buf, size_t len);
+int control_reset_metrics_render(struct strbuf *out);
+
 #endif

@@ -610,3 +610,14 @@ void loop_get_stats(struct loop_stats *out)
 	out->lane_requests = atomic_load(&loop.inline_done);
 	out->worker_requests = atomic_load(&loop.handed);
 }
+
+void loop_reset_stats(void)
+{
+	pthread_mutex_lock(&loop.lock);
+	loop.moves = 0;
+	loop.rescues = 0;
+	loop.demotions = 0;
+	pthread_mutex_unlock(&loop.lock);
+	atomic_store(&loop.inline_done, 0);
+	atomic_store(&loop.handed, 0);
+}

@@ -75,4 +75,10 @@ int loop_stat_cpu(const char *stat);
 /* Copy what the loop did into out; safe from any thread. */
 void loop_get_stats(struct loop_stats *out);
 
+/*
+ * Set the counters of the stats (requests, moves, rescues, demotions) to
+ * zero; safe from any thread.
+ */
+void loop_reset_stats(void);
+
 #endif

@@ -234,8 +234,7 @@ static int run(struct fuse_args *args, struct fuse_cmdline_opts *cmd,
 		goto out_unmount;
 	if (fuse_daemonize(cmd->foreground))
 		goto out_signals;
-	if (!cmd->foreground)
-		log_set_target(LOG_TO_SYSLOG);
+	log_set_errors_to_stderr(0);
 	if (reader_init(cfg->database) || daemon_start(cfg, load_config, o))
 		goto out_signals;
 	if (invalidate_start(se)) {
@@ -303,7 +302,10 @@ int main(int argc, char **argv)
 		goto out;
 	if (fuse_parse_cmdline(&args, &cmd) || fs_parse_options(&args))
 		goto out;
-	log_set_target(log_target_detect());
+	/* Daemonized (as mount(8) starts it), the lines go to syslog from
+	 * the start: the terminal shows only errors, until it detaches. */
+	log_set_target(cmd.foreground ? log_target_detect() : LOG_TO_SYSLOG);
+	log_set_errors_to_stderr(!cmd.foreground);
 	if (!cmd.mountpoint) {
 		fprintf(stderr, "mediamon: no mount point given (see --help)\n");
 		goto out;

@@ -101,6 +101,7 @@ static struct {
 	struct indexer_root *roots;	/* block's, while running */
 	size_t nr_roots;
 	double started_at;
+	double counters_since;	/* 0: since the start */
 
 	pthread_t thread;
 	pthread_mutex_t lock;
@@ -1063,6 +1064,8 @@ void indexer_status(struct indexer_status *out)
 	out->started_at = ix.started_at;
 	out->dry_run = jobs_dry_run();
 	pthread_mutex_lock(&ix.lock);
+	out->counters_since = ix.counters_since ? ix.counters_since :
+			      ix.started_at;
 	out->scan_pending = ix.has_pending;
 	if (ix.has_pending && ix.retry_at)
 		out->scan_retry_in_s = fmax(0, ix.retry_at - clock_mono());
@@ -1161,6 +1164,17 @@ void indexer_pause_analysis(int on)
 {
 	log_info("analysis %s", on ? "paused" : "resumed");
 	analysis_worker_pause(on);
+}
+
+void indexer_reset_metrics(void)
+{
+	pthread_mutex_lock(&ix.lock);
+	ix.counters_since = clock_wall();
+	pthread_mutex_unlock(&ix.lock);
+	watch_reset_counters();
+	jobs_reset_stats();
+	analysis_worker_reset_counters();
+	log_info("metrics: the counters since the start set to zero");
 }
 
 void indexer_note_read(void)

@@ -50,6 +50,8 @@ struct indexer_status {
 					 * analysis queue, when nothing
 					 * else runs) */
 	double started_at;		/* when the daemon started (wall) */
+	double counters_since;		/* the start or the last
+					 * indexer_reset_metrics() (wall) */
 	int dry_run;			/* as jobs_dry_run() */
 	int scan_pending;		/* a merged scan waits for its turn */
 
@@ -145,6 +147,13 @@ void indexer_set_dry_run(int on);
 
 /* Pause (on) or resume the analysis queue until the daemon stops. */
 void indexer_pause_analysis(int on);
+
+/*
+ * Set the counters since the start to zero: the watcher's, the remote
+ * services' requests and the cache's, the analysis'. What the store
+ * holds (scans, checks, repairs) stays.
+ */
+void indexer_reset_metrics(void);
 
 /*
  * Note that the mount is serving a read of a library file: the analysis

@@ -515,6 +515,14 @@ int jobs_submit_torrent(enum rd_command cmd, const char *id,
 	return rc;
 }
 
+void jobs_reset_stats(void)
+{
+	pthread_mutex_lock(&jobs.lock);
+	if (jobs.started)
+		monitor_reset_stats(jobs.monitor);
+	pthread_mutex_unlock(&jobs.lock);
+}
+
 void jobs_status(struct jobs_status *out)
 {
 	const struct timer *t = jobs.timers;

@@ -101,6 +101,9 @@ int jobs_submit_torrent(enum rd_command cmd, const char *id,
 /* Copy the status; callable from any thread. */
 void jobs_status(struct jobs_status *out);
 
+/* Set the counters of the monitor's figures to zero. */
+void jobs_reset_stats(void);
+
 /*
  * Dry-run: when on, jobs compute and show what they would do and send,
  * delete or command nothing. It starts as [general] dry_run says; the

@@ -302,3 +302,16 @@ void analysis_worker_status(struct analysis_worker_status *out)
 		out->busy_s += clock_mono() - aw.busy_since;
 	pthread_mutex_unlock(&aw.lock);
 }
+
+void analysis_worker_reset_counters(void)
+{
+	pthread_mutex_lock(&aw.lock);
+	aw.st.done = 0;
+	aw.st.failed = 0;
+	aw.st.busy_s = 0;
+	aw.st.audio_s = 0;
+	aw.st.cpu_s = 0;
+	if (aw.st.busy)
+		aw.busy_since = clock_mono();
+	pthread_mutex_unlock(&aw.lock);
+}

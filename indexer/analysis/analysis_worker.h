@@ -60,4 +60,10 @@ void analysis_worker_note_read(void);
 /* Copy the live figures; callable from any thread. */
 void analysis_worker_status(struct analysis_worker_status *out);
 
+/*
+ * Set the counters since the start (done, failed, busy_s, audio_s, cpu_s)
+ * to zero; the last error stays. Callable from any thread.
+ */
+void analysis_worker_reset_counters(void);
+
 #endif

@@ -915,6 +915,20 @@ void watch_latency(double seconds)
 	pthread_mutex_unlock(&wt.lock);
 }
 
+void watch_reset_counters(void)
+{
+	pthread_mutex_lock(&wt.lock);
+	wt.st.overflows = 0;
+	wt.st.events = 0;
+	memset(wt.st.by_kind, 0, sizeof(wt.st.by_kind));
+	wt.st.batches = 0;
+	wt.st.paths_submitted = 0;
+	wt.st.latency_samples = 0;
+	wt.ring_nr = 0;
+	wt.ring_next = 0;
+	pthread_mutex_unlock(&wt.lock);
+}
+
 static int cmp_double(const void *a, const void *b)
 {
 	double x = *(const double *)a, y = *(const double *)b;

@@ -125,4 +125,10 @@ void watch_latency(double seconds);
 /* Copy the watcher's figures. */
 void watch_status(struct watch_status *out);
 
+/*
+ * Set the counters of the figures to zero (events, overflows, batches,
+ * paths, the delays measured); what is watched stays.
+ */
+void watch_reset_counters(void);
+
 #endif

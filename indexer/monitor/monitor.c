@@ -166,6 +166,14 @@ void monitor_stats(struct monitor *m, struct monitor_stats *out)
 	throttle_stats(m->nautiljon_t, &out->nautiljon);
 }
 
+void monitor_reset_stats(struct monitor *m)
+{
+	__atomic_store_n(&m->hits, 0, __ATOMIC_RELAXED);
+	__atomic_store_n(&m->misses, 0, __ATOMIC_RELAXED);
+	throttle_reset_stats(m->prowlarr_t);
+	throttle_reset_stats(m->nautiljon_t);
+}
+
 /* A service's errors as /status/health shows them. */
 static const char *error_text(int rc)
 {

@@ -108,6 +108,9 @@ int monitor_check(struct monitor *m, enum monitor_flow flow,
 /* Copy the figures; callable from any thread. */
 void monitor_stats(struct monitor *m, struct monitor_stats *out);
 
+/* Set the counters of the figures to zero; callable from any thread. */
+void monitor_reset_stats(struct monitor *m);
+
 /* The name of a flow in the store and the mount: "missing" or "new". */
 const char *monitor_flow_name(enum monitor_flow flow);
 

@@ -361,6 +361,53 @@ int query_summary(struct strbuf *out)
 		"watcher", watcher));
 }
 
+/* A duration in seconds and in words, under name and name_s. */
+static void add_duration(json_t *o, const char *name, json_t *seconds)
+{
+	char key[32], words[CLOCK_WORDS_LEN];
+
+	snprintf(key, sizeof(key), "%s_s", name);
+	if (json_is_number(seconds)) {
+		clock_words(json_number_value(seconds), words);
+		json_object_set_new(o, name, json_string(words));
+	} else {
+		json_object_set_new(o, name, json_null());
+	}
+	json_object_set(o, key, seconds ? seconds : json_null());
+}
+
+/* The totals over the scans in the store, from the row of its sums, and
+ * the failed scans the store could not take (unstored): what dashboards
+ * show first. Durations are of the scans in the store. */
+static json_t *scan_totals(sqlite3_stmt *st, json_t *last, uint64_t unstored)
+{
+	int64_t stored = sqlite3_column_int64(st, 0);
+	int64_t scans = stored + unstored;
+	double succeeded = sqlite3_column_double(st, 1);
+	double seen = sqlite3_column_double(st, 3);
+	double duration = sqlite3_column_double(st, 4);
+	json_t *o, *avg;
+
+	o = json_pack("{s:I, s:I, s:I, s:o, s:I, s:o, s:I}",
+		      "scans", (json_int_t)scans,
+		      "succeeded", (json_int_t)succeeded,
+		      "failed", (json_int_t)(sqlite3_column_double(st, 2) +
+					     unstored),
+		      "success_rate_pct", scans ?
+		      json_num(100.0 * succeeded / scans) : json_null(),
+		      "files_indexed", (json_int_t)seen,
+		      "avg_files_per_s", json_num(per_second(seen, duration)),
+		      "bytes_read", (json_int_t)sqlite3_column_double(st, 5));
+	if (!o)
+		return NULL;
+	avg = stored ? json_num(duration / stored) : json_null();
+	add_duration(o, "avg_duration", avg);
+	json_decref(avg);
+	add_duration(o, "last_duration", json_object_get(last,
+							 "duration_s"));
+	return o;
+}
+
 int query_scan_json(struct strbuf *out)
 {
 	json_t *last = NULL, *running = json_null(), *totals = NULL;
@@ -376,22 +423,12 @@ int query_scan_json(struct strbuf *out)
 	if (!rc)
 		rc = db_prepare(db, "SELECT count(*), total(success = 1),"
 				" total(success = 0), total(files_seen),"
-				" total(duration_s) FROM scans"
+				" total(duration_s), total(bytes_read) FROM scans"
 				" WHERE success IS NOT NULL", &st);
 	if (!rc) {
 		rc = sqlite3_step(st);
 		if (rc == SQLITE_ROW)
-			totals = json_pack("{s:I, s:I, s:I, s:I, s:o}",
-				"scans", (json_int_t)(sqlite3_column_int64(st, 0) +
-						      s.unstored_failures),
-				"succeeded", (json_int_t)sqlite3_column_double(st, 1),
-				"failed", (json_int_t)(sqlite3_column_double(st, 2) +
-						       s.unstored_failures),
-				"files_indexed",
-				(json_int_t)sqlite3_column_double(st, 3),
-				"avg_files_per_s",
-				json_num(per_second(sqlite3_column_double(st, 3),
-						    sqlite3_column_double(st, 4))));
+			totals = scan_totals(st, last, s.unstored_failures);
 		rc = db_finalize(st, rc, "read status");
 	}
 	reader_end(db);

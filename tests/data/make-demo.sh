@@ -1,9 +1,12 @@
 #!/bin/sh
 # make-demo.sh DIR: build a small demo music library in DIR (for `make run`).
 #
-# 3 artists, 4 albums, 30 short tracks (1-3 s of sox-synthesised tones, one
-# sound per track), FLAC (flac) and MP3 (lame), tagged by /usr/bin/python3
-# with mutagen; one album has a cover.jpg, one track an embedded picture, and
+# 3 artists, 5 albums, 31 tracks of 6 to 10 s, each a short melody that
+# sox synthesises (long enough for the audio analysis, which refuses
+# audio under 3 s), FLAC (flac) and MP3 (lame), tagged by /usr/bin/python3
+# with mutagen. One recording is there twice, as FLAC on its album and as
+# MP3 on a single, so /status/duplicates has a group to show; one album has
+# a cover.jpg, one track an embedded picture, one artist an artist.jpg, and
 # one text file shows that files of other types are counted too.
 #
 # Idempotent: does nothing when DIR/.complete exists. Builds in DIR.tmp and
@@ -19,42 +22,45 @@ die() {
 }
 
 # One line per track:
-# albumartist|artist|album|year|genre|disc/discs|track/tracks|title|fmt|seconds|sound
-# "sound" is the argument list of sox's synth effect, so every track differs;
-# the featured track "Crossfade" has a track artist unlike its album artist.
+# albumartist|artist|album|year|genre|disc/discs|track/tracks|title|fmt|sound
+# "sound" is "WAVE BASE PATTERN": a melody (melody() below) of sox's synth
+# WAVE from BASE Hz along note pattern PATTERN, so every track differs; or
+# "same TITLE", the audio of the track TITLE again (the duplicate). The
+# featured track "Crossfade" has a track artist unlike its album artist.
 tracks() {
-	cat <<'EOF'
-Aurora Tones|Aurora Tones|First Light|2019|Ambient|1/1|1/8|Dawn Chorus|flac|2|sine 220 sine 330
-Aurora Tones|Aurora Tones|First Light|2019|Ambient|1/1|2/8|Morning Haze|flac|3|sine 247 sine 370
-Aurora Tones|Aurora Tones|First Light|2019|Ambient|1/1|3/8|Glass Horizon|flac|1|triangle 262 sine 392
-Aurora Tones|Aurora Tones|First Light|2019|Ambient|1/1|4/8|Café Nocturne|flac|2|sine 294 triangle 440
-Aurora Tones|Aurora Tones|First Light|2019|Ambient|1/1|5/8|Slow Tide|flac|3|sine 165 sine 196
-Aurora Tones|Aurora Tones|First Light|2019|Ambient|1/1|6/8|Lanterns|flac|1|pluck 330 pluck 494
-Aurora Tones|Aurora Tones|First Light|2019|Ambient|1/1|7/8|Paper Moons|flac|2|triangle 349 triangle 523
-Aurora Tones|Aurora Tones|First Light|2019|Ambient|1/1|8/8|Afterglow|flac|3|sine 196 sine 294
-Aurora Tones|Aurora Tones|Second Wave|2021|Ambient|1/1|1/6|Undertow|mp3|2|sine 110 sine 165
-Aurora Tones|Aurora Tones|Second Wave|2021|Ambient|1/1|2/6|Salt Air|mp3|1|triangle 523 sine 784
-Aurora Tones|Aurora Tones|Second Wave|2021|Ambient|1/1|3/6|Drift|mp3|3|sine 131 sine 196
-Aurora Tones|Aurora Tones|Second Wave|2021|Ambient|1/1|4/6|Shoreline|mp3|2|pluck 262 pluck 392
-Aurora Tones|Aurora Tones|Second Wave|2021|Ambient|1/1|5/6|Breakers|mp3|1|square 147 sine 220
-Aurora Tones|Aurora Tones|Second Wave|2021|Ambient|1/1|6/6|Low Water|mp3|3|sine 98 triangle 147
-The Sine Waves|The Sine Waves|Harmonics|2015|Electronic|1/2|1/5|Fundamental|flac|1|sine 440
-The Sine Waves|The Sine Waves|Harmonics|2015|Electronic|1/2|2/5|Second Partial|flac|2|sine 440 sine 880
-The Sine Waves|The Sine Waves|Harmonics|2015|Electronic|1/2|3/5|Third Partial|flac|1|sine 440 sine 1320
-The Sine Waves|The Sine Waves|Harmonics|2015|Electronic|1/2|4/5|Beat Frequency|flac|3|sine 440 sine 443
-The Sine Waves|The Sine Waves|Harmonics|2015|Electronic|1/2|5/5|Overtone Series|flac|2|sawtooth 220
-The Sine Waves|The Sine Waves|Harmonics|2015|Electronic|2/2|1/4|Square One|flac|1|square 330
-The Sine Waves|The Sine Waves|Harmonics|2015|Electronic|2/2|2/4|Über Triangle|flac|2|triangle 660
-The Sine Waves|The Sine Waves|Harmonics|2015|Electronic|2/2|3/4|Sawtooth Sunrise|flac|3|sawtooth 110 sine 220
-The Sine Waves|The Sine Waves|Harmonics|2015|Electronic|2/2|4/4|Null Point|flac|1|sine 55 sine 82.5
-Square Pegs|Square Pegs|Pulse Code|2008|Rock|1/1|1/7|Pulse Code|mp3|2|square 196 square 294
-Square Pegs|Square Pegs|Pulse Code|2008|Rock|1/1|2/7|Hard Edges|mp3|1|square 220 sawtooth 330
-Square Pegs|Square Pegs|Pulse Code|2008|Rock|1/1|3/7|Duty Cycle|mp3|3|square 165 square 247
-Square Pegs|Square Pegs feat. Aurora Tones|Pulse Code|2008|Rock|1/1|4/7|Crossfade|mp3|2|square 262 sine 392
-Square Pegs|Square Pegs|Pulse Code|2008|Rock|1/1|5/7|Feedback Loop|mp3|1|sawtooth 147 square 220
-Square Pegs|Square Pegs|Pulse Code|2008|Rock|1/1|6/7|Amp Hum|mp3|3|square 60 sawtooth 120
-Square Pegs|Square Pegs|Pulse Code|2008|Rock|1/1|7/7|Last Chord|mp3|2|pluck 196 pluck 247
-EOF
+	cat <<'EOT'
+Aurora Tones|Aurora Tones|First Light|2019|Ambient|1/1|1/8|Dawn Chorus|flac|sine 220 0
+Aurora Tones|Aurora Tones|First Light|2019|Ambient|1/1|2/8|Morning Haze|flac|sine 247 1
+Aurora Tones|Aurora Tones|First Light|2019|Ambient|1/1|3/8|Glass Horizon|flac|triangle 262 2
+Aurora Tones|Aurora Tones|First Light|2019|Ambient|1/1|4/8|Café Nocturne|flac|sine 294 3
+Aurora Tones|Aurora Tones|First Light|2019|Ambient|1/1|5/8|Slow Tide|flac|sine 165 4
+Aurora Tones|Aurora Tones|First Light|2019|Ambient|1/1|6/8|Lanterns|flac|pluck 330 5
+Aurora Tones|Aurora Tones|First Light|2019|Ambient|1/1|7/8|Paper Moons|flac|triangle 349 6
+Aurora Tones|Aurora Tones|First Light|2019|Ambient|1/1|8/8|Afterglow|flac|sine 196 7
+Aurora Tones|Aurora Tones|Second Wave|2021|Ambient|1/1|1/6|Undertow|mp3|sine 110 8
+Aurora Tones|Aurora Tones|Second Wave|2021|Ambient|1/1|2/6|Salt Air|mp3|triangle 523 9
+Aurora Tones|Aurora Tones|Second Wave|2021|Ambient|1/1|3/6|Drift|mp3|sine 131 10
+Aurora Tones|Aurora Tones|Second Wave|2021|Ambient|1/1|4/6|Shoreline|mp3|pluck 262 11
+Aurora Tones|Aurora Tones|Second Wave|2021|Ambient|1/1|5/6|Breakers|mp3|square 147 12
+Aurora Tones|Aurora Tones|Second Wave|2021|Ambient|1/1|6/6|Low Water|mp3|sine 98 13
+Aurora Tones|Aurora Tones|Dawn Chorus (Single)|2022|Ambient|1/1|1/1|Dawn Chorus|mp3|same Dawn Chorus
+The Sine Waves|The Sine Waves|Harmonics|2015|Electronic|1/2|1/5|Fundamental|flac|sine 440 14
+The Sine Waves|The Sine Waves|Harmonics|2015|Electronic|1/2|2/5|Second Partial|flac|sine 440 15
+The Sine Waves|The Sine Waves|Harmonics|2015|Electronic|1/2|3/5|Third Partial|flac|sine 660 16
+The Sine Waves|The Sine Waves|Harmonics|2015|Electronic|1/2|4/5|Beat Frequency|flac|sine 443 17
+The Sine Waves|The Sine Waves|Harmonics|2015|Electronic|1/2|5/5|Overtone Series|flac|sawtooth 220 18
+The Sine Waves|The Sine Waves|Harmonics|2015|Electronic|2/2|1/4|Square One|flac|square 330 19
+The Sine Waves|The Sine Waves|Harmonics|2015|Electronic|2/2|2/4|Über Triangle|flac|triangle 660 20
+The Sine Waves|The Sine Waves|Harmonics|2015|Electronic|2/2|3/4|Sawtooth Sunrise|flac|sawtooth 110 21
+The Sine Waves|The Sine Waves|Harmonics|2015|Electronic|2/2|4/4|Null Point|flac|sine 82.5 22
+Square Pegs|Square Pegs|Pulse Code|2008|Rock|1/1|1/7|Pulse Code|mp3|square 196 23
+Square Pegs|Square Pegs|Pulse Code|2008|Rock|1/1|2/7|Hard Edges|mp3|sawtooth 233 24
+Square Pegs|Square Pegs|Pulse Code|2008|Rock|1/1|3/7|Duty Cycle|mp3|square 165 25
+Square Pegs|Square Pegs feat. Aurora Tones|Pulse Code|2008|Rock|1/1|4/7|Crossfade|mp3|square 262 26
+Square Pegs|Square Pegs|Pulse Code|2008|Rock|1/1|5/7|Feedback Loop|mp3|sawtooth 147 27
+Square Pegs|Square Pegs|Pulse Code|2008|Rock|1/1|6/7|Amp Hum|mp3|square 120 28
+Square Pegs|Square Pegs|Pulse Code|2008|Rock|1/1|7/7|Last Chord|mp3|pluck 196 29
+EOT
 }
 
 # path_of ALBUMARTIST ALBUM YEAR DISC TRACK TITLE FMT -> relative path
@@ -68,28 +74,68 @@ path_of() {
 	printf '%s/%s (%s)/%s - %s.%s\n' "$1" "$2" "$3" "$track" "$6" "$7"
 }
 
-# encode OUT FMT SECONDS SOUND: synthesise a tone with sox, encode it.
+# melody WAVE BASE PATTERN: sox synth chains, one per note, that play one
+# of eight note patterns (semitones above BASE) three times, the third a
+# fourth higher; PATTERN also sets the note length (0.25 to 0.41 s), so a
+# track lasts 6 to 10 s, and from 24 on plays the pattern upside down
+# (each step down instead of up): no two PATTERN numbers under 48 give one
+# tune.
+melody() {
+	awk -v wave="$1" -v base="$2" -v p="$3" 'BEGIN {
+		n = split("0 4 7 12 7 4 0 -5|0 2 4 5 7 9 11 12|" \
+			  "0 3 7 10 12 10 7 3|0 7 5 4 2 0 -1 0|" \
+			  "0 12 7 4 9 5 2 -3|0 -3 2 5 9 5 2 -3|" \
+			  "0 5 9 12 14 12 9 5|0 1 3 6 8 6 3 1", pats, "|")
+		steps = split(pats[p % n + 1], step, " ")
+		len = 0.25 + (int(p / n) % 3) * 0.08
+		flip = int(p / (3 * n)) % 2 ? -1 : 1
+		for (r = 0; r < 3; r++)
+			for (i = 1; i <= steps; i++) {
+				k = flip * step[i] + (r == 2) * 5
+				printf "%s synth %.2f %s %.2f fade 0.01 %.2f 0.05",
+					(r + i > 1 ? " :" : ""), len, wave,
+					base * 2 ^ (k / 12), len
+			}
+	}'
+}
+
+# encode OUT FMT SOUND: synthesise the melody with sox (repeatable: -R),
+# bring it to -3 dBFS, encode it; "same TITLE" encodes that track's audio.
 encode() {
-	# shellcheck disable=SC2086  # $4 is a list of synth arguments
-	sox -q -R -n -r 44100 -b 16 -c 2 -t wav - \
-		synth "$3" $4 fade 0.02 "$3" 0.2 vol 0.4 >"$tmp/.tone.wav" ||
-		die "sox failed for $1"
+	case $3 in
+	same\ *)
+		wav="$tmp/.wav/${3#same }.wav"
+		[ -f "$wav" ] || die "no track ${3#same } before $1"
+		;;
+	*)
+		wav="$tmp/.wav/$title.wav"
+		# shellcheck disable=SC2086  # WAVE BASE PATTERN
+		chains=$(melody $3)
+		[ -n "$chains" ] || die "no melody for $1"
+		# shellcheck disable=SC2086  # a list of synth chains
+		sox -q -R -n -r 44100 -b 16 -c 2 "$tmp/.notes.wav" $chains ||
+			die "sox failed for $1"
+		sox -q -R "$tmp/.notes.wav" "$wav" gain -n -3 ||
+			die "sox failed for $1"
+		;;
+	esac
 	case $2 in
-	flac) flac -s --best -o "$1" "$tmp/.tone.wav" || die "flac failed for $1" ;;
-	mp3) lame --quiet -V 4 "$tmp/.tone.wav" "$1" || die "lame failed for $1" ;;
+	flac) flac -s --best -o "$1" "$wav" || die "flac failed for $1" ;;
+	mp3) lame --quiet -V 4 "$wav" "$1" || die "lame failed for $1" ;;
 	*) die "unknown format $2" ;;
 	esac
 }
 
 build_audio() {
-	tracks | while IFS='|' read -r aa artist album year genre disc track title fmt secs sound; do
+	mkdir -p "$tmp/.wav"
+	tracks | while IFS='|' read -r aa artist album year genre disc track title fmt sound; do
 		rel=$(path_of "$aa" "$album" "$year" "$disc" "$track" "$title" "$fmt")
 		mkdir -p "$tmp/${rel%/*}"
-		encode "$tmp/$rel" "$fmt" "$secs" "$sound"
+		encode "$tmp/$rel" "$fmt" "$sound"
 		printf '%s|%s|%s|%s|%s|%s|%s|%s|%s\n' "$rel" "$aa" "$artist" \
 			"$album" "$year" "$genre" "$disc" "$track" "$title"
 	done >"$tmp/.manifest"
-	rm -f "$tmp/.tone.wav"
+	rm -rf "$tmp/.wav" "$tmp/.notes.wav"
 }
 
 # Tags (and covers) are written by mutagen, an independent writer.
@@ -141,6 +187,8 @@ with open(os.path.join(root, ".manifest"), encoding="utf-8") as manifest:
 
 with open(os.path.join(root, FOLDER, "cover.jpg"), "wb") as cover:
     cover.write(tinyjpeg.gradient_cover(5, blocks=32))
+with open(os.path.join(root, "Aurora Tones", "artist.jpg"), "wb") as image:
+    image.write(tinyjpeg.gradient_cover(23, blocks=32))
 os.remove(os.path.join(root, ".manifest"))
 EOF
 }

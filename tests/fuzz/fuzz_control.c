@@ -1,13 +1,15 @@
 /*
  * The control files' parsers: control_text() and the commands written to
- * rescan, check-missing, repair, dry-run and pause. The indexer is stood in for by the
- * functions below, which check what the parsers hand it.
+ * rescan, check-missing, repair, dry-run, pause and reset-metrics. The
+ * indexer and the loop are stood in for by the functions below, which
+ * check what the parsers hand them.
  */
 
 #include <stdlib.h>
 #include <string.h>
 
 #include "fs/control.h"
+#include "fs/loop.h"
 #include "indexer/indexer.h"
 #include "tests/fuzz/fuzz.h"
 
@@ -50,6 +52,18 @@ void indexer_pause_analysis(int on)
 		abort();
 }
 
+static int resets;
+
+void indexer_reset_metrics(void)
+{
+	resets++;
+}
+
+void loop_reset_stats(void)
+{
+	resets--;
+}
+
 void indexer_status(struct indexer_status *out)
 {
 	memset(out, 0, sizeof(*out));
@@ -69,5 +83,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	control_check_new_write(buf, size);
 	control_dry_run_write(buf, size);
 	control_pause_write(buf, size);
+	/* "1" alone, with or without its newline, resets both */
+	if (!control_reset_metrics_write(buf, size) &&
+	    (size < 1 || buf[0] != '1' || size > 2 ||
+	     (size == 2 && buf[1] != '\n')))
+		abort();
+	if (resets)
+		abort();
 	return 0;
 }

@@ -464,3 +464,13 @@ def pytest_sessionfinish(session, exitstatus):
         subprocess.run(["fusermount3", "-u", "-z", path],
                        stderr=subprocess.DEVNULL)
 
+
+def add_scan(db, started, duration, files_seen=0, bytes_read=0, success=1,
+             scan_id=None):
+    """A finished scan of the history, written into the store through the
+    sqlite3 connection db, as the daemon's writer would record one."""
+    db.execute("INSERT INTO scans (id, trigger, scope, started_at,"
+               " finished_at, duration_s, files_seen, bytes_read, success)"
+               " VALUES (?, 'control', 'incremental', ?, ?, ?, ?, ?, ?)",
+               (scan_id, started, started + duration, duration, files_seen,
+                bytes_read, success))

@@ -16,8 +16,8 @@ import time
 
 import pytest
 
-from conftest import (BINARY, SLOW, is_mounted, make_flac, make_mp3, start,
-                      unmount, wait_for)
+from conftest import (BINARY, SLOW, add_scan, is_mounted, make_flac,
+                      make_mp3, start, unmount, wait_for)
 
 
 @pytest.fixture
@@ -41,7 +41,9 @@ GENERATED = ["README", "status/summary.json", "status/health",
              "metrics/scan.json", "metrics/scan.csv", "metrics/watch.json",
              "metrics/checks.csv",
              "control/rescan", "status/duplicates", "metrics/analysis.json",
-             "metrics/fuse.json", "control/pause", "log"]
+             "metrics/fuse.json", "control/pause", "metrics/scans.svg",
+             "metrics/checks.svg", "metrics/repairs.svg",
+             "control/reset-metrics", "log"]
 
 SCAN_FIELDS = ["id", "trigger", "started_at", "finished_at", "duration_s",
                "files_seen", "files_new", "files_changed", "files_unchanged",
@@ -59,12 +61,13 @@ def test_layout(mount):
         "missing", "missing.json", "new", "new.json", "no-cover",
         "repairs.json", "summary.json", "tag-errors", "unparsed"]
     assert sorted(os.listdir(mount.file("metrics"))) == [
-        "analysis.json", "checks.csv", "fuse.json", "monitor.json",
-        "prometheus", "repair.csv", "repair.json", "scan.csv", "scan.json",
+        "analysis.json", "checks.csv", "checks.svg", "fuse.json",
+        "mediamon.prom", "monitor.json", "prometheus", "repair.csv",
+        "repair.json", "repairs.svg", "scan.csv", "scan.json", "scans.svg",
         "watch.json"]
     assert sorted(os.listdir(mount.file("control"))) == [
         "check-missing", "check-new", "dry-run", "log-level",
-        "maintenance", "pause", "repair", "rescan"]
+        "maintenance", "pause", "repair", "rescan", "reset-metrics"]
 
 
 # What names real paths is the owner's alone (test_access.py).
@@ -131,6 +134,50 @@ def test_scan_json_startup(mount):
     assert last["bytes_read"] > 0 and last["peak_rss_kb"] > 0
     assert last["started_at"].endswith("Z")
     assert doc["totals"]["scans"] == 1 and doc["totals"]["succeeded"] == 1
+
+
+def test_scan_totals(mount):
+    """The totals users asked for, over every scan in the store: the
+    success rate in percent, the average and last durations in seconds
+    and in words, the bytes read."""
+    first = mount.json("metrics/scan.json")["last"]
+    db = sqlite3.connect(mount.db, timeout=30)
+    for i, (ok, duration, size) in enumerate(((0, 72.4, 1000),
+                                              (1, 3725, 500))):
+        add_scan(db, first["started_at_s"] + 10 + i, duration,
+                 bytes_read=size, success=ok)
+    db.commit()
+    db.close()
+    totals = mount.json("metrics/scan.json")["totals"]
+    assert totals["scans"] == 3 and totals["succeeded"] == 2
+    assert totals["failed"] == 1
+    assert totals["success_rate_pct"] == pytest.approx(200 / 3, abs=0.01)
+    avg = (first["duration_s"] + 72.4 + 3725) / 3
+    assert totals["avg_duration_s"] == pytest.approx(avg, abs=0.01)
+    assert totals["avg_duration"] == "21 min 6 s"
+    assert totals["last_duration_s"] == 3725
+    assert totals["last_duration"] == "1 h 2 min"
+    assert totals["bytes_read"] == first["bytes_read"] + 1500
+
+
+def test_scan_totals_without_scans(tmp_path):
+    """No finished scan: no rate and no durations, never a division by
+    zero."""
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    m = start(tmp_path, "music=" + str(empty))
+    try:
+        db = sqlite3.connect(m.db, timeout=30)
+        db.execute("DELETE FROM scans")
+        db.commit()
+        db.close()
+        totals = m.json("metrics/scan.json")["totals"]
+    finally:
+        unmount(m.path, m.proc)
+    assert totals["scans"] == 0 and totals["bytes_read"] == 0
+    for key in ("success_rate_pct", "avg_duration_s", "avg_duration",
+                "last_duration_s", "last_duration"):
+        assert totals[key] is None, key
 
 
 def test_scan_csv(mount):

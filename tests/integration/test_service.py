@@ -223,11 +223,10 @@ exit 1
 """
 
 
-@pytest.mark.parametrize("how", ["type", "fstab"])
-def test_mount_through_mount_fuse(how, prefix, library, tmp_path):
-    """`mount -t fuse.mediamon` (and the fstab.example line through
-    `mount -T`) runs mount.fuse3, which runs `mediamon SOURCE MOUNTPOINT
-    -o OPTIONS`; the daemon takes its configuration from config=."""
+def mount_fuse_setup(prefix, tmp_path, database, library):
+    """For mount(8): a folder holding the installed binary alone (bound
+    over mount.fuse3's default path in a private mount namespace), the
+    mount point and a configuration; the script's environment."""
     if os.geteuid() != 0:
         pytest.skip("mount(8) and a mount namespace need root")
     bin_dir = tmp_path / "bin"
@@ -237,7 +236,18 @@ def test_mount_through_mount_fuse(how, prefix, library, tmp_path):
     mnt.mkdir()
     conf = tmp_path / "mediamon.conf"
     conf.write_text("[general]\ndatabase = %s\n[music]\nroot = %s\n" %
-                    (tmp_path / "state" / "m.db", library))
+                    (database, library))
+    return mnt, conf, dict(os.environ, BIN=str(bin_dir), MNT=str(mnt),
+                           CONF=str(conf))
+
+
+@pytest.mark.parametrize("how", ["type", "fstab"])
+def test_mount_through_mount_fuse(how, prefix, library, tmp_path):
+    """`mount -t fuse.mediamon` (and the fstab.example line through
+    `mount -T`) runs mount.fuse3, which runs `mediamon SOURCE MOUNTPOINT
+    -o OPTIONS`; the daemon takes its configuration from config=."""
+    mnt, conf, env = mount_fuse_setup(prefix, tmp_path,
+                                      tmp_path / "state" / "m.db", library)
     if how == "type":
         mount = ('mount -t fuse.mediamon mediamon "$MNT" -o '
                  '"config=$CONF,allow_other"')
@@ -256,8 +266,7 @@ def test_mount_through_mount_fuse(how, prefix, library, tmp_path):
         mount = 'mount -T "%s" "$MNT"' % fstab
         umount = 'fusermount3 -u "$MNT"'
     out = tmp_path / "summary.json"
-    env = dict(os.environ, BIN=str(bin_dir), MNT=str(mnt), CONF=str(conf),
-               OUT=str(out))
+    env["OUT"] = str(out)
     r = subprocess.run(["unshare", "-m", "--propagation", "private", "sh",
                         "-c", MOUNT_SCRIPT % (mount, umount)],
                        env=env, capture_output=True, text=True, timeout=60)
@@ -265,6 +274,25 @@ def test_mount_through_mount_fuse(how, prefix, library, tmp_path):
     summary = json.loads(out.read_text())
     assert summary["roots"][0]["path"] == str(library)
     assert os.path.exists(str(tmp_path / "state" / "m.db"))
+    # a new store, a first scan: all of it in syslog, none on the terminal
+    assert (r.stdout, r.stderr) == ("", "")
+
+
+def test_mount_error_reaches_the_terminal(prefix, library, tmp_path):
+    """What stops a mount started by mount(8) is said on its terminal:
+    the positive control of the quiet mount above."""
+    # /proc refuses the folder the store would be made in
+    mnt, _, env = mount_fuse_setup(prefix, tmp_path, "/proc/mediamon/m.db",
+                                   library)
+    script = ('mount --bind "$BIN" /usr/local/bin\n'
+              'mount -t fuse.mediamon mediamon "$MNT" -o "config=$CONF"\n')
+    r = subprocess.run(["unshare", "-m", "--propagation", "private", "sh",
+                        "-c", script], env=env, capture_output=True,
+                       text=True, timeout=60)
+    assert r.returncode != 0
+    assert r.stderr.startswith("mediamon: database folder /proc/mediamon: "),\
+        r.stderr
+    assert not is_mounted(mnt)
 
 
 MANS = [os.path.join(REPO, "man", "mediamon.8"),
@@ -377,9 +405,14 @@ def test_prometheus(library, tmp_path):
         scan = m.json("metrics/scan.json")
         watch = m.json("metrics/watch.json")
         monitor = m.json("metrics/monitor.json")
+        # the name node_exporter's textfile collector reads
+        prom = m.read("metrics/mediamon.prom").decode()
     finally:
         unmount(m.path, m.proc)
     got = parse_prometheus(text)
+    assert set(parse_prometheus(prom)) == set(got)
+    assert re.findall("^# .*", prom, re.M) == re.findall("^# .*", text,
+                                                          re.M)
     expect = {
         ("mediamon_tracks", ()): summary["counts"]["tracks"],
         ("mediamon_files", ()): summary["counts"]["files"],
@@ -400,6 +433,10 @@ def test_prometheus(library, tmp_path):
         ("mediamon_cache_hits_total", ()): monitor["cache"]["hits"],
         ("mediamon_throttle_requests_per_minute",
          (("service", "prowlarr"),)): 30,
+        ("mediamon_scans_success_ratio", ()): 1,
+        ("mediamon_scan_average_duration_seconds", ()):
+            scan["totals"]["avg_duration_s"],
+        ("mediamon_scan_read_bytes_total", ()): scan["last"]["bytes_read"],
     }
     assert summary["counts"]["tracks"] == 9
     for key, value in expect.items():
@@ -408,6 +445,7 @@ def test_prometheus(library, tmp_path):
     state = [k for k in got if k[0] == "mediamon_state"]
     assert len(state) == 1 and got[state[0]] == 1
     promtool(text)
+    promtool(prom)
 
 
 def promtool(text):
@@ -447,6 +485,90 @@ def test_prometheus_checks_can_fail():
         promtool(bad)
 
 
+DASHBOARD = os.path.join(REPO, "contrib", "grafana-dashboard.json")
+# What the dashboard shows, by a metric each (issue 26): scan rate,
+# no-change rescan time, watch latency, missing volumes, broken links,
+# repairs, request budgets, and the totals.
+DASHBOARD_TOPICS = {
+    "mediamon_last_scan_files_per_second",
+    "mediamon_last_scan_duration_seconds",
+    "mediamon_last_scan_files_changed",
+    "mediamon_watch_latency_p95_seconds", "mediamon_missing_volumes",
+    "mediamon_broken_links", "mediamon_repairs_ok",
+    "mediamon_throttle_requests_per_minute",
+    "mediamon_throttle_requests_total", "mediamon_scans_success_ratio",
+    "mediamon_scan_average_duration_seconds",
+    "mediamon_scan_read_bytes_total",
+}
+
+
+def dashboard_queries(doc):
+    """Every query of a Grafana dashboard, rows' panels included."""
+    exprs = []
+    panels = list(doc["panels"])
+    while panels:
+        p = panels.pop(0)
+        panels += p.get("panels", [])
+        if p["type"] == "row":
+            continue
+        assert p["targets"], p["title"]
+        for target in p["targets"]:
+            exprs.append(target["expr"])
+    return exprs
+
+
+def unknown_metrics(exprs, exported):
+    names = set(re.findall(r"\bmediamon_[a-z0-9_]+", " ".join(exprs)))
+    return names - exported, names
+
+
+def test_grafana_dashboard(library, tmp_path):
+    """contrib/grafana-dashboard.json is JSON that Grafana imports, each
+    query is PromQL that promtool reads, and names only metrics the
+    daemon exports."""
+    with open(DASHBOARD) as f:
+        doc = json.load(f)
+    assert doc["title"] == "mediamon" and doc["schemaVersion"] >= 30
+    assert [i["pluginId"] for i in doc["__inputs"]] == ["prometheus"]
+    exprs = dashboard_queries(doc)
+    assert len(exprs) >= 20
+    m = start(tmp_path, "music=" + str(library))
+    try:
+        prom = m.read("metrics/mediamon.prom").decode()
+    finally:
+        unmount(m.path, m.proc)
+    exported = set(re.findall(r"^# TYPE (\S+) ", prom, re.M))
+    unknown, used = unknown_metrics(exprs, exported)
+    assert unknown == set()
+    assert DASHBOARD_TOPICS <= used, DASHBOARD_TOPICS - used
+    # each query, as a recording rule, through promtool's PromQL parser
+    if not shutil.which("promtool"):
+        pytest.skip("promtool (Debian package prometheus) is not installed")
+    rules = tmp_path / "rules.yml"
+    rules.write_text(json.dumps({"groups": [{"name": "dashboard", "rules": [
+        {"record": "dashboard:query_%d" % i, "expr": e}
+        for i, e in enumerate(exprs)]}]}))
+    r = subprocess.run(["promtool", "check", "rules", str(rules)],
+                       capture_output=True, text=True)
+    assert r.returncode == 0, r.stdout + r.stderr
+
+
+def test_grafana_checks_can_fail(tmp_path):
+    """A metric the daemon does not export, and a query promtool cannot
+    read, are both seen."""
+    unknown, _ = unknown_metrics(["rate(mediamon_nope_total[5m])"],
+                                 {"mediamon_files"})
+    assert unknown == {"mediamon_nope_total"}
+    if not shutil.which("promtool"):
+        pytest.skip("promtool is not installed")
+    rules = tmp_path / "rules.yml"
+    rules.write_text(json.dumps({"groups": [{"name": "d", "rules": [
+        {"record": "d:q", "expr": "rate(mediamon_files[5m]"}]}]}))
+    r = subprocess.run(["promtool", "check", "rules", str(rules)],
+                       capture_output=True, text=True)
+    assert r.returncode != 0
+
+
 def log_lines(m):
     return m.read("log").decode().splitlines()
 
@@ -476,6 +598,68 @@ def test_log_level_control(library, tmp_path):
             assert e.value.errno == errno.EINVAL, bad
             assert m.read("control/log-level").decode().startswith(
                 "info\n")
+    finally:
+        unmount(m.path, m.proc)
+
+
+def counters(m):
+    """The counters since the start that /control/reset-metrics zeroes."""
+    watch = m.json("metrics/watch.json")
+    analysis = m.json("metrics/analysis.json")
+    fuse = m.json("metrics/fuse.json")
+    return {"watch events": watch["events"]["total"],
+            "watch batches": watch["batches"],
+            "watch latency samples": watch["latency_ms"]["samples"],
+            "analysis done": analysis["done"],
+            "fuse requests": fuse["lane_requests"] +
+            fuse["worker_requests"]}
+
+
+def test_reset_metrics(library, tmp_path):
+    m = start(tmp_path, "music=" + str(library))
+    try:
+        assert m.read("control/reset-metrics").decode().startswith(
+            "counting since ")
+        assert "(the start)" in m.read("control/reset-metrics").decode()
+        # watch events and a scan of them; the analysis of the tracks
+        # (one second each: each one fails, and counts)
+        (library / "Beta" / "Third" / "new.txt").write_text("x\n")
+        wait_for(lambda: counters(m)["watch latency samples"] > 0, 30,
+                 "the watcher's scan of a new file", mount=m)
+        wait_for(lambda: m.json("metrics/analysis.json")["queued"] == 0 and
+                 counters(m)["analysis done"] == 9, 60,
+                 "the analysis of the nine tracks", mount=m)
+        before = counters(m)
+        assert all(before.values()), before
+        scans = m.json("metrics/scan.json")["totals"]["scans"]
+        csv_rows = m.read("metrics/scan.csv").decode().count("\n")
+        for bad in ["0", "2", "yes", "\n", "1\n1", " 1", "1\0"]:
+            with pytest.raises(OSError) as e:
+                m.write("control/reset-metrics", bad)
+            assert e.value.errno == errno.EINVAL, bad
+        # nothing changed on bad input
+        after_bad = counters(m)
+        assert all(after_bad[k] >= before[k] for k in before), after_bad
+        assert m.write("control/reset-metrics", "1\n") == 2
+        now = counters(m)
+        for key in ("watch events", "watch batches",
+                    "watch latency samples", "analysis done"):
+            assert now[key] == 0, key
+        # the requests of the reads since the reset alone
+        assert now["fuse requests"] < after_bad["fuse requests"]
+        assert m.json("metrics/watch.json")["latency_ms"]["p50"] == 0
+        text = m.read("control/reset-metrics").decode()
+        assert "(the last reset)" in text
+        assert any("metrics: the counters since the start set to zero" in
+                   line for line in log_lines(m))
+        # the history in the store stays
+        assert m.json("metrics/scan.json")["totals"]["scans"] == scans
+        assert m.read("metrics/scan.csv").decode().count("\n") == csv_rows
+        assert m.json("metrics/analysis.json")["failed"] == 9
+        # and the counters count again
+        (library / "Beta" / "Third" / "more.txt").write_text("y\n")
+        wait_for(lambda: counters(m)["watch events"] > 0, 30,
+                 "an inotify event after the reset", mount=m)
     finally:
         unmount(m.path, m.proc)
 

@@ -1,0 +1,164 @@
+#include "indexer/store/query_charts.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "common/clock.h"
+#include "common/db.h"
+#include "common/strbuf.h"
+#include "common/svg.h"
+#include "indexer/store/reader.h"
+
+#define MAX_VALUES 3
+#define STRING(x) #x
+#define LIMIT(n) " LIMIT " STRING(n)
+
+/* The rows of a history, oldest first: each its id, when it started and
+ * up to MAX_VALUES figures (NAN where the store has NULL). */
+struct history {
+	long long id[QUERY_CHART_ROWS];
+	double started[QUERY_CHART_ROWS];
+	double value[MAX_VALUES][QUERY_CHART_ROWS];
+	int nr;
+};
+
+/* sql selects id, started_at and nr_values figures of at most
+ * QUERY_CHART_ROWS rows, newest first; they are kept oldest first. */
+static int read_history(const char *sql, int nr_values, struct history *h)
+{
+	sqlite3 *db = reader_begin();
+	sqlite3_stmt *st;
+	int rc;
+
+	h->nr = 0;
+	if (!db)
+		return -EIO;
+	rc = db_prepare(db, sql, &st);
+	if (!rc) {
+		while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+			int at = QUERY_CHART_ROWS - 1 - h->nr++;
+
+			h->id[at] = sqlite3_column_int64(st, 0);
+			h->started[at] = sqlite3_column_double(st, 1);
+			for (int v = 0; v < nr_values; v++)
+				h->value[v][at] =
+					sqlite3_column_type(st, 2 + v) ==
+					SQLITE_NULL ? NAN :
+					sqlite3_column_double(st, 2 + v);
+		}
+		rc = db_finalize(st, rc, "read the history");
+	}
+	reader_end(db);
+	if (rc)
+		return rc;
+	/* the rows were put at the end, newest last: move them down */
+	memmove(h->id, h->id + QUERY_CHART_ROWS - h->nr,
+		h->nr * sizeof(*h->id));
+	memmove(h->started, h->started + QUERY_CHART_ROWS - h->nr,
+		h->nr * sizeof(*h->started));
+	for (int v = 0; v < nr_values; v++)
+		memmove(h->value[v], h->value[v] + QUERY_CHART_ROWS - h->nr,
+			h->nr * sizeof(**h->value));
+	return 0;
+}
+
+/* "the last 42 scans, 2026-11-20 16:00 to 2026-11-23 16:46 UTC". */
+static void span(char *buf, size_t len, const struct history *h,
+		 const char *what, const char *whats)
+{
+	char from[CLOCK_RFC3339_LEN], to[CLOCK_RFC3339_LEN];
+
+	if (!h->nr) {
+		snprintf(buf, len, "no %s yet", what);
+		return;
+	}
+	clock_rfc3339((time_t)h->started[0], from);
+	clock_rfc3339((time_t)h->started[h->nr - 1], to);
+	from[10] = to[10] = ' ';
+	from[16] = to[16] = '\0';
+	snprintf(buf, len, "the last %d %s, %s to %s UTC", h->nr,
+		 h->nr == 1 ? what : whats, from, to);
+}
+
+/* A chart of the rows sql selects (see read_history()), its lines
+ * pointing into h. */
+static int chart(struct strbuf *out, struct history *h, const char *sql,
+		 int nr_values, const char *title, const char *what,
+		 const char *whats, const char *x_axis,
+		 const struct svg_panel *panels, int nr_panels)
+{
+	char subtitle[128], empty[64];
+	struct svg_chart c = {
+		.title = title, .subtitle = subtitle, .x_axis = x_axis,
+		.empty = empty, .x = h->id, .panels = panels,
+		.nr_panels = nr_panels,
+	};
+	int rc;
+
+	rc = read_history(sql, nr_values, h);
+	if (rc)
+		return rc;
+	c.nr_x = h->nr;
+	span(subtitle, sizeof(subtitle), h, what, whats);
+	snprintf(empty, sizeof(empty), "no %s yet", what);
+	svg_chart(out, &c);
+	return 0;
+}
+
+/* Scans that ended, failed ones too (their figures are what they did). */
+int query_scans_svg(struct strbuf *out)
+{
+	struct history h;
+	const struct svg_line rate[] = {
+		{ "files/s", "#1f77b4", h.value[0] },
+	};
+	const struct svg_line duration[] = {
+		{ "duration", "#ff7f0e", h.value[1] },
+	};
+	const struct svg_panel panels[] = {
+		{ "Files per second (files/s)", rate, 1, 0 },
+		{ "Duration (seconds)", duration, 1, 0 },
+	};
+
+	return chart(out, &h, "SELECT id, started_at, CASE WHEN duration_s > 0"
+		     " THEN files_seen / duration_s END, duration_s FROM scans"
+		     " WHERE success IS NOT NULL ORDER BY id DESC"
+		     LIMIT(QUERY_CHART_ROWS), 2, "mediamon: scans", "scan",
+		     "scans", "scan (id)", panels, 2);
+}
+
+/* The monitor's checks, both flows (missing and new volumes). */
+int query_checks_svg(struct strbuf *out)
+{
+	struct history h;
+	const struct svg_line lines[] = {
+		{ "wanted", "#1f77b4", h.value[0] },
+		{ "found", "#2ca02c", h.value[1] },
+		{ "sent", "#ff7f0e", h.value[2] },
+	};
+	const struct svg_panel panel = { "Volumes per check", lines, 3, 1 };
+
+	return chart(out, &h, "SELECT id, started_at, wanted, found, sent"
+		     " FROM checks WHERE finished_at IS NOT NULL"
+		     " ORDER BY id DESC" LIMIT(QUERY_CHART_ROWS), 3,
+		     "mediamon: missing and new volume checks", "check",
+		     "checks", "check (id)", &panel, 1);
+}
+
+int query_repairs_svg(struct strbuf *out)
+{
+	struct history h;
+	const struct svg_line lines[] = {
+		{ "repaired", "#2ca02c", h.value[0] },
+		{ "failed", "#d62728", h.value[1] },
+	};
+	const struct svg_panel panel = { "Torrents per pass", lines, 2, 1 };
+
+	return chart(out, &h, "SELECT id, started_at, repaired, failed FROM"
+		     " rd_passes WHERE finished_at IS NOT NULL ORDER BY id DESC"
+		     LIMIT(QUERY_CHART_ROWS), 2,
+		     "mediamon: Real-Debrid repair passes", "repair pass",
+		     "repair passes", "pass (id)", &panel, 1);
+}

@@ -1,0 +1,207 @@
+"""/metrics/scans.svg, checks.svg and repairs.svg: SVG charts of the
+history in the store, rendered by librsvg's rsvg-convert (as a file
+manager's thumbnailer would) into a PNG that is read here, pixel by
+pixel, to see that the chart and its lines are drawn."""
+
+import shutil
+import sqlite3
+import struct
+import subprocess
+import time
+import xml.etree.ElementTree as ET
+import zlib
+
+import pytest
+
+from conftest import add_scan, start, unmount
+
+SVG = "{http://www.w3.org/2000/svg}"
+# The colours of the lines (indexer/store/query_charts.c).
+BLUE, ORANGE, GREEN, RED = ((31, 119, 180), (255, 127, 14), (44, 160, 44),
+                            (214, 39, 40))
+CHARTS = {"scans": "scan", "checks": "check", "repairs": "repair pass"}
+
+
+def unfilter(data, width, height, bpp):
+    """The pixel rows of a PNG's inflated IDAT data (filters 0 to 4)."""
+    stride = width * bpp
+    rows, prev, at = [], bytearray(stride), 0
+    for _ in range(height):
+        kind, row = data[at], bytearray(data[at + 1:at + 1 + stride])
+        at += 1 + stride
+        for i in range(stride):
+            a = row[i - bpp] if i >= bpp else 0
+            b = prev[i]
+            if kind == 1:
+                row[i] = (row[i] + a) & 255
+            elif kind == 2:
+                row[i] = (row[i] + b) & 255
+            elif kind == 3:
+                row[i] = (row[i] + (a + b) // 2) & 255
+            elif kind == 4:
+                c = prev[i - bpp] if i >= bpp else 0
+                p = a + b - c
+                pa, pb, pc = abs(p - a), abs(p - b), abs(p - c)
+                pred = a if pa <= pb and pa <= pc else b if pb <= pc else c
+                row[i] = (row[i] + pred) & 255
+        rows.append(row)
+        prev = row
+    return rows
+
+
+def png_pixels(path):
+    """{(r, g, b): count} of the opaque pixels of an 8-bit RGB(A) PNG."""
+    with open(path, "rb") as f:
+        blob = f.read()
+    assert blob[:8] == b"\x89PNG\r\n\x1a\n"
+    at, idat, header = 8, b"", None
+    while at < len(blob):
+        length, kind = struct.unpack(">I4s", blob[at:at + 8])
+        body = blob[at + 8:at + 8 + length]
+        if kind == b"IHDR":
+            header = struct.unpack(">IIBBBBB", body)
+        elif kind == b"IDAT":
+            idat += body
+        at += 12 + length
+    width, height, depth, colour = header[:4]
+    assert depth == 8 and colour in (2, 6), header
+    bpp = 4 if colour == 6 else 3
+    counts = {}
+    for row in unfilter(zlib.decompress(idat), width, height, bpp):
+        for i in range(0, len(row), bpp):
+            if bpp == 4 and row[i + 3] < 128:
+                continue
+            rgb = (row[i], row[i + 1], row[i + 2])
+            counts[rgb] = counts.get(rgb, 0) + 1
+    return counts
+
+
+def render(m, name, tmp_path):
+    """The chart as its SVG text, checked for well-formedness, and the
+    pixel counts of its rendering."""
+    if not shutil.which("rsvg-convert"):
+        pytest.skip("rsvg-convert (Debian package librsvg2-bin) is not "
+                    "installed")
+    svg = tmp_path / (name + ".svg")
+    svg.write_bytes(m.read("metrics/%s.svg" % name))
+    root = ET.parse(str(svg)).getroot()
+    assert root.tag == SVG + "svg"
+    png = tmp_path / (name + ".png")
+    r = subprocess.run(["rsvg-convert", "-o", str(png), str(svg)],
+                       capture_output=True, text=True, timeout=60)
+    assert (r.returncode, r.stderr) == (0, "")
+    return svg.read_text(), root, png_pixels(str(png))
+
+
+def near(counts, rgb):
+    """Pixels of about that colour (lines are anti-aliased)."""
+    return sum(n for c, n in counts.items()
+               if all(abs(c[i] - rgb[i]) <= 24 for i in range(3)))
+
+
+def drawn(counts):
+    """Pixels that are not the white background."""
+    return sum(n for c, n in counts.items() if c != (255, 255, 255))
+
+
+def test_pixel_check_can_fail(tmp_path):
+    """A blank picture is seen as blank."""
+    if not shutil.which("rsvg-convert"):
+        pytest.skip("rsvg-convert is not installed")
+    svg = tmp_path / "blank.svg"
+    svg.write_text('<svg xmlns="http://www.w3.org/2000/svg" width="80" '
+                   'height="40"><rect width="80" height="40" '
+                   'fill="#ffffff"/></svg>')
+    subprocess.run(["rsvg-convert", "-o", str(tmp_path / "b.png"),
+                    str(svg)], check=True)
+    assert drawn(png_pixels(str(tmp_path / "b.png"))) == 0
+
+
+def start_without_checks(tmp_path, library):
+    """A daemon whose monitor runs no check of its own: the history in
+    the store is the test's."""
+    conf = tmp_path / "mediamon.conf"
+    conf.write_text("[monitor]\nauto_check_interval = 0\n")
+    return start(tmp_path, "config=" + str(conf), "music=" + str(library))
+
+
+def test_empty_history(library, tmp_path):
+    """No checks (none run), no repair passes, and the scans pruned: each
+    chart is its axes, title and a line that says there is nothing yet."""
+    m = start_without_checks(tmp_path, library)
+    try:
+        db = sqlite3.connect(m.db, timeout=30)
+        db.execute("DELETE FROM scans")
+        db.commit()
+        db.close()
+        for name, what in CHARTS.items():
+            text, root, counts = render(m, name, tmp_path)
+            assert "no %s yet" % what in text, name
+            assert root.findall(".//%spolyline" % SVG) == [], name
+            assert drawn(counts) > 2000, name
+            # the legend's swatch only, no line
+            assert near(counts, BLUE if name != "repairs" else GREEN) \
+                < 300, name
+    finally:
+        unmount(m.path, m.proc)
+
+
+def test_last_hundred(library, tmp_path):
+    """130 scans, 40 passes and a check in the store: the scans chart
+    shows the last 100, oldest left, each a point of both lines."""
+    m = start_without_checks(tmp_path, library)
+    try:
+        db = sqlite3.connect(m.db, timeout=30)
+        t = time.time() - 200 * 3600
+        first = db.execute("SELECT max(id) FROM scans").fetchone()[0] + 1
+        for i in range(first, first + 130):
+            add_scan(db, t + i * 3600, 0.5 + (i % 7) * 0.25,
+                     files_seen=1000 + (i % 5) * 400, scan_id=i)
+        for i in range(1, 41):
+            db.execute("INSERT INTO rd_passes (id, kind, trigger, dry_run,"
+                       " started_at, finished_at, repaired, failed) VALUES"
+                       " (?, 'run', 'schedule', 0, ?, ?, ?, ?)",
+                       (i, t + i * 60, t + i * 60 + 5, i % 6, i % 3))
+        db.execute("INSERT INTO checks (kind, trigger, started_at,"
+                   " finished_at, series, wanted, found, sent) VALUES"
+                   " ('missing', 'schedule', ?, ?, 3, 7, 4, 2)", (t, t + 1))
+        db.commit()
+        db.close()
+        last = first + 129
+        text, root, counts = render(m, "scans", tmp_path)
+        assert "the last 100 scans" in text
+        lines = root.findall(".//%spolyline" % SVG)
+        assert len(lines) == 2
+        for line in lines:
+            assert len(line.get("points").split()) == 100
+        labels = [t.text for t in root.iter(SVG + "text")]
+        assert str(last - 99) in labels and str(last) in labels
+        assert str(last - 100) not in labels
+        # each point where its figure puts it: y = base - k * value
+        ids = range(last - 99, last + 1)
+        for line, value in zip(lines, (
+                lambda i: (1000 + i % 5 * 400) / (0.5 + i % 7 * 0.25),
+                lambda i: 0.5 + i % 7 * 0.25)):
+            points = [tuple(map(float, p.split(",")))
+                      for p in line.get("points").split()]
+            assert [x for x, _ in points] == sorted(x for x, _ in points)
+            lo, hi = min(ids, key=value), max(ids, key=value)
+            k = (points[lo - ids[0]][1] - points[hi - ids[0]][1]) / \
+                (value(hi) - value(lo))
+            base = points[lo - ids[0]][1] + k * value(lo)
+            assert k > 0
+            for i, (_, y) in zip(ids, points):
+                assert y == pytest.approx(base - k * value(i), abs=0.2)
+        assert near(counts, BLUE) > 1000 and near(counts, ORANGE) > 1000
+
+        text, root, counts = render(m, "repairs", tmp_path)
+        assert "the last 40 repair passes" in text
+        assert near(counts, GREEN) > 1000 and near(counts, RED) > 500
+
+        text, root, counts = render(m, "checks", tmp_path)
+        assert "the last 1 check," in text
+        # one check: a dot per line, no polyline
+        assert root.findall(".//%spolyline" % SVG) == []
+        assert len(root.findall(".//%scircle" % SVG)) == 3
+    finally:
+        unmount(m.path, m.proc)
