@@ -2,6 +2,8 @@
 
 #include <string.h>
 
+#include "common/strbuf.h"
+
 int path_under(const char *path, const char *dir)
 {
 	size_t n = strlen(dir);
@@ -16,4 +18,33 @@ int path_under(const char *path, const char *dir)
 int path_below(const char *path, const char *dir)
 {
 	return path_under(path, dir) && strcmp(path, dir);
+}
+
+char *path_normalize(const char *dir, const char *path)
+{
+	struct strbuf in = STRBUF_INIT, out = STRBUF_INIT;
+	char *save = NULL, *part;
+
+	if (path[0] != '/' && dir)
+		strbuf_addf(&in, "%s/", dir);
+	strbuf_addstr(&in, path);
+	for (part = strtok_r(in.buf, "/", &save); part;
+	     part = strtok_r(NULL, "/", &save)) {
+		if (!strcmp(part, "."))
+			continue;
+		if (!strcmp(part, "..")) {
+			char *slash = strrchr(out.buf, '/');
+
+			if (slash)
+				out.len = slash - out.buf;
+			out.buf[out.len] = '\0';
+			continue;
+		}
+		strbuf_addch(&out, '/');
+		strbuf_addstr(&out, part);
+	}
+	if (!out.len)
+		strbuf_addch(&out, '/');
+	strbuf_release(&in);
+	return strbuf_detach(&out, NULL);
 }

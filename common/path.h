@@ -3,9 +3,9 @@
 
 /*
  * Paths as text, without asking the file system: whether one lies in a
- * folder, by whole names ("/a/b" lies in "/a", "/ab" does not). Callers
- * give normalized paths (no ".", "..", repeated or trailing slashes), so a
- * prefix test is enough.
+ * folder, by whole names ("/a/b" lies in "/a", "/ab" does not), and the
+ * normal form that makes a prefix test enough (no ".", "..", repeated or
+ * trailing slashes).
  *
  *	if (path_under(target, root))	(target is root or inside it)
  *	if (path_below(target, mount))	(strictly inside the mount)
@@ -20,5 +20,13 @@ int path_under(const char *path, const char *dir);
 
 /* Whether path lies strictly below dir: under it, and not dir itself. */
 int path_below(const char *path, const char *dir);
+
+/*
+ * Make path absolute against dir (when it is relative) and drop its "."
+ * and ".." components and repeated or trailing slashes, without asking
+ * the file system: the target of a dead link cannot be resolved. Returns
+ * the result (malloc'd) or NULL when out of memory.
+ */
+char *path_normalize(const char *dir, const char *path);
 
 #endif

@@ -953,7 +953,7 @@ static void start_watch(const struct config *cfg)
 	for (i = 0; roots && i < ix.nr_roots; i++)
 		roots[i] = ix.roots[i].path;
 	for (i = 0; libs && i < nr_libs; i++)
-		if (!(libs[i] = rd_links_normalize(NULL,
+		if (!(libs[i] = path_normalize(NULL,
 						   cfg->rd_libraries.items[i])))
 			break;
 	if (roots && libs && i == nr_libs)

@@ -9,6 +9,7 @@
 #include "common/config.h"
 #include "common/db.h"
 #include "common/log.h"
+#include "common/path.h"
 #include "indexer/realdebrid/arr.h"
 #include "indexer/realdebrid/rd_links.h"
 #include "indexer/realdebrid/rd_store.h"
@@ -44,7 +45,7 @@ static int still_dead(const char *path, const char *target)
 	if (!dir)
 		return 0;
 	*strrchr(dir, '/') = '\0';
-	now = rd_links_normalize(dir, buf);
+	now = path_normalize(dir, buf);
 	free(dir);
 	same = now && !strcmp(now, target) && stat(target, &st);
 	free(now);

@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "common/log.h"
+#include "common/path.h"
 #include "common/strbuf.h"
 
 struct walk {
@@ -19,52 +20,13 @@ struct walk {
 	size_t nr, alloc;
 };
 
-char *rd_links_normalize(const char *dir, const char *path)
-{
-	struct strbuf in = STRBUF_INIT, out = STRBUF_INIT;
-	char *save = NULL, *part;
-
-	if (path[0] != '/' && dir)
-		strbuf_addf(&in, "%s/", dir);
-	strbuf_addstr(&in, path);
-	for (part = strtok_r(in.buf, "/", &save); part;
-	     part = strtok_r(NULL, "/", &save)) {
-		if (!strcmp(part, "."))
-			continue;
-		if (!strcmp(part, "..")) {
-			char *slash = strrchr(out.buf, '/');
-
-			if (slash)
-				out.len = slash - out.buf;
-			out.buf[out.len] = '\0';
-			continue;
-		}
-		strbuf_addch(&out, '/');
-		strbuf_addstr(&out, part);
-	}
-	if (!out.len)
-		strbuf_addch(&out, '/');
-	strbuf_release(&in);
-	return strbuf_detach(&out, NULL);
-}
-
-int rd_links_inside(const char *mount, const char *target)
-{
-	size_t len = strlen(mount);
-
-	if (len == 1)
-		return target[0] == '/' && target[1];
-	return !strncmp(target, mount, len) && target[len] == '/' &&
-		target[len + 1];
-}
-
 int rd_links_parse(const char *mount, const char *target, char **name,
 		   char **file)
 {
 	size_t mlen = strlen(mount);
 	const char *p, *slash;
 
-	if (!rd_links_inside(mount, target))
+	if (!path_below(target, mount))
 		return -EINVAL;
 	p = target + (mlen == 1 ? 1 : mlen + 1);
 	if (!strncmp(p, "__all__/", 8))
@@ -106,10 +68,10 @@ static int add_link(struct walk *w, const char *dir, const char *path)
 		return 0;
 	}
 	buf[len] = '\0';
-	target = rd_links_normalize(dir, buf);
+	target = path_normalize(dir, buf);
 	if (!target)
 		return log_error(-ENOMEM, "rd: out of memory");
-	if (!rd_links_inside(w->mount, target)) {
+	if (!path_below(target, w->mount)) {
 		free(target);
 		return 0;
 	}
@@ -185,7 +147,7 @@ static int walk_dir(struct walk *w, const char *dir)
  * one link, and a path that is gone holds nothing. */
 static int walk_path(struct walk *w, const char *path, int follow)
 {
-	char *p = rd_links_normalize(NULL, path), *slash, *dir;
+	char *p = path_normalize(NULL, path), *slash, *dir;
 	struct stat st;
 	int rc = 0;
 
@@ -213,7 +175,7 @@ static int walk_all(const char *const *paths, size_t nr, const char *mount,
 		    int follow, struct rd_link **out, size_t *nr_out)
 {
 	struct walk w = { .cancel = cancel, .on_dir = on_dir };
-	char *m = rd_links_normalize(NULL, mount);
+	char *m = path_normalize(NULL, mount);
 	int rc = m ? 0 : log_error(-ENOMEM, "rd: out of memory");
 
 	w.mount = m;

@@ -34,20 +34,6 @@ struct rd_link {
 };
 
 /*
- * Make path absolute against dir (when it is relative) and drop its "."
- * and ".." components and repeated or trailing slashes, without asking
- * the file system: the target of a dead link cannot be resolved. Returns
- * the result (malloc'd) or NULL when out of memory.
- */
-char *rd_links_normalize(const char *dir, const char *path);
-
-/*
- * Whether target (normalized) lies inside mount (normalized): 1 or 0.
- * The mount itself is not inside.
- */
-int rd_links_inside(const char *mount, const char *target);
-
-/*
  * Split target (normalized, inside mount) into the torrent's folder name
  * (*name) and the file's path inside it (*file), both malloc'd. A leading
  * "__all__" folder is skipped. Returns 0, -EINVAL when the target names

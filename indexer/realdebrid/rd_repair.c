@@ -10,6 +10,7 @@
 #include "common/db.h"
 #include "common/log.h"
 #include "common/notify.h"
+#include "common/path.h"
 #include "indexer/realdebrid/rd_commands.h"
 #include "indexer/realdebrid/rd_job.h"
 #include "indexer/realdebrid/rd_guard.h"
@@ -48,7 +49,7 @@ int rd_repair_new(const struct config *cfg, const int *cancel,
 		return log_error(-ENOMEM, "rd: out of memory");
 	r->cfg = cfg;
 	r->cancel = cancel;
-	r->mount = rd_links_normalize(NULL, cfg->rd_mount ? cfg->rd_mount :
+	r->mount = path_normalize(NULL, cfg->rd_mount ? cfg->rd_mount :
 				      "/");
 	rc = r->mount ? db_open(cfg->database, 1, &r->db) :
 		log_error(-ENOMEM, "rd: out of memory");

@@ -11,33 +11,6 @@
 #include "indexer/realdebrid/rd_client.h"
 #include "indexer/realdebrid/rd_links.h"
 
-/* Run fn inside one transaction, rolled back when it fails. */
-static int in_transaction(sqlite3 *db, int (*fn)(sqlite3 *, void *),
-			  void *arg)
-{
-	int rc = db_exec(db, "BEGIN");
-
-	if (rc)
-		return rc;
-	rc = fn(db, arg);
-	if (!rc)
-		rc = db_exec(db, "COMMIT");
-	if (rc)
-		sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
-	return rc;
-}
-
-/* Run a statement that returns nothing and make it ready for the next
- * row, so a batch prepares once. */
-static int step_once(sqlite3 *db, sqlite3_stmt *st, const char *what)
-{
-	int rc = sqlite3_step(st);
-
-	sqlite3_reset(st);
-	return rc == SQLITE_DONE || rc == SQLITE_ROW ? 0 :
-		db_error(db, rc, what);
-}
-
 int rd_store_sql(sqlite3 *db, void *arg)
 {
 	const struct rd_sql *q = arg;
@@ -53,7 +26,7 @@ int rd_store_sql(sqlite3 *db, void *arg)
 					  SQLITE_STATIC);
 	for (int i = 0; i < 4; i++)
 		sqlite3_bind_double(st, i + 7, q->num[i]);
-	rc = step_once(db, st, "rd: store");
+	rc = db_step(st, "rd: store");
 	sqlite3_finalize(st);
 	return rc;
 }
@@ -83,7 +56,7 @@ static int drop_unseen(sqlite3 *db, const struct rd_links_rows *r)
 		sqlite3_bind_blob(st, 2, lo.buf, lo.len, SQLITE_STATIC);
 		sqlite3_bind_blob(st, 3, hi.buf, hi.len, SQLITE_STATIC);
 		sqlite3_bind_double(st, 4, r->at);
-		rc = step_once(db, st, "rd: store links");
+		rc = db_step(st, "rd: store links");
 	}
 	sqlite3_finalize(st);
 	strbuf_release(&lo);
@@ -121,7 +94,7 @@ static int links_tx(sqlite3 *db, void *arg)
 		sqlite3_bind_text(st, 4, file, -1, SQLITE_TRANSIENT);
 		sqlite3_bind_int(st, 5, l->broken);
 		sqlite3_bind_double(st, 6, r->at);
-		rc = step_once(db, st, "rd: store links");
+		rc = db_step(st, "rd: store links");
 		free(name);
 		free(file);
 	}
@@ -138,7 +111,7 @@ static int links_tx(sqlite3 *db, void *arg)
 
 int rd_store_links(sqlite3 *db, void *rows)
 {
-	return in_transaction(db, links_tx, rows);
+	return db_transaction(db, links_tx, rows);
 }
 
 #define UPSERT_TORRENT \
@@ -151,8 +124,8 @@ int rd_store_links(sqlite3 *db, void *rows)
 
 /* Add or update a torrent as listed (info_at 0: no info read, which
  * keeps what an earlier info said) or as its info was read. */
-static int upsert_torrent(sqlite3 *db, sqlite3_stmt *st,
-			  const struct rd_torrent *t, double at, double info_at)
+static int upsert_torrent(sqlite3_stmt *st, const struct rd_torrent *t,
+			  double at, double info_at)
 {
 	sqlite3_bind_text(st, 1, t->id, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 2, t->filename, -1, SQLITE_STATIC);
@@ -166,7 +139,7 @@ static int upsert_torrent(sqlite3 *db, sqlite3_stmt *st,
 		sqlite3_bind_double(st, 9, info_at);
 	else
 		sqlite3_bind_null(st, 9);
-	return step_once(db, st, "rd: store torrents");
+	return db_step(st, "rd: store torrents");
 }
 
 /* The torrents of the cycle's last page, once it saw as many torrents as
@@ -193,7 +166,7 @@ static int torrents_tx(sqlite3 *db, void *arg)
 	if (rc)
 		return rc;
 	for (size_t i = 0; !rc && i < r->nr; i++)
-		rc = upsert_torrent(db, st, &r->t[i], r->at, 0);
+		rc = upsert_torrent(st, &r->t[i], r->at, 0);
 	sqlite3_finalize(st);
 	q.sql = "INSERT INTO rd_sync (id, list_total, synced_at) VALUES"
 		" (1, ?8, ?7) ON CONFLICT (id) DO UPDATE SET list_total = ?8,"
@@ -226,7 +199,7 @@ static int torrents_tx(sqlite3 *db, void *arg)
 
 int rd_store_torrents(sqlite3 *db, void *rows)
 {
-	return in_transaction(db, torrents_tx, rows);
+	return db_transaction(db, torrents_tx, rows);
 }
 
 /* The files are replaced whole: a torrent's selection may change. */
@@ -239,7 +212,7 @@ static int info_tx(sqlite3 *db, void *arg)
 	rc = db_prepare(db, UPSERT_TORRENT, &st);
 	if (rc)
 		return rc;
-	rc = upsert_torrent(db, st, t, clock_wall(), clock_wall());
+	rc = upsert_torrent(st, t, clock_wall(), clock_wall());
 	sqlite3_finalize(st);
 	if (!rc)
 		rc = rd_store_sql(db, &(struct rd_sql){
@@ -259,7 +232,7 @@ static int info_tx(sqlite3 *db, void *arg)
 		sqlite3_bind_text(st, 3, t->files[i].path, -1, SQLITE_STATIC);
 		sqlite3_bind_int64(st, 4, t->files[i].bytes);
 		sqlite3_bind_int(st, 5, t->files[i].selected);
-		rc = step_once(db, st, "rd: store torrent files");
+		rc = db_step(st, "rd: store torrent files");
 	}
 	sqlite3_finalize(st);
 	return rc;
@@ -267,7 +240,7 @@ static int info_tx(sqlite3 *db, void *arg)
 
 int rd_store_info(sqlite3 *db, void *torrent)
 {
-	return in_transaction(db, info_tx, torrent);
+	return db_transaction(db, info_tx, torrent);
 }
 
 int rd_store_attempt(sqlite3 *db, void *arg)
@@ -290,7 +263,7 @@ int rd_store_attempt(sqlite3 *db, void *arg)
 	if (a->error_code)
 		sqlite3_bind_int(st, 6, a->error_code);
 	sqlite3_bind_double(st, 7, a->elapsed_s);
-	rc = step_once(db, st, "rd: store attempt");
+	rc = db_step(st, "rd: store attempt");
 	sqlite3_finalize(st);
 	if (rc || !a->rate_limited)
 		return rc;
@@ -329,7 +302,7 @@ int rd_store_pass(sqlite3 *db, void *arg)
 	sqlite3_bind_text(st, 6, p->guard_reason, -1, SQLITE_STATIC);
 	for (size_t i = 0; i < sizeof(n) / sizeof(*n); i++)
 		sqlite3_bind_int(st, 7 + i, n[i]);
-	rc = step_once(db, st, "rd: store pass");
+	rc = db_step(st, "rd: store pass");
 	sqlite3_finalize(st);
 	return rc;
 }

@@ -1,10 +1,11 @@
 /*
  * Paths as text (common/path.h): folders by whole names, the root of
- * relative paths, "/", and below as against under.
+ * relative paths, "/", below as against under, and the normal form.
  */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
+#include <stdlib.h>
 
 #include <cmocka.h>
 
@@ -33,8 +34,32 @@ static void test_below(void **state)
 	assert_false(path_below("/srv/music", "/srv/music"));
 	assert_true(path_below("/srv/music/a", "/srv/music"));
 	assert_false(path_below("/srv/musical", "/srv/music"));
+	assert_false(path_below("/srv/mus", "/srv/music"));
 	assert_true(path_below("/srv", "/"));
 	assert_false(path_below("/", "/"));
+}
+
+/* Normalize path against dir and compare with want. */
+static void check_normalize(const char *dir, const char *path,
+			    const char *want)
+{
+	char *got = path_normalize(dir, path);
+
+	assert_non_null(got);
+	assert_string_equal(got, want);
+	free(got);
+}
+
+static void test_normalize(void **state)
+{
+	(void)state;
+	check_normalize("/lib/tv/Show", "../../../mnt/rd/__all__/A/b.mkv",
+			"/mnt/rd/__all__/A/b.mkv");
+	check_normalize("/lib", "/mnt//rd/./A/b.mkv/", "/mnt/rd/A/b.mkv");
+	check_normalize("/lib", "x/y", "/lib/x/y");
+	check_normalize(NULL, "/../..", "/");
+	check_normalize("/a", "..", "/");
+	check_normalize(NULL, "/mnt/rd/", "/mnt/rd");
 }
 
 int main(void)
@@ -42,6 +67,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_under),
 		cmocka_unit_test(test_below),
+		cmocka_unit_test(test_normalize),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -16,40 +16,6 @@
 #include "indexer/realdebrid/rd_guard.h"
 #include "indexer/realdebrid/rd_links.h"
 
-/* Normalize path against dir and compare with want. */
-static void check_normalize(const char *dir, const char *path,
-			    const char *want)
-{
-	char *got = rd_links_normalize(dir, path);
-
-	assert_non_null(got);
-	assert_string_equal(got, want);
-	free(got);
-}
-
-static void test_normalize(void **state)
-{
-	(void)state;
-	check_normalize("/lib/tv/Show", "../../../mnt/rd/__all__/A/b.mkv",
-			"/mnt/rd/__all__/A/b.mkv");
-	check_normalize("/lib", "/mnt//rd/./A/b.mkv/", "/mnt/rd/A/b.mkv");
-	check_normalize("/lib", "x/y", "/lib/x/y");
-	check_normalize(NULL, "/../..", "/");
-	check_normalize("/a", "..", "/");
-	check_normalize(NULL, "/mnt/rd/", "/mnt/rd");
-}
-
-static void test_inside(void **state)
-{
-	(void)state;
-	assert_int_equal(rd_links_inside("/mnt/rd", "/mnt/rd/A/b"), 1);
-	assert_int_equal(rd_links_inside("/mnt/rd", "/mnt/rd"), 0);
-	assert_int_equal(rd_links_inside("/mnt/rd", "/mnt/rdx/A/b"), 0);
-	assert_int_equal(rd_links_inside("/mnt/rd", "/mnt/r"), 0);
-	assert_int_equal(rd_links_inside("/", "/x"), 1);
-	assert_int_equal(rd_links_inside("/", "/"), 0);
-}
-
 /* Parse target under /mnt/rd and compare both parts. */
 static void check_parse(const char *target, const char *name,
 			const char *file)
@@ -297,8 +263,6 @@ static void test_guard_decisions(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_normalize),
-		cmocka_unit_test(test_inside),
 		cmocka_unit_test(test_parse),
 		cmocka_unit_test(test_walk),
 		cmocka_unit_test(test_guard_probe),
