@@ -4,6 +4,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "common/bytes.h"
 #include "common/clock.h"
 #include "common/log.h"
 #include "common/strbuf.h"
@@ -215,7 +216,7 @@ int control_maintenance_write(const char *buf, size_t len)
 
 	if (control_text(buf, len, cmd, sizeof(cmd)) <= 0)
 		return -EINVAL;
-	for (size_t i = 0; i < sizeof(cmds) / sizeof(*cmds); i++)
+	for (size_t i = 0; i < ARRAY_SIZE(cmds); i++)
 		if (!strcmp(cmd, cmds[i].name))
 			return indexer_check(cmds[i].job, "control");
 	return -EINVAL;

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/bytes.h"
 #include "common/clock.h"
 #include "common/config.h"
 #include "common/db.h"
@@ -402,7 +403,7 @@ static int in_progress(const char *status)
 		"downloading", "compressing", "uploading",
 	};
 
-	for (size_t i = 0; i < sizeof(busy) / sizeof(*busy); i++)
+	for (size_t i = 0; i < ARRAY_SIZE(busy); i++)
 		if (!strcmp(status, busy[i]))
 			return 1;
 	return 0;

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/bytes.h"
 #include "common/clock.h"
 #include "common/db.h"
 #include "common/log.h"
@@ -300,7 +301,7 @@ int rd_store_pass(sqlite3 *db, void *arg)
 	sqlite3_bind_double(st, 4, p->started_at);
 	sqlite3_bind_double(st, 5, p->finished_at);
 	sqlite3_bind_text(st, 6, p->guard_reason, -1, SQLITE_STATIC);
-	for (size_t i = 0; i < sizeof(n) / sizeof(*n); i++)
+	for (size_t i = 0; i < ARRAY_SIZE(n); i++)
 		sqlite3_bind_int(st, 7 + i, n[i]);
 	rc = db_step(st, "rd: store pass");
 	sqlite3_finalize(st);

@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <string.h>
 
+#include "common/bytes.h"
 #include "common/clock.h"
 #include "common/db.h"
 #include "common/json.h"
@@ -301,7 +302,7 @@ static const char *const counts[] = {
 	"rate_limited",
 };
 
-#define NR_COUNTS (sizeof(counts) / sizeof(*counts))
+#define NR_COUNTS (ARRAY_SIZE(counts))
 
 /* A time column as RFC 3339, empty when NULL. */
 static void add_time(struct strbuf *out, sqlite3_stmt *st, int i)
