@@ -4,6 +4,7 @@ package it picks where Debian and Ubuntu releases name one differently."""
 
 import os
 import pathlib
+import shutil
 import subprocess
 import tempfile
 
@@ -19,9 +20,9 @@ def as_nobody():
     return ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"]
 
 
-def run(cmd, path, **kw):
+def run(cmd, path, script=SCRIPT, **kw):
     return subprocess.run(cmd + ["env", "-i", "PATH=" + path, "sh",
-                                 SCRIPT], capture_output=True, text=True,
+                                 script], capture_output=True, text=True,
                           cwd=REPO, timeout=600, **kw)
 
 
@@ -47,18 +48,21 @@ def test_as_root_with_no_sudo(root):
 
 @pytest.fixture
 def public_dir():
-    """A folder another user may read (pytest's are the owner's only)."""
+    """A folder another user may read (pytest's are the owner's only, and
+    so may be the checkout's), holding a copy of the script."""
     with tempfile.TemporaryDirectory() as d:
         os.chmod(d, 0o755)
+        shutil.copy(SCRIPT, os.path.join(d, "install-deps.sh"))
         yield pathlib.Path(d)
 
 
 def test_user_goes_through_sudo(root, public_dir):
     tool(public_dir, "sudo", 'echo "sudo $*"\n')
-    r = run(as_nobody(), str(public_dir) + ":" + SYSTEM_PATH)
+    script = str(public_dir / "install-deps.sh")
+    r = run(as_nobody(), str(public_dir) + ":" + SYSTEM_PATH, script)
     assert r.returncode == 0, r.stderr
     assert "not root: running again through sudo" in r.stderr
-    assert r.stdout == "sudo -- sh %s\n" % SCRIPT
+    assert r.stdout == "sudo -- sh %s\n" % script
 
 
 def test_user_without_sudo(root, public_dir):
@@ -67,7 +71,7 @@ def test_user_without_sudo(root, public_dir):
     for name in ("id", "sh"):
         os.symlink("/usr/bin/" + name if os.path.exists("/usr/bin/" + name)
                    else "/bin/" + name, str(bare / name))
-    r = run(as_nobody(), str(bare))
+    r = run(as_nobody(), str(bare), str(public_dir / "install-deps.sh"))
     assert r.returncode == 1
     assert "sudo is not installed" in r.stderr
     assert "run it as root" in r.stderr
