@@ -666,7 +666,8 @@ int http_redact_url(const char *url, const char *mask, struct strbuf *out)
 	const char *end, *at, *q;
 	int masked = 0;
 
-	auth = auth ? auth + 3 : url;
+	/* a "://" in the query (a magnet's sources) starts no authority */
+	auth = auth && auth < url + strcspn(url, "?#") ? auth + 3 : url;
 	end = auth + strcspn(auth, "/?#");
 	at = memrchr(auth, '@', end - auth);
 	strbuf_add(out, url, auth - url);

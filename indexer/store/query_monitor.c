@@ -38,34 +38,24 @@ enum {
 	" WHERE s.monitored AND (?1 = 0 OR s.id = ?1)" \
 	" ORDER BY s.name, s.id, w.volume, f.rank"
 
-/* A link as the mount may show it: secret query values masked, and a
- * magnet's trackers dropped. */
-static void redact(const char *link, struct strbuf *out)
+/* A magnet without its trackers: their announce URLs carry pass keys,
+ * escaped where a secret query parameter would not be seen. */
+static void drop_trackers(const char *magnet, struct strbuf *out)
 {
-	const char *q = strchr(link, '?');
-	int magnet = !strncasecmp(link, "magnet:", 7);
+	const char *q = strchr(magnet, '?');
 
 	if (!q) {
-		strbuf_addstr(out, link);
+		strbuf_addstr(out, magnet);
 		return;
 	}
-	strbuf_add(out, link, q + 1 - link);
+	strbuf_add(out, magnet, q + 1 - magnet);
 	for (const char *p = q + 1; *p;) {
 		size_t len = strcspn(p, "&#");
-		const char *eq = memchr(p, '=', len);
-		size_t name = eq ? (size_t)(eq - p) : len;
 
-		if (magnet && name == 2 && !strncmp(p, "tr", 2)) {
-			/* dropped */
-		} else {
+		if (strcspn(p, "=&#") != 2 || strncmp(p, "tr", 2)) {
 			if (out->buf[out->len - 1] != '?')
 				strbuf_addch(out, '&');
-			if (eq && http_secret_param(p, name)) {
-				strbuf_add(out, p, name + 1);
-				strbuf_addstr(out, "REDACTED");
-			} else {
-				strbuf_add(out, p, len);
-			}
+			strbuf_add(out, p, len);
 		}
 		p += len;
 		if (*p == '#') {
@@ -75,6 +65,21 @@ static void redact(const char *link, struct strbuf *out)
 		if (*p)
 			p++;
 	}
+}
+
+/* A link as the mount may show it: its credentials masked (a user and
+ * password before the host, secret query values: http_redact_url()),
+ * and a magnet's trackers dropped. */
+static void redact(const char *link, struct strbuf *out)
+{
+	struct strbuf kept = STRBUF_INIT;
+
+	if (!strncasecmp(link, "magnet:", 7)) {
+		drop_trackers(link, &kept);
+		link = kept.buf;
+	}
+	http_redact_url(link, "REDACTED", out);
+	strbuf_release(&kept);
 }
 
 /* Store text may hold bytes that are not UTF-8 (titles come from

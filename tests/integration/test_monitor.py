@@ -321,6 +321,21 @@ def test_many_volumes_ask_catalog_first(monitored, tmp_path):
                for v in (2, 4, 6, 8, 10))
 
 
+def test_link_credentials_are_masked(monitored):
+    """A release's link may carry a user and password or a key: found.json
+    (readable by every user of the mount) shows neither."""
+    mon = monitored([saga(1)], monitor="many_volumes = 2\n")
+    mon.catalog.write_text(json.dumps(
+        {"title": "Saga 01 T02",
+         "link": "https://me:pw-LEAKED@ddl.example/2?token=TOK-LEAKED&v=2"})
+        + "\n")
+    mon.check("missing")
+    text = mon.m.read("status/found.json").decode()
+    assert "LEAKED" not in text
+    link = by_volume(json.loads(text), "Saga 01")[2]["releases"][0]["link"]
+    assert link == "https://REDACTED@ddl.example/2?token=REDACTED&v=2"
+
+
 def test_new_volumes_ask_nautiljon_first(monitored):
     pages = {"saga+01": [14, "En cours"], "saga+02": [11, "Terminé"],
              "saga+03": [40, "En cours"]}

@@ -553,6 +553,8 @@ static void test_redact_url(void **state)
 	check_redact("http://h/x#?apikey=K", 0, "http://h/x#?apikey=K");
 	check_redact("http://h/x?keys=1&tokens=2", 0,
 		     "http://h/x?keys=1&tokens=2");
+	check_redact("magnet:?xt=urn:btih:A&apikey=K&as=http://u@h/f", 1,
+		     "magnet:?xt=urn:btih:A&apikey=XX&as=http://u@h/f");
 	check_redact("", 0, "");
 }
 
