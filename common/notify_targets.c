@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/base64.h"
 #include "common/http.h"
 #include "common/json.h"
 #include "common/strbuf.h"
@@ -148,25 +149,6 @@ static json_t *webhook_body(const struct notify_msg *m)
 	return doc;
 }
 
-static void base64(const unsigned char *s, size_t len, struct strbuf *out)
-{
-	static const char digits[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
-		"abcdefghijklmnopqrstuvwxyz0123456789+/";
-
-	for (size_t i = 0; i < len; i += 3) {
-		unsigned long v = (unsigned long)s[i] << 16;
-
-		if (i + 1 < len)
-			v |= (unsigned long)s[i + 1] << 8;
-		if (i + 2 < len)
-			v |= s[i + 2];
-		strbuf_addch(out, digits[v >> 18 & 63]);
-		strbuf_addch(out, digits[v >> 12 & 63]);
-		strbuf_addch(out, i + 1 < len ? digits[v >> 6 & 63] : '=');
-		strbuf_addch(out, i + 2 < len ? digits[v & 63] : '=');
-	}
-}
-
 /*
  * A header value as HTTP carries it: printable ASCII as it is, anything
  * else as RFC 2047 encoded words ("=?UTF-8?B?...?="), each holding whole
@@ -196,7 +178,7 @@ static void header_text(const char *s, struct strbuf *out)
 			end += k;
 		}
 		strbuf_addstr(out, start ? " =?UTF-8?B?" : "=?UTF-8?B?");
-		base64((const unsigned char *)s + start, end - start, out);
+		base64_encode(s + start, end - start, out);
 		strbuf_addstr(out, "?=");
 		start = end;
 	}
