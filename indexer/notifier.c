@@ -112,13 +112,12 @@ static int is_news(sqlite3 *db, sqlite3_stmt *once, const struct notify_msg *m)
 			  SQLITE_STATIC);
 	sqlite3_bind_text(once, 2, m->subject, -1, SQLITE_STATIC);
 	sqlite3_bind_double(once, 3, m->at);
-	rc = db_rows_end(db, sqlite3_step(once), "notify: note event");
-	sqlite3_reset(once);
+	rc = db_step(once, "notify: note event");
 	return rc ? rc : sqlite3_changes(db) > 0;
 }
 
 /* One row of notify_queue per target that wants m. */
-static int queue(sqlite3 *db, sqlite3_stmt *add, const struct notify_msg *m)
+static int queue(sqlite3_stmt *add, const struct notify_msg *m)
 {
 	int rc = 0;
 
@@ -133,8 +132,7 @@ static int queue(sqlite3 *db, sqlite3_stmt *add, const struct notify_msg *m)
 		sqlite3_bind_text(add, 4, m->message, -1, SQLITE_STATIC);
 		db_bind_text(add, 5, m->details);
 		sqlite3_bind_double(add, 6, m->at);
-		rc = db_rows_end(db, sqlite3_step(add), "notify: queue alert");
-		sqlite3_reset(add);
+		rc = db_step(add, "notify: queue alert");
 	}
 	return rc;
 }
@@ -158,13 +156,12 @@ static int queue_events(sqlite3 *db, void *arg)
 				&prune);
 	for (; !rc && m; m = m->next) {
 		rc = is_news(db, once, m);
-		rc = rc > 0 ? queue(db, add, m) : rc;
+		rc = rc > 0 ? queue(add, m) : rc;
 	}
 	if (!rc) {
 		sqlite3_bind_double(prune, 1, clock_wall() -
 				    nt.cfg->retention_attempts_s);
-		rc = db_rows_end(db, sqlite3_step(prune),
-				 "notify: forget told events");
+		rc = db_step(prune, "notify: forget told events");
 	}
 	sqlite3_finalize(once);
 	sqlite3_finalize(add);
