@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "common/bytes.h"
+#include "common/path.h"
 #include "common/strbuf.h"
 #include "fs/caller.h"
 #include "fs/node.h"
@@ -85,11 +86,8 @@ static int build_snapshot(struct views_listing *ls, const struct view *v,
 static const struct view *view_of(const char *path, const char **rest)
 {
 	for (size_t i = 0; i < NR_VIEWS; i++) {
-		size_t n = strlen(views[i].root);
-
-		if (!strncmp(path, views[i].root, n) &&
-		    (!path[n] || path[n] == '/')) {
-			*rest = path + n;
+		if (path_under(path, views[i].root)) {
+			*rest = path + strlen(views[i].root);
 			return &views[i];
 		}
 	}
