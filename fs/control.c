@@ -202,23 +202,25 @@ int control_repair_render(struct strbuf *out)
 	return 0;
 }
 
+/* The maintenance commands, in the order the state shows them. */
+static const struct {
+	const char *name;
+	unsigned job;
+} maintenance[] = {
+	{ "prune", JOBS_PRUNE },
+	{ "backup", JOBS_BACKUP },
+	{ "vacuum", JOBS_VACUUM },
+};
+
 int control_maintenance_write(const char *buf, size_t len)
 {
-	static const struct {
-		const char *name;
-		unsigned job;
-	} cmds[] = {
-		{ "backup", JOBS_BACKUP },
-		{ "prune", JOBS_PRUNE },
-		{ "vacuum", JOBS_VACUUM },
-	};
 	char cmd[8];
 
 	if (control_text(buf, len, cmd, sizeof(cmd)) <= 0)
 		return -EINVAL;
-	for (size_t i = 0; i < ARRAY_SIZE(cmds); i++)
-		if (!strcmp(cmd, cmds[i].name))
-			return indexer_check(cmds[i].job, "control");
+	for (size_t i = 0; i < ARRAY_SIZE(maintenance); i++)
+		if (!strcmp(cmd, maintenance[i].name))
+			return indexer_check(maintenance[i].job, "control");
 	return -EINVAL;
 }
 
@@ -237,22 +239,20 @@ static void next_render(const char *what, double at, struct strbuf *out)
 
 int control_maintenance_render(struct strbuf *out)
 {
-	static const char *const names[] = { "prune", "backup", "vacuum" };
-	const unsigned jobs[] = { JOBS_PRUNE, JOBS_BACKUP, JOBS_VACUUM };
 	struct indexer_status s;
 	const char *sep = "";
 
 	indexer_status(&s);
 	strbuf_addstr(out, "state: ");
-	for (size_t i = 0; i < 3; i++)
-		if (s.jobs.running & jobs[i])
-			strbuf_addf(out, "running %s", names[i]);
+	for (size_t i = 0; i < ARRAY_SIZE(maintenance); i++)
+		if (s.jobs.running & maintenance[i].job)
+			strbuf_addf(out, "running %s", maintenance[i].name);
 	if (!(s.jobs.running & JOBS_MAINTENANCE))
 		strbuf_addstr(out, "idle");
 	strbuf_addstr(out, "\nqueued:");
-	for (size_t i = 0; i < 3; i++) {
-		if (s.jobs.pending & jobs[i]) {
-			strbuf_addf(out, "%s %s", sep, names[i]);
+	for (size_t i = 0; i < ARRAY_SIZE(maintenance); i++) {
+		if (s.jobs.pending & maintenance[i].job) {
+			strbuf_addf(out, "%s %s", sep, maintenance[i].name);
 			sep = ",";
 		}
 	}
