@@ -5,34 +5,35 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/bytes.h"
 #include "common/db.h"
 #include "common/json.h"
 #include "common/strbuf.h"
 #include "indexer/manga/manga.h"
 #include "indexer/store/reader.h"
 
+/* The statement is the thread's kept one: /manga finds a series by its
+ * name, so every lookup there walks the series. */
 int query_series_each(int (*fn)(void *arg, const char *name, int64_t id),
 		      void *arg)
 {
-	sqlite3 *db = reader_db();
 	sqlite3_stmt *st;
 	int rc, stop = 0;
 
-	if (!db)
-		return -EIO;
-	rc = sqlite3_prepare_v2(db, "SELECT id, name FROM series"
-				" ORDER BY name, id", -1, &st, NULL);
-	if (rc != SQLITE_OK)
-		return db_error(db, rc, "list series");
+	rc = reader_prepare("SELECT id, name FROM series ORDER BY name, id",
+			    "list series", &st);
+	if (rc)
+		return rc;
 	while (!stop && (rc = sqlite3_step(st)) == SQLITE_ROW) {
 		const char *name = (const char *)sqlite3_column_text(st, 1);
 
 		stop = fn(arg, name ? name : "", sqlite3_column_int64(st, 0));
 	}
-	sqlite3_finalize(st);
-	if (stop)
+	if (stop) {
+		reader_done(st);
 		return stop;
-	return rc == SQLITE_DONE ? 0 : db_error(db, rc, "list series");
+	}
+	return reader_finish(st, rc, "list series");
 }
 
 /* Volume numbers as people write them: 5, and 10.5 only when it is. */
@@ -141,10 +142,10 @@ static int series_column(int64_t series, const char *column,
 	if (!db)
 		return -EIO;
 	strbuf_addf(&sql, "SELECT %s FROM series WHERE id = ?1", column);
-	rc = sqlite3_prepare_v2(db, sql.buf, -1, &st, NULL);
+	rc = db_prepare(db, sql.buf, &st);
 	strbuf_release(&sql);
-	if (rc != SQLITE_OK)
-		return db_error(db, rc, "read series");
+	if (rc)
+		return rc;
 	sqlite3_bind_int64(st, 1, series);
 	rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW) {
@@ -152,11 +153,10 @@ static int series_column(int64_t series, const char *column,
 		if (!*is_null)
 			strbuf_addstr(out, (const char *)
 				      sqlite3_column_text(st, 0));
+	} else if (rc == SQLITE_DONE) {
+		rc = -ENOENT;
 	}
-	sqlite3_finalize(st);
-	if (rc == SQLITE_ROW)
-		return 0;
-	return rc == SQLITE_DONE ? -ENOENT : db_error(db, rc, "read series");
+	return db_finalize(st, rc, "read series");
 }
 
 int query_series_setting(struct strbuf *out, int64_t series,
@@ -185,28 +185,27 @@ static int others(sqlite3 *db, int64_t series, json_t *doc)
 	sqlite3_stmt *st;
 	int rc;
 
-	for (size_t i = 0; i < 3; i++)
+	for (size_t i = 0; i < ARRAY_SIZE(kinds); i++)
 		json_object_set_new(doc, keys[i], json_array());
-	rc = sqlite3_prepare_v2(db, "SELECT v.kind, v.first,"
-		" CAST(v.path AS TEXT), u.reason FROM volumes v"
-		" LEFT JOIN unparsed u ON u.volume_id = v.id"
-		" WHERE v.series_id = ?1 AND v.kind != 'volume'"
-		" ORDER BY v.kind, v.first, v.path", -1, &st, NULL);
-	if (rc != SQLITE_OK)
-		return db_error(db, rc, "list series files");
+	rc = db_prepare(db, "SELECT v.kind, v.first, CAST(v.path AS TEXT),"
+			" u.reason FROM volumes v"
+			" LEFT JOIN unparsed u ON u.volume_id = v.id"
+			" WHERE v.series_id = ?1 AND v.kind != 'volume'"
+			" ORDER BY v.kind, v.first, v.path", &st);
+	if (rc)
+		return rc;
 	sqlite3_bind_int64(st, 1, series);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		const char *kind = (const char *)sqlite3_column_text(st, 0);
+		double num = sqlite3_column_double(st, 1);
 		const char *path = (const char *)sqlite3_column_text(st, 2);
 		const char *why = (const char *)sqlite3_column_text(st, 3);
 
-		for (size_t i = 0; i < 3; i++) {
+		for (size_t i = 0; i < ARRAY_SIZE(kinds); i++) {
 			json_t *item;
 
 			if (strcmp(kind, kinds[i]))
 				continue;
-			double num = sqlite3_column_double(st, 1);
-
 			item = json_pack("{s:o, s:o}", "number",
 					 num > 0 ? volume_json(num) :
 					 json_null(),
@@ -219,8 +218,7 @@ static int others(sqlite3 *db, int64_t series, json_t *doc)
 					      item);
 		}
 	}
-	sqlite3_finalize(st);
-	return rc == SQLITE_DONE ? 0 : db_error(db, rc, "list series files");
+	return db_finalize(st, rc, "list series files");
 }
 
 /* The series' text columns, as the monitor will fill them in: source,
@@ -235,7 +233,7 @@ static int add_columns(int64_t series, json_t *doc)
 	};
 	int rc = 0;
 
-	for (size_t i = 0; !rc && i < 3; i++) {
+	for (size_t i = 0; !rc && i < ARRAY_SIZE(columns); i++) {
 		struct strbuf v = STRBUF_INIT;
 		int is_null = 1;
 

@@ -22,7 +22,9 @@ enum query_series_setting {
 
 /*
  * Call fn with the name and id of every series, by name then id; stops
- * when fn returns nonzero, and returns that value.
+ * when fn returns nonzero, and returns that value. fn may read the store
+ * but not walk the series again: the walk is this thread's one
+ * statement.
  */
 int query_series_each(int (*fn)(void *arg, const char *name, int64_t id),
 		      void *arg);
