@@ -161,8 +161,10 @@ int manga_view_list(const char *rel,
 	struct node dir;
 	int rc;
 
-	if (!*rel)
-		return each_series(list_one, &l) < 0 ? -EIO : 0;
+	if (!*rel) {
+		rc = each_series(list_one, &l);
+		return rc < 0 ? rc : 0;
+	}
 	rc = manga_view_resolve(rel, &dir);
 	if (rc)
 		return rc;
