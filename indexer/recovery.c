@@ -91,7 +91,8 @@ static int restore(const char *backup, const char *path)
 }
 
 /* The newest backup that passes quick_check, copied to path; *from is
- * its name, NULL when there is none. */
+ * its name, NULL when there is none. One that cannot be checked or
+ * copied (logged where it failed) leaves the turn to an older one. */
 static int restore_newest(const char *path, char **from)
 {
 	char **backups;
@@ -102,21 +103,22 @@ static int restore_newest(const char *path, char **from)
 	rc = maintenance_backups(path, &backups, &nr);
 	if (rc)
 		return rc;
-	for (size_t i = nr; !*from && i-- > 0;) {
+	for (size_t i = nr; !rc && !*from && i-- > 0;) {
 		struct strbuf why = STRBUF_INIT;
+		int damaged = storefile_damaged(backups[i], &why);
 
-		if (!storefile_damaged(backups[i], &why) &&
-		    !restore(backups[i], path))
-			*from = strdup(backups[i]);
-		else
+		if (damaged > 0)
 			log_warn("database %s: not restored (damaged%s%s)",
 				 backups[i], why.len ? ": " : "", why.buf);
+		else if (!damaged && !restore(backups[i], path) &&
+			 !(*from = strdup(backups[i])))
+			rc = log_error(-ENOMEM, "database: out of memory");
 		strbuf_release(&why);
 	}
 	for (size_t i = 0; i < nr; i++)
 		free(backups[i]);
 	free(backups);
-	return 0;
+	return rc;
 }
 
 /* The rows of each kept[] in the store at path; -1 where unreadable. */
