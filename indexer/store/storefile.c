@@ -49,11 +49,6 @@ static const char *const fault_names[] = {
 	[STOREFILE_CORRUPT] = "corrupt",
 };
 
-const char *storefile_fault_name(enum storefile_fault f)
-{
-	return fault_names[f];
-}
-
 int storefile_make_folders(const char *path)
 {
 	char *copy = strdup(path);
@@ -103,17 +98,24 @@ static int rank(enum storefile_fault f)
 		f == STOREFILE_REPLACED ? 1 : 0;
 }
 
+/* The bytes free to the daemon on the file system of path's folder, or
+ * 0 when it cannot be told. */
+static unsigned long long free_bytes(const char *path)
+{
+	char *copy = strdup(path);
+	unsigned long long n = 0;
+	struct statvfs vfs;
+
+	if (copy && !statvfs(dirname(copy), &vfs))
+		n = (unsigned long long)vfs.f_bavail * vfs.f_frsize;
+	free(copy);
+	return n;
+}
+
 static void note_locked(enum storefile_fault f, int err)
 {
-	struct statvfs vfs;
-	char *copy;
-
-	if (f == STOREFILE_FULL && sf.path && (copy = strdup(sf.path))) {
-		if (!statvfs(dirname(copy), &vfs))
-			sf.free_at_full = (unsigned long long)vfs.f_bavail *
-				vfs.f_frsize;
-		free(copy);
-	}
+	if (f == STOREFILE_FULL && sf.path)
+		sf.free_at_full = free_bytes(sf.path);
 	if (f == STOREFILE_CORRUPT)
 		sf.suspect = 1;
 	/* what the file is comes before what writing it met: a corrupt
@@ -383,20 +385,16 @@ enum storefile_fault storefile_fault(void)
 
 int storefile_space_returned(void)
 {
-	struct statvfs vfs;
-	unsigned long long now, then;
-	char *copy;
-	int back = 0;
+	unsigned long long then;
+	char *path;
+	int back;
 
 	pthread_mutex_lock(&sf.lock);
 	then = sf.free_at_full;
-	copy = sf.fault == STOREFILE_FULL && sf.path ? strdup(sf.path) : NULL;
+	path = sf.fault == STOREFILE_FULL && sf.path ? strdup(sf.path) : NULL;
 	pthread_mutex_unlock(&sf.lock);
-	if (copy && !statvfs(dirname(copy), &vfs)) {
-		now = (unsigned long long)vfs.f_bavail * vfs.f_frsize;
-		back = now > then + SPACE_MARGIN;
-	}
-	free(copy);
+	back = path && free_bytes(path) > then + SPACE_MARGIN;
+	free(path);
 	return back;
 }
 

@@ -137,7 +137,4 @@ void storefile_remember(const char *line);
 /* Append the store's "error:" lines to errors and "warn:" to warns. */
 void storefile_health(struct strbuf *errors, struct strbuf *warns);
 
-/* Name a fault for people: "disk full", "read-only"... */
-const char *storefile_fault_name(enum storefile_fault f);
-
 #endif
