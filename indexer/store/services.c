@@ -12,11 +12,10 @@ int services_load(sqlite3 *db, const char *name, struct throttle_state *out)
 	int rc;
 
 	memset(out, 0, sizeof(*out));
-	rc = sqlite3_prepare_v2(db, "SELECT last_request_at, paused_until,"
-				" backoff_s FROM services WHERE name = ?1", -1,
-				&st, NULL);
-	if (rc != SQLITE_OK)
-		return db_error(db, rc, "read service state");
+	rc = db_prepare(db, "SELECT last_request_at, paused_until, backoff_s"
+			" FROM services WHERE name = ?1", &st);
+	if (rc)
+		return rc;
 	sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
 	rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW) {
@@ -24,10 +23,7 @@ int services_load(sqlite3 *db, const char *name, struct throttle_state *out)
 		out->paused_until = sqlite3_column_double(st, 1);
 		out->backoff_s = sqlite3_column_double(st, 2);
 	}
-	sqlite3_finalize(st);
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-		return db_error(db, rc, "read service state");
-	return 0;
+	return db_finalize(st, rc, "read service state");
 }
 
 int services_store(sqlite3 *db, void *report)
@@ -44,18 +40,15 @@ int services_store(sqlite3 *db, void *report)
 		throttle_save(r->throttle, &state);
 		throttle_stats(r->throttle, &stats);
 	}
-	rc = sqlite3_prepare_v2(db,
-		"INSERT INTO services (name) VALUES (?1)"
-		" ON CONFLICT (name) DO NOTHING", -1, &st, NULL);
-	if (rc == SQLITE_OK) {
-		sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
-		rc = sqlite3_step(st) == SQLITE_DONE ? SQLITE_OK :
-			sqlite3_errcode(db);
-		sqlite3_finalize(st);
-	}
-	if (rc != SQLITE_OK)
-		return db_error(db, rc, "store service state");
-	rc = sqlite3_prepare_v2(db,
+	rc = db_prepare(db, "INSERT INTO services (name) VALUES (?1)"
+			" ON CONFLICT (name) DO NOTHING", &st);
+	if (rc)
+		return rc;
+	sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+	rc = db_finalize(st, sqlite3_step(st), "store service state");
+	if (rc)
+		return rc;
+	rc = db_prepare(db,
 		"UPDATE services SET"
 		" last_request_at = CASE WHEN ?2 THEN ?3 ELSE last_request_at"
 		"  END,"
@@ -69,9 +62,9 @@ int services_store(sqlite3 *db, void *report)
 		"  ELSE error_level END,"
 		" last_error_at = CASE WHEN ?8 IS NOT NULL THEN ?9"
 		"  ELSE last_error_at END"
-		" WHERE name = ?1", -1, &st, NULL);
-	if (rc != SQLITE_OK)
-		return db_error(db, rc, "store service state");
+		" WHERE name = ?1", &st);
+	if (rc)
+		return rc;
 	sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
 	sqlite3_bind_int(st, 2, r->throttle != NULL);
 	sqlite3_bind_double(st, 3, state.last_request_at);
@@ -84,13 +77,11 @@ int services_store(sqlite3 *db, void *report)
 	sqlite3_bind_double(st, 9, at);
 	sqlite3_bind_text(st, 10, r->level ? r->level : "error", -1,
 			  SQLITE_STATIC);
-	rc = sqlite3_step(st);
-	sqlite3_finalize(st);
-	return rc == SQLITE_DONE ? 0 : db_error(db, rc, "store service state");
+	return db_finalize(st, sqlite3_step(st), "store service state");
 }
 
 int services_record(struct throttle *t, const char *name, int rc,
-		   const char *error, const char *level)
+		    const char *error, const char *level)
 {
 	struct services_report rep = {
 		.name = name,

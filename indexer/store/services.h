@@ -56,6 +56,6 @@ int services_store(sqlite3 *db, void *report);
  * Returns what services_store() returned.
  */
 int services_record(struct throttle *t, const char *name, int rc,
-		   const char *error, const char *level);
+		    const char *error, const char *level);
 
 #endif
