@@ -290,9 +290,9 @@ static int each_new(int (*fn)(void *arg, sqlite3_stmt *st, int volume),
 		if (rc != SQLITE_ROW)
 			break;
 	}
-	sqlite3_finalize(st);
+	rc = db_finalize(st, rc, "list new volumes");
 	reader_end(db);
-	return rc == SQLITE_DONE ? 0 : db_error(db, rc, "list new volumes");
+	return rc;
 }
 
 /* /status/new's form: SERIES, a tab, VOLUME. */
