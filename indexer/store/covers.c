@@ -57,7 +57,7 @@ static const char *entry_ext(const char *type)
 }
 
 int covers_rank(const char *name, size_t len, int artist,
-		     const char **ext)
+		const char **ext)
 {
 	const char *const *names = artist ? artist_names : cover_names;
 	const char *const *exts = artist ? artist_exts : cover_exts;
@@ -280,8 +280,7 @@ int covers_album(int64_t track, struct cover *out)
  * turn, skipping a parent just looked at: an artist's albums usually
  * share one.
  */
-int covers_artist(const int64_t *dirs, size_t nr,
-		       struct cover *out)
+int covers_artist(const int64_t *dirs, size_t nr, struct cover *out)
 {
 	struct strbuf last = STRBUF_INIT;
 	sqlite3_stmt *dir_st, *files = NULL;
@@ -364,10 +363,10 @@ static int has_folder_image(sqlite3 *db, sqlite3_stmt *st,
 }
 
 int covers_each_album(sqlite3 *db,
-			   int (*fn)(void *arg, const char *artist,
-				     const char *album, const char *folder,
-				     int has_cover),
-			   void *arg)
+		      int (*fn)(void *arg, const char *artist,
+				const char *album, const char *folder,
+				int has_cover),
+		      void *arg)
 {
 	struct strbuf folder = STRBUF_INIT;
 	sqlite3_stmt *st, *files = NULL;

@@ -27,8 +27,9 @@
  * are kept (COVERS_CACHE_BYTES at most), so a file manager opening
  * one cover several times reads it once.
  *
- * In a node, an embedded picture is the negated files.id of its track
- * (covers_node()), so that the NODE_REAL paths of views.c serve it:
+ * In a node, an embedded picture is the negated files.id of its track,
+ * so that the NODE_REAL paths of fs/views.c serve it, opened as the
+ * mount's caller (fs/caller.h):
  *
  *	struct cover c;
  *
@@ -37,7 +38,7 @@
  *		c.file (a NODE_REAL's file)
  *	...
  *	if (n.file < 0)
- *		fd = covers_open(-n.file);
+ *		fd = covers_open(-n.file, caller_open);
  */
 
 #include <sqlite3.h>
@@ -79,8 +80,7 @@ int covers_disc_folder(const char *name, size_t len);
  * order. Returns 0 and fills *out, -ENOENT when there is none, or
  * another negative errno value.
  */
-int covers_artist(const int64_t *dirs, size_t nr,
-		       struct cover *out);
+int covers_artist(const int64_t *dirs, size_t nr, struct cover *out);
 
 /*
  * Rank a file's base name (len bytes) as a cover when artist is 0, as an
@@ -88,7 +88,7 @@ int covers_artist(const int64_t *dirs, size_t nr,
  * The extension of the entry it gives is stored in *ext.
  */
 int covers_rank(const char *name, size_t len, int artist,
-		     const char **ext);
+		const char **ext);
 
 /*
  * Call fn for every album of the store on db, by album artist then title:
@@ -98,10 +98,10 @@ int covers_rank(const char *name, size_t len, int artist,
  * when fn returns nonzero. Returns 0 or a negative errno value.
  */
 int covers_each_album(sqlite3 *db,
-			   int (*fn)(void *arg, const char *artist,
-				     const char *album, const char *folder,
-				     int has_cover),
-			   void *arg);
+		      int (*fn)(void *arg, const char *artist,
+				const char *album, const char *folder,
+				int has_cover),
+		      void *arg);
 
 /*
  * stat() the track whose files.id is track for its embedded picture,
