@@ -649,7 +649,8 @@ static bool secret_file_exposed(const struct stat *st, const char *path,
 		snprintf(why, len, "%s (mode %04o); run chmod 600 %s",
 			 st->st_mode & S_IROTH ?
 			 "every user can read this file" :
-			 st->st_mode & S_IRGRP ? "its group can read this file" :
+			 st->st_mode & S_IRGRP ?
+			 "its group can read this file" :
 			 "others have rights on this file",
 			 st->st_mode & 07777, path);
 	return true;

@@ -628,8 +628,7 @@ static const char *const secret_params[] = {
 
 int http_secret_param(const char *name, size_t len)
 {
-	for (size_t i = 0; i < ARRAY_SIZE(secret_params);
-	     i++)
+	for (size_t i = 0; i < ARRAY_SIZE(secret_params); i++)
 		if (strlen(secret_params[i]) == len &&
 		    !strncasecmp(name, secret_params[i], len))
 			return 1;

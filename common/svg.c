@@ -101,15 +101,16 @@ static void line(struct strbuf *out, const struct svg_line *l, int n,
 			strbuf_addf(out, "<polyline fill=\"none\" stroke=\"%s\""
 				    " stroke-width=\"2\" points=\"", l->colour);
 			for (int j = i; j < end; j++)
-				strbuf_addf(out, "%s%.1f,%.1f", j > i ? " " : "",
-					    point_x(j, n), top + PLOT -
-					    l->y[j] / ymax * PLOT);
+				strbuf_addf(out, "%s%.1f,%.1f",
+					    j > i ? " " : "", point_x(j, n),
+					    top + PLOT - l->y[j] / ymax * PLOT);
 			strbuf_addstr(out, "\"/>\n");
 		}
 		for (int j = i; j < end; j++)
 			if (n <= DOTS_UP_TO || end - i == 1)
-				strbuf_addf(out, "<circle cx=\"%.1f\" cy=\"%.1f\""
-					    " r=\"3\" fill=\"%s\"/>\n",
+				strbuf_addf(out, "<circle cx=\"%.1f\""
+					    " cy=\"%.1f\" r=\"3\""
+					    " fill=\"%s\"/>\n",
 					    point_x(j, n), top + PLOT -
 					    l->y[j] / ymax * PLOT, l->colour);
 		i = end;
@@ -125,7 +126,8 @@ static void panel(struct strbuf *out, const struct svg_chart *c,
 
 	for (int l = 0; l < p->nr_lines; l++)
 		for (int i = 0; i < c->nr_x; i++)
-			if (isfinite(p->lines[l].y[i]) && p->lines[l].y[i] > max)
+			if (isfinite(p->lines[l].y[i]) &&
+			    p->lines[l].y[i] > max)
 				max = p->lines[l].y[i];
 	step = tick_step(max);
 	if (p->whole && step < 1)
@@ -139,8 +141,8 @@ static void panel(struct strbuf *out, const struct svg_chart *c,
 		strbuf_addf(out, "<rect x=\"%.1f\" y=\"%.1f\" width=\"12\""
 			    " height=\"12\" fill=\"%s\"/>\n", lx, top + 6,
 			    p->lines[l].colour);
-		text(out, lx + 16, top + 16, "font-size=\"12\" fill=\"#333333\"",
-		     p->lines[l].label);
+		text(out, lx + 16, top + 16,
+		     "font-size=\"12\" fill=\"#333333\"", p->lines[l].label);
 	}
 	top += PANEL_HEAD;
 	for (int t = 0; t * step <= ymax + step / 2; t++) {

@@ -280,7 +280,8 @@ int main(int argc, char **argv)
 		goto out;
 	if (o.version) {
 		printf("mediamon %s (libfuse %s, SQLite %s)\n",
-		       MEDIAMON_VERSION, fuse_pkgversion(), db_library_version());
+		       MEDIAMON_VERSION, fuse_pkgversion(),
+		       db_library_version());
 		rc = 0;
 		goto out;
 	}

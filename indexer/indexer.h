@@ -32,7 +32,7 @@ struct indexer_root {
 
 /* A finished scan as the indexer saw it, which the store may not hold. */
 struct indexer_scan_result {
-	int64_t id;			/* its row; 0 when the store took none */
+	int64_t id;			/* its row; 0: the store took none */
 	char trigger[INDEXER_TRIGGER_LEN];
 	char scope[16];			/* "all" or "subtree", then ",full" */
 	double started_at;		/* wall clock */

@@ -384,7 +384,8 @@ int query_repair_listing(struct strbuf *out)
 	}
 	clock_rfc3339((time_t)r.started_at, at);
 	strbuf_addf(out, "listing: %s%ld pages, %ld torrents seen since %s",
-		    r.full ? "resync, " : "", r.pages_done, r.torrents_seen, at);
+		    r.full ? "resync, " : "", r.pages_done, r.torrents_seen,
+		    at);
 	if (r.total >= 0)
 		strbuf_addf(out, " (the account holds %ld)", r.total);
 	if (r.finished_at) {

@@ -218,8 +218,7 @@ static int count_rows(sqlite3 *db, json_t *counts)
 	json_int_t missing = 0, cover[2] = { 0, 0 };
 	int rc = 0;
 
-	for (size_t i = 0; !rc && i < ARRAY_SIZE(queries);
-	     i++) {
+	for (size_t i = 0; !rc && i < ARRAY_SIZE(queries); i++) {
 		sqlite3_stmt *st;
 
 		rc = db_prepare(db, queries[i].sql, &st);
@@ -423,8 +422,8 @@ int query_scan_json(struct strbuf *out)
 	if (!rc)
 		rc = db_prepare(db, "SELECT count(*), total(success = 1),"
 				" total(success = 0), total(files_seen),"
-				" total(duration_s), total(bytes_read) FROM scans"
-				" WHERE success IS NOT NULL", &st);
+				" total(duration_s), total(bytes_read)"
+				" FROM scans WHERE success IS NOT NULL", &st);
 	if (!rc) {
 		rc = sqlite3_step(st);
 		if (rc == SQLITE_ROW)
@@ -650,11 +649,12 @@ int query_scan_csv(struct strbuf *out)
 			    sqlite3_column_text(st, SC_TRIGGER),
 			    sqlite3_column_text(st, SC_SCOPE), started,
 			    finished, duration);
-		for (size_t i = 0; i < sizeof(scan_counts) /
-		     sizeof(*scan_counts); i++)
-			strbuf_addf(out, ",%lld", (long long)
-				    sqlite3_column_int64(st,
-							 scan_counts[i].column));
+		for (size_t i = 0; i < ARRAY_SIZE(scan_counts); i++) {
+			int col = scan_counts[i].column;
+
+			strbuf_addf(out, ",%lld",
+				    (long long)sqlite3_column_int64(st, col));
+		}
 		strbuf_addf(out, ",%.1f,%.3f,%.3f,%.3f,%.3f,%lld,%d\n",
 			    per_second(sqlite3_column_int64(st, SC_SEEN),
 				       duration),
@@ -720,13 +720,13 @@ int query_health(struct strbuf *out)
 	roots = indexer_roots(&nr);
 	for (size_t i = 0; i < nr; i++)
 		if (access(roots[i].path, R_OK | X_OK))
-			strbuf_addf(out, "error: %s root %s is not readable: %s\n",
-				    roots[i].kind, roots[i].path,
+			strbuf_addf(out, "error: %s root %s is not readable:"
+				    " %s\n", roots[i].kind, roots[i].path,
 				    strerror(errno));
 	analysis_worker_status(&analysis);
 	if (analysis.threads && analysis.analyser_missing)
-		strbuf_addstr(out, "error: analysis: mediamon-analyse not found,"
-			      " tracks fail (see /log)\n");
+		strbuf_addstr(out, "error: analysis: mediamon-analyse not"
+			      " found, tracks fail (see /log)\n");
 	if (write_errors)
 		strbuf_addf(out, "error: %llu records could not be written to"
 			    " the database (see /log)\n",
