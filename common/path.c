@@ -35,9 +35,12 @@ char *path_normalize(const char *dir, const char *path)
 		if (!strcmp(part, "..")) {
 			char *slash = strrchr(out.buf, '/');
 
-			if (slash)
+			/* "/.." is "/"; an empty out is the shared empty
+			 * string, never written to */
+			if (slash) {
 				out.len = slash - out.buf;
-			out.buf[out.len] = '\0';
+				out.buf[out.len] = '\0';
+			}
 			continue;
 		}
 		strbuf_addch(&out, '/');
