@@ -4,7 +4,6 @@
 #include <string.h>
 
 #include "common/bytes.h"
-#include "common/clock.h"
 #include "common/db.h"
 #include "common/json.h"
 #include "common/strbuf.h"
@@ -99,23 +98,19 @@ int checks_csv(sqlite3 *db, struct strbuf *out)
 		      "duration_s,series,wanted,found,catalog,prowlarr,"
 		      "nautiljon,cache_hits,sent,skipped,failed,errors\n");
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		char started[CLOCK_RFC3339_LEN], finished[CLOCK_RFC3339_LEN];
-		double start = sqlite3_column_double(st, C_STARTED);
-
-		clock_rfc3339((time_t)start, started);
 		/* Kinds and triggers are fixed words: no quoting needed. */
-		strbuf_addf(out, "%lld,%s,%s,%s,",
+		strbuf_addf(out, "%lld,%s,%s,",
 			    (long long)sqlite3_column_int64(st, C_ID),
 			    sqlite3_column_text(st, C_KIND),
-			    sqlite3_column_text(st, C_TRIGGER), started);
-		if (sqlite3_column_type(st, C_FINISHED) != SQLITE_NULL) {
-			double end = sqlite3_column_double(st, C_FINISHED);
-
-			clock_rfc3339((time_t)end, finished);
-			strbuf_addf(out, "%s,%.3f", finished, end - start);
-		} else {
-			strbuf_addch(out, ',');
-		}
+			    sqlite3_column_text(st, C_TRIGGER));
+		db_add_time(out, st, C_STARTED);
+		strbuf_addch(out, ',');
+		db_add_time(out, st, C_FINISHED);
+		strbuf_addch(out, ',');
+		if (sqlite3_column_type(st, C_FINISHED) != SQLITE_NULL)
+			strbuf_addf(out, "%.3f",
+				    sqlite3_column_double(st, C_FINISHED) -
+				    sqlite3_column_double(st, C_STARTED));
 		for (int col = C_SERIES; col <= C_ERRORS; col++)
 			strbuf_addf(out, ",%d", sqlite3_column_int(st, col));
 		strbuf_addch(out, '\n');
