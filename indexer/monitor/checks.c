@@ -60,10 +60,9 @@ int checks_store(sqlite3 *db, void *arg)
 	sqlite3_bind_int(st, 14, r->skipped);
 	sqlite3_bind_int(st, 15, r->failed);
 	sqlite3_bind_int(st, 16, r->errors);
-	rc = sqlite3_step(st);
-	sqlite3_finalize(st);
-	if (rc != SQLITE_DONE)
-		return db_error(db, rc, "store check");
+	rc = db_finalize(st, sqlite3_step(st), "store check");
+	if (rc)
+		return rc;
 	if (!r->id)
 		r->id = sqlite3_last_insert_rowid(db);
 	return 0;
@@ -80,9 +79,7 @@ int checks_prune(sqlite3 *db, double before)
 	if (rc)
 		return rc;
 	sqlite3_bind_double(st, 1, before);
-	rc = sqlite3_step(st);
-	sqlite3_finalize(st);
-	return rc == SQLITE_DONE ? 0 : db_error(db, rc, "prune checks");
+	return db_finalize(st, sqlite3_step(st), "prune checks");
 }
 
 int checks_csv(sqlite3 *db, struct strbuf *out)
@@ -115,8 +112,7 @@ int checks_csv(sqlite3 *db, struct strbuf *out)
 			strbuf_addf(out, ",%d", sqlite3_column_int(st, col));
 		strbuf_addch(out, '\n');
 	}
-	sqlite3_finalize(st);
-	return rc == SQLITE_DONE ? 0 : db_error(db, rc, "read checks");
+	return db_finalize(st, rc, "read checks");
 }
 
 /* A time column as seconds, or null when it is NULL. */
@@ -164,8 +160,7 @@ int checks_last(sqlite3 *db, json_t *out)
 		rc = sqlite3_step(st);
 		if (rc == SQLITE_ROW)
 			c = check_object(st);
-		rc = rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 :
-			db_error(db, rc, "read checks");
+		rc = db_rows_end(db, rc, "read checks");
 		sqlite3_reset(st);
 		if (!rc && json_object_set_new(out, kinds[i], c))
 			rc = -ENOMEM;
@@ -192,6 +187,5 @@ int checks_health(sqlite3 *db, struct strbuf *warns)
 			    " error%s (see /log)\n",
 			    sqlite3_column_text(st, 0), n, n > 1 ? "s" : "");
 	}
-	sqlite3_finalize(st);
-	return rc == SQLITE_DONE ? 0 : db_error(db, rc, "read checks");
+	return db_finalize(st, rc, "read checks");
 }

@@ -422,13 +422,13 @@ static int search_prowlarr(struct monitor *m, const struct series *s,
 }
 
 /* The ranked releases of one volume, the best MONITOR_MAX_RELEASES. */
-static int store_found(sqlite3 *db, sqlite3_stmt *st, int64_t series,
+static int store_found(sqlite3_stmt *st, int64_t series,
 		       const struct want *w, double at)
 {
-	int rc = SQLITE_DONE;
+	int rc = 0;
 
-	for (size_t i = 0; rc == SQLITE_DONE && i < w->nr &&
-	     i < MONITOR_MAX_RELEASES; i++) {
+	for (size_t i = 0; !rc && i < w->nr && i < MONITOR_MAX_RELEASES;
+	     i++) {
 		const struct release *r = &w->r[i];
 
 		sqlite3_bind_int64(st, 1, series);
@@ -457,10 +457,9 @@ static int store_found(sqlite3 *db, sqlite3_stmt *st, int64_t series,
 		else
 			sqlite3_bind_null(st, 15);
 		sqlite3_bind_double(st, 16, r->found_at ? r->found_at : at);
-		rc = sqlite3_step(st);
-		sqlite3_reset(st);
+		rc = db_step(st, "store releases");
 	}
-	return rc == SQLITE_DONE ? 0 : db_error(db, rc, "store releases");
+	return rc;
 }
 
 /* A writer_call() function: replace what is known of the volumes a
@@ -480,9 +479,7 @@ static int store_results_tx(sqlite3 *db, void *arg)
 	if (!rc) {
 		sqlite3_bind_int64(checked, 1, res->series);
 		sqlite3_bind_double(checked, 2, res->at);
-		rc = sqlite3_step(checked);
-		rc = rc == SQLITE_DONE ? 0 :
-			db_error(db, rc, "store when the series was checked");
+		rc = db_step(checked, "store when the series was checked");
 	}
 	if (!rc)
 		rc = db_prepare(db, "INSERT INTO wanted (series_id, volume,"
@@ -512,23 +509,19 @@ static int store_results_tx(sqlite3 *db, void *arg)
 			sqlite3_bind_int(st, 2, res->w[i].volume);
 			sqlite3_bind_text(st, 3, res->kind, -1, SQLITE_STATIC);
 			sqlite3_bind_double(st, 4, res->at);
-			rc = sqlite3_step(st);
-			sqlite3_reset(st);
-			rc = rc == SQLITE_DONE ? 0 :
-				db_error(db, rc, "store wanted volume");
+			rc = db_step(st, "store wanted volume");
 			added = !j && sqlite3_changes(db) > 0;
 		}
 		if (rc || (!res->replace && !added))
 			continue;
 		sqlite3_bind_int64(clear, 1, res->series);
 		sqlite3_bind_int(clear, 2, res->w[i].volume);
-		rc = sqlite3_step(clear);
-		sqlite3_reset(clear);
+		rc = db_step(clear, "clear releases");
 		res->w[i].newly_found = res->w[i].nr > 0 &&
 			!sqlite3_changes(db);
-		rc = rc == SQLITE_DONE ? store_found(db, add, res->series,
-						     &res->w[i], res->at) :
-			db_error(db, rc, "clear releases");
+		if (!rc)
+			rc = store_found(add, res->series, &res->w[i],
+					 res->at);
 	}
 	sqlite3_finalize(checked);
 	sqlite3_finalize(want);
@@ -685,11 +678,11 @@ static int store_published(sqlite3 *db, void *arg)
 	sqlite3_stmt *st;
 	int rc;
 
-	rc = sqlite3_prepare_v2(db, "UPDATE series SET published = ?2,"
-				" status = nullif(?3, ''), last_checked = ?4"
-				" WHERE id = ?1", -1, &st, NULL);
-	if (rc != SQLITE_OK)
-		return db_error(db, rc, "store published volumes");
+	rc = db_prepare(db, "UPDATE series SET published = ?2,"
+			" status = nullif(?3, ''), last_checked = ?4"
+			" WHERE id = ?1", &st);
+	if (rc)
+		return rc;
 	sqlite3_bind_int64(st, 1, p->series);
 	if (p->info->vf_count > 0)
 		sqlite3_bind_int(st, 2, p->info->vf_count);
@@ -697,10 +690,7 @@ static int store_published(sqlite3 *db, void *arg)
 		sqlite3_bind_null(st, 2);
 	sqlite3_bind_text(st, 3, p->info->vf_status, -1, SQLITE_STATIC);
 	sqlite3_bind_double(st, 4, p->at);
-	rc = sqlite3_step(st);
-	sqlite3_finalize(st);
-	return rc == SQLITE_DONE ? 0 :
-		db_error(db, rc, "store published volumes");
+	return db_finalize(st, sqlite3_step(st), "store published volumes");
 }
 
 struct nautiljon_ask {
@@ -858,10 +848,8 @@ static int store_check_tx(sqlite3 *db, void *arg)
 	if (!rc && r->finished_at > 0) {
 		sqlite3_bind_text(st, 1, r->kind, -1, SQLITE_STATIC);
 		sqlite3_bind_double(st, 2, r->started_at);
-		rc = sqlite3_step(st);
-		sqlite3_finalize(st);
-		rc = rc == SQLITE_DONE ? 0 :
-			db_error(db, rc, "drop volumes no longer wanted");
+		rc = db_finalize(st, sqlite3_step(st),
+				 "drop volumes no longer wanted");
 	}
 	return rc;
 }
