@@ -71,9 +71,10 @@ static int series_of(struct refresh *r, const char *path, size_t len)
 		strbuf_addstr(&r->series_name,
 			      (const char *)sqlite3_column_text(r->series, 1));
 	}
+	rc = db_rows_end(r->db, rc, "find series");
 	sqlite3_reset(r->series);
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-		return db_error(r->db, rc, "find series");
+	if (rc)
+		return rc;
 	return r->series_id ? 0 : -ENOENT;
 }
 
@@ -114,10 +115,14 @@ static int take_file(struct refresh *r, const char *path, size_t len,
 	const char *slash = memchr(path, '/', len), *rest, *slash2;
 	struct strbuf name = STRBUF_INIT;
 	size_t rlen;
-	int rc = 0;
+	int rc;
 
-	if (!slash || series_of(r, path, slash - path))
+	if (!slash)
 		return 0;
+	/* A file of no known series is no volume; a failed read fails. */
+	rc = series_of(r, path, slash - path);
+	if (rc)
+		return rc == -ENOENT ? 0 : rc;
 	rest = slash + 1;
 	rlen = len - (rest - path);
 	slash2 = memchr(rest, '/', rlen);
