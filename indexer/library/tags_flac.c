@@ -5,7 +5,6 @@
 #include <strings.h>
 
 #include "common/bytes.h"
-
 #include "indexer/library/tags.h"
 #include "indexer/library/tags_util.h"
 

@@ -12,7 +12,6 @@
 #include <zlib.h>
 
 #include "common/bytes.h"
-
 #include "common/utf8.h"
 #include "indexer/library/tags.h"
 #include "indexer/library/tags_util.h"

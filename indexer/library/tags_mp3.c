@@ -5,7 +5,6 @@
 #include <sys/types.h>
 
 #include "common/bytes.h"
-
 #include "indexer/library/tags.h"
 #include "indexer/library/tags_util.h"
 
@@ -163,7 +162,6 @@ static int find_audio(struct tags_win *w, uint64_t off, struct audio *a)
 	a->h.rate = 0;
 	return 0;
 }
-
 
 /*
  * The duration comes from the VBR header's frame count less LAME's
