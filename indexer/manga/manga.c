@@ -172,7 +172,8 @@ static int refresh_root(struct refresh *r, const char *series)
 	static const char *const whole[] = {
 		"INSERT OR IGNORE INTO series (root_id, path, name)"
 		" SELECT root_id, path, CAST(path AS TEXT) FROM directories"
-		" WHERE root_id = ?1 AND path != X'' AND instr(path, X'2F') = 0",
+		" WHERE root_id = ?1 AND path != X''"
+		" AND instr(path, X'2F') = 0",
 		"DELETE FROM series WHERE root_id = ?1 AND path NOT IN"
 		" (SELECT path FROM directories WHERE root_id = ?1)",
 		"DELETE FROM volumes WHERE series_id IN"
@@ -436,7 +437,8 @@ int manga_series_volumes(sqlite3 *db, int64_t series,
 	*nr = 0;
 	*latest = 0;
 	rc = sqlite3_prepare_v2(db, "SELECT coalesce(s.latest, 0), v.first,"
-		" v.last FROM series s LEFT JOIN volumes v ON v.series_id = s.id"
+		" v.last FROM series s"
+		" LEFT JOIN volumes v ON v.series_id = s.id"
 		" AND v.kind = 'volume' WHERE s.id = ?1 ORDER BY v.first",
 		-1, &st, NULL);
 	if (rc != SQLITE_OK)
