@@ -9,7 +9,6 @@
 
 #include "common/clock.h"
 #include "common/config.h"
-#include "common/db.h"
 #include "common/log.h"
 #include "common/thread.h"
 #include "indexer/maintenance.h"
@@ -123,26 +122,6 @@ int jobs_enabled(const struct config *cfg, enum jobs_job job)
 		return 1;
 	}
 	return 0;
-}
-
-/* When the last check of either flow finished, from the store, so the
- * interval holds across restarts; 0 when none ever did. */
-static double last_check_at(void)
-{
-	sqlite3 *db;
-	sqlite3_stmt *st;
-	double at = 0;
-
-	if (db_open(jobs.cfg->database, 1, &db))
-		return 0;
-	if (sqlite3_prepare_v2(db, "SELECT max(finished_at) FROM checks",
-			       -1, &st, NULL) == SQLITE_OK) {
-		if (sqlite3_step(st) == SQLITE_ROW)
-			at = sqlite3_column_double(st, 0);
-		sqlite3_finalize(st);
-	}
-	db_close(db);
-	return at;
 }
 
 /* The lane that runs job. */
@@ -351,7 +330,7 @@ static void arm_timers(const struct config *cfg)
 	if (t[T_CHECKS].interval > 0 &&
 	    (jobs_enabled(cfg, JOBS_CHECK_MISSING) ||
 	     jobs_enabled(cfg, JOBS_CHECK_NEW))) {
-		last = last_check_at();
+		last = monitor_last_check_at(jobs.monitor);
 		t[T_CHECKS].at = last ? last + t[T_CHECKS].interval : now;
 	}
 	if (jobs.repair && t[T_REPAIR].interval > 0 &&

@@ -68,6 +68,21 @@ int checks_store(sqlite3 *db, void *arg)
 	return 0;
 }
 
+double checks_finished_at(sqlite3 *db)
+{
+	sqlite3_stmt *st;
+	double at = 0;
+	int rc;
+
+	if (db_prepare(db, "SELECT max(finished_at) FROM checks", &st))
+		return 0;
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		at = sqlite3_column_double(st, 0);
+	db_finalize(st, rc, "read checks");
+	return at;
+}
+
 int checks_prune(sqlite3 *db, double before)
 {
 	sqlite3_stmt *st;

@@ -157,6 +157,11 @@ void monitor_free(struct monitor *m)
 	free(m);
 }
 
+double monitor_last_check_at(struct monitor *m)
+{
+	return checks_finished_at(m->db);
+}
+
 void monitor_stats(struct monitor *m, struct monitor_stats *out)
 {
 	out->cache_ttl_s = m->cfg->cache_ttl_s;

@@ -436,6 +436,23 @@ def test_auto_check(monitored):
     assert len(mon.searches()) == 1
 
 
+def test_timed_checks_keep_their_interval_across_restarts(monitored):
+    mon = monitored([saga(1)], monitor="auto_check_interval = 1h\n"
+                    "new_volumes = no\n")
+    # none ever finished: the first timed check comes at once
+    last = wait_for(lambda: mon.last("missing"), 30,
+                    "end of the first scheduled missing check",
+                    until=lambda last: last and last["finished_at_s"],
+                    mount=mon.m, interval=0.1)
+    assert last["trigger"] == "schedule"
+    mon.unmount()
+    mon.mount()
+    # the next is due an hour after that one finished, not at once
+    due = time.strftime("%Y-%m-%dT%H:%M:%SZ",
+                        time.gmtime(int(last["finished_at_s"] + 3600)))
+    assert mon.m.json("metrics/monitor.json")["next_check_at"] == due
+
+
 def qbit_conf(qbit, password="adminadmin"):
     return ("[download]\nclient = qbittorrent\nurl = %s\nusername = admin\n"
             "password = %s\ncategory = manga\n" % (qbit.url, password))
