@@ -170,11 +170,8 @@ static void run_torrent_cmds(const char *trigger)
 	for (size_t i = 0; i < nr; i++)
 		if (!rd_commands_apply(cmds[i].cmd, cmds[i].id))
 			retry |= cmds[i].cmd == RD_COMMAND_RETRY;
-	if (retry) {
-		pthread_mutex_lock(&jobs.lock);
-		queue(JOBS_REPAIR_RUN, trigger);
-		pthread_mutex_unlock(&jobs.lock);
-	}
+	if (retry)
+		jobs_submit(JOBS_REPAIR_RUN, trigger);
 }
 
 /* Carry out one job of the repair lane. */
@@ -189,11 +186,8 @@ static void run_repair(unsigned job, const char *trigger)
 		run_torrent_cmds(trigger);
 		return;
 	case JOBS_REPAIR_RESYNC:
-		if (!rd_commands_resync()) {
-			pthread_mutex_lock(&jobs.lock);
-			queue(JOBS_REPAIR_RUN, trigger);
-			pthread_mutex_unlock(&jobs.lock);
-		}
+		if (!rd_commands_resync())
+			jobs_submit(JOBS_REPAIR_RUN, trigger);
 		return;
 	case JOBS_REPAIR_LINKS:
 		all = rd_watch_take(&paths, &nr);
