@@ -323,10 +323,10 @@ double rd_store_num(sqlite3 *db, const char *sql, const char *text,
 	if (text)
 		sqlite3_bind_text(st, 1, text, -1, SQLITE_STATIC);
 	sqlite3_bind_double(st, 2, num);
-	if (sqlite3_step(st) == SQLITE_ROW &&
-	    sqlite3_column_type(st, 0) != SQLITE_NULL)
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW && sqlite3_column_type(st, 0) != SQLITE_NULL)
 		v = sqlite3_column_double(st, 0);
-	sqlite3_finalize(st);
+	db_finalize(st, rc, "rd: read the store");
 	return v;
 }
 
