@@ -23,6 +23,14 @@ int client_fail(struct strbuf *err, int ret, const char *fmt, ...)
 	return log_error(ret, "%s", err->buf);
 }
 
+int client_http_fail(struct strbuf *err, const char *what, long status)
+{
+	if (status >= 500)
+		return client_fail(err, -EIO, "%s: HTTP %ld", what, status);
+	return client_fail(err, -EPROTO, "%s: unexpected answer (HTTP %ld)",
+			   what, status);
+}
+
 void client_wipe(char *s)
 {
 	if (s)
