@@ -39,9 +39,8 @@ struct monitor {
 	struct handoff handoff;
 	int catalog_order, prowlarr_order;	/* of the flow checked */
 	uint64_t hits, misses;
-	enum monitor_flow flow;
-	double started;
-	struct checks_row c;		/* what the check cost and found */
+	struct checks_row c;		/* the check running: its flow, its
+					 * start, what it cost and found */
 };
 
 /* What the writer stores for one series after it was searched. */
@@ -549,8 +548,8 @@ static int search_series(struct monitor *m, const struct series *s,
 	struct want *w = calloc(nr ? nr : 1, sizeof(*w));
 	struct results res = {
 		.series = s->id,
-		.kind = monitor_flow_name(m->flow),
-		.at = m->started,
+		.kind = m->c.kind,
+		.at = m->c.started_at,
 		.replace = 1,
 		.w = w,
 		.nr = nr,
@@ -892,10 +891,9 @@ int monitor_check(struct monitor *m, enum monitor_flow flow,
 		.kind = monitor_flow_name(flow),
 		.trigger = trigger,
 	};
-	m->flow = flow;
 	flow_sources(m, flow);
 	handoff_begin(&m->handoff, flow_auto_download(m->cfg, flow));
-	m->started = m->c.started_at = clock_wall();
+	m->c.started_at = clock_wall();
 	rc = writer_call(store_check, &m->c);
 	/* A cache that cannot be pruned costs room, not answers. */
 	if (!rc)
