@@ -3,8 +3,8 @@
 
 /*
  * Numbers as file formats store them (ID3 and FLAC big-endian, APE and
- * Vorbis comments little-endian), and the length of an array: written
- * once here rather than in each reader.
+ * Vorbis comments little-endian, ID3v2's sizes 7 bits a byte), and the
+ * length of an array: written once here rather than in each reader.
  *
  *	uint32_t size = bytes_be32(header + 4);
  *	for (size_t i = 0; i < ARRAY_SIZE(table); i++)
@@ -27,6 +27,14 @@ static inline uint32_t bytes_be32(const unsigned char *p)
 static inline uint32_t bytes_le32(const unsigned char *p)
 {
 	return (uint32_t)p[3] << 24 | p[2] << 16 | p[1] << 8 | p[0];
+}
+
+/* An ID3v2 size, "syncsafe": 7 bits a byte, the high bits ignored (a
+ * reader that refuses them tests them first). */
+static inline uint32_t bytes_syncsafe32(const unsigned char *p)
+{
+	return (uint32_t)(p[0] & 0x7f) << 21 | (p[1] & 0x7f) << 14 |
+	       (p[2] & 0x7f) << 7 | (p[3] & 0x7f);
 }
 
 #endif

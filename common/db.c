@@ -7,6 +7,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "common/clock.h"
 #include "common/log.h"
 #include "common/strbuf.h"
 
@@ -261,6 +262,16 @@ int db_bind_text(sqlite3_stmt *st, int i, const char *s)
 {
 	return s ? sqlite3_bind_text(st, i, s, -1, SQLITE_STATIC) :
 		sqlite3_bind_null(st, i);
+}
+
+void db_add_time(struct strbuf *out, sqlite3_stmt *st, int col)
+{
+	char at[CLOCK_RFC3339_LEN];
+
+	if (sqlite3_column_type(st, col) == SQLITE_NULL)
+		return;
+	clock_rfc3339((time_t)sqlite3_column_double(st, col), at);
+	strbuf_addstr(out, at);
 }
 
 void db_fts_string(struct strbuf *q, const char *word, size_t len)

@@ -63,6 +63,13 @@ int db_bind_text(sqlite3_stmt *st, int i, const char *s);
 void db_fts_string(struct strbuf *q, const char *word, size_t len);
 
 /*
+ * Append column col of st's row to out as an RFC 3339 UTC time (the
+ * column holds seconds since the epoch), or nothing when it is NULL: a
+ * time column of the CSV files.
+ */
+void db_add_time(struct strbuf *out, sqlite3_stmt *st, int col);
+
+/*
  * Step st once, for a statement whose rows are not wanted (an INSERT, an
  * UPDATE), and reset it for its next use. Returns 0 or the error (logged,
  * naming what).

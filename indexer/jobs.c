@@ -9,7 +9,6 @@
 
 #include "common/clock.h"
 #include "common/config.h"
-#include "common/db.h"
 #include "common/log.h"
 #include "common/thread.h"
 #include "indexer/maintenance.h"
@@ -82,8 +81,9 @@ static struct {
 			       .waits_for_scans = 1 },
 		[T_REPAIR] = { .jobs = JOBS_REPAIR_RUN, .trigger = "schedule",
 			       .waits_for_scans = 1 },
-		[T_FOLLOW_UP] = { .jobs = JOBS_REPAIR_RUN, .trigger = "follow-up",
-			       .waits_for_scans = 0 },
+		[T_FOLLOW_UP] = { .jobs = JOBS_REPAIR_RUN,
+				  .trigger = "follow-up",
+				  .waits_for_scans = 0 },
 		[T_PRUNE] = { .jobs = JOBS_PRUNE, .trigger = "schedule",
 			       .waits_for_scans = 1 },
 		[T_BACKUP] = { .jobs = JOBS_BACKUP, .trigger = "schedule",
@@ -122,26 +122,6 @@ int jobs_enabled(const struct config *cfg, enum jobs_job job)
 		return 1;
 	}
 	return 0;
-}
-
-/* When the last check of either flow finished, from the store, so the
- * interval holds across restarts; 0 when none ever did. */
-static double last_check_at(void)
-{
-	sqlite3 *db;
-	sqlite3_stmt *st;
-	double at = 0;
-
-	if (db_open(jobs.cfg->database, 1, &db))
-		return 0;
-	if (sqlite3_prepare_v2(db, "SELECT max(finished_at) FROM checks",
-			       -1, &st, NULL) == SQLITE_OK) {
-		if (sqlite3_step(st) == SQLITE_ROW)
-			at = sqlite3_column_double(st, 0);
-		sqlite3_finalize(st);
-	}
-	db_close(db);
-	return at;
 }
 
 /* The lane that runs job. */
@@ -190,11 +170,8 @@ static void run_torrent_cmds(const char *trigger)
 	for (size_t i = 0; i < nr; i++)
 		if (!rd_commands_apply(cmds[i].cmd, cmds[i].id))
 			retry |= cmds[i].cmd == RD_COMMAND_RETRY;
-	if (retry) {
-		pthread_mutex_lock(&jobs.lock);
-		queue(JOBS_REPAIR_RUN, trigger);
-		pthread_mutex_unlock(&jobs.lock);
-	}
+	if (retry)
+		jobs_submit(JOBS_REPAIR_RUN, trigger);
 }
 
 /* Carry out one job of the repair lane. */
@@ -209,11 +186,8 @@ static void run_repair(unsigned job, const char *trigger)
 		run_torrent_cmds(trigger);
 		return;
 	case JOBS_REPAIR_RESYNC:
-		if (!rd_commands_resync()) {
-			pthread_mutex_lock(&jobs.lock);
-			queue(JOBS_REPAIR_RUN, trigger);
-			pthread_mutex_unlock(&jobs.lock);
-		}
+		if (!rd_commands_resync())
+			jobs_submit(JOBS_REPAIR_RUN, trigger);
 		return;
 	case JOBS_REPAIR_LINKS:
 		all = rd_watch_take(&paths, &nr);
@@ -350,7 +324,7 @@ static void arm_timers(const struct config *cfg)
 	if (t[T_CHECKS].interval > 0 &&
 	    (jobs_enabled(cfg, JOBS_CHECK_MISSING) ||
 	     jobs_enabled(cfg, JOBS_CHECK_NEW))) {
-		last = last_check_at();
+		last = monitor_last_check_at(jobs.monitor);
 		t[T_CHECKS].at = last ? last + t[T_CHECKS].interval : now;
 	}
 	if (jobs.repair && t[T_REPAIR].interval > 0 &&

@@ -184,23 +184,18 @@ int maintenance_backups(const char *db_path, char ***paths, size_t *nr)
 
 double maintenance_last_backup_at(const struct config *cfg)
 {
-	struct strbuf dir = STRBUF_INIT, path = STRBUF_INIT;
 	double at = 0;
-	char **names;
+	char **paths;
 	struct stat st;
 	size_t nr;
 
-	backup_dir(cfg->database, &dir);
-	if (!list_backups(dir.buf, &names, &nr) && nr) {
-		strbuf_addf(&path, "%s/%s", dir.buf, names[nr - 1]);
-		if (!stat(path.buf, &st))
-			at = st.st_mtime;
-		for (size_t i = 0; i < nr; i++)
-			free(names[i]);
-		free(names);
-	}
-	strbuf_release(&dir);
-	strbuf_release(&path);
+	if (maintenance_backups(cfg->database, &paths, &nr))
+		return 0;
+	if (nr && !stat(paths[nr - 1], &st))
+		at = st.st_mtime;
+	for (size_t i = 0; i < nr; i++)
+		free(paths[i]);
+	free(paths);
 	return at;
 }
 

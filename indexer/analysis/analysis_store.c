@@ -35,8 +35,7 @@ static int query_int(sqlite3 *db, const char *sql, int64_t id, int64_t dflt,
 	rc = sqlite3_step(st);
 	*out = rc == SQLITE_ROW && sqlite3_column_type(st, 0) != SQLITE_NULL ?
 		sqlite3_column_int64(st, 0) : dflt;
-	sqlite3_finalize(st);
-	return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : db_error(db, rc, sql);
+	return db_finalize(st, rc, sql);
 }
 
 /* Other workers hold their tracks: a track is analysed by one only. */
@@ -56,7 +55,8 @@ int analysis_store_next(sqlite3 *db, const int64_t *busy, size_t nbusy,
 
 	memset(job, 0, sizeof(*job));
 	rc = db_prepare(db, "SELECT q.seq, q.track_id, r.path, f.path"
-			" FROM analysis_queue q JOIN tracks t ON t.id = q.track_id"
+			" FROM analysis_queue q"
+			" JOIN tracks t ON t.id = q.track_id"
 			" JOIN files f ON f.id = t.file_id"
 			" JOIN roots r ON r.id = f.root_id"
 			" ORDER BY q.seq LIMIT ?1", &st);
@@ -119,8 +119,8 @@ static int record_row(sqlite3 *db, const struct analysis_outcome *o)
 	rc = db_prepare(db, "INSERT OR REPLACE INTO analysis (track_id,"
 			" state, error, analysed_at, duration_s, bpm,"
 			" loudness_lufs, peak, gain_db, vector, fingerprint)"
-			" VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
-			&st);
+			" VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10,"
+			" ?11)", &st);
 	if (rc)
 		return rc;
 	sqlite3_bind_int64(st, 1, o->job->track_id);

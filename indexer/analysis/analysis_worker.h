@@ -5,9 +5,9 @@
  * The background analysis: [analysis] threads workers at the lowest CPU
  * and I/O priority take queued tracks one at a time (analysis_store.h),
  * analyse them in a mediamon-analyse child each (analysis_child.h) and
- * record what they found through the writer. They never start a track while a scan runs or waits, while
- * the mount served a read of a library file in the last moments, or
- * while the queue is paused.
+ * record what they found through the writer. They never start a track
+ * while a scan runs or waits, while the mount served a read of a library
+ * file in the last moments, or while the queue is paused.
  *
  *	analysis_worker_start(cfg, scanning);
  *	analysis_worker_pause(1);

@@ -8,7 +8,6 @@
 
 #define READ_CHUNK	65536	/* raw bytes per read of an unsynced image */
 
-/* FLAC stores its picture fields as big-endian 32-bit numbers. */
 /*
  * The fixed part of a PICTURE block is type, MIME length, MIME,
  * description length, description, width, height, depth, colours and the

@@ -122,6 +122,7 @@ static int fd_path(int fd, struct strbuf *out)
 	return 0;
 }
 
+/* Whether path lies in the root walked or in any root of rule. */
 static int allowed(const struct symlinks_rule *rule, const char *path)
 {
 	if (rule->root && path_under(path, rule->root))
@@ -132,8 +133,8 @@ static int allowed(const struct symlinks_rule *rule, const char *path)
 	return 0;
 }
 
-int symlinks_follow(int dirfd, const char *name, const struct symlinks_rule *rule,
-		 struct stat *st)
+int symlinks_follow(int dirfd, const char *name,
+		    const struct symlinks_rule *rule, struct stat *st)
 {
 	struct strbuf real = STRBUF_INIT;
 	int fd = openat(dirfd, name, O_PATH | O_CLOEXEC), rc = 0;
@@ -167,7 +168,7 @@ int symlinks_reopen(int pathfd, int flags)
 }
 
 int symlinks_open_path(const char *path, int flags,
-		    const struct symlinks_rule *rule)
+		       const struct symlinks_rule *rule)
 {
 	struct stat st;
 	int fd = open_how(AT_FDCWD, path, flags, RESOLVE_NO_SYMLINKS |

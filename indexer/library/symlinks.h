@@ -21,7 +21,7 @@
  *
  *	struct symlinks_rule rule = { root, roots, nr, follow_outside };
  *	int dfd = symlinks_open_beneath(root_fd, "Alpha/First",
- *				     O_RDONLY | O_DIRECTORY);
+ *					O_RDONLY | O_DIRECTORY);
  *	int pfd = symlinks_follow(dfd, "notes.mp3", &rule, &st);
  *	int fd = symlinks_reopen(pfd, O_RDONLY);
  */
@@ -53,8 +53,8 @@ int symlinks_open_beneath(int dirfd, const char *rel, int flags);
  * when the link leads nowhere, -EINVAL when it leads to something other
  * than a regular file, or another negative errno value.
  */
-int symlinks_follow(int dirfd, const char *name, const struct symlinks_rule *rule,
-		 struct stat *st);
+int symlinks_follow(int dirfd, const char *name,
+		    const struct symlinks_rule *rule, struct stat *st);
 
 /* Open what the O_PATH descriptor pathfd is open on with flags (O_CLOEXEC
  * added), checking the rights anew. Returns the descriptor or -errno. */
@@ -67,6 +67,6 @@ int symlinks_reopen(int pathfd, int flags);
  * descriptor or a negative errno value (-EXDEV as symlinks_follow()).
  */
 int symlinks_open_path(const char *path, int flags,
-		    const struct symlinks_rule *rule);
+		       const struct symlinks_rule *rule);
 
 #endif

@@ -4,7 +4,6 @@
 #include <strings.h>
 
 #include "common/bytes.h"
-
 #include "common/utf8.h"
 #include "indexer/library/tags.h"
 #include "indexer/library/tags_util.h"

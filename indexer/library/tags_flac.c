@@ -5,7 +5,6 @@
 #include <strings.h>
 
 #include "common/bytes.h"
-
 #include "indexer/library/tags.h"
 #include "indexer/library/tags_util.h"
 
@@ -208,8 +207,7 @@ static int read_picture(struct tags_win *w, uint64_t off, uint32_t len,
 /* Sample rate, channels and length from the STREAMINFO data at p. */
 static void take_streaminfo(struct tags *t, const unsigned char *p)
 {
-	uint64_t samples = (uint64_t)(p[13] & 0x0f) << 32 | bytes_be24(p + 14) <<
-			   8 | p[17];
+	uint64_t samples = (uint64_t)(p[13] & 0x0f) << 32 | bytes_be32(p + 14);
 
 	t->sample_rate = bytes_be24(p + 10) >> 4;
 	t->channels = (p[12] >> 1 & 7) + 1;
@@ -229,8 +227,7 @@ static int find_marker(struct tags_win *w, uint64_t *off)
 		return n;
 	if (n == 10 && !memcmp(p, "ID3", 3) &&
 	    !((p[6] | p[7] | p[8] | p[9]) & 0x80)) {
-		*off = 10 + ((uint64_t)p[6] << 21 | p[7] << 14 | p[8] << 7 |
-			     p[9]);
+		*off = 10 + (uint64_t)bytes_syncsafe32(p + 6);
 		if (p[5] & 0x10)
 			*off += 10;
 	}

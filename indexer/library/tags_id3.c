@@ -12,7 +12,6 @@
 #include <zlib.h>
 
 #include "common/bytes.h"
-
 #include "common/utf8.h"
 #include "indexer/library/tags.h"
 #include "indexer/library/tags_util.h"
@@ -116,14 +115,6 @@ struct walk {
 	int damaged;
 	char error[TAGS_ERROR_MAX];
 };
-
-/* ID3v2 sizes use 7 bits a byte; the high bits are ignored, as mutagen
- * does, where the caller has not refused them. */
-static uint32_t syncsafe(const unsigned char *p)
-{
-	return (uint32_t)(p[0] & 0x7f) << 21 | (p[1] & 0x7f) << 14 |
-	       (p[2] & 0x7f) << 7 | (p[3] & 0x7f);
-}
 
 static void __attribute__((format(printf, 2, 3)))
 walk_damage(struct walk *wk, const char *fmt, ...)
@@ -293,7 +284,7 @@ static int frame_content(unsigned int ver, int tag_unsync,
 	*out = own[1];
 	*out_len = n;
 	if (dli)
-		claim = syncsafe(dli);
+		claim = bytes_syncsafe32(dli);
 	return claim == (uint64_t)n ? 0 : -ERANGE;
 }
 
@@ -732,7 +723,7 @@ static uint64_t content_of(unsigned int ver, unsigned int flags,
 			*skip += 4;
 			if (avail < *skip || len < *skip)
 				return 0;
-			return syncsafe(after + *skip - 4);
+			return bytes_syncsafe32(after + *skip - 4);
 		}
 		if (*unsync)
 			return 0;
@@ -841,7 +832,7 @@ static uint32_t frame_size(const struct walk *wk, const unsigned char *h)
 	if (wk->ver == 2)
 		return (uint32_t)h[3] << 16 | h[4] << 8 | h[5];
 	if (wk->ver == 4 && !wk->plain)
-		return syncsafe(h + 4);
+		return bytes_syncsafe32(h + 4);
 	return bytes_be32(h + 4);
 }
 
@@ -871,7 +862,8 @@ static int walk_frames(struct walk *wk)
 		if (all_zero(h, idlen))
 			break;
 		size = frame_size(wk, h);
-		if (wk->ver == 4 && syncsafe(h + 4) != bytes_be32(h + 4))
+		if (wk->ver == 4 &&
+		    bytes_syncsafe32(h + 4) != bytes_be32(h + 4))
 			wk->disagree = 1;
 		left = wk->end - off - hl;
 		if (size > left) {
@@ -989,9 +981,10 @@ static int skip_extended(struct walk *wk)
 		return 0;
 	}
 	if (wk->ver == 4) {
-		if ((p[0] | p[1] | p[2] | p[3]) & 0x80 || syncsafe(p) < 4)
+		if ((p[0] | p[1] | p[2] | p[3]) & 0x80 ||
+		    bytes_syncsafe32(p) < 4)
 			return -EBADMSG;
-		size = syncsafe(p);
+		size = bytes_syncsafe32(p);
 	} else {
 		size = 4 + (uint64_t)bytes_be32(p);
 	}
@@ -1102,7 +1095,8 @@ int tags_id3v2_read(struct tags_win *w, uint64_t off, uint64_t *end)
 		return 0;
 	wk.ver = p[3];
 	flags = p[5];
-	*end = off + 10 + syncsafe(p + 6) + (flags & TAG_FOOTER ? 10 : 0);
+	*end = off + 10 + bytes_syncsafe32(p + 6) +
+		(flags & TAG_FOOTER ? 10 : 0);
 	if (wk.ver < 2 || wk.ver > 4 || (p[6] | p[7] | p[8] | p[9]) & 0x80) {
 		tags_damage(w->t, "id3v2: version 2.%u or its size is not "
 			    "readable", wk.ver);
@@ -1114,7 +1108,7 @@ int tags_id3v2_read(struct tags_win *w, uint64_t off, uint64_t *end)
 		return 0;
 	}
 	wk.start = off + 10;
-	wk.end = off + 10 + syncsafe(p + 6);
+	wk.end = off + 10 + bytes_syncsafe32(p + 6);
 	/* A tag cut short: the audio is looked for where its frames end. */
 	if (wk.end > w->size) {
 		tags_damage(w->t, "id3v2: the tag runs past the end of the "

@@ -5,7 +5,6 @@
 #include <sys/types.h>
 
 #include "common/bytes.h"
-
 #include "indexer/library/tags.h"
 #include "indexer/library/tags_util.h"
 
@@ -164,7 +163,6 @@ static int find_audio(struct tags_win *w, uint64_t off, struct audio *a)
 	return 0;
 }
 
-
 /*
  * The duration comes from the VBR header's frame count less LAME's
  * delay and padding, or else from the size at a constant bitrate. The
@@ -223,8 +221,8 @@ static int skip_more_tags(struct tags_win *w, uint64_t *off)
 		    (p[6] | p[7] | p[8] | p[9]) & 0x80)
 			return 0;
 		tags_damage(w->t, "id3v2: a second tag follows the first");
-		*off += 10 + ((uint64_t)p[6] << 21 | p[7] << 14 | p[8] << 7 |
-			      p[9]) + (p[5] & 0x10 ? 10 : 0);
+		*off += 10 + (uint64_t)bytes_syncsafe32(p + 6) +
+			(p[5] & 0x10 ? 10 : 0);
 	}
 }
 
@@ -247,7 +245,7 @@ static int find_appended(struct tags_win *w, uint64_t end, uint64_t *off)
 	if (n < 10 || memcmp(p, "3DI", 3) || p[3] != 4 ||
 	    (p[6] | p[7] | p[8] | p[9]) & 0x80)
 		return 0;
-	size = (uint64_t)p[6] << 21 | p[7] << 14 | p[8] << 7 | p[9];
+	size = bytes_syncsafe32(p + 6);
 	if (size + 20 > end)
 		return 0;
 	*off = end - 20 - size;

@@ -18,9 +18,7 @@
 #include <sys/types.h>
 
 #include "common/bytes.h"
-
 #include "indexer/library/tags.h"
-
 
 #define TAGS_WIN_SIZE	65536	/* bytes per read of the file */
 

@@ -403,8 +403,7 @@ void watch_library_dir(const char *dir)
 	for (size_t i = 0; i < wt.nr_libs; i++) {
 		size_t len = strlen(wt.libs[i]);
 
-		if (len > best_len && !strncmp(dir, wt.libs[i], len) &&
-		    (!dir[len] || dir[len] == '/')) {
+		if (len > best_len && path_under(dir, wt.libs[i])) {
 			best = i;
 			best_len = len;
 		}

@@ -43,7 +43,8 @@ extern const char *const watch_kind_names[WATCH_KINDS];
 struct watch_status {
 	int enabled;
 	uint64_t watches;		/* directories watched now */
-	uint64_t polled_dirs;		/* directories the limit left unwatched */
+	uint64_t polled_dirs;		/* directories the limit left
+					 * unwatched */
 	uint64_t overflows;
 	uint64_t events;		/* all events read */
 	uint64_t by_kind[WATCH_KINDS];

@@ -71,9 +71,10 @@ static int series_of(struct refresh *r, const char *path, size_t len)
 		strbuf_addstr(&r->series_name,
 			      (const char *)sqlite3_column_text(r->series, 1));
 	}
+	rc = db_rows_end(r->db, rc, "find series");
 	sqlite3_reset(r->series);
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-		return db_error(r->db, rc, "find series");
+	if (rc)
+		return rc;
 	return r->series_id ? 0 : -ENOENT;
 }
 
@@ -97,17 +98,12 @@ static int add_volume(struct refresh *r, const char *name, const char *path,
 	sqlite3_bind_double(st, 3, r->parsed.first);
 	sqlite3_bind_double(st, 4, r->parsed.last);
 	sqlite3_bind_blob(st, 5, path, len, SQLITE_STATIC);
-	rc = sqlite3_step(st);
-	sqlite3_reset(st);
-	if (rc != SQLITE_DONE)
-		return db_error(r->db, rc, "add volume");
-	if (r->parsed.kind != NAMES_NONE)
-		return 0;
+	rc = db_step(st, "add volume");
+	if (rc || r->parsed.kind != NAMES_NONE)
+		return rc;
 	st = r->unparsed;
 	sqlite3_bind_text(st, 1, r->parsed.reason, -1, SQLITE_STATIC);
-	rc = sqlite3_step(st);
-	sqlite3_reset(st);
-	return rc == SQLITE_DONE ? 0 : db_error(r->db, rc, "add unparsed");
+	return db_step(st, "add unparsed");
 }
 
 /* Look at one file of a manga root: a volume file right in a series
@@ -119,10 +115,14 @@ static int take_file(struct refresh *r, const char *path, size_t len,
 	const char *slash = memchr(path, '/', len), *rest, *slash2;
 	struct strbuf name = STRBUF_INIT;
 	size_t rlen;
-	int rc = 0;
+	int rc;
 
-	if (!slash || series_of(r, path, slash - path))
+	if (!slash)
 		return 0;
+	/* A file of no known series is no volume; a failed read fails. */
+	rc = series_of(r, path, slash - path);
+	if (rc)
+		return rc == -ENOENT ? 0 : rc;
 	rest = slash + 1;
 	rlen = len - (rest - path);
 	slash2 = memchr(rest, '/', rlen);
@@ -158,10 +158,7 @@ static int run_bound(struct refresh *r, const char *sql, const char *series)
 	sqlite3_bind_int64(st, 1, r->root_id);
 	if (series)
 		sqlite3_bind_blob(st, 2, series, strlen(series), SQLITE_STATIC);
-	rc = sqlite3_step(st);
-	sqlite3_finalize(st);
-	return rc == SQLITE_DONE || rc == SQLITE_ROW ? 0 : db_error(r->db, rc,
-								   sql);
+	return db_finalize(st, sqlite3_step(st), sql);
 }
 
 /*
@@ -175,7 +172,8 @@ static int refresh_root(struct refresh *r, const char *series)
 	static const char *const whole[] = {
 		"INSERT OR IGNORE INTO series (root_id, path, name)"
 		" SELECT root_id, path, CAST(path AS TEXT) FROM directories"
-		" WHERE root_id = ?1 AND path != X'' AND instr(path, X'2F') = 0",
+		" WHERE root_id = ?1 AND path != X''"
+		" AND instr(path, X'2F') = 0",
 		"DELETE FROM series WHERE root_id = ?1 AND path NOT IN"
 		" (SELECT path FROM directories WHERE root_id = ?1)",
 		"DELETE FROM volumes WHERE series_id IN"
@@ -232,11 +230,7 @@ static int refresh_root(struct refresh *r, const char *series)
 		rc = take_file(r, sqlite3_column_blob(st, 0),
 			       sqlite3_column_bytes(st, 0),
 			       sqlite3_column_double(st, 1));
-	sqlite3_finalize(st);
-	if (rc == SQLITE_DONE)
-		rc = 0;
-	else if (rc > 0)
-		rc = db_error(r->db, rc, "list manga files");
+	rc = db_finalize(st, rc, "list manga files");
 out:
 	strbuf_release(&from);
 	strbuf_release(&to);
@@ -268,10 +262,7 @@ static int refresh_scopes(struct refresh *r, const struct manga_scope *scope,
 		if (rc)
 			break;
 	}
-	sqlite3_finalize(roots);
-	if (rc == SQLITE_DONE)
-		return 0;
-	return rc > 0 ? db_error(r->db, rc, "list manga roots") : rc;
+	return db_finalize(roots, rc, "list manga roots");
 }
 
 /* A db_transaction() function: manga_refresh() inside it. */
@@ -446,7 +437,8 @@ int manga_series_volumes(sqlite3 *db, int64_t series,
 	*nr = 0;
 	*latest = 0;
 	rc = sqlite3_prepare_v2(db, "SELECT coalesce(s.latest, 0), v.first,"
-		" v.last FROM series s LEFT JOIN volumes v ON v.series_id = s.id"
+		" v.last FROM series s"
+		" LEFT JOIN volumes v ON v.series_id = s.id"
 		" AND v.kind = 'volume' WHERE s.id = ?1 ORDER BY v.first",
 		-1, &st, NULL);
 	if (rc != SQLITE_OK)
@@ -514,14 +506,14 @@ int manga_each_unparsed(sqlite3 *db,
 	sqlite3_stmt *st;
 	int rc;
 
-	rc = sqlite3_prepare_v2(db,
+	rc = db_prepare(db,
 		"SELECT CAST(r.path AS TEXT) || '/' || CAST(v.path AS TEXT),"
 		" u.reason FROM unparsed u JOIN volumes v ON v.id = u.volume_id"
 		" JOIN series s ON s.id = v.series_id"
 		" JOIN roots r ON r.id = s.root_id ORDER BY r.path, v.path",
-		-1, &st, NULL);
-	if (rc != SQLITE_OK)
-		return db_error(db, rc, "list unparsed volumes");
+		&st);
+	if (rc)
+		return rc;
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		rc = fn(arg, (const char *)sqlite3_column_text(st, 0),
 			(const char *)sqlite3_column_text(st, 1));
@@ -545,9 +537,9 @@ int manga_store_setting(sqlite3 *db, void *setting)
 	sqlite3_stmt *st;
 	int rc;
 
-	rc = sqlite3_prepare_v2(db, sql[s->what], -1, &st, NULL);
-	if (rc != SQLITE_OK)
-		return db_error(db, rc, "store a series setting");
+	rc = db_prepare(db, sql[s->what], &st);
+	if (rc)
+		return rc;
 	sqlite3_bind_int64(st, 1, s->series);
 	if (s->is_number)
 		sqlite3_bind_int64(st, 2, s->number);
@@ -555,9 +547,8 @@ int manga_store_setting(sqlite3 *db, void *setting)
 		sqlite3_bind_text(st, 2, s->text, -1, SQLITE_STATIC);
 	else
 		sqlite3_bind_null(st, 2);
-	rc = sqlite3_step(st);
-	sqlite3_finalize(st);
-	if (rc != SQLITE_DONE)
-		return db_error(db, rc, "store a series setting");
+	rc = db_finalize(st, sqlite3_step(st), "store a series setting");
+	if (rc)
+		return rc;
 	return sqlite3_changes(db) ? 0 : -ENOENT;
 }

@@ -2,10 +2,8 @@
 #include <string.h>
 
 #include "common/bytes.h"
-
 #include "common/utf8.h"
 #include "indexer/manga/names.h"
-
 
 /* Where a marker stands against its number. */
 enum {

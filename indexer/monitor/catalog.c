@@ -204,9 +204,7 @@ static int replace_tx(sqlite3 *db, void *arg)
 		sqlite3_bind_double(meta, 4, clock_wall());
 		sqlite3_bind_int64(meta, 5, l->entries);
 		sqlite3_bind_int64(meta, 6, l->bad_lines);
-		rc = sqlite3_step(meta);
-		rc = rc == SQLITE_DONE ? 0 :
-		     db_error(db, rc, "write catalog_meta");
+		rc = db_step(meta, "write catalog_meta");
 	}
 	sqlite3_finalize(meta);
 	sqlite3_finalize(l->row);

@@ -4,7 +4,6 @@
 #include <string.h>
 
 #include "common/bytes.h"
-#include "common/clock.h"
 #include "common/db.h"
 #include "common/json.h"
 #include "common/strbuf.h"
@@ -61,13 +60,27 @@ int checks_store(sqlite3 *db, void *arg)
 	sqlite3_bind_int(st, 14, r->skipped);
 	sqlite3_bind_int(st, 15, r->failed);
 	sqlite3_bind_int(st, 16, r->errors);
-	rc = sqlite3_step(st);
-	sqlite3_finalize(st);
-	if (rc != SQLITE_DONE)
-		return db_error(db, rc, "store check");
+	rc = db_finalize(st, sqlite3_step(st), "store check");
+	if (rc)
+		return rc;
 	if (!r->id)
 		r->id = sqlite3_last_insert_rowid(db);
 	return 0;
+}
+
+double checks_finished_at(sqlite3 *db)
+{
+	sqlite3_stmt *st;
+	double at = 0;
+	int rc;
+
+	if (db_prepare(db, "SELECT max(finished_at) FROM checks", &st))
+		return 0;
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		at = sqlite3_column_double(st, 0);
+	db_finalize(st, rc, "read checks");
+	return at;
 }
 
 int checks_prune(sqlite3 *db, double before)
@@ -81,9 +94,7 @@ int checks_prune(sqlite3 *db, double before)
 	if (rc)
 		return rc;
 	sqlite3_bind_double(st, 1, before);
-	rc = sqlite3_step(st);
-	sqlite3_finalize(st);
-	return rc == SQLITE_DONE ? 0 : db_error(db, rc, "prune checks");
+	return db_finalize(st, sqlite3_step(st), "prune checks");
 }
 
 int checks_csv(sqlite3 *db, struct strbuf *out)
@@ -99,29 +110,24 @@ int checks_csv(sqlite3 *db, struct strbuf *out)
 		      "duration_s,series,wanted,found,catalog,prowlarr,"
 		      "nautiljon,cache_hits,sent,skipped,failed,errors\n");
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		char started[CLOCK_RFC3339_LEN], finished[CLOCK_RFC3339_LEN];
-		double start = sqlite3_column_double(st, C_STARTED);
-
-		clock_rfc3339((time_t)start, started);
 		/* Kinds and triggers are fixed words: no quoting needed. */
-		strbuf_addf(out, "%lld,%s,%s,%s,",
+		strbuf_addf(out, "%lld,%s,%s,",
 			    (long long)sqlite3_column_int64(st, C_ID),
 			    sqlite3_column_text(st, C_KIND),
-			    sqlite3_column_text(st, C_TRIGGER), started);
-		if (sqlite3_column_type(st, C_FINISHED) != SQLITE_NULL) {
-			double end = sqlite3_column_double(st, C_FINISHED);
-
-			clock_rfc3339((time_t)end, finished);
-			strbuf_addf(out, "%s,%.3f", finished, end - start);
-		} else {
-			strbuf_addch(out, ',');
-		}
+			    sqlite3_column_text(st, C_TRIGGER));
+		db_add_time(out, st, C_STARTED);
+		strbuf_addch(out, ',');
+		db_add_time(out, st, C_FINISHED);
+		strbuf_addch(out, ',');
+		if (sqlite3_column_type(st, C_FINISHED) != SQLITE_NULL)
+			strbuf_addf(out, "%.3f",
+				    sqlite3_column_double(st, C_FINISHED) -
+				    sqlite3_column_double(st, C_STARTED));
 		for (int col = C_SERIES; col <= C_ERRORS; col++)
 			strbuf_addf(out, ",%d", sqlite3_column_int(st, col));
 		strbuf_addch(out, '\n');
 	}
-	sqlite3_finalize(st);
-	return rc == SQLITE_DONE ? 0 : db_error(db, rc, "read checks");
+	return db_finalize(st, rc, "read checks");
 }
 
 /* A time column as seconds, or null when it is NULL. */
@@ -169,8 +175,7 @@ int checks_last(sqlite3 *db, json_t *out)
 		rc = sqlite3_step(st);
 		if (rc == SQLITE_ROW)
 			c = check_object(st);
-		rc = rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 :
-			db_error(db, rc, "read checks");
+		rc = db_rows_end(db, rc, "read checks");
 		sqlite3_reset(st);
 		if (!rc && json_object_set_new(out, kinds[i], c))
 			rc = -ENOMEM;
@@ -197,6 +202,5 @@ int checks_health(sqlite3 *db, struct strbuf *warns)
 			    " error%s (see /log)\n",
 			    sqlite3_column_text(st, 0), n, n > 1 ? "s" : "");
 	}
-	sqlite3_finalize(st);
-	return rc == SQLITE_DONE ? 0 : db_error(db, rc, "read checks");
+	return db_finalize(st, rc, "read checks");
 }

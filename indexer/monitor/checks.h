@@ -50,6 +50,12 @@ struct checks_row {
 int checks_store(sqlite3 *db, void *row);
 
 /*
+ * When the newest check of either flow finished, or 0 when none did (or
+ * the store cannot tell: logged).
+ */
+double checks_finished_at(sqlite3 *db);
+
+/*
  * Drop the checks started before before, except the newest of each
  * flow. A writer function's part, on the writer's connection.
  */

@@ -60,6 +60,13 @@ extern const struct client_kind client_qbittorrent, client_transmission,
 int client_fail(struct strbuf *err, int ret, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
+/*
+ * The same for an HTTP answer of status the client has no meaning for
+ * (what names the step: "qbittorrent: add"): -EIO for a server error,
+ * else -EPROTO.
+ */
+int client_http_fail(struct strbuf *err, const char *what, long status);
+
 /* Overwrite a secret (NULL allowed) before its memory is freed. */
 void client_wipe(char *s);
 

@@ -197,20 +197,22 @@ static int blackhole_send(const struct download_client *c,
 			  const struct client_payload *p, const int *cancel,
 			  struct strbuf *err)
 {
-	struct strbuf data = STRBUF_INIT, name = STRBUF_INIT;
-	const char *ext;
+	struct strbuf line = STRBUF_INIT, name = STRBUF_INIT;
+	const char *ext, *data = p->data;
+	size_t len = p->len;
 	int dfd, ret;
 
 	(void)cancel;
 	if (p->kind == LINKS_TORRENT || p->kind == LINKS_NZB) {
-		strbuf_add(&data, p->data, p->len);
 		ext = p->kind == LINKS_TORRENT ? ".torrent" : ".nzb";
 	} else if (has_control(p->text)) {
 		return client_fail(err, -EINVAL, "blackhole: the link holds"
 				   " control characters");
 	} else {
-		strbuf_addstr(&data, p->text);
-		strbuf_addch(&data, '\n');
+		strbuf_addstr(&line, p->text);
+		strbuf_addch(&line, '\n');
+		data = line.buf;
+		len = line.len;
 		ext = p->kind == LINKS_MAGNET ? ".magnet" : ".link";
 	}
 	dfd = open_folder(c, err);
@@ -218,10 +220,10 @@ static int blackhole_send(const struct download_client *c,
 	if (!ret) {
 		safe_name(r->title, &name);
 		ret = write_atomic(c->blackhole_dir, dfd, name.buf, ext,
-				   data.buf, data.len, err);
+				   data, len, err);
 		close(dfd);
 	}
-	strbuf_release(&data);
+	strbuf_release(&line);
 	strbuf_release(&name);
 	return ret;
 }

@@ -107,11 +107,8 @@ static int nzbget_send(const struct download_client *c,
 		ret = client_fail(err, -EACCES, "nzbget: the user name or"
 				  " password was refused (HTTP %ld)",
 				  resp.status);
-	else if (resp.status >= 500)
-		ret = client_fail(err, -EIO, "nzbget: HTTP %ld", resp.status);
 	else
-		ret = client_fail(err, -EPROTO, "nzbget: unexpected answer"
-				  " (HTTP %ld)", resp.status);
+		ret = client_http_fail(err, "nzbget", resp.status);
 	http_response_release(&resp);
 	return ret;
 }

@@ -146,13 +146,9 @@ static int qbit_login(const struct download_client *c,
 		s->refused = resp.status;
 		add_refusal(s, err);
 		ret = log_error(-EACCES, "%s", err->buf);
-	} else if (resp.status >= 500) {
-		ret = client_fail(err, -EIO, "qbittorrent: login: HTTP %ld",
-				  resp.status);
 	} else if (!(resp.status == 200 && !strcmp(resp.body.buf, "Ok.")) &&
 		   resp.status != 204) {
-		ret = client_fail(err, -EPROTO, "qbittorrent: login:"
-				  " unexpected answer (HTTP %ld)", resp.status);
+		ret = client_http_fail(err, "qbittorrent: login", resp.status);
 	} else if (resp.cookies &&
 		   strlen(resp.cookies) >= sizeof(s->cookie)) {
 		ret = client_fail(err, -EPROTO, "qbittorrent: login: the"
@@ -238,12 +234,8 @@ static int qbit_add(const struct download_client *c,
 		   resp.status == 409 || resp.status == 415) {
 		ret = client_fail(err, -EPROTO, "qbittorrent: the torrent"
 				  " was refused (HTTP %ld)", resp.status);
-	} else if (resp.status >= 500) {
-		ret = client_fail(err, -EIO, "qbittorrent: add: HTTP %ld",
-				  resp.status);
 	} else {
-		ret = client_fail(err, -EPROTO, "qbittorrent: add: unexpected"
-				  " answer (HTTP %ld)", resp.status);
+		ret = client_http_fail(err, "qbittorrent: add", resp.status);
 	}
 	http_response_release(&resp);
 	return ret;

@@ -99,11 +99,8 @@ static int sab_send(const struct download_client *c,
 		ret = client_fail(err, -EACCES, "sabnzbd: refused (HTTP %ld):"
 				  " %.100s", resp.status, plain(&resp.body) ?
 				  resp.body.buf : "check the API key");
-	else if (resp.status >= 500)
-		ret = client_fail(err, -EIO, "sabnzbd: HTTP %ld", resp.status);
 	else
-		ret = client_fail(err, -EPROTO, "sabnzbd: unexpected answer"
-				  " (HTTP %ld)", resp.status);
+		ret = client_http_fail(err, "sabnzbd", resp.status);
 	http_response_release(&resp);
 	return ret;
 }

@@ -198,12 +198,8 @@ static int tr_send(const struct download_client *c,
 	else if (resp.status == 409)
 		ret = client_fail(err, -EPROTO, "transmission: a second 409"
 				  " after a new session id");
-	else if (resp.status >= 500)
-		ret = client_fail(err, -EIO, "transmission: HTTP %ld",
-				  resp.status);
 	else
-		ret = client_fail(err, -EPROTO, "transmission: unexpected"
-				  " answer (HTTP %ld)", resp.status);
+		ret = client_http_fail(err, "transmission", resp.status);
 	http_response_release(&resp);
 	return ret;
 }

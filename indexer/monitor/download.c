@@ -23,6 +23,14 @@ int client_fail(struct strbuf *err, int ret, const char *fmt, ...)
 	return log_error(ret, "%s", err->buf);
 }
 
+int client_http_fail(struct strbuf *err, const char *what, long status)
+{
+	if (status >= 500)
+		return client_fail(err, -EIO, "%s: HTTP %ld", what, status);
+	return client_fail(err, -EPROTO, "%s: unexpected answer (HTTP %ld)",
+			   what, status);
+}
+
 void client_wipe(char *s)
 {
 	if (s)
@@ -193,6 +201,38 @@ static int from_web(const struct download_client *c,
 	return 0;
 }
 
+#define NR_LINKS 3
+
+/* The links of r, in the order they are tried: its download link, its
+ * magnet link, a guid that is a magnet (NULL for those it lacks). */
+static void release_links(const struct download_release *r,
+			  const char *out[NR_LINKS])
+{
+	out[0] = r->link;
+	out[1] = r->magnet;
+	out[2] = links_is_magnet(r->guid) ? r->guid : NULL;
+}
+
+/*
+ * Whether the client can take link, one of r's, at all: a magnet when it
+ * takes magnets, a web link when it takes what the link leads to or the
+ * link itself, any other link only when it writes any down (and the link
+ * is not Prowlarr's).
+ */
+static int link_usable(const struct client_kind *k,
+		       const struct download_release *r, const char *link)
+{
+	int t = takes(k, r);
+
+	if (!link || !*link)
+		return 0;
+	if (links_is_magnet(link))
+		return t & LINKS_MAGNET;
+	if (links_is_web(link))
+		return fetchable(k, r) || (t & (CLIENT_URL | CLIENT_ANY_LINK));
+	return !from_prowlarr(r) && (t & CLIENT_ANY_LINK);
+}
+
 /*
  * What link becomes for the client: a magnet as it is, a web link as
  * from_web() says, another link written down by a folder that takes any.
@@ -205,44 +245,34 @@ static int from_link(const struct download_client *c,
 		     const int *cancel, struct links_target *t,
 		     struct client_payload *p, struct strbuf *err)
 {
-	if (!link || !*link)
+	if (!link_usable(k, r, link))
 		return 1;
-	if (links_is_magnet(link)) {
-		if (!(takes(k, r) & LINKS_MAGNET))
-			return 1;
-		*p = (struct client_payload){ LINKS_MAGNET, link, NULL, 0 };
-		return 0;
-	}
-	if (links_is_web(link)) {
-		if (!fetchable(k, r) &&
-		    !(takes(k, r) & (CLIENT_URL | CLIENT_ANY_LINK)))
-			return 1;
+	if (links_is_web(link))
 		return from_web(c, k, r, link, cancel, t, p, err);
-	}
-	if (from_prowlarr(r) || !(takes(k, r) & CLIENT_ANY_LINK))
-		return 1;
-	*p = (struct client_payload){ CLIENT_URL, link, NULL, 0 };
+	*p = (struct client_payload){
+		.kind = links_is_magnet(link) ? LINKS_MAGNET : CLIENT_URL,
+		.text = link,
+	};
 	return 0;
 }
 
 /*
- * Find the first of r's links (download link, magnet link, a magnet
- * guid) that gives the client something, and send it. The first
- * failure of a link is the one told when none works.
+ * Find the first of r's links that gives the client something, and send
+ * it. The first failure of a link is the one told when none works.
  */
 static int send_links(const struct download_client *c,
 		      const struct client_kind *k,
 		      const struct download_release *r, const int *cancel,
 		      struct strbuf *err)
 {
-	const char *links[] = { r->link, r->magnet,
-				links_is_magnet(r->guid) ? r->guid : NULL };
+	const char *links[NR_LINKS];
 	struct links_target t = LINKS_TARGET_INIT;
 	struct strbuf why = STRBUF_INIT, first = STRBUF_INIT;
 	struct client_payload p;
 	int ret = 1, failed = 0;
 
-	for (size_t i = 0; i < ARRAY_SIZE(links); i++) {
+	release_links(r, links);
+	for (size_t i = 0; i < NR_LINKS; i++) {
 		ret = from_link(c, k, r, links[i], cancel, &t, &p, &why);
 		if (ret == -ECANCELED || ret == -ENOMEM)
 			break;
@@ -273,21 +303,12 @@ static int send_links(const struct download_client *c,
 static int has_usable_link(const struct client_kind *k,
 			   const struct download_release *r)
 {
-	const char *links[] = { r->link, r->magnet,
-				links_is_magnet(r->guid) ? r->guid : NULL };
-	int t = takes(k, r);
+	const char *links[NR_LINKS];
 
-	for (size_t i = 0; i < ARRAY_SIZE(links); i++) {
-		const char *l = links[i];
-
-		if (!l || !*l)
-			continue;
-		if (links_is_magnet(l) ? t & LINKS_MAGNET :
-		    links_is_web(l) ? fetchable(k, r) ||
-		    (t & (CLIENT_URL | CLIENT_ANY_LINK)) :
-		    !from_prowlarr(r) && (t & CLIENT_ANY_LINK))
+	release_links(r, links);
+	for (size_t i = 0; i < NR_LINKS; i++)
+		if (link_usable(k, r, links[i]))
 			return 1;
-	}
 	return 0;
 }
 

@@ -148,9 +148,7 @@ static int store_sent(sqlite3 *db, void *arg)
 	sqlite3_bind_text(st, 6, d->source, -1, SQLITE_STATIC);
 	sqlite3_bind_double(st, 7, d->at);
 	db_bind_text(st, 8, d->error);
-	rc = sqlite3_step(st);
-	sqlite3_finalize(st);
-	return rc == SQLITE_DONE ? 0 : db_error(db, rc, "store download");
+	return db_finalize(st, sqlite3_step(st), "store download");
 }
 
 /* One release's outcome, for its row in found. */
@@ -177,9 +175,7 @@ static int store_noted(sqlite3 *db, void *arg)
 	sqlite3_bind_int(st, 3, n->rank);
 	sqlite3_bind_text(st, 4, n->state, -1, SQLITE_STATIC);
 	db_bind_text(st, 5, n->reason);
-	rc = sqlite3_step(st);
-	sqlite3_finalize(st);
-	return rc == SQLITE_DONE ? 0 : db_error(db, rc, "store release state");
+	return db_finalize(st, sqlite3_step(st), "store release state");
 }
 
 /* Whether a release was already sent for the volume, in an earlier check
@@ -197,10 +193,8 @@ static int already_sent(struct handoff *h, const char *series, int volume)
 	sqlite3_bind_int(st, 2, volume);
 	rc = sqlite3_step(st);
 	sent = rc == SQLITE_ROW;
-	sqlite3_finalize(st);
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-		return db_error(h->db, rc, "read downloads");
-	return sent;
+	rc = db_finalize(st, rc, "read downloads");
+	return rc ? rc : sent;
 }
 
 /* The release r as the clients see it. */

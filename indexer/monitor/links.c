@@ -112,6 +112,15 @@ static int status_error(const struct http_response *resp,
 	return fail(err, -EPROTO, "unexpected answer (HTTP %ld)", s);
 }
 
+/* Keep the file the answer holds: it is handed on, never copied. */
+static void take_file(struct links_target *out, enum links_kind kind,
+		      struct http_response *resp)
+{
+	out->kind = kind;
+	out->data = resp->body;
+	strbuf_init(&resp->body, 0);
+}
+
 int links_fetch(const char *url, int wanted, long timeout_ms,
 		const int *cancel, struct links_target *out,
 		struct strbuf *err)
@@ -140,11 +149,9 @@ int links_fetch(const char *url, int wanted, long timeout_ms,
 	} else if (resp.status != 200) {
 		ret = status_error(&resp, err);
 	} else if ((wanted & LINKS_TORRENT) && is_torrent(&resp.body)) {
-		out->kind = LINKS_TORRENT;
-		strbuf_add(&out->data, resp.body.buf, resp.body.len);
+		take_file(out, LINKS_TORRENT, &resp);
 	} else if ((wanted & LINKS_NZB) && is_nzb(&resp.body)) {
-		out->kind = LINKS_NZB;
-		strbuf_add(&out->data, resp.body.buf, resp.body.len);
+		take_file(out, LINKS_NZB, &resp);
 	} else {
 		ret = fail(err, -EPROTO, "the link gave %s, not %s",
 			   what_it_is(&resp.body),

@@ -39,9 +39,8 @@ struct monitor {
 	struct handoff handoff;
 	int catalog_order, prowlarr_order;	/* of the flow checked */
 	uint64_t hits, misses;
-	enum monitor_flow flow;
-	double started;
-	struct checks_row c;		/* what the check cost and found */
+	struct checks_row c;		/* the check running: its flow, its
+					 * start, what it cost and found */
 };
 
 /* What the writer stores for one series after it was searched. */
@@ -155,6 +154,11 @@ void monitor_free(struct monitor *m)
 	throttle_free(m->nautiljon_t);
 	db_close(m->db);
 	free(m);
+}
+
+double monitor_last_check_at(struct monitor *m)
+{
+	return checks_finished_at(m->db);
 }
 
 void monitor_stats(struct monitor *m, struct monitor_stats *out)
@@ -422,13 +426,13 @@ static int search_prowlarr(struct monitor *m, const struct series *s,
 }
 
 /* The ranked releases of one volume, the best MONITOR_MAX_RELEASES. */
-static int store_found(sqlite3 *db, sqlite3_stmt *st, int64_t series,
+static int store_found(sqlite3_stmt *st, int64_t series,
 		       const struct want *w, double at)
 {
-	int rc = SQLITE_DONE;
+	int rc = 0;
 
-	for (size_t i = 0; rc == SQLITE_DONE && i < w->nr &&
-	     i < MONITOR_MAX_RELEASES; i++) {
+	for (size_t i = 0; !rc && i < w->nr && i < MONITOR_MAX_RELEASES;
+	     i++) {
 		const struct release *r = &w->r[i];
 
 		sqlite3_bind_int64(st, 1, series);
@@ -457,10 +461,9 @@ static int store_found(sqlite3 *db, sqlite3_stmt *st, int64_t series,
 		else
 			sqlite3_bind_null(st, 15);
 		sqlite3_bind_double(st, 16, r->found_at ? r->found_at : at);
-		rc = sqlite3_step(st);
-		sqlite3_reset(st);
+		rc = db_step(st, "store releases");
 	}
-	return rc == SQLITE_DONE ? 0 : db_error(db, rc, "store releases");
+	return rc;
 }
 
 /* A writer_call() function: replace what is known of the volumes a
@@ -480,9 +483,7 @@ static int store_results_tx(sqlite3 *db, void *arg)
 	if (!rc) {
 		sqlite3_bind_int64(checked, 1, res->series);
 		sqlite3_bind_double(checked, 2, res->at);
-		rc = sqlite3_step(checked);
-		rc = rc == SQLITE_DONE ? 0 :
-			db_error(db, rc, "store when the series was checked");
+		rc = db_step(checked, "store when the series was checked");
 	}
 	if (!rc)
 		rc = db_prepare(db, "INSERT INTO wanted (series_id, volume,"
@@ -512,23 +513,19 @@ static int store_results_tx(sqlite3 *db, void *arg)
 			sqlite3_bind_int(st, 2, res->w[i].volume);
 			sqlite3_bind_text(st, 3, res->kind, -1, SQLITE_STATIC);
 			sqlite3_bind_double(st, 4, res->at);
-			rc = sqlite3_step(st);
-			sqlite3_reset(st);
-			rc = rc == SQLITE_DONE ? 0 :
-				db_error(db, rc, "store wanted volume");
+			rc = db_step(st, "store wanted volume");
 			added = !j && sqlite3_changes(db) > 0;
 		}
 		if (rc || (!res->replace && !added))
 			continue;
 		sqlite3_bind_int64(clear, 1, res->series);
 		sqlite3_bind_int(clear, 2, res->w[i].volume);
-		rc = sqlite3_step(clear);
-		sqlite3_reset(clear);
+		rc = db_step(clear, "clear releases");
 		res->w[i].newly_found = res->w[i].nr > 0 &&
 			!sqlite3_changes(db);
-		rc = rc == SQLITE_DONE ? store_found(db, add, res->series,
-						     &res->w[i], res->at) :
-			db_error(db, rc, "clear releases");
+		if (!rc)
+			rc = store_found(add, res->series, &res->w[i],
+					 res->at);
 	}
 	sqlite3_finalize(checked);
 	sqlite3_finalize(want);
@@ -551,8 +548,8 @@ static int search_series(struct monitor *m, const struct series *s,
 	struct want *w = calloc(nr ? nr : 1, sizeof(*w));
 	struct results res = {
 		.series = s->id,
-		.kind = monitor_flow_name(m->flow),
-		.at = m->started,
+		.kind = m->c.kind,
+		.at = m->c.started_at,
 		.replace = 1,
 		.w = w,
 		.nr = nr,
@@ -685,11 +682,11 @@ static int store_published(sqlite3 *db, void *arg)
 	sqlite3_stmt *st;
 	int rc;
 
-	rc = sqlite3_prepare_v2(db, "UPDATE series SET published = ?2,"
-				" status = nullif(?3, ''), last_checked = ?4"
-				" WHERE id = ?1", -1, &st, NULL);
-	if (rc != SQLITE_OK)
-		return db_error(db, rc, "store published volumes");
+	rc = db_prepare(db, "UPDATE series SET published = ?2,"
+			" status = nullif(?3, ''), last_checked = ?4"
+			" WHERE id = ?1", &st);
+	if (rc)
+		return rc;
 	sqlite3_bind_int64(st, 1, p->series);
 	if (p->info->vf_count > 0)
 		sqlite3_bind_int(st, 2, p->info->vf_count);
@@ -697,10 +694,7 @@ static int store_published(sqlite3 *db, void *arg)
 		sqlite3_bind_null(st, 2);
 	sqlite3_bind_text(st, 3, p->info->vf_status, -1, SQLITE_STATIC);
 	sqlite3_bind_double(st, 4, p->at);
-	rc = sqlite3_step(st);
-	sqlite3_finalize(st);
-	return rc == SQLITE_DONE ? 0 :
-		db_error(db, rc, "store published volumes");
+	return db_finalize(st, sqlite3_step(st), "store published volumes");
 }
 
 struct nautiljon_ask {
@@ -858,10 +852,8 @@ static int store_check_tx(sqlite3 *db, void *arg)
 	if (!rc && r->finished_at > 0) {
 		sqlite3_bind_text(st, 1, r->kind, -1, SQLITE_STATIC);
 		sqlite3_bind_double(st, 2, r->started_at);
-		rc = sqlite3_step(st);
-		sqlite3_finalize(st);
-		rc = rc == SQLITE_DONE ? 0 :
-			db_error(db, rc, "drop volumes no longer wanted");
+		rc = db_finalize(st, sqlite3_step(st),
+				 "drop volumes no longer wanted");
 	}
 	return rc;
 }
@@ -899,10 +891,9 @@ int monitor_check(struct monitor *m, enum monitor_flow flow,
 		.kind = monitor_flow_name(flow),
 		.trigger = trigger,
 	};
-	m->flow = flow;
 	flow_sources(m, flow);
 	handoff_begin(&m->handoff, flow_auto_download(m->cfg, flow));
-	m->started = m->c.started_at = clock_wall();
+	m->c.started_at = clock_wall();
 	rc = writer_call(store_check, &m->c);
 	/* A cache that cannot be pruned costs room, not answers. */
 	if (!rc)

@@ -105,6 +105,13 @@ void monitor_free(struct monitor *m);
 int monitor_check(struct monitor *m, enum monitor_flow flow,
 		  const char *trigger);
 
+/*
+ * When the last check of either flow finished, as the store remembers
+ * it (so that the interval between timed checks holds across restarts),
+ * or 0 when none did.
+ */
+double monitor_last_check_at(struct monitor *m);
+
 /* Copy the figures; callable from any thread. */
 void monitor_stats(struct monitor *m, struct monitor_stats *out);
 

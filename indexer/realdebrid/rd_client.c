@@ -178,16 +178,12 @@ static int send_request(const struct rd_client *c, const struct rd_call *call,
 	struct strbuf url = STRBUF_INIT, auth = STRBUF_INIT;
 	const char *base = c->url && *c->url ? c->url : RD_URL;
 	const char *headers[3];
-	size_t len = strlen(base);
 	int ret;
 
 	ret = throttle_acquire(c->throttle, cancel);
 	if (ret < 0)
 		return ret;
-	while (len && base[len - 1] == '/')
-		len--;
-	strbuf_add(&url, base, len);
-	strbuf_addstr(&url, call->path);
+	http_join(&url, base, call->path);
 	strbuf_addf(&auth, "Authorization: Bearer %s", c->token);
 	headers[0] = auth.buf;
 	headers[1] = "Accept: application/json";

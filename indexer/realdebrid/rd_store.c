@@ -291,8 +291,8 @@ int rd_store_pass(sqlite3 *db, void *arg)
 		" started_at, finished_at, duration_s, guard_reason, links,"
 		" broken, unmapped, guard_ok, started, repaired, retries,"
 		" failed, links_deleted, rescans, requests, rate_limited)"
-		" VALUES (?1, ?2, ?3, ?4, ?5, ?5 - ?4, ?6, ?7, ?8, ?9, ?10, ?11,"
-		" ?12, ?13, ?14, ?15, ?16, ?17, ?18)", &st);
+		" VALUES (?1, ?2, ?3, ?4, ?5, ?5 - ?4, ?6, ?7, ?8, ?9, ?10,"
+		" ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18)", &st);
 	if (rc)
 		return rc;
 	sqlite3_bind_text(st, 1, p->kind, -1, SQLITE_STATIC);
@@ -323,10 +323,10 @@ double rd_store_num(sqlite3 *db, const char *sql, const char *text,
 	if (text)
 		sqlite3_bind_text(st, 1, text, -1, SQLITE_STATIC);
 	sqlite3_bind_double(st, 2, num);
-	if (sqlite3_step(st) == SQLITE_ROW &&
-	    sqlite3_column_type(st, 0) != SQLITE_NULL)
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW && sqlite3_column_type(st, 0) != SQLITE_NULL)
 		v = sqlite3_column_double(st, 0);
-	sqlite3_finalize(st);
+	db_finalize(st, rc, "rd: read the store");
 	return v;
 }
 

@@ -70,8 +70,10 @@ int rd_sync_account(struct rd_session *s, sqlite3 *db)
 
 	if (page > 1)
 		rc = list_page(s, 1, RD_SYNC_RECENT, 0, &more);
+	if (rc)
+		return rc;
 	do
-		rc = rc ? rc : list_page(s, page++, RD_SYNC_PAGE, 1, &more);
+		rc = list_page(s, page++, RD_SYNC_PAGE, 1, &more);
 	while (!rc && full && more);
 	return rc;
 }

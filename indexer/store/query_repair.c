@@ -304,16 +304,6 @@ static const char *const counts[] = {
 
 #define NR_COUNTS (ARRAY_SIZE(counts))
 
-/* A time column as RFC 3339, empty when NULL. */
-static void add_time(struct strbuf *out, sqlite3_stmt *st, int i)
-{
-	char at[CLOCK_RFC3339_LEN] = "";
-
-	if (sqlite3_column_type(st, i) != SQLITE_NULL)
-		clock_rfc3339((time_t)sqlite3_column_double(st, i), at);
-	strbuf_addf(out, ",%s", at);
-}
-
 /* Kinds and triggers are fixed words: no field needs quoting. */
 static int passes_csv(sqlite3 *db, struct strbuf *out)
 {
@@ -341,8 +331,10 @@ static int passes_csv(sqlite3 *db, struct strbuf *out)
 			    sqlite3_column_text(st, 1),
 			    sqlite3_column_text(st, 2),
 			    sqlite3_column_int(st, 3));
-		add_time(out, st, 4);
-		add_time(out, st, 5);
+		strbuf_addch(out, ',');
+		db_add_time(out, st, 4);
+		strbuf_addch(out, ',');
+		db_add_time(out, st, 5);
 		strbuf_addf(out, ",%.3f", sqlite3_column_double(st, 6));
 		for (size_t i = 0; i < NR_COUNTS; i++)
 			strbuf_addf(out, ",%lld", (long long)

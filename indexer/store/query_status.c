@@ -636,19 +636,16 @@ int query_scan_csv(struct strbuf *out)
 		return rc;
 	}
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		char started[CLOCK_RFC3339_LEN], finished[CLOCK_RFC3339_LEN];
 		double duration = sqlite3_column_double(st, SC_DURATION);
 
-		clock_rfc3339(sqlite3_column_int64(st, SC_STARTED), started);
-		finished[0] = '\0';
-		if (sqlite3_column_type(st, SC_FINISHED) != SQLITE_NULL)
-			clock_rfc3339(sqlite3_column_int64(st, SC_FINISHED),
-				      finished);
-		strbuf_addf(out, "%lld,%s,%s,%s,%s,%.3f",
+		strbuf_addf(out, "%lld,%s,%s,",
 			    (long long)sqlite3_column_int64(st, SC_ID),
 			    sqlite3_column_text(st, SC_TRIGGER),
-			    sqlite3_column_text(st, SC_SCOPE), started,
-			    finished, duration);
+			    sqlite3_column_text(st, SC_SCOPE));
+		db_add_time(out, st, SC_STARTED);
+		strbuf_addch(out, ',');
+		db_add_time(out, st, SC_FINISHED);
+		strbuf_addf(out, ",%.3f", duration);
 		for (size_t i = 0; i < ARRAY_SIZE(scan_counts); i++) {
 			int col = scan_counts[i].column;
 

@@ -189,6 +189,31 @@ class FakeHandler(BaseHTTPRequestHandler):
         self.close_connection = True
 
 
+class ClientFake(FakeHandler):
+    """A fake download client's test controls, for fakes that keep what
+    they were asked and what they took in state["requests"] and
+    state["adds"] (a dict the subclass sets, with the lock that guards
+    it):
+
+        GET /_requests   every request recorded
+        GET /_adds       every torrent, NZB or link taken
+    """
+    routes = FakeHandler.routes + [
+        (r"/_requests", "get_requests"),
+        (r"/_adds", "get_adds"),
+    ]
+    lock = None
+    state = None
+
+    def get_requests(self, m):
+        with self.lock:
+            self.reply(200, list(self.state["requests"]))
+
+    def get_adds(self, m):
+        with self.lock:
+            self.reply(200, list(self.state["adds"]))
+
+
 class FakeServer(ThreadingHTTPServer):
     daemon_threads = True
 

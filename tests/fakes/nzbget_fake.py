@@ -54,11 +54,10 @@ def error(code, message):
     return {"name": "JSONRPCError", "code": code, "message": message}
 
 
-class NZBGet(http_fake.FakeHandler):
-    routes = http_fake.FakeHandler.routes + [
+class NZBGet(http_fake.ClientFake):
+    lock, state = lock, state
+    routes = http_fake.ClientFake.routes + [
         (r"(/[^/]*:[^/]*)?/jsonrpc", "jsonrpc"),
-        (r"/_requests", "get_requests"),
-        (r"/_adds", "get_adds"),
         (r"/_reset", "reset_all"),
     ]
 
@@ -142,14 +141,6 @@ class NZBGet(http_fake.FakeHandler):
         else:
             doc["result"] = result
         self.reply(200, doc)
-
-    def get_requests(self, m):
-        with lock:
-            self.reply(200, list(state["requests"]))
-
-    def get_adds(self, m):
-        with lock:
-            self.reply(200, list(state["adds"]))
 
     def reset_all(self, m):
         reset(self.query.get("user", ["nzbget"])[0],

@@ -80,15 +80,14 @@ def summary(added=0, pending=0, failed=0):
             "failure_count": failed}
 
 
-class QBittorrent(http_fake.FakeHandler):
-    routes = http_fake.FakeHandler.routes + [
+class QBittorrent(http_fake.ClientFake):
+    lock, state = lock, state
+    routes = http_fake.ClientFake.routes + [
         (r"/api/v2/auth/login", "login"),
         (r"/api/v2/torrents/add", "add"),
         (r"/api/.*", "unknown_api"),
         (r"/files/sample\.torrent", "sample_torrent"),
         (r"/files/page\.html", "page"),
-        (r"/_requests", "get_requests"),
-        (r"/_adds", "get_adds"),
         (r"/_expire", "expire"),
         (r"/_reset", "reset_all"),
     ]
@@ -218,14 +217,6 @@ class QBittorrent(http_fake.FakeHandler):
     def page(self, m):
         self.reply(200, "<html><body>Log in first</body></html>",
                    content_type="text/html")
-
-    def get_requests(self, m):
-        with lock:
-            self.reply(200, list(state["requests"]))
-
-    def get_adds(self, m):
-        with lock:
-            self.reply(200, list(state["adds"]))
 
     def expire(self, m):
         with lock:

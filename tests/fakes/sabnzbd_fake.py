@@ -36,15 +36,13 @@ API_KEY = "sabKEY0123456789abcdef0123456789"
 VERSION = "4.5.1"
 
 lock = threading.Lock()
-requests = []
-adds = []
+state = {"requests": [], "adds": []}
 
 
-class SABnzbd(http_fake.FakeHandler):
-    routes = http_fake.FakeHandler.routes + [
+class SABnzbd(http_fake.ClientFake):
+    lock, state = lock, state
+    routes = http_fake.ClientFake.routes + [
         (r"(/sabnzbd)?/api", "api"),
-        (r"/_requests", "get_requests"),
-        (r"/_adds", "get_adds"),
     ]
 
     def report(self, info):
@@ -56,7 +54,7 @@ class SABnzbd(http_fake.FakeHandler):
         if body:
             args.update(urllib.parse.parse_qs(body.decode()))
         with lock:
-            requests.append({"method": self.command,
+            state["requests"].append({"method": self.command,
                              "path": urllib.parse.urlsplit(self.path).path,
                              "args": args, "time": time.time()})
         one = {k: v[0] for k, v in args.items()}
@@ -85,22 +83,14 @@ class SABnzbd(http_fake.FakeHandler):
                               "</body></html>", content_type="text/html")
         with lock:
             dup = "duplicate-me" in name or any(
-                a["name"] == name for a in adds)
+                a["name"] == name for a in state["adds"])
             if dup or not name.lower().startswith("http"):
                 return self.report({"status": False, "nzo_ids": []})
             nzo = "SABnzbd_nzo_" + secrets.token_hex(4)
-            adds.append({"name": name, "cat": one.get("cat"),
+            state["adds"].append({"name": name, "cat": one.get("cat"),
                          "nzbname": one.get("nzbname"), "nzo_id": nzo,
                          "time": time.time()})
         self.report({"status": True, "nzo_ids": [nzo]})
-
-    def get_requests(self, m):
-        with lock:
-            self.reply(200, list(requests))
-
-    def get_adds(self, m):
-        with lock:
-            self.reply(200, list(adds))
 
 
 if __name__ == "__main__":

@@ -70,11 +70,10 @@ def reset(user=None, password=None):
                      hashes={}, next_id=1)
 
 
-class Transmission(http_fake.FakeHandler):
-    routes = http_fake.FakeHandler.routes + [
+class Transmission(http_fake.ClientFake):
+    lock, state = lock, state
+    routes = http_fake.ClientFake.routes + [
         (r"/transmission/rpc/?", "rpc"),
-        (r"/_requests", "get_requests"),
-        (r"/_adds", "get_adds"),
         (r"/_reset", "reset_all"),
         (r"/_rotate", "rotate"),
     ]
@@ -177,14 +176,6 @@ class Transmission(http_fake.FakeHandler):
                         time=time.time())
             state["adds"].append(what)
         return {"result": "success", "arguments": {added: torrent}}
-
-    def get_requests(self, m):
-        with lock:
-            self.reply(200, list(state["requests"]))
-
-    def get_adds(self, m):
-        with lock:
-            self.reply(200, list(state["adds"]))
 
     def reset_all(self, m):
         reset(self.query.get("user", [None])[0],

@@ -439,16 +439,33 @@ def test_control_files(monitored):
         == "0o444"
 
 
-def test_auto_check(monitored):
-    mon = monitored([saga(1)], monitor="auto_check_interval = 1s\n"
-                    "new_volumes = no\n")
+def timed_check(monitored, interval):
+    """A monitor whose missing-volume checks come every interval, and the
+    first of them, which comes at once (none ever finished)."""
+    mon = monitored([saga(1)], monitor="auto_check_interval = %s\n"
+                    "new_volumes = no\n" % interval)
     last = wait_for(lambda: mon.last("missing"), 30,
                     "end of a scheduled missing check",
                     until=lambda last: last and last["finished_at_s"],
                     mount=mon.m, interval=0.1)
     assert last["trigger"] == "schedule"
+    return mon, last
+
+
+def test_auto_check(monitored):
+    mon, last = timed_check(monitored, "1s")
     assert mon.last("new") is None
     assert len(mon.searches()) == 1
+
+
+def test_timed_checks_keep_their_interval_across_restarts(monitored):
+    mon, last = timed_check(monitored, "1h")
+    mon.unmount()
+    mon.mount()
+    # the next is due an hour after that one finished, not at once
+    due = time.strftime("%Y-%m-%dT%H:%M:%SZ",
+                        time.gmtime(int(last["finished_at_s"] + 3600)))
+    assert mon.m.json("metrics/monitor.json")["next_check_at"] == due
 
 
 def qbit_conf(qbit, password="adminadmin"):

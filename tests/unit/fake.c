@@ -109,23 +109,48 @@ json_t *fake_json(const struct fake *f, const char *method, const char *path,
 	return doc;
 }
 
-long fake_nr_requests(const struct fake *f)
+long fake_count(const struct fake *f, const char *path)
 {
-	json_t *all = fake_json(f, NULL, "/_requests", NULL);
+	json_t *all = fake_json(f, NULL, path, NULL);
 	long n = json_is_array(all) ? (long)json_array_size(all) : -1;
 
 	json_decref(all);
 	return n;
 }
 
+json_t *fake_entry(const struct fake *f, const char *path, long i)
+{
+	json_t *all = fake_json(f, NULL, path, NULL);
+	long n = json_array_size(all);
+	json_t *e = NULL;
+
+	if (i < 0)
+		i += n;
+	if (i >= 0 && i < n)
+		e = json_incref(json_array_get(all, i));
+	json_decref(all);
+	return e;
+}
+
+long fake_nr_requests(const struct fake *f)
+{
+	return fake_count(f, "/_requests");
+}
+
 json_t *fake_last_request(const struct fake *f)
 {
-	json_t *all = fake_json(f, NULL, "/_requests", NULL);
-	size_t n = json_array_size(all);
-	json_t *last = n ? json_incref(json_array_get(all, n - 1)) : NULL;
+	return fake_entry(f, "/_requests", -1);
+}
 
-	json_decref(all);
-	return last;
+int fake_logged(const char *s)
+{
+	struct strbuf ring = STRBUF_INIT;
+	int found;
+
+	log_ring_dump(&ring);
+	found = strstr(ring.buf, s) != NULL;
+	strbuf_release(&ring);
+	return found;
 }
 
 int fake_realworld(const char *rel, char *out, size_t len)

@@ -46,6 +46,18 @@ void fake_stop(struct fake *f);
 json_t *fake_json(const struct fake *f, const char *method, const char *path,
 		  const char *body);
 
+/*
+ * How many entries the list a fake's test control at path answers
+ * (/_requests, /_adds ...) holds, or -1 on failure.
+ */
+long fake_count(const struct fake *f, const char *path);
+
+/*
+ * Entry i of that list (-1: the last), which the caller decrefs, or
+ * NULL when there is none.
+ */
+json_t *fake_entry(const struct fake *f, const char *path, long i);
+
 /* How many requests the fake's /_requests lists, or -1 on failure. */
 long fake_nr_requests(const struct fake *f);
 
@@ -54,6 +66,9 @@ long fake_nr_requests(const struct fake *f);
  * decrefs, or NULL when there is none.
  */
 json_t *fake_last_request(const struct fake *f);
+
+/* Whether the log ring, where fake_start() sends log lines, holds s. */
+int fake_logged(const char *s);
 
 /*
  * The path of rel inside the recorded real answers and cases: the folder

@@ -71,23 +71,11 @@ static json_t *call(const struct fake *f, const char *method,
 	return doc;
 }
 
-static size_t count(const struct fake *f, const char *path)
-{
-	json_t *all = call(f, NULL, path);
-	size_t n = json_array_size(all);
-
-	json_decref(all);
-	return n;
-}
-
 /* Entry i of a fake's log at path (-1: the last); json_decref() it. */
 static json_t *entry(const struct fake *f, const char *path, long i)
 {
-	json_t *all = call(f, NULL, path);
-	size_t n = json_array_size(all);
-	json_t *e = json_incref(json_array_get(all, i < 0 ? n + i : (size_t)i));
+	json_t *e = fake_entry(f, path, i);
 
-	json_decref(all);
 	assert_non_null(e);
 	return e;
 }
@@ -95,18 +83,6 @@ static json_t *entry(const struct fake *f, const char *path, long i)
 static const char *str(json_t *o, const char *key)
 {
 	return json_string_value(json_object_get(o, key));
-}
-
-/* Whether the log ring holds s. */
-static int logged(const char *s)
-{
-	struct strbuf ring = STRBUF_INIT;
-	int found;
-
-	log_ring_dump(&ring);
-	found = strstr(ring.buf, s) != NULL;
-	strbuf_release(&ring);
-	return found;
 }
 
 static int send_release(const struct download_release *r)
@@ -166,7 +142,7 @@ static void test_transmission_handshake(void **state)
 	(void)state;
 	assert_int_equal(send_release(&r), 0);
 	assert_string_equal(err.buf, "");
-	assert_int_equal(count(&tr, "/_requests"), 2);
+	assert_int_equal(fake_count(&tr, "/_requests"), 2);
 	req = entry(&tr, "/_requests", 0);
 	assert_int_equal(json_integer_value(json_object_get(req, "status")),
 			 409);
@@ -189,15 +165,15 @@ static void test_transmission_handshake(void **state)
 
 	r.link = "magnet:?xt=urn:btih:second";
 	assert_int_equal(send_release(&r), 0);
-	assert_int_equal(count(&tr, "/_requests"), 3);
-	assert_int_equal(count(&tr, "/_adds"), 2);
+	assert_int_equal(fake_count(&tr, "/_requests"), 3);
+	assert_int_equal(fake_count(&tr, "/_adds"), 2);
 
 	/* Transmission changed its token: one more 409, then the add. */
 	json_decref(call(&tr, "POST", "/_rotate"));
 	r.link = "magnet:?xt=urn:btih:third";
 	assert_int_equal(send_release(&r), 0);
-	assert_int_equal(count(&tr, "/_requests"), 5);
-	assert_int_equal(count(&tr, "/_adds"), 3);
+	assert_int_equal(fake_count(&tr, "/_requests"), 5);
+	assert_int_equal(fake_count(&tr, "/_adds"), 3);
 }
 
 /* A torrent already there is taken (torrent-duplicate, "success"). */
@@ -208,8 +184,8 @@ static void test_transmission_duplicate(void **state)
 	(void)state;
 	assert_int_equal(send_release(&r), 0);
 	assert_int_equal(send_release(&r), 0);
-	assert_int_equal(count(&tr, "/_adds"), 1);
-	assert_true(logged("transmission: the torrent was there already"));
+	assert_int_equal(fake_count(&tr, "/_adds"), 1);
+	assert_true(fake_logged("transmission: the torrent was there already"));
 }
 
 /* Transmission's refusals, in its words; a server error. */
@@ -229,7 +205,7 @@ static void test_transmission_refused(void **state)
 	r.link = "magnet:?xt=urn:btih:error500";
 	assert_int_equal(send_release(&r), -EIO);
 	assert_string_equal(err.buf, "transmission: HTTP 500");
-	assert_int_equal(count(&tr, "/_adds"), 0);
+	assert_int_equal(fake_count(&tr, "/_adds"), 0);
 }
 
 /*
@@ -250,13 +226,13 @@ static void test_transmission_auth(void **state)
 	c.username = "admin";
 	c.password = "wrongPASSWORD";
 	assert_int_equal(send_release(&r), -EACCES);
-	assert_false(logged("wrongPASSWORD"));
+	assert_false(fake_logged("wrongPASSWORD"));
 	c.password = "s3cr3t";
 	assert_int_equal(send_release(&r), 0);
 	req = entry(&tr, "/_requests", -1);
 	assert_string_equal(str(req, "auth"), "admin:s3cr3t");
 	json_decref(req);
-	assert_false(logged("s3cr3t"));
+	assert_false(fake_logged("s3cr3t"));
 }
 
 /*
@@ -286,7 +262,7 @@ static void test_transmission_proxy_links(void **state)
 	add = entry(&tr, "/_adds", 1);
 	assert_string_equal(str(add, "filename"), MAGNET);
 	json_decref(add);
-	assert_false(logged(PROWLARR_KEY));
+	assert_false(fake_logged(PROWLARR_KEY));
 	strbuf_release(&link);
 	strbuf_release(&magnet);
 }
@@ -345,10 +321,10 @@ static void test_sabnzbd_addurl(void **state)
 	assert_string_equal(json_string_value(json_array_get(
 		json_object_get(args, "cat"), 0)), "manga");
 	json_decref(req);
-	assert_int_equal(count(&sab, "/_adds"), 1);
+	assert_int_equal(fake_count(&sab, "/_adds"), 1);
 	/* Neither key reaches the log: SABnzbd's, nor Prowlarr's. */
-	assert_false(logged(SAB_KEY));
-	assert_false(logged(PROWLARR_KEY));
+	assert_false(fake_logged(SAB_KEY));
+	assert_false(fake_logged(PROWLARR_KEY));
 	strbuf_release(&link);
 }
 
@@ -369,7 +345,7 @@ static void test_sabnzbd_refused(void **state)
 	assert_int_equal(send_release(&r), -EACCES);
 	assert_string_equal(err.buf, "sabnzbd: refused (HTTP 403): API Key"
 			    " Incorrect");
-	assert_false(logged("wrongKEY"));
+	assert_false(fake_logged("wrongKEY"));
 	c.api_key = NULL;
 	assert_int_equal(send_release(&r), -EINVAL);
 	assert_string_equal(err.buf, "sabnzbd: no api_key set");
@@ -415,7 +391,7 @@ static void test_nzbget_append(void **state)
 	assert_string_equal(str(json_object_get(req, "body"), "method"),
 			    "append");
 	json_decref(req);
-	assert_false(logged(NZBGET_PASSWORD));
+	assert_false(fake_logged(NZBGET_PASSWORD));
 }
 
 /* An error object, a result of 0, a server error, a wrong password. */
@@ -439,8 +415,8 @@ static void test_nzbget_refused(void **state)
 	assert_int_equal(send_release(&r), -EACCES);
 	assert_string_equal(err.buf, "nzbget: the user name or password was"
 			    " refused (HTTP 401)");
-	assert_false(logged("wrongPASSWORD"));
-	assert_int_equal(count(&nzbget, "/_adds"), 0);
+	assert_false(fake_logged("wrongPASSWORD"));
+	assert_int_equal(fake_count(&nzbget, "/_adds"), 0);
 }
 
 #define TR_TEST(t) cmocka_unit_test_setup(t, new_transmission)

@@ -1,7 +1,7 @@
 /*
  * common/db: what a failed call tells (the file it concerns, in the log
  * and to the error hook), copies of a database made with the backup
- * API, and what a migration says.
+ * API, what a migration says, and time columns as CSV files show them.
  */
 #include <errno.h>
 #include <setjmp.h>
@@ -221,6 +221,27 @@ static void test_failed_step(void **state)
 	strbuf_release(&lines);
 }
 
+/* A time column as the CSV files show it: RFC 3339, nothing for NULL. */
+static void test_add_time(void **state)
+{
+	struct strbuf out = STRBUF_INIT;
+	sqlite3_stmt *st;
+	sqlite3 *db;
+
+	(void)state;
+	assert_int_equal(db_open(":memory:", 0, &db), 0);
+	assert_int_equal(db_prepare(db, "SELECT 1795287134.75, NULL", &st),
+			 0);
+	assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+	db_add_time(&out, st, 0);
+	strbuf_addch(&out, ',');
+	db_add_time(&out, st, 1);
+	assert_string_equal(out.buf, "2026-11-21T18:52:14Z,");
+	sqlite3_finalize(st);
+	db_close(db);
+	strbuf_release(&out);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -230,6 +251,7 @@ int main(void)
 		cmocka_unit_test(test_new_store_one_line),
 		cmocka_unit_test(test_old_store_from_to),
 		cmocka_unit_test(test_failed_step),
+		cmocka_unit_test(test_add_time),
 	};
 
 	log_set_stderr(0);

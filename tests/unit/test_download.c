@@ -63,17 +63,9 @@ static int stop_fakes(void **state)
 static json_t *fake_call(const struct fake *f, const char *method,
 			 const char *path)
 {
-	char url[160];
-	struct http_request req = { .method = method, .url = url };
-	struct http_response resp;
-	json_t *doc;
+	json_t *doc = fake_json(f, method, path, NULL);
 
-	snprintf(url, sizeof(url), "http://127.0.0.1:%d%s", f->port, path);
-	assert_int_equal(http_perform(&req, &resp), 0);
-	assert_int_equal(resp.status, 200);
-	doc = json_loadb(resp.body.buf, resp.body.len, 0, NULL);
 	assert_non_null(doc);
-	http_response_release(&resp);
 	return doc;
 }
 
@@ -82,23 +74,11 @@ static void fake_post(const struct fake *f, const char *path)
 	json_decref(fake_call(f, "POST", path));
 }
 
-/* How many entries the fake's log at path (/_requests, /_adds) holds. */
-static size_t count(const struct fake *f, const char *path)
-{
-	json_t *all = fake_call(f, "GET", path);
-	size_t n = json_array_size(all);
-
-	json_decref(all);
-	return n;
-}
-
 /* Entry i of the fake qBittorrent's log at path; json_decref() it. */
-static json_t *entry(const char *path, size_t i)
+static json_t *entry(const char *path, long i)
 {
-	json_t *all = fake_call(&qbit, "GET", path);
-	json_t *e = json_incref(json_array_get(all, i));
+	json_t *e = fake_entry(&qbit, path, i);
 
-	json_decref(all);
 	assert_non_null(e);
 	return e;
 }
@@ -150,18 +130,6 @@ static struct download_release release(const char *link)
 static int send_release(const struct download_release *r)
 {
 	return download_send(&c, r, NULL, &err);
-}
-
-/* Whether the log ring holds s. */
-static int logged(const char *s)
-{
-	struct strbuf ring = STRBUF_INIT;
-	int found;
-
-	log_ring_dump(&ring);
-	found = strstr(ring.buf, s) != NULL;
-	strbuf_release(&ring);
-	return found;
 }
 
 static void test_accepts(void **state)
@@ -281,7 +249,7 @@ static void test_no_client(void **state)
 	c.url = NULL;
 	assert_int_equal(send_release(&r), -EINVAL);
 	assert_string_equal(err.buf, "qbittorrent: no url set");
-	assert_int_equal(count(&qbit, "/_requests"), 0);
+	assert_int_equal(fake_count(&qbit, "/_requests"), 0);
 }
 
 /*
@@ -298,8 +266,8 @@ static void test_qbit_login_then_add(void **state)
 	(void)state;
 	assert_int_equal(send_release(&r), 0);
 	assert_string_equal(err.buf, "");
-	assert_int_equal(count(&qbit, "/_requests"), 2);
-	assert_int_equal(count(&qbit, "/_adds"), 1);
+	assert_int_equal(fake_count(&qbit, "/_requests"), 2);
+	assert_int_equal(fake_count(&qbit, "/_adds"), 1);
 
 	login = entry("/_requests", 0);
 	assert_string_equal(str(login, "path"), "/api/v2/auth/login");
@@ -333,7 +301,7 @@ static void test_qbit_login_then_add(void **state)
 		.link = "https://files.example/one-piece-t01.torrent",
 	};
 	assert_int_equal(send_release(&r), 0);
-	assert_int_equal(count(&qbit, "/_requests"), 3);
+	assert_int_equal(fake_count(&qbit, "/_requests"), 3);
 	add = entry("/_adds", 1);
 	assert_string_equal(json_string_value(json_array_get(
 		json_object_get(add, "urls"), 0)), r.link);
@@ -370,19 +338,19 @@ static void test_qbit_login_fails(void **state)
 	assert_int_equal(send_release(&r), -EACCES);
 	assert_non_null(strstr(err.buf, "qbittorrent: login refused (Fails.)"));
 	assert_null(strstr(err.buf, "S3CRET"));
-	assert_int_equal(count(&qbit, "/_requests"), 1);
-	assert_int_equal(count(&qbit, "/_adds"), 0);
+	assert_int_equal(fake_count(&qbit, "/_requests"), 1);
+	assert_int_equal(fake_count(&qbit, "/_adds"), 0);
 
 	assert_int_equal(send_release(&r), -EACCES);
 	assert_non_null(strstr(err.buf, "login refused (Fails.)"));
-	assert_int_equal(count(&qbit, "/_requests"), 1);
-	assert_false(logged("S3CRET"));
+	assert_int_equal(fake_count(&qbit, "/_requests"), 1);
+	assert_false(fake_logged("S3CRET"));
 
 	/* A reset session (new settings) asks again. */
 	memset(&session, 0, sizeof(session));
 	c.password = PASSWORD;
 	assert_int_equal(send_release(&r), 0);
-	assert_int_equal(count(&qbit, "/_adds"), 1);
+	assert_int_equal(fake_count(&qbit, "/_adds"), 1);
 }
 
 /* After too many failures qBittorrent bans the address: 403. */
@@ -402,8 +370,8 @@ static void test_qbit_banned(void **state)
 	assert_non_null(strstr(err.buf, "banned"));
 	assert_non_null(strstr(err.buf, "HTTP 403"));
 	assert_false(session.refused);
-	assert_int_equal(count(&qbit, "/_requests"), MAX_FAILS + 1);
-	assert_int_equal(count(&qbit, "/_adds"), 0);
+	assert_int_equal(fake_count(&qbit, "/_requests"), MAX_FAILS + 1);
+	assert_int_equal(fake_count(&qbit, "/_adds"), 0);
 }
 
 /* An expired session logs in again, once, and the add is sent again. */
@@ -419,8 +387,8 @@ static void test_qbit_session_expired(void **state)
 	fake_post(&qbit, "/_expire");
 	assert_int_equal(send_release(&r), 0);
 	assert_string_equal(err.buf, "");
-	assert_int_equal(count(&qbit, "/_requests"), 5);
-	assert_int_equal(count(&qbit, "/_adds"), 2);
+	assert_int_equal(fake_count(&qbit, "/_requests"), 5);
+	assert_int_equal(fake_count(&qbit, "/_adds"), 2);
 	req = entry("/_requests", 2);
 	assert_string_equal(str(req, "path"), "/api/v2/torrents/add");
 	assert_string_equal(str(req, "cookie"), old);
@@ -448,7 +416,7 @@ static void test_qbit_api_2_14(void **state)
 	assert_int_equal(send_release(&r), 0);
 	snprintf(want, sizeof(want), "QBT_SID_%d=", qbit.port);
 	assert_int_equal(strncmp(session.cookie, want, strlen(want)), 0);
-	assert_int_equal(count(&qbit, "/_adds"), 1);
+	assert_int_equal(fake_count(&qbit, "/_adds"), 1);
 
 	r.link = "magnet:?xt=urn:btih:pending-me";
 	assert_int_equal(send_release(&r), 0);
@@ -456,7 +424,7 @@ static void test_qbit_api_2_14(void **state)
 	assert_int_equal(send_release(&r), -EPROTO);
 	assert_string_equal(err.buf, "qbittorrent: the torrent was refused "
 			    "(HTTP 409)");
-	assert_int_equal(count(&qbit, "/_requests"), 4);
+	assert_int_equal(fake_count(&qbit, "/_requests"), 4);
 
 	memset(&session, 0, sizeof(session));
 	c.password = "wrong";
@@ -464,7 +432,7 @@ static void test_qbit_api_2_14(void **state)
 	assert_non_null(strstr(err.buf, "login refused (HTTP 401)"));
 	assert_int_equal(send_release(&r), -EACCES);
 	assert_non_null(strstr(err.buf, "login refused (HTTP 401)"));
-	assert_int_equal(count(&qbit, "/_requests"), 5);
+	assert_int_equal(fake_count(&qbit, "/_requests"), 5);
 }
 
 /* Without a session to keep, every send logs in. */
@@ -476,8 +444,8 @@ static void test_qbit_without_session(void **state)
 	c.session = NULL;
 	assert_int_equal(send_release(&r), 0);
 	assert_int_equal(send_release(&r), 0);
-	assert_int_equal(count(&qbit, "/_requests"), 4);
-	assert_int_equal(count(&qbit, "/_adds"), 2);
+	assert_int_equal(fake_count(&qbit, "/_requests"), 4);
+	assert_int_equal(fake_count(&qbit, "/_adds"), 2);
 }
 
 /* The torrent refused ("Fails.", 415) or a server error, after login. */
@@ -495,8 +463,8 @@ static void test_qbit_add_refused(void **state)
 	r.link = "magnet:?xt=urn:btih:error500";
 	assert_int_equal(send_release(&r), -EIO);
 	assert_string_equal(err.buf, "qbittorrent: add: HTTP 500");
-	assert_int_equal(count(&qbit, "/_requests"), 4);
-	assert_int_equal(count(&qbit, "/_adds"), 0);
+	assert_int_equal(fake_count(&qbit, "/_requests"), 4);
+	assert_int_equal(fake_count(&qbit, "/_adds"), 0);
 }
 
 /* A login answering 500 is a server error, and no add follows. */
@@ -537,8 +505,8 @@ static void test_qbit_cookie_secret(void **state)
 	assert_non_null(value);
 	assert_true(strlen(value + 1) >= 16);
 	assert_null(strstr(err.buf, value + 1));
-	assert_false(logged(value + 1));
-	assert_false(logged(PASSWORD));
+	assert_false(fake_logged(value + 1));
+	assert_false(fake_logged(PASSWORD));
 }
 
 static void test_cancelled(void **state)
@@ -548,7 +516,7 @@ static void test_cancelled(void **state)
 
 	(void)state;
 	assert_int_equal(download_send(&c, &r, &cancel, &err), -ECANCELED);
-	assert_int_equal(count(&qbit, "/_requests"), 0);
+	assert_int_equal(fake_count(&qbit, "/_requests"), 0);
 }
 
 /* Prowlarr grabs a release it knows, and no longer knows another. */
@@ -562,13 +530,14 @@ static void test_prowlarr(void **state)
 		.timeout_ms = 10000,
 	};
 	json_t *grabs, *g;
-	size_t before;
+	long before;
 
 	(void)state;
 	assert_int_equal(throttle_new("prowlarr", 60000, NULL, NULL, &t), 0);
 	p.throttle = t;
 	c = (struct download_client){ .client = "prowlarr", .prowlarr = &p };
-	before = count(&prowlarr, "/_grabs");
+	before = fake_count(&prowlarr, "/_grabs");
+	assert_true(before >= 0);
 	assert_int_equal(send_release(&r), 0);
 	assert_string_equal(err.buf, "");
 	grabs = fake_call(&prowlarr, "GET", "/_grabs");
@@ -583,7 +552,7 @@ static void test_prowlarr(void **state)
 	assert_int_equal(send_release(&r), -ESTALE);
 	assert_true(download_release_fault(-ESTALE));
 	assert_non_null(strstr(err.buf, "30 minutes"));
-	assert_int_equal(count(&prowlarr, "/_grabs"), before + 1);
+	assert_int_equal(fake_count(&prowlarr, "/_grabs"), before + 1);
 
 	c.prowlarr = NULL;
 	assert_int_equal(send_release(&r), -EINVAL);
@@ -761,7 +730,7 @@ static void test_blackhole_bad_download(void **state)
 	assert_int_equal(send_release(&r), -ENOLINK);
 	assert_non_null(strstr(err.buf, "GET http://127.0.0.1:1/download:"));
 	assert_null(strstr(err.buf, "S3CRET"));
-	assert_false(logged("S3CRET"));
+	assert_false(fake_logged("S3CRET"));
 	assert_true(download_release_fault(-ENOLINK));
 	check_listing("");
 }

@@ -62,18 +62,6 @@ static const char *proxy(const char *link, struct strbuf *out)
 	return out->buf;
 }
 
-/* Whether the log ring holds s. */
-static int logged(const char *s)
-{
-	struct strbuf ring = STRBUF_INIT;
-	int found;
-
-	log_ring_dump(&ring);
-	found = strstr(ring.buf, s) != NULL;
-	strbuf_release(&ring);
-	return found;
-}
-
 /* Fetch the proxy link of an indexer's link, wanting the kinds in mask. */
 static int fetch(const char *link, int mask)
 {
@@ -98,7 +86,7 @@ static void test_torrent_and_magnet(void **state)
 	/* A magnet where none was asked for is an error. */
 	assert_int_equal(fetch(MAGNET, LINKS_TORRENT), -EPROTO);
 	assert_non_null(strstr(err.buf, "magnet link"));
-	assert_false(logged(KEY));
+	assert_false(fake_logged(KEY));
 }
 
 /* A usenet proxy link redirects to the indexer, whose NZB is read. */
@@ -146,7 +134,7 @@ static void test_bad_links(void **state)
 			 -EACCES);
 	assert_int_equal(links_fetch("ftp://x/y", all, 0, NULL, &t, &err),
 			 -EINVAL);
-	assert_false(logged(KEY));
+	assert_false(fake_logged(KEY));
 	strbuf_release(&url);
 }
 
