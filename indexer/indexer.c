@@ -650,7 +650,7 @@ static int exec_tx(sqlite3 *db, void *sql)
 static int sync_covers(sqlite3 *db, void *unused)
 {
 	sqlite3_stmt *st;
-	char sql[256];
+	char sql[384];
 	int rc, was = 1;
 
 	(void)unused;
@@ -669,7 +669,9 @@ static int sync_covers(sqlite3 *db, void *unused)
 	snprintf(sql, sizeof(sql), "%s INSERT OR REPLACE INTO settings"
 		 " VALUES ('covers', %d);", ix.cfg->covers ?
 		 "UPDATE files SET mtime_ns = 0 WHERE id IN"
-		 " (SELECT file_id FROM tracks WHERE has_picture);" : "",
+		 " (SELECT file_id FROM tracks WHERE has_picture);"
+		 "UPDATE directories SET digest = NULL WHERE id IN"
+		 " (SELECT dir_id FROM files WHERE mtime_ns = 0);" : "",
 		 !!ix.cfg->covers);
 	return db_transaction(db, exec_tx, sql);
 }

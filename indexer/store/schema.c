@@ -463,6 +463,13 @@ static const char *const schema_steps[] = {
 	"  PRIMARY KEY (series_id, volume, rank),"
 	"  FOREIGN KEY (series_id, volume) REFERENCES wanted"
 	"    ON DELETE CASCADE);",
+
+	/* version 15: a digest of each directory's files (name, size,
+	 * mtime, inode: scan.c), so that a rescan compares a directory
+	 * with the store in one number and reads no row of the files of
+	 * a directory that did not change. NULL until the next walk of
+	 * the directory, or when it is to be looked at file by file. */
+	"ALTER TABLE directories ADD COLUMN digest INTEGER;",
 };
 
 int schema_version(void)

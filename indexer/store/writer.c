@@ -25,6 +25,13 @@ struct writer_callreq {
 	int done;
 };
 
+/* A directory one of whose files could not be written. */
+struct failed_dir {
+	int64_t root_id;
+	char *path;
+	size_t len;
+};
+
 /* Artists and albums that may have lost their last track. */
 struct id_list {
 	int64_t *v;
@@ -46,7 +53,8 @@ enum {
 	ST_FILE_DELETE, ST_DIR_DELETE, ST_ARTIST_GET, ST_ARTIST_ADD,
 	ST_ALBUM_GET, ST_ALBUM_ADD, ST_TRACK_ADD, ST_TRACK_UPSERT,
 	ST_TRACK_REFS, ST_ALBUM_ORPHAN, ST_ARTIST_ORPHAN, ST_CI_SET,
-	ST_CI_DEL, ST_PIC_SET, ST_PIC_DEL, ST_COUNT
+	ST_CI_DEL, ST_PIC_SET, ST_PIC_DEL, ST_DIR_SET, ST_DIR_REFS,
+	ST_DIR_FILES_DELETE, ST_COUNT
 };
 
 #define TRACK_INSERT \
@@ -74,6 +82,14 @@ static const char *const statements[ST_COUNT] = {
 	"UPDATE files SET dir_id = ?2, path = ?3, size = ?4, mtime_ns = ?5,"
 	" inode = ?6 WHERE id = ?1",
 	[ST_FILE_DELETE] = "DELETE FROM files WHERE id = ?1",
+	[ST_DIR_SET] =
+	"INSERT INTO directories (root_id, path, mtime_ns, digest)"
+	" VALUES (?1, ?2, ?3, ?4) ON CONFLICT (root_id, path) DO UPDATE SET"
+	" mtime_ns = excluded.mtime_ns, digest = excluded.digest",
+	[ST_DIR_REFS] =
+	"SELECT t.artist_id, t.album_artist_id, t.album_id FROM files f"
+	" JOIN tracks t ON t.file_id = f.id WHERE f.dir_id = ?1",
+	[ST_DIR_FILES_DELETE] = "DELETE FROM files WHERE dir_id = ?1",
 	[ST_DIR_DELETE] = "DELETE FROM directories WHERE id = ?1",
 	[ST_ARTIST_GET] = "SELECT id FROM artists WHERE name = ?1",
 	[ST_ARTIST_ADD] = "INSERT INTO artists (name) VALUES (?1)",
@@ -143,6 +159,9 @@ static struct {
 	size_t rows_in_txn;
 	struct name_cache artists, albums, dirs;
 	struct id_list orphan_artists, orphan_albums;
+	struct failed_dir *failed;	/* directories a file record failed in */
+	size_t nr_failed;
+	int no_digests;		/* a commit failed: keep none till a call */
 
 	uint64_t generation;
 	uint64_t errors;
@@ -312,10 +331,17 @@ static int album_id(const struct tags *t, int64_t artist, int64_t *id)
 	return rc;
 }
 
-static int dir_id(const struct writer_rec *rec, int64_t *id)
+/* The length of the folder part of a record's path. */
+static size_t dir_len(const struct writer_rec *rec)
 {
 	const char *slash = memrchr(rec->path, '/', rec->path_len);
-	size_t len = slash ? (size_t)(slash - rec->path) : 0;
+
+	return slash ? (size_t)(slash - rec->path) : 0;
+}
+
+static int dir_id(const struct writer_rec *rec, int64_t *id)
+{
+	size_t len = dir_len(rec);
 	sqlite3_stmt *st = w.st[ST_DIR_GET];
 	int rc;
 
@@ -355,20 +381,20 @@ static void id_note(struct id_list *l, int64_t id)
 	l->v[l->nr++] = id;
 }
 
-/* Before a known file's track changes or goes, note what it pointed at:
- * those are the only artists and albums it can leave without tracks. */
-static int note_refs(int64_t file)
+/* Before a known file's track changes or goes (which: ST_TRACK_REFS,
+ * of the file id; ST_DIR_REFS, of the files of the directory id), note
+ * what it pointed at: those are the only artists and albums it can leave
+ * without tracks. */
+static int note_refs(int which, int64_t id)
 {
-	sqlite3_stmt *st = w.st[ST_TRACK_REFS];
+	sqlite3_stmt *st = w.st[which];
 	int rc;
 
-	sqlite3_bind_int64(st, 1, file);
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW) {
+	sqlite3_bind_int64(st, 1, id);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		id_note(&w.orphan_artists, sqlite3_column_int64(st, 0));
 		id_note(&w.orphan_artists, sqlite3_column_int64(st, 1));
 		id_note(&w.orphan_albums, sqlite3_column_int64(st, 2));
-		rc = sqlite3_step(st);
 	}
 	sqlite3_reset(st);
 	return rc == SQLITE_DONE ? 0 : db_error(w.db, rc, "read track refs");
@@ -516,7 +542,7 @@ static int apply_file(const struct writer_rec *rec)
 	int64_t file = rec->id, none;
 	int rc;
 
-	rc = rec->id ? note_refs(rec->id) : 0;
+	rc = rec->id ? note_refs(ST_TRACK_REFS, rec->id) : 0;
 	if (!rc)
 		rc = bind_location(st, rec);
 	if (rc)
@@ -550,34 +576,104 @@ static int apply_rename(const struct writer_rec *rec)
 	return step_id(ST_FILE_RENAME, &none);
 }
 
-static int apply(const struct writer_rec *rec)
+/* A file record failed: its directory's digest would claim the file
+ * stored, so the directory's next record keeps none. */
+static void note_failed_dir(const struct writer_rec *rec)
 {
-	sqlite3_stmt *st;
+	size_t len = dir_len(rec);
+	struct failed_dir *f;
+	void *v;
+
+	if (rec->op != WRITER_FILE && rec->op != WRITER_RENAME)
+		return;
+	v = realloc(w.failed, (w.nr_failed + 1) * sizeof(*w.failed));
+	if (!v) {
+		w.no_digests = 1;
+		return;
+	}
+	w.failed = v;
+	f = &w.failed[w.nr_failed];
+	f->path = strndup(rec->path, len);
+	if (!f->path) {
+		w.no_digests = 1;
+		return;
+	}
+	f->root_id = rec->root_id;
+	f->len = len;
+	w.nr_failed++;
+}
+
+/* Whether a file record of the directory rec failed (the note is then
+ * dropped: this record is the one it was for). */
+static int dir_failed(const struct writer_rec *rec)
+{
+	for (size_t i = 0; i < w.nr_failed; i++) {
+		struct failed_dir *f = &w.failed[i];
+
+		if (f->root_id == rec->root_id && f->len == rec->path_len &&
+		    !memcmp(f->path, rec->path, f->len)) {
+			free(f->path);
+			*f = w.failed[--w.nr_failed];
+			return 1;
+		}
+	}
+	return 0;
+}
+
+static int apply_dir(const struct writer_rec *rec)
+{
+	sqlite3_stmt *st = w.st[ST_DIR_SET];
 	int64_t none;
 
+	sqlite3_bind_int64(st, 1, rec->root_id);
+	sqlite3_bind_blob(st, 2, rec->path, rec->path_len, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 3, rec->mtime_ns);
+	if (rec->has_digest && !dir_failed(rec) && !w.no_digests)
+		sqlite3_bind_int64(st, 4, (int64_t)rec->digest);
+	else
+		sqlite3_bind_null(st, 4);
+	return step_id(ST_DIR_SET, &none);
+}
+
+/* Delete a file, or a directory and the files it holds, counting the
+ * files in *rec->deleted. */
+static int apply_delete(const struct writer_rec *rec)
+{
+	int file = rec->op == WRITER_DELETE_FILE;
+	int64_t none;
+	int rc;
+
+	if (!file)
+		name_cache_clear(&w.dirs);
+	rc = note_refs(file ? ST_TRACK_REFS : ST_DIR_REFS, rec->id);
+	if (rc)
+		return rc;
+	sqlite3_bind_int64(w.st[file ? ST_FILE_DELETE : ST_DIR_FILES_DELETE],
+			   1, rec->id);
+	rc = step_id(file ? ST_FILE_DELETE : ST_DIR_FILES_DELETE, &none);
+	if (rc)
+		return rc;
+	if (rec->deleted)
+		__atomic_add_fetch(rec->deleted, sqlite3_changes(w.db),
+				   __ATOMIC_RELAXED);
+	if (file)
+		return 0;
+	sqlite3_bind_int64(w.st[ST_DIR_DELETE], 1, rec->id);
+	return step_id(ST_DIR_DELETE, &none);
+}
+
+static int apply(const struct writer_rec *rec)
+{
 	switch (rec->op) {
 	case WRITER_DIR:
-		st = w.st[ST_DIR_UPSERT];
-		sqlite3_bind_int64(st, 1, rec->root_id);
-		sqlite3_bind_blob(st, 2, rec->path, rec->path_len,
-				  SQLITE_STATIC);
-		sqlite3_bind_int64(st, 3, rec->mtime_ns);
-		return step_id(ST_DIR_UPSERT, &none);
+		return apply_dir(rec);
 	case WRITER_FILE:
 		return apply_file(rec);
 	case WRITER_RENAME:
 		return apply_rename(rec);
 	case WRITER_DELETE_DIR:
-		name_cache_clear(&w.dirs);
-		/* fall through */
 	case WRITER_DELETE_FILE:
-		if (rec->op == WRITER_DELETE_FILE && note_refs(rec->id))
-			return -EIO;
-		st = w.st[rec->op == WRITER_DELETE_FILE ?
-			  ST_FILE_DELETE : ST_DIR_DELETE];
-		sqlite3_bind_int64(st, 1, rec->id);
-		return step_id(rec->op == WRITER_DELETE_FILE ?
-			       ST_FILE_DELETE : ST_DIR_DELETE, &none);
+		return apply_delete(rec);
 	}
 	return -EINVAL;
 }
@@ -594,6 +690,8 @@ static void commit(void)
 	if (db_exec(w.db, "COMMIT")) {
 		sqlite3_exec(w.db, "ROLLBACK", NULL, NULL, NULL);
 		caches_clear();
+		/* the files of a directory may be lost, and not its record */
+		w.no_digests = 1;
 	}
 	w.in_txn = 0;
 	w.rows_in_txn = 0;
@@ -610,8 +708,10 @@ static double apply_list(struct writer_rec *list)
 
 		if (!w.in_txn && !db_exec(w.db, "BEGIN"))
 			w.in_txn = 1;
-		if (apply(list))
+		if (apply(list)) {
 			__atomic_add_fetch(&w.errors, 1, __ATOMIC_RELAXED);
+			note_failed_dir(list);
+		}
 		w.rows_in_txn++;
 		if (w.rows_in_txn >= WRITER_BATCH)
 			commit();
@@ -653,6 +753,8 @@ static void *writer_main(void *unused)
 			pthread_mutex_unlock(&w.lock);
 			commit();
 			caches_clear();
+			/* a scan's records end before its calls */
+			w.no_digests = 0;
 			call->result = call->fn ? call->fn(w.db, call->arg) : 0;
 			/* fn may have written: readers must look again */
 			if (call->fn)
@@ -697,6 +799,11 @@ static void close_store(void)
 	caches_clear();
 	free(w.orphan_artists.v);
 	free(w.orphan_albums.v);
+	for (size_t i = 0; i < w.nr_failed; i++)
+		free(w.failed[i].path);
+	free(w.failed);
+	w.failed = NULL;
+	w.nr_failed = 0;
 	memset(&w.orphan_artists, 0, sizeof(w.orphan_artists));
 	memset(&w.orphan_albums, 0, sizeof(w.orphan_albums));
 	if (w.db) {

@@ -24,11 +24,12 @@
 #define WRITER_BATCH 1000
 
 enum writer_op {
-	WRITER_DIR,		/* add a directory or update its mtime */
+	WRITER_DIR,		/* add a directory or update its mtime and
+				 * digest (after its files' records) */
 	WRITER_FILE,		/* add (id 0) or update a file and its track */
 	WRITER_RENAME,		/* move file id to path, keeping its track */
 	WRITER_DELETE_FILE,	/* drop file id and its track */
-	WRITER_DELETE_DIR,	/* drop directory id */
+	WRITER_DELETE_DIR,	/* drop directory id and the files it holds */
 };
 
 struct writer_rec {
@@ -39,6 +40,11 @@ struct writer_rec {
 	int64_t size, mtime_ns, inode;
 	const char *kind;	/* FILE: "flac", "mp3", "archive", "other" */
 	int parsed;		/* FILE: tags (or ci) hold what was read */
+	/* DIR: what its files sum to (scan.c), kept only when has_digest
+	 * and no record of a file in it failed */
+	int has_digest;
+	uint64_t digest;
+	uint64_t *deleted;	/* DELETE_*: files deleted are added here */
 	struct tags tags;
 	struct comicinfo ci;	/* FILE, kind "archive" */
 	size_t path_len;

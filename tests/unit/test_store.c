@@ -53,6 +53,11 @@ static int64_t query_int(const char *db_path, const char *sql)
 	return v;
 }
 
+static int exec_sql(sqlite3 *db, void *sql)
+{
+	return db_exec(db, sql);
+}
+
 static int add_root(sqlite3 *db, void *arg)
 {
 	struct env *e = arg;
@@ -141,7 +146,7 @@ static void test_schema_versions(void **state)
 	assert_int_equal(db_exec(db, "PRAGMA user_version = 99"), 0);
 	assert_int_equal(schema_migrate(db), -EPROTO);
 	assert_int_equal(db_exec(db, "PRAGMA user_version = 13"), 0);
-	assert_int_equal(schema_version(), 14);
+	assert_int_equal(schema_version(), 15);
 	db_close(db);
 }
 
@@ -293,7 +298,8 @@ static void test_tracks_fts_backfilled(void **state)
 				 " DROP TRIGGER tracks_fts_set; DROP TABLE tracks_fts;"
 				 " DROP TABLE tracks_fts_dirty;"
 				 " DROP INDEX tracks_album_artist;"
-				 " DROP TABLE pictures; DROP TABLE settings;"),
+				 " DROP TABLE pictures; DROP TABLE settings;"
+				 " ALTER TABLE directories DROP COLUMN digest;"),
 			 0);
 	/* back to before the search index (version 7) */
 	assert_int_equal(db_exec(db, "PRAGMA user_version = 6"), 0);
@@ -601,6 +607,64 @@ static void test_scan_through_folder_links(void **state)
 	assert_string_equal(gone, "dir1\n");
 }
 
+/* Every directory walked keeps a digest of its files; one without (as a
+ * failed file leaves it) is compared file by file and gets it back, and a
+ * change that keeps a file's size (a new mtime) is still seen. */
+static void test_scan_digests(void **state)
+{
+	struct env *e = *state;
+	struct scan_stats s;
+	struct timespec t[2] = { { 0, UTIME_OMIT }, { 12345, 0 } };
+	char p[160];
+
+	make_tree(e);
+	assert_int_equal(scan(e, "", &s, 0), 0);
+	assert_int_equal(query_int(e->db, "SELECT count(*) FROM directories"
+				   " WHERE digest IS NULL"), 0);
+	writer_call(exec_sql, "UPDATE directories SET digest = NULL"
+		    " WHERE CAST(path AS TEXT) = 'dir1'");
+	assert_int_equal(scan(e, "", &s, 0), 0);
+	assert_int_equal(s.files_unchanged, 12);
+	assert_int_equal(query_int(e->db, "SELECT count(*) FROM directories"
+				   " WHERE digest IS NULL"), 0);
+
+	snprintf(p, sizeof(p), "%s/dir2/file3.txt", e->root);
+	assert_int_equal(utimensat(AT_FDCWD, p, t, 0), 0);
+	assert_int_equal(scan(e, "", &s, 0), 0);
+	assert_int_equal(s.files_changed, 1);
+	assert_int_equal(s.files_unchanged, 11);
+	assert_int_equal(query_int(e->db, "SELECT mtime_ns FROM files WHERE"
+				   " CAST(path AS TEXT) = 'dir2/file3.txt'"),
+			 12345000000000LL);
+}
+
+/* The writer keeps no digest for a directory one of whose file records
+ * failed, so that its next walk looks at every file again; the record
+ * after keeps it. */
+static void test_digest_not_kept_after_a_failure(void **state)
+{
+	struct env *e = *state;
+	struct writer_rec *rec = file_rec(e, WRITER_FILE, "d/bad.flac", 0, 1,
+					  5);
+	uint64_t errors = writer_errors();
+
+	rec->kind = NULL;	/* files.kind is NOT NULL: it fails */
+	writer_put(rec);
+	for (int i = 0; i < 2; i++) {
+		rec = writer_rec_new(WRITER_DIR, "d", 1);
+		assert_non_null(rec);
+		rec->root_id = e->root_id;
+		rec->has_digest = 1;
+		rec->digest = 42;
+		writer_put(rec);
+		writer_call(NULL, NULL);
+		assert_int_equal(query_int(e->db, "SELECT count(*) FROM"
+					   " directories WHERE digest = 42"),
+				 i);
+	}
+	assert_int_equal(writer_errors(), errors + 1);
+}
+
 /* A track's picture location is stored with it, replaced when the file
  * changes and dropped when it has none any more or goes. */
 static void test_picture_kept(void **state)
@@ -660,6 +724,7 @@ static void test_picture_step_rereads(void **state)
 	assert_int_equal(db_open(e->db, 0, &db), 0);
 	assert_int_equal(db_exec(db, "DROP TABLE pictures;"
 				 " DROP TABLE settings;"
+				 " ALTER TABLE directories DROP COLUMN digest;"
 				 " PRAGMA user_version = 7"), 0);
 	assert_int_equal(schema_migrate(db), 0);
 	db_close(db);
@@ -705,6 +770,10 @@ int main(void)
 						setup, teardown),
 		cmocka_unit_test_setup_teardown(
 			test_scan_through_folder_links, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_scan_digests, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(
+			test_digest_not_kept_after_a_failure, setup, teardown),
 	};
 
 	log_set_level(LOG_ERROR);
