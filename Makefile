@@ -10,7 +10,7 @@ BIN ?= mediamon
 # Extra compiler and linker flags for an instrumented build (make asan).
 SANITIZE ?=
 
-PKGS := fuse3 sqlite3 libcurl flac id3tag jansson libxml-2.0 inih libarchive
+PKGS := fuse3 sqlite3 libcurl id3tag zlib jansson libxml-2.0 inih libarchive
 # What only mediamon-analyse links: the audio analysis pulls libavcodec
 # and a hundred more libraries, which the daemon is kept free of.
 ANALYSIS_PKGS := flac jansson libchromaprint libebur128 aubio libmpg123
@@ -80,10 +80,12 @@ $(BUILD)/tests/%: tests/unit/%.c $(ANALYSIS_LIB) $(LIB) $(TEST_SUPPORT)
 		$(LIB) $(ANALYSIS_LDLIBS) \
 		$(shell pkg-config --libs cmocka)
 
-$(FIXTURES): tests/data/make-fixtures.sh tests/data/make-analysis-fixtures.sh
+$(FIXTURES): tests/data/make-fixtures.sh tests/data/make-analysis-fixtures.sh \
+		tests/data/make-odd-tags.py
 	@mkdir -p $(BUILD)/fixtures
 	sh tests/data/make-fixtures.sh $(BUILD)/fixtures
 	sh tests/data/make-analysis-fixtures.sh $(BUILD)/fixtures
+	/usr/bin/python3 tests/data/make-odd-tags.py $(BUILD)/fixtures/odd
 	@touch $@
 
 unit: $(UNIT_BIN) $(FIXTURES) $(ANALYSER)
@@ -204,7 +206,8 @@ bench: mediamon $(ANALYSER) $(BENCH_ANALYSIS) $(BENCH_FUSE_TREE)
 		sh tests/bench/bench.sh
 
 # Prints the reliability figures: kills survived, hostile cases passed,
-# concurrent reads served, fuzz executions per harness (a short fuzz run).
+# concurrent reads served, store faults survived, fuzz executions per
+# harness (a short fuzz run).
 # Each measurement is a target in RELIABILITY_EXTRA that appends its
 # "name: value" lines to $(BUILD)/reliability.txt.
 RELIABILITY_EXTRA ?= fuzz-figures

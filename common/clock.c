@@ -40,6 +40,14 @@ void clock_rfc3339(time_t t, char out[CLOCK_RFC3339_LEN])
 	strftime(out, CLOCK_RFC3339_LEN, "%Y-%m-%dT%H:%M:%SZ", &tm);
 }
 
+void clock_stamp(time_t t, char out[CLOCK_STAMP_LEN])
+{
+	struct tm tm;
+
+	gmtime_r(&t, &tm);
+	strftime(out, CLOCK_STAMP_LEN, "%Y%m%dT%H%M%SZ", &tm);
+}
+
 double clock_parse_iso8601(const char *s)
 {
 	struct tm tm = { 0 };

@@ -23,6 +23,12 @@ void clock_sleep(double seconds);
 /* Format t as "YYYY-MM-DDTHH:MM:SSZ" into out. */
 void clock_rfc3339(time_t t, char out[CLOCK_RFC3339_LEN]);
 
+#define CLOCK_STAMP_LEN 17	/* "20261121T191214Z" and its NUL */
+
+/* Format t as "YYYYMMDDTHHMMSSZ" into out: a time in a file name, with
+ * no ':' and sorting as time does. */
+void clock_stamp(time_t t, char out[CLOCK_STAMP_LEN]);
+
 /*
  * Read an ISO 8601 date and time as remote APIs give them
  * ("2024-03-01T10:00:00Z", "2024-03-01T10:00:00.000Z", maybe with an

@@ -13,10 +13,12 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "common/bytes.h"
 #include "common/http.h"
+#include "common/notify.h"
+#include "common/path.h"
 #include "common/strbuf.h"
 
-#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 #define O(field) .offset = offsetof(struct config, field)
 #define SYSTEM_CONF "/etc/mediamon/mediamon.conf"
 
@@ -151,10 +153,27 @@ static const struct key keys[] = {
 	{ "radarr", "url", T_URL, O(radarr_url) },
 	{ "radarr", "api_key", T_STRING, O(radarr_api_key),
 	  .flags = SECRET },
+	{ "notify", "events", T_LIST, O(notify_events),
+	  .choices = notify_event_names, .def = "all" },
 	{ "notify", "discord_webhook", T_URL, O(notify_discord_webhook),
 	  .flags = SECRET },
+	{ "notify", "discord_events", T_LIST, O(notify_discord_events),
+	  .choices = notify_event_names },
+	{ "notify", "slack_webhook", T_URL, O(notify_slack_webhook),
+	  .flags = SECRET },
+	{ "notify", "slack_events", T_LIST, O(notify_slack_events),
+	  .choices = notify_event_names },
+	{ "notify", "ntfy_url", T_URL, O(notify_ntfy_url), .flags = SECRET },
+	{ "notify", "ntfy_token", T_STRING, O(notify_ntfy_token),
+	  .flags = SECRET },
+	{ "notify", "ntfy_events", T_LIST, O(notify_ntfy_events),
+	  .choices = notify_event_names },
 	{ "notify", "webhook", T_URL, O(notify_webhook), .flags = SECRET },
+	{ "notify", "webhook_events", T_LIST, O(notify_webhook_events),
+	  .choices = notify_event_names },
 	{ "notify", "error_rate", T_RATIO, O(notify_error_rate) },
+	{ "notify", "retry_for", T_DURATION, O(notify_retry_for_s),
+	  1, LONG_MAX },
 	{ "retention", "attempts", T_DURATION, O(retention_attempts_s),
 	  1, LONG_MAX },
 	{ "retention", "metrics", T_DURATION, O(retention_metrics_s),
@@ -657,6 +676,7 @@ void config_init(struct config *cfg)
 		.rd_download_timeout_s = 6 * 3600,
 		.rd_broken_ratio_guard = 0.5,
 		.notify_error_rate = 0.05,
+		.notify_retry_for_s = 86400,
 		.retention_attempts_s = 30 * 86400,
 		.retention_metrics_s = 90 * 86400,
 		.backup_interval_s = 24 * 3600,
@@ -812,14 +832,6 @@ int config_set_option(struct config *cfg, const char *key, const char *value,
 	return -EINVAL;
 }
 
-/* Canonical paths make a prefix test enough; the slash keeps /a from /ab. */
-static bool is_inside(const char *a, const char *b)
-{
-	size_t n = strlen(b);
-
-	return !strncmp(a, b, n) && (a[n] == '/' || (n == 1 && a[1]));
-}
-
 /*
  * Overlapping roots would index the same files twice: a repeated root is
  * dropped, and a root inside another one is refused.
@@ -834,10 +846,10 @@ static int check_dirs(struct config_list *l, const struct key *k,
 		for (j = 0; j < i && strcmp(l->items[i], l->items[j]); j++) {
 			a = l->items[i];
 			b = l->items[j];
-			if (is_inside(b, a)) {
+			if (path_below(b, a)) {
 				a = l->items[j];
 				b = l->items[i];
-			} else if (!is_inside(a, b)) {
+			} else if (!path_below(a, b)) {
 				continue;
 			}
 			snprintf(err, errlen, "%s %s '%s' is inside %s %s '%s'",
@@ -977,7 +989,7 @@ void config_format_duration(long seconds, char *buf, size_t len)
 		char unit;
 	} units[] = { { 86400, 'd' }, { 3600, 'h' }, { 60, 'm' } };
 
-	for (size_t i = 0; seconds && i < sizeof(units) / sizeof(*units); i++) {
+	for (size_t i = 0; seconds && i < ARRAY_SIZE(units); i++) {
 		if (seconds % units[i].size == 0) {
 			snprintf(buf, len, "%ld%c", seconds / units[i].size,
 				 units[i].unit);

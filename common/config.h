@@ -98,10 +98,20 @@ struct config {
 	char *sonarr_url, *sonarr_api_key;
 	char *radarr_url, *radarr_api_key;
 
-	/* [notify] */
+	/* [notify]: the targets (common/notify_targets.h), each with the
+	 * events it wants (notify_event_names), notify_events when its own
+	 * list is empty */
+	struct config_list notify_events;	/* default all */
 	char *notify_discord_webhook;
+	struct config_list notify_discord_events;
+	char *notify_slack_webhook;
+	struct config_list notify_slack_events;
+	char *notify_ntfy_url, *notify_ntfy_token;
+	struct config_list notify_ntfy_events;
 	char *notify_webhook;		/* any receiver of a JSON POST */
+	struct config_list notify_webhook_events;
 	double notify_error_rate;	/* default 0.05 */
+	long notify_retry_for_s;	/* default 1 d */
 
 	/* [retention] */
 	long retention_attempts_s;	/* default 30 d */

@@ -1,14 +1,35 @@
 #include "common/db.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <pthread.h>
 #include <stdio.h>
+#include <string.h>
+#include <unistd.h>
 
 #include "common/log.h"
 #include "common/strbuf.h"
 
+/* The file a connection has open, for messages: a line about a store
+ * that failed is of little use without it. */
+static const char *db_name(sqlite3 *db)
+{
+	const char *name = db ? sqlite3_db_filename(db, "main") : NULL;
+
+	return name && *name ? name : "(in memory)";
+}
+
+static void (*error_hook)(sqlite3 *db, int rc);
+
+void db_set_error_hook(void (*fn)(sqlite3 *db, int rc))
+{
+	__atomic_store_n(&error_hook, fn, __ATOMIC_RELEASE);
+}
+
 int db_error(sqlite3 *db, int rc, const char *what)
 {
+	void (*hook)(sqlite3 *, int) = __atomic_load_n(&error_hook,
+						       __ATOMIC_ACQUIRE);
 	int code;
 
 	switch (rc & 0xff) {
@@ -33,8 +54,11 @@ int db_error(sqlite3 *db, int rc, const char *what)
 	default:
 		code = -EIO;
 	}
-	return log_error(code, "database: %s: %s", what,
-			 db ? sqlite3_errmsg(db) : sqlite3_errstr(rc));
+	log_error(code, "database %s: %s: %s", db_name(db), what,
+		  db ? sqlite3_errmsg(db) : sqlite3_errstr(rc));
+	if (hook)
+		hook(db, rc);
+	return code;
 }
 
 int db_rows_end(sqlite3 *db, int rc, const char *what)
@@ -42,6 +66,14 @@ int db_rows_end(sqlite3 *db, int rc, const char *what)
 	if (rc == SQLITE_DONE || rc == SQLITE_ROW)
 		return 0;
 	return rc < 0 ? rc : db_error(db, rc, what);
+}
+
+int db_step(sqlite3_stmt *st, const char *what)
+{
+	int rc = db_rows_end(sqlite3_db_handle(st), sqlite3_step(st), what);
+
+	sqlite3_reset(st);
+	return rc;
 }
 
 int db_finalize(sqlite3_stmt *st, int rc, const char *what)
@@ -132,6 +164,37 @@ const char *db_library_version(void)
 	return sqlite3_libversion();
 }
 
+int db_copy(sqlite3 *src, const char *to)
+{
+	sqlite3_backup *b;
+	sqlite3 *dst;
+	int fd, rc;
+
+	fd = open(to, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	if (fd < 0)
+		return log_error(-errno, "database %s: cannot create: %s", to,
+				 strerror(errno));
+	close(fd);
+	rc = sqlite3_open_v2(to, &dst, SQLITE_OPEN_READWRITE, NULL);
+	if (rc != SQLITE_OK) {
+		rc = log_error(-EIO, "database %s: cannot open: %s", to,
+			       dst ? sqlite3_errmsg(dst) : sqlite3_errstr(rc));
+		sqlite3_close(dst);
+		return rc;
+	}
+	b = sqlite3_backup_init(dst, "main", src, "main");
+	if (!b) {
+		rc = db_error(dst, sqlite3_errcode(dst), "copy: start");
+	} else {
+		rc = sqlite3_backup_step(b, -1);
+		sqlite3_backup_finish(b);
+		rc = rc == SQLITE_DONE ? 0 : db_error(dst, rc, "copy");
+	}
+	if (sqlite3_close(dst) != SQLITE_OK && !rc)
+		rc = db_error(dst, sqlite3_errcode(dst), "copy: close");
+	return rc;
+}
+
 void db_close(sqlite3 *db)
 {
 	int rc = sqlite3_close(db);
@@ -164,8 +227,8 @@ int db_migrate(sqlite3 *db, const char *const *steps, int nr_steps)
 		return rc;
 	if (version > nr_steps)
 		return log_error(-EPROTO,
-				 "database: schema version %d is newer than this mediamon knows (%d)",
-				 version, nr_steps);
+				 "database %s: schema version %d is newer than this mediamon knows (%d)",
+				 db_name(db), version, nr_steps);
 	for (; version < nr_steps; version++) {
 		char bump[64];
 
@@ -180,8 +243,8 @@ int db_migrate(sqlite3 *db, const char *const *steps, int nr_steps)
 			rc = db_exec(db, "COMMIT;");
 		if (rc) {
 			sqlite3_exec(db, "ROLLBACK;", NULL, NULL, NULL);
-			return log_error(rc, "database: migration to version %d failed",
-					 version + 1);
+			return log_error(rc, "database %s: migration to version"
+					 " %d failed", db_name(db), version + 1);
 		}
 		log_info("database: schema migrated to version %d", version + 1);
 	}

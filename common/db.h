@@ -25,6 +25,14 @@ int db_open(const char *path, int readonly, sqlite3 **out);
 /* The SQLite library's version, for --version. */
 const char *db_library_version(void);
 
+/*
+ * Copy the whole database src has open into a new file at to (replaced if
+ * there; mode 0600, as a store indexes private trees), with SQLite's
+ * online backup: what src's committed transactions hold, WAL included.
+ * Returns 0 or a negative errno value (logged).
+ */
+int db_copy(sqlite3 *src, const char *to);
+
 /* Close a connection, finalizing nothing: statements must be gone. */
 void db_close(sqlite3 *db);
 
@@ -55,6 +63,13 @@ int db_bind_text(sqlite3_stmt *st, int i, const char *s);
 void db_fts_string(struct strbuf *q, const char *word, size_t len);
 
 /*
+ * Step st once, for a statement whose rows are not wanted (an INSERT, an
+ * UPDATE), and reset it for its next use. Returns 0 or the error (logged,
+ * naming what).
+ */
+int db_step(sqlite3_stmt *st, const char *what);
+
+/*
  * Run fn(db, arg) in one transaction: committed when fn returns 0, rolled
  * back otherwise. Returns what fn returned, or the error of BEGIN or
  * COMMIT (logged).
@@ -76,9 +91,16 @@ int db_rows_end(sqlite3 *db, int rc, const char *what);
 int db_finalize(sqlite3_stmt *st, int rc, const char *what);
 
 /*
- * Log a failed SQLite call with the connection's message, naming what was
- * being done, and return the negative errno value that fits rc.
+ * Log a failed SQLite call with the connection's file and message, naming
+ * what was being done, and return the negative errno value that fits rc.
  */
 int db_error(sqlite3 *db, int rc, const char *what);
+
+/*
+ * Have fn(db, rc) called after each failure db_error() logs, so that one
+ * module can follow the health of a store whatever met the fault (a full
+ * disk, a corrupt page). One hook for the process; NULL removes it.
+ */
+void db_set_error_hook(void (*fn)(sqlite3 *db, int rc));
 
 #endif

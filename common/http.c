@@ -10,6 +10,7 @@
 
 #include <curl/curl.h>
 
+#include "common/bytes.h"
 #include "common/clock.h"
 #include "common/log.h"
 
@@ -627,7 +628,7 @@ static const char *const secret_params[] = {
 
 int http_secret_param(const char *name, size_t len)
 {
-	for (size_t i = 0; i < sizeof(secret_params) / sizeof(*secret_params);
+	for (size_t i = 0; i < ARRAY_SIZE(secret_params);
 	     i++)
 		if (strlen(secret_params[i]) == len &&
 		    !strncasecmp(name, secret_params[i], len))

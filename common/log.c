@@ -19,6 +19,7 @@ static const int priorities[] = { LOG_DEBUG, LOG_INFO, LOG_WARNING, LOG_ERR };
 #include <string.h>
 #include <time.h>
 
+#include "common/bytes.h"
 #include "common/strbuf.h"
 
 #define LOG_LINE_MAX 1024
@@ -39,7 +40,7 @@ static size_t ring_next;
 
 int log_level_parse(const char *name, enum log_level *out)
 {
-	for (size_t i = 0; i < sizeof(level_names) / sizeof(*level_names); i++) {
+	for (size_t i = 0; i < ARRAY_SIZE(level_names); i++) {
 		if (!strcmp(name, level_names[i])) {
 			*out = i;
 			return 0;

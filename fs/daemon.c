@@ -12,12 +12,17 @@
 
 #include "common/clock.h"
 #include "common/config.h"
+#include "common/json.h"
 #include "common/log.h"
+#include "common/notify.h"
 #include "common/sdnotify.h"
-#include "fs/alerts.h"
+#include "common/strbuf.h"
+#include "fs/render.h"
 #include "indexer/indexer.h"
+#include "indexer/store/query.h"
 
-/* How often STATUS= and the alerts are brought up to date, in ms. */
+/* How often STATUS= and the health alerts are brought up to date, in
+ * ms. */
 #define STATUS_EVERY_MS 2000
 #define STATUS_LEN 128
 #define FIRST_SCAN_WAIT_MS 10000
@@ -33,7 +38,8 @@ static struct {
 	int started;
 	pthread_t thread;
 	char status[STATUS_LEN];	/* the last STATUS= sent */
-} svc = { .pipe = { -1, -1 } };
+	int health_error;		/* -1 until the first look */
+} svc = { .pipe = { -1, -1 }, .health_error = -1 };
 
 /* READY=1 promises that the first scan has begun: wait until the indexer
  * has taken the startup order off its queue (a scan of an empty root can
@@ -44,7 +50,8 @@ static void wait_first_scan(void)
 
 	for (int i = 0; i < FIRST_SCAN_WAIT_MS / 10; i++) {
 		indexer_status(&s);
-		if (!s.scan_pending)
+		/* one the store failed is over, and waits to run again */
+		if (!s.scan_pending || s.scan_retry_in_s > 0)
 			return;
 		clock_sleep(0.01);
 	}
@@ -82,6 +89,65 @@ static void update_status(void)
 		return;
 	memcpy(svc.status, status, sizeof(status));
 	sdnotify_sendf("STATUS=%s", status);
+}
+
+/* The error lines of the health file, or an empty list: "warn:" lines
+ * are not worth a message in the middle of the night. */
+static int health_errors(json_t *lines)
+{
+	struct strbuf health = STRBUF_INIT;
+	int rc = render_health(&health);
+
+	for (char *line = health.buf, *end; !rc && *line; line = end + 1) {
+		end = strchrnul(line, '\n');
+		if (!strncmp(line, "error: ", 7))
+			json_array_append_new(lines, json_text(line + 7,
+							       end - line - 7));
+		if (!*end)
+			break;
+	}
+	strbuf_release(&health);
+	return rc;
+}
+
+/* Only a change of state is news: entering error, or leaving it. A
+ * daemon that starts healthy says nothing; one that starts broken does.
+ * Health is read only while a target wants to hear of it. */
+static void check_health(void)
+{
+	struct strbuf message = STRBUF_INIT;
+	json_t *lines, *line;
+	size_t i;
+	int error;
+
+	if (!notify_accepts(NOTIFY_HEALTH_ERROR) &&
+	    !notify_accepts(NOTIFY_HEALTH_OK))
+		return;
+	lines = json_array();
+	if (!lines || health_errors(lines)) {
+		json_decref(lines);
+		return;
+	}
+	error = json_array_size(lines) > 0;
+	if (error == svc.health_error || (!error && svc.health_error < 0)) {
+		svc.health_error = error;
+		json_decref(lines);
+		return;
+	}
+	svc.health_error = error;
+	if (!error) {
+		json_decref(lines);
+		notify_event(NOTIFY_HEALTH_OK, NULL, NULL,
+			     "/status/health is no longer in error");
+		return;
+	}
+	strbuf_addstr(&message, "/status/health turned to error:");
+	json_array_foreach(lines, i, line)
+		strbuf_addf(&message, "%s %s", i ? ";" : "",
+			    json_string_value(line));
+	notify_event(NOTIFY_HEALTH_ERROR, NULL,
+		     json_pack("{s:o}", "errors", lines), "%s", message.buf);
+	strbuf_release(&message);
 }
 
 /* Configurations replaced by a reload are kept until the daemon stops:
@@ -122,6 +188,7 @@ static void reload(void)
 	if (rc) {
 		log_error(rc, "reload: %s; keeping the configuration in use",
 			  err);
+		render_reload_refused(err);
 		if (next)
 			config_release(next);
 		free(next);
@@ -132,12 +199,15 @@ static void reload(void)
 	if (rc) {
 		log_error(rc, "reload: the indexer does not start with the new"
 			  " configuration; back to the previous one");
+		render_reload_refused("the indexer does not start with it (see"
+				      " /log)");
 		if (indexer_start(svc.cfg))
 			log_error(-EIO, "reload: the indexer is stopped; the"
 				  " mount shows the store as it was");
 		goto out;
 	}
 	svc.cfg = next;
+	render_reload_refused(NULL);
 	if (!log_level_parse(next->log_level, &level))
 		log_set_level(level);
 	log_info("reload: done, %zu music and %zu manga roots",
@@ -148,7 +218,8 @@ out:
 }
 
 /* One thread for everything slow that concerns the service as a whole,
- * so that a reload never runs beside an alert or a status update. */
+ * so that a reload never runs beside a look at health or a status
+ * update. */
 static void *daemon_main(void *unused)
 {
 	struct pollfd p = { .fd = svc.pipe[0], .events = POLLIN };
@@ -164,8 +235,10 @@ static void *daemon_main(void *unused)
 			break;
 		if (hup)
 			reload();
+		indexer_watch_store();
+		reader_refresh();
 		update_status();
-		alerts_check(svc.cfg);
+		check_health();
 	}
 	return NULL;
 }

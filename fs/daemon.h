@@ -4,8 +4,9 @@
 /*
  * The daemon as a system service, once the mount is up: it starts the
  * indexer, tells the service manager that it is ready and what it is
- * doing (READY=1, then STATUS= lines, see common/sdnotify.h), sends the
- * [notify] alerts (fs/alerts.h) from the same thread, and on
+ * doing (READY=1, then STATUS= lines, see common/sdnotify.h), tells
+ * the notification targets (common/notify.h) when /status/health turns
+ * to error and back, from the same thread, and on
  * SIGHUP reads the configuration again. A new configuration that reads
  * cleanly replaces the old one by restarting the indexer while the mount
  * keeps serving; one that does not is refused with a log line and the

@@ -4,6 +4,7 @@
 #include <fcntl.h>
 #include <pthread.h>
 #include <stddef.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -29,6 +30,8 @@ struct handle {
 	struct node node;
 	struct strbuf content;
 	int fd;
+	fuse_ino_t ino;
+	pid_t opener;		/* the process (thread group) that opened it */
 	struct handle *prev, *next;	/* in open_handles */
 };
 
@@ -212,6 +215,72 @@ static int node_stat(const char *path, const struct node *n,
 	return 0;
 }
 
+/* The process a thread belongs to: the kernel names the caller of a
+ * request by its thread, and a program may open a file in one thread and
+ * fstat() it in another. */
+static pid_t thread_group(pid_t tid)
+{
+	char path[32], line[64];
+	pid_t tgid = tid;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/status", (int)tid);
+	f = fopen(path, "re");
+	if (!f)
+		return tid;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "Tgid: %d", &tgid) == 1)
+			break;
+	fclose(f);
+	return tgid;
+}
+
+/* Whether a rendering of ino is open: only then is the caller asked
+ * after. */
+static int rendering_open(fuse_ino_t ino)
+{
+	int found = 0;
+
+	pthread_mutex_lock(&open_lock);
+	for (struct handle *h = open_handles; h && !found; h = h->next)
+		found = h->ino == ino && h->fd < 0;
+	pthread_mutex_unlock(&open_lock);
+	return found;
+}
+
+/*
+ * The kernel sends fstat() as a getattr without the handle, so a file's
+ * own snapshot is found by who asks: the caller's newest open rendering
+ * of ino, whose size is what its reads will give. Returns 0 when there is
+ * none.
+ */
+static int caller_snapshot(fuse_req_t req, fuse_ino_t ino, struct stat *st)
+{
+	pid_t caller;
+	int found = 0;
+
+	if (!rendering_open(ino))
+		return 0;
+	caller = thread_group(fuse_req_ctx(req)->pid);
+	pthread_mutex_lock(&open_lock);
+	for (struct handle *h = open_handles; h && !found; h = h->next) {
+		if (h->ino == ino && h->fd < 0 && h->opener == caller) {
+			virtual_stat("", &h->node, h, st);
+			found = 1;
+		}
+	}
+	pthread_mutex_unlock(&open_lock);
+	return found;
+}
+
+/* How long the kernel may keep attributes: a generated file's are asked
+ * for each time, so that an fstat() of an open one reaches
+ * caller_snapshot(). */
+static double attr_timeout(const struct node *n)
+{
+	return n->type == NODE_FILE ? 0 : fs.attr_timeout;
+}
+
 /* Every callback but lookup starts from the path of its inode; the
  * kernel never sends one it was not given, so a miss is a stale one. */
 static int ino_resolve(fuse_ino_t ino, struct strbuf *path, struct node *n)
@@ -249,6 +318,7 @@ static void lookup(fuse_req_t req, fuse_ino_t parent, const char *name)
 	}
 	e.ino = ino;
 	e.attr.st_ino = ino;
+	e.attr_timeout = attr_timeout(&n);
 	/* An interrupted lookup reached no kernel: it holds nothing. */
 	if (fuse_reply_entry(req, &e))
 		inodes_forget(ino, 1);
@@ -303,10 +373,12 @@ static void reply_attr(fuse_req_t req, fuse_ino_t ino,
 	int rc;
 
 	if (h) {
+		n = h->node;
 		rc = handle_stat(h, &st);
 	} else {
 		rc = ino_resolve(ino, &path, &n);
-		if (!rc)
+		if (!rc && (n.type == NODE_REAL || n.type == NODE_DIR ||
+			    !caller_snapshot(req, ino, &st)))
 			rc = node_stat(path.buf, &n, &st);
 	}
 	strbuf_release(&path);
@@ -315,7 +387,7 @@ static void reply_attr(fuse_req_t req, fuse_ino_t ino,
 		return;
 	}
 	st.st_ino = ino;
-	fuse_reply_attr(req, &st, fs.attr_timeout);
+	fuse_reply_attr(req, &st, attr_timeout(&n));
 }
 
 static void fs_getattr(fuse_req_t req, fuse_ino_t ino,
@@ -577,9 +649,10 @@ static void real_cache(int fd, struct fuse_file_info *fi)
 	fi->direct_io = 1;
 }
 
-/* Make the handle of the node n open with fi's flags. */
-static int open_node(const struct node *n, struct fuse_file_info *fi,
-		     struct handle **out)
+/* Make the handle of the node n (inode ino) open with fi's flags for the
+ * process opener. */
+static int open_node(const struct node *n, fuse_ino_t ino, pid_t opener,
+		     struct fuse_file_info *fi, struct handle **out)
 {
 	int writing = (fi->flags & O_ACCMODE) != O_RDONLY;
 	struct handle *h;
@@ -598,6 +671,8 @@ static int open_node(const struct node *n, struct fuse_file_info *fi,
 		return -ENOMEM;
 	h->node = *n;
 	h->fd = -1;
+	h->ino = ino;
+	h->opener = opener;
 	strbuf_init(&h->content, 0);
 	if (n->type == NODE_REAL) {
 		h->fd = views_real_open(n->file);
@@ -636,7 +711,8 @@ static void fs_open(fuse_req_t req, fuse_ino_t ino,
 	rc = ino_resolve(ino, &path, &n);
 	strbuf_release(&path);
 	if (!rc)
-		rc = open_node(&n, fi, &h);
+		rc = open_node(&n, ino, n.type == NODE_REAL ? 0 :
+			       thread_group(fuse_req_ctx(req)->pid), fi, &h);
 	caller_end();
 	if (rc) {
 		fuse_reply_err(req, -rc);

@@ -174,6 +174,7 @@ static void *invalidate_main(void *arg)
 	while (!wait_tick()) {
 		uint64_t gen = indexer_generation();
 
+		reader_refresh();
 		forget_tree("/", NULL);
 		if (gen != seen) {
 			forget_listed();

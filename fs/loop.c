@@ -17,6 +17,7 @@
 
 #include "common/clock.h"
 #include "common/log.h"
+#include "indexer/store/query.h"
 
 #define LOOP_SPARE_JOBS 8
 
@@ -199,6 +200,7 @@ static void *worker_main(void *arg)
 		/* The reads of a stream come faster than the lane hands
 		 * them over: the next is often waiting already. */
 		for (;;) {
+			reader_refresh();
 			fuse_session_process_buf(loop.se, &job->buf);
 			if (fuse_session_receive_buf(loop.se, &job->buf) <= 0)
 				break;
@@ -383,6 +385,7 @@ static int lane_run(void)
 		atomic_store(&loop.busy, in->opcode != FUSE_FORGET &&
 			     in->opcode != FUSE_BATCH_FORGET);
 		lane_follow(in->pid);
+		reader_refresh();
 		fuse_session_process_buf(loop.se, &job->buf);
 		atomic_store(&loop.busy, 0);
 		atomic_fetch_add(&loop.inline_done, 1);

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/bytes.h"
 #include "common/strbuf.h"
 #include "common/utf8.h"
 #include "fs/caller.h"
@@ -39,7 +40,7 @@ static const struct {
 			    .render_series = query_series_results } },
 };
 
-#define NR_SERIES_FILES (sizeof(series_files) / sizeof(*series_files))
+#define NR_SERIES_FILES (ARRAY_SIZE(series_files))
 
 /*
  * Walk the series in name order with the names the mount gives them: a

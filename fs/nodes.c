@@ -4,6 +4,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "common/bytes.h"
 #include "common/strbuf.h"
 #include "fs/control.h"
 #include "fs/manga_view.h"
@@ -21,7 +22,7 @@ static const struct {
 	{ "/README", { NODE_FILE, .render = render_readme } },
 	{ "/status", { .type = NODE_DIR } },
 	{ "/status/summary.json", { NODE_FILE, .render = query_summary } },
-	{ "/status/health", { NODE_FILE, .render = query_health } },
+	{ "/status/health", { NODE_FILE, .render = render_health } },
 	{ "/status/missing", { NODE_FILE, .render = query_missing } },
 	{ "/status/missing.json", { NODE_FILE, .render = query_missing_json,
 				    .owner_only = 1 } },
@@ -40,6 +41,8 @@ static const struct {
 				    .owner_only = 1 } },
 	{ "/status/no-cover", { NODE_FILE, .render = query_no_cover,
 				.owner_only = 1 } },
+	{ "/status/tag-errors", { NODE_FILE, .render = query_tag_errors,
+				  .owner_only = 1 } },
 	{ "/status/duplicates", { NODE_FILE, .render = query_duplicates,
 				  .owner_only = 1 } },
 	{ "/metrics", { .type = NODE_DIR } },
@@ -90,7 +93,7 @@ static const struct {
 		    .owner_only = 1 } },
 };
 
-#define NR_FIXED (sizeof(fixed) / sizeof(*fixed))
+#define NR_FIXED (ARRAY_SIZE(fixed))
 
 int node_resolve(const char *path, struct node *out)
 {

@@ -1,7 +1,35 @@
 #include "fs/render.h"
 
+#include <pthread.h>
+#include <stdio.h>
+
 #include "common/log.h"
 #include "common/strbuf.h"
+#include "indexer/store/query.h"
+
+/* Why the last reload was refused (empty when it was not), until one
+ * works: what runs is not what the file on disk says. */
+static struct {
+	pthread_mutex_t lock;
+	char why[1024];
+} refused = { .lock = PTHREAD_MUTEX_INITIALIZER };
+
+void render_reload_refused(const char *why)
+{
+	pthread_mutex_lock(&refused.lock);
+	snprintf(refused.why, sizeof(refused.why), "%s", why ? why : "");
+	pthread_mutex_unlock(&refused.lock);
+}
+
+int render_health(struct strbuf *out)
+{
+	pthread_mutex_lock(&refused.lock);
+	if (refused.why[0])
+		strbuf_addf(out, "error: reload refused: %s; the configuration"
+			    " from before is in use\n", refused.why);
+	pthread_mutex_unlock(&refused.lock);
+	return query_health(out);
+}
 
 int render_log(struct strbuf *out)
 {
@@ -35,6 +63,9 @@ int render_readme(struct strbuf *out)
 "status/no-cover      one line per album without cover art (no image in\n"
 "                     its folder, none in its tags): ALBUM ARTIST, ALBUM\n"
 "                     and its FOLDER, tab-separated\n"
+"status/tag-errors    one line per music file whose tags are damaged or\n"
+"                     could not be read (it is indexed by what was read,\n"
+"                     or its name): PATH, a tab, why\n"
 "status/duplicates    files holding one recording (their audio fingerprints\n"
 "                     match): a path per line, a blank line between groups\n"
 "status/missing       one line per missing manga volume: SERIES, a tab,\n"

@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <string.h>
 
+#include "common/bytes.h"
 #include "common/json.h"
 #include "common/log.h"
 #include "common/strbuf.h"
@@ -301,7 +302,7 @@ static const struct metric metrics[] = {
 	  "demotions"),
 };
 
-#define NR_METRICS (sizeof(metrics) / sizeof(*metrics))
+#define NR_METRICS (ARRAY_SIZE(metrics))
 #define STEP_MAX 64
 
 /* Label values are file paths and names: the format wants backslash,

@@ -6,6 +6,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "common/bytes.h"
 #include "common/strbuf.h"
 #include "fs/caller.h"
 #include "fs/node.h"
@@ -38,7 +39,7 @@ static const struct view {
 	{ "/similar", VIEW_SIMILAR, { 0 }, 1 },
 };
 
-#define NR_VIEWS (sizeof(views) / sizeof(*views))
+#define NR_VIEWS (ARRAY_SIZE(views))
 
 /* The track the calling thread resolved last and its file on disk: a
  * callback resolves a path, then stats or opens what it found, and needs

@@ -12,7 +12,7 @@ static int add_series(void *arg, const char *series, int64_t id)
 	struct views_listing *ls = arg;
 	struct views_item it = {
 		.type = VIEWS_ITEM_DIR,
-		.key = { { QUERY_KEY_INT, .n = id } },
+		.key = { { .type = QUERY_KEY_INT, .n = id } },
 		.nkeys = 1,
 	};
 	struct strbuf name = STRBUF_INIT;
@@ -57,7 +57,8 @@ static int add_volume(void *arg, const struct query_volume *v)
 		it.file = v->file;
 		ext_len = views_name_ext(v->path, v->path_len);
 	} else {
-		it.key[0] = (struct query_key){ QUERY_KEY_INT, .n = v->dir };
+		it.key[0] = (struct query_key){ .type = QUERY_KEY_INT,
+						.n = v->dir };
 		it.nkeys = 1;
 	}
 	strbuf_addstr(&name, "Volume ");

@@ -1,30 +1,48 @@
 #include "indexer/indexer.h"
 
 #include <errno.h>
+#include <math.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
+#include <time.h>
 
 #include "common/clock.h"
 #include "common/config.h"
 #include "common/db.h"
 #include "common/log.h"
+#include "common/notify.h"
+#include "common/path.h"
 #include "common/thread.h"
 #include "indexer/jobs.h"
 #include "indexer/manga/manga.h"
 #include "indexer/manga/names.h"
 #include "indexer/library/symlinks.h"
+#include "indexer/recovery.h"
 #include "indexer/library/watch.h"
+#include "indexer/notifier.h"
 #include "indexer/realdebrid/rd_links.h"
 #include "indexer/realdebrid/rd_watch.h"
 #include "indexer/store/schema.h"
+#include "indexer/store/storefile.h"
 #include "indexer/store/writer.h"
+
+/* Why a scan is cancelled: the daemon stops (for good), or the writer
+ * lost a transaction (for that scan only). */
+#define CANCEL_STOP 1
+#define CANCEL_LOSS 2
 
 /* Subtree requests beyond this many merge into a scan of every root. */
 #define PENDING_PATHS_MAX 256
+
+/* A scan the store failed is run again after a wait that doubles each
+ * time, from the first to the last, or as soon as the store's disk has
+ * room again. */
+#define RETRY_FIRST_S 1.0
+#define RETRY_MAX_S 60.0
 
 struct order_path {
 	size_t root;
@@ -88,12 +106,20 @@ static struct {
 	pthread_mutex_t lock;
 	pthread_cond_t wake;
 	int running, stopping;
-	int cancel;
+	int cancel;		/* stops the running scan: CANCEL_STOP or
+				 * CANCEL_LOSS */
 	int busy;		/* an order is being carried out */
+	int recovered;		/* the store was restored: scan it all */
 	int covers;		/* read by FUSE threads: atomic */
 
 	struct scan_order pending;
 	int has_pending;
+	double retry_at;	/* monotonic: the pending scan waits until */
+	double retry_wait;	/* the next wait after a failure */
+	double mend_at, mend_wait;	/* the same for mending the store */
+	struct indexer_scan_result last;
+	int has_last;
+	uint64_t unstored_failures;
 
 	/* the running scan, read by indexer_status() */
 	int scanning;
@@ -101,10 +127,13 @@ static struct {
 	struct scan_order current;
 	double scan_started_mono, scan_started_wall, write_s_start;
 	struct scan_stats stats;
+	int rate_above;		/* the last scan failed too many files */
 } ix = {
 	.lock = PTHREAD_MUTEX_INITIALIZER,
 	.wake = PTHREAD_COND_INITIALIZER,
 	.covers = 1,
+	.retry_wait = RETRY_FIRST_S,
+	.mend_wait = RETRY_FIRST_S,
 };
 
 static void order_clear(struct scan_order *o)
@@ -367,7 +396,7 @@ static int cmp_order_path(const void *a, const void *b)
 static int covered(const struct scan_request *r, const char *sub)
 {
 	for (size_t i = 0; i < r->nr_subpaths; i++)
-		if (scan_path_under(sub, r->subpaths[i]))
+		if (path_under(sub, r->subpaths[i]))
 			return 1;
 	return 0;
 }
@@ -449,22 +478,21 @@ static int estimate(sqlite3 *db, void *arg)
 /* Rebuild the manga series the plan's scans looked at: a whole root, or
  * the series folders its paths are in (paths come sorted, so a series
  * met twice is met in a row). Music-only scans rebuild nothing. */
-static void refresh_manga(const struct plan *p)
+static int refresh_manga(const struct plan *p)
 {
 	struct manga_scope *scope = NULL;
 	struct manga_scopes scopes = { NULL, 0 };
 	size_t n = 0, max = 0;
+	int rc;
 
 	for (size_t i = 0; i < p->nr; i++)
 		max += p->req[i].manga ? p->req[i].nr_subpaths : 0;
 	if (!max)
-		return;
+		return 0;
 	scope = calloc(max, sizeof(*scope));
-	if (!scope) {
-		/* Every manga root, then: slower, never wrong. */
-		writer_call(manga_refresh, NULL);
-		return;
-	}
+	/* Out of memory, every manga root: slower, never wrong. */
+	if (!scope)
+		return writer_call(manga_refresh, NULL);
 	for (size_t i = 0; i < p->nr; i++) {
 		const struct scan_request *r = &p->req[i];
 
@@ -485,33 +513,150 @@ static void refresh_manga(const struct plan *p)
 	}
 	scopes.scope = scope;
 	scopes.nr = n;
-	writer_call(manga_refresh, &scopes);
+	rc = writer_call(manga_refresh, &scopes);
 	for (size_t i = 0; i < n; i++)
 		free((char *)scope[i].series);
 	free(scope);
+	return rc;
 }
 
-/* Carry out one scan order from its row to its figures. Runs on the
- * indexer thread; the FUSE side sees its progress through ix.stats. */
-static void run_order(void)
+/*
+ * Mend what can be mended of the store: a deleted file is written back; a
+ * full one, once its disk has room again, is written to (a small write,
+ * as a test); a file system that went read-only or failed is opened
+ * again (it may have been mounted again) and tested the same way; another
+ * file at the store's path is opened, and a scan of every root brings it
+ * up to what the library holds. Returns 0 when the store takes writes
+ * again.
+ */
+static int mend_store(void)
+{
+	int rc;
+
+	storefile_check();
+	switch (storefile_fault()) {
+	case STOREFILE_DELETED:
+		return writer_write_back();
+	case STOREFILE_FULL:
+		/* a page may fit where a batch does not: only room that
+		 * came back is worth a test, or health would come and go */
+		return storefile_space_returned() ? writer_probe() : -EAGAIN;
+	case STOREFILE_READONLY:
+	case STOREFILE_IOERR:
+		rc = writer_reopen();
+		return rc ? rc : writer_probe();
+	case STOREFILE_REPLACED:
+		rc = writer_reopen();
+		if (!rc) {
+			log_warn("store: going on with the file now at %s;"
+				 " every root is scanned again",
+				 indexer_db_path());
+			pthread_mutex_lock(&ix.lock);
+			order_merge(&ix.pending, "recovery", 0, -1, NULL, 0);
+			pthread_cond_signal(&ix.wake);
+			pthread_mutex_unlock(&ix.lock);
+		}
+		return rc;
+	default:
+		return -EAGAIN;
+	}
+}
+
+/* The writer lost a transaction: the scan it came from has failed, and
+ * walking on would only make records to drop. */
+static void on_loss(void)
+{
+	int none = 0;
+
+	__atomic_compare_exchange_n(&ix.cancel, &none, CANCEL_LOSS, 0,
+				    __ATOMIC_RELAXED, __ATOMIC_RELAXED);
+}
+
+/* Keep the scan's figures for the mount: the store may not have taken
+ * its row, and a failure must show even then. */
+static void keep_result(const struct scan_row *row, int stored)
+{
+	struct indexer_scan_result *r = &ix.last;
+
+	pthread_mutex_lock(&ix.lock);
+	memset(r, 0, sizeof(*r));
+	r->id = row->id;
+	memcpy(r->trigger, row->order->trigger, sizeof(r->trigger));
+	snprintf(r->scope, sizeof(r->scope), "%s%s", row->order->all ? "all" :
+		 "subtree", row->order->full ? ",full" : "");
+	r->started_at = row->started_at;
+	r->duration_s = row->duration_s;
+	r->write_s = row->write_s;
+	r->peak_rss_kb = row->peak_rss_kb;
+	r->success = row->success;
+	r->stored = stored;
+	r->stats = ix.stats;
+	ix.has_last = 1;
+	ix.unstored_failures += !stored;
+	pthread_mutex_unlock(&ix.lock);
+}
+
+/* Each finished scan is looked at once; only the first of a run of scans
+ * above [notify] error_rate is news, so a library that stays broken does
+ * not page its owner after every rescan. */
+static void tell_error_rate(const struct scan_row *row)
+{
+	uint64_t files = row->stats->files_seen;
+	uint64_t errors = row->stats->tag_errors + row->stats->io_errors;
+	double limit = ix.cfg->notify_error_rate;
+	/* A scan that saw nothing could read nothing: every error counts. */
+	double rate = files ? (double)errors / files : errors > 0;
+
+	if (rate <= limit || ix.rate_above) {
+		ix.rate_above = rate > limit;
+		return;
+	}
+	ix.rate_above = 1;
+	notify_event(NOTIFY_ERROR_RATE, NULL,
+		     json_pack("{s:I, s:I, s:I, s:f, s:f}",
+			       "scan", (json_int_t)row->id,
+			       "files_seen", (json_int_t)files,
+			       "errors", (json_int_t)errors,
+			       "error_rate", rate, "threshold", limit),
+		     "scan %lld could not read %llu of %llu files (%.1f%%,"
+		     " above %.1f%%)", (long long)row->id,
+		     (unsigned long long)errors, (unsigned long long)files,
+		     rate * 100, limit * 100);
+}
+
+/*
+ * Carry out one scan order from its row to its figures. Runs on the
+ * indexer thread; the FUSE side sees its progress through ix.stats.
+ * Returns nonzero when a fault of the store failed it: nothing of what it
+ * found may be taken as done, and it is to run again.
+ */
+static int run_order(void)
 {
 	struct scan_row row = { .order = &ix.current };
 	const struct scan_order *o = &ix.current;
+	uint64_t lost = writer_lost();
+	char name[32 + INDEXER_TRIGGER_LEN];
 	struct plan plan;
-	int rc = 0;
+	int rc = 0, stored, retry, loss;
 
 	row.started_at = clock_wall();
 	if (plan_make(&ix.current, &plan))
-		return;
+		return 0;
+	mend_store();
 	writer_call(NULL, NULL);
-	if (writer_call(row_begin, &row)) {
-		plan_free(&plan);
-		return;
-	}
 	pthread_mutex_lock(&ix.lock);
 	memset(&ix.stats, 0, sizeof(ix.stats));
 	pthread_mutex_unlock(&ix.lock);
-	writer_call(estimate, &plan);
+	/* a loss cancelled the last scan, not this one; a stop stays */
+	loss = CANCEL_LOSS;
+	__atomic_compare_exchange_n(&ix.cancel, &loss, 0, 0, __ATOMIC_RELAXED,
+				    __ATOMIC_RELAXED);
+	/* A store that takes no row takes no scan either. */
+	rc = writer_call(row_begin, &row);
+	if (rc && storefile_fault() == STOREFILE_OK) {
+		plan_free(&plan);
+		return 0;
+	}
 	pthread_mutex_lock(&ix.lock);
 	ix.scan_id = row.id;
 	ix.scan_started_wall = row.started_at;
@@ -519,46 +664,93 @@ static void run_order(void)
 	ix.write_s_start = writer_busy_seconds();
 	ix.scanning = 1;
 	pthread_mutex_unlock(&ix.lock);
-	log_info("scan %lld started (%s%s)", (long long)row.id, o->trigger,
-		 o->full ? ", full" : "");
-
-	for (size_t i = 0; i < plan.nr && rc != -ECANCELED; i++)
-		rc = scan_run(indexer_db_path(), &plan.req[i],
-			      &ix.stats) ? : rc;
-	writer_call(NULL, NULL);
-	writer_call(writer_drop_orphans, NULL);
-	refresh_manga(&plan);
+	if (!rc) {
+		writer_call(estimate, &plan);
+		log_info("scan %lld started (%s%s)", (long long)row.id,
+			 o->trigger, o->full ? ", full" : "");
+		for (size_t i = 0; i < plan.nr && rc != -ECANCELED; i++)
+			rc = scan_run(indexer_db_path(), &plan.req[i],
+				      &ix.stats) ? : rc;
+		writer_call(NULL, NULL);
+		rc = writer_call(writer_drop_orphans, NULL) ? : rc;
+		rc = refresh_manga(&plan) ? : rc;
+	}
 	plan_free(&plan);
 
 	row.stats = &ix.stats;
 	row.duration_s = clock_mono() - ix.scan_started_mono;
 	row.write_s = writer_busy_seconds() - ix.write_s_start;
 	row.peak_rss_kb = peak_rss_kb();
-	row.success = rc == 0;
-	writer_call(row_finish, &row);
-	record_latency(o);
-	log_info("scan %lld %s in %.2f s: %llu files, %llu new, %llu changed,"
-		 " %llu deleted, %llu tag errors, %llu i/o errors",
-		 (long long)row.id, rc ? "failed" : "finished", row.duration_s,
+	row.success = !rc && writer_lost() == lost;
+	stored = row.id && !writer_call(row_finish, &row);
+	retry = !row.success && (writer_lost() != lost ||
+				 storefile_check() != STOREFILE_OK ||
+				 storefile_fault() != STOREFILE_OK);
+	keep_result(&row, stored);
+	if (rc != -ECANCELED)
+		tell_error_rate(&row);
+	if (row.success)
+		record_latency(o);
+	if (row.id)
+		snprintf(name, sizeof(name), "scan %lld", (long long)row.id);
+	else
+		snprintf(name, sizeof(name), "a %s scan", o->trigger);
+	log_info("%s %s in %.2f s: %llu files, %llu new, %llu changed,"
+		 " %llu deleted, %llu tag errors, %llu i/o errors%s", name,
+		 row.success ? "finished" : "failed", row.duration_s,
 		 (unsigned long long)ix.stats.files_seen,
 		 (unsigned long long)ix.stats.files_new,
 		 (unsigned long long)ix.stats.files_changed,
 		 (unsigned long long)ix.stats.files_deleted,
 		 (unsigned long long)ix.stats.tag_errors,
-		 (unsigned long long)ix.stats.io_errors);
+		 (unsigned long long)ix.stats.io_errors,
+		 retry ? "; the store failed it (see /status/health)" : "");
 
 	pthread_mutex_lock(&ix.lock);
 	ix.scanning = 0;
 	pthread_mutex_unlock(&ix.lock);
+	return retry;
+}
+
+/* Put a failed order back in front of what came meanwhile, changes the
+ * watcher saw included: nothing is dropped until the store takes it. */
+static void order_requeue(const struct scan_order *o)
+{
+	if (o->all)
+		order_merge(&ix.pending, o->trigger, o->full, -1, NULL,
+			    o->event_at);
+	for (size_t i = 0; !o->all && i < o->nr; i++)
+		order_merge(&ix.pending, o->trigger, o->full,
+			    o->paths[i].root, o->paths[i].sub,
+			    o->paths[i].event_at);
+}
+
+/* Wait on ix.wake until the monotonic time at. */
+static void wait_until(double at)
+{
+	struct timespec ts;
+	double t;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	t = ts.tv_sec + ts.tv_nsec / 1e9 + (at - clock_mono());
+	ts.tv_sec = (time_t)t;
+	ts.tv_nsec = (long)((t - ts.tv_sec) * 1e9);
+	pthread_cond_timedwait(&ix.wake, &ix.lock, &ts);
 }
 
 static void *indexer_main(void *unused)
 {
+	int retry;
+
 	(void)unused;
 	pthread_mutex_lock(&ix.lock);
 	while (!ix.stopping) {
 		if (!ix.has_pending) {
 			pthread_cond_wait(&ix.wake, &ix.lock);
+			continue;
+		}
+		if (ix.retry_at > clock_mono()) {
+			wait_until(ix.retry_at);
 			continue;
 		}
 		ix.current = ix.pending;
@@ -567,10 +759,21 @@ static void *indexer_main(void *unused)
 		ix.busy = 1;
 		pthread_mutex_unlock(&ix.lock);
 
-		run_order();
+		retry = run_order();
 
 		pthread_mutex_lock(&ix.lock);
 		ix.busy = 0;
+		if (retry && !ix.stopping) {
+			order_requeue(&ix.current);
+			ix.retry_at = clock_mono() + ix.retry_wait;
+			log_warn("scan: run again in %.0f s, or once the store"
+				 " takes writes again", ix.retry_wait);
+			ix.retry_wait = ix.retry_wait * 2 > RETRY_MAX_S ?
+				RETRY_MAX_S : ix.retry_wait * 2;
+		} else if (!retry) {
+			ix.retry_at = 0;
+			ix.retry_wait = RETRY_FIRST_S;
+		}
 		order_clear(&ix.current);
 	}
 	pthread_mutex_unlock(&ix.lock);
@@ -707,7 +910,8 @@ static struct roots *roots_new(const struct config *cfg)
 	return b;
 }
 
-/* Whether a scan runs or waits, for the jobs thread's auto checks. */
+/* Whether a scan runs or waits, or the store fails: the jobs thread's
+ * auto checks and the analysis wait for both. */
 static int scanning(void)
 {
 	int busy;
@@ -715,7 +919,7 @@ static int scanning(void)
 	pthread_mutex_lock(&ix.lock);
 	busy = ix.busy || ix.has_pending;
 	pthread_mutex_unlock(&ix.lock);
-	return busy;
+	return busy || storefile_fault() != STOREFILE_OK;
 }
 
 static int rescan_all(const char *trigger)
@@ -769,6 +973,8 @@ int indexer_start(const struct config *cfg)
 
 	ix.cfg = cfg;
 	ix.started_at = clock_wall();
+	/* the pid a second instance is told of: ours, since daemonizing */
+	storefile_note_pid();
 	ix.stopping = 0;
 	ix.cancel = 0;
 	ix.block = roots_new(cfg);
@@ -779,10 +985,14 @@ int indexer_start(const struct config *cfg)
 	rc = writer_start(cfg->database);
 	if (rc)
 		goto fail;
+	writer_on_loss(on_loss);
 	__atomic_store_n(&ix.covers, !!cfg->covers, __ATOMIC_RELEASE);
 	rc = writer_call(sync_roots, NULL);
 	if (!rc)
 		rc = writer_call(sync_covers, NULL);
+	/* Without notifications the index still works, silently. */
+	if (!rc && notifier_start(cfg))
+		log_warn("indexer: no notifier, so no notifications");
 	if (!rc) {
 		start_watch(cfg);
 		rc = -pthread_create(&ix.thread, NULL, indexer_main, NULL);
@@ -791,6 +1001,7 @@ int indexer_start(const struct config *cfg)
 	}
 	if (rc) {
 		watch_stop();
+		notifier_stop();
 		writer_stop();
 		goto fail;
 	}
@@ -798,7 +1009,11 @@ int indexer_start(const struct config *cfg)
 	ix.running = 1;
 	pthread_mutex_unlock(&ix.lock);
 	__atomic_store_n(&shown, ix.block, __ATOMIC_RELEASE);
-	rc = indexer_rescan("startup", 0, NULL);
+	/* a restored store holds the library of its backup, or nothing:
+	 * every file is read again */
+	rc = indexer_rescan(ix.recovered ? "recovery" : "startup",
+			    ix.recovered, NULL);
+	ix.recovered = 0;
 	/* Without the jobs thread the index still works, unmonitored. */
 	if (!rc && jobs_start(cfg, scanning))
 		log_warn("indexer: no jobs thread, so no checks");
@@ -819,12 +1034,16 @@ void indexer_stop(void)
 		return;
 	jobs_stop();
 	analysis_worker_stop();
-	__atomic_store_n(&ix.cancel, 1, __ATOMIC_RELAXED);
+	__atomic_store_n(&ix.cancel, CANCEL_STOP, __ATOMIC_RELAXED);
 	/* Scan workers add watches: they must be gone before the watcher. */
 	thread_stop(ix.thread, &ix.lock, &ix.wake, &ix.stopping);
 	watch_stop();
 	order_clear(&ix.pending);
 	ix.has_pending = 0;
+	ix.retry_at = 0;
+	ix.retry_wait = RETRY_FIRST_S;
+	writer_on_loss(NULL);
+	notifier_stop();
 	writer_stop();
 	__atomic_store_n(&shown, NULL, __ATOMIC_RELEASE);
 	pthread_mutex_lock(&ix.lock);
@@ -847,6 +1066,11 @@ void indexer_status(struct indexer_status *out)
 	out->dry_run = jobs_dry_run();
 	pthread_mutex_lock(&ix.lock);
 	out->scan_pending = ix.has_pending;
+	if (ix.has_pending && ix.retry_at)
+		out->scan_retry_in_s = fmax(0, ix.retry_at - clock_mono());
+	out->has_last = ix.has_last;
+	out->last = ix.last;
+	out->unstored_failures = ix.unstored_failures;
 	out->state = ix.scanning ? "scanning" : "idle";
 	if (ix.scanning) {
 		out->scan_id = ix.scan_id;
@@ -868,6 +1092,68 @@ void indexer_status(struct indexer_status *out)
 			JOBS_REPAIR_RUN) ? "repairing" : "checking";
 	if (!strcmp(out->state, "idle") && out->analysis.paused)
 		out->state = "paused";
+}
+
+/*
+ * A connection met a corrupt page: quick_check says how bad. A damaged
+ * store is recovered with the indexer stopped (recovery.h), and every
+ * file is read again into what it became; a sound one was a false alarm.
+ */
+static void check_corruption(void)
+{
+	const struct config *cfg = ix.cfg;
+	int rc = storefile_damaged(cfg->database, NULL);
+
+	if (!rc) {
+		log_info("database %s: quick_check finds it sound",
+			 cfg->database);
+		storefile_clear();
+	}
+	if (rc <= 0)
+		return;
+	indexer_stop();
+	rc = recovery_check(cfg->database);
+	ix.recovered = rc > 0;
+	if (rc >= 0 && !indexer_start(cfg))
+		return;
+	log_error(rc < 0 ? rc : -EIO, "database %s: the indexer stays"
+		  " stopped: the store could not be recovered (see above)",
+		  cfg->database);
+}
+
+void indexer_watch_store(void)
+{
+	double now = clock_mono();
+	int running, retry = 0;
+
+	pthread_mutex_lock(&ix.lock);
+	running = ix.running && !ix.stopping;
+	pthread_mutex_unlock(&ix.lock);
+	if (!running)
+		return;
+	if (storefile_take_suspect()) {
+		check_corruption();
+		return;
+	}
+	storefile_check();
+	if (storefile_fault() == STOREFILE_OK) {
+		ix.mend_at = 0;
+		ix.mend_wait = RETRY_FIRST_S;
+	} else if (now >= ix.mend_at || storefile_space_returned()) {
+		/* tried again later, and later, while it fails; at once
+		 * when the disk has room again */
+		retry = !mend_store();
+		ix.mend_at = now + ix.mend_wait;
+		ix.mend_wait = fmin(ix.mend_wait * 2, RETRY_MAX_S);
+	}
+	if (retry)
+		log_info("store: it takes writes again");
+	pthread_mutex_lock(&ix.lock);
+	if (retry && ix.retry_at) {
+		ix.retry_at = 0;
+		pthread_cond_signal(&ix.wake);
+	}
+	pthread_mutex_unlock(&ix.lock);
 }
 
 void indexer_pause_analysis(int on)
@@ -919,37 +1205,29 @@ const struct indexer_root *indexer_roots(size_t *nr)
 int indexer_open_file(const char *path, int flags)
 {
 	const struct roots *b = __atomic_load_n(&shown, __ATOMIC_ACQUIRE);
-	struct symlinks_rule rule = { NULL };
+	struct symlinks_rule rule = { 0 };
 
 	if (b) {
 		rule.roots = b->paths;
 		rule.nr_roots = b->nr;
 	}
 	for (size_t i = 0; i < rule.nr_roots; i++)
-		if (symlinks_inside(path, b->r[i].path))
+		if (path_under(path, b->r[i].path))
 			rule.follow_outside = b->r[i].follow_outside;
 	return symlinks_open_path(path, flags, &rule);
 }
 
 int indexer_prepare_store(const char *path)
 {
-	char *copy = strdup(path);
 	sqlite3 *db;
 	int rc;
 
-	if (!copy)
-		return -ENOMEM;
-	for (char *p = copy + 1; (p = strchr(p, '/')); p++) {
-		*p = '\0';
-		if (mkdir(copy, 0755) && errno != EEXIST) {
-			rc = log_error(-errno, "database folder %s: %s", copy,
-				       strerror(errno));
-			free(copy);
-			return rc;
-		}
-		*p = '/';
-	}
-	free(copy);
+	rc = storefile_claim(path);
+	if (!rc)
+		rc = recovery_check(path);
+	if (rc < 0)
+		return rc;
+	ix.recovered = rc > 0;
 	rc = db_open(path, 0, &db);
 	if (rc)
 		return rc;

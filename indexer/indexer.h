@@ -30,6 +30,20 @@ struct indexer_root {
 	int follow_outside;	/* links may lead out of every root */
 };
 
+/* A finished scan as the indexer saw it, which the store may not hold. */
+struct indexer_scan_result {
+	int64_t id;			/* its row; 0 when the store took none */
+	char trigger[INDEXER_TRIGGER_LEN];
+	char scope[16];			/* "all" or "subtree", then ",full" */
+	double started_at;		/* wall clock */
+	double duration_s;
+	double write_s;
+	long peak_rss_kb;
+	int success;
+	int stored;			/* its row holds these figures */
+	struct scan_stats stats;
+};
+
 struct indexer_status {
 	const char *state;		/* "idle", "scanning", "checking",
 					 * "repairing" or "paused" (the
@@ -48,14 +62,25 @@ struct indexer_status {
 	double scan_write_s;
 	struct scan_stats scan;		/* a copy of the live counters */
 
+	/* A scan the store failed waits this long to run again (0: none). */
+	double scan_retry_in_s;
+	/* The last finished scan, when has_last; failed scans the store
+	 * took no row of, since start. */
+	int has_last;
+	struct indexer_scan_result last;
+	uint64_t unstored_failures;
+
 	struct jobs_status jobs;	/* checks running, queued, figures */
 	struct analysis_worker_status analysis;
 };
 
 /*
- * Create the store's folder and bring its schema up to date, before the
- * mount: a store that cannot be used stops the daemon before anything is
- * mounted. Returns 0 or a negative errno value (logged).
+ * Lock the store for this process, create what is missing of it (folders
+ * 0700, the file 0600: see store/storefile.h), check it (a damaged store
+ * is recovered: see recovery.h) and bring its schema up to date, before
+ * the mount: a store that cannot be used, or that another mediamon uses,
+ * stops the daemon before anything is mounted. Returns 0 or a negative
+ * errno value (logged).
  */
 int indexer_prepare_store(const char *path);
 
@@ -97,6 +122,16 @@ int indexer_rescan_paths(const char *trigger, char *const *paths,
  * switches one of them off.
  */
 int indexer_check(unsigned jobs, const char *trigger);
+
+/*
+ * Look after the store, from a timer of the caller's (every few
+ * seconds): a store a connection found corrupt is checked and, when
+ * damaged, recovered (the indexer stops and starts again around it); a
+ * store file deleted under the daemon is written back; and a scan the
+ * store failed runs as soon as that is done or the store's disk has room
+ * again. Not to be called beside indexer_start() or indexer_stop().
+ */
+void indexer_watch_store(void);
 
 /* Switch dry-run on or off until the daemon stops (see jobs.h). */
 void indexer_set_dry_run(int on);

@@ -18,6 +18,7 @@
 #include "common/strbuf.h"
 #include "indexer/monitor/checks.h"
 #include "indexer/realdebrid/rd_store.h"
+#include "indexer/store/storefile.h"
 #include "indexer/store/writer.h"
 
 #define PREFIX "mediamon-"
@@ -91,29 +92,13 @@ static int list_backups(const char *dir, char ***out, size_t *nr)
  * a read connection in WAL mode never holds up the writer. */
 static int copy_db(const char *db_path, const char *to)
 {
-	sqlite3 *src, *dst;
-	sqlite3_backup *b;
+	sqlite3 *src;
 	int rc;
 
 	rc = db_open(db_path, 1, &src);
 	if (rc)
 		return rc;
-	if (sqlite3_open(to, &dst) != SQLITE_OK) {
-		rc = log_error(-EIO, "backup: cannot create %s: %s", to,
-			       sqlite3_errmsg(dst));
-		sqlite3_close(dst);
-		db_close(src);
-		return rc;
-	}
-	b = sqlite3_backup_init(dst, "main", src, "main");
-	if (!b) {
-		rc = db_error(dst, sqlite3_errcode(dst), "backup: start");
-	} else {
-		rc = sqlite3_backup_step(b, -1);
-		sqlite3_backup_finish(b);
-		rc = rc == SQLITE_DONE ? 0 : db_error(dst, rc, "backup: copy");
-	}
-	sqlite3_close(dst);
+	rc = db_copy(src, to);
 	db_close(src);
 	return rc;
 }
@@ -122,23 +107,25 @@ int maintenance_backup(const char *db_path, const char *dir, double now,
 		       int kept)
 {
 	struct strbuf tmp = STRBUF_INIT, path = STRBUF_INIT;
-	char stamp[CLOCK_RFC3339_LEN], **names = NULL;
+	char stamp[CLOCK_STAMP_LEN], **names = NULL;
 	size_t nr;
 	int rc = 0;
 
 	if (mkdir(dir, 0700) && errno != EEXIST)
 		return log_error(-errno, "backup: cannot create %s: %s", dir,
 				 strerror(errno));
-	clock_rfc3339((time_t)now, stamp);
-	/* "2026-11-21T19:12:14Z" as "20261121T191214Z": no ':' in names. */
-	strbuf_addf(&path, "%s/" PREFIX, dir);
-	for (const char *p = stamp; *p; p++)
-		if (*p != '-' && *p != ':')
-			strbuf_addch(&path, *p);
-	strbuf_addstr(&path, SUFFIX);
+	clock_stamp((time_t)now, stamp);
+	strbuf_addf(&path, "%s/" PREFIX "%s" SUFFIX, dir, stamp);
 	strbuf_addf(&tmp, "%s.tmp", path.buf);
 	unlink(tmp.buf);
 	rc = copy_db(db_path, tmp.buf);
+	/* a damaged copy would push a good one out; a store that gives
+	 * one, or none, is checked, and said to be damaged when it is */
+	if (!rc && storefile_damaged(tmp.buf, NULL))
+		rc = log_error(-EIO, "backup: the copy of %s is damaged: not"
+			       " kept", db_path);
+	if (rc && storefile_damaged(db_path, NULL) > 0)
+		storefile_note(STOREFILE_CORRUPT);
 	if (!rc && rename(tmp.buf, path.buf))
 		rc = log_error(-errno, "backup: cannot rename %s: %s", tmp.buf,
 			       strerror(errno));
@@ -162,6 +149,37 @@ int maintenance_backup(const char *db_path, const char *dir, double now,
 	free(names);
 	strbuf_release(&tmp);
 	strbuf_release(&path);
+	return rc;
+}
+
+int maintenance_backups(const char *db_path, char ***paths, size_t *nr)
+{
+	struct strbuf dir = STRBUF_INIT;
+	char **names = NULL;
+	int rc;
+
+	*paths = NULL;
+	backup_dir(db_path, &dir);
+	rc = list_backups(dir.buf, &names, nr);
+	for (size_t i = 0; !rc && i < *nr; i++) {
+		char *full;
+
+		if (asprintf(&full, "%s/%s", dir.buf, names[i]) < 0) {
+			rc = log_error(-ENOMEM, "backup: out of memory");
+			break;
+		}
+		free(names[i]);
+		names[i] = full;
+	}
+	if (rc) {
+		for (size_t i = 0; i < *nr; i++)
+			free(names[i]);
+		free(names);
+		*nr = 0;
+	} else {
+		*paths = names;
+	}
+	strbuf_release(&dir);
 	return rc;
 }
 

@@ -15,9 +15,12 @@
  * check). A backup copies the database, while the daemon
  * runs, to BACKUPS/mediamon-YYYYMMDDTHHMMSSZ.db, where BACKUPS is the
  * folder "backups" beside the database; it is written under a temporary
- * name and renamed, so a backup file is always whole. Only the newest
- * backups_kept are kept.
+ * name and renamed, so a backup file is always whole, and kept only when
+ * PRAGMA quick_check passes (a damaged copy says the store is damaged:
+ * see recovery.h). Only the newest backups_kept are kept.
  */
+
+#include <stddef.h>
 
 struct config;
 
@@ -48,5 +51,12 @@ double maintenance_next_at(const struct config *cfg);
  */
 int maintenance_backup(const char *db_path, const char *dir, double now,
 		       int kept);
+
+/*
+ * The backups of the store at db_path, oldest first, as paths in *paths
+ * (each malloc'd, and the array: the caller frees them). Returns 0 (with
+ * none when there is no folder yet) or a negative errno value (logged).
+ */
+int maintenance_backups(const char *db_path, char ***paths, size_t *nr);
 
 #endif

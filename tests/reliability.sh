@@ -1,8 +1,8 @@
 #!/bin/sh
 # Runs the reliability tests (crash safety, hostile trees, concurrency,
-# secrets, access of other users) and appends their figures, one
-# "name: value" line each, to
-# BUILD/reliability.txt. Exits non-zero when a test failed.
+# secrets, access of other users, faults of the store) and appends their
+# figures, one "name: value" line each, to BUILD/reliability.txt. Exits
+# non-zero when a test failed.
 set -u
 
 build=${1:-build}
@@ -15,7 +15,8 @@ MEDIAMON_FIGURES=$figures /usr/bin/python3 -m pytest -q -rA \
 	tests/integration/test_crash.py tests/integration/test_hostile.py \
 	tests/integration/test_concurrency.py \
 	tests/integration/test_secrets.py \
-	tests/integration/test_access.py >"$log" 2>&1
+	tests/integration/test_access.py \
+	tests/integration/test_faults.py >"$log" 2>&1
 rc=$?
 tail -n 1 "$log"
 [ "$rc" -eq 0 ] || cat "$log"
@@ -24,16 +25,26 @@ tail -n 1 "$log"
 count() {
 	grep -c "^$1 tests/integration/$2::" "$log"
 }
-for f in hostile:test_hostile.py secrets:test_secrets.py; do
+for f in hostile:test_hostile.py secrets:test_secrets.py \
+	faults:test_faults.py; do
 	name=${f%%:*}
 	file=${f#*:}
 	passed=$(count PASSED "$file")
 	tried=$((passed + $(count FAILED "$file") + $(count ERROR "$file")))
+	# skips are summed up by reason: "SKIPPED [2] tests/...py:12: why"
+	skip="^SKIPPED \[\([0-9]*\)\] tests/integration/$file:.*"
+	skipped=$(sed -n "s|$skip|\1|p" "$log" |
+		awk '{ n += $1 } END { print n + 0 }')
 	case $name in
 	hostile) label="hostile cases passed" ;;
 	secrets) label="secret and permission checks passed" ;;
+	faults) label="store faults survived and reported right" ;;
 	esac
-	echo "$label: $passed/$tried" >>"$figures"
+	if [ "$skipped" -gt 0 ]; then
+		echo "$label: $passed/$tried ($skipped not tried here)"
+	else
+		echo "$label: $passed/$tried"
+	fi >>"$figures"
 done
 grep -q "^kills survived" "$figures" ||
 	echo "kills survived with integrity ok: failed (see above)" >>"$figures"

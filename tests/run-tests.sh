@@ -1,6 +1,7 @@
 #!/bin/sh
-# Runs every test a clean machine can run: the cmocka unit tests, then the
-# pytest integration tests over a real mount. Ends with one line that sums
+# Runs every test a clean machine can run: the layout's rules
+# (tests/check-layout.py), the cmocka unit tests, then the pytest
+# integration tests over a real mount. Ends with one line that sums
 # them up: "tests: N passed, N failed".
 set -u
 
@@ -12,6 +13,13 @@ passed=0
 failed=0
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT
+
+echo "== check-layout"
+if /usr/bin/python3 tests/check-layout.py; then
+	passed=$((passed + 1))
+else
+	failed=$((failed + 1))
+fi
 
 for t in "$build"/tests/test_*; do
 	[ -x "$t" ] || continue

@@ -7,15 +7,6 @@
 #include "common/db.h"
 #include "common/log.h"
 
-/* Step a statement to its end, for statements that return no row. */
-static int step_done(sqlite3 *db, sqlite3_stmt *st, const char *what)
-{
-	int rc = sqlite3_step(st);
-
-	sqlite3_reset(st);
-	return rc == SQLITE_DONE ? 0 : db_error(db, rc, what);
-}
-
 /* Prepare and run sql with one integer parameter, returning no row. */
 static int exec_id(sqlite3 *db, const char *sql, int64_t id)
 {
@@ -25,7 +16,7 @@ static int exec_id(sqlite3 *db, const char *sql, int64_t id)
 	if (rc)
 		return rc;
 	sqlite3_bind_int64(st, 1, id);
-	rc = step_done(db, st, sql);
+	rc = db_step(st, sql);
 	sqlite3_finalize(st);
 	return rc;
 }
@@ -151,7 +142,7 @@ static int record_row(sqlite3 *db, const struct analysis_outcome *o)
 				  r->fingerprint_len * sizeof(uint32_t),
 				  SQLITE_STATIC);
 	}
-	rc = step_done(db, st, "record an analysis");
+	rc = db_step(st, "record an analysis");
 	sqlite3_finalize(st);
 	return rc;
 }
@@ -187,7 +178,7 @@ static int record_keys(sqlite3 *db, int64_t id, const uint32_t *keys,
 	for (int i = 0; !rc && i < nkeys; i++) {
 		sqlite3_bind_int64(st, 1, keys[i]);
 		sqlite3_bind_int64(st, 2, id);
-		rc = step_done(db, st, "record a fingerprint key");
+		rc = db_step(st, "record a fingerprint key");
 	}
 	sqlite3_finalize(st);
 	return rc;
@@ -350,10 +341,19 @@ static int add_verdict(void *arg, const struct candidate *c)
 	return 0;
 }
 
+/* A db_transaction() function: the candidates of the outcome arg. */
+static int lookup_tx(sqlite3 *db, void *arg)
+{
+	struct analysis_outcome *found = arg;
+
+	return for_candidates(db, found->job->track_id, found->keys,
+			      found->nr_keys, add_verdict, found);
+}
+
 int analysis_store_lookup(sqlite3 *db, struct analysis_outcome *o)
 {
 	struct analysis_outcome found = *o;
-	int rc, end;
+	int rc;
 
 	if (o->error || o->result.fingerprint_len <= 0)
 		return 0;
@@ -363,14 +363,7 @@ int analysis_store_lookup(sqlite3 *db, struct analysis_outcome *o)
 						  o->result.fingerprint_len,
 						  found.keys, ANALYSIS_KEYS);
 	/* one read transaction: the lookups see one state of the store */
-	rc = db_exec(db, "BEGIN");
-	if (!rc) {
-		rc = for_candidates(db, o->job->track_id, found.keys,
-				    found.nr_keys, add_verdict, &found);
-		end = db_exec(db, rc ? "ROLLBACK" : "COMMIT");
-		if (!rc)
-			rc = end;
-	}
+	rc = db_transaction(db, lookup_tx, &found);
 	if (rc) {
 		free(found.candidates);
 		return rc;
@@ -431,7 +424,7 @@ static int add_match(void *arg, const struct candidate *c)
 		return 0;
 	sqlite3_bind_int64(p->add, 1, id < c->id ? id : c->id);
 	sqlite3_bind_int64(p->add, 2, id < c->id ? c->id : id);
-	return step_done(p->db, p->add, "record a match");
+	return db_step(p->add, "record a match");
 }
 
 /* The tracks whose fingerprints match the new one, kept as pairs. The
@@ -506,7 +499,7 @@ static int record_album(sqlite3 *db, int64_t album)
 			sqlite3_bind_int64(st, 1, album);
 			sqlite3_bind_double(st, 2,
 					    analysis_album_gain(lufs, secs, n));
-			rc = step_done(db, st, "record an album gain");
+			rc = db_step(st, "record an album gain");
 			sqlite3_finalize(st);
 		}
 	}
@@ -515,7 +508,7 @@ static int record_album(sqlite3 *db, int64_t album)
 	return rc;
 }
 
-int analysis_store_record(sqlite3 *db, void *outcome)
+static int record_tx(sqlite3 *db, void *outcome)
 {
 	const struct analysis_outcome *o = outcome;
 	uint32_t keys[ANALYSIS_KEYS];
@@ -523,9 +516,6 @@ int analysis_store_record(sqlite3 *db, void *outcome)
 	sqlite3_stmt *st;
 	int rc, nkeys = outcome_keys(o, keys);
 
-	rc = db_exec(db, "BEGIN");
-	if (rc)
-		return rc;
 	rc = query_int(db, "SELECT count(*) FROM tracks WHERE id = ?1",
 		       o->job->track_id, 0, &exists);
 	if (!rc && exists) {
@@ -541,7 +531,7 @@ int analysis_store_record(sqlite3 *db, void *outcome)
 		if (!rc) {
 			sqlite3_bind_int64(st, 1, o->job->track_id);
 			sqlite3_bind_int64(st, 2, o->job->seq);
-			rc = step_done(db, st, "take a track off the queue");
+			rc = db_step(st, "take a track off the queue");
 			sqlite3_finalize(st);
 		}
 		if (!rc)
@@ -551,11 +541,12 @@ int analysis_store_record(sqlite3 *db, void *outcome)
 		if (!rc && album)
 			rc = record_album(db, album);
 	}
-	if (rc) {
-		sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
-		return rc;
-	}
-	return db_exec(db, "COMMIT");
+	return rc;
+}
+
+int analysis_store_record(sqlite3 *db, void *outcome)
+{
+	return db_transaction(db, record_tx, outcome);
 }
 
 int analysis_store_counts(sqlite3 *db, struct analysis_counts *out)

@@ -4,14 +4,11 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "common/bytes.h"
+
 #define READ_CHUNK	65536	/* raw bytes per read of an unsynced image */
 
 /* FLAC stores its picture fields as big-endian 32-bit numbers. */
-static uint32_t be32(const unsigned char *p)
-{
-	return (uint32_t)p[0] << 24 | p[1] << 16 | p[2] << 8 | p[3];
-}
-
 /*
  * The fixed part of a PICTURE block is type, MIME length, MIME,
  * description length, description, width, height, depth, colours and the
@@ -25,25 +22,25 @@ int picture_flac(const unsigned char *buf, size_t len, uint64_t off,
 	*need = 8;
 	if (len < *need)
 		return block_len < *need ? -EBADMSG : -ENODATA;
-	mime_len = be32(buf + 4);
+	mime_len = bytes_be32(buf + 4);
 	if (mime_len >= PICTURE_MIME_MAX || 8 + mime_len + 4 > block_len)
 		return -EBADMSG;
 	*need = 8 + mime_len + 4;
 	if (len < *need)
 		return -ENODATA;
-	desc_len = be32(buf + 8 + mime_len);
+	desc_len = bytes_be32(buf + 8 + mime_len);
 	head = 8 + mime_len + 4 + desc_len + 16 + 4;
 	if (head > block_len)
 		return -EBADMSG;
 	*need = head;
 	if (len < head)
 		return -ENODATA;
-	data_len = be32(buf + head - 4);
+	data_len = bytes_be32(buf + head - 4);
 	if (!data_len || data_len > block_len - head)
 		return -EBADMSG;
 	memset(pic, 0, sizeof(*pic));
 	pic->found = 1;
-	pic->type = be32(buf);
+	pic->type = bytes_be32(buf);
 	memcpy(pic->mime, buf + 8, mime_len);
 	pic->offset = off + head;
 	pic->length = data_len;

@@ -13,6 +13,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "common/bytes.h"
 #include "common/db.h"
 #include "common/log.h"
 #include "common/strbuf.h"
@@ -364,15 +365,6 @@ int scan_estimate(sqlite3 *db, const struct scan_request *req,
 	return 0;
 }
 
-int scan_path_under(const char *path, const char *dir)
-{
-	size_t n = strlen(dir);
-
-	if (!n)
-		return 1;
-	return !strncmp(path, dir, n) && (!path[n] || path[n] == '/');
-}
-
 static int cmp_dir(const void *a, const void *b, void *arg)
 {
 	const struct known_dir *x = a, *y = b;
@@ -510,8 +502,7 @@ static const char *file_kind(const char *name, int manga)
 		return "flac";
 	if (!strcasecmp(dot, ".mp3"))
 		return "mp3";
-	for (size_t i = 0; manga && i < sizeof(archives) / sizeof(*archives);
-	     i++)
+	for (size_t i = 0; manga && i < ARRAY_SIZE(archives); i++)
 		if (!strcasecmp(dot, archives[i]))
 			return "archive";
 	return "other";

@@ -93,9 +93,6 @@ int scan_run(const char *db_path, const struct scan_request *req,
 int scan_estimate(sqlite3 *db, const struct scan_request *req,
 		  uint64_t *count);
 
-/* Whether the root-relative path is dir or lies below it ("" holds all). */
-int scan_path_under(const char *path, const char *dir);
-
 /* Read a counter of a running scan's stats from another thread. */
 static inline uint64_t scan_stat(const uint64_t *counter)
 {

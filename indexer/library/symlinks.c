@@ -10,6 +10,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "common/path.h"
 #include "common/strbuf.h"
 
 /* A kernel older than 5.6 has no openat2(): once it said so, the paths
@@ -121,21 +122,12 @@ static int fd_path(int fd, struct strbuf *out)
 	return 0;
 }
 
-int symlinks_inside(const char *path, const char *root)
-{
-	size_t n = strlen(root);
-
-	if (n == 1 && *root == '/')
-		return *path == '/';
-	return !strncmp(path, root, n) && (!path[n] || path[n] == '/');
-}
-
 static int allowed(const struct symlinks_rule *rule, const char *path)
 {
-	if (rule->root && symlinks_inside(path, rule->root))
+	if (rule->root && path_under(path, rule->root))
 		return 1;
 	for (size_t i = 0; i < rule->nr_roots; i++)
-		if (symlinks_inside(path, rule->roots[i]))
+		if (path_under(path, rule->roots[i]))
 			return 1;
 	return 0;
 }

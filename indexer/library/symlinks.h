@@ -69,8 +69,4 @@ int symlinks_reopen(int pathfd, int flags);
 int symlinks_open_path(const char *path, int flags,
 		    const struct symlinks_rule *rule);
 
-/* Whether the canonical absolute path lies inside the canonical folder
- * root, or is root itself. */
-int symlinks_inside(const char *path, const char *root);
-
 #endif

@@ -1,12 +1,118 @@
 #include <errno.h>
 #include <limits.h>
+#include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "common/utf8.h"
 #include "indexer/library/tags.h"
 #include "indexer/library/tags_util.h"
 
+static const char *const field_names[TAGS_NR_FIELDS] = {
+	"title", "artist", "album_artist", "album", "genre", "track", "disc",
+	"year",
+};
+
+static const char *const source_names[] = {
+	"", "vorbis", "id3v2", "ape", "id3v1", "name",
+};
+
+int tags_win_init(struct tags_win *w, int fd, struct tags *t,
+		  unsigned char *buf, size_t chunk)
+{
+	struct stat st;
+
+	if (fstat(fd, &st))
+		return -errno;
+	w->fd = fd;
+	w->t = t;
+	w->chunk = chunk;
+	w->size = st.st_size;
+	w->off = 0;
+	w->len = 0;
+	w->buf = buf;
+	return 0;
+}
+
+void tags_win_mem(struct tags_win *w, struct tags *t,
+		  const unsigned char *data, size_t len)
+{
+	w->fd = -1;
+	w->t = t;
+	w->chunk = len;
+	w->size = len;
+	w->off = 0;
+	w->len = len;
+	w->buf = (unsigned char *)data;
+}
+
+ssize_t tags_win_get(struct tags_win *w, uint64_t off, size_t len,
+		     const unsigned char **p)
+{
+	ssize_t n;
+
+	if (off >= w->size)
+		return 0;
+	if (len > w->size - off)
+		len = w->size - off;
+	if (w->fd >= 0 && (off < w->off || off + len > w->off + w->len)) {
+		n = pread(w->fd, w->buf, len > w->chunk ? len : w->chunk, off);
+		if (n < 0)
+			return -errno;
+		w->t->bytes_read += n;
+		w->off = off;
+		w->len = n;
+	}
+	if (off < w->off || off >= w->off + w->len)
+		return 0;
+	*p = w->buf + (off - w->off);
+	return len < w->off + w->len - off ? len : w->off + w->len - off;
+}
+
+ssize_t tags_win_tail(struct tags_win *w, size_t len,
+		      const unsigned char **p, uint64_t *off)
+{
+	*off = w->size > len ? w->size - len : 0;
+	return tags_win_get(w, *off, len, p);
+}
+
+/* The text field f of t. */
+static char **text_field(struct tags *t, enum tags_field f)
+{
+	switch (f) {
+	case TAGS_TITLE:
+		return &t->title;
+	case TAGS_ARTIST:
+		return &t->artist;
+	case TAGS_ALBUM_ARTIST:
+		return &t->album_artist;
+	case TAGS_ALBUM:
+		return &t->album;
+	default:
+		return &t->genre;
+	}
+}
+
+/* A better source than the one being read gave f a value. */
+static int taken(const struct tags *t, enum tags_field f)
+{
+	return t->source[f] && t->source[f] != t->reading;
+}
+
+void tags_damage(struct tags *t, const char *fmt, ...)
+{
+	va_list ap;
+
+	t->tag_error = 1;
+	if (t->error[0])
+		return;
+	va_start(ap, fmt);
+	vsnprintf(t->error, sizeof(t->error), fmt, ap);
+	va_end(ap);
+}
 
 /*
  * Whether the len bytes at v are already one of the "; "-separated items
@@ -26,12 +132,49 @@ static int has_item(const char *list, size_t n, const char *v, size_t len)
 }
 
 /*
+ * How many bytes one U+FFFD stands for at s, which utf8_decode() refused:
+ * the lead byte and the continuation bytes that could still have made a
+ * character with it (Unicode's "maximal subpart", which Python's
+ * decoder replaces as one), at least one byte.
+ */
+static size_t ill_formed_len(const unsigned char *s, size_t n)
+{
+	unsigned char lo = 0x80, hi = 0xbf;
+	size_t need, i;
+
+	if (s[0] >= 0xc2 && s[0] <= 0xdf)
+		need = 1;
+	else if (s[0] >= 0xe0 && s[0] <= 0xef)
+		need = 2;
+	else if (s[0] >= 0xf0 && s[0] <= 0xf4)
+		need = 3;
+	else
+		return 1;
+	if (s[0] == 0xe0)
+		lo = 0xa0;
+	else if (s[0] == 0xed)
+		hi = 0x9f;
+	else if (s[0] == 0xf0)
+		lo = 0x90;
+	else if (s[0] == 0xf4)
+		hi = 0x8f;
+	for (i = 1; i <= need && i < n; i++) {
+		if (s[i] < lo || s[i] > hi)
+			break;
+		lo = 0x80;
+		hi = 0xbf;
+	}
+	return i;
+}
+
+/*
  * Several values for one field are kept as one "; "-joined string, which
  * is what the database and the file system views show. Invalid UTF-8
- * bytes become U+FFFD and mark the tag as damaged. Empty and repeated
- * values are dropped.
+ * becomes U+FFFD and marks the tag as damaged. Empty and repeated values
+ * are dropped. Returns 1 when the value was added, 0 when it was not, or
+ * -ENOMEM.
  */
-int tags_add(struct tags *t, char **field, const char *s, size_t len)
+static int add_value(struct tags *t, char **field, const char *s, size_t len)
 {
 	static const char repl[] = "\xef\xbf\xbd";
 	const unsigned char *u = (const unsigned char *)s;
@@ -40,9 +183,11 @@ int tags_add(struct tags *t, char **field, const char *s, size_t len)
 	char *p, *start;
 
 	len = strnlen(s, len);
-	for (i = 0; i < len; i += k ? k : 1) {
+	for (i = 0; i < len; i += k) {
 		k = utf8_decode(u + i, len - i, &cp);
 		need += k ? k : 3;
+		if (!k)
+			k = ill_formed_len(u + i, len - i);
 	}
 	if (!need)
 		return 0;
@@ -57,21 +202,56 @@ int tags_add(struct tags *t, char **field, const char *s, size_t len)
 		p += 2;
 	}
 	start = p;
-	for (i = 0; i < len; i += k ? k : 1) {
+	for (i = 0; i < len; i += k) {
 		k = utf8_decode(u + i, len - i, &cp);
 		if (k) {
 			memcpy(p, s + i, k);
 			p += k;
-		} else {
-			memcpy(p, repl, 3);
-			p += 3;
-			t->tag_error = 1;
+			continue;
 		}
+		memcpy(p, repl, 3);
+		p += 3;
+		k = ill_formed_len(u + i, len - i);
+		tags_damage(t, "%s: a value is not UTF-8",
+			    source_names[t->reading]);
 	}
 	*p = '\0';
-	if (old && has_item(*field, old, start, p - start))
+	if (old && has_item(*field, old, start, p - start)) {
 		(*field)[old] = '\0';
-	return 0;
+		return 0;
+	}
+	return 1;
+}
+
+int tags_add(struct tags *t, enum tags_field f, const char *s, size_t len)
+{
+	int rc;
+
+	if (taken(t, f))
+		return 0;
+	rc = add_value(t, text_field(t, f), s, len);
+	if (rc > 0)
+		t->source[f] = t->reading;
+	return rc < 0 ? rc : 0;
+}
+
+int tags_add_to(struct tags *t, char **field, const char *s, size_t len)
+{
+	int rc = add_value(t, field, s, len);
+
+	return rc < 0 ? rc : 0;
+}
+
+/* Copy len bytes of s, up to a NUL, into buf as a C string, cut to fit:
+ * numbers and dates are short. */
+static const char *cstr(char *buf, size_t size, const char *s, size_t len)
+{
+	len = strnlen(s, len);
+	if (len >= size)
+		len = size - 1;
+	memcpy(buf, s, len);
+	buf[len] = '\0';
+	return buf;
 }
 
 /* 0 means "no number", so junk such as "x" or "0" never sets a field. */
@@ -82,52 +262,102 @@ static int parse_uint(const char *s, char **end)
 	return *end != s && v > 0 && v <= INT_MAX ? v : 0;
 }
 
-/*
- * Track and disc numbers come as "3" or "3/12"; total may be NULL for
- * fields such as TRACKTOTAL that only hold a count.
- */
-void tags_parse_pos(const char *s, int *num, int *total)
+void tags_take_pos(struct tags *t, enum tags_field f, const char *s,
+		   size_t len, int total_only)
 {
-	char *end;
+	int *num = f == TAGS_TRACK ? &t->track : &t->disc;
+	int *total = f == TAGS_TRACK ? &t->track_total : &t->disc_total;
+	char buf[32], *end;
 	int v;
 
-	v = parse_uint(s, &end);
-	if (v)
-		*num = v;
-	if (total && *end == '/') {
-		v = parse_uint(end + 1, &end);
-		if (v)
+	if (taken(t, f))
+		return;
+	v = parse_uint(cstr(buf, sizeof(buf), s, len), &end);
+	if (total_only) {
+		if (v && !*total)
 			*total = v;
+		return;
 	}
+	if (v && !*num) {
+		*num = v;
+		t->source[f] = t->reading;
+	}
+	if (*end == '/' && (v = parse_uint(end + 1, &end)) && !*total)
+		*total = v;
 }
 
-/* Dates come as "2019", "2019-05-01" or "2019-05-01T10:00"; keep the year. */
-void tags_parse_year(const char *s, int *year)
+int tags_take_year(struct tags *t, const char *s, size_t len)
 {
-	int i, v = 0;
+	char buf[32];
+	const char *p = cstr(buf, sizeof(buf), s, len);
+	int v = 0, digits = 0;
 
-	for (i = 0; i < 4; i++) {
-		if (s[i] < '0' || s[i] > '9')
-			return;
-		v = v * 10 + s[i] - '0';
+	if (*p == '+')
+		p++;
+	for (; *p >= '0' && *p <= '9' && digits < 9; p++, digits++)
+		v = v * 10 + *p - '0';
+	if (!digits || (*p && !strchr("-T:/. \t\n\r\v\f", *p)))
+		return 0;
+	if (v && !taken(t, TAGS_YEAR) && !t->year) {
+		t->year = v;
+		t->source[TAGS_YEAR] = t->reading;
 	}
-	if (v)
-		*year = v;
+	return v > 0;
 }
 
 int tags_title_from_name(struct tags *t, const char *name)
 {
 	const char *dot = strrchr(name, '.');
 	int damaged = t->tag_error, rc;
+	char error[TAGS_ERROR_MAX];
 
 	if (t->title && *t->title)
 		return 0;
 	free(t->title);
 	t->title = NULL;
-	rc = tags_add(t, &t->title, name, dot && dot != name ?
+	t->source[TAGS_TITLE] = TAGS_NONE;
+	memcpy(error, t->error, sizeof(error));
+	t->reading = TAGS_NAME;
+	rc = tags_add(t, TAGS_TITLE, name, dot && dot != name ?
 		      (size_t)(dot - name) : strlen(name));
 	t->tag_error = damaged;
+	memcpy(t->error, error, sizeof(error));
 	return rc;
+}
+
+/* Whether f holds a value, which is what its source is kept for. */
+static int has_value(const struct tags *t, enum tags_field f)
+{
+	switch (f) {
+	case TAGS_TRACK:
+		return t->track > 0;
+	case TAGS_DISC:
+		return t->disc > 0;
+	case TAGS_YEAR:
+		return t->year > 0;
+	default:
+		return *text_field((struct tags *)t, f) != NULL;
+	}
+}
+
+void tags_sources(const struct tags *t, char *buf, size_t size)
+{
+	size_t used = 0;
+	int n;
+
+	if (size)
+		buf[0] = '\0';
+	for (int f = 0; f < TAGS_NR_FIELDS && used < size; f++) {
+		if (!t->source[f] || t->source[f] >= ARRAY_SIZE(source_names) ||
+		    !has_value(t, f))
+			continue;
+		n = snprintf(buf + used, size - used, "%s%s=%s",
+			     used ? " " : "", field_names[f],
+			     source_names[t->source[f]]);
+		if (n < 0)
+			break;
+		used += n;
+	}
 }
 
 /* Zeroing lets the caller reuse the same struct for the next file. */

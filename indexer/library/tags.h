@@ -2,29 +2,60 @@
 #define MEDIAMON_TAGS_H
 
 /*
- * Tag readers for the music formats the scanner parses: FLAC through
- * libFLAC's read-only metadata interface, MP3 through libid3tag plus its
- * own MPEG frame header reading for the duration.
+ * Tag readers for the music formats the scanner parses: FLAC (its
+ * metadata blocks: STREAMINFO, the Vorbis comments, pictures) and MP3
+ * (ID3v2 2.2 to 2.4 at the start or, with a footer, at the end; APEv2;
+ * ID3v1; the MPEG frame headers for the duration).
  *
  * Both readers take a file descriptor the scanner opened read-only and
  * fill a struct tags with whatever they could read. They never load
  * picture data: of the embedded pictures they keep where the bytes of
  * one are (picture.h), the first front cover or else the first picture.
  * A caller that sets no_pictures before reading has pictures only
- * counted in has_picture: nothing of them is read or noted.
- * A damaged tag is not fatal: the reader keeps what it got, sets
- * tag_error and returns 0; only when the file cannot be read at all
- * (an I/O error) does it return a negative errno value. The caller falls
- * back to the file name for a missing title (tags_title_from_name).
+ * counted in has_picture: none is noted (of a FLAC picture, the fields
+ * in front of its image are still read, as they say where it ends).
+ *
+ * Damage costs the part that is damaged, not the file: a bad frame or
+ * comment is skipped and the others kept. The reader then sets
+ * tag_error, keeps in error why (the first damage it met) and returns 0;
+ * only when the file cannot be read at all (an I/O error) does it return
+ * a negative errno value. The caller falls back to the file name for a
+ * missing title (tags_title_from_name).
+ *
+ * The readers read as mutagen does (python3-mutagen, which the tests
+ * compare them with), field by field from the best source that has it:
+ * an MP3's ID3v2 tag, then its APEv2 tag, then its ID3v1 tag; a FLAC's
+ * first Vorbis comment block; then, for the title, the file name. The
+ * source of each field is kept (source[], tags_sources()). The end of an
+ * MP3, where APEv2, ID3v1 and an appended ID3v2 tag are, is read once,
+ * and only when its ID3v2 tag lacks a field ID3v1 can hold (title,
+ * artist, album, year, track, genre) or the duration needs it.
  *
  * Strings are UTF-8 and malloc'd; fields never found stay NULL or 0.
  * Several values for one field (two ARTIST comments, a v2.4 frame with
- * several strings) are joined with "; ".
+ * several strings) are joined with "; ", without empty or repeated ones.
  */
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include "indexer/library/picture.h"
+
+/* The fields whose source is kept, in the order tags_sources() names
+ * them. */
+enum tags_field {
+	TAGS_TITLE, TAGS_ARTIST, TAGS_ALBUM_ARTIST, TAGS_ALBUM, TAGS_GENRE,
+	TAGS_TRACK, TAGS_DISC, TAGS_YEAR,
+	TAGS_NR_FIELDS
+};
+
+/* Where a field's value came from, best first. */
+enum tags_source {
+	TAGS_NONE, TAGS_VORBIS, TAGS_ID3V2, TAGS_APE, TAGS_ID3V1, TAGS_NAME,
+};
+
+#define TAGS_ERROR_MAX	96	/* with its NUL */
+#define TAGS_SOURCES_MAX 128	/* room for tags_sources() of every field */
 
 struct tags {
 	char *title;
@@ -50,14 +81,18 @@ struct tags {
 	int has_picture;		/* an embedded picture was seen */
 	struct picture picture;		/* the one to show, if found */
 
+	unsigned char source[TAGS_NR_FIELDS];	/* enum tags_source */
+	unsigned char reading;		/* the source read now */
 	int tag_error;			/* something was damaged or cut */
+	char error[TAGS_ERROR_MAX];	/* the first damage; "" if none */
 	uint64_t bytes_read;		/* bytes read from the file */
 };
 
-/* Read a FLAC file's STREAMINFO and Vorbis comments. */
+/* Read a FLAC file's STREAMINFO, first Vorbis comment block and
+ * pictures. */
 int tags_read_flac(int fd, struct tags *t);
 
-/* Read an MP3 file's ID3v2 (2.2, 2.3, 2.4) or ID3v1 tag and duration. */
+/* Read an MP3 file's ID3v2, APEv2 and ID3v1 tags and its duration. */
 int tags_read_mp3(int fd, struct tags *t);
 
 /*
@@ -66,6 +101,15 @@ int tags_read_mp3(int fd, struct tags *t);
  * is not counted as damaged for it. Returns 0 or -ENOMEM.
  */
 int tags_title_from_name(struct tags *t, const char *name);
+
+/*
+ * Write where each field that has a value came from into buf (size
+ * bytes, NUL-terminated, cut if short), as "title=id3v2 artist=ape
+ * track=id3v1": the fields in enum tags_field's order, named title,
+ * artist, album_artist, album, genre, track, disc, year; the sources
+ * vorbis, id3v2, ape, id3v1, name. Empty when no field has a value.
+ */
+void tags_sources(const struct tags *t, char *buf, size_t size);
 
 /* Free the strings of t and zero it. */
 void tags_release(struct tags *t);

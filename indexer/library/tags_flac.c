@@ -1,245 +1,344 @@
 #include <errno.h>
 #include <stddef.h>
-#include <stdio.h>
-#include <stdlib.h>
+#include <stdint.h>
 #include <string.h>
 #include <strings.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
-#include <FLAC/metadata.h>
+#include "common/bytes.h"
 
 #include "indexer/library/tags.h"
 #include "indexer/library/tags_util.h"
 
-#define OPEN_FAILED FLAC__METADATA_SIMPLE_ITERATOR_STATUS_ERROR_OPENING_FILE
-#define NO_MEMORY FLAC__METADATA_SIMPLE_ITERATOR_STATUS_MEMORY_ALLOCATION_ERROR
+/*
+ * FLAC metadata, walked block by block through the window: "fLaC" (maybe
+ * after an ID3v2 tag, which mutagen steps over too), then blocks of a
+ * 4-byte header (last-block flag, type, 24-bit length) and their data.
+ *
+ * The walk is ours, not libFLAC's metadata iterator, because the files
+ * real libraries hold need what libFLAC does not do: a VORBIS_COMMENT or
+ * PICTURE block whose length is too short for what it holds (mutagen
+ * #52 and #106) is read by its contents, as mutagen and the reference
+ * decoder read it, and the walk goes on after where it really ends;
+ * libFLAC's iterator gives such a comment block with no comments and no
+ * error, and loses the blocks after a short picture. Only the first
+ * VORBIS_COMMENT block counts, as in mutagen and metaflac.
+ */
 
-enum vkind { V_TEXT, V_POS, V_COUNT, V_YEAR };
+#define STREAMINFO	0
+#define VORBIS_COMMENT	4
+#define PICTURE		6
+#define STREAMINFO_LEN	34
+#define KEY_PEEK	64	/* enough of a comment to see its key */
+#define FLAC_CHUNK	4096	/* most files' metadata up to padding */
+#define SEEN_STREAMINFO	1
+#define SEEN_COMMENTS	2
+
+enum vkind { V_TEXT, V_POS, V_COUNT, V_YEAR, V_ID };
 
 /* The Vorbis comment names the index reads, matched without case. */
 static const struct vkey {
 	const char *name;
 	enum vkind kind;
-	size_t field, total;
+	enum tags_field field;
+	size_t id;			/* V_ID: where in struct tags */
 } vkeys[] = {
-	{ "TITLE", V_TEXT, F(title), 0 },
-	{ "ARTIST", V_TEXT, F(artist), 0 },
-	{ "ALBUMARTIST", V_TEXT, F(album_artist), 0 },
-	{ "ALBUM ARTIST", V_TEXT, F(album_artist), 0 },
-	{ "ALBUM", V_TEXT, F(album), 0 },
-	{ "GENRE", V_TEXT, F(genre), 0 },
-	{ "TRACKNUMBER", V_POS, F(track), F(track_total) },
-	{ "TRACKTOTAL", V_COUNT, F(track_total), 0 },
-	{ "TOTALTRACKS", V_COUNT, F(track_total), 0 },
-	{ "DISCNUMBER", V_POS, F(disc), F(disc_total) },
-	{ "DISCTOTAL", V_COUNT, F(disc_total), 0 },
-	{ "TOTALDISCS", V_COUNT, F(disc_total), 0 },
-	{ "DATE", V_YEAR, F(year), 0 },
-	{ "YEAR", V_YEAR, F(year), 0 },
-	{ "MUSICBRAINZ_TRACKID", V_TEXT, F(mb_track_id), 0 },
-	{ "MUSICBRAINZ_ALBUMID", V_TEXT, F(mb_album_id), 0 },
-	{ "MUSICBRAINZ_ARTISTID", V_TEXT, F(mb_artist_id), 0 },
-	{ "MUSICBRAINZ_ALBUMARTISTID", V_TEXT, F(mb_album_artist_id), 0 },
+	{ "TITLE", V_TEXT, TAGS_TITLE, 0 },
+	{ "ARTIST", V_TEXT, TAGS_ARTIST, 0 },
+	{ "ALBUMARTIST", V_TEXT, TAGS_ALBUM_ARTIST, 0 },
+	{ "ALBUM ARTIST", V_TEXT, TAGS_ALBUM_ARTIST, 0 },
+	{ "ALBUM", V_TEXT, TAGS_ALBUM, 0 },
+	{ "GENRE", V_TEXT, TAGS_GENRE, 0 },
+	{ "TRACKNUMBER", V_POS, TAGS_TRACK, 0 },
+	{ "TRACKTOTAL", V_COUNT, TAGS_TRACK, 0 },
+	{ "TOTALTRACKS", V_COUNT, TAGS_TRACK, 0 },
+	{ "DISCNUMBER", V_POS, TAGS_DISC, 0 },
+	{ "DISCTOTAL", V_COUNT, TAGS_DISC, 0 },
+	{ "TOTALDISCS", V_COUNT, TAGS_DISC, 0 },
+	{ "DATE", V_YEAR, TAGS_YEAR, 0 },
+	{ "YEAR", V_YEAR, TAGS_YEAR, 0 },
+	{ "MUSICBRAINZ_TRACKID", V_ID, 0, offsetof(struct tags, mb_track_id) },
+	{ "MUSICBRAINZ_ALBUMID", V_ID, 0, offsetof(struct tags, mb_album_id) },
+	{ "MUSICBRAINZ_ARTISTID", V_ID, 0,
+	  offsetof(struct tags, mb_artist_id) },
+	{ "MUSICBRAINZ_ALBUMARTISTID", V_ID, 0,
+	  offsetof(struct tags, mb_album_artist_id) },
 };
 
-/*
- * A comment is "NAME=value"; libFLAC NUL-terminates the entry, so the
- * value can be parsed as a C string. One without '=' is damage.
- */
-static int take_comment(struct tags *t,
-			const FLAC__StreamMetadata_VorbisComment_Entry *e)
+/* The key of a comment of len bytes at s ("NAME=value"), or NULL. */
+static const struct vkey *find_key(const char *s, size_t len)
 {
-	const char *s = (const char *)e->entry, *eq;
-	const struct vkey *k;
+	const char *eq = memchr(s, '=', len);
 	size_t klen;
-	char *base = (char *)t;
-	void *f;
 
-	if (!s)
-		return 0;
-	eq = memchr(s, '=', e->length);
-	if (!eq) {
-		t->tag_error = 1;
+	if (!eq)
+		return NULL;
+	klen = eq - s;
+	for (size_t i = 0; i < ARRAY_SIZE(vkeys); i++) {
+		if (strlen(vkeys[i].name) == klen &&
+		    !strncasecmp(s, vkeys[i].name, klen))
+			return &vkeys[i];
+	}
+	return NULL;
+}
+
+/* Take one comment "NAME=value" of len bytes. One without '=' is
+ * damage, as the Vorbis comment specification wants one. */
+static int take_comment(struct tags *t, const char *s, size_t len)
+{
+	const struct vkey *k = find_key(s, len);
+	const char *v;
+	size_t vlen;
+
+	if (!memchr(s, '=', len)) {
+		tags_damage(t, "vorbis: a comment has no \"=\"");
 		return 0;
 	}
-	klen = eq - s;
-	for (k = vkeys; k < vkeys + ARRAY_SIZE(vkeys); k++) {
-		if (strlen(k->name) != klen || strncasecmp(s, k->name, klen))
-			continue;
-		f = base + k->field;
-		switch (k->kind) {
-		case V_TEXT:
-			return tags_add(t, f, eq + 1, e->length - klen - 1);
-		case V_POS:
-			tags_parse_pos(eq + 1, f, (int *)(base + k->total));
-			break;
-		case V_COUNT:
-			tags_parse_pos(eq + 1, f, NULL);
-			break;
-		case V_YEAR:
-			tags_parse_year(eq + 1, f);
-			break;
-		}
+	if (!k)
 		return 0;
+	v = s + strlen(k->name) + 1;
+	vlen = len - strlen(k->name) - 1;
+	switch (k->kind) {
+	case V_TEXT:
+		return tags_add(t, k->field, v, vlen);
+	case V_POS:
+	case V_COUNT:
+		tags_take_pos(t, k->field, v, vlen, k->kind == V_COUNT);
+		return 0;
+	case V_YEAR:
+		tags_take_year(t, v, vlen);
+		return 0;
+	case V_ID:
+		return tags_add_to(t, (char **)((char *)t + k->id), v, vlen);
 	}
 	return 0;
 }
 
 /*
- * get_block() would read a whole picture into memory, and pictures can be
- * megabytes: only the fields in front of the image are read, to know
- * where it is. A head that does not fit in the block is damage.
+ * Read the comments of the block whose data starts at off, as far as
+ * they go whatever the block's length says, and set *end to where they
+ * end. A comment too large for the window is stepped over (damage when
+ * the index would have read it). Returns 0, 1 when the comments are cut
+ * by the end of the file, or a negative errno.
  */
-static int note_picture(int fd, FLAC__Metadata_SimpleIterator *it,
-			struct tags *t)
+static int read_comments(struct tags_win *w, uint64_t off, uint64_t *end)
 {
-	unsigned char small[512], *buf = small;
-	uint64_t off = FLAC__metadata_simple_iterator_get_block_offset(it) +
-		       FLAC__STREAM_METADATA_HEADER_LENGTH;
-	unsigned int len = FLAC__metadata_simple_iterator_get_block_length(it);
-	size_t want = len < sizeof(small) ? len : sizeof(small), need;
+	const unsigned char *p;
+	uint32_t count, len;
+	ssize_t n;
+	int rc = 0;
+
+	n = tags_win_get(w, off, 4, &p);
+	if (n < 4)
+		return n < 0 ? n : 1;
+	off += 4 + (uint64_t)bytes_le32(p);
+	n = tags_win_get(w, off, 4, &p);
+	if (n < 4)
+		return n < 0 ? n : 1;
+	count = bytes_le32(p);
+	off += 4;
+	for (uint32_t i = 0; !rc && i < count; i++) {
+		n = tags_win_get(w, off, 4, &p);
+		if (n < 4)
+			return n < 0 ? n : 1;
+		len = bytes_le32(p);
+		off += 4;
+		if (off + len > w->size)
+			return 1;
+		p = (const unsigned char *)"";
+		n = tags_win_get(w, off, len < TAGS_WIN_SIZE ? len :
+				 KEY_PEEK, &p);
+		if (n < 0)
+			return n;
+		if (len < TAGS_WIN_SIZE)
+			rc = take_comment(w->t, (const char *)p, n);
+		else if (find_key((const char *)p, n))
+			tags_damage(w->t, "vorbis: a comment is too large");
+		off += len;
+	}
+	*end = off;
+	return rc;
+}
+
+/*
+ * Note a picture block whose data starts at off, declared len bytes
+ * long: where its image is, from the fields in front of it. When the
+ * fields say the block is longer than declared, *end is set past its
+ * image, where mutagen goes on. Returns 0 or a negative errno.
+ */
+static int read_picture(struct tags_win *w, uint64_t off, uint32_t len,
+			uint64_t *end)
+{
+	struct tags *t = w->t;
+	const unsigned char *p;
 	struct picture pic;
+	uint64_t avail = w->size > off ? w->size - off : 0;
+	size_t want = 512, need;
 	ssize_t n;
 	int rc;
 
 	t->has_picture = 1;
-	if (t->no_pictures)
-		return 0;
 	for (;;) {
-		n = pread(fd, buf, want, off);
-		if (n < 0) {
-			rc = -errno;
+		n = tags_win_get(w, off, want, &p);
+		if (n < 0)
+			return n;
+		rc = -EBADMSG;
+		if (!n)
 			break;
-		}
-		t->bytes_read += n;
-		rc = picture_flac(buf, n, off, len, &pic, &need);
-		if (rc != -ENODATA || (size_t)n < want || buf != small)
+		rc = picture_flac(p, n, off, len, &pic, &need);
+		if (rc == -EBADMSG && len < avail)
+			rc = picture_flac(p, n, off, avail < UINT32_MAX ?
+					  avail : UINT32_MAX, &pic, &need);
+		if (rc != -ENODATA || (size_t)n < want || need > TAGS_WIN_SIZE)
 			break;
-		buf = malloc(need);
-		if (!buf)
-			return -ENOMEM;
 		want = need;
 	}
-	if (buf != small)
-		free(buf);
-	if (!rc)
+	if (rc) {
+		tags_damage(t, "flac: a picture block is damaged");
+		return 0;
+	}
+	if (pic.offset + pic.length > off + len) {
+		tags_damage(t, "flac: a picture block's length is too short");
+		*end = pic.offset + pic.length;
+	}
+	if (!t->no_pictures)
 		picture_choose(&t->picture, &pic);
-	else if (rc == -ENODATA || rc == -EBADMSG)
-		t->tag_error = 1;
-	else
-		return rc;
 	return 0;
 }
 
-/*
- * Only STREAMINFO and the comments are loaded whole; of a picture, the
- * few bytes saying where its image is. -EBADMSG means libFLAC could not
- * read the block.
- */
-static int read_block(int fd, FLAC__Metadata_SimpleIterator *it,
-		      struct tags *t)
+/* Sample rate, channels and length from the STREAMINFO data at p. */
+static void take_streaminfo(struct tags *t, const unsigned char *p)
 {
-	FLAC__MetadataType type;
-	const FLAC__StreamMetadata_StreamInfo *si;
-	const FLAC__StreamMetadata_VorbisComment *vc;
-	FLAC__StreamMetadata *b;
-	FLAC__uint32 i;
-	int err = 0;
+	uint64_t samples = (uint64_t)(p[13] & 0x0f) << 32 | bytes_be24(p + 14) <<
+			   8 | p[17];
 
-	type = FLAC__metadata_simple_iterator_get_block_type(it);
-	t->bytes_read += FLAC__STREAM_METADATA_HEADER_LENGTH;
-	if (type == FLAC__METADATA_TYPE_PICTURE)
-		return note_picture(fd, it, t);
-	if (type != FLAC__METADATA_TYPE_STREAMINFO &&
-	    type != FLAC__METADATA_TYPE_VORBIS_COMMENT)
-		return 0;
-	b = FLAC__metadata_simple_iterator_get_block(it);
-	if (!b)
-		return -EBADMSG;
-	t->bytes_read += b->length;
-	if (type == FLAC__METADATA_TYPE_STREAMINFO) {
-		si = &b->data.stream_info;
-		t->sample_rate = si->sample_rate;
-		t->channels = si->channels;
-		if (si->sample_rate)
-			t->duration_s = (double)si->total_samples /
-					si->sample_rate;
-	} else {
-		vc = &b->data.vorbis_comment;
-		for (i = 0; !err && i < vc->num_comments; i++)
-			err = take_comment(t, &vc->comments[i]);
+	t->sample_rate = bytes_be24(p + 10) >> 4;
+	t->channels = (p[12] >> 1 & 7) + 1;
+	if (t->sample_rate)
+		t->duration_s = (double)samples / t->sample_rate;
+}
+
+/* Where "fLaC" should be: at the start, or after an ID3v2 tag. */
+static int find_marker(struct tags_win *w, uint64_t *off)
+{
+	const unsigned char *p;
+	ssize_t n;
+
+	*off = 0;
+	n = tags_win_get(w, 0, 10, &p);
+	if (n < 0)
+		return n;
+	if (n == 10 && !memcmp(p, "ID3", 3) &&
+	    !((p[6] | p[7] | p[8] | p[9]) & 0x80)) {
+		*off = 10 + ((uint64_t)p[6] << 21 | p[7] << 14 | p[8] << 7 |
+			     p[9]);
+		if (p[5] & 0x10)
+			*off += 10;
 	}
-	FLAC__metadata_object_delete(b);
-	return err;
+	n = tags_win_get(w, *off, 4, &p);
+	if (n < 0)
+		return n;
+	return n == 4 && !memcmp(p, "fLaC", 4);
 }
 
-/*
- * Where the audio starts, once the iterator is on the last block: a file
- * cut inside a block we skipped (a picture) ends before it.
- */
-static off_t metadata_end(const FLAC__Metadata_SimpleIterator *it)
+/* One block of the given type whose data is len bytes at off; *next is
+ * where the following block starts. */
+static int read_block(struct tags_win *w, int type, uint64_t off,
+		      uint32_t len, uint64_t *next, int *seen)
 {
-	return FLAC__metadata_simple_iterator_get_block_offset(it) +
-	       FLAC__STREAM_METADATA_HEADER_LENGTH +
-	       FLAC__metadata_simple_iterator_get_block_length(it);
+	struct tags *t = w->t;
+	const unsigned char *p;
+	uint64_t end = off + len;
+	ssize_t n;
+	int rc;
+
+	switch (type) {
+	case STREAMINFO:
+		if (*seen & SEEN_STREAMINFO)
+			return 0;
+		*seen |= SEEN_STREAMINFO;
+		if (len < STREAMINFO_LEN) {
+			tags_damage(t, "flac: STREAMINFO is too short");
+			return 0;
+		}
+		n = tags_win_get(w, off, STREAMINFO_LEN, &p);
+		if (n < 0)
+			return n;
+		if (n == STREAMINFO_LEN)
+			take_streaminfo(t, p);
+		break;
+	case VORBIS_COMMENT:
+		if (*seen & SEEN_COMMENTS) {
+			tags_damage(t, "flac: a second VORBIS_COMMENT block "
+				    "is not read");
+			return 0;
+		}
+		*seen |= SEEN_COMMENTS;
+		rc = read_comments(w, off, &end);
+		if (rc == 1)
+			tags_damage(t, "flac: the comments are cut short");
+		else if (rc)
+			return rc;
+		if (end > off + len) {
+			tags_damage(t, "flac: a VORBIS_COMMENT block's "
+				    "length is too short");
+			*next = end;
+		}
+		break;
+	case PICTURE:
+		rc = read_picture(w, off, len, &end);
+		if (rc)
+			return rc;
+		if (end > off + len)
+			*next = end;
+		break;
+	}
+	return 0;
 }
 
-/*
- * libFLAC's iterator wants a path; /proc/self/fd/N reopens the very file
- * the scanner opened, even if it has been renamed since. Any failure of
- * libFLAC after the "fLaC" check is damage, except not getting the file
- * open at all.
- */
 int tags_read_flac(int fd, struct tags *t)
 {
-	FLAC__Metadata_SimpleIterator *it;
-	FLAC__Metadata_SimpleIteratorStatus status;
-	char magic[4], path[32];
-	struct stat st;
+	unsigned char buf[TAGS_WIN_SIZE];
+	struct tags_win w;
+	const unsigned char *p;
+	uint64_t off, next;
+	uint32_t len;
 	ssize_t n;
-	int err = 0;
+	int rc, last = 0, seen = 0;
 
 	t->codec = "flac";
-	n = pread(fd, magic, sizeof(magic), 0);
-	if (n < 0)
-		return -errno;
-	t->bytes_read += n;
-	if (n < 4 || memcmp(magic, "fLaC", 4)) {
-		t->tag_error = 1;
-		return 0;
+	t->reading = TAGS_VORBIS;
+	rc = tags_win_init(&w, fd, t, buf, FLAC_CHUNK);
+	if (rc)
+		return rc;
+	rc = find_marker(&w, &off);
+	if (rc <= 0) {
+		if (!rc)
+			tags_damage(t, "flac: no \"fLaC\" marker");
+		return rc;
 	}
-	if (fstat(fd, &st))
-		return -errno;
-
-	it = FLAC__metadata_simple_iterator_new();
-	if (!it)
-		return -ENOMEM;
-	snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
-	if (!FLAC__metadata_simple_iterator_init(it, path, true, false)) {
-		err = errno ? -errno : -EIO;
-		status = FLAC__metadata_simple_iterator_status(it);
-		if (status == OPEN_FAILED)
-			goto out;
-		err = status == NO_MEMORY ? -ENOMEM : 0;
-		t->tag_error = !err;
-		goto out;
+	for (off += 4; !last; off = next) {
+		n = tags_win_get(&w, off, 4, &p);
+		if (n < 0)
+			return n;
+		if (n < 4) {
+			tags_damage(t, "flac: the metadata is cut short");
+			break;
+		}
+		last = p[0] & 0x80;
+		len = bytes_be24(p + 1);
+		next = off + 4 + len;
+		rc = read_block(&w, p[0] & 0x7f, off + 4, len, &next, &seen);
+		if (rc)
+			return rc;
+		if (next > w.size) {
+			tags_damage(t, "flac: the metadata runs past the end "
+				    "of the file");
+			break;
+		}
 	}
-	t->bytes_read += 4;
-	do
-		err = read_block(fd, it, t);
-	while (!err && FLAC__metadata_simple_iterator_next(it));
-	if (err == -EBADMSG) {
-		t->tag_error = 1;
-		err = 0;
-	} else if (FLAC__metadata_simple_iterator_status(it) !=
-		   FLAC__METADATA_SIMPLE_ITERATOR_STATUS_OK ||
-		   metadata_end(it) > st.st_size) {
-		t->tag_error = 1;
-	}
+	if (!(seen & SEEN_STREAMINFO))
+		tags_damage(t, "flac: no STREAMINFO block");
 	if (t->duration_s > 0)
-		t->bitrate_kbps = st.st_size * 8 / t->duration_s / 1000 + 0.5;
-out:
-	FLAC__metadata_simple_iterator_delete(it);
-	return err;
+		t->bitrate_kbps = w.size * 8 / t->duration_s / 1000 + 0.5;
+	return 0;
 }

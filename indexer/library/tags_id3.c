@@ -1,24 +1,45 @@
 #include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
+#include <strings.h>
 #include <unistd.h>
 
 #include <id3tag.h>
+#include <zlib.h>
 
+#include "common/bytes.h"
+
+#include "common/utf8.h"
 #include "indexer/library/tags.h"
 #include "indexer/library/tags_util.h"
 
+/*
+ * ID3v2 and ID3v1, read frame by frame as mutagen reads them (its
+ * id3/_tags.py, _frames.py, _specs.py and _id3v1.py), so that one bad
+ * frame costs only itself: the walk steps from frame to frame by their
+ * sizes whatever their ids, a frame whose size runs past the tag is
+ * read as far as the tag goes, a frame whose text cannot be decoded is
+ * dropped. The text is decoded here, not by libid3tag, which cannot be
+ * told what mutagen does with UTF-16 without a byte order mark (read it
+ * as little-endian) or with a mark that does not fit the bytes (try the
+ * other way before giving up); libid3tag gives the names of genre
+ * numbers.
+ */
 
-#define WIN_SIZE	65536		/* bytes per read */
-#define TAG_BUF		16384		/* room for the frames we keep */
-#define ID_FRAME_MAX	1024		/* a bigger TXXX/UFID is not an id */
-#define SYNC_SCAN	16384		/* how far to look for the audio */
-#define MPEG_FRAME_MAX	2048		/* layer II, 384 kbit/s, 32 kHz: 1729 */
 #define TAG_MAX		(16 << 20)	/* largest tag read whole */
-#define PIC_HEAD	4096		/* room for a picture frame's fields */
+#define KEEP_MAX	16384		/* room for the frames kept */
+#define TEXT_MAX	65536		/* a frame's text, once inflated */
+#define ID_FRAME_MAX	1024		/* a TXXX/UFID id is smaller */
+#define PIC_HEAD	4096		/* a picture frame's fields */
+
+/* Tag header flags. */
+#define TAG_UNSYNCED	0x80
+#define TAG_EXTENDED	0x40
+#define TAG_FOOTER	0x10
 
 /* Frame format flags (the second flag byte) that change a frame's
  * content: v2.3 compression, encryption, grouping; v2.4 grouping,
@@ -32,305 +53,95 @@
 #define V4_UNSYNCED	0x02
 #define V4_LENGTH	0x01
 
-/*
- * A window onto the file, refilled by one pread only when the reader
- * needs bytes outside it: the head of a typical file holds the whole tag
- * and the first audio frames, so it costs a single read.
- */
-struct win {
-	int fd;
-	struct tags *t;
-	uint64_t size;			/* of the file */
-	uint64_t off;			/* file offset of buf[0] */
-	size_t len;
-	unsigned char buf[WIN_SIZE];
+/* What a frame gives: a field's text, or one of these. */
+enum what {
+	W_SKIP = TAGS_NR_FIELDS, W_DATE, W_TYER, W_TXXX, W_UFID, W_PICTURE,
 };
 
-struct mpeg {
-	unsigned int rate, kbps, channels;
-	unsigned int samples;		/* per frame */
-	unsigned int len;		/* of the frame, in bytes */
-	unsigned int side;		/* layer III side info size */
-};
-
-/* The first audio frame and what its Xing/Info or VBRI header says. */
-struct audio {
-	uint64_t off;
-	struct mpeg h;
-	uint32_t frames;		/* 0: no VBR header, assume CBR */
-	unsigned int gap;		/* encoder delay + padding, samples */
-};
-
-/* The ID3v2 frames the index reads, with their ID3v2.2 names. */
-static const char text_ids[][5] = {
-	"TIT2", "TPE1", "TPE2", "TALB", "TCON", "TRCK", "TPOS", "TDRC", "TYER",
-	"TT2", "TP1", "TP2", "TAL", "TCO", "TRK", "TPA", "TYE",
-};
-
-/* These hold MusicBrainz ids only when small. */
-static const char id_ids[][5] = { "TXXX", "UFID", "TXX", "UFI" };
-
+/* The frames the index reads, by their ID3v2.3/2.4 and v2.2 names. */
 static const struct {
-	const char *id;
-	size_t field;
-} text_frames[] = {
-	{ "TIT2", F(title) },
-	{ "TPE1", F(artist) },
-	{ "TPE2", F(album_artist) },
-	{ "TALB", F(album) },
+	char id[5], id22[4];
+	unsigned char what;
+} frames[] = {
+	{ "TIT2", "TT2", TAGS_TITLE },
+	{ "TPE1", "TP1", TAGS_ARTIST },
+	{ "TPE2", "TP2", TAGS_ALBUM_ARTIST },
+	{ "TALB", "TAL", TAGS_ALBUM },
+	{ "TCON", "TCO", TAGS_GENRE },
+	{ "TRCK", "TRK", TAGS_TRACK },
+	{ "TPOS", "TPA", TAGS_DISC },
+	{ "TDRC", "", W_DATE },
+	{ "TYER", "TYE", W_TYER },
+	{ "TXXX", "TXX", W_TXXX },
+	{ "UFID", "UFI", W_UFID },
+	{ "APIC", "PIC", W_PICTURE },
 };
 
 static const struct {
 	const char *desc;
 	size_t field;
 } txxx_frames[] = {
-	{ "MusicBrainz Album Id", F(mb_album_id) },
-	{ "MusicBrainz Artist Id", F(mb_artist_id) },
-	{ "MusicBrainz Album Artist Id", F(mb_album_artist_id) },
+	{ "MusicBrainz Album Id", offsetof(struct tags, mb_album_id) },
+	{ "MusicBrainz Artist Id", offsetof(struct tags, mb_artist_id) },
+	{ "MusicBrainz Album Artist Id",
+	  offsetof(struct tags, mb_album_artist_id) },
 };
 
-/* Xing headers and ID3v2.3 frame sizes are plain big-endian numbers. */
-static uint32_t be32(const unsigned char *p)
-{
-	return (uint32_t)p[0] << 24 | p[1] << 16 | p[2] << 8 | p[3];
-}
+/* A frame kept for reading once the walk is over, its bytes after it. */
+struct kept {
+	uint32_t len;
+	unsigned char what, flags;
+	char id[5];
+};
 
-/* ID3v2 tag sizes use 7 bits a byte, so that they never look like sync. */
+/*
+ * One walk through a tag's frames. Damage is noted here, not in the
+ * tags, as a v2.4 tag may be walked twice (frame sizes as syncsafe and
+ * as plain numbers) and only one walk counts.
+ */
+struct walk {
+	struct tags_win *w;
+	struct tags *t;
+	unsigned int ver;
+	int unsync;			/* the tag's flag */
+	int plain;			/* v2.4 sizes as plain numbers */
+	int pictures;			/* raw file bytes: note pictures */
+	uint64_t start, end;		/* the frames */
+	unsigned char *keep;		/* KEEP_MAX bytes of kept frames */
+	size_t used;
+	struct picture picture;
+	uint64_t stop;			/* where the walk stopped */
+	unsigned int valid;		/* frames with a valid id */
+	int overran, disagree, lost;
+	int damaged;
+	char error[TAGS_ERROR_MAX];
+};
+
+/* ID3v2 sizes use 7 bits a byte; the high bits are ignored, as mutagen
+ * does, where the caller has not refused them. */
 static uint32_t syncsafe(const unsigned char *p)
 {
-	return (uint32_t)p[0] << 21 | p[1] << 14 | p[2] << 7 | p[3];
+	return (uint32_t)(p[0] & 0x7f) << 21 | (p[1] & 0x7f) << 14 |
+	       (p[2] & 0x7f) << 7 | (p[3] & 0x7f);
 }
 
-/* The tag headers we build for libid3tag need syncsafe sizes too. */
-static void put_syncsafe(unsigned char *p, uint32_t v)
+static void __attribute__((format(printf, 2, 3)))
+walk_damage(struct walk *wk, const char *fmt, ...)
 {
-	p[0] = v >> 21 & 0x7f;
-	p[1] = v >> 14 & 0x7f;
-	p[2] = v >> 7 & 0x7f;
-	p[3] = v & 0x7f;
+	va_list ap;
+
+	wk->damaged = 1;
+	if (wk->error[0])
+		return;
+	va_start(ap, fmt);
+	vsnprintf(wk->error, sizeof(wk->error), fmt, ap);
+	va_end(ap);
 }
 
-/*
- * Point *p at the file bytes [off, off + len), len <= WIN_SIZE, reading
- * them if the window does not hold them. Returns how many bytes are
- * there, fewer at the end of the file, or a negative errno.
- */
-static ssize_t win_get(struct win *w, uint64_t off, size_t len,
-		       const unsigned char **p)
+/* A frame id of A-Z and 0-9, as the ID3v2 structure document wants. */
+static int id_ok(const unsigned char *id, size_t n)
 {
-	ssize_t n;
-
-	if (off >= w->size)
-		return 0;
-	if (len > w->size - off)
-		len = w->size - off;
-	if (off < w->off || off + len > w->off + w->len) {
-		n = pread(w->fd, w->buf, WIN_SIZE, off);
-		if (n < 0)
-			return -errno;
-		w->t->bytes_read += n;
-		w->off = off;
-		w->len = n;
-	}
-	*p = w->buf + (off - w->off);
-	return len < w->off + w->len - off ? len : w->off + w->len - off;
-}
-
-/* Join all strings of a text frame; TCON strings may be genre numbers. */
-static int take_strings(struct tags *t, char **dst,
-			const union id3_field *v, int genre)
-{
-	unsigned int i, n = id3_field_getnstrings(v);
-	const id3_ucs4_t *u;
-	char *s;
-	int err = 0;
-
-	for (i = 0; !err && i < n; i++) {
-		u = id3_field_getstrings(v, i);
-		if (!u)
-			continue;
-		if (genre)
-			u = id3_genre_name(u);
-		s = (char *)id3_ucs4_utf8duplicate(u);
-		if (!s)
-			return -ENOMEM;
-		err = tags_add(t, dst, s, strlen(s));
-		free(s);
-	}
-	return err;
-}
-
-/* Numbers and dates are ASCII, so a stack copy saves an allocation. */
-static const char *first_ascii(const union id3_field *v, char *buf,
-			       size_t size)
-{
-	const id3_ucs4_t *u = id3_field_getstrings(v, 0);
-	size_t i;
-
-	for (i = 0; u && u[i] && i + 1 < size; i++)
-		buf[i] = u[i] < 0x80 ? u[i] : '?';
-	buf[i] = '\0';
-	return buf;
-}
-
-/* TXXX descriptions are compared as ASCII, without case. */
-static int ucs4_caseeq(const id3_ucs4_t *u, const char *s)
-{
-	for (; *u && *s; u++, s++) {
-		if (*u >= 0x80 || (*u | 0x20) != (unsigned char)(*s | 0x20))
-			return 0;
-	}
-	return !*u && !*s;
-}
-
-/* MusicBrainz ids: TXXX for release and artists, UFID for the recording. */
-static int take_id(struct tags *t, const struct id3_frame *f)
-{
-	const union id3_field *a = id3_frame_field(f, 0);
-	const union id3_field *b = id3_frame_field(f, 1);
-	const union id3_field *c = id3_frame_field(f, 2);
-	const id3_latin1_t *owner;
-	const id3_ucs4_t *desc;
-	const id3_byte_t *data;
-	id3_length_t len;
-	size_t i;
-	char *s;
-	int err;
-
-	if (!strcmp(f->id, "UFID") && a && b) {
-		owner = id3_field_getlatin1(a);
-		data = id3_field_getbinarydata(b, &len);
-		if (owner && data &&
-		    !strcmp((const char *)owner, "http://musicbrainz.org"))
-			return tags_add(t, &t->mb_track_id,
-					(const char *)data, len);
-		return 0;
-	}
-	if (!b || !c || !(desc = id3_field_getstring(b)))
-		return 0;
-	for (i = 0; i < ARRAY_SIZE(txxx_frames); i++) {
-		if (!ucs4_caseeq(desc, txxx_frames[i].desc) ||
-		    !id3_field_getstring(c))
-			continue;
-		s = (char *)id3_ucs4_utf8duplicate(id3_field_getstring(c));
-		if (!s)
-			return -ENOMEM;
-		err = tags_add(t, (char **)((char *)t + txxx_frames[i].field),
-			       s, strlen(s));
-		free(s);
-		return err;
-	}
-	return 0;
-}
-
-/* libid3tag gives ID3v2.2/2.3 frames their ID3v2.4 names and contents. */
-static int take_frame(struct tags *t, const struct id3_frame *f)
-{
-	const union id3_field *v = id3_frame_field(f, 1);
-	char num[16];
-	size_t i;
-
-	if (!strcmp(f->id, "APIC"))
-		t->has_picture = 1;
-	if (!v)
-		return 0;
-	if (!strcmp(f->id, "TXXX") || !strcmp(f->id, "UFID"))
-		return take_id(t, f);
-	if (!strcmp(f->id, "TCON"))
-		return take_strings(t, &t->genre, v, 1);
-	if (!strcmp(f->id, "TRCK"))
-		tags_parse_pos(first_ascii(v, num, sizeof(num)),
-			       &t->track, &t->track_total);
-	if (!strcmp(f->id, "TPOS"))
-		tags_parse_pos(first_ascii(v, num, sizeof(num)),
-			       &t->disc, &t->disc_total);
-	if (!strcmp(f->id, "TDRC") || !strcmp(f->id, "TYER"))
-		tags_parse_year(first_ascii(v, num, sizeof(num)), &t->year);
-	for (i = 0; i < ARRAY_SIZE(text_frames); i++) {
-		if (!strcmp(f->id, text_frames[i].id))
-			return take_strings(t, (char **)((char *)t +
-					    text_frames[i].field), v, 0);
-	}
-	return 0;
-}
-
-/* The same frame handling serves ID3v1, ID3v2 and retried frames. */
-static int take_tag(struct tags *t, const struct id3_tag *tag)
-{
-	const struct id3_frame *f;
-	unsigned int i;
-	int err = 0;
-
-	for (i = 0; !err && (f = id3_tag_findframe(tag, NULL, i)); i++)
-		err = take_frame(t, f);
-	return err;
-}
-
-/*
- * Parse len bytes of frames preceded by 10 free bytes at p, where the
- * tag header goes. -EBADMSG when libid3tag refuses them.
- */
-static int parse_frames(struct tags *t, unsigned char *p, size_t len,
-			unsigned int ver)
-{
-	struct id3_tag *tag;
-	int err;
-
-	memcpy(p, "ID3", 3);
-	p[3] = ver;
-	p[4] = 0;
-	p[5] = 0;
-	put_syncsafe(p + 6, len);
-	tag = id3_tag_parse(p, 10 + len);
-	if (!tag)
-		return -EBADMSG;
-	err = take_tag(t, tag);
-	id3_tag_delete(tag);
-	return err;
-}
-
-/* ID3v2.4 sizes are syncsafe, but iTunes writes plain ones. */
-static uint32_t frame_size(unsigned int ver, const unsigned char *h)
-{
-	if (ver == 2)
-		return (uint32_t)h[3] << 16 | h[4] << 8 | h[5];
-	if (ver == 4 && !((h[4] | h[5] | h[6] | h[7]) & 0x80))
-		return syncsafe(h + 4);
-	return be32(h + 4);
-}
-
-/* Frame ids are not NUL-terminated in the file, hence the length. */
-static int in_list(const char (*list)[5], size_t n, const unsigned char *id,
-		   size_t idlen)
-{
-	size_t i;
-
-	for (i = 0; i < n; i++) {
-		if (!memcmp(list[i], id, idlen) && !list[i][idlen])
-			return 1;
-	}
-	return 0;
-}
-
-/*
- * Decide from the header alone whether a frame is worth reading: 0 to
- * step over it, 1 to keep it, 2 for a picture (noted, its image unread).
- */
-static int frame_kind(const unsigned char *id, size_t idlen, uint32_t size)
-{
-	if (!memcmp(id, idlen == 3 ? "PIC" : "APIC", idlen))
-		return 2;
-	if (in_list(id_ids, ARRAY_SIZE(id_ids), id, idlen))
-		return size <= ID_FRAME_MAX;
-	return in_list(text_ids, ARRAY_SIZE(text_ids), id, idlen);
-}
-
-/* Anything but A-Z and 0-9 in an id means the walk has lost its way. */
-static int frame_id_ok(const unsigned char *id, size_t idlen)
-{
-	size_t i;
-
-	for (i = 0; i < idlen; i++) {
+	for (size_t i = 0; i < n; i++) {
 		if (!((id[i] >= 'A' && id[i] <= 'Z') ||
 		      (id[i] >= '0' && id[i] <= '9')))
 			return 0;
@@ -338,39 +149,570 @@ static int frame_id_ok(const unsigned char *id, size_t idlen)
 	return 1;
 }
 
-/*
- * Hand libid3tag all kept frames at once; should it refuse them because
- * of one bad frame, go again frame by frame so only that one is lost.
- * Each retry writes its tag header over the end of frames already done.
- */
-static int parse_kept(struct tags *t, unsigned char *buf, size_t len,
-		      unsigned int ver)
+/* What the frame named id (n bytes) is for. */
+static unsigned int frame_what(const unsigned char *id, size_t n)
 {
-	size_t hl = ver == 2 ? 6 : 10, off, flen;
-	int err;
+	for (size_t i = 0; i < ARRAY_SIZE(frames); i++) {
+		const char *name = n == 3 ? frames[i].id22 : frames[i].id;
 
-	if (len == 10)
-		return 0;
-	err = parse_frames(t, buf, len - 10, ver);
-	if (err != -EBADMSG)
-		return err;
-	t->tag_error = 1;
-	for (off = 10; off < len; off += flen) {
-		flen = hl + frame_size(ver, buf + off);
-		err = parse_frames(t, buf + off - 10, flen, ver);
-		if (err && err != -EBADMSG)
-			return err;
+		if (*name && !memcmp(name, id, n))
+			return frames[i].what;
 	}
-	return 0;
+	return W_SKIP;
 }
 
 /*
- * Where a frame's content starts after the bytes some flags put in front
- * of it, and its length once decoded: 0 for a content a reader cannot
- * take as it is (compressed, encrypted, or unsynchronised without the
- * length it decodes to). For ID3v2.4, *unsync is set from the frame's
- * own flag too. len is the frame size from its header; dli points at the
- * (raw) bytes after the header, of which avail are there.
+ * Undo unsynchronisation as mutagen does: each 0x00 after a 0xFF goes;
+ * bytes that were never unsynchronised (a 0xFF before 0xFF, a byte from
+ * 0xE0 up, or at the end) are taken as they are. Returns the length of
+ * what is written to out (room for len bytes).
+ */
+static size_t unsync_decode(const unsigned char *in, size_t len,
+			    unsigned char *out)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < len; i++) {
+		if (in[i] == 0xff && (i + 1 == len || in[i + 1] >= 0xe0 ||
+				      in[i + 1] == 0xff)) {
+			memcpy(out, in, len);
+			return len;
+		}
+	}
+	for (i = 0; i < len; i++) {
+		out[n++] = in[i];
+		if (in[i] == 0xff && !in[i + 1])
+			i++;
+	}
+	return n;
+}
+
+/* Inflate the zlib stream at in into out (TEXT_MAX bytes). Returns the
+ * length, or -1 when it is not a whole stream that fits. */
+static ssize_t inflate_text(const unsigned char *in, size_t len,
+			    unsigned char *out)
+{
+	z_stream z = { 0 };
+	ssize_t n = -1;
+
+	if (inflateInit(&z) != Z_OK)
+		return -1;
+	z.next_in = (unsigned char *)in;
+	z.avail_in = len;
+	z.next_out = out;
+	z.avail_out = TEXT_MAX;
+	if (inflate(&z, Z_FINISH) == Z_STREAM_END)
+		n = TEXT_MAX - z.avail_out;
+	inflateEnd(&z);
+	return n;
+}
+
+/*
+ * The content of a frame once its flags are undone, as mutagen's
+ * Frame._fromData does (a grouping byte is stepped over, as the
+ * standard says). *out points into data or into own[0] or own[1],
+ * allocated here for the caller to free. Returns 0, 1 for an encrypted
+ * frame (nothing to read), -EBADMSG for a frame that cannot be undone,
+ * or -ENOMEM.
+ */
+static int frame_content(unsigned int ver, int tag_unsync,
+			 unsigned int flags, const unsigned char *data,
+			 size_t len, unsigned char *own[2],
+			 const unsigned char **out, size_t *out_len)
+{
+	const unsigned char *dli = NULL;
+	int zipped = 0, unsync = 0;
+	uint64_t claim = 0;
+	ssize_t n;
+
+	if (ver == 4) {
+		if (flags & V4_GROUPED) {
+			if (!len)
+				return -EBADMSG;
+			data++;
+			len--;
+		}
+		if (flags & (V4_COMPRESSED | V4_LENGTH)) {
+			if (len < 4)
+				return -EBADMSG;
+			dli = data;
+			data += 4;
+			len -= 4;
+		}
+		unsync = flags & V4_UNSYNCED || tag_unsync;
+		if (flags & V4_ENCRYPTED)
+			return 1;
+		zipped = flags & V4_COMPRESSED;
+	} else if (ver == 3) {
+		if (flags & V3_COMPRESSED) {
+			if (len < 4)
+				return -EBADMSG;
+			claim = bytes_be32(data);
+			data += 4;
+			len -= 4;
+		}
+		if (flags & V3_ENCRYPTED)
+			return 1;
+		if (flags & V3_GROUPED) {
+			if (!len)
+				return -EBADMSG;
+			data++;
+			len--;
+		}
+		zipped = flags & V3_COMPRESSED;
+	}
+	if (unsync && len) {
+		own[0] = malloc(len);
+		if (!own[0])
+			return -ENOMEM;
+		len = unsync_decode(data, len, own[0]);
+		data = own[0];
+	}
+	*out = data;
+	*out_len = len;
+	if (!zipped)
+		return 0;
+	own[1] = malloc(TEXT_MAX);
+	if (!own[1])
+		return -ENOMEM;
+	n = inflate_text(data, len, own[1]);
+	/* A compressed frame may lack the size mutagen 0.12 did not write:
+	 * then the four bytes taken for it are the start of the data. */
+	if (n < 0 && dli) {
+		unsigned char *joined = malloc(len + 4);
+
+		if (!joined)
+			return -ENOMEM;
+		memcpy(joined, dli, 4);
+		memcpy(joined + 4, data, len);
+		n = inflate_text(joined, len + 4, own[1]);
+		free(joined);
+	}
+	if (n < 0)
+		return -EBADMSG;
+	*out = own[1];
+	*out_len = n;
+	if (dli)
+		claim = syncsafe(dli);
+	return claim == (uint64_t)n ? 0 : -ERANGE;
+}
+
+/* Append the UTF-8 form of cp to out. */
+static size_t put_utf8(unsigned char *out, unsigned int cp)
+{
+	if (cp < 0x80) {
+		out[0] = cp;
+		return 1;
+	}
+	if (cp < 0x800) {
+		out[0] = 0xc0 | cp >> 6;
+		out[1] = 0x80 | (cp & 0x3f);
+		return 2;
+	}
+	if (cp < 0x10000) {
+		out[0] = 0xe0 | cp >> 12;
+		out[1] = 0x80 | (cp >> 6 & 0x3f);
+		out[2] = 0x80 | (cp & 0x3f);
+		return 3;
+	}
+	out[0] = 0xf0 | cp >> 18;
+	out[1] = 0x80 | (cp >> 12 & 0x3f);
+	out[2] = 0x80 | (cp >> 6 & 0x3f);
+	out[3] = 0x80 | (cp & 0x3f);
+	return 4;
+}
+
+/*
+ * UTF-16 as Python's codecs decode it, over the bytes at p with, when
+ * bom_le, a little-endian byte order mark taken as put in front, and,
+ * when pad, a zero byte taken as put behind. enc 1 ("utf-16") takes a
+ * leading mark and is little-endian without one; enc 2 ("utf-16-be")
+ * has no mark. Stops after a U+0000. A surrogate out of its pair or
+ * bytes cut short are an error.
+ */
+struct u16 {
+	const unsigned char *p;
+	size_t n, vlen;
+	int bom_le, pad, be, bom;
+};
+
+static unsigned int u16_byte(const struct u16 *s, size_t i)
+{
+	if (s->bom_le && i < 2)
+		return i ? 0xfe : 0xff;
+	i -= s->bom_le ? 2 : 0;
+	return i < s->n ? s->p[i] : 0;
+}
+
+static int u16_unit(const struct u16 *s, size_t *pos, unsigned int *u)
+{
+	unsigned int a, b;
+
+	if (*pos + 2 > s->vlen)
+		return 0;
+	a = u16_byte(s, *pos);
+	b = u16_byte(s, *pos + 1);
+	*u = s->be ? a << 8 | b : b << 8 | a;
+	*pos += 2;
+	return 1;
+}
+
+/*
+ * Decode one string; on success write it (NUL-terminated) to out, set
+ * *olen to its length and return how many bytes of p it took, its
+ * terminator included. Returns -1 when it does not decode.
+ */
+static ssize_t u16_string(struct u16 *s, int enc, unsigned char *out,
+			  size_t *olen)
+{
+	size_t pos = 0, o = 0, skip = s->bom_le ? 2 : 0;
+	unsigned int u, lo, a, b;
+
+	s->vlen = s->n + skip + (s->pad ? 1 : 0);
+	s->be = enc == 2;
+	if (enc == 1 && s->vlen >= 2) {
+		a = u16_byte(s, 0);
+		b = u16_byte(s, 1);
+		if ((a == 0xff && b == 0xfe) || (a == 0xfe && b == 0xff)) {
+			s->be = a == 0xfe;
+			s->bom = 1;
+			pos = 2;
+		}
+	}
+	for (;;) {
+		if (!u16_unit(s, &pos, &u)) {
+			if (pos < s->vlen)
+				return -1;	/* an odd byte left */
+			break;
+		}
+		if (!u)
+			break;
+		if (u >= 0xdc00 && u <= 0xdfff)
+			return -1;
+		if (u >= 0xd800 && u <= 0xdbff) {
+			if (!u16_unit(s, &pos, &lo) || lo < 0xdc00 ||
+			    lo > 0xdfff)
+				return -1;
+			u = 0x10000 + ((u - 0xd800) << 10) + (lo - 0xdc00);
+		}
+		o += put_utf8(out + o, u);
+	}
+	out[o] = '\0';
+	*olen = o;
+	pos = pos > skip ? pos - skip : 0;
+	return pos < s->n ? pos : s->n;
+}
+
+/* Latin-1 and UTF-8 strings end at the first zero byte; UTF-8 that is
+ * not well-formed does not decode. */
+static ssize_t byte_string(const unsigned char *p, size_t n, int enc,
+			   unsigned char *out, size_t *olen)
+{
+	size_t len = strnlen((const char *)p, n), i, o = 0, k;
+	unsigned int cp;
+
+	for (i = 0; i < len; i += k) {
+		if (enc == 0) {
+			o += put_utf8(out + o, p[i]);
+			k = 1;
+			continue;
+		}
+		k = utf8_decode(p + i, len - i, &cp);
+		if (!k)
+			return -1;
+		memcpy(out + o, p + i, k);
+		o += k;
+	}
+	out[o] = '\0';
+	*olen = o;
+	return len < n ? len + 1 : len;
+}
+
+/*
+ * One string of encoding enc from the n bytes at p, with mutagen's
+ * repairs for UTF-16 (its iter_text_fixups): as it is, with a zero byte
+ * added at the end, with a little-endian mark added in front, with both.
+ * *repaired is set when one was needed, or a byte order mark lacked.
+ */
+static ssize_t one_string(const unsigned char *p, size_t n, int enc,
+			  unsigned char *out, size_t *olen, int *repaired)
+{
+	static const struct { int bom_le, pad; } tries[] = {
+		{ 0, 0 }, { 0, 1 }, { 1, 0 }, { 1, 1 },
+	};
+	struct u16 s = { .p = p, .n = n };
+	ssize_t used;
+
+	if (enc == 0 || enc == 3)
+		return byte_string(p, n, enc, out, olen);
+	for (size_t i = 0; i < (enc == 1 ? 4u : 2u); i++) {
+		s.bom_le = tries[i].bom_le;
+		s.pad = tries[i].pad;
+		s.bom = 0;
+		used = u16_string(&s, enc, out, olen);
+		if (used < 0)
+			continue;
+		if (i || (enc == 1 && !s.bom))
+			*repaired = 1;
+		return used;
+	}
+	return -1;
+}
+
+/* Whether the n bytes at p are all zero. */
+static int all_zero(const unsigned char *p, size_t n)
+{
+	while (n && !*p) {
+		p++;
+		n--;
+	}
+	return !n;
+}
+
+/*
+ * Decode the strings of a text frame's content (its encoding byte, then
+ * strings), as mutagen's MultiSpec of EncodedTextSpec reads them: each
+ * to its terminator; before v2.4, what is left after a string is
+ * padding when it is all zeros. *out gets the strings, each ending with
+ * a NUL, and *count their number; *repaired is set when UTF-16 needed
+ * mutagen's repairs. Returns 0, -EBADMSG when one does not decode (the
+ * whole frame is lost) or -ENOMEM.
+ */
+static int frame_strings(unsigned int ver, const unsigned char *p,
+			 size_t n, unsigned char **out, size_t *count,
+			 int *repaired)
+{
+	unsigned char *buf, *o;
+	size_t olen;
+	ssize_t used;
+	int enc;
+
+	*out = NULL;
+	*count = 0;
+	if (!n || p[0] > 3)
+		return -EBADMSG;
+	enc = p[0];
+	p++;
+	n--;
+	buf = malloc(2 * n + 16);
+	if (!buf)
+		return -ENOMEM;
+	o = buf;
+	while (n) {
+		used = one_string(p, n, enc, o, &olen, repaired);
+		if (used < 0) {
+			free(buf);
+			return -EBADMSG;
+		}
+		o += olen + 1;
+		(*count)++;
+		p += used;
+		n -= used;
+		if (ver < 4 && all_zero(p, n))
+			break;
+	}
+	*out = buf;
+	return 0;
+}
+
+/* The next of count NUL-terminated strings at *s. */
+static const char *next_string(const unsigned char **s)
+{
+	const char *cur = (const char *)*s;
+
+	*s += strlen(cur) + 1;
+	return cur;
+}
+
+/* A genre number's name, or NULL. */
+static char *genre_name(unsigned long n)
+{
+	const id3_ucs4_t *u = n < 256 ? id3_genre_index(n) : NULL;
+
+	return u ? (char *)id3_ucs4_utf8duplicate(u) : NULL;
+}
+
+/* Add the genre named by the reference ref (n bytes): a number, "RX"
+ * or "CR". Returns 0, 1 when ref is no reference, or -ENOMEM. */
+static int add_genre_ref(struct tags *t, const char *ref, size_t n)
+{
+	char *name;
+	unsigned long v = 0;
+	size_t i;
+	int rc;
+
+	if (n == 2 && !memcmp(ref, "RX", 2))
+		return tags_add(t, TAGS_GENRE, "Remix", 5);
+	if (n == 2 && !memcmp(ref, "CR", 2))
+		return tags_add(t, TAGS_GENRE, "Cover", 5);
+	for (i = 0; i < n && i < 4; i++) {
+		if (ref[i] < '0' || ref[i] > '9')
+			return 1;
+		v = v * 10 + ref[i] - '0';
+	}
+	if (!n || i < n)
+		return 1;
+	name = genre_name(v);
+	if (!name)
+		return 1;
+	rc = tags_add(t, TAGS_GENRE, name, strlen(name));
+	free(name);
+	return rc;
+}
+
+/*
+ * A TCON string: a genre number ("17"), ID3v2.3 references in front of
+ * a refinement ("(17)", "(17)Rock", "(RX)(CR)"; "((" escapes a bracket)
+ * or a name.
+ */
+static int add_genre(struct tags *t, const char *s)
+{
+	const char *close;
+	int rc;
+
+	rc = add_genre_ref(t, s, strlen(s));
+	if (rc <= 0)
+		return rc;
+	while (s[0] == '(' && s[1] != '(' && (close = strchr(s, ')'))) {
+		rc = add_genre_ref(t, s + 1, close - s - 1);
+		if (rc < 0)
+			return rc;
+		if (rc)
+			break;
+		s = close + 1;
+	}
+	if (s[0] == '(' && s[1] == '(')
+		s++;
+	return tags_add(t, TAGS_GENRE, s, strlen(s));
+}
+
+/* TXXX descriptions are compared as ASCII, without case. */
+static int take_txxx(struct tags *t, const unsigned char *s, size_t count)
+{
+	const char *desc;
+	size_t i, k;
+	int rc = 0;
+
+	if (count < 2)
+		return 0;
+	desc = next_string(&s);
+	for (i = 0; i < ARRAY_SIZE(txxx_frames); i++) {
+		if (strcasecmp(desc, txxx_frames[i].desc))
+			continue;
+		for (k = 1; !rc && k < count; k++) {
+			const char *v = next_string(&s);
+
+			rc = tags_add_to(t, (char **)((char *)t +
+					 txxx_frames[i].field), v, strlen(v));
+		}
+		break;
+	}
+	return rc;
+}
+
+/* UFID: an owner in Latin-1 up to a zero byte, then the id's bytes. */
+static int take_ufid(struct tags *t, const unsigned char *p, size_t n)
+{
+	static const char owner[] = "http://musicbrainz.org";
+
+	if (n < sizeof(owner) || memcmp(p, owner, sizeof(owner)))
+		return 0;
+	return tags_add_to(t, &t->mb_track_id, (const char *)p + sizeof(owner),
+			   n - sizeof(owner));
+}
+
+/* A TYER's year counts only when it is all digits and the tag has no
+ * TDRC frame, even one without a date (mutagen's update_to_v24), so it
+ * is kept until the tag's frames are all read. */
+struct dates {
+	int tyer;
+	int tdrc;
+};
+
+/* The strings of a frame for the field or purpose what. */
+static int take_strings(struct tags *t, unsigned int what,
+			const unsigned char *s, size_t count,
+			struct dates *dates)
+{
+	const char *v;
+	size_t i;
+	int rc = 0;
+
+	switch (what) {
+	case TAGS_TRACK:
+	case TAGS_DISC:
+		v = next_string(&s);
+		tags_take_pos(t, what, v, strlen(v), 0);
+		return 0;
+	case W_DATE:
+		dates->tdrc = 1;
+		v = next_string(&s);
+		return tags_take_year(t, v, strlen(v)) || !*v ? 0 : -EDOM;
+	case W_TYER:
+		v = next_string(&s);
+		if (*v && strspn(v, "0123456789") == strlen(v) &&
+		    strlen(v) < 10)
+			dates->tyer = atoi(v);
+		return dates->tyer || !*v ? 0 : -EDOM;
+	case W_TXXX:
+		return take_txxx(t, s, count);
+	}
+	for (i = 0; !rc && i < count; i++) {
+		v = next_string(&s);
+		rc = what == TAGS_GENRE ? add_genre(t, v) :
+		     tags_add(t, what, v, strlen(v));
+	}
+	return rc;
+}
+
+/* Read one kept frame, noting why when it cannot be. */
+static int take_frame(struct tags *t, unsigned int ver, int tag_unsync,
+		      const struct kept *k, const unsigned char *data,
+		      struct dates *dates)
+{
+	unsigned char *own[2] = { NULL, NULL }, *strings = NULL;
+	const unsigned char *p;
+	size_t n, count;
+	int rc, repaired = 0, claim_off;
+
+	rc = frame_content(ver, tag_unsync, k->flags, data, k->len, own,
+			   &p, &n);
+	claim_off = rc == -ERANGE;
+	if (claim_off)
+		rc = 0;
+	if (!rc && k->what == W_UFID) {
+		rc = take_ufid(t, p, n);
+	} else if (!rc) {
+		rc = frame_strings(ver, p, n, &strings, &count, &repaired);
+		if (!rc && count)
+			rc = take_strings(t, k->what, strings, count,
+					  dates);
+		free(strings);
+	}
+	free(own[0]);
+	free(own[1]);
+	if (!rc && claim_off)
+		rc = -ERANGE;
+	if (rc == -EBADMSG)
+		tags_damage(t, "id3v2: frame %s cannot be read", k->id);
+	else if (rc == -EDOM)
+		tags_damage(t, "id3v2: frame %s holds no date", k->id);
+	else if (rc == -ERANGE)
+		tags_damage(t, "id3v2: frame %s is not the size it says "
+			    "once inflated", k->id);
+	else if (repaired)
+		tags_damage(t, "id3v2: frame %s holds UTF-16 without a "
+			    "fitting byte order mark", k->id);
+	return rc == -ENOMEM ? rc : 0;
+}
+
+/*
+ * Where a picture frame's content starts after the bytes some flags put
+ * in front of it, and its length once decoded: 0 for a content a
+ * reader cannot take as it is (compressed, encrypted, or unsynchronised
+ * without the length it decodes to). For ID3v2.4, *unsync is set from
+ * the frame's own flag too. len is the frame size from its header; after
+ * points at the (raw) bytes after the header, of which avail are there.
  */
 static uint64_t content_of(unsigned int ver, unsigned int flags,
 			   uint32_t len, const unsigned char *after,
@@ -400,472 +742,457 @@ static uint64_t content_of(unsigned int ver, unsigned int flags,
 
 /*
  * Note one picture frame: hand the fields in front of its image to
- * picture_id3() and keep it if it is the best so far. p holds the raw
- * bytes after the frame header, avail of them, at file offset off.
+ * picture_id3() and keep it in *best if it is the best so far. p holds
+ * the raw bytes after the frame header, avail of them, at file offset
+ * off. Returns -EBADMSG for a damaged one, else 0.
  */
-static void note_picture(struct tags *t, unsigned int ver, unsigned int flags,
-			 uint32_t len, const unsigned char *p, size_t avail,
-			 uint64_t off, int unsync)
+static int note_picture(struct picture *best, unsigned int ver,
+			unsigned int flags, uint32_t len,
+			const unsigned char *p, size_t avail, uint64_t off,
+			int unsync)
 {
 	struct picture pic;
 	uint64_t size;
 	size_t skip;
 
-	t->has_picture = 1;
 	size = content_of(ver, flags, len, p, avail, &skip, &unsync);
 	if (!size || avail < skip)
-		return;
+		return 0;
 	switch (picture_id3(p + skip, avail - skip, off + skip, ver, unsync,
 			    size, &pic)) {
 	case 0:
-		picture_choose(&t->picture, &pic);
+		picture_choose(best, &pic);
 		break;
 	case -EBADMSG:
-		t->tag_error = 1;
-		break;
+		return -EBADMSG;
 	}
+	return 0;
+}
+
+/* Keep a frame's header facts and its len bytes at p for later. */
+static void keep_frame(struct walk *wk, unsigned int what,
+		       unsigned int flags, const char *id,
+		       const unsigned char *p, size_t len)
+{
+	struct kept k = { .len = len, .what = what, .flags = flags };
+
+	if (wk->used + sizeof(k) + len > KEEP_MAX) {
+		walk_damage(wk, "id3v2: too many frames to read at %s", id);
+		return;
+	}
+	memcpy(k.id, id, sizeof(k.id));
+	memcpy(wk->keep + wk->used, &k, sizeof(k));
+	memcpy(wk->keep + wk->used + sizeof(k), p, len);
+	wk->used += sizeof(k) + len;
+}
+
+/* One frame met by the walk: len bytes of it are inside the tag. */
+static int walk_frame(struct walk *wk, const unsigned char *h, size_t hl,
+		      uint64_t off, uint32_t size, size_t len)
+{
+	size_t idlen = wk->ver == 2 ? 3 : 4;
+	unsigned int flags = wk->ver == 2 ? 0 : h[9], what;
+	const unsigned char *p;
+	char id[5] = { 0 };
+	ssize_t n;
+
+	/* iTunes wrote v2.2 names into v2.3 tags, padded with a zero */
+	if (idlen == 4 && !h[3] && h[2])
+		idlen = 3;
+	memcpy(id, h, idlen);
+	if (!id_ok(h, idlen)) {
+		wk->lost = 1;
+		walk_damage(wk, "id3v2: a frame has an invalid id");
+		return 0;
+	}
+	wk->valid++;
+	what = frame_what(h, idlen);
+	if (what == W_PICTURE) {
+		wk->t->has_picture = 1;
+		if (!len || !wk->pictures || wk->t->no_pictures)
+			return 0;
+		n = tags_win_get(wk->w, off + hl, len < PIC_HEAD ? len :
+				 PIC_HEAD, &p);
+		if (n < 0)
+			return n;
+		if (note_picture(&wk->picture, wk->ver, flags, size, p, n,
+				 off + hl, wk->unsync))
+			walk_damage(wk, "id3v2: picture frame %s is damaged",
+				    id);
+		return 0;
+	}
+	if (what == W_SKIP || !len ||
+	    ((what == W_TXXX || what == W_UFID) && len > ID_FRAME_MAX))
+		return 0;
+	if (len > KEEP_MAX) {
+		walk_damage(wk, "id3v2: frame %s is too large to read", id);
+		return 0;
+	}
+	n = tags_win_get(wk->w, off + hl, len, &p);
+	if (n < 0)
+		return n;
+	keep_frame(wk, what, flags, id, p, n);
+	return 0;
+}
+
+/* A frame's size from its header. */
+static uint32_t frame_size(const struct walk *wk, const unsigned char *h)
+{
+	if (wk->ver == 2)
+		return (uint32_t)h[3] << 16 | h[4] << 8 | h[5];
+	if (wk->ver == 4 && !wk->plain)
+		return syncsafe(h + 4);
+	return bytes_be32(h + 4);
+}
+
+/*
+ * Walk the frames from wk->start to wk->end as mutagen's read_frames
+ * does: stop at padding (a zero id) or when no header fits; step over
+ * every frame by its size, whatever its id; a frame running past the
+ * end is read as far as the end, and ends the walk.
+ */
+static int walk_frames(struct walk *wk)
+{
+	size_t hl = wk->ver == 2 ? 6 : 10, idlen = wk->ver == 2 ? 3 : 4;
+	uint64_t off = wk->start, left;
+	const unsigned char *h;
+	uint32_t size;
+	ssize_t n;
+	int rc;
+
+	while (off + hl <= wk->end) {
+		n = tags_win_get(wk->w, off, hl, &h);
+		if (n < 0)
+			return n;
+		if (n < (ssize_t)hl) {
+			walk_damage(wk, "id3v2: the tag is cut short");
+			break;
+		}
+		if (all_zero(h, idlen))
+			break;
+		size = frame_size(wk, h);
+		if (wk->ver == 4 && syncsafe(h + 4) != bytes_be32(h + 4))
+			wk->disagree = 1;
+		left = wk->end - off - hl;
+		if (size > left) {
+			wk->overran = 1;
+			walk_damage(wk, "id3v2: a frame runs past the end of "
+				    "the tag");
+		}
+		if (!size) {
+			walk_damage(wk, "id3v2: an empty frame");
+		} else {
+			rc = walk_frame(wk, h, hl, off, size,
+					size < left ? size : left);
+			if (rc)
+				return rc;
+		}
+		if (size > left)
+			break;
+		off += hl + size;
+	}
+	wk->stop = off;
+	return 0;
+}
+
+/*
+ * ID3v2.4 frame sizes are syncsafe, but iTunes wrote plain numbers.
+ * Decide as mutagen's determine_bpi does: once reading the sizes as
+ * syncsafe went wrong where the two readings differ, walk the tag again
+ * with plain ones, and keep the walk that found more frames (or as many
+ * without overrunning the tag).
+ */
+static int try_plain_sizes(struct walk *wk)
+{
+	struct walk again = *wk;
+	int rc;
+
+	again.plain = 1;
+	again.used = 0;
+	again.valid = again.overran = again.lost = again.damaged = 0;
+	again.error[0] = '\0';
+	memset(&again.picture, 0, sizeof(again.picture));
+	again.keep = malloc(KEEP_MAX);
+	if (!again.keep)
+		return -ENOMEM;
+	rc = walk_frames(&again);
+	if (!rc && (again.valid > wk->valid ||
+		    (again.valid == wk->valid && wk->overran &&
+		     !again.overran))) {
+		memcpy(wk->keep, again.keep, again.used);
+		wk->used = again.used;
+		wk->picture = again.picture;
+		wk->stop = again.stop;
+		wk->damaged = 1;
+		if (again.damaged)
+			memcpy(wk->error, again.error, sizeof(wk->error));
+		else
+			snprintf(wk->error, sizeof(wk->error),
+				 "id3v2: frame sizes are not syncsafe");
+	}
+	free(again.keep);
+	return rc;
+}
+
+/* Walk the frames, then read the ones kept. */
+static int read_frames(struct walk *wk)
+{
+	struct tags *t = wk->t;
+	const unsigned char *p;
+	struct kept k;
+	struct dates dates = { 0, 0 };
+	int rc;
+
+	rc = walk_frames(wk);
+	if (!rc && wk->ver == 4 && wk->disagree && (wk->lost || wk->overran))
+		rc = try_plain_sizes(wk);
+	if (rc)
+		return rc;
+	if (wk->damaged)
+		tags_damage(t, "%s", wk->error);
+	if (wk->picture.found)
+		picture_choose(&t->picture, &wk->picture);
+	for (size_t off = 0; !rc && off < wk->used; off += sizeof(k) + k.len) {
+		memcpy(&k, wk->keep + off, sizeof(k));
+		p = wk->keep + off + sizeof(k);
+		rc = take_frame(t, wk->ver, wk->unsync, &k, p, &dates);
+	}
+	if (!rc && dates.tyer && !dates.tdrc) {
+		char y[16];
+
+		snprintf(y, sizeof(y), "%d", dates.tyer);
+		tags_take_year(t, y, strlen(y));
+	}
+	return rc;
+}
+
+/*
+ * Step over an extended header as mutagen does: four bytes that look
+ * like a frame id mean the flag was set without one (quodlibet #126);
+ * an ID3v2.4 size counts itself, an ID3v2.3 size does not. Returns 0,
+ * -EBADMSG when it does not fit, or a negative errno.
+ */
+static int skip_extended(struct walk *wk)
+{
+	const unsigned char *p;
+	uint64_t size;
+	ssize_t n;
+
+	n = tags_win_get(wk->w, wk->start, 4, &p);
+	if (n < 0)
+		return n;
+	if (n < 4)
+		return -EBADMSG;
+	if (id_ok(p, 4)) {
+		walk_damage(wk, "id3v2: the extended header flag is set "
+			    "without one");
+		return 0;
+	}
+	if (wk->ver == 4) {
+		if ((p[0] | p[1] | p[2] | p[3]) & 0x80 || syncsafe(p) < 4)
+			return -EBADMSG;
+		size = syncsafe(p);
+	} else {
+		size = 4 + (uint64_t)bytes_be32(p);
+	}
+	if (size > wk->end - wk->start)
+		return -EBADMSG;
+	wk->start += size;
+	return 0;
 }
 
 /*
  * In an unsynchronised ID3v2.2/2.3 tag, sizes count decoded bytes and
  * frame headers are unsynchronised too, so walking its frames means
- * decoding the walk through the whole tag, which is in memory anyway.
- * fn gets each frame's header, its size and where its body starts, up
- * to the padding, as libid3tag parses them; the walk stops at the first
- * nonzero answer, which it returns.
+ * decoding the walk through the whole tag, which is in memory. fn gets
+ * each frame's header, its size and where its body starts, up to the
+ * padding, to note the pictures at their raw offsets.
  */
-static int walk_unsynced(const unsigned char *buf, size_t len,
-			 int (*fn)(const unsigned char *h, uint32_t size,
-				   size_t pos, void *arg), void *arg)
+static void note_unsynced_pictures(struct tags *t, const unsigned char *buf,
+				   size_t len)
 {
 	unsigned int ver = buf[3];
-	size_t hl = ver == 2 ? 6 : 10, pos = 10;
+	size_t hl = ver == 2 ? 6 : 10, idlen = ver == 2 ? 3 : 4, pos = 10;
+	struct picture best = { 0 };
 	unsigned char h[10];
 	uint32_t size;
-	int rc;
 
-	if (buf[5] & ID3_TAG_FLAG_EXTENDEDHEADER && ver == 3 &&
+	if (buf[5] & TAG_EXTENDED && ver == 3 &&
 	    picture_unsync_take(buf, len, &pos, h, 4) == 4)
-		picture_unsync_take(buf, len, &pos, NULL, be32(h));
-	while (picture_unsync_take(buf, len, &pos, h, hl) == hl && h[0]) {
-		size = frame_size(ver, h);
-		rc = fn(h, size, pos, arg);
-		if (rc)
-			return rc;
+		picture_unsync_take(buf, len, &pos, NULL, bytes_be32(h));
+	while (picture_unsync_take(buf, len, &pos, h, hl) == hl && h[0] &&
+	       id_ok(h, idlen)) {
+		size = ver == 2 ? (uint32_t)h[3] << 16 | h[4] << 8 | h[5] :
+		       bytes_be32(h + 4);
+		if (frame_what(h, idlen) == W_PICTURE &&
+		    note_picture(&best, ver, ver == 2 ? 0 : h[9], size,
+				 buf + pos, len - pos, pos, 1))
+			tags_damage(t, "id3v2: a picture frame is damaged");
 		if (picture_unsync_take(buf, len, &pos, NULL, size) < size)
 			break;
 	}
-	return 0;
+	if (best.found)
+		picture_choose(&t->picture, &best);
 }
 
-/* A whole tag read into memory, for the walkers below. */
-struct unsynced {
-	struct tags *t;
-	const unsigned char *buf;
+/*
+ * ID3v2.2/2.3 unsynchronisation covers the whole tag after its header:
+ * these rare tags are read whole and decoded, as mutagen does, and their
+ * frames walked in memory; their pictures are noted where their raw
+ * bytes are.
+ */
+static int read_unsynced(struct walk *wk, uint64_t off, uint64_t size)
+{
+	struct tags_win mem;
+	unsigned char *raw, *dec;
 	size_t len;
-};
-
-/* The pictures of the frames up to the first that is not one. */
-static int note_unsynced_picture(const unsigned char *h, uint32_t size,
-				 size_t pos, void *arg)
-{
-	struct unsynced *u = arg;
-	unsigned int ver = u->buf[3];
-	size_t idlen = ver == 2 ? 3 : 4;
-
-	if (!frame_id_ok(h, idlen))
-		return 1;
-	if (frame_kind(h, idlen, size) == 2)
-		note_picture(u->t, ver, ver == 2 ? 0 : h[9], size,
-			     u->buf + pos, u->len - pos, pos, 1);
-	return 0;
-}
-
-/* libid3tag allocates the size a compressed frame claims (the 4 bytes in
- * front of its data) before it inflates it: gigabytes for a hostile one.
- * No frame inflates to more than a whole tag may hold, whatever its
- * name: libid3tag inflates a frame before it looks at that. */
-static int check_unsynced_claim(const unsigned char *h, uint32_t size,
-				size_t pos, void *arg)
-{
-	struct unsynced *u = arg;
-	unsigned char claim[4];
-
-	if (u->buf[3] != 3 || !(h[9] & V3_COMPRESSED))
-		return 0;
-	if (size < 4 ||
-	    picture_unsync_take(u->buf, u->len, &pos, claim, 4) < 4 ||
-	    be32(claim) > TAG_MAX)
-		return -EMSGSIZE;
-	return 0;
-}
-
-/*
- * Unsynchronised ID3v2.2/2.3 tags must be decoded before their frame
- * headers can be walked, which libid3tag does, so these rare tags are
- * read whole, pictures included.
- */
-static int read_v2_whole(struct win *w, uint64_t size)
-{
-	struct unsynced u = { .t = w->t };
-	struct id3_tag *tag;
-	unsigned char *buf;
 	ssize_t n;
-	int err = 0;
+	int rc;
 
-	if (size > w->size || size > TAG_MAX) {
-		w->t->tag_error = 1;
+	if (size > TAG_MAX) {
+		tags_damage(wk->t, "id3v2: the tag is too large to read");
 		return 0;
 	}
-	buf = malloc(size);
-	if (!buf)
+	raw = malloc(size);
+	dec = malloc(size);
+	if (!raw || !dec) {
+		free(raw);
+		free(dec);
 		return -ENOMEM;
-	n = pread(w->fd, buf, size, 0);
+	}
+	n = wk->w->fd >= 0 ? pread(wk->w->fd, raw, size, off) : -1;
 	if (n < 0) {
-		err = -errno;
+		rc = wk->w->fd >= 0 ? -errno : -EBADMSG;
 		goto out;
 	}
-	w->t->bytes_read += n;
-	u.buf = buf;
-	u.len = n;
-	tag = n < 10 || walk_unsynced(buf, n, check_unsynced_claim, &u) ?
-	      NULL : id3_tag_parse(buf, n);
-	if (!tag) {
-		w->t->tag_error = 1;
-		goto out;
-	}
-	err = take_tag(w->t, tag);
-	id3_tag_delete(tag);
-	if (!err && !w->t->no_pictures)
-		walk_unsynced(buf, n, note_unsynced_picture, &u);
-out:
-	free(buf);
-	return err;
-}
-
-/*
- * Walk the frame headers of the ID3v2 tag whose header p points at and
- * copy the few frames the index reads into a small buffer for libid3tag:
- * everything else is stepped over unread, and of a picture only the
- * fields in front of its image are read. A picture cut by the end of the
- * file is still noted (reading it back fails), then the walk stops. Sets
- * *audio to where the MPEG data should start.
- */
-static int read_v2(struct win *w, const unsigned char *p, uint64_t *audio)
-{
-	unsigned char buf[10 + TAG_BUF];
-	struct tags *t = w->t;
-	unsigned int ver = p[3], flags = p[5];
-	size_t hl = ver == 2 ? 6 : 10, idlen = ver == 2 ? 3 : 4, used = 10;
-	uint64_t off = 10, end, tag_end;
-	unsigned int fflags;
-	uint32_t size;
-	ssize_t n;
-	int kind, unsync;
-
-	if (ver < 2 || ver > 4 || (p[6] | p[7] | p[8] | p[9]) & 0x80 ||
-	    (ver == 2 && flags & 0x40)) {
-		t->tag_error = 1;
-		return 0;
-	}
-	end = tag_end = 10 + syncsafe(p + 6);
-	*audio = end + (flags & ID3_TAG_FLAG_FOOTERPRESENT ? 10 : 0);
-	if (end > w->size) {
-		t->tag_error = 1;
-		end = w->size;
-	}
-	if (flags & ID3_TAG_FLAG_UNSYNCHRONISATION && ver < 4)
-		return read_v2_whole(w, *audio);
-	unsync = !!(flags & ID3_TAG_FLAG_UNSYNCHRONISATION);
-	if (flags & ID3_TAG_FLAG_EXTENDEDHEADER) {
-		n = win_get(w, off, 4, &p);
-		if (n < 0)
-			return n;
-		off += n < 4 ? 4 : ver == 3 ? 4 + be32(p) : syncsafe(p);
-		if (off > end)
-			t->tag_error = 1;
-	}
-	while (off + hl <= end) {
-		n = win_get(w, off, hl, &p);
-		if (n < 0)
-			return n;
-		if (n == (ssize_t)hl && !p[0])
-			break;
-		size = frame_size(ver, p);
-		if (n < (ssize_t)hl || !frame_id_ok(p, idlen) ||
-		    size > tag_end - off - hl) {
-			t->tag_error = 1;
-			break;
-		}
-		kind = frame_kind(p, idlen, size);
-		/* libid3tag would allocate the size a compressed frame
-		 * claims, gigabytes for a hostile one: such text is skipped. */
-		if (kind == 1 && ver > 2 && (p[9] & (ver == 3 ?
-		    V3_COMPRESSED | V3_ENCRYPTED : V4_COMPRESSED |
-		    V4_ENCRYPTED)))
-			kind = 0;
-		if (kind == 2 && t->no_pictures) {
-			t->has_picture = 1;
-		} else if (kind == 2) {
-			fflags = ver == 2 ? 0 : p[9];
-			n = win_get(w, off + hl, size < PIC_HEAD ? size :
-				    PIC_HEAD, &p);
-			if (n < 0)
-				return n;
-			note_picture(t, ver, fflags, size, p, n, off + hl,
-				     unsync);
-		}
-		if (size > end - off - hl) {
-			t->tag_error = 1;
-			break;
-		}
-		if (kind == 1 && used + hl + size > sizeof(buf)) {
-			t->tag_error = 1;
-		} else if (kind == 1) {
-			n = win_get(w, off, hl + size, &p);
-			if (n < 0)
-				return n;
-			if (n < (ssize_t)(hl + size)) {
-				t->tag_error = 1;
-				break;
-			}
-			memcpy(buf + used, p, n);
-			if (ver == 4)
-				put_syncsafe(buf + used + 4, size);
-			used += n;
-		}
-		off += hl + size;
-	}
-	if (*audio > w->size)
-		*audio = off;
-	return parse_kept(t, buf, used, ver);
-}
-
-static const unsigned short kbps_table[2][3][15] = {
-	{	/* MPEG-1 layers I, II, III */
-		{ 0, 32, 64, 96, 128, 160, 192, 224, 256, 288, 320, 352, 384,
-		  416, 448 },
-		{ 0, 32, 48, 56, 64, 80, 96, 112, 128, 160, 192, 224, 256, 320,
-		  384 },
-		{ 0, 32, 40, 48, 56, 64, 80, 96, 112, 128, 160, 192, 224, 256,
-		  320 },
-	}, {	/* MPEG-2 and 2.5 */
-		{ 0, 32, 48, 56, 64, 80, 96, 112, 128, 144, 160, 176, 192, 224,
-		  256 },
-		{ 0, 8, 16, 24, 32, 40, 48, 56, 64, 80, 96, 112, 128, 144,
-		  160 },
-		{ 0, 8, 16, 24, 32, 40, 48, 56, 64, 80, 96, 112, 128, 144,
-		  160 },
-	},
-};
-
-/*
- * Decode a 4-byte MPEG audio frame header; returns 0 if b is not one.
- * Free-format and reserved values are refused, as they are far more
- * often chance bytes than real audio.
- */
-static int mpeg_header(const unsigned char *b, struct mpeg *h)
-{
-	unsigned int ver = b[1] >> 3 & 3, layer = 4 - (b[1] >> 1 & 3);
-	unsigned int bri = b[2] >> 4, sri = b[2] >> 2 & 3, pad = b[2] >> 1 & 1;
-	int lsf = ver != 3, mono = b[3] >> 6 == 3;
-
-	if (b[0] != 0xff || (b[1] & 0xe0) != 0xe0 || ver == 1 ||
-	    layer == 4 || bri == 0 || bri == 15 || sri == 3 ||
-	    (b[3] & 3) == 2)
-		return 0;
-	h->kbps = kbps_table[lsf][layer - 1][bri];
-	h->rate = (sri == 0 ? 44100 : sri == 1 ? 48000 : 32000) >>
-		  (ver == 3 ? 0 : ver == 2 ? 1 : 2);
-	h->channels = mono ? 1 : 2;
-	h->samples = layer == 1 ? 384 : layer == 3 && lsf ? 576 : 1152;
-	if (layer == 1)
-		h->len = (12000 * h->kbps / h->rate + pad) * 4;
+	wk->t->bytes_read += n;
+	len = n > 10 ? unsync_decode(raw + 10, n - 10, dec) : 0;
+	tags_win_mem(&mem, wk->t, dec, len);
+	wk->w = &mem;
+	wk->start = 0;
+	wk->end = len;
+	wk->pictures = 0;
+	rc = 0;
+	if (raw[5] & TAG_EXTENDED && skip_extended(wk))
+		tags_damage(wk->t, "id3v2: its extended header is damaged");
 	else
-		h->len = h->samples / 8 * 1000 * h->kbps / h->rate + pad;
-	h->side = layer != 3 ? 0 : lsf ? (mono ? 9 : 17) : (mono ? 17 : 32);
-	return 1;
+		rc = read_frames(wk);
+	if (!rc && !wk->t->no_pictures && n > 10)
+		note_unsynced_pictures(wk->t, raw, n);
+out:
+	free(raw);
+	free(dec);
+	return rc;
 }
 
-/*
- * VBR files carry their frame count in the first frame: a Xing or Info
- * header after the side info (LAME and most encoders, with LAME's encoder
- * delay and padding after it), or a VBRI header at a fixed place
- * (Fraunhofer). f holds the whole frame.
- */
-static void read_vbr(const unsigned char *f, struct audio *a)
+int tags_id3v2_read(struct tags_win *w, uint64_t off, uint64_t *end)
 {
-	static const unsigned int field_len[4] = { 4, 4, 100, 4 };
-	const unsigned char *x = f + 4 + a->h.side;
-	size_t left = a->h.len - 4 - a->h.side;
-	uint32_t flags;
-	int i;
-
-	if (a->h.side && left >= 8 &&
-	    (!memcmp(x, "Xing", 4) || !memcmp(x, "Info", 4))) {
-		flags = be32(x + 4);
-		x += 8;
-		left -= 8;
-		for (i = 0; i < 4; i++) {
-			if (!(flags & 1u << i))
-				continue;
-			if (left < field_len[i])
-				return;
-			if (i == 0)
-				a->frames = be32(x);
-			x += field_len[i];
-			left -= field_len[i];
-		}
-		if (left >= 24 && (!memcmp(x, "LAME", 4) ||
-				   !memcmp(x, "Lav", 3)))
-			a->gap = (x[21] << 4 | x[22] >> 4) +
-				 ((x[22] & 0xf) << 8 | x[23]);
-	} else if (a->h.len >= 36 + 18 && !memcmp(f + 36, "VBRI", 4)) {
-		a->frames = be32(f + 36 + 14);
-	}
-}
-
-/*
- * The 0xFFE sync pattern is common in junk and picture data, so a frame
- * found at p[i] only counts if the next frame header follows where it
- * says it ends, or if the file ends there (n bytes of p reach EOF).
- */
-static int frame_confirmed(const unsigned char *p, size_t n, size_t i,
-			   const struct mpeg *h, int eof)
-{
-	struct mpeg next;
-	size_t end = i + h->len;
-
-	if (end + 4 > n)
-		return eof && end <= n;
-	return mpeg_header(p + end, &next) &&
-	       (p[end + 1] & 0xfe) == (p[i + 1] & 0xfe) &&
-	       (p[end + 2] & 0x0c) == (p[i + 2] & 0x0c);
-}
-
-/*
- * Find the first MPEG audio frame within SYNC_SCAN bytes of off, where
- * junk or padding may precede it. a->h.rate stays 0 if there is none.
- */
-static int find_audio(struct win *w, uint64_t off, struct audio *a)
-{
+	unsigned char keep[KEEP_MAX];
+	struct walk wk = { .w = w, .t = w->t, .keep = keep, .pictures = 1 };
 	const unsigned char *p;
+	unsigned int flags;
 	ssize_t n;
-	size_t i;
+	int rc, past = 0;
 
-	n = win_get(w, off, SYNC_SCAN + MPEG_FRAME_MAX, &p);
+	*end = off;
+	n = tags_win_get(w, off, 10, &p);
 	if (n < 0)
 		return n;
-	for (i = 0; i < SYNC_SCAN && i + 4 <= (size_t)n; i++) {
-		if (p[i] == 0xff && mpeg_header(p + i, &a->h) &&
-		    frame_confirmed(p, n, i, &a->h, off + n >= w->size)) {
-			a->off = off + i;
-			read_vbr(p + i, a);
+	if (n < 10 || memcmp(p, "ID3", 3))
+		return 0;
+	wk.ver = p[3];
+	flags = p[5];
+	*end = off + 10 + syncsafe(p + 6) + (flags & TAG_FOOTER ? 10 : 0);
+	if (wk.ver < 2 || wk.ver > 4 || (p[6] | p[7] | p[8] | p[9]) & 0x80) {
+		tags_damage(w->t, "id3v2: version 2.%u or its size is not "
+			    "readable", wk.ver);
+		return 0;
+	}
+	if ((wk.ver == 4 && flags & 0x0f) || (wk.ver == 3 && flags & 0x1f) ||
+	    (wk.ver == 2 && flags & 0x40)) {
+		tags_damage(w->t, "id3v2: unknown tag flags 0x%02x", flags);
+		return 0;
+	}
+	wk.start = off + 10;
+	wk.end = off + 10 + syncsafe(p + 6);
+	/* A tag cut short: the audio is looked for where its frames end. */
+	if (wk.end > w->size) {
+		tags_damage(w->t, "id3v2: the tag runs past the end of the "
+			    "file");
+		wk.end = w->size;
+		past = 1;
+	}
+	if (flags & TAG_UNSYNCED && wk.ver < 4) {
+		if (past)
+			*end = off + 10;
+		return read_unsynced(&wk, off, wk.end - off);
+	}
+	wk.unsync = !!(flags & TAG_UNSYNCED);
+	if (flags & TAG_EXTENDED) {
+		rc = skip_extended(&wk);
+		if (rc == -EBADMSG) {
+			tags_damage(w->t, "id3v2: its extended header is "
+				    "damaged");
 			return 0;
 		}
+		if (rc)
+			return rc;
 	}
-	a->h.rate = 0;
-	return 0;
+	rc = read_frames(&wk);
+	if (past)
+		*end = wk.stop;
+	return rc;
+}
+
+/* An ID3v1 text field: up to a zero byte, without the white space
+ * around it, Latin-1. */
+static int v1_text(struct tags *t, enum tags_field f,
+		   const unsigned char *p, size_t n)
+{
+	unsigned char out[64];
+	size_t len = strnlen((const char *)p, n), o = 0;
+
+	while (len && strchr(" \t\n\r\v\f", p[len - 1]))
+		len--;
+	while (len && strchr(" \t\n\r\v\f", *p)) {
+		p++;
+		len--;
+	}
+	for (size_t i = 0; i < len; i++)
+		o += put_utf8(out + o, p[i]);
+	if (f == TAGS_YEAR) {
+		tags_take_year(t, (const char *)out, o);
+		return 0;
+	}
+	return tags_add(t, f, (const char *)out, o);
 }
 
 /*
- * The ID3v1 tag is the file's last 128 bytes. It is only read when the
- * ID3v2 tag gave nothing, or when a CBR duration needs the audio's end.
+ * ID3v1.1 as mutagen's ParseID3v1 reads it: a track number in the last
+ * byte of the comment, unless that byte is a space padding the comment
+ * (WinAmp), and 255 for no genre.
  */
-static int read_v1(struct win *w, int take, uint64_t *end)
+int tags_id3v1_take(struct tags *t, const unsigned char *p)
 {
-	const unsigned char *p;
-	struct id3_tag *tag;
-	ssize_t n;
-	int err;
+	char num[8], *name;
+	int rc;
 
-	if (w->size < 128)
-		return 0;
-	n = win_get(w, w->size - 128, 128, &p);
-	if (n < 0)
-		return n;
-	if (n < 128 || memcmp(p, "TAG", 3))
-		return 0;
-	*end = w->size - 128;
-	if (!take)
-		return 0;
-	tag = id3_tag_parse(p, 128);
-	if (!tag)
-		return -ENOMEM;
-	err = take_tag(w->t, tag);
-	id3_tag_delete(tag);
-	return err;
-}
-
-/*
- * The duration comes from the VBR header's frame count less LAME's
- * delay and padding, or else from the size at a constant bitrate. The
- * average bitrate leaves out the VBR header frame, so that a 128 kbit/s
- * CBR file says 128.
- */
-static void set_duration(struct tags *t, const struct audio *a, uint64_t end)
-{
-	uint64_t bytes = end > a->off ? end - a->off : 0;
-	uint64_t samples = (uint64_t)a->frames * a->h.samples;
-
-	t->sample_rate = a->h.rate;
-	t->channels = a->h.channels;
-	if (!a->frames) {
-		t->bitrate_kbps = a->h.kbps;
-		t->duration_s = bytes * 8.0 / (a->h.kbps * 1000.0);
-		return;
+	rc = v1_text(t, TAGS_TITLE, p + 3, 30);
+	if (!rc)
+		rc = v1_text(t, TAGS_ARTIST, p + 33, 30);
+	if (!rc)
+		rc = v1_text(t, TAGS_ALBUM, p + 63, 30);
+	if (!rc)
+		rc = v1_text(t, TAGS_YEAR, p + 93, 4);
+	if (rc)
+		return rc;
+	if (p[126] && (p[126] != ' ' || !p[125])) {
+		snprintf(num, sizeof(num), "%u", p[126]);
+		tags_take_pos(t, TAGS_TRACK, num, strlen(num), 0);
 	}
-	if (bytes > a->h.len)
-		t->bitrate_kbps = (bytes - a->h.len) * 8.0 * a->h.rate /
-				  samples / 1000 + 0.5;
-	t->duration_s = (double)(a->gap < samples ? samples - a->gap :
-				 samples) / a->h.rate;
-}
-
-/*
- * ID3v2 first, as it tells where the audio starts; then the first MPEG
- * frame; the end of the file only when ID3v1 or a CBR duration needs it.
- */
-int tags_read_mp3(int fd, struct tags *t)
-{
-	struct win w;
-	struct audio a = { 0 };
-	struct stat st;
-	const unsigned char *p;
-	uint64_t start = 0, end;
-	ssize_t n;
-	int err, v1;
-
-	t->codec = "mp3";
-	if (fstat(fd, &st))
-		return -errno;
-	w.fd = fd;
-	w.t = t;
-	w.size = st.st_size;
-	w.off = 0;
-	w.len = 0;
-	n = win_get(&w, 0, 10, &p);
-	if (n < 0)
-		return n;
-	if (n == 10 && !memcmp(p, "ID3", 3)) {
-		err = read_v2(&w, p, &start);
-		if (err)
-			return err;
+	if (p[127] != 255 && (name = genre_name(p[127]))) {
+		rc = tags_add(t, TAGS_GENRE, name, strlen(name));
+		free(name);
 	}
-	err = find_audio(&w, start, &a);
-	if (err)
-		return err;
-	end = w.size;
-	v1 = !t->title && !t->artist && !t->album;
-	if (v1 || (a.h.rate && !a.frames)) {
-		err = read_v1(&w, v1, &end);
-		if (err)
-			return err;
-	}
-	if (!a.h.rate) {
-		t->tag_error = 1;
-		return 0;
-	}
-	set_duration(t, &a, end);
-	return 0;
+	return rc;
 }

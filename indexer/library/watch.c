@@ -13,9 +13,11 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "common/bytes.h"
 #include "common/clock.h"
 #include "common/config.h"
 #include "common/log.h"
+#include "common/path.h"
 #include "common/strbuf.h"
 #include "indexer/library/scan.h"
 
@@ -132,7 +134,7 @@ static ssize_t list_find_under(const struct place_list *l, size_t root,
 			       const char *rel)
 {
 	for (size_t i = 0; i < l->nr; i++)
-		if (l->v[i].root == root && scan_path_under(l->v[i].rel, rel))
+		if (l->v[i].root == root && path_under(l->v[i].rel, rel))
 			return i;
 	return -1;
 }
@@ -261,7 +263,7 @@ static void map_move(size_t root, const char *from, size_t to_root,
 		struct place *p = wt.map[wd];
 		char *moved;
 
-		if (!p || p->root != root || !scan_path_under(p->rel, from))
+		if (!p || p->root != root || !path_under(p->rel, from))
 			continue;
 		strbuf_reset(&sb);
 		strbuf_addstr(&sb, to);
@@ -287,7 +289,7 @@ static void map_forget(size_t root, const char *dir)
 {
 	for (size_t wd = 0; wd < wt.map_alloc; wd++)
 		if (wt.map[wd] && wt.map[wd]->root == root &&
-		    scan_path_under(wt.map[wd]->rel, dir))
+		    path_under(wt.map[wd]->rel, dir))
 			inotify_rm_watch(wt.fd, wd);
 }
 
@@ -396,7 +398,7 @@ void watch_library_dir(const char *dir)
 		return;
 	/* One folder has one watch: an indexed root's stays the scanner's. */
 	for (size_t i = 0; i < wt.nr_roots; i++)
-		if (scan_path_under(dir, wt.roots[i]))
+		if (path_under(dir, wt.roots[i]))
 			return;
 	for (size_t i = 0; i < wt.nr_libs; i++) {
 		size_t len = strlen(wt.libs[i]);
@@ -518,7 +520,7 @@ static enum watch_kind event_kind(uint32_t mask)
 		{ IN_MOVE_SELF, WATCH_MOVE_SELF },
 	};
 
-	for (size_t i = 0; i < sizeof(kinds) / sizeof(*kinds); i++)
+	for (size_t i = 0; i < ARRAY_SIZE(kinds); i++)
 		if (mask & kinds[i].mask)
 			return kinds[i].kind;
 	return WATCH_ATTRIB;
@@ -629,7 +631,7 @@ static size_t submit(struct place_list *l, const char *trigger)
 		const struct place *p = &l->v[i];
 
 		if (keep && keep->root == p->root &&
-		    scan_path_under(p->rel, keep->rel))
+		    path_under(p->rel, keep->rel))
 			continue;
 		keep = p;
 		if (asprintf(&paths[n], "%s%s%s", root_path(p->root),

@@ -12,6 +12,7 @@
 #include <libxml/tree.h>
 #include <libxml/xmlerror.h>
 
+#include "common/bytes.h"
 #include "common/xml.h"
 #include "indexer/manga/comicinfo.h"
 #include "indexer/manga/names.h"
@@ -398,7 +399,7 @@ static int setup_archive(struct archive *a, struct source *src)
 	};
 	size_t i;
 
-	for (i = 0; i < sizeof(formats) / sizeof(formats[0]); i++)
+	for (i = 0; i < ARRAY_SIZE(formats); i++)
 		if (formats[i](a) < ARCHIVE_WARN)
 			return -ENOMEM;
 	if (archive_read_set_read_callback(a, source_read) ||

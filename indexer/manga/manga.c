@@ -6,6 +6,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "common/bytes.h"
 #include "common/db.h"
 #include "common/log.h"
 #include "common/strbuf.h"
@@ -19,7 +20,7 @@ static int is_image(const char *name)
 	};
 	const char *dot = strrchr(name, '.');
 
-	for (size_t i = 0; dot && i < sizeof(exts) / sizeof(*exts); i++)
+	for (size_t i = 0; dot && i < ARRAY_SIZE(exts); i++)
 		if (!strcasecmp(dot, exts[i]))
 			return 1;
 	return 0;

@@ -1,10 +1,11 @@
 #include <errno.h>
 #include <string.h>
 
+#include "common/bytes.h"
+
 #include "common/utf8.h"
 #include "indexer/manga/names.h"
 
-#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
 /* Where a marker stands against its number. */
 enum {

@@ -164,54 +164,66 @@ static int load_file(struct load *l, FILE *f)
 	return rc;
 }
 
-/* The catalog and what was loaded change together or not at all. */
-static int replace_all(sqlite3 *db, const char *path, FILE *f,
-		       const struct file_id *id)
+struct replacement {
+	const char *path;
+	FILE *f;
+	const struct file_id *id;
+	struct load l;
+};
+
+/* A db_transaction() function: the catalog and what was loaded change
+ * together or not at all. */
+static int replace_tx(sqlite3 *db, void *arg)
 {
-	struct load l = { db, NULL, NULL, 0, 0 };
+	struct replacement *r = arg;
+	struct load *l = &r->l;
 	sqlite3_stmt *meta = NULL;
 	int rc;
 
-	rc = db_exec(db, "BEGIN");
-	if (rc)
-		return rc;
+	*l = (struct load){ db, NULL, NULL, 0, 0 };
 	rc = db_exec(db, "INSERT INTO catalog_fts (catalog_fts)"
 		     " VALUES ('delete-all');"
 		     "DELETE FROM catalog; DELETE FROM catalog_meta;");
 	if (!rc)
 		rc = db_prepare(db, "INSERT INTO catalog (title, link, size,"
-				" source) VALUES (?1, ?2, ?3, ?4)", &l.row);
+				" source) VALUES (?1, ?2, ?3, ?4)", &l->row);
 	if (!rc)
 		rc = db_prepare(db, "INSERT INTO catalog_fts (rowid, title)"
-				" VALUES (?1, ?2)", &l.fts);
-	if (!rc && f)
-		rc = load_file(&l, f);
+				" VALUES (?1, ?2)", &l->fts);
+	if (!rc && r->f)
+		rc = load_file(l, r->f);
 	if (!rc)
 		rc = db_prepare(db, "INSERT INTO catalog_meta (path, size,"
 				" mtime_ns, loaded_at, entries, bad_lines)"
 				" VALUES (?1, ?2, ?3, ?4, ?5, ?6)", &meta);
 	if (!rc) {
-		sqlite3_bind_blob(meta, 1, path, strlen(path), SQLITE_STATIC);
-		sqlite3_bind_int64(meta, 2, id->size);
-		sqlite3_bind_int64(meta, 3, id->mtime_ns);
+		sqlite3_bind_blob(meta, 1, r->path, strlen(r->path),
+				  SQLITE_STATIC);
+		sqlite3_bind_int64(meta, 2, r->id->size);
+		sqlite3_bind_int64(meta, 3, r->id->mtime_ns);
 		sqlite3_bind_double(meta, 4, clock_wall());
-		sqlite3_bind_int64(meta, 5, l.entries);
-		sqlite3_bind_int64(meta, 6, l.bad_lines);
+		sqlite3_bind_int64(meta, 5, l->entries);
+		sqlite3_bind_int64(meta, 6, l->bad_lines);
 		rc = sqlite3_step(meta);
 		rc = rc == SQLITE_DONE ? 0 :
 		     db_error(db, rc, "write catalog_meta");
 	}
 	sqlite3_finalize(meta);
-	sqlite3_finalize(l.row);
-	sqlite3_finalize(l.fts);
-	if (!rc)
-		rc = db_exec(db, "COMMIT");
-	if (rc) {
-		db_exec(db, "ROLLBACK");
+	sqlite3_finalize(l->row);
+	sqlite3_finalize(l->fts);
+	return rc;
+}
+
+static int replace_all(sqlite3 *db, const char *path, FILE *f,
+		       const struct file_id *id)
+{
+	struct replacement r = { .path = path, .f = f, .id = id };
+	int rc = db_transaction(db, replace_tx, &r);
+
+	if (rc)
 		return rc;
-	}
 	log_info("catalog: loaded %lld releases from %s (%lld bad lines)",
-		 (long long)l.entries, path, (long long)l.bad_lines);
+		 (long long)r.l.entries, path, (long long)r.l.bad_lines);
 	return 0;
 }
 

@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <string.h>
 
+#include "common/bytes.h"
 #include "common/clock.h"
 #include "common/db.h"
 #include "common/json.h"
@@ -161,7 +162,7 @@ int checks_last(sqlite3 *db, json_t *out)
 			" WHERE kind = ?1 ORDER BY id DESC LIMIT 1", &st);
 	if (rc)
 		return rc;
-	for (size_t i = 0; !rc && i < sizeof(kinds) / sizeof(*kinds); i++) {
+	for (size_t i = 0; !rc && i < ARRAY_SIZE(kinds); i++) {
 		json_t *c = json_null();
 
 		sqlite3_bind_text(st, 1, kinds[i], -1, SQLITE_STATIC);

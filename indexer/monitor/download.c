@@ -6,6 +6,7 @@
 #include <strings.h>
 
 #include "common/base64.h"
+#include "common/bytes.h"
 #include "common/log.h"
 #include "indexer/monitor/client.h"
 #include "indexer/monitor/links.h"
@@ -117,7 +118,7 @@ static const struct client_kind *find_kind(const struct download_client *c)
 {
 	if (!c || !c->client)
 		return NULL;
-	for (size_t i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++)
+	for (size_t i = 0; i < ARRAY_SIZE(kinds); i++)
 		if (!strcmp(c->client, kinds[i]->name))
 			return kinds[i];
 	return NULL;
@@ -241,7 +242,7 @@ static int send_links(const struct download_client *c,
 	struct client_payload p;
 	int ret = 1, failed = 0;
 
-	for (size_t i = 0; i < sizeof(links) / sizeof(*links); i++) {
+	for (size_t i = 0; i < ARRAY_SIZE(links); i++) {
 		ret = from_link(c, k, r, links[i], cancel, &t, &p, &why);
 		if (ret == -ECANCELED || ret == -ENOMEM)
 			break;
@@ -276,7 +277,7 @@ static int has_usable_link(const struct client_kind *k,
 				links_is_magnet(r->guid) ? r->guid : NULL };
 	int t = takes(k, r);
 
-	for (size_t i = 0; i < sizeof(links) / sizeof(*links); i++) {
+	for (size_t i = 0; i < ARRAY_SIZE(links); i++) {
 		const char *l = links[i];
 
 		if (!l || !*l)

@@ -58,7 +58,7 @@ struct prowlarr;
 /* How long after a search Prowlarr can still grab its releases. */
 #define HANDOFF_GRAB_WINDOW (25 * 60.0)
 
-/* What the hand-off tells the notifications (common/notify.h wires it). */
+/* What the hand-off tells the notifications (handoff_tell()). */
 enum handoff_event_kind {
 	HANDOFF_FOUND,			/* releases found for a volume that
 					 * had none: title is the best */
@@ -89,9 +89,6 @@ struct handoff {
 	sqlite3 *db;			/* a read connection to the store */
 	const int *cancel, *dry_run;	/* read atomically */
 	int sent, skipped, failed, errors;	/* releases, this check */
-	/* told of each event when set; arg is event_arg */
-	void (*event)(void *arg, const struct handoff_event *ev);
-	void *event_arg;
 };
 
 /*
@@ -118,7 +115,7 @@ void handoff_begin(struct handoff *h, int enabled);
 int handoff_series(struct handoff *h, int64_t series_id, const char *series,
 		   const struct want *w, size_t nr);
 
-/* Tell h's listener of ev, when one is set. */
-void handoff_tell(const struct handoff *h, const struct handoff_event *ev);
+/* Tell the notifications (common/notify.h) of ev. */
+void handoff_tell(const struct handoff_event *ev);
 
 #endif

@@ -11,6 +11,7 @@
 #include "common/config.h"
 #include "common/db.h"
 #include "common/log.h"
+#include "common/notify.h"
 #include "common/strbuf.h"
 #include "indexer/monitor/catalog.h"
 #include "indexer/monitor/checks.h"
@@ -154,14 +155,6 @@ void monitor_free(struct monitor *m)
 	throttle_free(m->nautiljon_t);
 	db_close(m->db);
 	free(m);
-}
-
-void monitor_set_events(struct monitor *m,
-			void (*fn)(void *arg, const struct handoff_event *ev),
-			void *arg)
-{
-	m->handoff.event = fn;
-	m->handoff.event_arg = arg;
 }
 
 void monitor_stats(struct monitor *m, struct monitor_stats *out)
@@ -467,17 +460,15 @@ static int store_found(sqlite3 *db, sqlite3_stmt *st, int64_t series,
  * failed), a volume that was already wanted keeps its releases; only its
  * search time moves. A volume with releases where it had none is newly
  * found. */
-static int store_results(sqlite3 *db, void *arg)
+static int store_results_tx(sqlite3 *db, void *arg)
 {
 	struct results *res = arg;
 	sqlite3_stmt *want = NULL, *again = NULL, *clear = NULL, *add = NULL;
 	sqlite3_stmt *checked = NULL;
 	int rc;
 
-	rc = db_exec(db, "BEGIN");
-	if (!rc)
-		rc = db_prepare(db, "UPDATE series SET last_checked = ?2"
-				" WHERE id = ?1", &checked);
+	rc = db_prepare(db, "UPDATE series SET last_checked = ?2"
+			" WHERE id = ?1", &checked);
 	if (!rc) {
 		sqlite3_bind_int64(checked, 1, res->series);
 		sqlite3_bind_double(checked, 2, res->at);
@@ -536,11 +527,12 @@ static int store_results(sqlite3 *db, void *arg)
 	sqlite3_finalize(again);
 	sqlite3_finalize(clear);
 	sqlite3_finalize(add);
-	if (!rc)
-		rc = db_exec(db, "COMMIT");
-	if (rc)
-		sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
 	return rc;
+}
+
+static int store_results(sqlite3 *db, void *arg)
+{
+	return db_transaction(db, store_results_tx, arg);
 }
 
 /* Search the wanted volumes of one series in the configured sources and
@@ -588,7 +580,7 @@ static int search_series(struct monitor *m, const struct series *s,
 		rc = writer_call(store_results, &res);
 	for (size_t i = 0; !rc && i < nr; i++)
 		if (w[i].newly_found)
-			handoff_tell(&m->handoff, &(struct handoff_event) {
+			handoff_tell(&(struct handoff_event) {
 				.kind = HANDOFF_FOUND, .series = s->name,
 				.volume = w[i].volume, .title = w[i].r[0].title,
 			});
@@ -774,6 +766,28 @@ static int highest_owned(const struct manga_volume *v, size_t nr)
 	return (int)floor(high);
 }
 
+/* Nautiljon's count went up since the last check: each volume it added
+ * that is not owned is news. The first count of a series is not: it
+ * says what was out before the series was watched. */
+static void tell_published(const struct series *s, int count, int high)
+{
+	struct strbuf subject = STRBUF_INIT;
+
+	for (int v = (int)s->published + 1; s->published > 0 && v <= count;
+	     v++) {
+		if (v <= high)
+			continue;
+		strbuf_reset(&subject);
+		strbuf_addf(&subject, "%s volume %d", s->name, v);
+		notify_event(NOTIFY_NEW_VOLUME, subject.buf,
+			     json_pack("{s:s, s:i, s:i}", "series", s->name,
+				       "volume", v, "published", count),
+			     "%s volume %d is out in French (Nautiljon counts"
+			     " %d)", s->name, v, count);
+	}
+	strbuf_release(&subject);
+}
+
 /* The new-volume flow for one series: a number written by hand wins
  * over Nautiljon, which is then not asked; what lies beyond the highest
  * volume owned is wanted. */
@@ -806,6 +820,7 @@ static int check_new(struct monitor *m, const struct series *s)
 			rc = writer_call(store_published, &p);
 			if (rc)
 				return rc;
+			tell_published(s, count, high);
 		}
 	}
 	if (count > high) {
@@ -822,15 +837,12 @@ static int check_new(struct monitor *m, const struct series *s)
 
 /* A writer_call() function: the check's row, at its start and its end;
  * at the end, volumes no longer wanted go with their releases. */
-static int store_check(sqlite3 *db, void *arg)
+static int store_check_tx(sqlite3 *db, void *arg)
 {
 	struct checks_row *r = arg;
 	sqlite3_stmt *st;
 	int rc;
 
-	rc = db_exec(db, "BEGIN");
-	if (rc)
-		return rc;
 	rc = checks_store(db, r);
 	if (!rc && r->finished_at > 0)
 		rc = db_prepare(db, "DELETE FROM wanted WHERE kind = ?1"
@@ -843,11 +855,12 @@ static int store_check(sqlite3 *db, void *arg)
 		rc = rc == SQLITE_DONE ? 0 :
 			db_error(db, rc, "drop volumes no longer wanted");
 	}
-	if (!rc)
-		rc = db_exec(db, "COMMIT");
-	if (rc)
-		sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
 	return rc;
+}
+
+static int store_check(sqlite3 *db, void *arg)
+{
+	return db_transaction(db, store_check_tx, arg);
 }
 
 /* A writer_call() function: expired answers go, so the cache holds

@@ -64,7 +64,6 @@
 #include "common/throttle.h"
 
 struct config;
-struct handoff_event;
 struct monitor;
 
 /* The longest throttle pause a check waits for before skipping. */
@@ -105,15 +104,6 @@ void monitor_free(struct monitor *m);
  */
 int monitor_check(struct monitor *m, enum monitor_flow flow,
 		  const char *trigger);
-
-/*
- * Tell fn (with arg) of what the checks find and hand off, as
- * handoff.h's events: for the notifications. NULL: nobody. Set it
- * before the first check.
- */
-void monitor_set_events(struct monitor *m,
-			void (*fn)(void *arg, const struct handoff_event *ev),
-			void *arg);
 
 /* Copy the figures; callable from any thread. */
 void monitor_stats(struct monitor *m, struct monitor_stats *out);

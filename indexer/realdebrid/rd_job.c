@@ -9,6 +9,7 @@
 #include "common/config.h"
 #include "common/db.h"
 #include "common/log.h"
+#include "common/notify.h"
 #include "common/strbuf.h"
 #include "indexer/realdebrid/rd_cleanup.h"
 #include "indexer/realdebrid/rd_client.h"
@@ -182,6 +183,10 @@ static int give_up(struct rd_job_ctx *w, struct job *j, const char *why)
 
 	log_error(-EPERM, "rd: torrent %s (%s) cannot be repaired: %s", j->id,
 		  j->name ? j->name : "?", why);
+	notify_event(NOTIFY_REPAIR_FAILED, j->name ? j->name : j->id,
+		     json_pack("{s:s, s:s?, s:s?, s:s}", "torrent_id", j->id,
+			       "name", j->name, "hash", j->hash, "reason", why),
+		     "torrent %s cannot be repaired: %s", j->id, why);
 	j->state = FAILED;
 	w->n->failed++;
 	rc = save(j, why, 0);
@@ -375,6 +380,10 @@ static int finish(struct rd_job_ctx *w, struct job *j)
 		return rc;
 	log_info("rd: torrent %s (%s) repaired as %s", j->id,
 		 j->name ? j->name : "?", j->new_id);
+	notify_event(NOTIFY_REPAIR_DONE, j->name ? j->name : j->id,
+		     json_pack("{s:s, s:s?, s:s}", "torrent_id", j->id,
+			       "name", j->name, "new_id", j->new_id),
+		     "torrent %s repaired as %s", j->id, j->new_id);
 	j->state = REPAIRED;
 	j->done = 1;
 	w->n->repaired++;

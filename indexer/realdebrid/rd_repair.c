@@ -9,7 +9,6 @@
 #include "common/config.h"
 #include "common/db.h"
 #include "common/log.h"
-#include "common/strbuf.h"
 #include "common/notify.h"
 #include "indexer/realdebrid/rd_job.h"
 #include "indexer/realdebrid/rd_guard.h"
@@ -300,25 +299,28 @@ static void schedule(struct rd_repair *r, double now)
 	r->next_at = next;
 }
 
-/* One Discord message per pass that changed something on the account or
+/* One notification per pass that changed something on the account or
  * on disk; a pass that only looked says nothing. */
 static void tell(const struct rd_repair *r)
 {
-	struct strbuf text = STRBUF_INIT;
 	const struct rd_pass_row *n = &r->n;
 
-	if (!r->cfg->notify_discord_webhook || r->dry_run ||
-	    !(n->started || n->repaired || n->failed || n->links_deleted ||
-	      n->old_deleted))
+	if (r->dry_run || !(n->started || n->repaired || n->failed ||
+			    n->links_deleted || n->old_deleted))
 		return;
-	strbuf_addf(&text, "mediamon: Real-Debrid repair pass: %d repairs"
-		    " started, %d torrents repaired, %d failed for good"
-		    " (%d dead links deleted, %d rescans asked), %d to retry,"
-		    " %d links unmapped, %d old torrents deleted.", n->started,
-		    n->repaired, n->failed, n->links_deleted, n->rescans,
-		    n->retries, n->unmapped, n->old_deleted);
-	notify_discord(r->cfg->notify_discord_webhook, text.buf);
-	strbuf_release(&text);
+	notify_event(NOTIFY_REPAIR_PASS, NULL,
+		     json_pack("{s:i, s:i, s:i, s:i, s:i, s:i, s:i, s:i}",
+			       "started", n->started, "repaired", n->repaired,
+			       "failed", n->failed,
+			       "links_deleted", n->links_deleted,
+			       "rescans", n->rescans, "retries", n->retries,
+			       "unmapped", n->unmapped,
+			       "old_deleted", n->old_deleted),
+		     "%d repairs started, %d torrents repaired, %d failed for"
+		     " good (%d dead links deleted, %d rescans asked), %d to"
+		     " retry, %d links unmapped, %d old torrents deleted.",
+		     n->started, n->repaired, n->failed, n->links_deleted,
+		     n->rescans, n->retries, n->unmapped, n->old_deleted);
 }
 
 int rd_repair_pass(struct rd_repair *r, enum rd_pass_kind kind, int dry_run,

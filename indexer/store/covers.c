@@ -8,14 +8,13 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include "common/bytes.h"
 #include "common/db.h"
 #include "common/log.h"
 #include "common/strbuf.h"
 #include "indexer/store/reader.h"
 #include "indexer/indexer.h"
 #include "indexer/library/picture.h"
-
-#define NR_ARRAY(a) (sizeof(a) / sizeof(*(a)))
 
 /* The names a cover or an artist image may have, best first. */
 static const char *const cover_names[] = { "cover", "folder", "front",
@@ -62,8 +61,8 @@ int covers_rank(const char *name, size_t len, int artist,
 {
 	const char *const *names = artist ? artist_names : cover_names;
 	const char *const *exts = artist ? artist_exts : cover_exts;
-	size_t nn = artist ? NR_ARRAY(artist_names) : NR_ARRAY(cover_names);
-	size_t ne = artist ? NR_ARRAY(artist_exts) : NR_ARRAY(cover_exts);
+	size_t nn = artist ? ARRAY_SIZE(artist_names) : ARRAY_SIZE(cover_names);
+	size_t ne = artist ? ARRAY_SIZE(artist_exts) : ARRAY_SIZE(cover_exts);
 
 	for (size_t i = 0; i < nn; i++) {
 		size_t bl = strlen(names[i]);
@@ -181,7 +180,7 @@ int covers_disc_folder(const char *name, size_t len)
 {
 	static const char *const words[] = { "cd", "disc", "disk" };
 
-	for (size_t i = 0; i < NR_ARRAY(words); i++) {
+	for (size_t i = 0; i < ARRAY_SIZE(words); i++) {
 		size_t wl = strlen(words[i]), p = wl, d;
 
 		if (len <= wl || strncasecmp(name, words[i], wl))

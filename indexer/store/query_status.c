@@ -5,6 +5,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "common/bytes.h"
 #include "common/clock.h"
 #include "common/config.h"
 #include "common/db.h"
@@ -20,6 +21,7 @@
 #include "indexer/indexer.h"
 #include "indexer/manga/manga.h"
 #include "indexer/library/watch.h"
+#include "indexer/store/storefile.h"
 #include "indexer/store/writer.h"
 
 #define SCAN_COLUMNS \
@@ -66,7 +68,7 @@ static json_t *scan_object(int64_t id, const char *trigger,
 	json_t *o = json_object(), *phases = json_object();
 	int64_t seen = counts[0], bytes = counts[7];
 
-	json_object_set_new(o, "id", json_integer(id));
+	json_object_set_new(o, "id", id ? json_integer(id) : json_null());
 	json_object_set_new(o, "trigger", json_string(trigger));
 	json_object_set_new(o, "scope", json_string(scope));
 	json_object_set_new(o, "started_at", json_time(started));
@@ -75,7 +77,7 @@ static json_t *scan_object(int64_t id, const char *trigger,
 	json_object_set_new(o, "finished_at_s",
 			    finished > 0 ? json_num(finished) : json_null());
 	json_object_set_new(o, "duration_s", json_num(duration));
-	for (size_t i = 0; i < sizeof(scan_counts) / sizeof(*scan_counts); i++)
+	for (size_t i = 0; i < ARRAY_SIZE(scan_counts); i++)
 		json_object_set_new(o, scan_counts[i].name,
 				    json_integer(counts[i]));
 	json_object_set_new(o, "files_per_s",
@@ -93,9 +95,9 @@ static json_t *scan_object(int64_t id, const char *trigger,
 
 static json_t *scan_from_row(sqlite3_stmt *st)
 {
-	int64_t counts[sizeof(scan_counts) / sizeof(*scan_counts)];
+	int64_t counts[ARRAY_SIZE(scan_counts)];
 
-	for (size_t i = 0; i < sizeof(scan_counts) / sizeof(*scan_counts); i++)
+	for (size_t i = 0; i < ARRAY_SIZE(scan_counts); i++)
 		counts[i] = sqlite3_column_int64(st, scan_counts[i].column);
 	return scan_object(sqlite3_column_int64(st, SC_ID),
 			   (const char *)sqlite3_column_text(st, SC_TRIGGER),
@@ -110,16 +112,39 @@ static json_t *scan_from_row(sqlite3_stmt *st)
 			   json_boolean(sqlite3_column_int(st, SC_SUCCESS)));
 }
 
-static json_t *scan_running(const struct indexer_status *s)
+/* A scan's live counters in the order of scan_counts[]. */
+static void stats_counts(const struct scan_stats *c, int64_t counts[])
 {
-	const struct scan_stats *c = &s->scan;
-	int64_t counts[] = {
+	const uint64_t v[] = {
 		c->files_seen, c->files_new,
 		c->files_changed + c->files_renamed, c->files_unchanged,
 		c->files_deleted, c->tag_errors, c->io_errors, c->bytes_read,
 	};
+
+	for (size_t i = 0; i < ARRAY_SIZE(v); i++)
+		counts[i] = v[i];
+}
+
+/* A scan the store took no row of, as the indexer kept it. */
+static json_t *scan_from_result(const struct indexer_scan_result *r)
+{
+	const struct scan_stats *c = &r->stats;
+	int64_t counts[ARRAY_SIZE(scan_counts)];
+
+	stats_counts(c, counts);
+	return scan_object(r->id, r->trigger, r->scope, r->started_at,
+			   r->started_at + r->duration_s, r->duration_s, counts,
+			   c->walk_ns / 1e9, c->parse_ns / 1e9, r->write_s,
+			   r->peak_rss_kb, json_boolean(r->success));
+}
+
+static json_t *scan_running(const struct indexer_status *s)
+{
+	const struct scan_stats *c = &s->scan;
+	int64_t counts[ARRAY_SIZE(scan_counts)];
 	json_t *o, *progress = json_object();
 
+	stats_counts(c, counts);
 	o = scan_object(s->scan_id, s->scan_trigger,
 			s->scan_full ? "full" : "incremental",
 			s->scan_started_at, 0, s->scan_elapsed_s, counts,
@@ -132,12 +157,18 @@ static json_t *scan_running(const struct indexer_status *s)
 	return o;
 }
 
-/* The last finished scan as JSON, or JSON null when there is none yet. */
-static int last_scan(sqlite3 *db, json_t **out)
+/* The last finished scan as JSON, or JSON null when there is none yet:
+ * the store's last row, unless the store failed to take the last one. */
+static int last_scan(sqlite3 *db, const struct indexer_status *s,
+		     json_t **out)
 {
 	sqlite3_stmt *st;
 	int rc;
 
+	if (s->has_last && !s->last.stored) {
+		*out = scan_from_result(&s->last);
+		return 0;
+	}
 	rc = db_prepare(db, "SELECT " SCAN_COLUMNS " FROM scans WHERE"
 			" finished_at IS NOT NULL ORDER BY id DESC LIMIT 1",
 			&st);
@@ -187,7 +218,7 @@ static int count_rows(sqlite3 *db, json_t *counts)
 	json_int_t missing = 0, cover[2] = { 0, 0 };
 	int rc = 0;
 
-	for (size_t i = 0; !rc && i < sizeof(queries) / sizeof(*queries);
+	for (size_t i = 0; !rc && i < ARRAY_SIZE(queries);
 	     i++) {
 		sqlite3_stmt *st;
 
@@ -302,7 +333,7 @@ int query_summary(struct strbuf *out)
 	indexer_status(&s);
 	rc = cached_counts(db, generation, &counts, &roots);
 	if (!rc)
-		rc = last_scan(db, &last);
+		rc = last_scan(db, &s, &last);
 	reader_end(db);
 	if (rc) {
 		json_decref(counts);
@@ -341,7 +372,7 @@ int query_scan_json(struct strbuf *out)
 	if (!db)
 		return -EIO;
 	indexer_status(&s);
-	rc = last_scan(db, &last);
+	rc = last_scan(db, &s, &last);
 	if (!rc)
 		rc = db_prepare(db, "SELECT count(*), total(success = 1),"
 				" total(success = 0), total(files_seen),"
@@ -351,9 +382,11 @@ int query_scan_json(struct strbuf *out)
 		rc = sqlite3_step(st);
 		if (rc == SQLITE_ROW)
 			totals = json_pack("{s:I, s:I, s:I, s:I, s:o}",
-				"scans", (json_int_t)sqlite3_column_int64(st, 0),
+				"scans", (json_int_t)(sqlite3_column_int64(st, 0) +
+						      s.unstored_failures),
 				"succeeded", (json_int_t)sqlite3_column_double(st, 1),
-				"failed", (json_int_t)sqlite3_column_double(st, 2),
+				"failed", (json_int_t)(sqlite3_column_double(st, 2) +
+						       s.unstored_failures),
 				"files_indexed",
 				(json_int_t)sqlite3_column_double(st, 3),
 				"avg_files_per_s",
@@ -484,6 +517,35 @@ int query_no_cover(struct strbuf *out)
 	return rc;
 }
 
+int query_tag_errors(struct strbuf *out)
+{
+	sqlite3 *db = reader_begin();
+	const char *reason;
+	sqlite3_stmt *st;
+	int rc;
+
+	if (!db)
+		return -EIO;
+	rc = db_prepare(db, "SELECT CAST(r.path AS TEXT) || '/' ||"
+			" CAST(f.path AS TEXT), f.tag_error_reason"
+			" FROM files f JOIN roots r ON r.id = f.root_id"
+			" WHERE f.tag_error ORDER BY r.path, f.path", &st);
+	if (rc) {
+		reader_end(db);
+		return rc;
+	}
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		reason = (const char *)sqlite3_column_text(st, 1);
+		utf8_add_field(out, (const char *)sqlite3_column_text(st, 0));
+		strbuf_addch(out, '\t');
+		utf8_add_field(out, reason ? reason : "damaged");
+		strbuf_addch(out, '\n');
+	}
+	rc = db_finalize(st, rc, "list tag errors");
+	reader_end(db);
+	return rc;
+}
+
 static int missing_item(void *arg, const char *series, int volume,
 			const char *series_path)
 {
@@ -527,7 +589,7 @@ int query_scan_csv(struct strbuf *out)
 		return -EIO;
 	strbuf_addstr(out, "id,trigger,scope,started_at,finished_at,"
 		      "duration_s");
-	for (size_t i = 0; i < sizeof(scan_counts) / sizeof(*scan_counts); i++)
+	for (size_t i = 0; i < ARRAY_SIZE(scan_counts); i++)
 		strbuf_addf(out, ",%s", scan_counts[i].name);
 	strbuf_addstr(out, ",files_per_s,mb_per_s,walk_s,parse_s,write_s,"
 		      "peak_rss_kb,success\n");
@@ -572,7 +634,41 @@ int query_scan_csv(struct strbuf *out)
 	return rc;
 }
 
-/* One line per problem, errors first; "ok" alone when there is none. */
+/* The line the last scan leaves in the health file, if any. */
+static int last_scan_health(sqlite3 *db, struct strbuf *out,
+			    struct strbuf *warn)
+{
+	struct indexer_status s;
+	sqlite3_stmt *st;
+	int rc;
+
+	indexer_status(&s);
+	if (s.has_last && !s.last.stored) {
+		if (!s.last.success)
+			strbuf_addstr(out, "error: the last scan did not finish"
+				      " (see /log)\n");
+		return 0;
+	}
+	rc = db_prepare(db, "SELECT id, success, io_errors FROM scans WHERE"
+			" success IS NOT NULL ORDER BY id DESC LIMIT 1", &st);
+	if (rc)
+		return rc;
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW && !sqlite3_column_int(st, 1))
+		strbuf_addf(out, "error: scan %lld did not finish (see /log)\n",
+			    (long long)sqlite3_column_int64(st, 0));
+	if (rc == SQLITE_ROW && sqlite3_column_int64(st, 2))
+		strbuf_addf(warn, "warn: the last scan could not read %lld"
+			    " files or directories (see /log)\n",
+			    (long long)sqlite3_column_int64(st, 2));
+	return db_finalize(st, rc, "read status");
+}
+
+/*
+ * One line per problem, errors first; "ok" alone when there is none. The
+ * file is read most when the store is in trouble: a store that cannot be
+ * read is one more line, never a failed read.
+ */
 int query_health(struct strbuf *out)
 {
 	struct strbuf warn = STRBUF_INIT;
@@ -580,13 +676,10 @@ int query_health(struct strbuf *out)
 	const struct indexer_root *roots;
 	struct watch_status watch;
 	uint64_t write_errors = writer_errors();
-	sqlite3 *db = reader_begin();
-	sqlite3_stmt *st;
+	sqlite3 *db;
 	size_t nr;
 	int rc;
 
-	if (!db)
-		return -EIO;
 	roots = indexer_roots(&nr);
 	for (size_t i = 0; i < nr; i++)
 		if (access(roots[i].path, R_OK | X_OK))
@@ -611,29 +704,20 @@ int query_health(struct strbuf *out)
 			    " directories polled every %s\n",
 			    (unsigned long long)watch.polled_dirs, every);
 	}
-	rc = db_prepare(db, "SELECT id, success, io_errors FROM scans WHERE"
-			" success IS NOT NULL ORDER BY id DESC LIMIT 1", &st);
-	if (!rc) {
-		rc = sqlite3_step(st);
-		if (rc == SQLITE_ROW && !sqlite3_column_int(st, 1))
-			strbuf_addf(out, "error: scan %lld did not finish"
-				    " (see /log)\n",
-				    (long long)sqlite3_column_int64(st, 0));
-		if (rc == SQLITE_ROW && sqlite3_column_int64(st, 2))
-			strbuf_addf(&warn, "warn: the last scan could not read"
-				    " %lld files or directories (see /log)\n",
-				    (long long)sqlite3_column_int64(st, 2));
-		rc = db_finalize(st, rc, "read status");
-	}
+	storefile_health(out, &warn);
+	db = reader_begin();
+	rc = db ? last_scan_health(db, out, &warn) : -EIO;
 	reader_end(db);
 	if (!rc)
 		rc = query_monitor_health(out, &warn);
 	if (!rc)
 		rc = query_repair_health(out, &warn);
+	if (rc)
+		strbuf_addstr(out, "error: store: cannot be read (see /log)\n");
 	strbuf_add(out, warn.buf, warn.len);
 	strbuf_release(&warn);
-	if (!rc && !out->len)
+	if (!out->len)
 		strbuf_addstr(out, "ok\n");
-	return rc;
+	return 0;
 }
 

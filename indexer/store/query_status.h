@@ -11,6 +11,7 @@
  *
  *   /status/summary.json, /status/health, /status/missing,
  *   /status/missing.json, /status/unparsed, /status/no-cover,
+ *   /status/tag-errors,
  *   /metrics/scan.json, /metrics/scan.csv, /metrics/watch.json
  */
 
@@ -25,5 +26,14 @@ int query_missing(struct strbuf *out);
 int query_missing_json(struct strbuf *out);
 int query_unparsed(struct strbuf *out);
 int query_no_cover(struct strbuf *out);
+
+/*
+ * The files whose tags are damaged or could not be read at all (they are
+ * indexed by what was read, or by their names), so a user can find the
+ * files to tag again: one line each, in path order, of its absolute path,
+ * a tab, and why (the first damage the tag reader met, tags.h; "damaged"
+ * for a file indexed before reasons were kept).
+ */
+int query_tag_errors(struct strbuf *out);
 
 #endif

@@ -74,19 +74,19 @@ static void column_key(sqlite3_stmt *st, int col, struct query_key *k)
 {
 	switch (sqlite3_column_type(st, col)) {
 	case SQLITE_INTEGER:
-		*k = (struct query_key){ QUERY_KEY_INT,
+		*k = (struct query_key){ .type = QUERY_KEY_INT,
 					 .n = sqlite3_column_int64(st, col) };
 		break;
 	case SQLITE_FLOAT:
-		*k = (struct query_key){ QUERY_KEY_REAL,
+		*k = (struct query_key){ .type = QUERY_KEY_REAL,
 					 .d = sqlite3_column_double(st, col) };
 		break;
 	case SQLITE_NULL:
-		*k = (struct query_key){ QUERY_KEY_NULL };
+		*k = (struct query_key){ .type = QUERY_KEY_NULL };
 		break;
 	default:
 		*k = (struct query_key){
-			QUERY_KEY_TEXT,
+			.type = QUERY_KEY_TEXT,
 			.text = (char *)sqlite3_column_text(st, col),
 			.len = sqlite3_column_bytes(st, col),
 		};

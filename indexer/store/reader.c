@@ -8,6 +8,7 @@
 
 #include "common/db.h"
 #include "common/log.h"
+#include "indexer/store/storefile.h"
 
 /* More than the views and covers ask for, so a walk keeps them all. */
 #define READER_STMTS 32
@@ -15,6 +16,7 @@
 /* A thread's connection and the statements it keeps. */
 struct reader {
 	sqlite3 *db;
+	uint64_t epoch;		/* storefile_epoch() when it opened */
 	struct kept {
 		uint64_t hash;
 		char *sql;
@@ -62,6 +64,7 @@ static struct reader *reader_get(void)
 		log_error(-ENOMEM, "reader: cannot keep connection");
 		return NULL;
 	}
+	r->epoch = storefile_epoch();
 	if (db_open(reader_path, 1, &r->db)) {
 		free(r);
 		return NULL;
@@ -86,6 +89,14 @@ int reader_finish(sqlite3_stmt *st, int rc, const char *what)
 	rc = db_rows_end(sqlite3_db_handle(st), rc, what);
 	reader_done(st);
 	return rc;
+}
+
+void reader_refresh(void)
+{
+	struct reader *r = pthread_getspecific(reader_key);
+
+	if (r && r->epoch != storefile_epoch())
+		reader_close();
 }
 
 void reader_close(void)

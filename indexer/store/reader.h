@@ -57,6 +57,14 @@ void reader_done(sqlite3_stmt *st);
  */
 int reader_finish(sqlite3_stmt *st, int rc, const char *what);
 
+/*
+ * Close the calling thread's connection if the store's path has held a
+ * new file since it opened (storefile_epoch()), so the next use opens the
+ * file there now. Call it where the thread holds no statement: before it
+ * takes a request.
+ */
+void reader_refresh(void);
+
 /* Close the calling thread's connection and its statements, if any. */
 void reader_close(void);
 

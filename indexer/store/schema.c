@@ -1,5 +1,6 @@
 #include "indexer/store/schema.h"
 
+#include "common/bytes.h"
 #include "common/cache.h"
 #include "common/db.h"
 
@@ -464,7 +465,38 @@ static const char *const schema_steps[] = {
 	"  FOREIGN KEY (series_id, volume) REFERENCES wanted"
 	"    ON DELETE CASCADE);",
 
-	/* version 15: a digest of each directory's files (name, size,
+	/* version 15: notifications wait here until their target took
+	 * them, so that none is lost across a restart while a target is
+	 * down (indexer/notifier.h). */
+	"CREATE TABLE IF NOT EXISTS notify_queue ("
+	"  id INTEGER PRIMARY KEY,"
+	"  target TEXT NOT NULL,"
+	"  event TEXT NOT NULL,"
+	"  subject TEXT NOT NULL,"
+	"  message TEXT NOT NULL,"
+	"  details TEXT,"
+	"  created_at REAL NOT NULL,"
+	"  attempts INTEGER NOT NULL DEFAULT 0,"
+	"  last_error TEXT);"
+	"CREATE INDEX IF NOT EXISTS notify_queue_target"
+	"  ON notify_queue (target, id);"
+	"CREATE TABLE IF NOT EXISTS notify_once ("
+	"  event TEXT NOT NULL,"
+	"  subject TEXT NOT NULL,"
+	"  at REAL NOT NULL,"
+	"  PRIMARY KEY (event, subject)) WITHOUT ROWID;",
+
+	/* version 16: why a file's tags are damaged (/status/tag-errors,
+	 * found through a partial index: few files are), and where each
+	 * field of a track came from ("title=id3v2 album=id3v1", tags.h),
+	 * so a wrong value can be traced. Tests that take a store back to
+	 * an earlier version drop these columns. */
+	"ALTER TABLE files ADD COLUMN tag_error_reason TEXT;"
+	"ALTER TABLE tracks ADD COLUMN tag_source TEXT;"
+	"CREATE INDEX IF NOT EXISTS files_tag_error ON files (root_id, path)"
+	"  WHERE tag_error;",
+
+	/* version 17: a digest of each directory's files (name, size,
 	 * mtime, inode: scan.c), so that a rescan compares a directory
 	 * with the store in one number and reads no row of the files of
 	 * a directory that did not change. NULL until the next walk of
@@ -474,7 +506,7 @@ static const char *const schema_steps[] = {
 
 int schema_version(void)
 {
-	return sizeof(schema_steps) / sizeof(*schema_steps);
+	return ARRAY_SIZE(schema_steps);
 }
 
 int schema_migrate(sqlite3 *db)

@@ -41,6 +41,10 @@
  *                duplicate candidates, analysis_matches holds the pairs
  *                of tracks found to be one recording, analysis_queue the
  *                tracks still to analyse, analysis_albums the album gains
+ *   notify_queue one row per notification and target not delivered yet:
+ *                the event, its texts, when it happened, the attempts
+ *                and the last error; notify_once the events told once per
+ *                subject (a release found for a volume) already told
  */
 
 #include <sqlite3.h>

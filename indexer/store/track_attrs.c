@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <string.h>
 
+#include "common/bytes.h"
 #include "common/db.h"
 #include "common/strbuf.h"
 #include "indexer/store/reader.h"
@@ -19,6 +20,10 @@ static const struct {
 	{ PREFIX "artist", NULL },
 	{ PREFIX "album", NULL },
 	{ PREFIX "track", "%.0f" },
+	{ PREFIX "album_artist", NULL },
+	{ PREFIX "disc", "%.0f" },
+	{ PREFIX "year", "%.0f" },
+	{ PREFIX "tag_source", NULL },
 	{ PREFIX "bpm", "%.2f" },
 	{ PREFIX "loudness_lufs", "%.2f" },
 	{ PREFIX "gain_db", "%.2f" },
@@ -26,7 +31,7 @@ static const struct {
 	{ PREFIX "peak", "%.4f" },
 };
 
-#define NR_ATTRS (sizeof(attrs) / sizeof(*attrs))
+#define NR_ATTRS (ARRAY_SIZE(attrs))
 
 /* Every value the file's track has; an attribute with none is left out
  * (its buffer empty). Returns 0, -ENODATA when the file is no track, or
@@ -40,9 +45,11 @@ static int read_values(int64_t file, struct strbuf values[NR_ATTRS])
 	/* A file manager asks for these file by file: the statement is the
 	 * thread's kept one, parsed once. */
 	rc = reader_prepare("SELECT t.title, ar.name, al.title,"
-		" t.track_no, a.bpm, a.loudness_lufs, a.gain_db, g.gain_db,"
+		" t.track_no, aa.name, t.disc_no, t.year, t.tag_source,"
+		" a.bpm, a.loudness_lufs, a.gain_db, g.gain_db,"
 		" a.peak FROM tracks t"
 		" LEFT JOIN artists ar ON ar.id = t.artist_id"
+		" LEFT JOIN artists aa ON aa.id = t.album_artist_id"
 		" LEFT JOIN albums al ON al.id = t.album_id"
 		" LEFT JOIN analysis a ON a.track_id = t.id AND a.state = 'ok'"
 		" LEFT JOIN analysis_albums g ON g.album_id = t.album_id"

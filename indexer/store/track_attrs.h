@@ -6,6 +6,10 @@
  * (/library, /search, /similar), so `getfattr -d` shows it:
  *
  *   user.mediamon.title, .artist, .album, .track   its tags
+ *   user.mediamon.album_artist, .disc, .year       (the album artist is
+ *                        the artist when the tags name none)
+ *   user.mediamon.tag_source  where each field came from, as
+ *                        tags_sources() writes it: "title=id3v2 ..."
  *   user.mediamon.bpm, .loudness_lufs, .gain_db, .peak
  *                        its analysis (analysis.h; peak linear)
  *   user.mediamon.album_gain_db   its album's gain

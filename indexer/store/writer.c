@@ -1,9 +1,12 @@
 #include "indexer/store/writer.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <pthread.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "common/clock.h"
 #include "common/db.h"
@@ -11,6 +14,7 @@
 #include "common/thread.h"
 #include "indexer/store/schema.h"
 #include "indexer/store/search_index.h"
+#include "indexer/store/storefile.h"
 
 #define QUEUE_MAX 4096
 #define WRITER_PUT_BATCH 256
@@ -61,9 +65,10 @@ enum {
 	"INSERT INTO tracks (file_id, title, artist_id, album_artist_id," \
 	" album_id, track_no, track_total, disc_no, disc_total, year, genre," \
 	" duration_s, codec, bitrate_kbps, sample_rate, channels, has_picture," \
-	" mb_track_id, mb_album_id, mb_artist_id, mb_album_artist_id)" \
+	" mb_track_id, mb_album_id, mb_artist_id, mb_album_artist_id," \
+	" tag_source)" \
 	" VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14," \
-	" ?15, ?16, ?17, ?18, ?19, ?20, ?21)"
+	" ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22)"
 
 static const char *const statements[ST_COUNT] = {
 	[ST_DIR_GET] =
@@ -74,10 +79,12 @@ static const char *const statements[ST_COUNT] = {
 	" RETURNING id",
 	[ST_FILE_ADD] =
 	"INSERT INTO files (root_id, dir_id, path, size, mtime_ns, inode, kind,"
-	" tag_error) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+	" tag_error, tag_error_reason)"
+	" VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
 	[ST_FILE_UPDATE] =
 	"UPDATE files SET dir_id = ?2, path = ?3, size = ?4, mtime_ns = ?5,"
-	" inode = ?6, kind = ?7, tag_error = ?8 WHERE id = ?1",
+	" inode = ?6, kind = ?7, tag_error = ?8, tag_error_reason = ?9"
+	" WHERE id = ?1",
 	[ST_FILE_RENAME] =
 	"UPDATE files SET dir_id = ?2, path = ?3, size = ?4, mtime_ns = ?5,"
 	" inode = ?6 WHERE id = ?1",
@@ -138,7 +145,8 @@ static const char *const statements[ST_COUNT] = {
 	" mb_track_id = excluded.mb_track_id,"
 	" mb_album_id = excluded.mb_album_id,"
 	" mb_artist_id = excluded.mb_artist_id,"
-	" mb_album_artist_id = excluded.mb_album_artist_id",
+	" mb_album_artist_id = excluded.mb_album_artist_id,"
+	" tag_source = excluded.tag_source",
 };
 
 static struct {
@@ -153,18 +161,24 @@ static struct {
 	struct writer_callreq *calls;
 	int stopping, running;
 
+	char *path;
 	sqlite3 *db;
 	sqlite3_stmt *st[ST_COUNT];
 	int in_txn;
+	int doomed;		/* the open transaction met a fault of the store */
+	int dropping;		/* records are dropped until the next call */
 	size_t rows_in_txn;
 	struct name_cache artists, albums, dirs;
 	struct id_list orphan_artists, orphan_albums;
 	struct failed_dir *failed;	/* directories a file record failed in */
 	size_t nr_failed;
-	int no_digests;		/* a commit failed: keep none till a call */
+	int no_digests;		/* out of memory noting a failure: keep no
+				 * digest until the next call */
 
 	uint64_t generation;
 	uint64_t errors;
+	uint64_t lost;		/* transactions lost to faults of the store */
+	void (*on_loss)(void);
 	double busy_s;
 } w = {
 	.lock = PTHREAD_MUTEX_INITIALIZER,
@@ -409,10 +423,21 @@ static int drop_each(int which, struct id_list *l)
 		sqlite3_bind_int64(w.st[which], 1, l->v[i]);
 		rc = step_id(which, &none);
 	}
-	l->nr = 0;
 	return rc;
 }
 
+/* Albums first: an album that goes may take its artist's last row. */
+static int drop_orphans(sqlite3 *db, void *unused)
+{
+	int rc;
+
+	(void)db;
+	(void)unused;
+	rc = drop_each(ST_ALBUM_ORPHAN, &w.orphan_albums);
+	return rc ? rc : drop_each(ST_ARTIST_ORPHAN, &w.orphan_artists);
+}
+
+/* A store that failed keeps the lists for the next time. */
 int writer_drop_orphans(sqlite3 *db, void *unused)
 {
 	int rc;
@@ -420,18 +445,12 @@ int writer_drop_orphans(sqlite3 *db, void *unused)
 	(void)unused;
 	if (!w.orphan_albums.nr && !w.orphan_artists.nr)
 		return 0;
-	rc = db_exec(db, "BEGIN");
-	if (rc)
-		return rc;
-	/* albums first: an album that goes may take its artist's last row */
-	rc = drop_each(ST_ALBUM_ORPHAN, &w.orphan_albums);
-	if (!rc)
-		rc = drop_each(ST_ARTIST_ORPHAN, &w.orphan_artists);
-	if (rc) {
-		sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
-		return rc;
+	rc = db_transaction(db, drop_orphans, NULL);
+	if (!rc) {
+		w.orphan_albums.nr = 0;
+		w.orphan_artists.nr = 0;
 	}
-	return db_exec(db, "COMMIT");
+	return rc;
 }
 
 /* A new file's track is inserted; a known file's track may exist and is
@@ -440,6 +459,7 @@ static int apply_track(int which, const struct tags *t, int64_t file)
 {
 	sqlite3_stmt *st = w.st[which];
 	int64_t artist, album_artist, album;
+	char sources[TAGS_SOURCES_MAX];
 	int rc;
 
 	rc = artist_id(t->artist, &artist);
@@ -475,6 +495,11 @@ static int apply_track(int which, const struct tags *t, int64_t file)
 	bind_text(st, 19, t->mb_album_id);
 	bind_text(st, 20, t->mb_artist_id);
 	bind_text(st, 21, t->mb_album_artist_id);
+	tags_sources(t, sources, sizeof(sources));
+	if (*sources)
+		sqlite3_bind_text(st, 22, sources, -1, SQLITE_TRANSIENT);
+	else
+		sqlite3_bind_null(st, 22);
 	return step_id(which, &file);
 }
 
@@ -550,6 +575,8 @@ static int apply_file(const struct writer_rec *rec)
 	sqlite3_bind_int64(st, 1, rec->id ? rec->id : rec->root_id);
 	sqlite3_bind_text(st, 7, rec->kind, -1, SQLITE_STATIC);
 	sqlite3_bind_int(st, 8, rec->parsed && rec->tags.tag_error);
+	bind_text(st, 9, rec->parsed && rec->tags.tag_error ?
+		  rec->tags.error : NULL);
 	if (rec->id)
 		rc = step_id(which, &none);
 	else
@@ -678,27 +705,61 @@ static int apply(const struct writer_rec *rec)
 	return -EINVAL;
 }
 
+/* A transaction that met a fault of the store is lost, and so is what
+ * its scan queued after it (until the next call): that scan failed and is
+ * run again, which finds all of it again. The scan hears of it at once. */
+static void lose(void)
+{
+	if (!sqlite3_get_autocommit(w.db))
+		sqlite3_exec(w.db, "ROLLBACK", NULL, NULL, NULL);
+	caches_clear();
+	w.dropping = 1;
+	__atomic_add_fetch(&w.lost, 1, __ATOMIC_RELAXED);
+	if (w.on_loss)
+		w.on_loss();
+}
+
+/* A transaction is begun only on the file the store was opened on: one
+ * deleted or replaced since would take writes that no later start sees. */
+static void begin(void)
+{
+	w.in_txn = 1;
+	if (storefile_check() != STOREFILE_OK || db_exec(w.db, "BEGIN"))
+		w.doomed = 1;
+}
+
 /* Ending a transaction is where a batch becomes visible, so it is also
- * where readers learn (through the generation) that the store moved. A
- * failed commit loses the batch; the next scan finds those files again. */
+ * where readers learn (through the generation) that the store moved. */
 static void commit(void)
 {
 	if (!w.in_txn)
 		return;
-	/* a failed sync keeps its list for the next commit */
-	search_index_sync(w.db);
-	if (db_exec(w.db, "COMMIT")) {
-		sqlite3_exec(w.db, "ROLLBACK", NULL, NULL, NULL);
-		caches_clear();
-		/* the files of a directory may be lost, and not its record */
-		w.no_digests = 1;
+	if (!w.doomed) {
+		/* a failed sync keeps its list for the next commit */
+		search_index_sync(w.db);
+		w.doomed = db_exec(w.db, "COMMIT") != 0;
+		if (!w.doomed)
+			storefile_writes_work();
 	}
+	if (w.doomed)
+		lose();
 	w.in_txn = 0;
+	w.doomed = 0;
 	w.rows_in_txn = 0;
 	__atomic_add_fetch(&w.generation, 1, __ATOMIC_RELEASE);
 }
 
-/* Returns the seconds spent, for the scan's write phase figure. */
+/* A record failed for itself: counted, and its directory keeps no
+ * digest. */
+static void failed(const struct writer_rec *rec)
+{
+	__atomic_add_fetch(&w.errors, 1, __ATOMIC_RELAXED);
+	note_failed_dir(rec);
+}
+
+/* Returns the seconds spent, for the scan's write phase figure. A record
+ * that fails for itself is counted and skipped; one that fails for the
+ * store dooms its transaction. */
 static double apply_list(struct writer_rec *list)
 {
 	double start = clock_mono();
@@ -706,15 +767,18 @@ static double apply_list(struct writer_rec *list)
 	while (list) {
 		struct writer_rec *next = list->next;
 
-		if (!w.in_txn && !db_exec(w.db, "BEGIN"))
-			w.in_txn = 1;
-		if (apply(list)) {
-			__atomic_add_fetch(&w.errors, 1, __ATOMIC_RELAXED);
-			note_failed_dir(list);
+		if (!w.dropping) {
+			if (!w.in_txn)
+				begin();
+			if (!w.doomed && apply(list)) {
+				if (storefile_classify(w.db) != STOREFILE_OK)
+					w.doomed = 1;
+				else
+					failed(list);
+			}
+			if (++w.rows_in_txn >= WRITER_BATCH)
+				commit();
 		}
-		w.rows_in_txn++;
-		if (w.rows_in_txn >= WRITER_BATCH)
-			commit();
 		writer_rec_free(list);
 		list = next;
 	}
@@ -753,6 +817,7 @@ static void *writer_main(void *unused)
 			pthread_mutex_unlock(&w.lock);
 			commit();
 			caches_clear();
+			w.dropping = 0;
 			/* a scan's records end before its calls */
 			w.no_digests = 0;
 			call->result = call->fn ? call->fn(w.db, call->arg) : 0;
@@ -813,13 +878,173 @@ static void close_store(void)
 	w.db = NULL;
 }
 
+/* A connection to the store at w.path with the writer's statements, or
+ * nothing (an error, logged). */
+static int open_store(sqlite3 **db, sqlite3_stmt *st[ST_COUNT])
+{
+	int rc = db_open(w.path, 0, db);
+
+	for (int i = 0; !rc && i < ST_COUNT; i++)
+		rc = db_prepare(*db, statements[i], &st[i]);
+	if (rc && *db) {
+		for (int i = 0; i < ST_COUNT; i++) {
+			sqlite3_finalize(st[i]);
+			st[i] = NULL;
+		}
+		db_close(*db);
+		*db = NULL;
+	}
+	return rc;
+}
+
+/*
+ * Go on with a new connection to whatever file the path holds now, once
+ * it is open: the old one may be on a file deleted, or on a file system
+ * gone read-only. Closing the old must touch nothing by name (its -wal is
+ * the new one's), which a persistent WAL ensures.
+ */
+static int reopen_store(void)
+{
+	sqlite3_stmt *st[ST_COUNT] = { NULL };
+	sqlite3 *db = NULL;
+	int persist = 1, rc;
+
+	rc = open_store(&db, st);
+	if (rc)
+		return rc;
+	for (int i = 0; i < ST_COUNT; i++) {
+		sqlite3_finalize(w.st[i]);
+		w.st[i] = st[i];
+	}
+	sqlite3_file_control(w.db, "main", SQLITE_FCNTL_PERSIST_WAL, &persist);
+	db_close(w.db);
+	w.db = db;
+	caches_clear();
+	storefile_opened(db);
+	storefile_new_epoch();
+	return 0;
+}
+
+/* Give path-SUFFIX to fn. */
+static int with_suffix(const char *path, const char *suffix,
+		       int (*fn)(const char *))
+{
+	char *name;
+	int rc;
+
+	if (asprintf(&name, "%s%s", path, suffix) < 0)
+		return -ENOMEM;
+	rc = fn(name);
+	free(name);
+	return rc;
+}
+
+/*
+ * The store's file was deleted while the writer had it open: the open
+ * connection still holds all of it, so it is copied back to the path
+ * (under a temporary name, then renamed, never over a file that came
+ * meanwhile) and the writer goes on there. The -wal and -shm still named
+ * for the deleted file are removed first: left beside the copy, SQLite
+ * would take them for its own.
+ */
+static int write_back(sqlite3 *db, void *unused)
+{
+	char *tmp;
+	int rc;
+
+	(void)unused;
+	if (storefile_check() != STOREFILE_DELETED)
+		return 0;
+	rc = storefile_make_folders(w.path);
+	if (rc)
+		return rc;
+	if (asprintf(&tmp, "%s.tmp", w.path) < 0)
+		return log_error(-ENOMEM, "writer: out of memory");
+	rc = db_copy(db, tmp);
+	if (!rc) {
+		with_suffix(w.path, "-wal", unlink);
+		with_suffix(w.path, "-shm", unlink);
+		if (renameat2(AT_FDCWD, tmp, AT_FDCWD, w.path,
+			      RENAME_NOREPLACE))
+			rc = log_error(-errno, "database %s: cannot write it"
+				       " back: %s", w.path, strerror(errno));
+	}
+	if (rc)
+		unlink(tmp);
+	free(tmp);
+	if (!rc)
+		rc = reopen_store();
+	if (!rc) {
+		storefile_writes_work();
+		log_warn("database %s written back from the copy mediamon had"
+			 " open: nothing is lost", w.path);
+	}
+	return rc;
+}
+
+static int reopen(sqlite3 *db, void *unused)
+{
+	(void)db;
+	(void)unused;
+	return reopen_store();
+}
+
+/* The store's header written as it was: a write that changes nothing,
+ * and yet goes through the WAL to the disk like any other. */
+static int rewrite_version(sqlite3 *db, void *unused)
+{
+	sqlite3_stmt *st;
+	char sql[64];
+	int rc;
+
+	(void)unused;
+	rc = db_prepare(db, "PRAGMA user_version", &st);
+	if (rc)
+		return rc;
+	rc = sqlite3_step(st);
+	snprintf(sql, sizeof(sql), "PRAGMA user_version = %d",
+		 sqlite3_column_int(st, 0));
+	rc = db_finalize(st, rc, "read user_version");
+	return rc ? rc : db_exec(db, sql);
+}
+
+static int probe(sqlite3 *db, void *unused)
+{
+	int rc = db_transaction(db, rewrite_version, unused);
+
+	if (!rc)
+		storefile_writes_work();
+	return rc;
+}
+
+int writer_probe(void)
+{
+	return writer_call_urgent(probe, NULL);
+}
+
+int writer_write_back(void)
+{
+	return writer_call_urgent(write_back, NULL);
+}
+
+int writer_reopen(void)
+{
+	return writer_call_urgent(reopen, NULL);
+}
+
 int writer_start(const char *db_path)
 {
 	int rc;
 
+	free(w.path);
+	w.path = strdup(db_path);
+	if (!w.path)
+		return log_error(-ENOMEM, "writer: out of memory");
 	rc = db_open(db_path, 0, &w.db);
-	if (!rc)
+	if (!rc) {
+		storefile_opened(w.db);
 		rc = schema_migrate(w.db);
+	}
 	/* tracks a migration or a crash left out of the search index; a
 	 * failure keeps them listed for the next commit */
 	if (!rc)
@@ -940,4 +1165,16 @@ double writer_busy_seconds(void)
 uint64_t writer_errors(void)
 {
 	return __atomic_load_n(&w.errors, __ATOMIC_RELAXED);
+}
+
+uint64_t writer_lost(void)
+{
+	return __atomic_load_n(&w.lost, __ATOMIC_RELAXED);
+}
+
+void writer_on_loss(void (*fn)(void))
+{
+	pthread_mutex_lock(&w.lock);
+	w.on_loss = fn;
+	pthread_mutex_unlock(&w.lock);
 }

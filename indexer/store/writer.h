@@ -12,6 +12,9 @@
  *
  * The queue is bounded: writer_put() blocks while it is full, which keeps a
  * fast walk from piling up memory ahead of the disk.
+ *
+ * A fault of the store never passes for success: a transaction that
+ * cannot commit is lost and counted (writer_lost()), and its scan fails.
  */
 
 #include <sqlite3.h>
@@ -67,6 +70,29 @@ int writer_start(const char *db_path);
 /* Commit what is queued, stop the thread and close the store. */
 void writer_stop(void);
 
+/*
+ * Go on with a new connection to the store's path, the old one closed:
+ * after a fault of the file system (read-only, i/o errors) that may have
+ * been mended by mounting it again. Runs ahead of what is queued; returns
+ * 0 or a negative errno value (logged), the old connection kept.
+ */
+int writer_reopen(void);
+
+/*
+ * Try one small write (the store's header, unchanged): when it commits,
+ * the faults of writing are over (storefile_writes_work()). Runs ahead of
+ * what is queued; returns 0 or the write's error (logged).
+ */
+int writer_probe(void);
+
+/*
+ * When the store's file was deleted from under the writer, write it back
+ * to its path from the writer's open connection (nothing is lost) and go
+ * on there; readers see a new storefile_epoch(). Returns 0 (also when
+ * there was nothing to do) or a negative errno value (logged).
+ */
+int writer_write_back(void);
+
 /* Queue rec for writing; the writer owns it from now on. */
 void writer_put(struct writer_rec *rec);
 
@@ -117,5 +143,20 @@ double writer_busy_seconds(void);
 
 /* Records that failed to apply since start (each logged). */
 uint64_t writer_errors(void);
+
+/*
+ * Transactions lost to a fault of the store since start: a full disk, a
+ * read-only or deleted file, a corrupt page (see store/storefile.h). Such
+ * a transaction is rolled back, and the records queued after it are
+ * dropped until the next writer_call(): the scan that made them failed,
+ * and only running it again puts them in the store.
+ */
+uint64_t writer_lost(void);
+
+/*
+ * Have fn() called, on the writer thread, each time a transaction is
+ * lost, so a running scan can stop at once. NULL removes it.
+ */
+void writer_on_loss(void (*fn)(void));
 
 #endif

@@ -11,6 +11,8 @@
     /mangas/anything-else     404
     /_requests                200, [{path, time, headers}] of every request
                               to /mangas/ so far, oldest first
+    POST /_set                {SLUG: [VF count, VF status], ...}: serve
+                              these from now on (a volume came out)
 
     nautiljon_fake.py [SERIES.json]
 
@@ -104,6 +106,7 @@ class Nautiljon(FakeHandler):
     routes = FakeHandler.routes + [
         (r"/mangas/(.+)\.html", "series"),
         (r"/_requests", "requests"),
+        (r"/_set", "set_series"),
     ]
 
     lock = threading.Lock()
@@ -112,6 +115,13 @@ class Nautiljon(FakeHandler):
     def requests(self, m):
         with self.lock:
             self.reply(200, list(self.log))
+
+    def set_series(self, m):
+        with self.lock:
+            for slug, (count, status) in json.loads(
+                    self.read_body()).items():
+                EXTRA[slug] = make_page(count, status)
+        self.reply(200, {"ok": True})
 
     def series(self, m):
         agent = self.headers.get("User-Agent", "")

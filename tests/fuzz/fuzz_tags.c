@@ -1,7 +1,7 @@
 /*
- * The tag readers over any file: the FLAC one (STREAMINFO, Vorbis
- * comments) and the MP3 one (ID3v2, ID3v1, MPEG frame headers), both on
- * every input, since a file's name says nothing about its bytes.
+ * The tag readers over any file: the FLAC one (its metadata blocks) and
+ * the MP3 one (ID3v2 at either end, APEv2, ID3v1, MPEG frame headers),
+ * both on every input, since a file's name says nothing about its bytes.
  */
 
 #include <unistd.h>

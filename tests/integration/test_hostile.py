@@ -373,7 +373,7 @@ def test_flac_with_thousands_of_metadata_blocks(mount, library):
         "SELECT t.title, a.name FROM tracks t JOIN files f"
         " ON f.id = t.file_id JOIN artists a ON a.id = t.artist_id"
         " WHERE f.path = CAST('Beta/many.flac' AS BLOB)").fetchone()
-    assert title == "Third 1" and artist.startswith("Beta; Artist 0; ")
-    assert artist.count("; ") == 1500
+    # the first comment block alone counts, as in mutagen and metaflac
+    assert title == "Third 1" and artist == "Beta"
     assert tracks(mount)[b"Beta/liar.flac"] == "Third 1"
     sane(mount)

@@ -11,6 +11,7 @@ import shutil
 import signal
 import sqlite3
 import subprocess
+import threading
 import time
 
 import pytest
@@ -33,7 +34,7 @@ def mount(library, tmp_path):
 
 GENERATED = ["README", "status/summary.json", "status/health",
              "status/missing", "status/missing.json", "status/unparsed",
-             "status/no-cover",
+             "status/no-cover", "status/tag-errors",
              "status/broken", "status/broken.json", "status/repairs.json",
              "metrics/repair.json", "control/repair",
              "metrics/scan.json", "metrics/scan.csv", "metrics/watch.json",
@@ -55,7 +56,7 @@ def test_layout(mount):
     assert sorted(os.listdir(mount.file("status"))) == [
         "broken", "broken.json", "duplicates", "found.json", "health",
         "missing", "missing.json", "new", "new.json", "no-cover",
-        "repairs.json", "summary.json", "unparsed"]
+        "repairs.json", "summary.json", "tag-errors", "unparsed"]
     assert sorted(os.listdir(mount.file("metrics"))) == [
         "analysis.json", "checks.csv", "fuse.json", "monitor.json",
         "prometheus", "repair.json", "scan.csv", "scan.json", "watch.json"]
@@ -68,7 +69,7 @@ def test_layout(mount):
 OWNER_ONLY = {"status/no-cover", "status/duplicates", "status/broken",
               "status/broken.json", "status/repairs.json",
               "status/missing.json", "status/new.json", "status/unparsed",
-              "log"}
+              "status/tag-errors", "log"}
 
 
 def test_modes(mount):
@@ -85,7 +86,8 @@ def test_every_file_readable_and_ends_with_newline(mount):
         # a list with nothing in it (no manga, no links) is an empty file
         assert data.endswith(b"\n") or (
             rel in ("status/missing", "status/unparsed", "status/broken",
-                    "status/duplicates") and data == b""), rel
+                    "status/duplicates", "status/tag-errors")
+            and data == b""), rel
         data.decode("utf-8")
 
 
@@ -384,7 +386,12 @@ def test_missing_paths(mount):
 
 
 def test_tag_errors_do_not_stop_a_scan(mount, library):
-    (library / "Alpha" / "broken.mp3").write_bytes(os.urandom(4096))
+    """Files whose tags cannot be read are indexed by their names,
+    counted, and listed with why in /status/tag-errors until they are
+    mended."""
+    assert mount.read("status/tag-errors") == b""
+    broken = library / "Alpha" / "broken.mp3"
+    broken.write_bytes(bytes(range(256)) * 16)
     (library / "Alpha" / "empty.flac").write_bytes(b"")
     last = mount.rescan("1")
     assert last["success"] and last["files_new"] == 2
@@ -392,6 +399,14 @@ def test_tag_errors_do_not_stop_a_scan(mount, library):
     db = sqlite3.connect(mount.db)
     titles = {r[0] for r in db.execute("SELECT title FROM tracks")}
     assert {"broken", "empty"} <= titles
+    assert mount.read("status/tag-errors").decode().splitlines() == [
+        str(broken) + "\tmp3: no MPEG audio frame found",
+        str(library / "Alpha" / "empty.flac") + '\tflac: no "fLaC" marker']
+    shutil.copyfile(str(library / "Alpha" / "Second" / "01.mp3"),
+                    str(broken))
+    assert mount.rescan("1")["tag_errors"] == 0
+    assert mount.read("status/tag-errors").decode().splitlines() == [
+        str(library / "Alpha" / "empty.flac") + '\tflac: no "fLaC" marker']
 
 
 @pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGINT])
@@ -508,3 +523,37 @@ def test_config_file_roots(make_mount, library, tmp_path):
                     "[music]\nroot = %s\n" % library)
     m = make_mount("config=" + str(conf))
     assert m.json("status/summary.json")["counts"]["tracks"] == 9
+
+
+def test_fstat_gives_the_open_snapshot(mount):
+    """An open generated file is one snapshot: fstat() gives its size, from
+    any thread of the process that opened it, while another process sees
+    the size of a rendering made now."""
+    path = mount.file("log")
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        size = os.fstat(fd).st_size
+        mount.rescan()      # a scan logs lines: the log grows
+        other = int(subprocess.run(["stat", "-c", "%s", path],
+                                   capture_output=True, text=True,
+                                   check=True).stdout)
+        assert other > size
+        assert os.fstat(fd).st_size == size
+        seen = []
+        t = threading.Thread(target=lambda: seen.append(
+            os.fstat(fd).st_size))
+        t.start()
+        t.join(30 * SLOW)
+        assert not t.is_alive(), "fstat from another thread never came back"
+        assert seen == [size]
+        data = b""
+        while True:
+            part = os.read(fd, 4096)
+            if not part:
+                break
+            data += part
+        assert len(data) == size
+    finally:
+        os.close(fd)
+    # closed, the file is a fresh rendering again
+    assert os.stat(path).st_size >= other

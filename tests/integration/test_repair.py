@@ -181,6 +181,10 @@ class Setup:
     def wait(self, cond, what, timeout=60):
         return wait_for(cond, timeout, what, mount=self.m, interval=0.1)
 
+    def told(self):
+        """What Discord was told, oldest first."""
+        return [m["content"] for m in self.webhook.call("/_messages")]
+
     def states(self):
         return {b["link"]: b["state"]
                 for b in self.m.json("status/broken.json")}
@@ -265,9 +269,15 @@ def test_healthy_repair_end_to_end(setup):
         [os.path.join(s.movies, "Movie (2019)", "Movie.mkv")])
     assert s.sonarr.call("/_commands") == []
     assert s.radarr.call("/_commands") == []
-    messages = s.webhook.call("/_messages")
-    assert len(messages) == 1
-    assert "2 torrents repaired" in messages[0]["content"]
+    # one notification per torrent repaired, then the pass's summary
+    messages = s.wait(lambda: any("repair pass" in m for m in s.told()) and
+                      s.told(), "the pass told")
+    assert len(messages) == 3
+    assert sorted(m.split("\n")[0] for m in messages[:2]) == [
+        "mediamon: Torrent repaired: " + DEAD,
+        "mediamon: Torrent repaired: " + OTHER]
+    assert messages[2].startswith("mediamon: Real-Debrid repair pass\n")
+    assert "2 torrents repaired" in messages[2]
     assert "hookTOKEN" not in (s.tmp / "mediamon.log").read_text()
     metrics = s.m.json("metrics/repair.json")
     assert metrics["repairs_ok"] == 2
@@ -401,6 +411,13 @@ def test_infringing_alone_is_permanent_and_rescans_once(setup):
     metrics = s.m.json("metrics/repair.json")
     assert metrics["permanent_failures"] == 1
     assert metrics["links_deleted"] == len(gone)
+    # the failure for good is told on its own, before the pass's summary
+    told = s.wait(lambda: any("repair pass" in m for m in s.told()) and
+                  s.told(), "the pass told")
+    failures = [m for m in told if m.startswith("mediamon: Repair failed")]
+    name = OTHER if first == make_id(OTHER) else DEAD
+    assert failures == ["mediamon: Repair failed: %s\ntorrent %s cannot be"
+                        " repaired: infringing_file" % (name, first)]
 
 
 @pytest.mark.parametrize("trouble", ["unmounted", "emptied", "too_many"])
@@ -675,9 +692,10 @@ def test_failed_delete_of_old_torrent_is_retried(setup):
     assert metrics["old_torrent_delete_failures"] == 1
     assert metrics["repairs_ok"] == 1
     # One message per pass that did something: the repair, the deletion.
-    messages = [m["content"] for m in s.webhook.call("/_messages")
-                if "repair pass" in m["content"]]
-    assert len(messages) == 2
+    messages = s.wait(lambda: len([m for m in s.told()
+                                   if "repair pass" in m]) == 2 and
+                      [m for m in s.told() if "repair pass" in m],
+                      "two passes told")
     assert "1 torrents repaired" in messages[0]
     assert "0 old torrents deleted" in messages[0]
     assert "0 torrents repaired" in messages[1]

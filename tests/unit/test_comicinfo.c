@@ -13,10 +13,11 @@
 
 #include <cmocka.h>
 
+#include "common/bytes.h"
+
 #include "indexer/manga/comicinfo.h"
 #include "join.h"
 
-#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
 #define PAGE_LEN 65536		/* bytes of one fake page */
 #define MAX_FILES 4		/* files in one fixture archive */

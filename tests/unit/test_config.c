@@ -13,10 +13,10 @@
 
 #include <cmocka.h>
 
+#include "common/bytes.h"
 #include "common/config.h"
 #include "common/strbuf.h"
 
-#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
 /* A file or a message, with '@' standing for the test's directory. */
 struct bad {
@@ -135,6 +135,10 @@ static void test_defaults(void **state)
 	assert_null(cfg.prowlarr_api_key);
 	assert_null(cfg.prowlarr_indexer_ids);
 	assert_null(cfg.notify_discord_webhook);
+	assert_int_equal(cfg.notify_events.nr, 1);
+	assert_string_equal(cfg.notify_events.items[0], "all");
+	assert_int_equal(cfg.notify_discord_events.nr, 0);
+	assert_int_equal(cfg.notify_retry_for_s, 86400);
 	assert_int_equal(cfg.manga_roots.nr, 0);
 	assert_int_equal(cfg.rd_libraries.nr, 0);
 	config_release(&cfg);
@@ -309,7 +313,15 @@ static void test_full_config(void **state)
 		"url = http://localhost:7878\n"
 		"api_key = radarrkey\n"
 		"[notify]\n"
+		"events = health_error, health_ok, repair_failed\n"
 		"discord_webhook = https://discord.com/api/webhooks/1/x\n"
+		"discord_events = all\n"
+		"slack_webhook = https://hooks.slack.com/services/T/B/x\n"
+		"ntfy_url = https://ntfy.example/topic\n"
+		"ntfy_token = tk_abc\n"
+		"ntfy_events = sent,new_volume\n"
+		"webhook = http://127.0.0.1:9/hook\n"
+		"retry_for = 2h\n"
 		"[retention]\n"
 		"attempts = 7d\n"
 		"metrics = 14d\n"
@@ -392,6 +404,20 @@ static void test_full_config(void **state)
 	assert_string_equal(cfg.radarr_api_key, "radarrkey");
 	assert_string_equal(cfg.notify_discord_webhook,
 			    "https://discord.com/api/webhooks/1/x");
+	assert_int_equal(cfg.notify_events.nr, 3);
+	assert_string_equal(cfg.notify_events.items[2], "repair_failed");
+	assert_int_equal(cfg.notify_discord_events.nr, 1);
+	assert_string_equal(cfg.notify_slack_webhook,
+			    "https://hooks.slack.com/services/T/B/x");
+	assert_int_equal(cfg.notify_slack_events.nr, 0);
+	assert_string_equal(cfg.notify_ntfy_url,
+			    "https://ntfy.example/topic");
+	assert_string_equal(cfg.notify_ntfy_token, "tk_abc");
+	assert_int_equal(cfg.notify_ntfy_events.nr, 2);
+	assert_string_equal(cfg.notify_ntfy_events.items[1], "new_volume");
+	assert_string_equal(cfg.notify_webhook, "http://127.0.0.1:9/hook");
+	assert_int_equal(cfg.notify_webhook_events.nr, 0);
+	assert_int_equal(cfg.notify_retry_for_s, 7200);
 
 	assert_int_equal(cfg.retention_attempts_s, 7 * 86400);
 	assert_int_equal(cfg.retention_metrics_s, 14 * 86400);
@@ -667,6 +693,19 @@ static void test_bad_values(void **state)
 		{ "[notify]\nwebhook = ftp://example.com/hook\n", 2,
 		  "bad value for webhook in [notify]: expected an http:// or"
 		  " https:// URL" },
+		{ "[notify]\nevents = sent, grabbed\n", 2,
+		  "bad value 'sent, grabbed' for events in [notify]: expected"
+		  " a comma-separated list of all, new_volume, release_found,"
+		  " sent, handoff_failed, repair_done, repair_failed,"
+		  " repair_pass, health_error, health_ok, error_rate" },
+		{ "[notify]\nslack_events =\n", 2,
+		  "bad value '' for slack_events in [notify]: expected"
+		  " a comma-separated list of all, new_volume, release_found,"
+		  " sent, handoff_failed, repair_done, repair_failed,"
+		  " repair_pass, health_error, health_ok, error_rate" },
+		{ "[notify]\nretry_for = 0\n", 2,
+		  "bad value '0' for retry_for in [notify]: "
+		  "expected a nonzero duration such as 90, 45s, 60m, 3h or 30d" },
 		{ "[realdebrid]\ndownload_timeout = 0\n", 2,
 		  "bad value '0' for download_timeout in [realdebrid]: "
 		  "expected a nonzero duration such as 90, 45s, 60m, 3h or 30d" },
@@ -854,6 +893,14 @@ static void test_secrets_not_echoed(void **state)
 		{ "[notify]\ndiscord_webhook = hunter2\n", 2,
 		  "bad value for discord_webhook in [notify]: expected an "
 		  "http:// or https:// URL" },
+		{ "[notify]\nntfy_url = hunter2\n", 2,
+		  "bad value for ntfy_url in [notify]: expected an "
+		  "http:// or https:// URL" },
+		{ "[notify]\nslack_webhook = hunter2\n", 2,
+		  "bad value for slack_webhook in [notify]: expected an "
+		  "http:// or https:// URL" },
+		{ "[notify]\nntfy_token = hunter2\nntfy_token = hunter2\n", 3,
+		  "ntfy_token in [notify] was already given on line 2" },
 		{ "[notify]\ndiscord_webhook = https://x/hunter2\n"
 		  "discord_webhook = https://x/hunter2\n", 3,
 		  "discord_webhook in [notify] was already given on line 2" },
@@ -897,6 +944,10 @@ static void test_secret_file_readable_by_others(void **state)
 		"[notify]\ndiscord_webhook = https://x/hunter2\n",
 		"[download]\nurl = http://admin:hunter2@127.0.0.1:8080\n",
 		"[sonarr]\nurl = http://h:8989/?apikey=hunter2\n",
+		"[notify]\nslack_webhook = https://x/hunter2\n",
+		"[notify]\nntfy_url = https://x/hunter2\n",
+		"[notify]\nntfy_token = hunter2\n",
+		"[notify]\nwebhook = https://x/hunter2\n",
 	};
 	static const struct {
 		mode_t mode;

@@ -94,6 +94,7 @@ static void test_backups_kept(void **state)
 {
 	struct env *e = *state;
 	char path[160];
+	struct stat st;
 
 	assert_int_equal(writer_call(exec_sql, "INSERT INTO rd_attempts (at,"
 				     " endpoint, result) VALUES (1, 'list',"
@@ -110,6 +111,11 @@ static void test_backups_kept(void **state)
 		 e->backups);
 	assert_int_equal(count(path, "PRAGMA user_version"), schema_version());
 	assert_int_equal(count(path, "SELECT count(*) FROM rd_attempts"), 1);
+	/* A backup holds what the store holds: for its owner alone. */
+	assert_int_equal(stat(path, &st), 0);
+	assert_int_equal(st.st_mode & 0777, 0600);
+	assert_int_equal(stat(e->backups, &st), 0);
+	assert_int_equal(st.st_mode & 0777, 0700);
 	/* Other files in the folder are not backups and stay. */
 	snprintf(path, sizeof(path), "%s/notes.txt", e->backups);
 	fclose(fopen(path, "w"));

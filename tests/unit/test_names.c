@@ -10,9 +10,10 @@
 
 #include <cmocka.h>
 
+#include "common/bytes.h"
+
 #include "indexer/manga/names.h"
 
-#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
 #define NONE NAMES_NONE
 #define VOL NAMES_VOLUME

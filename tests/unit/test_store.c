@@ -146,7 +146,7 @@ static void test_schema_versions(void **state)
 	assert_int_equal(db_exec(db, "PRAGMA user_version = 99"), 0);
 	assert_int_equal(schema_migrate(db), -EPROTO);
 	assert_int_equal(db_exec(db, "PRAGMA user_version = 13"), 0);
-	assert_int_equal(schema_version(), 15);
+	assert_int_equal(schema_version(), 17);
 	db_close(db);
 }
 
@@ -299,7 +299,9 @@ static void test_tracks_fts_backfilled(void **state)
 				 " DROP TABLE tracks_fts_dirty;"
 				 " DROP INDEX tracks_album_artist;"
 				 " DROP TABLE pictures; DROP TABLE settings;"
-				 " ALTER TABLE directories DROP COLUMN digest;"),
+				 " ALTER TABLE directories DROP COLUMN digest;"
+				 " ALTER TABLE files DROP COLUMN tag_error_reason;"
+				 " ALTER TABLE tracks DROP COLUMN tag_source;"),
 			 0);
 	/* back to before the search index (version 7) */
 	assert_int_equal(db_exec(db, "PRAGMA user_version = 6"), 0);
@@ -725,6 +727,8 @@ static void test_picture_step_rereads(void **state)
 	assert_int_equal(db_exec(db, "DROP TABLE pictures;"
 				 " DROP TABLE settings;"
 				 " ALTER TABLE directories DROP COLUMN digest;"
+				 " ALTER TABLE files DROP COLUMN tag_error_reason;"
+				 " ALTER TABLE tracks DROP COLUMN tag_source;"
 				 " PRAGMA user_version = 7"), 0);
 	assert_int_equal(schema_migrate(db), 0);
 	db_close(db);

@@ -9,11 +9,11 @@
 
 #include <cmocka.h>
 
+#include "common/bytes.h"
 #include "common/strbuf.h"
 #include "common/utf8.h"
 #include "fs/views_name.h"
 
-#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
 /* Sanitize value (len bytes) and add it as a whole name with ext. */
 static void add(struct views_list *l, const char *value, size_t len,

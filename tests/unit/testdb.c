@@ -54,3 +54,20 @@ int testdb_teardown(void **state)
 	free(*state);
 	return 0;
 }
+
+int64_t testdb_int(const char *path, const char *sql)
+{
+	sqlite3_stmt *st;
+	sqlite3 *db;
+	int64_t n = -1;
+
+	if (db_open(path, 1, &db))
+		return -1;
+	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) == SQLITE_OK) {
+		if (sqlite3_step(st) == SQLITE_ROW)
+			n = sqlite3_column_int64(st, 0);
+		sqlite3_finalize(st);
+	}
+	db_close(db);
+	return n;
+}

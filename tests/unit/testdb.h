@@ -14,6 +14,7 @@
  */
 
 #include <sqlite3.h>
+#include <stdint.h>
 
 struct testdb {
 	char dir[64];		/* the folder, /tmp/mediamon-test-XXXXXX */
@@ -30,5 +31,12 @@ void testdb_close(struct testdb *t);
 /* cmocka fixtures: a calloc'd struct testdb, opened, as *state. */
 int testdb_setup(void **state);
 int testdb_teardown(void **state);
+
+/*
+ * The first column of the first row sql gives on the database at path,
+ * through a read connection of its own; -1 when there is none or on an
+ * error.
+ */
+int64_t testdb_int(const char *path, const char *sql);
 
 #endif

@@ -1,0 +1,32 @@
+#ifndef MEDIAMON_BYTES_H
+#define MEDIAMON_BYTES_H
+
+/*
+ * Numbers as file formats store them (ID3 and FLAC big-endian, APE and
+ * Vorbis comments little-endian), and the length of an array: written
+ * once here rather than in each reader.
+ *
+ *	uint32_t size = bytes_be32(header + 4);
+ *	for (size_t i = 0; i < ARRAY_SIZE(table); i++)
+ */
+
+#include <stdint.h>
+
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+
+static inline uint32_t bytes_be24(const unsigned char *p)
+{
+	return (uint32_t)p[0] << 16 | p[1] << 8 | p[2];
+}
+
+static inline uint32_t bytes_be32(const unsigned char *p)
+{
+	return (uint32_t)p[0] << 24 | p[1] << 16 | p[2] << 8 | p[3];
+}
+
+static inline uint32_t bytes_le32(const unsigned char *p)
+{
+	return (uint32_t)p[3] << 24 | p[2] << 16 | p[1] << 8 | p[0];
+}
+
+#endif

@@ -1,0 +1,375 @@
+#include "common/notify_targets.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <jansson.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/http.h"
+#include "common/json.h"
+#include "common/strbuf.h"
+#include "common/utf8.h"
+
+/* Discord takes 2,000 characters, counted as JavaScript does. */
+#define DISCORD_MAX_UNITS 2000
+/* RFC 2047: an encoded word is at most 75 characters; 45 bytes make 60
+ * in base64, and the word's frame 12 more. */
+#define WORD_BYTES 45
+
+static const char *const names[NOTIFY_NR_TARGETS] = {
+	[NOTIFY_DISCORD] = "discord",
+	[NOTIFY_SLACK] = "slack",
+	[NOTIFY_NTFY] = "ntfy",
+	[NOTIFY_WEBHOOK] = "webhook",
+};
+
+/* ntfy's priorities (1 min to 5 max) and emoji tags, by kind: failures
+ * buzz, a pass summary waits in the drawer. */
+static const struct {
+	int priority;
+	const char *tag;
+} ntfy_look[NOTIFY_NR_KINDS] = {
+	[NOTIFY_NEW_VOLUME] = { 3, "books" },
+	[NOTIFY_RELEASE_FOUND] = { 3, "mag" },
+	[NOTIFY_SENT] = { 3, "inbox_tray" },
+	[NOTIFY_HANDOFF_FAILED] = { 4, "warning" },
+	[NOTIFY_REPAIR_DONE] = { 3, "white_check_mark" },
+	[NOTIFY_REPAIR_FAILED] = { 4, "x" },
+	[NOTIFY_REPAIR_PASS] = { 2, "wrench" },
+	[NOTIFY_HEALTH_ERROR] = { 4, "rotating_light" },
+	[NOTIFY_HEALTH_OK] = { 3, "white_check_mark" },
+	[NOTIFY_ERROR_RATE] = { 4, "warning" },
+};
+
+const char *notify_target_name(enum notify_target_kind kind)
+{
+	return names[kind];
+}
+
+/* "Release found: One Piece 104", or the kind's title alone. */
+static void title(const struct notify_msg *m, struct strbuf *out)
+{
+	strbuf_addstr(out, notify_kind_title(m->kind));
+	if (*m->subject)
+		strbuf_addf(out, ": %s", m->subject);
+}
+
+/* Cut text (valid UTF-8) where Discord's count of UTF-16 units would
+ * pass its limit, with an ellipsis to show it. */
+static void discord_cut(struct strbuf *text)
+{
+	size_t units = 0, k, last = 0;
+	unsigned int cp;
+
+	for (size_t i = 0; i < text->len; i += k) {
+		k = utf8_decode((unsigned char *)text->buf + i, text->len - i,
+				&cp);
+		if (!k)
+			k = 1;
+		units += cp > 0xffff ? 2 : 1;
+		if (units > DISCORD_MAX_UNITS - 1) {
+			text->len = last;
+			text->buf[last] = '\0';
+			strbuf_addstr(text, "\xe2\x80\xa6");
+			return;
+		}
+		last = i + k;
+	}
+}
+
+static json_t *discord_body(const struct notify_msg *m)
+{
+	struct strbuf text = STRBUF_INIT;
+	json_t *doc;
+
+	strbuf_addstr(&text, "mediamon: ");
+	title(m, &text);
+	strbuf_addf(&text, "\n%s", m->message);
+	discord_cut(&text);
+	doc = json_pack("{s:s%, s:s, s:{s:[]}}", "content", text.buf,
+			text.len, "username", "mediamon", "allowed_mentions",
+			"parse");
+	strbuf_release(&text);
+	return doc;
+}
+
+/* Slack reads &, < and > as markup (links, mentions): they go escaped. */
+static void slack_escape(const char *s, struct strbuf *out)
+{
+	for (; *s; s++) {
+		if (*s == '&')
+			strbuf_addstr(out, "&amp;");
+		else if (*s == '<')
+			strbuf_addstr(out, "&lt;");
+		else if (*s == '>')
+			strbuf_addstr(out, "&gt;");
+		else
+			strbuf_addch(out, *s);
+	}
+}
+
+static json_t *slack_body(const struct notify_msg *m)
+{
+	struct strbuf head = STRBUF_INIT, text = STRBUF_INIT;
+	json_t *doc;
+
+	strbuf_addstr(&head, "mediamon: ");
+	title(m, &head);
+	slack_escape(head.buf, &text);
+	strbuf_addch(&text, '\n');
+	slack_escape(m->message, &text);
+	doc = json_pack("{s:s%}", "text", text.buf, text.len);
+	strbuf_release(&head);
+	strbuf_release(&text);
+	return doc;
+}
+
+static json_t *webhook_body(const struct notify_msg *m)
+{
+	struct strbuf head = STRBUF_INIT;
+	json_t *details = m->details ? json_loads(m->details, 0, NULL) : NULL;
+	json_t *doc;
+
+	if (!json_is_object(details)) {
+		json_decref(details);
+		details = json_object();
+	}
+	title(m, &head);
+	doc = json_pack("{s:s, s:s, s:s%, s:s, s:s, s:o, s:o}",
+			"source", "mediamon",
+			"event", notify_kind_name(m->kind),
+			"title", head.buf, head.len,
+			"subject", m->subject,
+			"message", m->message,
+			"at", json_time(m->at),
+			"details", details);
+	strbuf_release(&head);
+	return doc;
+}
+
+static void base64(const unsigned char *s, size_t len, struct strbuf *out)
+{
+	static const char digits[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+		"abcdefghijklmnopqrstuvwxyz0123456789+/";
+
+	for (size_t i = 0; i < len; i += 3) {
+		unsigned long v = (unsigned long)s[i] << 16;
+
+		if (i + 1 < len)
+			v |= (unsigned long)s[i + 1] << 8;
+		if (i + 2 < len)
+			v |= s[i + 2];
+		strbuf_addch(out, digits[v >> 18 & 63]);
+		strbuf_addch(out, digits[v >> 12 & 63]);
+		strbuf_addch(out, i + 1 < len ? digits[v >> 6 & 63] : '=');
+		strbuf_addch(out, i + 2 < len ? digits[v & 63] : '=');
+	}
+}
+
+/*
+ * A header value as HTTP carries it: printable ASCII as it is, anything
+ * else as RFC 2047 encoded words ("=?UTF-8?B?...?="), each holding whole
+ * characters, separated by spaces that the decoder drops.
+ */
+static void header_text(const char *s, struct strbuf *out)
+{
+	size_t len = strlen(s), start = 0, k;
+	unsigned int cp;
+	int plain = 1;
+
+	for (size_t i = 0; i < len; i++)
+		plain &= s[i] >= 0x20 && s[i] < 0x7f;
+	if (plain) {
+		strbuf_addstr(out, s);
+		return;
+	}
+	while (start < len) {
+		size_t end = start;
+
+		while (end < len) {
+			k = utf8_decode((const unsigned char *)s + end,
+					len - end, &cp);
+			k = k ? k : 1;
+			if (end + k - start > WORD_BYTES)
+				break;
+			end += k;
+		}
+		strbuf_addstr(out, start ? " =?UTF-8?B?" : "=?UTF-8?B?");
+		base64((const unsigned char *)s + start, end - start, out);
+		strbuf_addstr(out, "?=");
+		start = end;
+	}
+}
+
+/* The headers of an ntfy message, NULL-terminated, in lines. */
+static void ntfy_headers(const struct notify_target *t,
+			 const struct notify_msg *m, struct strbuf *lines,
+			 const char *h[5])
+{
+	struct strbuf head = STRBUF_INIT;
+	size_t at[4], n = 0;
+
+	strbuf_addstr(&head, "mediamon: ");
+	title(m, &head);
+	at[n++] = lines->len;
+	strbuf_addstr(lines, "X-Title: ");
+	header_text(head.buf, lines);
+	strbuf_addch(lines, '\0');
+	at[n++] = lines->len;
+	strbuf_addf(lines, "X-Priority: %d", ntfy_look[m->kind].priority);
+	strbuf_addch(lines, '\0');
+	at[n++] = lines->len;
+	strbuf_addf(lines, "X-Tags: %s,mediamon", ntfy_look[m->kind].tag);
+	strbuf_addch(lines, '\0');
+	if (t->token && *t->token) {
+		at[n++] = lines->len;
+		strbuf_addf(lines, "Authorization: Bearer %s", t->token);
+		strbuf_addch(lines, '\0');
+	}
+	for (size_t i = 0; i < n; i++)
+		h[i] = lines->buf + at[i];
+	h[n] = NULL;
+	strbuf_release(&head);
+}
+
+/* Discord waits for the message to be saved only when asked to. */
+static void discord_url(const char *url, struct strbuf *out)
+{
+	strbuf_addstr(out, url);
+	strbuf_addstr(out, strchr(url, '?') ? "&wait=true" : "?wait=true");
+}
+
+/*
+ * What a refusal says, for the log: Discord's "message", ntfy's "error",
+ * or Slack's one word; never more than a line. Those services' answers
+ * are documented and echo no secret; a receiver of any kind might echo
+ * its own address, so only its status is shown.
+ */
+static void answer_text(enum notify_target_kind kind,
+			const struct http_response *resp, char *out,
+			size_t len)
+{
+	const struct strbuf *b = &resp->body;
+	json_t *doc = json_loadb(b->buf, b->len, 0, NULL);
+	const char *why = NULL;
+	size_t n = 0;
+
+	if (kind != NOTIFY_WEBHOOK && json_is_object(doc)) {
+		why = json_string_value(json_object_get(doc, "message"));
+		if (!why)
+			why = json_string_value(json_object_get(doc, "error"));
+	} else if (kind != NOTIFY_WEBHOOK && b->len && b->len < 100) {
+		why = b->buf;
+	}
+	snprintf(out, len, "HTTP %ld", resp->status);
+	if (why) {
+		n = strlen(out);
+		snprintf(out + n, len - n, " (%.80s)", why);
+		for (char *c = out + n; *c; c++)
+			if (!isprint((unsigned char)*c))
+				*c = ' ';
+	}
+	json_decref(doc);
+}
+
+/* Discord says in its 429's body how long to wait, to the millisecond,
+ * and Retry-After rounds it up: the longer of the two is kept. */
+static double discord_retry(const struct http_response *resp)
+{
+	json_t *doc = json_loadb(resp->body.buf, resp->body.len, 0, NULL);
+	json_t *v = json_object_get(doc, "retry_after");
+	double s = json_is_number(v) ? json_number_value(v) : 0;
+
+	json_decref(doc);
+	return s > resp->retry_after_s ? s : resp->retry_after_s;
+}
+
+/* What an HTTP answer means for this event and the next ones. */
+static int classify(long status)
+{
+	if (status >= 200 && status < 300)
+		return 0;
+	if (status == 429 || status == 408 || status >= 500)
+		return -EAGAIN;
+	if (status == 401 || status == 403 || status == 404 ||
+	    status == 410 || (status >= 300 && status < 400))
+		return -EACCES;
+	return -EINVAL;
+}
+
+int notify_target_send(const struct notify_target *t,
+		       const struct notify_msg *m, const int *cancel,
+		       struct notify_answer *out)
+{
+	struct strbuf url = STRBUF_INIT, lines = STRBUF_INIT;
+	const char *headers[5] = { NULL };
+	struct http_request req = {
+		.method = "POST",
+		.url = t->url,
+		.content_type = "application/json",
+		.timeout_ms = NOTIFY_TIMEOUT_MS,
+		.cancel = cancel,
+		.secret_path = 1,
+		.headers = headers,
+	};
+	struct http_response resp;
+	json_t *doc = NULL;
+	char *body = NULL;
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	switch (t->kind) {
+	case NOTIFY_DISCORD:
+		discord_url(t->url, &url);
+		req.url = url.buf;
+		doc = discord_body(m);
+		break;
+	case NOTIFY_SLACK:
+		doc = slack_body(m);
+		break;
+	case NOTIFY_WEBHOOK:
+		doc = webhook_body(m);
+		break;
+	case NOTIFY_NTFY:
+		ntfy_headers(t, m, &lines, headers);
+		req.content_type = "text/plain; charset=utf-8";
+		req.body = m->message;
+		req.body_len = strlen(m->message);
+		break;
+	default:
+		return -EINVAL;
+	}
+	if (t->kind != NOTIFY_NTFY) {
+		body = doc ? json_dumps(doc, JSON_COMPACT) : NULL;
+		json_decref(doc);
+		if (!body) {
+			rc = -ENOMEM;
+			snprintf(out->error, sizeof(out->error), "no memory");
+			goto out;
+		}
+		req.body = body;
+		req.body_len = strlen(body);
+	}
+	rc = http_perform(&req, &resp);
+	out->status = resp.status;
+	if (rc) {
+		snprintf(out->error, sizeof(out->error), "%s", resp.error);
+		rc = rc == -ECANCELED || rc == -ENOMEM ? rc :
+			rc == -EINVAL ? -EACCES : -EAGAIN;
+	} else {
+		rc = classify(resp.status);
+		out->retry_after_s = t->kind == NOTIFY_DISCORD &&
+			resp.status == 429 ? discord_retry(&resp) :
+			resp.retry_after_s;
+		if (rc)
+			answer_text(t->kind, &resp, out->error,
+				    sizeof(out->error));
+	}
+	http_response_release(&resp);
+out:
+	free(body);
+	strbuf_release(&url);
+	strbuf_release(&lines);
+	return rc;
+}

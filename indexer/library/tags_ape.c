@@ -1,0 +1,185 @@
+#include <errno.h>
+#include <stdint.h>
+#include <string.h>
+#include <strings.h>
+
+#include "common/bytes.h"
+
+#include "common/utf8.h"
+#include "indexer/library/tags.h"
+#include "indexer/library/tags_util.h"
+
+/*
+ * APEv2 tags, as MP3 taggers (foobar2000, MP3Gain) append them: a
+ * 32-byte footer "APETAGEX" with the tag's size and item count, the
+ * items before it (a value length, flags, a key ending with a zero, the
+ * value), and maybe a header. Text values are UTF-8, several in one
+ * item separated by zero bytes. Keys are matched without case, as
+ * mutagen's APEv2 does.
+ */
+
+#define HAS_HEADER	0x80000000u
+#define KEY_MAX		255
+
+enum { V_TEXT, V_POS, V_YEAR };
+
+static const struct {
+	const char *key;
+	enum tags_field field;
+	int kind;
+} keys[] = {
+	{ "Title", TAGS_TITLE, V_TEXT },
+	{ "Artist", TAGS_ARTIST, V_TEXT },
+	{ "Album Artist", TAGS_ALBUM_ARTIST, V_TEXT },
+	{ "AlbumArtist", TAGS_ALBUM_ARTIST, V_TEXT },
+	{ "Album", TAGS_ALBUM, V_TEXT },
+	{ "Genre", TAGS_GENRE, V_TEXT },
+	{ "Track", TAGS_TRACK, V_POS },
+	{ "Disc", TAGS_DISC, V_POS },
+	{ "Year", TAGS_YEAR, V_YEAR },
+};
+
+/* Whether the n bytes at s are well-formed UTF-8: mutagen refuses an
+ * item that is not. */
+static int utf8_ok(const unsigned char *s, size_t n)
+{
+	unsigned int cp;
+	size_t k;
+
+	for (size_t i = 0; i < n; i += k) {
+		k = s[i] ? utf8_decode(s + i, n - i, &cp) : 1;
+		if (!k)
+			return 0;
+	}
+	return 1;
+}
+
+/* Take a text item's values (separated by zero bytes) for field f. */
+static int take_item(struct tags *t, int kind, enum tags_field f,
+		     const unsigned char *v, size_t n)
+{
+	const char *s = (const char *)v, *end = s + n, *z;
+	int rc = 0;
+
+	if (!utf8_ok(v, n)) {
+		tags_damage(t, "ape: a value is not UTF-8");
+		return 0;
+	}
+	if (kind == V_POS)
+		tags_take_pos(t, f, s, n, 0);
+	else if (kind == V_YEAR)
+		tags_take_year(t, s, n);
+	for (; kind == V_TEXT && !rc && s <= end; s = z + 1) {
+		z = memchr(s, '\0', end - s);
+		if (!z)
+			z = end;
+		rc = tags_add(t, f, s, z - s);
+	}
+	return rc;
+}
+
+/* One item at off, of which the tag holds left bytes; sets *len to its
+ * size. Returns 0, 1 when it does not fit (the walk stops) or an errno. */
+static int read_item(struct tags_win *w, uint64_t off, uint64_t left,
+		     uint64_t *len)
+{
+	const unsigned char *p;
+	size_t klen, i;
+	uint32_t vlen, flags;
+	char key[KEY_MAX + 1];
+	ssize_t n;
+
+	n = tags_win_get(w, off, left < 8 + KEY_MAX + 1 ? left :
+			 8 + KEY_MAX + 1, &p);
+	if (n < 0)
+		return n;
+	if (n < 9)
+		return 1;
+	vlen = bytes_le32(p);
+	flags = bytes_le32(p + 4);
+	klen = strnlen((const char *)p + 8, n - 8);
+	if (klen == (size_t)n - 8 || klen < 2)
+		return 1;
+	memcpy(key, p + 8, klen + 1);
+	*len = 8 + klen + 1 + (uint64_t)vlen;
+	if (*len > left)
+		return 1;
+	if ((flags >> 1 & 3) != 0)
+		return 0;
+	for (i = 0; i < ARRAY_SIZE(keys); i++) {
+		if (strcasecmp(key, keys[i].key))
+			continue;
+		if (!vlen)
+			return 0;
+		if (vlen > TAGS_WIN_SIZE) {
+			tags_damage(w->t, "ape: item %s is too large", key);
+			return 0;
+		}
+		n = tags_win_get(w, off + 8 + klen + 1, vlen, &p);
+		if (n < 0)
+			return n;
+		if (n < (ssize_t)vlen)
+			return 1;
+		return take_item(w->t, keys[i].kind, keys[i].field, p, vlen);
+	}
+	return 0;
+}
+
+/* The footer's fields, or -EBADMSG when there is none at footer or its
+ * size does not fit the file. */
+static int read_footer(struct tags_win *w, uint64_t footer, uint64_t *size,
+		       uint32_t *count, uint32_t *flags)
+{
+	const unsigned char *p;
+	ssize_t n;
+
+	n = tags_win_get(w, footer, 32, &p);
+	if (n < 0)
+		return n;
+	if (n < 32 || memcmp(p, "APETAGEX", 8))
+		return -EBADMSG;
+	*size = bytes_le32(p + 12);
+	*count = bytes_le32(p + 16);
+	*flags = bytes_le32(p + 20);
+	return *size < 32 || *size - 32 > footer ? -EBADMSG : 0;
+}
+
+int tags_ape_start(struct tags_win *w, uint64_t footer, uint64_t *start)
+{
+	uint64_t size;
+	uint32_t count, flags;
+	int rc;
+
+	*start = footer;
+	rc = read_footer(w, footer, &size, &count, &flags);
+	if (rc)
+		return rc == -EBADMSG ? 0 : rc;
+	*start = footer + 32 - size;
+	if (*start >= 32 && flags & HAS_HEADER)
+		*start -= 32;
+	return 0;
+}
+
+int tags_ape_read(struct tags_win *w, uint64_t footer)
+{
+	uint64_t size, off, len;
+	uint32_t count, flags;
+	int rc;
+
+	rc = read_footer(w, footer, &size, &count, &flags);
+	if (rc == -EBADMSG)
+		tags_damage(w->t, "ape: the tag's size does not fit the file");
+	if (rc)
+		return rc == -EBADMSG ? 0 : rc;
+	off = footer + 32 - size;
+	for (uint32_t i = 0; i < count && off < footer; i++, off += len) {
+		rc = read_item(w, off, footer - off, &len);
+		if (rc)
+			break;
+	}
+	if (rc == 1) {
+		tags_damage(w->t, "ape: an item runs past the end of the tag");
+		rc = 0;
+	}
+	return rc;
+}

@@ -1,0 +1,479 @@
+"""Faults of the store, each made for real: the store is private, one
+daemon holds it, and a fault is a failure: reported in metrics and
+health, never taken for success, and survived."""
+
+import contextlib
+import errno
+import os
+import re
+import shutil
+import sqlite3
+import stat
+import subprocess
+import time
+
+import pytest
+
+from conftest import (BINARY, SLOW, is_mounted, local_env, start, unmount,
+                      wait_for)
+
+
+def settle(cond, what):
+    """Wait (conftest's wait_for) up to a minute for cond(); a read that
+    fails meanwhile, as the store comes and goes, counts as "not yet"."""
+    return wait_for(cond, 60, what, ignore=(OSError,))
+
+
+@contextlib.contextmanager
+def tmpfs(path, size):
+    """A small tmpfs of its own at path for the block (root only)."""
+    path.mkdir(exist_ok=True)
+    r = subprocess.run(["mount", "-t", "tmpfs", "-o",
+                        "size=%s,mode=0700" % size, "tmpfs", str(path)],
+                       capture_output=True, text=True)
+    if r.returncode:
+        pytest.skip("cannot mount a tmpfs: " + r.stderr.strip())
+    try:
+        yield path
+    finally:
+        subprocess.run(["umount", "-l", str(path)])
+
+
+def fill(folder, leave=0):
+    """Fill the file system of folder to the last byte but leave, with
+    one file; returns its path."""
+    path = os.path.join(str(folder), "filler")
+    with open(path, "wb", buffering=0) as f:
+        for chunk in (1 << 16, 1 << 12, 1 << 9, 1):
+            try:
+                while True:
+                    f.write(b"\0" * chunk)
+            except OSError as e:
+                assert e.errno == errno.ENOSPC
+        f.truncate(max(0, f.tell() - leave))
+    return path
+
+
+def store_paths(db, like):
+    """The paths of the files the store holds that are like like, read
+    with SQLite's own Python module."""
+    con = sqlite3.connect("file:%s?mode=ro" % db, uri=True)
+    try:
+        return sorted(p.decode() if isinstance(p, bytes) else p
+                      for (p,) in con.execute(
+                          "SELECT path FROM files WHERE CAST(path AS TEXT)"
+                          " LIKE ?", (like,)))
+    finally:
+        con.close()
+
+
+def health(m):
+    return m.read("status/health").decode()
+
+
+def files_indexed(m):
+    return m.json("status/summary.json")["counts"]["files"]
+
+
+def mode(path):
+    return stat.S_IMODE(os.stat(path).st_mode)
+
+
+def test_store_is_private(mount, tmp_path):
+    """The folder mediamon makes is 0700, the store and every file beside
+    it 0600, whatever the umask it was started with (the test's own is
+    0022, which would give 0755 and 0644)."""
+    state = tmp_path / "state"
+    assert mode(str(state)) == 0o700
+    names = sorted(os.listdir(str(state)))
+    assert {"mediamon.db", "mediamon.db.lock"} <= set(names), names
+    for name in names:
+        assert mode(str(state / name)) == 0o600, name
+
+
+def test_second_instance_is_refused(mount, library, tmp_path):
+    """A second daemon on the same store stops before it mounts, saying
+    which process holds the store; the first goes on serving."""
+    other = tmp_path / "other"
+    other.mkdir()
+    r = subprocess.run([BINARY, "-f", "-o", "music=" + str(library),
+                        "-o", "db=" + mount.db, str(other)],
+                       capture_output=True, text=True, env=local_env(),
+                       timeout=30 * SLOW)
+    assert r.returncode != 0
+    assert ("database %s is in use by another mediamon (pid %d)"
+            % (mount.db, mount.proc.pid)) in r.stderr, r.stderr
+    assert not is_mounted(str(other))
+    assert mount.read("status/health") == b"ok\n"
+
+
+@pytest.mark.parametrize("room", [0, 32768],
+                         ids=["no room at all", "room for a scan's row"])
+def test_full_disk_fails_the_scan_and_loses_nothing(room, library,
+                                                    tmp_path):
+    """With the store's disk full, a scan of what the watcher saw fails,
+    says so in metrics and health, and runs again by itself once there is
+    room: every change of the full spell is then in the store. With no
+    room at all the scan's row cannot be written either; with a little,
+    the row is, and its batch fails to commit."""
+    with tmpfs(tmp_path / "state", "4m") as state:
+        m = start(tmp_path, "music=" + str(library))
+        try:
+            assert files_indexed(m) == 10
+            filler = fill(state, room)
+            # while full: a new album, a file gone, a file renamed
+            album = library / "Gamma" / "Fourth"
+            album.mkdir(parents=True)
+            for n in range(1, 81):
+                shutil.copy(str(library / "Alpha" / "First" / "01.flac"),
+                            str(album / ("%02d.flac" % n)))
+            os.unlink(str(library / "Beta" / "Third" / "notes.txt"))
+            os.rename(str(library / "Alpha" / "Second" / "01.mp3"),
+                      str(library / "Alpha" / "Second" / "first.mp3"))
+
+            def failed():
+                last = m.json("metrics/scan.json")["last"]
+                return last if last["success"] is False else None
+            last = settle(failed, "a failed scan in metrics")
+            assert last["trigger"] == "watch"
+            # the scan's row went in only where there was room for it
+            assert (last["id"] is None) == (not room)
+            assert ("error: store: disk full (%s)\n" % m.db) in health(m)
+            assert files_indexed(m) == 10
+
+            os.unlink(filler)
+            settle(lambda: files_indexed(m) == 89, "the changes stored")
+            settle(lambda: health(m) == "ok\n", "health ok again")
+            assert m.json("metrics/scan.json")["last"]["success"] is True
+            counts = m.json("status/summary.json")["counts"]
+            assert counts["tracks"] == 89
+            assert store_paths(m.db, "Alpha/Second/%") == [
+                "Alpha/Second/02.mp3", "Alpha/Second/03.mp3",
+                "Alpha/Second/first.mp3"]
+            log = m.read("log").decode()
+            assert "database or disk is full" in log
+            assert "scan: run again in" in log
+        finally:
+            unmount(m.path, m.proc)
+
+
+def add_album(library, name, n):
+    """n copies of a track in a new folder, as a watcher sees them."""
+    album = library / name
+    album.mkdir(parents=True)
+    for i in range(1, n + 1):
+        shutil.copy(str(library / "Alpha" / "First" / "01.flac"),
+                    str(album / ("%02d.flac" % i)))
+
+
+def delete_store(db):
+    for suffix in ("", "-wal", "-shm"):
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(db + suffix)
+
+
+def test_deleted_store_is_written_back(mount, library):
+    """A store deleted under the daemon, which SQLite would go on writing
+    unseen, is written back from the copy the daemon holds open: what was
+    in it and what changed since are all there, in a file of its own
+    again, private like the first."""
+    delete_store(mount.db)
+    add_album(library, "Later", 5)
+    settle(lambda: os.path.exists(mount.db), "the store back")
+    settle(lambda: files_indexed(mount) == 15, "the new files stored")
+    assert store_paths(mount.db, "Later/%") == [
+        "Later/%02d.flac" % i for i in range(1, 6)]
+    assert len(store_paths(mount.db, "%")) == 15
+    assert mode(mount.db) == 0o600
+    log = mount.read("log").decode()
+    assert ("database %s: deleted while mediamon uses it" % mount.db) in log
+    assert ("database %s written back from the copy mediamon had open"
+            % mount.db) in log
+    settle(lambda: health(mount) == "ok\n", "health ok")
+    # readers moved to the new file: a change is seen through the mount
+    add_album(library, "Later Still", 2)
+    settle(lambda: files_indexed(mount) == 17, "later files stored")
+    assert len(os.listdir(mount.file("search/First 1"))) == 8
+
+
+def test_deleted_store_on_a_full_disk(library, tmp_path):
+    """A store deleted while its disk is full cannot be written back
+    (its space is held by the deleted file): health says so, the scans
+    of what changed fail, and all of it lands once there is room."""
+    with tmpfs(tmp_path / "state", "4m") as state:
+        m = start(tmp_path, "music=" + str(library))
+        try:
+            filler = fill(state)
+            delete_store(m.db)
+            add_album(library, "Later", 5)
+            settle(lambda: ("error: store: deleted (%s)\n" % m.db)
+                     in health(m), "health saying the store is deleted")
+            settle(lambda: m.json("metrics/scan.json")["last"]
+                     ["success"] is False, "a failed scan")
+            assert not os.path.exists(m.db)
+            os.unlink(filler)
+            settle(lambda: os.path.exists(m.db), "the store back")
+            settle(lambda: files_indexed(m) == 15, "the new files stored")
+            assert len(store_paths(m.db, "%")) == 15
+            settle(lambda: health(m) == "ok\n", "health ok")
+        finally:
+            unmount(m.path, m.proc)
+
+
+@contextlib.contextmanager
+def ext4(path, size="16M"):
+    """An ext4 file system of its own at path, on a loop device, mounted
+    errors=remount-ro as many are; yields a function that makes the
+    kernel find an error in it, which turns it read-only as a failing
+    disk would (root, loop devices and ext4's trigger_fs_error needed)."""
+    image = str(path) + ".img"
+    path.mkdir(exist_ok=True)
+    for cmd in (["truncate", "-s", size, image],
+                ["mkfs.ext4", "-q", "-F", image],
+                ["mount", "-o", "loop,errors=remount-ro", image,
+                 str(path)]):
+        r = subprocess.run(cmd, capture_output=True, text=True)
+        if r.returncode:
+            pytest.skip("no ext4 on a loop device: " + r.stderr.strip())
+    os.chmod(str(path), 0o700)
+    device = None
+    with open("/proc/mounts") as f:
+        for line in f:
+            if line.split()[1] == str(path):
+                device = os.path.basename(line.split()[0])
+    trigger = "/sys/fs/ext4/%s/trigger_fs_error" % device
+
+    def fail():
+        with open(trigger, "w") as f:
+            f.write("mediamon test\n")
+    try:
+        if not os.path.exists(trigger):
+            pytest.skip("this kernel has no " + trigger)
+        yield fail, image
+    finally:
+        subprocess.run(["umount", "-l", str(path)])
+
+
+def test_read_only_store_fails_the_scan_and_recovers(library, tmp_path):
+    """The store's file system turns read-only (an error the kernel found
+    in it): the scan of what changed fails, health names the store, and
+    once a repaired file system is mounted in its place the daemon opens
+    it again and the changes land there."""
+    state = tmp_path / "state"
+    with ext4(state) as (fail, image):
+        m = start(tmp_path, "music=" + str(library))
+        try:
+            assert files_indexed(m) == 10
+            subprocess.run(["sync", "-f", m.db], check=True)
+            fail()
+            add_album(library, "Later", 5)
+            settle(lambda: m.json("metrics/scan.json")["last"]
+                     ["success"] is False, "a failed scan")
+            # the kernel answers EROFS or EIO, by the moment
+            assert re.search(r"^error: store: (read-only|i/o error: .*)"
+                             r" \(%s\)$" % re.escape(m.db), health(m),
+                             re.M), health(m)
+            assert files_indexed(m) == 10
+
+            # mended as an admin would: a checked copy mounted instead
+            repaired = str(tmp_path / "repaired.img")
+            shutil.copy(image, repaired)
+            subprocess.run(["e2fsck", "-f", "-y", repaired],
+                           capture_output=True)
+            subprocess.run(["umount", "-l", str(state)], check=True)
+            subprocess.run(["mount", "-o", "loop", repaired, str(state)],
+                           check=True)
+            try:
+                settle(lambda: files_indexed(m) == 15,
+                         "the changes stored")
+                settle(lambda: health(m) == "ok\n", "health ok")
+                assert len(store_paths(m.db, "%")) == 15
+                assert "database %s: " % m.db in m.read("log").decode()
+            finally:
+                unmount(m.path, m.proc)
+                subprocess.run(["umount", "-l", str(state)])
+        finally:
+            unmount(m.path, m.proc)
+
+
+def manga_root(root):
+    """Two series, their volumes bytes written by hand."""
+    for series, volumes in (("Berserk", (1, 2)), ("One Piece", (1, 3))):
+        os.makedirs(str(root / series))
+        for v in volumes:
+            (root / series / ("%s T%02d.cbz" % (series, v))).write_bytes(
+                b"x")
+    return root
+
+
+def series_file(m, series, name):
+    return m.file(os.path.join("manga", series, name))
+
+
+def set_series(m, series, name, value):
+    fd = os.open(series_file(m, series, name), os.O_WRONLY | os.O_TRUNC)
+    try:
+        os.write(fd, value.encode())
+    finally:
+        os.close(fd)
+
+
+def get_series(m, series, name):
+    with open(series_file(m, series, name)) as f:
+        return f.read()
+
+
+def backup(db, when="20260101T000000Z"):
+    """A backup where the daemon keeps them, made with SQLite's own
+    backup API from Python, as the daemon makes them."""
+    folder = os.path.join(os.path.dirname(db), "backups")
+    os.makedirs(folder, exist_ok=True)
+    path = os.path.join(folder, "mediamon-%s.db" % when)
+    src = sqlite3.connect("file:%s?mode=ro" % db, uri=True)
+    dst = sqlite3.connect(path)
+    try:
+        src.backup(dst)
+    finally:
+        dst.close()
+        src.close()
+    return path
+
+
+def root_pages(db, tables):
+    con = sqlite3.connect("file:%s?mode=ro" % db, uri=True)
+    try:
+        return [con.execute("SELECT rootpage FROM sqlite_schema WHERE"
+                            " name = ?", (t,)).fetchone()[0]
+                for t in tables]
+    finally:
+        con.close()
+
+
+def damage(db, tables=None):
+    """Overwrite pages of the store with noise, its header (page 1) left
+    whole: the root pages of tables, or every page after the first."""
+    with open(db, "r+b") as f:
+        head = f.read(100)
+        size = int.from_bytes(head[16:18], "big")
+        size = 65536 if size == 1 else size
+        pages = (root_pages(db, tables) if tables else
+                 range(2, os.fstat(f.fileno()).st_size // size + 1))
+        noise = __import__("random").Random(20)
+        for page in pages:
+            f.seek((page - 1) * size)
+            f.write(noise.randbytes(size))
+
+
+def settled(m):
+    """Scanned, with nothing more to do."""
+    doc = m.json("metrics/scan.json")
+    return doc["running"] is None and doc["last"] and \
+        not m.json("status/summary.json")["scan_pending"]
+
+
+def test_damaged_store_restored_from_backup(library, tmp_path):
+    """A store with damaged pages is found at start, kept aside, and
+    replaced by the newest backup: the settings come from it, what came
+    after is said to be lost, and a full scan finds the library again."""
+    manga = manga_root(tmp_path / "manga")
+    opts = ("music=" + str(library), "manga=" + str(manga))
+    m = start(tmp_path, *opts)
+    try:
+        set_series(m, "Berserk", "monitored", "0")
+        backup(m.db)
+        set_series(m, "One Piece", "latest", "9")
+        files = files_indexed(m)
+    finally:
+        unmount(m.path, m.proc)
+    damage(m.db, ["files", "tracks"])
+
+    m = start(tmp_path, *opts)
+    try:
+        settle(lambda: settled(m), "the recovery scan over")
+        last = m.json("metrics/scan.json")["last"]
+        assert last["trigger"] == "recovery" and last["scope"] == "all,full"
+        assert last["success"] is True
+        assert files_indexed(m) == files
+        assert get_series(m, "Berserk", "monitored") == "0\n"
+        assert get_series(m, "One Piece", "latest") == ""
+        aside = [n for n in os.listdir(os.path.dirname(m.db))
+                 if n.startswith("mediamon.db.damaged-") and
+                 n.endswith("Z")]
+        assert len(aside) == 1
+        aside = os.path.join(os.path.dirname(m.db), aside[0])
+        bak = os.path.join(os.path.dirname(m.db), "backups",
+                           "mediamon-20260101T000000Z.db")
+        warn = [line for line in health(m).splitlines()
+                if line.startswith("warn: store: ")]
+        assert len(warn) == 1 and warn[0].startswith(
+            "warn: store: %s was damaged (" % m.db)
+        assert warn[0].endswith("; kept as %s; restored from %s"
+                                % (aside, bak))
+        log = m.read("log").decode()
+        assert "database %s is damaged: quick_check says: " % m.db in log
+        assert ("lost with the damaged store: 1 series settings"
+                " (monitored, latest, source)") in log
+        # the damaged file is kept as it was
+        with open(aside, "rb") as f:
+            assert f.read(16) == b"SQLite format 3\0"
+    finally:
+        unmount(m.path, m.proc)
+
+
+def test_damaged_store_without_good_backup(library, tmp_path):
+    """With no backup that passes quick_check (the one there is damaged
+    too), the damaged store is kept aside and a fresh one is made: the
+    library comes back, the settings do not, and the log says so."""
+    manga = manga_root(tmp_path / "manga")
+    opts = ("music=" + str(library), "manga=" + str(manga))
+    m = start(tmp_path, *opts)
+    try:
+        set_series(m, "Berserk", "monitored", "0")
+        bak = backup(m.db)
+        files = files_indexed(m)
+    finally:
+        unmount(m.path, m.proc)
+    damage(bak)
+    damage(m.db)
+
+    m = start(tmp_path, *opts)
+    try:
+        settle(lambda: settled(m), "the recovery scan over")
+        assert files_indexed(m) == files
+        assert get_series(m, "Berserk", "monitored") == "1\n"
+        assert "; no good backup: started afresh" in health(m)
+        log = m.read("log").decode()
+        assert "database %s: not restored (damaged" % bak in log
+        assert "cannot be read from it, and is lost" in log
+        assert os.path.exists(bak)
+        assert mode(m.db) == 0o600
+    finally:
+        unmount(m.path, m.proc)
+
+
+def test_damage_found_while_running(library, tmp_path):
+    """Pages damaged under a running daemon: the next scan's reads meet
+    them, quick_check confirms, and the daemon recovers by itself from
+    its backup, with no restart by hand."""
+    manga = manga_root(tmp_path / "manga")
+    m = start(tmp_path, "music=" + str(library), "manga=" + str(manga))
+    try:
+        set_series(m, "Berserk", "monitored", "0")
+        backup(m.db)
+        files = files_indexed(m)
+        con = sqlite3.connect(m.db)
+        try:
+            settle(lambda: con.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+                     .fetchone()[0] == 0, "the store checkpointed")
+        finally:
+            con.close()
+        damage(m.db, ["files"])
+        m.write("control/rescan", "1\n")
+        settle(lambda: "was damaged (" in health(m), "the recovery")
+        settle(lambda: settled(m) and m.json("metrics/scan.json")
+                 ["last"]["trigger"] == "recovery", "the recovery scan")
+        assert files_indexed(m) == files
+        assert get_series(m, "Berserk", "monitored") == "0\n"
+        assert m.proc.poll() is None
+    finally:
+        unmount(m.path, m.proc)

@@ -1,0 +1,240 @@
+/*
+ * The store as a file (indexer/store/storefile) and the writer's answer
+ * to its faults: the lock and modes of a claimed store, a transaction
+ * lost to a full store (SQLite's max_page_count makes one, as a full
+ * disk would), and a store file deleted under the writer.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "common/db.h"
+#include "common/log.h"
+#include "common/strbuf.h"
+#include "indexer/store/storefile.h"
+#include "indexer/store/writer.h"
+#include "testdb.h"
+
+struct env {
+	char dir[64];
+	char db[128];
+};
+
+static int setup(void **state)
+{
+	struct env *e = calloc(1, sizeof(*e));
+
+	strcpy(e->dir, "/tmp/mediamon-storefile-XXXXXX");
+	assert_non_null(mkdtemp(e->dir));
+	snprintf(e->db, sizeof(e->db), "%s/a/b/index.db", e->dir);
+	storefile_clear();
+	*state = e;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	struct env *e = *state;
+	char cmd[96];
+
+	writer_stop();
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", e->dir);
+	assert_int_equal(system(cmd), 0);
+	free(e);
+	return 0;
+}
+
+static mode_t mode_of(const char *path)
+{
+	struct stat st;
+
+	assert_int_equal(stat(path, &st), 0);
+	return st.st_mode & 07777;
+}
+
+/* The folders it makes are 0700, the file 0600, whatever the umask; a
+ * second claim of the same store is refused while the first holds it. */
+static void test_claim(void **state)
+{
+	struct env *e = *state;
+	char path[160];
+	mode_t old = umask(0);
+
+	assert_int_equal(storefile_claim(e->db), 0);
+	umask(old);
+	snprintf(path, sizeof(path), "%s/a", e->dir);
+	assert_int_equal(mode_of(path), 0700);
+	snprintf(path, sizeof(path), "%s/a/b", e->dir);
+	assert_int_equal(mode_of(path), 0700);
+	assert_int_equal(mode_of(e->db), 0600);
+	snprintf(path, sizeof(path), "%s.lock", e->db);
+	assert_int_equal(mode_of(path), 0600);
+	assert_string_equal(storefile_path(), e->db);
+
+	/* flock() locks belong to an open file: a second open is refused
+	 * in this process as in another */
+	assert_int_equal(storefile_claim(e->db), -EBUSY);
+	assert_string_equal(storefile_path(), e->db);
+}
+
+static int cap_pages(sqlite3 *db, void *unused)
+{
+	(void)unused;
+	return db_exec(db, "PRAGMA max_page_count = 1");
+}
+
+static int uncap_pages(sqlite3 *db, void *unused)
+{
+	(void)unused;
+	return db_exec(db, "PRAGMA max_page_count = 1000000");
+}
+
+static int add_root(sqlite3 *db, void *unused)
+{
+	(void)unused;
+	return db_exec(db, "INSERT INTO roots (kind, path)"
+		       " VALUES ('music', '/music')");
+}
+
+static int losses;
+
+static void on_loss(void)
+{
+	losses++;
+}
+
+/* n files under folder, in one batch of the writer's. */
+static void put_files(const char *folder, int n)
+{
+	struct writer_batch batch = WRITER_BATCH_INIT;
+
+	for (int i = 0; i < n; i++) {
+		char path[64];
+		struct writer_rec *rec;
+
+		snprintf(path, sizeof(path), "%s/%04d.txt", folder, i);
+		rec = writer_rec_new(WRITER_FILE, path, strlen(path));
+		assert_non_null(rec);
+		rec->root_id = 1;
+		rec->size = i;
+		rec->mtime_ns = 1;
+		rec->inode = i + 1;
+		rec->kind = "other";
+		writer_batch_add(&batch, rec);
+	}
+	writer_batch_flush(&batch);
+}
+
+static void health(struct strbuf *errors)
+{
+	struct strbuf warns = STRBUF_INIT;
+
+	strbuf_reset(errors);
+	storefile_health(errors, &warns);
+	strbuf_release(&warns);
+}
+
+/* A transaction the store cannot take is lost, never half counted as
+ * done: the scan hears of it, what it queued after is dropped until the
+ * next call, health names the store, and the next commit that works ends
+ * the fault. */
+static void test_lost_transaction(void **state)
+{
+	struct env *e = *state;
+	struct strbuf errors = STRBUF_INIT;
+	char line[192];
+	uint64_t lost;
+
+	assert_int_equal(storefile_claim(e->db), 0);
+	assert_int_equal(writer_start(e->db), 0);
+	assert_int_equal(writer_call(add_root, NULL), 0);
+	writer_on_loss(on_loss);
+	losses = 0;
+	lost = writer_lost();
+
+	assert_int_equal(writer_call(cap_pages, NULL), 0);
+	put_files("full", 3 * WRITER_BATCH);
+	assert_int_equal(writer_call(NULL, NULL), 0);
+	assert_int_equal(writer_lost(), lost + 1);
+	assert_int_equal(losses, 1);
+	assert_int_equal(storefile_fault(), STOREFILE_FULL);
+	health(&errors);
+	snprintf(line, sizeof(line), "error: store: disk full (%s)\n", e->db);
+	assert_string_equal(errors.buf, line);
+	assert_int_equal(writer_errors(), 0);
+
+	/* a test write (of a page the store has) works: the fault is over */
+	assert_int_equal(writer_call(uncap_pages, NULL), 0);
+	assert_int_equal(writer_probe(), 0);
+	assert_int_equal(storefile_fault(), STOREFILE_OK);
+	put_files("room", 10);
+	assert_int_equal(writer_call(NULL, NULL), 0);
+	assert_int_equal(writer_lost(), lost + 1);
+	assert_int_equal(storefile_fault(), STOREFILE_OK);
+	health(&errors);
+	assert_string_equal(errors.buf, "");
+	assert_int_equal(testdb_int(e->db, "SELECT count(*) FROM files"), 10);
+	writer_on_loss(NULL);
+	strbuf_release(&errors);
+}
+
+/* A store deleted under the writer is found before the next transaction
+ * and written back from the connection the writer holds, rows and all. */
+static void test_deleted_written_back(void **state)
+{
+	struct env *e = *state;
+	char path[160];
+	uint64_t epoch, lost;
+
+	assert_int_equal(storefile_claim(e->db), 0);
+	assert_int_equal(writer_start(e->db), 0);
+	assert_int_equal(writer_call(add_root, NULL), 0);
+	put_files("before", 5);
+	assert_int_equal(writer_call(NULL, NULL), 0);
+	lost = writer_lost();
+	epoch = storefile_epoch();
+
+	assert_int_equal(unlink(e->db), 0);
+	snprintf(path, sizeof(path), "%s-wal", e->db);
+	unlink(path);
+	put_files("after", 5);
+	assert_int_equal(writer_call(NULL, NULL), 0);
+	/* the batch met a deleted store: lost, never written to nowhere */
+	assert_int_equal(writer_lost(), lost + 1);
+	assert_int_equal(storefile_fault(), STOREFILE_DELETED);
+
+	assert_int_equal(writer_write_back(), 0);
+	assert_int_equal(storefile_fault(), STOREFILE_OK);
+	assert_int_not_equal(storefile_epoch(), epoch);
+	assert_int_equal(mode_of(e->db), 0600);
+	assert_int_equal(testdb_int(e->db, "SELECT count(*) FROM files"), 5);
+	put_files("after", 5);
+	assert_int_equal(writer_call(NULL, NULL), 0);
+	assert_int_equal(writer_lost(), lost + 1);
+	assert_int_equal(testdb_int(e->db, "SELECT count(*) FROM files"), 10);
+	/* nothing more to do: the store is where it belongs */
+	assert_int_equal(writer_write_back(), 0);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_claim, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_lost_transaction, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_deleted_written_back,
+						setup, teardown),
+	};
+
+	log_set_stderr(0);
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
