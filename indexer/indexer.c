@@ -347,7 +347,7 @@ static int row_finish(sqlite3 *db, void *arg)
 
 /* Albums and artists that lost their last track go with it. This full
  * sweep is for roots dropped from the configuration, whose tracks went
- * by cascade; scans use writer_drop_orphans(), which checks only what
+ * by cascade; scans use music_drop_orphans(), which checks only what
  * their changes touched. */
 static int drop_all_orphans(sqlite3 *db)
 {
@@ -672,7 +672,7 @@ static int run_order(void)
 			rc = scan_run(indexer_db_path(), &plan.req[i],
 				      &ix.stats) ? : rc;
 		writer_call(NULL, NULL);
-		rc = writer_call(writer_drop_orphans, NULL) ? : rc;
+		rc = writer_call(music_drop_orphans, NULL) ? : rc;
 		rc = refresh_manga(&plan) ? : rc;
 	}
 	plan_free(&plan);

@@ -79,6 +79,8 @@ struct scan {
 	struct symlinks_rule rule;
 	int refused;		/* links not followed, said once */
 	int noatime_refused;	/* O_NOATIME refused once: not tried again */
+	int bulk;		/* the store has nothing under the paths: a
+				 * bulk load (music_rec.bulk) */
 	struct dir_set dirs;
 	/* The files known at exactly a subpath: a file rescanned alone. */
 	struct file_list alone;
@@ -487,6 +489,19 @@ static int push_job(struct scan *s, const char *path, size_t len)
 	return 0;
 }
 
+/* A record of this scan's root for path; NULL when out of memory. */
+static struct music_rec *rec_new(const struct scan *s, enum music_op op,
+				 const char *path, size_t len)
+{
+	struct music_rec *rec = music_rec_new(op, path, len);
+
+	if (rec) {
+		rec->root_id = s->req->root_id;
+		rec->bulk = s->bulk;
+	}
+	return rec;
+}
+
 /* What the scanner reads in a file: tags of audio files anywhere, the
  * ComicInfo.xml of volume archives under a manga root. */
 static const char *file_kind(const char *name, int manga)
@@ -553,7 +568,7 @@ static int open_readonly(struct scan *s, int dfd, const char *name, int pfd,
  * when the file could not be read at all (it is then left out of this
  * scan). */
 static int parse_file(const struct scan *s, struct scan_stats *stats,
-		      int fd, const char *name, struct writer_rec *rec)
+		      int fd, const char *name, struct music_rec *rec)
 {
 	int rc;
 
@@ -764,7 +779,7 @@ static enum outcome scan_file(struct worker *wk, int dfd, const char *name,
 	size_t len = wk->path.len, nlen = strlen(name);
 	const char *kind = file_kind(name, s->req->manga);
 	int read_it = strcmp(kind, "other") != 0, fd = -1, unchanged, rc;
-	struct writer_rec *rec;
+	struct music_rec *rec;
 	int64_t renamed = 0;
 	uint64_t start = 0;
 
@@ -798,7 +813,7 @@ static enum outcome scan_file(struct worker *wk, int dfd, const char *name,
 		goto kept;
 	}
 	if (!k && (renamed = find_renamed(wk, st))) {
-		rec = writer_rec_new(WRITER_RENAME, path, len);
+		rec = rec_new(s, MUSIC_RENAME, path, len);
 		if (!rec)
 			goto oom;
 		rec->id = renamed;
@@ -806,7 +821,7 @@ static enum outcome scan_file(struct worker *wk, int dfd, const char *name,
 		goto put;
 	}
 
-	rec = writer_rec_new(WRITER_FILE, path, len);
+	rec = rec_new(s, MUSIC_FILE, path, len);
 	if (!rec)
 		goto oom;
 	rec->id = k ? k->id : 0;
@@ -818,14 +833,13 @@ static enum outcome scan_file(struct worker *wk, int dfd, const char *name,
 		}
 		rc = fd < 0 ? fd : parse_file(s, stats, fd, name, rec);
 		if (rc) {
-			writer_rec_free(rec);
+			music_rec_free(rec);
 			goto failed;
 		}
 	}
 	stat_add(unchanged ? &stats->files_unchanged : k ?
 		 &stats->files_changed : &stats->files_new, 1);
 put:
-	rec->root_id = s->req->root_id;
 	rec->size = st->st_size;
 	rec->mtime_ns = mtime_ns(st);
 	rec->inode = st->st_ino;
@@ -1067,18 +1081,17 @@ static void dir_record(struct worker *wk, int dfd, const char *rel,
 		       size_t len, const struct known_dir *kd, int has_digest,
 		       uint64_t digest)
 {
-	struct writer_rec *rec;
+	struct music_rec *rec;
 	struct stat st;
 
 	if (kd && kd->has_digest == has_digest &&
 	    (!has_digest || kd->digest == digest))
 		return;
-	rec = writer_rec_new(WRITER_DIR, rel, len);
+	rec = rec_new(wk->s, MUSIC_DIR, rel, len);
 	if (!rec) {
 		stat_add(&wk->local.io_errors, 1);
 		return;
 	}
-	rec->root_id = wk->s->req->root_id;
 	rec->mtime_ns = fstat(dfd, &st) ? 0 : mtime_ns(&st);
 	rec->has_digest = has_digest;
 	rec->digest = digest;
@@ -1231,6 +1244,7 @@ static void *scan_worker(void *arg)
 	struct worker wk = { .s = s, .batch = WRITER_BATCH_INIT,
 			     .names = STRBUF_INIT, .path = STRBUF_INIT };
 
+	pthread_setname_np(pthread_self(), "scan");
 	pthread_mutex_lock(&s->lock);
 	for (;;) {
 		struct dir_job *job;
@@ -1300,15 +1314,14 @@ static void dir_gone(struct scan *s, const struct known_dir *k,
 /* Queue one deletion; the writer counts the files it takes in
  * stats->files_deleted. */
 static void delete_rec(struct scan *s, struct writer_batch *batch,
-		       enum writer_op op, int64_t id)
+		       enum music_op op, int64_t id)
 {
-	struct writer_rec *rec = writer_rec_new(op, "", 0);
+	struct music_rec *rec = rec_new(s, op, "", 0);
 
 	if (!rec) {
 		stat_add(&s->stats->io_errors, 1);
 		return;
 	}
-	rec->root_id = s->req->root_id;
 	rec->id = id;
 	rec->deleted = &s->stats->files_deleted;
 	writer_batch_add(batch, rec);
@@ -1324,11 +1337,11 @@ static void scan_delete_unseen(struct scan *s)
 
 	for (struct gone *g = s->gone; g; g = g->next)
 		if (!is_claimed(s, g->id))
-			delete_rec(s, &batch, WRITER_DELETE_FILE, g->id);
+			delete_rec(s, &batch, MUSIC_DELETE_FILE, g->id);
 	for (size_t i = 0; i < s->alone.nr; i++)
 		if (!s->alone.v[i].claimed &&
 		    !is_claimed(s, s->alone.v[i].id))
-			delete_rec(s, &batch, WRITER_DELETE_FILE,
+			delete_rec(s, &batch, MUSIC_DELETE_FILE,
 				   s->alone.v[i].id);
 	for (size_t i = 0; i < s->dirs.nr; i++) {
 		struct known_dir *k = &s->dirs.v[i];
@@ -1336,7 +1349,7 @@ static void scan_delete_unseen(struct scan *s)
 		if (k->seen)
 			continue;
 		dir_gone(s, k, &last);
-		delete_rec(s, &batch, WRITER_DELETE_DIR, k->id);
+		delete_rec(s, &batch, MUSIC_DELETE_DIR, k->id);
 	}
 	writer_batch_flush(&batch);
 }
@@ -1465,8 +1478,10 @@ int scan_run(const char *db_path, const struct scan_request *req,
 		rc = dirs_load(db, req, &s.dirs);
 		if (!rc)
 			rc = alone_load(db, req, &s.alone);
-		/* With no folder known, no file can be renamed. */
-		s.inodes_loaded = !s.dirs.nr && !s.alone.nr;
+		/* With nothing known, no file can be renamed, changed or
+		 * deleted: every record adds rows. */
+		s.bulk = !s.dirs.nr && !s.alone.nr;
+		s.inodes_loaded = s.bulk;
 		db_close(db);
 	}
 	if (rc)

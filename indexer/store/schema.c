@@ -502,6 +502,15 @@ static const char *const schema_steps[] = {
 	 * a directory that did not change. NULL until the next walk of
 	 * the directory, or when it is to be looked at file by file. */
 	"ALTER TABLE directories ADD COLUMN digest INTEGER;",
+
+	/* version 18: the writer gives the tracks it adds their search rows
+	 * and their analysis queue entries, one statement a transaction
+	 * (music.h), where triggers did it a row at a time: a trigger makes
+	 * SQLite journal each statement of a transaction apart, which
+	 * doubled what a track cost. Changes and deletions still go
+	 * through triggers: they are few. */
+	"DROP TRIGGER IF EXISTS tracks_fts_add;"
+	"DROP TRIGGER IF EXISTS analysis_queue_add;",
 };
 
 int schema_version(void)

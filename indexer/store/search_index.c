@@ -32,20 +32,36 @@ static int delete_listed(sqlite3 *db)
 	return db_finalize(list, rc, "list the search rows to delete");
 }
 
+/* The search row of track t: its title, artist, album and, when it is
+ * another, album artist. */
+#define ROWS_OF(ids) \
+	"INSERT INTO tracks_fts (rowid, title, artist, album, album_artist)" \
+	" SELECT t.id, t.title, a.name, al.title, aa.name FROM " ids \
+	" JOIN tracks t ON t.id = d.id" \
+	" LEFT JOIN artists a ON a.id = t.artist_id" \
+	" LEFT JOIN albums al ON al.id = t.album_id" \
+	" LEFT JOIN artists aa ON aa.id = t.album_artist_id" \
+	" AND t.album_artist_id IS NOT t.artist_id"
+
+int search_index_add(sqlite3 *db, const char *ids)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	rc = db_prepare(db, ROWS_OF("(SELECT value AS id FROM json_each(?1)) d"),
+			&st);
+	if (rc)
+		return rc;
+	sqlite3_bind_text(st, 1, ids, -1, SQLITE_STATIC);
+	return db_finalize(st, sqlite3_step(st), "add search rows");
+}
+
 static int sync_listed(sqlite3 *db)
 {
-	static const char add[] =
-		"INSERT INTO tracks_fts (rowid, title, artist, album,"
-		" album_artist) SELECT t.id, t.title, a.name, al.title,"
-		" aa.name FROM tracks_fts_dirty d JOIN tracks t ON t.id = d.id"
-		" LEFT JOIN artists a ON a.id = t.artist_id"
-		" LEFT JOIN albums al ON al.id = t.album_id"
-		" LEFT JOIN artists aa ON aa.id = t.album_artist_id"
-		" AND t.album_artist_id IS NOT t.artist_id;"
-		"DELETE FROM tracks_fts_dirty;";
 	int rc = delete_listed(db);
 
-	return rc ? rc : db_exec(db, add);
+	return rc ? rc : db_exec(db, ROWS_OF("tracks_fts_dirty d") ";"
+				 "DELETE FROM tracks_fts_dirty;");
 }
 
 int search_index_sync(sqlite3 *db)

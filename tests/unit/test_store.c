@@ -101,11 +101,11 @@ static int teardown(void **state)
 }
 
 /* A record for the file at path: 100 bytes, the given mtime and inode. */
-static struct writer_rec *file_rec(struct env *e, enum writer_op op,
+static struct music_rec *file_rec(struct env *e, enum music_op op,
 				   const char *path, int64_t id,
 				   int64_t mtime_ns, int64_t inode)
 {
-	struct writer_rec *rec = writer_rec_new(op, path, strlen(path));
+	struct music_rec *rec = music_rec_new(op, path, strlen(path));
 
 	assert_non_null(rec);
 	rec->root_id = e->root_id;
@@ -114,7 +114,7 @@ static struct writer_rec *file_rec(struct env *e, enum writer_op op,
 	rec->mtime_ns = mtime_ns;
 	rec->inode = inode;
 	rec->kind = "flac";
-	rec->parsed = op == WRITER_FILE;
+	rec->parsed = op == MUSIC_FILE;
 	return rec;
 }
 
@@ -122,7 +122,7 @@ static void put_track(struct env *e, const char *path, const char *title,
 		      const char *artist, const char *album_artist,
 		      const char *album, int64_t inode)
 {
-	struct writer_rec *rec = file_rec(e, WRITER_FILE, path, 0, 1, inode);
+	struct music_rec *rec = file_rec(e, MUSIC_FILE, path, 0, 1, inode);
 
 	rec->tags.title = strdup(title);
 	rec->tags.artist = artist ? strdup(artist) : NULL;
@@ -146,7 +146,7 @@ static void test_schema_versions(void **state)
 	assert_int_equal(db_exec(db, "PRAGMA user_version = 99"), 0);
 	assert_int_equal(schema_migrate(db), -EPROTO);
 	assert_int_equal(db_exec(db, "PRAGMA user_version = 13"), 0);
-	assert_int_equal(schema_version(), 17);
+	assert_int_equal(schema_version(), 18);
 	db_close(db);
 }
 
@@ -174,7 +174,7 @@ static void test_artists_and_albums_deduplicated(void **state)
 static void test_rename_and_delete(void **state)
 {
 	struct env *e = *state;
-	struct writer_rec *rec;
+	struct music_rec *rec;
 	int64_t track, file;
 
 	put_track(e, "a/1.flac", "One", "Ann", NULL, "Disc", 1);
@@ -182,13 +182,13 @@ static void test_rename_and_delete(void **state)
 	track = query_int(e->db, "SELECT id FROM tracks");
 	file = query_int(e->db, "SELECT id FROM files");
 
-	writer_put(file_rec(e, WRITER_RENAME, "c/renamed.flac", file, 1, 1));
+	writer_put(file_rec(e, MUSIC_RENAME, "c/renamed.flac", file, 1, 1));
 	writer_call(NULL, NULL);
 	assert_int_equal(query_int(e->db, "SELECT id FROM tracks"), track);
 	assert_int_equal(query_int(e->db, "SELECT count(*) FROM files WHERE"
 				   " CAST(path AS TEXT) = 'c/renamed.flac'"), 1);
 
-	rec = writer_rec_new(WRITER_DELETE_FILE, "", 0);
+	rec = music_rec_new(MUSIC_DELETE_FILE, "", 0);
 	rec->id = file;
 	writer_put(rec);
 	writer_call(NULL, NULL);
@@ -200,7 +200,7 @@ static void test_rename_and_delete(void **state)
 static void test_orphans_dropped(void **state)
 {
 	struct env *e = *state;
-	struct writer_rec *rec;
+	struct music_rec *rec;
 	int64_t file;
 
 	put_track(e, "a/1.flac", "One", "Ann", NULL, "Disc", 1);
@@ -209,26 +209,26 @@ static void test_orphans_dropped(void **state)
 	file = query_int(e->db, "SELECT id FROM files WHERE"
 			 " CAST(path AS TEXT) = 'a/1.flac'");
 
-	rec = file_rec(e, WRITER_FILE, "a/1.flac", file, 2, 1);
+	rec = file_rec(e, MUSIC_FILE, "a/1.flac", file, 2, 1);
 	rec->tags.title = strdup("One");
 	rec->tags.artist = strdup("Bob");
 	rec->tags.album = strdup("Live");
 	writer_put(rec);
-	assert_int_equal(writer_call(writer_drop_orphans, NULL), 0);
+	assert_int_equal(writer_call(music_drop_orphans, NULL), 0);
 	assert_int_equal(query_int(e->db, "SELECT count(*) FROM artists"), 1);
 	assert_int_equal(query_int(e->db, "SELECT count(*) FROM albums"), 1);
 	assert_int_equal(query_int(e->db, "SELECT count(*) FROM artists"
 				   " WHERE name = 'Bob'"), 1);
 
-	rec = writer_rec_new(WRITER_DELETE_FILE, "", 0);
+	rec = music_rec_new(MUSIC_DELETE_FILE, "", 0);
 	rec->id = file;
 	writer_put(rec);
-	assert_int_equal(writer_call(writer_drop_orphans, NULL), 0);
+	assert_int_equal(writer_call(music_drop_orphans, NULL), 0);
 	assert_int_equal(query_int(e->db, "SELECT count(*) FROM artists"), 1);
-	rec = writer_rec_new(WRITER_DELETE_FILE, "", 0);
+	rec = music_rec_new(MUSIC_DELETE_FILE, "", 0);
 	rec->id = query_int(e->db, "SELECT id FROM files");
 	writer_put(rec);
-	assert_int_equal(writer_call(writer_drop_orphans, NULL), 0);
+	assert_int_equal(writer_call(music_drop_orphans, NULL), 0);
 	assert_int_equal(query_int(e->db, "SELECT count(*) FROM artists"), 0);
 	assert_int_equal(query_int(e->db, "SELECT count(*) FROM albums"), 0);
 }
@@ -248,7 +248,7 @@ static int64_t fts_count(struct env *e, const char *match)
 static void test_tracks_fts_follows_tracks(void **state)
 {
 	struct env *e = *state;
-	struct writer_rec *rec;
+	struct music_rec *rec;
 	int64_t file;
 
 	put_track(e, "a/1.flac", "D\xc3\xa9j\xc3\xa0 Vu", "Beyonc\xc3\xa9",
@@ -263,7 +263,7 @@ static void test_tracks_fts_follows_tracks(void **state)
 	file = query_int(e->db, "SELECT id FROM files WHERE"
 			 " CAST(path AS TEXT) = 'a/1.flac'");
 
-	rec = file_rec(e, WRITER_FILE, "a/1.flac", file, 2, 1);
+	rec = file_rec(e, MUSIC_FILE, "a/1.flac", file, 2, 1);
 	rec->tags.title = strdup("Halo");
 	rec->tags.artist = strdup("Beyonc\xc3\xa9");
 	rec->tags.album = strdup("I Am");
@@ -274,12 +274,75 @@ static void test_tracks_fts_follows_tracks(void **state)
 	assert_int_equal(fts_count(e, "halo"), 1);
 	assert_int_equal(fts_count(e, "beyonce"), 1);
 
-	rec = writer_rec_new(WRITER_DELETE_FILE, "", 0);
+	rec = music_rec_new(MUSIC_DELETE_FILE, "", 0);
 	rec->id = file;
 	writer_put(rec);
 	writer_call(NULL, NULL);
 	assert_int_equal(fts_count(e, "halo OR beyonce"), 0);
 	assert_int_equal(fts_count(e, "other"), 1);
+}
+
+/* The tracks a transaction adds are searchable and queued for analysis
+ * once it commits; records of a bulk load (no foreign key checked) give
+ * the same rows, and the checks are back after it: a deleted file takes
+ * its track and its queue entry with it. A known file's new track (it
+ * had none) is queued too; one that stays is not queued again. */
+static void test_added_tracks_indexed_and_queued(void **state)
+{
+	struct env *e = *state;
+	struct music_rec *rec;
+	int64_t file;
+
+	for (int i = 0; i < 3; i++) {
+		char path[32];
+
+		snprintf(path, sizeof(path), "b/%d.flac", i);
+		rec = file_rec(e, MUSIC_FILE, path, 0, 1, 20 + i);
+		rec->bulk = 1;
+		rec->tags.title = strdup("Bulk");
+		rec->tags.artist = strdup("Zed");
+		rec->tags.album = strdup("Load");
+		writer_put(rec);
+	}
+	put_track(e, "c/1.flac", "Plain", "Ann", NULL, "One", 30);
+	writer_call(NULL, NULL);
+	assert_int_equal(fts_count(e, "bulk"), 3);
+	assert_int_equal(fts_count(e, "plain"), 1);
+	assert_int_equal(query_int(e->db, "SELECT count(*) FROM"
+				   " analysis_queue"), 4);
+
+	file = query_int(e->db, "SELECT id FROM files WHERE"
+			 " CAST(path AS TEXT) = 'b/0.flac'");
+	rec = music_rec_new(MUSIC_DELETE_FILE, "", 0);
+	rec->id = file;
+	writer_put(rec);
+	writer_call(NULL, NULL);
+	assert_int_equal(fts_count(e, "bulk"), 2);
+	assert_int_equal(query_int(e->db, "SELECT count(*) FROM tracks"), 3);
+	assert_int_equal(query_int(e->db, "SELECT count(*) FROM"
+				   " analysis_queue"), 3);
+
+	writer_call(exec_sql, "DELETE FROM analysis_queue");
+	rec = file_rec(e, MUSIC_FILE, "d/other.txt", 0, 1, 40);
+	rec->kind = "other";
+	rec->parsed = 0;
+	writer_put(rec);
+	writer_call(NULL, NULL);
+	file = query_int(e->db, "SELECT id FROM files WHERE"
+			 " CAST(path AS TEXT) = 'd/other.txt'");
+	rec = file_rec(e, MUSIC_FILE, "d/other.txt", file, 1, 40);
+	rec->tags.title = strdup("Now a track");
+	writer_put(rec);
+	rec = file_rec(e, MUSIC_FILE, "c/1.flac",
+		       query_int(e->db, "SELECT id FROM files WHERE"
+				 " CAST(path AS TEXT) = 'c/1.flac'"), 1, 30);
+	rec->tags.title = strdup("Plain again");
+	writer_put(rec);
+	writer_call(NULL, NULL);
+	assert_int_equal(fts_count(e, "now"), 1);
+	assert_int_equal(fts_count(e, "plain"), 1);
+	assert_int_equal(query_int(e->db, "SELECT count(*) FROM"
+				   " analysis_queue"), 1);
 }
 
 /* A store from before the search index gets one for the tracks it has
@@ -293,8 +356,7 @@ static void test_tracks_fts_backfilled(void **state)
 	put_track(e, "a/2.flac", "Other", "Ann", NULL, "Disc", 2);
 	writer_stop();
 	assert_int_equal(db_open(e->db, 0, &db), 0);
-	assert_int_equal(db_exec(db, "DROP TRIGGER tracks_fts_add;"
-				 " DROP TRIGGER tracks_fts_del;"
+	assert_int_equal(db_exec(db, "DROP TRIGGER tracks_fts_del;"
 				 " DROP TRIGGER tracks_fts_set; DROP TABLE tracks_fts;"
 				 " DROP TABLE tracks_fts_dirty;"
 				 " DROP INDEX tracks_album_artist;"
@@ -646,14 +708,14 @@ static void test_scan_digests(void **state)
 static void test_digest_not_kept_after_a_failure(void **state)
 {
 	struct env *e = *state;
-	struct writer_rec *rec = file_rec(e, WRITER_FILE, "d/bad.flac", 0, 1,
+	struct music_rec *rec = file_rec(e, MUSIC_FILE, "d/bad.flac", 0, 1,
 					  5);
 	uint64_t errors = writer_errors();
 
 	rec->kind = NULL;	/* files.kind is NOT NULL: it fails */
 	writer_put(rec);
 	for (int i = 0; i < 2; i++) {
-		rec = writer_rec_new(WRITER_DIR, "d", 1);
+		rec = music_rec_new(MUSIC_DIR, "d", 1);
 		assert_non_null(rec);
 		rec->root_id = e->root_id;
 		rec->has_digest = 1;
@@ -672,7 +734,7 @@ static void test_digest_not_kept_after_a_failure(void **state)
 static void test_picture_kept(void **state)
 {
 	struct env *e = *state;
-	struct writer_rec *rec = file_rec(e, WRITER_FILE, "p.flac", 0, 1, 9);
+	struct music_rec *rec = file_rec(e, MUSIC_FILE, "p.flac", 0, 1, 9);
 	struct picture pic = { .found = 1, .type = 3, .mime = "image/png",
 			       .offset = 1234, .length = 5678 };
 	int64_t file;
@@ -685,7 +747,7 @@ static void test_picture_kept(void **state)
 	assert_int_equal(query_int(e->db, "SELECT offset + length + type"
 				   " FROM pictures WHERE mime = 'image/png'"),
 			 1234 + 5678 + 3);
-	rec = file_rec(e, WRITER_FILE, "p.flac", file, 2, 9);
+	rec = file_rec(e, MUSIC_FILE, "p.flac", file, 2, 9);
 	rec->tags.title = strdup("Pictured");
 	rec->tags.picture = pic;
 	rec->tags.picture.length = 10;
@@ -694,16 +756,16 @@ static void test_picture_kept(void **state)
 	writer_call(NULL, NULL);
 	assert_int_equal(query_int(e->db, "SELECT length + unsync FROM"
 				   " pictures"), 11);
-	rec = file_rec(e, WRITER_FILE, "p.flac", file, 3, 9);
+	rec = file_rec(e, MUSIC_FILE, "p.flac", file, 3, 9);
 	rec->tags.title = strdup("Bare");
 	writer_put(rec);
 	writer_call(NULL, NULL);
 	assert_int_equal(query_int(e->db, "SELECT count(*) FROM pictures"), 0);
-	rec = file_rec(e, WRITER_FILE, "p.flac", file, 4, 9);
+	rec = file_rec(e, MUSIC_FILE, "p.flac", file, 4, 9);
 	rec->tags.title = strdup("Pictured");
 	rec->tags.picture = pic;
 	writer_put(rec);
-	rec = writer_rec_new(WRITER_DELETE_FILE, "", 0);
+	rec = music_rec_new(MUSIC_DELETE_FILE, "", 0);
 	rec->id = file;
 	writer_put(rec);
 	writer_call(NULL, NULL);
@@ -715,7 +777,7 @@ static void test_picture_kept(void **state)
 static void test_picture_step_rereads(void **state)
 {
 	struct env *e = *state;
-	struct writer_rec *rec = file_rec(e, WRITER_FILE, "q.flac", 0, 77, 9);
+	struct music_rec *rec = file_rec(e, MUSIC_FILE, "q.flac", 0, 77, 9);
 	sqlite3 *db;
 
 	rec->tags.title = strdup("Old");
@@ -776,6 +838,8 @@ int main(void)
 			test_scan_through_folder_links, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_scan_digests, setup,
 						teardown),
+		cmocka_unit_test_setup_teardown(
+			test_added_tracks_indexed_and_queued, setup, teardown),
 		cmocka_unit_test_setup_teardown(
 			test_digest_not_kept_after_a_failure, setup, teardown),
 	};
