@@ -55,7 +55,8 @@ enum tags_source {
 };
 
 #define TAGS_ERROR_MAX	96	/* with its NUL */
-#define TAGS_SOURCES_MAX 128	/* room for tags_sources() of every field */
+#define TAGS_SOURCES_MAX 128	/* room for tags_sources_text() of every
+				 * field */
 
 struct tags {
 	char *title;
@@ -103,13 +104,22 @@ int tags_read_mp3(int fd, struct tags *t);
 int tags_title_from_name(struct tags *t, const char *name);
 
 /*
- * Write where each field that has a value came from into buf (size
- * bytes, NUL-terminated, cut if short), as "title=id3v2 artist=ape
- * track=id3v1": the fields in enum tags_field's order, named title,
- * artist, album_artist, album, genre, track, disc, year; the sources
- * vorbis, id3v2, ape, id3v1, name. Empty when no field has a value.
+ * Write where each field that has a value came from into code, short as
+ * the store keeps it: a letter a field in enum tags_field's order ('v'
+ * vorbis, '2' id3v2, 'a' ape, '1' id3v1, 'n' name, '-' none), as
+ * "22-22222" for an ID3v2 tag without album artist. Empty when no field
+ * has a value.
  */
-void tags_sources(const struct tags *t, char *buf, size_t size);
+void tags_sources(const struct tags *t, char code[TAGS_NR_FIELDS + 1]);
+
+/*
+ * Spell out a code of tags_sources() into buf (size bytes, NUL-terminated,
+ * cut if short), as "title=id3v2 artist=ape track=id3v1": the fields
+ * named title, artist, album_artist, album, genre, track, disc, year; the
+ * sources vorbis, id3v2, ape, id3v1, name. Text that is no such code (as
+ * stores of schema 16 kept) is given as it is.
+ */
+void tags_sources_text(const char *code, char *buf, size_t size);
 
 /* Free the strings of t and zero it. */
 void tags_release(struct tags *t);

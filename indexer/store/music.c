@@ -437,7 +437,7 @@ static int apply_track(int which, const struct tags *t, int64_t file)
 {
 	sqlite3_stmt *st = m.st[which];
 	int64_t artist, album_artist, album;
-	char sources[TAGS_SOURCES_MAX];
+	char sources[TAGS_NR_FIELDS + 1];
 	int rc;
 
 	rc = artist_id(t->artist, &artist);
@@ -473,7 +473,7 @@ static int apply_track(int which, const struct tags *t, int64_t file)
 	bind_text(st, 19, t->mb_album_id);
 	bind_text(st, 20, t->mb_artist_id);
 	bind_text(st, 21, t->mb_album_artist_id);
-	tags_sources(t, sources, sizeof(sources));
+	tags_sources(t, sources);
 	if (*sources)
 		sqlite3_bind_text(st, 22, sources, -1, SQLITE_TRANSIENT);
 	else
