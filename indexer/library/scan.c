@@ -1463,7 +1463,7 @@ int scan_run(const char *db_path, const struct scan_request *req,
 		.cond = PTHREAD_COND_INITIALIZER,
 	};
 	sqlite3 *db;
-	int rc;
+	int rc, err;
 
 	s.rule = (struct symlinks_rule){ req->root_path, req->roots,
 				      req->nr_roots, req->follow_outside };
@@ -1491,8 +1491,8 @@ int scan_run(const char *db_path, const struct scan_request *req,
 	 * the others are scanned and the scan reports the failure. */
 	for (size_t i = 0; i < req->nr_subpaths; i++) {
 		const char *sub = req->subpaths[i];
-		int err = scan_start(&s, sub);
 
+		err = scan_start(&s, sub);
 		if (err) {
 			struct known_file *k = files_find(&s.alone, sub,
 							  strlen(sub));
@@ -1503,7 +1503,13 @@ int scan_run(const char *db_path, const struct scan_request *req,
 			rc = rc ? : err;
 		}
 	}
+	/* A first scan builds the indexes of what it adds once, at its end,
+	 * whatever became of it. */
+	if (s.bulk)
+		writer_call(music_bulk_begin, NULL);
 	scan_walk(&s);
+	if (s.bulk && (err = writer_call(music_bulk_end, NULL)))
+		rc = rc ? : err;
 	if (__atomic_load_n(req->cancel, __ATOMIC_RELAXED))
 		rc = -ECANCELED;
 	else

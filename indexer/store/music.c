@@ -7,6 +7,7 @@
 #include "common/db.h"
 #include "common/log.h"
 #include "common/strbuf.h"
+#include "indexer/store/schema.h"
 #include "indexer/store/search_index.h"
 
 #define NAME_CACHE 16
@@ -714,6 +715,8 @@ int music_commit(void)
 	if (m.added.nr) {
 		rc = ids_json(&m.added, &ids);
 		if (!rc)
+			rc = search_index_forget(m.db, ids.buf);
+		if (!rc)
 			rc = search_index_add(m.db, ids.buf);
 		if (!rc) {
 			int64_t none;
@@ -765,4 +768,41 @@ void music_close(void)
 		free(m.failed[i].path);
 	free(m.failed);
 	memset(&m, 0, sizeof(m));
+}
+
+static int drop_if_empty(sqlite3 *db, void *unused)
+{
+	sqlite3_stmt *st;
+	int rc, any;
+
+	(void)unused;
+	rc = db_prepare(db, "SELECT EXISTS (SELECT 1 FROM files)", &st);
+	if (rc)
+		return rc;
+	rc = sqlite3_step(st);
+	any = rc != SQLITE_ROW || sqlite3_column_int(st, 0);
+	rc = db_finalize(st, rc, "look for files");
+	return rc || any ? rc : schema_drop_bulk_indexes(db);
+}
+
+int music_bulk_begin(sqlite3 *db, void *unused)
+{
+	return db_transaction(db, drop_if_empty, unused);
+}
+
+static int make_indexes(sqlite3 *db, void *unused)
+{
+	(void)unused;
+	return schema_make_bulk_indexes(db);
+}
+
+int music_bulk_end(sqlite3 *db, void *unused)
+{
+	int rc;
+
+	/* SQLite's sorter may use helper threads; the scan's are done. */
+	db_exec(db, "PRAGMA threads = 2");
+	rc = db_transaction(db, make_indexes, unused);
+	db_exec(db, "PRAGMA threads = 0");
+	return rc;
 }

@@ -98,6 +98,15 @@ int music_commit(void);
 void music_forget(void);
 
 /*
+ * writer_call() functions around a bulk load: music_bulk_begin() drops
+ * the secondary indexes of files and tracks when the store has no file
+ * at all (a first scan), music_bulk_end() builds those missing, sorted,
+ * on two threads. Each returns 0 or a negative errno value (logged).
+ */
+int music_bulk_begin(sqlite3 *db, void *unused);
+int music_bulk_end(sqlite3 *db, void *unused);
+
+/*
  * A writer_call() function: delete the artists and albums that lost their
  * last track since the previous call. The writer notes what each updated
  * or deleted track pointed at, so only those few rows are checked.

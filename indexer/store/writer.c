@@ -375,6 +375,9 @@ int writer_start(const char *db_path)
 		storefile_opened(w.db);
 		rc = schema_migrate(w.db);
 	}
+	/* a bulk load cut short left them out */
+	if (!rc)
+		rc = schema_make_bulk_indexes(w.db);
 	/* tracks a migration or a crash left out of the search index; a
 	 * failure keeps them listed for the next commit */
 	if (!rc)

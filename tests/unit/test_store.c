@@ -20,6 +20,7 @@
 #include "common/log.h"
 #include "indexer/library/scan.h"
 #include "indexer/store/schema.h"
+#include "indexer/store/search_index.h"
 #include "indexer/store/writer.h"
 
 struct env {
@@ -146,7 +147,7 @@ static void test_schema_versions(void **state)
 	assert_int_equal(db_exec(db, "PRAGMA user_version = 99"), 0);
 	assert_int_equal(schema_migrate(db), -EPROTO);
 	assert_int_equal(db_exec(db, "PRAGMA user_version = 13"), 0);
-	assert_int_equal(schema_version(), 18);
+	assert_int_equal(schema_version(), 19);
 	db_close(db);
 }
 
@@ -345,8 +346,95 @@ static void test_added_tracks_indexed_and_queued(void **state)
 				   " analysis_queue"), 1);
 }
 
+/* A writer_call() function: a track added and then renamed in one
+ * transaction, its search row made as the writer makes it at commit. */
+static int add_then_change(sqlite3 *db, void *arg)
+{
+	struct env *e = arg;
+	char sql[512], ids[32];
+	int rc;
+
+	snprintf(sql, sizeof(sql), "BEGIN;"
+		 "INSERT INTO directories (root_id, path, mtime_ns)"
+		 " VALUES (%lld, CAST('x' AS BLOB), 0);"
+		 "INSERT INTO files (root_id, dir_id, path, size, mtime_ns,"
+		 " inode, kind) VALUES (%lld, last_insert_rowid(),"
+		 " CAST('x/2.flac' AS BLOB), 1, 1, 51, 'flac');"
+		 "INSERT INTO tracks (file_id, title) VALUES"
+		 " (last_insert_rowid(), 'Second');",
+		 (long long)e->root_id, (long long)e->root_id);
+	rc = db_exec(db, sql);
+	snprintf(ids, sizeof(ids), "[%lld]",
+		 (long long)sqlite3_last_insert_rowid(db));
+	if (!rc)
+		rc = db_exec(db, "UPDATE tracks SET title = 'Changed'");
+	if (!rc)
+		rc = search_index_forget(db, ids);
+	if (!rc)
+		rc = search_index_add(db, ids);
+	if (!rc)
+		rc = search_index_sync(db);
+	if (rc)
+		sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
+	return rc ? rc : db_exec(db, "COMMIT");
+}
+
+/* The search index stays whole (FTS5's own check) and finds what the
+ * tracks say when a track is added and changed in one transaction,
+ * changed again, and deleted: its row is read from the tracks, and taken
+ * out with the values it was made of. */
+static void test_tracks_fts_stays_whole(void **state)
+{
+	struct env *e = *state;
+	struct writer_batch batch = WRITER_BATCH_INIT;
+	struct music_rec *rec;
+	int64_t file;
+
+	rec = file_rec(e, MUSIC_FILE, "w/1.flac", 0, 1, 50);
+	rec->tags.title = strdup("First");
+	rec->tags.artist = strdup("Ann");
+	writer_batch_add(&batch, rec);
+	writer_batch_flush(&batch);
+	writer_call(NULL, NULL);
+	file = query_int(e->db, "SELECT id FROM files WHERE"
+			 " CAST(path AS TEXT) = 'w/1.flac'");
+	rec = music_rec_new(MUSIC_DELETE_FILE, "", 0);
+	rec->id = file;
+	writer_put(rec);
+	writer_call(NULL, NULL);
+	assert_int_equal(fts_count(e, "first"), 0);
+	assert_int_equal(writer_call(exec_sql, "INSERT INTO tracks_fts"
+				     " (tracks_fts) VALUES ('integrity-check')"),
+			 0);
+
+	/* added, then changed before its commit */
+	assert_int_equal(writer_call(add_then_change, e), 0);
+	assert_int_equal(fts_count(e, "second"), 0);
+	assert_int_equal(fts_count(e, "changed"), 1);
+	file = query_int(e->db, "SELECT id FROM files WHERE"
+			 " CAST(path AS TEXT) = 'x/2.flac'");
+	rec = file_rec(e, MUSIC_FILE, "x/2.flac", file, 3, 52);
+	rec->tags.title = strdup("Third");
+	rec->tags.artist = strdup("Bob");
+	writer_put(rec);
+	writer_call(NULL, NULL);
+	assert_int_equal(fts_count(e, "changed"), 0);
+	assert_int_equal(fts_count(e, "third"), 1);
+	assert_int_equal(writer_call(exec_sql, "INSERT INTO tracks_fts"
+				     " (tracks_fts) VALUES ('integrity-check')"),
+			 0);
+	rec = music_rec_new(MUSIC_DELETE_FILE, "", 0);
+	rec->id = file;
+	writer_put(rec);
+	writer_call(NULL, NULL);
+	assert_int_equal(fts_count(e, "third OR bob"), 0);
+	assert_int_equal(writer_call(exec_sql, "INSERT INTO tracks_fts"
+				     " (tracks_fts) VALUES ('integrity-check')"),
+			 0);
+}
+
 /* A store from before the search index gets one for the tracks it has
- * when the writer starts (the schema step that adds it is the last). */
+ * (the schema step that builds it from the tracks comes after). */
 static void test_tracks_fts_backfilled(void **state)
 {
 	struct env *e = *state;
@@ -369,7 +457,6 @@ static void test_tracks_fts_backfilled(void **state)
 	assert_int_equal(db_exec(db, "PRAGMA user_version = 6"), 0);
 	assert_int_equal(schema_migrate(db), 0);
 	db_close(db);
-	assert_int_equal(fts_count(e, "beyonce"), 0);
 	assert_int_equal(writer_start(e->db), 0);
 	assert_int_equal(fts_count(e, "beyonce"), 1);
 	assert_int_equal(fts_count(e, "disc"), 1);
@@ -702,6 +789,67 @@ static void test_scan_digests(void **state)
 			 12345000000000LL);
 }
 
+/* The indexes of files and tracks, as the store has them, one a line. */
+static void index_sql(struct env *e, char *out, size_t size)
+{
+	sqlite3 *db;
+	sqlite3_stmt *st;
+
+	out[0] = '\0';
+	assert_int_equal(db_open(e->db, 1, &db), 0);
+	assert_int_equal(db_prepare(db, "SELECT sql FROM sqlite_schema WHERE"
+				    " type = 'index' AND tbl_name IN ('files',"
+				    " 'tracks') AND sql IS NOT NULL ORDER BY"
+				    " name", &st), 0);
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		strncat(out, (const char *)sqlite3_column_text(st, 0),
+			size - strlen(out) - 2);
+		strcat(out, "\n");
+	}
+	sqlite3_finalize(st);
+	db_close(db);
+}
+
+/* A first scan of an empty store drops the secondary indexes of files
+ * and tracks and builds them at its end as the migrations made them;
+ * a writer that starts after a bulk load was cut short builds them. */
+static void test_bulk_indexes(void **state)
+{
+	struct env *e = *state;
+	struct scan_stats s;
+	char before[2048], after[2048];
+	sqlite3 *db;
+
+	index_sql(e, before, sizeof(before));
+	assert_non_null(strstr(before, "tracks_genre"));
+	assert_int_equal(writer_call(music_bulk_begin, NULL), 0);
+	index_sql(e, after, sizeof(after));
+	assert_null(strstr(after, "tracks_genre"));
+	assert_int_equal(writer_call(music_bulk_end, NULL), 0);
+	index_sql(e, after, sizeof(after));
+	assert_string_equal(after, before);
+
+	make_tree(e);
+	assert_int_equal(scan(e, "", &s, 0), 0);
+	assert_int_equal(s.files_new, 12);
+	index_sql(e, after, sizeof(after));
+	assert_string_equal(after, before);
+	/* a store that has files keeps them */
+	assert_int_equal(writer_call(music_bulk_begin, NULL), 0);
+	index_sql(e, after, sizeof(after));
+	assert_string_equal(after, before);
+
+	writer_stop();
+	assert_int_equal(db_open(e->db, 0, &db), 0);
+	assert_int_equal(schema_drop_bulk_indexes(db), 0);
+	db_close(db);
+	index_sql(e, after, sizeof(after));
+	assert_null(strstr(after, "tracks_genre"));
+	assert_int_equal(writer_start(e->db), 0);
+	index_sql(e, after, sizeof(after));
+	assert_string_equal(after, before);
+}
+
 /* The writer keeps no digest for a directory one of whose file records
  * failed, so that its next walk looks at every file again; the record
  * after keeps it. */
@@ -837,6 +985,10 @@ int main(void)
 		cmocka_unit_test_setup_teardown(
 			test_scan_through_folder_links, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_scan_digests, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_tracks_fts_stays_whole,
+						setup, teardown),
+		cmocka_unit_test_setup_teardown(test_bulk_indexes, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(
 			test_added_tracks_indexed_and_queued, setup, teardown),
