@@ -36,7 +36,7 @@ struct name_cache {
 };
 
 enum {
-	ST_DIR_GET, ST_DIR_UPSERT, ST_FILE_ADD, ST_FILE_UPDATE, ST_FILE_RENAME,
+	ST_DIR_GET, ST_DIR_ADD, ST_FILE_ADD, ST_FILE_UPDATE, ST_FILE_RENAME,
 	ST_FILE_DELETE, ST_DIR_DELETE, ST_ARTIST_GET, ST_ARTIST_ADD,
 	ST_ALBUM_GET, ST_ALBUM_ADD, ST_TRACK_ADD, ST_TRACK_UPSERT,
 	ST_TRACK_REFS, ST_ALBUM_ORPHAN, ST_ARTIST_ORPHAN, ST_CI_SET,
@@ -56,10 +56,8 @@ enum {
 static const char *const statements[ST_COUNT] = {
 	[ST_DIR_GET] =
 	"SELECT id FROM directories WHERE root_id = ?1 AND path = ?2",
-	[ST_DIR_UPSERT] =
-	"INSERT INTO directories (root_id, path, mtime_ns) VALUES (?1, ?2, ?3)"
-	" ON CONFLICT (root_id, path) DO UPDATE SET mtime_ns = excluded.mtime_ns"
-	" RETURNING id",
+	[ST_DIR_ADD] =
+	"INSERT INTO directories (root_id, path, mtime_ns) VALUES (?1, ?2, 0)",
 	[ST_FILE_ADD] =
 	"INSERT INTO files (root_id, dir_id, path, size, mtime_ns, inode, kind,"
 	" tag_error, tag_error_reason)"
@@ -327,11 +325,10 @@ static int dir_id(const struct music_rec *rec, int64_t *id)
 	sqlite3_bind_blob(st, 2, rec->path, len, SQLITE_STATIC);
 	rc = step_id(ST_DIR_GET, id);
 	if (!rc && !*id) {
-		st = m.st[ST_DIR_UPSERT];
+		st = m.st[ST_DIR_ADD];
 		sqlite3_bind_int64(st, 1, rec->root_id);
 		sqlite3_bind_blob(st, 2, rec->path, len, SQLITE_STATIC);
-		sqlite3_bind_int64(st, 3, 0);
-		rc = step_id(ST_DIR_UPSERT, id);
+		rc = step_insert(ST_DIR_ADD, id);
 	}
 	if (!rc)
 		name_cache_add(&m.dirs, rec->root_id, rec->path, len, *id);

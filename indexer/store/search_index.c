@@ -17,11 +17,28 @@ int search_index_add(sqlite3 *db, const char *ids)
 	return db_finalize(st, sqlite3_step(st), "add search rows");
 }
 
-int search_index_forget(sqlite3 *db, const char *ids)
+/* Whether tracks_fts_dirty lists any track: *listed. */
+static int any_listed(sqlite3 *db, int *listed)
 {
 	sqlite3_stmt *st;
 	int rc;
 
+	rc = db_prepare(db, "SELECT 1 FROM tracks_fts_dirty LIMIT 1", &st);
+	if (rc)
+		return rc;
+	rc = sqlite3_step(st);
+	*listed = rc == SQLITE_ROW;
+	return db_finalize(st, rc, "read the search index's list");
+}
+
+int search_index_forget(sqlite3 *db, const char *ids)
+{
+	sqlite3_stmt *st;
+	int rc, listed;
+
+	rc = any_listed(db, &listed);
+	if (rc || !listed)
+		return rc;
 	rc = db_prepare(db, "DELETE FROM tracks_fts_dirty WHERE id IN"
 			" (SELECT value FROM json_each(?1))", &st);
 	if (rc)
@@ -47,15 +64,9 @@ static int sync_listed(sqlite3 *db)
 
 int search_index_sync(sqlite3 *db)
 {
-	sqlite3_stmt *st;
 	int rc, listed;
 
-	rc = db_prepare(db, "SELECT 1 FROM tracks_fts_dirty LIMIT 1", &st);
-	if (rc)
-		return rc;
-	rc = sqlite3_step(st);
-	listed = rc == SQLITE_ROW;
-	rc = db_finalize(st, rc, "read the search index's list");
+	rc = any_listed(db, &listed);
 	if (rc || !listed)
 		return rc;
 	rc = db_exec(db, "SAVEPOINT search_index");
