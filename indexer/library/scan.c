@@ -66,7 +66,6 @@ struct by_inode {
 };
 
 struct dir_job {
-	struct dir_job *next;
 	size_t len;
 	char path[];		/* NUL-terminated */
 };
@@ -87,7 +86,12 @@ struct scan {
 
 	pthread_mutex_t lock;
 	pthread_cond_t cond;
-	struct dir_job *jobs;
+	/* The directories to walk, the least path first (a binary heap):
+	 * the walk goes in the order of the store's path index, so a first
+	 * scan adds its rows at the index's end, page after page, instead
+	 * of splitting pages all over it. */
+	struct dir_job **jobs;
+	size_t nr_jobs, alloc_jobs;
 	size_t busy;		/* jobs queued or being worked on */
 
 	/* Under lock: renames and what went. */
@@ -468,25 +472,71 @@ static int alone_load(sqlite3 *db, const struct scan_request *req,
 	return rc;
 }
 
+static int job_less(const struct dir_job *a, const struct dir_job *b)
+{
+	return cmp_path(a->path, a->len, b->path, b->len) < 0;
+}
+
+/* Take the least job of the heap; called with the lock held. */
+static struct dir_job *pop_job(struct scan *s)
+{
+	struct dir_job **h = s->jobs, *top = h[0];
+	size_t n = --s->nr_jobs, i = 0;
+
+	h[0] = h[n];
+	for (;;) {
+		size_t l = 2 * i + 1, least = i;
+		struct dir_job *t;
+
+		if (l < n && job_less(h[l], h[least]))
+			least = l;
+		if (l + 1 < n && job_less(h[l + 1], h[least]))
+			least = l + 1;
+		if (least == i)
+			break;
+		t = h[i];
+		h[i] = h[least];
+		h[least] = t;
+		i = least;
+	}
+	return top;
+}
+
 static int push_job(struct scan *s, const char *path, size_t len)
 {
 	struct dir_job *job = malloc(sizeof(*job) + len + 1);
+	size_t i;
 
-	if (!job) {
-		stat_add(&s->stats->io_errors, 1);
-		return log_error(-ENOMEM, "scan: out of memory queueing %.*s",
-				 (int)len, path);
-	}
+	if (!job)
+		goto oom;
 	job->len = len;
 	memcpy(job->path, path, len);
 	job->path[len] = '\0';
 	pthread_mutex_lock(&s->lock);
-	job->next = s->jobs;
-	s->jobs = job;
+	if (s->nr_jobs == s->alloc_jobs) {
+		size_t n = s->alloc_jobs ? s->alloc_jobs * 2 : 256;
+		struct dir_job **h = realloc(s->jobs, n * sizeof(*h));
+
+		if (!h) {
+			pthread_mutex_unlock(&s->lock);
+			free(job);
+			goto oom;
+		}
+		s->jobs = h;
+		s->alloc_jobs = n;
+	}
+	for (i = s->nr_jobs++; i && job_less(job, s->jobs[(i - 1) / 2]);
+	     i = (i - 1) / 2)
+		s->jobs[i] = s->jobs[(i - 1) / 2];
+	s->jobs[i] = job;
 	s->busy++;
 	pthread_cond_signal(&s->cond);
 	pthread_mutex_unlock(&s->lock);
 	return 0;
+oom:
+	stat_add(&s->stats->io_errors, 1);
+	return log_error(-ENOMEM, "scan: out of memory queueing %.*s",
+			 (int)len, path);
 }
 
 /* A record of this scan's root for path; NULL when out of memory. */
@@ -947,9 +997,16 @@ static void warn_once(const char *root, const char *rel, int err)
 			  strerror(err));
 }
 
+static int cmp_listed(const void *a, const void *b, void *names)
+{
+	return strcmp((const char *)names + ((const struct listed *)a)->name,
+		      (const char *)names + ((const struct listed *)b)->name);
+}
+
 /* Read the entries of the folder dfd into the worker's list, "." and
  * ".." left out (getdents64() itself: a DIR stream costs two fcntl()s
- * more a folder); returns 0 or a negative errno value. */
+ * more a folder), sorted by name as the store's path index is; returns
+ * 0 or a negative errno value. */
 static int read_entries(struct worker *wk, int dfd)
 {
 	ssize_t n;
@@ -988,7 +1045,12 @@ static int read_entries(struct worker *wk, int dfd)
 				   strlen(de->d_name) + 1);
 		}
 	}
-	return n < 0 ? -errno : 0;
+	if (n < 0)
+		return -errno;
+	if (wk->nr_ents > 1)
+		qsort_r(wk->ents, wk->nr_ents, sizeof(*wk->ents), cmp_listed,
+			wk->names.buf);
+	return 0;
 }
 
 /* Set wk->path to the directory rel joined with name. */
@@ -1249,12 +1311,11 @@ static void *scan_worker(void *arg)
 	for (;;) {
 		struct dir_job *job;
 
-		while (!s->jobs && s->busy)
+		while (!s->nr_jobs && s->busy)
 			pthread_cond_wait(&s->cond, &s->lock);
-		if (!s->jobs)
+		if (!s->nr_jobs)
 			break;
-		job = s->jobs;
-		s->jobs = job->next;
+		job = pop_job(s);
 		pthread_mutex_unlock(&s->lock);
 
 		if (!__atomic_load_n(s->req->cancel, __ATOMIC_RELAXED))
@@ -1434,12 +1495,9 @@ static int scan_start(struct scan *s, const char *sub)
 
 static void scan_release(struct scan *s)
 {
-	while (s->jobs) {
-		struct dir_job *job = s->jobs;
-
-		s->jobs = job->next;
-		free(job);
-	}
+	while (s->nr_jobs)
+		free(s->jobs[--s->nr_jobs]);
+	free(s->jobs);
 	while (s->gone) {
 		struct gone *g = s->gone;
 
