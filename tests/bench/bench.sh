@@ -5,7 +5,9 @@
 # On a 100,000-file corpus of real FLAC and MP3 files (tests/bench/
 # gen_corpus.py, cached across runs), with a warm page cache, it times MPD's
 # own database build and rescan (a private mpd instance, never the system
-# service) and mediamon's first scan, no-change rescan and full re-read. On
+# service) and mediamon's first scan, no-change rescan and full re-read,
+# with find printing every file's size, mtime and inode from one thread
+# (what a no-change rescan looks at: its floor on the machine). On
 # a watched copy of the corpus (hard links) it times single-file changes and
 # 1,000 tracks copied in until they show in the mount (the inotify watcher;
 # the timing loops are in watch_latency.py). Over the library views of the
@@ -657,6 +659,7 @@ EOF
 	corpus_warm
 	log "mediamon: full re-read (echo full > control/rescan)"
 	mediamon_rescan full full
+	find_time "$CORPUS" find_s
 
 	vmhwm=$(mediamon_vmhwm)
 	put mm_vmhwm_kb "$vmhwm"
@@ -668,6 +671,9 @@ EOF
 		"mediamon no-change rescan (median of 3)" "$(get nochange_s) s" \
 		"$(get nochange_wall_s) s" "< $TARGET_NOCHANGE_S s" \
 		"$(verdict "$(get nochange_s)" lt "$TARGET_NOCHANGE_S")"
+	figure_row "find_s@$FILES" lower \
+		"  find -printf size, mtime, inode (one thread, the stat floor)" \
+		"$(get find_s) s"
 	figure_row "full_s@$FILES" lower "mediamon full re-read (rescan full)" \
 		"$(get full_s) s" "$(get full_wall_s) s"
 	figure_row "vmhwm_kb@$FILES" smaller "mediamon peak RSS (VmHWM)" \
@@ -1233,6 +1239,16 @@ scale_ensure() {
 	[ -f "$SCALE/.complete" ] || die "no scale library at $SCALE"
 }
 
+# find_time DIR KEY: time, on a warm DIR, find printing each file's size,
+# mtime and inode (what a no-change rescan looks at, from one thread):
+# the floor a no-change rescan is compared with; kept as KEY.
+find_time() {
+	warm "$1"
+	ft_start=$(now)
+	find "$1" -printf '%s %T@ %i\n' >/dev/null || die "find over $1 failed"
+	put "$2" "$(since "$ft_start")"
+}
+
 # store_kb FILE...: the kB the files hold (those that exist)
 store_kb() {
 	sk=0
@@ -1275,10 +1291,7 @@ EOF
 		log "warning: the store's WAL holds $(store_kb "$MM_DB-wal") kB after the daemon stopped"
 	put scale_store_kb "$(store_kb "$MM_DB" "$MM_DB-wal")"
 
-	warm "$SCALE"
-	start=$(now)
-	find "$SCALE" -printf '%s %T@ %i\n' >/dev/null || die "find over $SCALE failed"
-	put scale_find_s "$(since "$start")"
+	find_time "$SCALE" scale_find_s
 
 	mb=$(awk -v k="$(get scale_store_kb)" 'BEGIN { printf "%.0f", k / 1024 }')
 	wal_mb=$(awk -v k="$(get scale_store_wal_kb)" 'BEGIN { printf "%.0f", k / 1024 }')
