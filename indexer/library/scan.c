@@ -614,11 +614,12 @@ static int open_readonly(struct scan *s, int dfd, const char *name, int pfd,
 	return fd;
 }
 
-/* Read an open file's tags into rec; returns 0, or a negative errno value
- * when the file could not be read at all (it is then left out of this
- * scan). */
+/* Read the tags of the open file fd (of size bytes) into rec; returns 0,
+ * or a negative errno value when the file could not be read at all (it
+ * is then left out of this scan). */
 static int parse_file(const struct scan *s, struct scan_stats *stats,
-		      int fd, const char *name, struct music_rec *rec)
+		      int fd, off_t size, const char *name,
+		      struct music_rec *rec)
 {
 	int rc;
 
@@ -628,6 +629,7 @@ static int parse_file(const struct scan *s, struct scan_stats *stats,
 		return rc;
 	}
 	rec->tags.no_pictures = !s->req->covers;
+	rec->tags.file_size = size;
 	if (!strcmp(rec->kind, "flac"))
 		rc = tags_read_flac(fd, &rec->tags);
 	else
@@ -881,7 +883,8 @@ static enum outcome scan_file(struct worker *wk, int dfd, const char *name,
 			start = now_ns();
 			fd = open_readonly(s, dfd, name, pfd, st);
 		}
-		rc = fd < 0 ? fd : parse_file(s, stats, fd, name, rec);
+		rc = fd < 0 ? fd : parse_file(s, stats, fd, st->st_size, name,
+					      rec);
 		if (rc) {
 			music_rec_free(rec);
 			goto failed;

@@ -25,7 +25,9 @@ int tags_win_init(struct tags_win *w, int fd, struct tags *t,
 {
 	struct stat st;
 
-	if (fstat(fd, &st))
+	if (t->file_size > 0)
+		st.st_size = t->file_size;
+	else if (fstat(fd, &st))
 		return -errno;
 	w->fd = fd;
 	w->t = t;

@@ -13,7 +13,9 @@
  * one are (picture.h), the first front cover or else the first picture.
  * A caller that sets no_pictures before reading has pictures only
  * counted in has_picture: none is noted (of a FLAC picture, the fields
- * in front of its image are still read, as they say where it ends).
+ * in front of its image are still read, as they say where it ends). A
+ * caller that knows the file's size (it stat()ed the descriptor) sets
+ * file_size, which saves the readers a stat of their own.
  *
  * Damage costs the part that is damaged, not the file: a bad frame or
  * comment is skipped and the others kept. The reader then sets
@@ -79,6 +81,7 @@ struct tags {
 	int sample_rate;
 	int channels;
 	int no_pictures;		/* set by the caller: see above */
+	int64_t file_size;		/* set by the caller, or 0: see above */
 	int has_picture;		/* an embedded picture was seen */
 	struct picture picture;		/* the one to show, if found */
 
