@@ -100,8 +100,10 @@ void music_forget(void);
 /*
  * writer_call() functions around a bulk load: music_bulk_begin() drops
  * the secondary indexes of files and tracks when the store has no file
- * at all (a first scan), music_bulk_end() builds those missing, sorted,
- * on two threads. Each returns 0 or a negative errno value (logged).
+ * at all (a first scan), and lets the log grow larger between
+ * checkpoints; music_bulk_end() builds the indexes missing, sorted, on
+ * two threads, and checkpoints as usual again. Each returns 0 or a
+ * negative errno value (logged).
  */
 int music_bulk_begin(sqlite3 *db, void *unused);
 int music_bulk_end(sqlite3 *db, void *unused);
