@@ -7,7 +7,9 @@
 # own database build and rescan (a private mpd instance, never the system
 # service) and mediamon's first scan, no-change rescan and full re-read,
 # with find printing every file's size, mtime and inode from one thread
-# (what a no-change rescan looks at: its floor on the machine). On
+# (what a no-change rescan looks at), and the same walks without the store
+# (tests/bench/bench_scan_floor.c: what the machine's kernel and the tag
+# readers cost, the floor under the scans). On
 # a watched copy of the corpus (hard links) it times single-file changes and
 # 1,000 tracks copied in until they show in the mount (the inotify watcher;
 # the timing loops are in watch_latency.py). Over the library views of the
@@ -61,6 +63,8 @@
 #                            build/bench/bench_analysis, built by make bench)
 #   MEDIAMON_BENCH_FUSE_TREE the views' floor (default
 #                            build/bench/bench_fuse_tree, built by make bench)
+#   MEDIAMON_BENCH_SCAN_FLOOR the scans' floor (default
+#                            build/bench/bench_scan_floor, built by make bench)
 set -eu
 
 REPO=$(cd "$(dirname "$0")/../.." && pwd)
@@ -77,6 +81,7 @@ TIMEOUT=${MEDIAMON_BENCH_TIMEOUT:-3600}
 MEDIAMON=${MEDIAMON:-$REPO/mediamon}
 ANALYSIS_DRIVER=${MEDIAMON_BENCH_ANALYSIS:-$REPO/build/bench/bench_analysis}
 FUSE_TREE=${MEDIAMON_BENCH_FUSE_TREE:-$REPO/build/bench/bench_fuse_tree}
+SCAN_FLOOR=${MEDIAMON_BENCH_SCAN_FLOOR:-$REPO/build/bench/bench_scan_floor}
 # The analysis section's audio: synthesised once, then cached.
 ANALYSIS_AUDIO=$BENCH_DIR/analysis-audio
 WATCH_DRYRUN=${MEDIAMON_BENCH_WATCH_DRYRUN:-}
@@ -660,6 +665,8 @@ EOF
 	log "mediamon: full re-read (echo full > control/rescan)"
 	mediamon_rescan full full
 	find_time "$CORPUS" find_s
+	scan_floor "$CORPUS" floor_s
+	scan_floor "$CORPUS" floor_stat_s --stat
 
 	vmhwm=$(mediamon_vmhwm)
 	put mm_vmhwm_kb "$vmhwm"
@@ -667,12 +674,18 @@ EOF
 
 	figure_row "first_s@$FILES" lower "mediamon first full scan" \
 		"$(get first_s) s" "$(get first_wall_s) s"
+	figure_row "floor_s@$FILES" lower \
+		"  the same walk and tags without the store (the floor)" \
+		"$(get floor_s) s"
 	figure_row "nochange_s@$FILES" lower \
 		"mediamon no-change rescan (median of 3)" "$(get nochange_s) s" \
 		"$(get nochange_wall_s) s" "< $TARGET_NOCHANGE_S s" \
 		"$(verdict "$(get nochange_s)" lt "$TARGET_NOCHANGE_S")"
+	figure_row "floor_stat_s@$FILES" lower \
+		"  the same stat()s without the store (the floor)" \
+		"$(get floor_stat_s) s"
 	figure_row "find_s@$FILES" lower \
-		"  find -printf size, mtime, inode (one thread, the stat floor)" \
+		"  find -printf size, mtime, inode (one thread)" \
 		"$(get find_s) s"
 	figure_row "full_s@$FILES" lower "mediamon full re-read (rescan full)" \
 		"$(get full_s) s" "$(get full_wall_s) s"
@@ -1239,6 +1252,16 @@ scale_ensure() {
 	[ -f "$SCALE/.complete" ] || die "no scale library at $SCALE"
 }
 
+# scan_floor DIR KEY [--stat]: on a warm DIR, the seconds
+# bench_scan_floor takes for a first scan's work without the store (with
+# --stat, a no-change rescan's), kept as KEY.
+scan_floor() {
+	warm "$1"
+	sf_out=$("$SCAN_FLOOR" ${3:+"$3"} "$1") || die "bench_scan_floor failed on $1"
+	log "scan floor${3:+ $3}: $sf_out"
+	put "$2" "$(echo "$sf_out" | sed -n 's/.*, \([0-9.]*\) s$/\1/p')"
+}
+
 # find_time DIR KEY: time, on a warm DIR, find printing each file's size,
 # mtime and inode (what a no-change rescan looks at, from one thread):
 # the floor a no-change rescan is compared with; kept as KEY.
@@ -1292,6 +1315,8 @@ EOF
 	put scale_store_kb "$(store_kb "$MM_DB" "$MM_DB-wal")"
 
 	find_time "$SCALE" scale_find_s
+	scan_floor "$SCALE" scale_floor_s
+	scan_floor "$SCALE" scale_floor_stat_s --stat
 
 	mb=$(awk -v k="$(get scale_store_kb)" 'BEGIN { printf "%.0f", k / 1024 }')
 	wal_mb=$(awk -v k="$(get scale_store_wal_kb)" 'BEGIN { printf "%.0f", k / 1024 }')
@@ -1299,10 +1324,16 @@ EOF
 		"scale: first scan, $SCALE_FILES tiny MP3s" "$(get scale_first_s) s" \
 		"$(get scale_first_wall_s) s" "< $TARGET_SCALE_FIRST_S s" \
 		"$(verdict "$(get scale_first_s)" lt "$TARGET_SCALE_FIRST_S")"
+	figure_row "scale_floor_s@$SCALE_FILES" lower \
+		"scale:   the same walk and tags without the store (the floor)" \
+		"$(get scale_floor_s) s"
 	figure_row "scale_nochange_s@$SCALE_FILES" lower \
 		"scale: no-change rescan (median of 3)" "$(get scale_nochange_s) s" \
 		"$(get scale_nochange_wall_s) s" "< $TARGET_SCALE_NOCHANGE_S s" \
 		"$(verdict "$(get scale_nochange_s)" lt "$TARGET_SCALE_NOCHANGE_S")"
+	figure_row "scale_floor_stat_s@$SCALE_FILES" lower \
+		"scale:   the same stat()s without the store (the floor)" \
+		"$(get scale_floor_stat_s) s"
 	figure_row "scale_find_s@$SCALE_FILES" lower \
 		"scale:   find -printf size, mtime, inode (one thread)" \
 		"$(get scale_find_s) s"
@@ -1388,6 +1419,10 @@ check_setup() {
 			;;
 		mediamon | watch | views | covers | scale)
 			[ -x "$MEDIAMON" ] || die "$MEDIAMON is not built (make mediamon)"
+			case $section in mediamon | scale)
+				[ -x "$SCAN_FLOOR" ] ||
+					die "$SCAN_FLOOR is not built (make bench)" ;;
+			esac
 			command -v fusermount3 >/dev/null 2>&1 ||
 				die "fusermount3 is missing (run contrib/install-deps.sh)"
 			;;
