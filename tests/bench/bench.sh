@@ -347,12 +347,20 @@ cleanup() {
 
 # ----------------------------------------------------------------- corpus
 
-corpus_ensure() {
+# generate SCRIPT DIR FILES WHAT [ARG...]: the library of FILES files
+# tests/bench/SCRIPT writes in DIR, generated once, then cached
+generate() {
+	gen_script=$1 gen_dir=$2 gen_files=$3 gen_what=$4
+	shift 4
 	mkdir -p "$BENCH_DIR" || die "cannot create $BENCH_DIR"
-	log "corpus: $CORPUS ($FILES files; generated once, then cached)"
-	"$PYTHON" "$REPO/tests/bench/gen_corpus.py" "$CORPUS" --files "$FILES" ||
-		die "corpus generation failed"
-	[ -f "$CORPUS/.complete" ] || die "no corpus at $CORPUS"
+	log "$gen_what: $gen_dir ($gen_files files; generated once, then cached)"
+	"$PYTHON" "$REPO/tests/bench/$gen_script" "$gen_dir" \
+		--files "$gen_files" "$@" || die "generating the $gen_what failed"
+	[ -f "$gen_dir/.complete" ] || die "no $gen_what at $gen_dir"
+}
+
+corpus_ensure() {
+	generate gen_corpus.py "$CORPUS" "$FILES" corpus
 }
 
 # Read every file so the timing that follows is a warm-cache figure. Called
@@ -701,11 +709,8 @@ EOF
 # new_tracks_ensure: the tracks to copy in, generated once and cached; seed
 # 2, so their names differ from the corpus's.
 new_tracks_ensure() {
-	log "new tracks: $NEW_TRACKS ($NEW_TRACKS_FILES files; generated once, then cached)"
-	"$PYTHON" "$REPO/tests/bench/gen_corpus.py" "$NEW_TRACKS" \
-		--files "$NEW_TRACKS_FILES" --seed 2 ||
-		die "generating the new tracks failed"
-	[ -f "$NEW_TRACKS/.complete" ] || die "no new tracks at $NEW_TRACKS"
+	generate gen_corpus.py "$NEW_TRACKS" "$NEW_TRACKS_FILES" "new tracks" \
+		--seed 2
 }
 
 # watch_library: WATCH_LIB, a library holding the corpus, for the watcher
@@ -1246,10 +1251,7 @@ section_analysis() {
 # ------------------------------------------------------------------ scale
 
 scale_ensure() {
-	log "scale library: $SCALE ($SCALE_FILES tiny MP3s; generated once, then cached)"
-	"$PYTHON" "$REPO/tests/bench/gen_tiny.py" "$SCALE" --files "$SCALE_FILES" ||
-		die "generating the scale library failed"
-	[ -f "$SCALE/.complete" ] || die "no scale library at $SCALE"
+	generate gen_tiny.py "$SCALE" "$SCALE_FILES" "scale library"
 }
 
 # scan_floor DIR KEY [--stat]: on a warm DIR, the seconds

@@ -25,8 +25,6 @@ builds in OUT.tmp and renames that to OUT.
 Run with /usr/bin/python3 (Debian's python3-mutagen lives there).
 """
 
-import argparse
-import json
 import multiprocessing
 import os
 import random
@@ -236,29 +234,15 @@ def generate(out, params, jobs):
                 while next_report <= done:
                     next_report += 100_000
     check_sample(tmp, params["files"])
-    complete = dict(params, albums=len(sizes),
-                    seconds=round(time.monotonic() - start, 1))
-    with open(os.path.join(tmp, ".complete"), "w", encoding="utf-8") as f:
-        json.dump(complete, f, sort_keys=True)
-        f.write("\n")
-    gen_corpus.clear_old(out)
-    os.rename(tmp, out)
+    gen_corpus.finish(tmp, out, dict(
+        params, albums=len(sizes),
+        seconds=round(time.monotonic() - start, 1)))
 
 
 def main():
-    parser = argparse.ArgumentParser(
-        description="Generate (or reuse) the scale library of tiny MP3s.")
-    parser.add_argument("out", metavar="OUT", help="library directory")
-    parser.add_argument("--files", type=int, default=1_000_000,
-                        help="number of files (default 1000000)")
-    parser.add_argument("--seed", type=int, default=1,
-                        help="random seed (default 1)")
-    parser.add_argument("--jobs", type=int, default=os.cpu_count() or 2,
-                        help="worker processes (default: CPU count); does "
-                             "not change the output")
-    args = parser.parse_args()
-    if args.files < 1:
-        parser.error("--files must be at least 1")
+    args = gen_corpus.parse_args(
+        "Generate (or reuse) the scale library of tiny MP3s.", 1_000_000,
+        "files")
 
     params = {"generator": GENERATOR_VERSION, "kind": "tiny",
               "files": args.files, "seed": args.seed}
