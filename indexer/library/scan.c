@@ -13,6 +13,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "common/array.h"
 #include "common/bytes.h"
 #include "common/db.h"
 #include "common/log.h"
@@ -275,19 +276,14 @@ static void files_release(struct file_list *l)
 static struct known_file *files_add(struct file_list *l, const char *name,
 				    size_t len)
 {
-	struct known_file *k;
+	struct known_file *k = array_grow(l->v, l->nr, &l->alloc,
+					  sizeof(*k), 64);
 
-	if (l->nr == l->alloc) {
-		size_t n = l->alloc ? l->alloc * 2 : 64;
-		struct known_file *v = realloc(l->v, n * sizeof(*v));
-
-		if (!v) {
-			log_error(-ENOMEM, "scan: out of memory");
-			return NULL;
-		}
-		l->v = v;
-		l->alloc = n;
+	if (!k) {
+		log_error(-ENOMEM, "scan: out of memory");
+		return NULL;
 	}
+	l->v = k;
 	k = &l->v[l->nr++];
 	memset(k, 0, sizeof(*k));
 	k->name = l->names.len;
@@ -398,22 +394,16 @@ static int dirs_load(sqlite3 *db, const struct scan_request *req,
 		if (rc)
 			return rc;
 		while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-			struct known_dir *k;
+			struct known_dir *k = array_grow(set->v, set->nr,
+							 &set->alloc,
+							 sizeof(*k), 1024);
 
-			if (set->nr == set->alloc) {
-				size_t n = set->alloc ? set->alloc * 2 : 1024;
-				struct known_dir *v =
-					realloc(set->v, n * sizeof(*v));
-
-				if (!v) {
-					sqlite3_finalize(st);
-					return log_error(-ENOMEM, "scan: out of"
-							 " memory loading"
-							 " directories");
-				}
-				set->v = v;
-				set->alloc = n;
+			if (!k) {
+				sqlite3_finalize(st);
+				return log_error(-ENOMEM, "scan: out of memory"
+						 " loading directories");
 			}
+			set->v = k;
 			k = &set->v[set->nr++];
 			k->id = sqlite3_column_int64(st, 0);
 			k->len = sqlite3_column_bytes(st, 1);
@@ -504,7 +494,7 @@ static struct dir_job *pop_job(struct scan *s)
 
 static int push_job(struct scan *s, const char *path, size_t len)
 {
-	struct dir_job *job = malloc(sizeof(*job) + len + 1);
+	struct dir_job *job = malloc(sizeof(*job) + len + 1), **h;
 	size_t i;
 
 	if (!job)
@@ -513,18 +503,13 @@ static int push_job(struct scan *s, const char *path, size_t len)
 	memcpy(job->path, path, len);
 	job->path[len] = '\0';
 	pthread_mutex_lock(&s->lock);
-	if (s->nr_jobs == s->alloc_jobs) {
-		size_t n = s->alloc_jobs ? s->alloc_jobs * 2 : 256;
-		struct dir_job **h = realloc(s->jobs, n * sizeof(*h));
-
-		if (!h) {
-			pthread_mutex_unlock(&s->lock);
-			free(job);
-			goto oom;
-		}
-		s->jobs = h;
-		s->alloc_jobs = n;
+	h = array_grow(s->jobs, s->nr_jobs, &s->alloc_jobs, sizeof(*h), 256);
+	if (!h) {
+		pthread_mutex_unlock(&s->lock);
+		free(job);
+		goto oom;
 	}
+	s->jobs = h;
 	for (i = s->nr_jobs++; i && job_less(job, s->jobs[(i - 1) / 2]);
 	     i = (i - 1) / 2)
 		s->jobs[i] = s->jobs[(i - 1) / 2];
@@ -667,18 +652,16 @@ static int inodes_load(struct scan *s, sqlite3 *db)
 		if (rc)
 			break;
 		while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-			struct by_inode *b;
+			struct by_inode *b = array_grow(s->inodes,
+							s->nr_inodes, &alloc,
+							sizeof(*b), 1024);
 
-			if (s->nr_inodes == alloc) {
-				alloc = alloc ? alloc * 2 : 1024;
-				b = realloc(s->inodes, alloc * sizeof(*b));
-				if (!b) {
-					rc = log_error(-ENOMEM, "scan: out of"
-						       " memory for renames");
-					break;
-				}
-				s->inodes = b;
+			if (!b) {
+				rc = log_error(-ENOMEM, "scan: out of memory"
+					       " for renames");
+				break;
 			}
+			s->inodes = b;
 			b = &s->inodes[s->nr_inodes++];
 			b->inode = sqlite3_column_int64(st, 0);
 			b->id = sqlite3_column_int64(st, 1);
@@ -1028,18 +1011,12 @@ static int read_entries(struct worker *wk, int dfd)
 			if (de->d_type != DT_DIR && de->d_type != DT_REG &&
 			    de->d_type != DT_LNK && de->d_type != DT_UNKNOWN)
 				continue;
-			if (wk->nr_ents == wk->alloc_ents) {
-				size_t m = wk->alloc_ents ?
-					wk->alloc_ents * 2 : 64;
-
-				e = realloc(wk->ents, m * sizeof(*e));
-				if (!e)
-					return log_error(-ENOMEM, "scan: out of"
-							 " memory reading a"
-							 " folder");
-				wk->ents = e;
-				wk->alloc_ents = m;
-			}
+			e = array_grow(wk->ents, wk->nr_ents,
+				       &wk->alloc_ents, sizeof(*e), 64);
+			if (!e)
+				return log_error(-ENOMEM, "scan: out of memory"
+						 " reading a folder");
+			wk->ents = e;
 			e = &wk->ents[wk->nr_ents++];
 			e->name = wk->names.len;
 			e->type = de->d_type;

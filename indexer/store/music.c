@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/array.h"
 #include "common/db.h"
 #include "common/log.h"
 #include "common/strbuf.h"
@@ -140,7 +141,7 @@ static struct {
 	struct id_list orphan_artists, orphan_albums;
 	struct id_list added;		/* tracks the transaction added */
 	struct failed_dir *failed;	/* directories a file record failed in */
-	size_t nr_failed;
+	size_t nr_failed, alloc_failed;
 	int no_digests;		/* out of memory noting a failure: keep no
 				 * digest until music_forget() */
 } m;
@@ -338,15 +339,11 @@ static int dir_id(const struct music_rec *rec, int64_t *id)
 /* Make room in l for one more id; returns 0 or -ENOMEM. */
 static int id_room(struct id_list *l)
 {
-	if (l->nr == l->alloc) {
-		size_t n = l->alloc ? l->alloc * 2 : 64;
-		int64_t *v = realloc(l->v, n * sizeof(*v));
+	int64_t *v = array_grow(l->v, l->nr, &l->alloc, sizeof(*v), 64);
 
-		if (!v)
-			return -ENOMEM;
-		l->v = v;
-		l->alloc = n;
-	}
+	if (!v)
+		return -ENOMEM;
+	l->v = v;
 	return 0;
 }
 
@@ -596,16 +593,15 @@ void music_failed(const struct music_rec *rec)
 {
 	size_t len = dir_len(rec);
 	struct failed_dir *f;
-	void *v;
 
 	if (rec->op != MUSIC_FILE && rec->op != MUSIC_RENAME)
 		return;
-	v = realloc(m.failed, (m.nr_failed + 1) * sizeof(*m.failed));
-	if (!v) {
+	f = array_grow(m.failed, m.nr_failed, &m.alloc_failed, sizeof(*f), 8);
+	if (!f) {
 		m.no_digests = 1;
 		return;
 	}
-	m.failed = v;
+	m.failed = f;
 	f = &m.failed[m.nr_failed];
 	f->path = strndup(rec->path, len);
 	if (!f->path) {
