@@ -200,9 +200,18 @@ $(BENCH_FUSE_TREE): tests/bench/bench_fuse_tree.c
 	$(CC) $(CFLAGS) -MMD -MP -o $@ $< \
 		$(shell pkg-config --libs fuse3)
 
-bench: mediamon $(ANALYSER) $(BENCH_ANALYSIS) $(BENCH_FUSE_TREE)
+# The scans' floor: the same walk and tag reading without the store.
+BENCH_SCAN_FLOOR := $(BUILD)/bench/bench_scan_floor
+
+$(BENCH_SCAN_FLOOR): tests/bench/bench_scan_floor.c $(LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -MMD -MP -o $@ $< $(LIB) $(LDLIBS)
+
+bench: mediamon $(ANALYSER) $(BENCH_ANALYSIS) $(BENCH_FUSE_TREE) \
+		$(BENCH_SCAN_FLOOR)
 	MEDIAMON_BENCH_ANALYSIS=$(abspath $(BENCH_ANALYSIS)) \
 	MEDIAMON_BENCH_FUSE_TREE=$(abspath $(BENCH_FUSE_TREE)) \
+	MEDIAMON_BENCH_SCAN_FLOOR=$(abspath $(BENCH_SCAN_FLOOR)) \
 		sh tests/bench/bench.sh
 
 # Prints the reliability figures: kills survived, hostile cases passed,

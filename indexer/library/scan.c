@@ -13,59 +13,124 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "common/array.h"
 #include "common/bytes.h"
 #include "common/db.h"
 #include "common/log.h"
-#include "common/path.h"
 #include "common/strbuf.h"
 #include "indexer/library/symlinks.h"
 #include "indexer/library/tags.h"
 #include "indexer/store/writer.h"
 
-/* What the store knew about one file or directory when the scan began. */
-struct known {
+/* What the store knew about a directory when the scan began. */
+struct known_dir {
 	size_t off;		/* path in the set's arena */
 	size_t len;
-	int64_t id, size, mtime_ns, inode;
+	int64_t id;
+	uint64_t digest;
+	int has_digest;
 	int seen;
 };
 
-struct known_set {
-	struct known *v;
+struct dir_set {
+	struct known_dir *v;
 	size_t nr, alloc;
-	struct known **by_inode;
 	struct strbuf arena;
 };
 
+/* What the store knows about a file: the files of a directory that did
+ * not look as the store has it, or a file rescanned alone. */
+struct known_file {
+	int64_t id, size, mtime_ns, inode;
+	size_t name;		/* in its list's names */
+	size_t name_len;
+	int claimed;
+};
+
+struct file_list {
+	struct known_file *v;
+	size_t nr, alloc;
+	struct strbuf names;
+};
+
+/* A file the store knows under a path the walk did not find: deleted at
+ * the end, unless a rename claimed it meanwhile. */
+struct gone {
+	struct gone *next;
+	int64_t id;
+};
+
+/* A file the store knew under the scanned paths, by inode, for renames;
+ * read from the store the first time a new file is met. */
+struct by_inode {
+	int64_t inode, id, size, mtime_ns;
+};
+
 struct dir_job {
-	struct dir_job *next;
 	size_t len;
-	char path[];
+	char path[];		/* NUL-terminated */
 };
 
 struct scan {
+	const char *db_path;
 	const struct scan_request *req;
 	struct scan_stats *stats;
 	int root_fd;
 	struct symlinks_rule rule;
 	int refused;		/* links not followed, said once */
-	struct known_set files, dirs;
+	int noatime_refused;	/* O_NOATIME refused once: not tried again */
+	int bulk;		/* the store has nothing under the paths: a
+				 * bulk load (music_rec.bulk) */
+	struct dir_set dirs;
+	/* The files known at exactly a subpath: a file rescanned alone. */
+	struct file_list alone;
 
 	pthread_mutex_t lock;
 	pthread_cond_t cond;
-	struct dir_job *jobs;
+	/* The directories to walk, the least path first (a binary heap):
+	 * the walk goes in the order of the store's path index, so a first
+	 * scan adds its rows at the index's end, page after page, instead
+	 * of splitting pages all over it. */
+	struct dir_job **jobs;
+	size_t nr_jobs, alloc_jobs;
 	size_t busy;		/* jobs queued or being worked on */
+
+	/* Under lock: renames and what went. */
+	struct by_inode *inodes;
+	size_t nr_inodes;
+	int inodes_loaded;
+	void *claimed;		/* tsearch() tree of the ids renames took */
+	struct gone *gone;
+};
+
+/* One entry of the directory being scanned. */
+struct listed {
+	size_t name;		/* in the worker's names */
+	unsigned char type;	/* d_type */
+	int stated;		/* st holds the entry's stat */
+	struct stat st;
 };
 
 /* One worker's own state: the records it has not queued yet, its parse
- * time (so its walk time can be told apart), and its counters, added to
- * the scan's once per directory: atomics shared by every worker, bumped
- * per file, would bounce one cache line between the cores. */
+ * time (so its walk time can be told apart), its counters, added to the
+ * scan's once per directory (atomics shared by every worker, bumped per
+ * file, would bounce one cache line between the cores), the entries of
+ * the directory it reads and, once needed, a read connection to look up
+ * the files a directory held. */
 struct worker {
 	struct scan *s;
 	struct writer_batch batch;
 	uint64_t parse_ns;
 	struct scan_stats local;
+	struct listed *ents;
+	size_t nr_ents, alloc_ents;
+	struct strbuf names;
+	struct strbuf path;
+	struct file_list known;
+	char dents[32768];		/* getdents64() */
+	sqlite3 *db;
+	sqlite3_stmt *files_of_dir, *path_of_file;
+	int db_failed;
 };
 
 static void stat_add(uint64_t *counter, uint64_t n)
@@ -99,18 +164,40 @@ static int64_t mtime_ns(const struct stat *st)
 	return st->st_mtim.tv_sec * 1000000000ll + st->st_mtim.tv_nsec;
 }
 
-static const char *known_path(const struct known_set *set,
-			      const struct known *k)
+/* A 64-bit mix (splitmix64's finalizer): every input bit moves about
+ * half the output bits. */
+static uint64_t mix(uint64_t x)
 {
-	return set->arena.buf + k->off;
+	x ^= x >> 30;
+	x *= 0xbf58476d1ce4e5b9ull;
+	x ^= x >> 27;
+	x *= 0x94d049bb133111ebull;
+	return x ^ (x >> 31);
 }
 
-static void known_release(struct known_set *set)
+/*
+ * What one file adds to its directory's digest: its name, size, mtime
+ * and inode, hashed. A directory's digest is the sum of its files', so
+ * the order the kernel lists them in does not matter; equal digests say
+ * the store holds every file of the directory as it is on disk, with the
+ * odds of a chance match far below those of a disk error.
+ */
+static uint64_t file_hash(const char *name, size_t len, int64_t size,
+			  int64_t mtime, int64_t inode)
 {
-	free(set->v);
-	free(set->by_inode);
-	strbuf_release(&set->arena);
-	memset(set, 0, sizeof(*set));
+	uint64_t h = 0xcbf29ce484222325ull;
+
+	for (size_t i = 0; i < len; i++)
+		h = (h ^ (unsigned char)name[i]) * 0x100000001b3ull;
+	h = mix(h ^ (uint64_t)size);
+	h = mix(h ^ (uint64_t)mtime);
+	return mix(h ^ (uint64_t)inode);
+}
+
+static const char *dir_path(const struct dir_set *set,
+			    const struct known_dir *k)
+{
+	return set->arena.buf + k->off;
 }
 
 static int cmp_path(const void *a, size_t alen, const void *b, size_t blen)
@@ -122,18 +209,18 @@ static int cmp_path(const void *a, size_t alen, const void *b, size_t blen)
 	return (alen > blen) - (alen < blen);
 }
 
-/* The first entry whose path is not below path (binary search: the set is
- * sorted the way SQLite sorts BLOBs, which is memcmp order). */
-static size_t known_lower(const struct known_set *set, const char *path,
-			  size_t len)
+/* The first directory whose path is not below path (binary search: the
+ * set is sorted the way SQLite sorts BLOBs, which is memcmp order). */
+static size_t dir_lower(const struct dir_set *set, const char *path,
+			size_t len)
 {
 	size_t lo = 0, hi = set->nr;
 
 	while (lo < hi) {
 		size_t mid = lo + (hi - lo) / 2;
-		const struct known *k = &set->v[mid];
+		const struct known_dir *k = &set->v[mid];
 
-		if (cmp_path(known_path(set, k), k->len, path, len) < 0)
+		if (cmp_path(dir_path(set, k), k->len, path, len) < 0)
 			lo = mid + 1;
 		else
 			hi = mid;
@@ -141,34 +228,28 @@ static size_t known_lower(const struct known_set *set, const char *path,
 	return lo;
 }
 
-static struct known *known_find(struct known_set *set, const char *path,
-				size_t len)
+static struct known_dir *dir_find(struct dir_set *set, const char *path,
+				  size_t len)
 {
-	size_t i = known_lower(set, path, len);
+	size_t i = dir_lower(set, path, len);
 
 	if (i < set->nr && set->v[i].len == len &&
-	    !memcmp(known_path(set, &set->v[i]), path, len))
+	    !memcmp(dir_path(set, &set->v[i]), path, len))
 		return &set->v[i];
 	return NULL;
 }
 
-/* Whether this scan is the first to claim k: a file is matched by its own
- * path or by a rename, never both. */
-static int known_claim(struct known *k)
+/* Keep every directory the store knows under one the walk could not
+ * enter, and so the files they hold: an unreadable folder is not an
+ * empty one. */
+static void dirs_keep_subtree(struct dir_set *set, const char *path,
+			      size_t len)
 {
-	return !__atomic_exchange_n(&k->seen, 1, __ATOMIC_ACQ_REL);
-}
-
-/* Keep everything the store knows under a directory the walk could not
- * enter: an unreadable folder is not an empty one. */
-static void known_keep_subtree(struct known_set *set, const char *path,
-			       size_t len)
-{
-	size_t i = len ? known_lower(set, path, len) : 0;
+	size_t i = len ? dir_lower(set, path, len) : 0;
 
 	for (; i < set->nr; i++) {
-		struct known *k = &set->v[i];
-		const char *p = known_path(set, k);
+		struct known_dir *k = &set->v[i];
+		const char *p = dir_path(set, k);
 
 		if (len && (k->len < len || memcmp(p, path, len) ||
 			    (k->len > len && p[len] != '/')))
@@ -177,48 +258,48 @@ static void known_keep_subtree(struct known_set *set, const char *path,
 	}
 }
 
-static int cmp_inode(const void *a, const void *b)
+static void dirs_release(struct dir_set *set)
 {
-	const struct known *x = *(struct known *const *)a;
-	const struct known *y = *(struct known *const *)b;
-
-	return (x->inode > y->inode) - (x->inode < y->inode);
+	free(set->v);
+	strbuf_release(&set->arena);
+	memset(set, 0, sizeof(*set));
 }
 
-/* The inode index serves only rename detection, which only a new file
- * needs: a rescan that finds nothing new never sorts. */
-static struct known *known_by_inode(struct scan *s, int64_t inode)
+static void files_release(struct file_list *l)
 {
-	struct known_set *set = &s->files;
-	size_t lo, hi = set->nr;
+	free(l->v);
+	strbuf_release(&l->names);
+	memset(l, 0, sizeof(*l));
+}
 
-	if (!set->nr)
+/* Add a file to l; NULL when out of memory (logged). */
+static struct known_file *files_add(struct file_list *l, const char *name,
+				    size_t len)
+{
+	struct known_file *k = array_grow(l->v, l->nr, &l->alloc,
+					  sizeof(*k), 64);
+
+	if (!k) {
+		log_error(-ENOMEM, "scan: out of memory");
 		return NULL;
-	pthread_mutex_lock(&s->lock);
-	if (!set->by_inode) {
-		set->by_inode = malloc(set->nr * sizeof(*set->by_inode));
-		if (set->by_inode) {
-			for (size_t i = 0; i < set->nr; i++)
-				set->by_inode[i] = &set->v[i];
-			qsort(set->by_inode, set->nr, sizeof(*set->by_inode),
-			      cmp_inode);
-		}
 	}
-	pthread_mutex_unlock(&s->lock);
-	if (!set->by_inode)
-		return NULL;
-	lo = 0;
+	l->v = k;
+	k = &l->v[l->nr++];
+	memset(k, 0, sizeof(*k));
+	k->name = l->names.len;
+	k->name_len = len;
+	strbuf_add(&l->names, name, len);
+	return k;
+}
 
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-
-		if (set->by_inode[mid]->inode < inode)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return lo < set->nr && set->by_inode[lo]->inode == inode ?
-		set->by_inode[lo] : NULL;
+static struct known_file *files_find(struct file_list *l, const char *name,
+				     size_t len)
+{
+	for (size_t i = 0; i < l->nr; i++)
+		if (l->v[i].name_len == len &&
+		    !memcmp(l->names.buf + l->v[i].name, name, len))
+			return &l->v[i];
+	return NULL;
 }
 
 /* Prepare "SELECT columns FROM table" for the rows under sub (the whole
@@ -286,92 +367,174 @@ int scan_estimate(sqlite3 *db, const struct scan_request *req,
 	return 0;
 }
 
-static int cmp_known(const void *a, const void *b, void *arg)
+static int cmp_dir(const void *a, const void *b, void *arg)
 {
-	const struct known *x = a, *y = b;
-	const struct known_set *set = arg;
+	const struct known_dir *x = a, *y = b;
+	const struct dir_set *set = arg;
 
-	return cmp_path(known_path(set, x), x->len, known_path(set, y),
-			y->len);
+	return cmp_path(dir_path(set, x), x->len, dir_path(set, y), y->len);
 }
 
-static int known_load_one(sqlite3 *db, const char *table, int with_stat,
-			  const struct scan_request *req, const char *sub,
-			  struct known_set *set)
-{
-	sqlite3_stmt *st;
-	int rc;
-
-	rc = prepare_under(db, with_stat ? "id, path, size, mtime_ns, inode" :
-			   "id, path, 0, mtime_ns, 0", table, req, sub,
-			   *sub ? " ORDER BY path" : "", &st);
-	if (rc)
-		return rc;
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		struct known *k;
-
-		if (set->nr == set->alloc) {
-			size_t n = set->alloc ? set->alloc * 2 : 1024;
-			struct known *v = realloc(set->v, n * sizeof(*v));
-
-			if (!v) {
-				sqlite3_finalize(st);
-				return log_error(-ENOMEM, "scan: out of memory"
-						 " loading %s", table);
-			}
-			set->v = v;
-			set->alloc = n;
-		}
-		k = &set->v[set->nr++];
-		k->id = sqlite3_column_int64(st, 0);
-		k->len = sqlite3_column_bytes(st, 1);
-		k->off = set->arena.len;
-		strbuf_add(&set->arena, sqlite3_column_blob(st, 1), k->len);
-		k->size = sqlite3_column_int64(st, 2);
-		k->mtime_ns = sqlite3_column_int64(st, 3);
-		k->inode = sqlite3_column_int64(st, 4);
-		k->seen = 0;
-	}
-	sqlite3_finalize(st);
-	return rc == SQLITE_DONE ? 0 : db_error(db, rc, table);
-}
-
-/* Load the rows under every subpath, sorted by path, with their paths
- * packed in one arena so a large library costs few allocations. */
-static int known_load(sqlite3 *db, const char *table, int with_stat,
-		      const struct scan_request *req, struct known_set *set)
+/* Load the directories under every subpath, sorted by path, with their
+ * paths packed in one arena. A library has about a tenth as many
+ * directories as files: the files themselves are looked up only in the
+ * directories whose digest says they changed. */
+static int dirs_load(sqlite3 *db, const struct scan_request *req,
+		     struct dir_set *set)
 {
 	int rc = 0;
 
-	for (size_t i = 0; !rc && i < req->nr_subpaths; i++)
-		rc = known_load_one(db, table, with_stat, req,
-				    req->subpaths[i], set);
-	if (rc)
-		return rc;
+	for (size_t i = 0; !rc && i < req->nr_subpaths; i++) {
+		const char *sub = req->subpaths[i];
+		sqlite3_stmt *st;
+
+		rc = prepare_under(db, "id, path, digest",
+				   "directories", req, sub,
+				   *sub ? " ORDER BY path" : "", &st);
+		if (rc)
+			return rc;
+		while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+			struct known_dir *k = array_grow(set->v, set->nr,
+							 &set->alloc,
+							 sizeof(*k), 1024);
+
+			if (!k) {
+				sqlite3_finalize(st);
+				return log_error(-ENOMEM, "scan: out of memory"
+						 " loading directories");
+			}
+			set->v = k;
+			k = &set->v[set->nr++];
+			k->id = sqlite3_column_int64(st, 0);
+			k->len = sqlite3_column_bytes(st, 1);
+			k->off = set->arena.len;
+			strbuf_add(&set->arena, sqlite3_column_blob(st, 1),
+				   k->len);
+			k->has_digest = sqlite3_column_type(st, 2) !=
+				SQLITE_NULL;
+			k->digest = (uint64_t)sqlite3_column_int64(st, 2);
+			k->seen = 0;
+		}
+		sqlite3_finalize(st);
+		if (rc != SQLITE_DONE)
+			return db_error(db, rc, "directories");
+		rc = 0;
+	}
 	/* qsort_r() takes no NULL base, which an empty set has. */
 	if (set->nr > 1 && (req->nr_subpaths > 1 || !*req->subpaths[0]))
-		qsort_r(set->v, set->nr, sizeof(*set->v), cmp_known, set);
+		qsort_r(set->v, set->nr, sizeof(*set->v), cmp_dir, set);
 	return 0;
+}
+
+/* The files known at exactly a subpath: rescanned alone, they are looked
+ * up here, and one that is gone is deleted. */
+static int alone_load(sqlite3 *db, const struct scan_request *req,
+		      struct file_list *l)
+{
+	sqlite3_stmt *st;
+	int rc = db_prepare(db, "SELECT id, size, mtime_ns, inode FROM files"
+			    " WHERE root_id = ?1 AND path = ?2", &st);
+
+	for (size_t i = 0; !rc && i < req->nr_subpaths; i++) {
+		const char *sub = req->subpaths[i];
+
+		if (!*sub)
+			continue;
+		sqlite3_bind_int64(st, 1, req->root_id);
+		sqlite3_bind_blob(st, 2, sub, strlen(sub), SQLITE_STATIC);
+		while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+			struct known_file *k = files_add(l, sub, strlen(sub));
+
+			if (!k) {
+				rc = -ENOMEM;
+				break;
+			}
+			k->id = sqlite3_column_int64(st, 0);
+			k->size = sqlite3_column_int64(st, 1);
+			k->mtime_ns = sqlite3_column_int64(st, 2);
+			k->inode = sqlite3_column_int64(st, 3);
+		}
+		sqlite3_reset(st);
+		rc = rc == SQLITE_DONE ? 0 : rc < 0 ? rc :
+			db_error(db, rc, "files rescanned alone");
+	}
+	sqlite3_finalize(st);
+	return rc;
+}
+
+static int job_less(const struct dir_job *a, const struct dir_job *b)
+{
+	return cmp_path(a->path, a->len, b->path, b->len) < 0;
+}
+
+/* Take the least job of the heap; called with the lock held. */
+static struct dir_job *pop_job(struct scan *s)
+{
+	struct dir_job **h = s->jobs, *top = h[0];
+	size_t n = --s->nr_jobs, i = 0;
+
+	h[0] = h[n];
+	for (;;) {
+		size_t l = 2 * i + 1, least = i;
+		struct dir_job *t;
+
+		if (l < n && job_less(h[l], h[least]))
+			least = l;
+		if (l + 1 < n && job_less(h[l + 1], h[least]))
+			least = l + 1;
+		if (least == i)
+			break;
+		t = h[i];
+		h[i] = h[least];
+		h[least] = t;
+		i = least;
+	}
+	return top;
 }
 
 static int push_job(struct scan *s, const char *path, size_t len)
 {
-	struct dir_job *job = malloc(sizeof(*job) + len);
+	struct dir_job *job = malloc(sizeof(*job) + len + 1), **h;
+	size_t i;
 
-	if (!job) {
-		stat_add(&s->stats->io_errors, 1);
-		return log_error(-ENOMEM, "scan: out of memory queueing %.*s",
-				 (int)len, path);
-	}
+	if (!job)
+		goto oom;
 	job->len = len;
 	memcpy(job->path, path, len);
+	job->path[len] = '\0';
 	pthread_mutex_lock(&s->lock);
-	job->next = s->jobs;
-	s->jobs = job;
+	h = array_grow(s->jobs, s->nr_jobs, &s->alloc_jobs, sizeof(*h), 256);
+	if (!h) {
+		pthread_mutex_unlock(&s->lock);
+		free(job);
+		goto oom;
+	}
+	s->jobs = h;
+	for (i = s->nr_jobs++; i && job_less(job, s->jobs[(i - 1) / 2]);
+	     i = (i - 1) / 2)
+		s->jobs[i] = s->jobs[(i - 1) / 2];
+	s->jobs[i] = job;
 	s->busy++;
 	pthread_cond_signal(&s->cond);
 	pthread_mutex_unlock(&s->lock);
 	return 0;
+oom:
+	stat_add(&s->stats->io_errors, 1);
+	return log_error(-ENOMEM, "scan: out of memory queueing %.*s",
+			 (int)len, path);
+}
+
+/* A record of this scan's root for path; NULL when out of memory. */
+static struct music_rec *rec_new(const struct scan *s, enum music_op op,
+				 const char *path, size_t len)
+{
+	struct music_rec *rec = music_rec_new(op, path, len);
+
+	if (rec) {
+		rec->root_id = s->req->root_id;
+		rec->bulk = s->bulk;
+	}
+	return rec;
 }
 
 /* What the scanner reads in a file: tags of audio files anywhere, the
@@ -389,8 +552,7 @@ static const char *file_kind(const char *name, int manga)
 		return "flac";
 	if (!strcasecmp(dot, ".mp3"))
 		return "mp3";
-	for (size_t i = 0; manga && i < ARRAY_SIZE(archives);
-	     i++)
+	for (size_t i = 0; manga && i < ARRAY_SIZE(archives); i++)
 		if (!strcasecmp(dot, archives[i]))
 			return "archive";
 	return "other";
@@ -408,52 +570,55 @@ static int open_flags(int dfd, const char *name, int pfd, int flags)
 	return fd < 0 ? -errno : fd;
 }
 
-/* Open for reading without touching atime; O_NOATIME is refused for
- * files the daemon does not own, so fall back to a plain read-only open.
- * The entry was a regular file when stat()ed, but may have been replaced
- * since: O_NONBLOCK keeps a FIFO put in its place from blocking the
- * worker forever, and what is not a regular file is not read. */
-static int open_readonly(int dfd, const char *name, int pfd)
+/* Open for reading without touching atime, and fill *st. O_NOATIME is
+ * refused for files the daemon does not own: then a plain read-only open,
+ * and once refused in a scan, no more tries. What is opened may not be
+ * what was listed or stat()ed (it may have been replaced since): O_NOFOLLOW
+ * keeps a link put in its place from being followed, O_NONBLOCK a FIFO
+ * from blocking the worker forever, and what is not a regular file is not
+ * read. */
+static int open_readonly(struct scan *s, int dfd, const char *name, int pfd,
+			 struct stat *st)
 {
-	int flags = O_RDONLY | O_CLOEXEC | O_NONBLOCK;
-	int fd = open_flags(dfd, name, pfd, flags | O_NOATIME);
-	struct stat st;
+	int flags = O_RDONLY | O_CLOEXEC | O_NONBLOCK | (pfd < 0 ? O_NOFOLLOW :
+							 0);
+	int fd = -EPERM;
 
-	if (fd == -EPERM)
+	if (!__atomic_load_n(&s->noatime_refused, __ATOMIC_RELAXED))
+		fd = open_flags(dfd, name, pfd, flags | O_NOATIME);
+	if (fd == -EPERM) {
+		__atomic_store_n(&s->noatime_refused, 1, __ATOMIC_RELAXED);
 		fd = open_flags(dfd, name, pfd, flags);
+	}
 	if (fd < 0)
-		return fd;
-	if (fstat(fd, &st) || !S_ISREG(st.st_mode)) {
+		return fd == -ELOOP ? -EINVAL : fd;
+	if (fstat(fd, st) || !S_ISREG(st->st_mode)) {
 		close(fd);
 		return -EINVAL;
 	}
 	return fd;
 }
 
-/* Read a file's tags into rec; returns 0, or a negative errno value when
- * the file could not be read at all (it is then left out of this scan). */
+/* Read the tags of the open file fd (of size bytes) into rec; returns 0,
+ * or a negative errno value when the file could not be read at all (it
+ * is then left out of this scan). */
 static int parse_file(const struct scan *s, struct scan_stats *stats,
-		      int dfd, const char *name, int pfd,
-		      struct writer_rec *rec)
+		      int fd, off_t size, const char *name,
+		      struct music_rec *rec)
 {
-	int fd, rc;
+	int rc;
 
-	fd = open_readonly(dfd, name, pfd);
-	if (fd < 0)
-		return fd;
-	posix_fadvise(fd, 0, 0, POSIX_FADV_RANDOM);
 	if (!strcmp(rec->kind, "archive")) {
 		rc = comicinfo_read(fd, &rec->ci);
-		close(fd);
 		rec->parsed = !rc;
 		return rc;
 	}
 	rec->tags.no_pictures = !s->req->covers;
+	rec->tags.file_size = size;
 	if (!strcmp(rec->kind, "flac"))
 		rc = tags_read_flac(fd, &rec->tags);
 	else
 		rc = tags_read_mp3(fd, &rec->tags);
-	close(fd);
 	if (rc)
 		return rc;
 	rec->parsed = 1;
@@ -463,140 +628,306 @@ static int parse_file(const struct scan *s, struct scan_stats *stats,
 	return tags_title_from_name(&rec->tags, name);
 }
 
-/* A new path whose inode, size and mtime belong to a file the walk has not
- * met, and whose old path is gone, is that file renamed. */
-static struct known *find_renamed(struct scan *s, const struct stat *st)
+static int cmp_inode(const void *a, const void *b)
 {
-	struct known *k = known_by_inode(s, st->st_ino);
-	struct stat old;
-	char *path;
-	int gone;
+	const struct by_inode *x = a, *y = b;
 
-	if (!k || k->size != st->st_size || k->mtime_ns != mtime_ns(st) ||
-	    __atomic_load_n(&k->seen, __ATOMIC_ACQUIRE))
-		return NULL;
-	path = strndup(known_path(&s->files, k), k->len);
-	if (!path)
-		return NULL;
-	gone = fstatat(s->root_fd, path, &old, AT_SYMLINK_NOFOLLOW) < 0 &&
-		errno == ENOENT;
-	free(path);
-	return gone && known_claim(k) ? k : NULL;
+	return (x->inode > y->inode) - (x->inode < y->inode);
 }
 
-/* Scan the file name of the folder dfd, or the file the link name leads
- * to when pfd is its descriptor (else -1). */
-static void scan_file(struct worker *wk, int dfd, const char *name, int pfd,
-		      const char *path, size_t len, const struct stat *st)
+/* The files known under the scanned paths, by inode: only a new file
+ * needs them (to tell a rename), so a scan that finds nothing new never
+ * reads them. Called with the lock held. */
+static int inodes_load(struct scan *s, sqlite3 *db)
+{
+	size_t alloc = 0;
+	int rc = 0;
+
+	s->inodes_loaded = 1;
+	for (size_t i = 0; !rc && i < s->req->nr_subpaths; i++) {
+		sqlite3_stmt *st;
+
+		rc = prepare_under(db, "inode, id, size, mtime_ns", "files",
+				   s->req, s->req->subpaths[i], "", &st);
+		if (rc)
+			break;
+		while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+			struct by_inode *b = array_grow(s->inodes,
+							s->nr_inodes, &alloc,
+							sizeof(*b), 1024);
+
+			if (!b) {
+				rc = log_error(-ENOMEM, "scan: out of memory"
+					       " for renames");
+				break;
+			}
+			s->inodes = b;
+			b = &s->inodes[s->nr_inodes++];
+			b->inode = sqlite3_column_int64(st, 0);
+			b->id = sqlite3_column_int64(st, 1);
+			b->size = sqlite3_column_int64(st, 2);
+			b->mtime_ns = sqlite3_column_int64(st, 3);
+		}
+		sqlite3_finalize(st);
+		rc = rc == SQLITE_DONE ? 0 : rc < 0 ? rc :
+			db_error(db, rc, "files by inode");
+	}
+	if (s->nr_inodes > 1)
+		qsort(s->inodes, s->nr_inodes, sizeof(*s->inodes), cmp_inode);
+	return rc;
+}
+
+static int cmp_id(const void *a, const void *b)
+{
+	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+
+	return (x > y) - (x < y);
+}
+
+/* Whether a rename took the file id. Called with the lock held. */
+static int is_claimed(struct scan *s, int64_t id)
+{
+	return tfind(&id, &s->claimed, cmp_id) != NULL;
+}
+
+/* Take the file id for a rename, unless one took it before. */
+static int claim(struct scan *s, int64_t id)
+{
+	int64_t *key = malloc(sizeof(*key));
+	void **node;
+	int mine = 0;
+
+	if (!key)
+		return 0;
+	*key = id;
+	pthread_mutex_lock(&s->lock);
+	node = tsearch(key, &s->claimed, cmp_id);
+	mine = node && *node == key;
+	pthread_mutex_unlock(&s->lock);
+	if (!mine)
+		free(key);
+	return mine;
+}
+
+/* The worker's read connection, opened the first time it is needed. */
+static sqlite3 *worker_db(struct worker *wk)
+{
+	if (wk->db || wk->db_failed)
+		return wk->db;
+	if (db_open(wk->s->db_path, 1, &wk->db) ||
+	    db_prepare(wk->db, "SELECT id, path, size, mtime_ns, inode"
+		       " FROM files WHERE dir_id = ?1", &wk->files_of_dir) ||
+	    db_prepare(wk->db, "SELECT path FROM files WHERE id = ?1",
+		       &wk->path_of_file)) {
+		sqlite3_finalize(wk->files_of_dir);
+		sqlite3_finalize(wk->path_of_file);
+		wk->files_of_dir = wk->path_of_file = NULL;
+		db_close(wk->db);
+		wk->db = NULL;
+		wk->db_failed = 1;
+	}
+	return wk->db;
+}
+
+/* Whether the file id's path, as the store has it, names nothing now. */
+static int old_path_gone(struct worker *wk, int64_t id)
+{
+	sqlite3_stmt *st = wk->path_of_file;
+	struct stat old;
+	char *path = NULL;
+	int gone = 0;
+
+	sqlite3_bind_int64(st, 1, id);
+	if (sqlite3_step(st) == SQLITE_ROW)
+		path = strndup(sqlite3_column_blob(st, 0),
+			       sqlite3_column_bytes(st, 0));
+	sqlite3_reset(st);
+	if (path)
+		gone = fstatat(wk->s->root_fd, path, &old,
+			       AT_SYMLINK_NOFOLLOW) < 0 && errno == ENOENT;
+	free(path);
+	return gone;
+}
+
+/* A new path whose inode, size and mtime belong to a file the store has
+ * elsewhere, whose old path is gone, is that file renamed: its id, or 0. */
+static int64_t find_renamed(struct worker *wk, const struct stat *st)
 {
 	struct scan *s = wk->s;
-	struct known *k = known_find(&s->files, path, len);
-	struct scan_stats *stats = &wk->local;
-	int unchanged = k && k->size == st->st_size &&
-		k->mtime_ns == mtime_ns(st) && k->inode == (int64_t)st->st_ino;
-	struct writer_rec *rec;
-	uint64_t start;
-	int rc;
+	sqlite3 *db = worker_db(wk);
+	struct by_inode key = { .inode = st->st_ino }, *b = NULL;
 
-	stat_add(&stats->files_seen, 1);
-	if (k)
-		known_claim(k);
-	if (unchanged && !s->req->full) {
-		stat_add(&stats->files_unchanged, 1);
+	if (!db)
+		return 0;
+	pthread_mutex_lock(&s->lock);
+	if (!s->inodes_loaded)
+		inodes_load(s, db);
+	if (s->nr_inodes)
+		b = bsearch(&key, s->inodes, s->nr_inodes, sizeof(*b),
+			    cmp_inode);
+	if (b && (b->size != st->st_size || b->mtime_ns != mtime_ns(st) ||
+		  is_claimed(s, b->id)))
+		b = NULL;
+	pthread_mutex_unlock(&s->lock);
+	if (!b || !old_path_gone(wk, b->id) || !claim(s, b->id))
+		return 0;
+	return b->id;
+}
+
+/* Remember a file the store has that the walk did not find where the
+ * store has it. */
+static void note_gone(struct scan *s, int64_t id)
+{
+	struct gone *g = malloc(sizeof(*g));
+
+	if (!g) {
+		log_error(-ENOMEM, "scan: out of memory; a file gone stays"
+			  " until the next scan");
 		return;
 	}
-	if (!k && (k = find_renamed(s, st))) {
-		rec = writer_rec_new(WRITER_RENAME, path, len);
+	g->id = id;
+	pthread_mutex_lock(&s->lock);
+	g->next = s->gone;
+	s->gone = g;
+	pthread_mutex_unlock(&s->lock);
+}
+
+/* How one file fared: what to add to its directory's digest. */
+enum outcome { FILE_KEPT, FILE_FAILED, FILE_ABSENT };
+
+/*
+ * Scan the file name of the folder dfd (the path relative to the root in
+ * wk->path), or the file the link name leads to when pfd is its
+ * descriptor (else -1). st holds its stat, or has st_mode 0 when the
+ * file was not stat()ed yet: then it is opened at once when it is read
+ * anyway (a new file), and stat()ed through its descriptor. k is what the
+ * store knows of it. *h gets what the file adds to its directory's
+ * digest.
+ */
+static enum outcome scan_file(struct worker *wk, int dfd, const char *name,
+			      int pfd, struct stat *st, struct known_file *k,
+			      uint64_t *h)
+{
+	struct scan *s = wk->s;
+	struct scan_stats *stats = &wk->local;
+	const char *path = wk->path.buf;
+	size_t len = wk->path.len, nlen = strlen(name);
+	const char *kind = file_kind(name, s->req->manga);
+	int read_it = strcmp(kind, "other") != 0, fd = -1, unchanged, rc;
+	struct music_rec *rec;
+	int64_t renamed = 0;
+	uint64_t start = 0;
+
+	if (!st->st_mode && (!read_it || k)) {
+		if (fstatat(dfd, name, st, AT_SYMLINK_NOFOLLOW) < 0) {
+			if (errno == ENOENT)
+				return FILE_ABSENT;
+			rc = -errno;
+			goto cannot_read;
+		}
+		if (!S_ISREG(st->st_mode))
+			return FILE_ABSENT;
+	}
+	if (!st->st_mode) {
+		start = now_ns();
+		fd = open_readonly(s, dfd, name, pfd, st);
+		if (fd == -ENOENT || fd == -EINVAL)
+			return FILE_ABSENT;
+		if (fd < 0) {
+			rc = fd;
+			goto cannot_read;
+		}
+	}
+	stat_add(&stats->files_seen, 1);
+	if (k)
+		k->claimed = 1;
+	unchanged = k && k->size == st->st_size &&
+		k->mtime_ns == mtime_ns(st) && k->inode == (int64_t)st->st_ino;
+	if (unchanged && !s->req->full) {
+		stat_add(&stats->files_unchanged, 1);
+		goto kept;
+	}
+	if (!k && (renamed = find_renamed(wk, st))) {
+		rec = rec_new(s, MUSIC_RENAME, path, len);
 		if (!rec)
 			goto oom;
-		rec->id = k->id;
+		rec->id = renamed;
 		stat_add(&stats->files_renamed, 1);
 		goto put;
 	}
 
-	rec = writer_rec_new(WRITER_FILE, path, len);
+	rec = rec_new(s, MUSIC_FILE, path, len);
 	if (!rec)
 		goto oom;
 	rec->id = k ? k->id : 0;
-	rec->kind = file_kind(name, s->req->manga);
-	if (strcmp(rec->kind, "other")) {
-		start = now_ns();
-		rc = parse_file(s, stats, dfd, name, pfd, rec);
-		start = now_ns() - start;
-		wk->parse_ns += start;
-		stat_add(&stats->parse_ns, start);
+	rec->kind = kind;
+	if (read_it) {
+		if (fd < 0) {
+			start = now_ns();
+			fd = open_readonly(s, dfd, name, pfd, st);
+		}
+		rc = fd < 0 ? fd : parse_file(s, stats, fd, st->st_size, name,
+					      rec);
 		if (rc) {
-			log_warn("scan: cannot read %s/%.*s: %s",
-				 s->req->root_path, (int)len, path,
-				 strerror(-rc));
-			stat_add(&stats->io_errors, 1);
-			writer_rec_free(rec);
-			return;
+			music_rec_free(rec);
+			goto failed;
 		}
 	}
 	stat_add(unchanged ? &stats->files_unchanged : k ?
 		 &stats->files_changed : &stats->files_new, 1);
 put:
-	rec->root_id = s->req->root_id;
 	rec->size = st->st_size;
 	rec->mtime_ns = mtime_ns(st);
 	rec->inode = st->st_ino;
 	writer_batch_add(&wk->batch, rec);
-	return;
+kept:
+	if (fd >= 0)
+		close(fd);
+	if (start) {
+		start = now_ns() - start;
+		wk->parse_ns += start;
+		stat_add(&stats->parse_ns, start);
+	}
+	*h = file_hash(name, nlen, st->st_size, mtime_ns(st), st->st_ino);
+	return FILE_KEPT;
 oom:
+	if (fd >= 0)
+		close(fd);
 	log_error(-ENOMEM, "scan: out of memory at %.*s", (int)len, path);
 	stat_add(&stats->io_errors, 1);
-}
-
-/* Record a directory when it is new or its mtime moved, so the store's
- * directory list follows the tree without rewriting unchanged rows. */
-static void scan_dir_record(struct worker *wk, const char *path,
-			    size_t len, const struct stat *st)
-{
-	struct scan *s = wk->s;
-	struct known *k = known_find(&s->dirs, path, len);
-	struct writer_rec *rec;
-
-	if (k) {
-		known_claim(k);
-		if (k->mtime_ns == mtime_ns(st))
-			return;
-	}
-	rec = writer_rec_new(WRITER_DIR, path, len);
-	if (!rec) {
-		stat_add(&s->stats->io_errors, 1);
-		return;
-	}
-	rec->root_id = s->req->root_id;
-	rec->mtime_ns = mtime_ns(st);
-	writer_batch_add(&wk->batch, rec);
-}
-
-/* A file that cannot be looked at is kept as the store knows it. */
-static void cannot_stat(struct scan *s, const char *path, size_t len,
-			int err)
-{
-	log_warn("scan: cannot stat %s/%s: %s", s->req->root_path, path,
-		 strerror(err));
-	stat_add(&s->stats->io_errors, 1);
-	known_keep_subtree(&s->files, path, len);
+	return FILE_FAILED;
+cannot_read:
+	stat_add(&stats->files_seen, 1);
+failed:
+	if (fd >= 0)
+		close(fd);
+	/* A file that cannot be read is kept as the store knows it. */
+	if (k)
+		k->claimed = 1;
+	log_warn("scan: cannot read %s/%.*s: %s", s->req->root_path,
+		 (int)len, path, strerror(-rc));
+	stat_add(&stats->io_errors, 1);
+	return FILE_FAILED;
 }
 
 /*
  * Scan the file the link name of the folder dfd leads to, as symlinks.h
  * rules: a link to a folder, a FIFO or a device is left alone, and one
  * that leads outside the roots (unless they follow outside) is not in
- * the library, which the first of a scan says.
+ * the library, which the first of a scan says. A link that cannot be
+ * followed keeps the file the store knows.
  */
-static void scan_link(struct worker *wk, int dfd, const char *name,
-		      const char *path, size_t len)
+static enum outcome scan_link(struct worker *wk, int dfd, const char *name,
+			      struct known_file *k, uint64_t *h)
 {
 	struct scan *s = wk->s;
+	const char *path = wk->path.buf;
 	struct stat st;
 	int pfd = symlinks_follow(dfd, name, &s->rule, &st);
+	enum outcome o = FILE_ABSENT;
 
 	if (pfd >= 0) {
-		scan_file(wk, dfd, name, pfd, path, len, &st);
+		o = scan_file(wk, dfd, name, pfd, &st, k, h);
 		close(pfd);
 	} else if (pfd == -EXDEV &&
 		   !__atomic_exchange_n(&s->refused, 1, __ATOMIC_RELAXED)) {
@@ -608,39 +939,14 @@ static void scan_link(struct worker *wk, int dfd, const char *name,
 		log_debug("scan: %s/%s leads outside every root, so it is not"
 			  " followed", s->req->root_path, path);
 	} else if (pfd != -EINVAL) {
-		cannot_stat(s, path, len, -pfd);
+		log_warn("scan: cannot stat %s/%s: %s", s->req->root_path,
+			 path, strerror(-pfd));
+		stat_add(&wk->local.io_errors, 1);
+		if (k)
+			k->claimed = 1;
+		o = FILE_FAILED;
 	}
-}
-
-/* Look at one directory entry: queue directories, scan regular files
- * and links to them, and never open FIFOs, devices or sockets. */
-static void scan_entry(struct worker *wk, int dfd, const struct dirent *de,
-		       struct strbuf *path)
-{
-	struct scan *s = wk->s;
-	struct stat st;
-
-	if (de->d_type == DT_DIR) {
-		push_job(s, path->buf, path->len);
-		return;
-	}
-	if (de->d_type == DT_LNK) {
-		scan_link(wk, dfd, de->d_name, path->buf, path->len);
-		return;
-	}
-	if (de->d_type != DT_REG && de->d_type != DT_UNKNOWN)
-		return;
-	if (fstatat(dfd, de->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0) {
-		if (errno != ENOENT)
-			cannot_stat(s, path->buf, path->len, errno);
-		return;
-	}
-	if (S_ISDIR(st.st_mode) && de->d_type == DT_UNKNOWN)
-		push_job(s, path->buf, path->len);
-	else if (S_ISREG(st.st_mode))
-		scan_file(wk, dfd, de->d_name, -1, path->buf, path->len, &st);
-	else if (S_ISLNK(st.st_mode))
-		scan_link(wk, dfd, de->d_name, path->buf, path->len);
+	return o;
 }
 
 static int cmp_str(const void *a, const void *b)
@@ -677,74 +983,319 @@ static void warn_once(const char *root, const char *rel, int err)
 			  strerror(err));
 }
 
+static int cmp_listed(const void *a, const void *b, void *names)
+{
+	return strcmp((const char *)names + ((const struct listed *)a)->name,
+		      (const char *)names + ((const struct listed *)b)->name);
+}
+
+/* Read the entries of the folder dfd into the worker's list, "." and
+ * ".." left out (getdents64() itself: a DIR stream costs two fcntl()s
+ * more a folder), sorted by name as the store's path index is; returns
+ * 0 or a negative errno value. */
+static int read_entries(struct worker *wk, int dfd)
+{
+	ssize_t n;
+
+	wk->nr_ents = 0;
+	strbuf_reset(&wk->names);
+	while ((n = getdents64(dfd, wk->dents, sizeof(wk->dents))) > 0) {
+		for (ssize_t off = 0; off < n;) {
+			struct dirent64 *de = (void *)(wk->dents + off);
+			struct listed *e;
+
+			off += de->d_reclen;
+			if (de->d_name[0] == '.' && (!de->d_name[1] ||
+			    (de->d_name[1] == '.' && !de->d_name[2])))
+				continue;
+			if (de->d_type != DT_DIR && de->d_type != DT_REG &&
+			    de->d_type != DT_LNK && de->d_type != DT_UNKNOWN)
+				continue;
+			e = array_grow(wk->ents, wk->nr_ents,
+				       &wk->alloc_ents, sizeof(*e), 64);
+			if (!e)
+				return log_error(-ENOMEM, "scan: out of memory"
+						 " reading a folder");
+			wk->ents = e;
+			e = &wk->ents[wk->nr_ents++];
+			e->name = wk->names.len;
+			e->type = de->d_type;
+			e->stated = 0;
+			strbuf_add(&wk->names, de->d_name,
+				   strlen(de->d_name) + 1);
+		}
+	}
+	if (n < 0)
+		return -errno;
+	if (wk->nr_ents > 1)
+		qsort_r(wk->ents, wk->nr_ents, sizeof(*wk->ents), cmp_listed,
+			wk->names.buf);
+	return 0;
+}
+
+/* Set wk->path to the directory rel joined with name. */
+static void set_path(struct worker *wk, const char *rel, size_t len,
+		     const char *name)
+{
+	strbuf_reset(&wk->path);
+	if (len) {
+		strbuf_add(&wk->path, rel, len);
+		strbuf_addch(&wk->path, '/');
+	}
+	strbuf_addstr(&wk->path, name);
+}
+
+/*
+ * Stat the regular files of a directory the store knows and sum their
+ * digest. Returns 1 when it matches the store's: every file is as the
+ * store has it, and nothing more is done for them. Links, and entries
+ * whose type the listing does not give, are not looked into here: a
+ * directory holding any takes the long way.
+ */
+static int dir_unchanged(struct worker *wk, int dfd,
+			 const struct known_dir *kd, size_t *files)
+{
+	uint64_t sum = 0;
+
+	*files = 0;
+	for (size_t i = 0; i < wk->nr_ents; i++) {
+		struct listed *e = &wk->ents[i];
+		const char *name = wk->names.buf + e->name;
+
+		if (e->type == DT_DIR)
+			continue;
+		if (e->type != DT_REG)
+			return 0;
+		if (fstatat(dfd, name, &e->st, AT_SYMLINK_NOFOLLOW) < 0)
+			return 0;
+		e->stated = 1;
+		if (!S_ISREG(e->st.st_mode))
+			return 0;
+		sum += file_hash(name, strlen(name), e->st.st_size,
+				 mtime_ns(&e->st), e->st.st_ino);
+		++*files;
+	}
+	return kd->has_digest && sum == kd->digest;
+}
+
+/* The files the store has in the directory kd, into wk->known; returns 0
+ * or a negative errno value. */
+static int load_dir_files(struct worker *wk, const struct known_dir *kd)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	wk->known.nr = 0;
+	strbuf_reset(&wk->known.names);
+	if (!kd)
+		return 0;
+	if (!worker_db(wk))
+		return -EIO;
+	st = wk->files_of_dir;
+	sqlite3_bind_int64(st, 1, kd->id);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		const char *p = sqlite3_column_blob(st, 1);
+		size_t n = sqlite3_column_bytes(st, 1);
+		const char *slash = memrchr(p, '/', n);
+		size_t skip = slash ? (size_t)(slash - p) + 1 : 0;
+		struct known_file *k = files_add(&wk->known, p + skip,
+						 n - skip);
+
+		if (!k) {
+			sqlite3_reset(st);
+			return -ENOMEM;
+		}
+		k->id = sqlite3_column_int64(st, 0);
+		k->size = sqlite3_column_int64(st, 2);
+		k->mtime_ns = sqlite3_column_int64(st, 3);
+		k->inode = sqlite3_column_int64(st, 4);
+	}
+	sqlite3_reset(st);
+	return rc == SQLITE_DONE ? 0 : db_error(wk->db, rc, "files of a"
+						" directory");
+}
+
+/* Record the directory rel (open as dfd) when it is new or its digest
+ * moved, after its files: the writer then knows whether they all went
+ * in, and keeps no digest for a directory one of whose files failed.
+ * Its mtime is kept too, but is no reason to write the row again. */
+static void dir_record(struct worker *wk, int dfd, const char *rel,
+		       size_t len, const struct known_dir *kd, int has_digest,
+		       uint64_t digest)
+{
+	struct music_rec *rec;
+	struct stat st;
+
+	if (kd && kd->has_digest == has_digest &&
+	    (!has_digest || kd->digest == digest))
+		return;
+	rec = rec_new(wk->s, MUSIC_DIR, rel, len);
+	if (!rec) {
+		stat_add(&wk->local.io_errors, 1);
+		return;
+	}
+	rec->mtime_ns = fstat(dfd, &st) ? 0 : mtime_ns(&st);
+	rec->has_digest = has_digest;
+	rec->digest = digest;
+	writer_batch_add(&wk->batch, rec);
+}
+
+/*
+ * Compare each file of the directory rel with what the store has (kd:
+ * the directory as the store knows it, NULL when new), reading what is
+ * new or changed, and sum into *sum the digest of what the store will
+ * hold. Returns whether every file went as it should: a directory keeps
+ * no digest otherwise, so that the next scan looks at its files again.
+ */
+static int scan_files(struct worker *wk, int dfd, const char *rel,
+		      size_t len, const struct known_dir *kd, uint64_t *sum)
+{
+	struct scan *s = wk->s;
+	int whole = 1;
+
+	*sum = 0;
+	if (load_dir_files(wk, kd)) {
+		/* What the store has there is not known: its files are
+		 * left as they are, for the next scan. */
+		stat_add(&wk->local.io_errors, 1);
+		return 0;
+	}
+	for (size_t i = 0; i < wk->nr_ents; i++) {
+		struct listed *e = &wk->ents[i];
+		const char *name = wk->names.buf + e->name;
+		struct known_file *k;
+		enum outcome o;
+		uint64_t h = 0;
+
+		if (e->type == DT_DIR)
+			continue;
+		set_path(wk, rel, len, name);
+		k = files_find(&wk->known, name, strlen(name));
+		if (e->type == DT_UNKNOWN && !e->stated) {
+			if (fstatat(dfd, name, &e->st,
+				    AT_SYMLINK_NOFOLLOW) < 0) {
+				if (errno == ENOENT)
+					continue;
+				log_warn("scan: cannot stat %s/%s: %s",
+					 s->req->root_path, wk->path.buf,
+					 strerror(errno));
+				stat_add(&wk->local.io_errors, 1);
+				if (k)
+					k->claimed = 1;
+				whole = 0;
+				continue;
+			}
+			e->stated = 1;
+			if (S_ISDIR(e->st.st_mode)) {
+				push_job(s, wk->path.buf, wk->path.len);
+				continue;
+			}
+			if (S_ISLNK(e->st.st_mode))
+				e->type = DT_LNK;
+		}
+		if (e->type != DT_LNK && e->stated &&
+		    !S_ISREG(e->st.st_mode))
+			continue;
+		if (e->type == DT_LNK) {
+			o = scan_link(wk, dfd, name, k, &h);
+		} else {
+			if (!e->stated)
+				e->st.st_mode = 0;
+			o = scan_file(wk, dfd, name, -1, &e->st, k, &h);
+		}
+		if (o == FILE_KEPT)
+			*sum += h;
+		else if (o == FILE_FAILED)
+			whole = 0;
+	}
+	for (size_t i = 0; i < wk->known.nr; i++) {
+		struct known_file *k = &wk->known.v[i];
+
+		if (!k->claimed)
+			note_gone(s, k->id);
+	}
+	return whole;
+}
+
 static void scan_dir(struct worker *wk, const char *rel, size_t len)
 {
 	struct scan *s = wk->s;
-	struct strbuf path = STRBUF_INIT;
 	uint64_t start = now_ns(), parse_before;
-	struct dirent *de;
-	struct stat st;
-	DIR *dir;
-	int dfd;
+	struct known_dir *kd;
+	size_t files;
+	int dfd, rc;
 
-	strbuf_add(&path, rel, len);
-	dfd = symlinks_open_beneath(s->root_fd, path.buf, O_RDONLY | O_DIRECTORY);
+	dfd = symlinks_open_beneath(s->root_fd, rel, O_RDONLY | O_DIRECTORY);
 	/* A folder swapped for a link while walked is not walked, nor kept:
 	 * what it held is no longer in the root. */
 	if (dfd == -ELOOP || dfd == -EXDEV) {
 		log_info("scan: %s/%s is a link now, so it is not walked",
-			 s->req->root_path, path.buf);
-		goto out;
+			 s->req->root_path, rel);
+		return;
 	}
-	if (dfd < 0)
-		errno = -dfd;
-	if (dfd < 0 || fstat(dfd, &st) < 0 || !(dir = fdopendir(dfd))) {
-		warn_once(s->req->root_path, path.buf, errno);
+	rc = dfd < 0 ? dfd : read_entries(wk, dfd);
+	if (rc) {
+		warn_once(s->req->root_path, rel, -rc);
 		stat_add(&s->stats->io_errors, 1);
-		known_keep_subtree(&s->files, rel, len);
-		known_keep_subtree(&s->dirs, rel, len);
+		dirs_keep_subtree(&s->dirs, rel, len);
 		if (dfd >= 0)
 			close(dfd);
-		goto out;
+		return;
 	}
 	if (s->req->on_dir)
 		s->req->on_dir(s->req->root_index, rel, len, dfd);
-	scan_dir_record(wk, rel, len, &st);
+	kd = dir_find(&s->dirs, rel, len);
+	if (kd)
+		__atomic_store_n(&kd->seen, 1, __ATOMIC_RELEASE);
 	parse_before = wk->parse_ns;
-	while ((de = readdir(dir))) {
-		if (de->d_name[0] == '.' && (!de->d_name[1] ||
-		    (de->d_name[1] == '.' && !de->d_name[2])))
-			continue;
-		strbuf_reset(&path);
-		if (len) {
-			strbuf_add(&path, rel, len);
-			strbuf_addch(&path, '/');
+	for (size_t i = 0; i < wk->nr_ents; i++)
+		if (wk->ents[i].type == DT_DIR) {
+			set_path(wk, rel, len, wk->names.buf +
+				 wk->ents[i].name);
+			push_job(s, wk->path.buf, wk->path.len);
 		}
-		strbuf_addstr(&path, de->d_name);
-		scan_entry(wk, dirfd(dir), de, &path);
+	if (kd && !s->req->full && dir_unchanged(wk, dfd, kd, &files)) {
+		wk->local.files_seen += files;
+		wk->local.files_unchanged += files;
+	} else {
+		uint64_t sum;
+		int whole = scan_files(wk, dfd, rel, len, kd, &sum);
+
+		dir_record(wk, dfd, rel, len, kd, whole, sum);
 	}
-	closedir(dir);
+	close(dfd);
 	wk->local.walk_ns += now_ns() - start - (wk->parse_ns - parse_before);
 	worker_flush(wk);
-out:
-	strbuf_release(&path);
+}
+
+static void worker_release(struct worker *wk)
+{
+	sqlite3_finalize(wk->files_of_dir);
+	sqlite3_finalize(wk->path_of_file);
+	if (wk->db)
+		db_close(wk->db);
+	free(wk->ents);
+	strbuf_release(&wk->names);
+	strbuf_release(&wk->path);
+	files_release(&wk->known);
 }
 
 static void *scan_worker(void *arg)
 {
 	struct scan *s = arg;
-	struct worker wk = { .s = s, .batch = WRITER_BATCH_INIT };
+	struct worker wk = { .s = s, .batch = WRITER_BATCH_INIT,
+			     .names = STRBUF_INIT, .path = STRBUF_INIT };
 
+	pthread_setname_np(pthread_self(), "scan");
 	pthread_mutex_lock(&s->lock);
 	for (;;) {
 		struct dir_job *job;
 
-		while (!s->jobs && s->busy)
+		while (!s->nr_jobs && s->busy)
 			pthread_cond_wait(&s->cond, &s->lock);
-		if (!s->jobs)
+		if (!s->nr_jobs)
 			break;
-		job = s->jobs;
-		s->jobs = job->next;
+		job = pop_job(s);
 		pthread_mutex_unlock(&s->lock);
 
 		if (!__atomic_load_n(s->req->cancel, __ATOMIC_RELAXED))
@@ -756,6 +1307,7 @@ static void *scan_worker(void *arg)
 			pthread_cond_broadcast(&s->cond);
 	}
 	pthread_mutex_unlock(&s->lock);
+	worker_release(&wk);
 	return NULL;
 }
 
@@ -781,16 +1333,16 @@ static void scan_walk(struct scan *s)
 
 /* Tell on_dir_gone of a directory forgotten, unless it lies below the
  * last one told of (the set is in path order). */
-static void dir_gone(struct scan *s, const struct known *k,
-		     const struct known **last)
+static void dir_gone(struct scan *s, const struct known_dir *k,
+		     const struct known_dir **last)
 {
-	const char *path = known_path(&s->dirs, k);
+	const char *path = dir_path(&s->dirs, k);
 	char *rel;
 
 	if (!s->req->on_dir_gone)
 		return;
 	if (*last && (!(*last)->len || (k->len > (*last)->len &&
-	    !memcmp(path, known_path(&s->dirs, *last), (*last)->len) &&
+	    !memcmp(path, dir_path(&s->dirs, *last), (*last)->len) &&
 	    path[(*last)->len] == '/')))
 		return;
 	*last = k;
@@ -800,39 +1352,74 @@ static void dir_gone(struct scan *s, const struct known *k,
 	free(rel);
 }
 
-/* Queue deletions for whatever the walk did not meet: files first, then
- * the directories that held them, which are watched no more. */
+/* Queue one deletion; the writer counts the files it takes in
+ * stats->files_deleted. */
+static void delete_rec(struct scan *s, struct writer_batch *batch,
+		       enum music_op op, int64_t id)
+{
+	struct music_rec *rec = rec_new(s, op, "", 0);
+
+	if (!rec) {
+		stat_add(&s->stats->io_errors, 1);
+		return;
+	}
+	rec->id = id;
+	rec->deleted = &s->stats->files_deleted;
+	writer_batch_add(batch, rec);
+}
+
+/* Queue deletions for whatever the walk did not meet: the files gone
+ * from the directories it read (unless a rename took them), then the
+ * directories it did not find, with the files they still hold. */
 static void scan_delete_unseen(struct scan *s)
 {
-	struct known_set *sets[] = { &s->files, &s->dirs };
 	struct writer_batch batch = WRITER_BATCH_INIT;
-	const struct known *last = NULL;
+	const struct known_dir *last = NULL;
 
-	for (int i = 0; i < 2; i++) {
-		struct known_set *set = sets[i];
+	for (struct gone *g = s->gone; g; g = g->next)
+		if (!is_claimed(s, g->id))
+			delete_rec(s, &batch, MUSIC_DELETE_FILE, g->id);
+	for (size_t i = 0; i < s->alone.nr; i++)
+		if (!s->alone.v[i].claimed &&
+		    !is_claimed(s, s->alone.v[i].id))
+			delete_rec(s, &batch, MUSIC_DELETE_FILE,
+				   s->alone.v[i].id);
+	for (size_t i = 0; i < s->dirs.nr; i++) {
+		struct known_dir *k = &s->dirs.v[i];
 
-		for (size_t j = 0; j < set->nr; j++) {
-			struct known *k = &set->v[j];
-			struct writer_rec *rec;
-
-			if (k->seen)
-				continue;
-			if (i)
-				dir_gone(s, k, &last);
-			rec = writer_rec_new(i ? WRITER_DELETE_DIR :
-					     WRITER_DELETE_FILE, "", 0);
-			if (!rec) {
-				stat_add(&s->stats->io_errors, 1);
-				continue;
-			}
-			rec->root_id = s->req->root_id;
-			rec->id = k->id;
-			writer_batch_add(&batch, rec);
-			if (!i)
-				stat_add(&s->stats->files_deleted, 1);
-		}
+		if (k->seen)
+			continue;
+		dir_gone(s, k, &last);
+		delete_rec(s, &batch, MUSIC_DELETE_DIR, k->id);
 	}
 	writer_batch_flush(&batch);
+}
+
+/*
+ * Scan the file sub alone (name in the folder dfd, st its lstat()): it
+ * is looked up in what the store has at that path, and its folder keeps
+ * no digest once it changed, so that the next walk of the folder looks
+ * at every file.
+ */
+static void scan_alone(struct worker *wk, int dfd, const char *sub,
+		       const char *name, const struct stat *st)
+{
+	struct scan *s = wk->s;
+	const char *slash = strrchr(sub, '/');
+	size_t dlen = slash ? (size_t)(slash - sub) : 0;
+	struct known_file *k = files_find(&s->alone, sub, strlen(sub));
+	struct stat copy = *st;
+	uint64_t h;
+	size_t queued = wk->batch.nr;
+
+	strbuf_reset(&wk->path);
+	strbuf_addstr(&wk->path, sub);
+	if (S_ISLNK(st->st_mode))
+		scan_link(wk, dfd, name, k, &h);
+	else
+		scan_file(wk, dfd, name, -1, &copy, k, &h);
+	if (wk->batch.nr != queued)
+		dir_record(wk, dfd, sub, dlen, NULL, 0, 0);
 }
 
 /*
@@ -845,7 +1432,8 @@ static int scan_start(struct scan *s, const char *sub)
 	size_t len = strlen(sub);
 	const char *slash = strrchr(sub, '/');
 	const char *name = slash ? slash + 1 : sub;
-	struct worker wk = { .s = s, .batch = WRITER_BATCH_INIT };
+	struct worker wk = { .s = s, .batch = WRITER_BATCH_INIT,
+			     .names = STRBUF_INIT, .path = STRBUF_INIT };
 	struct stat st;
 	char *dir;
 	int dfd;
@@ -877,26 +1465,43 @@ static int scan_start(struct scan *s, const char *sub)
 	}
 	if (S_ISDIR(st.st_mode))
 		push_job(s, sub, len);
-	else if (S_ISREG(st.st_mode))
-		scan_file(&wk, dfd, name, -1, sub, len, &st);
-	else if (S_ISLNK(st.st_mode))
-		scan_link(&wk, dfd, name, sub, len);
+	else if (S_ISREG(st.st_mode) || S_ISLNK(st.st_mode))
+		scan_alone(&wk, dfd, sub, name, &st);
 	worker_flush(&wk);
+	worker_release(&wk);
 	close(dfd);
 	return 0;
+}
+
+static void scan_release(struct scan *s)
+{
+	while (s->nr_jobs)
+		free(s->jobs[--s->nr_jobs]);
+	free(s->jobs);
+	while (s->gone) {
+		struct gone *g = s->gone;
+
+		s->gone = g->next;
+		free(g);
+	}
+	tdestroy(s->claimed, free);
+	free(s->inodes);
+	dirs_release(&s->dirs);
+	files_release(&s->alone);
 }
 
 int scan_run(const char *db_path, const struct scan_request *req,
 	     struct scan_stats *stats)
 {
 	struct scan s = {
+		.db_path = db_path,
 		.req = req,
 		.stats = stats,
 		.lock = PTHREAD_MUTEX_INITIALIZER,
 		.cond = PTHREAD_COND_INITIALIZER,
 	};
 	sqlite3 *db;
-	int rc;
+	int rc, err;
 
 	s.rule = (struct symlinks_rule){ req->root_path, req->roots,
 				      req->nr_roots, req->follow_outside };
@@ -908,9 +1513,13 @@ int scan_run(const char *db_path, const struct scan_request *req,
 	}
 	rc = db_open(db_path, 1, &db);
 	if (!rc) {
-		rc = known_load(db, "files", 1, req, &s.files);
+		rc = dirs_load(db, req, &s.dirs);
 		if (!rc)
-			rc = known_load(db, "directories", 0, req, &s.dirs);
+			rc = alone_load(db, req, &s.alone);
+		/* With nothing known, no file can be renamed, changed or
+		 * deleted: every record adds rows. */
+		s.bulk = !s.dirs.nr && !s.alone.nr;
+		s.inodes_loaded = s.bulk;
 		db_close(db);
 	}
 	if (rc)
@@ -920,28 +1529,31 @@ int scan_run(const char *db_path, const struct scan_request *req,
 	 * the others are scanned and the scan reports the failure. */
 	for (size_t i = 0; i < req->nr_subpaths; i++) {
 		const char *sub = req->subpaths[i];
-		int err = scan_start(&s, sub);
 
+		err = scan_start(&s, sub);
 		if (err) {
-			known_keep_subtree(&s.files, sub, strlen(sub));
-			known_keep_subtree(&s.dirs, sub, strlen(sub));
+			struct known_file *k = files_find(&s.alone, sub,
+							  strlen(sub));
+
+			if (k)
+				k->claimed = 1;
+			dirs_keep_subtree(&s.dirs, sub, strlen(sub));
 			rc = rc ? : err;
 		}
 	}
+	/* A first scan builds the indexes of what it adds once, at its end,
+	 * whatever became of it. */
+	if (s.bulk)
+		writer_call(music_bulk_begin, NULL);
 	scan_walk(&s);
+	if (s.bulk && (err = writer_call(music_bulk_end, NULL)))
+		rc = rc ? : err;
 	if (__atomic_load_n(req->cancel, __ATOMIC_RELAXED))
 		rc = -ECANCELED;
 	else
 		scan_delete_unseen(&s);
-	while (s.jobs) {
-		struct dir_job *job = s.jobs;
-
-		s.jobs = job->next;
-		free(job);
-	}
 out:
-	known_release(&s.files);
-	known_release(&s.dirs);
+	scan_release(&s);
 	close(s.root_fd);
 	return rc;
 }

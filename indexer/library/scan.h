@@ -7,12 +7,17 @@
  * with what the store knows, reads the tags of new and changed files and
  * hands records to the writer.
  *
- * A file whose size, mtime and inode did not change is not opened. A file
- * that appeared under a new name with the inode, size and mtime of a file
- * that vanished is a rename: its row and track keep their ids. Files and
- * directories the store knows but the walk did not find are deleted,
- * except under a directory that could not be read, and never when the
- * scan was cancelled or the root itself could not be opened.
+ * A file whose size, mtime and inode did not change is not opened. The
+ * store keeps, for each directory, a digest of its files' names, sizes,
+ * mtimes and inodes: a directory whose files sum to it is unchanged, and
+ * only the directories that differ have their files' rows read and
+ * compared one by one (so a rescan that finds nothing reads one row a
+ * directory, and holds nothing a file). A file that appeared under a new
+ * name with the inode, size and mtime of a file that vanished is a
+ * rename: its row and track keep their ids. Files and directories the
+ * store knows but the walk did not find are deleted, except under a
+ * directory that could not be read, and never when the scan was
+ * cancelled or the root itself could not be opened.
  *
  * Every open is read-only (O_NOATIME where allowed), so the scanner causes
  * no write events for a watcher to pick up. Folders are opened with no

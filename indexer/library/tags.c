@@ -25,7 +25,9 @@ int tags_win_init(struct tags_win *w, int fd, struct tags *t,
 {
 	struct stat st;
 
-	if (fstat(fd, &st))
+	if (t->file_size > 0)
+		st.st_size = t->file_size;
+	else if (fstat(fd, &st))
 		return -errno;
 	w->fd = fd;
 	w->t = t;
@@ -340,20 +342,43 @@ static int has_value(const struct tags *t, enum tags_field f)
 	}
 }
 
-void tags_sources(const struct tags *t, char *buf, size_t size)
+/* The letters of tags_sources()' code, by enum tags_source. */
+static const char source_letters[] = "-v2a1n";
+
+void tags_sources(const struct tags *t, char code[TAGS_NR_FIELDS + 1])
+{
+	int any = 0;
+
+	for (int f = 0; f < TAGS_NR_FIELDS; f++) {
+		int known = t->source[f] && t->source[f] <
+			ARRAY_SIZE(source_names) && has_value(t, f);
+
+		code[f] = source_letters[known ? t->source[f] : 0];
+		any |= known;
+	}
+	code[any ? TAGS_NR_FIELDS : 0] = '\0';
+}
+
+void tags_sources_text(const char *code, char *buf, size_t size)
 {
 	size_t used = 0;
 	int n;
 
+	if (strlen(code) != TAGS_NR_FIELDS ||
+	    strspn(code, source_letters) != TAGS_NR_FIELDS) {
+		snprintf(buf, size, "%s", code);
+		return;
+	}
 	if (size)
 		buf[0] = '\0';
 	for (int f = 0; f < TAGS_NR_FIELDS && used < size; f++) {
-		if (!t->source[f] || t->source[f] >= ARRAY_SIZE(source_names) ||
-		    !has_value(t, f))
+		const char *letter = strchr(source_letters, code[f]);
+
+		if (letter == source_letters)
 			continue;
 		n = snprintf(buf + used, size - used, "%s%s=%s",
 			     used ? " " : "", field_names[f],
-			     source_names[t->source[f]]);
+			     source_names[letter - source_letters]);
 		if (n < 0)
 			break;
 		used += n;

@@ -13,7 +13,9 @@
  * one are (picture.h), the first front cover or else the first picture.
  * A caller that sets no_pictures before reading has pictures only
  * counted in has_picture: none is noted (of a FLAC picture, the fields
- * in front of its image are still read, as they say where it ends).
+ * in front of its image are still read, as they say where it ends). A
+ * caller that knows the file's size (it stat()ed the descriptor) sets
+ * file_size, which saves the readers a stat of their own.
  *
  * Damage costs the part that is damaged, not the file: a bad frame or
  * comment is skipped and the others kept. The reader then sets
@@ -55,7 +57,8 @@ enum tags_source {
 };
 
 #define TAGS_ERROR_MAX	96	/* with its NUL */
-#define TAGS_SOURCES_MAX 128	/* room for tags_sources() of every field */
+#define TAGS_SOURCES_MAX 128	/* room for tags_sources_text() of every
+				 * field */
 
 struct tags {
 	char *title;
@@ -78,6 +81,7 @@ struct tags {
 	int sample_rate;
 	int channels;
 	int no_pictures;		/* set by the caller: see above */
+	int64_t file_size;		/* set by the caller, or 0: see above */
 	int has_picture;		/* an embedded picture was seen */
 	struct picture picture;		/* the one to show, if found */
 
@@ -103,13 +107,22 @@ int tags_read_mp3(int fd, struct tags *t);
 int tags_title_from_name(struct tags *t, const char *name);
 
 /*
- * Write where each field that has a value came from into buf (size
- * bytes, NUL-terminated, cut if short), as "title=id3v2 artist=ape
- * track=id3v1": the fields in enum tags_field's order, named title,
- * artist, album_artist, album, genre, track, disc, year; the sources
- * vorbis, id3v2, ape, id3v1, name. Empty when no field has a value.
+ * Write where each field that has a value came from into code, short as
+ * the store keeps it: a letter a field in enum tags_field's order ('v'
+ * vorbis, '2' id3v2, 'a' ape, '1' id3v1, 'n' name, '-' none), as
+ * "22-22222" for an ID3v2 tag without album artist. Empty when no field
+ * has a value.
  */
-void tags_sources(const struct tags *t, char *buf, size_t size);
+void tags_sources(const struct tags *t, char code[TAGS_NR_FIELDS + 1]);
+
+/*
+ * Spell out a code of tags_sources() into buf (size bytes, NUL-terminated,
+ * cut if short), as "title=id3v2 artist=ape track=id3v1": the fields
+ * named title, artist, album_artist, album, genre, track, disc, year; the
+ * sources vorbis, id3v2, ape, id3v1, name. Text that is no such code (as
+ * stores of schema 16 kept) is given as it is.
+ */
+void tags_sources_text(const char *code, char *buf, size_t size);
 
 /* Free the strings of t and zero it. */
 void tags_release(struct tags *t);

@@ -1,5 +1,7 @@
 #include "indexer/store/schema.h"
 
+#include <stdio.h>
+
 #include "common/bytes.h"
 #include "common/cache.h"
 #include "common/db.h"
@@ -515,6 +517,64 @@ static const char *const schema_steps[] = {
 	"ALTER TABLE rd_passes ADD COLUMN rate_limited INTEGER NOT NULL"
 	"  DEFAULT 0;"
 	"ALTER TABLE rd_repairs ADD COLUMN asked_at REAL;",
+
+	/* version 18: a digest of each directory's files (name, size,
+	 * mtime, inode: scan.c), so that a rescan compares a directory
+	 * with the store in one number and reads no row of the files of
+	 * a directory that did not change. NULL until the next walk of
+	 * the directory, or when it is to be looked at file by file. */
+	"ALTER TABLE directories ADD COLUMN digest INTEGER;",
+
+	/* version 19: the writer gives the tracks it adds their search rows
+	 * and their analysis queue entries, one statement a transaction
+	 * (music.h), where triggers did it a row at a time: a trigger makes
+	 * SQLite journal each statement of a transaction apart, which
+	 * doubled what a track cost. Changes and deletions still go
+	 * through triggers: they are few. */
+	"DROP TRIGGER IF EXISTS tracks_fts_add;"
+	"DROP TRIGGER IF EXISTS analysis_queue_add;",
+
+	/* version 20: the search index keeps no copy of what it indexes
+	 * (a sixth of the store at a million tracks): its rows are read
+	 * from tracks_search, a view of the tracks, and a changed or
+	 * deleted track's row is taken out with the values it was indexed
+	 * with, which the triggers keep in tracks_fts_dirty (FTS5 needs
+	 * them to find the row's words). Built anew from the tracks. */
+	"DROP TRIGGER IF EXISTS tracks_fts_del;"
+	"DROP TRIGGER IF EXISTS tracks_fts_set;"
+	"DROP TABLE IF EXISTS tracks_fts;"
+	"DROP TABLE IF EXISTS tracks_fts_dirty;"
+	"DROP VIEW IF EXISTS tracks_search;"
+	"CREATE VIEW tracks_search AS SELECT t.id AS id, t.title AS title,"
+	"  a.name AS artist, al.title AS album,"
+	"  CASE WHEN t.album_artist_id IS NOT t.artist_id THEN aa.name END"
+	"  AS album_artist FROM tracks t"
+	"  LEFT JOIN artists a ON a.id = t.artist_id"
+	"  LEFT JOIN albums al ON al.id = t.album_id"
+	"  LEFT JOIN artists aa ON aa.id = t.album_artist_id;"
+	"CREATE VIRTUAL TABLE tracks_fts USING fts5("
+	"  title, artist, album, album_artist,"
+	"  content='tracks_search', content_rowid='id',"
+	"  tokenize='unicode61 remove_diacritics 2');"
+	"INSERT INTO tracks_fts (tracks_fts) VALUES ('rebuild');"
+	"CREATE TABLE tracks_fts_dirty ("
+	"  id INTEGER PRIMARY KEY,"
+	"  title TEXT, artist TEXT, album TEXT, album_artist TEXT);"
+	"CREATE TRIGGER tracks_fts_del AFTER DELETE ON tracks BEGIN"
+	"  INSERT OR IGNORE INTO tracks_fts_dirty VALUES (OLD.id, OLD.title,"
+	"  (SELECT name FROM artists WHERE id = OLD.artist_id),"
+	"  (SELECT title FROM albums WHERE id = OLD.album_id),"
+	"  CASE WHEN OLD.album_artist_id IS NOT OLD.artist_id THEN"
+	"  (SELECT name FROM artists WHERE id = OLD.album_artist_id) END);"
+	"  END;"
+	"CREATE TRIGGER tracks_fts_set AFTER UPDATE OF title, artist_id,"
+	"  album_id, album_artist_id ON tracks BEGIN"
+	"  INSERT OR IGNORE INTO tracks_fts_dirty VALUES (OLD.id, OLD.title,"
+	"  (SELECT name FROM artists WHERE id = OLD.artist_id),"
+	"  (SELECT title FROM albums WHERE id = OLD.album_id),"
+	"  CASE WHEN OLD.album_artist_id IS NOT OLD.artist_id THEN"
+	"  (SELECT name FROM artists WHERE id = OLD.album_artist_id) END);"
+	"  END;",
 };
 
 int schema_version(void)
@@ -525,4 +585,42 @@ int schema_version(void)
 int schema_migrate(sqlite3 *db)
 {
 	return db_migrate(db, schema_steps, schema_version());
+}
+
+/* The bulk indexes (schema.h), as their migrations above made them. */
+static const struct {
+	const char *name, *on;
+} bulk_indexes[] = {
+	{ "files_dir", "files (dir_id)" },
+	{ "tracks_artist", "tracks (artist_id)" },
+	{ "tracks_album", "tracks (album_id, disc_no, track_no)" },
+	{ "tracks_album_artist", "tracks (album_artist_id, album_id)" },
+	{ "tracks_genre", "tracks (genre)" },
+	{ "tracks_year", "tracks (year)" },
+};
+
+int schema_drop_bulk_indexes(sqlite3 *db)
+{
+	char sql[128];
+	int rc = 0;
+
+	for (size_t i = 0; !rc && i < ARRAY_SIZE(bulk_indexes); i++) {
+		snprintf(sql, sizeof(sql), "DROP INDEX IF EXISTS %s",
+			 bulk_indexes[i].name);
+		rc = db_exec(db, sql);
+	}
+	return rc;
+}
+
+int schema_make_bulk_indexes(sqlite3 *db)
+{
+	char sql[128];
+	int rc = 0;
+
+	for (size_t i = 0; !rc && i < ARRAY_SIZE(bulk_indexes); i++) {
+		snprintf(sql, sizeof(sql), "CREATE INDEX IF NOT EXISTS %s ON %s",
+			 bulk_indexes[i].name, bulk_indexes[i].on);
+		rc = db_exec(db, sql);
+	}
+	return rc;
 }

@@ -14,8 +14,10 @@
  *   tracks       one per parsed audio file; its id survives tag changes
  *                and renames that keep the inode
  *   tracks_fts   title, artist, album and album artist of every track
- *                (rowid = tracks.id) for /search; tracks_fts_dirty holds
- *                the tracks whose row is not up to date yet
+ *                (rowid = tracks.id) for /search, read from the view
+ *                tracks_search; tracks_fts_dirty holds the tracks
+ *                changed or deleted whose row is not up to date yet, with
+ *                the values their row was made of
  *   scans        one row per scan with its figures
  *   series       one per first-level folder of a manga root, with what
  *                the user set on it (monitored, latest, source)
@@ -58,5 +60,16 @@ int schema_migrate(sqlite3 *db);
 
 /* The version schema_migrate() brings a store to. */
 int schema_version(void);
+
+/*
+ * The secondary indexes of files and tracks, which a first scan of an
+ * empty store builds once at its end, sorted (a few times faster than
+ * row by row): schema_drop_bulk_indexes() drops them, and
+ * schema_make_bulk_indexes() makes those missing, as the migrations make
+ * them (also when a crash came before the end of a bulk load). Each
+ * returns 0 or a negative errno value (logged).
+ */
+int schema_drop_bulk_indexes(sqlite3 *db);
+int schema_make_bulk_indexes(sqlite3 *db);
 
 #endif

@@ -2,25 +2,77 @@
 
 #include "common/db.h"
 
-int search_index_sync(sqlite3 *db)
+int search_index_add(sqlite3 *db, const char *ids)
 {
-	static const char sync[] =
-		"DELETE FROM tracks_fts WHERE rowid IN"
-		" (SELECT id FROM tracks_fts_dirty);"
-		"INSERT INTO tracks_fts (rowid, title, artist, album,"
-		" album_artist) SELECT t.id, t.title, a.name, al.title,"
-		" aa.name FROM tracks_fts_dirty d JOIN tracks t ON t.id = d.id"
-		" LEFT JOIN artists a ON a.id = t.artist_id"
-		" LEFT JOIN albums al ON al.id = t.album_id"
-		" LEFT JOIN artists aa ON aa.id = t.album_artist_id"
-		" AND t.album_artist_id IS NOT t.artist_id;"
-		"DELETE FROM tracks_fts_dirty;";
+	sqlite3_stmt *st;
 	int rc;
 
+	rc = db_prepare(db, "INSERT INTO tracks_fts (rowid, title, artist,"
+			" album, album_artist) SELECT s.id, s.title, s.artist,"
+			" s.album, s.album_artist FROM json_each(?1) j"
+			" JOIN tracks_search s ON s.id = j.value", &st);
+	if (rc)
+		return rc;
+	sqlite3_bind_text(st, 1, ids, -1, SQLITE_STATIC);
+	return db_finalize(st, sqlite3_step(st), "add search rows");
+}
+
+/* Whether tracks_fts_dirty lists any track: *listed. */
+static int any_listed(sqlite3 *db, int *listed)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	rc = db_prepare(db, "SELECT 1 FROM tracks_fts_dirty LIMIT 1", &st);
+	if (rc)
+		return rc;
+	rc = sqlite3_step(st);
+	*listed = rc == SQLITE_ROW;
+	return db_finalize(st, rc, "read the search index's list");
+}
+
+int search_index_forget(sqlite3 *db, const char *ids)
+{
+	sqlite3_stmt *st;
+	int rc, listed;
+
+	rc = any_listed(db, &listed);
+	if (rc || !listed)
+		return rc;
+	rc = db_prepare(db, "DELETE FROM tracks_fts_dirty WHERE id IN"
+			" (SELECT value FROM json_each(?1))", &st);
+	if (rc)
+		return rc;
+	sqlite3_bind_text(st, 1, ids, -1, SQLITE_STATIC);
+	return db_finalize(st, sqlite3_step(st), "forget search changes");
+}
+
+/* Take the listed tracks' rows out with the values they were indexed
+ * with, put in the rows of those that are still there, empty the list. */
+static int sync_listed(sqlite3 *db)
+{
+	return db_exec(db,
+		"INSERT INTO tracks_fts (tracks_fts, rowid, title, artist,"
+		" album, album_artist) SELECT 'delete', id, title, artist,"
+		" album, album_artist FROM tracks_fts_dirty;"
+		"INSERT INTO tracks_fts (rowid, title, artist, album,"
+		" album_artist) SELECT s.id, s.title, s.artist, s.album,"
+		" s.album_artist FROM tracks_fts_dirty d"
+		" JOIN tracks_search s ON s.id = d.id;"
+		"DELETE FROM tracks_fts_dirty;");
+}
+
+int search_index_sync(sqlite3 *db)
+{
+	int rc, listed;
+
+	rc = any_listed(db, &listed);
+	if (rc || !listed)
+		return rc;
 	rc = db_exec(db, "SAVEPOINT search_index");
 	if (rc)
 		return rc;
-	rc = db_exec(db, sync);
+	rc = sync_listed(db);
 	if (rc)
 		sqlite3_exec(db, "ROLLBACK TO search_index", NULL, NULL, NULL);
 	sqlite3_exec(db, "RELEASE search_index", NULL, NULL, NULL);

@@ -6,6 +6,7 @@
 #include "common/bytes.h"
 #include "common/db.h"
 #include "common/strbuf.h"
+#include "indexer/library/tags.h"
 #include "indexer/store/reader.h"
 
 #define PREFIX "user.mediamon."
@@ -32,6 +33,17 @@ static const struct {
 };
 
 #define NR_ATTRS (ARRAY_SIZE(attrs))
+#define TAG_SOURCE 7	/* kept short (tags_sources()), spelled out here */
+
+/* The sources of a track's fields as the store keeps them, spelled
+ * out. */
+static void add_sources(struct strbuf *out, const char *code)
+{
+	char text[TAGS_SOURCES_MAX];
+
+	tags_sources_text(code ? code : "", text, sizeof(text));
+	strbuf_addstr(out, text);
+}
 
 /* Every value the file's track has; an attribute with none is left out
  * (its buffer empty). Returns 0, -ENODATA when the file is no track, or
@@ -64,6 +76,9 @@ static int read_values(int64_t file, struct strbuf values[NR_ATTRS])
 		if (attrs[i].format)
 			strbuf_addf(&values[i], attrs[i].format,
 				    sqlite3_column_double(st, i));
+		else if (i == TAG_SOURCE)
+			add_sources(&values[i],
+				    (const char *)sqlite3_column_text(st, i));
 		else
 			strbuf_add(&values[i], sqlite3_column_text(st, i),
 				   sqlite3_column_bytes(st, i));

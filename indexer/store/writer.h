@@ -21,42 +21,12 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "indexer/manga/comicinfo.h"
-#include "indexer/library/tags.h"
+#include "indexer/store/music.h"
 
 #define WRITER_BATCH 1000
-
-enum writer_op {
-	WRITER_DIR,		/* add a directory or update its mtime */
-	WRITER_FILE,		/* add (id 0) or update a file and its track */
-	WRITER_RENAME,		/* move file id to path, keeping its track */
-	WRITER_DELETE_FILE,	/* drop file id and its track */
-	WRITER_DELETE_DIR,	/* drop directory id */
-};
-
-struct writer_rec {
-	struct writer_rec *next;
-	enum writer_op op;
-	int64_t root_id;
-	int64_t id;		/* the row's id; FILE: 0 for a new file */
-	int64_t size, mtime_ns, inode;
-	const char *kind;	/* FILE: "flac", "mp3", "archive", "other" */
-	int parsed;		/* FILE: tags (or ci) hold what was read */
-	struct tags tags;
-	struct comicinfo ci;	/* FILE, kind "archive" */
-	size_t path_len;
-	char path[];		/* relative to the root, not NUL-terminated */
-};
-
-/*
- * Allocate a record for path (copied). Returns NULL when out of memory;
- * the record is zeroed but for op and path.
- */
-struct writer_rec *writer_rec_new(enum writer_op op, const char *path,
-				  size_t path_len);
-
-/* Free a record that was never put. */
-void writer_rec_free(struct writer_rec *rec);
+/* The rows of a transaction of a bulk load (music_rec.bulk): its pages
+ * written once a transaction, not once every thousand rows. */
+#define WRITER_BULK_BATCH 20000
 
 /* Open the store at db_path, migrate it and start the thread. */
 int writer_start(const char *db_path);
@@ -88,21 +58,21 @@ int writer_probe(void);
 int writer_write_back(void);
 
 /* Queue rec for writing; the writer owns it from now on. */
-void writer_put(struct writer_rec *rec);
+void writer_put(struct music_rec *rec);
 
 /*
  * Records gathered by one thread and queued together, so a worker takes
  * the queue's lock once per directory instead of once per file.
  */
 struct writer_batch {
-	struct writer_rec *head, *tail;
+	struct music_rec *head, *tail;
 	size_t nr;
 };
 
 #define WRITER_BATCH_INIT { NULL, NULL, 0 }
 
 /* Add rec to batch; queues the batch once it holds WRITER_PUT_BATCH. */
-void writer_batch_add(struct writer_batch *batch, struct writer_rec *rec);
+void writer_batch_add(struct writer_batch *batch, struct music_rec *rec);
 
 /* Queue what batch holds and empty it. */
 void writer_batch_flush(struct writer_batch *batch);
@@ -121,13 +91,6 @@ int writer_call(int (*fn)(sqlite3 *db, void *arg), void *arg);
  * mount waits for one batch at most, never for a scan's backlog.
  */
 int writer_call_urgent(int (*fn)(sqlite3 *db, void *arg), void *arg);
-
-/*
- * A writer_call() function: delete the artists and albums that lost their
- * last track since the previous call. The writer notes what each updated
- * or deleted track pointed at, so only those few rows are checked.
- */
-int writer_drop_orphans(sqlite3 *db, void *unused);
 
 /* A counter that moves after every commit and every writer_call(). */
 uint64_t writer_generation(void);

@@ -5,7 +5,11 @@
 # On a 100,000-file corpus of real FLAC and MP3 files (tests/bench/
 # gen_corpus.py, cached across runs), with a warm page cache, it times MPD's
 # own database build and rescan (a private mpd instance, never the system
-# service) and mediamon's first scan, no-change rescan and full re-read. On
+# service) and mediamon's first scan, no-change rescan and full re-read,
+# with find printing every file's size, mtime and inode from one thread
+# (what a no-change rescan looks at), and the same walks without the store
+# (tests/bench/bench_scan_floor.c: what the machine's kernel and the tag
+# readers cost, the floor under the scans). On
 # a watched copy of the corpus (hard links) it times single-file changes and
 # 1,000 tracks copied in until they show in the mount (the inotify watcher;
 # the timing loops are in watch_latency.py). Over the library views of the
@@ -19,8 +23,20 @@
 # and MP3 audio (cached too) it measures the track analysis in audio
 # seconds per CPU second (tests/bench/bench_analysis.c), and in a store of
 # 100,000 synthetic fingerprints the time per track of the duplicate
-# lookup and of the record that follows it. It prints one table of
-# figures, ratios and targets.
+# lookup and of the record that follows it. On a library of a million
+# tiny tagged MP3s (tests/bench/gen_tiny.py, cached too) it times the first
+# scan and the no-change rescan, against `find` printing the same size,
+# mtime and inode of every file, and measures the daemon's peak memory and
+# the store's size. It prints one table of figures, ratios and targets.
+#
+# Every timed run reads its files again right before (corpus_warm): the
+# page cache left idle here is reclaimed within a minute or so.
+#
+# History: each run's figures are kept with the commit they measured in
+# BENCH_DIR/history.csv (run time, commit, figure, value; the commit is
+# followed by "+dirty" when the work tree had changes), and each figure is
+# printed with its change against the last run of an earlier commit (an
+# ancestor of HEAD), a change for the worse of more than 10% flagged.
 #
 # A missed target is printed as MISSED, never an error: the script fails
 # only when something broke (no corpus, mpd or the mount never came up, a
@@ -35,7 +51,9 @@
 #   MEDIAMON_BENCH_DIR       cache directory (default ~/.cache/mediamon-bench)
 #   MEDIAMON_BENCH_FILES     corpus size (default 100000)
 #   MEDIAMON_BENCH_SECTIONS  sections to run (default
-#                            "mpd mediamon watch views covers analysis")
+#                            "mpd mediamon watch views covers analysis
+#                            scale")
+#   MEDIAMON_BENCH_SCALE_FILES  files of the scale library (1000000)
 #   MEDIAMON_BENCH_TIMEOUT   seconds one scan or MPD update may take (3600)
 #   MEDIAMON_BENCH_WATCH_DRYRUN  1: the watch section asks for each rescan
 #                            itself through control/rescan, to test the
@@ -45,17 +63,25 @@
 #                            build/bench/bench_analysis, built by make bench)
 #   MEDIAMON_BENCH_FUSE_TREE the views' floor (default
 #                            build/bench/bench_fuse_tree, built by make bench)
+#   MEDIAMON_BENCH_SCAN_FLOOR the scans' floor (default
+#                            build/bench/bench_scan_floor, built by make bench)
 set -eu
 
 REPO=$(cd "$(dirname "$0")/../.." && pwd)
 BENCH_DIR=${MEDIAMON_BENCH_DIR:-$HOME/.cache/mediamon-bench}
 CORPUS=$BENCH_DIR/corpus
 FILES=${MEDIAMON_BENCH_FILES:-100000}
-SECTIONS=${MEDIAMON_BENCH_SECTIONS:-mpd mediamon watch views covers analysis}
+SECTIONS=${MEDIAMON_BENCH_SECTIONS:-mpd mediamon watch views covers analysis scale}
+# The scale section's library of tiny MP3s, cached like the corpus.
+SCALE=$BENCH_DIR/scale
+SCALE_FILES=${MEDIAMON_BENCH_SCALE_FILES:-1000000}
+HISTORY=$BENCH_DIR/history.csv
+SLOWER_PCT=10   # a change for the worse beyond this is flagged
 TIMEOUT=${MEDIAMON_BENCH_TIMEOUT:-3600}
 MEDIAMON=${MEDIAMON:-$REPO/mediamon}
 ANALYSIS_DRIVER=${MEDIAMON_BENCH_ANALYSIS:-$REPO/build/bench/bench_analysis}
 FUSE_TREE=${MEDIAMON_BENCH_FUSE_TREE:-$REPO/build/bench/bench_fuse_tree}
+SCAN_FLOOR=${MEDIAMON_BENCH_SCAN_FLOOR:-$REPO/build/bench/bench_scan_floor}
 # The analysis section's audio: synthesised once, then cached.
 ANALYSIS_AUDIO=$BENCH_DIR/analysis-audio
 WATCH_DRYRUN=${MEDIAMON_BENCH_WATCH_DRYRUN:-}
@@ -72,7 +98,7 @@ PYTHON=/usr/bin/python3   # Debian's python3, the one with python3-mutagen
 # rescan, peak resident memory, p95 of a single-file change from the close
 # of the write to visible in the mount (with the default 200 ms debounce).
 TARGET_RATIO=10
-TARGET_NOCHANGE_S=0.3
+TARGET_NOCHANGE_S=0.15
 TARGET_RSS_KB=65536
 TARGET_WATCH_P95_MS=500
 # The library views: `ls -l` of the artists folder, `find` over every view,
@@ -91,6 +117,13 @@ BIG_ALBUM_TRACKS=6
 # with them off; COVERS_ROUNDS of each, taking turns, the best of each kept.
 TARGET_COVERS_RATIO=1.05
 COVERS_ROUNDS=5
+# The scale library (issue 25): first scan, no-change rescan, the peak
+# resident memory, and the store once the scan is done and its WAL
+# checkpointed (the daemon stopped).
+TARGET_SCALE_FIRST_S=25
+TARGET_SCALE_NOCHANGE_S=1.5
+TARGET_SCALE_RSS_KB=131072
+TARGET_SCALE_STORE_MB=400
 # Track analysis: seconds of audio analysed per second of CPU time.
 TARGET_ANALYSIS_RATE=200
 # The store the duplicate lookup is timed in: this many analysed tracks.
@@ -144,9 +177,112 @@ get() {
 	sed -n "s/^$1=//p" "$WORK/figures" | tail -n 1
 }
 
-# row LABEL FIGURE [WALL [TARGET [VERDICT]]]: one line of the final table
+# row LABEL FIGURE [WALL [TARGET [VERDICT [CHANGE]]]]: one line of the
+# final table
 row() {
-	printf '%s|%s|%s|%s|%s\n' "$1" "$2" "${3-}" "${4-}" "${5-}" >>"$WORK/table"
+	printf '%s|%s|%s|%s|%s|%s\n' "$1" "$2" "${3-}" "${4-}" "${5-}" "${6-}" \
+		>>"$WORK/table"
+}
+
+# figure_row KEY BETTER LABEL FIGURE [WALL [TARGET [VERDICT]]]: a row whose
+# figure (its first number, or VALUE when KEY is given as KEY=VALUE) is
+# kept in the history as KEY and shown with
+# its change since the last run of an earlier commit. BETTER says which
+# way is good: lower (a time), higher (a rate or a ratio), smaller (a
+# size). A figure that is not a number (FAILED) is neither kept nor
+# compared.
+figure_row() {
+	fr_key=$1 fr_better=$2
+	shift 2
+	case $fr_key in
+	*=*) fr_value=${fr_key#*=} fr_key=${fr_key%%=*} ;;
+	*) fr_value=$(printf '%s\n' "$2" |
+		awk '$1 ~ /^[0-9.]+x?$/ { sub(/x$/, "", $1); print $1 }') ;;
+	esac
+	fr_change=""
+	if [ -n "$fr_value" ]; then
+		printf '%s,%s\n' "$fr_key" "$fr_value" >>"$WORK/results"
+		fr_change=$(change "$fr_key" "$fr_value" "$fr_better")
+	fi
+	row "$1" "$2" "${3-}" "${4-}" "${5-}" "$fr_change"
+}
+
+# change KEY VALUE BETTER: VALUE against the figure KEY of the last run of
+# an earlier commit, as a signed percentage, flagged when worse by more
+# than SLOWER_PCT
+change() {
+	awk -F , -v k="$1" -v v="$2" -v better="$3" -v pct="$SLOWER_PCT" '
+		$1 == k { old = $2 }
+		END {
+			if (old == "" || old + 0 == 0) exit
+			d = (v - old) / old * 100
+			worse = (better == "higher") ? -d : d
+			flag = ""
+			if (worse > pct)
+				flag = (better == "smaller") ? " LARGER" : " SLOWER"
+			printf "%+.1f%%%s\n", d, flag
+		}' "$WORK/previous"
+}
+
+# commit_of_tree: the commit the benchmarked tree is at, "+dirty" when
+# tracked files differ from it
+commit_of_tree() {
+	ct=$(git -C "$REPO" rev-parse --short=12 HEAD 2>/dev/null) || {
+		echo unknown
+		return 0
+	}
+	if [ -n "$(git -C "$REPO" status --porcelain --untracked-files=no 2>/dev/null)" ]; then
+		ct="$ct+dirty"
+	fi
+	echo "$ct"
+}
+
+# history_load: WORK/previous, each figure's value in the last run of an
+# earlier commit (another commit, an ancestor of HEAD), with that commit
+# and run: "KEY,VALUE,COMMIT of RUN"
+history_load() {
+	: >"$WORK/previous"
+	[ -s "$HISTORY" ] || return 0
+	hl_head=$(git -C "$REPO" rev-parse HEAD 2>/dev/null) || return 0
+	: >"$WORK/earlier"
+	# The commits of the history, each once, checked for being earlier.
+	tail -n +2 "$HISTORY" | cut -d , -f 2 | sed 's/+dirty$//' | sort -u |
+		while read -r hl_c; do
+			hl_full=$(git -C "$REPO" rev-parse --verify -q "$hl_c^{commit}") ||
+				continue
+			[ "$hl_full" != "$hl_head" ] || continue
+			git -C "$REPO" merge-base --is-ancestor "$hl_full" "$hl_head" &&
+				echo "$hl_c" >>"$WORK/earlier"
+		done
+	tail -n +2 "$HISTORY" | awk -F , -v list="$WORK/earlier" '
+		BEGIN { while ((getline c < list) > 0) ok[c] = 1 }
+		{ c = $2; sub(/\+dirty$/, "", c) }
+		ok[c] { value[$3] = $4; from[$3] = $2 " of " $1 }
+		END { for (k in value) print k "," value[k] "," from[k] }' \
+		>"$WORK/previous"
+}
+
+# baselines: the runs this run's figures were compared with, the most
+# used first
+baselines() {
+	awk -F , 'NR == FNR { used[$1] = 1; next } used[$1] { print $3 }' \
+		"$WORK/results" "$WORK/previous" | sort | uniq -c | sort -rn |
+		sed 's/^ *[0-9]* //' >"$WORK/baseline"
+}
+
+# history_save: append this run's figures to the history, unless some
+# were broken
+history_save() {
+	[ -s "$WORK/results" ] || return 0
+	if [ -n "$BROKEN" ]; then
+		log "figures not kept in $HISTORY: some are not valid"
+		return 0
+	fi
+	[ -s "$HISTORY" ] || echo "run,commit,figure,value" >"$HISTORY"
+	hs_run=$(date -u +%Y-%m-%dT%H:%M:%SZ)
+	hs_commit=$(commit_of_tree)
+	sed "s/^/$hs_run,$hs_commit,/" "$WORK/results" >>"$HISTORY"
+	log "figures kept in $HISTORY ($hs_commit)"
 }
 
 # poll_sleep START: 20 ms steps for the first 2 s, then 100 ms, so short
@@ -211,12 +347,20 @@ cleanup() {
 
 # ----------------------------------------------------------------- corpus
 
-corpus_ensure() {
+# generate SCRIPT DIR FILES WHAT [ARG...]: the library of FILES files
+# tests/bench/SCRIPT writes in DIR, generated once, then cached
+generate() {
+	gen_script=$1 gen_dir=$2 gen_files=$3 gen_what=$4
+	shift 4
 	mkdir -p "$BENCH_DIR" || die "cannot create $BENCH_DIR"
-	log "corpus: $CORPUS ($FILES files; generated once, then cached)"
-	"$PYTHON" "$REPO/tests/bench/gen_corpus.py" "$CORPUS" --files "$FILES" ||
-		die "corpus generation failed"
-	[ -f "$CORPUS/.complete" ] || die "no corpus at $CORPUS"
+	log "$gen_what: $gen_dir ($gen_files files; generated once, then cached)"
+	"$PYTHON" "$REPO/tests/bench/$gen_script" "$gen_dir" \
+		--files "$gen_files" "$@" || die "generating the $gen_what failed"
+	[ -f "$gen_dir/.complete" ] || die "no $gen_what at $gen_dir"
+}
+
+corpus_ensure() {
+	generate gen_corpus.py "$CORPUS" "$FILES" corpus
 }
 
 # Read every file so the timing that follows is a warm-cache figure. Called
@@ -381,8 +525,10 @@ section_mpd() {
 	mpd_stop
 	put mpd_update_s "$update_s"
 	put mpd_rescan_s "$rescan_s"
-	row "MPD update (first database build)" "$update_s s"
-	row "MPD rescan (re-read every file, best of 2)" "$rescan_s s"
+	figure_row "mpd_update_s@$FILES" lower \
+		"MPD update (first database build)" "$update_s s"
+	figure_row "mpd_rescan_s@$FILES" lower \
+		"MPD rescan (re-read every file, best of 2)" "$rescan_s s"
 }
 
 # --------------------------------------------------------------- mediamon
@@ -513,6 +659,7 @@ section_mediamon() {
 	log "mediamon: no-change rescans (echo 1 > control/rescan), median of 3"
 	: >"$WORK/nochange"
 	for n in 1 2 3; do
+		corpus_warm
 		mediamon_rescan 1 "nochange$n"
 		echo "$(get "nochange${n}_s") $(get "nochange${n}_wall_s")" >>"$WORK/nochange"
 	done
@@ -525,19 +672,36 @@ EOF
 	corpus_warm
 	log "mediamon: full re-read (echo full > control/rescan)"
 	mediamon_rescan full full
+	find_time "$CORPUS" find_s
+	scan_floor "$CORPUS" floor_s
+	scan_floor "$CORPUS" floor_stat_s --stat
 
 	vmhwm=$(mediamon_vmhwm)
 	put mm_vmhwm_kb "$vmhwm"
 	mediamon_stop
 
-	row "mediamon first full scan" "$(get first_s) s" "$(get first_wall_s) s"
-	row "mediamon no-change rescan (median of 3)" "$(get nochange_s) s" \
+	figure_row "first_s@$FILES" lower "mediamon first full scan" \
+		"$(get first_s) s" "$(get first_wall_s) s"
+	figure_row "floor_s@$FILES" lower \
+		"  the same walk and tags without the store (the floor)" \
+		"$(get floor_s) s"
+	figure_row "nochange_s@$FILES" lower \
+		"mediamon no-change rescan (median of 3)" "$(get nochange_s) s" \
 		"$(get nochange_wall_s) s" "< $TARGET_NOCHANGE_S s" \
 		"$(verdict "$(get nochange_s)" lt "$TARGET_NOCHANGE_S")"
-	row "mediamon full re-read (rescan full)" "$(get full_s) s" "$(get full_wall_s) s"
-	row "mediamon peak RSS (VmHWM)" "$vmhwm kB" "" "< $TARGET_RSS_KB kB" \
+	figure_row "floor_stat_s@$FILES" lower \
+		"  the same stat()s without the store (the floor)" \
+		"$(get floor_stat_s) s"
+	figure_row "find_s@$FILES" lower \
+		"  find -printf size, mtime, inode (one thread)" \
+		"$(get find_s) s"
+	figure_row "full_s@$FILES" lower "mediamon full re-read (rescan full)" \
+		"$(get full_s) s" "$(get full_wall_s) s"
+	figure_row "vmhwm_kb@$FILES" smaller "mediamon peak RSS (VmHWM)" \
+		"$vmhwm kB" "" "< $TARGET_RSS_KB kB" \
 		"$(verdict "$vmhwm" lt "$TARGET_RSS_KB")"
-	row "mediamon peak RSS (scan.json, full re-read)" "$(get full_rss_kb) kB"
+	figure_row "full_rss_kb@$FILES" smaller \
+		"mediamon peak RSS (scan.json, full re-read)" "$(get full_rss_kb) kB"
 }
 
 # ------------------------------------------------------------------ watch
@@ -545,11 +709,8 @@ EOF
 # new_tracks_ensure: the tracks to copy in, generated once and cached; seed
 # 2, so their names differ from the corpus's.
 new_tracks_ensure() {
-	log "new tracks: $NEW_TRACKS ($NEW_TRACKS_FILES files; generated once, then cached)"
-	"$PYTHON" "$REPO/tests/bench/gen_corpus.py" "$NEW_TRACKS" \
-		--files "$NEW_TRACKS_FILES" --seed 2 ||
-		die "generating the new tracks failed"
-	[ -f "$NEW_TRACKS/.complete" ] || die "no new tracks at $NEW_TRACKS"
+	generate gen_corpus.py "$NEW_TRACKS" "$NEW_TRACKS_FILES" "new tracks" \
+		--seed 2
 }
 
 # watch_library: WATCH_LIB, a library holding the corpus, for the watcher
@@ -761,9 +922,11 @@ views_compare() {
 views_compare_rows() {
 	mb=$(awk -v b="$(get "$1_bytes")" -v p="$VIEWS_READ_PASSES" \
 		'BEGIN { printf "%.1f", b * p / 1048576 }')
-	row "views: $2 read $VIEWS_READ_PASSES times ($mb MB), direct" \
+	figure_row "$1_direct_s@$FILES" lower \
+		"views: $2 read $VIEWS_READ_PASSES times ($mb MB), direct" \
 		"$(get "$1_direct_s") s"
-	row "views: the same through the mount" "$(get "$1_mount_s") s"
+	figure_row "$1_mount_s@$FILES" lower \
+		"views: the same through the mount" "$(get "$1_mount_s") s"
 	ratio_row "views: mount read throughput / direct" "$1_direct_s" \
 		"$1_mount_s" "$3"
 }
@@ -857,27 +1020,34 @@ section_views() {
 	mediamon_stop
 	views_floor
 
-	row "views: ls -l artists/ ($(get views_artists) folders), first" \
+	figure_row "views_ls_first_ms@$FILES" lower \
+		"views: ls -l artists/ ($(get views_artists) folders), first" \
 		"$(get views_ls_first_ms) ms"
-	row "views: ls -l artists/, median of 5" "$(get views_ls_ms) ms" "" \
+	figure_row "views_ls_ms@$FILES" lower \
+		"views: ls -l artists/, median of 5" "$(get views_ls_ms) ms" "" \
 		"< $TARGET_VIEWS_LS_MS ms" \
 		"$(verdict "$(get views_ls_ms)" lt "$TARGET_VIEWS_LS_MS")"
-	row "views: find library/music ($(get views_entries) entries)" \
+	figure_row "views_find_s@$FILES" lower \
+		"views: find library/music ($(get views_entries) entries)" \
 		"$(get views_find_s) s" "" "< $TARGET_VIEWS_FIND_S s" \
 		"$(verdict "$(get views_find_s)" lt "$TARGET_VIEWS_FIND_S")"
-	row "views: the same find again (listings the kernel kept)" \
+	figure_row "views_find_again_s@$FILES" lower \
+		"views: the same find again (listings the kernel kept)" \
 		"$(get views_find_again_s) s"
-	row "views: the same tree served from memory (the floor)" \
+	figure_row "views_floor_s@$FILES" lower \
+		"views: the same tree served from memory (the floor)" \
 		"$(get views_floor_s) s"
 	ratio_row "views: find through mediamon / through the floor" \
-		views_find_s views_floor_s
+		views_find_s views_floor_s "" lower
 	row "views:   (the floor: bench_fuse_tree, no work behind a request)" ""
-	row "views: du -s library/music/albums" "$(get views_du_s) s"
+	figure_row "views_du_s@$FILES" lower "views: du -s library/music/albums" \
+		"$(get views_du_s) s"
 	views_compare_rows views_small "a corpus album (files of a few kB)" ""
 	views_compare_rows views_big "an album of $BIG_ALBUM_TRACKS FLAC files of real size" \
 		"$TARGET_VIEWS_READ_RATIO"
 	row "views:   (each the best of $VIEWS_READ_ROUNDS rounds taking turns)" ""
-	row "views: mediamon peak RSS (VmHWM)" "$(get views_vmhwm_kb) kB"
+	figure_row "views_vmhwm_kb@$FILES" smaller \
+		"views: mediamon peak RSS (VmHWM)" "$(get views_vmhwm_kb) kB"
 }
 
 # ----------------------------------------------------------------- covers
@@ -928,17 +1098,20 @@ section_covers() {
 	put covers_no_s "$(sort -g "$WORK/covers-no" | head -n 1)"
 	ratio=$(awk -v a="$(get covers_yes_s)" -v b="$(get covers_no_s)" \
 		'BEGIN { if (b > 0) printf "%.3f", a / b; else print "n/a" }')
-	row "covers: first full scan, covers = yes (best of $COVERS_ROUNDS)" \
+	figure_row "covers_yes_s@$FILES" lower \
+		"covers: first full scan, covers = yes (best of $COVERS_ROUNDS)" \
 		"$(get covers_yes_s) s"
 	row "covers:   albums with a cover" \
 		"$(get covers_with) of $(get covers_albums)"
-	row "covers: first full scan, covers = no (best of $COVERS_ROUNDS)" \
+	figure_row "covers_no_s@$FILES" lower \
+		"covers: first full scan, covers = no (best of $COVERS_ROUNDS)" \
 		"$(get covers_no_s) s"
 	row "covers:   (rounds taking turns, each on a fresh database)" ""
 	if [ "$ratio" = n/a ]; then
 		row "covers: scan time with / without" "n/a (zero time)"
 	else
-		row "covers: scan time with / without" "${ratio}x" "" \
+		figure_row "covers_ratio@$FILES" lower \
+			"covers: scan time with / without" "${ratio}x" "" \
 			"<= ${TARGET_COVERS_RATIO}x" \
 			"$(verdict "$TARGET_COVERS_RATIO" ge "$ratio")"
 	fi
@@ -948,7 +1121,8 @@ section_covers() {
 # watch_rows)
 watch_bulk_rows() {
 	if [ -n "$(get "watch_$1_s")" ]; then
-		row "$w: $(get "watch_$1_tracks") tracks copied $2, until committed" \
+		figure_row "watch_$1_s@$FILES" lower \
+			"$w: $(get "watch_$1_tracks") tracks copied $2, until committed" \
 			"$(get "watch_$1_s") s"
 		row "$w:   the same from the end of the copy ($(get "watch_$1_copy_s") s)" \
 			"$(get "watch_$1_after_copy_s") s"
@@ -964,12 +1138,14 @@ watch_rows() {
 	[ -z "$WATCH_DRYRUN" ] || w="watch (DRY RUN)"
 	row "$w: audio files in the watched library" "$(get watch_lib_files)" "" "" \
 		"$(get watch_lib_note)"
-	row "$w: first scan, adding the watches" "$(get watch_first_s) s" \
+	figure_row "watch_first_s@$FILES" lower \
+		"$w: first scan, adding the watches" "$(get watch_first_s) s" \
 		"$(get watch_first_wall_s) s"
 	if [ -n "$(get watch_p95_ms)" ]; then
 		result=$(verdict "$(get watch_p95_ms)" lt "$TARGET_WATCH_P95_MS")
 		[ -z "$WATCH_DRYRUN" ] || result="(dry run)"
-		row "$w: single-file change p50 / p95 / max ($(get watch_changes))" \
+		figure_row "watch_p95_ms@$FILES=$(get watch_p95_ms)" lower \
+			"$w: single-file change p50 / p95 / max ($(get watch_changes))" \
 			"$(ms3 "$(get watch_p50_ms)" "$(get watch_p95_ms)" "$(get watch_max_ms)")" \
 			"" "p95 < $TARGET_WATCH_P95_MS ms" "$result"
 	else
@@ -985,7 +1161,8 @@ watch_rows() {
 		row "$w: tag / i/o errors, all $(get watch_scans) watch scans" \
 			"$(get watch_tag_errors) / $(get watch_io_errors)"
 	fi
-	row "mediamon peak RSS after watch (VmHWM)" "$(get watch_vmhwm_kb) kB" "" \
+	figure_row "watch_vmhwm_kb@$FILES" smaller \
+		"mediamon peak RSS after watch (VmHWM)" "$(get watch_vmhwm_kb) kB" "" \
 		"< $TARGET_RSS_KB kB" "$(verdict "$(get watch_vmhwm_kb)" lt "$TARGET_RSS_KB")"
 }
 
@@ -1049,7 +1226,8 @@ section_analysis() {
 		sed -n 's/.*, \([0-9.]*\) audio s per CPU s$/\1/p')
 	sa_audio=$(echo "$sa_out" | sed -n 's/.* \([0-9.]*\) s of audio.*/\1/p')
 	[ -n "$sa_rate" ] || die "no figure from the analysis driver"
-	row "analysis: audio s per CPU s ($sa_audio s of audio)" "$sa_rate" \
+	figure_row analysis_rate higher \
+		"analysis: audio s per CPU s ($sa_audio s of audio)" "$sa_rate" \
 		"$sa_wall s" ">= $TARGET_ANALYSIS_RATE" \
 		"$(verdict "$sa_rate" ge "$TARGET_ANALYSIS_RATE")"
 
@@ -1062,15 +1240,121 @@ section_analysis() {
 	sa_record=$(echo "$sa_out" | sed -n 's/.* \([0-9.]*\) ms record.*/\1/p')
 	[ -n "$sa_lookup" ] && [ -n "$sa_record" ] ||
 		die "no figure from the duplicates driver"
-	row "analysis: duplicate lookup per track, worker ($ANALYSIS_DUP_TRACKS tracks)" \
+	figure_row "analysis_lookup_ms@$ANALYSIS_DUP_TRACKS" lower \
+		"analysis: duplicate lookup per track, worker ($ANALYSIS_DUP_TRACKS tracks)" \
 		"$sa_lookup ms" "$sa_wall s"
-	row "analysis: its record per track, writer ($ANALYSIS_DUP_TRACKS tracks)" \
+	figure_row "analysis_record_ms@$ANALYSIS_DUP_TRACKS" lower \
+		"analysis: its record per track, writer ($ANALYSIS_DUP_TRACKS tracks)" \
 		"$sa_record ms"
+}
+
+# ------------------------------------------------------------------ scale
+
+scale_ensure() {
+	generate gen_tiny.py "$SCALE" "$SCALE_FILES" "scale library"
+}
+
+# scan_floor DIR KEY [--stat]: on a warm DIR, the seconds
+# bench_scan_floor takes for a first scan's work without the store (with
+# --stat, a no-change rescan's), kept as KEY.
+scan_floor() {
+	warm "$1"
+	sf_out=$("$SCAN_FLOOR" ${3:+"$3"} "$1") || die "bench_scan_floor failed on $1"
+	log "scan floor${3:+ $3}: $sf_out"
+	put "$2" "$(echo "$sf_out" | sed -n 's/.*, \([0-9.]*\) s$/\1/p')"
+}
+
+# find_time DIR KEY: time, on a warm DIR, find printing each file's size,
+# mtime and inode (what a no-change rescan looks at, from one thread):
+# the floor a no-change rescan is compared with; kept as KEY.
+find_time() {
+	warm "$1"
+	ft_start=$(now)
+	find "$1" -printf '%s %T@ %i\n' >/dev/null || die "find over $1 failed"
+	put "$2" "$(since "$ft_start")"
+}
+
+# store_kb FILE...: the kB the files hold (those that exist)
+store_kb() {
+	sk=0
+	for sk_f in "$@"; do
+		[ -e "$sk_f" ] || continue
+		sk=$((sk + $(stat -c %s "$sk_f") / 1024))
+	done
+	echo "$sk"
+}
+
+# A million files of 500 bytes: what is left is the walk, the tags' few
+# bytes and the store. The no-change rescans are compared with find
+# printing every file's size, mtime and inode, the same look at each file
+# from one thread, timed on the same warm tree.
+section_scale() {
+	scale_ensure
+	warm "$SCALE"
+	mediamon_start "$SCALE"
+	log "scale: first scan of $SCALE_FILES files (startup, fresh database)"
+	scan_wait "" "$MM_START"
+	scan_record scale_first "$(since "$MM_START")"
+	put scale_store_wal_kb "$(store_kb "$MM_DB" "$MM_DB-wal")"
+	: >"$WORK/scale-nochange"
+	for n in 1 2 3; do
+		warm "$SCALE"
+		log "scale: no-change rescan, run $n of 3"
+		mediamon_rescan 1 "scale_nochange$n"
+		echo "$(get "scale_nochange${n}_s") $(get "scale_nochange${n}_wall_s")" \
+			>>"$WORK/scale-nochange"
+	done
+	read -r median median_wall <<EOF
+$(sort -g "$WORK/scale-nochange" | sed -n 2p)
+EOF
+	put scale_nochange_s "$median"
+	put scale_nochange_wall_s "$median_wall"
+	put scale_vmhwm_kb "$(mediamon_vmhwm)"
+	mediamon_stop
+	# The last connection's close checkpoints the WAL into the store.
+	[ ! -s "$MM_DB-wal" ] ||
+		log "warning: the store's WAL holds $(store_kb "$MM_DB-wal") kB after the daemon stopped"
+	put scale_store_kb "$(store_kb "$MM_DB" "$MM_DB-wal")"
+
+	find_time "$SCALE" scale_find_s
+	scan_floor "$SCALE" scale_floor_s
+	scan_floor "$SCALE" scale_floor_stat_s --stat
+
+	mb=$(awk -v k="$(get scale_store_kb)" 'BEGIN { printf "%.0f", k / 1024 }')
+	wal_mb=$(awk -v k="$(get scale_store_wal_kb)" 'BEGIN { printf "%.0f", k / 1024 }')
+	figure_row "scale_first_s@$SCALE_FILES" lower \
+		"scale: first scan, $SCALE_FILES tiny MP3s" "$(get scale_first_s) s" \
+		"$(get scale_first_wall_s) s" "< $TARGET_SCALE_FIRST_S s" \
+		"$(verdict "$(get scale_first_s)" lt "$TARGET_SCALE_FIRST_S")"
+	figure_row "scale_floor_s@$SCALE_FILES" lower \
+		"scale:   the same walk and tags without the store (the floor)" \
+		"$(get scale_floor_s) s"
+	figure_row "scale_nochange_s@$SCALE_FILES" lower \
+		"scale: no-change rescan (median of 3)" "$(get scale_nochange_s) s" \
+		"$(get scale_nochange_wall_s) s" "< $TARGET_SCALE_NOCHANGE_S s" \
+		"$(verdict "$(get scale_nochange_s)" lt "$TARGET_SCALE_NOCHANGE_S")"
+	figure_row "scale_floor_stat_s@$SCALE_FILES" lower \
+		"scale:   the same stat()s without the store (the floor)" \
+		"$(get scale_floor_stat_s) s"
+	figure_row "scale_find_s@$SCALE_FILES" lower \
+		"scale:   find -printf size, mtime, inode (one thread)" \
+		"$(get scale_find_s) s"
+	figure_row "scale_vmhwm_kb@$SCALE_FILES" smaller \
+		"scale: mediamon peak RSS (VmHWM)" "$(get scale_vmhwm_kb) kB" "" \
+		"< $TARGET_SCALE_RSS_KB kB" \
+		"$(verdict "$(get scale_vmhwm_kb)" lt "$TARGET_SCALE_RSS_KB")"
+	figure_row "scale_store_mb@$SCALE_FILES" smaller \
+		"scale: store after the scan (WAL checkpointed)" "$mb MB" "" \
+		"<= $TARGET_SCALE_STORE_MB MB" \
+		"$(verdict "$TARGET_SCALE_STORE_MB" ge "$mb")"
+	figure_row "scale_store_wal_mb@$SCALE_FILES" smaller \
+		"scale:   the same with its WAL, after the first scan" "$wal_mb MB"
 }
 
 # ----------------------------------------------------------------- report
 
-# ratio_row LABEL NUMERATOR_KEY DENOMINATOR_KEY [TARGET]
+# ratio_row LABEL NUMERATOR_KEY DENOMINATOR_KEY [TARGET [BETTER]]: BETTER
+# (default higher) as figure_row's
 ratio_row() {
 	a=$(get "$2") b=$(get "$3")
 	[ -n "$a" ] && [ -n "$b" ] || return 0
@@ -1080,10 +1364,12 @@ ratio_row() {
 	fi
 	r=$(awk -v a="$a" -v b="$b" 'BEGIN { printf "%.6f", a / b }')
 	shown=$(awk -v r="$r" 'BEGIN { printf "%.1fx", r }')
+	rr_key="ratio_$2_$3@$FILES=$r"
 	if [ -n "${4-}" ]; then
-		row "$1" "$shown" "" ">= ${4}x" "$(verdict "$r" ge "$4")"
+		figure_row "$rr_key" "${5:-higher}" "$1" "$shown" "" ">= ${4}x" \
+			"$(verdict "$r" ge "$4")"
 	else
-		row "$1" "$shown"
+		figure_row "$rr_key" "${5:-higher}" "$1" "$shown"
 	fi
 }
 
@@ -1094,16 +1380,26 @@ report() {
 	echo
 	echo "mediamon benchmark: $(get corpus_desc), warm cache, $(nproc) CPUs"
 	echo "versions: $(get versions)"
+	echo "commit: $(commit_of_tree); load average at the end: $(cut -d ' ' -f 1-3 /proc/loadavg)"
 	# Columns as wide as their widest cell; labels left, the rest right.
-	{ echo "|figure|wall|target|result"; cat "$WORK/table"; } | awk -F '|' '
-		{ n = NR; for (i = 1; i <= 5; i++) { cell[n, i] = $i
+	{ echo "|figure|wall|target|result|change"; cat "$WORK/table"; } | awk -F '|' '
+		{ n = NR; for (i = 1; i <= 6; i++) { cell[n, i] = $i
 			if (length($i) > w[i]) w[i] = length($i) } }
-		END { fmt = "%-" w[1] "s  %" w[2] "s  %" w[3] "s  %" w[4] "s  %s\n"
+		END { fmt = "%-" w[1] "s  %" w[2] "s  %" w[3] "s  %" w[4] "s  %-" w[5] "s  %s\n"
 			for (r = 1; r <= n; r++)
-				printf fmt, cell[r, 1], cell[r, 2], cell[r, 3], cell[r, 4], cell[r, 5] }'
+				printf fmt, cell[r, 1], cell[r, 2], cell[r, 3], cell[r, 4], cell[r, 5], cell[r, 6] }'
 	echo "(figure: the daemon's own measurement for mediamon's scans, wall time"
 	echo " for MPD and for the watch rows but the daemon's own latency;"
-	echo " wall: what this script measured around it, for cross-checking)"
+	echo " wall: what this script measured around it, for cross-checking;"
+	baselines
+	if [ -s "$WORK/baseline" ]; then
+		echo " change: against the last run of an earlier commit, $(head -n 1 "$WORK/baseline")"
+		[ "$(wc -l <"$WORK/baseline")" = 1 ] ||
+			echo "   (some figures from older runs: $(tail -n +2 "$WORK/baseline" | paste -sd ';' -))"
+		echo "   SLOWER / LARGER: worse by more than $SLOWER_PCT%)"
+	else
+		echo " change: no run of an earlier commit in $HISTORY)"
+	fi
 }
 
 # check_setup: fail early, before the long corpus work, on what would fail
@@ -1123,8 +1419,12 @@ check_setup() {
 					die "$tool is missing (run contrib/install-deps.sh)"
 			done
 			;;
-		mediamon | watch | views | covers)
+		mediamon | watch | views | covers | scale)
 			[ -x "$MEDIAMON" ] || die "$MEDIAMON is not built (make mediamon)"
+			case $section in mediamon | scale)
+				[ -x "$SCAN_FLOOR" ] ||
+					die "$SCAN_FLOOR is not built (make bench)" ;;
+			esac
 			command -v fusermount3 >/dev/null 2>&1 ||
 				die "fusermount3 is missing (run contrib/install-deps.sh)"
 			;;
@@ -1142,7 +1442,7 @@ check_setup() {
 
 versions() {
 	v=""
-	case " $SECTIONS " in *" mediamon "* | *" watch "* | *" views "* | *" covers "*)
+	case " $SECTIONS " in *" mediamon "* | *" watch "* | *" views "* | *" covers "* | *" scale "*)
 		v=$("$MEDIAMON" -V 2>&1 | head -n 1) ;;
 	esac
 	case " $SECTIONS " in *" mpd "*)
@@ -1159,14 +1459,22 @@ main() {
 	trap 'exit 143' TERM
 	: >"$WORK/figures"
 	: >"$WORK/table"
+	: >"$WORK/results"
+	history_load
 
 	put versions "$(versions)"
-	corpus_ensure
-	corpus_describe
+	case " $SECTIONS " in *" mpd "* | *" mediamon "* | *" watch "* | *" views "* | *" covers "*)
+		corpus_ensure
+		corpus_describe
+		;;
+	*)
+		put corpus_desc "no section on the corpus" ;;
+	esac
 	for section in $SECTIONS; do
 		"section_$section"
 	done
 	report
+	history_save
 	[ -z "$BROKEN" ] || die "some figures are not valid (see above)"
 }
 

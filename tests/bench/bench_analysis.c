@@ -164,7 +164,11 @@ static int bench_duplicates(int n, const char *dir)
 		 " INSERT INTO files (root_id, dir_id, path, size, mtime_ns,"
 		 " inode, kind) SELECT 1, 1, CAST('new' || i AS BLOB), 1, 1,"
 		 " 0, 'flac' FROM c; INSERT INTO tracks (file_id, title)"
-		 " SELECT id, 'new' FROM files WHERE inode = 0", DUP_TRACKS);
+		 " SELECT id, 'new' FROM files WHERE inode = 0;"
+		 /* queued as the writer queues the tracks it adds */
+		 " INSERT INTO analysis_queue (track_id) SELECT t.id FROM"
+		 " tracks t JOIN files f ON f.id = t.file_id WHERE f.inode = 0"
+		 " ORDER BY t.id", DUP_TRACKS);
 	if (!rc)
 		rc = db_exec(db, sql);
 	if (!rc)

@@ -463,8 +463,13 @@ def generate(out, params, jobs):
                           file=sys.stderr, flush=True)
                     while next_report <= done:
                         next_report += 10_000
-    complete = dict(params, albums=len(albums),
-                    seconds=round(time.monotonic() - start, 1))
+    finish(tmp, out, dict(params, albums=len(albums),
+                          seconds=round(time.monotonic() - start, 1)))
+
+
+def finish(tmp, out, complete):
+    """Mark the library built in tmp complete (complete: its parameters
+    and figures) and put it in out's place."""
     with open(os.path.join(tmp, ".complete"), "w", encoding="utf-8") as f:
         json.dump(complete, f, sort_keys=True)
         f.write("\n")
@@ -472,12 +477,12 @@ def generate(out, params, jobs):
     os.rename(tmp, out)
 
 
-def main():
-    parser = argparse.ArgumentParser(
-        description="Generate (or reuse) the benchmark music corpus.")
-    parser.add_argument("out", metavar="OUT", help="corpus directory")
-    parser.add_argument("--files", type=int, default=100_000,
-                        help="number of audio files (default 100000)")
+def parse_args(description, files, what):
+    """OUT, --files (default files), --seed and --jobs, checked."""
+    parser = argparse.ArgumentParser(description=description)
+    parser.add_argument("out", metavar="OUT", help="library directory")
+    parser.add_argument("--files", type=int, default=files,
+                        help=f"number of {what} (default {files})")
     parser.add_argument("--seed", type=int, default=1,
                         help="random seed (default 1)")
     parser.add_argument("--jobs", type=int, default=os.cpu_count() or 2,
@@ -486,6 +491,12 @@ def main():
     args = parser.parse_args()
     if args.files < 1:
         parser.error("--files must be at least 1")
+    return args
+
+
+def main():
+    args = parse_args("Generate (or reuse) the benchmark music corpus.",
+                      100_000, "audio files")
 
     params = {"generator": GENERATOR_VERSION, "files": args.files,
               "seed": args.seed}

@@ -56,11 +56,12 @@ static int64_t query_int(struct testdb *e, const char *sql)
 	return v;
 }
 
-/* A file and its track, as the writer would add them; returns the
- * track's id. */
+/* A file and its track, as the writer adds them (and queues the track:
+ * music.h); returns the track's id. */
 static int64_t add_track(struct testdb *e, const char *name, int album)
 {
-	char sql[512];
+	char sql[640];
+	int64_t id;
 
 	snprintf(sql, sizeof(sql),
 		 "INSERT INTO files (root_id, dir_id, path, size, mtime_ns,"
@@ -70,7 +71,11 @@ static int64_t add_track(struct testdb *e, const char *name, int album)
 		 " VALUES (last_insert_rowid(), '%s', 1, %s);", name, name,
 		 album ? (album == 1 ? "1" : "2") : "NULL");
 	assert_int_equal(db_exec(e->db, sql), 0);
-	return sqlite3_last_insert_rowid(e->db);
+	id = sqlite3_last_insert_rowid(e->db);
+	snprintf(sql, sizeof(sql), "INSERT INTO analysis_queue (track_id)"
+		 " VALUES (%lld)", (long long)id);
+	assert_int_equal(db_exec(e->db, sql), 0);
+	return id;
 }
 
 static void touch(struct testdb *e, int64_t track, const char *set)

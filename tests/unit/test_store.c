@@ -20,6 +20,7 @@
 #include "common/log.h"
 #include "indexer/library/scan.h"
 #include "indexer/store/schema.h"
+#include "indexer/store/search_index.h"
 #include "indexer/store/writer.h"
 
 struct env {
@@ -51,6 +52,11 @@ static int64_t query_int(const char *db_path, const char *sql)
 	sqlite3_finalize(st);
 	db_close(db);
 	return v;
+}
+
+static int exec_sql(sqlite3 *db, void *sql)
+{
+	return db_exec(db, sql);
 }
 
 static int add_root(sqlite3 *db, void *arg)
@@ -96,11 +102,11 @@ static int teardown(void **state)
 }
 
 /* A record for the file at path: 100 bytes, the given mtime and inode. */
-static struct writer_rec *file_rec(struct env *e, enum writer_op op,
+static struct music_rec *file_rec(struct env *e, enum music_op op,
 				   const char *path, int64_t id,
 				   int64_t mtime_ns, int64_t inode)
 {
-	struct writer_rec *rec = writer_rec_new(op, path, strlen(path));
+	struct music_rec *rec = music_rec_new(op, path, strlen(path));
 
 	assert_non_null(rec);
 	rec->root_id = e->root_id;
@@ -109,7 +115,7 @@ static struct writer_rec *file_rec(struct env *e, enum writer_op op,
 	rec->mtime_ns = mtime_ns;
 	rec->inode = inode;
 	rec->kind = "flac";
-	rec->parsed = op == WRITER_FILE;
+	rec->parsed = op == MUSIC_FILE;
 	return rec;
 }
 
@@ -117,7 +123,7 @@ static void put_track(struct env *e, const char *path, const char *title,
 		      const char *artist, const char *album_artist,
 		      const char *album, int64_t inode)
 {
-	struct writer_rec *rec = file_rec(e, WRITER_FILE, path, 0, 1, inode);
+	struct music_rec *rec = file_rec(e, MUSIC_FILE, path, 0, 1, inode);
 
 	rec->tags.title = strdup(title);
 	rec->tags.artist = artist ? strdup(artist) : NULL;
@@ -155,7 +161,7 @@ static void test_schema_versions(void **state)
 	assert_int_equal(db_exec(db, "PRAGMA user_version = 99"), 0);
 	assert_int_equal(schema_migrate(db), -EPROTO);
 	assert_int_equal(db_exec(db, "PRAGMA user_version = 13"), 0);
-	assert_int_equal(schema_version(), 17);
+	assert_int_equal(schema_version(), 20);
 	db_close(db);
 }
 
@@ -183,7 +189,7 @@ static void test_artists_and_albums_deduplicated(void **state)
 static void test_rename_and_delete(void **state)
 {
 	struct env *e = *state;
-	struct writer_rec *rec;
+	struct music_rec *rec;
 	int64_t track, file;
 
 	put_track(e, "a/1.flac", "One", "Ann", NULL, "Disc", 1);
@@ -191,13 +197,13 @@ static void test_rename_and_delete(void **state)
 	track = query_int(e->db, "SELECT id FROM tracks");
 	file = query_int(e->db, "SELECT id FROM files");
 
-	writer_put(file_rec(e, WRITER_RENAME, "c/renamed.flac", file, 1, 1));
+	writer_put(file_rec(e, MUSIC_RENAME, "c/renamed.flac", file, 1, 1));
 	writer_call(NULL, NULL);
 	assert_int_equal(query_int(e->db, "SELECT id FROM tracks"), track);
 	assert_int_equal(query_int(e->db, "SELECT count(*) FROM files WHERE"
 				   " CAST(path AS TEXT) = 'c/renamed.flac'"), 1);
 
-	rec = writer_rec_new(WRITER_DELETE_FILE, "", 0);
+	rec = music_rec_new(MUSIC_DELETE_FILE, "", 0);
 	rec->id = file;
 	writer_put(rec);
 	writer_call(NULL, NULL);
@@ -209,7 +215,7 @@ static void test_rename_and_delete(void **state)
 static void test_orphans_dropped(void **state)
 {
 	struct env *e = *state;
-	struct writer_rec *rec;
+	struct music_rec *rec;
 	int64_t file;
 
 	put_track(e, "a/1.flac", "One", "Ann", NULL, "Disc", 1);
@@ -218,26 +224,26 @@ static void test_orphans_dropped(void **state)
 	file = query_int(e->db, "SELECT id FROM files WHERE"
 			 " CAST(path AS TEXT) = 'a/1.flac'");
 
-	rec = file_rec(e, WRITER_FILE, "a/1.flac", file, 2, 1);
+	rec = file_rec(e, MUSIC_FILE, "a/1.flac", file, 2, 1);
 	rec->tags.title = strdup("One");
 	rec->tags.artist = strdup("Bob");
 	rec->tags.album = strdup("Live");
 	writer_put(rec);
-	assert_int_equal(writer_call(writer_drop_orphans, NULL), 0);
+	assert_int_equal(writer_call(music_drop_orphans, NULL), 0);
 	assert_int_equal(query_int(e->db, "SELECT count(*) FROM artists"), 1);
 	assert_int_equal(query_int(e->db, "SELECT count(*) FROM albums"), 1);
 	assert_int_equal(query_int(e->db, "SELECT count(*) FROM artists"
 				   " WHERE name = 'Bob'"), 1);
 
-	rec = writer_rec_new(WRITER_DELETE_FILE, "", 0);
+	rec = music_rec_new(MUSIC_DELETE_FILE, "", 0);
 	rec->id = file;
 	writer_put(rec);
-	assert_int_equal(writer_call(writer_drop_orphans, NULL), 0);
+	assert_int_equal(writer_call(music_drop_orphans, NULL), 0);
 	assert_int_equal(query_int(e->db, "SELECT count(*) FROM artists"), 1);
-	rec = writer_rec_new(WRITER_DELETE_FILE, "", 0);
+	rec = music_rec_new(MUSIC_DELETE_FILE, "", 0);
 	rec->id = query_int(e->db, "SELECT id FROM files");
 	writer_put(rec);
-	assert_int_equal(writer_call(writer_drop_orphans, NULL), 0);
+	assert_int_equal(writer_call(music_drop_orphans, NULL), 0);
 	assert_int_equal(query_int(e->db, "SELECT count(*) FROM artists"), 0);
 	assert_int_equal(query_int(e->db, "SELECT count(*) FROM albums"), 0);
 }
@@ -257,7 +263,7 @@ static int64_t fts_count(struct env *e, const char *match)
 static void test_tracks_fts_follows_tracks(void **state)
 {
 	struct env *e = *state;
-	struct writer_rec *rec;
+	struct music_rec *rec;
 	int64_t file;
 
 	put_track(e, "a/1.flac", "D\xc3\xa9j\xc3\xa0 Vu", "Beyonc\xc3\xa9",
@@ -272,7 +278,7 @@ static void test_tracks_fts_follows_tracks(void **state)
 	file = query_int(e->db, "SELECT id FROM files WHERE"
 			 " CAST(path AS TEXT) = 'a/1.flac'");
 
-	rec = file_rec(e, WRITER_FILE, "a/1.flac", file, 2, 1);
+	rec = file_rec(e, MUSIC_FILE, "a/1.flac", file, 2, 1);
 	rec->tags.title = strdup("Halo");
 	rec->tags.artist = strdup("Beyonc\xc3\xa9");
 	rec->tags.album = strdup("I Am");
@@ -283,7 +289,7 @@ static void test_tracks_fts_follows_tracks(void **state)
 	assert_int_equal(fts_count(e, "halo"), 1);
 	assert_int_equal(fts_count(e, "beyonce"), 1);
 
-	rec = writer_rec_new(WRITER_DELETE_FILE, "", 0);
+	rec = music_rec_new(MUSIC_DELETE_FILE, "", 0);
 	rec->id = file;
 	writer_put(rec);
 	writer_call(NULL, NULL);
@@ -291,8 +297,158 @@ static void test_tracks_fts_follows_tracks(void **state)
 	assert_int_equal(fts_count(e, "other"), 1);
 }
 
+/* The tracks a transaction adds are searchable and queued for analysis
+ * once it commits; records of a bulk load (no foreign key checked) give
+ * the same rows, and the checks are back after it: a deleted file takes
+ * its track and its queue entry with it. A known file's new track (it
+ * had none) is queued too; one that stays is not queued again. */
+static void test_added_tracks_indexed_and_queued(void **state)
+{
+	struct env *e = *state;
+	struct music_rec *rec;
+	int64_t file;
+
+	for (int i = 0; i < 3; i++) {
+		char path[32];
+
+		snprintf(path, sizeof(path), "b/%d.flac", i);
+		rec = file_rec(e, MUSIC_FILE, path, 0, 1, 20 + i);
+		rec->bulk = 1;
+		rec->tags.title = strdup("Bulk");
+		rec->tags.artist = strdup("Zed");
+		rec->tags.album = strdup("Load");
+		writer_put(rec);
+	}
+	put_track(e, "c/1.flac", "Plain", "Ann", NULL, "One", 30);
+	writer_call(NULL, NULL);
+	assert_int_equal(fts_count(e, "bulk"), 3);
+	assert_int_equal(fts_count(e, "plain"), 1);
+	assert_int_equal(query_int(e->db, "SELECT count(*) FROM"
+				   " analysis_queue"), 4);
+
+	file = query_int(e->db, "SELECT id FROM files WHERE"
+			 " CAST(path AS TEXT) = 'b/0.flac'");
+	rec = music_rec_new(MUSIC_DELETE_FILE, "", 0);
+	rec->id = file;
+	writer_put(rec);
+	writer_call(NULL, NULL);
+	assert_int_equal(fts_count(e, "bulk"), 2);
+	assert_int_equal(query_int(e->db, "SELECT count(*) FROM tracks"), 3);
+	assert_int_equal(query_int(e->db, "SELECT count(*) FROM"
+				   " analysis_queue"), 3);
+
+	writer_call(exec_sql, "DELETE FROM analysis_queue");
+	rec = file_rec(e, MUSIC_FILE, "d/other.txt", 0, 1, 40);
+	rec->kind = "other";
+	rec->parsed = 0;
+	writer_put(rec);
+	writer_call(NULL, NULL);
+	file = query_int(e->db, "SELECT id FROM files WHERE"
+			 " CAST(path AS TEXT) = 'd/other.txt'");
+	rec = file_rec(e, MUSIC_FILE, "d/other.txt", file, 1, 40);
+	rec->tags.title = strdup("Now a track");
+	writer_put(rec);
+	rec = file_rec(e, MUSIC_FILE, "c/1.flac",
+		       query_int(e->db, "SELECT id FROM files WHERE"
+				 " CAST(path AS TEXT) = 'c/1.flac'"), 1, 30);
+	rec->tags.title = strdup("Plain again");
+	writer_put(rec);
+	writer_call(NULL, NULL);
+	assert_int_equal(fts_count(e, "now"), 1);
+	assert_int_equal(fts_count(e, "plain"), 1);
+	assert_int_equal(query_int(e->db, "SELECT count(*) FROM"
+				   " analysis_queue"), 1);
+}
+
+/* A writer_call() function: a track added and then renamed in one
+ * transaction, its search row made as the writer makes it at commit. */
+static int add_then_change(sqlite3 *db, void *arg)
+{
+	struct env *e = arg;
+	char sql[512], ids[32];
+	int rc;
+
+	snprintf(sql, sizeof(sql), "BEGIN;"
+		 "INSERT INTO directories (root_id, path, mtime_ns)"
+		 " VALUES (%lld, CAST('x' AS BLOB), 0);"
+		 "INSERT INTO files (root_id, dir_id, path, size, mtime_ns,"
+		 " inode, kind) VALUES (%lld, last_insert_rowid(),"
+		 " CAST('x/2.flac' AS BLOB), 1, 1, 51, 'flac');"
+		 "INSERT INTO tracks (file_id, title) VALUES"
+		 " (last_insert_rowid(), 'Second');",
+		 (long long)e->root_id, (long long)e->root_id);
+	rc = db_exec(db, sql);
+	snprintf(ids, sizeof(ids), "[%lld]",
+		 (long long)sqlite3_last_insert_rowid(db));
+	if (!rc)
+		rc = db_exec(db, "UPDATE tracks SET title = 'Changed'");
+	if (!rc)
+		rc = search_index_forget(db, ids);
+	if (!rc)
+		rc = search_index_add(db, ids);
+	if (!rc)
+		rc = search_index_sync(db);
+	if (rc)
+		sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
+	return rc ? rc : db_exec(db, "COMMIT");
+}
+
+/* The search index stays whole (FTS5's own check) and finds what the
+ * tracks say when a track is added and changed in one transaction,
+ * changed again, and deleted: its row is read from the tracks, and taken
+ * out with the values it was made of. */
+static void test_tracks_fts_stays_whole(void **state)
+{
+	struct env *e = *state;
+	struct writer_batch batch = WRITER_BATCH_INIT;
+	struct music_rec *rec;
+	int64_t file;
+
+	rec = file_rec(e, MUSIC_FILE, "w/1.flac", 0, 1, 50);
+	rec->tags.title = strdup("First");
+	rec->tags.artist = strdup("Ann");
+	writer_batch_add(&batch, rec);
+	writer_batch_flush(&batch);
+	writer_call(NULL, NULL);
+	file = query_int(e->db, "SELECT id FROM files WHERE"
+			 " CAST(path AS TEXT) = 'w/1.flac'");
+	rec = music_rec_new(MUSIC_DELETE_FILE, "", 0);
+	rec->id = file;
+	writer_put(rec);
+	writer_call(NULL, NULL);
+	assert_int_equal(fts_count(e, "first"), 0);
+	assert_int_equal(writer_call(exec_sql, "INSERT INTO tracks_fts"
+				     " (tracks_fts) VALUES ('integrity-check')"),
+			 0);
+
+	/* added, then changed before its commit */
+	assert_int_equal(writer_call(add_then_change, e), 0);
+	assert_int_equal(fts_count(e, "second"), 0);
+	assert_int_equal(fts_count(e, "changed"), 1);
+	file = query_int(e->db, "SELECT id FROM files WHERE"
+			 " CAST(path AS TEXT) = 'x/2.flac'");
+	rec = file_rec(e, MUSIC_FILE, "x/2.flac", file, 3, 52);
+	rec->tags.title = strdup("Third");
+	rec->tags.artist = strdup("Bob");
+	writer_put(rec);
+	writer_call(NULL, NULL);
+	assert_int_equal(fts_count(e, "changed"), 0);
+	assert_int_equal(fts_count(e, "third"), 1);
+	assert_int_equal(writer_call(exec_sql, "INSERT INTO tracks_fts"
+				     " (tracks_fts) VALUES ('integrity-check')"),
+			 0);
+	rec = music_rec_new(MUSIC_DELETE_FILE, "", 0);
+	rec->id = file;
+	writer_put(rec);
+	writer_call(NULL, NULL);
+	assert_int_equal(fts_count(e, "third OR bob"), 0);
+	assert_int_equal(writer_call(exec_sql, "INSERT INTO tracks_fts"
+				     " (tracks_fts) VALUES ('integrity-check')"),
+			 0);
+}
+
 /* A store from before the search index gets one for the tracks it has
- * when the writer starts (the schema step that adds it is the last). */
+ * (the schema step that builds it from the tracks comes after). */
 static void test_tracks_fts_backfilled(void **state)
 {
 	struct env *e = *state;
@@ -302,12 +458,12 @@ static void test_tracks_fts_backfilled(void **state)
 	put_track(e, "a/2.flac", "Other", "Ann", NULL, "Disc", 2);
 	writer_stop();
 	assert_int_equal(db_open(e->db, 0, &db), 0);
-	assert_int_equal(db_exec(db, "DROP TRIGGER tracks_fts_add;"
-				 " DROP TRIGGER tracks_fts_del;"
+	assert_int_equal(db_exec(db, "DROP TRIGGER tracks_fts_del;"
 				 " DROP TRIGGER tracks_fts_set; DROP TABLE tracks_fts;"
 				 " DROP TABLE tracks_fts_dirty;"
 				 " DROP INDEX tracks_album_artist;"
 				 " DROP TABLE pictures; DROP TABLE settings;"
+				 " ALTER TABLE directories DROP COLUMN digest;"
 				 " ALTER TABLE files DROP COLUMN tag_error_reason;"
 				 " ALTER TABLE tracks DROP COLUMN tag_source;"
 				 UNDO_VERSION_17), 0);
@@ -315,7 +471,6 @@ static void test_tracks_fts_backfilled(void **state)
 	assert_int_equal(db_exec(db, "PRAGMA user_version = 6"), 0);
 	assert_int_equal(schema_migrate(db), 0);
 	db_close(db);
-	assert_int_equal(fts_count(e, "beyonce"), 0);
 	assert_int_equal(writer_start(e->db), 0);
 	assert_int_equal(fts_count(e, "beyonce"), 1);
 	assert_int_equal(fts_count(e, "disc"), 1);
@@ -617,12 +772,131 @@ static void test_scan_through_folder_links(void **state)
 	assert_string_equal(gone, "dir1\n");
 }
 
+/* Every directory walked keeps a digest of its files; one without (as a
+ * failed file leaves it) is compared file by file and gets it back, and a
+ * change that keeps a file's size (a new mtime) is still seen. */
+static void test_scan_digests(void **state)
+{
+	struct env *e = *state;
+	struct scan_stats s;
+	struct timespec t[2] = { { 0, UTIME_OMIT }, { 12345, 0 } };
+	char p[160];
+
+	make_tree(e);
+	assert_int_equal(scan(e, "", &s, 0), 0);
+	assert_int_equal(query_int(e->db, "SELECT count(*) FROM directories"
+				   " WHERE digest IS NULL"), 0);
+	writer_call(exec_sql, "UPDATE directories SET digest = NULL"
+		    " WHERE CAST(path AS TEXT) = 'dir1'");
+	assert_int_equal(scan(e, "", &s, 0), 0);
+	assert_int_equal(s.files_unchanged, 12);
+	assert_int_equal(query_int(e->db, "SELECT count(*) FROM directories"
+				   " WHERE digest IS NULL"), 0);
+
+	snprintf(p, sizeof(p), "%s/dir2/file3.txt", e->root);
+	assert_int_equal(utimensat(AT_FDCWD, p, t, 0), 0);
+	assert_int_equal(scan(e, "", &s, 0), 0);
+	assert_int_equal(s.files_changed, 1);
+	assert_int_equal(s.files_unchanged, 11);
+	assert_int_equal(query_int(e->db, "SELECT mtime_ns FROM files WHERE"
+				   " CAST(path AS TEXT) = 'dir2/file3.txt'"),
+			 12345000000000LL);
+}
+
+/* The indexes of files and tracks, as the store has them, one a line. */
+static void index_sql(struct env *e, char *out, size_t size)
+{
+	sqlite3 *db;
+	sqlite3_stmt *st;
+
+	out[0] = '\0';
+	assert_int_equal(db_open(e->db, 1, &db), 0);
+	assert_int_equal(db_prepare(db, "SELECT sql FROM sqlite_schema WHERE"
+				    " type = 'index' AND tbl_name IN ('files',"
+				    " 'tracks') AND sql IS NOT NULL ORDER BY"
+				    " name", &st), 0);
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		strncat(out, (const char *)sqlite3_column_text(st, 0),
+			size - strlen(out) - 2);
+		strcat(out, "\n");
+	}
+	sqlite3_finalize(st);
+	db_close(db);
+}
+
+/* A first scan of an empty store drops the secondary indexes of files
+ * and tracks and builds them at its end as the migrations made them;
+ * a writer that starts after a bulk load was cut short builds them. */
+static void test_bulk_indexes(void **state)
+{
+	struct env *e = *state;
+	struct scan_stats s;
+	char before[2048], after[2048];
+	sqlite3 *db;
+
+	index_sql(e, before, sizeof(before));
+	assert_non_null(strstr(before, "tracks_genre"));
+	assert_int_equal(writer_call(music_bulk_begin, NULL), 0);
+	index_sql(e, after, sizeof(after));
+	assert_null(strstr(after, "tracks_genre"));
+	assert_int_equal(writer_call(music_bulk_end, NULL), 0);
+	index_sql(e, after, sizeof(after));
+	assert_string_equal(after, before);
+
+	make_tree(e);
+	assert_int_equal(scan(e, "", &s, 0), 0);
+	assert_int_equal(s.files_new, 12);
+	index_sql(e, after, sizeof(after));
+	assert_string_equal(after, before);
+	/* a store that has files keeps them */
+	assert_int_equal(writer_call(music_bulk_begin, NULL), 0);
+	index_sql(e, after, sizeof(after));
+	assert_string_equal(after, before);
+
+	writer_stop();
+	assert_int_equal(db_open(e->db, 0, &db), 0);
+	assert_int_equal(schema_drop_bulk_indexes(db), 0);
+	db_close(db);
+	index_sql(e, after, sizeof(after));
+	assert_null(strstr(after, "tracks_genre"));
+	assert_int_equal(writer_start(e->db), 0);
+	index_sql(e, after, sizeof(after));
+	assert_string_equal(after, before);
+}
+
+/* The writer keeps no digest for a directory one of whose file records
+ * failed, so that its next walk looks at every file again; the record
+ * after keeps it. */
+static void test_digest_not_kept_after_a_failure(void **state)
+{
+	struct env *e = *state;
+	struct music_rec *rec = file_rec(e, MUSIC_FILE, "d/bad.flac", 0, 1,
+					  5);
+	uint64_t errors = writer_errors();
+
+	rec->kind = NULL;	/* files.kind is NOT NULL: it fails */
+	writer_put(rec);
+	for (int i = 0; i < 2; i++) {
+		rec = music_rec_new(MUSIC_DIR, "d", 1);
+		assert_non_null(rec);
+		rec->root_id = e->root_id;
+		rec->has_digest = 1;
+		rec->digest = 42;
+		writer_put(rec);
+		writer_call(NULL, NULL);
+		assert_int_equal(query_int(e->db, "SELECT count(*) FROM"
+					   " directories WHERE digest = 42"),
+				 i);
+	}
+	assert_int_equal(writer_errors(), errors + 1);
+}
+
 /* A track's picture location is stored with it, replaced when the file
  * changes and dropped when it has none any more or goes. */
 static void test_picture_kept(void **state)
 {
 	struct env *e = *state;
-	struct writer_rec *rec = file_rec(e, WRITER_FILE, "p.flac", 0, 1, 9);
+	struct music_rec *rec = file_rec(e, MUSIC_FILE, "p.flac", 0, 1, 9);
 	struct picture pic = { .found = 1, .type = 3, .mime = "image/png",
 			       .offset = 1234, .length = 5678 };
 	int64_t file;
@@ -635,7 +909,7 @@ static void test_picture_kept(void **state)
 	assert_int_equal(query_int(e->db, "SELECT offset + length + type"
 				   " FROM pictures WHERE mime = 'image/png'"),
 			 1234 + 5678 + 3);
-	rec = file_rec(e, WRITER_FILE, "p.flac", file, 2, 9);
+	rec = file_rec(e, MUSIC_FILE, "p.flac", file, 2, 9);
 	rec->tags.title = strdup("Pictured");
 	rec->tags.picture = pic;
 	rec->tags.picture.length = 10;
@@ -644,16 +918,16 @@ static void test_picture_kept(void **state)
 	writer_call(NULL, NULL);
 	assert_int_equal(query_int(e->db, "SELECT length + unsync FROM"
 				   " pictures"), 11);
-	rec = file_rec(e, WRITER_FILE, "p.flac", file, 3, 9);
+	rec = file_rec(e, MUSIC_FILE, "p.flac", file, 3, 9);
 	rec->tags.title = strdup("Bare");
 	writer_put(rec);
 	writer_call(NULL, NULL);
 	assert_int_equal(query_int(e->db, "SELECT count(*) FROM pictures"), 0);
-	rec = file_rec(e, WRITER_FILE, "p.flac", file, 4, 9);
+	rec = file_rec(e, MUSIC_FILE, "p.flac", file, 4, 9);
 	rec->tags.title = strdup("Pictured");
 	rec->tags.picture = pic;
 	writer_put(rec);
-	rec = writer_rec_new(WRITER_DELETE_FILE, "", 0);
+	rec = music_rec_new(MUSIC_DELETE_FILE, "", 0);
 	rec->id = file;
 	writer_put(rec);
 	writer_call(NULL, NULL);
@@ -665,7 +939,7 @@ static void test_picture_kept(void **state)
 static void test_picture_step_rereads(void **state)
 {
 	struct env *e = *state;
-	struct writer_rec *rec = file_rec(e, WRITER_FILE, "q.flac", 0, 77, 9);
+	struct music_rec *rec = file_rec(e, MUSIC_FILE, "q.flac", 0, 77, 9);
 	sqlite3 *db;
 
 	rec->tags.title = strdup("Old");
@@ -676,6 +950,7 @@ static void test_picture_step_rereads(void **state)
 	assert_int_equal(db_open(e->db, 0, &db), 0);
 	assert_int_equal(db_exec(db, "DROP TABLE pictures;"
 				 " DROP TABLE settings;"
+				 " ALTER TABLE directories DROP COLUMN digest;"
 				 " ALTER TABLE files DROP COLUMN tag_error_reason;"
 				 " ALTER TABLE tracks DROP COLUMN tag_source;"
 				 UNDO_VERSION_17
@@ -724,6 +999,16 @@ int main(void)
 						setup, teardown),
 		cmocka_unit_test_setup_teardown(
 			test_scan_through_folder_links, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_scan_digests, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_tracks_fts_stays_whole,
+						setup, teardown),
+		cmocka_unit_test_setup_teardown(test_bulk_indexes, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(
+			test_added_tracks_indexed_and_queued, setup, teardown),
+		cmocka_unit_test_setup_teardown(
+			test_digest_not_kept_after_a_failure, setup, teardown),
 	};
 
 	log_set_level(LOG_ERROR);

@@ -119,10 +119,10 @@ static void put_files(const char *folder, int n)
 
 	for (int i = 0; i < n; i++) {
 		char path[64];
-		struct writer_rec *rec;
+		struct music_rec *rec;
 
 		snprintf(path, sizeof(path), "%s/%04d.txt", folder, i);
-		rec = writer_rec_new(WRITER_FILE, path, strlen(path));
+		rec = music_rec_new(MUSIC_FILE, path, strlen(path));
 		assert_non_null(rec);
 		rec->root_id = 1;
 		rec->size = i;

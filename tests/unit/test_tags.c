@@ -24,6 +24,15 @@ static const char *fixtures;
 
 typedef int reader_fn(int fd, struct tags *t);
 
+/* Where t's fields came from, spelled out as the mount shows it. */
+static void sources_of(const struct tags *t, char *buf, size_t size)
+{
+	char code[TAGS_NR_FIELDS + 1];
+
+	tags_sources(t, code);
+	tags_sources_text(code, buf, size);
+}
+
 /* Run a reader on one file of the fixture directory, as the scanner does. */
 static int read_fixture(const char *name, reader_fn *reader, struct tags *t)
 {
@@ -599,7 +608,7 @@ static void test_sources_and_reasons(void **state)
 		assert_int_equal(read_fixture(name, reader, &t), 0);
 		assert_int_equal(tags_title_from_name(&t, strchr(name, '/') +
 						      1), 0);
-		tags_sources(&t, sources, sizeof(sources));
+		sources_of(&t, sources, sizeof(sources));
 		assert_string_equal(sources, cases[i].sources);
 		assert_string_equal(t.error, cases[i].error);
 		assert_int_equal(t.tag_error, !!*cases[i].error);
@@ -634,7 +643,7 @@ static void test_mp3_audio_between_tags(void **state)
  * the title's last resort only. */
 static void test_sources_fill_only_gaps(void **state)
 {
-	char sources[TAGS_SOURCES_MAX];
+	char sources[TAGS_SOURCES_MAX], code[TAGS_NR_FIELDS + 1];
 	struct tags t = { 0 };
 
 	(void)state;
@@ -642,15 +651,22 @@ static void test_sources_fill_only_gaps(void **state)
 	t.source[TAGS_TITLE] = TAGS_ID3V2;
 	t.year = 2001;
 	t.source[TAGS_YEAR] = TAGS_ID3V2;
-	tags_sources(&t, sources, sizeof(sources));
+	tags_sources(&t, code);
+	assert_string_equal(code, "2------2");
+	sources_of(&t, sources, sizeof(sources));
 	assert_string_equal(sources, "title=id3v2 year=id3v2");
 	assert_int_equal(tags_title_from_name(&t, "name.mp3"), 0);
 	assert_string_equal(t.title, "Tagged");
-	tags_sources(&t, sources, 12);
+	sources_of(&t, sources, 12);
 	assert_string_equal(sources, "title=id3v2");
 	tags_release(&t);
-	tags_sources(&t, sources, sizeof(sources));
+	tags_sources(&t, code);
+	assert_string_equal(code, "");
+	sources_of(&t, sources, sizeof(sources));
 	assert_string_equal(sources, "");
+	/* what stores of schema 16 kept is given as it is */
+	tags_sources_text("title=ape", sources, sizeof(sources));
+	assert_string_equal(sources, "title=ape");
 }
 
 /* A released struct must read as empty, whoever looks at it next. */

@@ -1,0 +1,20 @@
+#include "common/array.h"
+
+#include <stdint.h>
+#include <stdlib.h>
+
+void *array_grow(void *v, size_t nr, size_t *alloc, size_t size,
+		 size_t first)
+{
+	size_t n;
+
+	if (nr < *alloc)
+		return v;
+	n = *alloc ? *alloc * 2 : first;
+	if (n < *alloc || n > SIZE_MAX / size)
+		return NULL;
+	v = realloc(v, n * size);
+	if (v)
+		*alloc = n;
+	return v;
+}

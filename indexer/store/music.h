@@ -1,0 +1,118 @@
+#ifndef MEDIAMON_MUSIC_H
+#define MEDIAMON_MUSIC_H
+
+/*
+ * The library's rows as the scan finds them: directories (with their
+ * digests), files, tracks, artists and albums, embedded pictures and
+ * ComicInfo, applied from records on the writer's connection.
+ *
+ * Everything here runs on the writer thread (writer.h), inside the
+ * transactions it opens: the writer queues the records, music_apply()
+ * turns one into rows, and music_commit() adds, before each COMMIT, what
+ * the transaction's new tracks need beside their rows: their search rows
+ * and their place in the analysis queue (set by set, not by a trigger a
+ * row: a trigger makes SQLite journal every statement of a transaction
+ * apart, which doubled the cost of each track).
+ *
+ *	struct music_rec *rec = music_rec_new(MUSIC_FILE, path, len);
+ *	rec->root_id = root; ...; writer_put(rec);
+ */
+
+#include <sqlite3.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "indexer/manga/comicinfo.h"
+#include "indexer/library/tags.h"
+
+enum music_op {
+	MUSIC_DIR,		/* add a directory or update its mtime and
+				 * digest (after its files' records) */
+	MUSIC_FILE,		/* add (id 0) or update a file and its track */
+	MUSIC_RENAME,		/* move file id to path, keeping its track */
+	MUSIC_DELETE_FILE,	/* drop file id and its track */
+	MUSIC_DELETE_DIR,	/* drop directory id and the files it holds */
+};
+
+struct music_rec {
+	struct music_rec *next;
+	enum music_op op;
+	int bulk;		/* only new rows under the scanned paths: the
+				 * writer may apply it without checking foreign
+				 * keys, in larger transactions */
+	int64_t root_id;
+	int64_t id;		/* the row's id; FILE: 0 for a new file */
+	int64_t size, mtime_ns, inode;
+	const char *kind;	/* FILE: "flac", "mp3", "archive", "other" */
+	int parsed;		/* FILE: tags (or ci) hold what was read */
+	/* DIR: what its files sum to (scan.c), kept only when has_digest
+	 * and no record of a file in it failed */
+	int has_digest;
+	uint64_t digest;
+	uint64_t *deleted;	/* DELETE_*: files deleted are added here */
+	struct tags tags;
+	struct comicinfo ci;	/* FILE, kind "archive" */
+	size_t path_len;
+	char path[];		/* relative to the root, not NUL-terminated */
+};
+
+/*
+ * Allocate a record for path (copied). Returns NULL when out of memory;
+ * the record is zeroed but for op and path.
+ */
+struct music_rec *music_rec_new(enum music_op op, const char *path,
+				size_t path_len);
+
+/* Free a record and what its tags hold. */
+void music_rec_free(struct music_rec *rec);
+
+/* Prepare the statements on db (the writer's connection), closing those
+ * of an earlier one. Returns 0 or a negative errno value (logged). */
+int music_open(sqlite3 *db);
+
+/* Finalize the statements and free what is kept between records. */
+void music_close(void);
+
+/*
+ * Apply one record inside the open transaction. Returns 0, or a negative
+ * errno value (logged): then the caller either rolls the transaction
+ * back (music_forget()) or goes on without the record (music_failed()).
+ */
+int music_apply(const struct music_rec *rec);
+
+/* A record failed for itself and was skipped: its directory's next
+ * record keeps no digest, so that the next walk looks at its files. */
+void music_failed(const struct music_rec *rec);
+
+/*
+ * Before COMMIT: the search rows and the analysis queue's entries of the
+ * tracks the transaction added, then the search rows of those it changed
+ * or deleted. Returns 0 or a negative errno value (logged); on error the
+ * transaction must not commit.
+ */
+int music_commit(void);
+
+/* The transaction was rolled back, or other writes may have deleted
+ * rows: forget the ids kept since (cached artists, albums, directories;
+ * tracks added). */
+void music_forget(void);
+
+/*
+ * writer_call() functions around a bulk load: music_bulk_begin() drops
+ * the secondary indexes of files and tracks when the store has no file
+ * at all (a first scan), and lets the log grow larger between
+ * checkpoints; music_bulk_end() builds the indexes missing, sorted, on
+ * two threads, and checkpoints as usual again. Each returns 0 or a
+ * negative errno value (logged).
+ */
+int music_bulk_begin(sqlite3 *db, void *unused);
+int music_bulk_end(sqlite3 *db, void *unused);
+
+/*
+ * A writer_call() function: delete the artists and albums that lost their
+ * last track since the previous call. The writer notes what each updated
+ * or deleted track pointed at, so only those few rows are checked.
+ */
+int music_drop_orphans(sqlite3 *db, void *unused);
+
+#endif
