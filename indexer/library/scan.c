@@ -454,9 +454,8 @@ static int alone_load(sqlite3 *db, const struct scan_request *req,
 			k->mtime_ns = sqlite3_column_int64(st, 2);
 			k->inode = sqlite3_column_int64(st, 3);
 		}
+		rc = db_rows_end(db, rc, "files rescanned alone");
 		sqlite3_reset(st);
-		rc = rc == SQLITE_DONE ? 0 : rc < 0 ? rc :
-			db_error(db, rc, "files rescanned alone");
 	}
 	sqlite3_finalize(st);
 	return rc;
@@ -668,9 +667,7 @@ static int inodes_load(struct scan *s, sqlite3 *db)
 			b->size = sqlite3_column_int64(st, 2);
 			b->mtime_ns = sqlite3_column_int64(st, 3);
 		}
-		sqlite3_finalize(st);
-		rc = rc == SQLITE_DONE ? 0 : rc < 0 ? rc :
-			db_error(db, rc, "files by inode");
+		rc = db_finalize(st, rc, "files by inode");
 	}
 	if (s->nr_inodes > 1)
 		qsort(s->inodes, s->nr_inodes, sizeof(*s->inodes), cmp_inode);
