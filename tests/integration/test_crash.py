@@ -2,7 +2,8 @@
 thousand files, 20 times, and restart it on the dead mount each time. After
 every kill the store passes SQLite's integrity check; after every restart
 the scans the kills cut short are marked failed; at the end the store holds
-exactly the files on disk, each with the tags it has on disk."""
+exactly the files on disk, each with the tags it has on disk. The same
+for kills during the bulk load of a first scan."""
 
 import errno
 import json
@@ -22,6 +23,8 @@ from reliability import record
 DIRS = 40
 PER_DIR = 100
 KILLS = 20
+BULK_DIRS = 100
+BULK_KILLS = 5
 
 
 def tiny_flac(path, title):
@@ -303,3 +306,96 @@ def test_restart_on_a_dead_mount_point(library, tmp_path):
     finally:
         unmount(str(d.mnt), d.proc)
     assert not is_mounted(d.mnt)
+
+
+def indexes(db):
+    con = db_ro(db)
+    try:
+        return sorted(n for (n,) in con.execute(
+            "SELECT name FROM sqlite_master WHERE type = 'index'"
+            " AND sql IS NOT NULL"))
+    finally:
+        con.close()
+
+
+def test_kills_during_a_bulk_load(tmp_path):
+    """A first scan of an empty store is a bulk load: the secondary indexes
+    dropped, transactions of many rows, no foreign key checked. A kill in
+    the middle of one leaves a store that passes the integrity and foreign
+    key checks, and the next start builds the indexes again and
+    converges."""
+    seed = int(time.time())
+    rnd = random.Random(seed)
+    src = str(tmp_path / "t.flac")
+    tiny_flac(src, "Bulk")
+    root = tmp_path / "music"
+    truth = {}
+    for d in range(BULK_DIRS):
+        os.makedirs(str(root / ("d%03d" % d)))
+        for n in range(PER_DIR):
+            rel = "d%03d/%04d.flac" % (d, n)
+            shutil.copyfile(src, str(root / rel))
+            truth[rel] = "Bulk"
+    (tmp_path / "mnt").mkdir()
+    db = tmp_path / "state" / "mediamon.db"
+    conf = tmp_path / "bulk.conf"
+    conf.write_text("[general]\ndatabase = %s\nthreads = 2\n"
+                    "[music]\nroot = %s\n" % (db, root))
+
+    def fresh_start():
+        for suffix in ("", "-wal", "-shm"):
+            if os.path.exists(str(db) + suffix):
+                os.unlink(str(db) + suffix)
+        d = Daemon(tmp_path, conf)
+        d.wait_serving()
+        d.wait_scan(0, finished=False)
+        return d
+
+    # One undisturbed first scan: how long it takes, which indexes a
+    # store has after it.
+    d = fresh_start()
+    try:
+        start = time.time()
+        d.wait_scan(0, finished=True)
+        first_s = time.time() - start
+    finally:
+        d.kill()
+    assert differences(stored(db), truth) == []
+    want = indexes(db)
+
+    cut_in_bulk = 0
+    for i in range(BULK_KILLS):
+        msg = "seed %d, kill %d" % (seed, i)
+        d = fresh_start()
+        try:
+            time.sleep(rnd.uniform(0, first_s * 0.8))
+            assert d.proc.poll() is None, d.log.read_text()
+        finally:
+            d.kill()
+        con = db_ro(db)
+        try:
+            assert con.execute("PRAGMA integrity_check").fetchall() == \
+                [("ok",)], msg
+            assert not con.execute("PRAGMA foreign_key_check").fetchall(), \
+                msg
+            assert con.execute(
+                "SELECT count(*) FROM files f LEFT JOIN tracks t"
+                " ON t.file_id = f.id WHERE t.file_id IS NULL").fetchone() \
+                == (0,), msg
+        finally:
+            con.close()
+        if indexes(db) != want:
+            cut_in_bulk += 1
+
+        d = Daemon(tmp_path, conf)
+        try:
+            d.wait_serving()
+            wait_for(lambda: (d.scanning(), differences(stored(db), truth)),
+                     60, "store holding the files on disk, no scan running",
+                     until=lambda v: not v[0] and not v[1], mount=d)
+            assert indexes(db) == want, msg
+        finally:
+            d.kill()
+    record("kills during a bulk load survived", "%d/%d (%d with its indexes"
+           " dropped)" % (BULK_KILLS, BULK_KILLS, cut_in_bulk))
+    assert cut_in_bulk >= 1, "no kill met the bulk load: seed %d" % seed
