@@ -1141,8 +1141,11 @@ static void dir_record(struct worker *wk, int dfd, const char *rel,
  * Compare each file of the directory rel with what the store has (kd:
  * the directory as the store knows it, NULL when new), reading what is
  * new or changed, and sum into *sum the digest of what the store will
- * hold. Returns whether every file went as it should: a directory keeps
- * no digest otherwise, so that the next scan looks at its files again.
+ * hold. Returns whether every file went as it should and none is gone:
+ * a directory keeps no digest otherwise, so that the next scan looks at
+ * its files again. The rows of gone files are deleted at the scan's end
+ * (one may prove a rename), so a digest written before then would hide
+ * them for good from a scan that follows a kill.
  */
 static int scan_files(struct worker *wk, int dfd, const char *rel,
 		      size_t len, const struct known_dir *kd, uint64_t *sum)
@@ -1208,8 +1211,10 @@ static int scan_files(struct worker *wk, int dfd, const char *rel,
 	for (size_t i = 0; i < wk->known.nr; i++) {
 		struct known_file *k = &wk->known.v[i];
 
-		if (!k->claimed)
+		if (!k->claimed) {
 			note_gone(s, k->id);
+			whole = 0;
+		}
 	}
 	return whole;
 }

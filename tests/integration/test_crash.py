@@ -399,3 +399,74 @@ def test_kills_during_a_bulk_load(tmp_path):
     record("kills during a bulk load survived", "%d/%d (%d with its indexes"
            " dropped)" % (BULK_KILLS, BULK_KILLS, cut_in_bulk))
     assert cut_in_bulk >= 1, "no kill met the bulk load: seed %d" % seed
+
+
+def newest_scan(db):
+    con = db_ro(db)
+    try:
+        return con.execute("SELECT coalesce(max(id), 0) FROM scans") \
+            .fetchone()[0]
+    finally:
+        con.close()
+
+
+def test_a_deletion_lost_to_a_kill_is_made_by_the_next_scan(tmp_path):
+    """The rows of files gone from a folder are deleted at the end of a
+    scan, after the folder's own row is written. A kill in between leaves
+    those rows behind; the folder's row must not then claim that the store
+    matches the disk, or no later scan would look at them again."""
+    root = tmp_path / "music"
+    (root / "d").mkdir(parents=True)
+    tiny_flac(str(root / "d" / "a.flac"), "Alpha")
+    tiny_flac(str(root / "d" / "b.flac"), "Beta")
+    (tmp_path / "mnt").mkdir()
+    db = tmp_path / "state" / "mediamon.db"
+    conf = tmp_path / "lost.conf"
+    conf.write_text("[general]\ndatabase = %s\n[music]\nroot = %s\n"
+                    % (db, root))
+
+    def run_once():
+        before = newest_scan(db) if db.exists() else 0
+        d = Daemon(tmp_path, conf)
+        try:
+            d.wait_serving()
+            d.wait_scan(before, finished=True)
+        finally:
+            d.kill()
+
+    run_once()
+    old = tmp_path / "old.db"
+    con = db_ro(db)
+    try:
+        con.backup(sqlite3.connect(str(old)))
+    finally:
+        con.close()
+    os.unlink(str(root / "d" / "b.flac"))
+    run_once()
+    assert stored(db) == {"d/a.flac": "Alpha"}
+
+    # What a kill between the folder's row and the deletion leaves: b's
+    # file, track and search rows as they were before.
+    con = sqlite3.connect(str(db))
+    try:
+        con.execute("ATTACH ? AS old", (str(old),))
+        con.execute("INSERT INTO files SELECT * FROM old.files"
+                    " WHERE CAST(path AS TEXT) = 'd/b.flac'")
+        con.execute("INSERT INTO tracks SELECT * FROM old.tracks WHERE"
+                    " file_id = (SELECT id FROM files"
+                    " WHERE CAST(path AS TEXT) = 'd/b.flac')")
+        con.execute("INSERT INTO tracks_fts (rowid, title, artist, album,"
+                    " album_artist) SELECT id, title, artist, album,"
+                    " album_artist FROM tracks_search WHERE title = 'Beta'")
+        con.commit()
+    finally:
+        con.close()
+    assert stored(db) == {"d/a.flac": "Alpha", "d/b.flac": "Beta"}
+
+    run_once()
+    assert stored(db) == {"d/a.flac": "Alpha"}
+    con = db_ro(db)
+    try:
+        assert con.execute("PRAGMA integrity_check").fetchall() == [("ok",)]
+    finally:
+        con.close()
