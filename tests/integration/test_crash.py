@@ -179,7 +179,19 @@ def mutate(rnd, root, truth, srcs):
         truth[rel] = title
 
 
-def test_kills_during_scans(tmp_path):
+@pytest.fixture
+def dead_mount_cleared(tmp_path):
+    """The mount point of a test that kills daemons, with no dead mount
+    left on it at the end, even when the test fails."""
+    mnt = tmp_path / "mnt"
+    mnt.mkdir()
+    yield mnt
+    if is_mounted(mnt):
+        subprocess.run(["fusermount3", "-u", "-z", str(mnt)],
+                       stderr=subprocess.DEVNULL)
+
+
+def test_kills_during_scans(tmp_path, dead_mount_cleared):
     seed = int(time.time())
     rnd = random.Random(seed)
     srcs = {}
@@ -195,7 +207,6 @@ def test_kills_during_scans(tmp_path):
             title = ("Alpha", "Beta", "Gamma")[(d + n) % 3]
             shutil.copyfile(srcs[title], str(root / rel))
             truth[rel] = title
-    (tmp_path / "mnt").mkdir()
     db = tmp_path / "state" / "mediamon.db"
     conf = tmp_path / "crash.conf"
     conf.write_text("[general]\ndatabase = %s\nthreads = 2\n"
@@ -283,10 +294,10 @@ def test_kills_during_scans(tmp_path):
     assert hit >= KILLS // 4, "too few kills met a running scan: %d" % hit
 
 
-def test_restart_on_a_dead_mount_point(library, tmp_path):
+def test_restart_on_a_dead_mount_point(library, tmp_path,
+                                       dead_mount_cleared):
     """A killed daemon leaves a mount every access to which fails with
     ENOTCONN; the next start unmounts it and serves again."""
-    (tmp_path / "mnt").mkdir()
     conf = tmp_path / "dead.conf"
     conf.write_text("[general]\ndatabase = %s/d.db\n[music]\nroot = %s\n"
                     % (tmp_path, library))
@@ -318,7 +329,7 @@ def indexes(db):
         con.close()
 
 
-def test_kills_during_a_bulk_load(tmp_path):
+def test_kills_during_a_bulk_load(tmp_path, dead_mount_cleared):
     """A first scan of an empty store is a bulk load: the secondary indexes
     dropped, transactions of many rows, no foreign key checked. A kill in
     the middle of one leaves a store that passes the integrity and foreign
@@ -336,7 +347,6 @@ def test_kills_during_a_bulk_load(tmp_path):
             rel = "d%03d/%04d.flac" % (d, n)
             shutil.copyfile(src, str(root / rel))
             truth[rel] = "Bulk"
-    (tmp_path / "mnt").mkdir()
     db = tmp_path / "state" / "mediamon.db"
     conf = tmp_path / "bulk.conf"
     conf.write_text("[general]\ndatabase = %s\nthreads = 2\n"
@@ -359,7 +369,7 @@ def test_kills_during_a_bulk_load(tmp_path):
         d.wait_scan(0, finished=True)
         first_s = time.time() - start
     finally:
-        d.kill()
+        unmount(str(d.mnt), d.proc)
     assert differences(stored(db), truth) == []
     want = indexes(db)
 
@@ -395,7 +405,7 @@ def test_kills_during_a_bulk_load(tmp_path):
                      until=lambda v: not v[0] and not v[1], mount=d)
             assert indexes(db) == want, msg
         finally:
-            d.kill()
+            unmount(str(d.mnt), d.proc)
     record("kills during a bulk load survived", "%d/%d (%d with its indexes"
            " dropped)" % (BULK_KILLS, BULK_KILLS, cut_in_bulk))
     assert cut_in_bulk >= 1, "no kill met the bulk load: seed %d" % seed
@@ -410,7 +420,8 @@ def newest_scan(db):
         con.close()
 
 
-def test_a_deletion_lost_to_a_kill_is_made_by_the_next_scan(tmp_path):
+def test_a_deletion_lost_to_a_kill_is_made_by_the_next_scan(
+        tmp_path, dead_mount_cleared):
     """The rows of files gone from a folder are deleted at the end of a
     scan, after the folder's own row is written. A kill in between leaves
     those rows behind; the folder's row must not then claim that the store
@@ -419,7 +430,6 @@ def test_a_deletion_lost_to_a_kill_is_made_by_the_next_scan(tmp_path):
     (root / "d").mkdir(parents=True)
     tiny_flac(str(root / "d" / "a.flac"), "Alpha")
     tiny_flac(str(root / "d" / "b.flac"), "Beta")
-    (tmp_path / "mnt").mkdir()
     db = tmp_path / "state" / "mediamon.db"
     conf = tmp_path / "lost.conf"
     conf.write_text("[general]\ndatabase = %s\n[music]\nroot = %s\n"
@@ -432,7 +442,7 @@ def test_a_deletion_lost_to_a_kill_is_made_by_the_next_scan(tmp_path):
             d.wait_serving()
             d.wait_scan(before, finished=True)
         finally:
-            d.kill()
+            unmount(str(d.mnt), d.proc)
 
     run_once()
     old = tmp_path / "old.db"
