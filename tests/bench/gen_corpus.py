@@ -441,6 +441,23 @@ def clear_old(out):
                  f"gen_corpus.py (no .complete); remove it or choose another OUT")
 
 
+def report(name, counts, total, every, start):
+    """Sum the files each worker's task wrote (counts), printing how far
+    the generation is every `every` files and at its end: a cache made
+    once takes minutes, and its maker should see it move."""
+    done = 0
+    next_report = every
+    for count in counts:
+        done += count
+        if done >= next_report or done == total:
+            elapsed = time.monotonic() - start
+            print(f"{name}: {done} / {total} files, {elapsed:.0f} s"
+                  f" ({done / elapsed:.0f} files/s)",
+                  file=sys.stderr, flush=True)
+            while next_report <= done:
+                next_report += every
+
+
 def generate(out, params, jobs):
     albums = plan_corpus(params["files"], params["seed"])
     tmp = out.rstrip("/") + ".tmp"
@@ -448,21 +465,12 @@ def generate(out, params, jobs):
         shutil.rmtree(tmp)
     os.makedirs(tmp)
     start = time.monotonic()
-    done = 0
-    next_report = 10_000
     with tempfile.TemporaryDirectory(prefix="gen_corpus.") as workdir:
         templates = encode_templates(workdir)
         with multiprocessing.Pool(jobs, init_worker, (templates,)) as pool:
             work = ((tmp, album) for album in albums)
-            for count in pool.imap_unordered(write_album, work, chunksize=8):
-                done += count
-                if done >= next_report or done == params["files"]:
-                    elapsed = time.monotonic() - start
-                    print(f"gen_corpus: {done} / {params['files']} files, "
-                          f"{elapsed:.0f} s ({done / elapsed:.0f} files/s)",
-                          file=sys.stderr, flush=True)
-                    while next_report <= done:
-                        next_report += 10_000
+            counts = pool.imap_unordered(write_album, work, chunksize=8)
+            report("gen_corpus", counts, params["files"], 10_000, start)
     finish(tmp, out, dict(params, albums=len(albums),
                           seconds=round(time.monotonic() - start, 1)))
 

@@ -221,18 +221,9 @@ def generate(out, params, jobs):
     chunk = 500
     work = [(tmp, params["seed"], i, sizes[i:i + chunk])
             for i in range(0, len(sizes), chunk)]
-    done = 0
-    next_report = 100_000
     with multiprocessing.Pool(jobs, init_worker, (artists, audio)) as pool:
-        for count in pool.imap_unordered(write_albums, work):
-            done += count
-            if done >= next_report or done == params["files"]:
-                elapsed = time.monotonic() - start
-                print(f"gen_tiny: {done} / {params['files']} files, "
-                      f"{elapsed:.0f} s ({done / elapsed:.0f} files/s)",
-                      file=sys.stderr, flush=True)
-                while next_report <= done:
-                    next_report += 100_000
+        gen_corpus.report("gen_tiny", pool.imap_unordered(write_albums, work),
+                          params["files"], 100_000, start)
     check_sample(tmp, params["files"])
     gen_corpus.finish(tmp, out, dict(
         params, albums=len(sizes),
