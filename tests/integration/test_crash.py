@@ -38,6 +38,22 @@ def tiny_flac(path, title):
         "--set-tag=ALBUM=Kill", path)
 
 
+def fill(root, srcs, dirs, folder):
+    """dirs folders (named by the format folder) of PER_DIR copies of the
+    FLAC files srcs (by title), taken in turn; returns each file's title
+    by its path under root."""
+    titles = sorted(srcs)
+    truth = {}
+    for d in range(dirs):
+        os.makedirs(str(root / (folder % d)))
+        for n in range(PER_DIR):
+            rel = "%s/%04d.flac" % (folder % d, n)
+            title = titles[(d + n) % len(titles)]
+            shutil.copyfile(srcs[title], str(root / rel))
+            truth[rel] = title
+    return truth
+
+
 class Daemon:
     """One mediamon run on a mount point that may be dead from the last."""
 
@@ -199,14 +215,7 @@ def test_kills_during_scans(tmp_path, dead_mount_cleared):
         srcs[title] = str(tmp_path / ("%s.flac" % title))
         tiny_flac(srcs[title], title)
     root = tmp_path / "music"
-    truth = {}
-    for d in range(DIRS):
-        os.makedirs(str(root / ("d%02d" % d)))
-        for n in range(PER_DIR):
-            rel = "d%02d/%04d.flac" % (d, n)
-            title = ("Alpha", "Beta", "Gamma")[(d + n) % 3]
-            shutil.copyfile(srcs[title], str(root / rel))
-            truth[rel] = title
+    truth = fill(root, srcs, DIRS, "d%02d")
     db = tmp_path / "state" / "mediamon.db"
     conf = tmp_path / "crash.conf"
     conf.write_text("[general]\ndatabase = %s\nthreads = 2\n"
@@ -340,13 +349,7 @@ def test_kills_during_a_bulk_load(tmp_path, dead_mount_cleared):
     src = str(tmp_path / "t.flac")
     tiny_flac(src, "Bulk")
     root = tmp_path / "music"
-    truth = {}
-    for d in range(BULK_DIRS):
-        os.makedirs(str(root / ("d%03d" % d)))
-        for n in range(PER_DIR):
-            rel = "d%03d/%04d.flac" % (d, n)
-            shutil.copyfile(src, str(root / rel))
-            truth[rel] = "Bulk"
+    truth = fill(root, {"Bulk": src}, BULK_DIRS, "d%03d")
     db = tmp_path / "state" / "mediamon.db"
     conf = tmp_path / "bulk.conf"
     conf.write_text("[general]\ndatabase = %s\nthreads = 2\n"
