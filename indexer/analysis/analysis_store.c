@@ -54,12 +54,12 @@ int analysis_store_next(sqlite3 *db, const int64_t *busy, size_t nbusy,
 	int rc;
 
 	memset(job, 0, sizeof(*job));
-	rc = db_prepare(db, "SELECT q.seq, q.track_id, r.path, f.path"
+	rc = db_prepare(db, "SELECT q.gen, q.track_id, r.path, f.path"
 			" FROM analysis_queue q"
 			" JOIN tracks t ON t.id = q.track_id"
 			" JOIN files f ON f.id = t.file_id"
 			" JOIN roots r ON r.id = f.root_id"
-			" ORDER BY q.seq LIMIT ?1", &st);
+			" ORDER BY q.track_id LIMIT ?1", &st);
 	if (rc)
 		return rc;
 	/* the busy tracks may all come first: one more row is the next */
@@ -80,7 +80,7 @@ int analysis_store_next(sqlite3 *db, const int64_t *busy, size_t nbusy,
 		job->path[rlen] = '/';
 		memcpy(job->path + rlen + 1, sqlite3_column_blob(st, 3), flen);
 		job->path[rlen + 1 + flen] = '\0';
-		job->seq = sqlite3_column_int64(st, 0);
+		job->gen = sqlite3_column_int64(st, 0);
 		job->track_id = id;
 		break;
 	}
@@ -526,11 +526,11 @@ static int record_tx(sqlite3 *db, void *outcome)
 			rc = record_matches(db, o, keys, nkeys);
 		if (!rc)
 			rc = db_prepare(db, "DELETE FROM analysis_queue"
-					" WHERE track_id = ?1 AND seq = ?2",
+					" WHERE track_id = ?1 AND gen = ?2",
 					&st);
 		if (!rc) {
 			sqlite3_bind_int64(st, 1, o->job->track_id);
-			sqlite3_bind_int64(st, 2, o->job->seq);
+			sqlite3_bind_int64(st, 2, o->job->gen);
 			rc = db_step(st, "take a track off the queue");
 			sqlite3_finalize(st);
 		}

@@ -4,9 +4,10 @@
 /*
  * The analysis queue and results in the store (schema.h: analysis,
  * analysis_keys, analysis_queue, analysis_albums). Tracks are queued by
- * the schema's triggers when they are added or their file changes; the
- * background workers take them from here and record what analysis_run()
- * found, and the mount reads duplicates and similar tracks back:
+ * the writer when they are added (music.h) and by a trigger when their
+ * file changes; the background workers take them from here, the least
+ * track id first, and record what analysis_run() found, and the mount
+ * reads duplicates and similar tracks back:
  *
  *	struct analysis_job job;
  *
@@ -34,7 +35,7 @@
 
 /* A track taken from the queue. */
 struct analysis_job {
-	int64_t seq;		/* its queue entry */
+	int64_t gen;		/* its queue entry's, to take it off */
 	int64_t track_id;
 	char *path;		/* absolute, malloc'd */
 };

@@ -80,8 +80,9 @@ static const char *const statements[ST_COUNT] = {
 	" JOIN tracks t ON t.file_id = f.id WHERE f.dir_id = ?1",
 	[ST_DIR_FILES_DELETE] = "DELETE FROM files WHERE dir_id = ?1",
 	[ST_QUEUE_ADDED] =
-	"INSERT OR REPLACE INTO analysis_queue (track_id)"
-	" SELECT value FROM json_each(?1)",
+	"INSERT INTO analysis_queue (track_id)"
+	" SELECT value FROM json_each(?1) WHERE 1"
+	" ON CONFLICT (track_id) DO UPDATE SET gen = gen + 1",
 	[ST_DIR_DELETE] = "DELETE FROM directories WHERE id = ?1",
 	[ST_ARTIST_GET] = "SELECT id FROM artists WHERE name = ?1",
 	[ST_ARTIST_ADD] = "INSERT INTO artists (name) VALUES (?1)",

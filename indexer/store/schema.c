@@ -575,6 +575,33 @@ static const char *const schema_steps[] = {
 	"  CASE WHEN OLD.album_artist_id IS NOT OLD.artist_id THEN"
 	"  (SELECT name FROM artists WHERE id = OLD.album_artist_id) END);"
 	"  END;",
+
+	/* version 21: the analysis queue is keyed by its track, with no
+	 * index beside it (a twentieth of the store at a million tracks,
+	 * queued even while the analysis is off). Tracks are taken in the
+	 * order of their ids; gen counts the times a queued track was
+	 * queued again, so that a result of its old content does not take
+	 * it off (analysis_store.h). Made anew: tests take stores back to
+	 * older versions. */
+	"DROP TRIGGER IF EXISTS analysis_queue_change;"
+	"CREATE TABLE analysis_queue_v21 ("
+	"  track_id INTEGER PRIMARY KEY REFERENCES tracks(id)"
+	"    ON DELETE CASCADE,"
+	"  gen INTEGER NOT NULL DEFAULT 0);"
+	"INSERT INTO analysis_queue_v21 (track_id)"
+	"  SELECT track_id FROM analysis_queue;"
+	"DROP TABLE analysis_queue;"
+	"ALTER TABLE analysis_queue_v21 RENAME TO analysis_queue;"
+	"DELETE FROM sqlite_sequence WHERE name = 'analysis_queue';"
+	"CREATE TRIGGER analysis_queue_change"
+	"  AFTER UPDATE OF size, mtime_ns, inode ON files"
+	"  WHEN OLD.size IS NOT NEW.size"
+	"  OR OLD.mtime_ns IS NOT NEW.mtime_ns OR OLD.inode IS NOT NEW.inode"
+	"  BEGIN"
+	"  INSERT INTO analysis_queue (track_id)"
+	"  SELECT id FROM tracks WHERE file_id = NEW.id"
+	"  ON CONFLICT (track_id) DO UPDATE SET gen = gen + 1;"
+	"  END;",
 };
 
 int schema_version(void)

@@ -147,6 +147,24 @@ static void put_track(struct env *e, const char *path, const char *title,
 	" ALTER TABLE rd_passes DROP COLUMN rate_limited;" \
 	" ALTER TABLE rd_repairs DROP COLUMN asked_at;"
 
+/* The analysis queue as versions 11 to 20 made it, its entries in the
+ * reverse order of their tracks, for the test of version 21. */
+#define UNDO_VERSION_21 \
+	"DROP TRIGGER analysis_queue_change;" \
+	" DROP TABLE analysis_queue;" \
+	" CREATE TABLE analysis_queue (" \
+	" seq INTEGER PRIMARY KEY AUTOINCREMENT," \
+	" track_id INTEGER NOT NULL UNIQUE REFERENCES tracks(id)" \
+	" ON DELETE CASCADE);" \
+	" INSERT INTO analysis_queue (track_id)" \
+	" SELECT id FROM tracks ORDER BY id DESC;" \
+	" CREATE TRIGGER analysis_queue_change" \
+	" AFTER UPDATE OF size, mtime_ns, inode ON files" \
+	" WHEN OLD.size IS NOT NEW.size" \
+	" OR OLD.mtime_ns IS NOT NEW.mtime_ns OR OLD.inode IS NOT NEW.inode" \
+	" BEGIN INSERT OR REPLACE INTO analysis_queue (track_id)" \
+	" SELECT id FROM tracks WHERE file_id = NEW.id; END;"
+
 static void test_schema_versions(void **state)
 {
 	struct env *e = *state;
@@ -161,7 +179,7 @@ static void test_schema_versions(void **state)
 	assert_int_equal(db_exec(db, "PRAGMA user_version = 99"), 0);
 	assert_int_equal(schema_migrate(db), -EPROTO);
 	assert_int_equal(db_exec(db, "PRAGMA user_version = 13"), 0);
-	assert_int_equal(schema_version(), 20);
+	assert_int_equal(schema_version(), 21);
 	db_close(db);
 }
 
@@ -358,6 +376,52 @@ static void test_added_tracks_indexed_and_queued(void **state)
 	assert_int_equal(fts_count(e, "plain"), 1);
 	assert_int_equal(query_int(e->db, "SELECT count(*) FROM"
 				   " analysis_queue"), 1);
+}
+
+/* A store of version 20 keeps its analysis queue when version 21 keys
+ * it by track, with no index beside it: the same tracks stay queued; a
+ * queued track whose file changes is counted as queued again, not added
+ * twice; a deleted track leaves the queue. */
+static void test_analysis_queue_keyed_by_track(void **state)
+{
+	struct env *e = *state;
+	sqlite3 *db;
+
+	put_track(e, "q/1.flac", "One", "A", NULL, "B", 11);
+	put_track(e, "q/2.flac", "Two", "A", NULL, "B", 12);
+	put_track(e, "q/3.flac", "Three", "A", NULL, "B", 13);
+	writer_stop();
+	assert_int_equal(db_open(e->db, 0, &db), 0);
+	assert_int_equal(db_exec(db, UNDO_VERSION_21
+				 " PRAGMA user_version = 20"), 0);
+	assert_int_equal(schema_migrate(db), 0);
+	db_close(db);
+	assert_int_equal(query_int(e->db, "SELECT count(*) FROM analysis_queue"
+				   " q JOIN tracks t ON t.id = q.track_id"
+				   " WHERE q.gen = 0"), 3);
+	assert_int_equal(query_int(e->db, "SELECT count(*) FROM"
+				   " pragma_index_list('analysis_queue')"), 0);
+	assert_int_equal(query_int(e->db, "SELECT count(*) FROM sqlite_sequence"
+				   " WHERE name = 'analysis_queue'"), 0);
+
+	assert_int_equal(writer_start(e->db), 0);
+	writer_call(exec_sql, "UPDATE files SET size = size + 1"
+		    " WHERE inode = 12");
+	writer_call(exec_sql, "UPDATE files SET kind = kind"
+		    " WHERE inode = 11");
+	assert_int_equal(query_int(e->db, "SELECT count(*) FROM"
+				   " analysis_queue"), 3);
+	assert_int_equal(query_int(e->db, "SELECT q.gen FROM analysis_queue q"
+				   " JOIN tracks t ON t.id = q.track_id"
+				   " JOIN files f ON f.id = t.file_id"
+				   " WHERE f.inode = 12"), 1);
+	assert_int_equal(query_int(e->db, "SELECT sum(gen) FROM"
+				   " analysis_queue"), 1);
+	writer_call(exec_sql, "DELETE FROM files WHERE inode = 13");
+	assert_int_equal(query_int(e->db, "SELECT count(*) FROM"
+				   " analysis_queue"), 2);
+	assert_int_equal(query_int(e->db, "SELECT count(*) FROM"
+				   " pragma_foreign_key_check"), 0);
 }
 
 /* A writer_call() function: a track added and then renamed in one
@@ -1007,6 +1071,8 @@ int main(void)
 						teardown),
 		cmocka_unit_test_setup_teardown(
 			test_added_tracks_indexed_and_queued, setup, teardown),
+		cmocka_unit_test_setup_teardown(
+			test_analysis_queue_keyed_by_track, setup, teardown),
 		cmocka_unit_test_setup_teardown(
 			test_digest_not_kept_after_a_failure, setup, teardown),
 	};
