@@ -647,7 +647,7 @@ static void test_scan_subtree_and_vanished_path(void **state)
 {
 	struct env *e = *state;
 	struct scan_stats s;
-	char cmd[200];
+	char cmd[256];
 
 	make_tree(e);
 	assert_int_equal(scan(e, "", &s, 0), 0);
@@ -655,12 +655,27 @@ static void test_scan_subtree_and_vanished_path(void **state)
 	assert_int_equal(s.files_seen, 4);
 	assert_int_equal(scan(e, "dir1/file2.txt", &s, 0), 0);
 	assert_int_equal(s.files_seen, 1);
+	/* a rename inside the subtree keeps the file's id */
+	snprintf(cmd, sizeof(cmd), "mv %s/dir1/file0.txt %s/dir1/sub.txt",
+		 e->root, e->root);
+	assert_int_equal(system(cmd), 0);
+	assert_int_equal(scan(e, "dir1", &s, 0), 0);
+	assert_int_equal(s.files_renamed, 1);
+	assert_int_equal(s.files_new, 0);
+	/* a file at the root's top, rescanned alone */
+	snprintf(cmd, sizeof(cmd), "%s/top.txt", e->root);
+	write_file(cmd, "x");
+	assert_int_equal(scan(e, "top.txt", &s, 0), 0);
+	assert_int_equal(s.files_new, 1);
+	assert_int_equal(estimate(e, "top.txt"), 1);
+	assert_int_equal(scan(e, "top.txt", &s, 0), 0);
+	assert_int_equal(s.files_unchanged, 1);
 
 	snprintf(cmd, sizeof(cmd), "rm -r %s/dir1", e->root);
 	assert_int_equal(system(cmd), 0);
 	assert_int_equal(scan(e, "dir1", &s, 0), 0);
 	assert_int_equal(s.files_deleted, 4);
-	assert_int_equal(query_int(e->db, "SELECT count(*) FROM files"), 8);
+	assert_int_equal(query_int(e->db, "SELECT count(*) FROM files"), 9);
 	assert_int_equal(query_int(e->db, "SELECT count(*) FROM directories"),
 			 3);
 }
