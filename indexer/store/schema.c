@@ -6,6 +6,18 @@
 #include "common/cache.h"
 #include "common/db.h"
 
+/* The trigger that queues a track for analysis again when its file
+ * changes (version 11), made again with the files' table (version 21). */
+#define ANALYSIS_QUEUE_CHANGE \
+	"CREATE TRIGGER IF NOT EXISTS analysis_queue_change" \
+	"  AFTER UPDATE OF size, mtime_ns, inode ON files" \
+	"  WHEN OLD.size IS NOT NEW.size" \
+	"  OR OLD.mtime_ns IS NOT NEW.mtime_ns OR OLD.inode IS NOT NEW.inode" \
+	"  BEGIN" \
+	"  INSERT OR REPLACE INTO analysis_queue (track_id)" \
+	"  SELECT id FROM tracks WHERE file_id = NEW.id;" \
+	"  END;"
+
 static const char *const schema_steps[] = {
 	/* version 1: the music index and scan history */
 	"CREATE TABLE roots ("
@@ -390,14 +402,7 @@ static const char *const schema_steps[] = {
 	"  AFTER INSERT ON tracks BEGIN"
 	"  INSERT OR REPLACE INTO analysis_queue (track_id) VALUES (NEW.id);"
 	"  END;"
-	"CREATE TRIGGER IF NOT EXISTS analysis_queue_change"
-	"  AFTER UPDATE OF size, mtime_ns, inode ON files"
-	"  WHEN OLD.size IS NOT NEW.size"
-	"  OR OLD.mtime_ns IS NOT NEW.mtime_ns OR OLD.inode IS NOT NEW.inode"
-	"  BEGIN"
-	"  INSERT OR REPLACE INTO analysis_queue (track_id)"
-	"  SELECT id FROM tracks WHERE file_id = NEW.id;"
-	"  END;",
+	ANALYSIS_QUEUE_CHANGE,
 
 	/* version 12: the genre and year views find a folder's tracks
 	 * without reading every track: a walk of the views lists every
@@ -610,14 +615,7 @@ static const char *const schema_steps[] = {
 	"ALTER TABLE files_new RENAME TO files;"
 	"CREATE UNIQUE INDEX files_name ON files (dir_id, name);"
 	"CREATE INDEX files_tag_error ON files (root_id) WHERE tag_error;"
-	"CREATE TRIGGER analysis_queue_change"
-	"  AFTER UPDATE OF size, mtime_ns, inode ON files"
-	"  WHEN OLD.size IS NOT NEW.size"
-	"  OR OLD.mtime_ns IS NOT NEW.mtime_ns OR OLD.inode IS NOT NEW.inode"
-	"  BEGIN"
-	"  INSERT OR REPLACE INTO analysis_queue (track_id)"
-	"  SELECT id FROM tracks WHERE file_id = NEW.id;"
-	"  END;"
+	ANALYSIS_QUEUE_CHANGE
 	"CREATE VIEW file_paths AS SELECT f.*, CAST(CASE WHEN length(d.path)"
 	"  THEN d.path || '/' || f.name ELSE f.name END AS BLOB) AS path"
 	"  FROM files f JOIN directories d ON d.id = f.dir_id;",
