@@ -38,8 +38,10 @@ void db_close(sqlite3 *db);
 
 /*
  * Bring the schema up to date. steps[i] moves the schema from version i to
- * i + 1 (PRAGMA user_version); each runs in its own transaction. A database
- * newer than this program knows is refused with -EPROTO.
+ * i + 1 (PRAGMA user_version); each runs in its own transaction, with
+ * foreign keys off (so a step may make a table anew: it keeps the rows'
+ * ids, and what points at them still does) and temporary files on disk.
+ * A database newer than this program knows is refused with -EPROTO.
  */
 int db_migrate(sqlite3 *db, const char *const *steps, int nr_steps);
 

@@ -57,7 +57,7 @@ int analysis_store_next(sqlite3 *db, const int64_t *busy, size_t nbusy,
 	rc = db_prepare(db, "SELECT q.gen, q.track_id, r.path, f.path"
 			" FROM analysis_queue q"
 			" JOIN tracks t ON t.id = q.track_id"
-			" JOIN files f ON f.id = t.file_id"
+			" JOIN file_paths f ON f.id = t.file_id"
 			" JOIN roots r ON r.id = f.root_id"
 			" ORDER BY q.track_id LIMIT ?1", &st);
 	if (rc)

@@ -302,6 +302,25 @@ static struct known_file *files_find(struct file_list *l, const char *name,
 	return NULL;
 }
 
+/* Bind ?1 to ?4 of a statement of prepare_under(): the root, sub, and
+ * the bounds of the paths under it. */
+static void bind_under(sqlite3_stmt *st, const struct scan_request *req,
+		       const char *sub)
+{
+	size_t sublen = strlen(sub);
+	struct strbuf b = STRBUF_INIT;
+
+	sqlite3_bind_int64(st, 1, req->root_id);
+	if (!sublen)
+		return;
+	sqlite3_bind_blob(st, 2, sub, sublen, SQLITE_STATIC);
+	strbuf_addf(&b, "%s/", sub);
+	sqlite3_bind_blob(st, 3, b.buf, b.len, SQLITE_TRANSIENT);
+	b.buf[b.len - 1] = '0';
+	sqlite3_bind_blob(st, 4, b.buf, b.len, SQLITE_TRANSIENT);
+	strbuf_release(&b);
+}
+
 /* Prepare "SELECT columns FROM table" for the rows under sub (the whole
  * root when it is empty), followed by tail. Paths under "a/b" are "a/b"
  * itself and those between "a/b/" and "a/b0", '0' being the byte after
@@ -311,40 +330,73 @@ static int prepare_under(sqlite3 *db, const char *columns, const char *table,
 			 const struct scan_request *req, const char *sub,
 			 const char *tail, sqlite3_stmt **st)
 {
-	struct strbuf sql = STRBUF_INIT, lo = STRBUF_INIT, hi = STRBUF_INIT;
-	size_t sublen = strlen(sub);
+	struct strbuf sql = STRBUF_INIT;
 	int rc;
 
 	/* A whole root is read in table order (the "+" keeps the index out)
 	 * and sorted in memory: walking the path index would look up each
 	 * row in the table, three times slower at 100,000 files. */
 	strbuf_addf(&sql, "SELECT %s FROM %s WHERE %sroot_id = ?1", columns,
-		    table, sublen ? "" : "+");
-	if (sublen) {
+		    table, *sub ? "" : "+");
+	if (*sub)
 		strbuf_addf(&sql, " AND path = ?2 UNION ALL SELECT %s FROM %s"
 			    " WHERE root_id = ?1 AND path > ?3 AND path < ?4",
 			    columns, table);
-		strbuf_addf(&lo, "%s/", sub);
-		strbuf_addf(&hi, "%s0", sub);
-	}
 	strbuf_addstr(&sql, tail);
 	rc = sqlite3_prepare_v2(db, sql.buf, -1, st, NULL);
 	if (rc == SQLITE_OK) {
-		sqlite3_bind_int64(*st, 1, req->root_id);
-		if (sublen) {
-			sqlite3_bind_blob(*st, 2, sub, sublen, SQLITE_STATIC);
-			sqlite3_bind_blob(*st, 3, lo.buf, lo.len,
-					  SQLITE_TRANSIENT);
-			sqlite3_bind_blob(*st, 4, hi.buf, hi.len,
-					  SQLITE_TRANSIENT);
-		}
+		bind_under(*st, req, sub);
 		rc = 0;
 	} else {
 		rc = db_error(db, rc, sql.buf);
 	}
 	strbuf_release(&sql);
-	strbuf_release(&lo);
-	strbuf_release(&hi);
+	return rc;
+}
+
+/* The length of the folder part of a path relative to its root ("" for
+ * its top), and in *name where the file's name starts. */
+static size_t path_split(const char *path, size_t len, size_t *name)
+{
+	const char *slash = memrchr(path, '/', len);
+
+	*name = slash ? (size_t)(slash - path) + 1 : 0;
+	return slash ? (size_t)(slash - path) : 0;
+}
+
+/* Prepare "SELECT columns FROM files" for the files under sub (those of
+ * the whole root when it is empty): the files of the folders
+ * prepare_under() would find, and the one file at sub, by its folder and
+ * name, when sub is a file. */
+static int prepare_files_under(sqlite3 *db, const char *columns,
+			       const struct scan_request *req,
+			       const char *sub, sqlite3_stmt **st)
+{
+	struct strbuf sql = STRBUF_INIT;
+	size_t sublen = strlen(sub), name;
+	size_t dirlen = path_split(sub, sublen, &name);
+	int rc;
+
+	if (!sublen)
+		return prepare_under(db, columns, "files", req, sub, "", st);
+	strbuf_addf(&sql, "SELECT %s FROM files WHERE dir_id IN (SELECT id"
+		    " FROM directories WHERE root_id = ?1 AND path = ?2"
+		    " UNION ALL SELECT id FROM directories WHERE root_id = ?1"
+		    " AND path > ?3 AND path < ?4) UNION ALL SELECT %s"
+		    " FROM files WHERE dir_id = (SELECT id FROM directories"
+		    " WHERE root_id = ?1 AND path = ?5) AND name = ?6",
+		    columns, columns);
+	rc = sqlite3_prepare_v2(db, sql.buf, -1, st, NULL);
+	if (rc == SQLITE_OK) {
+		bind_under(*st, req, sub);
+		sqlite3_bind_blob(*st, 5, sub, dirlen, SQLITE_STATIC);
+		sqlite3_bind_blob(*st, 6, sub + name, sublen - name,
+				  SQLITE_STATIC);
+		rc = 0;
+	} else {
+		rc = db_error(db, rc, sql.buf);
+	}
+	strbuf_release(&sql);
 	return rc;
 }
 
@@ -353,8 +405,8 @@ int scan_estimate(sqlite3 *db, const struct scan_request *req,
 {
 	for (size_t i = 0; i < req->nr_subpaths; i++) {
 		sqlite3_stmt *st;
-		int rc = prepare_under(db, "count(*)", "files", req,
-				       req->subpaths[i], "", &st);
+		int rc = prepare_files_under(db, "count(*)", req,
+					     req->subpaths[i], &st);
 
 		if (rc)
 			return rc;
@@ -433,15 +485,21 @@ static int alone_load(sqlite3 *db, const struct scan_request *req,
 {
 	sqlite3_stmt *st;
 	int rc = db_prepare(db, "SELECT id, size, mtime_ns, inode FROM files"
-			    " WHERE root_id = ?1 AND path = ?2", &st);
+			    " WHERE dir_id = (SELECT id FROM directories"
+			    " WHERE root_id = ?1 AND path = ?2)"
+			    " AND name = ?3", &st);
 
 	for (size_t i = 0; !rc && i < req->nr_subpaths; i++) {
 		const char *sub = req->subpaths[i];
+		size_t len = strlen(sub), name;
 
-		if (!*sub)
+		if (!len)
 			continue;
 		sqlite3_bind_int64(st, 1, req->root_id);
-		sqlite3_bind_blob(st, 2, sub, strlen(sub), SQLITE_STATIC);
+		sqlite3_bind_blob(st, 2, sub, path_split(sub, len, &name),
+				  SQLITE_STATIC);
+		sqlite3_bind_blob(st, 3, sub + name, len - name,
+				  SQLITE_STATIC);
 		while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 			struct known_file *k = files_add(l, sub, strlen(sub));
 
@@ -646,8 +704,8 @@ static int inodes_load(struct scan *s, sqlite3 *db)
 	for (size_t i = 0; !rc && i < s->req->nr_subpaths; i++) {
 		sqlite3_stmt *st;
 
-		rc = prepare_under(db, "inode, id, size, mtime_ns", "files",
-				   s->req, s->req->subpaths[i], "", &st);
+		rc = prepare_files_under(db, "inode, id, size, mtime_ns",
+					 s->req, s->req->subpaths[i], &st);
 		if (rc)
 			break;
 		while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
@@ -712,9 +770,9 @@ static sqlite3 *worker_db(struct worker *wk)
 	if (wk->db || wk->db_failed)
 		return wk->db;
 	if (db_open(wk->s->db_path, 1, &wk->db) ||
-	    db_prepare(wk->db, "SELECT id, path, size, mtime_ns, inode"
+	    db_prepare(wk->db, "SELECT id, name, size, mtime_ns, inode"
 		       " FROM files WHERE dir_id = ?1", &wk->files_of_dir) ||
-	    db_prepare(wk->db, "SELECT path FROM files WHERE id = ?1",
+	    db_prepare(wk->db, "SELECT path FROM file_paths WHERE id = ?1",
 		       &wk->path_of_file)) {
 		sqlite3_finalize(wk->files_of_dir);
 		sqlite3_finalize(wk->path_of_file);
@@ -1091,12 +1149,9 @@ static int load_dir_files(struct worker *wk, const struct known_dir *kd)
 	st = wk->files_of_dir;
 	sqlite3_bind_int64(st, 1, kd->id);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		const char *p = sqlite3_column_blob(st, 1);
-		size_t n = sqlite3_column_bytes(st, 1);
-		const char *slash = memrchr(p, '/', n);
-		size_t skip = slash ? (size_t)(slash - p) + 1 : 0;
-		struct known_file *k = files_add(&wk->known, p + skip,
-						 n - skip);
+		struct known_file *k = files_add(&wk->known,
+						 sqlite3_column_blob(st, 1),
+						 sqlite3_column_bytes(st, 1));
 
 		if (!k) {
 			sqlite3_reset(st);

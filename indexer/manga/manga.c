@@ -202,19 +202,21 @@ static int refresh_root(struct refresh *r, const char *series)
 		rc = run_bound(r, steps[i], series);
 	if (rc)
 		return rc;
-	/* A series' files sort between "NAME/" and "NAME0" ('0' follows
-	 * '/'). */
+	/* A series' files are in its folder and those whose paths sort
+	 * between "NAME/" and "NAME0" ('0' follows '/'); they are found by
+	 * their folders, which are indexed by root. */
 	if (series) {
 		strbuf_addf(&from, "%s/", series);
 		strbuf_addf(&to, "%s0", series);
 	}
 	rc = sqlite3_prepare_v2(r->db, "SELECT f.path, CASE WHEN c.series"
 				" IS NOT NULL THEN c.volume ELSE 0 END"
-				" FROM files f LEFT JOIN comicinfo c"
-				" ON c.file_id = f.id WHERE f.root_id = ?1"
-				" AND (?2 IS NULL OR (f.path >= ?2"
-				" AND f.path < ?3)) ORDER BY f.path", -1, &st,
-				NULL);
+				" FROM directories d JOIN file_paths f"
+				" ON f.dir_id = d.id LEFT JOIN comicinfo c"
+				" ON c.file_id = f.id WHERE d.root_id = ?1"
+				" AND (?2 IS NULL OR d.path = ?4"
+				" OR (d.path >= ?2 AND d.path < ?3))"
+				" ORDER BY f.path", -1, &st, NULL);
 	if (rc != SQLITE_OK) {
 		rc = db_error(r->db, rc, "list manga files");
 		goto out;
@@ -223,6 +225,8 @@ static int refresh_root(struct refresh *r, const char *series)
 	if (series) {
 		sqlite3_bind_blob(st, 2, from.buf, from.len, SQLITE_STATIC);
 		sqlite3_bind_blob(st, 3, to.buf, to.len, SQLITE_STATIC);
+		sqlite3_bind_blob(st, 4, series, strlen(series),
+				  SQLITE_STATIC);
 	}
 	strbuf_reset(&r->series_path);
 	r->series_id = 0;

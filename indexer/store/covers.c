@@ -92,7 +92,7 @@ static int prepare(const char *sql, sqlite3 **db, sqlite3_stmt **st)
 }
 
 /*
- * Rank the file whose id and path are in columns col and col + 1 of the
+ * Rank the file whose id and name are in columns col and col + 1 of the
  * current row of st, and take it into *out when it beats *best (-1 for
  * nothing yet). A folder holds few files, so ranking them all beats
  * asking SQLite to match sixteen names without case.
@@ -100,16 +100,14 @@ static int prepare(const char *sql, sqlite3 **db, sqlite3_stmt **st)
 static void rank_row(sqlite3_stmt *st, int col, int artist, int *best,
 		     struct cover *out)
 {
-	const char *path = sqlite3_column_blob(st, col + 1);
-	size_t len = sqlite3_column_bytes(st, col + 1);
-	const char *base = path ? memrchr(path, '/', len) : NULL;
+	const char *name = sqlite3_column_blob(st, col + 1);
 	const char *ext;
 	int rank;
 
-	base = base ? base + 1 : path;
-	if (!base)
+	if (!name)
 		return;
-	rank = covers_rank(base, len - (base - path), artist, &ext);
+	rank = covers_rank(name, sqlite3_column_bytes(st, col + 1), artist,
+			   &ext);
 	if (rank >= 0 && (*best < 0 || rank < *best)) {
 		*best = rank;
 		out->file = sqlite3_column_int64(st, col);
@@ -119,7 +117,7 @@ static void rank_row(sqlite3_stmt *st, int col, int artist, int *best,
 
 /*
  * The best image among the rows of st, a statement with its parameters
- * bound whose columns col and col + 1 are a file's id and path. Returns
+ * bound whose columns col and col + 1 are a file's id and name. Returns
  * 0 with *out filled, -ENOENT, or the error of a failed step.
  */
 static int best_of_rows(sqlite3_stmt *st, int col, int artist,
@@ -210,7 +208,7 @@ static size_t album_folder(const char *path, size_t len)
 
 /* The images of one folder, found by root and path. */
 #define FOLDER_FILES \
-	"SELECT f.id, f.path FROM directories p" \
+	"SELECT f.id, f.name FROM directories p" \
 	" JOIN files f ON f.dir_id = p.id AND f.kind = 'other'" \
 	" WHERE p.root_id = ?1 AND p.path = ?2"
 
@@ -247,7 +245,7 @@ int covers_album(int64_t track, struct cover *out)
 
 	if (!indexer_covers())
 		return -ENOENT;
-	rc = prepare("SELECT t.album_id, i.id, i.path, d.root_id, d.path"
+	rc = prepare("SELECT t.album_id, i.id, i.name, d.root_id, d.path"
 		     " FROM tracks t JOIN files f ON f.id = t.file_id"
 		     " LEFT JOIN directories d ON d.id = f.dir_id"
 		     " LEFT JOIN files i ON i.dir_id = f.dir_id"
@@ -376,7 +374,7 @@ int covers_each_album(sqlite3 *db,
 		return 0;
 	rc = sqlite3_prepare_v2(db, EACH_ALBUM, -1, &st, NULL);
 	if (rc == SQLITE_OK)
-		rc = sqlite3_prepare_v2(db, "SELECT id, path FROM files"
+		rc = sqlite3_prepare_v2(db, "SELECT id, name FROM files"
 					" WHERE dir_id = ?1 AND kind = 'other'",
 					-1, &files, NULL);
 	if (rc != SQLITE_OK) {
@@ -423,7 +421,7 @@ static int load_embedded(int64_t track, struct embedded *e)
 
 	rc = prepare("SELECT r.path, f.path, p.offset, p.length, p.unsync,"
 		     " p.type, f.mtime_ns FROM pictures p"
-		     " JOIN files f ON f.id = p.file_id"
+		     " JOIN file_paths f ON f.id = p.file_id"
 		     " JOIN roots r ON r.id = f.root_id WHERE p.file_id = ?1",
 		     &db, &st);
 	if (rc)

@@ -60,15 +60,15 @@ static const char *const statements[ST_COUNT] = {
 	[ST_DIR_ADD] =
 	"INSERT INTO directories (root_id, path, mtime_ns) VALUES (?1, ?2, 0)",
 	[ST_FILE_ADD] =
-	"INSERT INTO files (root_id, dir_id, path, size, mtime_ns, inode, kind,"
+	"INSERT INTO files (root_id, dir_id, name, size, mtime_ns, inode, kind,"
 	" tag_error, tag_error_reason)"
 	" VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
 	[ST_FILE_UPDATE] =
-	"UPDATE files SET dir_id = ?2, path = ?3, size = ?4, mtime_ns = ?5,"
+	"UPDATE files SET dir_id = ?2, name = ?3, size = ?4, mtime_ns = ?5,"
 	" inode = ?6, kind = ?7, tag_error = ?8, tag_error_reason = ?9"
 	" WHERE id = ?1",
 	[ST_FILE_RENAME] =
-	"UPDATE files SET dir_id = ?2, path = ?3, size = ?4, mtime_ns = ?5,"
+	"UPDATE files SET dir_id = ?2, name = ?3, size = ?4, mtime_ns = ?5,"
 	" inode = ?6 WHERE id = ?1",
 	[ST_FILE_DELETE] = "DELETE FROM files WHERE id = ?1",
 	[ST_DIR_SET] =
@@ -307,12 +307,20 @@ static int album_id(const struct tags *t, int64_t artist, int64_t *id)
 	return rc;
 }
 
-/* The length of the folder part of a record's path. */
-static size_t dir_len(const struct music_rec *rec)
+/* Where the file's name starts in a record's path. */
+static size_t name_start(const struct music_rec *rec)
 {
 	const char *slash = memrchr(rec->path, '/', rec->path_len);
 
-	return slash ? (size_t)(slash - rec->path) : 0;
+	return slash ? (size_t)(slash - rec->path) + 1 : 0;
+}
+
+/* The length of the folder part of a record's path. */
+static size_t dir_len(const struct music_rec *rec)
+{
+	size_t start = name_start(rec);
+
+	return start ? start - 1 : 0;
 }
 
 static int dir_id(const struct music_rec *rec, int64_t *id)
@@ -522,17 +530,19 @@ static int apply_picture(const struct picture *pic, int64_t file, int known)
 	return step_id(which, &none);
 }
 
-/* Bind ?2 to ?6, where a file is and what it looks like, the same way
- * for a new file and a renamed one. */
+/* Bind ?2 to ?6, where a file is (its folder and its name there) and
+ * what it looks like, the same way for a new file and a renamed one. */
 static int bind_location(sqlite3_stmt *st, const struct music_rec *rec)
 {
+	size_t skip = name_start(rec);
 	int64_t dir;
 	int rc = dir_id(rec, &dir);
 
 	if (rc)
 		return rc;
 	sqlite3_bind_int64(st, 2, dir);
-	sqlite3_bind_blob(st, 3, rec->path, rec->path_len, SQLITE_STATIC);
+	sqlite3_bind_blob(st, 3, rec->path + skip, rec->path_len - skip,
+			  SQLITE_STATIC);
 	sqlite3_bind_int64(st, 4, rec->size);
 	sqlite3_bind_int64(st, 5, rec->mtime_ns);
 	sqlite3_bind_int64(st, 6, rec->inode);

@@ -172,7 +172,7 @@ int query_duplicates(struct strbuf *out)
 	if (!ctx.db)
 		return -EIO;
 	rc = db_prepare(ctx.db, "SELECT r.path, f.path FROM tracks t"
-			" JOIN files f ON f.id = t.file_id"
+			" JOIN file_paths f ON f.id = t.file_id"
 			" JOIN roots r ON r.id = f.root_id WHERE t.id = ?1",
 			&ctx.path);
 	if (!rc)

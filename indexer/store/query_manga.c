@@ -330,10 +330,13 @@ int query_series_volume_files(int64_t series,
 	sqlite3_stmt *st;
 	int rc;
 
+	/* a volume file is right in its series' folder (manga.h) */
 	rc = reader_prepare("SELECT f.id, d.id, v.first, v.last, v.path"
 		" FROM volumes v JOIN series s ON s.id = v.series_id"
-		" LEFT JOIN files f ON f.root_id = s.root_id"
-		" AND f.path = v.path"
+		" LEFT JOIN directories sd ON sd.root_id = s.root_id"
+		" AND sd.path = s.path"
+		" LEFT JOIN files f ON f.dir_id = sd.id"
+		" AND f.name = substr(v.path, length(s.path) + 2)"
 		" LEFT JOIN directories d ON d.root_id = s.root_id"
 		" AND d.path = v.path"
 		" WHERE v.series_id = ?1 AND v.kind = 'volume'"
@@ -369,8 +372,8 @@ int query_folder_files(int64_t dir,
 	sqlite3_stmt *st;
 	int rc;
 
-	rc = reader_prepare("SELECT id, path FROM files WHERE dir_id = ?1"
-			    " ORDER BY path", "list volume folder", &st);
+	rc = reader_prepare("SELECT id, path FROM file_paths WHERE dir_id = ?1"
+			    " ORDER BY name", "list volume folder", &st);
 	if (rc)
 		return rc;
 	sqlite3_bind_int64(st, 1, dir);

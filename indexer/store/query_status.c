@@ -246,9 +246,11 @@ static int roots_array(sqlite3 *db, json_t *roots)
 	sqlite3_stmt *st;
 	int rc;
 
+	/* files are counted by their folders, which are indexed by root */
 	rc = db_prepare(db, "SELECT kind, CAST(path AS TEXT), (SELECT count(*)"
-			" FROM files f WHERE f.root_id = r.id) FROM roots r"
-			" ORDER BY id", &st);
+			" FROM directories d JOIN files f ON f.dir_id = d.id"
+			" WHERE d.root_id = r.id) FROM roots r ORDER BY id",
+			&st);
 	if (rc)
 		return rc;
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
@@ -564,7 +566,7 @@ int query_tag_errors(struct strbuf *out)
 		return -EIO;
 	rc = db_prepare(db, "SELECT CAST(r.path AS TEXT) || '/' ||"
 			" CAST(f.path AS TEXT), f.tag_error_reason"
-			" FROM files f JOIN roots r ON r.id = f.root_id"
+			" FROM file_paths f JOIN roots r ON r.id = f.root_id"
 			" WHERE f.tag_error ORDER BY r.path, f.path", &st);
 	if (rc) {
 		reader_end(db);

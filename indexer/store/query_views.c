@@ -225,7 +225,7 @@ int query_view_tracks(const struct query_at *at,
 
 	/* The keys are all the tracks' own: no label to join. */
 	strbuf_addstr(&sql, TRACK_COLUMNS " FROM tracks t"
-		      " JOIN files f ON f.id = t.file_id" TRACK_ROOT);
+		      " JOIN file_paths f ON f.id = t.file_id" TRACK_ROOT);
 	add_where(&sql, at);
 	strbuf_addstr(&sql, " ORDER BY t.disc_no, t.track_no, t.id");
 	rc = prepare(sql.buf, "list tracks", at, &st);
@@ -288,7 +288,7 @@ int query_search_tracks(const char *query, int max,
 	rc = prepare(TRACK_COLUMNS " FROM (SELECT rowid AS id FROM tracks_fts"
 		     " WHERE tracks_fts MATCH ?1 ORDER BY rank LIMIT ?2) m"
 		     " JOIN tracks t ON t.id = m.id"
-		     " JOIN files f ON f.id = t.file_id" TRACK_ROOT
+		     " JOIN file_paths f ON f.id = t.file_id" TRACK_ROOT
 		     " ORDER BY t.id", "search tracks", NULL, &st);
 	if (!rc) {
 		sqlite3_bind_text(st, 1, q.buf, q.len, SQLITE_STATIC);
@@ -315,7 +315,7 @@ int query_similar_tracks(const char *query,
 	if (!rc && ids.len)
 		rc = prepare(TRACK_COLUMNS " FROM json_each(?1) j"
 			     " JOIN tracks t ON t.id = j.value"
-			     " JOIN files f ON f.id = t.file_id" TRACK_ROOT
+			     " JOIN file_paths f ON f.id = t.file_id" TRACK_ROOT
 			     " ORDER BY j.key", "list similar tracks", NULL,
 			     &st);
 	if (!rc && ids.len) {
@@ -355,7 +355,7 @@ static int root_path(const char *sql, int64_t id, const char *what,
 
 int query_file_path(int64_t file, struct strbuf *out)
 {
-	return root_path("SELECT r.path, f.path FROM files f"
+	return root_path("SELECT r.path, f.path FROM file_paths f"
 			 " JOIN roots r ON r.id = f.root_id WHERE f.id = ?1",
 			 file, "find real file", out);
 }

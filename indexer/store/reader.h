@@ -10,7 +10,7 @@
  *
  *	sqlite3_stmt *st;
  *
- *	if (reader_prepare("SELECT path FROM files WHERE id = ?1", &st))
+ *	if (reader_prepare("SELECT path FROM file_paths WHERE id = ?1", &st))
  *		return -EIO;
  *	sqlite3_bind_int64(st, 1, id);
  *	while (sqlite3_step(st) == SQLITE_ROW)

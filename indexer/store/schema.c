@@ -6,6 +6,18 @@
 #include "common/cache.h"
 #include "common/db.h"
 
+/* The trigger that queues a track for analysis again when its file
+ * changes (version 11), made again with the files' table (version 21). */
+#define ANALYSIS_QUEUE_CHANGE \
+	"CREATE TRIGGER IF NOT EXISTS analysis_queue_change" \
+	"  AFTER UPDATE OF size, mtime_ns, inode ON files" \
+	"  WHEN OLD.size IS NOT NEW.size" \
+	"  OR OLD.mtime_ns IS NOT NEW.mtime_ns OR OLD.inode IS NOT NEW.inode" \
+	"  BEGIN" \
+	"  INSERT OR REPLACE INTO analysis_queue (track_id)" \
+	"  SELECT id FROM tracks WHERE file_id = NEW.id;" \
+	"  END;"
+
 static const char *const schema_steps[] = {
 	/* version 1: the music index and scan history */
 	"CREATE TABLE roots ("
@@ -390,14 +402,7 @@ static const char *const schema_steps[] = {
 	"  AFTER INSERT ON tracks BEGIN"
 	"  INSERT OR REPLACE INTO analysis_queue (track_id) VALUES (NEW.id);"
 	"  END;"
-	"CREATE TRIGGER IF NOT EXISTS analysis_queue_change"
-	"  AFTER UPDATE OF size, mtime_ns, inode ON files"
-	"  WHEN OLD.size IS NOT NEW.size"
-	"  OR OLD.mtime_ns IS NOT NEW.mtime_ns OR OLD.inode IS NOT NEW.inode"
-	"  BEGIN"
-	"  INSERT OR REPLACE INTO analysis_queue (track_id)"
-	"  SELECT id FROM tracks WHERE file_id = NEW.id;"
-	"  END;",
+	ANALYSIS_QUEUE_CHANGE,
 
 	/* version 12: the genre and year views find a folder's tracks
 	 * without reading every track: a walk of the views lists every
@@ -576,7 +581,46 @@ static const char *const schema_steps[] = {
 	"  (SELECT name FROM artists WHERE id = OLD.album_artist_id) END);"
 	"  END;",
 
-	/* version 21: the analysis queue is keyed by its track, with no
+	/* version 21: a file keeps its name in its folder, where it kept
+	 * its path from the root, which the store then held twice (in the
+	 * table and in the unique index on it): a fifth of the store at a
+	 * million files. The unique index on (dir_id, name) also finds a
+	 * folder's files, so files_dir goes; a first scan keeps it (it
+	 * grows at its end, as folders come in order of their ids) and it
+	 * keeps two copies of one file out. file_paths gives each file's
+	 * path from its root (the root's own folder has the path "").
+	 * SQLite changes no constraint in place: the table is made anew,
+	 * its rows copied with their ids (so what points at them still
+	 * does: db_migrate() runs this with foreign keys off), the index
+	 * built once after, and the trigger that went with the old table
+	 * made again. */
+	"CREATE TABLE files_new ("
+	"  id INTEGER PRIMARY KEY,"
+	"  root_id INTEGER NOT NULL REFERENCES roots(id) ON DELETE CASCADE,"
+	"  dir_id INTEGER NOT NULL REFERENCES directories(id)"
+	"    ON DELETE CASCADE,"
+	"  name BLOB NOT NULL,"
+	"  size INTEGER NOT NULL,"
+	"  mtime_ns INTEGER NOT NULL,"
+	"  inode INTEGER NOT NULL,"
+	"  kind TEXT NOT NULL,"
+	"  tag_error INTEGER NOT NULL DEFAULT 0,"
+	"  tag_error_reason TEXT);"
+	"INSERT INTO files_new SELECT f.id, f.root_id, f.dir_id,"
+	"  substr(CAST(f.path AS BLOB), CASE WHEN length(CAST(d.path AS BLOB))"
+	"  THEN length(CAST(d.path AS BLOB)) + 2 ELSE 1 END),"
+	"  f.size, f.mtime_ns, f.inode, f.kind, f.tag_error, f.tag_error_reason"
+	"  FROM files f JOIN directories d ON d.id = f.dir_id ORDER BY f.id;"
+	"DROP TABLE files;"
+	"ALTER TABLE files_new RENAME TO files;"
+	"CREATE UNIQUE INDEX files_name ON files (dir_id, name);"
+	"CREATE INDEX files_tag_error ON files (root_id) WHERE tag_error;"
+	ANALYSIS_QUEUE_CHANGE
+	"CREATE VIEW file_paths AS SELECT f.*, CAST(CASE WHEN length(d.path)"
+	"  THEN d.path || '/' || f.name ELSE f.name END AS BLOB) AS path"
+	"  FROM files f JOIN directories d ON d.id = f.dir_id;",
+
+	/* version 22: the analysis queue is keyed by its track, with no
 	 * index beside it (a twentieth of the store at a million tracks,
 	 * queued even while the analysis is off). Tracks are taken in the
 	 * order of their ids; gen counts the times a queued track was
@@ -584,14 +628,14 @@ static const char *const schema_steps[] = {
 	 * it off (analysis_store.h). Made anew: tests take stores back to
 	 * older versions. */
 	"DROP TRIGGER IF EXISTS analysis_queue_change;"
-	"CREATE TABLE analysis_queue_v21 ("
+	"CREATE TABLE analysis_queue_new ("
 	"  track_id INTEGER PRIMARY KEY REFERENCES tracks(id)"
 	"    ON DELETE CASCADE,"
 	"  gen INTEGER NOT NULL DEFAULT 0);"
-	"INSERT INTO analysis_queue_v21 (track_id)"
+	"INSERT INTO analysis_queue_new (track_id)"
 	"  SELECT track_id FROM analysis_queue;"
 	"DROP TABLE analysis_queue;"
-	"ALTER TABLE analysis_queue_v21 RENAME TO analysis_queue;"
+	"ALTER TABLE analysis_queue_new RENAME TO analysis_queue;"
 	"DELETE FROM sqlite_sequence WHERE name = 'analysis_queue';"
 	"CREATE TRIGGER analysis_queue_change"
 	"  AFTER UPDATE OF size, mtime_ns, inode ON files"
@@ -618,7 +662,6 @@ int schema_migrate(sqlite3 *db)
 static const struct {
 	const char *name, *on;
 } bulk_indexes[] = {
-	{ "files_dir", "files (dir_id)" },
 	{ "tracks_artist", "tracks (artist_id)" },
 	{ "tracks_album", "tracks (album_id, disc_no, track_no)" },
 	{ "tracks_album_artist", "tracks (album_artist_id, album_id)" },

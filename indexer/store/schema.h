@@ -7,9 +7,11 @@
  *
  *   roots        one row per configured root (kind "music" or "manga")
  *   directories  every directory under a root ("" is the root itself)
- *   files        every regular file, with what decides whether it changed
- *                (size, mtime_ns, inode) and its kind ("flac", "mp3",
- *                "archive" under manga roots, "other")
+ *   files        every regular file, by its folder (dir_id) and its name
+ *                in it, with what decides whether it changed (size,
+ *                mtime_ns, inode) and its kind ("flac", "mp3", "archive"
+ *                under manga roots, "other"); the view file_paths adds
+ *                each file's path from its root (path)
  *   artists, albums   deduplicated by name, and by album artist and title
  *   tracks       one per parsed audio file; its id survives tag changes
  *                and renames that keep the inode
@@ -62,12 +64,14 @@ int schema_migrate(sqlite3 *db);
 int schema_version(void);
 
 /*
- * The secondary indexes of files and tracks, which a first scan of an
- * empty store builds once at its end, sorted (a few times faster than
- * row by row): schema_drop_bulk_indexes() drops them, and
- * schema_make_bulk_indexes() makes those missing, as the migrations make
- * them (also when a crash came before the end of a bulk load). Each
- * returns 0 or a negative errno value (logged).
+ * The secondary indexes of tracks, which a first scan of an empty store
+ * builds once at its end, sorted (a few times faster than row by row):
+ * schema_drop_bulk_indexes() drops them, and schema_make_bulk_indexes()
+ * makes those missing, as the migrations make them (also when a crash
+ * came before the end of a bulk load). The files' index on (dir_id,
+ * name) is not one: it keeps two rows of one file out, and grows at its
+ * end in a first scan. Each returns 0 or a negative errno value
+ * (logged).
  */
 int schema_drop_bulk_indexes(sqlite3 *db);
 int schema_make_bulk_indexes(sqlite3 *db);

@@ -77,7 +77,7 @@ static int dup_fill(sqlite3 *db, int n, uint64_t *x)
 		 " VALUES (1, 1, CAST('' AS BLOB), 0);"
 		 "WITH RECURSIVE c(i) AS (SELECT 1 UNION ALL SELECT i + 1"
 		 " FROM c WHERE i < %d) INSERT INTO files (root_id, dir_id,"
-		 " path, size, mtime_ns, inode, kind) SELECT 1, 1,"
+		 " name, size, mtime_ns, inode, kind) SELECT 1, 1,"
 		 " CAST(i || '.flac' AS BLOB), 1, 1, i, 'flac' FROM c;"
 		 "INSERT INTO tracks (id, file_id, title) SELECT id, id, 't'"
 		 " FROM files;", n);
@@ -161,7 +161,7 @@ static int bench_duplicates(int n, const char *dir)
 		rc = dup_fill(db, n, &x);
 	snprintf(sql, sizeof(sql), "WITH RECURSIVE c(i) AS (SELECT 1"
 		 " UNION ALL SELECT i + 1 FROM c WHERE i < %d)"
-		 " INSERT INTO files (root_id, dir_id, path, size, mtime_ns,"
+		 " INSERT INTO files (root_id, dir_id, name, size, mtime_ns,"
 		 " inode, kind) SELECT 1, 1, CAST('new' || i AS BLOB), 1, 1,"
 		 " 0, 'flac' FROM c; INSERT INTO tracks (file_id, title)"
 		 " SELECT id, 'new' FROM files WHERE inode = 0;"

@@ -25,7 +25,8 @@ def stored(db):
     con = sqlite3.connect("file:%s?mode=ro" % db, uri=True)
     try:
         return {bytes(p).decode() for (p,) in con.execute(
-            "SELECT f.path FROM files f JOIN roots r ON r.id = f.root_id"
+            "SELECT f.path FROM file_paths f"
+            " JOIN roots r ON r.id = f.root_id"
             " WHERE r.kind = 'music'")}
     finally:
         con.close()

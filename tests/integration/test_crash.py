@@ -144,7 +144,7 @@ def stored(db):
     con = db_ro(db)
     try:
         return {bytes(p).decode(): t for p, t in con.execute(
-            "SELECT f.path, t.title FROM files f"
+            "SELECT f.path, t.title FROM file_paths f"
             " LEFT JOIN tracks t ON t.file_id = f.id")}
     finally:
         con.close()
@@ -463,10 +463,11 @@ def test_a_deletion_lost_to_a_kill_is_made_by_the_next_scan(
     con = sqlite3.connect(str(db))
     try:
         con.execute("ATTACH ? AS old", (str(old),))
-        con.execute("INSERT INTO files SELECT * FROM old.files"
-                    " WHERE CAST(path AS TEXT) = 'd/b.flac'")
+        con.execute("INSERT INTO files SELECT * FROM old.files WHERE"
+                    " id = (SELECT id FROM old.file_paths"
+                    " WHERE CAST(path AS TEXT) = 'd/b.flac')")
         con.execute("INSERT INTO tracks SELECT * FROM old.tracks WHERE"
-                    " file_id = (SELECT id FROM files"
+                    " file_id = (SELECT id FROM file_paths"
                     " WHERE CAST(path AS TEXT) = 'd/b.flac')")
         con.execute("INSERT INTO tracks_fts (rowid, title, artist, album,"
                     " album_artist) SELECT id, title, artist, album,"

@@ -61,7 +61,8 @@ def store_paths(db, like):
     try:
         return sorted(p.decode() if isinstance(p, bytes) else p
                       for (p,) in con.execute(
-                          "SELECT path FROM files WHERE CAST(path AS TEXT)"
+                          "SELECT path FROM file_paths"
+                          " WHERE CAST(path AS TEXT)"
                           " LIKE ?", (like,)))
     finally:
         con.close()

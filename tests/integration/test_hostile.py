@@ -59,7 +59,7 @@ def tracks(m):
     db = sqlite3.connect(m.db)
     try:
         return {bytes(p): t for p, t in db.execute(
-            "SELECT f.path, t.title FROM files f JOIN tracks t"
+            "SELECT f.path, t.title FROM file_paths f JOIN tracks t"
             " ON t.file_id = f.id")}
     finally:
         db.close()
@@ -370,7 +370,7 @@ def test_flac_with_thousands_of_metadata_blocks(mount, library):
     assert sum(int(r["tag_errors"]) for r in rows) >= 1
     db = sqlite3.connect(mount.db)
     title, artist = db.execute(
-        "SELECT t.title, a.name FROM tracks t JOIN files f"
+        "SELECT t.title, a.name FROM tracks t JOIN file_paths f"
         " ON f.id = t.file_id JOIN artists a ON a.id = t.artist_id"
         " WHERE f.path = CAST('Beta/many.flac' AS BLOB)").fetchone()
     # the first comment block alone counts, as in mutagen and metaflac

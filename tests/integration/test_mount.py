@@ -297,7 +297,7 @@ def test_rename_keeps_track_identity(mount, library):
     last = mount.rescan("1")
     assert last["files_new"] == 0 and last["files_deleted"] == 0
     after = db.execute("SELECT t.id, CAST(f.path AS TEXT) FROM tracks t"
-                       " JOIN files f ON f.id = t.file_id"
+                       " JOIN file_paths f ON f.id = t.file_id"
                        " WHERE t.title = 'First 2'").fetchone()
     assert after == (before[0], "Alpha/First/02 - renamed.flac")
 

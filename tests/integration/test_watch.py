@@ -67,7 +67,7 @@ def db_files(mount, root):
         rid = root_id(db, root)
         return {as_bytes(p): {"id": i, "size": s, "mtime_ns": m, "inode": n}
                 for i, p, s, m, n in db.execute(
-                    "SELECT id, path, size, mtime_ns, inode FROM files"
+                    "SELECT id, path, size, mtime_ns, inode FROM file_paths"
                     " WHERE root_id = ?", (rid,))}
     finally:
         db.close()
@@ -80,7 +80,7 @@ def db_tracks(mount, root):
         rid = root_id(db, root)
         return {as_bytes(p): (t, title, f) for p, t, title, f in db.execute(
             "SELECT f.path, t.id, t.title, f.id FROM tracks t"
-            " JOIN files f ON f.id = t.file_id WHERE f.root_id = ?",
+            " JOIN file_paths f ON f.id = t.file_id WHERE f.root_id = ?",
             (rid,))}
     finally:
         db.close()
@@ -566,7 +566,8 @@ INNER = textwrap.dedent(r'''
         try:
             c = sqlite3.connect("file:%s?mode=ro" % db, uri=True, timeout=10)
             try:
-                return c.execute("SELECT count(*) FROM files WHERE path = ?",
+                return c.execute("SELECT count(*) FROM file_paths"
+                                 " WHERE path = ?",
                                  (rel.encode(),)).fetchone()[0] > 0
             finally:
                 c.close()

@@ -64,7 +64,7 @@ static int64_t add_track(struct testdb *e, const char *name, int album)
 	int64_t id;
 
 	snprintf(sql, sizeof(sql),
-		 "INSERT INTO files (root_id, dir_id, path, size, mtime_ns,"
+		 "INSERT INTO files (root_id, dir_id, name, size, mtime_ns,"
 		 " inode, kind) VALUES (1, 1, CAST('%s' AS BLOB), 100, 1, 1,"
 		 " 'flac');"
 		 "INSERT INTO tracks (file_id, title, artist_id, album_id)"
@@ -163,7 +163,7 @@ static void test_queue_follows_the_files(void **state)
 	assert_int_equal(analysis_store_next(e->db, NULL, 0, &job), -ENOENT);
 
 	/* a rename, a full rescan's rewrite and a tag change leave it */
-	touch(e, a, "path = CAST('b.flac' AS BLOB)");
+	touch(e, a, "name = CAST('b.flac' AS BLOB)");
 	touch(e, a, "size = 100, mtime_ns = 1, inode = 1");
 	assert_int_equal(db_exec(e->db, "UPDATE tracks SET title = 'B'"), 0);
 	assert_int_equal(queued(e), 0);
@@ -341,7 +341,7 @@ static void test_duplicates_grouped(void **state)
 	assert_int_equal(g.track[4], id[4]);
 
 	/* a deleted copy leaves its group; a lone one is no group */
-	assert_int_equal(db_exec(e->db, "DELETE FROM files WHERE path IN"
+	assert_int_equal(db_exec(e->db, "DELETE FROM files WHERE name IN"
 				 " (CAST('1.flac' AS BLOB))"), 0);
 	g.nr = 0;
 	assert_int_equal(analysis_store_duplicates(e->db, collect, &g), 0);
@@ -533,7 +533,7 @@ static void fill(struct testdb *e, int n)
 
 	assert_int_equal(db_exec(e->db, "BEGIN"), 0);
 	assert_int_equal(db_prepare(e->db, "INSERT INTO files (root_id,"
-		" dir_id, path, size, mtime_ns, inode, kind) VALUES (1, 1,"
+		" dir_id, name, size, mtime_ns, inode, kind) VALUES (1, 1,"
 		" CAST(?1 AS BLOB), 1, 1, 1, 'flac')", &file), 0);
 	assert_int_equal(db_prepare(e->db, "INSERT INTO tracks (id, file_id,"
 		" title) VALUES (?1, last_insert_rowid(), 't')", &track), 0);

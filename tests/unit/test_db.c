@@ -143,17 +143,23 @@ static int database_lines(struct strbuf *out)
 	return n;
 }
 
-static int user_version(sqlite3 *db)
+/* The integer of the first row of sql: a pragma's value, a count. */
+static int pragma(sqlite3 *db, const char *sql)
 {
 	sqlite3_stmt *st;
 	int v;
 
-	assert_int_equal(sqlite3_prepare_v2(db, "PRAGMA user_version", -1,
-					    &st, NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &st, NULL),
+			 SQLITE_OK);
 	assert_int_equal(sqlite3_step(st), SQLITE_ROW);
 	v = sqlite3_column_int(st, 0);
 	sqlite3_finalize(st);
 	return v;
+}
+
+static int user_version(sqlite3 *db)
+{
+	return pragma(db, "PRAGMA user_version");
 }
 
 /* A new store says once that it was made, at which version. */
@@ -221,6 +227,42 @@ static void test_failed_step(void **state)
 	strbuf_release(&lines);
 }
 
+/* A step may make a table anew (copy, drop, rename): what points at its
+ * rows keeps them, and the connection gets its foreign keys and
+ * temporary storage back; with foreign keys on, the same drop deletes
+ * the rows that point at it. */
+static void test_step_remakes_a_table(void **state)
+{
+	static const char *const remake[] = {
+		"CREATE TABLE parent (id INTEGER PRIMARY KEY, x);"
+		"CREATE TABLE child (id REFERENCES parent(id)"
+		"  ON DELETE CASCADE);"
+		"INSERT INTO parent VALUES (1, 'a'), (2, 'b');"
+		"INSERT INTO child VALUES (1), (2);",
+		"CREATE TABLE parent_new (id INTEGER PRIMARY KEY, y);"
+		"INSERT INTO parent_new SELECT id, x FROM parent;"
+		"DROP TABLE parent;"
+		"ALTER TABLE parent_new RENAME TO parent;",
+	};
+	sqlite3 *db;
+
+	(void)state;
+	assert_int_equal(db_open(":memory:", 0, &db), 0);
+	assert_int_equal(pragma(db, "PRAGMA foreign_keys"), 1);
+	assert_int_equal(pragma(db, "PRAGMA temp_store"), 2);
+	assert_int_equal(db_migrate(db, remake, 2), 0);
+	assert_int_equal(pragma(db, "SELECT count(*) FROM child c"
+				" JOIN parent p ON p.id = c.id"), 2);
+	assert_int_equal(pragma(db, "SELECT count(*) FROM"
+				" pragma_foreign_key_check"), 0);
+	assert_int_equal(pragma(db, "PRAGMA foreign_keys"), 1);
+	assert_int_equal(pragma(db, "PRAGMA temp_store"), 2);
+	/* the same drop outside a migration */
+	assert_int_equal(db_exec(db, "DROP TABLE parent"), 0);
+	assert_int_equal(pragma(db, "SELECT count(*) FROM child"), 0);
+	db_close(db);
+}
+
 /* A time column as the CSV files show it: RFC 3339, nothing for NULL. */
 static void test_add_time(void **state)
 {
@@ -251,6 +293,7 @@ int main(void)
 		cmocka_unit_test(test_new_store_one_line),
 		cmocka_unit_test(test_old_store_from_to),
 		cmocka_unit_test(test_failed_step),
+		cmocka_unit_test(test_step_remakes_a_table),
 		cmocka_unit_test(test_add_time),
 	};
 

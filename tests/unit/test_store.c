@@ -54,6 +54,22 @@ static int64_t query_int(const char *db_path, const char *sql)
 	return v;
 }
 
+/* The text of the first column of the first row of sql, or NULL. */
+static char *query_text(const char *db_path, const char *sql)
+{
+	sqlite3 *db;
+	sqlite3_stmt *st;
+	char *v = NULL;
+
+	assert_int_equal(db_open(db_path, 1, &db), 0);
+	assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &st, NULL), SQLITE_OK);
+	if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_text(st, 0))
+		v = strdup((const char *)sqlite3_column_text(st, 0));
+	sqlite3_finalize(st);
+	db_close(db);
+	return v;
+}
+
 static int exec_sql(sqlite3 *db, void *sql)
 {
 	return db_exec(db, sql);
@@ -147,9 +163,37 @@ static void put_track(struct env *e, const char *path, const char *title,
 	" ALTER TABLE rd_passes DROP COLUMN rate_limited;" \
 	" ALTER TABLE rd_repairs DROP COLUMN asked_at;"
 
-/* The analysis queue as versions 11 to 20 made it, its entries in the
- * reverse order of their tracks, for the test of version 21. */
+/* What version 21 changed, undone: files keep their paths again, as
+ * version 20 had them (foreign keys off, as db_migrate() has them, so
+ * that dropping the table deletes nothing that points at it). */
 #define UNDO_VERSION_21 \
+	"PRAGMA foreign_keys = OFF;" \
+	" CREATE TABLE files_old (id INTEGER PRIMARY KEY," \
+	" root_id INTEGER NOT NULL REFERENCES roots(id) ON DELETE CASCADE," \
+	" dir_id INTEGER NOT NULL REFERENCES directories(id)" \
+	" ON DELETE CASCADE, path BLOB NOT NULL, size INTEGER NOT NULL," \
+	" mtime_ns INTEGER NOT NULL, inode INTEGER NOT NULL," \
+	" kind TEXT NOT NULL, tag_error INTEGER NOT NULL DEFAULT 0," \
+	" tag_error_reason TEXT, UNIQUE (root_id, path));" \
+	" INSERT INTO files_old SELECT id, root_id, dir_id, path, size," \
+	" mtime_ns, inode, kind, tag_error, tag_error_reason" \
+	" FROM file_paths;" \
+	" DROP VIEW file_paths; DROP TABLE files;" \
+	" ALTER TABLE files_old RENAME TO files;" \
+	" CREATE INDEX files_dir ON files (dir_id);" \
+	" CREATE INDEX files_tag_error ON files (root_id, path)" \
+	" WHERE tag_error;" \
+	" CREATE TRIGGER analysis_queue_change" \
+	" AFTER UPDATE OF size, mtime_ns, inode ON files" \
+	" WHEN OLD.size IS NOT NEW.size OR OLD.mtime_ns IS NOT NEW.mtime_ns" \
+	" OR OLD.inode IS NOT NEW.inode BEGIN" \
+	" INSERT OR REPLACE INTO analysis_queue (track_id)" \
+	" SELECT id FROM tracks WHERE file_id = NEW.id; END;" \
+	" PRAGMA foreign_keys = ON;"
+
+/* The analysis queue as versions 11 to 21 made it, its entries in the
+ * reverse order of their tracks, for the test of version 22. */
+#define UNDO_VERSION_22 \
 	"DROP TRIGGER analysis_queue_change;" \
 	" DROP TABLE analysis_queue;" \
 	" CREATE TABLE analysis_queue (" \
@@ -179,7 +223,7 @@ static void test_schema_versions(void **state)
 	assert_int_equal(db_exec(db, "PRAGMA user_version = 99"), 0);
 	assert_int_equal(schema_migrate(db), -EPROTO);
 	assert_int_equal(db_exec(db, "PRAGMA user_version = 13"), 0);
-	assert_int_equal(schema_version(), 21);
+	assert_int_equal(schema_version(), 22);
 	db_close(db);
 }
 
@@ -218,8 +262,9 @@ static void test_rename_and_delete(void **state)
 	writer_put(file_rec(e, MUSIC_RENAME, "c/renamed.flac", file, 1, 1));
 	writer_call(NULL, NULL);
 	assert_int_equal(query_int(e->db, "SELECT id FROM tracks"), track);
-	assert_int_equal(query_int(e->db, "SELECT count(*) FROM files WHERE"
-				   " CAST(path AS TEXT) = 'c/renamed.flac'"), 1);
+	assert_int_equal(query_int(e->db, "SELECT count(*) FROM file_paths"
+				   " WHERE CAST(path AS TEXT) ="
+				   " 'c/renamed.flac'"), 1);
 
 	rec = music_rec_new(MUSIC_DELETE_FILE, "", 0);
 	rec->id = file;
@@ -239,7 +284,7 @@ static void test_orphans_dropped(void **state)
 	put_track(e, "a/1.flac", "One", "Ann", NULL, "Disc", 1);
 	put_track(e, "a/2.flac", "Two", "Bob", NULL, "Live", 2);
 	writer_call(NULL, NULL);
-	file = query_int(e->db, "SELECT id FROM files WHERE"
+	file = query_int(e->db, "SELECT id FROM file_paths WHERE"
 			 " CAST(path AS TEXT) = 'a/1.flac'");
 
 	rec = file_rec(e, MUSIC_FILE, "a/1.flac", file, 2, 1);
@@ -293,7 +338,7 @@ static void test_tracks_fts_follows_tracks(void **state)
 	assert_int_equal(fts_count(e, "dange*"), 1);
 	assert_int_equal(fts_count(e, "destiny"), 1);
 	assert_int_equal(fts_count(e, "disc OR ann"), 1);
-	file = query_int(e->db, "SELECT id FROM files WHERE"
+	file = query_int(e->db, "SELECT id FROM file_paths WHERE"
 			 " CAST(path AS TEXT) = 'a/1.flac'");
 
 	rec = file_rec(e, MUSIC_FILE, "a/1.flac", file, 2, 1);
@@ -344,7 +389,7 @@ static void test_added_tracks_indexed_and_queued(void **state)
 	assert_int_equal(query_int(e->db, "SELECT count(*) FROM"
 				   " analysis_queue"), 4);
 
-	file = query_int(e->db, "SELECT id FROM files WHERE"
+	file = query_int(e->db, "SELECT id FROM file_paths WHERE"
 			 " CAST(path AS TEXT) = 'b/0.flac'");
 	rec = music_rec_new(MUSIC_DELETE_FILE, "", 0);
 	rec->id = file;
@@ -361,13 +406,13 @@ static void test_added_tracks_indexed_and_queued(void **state)
 	rec->parsed = 0;
 	writer_put(rec);
 	writer_call(NULL, NULL);
-	file = query_int(e->db, "SELECT id FROM files WHERE"
+	file = query_int(e->db, "SELECT id FROM file_paths WHERE"
 			 " CAST(path AS TEXT) = 'd/other.txt'");
 	rec = file_rec(e, MUSIC_FILE, "d/other.txt", file, 1, 40);
 	rec->tags.title = strdup("Now a track");
 	writer_put(rec);
 	rec = file_rec(e, MUSIC_FILE, "c/1.flac",
-		       query_int(e->db, "SELECT id FROM files WHERE"
+		       query_int(e->db, "SELECT id FROM file_paths WHERE"
 				 " CAST(path AS TEXT) = 'c/1.flac'"), 1, 30);
 	rec->tags.title = strdup("Plain again");
 	writer_put(rec);
@@ -378,7 +423,7 @@ static void test_added_tracks_indexed_and_queued(void **state)
 				   " analysis_queue"), 1);
 }
 
-/* A store of version 20 keeps its analysis queue when version 21 keys
+/* A store of version 21 keeps its analysis queue when version 22 keys
  * it by track, with no index beside it: the same tracks stay queued; a
  * queued track whose file changes is counted as queued again, not added
  * twice; a deleted track leaves the queue. */
@@ -392,8 +437,8 @@ static void test_analysis_queue_keyed_by_track(void **state)
 	put_track(e, "q/3.flac", "Three", "A", NULL, "B", 13);
 	writer_stop();
 	assert_int_equal(db_open(e->db, 0, &db), 0);
-	assert_int_equal(db_exec(db, UNDO_VERSION_21
-				 " PRAGMA user_version = 20"), 0);
+	assert_int_equal(db_exec(db, UNDO_VERSION_22
+				 " PRAGMA user_version = 21"), 0);
 	assert_int_equal(schema_migrate(db), 0);
 	db_close(db);
 	assert_int_equal(query_int(e->db, "SELECT count(*) FROM analysis_queue"
@@ -435,9 +480,9 @@ static int add_then_change(sqlite3 *db, void *arg)
 	snprintf(sql, sizeof(sql), "BEGIN;"
 		 "INSERT INTO directories (root_id, path, mtime_ns)"
 		 " VALUES (%lld, CAST('x' AS BLOB), 0);"
-		 "INSERT INTO files (root_id, dir_id, path, size, mtime_ns,"
+		 "INSERT INTO files (root_id, dir_id, name, size, mtime_ns,"
 		 " inode, kind) VALUES (%lld, last_insert_rowid(),"
-		 " CAST('x/2.flac' AS BLOB), 1, 1, 51, 'flac');"
+		 " CAST('2.flac' AS BLOB), 1, 1, 51, 'flac');"
 		 "INSERT INTO tracks (file_id, title) VALUES"
 		 " (last_insert_rowid(), 'Second');",
 		 (long long)e->root_id, (long long)e->root_id);
@@ -474,7 +519,7 @@ static void test_tracks_fts_stays_whole(void **state)
 	writer_batch_add(&batch, rec);
 	writer_batch_flush(&batch);
 	writer_call(NULL, NULL);
-	file = query_int(e->db, "SELECT id FROM files WHERE"
+	file = query_int(e->db, "SELECT id FROM file_paths WHERE"
 			 " CAST(path AS TEXT) = 'w/1.flac'");
 	rec = music_rec_new(MUSIC_DELETE_FILE, "", 0);
 	rec->id = file;
@@ -489,7 +534,7 @@ static void test_tracks_fts_stays_whole(void **state)
 	assert_int_equal(writer_call(add_then_change, e), 0);
 	assert_int_equal(fts_count(e, "second"), 0);
 	assert_int_equal(fts_count(e, "changed"), 1);
-	file = query_int(e->db, "SELECT id FROM files WHERE"
+	file = query_int(e->db, "SELECT id FROM file_paths WHERE"
 			 " CAST(path AS TEXT) = 'x/2.flac'");
 	rec = file_rec(e, MUSIC_FILE, "x/2.flac", file, 3, 52);
 	rec->tags.title = strdup("Third");
@@ -522,7 +567,8 @@ static void test_tracks_fts_backfilled(void **state)
 	put_track(e, "a/2.flac", "Other", "Ann", NULL, "Disc", 2);
 	writer_stop();
 	assert_int_equal(db_open(e->db, 0, &db), 0);
-	assert_int_equal(db_exec(db, "DROP TRIGGER tracks_fts_del;"
+	assert_int_equal(db_exec(db, UNDO_VERSION_22 UNDO_VERSION_21
+				 " DROP TRIGGER tracks_fts_del;"
 				 " DROP TRIGGER tracks_fts_set; DROP TABLE tracks_fts;"
 				 " DROP TABLE tracks_fts_dirty;"
 				 " DROP INDEX tracks_album_artist;"
@@ -665,7 +711,7 @@ static void test_scan_subtree_and_vanished_path(void **state)
 {
 	struct env *e = *state;
 	struct scan_stats s;
-	char cmd[200];
+	char cmd[256];
 
 	make_tree(e);
 	assert_int_equal(scan(e, "", &s, 0), 0);
@@ -673,12 +719,27 @@ static void test_scan_subtree_and_vanished_path(void **state)
 	assert_int_equal(s.files_seen, 4);
 	assert_int_equal(scan(e, "dir1/file2.txt", &s, 0), 0);
 	assert_int_equal(s.files_seen, 1);
+	/* a rename inside the subtree keeps the file's id */
+	snprintf(cmd, sizeof(cmd), "mv %s/dir1/file0.txt %s/dir1/sub.txt",
+		 e->root, e->root);
+	assert_int_equal(system(cmd), 0);
+	assert_int_equal(scan(e, "dir1", &s, 0), 0);
+	assert_int_equal(s.files_renamed, 1);
+	assert_int_equal(s.files_new, 0);
+	/* a file at the root's top, rescanned alone */
+	snprintf(cmd, sizeof(cmd), "%s/top.txt", e->root);
+	write_file(cmd, "x");
+	assert_int_equal(scan(e, "top.txt", &s, 0), 0);
+	assert_int_equal(s.files_new, 1);
+	assert_int_equal(estimate(e, "top.txt"), 1);
+	assert_int_equal(scan(e, "top.txt", &s, 0), 0);
+	assert_int_equal(s.files_unchanged, 1);
 
 	snprintf(cmd, sizeof(cmd), "rm -r %s/dir1", e->root);
 	assert_int_equal(system(cmd), 0);
 	assert_int_equal(scan(e, "dir1", &s, 0), 0);
 	assert_int_equal(s.files_deleted, 4);
-	assert_int_equal(query_int(e->db, "SELECT count(*) FROM files"), 8);
+	assert_int_equal(query_int(e->db, "SELECT count(*) FROM files"), 9);
 	assert_int_equal(query_int(e->db, "SELECT count(*) FROM directories"),
 			 3);
 }
@@ -741,8 +802,8 @@ static int64_t count_path(struct env *e, const char *path)
 {
 	char sql[160];
 
-	snprintf(sql, sizeof(sql), "SELECT count(*) FROM files WHERE path ="
-		 " CAST('%s' AS BLOB)", path);
+	snprintf(sql, sizeof(sql), "SELECT count(*) FROM file_paths"
+		 " WHERE path = CAST('%s' AS BLOB)", path);
 	return query_int(e->db, sql);
 }
 
@@ -830,8 +891,8 @@ static void test_scan_through_folder_links(void **state)
 	gone[0] = '\0';
 	assert_int_equal(scan(e, "", &s, 0), 0);
 	assert_int_equal(s.files_deleted, 4);
-	assert_int_equal(query_int(e->db, "SELECT count(*) FROM files WHERE"
-				   " path >= CAST('dir1' AS BLOB) AND"
+	assert_int_equal(query_int(e->db, "SELECT count(*) FROM file_paths"
+				   " WHERE path >= CAST('dir1' AS BLOB) AND"
 				   " path < CAST('dir2' AS BLOB)"), 0);
 	assert_string_equal(gone, "dir1\n");
 }
@@ -862,9 +923,9 @@ static void test_scan_digests(void **state)
 	assert_int_equal(scan(e, "", &s, 0), 0);
 	assert_int_equal(s.files_changed, 1);
 	assert_int_equal(s.files_unchanged, 11);
-	assert_int_equal(query_int(e->db, "SELECT mtime_ns FROM files WHERE"
-				   " CAST(path AS TEXT) = 'dir2/file3.txt'"),
-			 12345000000000LL);
+	assert_int_equal(query_int(e->db, "SELECT mtime_ns FROM file_paths"
+				   " WHERE CAST(path AS TEXT) ="
+				   " 'dir2/file3.txt'"), 12345000000000LL);
 }
 
 /* The indexes of files and tracks, as the store has them, one a line. */
@@ -903,6 +964,8 @@ static void test_bulk_indexes(void **state)
 	assert_int_equal(writer_call(music_bulk_begin, NULL), 0);
 	index_sql(e, after, sizeof(after));
 	assert_null(strstr(after, "tracks_genre"));
+	/* the files stay unique by folder and name while it runs */
+	assert_non_null(strstr(after, "files_name"));
 	assert_int_equal(writer_call(music_bulk_end, NULL), 0);
 	index_sql(e, after, sizeof(after));
 	assert_string_equal(after, before);
@@ -1012,7 +1075,8 @@ static void test_picture_step_rereads(void **state)
 	put_track(e, "r.flac", "Plain", "A", NULL, "B", 10);
 	writer_stop();
 	assert_int_equal(db_open(e->db, 0, &db), 0);
-	assert_int_equal(db_exec(db, "DROP TABLE pictures;"
+	assert_int_equal(db_exec(db, UNDO_VERSION_22 UNDO_VERSION_21
+				 " DROP TABLE pictures;"
 				 " DROP TABLE settings;"
 				 " ALTER TABLE directories DROP COLUMN digest;"
 				 " ALTER TABLE files DROP COLUMN tag_error_reason;"
@@ -1021,10 +1085,111 @@ static void test_picture_step_rereads(void **state)
 				 " PRAGMA user_version = 7"), 0);
 	assert_int_equal(schema_migrate(db), 0);
 	db_close(db);
-	assert_int_equal(query_int(e->db, "SELECT mtime_ns FROM files"
+	assert_int_equal(query_int(e->db, "SELECT mtime_ns FROM file_paths"
 				   " WHERE CAST(path AS TEXT) = 'q.flac'"), 0);
-	assert_int_equal(query_int(e->db, "SELECT mtime_ns FROM files"
+	assert_int_equal(query_int(e->db, "SELECT mtime_ns FROM file_paths"
 				   " WHERE CAST(path AS TEXT) = 'r.flac'"), 1);
+	assert_int_equal(writer_start(e->db), 0);
+}
+
+/* Every file as "id:path" (in hex: some are no UTF-8), by id, from sql's
+ * rows. */
+#define FILE_LINES(from) \
+	"SELECT group_concat(x, ' ') FROM (SELECT id || ':' || hex(path)" \
+	" AS x FROM " from " ORDER BY id)"
+
+/* A version-20 store, which kept each file's path from its root, keeps
+ * every file through version 21 with its id and path, at the root's top
+ * or deep, whatever bytes its name holds, with its tag error; nothing
+ * that points at a file loses it. */
+static void test_files_named_in_folders(void **state)
+{
+	struct env *e = *state;
+	struct picture pic = { .found = 1, .type = 3, .mime = "image/png",
+			       .offset = 1, .length = 2 };
+	struct music_rec *rec = file_rec(e, MUSIC_FILE, "top.flac", 0, 1, 1);
+	char *before, *after, *errors;
+	int64_t queued;
+	sqlite3 *db;
+
+	rec->tags.title = strdup("Top");
+	rec->tags.picture = pic;
+	writer_put(rec);
+	put_track(e, "a/b/c/deep.flac", "Deep", "Ann", NULL, "Disc", 2);
+	put_track(e, "odd \xff\xfe/\x80name.flac", "Odd", "Ann", NULL, "Disc",
+		  3);
+	rec = file_rec(e, MUSIC_FILE, "a/bad.mp3", 0, 1, 4);
+	rec->tags.title = strdup("Bad");
+	rec->tags.tag_error = 1;
+	strcpy(rec->tags.error, "frame cut short");
+	writer_put(rec);
+	writer_stop();
+	assert_int_equal(db_open(e->db, 0, &db), 0);
+	/* back to version 20, with a file written as version 20 wrote
+	 * them: "\xc3/\n\xff.mp3", damaged, its folder no UTF-8 either */
+	assert_int_equal(db_exec(db, UNDO_VERSION_22 UNDO_VERSION_21
+				 " INSERT INTO directories (root_id, path,"
+				 " mtime_ns) SELECT id, x'c3', 0 FROM roots;"
+				 " INSERT INTO files (root_id, dir_id, path,"
+				 " size, mtime_ns, inode, kind, tag_error,"
+				 " tag_error_reason) SELECT root_id,"
+				 " last_insert_rowid(), x'c32f0aff2e6d7033',"
+				 " 1, 1, 5, 'mp3', 1, 'cut' FROM directories"
+				 " WHERE id = last_insert_rowid();"
+				 " INSERT INTO comicinfo (file_id, series)"
+				 " SELECT id, 'S' FROM files WHERE"
+				 " CAST(path AS TEXT) = 'a/b/c/deep.flac';"
+				 " PRAGMA user_version = 20"), 0);
+	db_close(db);
+	before = query_text(e->db, FILE_LINES("files"));
+	assert_non_null(before);
+	queued = query_int(e->db, "SELECT count(*) FROM analysis_queue");
+	assert_int_equal(query_int(e->db, "SELECT count(*) FROM files"), 5);
+
+	assert_int_equal(db_open(e->db, 0, &db), 0);
+	assert_int_equal(schema_migrate(db), 0);
+	db_close(db);
+	after = query_text(e->db, FILE_LINES("file_paths"));
+	assert_string_equal(after, before);
+	assert_int_equal(query_int(e->db, "PRAGMA user_version"),
+			 schema_version());
+	assert_int_equal(query_int(e->db, "SELECT count(*) FROM files WHERE"
+				   " name = CAST('top.flac' AS BLOB)"
+				   " AND dir_id = (SELECT id FROM directories"
+				   " WHERE path = x'')"), 1);
+	assert_int_equal(query_int(e->db, "SELECT count(*) FROM files WHERE"
+				   " name = x'806e616d652e666c6163'"), 1);
+	assert_int_equal(query_int(e->db, "SELECT count(*) FROM files WHERE"
+				   " name = x'0aff2e6d7033'"), 1);
+	errors = query_text(e->db, "SELECT group_concat(x, ' ') FROM"
+			    " (SELECT hex(path) || ':' || tag_error_reason"
+			    " AS x FROM file_paths WHERE tag_error"
+			    " ORDER BY path)");
+	assert_string_equal(errors, "612F6261642E6D7033:frame cut short"
+			    " C32F0AFF2E6D7033:cut");
+	assert_int_equal(query_int(e->db, "SELECT count(*) FROM tracks t"
+				   " JOIN files f ON f.id = t.file_id"), 4);
+	assert_int_equal(query_int(e->db, "SELECT count(*) FROM pictures p"
+				   " JOIN files f ON f.id = p.file_id"), 1);
+	assert_int_equal(query_int(e->db, "SELECT count(*) FROM comicinfo c"
+				   " JOIN files f ON f.id = c.file_id"), 1);
+	assert_int_equal(query_int(e->db, "SELECT count(*) FROM"
+				   " analysis_queue"), queued);
+	assert_int_equal(query_int(e->db, "SELECT count(*) FROM sqlite_master"
+				   " WHERE name IN ('files_dir', 'files_old',"
+				   " 'files_new')"), 0);
+	assert_int_equal(query_int(e->db, "SELECT count(*) FROM"
+				   " pragma_foreign_key_check"), 0);
+	/* the same check sees a file that is not there */
+	assert_int_equal(db_open(e->db, 0, &db), 0);
+	assert_int_equal(db_exec(db, "PRAGMA foreign_keys = OFF; INSERT"
+				 " INTO comicinfo (file_id) VALUES (99)"), 0);
+	db_close(db);
+	assert_int_equal(query_int(e->db, "SELECT count(*) FROM"
+				   " pragma_foreign_key_check"), 1);
+	free(before);
+	free(after);
+	free(errors);
 	assert_int_equal(writer_start(e->db), 0);
 }
 
@@ -1044,6 +1209,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_picture_kept, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_picture_step_rereads,
+						setup, teardown),
+		cmocka_unit_test_setup_teardown(test_files_named_in_folders,
 						setup, teardown),
 		cmocka_unit_test_setup_teardown(test_orphans_dropped, setup,
 						teardown),

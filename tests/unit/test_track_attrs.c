@@ -38,7 +38,7 @@ static int setup(void **state)
 		"INSERT INTO roots (id, kind, path) VALUES (1, 'music', '/m');"
 		"INSERT INTO directories (id, root_id, path, mtime_ns)"
 		" VALUES (1, 1, '', 0);"
-		"INSERT INTO files (id, root_id, dir_id, path, size, mtime_ns,"
+		"INSERT INTO files (id, root_id, dir_id, name, size, mtime_ns,"
 		" inode, kind) VALUES (1, 1, 1, 'a.flac', 1, 1, 1, 'flac'),"
 		" (2, 1, 1, 'b.mp3', 1, 1, 2, 'mp3'),"
 		" (3, 1, 1, 'c.jpg', 1, 1, 3, 'other');"
