@@ -376,9 +376,13 @@ def test_kills_during_a_bulk_load(tmp_path, dead_mount_cleared):
     assert differences(stored(db), truth) == []
     want = indexes(db)
 
-    cut_in_bulk = 0
-    for i in range(BULK_KILLS):
-        msg = "seed %d, kill %d" % (seed, i)
+    # The kills are timed by the undisturbed scan, which a busy machine
+    # may have slowed: more kills, up to four times as many, until one
+    # has met the bulk load.
+    cut_in_bulk = kills = 0
+    while kills < BULK_KILLS or (not cut_in_bulk and kills < 4 * BULK_KILLS):
+        msg = "seed %d, kill %d" % (seed, kills)
+        kills += 1
         d = fresh_start()
         try:
             time.sleep(rnd.uniform(0, first_s * 0.8))
@@ -410,7 +414,7 @@ def test_kills_during_a_bulk_load(tmp_path, dead_mount_cleared):
         finally:
             unmount(str(d.mnt), d.proc)
     record("kills during a bulk load survived", "%d/%d (%d with its indexes"
-           " dropped)" % (BULK_KILLS, BULK_KILLS, cut_in_bulk))
+           " dropped)" % (kills, kills, cut_in_bulk))
     assert cut_in_bulk >= 1, "no kill met the bulk load: seed %d" % seed
 
 
