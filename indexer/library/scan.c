@@ -106,6 +106,7 @@ struct scan {
 /* One entry of the directory being scanned. */
 struct listed {
 	size_t name;		/* in the worker's names */
+	size_t len;
 	unsigned char type;	/* d_type */
 	int stated;		/* st holds the entry's stat */
 	struct stat st;
@@ -113,15 +114,17 @@ struct listed {
 
 /* One worker's own state: the records it has not queued yet, its parse
  * time (so its walk time can be told apart), its counters, added to the
- * scan's once per directory (atomics shared by every worker, bumped per
- * file, would bounce one cache line between the cores), the entries of
- * the directory it reads and, once needed, a read connection to look up
- * the files a directory held. */
+ * scan's every STATS_EVERY_NS and at its end (atomics shared by every
+ * worker, bumped per file or even per folder, would bounce one cache
+ * line between the cores), the entries of the directory it reads and,
+ * once needed, a read connection to look up the files a directory
+ * held. */
 struct worker {
 	struct scan *s;
 	struct writer_batch batch;
 	uint64_t parse_ns;
 	struct scan_stats local;
+	uint64_t added_ns;	/* when local was last added to the scan's */
 	struct listed *ents;
 	size_t nr_ents, alloc_ents;
 	struct strbuf names;
@@ -132,6 +135,10 @@ struct worker {
 	sqlite3_stmt *files_of_dir, *path_of_file;
 	int db_failed;
 };
+
+/* How often a worker adds its counters to the scan's: progress is read
+ * by people, every second or so. */
+#define STATS_EVERY_NS 20000000ull
 
 static void stat_add(uint64_t *counter, uint64_t n)
 {
@@ -1046,8 +1053,8 @@ static int cmp_listed(const void *a, const void *b, void *names)
 
 /* Read the entries of the folder dfd into the worker's list, "." and
  * ".." left out (getdents64() itself: a DIR stream costs two fcntl()s
- * more a folder), sorted by name as the store's path index is; returns
- * 0 or a negative errno value. */
+ * more a folder), in the order the kernel gives them; returns 0 or a
+ * negative errno value. */
 static int read_entries(struct worker *wk, int dfd)
 {
 	ssize_t n;
@@ -1074,18 +1081,13 @@ static int read_entries(struct worker *wk, int dfd)
 			wk->ents = e;
 			e = &wk->ents[wk->nr_ents++];
 			e->name = wk->names.len;
+			e->len = strlen(de->d_name);
 			e->type = de->d_type;
 			e->stated = 0;
-			strbuf_add(&wk->names, de->d_name,
-				   strlen(de->d_name) + 1);
+			strbuf_add(&wk->names, de->d_name, e->len + 1);
 		}
 	}
-	if (n < 0)
-		return -errno;
-	if (wk->nr_ents > 1)
-		qsort_r(wk->ents, wk->nr_ents, sizeof(*wk->ents), cmp_listed,
-			wk->names.buf);
-	return 0;
+	return n < 0 ? -errno : 0;
 }
 
 /* Set wk->path to the directory rel joined with name. */
@@ -1126,7 +1128,7 @@ static int dir_unchanged(struct worker *wk, int dfd,
 		e->stated = 1;
 		if (!S_ISREG(e->st.st_mode))
 			return 0;
-		sum += file_hash(name, strlen(name), e->st.st_size,
+		sum += file_hash(name, e->len, e->st.st_size,
 				 mtime_ns(&e->st), e->st.st_ino);
 		++*files;
 	}
@@ -1209,6 +1211,12 @@ static int scan_files(struct worker *wk, int dfd, const char *rel,
 	int whole = 1;
 
 	*sum = 0;
+	/* By name, as the store's path index is: a first scan adds its rows
+	 * in the index's order. A folder found as the store has it is never
+	 * sorted. */
+	if (wk->nr_ents > 1)
+		qsort_r(wk->ents, wk->nr_ents, sizeof(*wk->ents), cmp_listed,
+			wk->names.buf);
 	if (load_dir_files(wk, kd)) {
 		/* What the store has there is not known: its files are
 		 * left as they are, for the next scan. */
@@ -1225,7 +1233,7 @@ static int scan_files(struct worker *wk, int dfd, const char *rel,
 		if (e->type == DT_DIR)
 			continue;
 		set_path(wk, rel, len, name);
-		k = files_find(&wk->known, name, strlen(name));
+		k = files_find(&wk->known, name, e->len);
 		if (e->type == DT_UNKNOWN && !e->stated) {
 			if (fstatat(dfd, name, &e->st,
 				    AT_SYMLINK_NOFOLLOW) < 0) {
@@ -1277,7 +1285,7 @@ static int scan_files(struct worker *wk, int dfd, const char *rel,
 static void scan_dir(struct worker *wk, const char *rel, size_t len)
 {
 	struct scan *s = wk->s;
-	uint64_t start = now_ns(), parse_before;
+	uint64_t start = now_ns(), end, parse_before;
 	struct known_dir *kd;
 	size_t files;
 	int dfd, rc;
@@ -1321,8 +1329,14 @@ static void scan_dir(struct worker *wk, const char *rel, size_t len)
 		dir_record(wk, dfd, rel, len, kd, whole, sum);
 	}
 	close(dfd);
-	wk->local.walk_ns += now_ns() - start - (wk->parse_ns - parse_before);
-	worker_flush(wk);
+	end = now_ns();
+	wk->local.walk_ns += end - start - (wk->parse_ns - parse_before);
+	if (end - wk->added_ns >= STATS_EVERY_NS) {
+		worker_flush(wk);
+		wk->added_ns = end;
+	} else {
+		writer_batch_flush(&wk->batch);
+	}
 }
 
 static void worker_release(struct worker *wk)
@@ -1364,6 +1378,7 @@ static void *scan_worker(void *arg)
 			pthread_cond_broadcast(&s->cond);
 	}
 	pthread_mutex_unlock(&s->lock);
+	worker_flush(&wk);
 	worker_release(&wk);
 	return NULL;
 }
