@@ -29,6 +29,11 @@ static inline uint32_t bytes_le32(const unsigned char *p)
 	return (uint32_t)p[3] << 24 | p[2] << 16 | p[1] << 8 | p[0];
 }
 
+static inline uint64_t bytes_le64(const unsigned char *p)
+{
+	return (uint64_t)bytes_le32(p + 4) << 32 | bytes_le32(p);
+}
+
 /* An ID3v2 size, "syncsafe": 7 bits a byte, the high bits ignored (a
  * reader that refuses them tests them first). */
 static inline uint32_t bytes_syncsafe32(const unsigned char *p)

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/hash.h"
 #include "common/log.h"
 #include "common/strbuf.h"
 #include "fs/nodes.h"
@@ -36,16 +37,6 @@ static struct {
 	size_t nr_listed, alloc_listed;
 } tab = { .lock = PTHREAD_MUTEX_INITIALIZER, .next_ino = INODES_ROOT + 1 };
 
-/* FNV-1a: paths below one folder differ in their last bytes only. */
-static size_t path_hash(const char *path, size_t len)
-{
-	uint64_t h = 14695981039346656037ULL;
-
-	for (size_t i = 0; i < len; i++)
-		h = (h ^ (unsigned char)path[i]) * 1099511628211ULL;
-	return h;
-}
-
 /* Fibonacci hashing: numbers come in order, and their product's high
  * bits spread them over the buckets. */
 static size_t ino_hash(uint64_t ino)
@@ -73,7 +64,7 @@ static struct inode *find_path(const char *path, size_t len)
 
 	if (!tab.nr_buckets)
 		return NULL;
-	e = tab.by_path[path_hash(path, len) & (tab.nr_buckets - 1)];
+	e = tab.by_path[hash_bytes(path, len) & (tab.nr_buckets - 1)];
 	while (e && (e->path_len != len || memcmp(e->path, path, len)))
 		e = e->by_path_next;
 	return e;
@@ -84,7 +75,7 @@ static void link_entry(struct inode *e)
 {
 	size_t mask = tab.nr_buckets - 1;
 	struct inode **i = &tab.by_ino[ino_hash(e->ino) & mask];
-	struct inode **p = &tab.by_path[path_hash(e->path, e->path_len) &
+	struct inode **p = &tab.by_path[hash_bytes(e->path, e->path_len) &
 					 mask];
 
 	e->by_ino_next = *i;
@@ -208,7 +199,7 @@ static void unlink_ino(struct inode *e)
 
 static void unlink_path(struct inode *e)
 {
-	struct inode **p = &tab.by_path[path_hash(e->path, e->path_len) &
+	struct inode **p = &tab.by_path[hash_bytes(e->path, e->path_len) &
 					(tab.nr_buckets - 1)];
 
 	while (*p != e)

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "common/db.h"
+#include "common/hash.h"
 #include "common/log.h"
 #include "indexer/store/storefile.h"
 
@@ -109,15 +110,6 @@ void reader_close(void)
 	}
 }
 
-/* FNV-1a: a cheap first test before the full comparison. */
-static uint64_t sql_hash(const char *sql)
-{
-	uint64_t h = 14695981039346656037ULL;
-
-	for (; *sql; sql++)
-		h = (h ^ (unsigned char)*sql) * 1099511628211ULL;
-	return h;
-}
 
 /*
  * The slot a new statement takes: a free one, else the one used longest
@@ -144,7 +136,7 @@ static struct kept *free_slot(struct reader *r)
 int reader_prepare(const char *sql, const char *what, sqlite3_stmt **out)
 {
 	struct reader *r = reader_get();
-	uint64_t hash = sql_hash(sql);
+	uint64_t hash = hash_bytes(sql, strlen(sql));
 	struct kept *k;
 	int rc;
 
