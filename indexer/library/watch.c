@@ -4,7 +4,6 @@
 #include <limits.h>
 #include <poll.h>
 #include <pthread.h>
-#include <search.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,6 +15,8 @@
 #include "common/bytes.h"
 #include "common/clock.h"
 #include "common/config.h"
+#include "common/hash.h"
+#include "common/hmap.h"
 #include "common/log.h"
 #include "common/path.h"
 #include "common/strbuf.h"
@@ -40,6 +41,7 @@ const char *const watch_kind_names[WATCH_KINDS] = {
 
 /* A path under a root: what a watch covers, or what an event touched. */
 struct place {
+	struct hmap_entry ent;	/* watched: in wt.watched */
 	size_t root;
 	char *rel;
 	int wd;			/* watched: its descriptor */
@@ -68,7 +70,7 @@ static struct {
 	pthread_mutex_t lock;		/* everything below */
 	struct place **map;		/* watched, by descriptor */
 	size_t map_alloc;
-	void *watched;			/* the same, by path (tsearch) */
+	struct hmap watched;		/* the same, by path */
 	struct place_list polled;	/* directories the limit left out */
 	struct watch_status st;
 	double ring[LATENCY_RING];
@@ -82,6 +84,7 @@ static struct {
 	.fd = -1,
 	.wake_fd = -1,
 	.lock = PTHREAD_MUTEX_INITIALIZER,
+	.watched = HMAP_INIT,
 };
 
 static int list_add(struct place_list *l, size_t root, const char *rel,
@@ -158,19 +161,63 @@ static void join(struct strbuf *out, const char *dir, const char *name)
 	strbuf_addstr(out, name);
 }
 
-static int cmp_watched(const void *a, const void *b)
+static uint64_t place_hash(size_t root, const char *rel, size_t len)
 {
-	const struct place *x = a, *y = b;
-
-	if (x->root != y->root)
-		return x->root < y->root ? -1 : 1;
-	return strcmp(x->rel, y->rel);
+	return hash_end(hash_add_bytes(hash_add(HASH_INIT, root), rel, len));
 }
 
-static void place_free(void *p)
+static void place_free(struct place *p)
 {
-	free(((struct place *)p)->rel);
+	free(p->rel);
 	free(p);
+}
+
+static void watched_free(struct hmap_entry *e)
+{
+	place_free(hmap_entry_of(e, struct place, ent));
+}
+
+static int place_is(const struct place *p, size_t root, const char *rel,
+		    size_t len)
+{
+	return p->root == root && !strncmp(p->rel, rel, len) && !p->rel[len];
+}
+
+/* The watched place at rel (len bytes) under root, or NULL. */
+static struct place *map_find(size_t root, const char *rel, size_t len)
+{
+	struct hmap_entry *e = hmap_get(&wt.watched,
+					place_hash(root, rel, len));
+
+	for (; e; e = hmap_get_next(e)) {
+		struct place *p = hmap_entry_of(e, struct place, ent);
+
+		if (place_is(p, root, rel, len))
+			return p;
+	}
+	return NULL;
+}
+
+/*
+ * map_find() for a walk: a rescan meets the folders in the order the
+ * first walk watched them in, the order of their descriptors, so the few
+ * after the one this thread found last (*near) are looked at before the
+ * table, whose random reads miss the cache each time.
+ */
+static struct place *map_find_near(size_t root, const char *rel, size_t len,
+				   size_t *near)
+{
+	struct place *p;
+
+	for (size_t wd = *near; wd < wt.map_alloc && wd < *near + 4; wd++)
+		if (wt.map[wd] && place_is(wt.map[wd], root, rel, len)) {
+			*near = wd + 1;
+			return wt.map[wd];
+		}
+	p = map_find(root, rel, len);
+	if (p)
+		*near = p->wd + 1;
+	return p;
 }
 
 static struct place *map_get(int wd)
@@ -180,7 +227,7 @@ static struct place *map_get(int wd)
 
 static void map_unlink(struct place *p)
 {
-	tdelete(p, &wt.watched, cmp_watched);
+	hmap_remove(&wt.watched, &p->ent);
 	wt.map[p->wd] = NULL;
 	wt.st.watches--;
 	place_free(p);
@@ -190,20 +237,14 @@ static void map_unlink(struct place *p)
  * descriptor gives way. */
 static int map_index(struct place *p)
 {
-	struct place **slot = tsearch(p, &wt.watched, cmp_watched);
+	size_t len = strlen(p->rel);
+	struct place *stale = map_find(p->root, p->rel, len);
 
-	if (slot && *slot != p) {
-		map_unlink(*slot);
-		slot = tsearch(p, &wt.watched, cmp_watched);
-	}
-	return slot ? 0 : log_error(-ENOMEM, "watch: out of memory");
-}
-
-static int map_has(size_t root, const char *rel)
-{
-	struct place key = { .root = root, .rel = (char *)rel };
-
-	return tfind(&key, &wt.watched, cmp_watched) != NULL;
+	if (stale)
+		map_unlink(stale);
+	if (hmap_add(&wt.watched, &p->ent, place_hash(p->root, p->rel, len)))
+		return log_error(-ENOMEM, "watch: out of memory");
+	return 0;
 }
 
 static void map_set(int wd, size_t root, const char *rel)
@@ -271,7 +312,7 @@ static void map_move(size_t root, const char *from, size_t to_root,
 		moved = strdup(sb.buf);
 		if (!moved)
 			continue;
-		tdelete(p, &wt.watched, cmp_watched);
+		hmap_remove(&wt.watched, &p->ent);
 		free(p->rel);
 		p->rel = moved;
 		p->root = to_root;
@@ -334,6 +375,7 @@ static int add_watch(int dirfd, const char *path)
 
 void watch_dir(size_t root, const char *rel, size_t len, int dirfd)
 {
+	static __thread size_t near;
 	struct strbuf path = STRBUF_INIT;
 	int wd, err, wake = 0;
 
@@ -341,15 +383,11 @@ void watch_dir(size_t root, const char *rel, size_t len, int dirfd)
 		return;
 	/* A rescan walks folders already watched: adding a watch again
 	 * would cost a syscall and a pass over the folder's entries. */
-	strbuf_add(&path, rel, len);
 	pthread_mutex_lock(&wt.lock);
-	wd = map_has(root, path.buf);
+	wd = map_find_near(root, rel, len, &near) != NULL;
 	pthread_mutex_unlock(&wt.lock);
-	if (wd) {
-		strbuf_release(&path);
+	if (wd)
 		return;
-	}
-	strbuf_reset(&path);
 	strbuf_addstr(&path, root_path(root));
 	if (len) {
 		strbuf_addch(&path, '/');
@@ -884,8 +922,7 @@ void watch_stop(void)
 	close(wt.fd);
 	close(wt.wake_fd);
 	wt.fd = wt.wake_fd = -1;
-	tdestroy(wt.watched, place_free);
-	wt.watched = NULL;
+	hmap_release(&wt.watched, watched_free);
 	free(wt.map);
 	wt.map = NULL;
 	wt.map_alloc = 0;
