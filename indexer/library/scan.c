@@ -3,6 +3,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <pthread.h>
 #include <search.h>
 #include <stdio.h>
@@ -16,6 +17,8 @@
 #include "common/array.h"
 #include "common/bytes.h"
 #include "common/db.h"
+#include "common/hash.h"
+#include "common/hmap.h"
 #include "common/log.h"
 #include "common/strbuf.h"
 #include "indexer/library/symlinks.h"
@@ -24,6 +27,7 @@
 
 /* What the store knew about a directory when the scan began. */
 struct known_dir {
+	struct hmap_entry ent;	/* by path */
 	size_t off;		/* path in the set's arena */
 	size_t len;
 	int64_t id;
@@ -32,10 +36,19 @@ struct known_dir {
 	int seen;
 };
 
+/* The directories known under the scanned paths, found by path through
+ * a hash table: a walk looks up every folder it meets, and a sorted set
+ * cost a binary search each and a sort of them all before the walk. */
 struct dir_set {
 	struct known_dir *v;
 	size_t nr, alloc;
 	struct strbuf arena;
+	struct hmap by_path;
+	/* v's directories by path (memcmp order), sorted the first time a
+	 * subtree is looked for, under the scan's lock; NULL before, or
+	 * when there was no memory for it. */
+	struct known_dir **sorted;
+	int sort_tried;
 };
 
 /* What the store knows about a file: the files of a directory that did
@@ -71,6 +84,12 @@ struct dir_job {
 	char path[];		/* NUL-terminated */
 };
 
+/* A folder's subfolders, gathered to be pushed at once. */
+struct subdirs {
+	struct dir_job **v;
+	size_t nr, alloc;
+};
+
 struct scan {
 	const char *db_path;
 	const struct scan_request *req;
@@ -87,10 +106,11 @@ struct scan {
 
 	pthread_mutex_t lock;
 	pthread_cond_t cond;
-	/* The directories to walk, the least path first (a binary heap):
-	 * the walk goes in the order of the store's path index, so a first
-	 * scan adds its rows at the index's end, page after page, instead
-	 * of splitting pages all over it. */
+	/* The directories to walk, a stack: a folder's subfolders go on it
+	 * in the reverse of their paths' order, so the walk goes depth
+	 * first in about the order of the store's path index, and a first
+	 * scan adds its rows near the index's end instead of splitting its
+	 * pages all over it. */
 	struct dir_job **jobs;
 	size_t nr_jobs, alloc_jobs;
 	size_t busy;		/* jobs queued or being worked on */
@@ -112,23 +132,30 @@ struct listed {
 	struct stat st;
 };
 
-/* One worker's own state: the records it has not queued yet, its parse
- * time (so its walk time can be told apart), its counters, added to the
- * scan's every STATS_EVERY_NS and at its end (atomics shared by every
- * worker, bumped per file or even per folder, would bounce one cache
- * line between the cores), the entries of the directory it reads and,
- * once needed, a read connection to look up the files a directory
+/* One worker's own state: the records it has not queued yet, its times
+ * (its walk is the time it was neither parsing nor waiting for a
+ * folder, so that a folder costs no clock reading), its counters, added
+ * to the scan's every STATS_EVERY_NS and at its end (atomics shared by
+ * every worker, bumped per file or even per folder, would bounce one
+ * cache line between the cores), the entries of the directory it reads
+ * and, once needed, a read connection to look up the files a directory
  * held. */
 struct worker {
 	struct scan *s;
 	struct writer_batch batch;
-	uint64_t parse_ns;
+	uint64_t started_ns;	/* 0: not a walk's worker, whose walk is
+				 * not timed */
+	uint64_t parse_ns, idle_ns;
+	uint64_t walk_added_ns;	/* the walk time local held so far */
 	struct scan_stats local;
-	uint64_t added_ns;	/* when local was last added to the scan's */
+	uint64_t added_ns;	/* when local was last added to the scan's
+				 * (coarse clock) */
 	struct listed *ents;
 	size_t nr_ents, alloc_ents;
 	struct strbuf names;
 	struct strbuf path;
+	struct subdirs subdirs;
+	size_t near;		/* dir_find()'s first guess */
 	struct file_list known;
 	char dents[32768];		/* getdents64() */
 	sqlite3 *db;
@@ -145,11 +172,31 @@ static void stat_add(uint64_t *counter, uint64_t n)
 	__atomic_add_fetch(counter, n, __ATOMIC_RELAXED);
 }
 
+static uint64_t clock_ns(clockid_t id)
+{
+	struct timespec ts;
+
+	clock_gettime(id, &ts);
+	return ts.tv_sec * 1000000000ull + ts.tv_nsec;
+}
+
+static uint64_t now_ns(void)
+{
+	return clock_ns(CLOCK_MONOTONIC);
+}
+
 static void worker_flush(struct worker *wk)
 {
 	uint64_t *from = (uint64_t *)&wk->local;
 	uint64_t *to = (uint64_t *)wk->s->stats;
 
+	if (wk->started_ns) {
+		uint64_t walk = now_ns() - wk->started_ns - wk->idle_ns -
+			wk->parse_ns;
+
+		wk->local.walk_ns += walk - wk->walk_added_ns;
+		wk->walk_added_ns = walk;
+	}
 	for (size_t i = 0; i < sizeof(wk->local) / sizeof(*from); i++) {
 		if (from[i])
 			stat_add(&to[i], from[i]);
@@ -158,28 +205,9 @@ static void worker_flush(struct worker *wk)
 	writer_batch_flush(&wk->batch);
 }
 
-static uint64_t now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1000000000ull + ts.tv_nsec;
-}
-
 static int64_t mtime_ns(const struct stat *st)
 {
 	return st->st_mtim.tv_sec * 1000000000ll + st->st_mtim.tv_nsec;
-}
-
-/* A 64-bit mix (splitmix64's finalizer): every input bit moves about
- * half the output bits. */
-static uint64_t mix(uint64_t x)
-{
-	x ^= x >> 30;
-	x *= 0xbf58476d1ce4e5b9ull;
-	x ^= x >> 27;
-	x *= 0x94d049bb133111ebull;
-	return x ^ (x >> 31);
 }
 
 /*
@@ -187,18 +215,18 @@ static uint64_t mix(uint64_t x)
  * and inode, hashed. A directory's digest is the sum of its files', so
  * the order the kernel lists them in does not matter; equal digests say
  * the store holds every file of the directory as it is on disk, with the
- * odds of a chance match far below those of a disk error.
+ * odds of a chance match far below those of a disk error. The store
+ * keeps the digests: another hash here costs every store one scan that
+ * compares each folder's files row by row (and keeps the new digests).
  */
 static uint64_t file_hash(const char *name, size_t len, int64_t size,
 			  int64_t mtime, int64_t inode)
 {
-	uint64_t h = 0xcbf29ce484222325ull;
+	uint64_t h = hash_add_bytes(HASH_INIT, name, len);
 
-	for (size_t i = 0; i < len; i++)
-		h = (h ^ (unsigned char)name[i]) * 0x100000001b3ull;
-	h = mix(h ^ (uint64_t)size);
-	h = mix(h ^ (uint64_t)mtime);
-	return mix(h ^ (uint64_t)inode);
+	h = hash_add(h, size);
+	h = hash_add(h, mtime);
+	return hash_end(hash_add(h, inode));
 }
 
 static const char *dir_path(const struct dir_set *set,
@@ -216,57 +244,135 @@ static int cmp_path(const void *a, size_t alen, const void *b, size_t blen)
 	return (alen > blen) - (alen < blen);
 }
 
-/* The first directory whose path is not below path (binary search: the
- * set is sorted the way SQLite sorts BLOBs, which is memcmp order). */
-static size_t dir_lower(const struct dir_set *set, const char *path,
-			size_t len)
+static int cmp_dir(const void *a, const void *b, void *arg)
 {
-	size_t lo = 0, hi = set->nr;
+	const struct known_dir *x = *(struct known_dir *const *)a;
+	const struct known_dir *y = *(struct known_dir *const *)b;
+	const struct dir_set *set = arg;
 
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-		const struct known_dir *k = &set->v[mid];
-
-		if (cmp_path(dir_path(set, k), k->len, path, len) < 0)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return lo;
+	return cmp_path(dir_path(set, x), x->len, dir_path(set, y), y->len);
 }
 
-static struct known_dir *dir_find(struct dir_set *set, const char *path,
-				  size_t len)
+/* Sort n directories by path; qsort_r() takes no NULL base, which an
+ * empty list has. */
+static void dirs_sort(const struct dir_set *set, struct known_dir **v,
+		      size_t n)
 {
-	size_t i = dir_lower(set, path, len);
+	if (n > 1)
+		qsort_r(v, n, sizeof(*v), cmp_dir, (void *)set);
+}
 
-	if (i < set->nr && set->v[i].len == len &&
-	    !memcmp(dir_path(set, &set->v[i]), path, len))
-		return &set->v[i];
+static int dir_is(const struct dir_set *set, const struct known_dir *k,
+		  const char *path, size_t len)
+{
+	return k->len == len && !memcmp(dir_path(set, k), path, len);
+}
+
+/*
+ * The directory at path as the store knows it, or NULL. The set is in
+ * the order of the rows, which is the order the first scan walked them
+ * in and every walk after walks them in: the few that follow the last
+ * one a worker found (*near) are looked at before the table, whose
+ * random reads miss the cache each time.
+ */
+static struct known_dir *dir_find(struct dir_set *set, const char *path,
+				  size_t len, size_t *near)
+{
+	struct hmap_entry *e;
+
+	for (size_t i = *near; i < set->nr && i < *near + 4; i++)
+		if (dir_is(set, &set->v[i], path, len)) {
+			*near = i + 1;
+			return &set->v[i];
+		}
+	for (e = hmap_get(&set->by_path, hash_bytes(path, len)); e;
+	     e = hmap_get_next(e)) {
+		struct known_dir *k = hmap_entry_of(e, struct known_dir, ent);
+
+		if (dir_is(set, k, path, len)) {
+			*near = k - set->v + 1;
+			return k;
+		}
+	}
 	return NULL;
+}
+
+/* Whether the directory k is path or lies below it. */
+static int dir_under(const struct dir_set *set, const struct known_dir *k,
+		     const char *path, size_t len)
+{
+	const char *p = dir_path(set, k);
+
+	return !len || (k->len >= len && !memcmp(p, path, len) &&
+			(k->len == len || p[len] == '/'));
+}
+
+/* Whether the directory k sorts before path + "/", where what lies below
+ * path begins: a folder beside it, "path 2", comes between path and
+ * what lies below it, since ' ' comes before '/'. */
+static int dir_before_below(const struct dir_set *set,
+			    const struct known_dir *k, const char *path,
+			    size_t len)
+{
+	const char *p = dir_path(set, k);
+	int c = memcmp(p, path, k->len < len ? k->len : len);
+
+	if (c)
+		return c < 0;
+	return k->len <= len || (unsigned char)p[len] < '/';
 }
 
 /* Keep every directory the store knows under one the walk could not
  * enter, and so the files they hold: an unreadable folder is not an
- * empty one. */
+ * empty one. Called with the scan's lock held (or before the walk):
+ * the first call sorts the set, and without the memory to, every
+ * directory is looked at. */
 static void dirs_keep_subtree(struct dir_set *set, const char *path,
 			      size_t len)
 {
-	size_t i = len ? dir_lower(set, path, len) : 0;
+	size_t lo = 0, hi = set->nr, near = 0;
+	struct known_dir *top;
 
-	for (; i < set->nr; i++) {
-		struct known_dir *k = &set->v[i];
-		const char *p = dir_path(set, k);
-
-		if (len && (k->len < len || memcmp(p, path, len) ||
-			    (k->len > len && p[len] != '/')))
-			break;
-		__atomic_store_n(&k->seen, 1, __ATOMIC_RELEASE);
+	if (!len) {
+		for (size_t i = 0; i < set->nr; i++)
+			__atomic_store_n(&set->v[i].seen, 1, __ATOMIC_RELEASE);
+		return;
 	}
+	top = dir_find(set, path, len, &near);
+	if (top)
+		__atomic_store_n(&top->seen, 1, __ATOMIC_RELEASE);
+	if (!set->sort_tried) {
+		set->sort_tried = 1;
+		set->sorted = malloc(set->nr * sizeof(*set->sorted));
+		for (size_t i = 0; set->sorted && i < set->nr; i++)
+			set->sorted[i] = &set->v[i];
+		if (set->sorted)
+			dirs_sort(set, set->sorted, set->nr);
+	}
+	if (!set->sorted) {
+		for (size_t i = 0; i < set->nr; i++)
+			if (dir_under(set, &set->v[i], path, len))
+				__atomic_store_n(&set->v[i].seen, 1,
+						 __ATOMIC_RELEASE);
+		return;
+	}
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (dir_before_below(set, set->sorted[mid], path, len))
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	for (; lo < set->nr && dir_under(set, set->sorted[lo], path, len);
+	     lo++)
+		__atomic_store_n(&set->sorted[lo]->seen, 1, __ATOMIC_RELEASE);
 }
 
 static void dirs_release(struct dir_set *set)
 {
+	hmap_release(&set->by_path, NULL);
+	free(set->sorted);
 	free(set->v);
 	strbuf_release(&set->arena);
 	memset(set, 0, sizeof(*set));
@@ -426,63 +532,172 @@ int scan_estimate(sqlite3 *db, const struct scan_request *req,
 	return 0;
 }
 
-static int cmp_dir(const void *a, const void *b, void *arg)
+/* Add the directories st gives (id, path, digest) to set, and finalize
+ * st. */
+static int dirs_read(sqlite3_stmt *st, struct dir_set *set)
 {
-	const struct known_dir *x = a, *y = b;
-	const struct dir_set *set = arg;
+	int rc;
 
-	return cmp_path(dir_path(set, x), x->len, dir_path(set, y), y->len);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		struct known_dir *k = array_grow(set->v, set->nr, &set->alloc,
+						 sizeof(*k), 1024);
+
+		if (!k) {
+			rc = log_error(-ENOMEM, "scan: out of memory loading"
+				       " directories");
+			break;
+		}
+		set->v = k;
+		k = &set->v[set->nr++];
+		k->id = sqlite3_column_int64(st, 0);
+		k->len = sqlite3_column_bytes(st, 1);
+		k->off = set->arena.len;
+		strbuf_add(&set->arena, sqlite3_column_blob(st, 1), k->len);
+		k->has_digest = sqlite3_column_type(st, 2) != SQLITE_NULL;
+		k->digest = (uint64_t)sqlite3_column_int64(st, 2);
+		k->seen = 0;
+	}
+	return db_finalize(st, rc, "directories");
 }
 
-/* Load the directories under every subpath, sorted by path, with their
- * paths packed in one arena. A library has about a tenth as many
+/* The directories of a whole root whose ids are above split (or, with
+ * above 0, at most split), read into set. */
+struct dirs_part {
+	const char *db_path;
+	const struct scan_request *req;
+	int64_t split;
+	int above;
+	struct dir_set set;
+	int rc;
+};
+
+static int dirs_read_part(sqlite3 *db, struct dirs_part *part)
+{
+	sqlite3_stmt *st;
+	int rc = prepare_under(db, "id, path, digest", "directories",
+			       part->req, "", part->above ? " AND id > ?2" :
+			       " AND id <= ?2", &st);
+
+	if (rc)
+		return rc;
+	sqlite3_bind_int64(st, 2, part->split);
+	return dirs_read(st, &part->set);
+}
+
+static void *dirs_part_thread(void *arg)
+{
+	struct dirs_part *part = arg;
+	sqlite3 *db;
+
+	pthread_setname_np(pthread_self(), "scan load");
+	part->rc = db_open(part->db_path, 1, &db);
+	if (!part->rc) {
+		part->rc = dirs_read_part(db, part);
+		db_close(db);
+	}
+	return NULL;
+}
+
+/* Append the directories of from to set, emptying from. */
+static int dirs_append(struct dir_set *set, struct dir_set *from)
+{
+	size_t base = set->arena.len;
+
+	for (size_t i = 0; i < from->nr; i++) {
+		struct known_dir *k = array_grow(set->v, set->nr, &set->alloc,
+						 sizeof(*k), from->nr);
+
+		if (!k)
+			return log_error(-ENOMEM, "scan: out of memory loading"
+					 " directories");
+		set->v = k;
+		set->v[set->nr] = from->v[i];
+		set->v[set->nr++].off += base;
+	}
+	strbuf_add(&set->arena, from->arena.buf, from->arena.len);
+	dirs_release(from);
+	return 0;
+}
+
+/* Below this many directories a whole root is read on one thread: a
+ * second connection and thread cost more than they save. */
+#define DIRS_SPLIT_MIN 8192
+
+/*
+ * Read the directories of a whole root, half of them (by id) on a second
+ * thread with a connection of its own: the walk waits for them, and on
+ * one thread they took 35 ms of a 1.5 s rescan of a million files while
+ * the other core waited too.
+ */
+static int dirs_load_root(sqlite3 *db, const char *db_path,
+			  const struct scan_request *req, struct dir_set *set)
+{
+	struct dirs_part mine = { .req = req }, other = {
+		.db_path = db_path, .req = req, .above = 1,
+	};
+	sqlite3_stmt *st;
+	pthread_t tid;
+	int started = 0, rc;
+
+	rc = db_prepare(db, "SELECT max(id) FROM directories", &st);
+	if (rc)
+		return rc;
+	rc = sqlite3_step(st);
+	mine.split = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
+	rc = db_finalize(st, rc, "directories' last id");
+	if (rc)
+		return rc;
+	if (mine.split < DIRS_SPLIT_MIN) {
+		mine.above = 1;
+		mine.split = 0;
+	} else {
+		mine.split /= 2;
+		other.split = mine.split;
+		started = !pthread_create(&tid, NULL, dirs_part_thread,
+					  &other);
+	}
+	rc = dirs_read_part(db, &mine);
+	if (started)
+		pthread_join(tid, NULL);
+	else if (other.split)
+		other.rc = dirs_read_part(db, &other);
+	rc = rc ? rc : other.rc;
+	*set = mine.set;
+	if (!rc)
+		rc = dirs_append(set, &other.set);
+	dirs_release(&other.set);
+	return rc;
+}
+
+/* Load the directories under every subpath, with their paths packed in
+ * one arena, into a table by path. A library has about a tenth as many
  * directories as files: the files themselves are looked up only in the
  * directories whose digest says they changed. */
-static int dirs_load(sqlite3 *db, const struct scan_request *req,
-		     struct dir_set *set)
+static int dirs_load(sqlite3 *db, const char *db_path,
+		     const struct scan_request *req, struct dir_set *set)
 {
-	int rc = 0;
+	int whole = req->nr_subpaths == 1 && !*req->subpaths[0], rc = 0;
 
-	for (size_t i = 0; !rc && i < req->nr_subpaths; i++) {
-		const char *sub = req->subpaths[i];
+	if (whole)
+		rc = dirs_load_root(db, db_path, req, set);
+	for (size_t i = 0; !rc && !whole && i < req->nr_subpaths; i++) {
 		sqlite3_stmt *st;
 
-		rc = prepare_under(db, "id, path, digest",
-				   "directories", req, sub,
-				   *sub ? " ORDER BY path" : "", &st);
-		if (rc)
-			return rc;
-		while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-			struct known_dir *k = array_grow(set->v, set->nr,
-							 &set->alloc,
-							 sizeof(*k), 1024);
-
-			if (!k) {
-				sqlite3_finalize(st);
-				return log_error(-ENOMEM, "scan: out of memory"
-						 " loading directories");
-			}
-			set->v = k;
-			k = &set->v[set->nr++];
-			k->id = sqlite3_column_int64(st, 0);
-			k->len = sqlite3_column_bytes(st, 1);
-			k->off = set->arena.len;
-			strbuf_add(&set->arena, sqlite3_column_blob(st, 1),
-				   k->len);
-			k->has_digest = sqlite3_column_type(st, 2) !=
-				SQLITE_NULL;
-			k->digest = (uint64_t)sqlite3_column_int64(st, 2);
-			k->seen = 0;
-		}
-		sqlite3_finalize(st);
-		if (rc != SQLITE_DONE)
-			return db_error(db, rc, "directories");
-		rc = 0;
+		rc = prepare_under(db, "id, path, digest", "directories", req,
+				   req->subpaths[i], "", &st);
+		if (!rc)
+			rc = dirs_read(st, set);
 	}
-	/* qsort_r() takes no NULL base, which an empty set has. */
-	if (set->nr > 1 && (req->nr_subpaths > 1 || !*req->subpaths[0]))
-		qsort_r(set->v, set->nr, sizeof(*set->v), cmp_dir, set);
-	return 0;
+	hmap_reserve(&set->by_path, set->nr);
+	for (size_t i = 0; !rc && i < set->nr; i++) {
+		struct known_dir *k = &set->v[i];
+
+		if (hmap_add(&set->by_path, &k->ent,
+			     hash_bytes(dir_path(set, k), k->len)))
+			rc = log_error(-ENOMEM, "scan: out of memory loading"
+				       " directories");
+	}
+	return rc;
 }
 
 /* The files known at exactly a subpath: rescanned alone, they are looked
@@ -526,66 +741,110 @@ static int alone_load(sqlite3 *db, const struct scan_request *req,
 	return rc;
 }
 
-static int job_less(const struct dir_job *a, const struct dir_job *b)
+/* Keep what the store has under path, which the walk will not see. */
+static void keep_subtree(struct scan *s, const char *path, size_t len)
 {
-	return cmp_path(a->path, a->len, b->path, b->len) < 0;
-}
-
-/* Take the least job of the heap; called with the lock held. */
-static struct dir_job *pop_job(struct scan *s)
-{
-	struct dir_job **h = s->jobs, *top = h[0];
-	size_t n = --s->nr_jobs, i = 0;
-
-	h[0] = h[n];
-	for (;;) {
-		size_t l = 2 * i + 1, least = i;
-		struct dir_job *t;
-
-		if (l < n && job_less(h[l], h[least]))
-			least = l;
-		if (l + 1 < n && job_less(h[l + 1], h[least]))
-			least = l + 1;
-		if (least == i)
-			break;
-		t = h[i];
-		h[i] = h[least];
-		h[least] = t;
-		i = least;
-	}
-	return top;
-}
-
-static int push_job(struct scan *s, const char *path, size_t len)
-{
-	struct dir_job *job = malloc(sizeof(*job) + len + 1), **h;
-	size_t i;
-
-	if (!job)
-		goto oom;
-	job->len = len;
-	memcpy(job->path, path, len);
-	job->path[len] = '\0';
 	pthread_mutex_lock(&s->lock);
-	h = array_grow(s->jobs, s->nr_jobs, &s->alloc_jobs, sizeof(*h), 256);
-	if (!h) {
-		pthread_mutex_unlock(&s->lock);
-		free(job);
-		goto oom;
-	}
-	s->jobs = h;
-	for (i = s->nr_jobs++; i && job_less(job, s->jobs[(i - 1) / 2]);
-	     i = (i - 1) / 2)
-		s->jobs[i] = s->jobs[(i - 1) / 2];
-	s->jobs[i] = job;
-	s->busy++;
-	pthread_cond_signal(&s->cond);
+	dirs_keep_subtree(&s->dirs, path, len);
 	pthread_mutex_unlock(&s->lock);
-	return 0;
-oom:
+}
+
+/* A folder that cannot be queued is not walked, and what the store has
+ * under it is kept. */
+static int queue_failed(struct scan *s, const char *path, size_t len)
+{
+	keep_subtree(s, path, len);
 	stat_add(&s->stats->io_errors, 1);
 	return log_error(-ENOMEM, "scan: out of memory queueing %.*s",
 			 (int)len, path);
+}
+
+/* Add the folder name of the folder rel (of len bytes; "" for the root's
+ * top) to d, to be pushed with push_jobs(). */
+static int subdirs_add(struct scan *s, struct subdirs *d, const char *rel,
+		       size_t len, const char *name, size_t nlen)
+{
+	size_t plen = len ? len + 1 + nlen : nlen;
+	struct dir_job *job = malloc(sizeof(*job) + plen + 1), **v;
+
+	v = job ? array_grow(d->v, d->nr, &d->alloc, sizeof(*v), 16) : NULL;
+	if (!v) {
+		char path[PATH_MAX];
+
+		free(job);
+		/* Too long for path: the folder holding it keeps all. */
+		if (plen >= sizeof(path))
+			return queue_failed(s, rel, len);
+		snprintf(path, sizeof(path), "%.*s%s%.*s", (int)len, rel,
+			 len ? "/" : "", (int)nlen, name);
+		return queue_failed(s, path, plen);
+	}
+	d->v = v;
+	job->len = plen;
+	if (len) {
+		memcpy(job->path, rel, len);
+		job->path[len] = '/';
+	}
+	memcpy(job->path + plen - nlen, name, nlen);
+	job->path[plen] = '\0';
+	d->v[d->nr++] = job;
+	return 0;
+}
+
+/* Folders in the order of the paths below them: "a b" before "a", whose
+ * "a/x" comes after "a b/x" since ' ' comes before '/'. */
+static int cmp_subdir(const void *a, const void *b)
+{
+	const struct dir_job *x = *(struct dir_job *const *)a;
+	const struct dir_job *y = *(struct dir_job *const *)b;
+	size_t n = x->len < y->len ? x->len : y->len;
+	int c = memcmp(x->path, y->path, n);
+
+	if (c || x->len == y->len)
+		return c;
+	return x->len < y->len ? '/' - (unsigned char)y->path[n] :
+		(unsigned char)x->path[n] - '/';
+}
+
+/* Put the folders of d on the stack, the first of them on top, and wake
+ * a worker for each; d is left empty. */
+static int push_jobs(struct scan *s, struct subdirs *d)
+{
+	size_t n = d->nr;
+	int rc = 0;
+
+	if (!n)
+		return 0;
+	if (n > 1)
+		qsort(d->v, n, sizeof(*d->v), cmp_subdir);
+	pthread_mutex_lock(&s->lock);
+	while (s->nr_jobs + n > s->alloc_jobs) {
+		struct dir_job **v = array_grow(s->jobs, s->alloc_jobs,
+						&s->alloc_jobs, sizeof(*v),
+						256);
+
+		if (!v)
+			break;
+		s->jobs = v;
+	}
+	if (s->nr_jobs + n <= s->alloc_jobs) {
+		while (n)
+			s->jobs[s->nr_jobs++] = d->v[--n];
+		s->busy += d->nr;
+		if (d->nr > 1)
+			pthread_cond_broadcast(&s->cond);
+		else
+			pthread_cond_signal(&s->cond);
+	}
+	pthread_mutex_unlock(&s->lock);
+	for (; n; n--) {
+		struct dir_job *job = d->v[n - 1];
+
+		rc = queue_failed(s, job->path, job->len);
+		free(job);
+	}
+	d->nr = 0;
+	return rc;
 }
 
 /* A record of this scan's root for path; NULL when out of memory. */
@@ -1250,7 +1509,8 @@ static int scan_files(struct worker *wk, int dfd, const char *rel,
 			}
 			e->stated = 1;
 			if (S_ISDIR(e->st.st_mode)) {
-				push_job(s, wk->path.buf, wk->path.len);
+				subdirs_add(s, &wk->subdirs, rel, len, name,
+					    e->len);
 				continue;
 			}
 			if (S_ISLNK(e->st.st_mode))
@@ -1285,7 +1545,7 @@ static int scan_files(struct worker *wk, int dfd, const char *rel,
 static void scan_dir(struct worker *wk, const char *rel, size_t len)
 {
 	struct scan *s = wk->s;
-	uint64_t start = now_ns(), end, parse_before;
+	uint64_t now;
 	struct known_dir *kd;
 	size_t files;
 	int dfd, rc;
@@ -1302,23 +1562,21 @@ static void scan_dir(struct worker *wk, const char *rel, size_t len)
 	if (rc) {
 		warn_once(s->req->root_path, rel, -rc);
 		stat_add(&s->stats->io_errors, 1);
-		dirs_keep_subtree(&s->dirs, rel, len);
+		keep_subtree(s, rel, len);
 		if (dfd >= 0)
 			close(dfd);
 		return;
 	}
 	if (s->req->on_dir)
 		s->req->on_dir(s->req->root_index, rel, len, dfd);
-	kd = dir_find(&s->dirs, rel, len);
+	kd = dir_find(&s->dirs, rel, len, &wk->near);
 	if (kd)
 		__atomic_store_n(&kd->seen, 1, __ATOMIC_RELEASE);
-	parse_before = wk->parse_ns;
 	for (size_t i = 0; i < wk->nr_ents; i++)
-		if (wk->ents[i].type == DT_DIR) {
-			set_path(wk, rel, len, wk->names.buf +
-				 wk->ents[i].name);
-			push_job(s, wk->path.buf, wk->path.len);
-		}
+		if (wk->ents[i].type == DT_DIR)
+			subdirs_add(s, &wk->subdirs, rel, len, wk->names.buf +
+				    wk->ents[i].name, wk->ents[i].len);
+	push_jobs(s, &wk->subdirs);
 	if (kd && !s->req->full && dir_unchanged(wk, dfd, kd, &files)) {
 		wk->local.files_seen += files;
 		wk->local.files_unchanged += files;
@@ -1327,13 +1585,13 @@ static void scan_dir(struct worker *wk, const char *rel, size_t len)
 		int whole = scan_files(wk, dfd, rel, len, kd, &sum);
 
 		dir_record(wk, dfd, rel, len, kd, whole, sum);
+		push_jobs(s, &wk->subdirs);
 	}
 	close(dfd);
-	end = now_ns();
-	wk->local.walk_ns += end - start - (wk->parse_ns - parse_before);
-	if (end - wk->added_ns >= STATS_EVERY_NS) {
+	now = clock_ns(CLOCK_MONOTONIC_COARSE);
+	if (now - wk->added_ns >= STATS_EVERY_NS) {
 		worker_flush(wk);
-		wk->added_ns = end;
+		wk->added_ns = now;
 	} else {
 		writer_batch_flush(&wk->batch);
 	}
@@ -1348,6 +1606,7 @@ static void worker_release(struct worker *wk)
 	free(wk->ents);
 	strbuf_release(&wk->names);
 	strbuf_release(&wk->path);
+	free(wk->subdirs.v);
 	files_release(&wk->known);
 }
 
@@ -1358,15 +1617,21 @@ static void *scan_worker(void *arg)
 			     .names = STRBUF_INIT, .path = STRBUF_INIT };
 
 	pthread_setname_np(pthread_self(), "scan");
+	wk.started_ns = now_ns();
 	pthread_mutex_lock(&s->lock);
 	for (;;) {
 		struct dir_job *job;
 
-		while (!s->nr_jobs && s->busy)
-			pthread_cond_wait(&s->cond, &s->lock);
+		if (!s->nr_jobs && s->busy) {
+			uint64_t idle = now_ns();
+
+			while (!s->nr_jobs && s->busy)
+				pthread_cond_wait(&s->cond, &s->lock);
+			wk.idle_ns += now_ns() - idle;
+		}
 		if (!s->nr_jobs)
 			break;
-		job = pop_job(s);
+		job = s->jobs[--s->nr_jobs];
 		pthread_mutex_unlock(&s->lock);
 
 		if (!__atomic_load_n(s->req->cancel, __ATOMIC_RELAXED))
@@ -1404,7 +1669,8 @@ static void scan_walk(struct scan *s)
 }
 
 /* Tell on_dir_gone of a directory forgotten, unless it lies below the
- * last one told of (the set is in path order). */
+ * last one told of (in path order, only the top of a subtree is told;
+ * out of it, more are told than need be). */
 static void dir_gone(struct scan *s, const struct known_dir *k,
 		     const struct known_dir **last)
 {
@@ -1413,9 +1679,8 @@ static void dir_gone(struct scan *s, const struct known_dir *k,
 
 	if (!s->req->on_dir_gone)
 		return;
-	if (*last && (!(*last)->len || (k->len > (*last)->len &&
-	    !memcmp(path, dir_path(&s->dirs, *last), (*last)->len) &&
-	    path[(*last)->len] == '/')))
+	if (*last && dir_under(&s->dirs, k, dir_path(&s->dirs, *last),
+			       (*last)->len))
 		return;
 	*last = k;
 	rel = strndup(path, k->len);
@@ -1447,6 +1712,8 @@ static void scan_delete_unseen(struct scan *s)
 {
 	struct writer_batch batch = WRITER_BATCH_INIT;
 	const struct known_dir *last = NULL;
+	struct known_dir **unseen = NULL;
+	size_t nr = 0, alloc = 0;
 
 	for (struct gone *g = s->gone; g; g = g->next)
 		if (!is_claimed(s, g->id))
@@ -1456,14 +1723,27 @@ static void scan_delete_unseen(struct scan *s)
 		    !is_claimed(s, s->alone.v[i].id))
 			delete_rec(s, &batch, MUSIC_DELETE_FILE,
 				   s->alone.v[i].id);
+	/* In path order, when there is the memory to sort them. */
 	for (size_t i = 0; i < s->dirs.nr; i++) {
-		struct known_dir *k = &s->dirs.v[i];
+		struct known_dir *k = &s->dirs.v[i], **v;
 
 		if (k->seen)
 			continue;
+		v = array_grow(unseen, nr, &alloc, sizeof(*v), 64);
+		if (v) {
+			unseen = v;
+			unseen[nr++] = k;
+			continue;
+		}
 		dir_gone(s, k, &last);
 		delete_rec(s, &batch, MUSIC_DELETE_DIR, k->id);
 	}
+	dirs_sort(&s->dirs, unseen, nr);
+	for (size_t i = 0; i < nr; i++) {
+		dir_gone(s, unseen[i], &last);
+		delete_rec(s, &batch, MUSIC_DELETE_DIR, unseen[i]->id);
+	}
+	free(unseen);
 	writer_batch_flush(&batch);
 }
 
@@ -1508,10 +1788,12 @@ static int scan_start(struct scan *s, const char *sub)
 			     .names = STRBUF_INIT, .path = STRBUF_INIT };
 	struct stat st;
 	char *dir;
-	int dfd;
+	int dfd, rc;
 
-	if (!len)
-		return push_job(s, "", 0);
+	if (!len) {
+		rc = subdirs_add(s, &wk.subdirs, "", 0, "", 0);
+		return rc ? rc : push_jobs(s, &wk.subdirs);
+	}
 	dir = strndup(sub, slash ? (size_t)(slash - sub) : 0);
 	if (!dir)
 		return log_error(-ENOMEM, "scan: out of memory at %s", sub);
@@ -1535,8 +1817,9 @@ static int scan_start(struct scan *s, const char *sub)
 		return log_error(dfd, "scan: cannot stat %s/%s: %s",
 				 s->req->root_path, sub, strerror(-dfd));
 	}
-	if (S_ISDIR(st.st_mode))
-		push_job(s, sub, len);
+	if (S_ISDIR(st.st_mode) && !subdirs_add(s, &wk.subdirs, "", 0, sub,
+						len))
+		push_jobs(s, &wk.subdirs);
 	else if (S_ISREG(st.st_mode) || S_ISLNK(st.st_mode))
 		scan_alone(&wk, dfd, sub, name, &st);
 	worker_flush(&wk);
@@ -1585,7 +1868,7 @@ int scan_run(const char *db_path, const struct scan_request *req,
 	}
 	rc = db_open(db_path, 1, &db);
 	if (!rc) {
-		rc = dirs_load(db, req, &s.dirs);
+		rc = dirs_load(db, db_path, req, &s.dirs);
 		if (!rc)
 			rc = alone_load(db, req, &s.alone);
 		/* With nothing known, no file can be renamed, changed or
@@ -1609,7 +1892,7 @@ int scan_run(const char *db_path, const struct scan_request *req,
 
 			if (k)
 				k->claimed = 1;
-			dirs_keep_subtree(&s.dirs, sub, strlen(sub));
+			keep_subtree(&s, sub, strlen(sub));
 			rc = rc ? : err;
 		}
 	}

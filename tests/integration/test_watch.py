@@ -862,12 +862,18 @@ NO_DAC = ["setpriv", "--bounding-set", "-dac_override,-dac_read_search",
 
 def test_unreadable_directory(make_mount, library, tmp_path):
     """A folder the daemon may not read is counted, warned about once in
-    the log, keeps what the store knew, and never stops the watcher."""
+    the log, keeps what the store knew, folders below it included, and
+    never stops the watcher; a folder beside it whose name begins with
+    its name is not below it, and goes when it goes."""
     locked = library / "Locked"
     make_flac(str(locked / "01.flac"), "Hidden", "Gamma", "Locked", 1)
+    make_flac(str(locked / "Deeper" / "02.flac"), "Deep", "Gamma",
+              "Locked", 2)
+    beside = library / "Locked 2"
+    make_flac(str(beside / "03.flac"), "Beside", "Gamma", "Locked 2", 3)
     conf = write_conf(tmp_path, library)
     m = make_mount("config=" + str(conf), wrapper=NO_DAC)
-    assert m.json("status/summary.json")["counts"]["tracks"] == 10
+    assert m.json("status/summary.json")["counts"]["tracks"] == 12
 
     os.chown(str(locked), 65534, 65534)
     os.chmod(str(locked), 0o700)
@@ -877,15 +883,20 @@ def test_unreadable_directory(make_mount, library, tmp_path):
             assert last["success"] and last["io_errors"] == 1
             assert last["files_deleted"] == 0
         # what the store knew under the folder is kept
-        assert m.json("status/summary.json")["counts"]["tracks"] == 10
+        assert m.json("status/summary.json")["counts"]["tracks"] == 12
         assert b"could not read 1 files or directories" in m.read(
             "status/health")
         log = m.read("log").decode()
         assert log.count("cannot read directory %s" % locked) == 1, log
 
+        shutil.rmtree(str(beside))
+        last = m.rescan("1")
+        assert last["success"] and last["files_deleted"] == 1
+        assert m.json("status/summary.json")["counts"]["tracks"] == 11
+
         make_flac(str(library / "Alpha" / "First" / "04.flac"), "First 4",
                   "Alpha", "First", 4)
         wait_for(lambda: m.json("status/summary.json")["counts"]["tracks"],
-                 CONVERGE_S, "11 tracks", until=lambda n: n == 11, mount=m)
+                 CONVERGE_S, "12 tracks", until=lambda n: n == 12, mount=m)
     finally:
         os.chmod(str(locked), 0o755)

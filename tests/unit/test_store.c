@@ -614,8 +614,10 @@ static void note_gone(size_t root, const char *rel)
 	strcat(gone, "\n");
 }
 
-/* Whether the scans below follow links outside the root. */
+/* Whether the scans below follow links outside the root, and on how
+ * many threads they walk. */
 static int follow_outside;
+static int scan_threads = 2;
 
 static int scan(struct env *e, const char *sub, struct scan_stats *stats,
 		int cancel)
@@ -625,7 +627,7 @@ static int scan(struct env *e, const char *sub, struct scan_stats *stats,
 		.root_path = e->root,
 		.subpaths = &sub,
 		.nr_subpaths = 1,
-		.threads = 2,
+		.threads = scan_threads,
 		.cancel = &cancel,
 		.follow_outside = follow_outside,
 		.on_dir_gone = note_gone,
@@ -926,6 +928,109 @@ static void test_scan_digests(void **state)
 	assert_int_equal(query_int(e->db, "SELECT mtime_ns FROM file_paths"
 				   " WHERE CAST(path AS TEXT) ="
 				   " 'dir2/file3.txt'"), 12345000000000LL);
+}
+
+/* Digests made by another hash (a store of an older mediamon) match no
+ * folder: the next scan compares each folder's files with their rows,
+ * finds them unchanged, and keeps the digests it makes. */
+static void test_scan_old_digests(void **state)
+{
+	struct env *e = *state;
+	struct scan_stats s;
+	const char *sql = "SELECT group_concat(digest) FROM"
+		" (SELECT digest FROM directories ORDER BY id)";
+	char *made, *again;
+
+	make_tree(e);
+	assert_int_equal(scan(e, "", &s, 0), 0);
+	made = query_text(e->db, sql);
+	assert_non_null(made);
+	writer_call(exec_sql, "UPDATE directories SET digest = digest + 1");
+	again = query_text(e->db, sql);
+	assert_string_not_equal(again, made);
+	free(again);
+	assert_int_equal(scan(e, "", &s, 0), 0);
+	assert_int_equal(s.files_unchanged, 12);
+	assert_int_equal(s.files_new + s.files_changed + s.files_deleted +
+			 s.files_renamed + s.io_errors, 0);
+	again = query_text(e->db, sql);
+	assert_string_equal(again, made);
+	free(again);
+	free(made);
+}
+
+/* A walk goes depth first, each folder's subfolders in the order of the
+ * paths below them ("a b/y" before "a/x", ' ' coming before '/'), so
+ * that a first scan on one thread adds its folders in about the order
+ * of the store's path index. */
+static void test_scan_walk_order(void **state)
+{
+	static const char *const dirs[] = {
+		"b", "a", "a/x", "a/x/z", "a-", "a b", "a b/y",
+	};
+	struct env *e = *state;
+	struct scan_stats s;
+	char p[160], *order;
+
+	for (size_t i = 0; i < sizeof(dirs) / sizeof(*dirs); i++) {
+		snprintf(p, sizeof(p), "%s/%s", e->root, dirs[i]);
+		assert_int_equal(mkdir(p, 0755), 0);
+	}
+	scan_threads = 1;
+	assert_int_equal(scan(e, "", &s, 0), 0);
+	scan_threads = 2;
+	order = query_text(e->db, "SELECT group_concat(CAST(path AS TEXT),"
+			   " '|') FROM (SELECT path FROM directories"
+			   " ORDER BY id)");
+	assert_string_equal(order, "|a b|a b/y|a-|a|a/x|a/x/z|b");
+	free(order);
+}
+
+/* A root of more folders than one thread reads alone at a scan's start
+ * is read in two halves, on two threads: every folder is found again, a
+ * change in either half is seen, and a folder gone from either is
+ * deleted (and told of, in path order). */
+static void test_scan_many_folders(void **state)
+{
+	struct env *e = *state;
+	struct scan_stats s;
+	char p[160];
+
+	for (int d = 0; d < 8200; d++) {
+		snprintf(p, sizeof(p), "%s/d%05d", e->root, d);
+		assert_int_equal(mkdir(p, 0755), 0);
+		snprintf(p, sizeof(p), "%s/d%05d/f.txt", e->root, d);
+		write_file(p, "x");
+	}
+	assert_int_equal(scan(e, "", &s, 0), 0);
+	assert_int_equal(s.files_new, 8200);
+	assert_true(query_int(e->db, "SELECT max(id) FROM directories") >=
+		    8192);
+	assert_int_equal(scan(e, "", &s, 0), 0);
+	assert_int_equal(s.files_unchanged, 8200);
+	assert_int_equal(s.files_new + s.files_changed + s.files_deleted, 0);
+
+	snprintf(p, sizeof(p), "%s/d00010/f.txt", e->root);
+	write_file(p, "longer");
+	snprintf(p, sizeof(p), "%s/d08190/f.txt", e->root);
+	write_file(p, "longer");
+	snprintf(p, sizeof(p), "%s/d08180/f.txt", e->root);
+	assert_int_equal(unlink(p), 0);
+	snprintf(p, sizeof(p), "%s/d08180", e->root);
+	assert_int_equal(rmdir(p), 0);
+	snprintf(p, sizeof(p), "%s/d00020/f.txt", e->root);
+	assert_int_equal(unlink(p), 0);
+	snprintf(p, sizeof(p), "%s/d00020", e->root);
+	assert_int_equal(rmdir(p), 0);
+	gone[0] = '\0';
+	assert_int_equal(scan(e, "", &s, 0), 0);
+	assert_int_equal(s.files_changed, 2);
+	assert_int_equal(s.files_deleted, 2);
+	assert_int_equal(s.files_unchanged, 8196);
+	assert_int_equal(s.files_new, 0);
+	assert_int_equal(query_int(e->db, "SELECT count(*) FROM directories"),
+			 8199);
+	assert_string_equal(gone, "d00020\nd08180\n");
 }
 
 /* The indexes of files and tracks, as the store has them, one a line. */
@@ -1231,6 +1336,12 @@ int main(void)
 		cmocka_unit_test_setup_teardown(
 			test_scan_through_folder_links, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_scan_digests, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_scan_old_digests, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_scan_walk_order, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_scan_many_folders, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_tracks_fts_stays_whole,
 						setup, teardown),
