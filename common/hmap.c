@@ -9,13 +9,15 @@ static struct hmap_entry **bucket(const struct hmap *m, uint64_t hash)
 	return &m->buckets[hash & (m->nr_buckets - 1)];
 }
 
-/* Move every entry to n buckets; without the memory for them, the old
- * ones stay. */
+/* Move every entry to n buckets when that is more than there are;
+ * without the memory for them, the old ones stay. */
 static void resize(struct hmap *m, size_t n)
 {
 	struct hmap_entry **old = m->buckets;
 	size_t old_nr = m->nr_buckets;
 
+	if (n <= old_nr || n > SIZE_MAX / sizeof(*m->buckets))
+		return;
 	m->buckets = calloc(n, sizeof(*m->buckets));
 	if (!m->buckets) {
 		m->buckets = old;
@@ -58,7 +60,7 @@ void hmap_reserve(struct hmap *m, size_t n)
 
 	while (want < n && want <= SIZE_MAX / 2)
 		want *= 2;
-	if (n && want > m->nr_buckets)
+	if (n)
 		resize(m, want);
 }
 

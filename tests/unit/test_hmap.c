@@ -105,8 +105,10 @@ static void test_reserve(void **state)
 		assert_int_equal(hmap_add(&m, &v[i].ent, i), 0);
 	}
 	assert_int_equal(m.nr_buckets, buckets);
-	/* room that cannot be had: the table stays as it was */
+	/* room beyond what memory can hold: the table stays as it was */
 	hmap_reserve(&m, SIZE_MAX / 4);
+	assert_int_equal(m.nr_buckets, buckets);
+	hmap_reserve(&m, SIZE_MAX);
 	assert_int_equal(m.nr_buckets, buckets);
 	for (int i = 0; i < 3000; i++)
 		assert_ptr_equal(find(&m, i, i), &v[i]);
