@@ -1792,7 +1792,10 @@ static int scan_start(struct scan *s, const char *sub)
 
 	if (!len) {
 		rc = subdirs_add(s, &wk.subdirs, "", 0, "", 0);
-		return rc ? rc : push_jobs(s, &wk.subdirs);
+		if (!rc)
+			rc = push_jobs(s, &wk.subdirs);
+		free(wk.subdirs.v);
+		return rc;
 	}
 	dir = strndup(sub, slash ? (size_t)(slash - sub) : 0);
 	if (!dir)
