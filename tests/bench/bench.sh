@@ -677,6 +677,7 @@ EOF
 	find_time "$CORPUS" find_s
 	scan_floor "$CORPUS" floor_s
 	scan_floor "$CORPUS" floor_stat_s --stat
+	scan_floor "$CORPUS" floor_watch_s --stat --watch
 
 	vmhwm=$(mediamon_vmhwm)
 	put mm_vmhwm_kb "$vmhwm"
@@ -691,8 +692,11 @@ EOF
 		"mediamon no-change rescan (median of 3)" "$(get nochange_s) s" \
 		"$(get nochange_wall_s) s" "< $TARGET_NOCHANGE_S s" \
 		"$(verdict "$(get nochange_s)" lt "$TARGET_NOCHANGE_S")"
+	figure_row "floor_watch_s@$FILES" lower \
+		"  the same stat()s without the store, folders watched (the floor)" \
+		"$(get floor_watch_s) s"
 	figure_row "floor_stat_s@$FILES" lower \
-		"  the same stat()s without the store (the floor)" \
+		"  the same stat()s without the store, no watches" \
 		"$(get floor_stat_s) s"
 	figure_row "find_s@$FILES" lower \
 		"  find -printf size, mtime, inode (one thread)" \
@@ -1256,14 +1260,17 @@ scale_ensure() {
 	generate gen_tiny.py "$SCALE" "$SCALE_FILES" "scale library"
 }
 
-# scan_floor DIR KEY [--stat]: on a warm DIR, the seconds
+# scan_floor DIR KEY [OPTION...]: on a warm DIR, the seconds
 # bench_scan_floor takes for a first scan's work without the store (with
-# --stat, a no-change rescan's), kept as KEY.
+# --stat, a no-change rescan's; with --watch too, with the inotify watch
+# on every folder that the daemon keeps), kept as KEY.
 scan_floor() {
-	warm "$1"
-	sf_out=$("$SCAN_FLOOR" ${3:+"$3"} "$1") || die "bench_scan_floor failed on $1"
-	log "scan floor${3:+ $3}: $sf_out"
-	put "$2" "$(echo "$sf_out" | sed -n 's/.*, \([0-9.]*\) s$/\1/p')"
+	sf_dir=$1 sf_key=$2
+	shift 2
+	warm "$sf_dir"
+	sf_out=$("$SCAN_FLOOR" "$@" "$sf_dir") || die "bench_scan_floor failed on $sf_dir"
+	log "scan floor${*:+ $*}: $sf_out"
+	put "$sf_key" "$(echo "$sf_out" | sed -n 's/.*, \([0-9.]*\) s$/\1/p')"
 }
 
 # find_time DIR KEY: time, on a warm DIR, find printing each file's size,
@@ -1321,6 +1328,7 @@ EOF
 	find_time "$SCALE" scale_find_s
 	scan_floor "$SCALE" scale_floor_s
 	scan_floor "$SCALE" scale_floor_stat_s --stat
+	scan_floor "$SCALE" scale_floor_watch_s --stat --watch
 
 	mb=$(awk -v k="$(get scale_store_kb)" 'BEGIN { printf "%.0f", k / 1024 }')
 	wal_mb=$(awk -v k="$(get scale_store_wal_kb)" 'BEGIN { printf "%.0f", k / 1024 }')
@@ -1335,8 +1343,11 @@ EOF
 		"scale: no-change rescan (median of 3)" "$(get scale_nochange_s) s" \
 		"$(get scale_nochange_wall_s) s" "< $TARGET_SCALE_NOCHANGE_S s" \
 		"$(verdict "$(get scale_nochange_s)" lt "$TARGET_SCALE_NOCHANGE_S")"
+	figure_row "scale_floor_watch_s@$SCALE_FILES" lower \
+		"scale:   the same stat()s without the store, folders watched (the floor)" \
+		"$(get scale_floor_watch_s) s"
 	figure_row "scale_floor_stat_s@$SCALE_FILES" lower \
-		"scale:   the same stat()s without the store (the floor)" \
+		"scale:   the same stat()s without the store, no watches" \
 		"$(get scale_floor_stat_s) s"
 	figure_row "scale_find_s@$SCALE_FILES" lower \
 		"scale:   find -printf size, mtime, inode (one thread)" \
