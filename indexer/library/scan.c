@@ -268,6 +268,13 @@ static int dir_is(const struct dir_set *set, const struct known_dir *k,
 	return k->len == len && !memcmp(dir_path(set, k), path, len);
 }
 
+/* How many directories after the last one a worker found dir_find() looks
+ * at before the table: the next folder of a worker most often lies
+ * within a dozen rows (the other worker took those between, or they
+ * were an artist's albums). At a million files, 4 found 78% of them,
+ * 16 found 88%. */
+#define NEAR_LOOKS 16
+
 /*
  * The directory at path as the store knows it, or NULL. The set is in
  * the order of the rows, which is the order the first scan walked them
@@ -280,7 +287,7 @@ static struct known_dir *dir_find(struct dir_set *set, const char *path,
 {
 	struct hmap_entry *e;
 
-	for (size_t i = *near; i < set->nr && i < *near + 4; i++)
+	for (size_t i = *near; i < set->nr && i < *near + NEAR_LOOKS; i++)
 		if (dir_is(set, &set->v[i], path, len)) {
 			*near = i + 1;
 			return &set->v[i];

@@ -177,26 +177,35 @@ static void watched_free(struct hmap_entry *e)
 	place_free(hmap_entry_of(e, struct place, ent));
 }
 
-static int place_is(const struct place *p, size_t root, const char *rel,
-		    size_t len)
+/* Whether the watched place p is rel (len bytes) under root, whose
+ * place_hash() is hash: the hash first, which p holds, where the path
+ * is one more read from memory. */
+static int place_is(const struct place *p, uint64_t hash, size_t root,
+		    const char *rel, size_t len)
 {
-	return p->root == root && !strncmp(p->rel, rel, len) && !p->rel[len];
+	return p->ent.hash == hash && p->root == root &&
+		!strncmp(p->rel, rel, len) && !p->rel[len];
 }
 
-/* The watched place at rel (len bytes) under root, or NULL. */
-static struct place *map_find(size_t root, const char *rel, size_t len)
+/* The watched place at rel (len bytes) under root, or NULL; hash is
+ * its place_hash(). */
+static struct place *map_find(uint64_t hash, size_t root, const char *rel,
+			      size_t len)
 {
-	struct hmap_entry *e = hmap_get(&wt.watched,
-					place_hash(root, rel, len));
+	struct hmap_entry *e = hmap_get(&wt.watched, hash);
 
 	for (; e; e = hmap_get_next(e)) {
 		struct place *p = hmap_entry_of(e, struct place, ent);
 
-		if (place_is(p, root, rel, len))
+		if (place_is(p, hash, root, rel, len))
 			return p;
 	}
 	return NULL;
 }
+
+/* How many descriptors after the last one found map_find_near() looks
+ * at: as many as the scan looks at rows (scan.c), for the same walk. */
+#define NEAR_LOOKS 16
 
 /*
  * map_find() for a walk: a rescan meets the folders in the order the
@@ -207,14 +216,16 @@ static struct place *map_find(size_t root, const char *rel, size_t len)
 static struct place *map_find_near(size_t root, const char *rel, size_t len,
 				   size_t *near)
 {
+	uint64_t hash = place_hash(root, rel, len);
 	struct place *p;
 
-	for (size_t wd = *near; wd < wt.map_alloc && wd < *near + 4; wd++)
-		if (wt.map[wd] && place_is(wt.map[wd], root, rel, len)) {
+	for (size_t wd = *near; wd < wt.map_alloc && wd < *near + NEAR_LOOKS;
+	     wd++)
+		if (wt.map[wd] && place_is(wt.map[wd], hash, root, rel, len)) {
 			*near = wd + 1;
 			return wt.map[wd];
 		}
-	p = map_find(root, rel, len);
+	p = map_find(hash, root, rel, len);
 	if (p)
 		*near = p->wd + 1;
 	return p;
@@ -238,11 +249,12 @@ static void map_unlink(struct place *p)
 static int map_index(struct place *p)
 {
 	size_t len = strlen(p->rel);
-	struct place *stale = map_find(p->root, p->rel, len);
+	uint64_t hash = place_hash(p->root, p->rel, len);
+	struct place *stale = map_find(hash, p->root, p->rel, len);
 
 	if (stale)
 		map_unlink(stale);
-	if (hmap_add(&wt.watched, &p->ent, place_hash(p->root, p->rel, len)))
+	if (hmap_add(&wt.watched, &p->ent, hash))
 		return log_error(-ENOMEM, "watch: out of memory");
 	return 0;
 }
