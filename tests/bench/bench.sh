@@ -596,24 +596,27 @@ scan_json() {
 
 # scan_wait OLD_ID: wait until the last finished scan is a new one (its
 # id differs from OLD_ID) and none runs. The daemon times its scans
-# itself, so the wait only has to cost the scan nothing: one grep every
-# 0.1 s until no scan runs, and jq only then. (Looking with jq, awk and
+# itself, and scan_record() takes the wall time from the finish it
+# records, so the wait only has to cost the scan nothing: one grep every
+# 0.5 s until no scan runs, and jq only then. (Looking with jq, awk and
 # date every 20 ms took most of a core here, jq alone 20 ms a start, and
-# made the 1,000,000-file rescan 0.5 s slower than it is.) Whether the
-# daemon still runs is looked at every second.
+# made the 1,000,000-file rescan 0.5 s slower than it is; a grep every
+# 0.1 s still cost it 30-40 ms, since each read of the mount keeps the
+# FUSE lane's watchdog ticking every 2 ms for 50 ms, fs/loop.h.)
+# Whether the daemon still runs is looked at every second.
 scan_wait() {
 	sw_looks=0
-	sw_max=$(awk -v t="$TIMEOUT" 'BEGIN { printf "%d", t * 10 }')
+	sw_max=$(awk -v t="$TIMEOUT" 'BEGIN { printf "%d", t * 2 }')
 	until grep -q '"running": *null' "$MM_MNT/metrics/scan.json" 2>/dev/null &&
 		jq -e --arg old "$1" \
 			'.running == null and .last != null and (.last.id | tostring) != $old' \
 			"$MM_MNT/metrics/scan.json" >/dev/null 2>&1; do
 		sw_looks=$((sw_looks + 1))
-		if [ $((sw_looks % 10)) = 0 ]; then
+		if [ $((sw_looks % 2)) = 0 ]; then
 			mediamon_alive || die "mediamon exited during a scan"
 		fi
 		[ "$sw_looks" -le "$sw_max" ] || die "scan not finished after $TIMEOUT s"
-		sleep 0.1
+		sleep 0.5
 	done
 }
 
