@@ -76,6 +76,11 @@ def files_indexed(m):
     return m.json("status/summary.json")["counts"]["files"]
 
 
+def analysis_done(m):
+    a = m.json("metrics/analysis.json")
+    return a["queued"] == 0 and a["busy"] == 0
+
+
 def mode(path):
     return stat.S_IMODE(os.stat(path).st_mode)
 
@@ -121,6 +126,9 @@ def test_full_disk_fails_the_scan_and_loses_nothing(room, library,
         m = start(tmp_path, "music=" + str(library))
         try:
             assert files_indexed(m) == 10
+            # the audio analysis of the ten, which writes its results,
+            # done first: else they may take the room the scan's row needs
+            settle(lambda: analysis_done(m), "the analysis of the ten")
             filler = fill(state, room)
             # while full: a new album, a file gone, a file renamed
             album = library / "Gamma" / "Fourth"
