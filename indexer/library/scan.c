@@ -11,8 +11,11 @@
 #include <string.h>
 #include <strings.h>
 #include <sys/stat.h>
+#include <sys/vfs.h>
 #include <time.h>
 #include <unistd.h>
+
+#include <linux/magic.h>
 
 #include "common/array.h"
 #include "common/bytes.h"
@@ -100,6 +103,12 @@ struct scan {
 	int noatime_refused;	/* O_NOATIME refused once: not tried again */
 	int bulk;		/* the store has nothing under the paths: a
 				 * bulk load (music_rec.bulk) */
+	/* The root's file system gives a folder a new change time whenever
+	 * a name in it comes or goes: a folder of the root's device whose
+	 * change time and inode are still those the store keeps with its
+	 * listing is not listed again (listing_load()). */
+	int listings;
+	dev_t root_dev;
 	struct dir_set dirs;
 	/* The files known at exactly a subpath: a file rescanned alone. */
 	struct file_list alone;
@@ -159,13 +168,22 @@ struct worker {
 	struct file_list known;
 	char dents[32768];		/* getdents64() */
 	sqlite3 *db;
-	sqlite3_stmt *files_of_dir, *path_of_file;
+	sqlite3_stmt *files_of_dir, *path_of_file, *listing_of_dir;
 	int db_failed;
+	int reading;		/* a read transaction of listings is open */
 };
 
 /* How often a worker adds its counters to the scan's: progress is read
  * by people, every second or so. */
 #define STATS_EVERY_NS 20000000ull
+
+/* How old a folder's change time must be for its listing to be kept. The
+ * kernel stamps changes with a clock that moves in ticks: a name added in
+ * the tick of an earlier change, after the folder was stat()ed, leaves
+ * the time as it was. */
+#define LISTING_SETTLE_NS 1000000000ll
+
+static void worker_read_end(struct worker *wk);
 
 static void stat_add(uint64_t *counter, uint64_t n)
 {
@@ -203,11 +221,17 @@ static void worker_flush(struct worker *wk)
 		from[i] = 0;
 	}
 	writer_batch_flush(&wk->batch);
+	worker_read_end(wk);
+}
+
+static int64_t ts_ns(const struct timespec *t)
+{
+	return t->tv_sec * 1000000000ll + t->tv_nsec;
 }
 
 static int64_t mtime_ns(const struct stat *st)
 {
-	return st->st_mtim.tv_sec * 1000000000ll + st->st_mtim.tv_nsec;
+	return ts_ns(&st->st_mtim);
 }
 
 /*
@@ -1038,7 +1062,7 @@ static int claim(struct scan *s, int64_t id)
 }
 
 /* The worker's read connection, opened the first time it is needed. */
-static sqlite3 *worker_db(struct worker *wk)
+static sqlite3 *worker_open(struct worker *wk)
 {
 	if (wk->db || wk->db_failed)
 		return wk->db;
@@ -1046,15 +1070,37 @@ static sqlite3 *worker_db(struct worker *wk)
 	    db_prepare(wk->db, "SELECT id, name, size, mtime_ns, inode"
 		       " FROM files WHERE dir_id = ?1", &wk->files_of_dir) ||
 	    db_prepare(wk->db, "SELECT path FROM file_paths WHERE id = ?1",
-		       &wk->path_of_file)) {
+		       &wk->path_of_file) ||
+	    db_prepare(wk->db, "SELECT ctime_ns, inode, names"
+		       " FROM dir_listings WHERE dir_id = ?1",
+		       &wk->listing_of_dir)) {
 		sqlite3_finalize(wk->files_of_dir);
 		sqlite3_finalize(wk->path_of_file);
+		sqlite3_finalize(wk->listing_of_dir);
 		wk->files_of_dir = wk->path_of_file = NULL;
+		wk->listing_of_dir = NULL;
 		db_close(wk->db);
 		wk->db = NULL;
 		wk->db_failed = 1;
 	}
 	return wk->db;
+}
+
+/* End the read transaction the listings are looked up in, so that what is
+ * read next is what the writer has committed since. */
+static void worker_read_end(struct worker *wk)
+{
+	if (wk->reading && db_exec(wk->db, "COMMIT"))
+		sqlite3_exec(wk->db, "ROLLBACK", NULL, NULL, NULL);
+	wk->reading = 0;
+}
+
+/* The worker's read connection for a statement that must see the
+ * writer's latest. */
+static sqlite3 *worker_db(struct worker *wk)
+{
+	worker_read_end(wk);
+	return worker_open(wk);
 }
 
 /* Whether the file id's path, as the store has it, names nothing now. */
@@ -1317,6 +1363,25 @@ static int cmp_listed(const void *a, const void *b, void *names)
 		      (const char *)names + ((const struct listed *)b)->name);
 }
 
+/* Add an entry whose name is at name in the worker's names. */
+static int ent_add(struct worker *wk, size_t name, size_t len,
+		   unsigned char type)
+{
+	struct listed *e = array_grow(wk->ents, wk->nr_ents, &wk->alloc_ents,
+				      sizeof(*e), 64);
+
+	if (!e)
+		return log_error(-ENOMEM, "scan: out of memory reading a"
+				 " folder");
+	wk->ents = e;
+	e = &wk->ents[wk->nr_ents++];
+	e->name = name;
+	e->len = len;
+	e->type = type;
+	e->stated = 0;
+	return 0;
+}
+
 /* Read the entries of the folder dfd into the worker's list, "." and
  * ".." left out (getdents64() itself: a DIR stream costs two fcntl()s
  * more a folder), in the order the kernel gives them; returns 0 or a
@@ -1330,7 +1395,7 @@ static int read_entries(struct worker *wk, int dfd)
 	while ((n = getdents64(dfd, wk->dents, sizeof(wk->dents))) > 0) {
 		for (ssize_t off = 0; off < n;) {
 			struct dirent64 *de = (void *)(wk->dents + off);
-			struct listed *e;
+			size_t len;
 
 			off += de->d_reclen;
 			if (de->d_name[0] == '.' && (!de->d_name[1] ||
@@ -1339,21 +1404,114 @@ static int read_entries(struct worker *wk, int dfd)
 			if (de->d_type != DT_DIR && de->d_type != DT_REG &&
 			    de->d_type != DT_LNK && de->d_type != DT_UNKNOWN)
 				continue;
-			e = array_grow(wk->ents, wk->nr_ents,
-				       &wk->alloc_ents, sizeof(*e), 64);
-			if (!e)
-				return log_error(-ENOMEM, "scan: out of memory"
-						 " reading a folder");
-			wk->ents = e;
-			e = &wk->ents[wk->nr_ents++];
-			e->name = wk->names.len;
-			e->len = strlen(de->d_name);
-			e->type = de->d_type;
-			e->stated = 0;
-			strbuf_add(&wk->names, de->d_name, e->len + 1);
+			len = strlen(de->d_name);
+			if (ent_add(wk, wk->names.len, len, de->d_type))
+				return -ENOMEM;
+			strbuf_add(&wk->names, de->d_name, len + 1);
 		}
 	}
 	return n < 0 ? -errno : 0;
+}
+
+/*
+ * A listing as the store keeps it: for each entry its d_type (a folder
+ * or a regular file: a folder holding anything else is never found
+ * unchanged, and keeps none) and its name, NUL-terminated. Made from the
+ * worker's entries into rec; nothing is kept when one is of another
+ * type, or when memory runs out.
+ */
+static void listing_make(const struct worker *wk, struct music_rec *rec,
+			 const struct stat *st)
+{
+	size_t len = 0;
+	char *p;
+
+	for (size_t i = 0; i < wk->nr_ents; i++) {
+		if (wk->ents[i].type != DT_DIR && wk->ents[i].type != DT_REG)
+			return;
+		len += wk->ents[i].len + 2;
+	}
+	rec->listing = p = malloc(len ? len : 1);
+	if (!p)
+		return;
+	for (size_t i = 0; i < wk->nr_ents; i++) {
+		*p++ = (char)wk->ents[i].type;
+		memcpy(p, wk->names.buf + wk->ents[i].name,
+		       wk->ents[i].len + 1);
+		p += wk->ents[i].len + 1;
+	}
+	rec->listing_len = len;
+	rec->listing_ctime_ns = ts_ns(&st->st_ctim);
+	rec->listing_inode = (int64_t)st->st_ino;
+}
+
+/* Take the worker's entries from a listing the store kept; returns 0, or
+ * -EINVAL when it is not one listing_make() makes. */
+static int listing_parse(struct worker *wk, const char *p, size_t n)
+{
+	wk->nr_ents = 0;
+	strbuf_reset(&wk->names);
+	strbuf_add(&wk->names, p, n);
+	for (size_t off = 0; off < n;) {
+		unsigned char type = (unsigned char)wk->names.buf[off];
+		size_t len = strnlen(wk->names.buf + off + 1, n - off - 1);
+
+		if (off + 1 + len >= n || !len ||
+		    (type != DT_DIR && type != DT_REG))
+			return -EINVAL;
+		if (ent_add(wk, off + 1, len, type))
+			return -EINVAL;
+		off += len + 2;
+	}
+	return 0;
+}
+
+/*
+ * Whether the change time of a folder (st) is far enough behind the
+ * clock the kernel stamps it with that a later change in it must move it.
+ */
+static int listing_settled(const struct stat *st)
+{
+	struct timespec now;
+
+	return !clock_gettime(CLOCK_REALTIME_COARSE, &now) &&
+	       ts_ns(&now) - ts_ns(&st->st_ctim) >= LISTING_SETTLE_NS;
+}
+
+/*
+ * Take the worker's entries from the listing the store keeps for kd when
+ * the folder, stat()ed (st) after it was opened and watched, has the
+ * change time and inode the listing was kept under: no name came or went
+ * in it since. Returns 1 then, 0 when the folder must be listed. The
+ * lookups of a worker share a read transaction until its next flush (a
+ * statement alone takes and drops the store's read lock each time, four
+ * times the cost of the lookup).
+ */
+static int listing_load(struct worker *wk, const struct known_dir *kd,
+			const struct stat *st)
+{
+	sqlite3_stmt *q;
+	int rc, found = 0;
+
+	if (!worker_open(wk))
+		return 0;
+	if (!wk->reading) {
+		if (db_exec(wk->db, "BEGIN"))
+			return 0;
+		wk->reading = 1;
+	}
+	q = wk->listing_of_dir;
+	sqlite3_bind_int64(q, 1, kd->id);
+	rc = sqlite3_step(q);
+	if (rc == SQLITE_ROW &&
+	    sqlite3_column_int64(q, 0) == ts_ns(&st->st_ctim) &&
+	    sqlite3_column_int64(q, 1) == (int64_t)st->st_ino)
+		found = !listing_parse(wk, sqlite3_column_blob(q, 2),
+				       sqlite3_column_bytes(q, 2));
+	else if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		db_error(wk->db, rc, "listing of a directory");
+	sqlite3_reset(q);
+	return found;
 }
 
 /* Set wk->path to the directory rel joined with name. */
@@ -1435,18 +1593,22 @@ static int load_dir_files(struct worker *wk, const struct known_dir *kd)
 						" directory");
 }
 
-/* Record the directory rel (open as dfd) when it is new or its digest
- * moved, after its files: the writer then knows whether they all went
- * in, and keeps no digest for a directory one of whose files failed.
- * Its mtime is kept too, but is no reason to write the row again. */
+/*
+ * Record the directory rel (open as dfd) when it is new or its digest
+ * moved, or with force, after its files: the writer then knows whether
+ * they all went in, and keeps no digest for a directory one of whose
+ * files failed. Its mtime is kept too, but is no reason to write the row
+ * again. st: the folder's stat() from before it was listed when its
+ * listing may be kept (listing_settled()), else NULL.
+ */
 static void dir_record(struct worker *wk, int dfd, const char *rel,
 		       size_t len, const struct known_dir *kd, int has_digest,
-		       uint64_t digest)
+		       uint64_t digest, const struct stat *st, int force)
 {
 	struct music_rec *rec;
-	struct stat st;
+	struct stat now;
 
-	if (kd && kd->has_digest == has_digest &&
+	if (!force && kd && kd->has_digest == has_digest &&
 	    (!has_digest || kd->digest == digest))
 		return;
 	rec = rec_new(wk->s, MUSIC_DIR, rel, len);
@@ -1454,9 +1616,14 @@ static void dir_record(struct worker *wk, int dfd, const char *rel,
 		stat_add(&wk->local.io_errors, 1);
 		return;
 	}
-	rec->mtime_ns = fstat(dfd, &st) ? 0 : mtime_ns(&st);
+	if (st)
+		rec->mtime_ns = mtime_ns(st);
+	else
+		rec->mtime_ns = fstat(dfd, &now) ? 0 : mtime_ns(&now);
 	rec->has_digest = has_digest;
 	rec->digest = digest;
+	if (st && has_digest)
+		listing_make(wk, rec, st);
 	writer_batch_add(&wk->batch, rec);
 }
 
@@ -1549,13 +1716,31 @@ static int scan_files(struct worker *wk, int dfd, const char *rel,
 	return whole;
 }
 
+/* Push the subfolders among the worker's entries of the folder rel. */
+static void push_subdirs(struct worker *wk, const char *rel, size_t len)
+{
+	for (size_t i = 0; i < wk->nr_ents; i++)
+		if (wk->ents[i].type == DT_DIR)
+			subdirs_add(wk->s, &wk->subdirs, rel, len,
+				    wk->names.buf + wk->ents[i].name,
+				    wk->ents[i].len);
+	push_jobs(wk->s, &wk->subdirs);
+}
+
+/*
+ * Walk the folder rel: list it (or take its listing from the store, when
+ * no name came or went in it since), push its subfolders, and compare
+ * its files with the store. The folder is watched (on_dir) before it is
+ * stat()ed and listed, so that a name that comes after is the watcher's.
+ */
 static void scan_dir(struct worker *wk, const char *rel, size_t len)
 {
 	struct scan *s = wk->s;
 	uint64_t now;
 	struct known_dir *kd;
+	struct stat st, *keep = NULL;
 	size_t files;
-	int dfd, rc;
+	int dfd, rc = 0, stored = 0, unchanged;
 
 	dfd = symlinks_open_beneath(s->root_fd, rel, O_RDONLY | O_DIRECTORY);
 	/* A folder swapped for a link while walked is not walked, nor kept:
@@ -1565,7 +1750,25 @@ static void scan_dir(struct worker *wk, const char *rel, size_t len)
 			 s->req->root_path, rel);
 		return;
 	}
-	rc = dfd < 0 ? dfd : read_entries(wk, dfd);
+	if (dfd >= 0 && s->req->on_dir)
+		s->req->on_dir(s->req->root_index, rel, len, dfd);
+	kd = dir_find(&s->dirs, rel, len, &wk->near);
+	if (kd)
+		__atomic_store_n(&kd->seen, 1, __ATOMIC_RELEASE);
+	if (dfd >= 0 && s->listings && !fstat(dfd, &st) &&
+	    st.st_dev == s->root_dev) {
+		if (listing_settled(&st))
+			keep = &st;
+		if (kd && kd->has_digest && !s->req->full)
+			stored = listing_load(wk, kd, &st);
+	}
+	/* A listing from the store only ever proves a folder unchanged;
+	 * one that does not is listed again. */
+	unchanged = stored && dir_unchanged(wk, dfd, kd, &files);
+	if (stored && !unchanged)
+		stored = 0;
+	if (!stored)
+		rc = dfd < 0 ? dfd : read_entries(wk, dfd);
 	if (rc) {
 		warn_once(s->req->root_path, rel, -rc);
 		stat_add(&s->stats->io_errors, 1);
@@ -1574,24 +1777,23 @@ static void scan_dir(struct worker *wk, const char *rel, size_t len)
 			close(dfd);
 		return;
 	}
-	if (s->req->on_dir)
-		s->req->on_dir(s->req->root_index, rel, len, dfd);
-	kd = dir_find(&s->dirs, rel, len, &wk->near);
-	if (kd)
-		__atomic_store_n(&kd->seen, 1, __ATOMIC_RELEASE);
-	for (size_t i = 0; i < wk->nr_ents; i++)
-		if (wk->ents[i].type == DT_DIR)
-			subdirs_add(s, &wk->subdirs, rel, len, wk->names.buf +
-				    wk->ents[i].name, wk->ents[i].len);
-	push_jobs(s, &wk->subdirs);
-	if (kd && !s->req->full && dir_unchanged(wk, dfd, kd, &files)) {
+	push_subdirs(wk, rel, len);
+	if (!stored)
+		unchanged = kd && !s->req->full &&
+			    dir_unchanged(wk, dfd, kd, &files);
+	if (unchanged) {
 		wk->local.files_seen += files;
 		wk->local.files_unchanged += files;
+		wk->local.dirs_from_store += stored;
+		/* the store's listing is not this one: keep this one */
+		if (!stored && keep)
+			dir_record(wk, dfd, rel, len, kd, 1, kd->digest, keep,
+				   1);
 	} else {
 		uint64_t sum;
 		int whole = scan_files(wk, dfd, rel, len, kd, &sum);
 
-		dir_record(wk, dfd, rel, len, kd, whole, sum);
+		dir_record(wk, dfd, rel, len, kd, whole, sum, keep, 0);
 		push_jobs(s, &wk->subdirs);
 	}
 	close(dfd);
@@ -1608,6 +1810,7 @@ static void worker_release(struct worker *wk)
 {
 	sqlite3_finalize(wk->files_of_dir);
 	sqlite3_finalize(wk->path_of_file);
+	sqlite3_finalize(wk->listing_of_dir);
 	if (wk->db)
 		db_close(wk->db);
 	free(wk->ents);
@@ -1778,7 +1981,7 @@ static void scan_alone(struct worker *wk, int dfd, const char *sub,
 	else
 		scan_file(wk, dfd, name, -1, &copy, k, &h);
 	if (wk->batch.nr != queued)
-		dir_record(wk, dfd, sub, dlen, NULL, 0, 0);
+		dir_record(wk, dfd, sub, dlen, NULL, 0, 0, NULL, 0);
 }
 
 /*
@@ -1838,6 +2041,28 @@ static int scan_start(struct scan *s, const char *sub)
 	return 0;
 }
 
+/*
+ * Whether the file system of fd gives a folder a new change time each
+ * time a name comes or goes in it, as POSIX asks: the local ones named
+ * here do. A network or FUSE file system may show a time it cached.
+ */
+static int keeps_ctimes(int fd)
+{
+	struct statfs sf;
+
+	if (fstatfs(fd, &sf))
+		return 0;
+	switch (sf.f_type) {
+	case EXT4_SUPER_MAGIC:	/* ext2 and ext3 too */
+	case XFS_SUPER_MAGIC:
+	case BTRFS_SUPER_MAGIC:
+	case F2FS_SUPER_MAGIC:
+	case TMPFS_MAGIC:
+		return 1;
+	}
+	return 0;
+}
+
 static void scan_release(struct scan *s)
 {
 	while (s->nr_jobs)
@@ -1865,6 +2090,7 @@ int scan_run(const char *db_path, const struct scan_request *req,
 		.lock = PTHREAD_MUTEX_INITIALIZER,
 		.cond = PTHREAD_COND_INITIALIZER,
 	};
+	struct stat root;
 	sqlite3 *db;
 	int rc, err;
 
@@ -1875,6 +2101,10 @@ int scan_run(const char *db_path, const struct scan_request *req,
 		stat_add(&stats->io_errors, 1);
 		return log_error(-errno, "scan: cannot open root %s: %s",
 				 req->root_path, strerror(errno));
+	}
+	if (!fstat(s.root_fd, &root) && keeps_ctimes(s.root_fd)) {
+		s.listings = 1;
+		s.root_dev = root.st_dev;
 	}
 	rc = db_open(db_path, 1, &db);
 	if (!rc) {
@@ -1917,6 +2147,9 @@ int scan_run(const char *db_path, const struct scan_request *req,
 		rc = -ECANCELED;
 	else
 		scan_delete_unseen(&s);
+	log_debug("scan: %s: %llu folders as the store listed them",
+		  req->root_path, (unsigned long long)scan_stat(
+			  &stats->dirs_from_store));
 out:
 	scan_release(&s);
 	close(s.root_fd);

@@ -41,6 +41,8 @@ struct scan_stats {
 	uint64_t tag_errors;
 	uint64_t io_errors;
 	uint64_t bytes_read;
+	uint64_t dirs_from_store;	/* folders not listed: their listing
+					 * in the store held (scan.c) */
 	uint64_t walk_ns;	/* summed over workers: listing and stat */
 	uint64_t parse_ns;	/* summed over workers: opening and tags */
 	uint64_t total_estimate;	/* files the store knew at the start,

@@ -42,7 +42,8 @@ enum {
 	ST_ALBUM_GET, ST_ALBUM_ADD, ST_TRACK_ADD, ST_TRACK_UPSERT,
 	ST_TRACK_REFS, ST_ALBUM_ORPHAN, ST_ARTIST_ORPHAN, ST_CI_SET,
 	ST_CI_DEL, ST_PIC_SET, ST_PIC_DEL, ST_DIR_SET, ST_DIR_REFS,
-	ST_DIR_FILES_DELETE, ST_QUEUE_ADDED, ST_COUNT
+	ST_DIR_FILES_DELETE, ST_QUEUE_ADDED, ST_LISTING_SET, ST_LISTING_DEL,
+	ST_COUNT
 };
 
 #define TRACK_INSERT \
@@ -74,7 +75,7 @@ static const char *const statements[ST_COUNT] = {
 	[ST_DIR_SET] =
 	"INSERT INTO directories (root_id, path, mtime_ns, digest)"
 	" VALUES (?1, ?2, ?3, ?4) ON CONFLICT (root_id, path) DO UPDATE SET"
-	" mtime_ns = excluded.mtime_ns, digest = excluded.digest",
+	" mtime_ns = excluded.mtime_ns, digest = excluded.digest RETURNING id",
 	[ST_DIR_REFS] =
 	"SELECT t.artist_id, t.album_artist_id, t.album_id FROM files f"
 	" JOIN tracks t ON t.file_id = f.id WHERE f.dir_id = ?1",
@@ -84,6 +85,12 @@ static const char *const statements[ST_COUNT] = {
 	" SELECT value FROM json_each(?1) WHERE 1"
 	" ON CONFLICT (track_id) DO UPDATE SET gen = gen + 1",
 	[ST_DIR_DELETE] = "DELETE FROM directories WHERE id = ?1",
+	[ST_LISTING_SET] =
+	"INSERT INTO dir_listings (dir_id, ctime_ns, inode, names)"
+	" VALUES (?1, ?2, ?3, ?4) ON CONFLICT (dir_id) DO UPDATE SET"
+	" ctime_ns = excluded.ctime_ns, inode = excluded.inode,"
+	" names = excluded.names",
+	[ST_LISTING_DEL] = "DELETE FROM dir_listings WHERE dir_id = ?1",
 	[ST_ARTIST_GET] = "SELECT id FROM artists WHERE name = ?1",
 	[ST_ARTIST_ADD] = "INSERT INTO artists (name) VALUES (?1)",
 	[ST_ALBUM_GET] =
@@ -164,6 +171,7 @@ void music_rec_free(struct music_rec *rec)
 {
 	tags_release(&rec->tags);
 	comicinfo_release(&rec->ci);
+	free(rec->listing);
 	free(rec);
 }
 
@@ -644,16 +652,35 @@ static int dir_failed(const struct music_rec *rec)
 static int apply_dir(const struct music_rec *rec)
 {
 	sqlite3_stmt *st = m.st[ST_DIR_SET];
-	int64_t none;
+	int keep = rec->has_digest && !dir_failed(rec) && !m.no_digests;
+	int64_t id;
+	int rc;
 
 	sqlite3_bind_int64(st, 1, rec->root_id);
 	sqlite3_bind_blob(st, 2, rec->path, rec->path_len, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 3, rec->mtime_ns);
-	if (rec->has_digest && !dir_failed(rec) && !m.no_digests)
+	if (keep)
 		sqlite3_bind_int64(st, 4, (int64_t)rec->digest);
 	else
 		sqlite3_bind_null(st, 4);
-	return step_id(ST_DIR_SET, &none);
+	rc = step_id(ST_DIR_SET, &id);
+	if (rc)
+		return rc;
+	/* A listing goes with a digest: without one, the next scan reads
+	 * the folder anyway. A new folder has none to delete. */
+	if (keep && rec->listing) {
+		st = m.st[ST_LISTING_SET];
+		sqlite3_bind_int64(st, 1, id);
+		sqlite3_bind_int64(st, 2, rec->listing_ctime_ns);
+		sqlite3_bind_int64(st, 3, rec->listing_inode);
+		sqlite3_bind_blob(st, 4, rec->listing, rec->listing_len,
+				  SQLITE_STATIC);
+		return step_id(ST_LISTING_SET, &id);
+	}
+	if (rec->bulk)
+		return 0;
+	sqlite3_bind_int64(m.st[ST_LISTING_DEL], 1, id);
+	return step_id(ST_LISTING_DEL, &id);
 }
 
 /* Delete a file, or a directory and the files it holds, counting the

@@ -49,6 +49,12 @@ struct music_rec {
 	 * and no record of a file in it failed */
 	int has_digest;
 	uint64_t digest;
+	/* DIR: the folder's listing (scan.c's format), kept with the digest
+	 * under the folder's change time and inode; NULL: any kept one goes.
+	 * Freed with the record. */
+	char *listing;
+	size_t listing_len;
+	int64_t listing_ctime_ns, listing_inode;
 	uint64_t *deleted;	/* DELETE_*: files deleted are added here */
 	struct tags tags;
 	struct comicinfo ci;	/* FILE, kind "archive" */

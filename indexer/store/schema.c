@@ -646,6 +646,17 @@ static const char *const schema_steps[] = {
 	"  SELECT id FROM tracks WHERE file_id = NEW.id"
 	"  ON CONFLICT (track_id) DO UPDATE SET gen = gen + 1;"
 	"  END;",
+
+	/* version 23: a folder's listing as a scan last read it (scan.c),
+	 * with the change time and inode the folder had before: while they
+	 * stay the same, a rescan takes the names from here. IF NOT EXISTS:
+	 * tests take stores back to older versions. */
+	"CREATE TABLE IF NOT EXISTS dir_listings ("
+	"  dir_id INTEGER PRIMARY KEY REFERENCES directories(id)"
+	"    ON DELETE CASCADE,"
+	"  ctime_ns INTEGER NOT NULL,"
+	"  inode INTEGER NOT NULL,"
+	"  names BLOB NOT NULL);",
 };
 
 int schema_version(void)

@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -223,7 +224,7 @@ static void test_schema_versions(void **state)
 	assert_int_equal(db_exec(db, "PRAGMA user_version = 99"), 0);
 	assert_int_equal(schema_migrate(db), -EPROTO);
 	assert_int_equal(db_exec(db, "PRAGMA user_version = 13"), 0);
-	assert_int_equal(schema_version(), 22);
+	assert_int_equal(schema_version(), 23);
 	db_close(db);
 }
 
@@ -959,6 +960,110 @@ static void test_scan_old_digests(void **state)
 	free(made);
 }
 
+/* Wait until the change times of the folders made so far are old enough
+ * for a scan to keep their listings (scan.c's LISTING_SETTLE_NS). */
+static void settle(void)
+{
+	struct timespec t = { 1, 100000000 };
+
+	assert_int_equal(nanosleep(&t, NULL), 0);
+}
+
+static int64_t listings_of(struct env *e, const char *dir)
+{
+	char sql[200];
+
+	snprintf(sql, sizeof(sql), "SELECT count(*) FROM dir_listings l"
+		 " JOIN directories d ON d.id = l.dir_id"
+		 " WHERE CAST(d.path AS TEXT) = '%s'", dir);
+	return query_int(e->db, sql);
+}
+
+/*
+ * A folder whose change time and inode are those its listing was kept
+ * under is not listed again: its names come from the store. Only an
+ * unchanged folder is found that way: a file changed under the same
+ * names is seen, a name added or renamed moves the folder's change time,
+ * a listing kept in another form is set aside, and a folder changed
+ * within the last second keeps none until a scan finds it settled.
+ */
+static void test_scan_listings(void **state)
+{
+	struct env *e = *state;
+	struct scan_stats s;
+	struct timespec t[2] = { { 0, UTIME_OMIT }, { 12345, 0 } };
+	char p[160], q[200];
+
+	make_tree(e);
+	/* changed a moment ago: listed, and no listing kept */
+	assert_int_equal(scan(e, "", &s, 0), 0);
+	assert_int_equal(s.files_new, 12);
+	assert_int_equal(query_int(e->db, "SELECT count(*) FROM dir_listings"),
+			 0);
+	settle();
+	assert_int_equal(scan(e, "", &s, 0), 0);
+	assert_int_equal(s.dirs_from_store, 0);
+	assert_int_equal(query_int(e->db, "SELECT count(*) FROM dir_listings"),
+			 4);
+	assert_int_equal(scan(e, "", &s, 0), 0);
+	assert_int_equal(s.dirs_from_store, 4);
+	assert_int_equal(s.files_unchanged, 12);
+	assert_int_equal(s.files_seen, 12);
+
+	/* a new file, a renamed one: those folders are listed again */
+	snprintf(p, sizeof(p), "%s/dir0/new.txt", e->root);
+	write_file(p, "y");
+	snprintf(p, sizeof(p), "%s/dir1/file0.txt", e->root);
+	snprintf(q, sizeof(q), "%s/dir1/moved.txt", e->root);
+	assert_int_equal(rename(p, q), 0);
+	/* the same names, one file with a new mtime: from the store, but
+	 * its digest differs, so the folder is listed and compared */
+	snprintf(p, sizeof(p), "%s/dir2/file3.txt", e->root);
+	assert_int_equal(utimensat(AT_FDCWD, p, t, 0), 0);
+	assert_int_equal(scan(e, "", &s, 0), 0);
+	assert_int_equal(s.dirs_from_store, 1);
+	assert_int_equal(s.files_new, 1);
+	assert_int_equal(s.files_renamed, 1);
+	assert_int_equal(s.files_changed, 1);
+	assert_int_equal(s.files_unchanged, 10);
+	assert_int_equal(listings_of(e, "dir0"), 0);
+	assert_int_equal(listings_of(e, "dir1"), 0);
+	assert_int_equal(listings_of(e, "dir2"), 1);
+	assert_int_equal(query_int(e->db, "SELECT count(*) FROM file_paths"
+				   " WHERE CAST(path AS TEXT) IN"
+				   " ('dir0/new.txt', 'dir1/moved.txt')"), 2);
+
+	/* a listing the scan cannot read is not taken */
+	settle();
+	writer_call(exec_sql, "UPDATE dir_listings SET names = x'0800'");
+	assert_int_equal(scan(e, "", &s, 0), 0);
+	assert_int_equal(s.dirs_from_store, 0);
+	assert_int_equal(s.files_unchanged, 13);
+	assert_int_equal(s.files_new + s.files_changed + s.files_deleted, 0);
+	assert_int_equal(query_int(e->db, "SELECT count(*) FROM dir_listings"),
+			 4);
+	assert_int_equal(scan(e, "", &s, 0), 0);
+	assert_int_equal(s.dirs_from_store, 4);
+
+	/* a folder gone takes its listing with it; the root's, kept under
+	 * a change time it no longer has, waits to be replaced */
+	snprintf(p, sizeof(p), "%s/dir0", e->root);
+	snprintf(q, sizeof(q), "rm -r '%s'", p);
+	assert_int_equal(system(q), 0);
+	assert_int_equal(scan(e, "", &s, 0), 0);
+	assert_int_equal(s.files_deleted, 5);
+	assert_int_equal(s.dirs_from_store, 2);
+	assert_int_equal(listings_of(e, "dir0"), 0);
+	assert_int_equal(query_int(e->db, "SELECT count(*) FROM dir_listings"),
+			 3);
+	settle();
+	assert_int_equal(scan(e, "", &s, 0), 0);
+	assert_int_equal(s.dirs_from_store, 2);
+	assert_int_equal(scan(e, "", &s, 0), 0);
+	assert_int_equal(s.dirs_from_store, 3);
+	assert_int_equal(s.files_unchanged, 8);
+}
+
 /* A walk goes depth first, each folder's subfolders in the order of the
  * paths below them ("a b/y" before "a/x", ' ' coming before '/'), so
  * that a first scan on one thread adds its folders in about the order
@@ -1338,6 +1443,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_scan_digests, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_scan_old_digests, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_scan_listings, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_scan_walk_order, setup,
 						teardown),
