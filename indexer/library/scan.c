@@ -1445,8 +1445,8 @@ static void listing_make(const struct worker *wk, struct music_rec *rec,
 	rec->listing_inode = (int64_t)st->st_ino;
 }
 
-/* Take the worker's entries from a listing the store kept; returns 0, or
- * -EINVAL when it is not one listing_make() makes. */
+/* Take the worker's entries from a listing the store kept; returns 0,
+ * -EINVAL when it is not one listing_make() makes, or -ENOMEM. */
 static int listing_parse(struct worker *wk, const char *p, size_t n)
 {
 	wk->nr_ents = 0;
@@ -1460,7 +1460,7 @@ static int listing_parse(struct worker *wk, const char *p, size_t n)
 		    (type != DT_DIR && type != DT_REG))
 			return -EINVAL;
 		if (ent_add(wk, off + 1, len, type))
-			return -EINVAL;
+			return -ENOMEM;
 		off += len + 2;
 	}
 	return 0;
@@ -1484,7 +1484,7 @@ static int listing_settled(const struct stat *st)
  * change time and inode the listing was kept under: no name came or went
  * in it since. Returns 1 then, 0 when the folder must be listed. The
  * lookups of a worker share a read transaction until its next flush (a
- * statement alone takes and drops the store's read lock each time, four
+ * statement alone takes and drops the store's read lock each time, five
  * times the cost of the lookup).
  */
 static int listing_load(struct worker *wk, const struct known_dir *kd,
@@ -1598,8 +1598,8 @@ static int load_dir_files(struct worker *wk, const struct known_dir *kd)
  * moved, or with force, after its files: the writer then knows whether
  * they all went in, and keeps no digest for a directory one of whose
  * files failed. Its mtime is kept too, but is no reason to write the row
- * again. st: the folder's stat() from before it was listed when its
- * listing may be kept (listing_settled()), else NULL.
+ * again. st: the folder's stat() from before it was listed, or NULL
+ * where listings are not kept; its listing goes with it once settled.
  */
 static void dir_record(struct worker *wk, int dfd, const char *rel,
 		       size_t len, const struct known_dir *kd, int has_digest,
@@ -1622,7 +1622,7 @@ static void dir_record(struct worker *wk, int dfd, const char *rel,
 		rec->mtime_ns = fstat(dfd, &now) ? 0 : mtime_ns(&now);
 	rec->has_digest = has_digest;
 	rec->digest = digest;
-	if (st && has_digest)
+	if (st && has_digest && listing_settled(st))
 		listing_make(wk, rec, st);
 	writer_batch_add(&wk->batch, rec);
 }
@@ -1738,7 +1738,7 @@ static void scan_dir(struct worker *wk, const char *rel, size_t len)
 	struct scan *s = wk->s;
 	uint64_t now;
 	struct known_dir *kd;
-	struct stat st, *keep = NULL;
+	struct stat st, *stated = NULL;
 	size_t files;
 	int dfd, rc = 0, stored = 0, unchanged;
 
@@ -1757,15 +1757,13 @@ static void scan_dir(struct worker *wk, const char *rel, size_t len)
 		__atomic_store_n(&kd->seen, 1, __ATOMIC_RELEASE);
 	if (dfd >= 0 && s->listings && !fstat(dfd, &st) &&
 	    st.st_dev == s->root_dev) {
-		if (listing_settled(&st))
-			keep = &st;
+		stated = &st;
 		if (kd && kd->has_digest && !s->req->full)
 			stored = listing_load(wk, kd, &st);
 	}
 	/* A listing from the store only ever proves a folder unchanged;
 	 * one that does not is listed again. */
-	unchanged = stored && dir_unchanged(wk, dfd, kd, &files);
-	if (stored && !unchanged)
+	if (stored && !dir_unchanged(wk, dfd, kd, &files))
 		stored = 0;
 	if (!stored)
 		rc = dfd < 0 ? dfd : read_entries(wk, dfd);
@@ -1778,22 +1776,21 @@ static void scan_dir(struct worker *wk, const char *rel, size_t len)
 		return;
 	}
 	push_subdirs(wk, rel, len);
-	if (!stored)
-		unchanged = kd && !s->req->full &&
-			    dir_unchanged(wk, dfd, kd, &files);
+	unchanged = stored || (kd && !s->req->full &&
+			       dir_unchanged(wk, dfd, kd, &files));
 	if (unchanged) {
 		wk->local.files_seen += files;
 		wk->local.files_unchanged += files;
 		wk->local.dirs_from_store += stored;
 		/* the store's listing is not this one: keep this one */
-		if (!stored && keep)
-			dir_record(wk, dfd, rel, len, kd, 1, kd->digest, keep,
-				   1);
+		if (!stored && stated && listing_settled(stated))
+			dir_record(wk, dfd, rel, len, kd, 1, kd->digest,
+				   stated, 1);
 	} else {
 		uint64_t sum;
 		int whole = scan_files(wk, dfd, rel, len, kd, &sum);
 
-		dir_record(wk, dfd, rel, len, kd, whole, sum, keep, 0);
+		dir_record(wk, dfd, rel, len, kd, whole, sum, stated, 0);
 		push_jobs(s, &wk->subdirs);
 	}
 	close(dfd);
