@@ -414,7 +414,7 @@ int views_real_open(int64_t file)
 			rc = caller_open(path.buf, O_RDONLY);
 	}
 	strbuf_release(&path);
-	return rc == -EXDEV ? -EACCES : rc;
+	return rc == -EXDEV || rc == -EINVAL ? -EACCES : rc;
 }
 
 int views_real_access(int64_t file)

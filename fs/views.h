@@ -104,7 +104,8 @@ int views_real_stat(int64_t file, struct stat *st);
  * path only into a root (symlinks.h); a negative file gives the picture
  * embedded in the track -file (covers_open()). Returns the descriptor,
  * or -ENOENT when the file or its row is gone, -EACCES when the caller
- * may not read it, or another negative errno.
+ * may not read it or it is no regular file now (a FIFO put in its place
+ * is never waited for), or another negative errno.
  */
 int views_real_open(int64_t file);
 

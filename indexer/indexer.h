@@ -193,9 +193,10 @@ const struct indexer_root *indexer_roots(size_t *nr);
 /*
  * Open the absolute path of an indexed file with flags for the mount, as
  * indexer/library/symlinks.h rules for the roots in use (a link on its path
- * leads only into a root, unless that root follows outside). Returns the
- * descriptor, -EXDEV for a link that leads out, or another negative errno
- * value.
+ * leads only into a root, unless that root follows outside), and only
+ * when it is a regular file now. Returns the descriptor, -EXDEV for a
+ * link that leads out, -EINVAL for something other than a regular file
+ * (a FIFO is never waited for), or another negative errno value.
  */
 int indexer_open_file(const char *path, int flags);
 

@@ -10,6 +10,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "common/log.h"
 #include "common/path.h"
 #include "common/strbuf.h"
 
@@ -167,19 +168,49 @@ int symlinks_reopen(int pathfd, int flags)
 	return fd < 0 ? -errno : fd;
 }
 
+/*
+ * Keep fd only when it is a regular file's, and then in the blocking mode
+ * flags asked for: it was opened with O_NONBLOCK, so that a FIFO or a
+ * device put in a file's place since it was indexed answers at once
+ * rather than hold the opening thread until a writer comes.
+ */
+static int regular_only(int fd, const char *path, int flags)
+{
+	struct stat st;
+	int rc = 0, fl;
+
+	if (fd < 0)
+		return fd;
+	if (fstat(fd, &st)) {
+		rc = -errno;
+	} else if (!S_ISREG(st.st_mode)) {
+		log_warn("%s: not a regular file now, not opened", path);
+		rc = -EINVAL;
+	} else if (!(flags & O_NONBLOCK)) {
+		fl = fcntl(fd, F_GETFL);
+		if (fl < 0 || fcntl(fd, F_SETFL, fl & ~O_NONBLOCK))
+			rc = -errno;
+	}
+	if (rc) {
+		close(fd);
+		return rc;
+	}
+	return fd;
+}
+
 int symlinks_open_path(const char *path, int flags,
 		       const struct symlinks_rule *rule)
 {
 	struct stat st;
-	int fd = open_how(AT_FDCWD, path, flags, RESOLVE_NO_SYMLINKS |
-			  RESOLVE_NO_MAGICLINKS), pfd;
+	int fd = open_how(AT_FDCWD, path, flags | O_NONBLOCK,
+			  RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS), pfd;
 
 	if (fd >= 0 || (fd != -ELOOP && fd != -ENOSYS))
-		return fd;
+		return regular_only(fd, path, flags);
 	pfd = symlinks_follow(AT_FDCWD, path, rule, &st);
 	if (pfd < 0)
 		return pfd;
-	fd = symlinks_reopen(pfd, flags);
+	fd = symlinks_reopen(pfd, flags | O_NONBLOCK);
 	close(pfd);
-	return fd;
+	return regular_only(fd, path, flags);
 }

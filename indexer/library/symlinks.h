@@ -63,8 +63,10 @@ int symlinks_reopen(int pathfd, int flags);
 /*
  * Open the absolute path of an indexed file with flags for the mount: at
  * once when no link is on its path, else through symlinks_follow() with
- * rule, so a link that now leads elsewhere serves nothing. Returns the
- * descriptor or a negative errno value (-EXDEV as symlinks_follow()).
+ * rule, so a link that now leads elsewhere serves nothing. Only a regular
+ * file is opened, and never waited for: a FIFO or a device put at the
+ * path gives -EINVAL at once (logged). Returns the descriptor or a
+ * negative errno value (-EXDEV as symlinks_follow()).
  */
 int symlinks_open_path(const char *path, int flags,
 		       const struct symlinks_rule *rule);

@@ -8,6 +8,7 @@ should be denied is counted, and one that is not is a leak (`make
 reliability` prints both)."""
 
 import base64
+import contextlib
 import errno
 import grp
 import json
@@ -16,6 +17,7 @@ import pathlib
 import pwd
 import shutil
 import sqlite3
+import stat
 import subprocess
 import tempfile
 import time
@@ -307,6 +309,77 @@ def test_planted_link_is_never_served(world, user, template_library,
         assert user.read(m.file("search/uploaded/" + found[0])) == \
             open(os.path.join(upload, "tune.mp3"), "rb").read()
     finally:
+        unmount(m.path, m.proc)
+
+
+# Reads of a FIFO through the mount, one user process each: one more than
+# the lane and the ten workers that once all hung on them.
+FIFO_READERS = 11
+
+
+def read_within(path, seconds):
+    """The bytes of path read by a child process, or None when it did not
+    answer in time (the child is killed then: a hung FUSE read blocks
+    only the child)."""
+    proc = subprocess.Popen(["cat", path], stdout=subprocess.PIPE,
+                            stderr=subprocess.DEVNULL)
+    try:
+        out, _ = proc.communicate(timeout=seconds)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        return None
+    return out
+
+
+def test_fifo_in_a_tracks_place_freezes_nothing(world, user,
+                                                 template_library):
+    """Issue 32: a user who may write into a root lets a track be indexed,
+    stats it through the mount, swaps it for a FIFO and reads it through
+    /search eleven times at once. Every read is refused at once (nothing
+    waits for a writer that never comes), and root's status/health still
+    answers within a second."""
+    root, _ = music_world(world, template_library)
+    # the store keeps the track while its FIFO is read
+    conf = str(write_conf(pathlib.Path(world), root, debounce="60s"))
+    upload = os.path.join(root, "upload")
+    os.mkdir(upload)
+    os.chown(upload, user.uid, user.gid)
+    make_mp3(os.path.join(world, "bait.mp3"), "Bait", "B", "Bait", 1)
+    assert user.run("cp", os.path.join(world, "bait.mp3"),
+                    upload).returncode == 0
+    m = start_daemon(world, "config=" + conf)
+    readers = []
+    fifo = os.path.join(upload, "bait.mp3")
+    try:
+        wait_for(lambda: "Bait" in titles(m), CONVERGE_S,
+                 "the upload indexed", mount=m, ignore=NOT_YET)
+        name = os.listdir(m.file("search/bait"))[0]
+        track = m.file("search/bait/" + name)
+        assert user.run("stat", track).returncode == 0
+        assert user.run("rm", fifo).returncode == 0
+        assert user.run("mkfifo", fifo).returncode == 0
+        readers = [subprocess.Popen(user.prefix() + ["cat", track],
+                                    stdout=subprocess.DEVNULL,
+                                    stderr=subprocess.PIPE)
+                   for _ in range(FIFO_READERS)]
+        for r in readers:
+            try:
+                _, err = r.communicate(timeout=10)
+            except subprocess.TimeoutExpired:
+                raise AssertionError("a read of the FIFO hung the mount")
+            assert r.returncode != 0 and b"Permission denied" in err, err
+        health = read_within(m.file("status/health"), 1)
+        assert health is not None, "status/health did not answer within 1 s"
+        assert b"not a regular file now" in m.read("log")
+    finally:
+        # a writer releases whatever still waits on the FIFO, so the
+        # mount can go
+        if os.path.exists(fifo) and stat.S_ISFIFO(os.stat(fifo).st_mode):
+            with contextlib.suppress(OSError):
+                os.close(os.open(fifo, os.O_WRONLY | os.O_NONBLOCK))
+        for r in readers:
+            r.kill()
+            r.wait()
         unmount(m.path, m.proc)
 
 

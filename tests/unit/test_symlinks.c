@@ -282,6 +282,33 @@ static void test_open_path(void **state)
 	assert_int_equal(symlinks_open_path(path, O_RDONLY, &none), -ENOENT);
 }
 
+/* A FIFO where a file was answers at once, for the thread's sake; a file
+ * opened without O_NONBLOCK reads as blocking again. */
+static void test_open_path_regular_only(void **state)
+{
+	struct symlinks_rule none = { NULL };
+	char path[256];
+	int fd;
+
+	(void)state;
+	/* the old open waited here for a writer: end the test instead */
+	alarm(10);
+	snprintf(path, sizeof(path), "%s/a/fifo", root);
+	assert_int_equal(symlinks_open_path(path, O_RDONLY, &none), -EINVAL);
+	alarm(0);
+	snprintf(path, sizeof(path), "%s/a/b/file", root);
+	fd = symlinks_open_path(path, O_RDONLY, &none);
+	assert_true(fd >= 0);
+	assert_int_equal(fcntl(fd, F_GETFL) & O_NONBLOCK, 0);
+	close(fd);
+	fd = symlinks_open_path(path, O_RDONLY | O_NONBLOCK, &none);
+	assert_true(fd >= 0);
+	assert_int_equal(fcntl(fd, F_GETFL) & O_NONBLOCK, O_NONBLOCK);
+	close(fd);
+	snprintf(path, sizeof(path), "%s/a", root);
+	assert_int_equal(symlinks_open_path(path, O_RDONLY, &none), -EINVAL);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -289,6 +316,7 @@ int main(void)
 		cmocka_unit_test(test_open_beneath_without_openat2),
 		cmocka_unit_test(test_follow),
 		cmocka_unit_test(test_open_path),
+		cmocka_unit_test(test_open_path_regular_only),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
