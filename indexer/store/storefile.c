@@ -245,6 +245,39 @@ int storefile_create_private(const char *path)
 	return 0;
 }
 
+/*
+ * Open the lock file, which the daemon writes its pid into: never through
+ * a link, and only a file of the daemon's own with no other name, so a
+ * link or a hard link planted in a store folder others may write to
+ * cannot make the daemon overwrite a file it was never meant to touch.
+ */
+static int lock_open(const char *path, const char *lock_path)
+{
+	struct stat st;
+	int fd, rc;
+
+	fd = open(lock_path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW |
+		  O_NONBLOCK | O_NOCTTY, 0600);
+	if (fd < 0 && errno == ELOOP)
+		return log_error(-ELOOP, "database %s: %s is a symbolic link,"
+				 " not opened; remove it", path, lock_path);
+	if (fd < 0)
+		return log_error(-errno, "database %s: cannot open %s: %s",
+				 path, lock_path, strerror(errno));
+	if (fstat(fd, &st))
+		rc = log_error(-errno, "database %s: cannot stat %s: %s", path,
+			       lock_path, strerror(errno));
+	else if (!S_ISREG(st.st_mode) || st.st_nlink != 1 ||
+		 st.st_uid != geteuid())
+		rc = log_error(-EPERM, "database %s: %s is not a file of this"
+			       " user's alone (another name, owner or kind),"
+			       " not written; remove it", path, lock_path);
+	else
+		return fd;
+	close(fd);
+	return rc;
+}
+
 int storefile_claim(const char *path)
 {
 	char *lock_path = NULL;
@@ -255,12 +288,10 @@ int storefile_claim(const char *path)
 		return rc;
 	if (asprintf(&lock_path, "%s.lock", path) < 0)
 		return log_error(-ENOMEM, "store: out of memory");
-	fd = open(lock_path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	fd = lock_open(path, lock_path);
 	if (fd < 0) {
-		rc = log_error(-errno, "database %s: cannot open %s: %s", path,
-			       lock_path, strerror(errno));
 		free(lock_path);
-		return rc;
+		return fd;
 	}
 	if (flock(fd, LOCK_EX | LOCK_NB)) {
 		long pid = lock_holder(fd);

@@ -44,8 +44,9 @@ enum storefile_fault {
 /*
  * Lock the store at path for this process and create what is missing of
  * it: folders 0700, the file empty and 0600. Returns 0, -EBUSY when
- * another process holds the lock (logged with its pid), or another
- * negative errno value (logged).
+ * another process holds the lock (logged with its pid), -ELOOP when the
+ * lock file is a symbolic link, -EPERM when it is not a file of this
+ * user's with one name, or another negative errno value (logged).
  */
 int storefile_claim(const char *path);
 

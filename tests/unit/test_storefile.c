@@ -86,6 +86,50 @@ static void test_claim(void **state)
 	assert_string_equal(storefile_path(), e->db);
 }
 
+/* The content of the file at path, for a victim that must stay whole. */
+static void assert_content(const char *path, const char *want)
+{
+	char buf[64] = "";
+	int fd = open(path, O_RDONLY);
+
+	assert_true(fd >= 0);
+	assert_true(read(fd, buf, sizeof(buf) - 1) >= 0);
+	close(fd);
+	assert_string_equal(buf, want);
+}
+
+/* A link or a second name planted as the lock file is refused, and what
+ * it names keeps its content. */
+static void test_claim_planted_lock(void **state)
+{
+	struct env *e = *state;
+	char lock[160], victim[160];
+	int fd;
+
+	assert_int_equal(storefile_make_folders(e->db), 0);
+	snprintf(lock, sizeof(lock), "%s.lock", e->db);
+	snprintf(victim, sizeof(victim), "%s/victim", e->dir);
+	fd = open(victim, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, "root's own\n", 11), 11);
+	close(fd);
+
+	assert_int_equal(symlink(victim, lock), 0);
+	assert_int_equal(storefile_claim(e->db), -ELOOP);
+	assert_content(victim, "root's own\n");
+	assert_int_equal(unlink(lock), 0);
+
+	assert_int_equal(link(victim, lock), 0);
+	assert_int_equal(storefile_claim(e->db), -EPERM);
+	assert_content(victim, "root's own\n");
+	assert_int_equal(unlink(lock), 0);
+
+	assert_int_equal(mkfifo(lock, 0600), 0);
+	assert_int_equal(storefile_claim(e->db), -EPERM);
+	assert_int_equal(unlink(lock), 0);
+	assert_int_equal(storefile_claim(e->db), 0);
+}
+
 static int cap_pages(sqlite3 *db, void *unused)
 {
 	(void)unused;
@@ -228,6 +272,8 @@ static void test_deleted_written_back(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_claim_planted_lock, setup,
+						teardown),
 		cmocka_unit_test_setup_teardown(test_claim, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_lost_transaction, setup,
 						teardown),
