@@ -48,21 +48,29 @@ static int add_ids(struct strbuf *url, const char *name, const char *list)
  * The message of one of Prowlarr's JSON errors ({"message": ...}), as
  * its client exceptions answer: "Search failed due to all selected
  * indexers being unavailable", "Getting release from indexer failed".
- * Kept in body, whose end it marks.
+ * An answer may echo the request, so every copy of key in the message
+ * is masked before it reaches a log line. Kept in body.
  */
-static const char *message(struct strbuf *body)
+static const char *message(struct strbuf *body, const char *key)
 {
 	json_t *doc = json_loadb(body->buf, body->len, 0, NULL);
 	const char *m = json_string_value(json_object_get(doc, "message"));
+	struct strbuf out = STRBUF_INIT;
+	size_t klen = strlen(key);
+	const char *hit;
 
-	if (m && strlen(m) < body->len) {
-		memmove(body->buf, m, strlen(m) + 1);
-		body->len = strlen(body->buf);
-	} else {
-		strbuf_reset(body);
-		strbuf_addstr(body, "no message");
+	if (!m)
+		m = "no message";
+	while (klen && (hit = strstr(m, key))) {
+		strbuf_add(&out, m, hit - m);
+		strbuf_addstr(&out, "********");
+		m = hit + klen;
 	}
+	strbuf_addstr(&out, m);
 	json_decref(doc);
+	memset(body->buf, 0, body->len);
+	strbuf_release(body);
+	*body = out;
 	return body->buf;
 }
 
@@ -121,7 +129,7 @@ static int send_request(const struct prowlarr *p, struct http_request *req,
 		else if (resp->status == 400 || resp->status == 409)
 			ret = log_error(-EIO, "prowlarr: %s: HTTP %ld: %.200s",
 					what, resp->status,
-					message(&resp->body));
+					message(&resp->body, p->api_key));
 		else if (resp->status < 200 || resp->status > 299)
 			ret = log_error(-EPROTO,
 					"prowlarr: %s: unexpected HTTP %ld",

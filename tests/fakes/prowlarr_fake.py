@@ -72,6 +72,8 @@ file, the built-in table below serves.
         badshape         200 with a release whose title is a number
         html             200 text/html (Prowlarr's web page)
         unavailable      400, all indexers unavailable
+        echo             400 whose message repeats the request, its key
+                         included (issue 32 saw one reach the log)
         error500         500
         ratelimit        429 with Retry-After: 2
         huge             200 with a 6 MiB body (above the client's cap)
@@ -426,6 +428,11 @@ class Prowlarr(http_fake.FakeHandler):
     def special_unavailable(self):
         self.reply(400, {"message": "Search failed due to all selected "
                          "indexers being unavailable"})
+
+    def special_echo(self):
+        key = self.headers.get("X-Api-Key", "")
+        self.reply(400, {"message": "Invalid request %s (X-Api-Key: %s)" %
+                         (self.path, key)})
 
     def special_error500(self):
         self.reply(500, {"message": "Internal Server Error"})

@@ -277,6 +277,8 @@ static void test_server_error(void **state)
 	assert_int_equal(st.failures, 1);
 	/* Every indexer unavailable: a 400 with Prowlarr's words. */
 	search_fails("unavailable", -EIO);
+	/* one that repeats the request, key and all (test_key_not_logged) */
+	search_fails("echo", -EIO);
 }
 
 /* A 429 pauses the throttle for its Retry-After, at least. */
@@ -390,6 +392,7 @@ static void test_key_not_logged(void **state)
 	log_ring_dump(&ring);
 	assert_non_null(strstr(ring.buf, "prowlarr: "));
 	assert_non_null(strstr(ring.buf, "API key was refused"));
+	assert_non_null(strstr(ring.buf, "(X-Api-Key: ********)"));
 	assert_null(strstr(ring.buf, KEY));
 	assert_null(strstr(ring.buf, WRONG_KEY));
 	strbuf_release(&ring);
