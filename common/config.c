@@ -917,6 +917,35 @@ static int check_secret_mode(const struct parse *p, const struct stat *st,
 }
 
 /*
+ * A configuration says what the daemon reads, where it writes and whom
+ * it trusts, so only the daemon's user or root may change it: a file that
+ * another user owns, or that its group or others may write, is refused
+ * whatever it holds.
+ */
+static int check_owner(const struct stat *st, const char *path, char *err,
+		       size_t errlen)
+{
+	uid_t uid = geteuid();
+
+	if (st->st_uid != uid && st->st_uid != 0) {
+		snprintf(err, errlen, "%s: this file belongs to uid %u, not to"
+			 " the daemon's user (uid %u) or root, who alone may"
+			 " change what the daemon does; run chown %u %s",
+			 path, (unsigned)st->st_uid, (unsigned)uid,
+			 (unsigned)uid, path);
+		return -EPERM;
+	}
+	if (st->st_mode & (S_IWGRP | S_IWOTH)) {
+		snprintf(err, errlen, "%s: %s can change this file (mode %04o),"
+			 " and with it what the daemon does; run chmod go-w %s",
+			 path, st->st_mode & S_IWOTH ? "every user" :
+			 "its group", st->st_mode & 07777, path);
+		return -EPERM;
+	}
+	return 0;
+}
+
+/*
  * The file is opened here rather than by ini_parse so that an open error
  * keeps its errno and the reader can count lines.
  */
@@ -950,7 +979,8 @@ int config_load_file(struct config *cfg, const char *path,
 			 "'key = value'", path, ret);
 		return -EINVAL;
 	}
-	return check_secret_mode(&p, &st, path, err, errlen);
+	ret = check_secret_mode(&p, &st, path, err, errlen);
+	return ret ? ret : check_owner(&st, path, err, errlen);
 }
 
 /* The short forms go through the same checks as the lines of a file. */

@@ -141,7 +141,9 @@ void config_release(struct config *cfg);
  * secret query parameter, http_secret_param()) must belong to the
  * daemon's user (the effective uid) and give its group and others no
  * right (mode 0600 or less): else it is refused with -EPERM, the message
- * naming the key and the fix but never the value.
+ * naming the key and the fix but never the value. Any configuration file
+ * must belong to the daemon's user or root and be writable by no one else
+ * (-EPERM, the message naming the fix).
  */
 int config_load_file(struct config *cfg, const char *path,
 		     char *err, size_t errlen);

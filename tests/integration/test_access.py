@@ -212,6 +212,31 @@ def test_config_with_a_secret_is_the_daemon_users_alone(world, user,
     unmount(m.path, m.proc)
 
 
+def test_config_others_may_change_is_refused(world, user, template_library):
+    """Issue 32: a configuration with no secret in it still says which
+    folders the daemon reads as root: one another user owns, or others
+    may write, stops the start, saying why and the fix."""
+    music = os.path.join(world, "music")
+    shutil.copytree(str(template_library), music)
+    mnt = os.path.join(world, "mnt")
+    os.mkdir(mnt)
+    conf = os.path.join(world, "m.conf")
+    with open(conf, "w") as f:
+        f.write("[music]\nroot = %s\n" % music)
+    os.chmod(conf, 0o644)
+    os.chown(conf, user.uid, user.gid)
+    err = start_fails(conf, mnt)
+    assert "%s: this file belongs to uid %d, not to the daemon's user " \
+        "(uid 0) or root" % (conf, user.uid) in err, err
+    os.chown(conf, 0, 0)
+    os.chmod(conf, 0o666)
+    err = start_fails(conf, mnt)
+    assert "every user can change this file (mode 0666)" in err, err
+    os.chmod(conf, 0o644)
+    m = start_daemon(world, "config=" + conf)
+    unmount(m.path, m.proc)
+
+
 def test_check_config_shows_no_credential(world, template_library):
     music = os.path.join(world, "music")
     shutil.copytree(str(template_library), music)

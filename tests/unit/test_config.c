@@ -1022,6 +1022,27 @@ static void test_secret_file_readable_by_others(void **state)
 	config_release(&cfg);
 }
 
+/* A file others may write changes what the daemon does: refused even
+ * when it holds no secret (another user's file: just below). */
+static void test_file_others_may_change(void **state)
+{
+	struct config cfg;
+	char *want;
+
+	(void)state;
+	assert_int_equal(load(&cfg, "[general]\nthreads = 2\n"), 0);
+	assert_int_equal(reload_with_mode(&cfg, 0664), -EPERM);
+	assert_true(asprintf(&want, "%s: its group can change this file (mode"
+			     " 0664), and with it what the daemon does; run"
+			     " chmod go-w %s", conf, conf) > 0);
+	assert_string_equal(err, want);
+	free(want);
+	assert_int_equal(reload_with_mode(&cfg, 0646), -EPERM);
+	assert_non_null(strstr(err, "every user can change this file"));
+	assert_int_equal(reload_with_mode(&cfg, 0644), 0);
+	config_release(&cfg);
+}
+
 /* The environment is the test's input here; put back what was there. */
 static void set_env(const char *name, const char *value)
 {
@@ -1172,9 +1193,17 @@ static void test_secret_file_of_another_user(void **state)
 	assert_string_equal(err, want);
 	free(want);
 	config_release(&cfg);
-	/* without a secret, whose the file is does not matter */
+	/* without a secret too (issue 32): it says what the daemon does */
 	assert_int_equal(load(&cfg, "[general]\nthreads = 2\n"), 0);
 	assert_int_equal(chown(conf, 65534, -1), 0);
+	assert_int_equal(reload_with_mode(&cfg, 0644), -EPERM);
+	assert_true(asprintf(&want, "%s: this file belongs to uid 65534, not"
+			     " to the daemon's user (uid 0) or root, who alone"
+			     " may change what the daemon does; run chown 0 %s",
+			     conf, conf) > 0);
+	assert_string_equal(err, want);
+	free(want);
+	assert_int_equal(chown(conf, 0, -1), 0);
 	assert_int_equal(reload_with_mode(&cfg, 0644), 0);
 	config_release(&cfg);
 }
@@ -1492,6 +1521,7 @@ int main(void)
 		cmocka_unit_test(test_unreadable_file),
 		cmocka_unit_test(test_secrets_not_echoed),
 		cmocka_unit_test(test_secret_file_readable_by_others),
+		cmocka_unit_test(test_file_others_may_change),
 		cmocka_unit_test(test_secret_files),
 		cmocka_unit_test(test_credentials),
 		cmocka_unit_test(test_secret_file_of_another_user),
