@@ -191,6 +191,10 @@ int db_copy(sqlite3 *src, const char *to)
 		sqlite3_backup_finish(b);
 		rc = rc == SQLITE_DONE ? 0 : db_error(dst, rc, "copy");
 	}
+	/* The copy takes src's WAL mode with its pages: one file alone, it
+	 * leaves no -wal or -shm beside it, whoever opens it later. */
+	if (!rc)
+		rc = db_exec(dst, "PRAGMA journal_mode = DELETE");
 	if (sqlite3_close(dst) != SQLITE_OK && !rc)
 		rc = db_error(dst, sqlite3_errcode(dst), "copy: close");
 	return rc;

@@ -29,6 +29,7 @@ const char *db_library_version(void);
  * Copy the whole database src has open into a new file at to (replaced if
  * there; mode 0600, as a store indexes private trees), with SQLite's
  * online backup: what src's committed transactions hold, WAL included.
+ * The copy is one file in rollback mode, with no -wal or -shm beside it.
  * Returns 0 or a negative errno value (logged).
  */
 int db_copy(sqlite3 *src, const char *to);

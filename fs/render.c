@@ -2,9 +2,13 @@
 
 #include <pthread.h>
 #include <stdio.h>
+#include <string.h>
+#include <time.h>
 
+#include "common/clock.h"
 #include "common/log.h"
 #include "common/strbuf.h"
+#include "indexer/indexer.h"
 #include "indexer/store/query.h"
 
 /* Why the last reload was refused (empty when it was not), until one
@@ -21,6 +25,21 @@ void render_reload_refused(const char *why)
 	pthread_mutex_unlock(&refused.lock);
 }
 
+/* A backup that failed leaves the store without its newest safe copy:
+ * that is the owner's to know until one goes again, not a log line. */
+static void backup_health(struct strbuf *out)
+{
+	struct indexer_status s;
+	char at[CLOCK_RFC3339_LEN];
+
+	indexer_status(&s);
+	if (!s.jobs.backup_error)
+		return;
+	clock_rfc3339((time_t)s.jobs.backup_failed_at, at);
+	strbuf_addf(out, "error: backup failed at %s: %s (see /log)\n", at,
+		    strerror(-s.jobs.backup_error));
+}
+
 int render_health(struct strbuf *out)
 {
 	pthread_mutex_lock(&refused.lock);
@@ -28,6 +47,7 @@ int render_health(struct strbuf *out)
 		strbuf_addf(out, "error: reload refused: %s; the configuration"
 			    " from before is in use\n", refused.why);
 	pthread_mutex_unlock(&refused.lock);
+	backup_health(out);
 	return query_health(out);
 }
 

@@ -67,6 +67,8 @@ static struct {
 	int wake_ready;
 	char trigger[NR_JOBS][TRIGGER_LEN];
 	int dry_run;
+	int backup_error;		/* the last backup's, 0 when it went */
+	double backup_failed_at;
 } jobs = {
 	.lock = PTHREAD_MUTEX_INITIALIZER,
 	.dry_run = 1,
@@ -219,6 +221,10 @@ static void run(unsigned job, const char *trigger)
 		return;
 	case JOBS_BACKUP:
 		failed = maintenance_backup_now(jobs.cfg, clock_wall());
+		pthread_mutex_lock(&jobs.lock);
+		jobs.backup_error = failed;
+		jobs.backup_failed_at = failed ? clock_wall() : 0;
+		pthread_mutex_unlock(&jobs.lock);
 		/* A backup that failed is tried again later, not at once. */
 		if (jobs.cfg->backup_interval_s > 0)
 			set_timer(T_BACKUP, failed ? clock_wall() +
@@ -517,6 +523,8 @@ void jobs_status(struct jobs_status *out)
 			t[T_FOLLOW_UP].at : t[T_REPAIR].at;
 		out->next_prune_at = t[T_PRUNE].at;
 		out->next_backup_at = t[T_BACKUP].at;
+		out->backup_error = jobs.backup_error;
+		out->backup_failed_at = jobs.backup_failed_at;
 		out->have_monitor = 1;
 		monitor_stats(jobs.monitor, &out->monitor);
 	}

@@ -166,6 +166,33 @@ def test_full_disk_fails_the_scan_and_loses_nothing(room, library,
             unmount(m.path, m.proc)
 
 
+def test_full_disk_fails_the_backup_and_says_so(library, tmp_path):
+    """Issue 32: a backup that fails for want of room is an error in
+    health until one goes, not a log line alone, and nothing of it (the
+    copy, its journal) is left beside the backups; the one that goes
+    leaves the backup alone too, no -wal or -shm beside it."""
+    with tmpfs(tmp_path / "state", "4m") as state:
+        m = start(tmp_path, "music=" + str(library))
+        try:
+            settle(lambda: analysis_done(m), "the analysis of the ten")
+            backups = state / "backups"
+            filler = fill(state)
+            m.write("control/maintenance", "backup")
+            settle(lambda: "error: backup failed at " in health(m),
+                   "health saying the backup failed")
+            assert "No space left on device" in health(m) or \
+                "Input/output error" in health(m), health(m)
+            assert not backups.exists() or os.listdir(backups) == []
+            os.unlink(filler)
+            m.write("control/maintenance", "backup")
+            settle(lambda: "backup failed" not in health(m),
+                   "health without the failed backup")
+            names = os.listdir(backups)
+            assert len(names) == 1 and names[0].endswith(".db"), names
+        finally:
+            unmount(m.path, m.proc)
+
+
 def add_album(library, name, n):
     """n copies of a track in a new folder, as a watcher sees them."""
     album = library / name

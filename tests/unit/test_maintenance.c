@@ -107,6 +107,11 @@ static void test_backups_kept(void **state)
 	assert_true(exists(e, "mediamon-20261122T160000Z.db"));
 	assert_true(exists(e, "mediamon-20261123T160000Z.db"));
 	assert_false(exists(e, "mediamon-20261123T160000Z.db.tmp"));
+	/* nothing of the copy's own journal is left beside it */
+	assert_false(exists(e, "mediamon-20261123T160000Z.db.tmp-wal"));
+	assert_false(exists(e, "mediamon-20261123T160000Z.db.tmp-shm"));
+	assert_false(exists(e, "mediamon-20261123T160000Z.db-wal"));
+	assert_false(exists(e, "mediamon-20261123T160000Z.db-shm"));
 	snprintf(path, sizeof(path), "%s/mediamon-20261123T160000Z.db",
 		 e->backups);
 	assert_int_equal(count(path, "PRAGMA user_version"), schema_version());
