@@ -213,6 +213,63 @@ static int recover_stale_mount(const char *mountpoint)
 	return 0;
 }
 
+/* A name of /proc/self/mountinfo with its octal escapes ("\040" for a
+ * space) undone, in place. */
+static void mountinfo_unescape(char *s)
+{
+	char *out = s;
+
+	for (; *s; s++) {
+		if (s[0] == '\\' && s[1] >= '0' && s[1] <= '3' &&
+		    s[2] >= '0' && s[2] <= '7' && s[3] >= '0' && s[3] <= '7') {
+			*out++ = (char)((s[1] - '0') * 64 + (s[2] - '0') * 8 +
+					(s[3] - '0'));
+			s += 3;
+		} else {
+			*out++ = *s;
+		}
+	}
+	*out = '\0';
+}
+
+/*
+ * A mediamon that runs serves its mount point: another one mounted on top
+ * would hide it, its store and its users' open files behind a second
+ * index. Any other file system there (a bind mount shared with
+ * containers) is fine to mount on.
+ */
+static int refuse_live_mount(const char *mountpoint)
+{
+	char *real = realpath(mountpoint, NULL), *line = NULL, *dir, *fstype;
+	size_t len = 0;
+	FILE *f;
+	int found = 0;
+
+	if (!real)
+		return 0;
+	f = fopen("/proc/self/mountinfo", "re");
+	while (f && !found && getline(&line, &len, f) > 0) {
+		dir = NULL;
+		fstype = strstr(line, " - ");
+		if (!fstype || sscanf(line, "%*s %*s %*s %*s %ms", &dir) != 1)
+			continue;
+		mountinfo_unescape(dir);
+		found = !strcmp(dir, real) &&
+			!strncmp(fstype, " - fuse.mediamon ", 17);
+		free(dir);
+	}
+	if (f)
+		fclose(f);
+	free(line);
+	free(real);
+	if (!found)
+		return 0;
+	return log_error(-EBUSY, "mount point %s already holds a running"
+			 " mediamon; stop it first (fusermount3 -u %s), or"
+			 " give this one a mount point of its own",
+			 mountpoint, mountpoint);
+}
+
 static int run(struct fuse_args *args, struct fuse_cmdline_opts *cmd,
 	       struct config *cfg, struct options *o)
 {
@@ -305,6 +362,7 @@ int main(int argc, char **argv)
 	/* mount.fuse3 passes a source name before the mount point. */
 	if (o.nr_nonopt &&
 	    (recover_stale_mount(o.nonopt[o.nr_nonopt - 1]) ||
+	     refuse_live_mount(o.nonopt[o.nr_nonopt - 1]) ||
 	     fuse_opt_add_arg(&args, o.nonopt[o.nr_nonopt - 1])))
 		goto out;
 	if (fuse_parse_cmdline(&args, &cmd) || fs_parse_options(&args))

@@ -113,6 +113,26 @@ def test_second_instance_is_refused(mount, library, tmp_path):
     assert mount.read("status/health") == b"ok\n"
 
 
+def test_second_instance_on_a_live_mount_is_refused(mount, library,
+                                                     tmp_path):
+    """Issue 32: a second daemon with a store of its own, asked to mount
+    where a mediamon runs, stops before it mounts on top of it; the first
+    goes on serving."""
+    other = tmp_path / "other"
+    other.mkdir()
+    r = subprocess.run([BINARY, "-f", "-o", "music=" + str(library),
+                        "-o", "db=" + str(other / "other.db"), mount.path],
+                       capture_output=True, text=True, env=local_env(),
+                       timeout=30 * SLOW)
+    assert r.returncode != 0
+    assert ("mount point %s already holds a running mediamon"
+            % mount.path) in r.stderr, r.stderr
+    with open("/proc/mounts") as f:
+        assert len([ln for ln in f if ln.split()[1] == mount.path]) == 1
+    assert not os.path.exists(str(other / "other.db"))
+    assert mount.read("status/health") == b"ok\n"
+
+
 @pytest.mark.parametrize("room", [0, 32768],
                          ids=["no room at all", "room for a scan's row"])
 def test_full_disk_fails_the_scan_and_loses_nothing(room, library,
