@@ -11,6 +11,7 @@
 #include <string.h>
 #include <strings.h>
 #include <sys/random.h>
+#include <sys/sendfile.h>
 #include <sys/stat.h>
 #include <sys/statvfs.h>
 #include <unistd.h>
@@ -237,9 +238,9 @@ out:
 }
 
 /*
- * Walk the folder rel below the base, names in natural order; its images
+ * Walk the folder rel below the base, names in natural order. Its images
  * make one candidate, named as the folder (or, for the base, as the
- * download).
+ * download), unless volumes lie beside or below them (a pack's cover).
  */
 static int walk_folder(struct walk *w, const char *rel, int depth)
 {
@@ -247,6 +248,7 @@ static int walk_folder(struct walk *w, const char *rel, int depth)
 	struct dirent *de;
 	char **names = NULL;
 	size_t nr = 0, alloc = 0;
+	size_t before = w->nr;
 	int dfd, ret = 0;
 	DIR *d;
 
@@ -283,7 +285,14 @@ static int walk_folder(struct walk *w, const char *rel, int depth)
 		free(names[i]);
 	free(names);
 	closedir(d);
-	if (images.nr_images) {
+	if (images.nr_images && w->nr > before) {
+		for (size_t i = 0; i < images.nr_images; i++) {
+			leave_out(w->res, images.images[i].rel, 0, 0,
+				  "an image beside volumes");
+			free(images.images[i].rel);
+		}
+		free(images.images);
+	} else if (images.nr_images) {
 		struct candidate *c = add_candidate(w, strdup(rel), 0, 0);
 
 		if (!c->file.rel)
@@ -298,15 +307,12 @@ static int walk_folder(struct walk *w, const char *rel, int depth)
 	return ret;
 }
 
-static void free_candidates(struct walk *w)
+static void free_candidate(struct candidate *c)
 {
-	for (size_t i = 0; i < w->nr; i++) {
-		for (size_t k = 0; k < w->v[i].nr_images; k++)
-			free(w->v[i].images[k].rel);
-		free(w->v[i].images);
-		free(w->v[i].file.rel);
-	}
-	free(w->v);
+	for (size_t k = 0; k < c->nr_images; k++)
+		free(c->images[k].rel);
+	free(c->images);
+	free(c->file.rel);
 }
 
 /* Whether a wanted volume lies in first..last (any, when none named). */
@@ -394,12 +400,8 @@ static void plan(struct walk *w)
 		kept++;
 	}
 	names_release(&r);
-	for (size_t i = kept; i < w->nr; i++) {
-		for (size_t k = 0; k < w->v[i].nr_images; k++)
-			free(w->v[i].images[k].rel);
-		free(w->v[i].images);
-		free(w->v[i].file.rel);
-	}
+	for (size_t i = kept; i < w->nr; i++)
+		free_candidate(&w->v[i]);
 	w->nr = kept;
 }
 
@@ -496,22 +498,6 @@ static mode_t new_file_mode(void)
 	return 0666 & ~mask;
 }
 
-/* Write all of len bytes of buf to fd, through short writes. */
-static int write_all(int fd, const char *buf, size_t len)
-{
-	while (len) {
-		ssize_t n = write(fd, buf, len);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			return -errno;
-		buf += n;
-		len -= n;
-	}
-	return 0;
-}
-
 /*
  * A new temporary file in the folder dfd, hidden and of no volume kind,
  * so the scanner passes it by: its name in tmp, the mode from the umask,
@@ -562,35 +548,27 @@ static int place(int dfd, const char *tmp, const char *name)
 	return ret;
 }
 
-/* Copy size bytes of src to fd; a file that changed size is -EAGAIN. */
+/*
+ * Copy size bytes of src to fd, in the kernel (sendfile() between two
+ * files, on any file systems); a file that changed size is -EAGAIN.
+ */
 static int copy_data(int src, int fd, off_t size)
 {
-	char *buf = malloc(COPY_CHUNK);
 	off_t done = 0;
-	int ret = 0;
 
-	if (!buf)
-		return -ENOMEM;
 	for (;;) {
-		ssize_t n = read(src, buf, COPY_CHUNK);
+		ssize_t n = sendfile(fd, src, NULL, COPY_CHUNK);
 
 		if (n < 0 && errno == EINTR)
 			continue;
-		if (n <= 0) {
-			ret = n < 0 ? -errno : done != size ? -EAGAIN : 0;
-			break;
-		}
+		if (n < 0)
+			return -errno;
+		if (!n)
+			return done == size ? 0 : -EAGAIN;
 		done += n;
-		if (done > size) {
-			ret = -EAGAIN;
-			break;
-		}
-		ret = write_all(fd, buf, n);
-		if (ret)
-			break;
+		if (done > size)
+			return -EAGAIN;
 	}
-	free(buf);
-	return ret;
 }
 
 /* Sync and close fd, then place tmp as name; tmp is gone after. */
@@ -978,7 +956,9 @@ out:
 		close(dfd);
 	if (w.base_fd >= 0)
 		close(w.base_fd);
-	free_candidates(&w);
+	for (size_t i = 0; i < w.nr; i++)
+		free_candidate(&w.v[i]);
+	free(w.v);
 	strbuf_release(&name);
 	free(real);
 	return ret;

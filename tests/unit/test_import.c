@@ -192,8 +192,8 @@ static void test_hardlink(void **state)
 	import_result_release(&res);
 }
 
-/* Copy mode writes a file of its own, mode from the umask, and no
- * temporary file stays behind. */
+/* Copy mode writes a file of its own, mode from the umask, group from
+ * the series folder, and no temporary file stays behind. */
 static void test_copy(void **state)
 {
 	struct import_result res = IMPORT_RESULT_INIT;
@@ -206,6 +206,7 @@ static void test_copy(void **state)
 	put(dl, "One Piece T06.cbz", "vol6");
 	path_of(src, sizeof(src), dl, "One Piece T06.cbz");
 	assert_int_equal(chmod(src, 0600), 0);
+	assert_int_equal(chown(series, (uid_t)-1, 4242), 0);
 	old = umask(027);
 	assert_int_equal(run(src, (double[]){ 6 }, 1, &res), 0);
 	umask(old);
@@ -216,6 +217,7 @@ static void test_copy(void **state)
 	path_of(path, sizeof(path), series, "One Piece T06.cbz");
 	assert_int_equal(stat(path, &st), 0);
 	assert_int_equal(st.st_mode & 0777, 0640);
+	assert_int_equal(st.st_gid, 4242);
 	assert_int_equal(count(series), 1);
 	assert_string_equal(text_of(dl, "One Piece T06.cbz"), "vol6");
 	import_result_release(&res);
@@ -247,23 +249,35 @@ static void test_hardlink_across_file_systems(void **state)
 	import_result_release(&res);
 }
 
-/* Move takes the download's file away, the same inode in the series. */
+/* Move takes the download's file away, the same inode in the series,
+ * with the mode and group a new file there gets. */
 static void test_move(void **state)
 {
 	struct import_result res = IMPORT_RESULT_INIT;
-	char src[256];
+	char src[256], path[256];
+	struct stat st;
+	mode_t old;
 	ino_t ino;
 
 	(void)state;
 	configure("[import]\nmode = move\n");
 	put(dl, "pack/One Piece T08.cbr", "vol8");
+	path_of(path, sizeof(path), dl, "pack/One Piece T08.cbr");
+	assert_int_equal(chmod(path, 0600), 0);
+	assert_int_equal(chown(series, (uid_t)-1, 4243), 0);
 	ino = inode_of(dl, "pack/One Piece T08.cbr");
 	path_of(src, sizeof(src), dl, "pack");
+	old = umask(022);
 	assert_int_equal(run(src, (double[]){ 8 }, 1, &res), 0);
+	umask(old);
 	assert_string_equal(res.files[0].how, "move");
 	assert_string_equal(res.files[0].from, "One Piece T08.cbr");
 	assert_int_equal(inode_of(series, "One Piece T08.cbr"), ino);
 	assert_int_equal(inode_of(dl, "pack/One Piece T08.cbr"), 0);
+	path_of(path, sizeof(path), series, "One Piece T08.cbr");
+	assert_int_equal(stat(path, &st), 0);
+	assert_int_equal(st.st_mode & 0777, 0644);
+	assert_int_equal(st.st_gid, 4243);
 	import_result_release(&res);
 }
 
@@ -427,6 +441,7 @@ static void test_multi_volume_pack(void **state)
 	put(dl, "One Piece v100-102/Extras/01.jpg", "x");
 	put(dl, "One Piece v100-102/One Piece Chapter 1050.cbz", "ch");
 	put(dl, "One Piece v100-102/release.nfo", "nfo");
+	put(dl, "One Piece v100-102/cover.jpg", "jpg");
 	path_of(src, sizeof(src), dl, "One Piece v100-102");
 	assert_int_equal(run(src, (double[]){ 100, 101, 102 }, 3, &res), 0);
 	assert_int_equal(res.nr_files, 3);
@@ -436,7 +451,7 @@ static void test_multi_volume_pack(void **state)
 	assert_string_equal(text_of(series, "One Piece T101.cbz"), "101");
 	assert_string_equal(text_of(series, "One Piece T102.cbz"), "102");
 	assert_int_equal(count(series), 3);
-	assert_int_equal(res.nr_left_out, 4);
+	assert_int_equal(res.nr_left_out, 5);
 	for (size_t i = 0; i < res.nr_left_out; i++)
 		assert_non_null(res.left_out[i].why);
 	assert_string_equal(why_left_out(&res, "One Piece Chapter 1050.cbz"),
@@ -447,6 +462,8 @@ static void test_multi_volume_pack(void **state)
 			    "One Piece v099 (Digital) (LuCaZ).cbz"),
 			    "volume 99 is not wanted");
 	assert_non_null(why_left_out(&res, "Extras"));
+	assert_string_equal(why_left_out(&res, "cover.jpg"),
+			    "an image beside volumes");
 	import_result_release(&res);
 }
 
