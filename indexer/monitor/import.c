@@ -277,7 +277,7 @@ static int walk_folder(struct walk *w, const char *rel, int depth)
 	}
 	if (!ret && errno)
 		ret = -errno;
-	if (!ret)
+	if (!ret && nr)
 		qsort(names, nr, sizeof(*names), natural_order);
 	for (size_t i = 0; !ret && i < nr; i++)
 		ret = walk_entry(w, dirfd(d), rel, names[i], depth, &images);
@@ -898,7 +898,8 @@ int import_run(const struct import_request *req, const struct config *cfg,
 			     strerror(-ret));
 		goto out;
 	}
-	qsort(w.v, w.nr, sizeof(*w.v), candidate_order);
+	if (w.nr)
+		qsort(w.v, w.nr, sizeof(*w.v), candidate_order);
 	plan(&w);
 	if (!w.nr) {
 		ret = failed(res, w.refused ? w.refused : -ENOENT, "%s holds "
