@@ -249,6 +249,45 @@ static void test_hardlink_across_file_systems(void **state)
 	import_result_release(&res);
 }
 
+/* A copy that would not fit in the series folder's free space is not
+ * begun; a hard link, which takes none, still goes. Needs root. */
+static void test_no_space(void **state)
+{
+	struct import_result res = IMPORT_RESULT_INIT;
+	char small[128], src[256], *big;
+	int fd;
+
+	(void)state;
+	snprintf(small, sizeof(small), "%s/other", dl);
+	assert_int_equal(mkdir(small, 0755), 0);
+	if (mount("tmpfs", small, "tmpfs", 0, "size=64k")) {
+		print_message("no tmpfs (%s): case skipped\n",
+			      strerror(errno));
+		skip();
+	}
+	path_of(src, sizeof(src), dl, "One Piece T70.cbz");
+	fd = open(src, O_WRONLY | O_CREAT, 0644);
+	assert_true(fd >= 0);
+	big = calloc(1, 256 << 10);
+	assert_non_null(big);
+	assert_int_equal(write(fd, big, 256 << 10), 256 << 10);
+	free(big);
+	close(fd);
+	configure("[import]\nmode = copy\n");
+	{
+		struct import_request req = {
+			.source = src, .series_dir = small,
+			.series = "One Piece",
+		};
+
+		assert_int_equal(import_run(&req, &cfg, &res), -ENOSPC);
+		assert_non_null(strstr(res.reason.buf, "free"));
+		assert_int_equal(count(small), 0);
+	}
+	import_result_release(&res);
+	assert_int_equal(umount(small), 0);
+}
+
 /* Move takes the download's file away, the same inode in the series,
  * with the mode and group a new file there gets. */
 static void test_move(void **state)
@@ -563,7 +602,7 @@ static void test_fifo_refused(void **state)
 }
 
 /* A name that says nothing is the one wanted volume; a volume that is not
- * wanted stays out with the reason. */
+ * wanted, or that another file holds too, stays out with the reason. */
 static void test_names_and_wanted(void **state)
 {
 	struct import_result res = IMPORT_RESULT_INIT;
@@ -581,6 +620,15 @@ static void test_names_and_wanted(void **state)
 	assert_int_equal(run(src, (double[]){ 43 }, 1, &res), -ENOENT);
 	assert_string_equal(res.left_out[0].why, "volume 42 is not wanted");
 	assert_non_null(strstr(res.reason.buf, "no wanted volume"));
+	import_result_release(&res);
+
+	put(dl, "twice/One Piece T44.pdf", "pdf");
+	put(dl, "twice/One Piece T44.cbz", "cbz");
+	path_of(src, sizeof(src), dl, "twice");
+	assert_int_equal(run(src, (double[]){ 44 }, 1, &res), 0);
+	assert_int_equal(res.nr_files, 1);
+	assert_string_equal(why_left_out(&res, "One Piece T44.pdf"),
+			    "volume 44 is also in One Piece T44.cbz");
 	import_result_release(&res);
 }
 
@@ -682,6 +730,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_copy, setup, teardown),
 		cmocka_unit_test_setup_teardown(
 			test_hardlink_across_file_systems, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_no_space, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_move, setup, teardown),
 		cmocka_unit_test(test_template),
 		cmocka_unit_test_setup_teardown(test_odd_series_names, setup,
