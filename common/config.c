@@ -435,22 +435,21 @@ static int add_dir(struct config_list *l, const char *path)
 static int add_map(struct config_list *l, const char *s)
 {
 	const char *colon = strstr(s, ":/");
-	char *remote, *local;
+	char *given, *remote;
 	int ret;
 
 	if (*s != '/' || !colon)
 		return -EINVAL;
-	local = strndup(s, colon - s);
-	if (!local)
+	given = strndup(s, colon - s);
+	if (!given)
 		return -ENOMEM;
-	remote = path_normalize(NULL, local);
-	free(local);
-	if (!remote)
-		return -ENOMEM;
+	remote = path_normalize(NULL, given);
+	free(given);
 	ret = list_push(l, remote);
-	if (!ret)
-		ret = add_dir(l, colon + 1);
-	if (ret && l->nr && l->items[l->nr - 1] == remote)
+	if (ret)
+		return ret;
+	ret = add_dir(l, colon + 1);
+	if (ret)
 		free(l->items[--l->nr]);
 	return ret;
 }
