@@ -212,6 +212,9 @@ static int walk_entry(struct walk *w, int dfd, const char *dir,
 	} else if (!S_ISREG(st.st_mode)) {
 		refuse(w, rel, -EINVAL, "not a regular file (a FIFO, a "
 		       "device or a socket)");
+	} else if (*name == '.') {
+		/* macOS's "._001.jpg" beside each page is no page */
+		leave_out(w->res, rel, 0, 0, "a hidden file");
 	} else if (has_ext(name, volume_exts, ARRAY_SIZE(volume_exts))) {
 		add_candidate(w, rel, via_link, st.st_size);
 		return 0;

@@ -25,8 +25,9 @@
  * folder is one volume, which its name gives (names.h, knowing the
  * series); a download of one volume whose name gives none is the one
  * wanted volume. A volume that is not wanted, a name that gives no
- * volume (extras, a chapter), another kind of file (.nfo, .txt) and a
- * volume given twice are left out and listed.
+ * volume (extras, a chapter), another kind of file (.nfo, .txt), a
+ * hidden file (macOS's "._001.jpg") and a volume given twice are left
+ * out and listed.
  *
  * Modes: "hardlink" links the file into the series folder (the same
  * inode, no space used), and copies it when the download lies on another

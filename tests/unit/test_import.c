@@ -427,7 +427,7 @@ static void test_odd_series_names(void **state)
 }
 
 /* A folder of images becomes one .cbz whose pages are in natural order;
- * a text file beside them is left out. */
+ * a text file and a hidden file beside them are left out. */
 static void test_pack_images(void **state)
 {
 	static const char *const pages[] = {
@@ -445,12 +445,15 @@ static void test_pack_images(void **state)
 		put(dl, rel, pages[4 - k]);
 	}
 	put(dl, "One Piece T10/info.txt", "scan group");
+	put(dl, "One Piece T10/._1.jpg", "resource fork");
 	path_of(src, sizeof(src), dl, "One Piece T10");
 	assert_int_equal(run(src, (double[]){ 10 }, 1, &res), 0);
 	assert_int_equal(res.nr_files, 1);
 	assert_string_equal(res.files[0].how, "pack");
-	assert_int_equal(res.nr_left_out, 1);
-	assert_string_equal(res.left_out[0].from, "info.txt");
+	assert_int_equal(res.nr_left_out, 2);
+	assert_string_equal(why_left_out(&res, "info.txt"),
+			    "not a volume file");
+	assert_string_equal(why_left_out(&res, "._1.jpg"), "a hidden file");
 
 	path_of(path, sizeof(path), series, "One Piece T10.cbz");
 	a = archive_read_new();
