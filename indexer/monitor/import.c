@@ -240,6 +240,73 @@ out:
 	return ret;
 }
 
+/* Whether rel is a folder right below dir. */
+static int is_child(const char *rel, const char *dir)
+{
+	size_t n = strlen(dir);
+
+	if (!n)
+		return !strchr(rel, '/');
+	return !strncmp(rel, dir, n) && rel[n] == '/' && !strchr(rel + n + 1,
+								  '/');
+}
+
+/*
+ * A volume's folder of chapters' folders of images ("T05/Ch 1/01.jpg"):
+ * when rel's name gives one volume and the candidates from the index
+ * from on are all folders of images right below it, they become one
+ * candidate, their pages in order, each in its chapter's folder; but
+ * for specials ("Extras"), which stay apart.
+ */
+static void merge_chapters(struct walk *w, const char *rel, size_t from)
+{
+	struct names_result r = NAMES_RESULT_INIT;
+	size_t into = w->nr, kept = from;
+	struct candidate *c;
+	int ok;
+
+	names_parse(*rel ? base_name(rel) : base_name(w->req->source),
+		    w->req->series, &r);
+	ok = r.kind == NAMES_VOLUME && !r.is_range;
+	for (size_t i = from; ok && i < w->nr; i++)
+		ok = w->v[i].images && is_child(w->v[i].file.rel, rel);
+	for (size_t i = from; ok && i < w->nr; i++) {
+		struct candidate *m = &w->v[i];
+
+		names_parse(m->name, w->req->series, &r);
+		if (r.kind == NAMES_SPECIAL || into == w->nr) {
+			if (r.kind != NAMES_SPECIAL)
+				into = kept;
+			w->v[kept++] = *m;
+			continue;
+		}
+		c = &w->v[into];
+		for (size_t k = 0; k < m->nr_images; k++) {
+			struct source *s = array_grow(c->images, c->nr_images,
+						      &c->alloc_images,
+						      sizeof(*s), 64);
+
+			if (!s)
+				abort();
+			c->images = s;
+			s[c->nr_images++] = m->images[k];
+		}
+		c->bytes += m->bytes;
+		free(m->images);
+		free(m->file.rel);
+	}
+	names_release(&r);
+	if (!ok || into == w->nr)
+		return;
+	w->nr = kept;
+	c = &w->v[into];
+	free(c->file.rel);
+	c->file.rel = strdup(rel);
+	if (!c->file.rel)
+		abort();
+	c->name = *rel ? base_name(c->file.rel) : base_name(w->req->source);
+}
+
 /*
  * Walk the folder rel below the base, names in natural order. Its images
  * make one candidate, named as the folder (or, for the base, as the
@@ -295,6 +362,8 @@ static int walk_folder(struct walk *w, const char *rel, int depth)
 			free(images.images[i].rel);
 		}
 		free(images.images);
+	} else if (!images.nr_images && w->nr > before) {
+		merge_chapters(w, rel, before);
 	} else if (images.nr_images) {
 		struct candidate *c = add_candidate(w, strdup(rel), 0, 0);
 
@@ -678,9 +747,10 @@ static int move_file(const struct walk *w, const struct source *s, int pfd,
 	return 0;
 }
 
-/* Add one image to the archive a, as its name in the folder. */
+/* Add one image to the archive a, as its path in the folder packed
+ * (skip bytes of its path below the base). */
 static int pack_image(const struct walk *w, struct archive *a,
-		      const struct source *s, char *buf)
+		      const struct source *s, size_t skip, char *buf)
 {
 	struct archive_entry *e;
 	struct stat st;
@@ -701,7 +771,7 @@ static int pack_image(const struct walk *w, struct archive *a,
 	e = archive_entry_new();
 	if (!e)
 		abort();
-	archive_entry_set_pathname(e, base_name(s->rel));
+	archive_entry_set_pathname(e, s->rel + skip);
 	archive_entry_set_filetype(e, AE_IFREG);
 	archive_entry_set_perm(e, 0644);
 	archive_entry_set_size(e, st.st_size);
@@ -746,7 +816,8 @@ static int pack_folder(const struct walk *w, const struct candidate *c,
 	    ARCHIVE_OK || archive_write_open_fd(a, fd) != ARCHIVE_OK)
 		ret = -EIO;
 	for (size_t i = 0; !ret && i < c->nr_images; i++)
-		ret = pack_image(w, a, &c->images[i], buf);
+		ret = pack_image(w, a, &c->images[i], *c->file.rel ?
+				 strlen(c->file.rel) + 1 : 0, buf);
 	if (archive_write_close(a) != ARCHIVE_OK && !ret)
 		ret = -EIO;
 	if (ret == -EIO)

@@ -23,8 +23,10 @@
  * natural order, "2.jpg" before "10.jpg", into a .cbz), or a folder of
  * either, several levels deep (a pack). Each volume file and each image
  * folder is one volume, which its name gives (names.h, knowing the
- * series); a download of one volume whose name gives none is the one
- * wanted volume. A volume that is not wanted, a name that gives no
+ * series); a folder whose name gives one volume and that holds only
+ * folders of images (its chapters: "T05/Ch 1/01.jpg") is that volume,
+ * its chapters packed together, extras apart; a download of one volume
+ * whose name gives none is the one wanted volume. A volume that is not wanted, a name that gives no
  * volume (extras, a chapter), another kind of file (.nfo, .txt), a
  * hidden file (macOS's "._001.jpg") and a volume given twice are left
  * out and listed.

@@ -542,6 +542,46 @@ static void test_pack_of_image_folders(void **state)
 	import_result_release(&res);
 }
 
+/* A volume's folder of chapters' folders is one volume, its pages in
+ * the chapters' order, each under its chapter's folder; extras apart. */
+static void test_pack_of_chapter_folders(void **state)
+{
+	static const char *const pages[] = {
+		"Chapitre 1/01.jpg", "Chapitre 1/02.jpg", "Chapitre 2/01.jpg",
+		"Chapitre 10/01.jpg",
+	};
+	struct import_result res = IMPORT_RESULT_INIT;
+	struct archive_entry *e;
+	struct archive *a;
+	char src[256], path[256], rel[64];
+	size_t i = 0;
+
+	(void)state;
+	for (size_t k = 0; k < 4; k++) {
+		snprintf(rel, sizeof(rel), "One Piece T13/%s", pages[3 - k]);
+		put(dl, rel, pages[3 - k]);
+	}
+	put(dl, "One Piece T13/Extras/01.jpg", "extra");
+	path_of(src, sizeof(src), dl, "One Piece T13");
+	assert_int_equal(run(src, (double[]){ 13 }, 1, &res), 0);
+	assert_int_equal(res.nr_files, 1);
+	assert_non_null(why_left_out(&res, "Extras"));
+	assert_true(res.files[0].first == 13);
+	path_of(path, sizeof(path), series, "One Piece T13.cbz");
+	a = archive_read_new();
+	assert_non_null(a);
+	archive_read_support_format_zip(a);
+	assert_int_equal(archive_read_open_filename(a, path, 4096),
+			 ARCHIVE_OK);
+	while (archive_read_next_header(a, &e) == ARCHIVE_OK) {
+		assert_true(i < 4);
+		assert_string_equal(archive_entry_pathname(e), pages[i++]);
+	}
+	assert_int_equal(i, 4);
+	archive_read_free(a);
+	import_result_release(&res);
+}
+
 /* A name that is taken is an error that touches neither file, in every
  * mode, and no temporary file is left. */
 static void test_clash(void **state)
@@ -757,6 +797,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_multi_volume_pack, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_pack_of_image_folders,
+						setup, teardown),
+		cmocka_unit_test_setup_teardown(test_pack_of_chapter_folders,
 						setup, teardown),
 		cmocka_unit_test_setup_teardown(test_clash, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_link_out_refused, setup,
