@@ -19,19 +19,23 @@
 #include "common/notify.h"
 #include "common/path.h"
 #include "common/strbuf.h"
+#include "common/template.h"
 
 #define O(field) .offset = offsetof(struct config, field)
 #define SYSTEM_CONF "/etc/mediamon/mediamon.conf"
 #define SECRET_MAX 4096		/* bytes of a secret read from a file */
 
-/* The first four are kept as char *, the next two as struct config_list. */
+/* The first five are kept as char *, the next three as struct
+ * config_list. */
 enum type {
 	T_STRING,
 	T_URL,
 	T_ENUM,
 	T_IDS,		/* comma-separated integers, kept as one string */
+	T_TEMPLATE,	/* a file name template (common/template.h) */
 	T_LIST,		/* comma-separated, given once */
 	T_DIR,		/* a readable directory, appended to a list */
+	T_MAP,		/* REMOTE:LOCAL, appended to a list as two items */
 	T_BOOL,
 	T_INT,
 	T_DURATION,	/* seconds */
@@ -63,6 +67,13 @@ static const char *const usenet_clients[] = {
 };
 static const char *const sources[] = {
 	"catalog", "prowlarr", NULL
+};
+static const char *const import_modes[] = {
+	"hardlink", "copy", "move", NULL
+};
+
+const struct template_field config_import_fields[CONFIG_IMPORT_FIELDS] = {
+	{ "series", 0, 0 }, { "volume", 1, 1 }, { "ext", 0, 1 },
 };
 
 static const struct key keys[] = {
@@ -122,6 +133,8 @@ static const struct key keys[] = {
 	{ "download", "category", T_STRING, O(download_category) },
 	{ "download", "blackhole_dir", T_STRING,
 	  O(download_blackhole_dir) },
+	{ "download", "path_map", T_MAP, O(download_path_map),
+	  .flags = REPEAT },
 	{ "usenet", "client", T_ENUM, O(usenet_client),
 	  .choices = usenet_clients, .def = "none" },
 	{ "usenet", "url", T_URL, O(usenet_url) },
@@ -132,6 +145,10 @@ static const struct key keys[] = {
 	  .flags = SECRET },
 	{ "usenet", "category", T_STRING, O(usenet_category) },
 	{ "usenet", "blackhole_dir", T_STRING, O(usenet_blackhole_dir) },
+	{ "import", "mode", T_ENUM, O(import_mode), .choices = import_modes,
+	  .def = "hardlink" },
+	{ "import", "template", T_TEMPLATE, O(import_template),
+	  .def = "{series} T{volume:02}.{ext}" },
 	{ "realdebrid", "api_token", T_STRING, O(rd_api_token),
 	  .flags = SECRET },
 	{ "realdebrid", "url", T_URL, O(rd_url),
@@ -411,6 +428,33 @@ static int add_dir(struct config_list *l, const char *path)
 }
 
 /*
+ * A path mapping "REMOTE:LOCAL" (split at the first ":/"), kept as two
+ * items: REMOTE normalized, LOCAL a readable directory made canonical.
+ * Returns -EINVAL for a value that is no mapping, else as add_dir().
+ */
+static int add_map(struct config_list *l, const char *s)
+{
+	const char *colon = strstr(s, ":/");
+	char *given, *remote;
+	int ret;
+
+	if (*s != '/' || !colon)
+		return -EINVAL;
+	given = strndup(s, colon - s);
+	if (!given)
+		return -ENOMEM;
+	remote = path_normalize(NULL, given);
+	free(given);
+	ret = list_push(l, remote);
+	if (ret)
+		return ret;
+	ret = add_dir(l, colon + 1);
+	if (ret)
+		free(l->items[--l->nr]);
+	return ret;
+}
+
+/*
  * One parser for every key, so the file, the command line and the
  * defaults all go through the same checks. Returns -EINVAL for a value the
  * key does not accept, or the errno of a directory that cannot be used.
@@ -419,9 +463,9 @@ static int parse_value(struct config *cfg, const struct key *k,
 		       const char *s)
 {
 	void *field = (char *)cfg + k->offset;
+	char *end, why[128];
 	long n;
 	int ret;
-	char *end;
 	double d;
 
 	switch (k->type) {
@@ -437,10 +481,17 @@ static int parse_value(struct config *cfg, const struct key *k,
 		return set_string(field, s);
 	case T_IDS:
 		return set_ids(field, s);
+	case T_TEMPLATE:
+		if (template_check(s, config_import_fields,
+				   CONFIG_IMPORT_FIELDS, why, sizeof(why)))
+			return -EINVAL;
+		return set_string(field, s);
 	case T_LIST:
 		return set_list(field, k->choices, s);
 	case T_DIR:
 		return add_dir(field, s);
+	case T_MAP:
+		return add_map(field, s);
 	case T_BOOL:
 		ret = parse_bool(s);
 		if (ret < 0)
@@ -527,6 +578,10 @@ static void expect(const struct key *k, char *buf, size_t len)
 	case T_RATIO:
 		append(buf, len, "expected a number above 0 and at most 1, "
 		       "or a percentage such as 5%%");
+		break;
+	case T_MAP:
+		append(buf, len, "expected REMOTE:LOCAL, two absolute paths "
+		       "(the client's folder, then the same folder here)");
 		break;
 	default:
 		break;
@@ -797,6 +852,16 @@ static int handle(void *user, const char *section, const char *name,
 		return fail(p, -EINVAL, "%s %s '%s' is not a readable "
 			    "directory: %s", section, name, value,
 			    strerror(-ret));
+	if (k->type == T_MAP && ret != -EINVAL)
+		return fail(p, -EINVAL, "%s %s '%s': the local folder is not "
+			    "a readable directory: %s", section, name, value,
+			    strerror(-ret));
+	if (k->type == T_TEMPLATE) {
+		template_check(value, config_import_fields,
+			       CONFIG_IMPORT_FIELDS, want, sizeof(want));
+		return fail(p, -EINVAL, "bad template '%s' for %s in [%s]: "
+			    "%s", value, name, section, want);
+	}
 	expect(k, want, sizeof(want));
 	if (k->flags & SECRET)
 		return fail(p, -EINVAL, "bad value for %s in [%s]: %s", name,
@@ -862,9 +927,9 @@ void config_release(struct config *cfg)
 
 	for (i = 0; i < ARRAY_SIZE(keys); i++) {
 		field = (char *)cfg + keys[i].offset;
-		if (keys[i].type == T_LIST || keys[i].type == T_DIR)
+		if (keys[i].type >= T_LIST && keys[i].type <= T_MAP)
 			list_free(field);
-		else if (keys[i].type <= T_IDS)
+		else if (keys[i].type <= T_TEMPLATE)
 			free(*(char **)field);
 	}
 	*cfg = (struct config) { 0 };
@@ -1254,6 +1319,7 @@ static void dump_value(const struct config *cfg, const struct key *k,
 	case T_URL:
 	case T_ENUM:
 	case T_IDS:
+	case T_TEMPLATE:
 		if (!*(char *const *)field)
 			break;
 		if (k->flags & SECRET)
@@ -1265,6 +1331,7 @@ static void dump_value(const struct config *cfg, const struct key *k,
 		break;
 	case T_LIST:
 	case T_DIR:
+	case T_MAP:
 		for (size_t i = 0; i < l->nr; i++)
 			strbuf_addf(out, "%s%s", i ? ", " : "", l->items[i]);
 		break;
@@ -1299,6 +1366,14 @@ void config_dump(const struct config *cfg, struct strbuf *out)
 				    k->section);
 		section = k->section;
 		l = (const void *)((const char *)cfg + k->offset);
+		if (k->type == T_MAP) {
+			if (!l->nr)
+				strbuf_addf(out, "# %s =\n", k->name);
+			for (size_t i = 0; i + 1 < l->nr; i += 2)
+				strbuf_addf(out, "%s = %s:%s\n", k->name,
+					    l->items[i], l->items[i + 1]);
+			continue;
+		}
 		if (k->type != T_DIR) {
 			strbuf_reset(&value);
 			dump_value(cfg, k, &value);

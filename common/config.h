@@ -24,7 +24,13 @@
 
 #include <stddef.h>
 
+#include "common/template.h"
+
 struct strbuf;
+
+/* The fields of [import] template, in this order: series, volume, ext. */
+#define CONFIG_IMPORT_FIELDS 3
+extern const struct template_field config_import_fields[CONFIG_IMPORT_FIELDS];
 
 /* A list of strings, for the keys that may be repeated. */
 struct config_list {
@@ -78,12 +84,19 @@ struct config {
 					 * prowlarr, blackhole */
 	char *download_url, *download_username, *download_password;
 	char *download_category, *download_blackhole_dir;
+	/* path_map: the clients' folders as this machine sees them, two
+	 * items a mapping: REMOTE (normalized), then LOCAL (canonical) */
+	struct config_list download_path_map;
 
 	/* [usenet]: the usenet client */
 	char *usenet_client;		/* none, sabnzbd, nzbget, prowlarr,
 					 * blackhole */
 	char *usenet_url, *usenet_api_key, *usenet_username;
 	char *usenet_password, *usenet_category, *usenet_blackhole_dir;
+
+	/* [import]: completed downloads into the series folders */
+	char *import_mode;		/* hardlink (default), copy, move */
+	char *import_template;		/* "{series} T{volume:02}.{ext}" */
 
 	/* [realdebrid] */
 	char *rd_api_token, *rd_url, *rd_mount;

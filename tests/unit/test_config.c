@@ -133,6 +133,9 @@ static void test_defaults(void **state)
 	assert_string_equal(cfg.prowlarr_categories, "7000,7030");
 	assert_string_equal(cfg.nautiljon_url, "https://www.nautiljon.com");
 	assert_string_equal(cfg.download_client, "none");
+	assert_string_equal(cfg.import_mode, "hardlink");
+	assert_string_equal(cfg.import_template, "{series} T{volume:02}.{ext}");
+	assert_int_equal(cfg.download_path_map.nr, 0);
 	assert_string_equal(cfg.rd_url, "https://api.real-debrid.com/rest/1.0");
 	assert_null(cfg.prowlarr_url);
 	assert_null(cfg.prowlarr_api_key);
@@ -721,6 +724,32 @@ static void test_bad_values(void **state)
 		{ "[realdebrid]\nmax_attempts = 3 times\n", 2,
 		  "bad value '3 times' for max_attempts in [realdebrid]: "
 		  "expected a whole number from 1 to 100" },
+		{ "[import]\n\nmode = symlink\n", 3,
+		  "bad value 'symlink' for mode in [import]: expected one of"
+		  " hardlink, copy, move" },
+		{ "[import]\ntemplate = {series} T{vol}.{ext}\n", 2,
+		  "bad template '{series} T{vol}.{ext}' for template in "
+		  "[import]: unknown field {vol}" },
+		{ "[import]\ntemplate = {series} T{volume:02}\n", 2,
+		  "bad template '{series} T{volume:02}' for template in "
+		  "[import]: {ext} is missing" },
+		{ "[import]\ntemplate = {series:02} {volume}.{ext}\n", 2,
+		  "bad template '{series:02} {volume}.{ext}' for template in "
+		  "[import]: {series} takes no width" },
+		{ "[import]\ntemplate = {series}/{volume}.{ext}\n", 2,
+		  "bad template '{series}/{volume}.{ext}' for template in "
+		  "[import]: a template names a file: no '/'" },
+		{ "[download]\npath_map = downloads:/srv\n", 2,
+		  "bad value 'downloads:/srv' for path_map in [download]: "
+		  "expected REMOTE:LOCAL, two absolute paths (the client's "
+		  "folder, then the same folder here)" },
+		{ "[download]\npath_map = /downloads\n", 2,
+		  "bad value '/downloads' for path_map in [download]: "
+		  "expected REMOTE:LOCAL, two absolute paths (the client's "
+		  "folder, then the same folder here)" },
+		{ "[download]\npath_map = /downloads:@/nope\n", 2,
+		  "download path_map '/downloads:@/nope': the local folder is"
+		  " not a readable directory: No such file or directory" },
 	};
 
 	(void)state;
@@ -1457,6 +1486,11 @@ static void test_dump(void **state)
 		"[download]\n"
 		"url = http://admin:pw42@h:8080/x?apikey=KEY42&a=1#f\n"
 		"password = hunter2\n"
+		"path_map = /data/:@/lib\n"
+		"path_map = /data/b:@/music/sub/\n"
+		"[import]\n"
+		"mode = move\n"
+		"template = {volume:03} {series}.{ext}\n"
 		"[usenet]\n"
 		"client = nzbget\n"
 		"password = NZBPASS7\n"
@@ -1486,6 +1520,12 @@ static void test_dump(void **state)
 	assert_non_null(strstr(first.buf, "\nbroken_ratio_guard = 0.25\n"));
 	assert_non_null(strstr(first.buf, "\n[analysis]\nenabled = yes\n"));
 	assert_non_null(strstr(first.buf, "\n[usenet]\nclient = nzbget\n"));
+	want = expand("\npath_map = /data:@/lib\npath_map = /data/b:@/music/"
+		      "sub\n\n[usenet]\n");
+	assert_non_null(strstr(first.buf, want));
+	free(want);
+	assert_non_null(strstr(first.buf, "\n[import]\nmode = move\ntemplate ="
+			       " {volume:03} {series}.{ext}\n"));
 	assert_non_null(strstr(first.buf, "\nmissing_search_sources ="
 			       " prowlarr\n"));
 

@@ -1,0 +1,128 @@
+#ifndef MEDIAMON_IMPORT_H
+#define MEDIAMON_IMPORT_H
+
+/*
+ * A completed download brought into its series folder, as Mylar3 and
+ * Kapowarr do: each volume it holds put there under the name
+ * [import] template gives it, by [import] mode.
+ *
+ *	struct import_request req = {
+ *		.source = "/srv/downloads/One Piece v100-102",
+ *		.series_dir = "/srv/manga/One Piece",
+ *		.series = "One Piece",
+ *		.volumes = (double[]){ 100, 101, 102 }, .nr_volumes = 3,
+ *	};
+ *	struct import_result res = IMPORT_RESULT_INIT;
+ *
+ *	if (import_run(&req, cfg, &res) < 0)
+ *		...	res.reason says why, res.files what went in still
+ *	import_result_release(&res);
+ *
+ * What a download may hold: one volume file (.cbz .cbr .cb7 .pdf .epub),
+ * a folder of images (.jpg .jpeg .png .webp .gif, packed in their
+ * natural order, "2.jpg" before "10.jpg", into a .cbz), or a folder of
+ * either, several levels deep (a pack). Each volume file and each image
+ * folder is one volume, which its name gives (names.h, knowing the
+ * series); a folder whose name gives one volume and that holds only
+ * folders of images (its chapters: "T05/Ch 1/01.jpg") is that volume,
+ * its chapters packed together, extras apart; a download of one volume
+ * whose name gives none is the one wanted volume. A volume that is not wanted, a name that gives no
+ * volume (extras, a chapter), another kind of file (.nfo, .txt), a
+ * hidden file (macOS's "._001.jpg") and a volume given twice are left
+ * out and listed.
+ *
+ * Modes: "hardlink" links the file into the series folder (the same
+ * inode, no space used), and copies it when the download lies on another
+ * file system or the link is refused, as Sonarr and Radarr do; "copy"
+ * always copies; "move" renames it (copying, then removing the download's
+ * file, across file systems). A packed folder is always written anew.
+ *
+ * Nothing is ever replaced: a name that is taken is an error (-EEXIST)
+ * for that volume, whatever races. A copy or a pack is written under a
+ * hidden temporary name in the series folder (".import-XXXXXX.tmp"),
+ * synced, then renamed to its name without replacing, so the watcher
+ * never sees half a file and a crash leaves none under a volume's name.
+ * A file written or moved gets the series folder's group and the mode
+ * the daemon's umask gives a new file; a hard link is the download's own
+ * file and keeps its owner and mode.
+ *
+ * Safety: below the download, no symbolic link is followed out of it
+ * (indexer/library/symlinks.h); a FIFO, a device or a socket is never
+ * opened; a download with more than IMPORT_MAX_FILES entries, or whose
+ * volumes and images weigh more than IMPORT_MAX_BYTES, is refused whole,
+ * and so is one that a copy would not fit in the series folder's free
+ * space.
+ */
+
+#include <stddef.h>
+
+#include "common/strbuf.h"
+
+struct config;
+
+/* What a download may hold, files and folders counted, and weigh. */
+#define IMPORT_MAX_FILES 10000
+#define IMPORT_MAX_BYTES (64LL << 30)
+
+struct import_request {
+	const char *source;	/* the download, local: a file or a folder */
+	const char *series_dir;	/* the series folder, in a manga root */
+	const char *series;	/* the series' name, as the folder's */
+	/* The wanted volumes; none: every volume the download holds. */
+	const double *volumes;
+	size_t nr_volumes;
+};
+
+/* A volume put into the series folder, or an entry left out. */
+struct import_file {
+	char *from;		/* path in the download ("" for itself) */
+	char *to;		/* the file imported, NULL when left out */
+	double first, last;	/* the volumes it holds; 0 when none */
+	const char *how;	/* "hardlink", "copy", "move", "pack" */
+	char *why;		/* why it was left out or failed, or NULL */
+};
+
+struct import_result {
+	struct import_file *files;	/* imported, in the download's order */
+	size_t nr_files, alloc_files;
+	struct import_file *left_out;	/* left out, refused, or failed */
+	size_t nr_left_out, alloc_left_out;
+	struct strbuf reason;		/* the error, for status and logs */
+};
+
+#define IMPORT_RESULT_INIT { NULL, 0, 0, NULL, 0, 0, STRBUF_INIT }
+
+/*
+ * Import the download req->source into req->series_dir by cfg's [import]
+ * mode and template. Returns 0 when every volume found and wanted went
+ * in (what was left out is in res->left_out all the same); else a
+ * negative errno value, logged, with res->reason saying why in one line.
+ * When no wanted volume is found: -ENOENT, or the first refusal's error
+ * (-EXDEV for a link that leads out of the download, -EINVAL for a FIFO,
+ * a device or a socket). -EFBIG when the download holds too much,
+ * -ENOSPC when a copy would not fit; then nothing is written. When a
+ * volume cannot go in: -EEXIST when its name is taken, or the error of
+ * the read or write; the other volumes are imported all the same and
+ * listed in res->files. res must have been initialized with
+ * IMPORT_RESULT_INIT.
+ */
+int import_run(const struct import_request *req, const struct config *cfg,
+	       struct import_result *res);
+
+/* Free what res holds and make it IMPORT_RESULT_INIT again. */
+void import_result_release(struct import_result *res);
+
+/*
+ * Turn a path that a download client reported (its own view, maybe from
+ * inside a container) into the path on this machine: by the longest
+ * [download] path_map whose remote folder holds it, else as it is. The
+ * result (normalized: no "." or "..") must lie in a mapping's local
+ * folder or in one of the nr allowed folders (the clients' save paths),
+ * also once its symbolic links are resolved: else -EPERM. Returns 0 with
+ * *local (malloc'd), or a negative errno value with why (len bytes).
+ */
+int import_map_path(const struct config *cfg, const char *remote,
+		    const char *const *allowed, size_t nr,
+		    char **local, char *why, size_t len);
+
+#endif
