@@ -45,7 +45,7 @@ static struct {
 	int started, stopping;
 	double busy_since;		/* monotonic, while st.busy */
 	struct analysis_worker_status st;
-	uint64_t pass_short;		/* too short since the queue was empty */
+	uint64_t pass_short;		/* too short since the queue emptied */
 	int64_t last_read_ns;		/* monotonic; atomic */
 } aw = {
 	.lock = PTHREAD_MUTEX_INITIALIZER,
