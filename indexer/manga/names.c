@@ -209,9 +209,8 @@ static const char *ligature(unsigned int cp)
  * What the ASCII or CJK punctuation cp becomes: '[' and ']' for the
  * brackets release groups use in CJK names ("【TFO汉化】"), '-' for
  * Unicode dashes, an apostrophe for the curly ones ("Batman ’89"), a
- * space for the rest. 0 when cp is no punctuation; the
- * iteration marks and the ideographic zero (U+3005 to U+3007) are
- * letters.
+ * space for the rest. 0 when cp is no punctuation; the iteration marks
+ * and the ideographic zero (U+3005 to U+3007) are letters.
  */
 static char punctuation(unsigned int cp)
 {
@@ -495,8 +494,7 @@ static const struct keyword *keyword(const char *s, size_t n, int where,
 /*
  * Read the digits at p (there is one), a one-digit decimal part, as in
  * "10.5" but not "T105.2023", or a half ("1/2", comics' issue ½), and a
- * scan's revision after them ("11v2",
- * "5v.2").
+ * scan's revision after them ("11v2", "5v.2").
  * Returns the position after them, or 0 when a letter follows ("2nd",
  * "20th"), which makes it no number.
  */
