@@ -93,6 +93,7 @@ static const struct key keys[] = {
 	{ "manga", "root", T_DIR, O(manga_roots), .flags = REPEAT },
 	{ "manga", "follow_outside_symlinks", T_BOOL,
 	  O(manga_follow_outside) },
+	{ "manga", "volume_from_chapters", T_BOOL, O(volume_from_chapters) },
 	{ "monitor", "auto_check_interval", T_DURATION,
 	  O(auto_check_interval_s), 0, LONG_MAX },
 	{ "monitor", "missing_volumes", T_BOOL, O(missing_volumes) },

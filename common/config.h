@@ -52,6 +52,7 @@ struct config {
 	int music_follow_outside;	/* [music] follow_outside_symlinks */
 	struct config_list manga_roots;
 	int manga_follow_outside;	/* [manga] follow_outside_symlinks */
+	int volume_from_chapters;	/* [manga] volume_from_chapters, 0 */
 
 	/* [monitor] */
 	long auto_check_interval_s;	/* default 3600 */

@@ -895,6 +895,20 @@ static int sync_covers(sqlite3 *db, void *unused)
 	return db_transaction(db, exec_tx, sql);
 }
 
+/* The manga read API counts volumes made of chapters by the store's
+ * settings (manga.h), so every reader sees the [manga] key the daemon
+ * runs with, a reload's too. */
+static int sync_volume_from_chapters(sqlite3 *db, void *unused)
+{
+	char sql[128];
+
+	(void)unused;
+	snprintf(sql, sizeof(sql), "INSERT OR REPLACE INTO settings VALUES"
+		 " ('volume_from_chapters', %d);",
+		 !!ix.cfg->volume_from_chapters);
+	return db_transaction(db, exec_tx, sql);
+}
+
 /* The configured roots, music first, in a new block. */
 static struct roots *roots_new(const struct config *cfg)
 {
@@ -1006,6 +1020,8 @@ int indexer_start(const struct config *cfg)
 	rc = writer_call(sync_roots, NULL);
 	if (!rc)
 		rc = writer_call(sync_covers, NULL);
+	if (!rc)
+		rc = writer_call(sync_volume_from_chapters, NULL);
 	/* Without notifications the index still works, silently. */
 	if (!rc && notifier_start(cfg))
 		log_warn("indexer: no notifier, so no notifications");

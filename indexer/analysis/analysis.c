@@ -272,9 +272,9 @@ static int run_finish(struct run *run, struct analysis_result *r)
 	if (rc)
 		return rc;
 	r->duration_s = (double)run->frames / run->rate;
+	/* a jingle is no fault: its worker counts it, and logs a sum */
 	if (r->duration_s < MIN_SECONDS)
-		return log_error(-EBADMSG, "analysis: %s: %.1f s is too short "
-				 "to analyse", run->path, r->duration_s);
+		return -ENODATA;
 	if (ebur128_loudness_global(run->loud, &lufs) != EBUR128_SUCCESS)
 		return log_error(-EIO, "analysis: %s: loudness failed",
 				 run->path);

@@ -58,9 +58,9 @@ struct analysis_result {
  * file cannot be opened or read (-EISDIR for a directory); -EMEDIUMTYPE
  * when it is neither FLAC nor MP3, or not a regular file (a FIFO is never
  * waited on); -EBADMSG when the audio is damaged (a decoder error, a
- * stream shorter than its header says, garbage where frames should be)
- * or too short to analyse (under 3 s); -ENOMEM. Each failure is logged
- * once. On error *r is zeroed and holds nothing to release.
+ * stream shorter than its header says, garbage where frames should be);
+ * -ENODATA when it is too short to analyse (under 3 s), which is not
+ * logged; -ENOMEM. Each other failure is logged once. On error *r is zeroed and holds nothing to release.
  */
 int analysis_run(const char *path, struct analysis_result *r);
 

@@ -101,7 +101,9 @@ const char *analysis_store_error_text(int error)
 {
 	switch (error) {
 	case -EBADMSG:
-		return "damaged or too short audio";
+		return "damaged audio";
+	case -ENODATA:
+		return "too short to analyse";
 	case -EMEDIUMTYPE:
 		return "neither FLAC nor MP3 audio";
 	default:
@@ -124,8 +126,8 @@ static int record_row(sqlite3 *db, const struct analysis_outcome *o)
 	if (rc)
 		return rc;
 	sqlite3_bind_int64(st, 1, o->job->track_id);
-	sqlite3_bind_text(st, 2, o->error ? "failed" : "ok", -1,
-			  SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, !o->error ? "ok" : o->error == -ENODATA ?
+			  "too_short" : "failed", -1, SQLITE_STATIC);
 	db_bind_text(st, 3, !o->error ? NULL : o->why ? o->why :
 		     analysis_store_error_text(o->error));
 	sqlite3_bind_double(st, 4, o->at);
@@ -558,7 +560,9 @@ int analysis_store_counts(sqlite3 *db, struct analysis_counts *out)
 	rc = db_prepare(db, "SELECT (SELECT count(*) FROM analysis"
 			" WHERE state = 'ok'), (SELECT count(*) FROM analysis"
 			" WHERE state = 'failed'),"
-			" (SELECT count(*) FROM analysis_queue)", &st);
+			" (SELECT count(*) FROM analysis_queue),"
+			" (SELECT count(*) FROM analysis"
+			" WHERE state = 'too_short')", &st);
 	if (rc)
 		return rc;
 	rc = sqlite3_step(st);
@@ -566,6 +570,7 @@ int analysis_store_counts(sqlite3 *db, struct analysis_counts *out)
 		out->analysed = sqlite3_column_int64(st, 0);
 		out->failed = sqlite3_column_int64(st, 1);
 		out->queued = sqlite3_column_int64(st, 2);
+		out->too_short = sqlite3_column_int64(st, 3);
 	}
 	sqlite3_finalize(st);
 	return rc == SQLITE_ROW ? 0 : db_error(db, rc, "count analyses");

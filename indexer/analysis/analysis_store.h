@@ -68,6 +68,7 @@ struct analysis_counts {
 	int64_t analysed;	/* tracks whose last analysis succeeded */
 	int64_t failed;		/* tracks whose last analysis failed */
 	int64_t queued;		/* tracks waiting for an analysis */
+	int64_t too_short;	/* tracks too short to analyse (no failure) */
 };
 
 /*

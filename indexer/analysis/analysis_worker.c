@@ -45,6 +45,7 @@ static struct {
 	int started, stopping;
 	double busy_since;		/* monotonic, while st.busy */
 	struct analysis_worker_status st;
+	uint64_t pass_short;		/* too short since the queue emptied */
 	int64_t last_read_ns;		/* monotonic; atomic */
 } aw = {
 	.lock = PTHREAD_MUTEX_INITIALIZER,
@@ -98,6 +99,10 @@ static void count(const struct analysis_job *job,
 		aw.st.audio_s += o->result.duration_s;
 		return;
 	}
+	if (o->error == -ENODATA) {
+		aw.pass_short++;
+		return;
+	}
 	aw.st.failed++;
 	aw.st.last_error_at = o->at;
 	snprintf(aw.st.last_error, sizeof(aw.st.last_error), "%s: %s",
@@ -127,7 +132,7 @@ static int analyse(sqlite3 *db, struct analysis_child *child,
 					     &cpu, why, sizeof(why));
 	o.why = *why ? why : NULL;
 	o.at = clock_wall();
-	if (o.error && !o.why)
+	if (o.error && o.error != -ENODATA && !o.why)
 		log_warn("analysis: %s: %s", job->path,
 			 analysis_store_error_text(o.error));
 	if (!o.error)
@@ -142,6 +147,20 @@ static int analyse(sqlite3 *db, struct analysis_child *child,
 	if (!o.error)
 		analysis_result_release(&o.result);
 	return rc;
+}
+
+/* A pass over the queue ends when it is found empty: the tracks too
+ * short to analyse in it are one line, not one each (jingles, intros),
+ * logged by whichever worker finds it so; called with the lock. */
+static void end_pass(void)
+{
+	if (!aw.pass_short)
+		return;
+	log_info("analysis: %llu track%s too short to analyse, counted"
+		 " as too_short in metrics/analysis.json",
+		 (unsigned long long)aw.pass_short,
+		 aw.pass_short == 1 ? "" : "s");
+	aw.pass_short = 0;
 }
 
 /* The child is ended without the lock, which FUSE threads wait for. */
@@ -184,6 +203,8 @@ static void *worker_main(void *arg)
 		rc = analysis_store_next(db, aw.busy_id, aw.nr_threads, &job);
 		empty = rc == -ENOENT;
 		empty_at = generation;
+		if (empty)
+			end_pass();
 		if (rc) {
 			end_child(&child);
 			if (!empty)

@@ -81,7 +81,8 @@ static int series_of(struct refresh *r, const char *path, size_t len)
 /* ci_volume is the Volume of the file's ComicInfo.xml when it gave both
  * Series and Volume: it wins over the name. The folder still decides the
  * series, so a volume is never counted in a series it is not filed in. A
- * name that gives no volume has the parser's reason kept beside it. */
+ * name that gives no volume has the parser's reason kept beside it; a
+ * chapter keeps the volume its name gives ("Vol.1 Ch.5"). */
 static int add_volume(struct refresh *r, const char *name, const char *path,
 		      size_t len, double ci_volume)
 {
@@ -98,6 +99,13 @@ static int add_volume(struct refresh *r, const char *name, const char *path,
 	sqlite3_bind_double(st, 3, r->parsed.first);
 	sqlite3_bind_double(st, 4, r->parsed.last);
 	sqlite3_bind_blob(st, 5, path, len, SQLITE_STATIC);
+	if (r->parsed.kind == NAMES_CHAPTER && r->parsed.has_volume) {
+		sqlite3_bind_double(st, 6, r->parsed.volume_first);
+		sqlite3_bind_double(st, 7, r->parsed.volume_last);
+	} else {
+		sqlite3_bind_null(st, 6);
+		sqlite3_bind_null(st, 7);
+	}
 	rc = db_step(st, "add volume");
 	if (rc || r->parsed.kind != NAMES_NONE)
 		return rc;
@@ -286,8 +294,9 @@ static int refresh_tx(sqlite3 *db, void *arg)
 			" AND path = ?2", &r.series);
 	if (!rc)
 		rc = db_prepare(db, "INSERT INTO volumes (series_id, kind,"
-				" first, last, path) VALUES (?1, ?2, ?3, ?4,"
-				" ?5)", &r.add);
+				" first, last, path, volume_first,"
+				" volume_last) VALUES (?1, ?2, ?3, ?4, ?5, ?6,"
+				" ?7)", &r.add);
 	if (!rc)
 		rc = db_prepare(db, "INSERT INTO unparsed (volume_id, reason)"
 				" VALUES (last_insert_rowid(), ?1)",
@@ -336,13 +345,150 @@ size_t manga_gaps(const struct manga_volume *owned, size_t nr, double latest,
 	return n;
 }
 
+/* A chapter filed under a whole volume, as its name gives them. */
+struct chapter {
+	double volume, first, last;
+};
+
+/* What a series owns: its volumes, and the chapters that may make more
+ * (chapters_complete()). */
+struct owned {
+	struct manga_volume *v;
+	size_t nr, alloc;
+	struct chapter *c;
+	size_t nc, calloc;
+};
+
+/* The rows of volumes the store counts for a series: volumes, and, when
+ * [manga] volume_from_chapters put 1 in the settings, chapters whose
+ * name gives one whole volume. */
+#define OWNED_ROWS \
+	" AND (v.kind = 'volume' OR (v.kind = 'chapter'" \
+	" AND v.volume_first = v.volume_last" \
+	" AND v.volume_first = CAST(v.volume_first AS INTEGER)" \
+	" AND coalesce((SELECT value FROM settings" \
+	" WHERE name = 'volume_from_chapters'), 0)))"
+
+static int owned_add_volume(struct owned *o, const struct manga_volume *v)
+{
+	if (o->nr == o->alloc) {
+		size_t n = o->alloc ? o->alloc * 2 : 32;
+		struct manga_volume *m = realloc(o->v, n * sizeof(*m));
+
+		if (!m)
+			return log_error(-ENOMEM, "manga: out of memory");
+		o->v = m;
+		o->alloc = n;
+	}
+	o->v[o->nr++] = *v;
+	return 0;
+}
+
+/* Add the row at st's columns col (kind, first, last, volume_first). */
+static int owned_add(struct owned *o, sqlite3_stmt *st, int col)
+{
+	struct manga_volume v;
+
+	const char *kind = (const char *)sqlite3_column_text(st, col);
+	double first = sqlite3_column_double(st, col + 1);
+	double last = sqlite3_column_double(st, col + 2);
+
+	if (kind && !strcmp(kind, "chapter")) {
+		if (o->nc == o->calloc) {
+			size_t n = o->calloc ? o->calloc * 2 : 32;
+			struct chapter *c = realloc(o->c, n * sizeof(*c));
+
+			if (!c)
+				return log_error(-ENOMEM,
+						 "manga: out of memory");
+			o->c = c;
+			o->calloc = n;
+		}
+		o->c[o->nc++] = (struct chapter){
+			sqlite3_column_double(st, col + 3), first, last };
+		return 0;
+	}
+	v = (struct manga_volume){ first, last };
+	return owned_add_volume(o, &v);
+}
+
+static int cmp_chapter(const void *a, const void *b)
+{
+	const struct chapter *x = a, *y = b;
+
+	if (x->volume != y->volume)
+		return (x->volume > y->volume) - (x->volume < y->volume);
+	return (x->first > y->first) - (x->first < y->first);
+}
+
+static int cmp_volume(const void *a, const void *b)
+{
+	const struct manga_volume *x = a, *y = b;
+
+	return (x->first > y->first) - (x->first < y->first);
+}
+
+/*
+ * No source says how many chapters a volume holds: a volume's chapters
+ * are complete when the whole numbers they cover run without a hole from
+ * the lowest to the highest seen, and the lowest is 1 (or 0), or follows
+ * the highest of the volume before (numbered through the series or
+ * anew in each volume). Decimals (10.5, extras) neither fill nor open a
+ * hole. Each complete volume becomes one owned.
+ */
+static int chapters_complete(struct owned *o)
+{
+	double prev_vol = -1, prev_hi = -1;
+	size_t i = 0, j;
+	int rc = 0;
+
+	if (o->nc > 1)
+		qsort(o->c, o->nc, sizeof(*o->c), cmp_chapter);
+	while (!rc && i < o->nc) {
+		double vol = o->c[i].volume, lo = -1, next = -1;
+		int hole = 0;
+
+		for (j = i; j < o->nc && o->c[j].volume == vol; j++) {
+			double a = ceil(o->c[j].first), b = floor(o->c[j].last);
+
+			if (a > b)
+				continue;
+			if (lo < 0)
+				lo = next = a;
+			if (a > next)
+				hole = 1;
+			if (b + 1 > next)
+				next = b + 1;
+		}
+		if (lo >= 0 && !hole && (lo <= 1 || (prev_vol == vol - 1 &&
+						     lo == prev_hi + 1))) {
+			struct manga_volume v = { vol, vol };
+
+			rc = owned_add_volume(o, &v);
+		}
+		prev_vol = vol;
+		prev_hi = next - 1;
+		i = j;
+	}
+	o->nc = 0;
+	if (o->nr > 1)
+		qsort(o->v, o->nr, sizeof(*o->v), cmp_volume);
+	return rc;
+}
+
+static void owned_release(struct owned *o)
+{
+	free(o->v);
+	free(o->c);
+	memset(o, 0, sizeof(*o));
+}
+
 /* The volumes of one series, gathered while its rows go by. */
 struct series_rows {
 	int64_t id;
 	struct strbuf name, path;
 	double latest;
-	struct manga_volume *v;
-	size_t nr, alloc;
+	struct owned o;
 };
 
 static int emit_series(struct series_rows *sr,
@@ -350,16 +496,19 @@ static int emit_series(struct series_rows *sr,
 				 const char *series_path),
 		       void *arg)
 {
-	size_t n = manga_gaps(sr->v, sr->nr, sr->latest, NULL, 0);
+	size_t n;
 	int *missing;
-	int rc = 0;
+	int rc = chapters_complete(&sr->o);
 
+	if (rc)
+		return rc;
+	n = manga_gaps(sr->o.v, sr->o.nr, sr->latest, NULL, 0);
 	if (!n)
 		return 0;
 	missing = malloc(n * sizeof(*missing));
 	if (!missing)
 		return log_error(-ENOMEM, "manga: out of memory");
-	manga_gaps(sr->v, sr->nr, sr->latest, missing, n);
+	manga_gaps(sr->o.v, sr->o.nr, sr->latest, missing, n);
 	for (size_t i = 0; !rc && i < n; i++)
 		rc = fn(arg, sr->name.buf, missing[i], sr->path.buf);
 	free(missing);
@@ -380,10 +529,10 @@ int manga_each_missing(sqlite3 *db,
 
 	rc = sqlite3_prepare_v2(db,
 		"SELECT s.id, s.name, CAST(r.path AS TEXT) || '/' ||"
-		" CAST(s.path AS TEXT), coalesce(s.latest, 0), v.first, v.last"
+		" CAST(s.path AS TEXT), coalesce(s.latest, 0), v.kind,"
+		" v.first, v.last, v.volume_first"
 		" FROM series s JOIN roots r ON r.id = s.root_id"
-		" LEFT JOIN volumes v ON v.series_id = s.id"
-		" AND v.kind = 'volume'"
+		" LEFT JOIN volumes v ON v.series_id = s.id" OWNED_ROWS
 		" WHERE s.monitored = 1 ORDER BY s.name, s.id", -1, &st, NULL);
 	if (rc != SQLITE_OK)
 		return db_error(db, rc, "list series volumes");
@@ -394,7 +543,7 @@ int manga_each_missing(sqlite3 *db,
 			if (sr.id && (rc = emit_series(&sr, fn, arg)))
 				break;
 			sr.id = id;
-			sr.nr = 0;
+			sr.o.nr = sr.o.nc = 0;
 			strbuf_reset(&sr.name);
 			strbuf_addstr(&sr.name,
 				      (const char *)sqlite3_column_text(st, 1));
@@ -405,26 +554,16 @@ int manga_each_missing(sqlite3 *db,
 		}
 		if (sqlite3_column_type(st, 4) == SQLITE_NULL)
 			continue;
-		if (sr.nr == sr.alloc) {
-			size_t n = sr.alloc ? sr.alloc * 2 : 32;
-			struct manga_volume *v = realloc(sr.v, n * sizeof(*v));
-
-			if (!v) {
-				rc = log_error(-ENOMEM, "manga: out of memory");
-				break;
-			}
-			sr.v = v;
-			sr.alloc = n;
-		}
-		sr.v[sr.nr].first = sqlite3_column_double(st, 4);
-		sr.v[sr.nr++].last = sqlite3_column_double(st, 5);
+		rc = owned_add(&sr.o, st, 4);
+		if (rc)
+			break;
 	}
 	if (rc == SQLITE_DONE)
 		rc = sr.id ? emit_series(&sr, fn, arg) : 0;
 	else if (rc > 0)
 		rc = db_error(db, rc, "list series volumes");
 	sqlite3_finalize(st);
-	free(sr.v);
+	owned_release(&sr.o);
 	strbuf_release(&sr.name);
 	strbuf_release(&sr.path);
 	return rc;
@@ -433,18 +572,17 @@ int manga_each_missing(sqlite3 *db,
 int manga_series_volumes(sqlite3 *db, int64_t series,
 			 struct manga_volume **v, size_t *nr, double *latest)
 {
-	size_t alloc = 0;
+	struct owned o = { 0 };
 	sqlite3_stmt *st;
 	int rc, found = 0;
 
 	*v = NULL;
 	*nr = 0;
 	*latest = 0;
-	rc = sqlite3_prepare_v2(db, "SELECT coalesce(s.latest, 0), v.first,"
-		" v.last FROM series s"
-		" LEFT JOIN volumes v ON v.series_id = s.id"
-		" AND v.kind = 'volume' WHERE s.id = ?1 ORDER BY v.first",
-		-1, &st, NULL);
+	rc = sqlite3_prepare_v2(db, "SELECT coalesce(s.latest, 0), v.kind,"
+		" v.first, v.last, v.volume_first FROM series s"
+		" LEFT JOIN volumes v ON v.series_id = s.id" OWNED_ROWS
+		" WHERE s.id = ?1", -1, &st, NULL);
 	if (rc != SQLITE_OK)
 		return db_error(db, rc, "list series volumes");
 	sqlite3_bind_int64(st, 1, series);
@@ -453,29 +591,25 @@ int manga_series_volumes(sqlite3 *db, int64_t series,
 		*latest = sqlite3_column_double(st, 0);
 		if (sqlite3_column_type(st, 1) == SQLITE_NULL)
 			continue;
-		if (*nr == alloc) {
-			size_t n = alloc ? alloc * 2 : 32;
-			struct manga_volume *m = realloc(*v, n * sizeof(*m));
-
-			if (!m) {
-				rc = log_error(-ENOMEM, "manga: out of memory");
-				break;
-			}
-			*v = m;
-			alloc = n;
-		}
-		(*v)[*nr].first = sqlite3_column_double(st, 1);
-		(*v)[(*nr)++].last = sqlite3_column_double(st, 2);
+		rc = owned_add(&o, st, 1);
+		if (rc)
+			break;
 	}
 	sqlite3_finalize(st);
 	if (rc == SQLITE_DONE && found)
-		return 0;
-	if (rc == SQLITE_DONE)
+		rc = chapters_complete(&o);
+	else if (rc == SQLITE_DONE)
 		rc = -ENOENT;
-	free(*v);
-	*v = NULL;
-	*nr = 0;
-	return rc > 0 ? db_error(db, rc, "list series volumes") : rc;
+	else if (rc > 0)
+		rc = db_error(db, rc, "list series volumes");
+	if (rc) {
+		owned_release(&o);
+		return rc;
+	}
+	free(o.c);
+	*v = o.v;
+	*nr = o.nr;
+	return 0;
 }
 
 int manga_series_gaps(sqlite3 *db, int64_t series, int **gaps, size_t *n)
@@ -502,28 +636,75 @@ int manga_series_gaps(sqlite3 *db, int64_t series, int **gaps, size_t *n)
 	return rc;
 }
 
+/* Whether the volume v of series is owned, as status/missing counts:
+ * *cache holds the series' volumes while its rows go by. */
+static int volume_owned(sqlite3 *db, int64_t series, double v,
+			struct owned *cache, int64_t *cached, int *owned)
+{
+	double latest;
+	int rc;
+
+	if (*cached != series) {
+		owned_release(cache);
+		*cached = 0;
+		rc = manga_series_volumes(db, series, &cache->v, &cache->nr,
+					  &latest);
+		if (rc)
+			return rc;
+		*cached = series;
+	}
+	*owned = 0;
+	for (size_t i = 0; i < cache->nr; i++)
+		if (cache->v[i].first <= v && v <= cache->v[i].last)
+			*owned = 1;
+	return 0;
+}
+
 int manga_each_unparsed(sqlite3 *db,
 			int (*fn)(void *arg, const char *path,
 				  const char *reason),
 			void *arg)
 {
+	struct strbuf why = STRBUF_INIT;
+	struct owned cache = { 0 };
+	int64_t cached = 0;
 	sqlite3_stmt *st;
-	int rc;
+	int rc, owned;
 
 	rc = db_prepare(db,
 		"SELECT CAST(r.path AS TEXT) || '/' || CAST(v.path AS TEXT),"
-		" u.reason FROM unparsed u JOIN volumes v ON v.id = u.volume_id"
-		" JOIN series s ON s.id = v.series_id"
-		" JOIN roots r ON r.id = s.root_id ORDER BY r.path, v.path",
+		" u.reason, v.series_id, v.first, v.volume_first"
+		" FROM volumes v JOIN series s ON s.id = v.series_id"
+		" JOIN roots r ON r.id = s.root_id"
+		" LEFT JOIN unparsed u ON u.volume_id = v.id"
+		" WHERE u.reason IS NOT NULL OR (v.kind = 'chapter'"
+		" AND v.volume_first IS NOT NULL) ORDER BY r.path, v.path",
 		&st);
 	if (rc)
 		return rc;
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		rc = fn(arg, (const char *)sqlite3_column_text(st, 0),
-			(const char *)sqlite3_column_text(st, 1));
+		const char *reason = (const char *)sqlite3_column_text(st, 1);
+		double vol = sqlite3_column_double(st, 4);
+
+		if (!reason) {
+			rc = volume_owned(db, sqlite3_column_int64(st, 2), vol,
+					  &cache, &cached, &owned);
+			if (rc)
+				break;
+			if (owned)
+				continue;
+			strbuf_reset(&why);
+			strbuf_addf(&why, "chapter %g of volume %g, which is"
+				    " missing: a chapter does not fill it",
+				    sqlite3_column_double(st, 3), vol);
+			reason = why.buf;
+		}
+		rc = fn(arg, (const char *)sqlite3_column_text(st, 0), reason);
 		if (rc)
 			break;
 	}
+	owned_release(&cache);
+	strbuf_release(&why);
 	return db_finalize(st, rc, "list unparsed volumes");
 }
 

@@ -13,7 +13,13 @@
  * Missing volumes: every whole number from 1 up to the highest owned (or
  * the latest known, when higher) that no owned volume covers. Ranges
  * cover every whole number in them; decimals (10.5) cover none; chapters
- * and specials never fill or open a gap.
+ * and specials never fill or open a gap. A chapter keeps the volume its
+ * name gives (volumes.volume_first, volume_last); when the store's
+ * settings say volume_from_chapters (indexer.c writes [manga]
+ * volume_from_chapters there), a whole volume whose chapters run
+ * without a hole from the lowest to the highest seen, the lowest being
+ * 1 (or 0) or the one after the highest of the volume before, is owned:
+ * no source says how many chapters a volume holds.
  */
 
 #include <sqlite3.h>
@@ -52,10 +58,11 @@ size_t manga_gaps(const struct manga_volume *owned, size_t nr, double latest,
 		  int *missing, size_t max);
 
 /*
- * The volumes (kind "volume") of one series, as first..last ranges in
- * order, and the latest volume known for it (0 when unknown). *v is
- * malloc'd. Returns 0, -ENOENT when there is no such series, or another
- * negative errno value.
+ * The volumes owned of one series (kind "volume", and those its
+ * chapters make, as said above), as first..last ranges in order, and
+ * the latest volume known for it (0 when unknown). *v is malloc'd.
+ * Returns 0, -ENOENT when there is no such series, or another negative
+ * errno value.
  */
 int manga_series_volumes(sqlite3 *db, int64_t series,
 			 struct manga_volume **v, size_t *nr, double *latest);
@@ -80,8 +87,10 @@ int manga_each_missing(sqlite3 *db,
 
 /*
  * Call fn for every volume file or image folder whose name gives no
- * volume (and no ComicInfo.xml gives one), so that a user can rename it:
- * its full path and the parser's reason (names.h), in path order,
+ * volume (and no ComicInfo.xml gives one), so that a user can rename it,
+ * and every chapter file of a volume that is not owned ("chapter 5 of
+ * volume 1, which is missing: ..."): its full path and the parser's
+ * reason (names.h) or that one, in path order,
  * reading through db. fn returns 0 to go on, or a negative errno value,
  * which stops the walk and is returned. Returns 0 or a negative errno
  * value.

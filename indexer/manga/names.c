@@ -36,13 +36,17 @@ static const struct keyword {
 	{ "volumes", NAMES_VOLUME, KW_PREFIX, 1, 0, NULL },
 	{ "integrale", NAMES_VOLUME, KW_PREFIX, 0, 0, NULL },
 	{ "band", NAMES_VOLUME, KW_PREFIX, 0, 0, NULL },
+	{ "ln", NAMES_VOLUME, KW_PREFIX, 0, 0, NULL },
 	{ "s", NAMES_VOLUME, KW_PREFIX | KW_GLUED, 0, 1, NULL },
 	{ "season", NAMES_VOLUME, KW_PREFIX, 0, 1, NULL },
 	{ "saison", NAMES_VOLUME, KW_PREFIX, 0, 1, NULL },
 	{ "c", NAMES_CHAPTER, KW_PREFIX, 0, 0, NULL },
 	{ "ch", NAMES_CHAPTER, KW_PREFIX, 0, 0, NULL },
+	{ "chs", NAMES_CHAPTER, KW_PREFIX, 1, 0, NULL },
 	{ "chp", NAMES_CHAPTER, KW_PREFIX, 0, 0, NULL },
+	{ "chps", NAMES_CHAPTER, KW_PREFIX, 1, 0, NULL },
 	{ "chap", NAMES_CHAPTER, KW_PREFIX, 0, 0, NULL },
+	{ "chaps", NAMES_CHAPTER, KW_PREFIX, 1, 0, NULL },
 	{ "chapter", NAMES_CHAPTER, KW_PREFIX, 0, 0, NULL },
 	{ "chapters", NAMES_CHAPTER, KW_PREFIX, 1, 0, NULL },
 	{ "chapitre", NAMES_CHAPTER, KW_PREFIX, 0, 0, NULL },
@@ -98,6 +102,17 @@ static const char *const articles[] = {
 	"the", "a", "an", "le", "la", "les", "l", "der", "die", "das",
 };
 
+/* Months in English and French, as fold() leaves them: a number next to
+ * one is a day or a year ("15 mars 2006", "March 5, 1999"). */
+static const char *const months[] = {
+	"january", "jan", "february", "feb", "march", "mar", "april", "apr",
+	"may", "june", "jun", "july", "jul", "august", "aug", "september",
+	"sep", "sept", "october", "oct", "november", "nov", "december", "dec",
+	"janvier", "fevrier", "fev", "mars", "avril", "avr", "mai", "juin",
+	"juillet", "juil", "aout", "septembre", "octobre", "novembre",
+	"decembre",
+};
+
 /* The words between two numbers of a range: "Tomes 1 à 3", "1 to 3". */
 static const char *const range_words[] = { "a", "et", "to" };
 
@@ -141,6 +156,10 @@ struct scan {
 	int in_run;		/* numbers in the last run */
 	size_t run_start;
 	int word_since;		/* a word since the last bare number */
+	struct hit first;	/* the first number no marker claims */
+	int first_glued;	/* it is glued to a word that is no marker */
+	int first_run;		/* numbers in the first run */
+	size_t me;		/* where the series ends in the name, or 0 */
 	size_t stop;		/* a marker without a number: "Vol.tbd" */
 };
 
@@ -189,9 +208,9 @@ static const char *ligature(unsigned int cp)
 /*
  * What the ASCII or CJK punctuation cp becomes: '[' and ']' for the
  * brackets release groups use in CJK names ("【TFO汉化】"), '-' for
- * Unicode dashes, a space for the rest. 0 when cp is no punctuation; the
- * iteration marks and the ideographic zero (U+3005 to U+3007) are
- * letters.
+ * Unicode dashes, an apostrophe for the curly ones ("Batman ’89"), a
+ * space for the rest. 0 when cp is no punctuation; the iteration marks
+ * and the ideographic zero (U+3005 to U+3007) are letters.
  */
 static char punctuation(unsigned int cp)
 {
@@ -202,6 +221,8 @@ static char punctuation(unsigned int cp)
 		return ']';
 	case 0x3005: case 0x3006: case 0x3007:
 		return 0;
+	case 0x2018: case 0x2019:
+		return '\'';
 	}
 	if (cp >= 0x2010 && cp <= 0x2015)
 		return '-';
@@ -472,7 +493,8 @@ static const struct keyword *keyword(const char *s, size_t n, int where,
 
 /*
  * Read the digits at p (there is one), a one-digit decimal part, as in
- * "10.5" but not "T105.2023", and a scan's revision after them ("11v2").
+ * "10.5" but not "T105.2023", or a half ("1/2", comics' issue ½), and a
+ * scan's revision after them ("11v2", "5v.2").
  * Returns the position after them, or 0 when a letter follows ("2nd",
  * "20th"), which makes it no number.
  */
@@ -480,22 +502,27 @@ static size_t read_value(const char *w, size_t len, size_t p, double *v,
 			 int *absurd)
 {
 	long n = 0;
-	size_t r;
+	size_t r, d;
 
 	for (; p < len && is_digit(w[p]); p++)
 		if (n <= NAMES_MAX_NUMBER)
 			n = n * 10 + (w[p] - '0');
 	*v = n;
-	if (p + 1 < len && w[p] == '.' && is_digit(w[p + 1]) &&
+	if (n == 1 && p + 1 < len && w[p] == '/' && w[p + 1] == '2' &&
+	    (p + 2 == len || !is_digit(w[p + 2]))) {
+		*v = 0.5;
+		p += 2;
+	} else if (p + 1 < len && w[p] == '.' && is_digit(w[p + 1]) &&
 	    (p + 2 == len || !is_digit(w[p + 2]))) {
 		*v += (w[p + 1] - '0') / 10.0;
 		p += 2;
 	}
 	*absurd = *v > NAMES_MAX_NUMBER;	/* 9999.5 too */
 	if (p < len && w[p] == 'v') {
-		for (r = p + 1; r < len && is_digit(w[r]); r++)
+		d = p + 1 < len && w[p + 1] == '.' ? p + 2 : p + 1;
+		for (r = d; r < len && is_digit(w[r]); r++)
 			;
-		if (r > p + 1 && (r == len || !is_alnum(w[r])))
+		if (r > d && (r == len || !is_alnum(w[r])))
 			p = r;
 	}
 	return p < len && is_alnum(w[p]) ? 0 : p;
@@ -512,9 +539,16 @@ static size_t range_word(const char *w, size_t len, size_t p)
 	return 0;
 }
 
+/* A year from 1900 to 2099, which no volume number is. */
+static int is_year_value(double v)
+{
+	return v >= 1900 && v <= 2099 && v == (long)v;
+}
+
 /*
  * Read the number at p (there is a digit) into h, with the end of a range
- * after it when there is one. kw is the marker in front, NULL for a bare
+ * after it when there is one; a range whose end is a year is none
+ * ("02-2005" is a date). kw is the marker in front, NULL for a bare
  * number or "#05". Returns the position after what was read, or 0 (h
  * untouched) when p holds no number.
  */
@@ -558,7 +592,8 @@ static size_t read_number(const char *w, size_t len, size_t p,
 	if (q == len || !is_digit(w[q]))
 		return end;
 	q = read_value(w, len, q, &v, &absurd);
-	if (!q || v <= h->first)
+	if (!q || v <= h->first ||
+	    (is_year_value(v) && !is_year_value(h->first)))
 		return end;
 	h->last = v;
 	h->absurd |= absurd;
@@ -593,8 +628,7 @@ static void mark(struct scan *sc, const struct keyword *kw,
  * both ends of "2016-2019". */
 static int is_year(const struct hit *h)
 {
-	return h->first >= 1900 && h->last <= 2099 &&
-	       h->first == (long)h->first && h->last == (long)h->last;
+	return is_year_value(h->first) && is_year_value(h->last);
 }
 
 /*
@@ -614,6 +648,15 @@ static void add_bare(struct scan *sc, const struct hit *h, size_t start,
 	}
 	sc->in_run++;
 	sc->word_since = 0;
+	if (sc->runs == 1) {
+		if (sc->in_run == 1) {
+			sc->first = *h;
+			sc->first.found = 1;
+			sc->first.start = start;
+			sc->first_glued = glued;
+		}
+		sc->first_run = sc->in_run;
+	}
 	sc->bare = *h;
 	sc->bare.found = 1;
 	sc->bare.start = start;
@@ -665,6 +708,121 @@ static const struct keyword *suffix(const char *w, size_t len, size_t p,
 	return kw;
 }
 
+/* Read the run of digits at p into *v (capped) and *n digits; returns
+ * where it ends. */
+static size_t digits(const char *w, size_t len, size_t p, long *v, size_t *n)
+{
+	size_t q;
+
+	*v = 0;
+	for (q = p; q < len && is_digit(w[q]); q++)
+		if (*v <= NAMES_MAX_NUMBER)
+			*v = *v * 10 + (w[q] - '0');
+	*n = q - p;
+	return q;
+}
+
+/*
+ * Where the date or time that starts with the digits at p ends, else 0:
+ * "00:00", "2021-08-04", "2005.03", "02-2005", "04.02.2005". Issue dates
+ * stand where volume numbers do, and their parts would read as volumes
+ * or as a range.
+ */
+static size_t date_end(const char *w, size_t len, size_t p)
+{
+	long v[3];
+	size_t n[3], q, k = 1;
+	char sep;
+
+	q = digits(w, len, p, &v[0], &n[0]);
+	if (q + 2 < len && w[q] == ':' && is_digit(w[q + 1])) {
+		while (q + 2 < len && w[q] == ':' && is_digit(w[q + 1]) &&
+		       is_digit(w[q + 2]) && (q + 3 == len ||
+					      !is_digit(w[q + 3])))
+			q += 3;
+		return n[0] <= 2 && (q == len || !is_alnum(w[q])) ? q : 0;
+	}
+	if (q + 1 >= len || !memchr("-./_", w[q], 4) || !is_digit(w[q + 1]))
+		return 0;
+	sep = w[q];
+	while (k < 3 && q + 1 < len && w[q] == sep && is_digit(w[q + 1]))
+		q = digits(w, len, q + 1, &v[k], &n[k]), k++;
+	if (q < len && is_alnum(w[q]))
+		return 0;
+	if (n[0] == 4 && is_year_value(v[0]) && n[1] <= 2 && v[1] >= 1 &&
+	    v[1] <= 12 && (k == 2 || (n[2] <= 2 && v[2] >= 1 && v[2] <= 31)))
+		return q;
+	if (k == 2 && n[0] <= 2 && v[0] >= 1 && v[0] <= 12 && n[1] == 4 &&
+	    is_year_value(v[1]))
+		return q;
+	if (k == 3 && n[0] <= 2 && n[1] <= 2 && v[0] >= 1 && v[0] <= 31 &&
+	    v[1] >= 1 && v[1] <= 31 && n[2] == 4 && is_year_value(v[2]))
+		return q;
+	return 0;
+}
+
+/* Whether the whole word at p names a month. */
+static int month_at(const char *w, size_t len, size_t p)
+{
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(months); i++)
+		if (word_is(w, len, p, months[i]))
+			return 1;
+	return 0;
+}
+
+/* Where the day or year right after a month's name at e ends ("March 5",
+ * "mars 2006"), else 0. */
+static size_t month_number(const char *w, size_t len, size_t e)
+{
+	size_t p = skip(w, len, e, " ,.-_"), q, n;
+	long v;
+
+	if (p == len || !is_digit(w[p]))
+		return 0;
+	q = digits(w, len, p, &v, &n);
+	if ((q < len && is_alnum(w[q])) || !((v >= 1 && v <= 31 && n <= 2) ||
+					    (n == 4 && is_year_value(v))))
+		return 0;
+	return q;
+}
+
+/*
+ * Where a number of the title that starts at i ends, else 0: glued to an
+ * apostrophe ("Batman '89") or by a dash to a word ("IG-88"), unless
+ * that word ends the series, or with two decimals ("8.54").
+ */
+static size_t title_number(const struct scan *sc, size_t i)
+{
+	const char *w = sc->w;
+	size_t len = sc->len, q;
+	long v;
+	size_t n;
+
+	q = digits(w, len, i, &v, &n);
+	if (i && w[i - 1] == '\'')
+		return q;
+	if (i >= 2 && w[i - 1] == '-' && i - 1 != sc->me &&
+	    w[i - 2] >= 'a' && w[i - 2] <= 'z')
+		return q;
+	if (q + 3 <= len && w[q] == '.' && is_digit(w[q + 1]) &&
+	    is_digit(w[q + 2]) && (q + 3 == len || !is_alnum(w[q + 3])))
+		return q + 3;
+	return 0;
+}
+
+/* Where the '#' before the number at i is, spaces between ("# 2"), or
+ * i when there is none. */
+static size_t hash_before(const char *w, size_t i)
+{
+	size_t k = i;
+
+	while (k && w[k - 1] == ' ')
+		k--;
+	return k && w[k - 1] == '#' ? k - 1 : i;
+}
+
 /*
  * Read the number at i, a word of digits: "#05" is a volume, a marker of
  * another script may follow it ("1巻", "1-3巻", "第03卷", "2 Глава"),
@@ -677,14 +835,21 @@ static size_t scan_number(struct scan *sc, size_t i)
 	const struct keyword *kw;
 	struct hit h = { 0 };
 
+	end = date_end(w, len, i);
+	if (end)
+		return end;
+	end = title_number(sc, i);
+	if (end) {
+		sc->word_since = 1;
+		return end;
+	}
 	end = read_number(w, len, i, NULL, &h);
 	if (!end) {
 		sc->word_since = 1;
 		return word_end(w, len, i);
 	}
-	if (i && w[i - 1] == '#') {
-		if (!sc->brackets)
-			record(&sc->hits[NAMES_VOLUME], &h, i - 1);
+	if (hash_before(w, i) < i) {
+		record(&sc->hits[NAMES_VOLUME], &h, hash_before(w, i));
 		return end;
 	}
 	kw = suffix(w, len, end, &after);
@@ -692,6 +857,10 @@ static size_t scan_number(struct scan *sc, size_t i)
 		mark(sc, kw, &h, ordinal_before(w, i));
 		return after;
 	}
+	after = skip(w, len, end, " ,.-_");
+	if (h.last == h.first && h.first <= 31 && after < len &&
+	    month_at(w, len, after))
+		return end;
 	add_bare(sc, &h, i, (i && is_other(w[i - 1])) ||
 		 (end < len && is_other(w[end])));
 	return end;
@@ -725,6 +894,10 @@ static size_t scan_ascii(struct scan *sc, size_t i)
 	e = word_end(w, len, i);
 	for (k = i; k < e && !is_digit(w[k]); k++)
 		;
+	if (k == e && month_at(w, len, i) && (p = month_number(w, len, e))) {
+		sc->word_since = 1;
+		return p;
+	}
 	kw = keyword(w + i, k - i, KW_PREFIX, WHOLE);
 	if (!kw || (kw->then && k < e) || (sc->brackets && k - i < 2) ||
 	    ((kw->where & KW_GLUED) && k == e)) {
@@ -793,6 +966,7 @@ static void scan(struct scan *sc, size_t ms, size_t me)
 {
 	size_t i = 0;
 
+	sc->me = me;
 	while (i < sc->len) {
 		sc->end = i < ms ? ms : sc->len;
 		if (i >= ms && i < me)
@@ -841,12 +1015,33 @@ static const char *unsure(const struct scan *sc, size_t me)
 }
 
 /*
+ * In a series folder, a name with several numbers and no marker gives
+ * the first when it stands alone right after the series, parted from
+ * the rest by words: "Michel Vaillant 13 Mach 1 voor Steve Warson" is
+ * volume 13, the rest its title. NULL otherwise.
+ */
+static const struct hit *first_after_series(const struct scan *sc, size_t me)
+{
+	size_t i;
+
+	if (!me || !sc->first.found || sc->first_run != 1 || sc->first_glued ||
+	    sc->first.start < me)
+		return NULL;
+	for (i = me; i < sc->first.start; i++)
+		if (is_word(sc->w[i]))
+			return NULL;
+	return &sc->first;
+}
+
+/*
  * Specials win over chapters and chapters over volumes: "Vol.03 Ch.015"
  * holds one chapter, and counting it as volume 3 would hide a gap; a
  * season with a number after it is that episode. The title ends at the
  * first marker of any kind, so that "Mob Psycho 100 T05" is volume 5 of
  * "mob psycho 100". Without a marker, the bare number when unsure()
- * finds nothing against it.
+ * finds nothing against it, else first_after_series(). A special
+ * without a number of its own takes the volume's, or the bare number
+ * ("Wonder Woman 001 Special Edition" is special 1).
  */
 static void choose(const struct scan *sc, size_t me,
 		   struct names_result *out, size_t *title_end)
@@ -879,14 +1074,21 @@ static void choose(const struct scan *sc, size_t me,
 	}
 	if (!h) {
 		out->reason = unsure(sc, me);
-		if (out->reason)
+		h = out->reason ? first_after_series(sc, me) : &sc->bare;
+		if (!h)
 			return;
-		h = &sc->bare;
+		out->reason = NULL;
 		out->kind = NAMES_VOLUME;
 		*title_end = h->start;
 	}
-	if (!h->has_number && vol->found)
+	if (!h->has_number && vol->found) {
 		h = vol;
+	} else if (!h->has_number && !unsure(sc, me)) {
+		h = &sc->bare;
+		vol = h;
+		if (h->start < *title_end)
+			*title_end = h->start;
+	}
 	if (h->absurd) {
 		out->kind = NAMES_NONE;
 		out->reason = "a number too large to be a volume";

@@ -18,7 +18,8 @@
  * "Eyeshield 21 v12" is volume 12, "Mob Psycho 100" alone is nothing.
  *
  * Volume markers: "T05", "T.05", "T 5", "Tome 3", "Vol. 10", "Volume 7",
- * "v12", "Intégrale 2", "Band 4", "#05"; in other scripts "1巻",
+ * "v12", "Intégrale 2", "Band 4", "LN01" (a light novel's), "#05", "# 1/2"
+ * (a half); in other scripts "1巻",
  * "第03卷", "卷2", "第1册", "7.5권", "Том 1", "เล่ม 1", "เล่มที่ 5" (a
  * number glued to a CJK or Thai word is read apart from it). Seasons of
  * webtoons ("S01", "Season 2", "시즌34") stand for volumes; a number
@@ -28,27 +29,38 @@
  * range when the marker is plural or repeated, since " - " usually
  * separates a title. Decimals
  * keep one digit ("Vol 10.5" is 10.5, a volume of its own). Chapters:
- * "Chapter 150", "Ch.150", "Chp. 1", "Chapitre 12", "c150", "Episode
- * 406", "第25話", "106화", "13회", "13장", "Глава 3", "2 Глава", "ตอนที่ 3",
+ * "Chapter 150", "Ch.150", "Chp. 1", "Chapitre 12", "c150", "chs 01-02",
+ * "Chaps 3-4", "Episode 406", "第25話", "106화", "13회", "13장", "Глава 3", "2 Глава", "ตอนที่ 3",
  * "บทที่ 112". Specials: "Hors-Série", "HS", "SP02", "Special", "Extra",
  * "Omake", "Artbook", "Fanbook", "Guide", "Databook". A scan's revision
- * after a number is dropped ("Chapter11v2" is chapter 11).
+ * after a number is dropped ("Chapter11v2", "Ch.5v.2" are chapters 11
+ * and 5).
  *
  * A number with no marker (a bare number) is the volume only when the
  * parser is sure of it: it is the one number of the name, or the last of
  * numbers that follow each other ("Kaiju No. 8 036"), and, when the
  * series was found in the name, nothing but separators stands between
  * the series and it ("Berserk - 41 - La Marque" is 41; "Berserk Part 2"
- * and "Berserk 12 13" are nothing). A number glued to a word that is no
- * marker ("2년") is never a volume. Otherwise the name gives no volume,
- * and reason says why, so that the file can be listed for renaming.
+ * and "Berserk 12 13" are nothing). In a series folder, the first of
+ * several numbers is the volume when it alone stands right after the
+ * series and words part it from the others, which are its title
+ * ("Michel Vaillant 13 Mach 1 voor Steve Warson" is 13, "Blacksad 6.1 -
+ * They All Fall Down Part 1" 6.1). A number glued to a word that is no
+ * marker ("2년") is never a volume; one glued to an apostrophe or by a
+ * dash to a word ("Batman '89", "IG-88"), unless that word ends the
+ * series, or with two decimals ("8.54"), is the title's. Otherwise the
+ * name gives no volume, and reason says why, so that the file can be
+ * listed for renaming.
  *
- * Ignored: a lone number or range from 1900 to 2099 (a year), the
- * extension when it is a volume file's, and what stands in (), [], {} or
- * 【】 ("(2023)", "[Digital]", "(Ch. 15-21)"), unless the name holds no
- * marker and no number outside them: then the volume and chapter markers
- * of two letters or more inside them count ("Tonikaku Cawaii [Volume
- * 11]"). "Vol.tbd" ends the title without giving a number. Invalid UTF-8
+ * Ignored: a lone number or range from 1900 to 2099 (a year), dates and
+ * times ("02-2005", "2021-08-04", "2005.03", "04.02.2005", "00:00", a
+ * day or a year next to an English or French month's name: "15 mars
+ * 2006", "March 5, 1999"), the end of a range when it is a year ("Tomes
+ * 1-2005" is 1), the extension when it is a volume file's, and what
+ * stands in (), [], {} or 【】 ("(2023)", "[Digital]", "(Ch. 15-21)"),
+ * unless the name holds no marker and no number outside them: then "#"
+ * and the volume and chapter markers of two letters or more inside them
+ * count ("Tonikaku Cawaii [Volume 11]", "X-Men, 2021-08-04 (#02)"). "Vol.tbd" ends the title without giving a number. Invalid UTF-8
  * bytes count as separators.
  */
 
@@ -94,7 +106,9 @@ struct names_result {
  * NAMES_RESULT_INIT and can be reused from one name to the next. Returns
  * 0, or -EINVAL for a NULL or empty name (out then says NAMES_NONE).
  * Specials win over chapters and chapters over volumes ("Vol.03 Ch.015"
- * is chapter 15); a special without its own number takes the volume's.
+ * is chapter 15, and has_volume says volume 3); a special without its
+ * own number takes the volume's, or the bare number the parser is sure
+ * of ("Wonder Woman 001 Special Edition" is special 1).
  */
 int names_parse(const char *name, const char *series,
 		struct names_result *out);

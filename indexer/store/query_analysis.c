@@ -40,8 +40,8 @@ int query_analysis_json(struct strbuf *out)
 			"at", json_time(s.analysis.last_error_at),
 			"at_s", json_num(s.analysis.last_error_at));
 	return json_append(out, json_pack(
-		"{s:b, s:b, s:i, s:i, s:I, s:I, s:I, s:I, s:o, s:o, s:o, s:o,"
-		" s:o}",
+		"{s:b, s:b, s:i, s:i, s:I, s:I, s:I, s:I, s:I, s:o, s:o, s:o,"
+		" s:o, s:o}",
 		"enabled", s.analysis.enabled,
 		"paused", s.analysis.paused,
 		"threads", s.analysis.threads,
@@ -49,6 +49,7 @@ int query_analysis_json(struct strbuf *out)
 		"analysed", (json_int_t)c.analysed,
 		"queued", (json_int_t)c.queued,
 		"failed", (json_int_t)c.failed,
+		"too_short", (json_int_t)c.too_short,
 		"done", (json_int_t)s.analysis.done,
 		"audio_s", json_num(s.analysis.audio_s),
 		"cpu_s", json_num(s.analysis.cpu_s),

@@ -176,7 +176,8 @@ int query_series_setting(struct strbuf *out, int64_t series,
 }
 
 /* The files of a series that are not volumes, by kind, for status.json;
- * those whose names give no volume with the parser's reason. */
+ * those whose names give no volume with the parser's reason, chapters
+ * with the volume they are in (null when their names give none). */
 static int others(sqlite3 *db, int64_t series, json_t *doc)
 {
 	static const char *const kinds[] = { "chapter", "special", "unknown" };
@@ -188,7 +189,7 @@ static int others(sqlite3 *db, int64_t series, json_t *doc)
 	for (size_t i = 0; i < ARRAY_SIZE(kinds); i++)
 		json_object_set_new(doc, keys[i], json_array());
 	rc = db_prepare(db, "SELECT v.kind, v.first, CAST(v.path AS TEXT),"
-			" u.reason FROM volumes v"
+			" u.reason, v.volume_first FROM volumes v"
 			" LEFT JOIN unparsed u ON u.volume_id = v.id"
 			" WHERE v.series_id = ?1 AND v.kind != 'volume'"
 			" ORDER BY v.kind, v.first, v.path", &st);
@@ -210,6 +211,11 @@ static int others(sqlite3 *db, int64_t series, json_t *doc)
 					 num > 0 ? volume_json(num) :
 					 json_null(),
 					 "file", json_text(path, strlen(path)));
+			if (i == 0)
+				json_object_set_new(item, "volume",
+					sqlite3_column_type(st, 4) ==
+					SQLITE_NULL ? json_null() : volume_json(
+					sqlite3_column_double(st, 4)));
 			if (i == 2)
 				json_object_set_new(item, "reason", why ?
 						    json_string(why) :

@@ -657,6 +657,26 @@ static const char *const schema_steps[] = {
 	"  ctime_ns INTEGER NOT NULL,"
 	"  inode INTEGER NOT NULL,"
 	"  names BLOB NOT NULL);",
+
+	/* version 24: the volume a chapter's name gives ("Vol.1 Ch.5" is
+	 * chapter 5 of volume 1; manga.h), NULL when it gives none. The
+	 * table is made anew with its rows, whose ids the unparsed rows
+	 * keep (foreign keys are off in a step), so that the step can run
+	 * again over it: tests take stores back to older versions. */
+	"CREATE TABLE volumes_new ("
+	"  id INTEGER PRIMARY KEY,"
+	"  series_id INTEGER NOT NULL REFERENCES series(id) ON DELETE CASCADE,"
+	"  kind TEXT NOT NULL,"
+	"  first REAL NOT NULL,"
+	"  last REAL NOT NULL,"
+	"  path BLOB NOT NULL,"
+	"  volume_first REAL,"
+	"  volume_last REAL);"
+	"INSERT INTO volumes_new (id, series_id, kind, first, last, path)"
+	"  SELECT id, series_id, kind, first, last, path FROM volumes;"
+	"DROP TABLE volumes;"
+	"ALTER TABLE volumes_new RENAME TO volumes;"
+	"CREATE INDEX volumes_series ON volumes (series_id, kind, first);",
 };
 
 int schema_version(void)

@@ -239,6 +239,49 @@ def test_damaged_audio_counted_failed(sounds, tmp_path):
         unmount(m.path, m.proc)
 
 
+def analysis_lines(m):
+    """The daemon's log lines of the analysis, from its whole output."""
+    with open(m.proc.log_path, "rb") as f:
+        return [line for line in f.read().decode("utf-8", "replace")
+                .splitlines() if "analysis" in line]
+
+
+def test_short_tracks_counted_not_logged(tmp_path):
+    """500 one-second jingles are too short to analyse: no failure, no
+    line each, but one line for the pass and too_short in the figures."""
+    wav = str(tmp_path / "jingle.wav")
+    sox("-n", "-r", "44100", "-c", "2", "-b", "16", wav, "synth", "1",
+        "sine", "880", "vol", "0.5")
+    jingle = str(tmp_path / "jingle.flac")
+    to_flac(wav, jingle, "Jingle", "Radio", "Jingles")
+    root = tmp_path / "music"
+    for i in range(500):
+        d = root / ("%02d" % (i // 50))
+        d.mkdir(parents=True, exist_ok=True)
+        shutil.copy(jingle, str(d / ("%03d.flac" % i)))
+    m = start(tmp_path, "music=" + str(root))
+    try:
+        a = wait_analysed(m, timeout=300)
+        assert (a["too_short"], a["failed"], a["analysed"]) == (500, 0, 0)
+        assert a["last_error"] is None
+        prom = m.read("metrics/prometheus").decode()
+        assert "\nmediamon_analysis_too_short_tracks 500\n" in prom
+        assert "\nmediamon_analysis_failed_tracks 0\n" in prom
+        lines = wait_for(lambda: analysis_lines(m), 30,
+                         "the pass's line in the log",
+                         until=lambda lines: lines, mount=m, interval=0.1)
+        assert len(lines) == 1 and "500 tracks too short" in lines[0], lines
+
+        # a rescan queues nothing again: no line more
+        m.rescan("full")
+        time.sleep(SLOW)
+        assert wait_analysed(m)["too_short"] == 500
+        time.sleep(SLOW)
+        assert len(analysis_lines(m)) == 1, analysis_lines(m)
+    finally:
+        unmount(m.path, m.proc)
+
+
 def add_tracks(sounds, root, n, prefix):
     names = ["pink", "brown", "sweep", "click", "other", "shifted"]
     for i in range(n):

@@ -171,6 +171,64 @@ def test_unparsed(manga):
     assert len(unparsed_lines(manga)) == 4
 
 
+# in path order ("2.5" sorts before "2.cbz")
+CHAPTERS = ["Vinland Saga Vol.1 Ch.1.cbz", "Vinland Saga Vol.1 Ch.2.5.cbz",
+            "Vinland Saga Vol.1 Ch.2.cbz", "Vinland Saga Vol.1 Ch.3v.2.cbz", "Vinland Saga Vol.2 Ch.4.cbz",
+            "Vinland Saga Vol.2 Ch.6.cbz", "Vinland Saga T03.cbz"]
+
+
+def start_chapters(tmp_path, fill):
+    root = tmp_path / "manga"
+    os.makedirs(str(root / "Vinland Saga"), exist_ok=True)
+    for name in CHAPTERS:
+        (root / "Vinland Saga" / name).write_bytes(b"x")
+    conf = tmp_path / "m.conf"
+    conf.write_text("[manga]\nroot = %s\nvolume_from_chapters = %s\n"
+                    % (root, fill))
+    m = start(tmp_path, "config=" + str(conf))
+    m.root = str(root)
+    return m
+
+
+def test_chapters_keep_their_volume(tmp_path):
+    """A name with a volume and a chapter is a chapter of that volume: it
+    fills no gap, says its volume in status.json, and status/unparsed
+    says why its volume is missing; with volume_from_chapters, a volume
+    whose chapters run without a hole counts (volume 1: chapters 1 to
+    3), one with a hole does not (volume 2: 4 and 6)."""
+    m = start_chapters(tmp_path, "no")
+    try:
+        assert missing_lines(m) == ["Vinland Saga\t1", "Vinland Saga\t2"]
+        doc = json.loads(read_series(m, "Vinland Saga", "status.json"))
+        assert [(c["number"], c["volume"]) for c in doc["chapters"]] == [
+            (1, 1), (2, 1), (2.5, 1), (3, 1), (4, 2), (6, 2)]
+        assert doc["volumes"] == [3]
+        folder = os.path.join(m.root, "Vinland Saga")
+        assert unparsed_lines(m) == [
+            os.path.join(folder, name) + "\tchapter %s of volume %s, which"
+            " is missing: a chapter does not fill it" % (ch, vol)
+            for name, ch, vol in zip(CHAPTERS[:6],
+                                     ["1", "2.5", "2", "3", "4", "6"],
+                                     ["1", "1", "1", "1", "2", "2"])]
+    finally:
+        unmount(m.path, m.proc)
+    m = start_chapters(tmp_path, "yes")
+    try:
+        assert missing_lines(m) == ["Vinland Saga\t2"]
+        assert read_series(m, "Vinland Saga", "volumes") == "1\n3\n"
+        assert [line.split("\t")[0] for line in unparsed_lines(m)] == [
+            os.path.join(m.root, "Vinland Saga", name)
+            for name in CHAPTERS[4:6]]
+        # the chapter that closes the hole completes volume 2
+        with open(os.path.join(m.root, "Vinland Saga",
+                               "Vinland Saga Vol.2 Ch.5.cbz"), "wb") as f:
+            f.write(b"x")
+        wait_missing(m, [])
+        assert unparsed_lines(m) == []
+    finally:
+        unmount(m.path, m.proc)
+
+
 def series_file(m, series, name):
     return os.path.join(m.path, "manga", series, name)
 
@@ -218,7 +276,8 @@ def test_status_json(manga):
     assert doc["last_checked"] is None or \
         doc["last_checked"].endswith("Z")
     assert doc["chapters"] == [
-        {"number": 1050, "file": "One Piece/One Piece Chapter 1050.cbz"}]
+        {"number": 1050, "volume": None,
+         "file": "One Piece/One Piece Chapter 1050.cbz"}]
     doc = json.loads(read_series(manga, "Berserk", "status.json"))
     assert doc["specials"] == [{"number": None,
                                 "file": "Berserk/Berserk HS.cbz"}]

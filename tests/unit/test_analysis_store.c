@@ -254,6 +254,27 @@ static void test_failure_recorded(void **state)
 				analysis_store_error_text(-EMEDIUMTYPE));
 }
 
+/* A track too short to analyse is no failure: counted apart, with its
+ * reason, and not queued again. */
+static void test_too_short_counted_apart(void **state)
+{
+	struct testdb *e = *state;
+	struct analysis_counts c;
+
+	add_track(e, "jingle.flac", 0);
+	add_track(e, "cut.flac", 0);
+	analyse_next(e, 0, 0, 0, -ENODATA);
+	analyse_next(e, 0, 0, 0, -EBADMSG);
+	assert_int_equal(analysis_store_counts(e->db, &c), 0);
+	assert_int_equal(c.too_short, 1);
+	assert_int_equal(c.failed, 1);
+	assert_int_equal(c.analysed, 0);
+	assert_int_equal(c.queued, 0);
+	assert_int_equal(query_int(e, "SELECT count(*) FROM analysis"
+				   " WHERE state = 'too_short' AND error ="
+				   " 'too short to analyse'"), 1);
+}
+
 static double album_gain(struct testdb *e, int album)
 {
 	char sql[128];
@@ -664,6 +685,7 @@ int main(void)
 		T(test_busy_tracks_skipped),
 		T(test_change_during_analysis_requeues),
 		T(test_failure_recorded),
+		T(test_too_short_counted_apart),
 		T(test_album_gain_once_album_done),
 		T(test_duplicates_grouped),
 		T(test_similar_ranked),

@@ -97,6 +97,7 @@ static void test_defaults(void **state)
 	assert_int_equal(cfg.threads, 0);
 	assert_int_equal(cfg.dry_run, 1);
 	assert_int_equal(cfg.covers, 1);
+	assert_int_equal(cfg.volume_from_chapters, 0);
 	assert_int_equal(cfg.watch_debounce_ms, 200);
 	assert_int_equal(cfg.poll_interval_s, 300);
 	assert_int_equal(cfg.auto_check_interval_s, 3600);
@@ -265,6 +266,7 @@ static void test_full_config(void **state)
 		"covers = no\n"
 		"[manga]\n"
 		"root = @/manga\n"
+		"volume_from_chapters = yes\n"
 		"[monitor]\n"
 		"auto_check_interval = 30m\n"
 		"missing_volumes = no\n"
@@ -357,6 +359,7 @@ static void test_full_config(void **state)
 	path = expand("@/manga");
 	assert_int_equal(cfg.manga_roots.nr, 1);
 	assert_string_equal(cfg.manga_roots.items[0], path);
+	assert_int_equal(cfg.volume_from_chapters, 1);
 	free(path);
 	path = expand("@/lib");
 	assert_string_equal(cfg.rd_libraries.items[0], path);
@@ -587,6 +590,9 @@ static void test_bad_values(void **state)
 		{ "[music]\n\ncovers = jpeg\n", 3,
 		  "bad value 'jpeg' for covers in [music]: expected yes or "
 		  "no" },
+		{ "[manga]\nvolume_from_chapters = all\n", 2,
+		  "bad value 'all' for volume_from_chapters in [manga]: "
+		  "expected yes or no" },
 		{ "[general]\ncovers = no\n", 2,
 		  "unknown key 'covers' in [general]" },
 		{ "[general]\nthreads = four\n", 2,
