@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "common/clock.h"
+#include "common/hash.h"
 #include "common/log.h"
 #include "indexer/indexer.h"
 
@@ -211,6 +212,18 @@ static const struct who *caller(void)
 	}
 	cur.known = 1;
 	return &st->who;
+}
+
+uint64_t caller_who(void)
+{
+	const struct who *w = caller();
+	uint64_t h;
+
+	if (!w)
+		return 0;
+	h = hash_add(hash_add(HASH_INIT, w->uid), w->gid);
+	h = hash_add_bytes(h, w->groups, w->ngroups * sizeof(*w->groups));
+	return hash_end(h);
 }
 
 static int in_groups(const struct who *w, gid_t gid)

@@ -34,6 +34,7 @@
  */
 
 #include <fuse_lowlevel.h>
+#include <stdint.h>
 #include <sys/stat.h>
 
 #define CALLER_GROUPS 256
@@ -53,6 +54,10 @@ void caller_as_daemon(void);
 
 /* Whether this thread's caller is the daemon's user or root. */
 int caller_is_owner(void);
+
+/* A number that stands for this thread's caller's identity (user, group
+ * and groups), for verdicts kept per caller; 0 when there is none. */
+uint64_t caller_who(void);
 
 /*
  * Open the indexed file at the absolute path with flags as the caller

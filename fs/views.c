@@ -2,11 +2,14 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "common/bytes.h"
+#include "common/clock.h"
 #include "common/path.h"
 #include "common/strbuf.h"
 #include "fs/caller.h"
@@ -41,6 +44,9 @@ static const struct view {
 };
 
 #define NR_VIEWS (ARRAY_SIZE(views))
+
+/* Tracks of a folder checked before all of them are. */
+#define GROUP_FIRST 16
 
 /* The track the calling thread resolved last and its file on disk: a
  * callback resolves a path, then stats or opens what it found, and needs
@@ -254,6 +260,9 @@ static void resolved(const struct views_item *it, struct node *out)
 	}
 }
 
+static int visible(const struct view *v, struct views_listing *ls,
+		   int depth, size_t i);
+
 int views_resolve(const char *path, struct node *out)
 {
 	const char *rest, *slash;
@@ -275,7 +284,7 @@ int views_resolve(const char *path, struct node *out)
 	rc = get_listing(v, path, slash - path, depth - 1, &parent);
 	if (!rc) {
 		e = views_list_find(&parent->names, slash + 1);
-		if (e)
+		if (e && visible(v, parent, depth - 1, e->index))
 			resolved(&parent->items[e->index], out);
 		else
 			rc = -ENOENT;
@@ -286,34 +295,192 @@ int views_resolve(const char *path, struct node *out)
 
 static int real_path(int64_t file, struct strbuf *out);
 
-/*
- * Whether this thread's caller may see it, an entry of a folder depth
- * levels below view v's own: a file whose real folder the caller may
- * list, a series whose folder it may list. The folders named after tags
- * stand for no folder on disk, and show to every caller.
- */
-static int visible(const struct view *v, int depth,
-		   const struct views_item *it)
+/* Whether the caller may list the folder of the file at path and read
+ * the file: what it may not read, it sees no tag of. */
+static int file_readable(const char *path)
+{
+	const char *slash = strrchr(path, '/');
+	char *dir;
+	int may;
+
+	if (!slash || slash == path)
+		return 0;
+	dir = strndup(path, slash - path);
+	if (!dir)
+		return 0;
+	may = caller_may_list(dir) && caller_may_read(path);
+	free(dir);
+	return may;
+}
+
+/* The same for a file known by its files.id (negated: a track's picture,
+ * which shows what the track may). */
+static int id_readable(int64_t file)
 {
 	struct strbuf path = STRBUF_INIT;
-	char *slash;
-	int rc = 0, may = 0;
+	int may = !real_path(file < 0 ? -file : file, &path) &&
+		  file_readable(path.buf);
 
-	if (it->type == VIEWS_ITEM_FILE && it->real)
-		strbuf_addstr(&path, it->real);
-	else if (it->type == VIEWS_ITEM_FILE)
-		rc = real_path(it->file < 0 ? -it->file : it->file, &path);
-	else if (it->type == VIEWS_ITEM_DIR && v->kind == VIEW_MANGA && !depth)
-		rc = query_series_folder(it->key[0].n, &path);
-	else
-		return 1;
-	slash = it->type == VIEWS_ITEM_FILE ? strrchr(path.buf, '/') : NULL;
-	if (slash)
-		*slash = '\0';
-	if (!rc)
-		may = caller_may_list(path.buf);
 	strbuf_release(&path);
 	return may;
+}
+
+/* Whether the caller may list the folder of the series on disk. */
+static int series_listable(int64_t series)
+{
+	struct strbuf path = STRBUF_INIT;
+	int may = !query_series_folder(series, &path) &&
+		  caller_may_list(path.buf);
+
+	strbuf_release(&path);
+	return may;
+}
+
+/* The paths of a few, or all, of the tracks below a folder. */
+struct paths {
+	char **v;
+	size_t nr, alloc, max;
+};
+
+static int keep_path(void *arg, const struct query_track *t)
+{
+	struct paths *ps = arg;
+	char *p;
+
+	if (ps->nr == ps->max)
+		return -E2BIG;
+	if (ps->nr == ps->alloc) {
+		size_t n = ps->alloc ? ps->alloc * 2 : GROUP_FIRST;
+		char **v = realloc(ps->v, n * sizeof(*v));
+
+		if (!v)
+			return -ENOMEM;
+		ps->v = v;
+		ps->alloc = n;
+	}
+	if (asprintf(&p, "%s/%.*s", t->root, (int)t->path_len, t->path) < 0)
+		return -ENOMEM;
+	ps->v[ps->nr++] = p;
+	return 0;
+}
+
+static void paths_clear(struct paths *ps)
+{
+	for (size_t i = 0; i < ps->nr; i++)
+		free(ps->v[i]);
+	free(ps->v);
+	*ps = (struct paths){ .max = ps->max };
+}
+
+/*
+ * Whether the caller may read a track below the folder of a music view
+ * that it (an entry of ls, depth levels below the view's own) stands for:
+ * a folder named after a tag shows only where a file the caller may read
+ * carries that tag. The paths are read in one snapshot of the store and
+ * checked after it (never while the store is read): the first
+ * GROUP_FIRST, which mostly decide, then all when none of them does.
+ */
+static int group_readable(const struct view *v,
+			  const struct views_listing *ls, int depth,
+			  const struct views_item *it)
+{
+	struct query_key keys[VIEWS_MAX_KEYS + 2];
+	struct query_at at = { v->levels, depth + 1, keys, 0 };
+	struct paths ps = { .max = GROUP_FIRST };
+	size_t from = 0;
+	int rc, may = 0;
+
+	for (int i = 0; i < ls->nchain; i++)
+		keys[at.nkeys++] = ls->chain[i];
+	for (int k = 0; k < it->nkeys; k++)
+		keys[at.nkeys++] = it->key[k];
+	for (;;) {
+		rc = query_begin();
+		if (!rc) {
+			rc = query_view_tracks(&at, keep_path, &ps);
+			query_end();
+		}
+		for (size_t i = from; !may && (!rc || rc == -E2BIG) &&
+		     i < ps.nr; i++)
+			may = file_readable(ps.v[i]);
+		if (may || rc != -E2BIG || ps.max == SIZE_MAX)
+			break;
+		from = ps.nr;
+		paths_clear(&ps);
+		ps.max = SIZE_MAX;
+	}
+	paths_clear(&ps);
+	return may;
+}
+
+/*
+ * Whether this thread's caller, not the owner, may see it, an entry of
+ * ls, a folder depth levels below view v's own: a file it may read in a
+ * folder it may list; a folder named after a tag that some such file
+ * carries; a series, and all in it, whose folder it may list.
+ */
+static int judge(const struct view *v, const struct views_listing *ls,
+		 int depth, const struct views_item *it)
+{
+	if (v->kind == VIEW_MANGA &&
+	    !series_listable(depth ? ls->chain[0].n : it->key[0].n))
+		return 0;
+	switch (it->type) {
+	case VIEWS_ITEM_FILE:
+		return it->real ? file_readable(it->real) :
+			id_readable(it->file);
+	case VIEWS_ITEM_DIR:
+		return v->kind != VIEW_MUSIC ||
+			group_readable(v, ls, depth, it);
+	default:
+		return 1;
+	}
+}
+
+/* The verdicts kept on ls for this thread's caller, made anew when older
+ * than CALLER_KEEP_S (rights on disk change without the store moving);
+ * NULL when there is no memory for them. */
+static struct views_seen *seen_of(struct views_listing *ls)
+{
+	uint64_t who = caller_who();
+	double now = clock_mono();
+	struct views_seen *s = &ls->seen[0];
+
+	for (int i = 0; i < VIEWS_SEEN; i++) {
+		if (ls->seen[i].who == who && ls->seen[i].verdict) {
+			s = &ls->seen[i];
+			break;
+		}
+		if (!ls->seen[i].verdict ||
+		    (s->verdict && ls->seen[i].at < s->at))
+			s = &ls->seen[i];
+	}
+	if (s->verdict && s->who == who && now - s->at < CALLER_KEEP_S)
+		return s;
+	free(s->verdict);
+	s->verdict = calloc(ls->nr ? ls->nr : 1, 1);
+	s->who = who;
+	s->at = now;
+	return s->verdict ? s : NULL;
+}
+
+/* Whether this thread's caller may see the entry i of ls (its index in
+ * ls->items), a folder depth levels below view v's own; the owner sees
+ * all. Called with the cache's lock held. */
+static int visible(const struct view *v, struct views_listing *ls,
+		   int depth, size_t i)
+{
+	struct views_seen *s;
+
+	if (caller_is_owner())
+		return 1;
+	s = seen_of(ls);
+	if (!s)
+		return judge(v, ls, depth, &ls->items[i]);
+	if (!s->verdict[i])
+		s->verdict[i] = judge(v, ls, depth, &ls->items[i]) ?
+				VIEWS_SHOWN : VIEWS_HIDDEN;
+	return s->verdict[i] == VIEWS_SHOWN;
 }
 
 int views_list(const char *path,
@@ -323,8 +490,8 @@ int views_list(const char *path,
 {
 	const char *rest;
 	const struct view *v = view_of(path, &rest);
-	int depth, all = caller_is_owner();
 	struct views_listing *ls;
+	int depth;
 	int rc;
 
 	if (!v)
@@ -336,12 +503,12 @@ int views_list(const char *path,
 	if (!rc && v->kind < VIEW_SEARCH)
 		views_prefetch_next(ls, depth, v->depth, prefetch_make);
 	for (size_t i = 0; !rc && i < ls->names.nr; i++) {
-		const struct views_item *it = &ls->items[ls->names.v[i].index];
+		size_t k = ls->names.v[i].index;
 		struct node n;
 
-		if (!all && !visible(v, depth, it))
+		if (!visible(v, ls, depth, k))
 			continue;
-		item_node(it, &n);
+		item_node(&ls->items[k], &n);
 		if (fn(ls->names.v[i].name, &n, arg))
 			break;
 	}

@@ -66,8 +66,8 @@ class User:
 
     def ask(self, ops, groups=()):
         """Do each (op, path) of ops as the user: "read" gives the bytes,
-        "list" the sorted names, "xattr" the track's title attribute;
-        each an OSError when refused."""
+        "list" the sorted names, "xattr" the track's title attribute,
+        "stat" nothing; each an OSError when refused."""
         out = self.run("/usr/bin/python3", "-c", ASK, json.dumps(ops),
                        groups=groups)
         assert out.returncode == 0, out
@@ -93,6 +93,9 @@ for op, path in json.loads(sys.argv[1]):
                 data = f.read()
         elif op == "xattr":
             data = os.getxattr(path, "user.mediamon.title")
+        elif op == "stat":
+            os.stat(path)
+            data = b""
         else:
             out.append({"names": sorted(os.listdir(path))})
             continue
@@ -471,9 +474,11 @@ def test_private_root_is_read_by_no_one_else(world, user, template_library):
             with open(p, "rb") as f:
                 assert f.read(4)
         assert_all_denied(user, files, "private root")
+        # an album none of whose files the user may read is not there
         listed = user.ask([("list", album), ("list",
                                              m.file("search/first"))])
-        assert listed == [[], []], listed
+        assert isinstance(listed[0], OSError) and \
+            listed[0].errno == errno.ENOENT and listed[1] == [], listed
         for got in user.ask([("xattr", p) for p in files[:3]]):
             denied(got, "xattr of a private track")
         for rel in ["status/no-cover", "status/duplicates", "log",
@@ -524,7 +529,8 @@ def test_groups_of_the_caller_count(world, user, template_library, wrapper):
             album = os.path.dirname(files[0])
             assert user.listdir(album, groups=[gid]) == \
                 sorted(os.listdir(album))
-            assert user.listdir(album) == []
+            got = user.listdir(album)
+            assert isinstance(got, OSError) and got.errno == errno.ENOENT
         finally:
             unmount(m.path, m.proc)
     finally:
@@ -574,7 +580,8 @@ def test_private_manga_root(world, user):
                         ("list", m.file("library/manga")),
                         ("list", m.file("library/manga/Berserk"))])
         assert got[0] == [] and got[1] == [], got
-        assert not [n for n in got[2] if n.startswith("Volume")], got
+        assert isinstance(got[2], OSError) and \
+            got[2].errno == errno.ENOENT, got
         for rel in ["manga/Berserk/status.json", "manga/Berserk/volumes"]:
             denied(user.read(m.file(rel)), rel)
         assert_all_denied(user, volumes, "private manga")
@@ -607,10 +614,8 @@ def test_link_out_of_the_roots_reads_as_the_user(world, user,
             assert f.read() == open(os.path.join(
                 secret_dir, "secret.mp3"), "rb").read()
         denied(user.read(found[0]), "a link out of the roots")
-        # the link is in a folder the user lists, as on disk (its tags,
-        # read by the daemon, are what follow_outside_symlinks gives away)
-        assert user.listdir(m.file("search/secret")) == \
-            [os.path.basename(found[0])]
+        # nor sees its tags: it may not read what the link leads to
+        assert user.listdir(m.file("search/secret")) == []
     finally:
         unmount(m.path, m.proc)
 
@@ -633,5 +638,100 @@ def test_files_naming_paths_are_the_owners(world, user, template_library):
                     "status/missing", "metrics/scan.json", "README"]:
             assert os.stat(m.file(rel)).st_mode & 0o777 == 0o444, rel
             assert not isinstance(user.read(m.file(rel)), OSError), rel
+    finally:
+        unmount(m.path, m.proc)
+
+
+# ------------------------------------------------ tags of unreadable files
+
+# What the user's process finds walking a folder of the mount: every
+# path below it, relative to it (issue 32, point 4).
+WALK = """
+import json, os, sys
+out = []
+for top in json.loads(sys.argv[1]):
+    for d, dirs, files in os.walk(top):
+        for n in dirs + files:
+            out.append(os.path.relpath(os.path.join(d, n), top))
+print(json.dumps(out))
+"""
+
+# The tags only the private track carries.
+PRIVATE_TAGS = ["Zorro Hidden", "Zorro Album", "Zorrogenre", "1987",
+                "Private Song"]
+
+
+def walk_as(user, tops):
+    out = user.run("/usr/bin/python3", "-c", WALK, json.dumps(tops))
+    assert out.returncode == 0, out
+    return json.loads(out.stdout)
+
+
+def walk(tops):
+    return [os.path.relpath(os.path.join(d, n), top) for top in tops
+            for d, dirs, files in os.walk(top) for n in dirs + files]
+
+
+def tagged(paths):
+    return [p for p in paths if any(t in p for t in PRIVATE_TAGS)]
+
+
+def test_tags_of_an_unreadable_file_are_not_shown(world, user,
+                                                  template_library):
+    """A 0600 track in a folder every user may list, with an artist,
+    album, genre and year no other track has, and a 0600 cover beside
+    readable tracks: the user finds neither in any view, /search or
+    /similar, by name nor by its tags, and a lookup of the names the owner
+    sees gives ENOENT as a name that does not exist; root sees them.
+    Made readable on disk, the user sees the track after a rescan."""
+    root, conf = music_world(world, template_library)
+    with_cover(root)
+    cover = os.path.join(root, "Alpha", "First", "cover.jpg")
+    os.chmod(cover, 0o600)
+    track = os.path.join(root, "Alpha", "First", "09.flac")
+    make_flac(track, "Private Song", "Zorro Hidden", "Zorro Album", 9)
+    subprocess.run(["metaflac", "--set-tag=GENRE=Zorrogenre",
+                    "--set-tag=DATE=1987", track], check=True)
+    os.chmod(track, 0o600)
+    m = start_daemon(world, "config=" + conf)
+    try:
+        tops = [m.file(rel) for rel in [
+            "library/music", "search/zorro", "search/private",
+            "search/first", "similar/private", "similar/first"]]
+        mine = walk(tops)
+        seen = tagged(mine)
+        for tag in PRIVATE_TAGS[:4]:
+            assert [p for p in seen if tag in p], (tag, seen)
+        owner_covers = [p for p in mine if p.endswith("cover.jpg")]
+        assert owner_covers
+        theirs = walk_as(user, tops)
+        assert tagged(theirs) == [], tagged(theirs)
+        assert not [p for p in theirs if p.endswith(("cover.jpg",
+                                                     "folder.jpg"))]
+        # the rest of the album is there for the user
+        assert "artists/Alpha/First/01 - First 1.flac" in theirs, theirs
+        # a name the owner sees, asked for, is as unknown as a made-up
+        # one, once the kernel forgot the owner's lookups (entry_timeout)
+        asked = [m.file(os.path.join("library/music", p)) for p in
+                 seen if p.count("/") <= 2][:6]
+        asked += [m.file("library/music/" + p) for p in mine
+                  if p.endswith("cover.jpg")][:2]
+        asked += [m.file("library/music/artists/Nobody At All")]
+        for op in ("stat", "read"):
+            wait_for(lambda: [g.errno if isinstance(g, OSError) else g
+                              for g in user.ask([(op, p) for p in asked])],
+                     CONVERGE_S, "ENOENT for every hidden name",
+                     until=lambda got: got == [errno.ENOENT] * len(asked),
+                     mount=m)
+        assert isinstance(m.read("library/music/" + owner_covers[0]), bytes)
+        # on disk made readable: the user sees it after a rescan
+        os.chmod(track, 0o644)
+        m.rescan()
+        # (the cover beside it is still the owner's alone)
+        wait_for(lambda: sorted(tagged(walk_as(user, tops))), CONVERGE_S,
+                 "the user sees a track made readable", mount=m,
+                 until=lambda got: got == sorted(
+                     p for p in seen if not p.endswith((
+                         "/cover.jpg", "/folder.jpg"))))
     finally:
         unmount(m.path, m.proc)
