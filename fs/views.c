@@ -8,6 +8,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "common/array.h"
 #include "common/bytes.h"
 #include "common/clock.h"
 #include "common/path.h"
@@ -347,17 +348,14 @@ static int keep_path(void *arg, const struct query_track *t)
 	struct paths *ps = arg;
 	char *p;
 
+	char **v;
+
 	if (ps->nr == ps->max)
 		return -E2BIG;
-	if (ps->nr == ps->alloc) {
-		size_t n = ps->alloc ? ps->alloc * 2 : GROUP_FIRST;
-		char **v = realloc(ps->v, n * sizeof(*v));
-
-		if (!v)
-			return -ENOMEM;
-		ps->v = v;
-		ps->alloc = n;
-	}
+	v = array_grow(ps->v, ps->nr, &ps->alloc, sizeof(*v), GROUP_FIRST);
+	if (!v)
+		return -ENOMEM;
+	ps->v = v;
 	if (asprintf(&p, "%s/%.*s", t->root, (int)t->path_len, t->path) < 0)
 		return -ENOMEM;
 	ps->v[ps->nr++] = p;

@@ -26,6 +26,7 @@ import pytest
 from conftest import (BINARY, wait_for, is_mounted, make_flac, make_mp3, start,
                       stopped, unmount)
 from reliability import every_file, record
+from test_monitor import Monitor, saga
 from test_watch import (CONVERGE_S, NOT_YET, fs_dirs, small_inotify_queue,
                         write_conf)
 
@@ -733,5 +734,63 @@ def test_tags_of_an_unreadable_file_are_not_shown(world, user,
                  until=lambda got: got == sorted(
                      p for p in seen if not p.endswith((
                          "/cover.jpg", "/folder.jpg"))))
+    finally:
+        unmount(m.path, m.proc)
+
+
+# ------------------------------------------------------ private manga series
+
+def test_private_series_is_named_nowhere(world, user, fake):
+    """A series folder chmod 700 in a manga root every user may list: the
+    user finds its name in no status file (missing, new, found.json), in
+    neither /manga nor /library/manga, and a lookup of it, of its volumes
+    or of its files gives ENOENT as a name that never was; root sees it
+    everywhere. The series beside it is the user's to see."""
+    mon = Monitor(pathlib.Path(world), fake, [saga(1), saga(2)])
+    os.chmod(os.path.join(str(mon.root), saga(2)), 0o700)
+    mon.m = m = start(pathlib.Path(world), "allow_other",
+                      "config=" + str(mon.conf))
+    try:
+        for s in (saga(1), saga(2)):
+            m.write("manga/%s/latest" % s, "14\n")
+        mon.check("missing")
+        volumes = [n for n in os.listdir(m.file("library/manga/" + saga(2)))
+                   if n.startswith(("Volume", "MISSING"))]
+        assert volumes
+        files = ["status/missing", "status/new", "status/found.json"]
+        for rel in files:
+            text = m.read(rel).decode()
+            assert saga(1) in text and saga(2) in text, (rel, text)
+        for rel in ["manga", "library/manga"]:
+            assert os.listdir(m.file(rel)) == [saga(1), saga(2)]
+        got = user.ask([("read", m.file(rel)) for rel in files] +
+                       [("list", m.file("manga")),
+                        ("list", m.file("library/manga"))])
+        for rel, text in zip(files, got[:3]):
+            assert saga(1).encode() in text, (rel, text)
+            assert saga(2).encode() not in text, (rel, text)
+        assert got[3:] == [[saga(1)], [saga(1)]], got[3:]
+        for rel in ["status/missing.json", "status/new.json"]:
+            denied(user.read(m.file(rel)), rel)
+        # its names are as unknown as made-up ones, once the kernel forgot
+        # the owner's lookups (entry_timeout)
+        asked = [m.file("manga/" + saga(2)),
+                 m.file("manga/%s/status.json" % saga(2)),
+                 m.file("library/manga/" + saga(2))] + \
+            [m.file("library/manga/%s/%s" % (saga(2), n))
+             for n in volumes[:2]] + \
+            [m.file("manga/Saga 99"), m.file("library/manga/Saga 99")]
+        for op in ("stat", "read", "list"):
+            wait_for(lambda: [g.errno if isinstance(g, OSError) else g
+                              for g in user.ask([(op, p) for p in asked])],
+                     CONVERGE_S, "ENOENT for every name of the series",
+                     until=lambda got: got == [errno.ENOENT] * len(asked),
+                     mount=m)
+        # what says the permissions did it: opened up, the user sees it
+        os.chmod(os.path.join(str(mon.root), saga(2)), 0o755)
+        wait_for(lambda: user.listdir(m.file("library/manga")), CONVERGE_S,
+                 "the user lists an opened series", mount=m,
+                 until=lambda got: got == [saga(1), saga(2)])
+        assert saga(2).encode() in user.read(m.file("status/missing"))
     finally:
         unmount(m.path, m.proc)
