@@ -75,4 +75,12 @@ int caller_stat(const char *path, struct stat *st);
 int caller_may_list(const char *dir);
 int caller_may_read(const char *path);
 
+/*
+ * Whether the caller may list the folder of each of the n files at paths
+ * (absolute) and read the file, into out[i] (1 or 0): one change of
+ * identity for them all, one check of a folder that the file before
+ * shares; the verdicts are not kept.
+ */
+void caller_may_read_each(char *const *paths, size_t n, unsigned char *out);
+
 #endif

@@ -343,23 +343,31 @@ struct paths {
 	size_t nr, alloc, max;
 };
 
+/* Keep p (malloc'd, or NULL for no memory), which ps then owns. */
+static int paths_add(struct paths *ps, char *p)
+{
+	char **v = p ? array_grow(ps->v, ps->nr, &ps->alloc, sizeof(*v),
+				  GROUP_FIRST) : NULL;
+
+	if (!v) {
+		free(p);
+		return -ENOMEM;
+	}
+	ps->v = v;
+	ps->v[ps->nr++] = p;
+	return 0;
+}
+
 static int keep_path(void *arg, const struct query_track *t)
 {
 	struct paths *ps = arg;
 	char *p;
 
-	char **v;
-
 	if (ps->nr == ps->max)
 		return -E2BIG;
-	v = array_grow(ps->v, ps->nr, &ps->alloc, sizeof(*v), GROUP_FIRST);
-	if (!v)
-		return -ENOMEM;
-	ps->v = v;
 	if (asprintf(&p, "%s/%.*s", t->root, (int)t->path_len, t->path) < 0)
 		return -ENOMEM;
-	ps->v[ps->nr++] = p;
-	return 0;
+	return paths_add(ps, p);
 }
 
 static void paths_clear(struct paths *ps)
@@ -435,6 +443,78 @@ static int judge(const struct view *v, const struct views_listing *ls,
 	}
 }
 
+/*
+ * Where the file that decides whether item it of a listing shows is on
+ * disk, into *out (malloc'd): a file's own, or one track's of a tag
+ * folder. 0 when none decides (visible), -ENOENT when its row is gone.
+ */
+static int deciding_path(const struct views_item *it, char **out)
+{
+	struct strbuf path = STRBUF_INIT;
+	int rc;
+
+	*out = NULL;
+	if (it->type == VIEWS_ITEM_FILE && it->real) {
+		*out = strdup(it->real);
+		return *out ? 0 : -ENOMEM;
+	}
+	if (it->type != VIEWS_ITEM_FILE &&
+	    (it->type != VIEWS_ITEM_DIR || !it->file))
+		return 0;
+	rc = real_path(it->file < 0 ? -it->file : it->file, &path);
+	if (!rc)
+		*out = strbuf_detach(&path, NULL);
+	strbuf_release(&path);
+	return rc;
+}
+
+/*
+ * Judge at once every entry of ls (a folder depth levels below view v's
+ * own, not of /library/manga) that s holds no verdict on: the paths that
+ * decide are read in one snapshot of the store and checked after it with
+ * one change of identity; a tag folder whose one track the caller may not
+ * read is looked into further (group_readable()). Entries it could not
+ * judge (no memory) are left to visible().
+ */
+static void judge_all(const struct view *v, struct views_listing *ls,
+		      int depth, struct views_seen *s)
+{
+	struct paths ps = { .max = SIZE_MAX };
+	unsigned char *may = NULL;
+	size_t *which = malloc((ls->nr ? ls->nr : 1) * sizeof(*which));
+	int rc = which ? query_begin() : -ENOMEM, began = !rc;
+
+	for (size_t i = 0; !rc && i < ls->nr; i++) {
+		char *p;
+
+		if (s->verdict[i])
+			continue;
+		rc = deciding_path(&ls->items[i], &p);
+		if (rc == -ENOENT)
+			s->verdict[i] = VIEWS_HIDDEN;
+		else if (!rc && !p)
+			s->verdict[i] = VIEWS_SHOWN;
+		else if (!rc && !(rc = paths_add(&ps, p)))
+			which[ps.nr - 1] = i;
+		rc = rc == -ENOENT ? 0 : rc;
+	}
+	if (began)
+		query_end();
+	may = rc ? NULL : calloc(ps.nr ? ps.nr : 1, 1);
+	if (may)
+		caller_may_read_each(ps.v, ps.nr, may);
+	for (size_t k = 0; may && k < ps.nr; k++) {
+		const struct views_item *it = &ls->items[which[k]];
+		int shown = may[k] || (it->type == VIEWS_ITEM_DIR &&
+				       group_readable(v, ls, depth, it));
+
+		s->verdict[which[k]] = shown ? VIEWS_SHOWN : VIEWS_HIDDEN;
+	}
+	free(may);
+	free(which);
+	paths_clear(&ps);
+}
+
 /* The verdicts kept on ls for this thread's caller, made anew when older
  * than CALLER_KEEP_S (rights on disk change without the store moving);
  * NULL when there is no memory for them. */
@@ -489,6 +569,7 @@ int views_list(const char *path,
 	const char *rest;
 	const struct view *v = view_of(path, &rest);
 	struct views_listing *ls;
+	struct views_seen *seen;
 	int depth;
 	int rc;
 
@@ -500,6 +581,9 @@ int views_list(const char *path,
 	rc = get_listing(v, path, strlen(path), depth, &ls);
 	if (!rc && v->kind < VIEW_SEARCH)
 		views_prefetch_next(ls, depth, v->depth, prefetch_make);
+	if (!rc && v->kind != VIEW_MANGA && !caller_is_owner() &&
+	    (seen = seen_of(ls)))
+		judge_all(v, ls, depth, seen);
 	for (size_t i = 0; !rc && i < ls->names.nr; i++) {
 		size_t k = ls->names.v[i].index;
 		struct node n;

@@ -33,9 +33,10 @@
 
 enum views_item_type { VIEWS_ITEM_DIR, VIEWS_ITEM_FILE, VIEWS_ITEM_MISSING };
 
-/* What an entry of a folder stands for: a folder, selected by its keys;
- * a file (its files.id, negated for an embedded picture), with its path
- * on disk when known; or a missing volume. */
+/* What an entry of a folder stands for: a folder, selected by its keys
+ * (of a music view: with the files.id of one of its tracks); a file (its
+ * files.id, negated for an embedded picture), with its path on disk when
+ * known; or a missing volume. */
 struct views_item {
 	enum views_item_type type;
 	int64_t file;
