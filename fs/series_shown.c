@@ -77,7 +77,8 @@ static int keep_series(void *arg, int64_t series)
 {
 	const struct hidden *h = arg;
 
-	return !bsearch(&series, h->v, h->nr, sizeof(*h->v), cmp_id);
+	return !h->nr ||
+	       !bsearch(&series, h->v, h->nr, sizeof(*h->v), cmp_id);
 }
 
 /* Render with the series this caller may see: all for the owner. */
