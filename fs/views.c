@@ -264,6 +264,34 @@ static void resolved(const struct views_item *it, struct node *out)
 static int visible(const struct view *v, struct views_listing *ls,
 		   int depth, size_t i);
 
+/*
+ * Whether this thread's caller may see each folder of path between music
+ * view v's own (rest is what follows it) and its last name: an entry of
+ * a folder it may not see (a cover in an album whose tracks it may not
+ * read) is not there for it either. Called with the cache's lock held.
+ */
+static int ancestors_visible(const struct view *v, const char *path,
+			     const char *rest)
+{
+	const char *name = rest + 1, *end;
+	struct views_listing *ls;
+	int depth = 0, may = 1;
+
+	while (may && (end = strchr(name, '/'))) {
+		char *one = strndup(name, end - name);
+		const struct views_entry *e;
+
+		may = one && !get_listing(v, path, name - 1 - path, depth,
+					  &ls) &&
+		      (e = views_list_find(&ls->names, one)) &&
+		      visible(v, ls, depth, e->index);
+		free(one);
+		name = end + 1;
+		depth++;
+	}
+	return may;
+}
+
 int views_resolve(const char *path, struct node *out)
 {
 	const char *rest, *slash;
@@ -282,7 +310,13 @@ int views_resolve(const char *path, struct node *out)
 	slash = strrchr(path, '/');
 	views_cache_lock();
 	views_cache_check();
-	rc = get_listing(v, path, slash - path, depth - 1, &parent);
+	/* The ancestors first: making their listings may drop the parent's
+	 * from the cache. */
+	if (v->kind == VIEW_MUSIC && !caller_is_owner() &&
+	    !ancestors_visible(v, path, rest))
+		rc = -ENOENT;
+	else
+		rc = get_listing(v, path, slash - path, depth - 1, &parent);
 	if (!rc) {
 		e = views_list_find(&parent->names, slash + 1);
 		if (e && visible(v, parent, depth - 1, e->index))

@@ -677,19 +677,29 @@ def tagged(paths):
     return [p for p in paths if any(t in p for t in PRIVATE_TAGS)]
 
 
+def uncovered(paths):
+    return sorted(p for p in paths
+                  if not p.endswith(("/cover.jpg", "/folder.jpg")))
+
+
 def test_tags_of_an_unreadable_file_are_not_shown(world, user,
                                                   template_library):
     """A 0600 track in a folder every user may list, with an artist,
-    album, genre and year no other track has, and a 0600 cover beside
-    readable tracks: the user finds neither in any view, /search or
-    /similar, by name nor by its tags, and a lookup of the names the owner
-    sees gives ENOENT as a name that does not exist; root sees them.
-    Made readable on disk, the user sees the track after a rescan."""
+    album, genre and year no other track has (and a cover any user may
+    read beside it), and a 0600 cover beside readable tracks: the user
+    finds neither in any view, /search or /similar, by name nor by its
+    tags, and a lookup of the names the owner sees (the readable cover's
+    in the hidden album too) gives ENOENT as a name that does not exist;
+    root sees them. Made readable on disk, the user sees the track after
+    a rescan."""
     root, conf = music_world(world, template_library)
     with_cover(root)
     cover = os.path.join(root, "Alpha", "First", "cover.jpg")
     os.chmod(cover, 0o600)
-    track = os.path.join(root, "Alpha", "First", "09.flac")
+    os.mkdir(os.path.join(root, "Alpha", "Zorro"))
+    with open(os.path.join(root, "Alpha", "Zorro", "cover.jpg"), "wb") as f:
+        f.write(b"\xff\xd8\xff\xe0 a cover any user may read")
+    track = os.path.join(root, "Alpha", "Zorro", "09.flac")
     make_flac(track, "Private Song", "Zorro Hidden", "Zorro Album", 9)
     subprocess.run(["metaflac", "--set-tag=GENRE=Zorrogenre",
                     "--set-tag=DATE=1987", track], check=True)
@@ -715,7 +725,7 @@ def test_tags_of_an_unreadable_file_are_not_shown(world, user,
         # one, once the kernel forgot the owner's lookups (entry_timeout)
         asked = [m.file(os.path.join("library/music", p)) for p in
                  seen if p.count("/") <= 2][:6]
-        asked += [m.file("library/music/" + p) for p in mine
+        asked += [m.file("library/music/" + p) for p in seen
                   if p.endswith("cover.jpg")][:2]
         asked += [m.file("library/music/artists/Nobody At All")]
         for op in ("stat", "read"):
@@ -728,12 +738,10 @@ def test_tags_of_an_unreadable_file_are_not_shown(world, user,
         # on disk made readable: the user sees it after a rescan
         os.chmod(track, 0o644)
         m.rescan()
-        # (the cover beside it is still the owner's alone)
-        wait_for(lambda: sorted(tagged(walk_as(user, tops))), CONVERGE_S,
+        # (covers aside: the one of First is still the owner's alone)
+        wait_for(lambda: uncovered(tagged(walk_as(user, tops))), CONVERGE_S,
                  "the user sees a track made readable", mount=m,
-                 until=lambda got: got == sorted(
-                     p for p in seen if not p.endswith((
-                         "/cover.jpg", "/folder.jpg"))))
+                 until=lambda got: got == uncovered(seen))
     finally:
         unmount(m.path, m.proc)
 
@@ -793,5 +801,32 @@ def test_private_series_is_named_nowhere(world, user, fake):
                  until=lambda got: got == [saga(1), saga(2)])
         got = user.read(m.file("status/missing"))
         assert not isinstance(got, OSError) and saga(2).encode() in got, got
+    finally:
+        unmount(m.path, m.proc)
+
+
+def test_file_of_a_hidden_folder_is_not_found(world, user,
+                                              template_library):
+    """A cover any user may read beside a 0600 track, the only one of its
+    album: with the album's folder kept by the kernel from the owner's
+    lookup (a long entry_timeout), the user's lookup of the cover in it
+    reaches the daemon and gets ENOENT, as the folder does."""
+    root, conf = music_world(world, template_library)
+    folder = os.path.join(root, "Alpha", "Zorro")
+    os.mkdir(folder)
+    with open(os.path.join(folder, "cover.jpg"), "wb") as f:
+        f.write(b"\xff\xd8\xff\xe0 a cover any user may read")
+    track = os.path.join(folder, "09.flac")
+    make_flac(track, "Private Song", "Zorro Hidden", "Zorro Album", 9)
+    os.chmod(track, 0o600)
+    m = start_daemon(world, "config=" + conf, "entry_timeout=600")
+    try:
+        album = m.file("library/music/albums/Zorro Album (Zorro Hidden)")
+        assert "cover.jpg" in os.listdir(album)
+        got = user.ask([("stat", os.path.join(album, "cover.jpg")),
+                        ("read", os.path.join(album, "cover.jpg")),
+                        ("list", album)])
+        assert [g.errno if isinstance(g, OSError) else g for g in got] == \
+            [errno.ENOENT] * 3, got
     finally:
         unmount(m.path, m.proc)
