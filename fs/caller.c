@@ -10,7 +10,9 @@
 #include <unistd.h>
 
 #include "common/clock.h"
+#include "common/hash.h"
 #include "common/log.h"
+#include "common/strbuf.h"
 #include "indexer/indexer.h"
 
 /* The call that takes 32-bit group ids where an older one takes 16 (arm,
@@ -213,6 +215,18 @@ static const struct who *caller(void)
 	return &st->who;
 }
 
+uint64_t caller_who(void)
+{
+	const struct who *w = caller();
+	uint64_t h;
+
+	if (!w)
+		return 0;
+	h = hash_add(hash_add(HASH_INIT, w->uid), w->gid);
+	h = hash_add_bytes(h, w->groups, w->ngroups * sizeof(*w->groups));
+	return hash_end(h);
+}
+
 static int in_groups(const struct who *w, gid_t gid)
 {
 	if (w->gid == gid)
@@ -361,6 +375,45 @@ int caller_may_read(const char *path)
 	if (rc || !w)
 		return !rc;
 	return !judge(w, path, R_OK);
+}
+
+/* Whether w may list the folder of path and read path. */
+static int may_read_in(const struct who *w, const char *path,
+		       struct strbuf *last, int *last_may)
+{
+	const char *slash = strrchr(path, '/');
+	size_t len = slash ? (size_t)(slash - path) : 0;
+	int rc;
+
+	if (!len)
+		return 0;
+	if (last->len != len || memcmp(last->buf, path, len)) {
+		strbuf_reset(last);
+		strbuf_add(last, path, len);
+		*last_may = me.can_switch ? !may(last->buf, R_OK | X_OK) :
+			!modes_allow(w, last->buf, R_OK | X_OK);
+	}
+	if (!*last_may)
+		return 0;
+	rc = me.can_switch ? may(path, R_OK) : modes_allow(w, path, R_OK);
+	return !rc;
+}
+
+void caller_may_read_each(char *const *paths, size_t n, unsigned char *out)
+{
+	struct strbuf last = STRBUF_INIT;
+	const struct who *w;
+	int rc, last_may = 0;
+
+	w = checked(&rc);
+	memset(out, !rc && !w, n);
+	if (rc || !w || (me.can_switch && become(w)))
+		return;
+	for (size_t i = 0; i < n; i++)
+		out[i] = may_read_in(w, paths[i], &last, &last_may);
+	if (me.can_switch)
+		back();
+	strbuf_release(&last);
 }
 
 static int same_who(const struct who *a, const struct who *b)

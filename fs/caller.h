@@ -34,6 +34,7 @@
  */
 
 #include <fuse_lowlevel.h>
+#include <stdint.h>
 #include <sys/stat.h>
 
 #define CALLER_GROUPS 256
@@ -54,6 +55,10 @@ void caller_as_daemon(void);
 /* Whether this thread's caller is the daemon's user or root. */
 int caller_is_owner(void);
 
+/* A number that stands for this thread's caller's identity (user, group
+ * and groups), for verdicts kept per caller; 0 when there is none. */
+uint64_t caller_who(void);
+
 /*
  * Open the indexed file at the absolute path with flags as the caller
  * (indexer_open_file(): no link out of the roots). Returns the
@@ -69,5 +74,13 @@ int caller_stat(const char *path, struct stat *st);
  * search every folder above it), and read the file path. */
 int caller_may_list(const char *dir);
 int caller_may_read(const char *path);
+
+/*
+ * Whether the caller may list the folder of each of the n files at paths
+ * (absolute) and read the file, into out[i] (1 or 0): one change of
+ * identity for them all, one check of a folder that the file before
+ * shares; the verdicts are not kept.
+ */
+void caller_may_read_each(char *const *paths, size_t n, unsigned char *out);
 
 #endif

@@ -450,25 +450,32 @@ static void fs_setattr(fuse_req_t req, fuse_ino_t ino, struct stat *attr,
  * other users may come (allow_other) opendir is answered, as the listing
  * the kernel keeps is shown to every user: it keeps those of the fixed
  * folders, the same for all, and of the owner's; another user's folder
- * of the views or of /manga is listed for that user every time.
+ * of the views or of /manga is listed for that user every time. A folder
+ * another user may not see is not there for it, even when the kernel
+ * still keeps the name the owner looked up.
  */
 static void fs_opendir(fuse_req_t req, fuse_ino_t ino,
 		       struct fuse_file_info *fi)
 {
 	struct strbuf path = STRBUF_INIT;
 	struct node n;
+	int owner, rc;
 
 	if (fs.no_opendir) {
 		fuse_reply_err(req, ENOSYS);
 		return;
 	}
 	caller_begin(req);
-	if (fs.allow_other && (caller_is_owner() ||
-	    (!ino_resolve(ino, &path, &n) && !n.dynamic)))
+	owner = caller_is_owner();
+	rc = owner ? 0 : ino_resolve(ino, &path, &n);
+	if (!rc && fs.allow_other && (owner || !n.dynamic))
 		fi->cache_readdir = fi->keep_cache = 1;
 	caller_end();
 	strbuf_release(&path);
-	fuse_reply_open(req, fi);
+	if (rc)
+		fuse_reply_err(req, -rc);
+	else
+		fuse_reply_open(req, fi);
 }
 
 static void fs_releasedir(fuse_req_t req, fuse_ino_t ino,

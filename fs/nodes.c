@@ -12,6 +12,7 @@
 #include "indexer/store/query.h"
 #include "fs/render_fuse.h"
 #include "fs/render_prometheus.h"
+#include "fs/series_shown.h"
 #include "fs/views.h"
 
 static const struct {
@@ -23,15 +24,17 @@ static const struct {
 	{ "/status", { .type = NODE_DIR } },
 	{ "/status/summary.json", { NODE_FILE, .render = query_summary } },
 	{ "/status/health", { NODE_FILE, .render = render_health } },
-	{ "/status/missing", { NODE_FILE, .render = query_missing } },
+	{ "/status/missing", { NODE_FILE,
+			       .render = series_shown_missing } },
 	{ "/status/missing.json", { NODE_FILE, .render = query_missing_json,
 				    .owner_only = 1 } },
 	{ "/status/unparsed", { NODE_FILE, .render = query_unparsed,
 				.owner_only = 1 } },
-	{ "/status/new", { NODE_FILE, .render = query_new } },
+	{ "/status/new", { NODE_FILE, .render = series_shown_new } },
 	{ "/status/new.json", { NODE_FILE, .render = query_new_json,
 				.owner_only = 1 } },
-	{ "/status/found.json", { NODE_FILE, .render = query_found_json } },
+	{ "/status/found.json", { NODE_FILE,
+				  .render = series_shown_found } },
 	{ "/status/broken", { NODE_FILE, .render = query_broken,
 			      .owner_only = 1 } },
 	{ "/status/broken.json", { NODE_FILE, .render = query_broken_json,

@@ -2,11 +2,15 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
+#include "common/array.h"
 #include "common/bytes.h"
+#include "common/clock.h"
 #include "common/path.h"
 #include "common/strbuf.h"
 #include "fs/caller.h"
@@ -41,6 +45,9 @@ static const struct view {
 };
 
 #define NR_VIEWS (ARRAY_SIZE(views))
+
+/* Tracks of a folder checked before all of them are. */
+#define GROUP_FIRST 16
 
 /* The track the calling thread resolved last and its file on disk: a
  * callback resolves a path, then stats or opens what it found, and needs
@@ -254,6 +261,37 @@ static void resolved(const struct views_item *it, struct node *out)
 	}
 }
 
+static int visible(const struct view *v, struct views_listing *ls,
+		   int depth, size_t i);
+
+/*
+ * Whether this thread's caller may see each folder of path between music
+ * view v's own (rest is what follows it) and its last name: an entry of
+ * a folder it may not see (a cover in an album whose tracks it may not
+ * read) is not there for it either. Called with the cache's lock held.
+ */
+static int ancestors_visible(const struct view *v, const char *path,
+			     const char *rest)
+{
+	const char *name = rest + 1, *end;
+	struct views_listing *ls;
+	int depth = 0, may = 1;
+
+	while (may && (end = strchr(name, '/'))) {
+		char *one = strndup(name, end - name);
+		const struct views_entry *e;
+
+		may = one && !get_listing(v, path, name - 1 - path, depth,
+					  &ls) &&
+		      (e = views_list_find(&ls->names, one)) &&
+		      visible(v, ls, depth, e->index);
+		free(one);
+		name = end + 1;
+		depth++;
+	}
+	return may;
+}
+
 int views_resolve(const char *path, struct node *out)
 {
 	const char *rest, *slash;
@@ -272,10 +310,16 @@ int views_resolve(const char *path, struct node *out)
 	slash = strrchr(path, '/');
 	views_cache_lock();
 	views_cache_check();
-	rc = get_listing(v, path, slash - path, depth - 1, &parent);
+	/* The ancestors first: making their listings may drop the parent's
+	 * from the cache. */
+	if (v->kind == VIEW_MUSIC && !caller_is_owner() &&
+	    !ancestors_visible(v, path, rest))
+		rc = -ENOENT;
+	else
+		rc = get_listing(v, path, slash - path, depth - 1, &parent);
 	if (!rc) {
 		e = views_list_find(&parent->names, slash + 1);
-		if (e)
+		if (e && visible(v, parent, depth - 1, e->index))
 			resolved(&parent->items[e->index], out);
 		else
 			rc = -ENOENT;
@@ -286,34 +330,269 @@ int views_resolve(const char *path, struct node *out)
 
 static int real_path(int64_t file, struct strbuf *out);
 
-/*
- * Whether this thread's caller may see it, an entry of a folder depth
- * levels below view v's own: a file whose real folder the caller may
- * list, a series whose folder it may list. The folders named after tags
- * stand for no folder on disk, and show to every caller.
- */
-static int visible(const struct view *v, int depth,
-		   const struct views_item *it)
+/* Whether the caller may list the folder of the file at path and read
+ * the file: what it may not read, it sees no tag of. */
+static int file_readable(const char *path)
+{
+	const char *slash = strrchr(path, '/');
+	char *dir;
+	int may;
+
+	if (!slash || slash == path)
+		return 0;
+	dir = strndup(path, slash - path);
+	if (!dir)
+		return 0;
+	may = caller_may_list(dir) && caller_may_read(path);
+	free(dir);
+	return may;
+}
+
+/* The same for a file known by its files.id (negated: a track's picture,
+ * which shows what the track may). */
+static int id_readable(int64_t file)
 {
 	struct strbuf path = STRBUF_INIT;
-	char *slash;
-	int rc = 0, may = 0;
+	int may = !real_path(file < 0 ? -file : file, &path) &&
+		  file_readable(path.buf);
 
-	if (it->type == VIEWS_ITEM_FILE && it->real)
-		strbuf_addstr(&path, it->real);
-	else if (it->type == VIEWS_ITEM_FILE)
-		rc = real_path(it->file < 0 ? -it->file : it->file, &path);
-	else if (it->type == VIEWS_ITEM_DIR && v->kind == VIEW_MANGA && !depth)
-		rc = query_series_folder(it->key[0].n, &path);
-	else
-		return 1;
-	slash = it->type == VIEWS_ITEM_FILE ? strrchr(path.buf, '/') : NULL;
-	if (slash)
-		*slash = '\0';
-	if (!rc)
-		may = caller_may_list(path.buf);
 	strbuf_release(&path);
 	return may;
+}
+
+/* Whether the caller may list the folder of the series on disk. */
+static int series_listable(int64_t series)
+{
+	struct strbuf path = STRBUF_INIT;
+	int may = !query_series_folder(series, &path) &&
+		  caller_may_list(path.buf);
+
+	strbuf_release(&path);
+	return may;
+}
+
+/* The paths of a few, or all, of the tracks below a folder. */
+struct paths {
+	char **v;
+	size_t nr, alloc, max;
+};
+
+/* Keep p (malloc'd, or NULL for no memory), which ps then owns. */
+static int paths_add(struct paths *ps, char *p)
+{
+	char **v = p ? array_grow(ps->v, ps->nr, &ps->alloc, sizeof(*v),
+				  GROUP_FIRST) : NULL;
+
+	if (!v) {
+		free(p);
+		return -ENOMEM;
+	}
+	ps->v = v;
+	ps->v[ps->nr++] = p;
+	return 0;
+}
+
+static int keep_path(void *arg, const struct query_track *t)
+{
+	struct paths *ps = arg;
+	char *p;
+
+	if (ps->nr == ps->max)
+		return -E2BIG;
+	if (asprintf(&p, "%s/%.*s", t->root, (int)t->path_len, t->path) < 0)
+		return -ENOMEM;
+	return paths_add(ps, p);
+}
+
+static void paths_clear(struct paths *ps)
+{
+	for (size_t i = 0; i < ps->nr; i++)
+		free(ps->v[i]);
+	free(ps->v);
+	*ps = (struct paths){ .max = ps->max };
+}
+
+/*
+ * Whether the caller may read a track below the folder of a music view
+ * that it (an entry of ls, depth levels below the view's own) stands for:
+ * a folder named after a tag shows only where a file the caller may read
+ * carries that tag. The paths are read in one snapshot of the store and
+ * checked after it (never while the store is read): the first
+ * GROUP_FIRST, which mostly decide, then all when none of them does.
+ */
+static int group_readable(const struct view *v,
+			  const struct views_listing *ls, int depth,
+			  const struct views_item *it)
+{
+	struct query_key keys[VIEWS_MAX_KEYS + 2];
+	struct query_at at = { v->levels, depth + 1, keys, 0 };
+	struct paths ps = { .max = GROUP_FIRST };
+	size_t from = 0;
+	int rc, may = 0;
+
+	for (int i = 0; i < ls->nchain; i++)
+		keys[at.nkeys++] = ls->chain[i];
+	for (int k = 0; k < it->nkeys; k++)
+		keys[at.nkeys++] = it->key[k];
+	for (;;) {
+		rc = query_begin();
+		if (!rc) {
+			rc = query_view_tracks(&at, keep_path, &ps);
+			query_end();
+		}
+		for (size_t i = from; !may && (!rc || rc == -E2BIG) &&
+		     i < ps.nr; i++)
+			may = file_readable(ps.v[i]);
+		if (may || rc != -E2BIG || ps.max == SIZE_MAX)
+			break;
+		from = ps.nr;
+		paths_clear(&ps);
+		ps.max = SIZE_MAX;
+	}
+	paths_clear(&ps);
+	return may;
+}
+
+/*
+ * Whether this thread's caller, not the owner, may see it, an entry of
+ * ls, a folder depth levels below view v's own: a file it may read in a
+ * folder it may list; a folder named after a tag that some such file
+ * carries; a series, and all in it, whose folder it may list.
+ */
+static int judge(const struct view *v, const struct views_listing *ls,
+		 int depth, const struct views_item *it)
+{
+	if (v->kind == VIEW_MANGA &&
+	    !series_listable(depth ? ls->chain[0].n : it->key[0].n))
+		return 0;
+	switch (it->type) {
+	case VIEWS_ITEM_FILE:
+		return it->real ? file_readable(it->real) :
+			id_readable(it->file);
+	case VIEWS_ITEM_DIR:
+		return v->kind != VIEW_MUSIC ||
+			group_readable(v, ls, depth, it);
+	default:
+		return 1;
+	}
+}
+
+/*
+ * Where the file that decides whether item it of a listing shows is on
+ * disk, into *out (malloc'd): a file's own, or one track's of a tag
+ * folder. 0 when none decides (visible), -ENOENT when its row is gone.
+ */
+static int deciding_path(const struct views_item *it, char **out)
+{
+	struct strbuf path = STRBUF_INIT;
+	int rc;
+
+	*out = NULL;
+	if (it->type == VIEWS_ITEM_FILE && it->real) {
+		*out = strdup(it->real);
+		return *out ? 0 : -ENOMEM;
+	}
+	if (it->type != VIEWS_ITEM_FILE &&
+	    (it->type != VIEWS_ITEM_DIR || !it->file))
+		return 0;
+	rc = real_path(it->file < 0 ? -it->file : it->file, &path);
+	if (!rc)
+		*out = strbuf_detach(&path, NULL);
+	strbuf_release(&path);
+	return rc;
+}
+
+/*
+ * Judge at once every entry of ls (a folder depth levels below view v's
+ * own, not of /library/manga) that s holds no verdict on: the paths that
+ * decide are read in one snapshot of the store and checked after it with
+ * one change of identity; a tag folder whose one track the caller may not
+ * read is looked into further (group_readable()). Entries it could not
+ * judge (no memory) are left to visible().
+ */
+static void judge_all(const struct view *v, struct views_listing *ls,
+		      int depth, struct views_seen *s)
+{
+	struct paths ps = { .max = SIZE_MAX };
+	unsigned char *may = NULL;
+	size_t *which = malloc((ls->nr ? ls->nr : 1) * sizeof(*which));
+	int rc = which ? query_begin() : -ENOMEM, began = !rc;
+
+	for (size_t i = 0; !rc && i < ls->nr; i++) {
+		char *p;
+
+		if (s->verdict[i])
+			continue;
+		rc = deciding_path(&ls->items[i], &p);
+		if (rc == -ENOENT)
+			s->verdict[i] = VIEWS_HIDDEN;
+		else if (!rc && !p)
+			s->verdict[i] = VIEWS_SHOWN;
+		else if (!rc && !(rc = paths_add(&ps, p)))
+			which[ps.nr - 1] = i;
+		rc = rc == -ENOENT ? 0 : rc;
+	}
+	if (began)
+		query_end();
+	may = rc ? NULL : calloc(ps.nr ? ps.nr : 1, 1);
+	if (may)
+		caller_may_read_each(ps.v, ps.nr, may);
+	for (size_t k = 0; may && k < ps.nr; k++) {
+		const struct views_item *it = &ls->items[which[k]];
+		int shown = may[k] || (it->type == VIEWS_ITEM_DIR &&
+				       group_readable(v, ls, depth, it));
+
+		s->verdict[which[k]] = shown ? VIEWS_SHOWN : VIEWS_HIDDEN;
+	}
+	free(may);
+	free(which);
+	paths_clear(&ps);
+}
+
+/* The verdicts kept on ls for this thread's caller, made anew when older
+ * than CALLER_KEEP_S (rights on disk change without the store moving);
+ * NULL when there is no memory for them. */
+static struct views_seen *seen_of(struct views_listing *ls)
+{
+	uint64_t who = caller_who();
+	double now = clock_mono();
+	struct views_seen *s = &ls->seen[0];
+
+	for (int i = 0; i < VIEWS_SEEN; i++) {
+		if (ls->seen[i].who == who && ls->seen[i].verdict) {
+			s = &ls->seen[i];
+			break;
+		}
+		if (!ls->seen[i].verdict ||
+		    (s->verdict && ls->seen[i].at < s->at))
+			s = &ls->seen[i];
+	}
+	if (s->verdict && s->who == who && now - s->at < CALLER_KEEP_S)
+		return s;
+	free(s->verdict);
+	s->verdict = calloc(ls->nr ? ls->nr : 1, 1);
+	s->who = who;
+	s->at = now;
+	return s->verdict ? s : NULL;
+}
+
+/* Whether this thread's caller may see the entry i of ls (its index in
+ * ls->items), a folder depth levels below view v's own; the owner sees
+ * all. Called with the cache's lock held. */
+static int visible(const struct view *v, struct views_listing *ls,
+		   int depth, size_t i)
+{
+	struct views_seen *s;
+
+	if (caller_is_owner())
+		return 1;
+	s = seen_of(ls);
+	if (!s)
+		return judge(v, ls, depth, &ls->items[i]);
+	if (!s->verdict[i])
+		s->verdict[i] = judge(v, ls, depth, &ls->items[i]) ?
+				VIEWS_SHOWN : VIEWS_HIDDEN;
+	return s->verdict[i] == VIEWS_SHOWN;
 }
 
 int views_list(const char *path,
@@ -323,8 +602,9 @@ int views_list(const char *path,
 {
 	const char *rest;
 	const struct view *v = view_of(path, &rest);
-	int depth, all = caller_is_owner();
 	struct views_listing *ls;
+	struct views_seen *seen;
+	int depth;
 	int rc;
 
 	if (!v)
@@ -335,13 +615,16 @@ int views_list(const char *path,
 	rc = get_listing(v, path, strlen(path), depth, &ls);
 	if (!rc && v->kind < VIEW_SEARCH)
 		views_prefetch_next(ls, depth, v->depth, prefetch_make);
+	if (!rc && v->kind != VIEW_MANGA && !caller_is_owner() &&
+	    (seen = seen_of(ls)))
+		judge_all(v, ls, depth, seen);
 	for (size_t i = 0; !rc && i < ls->names.nr; i++) {
-		const struct views_item *it = &ls->items[ls->names.v[i].index];
+		size_t k = ls->names.v[i].index;
 		struct node n;
 
-		if (!all && !visible(v, depth, it))
+		if (!visible(v, ls, depth, k))
 			continue;
-		item_node(it, &n);
+		item_node(&ls->items[k], &n);
 		if (fn(ls->names.v[i].name, &n, arg))
 			break;
 	}

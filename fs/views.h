@@ -38,9 +38,12 @@
  * a walk goes to ahead of the request (views_prefetch.h). The folders
  * are made by views_music.h and views_manga.h from what the store lists
  * (indexer/store/query_views.h). A caller other than the daemon's user
- * (caller.h) is shown, of each folder, the files whose real folder it
- * may list and the series whose folder it may list; folders named after
- * tags show to every caller.
+ * (caller.h) is shown, of each folder, the files it may read in a folder
+ * it may list (a picture embedded in a track: where it may read the
+ * track), the folders named after tags that such a file carries, and the
+ * series whose folder it may list with all in them; what it is not shown
+ * is not there for it (-ENOENT), as a name that never was. Its verdicts
+ * are kept with the folder's listing, per caller, CALLER_KEEP_S seconds.
  *
  *	struct node n;
  *

@@ -54,6 +54,8 @@ void views_listing_free(struct views_listing *ls)
 	}
 	for (int i = 0; i < ls->nchain; i++)
 		query_key_clear(&ls->chain[i]);
+	for (int i = 0; i < VIEWS_SEEN; i++)
+		free(ls->seen[i].verdict);
 	views_list_clear(&ls->names);
 	free(ls->items);
 	free(ls->path);

@@ -33,9 +33,10 @@
 
 enum views_item_type { VIEWS_ITEM_DIR, VIEWS_ITEM_FILE, VIEWS_ITEM_MISSING };
 
-/* What an entry of a folder stands for: a folder, selected by its keys;
- * a file (its files.id, negated for an embedded picture), with its path
- * on disk when known; or a missing volume. */
+/* What an entry of a folder stands for: a folder, selected by its keys
+ * (of a music view: with the files.id of one of its tracks); a file (its
+ * files.id, negated for an embedded picture), with its path on disk when
+ * known; or a missing volume. */
 struct views_item {
 	enum views_item_type type;
 	int64_t file;
@@ -44,8 +45,20 @@ struct views_item {
 	int nkeys;		/* a folder's: how many of key select it */
 };
 
-/* One folder as listed: its names, what each stands for, and the keys
- * that select its own content (its ancestors' and its own). */
+/* Which entries of a folder one caller (caller_who()) may see, judged
+ * at when: per entry 0 (not judged yet), VIEWS_HIDDEN or VIEWS_SHOWN. */
+#define VIEWS_SEEN 4
+enum { VIEWS_HIDDEN = 1, VIEWS_SHOWN };
+
+struct views_seen {
+	uint64_t who;
+	double at;
+	unsigned char *verdict;
+};
+
+/* One folder as listed: its names, what each stands for, the keys that
+ * select its own content (its ancestors' and its own), and what the last
+ * few callers other than the owner may see of it. */
 struct views_listing {
 	char *path;
 	size_t len;		/* of path */
@@ -59,6 +72,7 @@ struct views_listing {
 	size_t nr, alloc;
 	struct query_key chain[VIEWS_MAX_KEYS];
 	int nchain;
+	struct views_seen seen[VIEWS_SEEN];
 };
 
 /*

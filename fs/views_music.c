@@ -65,7 +65,8 @@ static int add_group(void *arg, const struct query_group *g)
 	int form = names[gr->level].form;
 	int paren = form == FORM_PAREN ||
 		    (form == FORM_YEAR && g->label_len[1] > 0);
-	struct views_item it = { .type = VIEWS_ITEM_DIR, .nkeys = g->nkeys };
+	struct views_item it = { .type = VIEWS_ITEM_DIR, .nkeys = g->nkeys,
+				 .file = g->file };
 	struct strbuf name = STRBUF_INIT;
 	int rc = 0;
 

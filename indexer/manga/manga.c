@@ -492,8 +492,8 @@ struct series_rows {
 };
 
 static int emit_series(struct series_rows *sr,
-		       int (*fn)(void *arg, const char *series, int volume,
-				 const char *series_path),
+		       int (*fn)(void *arg, int64_t id, const char *series,
+				 int volume, const char *series_path),
 		       void *arg)
 {
 	size_t n;
@@ -510,14 +510,15 @@ static int emit_series(struct series_rows *sr,
 		return log_error(-ENOMEM, "manga: out of memory");
 	manga_gaps(sr->o.v, sr->o.nr, sr->latest, missing, n);
 	for (size_t i = 0; !rc && i < n; i++)
-		rc = fn(arg, sr->name.buf, missing[i], sr->path.buf);
+		rc = fn(arg, sr->id, sr->name.buf, missing[i],
+			sr->path.buf);
 	free(missing);
 	return rc;
 }
 
 int manga_each_missing(sqlite3 *db,
-		       int (*fn)(void *arg, const char *series, int volume,
-				 const char *series_path),
+		       int (*fn)(void *arg, int64_t id, const char *series,
+				 int volume, const char *series_path),
 		       void *arg)
 {
 	struct series_rows sr = {

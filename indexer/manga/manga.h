@@ -76,13 +76,13 @@ int manga_series_volumes(sqlite3 *db, int64_t series,
 int manga_series_gaps(sqlite3 *db, int64_t series, int **gaps, size_t *n);
 
 /*
- * Call fn for every missing volume of every monitored series, sorted by
- * series name then number, reading through db. Returns 0 or a negative
- * errno value.
+ * Call fn for every missing volume of every monitored series (its id,
+ * name and folder), sorted by series name then number, reading through
+ * db. Returns 0 or a negative errno value.
  */
 int manga_each_missing(sqlite3 *db,
-		       int (*fn)(void *arg, const char *series, int volume,
-				 const char *series_path),
+		       int (*fn)(void *arg, int64_t id, const char *series,
+				 int volume, const char *series_path),
 		       void *arg);
 
 /*

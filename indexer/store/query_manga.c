@@ -36,6 +36,35 @@ int query_series_each(int (*fn)(void *arg, const char *name, int64_t id),
 	return reader_finish(st, rc, "list series");
 }
 
+int query_series_shown(const struct query_series_filter *f, int64_t series)
+{
+	return !f || f->keep(f->arg, series);
+}
+
+int query_series_folders(int (*fn)(void *arg, int64_t id, const char *path),
+			 void *arg)
+{
+	sqlite3_stmt *st;
+	int rc, stop = 0;
+
+	rc = reader_prepare("SELECT s.id, CAST(r.path AS TEXT) || '/' ||"
+			    " CAST(s.path AS TEXT) FROM series s"
+			    " JOIN roots r ON r.id = s.root_id ORDER BY s.id",
+			    "list series folders", &st);
+	if (rc)
+		return rc;
+	while (!stop && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+		const char *path = (const char *)sqlite3_column_text(st, 1);
+
+		stop = fn(arg, sqlite3_column_int64(st, 0), path ? path : "");
+	}
+	if (stop) {
+		reader_done(st);
+		return stop;
+	}
+	return reader_finish(st, rc, "list series folders");
+}
+
 /* Volume numbers as people write them: 5, and 10.5 only when it is. */
 static json_t *volume_json(double v)
 {

@@ -21,6 +21,28 @@ enum query_series_setting {
 };
 
 /*
+ * Which series a document shows to the caller it is made for (the mount
+ * decides): those for which keep(arg, series id) is nonzero; a NULL
+ * filter shows every series. keep runs while the store is read: it may
+ * read neither the store nor the disk.
+ */
+struct query_series_filter {
+	int (*keep)(void *arg, int64_t series);
+	void *arg;
+};
+
+/* Whether the filter shows the series with this id. */
+int query_series_shown(const struct query_series_filter *f, int64_t series);
+
+/*
+ * Call fn with the id and the absolute path of the folder of every
+ * series, by id, read in one snapshot; stops when fn returns nonzero, and
+ * returns that value. fn may not read the store.
+ */
+int query_series_folders(int (*fn)(void *arg, int64_t id, const char *path),
+			 void *arg);
+
+/*
  * Call fn with the name and id of every series, by name then id; stops
  * when fn returns nonzero, and returns that value. fn may read the store
  * but not walk the series again: the walk is this thread's one

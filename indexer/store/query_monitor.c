@@ -12,6 +12,7 @@
 #include "common/json.h"
 #include "common/strbuf.h"
 #include "common/utf8.h"
+#include "indexer/store/query_manga.h"
 #include "indexer/store/reader.h"
 #include "indexer/indexer.h"
 #include "indexer/monitor/checks.h"
@@ -178,8 +179,10 @@ static json_t *download_object(sqlite3_stmt *st)
 		"error", column_text(st, F_D_ERROR));
 }
 
-/* Every wanted volume of series (0: of all), with its releases. */
-static int found_list(int64_t series, struct strbuf *out)
+/* Every wanted volume of series (0: of all) that shown shows, with its
+ * releases. */
+static int found_list(int64_t series, const struct query_series_filter *shown,
+		      struct strbuf *out)
 {
 	json_t *list = json_array(), *vol = NULL;
 	int64_t last_series = 0;
@@ -202,6 +205,8 @@ static int found_list(int64_t series, struct strbuf *out)
 		int64_t sid = sqlite3_column_int64(st, F_SERIES_ID);
 		int volume = sqlite3_column_int(st, F_VOLUME);
 
+		if (!query_series_shown(shown, sid))
+			continue;
 		if (sid != last_series || volume != last_volume) {
 			vol = json_pack("{s:o, s:i, s:o, s:o, s:[], s:o}",
 				"series", column_text(st, F_SERIES),
@@ -236,18 +241,21 @@ out:
 	return json_append(out, list);
 }
 
-int query_found_json(struct strbuf *out)
+int query_found_json(struct strbuf *out,
+		     const struct query_series_filter *shown)
 {
-	return found_list(0, out);
+	return found_list(0, shown, out);
 }
 
 int query_series_results(struct strbuf *out, int64_t series)
 {
-	return found_list(series, out);
+	return found_list(series, NULL, out);
 }
 
 /* Column positions of NEW_SQL. */
-enum { N_NAME, N_PATH, N_HIGH, N_COUNT, N_MANUAL, N_STATUS, N_CHECKED };
+enum {
+	N_NAME, N_PATH, N_HIGH, N_COUNT, N_MANUAL, N_STATUS, N_CHECKED, N_ID,
+};
 
 /* Monitored series whose published count (the user's, else Nautiljon's)
  * is above the highest volume owned. */
@@ -257,14 +265,14 @@ enum { N_NAME, N_PATH, N_HIGH, N_COUNT, N_MANUAL, N_STATUS, N_CHECKED };
 	"  WHERE v.series_id = s.id AND v.kind = 'volume'), 0) AS high," \
 	" CAST(CASE WHEN s.latest > 0 THEN s.latest ELSE s.published END" \
 	"  AS INTEGER) AS count," \
-	" s.latest > 0, s.status, s.last_checked" \
+	" s.latest > 0, s.status, s.last_checked, s.id" \
 	" FROM series s JOIN roots r ON r.id = s.root_id" \
 	" WHERE s.monitored AND count > high ORDER BY s.name, s.id"
 
-/* Call fn for every new volume of NEW_SQL's series, in one snapshot,
- * so the text and the JSON forms list the same volumes. */
+/* Call fn for every new volume of NEW_SQL's series that shown shows, in
+ * one snapshot, so the text and the JSON forms list the same volumes. */
 static int each_new(int (*fn)(void *arg, sqlite3_stmt *st, int volume),
-		    void *arg)
+		    void *arg, const struct query_series_filter *shown)
 {
 	sqlite3 *db = reader_begin();
 	sqlite3_stmt *st;
@@ -282,6 +290,8 @@ static int each_new(int (*fn)(void *arg, sqlite3_stmt *st, int volume),
 		int high = sqlite3_column_int(st, N_HIGH);
 		int count = sqlite3_column_int(st, N_COUNT);
 
+		if (!query_series_shown(shown, sqlite3_column_int64(st, N_ID)))
+			continue;
 		for (int v = high + 1; v <= count; v++)
 			if (fn(arg, st, v)) {
 				rc = SQLITE_NOMEM;
@@ -305,9 +315,9 @@ static int new_line(void *arg, sqlite3_stmt *st, int volume)
 	return 0;
 }
 
-int query_new(struct strbuf *out)
+int query_new(struct strbuf *out, const struct query_series_filter *shown)
 {
-	return each_new(new_line, out);
+	return each_new(new_line, out, shown);
 }
 
 /* /status/new.json's form, with where the count came from. */
@@ -330,7 +340,7 @@ static int new_item(void *arg, sqlite3_stmt *st, int volume)
 int query_new_json(struct strbuf *out)
 {
 	json_t *list = json_array();
-	int rc = list ? each_new(new_item, list) : -ENOMEM;
+	int rc = list ? each_new(new_item, list, NULL) : -ENOMEM;
 
 	if (rc) {
 		json_decref(list);

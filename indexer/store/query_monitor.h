@@ -17,17 +17,20 @@
 #include <stdint.h>
 
 struct strbuf;
+struct query_series_filter;
 
 /* /status/found.json: per wanted volume its releases, best first, each
  * with its protocol and what the hand-off did with it, and what the
  * volume's hand-off came to. */
-int query_found_json(struct strbuf *out);
+int query_found_json(struct strbuf *out,
+		     const struct query_series_filter *shown);
 
 /* /manga/SERIES/results.json: the same, for one series. */
 int query_series_results(struct strbuf *out, int64_t series);
 
-/* /status/new and new.json: volumes published but not owned. */
-int query_new(struct strbuf *out);
+/* /status/new and new.json: volumes published but not owned; /status/new
+ * shows the series shown passes (query_manga.h). */
+int query_new(struct strbuf *out, const struct query_series_filter *shown);
 int query_new_json(struct strbuf *out);
 
 /* /metrics/monitor.json: the search cache (live entries), the

@@ -13,6 +13,7 @@
 #include "common/log.h"
 #include "common/strbuf.h"
 #include "common/utf8.h"
+#include "indexer/store/query_manga.h"
 #include "indexer/store/reader.h"
 #include "indexer/store/covers.h"
 #include "indexer/store/query_monitor.h"
@@ -179,9 +180,10 @@ static int last_scan(sqlite3 *db, const struct indexer_status *s,
 	return db_finalize(st, rc, "read status");
 }
 
-static int count_missing(void *arg, const char *series, int volume,
-			 const char *series_path)
+static int count_missing(void *arg, int64_t id, const char *series,
+			 int volume, const char *series_path)
 {
+	(void)id;
 	(void)series;
 	(void)volume;
 	(void)series_path;
@@ -479,25 +481,33 @@ int query_watch_json(struct strbuf *out)
 		"last_event_at", json_time(w.last_event_at)));
 }
 
-static int missing_line(void *arg, const char *series, int volume,
-			const char *series_path)
+struct missing_lines {
+	struct strbuf *out;
+	const struct query_series_filter *shown;
+};
+
+static int missing_line(void *arg, int64_t id, const char *series,
+			int volume, const char *series_path)
 {
-	struct strbuf *out = arg;
+	struct missing_lines *ml = arg;
 
 	(void)series_path;
-	utf8_add_field(out, series);
-	strbuf_addf(out, "\t%d\n", volume);
+	if (!query_series_shown(ml->shown, id))
+		return 0;
+	utf8_add_field(ml->out, series);
+	strbuf_addf(ml->out, "\t%d\n", volume);
 	return 0;
 }
 
-int query_missing(struct strbuf *out)
+int query_missing(struct strbuf *out, const struct query_series_filter *shown)
 {
+	struct missing_lines ml = { out, shown };
 	sqlite3 *db = reader_begin();
 	int rc;
 
 	if (!db)
 		return -EIO;
-	rc = manga_each_missing(db, missing_line, out);
+	rc = manga_each_missing(db, missing_line, &ml);
 	reader_end(db);
 	return rc;
 }
@@ -584,10 +594,13 @@ int query_tag_errors(struct strbuf *out)
 	return rc;
 }
 
-static int missing_item(void *arg, const char *series, int volume,
-			const char *series_path)
+static int missing_item(void *arg, int64_t id, const char *series,
+			int volume, const char *series_path)
 {
-	json_t *item = json_pack("{s:o, s:i, s:o}",
+	json_t *item;
+
+	(void)id;
+	item = json_pack("{s:o, s:i, s:o}",
 				 "series", json_text(series, strlen(series)),
 				 "volume", volume,
 				 "series_path", json_text(series_path,

@@ -16,13 +16,15 @@
  */
 
 struct strbuf;
+struct query_series_filter;
 
 int query_summary(struct strbuf *out);
 int query_health(struct strbuf *out);
 int query_scan_json(struct strbuf *out);
 int query_scan_csv(struct strbuf *out);
 int query_watch_json(struct strbuf *out);
-int query_missing(struct strbuf *out);
+/* /status/missing shows the series shown passes (query_manga.h). */
+int query_missing(struct strbuf *out, const struct query_series_filter *shown);
 int query_missing_json(struct strbuf *out);
 int query_unparsed(struct strbuf *out);
 int query_no_cover(struct strbuf *out);

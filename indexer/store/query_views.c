@@ -157,8 +157,8 @@ int query_view_groups(const struct query_at *at, enum query_level level,
 	strbuf_addstr(&keys, levels[level].key[0]);
 	if (nkeys > 1)
 		strbuf_addf(&keys, ", %s", levels[level].key[1]);
-	strbuf_addf(&sql, "SELECT %s, %s, %s" TRACKS_FROM, keys.buf,
-		    levels[level].label[0], levels[level].label[1]);
+	strbuf_addf(&sql, "SELECT %s, %s, %s, min(t.file_id)" TRACKS_FROM,
+		    keys.buf, levels[level].label[0], levels[level].label[1]);
 	add_where(&sql, at);
 	strbuf_addf(&sql, " GROUP BY %s ORDER BY %s", keys.buf, keys.buf);
 	rc = prepare(sql.buf, "list view folder", at, &st);
@@ -177,6 +177,7 @@ int query_view_groups(const struct query_at *at, enum query_level level,
 				st, nkeys + i);
 			g.label_len[i] = sqlite3_column_bytes(st, nkeys + i);
 		}
+		g.file = sqlite3_column_int64(st, nkeys + 2);
 		stop = fn(arg, &g);
 		if (stop) {
 			rc = stop;

@@ -65,13 +65,15 @@ struct query_at {
 	int nkeys;
 };
 
-/* A folder found below another: its labels (NULL when empty) and the
- * keys that select it (nkeys of them). */
+/* A folder found below another: its labels (NULL when empty), the
+ * keys that select it (nkeys of them), and the files.id of one of its
+ * tracks (the first by id). */
 struct query_group {
 	const char *label[2];
 	size_t label_len[2];
 	struct query_key key[2];
 	int nkeys;
+	int64_t file;
 };
 
 /* A track to list: its file's files.id, numbers and title, and where it

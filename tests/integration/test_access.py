@@ -28,6 +28,7 @@ import pytest
 from conftest import (BINARY, wait_for, is_mounted, make_flac, make_mp3, start,
                       stopped, unmount)
 from reliability import every_file, record
+from test_monitor import Monitor, saga
 from test_watch import (CONVERGE_S, NOT_YET, fs_dirs, small_inotify_queue,
                         write_conf)
 
@@ -68,8 +69,8 @@ class User:
 
     def ask(self, ops, groups=()):
         """Do each (op, path) of ops as the user: "read" gives the bytes,
-        "list" the sorted names, "xattr" the track's title attribute;
-        each an OSError when refused."""
+        "list" the sorted names, "xattr" the track's title attribute,
+        "stat" nothing; each an OSError when refused."""
         out = self.run("/usr/bin/python3", "-c", ASK, json.dumps(ops),
                        groups=groups)
         assert out.returncode == 0, out
@@ -95,6 +96,9 @@ for op, path in json.loads(sys.argv[1]):
                 data = f.read()
         elif op == "xattr":
             data = os.getxattr(path, "user.mediamon.title")
+        elif op == "stat":
+            os.stat(path)
+            data = b""
         else:
             out.append({"names": sorted(os.listdir(path))})
             continue
@@ -569,9 +573,11 @@ def test_private_root_is_read_by_no_one_else(world, user, template_library):
             with open(p, "rb") as f:
                 assert f.read(4)
         assert_all_denied(user, files, "private root")
+        # an album none of whose files the user may read is not there
         listed = user.ask([("list", album), ("list",
                                              m.file("search/first"))])
-        assert listed == [[], []], listed
+        assert isinstance(listed[0], OSError) and \
+            listed[0].errno == errno.ENOENT and listed[1] == [], listed
         for got in user.ask([("xattr", p) for p in files[:3]]):
             denied(got, "xattr of a private track")
         for rel in ["status/no-cover", "status/duplicates", "log",
@@ -622,7 +628,8 @@ def test_groups_of_the_caller_count(world, user, template_library, wrapper):
             album = os.path.dirname(files[0])
             assert user.listdir(album, groups=[gid]) == \
                 sorted(os.listdir(album))
-            assert user.listdir(album) == []
+            got = user.listdir(album)
+            assert isinstance(got, OSError) and got.errno == errno.ENOENT
         finally:
             unmount(m.path, m.proc)
     finally:
@@ -672,7 +679,8 @@ def test_private_manga_root(world, user):
                         ("list", m.file("library/manga")),
                         ("list", m.file("library/manga/Berserk"))])
         assert got[0] == [] and got[1] == [], got
-        assert not [n for n in got[2] if n.startswith("Volume")], got
+        assert isinstance(got[2], OSError) and \
+            got[2].errno == errno.ENOENT, got
         for rel in ["manga/Berserk/status.json", "manga/Berserk/volumes"]:
             denied(user.read(m.file(rel)), rel)
         assert_all_denied(user, volumes, "private manga")
@@ -705,10 +713,8 @@ def test_link_out_of_the_roots_reads_as_the_user(world, user,
             assert f.read() == open(os.path.join(
                 secret_dir, "secret.mp3"), "rb").read()
         denied(user.read(found[0]), "a link out of the roots")
-        # the link is in a folder the user lists, as on disk (its tags,
-        # read by the daemon, are what follow_outside_symlinks gives away)
-        assert user.listdir(m.file("search/secret")) == \
-            [os.path.basename(found[0])]
+        # nor sees its tags: it may not read what the link leads to
+        assert user.listdir(m.file("search/secret")) == []
     finally:
         unmount(m.path, m.proc)
 
@@ -731,5 +737,194 @@ def test_files_naming_paths_are_the_owners(world, user, template_library):
                     "status/missing", "metrics/scan.json", "README"]:
             assert os.stat(m.file(rel)).st_mode & 0o777 == 0o444, rel
             assert not isinstance(user.read(m.file(rel)), OSError), rel
+    finally:
+        unmount(m.path, m.proc)
+
+
+# ------------------------------------------------ tags of unreadable files
+
+# What the user's process finds walking a folder of the mount: every
+# path below it, relative to it (issue 32, point 4).
+WALK = """
+import json, os, sys
+out = []
+for top in json.loads(sys.argv[1]):
+    for d, dirs, files in os.walk(top):
+        for n in dirs + files:
+            out.append(os.path.relpath(os.path.join(d, n), top))
+print(json.dumps(out))
+"""
+
+# The tags only the private track carries.
+PRIVATE_TAGS = ["Zorro Hidden", "Zorro Album", "Zorrogenre", "1987",
+                "Private Song"]
+
+
+def walk_as(user, tops):
+    out = user.run("/usr/bin/python3", "-c", WALK, json.dumps(tops))
+    assert out.returncode == 0, out
+    return json.loads(out.stdout)
+
+
+def walk(tops):
+    return [os.path.relpath(os.path.join(d, n), top) for top in tops
+            for d, dirs, files in os.walk(top) for n in dirs + files]
+
+
+def tagged(paths):
+    return [p for p in paths if any(t in p for t in PRIVATE_TAGS)]
+
+
+def uncovered(paths):
+    return sorted(p for p in paths
+                  if not p.endswith(("/cover.jpg", "/folder.jpg")))
+
+
+def test_tags_of_an_unreadable_file_are_not_shown(world, user,
+                                                  template_library):
+    """A 0600 track in a folder every user may list, with an artist,
+    album, genre and year no other track has (and a cover any user may
+    read beside it), and a 0600 cover beside readable tracks: the user
+    finds neither in any view, /search or /similar, by name nor by its
+    tags, and a lookup of the names the owner sees (the readable cover's
+    in the hidden album too) gives ENOENT as a name that does not exist;
+    root sees them. Made readable on disk, the user sees the track after
+    a rescan."""
+    root, conf = music_world(world, template_library)
+    with_cover(root)
+    cover = os.path.join(root, "Alpha", "First", "cover.jpg")
+    os.chmod(cover, 0o600)
+    os.mkdir(os.path.join(root, "Alpha", "Zorro"))
+    with open(os.path.join(root, "Alpha", "Zorro", "cover.jpg"), "wb") as f:
+        f.write(b"\xff\xd8\xff\xe0 a cover any user may read")
+    track = os.path.join(root, "Alpha", "Zorro", "09.flac")
+    make_flac(track, "Private Song", "Zorro Hidden", "Zorro Album", 9)
+    subprocess.run(["metaflac", "--set-tag=GENRE=Zorrogenre",
+                    "--set-tag=DATE=1987", track], check=True)
+    os.chmod(track, 0o600)
+    m = start_daemon(world, "config=" + conf)
+    try:
+        tops = [m.file(rel) for rel in [
+            "library/music", "search/zorro", "search/private",
+            "search/first", "similar/private", "similar/first"]]
+        mine = walk(tops)
+        seen = tagged(mine)
+        for tag in PRIVATE_TAGS[:4]:
+            assert [p for p in seen if tag in p], (tag, seen)
+        owner_covers = [p for p in mine if p.endswith("cover.jpg")]
+        assert owner_covers
+        theirs = walk_as(user, tops)
+        assert tagged(theirs) == [], tagged(theirs)
+        assert not [p for p in theirs if p.endswith(("cover.jpg",
+                                                     "folder.jpg"))]
+        # the rest of the album is there for the user
+        assert "artists/Alpha/First/01 - First 1.flac" in theirs, theirs
+        # a name the owner sees, asked for, is as unknown as a made-up
+        # one, once the kernel forgot the owner's lookups (entry_timeout)
+        asked = [m.file(os.path.join("library/music", p)) for p in
+                 seen if p.count("/") <= 2][:6]
+        asked += [m.file("library/music/" + p) for p in seen
+                  if p.endswith("cover.jpg")][:2]
+        asked += [m.file("library/music/artists/Nobody At All")]
+        for op in ("stat", "read"):
+            wait_for(lambda: [g.errno if isinstance(g, OSError) else g
+                              for g in user.ask([(op, p) for p in asked])],
+                     CONVERGE_S, "ENOENT for every hidden name",
+                     until=lambda got: got == [errno.ENOENT] * len(asked),
+                     mount=m)
+        assert isinstance(m.read("library/music/" + owner_covers[0]), bytes)
+        # on disk made readable: the user sees it after a rescan
+        os.chmod(track, 0o644)
+        m.rescan()
+        # (covers aside: the one of First is still the owner's alone)
+        wait_for(lambda: uncovered(tagged(walk_as(user, tops))), CONVERGE_S,
+                 "the user sees a track made readable", mount=m,
+                 until=lambda got: got == uncovered(seen))
+    finally:
+        unmount(m.path, m.proc)
+
+
+# ------------------------------------------------------ private manga series
+
+def test_private_series_is_named_nowhere(world, user, fake):
+    """A series folder chmod 700 in a manga root every user may list: the
+    user finds its name in no status file (missing, new, found.json), in
+    neither /manga nor /library/manga, and a lookup of it, of its volumes
+    or of its files gives ENOENT as a name that never was; root sees it
+    everywhere. The series beside it is the user's to see."""
+    mon = Monitor(pathlib.Path(world), fake, [saga(1), saga(2)])
+    os.chmod(os.path.join(str(mon.root), saga(2)), 0o700)
+    mon.m = m = start(pathlib.Path(world), "allow_other",
+                      "config=" + str(mon.conf))
+    try:
+        for s in (saga(1), saga(2)):
+            m.write("manga/%s/latest" % s, "14\n")
+        mon.check("missing")
+        volumes = [n for n in os.listdir(m.file("library/manga/" + saga(2)))
+                   if n.startswith(("Volume", "MISSING"))]
+        assert volumes
+        files = ["status/missing", "status/new", "status/found.json"]
+        for rel in files:
+            text = m.read(rel).decode()
+            assert saga(1) in text and saga(2) in text, (rel, text)
+        for rel in ["manga", "library/manga"]:
+            assert os.listdir(m.file(rel)) == [saga(1), saga(2)]
+        got = user.ask([("read", m.file(rel)) for rel in files] +
+                       [("list", m.file("manga")),
+                        ("list", m.file("library/manga"))])
+        for rel, text in zip(files, got[:3]):
+            assert saga(1).encode() in text, (rel, text)
+            assert saga(2).encode() not in text, (rel, text)
+        assert got[3:] == [[saga(1)], [saga(1)]], got[3:]
+        for rel in ["status/missing.json", "status/new.json"]:
+            denied(user.read(m.file(rel)), rel)
+        # its names are as unknown as made-up ones, once the kernel forgot
+        # the owner's lookups (entry_timeout)
+        asked = [m.file("manga/" + saga(2)),
+                 m.file("manga/%s/status.json" % saga(2)),
+                 m.file("library/manga/" + saga(2))] + \
+            [m.file("library/manga/%s/%s" % (saga(2), n))
+             for n in volumes[:2]] + \
+            [m.file("manga/Saga 99"), m.file("library/manga/Saga 99")]
+        for op in ("stat", "read", "list"):
+            wait_for(lambda: [g.errno if isinstance(g, OSError) else g
+                              for g in user.ask([(op, p) for p in asked])],
+                     CONVERGE_S, "ENOENT for every name of the series",
+                     until=lambda got: got == [errno.ENOENT] * len(asked),
+                     mount=m)
+        # what says the permissions did it: opened up, the user sees it
+        os.chmod(os.path.join(str(mon.root), saga(2)), 0o755)
+        wait_for(lambda: user.listdir(m.file("library/manga")), CONVERGE_S,
+                 "the user lists an opened series", mount=m,
+                 until=lambda got: got == [saga(1), saga(2)])
+        got = user.read(m.file("status/missing"))
+        assert not isinstance(got, OSError) and saga(2).encode() in got, got
+    finally:
+        unmount(m.path, m.proc)
+
+
+def test_file_of_a_hidden_folder_is_not_found(world, user,
+                                              template_library):
+    """A cover any user may read beside a 0600 track, the only one of its
+    album: with the album's folder kept by the kernel from the owner's
+    lookup (a long entry_timeout), the user's lookup of the cover in it
+    reaches the daemon and gets ENOENT, as the folder does."""
+    root, conf = music_world(world, template_library)
+    folder = os.path.join(root, "Alpha", "Zorro")
+    os.mkdir(folder)
+    with open(os.path.join(folder, "cover.jpg"), "wb") as f:
+        f.write(b"\xff\xd8\xff\xe0 a cover any user may read")
+    track = os.path.join(folder, "09.flac")
+    make_flac(track, "Private Song", "Zorro Hidden", "Zorro Album", 9)
+    os.chmod(track, 0o600)
+    m = start_daemon(world, "config=" + conf, "entry_timeout=600")
+    try:
+        album = m.file("library/music/albums/Zorro Album (Zorro Hidden)")
+        assert "cover.jpg" in os.listdir(album)
+        got = user.ask([("stat", os.path.join(album, "cover.jpg")),
+                        ("read", os.path.join(album, "cover.jpg")),
+                        ("list", album)])
+        assert [g.errno if isinstance(g, OSError) else g for g in got] == \
+            [errno.ENOENT] * 3, got
     finally:
         unmount(m.path, m.proc)
