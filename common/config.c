@@ -5,6 +5,7 @@
 #include <fcntl.h>
 #include <ini.h>
 #include <limits.h>
+#include <pwd.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -37,6 +38,7 @@ enum type {
 	T_DURATION,	/* seconds */
 	T_MSEC,		/* milliseconds: "200", "200ms" or "2s" */
 	T_RATIO,
+	T_USER,		/* a user of the system, kept as struct config_user */
 };
 
 #define REPEAT 1
@@ -192,6 +194,7 @@ static const struct key keys[] = {
 	  0, LONG_MAX },
 	{ "analysis", "enabled", T_BOOL, O(analysis_enabled) },
 	{ "analysis", "threads", T_INT, O(analysis_threads), 1, 256 },
+	{ "analysis", "user", T_USER, O(analysis_user), .def = "nobody" },
 };
 
 /* What the inih callbacks share while one file is read. */
@@ -292,6 +295,24 @@ static int set_string(char **field, const char *s)
 	free(*field);
 	*field = *s ? strdup(s) : NULL;
 	return !*s || *field ? 0 : -ENOMEM;
+}
+
+/* A user is resolved when the file is read, so that a name the system does
+ * not know is an error before the daemon starts. */
+static int set_user(struct config_user *u, const char *s)
+{
+	struct passwd pw, *found = NULL;
+	char buf[4096];
+	char *name;
+
+	if (!*s || getpwnam_r(s, &pw, buf, sizeof(buf), &found) || !found)
+		return -EINVAL;
+	name = strdup(s);
+	if (!name)
+		return -ENOMEM;
+	free(u->name);
+	*u = (struct config_user){ name, found->pw_uid, found->pw_gid };
+	return 0;
 }
 
 /*
@@ -470,6 +491,8 @@ static int parse_value(struct config *cfg, const struct key *k,
 			return -EINVAL;
 		*(double *)field = d;
 		return 0;
+	case T_USER:
+		return set_user(field, s);
 	}
 	return -EINVAL;
 }
@@ -527,6 +550,9 @@ static void expect(const struct key *k, char *buf, size_t len)
 	case T_RATIO:
 		append(buf, len, "expected a number above 0 and at most 1, "
 		       "or a percentage such as 5%%");
+		break;
+	case T_USER:
+		append(buf, len, "expected the name of a user of this system");
 		break;
 	default:
 		break;
@@ -864,6 +890,8 @@ void config_release(struct config *cfg)
 		field = (char *)cfg + keys[i].offset;
 		if (keys[i].type == T_LIST || keys[i].type == T_DIR)
 			list_free(field);
+		else if (keys[i].type == T_USER)
+			free(((struct config_user *)field)->name);
 		else if (keys[i].type <= T_IDS)
 			free(*(char **)field);
 	}
@@ -1129,11 +1157,20 @@ int config_finish(struct config *cfg, char *err, size_t errlen)
 			if (ret)
 				return ret;
 		}
-		if (k->def && (k->type == T_LIST ?
-			       !((struct config_list *)field)->nr :
-			       !*(char **)field) &&
-		    parse_value(cfg, k, k->def))
+		if (!k->def || (k->type == T_LIST ?
+				((struct config_list *)field)->nr :
+				!!*(char **)field))
+			continue;
+		ret = parse_value(cfg, k, k->def);
+		if (ret == -ENOMEM)
 			goto nomem;
+		/* only a default user can be missing from the system */
+		if (ret) {
+			snprintf(err, errlen, "%s in [%s] is %s by default, "
+				 "a user this system does not have: set it "
+				 "to one it has", k->name, k->section, k->def);
+			return ret;
+		}
 	}
 	if (inherit_flows(cfg))
 		goto nomem;
@@ -1253,6 +1290,9 @@ static void dump_value(const struct config *cfg, const struct key *k,
 		break;
 	case T_RATIO:
 		strbuf_addf(out, "%g", *(const double *)field);
+		break;
+	case T_USER:
+		strbuf_addstr(out, ((const struct config_user *)field)->name);
 		break;
 	}
 }

@@ -1,5 +1,6 @@
 #include <errno.h>
 #include <ftw.h>
+#include <pwd.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -335,7 +336,8 @@ static void test_full_config(void **state)
 		"cleanup_interval = 1h\n"
 		"[analysis]\n"
 		"enabled = yes\n"
-		"threads = 2\n"), 0);
+		"threads = 2\n"
+		"user = root\n"), 0);
 	assert_int_equal(config_finish(&cfg, err, sizeof(err)), 0);
 
 	assert_string_equal(cfg.database, "/var/tmp/m.db");
@@ -434,6 +436,9 @@ static void test_full_config(void **state)
 	assert_int_equal(cfg.cleanup_interval_s, 3600);
 	assert_int_equal(cfg.analysis_enabled, 1);
 	assert_int_equal(cfg.analysis_threads, 2);
+	assert_string_equal(cfg.analysis_user.name, "root");
+	assert_int_equal(cfg.analysis_user.uid, 0);
+	assert_int_equal(cfg.analysis_user.gid, 0);
 	config_release(&cfg);
 }
 
@@ -586,6 +591,12 @@ static void test_bad_values(void **state)
 		  "no" },
 		{ "[general]\ncovers = no\n", 2,
 		  "unknown key 'covers' in [general]" },
+		{ "[analysis]\nuser = no-such-user-here\n", 2,
+		  "bad value 'no-such-user-here' for user in [analysis]: "
+		  "expected the name of a user of this system" },
+		{ "[analysis]\nuser =\n", 2,
+		  "bad value '' for user in [analysis]: expected the name of "
+		  "a user of this system" },
 		{ "[general]\nthreads = four\n", 2,
 		  "bad value 'four' for threads in [general]: expected a "
 		  "whole number from 1 to 256" },
@@ -1230,6 +1241,7 @@ static void test_finish_defaults(void **state)
 	};
 	char *old_state = getenv("XDG_STATE_HOME");
 	char *old_home = getenv("HOME");
+	struct passwd *nobody;
 	struct config cfg;
 	size_t i;
 
@@ -1256,6 +1268,12 @@ static void test_finish_defaults(void **state)
 			      "[music]\nroot = @\n"), 0);
 	assert_int_equal(config_finish(&cfg, err, sizeof(err)), 0);
 	assert_int_equal(cfg.threads, 3);
+	/* the analysis runs as nobody, resolved */
+	nobody = getpwnam("nobody");
+	assert_non_null(nobody);
+	assert_string_equal(cfg.analysis_user.name, "nobody");
+	assert_int_equal(cfg.analysis_user.uid, nobody->pw_uid);
+	assert_int_equal(cfg.analysis_user.gid, nobody->pw_gid);
 	config_release(&cfg);
 }
 
@@ -1455,7 +1473,8 @@ static void test_dump(void **state)
 	assert_non_null(strstr(first.buf, "\ncache_ttl = 90m\n"));
 	assert_non_null(strstr(first.buf, "\nindexer_ids = 1,-2\n"));
 	assert_non_null(strstr(first.buf, "\nbroken_ratio_guard = 0.25\n"));
-	assert_non_null(strstr(first.buf, "\n[analysis]\nenabled = yes\n"));
+	assert_non_null(strstr(first.buf, "\n[analysis]\nenabled = yes\n"
+			       "threads = 1\nuser = nobody\n"));
 	assert_non_null(strstr(first.buf, "\n[usenet]\nclient = nzbget\n"));
 	assert_non_null(strstr(first.buf, "\nmissing_search_sources ="
 			       " prowlarr\n"));
