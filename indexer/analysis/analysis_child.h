@@ -59,13 +59,13 @@ int analysis_child_locate(char *buf, size_t size);
  * Analyse the track open on track_fd (at its start; it stays the
  * caller's) in c's child, starting the executable exe when c has none;
  * path names it. With track_fd -1 the child opens path itself, which a
- * confined child cannot (-EACCES). Fills *r and *cpu_s (the child's CPU time for the
- * track) as analysis_run() would. Returns 0; the negative errno value
- * the analysis failed with (as analysis_run()); or, when the child could
- * not be started, died, timed out (ANALYSIS_CHILD_TIMEOUT_S) or answered
- * garbage, -ECHILD with why (why_len bytes) saying which, e.g.
- * "analyser crashed: signal 9" (logged); the child is then gone and the
- * next call starts another. On error *r holds nothing to release.
+ * confined child cannot (-EACCES). Fills *r and *cpu_s (the child's CPU
+ * time for the track) as analysis_run() would. Returns 0; the negative
+ * errno value the analysis failed with (as analysis_run()); or, when the
+ * child could not be started, died, timed out (ANALYSIS_CHILD_TIMEOUT_S)
+ * or answered garbage, -ECHILD with why (why_len bytes) saying which,
+ * e.g. "analyser crashed: signal 9" (logged); the child is then gone and
+ * the next call starts another. On error *r holds nothing to release.
  */
 int analysis_child_run(struct analysis_child *c, const char *exe,
 		       int track_fd, const char *path,

@@ -30,9 +30,9 @@
 /*
  * What the analyser calls once it has started, found by tracing it (strace
  * -f) over every fixture of the analysis tests, FLAC and MP3, good and
- * damaged, also its ASan build, and what glibc's abort() calls. SCMP_SYS() names
- * the call on the machine's architecture; a name the architecture lacks
- * adds nothing.
+ * damaged, also its ASan build, and what glibc's abort() calls. SCMP_SYS()
+ * names the call on the machine's architecture; a name the architecture
+ * lacks adds nothing.
  */
 static const int allowed[] = {
 	/* the request and its descriptor in, the answer and the log out */
@@ -123,10 +123,11 @@ static int add_rules(scmp_filter_ctx ctx)
 						 PROT_EXEC, 0));
 	if (!rc)
 		rc = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(newfstatat),
-				      1, SCMP_A3(SCMP_CMP_EQ, AT_EMPTY_PATH));
+				      1, SCMP_A3(SCMP_CMP_EQ, AT_EMPTY_PATH,
+						 0));
 	if (!rc)
 		rc = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(tgkill), 1,
-				      SCMP_A0(SCMP_CMP_EQ, getpid()));
+				      SCMP_A0(SCMP_CMP_EQ, getpid(), 0));
 	return rc;
 }
 

@@ -60,8 +60,8 @@ static void run_fails(struct analysis_child *c, const char *exe,
 	char why[ANALYSIS_CHILD_WHY_LEN];
 	double cpu;
 
-	assert_int_equal(analysis_child_run(c, exe, -1, "/x.flac", &r, &cpu, why,
-					    sizeof(why)), -ECHILD);
+	assert_int_equal(analysis_child_run(c, exe, -1, "/x.flac", &r, &cpu,
+					    why, sizeof(why)), -ECHILD);
 	assert_string_equal(why, want);
 	assert_null(r.fingerprint);
 	assert_int_equal(c->pid, 0);
@@ -135,8 +135,9 @@ static void test_analysis_errors(void **state)
 					    &r, &cpu, why, sizeof(why)),
 			 -ENOENT);
 	/* a newline in a name passes */
-	assert_int_equal(analysis_child_run(&c, analyser, -1, "/nonexistent/a\nb",
-					    &r, &cpu, why, sizeof(why)),
+	assert_int_equal(analysis_child_run(&c, analyser, -1,
+					    "/nonexistent/a\nb", &r, &cpu, why,
+					    sizeof(why)),
 			 -ENOENT);
 	assert_int_equal(c.pid, pid);
 	assert_string_equal(why, "");
