@@ -298,14 +298,16 @@ static int set_string(char **field, const char *s)
 }
 
 /* A user is resolved when the file is read, so that a name the system does
- * not know is an error before the daemon starts. */
+ * not know is an error before the daemon starts; root is not one to drop
+ * privileges to. */
 static int set_user(struct config_user *u, const char *s)
 {
 	struct passwd pw, *found = NULL;
 	char buf[4096];
 	char *name;
 
-	if (!*s || getpwnam_r(s, &pw, buf, sizeof(buf), &found) || !found)
+	if (!*s || getpwnam_r(s, &pw, buf, sizeof(buf), &found) || !found ||
+	    !found->pw_uid)
 		return -EINVAL;
 	name = strdup(s);
 	if (!name)
@@ -552,7 +554,8 @@ static void expect(const struct key *k, char *buf, size_t len)
 		       "or a percentage such as 5%%");
 		break;
 	case T_USER:
-		append(buf, len, "expected the name of a user of this system");
+		append(buf, len, "expected the name of a user of this system "
+		       "other than root");
 		break;
 	default:
 		break;

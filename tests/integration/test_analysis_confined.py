@@ -6,6 +6,7 @@ swapped for a link to a root-only file is not analysed."""
 import array
 import json
 import os
+import pwd
 import socket
 import subprocess
 
@@ -57,9 +58,9 @@ def test_child_confined(sounds, tmp_path):
     m = start(tmp_path, "config=" + str(conf))
     try:
         s = child_status(m)
-        daemon = (1, 1)     # Debian's user daemon, uid and gid 1
-        assert s["Uid"].split() == [str(daemon[0])] * 4, s["Uid"]
-        assert s["Gid"].split() == [str(daemon[1])] * 4, s["Gid"]
+        daemon = pwd.getpwnam("daemon")
+        assert s["Uid"].split() == [str(daemon.pw_uid)] * 4, s["Uid"]
+        assert s["Gid"].split() == [str(daemon.pw_gid)] * 4, s["Gid"]
         assert s["Groups"].strip() == ""
         for caps in ("CapInh", "CapPrm", "CapEff", "CapBnd", "CapAmb"):
             assert int(s[caps], 16) == 0, (caps, s[caps])

@@ -245,6 +245,7 @@ static void test_good_values(void **state)
 /* A file written for the full daemon must load as it is. */
 static void test_full_config(void **state)
 {
+	struct passwd *daemon;
 	struct config cfg;
 	char *path;
 
@@ -337,7 +338,7 @@ static void test_full_config(void **state)
 		"[analysis]\n"
 		"enabled = yes\n"
 		"threads = 2\n"
-		"user = root\n"), 0);
+		"user = daemon\n"), 0);
 	assert_int_equal(config_finish(&cfg, err, sizeof(err)), 0);
 
 	assert_string_equal(cfg.database, "/var/tmp/m.db");
@@ -436,9 +437,11 @@ static void test_full_config(void **state)
 	assert_int_equal(cfg.cleanup_interval_s, 3600);
 	assert_int_equal(cfg.analysis_enabled, 1);
 	assert_int_equal(cfg.analysis_threads, 2);
-	assert_string_equal(cfg.analysis_user.name, "root");
-	assert_int_equal(cfg.analysis_user.uid, 0);
-	assert_int_equal(cfg.analysis_user.gid, 0);
+	daemon = getpwnam("daemon");
+	assert_non_null(daemon);
+	assert_string_equal(cfg.analysis_user.name, "daemon");
+	assert_int_equal(cfg.analysis_user.uid, daemon->pw_uid);
+	assert_int_equal(cfg.analysis_user.gid, daemon->pw_gid);
 	config_release(&cfg);
 }
 
@@ -593,10 +596,14 @@ static void test_bad_values(void **state)
 		  "unknown key 'covers' in [general]" },
 		{ "[analysis]\nuser = no-such-user-here\n", 2,
 		  "bad value 'no-such-user-here' for user in [analysis]: "
-		  "expected the name of a user of this system" },
+		  "expected the name of a user of this system other than "
+		  "root" },
 		{ "[analysis]\nuser =\n", 2,
 		  "bad value '' for user in [analysis]: expected the name of "
-		  "a user of this system" },
+		  "a user of this system other than root" },
+		{ "[analysis]\n\nuser = root\n", 3,
+		  "bad value 'root' for user in [analysis]: expected the name "
+		  "of a user of this system other than root" },
 		{ "[general]\nthreads = four\n", 2,
 		  "bad value 'four' for threads in [general]: expected a "
 		  "whole number from 1 to 256" },
