@@ -11,6 +11,10 @@
  * (libseccomp) that allows the system calls of reading, decoding and
  * answering, refuses every open with EACCES and kills the process on any
  * other call. The list and why each is there are in analysis_confine.c.
+ * libseccomp rather than a BPF program of our own: it checks the
+ * architecture of each call (x32's numbers on x86_64 too), knows the
+ * numbers of every architecture by name and compiles the checks of
+ * arguments, which a hand-written program would each get to redo.
  *
  *	...	everything that opens files or sets itself up lazily first
  *	if (analysis_confine(geteuid() == 0, uid, gid))
