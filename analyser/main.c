@@ -5,25 +5,47 @@
  * (analysis_child.h) and speak a line protocol on its stdin and stdout:
  *
  *	in:	/music/a.flac\0		a path and a NUL (a file name
- *					may hold a newline)
+ *					may hold a newline), and on a
+ *					socket the descriptor of the
+ *					file, which is then analysed
+ *					instead of opening the path
  *	out:	{"duration_s": 187.2, "loudness_lufs": -9.1, "peak": 0.98,
  *		 "gain_db": -8.9, "bpm": 120.0, "cpu_s": 0.4,
  *		 "vector": [32 numbers], "fingerprint": [items]}
  *	or:	{"error": -74}		what analysis_run() returned
  *
  * It exits 0 at the end of its input, 2 when it cannot answer.
+ *
+ *	mediamon-analyse [--confined] [--user=UID:GID]
+ *
+ * --confined confines it once started (analysis_confine.h): it can then
+ * analyse only the descriptors it is given, and a request without one
+ * fails with EACCES. --user=UID:GID, for an analyser started by root,
+ * also makes it that user; the daemon starts it so.
  */
 
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <jansson.h>
 
 #include "common/log.h"
+#include "common/strbuf.h"
 #include "indexer/analysis/analysis.h"
+#include "indexer/analysis/analysis_confine.h"
+
+/* The requests read so far: buf from start on, and the descriptor that
+ * came with the one not yet complete. */
+struct input {
+	struct strbuf buf;
+	size_t start;
+	int fd;		/* -1: none */
+};
 
 /* The daemon reports the analysis's CPU time, which it cannot measure
  * in a process of its own. */
@@ -60,8 +82,9 @@ static json_t *result_json(const struct analysis_result *r, double cpu)
 			 "vector", vec, "fingerprint", fp);
 }
 
-/* Analyse one requested path and write its answer line. */
-static int serve(const char *path)
+/* Analyse one requested file, open on fd or else at path, and write its
+ * answer line. */
+static int serve(const char *path, int fd)
 {
 	struct analysis_result r;
 	double cpu = process_cpu();
@@ -69,7 +92,7 @@ static int serve(const char *path)
 	char *text;
 	int rc;
 
-	rc = analysis_run(path, &r);
+	rc = fd >= 0 ? analysis_run_fd(fd, path, &r) : analysis_run(path, &r);
 	cpu = process_cpu() - cpu;
 	out = rc ? json_pack("{s:i}", "error", rc) : result_json(&r, cpu);
 	analysis_result_release(&r);
@@ -85,15 +108,144 @@ static int serve(const char *path)
 	return 0;
 }
 
-int main(void)
+/* The descriptors that came in msg: the first is the request's, unless
+ * it has one already; any other is closed. */
+static void take_fds(struct input *in, struct msghdr *msg)
 {
-	char *line = NULL;
-	size_t size = 0;
-	int rc = 0;
+	struct cmsghdr *c;
+
+	for (c = CMSG_FIRSTHDR(msg); c; c = CMSG_NXTHDR(msg, c)) {
+		int *fds = (int *)(void *)CMSG_DATA(c);
+		size_t n = (c->cmsg_len - CMSG_LEN(0)) / sizeof(int);
+
+		if (c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_RIGHTS)
+			continue;
+		for (size_t i = 0; i < n; i++) {
+			if (in->fd < 0)
+				in->fd = fds[i];
+			else
+				close(fds[i]);
+		}
+	}
+}
+
+/* Read more of stdin: from a socket with the descriptors sent along, from
+ * anything else (a pipe, a file) as it is. Returns the bytes read, 0 at
+ * the end, or -errno. */
+static ssize_t read_more(struct input *in)
+{
+	union {
+		char buf[CMSG_SPACE(4 * sizeof(int))];
+		struct cmsghdr align;
+	} control;
+	char data[4096];
+	struct iovec iov = { data, sizeof(data) };
+	struct msghdr msg = {
+		.msg_iov = &iov, .msg_iovlen = 1,
+		.msg_control = control.buf,
+		.msg_controllen = sizeof(control.buf),
+	};
+	ssize_t n;
+
+	do
+		n = recvmsg(0, &msg, MSG_CMSG_CLOEXEC);
+	while (n < 0 && errno == EINTR);
+	if (n < 0 && errno == ENOTSOCK)
+		do
+			n = read(0, data, sizeof(data));
+		while (n < 0 && errno == EINTR);
+	if (n < 0)
+		return log_error(-errno, "mediamon-analyse: cannot read the "
+				 "request: %s", strerror(errno));
+	take_fds(in, &msg);
+	strbuf_add(&in->buf, data, n);
+	return n;
+}
+
+/* The next request: its path in *path (valid until the next call) and
+ * its descriptor in *fd (-1 without one), the caller's to close. Returns
+ * 1, 0 at the end of the input, or -errno. */
+static int next_request(struct input *in, const char **path, int *fd)
+{
+	char *nul;
+	ssize_t n;
+
+	if (in->start) {
+		memmove(in->buf.buf, in->buf.buf + in->start,
+			in->buf.len - in->start);
+		in->buf.len -= in->start;
+		in->start = 0;
+	}
+	while (!(nul = memchr(in->buf.buf, 0, in->buf.len))) {
+		n = read_more(in);
+		if (n <= 0)
+			return n;
+	}
+	*path = in->buf.buf;
+	*fd = in->fd;
+	in->fd = -1;
+	in->start = nul - in->buf.buf + 1;
+	return 1;
+}
+
+/* The arguments: --confined, --user=UID:GID. Returns 0 or -EINVAL. */
+static int parse_args(int argc, char **argv, int *confined, int *as_user,
+		      uid_t *uid, gid_t *gid)
+{
+	unsigned u, g;
+	char end;
+
+	for (int i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "--confined")) {
+			*confined = 1;
+		} else if (sscanf(argv[i], "--user=%u:%u%c", &u, &g,
+				  &end) == 2) {
+			*confined = *as_user = 1;
+			*uid = u;
+			*gid = g;
+		} else {
+			return log_error(-EINVAL, "mediamon-analyse: unknown "
+					 "argument %s (usage: mediamon-analyse"
+					 " [--confined] [--user=UID:GID])",
+					 argv[i]);
+		}
+	}
+	return 0;
+}
+
+/*
+ * What would otherwise open a file or ask the terminal at the first use,
+ * which a confined analyser may not: the time zone (the log's gmtime_r),
+ * jansson's hash seed (/dev/urandom) and stdout's buffer (isatty).
+ */
+static void prepare(void)
+{
+	tzset();
+	json_object_seed(0);
+	setvbuf(stdout, NULL, _IOFBF, BUFSIZ);
+}
+
+int main(int argc, char **argv)
+{
+	struct input in = { .buf = STRBUF_INIT, .fd = -1 };
+	int rc, confined = 0, as_user = 0, fd = -1;
+	const char *path = NULL;
+	uid_t uid = 0;
+	gid_t gid = 0;
 
 	log_set_target(log_target_detect());
-	while (!rc && getdelim(&line, &size, 0, stdin) > 0)
-		rc = serve(line);
-	free(line);
+	rc = parse_args(argc, argv, &confined, &as_user, &uid, &gid);
+	if (!rc && confined) {
+		prepare();
+		rc = analysis_confine(as_user, uid, gid);
+	}
+	while (!rc && (rc = next_request(&in, &path, &fd)) > 0) {
+		rc = serve(path, fd);
+		if (fd >= 0)
+			close(fd);
+	}
+	if (in.fd >= 0)
+		close(in.fd);
+	strbuf_release(&in.buf);
 	return rc ? 2 : 0;
 }

@@ -5,6 +5,7 @@
 #include <fcntl.h>
 #include <ini.h>
 #include <limits.h>
+#include <pwd.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -41,6 +42,7 @@ enum type {
 	T_DURATION,	/* seconds */
 	T_MSEC,		/* milliseconds: "200", "200ms" or "2s" */
 	T_RATIO,
+	T_USER,		/* a user of the system, kept as struct config_user */
 };
 
 #define REPEAT 1
@@ -210,6 +212,7 @@ static const struct key keys[] = {
 	  0, LONG_MAX },
 	{ "analysis", "enabled", T_BOOL, O(analysis_enabled) },
 	{ "analysis", "threads", T_INT, O(analysis_threads), 1, 256 },
+	{ "analysis", "user", T_USER, O(analysis_user), .def = "nobody" },
 };
 
 /* What the inih callbacks share while one file is read. */
@@ -310,6 +313,26 @@ static int set_string(char **field, const char *s)
 	free(*field);
 	*field = *s ? strdup(s) : NULL;
 	return !*s || *field ? 0 : -ENOMEM;
+}
+
+/* A user is resolved when the file is read, so that a name the system does
+ * not know is an error before the daemon starts; root is not one to drop
+ * privileges to. */
+static int set_user(struct config_user *u, const char *s)
+{
+	struct passwd pw, *found = NULL;
+	char buf[4096];
+	char *name;
+
+	if (!*s || getpwnam_r(s, &pw, buf, sizeof(buf), &found) || !found ||
+	    !found->pw_uid)
+		return -EINVAL;
+	name = strdup(s);
+	if (!name)
+		return -ENOMEM;
+	free(u->name);
+	*u = (struct config_user){ name, found->pw_uid, found->pw_gid };
+	return 0;
 }
 
 /*
@@ -522,6 +545,8 @@ static int parse_value(struct config *cfg, const struct key *k,
 			return -EINVAL;
 		*(double *)field = d;
 		return 0;
+	case T_USER:
+		return set_user(field, s);
 	}
 	return -EINVAL;
 }
@@ -583,6 +608,10 @@ static void expect(const struct key *k, char *buf, size_t len)
 	case T_MAP:
 		append(buf, len, "expected REMOTE:LOCAL, two absolute paths "
 		       "(the client's folder, then the same folder here)");
+		break;
+	case T_USER:
+		append(buf, len, "expected the name of a user of this system "
+		       "other than root");
 		break;
 	default:
 		break;
@@ -930,6 +959,8 @@ void config_release(struct config *cfg)
 		field = (char *)cfg + keys[i].offset;
 		if (keys[i].type >= T_LIST && keys[i].type <= T_MAP)
 			list_free(field);
+		else if (keys[i].type == T_USER)
+			free(((struct config_user *)field)->name);
 		else if (keys[i].type <= T_TEMPLATE)
 			free(*(char **)field);
 	}
@@ -1225,11 +1256,20 @@ int config_finish(struct config *cfg, char *err, size_t errlen)
 			if (ret)
 				return ret;
 		}
-		if (k->def && (k->type == T_LIST ?
-			       !((struct config_list *)field)->nr :
-			       !*(char **)field) &&
-		    parse_value(cfg, k, k->def))
+		if (!k->def || (k->type == T_LIST ?
+				((struct config_list *)field)->nr :
+				!!*(char **)field))
+			continue;
+		ret = parse_value(cfg, k, k->def);
+		if (ret == -ENOMEM)
 			goto nomem;
+		/* only a default user can be missing from the system */
+		if (ret) {
+			snprintf(err, errlen, "%s in [%s] is %s by default, "
+				 "a user this system does not have: set it "
+				 "to one it has", k->name, k->section, k->def);
+			return ret;
+		}
 	}
 	if (inherit_flows(cfg))
 		goto nomem;
@@ -1351,6 +1391,9 @@ static void dump_value(const struct config *cfg, const struct key *k,
 		break;
 	case T_RATIO:
 		strbuf_addf(out, "%g", *(const double *)field);
+		break;
+	case T_USER:
+		strbuf_addstr(out, ((const struct config_user *)field)->name);
 		break;
 	}
 }

@@ -38,6 +38,12 @@ struct config_list {
 	size_t nr;
 };
 
+/* A user of the system, resolved when the configuration is read. */
+struct config_user {
+	char *name;
+	unsigned uid, gid;
+};
+
 struct config {
 	/* [general] */
 	char *database;
@@ -139,6 +145,7 @@ struct config {
 	/* [analysis] */
 	int analysis_enabled;		/* default 1 */
 	int analysis_threads;		/* default 1 */
+	struct config_user analysis_user;	/* default nobody */
 };
 
 /* Fill cfg with the defaults. */

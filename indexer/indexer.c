@@ -1049,7 +1049,7 @@ int indexer_start(const struct config *cfg)
 	/* Without the jobs thread the index still works, unmonitored. */
 	if (!rc && jobs_start(cfg, scanning))
 		log_warn("indexer: no jobs thread, so no checks");
-	if (!rc && analysis_worker_start(cfg, scanning))
+	if (!rc && analysis_worker_start(cfg, scanning, indexer_open_file))
 		log_warn("indexer: no analysis workers, so no analysis");
 	return rc;
 fail:

@@ -292,7 +292,8 @@ static int run_finish(struct run *run, struct analysis_result *r)
 	return rc;
 }
 
-int analysis_run(const char *path, struct analysis_result *r)
+/* One run over the file open on fd, or at path when fd is -1. */
+static int run_file(int fd, const char *path, struct analysis_result *r)
 {
 	struct run *run = calloc(1, sizeof(*run));
 	int rc;
@@ -301,7 +302,8 @@ int analysis_run(const char *path, struct analysis_result *r)
 	if (!run)
 		return log_error(-ENOMEM, "analysis: %s: no memory", path);
 	run->path = path;
-	rc = analysis_decode(path, run_block, run);
+	rc = fd < 0 ? analysis_decode(path, run_block, run) :
+		      analysis_decode_fd(fd, path, run_block, run);
 	if (!rc)
 		rc = run_finish(run, r);
 	if (run->loud)
@@ -315,4 +317,14 @@ int analysis_run(const char *path, struct analysis_result *r)
 		memset(r, 0, sizeof(*r));
 	}
 	return rc;
+}
+
+int analysis_run(const char *path, struct analysis_result *r)
+{
+	return run_file(-1, path, r);
+}
+
+int analysis_run_fd(int fd, const char *path, struct analysis_result *r)
+{
+	return run_file(fd, path, r);
 }

@@ -64,6 +64,14 @@ struct analysis_result {
  */
 int analysis_run(const char *path, struct analysis_result *r);
 
+/*
+ * The same for the file open on fd at its start, as analysis_run() would
+ * analyse it; path only names it in messages. Nothing is opened by name,
+ * so a confined process (analysis_confine.h) may call it. fd stays the
+ * caller's.
+ */
+int analysis_run_fd(int fd, const char *path, struct analysis_result *r);
+
 /* Free what analysis_run() allocated in *r; r may be released twice. */
 void analysis_result_release(struct analysis_result *r);
 

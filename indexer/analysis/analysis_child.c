@@ -57,17 +57,24 @@ int analysis_child_locate(char *buf, size_t size)
 			 n > 0 ? self : "?");
 }
 
-/* Start exe on one end of a socket pair, its stdin and stdout. The
- * worker thread's signal mask is not the child's business, nor the
- * daemon's other files (the FUSE device, the store, inotify). */
+/* Start exe on one end of a socket pair, its stdin and stdout, confined
+ * as c says. The worker thread's signal mask is not the child's
+ * business, nor the daemon's other files (the FUSE device, the store,
+ * inotify). */
 static int start(struct analysis_child *c, const char *exe, char *why,
 		 size_t why_len)
 {
 	posix_spawn_file_actions_t fa;
 	posix_spawnattr_t attr;
-	char *argv[] = { (char *)ANALYSER, NULL };
+	char user[48];
+	char *argv[] = { (char *)ANALYSER, NULL, NULL };
 	sigset_t none, all;
 	int sv[2], rc;
+
+	snprintf(user, sizeof(user), "--user=%u:%u", (unsigned)c->uid,
+		 (unsigned)c->gid);
+	if (c->confined)
+		argv[1] = c->as_user ? user : (char *)"--confined";
 
 	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv)) {
 		rc = -errno;
@@ -136,18 +143,40 @@ static void reap(struct analysis_child *c, double grace_s, char *why,
 }
 
 /* The request: the path and a NUL, so that any byte of a file name, a
- * newline too, passes. */
-static int send_path(int fd, const char *path)
+ * newline too, passes; the track's descriptor, when there is one, goes
+ * with its first byte. */
+static int send_request(int fd, int track_fd, const char *path)
 {
+	union {
+		char buf[CMSG_SPACE(sizeof(int))];
+		struct cmsghdr align;
+	} control;
 	size_t off = 0, len = strlen(path) + 1;
+	struct iovec iov;
+	struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1 };
+	struct cmsghdr *c;
 	ssize_t n;
 
+	if (track_fd >= 0) {
+		memset(&control, 0, sizeof(control));
+		msg.msg_control = control.buf;
+		msg.msg_controllen = sizeof(control.buf);
+		c = CMSG_FIRSTHDR(&msg);
+		c->cmsg_level = SOL_SOCKET;
+		c->cmsg_type = SCM_RIGHTS;
+		c->cmsg_len = CMSG_LEN(sizeof(int));
+		memcpy(CMSG_DATA(c), &track_fd, sizeof(int));
+	}
 	while (off < len) {
-		n = send(fd, path + off, len - off, MSG_NOSIGNAL);
+		iov = (struct iovec){ (char *)path + off, len - off };
+		n = sendmsg(fd, &msg, MSG_NOSIGNAL);
 		if (n < 0 && errno != EINTR)
 			return -errno;
-		if (n > 0)
+		if (n > 0) {
 			off += n;
+			msg.msg_control = NULL;
+			msg.msg_controllen = 0;
+		}
 	}
 	return 0;
 }
@@ -246,8 +275,9 @@ static int parse(const char *line, struct analysis_result *r, double *cpu,
 }
 
 int analysis_child_run(struct analysis_child *c, const char *exe,
-		       const char *path, struct analysis_result *r,
-		       double *cpu_s, char *why, size_t why_len)
+		       int track_fd, const char *path,
+		       struct analysis_result *r, double *cpu_s, char *why,
+		       size_t why_len)
 {
 	struct strbuf line = STRBUF_INIT;
 	int rc, error = 0;
@@ -256,7 +286,7 @@ int analysis_child_run(struct analysis_child *c, const char *exe,
 	*cpu_s = 0;
 	if (!c->pid && start(c, exe, why, why_len))
 		return -ECHILD;
-	rc = send_path(c->fd, path);
+	rc = send_request(c->fd, track_fd, path);
 	if (!rc)
 		rc = read_line(c->fd, &line,
 			       clock_mono() + ANALYSIS_CHILD_TIMEOUT_S);

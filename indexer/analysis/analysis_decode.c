@@ -1,6 +1,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -148,23 +149,36 @@ static FLAC__StreamDecoderWriteStatus flac_write(const FLAC__StreamDecoder *d,
 			 FLAC__STREAM_DECODER_WRITE_STATUS_CONTINUE;
 }
 
-/* The FLAC stream decoder, checked against STREAMINFO's sample count. */
-static int decode_flac(const char *path, analysis_pcm_fn fn, void *ctx)
+/*
+ * The FLAC stream decoder, checked against STREAMINFO's sample count. It
+ * reads a stream of its own over a copy of the descriptor, never the
+ * file by name again (a confined analyser may open nothing). The decoder
+ * owns the stream once it is given: the only failure left to its init
+ * here, no memory, leaves it to FLAC__stream_decoder_delete() to close.
+ */
+static int decode_flac(int fd, const char *path, analysis_pcm_fn fn,
+		       void *ctx)
 {
 	struct flac_run fr = { .path = path, .fn = fn, .ctx = ctx };
 	FLAC__StreamDecoder *d = FLAC__stream_decoder_new();
 	FLAC__StreamDecoderInitStatus st;
+	int copy = -1, rc = 0;
 	FLAC__bool ok;
-	int rc = 0;
+	FILE *in;
 
 	if (!d)
 		return log_error(-ENOMEM, "analysis: %s: no memory", path);
-	st = FLAC__stream_decoder_init_file(d, path, flac_write, flac_meta,
-					    flac_error, &fr);
-	if (st == FLAC__STREAM_DECODER_INIT_STATUS_ERROR_OPENING_FILE) {
+	copy = fcntl(fd, F_DUPFD_CLOEXEC, 0);
+	in = copy >= 0 ? fdopen(copy, "rb") : NULL;
+	if (!in) {
+		rc = -errno;
+		if (copy >= 0)
+			close(copy);
 		FLAC__stream_decoder_delete(d);
-		return log_error(-EIO, "analysis: %s: cannot reopen", path);
+		return log_error(rc, "analysis: %s: %s", path, strerror(-rc));
 	}
+	st = FLAC__stream_decoder_init_FILE(d, in, flac_write, flac_meta,
+					    flac_error, &fr);
 	if (st != FLAC__STREAM_DECODER_INIT_STATUS_OK) {
 		FLAC__stream_decoder_delete(d);
 		return log_error(-ENOMEM, "analysis: %s: flac: %s", path,
@@ -294,21 +308,14 @@ static int decode_mp3(int fd, const char *path, analysis_pcm_fn fn,
 	return rc;
 }
 
-/*
- * Opened without blocking, so that a FIFO that stands where a track was
- * cannot hang a worker; only a regular file is read.
- */
-int analysis_decode(const char *path, analysis_pcm_fn fn, void *ctx)
+/* Only a regular file is read, whoever opened the descriptor. */
+int analysis_decode_fd(int fd, const char *path, analysis_pcm_fn fn,
+		       void *ctx)
 {
 	enum kind kind;
 	struct stat st;
-	int fd, rc;
+	int rc;
 
-	fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
-	if (fd < 0) {
-		rc = -errno;
-		return log_error(rc, "analysis: %s: %s", path, strerror(-rc));
-	}
 	rc = fstat(fd, &st) ? -errno : 0;
 	if (!rc && !S_ISREG(st.st_mode))
 		rc = S_ISDIR(st.st_mode) ? -EISDIR : -EMEDIUMTYPE;
@@ -320,9 +327,26 @@ int analysis_decode(const char *path, analysis_pcm_fn fn, void *ctx)
 		rc = log_error(-EMEDIUMTYPE, "analysis: %s: neither flac nor "
 			       "mp3", path);
 	else if (kind == KIND_FLAC)
-		rc = decode_flac(path, fn, ctx);
+		rc = decode_flac(fd, path, fn, ctx);
 	else
 		rc = decode_mp3(fd, path, fn, ctx);
+	return rc;
+}
+
+/*
+ * Opened without blocking, so that a FIFO that stands where a track was
+ * cannot hang a worker.
+ */
+int analysis_decode(const char *path, analysis_pcm_fn fn, void *ctx)
+{
+	int fd, rc;
+
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+	if (fd < 0) {
+		rc = -errno;
+		return log_error(rc, "analysis: %s: %s", path, strerror(-rc));
+	}
+	rc = analysis_decode_fd(fd, path, fn, ctx);
 	close(fd);
 	return rc;
 }

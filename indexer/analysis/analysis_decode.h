@@ -45,4 +45,11 @@ typedef int (*analysis_pcm_fn)(const struct analysis_pcm *pcm, void *ctx);
  */
 int analysis_decode(const char *path, analysis_pcm_fn fn, void *ctx);
 
+/*
+ * The same for the file open on fd at its start (fd stays the caller's);
+ * path only names it in messages. The file is never opened by name.
+ */
+int analysis_decode_fd(int fd, const char *path, analysis_pcm_fn fn,
+		       void *ctx);
+
 #endif

@@ -1,6 +1,7 @@
 #include "indexer/analysis/analysis_worker.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <pthread.h>
 #include <stdint.h>
@@ -36,6 +37,7 @@
 static struct {
 	const struct config *cfg;
 	int (*scanning)(void);
+	int (*open_file)(const char *path, int flags);
 	pthread_t thread[MAX_THREADS];
 	int64_t busy_id[MAX_THREADS];	/* the track each analyses, or 0 */
 	int nr_threads;
@@ -110,6 +112,21 @@ static void count(const struct analysis_job *job,
 		 analysis_store_error_text(o->error));
 }
 
+/* Open the track as the mount would (no link out of the roots), without
+ * waiting on a FIFO, for the child, which cannot open it itself. */
+static int open_track(const struct analysis_job *job, char *why,
+		      size_t why_len)
+{
+	int fd = aw.open_file(job->path, O_RDONLY | O_NONBLOCK);
+
+	if (fd == -EXDEV) {
+		snprintf(why, why_len, "not analysed: a link leads out of "
+			 "the roots");
+		log_warn("analysis: %s: %s", job->path, why);
+	}
+	return fd;
+}
+
 /* Analyse one track in the worker's child and record it. The lock is
  * not held: a track takes long, and FUSE threads read the figures
  * meanwhile. The duplicates are looked for here, on the worker's
@@ -121,15 +138,20 @@ static int analyse(sqlite3 *db, struct analysis_child *child,
 	struct analysis_outcome o = { .job = job };
 	char exe[PATH_MAX], why[ANALYSIS_CHILD_WHY_LEN] = "";
 	double cpu = 0;
-	int rc, missing;
+	int rc, missing, fd = -1;
 
 	o.error = analysis_child_locate(exe, sizeof(exe));
 	missing = o.error != 0;
 	if (missing)
 		snprintf(why, sizeof(why), "mediamon-analyse not found");
 	else
-		o.error = analysis_child_run(child, exe, job->path, &o.result,
-					     &cpu, why, sizeof(why));
+		o.error = fd = open_track(job, why, sizeof(why));
+	if (fd >= 0)
+		o.error = analysis_child_run(child, exe, fd, job->path,
+					     &o.result, &cpu, why,
+					     sizeof(why));
+	if (fd >= 0)
+		close(fd);
 	o.why = *why ? why : NULL;
 	o.at = clock_wall();
 	if (o.error && o.error != -ENODATA && !o.why)
@@ -186,6 +208,10 @@ static void *worker_main(void *arg)
 	sqlite3 *db;
 
 	lower_priority();
+	child.confined = 1;
+	child.as_user = geteuid() == 0;
+	child.uid = aw.cfg->analysis_user.uid;
+	child.gid = aw.cfg->analysis_user.gid;
 	if (db_open(aw.cfg->database, 1, &db))
 		return NULL;
 	pthread_mutex_lock(&aw.lock);
@@ -233,7 +259,8 @@ static void *worker_main(void *arg)
 	return NULL;
 }
 
-int analysis_worker_start(const struct config *cfg, int (*scanning)(void))
+int analysis_worker_start(const struct config *cfg, int (*scanning)(void),
+			  int (*open_file)(const char *path, int flags))
 {
 	pthread_condattr_t attr;
 	int want = cfg->analysis_threads, rc = 0;
@@ -250,6 +277,7 @@ int analysis_worker_start(const struct config *cfg, int (*scanning)(void))
 	}
 	aw.cfg = cfg;
 	aw.scanning = scanning;
+	aw.open_file = open_file;
 	aw.stopping = 0;
 	aw.nr_threads = 0;
 	memset(aw.busy_id, 0, sizeof(aw.busy_id));

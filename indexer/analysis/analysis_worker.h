@@ -9,7 +9,7 @@
  * while a scan runs or waits, while the mount served a read of a library
  * file in the last moments, or while the queue is paused.
  *
- *	analysis_worker_start(cfg, scanning);
+ *	analysis_worker_start(cfg, scanning, indexer_open_file);
  *	analysis_worker_pause(1);
  *	analysis_worker_status(&s);
  *	...
@@ -42,11 +42,15 @@ struct analysis_worker_status {
 
 /*
  * Start cfg's workers (none when [analysis] enabled is off); cfg must
- * outlive them. scanning() says whether a scan runs or waits. Returns 0
- * or a negative errno value; a worker that cannot start is logged and
- * the others run.
+ * outlive them. scanning() says whether a scan runs or waits;
+ * open_file() opens a track by the mount's rules for links (as
+ * indexer_open_file()), returning the descriptor or -errno (-EXDEV for a
+ * link out of the roots), which the worker passes to its child, confined
+ * as [analysis] user. Returns 0 or a negative errno value; a worker that
+ * cannot start is logged and the others run.
  */
-int analysis_worker_start(const struct config *cfg, int (*scanning)(void));
+int analysis_worker_start(const struct config *cfg, int (*scanning)(void),
+			  int (*open_file)(const char *path, int flags));
 
 /* Let the tracks being analysed finish and stop the workers. */
 void analysis_worker_stop(void);

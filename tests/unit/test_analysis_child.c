@@ -1,4 +1,5 @@
 #include <errno.h>
+#include <fcntl.h>
 #include <setjmp.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -59,15 +60,16 @@ static void run_fails(struct analysis_child *c, const char *exe,
 	char why[ANALYSIS_CHILD_WHY_LEN];
 	double cpu;
 
-	assert_int_equal(analysis_child_run(c, exe, "/x.flac", &r, &cpu, why,
-					    sizeof(why)), -ECHILD);
+	assert_int_equal(analysis_child_run(c, exe, -1, "/x.flac", &r, &cpu,
+					    why, sizeof(why)), -ECHILD);
 	assert_string_equal(why, want);
 	assert_null(r.fingerprint);
 	assert_int_equal(c->pid, 0);
 	assert_int_equal(c->fd, -1);
 }
 
-/* The child's answer is what analysis_run() gives in the process. */
+/* The child's answer is what analysis_run() gives in the process, also
+ * from a confined child given the track's descriptor. */
 static void test_same_as_in_process(void **state)
 {
 	struct analysis_child c = ANALYSIS_CHILD_INIT;
@@ -75,13 +77,18 @@ static void test_same_as_in_process(void **state)
 	char path[4096], why[ANALYSIS_CHILD_WHY_LEN];
 	double cpu = -1;
 	pid_t first;
+	int fd;
 
 	(void)state;
+	c.confined = 1;
 	fixture(path, sizeof(path), "click120.flac");
 	assert_int_equal(analysis_run(path, &direct), 0);
 	for (int i = 0; i < 2; i++) {
-		assert_int_equal(analysis_child_run(&c, analyser, path, &r,
+		fd = open(path, O_RDONLY);
+		assert_true(fd >= 0);
+		assert_int_equal(analysis_child_run(&c, analyser, fd, path, &r,
 						    &cpu, why, sizeof(why)), 0);
+		close(fd);
 		if (!i)
 			first = c.pid;
 		assert_int_equal(c.pid, first);	/* one child for both */
@@ -98,6 +105,10 @@ static void test_same_as_in_process(void **state)
 				    r.fingerprint_len * sizeof(uint32_t));
 		analysis_result_release(&r);
 	}
+	/* it cannot open the path itself, and stays */
+	assert_int_equal(analysis_child_run(&c, analyser, -1, path, &r, &cpu,
+					    why, sizeof(why)), -EACCES);
+	assert_int_equal(c.pid, first);
 	analysis_result_release(&direct);
 	analysis_child_end(&c);
 	assert_int_equal(c.pid, 0);
@@ -115,17 +126,18 @@ static void test_analysis_errors(void **state)
 
 	(void)state;
 	fixture(path, sizeof(path), "garbage.mp3");
-	assert_int_equal(analysis_child_run(&c, analyser, path, &r, &cpu,
+	assert_int_equal(analysis_child_run(&c, analyser, -1, path, &r, &cpu,
 					    why, sizeof(why)), -EBADMSG);
 	pid = c.pid;
 	assert_true(pid > 0);
 	assert_null(r.fingerprint);
-	assert_int_equal(analysis_child_run(&c, analyser, "/nonexistent/a",
+	assert_int_equal(analysis_child_run(&c, analyser, -1, "/nonexistent/a",
 					    &r, &cpu, why, sizeof(why)),
 			 -ENOENT);
 	/* a newline in a name passes */
-	assert_int_equal(analysis_child_run(&c, analyser, "/nonexistent/a\nb",
-					    &r, &cpu, why, sizeof(why)),
+	assert_int_equal(analysis_child_run(&c, analyser, -1,
+					    "/nonexistent/a\nb", &r, &cpu, why,
+					    sizeof(why)),
 			 -ENOENT);
 	assert_int_equal(c.pid, pid);
 	assert_string_equal(why, "");
@@ -166,7 +178,7 @@ static void test_bad_children(void **state)
 
 	/* and a good one after them all */
 	fixture(path, sizeof(path), "click120.flac");
-	assert_int_equal(analysis_child_run(&c, analyser, path, &r, &cpu,
+	assert_int_equal(analysis_child_run(&c, analyser, -1, path, &r, &cpu,
 					    why, sizeof(why)), 0);
 	assert_true(r.fingerprint_len > 0);
 	analysis_result_release(&r);

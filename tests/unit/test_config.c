@@ -1,5 +1,6 @@
 #include <errno.h>
 #include <ftw.h>
+#include <pwd.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -248,6 +249,7 @@ static void test_good_values(void **state)
 /* A file written for the full daemon must load as it is. */
 static void test_full_config(void **state)
 {
+	struct passwd *daemon;
 	struct config cfg;
 	char *path;
 
@@ -340,7 +342,8 @@ static void test_full_config(void **state)
 		"cleanup_interval = 1h\n"
 		"[analysis]\n"
 		"enabled = yes\n"
-		"threads = 2\n"), 0);
+		"threads = 2\n"
+		"user = daemon\n"), 0);
 	assert_int_equal(config_finish(&cfg, err, sizeof(err)), 0);
 
 	assert_string_equal(cfg.database, "/var/tmp/m.db");
@@ -440,6 +443,11 @@ static void test_full_config(void **state)
 	assert_int_equal(cfg.cleanup_interval_s, 3600);
 	assert_int_equal(cfg.analysis_enabled, 1);
 	assert_int_equal(cfg.analysis_threads, 2);
+	daemon = getpwnam("daemon");
+	assert_non_null(daemon);
+	assert_string_equal(cfg.analysis_user.name, "daemon");
+	assert_int_equal(cfg.analysis_user.uid, daemon->pw_uid);
+	assert_int_equal(cfg.analysis_user.gid, daemon->pw_gid);
 	config_release(&cfg);
 }
 
@@ -595,6 +603,16 @@ static void test_bad_values(void **state)
 		  "expected yes or no" },
 		{ "[general]\ncovers = no\n", 2,
 		  "unknown key 'covers' in [general]" },
+		{ "[analysis]\nuser = no-such-user-here\n", 2,
+		  "bad value 'no-such-user-here' for user in [analysis]: "
+		  "expected the name of a user of this system other than "
+		  "root" },
+		{ "[analysis]\nuser =\n", 2,
+		  "bad value '' for user in [analysis]: expected the name of "
+		  "a user of this system other than root" },
+		{ "[analysis]\n\nuser = root\n", 3,
+		  "bad value 'root' for user in [analysis]: expected the name "
+		  "of a user of this system other than root" },
 		{ "[general]\nthreads = four\n", 2,
 		  "bad value 'four' for threads in [general]: expected a "
 		  "whole number from 1 to 256" },
@@ -1294,6 +1312,7 @@ static void test_finish_defaults(void **state)
 	};
 	char *old_state = getenv("XDG_STATE_HOME");
 	char *old_home = getenv("HOME");
+	struct passwd *nobody;
 	struct config cfg;
 	size_t i;
 
@@ -1320,6 +1339,12 @@ static void test_finish_defaults(void **state)
 			      "[music]\nroot = @\n"), 0);
 	assert_int_equal(config_finish(&cfg, err, sizeof(err)), 0);
 	assert_int_equal(cfg.threads, 3);
+	/* the analysis runs as nobody, resolved */
+	nobody = getpwnam("nobody");
+	assert_non_null(nobody);
+	assert_string_equal(cfg.analysis_user.name, "nobody");
+	assert_int_equal(cfg.analysis_user.uid, nobody->pw_uid);
+	assert_int_equal(cfg.analysis_user.gid, nobody->pw_gid);
 	config_release(&cfg);
 }
 
@@ -1524,7 +1549,8 @@ static void test_dump(void **state)
 	assert_non_null(strstr(first.buf, "\ncache_ttl = 90m\n"));
 	assert_non_null(strstr(first.buf, "\nindexer_ids = 1,-2\n"));
 	assert_non_null(strstr(first.buf, "\nbroken_ratio_guard = 0.25\n"));
-	assert_non_null(strstr(first.buf, "\n[analysis]\nenabled = yes\n"));
+	assert_non_null(strstr(first.buf, "\n[analysis]\nenabled = yes\n"
+			       "threads = 1\nuser = nobody\n"));
 	assert_non_null(strstr(first.buf, "\n[usenet]\nclient = nzbget\n"));
 	want = expand("\npath_map = /data:@/lib\npath_map = /data/b:@/music/"
 		      "sub\n\n[usenet]\n");
