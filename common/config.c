@@ -75,6 +75,8 @@ static const struct key keys[] = {
 	  0, 60000 },
 	{ "general", "poll_interval", T_DURATION, O(poll_interval_s),
 	  1, LONG_MAX },
+	{ "general", "max_open_per_user", T_INT, O(max_open_per_user),
+	  1, 1000000 },
 	{ "music", "root", T_DIR, O(music_roots), .flags = REPEAT },
 	{ "music", "covers", T_BOOL, O(covers) },
 	{ "music", "follow_outside_symlinks", T_BOOL,
@@ -190,6 +192,7 @@ static const struct key keys[] = {
 	  1, 1000 },
 	{ "retention", "cleanup_interval", T_DURATION, O(cleanup_interval_s),
 	  0, LONG_MAX },
+	{ "retention", "scans", T_INT, O(retention_scans), 1, 1000000 },
 	{ "analysis", "enabled", T_BOOL, O(analysis_enabled) },
 	{ "analysis", "threads", T_INT, O(analysis_threads), 1, 256 },
 };
@@ -825,6 +828,7 @@ void config_init(struct config *cfg)
 		.covers = 1,
 		.watch_debounce_ms = 200,
 		.poll_interval_s = 300,
+		.max_open_per_user = 256,
 		.auto_check_interval_s = 3600,
 		.missing_volumes = 1,
 		.new_volumes = 1,
@@ -849,6 +853,7 @@ void config_init(struct config *cfg)
 		.backup_interval_s = 24 * 3600,
 		.backups_kept = 7,
 		.cleanup_interval_s = 6 * 3600,
+		.retention_scans = 1000,
 		.analysis_enabled = 1,
 		.analysis_threads = 1,
 	};

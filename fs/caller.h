@@ -54,6 +54,9 @@ void caller_as_daemon(void);
 /* Whether this thread's caller is the daemon's user or root. */
 int caller_is_owner(void);
 
+/* This thread's caller's user id. */
+uid_t caller_uid(void);
+
 /*
  * Open the indexed file at the absolute path with flags as the caller
  * (indexer_open_file(): no link out of the roots). Returns the

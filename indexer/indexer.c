@@ -18,6 +18,7 @@
 #include "common/path.h"
 #include "common/thread.h"
 #include "indexer/jobs.h"
+#include "indexer/maintenance.h"
 #include "indexer/manga/manga.h"
 #include "indexer/manga/names.h"
 #include "indexer/library/symlinks.h"
@@ -344,6 +345,14 @@ static int row_finish(sqlite3 *db, void *arg)
 	rc = sqlite3_step(st);
 	sqlite3_finalize(st);
 	return rc == SQLITE_DONE ? 0 : db_error(db, rc, "finish scan");
+}
+
+/* A busy folder scans a few times a second: the history keeps the
+ * newest scans alone, between two cleanups too. */
+static int prune_history(sqlite3 *db, void *unused)
+{
+	(void)unused;
+	return maintenance_prune_scans(db, ix.cfg->retention_scans, 0);
 }
 
 /* Albums and artists that lost their last track go with it. This full
@@ -699,6 +708,8 @@ static int run_order(void)
 	row.peak_rss_kb = peak_rss_kb();
 	row.success = !rc && writer_lost() == lost;
 	stored = row.id && !writer_call(row_finish, &row);
+	if (stored)
+		writer_call(prune_history, NULL);
 	retry = !row.success && (writer_lost() != lost ||
 				 storefile_check() != STOREFILE_OK ||
 				 storefile_fault() != STOREFILE_OK);
