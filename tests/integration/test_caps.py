@@ -281,3 +281,61 @@ def test_memory_of_closed_renderings_goes_back(world, user,
                  until=lambda kb: kb < before + 32 * 1024, mount=m)
     finally:
         unmount(m.path, m.proc)
+
+
+def test_scan_failed_for_want_of_descriptors_runs_again(world,
+                                                        template_library):
+    """A rescan while the daemon may open no descriptor fails, health
+    says why and that it runs again; once descriptors may be had again,
+    it runs again by itself (no request) and passes."""
+    _, conf = music_world(world, template_library)
+    m = start_daemon(world, "config=" + conf)
+    try:
+        pid = m.proc.pid
+        soft, hard = nofile(pid)
+        before = m.wait_quiet()["last"]["id"]
+        subprocess.run(["prlimit", "--pid", str(pid),
+                        "--nofile=3:%d" % hard], check=True)
+        try:
+            m.write("control/rescan", "1\n")
+            failed = m.wait_idle(after_id=before)
+            health = m.read("status/health").decode()
+        finally:
+            subprocess.run(["prlimit", "--pid", str(pid),
+                            "--nofile=%d:%d" % (soft, hard)], check=True)
+        assert failed["success"] is False, failed
+        assert "error: scan %d did not finish: Too many open files; it" \
+            " runs again in " % failed["id"] in health, health
+        again = wait_for(lambda: m.json("metrics/scan.json")["last"], 60,
+                         "the failed scan run again",
+                         until=lambda last: last["id"] > failed["id"],
+                         mount=m)
+        again = m.wait_idle(after_id=again["id"] - 1)
+        assert again["success"] is True, again
+        assert again["trigger"] == "control", again
+        assert m.read("status/health") == b"ok\n"
+    finally:
+        unmount(m.path, m.proc)
+
+
+def test_scan_failed_for_good_says_why_and_waits(world, template_library):
+    """A root gone from disk fails its rescan for good: health names the
+    reason, and nothing waits to run again until asked."""
+    root, conf = music_world(world, template_library)
+    m = start_daemon(world, "config=" + conf)
+    try:
+        before = m.wait_quiet()["last"]["id"]
+        os.rename(root, root + ".away")
+        try:
+            failed = m.rescan()
+            assert failed["id"] > before and failed["success"] is False
+            health = m.read("status/health").decode()
+            assert "error: scan %d did not finish: No such file or" \
+                " directory (see /log)" % failed["id"] in health, health
+            assert "pending: no" in m.read("control/rescan").decode()
+        finally:
+            os.rename(root + ".away", root)
+        assert m.rescan()["success"] is True
+        assert m.read("status/health") == b"ok\n"
+    finally:
+        unmount(m.path, m.proc)
