@@ -42,8 +42,8 @@
 /* A scan the store failed is run again after a wait that doubles each
  * time, from the first to the last, or as soon as the store's disk has
  * room again; one that failed for want of descriptors or memory, or on
- * a store that was busy or failed a read, after a longer one, as what it
- * waits for is other programs (or users) letting go. */
+ * an i/o error or a busy store, after a longer one, as what it waits for
+ * is other programs (or users) letting go, or a disk coming back. */
 #define RETRY_FIRST_S 1.0
 #define RETRY_MAX_S 60.0
 #define LATER_FIRST_S 10.0
@@ -661,7 +661,8 @@ static void tell_error_rate(const struct scan_row *row)
 
 /* Whether a scan that failed with rc may pass when run again: the
  * daemon (or the system) was short of descriptors or memory, or the
- * store was busy or failed a read. */
+ * store was busy, or a read failed (a disk, of the store or of a root,
+ * that comes back). */
 static int passes_later(int rc)
 {
 	return rc == -EMFILE || rc == -ENFILE || rc == -ENOMEM ||
