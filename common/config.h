@@ -52,6 +52,9 @@ struct config {
 	int dry_run;			/* default 1 */
 	long watch_debounce_ms;		/* default 200 */
 	long poll_interval_s;		/* default 300 */
+	int max_open_per_user;		/* default 256: handles through the
+					 * mount, per user but root and the
+					 * daemon's own */
 
 	struct config_list music_roots;
 	int covers;			/* [music] covers, default 1 */
@@ -141,6 +144,8 @@ struct config {
 	long backup_interval_s;		/* default 24 h */
 	long cleanup_interval_s;	/* default 6 h; 0: on request only */
 	int backups_kept;		/* default 7 */
+	int retention_scans;		/* default 1000: rows of the scan
+					 * history kept */
 
 	/* [analysis] */
 	int analysis_enabled;		/* default 1 */

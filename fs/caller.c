@@ -165,6 +165,11 @@ int caller_is_owner(void)
 	return cur.set && cur.owner;
 }
 
+uid_t caller_uid(void)
+{
+	return cur.uid;
+}
+
 static struct state *state(void)
 {
 	struct state *st = pthread_getspecific(state_key);

@@ -59,6 +59,9 @@ int caller_is_owner(void);
  * and groups), for verdicts kept per caller; 0 when there is none. */
 uint64_t caller_who(void);
 
+/* This thread's caller's user id. */
+uid_t caller_uid(void);
+
 /*
  * Open the indexed file at the absolute path with flags as the caller
  * (indexer_open_file(): no link out of the roots). Returns the

@@ -17,6 +17,7 @@
 #include "common/notify.h"
 #include "common/sdnotify.h"
 #include "common/strbuf.h"
+#include "fs/open_caps.h"
 #include "fs/render.h"
 #include "indexer/indexer.h"
 #include "indexer/store/query.h"
@@ -207,6 +208,7 @@ static void reload(void)
 		goto out;
 	}
 	svc.cfg = next;
+	open_caps_set(next->max_open_per_user);
 	render_reload_refused(NULL);
 	if (!log_level_parse(next->log_level, &level))
 		log_set_level(level);

@@ -17,6 +17,7 @@
 #include "fs/inodes.h"
 #include "fs/invalidate.h"
 #include "fs/nodes.h"
+#include "fs/open_caps.h"
 #include "indexer/store/query.h"
 #include "fs/views.h"
 #include "indexer/indexer.h"
@@ -32,6 +33,7 @@ struct handle {
 	int fd;
 	fuse_ino_t ino;
 	pid_t opener;		/* the process (thread group) that opened it */
+	uid_t uid;		/* its user, whose cap counts it */
 	struct handle *prev, *next;	/* in open_handles */
 };
 
@@ -107,9 +109,14 @@ static void handle_hand_out(struct handle *h, struct fuse_file_info *fi)
 	fi->fh = (uintptr_t)h;
 }
 
-/* Take h off the list and free it with what it holds. */
+/* Take h off the list, free it with what it holds and give back what
+ * it counted. */
 static void handle_free(struct handle *h)
 {
+	uid_t uid = h->uid;
+	int fd = h->fd >= 0;
+	size_t bytes = h->content.alloc;
+
 	pthread_mutex_lock(&open_lock);
 	if (h->prev)
 		h->prev->next = h->next;
@@ -122,6 +129,7 @@ static void handle_free(struct handle *h)
 		close(h->fd);
 	strbuf_release(&h->content);
 	free(h);
+	open_caps_put(uid, fd, bytes);
 }
 
 /* The kernel hands library files over by splice where it can, without a
@@ -673,19 +681,28 @@ static int open_node(const struct node *n, fuse_ino_t ino, pid_t opener,
 	 * holds without it too. */
 	if (n->owner_only && !caller_is_owner())
 		return -EACCES;
+	/* Counted before anything is opened or rendered for it. */
+	rc = open_caps_take(caller_uid(), caller_is_owner(),
+			    n->type == NODE_REAL);
+	if (rc)
+		return rc;
 	h = calloc(1, sizeof(*h));
-	if (!h)
+	if (!h) {
+		open_caps_put(caller_uid(), n->type == NODE_REAL, 0);
 		return -ENOMEM;
+	}
 	h->node = *n;
 	h->fd = -1;
 	h->ino = ino;
 	h->opener = opener;
+	h->uid = caller_uid();
 	strbuf_init(&h->content, 0);
 	if (n->type == NODE_REAL) {
 		h->fd = views_real_open(n->file);
 		if (h->fd < 0) {
 			rc = h->fd;
 			free(h);
+			open_caps_put(caller_uid(), 1, 0);
 			return rc;
 		}
 		real_cache(h->fd, fi);
@@ -695,6 +712,7 @@ static int open_node(const struct node *n, fuse_ino_t ino, pid_t opener,
 			if (rc) {
 				strbuf_release(&h->content);
 				free(h);
+				open_caps_put(caller_uid(), 0, 0);
 				return rc;
 			}
 		}

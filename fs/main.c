@@ -18,6 +18,7 @@
 #include "fs/fs.h"
 #include "fs/invalidate.h"
 #include "fs/loop.h"
+#include "fs/open_caps.h"
 #include "indexer/store/query.h"
 #include "fs/daemon.h"
 #include "fs/views.h"
@@ -276,6 +277,8 @@ static int run(struct fuse_args *args, struct fuse_cmdline_opts *cmd,
 	struct fuse_session *se;
 	int rc = -1;
 
+	open_caps_init();
+	open_caps_set(cfg->max_open_per_user);
 	if (indexer_prepare_store(cfg->database))
 		return 1;
 	if (fuse_opt_add_arg(args, "-odefault_permissions") ||

@@ -18,6 +18,7 @@
 #include "common/path.h"
 #include "common/thread.h"
 #include "indexer/jobs.h"
+#include "indexer/maintenance.h"
 #include "indexer/manga/manga.h"
 #include "indexer/manga/names.h"
 #include "indexer/library/symlinks.h"
@@ -40,9 +41,17 @@
 
 /* A scan the store failed is run again after a wait that doubles each
  * time, from the first to the last, or as soon as the store's disk has
- * room again. */
+ * room again; one that failed for want of descriptors or memory, or on
+ * an i/o error or a busy store, after a longer one, as what it waits for
+ * is other programs (or users) letting go, or a disk coming back. */
 #define RETRY_FIRST_S 1.0
 #define RETRY_MAX_S 60.0
+#define LATER_FIRST_S 10.0
+#define LATER_MAX_S 600.0
+
+/* What became of a scan order: done (or failed for good), or to run
+ * again once the store takes writes, or later. */
+enum outcome { RUN_DONE, RUN_AGAIN_STORE, RUN_AGAIN_LATER };
 
 struct order_path {
 	size_t root;
@@ -77,6 +86,7 @@ struct scan_row {
 	double write_s;
 	long peak_rss_kb;
 	int success;
+	int error;		/* why it failed, when it did */
 	const struct scan_stats *stats;
 };
 
@@ -346,6 +356,14 @@ static int row_finish(sqlite3 *db, void *arg)
 	return rc == SQLITE_DONE ? 0 : db_error(db, rc, "finish scan");
 }
 
+/* A busy folder scans a few times a second: the history keeps the
+ * newest scans alone, between two cleanups too. */
+static int prune_history(sqlite3 *db, void *unused)
+{
+	(void)unused;
+	return maintenance_prune_scans(db, ix.cfg->retention_scans, 0);
+}
+
 /* Albums and artists that lost their last track go with it. This full
  * sweep is for roots dropped from the configuration, whose tracks went
  * by cascade; scans use music_drop_orphans(), which checks only what
@@ -605,6 +623,7 @@ static void keep_result(const struct scan_row *row, int stored)
 	r->write_s = row->write_s;
 	r->peak_rss_kb = row->peak_rss_kb;
 	r->success = row->success;
+	r->error = row->success ? 0 : row->error;
 	r->stored = stored;
 	r->stats = ix.stats;
 	ix.has_last = 1;
@@ -640,24 +659,37 @@ static void tell_error_rate(const struct scan_row *row)
 		     rate * 100, limit * 100);
 }
 
+/* Whether a scan that failed with rc may pass when run again: the
+ * daemon (or the system) was short of descriptors or memory, or the
+ * store was busy, or a read failed (a disk, of the store or of a root,
+ * that comes back). */
+static int passes_later(int rc)
+{
+	return rc == -EMFILE || rc == -ENFILE || rc == -ENOMEM ||
+		rc == -EIO || rc == -EBUSY || rc == -EAGAIN;
+}
+
 /*
  * Carry out one scan order from its row to its figures. Runs on the
  * indexer thread; the FUSE side sees its progress through ix.stats.
- * Returns nonzero when a fault of the store failed it: nothing of what it
- * found may be taken as done, and it is to run again.
+ * Returns RUN_AGAIN_STORE when a fault of the store failed it: nothing of
+ * what it found may be taken as done, and it is to run again;
+ * RUN_AGAIN_LATER when it failed for a reason that may pass
+ * (passes_later()).
  */
-static int run_order(void)
+static enum outcome run_order(void)
 {
 	struct scan_row row = { .order = &ix.current };
 	const struct scan_order *o = &ix.current;
 	uint64_t lost = writer_lost();
 	char name[32 + INDEXER_TRIGGER_LEN];
 	struct plan plan;
-	int rc = 0, stored, retry, loss;
+	enum outcome retry;
+	int rc = 0, stored, loss;
 
 	row.started_at = clock_wall();
 	if (plan_make(&ix.current, &plan))
-		return 0;
+		return RUN_AGAIN_LATER;
 	mend_store();
 	writer_call(NULL, NULL);
 	pthread_mutex_lock(&ix.lock);
@@ -671,7 +703,7 @@ static int run_order(void)
 	rc = writer_call(row_begin, &row);
 	if (rc && storefile_fault() == STOREFILE_OK) {
 		plan_free(&plan);
-		return 0;
+		return passes_later(rc) ? RUN_AGAIN_LATER : RUN_DONE;
 	}
 	pthread_mutex_lock(&ix.lock);
 	ix.scan_id = row.id;
@@ -698,10 +730,15 @@ static int run_order(void)
 	row.write_s = writer_busy_seconds() - ix.write_s_start;
 	row.peak_rss_kb = peak_rss_kb();
 	row.success = !rc && writer_lost() == lost;
+	row.error = rc ? rc : -EIO;
 	stored = row.id && !writer_call(row_finish, &row);
+	if (stored)
+		writer_call(prune_history, NULL);
 	retry = !row.success && (writer_lost() != lost ||
 				 storefile_check() != STOREFILE_OK ||
-				 storefile_fault() != STOREFILE_OK);
+				 storefile_fault() != STOREFILE_OK) ?
+		RUN_AGAIN_STORE : !row.success && passes_later(rc) ?
+		RUN_AGAIN_LATER : RUN_DONE;
 	keep_result(&row, stored);
 	if (rc != -ECANCELED)
 		tell_error_rate(&row);
@@ -720,7 +757,8 @@ static int run_order(void)
 		 (unsigned long long)ix.stats.files_deleted,
 		 (unsigned long long)ix.stats.tag_errors,
 		 (unsigned long long)ix.stats.io_errors,
-		 retry ? "; the store failed it (see /status/health)" : "");
+		 retry == RUN_AGAIN_STORE ? "; the store failed it (see"
+		 " /status/health)" : retry ? "; it runs again later" : "");
 
 	pthread_mutex_lock(&ix.lock);
 	ix.scanning = 0;
@@ -756,7 +794,8 @@ static void wait_until(double at)
 
 static void *indexer_main(void *unused)
 {
-	int retry;
+	enum outcome retry;
+	double first, most;
 
 	(void)unused;
 	pthread_mutex_lock(&ix.lock);
@@ -781,11 +820,16 @@ static void *indexer_main(void *unused)
 		ix.busy = 0;
 		if (retry && !ix.stopping) {
 			order_requeue(&ix.current);
+			first = retry == RUN_AGAIN_STORE ? RETRY_FIRST_S :
+				LATER_FIRST_S;
+			most = retry == RUN_AGAIN_STORE ? RETRY_MAX_S :
+				LATER_MAX_S;
+			ix.retry_wait = fmin(fmax(ix.retry_wait, first), most);
 			ix.retry_at = clock_mono() + ix.retry_wait;
-			log_warn("scan: run again in %.0f s, or once the store"
-				 " takes writes again", ix.retry_wait);
-			ix.retry_wait = ix.retry_wait * 2 > RETRY_MAX_S ?
-				RETRY_MAX_S : ix.retry_wait * 2;
+			log_warn("scan: run again in %.0f s%s", ix.retry_wait,
+				 retry == RUN_AGAIN_STORE ? ", or once the"
+				 " store takes writes again" : "");
+			ix.retry_wait = fmin(ix.retry_wait * 2, most);
 		} else if (!retry) {
 			ix.retry_at = 0;
 			ix.retry_wait = RETRY_FIRST_S;

@@ -40,6 +40,8 @@ struct indexer_scan_result {
 	double write_s;
 	long peak_rss_kb;
 	int success;
+	int error;			/* why it failed: a negative errno
+					 * value, or 0 */
 	int stored;			/* its row holds these figures */
 	struct scan_stats stats;
 };
@@ -64,7 +66,9 @@ struct indexer_status {
 	double scan_write_s;
 	struct scan_stats scan;		/* a copy of the live counters */
 
-	/* A scan the store failed waits this long to run again (0: none). */
+	/* A scan the store failed, or that failed for a reason that may
+	 * pass (out of descriptors or memory, the store busy), waits this
+	 * long to run again (0: none). */
 	double scan_retry_in_s;
 	/* The last finished scan, when has_last; failed scans the store
 	 * took no row of, since start. */

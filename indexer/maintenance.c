@@ -210,24 +210,48 @@ double maintenance_next_at(const struct config *cfg)
 		clock_wall() + MAINTENANCE_FIRST_DELAY;
 }
 
-/* The monitor's part of retention, at a time, on the writer. */
-struct monitor_upkeep {
+int maintenance_prune_scans(sqlite3 *db, int keep, double before)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	rc = db_prepare(db, "DELETE FROM scans WHERE (id <= (SELECT id FROM"
+			" scans ORDER BY id DESC LIMIT 1 OFFSET ?1)"
+			" OR started_at < ?2) AND id IS NOT (SELECT max(id)"
+			" FROM scans WHERE success AND scope LIKE 'all%')",
+			&st);
+	if (rc)
+		return rc;
+	sqlite3_bind_int(st, 1, keep);
+	sqlite3_bind_double(st, 2, before);
+	rc = db_step(st, "prune the scans");
+	sqlite3_finalize(st);
+	return rc;
+}
+
+/* The history's part of retention, at a time, on the writer. */
+struct history_upkeep {
 	const struct config *cfg;
 	double now;
 };
 
-/* A writer_call() function: old checks and expired search answers go. */
-static int monitor_upkeep(sqlite3 *db, void *arg)
+/* A writer_call() function: old checks and scans, and expired search
+ * answers go. */
+static int history_upkeep(sqlite3 *db, void *arg)
 {
-	const struct monitor_upkeep *u = arg;
-	int rc = checks_prune(db, u->now - u->cfg->retention_metrics_s);
+	const struct history_upkeep *u = arg;
+	double before = u->now - u->cfg->retention_metrics_s;
+	int rc = checks_prune(db, before);
 
+	if (!rc)
+		rc = maintenance_prune_scans(db, u->cfg->retention_scans,
+					     before);
 	return rc ? rc : cache_prune(db, u->cfg->cache_ttl_s, u->now);
 }
 
 int maintenance_prune(const struct config *cfg, double now)
 {
-	struct monitor_upkeep upkeep = { cfg, now };
+	struct history_upkeep upkeep = { cfg, now };
 	struct rd_sql attempts = {
 		.sql = "DELETE FROM rd_attempts WHERE at < ?7",
 		.num = { now - cfg->retention_attempts_s },
@@ -242,7 +266,7 @@ int maintenance_prune(const struct config *cfg, double now)
 	if (!rc)
 		rc = writer_call(rd_store_sql, &passes);
 	if (!rc)
-		rc = writer_call(monitor_upkeep, &upkeep);
+		rc = writer_call(history_upkeep, &upkeep);
 	if (!rc)
 		log_info("cleanup: history older than the retention dropped");
 	return rc;

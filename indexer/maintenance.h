@@ -15,7 +15,8 @@
  * [retention] attempts, and repair passes (rd_passes) and the monitor's
  * checks older than [retention] metrics (the newest check of each flow
  * stays); expired search-cache entries go too (as at the start of every
- * check). A backup copies the database, while the daemon
+ * check), and so do scans older than [retention] metrics or beyond the
+ * newest [retention] scans (maintenance_prune_scans()). A backup copies the database, while the daemon
  * runs, to BACKUPS/mediamon-YYYYMMDDTHHMMSSZ.db, where BACKUPS is the
  * folder "backups" beside the database; it is written under a temporary
  * name and renamed, so a backup file is always whole, and kept only when
@@ -25,6 +26,7 @@
  * (scans wait meanwhile).
  */
 
+#include <sqlite3.h>
 #include <stddef.h>
 
 struct config;
@@ -42,6 +44,14 @@ struct config;
 
 /* Apply retention at now. Returns 0 or a negative errno value (logged). */
 int maintenance_prune(const struct config *cfg, double now);
+
+/*
+ * Drop the scans of the history (db, on the writer) beyond the newest
+ * keep, and those started before before (0: none), but the newest
+ * successful scan of every root, from which the next one's progress is
+ * estimated. Returns 0 or a negative errno value (logged).
+ */
+int maintenance_prune_scans(sqlite3 *db, int keep, double before);
 
 /*
  * Write a backup of cfg's database, named for now, into the backups

@@ -1,8 +1,8 @@
 #!/bin/sh
 # Runs the reliability tests (crash safety, hostile trees, concurrency,
-# secrets, access of other users, faults of the store) and appends their
-# figures, one "name: value" line each, to BUILD/reliability.txt. Exits
-# non-zero when a test failed.
+# secrets, access of other users, their caps on open files, faults of the
+# store) and appends their figures, one "name: value" line each, to
+# BUILD/reliability.txt. Exits non-zero when a test failed.
 set -u
 
 build=${1:-build}
@@ -16,6 +16,7 @@ MEDIAMON_FIGURES=$figures /usr/bin/python3 -m pytest -q -rA \
 	tests/integration/test_concurrency.py \
 	tests/integration/test_secrets.py \
 	tests/integration/test_access.py \
+	tests/integration/test_caps.py \
 	tests/integration/test_faults.py >"$log" 2>&1
 rc=$?
 tail -n 1 "$log"
@@ -50,6 +51,9 @@ grep -q "^kills survived" "$figures" ||
 	echo "kills survived with integrity ok: failed (see above)" >>"$figures"
 grep -q "^access denials" "$figures" ||
 	echo "access denials tried / leaked: not measured (needs root)" \
+		>>"$figures"
+grep -q "^opens past the per-user cap" "$figures" ||
+	echo "opens past the per-user cap refused: not measured (needs root)" \
 		>>"$figures"
 grep -q "^concurrent reads" "$figures" ||
 	echo "concurrent reads served without error: failed (see above)" \

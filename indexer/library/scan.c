@@ -101,6 +101,7 @@ struct scan {
 	struct symlinks_rule rule;
 	int refused;		/* links not followed, said once */
 	int noatime_refused;	/* O_NOATIME refused once: not tried again */
+	int for_now;		/* a failure a later scan may not meet */
 	int bulk;		/* the store has nothing under the paths: a
 				 * bulk load (music_rec.bulk) */
 	/* The root's file system gives a folder a new change time whenever
@@ -912,6 +913,24 @@ static const char *file_kind(const char *name, int manga)
 	return "other";
 }
 
+/* Fail the scan with err once it has walked all it can: what was left
+ * out is to be scanned again (scan_run()). */
+static void fail_for_now(struct scan *s, int err)
+{
+	int none = 0;
+
+	__atomic_compare_exchange_n(&s->for_now, &none, err, 0,
+				    __ATOMIC_RELAXED, __ATOMIC_RELAXED);
+}
+
+/* A file or folder that could not be opened or read for want of
+ * descriptors or memory may well be read later. */
+static void note_failure(struct scan *s, int err)
+{
+	if (err == -EMFILE || err == -ENFILE || err == -ENOMEM)
+		fail_for_now(s, err);
+}
+
 /* Open name in dfd, or what the link pfd (symlinks_follow()) leads to when
  * it is not -1. */
 static int open_flags(int dfd, const char *name, int pfd, int flags)
@@ -1267,7 +1286,8 @@ kept:
 oom:
 	if (fd >= 0)
 		close(fd);
-	log_error(-ENOMEM, "scan: out of memory at %.*s", (int)len, path);
+	note_failure(s, log_error(-ENOMEM, "scan: out of memory at %.*s",
+				  (int)len, path));
 	stat_add(&stats->io_errors, 1);
 	return FILE_FAILED;
 cannot_read:
@@ -1278,6 +1298,7 @@ failed:
 	/* A file that cannot be read is kept as the store knows it. */
 	if (k)
 		k->claimed = 1;
+	note_failure(s, rc);
 	log_warn("scan: cannot read %s/%.*s: %s", s->req->root_path,
 		 (int)len, path, strerror(-rc));
 	stat_add(&stats->io_errors, 1);
@@ -1315,6 +1336,7 @@ static enum outcome scan_link(struct worker *wk, int dfd, const char *name,
 	} else if (pfd != -EINVAL) {
 		log_warn("scan: cannot stat %s/%s: %s", s->req->root_path,
 			 path, strerror(-pfd));
+		note_failure(s, pfd);
 		stat_add(&wk->local.io_errors, 1);
 		if (k)
 			k->claimed = 1;
@@ -1641,7 +1663,7 @@ static int scan_files(struct worker *wk, int dfd, const char *rel,
 		      size_t len, const struct known_dir *kd, uint64_t *sum)
 {
 	struct scan *s = wk->s;
-	int whole = 1;
+	int whole = 1, rc;
 
 	*sum = 0;
 	/* By name, as the store's path index is: a first scan adds its rows
@@ -1650,9 +1672,11 @@ static int scan_files(struct worker *wk, int dfd, const char *rel,
 	if (wk->nr_ents > 1)
 		qsort_r(wk->ents, wk->nr_ents, sizeof(*wk->ents), cmp_listed,
 			wk->names.buf);
-	if (load_dir_files(wk, kd)) {
+	rc = load_dir_files(wk, kd);
+	if (rc) {
 		/* What the store has there is not known: its files are
 		 * left as they are, for the next scan. */
+		fail_for_now(s, rc);
 		stat_add(&wk->local.io_errors, 1);
 		return 0;
 	}
@@ -1769,6 +1793,7 @@ static void scan_dir(struct worker *wk, const char *rel, size_t len)
 		rc = dfd < 0 ? dfd : read_entries(wk, dfd);
 	if (rc) {
 		warn_once(s->req->root_path, rel, -rc);
+		note_failure(s, rc);
 		stat_add(&s->stats->io_errors, 1);
 		keep_subtree(s, rel, len);
 		if (dfd >= 0)
@@ -2144,6 +2169,7 @@ int scan_run(const char *db_path, const struct scan_request *req,
 		rc = -ECANCELED;
 	else
 		scan_delete_unseen(&s);
+	rc = rc ? : s.for_now;
 	log_debug("scan: %s: %llu folders as the store listed them",
 		  req->root_path, (unsigned long long)scan_stat(
 			  &stats->dirs_from_store));

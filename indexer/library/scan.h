@@ -83,7 +83,10 @@ struct scan_request {
  * counters in stats are added to atomically while the scan runs, so
  * another thread may read them for progress. Returns 0 when the walk
  * finished, -ECANCELED when cancelled, another negative errno value when
- * the root could not be scanned at all.
+ * the root could not be scanned at all; and, once it walked all it
+ * could, the first failure a later scan may not meet (-EMFILE, -ENFILE or
+ * -ENOMEM at a file or folder, which is kept as the store knows it, or
+ * the store's own error reading what it knows of a folder).
  */
 int scan_run(const char *db_path, const struct scan_request *req,
 	     struct scan_stats *stats);

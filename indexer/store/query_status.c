@@ -1,6 +1,7 @@
 #include "indexer/store/query_status.h"
 
 #include <errno.h>
+#include <math.h>
 #include <pthread.h>
 #include <string.h>
 #include <unistd.h>
@@ -683,6 +684,20 @@ int query_scan_csv(struct strbuf *out)
 	return rc;
 }
 
+/* The line of the failed scan id: why, when the indexer knows (it ran
+ * since the start), and whether it runs again. */
+static void scan_failure(struct strbuf *out, int64_t id,
+			 const struct indexer_status *s)
+{
+	strbuf_addf(out, "error: scan %lld did not finish", (long long)id);
+	if (s->has_last && s->last.id == id && s->last.error)
+		strbuf_addf(out, ": %s", strerror(-s->last.error));
+	if (s->scan_retry_in_s > 0)
+		strbuf_addf(out, "; it runs again in %.0f s",
+			    ceil(s->scan_retry_in_s));
+	strbuf_addstr(out, " (see /log)\n");
+}
+
 /* The line the last scan leaves in the health file, if any. */
 static int last_scan_health(sqlite3 *db, struct strbuf *out,
 			    struct strbuf *warn)
@@ -704,8 +719,7 @@ static int last_scan_health(sqlite3 *db, struct strbuf *out,
 		return rc;
 	rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW && !sqlite3_column_int(st, 1))
-		strbuf_addf(out, "error: scan %lld did not finish (see /log)\n",
-			    (long long)sqlite3_column_int64(st, 0));
+		scan_failure(out, sqlite3_column_int64(st, 0), &s);
 	if (rc == SQLITE_ROW && sqlite3_column_int64(st, 2))
 		strbuf_addf(warn, "warn: the last scan could not read %lld"
 			    " files or directories (see /log)\n",

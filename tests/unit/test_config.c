@@ -101,6 +101,7 @@ static void test_defaults(void **state)
 	assert_int_equal(cfg.volume_from_chapters, 0);
 	assert_int_equal(cfg.watch_debounce_ms, 200);
 	assert_int_equal(cfg.poll_interval_s, 300);
+	assert_int_equal(cfg.max_open_per_user, 256);
 	assert_int_equal(cfg.auto_check_interval_s, 3600);
 	assert_int_equal(cfg.missing_volumes, 1);
 	assert_int_equal(cfg.new_volumes, 1);
@@ -120,6 +121,7 @@ static void test_defaults(void **state)
 	assert_int_equal(cfg.backup_interval_s, 86400);
 	assert_int_equal(cfg.backups_kept, 7);
 	assert_int_equal(cfg.cleanup_interval_s, 6 * 3600);
+	assert_int_equal(cfg.retention_scans, 1000);
 	assert_int_equal(cfg.rd_check_interval_s, 600);
 	assert_int_equal(cfg.rd_repair_account_errors, 1);
 	assert_int_equal(cfg.analysis_enabled, 1);
@@ -622,6 +624,15 @@ static void test_bad_values(void **state)
 		{ "[general]\nthreads = -1\n", 2,
 		  "bad value '-1' for threads in [general]: expected a "
 		  "whole number from 1 to 256" },
+		{ "[general]\nmax_open_per_user = 0\n", 2,
+		  "bad value '0' for max_open_per_user in [general]: expected"
+		  " a whole number from 1 to 1000000" },
+		{ "[general]\nmax_open_per_user = 256 files\n", 2,
+		  "bad value '256 files' for max_open_per_user in [general]:"
+		  " expected a whole number from 1 to 1000000" },
+		{ "[retention]\nscans = 0\n", 2,
+		  "bad value '0' for scans in [retention]: expected a whole"
+		  " number from 1 to 1000000" },
 		{ "[monitor]\nmany_volumes = 10001\n", 2,
 		  "bad value '10001' for many_volumes in [monitor]: expected "
 		  "a whole number from 1 to 10000" },

@@ -1,0 +1,172 @@
+#include "fs/open_caps.h"
+
+#include <errno.h>
+#include <malloc.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+
+#include "common/log.h"
+
+/* The handles one user holds; there are users with open files. */
+struct user {
+	uid_t uid;
+	size_t handles;
+	int warned;		/* its cap was said to be reached */
+	struct user *next;
+};
+
+static struct {
+	pthread_mutex_t lock;
+	struct user *users;
+	size_t per_user;
+	size_t handles, fds, max_fds;
+	int fds_warned;
+	size_t freed;		/* bytes of renderings since the last trim */
+} caps = {
+	.lock = PTHREAD_MUTEX_INITIALIZER,
+	.per_user = 256,
+	.max_fds = OPEN_CAPS_RESERVE,
+};
+
+/*
+ * A daemon started with the usual soft limit (1,024) would give the
+ * mount's files all of it long before the hard limit: raise it, and keep
+ * a reserve the mount's files never take.
+ */
+void open_caps_init(void)
+{
+	struct rlimit rl;
+	size_t reserve;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl)) {
+		log_warn("fs: cannot read the descriptor limit: %s",
+			 strerror(errno));
+		return;
+	}
+	if (rl.rlim_cur < rl.rlim_max) {
+		struct rlimit want = { rl.rlim_max, rl.rlim_max };
+
+		if (setrlimit(RLIMIT_NOFILE, &want))
+			log_warn("fs: cannot raise the descriptor limit from"
+				 " %llu to %llu: %s",
+				 (unsigned long long)rl.rlim_cur,
+				 (unsigned long long)rl.rlim_max,
+				 strerror(errno));
+		else
+			rl.rlim_cur = rl.rlim_max;
+	}
+	reserve = rl.rlim_cur / 2 < OPEN_CAPS_RESERVE ? rl.rlim_cur / 2 :
+		OPEN_CAPS_RESERVE;
+	pthread_mutex_lock(&caps.lock);
+	caps.max_fds = rl.rlim_cur - reserve;
+	pthread_mutex_unlock(&caps.lock);
+	log_info("fs: %llu descriptors, %zu of them for files open through"
+		 " the mount", (unsigned long long)rl.rlim_cur,
+		 (size_t)(rl.rlim_cur - reserve));
+}
+
+void open_caps_set(int per_user)
+{
+	pthread_mutex_lock(&caps.lock);
+	caps.per_user = per_user > 0 ? (size_t)per_user : 1;
+	pthread_mutex_unlock(&caps.lock);
+}
+
+/* The user uid, counted from now on when add and not yet. */
+static struct user *user_find(uid_t uid, int add)
+{
+	struct user *u;
+
+	for (u = caps.users; u; u = u->next)
+		if (u->uid == uid)
+			return u;
+	if (!add || !(u = calloc(1, sizeof(*u))))
+		return NULL;
+	u->uid = uid;
+	u->next = caps.users;
+	caps.users = u;
+	return u;
+}
+
+/* Forget a user who holds nothing any more. */
+static void user_drop(struct user *gone)
+{
+	for (struct user **p = &caps.users; *p; p = &(*p)->next) {
+		if (*p == gone) {
+			*p = gone->next;
+			free(gone);
+			return;
+		}
+	}
+}
+
+int open_caps_take(uid_t uid, int owner, int fd)
+{
+	struct user *u = NULL;
+	int rc = 0;
+
+	pthread_mutex_lock(&caps.lock);
+	if (fd && caps.fds >= caps.max_fds) {
+		if (!caps.fds_warned)
+			log_warn("fs: the %zu descriptors for files open"
+				 " through the mount are taken: more opens of"
+				 " library files fail (ENFILE) until some"
+				 " close", caps.max_fds);
+		caps.fds_warned = 1;
+		rc = -ENFILE;
+	}
+	if (!rc && !owner) {
+		u = user_find(uid, 1);
+		if (!u)
+			rc = log_error(-ENOMEM, "fs: out of memory counting"
+				       " the files of uid %u", (unsigned)uid);
+	}
+	if (!rc && u && u->handles >= caps.per_user) {
+		if (!u->warned)
+			log_warn("fs: uid %u holds %zu files open through the"
+				 " mount, its cap ([general]"
+				 " max_open_per_user): more opens fail"
+				 " (EMFILE) until it closes some",
+				 (unsigned)uid, u->handles);
+		u->warned = 1;
+		rc = -EMFILE;
+	}
+	if (!rc) {
+		caps.handles++;
+		caps.fds += !!fd;
+		if (u)
+			u->handles++;
+	}
+	pthread_mutex_unlock(&caps.lock);
+	return rc;
+}
+
+/* Note the release, and whether the memory freed is now worth giving
+ * back: a rendering below glibc's mmap threshold goes back to a heap the
+ * other blocks of its thread keep from shrinking. */
+void open_caps_put(uid_t uid, int fd, size_t bytes)
+{
+	struct user *u;
+	int trim;
+
+	pthread_mutex_lock(&caps.lock);
+	u = user_find(uid, 0);
+	if (u && u->handles && !--u->handles)
+		user_drop(u);
+	else if (u && u->handles <= caps.per_user / 2)
+		u->warned = 0;
+	if (caps.handles)
+		caps.handles--;
+	if (fd && caps.fds && --caps.fds <= caps.max_fds / 2)
+		caps.fds_warned = 0;
+	caps.freed += bytes;
+	trim = caps.freed >= OPEN_CAPS_TRIM_BYTES ||
+		(caps.freed && !caps.handles);
+	if (trim)
+		caps.freed = 0;
+	pthread_mutex_unlock(&caps.lock);
+	if (trim)
+		malloc_trim(0);
+}

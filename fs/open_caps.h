@@ -1,0 +1,55 @@
+#ifndef MEDIAMON_OPEN_CAPS_H
+#define MEDIAMON_OPEN_CAPS_H
+
+/*
+ * What the files open through the mount may hold, so that no user can
+ * take the daemon's descriptors or memory.
+ *
+ * At start the soft RLIMIT_NOFILE is raised to the hard one, and part of
+ * it, OPEN_CAPS_RESERVE descriptors (at most half of the limit), is kept
+ * for the daemon itself: store connections, scans, inotify, sockets,
+ * the analysis children. The mount's open library files, which hold a
+ * descriptor each, share the rest: once it is taken, an open fails with
+ * ENFILE. Each user may hold open_caps_set()'s number of handles, library
+ * files and generated files (which hold their rendering) together; one
+ * more fails with EMFILE for that user alone. Root and the daemon's own
+ * user are held by the total only.
+ *
+ * A closed rendering's memory goes back to the system (malloc_trim())
+ * once OPEN_CAPS_TRIM_BYTES of them were freed, or when the last open
+ * handle closes.
+ *
+ *	open_caps_init();
+ *	open_caps_set(cfg->max_open_per_user);
+ *	...
+ *	rc = open_caps_take(uid, caller_is_owner(), 1);	(at open)
+ *	...
+ *	open_caps_put(uid, 1, 0);				(at release)
+ */
+
+#include <stddef.h>
+#include <sys/types.h>
+
+#define OPEN_CAPS_RESERVE 1024
+#define OPEN_CAPS_TRIM_BYTES (4 << 20)
+
+/* Raise the descriptor limit and set the total the mount's files may
+ * hold. Call once, before the mount serves. */
+void open_caps_init(void);
+
+/* The handles one user may hold (at least 1); at start and each reload. */
+void open_caps_set(int per_user);
+
+/*
+ * Count a handle of uid (owner: root or the daemon's user), holding a
+ * descriptor when fd. Returns 0, -EMFILE when uid holds its cap already,
+ * or -ENFILE when the descriptors left for the mount are all taken (each
+ * logged once while it lasts).
+ */
+int open_caps_take(uid_t uid, int owner, int fd);
+
+/* Give back a handle open_caps_take() counted, once what it held (bytes
+ * of rendering) is freed. */
+void open_caps_put(uid_t uid, int fd, size_t bytes);
+
+#endif
