@@ -8,6 +8,7 @@
 #include "common/bytes.h"
 #include "common/clock.h"
 #include "common/config.h"
+#include "common/csv.h"
 #include "common/db.h"
 #include "common/json.h"
 #include "common/log.h"
@@ -615,8 +616,8 @@ int query_missing_json(struct strbuf *out)
 	return json_append(out, list);
 }
 
-/* CSV fields never hold commas or quotes (triggers and scopes are fixed
- * words), so rows need no quoting. */
+/* A scope holds a comma ("all,full"): text fields go through
+ * csv_add_field(). */
 int query_scan_csv(struct strbuf *out)
 {
 	sqlite3 *db = reader_begin();
@@ -640,10 +641,14 @@ int query_scan_csv(struct strbuf *out)
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		double duration = sqlite3_column_double(st, SC_DURATION);
 
-		strbuf_addf(out, "%lld,%s,%s,",
-			    (long long)sqlite3_column_int64(st, SC_ID),
-			    sqlite3_column_text(st, SC_TRIGGER),
-			    sqlite3_column_text(st, SC_SCOPE));
+		strbuf_addf(out, "%lld,",
+			    (long long)sqlite3_column_int64(st, SC_ID));
+		csv_add_field(out, (const char *)
+			      sqlite3_column_text(st, SC_TRIGGER));
+		strbuf_addch(out, ',');
+		csv_add_field(out, (const char *)
+			      sqlite3_column_text(st, SC_SCOPE));
+		strbuf_addch(out, ',');
 		db_add_time(out, st, SC_STARTED);
 		strbuf_addch(out, ',');
 		db_add_time(out, st, SC_FINISHED);
