@@ -6,6 +6,7 @@ every row has the header's columns and every value reads back as it was
 
 import csv
 import io
+import os
 import sqlite3
 import time
 
@@ -32,6 +33,10 @@ def test_every_csv_reads_back(library, tmp_path):
     conf.write_text("[monitor]\nauto_check_interval = 0\n")
     m = start(tmp_path, "config=" + str(conf), "music=" + str(library))
     try:
+        # every CSV file of the mount is read below
+        assert sorted(f for f in os.listdir(m.file("metrics"))
+                      if f.endswith(".csv")) == [
+            "checks.csv", "repair.csv", "scan.csv"]
         # the scope a full rescan writes holds a comma
         full = m.rescan("full")
         assert full["scope"] == "all,full"
