@@ -178,9 +178,6 @@ static void panel(struct strbuf *out, const struct svg_chart *c,
 		     "font-size=\"12\" fill=\"#333333\"", c->marked_label);
 	}
 	top += PANEL_HEAD;
-	for (int i = 0; c->marked && i < c->nr_x; i++)
-		if (c->marked[i] > 0)
-			mark(out, point_x(i, c->nr_x), top, top + PLOT);
 	for (int t = 0; t * step <= ymax + step / 2; t++) {
 		double y = top + PLOT - t * step / ymax * PLOT;
 
@@ -198,6 +195,9 @@ static void panel(struct strbuf *out, const struct svg_chart *c,
 		text(out, (LEFT + RIGHT) / 2.0, top + PLOT / 2.0,
 		     "font-size=\"14\" fill=\"#777777\" text-anchor=\"middle\"",
 		     c->empty);
+	for (int i = 0; c->marked && i < c->nr_x; i++)
+		if (c->marked[i] > 0)
+			mark(out, point_x(i, c->nr_x), top, top + PLOT);
 	for (int l = 0; l < p->nr_lines; l++)
 		line(out, &p->lines[l], c->nr_x, top, ymax);
 }

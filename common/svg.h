@@ -50,8 +50,8 @@ struct svg_chart {
 	int nr_x;
 	const struct svg_panel *panels;
 	int nr_panels;
-	const double *marked;	/* per x, above 0: marked; NULL: no marks */
-	const char *marked_label;	/* the marks' entry in the first legend */
+	const double *marked;	/* per x, above 0: marked; NULL: none */
+	const char *marked_label; /* the marks' entry in the first legend */
 };
 
 /* Append the whole SVG document of chart c to out. */
