@@ -15,6 +15,11 @@ json_t *json_num(double v)
 	return json_real(round(v * 1000.0) / 1000.0);
 }
 
+json_t *json_ratio(double n, double d)
+{
+	return d > 0 ? json_num(n / d) : json_null();
+}
+
 json_t *json_text(const char *s, size_t len)
 {
 	struct strbuf sb = STRBUF_INIT;

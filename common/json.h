@@ -17,6 +17,13 @@ struct strbuf;
 json_t *json_num(double v);
 
 /*
+ * n / d as json_num() gives it, or null when d is not above 0: a rate or
+ * an average over no sample is unknown, and 0 would read as instant or
+ * as nothing done. Prometheus output then leaves the sample out.
+ */
+json_t *json_ratio(double n, double d);
+
+/*
  * A JSON string of the len bytes at s, which may not be valid UTF-8 (file
  * names are bytes): invalid sequences become U+FFFD, as jansson takes
  * valid UTF-8 only.

@@ -19,6 +19,7 @@
 #define X_LABELS	8	/* at most, about */
 #define DOTS_UP_TO	60	/* points drawn as dots when this few */
 #define CHAR_W		7	/* the mean width of a 12 px character */
+#define MARK_COLOUR	"#9467bd"	/* marked points' lines */
 
 static void add_text(struct strbuf *out, const char *s)
 {
@@ -50,19 +51,34 @@ static void text(struct strbuf *out, double x, double y, const char *attrs,
 	strbuf_addstr(out, "</text>\n");
 }
 
-/* Tick labels stay short: 12500 is "12.5k", 3000000 "3M". */
-static void number(char *buf, size_t len, double v)
-{
-	double a = fabs(v);
+/* The SI prefixes of tick labels, largest first. */
+static const struct {
+	double from;
+	double unit;
+	const char *suffix;
+} prefixes[] = {
+	{ 1e9, 1e9, "G" }, { 1e6, 1e6, "M" }, { 1e4, 1e3, "k" }, { 0, 1, "" },
+};
 
-	if (a >= 1e9)
-		snprintf(buf, len, "%.3gG", v / 1e9);
-	else if (a >= 1e6)
-		snprintf(buf, len, "%.3gM", v / 1e6);
-	else if (a >= 1e4)
-		snprintf(buf, len, "%.3gk", v / 1e3);
+/* The prefix of every tick of an axis up to max: the one its largest
+ * tick needs, so that one axis never mixes "15k" and "5000". */
+static size_t axis_prefix(double max)
+{
+	size_t i = 0;
+
+	while (fabs(max) < prefixes[i].from)
+		i++;
+	return i;
+}
+
+/* Tick labels stay short: 12500 is "12.5k", 3000000 "3M"; 0 is "0". */
+static void number(char *buf, size_t len, double v, size_t prefix)
+{
+	if (v == 0)
+		snprintf(buf, len, "0");
 	else
-		snprintf(buf, len, "%.4g", v);
+		snprintf(buf, len, "%.4g%s", v / prefixes[prefix].unit,
+			 prefixes[prefix].suffix);
 }
 
 /* A round step (1, 2 or 5 times a power of ten) that splits 0..max in
@@ -117,12 +133,22 @@ static void line(struct strbuf *out, const struct svg_line *l, int n,
 	}
 }
 
+/* A marked point's upright dashed line, behind the lines drawn after
+ * it; the legend shows a short one. */
+static void mark(struct strbuf *out, double x, double y1, double y2)
+{
+	strbuf_addf(out, "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\""
+		    " y2=\"%.1f\" stroke=\"%s\" stroke-width=\"2\""
+		    " stroke-dasharray=\"4 3\"/>\n", x, y1, x, y2, MARK_COLOUR);
+}
+
 /* One panel from y = top: heading and legend, grid, axis, lines. */
 static void panel(struct strbuf *out, const struct svg_chart *c,
 		  const struct svg_panel *p, double top, int first)
 {
 	double max = 0, step, ymax, lx;
 	char label[32];
+	size_t prefix;
 
 	for (int l = 0; l < p->nr_lines; l++)
 		for (int i = 0; i < c->nr_x; i++)
@@ -133,6 +159,7 @@ static void panel(struct strbuf *out, const struct svg_chart *c,
 	if (p->whole && step < 1)
 		step = 1;
 	ymax = max > 0 ? ceil(max / step) * step : Y_TICKS * step;
+	prefix = axis_prefix(ymax);
 	text(out, LEFT, top + 16, "font-size=\"13\" font-weight=\"bold\""
 	     " fill=\"#333333\"", p->axis);
 	lx = RIGHT;
@@ -144,6 +171,12 @@ static void panel(struct strbuf *out, const struct svg_chart *c,
 		text(out, lx + 16, top + 16,
 		     "font-size=\"12\" fill=\"#333333\"", p->lines[l].label);
 	}
+	if (first && c->marked) {
+		lx -= 24 + CHAR_W * (double)strlen(c->marked_label);
+		mark(out, lx + 6, top + 4, top + 20);
+		text(out, lx + 16, top + 16,
+		     "font-size=\"12\" fill=\"#333333\"", c->marked_label);
+	}
 	top += PANEL_HEAD;
 	for (int t = 0; t * step <= ymax + step / 2; t++) {
 		double y = top + PLOT - t * step / ymax * PLOT;
@@ -151,7 +184,7 @@ static void panel(struct strbuf *out, const struct svg_chart *c,
 		strbuf_addf(out, "<line x1=\"%d\" y1=\"%.1f\" x2=\"%d\""
 			    " y2=\"%.1f\" stroke=\"%s\" stroke-width=\"1\"/>\n",
 			    LEFT, y, RIGHT, y, t ? "#e0e0e0" : "#555555");
-		number(label, sizeof(label), t * step);
+		number(label, sizeof(label), t * step, prefix);
 		text(out, LEFT - 6, y + 4, "font-size=\"11\" fill=\"#555555\""
 		     " text-anchor=\"end\"", label);
 	}
@@ -162,6 +195,9 @@ static void panel(struct strbuf *out, const struct svg_chart *c,
 		text(out, (LEFT + RIGHT) / 2.0, top + PLOT / 2.0,
 		     "font-size=\"14\" fill=\"#777777\" text-anchor=\"middle\"",
 		     c->empty);
+	for (int i = 0; c->marked && i < c->nr_x; i++)
+		if (c->marked[i] > 0)
+			mark(out, point_x(i, c->nr_x), top, top + PLOT);
 	for (int l = 0; l < p->nr_lines; l++)
 		line(out, &p->lines[l], c->nr_x, top, ymax);
 }

@@ -19,8 +19,11 @@
  *
  *	svg_chart(&out, &c);
  *
- * A value that is NAN has no point: the line breaks there. Text is
- * escaped for XML.
+ * A value that is NAN has no point: the line breaks there. Points whose
+ * marked value is above 0 (a full scan among quick ones) get an upright
+ * dashed line across every panel, and an entry in the first legend.
+ * All ticks of a y axis have one number format: "0, 5k, 10k, 15k", the
+ * prefix the largest needs. Text is escaped for XML.
  */
 
 struct strbuf;
@@ -47,6 +50,8 @@ struct svg_chart {
 	int nr_x;
 	const struct svg_panel *panels;
 	int nr_panels;
+	const double *marked;	/* per x, above 0: marked; NULL: none */
+	const char *marked_label; /* the marks' entry in the first legend */
 };
 
 /* Append the whole SVG document of chart c to out. */

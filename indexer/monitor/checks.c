@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "common/bytes.h"
+#include "common/csv.h"
 #include "common/db.h"
 #include "common/json.h"
 #include "common/strbuf.h"
@@ -110,11 +111,14 @@ int checks_csv(sqlite3 *db, struct strbuf *out)
 		      "duration_s,series,wanted,found,catalog,prowlarr,"
 		      "nautiljon,cache_hits,sent,skipped,failed,errors\n");
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		/* Kinds and triggers are fixed words: no quoting needed. */
-		strbuf_addf(out, "%lld,%s,%s,",
-			    (long long)sqlite3_column_int64(st, C_ID),
-			    sqlite3_column_text(st, C_KIND),
-			    sqlite3_column_text(st, C_TRIGGER));
+		strbuf_addf(out, "%lld,",
+			    (long long)sqlite3_column_int64(st, C_ID));
+		csv_add_field(out, (const char *)
+			      sqlite3_column_text(st, C_KIND));
+		strbuf_addch(out, ',');
+		csv_add_field(out, (const char *)
+			      sqlite3_column_text(st, C_TRIGGER));
+		strbuf_addch(out, ',');
 		db_add_time(out, st, C_STARTED);
 		strbuf_addch(out, ',');
 		db_add_time(out, st, C_FINISHED);

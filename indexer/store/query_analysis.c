@@ -12,12 +12,6 @@
 #include "indexer/analysis/analysis_store.h"
 #include "indexer/indexer.h"
 
-/* Before the first track there is no rate: 0, not a division by 0. */
-static double ratio(double n, double d)
-{
-	return d > 0 ? n / d : 0;
-}
-
 int query_analysis_json(struct strbuf *out)
 {
 	struct analysis_counts c;
@@ -54,9 +48,9 @@ int query_analysis_json(struct strbuf *out)
 		"audio_s", json_num(s.analysis.audio_s),
 		"cpu_s", json_num(s.analysis.cpu_s),
 		"tracks_per_second",
-		json_num(ratio(s.analysis.done, s.analysis.busy_s)),
+		json_ratio(s.analysis.done, s.analysis.busy_s),
 		"audio_seconds_per_cpu_second",
-		json_num(ratio(s.analysis.audio_s, s.analysis.cpu_s)),
+		json_ratio(s.analysis.audio_s, s.analysis.cpu_s),
 		"last_error", last));
 }
 

@@ -11,7 +11,7 @@
 #include "common/svg.h"
 #include "indexer/store/reader.h"
 
-#define MAX_VALUES 3
+#define MAX_VALUES 4
 #define STRING(x) #x
 #define LIMIT(n) " LIMIT " STRING(n)
 
@@ -82,32 +82,31 @@ static void span(char *buf, size_t len, const struct history *h,
 		 h->nr == 1 ? what : whats, from, to);
 }
 
-/* A chart of the rows sql selects (see read_history()), its lines
- * pointing into h. */
-static int chart(struct strbuf *out, struct history *h, const char *sql,
-		 int nr_values, const char *title, const char *what,
-		 const char *whats, const char *x_axis,
-		 const struct svg_panel *panels, int nr_panels)
+/* Chart c of the rows sql selects (see read_history()), its lines
+ * pointing into h; the caller has set what the chart shows, this adds
+ * the points and the subtitle that says which. */
+static int chart(struct strbuf *out, struct history *h, struct svg_chart *c,
+		 const char *sql, int nr_values, const char *what,
+		 const char *whats)
 {
 	char subtitle[128], empty[64];
-	struct svg_chart c = {
-		.title = title, .subtitle = subtitle, .x_axis = x_axis,
-		.empty = empty, .x = h->id, .panels = panels,
-		.nr_panels = nr_panels,
-	};
 	int rc;
 
 	rc = read_history(sql, nr_values, h);
 	if (rc)
 		return rc;
-	c.nr_x = h->nr;
+	c->subtitle = subtitle;
+	c->empty = empty;
+	c->x = h->id;
+	c->nr_x = h->nr;
 	span(subtitle, sizeof(subtitle), h, what, whats);
 	snprintf(empty, sizeof(empty), "no %s yet", what);
-	svg_chart(out, &c);
+	svg_chart(out, c);
 	return 0;
 }
 
-/* Scans that ended, failed ones too (their figures are what they did). */
+/* Scans that ended, failed ones too (their figures are what they did);
+ * full scans, which read every file, marked apart from quick ones. */
 int query_scans_svg(struct strbuf *out)
 {
 	struct history h;
@@ -121,30 +120,46 @@ int query_scans_svg(struct strbuf *out)
 		{ "Files per second (files/s)", rate, 1, 0 },
 		{ "Duration (seconds)", duration, 1, 0 },
 	};
+	struct svg_chart c = {
+		.title = "mediamon: scans", .x_axis = "scan (id)",
+		.panels = panels, .nr_panels = 2, .marked = h.value[2],
+		.marked_label = "full scan",
+	};
 
-	return chart(out, &h, "SELECT id, started_at, CASE WHEN duration_s > 0"
-		     " THEN files_seen / duration_s END, duration_s FROM scans"
+	return chart(out, &h, &c, "SELECT id, started_at, CASE WHEN"
+		     " duration_s > 0 THEN files_seen / duration_s END,"
+		     " duration_s, scope LIKE '%full' FROM scans"
 		     " WHERE success IS NOT NULL ORDER BY id DESC"
-		     LIMIT(QUERY_CHART_ROWS), 2, "mediamon: scans", "scan",
-		     "scans", "scan (id)", panels, 2);
+		     LIMIT(QUERY_CHART_ROWS), 3, "scan", "scans");
 }
 
-/* The monitor's checks, both flows (missing and new volumes). */
+/* The monitor's checks, both flows (missing and new volumes): what they
+ * looked for, and what became of the releases handed off, on an axis of
+ * its own so that a few failures do not lie flat under many wanted. */
 int query_checks_svg(struct strbuf *out)
 {
 	struct history h;
-	const struct svg_line lines[] = {
+	const struct svg_line volumes[] = {
 		{ "wanted", "#1f77b4", h.value[0] },
 		{ "found", "#2ca02c", h.value[1] },
-		{ "sent", "#ff7f0e", h.value[2] },
 	};
-	const struct svg_panel panel = { "Volumes per check", lines, 3, 1 };
+	const struct svg_line handoffs[] = {
+		{ "sent", "#ff7f0e", h.value[2] },
+		{ "failed", "#d62728", h.value[3] },
+	};
+	const struct svg_panel panels[] = {
+		{ "Volumes per check", volumes, 2, 1 },
+		{ "Releases handed off per check", handoffs, 2, 1 },
+	};
+	struct svg_chart c = {
+		.title = "mediamon: missing and new volume checks",
+		.x_axis = "check (id)", .panels = panels, .nr_panels = 2,
+	};
 
-	return chart(out, &h, "SELECT id, started_at, wanted, found, sent"
-		     " FROM checks WHERE finished_at IS NOT NULL"
-		     " ORDER BY id DESC" LIMIT(QUERY_CHART_ROWS), 3,
-		     "mediamon: missing and new volume checks", "check",
-		     "checks", "check (id)", &panel, 1);
+	return chart(out, &h, &c, "SELECT id, started_at, wanted, found, sent,"
+		     " failed FROM checks WHERE finished_at IS NOT NULL"
+		     " ORDER BY id DESC" LIMIT(QUERY_CHART_ROWS), 4, "check",
+		     "checks");
 }
 
 int query_repairs_svg(struct strbuf *out)
@@ -155,10 +170,13 @@ int query_repairs_svg(struct strbuf *out)
 		{ "failed", "#d62728", h.value[1] },
 	};
 	const struct svg_panel panel = { "Torrents per pass", lines, 2, 1 };
+	struct svg_chart c = {
+		.title = "mediamon: Real-Debrid repair passes",
+		.x_axis = "pass (id)", .panels = &panel, .nr_panels = 1,
+	};
 
-	return chart(out, &h, "SELECT id, started_at, repaired, failed FROM"
+	return chart(out, &h, &c, "SELECT id, started_at, repaired, failed FROM"
 		     " rd_passes WHERE finished_at IS NOT NULL ORDER BY id DESC"
-		     LIMIT(QUERY_CHART_ROWS), 2,
-		     "mediamon: Real-Debrid repair passes", "repair pass",
-		     "repair passes", "pass (id)", &panel, 1);
+		     LIMIT(QUERY_CHART_ROWS), 2, "repair pass",
+		     "repair passes");
 }

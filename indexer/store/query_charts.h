@@ -8,8 +8,10 @@
  * out, read in one transaction, and returns 0 or a negative errno value.
  * An empty history is a chart with its axes and a line that says so.
  *
- *   /metrics/scans.svg    files per second and duration of each scan
- *   /metrics/checks.svg   volumes wanted, found and sent per check
+ *   /metrics/scans.svg    files per second and duration of each scan,
+ *                         full scans marked
+ *   /metrics/checks.svg   volumes wanted and found, releases sent and
+ *                         failed per check
  *   /metrics/repairs.svg  torrents repaired and failed per pass
  */
 

@@ -5,6 +5,7 @@
 
 #include "common/bytes.h"
 #include "common/clock.h"
+#include "common/csv.h"
 #include "common/db.h"
 #include "common/json.h"
 #include "common/strbuf.h"
@@ -304,7 +305,7 @@ static const char *const counts[] = {
 
 #define NR_COUNTS (ARRAY_SIZE(counts))
 
-/* Kinds and triggers are fixed words: no field needs quoting. */
+/* The rows of /metrics/repair.csv, text fields quoted as CSV wants. */
 static int passes_csv(sqlite3 *db, struct strbuf *out)
 {
 	struct strbuf sql = STRBUF_INIT;
@@ -326,12 +327,12 @@ static int passes_csv(sqlite3 *db, struct strbuf *out)
 	if (rc != SQLITE_OK)
 		return db_error(db, rc, "read repair passes");
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		strbuf_addf(out, "%lld,%s,%s,%d",
-			    (long long)sqlite3_column_int64(st, 0),
-			    sqlite3_column_text(st, 1),
-			    sqlite3_column_text(st, 2),
-			    sqlite3_column_int(st, 3));
+		strbuf_addf(out, "%lld,",
+			    (long long)sqlite3_column_int64(st, 0));
+		csv_add_field(out, (const char *)sqlite3_column_text(st, 1));
 		strbuf_addch(out, ',');
+		csv_add_field(out, (const char *)sqlite3_column_text(st, 2));
+		strbuf_addf(out, ",%d,", sqlite3_column_int(st, 3));
 		db_add_time(out, st, 4);
 		strbuf_addch(out, ',');
 		db_add_time(out, st, 5);

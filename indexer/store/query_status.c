@@ -9,6 +9,7 @@
 #include "common/bytes.h"
 #include "common/clock.h"
 #include "common/config.h"
+#include "common/csv.h"
 #include "common/db.h"
 #include "common/json.h"
 #include "common/log.h"
@@ -82,10 +83,8 @@ static json_t *scan_object(int64_t id, const char *trigger,
 	for (size_t i = 0; i < ARRAY_SIZE(scan_counts); i++)
 		json_object_set_new(o, scan_counts[i].name,
 				    json_integer(counts[i]));
-	json_object_set_new(o, "files_per_s",
-			    json_num(per_second(seen, duration)));
-	json_object_set_new(o, "mb_per_s",
-			    json_num(per_second(bytes / 1e6, duration)));
+	json_object_set_new(o, "files_per_s", json_ratio(seen, duration));
+	json_object_set_new(o, "mb_per_s", json_ratio(bytes / 1e6, duration));
 	json_object_set_new(phases, "walk_s", json_num(walk));
 	json_object_set_new(phases, "parse_s", json_num(parse));
 	json_object_set_new(phases, "write_s", json_num(write));
@@ -400,7 +399,7 @@ static json_t *scan_totals(sqlite3_stmt *st, json_t *last, uint64_t unstored)
 		      "success_rate_pct", scans ?
 		      json_num(100.0 * succeeded / scans) : json_null(),
 		      "files_indexed", (json_int_t)seen,
-		      "avg_files_per_s", json_num(per_second(seen, duration)),
+		      "avg_files_per_s", json_ratio(seen, duration),
 		      "bytes_read", (json_int_t)sqlite3_column_double(st, 5));
 	if (!o)
 		return NULL;
@@ -449,6 +448,13 @@ int query_scan_json(struct strbuf *out)
 					  json_object()));
 }
 
+/* A latency figure, or null before the first sample (since the start or
+ * the last reset): no change measured is not a change seen at once. */
+static json_t *latency(const struct watch_status *w, double ms)
+{
+	return w->latency_samples ? json_num(ms) : json_null();
+}
+
 int query_watch_json(struct strbuf *out)
 {
 	json_t *events = json_object();
@@ -476,9 +482,9 @@ int query_watch_json(struct strbuf *out)
 		"paths_submitted", (json_int_t)w.paths_submitted,
 		"latency_ms",
 		"samples", (json_int_t)w.latency_samples,
-		"p50", json_num(w.latency_p50_ms),
-		"p95", json_num(w.latency_p95_ms),
-		"max", json_num(w.latency_max_ms),
+		"p50", latency(&w, w.latency_p50_ms),
+		"p95", latency(&w, w.latency_p95_ms),
+		"max", latency(&w, w.latency_max_ms),
 		"last_event_at", json_time(w.last_event_at)));
 }
 
@@ -629,8 +635,8 @@ int query_missing_json(struct strbuf *out)
 	return json_append(out, list);
 }
 
-/* CSV fields never hold commas or quotes (triggers and scopes are fixed
- * words), so rows need no quoting. */
+/* A scope holds a comma ("all,full"): text fields go through
+ * csv_add_field(). */
 int query_scan_csv(struct strbuf *out)
 {
 	sqlite3 *db = reader_begin();
@@ -654,10 +660,14 @@ int query_scan_csv(struct strbuf *out)
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		double duration = sqlite3_column_double(st, SC_DURATION);
 
-		strbuf_addf(out, "%lld,%s,%s,",
-			    (long long)sqlite3_column_int64(st, SC_ID),
-			    sqlite3_column_text(st, SC_TRIGGER),
-			    sqlite3_column_text(st, SC_SCOPE));
+		strbuf_addf(out, "%lld,",
+			    (long long)sqlite3_column_int64(st, SC_ID));
+		csv_add_field(out, (const char *)
+			      sqlite3_column_text(st, SC_TRIGGER));
+		strbuf_addch(out, ',');
+		csv_add_field(out, (const char *)
+			      sqlite3_column_text(st, SC_SCOPE));
+		strbuf_addch(out, ',');
 		db_add_time(out, st, SC_STARTED);
 		strbuf_addch(out, ',');
 		db_add_time(out, st, SC_FINISHED);

@@ -19,6 +19,7 @@ SVG = "{http://www.w3.org/2000/svg}"
 # The colours of the lines (indexer/store/query_charts.c).
 BLUE, ORANGE, GREEN, RED = ((31, 119, 180), (255, 127, 14), (44, 160, 44),
                             (214, 39, 40))
+PURPLE = (148, 103, 189)  # the marks of full scans (common/svg.c)
 CHARTS = {"scans": "scan", "checks": "check", "repairs": "repair pass"}
 
 
@@ -200,8 +201,76 @@ def test_last_hundred(library, tmp_path):
 
         text, root, counts = render(m, "checks", tmp_path)
         assert "the last 1 check," in text
-        # one check: a dot per line, no polyline
+        # one check: a dot per line (wanted, found; sent, failed), no
+        # polyline
         assert root.findall(".//%spolyline" % SVG) == []
-        assert len(root.findall(".//%scircle" % SVG)) == 3
+        assert len(root.findall(".//%scircle" % SVG)) == 4
+    finally:
+        unmount(m.path, m.proc)
+
+
+def y_ticks(root):
+    """The labels of the y axes' ticks, axis by axis (each axis' ticks
+    are written from 0 up)."""
+    axes = []
+    for t in root.iter(SVG + "text"):
+        if t.get("text-anchor") != "end":
+            continue
+        if t.text == "0":
+            axes.append([])
+        axes[-1].append(t.text)
+    return axes
+
+
+def test_failed_full_and_one_format(library, tmp_path):
+    """Checks that want thousands of volumes and fail 0 to 3 hand-offs
+    each: the failures have an axis of their own, where they do not lie
+    flat; every y axis has one number format; full scans are marked."""
+    m = start_without_checks(tmp_path, library)
+    try:
+        db = sqlite3.connect(m.db, timeout=30)
+        t = time.time() - 100 * 3600
+        for i in range(30):
+            db.execute("INSERT INTO checks (kind, trigger, started_at,"
+                       " finished_at, series, wanted, found, sent, failed)"
+                       " VALUES ('missing', 'schedule', ?, ?, 40, ?, ?, 2,"
+                       " ?)", (t + i * 3600, t + i * 3600 + 1,
+                               3000 + i * 400, 1000 + i * 100, i % 4))
+        first = db.execute("SELECT max(id) FROM scans").fetchone()[0] + 1
+        for i in range(first, first + 20):
+            add_scan(db, t + i * 60, 1 + i % 3, files_seen=12000,
+                     scan_id=i)
+        full = [first + 3, first + 11]
+        db.executemany("UPDATE scans SET scope = 'all,full' WHERE id = ?",
+                       [(i,) for i in full])
+        db.commit()
+        db.close()
+
+        text, root, counts = render(m, "checks", tmp_path)
+        lines = {p.get("stroke"): p for p in
+                 root.findall(".//%spolyline" % SVG)}
+        assert set(lines) == {"#1f77b4", "#2ca02c", "#ff7f0e", "#d62728"}
+        ys = [float(p.split(",")[1])
+              for p in lines["#d62728"].get("points").split()]
+        # 0 to 3 failures over most of a 170 px plot
+        assert max(ys) - min(ys) > 100, ys
+        assert near(counts, RED) > 500
+        labels = [t.text for t in root.iter(SVG + "text")]
+        assert "failed" in labels and "sent" in labels
+        axes = y_ticks(root)
+        assert len(axes) == 2, axes
+        # wanted goes to 14600: 0, 5k, 10k, 15k, never 5000 beside 10k
+        assert axes[0] == ["0", "5k", "10k", "15k"], axes
+
+        text, root, counts = render(m, "scans", tmp_path)
+        for axis in y_ticks(root):
+            suffixes = {t.lstrip("0123456789.") for t in axis[1:]}
+            assert len(suffixes) == 1, axis
+        marks = [x for x in root.iter(SVG + "line")
+                 if x.get("stroke-dasharray")]
+        # each full scan in both panels, and the legend's
+        assert len(marks) == 2 * len(full) + 1
+        assert "full scan" in [t.text for t in root.iter(SVG + "text")]
+        assert near(counts, PURPLE) > 300
     finally:
         unmount(m.path, m.proc)

@@ -761,7 +761,10 @@ def check_watch_json(w):
     lat = w["latency_ms"]
     assert type(lat["samples"]) is int and lat["samples"] >= 0
     for key in ["p50", "p95", "max"]:
-        assert type(lat[key]) in (int, float) and lat[key] >= 0, key
+        if not lat["samples"]:
+            assert lat[key] is None, key
+        else:
+            assert type(lat[key]) in (int, float) and lat[key] >= 0, key
     assert w["last_event_at"] is None or RFC3339.match(w["last_event_at"])
 
 

@@ -1,0 +1,24 @@
+#include "common/csv.h"
+
+#include <string.h>
+
+#include "common/strbuf.h"
+
+/* Only the fields that need it are quoted, so that the files read as they
+ * always did wherever a value is a plain word. */
+void csv_add_field(struct strbuf *out, const char *s)
+{
+	if (!s)
+		return;
+	if (!s[strcspn(s, ",\"\r\n")]) {
+		strbuf_addstr(out, s);
+		return;
+	}
+	strbuf_addch(out, '"');
+	for (; *s; s++) {
+		if (*s == '"')
+			strbuf_addch(out, '"');
+		strbuf_addch(out, *s);
+	}
+	strbuf_addch(out, '"');
+}
