@@ -622,7 +622,7 @@ def test_reset_metrics(library, tmp_path):
             "counting since ")
         assert "(the start)" in m.read("control/reset-metrics").decode()
         # watch events and a scan of them; the analysis of the tracks
-        # (one second each: each one fails, and counts)
+        # (one second each: each one is too short, and counts)
         (library / "Beta" / "Third" / "new.txt").write_text("x\n")
         wait_for(lambda: counters(m)["watch latency samples"] > 0, 30,
                  "the watcher's scan of a new file", mount=m)
@@ -655,7 +655,7 @@ def test_reset_metrics(library, tmp_path):
         # the history in the store stays
         assert m.json("metrics/scan.json")["totals"]["scans"] == scans
         assert m.read("metrics/scan.csv").decode().count("\n") == csv_rows
-        assert m.json("metrics/analysis.json")["failed"] == 9
+        assert m.json("metrics/analysis.json")["too_short"] == 9
         # and the counters count again
         (library / "Beta" / "Third" / "more.txt").write_text("y\n")
         wait_for(lambda: counters(m)["watch events"] > 0, 30,
