@@ -78,6 +78,7 @@ struct config {
 					 * prowlarr, blackhole */
 	char *download_url, *download_username, *download_password;
 	char *download_category, *download_blackhole_dir;
+	char *download_save_path;
 
 	/* [usenet]: the usenet client */
 	char *usenet_client;		/* none, sabnzbd, nzbget, prowlarr,
