@@ -136,6 +136,7 @@ static const struct key keys[] = {
 	{ "download", "password", T_STRING, O(download_password),
 	  .flags = SECRET },
 	{ "download", "category", T_STRING, O(download_category) },
+	{ "download", "save_path", T_STRING, O(download_save_path) },
 	{ "download", "blackhole_dir", T_STRING,
 	  O(download_blackhole_dir) },
 	{ "download", "path_map", T_MAP, O(download_path_map),

@@ -97,6 +97,7 @@ struct config {
 	/* path_map: the clients' folders as this machine sees them, two
 	 * items a mapping: REMOTE (normalized), then LOCAL (canonical) */
 	struct config_list download_path_map;
+	char *download_save_path;
 
 	/* [usenet]: the usenet client */
 	char *usenet_client;		/* none, sabnzbd, nzbget, prowlarr,

@@ -18,19 +18,23 @@ libcurl4-openssl-dev
 libflac-dev libid3tag0-dev zlib1g-dev
 libchromaprint-dev libebur128-dev libaubio-dev libmpg123-dev libsox-fmt-mp3
 libseccomp-dev
-libjansson-dev libxml2-dev libinih-dev libarchive-dev
+libjansson-dev libxml2-dev libinih-dev libarchive-dev libssl-dev
 libcmocka-dev
 clang libclang-rt-dev valgrind
 python3 python3-pytest python3-mutagen
 flac lame sox jq zip
 mpd mpc
+qbittorrent-nox transmission-daemon nzbget
 man-db groff-base systemd promtool|prometheus
 librsvg2-bin
 git procps mount
 "
 # Packages whose installation enables a system service that mediamon's
 # tests and benchmark do not want running (they start their own).
-services="mpd:mpd.service mpd:mpd.socket prometheus:prometheus.service"
+# (qbittorrent-nox ships only a template unit, qbittorrent-nox@.service,
+# and nzbget only an example, neither enabled.)
+services="mpd:mpd.service mpd:mpd.socket prometheus:prometheus.service
+transmission-daemon:transmission-daemon.service"
 
 say() {
 	echo "install-deps: $*" >&2

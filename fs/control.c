@@ -61,12 +61,19 @@ int control_rescan_render(struct strbuf *out)
 	return 0;
 }
 
-/* Both check files take the same command, "1". */
+/*
+ * Both check files take "1"; check-missing also "retry-client", which
+ * asks again the download clients that refused their credentials.
+ */
 static int check_write(unsigned job, const char *buf, size_t len)
 {
-	char cmd[8];
+	char cmd[16];
 
-	if (control_text(buf, len, cmd, sizeof(cmd)) <= 0 || strcmp(cmd, "1"))
+	if (control_text(buf, len, cmd, sizeof(cmd)) <= 0)
+		return -EINVAL;
+	if (job == JOBS_CHECK_MISSING && !strcmp(cmd, "retry-client"))
+		return indexer_retry_clients("control");
+	if (strcmp(cmd, "1"))
 		return -EINVAL;
 	return indexer_check(job, "control");
 }
@@ -86,6 +93,10 @@ static int check_render(unsigned job, struct strbuf *out)
 		    "checking" : s.jobs.pending & job ? "queued" : "idle");
 	strbuf_addstr(out, "accepted:\n"
 		      "  1      check now (see /metrics/monitor.json)\n");
+	if (job == JOBS_CHECK_MISSING)
+		strbuf_addstr(out, "  retry-client  ask again the download"
+			      " clients that refused\n"
+			      "         their credentials, and check now\n");
 	return 0;
 }
 

@@ -21,6 +21,7 @@
 #include "indexer/maintenance.h"
 #include "indexer/manga/manga.h"
 #include "indexer/manga/names.h"
+#include "indexer/monitor/download.h"
 #include "indexer/library/symlinks.h"
 #include "indexer/recovery.h"
 #include "indexer/library/watch.h"
@@ -1262,6 +1263,14 @@ void indexer_note_read(void)
 int indexer_check(unsigned jobs, const char *trigger)
 {
 	return jobs_submit(jobs, trigger);
+}
+
+int indexer_retry_clients(const char *trigger)
+{
+	log_info("download: clients that refused their credentials will be"
+		 " asked again (%s)", trigger);
+	download_retry();
+	return jobs_submit(JOBS_CHECK_MISSING, trigger);
 }
 
 int indexer_repair_torrent(enum rd_command cmd, const char *id,

@@ -130,6 +130,13 @@ int indexer_rescan_paths(const char *trigger, char *const *paths,
 int indexer_check(unsigned jobs, const char *trigger);
 
 /*
+ * Let the download clients that refused their credentials be asked
+ * again, and queue a missing-volume check that asks them. Returns as
+ * indexer_check().
+ */
+int indexer_retry_clients(const char *trigger);
+
+/*
  * Queue the retry or the forgetting of the repair of torrent id, which
  * rd_commands_check() accepted (see jobs_submit_torrent()).
  */

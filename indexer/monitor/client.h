@@ -40,6 +40,9 @@ struct client_kind {
 	const char *protocol;		/* "torrent", "usenet"; NULL: the
 					 * client's own (blackhole) */
 	int takes;			/* payloads it takes, as a mask */
+	int url;			/* reached at a url (not a folder):
+					 * a refusal of its credentials is
+					 * remembered */
 	/* whether c is set up (a url, a folder ...), before any link is
 	 * read: 0, or -EINVAL or the folder's error, with err set */
 	int (*ready)(const struct download_client *c, struct strbuf *err);

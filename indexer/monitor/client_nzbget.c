@@ -124,6 +124,7 @@ const struct client_kind client_nzbget = {
 	.name = "nzbget",
 	.protocol = "usenet",
 	.takes = CLIENT_URL,
+	.url = 1,
 	.ready = nzbget_ready,
 	.send = nzbget_send,
 };

@@ -9,6 +9,7 @@
 #include "common/log.h"
 #include "common/strbuf.h"
 #include "indexer/monitor/client.h"
+#include "indexer/monitor/infohash.h"
 
 /* qBittorrent answers a few words; anything bigger is not its answer. */
 #define QBIT_MAX_BODY (64u << 10)
@@ -23,11 +24,11 @@ struct form {
 
 /*
  * A multipart form with the torrent p holds as the file `torrents`, and
- * the category: the one way qBittorrent takes a file. The boundary is
+ * the category and save path: the one way qBittorrent takes a file. The boundary is
  * made until it is nowhere in the torrent.
  */
-static void multipart(const struct client_payload *p, const char *category,
-		      struct form *f)
+static void multipart(const struct client_payload *p,
+		      const struct download_client *c, struct form *f)
 {
 	char boundary[48];
 	unsigned long seed = (unsigned long)(clock_wall() * 1e6);
@@ -43,49 +44,64 @@ static void multipart(const struct client_payload *p, const char *category,
 		    boundary);
 	strbuf_add(&f->body, p->data, p->len);
 	strbuf_addstr(&f->body, "\r\n");
-	if (category && *category)
+	if (c->category && *c->category)
 		strbuf_addf(&f->body, "--%s\r\nContent-Disposition: form-data;"
 			    " name=\"category\"\r\n\r\n%s\r\n", boundary,
-			    category);
+			    c->category);
+	if (c->save_path && *c->save_path)
+		strbuf_addf(&f->body, "--%s\r\nContent-Disposition: form-data;"
+			    " name=\"savepath\"\r\n\r\n%s\r\n", boundary,
+			    c->save_path);
 	strbuf_addf(&f->body, "--%s--\r\n", boundary);
 }
 
 /*
- * POST the form to qBittorrent at path, with the session's cookie and the
- * Referer its CSRF check wants. On a transport failure err gets
- * http_perform()'s text, which it has logged.
+ * Ask qBittorrent at path: a POST of the form f, or a GET when f is NULL;
+ * with the session's cookie, and the Referer and Origin its CSRF check
+ * wants. On a transport failure err gets http_perform()'s text, which it
+ * has logged.
  */
-static int qbit_post(const struct download_client *c,
-		     const struct download_session *s, const char *path,
-		     const struct form *f, struct http_response *resp,
-		     struct strbuf *err)
+static int qbit_request(const struct download_client *c,
+			const struct download_session *s, const char *path,
+			const struct form *f, struct http_response *resp,
+			struct strbuf *err)
 {
 	struct strbuf url = STRBUF_INIT, referer = STRBUF_INIT;
-	struct strbuf cookie = STRBUF_INIT;
-	const char *headers[3] = { NULL };
+	struct strbuf origin = STRBUF_INIT, cookie = STRBUF_INIT;
+	const char *headers[4] = { NULL };
 	struct http_request req = {
-		.method = "POST",
+		.method = f ? "POST" : "GET",
 		.headers = headers,
-		.body = f->body.buf,
-		.body_len = f->body.len,
-		.content_type = f->type,
+		.body = f ? f->body.buf : NULL,
+		.body_len = f ? f->body.len : 0,
+		.content_type = f ? f->type : NULL,
 		.timeout_ms = c->timeout_ms,
 		.max_body = QBIT_MAX_BODY,
 	};
+	const char *host = strstr(c->url, "://");
 	int ret;
 
 	http_join(&url, c->url, path);
 	strbuf_addstr(&referer, "Referer: ");
 	http_join(&referer, c->url, "/");
+	/* The Origin is the scheme and host of the url, without a path. */
+	strbuf_addstr(&origin, "Origin: ");
+	if (host)
+		strbuf_add(&origin, c->url, (size_t)(host + 3 - c->url) +
+			   strcspn(host + 3, "/?#"));
+	else
+		strbuf_addstr(&origin, c->url);
 	headers[0] = referer.buf;
+	headers[1] = origin.buf;
 	if (s->cookie[0]) {
 		strbuf_addf(&cookie, "Cookie: %s", s->cookie);
-		headers[1] = cookie.buf;
+		headers[2] = cookie.buf;
 	}
 	req.url = url.buf;
 	ret = http_perform(&req, resp);
 	client_wipe(cookie.buf);
 	strbuf_release(&cookie);
+	strbuf_release(&origin);
 	strbuf_release(&referer);
 	strbuf_release(&url);
 	if (ret < 0)
@@ -102,21 +118,10 @@ static void qbit_forget(struct download_session *s)
 	s->logged_in = 0;
 }
 
-/* Say why the login was refused: the same words the first time and after. */
-static void add_refusal(const struct download_session *s, struct strbuf *err)
-{
-	strbuf_addstr(err, "qbittorrent: login refused (");
-	if (s->refused == 401)
-		strbuf_addstr(err, "HTTP 401");
-	else
-		strbuf_addstr(err, "Fails.");
-	strbuf_addstr(err, "): check the user name and password");
-}
-
 /*
- * Log in and keep the session cookie. A wrong user name or password is
- * remembered, so that no later send asks again and gets the address
- * banned; a ban is not, as it lifts by itself.
+ * Log in and keep the session cookie. A wrong user name or password, a
+ * ban and a refused origin are -EACCES, which download_send() remembers
+ * so that no later send asks again and gets the address banned.
  */
 static int qbit_login(const struct download_client *c,
 		      struct download_session *s, struct strbuf *err)
@@ -130,22 +135,29 @@ static int qbit_login(const struct download_client *c,
 	http_escape(c->username ? c->username : "", 1, &f.body);
 	strbuf_addstr(&f.body, "&password=");
 	http_escape(c->password ? c->password : "", 1, &f.body);
-	ret = qbit_post(c, s, "/api/v2/auth/login", &f, &resp, err);
+	ret = qbit_request(c, s, "/api/v2/auth/login", &f, &resp, err);
 	client_wipe(f.body.buf);
 	strbuf_release(&f.body);
 	if (ret < 0)
 		return ret;
 
-	/* Up to API 2.13 a wrong login is 200 "Fails.", then 401. */
+	/* A wrong login is 200 "Fails." (401 from API 2.14), a ban 403;
+	 * the CSRF and Host header checks answer 401 before the login. */
 	if (resp.status == 403) {
 		ret = client_fail(err, -EACCES, "qbittorrent: login refused:"
 				  " this address is banned after too many"
 				  " failed logins (HTTP 403)");
-	} else if ((resp.status == 200 && !strcmp(resp.body.buf, "Fails.")) ||
-		   resp.status == 401) {
-		s->refused = resp.status;
-		add_refusal(s, err);
-		ret = log_error(-EACCES, "%s", err->buf);
+	} else if (resp.status == 200 && !strcmp(resp.body.buf, "Fails.")) {
+		ret = client_fail(err, -EACCES, "qbittorrent: login refused"
+				  " (Fails.): check the user name and"
+				  " password");
+	} else if (resp.status == 401) {
+		ret = client_fail(err, -EACCES, "qbittorrent: login refused"
+				  " (HTTP 401): qBittorrent refused the"
+				  " request's origin (its CSRF or Host header"
+				  " check: the url must be the address it is"
+				  " reached at), or, from qBittorrent 5.2, the"
+				  " user name and password");
 	} else if (!(resp.status == 200 && !strcmp(resp.body.buf, "Ok.")) &&
 		   resp.status != 204) {
 		ret = client_http_fail(err, "qbittorrent: login", resp.status);
@@ -192,8 +204,47 @@ static int add_taken(const struct http_response *resp)
 }
 
 /*
- * Add what p holds, in the category if one is set: a magnet or a web
- * link as `urls` (a form), a torrent as the file `torrents` (multipart).
+ * Whether qBittorrent has the torrent p holds already (1 or 0), asked
+ * by its info hash: its answer "Fails." to an add says no more. A
+ * negative errno value when it cannot tell (err set).
+ */
+static int qbit_has(const struct download_client *c,
+		    const struct download_session *s,
+		    const struct client_payload *p, struct strbuf *err)
+{
+	char hash[INFOHASH_HEX], path[80];
+	struct http_response resp;
+	json_t *doc;
+	int ret = p->kind == LINKS_TORRENT ?
+		infohash_torrent(p->data, p->len, hash) :
+		p->kind == LINKS_MAGNET ? infohash_magnet(p->text, hash) :
+		-EINVAL;
+
+	if (ret)
+		return 0;
+	snprintf(path, sizeof(path), "/api/v2/torrents/info?hashes=%s", hash);
+	ret = qbit_request(c, s, path, NULL, &resp, err);
+	if (ret < 0)
+		return ret;
+	if (resp.status != 200) {
+		ret = client_http_fail(err, "qbittorrent: torrents/info",
+				       resp.status);
+	} else {
+		doc = json_loadb(resp.body.buf, resp.body.len, 0, NULL);
+		ret = json_is_array(doc) && json_array_size(doc) > 0;
+		if (ret)
+			log_info("qbittorrent: torrent %s was there already:"
+				 " adopted", hash);
+		json_decref(doc);
+	}
+	http_response_release(&resp);
+	return ret;
+}
+
+/*
+ * Add what p holds, in the category and save path if set: a magnet or a
+ * web link as `urls` (a form), a torrent as the file `torrents`
+ * (multipart). "Fails." for a torrent qBittorrent has already is taken.
  * Sets *expired, with -EACCES, when qBittorrent no longer knows the
  * session: the caller logs in again and decides.
  */
@@ -208,7 +259,7 @@ static int qbit_add(const struct download_client *c,
 
 	*expired = 0;
 	if (p->kind == LINKS_TORRENT) {
-		multipart(p, c->category, &f);
+		multipart(p, c, &f);
 	} else {
 		strbuf_addstr(&f.body, "urls=");
 		http_escape(p->text, 1, &f.body);
@@ -216,8 +267,12 @@ static int qbit_add(const struct download_client *c,
 			strbuf_addstr(&f.body, "&category=");
 			http_escape(c->category, 1, &f.body);
 		}
+		if (c->save_path && *c->save_path) {
+			strbuf_addstr(&f.body, "&savepath=");
+			http_escape(c->save_path, 1, &f.body);
+		}
 	}
-	ret = qbit_post(c, s, "/api/v2/torrents/add", &f, &resp, err);
+	ret = qbit_request(c, s, "/api/v2/torrents/add", &f, &resp, err);
 	strbuf_release(&f.body);
 	if (ret < 0)
 		return ret;
@@ -228,8 +283,12 @@ static int qbit_add(const struct download_client *c,
 		*expired = 1;
 		ret = -EACCES;
 	} else if (resp.status == 200 && !strcmp(resp.body.buf, "Fails.")) {
-		ret = client_fail(err, -EPROTO, "qbittorrent: the torrent"
-				  " was refused (Fails.)");
+		ret = qbit_has(c, s, p, err);
+		if (!ret)
+			ret = client_fail(err, -EPROTO, "qbittorrent: the"
+					  " torrent was refused (Fails.)");
+		else if (ret > 0)
+			ret = 0;
 	} else if (resp.status == 200 || resp.status == 202 ||
 		   resp.status == 409 || resp.status == 415) {
 		ret = client_fail(err, -EPROTO, "qbittorrent: the torrent"
@@ -256,10 +315,6 @@ static int qbit_send(const struct download_client *c,
 
 	(void)r;
 	(void)cancel;
-	if (s->refused) {
-		add_refusal(s, err);
-		return -EACCES;
-	}
 	if (!s->logged_in) {
 		ret = qbit_login(c, s, err);
 		fresh = 1;
@@ -295,6 +350,7 @@ const struct client_kind client_qbittorrent = {
 	.name = "qbittorrent",
 	.protocol = "torrent",
 	.takes = LINKS_MAGNET | LINKS_TORRENT | CLIENT_URL,
+	.url = 1,
 	.ready = qbit_ready,
 	.send = qbit_send,
 };

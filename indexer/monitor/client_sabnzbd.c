@@ -118,6 +118,7 @@ const struct client_kind client_sabnzbd = {
 	.name = "sabnzbd",
 	.protocol = "usenet",
 	.takes = CLIENT_URL,
+	.url = 1,
 	.ready = sab_ready,
 	.send = sab_send,
 };

@@ -94,6 +94,9 @@ static char *add_request(const struct download_client *c,
 	if (c->category && *c->category)
 		bad |= json_object_set_new(args, "labels",
 					   json_pack("[s]", c->category));
+	if (c->save_path && *c->save_path)
+		bad |= json_object_set_new(args, "download-dir",
+					   json_string(c->save_path));
 	doc = json_pack("{s:s, s:o}", "method", "torrent-add", "arguments",
 			args);
 	if (doc && !bad)
@@ -106,33 +109,37 @@ static char *add_request(const struct download_client *c,
 /*
  * Whether a torrent-add answer says the torrent is in: "success" with
  * torrent-added, or torrent-duplicate when Transmission had it already
- * (the kebab-case names, and the snake_case ones of Transmission 4.1).
- * Otherwise err gets Transmission's words.
+ * (the kebab-case names, and the snake_case ones of Transmission 4.1);
+ * *id gets its id. Otherwise err gets Transmission's words.
  */
-static int add_answer(const struct http_response *resp, struct strbuf *err)
+static int add_answer(const struct http_response *resp, json_int_t *id,
+		      struct strbuf *err)
 {
 	json_t *doc = json_loadb(resp->body.buf, resp->body.len, 0, NULL);
-	json_t *args = json_object_get(doc, "arguments");
+	json_t *args = json_object_get(doc, "arguments"), *t;
 	const char *result = json_string_value(json_object_get(doc,
 								"result"));
 	int ret = 0;
 
+	*id = 0;
 	if (!result) {
 		ret = client_fail(err, -EPROTO, "transmission: unexpected"
 				  " answer (not an RPC response)");
 	} else if (strcmp(result, "success")) {
 		ret = client_fail(err, -EPROTO, "transmission: the torrent"
 				  " was refused: %.100s", result);
-	} else if (json_object_get(args, "torrent-duplicate") ||
-		   json_object_get(args, "torrent_duplicate")) {
+	} else if ((t = json_object_get(args, "torrent-duplicate")) ||
+		   (t = json_object_get(args, "torrent_duplicate"))) {
 		log_info("transmission: the torrent was there already");
-	} else if (json_object_get(args, "torrent-added") ||
-		   json_object_get(args, "torrent_added")) {
+	} else if ((t = json_object_get(args, "torrent-added")) ||
+		   (t = json_object_get(args, "torrent_added"))) {
 		log_info("transmission: torrent added");
 	} else {
 		ret = client_fail(err, -EPROTO, "transmission: unexpected"
 				  " answer (success, but no torrent)");
 	}
+	if (!ret)
+		*id = json_integer_value(json_object_get(t, "id"));
 	json_decref(doc);
 	return ret;
 }
@@ -150,7 +157,80 @@ static int keep_token(struct download_session *s,
 	return 0;
 }
 
-/* Add p, with the token handshake: one 409 is answered, not a second. */
+/*
+ * POST body with the token handshake (one 409 is answered, not a
+ * second), and say what an answer other than 200 means. Returns 0 with
+ * resp to release, or a negative errno value.
+ */
+static int rpc_call(const struct download_client *c,
+		    struct download_session *s, const char *body,
+		    struct http_response *resp, struct strbuf *err)
+{
+	int ret;
+
+	for (int tries = 0;; tries++) {
+		ret = rpc_post(c, s, body, resp, err);
+		if (ret < 0)
+			return ret;
+		if (resp->status != 409 || tries)
+			break;
+		ret = keep_token(s, resp, err);
+		http_response_release(resp);
+		if (ret)
+			return ret;
+		log_debug("transmission: new session id, asking again");
+	}
+	if (resp->status == 200)
+		return 0;
+	if (resp->status == 401)
+		ret = client_fail(err, -EACCES, "transmission: the user name"
+				  " or password was refused (HTTP 401)");
+	else if (resp->status == 403)
+		ret = client_fail(err, -EACCES, "transmission: this address"
+				  " is not allowed, or is blocked after failed"
+				  " logins (HTTP 403)");
+	else if (resp->status == 421)
+		ret = client_fail(err, -EACCES, "transmission: the url's host"
+				  " name is not in rpc-host-whitelist (HTTP"
+				  " 421)");
+	else if (resp->status == 409)
+		ret = client_fail(err, -EPROTO, "transmission: a second 409"
+				  " after a new session id");
+	else
+		ret = client_http_fail(err, "transmission", resp->status);
+	http_response_release(resp);
+	return ret;
+}
+
+/*
+ * Label torrent id with the category: Transmission before 4.0 ignores
+ * labels in torrent-add. A failure leaves the torrent in, unlabelled.
+ */
+static void set_label(const struct download_client *c,
+		      struct download_session *s, json_int_t id)
+{
+	struct strbuf err = STRBUF_INIT;
+	struct http_response resp;
+	json_t *doc = json_pack("{s:s, s:{s:[I], s:[s]}}", "method",
+				"torrent-set", "arguments", "ids", id,
+				"labels", c->category);
+	char *body = doc ? json_dumps(doc, JSON_COMPACT) : NULL;
+
+	json_decref(doc);
+	if (!body) {
+		log_error(-ENOMEM, "transmission: out of memory");
+		return;
+	}
+	if (!rpc_call(c, s, body, &resp, &err)) {
+		if (!strstr(resp.body.buf, "\"success\""))
+			log_warn("transmission: torrent %lld not labelled:"
+				 " %.100s", (long long)id, resp.body.buf);
+		http_response_release(&resp);
+	}
+	free(body);
+	strbuf_release(&err);
+}
+
 static int tr_send(const struct download_client *c,
 		   const struct download_release *r,
 		   const struct client_payload *p, const int *cancel,
@@ -160,6 +240,7 @@ static int tr_send(const struct download_client *c,
 	struct download_session *s = c->session ? c->session : &local;
 	struct http_response resp;
 	char *body = add_request(c, p);
+	json_int_t id;
 	int ret;
 
 	(void)r;
@@ -167,40 +248,14 @@ static int tr_send(const struct download_client *c,
 	if (!body)
 		return client_fail(err, -ENOMEM, "transmission: out of"
 				   " memory");
-	for (int tries = 0;; tries++) {
-		ret = rpc_post(c, s, body, &resp, err);
-		if (ret < 0)
-			break;
-		if (resp.status != 409 || tries)
-			break;
-		ret = keep_token(s, &resp, err);
-		http_response_release(&resp);
-		if (ret)
-			break;
-		log_debug("transmission: new session id, asking again");
-	}
+	ret = rpc_call(c, s, body, &resp, err);
 	free(body);
 	if (ret < 0)
 		return ret;
-	if (resp.status == 200)
-		ret = add_answer(&resp, err);
-	else if (resp.status == 401)
-		ret = client_fail(err, -EACCES, "transmission: the user name"
-				  " or password was refused (HTTP 401)");
-	else if (resp.status == 403)
-		ret = client_fail(err, -EACCES, "transmission: this address"
-				  " is not allowed, or is blocked after failed"
-				  " logins (HTTP 403)");
-	else if (resp.status == 421)
-		ret = client_fail(err, -EACCES, "transmission: the url's host"
-				  " name is not in rpc-host-whitelist (HTTP"
-				  " 421)");
-	else if (resp.status == 409)
-		ret = client_fail(err, -EPROTO, "transmission: a second 409"
-				  " after a new session id");
-	else
-		ret = client_http_fail(err, "transmission", resp.status);
+	ret = add_answer(&resp, &id, err);
 	http_response_release(&resp);
+	if (!ret && id > 0 && c->category && *c->category)
+		set_label(c, s, id);
 	return ret;
 }
 
@@ -215,6 +270,7 @@ const struct client_kind client_transmission = {
 	.name = "transmission",
 	.protocol = "torrent",
 	.takes = LINKS_MAGNET | LINKS_TORRENT | CLIENT_URL,
+	.url = 1,
 	.ready = tr_ready,
 	.send = tr_send,
 };

@@ -2,6 +2,7 @@
 
 #include <errno.h>
 #include <stdarg.h>
+#include <stdio.h>
 #include <string.h>
 #include <strings.h>
 
@@ -325,6 +326,44 @@ int download_accepts(const struct download_client *c,
 	       has_usable_link(k, r);
 }
 
+/* How many times the owner asked for refused clients to be tried again. */
+static unsigned retries;
+
+void download_retry(void)
+{
+	__atomic_add_fetch(&retries, 1, __ATOMIC_RELAXED);
+}
+
+#define NOT_AGAIN " (not asked again until a reload or \"retry-client\"" \
+	" in control/check-missing)"
+
+/*
+ * Whether the client refused its credentials before, since the last
+ * retry: then err gets the same words, and the client is not asked.
+ */
+static int still_refused(struct download_session *s, struct strbuf *err)
+{
+	if (!s || !s->refused)
+		return 0;
+	if (s->retry != __atomic_load_n(&retries, __ATOMIC_RELAXED)) {
+		s->refused = 0;
+		log_info("download: trying again a client that refused its"
+			 " credentials");
+		return 0;
+	}
+	strbuf_addstr(err, s->why);
+	return 1;
+}
+
+/* Remember a refusal of the client's credentials, said once in err. */
+static void remember_refusal(struct download_session *s, struct strbuf *err)
+{
+	strbuf_addstr(err, NOT_AGAIN);
+	s->refused = 1;
+	s->retry = __atomic_load_n(&retries, __ATOMIC_RELAXED);
+	snprintf(s->why, sizeof(s->why), "%s", err->buf);
+}
+
 int download_send(const struct download_client *c,
 		  const struct download_release *r, const int *cancel,
 		  struct strbuf *err)
@@ -350,7 +389,14 @@ int download_send(const struct download_client *c,
 	if (!k)
 		return prowlarr_send(c, r, cancel, err);
 	ret = k->ready(c, err);
-	return ret ? ret : send_links(c, k, r, cancel, err);
+	if (ret)
+		return ret;
+	if (k->url && still_refused(c->session, err))
+		return -EACCES;
+	ret = send_links(c, k, r, cancel, err);
+	if (ret == -EACCES && k->url && c->session)
+		remember_refusal(c->session, err);
+	return ret;
 }
 
 int download_release_fault(int ret)

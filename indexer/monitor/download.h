@@ -55,17 +55,31 @@
  * whose cookie (SID, or QBT_SID_PORT since 5.2) is reused for every add
  * while it works; when qBittorrent forgets it (an add answers 403), the
  * client logs in again once and retries the add once. A login
- * refused for a wrong user name or password is remembered in the session,
- * and every later send fails at once without asking again: qBittorrent
- * bans an address after a few failed logins, and a monitor retrying on
- * each check would soon be banned. Reset the session (zero it) when the
- * settings change. Every request names qBittorrent's own address as its
- * Referer, as its CSRF protection wants. A magnet or a web link goes as
- * `urls`, a torrent's bytes as the file `torrents` (multipart).
+ * refused for a wrong user name or password (200 "Fails.") or a ban
+ * (403) ends the send with -EACCES. Every request names qBittorrent's own
+ * address as its Referer and Origin, as its CSRF protection wants; a 401
+ * is that check refusing them (behind a reverse proxy whose address
+ * differs), said as "qBittorrent refused the request's origin". A magnet
+ * or a web link goes as `urls`, a torrent's bytes as the file `torrents`
+ * (multipart), with `category` and `savepath` when set. qBittorrent
+ * answers "Fails." for a torrent it has already: the torrent is looked
+ * up by its info hash (the magnet's btih, the SHA-1 of a torrent's info
+ * dictionary) with /api/v2/torrents/info?hashes=, and when it is there
+ * it counts as taken (adopted).
+ *
+ * After any client refused its credentials (-EACCES: qBittorrent's
+ * "Fails." or ban, Transmission's, NZBGet's or SABnzbd's 401/403), the
+ * refusal is remembered in the session and every later send fails at
+ * once with the same words, without asking the client: qBittorrent bans
+ * an address after a few failed logins, Transmission locks its RPC
+ * after 100. A reload (a new session) or download_retry() lets it be
+ * asked again.
  *
  * Transmission (RPC, url "http://host:9091/transmission/rpc"):
  * torrent-add with `filename` (a magnet or a web link) or `metainfo` (the
- * torrent, base64), `labels` [category] and `paused` false. Its CSRF
+ * torrent, base64), `labels` [category], `download-dir` (save_path) and
+ * `paused` false; Transmission before 4.0 ignores `labels` in
+ * torrent-add, so a torrent-set on the torrent's id sets them after. Its CSRF
  * token: the first request of a session answers 409 with an
  * X-Transmission-Session-Id header, kept in the session and sent with the
  * request again, once; Transmission changes it now and then, which costs
@@ -150,17 +164,21 @@ struct prowlarr;
 					 * before " (N)" and its extension */
 #define DOWNLOAD_COOKIE_MAX 512
 #define DOWNLOAD_TOKEN_MAX 256
+#define DOWNLOAD_WHY_MAX 300
 
 /*
  * What a client keeps between sends: qBittorrent's login, Transmission's
- * CSRF token. Zero it to start, and to forget a session and a refused
- * login. The cookie is a secret.
+ * CSRF token, and a refusal of the client's credentials. Zero it to
+ * start, and to forget a session and a refusal (a reload makes a new
+ * one). The cookie is a secret.
  */
 struct download_session {
 	char cookie[DOWNLOAD_COOKIE_MAX];	/* "SID=...", "" if none */
 	int logged_in;
-	long refused;			/* the login was refused (its status:
-					 * 200 "Fails." or 401), so -EACCES */
+	int refused;			/* the client refused its credentials
+					 * (-EACCES): not asked again */
+	unsigned retry;			/* download_retry()'s count then */
+	char why[DOWNLOAD_WHY_MAX];	/* the refusal, as err said it */
 	char token[DOWNLOAD_TOKEN_MAX];	/* X-Transmission-Session-Id */
 };
 
@@ -174,6 +192,8 @@ struct download_client {
 	const char *username, *password;
 	const char *api_key;		/* SABnzbd's */
 	const char *category;		/* NULL or "": none */
+	const char *save_path;		/* where a torrent client saves; NULL
+					 * or "": the client's default */
 	const char *blackhole_dir;
 	const struct prowlarr *prowlarr;	/* for "prowlarr" */
 	/* the client's session; NULL: a new one for each send */
@@ -228,5 +248,12 @@ int download_send(const struct download_client *c,
  * client's. Returns 1 or 0.
  */
 int download_release_fault(int ret);
+
+/*
+ * Let every client whose credentials were refused be asked again, at its
+ * next send (the owner's "retry-client" in control/check-missing). Safe
+ * from any thread.
+ */
+void download_retry(void);
 
 #endif

@@ -31,6 +31,11 @@ Test controls:
     POST /_reset?user=U&password=P   forget everything; require these
                       credentials (nzbget / tegbzn6789, NZBGet's
                       defaults, unless given)
+
+Kept for the unit tests of the request itself (its parameters, the
+answers NZBGet gives for a refusal or an error object, which a running
+NZBGet without a news server cannot be made to give at will); the
+hand-off's tests run the real nzbget (tests/integration/clients.py).
 """
 
 import base64

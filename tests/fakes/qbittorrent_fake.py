@@ -37,6 +37,12 @@ body, the cookie is QBT_SID_<port> unless named, a wrong login is 401;
 an add answers 200 with a summary {added_torrent_ids, success_count,
 pending_count, failure_count}, 202 with a pending one for a url holding
 "pending-me", and 409 with a failed one for "fails-me".
+
+Kept for what the real qbittorrent-nox 4.5 that Debian ships cannot
+show: the answers of API 2.14 (qBittorrent 5.2), an expired session, a
+ban without waiting for it, and the requests' bodies for the secret
+checks; tests/integration/test_clients.py runs the real one for the
+rest (magnets, torrents, duplicates, save path, refused logins).
 """
 
 import email.parser

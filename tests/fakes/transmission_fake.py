@@ -18,7 +18,14 @@ libtransmission's rpc-server.cc and rpcimpl.cc):
   for a snake_case request), or torrent-duplicate with result "success"
   when the torrent is there already. A metainfo that is not a bencoded
   dictionary is result "invalid or corrupt torrent file"; an unknown
-  method is "method name not recognized".
+  method is "method name not recognized". torrent-set with ids and
+  labels answers "success".
+
+Kept for the unit tests of the requests themselves (their bodies, the
+token handshake, Transmission 4.1's snake_case names, the words of its
+refusals): tests/integration/test_clients.py runs the real
+transmission-daemon 3.00 for what a user sees (labels, download-dir,
+duplicates, a 404 link, a refused password).
 
 Words in a filename stand in for what the real one would meet:
     corrupt-me    "invalid or corrupt torrent file"
@@ -67,7 +74,7 @@ def reset(user=None, password=None):
     with lock:
         state.update(user=user, password=password, fails=0,
                      token=secrets.token_urlsafe(36), requests=[], adds=[],
-                     hashes={}, next_id=1)
+                     hashes={}, labels={}, next_id=1)
 
 
 class Transmission(http_fake.ClientFake):
@@ -130,6 +137,8 @@ class Transmission(http_fake.ClientFake):
             if answer is None:
                 entry["status"] = 500
                 return self.html(500, "<h1>500: Internal Server Error</h1>")
+        elif method in ("torrent-set", "torrent_set"):
+            answer = self.set(req.get("arguments") or {})
         else:
             answer = {"result": "method name not recognized",
                       "arguments": {}}
@@ -176,6 +185,16 @@ class Transmission(http_fake.ClientFake):
                         time=time.time())
             state["adds"].append(what)
         return {"result": "success", "arguments": {added: torrent}}
+
+    def set(self, args):
+        """torrent-set of labels on torrents by id, as Transmission 3
+        takes them (it ignores labels in torrent-add; the fake keeps
+        them there too, for the tests of the request)."""
+        with lock:
+            for t in state["hashes"].values():
+                if t["id"] in (args.get("ids") or []):
+                    state["labels"][t["id"]] = args.get("labels")
+        return {"result": "success", "arguments": {}}
 
     def reset_all(self, m):
         reset(self.query.get("user", [None])[0],

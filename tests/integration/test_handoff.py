@@ -1,5 +1,6 @@
 """The hand-off of found releases over a real mount, against fakes that
-answer as Prowlarr, qBittorrent, Transmission, SABnzbd and NZBGet do:
+answer as Prowlarr, qBittorrent and SABnzbd do, and the real NZBGet
+(test_clients.py has the real qBittorrent and Transmission):
 which client gets what, what a refusal or a bad link does, and how all
 of it shows in status/found.json; the history of checks
 (metrics/checks.csv), the cache's pruning and the per-flow settings."""
@@ -10,6 +11,8 @@ import json
 import sqlite3
 import time
 
+from clients import PASSWORD, USER, clients  # noqa
+from conftest import wait_for
 from test_monitor import (API_KEY, by_volume, monitored, qbit_conf,  # noqa
                           release, saga)
 
@@ -86,40 +89,6 @@ def test_magnet_only_reaches_qbittorrent(monitored, fake):
     assert API_KEY not in json.dumps(qbit.call("/_requests"))
 
 
-def test_magnet_only_reaches_transmission(monitored, fake):
-    tr = fake("transmission_fake.py")
-    mon = monitored([saga(1)], monitor=AUTO, general=SEND, extra=(
-        "[download]\nclient = transmission\nurl = %s/transmission/rpc\n"
-        "category = manga\n" % tr.url), releases={"saga 01": [
-            magnet_only("m02", "Saga 01 T02 FRENCH")]})
-    mon.check("missing")
-    adds = tr.call("/_adds")
-    assert [a.get("filename") for a in adds] == [MAGNET % "m02",
-                                                 CATALOG_LINK]
-    assert adds[0]["labels"] == ["manga"]
-    # the CSRF handshake: a 409, then the add with its session id, which
-    # the next add reuses
-    assert [r["status"] for r in tr.call("/_requests")] == [409, 200, 200]
-    assert downloads(mon)[2]["client"] == "transmission"
-    no_secret(mon)
-
-
-def test_torrent_file_reaches_transmission(monitored, fake):
-    tr = fake("transmission_fake.py")
-    mon = monitored([saga(1)], monitor=AUTO, general=SEND, extra=(
-        "[download]\nclient = transmission\nurl = %s\n" % tr.url))
-    mon.check("missing")
-    adds = tr.call("/_adds")
-    # volumes 2 and 4 to 6 as the torrents Prowlarr's links gave; the
-    # catalog's web link (volume 10) as it is, for Transmission to fetch
-    assert sorted(a["metainfo"][:11] for a in adds if "metainfo" in a) \
-        == ["d8:announce"] * 2
-    assert [a["filename"] for a in adds if "filename" in a] == [
-        CATALOG_LINK]
-    assert {v: d and d["state"] for v, d in downloads(mon).items()} == {
-        2: "sent", 4: "sent", 6: "sent", 8: None, 10: "sent"}
-
-
 USENET = {"saga 01": [
     release("u02", "Saga.01.T02.FRENCH.CBZ-NZB", protocol="usenet",
             indexer_id=2),
@@ -153,20 +122,24 @@ def test_usenet_reaches_sabnzbd(monitored, fake):
     no_secret(mon)
 
 
-def test_usenet_reaches_nzbget(monitored, fake):
+def test_usenet_reaches_nzbget(monitored, fake, clients):
+    """The real NZBGet (clients.py) fetches Prowlarr's proxy link itself,
+    which redirects it to the indexer's NZB."""
     qbit = fake("qbittorrent_fake.py")
-    nzbget = fake("nzbget_fake.py")
+    nz = clients("nzbget")
     mon = monitored([saga(1)], monitor=AUTO, general=SEND, extra=(
         qbit_conf(qbit) + "[usenet]\nclient = nzbget\nurl = %s\n"
-        "username = nzbget\npassword = tegbzn6789\n" % nzbget.url),
+        "username = %s\npassword = %s\n" % (nz.url, USER, PASSWORD)),
         releases=USENET)
     mon.check("missing")
-    adds = nzbget.call("/_adds")
-    assert len(adds) == 1
-    assert adds[0]["filename"] == "Saga.01.T02.FRENCH.CBZ-NZB.nzb"
-    assert adds[0]["content"].startswith(mon.prowlarr.url + "/2/download?")
     assert downloads(mon)[2]["client"] == "nzbget"
-    assert "tegbzn6789" not in mon.m.read("log").decode()
+    groups = wait_for(lambda: nz.call("listgroups", 0), 30,
+                      "the NZB in NZBGet's queue")
+    assert [g["NZBName"] for g in groups] == ["Saga.01.T02.FRENCH.CBZ-NZB"]
+    # NZBGet itself asked Prowlarr's proxy link, which redirected it
+    assert [(d["indexer"], d["status"]) for d in
+            mon.prowlarr.call("/_downloads")] == [(2, 301)]
+    assert PASSWORD not in mon.m.read("log").decode()
 
 
 def test_usenet_skipped_without_usenet_client(monitored, fake):

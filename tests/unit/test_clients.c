@@ -142,7 +142,8 @@ static void test_transmission_handshake(void **state)
 	(void)state;
 	assert_int_equal(send_release(&r), 0);
 	assert_string_equal(err.buf, "");
-	assert_int_equal(fake_count(&tr, "/_requests"), 2);
+	/* the 409, the add, and the torrent-set of the label */
+	assert_int_equal(fake_count(&tr, "/_requests"), 3);
 	req = entry(&tr, "/_requests", 0);
 	assert_int_equal(json_integer_value(json_object_get(req, "status")),
 			 409);
@@ -165,14 +166,14 @@ static void test_transmission_handshake(void **state)
 
 	r.link = "magnet:?xt=urn:btih:second";
 	assert_int_equal(send_release(&r), 0);
-	assert_int_equal(fake_count(&tr, "/_requests"), 3);
+	assert_int_equal(fake_count(&tr, "/_requests"), 5);
 	assert_int_equal(fake_count(&tr, "/_adds"), 2);
 
 	/* Transmission changed its token: one more 409, then the add. */
 	json_decref(call(&tr, "POST", "/_rotate"));
 	r.link = "magnet:?xt=urn:btih:third";
 	assert_int_equal(send_release(&r), 0);
-	assert_int_equal(fake_count(&tr, "/_requests"), 5);
+	assert_int_equal(fake_count(&tr, "/_requests"), 8);
 	assert_int_equal(fake_count(&tr, "/_adds"), 3);
 }
 
@@ -220,14 +221,23 @@ static void test_transmission_auth(void **state)
 	(void)state;
 	json_decref(call(&tr, "POST", "/_reset?user=admin&password=s3cr3t"));
 	assert_int_equal(send_release(&r), -EACCES);
-	assert_string_equal(err.buf, "transmission: the user name or password"
-			    " was refused (HTTP 401)");
+	assert_non_null(strstr(err.buf, "transmission: the user name or"
+			       " password was refused (HTTP 401) (not asked"
+			       " again"));
 	assert_false(download_release_fault(-EACCES));
+	/* The refusal is remembered: Transmission is not asked again. */
+	assert_int_equal(send_release(&r), -EACCES);
+	assert_non_null(strstr(err.buf, "(HTTP 401)"));
+	assert_int_equal(fake_count(&tr, "/_requests"), 1);
+	/* New settings, a new session: asked again. */
+	memset(&session, 0, sizeof(session));
 	c.username = "admin";
 	c.password = "wrongPASSWORD";
 	assert_int_equal(send_release(&r), -EACCES);
 	assert_false(fake_logged("wrongPASSWORD"));
+	/* download_retry() lets it be asked again too. */
 	c.password = "s3cr3t";
+	download_retry();
 	assert_int_equal(send_release(&r), 0);
 	req = entry(&tr, "/_requests", -1);
 	assert_string_equal(str(req, "auth"), "admin:s3cr3t");

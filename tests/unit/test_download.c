@@ -369,7 +369,7 @@ static void test_qbit_banned(void **state)
 	assert_int_equal(send_release(&r), -EACCES);
 	assert_non_null(strstr(err.buf, "banned"));
 	assert_non_null(strstr(err.buf, "HTTP 403"));
-	assert_false(session.refused);
+	assert_true(session.refused);
 	assert_int_equal(fake_count(&qbit, "/_requests"), MAX_FAILS + 1);
 	assert_int_equal(fake_count(&qbit, "/_adds"), 0);
 }

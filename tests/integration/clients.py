@@ -1,0 +1,456 @@
+"""The real download clients Debian ships (qbittorrent-nox,
+transmission-daemon, nzbget), each started on 127.0.0.1 with a
+throw-away profile in a temporary folder, credentials the test sets, a
+free port, a deadline to answer, and always stopped; and what the tests
+hand them: torrents made here (bencoded by hand) and a small HTTP server
+on loopback that serves them, an NZB, or a 404.
+
+A test that needs a client the machine lacks is skipped, naming it
+(contrib/install-deps.sh installs all three)."""
+
+import base64
+import hashlib
+import http.cookiejar
+import http.server
+import json
+import os
+import shutil
+import socket
+import subprocess
+import threading
+import urllib.error
+import urllib.parse
+import urllib.request
+
+import pytest
+
+from conftest import wait_for
+
+USER = "mediamon"
+PASSWORD = "s3cret-Pass"
+
+
+def free_port():
+    """A TCP port nobody listens on at 127.0.0.1 (now)."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def need(program):
+    """The path of program, or skip the test when it is not installed."""
+    path = shutil.which(program) or shutil.which(program, path="/usr/bin")
+    if not path:
+        pytest.skip("%s is not installed (contrib/install-deps.sh installs"
+                    " it)" % program)
+    return path
+
+
+def bencode(v):
+    """BitTorrent's encoding (BEP 3) of an int, str, bytes, list or
+    dict."""
+    if isinstance(v, int):
+        return b"i%de" % v
+    if isinstance(v, str):
+        v = v.encode()
+    if isinstance(v, bytes):
+        return b"%d:%s" % (len(v), v)
+    if isinstance(v, list):
+        return b"l" + b"".join(bencode(x) for x in v) + b"e"
+    return b"d" + b"".join(bencode(k) + bencode(v[k])
+                           for k in sorted(v)) + b"e"
+
+
+class Torrent:
+    """A single-file torrent of content (bytes) named name, with its v1
+    info hash and magnet link."""
+
+    def __init__(self, name, content):
+        piece = 16384
+        self.name = name
+        self.content = content
+        pieces = b"".join(hashlib.sha1(content[i:i + piece]).digest()
+                          for i in range(0, len(content), piece))
+        info = {"length": len(content), "name": name,
+                "piece length": piece, "pieces": pieces}
+        self.data = bencode({"announce": "http://127.0.0.1:9/announce",
+                             "info": info})
+        self.hash = hashlib.sha1(bencode(info)).hexdigest()
+        self.magnet = "magnet:?xt=urn:btih:%s&dn=%s" % (
+            self.hash, urllib.parse.quote(name))
+
+
+class Files:
+    """A small HTTP server on 127.0.0.1 serving what the test puts in
+    files (path: (content type, bytes)); any other path is 404. Each
+    request's path is kept in requests."""
+
+    def __init__(self):
+        self.files = {}
+        self.requests = []
+        files = self
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def do_GET(self):
+                files.requests.append(self.path)
+                got = files.files.get(self.path)
+                if not got:
+                    self.send_error(404, "Not Found")
+                    return
+                self.send_response(200)
+                self.send_header("Content-Type", got[0])
+                self.send_header("Content-Length", str(len(got[1])))
+                self.end_headers()
+                self.wfile.write(got[1])
+
+            def log_message(self, *args):
+                pass
+
+        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0),
+                                                      Handler)
+        self.url = "http://127.0.0.1:%d" % self.server.server_port
+        self.thread = threading.Thread(target=self.server.serve_forever,
+                                       daemon=True)
+        self.thread.start()
+
+    def put(self, path, data, ctype="application/x-bittorrent"):
+        self.files[path] = (ctype, data)
+        return self.url + path
+
+    def stop(self):
+        self.server.shutdown()
+        self.server.server_close()
+
+
+class Relay:
+    """An HTTP relay on 127.0.0.1 in front of a client at target, as a
+    reverse proxy is: each request goes on as it came, its Host header
+    made the target's, and its answer comes back; (method, path,
+    status) of each is kept in seen, to count what a client was asked."""
+
+    def __init__(self, target):
+        self.seen = []
+        relay = self
+        host = urllib.parse.urlsplit(target).netloc
+        opener = urllib.request.build_opener(
+            urllib.request.ProxyHandler({}), NoRedirect)
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def forward(self):
+                n = int(self.headers.get("Content-Length") or 0)
+                body = self.rfile.read(n) if n else None
+                headers = {k: v for k, v in self.headers.items()
+                           if k.lower() not in ("host", "content-length",
+                                                "connection")}
+                headers["Host"] = host
+                req = urllib.request.Request(target + self.path, body,
+                                             headers, method=self.command)
+                try:
+                    r = opener.open(req, timeout=30)
+                except urllib.error.HTTPError as e:
+                    r = e
+                data = r.read()
+                relay.seen.append((self.command, self.path, r.status))
+                self.send_response(r.status)
+                for k, v in r.headers.items():
+                    if k.lower() not in ("content-length", "connection",
+                                         "transfer-encoding"):
+                        self.send_header(k, v)
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+
+            do_GET = do_POST = forward
+
+            def log_message(self, *args):
+                pass
+
+        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0),
+                                                      Handler)
+        self.url = "http://127.0.0.1:%d" % self.server.server_port
+        threading.Thread(target=self.server.serve_forever,
+                         daemon=True).start()
+
+    def count(self, status, path=""):
+        return sum(1 for _, p, s in self.seen
+                   if s == status and p.startswith(path))
+
+    def stop(self):
+        self.server.shutdown()
+        self.server.server_close()
+
+
+class NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args):
+        return None
+
+
+class Client:
+    """A client program running in the foreground in its own folder."""
+
+    name = None
+
+    def __init__(self, tmp, password=PASSWORD):
+        self.dir = tmp / self.name
+        self.dir.mkdir()
+        self.save = self.dir / "downloads"
+        self.save.mkdir()
+        self.port = free_port()
+        self.url = "http://127.0.0.1:%d" % self.port
+        self.password = password
+        self.out = open(str(self.dir / "output.log"), "ab")
+        self.proc = None
+
+    def run(self, args):
+        self.proc = subprocess.Popen(args, stdin=subprocess.DEVNULL,
+                                     stdout=self.out,
+                                     stderr=subprocess.STDOUT,
+                                     start_new_session=True)
+        wait_for(self.answers, 30, "%s answering on %s" % (self.name,
+                                                           self.url),
+                 ignore=(OSError,))
+
+    def answers(self):
+        if self.proc.poll() is not None:
+            raise AssertionError("%s exited with status %s: %s" % (
+                self.name, self.proc.returncode, self.output()))
+        with socket.create_connection(("127.0.0.1", self.port), 1):
+            return True
+
+    def output(self):
+        return (self.dir / "output.log").read_text(errors="replace")
+
+    def stop(self):
+        if self.proc and self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+        self.out.close()
+
+
+def pbkdf2(password):
+    """qBittorrent's WebUI\\Password_PBKDF2 for password: PBKDF2-HMAC-
+    SHA512, 100000 iterations, a 16-byte salt, "@ByteArray(salt:hash)"
+    in base64 (src/base/utils/password.cpp, generate())."""
+    salt = os.urandom(16)
+    key = hashlib.pbkdf2_hmac("sha512", password.encode(), salt, 100000)
+    return "@ByteArray(%s:%s)" % (base64.b64encode(salt).decode(),
+                                  base64.b64encode(key).decode())
+
+
+class Qbittorrent(Client):
+    """qbittorrent-nox 4.5 with a profile of its own: the WebUI on
+    127.0.0.1 with a login even from localhost, its CSRF and Host header
+    checks on, BitTorrent listening on loopback without DHT, PeX, LSD or
+    port forwarding, its log in the profile."""
+
+    name = "qbittorrent"
+
+    def __init__(self, tmp, password=PASSWORD):
+        super().__init__(tmp, password)
+        program = need("qbittorrent-nox")
+        conf = self.dir / "qBittorrent" / "config"
+        conf.mkdir(parents=True)
+        self.log = self.dir / "qBittorrent" / "data" / "logs"
+        (conf / "qBittorrent.conf").write_text(
+            "[LegalNotice]\nAccepted=true\n\n"
+            "[Application]\nFileLogger\\Enabled=true\n"
+            "FileLogger\\Path=%s\n\n"
+            "[BitTorrent]\nSession\\Port=%d\nSession\\Interface=lo\n"
+            "Session\\InterfaceName=lo\nSession\\DHTEnabled=false\n"
+            "Session\\LSDEnabled=false\nSession\\PeXEnabled=false\n"
+            "Session\\DefaultSavePath=%s\n\n"
+            "[Network]\nPortForwardingEnabled=false\n\n"
+            "[Preferences]\nWebUI\\Address=127.0.0.1\nWebUI\\Port=%d\n"
+            "WebUI\\Username=%s\nWebUI\\Password_PBKDF2=\"%s\"\n"
+            "WebUI\\LocalHostAuth=true\nWebUI\\CSRFProtection=true\n"
+            "WebUI\\HostHeaderValidation=true\nWebUI\\UseUPnP=false\n"
+            "General\\UseRandomPort=false\n"
+            % (self.log, free_port(), self.save, self.port, USER,
+               pbkdf2(PASSWORD)))
+        self.run([program, "--profile=%s" % self.dir])
+        self.opener = None
+
+    def logins(self):
+        """The WebUI logins qBittorrent logged: (successes, failures)."""
+        text = ""
+        if self.log.is_dir():
+            for f in self.log.iterdir():
+                text += f.read_text(errors="replace")
+        return (text.count("WebAPI login success"),
+                text.count("WebAPI login failure"))
+
+    def api(self, path, form=None):
+        """The answer of the WebUI API to a GET of path (a POST of form),
+        logged in with the right password, as JSON when it is."""
+        if not self.opener:
+            self.opener = urllib.request.build_opener(
+                urllib.request.ProxyHandler({}),
+                urllib.request.HTTPCookieProcessor(
+                    http.cookiejar.CookieJar()))
+            self.post("/api/v2/auth/login",
+                      {"username": USER, "password": PASSWORD})
+        body = self.post(path, form) if form is not None else \
+            self.opener.open(self.url + path, timeout=10).read()
+        try:
+            return json.loads(body)
+        except ValueError:
+            return body.decode()
+
+    def post(self, path, form):
+        req = urllib.request.Request(
+            self.url + path, urllib.parse.urlencode(form).encode(),
+            headers={"Referer": self.url + "/"})
+        return self.opener.open(req, timeout=10).read()
+
+    def torrents(self):
+        return self.api("/api/v2/torrents/info")
+
+
+class Transmission(Client):
+    """transmission-daemon 3.00 in the foreground with a config folder of
+    its own: RPC on 127.0.0.1 for 127.0.0.1 only, with a user name and
+    password; peers on loopback, no DHT, LPD, PEX, uTP or port mapping;
+    its debug log in the folder."""
+
+    name = "transmission"
+
+    def __init__(self, tmp, password=PASSWORD):
+        super().__init__(tmp, password)
+        program = need("transmission-daemon")
+        conf = self.dir / "config"
+        conf.mkdir()
+        (conf / "settings.json").write_text(json.dumps({
+            "rpc-bind-address": "127.0.0.1",
+            "rpc-whitelist": "127.0.0.1", "rpc-whitelist-enabled": True,
+            "rpc-host-whitelist-enabled": True,
+            "bind-address-ipv4": "127.0.0.1", "bind-address-ipv6": "::1",
+            "peer-port": free_port(), "peer-port-random-on-start": False,
+            "dht-enabled": False, "lpd-enabled": False,
+            "pex-enabled": False, "utp-enabled": False,
+            "port-forwarding-enabled": False,
+            "download-dir": str(self.save),
+            "incomplete-dir-enabled": False, "watch-dir-enabled": False,
+            "blocklist-enabled": False, "message-level": 3,
+        }))
+        self.log = self.dir / "transmission.log"
+        self.run([program, "-f", "-g", str(conf), "-p", str(self.port),
+                  "-t", "-u", USER, "-v", PASSWORD, "-e", str(self.log),
+                  "--log-debug"])
+        self.token = ""
+        self.rpc_url = self.url + "/transmission/rpc"
+
+    def rpc(self, method, **args):
+        """An RPC call with the right credentials: its arguments."""
+        body = json.dumps({"method": method, "arguments": args}).encode()
+        auth = base64.b64encode(("%s:%s" % (USER, PASSWORD)).encode())
+        for _ in range(2):
+            req = urllib.request.Request(self.rpc_url, body, headers={
+                "Authorization": "Basic " + auth.decode(),
+                "X-Transmission-Session-Id": self.token})
+            try:
+                with urllib.request.build_opener(
+                        urllib.request.ProxyHandler({})).open(
+                            req, timeout=10) as r:
+                    doc = json.loads(r.read())
+                    assert doc["result"] == "success", doc
+                    return doc["arguments"]
+            except urllib.error.HTTPError as e:
+                if e.code != 409:
+                    raise
+                self.token = e.headers["X-Transmission-Session-Id"]
+        raise AssertionError("transmission kept answering 409")
+
+    def torrents(self):
+        return self.rpc("torrent-get", fields=[
+            "id", "hashString", "name", "labels", "downloadDir",
+            "error", "errorString"])["torrents"]
+
+
+class Nzbget(Client):
+    """nzbget 21 as a standalone server (-s) with a configuration of its
+    own: its control port on 127.0.0.1 with a user name and password,
+    every folder in its own, no news server."""
+
+    name = "nzbget"
+
+    def __init__(self, tmp, password=PASSWORD):
+        super().__init__(tmp, password)
+        program = need("nzbget")
+        self.log = self.dir / "nzbget.log"
+        conf = self.dir / "nzbget.conf"
+        conf.write_text(
+            "MainDir=%s\nDestDir=%s\nInterDir=${MainDir}/inter\n"
+            "NzbDir=${MainDir}/nzb\nQueueDir=${MainDir}/queue\n"
+            "TempDir=${MainDir}/tmp\nScriptDir=${MainDir}/scripts\n"
+            "LockFile=${MainDir}/nzbget.lock\nLogFile=%s\n"
+            "WebDir=\nConfigTemplate=\n"
+            "ControlIP=127.0.0.1\nControlPort=%d\n"
+            "ControlUsername=%s\nControlPassword=%s\n"
+            "RestrictedUsername=\nAddUsername=\nSecureControl=no\n"
+            "AuthorizedIP=\nFormAuth=no\n"
+            "WriteLog=append\nDetailTarget=log\nInfoTarget=log\n"
+            "WarningTarget=log\nErrorTarget=log\nDebugTarget=none\n"
+            "DaemonUsername=\nUMask=077\nOutputMode=loggable\n"
+            "Category1.Name=manga\nCategory1.DestDir=%s\n"
+            % (self.dir, self.save, self.log, self.port, USER, PASSWORD,
+               self.save / "manga"))
+        self.run([program, "-c", str(conf), "-s"])
+
+    def call(self, method, *params):
+        body = json.dumps({"method": method, "params": list(params)})
+        auth = base64.b64encode(("%s:%s" % (USER, PASSWORD)).encode())
+        req = urllib.request.Request(self.url + "/jsonrpc", body.encode(),
+                                     headers={"Authorization": "Basic " +
+                                              auth.decode()})
+        with urllib.request.build_opener(
+                urllib.request.ProxyHandler({})).open(req, timeout=10) as r:
+            return json.loads(r.read())["result"]
+
+
+@pytest.fixture
+def clients(tmp_path):
+    """Start real clients by kind ("qbittorrent", "transmission",
+    "nzbget"); all are stopped at the end."""
+    kinds = {"qbittorrent": Qbittorrent, "transmission": Transmission,
+             "nzbget": Nzbget}
+    started = []
+
+    def make(kind, **kw):
+        # listed before it starts, so that one which fails to answer in
+        # time is stopped too
+        c = kinds[kind].__new__(kinds[kind])
+        started.append(c)
+        c.__init__(tmp_path, **kw)
+        return c
+    yield make
+    for c in started:
+        if hasattr(c, "out"):
+            c.stop()
+
+
+@pytest.fixture
+def relays():
+    """Start relays in front of a url; all are stopped at the end."""
+    started = []
+
+    def make(target):
+        r = Relay(target)
+        started.append(r)
+        return r
+    yield make
+    for r in started:
+        r.stop()
+
+
+@pytest.fixture
+def files():
+    """The loopback file server; stopped at the end."""
+    f = Files()
+    yield f
+    f.stop()
