@@ -18,6 +18,7 @@
 #include "indexer/monitor/handoff.h"
 #include "indexer/manga/manga.h"
 #include "indexer/monitor/nautiljon.h"
+#include "indexer/monitor/prefs.h"
 #include "indexer/monitor/prowlarr.h"
 #include "indexer/monitor/release.h"
 #include "indexer/store/services.h"
@@ -555,6 +556,7 @@ static int search_series(struct monitor *m, const struct series *s,
 		.nr = nr,
 	};
 	int many = nr > (size_t)m->cfg->many_volumes, rc = 0, failed = 0;
+	struct prefs prefs;
 
 	if (!w)
 		return log_error(-ENOMEM, "monitor: out of memory");
@@ -574,7 +576,9 @@ static int search_series(struct monitor *m, const struct series *s,
 	}
 	if (!rc && cancelled(m))
 		rc = -ECANCELED;
+	prefs_from_config(&prefs, m->cfg);
 	for (size_t i = 0; !rc && i < nr; i++) {
+		prefs_apply(&prefs, &w[i]);
 		want_rank(&w[i]);
 		m->c.found += w[i].nr > 0;
 	}

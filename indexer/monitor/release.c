@@ -62,12 +62,21 @@ int want_add(struct want *w, const struct release *r)
 	return 0;
 }
 
+void want_remove(struct want *w, size_t i)
+{
+	release_clear(&w->r[i]);
+	memmove(&w->r[i], &w->r[i + 1], (w->nr - i - 1) * sizeof(*w->r));
+	w->nr--;
+}
+
 /* qsort()'s order for want_rank(), as release.h describes it. */
 static int release_cmp(const void *a, const void *b)
 {
 	const struct release *x = a, *y = b;
 	int xr = x->last > x->first, yr = y->last > y->first;
 
+	if (x->pref != y->pref)
+		return x->pref - y->pref;
 	if (xr != yr)
 		return xr - yr;
 	if (x->order != y->order)

@@ -29,6 +29,8 @@ struct release {
 	double first, last;		/* the volumes it holds */
 	double published_at;		/* epoch seconds, 0: unknown */
 	double found_at;		/* when the source answered */
+	int pref;			/* the preferences' rank, lower
+					 * first (prefs.h); 0: none */
 };
 
 struct want {
@@ -45,9 +47,12 @@ struct want {
  */
 int want_add(struct want *w, const struct release *r);
 
+/* Remove w's release i, keeping the order of the others. */
+void want_remove(struct want *w, size_t i);
+
 /*
- * Sort w's releases best first: a single volume before a range holding
- * it, then by order (the configured order of sources), then more
+ * Sort w's releases best first: by the preferences' rank (language,
+ * group, packs), a single volume before a range holding it, then by order (the configured order of sources), then more
  * seeders, newer, larger, and by title last, so that the order never
  * depends on how the sources answered.
  */

@@ -104,7 +104,6 @@ static void test_defaults(void **state)
 	assert_int_equal(cfg.new_volumes, 1);
 	assert_int_equal(cfg.search_enabled, 1);
 	assert_int_equal(cfg.auto_download, 0);
-	assert_int_equal(cfg.cache_ttl_s, 3600);
 	assert_int_equal(cfg.many_volumes, 20);
 	assert_int_equal(cfg.prowlarr_rpm, 30);
 	assert_int_equal(cfg.nautiljon_rpm, 6);
@@ -127,6 +126,9 @@ static void test_defaults(void **state)
 					   sizeof(err)), 0);
 	assert_int_equal(config_finish(&cfg, err, sizeof(err)), 0);
 	assert_string_equal(cfg.log_level, "info");
+	/* twice the check interval: every check finds the last one's */
+	assert_int_equal(cfg.cache_ttl_s, 7200);
+	assert_string_equal(cfg.release_packs, "last");
 	assert_int_equal(cfg.search_sources.nr, 2);
 	assert_string_equal(cfg.search_sources.items[0], "catalog");
 	assert_string_equal(cfg.search_sources.items[1], "prowlarr");
