@@ -104,6 +104,8 @@ int render_readme(struct strbuf *out)
 "control/check-missing  write 1 to search for missing volumes now\n"
 "control/check-new    write 1 to ask what is published now\n"
 "control/dry-run      1 or 0; while 1, nothing is sent or deleted\n"
+"control/blocklist    a release's id (status/found.json) never to be sent\n"
+"                     again, \"remove ID\" to take it off\n"
 "status/broken        one line per dead Real-Debrid link: LINK, a tab,\n"
 "                     TARGET, a tab, its state (unmapped, broken,\n"
 "                     repairing, waiting_retry, repaired, failed)\n"

@@ -19,6 +19,7 @@
 #include "common/thread.h"
 #include "indexer/jobs.h"
 #include "indexer/manga/manga.h"
+#include "indexer/monitor/blocklist.h"
 #include "indexer/manga/names.h"
 #include "indexer/library/symlinks.h"
 #include "indexer/recovery.h"
@@ -1272,6 +1273,12 @@ int indexer_prepare_store(const char *path)
 	rc = schema_migrate(db);
 	db_close(db);
 	return rc;
+}
+
+int indexer_blocklist(const char *id, int remove)
+{
+	return remove ? blocklist_remove(id) :
+		blocklist_add(id, NULL, "blocklisted by the user");
 }
 
 int indexer_set_series_monitored(int64_t series, int on)

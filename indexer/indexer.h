@@ -173,6 +173,13 @@ int indexer_set_series_monitored(int64_t series, int on);
 int indexer_set_series_latest(int64_t series, long latest);
 int indexer_set_series_source(int64_t series, const char *source);
 
+/*
+ * Put release id (as /status/found.json shows it) on the blocklist, or
+ * take it off (remove). Returns 0, -EINVAL for an id of the wrong shape
+ * or, removing, one not on it, or another negative errno value.
+ */
+int indexer_blocklist(const char *id, int remove);
+
 /* Copy the live status. */
 void indexer_status(struct indexer_status *out);
 

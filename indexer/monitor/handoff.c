@@ -10,6 +10,7 @@
 #include "common/log.h"
 #include "common/notify.h"
 #include "common/strbuf.h"
+#include "indexer/monitor/blocklist.h"
 #include "indexer/monitor/prowlarr.h"
 #include "indexer/store/services.h"
 #include "indexer/store/writer.h"
@@ -293,6 +294,8 @@ static enum outcome send_one(struct handoff *h, struct handoff_client *hc,
 		return SENT;
 	}
 	strbuf_addstr(why, err.buf);
+	if (download_release_fault(rc) && blocklist_release(dr, err.buf))
+		log_warn("handoff: \"%s\" not blocklisted", dr->title);
 	/* The client, not the release: none of its releases can go. */
 	if (!download_release_fault(rc))
 		snprintf(hc->down, sizeof(hc->down), "%s", err.buf);

@@ -13,6 +13,7 @@
 #include "common/log.h"
 #include "common/notify.h"
 #include "common/strbuf.h"
+#include "indexer/monitor/blocklist.h"
 #include "indexer/monitor/catalog.h"
 #include "indexer/monitor/checks.h"
 #include "indexer/monitor/handoff.h"
@@ -435,7 +436,10 @@ static int store_found(sqlite3_stmt *st, int64_t series,
 	for (size_t i = 0; !rc && i < w->nr && i < MONITOR_MAX_RELEASES;
 	     i++) {
 		const struct release *r = &w->r[i];
+		char id[RELEASE_ID_LEN + 1];
 
+		release_id(r->guid, r->link, r->magnet, r->title, id);
+		sqlite3_bind_text(st, 18, id, -1, SQLITE_TRANSIENT);
 		sqlite3_bind_int64(st, 1, series);
 		sqlite3_bind_int(st, 2, w->volume);
 		sqlite3_bind_int(st, 3, i);
@@ -501,9 +505,9 @@ static int store_results_tx(sqlite3 *db, void *arg)
 		rc = db_prepare(db, "INSERT INTO found (series_id, volume,"
 			" rank, title, source, link, magnet, guid, indexer,"
 			" indexer_id, first, last, size, seeders,"
-			" published_at, found_at, protocol) VALUES (?1, ?2,"
-			" ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14,"
-			" ?15, ?16, ?17)", &add);
+			" published_at, found_at, protocol, release_id)"
+			" VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11,"
+			" ?12, ?13, ?14, ?15, ?16, ?17, ?18)", &add);
 	for (size_t i = 0; !rc && i < res->nr; i++) {
 		int added = 0;
 
@@ -578,6 +582,9 @@ static int search_series(struct monitor *m, const struct series *s,
 		rc = -ECANCELED;
 	prefs_from_config(&prefs, m->cfg);
 	for (size_t i = 0; !rc && i < nr; i++) {
+		rc = blocklist_apply(m->db, &w[i]);
+		if (rc)
+			break;
 		prefs_apply(&prefs, &w[i]);
 		want_rank(&w[i]);
 		m->c.found += w[i].nr > 0;

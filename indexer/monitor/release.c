@@ -1,10 +1,21 @@
 #include "indexer/monitor/release.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/hash.h"
 #include "common/log.h"
+
+void release_id(const char *guid, const char *link, const char *magnet,
+		const char *title, char out[RELEASE_ID_LEN + 1])
+{
+	const char *key = guid ? guid : link ? link : magnet ? magnet : title;
+
+	snprintf(out, RELEASE_ID_LEN + 1, "%016llx",
+		 (unsigned long long)hash_bytes(key, strlen(key)));
+}
 
 /* A release owns its strings; want_add() copied them. */
 static void release_clear(struct release *r)
