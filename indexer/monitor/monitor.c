@@ -15,6 +15,7 @@
 #include "common/strbuf.h"
 #include "indexer/monitor/blocklist.h"
 #include "indexer/monitor/catalog.h"
+#include "indexer/monitor/digest.h"
 #include "indexer/monitor/checks.h"
 #include "indexer/monitor/handoff.h"
 #include "indexer/manga/manga.h"
@@ -39,6 +40,7 @@ struct monitor {
 	struct prowlarr prowlarr;
 	struct nautiljon nautiljon;
 	struct handoff handoff;
+	struct digest digest;	/* the check's notifications */
 	int catalog_order, prowlarr_order;	/* of the flow checked */
 	uint64_t hits, misses;
 	struct checks_row c;		/* the check running: its flow, its
@@ -144,6 +146,7 @@ int monitor_new(const struct config *cfg, const int *cancel,
 		.throttle = m->nautiljon_t,
 	};
 	handoff_init(&m->handoff, cfg, &m->prowlarr, m->db, cancel, dry_run);
+	m->handoff.digest = &m->digest;
 	*out = m;
 	return 0;
 }
@@ -596,8 +599,8 @@ static int search_series(struct monitor *m, const struct series *s,
 		rc = writer_call(store_results, &res);
 	for (size_t i = 0; !rc && i < nr; i++)
 		if (w[i].newly_found)
-			handoff_tell(&(struct handoff_event) {
-				.kind = HANDOFF_FOUND, .series = s->name,
+			digest_tell(&m->digest, &(struct digest_event) {
+				.kind = DIGEST_FOUND, .series = s->name,
 				.volume = w[i].volume, .title = w[i].r[0].title,
 			});
 	if (!rc)
@@ -904,6 +907,7 @@ int monitor_check(struct monitor *m, enum monitor_flow flow,
 	};
 	flow_sources(m, flow);
 	handoff_begin(&m->handoff, flow_auto_download(m->cfg, flow));
+	digest_begin(&m->digest, m->cfg->notify_digest);
 	m->c.started_at = clock_wall();
 	rc = writer_call(store_check, &m->c);
 	/* A cache that cannot be pruned costs room, not answers. */
@@ -930,6 +934,7 @@ int monitor_check(struct monitor *m, enum monitor_flow flow,
 		free(s[i].source);
 	}
 	free(s);
+	digest_end(&m->digest);
 	m->c.sent = m->handoff.sent;
 	m->c.skipped = m->handoff.skipped;
 	m->c.failed = m->handoff.failed;
