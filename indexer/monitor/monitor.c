@@ -29,6 +29,7 @@
 struct series {
 	int64_t id;
 	char *name, *source;
+	char *prefs;		/* its own preferences (prefs.h), or NULL */
 	double latest, published;
 };
 
@@ -564,6 +565,7 @@ static int search_series(struct monitor *m, const struct series *s,
 	};
 	int many = nr > (size_t)m->cfg->many_volumes, rc = 0, failed = 0;
 	struct prefs prefs;
+	struct prefs_own own = { 0 };
 
 	if (!w)
 		return log_error(-ENOMEM, "monitor: out of memory");
@@ -584,6 +586,9 @@ static int search_series(struct monitor *m, const struct series *s,
 	if (!rc && cancelled(m))
 		rc = -ECANCELED;
 	prefs_from_config(&prefs, m->cfg);
+	/* Checked when written: text that no longer reads is ignored. */
+	if (s->prefs && !prefs_parse(s->prefs, &own, NULL))
+		prefs_override(&prefs, &own);
 	for (size_t i = 0; !rc && i < nr; i++) {
 		rc = blocklist_apply(m->db, &w[i]);
 		if (rc)
@@ -606,6 +611,7 @@ static int search_series(struct monitor *m, const struct series *s,
 	if (!rc)
 		rc = handoff_series(&m->handoff, s->id, s->name, w, nr);
 	wants_free(w, nr);
+	prefs_own_release(&own);
 	return rc;
 }
 
@@ -619,8 +625,8 @@ static int load_series(struct monitor *m, struct series **out, size_t *nr)
 	int rc;
 
 	rc = sqlite3_prepare_v2(m->db, "SELECT id, name, source,"
-				" coalesce(latest, 0), coalesce(published, 0)"
-				" FROM series WHERE monitored"
+				" coalesce(latest, 0), coalesce(published, 0),"
+				" release_prefs FROM series WHERE monitored"
 				" ORDER BY name, id", -1, &st, NULL);
 	if (rc != SQLITE_OK)
 		return db_error(m->db, rc, "list monitored series");
@@ -637,10 +643,13 @@ static int load_series(struct monitor *m, struct series **out, size_t *nr)
 		s[n].id = sqlite3_column_int64(st, 0);
 		s[n].name = strdup((const char *)sqlite3_column_text(st, 1));
 		s[n].source = strdup((const char *)sqlite3_column_text(st, 2));
+		s[n].prefs = sqlite3_column_text(st, 5) ? strdup((const char *)
+			sqlite3_column_text(st, 5)) : NULL;
 		s[n].latest = sqlite3_column_double(st, 3);
 		s[n].published = sqlite3_column_double(st, 4);
 		n++;
-		if (!s[n - 1].name || !s[n - 1].source)
+		if (!s[n - 1].name || !s[n - 1].source ||
+		    (sqlite3_column_text(st, 5) && !s[n - 1].prefs))
 			break;
 	}
 	sqlite3_finalize(st);
@@ -652,6 +661,7 @@ static int load_series(struct monitor *m, struct series **out, size_t *nr)
 	for (size_t i = 0; i < n; i++) {
 		free(s[i].name);
 		free(s[i].source);
+		free(s[i].prefs);
 	}
 	free(s);
 	return rc == SQLITE_ROW ? log_error(-ENOMEM, "monitor: out of memory") :
@@ -932,6 +942,7 @@ int monitor_check(struct monitor *m, enum monitor_flow flow,
 	for (size_t i = 0; i < nr; i++) {
 		free(s[i].name);
 		free(s[i].source);
+		free(s[i].prefs);
 	}
 	free(s);
 	digest_end(&m->digest);

@@ -1,12 +1,15 @@
 #include "indexer/monitor/prefs.h"
 
 #include <ctype.h>
+#include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
 #include "common/config.h"
 #include "common/log.h"
+#include "common/strbuf.h"
 
 /* The words of a title that name its language, as indexers tag them. */
 static const struct {
@@ -38,8 +41,29 @@ static const char *const not_groups[] = {
 	"ebook", "manga", "omnibus", "color", "colour", "pack", "packs", NULL
 };
 
+/* The keys of a series' preferences, the order of prefs_own.given. */
+enum { K_LANGUAGES, K_PREFERRED, K_BLOCKED, K_FORMATS, K_SEEDERS,
+       K_MIN_SIZE, K_MAX_SIZE, K_PACKS, K_NR };
+
+static const char *const own_keys[] = {
+	[K_LANGUAGES] = "languages", [K_PREFERRED] = "preferred_groups",
+	[K_BLOCKED] = "blocked_groups", [K_FORMATS] = "formats",
+	[K_SEEDERS] = "min_seeders", [K_MIN_SIZE] = "min_size_mb",
+	[K_MAX_SIZE] = "max_size_mb", [K_PACKS] = "packs", NULL
+};
+
+static const char *const packs_names[] = {
+	[PREFS_PACKS_LAST] = "last", [PREFS_PACKS_FIRST] = "first",
+	[PREFS_PACKS_NEVER] = "never", NULL
+};
+
+static int find_word(const char *const *list, const char *s, size_t len);
+
 void prefs_from_config(struct prefs *p, const struct config *cfg)
 {
+	int packs = cfg->release_packs ? find_word(packs_names,
+		cfg->release_packs, strlen(cfg->release_packs)) : -1;
+
 	*p = (struct prefs) {
 		.languages = &cfg->release_languages,
 		.preferred_groups = &cfg->release_preferred_groups,
@@ -48,12 +72,208 @@ void prefs_from_config(struct prefs *p, const struct config *cfg)
 		.min_seeders = cfg->release_min_seeders,
 		.min_size = (int64_t)cfg->release_min_size_mb << 20,
 		.max_size = (int64_t)cfg->release_max_size_mb << 20,
-		.packs = !cfg->release_packs ? PREFS_PACKS_LAST :
-			!strcmp(cfg->release_packs, "first") ?
-			PREFS_PACKS_FIRST :
-			!strcmp(cfg->release_packs, "never") ?
-			PREFS_PACKS_NEVER : PREFS_PACKS_LAST,
+		.packs = packs < 0 ? PREFS_PACKS_LAST : packs,
 	};
+}
+
+void prefs_own_release(struct prefs_own *own)
+{
+	struct config_list *lists[] = {
+		&own->languages, &own->preferred_groups, &own->blocked_groups,
+		&own->formats,
+	};
+
+	for (size_t i = 0; i < sizeof(lists) / sizeof(lists[0]); i++) {
+		while (lists[i]->nr)
+			free(lists[i]->items[--lists[i]->nr]);
+		free(lists[i]->items);
+	}
+	memset(own, 0, sizeof(*own));
+}
+
+/* The text from s to end, without the blanks around it. */
+static void trim(const char **s, const char **end)
+{
+	while (*s < *end && isspace((unsigned char)**s))
+		(*s)++;
+	while (*end > *s && isspace((unsigned char)(*end)[-1]))
+		(*end)--;
+}
+
+/* A comma-separated list of names (of choices, when not NULL) into l. */
+static int parse_list(const char *s, const char *end,
+		      const char *const *choices, struct config_list *l)
+{
+	while (l->nr)
+		free(l->items[--l->nr]);
+	for (;;) {
+		const char *comma = memchr(s, ',', end - s), *e = comma ?
+			comma : end, *b = s;
+		char **items;
+
+		trim(&b, &e);
+		if (b == e || (choices && find_word(choices, b, e - b) < 0))
+			return -EINVAL;
+		items = realloc(l->items, (l->nr + 1) * sizeof(*items));
+		if (!items)
+			return -ENOMEM;
+		l->items = items;
+		l->items[l->nr] = strndup(b, e - b);
+		if (!l->items[l->nr])
+			return -ENOMEM;
+		l->nr++;
+		if (!comma)
+			return 0;
+		s = comma + 1;
+	}
+}
+
+/* A whole number from 0 to max, written as plain digits. */
+static int parse_int(const char *s, const char *end, long max, int *out)
+{
+	long n = 0;
+
+	if (s == end || end - s > 9)
+		return -EINVAL;
+	for (; s < end; s++) {
+		if (!isdigit((unsigned char)*s))
+			return -EINVAL;
+		n = n * 10 + (*s - '0');
+	}
+	if (n > max)
+		return -EINVAL;
+	*out = (int)n;
+	return 0;
+}
+
+/* One "KEY = VALUE" item, from s to end, trimmed. */
+static int parse_item(const char *s, const char *end, struct prefs_own *own)
+{
+	const char *eq = memchr(s, '=', end - s), *k = s, *ke = eq, *v;
+	int key, rc, packs;
+
+	if (!eq)
+		return -EINVAL;
+	trim(&k, &ke);
+	key = find_word(own_keys, k, ke - k);
+	v = eq + 1;
+	trim(&v, &end);
+	switch (key) {
+	case K_LANGUAGES:
+		rc = parse_list(v, end, config_release_languages,
+				&own->languages);
+		break;
+	case K_PREFERRED:
+		rc = parse_list(v, end, NULL, &own->preferred_groups);
+		break;
+	case K_BLOCKED:
+		rc = parse_list(v, end, NULL, &own->blocked_groups);
+		break;
+	case K_FORMATS:
+		rc = parse_list(v, end, config_release_formats, &own->formats);
+		break;
+	case K_SEEDERS:
+		rc = parse_int(v, end, 1000000, &own->min_seeders);
+		break;
+	case K_MIN_SIZE:
+		rc = parse_int(v, end, 10000000, &own->min_size_mb);
+		break;
+	case K_MAX_SIZE:
+		rc = parse_int(v, end, 10000000, &own->max_size_mb);
+		break;
+	case K_PACKS:
+		packs = find_word(packs_names, v, end - v);
+		own->packs = packs;
+		rc = packs < 0 ? -EINVAL : 0;
+		break;
+	default:
+		return -EINVAL;
+	}
+	if (!rc)
+		own->given |= 1u << key;
+	return rc;
+}
+
+/* A list as a value: its names, comma-separated. */
+static void add_list(struct strbuf *out, const struct config_list *l)
+{
+	for (size_t i = 0; i < l->nr; i++)
+		strbuf_addf(out, "%s%s", i ? ", " : "", l->items[i]);
+}
+
+/* The items of own, a line each, in the order of the keys. */
+static void canonical(const struct prefs_own *own, struct strbuf *out)
+{
+	const struct config_list *lists[] = {
+		[K_LANGUAGES] = &own->languages,
+		[K_PREFERRED] = &own->preferred_groups,
+		[K_BLOCKED] = &own->blocked_groups,
+		[K_FORMATS] = &own->formats,
+	};
+	const int ints[] = {
+		[K_SEEDERS] = own->min_seeders,
+		[K_MIN_SIZE] = own->min_size_mb,
+		[K_MAX_SIZE] = own->max_size_mb,
+	};
+
+	for (int k = 0; k < K_NR; k++) {
+		if (!(own->given & (1u << k)))
+			continue;
+		strbuf_addf(out, "%s%s = ", out->len ? "\n" : "",
+			    own_keys[k]);
+		if (k <= K_FORMATS)
+			add_list(out, lists[k]);
+		else if (k == K_PACKS)
+			strbuf_addstr(out, packs_names[own->packs]);
+		else
+			strbuf_addf(out, "%d", ints[k]);
+	}
+}
+
+int prefs_parse(const char *text, struct prefs_own *own,
+		struct strbuf *canon)
+{
+	const char *s = text;
+	int rc = 0;
+
+	memset(own, 0, sizeof(*own));
+	if (strlen(text) > PREFS_TEXT_MAX)
+		return -EINVAL;
+	while (!rc && *s) {
+		const char *end = s + strcspn(s, ";\n"), *b = s, *e = end;
+
+		trim(&b, &e);
+		if (b < e)
+			rc = parse_item(b, e, own);
+		s = *end ? end + 1 : end;
+	}
+	if (rc) {
+		prefs_own_release(own);
+		return rc;
+	}
+	if (canon)
+		canonical(own, canon);
+	return 0;
+}
+
+void prefs_override(struct prefs *p, const struct prefs_own *own)
+{
+	if (own->given & (1u << K_LANGUAGES))
+		p->languages = &own->languages;
+	if (own->given & (1u << K_PREFERRED))
+		p->preferred_groups = &own->preferred_groups;
+	if (own->given & (1u << K_BLOCKED))
+		p->blocked_groups = &own->blocked_groups;
+	if (own->given & (1u << K_FORMATS))
+		p->formats = &own->formats;
+	if (own->given & (1u << K_SEEDERS))
+		p->min_seeders = own->min_seeders;
+	if (own->given & (1u << K_MIN_SIZE))
+		p->min_size = (int64_t)own->min_size_mb << 20;
+	if (own->given & (1u << K_MAX_SIZE))
+		p->max_size = (int64_t)own->max_size_mb << 20;
+	if (own->given & (1u << K_PACKS))
+		p->packs = own->packs;
 }
 
 /* Letters and digits make words; so do the bytes of UTF-8 letters. */

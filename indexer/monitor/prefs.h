@@ -30,8 +30,9 @@
 
 #include "indexer/monitor/release.h"
 
-struct config;
-struct config_list;
+#include "common/config.h"
+
+struct strbuf;
 
 /* Where packs (releases of several volumes) rank. */
 enum prefs_packs { PREFS_PACKS_LAST, PREFS_PACKS_FIRST, PREFS_PACKS_NEVER };
@@ -45,6 +46,21 @@ struct prefs {
 	enum prefs_packs packs;
 };
 
+/*
+ * A series' own preferences (/manga/SERIES/preferences): the keys of
+ * [release] it gives, which replace the global ones for its releases.
+ */
+struct prefs_own {
+	unsigned given;			/* bits, in the order of the keys */
+	struct config_list languages, preferred_groups, blocked_groups;
+	struct config_list formats;
+	int min_seeders, min_size_mb, max_size_mb;
+	enum prefs_packs packs;
+};
+
+/* The longest text of a series' preferences. */
+#define PREFS_TEXT_MAX 1024
+
 /* What a title says of its release; "" where it says nothing. */
 struct prefs_traits {
 	char language[4];		/* "fr", "en", "es", "de", "it", "ja" */
@@ -54,6 +70,24 @@ struct prefs_traits {
 
 /* Point p at cfg's [release] settings; cfg must outlive p. */
 void prefs_from_config(struct prefs *p, const struct config *cfg);
+
+/*
+ * Read a series' preferences from text: "KEY = VALUE" items, the keys
+ * and values of [release], separated by newlines or ";"; blank items are
+ * skipped, a key given twice keeps the last value. On success fills own
+ * (prefs_own_release() frees it) and, when canon is not NULL, appends
+ * the items as a line each in the order of the keys. Returns 0, or
+ * -EINVAL for an unknown key, a bad value or a text longer than
+ * PREFS_TEXT_MAX (own left empty), or -ENOMEM.
+ */
+int prefs_parse(const char *text, struct prefs_own *own,
+		struct strbuf *canon);
+
+/* Free what own holds, leaving it empty. */
+void prefs_own_release(struct prefs_own *own);
+
+/* Let the keys own gives replace p's; own must outlive p. */
+void prefs_override(struct prefs *p, const struct prefs_own *own);
 
 /* Read title's language, group and format into *t. */
 void prefs_traits(const char *title, struct prefs_traits *t);

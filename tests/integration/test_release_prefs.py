@@ -92,3 +92,40 @@ def test_refused_release_is_blocklisted(monitored, fake):
     entry = by_volume(mon.m.json("status/found.json"), "Saga 01")[2]
     assert entry["releases"] == []
     assert len(qbit.call("/_adds")) == before
+
+
+def test_series_preferences_file(monitored, fake):
+    mon = monitored([saga(1), saga(2)],
+                    extra="[release]\nlanguages = fr\n",
+                    releases={s.lower(): [
+                        magnet_only(s + "en", s + " v02 (Digital) (LuCaZ)",
+                                    90),
+                        magnet_only(s + "fr", s + " T02 VF", 10)]
+                        for s in (saga(1), saga(2))})
+    prefs = "manga/Saga 01/preferences"
+    assert mon.m.read(prefs) == b""
+    text = "languages = en, fr ;packs=never\nblocked_groups = A, B\n"
+    assert mon.m.write(prefs, text) == len(text)
+    shown = "languages = en, fr\nblocked_groups = A, B\npacks = never\n"
+    assert mon.m.read(prefs).decode() == shown
+    for bad in ["colour = red\n", "languages = klingon\n",
+                "min_seeders = -1\n", "packs = sometimes\n", "languages\n",
+                "formats = cbz,\n", "languages = fr; nonsense\n",
+                "a = b\0\n", "x" * 2000]:
+        with pytest.raises(OSError) as e:
+            mon.m.write(prefs, bad)
+        assert e.value.errno == errno.EINVAL, bad
+        assert mon.m.read(prefs).decode() == shown
+    mon.check("missing")
+    found = mon.m.json("status/found.json")
+    # Saga 01 wants English first, Saga 02 French only (the global key)
+    assert [r["title"] for r in by_volume(found, saga(1))[2]["releases"]] \
+        == ["Saga 01 v02 (Digital) (LuCaZ)", "Saga 01 T02 VF"]
+    assert [r["title"] for r in by_volume(found, saga(2))[2]["releases"]] \
+        == ["Saga 02 T02 VF"]
+    # kept across a restart; an empty write forgets them
+    mon.unmount()
+    mon.mount()
+    assert mon.m.read(prefs).decode() == shown
+    assert mon.m.write(prefs, "\n") == 1
+    assert mon.m.read(prefs) == b""

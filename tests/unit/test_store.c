@@ -192,10 +192,11 @@ static void put_track(struct env *e, const char *path, const char *title,
 	" SELECT id FROM tracks WHERE file_id = NEW.id; END;" \
 	" PRAGMA foreign_keys = ON;"
 
-/* What version 24 added (the blocklist), undone. */
+/* What version 24 added (the blocklist, preferences), undone. */
 #define UNDO_VERSION_24 \
 	"DROP TABLE blocklist;" \
-	" ALTER TABLE found DROP COLUMN release_id; "
+	" ALTER TABLE found DROP COLUMN release_id;" \
+	" ALTER TABLE series DROP COLUMN release_prefs; "
 
 /* The analysis queue as versions 11 to 21 made it, its entries in the
  * reverse order of their tracks, for the test of version 22. */
