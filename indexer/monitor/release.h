@@ -64,8 +64,9 @@ void want_remove(struct want *w, size_t i);
 /*
  * Sort w's releases best first: by the preferences' rank (language,
  * group, packs), a single volume before a range holding it, then by
- * order (the configured order of sources), then more seeders, newer, larger, and by title last, so that the order never
- * depends on how the sources answered.
+ * order (the configured order of sources), then more seeders, newer,
+ * larger, and by title last, so that the order never depends on how the
+ * sources answered.
  */
 void want_rank(struct want *w);
 

@@ -661,8 +661,8 @@ static const char *const schema_steps[] = {
 	/* version 24: the releases never to be sent again, by their id
 	 * (release.h: release_id()), which found keeps with each release
 	 * for /status/found.json and control/blocklist; a series' own
-	 * release preferences (/manga/SERIES/preferences, prefs.h). Tests that take a
-	 * store back to an earlier version drop them. */
+	 * release preferences (/manga/SERIES/preferences, prefs.h). Tests
+	 * that take a store back to an earlier version drop them. */
 	"CREATE TABLE IF NOT EXISTS blocklist ("
 	"  id TEXT PRIMARY KEY,"
 	"  title TEXT NOT NULL,"

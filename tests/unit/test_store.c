@@ -574,7 +574,8 @@ static void test_tracks_fts_backfilled(void **state)
 	put_track(e, "a/2.flac", "Other", "Ann", NULL, "Disc", 2);
 	writer_stop();
 	assert_int_equal(db_open(e->db, 0, &db), 0);
-	assert_int_equal(db_exec(db, UNDO_VERSION_24 UNDO_VERSION_22 UNDO_VERSION_21
+	assert_int_equal(db_exec(db, UNDO_VERSION_24
+				 UNDO_VERSION_22 UNDO_VERSION_21
 				 " DROP TRIGGER tracks_fts_del;"
 				 " DROP TRIGGER tracks_fts_set; DROP TABLE tracks_fts;"
 				 " DROP TABLE tracks_fts_dirty;"
@@ -1291,7 +1292,8 @@ static void test_picture_step_rereads(void **state)
 	put_track(e, "r.flac", "Plain", "A", NULL, "B", 10);
 	writer_stop();
 	assert_int_equal(db_open(e->db, 0, &db), 0);
-	assert_int_equal(db_exec(db, UNDO_VERSION_24 UNDO_VERSION_22 UNDO_VERSION_21
+	assert_int_equal(db_exec(db, UNDO_VERSION_24
+				 UNDO_VERSION_22 UNDO_VERSION_21
 				 " DROP TABLE pictures;"
 				 " DROP TABLE settings;"
 				 " ALTER TABLE directories DROP COLUMN digest;"
@@ -1343,7 +1345,8 @@ static void test_files_named_in_folders(void **state)
 	assert_int_equal(db_open(e->db, 0, &db), 0);
 	/* back to version 20, with a file written as version 20 wrote
 	 * them: "\xc3/\n\xff.mp3", damaged, its folder no UTF-8 either */
-	assert_int_equal(db_exec(db, UNDO_VERSION_24 UNDO_VERSION_22 UNDO_VERSION_21
+	assert_int_equal(db_exec(db, UNDO_VERSION_24
+				 UNDO_VERSION_22 UNDO_VERSION_21
 				 " INSERT INTO directories (root_id, path,"
 				 " mtime_ns) SELECT id, x'c3', 0 FROM roots;"
 				 " INSERT INTO files (root_id, dir_id, path,"
