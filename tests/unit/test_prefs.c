@@ -6,6 +6,7 @@
  * rank. The titles are made up; their shapes are those of
  * /work/shared/realworld/answers/prowlarr/ and of the scene's names.
  */
+#include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -17,6 +18,7 @@
 #include <cmocka.h>
 
 #include "common/config.h"
+#include "common/strbuf.h"
 #include "indexer/monitor/prefs.h"
 #include "indexer/monitor/release.h"
 
@@ -237,12 +239,50 @@ static void test_rank(void **state)
 	free(w.r);
 }
 
+/* A series' own preferences: read, shown in the order of the keys, and
+ * replacing the global ones; what does not read is refused whole. */
+static void test_parse(void **state)
+{
+	static const char *const bad[] = {
+		"colour = red", "languages = klingon", "min_seeders = -1",
+		"packs = sometimes", "languages", "formats = cbz,",
+		"languages = fr; nonsense", "min_size_mb = 99999999999",
+		"= fr",
+	};
+	struct strbuf canon = STRBUF_INIT;
+	struct prefs p = { .min_seeders = 1 };
+	struct prefs_own own;
+
+	(void)state;
+	assert_int_equal(prefs_parse(" packs=first ;\n\nlanguages = en,fr\n"
+				     "min_seeders = 4; min_seeders = 5",
+				     &own, &canon), 0);
+	assert_string_equal(canon.buf, "languages = en, fr\nmin_seeders = 5"
+			    "\npacks = first");
+	prefs_override(&p, &own);
+	assert_int_equal(p.packs, PREFS_PACKS_FIRST);
+	assert_int_equal(p.min_seeders, 5);
+	assert_int_equal(p.languages->nr, 2);
+	assert_string_equal(p.languages->items[1], "fr");
+	assert_null(p.formats);
+	prefs_own_release(&own);
+	strbuf_release(&canon);
+	assert_int_equal(prefs_parse("", &own, NULL), 0);
+	assert_int_equal(own.given, 0);
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		print_message("%s\n", bad[i]);
+		assert_int_equal(prefs_parse(bad[i], &own, NULL), -EINVAL);
+		assert_int_equal(own.given, 0);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_traits),
 		cmocka_unit_test(test_decisions),
 		cmocka_unit_test(test_rank),
+		cmocka_unit_test(test_parse),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
