@@ -244,10 +244,10 @@ def test_refused_everywhere_stays_wanted(monitored, fake):
     # the volume stays wanted, but the releases refused are blocklisted:
     # the next check sends neither again
     assert "Saga 01\t2\n" in mon.m.read("status/missing").decode()
-    before = len(qbit.call("/_adds"))
+    before = len(qbit.call("/_requests"))
     mon.check("missing")
     assert "Saga 01\t2\n" in mon.m.read("status/missing").decode()
-    assert len(qbit.call("/_adds")) == before
+    assert len(qbit.call("/_requests")) == before
 
 
 def test_bad_links_fail_their_release(monitored, fake):
