@@ -94,9 +94,14 @@ int blocklist_remove(const char *id)
 int blocklist_release(const struct download_release *r, const char *reason)
 {
 	char id[RELEASE_ID_LEN + 1];
+	int rc;
 
 	release_id(r->guid, r->link, r->magnet, r->title, id);
-	return blocklist_add(id, r->title, reason);
+	rc = blocklist_add(id, r->title, reason);
+	if (rc)
+		log_warn("blocklist: \"%s\" could not be blocklisted",
+			 r->title);
+	return rc;
 }
 
 int blocklist_apply(sqlite3 *db, struct want *w)

@@ -35,7 +35,7 @@ int blocklist_remove(const char *id);
 /*
  * Blocklist release r, which failed for reason (a client refused it, its
  * download failed): the hand-off, and the download tracker, call this.
- * Returns 0 or a negative errno value.
+ * Returns 0 or a negative errno value (logged).
  */
 int blocklist_release(const struct download_release *r, const char *reason);
 

@@ -255,8 +255,8 @@ static enum outcome send_one(struct handoff *h, struct handoff_client *hc,
 		return SENT;
 	}
 	strbuf_addstr(why, err.buf);
-	if (download_release_fault(rc) && blocklist_release(dr, err.buf))
-		log_warn("handoff: \"%s\" not blocklisted", dr->title);
+	if (rc == -EPROTO)	/* refused for good: never again */
+		blocklist_release(dr, err.buf);
 	/* The client, not the release: none of its releases can go. */
 	if (!download_release_fault(rc))
 		snprintf(hc->down, sizeof(hc->down), "%s", err.buf);

@@ -34,7 +34,9 @@
  *             (unreachable, credentials refused); the next release is
  *             tried. A client that failed is not asked again in this
  *             check: its other releases fail with the same reason, at
- *             no cost, and those of the other client still go.
+ *             no cost, and those of the other client still go. A
+ *             release the client refused (-EPROTO) is blocklisted
+ *             (blocklist.h): no later check sends it again.
  *
  * Each release's outcome and reason are stored with it in found (state,
  * reason), and the volume's in downloads (by series name and volume):
