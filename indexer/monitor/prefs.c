@@ -2,6 +2,7 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -406,6 +407,18 @@ static int list_index(const struct config_list *l, const char *s)
 	return -1;
 }
 
+/* Say why a release is blocked; returns 1, prefs_judge()'s answer. */
+static int __attribute__((format(printf, 3, 4)))
+blocked(char *why, size_t len, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(why, len, fmt, ap);
+	va_end(ap);
+	return 1;
+}
+
 int prefs_judge(const struct prefs *p, struct release *r, char *why,
 		size_t len)
 {
@@ -417,28 +430,27 @@ int prefs_judge(const struct prefs *p, struct release *r, char *why,
 	if (nl && t.language[0]) {
 		lang = list_index(p->languages, t.language);
 		if (lang < 0)
-			return snprintf(why, len, "language %s not wanted",
-					t.language), 1;
+			return blocked(why, len, "language %s not wanted",
+				       t.language);
 	} else if (nl) {
 		lang = nl;	/* unknown: after the wanted ones */
 	}
 	if (t.group[0] && list_index(p->blocked_groups, t.group) >= 0)
-		return snprintf(why, len, "group %s blocked", t.group), 1;
+		return blocked(why, len, "group %s blocked", t.group);
 	if (p->formats && p->formats->nr && t.format[0] &&
 	    list_index(p->formats, t.format) < 0)
-		return snprintf(why, len, "format %s not wanted", t.format), 1;
+		return blocked(why, len, "format %s not wanted", t.format);
 	if (p->min_seeders && !strcmp(r->source, "prowlarr") &&
 	    r->protocol && !strcmp(r->protocol, "torrent") &&
 	    r->seeders < p->min_seeders)
-		return snprintf(why, len, "%d seeders, fewer than %d",
-				r->seeders, p->min_seeders), 1;
+		return blocked(why, len, "%d seeders, fewer than %d",
+			       r->seeders, p->min_seeders);
 	if (r->size >= 0 && p->min_size && r->size < p->min_size)
-		return snprintf(why, len, "smaller than the minimum size"), 1;
+		return blocked(why, len, "smaller than the minimum size");
 	if (r->size >= 0 && p->max_size && r->size > p->max_size)
-		return snprintf(why, len, "larger than the maximum size"), 1;
+		return blocked(why, len, "larger than the maximum size");
 	if (pack && p->packs == PREFS_PACKS_NEVER)
-		return snprintf(why, len, "a pack, and packs are not wanted"),
-			1;
+		return blocked(why, len, "a pack, and packs are not wanted");
 	r->pref = lang * 4 +
 		(t.group[0] && list_index(p->preferred_groups, t.group) >= 0 ?
 		 0 : 2) +
