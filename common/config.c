@@ -78,6 +78,16 @@ const struct template_field config_import_fields[CONFIG_IMPORT_FIELDS] = {
 	{ "series", 0, 0 }, { "volume", 1, 1 }, { "ext", 0, 1 },
 };
 
+const char *const config_release_languages[] = {
+	"fr", "en", "es", "de", "it", "ja", NULL
+};
+const char *const config_release_formats[] = {
+	"cbz", "cbr", "cb7", "pdf", "epub", NULL
+};
+static const char *const packs[] = {
+	"last", "first", "never", NULL
+};
+
 static const struct key keys[] = {
 	{ "general", "database", T_STRING, O(database) },
 	{ "general", "threads", T_INT, O(threads), 1, 256 },
@@ -116,6 +126,21 @@ static const struct key keys[] = {
 	{ "monitor", "cache_ttl", T_DURATION, O(cache_ttl_s),
 	  0, LONG_MAX },
 	{ "monitor", "many_volumes", T_INT, O(many_volumes), 1, 10000 },
+	{ "release", "languages", T_LIST, O(release_languages),
+	  .choices = config_release_languages },
+	{ "release", "formats", T_LIST, O(release_formats),
+	  .choices = config_release_formats },
+	{ "release", "preferred_groups", T_LIST,
+	  O(release_preferred_groups) },
+	{ "release", "blocked_groups", T_LIST, O(release_blocked_groups) },
+	{ "release", "min_seeders", T_INT, O(release_min_seeders),
+	  0, 1000000 },
+	{ "release", "min_size_mb", T_INT, O(release_min_size_mb),
+	  0, 10000000 },
+	{ "release", "max_size_mb", T_INT, O(release_max_size_mb),
+	  0, 10000000 },
+	{ "release", "packs", T_ENUM, O(release_packs), .choices = packs,
+	  .def = "last" },
 	{ "prowlarr", "url", T_URL, O(prowlarr_url) },
 	{ "prowlarr", "api_key", T_STRING, O(prowlarr_api_key),
 	  .flags = SECRET },
@@ -200,6 +225,7 @@ static const struct key keys[] = {
 	{ "notify", "webhook", T_URL, O(notify_webhook), .flags = SECRET },
 	{ "notify", "webhook_events", T_LIST, O(notify_webhook_events),
 	  .choices = notify_event_names },
+	{ "notify", "digest", T_BOOL, O(notify_digest) },
 	{ "notify", "error_rate", T_RATIO, O(notify_error_rate) },
 	{ "notify", "retry_for", T_DURATION, O(notify_retry_for_s),
 	  1, LONG_MAX },
@@ -296,6 +322,8 @@ static int parse_bool(const char *s)
 /* Takes a length so that list items are matched without copying them. */
 static bool is_choice(const char *const *choices, const char *s, size_t len)
 {
+	if (!choices)	/* any name, as the groups' */
+		return true;
 	for (; *choices; choices++)
 		if (strlen(*choices) == len && !strncmp(*choices, s, len))
 			return true;
@@ -583,7 +611,9 @@ static void expect(const struct key *k, char *buf, size_t len)
 	case T_LIST:
 		append(buf, len, k->type == T_ENUM ? "expected one of" :
 		       "expected a comma-separated list of");
-		for (c = k->choices; *c; c++)
+		if (!k->choices)
+			append(buf, len, " names");
+		for (c = k->choices; c && *c; c++)
 			append(buf, len, "%s%s", c == k->choices ? " " : ", ",
 			       *c);
 		break;
@@ -931,7 +961,7 @@ void config_init(struct config *cfg)
 		.search_enabled = 1,
 		.missing_auto_download = -1,
 		.new_auto_download = -1,
-		.cache_ttl_s = 3600,
+		.cache_ttl_s = -1,
 		.many_volumes = 20,
 		.prowlarr_rpm = 30,
 		.nautiljon_rpm = 6,
@@ -942,6 +972,7 @@ void config_init(struct config *cfg)
 		.rd_broken_ratio_guard = 0.5,
 		.rd_check_interval_s = 600,
 		.rd_repair_account_errors = 1,
+		.notify_digest = 1,
 		.notify_error_rate = 0.05,
 		.notify_retry_for_s = 86400,
 		.retention_attempts_s = 30 * 86400,
@@ -1279,6 +1310,11 @@ int config_finish(struct config *cfg, char *err, size_t errlen)
 	}
 	if (inherit_flows(cfg))
 		goto nomem;
+	/* Longer than a check's interval, so the next check finds the
+	 * cache still valid. */
+	if (cfg->cache_ttl_s < 0)
+		cfg->cache_ttl_s = cfg->auto_check_interval_s ?
+			2 * cfg->auto_check_interval_s : 7200;
 	ret = load_credentials(cfg, err, errlen);
 	if (ret == -ENOMEM)
 		goto nomem;

@@ -72,8 +72,16 @@ struct config {
 	/* Per flow (missing, new): the global keys above when not given. */
 	int missing_auto_download, new_auto_download;
 	struct config_list missing_search_sources, new_search_sources;
-	long cache_ttl_s;		/* default 3600 */
+	long cache_ttl_s;		/* default twice the check interval,
+					 * 2 h when that is 0 */
 	int many_volumes;		/* default 20 */
+
+	/* [release]: the preferences of indexer/monitor/prefs.h */
+	struct config_list release_languages, release_formats;
+	struct config_list release_preferred_groups, release_blocked_groups;
+	int release_min_seeders;	/* default 0 */
+	int release_min_size_mb, release_max_size_mb;	/* 0: no bound */
+	char *release_packs;		/* "last" (default), "first", "never" */
 
 	/* [prowlarr] */
 	char *prowlarr_url, *prowlarr_api_key;
@@ -136,6 +144,7 @@ struct config {
 	struct config_list notify_ntfy_events;
 	char *notify_webhook;		/* any receiver of a JSON POST */
 	struct config_list notify_webhook_events;
+	int notify_digest;		/* default 1 (digest.h) */
 	double notify_error_rate;	/* default 0.05 */
 	long notify_retry_for_s;	/* default 1 d */
 
@@ -153,6 +162,11 @@ struct config {
 	int analysis_threads;		/* default 1 */
 	struct config_user analysis_user;	/* default nobody */
 };
+
+/* The choices of [release] languages and formats, which the monitor's
+ * preferences read from release titles. */
+extern const char *const config_release_languages[];
+extern const char *const config_release_formats[];
 
 /* Fill cfg with the defaults. */
 void config_init(struct config *cfg);

@@ -334,6 +334,31 @@ int control_pause_render(struct strbuf *out)
 	return 0;
 }
 
+int control_blocklist_write(const char *buf, size_t len)
+{
+	char cmd[64];
+
+	if (control_text(buf, len, cmd, sizeof(cmd)) <= 0)
+		return -EINVAL;
+	if (!strncmp(cmd, "remove ", 7))
+		return indexer_blocklist(cmd + 7, 1);
+	return indexer_blocklist(cmd, 0);
+}
+
+int control_blocklist_render(struct strbuf *out)
+{
+	int rc = query_blocklist(out);
+
+	if (rc)
+		return rc;
+	strbuf_addstr(out, "accepted:\n"
+		      "  ID         never send release ID again (the id"
+		      " /status/found.json\n"
+		      "             shows for each release)\n"
+		      "  remove ID  take it off the blocklist\n");
+	return 0;
+}
+
 int control_reset_metrics_write(const char *buf, size_t len)
 {
 	char cmd[8];

@@ -83,6 +83,14 @@ int control_pause_write(const char *buf, size_t len);
 int control_pause_render(struct strbuf *out);
 
 /*
+ * /control/blocklist: a release's id (found.json's) puts it on the
+ * blocklist, "remove ID" takes it off; anything else is -EINVAL and
+ * changes nothing. Read, it lists the entries and the commands.
+ */
+int control_blocklist_write(const char *buf, size_t len);
+int control_blocklist_render(struct strbuf *out);
+
+/*
  * /control/reset-metrics: "1" sets the counters since the start to zero
  * (the indexer's and the mount's; the history in the store stays).
  * Read, it shows since when they count.

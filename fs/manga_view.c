@@ -22,6 +22,8 @@ static int render_source(struct strbuf *out, int64_t series);
 static int write_monitored(const char *buf, size_t len, int64_t series);
 static int write_latest(const char *buf, size_t len, int64_t series);
 static int write_source(const char *buf, size_t len, int64_t series);
+static int render_prefs(struct strbuf *out, int64_t series);
+static int write_prefs(const char *buf, size_t len, int64_t series);
 
 static const struct {
 	const char *name;
@@ -35,6 +37,8 @@ static const struct {
 		      .write_series = write_latest } },
 	{ "source", { NODE_CONTROL, .render_series = render_source,
 		      .write_series = write_source } },
+	{ "preferences", { NODE_CONTROL, .render_series = render_prefs,
+			   .write_series = write_prefs } },
 	{ "status.json", { NODE_FILE, .render_series = query_series_status } },
 	{ "results.json", { NODE_FILE,
 			    .render_series = query_series_results } },
@@ -254,4 +258,22 @@ static int write_source(const char *buf, size_t len, int64_t series)
 			return -EINVAL;
 	}
 	return indexer_set_series_source(series, text);
+}
+
+static int render_prefs(struct strbuf *out, int64_t series)
+{
+	return query_series_setting(out, series, QUERY_SERIES_PREFS);
+}
+
+/* Items of [release] keys, on lines or after ";" (indexer.h); the text
+ * holds no NUL, and an empty write forgets them. */
+static int write_prefs(const char *buf, size_t len, int64_t series)
+{
+	char text[INDEXER_PREFS_MAX + 1];
+
+	if (len > INDEXER_PREFS_MAX || memchr(buf, '\0', len))
+		return -EINVAL;
+	memcpy(text, buf, len);
+	text[len] = '\0';
+	return indexer_set_series_prefs(series, text);
 }

@@ -14,12 +14,15 @@
 #include "common/config.h"
 #include "common/db.h"
 #include "common/log.h"
+#include "common/strbuf.h"
 #include "common/notify.h"
 #include "common/path.h"
 #include "common/thread.h"
 #include "indexer/jobs.h"
 #include "indexer/maintenance.h"
 #include "indexer/manga/manga.h"
+#include "indexer/monitor/blocklist.h"
+#include "indexer/monitor/prefs.h"
 #include "indexer/manga/names.h"
 #include "indexer/monitor/download.h"
 #include "indexer/library/symlinks.h"
@@ -1340,6 +1343,30 @@ int indexer_prepare_store(const char *path)
 		return rc;
 	rc = schema_migrate(db);
 	db_close(db);
+	return rc;
+}
+
+int indexer_blocklist(const char *id, int remove)
+{
+	return remove ? blocklist_remove(id) :
+		blocklist_add(id, NULL, "blocklisted by the user");
+}
+
+int indexer_set_series_prefs(int64_t series, const char *text)
+{
+	struct strbuf canon = STRBUF_INIT;
+	struct prefs_own own;
+	struct manga_setting s = {
+		.series = series, .what = MANGA_SET_PREFS,
+	};
+	int rc = prefs_parse(text, &own, &canon);
+
+	if (rc)
+		return rc;
+	prefs_own_release(&own);
+	s.text = canon.buf;
+	rc = writer_call_urgent(manga_store_setting, &s);
+	strbuf_release(&canon);
 	return rc;
 }
 

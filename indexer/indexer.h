@@ -184,6 +184,24 @@ int indexer_set_series_monitored(int64_t series, int on);
 int indexer_set_series_latest(int64_t series, long latest);
 int indexer_set_series_source(int64_t series, const char *source);
 
+/* The longest text of a series' preferences (prefs.h: PREFS_TEXT_MAX). */
+#define INDEXER_PREFS_MAX 1024
+
+/*
+ * Store a series' release preferences (/manga/SERIES/preferences), text
+ * as prefs_parse() reads it ("" forgets them). Returns 0, -EINVAL for
+ * text prefs_parse() refuses (nothing changes), -ENOENT when the series
+ * is gone, or another negative errno value.
+ */
+int indexer_set_series_prefs(int64_t series, const char *text);
+
+/*
+ * Put release id (as /status/found.json shows it) on the blocklist, or
+ * take it off (remove). Returns 0, -EINVAL for an id of the wrong shape
+ * or, removing, one not on it, or another negative errno value.
+ */
+int indexer_blocklist(const char *id, int remove);
+
 /* Copy the live status. */
 void indexer_status(struct indexer_status *out);
 

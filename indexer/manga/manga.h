@@ -107,6 +107,7 @@ struct manga_setting {
 		MANGA_SET_MONITORED,	/* number: 1 or 0 */
 		MANGA_SET_LATEST,	/* number, or none: forgotten */
 		MANGA_SET_SOURCE,	/* text ("" for none) */
+		MANGA_SET_PREFS,	/* text, checked (prefs.h) */
 	} what;
 	const char *text;
 	long number;

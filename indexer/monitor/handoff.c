@@ -8,8 +8,9 @@
 #include "common/config.h"
 #include "common/db.h"
 #include "common/log.h"
-#include "common/notify.h"
 #include "common/strbuf.h"
+#include "indexer/monitor/blocklist.h"
+#include "indexer/monitor/digest.h"
 #include "indexer/monitor/prowlarr.h"
 #include "indexer/store/services.h"
 #include "indexer/store/writer.h"
@@ -58,45 +59,6 @@ void handoff_begin(struct handoff *h, int enabled)
 	h->enabled = enabled;
 	h->sent = h->skipped = h->failed = h->errors = 0;
 	h->torrent.down[0] = h->usenet.down[0] = '\0';
-}
-
-/* The notifier tells each volume's news once, however many checks find
- * it again (indexer/notifier.h). */
-void handoff_tell(const struct handoff_event *ev)
-{
-	static const enum notify_kind kinds[] = {
-		[HANDOFF_FOUND] = NOTIFY_RELEASE_FOUND,
-		[HANDOFF_SENT] = NOTIFY_SENT,
-		[HANDOFF_FAILED] = NOTIFY_HANDOFF_FAILED,
-	};
-	struct strbuf subject = STRBUF_INIT;
-	json_t *details = json_pack("{s:s, s:i, s:s}", "series", ev->series,
-				    "volume", ev->volume, "title", ev->title);
-
-	if (details && ev->client)
-		json_object_set_new(details, "client",
-				    json_string(ev->client));
-	if (details && ev->reason)
-		json_object_set_new(details, "reason",
-				    json_string(ev->reason));
-	strbuf_addf(&subject, "%s volume %d", ev->series, ev->volume);
-	switch (ev->kind) {
-	case HANDOFF_FOUND:
-		notify_event(kinds[ev->kind], subject.buf, details,
-			     "a release for %s volume %d: \"%s\"", ev->series,
-			     ev->volume, ev->title);
-		break;
-	case HANDOFF_SENT:
-		notify_event(kinds[ev->kind], subject.buf, details,
-			     "\"%s\" sent to %s", ev->title, ev->client);
-		break;
-	default:
-		notify_event(kinds[ev->kind], subject.buf, details,
-			     "%s volume %d was not sent: \"%s\" %s",
-			     ev->series, ev->volume, ev->title,
-			     ev->reason ? ev->reason : "found no client");
-	}
-	strbuf_release(&subject);
 }
 
 /* An error text without its leading "NAME: ", which health adds. */
@@ -294,6 +256,8 @@ static enum outcome send_one(struct handoff *h, struct handoff_client *hc,
 		return SENT;
 	}
 	strbuf_addstr(why, err.buf);
+	if (rc == -EPROTO)	/* refused for good: never again */
+		blocklist_release(dr, err.buf);
 	/* The client, not the release: none of its releases can go. */
 	if (!download_release_fault(rc))
 		snprintf(hc->down, sizeof(hc->down), "%s", err.buf);
@@ -398,9 +362,9 @@ static int hand_over(struct handoff *h, int64_t series_id,
 		if (best == FAILED)
 			h->errors++;
 		if (best == SENT || best == FAILED)
-			handoff_tell(&(struct handoff_event) {
-				.kind = best == SENT ? HANDOFF_SENT :
-					HANDOFF_FAILED,
+			digest_tell(h->digest, &(struct digest_event) {
+				.kind = best == SENT ? DIGEST_SENT :
+					DIGEST_FAILED,
 				.series = series, .volume = w[i].volume,
 				.title = chosen->title, .client = d.client,
 				.reason = d.error,

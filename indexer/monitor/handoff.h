@@ -34,7 +34,9 @@
  *             (unreachable, credentials refused); the next release is
  *             tried. A client that failed is not asked again in this
  *             check: its other releases fail with the same reason, at
- *             no cost, and those of the other client still go.
+ *             no cost, and those of the other client still go. A
+ *             release the client refused (-EPROTO) is blocklisted
+ *             (blocklist.h): no later check sends it again.
  *
  * Each release's outcome and reason are stored with it in found (state,
  * reason), and the volume's in downloads (by series name and volume):
@@ -53,28 +55,11 @@
 #include "indexer/monitor/release.h"
 
 struct config;
+struct digest;
 struct prowlarr;
 
 /* How long after a search Prowlarr can still grab its releases. */
 #define HANDOFF_GRAB_WINDOW (25 * 60.0)
-
-/* What the hand-off tells the notifications (handoff_tell()). */
-enum handoff_event_kind {
-	HANDOFF_FOUND,			/* releases found for a volume that
-					 * had none: title is the best */
-	HANDOFF_SENT,			/* a client took title */
-	HANDOFF_FAILED,			/* no release of the volume went:
-					 * reason says why, of title */
-};
-
-struct handoff_event {
-	enum handoff_event_kind kind;
-	const char *series;
-	int volume;
-	const char *title;
-	const char *client;		/* SENT, FAILED; NULL otherwise */
-	const char *reason;		/* FAILED; NULL otherwise */
-};
 
 /* One client of the hand-off, and what this check learned of it. */
 struct handoff_client {
@@ -89,6 +74,8 @@ struct handoff {
 	sqlite3 *db;			/* a read connection to the store */
 	const int *cancel, *dry_run;	/* read atomically */
 	int sent, skipped, failed, errors;	/* releases, this check */
+	struct digest *digest;		/* where events go (digest.h), or
+					 * NULL: told at once */
 };
 
 /*
@@ -114,8 +101,5 @@ void handoff_begin(struct handoff *h, int enabled);
  */
 int handoff_series(struct handoff *h, int64_t series_id, const char *series,
 		   const struct want *w, size_t nr);
-
-/* Tell the notifications (common/notify.h) of ev. */
-void handoff_tell(const struct handoff_event *ev);
 
 #endif

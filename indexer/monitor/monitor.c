@@ -13,11 +13,14 @@
 #include "common/log.h"
 #include "common/notify.h"
 #include "common/strbuf.h"
+#include "indexer/monitor/blocklist.h"
 #include "indexer/monitor/catalog.h"
+#include "indexer/monitor/digest.h"
 #include "indexer/monitor/checks.h"
 #include "indexer/monitor/handoff.h"
 #include "indexer/manga/manga.h"
 #include "indexer/monitor/nautiljon.h"
+#include "indexer/monitor/prefs.h"
 #include "indexer/monitor/prowlarr.h"
 #include "indexer/monitor/release.h"
 #include "indexer/store/services.h"
@@ -26,6 +29,7 @@
 struct series {
 	int64_t id;
 	char *name, *source;
+	char *prefs;		/* its own preferences (prefs.h), or NULL */
 	double latest, published;
 };
 
@@ -37,6 +41,7 @@ struct monitor {
 	struct prowlarr prowlarr;
 	struct nautiljon nautiljon;
 	struct handoff handoff;
+	struct digest digest;	/* the check's notifications */
 	int catalog_order, prowlarr_order;	/* of the flow checked */
 	uint64_t hits, misses;
 	struct checks_row c;		/* the check running: its flow, its
@@ -142,6 +147,7 @@ int monitor_new(const struct config *cfg, const int *cancel,
 		.throttle = m->nautiljon_t,
 	};
 	handoff_init(&m->handoff, cfg, &m->prowlarr, m->db, cancel, dry_run);
+	m->handoff.digest = &m->digest;
 	*out = m;
 	return 0;
 }
@@ -434,7 +440,10 @@ static int store_found(sqlite3_stmt *st, int64_t series,
 	for (size_t i = 0; !rc && i < w->nr && i < MONITOR_MAX_RELEASES;
 	     i++) {
 		const struct release *r = &w->r[i];
+		char id[RELEASE_ID_LEN + 1];
 
+		release_id(r->guid, r->link, r->magnet, r->title, id);
+		sqlite3_bind_text(st, 18, id, -1, SQLITE_TRANSIENT);
 		sqlite3_bind_int64(st, 1, series);
 		sqlite3_bind_int(st, 2, w->volume);
 		sqlite3_bind_int(st, 3, i);
@@ -500,9 +509,9 @@ static int store_results_tx(sqlite3 *db, void *arg)
 		rc = db_prepare(db, "INSERT INTO found (series_id, volume,"
 			" rank, title, source, link, magnet, guid, indexer,"
 			" indexer_id, first, last, size, seeders,"
-			" published_at, found_at, protocol) VALUES (?1, ?2,"
-			" ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14,"
-			" ?15, ?16, ?17)", &add);
+			" published_at, found_at, protocol, release_id)"
+			" VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11,"
+			" ?12, ?13, ?14, ?15, ?16, ?17, ?18)", &add);
 	for (size_t i = 0; !rc && i < res->nr; i++) {
 		int added = 0;
 
@@ -555,6 +564,8 @@ static int search_series(struct monitor *m, const struct series *s,
 		.nr = nr,
 	};
 	int many = nr > (size_t)m->cfg->many_volumes, rc = 0, failed = 0;
+	struct prefs prefs;
+	struct prefs_own own = { 0 };
 
 	if (!w)
 		return log_error(-ENOMEM, "monitor: out of memory");
@@ -574,7 +585,15 @@ static int search_series(struct monitor *m, const struct series *s,
 	}
 	if (!rc && cancelled(m))
 		rc = -ECANCELED;
+	prefs_from_config(&prefs, m->cfg);
+	/* Checked when written: text that no longer reads is ignored. */
+	if (s->prefs && !prefs_parse(s->prefs, &own, NULL))
+		prefs_override(&prefs, &own);
 	for (size_t i = 0; !rc && i < nr; i++) {
+		rc = blocklist_apply(m->db, &w[i]);
+		if (rc)
+			break;
+		prefs_apply(&prefs, &w[i]);
 		want_rank(&w[i]);
 		m->c.found += w[i].nr > 0;
 	}
@@ -585,13 +604,14 @@ static int search_series(struct monitor *m, const struct series *s,
 		rc = writer_call(store_results, &res);
 	for (size_t i = 0; !rc && i < nr; i++)
 		if (w[i].newly_found)
-			handoff_tell(&(struct handoff_event) {
-				.kind = HANDOFF_FOUND, .series = s->name,
+			digest_tell(&m->digest, &(struct digest_event) {
+				.kind = DIGEST_FOUND, .series = s->name,
 				.volume = w[i].volume, .title = w[i].r[0].title,
 			});
 	if (!rc)
 		rc = handoff_series(&m->handoff, s->id, s->name, w, nr);
 	wants_free(w, nr);
+	prefs_own_release(&own);
 	return rc;
 }
 
@@ -605,8 +625,8 @@ static int load_series(struct monitor *m, struct series **out, size_t *nr)
 	int rc;
 
 	rc = sqlite3_prepare_v2(m->db, "SELECT id, name, source,"
-				" coalesce(latest, 0), coalesce(published, 0)"
-				" FROM series WHERE monitored"
+				" coalesce(latest, 0), coalesce(published, 0),"
+				" release_prefs FROM series WHERE monitored"
 				" ORDER BY name, id", -1, &st, NULL);
 	if (rc != SQLITE_OK)
 		return db_error(m->db, rc, "list monitored series");
@@ -623,10 +643,13 @@ static int load_series(struct monitor *m, struct series **out, size_t *nr)
 		s[n].id = sqlite3_column_int64(st, 0);
 		s[n].name = strdup((const char *)sqlite3_column_text(st, 1));
 		s[n].source = strdup((const char *)sqlite3_column_text(st, 2));
+		s[n].prefs = sqlite3_column_text(st, 5) ? strdup((const char *)
+			sqlite3_column_text(st, 5)) : NULL;
 		s[n].latest = sqlite3_column_double(st, 3);
 		s[n].published = sqlite3_column_double(st, 4);
 		n++;
-		if (!s[n - 1].name || !s[n - 1].source)
+		if (!s[n - 1].name || !s[n - 1].source ||
+		    (sqlite3_column_text(st, 5) && !s[n - 1].prefs))
 			break;
 	}
 	sqlite3_finalize(st);
@@ -638,6 +661,7 @@ static int load_series(struct monitor *m, struct series **out, size_t *nr)
 	for (size_t i = 0; i < n; i++) {
 		free(s[i].name);
 		free(s[i].source);
+		free(s[i].prefs);
 	}
 	free(s);
 	return rc == SQLITE_ROW ? log_error(-ENOMEM, "monitor: out of memory") :
@@ -893,6 +917,7 @@ int monitor_check(struct monitor *m, enum monitor_flow flow,
 	};
 	flow_sources(m, flow);
 	handoff_begin(&m->handoff, flow_auto_download(m->cfg, flow));
+	digest_begin(&m->digest, m->cfg->notify_digest);
 	m->c.started_at = clock_wall();
 	rc = writer_call(store_check, &m->c);
 	/* A cache that cannot be pruned costs room, not answers. */
@@ -917,8 +942,10 @@ int monitor_check(struct monitor *m, enum monitor_flow flow,
 	for (size_t i = 0; i < nr; i++) {
 		free(s[i].name);
 		free(s[i].source);
+		free(s[i].prefs);
 	}
 	free(s);
+	digest_end(&m->digest);
 	m->c.sent = m->handoff.sent;
 	m->c.skipped = m->handoff.skipped;
 	m->c.failed = m->handoff.failed;

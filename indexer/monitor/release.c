@@ -1,10 +1,21 @@
 #include "indexer/monitor/release.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/hash.h"
 #include "common/log.h"
+
+void release_id(const char *guid, const char *link, const char *magnet,
+		const char *title, char out[RELEASE_ID_LEN + 1])
+{
+	const char *key = guid ? guid : link ? link : magnet ? magnet : title;
+
+	snprintf(out, RELEASE_ID_LEN + 1, "%016llx",
+		 (unsigned long long)hash_bytes(key, strlen(key)));
+}
 
 /* A release owns its strings; want_add() copied them. */
 static void release_clear(struct release *r)
@@ -62,12 +73,21 @@ int want_add(struct want *w, const struct release *r)
 	return 0;
 }
 
+void want_remove(struct want *w, size_t i)
+{
+	release_clear(&w->r[i]);
+	memmove(&w->r[i], &w->r[i + 1], (w->nr - i - 1) * sizeof(*w->r));
+	w->nr--;
+}
+
 /* qsort()'s order for want_rank(), as release.h describes it. */
 static int release_cmp(const void *a, const void *b)
 {
 	const struct release *x = a, *y = b;
 	int xr = x->last > x->first, yr = y->last > y->first;
 
+	if (x->pref != y->pref)
+		return x->pref - y->pref;
 	if (xr != yr)
 		return xr - yr;
 	if (x->order != y->order)

@@ -29,6 +29,8 @@ struct release {
 	double first, last;		/* the volumes it holds */
 	double published_at;		/* epoch seconds, 0: unknown */
 	double found_at;		/* when the source answered */
+	int pref;			/* the preferences' rank, lower
+					 * first (prefs.h); 0: none */
 };
 
 struct want {
@@ -39,17 +41,32 @@ struct want {
 	size_t nr, alloc;
 };
 
+/* The length of a release's id: hexadecimal digits. */
+#define RELEASE_ID_LEN 16
+
+/*
+ * A release's id into out (RELEASE_ID_LEN digits and a NUL): a digest of
+ * its guid (Prowlarr's), else its link, else its magnet, else its title,
+ * so that the same release has the same id at every check.
+ */
+void release_id(const char *guid, const char *link, const char *magnet,
+		const char *title, char out[RELEASE_ID_LEN + 1]);
+
 /*
  * Give w a copy of r, its strings copied (title required, the others may
  * be NULL). Returns 0 or -ENOMEM (logged).
  */
 int want_add(struct want *w, const struct release *r);
 
+/* Remove w's release i, keeping the order of the others. */
+void want_remove(struct want *w, size_t i);
+
 /*
- * Sort w's releases best first: a single volume before a range holding
- * it, then by order (the configured order of sources), then more
- * seeders, newer, larger, and by title last, so that the order never
- * depends on how the sources answered.
+ * Sort w's releases best first: by the preferences' rank (language,
+ * group, packs), a single volume before a range holding it, then by
+ * order (the configured order of sources), then more seeders, newer,
+ * larger, and by title last, so that the order never depends on how the
+ * sources answered.
  */
 void want_rank(struct want *w);
 

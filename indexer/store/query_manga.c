@@ -195,6 +195,7 @@ int query_series_setting(struct strbuf *out, int64_t series,
 		[QUERY_SERIES_MONITORED] = "monitored",
 		[QUERY_SERIES_LATEST] = "CAST(latest AS INTEGER)",
 		[QUERY_SERIES_SOURCE] = "nullif(source, '')",
+		[QUERY_SERIES_PREFS] = "nullif(release_prefs, '')",
 	};
 	int is_null, rc = series_column(series, columns[which], out,
 					&is_null);

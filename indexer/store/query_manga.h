@@ -18,6 +18,7 @@ enum query_series_setting {
 	QUERY_SERIES_MONITORED,	/* 1 or 0 */
 	QUERY_SERIES_LATEST,	/* the latest volume published, or nothing */
 	QUERY_SERIES_SOURCE,	/* where news of it comes from, or nothing */
+	QUERY_SERIES_PREFS,	/* its release preferences, or nothing */
 };
 
 /*

@@ -23,7 +23,7 @@ enum {
 	F_LINK, F_MAGNET, F_GUID, F_INDEXER, F_INDEXER_ID, F_FIRST, F_LAST,
 	F_SIZE, F_SEEDERS, F_PUBLISHED, F_FOUND, F_D_STATE, F_D_CLIENT,
 	F_D_TITLE, F_D_AT, F_D_ERROR, F_SERIES_ID, F_PROTOCOL, F_STATE,
-	F_REASON,
+	F_REASON, F_ID,
 };
 
 #define FOUND_SQL \
@@ -31,7 +31,7 @@ enum {
 	" f.source, f.link, f.magnet, f.guid, f.indexer, f.indexer_id," \
 	" f.first, f.last, f.size, f.seeders, f.published_at, f.found_at," \
 	" d.state, d.client, d.title, d.at, d.error, s.id, f.protocol," \
-	" f.state, f.reason" \
+	" f.state, f.reason, f.release_id" \
 	" FROM wanted w JOIN series s ON s.id = w.series_id" \
 	" LEFT JOIN found f ON f.series_id = w.series_id" \
 	"  AND f.volume = w.volume" \
@@ -142,7 +142,8 @@ static json_t *release_object(sqlite3_stmt *st)
 		json_null();
 
 	return json_pack("{s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o,"
-			 " s:o, s:o, s:o, s:o, s:o}",
+			 " s:o, s:o, s:o, s:o, s:o, s:o}",
+		"id", column_text(st, F_ID),
 		"title", column_text(st, F_TITLE),
 		"source", column_text(st, F_SOURCE),
 		"protocol", column_text(st, F_PROTOCOL),
@@ -239,6 +240,28 @@ out:
 		return rc;
 	}
 	return json_append(out, list);
+}
+
+int query_blocklist(struct strbuf *out)
+{
+	sqlite3 *db = reader_begin();
+	sqlite3_stmt *st;
+	int rc;
+
+	if (!db)
+		return -EIO;
+	rc = db_prepare(db, "SELECT id, title, reason FROM blocklist"
+			" ORDER BY at, id", &st);
+	if (!rc) {
+		while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+			strbuf_addf(out, "%s\t%s\t%s\n",
+				    sqlite3_column_text(st, 0),
+				    sqlite3_column_text(st, 1),
+				    sqlite3_column_text(st, 2));
+		rc = db_finalize(st, rc, "list blocklist");
+	}
+	reader_end(db);
+	return rc;
 }
 
 int query_found_json(struct strbuf *out,

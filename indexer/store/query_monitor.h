@@ -20,10 +20,14 @@ struct strbuf;
 struct query_series_filter;
 
 /* /status/found.json: per wanted volume its releases, best first, each
- * with its protocol and what the hand-off did with it, and what the
- * volume's hand-off came to. */
+ * with its id (the blocklist's), its protocol and what the hand-off
+ * did with it, and what the volume's hand-off came to. */
 int query_found_json(struct strbuf *out,
 		     const struct query_series_filter *shown);
+
+/* control/blocklist's listing: a line per release, ID, a tab, its title,
+ * a tab, why, the oldest first. */
+int query_blocklist(struct strbuf *out);
 
 /* /manga/SERIES/results.json: the same, for one series. */
 int query_series_results(struct strbuf *out, int64_t series);

@@ -677,6 +677,19 @@ static const char *const schema_steps[] = {
 	"DROP TABLE volumes;"
 	"ALTER TABLE volumes_new RENAME TO volumes;"
 	"CREATE INDEX volumes_series ON volumes (series_id, kind, first);",
+
+	/* version 25: the releases never to be sent again, by their id
+	 * (release.h: release_id()), which found keeps with each release
+	 * for /status/found.json and control/blocklist; a series' own
+	 * release preferences (/manga/SERIES/preferences, prefs.h). Tests
+	 * that take a store back to an earlier version drop them. */
+	"CREATE TABLE IF NOT EXISTS blocklist ("
+	"  id TEXT PRIMARY KEY,"
+	"  title TEXT NOT NULL,"
+	"  reason TEXT NOT NULL,"
+	"  at REAL NOT NULL) WITHOUT ROWID;"
+	"ALTER TABLE found ADD COLUMN release_id TEXT;"
+	"ALTER TABLE series ADD COLUMN release_prefs TEXT;",
 };
 
 int schema_version(void)

@@ -37,7 +37,7 @@ GENERATED = ["README", "status/summary.json", "status/health",
              "status/no-cover", "status/tag-errors",
              "status/broken", "status/broken.json", "status/repairs.json",
              "metrics/repair.json", "metrics/repair.csv", "control/repair",
-             "control/maintenance",
+             "control/maintenance", "control/blocklist",
              "metrics/scan.json", "metrics/scan.csv", "metrics/watch.json",
              "metrics/checks.csv",
              "control/rescan", "status/duplicates", "metrics/analysis.json",
@@ -66,7 +66,7 @@ def test_layout(mount):
         "repair.json", "repairs.svg", "scan.csv", "scan.json", "scans.svg",
         "watch.json"]
     assert sorted(os.listdir(mount.file("control"))) == [
-        "check-missing", "check-new", "dry-run", "log-level",
+        "blocklist", "check-missing", "check-new", "dry-run", "log-level",
         "maintenance", "pause", "repair", "rescan", "reset-metrics"]
 
 

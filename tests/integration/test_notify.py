@@ -438,3 +438,34 @@ def test_monitor_events_reach_each_target(monitored, fake):
     sent = [p for e, _, p in t.notes("ntfy") if e == "sent"]
     assert sent[0]["message"]["tags"] == ["inbox_tray", "mediamon"]
     assert is_mounted(mon.m.path)
+
+
+@pytest.mark.parametrize("digest", ["yes", "no"])
+def test_many_found_one_digest(monitored, fake, digest):
+    """Ten series with releases for 31 volumes: with [notify] digest, the
+    check tells them in one message; without, one message each."""
+    t = Targets(fake)
+    mon = monitored([saga(n) for n in range(1, 11)],
+                    extra=t.conf("digest = %s\n" % digest))
+    mon.check("missing")
+
+    def found():
+        return [(s, p) for e, s, p in t.notes("hook")
+                if e == "release_found"]
+    if digest == "no":
+        wait_for(lambda: len(found()) >= 31, 90, "31 messages")
+        assert len(found()) == 31
+        return
+    # the digest is told at the check's end, after any single message
+    # it could have left: the first to arrive is the only one
+    got = wait_for(found, 60, "a digest")
+    assert len(got) == 1
+    subject, post = got[0]
+    assert subject.startswith(
+        "31 volumes: Saga 01 2, 4, 6, 10; Saga 02 2, 4, 6; Saga 03")
+    body = post["body"]
+    assert body["message"].startswith("31 volumes releases found:\n")
+    assert 'Saga 10 volume 6: "Saga 10 Tomes 4 à 6 FRENCH"' in \
+        body["message"]
+    assert body["details"]["count"] == 31
+    assert len(body["details"]["volumes"]) == 31

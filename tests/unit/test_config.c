@@ -107,7 +107,6 @@ static void test_defaults(void **state)
 	assert_int_equal(cfg.new_volumes, 1);
 	assert_int_equal(cfg.search_enabled, 1);
 	assert_int_equal(cfg.auto_download, 0);
-	assert_int_equal(cfg.cache_ttl_s, 3600);
 	assert_int_equal(cfg.many_volumes, 20);
 	assert_int_equal(cfg.prowlarr_rpm, 30);
 	assert_int_equal(cfg.nautiljon_rpm, 6);
@@ -131,6 +130,9 @@ static void test_defaults(void **state)
 					   sizeof(err)), 0);
 	assert_int_equal(config_finish(&cfg, err, sizeof(err)), 0);
 	assert_string_equal(cfg.log_level, "info");
+	/* twice the check interval: every check finds the last one's */
+	assert_int_equal(cfg.cache_ttl_s, 7200);
+	assert_string_equal(cfg.release_packs, "last");
 	assert_int_equal(cfg.search_sources.nr, 2);
 	assert_string_equal(cfg.search_sources.items[0], "catalog");
 	assert_string_equal(cfg.search_sources.items[1], "prowlarr");
@@ -1582,10 +1584,57 @@ static void test_dump(void **state)
 }
 
 /* One group, so that the tree is made once for all the tests. */
+/* The search cache outlives the check interval, so that each scheduled
+ * check finds the answers of the one before; [release] takes the
+ * languages and formats the titles are read for. */
+static void test_cache_and_release(void **state)
+{
+	static const char *const bad[] = {
+		"[release]\nlanguages = fr, klingon\n",
+		"[release]\nformats = cbz, zip\n",
+		"[release]\npacks = sometimes\n",
+		"[release]\nmin_seeders = -1\n",
+		"[release]\nblocked_groups = a,,b\n",
+	};
+	static const struct {
+		const char *text;
+		long ttl;
+	} ttl[] = {
+		{ "[monitor]\nauto_check_interval = 30m\n", 3600 },
+		{ "[monitor]\nauto_check_interval = 0\n", 7200 },
+		{ "[monitor]\nauto_check_interval = 2h\ncache_ttl = 5m\n",
+		  300 },
+	};
+	struct config cfg;
+
+	(void)state;
+	for (size_t i = 0; i < ARRAY_SIZE(ttl); i++) {
+		assert_int_equal(load(&cfg, ttl[i].text), 0);
+		assert_int_equal(config_set_option(&cfg, "music", tmpdir, err,
+						   sizeof(err)), 0);
+		assert_int_equal(config_finish(&cfg, err, sizeof(err)), 0);
+		assert_int_equal(cfg.cache_ttl_s, ttl[i].ttl);
+		config_release(&cfg);
+	}
+	assert_int_equal(load(&cfg, "[release]\nlanguages = fr, en\n"
+			      "blocked_groups = Bad Team, X\npacks = never\n"
+			      "min_size_mb = 10\n"), 0);
+	assert_int_equal(cfg.release_languages.nr, 2);
+	assert_string_equal(cfg.release_blocked_groups.items[0], "Bad Team");
+	assert_string_equal(cfg.release_packs, "never");
+	assert_int_equal(cfg.release_min_size_mb, 10);
+	config_release(&cfg);
+	for (size_t i = 0; i < ARRAY_SIZE(bad); i++) {
+		assert_int_equal(load(&cfg, bad[i]), -EINVAL);
+		config_release(&cfg);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_defaults),
+		cmocka_unit_test(test_cache_and_release),
 		cmocka_unit_test(test_bools),
 		cmocka_unit_test(test_good_values),
 		cmocka_unit_test(test_full_config),

@@ -192,6 +192,12 @@ static void put_track(struct env *e, const char *path, const char *title,
 	" SELECT id FROM tracks WHERE file_id = NEW.id; END;" \
 	" PRAGMA foreign_keys = ON;"
 
+/* What version 25 added (the blocklist, preferences), undone. */
+#define UNDO_VERSION_25 \
+	"DROP TABLE blocklist;" \
+	" ALTER TABLE found DROP COLUMN release_id;" \
+	" ALTER TABLE series DROP COLUMN release_prefs; "
+
 /* The analysis queue as versions 11 to 21 made it, its entries in the
  * reverse order of their tracks, for the test of version 22. */
 #define UNDO_VERSION_22 \
@@ -224,7 +230,7 @@ static void test_schema_versions(void **state)
 	assert_int_equal(db_exec(db, "PRAGMA user_version = 99"), 0);
 	assert_int_equal(schema_migrate(db), -EPROTO);
 	assert_int_equal(db_exec(db, "PRAGMA user_version = 13"), 0);
-	assert_int_equal(schema_version(), 24);
+	assert_int_equal(schema_version(), 25);
 	db_close(db);
 }
 
@@ -438,7 +444,7 @@ static void test_analysis_queue_keyed_by_track(void **state)
 	put_track(e, "q/3.flac", "Three", "A", NULL, "B", 13);
 	writer_stop();
 	assert_int_equal(db_open(e->db, 0, &db), 0);
-	assert_int_equal(db_exec(db, UNDO_VERSION_22
+	assert_int_equal(db_exec(db, UNDO_VERSION_25 UNDO_VERSION_22
 				 " PRAGMA user_version = 21"), 0);
 	assert_int_equal(schema_migrate(db), 0);
 	db_close(db);
@@ -568,7 +574,8 @@ static void test_tracks_fts_backfilled(void **state)
 	put_track(e, "a/2.flac", "Other", "Ann", NULL, "Disc", 2);
 	writer_stop();
 	assert_int_equal(db_open(e->db, 0, &db), 0);
-	assert_int_equal(db_exec(db, UNDO_VERSION_22 UNDO_VERSION_21
+	assert_int_equal(db_exec(db, UNDO_VERSION_25
+				 UNDO_VERSION_22 UNDO_VERSION_21
 				 " DROP TRIGGER tracks_fts_del;"
 				 " DROP TRIGGER tracks_fts_set; DROP TABLE tracks_fts;"
 				 " DROP TABLE tracks_fts_dirty;"
@@ -1285,7 +1292,8 @@ static void test_picture_step_rereads(void **state)
 	put_track(e, "r.flac", "Plain", "A", NULL, "B", 10);
 	writer_stop();
 	assert_int_equal(db_open(e->db, 0, &db), 0);
-	assert_int_equal(db_exec(db, UNDO_VERSION_22 UNDO_VERSION_21
+	assert_int_equal(db_exec(db, UNDO_VERSION_25
+				 UNDO_VERSION_22 UNDO_VERSION_21
 				 " DROP TABLE pictures;"
 				 " DROP TABLE settings;"
 				 " ALTER TABLE directories DROP COLUMN digest;"
@@ -1337,7 +1345,8 @@ static void test_files_named_in_folders(void **state)
 	assert_int_equal(db_open(e->db, 0, &db), 0);
 	/* back to version 20, with a file written as version 20 wrote
 	 * them: "\xc3/\n\xff.mp3", damaged, its folder no UTF-8 either */
-	assert_int_equal(db_exec(db, UNDO_VERSION_22 UNDO_VERSION_21
+	assert_int_equal(db_exec(db, UNDO_VERSION_25
+				 UNDO_VERSION_22 UNDO_VERSION_21
 				 " INSERT INTO directories (root_id, path,"
 				 " mtime_ns) SELECT id, x'c3', 0 FROM roots;"
 				 " INSERT INTO files (root_id, dir_id, path,"

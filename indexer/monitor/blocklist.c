@@ -1,0 +1,136 @@
+#include "indexer/monitor/blocklist.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <string.h>
+
+#include "common/clock.h"
+#include "common/db.h"
+#include "common/log.h"
+#include "indexer/store/writer.h"
+
+int blocklist_valid_id(const char *id)
+{
+	size_t i;
+
+	for (i = 0; i < RELEASE_ID_LEN; i++)
+		if (!isxdigit((unsigned char)id[i]) ||
+		    isupper((unsigned char)id[i]))
+			return 0;
+	return !id[i];
+}
+
+/* An entry for the writer. */
+struct entry {
+	const char *id, *title, *reason;
+	int removed;
+};
+
+/* A writer_call() function: add e, its title from found when not given. */
+static int store_add(sqlite3 *db, void *arg)
+{
+	const struct entry *e = arg;
+	sqlite3_stmt *st;
+	int rc;
+
+	rc = db_prepare(db, "INSERT INTO blocklist (id, title, reason, at)"
+			" VALUES (?1, coalesce(?2, (SELECT title FROM found"
+			" WHERE release_id = ?1 LIMIT 1), ''), ?3, ?4)"
+			" ON CONFLICT (id) DO NOTHING", &st);
+	if (rc)
+		return rc;
+	sqlite3_bind_text(st, 1, e->id, -1, SQLITE_STATIC);
+	db_bind_text(st, 2, e->title);
+	sqlite3_bind_text(st, 3, e->reason, -1, SQLITE_STATIC);
+	sqlite3_bind_double(st, 4, clock_wall());
+	return db_finalize(st, sqlite3_step(st), "store blocklist entry");
+}
+
+/* A writer_call() function: remove e, noting whether it was there. */
+static int store_remove(sqlite3 *db, void *arg)
+{
+	struct entry *e = arg;
+	sqlite3_stmt *st;
+	int rc;
+
+	rc = db_prepare(db, "DELETE FROM blocklist WHERE id = ?1", &st);
+	if (rc)
+		return rc;
+	sqlite3_bind_text(st, 1, e->id, -1, SQLITE_STATIC);
+	rc = db_finalize(st, sqlite3_step(st), "remove blocklist entry");
+	e->removed = !rc && sqlite3_changes(db) > 0;
+	return rc;
+}
+
+int blocklist_add(const char *id, const char *title, const char *reason)
+{
+	struct entry e = { .id = id, .title = title, .reason = reason };
+	int rc;
+
+	if (!blocklist_valid_id(id))
+		return -EINVAL;
+	rc = writer_call_urgent(store_add, &e);
+	if (!rc)
+		log_info("blocklist: %s added: %s", id, reason);
+	return rc;
+}
+
+int blocklist_remove(const char *id)
+{
+	struct entry e = { .id = id };
+	int rc;
+
+	if (!blocklist_valid_id(id))
+		return -EINVAL;
+	rc = writer_call_urgent(store_remove, &e);
+	if (rc)
+		return rc;
+	if (!e.removed)
+		return -EINVAL;
+	log_info("blocklist: %s removed", id);
+	return 0;
+}
+
+int blocklist_release(const struct download_release *r, const char *reason)
+{
+	char id[RELEASE_ID_LEN + 1];
+	int rc;
+
+	release_id(r->guid, r->link, r->magnet, r->title, id);
+	rc = blocklist_add(id, r->title, reason);
+	if (rc)
+		log_warn("blocklist: \"%s\" could not be blocklisted",
+			 r->title);
+	return rc;
+}
+
+int blocklist_apply(sqlite3 *db, struct want *w)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	rc = db_prepare(db, "SELECT reason FROM blocklist WHERE id = ?1", &st);
+	if (rc)
+		return rc;
+	rc = SQLITE_DONE;
+	for (size_t i = 0; i < w->nr;) {
+		const struct release *r = &w->r[i];
+		char id[RELEASE_ID_LEN + 1];
+
+		release_id(r->guid, r->link, r->magnet, r->title, id);
+		sqlite3_reset(st);
+		sqlite3_bind_text(st, 1, id, -1, SQLITE_TRANSIENT);
+		rc = sqlite3_step(st);
+		if (rc == SQLITE_ROW) {
+			log_info("blocklist: \"%s\" (%s) for volume %d not"
+				 " taken: %s", r->title, id, w->volume,
+				 (const char *)sqlite3_column_text(st, 0));
+			want_remove(w, i);
+			continue;
+		}
+		if (rc != SQLITE_DONE)
+			break;
+		i++;
+	}
+	return db_finalize(st, rc, "read blocklist");
+}
