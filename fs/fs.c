@@ -17,6 +17,7 @@
 #include "fs/inodes.h"
 #include "fs/invalidate.h"
 #include "fs/nodes.h"
+#include "fs/sizes.h"
 #include "indexer/store/query.h"
 #include "fs/views.h"
 #include "indexer/indexer.h"
@@ -178,10 +179,10 @@ static struct timespec dir_mtime(const char *path)
 }
 
 /* What a folder, a generated file or a control file shows in stat(): the
- * size is the one of a rendering now (or of the one open), so ls -l is
- * true. */
+ * size is the one of the open rendering h, else the last one made for
+ * uid (fs/sizes.h): nothing is rendered to be stat()ed. */
 static void virtual_stat(const char *path, const struct node *n,
-			 const struct handle *h, struct stat *st)
+			 const struct handle *h, uid_t uid, struct stat *st)
 {
 	memset(st, 0, sizeof(*st));
 	st->st_mode = node_mode(n);
@@ -194,24 +195,20 @@ static void virtual_stat(const char *path, const struct node *n,
 		return;
 	}
 	st->st_atime = st->st_mtime = st->st_ctime = time(NULL);
-	if (h) {
+	if (h)
 		st->st_size = h->content.len;
-	} else {
-		struct strbuf sb = STRBUF_INIT;
-
-		if (!node_render(n, &sb))
-			st->st_size = sb.len;
-		strbuf_release(&sb);
-	}
+	else if (!n->empty)
+		st->st_size = sizes_guess(n, uid);
 }
 
-/* The stat() of the node at path, whatever kind it is. */
-static int node_stat(const char *path, const struct node *n,
+/* The stat() of the node at path for the caller of req, whatever kind
+ * it is. */
+static int node_stat(fuse_req_t req, const char *path, const struct node *n,
 		     struct stat *st)
 {
 	if (n->type == NODE_REAL)
 		return views_real_stat(n->file, st);
-	virtual_stat(path, n, NULL, st);
+	virtual_stat(path, n, NULL, fuse_req_ctx(req)->uid, st);
 	return 0;
 }
 
@@ -265,7 +262,7 @@ static int caller_snapshot(fuse_req_t req, fuse_ino_t ino, struct stat *st)
 	pthread_mutex_lock(&open_lock);
 	for (struct handle *h = open_handles; h && !found; h = h->next) {
 		if (h->ino == ino && h->fd < 0 && h->opener == caller) {
-			virtual_stat("", &h->node, h, st);
+			virtual_stat("", &h->node, h, 0, st);
 			found = 1;
 		}
 	}
@@ -307,7 +304,7 @@ static void lookup(fuse_req_t req, fuse_ino_t parent, const char *name)
 		rc = node_resolve(path.buf, &n);
 	}
 	if (!rc)
-		rc = node_stat(path.buf, &n, &e.attr);
+		rc = node_stat(req, path.buf, &n, &e.attr);
 	if (!rc)
 		rc = inodes_lookup(parent, name, &ino);
 	strbuf_release(&dir);
@@ -358,7 +355,7 @@ static int handle_stat(const struct handle *h, struct stat *st)
 		st->st_mode &= ~(mode_t)0222;
 		return 0;
 	}
-	virtual_stat("", &h->node, h, st);
+	virtual_stat("", &h->node, h, 0, st);
 	return 0;
 }
 
@@ -379,7 +376,7 @@ static void reply_attr(fuse_req_t req, fuse_ino_t ino,
 		rc = ino_resolve(ino, &path, &n);
 		if (!rc && (n.type == NODE_REAL || n.type == NODE_DIR ||
 			    !caller_snapshot(req, ino, &st)))
-			rc = node_stat(path.buf, &n, &st);
+			rc = node_stat(req, path.buf, &n, &st);
 	}
 	strbuf_release(&path);
 	if (rc) {
@@ -549,7 +546,7 @@ static int fill_one(const char *name, const struct node *child, void *arg)
 		if (child->type == NODE_DIR && strcmp(name, ".") &&
 		    strcmp(name, "..")) {
 			node_child_path(&ctx->path, ctx->dir, name);
-			virtual_stat(ctx->path.buf, child, NULL, &e.attr);
+			virtual_stat(ctx->path.buf, child, NULL, 0, &e.attr);
 			ctx->rc = plus_lookup(ctx, name, &ino);
 			if (ctx->rc)
 				return 1;
@@ -650,9 +647,10 @@ static void real_cache(int fd, struct fuse_file_info *fi)
 }
 
 /* Make the handle of the node n (inode ino) open with fi's flags for the
- * process opener. */
+ * process opener of the user uid. */
 static int open_node(const struct node *n, fuse_ino_t ino, pid_t opener,
-		     struct fuse_file_info *fi, struct handle **out)
+		     uid_t uid, struct fuse_file_info *fi,
+		     struct handle **out)
 {
 	int writing = (fi->flags & O_ACCMODE) != O_RDONLY;
 	struct handle *h;
@@ -690,6 +688,7 @@ static int open_node(const struct node *n, fuse_ino_t ino, pid_t opener,
 				free(h);
 				return rc;
 			}
+			sizes_note(n, uid, h->content.len);
 		}
 		fi->direct_io = 1;
 	}
@@ -712,7 +711,8 @@ static void fs_open(fuse_req_t req, fuse_ino_t ino,
 	strbuf_release(&path);
 	if (!rc)
 		rc = open_node(&n, ino, n.type == NODE_REAL ? 0 :
-			       thread_group(fuse_req_ctx(req)->pid), fi, &h);
+			       thread_group(fuse_req_ctx(req)->pid),
+			       fuse_req_ctx(req)->uid, fi, &h);
 	caller_end();
 	if (rc) {
 		fuse_reply_err(req, -rc);
