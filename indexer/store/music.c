@@ -8,6 +8,7 @@
 #include "common/db.h"
 #include "common/log.h"
 #include "common/strbuf.h"
+#include "indexer/store/covers.h"
 #include "indexer/store/schema.h"
 #include "indexer/store/search_index.h"
 
@@ -760,6 +761,8 @@ int music_commit(void)
 	strbuf_release(&ids);
 	if (!rc)
 		rc = search_index_sync(m.db);
+	if (!rc)
+		rc = covers_refresh(m.db);
 	m.added.nr = 0;
 	return rc;
 }
@@ -824,10 +827,15 @@ int music_bulk_begin(sqlite3 *db, void *unused)
 	return db_transaction(db, drop_if_empty, unused);
 }
 
+/* The covers of the albums the bulk load marked wait for the index that
+ * finds an album's tracks. */
 static int make_indexes(sqlite3 *db, void *unused)
 {
+	int rc;
+
 	(void)unused;
-	return schema_make_bulk_indexes(db);
+	rc = schema_make_bulk_indexes(db);
+	return rc ? rc : covers_refresh(db);
 }
 
 int music_bulk_end(sqlite3 *db, void *unused)
