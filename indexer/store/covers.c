@@ -13,7 +13,6 @@
 #include "common/log.h"
 #include "common/strbuf.h"
 #include "indexer/store/reader.h"
-#include "indexer/indexer.h"
 #include "indexer/library/picture.h"
 
 /* The names a cover or an artist image may have, best first. */
@@ -43,6 +42,19 @@ static struct {
 	unsigned long tick;
 	int ready;
 } cache = { .lock = PTHREAD_MUTEX_INITIALIZER };
+
+/* [music] covers: on until the indexer first starts. */
+static int covers_on = 1;
+
+void covers_enable(int on)
+{
+	__atomic_store_n(&covers_on, !!on, __ATOMIC_RELEASE);
+}
+
+int covers_enabled(void)
+{
+	return __atomic_load_n(&covers_on, __ATOMIC_ACQUIRE);
+}
 
 /* The extension an entry gets for an image extension or a MIME type. */
 static const char *entry_ext(const char *type)
@@ -256,7 +268,7 @@ int covers_album(int64_t track, struct cover *out)
 	sqlite3 *db;
 	int best = -1, rc;
 
-	if (!indexer_covers())
+	if (!covers_enabled())
 		return -ENOENT;
 	rc = prepare("SELECT t.album_id, i.id, i.name, d.root_id, d.path"
 		     " FROM tracks t JOIN files f ON f.id = t.file_id"
@@ -299,7 +311,7 @@ int covers_artist(const int64_t *dirs, size_t nr, struct cover *out)
 	sqlite3 *db;
 	int rc;
 
-	if (!indexer_covers())
+	if (!covers_enabled())
 		return -ENOENT;
 	rc = prepare("SELECT root_id, path FROM directories WHERE id = ?1",
 		     &db, &dir_st);
@@ -532,7 +544,7 @@ int covers_each_album(sqlite3 *db,
 	sqlite3_stmt *st;
 	int rc, err = 0;
 
-	if (!indexer_covers())
+	if (!covers_enabled())
 		return 0;
 	rc = sqlite3_prepare_v2(db, EACH_ALBUM, -1, &st, NULL);
 	if (rc != SQLITE_OK)

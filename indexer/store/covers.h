@@ -17,7 +17,7 @@
  * tracks). EXT follows the real type: .jpg (also for .jpeg and
  * image/jpeg), .png, .webp or .gif.
  *
- * With cover art off ([music] covers = no, indexer_covers()), there is
+ * With cover art off ([music] covers = no, covers_enable()), there is
  * none: no album or artist has an image, and there are no albums to list
  * with or without one.
  *
@@ -55,6 +55,12 @@ struct cover {
 	int64_t file;
 	char ext[8];		/* ".jpg", ".png", ".webp", ".gif" */
 };
+
+/* Whether cover art is on ([music] covers): on until the indexer first
+ * starts (covers_enable()), and as the configuration in use says after.
+ * Any thread. */
+void covers_enable(int on);
+int covers_enabled(void);
 
 /*
  * Find the cover of the album of the track whose files.id is track (in

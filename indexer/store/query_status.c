@@ -215,7 +215,7 @@ static int count_rows(sqlite3 *db, json_t *counts)
 	if (!rc)
 		rc = manga_each_missing(db, count_missing, &missing);
 	json_object_set_new(counts, "missing", json_integer(missing));
-	if (!indexer_covers())
+	if (!covers_enabled())
 		albums = with = 0;
 	json_object_set_new(counts, "albums_with_cover", json_integer(with));
 	json_object_set_new(counts, "albums_without_cover",
