@@ -11,11 +11,13 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "common/clock.h"
 #include "common/log.h"
 #include "common/strbuf.h"
 #include "fs/caller.h"
 #include "fs/inodes.h"
 #include "fs/invalidate.h"
+#include "fs/loop.h"
 #include "fs/nodes.h"
 #include "fs/sizes.h"
 #include "indexer/store/query.h"
@@ -646,6 +648,26 @@ static void real_cache(int fd, struct fuse_file_info *fi)
 	fi->direct_io = 1;
 }
 
+/* Render n (inode ino) into out, giving up at the deadline: a rendering
+ * that reads a large store for longer must not hold its thread. */
+static int render(const struct node *n, fuse_ino_t ino, struct strbuf *out)
+{
+	struct strbuf path = STRBUF_INIT;
+	int rc;
+
+	reader_deadline(clock_mono() + FS_RENDER_DEADLINE_S);
+	rc = node_render(n, out);
+	reader_deadline(0);
+	if (rc != -ETIMEDOUT)
+		return rc;
+	inodes_path(ino, &path);
+	rc = log_error(-EAGAIN, "fs: %s took longer than %d s to render;"
+		       " its open fails", path.buf ? path.buf : "a file",
+		       FS_RENDER_DEADLINE_S);
+	strbuf_release(&path);
+	return rc;
+}
+
 /* Make the handle of the node n (inode ino) open with fi's flags for the
  * process opener of the user uid. */
 static int open_node(const struct node *n, fuse_ino_t ino, pid_t opener,
@@ -682,7 +704,7 @@ static int open_node(const struct node *n, fuse_ino_t ino, pid_t opener,
 		real_cache(h->fd, fi);
 	} else {
 		if ((fi->flags & O_ACCMODE) != O_WRONLY) {
-			rc = node_render(n, &h->content);
+			rc = render(n, ino, &h->content);
 			if (rc) {
 				strbuf_release(&h->content);
 				free(h);
@@ -697,22 +719,17 @@ static int open_node(const struct node *n, fuse_ino_t ino, pid_t opener,
 	return 0;
 }
 
-/* A library file is opened as the caller: with the caller's rights. */
-static void fs_open(fuse_req_t req, fuse_ino_t ino,
-		    struct fuse_file_info *fi)
+/* Open the node n (inode ino) for req and answer it; the caller of req
+ * is this thread's (caller_begin()). */
+static void open_reply(fuse_req_t req, fuse_ino_t ino, const struct node *n,
+		       struct fuse_file_info *fi)
 {
-	struct strbuf path = STRBUF_INIT;
 	struct handle *h;
-	struct node n;
 	int rc;
 
-	caller_begin(req);
-	rc = ino_resolve(ino, &path, &n);
-	strbuf_release(&path);
-	if (!rc)
-		rc = open_node(&n, ino, n.type == NODE_REAL ? 0 :
-			       thread_group(fuse_req_ctx(req)->pid),
-			       fuse_req_ctx(req)->uid, fi, &h);
+	rc = open_node(n, ino, n->type == NODE_REAL ? 0 :
+		       thread_group(fuse_req_ctx(req)->pid),
+		       fuse_req_ctx(req)->uid, fi, &h);
 	caller_end();
 	if (rc) {
 		fuse_reply_err(req, -rc);
@@ -721,6 +738,60 @@ static void fs_open(fuse_req_t req, fuse_ino_t ino,
 	/* An interrupted open reached no kernel: no release will come. */
 	if (fuse_reply_open(req, fi))
 		handle_free(h);
+}
+
+/* An open handed to a worker, with copies of what libfuse lent. */
+struct open_task {
+	fuse_req_t req;
+	fuse_ino_t ino;
+	struct node node;
+	struct fuse_file_info fi;
+};
+
+static void open_on_worker(void *arg)
+{
+	struct open_task *t = arg;
+
+	caller_begin(t->req);
+	open_reply(t->req, t->ino, &t->node, &t->fi);
+	free(t);
+}
+
+/* Whether opening n renders it: a generated file opened for reading. */
+static int renders(const struct node *n, const struct fuse_file_info *fi)
+{
+	return (n->type == NODE_FILE || n->type == NODE_CONTROL) &&
+	       (fi->flags & O_ACCMODE) != O_WRONLY;
+}
+
+/* A library file is opened as the caller: with the caller's rights. A
+ * rendering is made on a worker: the lane answers the next request. */
+static void fs_open(fuse_req_t req, fuse_ino_t ino,
+		    struct fuse_file_info *fi)
+{
+	struct strbuf path = STRBUF_INIT;
+	struct open_task *t;
+	struct node n;
+	int rc;
+
+	caller_begin(req);
+	rc = ino_resolve(ino, &path, &n);
+	strbuf_release(&path);
+	if (rc) {
+		caller_end();
+		fuse_reply_err(req, -rc);
+		return;
+	}
+	if (renders(&n, fi) && loop_on_lane() &&
+	    (t = malloc(sizeof(*t)))) {
+		*t = (struct open_task){ req, ino, n, *fi };
+		caller_end();
+		if (!loop_defer(open_on_worker, t))
+			return;
+		free(t);
+		caller_begin(req);
+	}
+	open_reply(req, ino, &n, fi);
 }
 
 /*
