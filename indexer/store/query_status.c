@@ -197,7 +197,8 @@ static int count_rows(sqlite3 *db, json_t *counts)
 	sqlite3_stmt *st;
 	int rc;
 
-	rc = db_prepare(db, "SELECT name, n FROM totals ORDER BY name", &st);
+	rc = db_prepare(db, "SELECT name, n FROM totals"
+			" WHERE name NOT GLOB 'analysis_*' ORDER BY name", &st);
 	if (rc)
 		return rc;
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {

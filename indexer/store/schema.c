@@ -690,7 +690,8 @@ static const char *const schema_steps[] = {
 	"  inode INTEGER NOT NULL,"
 	"  names BLOB NOT NULL);",
 
-	/* version 24: the counts /status/summary.json shows, kept as
+	/* version 24: the counts /status/summary.json (and the analysis'
+	 * in metrics/analysis.json) show, kept as
 	 * running totals by triggers in the transactions that write the
 	 * rows, so that no reader counts a million rows (a count is
 	 * recounted here: tests take stores back to older versions). The
@@ -721,7 +722,11 @@ static const char *const schema_steps[] = {
 	"  ('series', (SELECT count(*) FROM series)),"
 	"  ('volumes', (SELECT count(*) FROM volumes WHERE kind = 'volume')),"
 	"  ('broken_links', (SELECT count(*) FROM rd_links WHERE broken)),"
-	"  ('albums_with_cover', 0);"
+	"  ('albums_with_cover', 0),"
+	"  ('analysis_queued', (SELECT count(*) FROM analysis_queue)),"
+	"  ('analysis_ok', (SELECT count(*) FROM analysis WHERE state = 'ok')),"
+	"  ('analysis_failed', (SELECT count(*) FROM analysis"
+	"    WHERE state = 'failed'));"
 	"DELETE FROM root_totals;"
 	"INSERT INTO root_totals SELECT id, (SELECT count(*) FROM files"
 	"  WHERE root_id = r.id) FROM roots r;"
@@ -745,6 +750,27 @@ static const char *const schema_steps[] = {
 		       ROOT_FILE_DEL
 		       MARK("covers_dirty_dirs", "dir_id",
 			    "CASE OLD.kind WHEN 'other' THEN OLD.dir_id END"))
+	TOTALS_ADD_DEL("analysis_queue", "analysis_queued", "1", "1", "", "")
+	/* an analysis is counted by its state; INSERT OR REPLACE takes
+	 * the row it replaces out first (with recursive triggers off, as
+	 * SQLite has them, REPLACE fires no delete trigger) */
+	"CREATE TRIGGER IF NOT EXISTS totals_analysis_replace"
+	"  BEFORE INSERT ON analysis BEGIN"
+	"  UPDATE totals SET n = n - 1 WHERE name = (SELECT 'analysis_' || state"
+	"  FROM analysis WHERE track_id = NEW.track_id); END;"
+	"CREATE TRIGGER IF NOT EXISTS totals_analysis_add"
+	"  AFTER INSERT ON analysis BEGIN"
+	"  UPDATE totals SET n = n + 1 WHERE name = 'analysis_' || NEW.state;"
+	"  END;"
+	"CREATE TRIGGER IF NOT EXISTS totals_analysis_del"
+	"  AFTER DELETE ON analysis BEGIN"
+	"  UPDATE totals SET n = n - 1 WHERE name = 'analysis_' || OLD.state;"
+	"  END;"
+	"CREATE TRIGGER IF NOT EXISTS totals_analysis_set"
+	"  AFTER UPDATE OF state ON analysis BEGIN"
+	"  UPDATE totals SET n = n - 1 WHERE name = 'analysis_' || OLD.state;"
+	"  UPDATE totals SET n = n + 1 WHERE name = 'analysis_' || NEW.state;"
+	"  END;"
 	"CREATE TRIGGER IF NOT EXISTS totals_volumes_set"
 	"  AFTER UPDATE OF kind ON volumes BEGIN"
 	"  UPDATE totals SET n = n + (NEW.kind = 'volume')"

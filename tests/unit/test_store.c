@@ -1213,6 +1213,10 @@ static const struct {
 	{ "volumes", "SELECT count(*) FROM volumes WHERE kind = 'volume'" },
 	{ "broken_links", "SELECT count(*) FROM rd_links WHERE broken" },
 	{ "albums_with_cover", "SELECT count(*) FROM album_covers" },
+	{ "analysis_queued", "SELECT count(*) FROM analysis_queue" },
+	{ "analysis_ok", "SELECT count(*) FROM analysis WHERE state = 'ok'" },
+	{ "analysis_failed",
+	  "SELECT count(*) FROM analysis WHERE state = 'failed'" },
 };
 
 /* The albums with a cover, recounted for the trees of these tests: an
@@ -1298,6 +1302,10 @@ static void delete_file(struct env *e, const char *name)
 	" DROP TRIGGER totals_volumes_set; DROP TRIGGER totals_rd_links_set;" \
 	" DROP TRIGGER totals_files_set; DROP TRIGGER totals_tracks_set;" \
 	" DROP TRIGGER covers_pictures_add; DROP TRIGGER covers_pictures_del;" \
+	" DROP TRIGGER totals_analysis_queue_add;" \
+	" DROP TRIGGER totals_analysis_queue_del;" \
+	" DROP TRIGGER totals_analysis_replace; DROP TRIGGER totals_analysis_add;" \
+	" DROP TRIGGER totals_analysis_del; DROP TRIGGER totals_analysis_set;" \
 	" DROP TABLE totals; DROP TABLE root_totals; DROP TABLE album_covers;" \
 	" DROP TABLE covers_dirty; DROP TABLE covers_dirty_dirs;"
 
@@ -1396,6 +1404,25 @@ static void test_totals_follow_rows(void **state)
 	assert_totals(e);
 	assert_int_equal(query_int(e->db, "SELECT n FROM totals"
 				   " WHERE name = 'broken_links'"), 2);
+
+	/* analyses come, are replaced, change state and go */
+	put_track(e, "dir1/u.flac", "Seven", "Eve", NULL, "Eta", 22);
+	put_track(e, "dir1/v.flac", "Eight", "Eve", NULL, "Eta", 23);
+	writer_call(NULL, NULL);
+	assert_int_equal(writer_call(exec_sql,
+		"INSERT INTO analysis (track_id, state, analysed_at)"
+		" SELECT id, 'ok', 0 FROM tracks;"
+		" INSERT OR REPLACE INTO analysis (track_id, state, analysed_at)"
+		" SELECT id, 'failed', 0 FROM tracks LIMIT 1;"
+		" UPDATE analysis SET state = 'failed' WHERE track_id ="
+		" (SELECT max(track_id) FROM analysis);"
+		" DELETE FROM analysis_queue WHERE track_id ="
+		" (SELECT min(id) FROM tracks);"), 0);
+	assert_totals(e);
+	delete_file(e, "v.flac");
+	assert_totals(e);
+	assert_int_equal(query_int(e->db, "SELECT n FROM totals"
+				   " WHERE name = 'analysis_failed'"), 1);
 
 	/* a store of version 23 counts once and settles its covers */
 	put_track(e, "dir1/t.flac", "Six", "Eve", NULL, "Eta", 20);
