@@ -25,12 +25,31 @@ static uint64_t size_key(const struct node *n, uid_t uid)
 	return h ? h : 1;
 }
 
+/* The slot of key: its own within SIZES_PROBE slots of its place, else
+ * an empty one there, else (to take) the one at its place. */
+static struct size_slot *slot_of(uint64_t key)
+{
+	size_t at = key % SIZES_SLOTS;
+	struct size_slot *empty = NULL;
+
+	for (size_t i = 0; i < SIZES_PROBE; i++) {
+		struct size_slot *s = &sizes.slot[(at + i) % SIZES_SLOTS];
+
+		if (s->key == key)
+			return s;
+		if (!s->key && !empty)
+			empty = s;
+	}
+	return empty ? empty : &sizes.slot[at];
+}
+
 void sizes_note(const struct node *n, uid_t uid, size_t size)
 {
 	uint64_t key = size_key(n, uid);
-	struct size_slot *s = &sizes.slot[key % SIZES_SLOTS];
+	struct size_slot *s;
 
 	pthread_mutex_lock(&sizes.lock);
+	s = slot_of(key);
 	s->key = key;
 	s->size = size;
 	pthread_mutex_unlock(&sizes.lock);
@@ -39,10 +58,11 @@ void sizes_note(const struct node *n, uid_t uid, size_t size)
 size_t sizes_guess(const struct node *n, uid_t uid)
 {
 	uint64_t key = size_key(n, uid);
-	const struct size_slot *s = &sizes.slot[key % SIZES_SLOTS];
+	const struct size_slot *s;
 	size_t size;
 
 	pthread_mutex_lock(&sizes.lock);
+	s = slot_of(key);
 	size = s->key == key ? s->size : SIZES_GUESS;
 	pthread_mutex_unlock(&sizes.lock);
 	return size;

@@ -13,8 +13,10 @@
  *	sizes_note(&n, uid, h->content.len);	(at open)
  *	st->st_size = sizes_guess(&n, uid);	(at getattr)
  *
- * The table holds SIZES_SLOTS entries; a newer one takes the slot of an
- * older one with the same hash.
+ * The table holds SIZES_SLOTS entries, each looked for in SIZES_PROBE
+ * slots from the place its hash gives (the mount has a hundred or so
+ * generated files a user); only when those are all taken does a newer
+ * one take the slot of an older one.
  */
 
 #include <stddef.h>
@@ -22,7 +24,8 @@
 
 #include "fs/node.h"
 
-#define SIZES_SLOTS 256
+#define SIZES_SLOTS 1024
+#define SIZES_PROBE 16
 #define SIZES_GUESS 4096
 
 /* Note that the rendering of n made for uid was size bytes. Any thread. */
