@@ -33,6 +33,8 @@ int db_error(sqlite3 *db, int rc, const char *what)
 						       __ATOMIC_ACQUIRE);
 	int code;
 
+	if ((rc & 0xff) == SQLITE_INTERRUPT)
+		return -ETIMEDOUT;
 	switch (rc & 0xff) {
 	case SQLITE_NOMEM:
 		code = -ENOMEM;

@@ -103,6 +103,8 @@ int db_finalize(sqlite3_stmt *st, int rc, const char *what);
 /*
  * Log a failed SQLite call with the connection's file and message, naming
  * what was being done, and return the negative errno value that fits rc.
+ * A query interrupted (a progress handler's deadline) is no fault: it is
+ * -ETIMEDOUT, logged by whoever set the deadline.
  */
 int db_error(sqlite3 *db, int rc, const char *what);
 

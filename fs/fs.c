@@ -11,13 +11,16 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "common/clock.h"
 #include "common/log.h"
 #include "common/strbuf.h"
 #include "fs/caller.h"
 #include "fs/inodes.h"
 #include "fs/invalidate.h"
+#include "fs/loop.h"
 #include "fs/nodes.h"
 #include "fs/open_caps.h"
+#include "fs/sizes.h"
 #include "indexer/store/query.h"
 #include "fs/views.h"
 #include "indexer/indexer.h"
@@ -186,10 +189,10 @@ static struct timespec dir_mtime(const char *path)
 }
 
 /* What a folder, a generated file or a control file shows in stat(): the
- * size is the one of a rendering now (or of the one open), so ls -l is
- * true. */
+ * size is the one of the open rendering h, else the last one made for
+ * uid (fs/sizes.h): nothing is rendered to be stat()ed. */
 static void virtual_stat(const char *path, const struct node *n,
-			 const struct handle *h, struct stat *st)
+			 const struct handle *h, uid_t uid, struct stat *st)
 {
 	memset(st, 0, sizeof(*st));
 	st->st_mode = node_mode(n);
@@ -202,24 +205,20 @@ static void virtual_stat(const char *path, const struct node *n,
 		return;
 	}
 	st->st_atime = st->st_mtime = st->st_ctime = time(NULL);
-	if (h) {
+	if (h)
 		st->st_size = h->content.len;
-	} else {
-		struct strbuf sb = STRBUF_INIT;
-
-		if (!node_render(n, &sb))
-			st->st_size = sb.len;
-		strbuf_release(&sb);
-	}
+	else if (!n->empty)
+		st->st_size = sizes_guess(n, uid);
 }
 
-/* The stat() of the node at path, whatever kind it is. */
-static int node_stat(const char *path, const struct node *n,
+/* The stat() of the node at path for the caller of req, whatever kind
+ * it is. */
+static int node_stat(fuse_req_t req, const char *path, const struct node *n,
 		     struct stat *st)
 {
 	if (n->type == NODE_REAL)
 		return views_real_stat(n->file, st);
-	virtual_stat(path, n, NULL, st);
+	virtual_stat(path, n, NULL, fuse_req_ctx(req)->uid, st);
 	return 0;
 }
 
@@ -273,7 +272,7 @@ static int caller_snapshot(fuse_req_t req, fuse_ino_t ino, struct stat *st)
 	pthread_mutex_lock(&open_lock);
 	for (struct handle *h = open_handles; h && !found; h = h->next) {
 		if (h->ino == ino && h->fd < 0 && h->opener == caller) {
-			virtual_stat("", &h->node, h, st);
+			virtual_stat("", &h->node, h, 0, st);
 			found = 1;
 		}
 	}
@@ -315,7 +314,7 @@ static void lookup(fuse_req_t req, fuse_ino_t parent, const char *name)
 		rc = node_resolve(path.buf, &n);
 	}
 	if (!rc)
-		rc = node_stat(path.buf, &n, &e.attr);
+		rc = node_stat(req, path.buf, &n, &e.attr);
 	if (!rc)
 		rc = inodes_lookup(parent, name, &ino);
 	strbuf_release(&dir);
@@ -366,7 +365,7 @@ static int handle_stat(const struct handle *h, struct stat *st)
 		st->st_mode &= ~(mode_t)0222;
 		return 0;
 	}
-	virtual_stat("", &h->node, h, st);
+	virtual_stat("", &h->node, h, 0, st);
 	return 0;
 }
 
@@ -387,7 +386,7 @@ static void reply_attr(fuse_req_t req, fuse_ino_t ino,
 		rc = ino_resolve(ino, &path, &n);
 		if (!rc && (n.type == NODE_REAL || n.type == NODE_DIR ||
 			    !caller_snapshot(req, ino, &st)))
-			rc = node_stat(path.buf, &n, &st);
+			rc = node_stat(req, path.buf, &n, &st);
 	}
 	strbuf_release(&path);
 	if (rc) {
@@ -564,7 +563,7 @@ static int fill_one(const char *name, const struct node *child, void *arg)
 		if (child->type == NODE_DIR && strcmp(name, ".") &&
 		    strcmp(name, "..")) {
 			node_child_path(&ctx->path, ctx->dir, name);
-			virtual_stat(ctx->path.buf, child, NULL, &e.attr);
+			virtual_stat(ctx->path.buf, child, NULL, 0, &e.attr);
 			ctx->rc = plus_lookup(ctx, name, &ino);
 			if (ctx->rc)
 				return 1;
@@ -664,10 +663,31 @@ static void real_cache(int fd, struct fuse_file_info *fi)
 	fi->direct_io = 1;
 }
 
+/* Render n (inode ino) into out, giving up at the deadline: a rendering
+ * that reads a large store for longer must not hold its thread. */
+static int render(const struct node *n, fuse_ino_t ino, struct strbuf *out)
+{
+	struct strbuf path = STRBUF_INIT;
+	int rc;
+
+	reader_deadline(clock_mono() + FS_RENDER_DEADLINE_S);
+	rc = node_render(n, out);
+	reader_deadline(0);
+	if (rc != -ETIMEDOUT)
+		return rc;
+	inodes_path(ino, &path);
+	rc = log_error(-EAGAIN, "fs: %s took longer than %d s to render;"
+		       " its open fails", path.buf ? path.buf : "a file",
+		       FS_RENDER_DEADLINE_S);
+	strbuf_release(&path);
+	return rc;
+}
+
 /* Make the handle of the node n (inode ino) open with fi's flags for the
- * process opener. */
+ * process opener of the user uid. */
 static int open_node(const struct node *n, fuse_ino_t ino, pid_t opener,
-		     struct fuse_file_info *fi, struct handle **out)
+		     uid_t uid, struct fuse_file_info *fi,
+		     struct handle **out)
 {
 	int writing = (fi->flags & O_ACCMODE) != O_RDONLY;
 	struct handle *h;
@@ -708,13 +728,14 @@ static int open_node(const struct node *n, fuse_ino_t ino, pid_t opener,
 		real_cache(h->fd, fi);
 	} else {
 		if ((fi->flags & O_ACCMODE) != O_WRONLY) {
-			rc = node_render(n, &h->content);
+			rc = render(n, ino, &h->content);
 			if (rc) {
 				strbuf_release(&h->content);
 				free(h);
 				open_caps_put(caller_uid(), 0, 0);
 				return rc;
 			}
+			sizes_note(n, uid, h->content.len);
 		}
 		fi->direct_io = 1;
 	}
@@ -723,21 +744,17 @@ static int open_node(const struct node *n, fuse_ino_t ino, pid_t opener,
 	return 0;
 }
 
-/* A library file is opened as the caller: with the caller's rights. */
-static void fs_open(fuse_req_t req, fuse_ino_t ino,
-		    struct fuse_file_info *fi)
+/* Open the node n (inode ino) for req and answer it; the caller of req
+ * is this thread's (caller_begin()). */
+static void open_reply(fuse_req_t req, fuse_ino_t ino, const struct node *n,
+		       struct fuse_file_info *fi)
 {
-	struct strbuf path = STRBUF_INIT;
 	struct handle *h;
-	struct node n;
 	int rc;
 
-	caller_begin(req);
-	rc = ino_resolve(ino, &path, &n);
-	strbuf_release(&path);
-	if (!rc)
-		rc = open_node(&n, ino, n.type == NODE_REAL ? 0 :
-			       thread_group(fuse_req_ctx(req)->pid), fi, &h);
+	rc = open_node(n, ino, n->type == NODE_REAL ? 0 :
+		       thread_group(fuse_req_ctx(req)->pid),
+		       fuse_req_ctx(req)->uid, fi, &h);
 	caller_end();
 	if (rc) {
 		fuse_reply_err(req, -rc);
@@ -746,6 +763,60 @@ static void fs_open(fuse_req_t req, fuse_ino_t ino,
 	/* An interrupted open reached no kernel: no release will come. */
 	if (fuse_reply_open(req, fi))
 		handle_free(h);
+}
+
+/* An open handed to a worker, with copies of what libfuse lent. */
+struct open_task {
+	fuse_req_t req;
+	fuse_ino_t ino;
+	struct node node;
+	struct fuse_file_info fi;
+};
+
+static void open_on_worker(void *arg)
+{
+	struct open_task *t = arg;
+
+	caller_begin(t->req);
+	open_reply(t->req, t->ino, &t->node, &t->fi);
+	free(t);
+}
+
+/* Whether opening n renders it: a generated file opened for reading. */
+static int renders(const struct node *n, const struct fuse_file_info *fi)
+{
+	return (n->type == NODE_FILE || n->type == NODE_CONTROL) &&
+	       (fi->flags & O_ACCMODE) != O_WRONLY;
+}
+
+/* A library file is opened as the caller: with the caller's rights. A
+ * rendering is made on a worker: the lane answers the next request. */
+static void fs_open(fuse_req_t req, fuse_ino_t ino,
+		    struct fuse_file_info *fi)
+{
+	struct strbuf path = STRBUF_INIT;
+	struct open_task *t;
+	struct node n;
+	int rc;
+
+	caller_begin(req);
+	rc = ino_resolve(ino, &path, &n);
+	strbuf_release(&path);
+	if (rc) {
+		caller_end();
+		fuse_reply_err(req, -rc);
+		return;
+	}
+	if (renders(&n, fi) && loop_on_lane() &&
+	    (t = malloc(sizeof(*t)))) {
+		*t = (struct open_task){ req, ino, n, *fi };
+		caller_end();
+		if (!loop_defer(open_on_worker, t))
+			return;
+		free(t);
+		caller_begin(req);
+	}
+	open_reply(req, ino, &n, fi);
 }
 
 /*

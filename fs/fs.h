@@ -11,9 +11,12 @@
  *			      sizeof(fs_operations), NULL);
  *
  * Generated files are rendered once at open() into a buffer kept in the
- * file handle, so every read on one handle sees one snapshot; getattr
- * reports the size of a fresh rendering, and opens use direct_io so a
- * size that moved in between never cuts a read short. The kernel keeps
+ * file handle, so every read on one handle sees one snapshot; a worker
+ * renders them (fs/loop.h), never the lane, and a rendering that reads
+ * the store longer than FS_RENDER_DEADLINE_S fails its open with EAGAIN
+ * (logged). getattr renders nothing: it reports the size of the last
+ * rendering (fs/sizes.h), and opens use direct_io so a size that moved
+ * in between never cuts a read short. The kernel keeps
  * entries and attributes for the timeouts (1 s unless -o entry_timeout=
  * or attr_timeout= say), and, where it can, the listings of folders
  * until their mtime moves: a folder of the store's views takes as mtime
@@ -30,6 +33,8 @@
  */
 
 #include <fuse_lowlevel.h>
+
+#define FS_RENDER_DEADLINE_S 10
 
 extern const struct fuse_lowlevel_ops fs_operations;
 

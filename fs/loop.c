@@ -21,11 +21,17 @@
 
 #define LOOP_SPARE_JOBS 8
 
-/* One request read from the device, with the buffer it was read into. */
+/* One request read from the device, with the buffer it was read into,
+ * or a function handed over by loop_defer(). */
 struct job {
 	struct job *next;
 	struct fuse_buf buf;
+	void (*fn)(void *arg);
+	void *arg;
 };
+
+/* Whether this thread is the lane. */
+static __thread int on_lane;
 
 static struct {
 	struct fuse_session *se;
@@ -197,6 +203,14 @@ static void *worker_main(void *arg)
 			loop.tail = NULL;
 		loop.nr_queued--;
 		pthread_mutex_unlock(&loop.lock);
+		if (job->fn) {
+			reader_refresh();
+			job->fn(job->arg);
+			job->fn = NULL;
+			pthread_mutex_lock(&loop.lock);
+			job_put_locked(job);
+			continue;
+		}
 		/* The reads of a stream come faster than the lane hands
 		 * them over: the next is often waiting already. */
 		for (;;) {
@@ -347,6 +361,32 @@ static void lane_wait(void)
 		lane_set_active(1);
 }
 
+int loop_on_lane(void)
+{
+	return on_lane;
+}
+
+int loop_defer(void (*fn)(void *arg), void *arg)
+{
+	struct job *job;
+
+	pthread_mutex_lock(&loop.lock);
+	if (!loop.running || loop.stopping) {
+		pthread_mutex_unlock(&loop.lock);
+		return -ESHUTDOWN;
+	}
+	pthread_mutex_unlock(&loop.lock);
+	job = job_get();
+	if (!job)
+		return -ENOMEM;
+	job->fn = fn;
+	job->arg = arg;
+	pthread_mutex_lock(&loop.lock);
+	job_queue_locked(job);
+	pthread_mutex_unlock(&loop.lock);
+	return 0;
+}
+
 /* Read and answer requests until the session ends. */
 static int lane_run(void)
 {
@@ -354,6 +394,7 @@ static int lane_run(void)
 	struct job *job = NULL;
 	int res, rc = 0;
 
+	on_lane = 1;
 	while (!fuse_session_exited(loop.se)) {
 		if (!job && !(job = job_get())) {
 			rc = -ENOMEM;
@@ -577,8 +618,11 @@ int loop_run(struct fuse_session *se, unsigned int max_threads, int follow)
 	pthread_join(loop.threads[loop.max_workers], NULL);
 	for (unsigned int i = 0; i < loop.workers; i++)
 		pthread_join(loop.threads[i], NULL);
+	/* a request handed over is answered, or its kernel waits */
 	while ((job = loop.head)) {
 		loop.head = job->next;
+		if (job->fn)
+			job->fn(job->arg);
 		job_free(job);
 	}
 	while ((job = loop.spare)) {

@@ -17,7 +17,8 @@
  * from the lane at once; the lane reads the next question when the
  * process sleeps again, and no CPU is woken either way. Reads and
  * writes go to up to max_threads workers, which answer a file's
- * read-ahead side by side and may wait on a disk as long as they must.
+ * read-ahead side by side and may wait on a disk as long as they must,
+ * and so does what the lane hands over with loop_defer() (a rendering).
  *
  * A lane at SCHED_IDLE gets no CPU while another process wants it. A
  * watchdog thread looks every LOOP_TICK_MS while the lane is busy: when
@@ -71,6 +72,18 @@ int loop_run(struct fuse_session *se, unsigned int max_threads, int follow);
  * itself hold spaces and ")". -1 when the text has no such field.
  */
 int loop_stat_cpu(const char *stat);
+
+/* Whether the calling thread is the lane: what may take long is handed
+ * to the workers from there. */
+int loop_on_lane(void);
+
+/*
+ * Have a worker call fn(arg), once, soon: for a request whose answer
+ * takes long, which the worker gives (a request may be answered from any
+ * thread). Returns 0, or a negative errno value when the loop does not
+ * run (-ESHUTDOWN) or has no memory: the caller does the work itself.
+ */
+int loop_defer(void (*fn)(void *arg), void *arg);
 
 /* Copy what the loop did into out; safe from any thread. */
 void loop_get_stats(struct loop_stats *out);

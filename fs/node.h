@@ -35,6 +35,8 @@ struct node {
 	int64_t file;
 	/* It names real paths: the daemon's user's (and root's) alone. */
 	int owner_only;
+	/* A generated file that is always empty: stat() shows size 0. */
+	int empty;
 };
 
 #endif

@@ -235,7 +235,7 @@ static int render_nothing(struct strbuf *out)
 static void item_node(const struct views_item *it, struct node *out)
 {
 	static const struct node empty_file = {
-		NODE_FILE, .render = render_nothing,
+		NODE_FILE, .render = render_nothing, .empty = 1,
 	};
 
 	switch (it->type) {

@@ -33,6 +33,7 @@
 #include "indexer/realdebrid/rd_watch.h"
 #include "indexer/store/schema.h"
 #include "indexer/store/storefile.h"
+#include "indexer/store/covers.h"
 #include "indexer/store/writer.h"
 
 /* Why a scan is cancelled: the daemon stops (for good), or the writer
@@ -125,7 +126,6 @@ static struct {
 				 * CANCEL_LOSS */
 	int busy;		/* an order is being carried out */
 	int recovered;		/* the store was restored: scan it all */
-	int covers;		/* read by FUSE threads: atomic */
 
 	struct scan_order pending;
 	int has_pending;
@@ -146,7 +146,6 @@ static struct {
 } ix = {
 	.lock = PTHREAD_MUTEX_INITIALIZER,
 	.wake = PTHREAD_COND_INITIALIZER,
-	.covers = 1,
 	.retry_wait = RETRY_FIRST_S,
 	.mend_wait = RETRY_FIRST_S,
 };
@@ -1064,7 +1063,7 @@ int indexer_start(const struct config *cfg)
 	if (rc)
 		goto fail;
 	writer_on_loss(on_loss);
-	__atomic_store_n(&ix.covers, !!cfg->covers, __ATOMIC_RELEASE);
+	covers_enable(cfg->covers);
 	rc = writer_call(sync_roots, NULL);
 	if (!rc)
 		rc = writer_call(sync_covers, NULL);
@@ -1292,11 +1291,6 @@ void indexer_set_dry_run(int on)
 uint64_t indexer_generation(void)
 {
 	return writer_generation();
-}
-
-int indexer_covers(void)
-{
-	return __atomic_load_n(&ix.covers, __ATOMIC_ACQUIRE);
 }
 
 const char *indexer_db_path(void)

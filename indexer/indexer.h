@@ -208,10 +208,6 @@ void indexer_status(struct indexer_status *out);
 /* A counter that moves whenever the store's content may have changed. */
 uint64_t indexer_generation(void);
 
-/* Whether cover art is on ([music] covers); on until the indexer first
- * starts, and as the configuration in use says after. */
-int indexer_covers(void);
-
 /* The database file, for read connections. */
 const char *indexer_db_path(void);
 

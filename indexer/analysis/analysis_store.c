@@ -557,12 +557,12 @@ int analysis_store_counts(sqlite3 *db, struct analysis_counts *out)
 	int rc;
 
 	memset(out, 0, sizeof(*out));
-	rc = db_prepare(db, "SELECT (SELECT count(*) FROM analysis"
-			" WHERE state = 'ok'), (SELECT count(*) FROM analysis"
-			" WHERE state = 'failed'),"
-			" (SELECT count(*) FROM analysis_queue),"
-			" (SELECT count(*) FROM analysis"
-			" WHERE state = 'too_short')", &st);
+	/* running totals the store's triggers keep (schema version 26) */
+	rc = db_prepare(db, "SELECT (SELECT n FROM totals"
+			" WHERE name = 'analysis_ok'), (SELECT n FROM totals"
+			" WHERE name = 'analysis_failed'), (SELECT n FROM totals"
+			" WHERE name = 'analysis_queued'), (SELECT n FROM totals"
+			" WHERE name = 'analysis_too_short')", &st);
 	if (rc)
 		return rc;
 	rc = sqlite3_step(st);

@@ -13,7 +13,6 @@
 #include "common/log.h"
 #include "common/strbuf.h"
 #include "indexer/store/reader.h"
-#include "indexer/indexer.h"
 #include "indexer/library/picture.h"
 
 /* The names a cover or an artist image may have, best first. */
@@ -43,6 +42,19 @@ static struct {
 	unsigned long tick;
 	int ready;
 } cache = { .lock = PTHREAD_MUTEX_INITIALIZER };
+
+/* [music] covers: on until the indexer first starts. */
+static int covers_on = 1;
+
+void covers_enable(int on)
+{
+	__atomic_store_n(&covers_on, !!on, __ATOMIC_RELEASE);
+}
+
+int covers_enabled(void)
+{
+	return __atomic_load_n(&covers_on, __ATOMIC_ACQUIRE);
+}
 
 /* The extension an entry gets for an image extension or a MIME type. */
 static const char *entry_ext(const char *type)
@@ -212,23 +224,36 @@ static size_t album_folder(const char *path, size_t len)
 	" JOIN files f ON f.dir_id = p.id AND f.kind = 'other'" \
 	" WHERE p.root_id = ?1 AND p.path = ?2"
 
+/* The best image of the album folder above the disc folder dir (len
+ * bytes) in root, with st, a FOLDER_FILES statement; -ENOENT when dir is
+ * no disc folder. */
+static int above_disc_folder(sqlite3_stmt *st, int64_t root, const char *dir,
+			     size_t len, struct cover *out)
+{
+	size_t alen = album_folder(dir, len);
+
+	if (alen == len)
+		return -ENOENT;
+	sqlite3_reset(st);
+	sqlite3_bind_int64(st, 1, root);
+	sqlite3_bind_blob(st, 2, alen ? dir : "", alen, SQLITE_STATIC);
+	return best_of_rows(st, 0, 0, out);
+}
+
 /* A disc folder without an image of its own shows its album folder's:
  * dir (len bytes) is the disc folder in root. */
 static int album_folder_cover(sqlite3 *db, int64_t root, const char *dir,
 			      size_t len, struct cover *out)
 {
-	size_t alen = album_folder(dir, len);
 	sqlite3_stmt *st;
 	int rc;
 
-	if (alen == len)
+	if (album_folder(dir, len) == len)
 		return -ENOENT;
 	rc = prepare(FOLDER_FILES, &db, &st);
 	if (rc)
 		return rc;
-	sqlite3_bind_int64(st, 1, root);
-	sqlite3_bind_blob(st, 2, alen ? dir : "", alen, SQLITE_STATIC);
-	rc = best_of_rows(st, 0, 0, out);
+	rc = above_disc_folder(st, root, dir, len, out);
 	reader_done(st);
 	return rc;
 }
@@ -243,7 +268,7 @@ int covers_album(int64_t track, struct cover *out)
 	sqlite3 *db;
 	int best = -1, rc;
 
-	if (!indexer_covers())
+	if (!covers_enabled())
 		return -ENOENT;
 	rc = prepare("SELECT t.album_id, i.id, i.name, d.root_id, d.path"
 		     " FROM tracks t JOIN files f ON f.id = t.file_id"
@@ -286,7 +311,7 @@ int covers_artist(const int64_t *dirs, size_t nr, struct cover *out)
 	sqlite3 *db;
 	int rc;
 
-	if (!indexer_covers())
+	if (!covers_enabled())
 		return -ENOENT;
 	rc = prepare("SELECT root_id, path FROM directories WHERE id = ?1",
 		     &db, &dir_st);
@@ -329,35 +354,184 @@ int covers_artist(const int64_t *dirs, size_t nr, struct cover *out)
 }
 
 /* Every album, the folder of its first track (in the order of the
- * tracks_album index) and whether a track of it holds a picture. */
+ * tracks_album index) and whether it has a cover (covers_refresh()). */
 #define EACH_ALBUM \
-	"SELECT aa.name, al.title, r.path, d.path, f.dir_id," \
-	" EXISTS (SELECT 1 FROM tracks e JOIN pictures p" \
-	" ON p.file_id = e.file_id WHERE e.album_id = al.id), f.root_id" \
+	"SELECT aa.name, al.title, r.path, d.path," \
+	" EXISTS (SELECT 1 FROM album_covers WHERE album_id = al.id)" \
 	" FROM albums al LEFT JOIN artists aa ON aa.id = al.artist_id" \
 	" JOIN files f ON f.id = (SELECT file_id FROM tracks" \
 	" WHERE album_id = al.id ORDER BY disc_no, track_no, id LIMIT 1)" \
 	" JOIN directories d ON d.id = f.dir_id" \
 	" JOIN roots r ON r.id = f.root_id ORDER BY aa.name, al.title, al.id"
 
-/* /status/no-cover must agree with the views: the album of the current
- * row of st (EACH_ALBUM) has a folder image where covers_album()
- * would find one, in its first track's folder (files lists them) or
- * above a disc folder. Returns 1, 0 or a negative errno value. */
-static int has_folder_image(sqlite3 *db, sqlite3_stmt *st,
-			    sqlite3_stmt *files)
+/* The statements of covers_refresh(), prepared once for all its albums. */
+enum {
+	RF_DIRTY_DIRS, RF_DIR, RF_CHILDREN, RF_MARK_DIR, RF_DIRTY, RF_FIRST,
+	RF_EMBEDDED, RF_DIR_FILES, RF_FOLDER_FILES, RF_ADD, RF_DEL, RF_CLEAR,
+	RF_COUNT
+};
+
+static const char *const refresh_sql[RF_COUNT] = {
+	[RF_DIRTY_DIRS] = "SELECT dir_id FROM covers_dirty_dirs",
+	[RF_DIR] = "SELECT root_id, path FROM directories WHERE id = ?1",
+	/* the folders below the one whose path is ?2 ('' is the root's):
+	 * their paths start with ?2 and a slash, which sorts before '0' */
+	[RF_CHILDREN] = "SELECT id, path FROM directories WHERE root_id = ?1"
+	" AND (length(?2) = 0 AND path != x''"
+	" OR path > CAST(?2 || '/' AS BLOB) AND path < CAST(?2 || '0' AS BLOB))",
+	[RF_MARK_DIR] = "INSERT OR IGNORE INTO covers_dirty SELECT t.album_id"
+	" FROM files f JOIN tracks t ON t.file_id = f.id WHERE f.dir_id = ?1"
+	" AND t.album_id IS NOT NULL",
+	[RF_DIRTY] = "SELECT album_id FROM covers_dirty",
+	[RF_FIRST] = "SELECT f.dir_id, d.root_id, d.path FROM tracks t"
+	" JOIN files f ON f.id = t.file_id JOIN directories d"
+	" ON d.id = f.dir_id WHERE t.album_id = ?1"
+	" ORDER BY t.disc_no, t.track_no, t.id LIMIT 1",
+	[RF_EMBEDDED] = "SELECT 1 FROM tracks t JOIN pictures p"
+	" ON p.file_id = t.file_id WHERE t.album_id = ?1 LIMIT 1",
+	[RF_DIR_FILES] = "SELECT id, name FROM files"
+	" WHERE dir_id = ?1 AND kind = 'other'",
+	[RF_FOLDER_FILES] = FOLDER_FILES,
+	[RF_ADD] = "INSERT OR IGNORE INTO album_covers VALUES (?1)",
+	[RF_DEL] = "DELETE FROM album_covers WHERE album_id = ?1",
+	[RF_CLEAR] = "DELETE FROM covers_dirty; DELETE FROM covers_dirty_dirs",
+};
+
+/* Mark the albums of the tracks in the folder dir, and in the disc
+ * folders right below it, whose cover may be an image of dir. */
+static int mark_dir(sqlite3_stmt **st, int64_t dir)
 {
-	struct cover c;
+	const char *path, *child;
+	size_t len, clen;
+	int64_t root;
 	int rc;
 
-	sqlite3_reset(files);
-	sqlite3_bind_int64(files, 1, sqlite3_column_int64(st, 4));
-	rc = best_of_rows(files, 0, 0, &c);
-	if (rc == -ENOENT)
-		rc = album_folder_cover(db, sqlite3_column_int64(st, 6),
-					sqlite3_column_blob(st, 3),
-					sqlite3_column_bytes(st, 3), &c);
+	sqlite3_bind_int64(st[RF_MARK_DIR], 1, dir);
+	rc = db_step(st[RF_MARK_DIR], "cover: mark folder");
+	sqlite3_reset(st[RF_DIR]);
+	sqlite3_bind_int64(st[RF_DIR], 1, dir);
+	if (rc || sqlite3_step(st[RF_DIR]) != SQLITE_ROW)
+		return rc;	/* a folder gone has no tracks left */
+	root = sqlite3_column_int64(st[RF_DIR], 0);
+	path = sqlite3_column_blob(st[RF_DIR], 1);
+	len = sqlite3_column_bytes(st[RF_DIR], 1);
+	sqlite3_reset(st[RF_CHILDREN]);
+	sqlite3_bind_int64(st[RF_CHILDREN], 1, root);
+	sqlite3_bind_blob(st[RF_CHILDREN], 2, len ? path : "", len,
+			  SQLITE_TRANSIENT);
+	while (!rc && (rc = sqlite3_step(st[RF_CHILDREN])) == SQLITE_ROW) {
+		child = sqlite3_column_blob(st[RF_CHILDREN], 1);
+		clen = sqlite3_column_bytes(st[RF_CHILDREN], 1);
+		child += len ? len + 1 : 0;
+		clen -= len ? len + 1 : 0;
+		rc = 0;
+		if (memchr(child, '/', clen) || !covers_disc_folder(child, clen))
+			continue;
+		sqlite3_bind_int64(st[RF_MARK_DIR], 1,
+				   sqlite3_column_int64(st[RF_CHILDREN], 0));
+		rc = db_step(st[RF_MARK_DIR], "cover: mark folder");
+	}
+	return db_rows_end(sqlite3_db_handle(st[RF_CHILDREN]), rc,
+			   "cover: list folders");
+}
+
+/* Whether the album has a cover, as covers_album() finds it: 1, 0 or a
+ * negative errno value. */
+static int album_has_cover(sqlite3_stmt **st, int64_t album)
+{
+	sqlite3 *db = sqlite3_db_handle(st[RF_FIRST]);
+	struct cover c;
+	int64_t root;
+	int rc;
+
+	sqlite3_reset(st[RF_FIRST]);
+	sqlite3_bind_int64(st[RF_FIRST], 1, album);
+	rc = step_row(db, st[RF_FIRST], "cover: find first track");
+	if (rc)
+		return rc == -ENOENT ? 0 : rc;
+	sqlite3_reset(st[RF_EMBEDDED]);
+	sqlite3_bind_int64(st[RF_EMBEDDED], 1, album);
+	rc = step_row(db, st[RF_EMBEDDED], "cover: find embedded");
+	if (rc != -ENOENT)
+		return rc ? rc : 1;
+	sqlite3_reset(st[RF_DIR_FILES]);
+	sqlite3_bind_int64(st[RF_DIR_FILES], 1,
+			   sqlite3_column_int64(st[RF_FIRST], 0));
+	rc = best_of_rows(st[RF_DIR_FILES], 0, 0, &c);
+	if (rc == -ENOENT) {
+		root = sqlite3_column_int64(st[RF_FIRST], 1);
+		rc = above_disc_folder(st[RF_FOLDER_FILES], root,
+				       sqlite3_column_blob(st[RF_FIRST], 2),
+				       sqlite3_column_bytes(st[RF_FIRST], 2),
+				       &c);
+	}
 	return rc == -ENOENT ? 0 : rc ? rc : 1;
+}
+
+/* Mark the albums of the folders marked, then settle every album marked
+ * in album_covers. */
+static int refresh(sqlite3_stmt **st)
+{
+	int64_t album;
+	int rc, has;
+
+	while ((rc = sqlite3_step(st[RF_DIRTY_DIRS])) == SQLITE_ROW) {
+		rc = mark_dir(st, sqlite3_column_int64(st[RF_DIRTY_DIRS], 0));
+		if (rc)
+			return rc;
+	}
+	rc = db_rows_end(sqlite3_db_handle(st[RF_DIRTY_DIRS]), rc,
+			 "cover: list marked folders");
+	while (!rc && (rc = sqlite3_step(st[RF_DIRTY])) == SQLITE_ROW) {
+		album = sqlite3_column_int64(st[RF_DIRTY], 0);
+		has = album_has_cover(st, album);
+		rc = has < 0 ? has : 0;
+		if (!rc) {
+			sqlite3_bind_int64(st[has ? RF_ADD : RF_DEL], 1, album);
+			rc = db_step(st[has ? RF_ADD : RF_DEL],
+				     "cover: keep album");
+		}
+	}
+	return db_rows_end(sqlite3_db_handle(st[RF_DIRTY]), rc,
+			   "cover: list marked albums");
+}
+
+/* Whether there is work for covers_refresh(), and the tracks_album index
+ * to do it: a bulk load drops it, and each album would read every track
+ * without it. */
+static int refresh_due(sqlite3 *db)
+{
+	sqlite3_stmt *st;
+	int rc, due;
+
+	rc = db_prepare(db, "SELECT (EXISTS (SELECT 1 FROM covers_dirty)"
+			" OR EXISTS (SELECT 1 FROM covers_dirty_dirs))"
+			" AND EXISTS (SELECT 1 FROM sqlite_master"
+			" WHERE type = 'index' AND name = 'tracks_album')",
+			&st);
+	if (rc)
+		return rc;
+	rc = sqlite3_step(st);
+	due = rc == SQLITE_ROW && sqlite3_column_int(st, 0);
+	rc = db_finalize(st, rc, "cover: look for marked albums");
+	return rc ? rc : due;
+}
+
+int covers_refresh(sqlite3 *db)
+{
+	sqlite3_stmt *st[RF_COUNT] = { NULL };
+	int rc = refresh_due(db);
+
+	if (rc <= 0)
+		return rc;
+	rc = 0;
+	for (int i = 0; !rc && i < RF_CLEAR; i++)
+		rc = db_prepare(db, refresh_sql[i], &st[i]);
+	if (!rc)
+		rc = refresh(st);
+	for (int i = 0; i < RF_COUNT; i++)
+		sqlite3_finalize(st[i]);
+	return rc ? rc : db_exec(db, refresh_sql[RF_CLEAR]);
 }
 
 int covers_each_album(sqlite3 *db,
@@ -367,30 +541,19 @@ int covers_each_album(sqlite3 *db,
 		      void *arg)
 {
 	struct strbuf folder = STRBUF_INIT;
-	sqlite3_stmt *st, *files = NULL;
-	int rc, err = 0, has;
+	sqlite3_stmt *st;
+	int rc, err = 0;
 
-	if (!indexer_covers())
+	if (!covers_enabled())
 		return 0;
 	rc = sqlite3_prepare_v2(db, EACH_ALBUM, -1, &st, NULL);
-	if (rc == SQLITE_OK)
-		rc = sqlite3_prepare_v2(db, "SELECT id, name FROM files"
-					" WHERE dir_id = ?1 AND kind = 'other'",
-					-1, &files, NULL);
-	if (rc != SQLITE_OK) {
-		sqlite3_finalize(st);
+	if (rc != SQLITE_OK)
 		return db_error(db, rc, "cover: prepare");
-	}
 	while (!err && (rc = sqlite3_step(st)) == SQLITE_ROW) {
 		const char *artist = (const char *)sqlite3_column_text(st, 0);
 		const char *dir = sqlite3_column_blob(st, 3);
 		size_t len = sqlite3_column_bytes(st, 3);
 
-		has = sqlite3_column_int(st, 5);
-		if (!has) {
-			has = has_folder_image(db, st, files);
-			err = has < 0 ? has : 0;
-		}
 		len = album_folder(dir, len);
 		strbuf_reset(&folder);
 		strbuf_add(&folder, sqlite3_column_blob(st, 2),
@@ -402,11 +565,10 @@ int covers_each_album(sqlite3 *db,
 			err = fn(arg, artist && *artist ? artist :
 				 "Unknown Artist",
 				 (const char *)sqlite3_column_text(st, 1),
-				 folder.buf, has);
+				 folder.buf, sqlite3_column_int(st, 4));
 	}
 	if (!err && rc != SQLITE_DONE)
 		err = db_error(db, rc, "cover: list albums");
-	sqlite3_finalize(files);
 	sqlite3_finalize(st);
 	strbuf_release(&folder);
 	return err < 0 ? err : 0;

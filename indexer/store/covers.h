@@ -17,7 +17,7 @@
  * tracks). EXT follows the real type: .jpg (also for .jpeg and
  * image/jpeg), .png, .webp or .gif.
  *
- * With cover art off ([music] covers = no, indexer_covers()), there is
+ * With cover art off ([music] covers = no, covers_enable()), there is
  * none: no album or artist has an image, and there are no albums to list
  * with or without one.
  *
@@ -55,6 +55,12 @@ struct cover {
 	int64_t file;
 	char ext[8];		/* ".jpg", ".png", ".webp", ".gif" */
 };
+
+/* Whether cover art is on ([music] covers): on until the indexer first
+ * starts (covers_enable()), and as the configuration in use says after.
+ * Any thread. */
+void covers_enable(int on);
+int covers_enabled(void);
 
 /*
  * Find the cover of the album of the track whose files.id is track (in
@@ -94,9 +100,22 @@ int covers_rank(const char *name, size_t len, int artist,
  * Call fn for every album of the store on db, by album artist then title:
  * its album artist ("Unknown Artist" when it has none), its title, the
  * absolute folder of its first track (the album folder above it for a
- * disc folder), and whether covers_album() finds it a cover. Stops
- * when fn returns nonzero. Returns 0 or a negative errno value.
+ * disc folder), and whether covers_album() finds it a cover (as
+ * album_covers holds it: see covers_refresh()). Stops when fn returns
+ * nonzero. Returns 0 or a negative errno value.
  */
+
+/*
+ * On the writer's connection db, inside its transaction: settle in
+ * album_covers (one row per album that covers_album() finds a cover for)
+ * the albums that the store's triggers marked in covers_dirty (their
+ * tracks or embedded pictures changed) and in covers_dirty_dirs (the
+ * images of a folder changed: the albums of its tracks and of the disc
+ * folders right below it), and clear the marks. Nothing is done while
+ * the tracks_album index is missing (a bulk load): the marks wait for
+ * the call after it. Returns 0 or a negative errno value.
+ */
+int covers_refresh(sqlite3 *db);
 int covers_each_album(sqlite3 *db,
 		      int (*fn)(void *arg, const char *artist,
 				const char *album, const char *folder,

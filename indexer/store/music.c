@@ -8,6 +8,7 @@
 #include "common/db.h"
 #include "common/log.h"
 #include "common/strbuf.h"
+#include "indexer/store/covers.h"
 #include "indexer/store/schema.h"
 #include "indexer/store/search_index.h"
 
@@ -43,7 +44,16 @@ enum {
 	ST_TRACK_REFS, ST_ALBUM_ORPHAN, ST_ARTIST_ORPHAN, ST_CI_SET,
 	ST_CI_DEL, ST_PIC_SET, ST_PIC_DEL, ST_DIR_SET, ST_DIR_REFS,
 	ST_DIR_FILES_DELETE, ST_QUEUE_ADDED, ST_LISTING_SET, ST_LISTING_DEL,
+	ST_TOTAL_ADD, ST_ROOT_TOTAL_ADD,
 	ST_COUNT
+};
+
+/* The rows a bulk load added, which its transaction adds to the running
+ * totals at its commit (schema.h: the triggers are off meanwhile). */
+enum { CT_FILES, CT_TRACKS, CT_ALBUMS, CT_ARTISTS, CT_COUNT };
+
+static const char *const counted[CT_COUNT] = {
+	"files", "tracks", "albums", "artists",
 };
 
 #define TRACK_INSERT \
@@ -91,6 +101,10 @@ static const char *const statements[ST_COUNT] = {
 	" ctime_ns = excluded.ctime_ns, inode = excluded.inode,"
 	" names = excluded.names",
 	[ST_LISTING_DEL] = "DELETE FROM dir_listings WHERE dir_id = ?1",
+	[ST_TOTAL_ADD] = "UPDATE totals SET n = n + ?2 WHERE name = ?1",
+	[ST_ROOT_TOTAL_ADD] =
+	"INSERT INTO root_totals VALUES (?1, ?2)"
+	" ON CONFLICT (root_id) DO UPDATE SET files = files + excluded.files",
 	[ST_ARTIST_GET] = "SELECT id FROM artists WHERE name = ?1",
 	[ST_ARTIST_ADD] = "INSERT INTO artists (name) VALUES (?1)",
 	[ST_ALBUM_GET] =
@@ -152,6 +166,9 @@ static struct {
 	size_t nr_failed, alloc_failed;
 	int no_digests;		/* out of memory noting a failure: keep no
 				 * digest until music_forget() */
+	int counting;		/* a bulk load: the writer counts rows */
+	int64_t count[CT_COUNT];
+	int64_t count_root;	/* the root of count[CT_FILES] */
 } m;
 
 struct music_rec *music_rec_new(enum music_op op, const char *path,
@@ -192,6 +209,7 @@ void music_forget(void)
 	name_cache_clear(&m.dirs);
 	m.added.nr = 0;
 	m.no_digests = 0;
+	memset(m.count, 0, sizeof(m.count));
 }
 
 static int name_cache_find(struct name_cache *c, int64_t key,
@@ -246,6 +264,46 @@ static int step_insert(int which, int64_t *id)
 
 	if (!rc)
 		*id = sqlite3_last_insert_rowid(m.db);
+	if (!rc && m.counting)
+		m.count[CT_ARTISTS] += which == ST_ARTIST_ADD;
+	if (!rc && m.counting)
+		m.count[CT_ALBUMS] += which == ST_ALBUM_ADD;
+	return rc;
+}
+
+/* Add what the bulk load counted to the running totals. */
+static int count_flush(void)
+{
+	int64_t none;
+	int rc = 0;
+
+	for (int i = 0; !rc && i < CT_COUNT; i++) {
+		if (!m.count[i])
+			continue;
+		sqlite3_bind_text(m.st[ST_TOTAL_ADD], 1, counted[i], -1,
+				  SQLITE_STATIC);
+		sqlite3_bind_int64(m.st[ST_TOTAL_ADD], 2, m.count[i]);
+		rc = step_id(ST_TOTAL_ADD, &none);
+	}
+	if (!rc && m.count[CT_FILES]) {
+		sqlite3_bind_int64(m.st[ST_ROOT_TOTAL_ADD], 1, m.count_root);
+		sqlite3_bind_int64(m.st[ST_ROOT_TOTAL_ADD], 2,
+				   m.count[CT_FILES]);
+		rc = step_id(ST_ROOT_TOTAL_ADD, &none);
+	}
+	memset(m.count, 0, sizeof(m.count));
+	return rc;
+}
+
+/* Count a file of root that a bulk load added. */
+static int count_file(int64_t root)
+{
+	int rc = 0;
+
+	if (m.count[CT_FILES] && m.count_root != root)
+		rc = count_flush();
+	m.count_root = root;
+	m.count[CT_FILES]++;
 	return rc;
 }
 
@@ -582,6 +640,8 @@ static int apply_file(const struct music_rec *rec)
 		rc = step_id(which, &none);
 	else
 		rc = step_insert(which, &file);
+	if (!rc && !rec->id && m.counting)
+		rc = count_file(rec->root_id);
 	if (rc || !rec->parsed)
 		return rc;
 	if (!strcmp(rec->kind, "archive"))
@@ -590,6 +650,7 @@ static int apply_file(const struct music_rec *rec)
 			 &rec->tags, file);
 	if (rc)
 		return rc;
+	m.count[CT_TRACKS] += m.counting && !rec->id;
 	if (!had)
 		note_added();
 	return apply_picture(&rec->tags.picture, file, !!rec->id);
@@ -760,6 +821,10 @@ int music_commit(void)
 	strbuf_release(&ids);
 	if (!rc)
 		rc = search_index_sync(m.db);
+	if (!rc)
+		rc = covers_refresh(m.db);
+	if (!rc)
+		rc = count_flush();
 	m.added.nr = 0;
 	return rc;
 }
@@ -801,33 +866,48 @@ void music_close(void)
 	memset(&m, 0, sizeof(m));
 }
 
-static int drop_if_empty(sqlite3 *db, void *unused)
+/* Drop the bulk indexes and triggers if the store holds no file, and
+ * say so in *dropped. */
+static int drop_if_empty(sqlite3 *db, void *dropped)
 {
 	sqlite3_stmt *st;
 	int rc, any;
 
-	(void)unused;
 	rc = db_prepare(db, "SELECT EXISTS (SELECT 1 FROM files)", &st);
 	if (rc)
 		return rc;
 	rc = sqlite3_step(st);
 	any = rc != SQLITE_ROW || sqlite3_column_int(st, 0);
 	rc = db_finalize(st, rc, "look for files");
-	return rc || any ? rc : schema_drop_bulk_indexes(db);
+	if (!rc && !any)
+		rc = schema_drop_bulk_indexes(db);
+	*(int *)dropped = !rc && !any;
+	return rc;
 }
 
 int music_bulk_begin(sqlite3 *db, void *unused)
 {
+	int dropped = 0, rc;
+
+	(void)unused;
 	/* Pages written many times in a bulk load are copied into the
 	 * store once every 64 MB of log, not once every 4 MB. */
 	db_exec(db, "PRAGMA wal_autocheckpoint = 16384");
-	return db_transaction(db, drop_if_empty, unused);
+	rc = db_transaction(db, drop_if_empty, &dropped);
+	m.counting = !rc && dropped;
+	return rc;
 }
 
+/* The covers of the albums the bulk load marked wait for the index that
+ * finds an album's tracks. */
 static int make_indexes(sqlite3 *db, void *unused)
 {
+	int rc;
+
 	(void)unused;
-	return schema_make_bulk_indexes(db);
+	m.counting = 0;
+	rc = schema_make_bulk_indexes(db);
+	return rc ? rc : covers_refresh(db);
 }
 
 int music_bulk_end(sqlite3 *db, void *unused)

@@ -93,7 +93,8 @@ void music_failed(const struct music_rec *rec);
 /*
  * Before COMMIT: the search rows and the analysis queue's entries of the
  * tracks the transaction added, then the search rows of those it changed
- * or deleted. Returns 0 or a negative errno value (logged); on error the
+ * or deleted, the covers of the albums marked (covers_refresh()), and
+ * the rows a bulk load counted. Returns 0 or a negative errno value (logged); on error the
  * transaction must not commit.
  */
 int music_commit(void);
@@ -105,10 +106,13 @@ void music_forget(void);
 
 /*
  * writer_call() functions around a bulk load: music_bulk_begin() drops
- * the secondary indexes of files and tracks when the store has no file
- * at all (a first scan), and lets the log grow larger between
- * checkpoints; music_bulk_end() builds the indexes missing, sorted, on
- * two threads, and checkpoints as usual again. Each returns 0 or a
+ * the secondary indexes of files and tracks and the triggers that count
+ * the rows added (schema.h) when the store has no file at all (a first
+ * scan), counting the files, tracks, albums and artists it adds itself,
+ * into the running totals at each commit (music_commit()), and lets the
+ * log grow larger between checkpoints; music_bulk_end() builds the
+ * indexes missing, sorted, on two threads, makes the triggers again,
+ * settles every album's cover, and checkpoints as usual again. Each returns 0 or a
  * negative errno value (logged).
  */
 int music_bulk_begin(sqlite3 *db, void *unused);

@@ -191,55 +191,39 @@ static int count_missing(void *arg, int64_t id, const char *series,
 	return 0;
 }
 
-/* Albums with a cover at [1], without at [0]. */
-static int count_cover(void *arg, const char *artist, const char *album,
-		       const char *folder, int has_cover)
-{
-	(void)artist;
-	(void)album;
-	(void)folder;
-	((json_int_t *)arg)[!!has_cover]++;
-	return 0;
-}
-
+/* The running totals of the store (schema version 26), counted by the
+ * writer's triggers: no count here reads more than a row per root. With
+ * cover art off, no album has a cover or lacks one (covers.h). */
 static int count_rows(sqlite3 *db, json_t *counts)
 {
-	static const struct {
-		const char *name, *sql;
-	} queries[] = {
-		{ "tracks", "SELECT count(*) FROM tracks" },
-		{ "albums", "SELECT count(*) FROM albums" },
-		{ "artists", "SELECT count(*) FROM artists" },
-		{ "files", "SELECT count(*) FROM files" },
-		{ "series", "SELECT count(*) FROM series" },
-		{ "volumes", "SELECT count(*) FROM volumes"
-		  " WHERE kind = 'volume'" },
-		{ "broken_links", "SELECT count(*) FROM rd_links"
-		  " WHERE broken" },
-	};
-	json_int_t missing = 0, cover[2] = { 0, 0 };
-	int rc = 0;
+	json_int_t missing = 0, albums = 0, with = 0;
+	sqlite3_stmt *st;
+	int rc;
 
-	for (size_t i = 0; !rc && i < ARRAY_SIZE(queries); i++) {
-		sqlite3_stmt *st;
+	rc = db_prepare(db, "SELECT name, n FROM totals"
+			" WHERE name NOT GLOB 'analysis_*' ORDER BY name", &st);
+	if (rc)
+		return rc;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		const char *name = (const char *)sqlite3_column_text(st, 0);
+		json_int_t n = sqlite3_column_int64(st, 1);
 
-		rc = db_prepare(db, queries[i].sql, &st);
-		if (rc)
-			break;
-		rc = sqlite3_step(st);
-		json_object_set_new(counts, queries[i].name,
-				    json_integer(sqlite3_column_int64(st, 0)));
-		rc = db_finalize(st, rc, "read status");
+		if (!strcmp(name, "albums_with_cover"))
+			with = n;
+		else
+			json_object_set_new(counts, name, json_integer(n));
+		if (!strcmp(name, "albums"))
+			albums = n;
 	}
+	rc = db_finalize(st, rc, "read status");
 	if (!rc)
 		rc = manga_each_missing(db, count_missing, &missing);
 	json_object_set_new(counts, "missing", json_integer(missing));
-	if (!rc)
-		rc = covers_each_album(db, count_cover, cover);
-	json_object_set_new(counts, "albums_with_cover",
-			    json_integer(cover[1]));
+	if (!covers_enabled())
+		albums = with = 0;
+	json_object_set_new(counts, "albums_with_cover", json_integer(with));
 	json_object_set_new(counts, "albums_without_cover",
-			    json_integer(cover[0]));
+			    json_integer(albums - with));
 	return rc;
 }
 
@@ -248,11 +232,9 @@ static int roots_array(sqlite3 *db, json_t *roots)
 	sqlite3_stmt *st;
 	int rc;
 
-	/* files are counted by their folders, which are indexed by root */
-	rc = db_prepare(db, "SELECT kind, CAST(path AS TEXT), (SELECT count(*)"
-			" FROM directories d JOIN files f ON f.dir_id = d.id"
-			" WHERE d.root_id = r.id) FROM roots r ORDER BY id",
-			&st);
+	rc = db_prepare(db, "SELECT kind, CAST(path AS TEXT), coalesce((SELECT"
+			" files FROM root_totals WHERE root_id = r.id), 0)"
+			" FROM roots r ORDER BY id", &st);
 	if (rc)
 		return rc;
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
@@ -263,48 +245,6 @@ static int roots_array(sqlite3 *db, json_t *roots)
 					  sqlite3_column_bytes(st, 1)),
 			"files", (json_int_t)sqlite3_column_int64(st, 2)));
 	return db_finalize(st, rc, "read status");
-}
-
-/*
- * Counting 100,000 rows takes milliseconds and summary.json is polled by
- * scripts, so the counts and roots are kept until the store moves. The
- * generation is read before the snapshot begins: what is kept is never
- * older than the generation it is kept under.
- */
-static int cached_counts(sqlite3 *db, uint64_t generation, json_t **counts,
-			 json_t **roots)
-{
-	static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
-	static json_t *kept_counts, *kept_roots;
-	static uint64_t kept_generation;
-	int rc = 0;
-
-	pthread_mutex_lock(&lock);
-	if (!kept_counts || kept_generation != generation) {
-		json_t *c = json_object(), *r = json_array();
-
-		rc = count_rows(db, c);
-		if (!rc)
-			rc = roots_array(db, r);
-		if (rc) {
-			json_decref(c);
-			json_decref(r);
-		} else {
-			json_decref(kept_counts);
-			json_decref(kept_roots);
-			kept_counts = c;
-			kept_roots = r;
-			kept_generation = generation;
-		}
-	}
-	if (!rc) {
-		*counts = json_deep_copy(kept_counts);
-		*roots = json_deep_copy(kept_roots);
-		if (!*counts || !*roots)
-			rc = -ENOMEM;
-	}
-	pthread_mutex_unlock(&lock);
-	return rc;
 }
 
 static json_t *watcher_object(void)
@@ -326,7 +266,6 @@ int query_summary(struct strbuf *out)
 {
 	json_t *counts = NULL, *roots = NULL, *last = NULL;
 	json_t *progress = json_null(), *watcher;
-	uint64_t generation = indexer_generation();
 	struct indexer_status s;
 	sqlite3 *db = reader_begin();
 	int rc;
@@ -334,7 +273,11 @@ int query_summary(struct strbuf *out)
 	if (!db)
 		return -EIO;
 	indexer_status(&s);
-	rc = cached_counts(db, generation, &counts, &roots);
+	counts = json_object();
+	roots = json_array();
+	rc = count_rows(db, counts);
+	if (!rc)
+		rc = roots_array(db, roots);
 	if (!rc)
 		rc = last_scan(db, &s, &last);
 	reader_end(db);

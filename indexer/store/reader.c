@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/clock.h"
 #include "common/db.h"
 #include "common/hash.h"
 #include "common/log.h"
@@ -29,6 +30,19 @@ struct reader {
 
 static const char *reader_path;
 static pthread_key_t reader_key;
+static __thread double reader_until;
+
+void reader_deadline(double at)
+{
+	reader_until = at;
+}
+
+/* SQLite's progress handler: nonzero interrupts the query. */
+static int past_deadline(void *unused)
+{
+	(void)unused;
+	return reader_until > 0 && clock_mono() > reader_until;
+}
 
 /* Statements first: SQLite will not close a connection that has any. */
 static void reader_destroy(void *arg)
@@ -70,6 +84,8 @@ static struct reader *reader_get(void)
 		free(r);
 		return NULL;
 	}
+	sqlite3_progress_handler(r->db, READER_DEADLINE_STEPS, past_deadline,
+				 NULL);
 	if (pthread_setspecific(reader_key, r)) {
 		reader_destroy(r);
 		log_error(-ENOMEM, "reader: cannot keep connection");

@@ -68,4 +68,13 @@ void reader_refresh(void);
 /* Close the calling thread's connection and its statements, if any. */
 void reader_close(void);
 
+/*
+ * Make the calling thread's queries fail with -ETIMEDOUT (unlogged: see
+ * db_error()) once CLOCK_MONOTONIC passes at (clock_mono() seconds), so
+ * that a slow rendering gives its thread back; 0 lifts the deadline.
+ * Checked every READER_DEADLINE_STEPS steps of the virtual machine.
+ */
+#define READER_DEADLINE_STEPS 10000
+void reader_deadline(double at);
+
 #endif

@@ -18,6 +18,64 @@
 	"  SELECT id FROM tracks WHERE file_id = NEW.id;" \
 	"  END;"
 
+/* The triggers that keep the running total name (version 26) as rows of
+ * table come (where add holds of NEW) and go (where del held of OLD),
+ * with the statements on_add and on_del. */
+#define TOTALS_ADD(table, name, add, on_add) \
+	"CREATE TRIGGER IF NOT EXISTS totals_" table "_add" \
+	"  AFTER INSERT ON " table " BEGIN" \
+	"  UPDATE totals SET n = n + 1 WHERE name = '" name "' AND " add ";" \
+	"  " on_add " END;"
+#define TOTALS_DEL(table, name, del, on_del) \
+	"CREATE TRIGGER IF NOT EXISTS totals_" table "_del" \
+	"  AFTER DELETE ON " table " BEGIN" \
+	"  UPDATE totals SET n = n - 1 WHERE name = '" name "' AND " del ";" \
+	"  " on_del " END;"
+#define TOTALS_ADD_DEL(table, name, add, del, on_add, on_del) \
+	TOTALS_ADD(table, name, add, on_add) TOTALS_DEL(table, name, del, on_del)
+
+/* Mark the id value (NULL marks nothing) in table, whose column col is
+ * its primary key, in a trigger's body (version 26). Not INSERT OR
+ * IGNORE: the conflict clause of the statement that fires a trigger
+ * overrides those in its body, and an upsert's is ABORT. */
+#define MARK(table, col, value) \
+	"  INSERT INTO " table " SELECT v FROM (SELECT " value " AS v)" \
+	"  WHERE v IS NOT NULL AND NOT EXISTS (SELECT 1 FROM " table \
+	"  WHERE " col " = v);"
+
+/* A file of root_id comes or goes, in root_totals (version 26). */
+#define ROOT_FILE_ADD \
+	"  INSERT INTO root_totals SELECT NEW.root_id, 0 WHERE NOT EXISTS" \
+	"  (SELECT 1 FROM root_totals WHERE root_id = NEW.root_id);" \
+	"  UPDATE root_totals SET files = files + 1" \
+	"  WHERE root_id = NEW.root_id;"
+#define ROOT_FILE_DEL \
+	"  UPDATE root_totals SET files = files - 1" \
+	"  WHERE root_id = OLD.root_id;"
+
+/* The triggers of version 26 that a first scan of an empty store goes
+ * without (schema_drop_bulk_indexes()): it only adds rows, which the
+ * writer counts itself (music.c), and the albums' covers are settled at
+ * its end. */
+#define BULK_TRIGGERS \
+	TOTALS_ADD("tracks", "tracks", "1", \
+		   MARK("covers_dirty", "album_id", "NEW.album_id")) \
+	TOTALS_ADD("albums", "albums", "1", "") \
+	TOTALS_ADD("artists", "artists", "1", "") \
+	TOTALS_ADD("files", "files", "1", \
+		   ROOT_FILE_ADD \
+		   MARK("covers_dirty_dirs", "dir_id", \
+			"CASE NEW.kind WHEN 'other' THEN NEW.dir_id END")) \
+	"CREATE TRIGGER IF NOT EXISTS covers_pictures_add" \
+	"  AFTER INSERT ON pictures BEGIN" \
+	MARK("covers_dirty", "album_id", "(SELECT album_id FROM tracks" \
+	     " WHERE file_id = NEW.file_id)") " END;"
+
+static const char *const bulk_triggers[] = {
+	"totals_tracks_add", "totals_albums_add", "totals_artists_add",
+	"totals_files_add", "covers_pictures_add",
+};
+
 static const char *const schema_steps[] = {
 	/* version 1: the music index and scan history */
 	"CREATE TABLE roots ("
@@ -690,6 +748,111 @@ static const char *const schema_steps[] = {
 	"  at REAL NOT NULL) WITHOUT ROWID;"
 	"ALTER TABLE found ADD COLUMN release_id TEXT;"
 	"ALTER TABLE series ADD COLUMN release_prefs TEXT;",
+
+	/* version 26: the counts /status/summary.json (and the analysis'
+	 * in metrics/analysis.json) show, kept as
+	 * running totals by triggers in the transactions that write the
+	 * rows, so that no reader counts a million rows (a count is
+	 * recounted here: tests take stores back to older versions). The
+	 * albums with a cover are rows of album_covers, which the writer
+	 * keeps (covers_refresh()) for the albums and folders the triggers
+	 * mark in covers_dirty and covers_dirty_dirs (a folder's images
+	 * changed): every album is marked here. A first scan of an empty
+	 * store goes without the triggers of BULK_TRIGGERS. A step that
+	 * makes one of these tables anew must make its triggers again. */
+	"CREATE TABLE IF NOT EXISTS totals ("
+	"  name TEXT PRIMARY KEY,"
+	"  n INTEGER NOT NULL) WITHOUT ROWID;"
+	"CREATE TABLE IF NOT EXISTS root_totals ("
+	"  root_id INTEGER PRIMARY KEY REFERENCES roots(id) ON DELETE CASCADE,"
+	"  files INTEGER NOT NULL);"
+	"CREATE TABLE IF NOT EXISTS album_covers ("
+	"  album_id INTEGER PRIMARY KEY REFERENCES albums(id)"
+	"    ON DELETE CASCADE);"
+	"CREATE TABLE IF NOT EXISTS covers_dirty ("
+	"  album_id INTEGER PRIMARY KEY);"
+	"CREATE TABLE IF NOT EXISTS covers_dirty_dirs ("
+	"  dir_id INTEGER PRIMARY KEY);"
+	"DELETE FROM album_covers;"
+	"INSERT OR REPLACE INTO totals VALUES"
+	"  ('tracks', (SELECT count(*) FROM tracks)),"
+	"  ('albums', (SELECT count(*) FROM albums)),"
+	"  ('artists', (SELECT count(*) FROM artists)),"
+	"  ('files', (SELECT count(*) FROM files)),"
+	"  ('series', (SELECT count(*) FROM series)),"
+	"  ('volumes', (SELECT count(*) FROM volumes WHERE kind = 'volume')),"
+	"  ('broken_links', (SELECT count(*) FROM rd_links WHERE broken)),"
+	"  ('albums_with_cover', 0),"
+	"  ('analysis_queued', (SELECT count(*) FROM analysis_queue)),"
+	"  ('analysis_ok', (SELECT count(*) FROM analysis WHERE state = 'ok')),"
+	"  ('analysis_failed', (SELECT count(*) FROM analysis"
+	"    WHERE state = 'failed')),"
+	"  ('analysis_too_short', (SELECT count(*) FROM analysis"
+	"    WHERE state = 'too_short'));"
+	"DELETE FROM root_totals;"
+	"INSERT INTO root_totals SELECT id, (SELECT count(*) FROM files"
+	"  WHERE root_id = r.id) FROM roots r;"
+	"INSERT OR IGNORE INTO covers_dirty SELECT id FROM albums;"
+	BULK_TRIGGERS
+	TOTALS_DEL("tracks", "tracks", "1",
+		   MARK("covers_dirty", "album_id", "OLD.album_id"))
+	TOTALS_DEL("albums", "albums", "1", "")
+	TOTALS_DEL("artists", "artists", "1", "")
+	TOTALS_ADD_DEL("album_covers", "albums_with_cover", "1", "1", "",
+		       "")
+	TOTALS_ADD_DEL("series", "series", "1", "1", "", "")
+	TOTALS_ADD_DEL("volumes", "volumes", "NEW.kind = 'volume'",
+		       "OLD.kind = 'volume'", "", "")
+	TOTALS_ADD_DEL("rd_links", "broken_links", "NEW.broken", "OLD.broken",
+		       "", "")
+	TOTALS_DEL("files", "files", "1",
+		   ROOT_FILE_DEL
+		   MARK("covers_dirty_dirs", "dir_id",
+			"CASE OLD.kind WHEN 'other' THEN OLD.dir_id END"))
+	TOTALS_ADD_DEL("analysis_queue", "analysis_queued", "1", "1", "", "")
+	/* an analysis is counted by its state; INSERT OR REPLACE takes
+	 * the row it replaces out first (with recursive triggers off, as
+	 * SQLite has them, REPLACE fires no delete trigger) */
+	"CREATE TRIGGER IF NOT EXISTS totals_analysis_replace"
+	"  BEFORE INSERT ON analysis BEGIN"
+	"  UPDATE totals SET n = n - 1 WHERE name = (SELECT 'analysis_' || state"
+	"  FROM analysis WHERE track_id = NEW.track_id); END;"
+	"CREATE TRIGGER IF NOT EXISTS totals_analysis_add"
+	"  AFTER INSERT ON analysis BEGIN"
+	"  UPDATE totals SET n = n + 1 WHERE name = 'analysis_' || NEW.state;"
+	"  END;"
+	"CREATE TRIGGER IF NOT EXISTS totals_analysis_del"
+	"  AFTER DELETE ON analysis BEGIN"
+	"  UPDATE totals SET n = n - 1 WHERE name = 'analysis_' || OLD.state;"
+	"  END;"
+	"CREATE TRIGGER IF NOT EXISTS totals_analysis_set"
+	"  AFTER UPDATE OF state ON analysis BEGIN"
+	"  UPDATE totals SET n = n - 1 WHERE name = 'analysis_' || OLD.state;"
+	"  UPDATE totals SET n = n + 1 WHERE name = 'analysis_' || NEW.state;"
+	"  END;"
+	"CREATE TRIGGER IF NOT EXISTS totals_volumes_set"
+	"  AFTER UPDATE OF kind ON volumes BEGIN"
+	"  UPDATE totals SET n = n + (NEW.kind = 'volume')"
+	"  - (OLD.kind = 'volume') WHERE name = 'volumes'; END;"
+	"CREATE TRIGGER IF NOT EXISTS totals_rd_links_set"
+	"  AFTER UPDATE OF broken ON rd_links BEGIN"
+	"  UPDATE totals SET n = n + (NEW.broken != 0) - (OLD.broken != 0)"
+	"  WHERE name = 'broken_links'; END;"
+	"CREATE TRIGGER IF NOT EXISTS totals_files_set"
+	"  AFTER UPDATE OF root_id, dir_id, name, kind ON files BEGIN"
+	ROOT_FILE_DEL ROOT_FILE_ADD
+	MARK("covers_dirty_dirs", "dir_id",
+	     "CASE OLD.kind WHEN 'other' THEN OLD.dir_id END")
+	MARK("covers_dirty_dirs", "dir_id",
+	     "CASE NEW.kind WHEN 'other' THEN NEW.dir_id END") " END;"
+	"CREATE TRIGGER IF NOT EXISTS totals_tracks_set"
+	"  AFTER UPDATE OF album_id, disc_no, track_no, file_id ON tracks BEGIN"
+	MARK("covers_dirty", "album_id", "OLD.album_id")
+	MARK("covers_dirty", "album_id", "NEW.album_id") " END;"
+	"CREATE TRIGGER IF NOT EXISTS covers_pictures_del"
+	"  AFTER DELETE ON pictures BEGIN"
+	MARK("covers_dirty", "album_id", "(SELECT album_id FROM tracks"
+	     " WHERE file_id = OLD.file_id)") " END;",
 };
 
 int schema_version(void)
@@ -723,18 +886,45 @@ int schema_drop_bulk_indexes(sqlite3 *db)
 			 bulk_indexes[i].name);
 		rc = db_exec(db, sql);
 	}
+	for (size_t i = 0; !rc && i < ARRAY_SIZE(bulk_triggers); i++) {
+		snprintf(sql, sizeof(sql), "DROP TRIGGER IF EXISTS %s",
+			 bulk_triggers[i]);
+		rc = db_exec(db, sql);
+	}
 	return rc;
+}
+
+/* Whether the bulk triggers are missing: 1, 0 or a negative errno. */
+static int bulk_triggers_missing(sqlite3 *db)
+{
+	sqlite3_stmt *st;
+	int rc, missing;
+
+	rc = db_prepare(db, "SELECT NOT EXISTS (SELECT 1 FROM sqlite_master"
+			" WHERE type = 'trigger' AND name = 'totals_files_add')",
+			&st);
+	if (rc)
+		return rc;
+	rc = sqlite3_step(st);
+	missing = rc == SQLITE_ROW && sqlite3_column_int(st, 0);
+	rc = db_finalize(st, rc, "look for triggers");
+	return rc ? rc : missing;
 }
 
 int schema_make_bulk_indexes(sqlite3 *db)
 {
 	char sql[128];
-	int rc = 0;
+	int rc = 0, missing;
 
 	for (size_t i = 0; !rc && i < ARRAY_SIZE(bulk_indexes); i++) {
 		snprintf(sql, sizeof(sql), "CREATE INDEX IF NOT EXISTS %s ON %s",
 			 bulk_indexes[i].name, bulk_indexes[i].on);
 		rc = db_exec(db, sql);
 	}
-	return rc;
+	missing = rc ? rc : bulk_triggers_missing(db);
+	if (missing <= 0)
+		return missing;
+	/* every album came in the bulk load: its cover is to be settled */
+	return db_exec(db, BULK_TRIGGERS
+		       "INSERT OR IGNORE INTO covers_dirty SELECT id FROM albums");
 }

@@ -65,10 +65,12 @@ int schema_version(void);
 
 /*
  * The secondary indexes of tracks, which a first scan of an empty store
- * builds once at its end, sorted (a few times faster than row by row):
- * schema_drop_bulk_indexes() drops them, and schema_make_bulk_indexes()
- * makes those missing, as the migrations make them (also when a crash
- * came before the end of a bulk load). The files' index on (dir_id,
+ * builds once at its end, sorted (a few times faster than row by row),
+ * and the triggers that count the rows it adds (the writer counts them
+ * itself meanwhile: music.h): schema_drop_bulk_indexes() drops them, and
+ * schema_make_bulk_indexes() makes those missing, as the migrations make
+ * them (also when a crash came before the end of a bulk load), marking
+ * every album for covers_refresh() when the triggers were missing. The files' index on (dir_id,
  * name) is not one: it keeps two rows of one file out, and grows at its
  * end in a first scan. Each returns 0 or a negative errno value
  * (logged).

@@ -12,6 +12,7 @@
 #include "common/db.h"
 #include "common/log.h"
 #include "common/thread.h"
+#include "indexer/store/covers.h"
 #include "indexer/store/schema.h"
 #include "indexer/store/music.h"
 #include "indexer/store/search_index.h"
@@ -362,6 +363,12 @@ int writer_reopen(void)
 	return writer_call_urgent(reopen, NULL);
 }
 
+static int refresh_covers(sqlite3 *db, void *unused)
+{
+	(void)unused;
+	return covers_refresh(db);
+}
+
 int writer_start(const char *db_path)
 {
 	int rc;
@@ -375,9 +382,13 @@ int writer_start(const char *db_path)
 		storefile_opened(w.db);
 		rc = schema_migrate(w.db);
 	}
-	/* a bulk load cut short left them out */
+	/* a bulk load cut short left them out, and the covers of the
+	 * albums it marked (or a migration did); a failure keeps the marks
+	 * for the next commit */
 	if (!rc)
 		rc = schema_make_bulk_indexes(w.db);
+	if (!rc)
+		db_transaction(w.db, refresh_covers, NULL);
 	/* tracks a migration or a crash left out of the search index; a
 	 * failure keeps them listed for the next commit */
 	if (!rc)

@@ -124,6 +124,9 @@ TARGET_SCALE_FIRST_S=25
 TARGET_SCALE_NOCHANGE_S=1.5
 TARGET_SCALE_RSS_KB=131072
 TARGET_SCALE_STORE_MB=400
+# The worst stat() or read of a status file (status_latency.py), during
+# the first scan and after it (issue 32).
+TARGET_SCALE_STATUS_MS=100
 # Track analysis: seconds of audio analysed per second of CPU time.
 TARGET_ANALYSIS_RATE=200
 # The store the duplicate lookup is timed in: this many analysed tracks.
@@ -1305,8 +1308,20 @@ section_scale() {
 	warm "$SCALE"
 	mediamon_start "$SCALE"
 	log "scale: first scan of $SCALE_FILES files (startup, fresh database)"
+	rm -f "$WORK/scale-stop"
+	"$PYTHON" "$REPO/tests/bench/status_latency.py" "$MM_MNT" \
+		--stop "$WORK/scale-stop" >"$WORK/scale-during" &
+	sl_pid=$!
 	scan_wait ""
+	: >"$WORK/scale-stop"
+	wait "$sl_pid" || die "status_latency.py failed during the first scan"
 	scan_record scale_first "$MM_START"
+	put scale_status_during_ms "$(awk '{ print $2 }' "$WORK/scale-during")"
+	put scale_status_during_what "$(awk '{ print $3 ", " $5 " rounds" }' "$WORK/scale-during")"
+	"$PYTHON" "$REPO/tests/bench/status_latency.py" "$MM_MNT" --rounds 20 \
+		>"$WORK/scale-after" || die "status_latency.py failed after the first scan"
+	put scale_status_after_ms "$(awk '{ print $2 }' "$WORK/scale-after")"
+	put scale_status_after_what "$(awk '{ print $3 }' "$WORK/scale-after")"
 	put scale_store_wal_kb "$(store_kb "$MM_DB" "$MM_DB-wal")"
 	: >"$WORK/scale-nochange"
 	for n in 1 2 3; do
@@ -1339,6 +1354,14 @@ EOF
 		"scale: first scan, $SCALE_FILES tiny MP3s" "$(get scale_first_s) s" \
 		"$(get scale_first_wall_s) s" "< $TARGET_SCALE_FIRST_S s" \
 		"$(verdict "$(get scale_first_s)" lt "$TARGET_SCALE_FIRST_S")"
+	figure_row "scale_status_during_ms@$SCALE_FILES" lower \
+		"scale: worst status read during the first scan ($(get scale_status_during_what))" \
+		"$(get scale_status_during_ms) ms" "" "< $TARGET_SCALE_STATUS_MS ms" \
+		"$(verdict "$(get scale_status_during_ms)" lt "$TARGET_SCALE_STATUS_MS")"
+	figure_row "scale_status_after_ms@$SCALE_FILES" lower \
+		"scale: worst status read after it ($(get scale_status_after_what))" \
+		"$(get scale_status_after_ms) ms" "" "< $TARGET_SCALE_STATUS_MS ms" \
+		"$(verdict "$(get scale_status_after_ms)" lt "$TARGET_SCALE_STATUS_MS")"
 	figure_row "scale_floor_s@$SCALE_FILES" lower \
 		"scale:   the same walk and tags without the store (the floor)" \
 		"$(get scale_floor_s) s"

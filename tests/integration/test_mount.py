@@ -228,9 +228,51 @@ def test_one_handle_is_one_snapshot(mount):
         json.loads(f.read())
 
 
-def test_sizes_are_true(mount):
+def whole(path):
+    """A file read to its end a page at a time, whatever its size says."""
+    fd = os.open(path, os.O_RDONLY)
+    data = b""
+    try:
+        while True:
+            part = os.read(fd, 4096)
+            if not part:
+                return data
+            data += part
+    finally:
+        os.close(fd)
+
+
+def test_stat_renders_nothing(mount):
+    """A stat() of a generated file renders nothing: before any open it
+    shows a page, afterwards the size of the last rendering; reads are
+    never cut by it (direct_io)."""
     for rel in ["README", "metrics/scan.csv", "status/health"]:
-        assert os.stat(mount.file(rel)).st_size == len(mount.read(rel))
+        assert os.stat(mount.file(rel)).st_size == 4096
+        data = whole(mount.file(rel))
+        assert os.stat(mount.file(rel)).st_size == len(data)
+
+
+def test_reads_are_whole_whatever_the_size(mount):
+    """ls, stat, cat, jq and Python read all of a generated file larger
+    than the page its stat() shows before it was ever opened."""
+    readme = mount.file("README")
+    summary = mount.file("status/summary.json")
+    for path in (readme, summary):
+        assert "4096" in subprocess.run(
+            ["ls", "-l", path], capture_output=True, text=True,
+            check=True).stdout
+        assert subprocess.run(["stat", "-c", "%s", path],
+                              capture_output=True, text=True,
+                              check=True).stdout.strip() == "4096"
+    cat = subprocess.run(["cat", readme], capture_output=True,
+                         check=True).stdout
+    assert len(cat) > 4096
+    with open(readme, "rb") as f:
+        assert f.read() == cat
+    jq = subprocess.run(["jq", "-c", ".counts", summary],
+                        capture_output=True, text=True, check=True).stdout
+    assert json.loads(jq)["tracks"] > 0
+    assert len(whole(readme)) == len(cat)
 
 
 def test_rescan_counts_changes(mount, library):
@@ -583,6 +625,7 @@ def test_fstat_gives_the_open_snapshot(mount):
     try:
         size = os.fstat(fd).st_size
         mount.rescan()      # a scan logs lines: the log grows
+        whole(path)         # a rendering now, whose size stat() shows
         other = int(subprocess.run(["stat", "-c", "%s", path],
                                    capture_output=True, text=True,
                                    check=True).stdout)

@@ -3,6 +3,7 @@
  * one statement per SQL text and thread, given back reset and unbound,
  * evicted when too many, and never seeing an old snapshot of the store.
  */
+#include <errno.h>
 #include <pthread.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -13,6 +14,7 @@
 
 #include <cmocka.h>
 
+#include "common/clock.h"
 #include "common/db.h"
 #include "indexer/store/reader.h"
 #include "join.h"
@@ -233,10 +235,32 @@ static void test_close_reopens(void **state)
 	assert_non_null(reader_db());
 }
 
+/* A query that runs past its thread's deadline fails with -ETIMEDOUT,
+ * and the next, without one, runs whole: a slow rendering gives its
+ * thread back. */
+static void test_deadline(void **state)
+{
+	const char *count = "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL"
+			    " SELECT i + 1 FROM n WHERE i < 2000000)"
+			    " SELECT count(*) FROM n";
+	sqlite3_stmt *st;
+
+	(void)state;
+	reader_deadline(clock_mono() - 1);
+	assert_int_equal(reader_prepare(count, "test", &st), 0);
+	assert_int_equal(reader_finish(st, sqlite3_step(st), "test"),
+			 -ETIMEDOUT);
+	reader_deadline(clock_mono() + 60);
+	assert_int_equal(one_int(count), 2000000);
+	reader_deadline(0);
+	assert_int_equal(one_int("SELECT v FROM t"), 1);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_kept_per_sql),
+		cmocka_unit_test(test_deadline),
 		cmocka_unit_test(test_sees_new_rows),
 		cmocka_unit_test(test_starts_over),
 		cmocka_unit_test(test_parameters_cleared),

@@ -230,7 +230,7 @@ static void test_schema_versions(void **state)
 	assert_int_equal(db_exec(db, "PRAGMA user_version = 99"), 0);
 	assert_int_equal(schema_migrate(db), -EPROTO);
 	assert_int_equal(db_exec(db, "PRAGMA user_version = 13"), 0);
-	assert_int_equal(schema_version(), 25);
+	assert_int_equal(schema_version(), 26);
 	db_close(db);
 }
 
@@ -1208,6 +1208,280 @@ static void test_bulk_indexes(void **state)
 	assert_string_equal(after, before);
 }
 
+/* Each running total (schema version 26) and the count it stands for. */
+static const struct {
+	const char *name, *count;
+} recounts[] = {
+	{ "tracks", "SELECT count(*) FROM tracks" },
+	{ "albums", "SELECT count(*) FROM albums" },
+	{ "artists", "SELECT count(*) FROM artists" },
+	{ "files", "SELECT count(*) FROM files" },
+	{ "series", "SELECT count(*) FROM series" },
+	{ "volumes", "SELECT count(*) FROM volumes WHERE kind = 'volume'" },
+	{ "broken_links", "SELECT count(*) FROM rd_links WHERE broken" },
+	{ "albums_with_cover", "SELECT count(*) FROM album_covers" },
+	{ "analysis_queued", "SELECT count(*) FROM analysis_queue" },
+	{ "analysis_ok", "SELECT count(*) FROM analysis WHERE state = 'ok'" },
+	{ "analysis_failed",
+	  "SELECT count(*) FROM analysis WHERE state = 'failed'" },
+};
+
+/* The albums with a cover, recounted for the trees of these tests: an
+ * embedded picture, or cover.jpg beside a track or above its disc
+ * folder (CD1). */
+#define COVERED_ALBUMS \
+	"SELECT group_concat(id) FROM (SELECT al.id FROM albums al" \
+	" WHERE EXISTS (SELECT 1 FROM tracks t JOIN pictures p" \
+	" ON p.file_id = t.file_id WHERE t.album_id = al.id)" \
+	" OR EXISTS (SELECT 1 FROM tracks t JOIN files f ON f.id = t.file_id" \
+	" JOIN directories d ON d.id = f.dir_id JOIN directories u" \
+	" ON u.root_id = d.root_id AND (u.id = d.id OR u.path || '/CD1'" \
+	" = CAST(d.path AS TEXT)) JOIN files i ON i.dir_id = u.id" \
+	" AND i.kind = 'other' AND CAST(i.name AS TEXT) = 'cover.jpg'" \
+	" WHERE t.album_id = al.id) ORDER BY al.id)"
+
+/* Every running total is what a count of the rows gives. */
+static void assert_totals(struct env *e)
+{
+	char sql[160];
+	char *kept, *counted;
+
+	writer_call(NULL, NULL);
+	for (size_t i = 0; i < sizeof(recounts) / sizeof(recounts[0]); i++) {
+		snprintf(sql, sizeof(sql), "SELECT n FROM totals"
+			 " WHERE name = '%s'", recounts[i].name);
+		if (query_int(e->db, sql) != query_int(e->db,
+						       recounts[i].count))
+			fail_msg("total %s is %lld, counted %lld",
+				 recounts[i].name,
+				 (long long)query_int(e->db, sql),
+				 (long long)query_int(e->db,
+						      recounts[i].count));
+	}
+	assert_int_equal(query_int(e->db, "SELECT count(*) FROM roots r"
+				   " WHERE coalesce((SELECT files FROM"
+				   " root_totals WHERE root_id = r.id), 0)"
+				   " != (SELECT count(*) FROM files"
+				   " WHERE root_id = r.id)"), 0);
+	kept = query_text(e->db, "SELECT group_concat(album_id) FROM"
+			  " (SELECT album_id FROM album_covers"
+			  " ORDER BY album_id)");
+	counted = query_text(e->db, COVERED_ALBUMS);
+	if (kept || counted)
+		assert_string_equal(kept ? kept : "", counted ? counted : "");
+	free(kept);
+	free(counted);
+}
+
+/* An image file at path (a file of kind other, as the scan adds it). */
+static void put_image(struct env *e, const char *path, int64_t inode)
+{
+	struct music_rec *rec = file_rec(e, MUSIC_FILE, path, 0, 1, inode);
+
+	rec->kind = "other";
+	rec->parsed = 0;
+	writer_put(rec);
+}
+
+static void delete_file(struct env *e, const char *name)
+{
+	char sql[160];
+	struct music_rec *rec = music_rec_new(MUSIC_DELETE_FILE, "", 0);
+
+	snprintf(sql, sizeof(sql), "SELECT id FROM files"
+		 " WHERE CAST(name AS TEXT) = '%s'", name);
+	rec->id = query_int(e->db, sql);
+	assert_true(rec->id > 0);
+	writer_put(rec);
+}
+
+/* Nothing of the step of version 26 left, as version 25 had it. */
+#define UNDO_VERSION_26 \
+	"DROP TRIGGER totals_tracks_add; DROP TRIGGER totals_tracks_del;" \
+	" DROP TRIGGER totals_albums_add; DROP TRIGGER totals_albums_del;" \
+	" DROP TRIGGER totals_artists_add; DROP TRIGGER totals_artists_del;" \
+	" DROP TRIGGER totals_album_covers_add;" \
+	" DROP TRIGGER totals_album_covers_del;" \
+	" DROP TRIGGER totals_series_add; DROP TRIGGER totals_series_del;" \
+	" DROP TRIGGER totals_volumes_add; DROP TRIGGER totals_volumes_del;" \
+	" DROP TRIGGER totals_rd_links_add; DROP TRIGGER totals_rd_links_del;" \
+	" DROP TRIGGER totals_files_add; DROP TRIGGER totals_files_del;" \
+	" DROP TRIGGER totals_volumes_set; DROP TRIGGER totals_rd_links_set;" \
+	" DROP TRIGGER totals_files_set; DROP TRIGGER totals_tracks_set;" \
+	" DROP TRIGGER covers_pictures_add; DROP TRIGGER covers_pictures_del;" \
+	" DROP TRIGGER totals_analysis_queue_add;" \
+	" DROP TRIGGER totals_analysis_queue_del;" \
+	" DROP TRIGGER totals_analysis_replace; DROP TRIGGER totals_analysis_add;" \
+	" DROP TRIGGER totals_analysis_del; DROP TRIGGER totals_analysis_set;" \
+	" DROP TABLE totals; DROP TABLE root_totals; DROP TABLE album_covers;" \
+	" DROP TABLE covers_dirty; DROP TABLE covers_dirty_dirs;"
+
+/* The running totals and the albums with a cover follow the rows through
+ * inserts, updates, deletes, scans (a first one, a rescan, a cancelled
+ * one) and a migration from version 23. */
+static void test_totals_follow_rows(void **state)
+{
+	struct env *e = *state;
+	struct picture pic = { .found = 1, .type = 3, .mime = "image/png",
+			       .offset = 1, .length = 2 };
+	struct music_rec *rec;
+	struct scan_stats s;
+	char cmd[256];
+	sqlite3 *db;
+
+	put_track(e, "a/1.flac", "One", "Ann", NULL, "Alpha", 1);
+	put_track(e, "a/2.flac", "Two", "Ann", NULL, "Alpha", 2);
+	put_track(e, "b/1.flac", "Three", "Bob", NULL, "Beta", 3);
+	put_track(e, "c/CD1/1.flac", "Four", "Cid", NULL, "Gamma", 4);
+	assert_totals(e);
+	assert_int_equal(query_int(e->db, "SELECT n FROM totals"
+				   " WHERE name = 'tracks'"), 4);
+	assert_int_equal(query_int(e->db, "SELECT count(*) FROM"
+				   " album_covers"), 0);
+
+	/* an embedded picture, an image beside, an image above CD1 */
+	rec = file_rec(e, MUSIC_FILE, "a/1.flac",
+		       query_int(e->db, "SELECT id FROM files WHERE"
+				 " CAST(name AS TEXT) = '1.flac' LIMIT 1"),
+		       2, 1);
+	rec->tags.title = strdup("One");
+	rec->tags.artist = strdup("Ann");
+	rec->tags.album = strdup("Alpha");
+	rec->tags.picture = pic;
+	writer_put(rec);
+	/* a second upsert of the album marked in the same transaction */
+	rec = file_rec(e, MUSIC_FILE, "a/2.flac",
+		       query_int(e->db, "SELECT id FROM files WHERE"
+				 " CAST(name AS TEXT) = '2.flac'"), 2, 2);
+	rec->tags.title = strdup("Two");
+	rec->tags.artist = strdup("Ann");
+	rec->tags.album = strdup("Alpha");
+	writer_put(rec);
+	put_image(e, "b/cover.jpg", 5);
+	put_image(e, "c/cover.jpg", 6);
+	put_image(e, "c/notes.txt", 7);
+	assert_totals(e);
+	assert_int_equal(query_int(e->db, "SELECT count(*) FROM"
+				   " album_covers"), 3);
+
+	/* images and tracks go; a track moves to another album */
+	delete_file(e, "cover.jpg");
+	delete_file(e, "2.flac");
+	put_track(e, "b/2.flac", "Five", "Bob", NULL, "Delta", 8);
+	assert_totals(e);
+	rec = music_rec_new(MUSIC_DELETE_DIR, "", 0);
+	rec->id = query_int(e->db, "SELECT id FROM directories"
+			    " WHERE CAST(path AS TEXT) = 'a'");
+	writer_put(rec);
+	writer_call(music_drop_orphans, NULL);
+	assert_totals(e);
+
+	/* a bulk load (the writer counts) cut short: the next start makes
+	 * the triggers again and settles every album's cover */
+	writer_stop();
+	snprintf(cmd, sizeof(cmd), "rm %s", e->db);
+	assert_int_equal(system(cmd), 0);
+	assert_int_equal(writer_start(e->db), 0);
+	writer_call(add_root, e);
+	assert_int_equal(writer_call(music_bulk_begin, NULL), 0);
+	for (int i = 0; i < 30; i++) {
+		snprintf(cmd, sizeof(cmd), "k%d/%d.flac", i / 10, i);
+		rec = file_rec(e, MUSIC_FILE, cmd, 0, 1, 100 + i);
+		rec->bulk = 1;
+		rec->tags.title = strdup(cmd);
+		rec->tags.artist = strdup(i % 2 ? "Odd" : "Even");
+		rec->tags.album = strdup(i < 10 ? "K0" : i < 20 ? "K1" : "K2");
+		if (i == 25)
+			rec->tags.picture = pic;
+		writer_put(rec);
+	}
+	writer_call(NULL, NULL);
+	assert_int_equal(query_int(e->db, "SELECT count(*) FROM sqlite_master"
+				   " WHERE name = 'totals_files_add'"), 0);
+	assert_int_equal(query_int(e->db, "SELECT n FROM totals"
+				   " WHERE name = 'tracks'"), 30);
+	writer_stop();
+	assert_int_equal(writer_start(e->db), 0);
+	assert_totals(e);
+	assert_int_equal(query_int(e->db, "SELECT count(*) FROM"
+				   " album_covers"), 1);
+	put_track(e, "k0/new.flac", "New", "Odd", NULL, "K0", 200);
+	assert_totals(e);
+
+	/* scans: a first one of a tree (bulk), a rescan, a cancelled one */
+	writer_stop();
+	snprintf(cmd, sizeof(cmd), "rm %s", e->db);
+	assert_int_equal(system(cmd), 0);
+	assert_int_equal(writer_start(e->db), 0);
+	writer_call(add_root, e);
+	make_tree(e);
+	assert_int_equal(scan(e, "", &s, 0), 0);
+	assert_totals(e);
+	assert_int_equal(query_int(e->db, "SELECT files FROM root_totals"),
+			 12);
+	snprintf(cmd, sizeof(cmd), "rm -r %s/dir0", e->root);
+	assert_int_equal(system(cmd), 0);
+	assert_int_equal(scan(e, "", &s, 1), -ECANCELED);
+	assert_totals(e);
+	assert_int_equal(scan(e, "", &s, 0), 0);
+	assert_totals(e);
+	assert_int_equal(query_int(e->db, "SELECT files FROM root_totals"),
+			 8);
+
+	/* manga and Real-Debrid rows */
+	assert_int_equal(writer_call(exec_sql,
+		"INSERT INTO series (root_id, path, name) VALUES (1, 'S', 'S');"
+		" INSERT INTO volumes (series_id, kind, first, last, path)"
+		" VALUES (1, 'volume', 1, 1, 'v1'), (1, 'chapter', 2, 2, 'c2'),"
+		" (1, 'volume', 3, 3, 'v3');"
+		" UPDATE volumes SET kind = 'volume' WHERE path = 'c2';"
+		" DELETE FROM volumes WHERE path = 'v1';"
+		" INSERT INTO rd_links (path, target, broken, seen_at)"
+		" VALUES ('l1', 't', 1, 0), ('l2', 't', 0, 0), ('l3', 't', 1, 0);"
+		" UPDATE rd_links SET broken = 1 WHERE path = 'l2';"
+		" DELETE FROM rd_links WHERE path = 'l1';"), 0);
+	assert_totals(e);
+	assert_int_equal(query_int(e->db, "SELECT n FROM totals"
+				   " WHERE name = 'broken_links'"), 2);
+
+	/* analyses come, are replaced, change state and go */
+	put_track(e, "dir1/u.flac", "Seven", "Eve", NULL, "Eta", 22);
+	put_track(e, "dir1/v.flac", "Eight", "Eve", NULL, "Eta", 23);
+	writer_call(NULL, NULL);
+	assert_int_equal(writer_call(exec_sql,
+		"INSERT INTO analysis (track_id, state, analysed_at)"
+		" SELECT id, 'ok', 0 FROM tracks;"
+		" INSERT OR REPLACE INTO analysis (track_id, state, analysed_at)"
+		" SELECT id, 'failed', 0 FROM tracks LIMIT 1;"
+		" UPDATE analysis SET state = 'failed' WHERE track_id ="
+		" (SELECT max(track_id) FROM analysis);"
+		" DELETE FROM analysis_queue WHERE track_id ="
+		" (SELECT min(id) FROM tracks);"), 0);
+	assert_totals(e);
+	delete_file(e, "v.flac");
+	assert_totals(e);
+	assert_int_equal(query_int(e->db, "SELECT n FROM totals"
+				   " WHERE name = 'analysis_failed'"), 1);
+
+	/* a store of version 23 counts once and settles its covers */
+	put_track(e, "dir1/t.flac", "Six", "Eve", NULL, "Eta", 20);
+	writer_call(NULL, NULL);
+	writer_stop();
+	assert_int_equal(db_open(e->db, 0, &db), 0);
+	assert_int_equal(db_exec(db, UNDO_VERSION_26 UNDO_VERSION_25
+				 " INSERT INTO artists (name) VALUES ('Zed');"
+				 " PRAGMA user_version = 23"), 0);
+	db_close(db);
+	assert_int_equal(writer_start(e->db), 0);
+	assert_totals(e);
+	assert_int_equal(query_int(e->db, "SELECT count(*) FROM"
+				   " album_covers"), 0);
+	put_image(e, "dir1/cover.jpg", 21);
+	assert_totals(e);
+	assert_int_equal(query_int(e->db, "SELECT count(*) FROM"
+				   " album_covers"), 1);
+}
+
 /* The writer keeps no digest for a directory one of whose file records
  * failed, so that its next walk looks at every file again; the record
  * after keeps it. */
@@ -1415,6 +1689,8 @@ static void test_files_named_in_folders(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_totals_follow_rows, setup,
+						teardown),
 		cmocka_unit_test_setup_teardown(test_schema_versions, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(

@@ -1,0 +1,68 @@
+#!/usr/bin/python3
+"""The worst time a status file takes to answer: bench.sh's scale section.
+
+    status_latency.py MNT --stop FILE     until FILE exists (during a scan),
+                                          one round at least
+    status_latency.py MNT --rounds N      N rounds (after it)
+
+Each round stat()s and then reads to its end each of FILES in MNT, one
+after the other, with a pause of PAUSE_S between rounds; a file that
+cannot be read is a failure (exit 1). Prints the worst stat() or read
+seen, in milliseconds, its file, and the rounds made:
+
+    worst_ms 12.3 status/summary.json rounds 57
+"""
+
+import argparse
+import os
+import sys
+import time
+
+FILES = ["status/summary.json", "status/health", "status/missing",
+         "metrics/scan.json", "metrics/prometheus"]
+PAUSE_S = 0.05
+
+
+def timed_round(mnt, worst):
+    """Stat and read each file once; worst is [ms, name], kept up."""
+    for rel in FILES:
+        path = os.path.join(mnt, rel)
+        t = time.monotonic()
+        os.stat(path)
+        took = time.monotonic() - t
+        t = time.monotonic()
+        with open(path, "rb") as f:
+            while f.read(1 << 16):
+                pass
+        took = max(took, time.monotonic() - t) * 1000
+        if took > worst[0]:
+            worst[0], worst[1] = took, rel
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("mnt")
+    ap.add_argument("--stop")
+    ap.add_argument("--rounds", type=int)
+    args = ap.parse_args()
+    if (args.stop is None) == (args.rounds is None):
+        ap.error("give one of --stop and --rounds")
+    worst, rounds = [0.0, "-"], 0
+
+    def more():
+        if args.stop:
+            return not os.path.exists(args.stop)
+        return rounds < args.rounds
+
+    try:
+        while rounds == 0 or more():
+            timed_round(args.mnt, worst)
+            rounds += 1
+            time.sleep(PAUSE_S)
+    except OSError as e:
+        sys.exit("status_latency: %s" % e)
+    print("worst_ms %.1f %s rounds %d" % (worst[0], worst[1], rounds))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,77 @@
+"""Status files answer at once whatever the size of the library, also
+while a first scan fills the store: their counts are running totals, a
+stat() renders nothing, and no read counts the rows (issue 32, point 2).
+
+The library is tens of thousands of tiny MP3s from tests/bench/gen_tiny.py,
+enough for the old way (the summary rendered by every stat(), the covers
+counted with a query per album, without the index a first scan drops) to
+take seconds a read. The deadline is generous on purpose; the target of
+100 ms is the benchmark's (tests/bench/bench.sh, the scale section).
+"""
+
+import json
+import os
+import subprocess
+import sys
+import time
+
+import pytest
+
+from conftest import REPO, SLOW, start, unmount
+
+FILES = 30000
+DEADLINE_S = 1.0 * SLOW
+
+
+@pytest.fixture(scope="module")
+def tiny_library(tmp_path_factory):
+    out = str(tmp_path_factory.mktemp("tiny") / "library")
+    subprocess.run([sys.executable,
+                    os.path.join(REPO, "tests", "bench", "gen_tiny.py"),
+                    out, "--files", str(FILES)], check=True,
+                   stdout=subprocess.DEVNULL, timeout=600)
+    return out
+
+
+def timed(fn):
+    """What fn returns and the seconds it took."""
+    t = time.monotonic()
+    value = fn()
+    return value, time.monotonic() - t
+
+
+def read_summary(path):
+    with open(path, "rb") as f:
+        return json.loads(f.read())
+
+
+def test_summary_answers_during_a_first_scan(tiny_library, tmp_path):
+    """From the mount until the first scan has ended, every stat() and
+    read of status/summary.json answers within the deadline."""
+    m = start(tmp_path, "music=" + tiny_library, wait=False)
+    try:
+        path = m.file("status/summary.json")
+        during = 0
+        deadline = time.monotonic() + 300 * SLOW
+        while True:
+            st, took_stat = timed(lambda: os.stat(path))
+            doc, took_read = timed(lambda: read_summary(path))
+            assert st.st_size > 0
+            assert took_stat < DEADLINE_S, "stat() took %.2f s" % took_stat
+            assert took_read < DEADLINE_S, "a read took %.2f s" % took_read
+            if doc["state"] == "scanning":
+                during += 1
+            elif doc["last_scan"] is not None:
+                break
+            assert time.monotonic() < deadline, "the first scan never ended"
+            time.sleep(0.05)
+        assert during >= 3, "only %d reads while the scan ran" % during
+        counts = doc["counts"]
+        assert counts["tracks"] == FILES
+        # and the generator's marker, OUT/.complete
+        assert counts["files"] == FILES + 1
+        assert doc["roots"][0]["files"] == FILES + 1
+        assert counts["albums"] == (counts["albums_with_cover"] +
+                                    counts["albums_without_cover"])
+    finally:
+        unmount(m.path, m.proc)
