@@ -17,6 +17,8 @@ MEDIAMON_FIGURES=$figures /usr/bin/python3 -m pytest -q -rA \
 	tests/integration/test_secrets.py \
 	tests/integration/test_access.py \
 	tests/integration/test_caps.py \
+	tests/integration/test_analysis_confined.py \
+	tests/integration/test_status_speed.py \
 	tests/integration/test_faults.py >"$log" 2>&1
 rc=$?
 tail -n 1 "$log"
@@ -27,7 +29,8 @@ count() {
 	grep -c "^$1 tests/integration/$2::" "$log"
 }
 for f in hostile:test_hostile.py secrets:test_secrets.py \
-	faults:test_faults.py; do
+	faults:test_faults.py confined:test_analysis_confined.py \
+	status:test_status_speed.py; do
 	name=${f%%:*}
 	file=${f#*:}
 	passed=$(count PASSED "$file")
@@ -40,6 +43,8 @@ for f in hostile:test_hostile.py secrets:test_secrets.py \
 	hostile) label="hostile cases passed" ;;
 	secrets) label="secret and permission checks passed" ;;
 	faults) label="store faults survived and reported right" ;;
+	confined) label="analysis child confinement checks passed" ;;
+	status) label="status reads answered within 1 s during a scan" ;;
 	esac
 	if [ "$skipped" -gt 0 ]; then
 		echo "$label: $passed/$tried ($skipped not tried here)"

@@ -49,14 +49,16 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 
 def bencode(v):
-    """BitTorrent's encoding (BEP 3) of an int, str, bytes or dict, for
-    the torrents fakes serve."""
+    """BitTorrent's encoding (BEP 3) of an int, str, bytes, list or dict,
+    for the torrents fakes serve and tests hand real clients."""
     if isinstance(v, int):
         return b"i%de" % v
     if isinstance(v, str):
         v = v.encode()
     if isinstance(v, bytes):
         return b"%d:%s" % (len(v), v)
+    if isinstance(v, list):
+        return b"l" + b"".join(bencode(x) for x in v) + b"e"
     return b"d" + b"".join(bencode(k) + bencode(v[k])
                            for k in sorted(v)) + b"e"
 

@@ -17,6 +17,7 @@ import os
 import shutil
 import socket
 import subprocess
+import sys
 import threading
 import urllib.error
 import urllib.parse
@@ -24,7 +25,10 @@ import urllib.request
 
 import pytest
 
-from conftest import wait_for
+from conftest import REPO, wait_for
+
+sys.path.insert(0, os.path.join(REPO, "tests", "fakes"))
+from http_fake import bencode  # noqa: E402
 
 USER = "mediamon"
 PASSWORD = "s3cret-Pass"
@@ -44,21 +48,6 @@ def need(program):
         pytest.skip("%s is not installed (contrib/install-deps.sh installs"
                     " it)" % program)
     return path
-
-
-def bencode(v):
-    """BitTorrent's encoding (BEP 3) of an int, str, bytes, list or
-    dict."""
-    if isinstance(v, int):
-        return b"i%de" % v
-    if isinstance(v, str):
-        v = v.encode()
-    if isinstance(v, bytes):
-        return b"%d:%s" % (len(v), v)
-    if isinstance(v, list):
-        return b"l" + b"".join(bencode(x) for x in v) + b"e"
-    return b"d" + b"".join(bencode(k) + bencode(v[k])
-                           for k in sorted(v)) + b"e"
 
 
 class Torrent:
