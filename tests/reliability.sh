@@ -1,6 +1,7 @@
 #!/bin/sh
 # Runs the reliability tests (crash safety, hostile trees, concurrency,
-# secrets, access of other users, their caps on open files, faults of the
+# secrets, access of other users, their caps on open files, the analysis
+# child's confinement, status reads during a first scan, faults of the
 # store) and appends their figures, one "name: value" line each, to
 # BUILD/reliability.txt. Exits non-zero when a test failed.
 set -u
