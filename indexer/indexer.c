@@ -708,6 +708,9 @@ static enum outcome run_order(void)
 		plan_free(&plan);
 		return passes_later(rc) ? RUN_AGAIN_LATER : RUN_DONE;
 	}
+	/* A scan shows as running with its estimate, never with 0 files. */
+	if (!rc)
+		writer_call(estimate, &plan);
 	pthread_mutex_lock(&ix.lock);
 	ix.scan_id = row.id;
 	ix.scan_started_wall = row.started_at;
@@ -716,7 +719,6 @@ static enum outcome run_order(void)
 	ix.scanning = 1;
 	pthread_mutex_unlock(&ix.lock);
 	if (!rc) {
-		writer_call(estimate, &plan);
 		log_info("scan %lld started (%s%s)", (long long)row.id,
 			 o->trigger, o->full ? ", full" : "");
 		for (size_t i = 0; i < plan.nr && rc != -ECANCELED; i++)
