@@ -167,9 +167,12 @@ def test_a_user_over_its_cap_gets_emfile_not_the_daemon(world, user,
         wait_for(lambda: user_opens(user, path), 30,
                  "a fresh open by the user", until=lambda v: v is True,
                  mount=m)
-        wait_for(lambda: rss_kb(pid), 30, "the daemon's memory back near"
-                 " %d kB" % rss_before,
-                 until=lambda kb: kb < rss_before + 32 * 1024, mount=m)
+        # ASan's allocator keeps what is freed, out of malloc_trim()'s
+        # reach: the bound holds for the plain build alone
+        if not SANITIZED:
+            wait_for(lambda: rss_kb(pid), 30, "the daemon's memory back"
+                     " near %d kB" % rss_before,
+                     until=lambda kb: kb < rss_before + 32 * 1024, mount=m)
     finally:
         unmount(m.path, m.proc)
 
