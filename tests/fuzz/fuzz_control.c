@@ -1,10 +1,11 @@
 /*
  * The control files' parsers: control_text() and the commands written to
- * rescan, check-missing, repair, dry-run, pause and reset-metrics. The
- * indexer and the loop are stood in for by the functions below, which
- * check what the parsers hand them.
+ * rescan, check-missing, repair, dry-run, pause, reset-metrics and
+ * blocklist. The indexer and the loop are stood in for by the functions
+ * below, which check what the parsers hand them.
  */
 
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -28,6 +29,19 @@ int indexer_check(unsigned jobs, const char *trigger)
 	(void)jobs;
 	(void)trigger;
 	return 0;
+}
+
+int indexer_retry_clients(const char *trigger)
+{
+	(void)trigger;
+	return 0;
+}
+
+int indexer_blocklist(const char *id, int remove)
+{
+	if (remove != 0 && remove != 1)
+		abort();
+	return !*id || strchr(id, '\n') ? -EINVAL : 0;
 }
 
 int indexer_repair_torrent(enum rd_command cmd, const char *id,
