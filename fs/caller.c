@@ -40,14 +40,26 @@ static struct {
 } me;
 
 /* The request this thread answers, and its caller. */
-static __thread struct {
+struct current {
 	fuse_req_t req;
 	uid_t uid;
 	gid_t gid;
 	pid_t pid;
 	int set, owner;
 	int known;		/* the thread's who holds this caller */
-} cur;
+	int anyone;		/* stands for anyone (caller_begin_anyone()) */
+};
+
+static __thread struct current cur;
+
+/* The caller that anyone stands in for, and its identity. */
+static __thread struct {
+	struct current cur;
+	struct who who;
+} outer;
+
+/* A user with no rights of its own: nobody, in no group. */
+#define ANYONE_ID 65534
 
 /* What a thread keeps from one request to the next: its caller's groups
  * (of which process, read when), and whether that caller may list
@@ -56,12 +68,15 @@ struct state {
 	struct who who;
 	pid_t pid;
 	double groups_at;
-	struct who kept_for;
-	struct kept {
-		char *dir;
-		double at;
-		int may;
-	} kept[KEPT];
+	/* the caller's verdicts, and anyone's */
+	struct kept_set {
+		struct who kept_for;
+		struct kept {
+			char *dir;
+			double at;
+			int may;
+		} kept[KEPT];
+	} sets[2];
 };
 
 static pthread_key_t state_key;
@@ -71,8 +86,9 @@ static void state_free(void *arg)
 {
 	struct state *st = arg;
 
-	for (size_t i = 0; i < KEPT; i++)
-		free(st->kept[i].dir);
+	for (size_t s = 0; s < 2; s++)
+		for (size_t i = 0; i < KEPT; i++)
+			free(st->sets[s].kept[i].dir);
 	free(st);
 }
 
@@ -144,6 +160,7 @@ void caller_begin(fuse_req_t req)
 	cur.pid = ctx->pid;
 	cur.owner = ctx->uid == me.self.uid || ctx->uid == 0;
 	cur.known = 0;
+	cur.anyone = 0;
 	cur.set = 1;
 }
 
@@ -201,6 +218,8 @@ static const struct who *caller(void)
 		return NULL;
 	if (cur.known)
 		return &st->who;
+	if (cur.anyone)
+		return NULL;
 	now = clock_mono();
 	if (st->who.uid != cur.uid || st->who.gid != cur.gid ||
 	    st->pid != cur.pid || !st->groups_at ||
@@ -218,6 +237,32 @@ static const struct who *caller(void)
 	}
 	cur.known = 1;
 	return &st->who;
+}
+
+void caller_begin_anyone(void)
+{
+	struct state *st = state();
+
+	outer.cur = cur;
+	cur.uid = ANYONE_ID;
+	cur.gid = ANYONE_ID;
+	cur.owner = 0;
+	cur.anyone = 1;
+	/* Without a state the checks fail: fewer rights, never more. */
+	cur.known = st != NULL;
+	if (st) {
+		outer.who = st->who;
+		st->who = (struct who){ .uid = ANYONE_ID, .gid = ANYONE_ID };
+	}
+}
+
+void caller_end_anyone(void)
+{
+	struct state *st = pthread_getspecific(state_key);
+
+	if (st && cur.known)
+		st->who = outer.who;
+	cur = outer.cur;
 }
 
 uint64_t caller_who(void)
@@ -433,17 +478,18 @@ static int same_who(const struct who *a, const struct who *b)
 static struct kept *kept_slot(struct state *st, const struct who *w,
 			      const char *dir, double now, int *found)
 {
-	struct kept *oldest = &st->kept[0];
+	struct kept_set *ks = &st->sets[cur.anyone];
+	struct kept *oldest = &ks->kept[0];
 
-	if (!same_who(&st->kept_for, w)) {
+	if (!same_who(&ks->kept_for, w)) {
 		for (size_t i = 0; i < KEPT; i++) {
-			free(st->kept[i].dir);
-			st->kept[i].dir = NULL;
+			free(ks->kept[i].dir);
+			ks->kept[i].dir = NULL;
 		}
-		st->kept_for = *w;
+		ks->kept_for = *w;
 	}
 	for (size_t i = 0; i < KEPT; i++) {
-		struct kept *k = &st->kept[i];
+		struct kept *k = &ks->kept[i];
 
 		if (k->dir && !strcmp(k->dir, dir)) {
 			*found = now - k->at < CALLER_KEEP_S;

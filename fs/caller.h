@@ -52,6 +52,15 @@ void caller_end(void);
  * everything, as the owner does, from now on. */
 void caller_as_daemon(void);
 
+/*
+ * Stand, until caller_end_anyone(), for any user at all: a user with no
+ * rights of its own (nobody, in no group). What it may see, every user
+ * may; what it may not, the kernel must not keep for every user. Between
+ * caller_begin() and caller_end(), or on a daemon's thread.
+ */
+void caller_begin_anyone(void);
+void caller_end_anyone(void);
+
 /* Whether this thread's caller is the daemon's user or root. */
 int caller_is_owner(void);
 

@@ -297,6 +297,24 @@ static int ino_resolve(fuse_ino_t ino, struct strbuf *path, struct node *n)
 	return rc ? rc : node_resolve(path->buf, n);
 }
 
+/*
+ * Whether every user finds path: the kernel keeps a name it was given
+ * for every user alike, so a name this caller may see and another may
+ * not is kept for no time, and every user's lookup reaches the views.
+ */
+static int found_by_all(const char *path)
+{
+	struct node n;
+	int rc;
+
+	if (!fs.allow_other)
+		return 1;
+	caller_begin_anyone();
+	rc = node_resolve(path, &n);
+	caller_end_anyone();
+	return !rc;
+}
+
 static void lookup(fuse_req_t req, fuse_ino_t parent, const char *name)
 {
 	struct strbuf dir = STRBUF_INIT, path = STRBUF_INIT;
@@ -317,6 +335,11 @@ static void lookup(fuse_req_t req, fuse_ino_t parent, const char *name)
 		rc = node_stat(req, path.buf, &n, &e.attr);
 	if (!rc)
 		rc = inodes_lookup(parent, name, &ino);
+	if (!rc) {
+		e.attr_timeout = attr_timeout(&n);
+		if (!found_by_all(path.buf))
+			e.entry_timeout = e.attr_timeout = 0;
+	}
 	strbuf_release(&dir);
 	strbuf_release(&path);
 	if (rc) {
@@ -325,7 +348,6 @@ static void lookup(fuse_req_t req, fuse_ino_t parent, const char *name)
 	}
 	e.ino = ino;
 	e.attr.st_ino = ino;
-	e.attr_timeout = attr_timeout(&n);
 	/* An interrupted lookup reached no kernel: it holds nothing. */
 	if (fuse_reply_entry(req, &e))
 		inodes_forget(ino, 1);
@@ -497,7 +519,9 @@ static void fs_releasedir(fuse_req_t req, fuse_ino_t ino,
  * Entries carry their offset (their place in the listing, from 1), so a
  * large folder is read in several requests. In a readdirplus a folder
  * goes with its attributes and an inode (a lookup the kernel now holds):
- * ls -l and find then ask nothing more of the folders. Files go without
+ * ls -l and find then ask nothing more of the folders (but where users
+ * see different listings, whose names the kernel keeps for no time, as
+ * in found_by_all()). Files go without
  * theirs, inode 0: a file's attributes cost a stat() or a rendering that
  * find never needs, and the kernel makes nothing of them.
  */
@@ -510,6 +534,8 @@ struct fill_ctx {
 	size_t size, used;
 	off_t skip, next;
 	int plus;
+	/* whether what it lists is the same for every user */
+	int same_for_all;
 	/* The lookups counted for this reply, undone if it fails. */
 	uint64_t *looked_up;
 	size_t nr_looked_up, alloc_looked_up;
@@ -570,7 +596,8 @@ static int fill_one(const char *name, const struct node *child, void *arg)
 			e.ino = ino;
 			e.attr.st_ino = ino;
 			e.attr_timeout = fs.attr_timeout;
-			e.entry_timeout = fs.entry_timeout;
+			e.entry_timeout = ctx->same_for_all ?
+					  fs.entry_timeout : 0;
 		}
 		len = fuse_add_direntry_plus(ctx->req, at, left, name, &e,
 					     ctx->next);
@@ -604,6 +631,7 @@ static void list_dir(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
 	}
 	if (!rc) {
 		ctx.dir = dir.buf;
+		ctx.same_for_all = !fs.allow_other || !n.dynamic;
 		if (!fill_one(".", &dot, &ctx) && !fill_one("..", &dot, &ctx))
 			rc = node_children(dir.buf, fill_one, &ctx);
 		if (!rc)

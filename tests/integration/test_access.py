@@ -928,3 +928,52 @@ def test_file_of_a_hidden_folder_is_not_found(world, user,
             [errno.ENOENT] * 3, got
     finally:
         unmount(m.path, m.proc)
+
+
+def test_names_the_owner_looked_up_are_not_kept_for_others(world, user,
+                                                           template_library):
+    """The kernel keeps a name it was given for every user alike: with
+    names kept ten minutes (entry_timeout=600), the owner stats a 0600
+    track's album and file, a 0700 manga series and its volume, and
+    lists the folders holding them and the track's artist (readdirplus:
+    the artist's name comes from the listing alone); the user's stat of
+    each right after still reaches the daemon and gives ENOENT, while the
+    names every user may see are found."""
+    root, conf = music_world(world, template_library)
+    folder = os.path.join(root, "Alpha", "Zorro")
+    os.mkdir(folder)
+    track = os.path.join(folder, "09.flac")
+    make_flac(track, "Private Song", "Zorro Hidden", "Zorro Album", 9)
+    os.chmod(track, 0o600)
+    manga = os.path.join(world, "manga")
+    for s in ("Berserk", "Private"):
+        os.makedirs(os.path.join(manga, s))
+        with open(os.path.join(manga, s, s + " T01.cbz"), "wb") as f:
+            f.write(b"PK\x05\x06" + b"\0" * 18)
+    os.chmod(os.path.join(manga, "Private"), 0o700)
+    m = start_daemon(world, "config=" + conf, "manga=" + manga,
+                     "entry_timeout=600", "attr_timeout=600")
+    try:
+        album = "library/music/albums/Zorro Album (Zorro Hidden)"
+        artist = "library/music/artists/Zorro Hidden"
+        hidden = [album, artist, "manga/Private", "library/manga/Private"]
+        for rel in ["library/music/albums", "library/music/artists",
+                    "manga", "library/manga"] + hidden[:3]:
+            os.listdir(m.file(rel))
+        hidden += [os.path.join(album, n) for n in
+                   os.listdir(m.file(album))]
+        hidden += ["library/manga/Private/" + n for n in
+                   os.listdir(m.file("library/manga/Private"))]
+        shown = ["library/music/artists/Alpha", "manga/Berserk",
+                 "library/manga/Berserk"]
+        # the artist the owner only listed: a name from its readdirplus
+        for rel in hidden + shown:
+            if rel != artist:
+                os.stat(m.file(rel))
+        got = user.ask([("stat", m.file(rel)) for rel in hidden + shown])
+        for rel, g in zip(hidden, got):
+            denied(g, rel)
+            assert g.errno == errno.ENOENT, (rel, g)
+        assert got[len(hidden):] == [b""] * len(shown), got
+    finally:
+        unmount(m.path, m.proc)
