@@ -32,7 +32,7 @@
 /* A generated file's rendering, or a library file's real descriptor. */
 struct handle {
 	struct node node;
-	struct strbuf content;
+	struct open_caps_text content;
 	int fd;
 	fuse_ino_t ino;
 	pid_t opener;		/* the process (thread group) that opened it */
@@ -118,7 +118,6 @@ static void handle_free(struct handle *h)
 {
 	uid_t uid = h->uid;
 	int fd = h->fd >= 0;
-	size_t bytes = h->content.alloc;
 
 	pthread_mutex_lock(&open_lock);
 	if (h->prev)
@@ -130,9 +129,9 @@ static void handle_free(struct handle *h)
 	pthread_mutex_unlock(&open_lock);
 	if (h->fd >= 0)
 		close(h->fd);
-	strbuf_release(&h->content);
+	open_caps_unkeep(&h->content);
 	free(h);
-	open_caps_put(uid, fd, bytes);
+	open_caps_put(uid, fd);
 }
 
 /* The kernel hands library files over by splice where it can, without a
@@ -736,7 +735,7 @@ static int open_node(const struct node *n, fuse_ino_t ino, pid_t opener,
 		return rc;
 	h = calloc(1, sizeof(*h));
 	if (!h) {
-		open_caps_put(caller_uid(), n->type == NODE_REAL, 0);
+		open_caps_put(caller_uid(), n->type == NODE_REAL);
 		return -ENOMEM;
 	}
 	h->node = *n;
@@ -744,25 +743,27 @@ static int open_node(const struct node *n, fuse_ino_t ino, pid_t opener,
 	h->ino = ino;
 	h->opener = opener;
 	h->uid = caller_uid();
-	strbuf_init(&h->content, 0);
 	if (n->type == NODE_REAL) {
 		h->fd = views_real_open(n->file);
 		if (h->fd < 0) {
 			rc = h->fd;
 			free(h);
-			open_caps_put(caller_uid(), 1, 0);
+			open_caps_put(caller_uid(), 1);
 			return rc;
 		}
 		real_cache(h->fd, fi);
 	} else {
 		if ((fi->flags & O_ACCMODE) != O_WRONLY) {
-			rc = render(n, ino, &h->content);
+			struct strbuf text = STRBUF_INIT;
+
+			rc = render(n, ino, &text);
 			if (rc) {
-				strbuf_release(&h->content);
+				strbuf_release(&text);
 				free(h);
-				open_caps_put(caller_uid(), 0, 0);
+				open_caps_put(caller_uid(), 0);
 				return rc;
 			}
+			open_caps_keep(&text, &h->content);
 			sizes_note(n, uid, h->content.len);
 		}
 		fi->direct_io = 1;

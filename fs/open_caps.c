@@ -1,13 +1,14 @@
 #include "fs/open_caps.h"
 
 #include <errno.h>
-#include <malloc.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/resource.h>
 
 #include "common/log.h"
+#include "common/strbuf.h"
 
 /* The handles one user holds; there are users with open files. */
 struct user {
@@ -23,7 +24,6 @@ static struct {
 	size_t per_user;
 	size_t handles, fds, max_fds;
 	int fds_warned;
-	size_t freed;		/* bytes of renderings since the last trim */
 } caps = {
 	.lock = PTHREAD_MUTEX_INITIALIZER,
 	.per_user = 256,
@@ -143,13 +143,9 @@ int open_caps_take(uid_t uid, int owner, int fd)
 	return rc;
 }
 
-/* Note the release, and whether the memory freed is now worth giving
- * back: a rendering below glibc's mmap threshold goes back to a heap the
- * other blocks of its thread keep from shrinking. */
-void open_caps_put(uid_t uid, int fd, size_t bytes)
+void open_caps_put(uid_t uid, int fd)
 {
 	struct user *u;
-	int trim;
 
 	pthread_mutex_lock(&caps.lock);
 	u = user_find(uid, 0);
@@ -161,12 +157,35 @@ void open_caps_put(uid_t uid, int fd, size_t bytes)
 		caps.handles--;
 	if (fd && caps.fds && --caps.fds <= caps.max_fds / 2)
 		caps.fds_warned = 0;
-	caps.freed += bytes;
-	trim = caps.freed >= OPEN_CAPS_TRIM_BYTES ||
-		(caps.freed && !caps.handles);
-	if (trim)
-		caps.freed = 0;
 	pthread_mutex_unlock(&caps.lock);
-	if (trim)
-		malloc_trim(0);
+}
+
+/* A rendering kept in the heap would leave it grown after its close,
+ * below glibc's mmap threshold, by the other blocks of its thread. */
+void open_caps_keep(struct strbuf *text, struct open_caps_text *out)
+{
+	size_t paged = (text->len + 4095) & ~(size_t)4095;
+	char *pages = MAP_FAILED;
+
+	if (text->len >= OPEN_CAPS_PAGED_BYTES)
+		pages = mmap(NULL, paged, PROT_READ | PROT_WRITE,
+			     MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (pages == MAP_FAILED) {
+		out->paged = 0;
+		out->buf = strbuf_detach(text, &out->len);
+		return;
+	}
+	memcpy(pages, text->buf, text->len);
+	*out = (struct open_caps_text){ .buf = pages, .len = text->len,
+					.paged = paged };
+	strbuf_release(text);
+}
+
+void open_caps_unkeep(struct open_caps_text *t)
+{
+	if (t->paged)
+		munmap(t->buf, t->paged);
+	else
+		free(t->buf);
+	*t = (struct open_caps_text){ 0 };
 }

@@ -15,23 +15,26 @@
  * more fails with EMFILE for that user alone. Root and the daemon's own
  * user are held by the total only.
  *
- * A closed rendering's memory goes back to the system (malloc_trim())
- * once OPEN_CAPS_TRIM_BYTES of them were freed, or when the last open
- * handle closes.
+ * A rendering an open handle holds is kept in pages of its own
+ * (open_caps_keep()), which go back to the system the moment the handle
+ * is closed: no heap is left grown by thousands of closed renderings,
+ * and no malloc_trim(), which walks every heap under its lock and held
+ * requests for up to a second during a large scan, is needed.
  *
  *	open_caps_init();
  *	open_caps_set(cfg->max_open_per_user);
  *	...
  *	rc = open_caps_take(uid, caller_is_owner(), 1);	(at open)
  *	...
- *	open_caps_put(uid, 1, 0);				(at release)
+ *	open_caps_put(uid, 1);				(at release)
  */
 
 #include <stddef.h>
 #include <sys/types.h>
 
 #define OPEN_CAPS_RESERVE 1024
-#define OPEN_CAPS_TRIM_BYTES (4 << 20)
+/* A rendering from this size on is kept in pages of its own. */
+#define OPEN_CAPS_PAGED_BYTES 4096
 
 /* Raise the descriptor limit and set the total the mount's files may
  * hold. Call once, before the mount serves. */
@@ -48,8 +51,26 @@ void open_caps_set(int per_user);
  */
 int open_caps_take(uid_t uid, int owner, int fd);
 
-/* Give back a handle open_caps_take() counted, once what it held (bytes
- * of rendering) is freed. */
-void open_caps_put(uid_t uid, int fd, size_t bytes);
+/* Give back a handle open_caps_take() counted, once what it held is
+ * freed. */
+void open_caps_put(uid_t uid, int fd);
+
+/* A rendering an open handle holds. */
+struct open_caps_text {
+	char *buf;
+	size_t len;
+	size_t paged;		/* the size of its pages; 0: malloc'd */
+};
+
+/*
+ * Take the rendering in text (left empty) into *out: from
+ * OPEN_CAPS_PAGED_BYTES on into pages of its own; a smaller one, or one
+ * no pages could be had for, as it is.
+ */
+struct strbuf;
+void open_caps_keep(struct strbuf *text, struct open_caps_text *out);
+
+/* Free what open_caps_keep() kept (an empty one too). */
+void open_caps_unkeep(struct open_caps_text *t);
 
 #endif

@@ -9,10 +9,12 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 #include <sys/resource.h>
 
 #include <cmocka.h>
 
+#include "common/strbuf.h"
 #include "fs/open_caps.h"
 
 #define LIMIT 600	/* the hard limit the tests run under */
@@ -28,7 +30,7 @@ static void take(uid_t uid, int owner, int fd, int n)
 static void put(uid_t uid, int fd, int n)
 {
 	for (int i = 0; i < n; i++)
-		open_caps_put(uid, fd, 0);
+		open_caps_put(uid, fd);
 }
 
 /* A soft limit below the hard one is raised to it; half of a limit
@@ -48,10 +50,10 @@ static void test_limit_raised_and_reserved(void **state)
 	assert_int_equal(open_caps_take(0, 1, 1), -ENFILE);
 	/* what holds no descriptor is held by the user's cap alone */
 	assert_int_equal(open_caps_take(1001, 0, 0), 0);
-	open_caps_put(1001, 0, 0);
-	open_caps_put(1000, 1, 0);
+	open_caps_put(1001, 0);
+	open_caps_put(1000, 1);
 	assert_int_equal(open_caps_take(1001, 0, 1), 0);
-	open_caps_put(1001, 1, 0);
+	open_caps_put(1001, 1);
 	put(1000, 1, LIMIT / 2 - 1);
 }
 
@@ -67,7 +69,7 @@ static void test_cap_per_user(void **state)
 	assert_int_equal(open_caps_take(1000, 0, 1), -EMFILE);
 	take(1001, 0, 0, 4);
 	take(0, 1, 0, 10);
-	open_caps_put(1000, 0, 0);
+	open_caps_put(1000, 0);
 	assert_int_equal(open_caps_take(1000, 0, 1), 0);
 	assert_int_equal(open_caps_take(1000, 0, 1), -EMFILE);
 	/* a lower cap holds from the next open on */
@@ -85,11 +87,44 @@ static void test_cap_per_user(void **state)
 	put(1000, 0, 2);
 }
 
+/* A rendering from a page on is kept in pages of its own, whole; a
+ * smaller one as it was; either is freed by open_caps_unkeep() (ASan and
+ * valgrind see a leak or a wrong free). */
+static void test_renderings_kept_in_pages(void **state)
+{
+	size_t sizes[] = { 0, 5, OPEN_CAPS_PAGED_BYTES - 1,
+			   OPEN_CAPS_PAGED_BYTES, 3 * OPEN_CAPS_PAGED_BYTES + 7 };
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(sizes) / sizeof(*sizes); i++) {
+		struct strbuf text = STRBUF_INIT;
+		struct open_caps_text kept;
+
+		for (size_t k = 0; k < sizes[i]; k++)
+			strbuf_addch(&text, 'a' + k % 26);
+		open_caps_keep(&text, &kept);
+		assert_int_equal(text.len, 0);
+		assert_int_equal(kept.len, sizes[i]);
+		for (size_t k = 0; k < sizes[i]; k++)
+			assert_int_equal(kept.buf[k], 'a' + k % 26);
+		if (sizes[i] >= OPEN_CAPS_PAGED_BYTES)
+			assert_true(kept.paged >= sizes[i] &&
+				    kept.paged % 4096 == 0);
+		else
+			assert_int_equal(kept.paged, 0);
+		open_caps_unkeep(&kept);
+		assert_null(kept.buf);
+		assert_int_equal(kept.len, 0);
+		strbuf_release(&text);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_limit_raised_and_reserved),
 		cmocka_unit_test(test_cap_per_user),
+		cmocka_unit_test(test_renderings_kept_in_pages),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
