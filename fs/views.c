@@ -462,6 +462,8 @@ static int group_readable(const struct view *v,
 static int judge(const struct view *v, const struct views_listing *ls,
 		 int depth, const struct views_item *it)
 {
+	if (ls->anchor && !file_readable(ls->anchor))
+		return 0;
 	if (v->kind == VIEW_MANGA &&
 	    !series_listable(depth ? ls->chain[0].n : it->key[0].n))
 		return 0;
@@ -515,8 +517,16 @@ static void judge_all(const struct view *v, struct views_listing *ls,
 {
 	struct paths ps = { .max = SIZE_MAX };
 	unsigned char *may = NULL;
-	size_t *which = malloc((ls->nr ? ls->nr : 1) * sizeof(*which));
-	int rc = which ? query_begin() : -ENOMEM, began = !rc;
+	size_t *which;
+	int rc, began;
+
+	if (ls->anchor && !file_readable(ls->anchor)) {
+		memset(s->verdict, VIEWS_HIDDEN, ls->nr);
+		return;
+	}
+	which = malloc((ls->nr ? ls->nr : 1) * sizeof(*which));
+	rc = which ? query_begin() : -ENOMEM;
+	began = !rc;
 
 	for (size_t i = 0; !rc && i < ls->nr; i++) {
 		char *p;

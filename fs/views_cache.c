@@ -58,6 +58,7 @@ void views_listing_free(struct views_listing *ls)
 		free(ls->seen[i].verdict);
 	views_list_clear(&ls->names);
 	free(ls->items);
+	free(ls->anchor);
 	free(ls->path);
 	free(ls);
 }

@@ -72,6 +72,8 @@ struct views_listing {
 	size_t nr, alloc;
 	struct query_key chain[VIEWS_MAX_KEYS];
 	int nchain;
+	char *anchor;		/* a file on disk a caller must be able to
+				 * read to see any of it, or NULL */
 	struct views_seen seen[VIEWS_SEEN];
 };
 

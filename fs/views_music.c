@@ -330,14 +330,30 @@ int views_music_search(struct views_listing *ls, const char *query)
 	return list_tracks_of(ls, search_tracks, query);
 }
 
-static int similar_tracks(const void *query,
+/* A query of /similar, and the file of its best match. */
+struct similar_query {
+	const char *text;
+	struct strbuf best;
+};
+
+static int similar_tracks(const void *what,
 			  int (*fn)(void *arg, const struct query_track *t),
 			  void *arg)
 {
-	return query_similar_tracks(query, fn, arg);
+	struct similar_query *q = (struct similar_query *)what;
+
+	return query_similar_tracks(q->text, &q->best, fn, arg);
 }
 
+/* The tracks similar to the best match are shown only with it, to those
+ * who may read it (ls->anchor). */
 int views_music_similar(struct views_listing *ls, const char *query)
 {
-	return list_tracks_of(ls, similar_tracks, query);
+	struct similar_query q = { query, STRBUF_INIT };
+	int rc = list_tracks_of(ls, similar_tracks, &q);
+
+	if (!rc && q.best.len)
+		ls->anchor = strbuf_detach(&q.best, NULL);
+	strbuf_release(&q.best);
+	return rc;
 }

@@ -300,19 +300,29 @@ int query_search_tracks(const char *query, int max,
 	return rc;
 }
 
-int query_similar_tracks(const char *query,
+static int root_path(const char *sql, int64_t id, const char *what,
+		     struct strbuf *out);
+
+int query_similar_tracks(const char *query, struct strbuf *best,
 			 int (*fn)(void *arg, const struct query_track *t),
 			 void *arg)
 {
 	struct strbuf q = STRBUF_INIT, ids = STRBUF_INIT;
 	sqlite3 *db = reader_db();
 	sqlite3_stmt *st;
+	int64_t id = 0;
 	int rc;
 
 	if (!db)
 		return -EIO;
 	search_expr(query, &q);
-	rc = q.len ? similar_find(db, q.buf, &ids) : 0;
+	rc = q.len ? similar_find(db, q.buf, &id, &ids) : 0;
+	if (!rc && id)
+		rc = root_path("SELECT r.path, f.path FROM tracks t"
+			       " JOIN file_paths f ON f.id = t.file_id"
+			       " JOIN roots r ON r.id = f.root_id"
+			       " WHERE t.id = ?1", id, "find the best match",
+			       best);
 	if (!rc && ids.len)
 		rc = prepare(TRACK_COLUMNS " FROM json_each(?1) j"
 			     " JOIN tracks t ON t.id = j.value"

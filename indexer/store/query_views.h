@@ -123,9 +123,11 @@ int query_search_tracks(const char *query, int max,
 
 /*
  * Call fn for the tracks most similar to the best match of query (as
- * query_search_tracks() finds it), most similar first (similar.h).
+ * query_search_tracks() finds it), most similar first (similar.h), and
+ * append the best match's file on disk to best: what they are similar
+ * to is that file's, shown to those who may read it alone.
  */
-int query_similar_tracks(const char *query,
+int query_similar_tracks(const char *query, struct strbuf *best,
 			 int (*fn)(void *arg, const struct query_track *t),
 			 void *arg);
 

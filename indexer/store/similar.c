@@ -27,19 +27,22 @@ static int best_match(sqlite3 *db, const char *fts, int64_t *id)
 		db_error(db, rc, "find the best match");
 }
 
-int similar_find(sqlite3 *db, const char *fts, struct strbuf *ids)
+int similar_find(sqlite3 *db, const char *fts, int64_t *best,
+		 struct strbuf *ids)
 {
-	int64_t similar[SIMILAR_MAX], best;
+	int64_t similar[SIMILAR_MAX];
 	size_t nr;
 	int rc;
 
-	rc = best_match(db, fts, &best);
-	if (rc || !best)
+	rc = best_match(db, fts, best);
+	if (rc || !*best)
 		return rc;
-	rc = analysis_store_similar(db, best, similar, SIMILAR_MAX,
+	rc = analysis_store_similar(db, *best, similar, SIMILAR_MAX,
 				    &nr);
-	if (rc)
+	if (rc) {
+		*best = 0;
 		return rc == -ENOENT ? 0 : rc;
+	}
 	strbuf_addch(ids, '[');
 	for (size_t i = 0; i < nr; i++)
 		strbuf_addf(ids, "%s%lld", i ? "," : "", (long long)similar[i]);

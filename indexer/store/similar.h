@@ -7,11 +7,12 @@
  *
  *	struct strbuf ids = STRBUF_INIT;
  *
- *	if (!similar_find(db, "\"blue\"*", &ids) && ids.len)
+ *	if (!similar_find(db, "\"blue\"*", &best, &ids) && ids.len)
  *		list_tracks_of(ids.buf);	(a JSON array: [12,7,30])
  */
 
 #include <sqlite3.h>
+#include <stdint.h>
 
 struct strbuf;
 
@@ -21,10 +22,12 @@ struct strbuf;
  * Find the track that best matches fts, an FTS5 expression of the
  * tracks_fts table, and append to ids the track ids of the
  * SIMILAR_MAX analysed tracks most similar to it as a JSON array,
- * most similar first (analysis_store_similar()). Appends nothing when no
- * track matches or the best match has not been analysed. Returns 0 or a
- * negative errno value (logged).
+ * most similar first (analysis_store_similar()), and its id to *best.
+ * Appends nothing when no track matches or the best match has not been
+ * analysed (*best is 0 then). Returns 0 or a negative errno value
+ * (logged).
  */
-int similar_find(sqlite3 *db, const char *fts, struct strbuf *ids);
+int similar_find(sqlite3 *db, const char *fts, int64_t *best,
+		 struct strbuf *ids);
 
 #endif

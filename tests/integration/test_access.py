@@ -977,3 +977,47 @@ def test_names_the_owner_looked_up_are_not_kept_for_others(world, user,
         assert got[len(hidden):] == [b""] * len(shown), got
     finally:
         unmount(m.path, m.proc)
+
+
+def tone(path, hz, title, artist):
+    """Twelve seconds of a tone with its harmonics as FLAC, tagged."""
+    wav = path[:-5] + ".wav"
+    subprocess.run(["sox", "-n", "-r", "22050", "-c", "1", wav, "synth",
+                    "12", "pluck", str(hz), "synth", "12", "sine",
+                    "mix", str(hz * 3 // 2)], check=True, capture_output=True)
+    subprocess.run(["flac", "-s", "-f", "-o", path, wav], check=True,
+                   capture_output=True)
+    os.unlink(wav)
+    subprocess.run(["metaflac", "--set-tag=TITLE=" + title,
+                    "--set-tag=ARTIST=" + artist, "--set-tag=ALBUM=" + title,
+                    path], check=True)
+
+
+def test_similar_to_an_unreadable_track_is_not_shown(world, user):
+    """/similar/QUERY lists what is like the best match of QUERY: when
+    that is a 0600 track, the user sees nothing in it (not even the
+    tracks it may read), as it would learn what the hidden track sounds
+    like; root sees the list. A best match the user may read gives it
+    the list, without the hidden track."""
+    root = os.path.join(world, "music")
+    os.makedirs(root)
+    for hz, title in ((220, "Zorro Secret"), (233, "Open One"),
+                      (247, "Open Two")):
+        path = os.path.join(root, title + ".flac")
+        tone(path, hz, title, "Tones")
+        if title == "Zorro Secret":
+            os.chmod(path, 0o600)
+    m = start_daemon(world, "music=" + root)
+    try:
+        wait_for(lambda: m.json("metrics/analysis.json"), 120,
+                 "the three tracks analysed", mount=m, interval=0.2,
+                 until=lambda a: a["analysed"] == 3 and a["queued"] == 0
+                 and a["busy"] == 0)
+        secret = m.file("similar/zorro")
+        assert len(os.listdir(secret)) == 2, os.listdir(secret)
+        got = user.ask([("list", secret),
+                        ("list", m.file("similar/open one"))])
+        assert got[0] == [], got
+        assert len(got[1]) == 1 and "Zorro" not in got[1][0], got
+    finally:
+        unmount(m.path, m.proc)
