@@ -48,12 +48,13 @@ struct handle {
 static struct handle *open_handles;
 static pthread_mutex_t open_lock = PTHREAD_MUTEX_INITIALIZER;
 
-/* How long the kernel keeps entries and attributes (-o), whether other
+/* How long the kernel keeps entries and attributes and a rendering may
+ * read the store (-o), whether other
  * users may use the mount (-o allow_other) and whether the kernel lists
  * folders without an opendir, whose the virtual files are (asked once: a
  * walk stats tens of thousands of folders) and the folders' mtimes. */
 static struct {
-	double entry_timeout, attr_timeout;
+	double entry_timeout, attr_timeout, render_deadline;
 	int allow_other;
 	int no_opendir;
 	uid_t uid;
@@ -65,6 +66,7 @@ static struct {
 } fs = {
 	.entry_timeout = 1.0,
 	.attr_timeout = 1.0,
+	.render_deadline = FS_RENDER_DEADLINE_S,
 	.lock = PTHREAD_MUTEX_INITIALIZER,
 };
 
@@ -73,6 +75,7 @@ enum { KEY_ALLOW_OTHER };
 static const struct fuse_opt timeout_spec[] = {
 	{ "entry_timeout=%lf", offsetof(typeof(fs), entry_timeout), 0 },
 	{ "attr_timeout=%lf", offsetof(typeof(fs), attr_timeout), 0 },
+	{ "render_deadline=%lf", offsetof(typeof(fs), render_deadline), 0 },
 	FUSE_OPT_KEY("allow_other", KEY_ALLOW_OTHER),
 	FUSE_OPT_END
 };
@@ -97,6 +100,9 @@ int fs_parse_options(struct fuse_args *args)
 	if (!(fs.entry_timeout >= 0) || !(fs.attr_timeout >= 0))
 		return log_error(-EINVAL, "fs: entry_timeout and attr_timeout"
 				 " must be 0 or more seconds");
+	if (!(fs.render_deadline > 0))
+		return log_error(-EINVAL, "fs: render_deadline must be more"
+				 " than 0 seconds");
 	return 0;
 }
 
@@ -697,15 +703,15 @@ static int render(const struct node *n, fuse_ino_t ino, struct strbuf *out)
 	struct strbuf path = STRBUF_INIT;
 	int rc;
 
-	reader_deadline(clock_mono() + FS_RENDER_DEADLINE_S);
+	reader_deadline(clock_mono() + fs.render_deadline);
 	rc = node_render(n, out);
 	reader_deadline(0);
 	if (rc != -ETIMEDOUT)
 		return rc;
 	inodes_path(ino, &path);
-	rc = log_error(-EAGAIN, "fs: %s took longer than %d s to render;"
+	rc = log_error(-EAGAIN, "fs: %s took longer than %g s to render;"
 		       " its open fails", path.buf ? path.buf : "a file",
-		       FS_RENDER_DEADLINE_S);
+		       fs.render_deadline);
 	strbuf_release(&path);
 	return rc;
 }

@@ -9,6 +9,7 @@ take seconds a read. The deadline is generous on purpose; the target of
 100 ms is the benchmark's (tests/bench/bench.sh, the scale section).
 """
 
+import errno
 import json
 import os
 import subprocess
@@ -17,7 +18,7 @@ import time
 
 import pytest
 
-from conftest import REPO, SLOW, start, unmount
+from conftest import BINARY, REPO, SLOW, start, unmount
 
 FILES = 30000
 DEADLINE_S = 1.0 * SLOW
@@ -75,3 +76,43 @@ def test_summary_answers_during_a_first_scan(tiny_library, tmp_path):
                                     counts["albums_without_cover"])
     finally:
         unmount(m.path, m.proc)
+
+
+def test_a_rendering_past_its_deadline_fails_its_open_alone(tiny_library,
+                                                             tmp_path):
+    """With a deadline far shorter than any long read of the store
+    (render_deadline=0.000001), the open of status/no-cover, which reads
+    every album of 30,000 tracks, fails with EAGAIN ("Resource
+    temporarily unavailable", try again) and the log names the file; the
+    mount goes on: status/health, which reads nothing, answers, a rescan
+    runs, and the failure leaves no handle behind."""
+    m = start(tmp_path, "music=" + tiny_library, "render_deadline=0.000001")
+    try:
+        for _ in range(3):
+            with pytest.raises(OSError) as e:
+                with open(m.file("status/no-cover"), "rb") as f:
+                    f.read()
+            assert e.value.errno == errno.EAGAIN, e.value
+        assert m.read("status/health") == b"ok\n"
+        with open(m.proc.log_path) as f:
+            log = f.read()
+        assert "status/no-cover took longer than 1e-06 s to render" in log
+        os.stat(m.file("status/no-cover"))
+    finally:
+        unmount(m.path, m.proc)
+
+
+def test_render_deadline_must_be_positive(tmp_path):
+    """A deadline of 0 or less, or not a number, is refused at start with
+    the reason, and nothing is mounted."""
+    for bad in ("0", "-1", "soon"):
+        mnt = tmp_path / ("mnt" + bad)
+        mnt.mkdir()
+        out = subprocess.run([BINARY,
+                              "-f", "-o", "render_deadline=" + bad,
+                              "-o", "db=" + str(tmp_path / "db"), str(mnt)],
+                             capture_output=True, timeout=30)
+        assert out.returncode != 0, (bad, out)
+        assert not os.path.ismount(str(mnt))
+        if bad != "soon":
+            assert b"render_deadline must be more than 0" in out.stderr, out
