@@ -116,11 +116,17 @@ int covers_rank(const char *name, size_t len, int artist,
  * the call after it. Returns 0 or a negative errno value.
  */
 int covers_refresh(sqlite3 *db);
-int covers_each_album(sqlite3 *db,
-		      int (*fn)(void *arg, const char *artist,
-				const char *album, const char *folder,
-				int has_cover),
-		      void *arg);
+
+/*
+ * Call fn for each album album_covers has no cover for, by artist and
+ * title, with the folder of its first track (the album's own folder above
+ * a disc folder). Nothing while covers are switched off. Returns 0, fn's
+ * negative value, or a negative errno value (logged).
+ */
+int covers_each_uncovered(sqlite3 *db,
+			  int (*fn)(void *arg, const char *artist,
+				    const char *album, const char *folder),
+			  void *arg);
 
 /*
  * stat() the track whose files.id is track for its embedded picture,

@@ -488,12 +488,10 @@ int query_unparsed(struct strbuf *out)
 
 /* One line of /status/no-cover for an album without any. */
 static int no_cover_line(void *arg, const char *artist, const char *album,
-			 const char *folder, int has_cover)
+			 const char *folder)
 {
 	struct strbuf *out = arg;
 
-	if (has_cover)
-		return 0;
 	utf8_add_field(out, artist);
 	strbuf_addch(out, '\t');
 	utf8_add_field(out, album);
@@ -510,7 +508,7 @@ int query_no_cover(struct strbuf *out)
 
 	if (!db)
 		return -EIO;
-	rc = covers_each_album(db, no_cover_line, out);
+	rc = covers_each_uncovered(db, no_cover_line, out);
 	reader_end(db);
 	return rc;
 }
