@@ -29,7 +29,11 @@
  * scan_request.h holds what a scan is asked (struct scan_request) and
  * what it counts (struct scan_stats); the scanner's own files are
  * scan_store (what the store knows under the scanned paths), scan_dirs
- * (the known folders) and this one.
+ * (the known folders), scan_worker (the state they share), scan_stack
+ * (the folders to walk), scan_listing (a folder's entries, listed or
+ * from the store), scan_compare (its files against the store's) and
+ * this one: the walk of a folder, the pool of workers, where a scan
+ * starts and what it deletes at its end.
  */
 
 #include <sqlite3.h>
