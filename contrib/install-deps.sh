@@ -15,7 +15,7 @@ build-essential pkg-config
 libfuse3-dev fuse3
 libsqlite3-dev sqlite3
 libcurl4-openssl-dev
-libflac-dev libid3tag0-dev zlib1g-dev
+libflac-dev zlib1g-dev
 libchromaprint-dev libebur128-dev libaubio-dev libmpg123-dev libsox-fmt-mp3
 libseccomp-dev
 libjansson-dev libxml2-dev libinih-dev libarchive-dev libssl-dev

@@ -10,7 +10,8 @@ int render_fuse_json(struct strbuf *out)
 
 	loop_get_stats(&s);
 	return json_append(out, json_pack(
-		"{s:b, s:b, s:o, s:I, s:I, s:i, s:i, s:I, s:I, s:I}",
+		"{s:s, s:b, s:b, s:o, s:I, s:I, s:i, s:i, s:I, s:I, s:I}",
+		"loop", s.running ? "mediamon" : "libfuse",
 		"follow", s.can_follow,
 		"following", s.following,
 		"cpu", s.following ? json_integer(s.cpu) : json_null(),

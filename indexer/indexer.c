@@ -201,16 +201,10 @@ static int root_of(const char *path, const char **sub)
 		return -EINVAL;
 	for (size_t i = 0; i < ix.nr_roots; i++) {
 		const char *root = ix.roots[i].path;
-		size_t rlen = strlen(root);
 
-		if (strncmp(path, root, rlen))
-			continue;
-		if (!path[rlen]) {
-			*sub = "";
-			return i;
-		}
-		if (path[rlen] == '/' || !strcmp(root, "/")) {
-			*sub = path + rlen + (path[rlen] == '/');
+		if (path_under(path, root)) {
+			*sub = path + strlen(root);
+			*sub += **sub == '/';
 			return i;
 		}
 	}

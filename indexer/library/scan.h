@@ -25,57 +25,22 @@
  * file is followed by the rule of symlinks.h: a path that goes through a
  * link to a folder is not in the root (a rescan of it leaves only
  * deletions).
+ *
+ * scan_request.h holds what a scan is asked (struct scan_request) and
+ * what it counts (struct scan_stats); the scanner's own files are
+ * scan_store (what the store knows under the scanned paths), scan_dirs
+ * (the known folders), scan_worker (the state they share), scan_stack
+ * (the folders to walk), scan_listing (a folder's entries, listed or
+ * from the store), scan_compare (its files against the store's) and
+ * this one: the walk of a folder, the pool of workers, where a scan
+ * starts and what it deletes at its end.
  */
 
 #include <sqlite3.h>
 #include <stddef.h>
 #include <stdint.h>
 
-struct scan_stats {
-	uint64_t files_seen;
-	uint64_t files_new;
-	uint64_t files_changed;
-	uint64_t files_unchanged;
-	uint64_t files_renamed;
-	uint64_t files_deleted;
-	uint64_t tag_errors;
-	uint64_t io_errors;
-	uint64_t bytes_read;
-	uint64_t dirs_from_store;	/* folders not listed: their listing
-					 * in the store held (scan.c) */
-	uint64_t walk_ns;	/* summed over workers: listing and stat */
-	uint64_t parse_ns;	/* summed over workers: opening and tags */
-	uint64_t total_estimate;	/* files the store knew at the start,
-					 * set by the caller (scan_estimate) */
-};
-
-struct scan_request {
-	int64_t root_id;
-	const char *root_path;	/* absolute */
-	/* Paths relative to the root, none below another; { "" } for all
-	 * of it. A file that leaves one for another keeps its id. */
-	const char *const *subpaths;
-	size_t nr_subpaths;
-	int full;		/* re-read the tags of unchanged files too */
-	int manga;		/* a manga root: read archives' ComicInfo.xml */
-	int covers;		/* note where embedded pictures are */
-	int threads;
-	const int *cancel;	/* becomes nonzero to stop the scan early */
-	/* Where links to files may lead (symlinks.h): inside root_path or
-	 * one of roots, or anywhere with follow_outside. */
-	const char *const *roots;
-	size_t nr_roots;
-	int follow_outside;
-	/* Called with root_index before each directory is read, with a
-	 * descriptor of it (to watch it, so nothing created meanwhile is
-	 * missed); may be NULL. */
-	void (*on_dir)(size_t root_index, const char *rel, size_t len,
-		       int dirfd);
-	/* Called with root_index for each directory the store forgets,
-	 * the first of a subtree only; may be NULL. */
-	void (*on_dir_gone)(size_t root_index, const char *rel);
-	size_t root_index;
-};
+#include "indexer/library/scan_request.h"
 
 /*
  * Scan as req says, reading what the store knows through a connection of

@@ -8,11 +8,11 @@
 #include <strings.h>
 #include <unistd.h>
 
-#include <id3tag.h>
 #include <zlib.h>
 
 #include "common/bytes.h"
 #include "common/utf8.h"
+#include "indexer/library/genres.h"
 #include "indexer/library/tags.h"
 #include "indexer/library/tags_util.h"
 
@@ -22,11 +22,10 @@
  * frame costs only itself: the walk steps from frame to frame by their
  * sizes whatever their ids, a frame whose size runs past the tag is
  * read as far as the tag goes, a frame whose text cannot be decoded is
- * dropped. The text is decoded here, not by libid3tag, which cannot be
- * told what mutagen does with UTF-16 without a byte order mark (read it
- * as little-endian) or with a mark that does not fit the bytes (try the
- * other way before giving up); libid3tag gives the names of genre
- * numbers.
+ * dropped. The text is decoded here, as mutagen decodes UTF-16 without
+ * a byte order mark (read it as little-endian) or with a mark that does
+ * not fit the bytes (try the other way before giving up); genres.c gives
+ * the names of genre numbers.
  */
 
 #define TAG_MAX		(16 << 20)	/* largest tag read whole */
@@ -515,22 +514,13 @@ static const char *next_string(const unsigned char **s)
 	return cur;
 }
 
-/* A genre number's name, or NULL. */
-static char *genre_name(unsigned long n)
-{
-	const id3_ucs4_t *u = n < 256 ? id3_genre_index(n) : NULL;
-
-	return u ? (char *)id3_ucs4_utf8duplicate(u) : NULL;
-}
-
 /* Add the genre named by the reference ref (n bytes): a number, "RX"
  * or "CR". Returns 0, 1 when ref is no reference, or -ENOMEM. */
 static int add_genre_ref(struct tags *t, const char *ref, size_t n)
 {
-	char *name;
+	const char *name;
 	unsigned long v = 0;
 	size_t i;
-	int rc;
 
 	if (n == 2 && !memcmp(ref, "RX", 2))
 		return tags_add(t, TAGS_GENRE, "Remix", 5);
@@ -543,12 +533,10 @@ static int add_genre_ref(struct tags *t, const char *ref, size_t n)
 	}
 	if (!n || i < n)
 		return 1;
-	name = genre_name(v);
+	name = genres_name(v);
 	if (!name)
 		return 1;
-	rc = tags_add(t, TAGS_GENRE, name, strlen(name));
-	free(name);
-	return rc;
+	return tags_add(t, TAGS_GENRE, name, strlen(name));
 }
 
 /*
@@ -1168,7 +1156,8 @@ static int v1_text(struct tags *t, enum tags_field f,
  */
 int tags_id3v1_take(struct tags *t, const unsigned char *p)
 {
-	char num[8], *name;
+	const char *name;
+	char num[8];
 	int rc;
 
 	rc = v1_text(t, TAGS_TITLE, p + 3, 30);
@@ -1184,9 +1173,7 @@ int tags_id3v1_take(struct tags *t, const unsigned char *p)
 		snprintf(num, sizeof(num), "%u", p[126]);
 		tags_take_pos(t, TAGS_TRACK, num, strlen(num), 0);
 	}
-	if (p[127] != 255 && (name = genre_name(p[127]))) {
+	if ((name = genres_name(p[127])))
 		rc = tags_add(t, TAGS_GENRE, name, strlen(name));
-		free(name);
-	}
 	return rc;
 }

@@ -133,9 +133,28 @@ def test_nofollow_cpu_answers_on_any_cpu(make_mount, big):
     m = make_mount("music=" + str(root), "nofollow_cpu")
     assert find_files(m) == expected(albums)
     s = stats(m)
+    assert s["loop"] == "mediamon"
     assert s["follow"] is False and s["following"] is False
     assert s["moves"] == 0 and s["cpu"] is None
     assert s["lane_requests"] >= len(albums) * 4
+
+
+def test_libfuse_loop_answers_walks_and_reads(make_mount, big):
+    """-o libfuse_loop serves the mount with libfuse's loop (what make
+    bench races ours against): fs/loop.c never runs."""
+    root, albums = big
+    m = make_mount("music=" + str(root), "libfuse_loop")
+    assert find_files(m) == expected(albums)
+    rel = sorted(albums)[0]
+    tags = albums[rel]
+    through = m.file(os.path.join(
+        MUSIC, "artists", tags["ARTIST"], "%s (%s)" %
+        (tags["ALBUM"], tags["DATE"]), "01 - %s.flac" % tags["TITLE"]))
+    assert digest(through) == digest(str(root / rel))
+    s = stats(m)
+    assert s["loop"] == "libfuse"
+    assert s["lane_requests"] == 0 and s["worker_requests"] == 0
+    assert m.json("status/summary.json")["counts"]["tracks"] == len(albums)
 
 
 def test_without_the_right_to_leave_sched_idle(make_mount, big, tmp_path):

@@ -1,0 +1,585 @@
+#include "indexer/library/scan_compare.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <search.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "common/array.h"
+#include "common/bytes.h"
+#include "common/db.h"
+#include "common/hash.h"
+#include "common/log.h"
+#include "indexer/library/scan_listing.h"
+#include "indexer/library/scan_stack.h"
+#include "indexer/library/symlinks.h"
+#include "indexer/library/tags.h"
+
+/*
+ * What one file adds to its directory's digest: its name, size, mtime
+ * and inode, hashed. A directory's digest is the sum of its files', so
+ * the order the kernel lists them in does not matter; equal digests say
+ * the store holds every file of the directory as it is on disk, with the
+ * odds of a chance match far below those of a disk error. The store
+ * keeps the digests: another hash here costs every store one scan that
+ * compares each folder's files row by row (and keeps the new digests).
+ */
+static uint64_t file_hash(const char *name, size_t len, int64_t size,
+			  int64_t mtime, int64_t inode)
+{
+	uint64_t h = hash_add_bytes(HASH_INIT, name, len);
+
+	h = hash_add(h, size);
+	h = hash_add(h, mtime);
+	return hash_end(hash_add(h, inode));
+}
+
+struct music_rec *rec_new(const struct scan *s, enum music_op op,
+			  const char *path, size_t len)
+{
+	struct music_rec *rec = music_rec_new(op, path, len);
+
+	if (rec) {
+		rec->root_id = s->req->root_id;
+		rec->bulk = s->bulk;
+	}
+	return rec;
+}
+
+/* What the scanner reads in a file: tags of audio files anywhere, the
+ * ComicInfo.xml of volume archives under a manga root. */
+static const char *file_kind(const char *name, int manga)
+{
+	static const char *const archives[] = {
+		".cbz", ".cbr", ".cb7", ".cbt", ".zip", ".rar", ".7z", ".epub",
+	};
+	const char *dot = strrchr(name, '.');
+
+	if (!dot)
+		return "other";
+	if (!strcasecmp(dot, ".flac"))
+		return "flac";
+	if (!strcasecmp(dot, ".mp3"))
+		return "mp3";
+	for (size_t i = 0; manga && i < ARRAY_SIZE(archives); i++)
+		if (!strcasecmp(dot, archives[i]))
+			return "archive";
+	return "other";
+}
+
+void fail_for_now(struct scan *s, int err)
+{
+	int none = 0;
+
+	__atomic_compare_exchange_n(&s->for_now, &none, err, 0,
+				    __ATOMIC_RELAXED, __ATOMIC_RELAXED);
+}
+
+void note_failure(struct scan *s, int err)
+{
+	if (err == -EMFILE || err == -ENFILE || err == -ENOMEM)
+		fail_for_now(s, err);
+}
+
+/* Open name in dfd, or what the link pfd (symlinks_follow()) leads to when
+ * it is not -1. */
+static int open_flags(int dfd, const char *name, int pfd, int flags)
+{
+	int fd;
+
+	if (pfd >= 0)
+		return symlinks_reopen(pfd, flags);
+	fd = openat(dfd, name, flags);
+	return fd < 0 ? -errno : fd;
+}
+
+/* Open for reading without touching atime, and fill *st. O_NOATIME is
+ * refused for files the daemon does not own: then a plain read-only open,
+ * and once refused in a scan, no more tries. What is opened may not be
+ * what was listed or stat()ed (it may have been replaced since): O_NOFOLLOW
+ * keeps a link put in its place from being followed, O_NONBLOCK a FIFO
+ * from blocking the worker forever, and what is not a regular file is not
+ * read. */
+static int open_readonly(struct scan *s, int dfd, const char *name, int pfd,
+			 struct stat *st)
+{
+	int flags = O_RDONLY | O_CLOEXEC | O_NONBLOCK | (pfd < 0 ? O_NOFOLLOW :
+							 0);
+	int fd = -EPERM;
+
+	if (!__atomic_load_n(&s->noatime_refused, __ATOMIC_RELAXED))
+		fd = open_flags(dfd, name, pfd, flags | O_NOATIME);
+	if (fd == -EPERM) {
+		__atomic_store_n(&s->noatime_refused, 1, __ATOMIC_RELAXED);
+		fd = open_flags(dfd, name, pfd, flags);
+	}
+	if (fd < 0)
+		return fd == -ELOOP ? -EINVAL : fd;
+	if (fstat(fd, st) || !S_ISREG(st->st_mode)) {
+		close(fd);
+		return -EINVAL;
+	}
+	return fd;
+}
+
+/* Read the tags of the open file fd (of size bytes) into rec; returns 0,
+ * or a negative errno value when the file could not be read at all (it
+ * is then left out of this scan). */
+static int parse_file(const struct scan *s, struct scan_stats *stats,
+		      int fd, off_t size, const char *name,
+		      struct music_rec *rec)
+{
+	int rc;
+
+	if (!strcmp(rec->kind, "archive")) {
+		rc = comicinfo_read(fd, &rec->ci);
+		rec->parsed = !rc;
+		return rc;
+	}
+	rec->tags.no_pictures = !s->req->covers;
+	rec->tags.file_size = size;
+	if (!strcmp(rec->kind, "flac"))
+		rc = tags_read_flac(fd, &rec->tags);
+	else
+		rc = tags_read_mp3(fd, &rec->tags);
+	if (rc)
+		return rc;
+	rec->parsed = 1;
+	stat_add(&stats->bytes_read, rec->tags.bytes_read);
+	if (rec->tags.tag_error)
+		stat_add(&stats->tag_errors, 1);
+	return tags_title_from_name(&rec->tags, name);
+}
+
+static int cmp_inode(const void *a, const void *b)
+{
+	const struct by_inode *x = a, *y = b;
+
+	return (x->inode > y->inode) - (x->inode < y->inode);
+}
+
+/* The files known under the scanned paths, by inode: only a new file
+ * needs them (to tell a rename), so a scan that finds nothing new never
+ * reads them. Called with the lock held. */
+static int inodes_load(struct scan *s, sqlite3 *db)
+{
+	size_t alloc = 0;
+	int rc = 0;
+
+	s->inodes_loaded = 1;
+	for (size_t i = 0; !rc && i < s->req->nr_subpaths; i++) {
+		sqlite3_stmt *st;
+
+		rc = prepare_files_under(db, "inode, id, size, mtime_ns",
+					 s->req, s->req->subpaths[i], &st);
+		if (rc)
+			break;
+		while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+			struct by_inode *b = array_grow(s->inodes,
+							s->nr_inodes, &alloc,
+							sizeof(*b), 1024);
+
+			if (!b) {
+				rc = log_error(-ENOMEM, "scan: out of memory"
+					       " for renames");
+				break;
+			}
+			s->inodes = b;
+			b = &s->inodes[s->nr_inodes++];
+			b->inode = sqlite3_column_int64(st, 0);
+			b->id = sqlite3_column_int64(st, 1);
+			b->size = sqlite3_column_int64(st, 2);
+			b->mtime_ns = sqlite3_column_int64(st, 3);
+		}
+		rc = db_finalize(st, rc, "files by inode");
+	}
+	if (s->nr_inodes > 1)
+		qsort(s->inodes, s->nr_inodes, sizeof(*s->inodes), cmp_inode);
+	return rc;
+}
+
+static int cmp_id(const void *a, const void *b)
+{
+	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+
+	return (x > y) - (x < y);
+}
+
+int is_claimed(struct scan *s, int64_t id)
+{
+	return tfind(&id, &s->claimed, cmp_id) != NULL;
+}
+
+/* Take the file id for a rename, unless one took it before. */
+static int claim(struct scan *s, int64_t id)
+{
+	int64_t *key = malloc(sizeof(*key));
+	void **node;
+	int mine = 0;
+
+	if (!key)
+		return 0;
+	*key = id;
+	pthread_mutex_lock(&s->lock);
+	node = tsearch(key, &s->claimed, cmp_id);
+	mine = node && *node == key;
+	pthread_mutex_unlock(&s->lock);
+	if (!mine)
+		free(key);
+	return mine;
+}
+
+/* Whether the file id's path, as the store has it, names nothing now. */
+static int old_path_gone(struct worker *wk, int64_t id)
+{
+	sqlite3_stmt *st = wk->path_of_file;
+	struct stat old;
+	char *path = NULL;
+	int gone = 0;
+
+	sqlite3_bind_int64(st, 1, id);
+	if (sqlite3_step(st) == SQLITE_ROW)
+		path = strndup(sqlite3_column_blob(st, 0),
+			       sqlite3_column_bytes(st, 0));
+	sqlite3_reset(st);
+	if (path)
+		gone = fstatat(wk->s->root_fd, path, &old,
+			       AT_SYMLINK_NOFOLLOW) < 0 && errno == ENOENT;
+	free(path);
+	return gone;
+}
+
+/* A new path whose inode, size and mtime belong to a file the store has
+ * elsewhere, whose old path is gone, is that file renamed: its id, or 0. */
+static int64_t find_renamed(struct worker *wk, const struct stat *st)
+{
+	struct scan *s = wk->s;
+	sqlite3 *db = worker_db(wk);
+	struct by_inode key = { .inode = st->st_ino }, *b = NULL;
+
+	if (!db)
+		return 0;
+	pthread_mutex_lock(&s->lock);
+	if (!s->inodes_loaded)
+		inodes_load(s, db);
+	if (s->nr_inodes)
+		b = bsearch(&key, s->inodes, s->nr_inodes, sizeof(*b),
+			    cmp_inode);
+	if (b && (b->size != st->st_size || b->mtime_ns != mtime_ns(st) ||
+		  is_claimed(s, b->id)))
+		b = NULL;
+	pthread_mutex_unlock(&s->lock);
+	if (!b || !old_path_gone(wk, b->id) || !claim(s, b->id))
+		return 0;
+	return b->id;
+}
+
+/* Remember a file the store has that the walk did not find where the
+ * store has it. */
+static void note_gone(struct scan *s, int64_t id)
+{
+	struct gone *g = malloc(sizeof(*g));
+
+	if (!g) {
+		log_error(-ENOMEM, "scan: out of memory; a file gone stays"
+			  " until the next scan");
+		return;
+	}
+	g->id = id;
+	pthread_mutex_lock(&s->lock);
+	g->next = s->gone;
+	s->gone = g;
+	pthread_mutex_unlock(&s->lock);
+}
+
+enum outcome scan_file(struct worker *wk, int dfd, const char *name,
+		       int pfd, struct stat *st, struct known_file *k,
+		       uint64_t *h)
+{
+	struct scan *s = wk->s;
+	struct scan_stats *stats = &wk->local;
+	const char *path = wk->path.buf;
+	size_t len = wk->path.len, nlen = strlen(name);
+	const char *kind = file_kind(name, s->req->manga);
+	int read_it = strcmp(kind, "other") != 0, fd = -1, unchanged, rc;
+	struct music_rec *rec;
+	int64_t renamed = 0;
+	uint64_t start = 0;
+
+	if (!st->st_mode && (!read_it || k)) {
+		if (fstatat(dfd, name, st, AT_SYMLINK_NOFOLLOW) < 0) {
+			if (errno == ENOENT)
+				return FILE_ABSENT;
+			rc = -errno;
+			goto cannot_read;
+		}
+		if (!S_ISREG(st->st_mode))
+			return FILE_ABSENT;
+	}
+	if (!st->st_mode) {
+		start = now_ns();
+		fd = open_readonly(s, dfd, name, pfd, st);
+		if (fd == -ENOENT || fd == -EINVAL)
+			return FILE_ABSENT;
+		if (fd < 0) {
+			rc = fd;
+			goto cannot_read;
+		}
+	}
+	stat_add(&stats->files_seen, 1);
+	if (k)
+		k->claimed = 1;
+	unchanged = k && k->size == st->st_size &&
+		k->mtime_ns == mtime_ns(st) && k->inode == (int64_t)st->st_ino;
+	if (unchanged && !s->req->full) {
+		stat_add(&stats->files_unchanged, 1);
+		goto kept;
+	}
+	if (!k && (renamed = find_renamed(wk, st))) {
+		rec = rec_new(s, MUSIC_RENAME, path, len);
+		if (!rec)
+			goto oom;
+		rec->id = renamed;
+		stat_add(&stats->files_renamed, 1);
+		goto put;
+	}
+
+	rec = rec_new(s, MUSIC_FILE, path, len);
+	if (!rec)
+		goto oom;
+	rec->id = k ? k->id : 0;
+	rec->kind = kind;
+	if (read_it) {
+		if (fd < 0) {
+			start = now_ns();
+			fd = open_readonly(s, dfd, name, pfd, st);
+		}
+		rc = fd < 0 ? fd : parse_file(s, stats, fd, st->st_size, name,
+					      rec);
+		if (rc) {
+			music_rec_free(rec);
+			goto failed;
+		}
+	}
+	stat_add(unchanged ? &stats->files_unchanged : k ?
+		 &stats->files_changed : &stats->files_new, 1);
+put:
+	rec->size = st->st_size;
+	rec->mtime_ns = mtime_ns(st);
+	rec->inode = st->st_ino;
+	writer_batch_add(&wk->batch, rec);
+kept:
+	if (fd >= 0)
+		close(fd);
+	if (start) {
+		start = now_ns() - start;
+		wk->parse_ns += start;
+		stat_add(&stats->parse_ns, start);
+	}
+	*h = file_hash(name, nlen, st->st_size, mtime_ns(st), st->st_ino);
+	return FILE_KEPT;
+oom:
+	if (fd >= 0)
+		close(fd);
+	note_failure(s, log_error(-ENOMEM, "scan: out of memory at %.*s",
+				  (int)len, path));
+	stat_add(&stats->io_errors, 1);
+	return FILE_FAILED;
+cannot_read:
+	stat_add(&stats->files_seen, 1);
+failed:
+	if (fd >= 0)
+		close(fd);
+	/* A file that cannot be read is kept as the store knows it. */
+	if (k)
+		k->claimed = 1;
+	note_failure(s, rc);
+	log_warn("scan: cannot read %s/%.*s: %s", s->req->root_path,
+		 (int)len, path, strerror(-rc));
+	stat_add(&stats->io_errors, 1);
+	return FILE_FAILED;
+}
+
+enum outcome scan_link(struct worker *wk, int dfd, const char *name,
+		       struct known_file *k, uint64_t *h)
+{
+	struct scan *s = wk->s;
+	const char *path = wk->path.buf;
+	struct stat st;
+	int pfd = symlinks_follow(dfd, name, &s->rule, &st);
+	enum outcome o = FILE_ABSENT;
+
+	if (pfd >= 0) {
+		o = scan_file(wk, dfd, name, pfd, &st, k, h);
+		close(pfd);
+	} else if (pfd == -EXDEV &&
+		   !__atomic_exchange_n(&s->refused, 1, __ATOMIC_RELAXED)) {
+		log_warn("scan: %s/%s leads outside every root, so it is not"
+			 " followed (follow_outside_symlinks = no; more such"
+			 " links are named at the debug level)",
+			 s->req->root_path, path);
+	} else if (pfd == -EXDEV) {
+		log_debug("scan: %s/%s leads outside every root, so it is not"
+			  " followed", s->req->root_path, path);
+	} else if (pfd != -EINVAL) {
+		log_warn("scan: cannot stat %s/%s: %s", s->req->root_path,
+			 path, strerror(-pfd));
+		note_failure(s, pfd);
+		stat_add(&wk->local.io_errors, 1);
+		if (k)
+			k->claimed = 1;
+		o = FILE_FAILED;
+	}
+	return o;
+}
+
+/* Set wk->path to the directory rel joined with name. */
+static void set_path(struct worker *wk, const char *rel, size_t len,
+		     const char *name)
+{
+	strbuf_reset(&wk->path);
+	if (len) {
+		strbuf_add(&wk->path, rel, len);
+		strbuf_addch(&wk->path, '/');
+	}
+	strbuf_addstr(&wk->path, name);
+}
+
+int dir_unchanged(struct worker *wk, int dfd,
+		  const struct known_dir *kd, size_t *files)
+{
+	uint64_t sum = 0;
+
+	*files = 0;
+	for (size_t i = 0; i < wk->nr_ents; i++) {
+		struct listed *e = &wk->ents[i];
+		const char *name = wk->names.buf + e->name;
+
+		if (e->type == DT_DIR)
+			continue;
+		if (e->type != DT_REG)
+			return 0;
+		if (fstatat(dfd, name, &e->st, AT_SYMLINK_NOFOLLOW) < 0)
+			return 0;
+		e->stated = 1;
+		if (!S_ISREG(e->st.st_mode))
+			return 0;
+		sum += file_hash(name, e->len, e->st.st_size,
+				 mtime_ns(&e->st), e->st.st_ino);
+		++*files;
+	}
+	return kd->has_digest && sum == kd->digest;
+}
+
+void dir_record(struct worker *wk, int dfd, const char *rel,
+		size_t len, const struct known_dir *kd, int has_digest,
+		uint64_t digest, const struct stat *st, int force)
+{
+	struct music_rec *rec;
+	struct stat now;
+
+	if (!force && kd && kd->has_digest == has_digest &&
+	    (!has_digest || kd->digest == digest))
+		return;
+	rec = rec_new(wk->s, MUSIC_DIR, rel, len);
+	if (!rec) {
+		stat_add(&wk->local.io_errors, 1);
+		return;
+	}
+	if (st)
+		rec->mtime_ns = mtime_ns(st);
+	else
+		rec->mtime_ns = fstat(dfd, &now) ? 0 : mtime_ns(&now);
+	rec->has_digest = has_digest;
+	rec->digest = digest;
+	if (st && has_digest && listing_settled(st))
+		listing_make(wk, rec, st);
+	writer_batch_add(&wk->batch, rec);
+}
+
+int scan_files(struct worker *wk, int dfd, const char *rel,
+	       size_t len, const struct known_dir *kd, uint64_t *sum)
+{
+	struct scan *s = wk->s;
+	int whole = 1, rc;
+
+	*sum = 0;
+	/* By name, as the store's path index is: a first scan adds its rows
+	 * in the index's order. A folder found as the store has it is never
+	 * sorted. */
+	if (wk->nr_ents > 1)
+		qsort_r(wk->ents, wk->nr_ents, sizeof(*wk->ents), cmp_listed,
+			wk->names.buf);
+	rc = load_dir_files(wk, kd);
+	if (rc) {
+		/* What the store has there is not known: its files are
+		 * left as they are, for the next scan. */
+		fail_for_now(s, rc);
+		stat_add(&wk->local.io_errors, 1);
+		return 0;
+	}
+	for (size_t i = 0; i < wk->nr_ents; i++) {
+		struct listed *e = &wk->ents[i];
+		const char *name = wk->names.buf + e->name;
+		struct known_file *k;
+		enum outcome o;
+		uint64_t h = 0;
+
+		if (e->type == DT_DIR)
+			continue;
+		set_path(wk, rel, len, name);
+		k = files_find(&wk->known, name, e->len);
+		if (e->type == DT_UNKNOWN && !e->stated) {
+			if (fstatat(dfd, name, &e->st,
+				    AT_SYMLINK_NOFOLLOW) < 0) {
+				if (errno == ENOENT)
+					continue;
+				log_warn("scan: cannot stat %s/%s: %s",
+					 s->req->root_path, wk->path.buf,
+					 strerror(errno));
+				stat_add(&wk->local.io_errors, 1);
+				if (k)
+					k->claimed = 1;
+				whole = 0;
+				continue;
+			}
+			e->stated = 1;
+			if (S_ISDIR(e->st.st_mode)) {
+				subdirs_add(s, &wk->subdirs, rel, len, name,
+					    e->len);
+				continue;
+			}
+			if (S_ISLNK(e->st.st_mode))
+				e->type = DT_LNK;
+		}
+		if (e->type != DT_LNK && e->stated &&
+		    !S_ISREG(e->st.st_mode))
+			continue;
+		if (e->type == DT_LNK) {
+			o = scan_link(wk, dfd, name, k, &h);
+		} else {
+			if (!e->stated)
+				e->st.st_mode = 0;
+			o = scan_file(wk, dfd, name, -1, &e->st, k, &h);
+		}
+		if (o == FILE_KEPT)
+			*sum += h;
+		else if (o == FILE_FAILED)
+			whole = 0;
+	}
+	for (size_t i = 0; i < wk->known.nr; i++) {
+		struct known_file *k = &wk->known.v[i];
+
+		if (!k->claimed) {
+			note_gone(s, k->id);
+			whole = 0;
+		}
+	}
+	return whole;
+}

@@ -1,0 +1,101 @@
+#ifndef MEDIAMON_SCAN_COMPARE_H
+#define MEDIAMON_SCAN_COMPARE_H
+
+/*
+ * The comparison of a folder's files with what the store has of them: a
+ * file whose size, mtime and inode did not change is not opened; a new
+ * one with the inode, size and mtime of a file gone elsewhere is a
+ * rename; the tags of the others are read into records for the writer
+ * (file_kind() and parse_file() say what is read, and how); and a
+ * folder whose files sum to the digest the store keeps is unchanged as a
+ * whole.
+ *
+ *	whole = scan_files(wk, dfd, rel, len, kd, &sum);
+ *	dir_record(wk, dfd, rel, len, kd, whole, sum, stated, 0);
+ */
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/stat.h>
+
+#include "indexer/library/scan_dirs.h"
+#include "indexer/library/scan_store.h"
+#include "indexer/library/scan_worker.h"
+
+/* How one file fared: what to add to its directory's digest. */
+enum outcome { FILE_KEPT, FILE_FAILED, FILE_ABSENT };
+
+/* A record of this scan's root for path; NULL when out of memory. */
+struct music_rec *rec_new(const struct scan *s, enum music_op op,
+			  const char *path, size_t len);
+
+/* Fail the scan with err once it has walked all it can: what was left
+ * out is to be scanned again (scan_run()). */
+void fail_for_now(struct scan *s, int err);
+
+/* A file or folder that could not be opened or read for want of
+ * descriptors or memory may well be read later. */
+void note_failure(struct scan *s, int err);
+
+/* Whether a rename took the file id. Called with the lock held. */
+int is_claimed(struct scan *s, int64_t id);
+
+/*
+ * Scan the file name of the folder dfd (the path relative to the root in
+ * wk->path), or the file the link name leads to when pfd is its
+ * descriptor (else -1). st holds its stat, or has st_mode 0 when the
+ * file was not stat()ed yet: then it is opened at once when it is read
+ * anyway (a new file), and stat()ed through its descriptor. k is what the
+ * store knows of it. *h gets what the file adds to its directory's
+ * digest.
+ */
+enum outcome scan_file(struct worker *wk, int dfd, const char *name,
+		       int pfd, struct stat *st, struct known_file *k,
+		       uint64_t *h);
+
+/*
+ * Scan the file the link name of the folder dfd leads to, as symlinks.h
+ * rules: a link to a folder, a FIFO or a device is left alone, and one
+ * that leads outside the roots (unless they follow outside) is not in
+ * the library, which the first of a scan says. A link that cannot be
+ * followed keeps the file the store knows.
+ */
+enum outcome scan_link(struct worker *wk, int dfd, const char *name,
+		       struct known_file *k, uint64_t *h);
+
+/*
+ * Stat the regular files of a directory the store knows and sum their
+ * digest. Returns 1 when it matches the store's: every file is as the
+ * store has it, and nothing more is done for them. Links, and entries
+ * whose type the listing does not give, are not looked into here: a
+ * directory holding any takes the long way.
+ */
+int dir_unchanged(struct worker *wk, int dfd,
+		  const struct known_dir *kd, size_t *files);
+
+/*
+ * Record the directory rel (open as dfd) when it is new or its digest
+ * moved, or with force, after its files: the writer then knows whether
+ * they all went in, and keeps no digest for a directory one of whose
+ * files failed. Its mtime is kept too, but is no reason to write the row
+ * again. st: the folder's stat() from before it was listed, or NULL
+ * where listings are not kept; its listing goes with it once settled.
+ */
+void dir_record(struct worker *wk, int dfd, const char *rel,
+		size_t len, const struct known_dir *kd, int has_digest,
+		uint64_t digest, const struct stat *st, int force);
+
+/*
+ * Compare each file of the directory rel with what the store has (kd:
+ * the directory as the store knows it, NULL when new), reading what is
+ * new or changed, and sum into *sum the digest of what the store will
+ * hold. Returns whether every file went as it should and none is gone:
+ * a directory keeps no digest otherwise, so that the next scan looks at
+ * its files again. The rows of gone files are deleted at the scan's end
+ * (one may prove a rename), so a digest written before then would hide
+ * them for good from a scan that follows a kill.
+ */
+int scan_files(struct worker *wk, int dfd, const char *rel,
+	       size_t len, const struct known_dir *kd, uint64_t *sum);
+
+#endif

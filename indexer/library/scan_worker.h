@@ -1,0 +1,187 @@
+#ifndef MEDIAMON_SCAN_WORKER_H
+#define MEDIAMON_SCAN_WORKER_H
+
+/*
+ * The state the scanner's files share: the scan's (the stack of folders
+ * to walk under its lock, what renames took and what went) and each
+ * worker's own (its records not yet queued, its counters and times, the
+ * entries of the folder it reads, its read connection to the store). A
+ * worker adds its counters to the scan's every STATS_EVERY_NS and at its
+ * end (worker_flush()).
+ *
+ *	struct worker wk = { .s = s, .batch = WRITER_BATCH_INIT,
+ *			     .names = STRBUF_INIT, .path = STRBUF_INIT };
+ *	...
+ *	worker_flush(&wk);
+ *	worker_release(&wk);
+ */
+
+#include <pthread.h>
+#include <sqlite3.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/stat.h>
+#include <sys/types.h>
+#include <time.h>
+
+#include "common/strbuf.h"
+#include "indexer/library/scan_request.h"
+#include "indexer/library/scan_dirs.h"
+#include "indexer/library/scan_store.h"
+#include "indexer/library/symlinks.h"
+#include "indexer/store/writer.h"
+
+/* A file the store knows under a path the walk did not find: deleted at
+ * the end, unless a rename claimed it meanwhile. */
+struct gone {
+	struct gone *next;
+	int64_t id;
+};
+
+/* A file the store knew under the scanned paths, by inode, for renames;
+ * read from the store the first time a new file is met. */
+struct by_inode {
+	int64_t inode, id, size, mtime_ns;
+};
+
+struct dir_job {
+	size_t len;
+	char path[];		/* NUL-terminated */
+};
+
+/* A folder's subfolders, gathered to be pushed at once. */
+struct subdirs {
+	struct dir_job **v;
+	size_t nr, alloc;
+};
+
+struct scan {
+	const char *db_path;
+	const struct scan_request *req;
+	struct scan_stats *stats;
+	int root_fd;
+	struct symlinks_rule rule;
+	int refused;		/* links not followed, said once */
+	int noatime_refused;	/* O_NOATIME refused once: not tried again */
+	int for_now;		/* a failure a later scan may not meet */
+	int bulk;		/* the store has nothing under the paths: a
+				 * bulk load (music_rec.bulk) */
+	/* The root's file system gives a folder a new change time whenever
+	 * a name in it comes or goes: a folder of the root's device whose
+	 * change time and inode are still those the store keeps with its
+	 * listing is not listed again (listing_load()). */
+	int listings;
+	dev_t root_dev;
+	struct dir_set dirs;
+	/* The files known at exactly a subpath: a file rescanned alone. */
+	struct file_list alone;
+
+	pthread_mutex_t lock;
+	pthread_cond_t cond;
+	/* The directories to walk, a stack: a folder's subfolders go on it
+	 * in the reverse of their paths' order, so the walk goes depth
+	 * first in about the order of the store's path index, and a first
+	 * scan adds its rows near the index's end instead of splitting its
+	 * pages all over it. */
+	struct dir_job **jobs;
+	size_t nr_jobs, alloc_jobs;
+	size_t busy;		/* jobs queued or being worked on */
+
+	/* Under lock: renames and what went. */
+	struct by_inode *inodes;
+	size_t nr_inodes;
+	int inodes_loaded;
+	void *claimed;		/* tsearch() tree of the ids renames took */
+	struct gone *gone;
+};
+
+/* One entry of the directory being scanned. */
+struct listed {
+	size_t name;		/* in the worker's names */
+	size_t len;
+	unsigned char type;	/* d_type */
+	int stated;		/* st holds the entry's stat */
+	struct stat st;
+};
+
+/* One worker's own state: the records it has not queued yet, its times
+ * (its walk is the time it was neither parsing nor waiting for a
+ * folder, so that a folder costs no clock reading), its counters, added
+ * to the scan's every STATS_EVERY_NS and at its end (atomics shared by
+ * every worker, bumped per file or even per folder, would bounce one
+ * cache line between the cores), the entries of the directory it reads
+ * and, once needed, a read connection to look up the files a directory
+ * held. */
+struct worker {
+	struct scan *s;
+	struct writer_batch batch;
+	uint64_t started_ns;	/* 0: not a walk's worker, whose walk is
+				 * not timed */
+	uint64_t parse_ns, idle_ns;
+	uint64_t walk_added_ns;	/* the walk time local held so far */
+	struct scan_stats local;
+	uint64_t added_ns;	/* when local was last added to the scan's
+				 * (coarse clock) */
+	struct listed *ents;
+	size_t nr_ents, alloc_ents;
+	struct strbuf names;
+	struct strbuf path;
+	struct subdirs subdirs;
+	size_t near;		/* dir_find()'s first guess */
+	struct file_list known;
+	char dents[32768];		/* getdents64() */
+	sqlite3 *db;
+	sqlite3_stmt *files_of_dir, *path_of_file, *listing_of_dir;
+	int db_failed;
+	int reading;		/* a read transaction of listings is open */
+};
+
+/* How often a worker adds its counters to the scan's: progress is read
+ * by people, every second or so. */
+#define STATS_EVERY_NS 20000000ull
+
+static inline void stat_add(uint64_t *counter, uint64_t n)
+{
+	__atomic_add_fetch(counter, n, __ATOMIC_RELAXED);
+}
+
+static inline uint64_t clock_ns(clockid_t id)
+{
+	struct timespec ts;
+
+	clock_gettime(id, &ts);
+	return ts.tv_sec * 1000000000ull + ts.tv_nsec;
+}
+
+static inline uint64_t now_ns(void)
+{
+	return clock_ns(CLOCK_MONOTONIC);
+}
+
+static inline int64_t ts_ns(const struct timespec *t)
+{
+	return t->tv_sec * 1000000000ll + t->tv_nsec;
+}
+
+static inline int64_t mtime_ns(const struct stat *st)
+{
+	return ts_ns(&st->st_mtim);
+}
+
+void worker_flush(struct worker *wk);
+
+/* The worker's read connection, opened the first time it is needed. */
+sqlite3 *worker_open(struct worker *wk);
+
+/* End the read transaction the listings are looked up in, so that what is
+ * read next is what the writer has committed since. */
+void worker_read_end(struct worker *wk);
+
+/* The worker's read connection for a statement that must see the
+ * writer's latest. */
+sqlite3 *worker_db(struct worker *wk);
+
+/* Free what a worker holds, its read connection too. */
+void worker_release(struct worker *wk);
+
+#endif
