@@ -391,11 +391,11 @@ int query_repair_listing(struct strbuf *out)
 	return 0;
 }
 
-int query_repair_takes(const char *id)
+int query_repair_takes(enum rd_command cmd, const char *id)
 {
 	sqlite3 *db = reader_db();
 
-	return db ? rd_commands_check(db, id) : -EIO;
+	return db ? rd_commands_check(db, cmd, id) : -EIO;
 }
 
 /* Requests by endpoint as {endpoint: count}. */

@@ -15,6 +15,8 @@
 
 #include <sqlite3.h>
 
+#include "indexer/realdebrid/rd_commands.h"
+
 struct strbuf;
 
 /* /status/broken: one line per dead link: LINK TAB TARGET TAB STATE. */
@@ -54,10 +56,10 @@ int query_repair_csv(struct strbuf *out);
 int query_repair_listing(struct strbuf *out);
 
 /*
- * Whether retry and forget take the repair of torrent id
+ * Whether cmd (retry, forget) takes the repair of torrent id
  * (rd_commands_check()): 0, or -EINVAL.
  */
-int query_repair_takes(const char *id);
+int query_repair_takes(enum rd_command cmd, const char *id);
 
 /*
  * Append /status/health's lines: to errors when the last pass found the
