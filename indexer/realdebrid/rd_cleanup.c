@@ -12,6 +12,7 @@
 #include "common/path.h"
 #include "indexer/realdebrid/arr.h"
 #include "indexer/realdebrid/rd_links.h"
+#include "indexer/realdebrid/rd_replace.h"
 #include "indexer/realdebrid/rd_store.h"
 #include "indexer/store/writer.h"
 
@@ -75,20 +76,68 @@ static int same_folder(const char *a, const char *b)
 	return sa - a == sb - b && !strncmp(a, b, sa - a);
 }
 
-/* Remember an id once; rescans go one per series or movie. */
-static int add_id(int64_t **ids, size_t *nr, int64_t id)
-{
-	int64_t *grown;
+/* The series or movie that holds a deleted link: the Arr (NULL: none)
+ * and its id there. */
+struct owner {
+	const struct arr *a;
+	int64_t id;
+};
 
-	for (size_t i = 0; i < *nr; i++)
-		if ((*ids)[i] == id)
-			return 0;
-	grown = realloc(*ids, (*nr + 1) * sizeof(**ids));
-	if (!grown)
-		return log_error(-ENOMEM, "rd: out of memory");
-	grown[(*nr)++] = id;
-	*ids = grown;
-	return 0;
+/* The Arr holding path, Sonarr asked first. */
+static struct owner owner_of(const struct arr *sonarr,
+			     const struct arr *radarr, const char *path)
+{
+	int64_t id;
+
+	if ((id = arr_id(sonarr, path)))
+		return (struct owner){ sonarr, id };
+	if ((id = arr_id(radarr, path)))
+		return (struct owner){ radarr, id };
+	return (struct owner){ NULL, 0 };
+}
+
+/* Whether the Arr of a is to search again what a torrent lost. */
+static int searches(const struct rd_cleanup *c, const struct arr *a)
+{
+	return a->kind == ARR_RADARR ? c->cfg->radarr_search_on_failure :
+		c->cfg->sonarr_search_on_failure;
+}
+
+/*
+ * Tell the owner of the links deleted (those of owners[] equal to
+ * owners[first]): a search for their replacement when its Arr is to
+ * search and it knows their files, else a rescan.
+ */
+static int tell_owner(struct rd_cleanup *c, const struct link *l,
+		      const struct owner *owners, size_t nr, size_t first)
+{
+	const struct owner *o = &owners[first];
+	struct rd_replace r = {
+		.a = o->a,
+		.id = o->id,
+		.torrent_id = c->torrent_id,
+		.torrent_name = c->torrent_name,
+		.guard = c->guard,
+		.arg = c->arg,
+	};
+	const char **paths = NULL;
+	int rc = 0;
+
+	if (searches(c, o->a)) {
+		paths = calloc(nr, sizeof(*paths));
+		if (!paths)
+			return log_error(-ENOMEM, "rd: out of memory");
+		for (size_t i = first; i < nr; i++)
+			if (owners[i].a == o->a && owners[i].id == o->id)
+				paths[r.nr++] = l[i].path;
+		r.paths = paths;
+		rc = rd_replace(&r);
+		free(paths);
+		c->searches += r.searched;
+	}
+	if (!rc && !r.searched)
+		c->rescans += !arr_rescan(o->a, o->id);
+	return rc;
 }
 
 /* The broken links of torrent as paths and their targets. */
@@ -147,21 +196,22 @@ int rd_cleanup_links(struct rd_cleanup *c)
 		.url = c->cfg->radarr_url,
 		.api_key = c->cfg->radarr_api_key,
 	};
-	int64_t *series = NULL, *movies = NULL;
-	size_t nr_series = 0, nr_movies = 0, nr;
+	struct owner *owners = NULL;
 	struct link *l = NULL;
 	const char *asked = NULL;	/* the last link Arrs were asked of */
+	size_t nr, last = 0;
 	int rc;
 
-	c->deleted = c->rescans = 0;
+	c->deleted = c->rescans = c->searches = 0;
 	rc = load_links(c->db, c->torrent_id, &l, &nr);
+	if (!rc && nr && !(owners = calloc(nr, sizeof(*owners))))
+		rc = log_error(-ENOMEM, "rd: out of memory");
 	for (size_t i = 0; !rc && i < nr; i++) {
 		struct rd_sql q = {
 			.sql = "DELETE FROM rd_links WHERE path ="
 			       " CAST(?1 AS BLOB)",
 			.text = { l[i].path },
 		};
-		int64_t id;
 
 		if (!still_dead(l[i].path, l[i].target) || !c->guard(c->arg))
 			continue;
@@ -174,20 +224,24 @@ int rd_cleanup_links(struct rd_cleanup *c)
 			 " good)", l[i].path, c->torrent_id);
 		c->deleted++;
 		rc = writer_call(rd_store_sql, &q);
-		if (rc || same_folder(asked, l[i].path))
+		if (same_folder(asked, l[i].path)) {
+			owners[i] = owners[last];
 			continue;
+		}
 		asked = l[i].path;
-		if ((id = arr_id(&sonarr, l[i].path)))
-			rc = add_id(&series, &nr_series, id);
-		else if ((id = arr_id(&radarr, l[i].path)))
-			rc = add_id(&movies, &nr_movies, id);
+		last = i;
+		owners[i] = owner_of(&sonarr, &radarr, l[i].path);
 	}
-	for (size_t i = 0; !rc && i < nr_series; i++)
-		c->rescans += !arr_rescan(&sonarr, series[i]);
-	for (size_t i = 0; !rc && i < nr_movies; i++)
-		c->rescans += !arr_rescan(&radarr, movies[i]);
-	free(series);
-	free(movies);
+	for (size_t i = 0; !rc && i < nr; i++) {
+		int first = owners[i].a != NULL;
+
+		for (size_t j = 0; first && j < i; j++)
+			first = owners[j].a != owners[i].a ||
+				owners[j].id != owners[i].id;
+		if (first)
+			rc = tell_owner(c, l, owners, nr, i);
+	}
+	free(owners);
 	links_free(l, nr);
 	return rc;
 }

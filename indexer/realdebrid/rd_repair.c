@@ -362,22 +362,25 @@ static void tell(const struct rd_repair *r)
 		return;
 	notify_event(NOTIFY_REPAIR_PASS, NULL,
 		     json_pack("{s:s, s:s, s:i, s:i, s:i, s:i, s:i, s:i, s:i,"
-			       " s:i, s:i, s:i, s:i, s:i}",
+			       " s:i, s:i, s:i, s:i, s:i, s:i}",
 			       "kind", n->kind, "trigger", n->trigger,
 			       "links", n->links, "broken", n->broken,
 			       "started", n->started, "repaired", n->repaired,
 			       "failed", n->failed,
 			       "links_deleted", n->links_deleted,
-			       "rescans", n->rescans, "retries", n->retries,
+			       "rescans", n->rescans,
+			       "searches", n->searches, "retries", n->retries,
 			       "unmapped", n->unmapped,
 			       "old_deleted", n->old_deleted,
 			       "requests", n->requests,
 			       "rate_limited", n->rate_limited),
 		     "%d repairs started, %d torrents repaired, %d failed for"
-		     " good (%d dead links deleted, %d rescans asked), %d to"
-		     " retry, %d links unmapped, %d old torrents deleted.",
+		     " good (%d dead links deleted, %d rescans and %d"
+		     " searches asked), %d to retry, %d links unmapped, %d old"
+		     " torrents deleted.",
 		     n->started, n->repaired, n->failed, n->links_deleted,
-		     n->rescans, n->retries, n->unmapped, n->old_deleted);
+		     n->rescans, n->searches, n->retries, n->unmapped,
+		     n->old_deleted);
 }
 
 int rd_repair_pass(struct rd_repair *r, enum rd_pass_kind kind, int dry_run,

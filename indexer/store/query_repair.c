@@ -232,7 +232,7 @@ static json_t *sync_object(const struct sync *r)
 }
 
 /* The lists of repairs.json, each one query. */
-#define NR_LISTS 7
+#define NR_LISTS 8
 
 int query_repairs_json(struct strbuf *out)
 {
@@ -254,6 +254,9 @@ int query_repairs_json(struct strbuf *out)
 		"SELECT torrent_id AS torrent, name, new_id, since AS since_at,"
 		" failures, error AS last_error, tried_at FROM rd_deletes"
 		" WHERE deleted_at IS NULL ORDER BY since, torrent_id",
+		"SELECT at, torrent_id AS torrent, service, action, target,"
+		" result FROM rd_actions ORDER BY id DESC LIMIT "
+		RECENT_ATTEMPTS,
 	};
 	json_t *v[NR_LISTS] = { NULL }, *last = NULL;
 	struct indexer_status s;
@@ -279,7 +282,7 @@ int query_repairs_json(struct strbuf *out)
 	}
 	return json_append(out, json_pack(
 		"{s:b, s:b, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o,"
-		" s:o}",
+		" s:o, s:o}",
 		"dry_run", s.dry_run,
 		"running", !!(s.jobs.running & (JOBS_REPAIR_SCAN |
 						JOBS_REPAIR_RUN)),
@@ -293,7 +296,8 @@ int query_repairs_json(struct strbuf *out)
 		"failed", v[3],
 		"loops_stopped", v[5],
 		"old_torrents_to_delete", v[6],
-		"recent_attempts", v[4]));
+		"recent_attempts", v[4],
+		"recent_actions", v[7]));
 }
 
 /* The counts of a pass, in the order of the header. */
