@@ -224,6 +224,9 @@ int rd_cleanup_links(struct rd_cleanup *c)
 			 " good)", l[i].path, c->torrent_id);
 		c->deleted++;
 		rc = writer_call(rd_store_sql, &q);
+		if (!rc)
+			rc = rd_store_action(c->torrent_id, "mount",
+					     "delete_link", l[i].path, "ok");
 		if (same_folder(asked, l[i].path)) {
 			owners[i] = owners[last];
 			continue;

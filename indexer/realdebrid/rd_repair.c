@@ -11,6 +11,7 @@
 #include "common/log.h"
 #include "common/notify.h"
 #include "common/path.h"
+#include "indexer/realdebrid/mediaserver.h"
 #include "indexer/realdebrid/rd_commands.h"
 #include "indexer/realdebrid/rd_job.h"
 #include "indexer/realdebrid/rd_guard.h"
@@ -327,6 +328,46 @@ static int repair(struct rd_repair *r, double now)
 	return rc;
 }
 
+/* The folders a pass changed: those of the links it deleted, and of the
+ * links of the torrents it repaired. */
+#define CHANGED_SQL \
+	"SELECT DISTINCT rtrim(rtrim(p, replace(p, '/', '')), '/') FROM" \
+	" (SELECT target AS p FROM rd_actions WHERE at >= CAST(?1 AS REAL)" \
+	" AND service = 'mount' AND result = 'ok' AND action IN" \
+	" ('delete_link', 'delete_orphan') UNION ALL SELECT CAST(l.path AS" \
+	" TEXT) FROM rd_links l JOIN rd_repairs r ON l.torrent_id IN" \
+	" (r.torrent_id, r.new_id) WHERE r.state = 'repaired' AND" \
+	" r.finished_at >= CAST(?1 AS REAL)) ORDER BY 1"
+
+/* Keep what a media server was told, or why not, in rd_actions. */
+static int note_refresh(void *arg, const char *service, const char *target,
+			int rc)
+{
+	(void)arg;
+	return rd_store_action(NULL, service, "refresh", target,
+			       !rc ? "ok" : strerror(-rc));
+}
+
+/* Tell the media servers, once a pass, of the folders it changed. */
+static int refresh_media(struct rd_repair *r, double started)
+{
+	struct mediaserver_told told;
+	char since[32], **folders = NULL;
+	size_t nr = 0;
+	int rc;
+
+	snprintf(since, sizeof(since), "%.6f", started);
+	rc = rd_store_strings(r->db, CHANGED_SQL, since, &folders, &nr);
+	if (!rc)
+		rc = mediaserver_refresh(r->cfg, (const char *const *)folders,
+					 nr, note_refresh, NULL, &told);
+	if (!rc && (told.asked || told.failed))
+		log_info("rd: media servers told of %zu folders: %d requests,"
+			 " %d failed", nr, told.asked, told.failed);
+	rd_store_strings_free(folders, nr);
+	return rc;
+}
+
 /* When a follow-up pass is due: a retry, a download to look at again,
  * an old torrent to delete again, or repairs a stopped pass left; but
  * not before a pause ends, and never sooner than a second from now. */
@@ -408,6 +449,8 @@ int rd_repair_pass(struct rd_repair *r, enum rd_pass_kind kind, int dry_run,
 		rc = queue_repairs(r, started);
 	if (!rc && kind == RD_PASS_RUN && token && r->guard_ok)
 		rc = repair(r, started);
+	if (!rc && kind == RD_PASS_RUN && !dry_run)
+		rc = refresh_media(r, started);
 	schedule(r, clock_wall());
 
 	r->n.requests = r->s.requests;
