@@ -1,6 +1,7 @@
 #include "indexer/realdebrid/rd_cleanup.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -12,6 +13,7 @@
 #include "common/path.h"
 #include "indexer/realdebrid/arr.h"
 #include "indexer/realdebrid/rd_links.h"
+#include "indexer/realdebrid/rd_map.h"
 #include "indexer/realdebrid/rd_replace.h"
 #include "indexer/realdebrid/rd_store.h"
 #include "indexer/store/writer.h"
@@ -140,22 +142,19 @@ static int tell_owner(struct rd_cleanup *c, const struct link *l,
 	return rc;
 }
 
-/* The broken links of torrent as paths and their targets. */
-static int load_links(sqlite3 *db, const char *torrent, struct link **out,
-		      size_t *nr)
+/* The links sql gives (path and target, as text, ?1 bound to key). */
+static int load_links(sqlite3 *db, const char *sql, const char *key,
+		      struct link **out, size_t *nr)
 {
 	struct link *l = NULL;
 	sqlite3_stmt *st;
 	int rc;
 
 	*nr = 0;
-	rc = sqlite3_prepare_v2(db, "SELECT CAST(path AS TEXT),"
-				" CAST(target AS TEXT) FROM rd_links WHERE"
-				" torrent_id = ?1 AND broken ORDER BY path", -1,
-				&st, NULL);
+	rc = sqlite3_prepare_v2(db, sql, -1, &st, NULL);
 	if (rc != SQLITE_OK)
 		return db_error(db, rc, "rd: read links");
-	sqlite3_bind_text(st, 1, torrent, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		struct link *grown = realloc(l, (*nr + 1) * sizeof(*l));
 
@@ -203,7 +202,9 @@ int rd_cleanup_links(struct rd_cleanup *c)
 	int rc;
 
 	c->deleted = c->rescans = c->searches = 0;
-	rc = load_links(c->db, c->torrent_id, &l, &nr);
+	rc = load_links(c->db, "SELECT CAST(path AS TEXT), CAST(target AS"
+			" TEXT) FROM rd_links WHERE torrent_id = ?1 AND"
+			" broken ORDER BY path", c->torrent_id, &l, &nr);
 	if (!rc && nr && !(owners = calloc(nr, sizeof(*owners))))
 		rc = log_error(-ENOMEM, "rd: out of memory");
 	for (size_t i = 0; !rc && i < nr; i++) {
@@ -246,5 +247,115 @@ int rd_cleanup_links(struct rd_cleanup *c)
 	}
 	free(owners);
 	links_free(l, nr);
+	return rc;
+}
+
+/* A dead link no torrent explains, the account listed whole. */
+#define ORPHAN_SQL \
+	"SELECT path, target FROM rd_links WHERE broken AND torrent_id IS" \
+	" NULL AND map_error = '" RD_MAP_NO_TORRENT "' AND EXISTS" \
+	" (SELECT 1 FROM rd_sync WHERE cycle_finished_at IS NOT NULL)"
+
+int rd_cleanup_track_orphans(const struct config *cfg, double now)
+{
+	struct rd_sql q = {
+		.sql = "DELETE FROM rd_orphans WHERE ?7 OR (path, target) NOT"
+		       " IN (" ORPHAN_SQL ")",
+		.num = { !strcmp(cfg->rd_orphans, "keep") },
+	};
+	int rc = writer_call(rd_store_sql, &q);
+
+	if (rc || q.num[0])
+		return rc;
+	return writer_call(rd_store_sql, &(struct rd_sql){
+		.sql = "INSERT OR IGNORE INTO rd_orphans (path, target, since)"
+		       " SELECT path, target, ?7 FROM (" ORPHAN_SQL ")",
+		.num = { now },
+	});
+}
+
+/* Whether an Arr knows path as one of its files: 1, 0, or the error of
+ * one that cannot tell. */
+static int arr_knows(const struct arr *a, const char *path)
+{
+	struct arr_ids files = { 0 };
+	int64_t id;
+	int rc;
+
+	if (!a->url || !a->api_key)
+		return 0;
+	rc = arr_find(a, path, &id);
+	if (rc)
+		return rc == -ENOENT ? 0 : rc;
+	rc = arr_files(a, id, &path, 1, &files);
+	if (!rc)
+		rc = files.nr > 0;
+	arr_ids_release(&files);
+	return rc;
+}
+
+int rd_cleanup_orphans(struct rd_cleanup *c, double now)
+{
+	struct arr sonarr = {
+		.kind = ARR_SONARR,
+		.url = c->cfg->sonarr_url,
+		.api_key = c->cfg->sonarr_api_key,
+	};
+	struct arr radarr = {
+		.kind = ARR_RADARR,
+		.url = c->cfg->radarr_url,
+		.api_key = c->cfg->radarr_api_key,
+	};
+	struct link *due = NULL;
+	char since[32];
+	size_t nr = 0;
+	int rc;
+
+	c->deleted = 0;
+	if (strcmp(c->cfg->rd_orphans, "delete"))
+		return 0;
+	snprintf(since, sizeof(since), "%.6f",
+		 now - c->cfg->rd_orphan_grace_s);
+	rc = load_links(c->db, "SELECT CAST(path AS TEXT), CAST(target AS"
+			" TEXT) FROM rd_orphans WHERE since <= CAST(?1 AS"
+			" REAL) ORDER BY path", since, &due, &nr);
+	for (size_t i = 0; !rc && i < nr; i++) {
+		const char *path = due[i].path;
+		struct rd_sql q = {
+			.sql = "DELETE FROM rd_links WHERE path ="
+			       " CAST(?1 AS BLOB)",
+			.text = { path },
+		};
+		int known;
+
+		if (!c->guard(c->arg))
+			break;
+		known = arr_knows(&sonarr, path);
+		if (!known)
+			known = arr_knows(&radarr, path);
+		if (known) {
+			log_info("rd: orphan %s kept: %s", path, known > 0 ?
+				 "an Arr knows it" : "an Arr cannot tell");
+			continue;
+		}
+		if (!still_dead(path, due[i].target))
+			continue;
+		if (unlink(path)) {
+			log_error(-errno, "rd: cannot delete orphan %s: %s",
+				  path, strerror(errno));
+			continue;
+		}
+		log_info("rd: deleted orphan %s (dead, no torrent, for %ld s"
+			 " or more)", path, c->cfg->rd_orphan_grace_s);
+		c->deleted++;
+		rc = writer_call(rd_store_sql, &q);
+		q.sql = "DELETE FROM rd_orphans WHERE path = CAST(?1 AS BLOB)";
+		if (!rc)
+			rc = writer_call(rd_store_sql, &q);
+		if (!rc)
+			rc = rd_store_action(NULL, "mount", "delete_orphan",
+					     path, "ok");
+	}
+	links_free(due, nr);
 	return rc;
 }

@@ -46,6 +46,23 @@ struct rd_cleanup {
 };
 
 /*
+ * Orphans ([realdebrid] orphans): dead links into the mount that no
+ * torrent explains once the account was listed whole (mapped to none,
+ * rd_map.h's RD_MAP_NO_TORRENT). rd_cleanup_track_orphans() keeps them
+ * in rd_orphans with the time they were first seen so (none with
+ * orphans = keep); with orphans = delete, rd_cleanup_orphans() deletes
+ * those seen so for orphan_grace or more at now, each only while the
+ * guard holds, while it still is the same dead link, and when no Arr
+ * knows it as a file (an Arr that cannot tell keeps it). Each deletion
+ * goes to rd_actions ("delete_orphan"), c->deleted counts them. The
+ * caller never calls it in dry-run. Both return 0, or a negative errno
+ * value when the store failed.
+ */
+int rd_cleanup_track_orphans(const struct config *cfg, double now);
+
+int rd_cleanup_orphans(struct rd_cleanup *c, double now);
+
+/*
  * Delete the dead links of c->torrent_id and ask for the rescans or the
  * searches, filling c->deleted, c->rescans and c->searches in. Deleted links leave rd_links. A link that
  * cannot be deleted is logged and kept; an Arr that fails is logged.

@@ -12,6 +12,7 @@
 #include "common/notify.h"
 #include "common/path.h"
 #include "indexer/realdebrid/mediaserver.h"
+#include "indexer/realdebrid/rd_cleanup.h"
 #include "indexer/realdebrid/rd_commands.h"
 #include "indexer/realdebrid/rd_job.h"
 #include "indexer/realdebrid/rd_guard.h"
@@ -306,8 +307,24 @@ static int guard_cb(void *r)
 	return guard_holds(r);
 }
 
+/* Delete the orphans past their grace ([realdebrid] orphans = delete). */
+static int clean_up_orphans(struct rd_repair *r, double now)
+{
+	struct rd_cleanup c = {
+		.cfg = r->cfg,
+		.db = r->db,
+		.guard = guard_cb,
+		.arg = r,
+	};
+	int rc = rd_cleanup_orphans(&c, now);
+
+	r->n.orphans_deleted += c.deleted;
+	return rc;
+}
+
 /* Move the repairs on, then what they left: old torrents to delete,
- * dead links of torrents that failed for good. */
+ * dead links of torrents that failed for good, orphans past their
+ * grace. */
 static int repair(struct rd_repair *r, double now)
 {
 	struct rd_job_ctx w = {
@@ -325,6 +342,8 @@ static int repair(struct rd_repair *r, double now)
 		rc = rd_job_delete_old(&w, now);
 	if (!rc && !r->dry_run && !r->s.stop)
 		rc = rd_job_clean_up_failed(&w);
+	if (!rc && !r->dry_run && !r->s.stop)
+		rc = clean_up_orphans(r, now);
 	return rc;
 }
 
@@ -399,11 +418,12 @@ static void tell(const struct rd_repair *r)
 	const struct rd_pass_row *n = &r->n;
 
 	if (r->dry_run || !(n->started || n->repaired || n->failed ||
-			    n->links_deleted || n->old_deleted))
+			    n->links_deleted || n->old_deleted ||
+			    n->orphans_deleted))
 		return;
 	notify_event(NOTIFY_REPAIR_PASS, NULL,
 		     json_pack("{s:s, s:s, s:i, s:i, s:i, s:i, s:i, s:i, s:i,"
-			       " s:i, s:i, s:i, s:i, s:i, s:i}",
+			       " s:i, s:i, s:i, s:i, s:i, s:i, s:i}",
 			       "kind", n->kind, "trigger", n->trigger,
 			       "links", n->links, "broken", n->broken,
 			       "started", n->started, "repaired", n->repaired,
@@ -413,15 +433,16 @@ static void tell(const struct rd_repair *r)
 			       "searches", n->searches, "retries", n->retries,
 			       "unmapped", n->unmapped,
 			       "old_deleted", n->old_deleted,
+			       "orphans_deleted", n->orphans_deleted,
 			       "requests", n->requests,
 			       "rate_limited", n->rate_limited),
 		     "%d repairs started, %d torrents repaired, %d failed for"
 		     " good (%d dead links deleted, %d rescans and %d"
 		     " searches asked), %d to retry, %d links unmapped, %d old"
-		     " torrents deleted.",
+		     " torrents deleted, %d orphans deleted.",
 		     n->started, n->repaired, n->failed, n->links_deleted,
 		     n->rescans, n->searches, n->retries, n->unmapped,
-		     n->old_deleted);
+		     n->old_deleted, n->orphans_deleted);
 }
 
 int rd_repair_pass(struct rd_repair *r, enum rd_pass_kind kind, int dry_run,
@@ -447,6 +468,8 @@ int rd_repair_pass(struct rd_repair *r, enum rd_pass_kind kind, int dry_run,
 		rc = rd_map_links(r->db, &r->n.unmapped);
 	if (!rc)
 		rc = queue_repairs(r, started);
+	if (!rc)
+		rc = rd_cleanup_track_orphans(r->cfg, started);
 	if (!rc && kind == RD_PASS_RUN && token && r->guard_ok)
 		rc = repair(r, started);
 	if (!rc && kind == RD_PASS_RUN && !dry_run)

@@ -102,6 +102,7 @@ struct rd_pass_row {
 	    links_deleted, rescans, requests, rate_limited;
 	int old_deleted;		/* old torrents deleted; not stored */
 	int searches;			/* replacements searched; not stored */
+	int orphans_deleted;		/* not stored */
 };
 
 int rd_store_pass(sqlite3 *db, void *row);

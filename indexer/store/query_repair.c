@@ -151,6 +151,37 @@ int query_broken_json(struct strbuf *out)
 	return rc ? rc : json_append(out, links);
 }
 
+int query_orphans(struct strbuf *out)
+{
+	sqlite3 *db = reader_begin();
+	double now = clock_wall();
+	char age[CLOCK_WORDS_LEN];
+	sqlite3_stmt *st;
+	int rc;
+
+	if (!db)
+		return -EIO;
+	rc = db_prepare(db, "SELECT path, target, since FROM rd_orphans"
+			" ORDER BY since, path", &st);
+	if (rc) {
+		reader_end(db);
+		return rc;
+	}
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		for (int i = 0; i < 2; i++) {
+			utf8_add_field(out, (const char *)
+				       sqlite3_column_text(st, i));
+			strbuf_addch(out, '\t');
+		}
+		clock_words(now - sqlite3_column_double(st, 2), age);
+		strbuf_addf(out, "%s\n", age);
+	}
+	sqlite3_finalize(st);
+	rc = rc == SQLITE_DONE ? 0 : db_error(db, rc, "read orphans");
+	reader_end(db);
+	return rc;
+}
+
 /* The last pass's guard decision as {ok, reason, checked_at}. */
 static json_t *guard_object(json_t *last)
 {

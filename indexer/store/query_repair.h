@@ -26,6 +26,14 @@ int query_broken(struct strbuf *out);
  * reason, attempts, next_retry_at, plan}]. */
 int query_broken_json(struct strbuf *out);
 
+/*
+ * /status/orphans: one line per orphan (a dead link no torrent of the
+ * account, listed whole, explains; rd_cleanup.h): LINK TAB TARGET TAB
+ * AGE, how long it has been seen so, in words ("3 h 5 min"), oldest
+ * first.
+ */
+int query_orphans(struct strbuf *out);
+
 /* /status/repairs.json: dry_run, the guard, the last pass, the next
  * pass, the listing of the account (sync: pages_done, torrents_seen,
  * started_at ...), the repair queue, the retry queue, recent repairs,
