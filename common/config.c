@@ -84,6 +84,10 @@ const char *const config_release_languages[] = {
 const char *const config_release_formats[] = {
 	"cbz", "cbr", "cb7", "pdf", "epub", NULL
 };
+static const char *const orphans[] = {
+	"keep", "list", "delete", NULL
+};
+
 static const char *const packs[] = {
 	"last", "first", "never", NULL
 };
@@ -201,12 +205,27 @@ static const struct key keys[] = {
 	  0, LONG_MAX },
 	{ "realdebrid", "repair_account_errors", T_BOOL,
 	  O(rd_repair_account_errors) },
+	{ "realdebrid", "orphans", T_ENUM, O(rd_orphans), .choices = orphans,
+	  .def = "list" },
+	{ "realdebrid", "orphan_grace", T_DURATION, O(rd_orphan_grace_s),
+	  0, LONG_MAX },
 	{ "sonarr", "url", T_URL, O(sonarr_url) },
 	{ "sonarr", "api_key", T_STRING, O(sonarr_api_key),
 	  .flags = SECRET },
+	{ "sonarr", "search_on_failure", T_BOOL,
+	  O(sonarr_search_on_failure) },
 	{ "radarr", "url", T_URL, O(radarr_url) },
 	{ "radarr", "api_key", T_STRING, O(radarr_api_key),
 	  .flags = SECRET },
+	{ "radarr", "search_on_failure", T_BOOL,
+	  O(radarr_search_on_failure) },
+	{ "plex", "url", T_URL, O(plex_url) },
+	{ "plex", "token", T_STRING, O(plex_token), .flags = SECRET },
+	{ "jellyfin", "url", T_URL, O(jellyfin_url) },
+	{ "jellyfin", "api_key", T_STRING, O(jellyfin_api_key),
+	  .flags = SECRET },
+	{ "emby", "url", T_URL, O(emby_url) },
+	{ "emby", "api_key", T_STRING, O(emby_api_key), .flags = SECRET },
 	{ "notify", "events", T_LIST, O(notify_events),
 	  .choices = notify_event_names, .def = "all" },
 	{ "notify", "discord_webhook", T_URL, O(notify_discord_webhook),
@@ -972,6 +991,7 @@ void config_init(struct config *cfg)
 		.rd_broken_ratio_guard = 0.5,
 		.rd_check_interval_s = 600,
 		.rd_repair_account_errors = 1,
+		.rd_orphan_grace_s = 86400,
 		.notify_digest = 1,
 		.notify_error_rate = 0.05,
 		.notify_retry_for_s = 86400,

@@ -127,10 +127,19 @@ struct config {
 	double rd_broken_ratio_guard;	/* default 0.5 */
 	long rd_check_interval_s;	/* default 600; 0: on request only */
 	int rd_repair_account_errors;	/* default 1 */
+	char *rd_orphans;		/* "keep", "list" (default), "delete" */
+	long rd_orphan_grace_s;		/* default 86400 */
 
 	/* [sonarr], [radarr] */
 	char *sonarr_url, *sonarr_api_key;
+	int sonarr_search_on_failure;	/* default 0 */
 	char *radarr_url, *radarr_api_key;
+	int radarr_search_on_failure;	/* default 0 */
+
+	/* [plex], [jellyfin], [emby]: told of the paths a repair changed */
+	char *plex_url, *plex_token;
+	char *jellyfin_url, *jellyfin_api_key;
+	char *emby_url, *emby_api_key;
 
 	/* [notify]: the targets (common/notify_targets.h), each with the
 	 * events it wants (notify_event_names), notify_events when its own

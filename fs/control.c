@@ -174,7 +174,7 @@ int control_repair_write(const char *buf, size_t len)
 	} else {
 		return -EINVAL;
 	}
-	rc = query_repair_takes(id);
+	rc = query_repair_takes(what, id);
 	return rc ? rc : indexer_repair_torrent(what, id, "control");
 }
 

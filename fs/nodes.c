@@ -39,6 +39,8 @@ static const struct {
 			      .owner_only = 1 } },
 	{ "/status/broken.json", { NODE_FILE, .render = query_broken_json,
 				   .owner_only = 1 } },
+	{ "/status/orphans", { NODE_FILE, .render = query_orphans,
+			       .owner_only = 1 } },
 	{ "/status/repairs.json", { NODE_FILE,
 				    .render = query_repairs_json,
 				    .owner_only = 1 } },

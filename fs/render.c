@@ -130,6 +130,8 @@ int render_readme(struct strbuf *out)
 "                     TARGET, a tab, its state (unmapped, broken,\n"
 "                     repairing, waiting_retry, repaired, failed)\n"
 "status/broken.json   the same with torrent, reason, next retry, plan\n"
+"status/orphans       dead links no torrent of the account explains:\n"
+"                     LINK, a tab, TARGET, a tab, how long so\n"
 "status/repairs.json  repair queue, retry queue, failures, old torrents\n"
 "                     still to delete, recent Real-Debrid requests, the\n"
 "                     mount guard, dry_run, the next pass, and the\n"

@@ -260,11 +260,17 @@ int maintenance_prune(const struct config *cfg, double now)
 		.sql = "DELETE FROM rd_passes WHERE started_at < ?7",
 		.num = { now - cfg->retention_metrics_s },
 	};
+	struct rd_sql actions = {
+		.sql = "DELETE FROM rd_actions WHERE at < ?7",
+		.num = { now - cfg->retention_attempts_s },
+	};
 	int rc;
 
 	rc = writer_call(rd_store_sql, &attempts);
 	if (!rc)
 		rc = writer_call(rd_store_sql, &passes);
+	if (!rc)
+		rc = writer_call(rd_store_sql, &actions);
 	if (!rc)
 		rc = writer_call(history_upkeep, &upkeep);
 	if (!rc)

@@ -2,9 +2,11 @@
 
 #include <errno.h>
 #include <jansson.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/array.h"
 #include "common/http.h"
 #include "common/json.h"
 #include "common/log.h"
@@ -15,9 +17,10 @@ const char *arr_name(const struct arr *a)
 	return a->kind == ARR_RADARR ? "radarr" : "sonarr";
 }
 
-/* Send one request with the key and turn its status into an error. */
+/* Send one request with the key and turn its status into an error; a
+ * 404 is -ENOENT, unlogged, when the caller takes it for "gone". */
 static int send_request(const struct arr *a, const char *method,
-			const char *path, const char *body,
+			const char *path, const char *body, int missing_ok,
 			struct http_response *resp)
 {
 	struct strbuf url = STRBUF_INIT, key = STRBUF_INIT;
@@ -46,6 +49,8 @@ static int send_request(const struct arr *a, const char *method,
 	strbuf_release(&url);
 	if (ret < 0)
 		return ret;
+	if (missing_ok && resp->status == 404)
+		return -ENOENT;
 	if (resp->status == 401 || resp->status == 403)
 		return log_error(-EACCES, "%s: %s %s: HTTP %ld, the API key"
 				 " was refused", arr_name(a), method, path,
@@ -70,9 +75,47 @@ static size_t holds(const char *folder, const char *path)
 	return len;
 }
 
-int arr_find(const struct arr *a, const char *path, int64_t *id)
+/* GET what, a JSON array of objects, into *doc. */
+static int get_array(const struct arr *a, const char *what, int missing_ok,
+		     json_t **doc)
 {
 	struct http_response resp;
+	json_t *item;
+	size_t i;
+	int ret;
+
+	ret = send_request(a, "GET", what, NULL, missing_ok, &resp);
+	*doc = ret ? NULL : json_loadb(resp.body.buf, resp.body.len, 0, NULL);
+	http_response_release(&resp);
+	if (ret < 0)
+		return ret;
+	if (!json_is_array(*doc)) {
+		json_decref(*doc);
+		return log_error(-EPROTO, "%s: GET %s: not a JSON array",
+				 arr_name(a), what);
+	}
+	json_array_foreach(*doc, i, item)
+		if (!json_is_object(item)) {
+			json_decref(*doc);
+			return log_error(-EPROTO, "%s: GET %s: an item that is"
+					 " not an object", arr_name(a), what);
+		}
+	return 0;
+}
+
+/* The id and the path of item; -EPROTO (logged) when one is missing. */
+static int id_and_path(const struct arr *a, const char *what, json_t *item,
+		       json_int_t *id, const char **path)
+{
+	if (json_member_str(item, "path", path) ||
+	    json_member_int(item, "id", 0, id))
+		return log_error(-EPROTO, "%s: GET %s: an item without id or"
+				 " path", arr_name(a), what);
+	return 0;
+}
+
+int arr_find(const struct arr *a, const char *path, int64_t *id)
+{
 	const char *what = a->kind == ARR_RADARR ? "/api/v3/movie" :
 		"/api/v3/series";
 	size_t best = 0, i;
@@ -82,29 +125,17 @@ int arr_find(const struct arr *a, const char *path, int64_t *id)
 	if (!a->url || !a->api_key || path[0] != '/')
 		return log_error(-EINVAL, "%s: no url, no key or a relative"
 				 " path", arr_name(a));
-	ret = send_request(a, "GET", what, NULL, &resp);
-	if (ret < 0) {
-		http_response_release(&resp);
+	ret = get_array(a, what, 0, &doc);
+	if (ret < 0)
 		return ret;
-	}
-	doc = json_loadb(resp.body.buf, resp.body.len, 0, NULL);
-	http_response_release(&resp);
-	if (!json_is_array(doc)) {
-		json_decref(doc);
-		return log_error(-EPROTO, "%s: GET %s: not a JSON array",
-				 arr_name(a), what);
-	}
 	json_array_foreach(doc, i, item) {
 		const char *folder;
 		json_int_t n;
 		size_t len;
 
-		if (!json_is_object(item) ||
-		    json_member_str(item, "path", &folder) ||
-		    json_member_int(item, "id", 0, &n)) {
+		if (id_and_path(a, what, item, &n, &folder)) {
 			json_decref(doc);
-			return log_error(-EPROTO, "%s: GET %s: an item without"
-					 " id or path", arr_name(a), what);
+			return -EPROTO;
 		}
 		len = folder && n > 0 ? holds(folder, path) : 0;
 		if (len > best) {
@@ -134,11 +165,147 @@ int arr_rescan(const struct arr *a, int64_t id)
 	json_decref(cmd);
 	if (!body)
 		return log_error(-ENOMEM, "%s: out of memory", arr_name(a));
-	ret = send_request(a, "POST", "/api/v3/command", body, &resp);
+	ret = send_request(a, "POST", "/api/v3/command", body, 0, &resp);
 	free(body);
 	http_response_release(&resp);
 	if (!ret)
 		log_info("%s: rescan of %s %lld asked", arr_name(a),
 			 radarr ? "movie" : "series", (long long)id);
+	return ret;
+}
+
+int arr_ids_add(struct arr_ids *ids, int64_t id)
+{
+	int64_t *v;
+
+	for (size_t i = 0; i < ids->nr; i++)
+		if (ids->v[i] == id)
+			return 0;
+	v = array_grow(ids->v, ids->nr, &ids->alloc, sizeof(*v), 8);
+	if (!v)
+		return log_error(-ENOMEM, "arr: out of memory");
+	ids->v = v;
+	ids->v[ids->nr++] = id;
+	return 0;
+}
+
+void arr_ids_release(struct arr_ids *ids)
+{
+	free(ids->v);
+	*ids = (struct arr_ids){ 0 };
+}
+
+int arr_files(const struct arr *a, int64_t id, const char *const *paths,
+	      size_t nr, struct arr_ids *out)
+{
+	int radarr = a->kind == ARR_RADARR;
+	char what[96];
+	json_t *doc, *item;
+	size_t i;
+	int ret;
+
+	if (!a->url || !a->api_key || id < 1)
+		return log_error(-EINVAL, "%s: no url, no key or no id to"
+				 " list the files of", arr_name(a));
+	snprintf(what, sizeof(what), radarr ?
+		 "/api/v3/moviefile?movieId=%lld" :
+		 "/api/v3/episodefile?seriesId=%lld", (long long)id);
+	ret = get_array(a, what, 0, &doc);
+	json_array_foreach(doc, i, item) {
+		const char *path;
+		json_int_t file;
+
+		ret = id_and_path(a, what, item, &file, &path);
+		for (size_t j = 0; !ret && path && j < nr; j++)
+			if (file > 0 && !strcmp(path, paths[j]))
+				ret = arr_ids_add(out, file);
+		if (ret)
+			break;
+	}
+	json_decref(doc);
+	return ret;
+}
+
+int arr_episodes(const struct arr *a, int64_t file, struct arr_ids *out)
+{
+	char what[96];
+	json_t *doc, *item;
+	size_t i;
+	int ret;
+
+	if (a->kind != ARR_SONARR || !a->url || !a->api_key || file < 1)
+		return log_error(-EINVAL, "%s: episodes of file %lld asked",
+				 arr_name(a), (long long)file);
+	snprintf(what, sizeof(what), "/api/v3/episode?episodeFileId=%lld",
+		 (long long)file);
+	ret = get_array(a, what, 1, &doc);
+	json_array_foreach(doc, i, item) {
+		json_int_t episode;
+
+		if (json_member_int(item, "id", 0, &episode) || episode < 1)
+			ret = log_error(-EPROTO, "%s: GET %s: an episode"
+					" without id", arr_name(a), what);
+		else
+			ret = arr_ids_add(out, episode);
+		if (ret)
+			break;
+	}
+	json_decref(doc);
+	return ret;
+}
+
+int arr_delete_file(const struct arr *a, int64_t file)
+{
+	struct http_response resp;
+	char what[64];
+	int ret;
+
+	if (!a->url || !a->api_key || file < 1)
+		return log_error(-EINVAL, "%s: no url, no key or no file to"
+				 " delete", arr_name(a));
+	snprintf(what, sizeof(what), a->kind == ARR_RADARR ?
+		 "/api/v3/moviefile/%lld" : "/api/v3/episodefile/%lld",
+		 (long long)file);
+	ret = send_request(a, "DELETE", what, NULL, 1, &resp);
+	http_response_release(&resp);
+	if (!ret)
+		log_info("%s: record of file %lld deleted", arr_name(a),
+			 (long long)file);
+	return ret;
+}
+
+int arr_search(const struct arr *a, const int64_t *ids, size_t nr)
+{
+	int radarr = a->kind == ARR_RADARR;
+	struct http_response resp;
+	json_t *cmd, *list = json_array();
+	char *body = NULL;
+	int ret;
+
+	if (!a->url || !a->api_key || !nr) {
+		json_decref(list);
+		return log_error(-EINVAL, "%s: no url, no key or nothing to"
+				 " search", arr_name(a));
+	}
+	for (size_t i = 0; list && i < nr; i++)
+		if (json_array_append_new(list, json_integer(ids[i]))) {
+			json_decref(list);
+			list = NULL;
+		}
+	cmd = list ? json_pack("{s:s, s:o}",
+			       "name", radarr ? "MoviesSearch" :
+			       "EpisodeSearch",
+			       radarr ? "movieIds" : "episodeIds", list) : NULL;
+	if (cmd)
+		body = json_dumps(cmd, JSON_COMPACT);
+	json_decref(cmd);
+	if (!body)
+		return log_error(-ENOMEM, "%s: out of memory", arr_name(a));
+	ret = send_request(a, "POST", "/api/v3/command", body, 0, &resp);
+	free(body);
+	http_response_release(&resp);
+	if (!ret)
+		log_info("%s: search of %zu %s asked", arr_name(a), nr,
+			 radarr ? "movies" : "episodes");
 	return ret;
 }

@@ -2,9 +2,11 @@
 #define MEDIAMON_ARR_H
 
 /*
- * A client for Sonarr and Radarr (API v3), for one thing: after links of
- * a torrent that cannot come back were deleted, ask the one series or
- * movie that held them to rescan its folder, so it sees the files gone.
+ * A client for Sonarr and Radarr (API v3), for what follows a torrent
+ * that cannot come back, once its links were deleted: ask the one series
+ * or movie that held them to rescan its folder, so it sees the files
+ * gone; or, with search_on_failure, drop the records of those files and
+ * ask for another release of what they held.
  *
  *	struct arr a = {
  *		.kind = ARR_SONARR,
@@ -22,10 +24,25 @@
  * (Radarr: "RescanMovie", "movieId"). A command without an id would
  * rescan the whole library, so there is no way to send one.
  *
+ *	struct arr_ids files = { 0 }, episodes = { 0 };
+ *
+ *	arr_files(&a, id, dead_paths, nr, &files);
+ *	for each file:	arr_episodes(&a, file, &episodes);
+ *			arr_delete_file(&a, file);
+ *	arr_search(&a, episodes.v, episodes.nr);	(Radarr: movie ids)
+ *
+ * arr_files() reads GET /api/v3/episodefile?seriesId=ID (Radarr:
+ * /api/v3/moviefile?movieId=ID); arr_episodes() GET
+ * /api/v3/episode?episodeFileId=ID; arr_delete_file() DELETE
+ * /api/v3/episodefile/ID (moviefile); arr_search() POST /api/v3/command
+ * {"name": "EpisodeSearch", "episodeIds": [...]} (Radarr:
+ * "MoviesSearch", "movieIds"), never with an empty list.
+ *
  * The API key goes in "X-Api-Key" only and never reaches a log line.
  * Both return 0 or a negative errno value, logged here:
  *
- *   -ENOENT    arr_find(): no item holds the path
+ *   -ENOENT    arr_find(): no item holds the path; arr_delete_file(),
+ *              arr_episodes(): HTTP 404, the file is gone already
  *   -EACCES    HTTP 401 or 403: the key was refused
  *   -EIO       another status than the call's success (200, 201)
  *   -EPROTO    an answer that is not what the API documents
@@ -33,6 +50,7 @@
  *   -ENOMEM, and http_perform()'s errors
  */
 
+#include <stddef.h>
 #include <stdint.h>
 
 #define ARR_MAX_BODY (32u << 20)	/* a large library's series list */
@@ -40,6 +58,12 @@
 enum arr_kind {
 	ARR_SONARR,
 	ARR_RADARR,
+};
+
+/* Ids, each once, in the order they came. */
+struct arr_ids {
+	int64_t *v;
+	size_t nr, alloc;
 };
 
 struct arr {
@@ -57,6 +81,30 @@ int arr_find(const struct arr *a, const char *path, int64_t *id);
 
 /* Ask for a rescan of series (movie) id. Returns 0 or an error above. */
 int arr_rescan(const struct arr *a, int64_t id);
+
+/*
+ * The ids of the files of series (movie) id whose path is one of the nr
+ * paths, added to *out. Returns 0 or an error above.
+ */
+int arr_files(const struct arr *a, int64_t id, const char *const *paths,
+	      size_t nr, struct arr_ids *out);
+
+/* Sonarr only: the ids of the episodes episode file `file` holds, added
+ * to *out. Returns 0 or an error above. */
+int arr_episodes(const struct arr *a, int64_t file, struct arr_ids *out);
+
+/* Delete the record of file (its file is a dead link already). Returns
+ * 0, -ENOENT when the Arr has no such file any more, or an error above. */
+int arr_delete_file(const struct arr *a, int64_t file);
+
+/* Ask for a search of the nr episodes (Radarr: movies) ids. Returns 0
+ * or an error above. */
+int arr_search(const struct arr *a, const int64_t *ids, size_t nr);
+
+/* Add id to ids unless it is there. Returns 0 or -ENOMEM (logged). */
+int arr_ids_add(struct arr_ids *ids, int64_t id);
+
+void arr_ids_release(struct arr_ids *ids);
 
 /* "sonarr" or "radarr", for log lines and the store. */
 const char *arr_name(const struct arr *a);

@@ -1,6 +1,7 @@
 #include "indexer/realdebrid/rd_cleanup.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -12,6 +13,8 @@
 #include "common/path.h"
 #include "indexer/realdebrid/arr.h"
 #include "indexer/realdebrid/rd_links.h"
+#include "indexer/realdebrid/rd_map.h"
+#include "indexer/realdebrid/rd_replace.h"
 #include "indexer/realdebrid/rd_store.h"
 #include "indexer/store/writer.h"
 
@@ -75,38 +78,83 @@ static int same_folder(const char *a, const char *b)
 	return sa - a == sb - b && !strncmp(a, b, sa - a);
 }
 
-/* Remember an id once; rescans go one per series or movie. */
-static int add_id(int64_t **ids, size_t *nr, int64_t id)
-{
-	int64_t *grown;
+/* The series or movie that holds a deleted link: the Arr (NULL: none)
+ * and its id there. */
+struct owner {
+	const struct arr *a;
+	int64_t id;
+};
 
-	for (size_t i = 0; i < *nr; i++)
-		if ((*ids)[i] == id)
-			return 0;
-	grown = realloc(*ids, (*nr + 1) * sizeof(**ids));
-	if (!grown)
-		return log_error(-ENOMEM, "rd: out of memory");
-	grown[(*nr)++] = id;
-	*ids = grown;
-	return 0;
+/* The Arr holding path, Sonarr asked first. */
+static struct owner owner_of(const struct arr *sonarr,
+			     const struct arr *radarr, const char *path)
+{
+	int64_t id;
+
+	if ((id = arr_id(sonarr, path)))
+		return (struct owner){ sonarr, id };
+	if ((id = arr_id(radarr, path)))
+		return (struct owner){ radarr, id };
+	return (struct owner){ NULL, 0 };
 }
 
-/* The broken links of torrent as paths and their targets. */
-static int load_links(sqlite3 *db, const char *torrent, struct link **out,
-		      size_t *nr)
+/* Whether the Arr of a is to search again what a torrent lost. */
+static int searches(const struct rd_cleanup *c, const struct arr *a)
+{
+	return a->kind == ARR_RADARR ? c->cfg->radarr_search_on_failure :
+		c->cfg->sonarr_search_on_failure;
+}
+
+/*
+ * Tell the owner of the links deleted (those of owners[] equal to
+ * owners[first]): a search for their replacement when its Arr is to
+ * search and it knows their files, else a rescan.
+ */
+static int tell_owner(struct rd_cleanup *c, const struct link *l,
+		      const struct owner *owners, size_t nr, size_t first)
+{
+	const struct owner *o = &owners[first];
+	struct rd_replace r = {
+		.a = o->a,
+		.id = o->id,
+		.torrent_id = c->torrent_id,
+		.torrent_name = c->torrent_name,
+		.guard = c->guard,
+		.arg = c->arg,
+	};
+	const char **paths = NULL;
+	int rc = 0;
+
+	if (searches(c, o->a)) {
+		paths = calloc(nr, sizeof(*paths));
+		if (!paths)
+			return log_error(-ENOMEM, "rd: out of memory");
+		for (size_t i = first; i < nr; i++)
+			if (owners[i].a == o->a && owners[i].id == o->id)
+				paths[r.nr++] = l[i].path;
+		r.paths = paths;
+		rc = rd_replace(&r);
+		free(paths);
+		c->searches += r.searched;
+	}
+	if (!rc && !r.searched)
+		c->rescans += !arr_rescan(o->a, o->id);
+	return rc;
+}
+
+/* The links sql gives (path and target, as text, ?1 bound to key). */
+static int load_links(sqlite3 *db, const char *sql, const char *key,
+		      struct link **out, size_t *nr)
 {
 	struct link *l = NULL;
 	sqlite3_stmt *st;
 	int rc;
 
 	*nr = 0;
-	rc = sqlite3_prepare_v2(db, "SELECT CAST(path AS TEXT),"
-				" CAST(target AS TEXT) FROM rd_links WHERE"
-				" torrent_id = ?1 AND broken ORDER BY path", -1,
-				&st, NULL);
+	rc = sqlite3_prepare_v2(db, sql, -1, &st, NULL);
 	if (rc != SQLITE_OK)
 		return db_error(db, rc, "rd: read links");
-	sqlite3_bind_text(st, 1, torrent, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		struct link *grown = realloc(l, (*nr + 1) * sizeof(*l));
 
@@ -147,21 +195,24 @@ int rd_cleanup_links(struct rd_cleanup *c)
 		.url = c->cfg->radarr_url,
 		.api_key = c->cfg->radarr_api_key,
 	};
-	int64_t *series = NULL, *movies = NULL;
-	size_t nr_series = 0, nr_movies = 0, nr;
+	struct owner *owners = NULL;
 	struct link *l = NULL;
 	const char *asked = NULL;	/* the last link Arrs were asked of */
+	size_t nr, last = 0;
 	int rc;
 
-	c->deleted = c->rescans = 0;
-	rc = load_links(c->db, c->torrent_id, &l, &nr);
+	c->deleted = c->rescans = c->searches = 0;
+	rc = load_links(c->db, "SELECT CAST(path AS TEXT), CAST(target AS"
+			" TEXT) FROM rd_links WHERE torrent_id = ?1 AND"
+			" broken ORDER BY path", c->torrent_id, &l, &nr);
+	if (!rc && nr && !(owners = calloc(nr, sizeof(*owners))))
+		rc = log_error(-ENOMEM, "rd: out of memory");
 	for (size_t i = 0; !rc && i < nr; i++) {
 		struct rd_sql q = {
 			.sql = "DELETE FROM rd_links WHERE path ="
 			       " CAST(?1 AS BLOB)",
 			.text = { l[i].path },
 		};
-		int64_t id;
 
 		if (!still_dead(l[i].path, l[i].target) || !c->guard(c->arg))
 			continue;
@@ -174,20 +225,137 @@ int rd_cleanup_links(struct rd_cleanup *c)
 			 " good)", l[i].path, c->torrent_id);
 		c->deleted++;
 		rc = writer_call(rd_store_sql, &q);
-		if (rc || same_folder(asked, l[i].path))
+		if (!rc)
+			rc = rd_store_action(c->torrent_id, "mount",
+					     "delete_link", l[i].path, "ok");
+		if (same_folder(asked, l[i].path)) {
+			owners[i] = owners[last];
 			continue;
+		}
 		asked = l[i].path;
-		if ((id = arr_id(&sonarr, l[i].path)))
-			rc = add_id(&series, &nr_series, id);
-		else if ((id = arr_id(&radarr, l[i].path)))
-			rc = add_id(&movies, &nr_movies, id);
+		last = i;
+		owners[i] = owner_of(&sonarr, &radarr, l[i].path);
 	}
-	for (size_t i = 0; !rc && i < nr_series; i++)
-		c->rescans += !arr_rescan(&sonarr, series[i]);
-	for (size_t i = 0; !rc && i < nr_movies; i++)
-		c->rescans += !arr_rescan(&radarr, movies[i]);
-	free(series);
-	free(movies);
+	for (size_t i = 0; !rc && i < nr; i++) {
+		int first = owners[i].a != NULL;
+
+		for (size_t j = 0; first && j < i; j++)
+			first = owners[j].a != owners[i].a ||
+				owners[j].id != owners[i].id;
+		if (first)
+			rc = tell_owner(c, l, owners, nr, i);
+	}
+	free(owners);
 	links_free(l, nr);
+	return rc;
+}
+
+/* A dead link no torrent explains, the account listed whole. */
+#define ORPHAN_SQL \
+	"SELECT path, target FROM rd_links WHERE broken AND torrent_id IS" \
+	" NULL AND map_error = '" RD_MAP_NO_TORRENT "' AND EXISTS" \
+	" (SELECT 1 FROM rd_sync WHERE cycle_finished_at IS NOT NULL)"
+
+int rd_cleanup_track_orphans(const struct config *cfg, double now)
+{
+	struct rd_sql q = {
+		.sql = "DELETE FROM rd_orphans WHERE ?7 OR (path, target) NOT"
+		       " IN (" ORPHAN_SQL ")",
+		.num = { !strcmp(cfg->rd_orphans, "keep") },
+	};
+	int rc = writer_call(rd_store_sql, &q);
+
+	if (rc || q.num[0])
+		return rc;
+	return writer_call(rd_store_sql, &(struct rd_sql){
+		.sql = "INSERT OR IGNORE INTO rd_orphans (path, target, since)"
+		       " SELECT path, target, ?7 FROM (" ORPHAN_SQL ")",
+		.num = { now },
+	});
+}
+
+/* Whether an Arr knows path as one of its files: 1, 0, or the error of
+ * one that cannot tell. */
+static int arr_knows(const struct arr *a, const char *path)
+{
+	struct arr_ids files = { 0 };
+	int64_t id;
+	int rc;
+
+	if (!a->url || !a->api_key)
+		return 0;
+	rc = arr_find(a, path, &id);
+	if (rc)
+		return rc == -ENOENT ? 0 : rc;
+	rc = arr_files(a, id, &path, 1, &files);
+	if (!rc)
+		rc = files.nr > 0;
+	arr_ids_release(&files);
+	return rc;
+}
+
+int rd_cleanup_orphans(struct rd_cleanup *c, double now)
+{
+	struct arr sonarr = {
+		.kind = ARR_SONARR,
+		.url = c->cfg->sonarr_url,
+		.api_key = c->cfg->sonarr_api_key,
+	};
+	struct arr radarr = {
+		.kind = ARR_RADARR,
+		.url = c->cfg->radarr_url,
+		.api_key = c->cfg->radarr_api_key,
+	};
+	struct link *due = NULL;
+	char since[32];
+	size_t nr = 0;
+	int rc;
+
+	c->deleted = 0;
+	if (strcmp(c->cfg->rd_orphans, "delete"))
+		return 0;
+	snprintf(since, sizeof(since), "%.6f",
+		 now - c->cfg->rd_orphan_grace_s);
+	rc = load_links(c->db, "SELECT CAST(path AS TEXT), CAST(target AS"
+			" TEXT) FROM rd_orphans WHERE since <= CAST(?1 AS"
+			" REAL) ORDER BY path", since, &due, &nr);
+	for (size_t i = 0; !rc && i < nr; i++) {
+		const char *path = due[i].path;
+		struct rd_sql q = {
+			.sql = "DELETE FROM rd_links WHERE path ="
+			       " CAST(?1 AS BLOB)",
+			.text = { path },
+		};
+		int known;
+
+		if (!c->guard(c->arg))
+			break;
+		known = arr_knows(&sonarr, path);
+		if (!known)
+			known = arr_knows(&radarr, path);
+		if (known) {
+			log_info("rd: orphan %s kept: %s", path, known > 0 ?
+				 "an Arr knows it" : "an Arr cannot tell");
+			continue;
+		}
+		if (!still_dead(path, due[i].target))
+			continue;
+		if (unlink(path)) {
+			log_error(-errno, "rd: cannot delete orphan %s: %s",
+				  path, strerror(errno));
+			continue;
+		}
+		log_info("rd: deleted orphan %s (dead, no torrent, for %ld s"
+			 " or more)", path, c->cfg->rd_orphan_grace_s);
+		c->deleted++;
+		rc = writer_call(rd_store_sql, &q);
+		q.sql = "DELETE FROM rd_orphans WHERE path = CAST(?1 AS BLOB)";
+		if (!rc)
+			rc = writer_call(rd_store_sql, &q);
+		if (!rc)
+			rc = rd_store_action(NULL, "mount", "delete_orphan",
+					     path, "ok");
+	}
+	links_free(due, nr);
 	return rc;
 }

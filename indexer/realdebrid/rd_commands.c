@@ -8,16 +8,21 @@
 #include "indexer/realdebrid/rd_store.h"
 #include "indexer/store/writer.h"
 
-/* The repairs a command takes: failed (for good or in a loop), or
- * waiting for their retry. */
+/* The repairs a retry takes: failed (for good or in a loop), or
+ * waiting for their retry; forget takes those queued too, which no
+ * request was sent for yet. */
 #define TAKEN "state IN ('failed', 'waiting_retry')"
+#define FORGOTTEN "state IN ('failed', 'waiting_retry', 'queued')"
 
-int rd_commands_check(sqlite3 *db, const char *id)
+int rd_commands_check(sqlite3 *db, enum rd_command cmd, const char *id)
 {
 	if (!rd_valid_id(id))
 		return -EINVAL;
-	return rd_store_num(db, "SELECT count(*) FROM rd_repairs WHERE"
-			    " torrent_id = ?1 AND " TAKEN, id, 0, 0) ? 0 :
+	return rd_store_num(db, cmd == RD_COMMAND_RETRY ?
+			    "SELECT count(*) FROM rd_repairs WHERE"
+			    " torrent_id = ?1 AND " TAKEN :
+			    "SELECT count(*) FROM rd_repairs WHERE"
+			    " torrent_id = ?1 AND " FORGOTTEN, id, 0, 0) ? 0 :
 		-EINVAL;
 }
 
@@ -35,7 +40,7 @@ int rd_commands_apply(enum rd_command cmd, const char *id)
 		" finished_at = NULL, last_error = NULL, plan = NULL,"
 		" updated_at = ?7, asked_at = ?7 WHERE torrent_id = ?1 AND "
 		TAKEN :
-		"DELETE FROM rd_repairs WHERE torrent_id = ?1 AND " TAKEN;
+		"DELETE FROM rd_repairs WHERE torrent_id = ?1 AND " FORGOTTEN;
 	rc = writer_call(rd_store_sql, &q);
 	q.sql = "DELETE FROM rd_failures WHERE torrent_id = ?1";
 	if (!rc)

@@ -9,13 +9,14 @@
  * lane carries it out (rd_commands_apply(), rd_commands_resync()), each
  * through the writer.
  *
- *	if (rd_commands_check(db, id))
+ *	if (rd_commands_check(db, RD_COMMAND_RETRY, id))
  *		return -EINVAL;
  *	...					(later, on the repair lane)
  *	rd_commands_apply(RD_COMMAND_RETRY, id);
  *
  * Retry and forget take a torrent whose repair failed (for good, or
- * stopped in a repair loop) or waits for a retry. A retry queues its
+ * stopped in a repair loop) or waits for a retry; forget takes one still
+ * queued too (no request was sent for it yet). A retry queues its
  * repair again from the start, attempts counted from 0, kept in the
  * queue even when none of its links is dead (a failure for good deleted
  * them), and sent whatever a loop said. Forget drops its repair and its
@@ -36,11 +37,11 @@ enum rd_command {
 };
 
 /*
- * Whether retry and forget take the repair of torrent id, read through
- * db: 0, or -EINVAL for an id that cannot be a torrent's, or a torrent
- * with no failed or waiting repair (or one the store cannot tell).
+ * Whether cmd takes the repair of torrent id, read through db: 0, or
+ * -EINVAL for an id that cannot be a torrent's, or a torrent with no
+ * repair cmd takes (or one the store cannot tell).
  */
-int rd_commands_check(sqlite3 *db, const char *id);
+int rd_commands_check(sqlite3 *db, enum rd_command cmd, const char *id);
 
 /* Apply cmd to the repair of torrent id. Returns 0 or a negative errno
  * value (logged). A repair that is no longer failed or waiting (a pass

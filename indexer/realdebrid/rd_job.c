@@ -153,6 +153,7 @@ static int clean_up(struct rd_job_ctx *w, const struct job *j)
 		.cfg = w->cfg,
 		.db = w->db,
 		.torrent_id = j->id,
+		.torrent_name = j->name,
 		.guard = w->guard,
 		.arg = w->arg,
 	};
@@ -160,6 +161,7 @@ static int clean_up(struct rd_job_ctx *w, const struct job *j)
 
 	w->n->links_deleted += c.deleted;
 	w->n->rescans += c.rescans;
+	w->n->searches += c.searches;
 	if (!rc)
 		rc = writer_call(rd_store_sql, &(struct rd_sql){
 			.sql = "UPDATE rd_failures SET links_deleted ="

@@ -77,7 +77,7 @@ int rd_map_link(sqlite3 *db, const char *name, const char *file, char **id,
 	if (n == 1 || n < 0)
 		return n < 0 ? n : 0;
 	*why = n ? "several torrents hold this file" :
-		"no torrent of the account has this name";
+		RD_MAP_NO_TORRENT;
 	return n ? -EEXIST : -ENOENT;
 }
 

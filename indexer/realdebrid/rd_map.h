@@ -29,6 +29,9 @@
 
 #include <sqlite3.h>
 
+/* The map_error of a link no torrent of the account explains. */
+#define RD_MAP_NO_TORRENT "no torrent of the account has this name"
+
 /*
  * Find the torrent of a link to NAME/FILE (the folder and the file path
  * inside it, as rd_links_parse() gives them). Returns 0 with *id

@@ -11,6 +11,8 @@
 #include "common/log.h"
 #include "common/notify.h"
 #include "common/path.h"
+#include "indexer/realdebrid/mediaserver.h"
+#include "indexer/realdebrid/rd_cleanup.h"
 #include "indexer/realdebrid/rd_commands.h"
 #include "indexer/realdebrid/rd_job.h"
 #include "indexer/realdebrid/rd_guard.h"
@@ -305,8 +307,24 @@ static int guard_cb(void *r)
 	return guard_holds(r);
 }
 
+/* Delete the orphans past their grace ([realdebrid] orphans = delete). */
+static int clean_up_orphans(struct rd_repair *r, double now)
+{
+	struct rd_cleanup c = {
+		.cfg = r->cfg,
+		.db = r->db,
+		.guard = guard_cb,
+		.arg = r,
+	};
+	int rc = rd_cleanup_orphans(&c, now);
+
+	r->n.orphans_deleted += c.deleted;
+	return rc;
+}
+
 /* Move the repairs on, then what they left: old torrents to delete,
- * dead links of torrents that failed for good. */
+ * dead links of torrents that failed for good, orphans past their
+ * grace. */
 static int repair(struct rd_repair *r, double now)
 {
 	struct rd_job_ctx w = {
@@ -324,6 +342,48 @@ static int repair(struct rd_repair *r, double now)
 		rc = rd_job_delete_old(&w, now);
 	if (!rc && !r->dry_run && !r->s.stop)
 		rc = rd_job_clean_up_failed(&w);
+	if (!rc && !r->dry_run && !r->s.stop)
+		rc = clean_up_orphans(r, now);
+	return rc;
+}
+
+/* The folders a pass changed: those of the links it deleted, and of the
+ * links of the torrents it repaired. */
+#define CHANGED_SQL \
+	"SELECT DISTINCT rtrim(rtrim(p, replace(p, '/', '')), '/') FROM" \
+	" (SELECT target AS p FROM rd_actions WHERE at >= CAST(?1 AS REAL)" \
+	" AND service = 'mount' AND result = 'ok' AND action IN" \
+	" ('delete_link', 'delete_orphan') UNION ALL SELECT CAST(l.path AS" \
+	" TEXT) FROM rd_links l JOIN rd_repairs r ON l.torrent_id IN" \
+	" (r.torrent_id, r.new_id) WHERE r.state = 'repaired' AND" \
+	" r.finished_at >= CAST(?1 AS REAL)) ORDER BY 1"
+
+/* Keep what a media server was told, or why not, in rd_actions. */
+static int note_refresh(void *arg, const char *service, const char *target,
+			int rc)
+{
+	(void)arg;
+	return rd_store_action(NULL, service, "refresh", target,
+			       !rc ? "ok" : strerror(-rc));
+}
+
+/* Tell the media servers, once a pass, of the folders it changed. */
+static int refresh_media(struct rd_repair *r, double started)
+{
+	struct mediaserver_told told;
+	char since[32], **folders = NULL;
+	size_t nr = 0;
+	int rc;
+
+	snprintf(since, sizeof(since), "%.6f", started);
+	rc = rd_store_strings(r->db, CHANGED_SQL, since, &folders, &nr);
+	if (!rc)
+		rc = mediaserver_refresh(r->cfg, (const char *const *)folders,
+					 nr, note_refresh, NULL, &told);
+	if (!rc && (told.asked || told.failed))
+		log_info("rd: media servers told of %zu folders: %d requests,"
+			 " %d failed", nr, told.asked, told.failed);
+	rd_store_strings_free(folders, nr);
 	return rc;
 }
 
@@ -358,26 +418,31 @@ static void tell(const struct rd_repair *r)
 	const struct rd_pass_row *n = &r->n;
 
 	if (r->dry_run || !(n->started || n->repaired || n->failed ||
-			    n->links_deleted || n->old_deleted))
+			    n->links_deleted || n->old_deleted ||
+			    n->orphans_deleted))
 		return;
 	notify_event(NOTIFY_REPAIR_PASS, NULL,
 		     json_pack("{s:s, s:s, s:i, s:i, s:i, s:i, s:i, s:i, s:i,"
-			       " s:i, s:i, s:i, s:i, s:i}",
+			       " s:i, s:i, s:i, s:i, s:i, s:i, s:i}",
 			       "kind", n->kind, "trigger", n->trigger,
 			       "links", n->links, "broken", n->broken,
 			       "started", n->started, "repaired", n->repaired,
 			       "failed", n->failed,
 			       "links_deleted", n->links_deleted,
-			       "rescans", n->rescans, "retries", n->retries,
+			       "rescans", n->rescans,
+			       "searches", n->searches, "retries", n->retries,
 			       "unmapped", n->unmapped,
 			       "old_deleted", n->old_deleted,
+			       "orphans_deleted", n->orphans_deleted,
 			       "requests", n->requests,
 			       "rate_limited", n->rate_limited),
 		     "%d repairs started, %d torrents repaired, %d failed for"
-		     " good (%d dead links deleted, %d rescans asked), %d to"
-		     " retry, %d links unmapped, %d old torrents deleted.",
+		     " good (%d dead links deleted, %d rescans and %d"
+		     " searches asked), %d to retry, %d links unmapped, %d old"
+		     " torrents deleted, %d orphans deleted.",
 		     n->started, n->repaired, n->failed, n->links_deleted,
-		     n->rescans, n->retries, n->unmapped, n->old_deleted);
+		     n->rescans, n->searches, n->retries, n->unmapped,
+		     n->old_deleted, n->orphans_deleted);
 }
 
 int rd_repair_pass(struct rd_repair *r, enum rd_pass_kind kind, int dry_run,
@@ -403,8 +468,12 @@ int rd_repair_pass(struct rd_repair *r, enum rd_pass_kind kind, int dry_run,
 		rc = rd_map_links(r->db, &r->n.unmapped);
 	if (!rc)
 		rc = queue_repairs(r, started);
+	if (!rc)
+		rc = rd_cleanup_track_orphans(r->cfg, started);
 	if (!rc && kind == RD_PASS_RUN && token && r->guard_ok)
 		rc = repair(r, started);
+	if (!rc && kind == RD_PASS_RUN && !dry_run)
+		rc = refresh_media(r, started);
 	schedule(r, clock_wall());
 
 	r->n.requests = r->s.requests;

@@ -11,6 +11,7 @@
 #include "common/strbuf.h"
 #include "indexer/realdebrid/rd_client.h"
 #include "indexer/realdebrid/rd_links.h"
+#include "indexer/store/writer.h"
 
 int rd_store_sql(sqlite3 *db, void *arg)
 {
@@ -30,6 +31,18 @@ int rd_store_sql(sqlite3 *db, void *arg)
 	rc = db_step(st, "rd: store");
 	sqlite3_finalize(st);
 	return rc;
+}
+
+int rd_store_action(const char *torrent_id, const char *service,
+		    const char *action, const char *target, const char *result)
+{
+	return writer_call(rd_store_sql, &(struct rd_sql){
+		.sql = "INSERT INTO rd_actions (at, torrent_id, service,"
+		       " action, target, result) VALUES (?7, ?1, ?2, ?3, ?4,"
+		       " ?5)",
+		.text = { torrent_id, service, action, target, result },
+		.num = { clock_wall() },
+	});
 }
 
 /*

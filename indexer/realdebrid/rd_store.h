@@ -101,9 +101,22 @@ struct rd_pass_row {
 	int links, broken, unmapped, started, repaired, retries, failed,
 	    links_deleted, rescans, requests, rate_limited;
 	int old_deleted;		/* old torrents deleted; not stored */
+	int searches;			/* replacements searched; not stored */
+	int orphans_deleted;		/* not stored */
 };
 
 int rd_store_pass(sqlite3 *db, void *row);
+
+/*
+ * Record, through the writer, one step a repair took beyond Real-Debrid
+ * (rd_actions): at now, for torrent_id (or NULL), service ("sonarr",
+ * "plex", "mount" ...), action ("search", "delete_file", "refresh",
+ * "delete_orphan" ...), target (what it was done to, or NULL), result
+ * ("ok" or what went wrong). Returns 0 or a negative errno value.
+ */
+int rd_store_action(const char *torrent_id, const char *service,
+		    const char *action, const char *target,
+		    const char *result);
 
 /*
  * The first column of the first row of sql as a number, ?1 bound to text

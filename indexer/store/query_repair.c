@@ -151,6 +151,37 @@ int query_broken_json(struct strbuf *out)
 	return rc ? rc : json_append(out, links);
 }
 
+int query_orphans(struct strbuf *out)
+{
+	sqlite3 *db = reader_begin();
+	double now = clock_wall();
+	char age[CLOCK_WORDS_LEN];
+	sqlite3_stmt *st;
+	int rc;
+
+	if (!db)
+		return -EIO;
+	rc = db_prepare(db, "SELECT path, target, since FROM rd_orphans"
+			" ORDER BY since, path", &st);
+	if (rc) {
+		reader_end(db);
+		return rc;
+	}
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		for (int i = 0; i < 2; i++) {
+			utf8_add_field(out, (const char *)
+				       sqlite3_column_text(st, i));
+			strbuf_addch(out, '\t');
+		}
+		clock_words(now - sqlite3_column_double(st, 2), age);
+		strbuf_addf(out, "%s\n", age);
+	}
+	sqlite3_finalize(st);
+	rc = rc == SQLITE_DONE ? 0 : db_error(db, rc, "read orphans");
+	reader_end(db);
+	return rc;
+}
+
 /* The last pass's guard decision as {ok, reason, checked_at}. */
 static json_t *guard_object(json_t *last)
 {
@@ -232,7 +263,7 @@ static json_t *sync_object(const struct sync *r)
 }
 
 /* The lists of repairs.json, each one query. */
-#define NR_LISTS 7
+#define NR_LISTS 8
 
 int query_repairs_json(struct strbuf *out)
 {
@@ -254,6 +285,9 @@ int query_repairs_json(struct strbuf *out)
 		"SELECT torrent_id AS torrent, name, new_id, since AS since_at,"
 		" failures, error AS last_error, tried_at FROM rd_deletes"
 		" WHERE deleted_at IS NULL ORDER BY since, torrent_id",
+		"SELECT at, torrent_id AS torrent, service, action, target,"
+		" result FROM rd_actions ORDER BY id DESC LIMIT "
+		RECENT_ATTEMPTS,
 	};
 	json_t *v[NR_LISTS] = { NULL }, *last = NULL;
 	struct indexer_status s;
@@ -279,7 +313,7 @@ int query_repairs_json(struct strbuf *out)
 	}
 	return json_append(out, json_pack(
 		"{s:b, s:b, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o,"
-		" s:o}",
+		" s:o, s:o}",
 		"dry_run", s.dry_run,
 		"running", !!(s.jobs.running & (JOBS_REPAIR_SCAN |
 						JOBS_REPAIR_RUN)),
@@ -293,7 +327,8 @@ int query_repairs_json(struct strbuf *out)
 		"failed", v[3],
 		"loops_stopped", v[5],
 		"old_torrents_to_delete", v[6],
-		"recent_attempts", v[4]));
+		"recent_attempts", v[4],
+		"recent_actions", v[7]));
 }
 
 /* The counts of a pass, in the order of the header. */
@@ -391,11 +426,11 @@ int query_repair_listing(struct strbuf *out)
 	return 0;
 }
 
-int query_repair_takes(const char *id)
+int query_repair_takes(enum rd_command cmd, const char *id)
 {
 	sqlite3 *db = reader_db();
 
-	return db ? rd_commands_check(db, id) : -EIO;
+	return db ? rd_commands_check(db, cmd, id) : -EIO;
 }
 
 /* Requests by endpoint as {endpoint: count}. */

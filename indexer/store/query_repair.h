@@ -15,6 +15,8 @@
 
 #include <sqlite3.h>
 
+#include "indexer/realdebrid/rd_commands.h"
+
 struct strbuf;
 
 /* /status/broken: one line per dead link: LINK TAB TARGET TAB STATE. */
@@ -23,6 +25,14 @@ int query_broken(struct strbuf *out);
 /* /status/broken.json: [{link, target, torrent, torrent_name, state,
  * reason, attempts, next_retry_at, plan}]. */
 int query_broken_json(struct strbuf *out);
+
+/*
+ * /status/orphans: one line per orphan (a dead link no torrent of the
+ * account, listed whole, explains; rd_cleanup.h): LINK TAB TARGET TAB
+ * AGE, how long it has been seen so, in words ("3 h 5 min"), oldest
+ * first.
+ */
+int query_orphans(struct strbuf *out);
 
 /* /status/repairs.json: dry_run, the guard, the last pass, the next
  * pass, the listing of the account (sync: pages_done, torrents_seen,
@@ -54,10 +64,10 @@ int query_repair_csv(struct strbuf *out);
 int query_repair_listing(struct strbuf *out);
 
 /*
- * Whether retry and forget take the repair of torrent id
+ * Whether cmd (retry, forget) takes the repair of torrent id
  * (rd_commands_check()): 0, or -EINVAL.
  */
-int query_repair_takes(const char *id);
+int query_repair_takes(enum rd_command cmd, const char *id);
 
 /*
  * Append /status/health's lines: to errors when the last pass found the

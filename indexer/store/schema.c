@@ -853,6 +853,25 @@ static const char *const schema_steps[] = {
 	"  AFTER DELETE ON pictures BEGIN"
 	MARK("covers_dirty", "album_id", "(SELECT album_id FROM tracks"
 	     " WHERE file_id = OLD.file_id)") " END;",
+	/* version 27: what a repair did beyond Real-Debrid, one row a step
+	 * (rd_actions: the Arrs' file records deleted and the searches
+	 * asked, the media servers told, the orphans deleted), and the dead
+	 * links no torrent explains, since when they are seen so
+	 * (rd_orphans). Made only if missing: tests that take a store back
+	 * to an earlier version run it again. */
+	"CREATE TABLE IF NOT EXISTS rd_actions ("
+	"  id INTEGER PRIMARY KEY,"
+	"  at REAL NOT NULL,"
+	"  torrent_id TEXT,"
+	"  service TEXT NOT NULL,"
+	"  action TEXT NOT NULL,"
+	"  target TEXT,"
+	"  result TEXT NOT NULL);"
+	"CREATE INDEX IF NOT EXISTS rd_actions_at ON rd_actions (at);"
+	"CREATE TABLE IF NOT EXISTS rd_orphans ("
+	"  path BLOB PRIMARY KEY,"
+	"  target BLOB NOT NULL,"
+	"  since REAL NOT NULL) WITHOUT ROWID;",
 };
 
 int schema_version(void)

@@ -4,24 +4,52 @@
     arr_fake.py sonarr|radarr [ITEMS.json]
 
 ITEMS.json holds the series (or movies) as the API lists them:
-[{"id": 7, "title": "Show", "path": "/tv/Show"} ...]; without it the
-list is empty. Every /api request needs "X-Api-Key: arrKEY-test";
+[{"id": 7, "title": "Show", "path": "/tv/Show"} ...], or an object of
+what /_items takes; without it the list is empty. Every /api request needs "X-Api-Key: arrKEY-test";
 otherwise 401 {"message": "Unauthorized"}.
 
     GET  /api/v3/series   (sonarr) or /api/v3/movie (radarr): the items
     POST /api/v3/command  {"name": "RescanSeries", "seriesId": N} or
-                          {"name": "RescanMovie", "movieId": N}: 201 with
-                          the command as queued; a rescan naming no known
-                          id is still accepted, as the real ones accept
-                          it (and rescan everything): tests look at the log
+                          {"name": "RescanMovie", "movieId": N}, or
+                          {"name": "EpisodeSearch", "episodeIds": [...]}
+                          / {"name": "MoviesSearch", "movieIds": [...]}:
+                          201 with the command as queued; a rescan naming
+                          no known id is still accepted, as the real ones
+                          accept it (and rescan everything): tests look at
+                          the log
+    GET  /api/v3/episodefile?seriesId=N   (sonarr) the series' episode
+                          files [{id, seriesId, path, relativePath}]
+    GET  /api/v3/moviefile?movieId=N      (radarr) the movie's files
+                          [{id, movieId, path, relativePath}]
+    GET  /api/v3/episode?episodeFileId=N  (sonarr) the episodes that file
+                          holds [{id, seriesId, episodeFileId, hasFile}];
+                          ?seriesId=N the series' episodes
+    DELETE /api/v3/episodefile/N, /api/v3/moviefile/N
+                          200 {} and the record goes (its episodes lose
+                          their file); 404 {"message": "NotFound"} for a
+                          record the Arr does not have
+
+Where the facts come from: Sonarr's and Radarr's API reference
+(sonarr.tv/docs/api, radarr.video/docs/api, generated from the
+openapi.json each ships in src/Sonarr.Api.V3 and src/Radarr.Api.V3):
+the resources' fields (EpisodeFileResource and MovieFileResource carry
+"path", the full path of the file; EpisodeResource "episodeFileId" and
+"hasFile"), the query parameters seriesId, movieId and episodeFileId, a
+command answered 201 Created, a DELETE answered 200 OK; an id the Arr
+does not know is its NotFoundException, 404 with a JSON "message".
 
 Test controls:
 
     GET  /_requests   every /api request: [{method, path, api_key ("ok",
                       "wrong", "missing"), body (JSON or null), time}]
     GET  /_commands   the bodies of the commands received, in order
-    POST /_items      {"kind": "sonarr" or "radarr", "items": [...]}:
-                      become that service with those items
+    POST /_items      {"kind": "sonarr" or "radarr", "items": [...],
+                      "files": [...], "episodes": [...], "missing":
+                      [file ids]}: become that service with those items,
+                      files and episodes; a file of "missing" is listed
+                      but its DELETE answers 404, as when the Arr's own
+                      rescan dropped it in between
+    GET  /_files      the files left, and the episodes as they are now
 """
 
 import json
@@ -36,6 +64,9 @@ API_KEY = "arrKEY-test"
 lock = threading.Lock()
 kind = "sonarr"
 items = []
+files = []
+episodes = []
+missing = set()
 requests = []
 commands = []
 
@@ -44,10 +75,14 @@ class Arr(http_fake.FakeHandler):
     routes = http_fake.FakeHandler.routes + [
         (r"/api/v3/(series|movie)", "listing"),
         (r"/api/v3/command", "queue_command"),
+        (r"/api/v3/(episodefile|moviefile)", "file_listing"),
+        (r"/api/v3/(episodefile|moviefile)/(\d+)", "file_delete"),
+        (r"/api/v3/episode", "episode_listing"),
         (r"/api/.*", "unknown_api"),
         (r"/_requests", "get_requests"),
         (r"/_commands", "get_commands"),
         (r"/_items", "set_items"),
+        (r"/_files", "get_files"),
     ]
 
     def record(self, body):
@@ -97,6 +132,59 @@ class Arr(http_fake.FakeHandler):
         answer.update({"id": n, "status": "queued"})
         self.reply(201, answer)
 
+    def file_kind(self):
+        return "moviefile" if kind == "radarr" else "episodefile"
+
+    def owner_key(self):
+        return "movieId" if kind == "radarr" else "seriesId"
+
+    def file_listing(self, m):
+        self.record(self.read_body())
+        if not self.authorized():
+            return
+        if m.group(1) != self.file_kind() or self.command != "GET":
+            return self.reply(404, {"message": "NotFound"})
+        owner = self.query.get(self.owner_key(), [None])[0]
+        with lock:
+            self.reply(200, [f for f in files if owner is None or
+                             str(f[self.owner_key()]) == owner])
+
+    def file_delete(self, m):
+        self.record(self.read_body())
+        if not self.authorized():
+            return
+        if m.group(1) != self.file_kind() or self.command != "DELETE":
+            return self.reply(404, {"message": "NotFound"})
+        n = int(m.group(2))
+        with lock:
+            known = [f for f in files if f["id"] == n]
+            if not known or n in missing:
+                return self.reply(404, {"message": "NotFound"})
+            files.remove(known[0])
+            for e in episodes:
+                if e.get("episodeFileId") == n:
+                    e["episodeFileId"] = 0
+                    e["hasFile"] = False
+        self.reply(200, {})
+
+    def episode_listing(self, m):
+        self.record(self.read_body())
+        if not self.authorized():
+            return
+        if kind != "sonarr" or self.command != "GET":
+            return self.reply(404, {"message": "NotFound"})
+        by_file = self.query.get("episodeFileId", [None])[0]
+        series = self.query.get("seriesId", [None])[0]
+        if by_file is None and series is None:
+            return self.reply(400, {"message": "seriesId or episodeIds"
+                                    " or episodeFileId must be given"})
+        with lock:
+            self.reply(200, [e for e in episodes
+                             if (by_file is None or
+                                 str(e.get("episodeFileId")) == by_file) and
+                             (series is None or
+                              str(e.get("seriesId")) == series)])
+
     def unknown_api(self, m):
         self.record(self.read_body())
         self.reply(404, {"message": "NotFound"})
@@ -110,17 +198,33 @@ class Arr(http_fake.FakeHandler):
             self.reply(200, list(commands))
 
     def set_items(self, m):
-        global kind, items
+        global kind, items, files, episodes, missing
         doc = json.loads(self.read_body())
         with lock:
             kind = doc.get("kind", kind)
             items = doc.get("items", [])
+            files = doc.get("files", [])
+            episodes = doc.get("episodes", [])
+            missing = set(doc.get("missing", []))
         self.reply(200, {"ok": True})
+
+    def get_files(self, m):
+        with lock:
+            self.reply(200, {"files": list(files),
+                             "episodes": list(episodes)})
 
 
 if __name__ == "__main__":
     kind = sys.argv[1] if len(sys.argv) > 1 else "sonarr"
     if len(sys.argv) > 2:
         with open(sys.argv[2]) as f:
-            items = json.load(f)
+            doc = json.load(f)
+        # a list of items, or {"items", "files", "episodes", "missing"}
+        if isinstance(doc, dict):
+            items = doc.get("items", [])
+            files = doc.get("files", [])
+            episodes = doc.get("episodes", [])
+            missing = set(doc.get("missing", []))
+        else:
+            items = doc
     http_fake.serve(Arr)

@@ -36,7 +36,8 @@ GENERATED = ["README", "status/summary.json", "status/health",
              "status/missing", "status/missing.json", "status/unparsed",
              "status/no-cover", "status/tag-errors",
              "status/broken", "status/broken.json", "status/repairs.json",
-             "metrics/repair.json", "metrics/repair.csv", "control/repair",
+             "status/orphans", "metrics/repair.json", "metrics/repair.csv",
+             "control/repair",
              "control/maintenance", "control/blocklist",
              "metrics/scan.json", "metrics/scan.csv", "metrics/watch.json",
              "metrics/checks.csv",
@@ -59,7 +60,7 @@ def test_layout(mount):
     assert sorted(os.listdir(mount.file("status"))) == [
         "broken", "broken.json", "duplicates", "found.json", "health",
         "missing", "missing.json", "new", "new.json", "no-cover",
-        "repairs.json", "summary.json", "tag-errors", "unparsed"]
+        "orphans", "repairs.json", "summary.json", "tag-errors", "unparsed"]
     assert sorted(os.listdir(mount.file("metrics"))) == [
         "analysis.json", "checks.csv", "checks.svg", "fuse.json",
         "mediamon.prom", "monitor.json", "prometheus", "repair.csv",
@@ -72,7 +73,7 @@ def test_layout(mount):
 
 # What names real paths is the owner's alone (test_access.py).
 OWNER_ONLY = {"status/no-cover", "status/duplicates", "status/broken",
-              "status/broken.json", "status/repairs.json",
+              "status/broken.json", "status/repairs.json", "status/orphans",
               "status/missing.json", "status/new.json", "status/unparsed",
               "status/tag-errors", "log"}
 
@@ -91,7 +92,8 @@ def test_every_file_readable_and_ends_with_newline(mount):
         # a list with nothing in it (no manga, no links) is an empty file
         assert data.endswith(b"\n") or (
             rel in ("status/missing", "status/unparsed", "status/broken",
-                    "status/duplicates", "status/tag-errors")
+                    "status/duplicates", "status/tag-errors",
+                    "status/orphans")
             and data == b""), rel
         data.decode("utf-8")
 

@@ -63,7 +63,7 @@ class Setup:
                  start_mount=True, account=None, check_interval="0",
                  download_timeout=None, account_errors=False, music=True,
                  token=TOKEN, token_key="api_token", sections="",
-                 env=None):
+                 env=None, search=False, rd_extra=""):
         self.tmp = tmp_path
         self.rdm = str(rd_mount)
         if account:
@@ -99,9 +99,9 @@ class Setup:
             "mount = %s\nlibrary = %s\nlibrary = %s\n"
             "requests_per_minute = %d\nmax_attempts = %d\n"
             "retry_delay = %s\ncheck_interval = %s\n"
-            "repair_account_errors = %s\n%s%s"
-            "[sonarr]\nurl = %s\napi_key = %s\n"
-            "[radarr]\nurl = %s\napi_key = %s\n"
+            "repair_account_errors = %s\n%s%s%s"
+            "[sonarr]\nurl = %s\napi_key = %s\n%s"
+            "[radarr]\nurl = %s\napi_key = %s\n%s"
             "[notify]\ndiscord_webhook = %s/api/webhooks/1/hookTOKEN\n%s"
             % ("yes" if dry_run else "no",
                "[music]\nroot = %s\n" % (tmp_path / "music")
@@ -112,8 +112,11 @@ class Setup:
                "yes" if account_errors else "no",
                "broken_ratio_guard = %s\n" % ratio if ratio else "",
                "download_timeout = %s\n" % download_timeout
-               if download_timeout else "",
-               self.sonarr.url, ARR_KEY, self.radarr.url, ARR_KEY,
+               if download_timeout else "", rd_extra,
+               self.sonarr.url, ARR_KEY,
+               "search_on_failure = yes\n" if search else "",
+               self.radarr.url, ARR_KEY,
+               "search_on_failure = yes\n" if search else "",
                self.webhook.url, sections))
         os.chmod(str(conf), 0o600)
         self.make_mount = make_mount

@@ -243,6 +243,24 @@ def test_retry_and_forget(setup):
     assert [r["status"] for r in adds_of(s, DEAD)] == [451]
 
 
+def test_forget_takes_a_queued_torrent(setup):
+    """A scan pass queues both torrents and sends nothing that changes the
+    account; forget drops a queued one from the queue, retry does not take
+    it (nothing failed yet), and the next pass finds its dead links
+    again."""
+    s = setup()
+    s.command("scan")
+    other, dead = make_id(OTHER), make_id(DEAD)
+    queued = lambda: sorted(r["torrent"] for r in s.repairs()["queue"])
+    assert queued() == sorted([other, dead])
+    einval(s.m, "control/repair", "retry %s\n" % other)
+    assert s.m.write("control/repair", "forget %s\n" % other) > 0
+    s.wait(lambda: queued() == [dead], "the queued torrent forgotten")
+    assert s.changes() == []
+    s.command("scan")
+    assert queued() == sorted([other, dead])
+
+
 def test_repair_csv_has_a_row_per_pass(setup):
     s = setup(dry_run=True)
     text = s.m.read("metrics/repair.csv").decode()

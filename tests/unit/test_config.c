@@ -123,6 +123,9 @@ static void test_defaults(void **state)
 	assert_int_equal(cfg.retention_scans, 1000);
 	assert_int_equal(cfg.rd_check_interval_s, 600);
 	assert_int_equal(cfg.rd_repair_account_errors, 1);
+	assert_int_equal(cfg.rd_orphan_grace_s, 86400);
+	assert_int_equal(cfg.sonarr_search_on_failure, 0);
+	assert_int_equal(cfg.radarr_search_on_failure, 0);
 	assert_int_equal(cfg.analysis_enabled, 1);
 	assert_int_equal(cfg.analysis_threads, 1);
 
@@ -133,6 +136,7 @@ static void test_defaults(void **state)
 	/* twice the check interval: every check finds the last one's */
 	assert_int_equal(cfg.cache_ttl_s, 7200);
 	assert_string_equal(cfg.release_packs, "last");
+	assert_string_equal(cfg.rd_orphans, "list");
 	assert_int_equal(cfg.search_sources.nr, 2);
 	assert_string_equal(cfg.search_sources.items[0], "catalog");
 	assert_string_equal(cfg.search_sources.items[1], "prowlarr");
@@ -322,12 +326,24 @@ static void test_full_config(void **state)
 		"broken_ratio_guard = 0.25\n"
 		"check_interval = 0\n"
 		"repair_account_errors = no\n"
+		"orphans = delete\n"
+		"orphan_grace = 2d\n"
 		"[sonarr]\n"
 		"url = http://localhost:8989\n"
 		"api_key = sonarrkey\n"
+		"search_on_failure = yes\n"
 		"[radarr]\n"
 		"url = http://localhost:7878\n"
 		"api_key = radarrkey\n"
+		"[plex]\n"
+		"url = http://localhost:32400\n"
+		"token = plextoken\n"
+		"[jellyfin]\n"
+		"url = http://localhost:8096\n"
+		"api_key = jellykey\n"
+		"[emby]\n"
+		"url = http://localhost:8097\n"
+		"api_key = embykey\n"
 		"[notify]\n"
 		"events = health_error, health_ok, repair_failed\n"
 		"discord_webhook = https://discord.com/api/webhooks/1/x\n"
@@ -418,11 +434,21 @@ static void test_full_config(void **state)
 	assert_true(cfg.rd_broken_ratio_guard == 0.25);
 	assert_int_equal(cfg.rd_check_interval_s, 0);
 	assert_int_equal(cfg.rd_repair_account_errors, 0);
+	assert_string_equal(cfg.rd_orphans, "delete");
+	assert_int_equal(cfg.rd_orphan_grace_s, 2 * 86400);
 
 	assert_string_equal(cfg.sonarr_url, "http://localhost:8989");
 	assert_string_equal(cfg.sonarr_api_key, "sonarrkey");
+	assert_int_equal(cfg.sonarr_search_on_failure, 1);
 	assert_string_equal(cfg.radarr_url, "http://localhost:7878");
 	assert_string_equal(cfg.radarr_api_key, "radarrkey");
+	assert_int_equal(cfg.radarr_search_on_failure, 0);
+	assert_string_equal(cfg.plex_url, "http://localhost:32400");
+	assert_string_equal(cfg.plex_token, "plextoken");
+	assert_string_equal(cfg.jellyfin_url, "http://localhost:8096");
+	assert_string_equal(cfg.jellyfin_api_key, "jellykey");
+	assert_string_equal(cfg.emby_url, "http://localhost:8097");
+	assert_string_equal(cfg.emby_api_key, "embykey");
 	assert_string_equal(cfg.notify_discord_webhook,
 			    "https://discord.com/api/webhooks/1/x");
 	assert_int_equal(cfg.notify_events.nr, 3);
@@ -746,12 +772,14 @@ static void test_bad_values(void **state)
 		  "bad value 'sent, grabbed' for events in [notify]: expected"
 		  " a comma-separated list of all, new_volume, release_found,"
 		  " sent, handoff_failed, repair_done, repair_failed,"
-		  " repair_pass, health_error, health_ok, error_rate" },
+		  " repair_pass, health_error, health_ok, error_rate,"
+		  " replacement" },
 		{ "[notify]\nslack_events =\n", 2,
 		  "bad value '' for slack_events in [notify]: expected"
 		  " a comma-separated list of all, new_volume, release_found,"
 		  " sent, handoff_failed, repair_done, repair_failed,"
-		  " repair_pass, health_error, health_ok, error_rate" },
+		  " repair_pass, health_error, health_ok, error_rate,"
+		  " replacement" },
 		{ "[notify]\nretry_for = 0\n", 2,
 		  "bad value '0' for retry_for in [notify]: "
 		  "expected a nonzero duration such as 90, 45s, 60m, 3h or 30d" },
@@ -764,6 +792,18 @@ static void test_bad_values(void **state)
 		{ "[import]\n\nmode = symlink\n", 3,
 		  "bad value 'symlink' for mode in [import]: expected one of"
 		  " hardlink, copy, move" },
+		{ "[realdebrid]\norphans = remove\n", 2,
+		  "bad value 'remove' for orphans in [realdebrid]: expected"
+		  " one of keep, list, delete" },
+		{ "[realdebrid]\norphan_grace = soon\n", 2,
+		  "bad value 'soon' for orphan_grace in [realdebrid]:"
+		  " expected a duration such as 90, 45s, 60m, 3h or 30d" },
+		{ "[sonarr]\nsearch_on_failure = always\n", 2,
+		  "bad value 'always' for search_on_failure in [sonarr]:"
+		  " expected yes or no" },
+		{ "[plex]\nurl = plex:32400\n", 2,
+		  "bad value 'plex:32400' for url in [plex]: expected an"
+		  " http:// or https:// URL" },
 		{ "[import]\ntemplate = {series} T{vol}.{ext}\n", 2,
 		  "bad template '{series} T{vol}.{ext}' for template in "
 		  "[import]: unknown field {vol}" },

@@ -1,0 +1,205 @@
+#include "indexer/realdebrid/mediaserver.h"
+
+#include <errno.h>
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/config.h"
+#include "common/http.h"
+#include "common/log.h"
+#include "common/strbuf.h"
+
+/* Send one request with its secret header; the status as an error. */
+static int send_request(const char *service, const char *base,
+			const char *method, const char *path,
+			const char *secret, const char *body,
+			struct http_response *resp)
+{
+	struct strbuf url = STRBUF_INIT;
+	const char *headers[3] = { secret, "Accept: application/json", NULL };
+	struct http_request req = {
+		.method = method,
+		.body = body,
+		.body_len = body ? strlen(body) : 0,
+		.content_type = body ? "application/json" : NULL,
+		.max_body = MEDIASERVER_MAX_BODY,
+		.headers = headers,
+	};
+	int ret;
+
+	http_join(&url, base, path);
+	req.url = url.buf;
+	ret = http_perform(&req, resp);
+	strbuf_release(&url);
+	if (ret < 0)
+		return log_error(ret, "%s: %s: %s", service, method,
+				 strerror(-ret));
+	if (resp->status == 401 || resp->status == 403)
+		return log_error(-EACCES, "%s: %s: HTTP %ld, the token was"
+				 " refused", service, method, resp->status);
+	if (resp->status != 200 && resp->status != 204)
+		return log_error(-EIO, "%s: %s: HTTP %ld", service, method,
+				 resp->status);
+	return 0;
+}
+
+/* A header holding a secret, wiped before it is freed. */
+static void secret_release(struct strbuf *h)
+{
+	if (h->buf)
+		memset(h->buf, 0, h->len);
+	strbuf_release(h);
+}
+
+/* The key of the Plex section whose folder holds folder, deepest first,
+ * into key (of size len); -ENOENT when none does. */
+static int plex_section(json_t *dirs, const char *folder, char *key,
+			size_t len)
+{
+	size_t best = 0, i, j;
+	json_t *d, *loc;
+
+	json_array_foreach(dirs, i, d) {
+		const char *k = json_string_value(json_object_get(d, "key"));
+
+		json_array_foreach(json_object_get(d, "Location"), j, loc) {
+			const char *p = json_string_value(
+				json_object_get(loc, "path"));
+			size_t n = p ? strlen(p) : 0;
+
+			while (n > 1 && p[n - 1] == '/')
+				n--;
+			if (!k || !n || n <= best || strncmp(p, folder, n) ||
+			    (folder[n] != '/' && folder[n] != '\0'))
+				continue;
+			best = n;
+			snprintf(key, len, "%s", k);
+		}
+	}
+	return best ? 0 : -ENOENT;
+}
+
+/* Plex: the sections, then one refresh of each folder in its own. */
+static int plex(const struct config *cfg, const char *const *folders,
+		size_t nr, int (*note)(void *, const char *, const char *,
+				       int),
+		void *arg, struct mediaserver_told *told)
+{
+	struct strbuf token = STRBUF_INIT, path = STRBUF_INIT;
+	struct http_response resp;
+	json_t *doc = NULL, *dirs;
+	int rc, ret = 0;
+
+	strbuf_addf(&token, "X-Plex-Token: %s", cfg->plex_token);
+	rc = send_request("plex", cfg->plex_url, "GET", "/library/sections",
+			  token.buf, NULL, &resp);
+	if (!rc)
+		doc = json_loadb(resp.body.buf, resp.body.len, 0, NULL);
+	http_response_release(&resp);
+	dirs = json_object_get(json_object_get(doc, "MediaContainer"),
+			       "Directory");
+	if (!rc && !json_is_array(dirs))
+		rc = log_error(-EPROTO, "plex: GET /library/sections: no"
+			       " MediaContainer.Directory list");
+	if (rc) {
+		told->failed++;
+		ret = note(arg, "plex", "/library/sections", rc);
+	}
+	for (size_t i = 0; !rc && !ret && i < nr; i++) {
+		char key[64];
+
+		rc = plex_section(dirs, folders[i], key, sizeof(key));
+		if (!rc) {
+			strbuf_reset(&path);
+			strbuf_addf(&path, "/library/sections/%s/refresh?path=",
+				    key);
+			http_escape(folders[i], 0, &path);
+			rc = send_request("plex", cfg->plex_url, "GET",
+					  path.buf, token.buf, NULL, &resp);
+			http_response_release(&resp);
+		} else {
+			log_warn("plex: no library section holds %s",
+				 folders[i]);
+		}
+		if (rc && rc != -ENOENT)
+			told->failed++;
+		else if (!rc)
+			told->asked++;
+		ret = note(arg, "plex", folders[i], rc);
+		/* A server that fails is not asked again in this call. */
+		if (rc == -ENOENT)
+			rc = 0;
+	}
+	json_decref(doc);
+	secret_release(&token);
+	strbuf_release(&path);
+	return ret;
+}
+
+/* Jellyfin or Emby: every folder in one request. */
+static int jellyfin(const char *service, const char *url,
+		    const char *secret, const char *const *folders, size_t nr,
+		    int (*note)(void *, const char *, const char *, int),
+		    void *arg, struct mediaserver_told *told)
+{
+	json_t *updates = json_array(), *doc;
+	struct http_response resp;
+	char *body = NULL, target[32];
+	int rc;
+
+	for (size_t i = 0; updates && i < nr; i++)
+		if (json_array_append_new(updates, json_pack("{s:s, s:s}",
+					  "Path", folders[i], "UpdateType",
+					  "Modified"))) {
+			json_decref(updates);
+			updates = NULL;
+		}
+	doc = updates ? json_pack("{s:o}", "Updates", updates) : NULL;
+	if (doc)
+		body = json_dumps(doc, JSON_COMPACT);
+	json_decref(doc);
+	if (!body)
+		return log_error(-ENOMEM, "%s: out of memory", service);
+	rc = send_request(service, url, "POST", "/Library/Media/Updated",
+			  secret, body, &resp);
+	free(body);
+	http_response_release(&resp);
+	if (rc)
+		told->failed++;
+	else
+		told->asked++;
+	snprintf(target, sizeof(target), "%zu folders", nr);
+	return note(arg, service, target, rc);
+}
+
+int mediaserver_refresh(const struct config *cfg, const char *const *folders,
+			size_t nr,
+			int (*note)(void *arg, const char *service,
+				    const char *target, int rc),
+			void *arg, struct mediaserver_told *told)
+{
+	struct strbuf h = STRBUF_INIT;
+	int ret = 0;
+
+	*told = (struct mediaserver_told){ 0 };
+	if (!nr)
+		return 0;
+	if (cfg->plex_url && cfg->plex_token)
+		ret = plex(cfg, folders, nr, note, arg, told);
+	if (!ret && cfg->jellyfin_url && cfg->jellyfin_api_key) {
+		strbuf_addf(&h, "Authorization: MediaBrowser Token=\"%s\"",
+			    cfg->jellyfin_api_key);
+		ret = jellyfin("jellyfin", cfg->jellyfin_url, h.buf, folders,
+			       nr, note, arg, told);
+		secret_release(&h);
+	}
+	if (!ret && cfg->emby_url && cfg->emby_api_key) {
+		strbuf_addf(&h, "X-Emby-Token: %s", cfg->emby_api_key);
+		ret = jellyfin("emby", cfg->emby_url, h.buf, folders, nr,
+			       note, arg, told);
+		secret_release(&h);
+	}
+	return ret;
+}

@@ -1,0 +1,120 @@
+#!/usr/bin/python3
+"""A fake Jellyfin (or Emby) server for tests, on http_fake.
+
+    jellyfin_fake.py [jellyfin|emby]
+
+Every request needs the API key "jellyKEY-test": in "Authorization:
+MediaBrowser Token=\\"KEY\\"" (Jellyfin; its other fields, Client, Device
+..., may come along) or in the X-Emby-Token header (both servers take it);
+otherwise 401.
+
+    POST /Library/Media/Updated  {"Updates": [{"Path": FOLDER,
+                                 "UpdateType": "Created" | "Modified" |
+                                 "Deleted"}, ...]}: 204, no body; 400 for
+                                 a body that is not that
+
+Where the facts come from: Jellyfin's API reference (api.jellyfin.org,
+generated from Jellyfin.Api's LibraryController.PostUpdatedMedia and
+MediaUpdateDto / MediaUpdateInfoPathDto): the route, the body's Updates
+with Path and UpdateType (Created, Modified, Deleted), 204 No Content,
+401 without a valid key, 403 for a key of a user who is not an
+administrator (the endpoint requires elevation); the key in the
+"MediaBrowser Token=" authorization scheme or X-Emby-Token
+(Jellyfin's AuthorizationContext reads both). Emby's REST API
+(dev.emby.media, "Library" service: POST /Library/Media/Updated with the
+same body, key as X-Emby-Token or api_key).
+
+Test controls:
+
+    GET  /_requests   every request: [{method, path, key ("ok", "wrong",
+                      "missing"), how ("authorization", "x-emby-token"),
+                      body}]
+    GET  /_updates    the Updates received, in order
+    POST /_down       {"status": N}: answer N to everything (0: back up)
+"""
+
+import json
+import re
+import sys
+import threading
+
+import http_fake
+
+KEY = "jellyKEY-test"
+
+lock = threading.Lock()
+flavour = "jellyfin"
+requests = []
+updates = []
+down = 0
+
+
+class Jellyfin(http_fake.FakeHandler):
+    routes = http_fake.FakeHandler.routes + [
+        (r"/Library/Media/Updated", "media_updated"),
+        (r"/_requests", "get_requests"),
+        (r"/_updates", "get_updates"),
+        (r"/_down", "set_down"),
+    ]
+
+    def key(self):
+        auth = self.headers.get("Authorization") or ""
+        m = re.search(r'(?:^|[ ,])Token="([^"]*)"', auth)
+        if m and flavour == "jellyfin" and \
+           auth.lower().startswith("mediabrowser "):
+            return m.group(1), "authorization"
+        token = self.headers.get("X-Emby-Token")
+        if token is not None:
+            return token, "x-emby-token"
+        return None, None
+
+    def media_updated(self, m):
+        raw = self.read_body()
+        key, how = self.key()
+        try:
+            body = json.loads(raw) if raw else None
+        except ValueError:
+            body = None
+        with lock:
+            requests.append({"method": self.command, "path": self.path,
+                             "key": "missing" if key is None else
+                             "ok" if key == KEY else "wrong",
+                             "how": how, "body": body})
+            status = down
+        if status:
+            return self.reply(status, "")
+        if key != KEY:
+            return self.reply(401, "")
+        if self.command != "POST":
+            return self.reply(405, "")
+        ups = body.get("Updates") if isinstance(body, dict) else None
+        if not isinstance(ups, list) or not all(
+                isinstance(u, dict) and isinstance(u.get("Path"), str) and
+                u.get("UpdateType") in ("Created", "Modified", "Deleted")
+                for u in ups):
+            return self.reply(400, {"title": "One or more validation"
+                                    " errors occurred.", "status": 400})
+        with lock:
+            updates.extend(ups)
+        self.reply(204)
+
+    def get_requests(self, m):
+        with lock:
+            self.reply(200, list(requests))
+
+    def get_updates(self, m):
+        with lock:
+            self.reply(200, list(updates))
+
+    def set_down(self, m):
+        global down
+        doc = json.loads(self.read_body())
+        with lock:
+            down = int(doc.get("status", 0))
+        self.reply(200, {"ok": True})
+
+
+if __name__ == "__main__":
+    if len(sys.argv) > 1:
+        flavour = sys.argv[1]
+    http_fake.serve(Jellyfin)
