@@ -23,6 +23,7 @@ libcmocka-dev
 clang libclang-rt-dev valgrind
 python3 python3-pytest python3-mutagen
 flac lame sox jq zip
+vorbis-tools opus-tools wavpack ffmpeg
 mpd mpc
 qbittorrent-nox transmission-daemon nzbget
 man-db groff-base systemd promtool|prometheus

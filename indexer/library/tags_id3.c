@@ -523,14 +523,24 @@ static char *genre_name(unsigned long n)
 	return u ? (char *)id3_ucs4_utf8duplicate(u) : NULL;
 }
 
+int tags_genre_add(struct tags *t, unsigned long n)
+{
+	char *name = genre_name(n);
+	int rc;
+
+	if (!name)
+		return 1;
+	rc = tags_add(t, TAGS_GENRE, name, strlen(name));
+	free(name);
+	return rc;
+}
+
 /* Add the genre named by the reference ref (n bytes): a number, "RX"
  * or "CR". Returns 0, 1 when ref is no reference, or -ENOMEM. */
 static int add_genre_ref(struct tags *t, const char *ref, size_t n)
 {
-	char *name;
 	unsigned long v = 0;
 	size_t i;
-	int rc;
 
 	if (n == 2 && !memcmp(ref, "RX", 2))
 		return tags_add(t, TAGS_GENRE, "Remix", 5);
@@ -543,12 +553,7 @@ static int add_genre_ref(struct tags *t, const char *ref, size_t n)
 	}
 	if (!n || i < n)
 		return 1;
-	name = genre_name(v);
-	if (!name)
-		return 1;
-	rc = tags_add(t, TAGS_GENRE, name, strlen(name));
-	free(name);
-	return rc;
+	return tags_genre_add(t, v);
 }
 
 /*

@@ -4,7 +4,7 @@
 /*
  * What the tag readers share, so that every format stores values the
  * same way and reads its file the same way. Not for use outside the tag
- * readers (tags_flac.c, tags_mp3.c, tags_id3.c, tags_ape.c).
+ * readers (tags_*.c).
  *
  * Values go through tags_add(), tags_take_pos() and tags_take_year(),
  * which keep a field to the first source that gave it a value: a reader
@@ -105,6 +105,21 @@ void tags_damage(struct tags *t, const char *fmt, ...)
  * come from t->reading's source. Returns 0 or a negative errno.
  */
 int tags_id3v2_read(struct tags_win *w, uint64_t off, uint64_t *end);
+
+/*
+ * Read the Vorbis comments whose vendor length is at file offset off, as
+ * far as they go, and set *end to where they end. A comment too large
+ * for the window is stepped over (damage when the index would have read
+ * it). With pictures, a METADATA_BLOCK_PICTURE comment (Ogg's way of
+ * embedding a picture) sets has_picture. Returns 0, 1 when the comments
+ * are cut by the end of the file, or a negative errno.
+ */
+int tags_vorbis_read(struct tags_win *w, uint64_t off, uint64_t *end,
+		     int pictures);
+
+/* Add the genre of ID3v1's list numbered n (0 is "Blues"), as MP4's
+ * gnre atom names one too. Returns 0, 1 when n names none, or -ENOMEM. */
+int tags_genre_add(struct tags *t, unsigned long n);
 
 /* Take the values of the 128-byte ID3v1 tag at p ("TAG" first). */
 int tags_id3v1_take(struct tags *t, const unsigned char *p);

@@ -1,0 +1,153 @@
+#include <errno.h>
+#include <math.h>
+#include <stdint.h>
+#include <string.h>
+#include <strings.h>
+
+#include "common/bytes.h"
+#include "indexer/library/tags.h"
+#include "indexer/library/tags_util.h"
+
+/*
+ * WAV (RIFF, little-endian) and AIFF (FORM, big-endian): a list of
+ * chunks, each a four-letter id, a 32-bit size and its data padded to an
+ * even length. The stream is in WAV's "fmt " and "data" chunks, AIFF's
+ * COMM chunk; the tags in an ID3v2 tag inside an "id3 " (or "ID3 ")
+ * chunk, which is what mutagen reads of both.
+ */
+
+#define HEAD_CHUNK	4096
+#define CHUNK_HEAD	8
+
+struct iff {
+	int big_endian;
+	uint64_t id3;			/* data offset of the ID3 chunk, or 0 */
+	uint32_t data_size;		/* WAV: of the samples */
+	uint32_t block_align;		/* WAV: bytes a frame */
+};
+
+static uint32_t u32(const struct iff *f, const unsigned char *p)
+{
+	return f->big_endian ? bytes_be32(p) : bytes_le32(p);
+}
+
+/* An 80-bit IEEE 754 extended number, as AIFF gives its sample rate. */
+static double extended(const unsigned char *p)
+{
+	int exp = (p[0] & 0x7f) << 8 | p[1];
+	uint64_t mant = (uint64_t)bytes_be32(p + 2) << 32 | bytes_be32(p + 6);
+
+	if (!exp && !mant)
+		return 0;
+	return (p[0] & 0x80 ? -1 : 1) * ldexp((double)mant, exp - 16383 - 63);
+}
+
+/* What the index reads in the chunk id whose len bytes of data are at
+ * off. */
+static int take_chunk(struct tags_win *w, struct iff *f, const char *id,
+		      uint64_t off, uint32_t len)
+{
+	struct tags *t = w->t;
+	const unsigned char *p;
+	ssize_t n;
+
+	if (!strncasecmp(id, "ID3 ", 4)) {
+		if (!f->id3)
+			f->id3 = off;
+		return 0;
+	}
+	if (f->big_endian ? memcmp(id, "COMM", 4) : memcmp(id, "fmt ", 4)) {
+		if (!f->big_endian && !memcmp(id, "data", 4))
+			f->data_size = len;
+		return 0;
+	}
+	n = tags_win_get(w, off, 18, &p);
+	if (n < 0)
+		return n;
+	if (n < 16 || len < 16) {
+		tags_damage(t, "%s: the %.4s chunk is cut short", t->codec,
+			    id);
+		return 0;
+	}
+	if (f->big_endian) {
+		uint32_t frames = bytes_be32(p + 2);
+
+		t->channels = bytes_be16(p);
+		t->sample_rate = n >= 18 ? extended(p + 8) : 0;
+		if (t->sample_rate)
+			t->duration_s = (double)frames / t->sample_rate;
+	} else {
+		t->channels = bytes_le16(p + 2);
+		t->sample_rate = bytes_le32(p + 4);
+		f->block_align = bytes_le16(p + 12);
+	}
+	return 0;
+}
+
+/* Read a RIFF/WAVE or FORM/AIFF file: tag is the format's name. */
+static int read_iff(int fd, struct tags *t, int big_endian)
+{
+	unsigned char buf[TAGS_WIN_SIZE];
+	struct iff f = { .big_endian = big_endian };
+	const unsigned char *p;
+	struct tags_win w;
+	uint64_t off, end, start;
+	ssize_t n;
+	int rc;
+
+	t->codec = big_endian ? "aiff" : "wav";
+	rc = tags_win_init(&w, fd, t, buf, HEAD_CHUNK);
+	if (rc)
+		return rc;
+	n = tags_win_get(&w, 0, 12, &p);
+	if (n < 0)
+		return n;
+	if (n < 12 || memcmp(p, big_endian ? "FORM" : "RIFF", 4) ||
+	    (big_endian ? memcmp(p + 8, "AIFF", 4) && memcmp(p + 8, "AIFC", 4)
+	     : memcmp(p + 8, "WAVE", 4))) {
+		tags_damage(t, "%s: no \"%s\" header", t->codec,
+			    big_endian ? "FORM" : "RIFF");
+		return 0;
+	}
+	end = 8 + (uint64_t)u32(&f, p + 4);
+	if (end > w.size)
+		end = w.size;
+	for (off = 12; off + CHUNK_HEAD <= end;) {
+		char id[4];
+		uint32_t len;
+
+		n = tags_win_get(&w, off, CHUNK_HEAD, &p);
+		if (n < 0)
+			return n;
+		if (n < CHUNK_HEAD)
+			break;
+		memcpy(id, p, 4);
+		len = u32(&f, p + 4);
+		rc = take_chunk(&w, &f, id, off + CHUNK_HEAD, len);
+		if (rc)
+			return rc;
+		off += CHUNK_HEAD + (uint64_t)len + (len & 1);
+	}
+	if (!t->sample_rate)
+		tags_damage(t, "%s: no %s chunk", t->codec,
+			    big_endian ? "COMM" : "\"fmt \"");
+	if (!big_endian && f.block_align && t->sample_rate)
+		t->duration_s = (double)(f.data_size / f.block_align) /
+			t->sample_rate;
+	if (t->duration_s > 0)
+		t->bitrate_kbps = w.size * 8 / t->duration_s / 1000 + 0.5;
+	if (!f.id3)
+		return 0;
+	t->reading = TAGS_ID3V2;
+	return tags_id3v2_read(&w, f.id3, &start);
+}
+
+int tags_read_wav(int fd, struct tags *t)
+{
+	return read_iff(fd, t, 0);
+}
+
+int tags_read_aiff(int fd, struct tags *t)
+{
+	return read_iff(fd, t, 1);
+}

@@ -1,0 +1,297 @@
+"""Every format of a real music library (tests/data/make-formats.py makes
+each, and its odd cases) read as mutagen reads it, through the mount.
+
+Each file's title, artist, album, album artist, track, disc and year (its
+track's extended attributes), its codec, sample rate, channels, duration
+and MusicBrainz ids (the store), and its embedded cover (the album
+folder's cover file) must equal mutagen's reading of the same file:
+Vorbis comments of an Ogg file's first stream, an MP4's ilst atoms,
+the APEv2 tag of WavPack and Monkey's Audio, the ID3 chunk of WAV and
+AIFF. Files with an audio extension that are not of their format are
+listed in /status/tag-errors with a reason; a file of the new formats
+added to a watched library becomes a track.
+"""
+
+import hashlib
+import os
+import re
+import shutil
+import sqlite3
+import subprocess
+
+import mutagen
+import pytest
+from mutagen.apev2 import APEv2
+from mutagen.id3 import ID3TimeStamp
+
+from conftest import REPO, is_mounted, start, unmount, wait_for
+
+FIELDS = ("title", "artist", "album", "album_artist", "track", "disc",
+          "year")
+UNREADABLE = {"not-ogg.ogg": "ogg: ", "not-opus.opus": "ogg: ",
+              "not-mp4.m4a": "mp4: ", "not-wavpack.wv": "wavpack: ",
+              "not-wave.wav": "wav: ", "cut-in-moov.m4a": "mp4: "}
+VORBIS = {"title": ["title"], "artist": ["artist"], "album": ["album"],
+          "album_artist": ["albumartist", "album artist"],
+          "track": ["tracknumber"], "disc": ["discnumber"],
+          "year": ["date", "year"]}
+VORBIS_TOTALS = {"track": ["tracktotal", "totaltracks"],
+                 "disc": ["disctotal", "totaldiscs"]}
+MP4 = {"title": "\xa9nam", "artist": "\xa9ART", "album": "\xa9alb",
+       "album_artist": "aART", "year": "\xa9day"}
+APE = {"title": ["title"], "artist": ["artist"], "album": ["album"],
+       "album_artist": ["album artist", "albumartist"],
+       "track": ["track"], "disc": ["disc"], "year": ["year"]}
+ID3 = {"title": "TIT2", "artist": "TPE1", "album": "TALB",
+       "album_artist": "TPE2", "track": "TRCK", "disc": "TPOS",
+       "year": "TDRC"}
+MB_VORBIS = ("musicbrainz_trackid", "musicbrainz_albumid",
+             "musicbrainz_artistid", "musicbrainz_albumartistid")
+MB_MP4 = ("MusicBrainz Track Id", "MusicBrainz Album Id",
+          "MusicBrainz Artist Id", "MusicBrainz Album Artist Id")
+
+
+def text(values):
+    """mutagen's list of values as mediamon joins it."""
+    out = []
+    for v in values:
+        v = str(v)
+        if v and v not in out:
+            out.append(v)
+    return "; ".join(out) or None
+
+
+def number(values):
+    m = re.match(r"\s*\+?(\d+)", str(values[0])) if values else None
+    return int(m.group(1)) or None if m else None
+
+
+def year(values):
+    y = ID3TimeStamp(str(values[0])).year if values else None
+    return y if y and y > 0 else None
+
+
+def fields(get):
+    return {"title": text(get("title")), "artist": text(get("artist")),
+            "album": text(get("album")),
+            "album_artist": text(get("album_artist")),
+            "track": number(get("track")), "disc": number(get("disc")),
+            "year": year(get("year"))}
+
+
+def vorbis(f):
+    tags = f.tags or {}
+
+    def get(name):
+        values = []
+        for k in VORBIS[name]:
+            values += tags.get(k, [])
+        return values
+    mb = [text(tags.get(k, [])) for k in MB_VORBIS]
+    pics = [p for p in tags.get("metadata_block_picture", [])]
+    return fields(get), mb, "ogg" if pics else None
+
+
+def mp4(f):
+    tags = f.tags or {}
+
+    def get(name):
+        if name in ("track", "disc"):
+            pairs = tags.get("trkn" if name == "track" else "disk", [])
+            return [str(pairs[0][0])] if pairs else []
+        values = list(tags.get(MP4[name], []))
+        if name == "genre" and not values and "gnre" in tags:
+            values = tags["gnre"]
+        return values
+    mb = [text(v.decode() for v in tags.get(
+        "----:com.apple.iTunes:" + k, [])) for k in MB_MP4]
+    covers = tags.get("covr", [])
+    return fields(get), mb, bytes(covers[0]) if covers else None
+
+
+def ape(path):
+    try:
+        tags = APEv2(path)
+    except mutagen.MutagenError:
+        return fields(lambda name: []), [None] * 4, None
+
+    def get(name):
+        for k in APE[name]:
+            if k in tags:
+                return list(tags[k])
+        return []
+    cover = tags.get("Cover Art (Front)")
+    data = cover.value.split(b"\x00", 1)[1] if cover else None
+    return fields(get), [None] * 4, data
+
+
+def id3(f):
+    tags = f.tags or {}
+
+    def get(name):
+        frame = tags.get(ID3[name])
+        return list(frame.text) if frame else []
+    pics = [v for k, v in tags.items() if k.startswith("APIC")]
+    return fields(get), [None] * 4, pics[0].data if pics else None
+
+
+def expected(path):
+    """mutagen's reading of path: fields, MusicBrainz ids, the cover
+    ("ogg" for one mediamon notes but does not serve), codec, sample
+    rate, channels and length."""
+    f = mutagen.File(path)
+    kind = type(f).__name__
+    info = f.info
+    if kind in ("OggVorbis", "OggOpus"):
+        want, mb, cover = vorbis(f)
+        codec = "vorbis" if kind == "OggVorbis" else "opus"
+        rate = 48000 if kind == "OggOpus" else info.sample_rate
+    elif kind == "MP4":
+        want, mb, cover = mp4(f)
+        codec = "alac" if info.codec == "alac" else "aac"
+        rate = info.sample_rate
+    elif kind in ("WavPack", "MonkeysAudio"):
+        want, mb, cover = ape(path)
+        codec = "wavpack" if kind == "WavPack" else "ape"
+        rate = info.sample_rate
+    else:
+        want, mb, cover = id3(f)
+        codec = "wav" if kind == "WAVE" else "aiff"
+        rate = info.sample_rate
+    if want["title"] is None:
+        want["title"] = os.path.basename(path).rsplit(".", 1)[0]
+    if want["album_artist"] is None:
+        want["album_artist"] = want["artist"]
+    stream = {"codec": codec, "sample_rate": rate,
+              "channels": info.channels, "duration": round(info.length, 3)}
+    return want, mb, cover, stream
+
+
+def digest(path):
+    with open(path, "rb") as f:
+        return hashlib.sha1(f.read()).hexdigest()
+
+
+def attrs(path):
+    def get(name):
+        try:
+            return os.getxattr(path, "user.mediamon." + name).decode()
+        except OSError:
+            return None
+    got = {f: get(f) for f in FIELDS}
+    for f in ("track", "disc", "year"):
+        got[f] = int(got[f]) if got[f] is not None else None
+    return got
+
+
+def stored(db):
+    """Each file's stream and ids as the store keeps them, by name."""
+    con = sqlite3.connect("file:%s?mode=ro" % db, uri=True, timeout=30)
+    try:
+        rows = con.execute(
+            "SELECT CAST(f.name AS TEXT), t.codec, t.sample_rate,"
+            " t.channels, t.duration_s, t.mb_track_id, t.mb_album_id,"
+            " t.mb_artist_id, t.mb_album_artist_id, t.has_picture"
+            " FROM files f JOIN tracks t ON t.file_id = f.id").fetchall()
+    finally:
+        con.close()
+    return {r[0]: r[1:] for r in rows}
+
+
+@pytest.fixture(scope="module")
+def formats(tmp_path_factory):
+    tmp = tmp_path_factory.mktemp("formats")
+    music = tmp / "music"
+    subprocess.run(["/usr/bin/python3",
+                    os.path.join(REPO, "tests/data/make-formats.py"),
+                    str(music)], check=True)
+    names = sorted(os.listdir(str(music)))
+    by_digest = {digest(str(music / n)): n for n in names}
+    m = start(tmp, "music=" + str(music))
+    try:
+        records = {}
+        albums = m.file("library/music/albums")
+        for folder, _, files in os.walk(albums):
+            for f in files:
+                path = os.path.join(folder, f)
+                name = by_digest.get(digest(path))
+                if name:
+                    covers = [c for c in files if c.startswith("cover.")]
+                    cover = None
+                    if covers:
+                        with open(os.path.join(folder, covers[0]),
+                                  "rb") as c:
+                            cover = c.read()
+                    records[name] = (attrs(path), cover)
+        lines = m.read("status/tag-errors").decode().splitlines()
+        errors = dict(line.split("\t", 1) for line in lines)
+        yield m, music, names, records, errors, stored(m.db)
+    finally:
+        unmount(m.path, m.proc)
+        assert not is_mounted(m.path)
+
+
+def readable(names):
+    return [n for n in names if n not in UNREADABLE]
+
+
+def test_every_format_becomes_a_track(formats):
+    m, music, names, records, errors, store = formats
+    exts = {n.rsplit(".", 1)[1] for n in readable(names)}
+    assert exts >= {"ogg", "oga", "opus", "m4a", "m4b", "mp4", "wv", "ape",
+                    "wav", "aiff", "aif"}
+    assert sorted(records) == names
+
+
+def test_fields_read_as_mutagen_reads_them(formats):
+    m, music, names, records, errors, store = formats
+    wrong = {}
+    for name in readable(names):
+        want, mb, cover, stream = expected(str(music / name))
+        got, got_cover = records[name]
+        row = store[name]
+        diff = {f: (got[f], want[f]) for f in FIELDS if got[f] != want[f]}
+        have = {"codec": row[0], "sample_rate": row[1], "channels": row[2],
+                "duration": round(row[3], 3)}
+        diff.update({k: (have[k], stream[k]) for k in stream
+                     if have[k] != stream[k]})
+        if list(row[4:8]) != mb and any(mb):
+            diff["musicbrainz"] = (row[4:8], mb)
+        if cover == "ogg":
+            if not row[8]:
+                diff["has_picture"] = (row[8], 1)
+        elif got_cover != cover:
+            diff["cover"] = (got_cover and len(got_cover),
+                             cover and len(cover))
+        if diff:
+            wrong[name] = diff
+    assert not wrong, "(mediamon, mutagen) %r" % wrong
+
+
+def test_unreadable_files_listed_with_their_reason(formats):
+    m, music, names, records, errors, store = formats
+    for name, prefix in UNREADABLE.items():
+        assert errors[str(music / name)].startswith(prefix), name
+    for name in readable(names):
+        if "no-tags" not in name:
+            assert str(music / name) not in errors, errors[str(music / name)]
+
+
+def test_watcher_takes_new_formats(formats, tmp_path):
+    """A file of each new format copied into the watched library becomes
+    a track of the views."""
+    m, music, names, records, errors, store = formats
+    new = music / "added"
+    new.mkdir()
+    for name in ("opus.opus", "alac.m4a", "wavpack.wv"):
+        shutil.copy(str(music / name), str(new / ("copy-" + name)))
+
+    def indexed():
+        rows = stored(m.db)
+        return all(("copy-" + n) in rows for n in
+                   ("opus.opus", "alac.m4a", "wavpack.wv"))
+    wait_for(indexed, 30, "the copies indexed")
+    rows = stored(m.db)
+    assert rows["copy-opus.opus"][0] == "opus"
+    assert rows["copy-alac.m4a"][0] == "alac"
+    assert rows["copy-wavpack.wv"][0] == "wavpack"
