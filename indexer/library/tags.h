@@ -12,7 +12,8 @@
  * The readers take a file descriptor the scanner opened read-only and
  * fill a struct tags with whatever they could read. They never load
  * picture data: of the embedded pictures they keep where the bytes of
- * one are (picture.h), the first front cover or else the first picture.
+ * one are (picture.h; for Ogg, which comment holds it), the first front
+ * cover or else the first picture.
  * A caller that sets no_pictures before reading has pictures only
  * counted in has_picture: none is noted (of a FLAC picture, the fields
  * in front of its image are still read, as they say where it ends). A
@@ -108,6 +109,15 @@ int tags_read_mp3(int fd, struct tags *t);
 /* Read an Ogg Vorbis or Ogg Opus file's first stream: its identification
  * and comment headers, and its last granule position for the duration. */
 int tags_read_ogg(int fd, struct tags *t);
+
+/*
+ * Read the image of an Ogg file's picture that tags_read_ogg() noted
+ * (unsync PICTURE_OGG: in base64, in a comment) from fd into out, which
+ * has room for pic->length bytes. Returns 0, -EIO when the file no
+ * longer holds it as it was, or another negative errno.
+ */
+int tags_read_ogg_picture(int fd, const struct picture *pic,
+			  unsigned char *out);
 
 /* Read an MP4 audio file's first sound track and its ilst tags. */
 int tags_read_mp4(int fd, struct tags *t);

@@ -115,6 +115,9 @@ struct stream {
 	uint32_t serial;
 	int opus;
 	int pre_skip;
+	const struct picture *find;	/* the picture to read back, or NULL */
+	unsigned char *out;		/* where its image goes */
+	int found;			/* the comment packet was read */
 };
 
 /* Read the identification header, packet 0 of len bytes at p. */
@@ -140,7 +143,7 @@ static int take_ident(struct tags *t, struct stream *s,
 }
 
 /* Read the comment header, packet 1 of len bytes at p. */
-static int take_comments(struct tags *t, const struct stream *s,
+static int take_comments(struct tags *t, struct stream *s,
 			 const unsigned char *p, size_t len)
 {
 	const char *magic = s->opus ? "OpusTags" : "\x03vorbis";
@@ -154,6 +157,10 @@ static int take_comments(struct tags *t, const struct stream *s,
 		return 0;
 	}
 	tags_win_mem(&mem, t, p, len);
+	if (s->find) {
+		s->found = 1;
+		return tags_vorbis_picture(&mem, skip, s->find, s->out);
+	}
 	rc = tags_vorbis_read(&mem, skip, &end, 1);
 	if (rc == 1)
 		tags_damage(t, "ogg: the comments are cut short");
@@ -279,4 +286,22 @@ int tags_read_ogg(int fd, struct tags *t)
 	if (t->duration_s > 0)
 		t->bitrate_kbps = w.size * 8 / t->duration_s / 1000 + 0.5;
 	return 0;
+}
+
+int tags_read_ogg_picture(int fd, const struct picture *pic,
+			  unsigned char *out)
+{
+	unsigned char buf[TAGS_WIN_SIZE];
+	struct stream s = { .find = pic, .out = out };
+	struct tags t = { 0 };
+	struct tags_win w;
+	int rc;
+
+	rc = tags_win_init(&w, fd, &t, buf, OGG_CHUNK);
+	if (!rc)
+		rc = read_headers(&w, &s);
+	if (!rc && !s.found)
+		rc = -EIO;
+	tags_release(&t);
+	return rc;
 }

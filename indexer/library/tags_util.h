@@ -117,6 +117,16 @@ int tags_id3v2_read(struct tags_win *w, uint64_t off, uint64_t *end);
 int tags_vorbis_read(struct tags_win *w, uint64_t off, uint64_t *end,
 		     int pictures);
 
+/*
+ * Read the image of pic (found by tags_vorbis_read(), PICTURE_OGG) from
+ * the comments whose vendor length is at off into out, which has room
+ * for pic->length bytes. The window must hold the comments whole (a
+ * tags_win_mem() one). Returns 0, -EIO when the comment is no longer
+ * there as it was, or -ENOMEM.
+ */
+int tags_vorbis_picture(struct tags_win *w, uint64_t off,
+			const struct picture *pic, unsigned char *out);
+
 /* Add the genre of ID3v1's list numbered n (0 is "Blues"), as MP4's
  * gnre atom names one too. Returns 0, 1 when n names none, or -ENOMEM. */
 int tags_genre_add(struct tags *t, unsigned long n);

@@ -1,9 +1,11 @@
 #include <errno.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
+#include "common/base64.h"
 #include "common/bytes.h"
 #include "indexer/library/tags.h"
 #include "indexer/library/tags_util.h"
@@ -16,6 +18,7 @@
 
 #define KEY_PEEK	64	/* enough of a comment to see its key */
 #define PICTURE_KEY	"METADATA_BLOCK_PICTURE="
+#define PICTURE_HEAD	1024	/* base64 characters of a picture's head */
 
 enum vkind { V_TEXT, V_POS, V_COUNT, V_YEAR, V_ID };
 
@@ -105,13 +108,62 @@ static int is_picture(const unsigned char *p, size_t n)
 	return n >= klen && !strncasecmp((const char *)p, PICTURE_KEY, klen);
 }
 
-int tags_vorbis_read(struct tags_win *w, uint64_t off, uint64_t *end,
-		     int pictures)
+/*
+ * Note the picture of the nth METADATA_BLOCK_PICTURE comment, of len
+ * bytes at off (its key included): a FLAC PICTURE block in base64, whose
+ * head, decoded, says its type, MIME type and image length. As its bytes
+ * are not in the file as they are, it is kept by its number, offset
+ * being that number (PICTURE_OGG).
+ */
+static int take_picture(struct tags_win *w, uint64_t off, uint32_t len,
+			uint32_t nth)
+{
+	struct tags *t = w->t;
+	size_t klen = strlen(PICTURE_KEY), need, total;
+	unsigned char head[PICTURE_HEAD / 4 * 3];
+	const unsigned char *p;
+	struct picture pic;
+	ssize_t n, got;
+	char tail[4];
+
+	t->has_picture = 1;
+	if (t->no_pictures)
+		return 0;
+	len -= klen;
+	off += klen;
+	n = tags_win_get(w, off + len - (len < 4 ? len : 4), 4, &p);
+	if (n < 0)
+		return n;
+	memcpy(tail, p, n);
+	total = len / 4 * 3 - (n == 4 && tail[3] == '=') -
+		(n == 4 && tail[2] == '=');
+	n = tags_win_get(w, off, len < PICTURE_HEAD ? len : PICTURE_HEAD, &p);
+	if (n < 0)
+		return n;
+	got = base64_decode((const char *)p, n, head, sizeof(head));
+	if (got < 0 || picture_flac(head, got, 0, total, &pic, &need)) {
+		tags_damage(t, "vorbis: a METADATA_BLOCK_PICTURE comment is "
+			    "damaged");
+		return 0;
+	}
+	pic.offset = nth;
+	pic.unsync = PICTURE_OGG;
+	picture_choose(&t->picture, &pic);
+	return 0;
+}
+
+/* Where the walk over a comment block is. */
+struct walk {
+	uint64_t off;			/* of the next comment's length */
+	uint32_t left;			/* comments not yet walked */
+};
+
+/* Start a walk over the block whose vendor length is at off. Returns 0,
+ * 1 when the block is cut by the end of the file, or a negative errno. */
+static int walk_start(struct tags_win *w, uint64_t off, struct walk *k)
 {
 	const unsigned char *p;
-	uint32_t count, len;
 	ssize_t n;
-	int rc = 0;
 
 	n = tags_win_get(w, off, 4, &p);
 	if (n < 4)
@@ -120,29 +172,98 @@ int tags_vorbis_read(struct tags_win *w, uint64_t off, uint64_t *end,
 	n = tags_win_get(w, off, 4, &p);
 	if (n < 4)
 		return n < 0 ? n : 1;
-	count = bytes_le32(p);
-	off += 4;
-	for (uint32_t i = 0; !rc && i < count; i++) {
-		n = tags_win_get(w, off, 4, &p);
-		if (n < 4)
-			return n < 0 ? n : 1;
-		len = bytes_le32(p);
-		off += 4;
-		if (off + len > w->size)
-			return 1;
-		p = (const unsigned char *)"";
-		n = tags_win_get(w, off, len < TAGS_WIN_SIZE ? len :
-				 KEY_PEEK, &p);
-		if (n < 0)
-			return n;
+	k->left = bytes_le32(p);
+	k->off = off + 4;
+	return 0;
+}
+
+/*
+ * The next comment: *off and *len say where it is, *p holds its first
+ * bytes (all of it below TAGS_WIN_SIZE, else KEY_PEEK), and their number
+ * is returned; 0 at the end, -1 when the comments are cut by the end of
+ * the file, or a negative errno below that.
+ */
+static ssize_t walk_next(struct tags_win *w, struct walk *k, uint64_t *off,
+			 uint32_t *len, const unsigned char **p)
+{
+	ssize_t n;
+
+	if (!k->left)
+		return 0;
+	k->left--;
+	n = tags_win_get(w, k->off, 4, p);
+	if (n < 4)
+		return n < 0 ? n - 1 : -1;
+	*len = bytes_le32(*p);
+	*off = k->off + 4;
+	if (*off + *len > w->size)
+		return -1;
+	k->off = *off + *len;
+	*p = (const unsigned char *)"";
+	n = tags_win_get(w, *off, *len < TAGS_WIN_SIZE ? *len : KEY_PEEK, p);
+	if (n < 0)
+		return n - 1;
+	return n ? n : 1;
+}
+
+int tags_vorbis_read(struct tags_win *w, uint64_t off, uint64_t *end,
+		     int pictures)
+{
+	const unsigned char *p;
+	struct walk k;
+	uint32_t len, nth = 0;
+	ssize_t n = 0;
+	int rc;
+
+	rc = walk_start(w, off, &k);
+	if (rc)
+		return rc;
+	while (!rc && (n = walk_next(w, &k, &off, &len, &p)) > 0) {
 		if (pictures && is_picture(p, n))
-			w->t->has_picture = 1;
+			rc = take_picture(w, off, len, nth++);
 		else if (len < TAGS_WIN_SIZE)
-			rc = take_comment(w->t, (const char *)p, n);
+			rc = take_comment(w->t, (const char *)p, len ? n : 0);
 		else if (find_key((const char *)p, n))
 			tags_damage(w->t, "vorbis: a comment is too large");
-		off += len;
 	}
-	*end = off;
+	if (!rc && n < 0)
+		return n == -1 ? 1 : n + 1;
+	*end = k.off;
 	return rc;
+}
+
+int tags_vorbis_picture(struct tags_win *w, uint64_t off,
+			const struct picture *pic, unsigned char *out)
+{
+	size_t klen = strlen(PICTURE_KEY), need;
+	struct picture found;
+	const unsigned char *p;
+	unsigned char *block;
+	struct walk k;
+	uint32_t len, nth = 0;
+	ssize_t n, got;
+	int rc;
+
+	rc = walk_start(w, off, &k);
+	if (rc)
+		return rc < 0 ? rc : -EIO;
+	while (!rc && (n = walk_next(w, &k, &off, &len, &p)) > 0) {
+		if (!is_picture(p, n) || nth++ != pic->offset)
+			continue;
+		n = tags_win_get(w, off + klen, len - klen, &p);
+		if (n < (ssize_t)(len - klen))
+			return n < 0 ? n : -EIO;
+		block = malloc(n / 4 * 3 + 1);
+		if (!block)
+			return -ENOMEM;
+		got = base64_decode((const char *)p, n, block, n / 4 * 3);
+		rc = got < 0 || picture_flac(block, got, 0, got, &found,
+					     &need) ||
+			found.length != pic->length ? -EIO : 0;
+		if (!rc)
+			memcpy(out, block + found.offset, found.length);
+		free(block);
+		return rc;
+	}
+	return rc < 0 ? rc : -EIO;
 }

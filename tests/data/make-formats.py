@@ -67,8 +67,9 @@ def flac_picture(data, mime="image/jpeg", kind=3):
     return base64.b64encode(pic.write()).decode("ascii")
 
 
-def vorbis_tags(f, n, cover=None, opus=False):
-    """The tags of file number n: non-Latin text, several artists."""
+def vorbis_tags(f, n, cover=(), opus=False):
+    """The tags of file number n: non-Latin text, several artists;
+    cover: the pictures, as flac_picture()'s arguments."""
     f["title"] = ["Titre %d — 日本語の曲" % n]
     f["artist"] = ["Артист %d" % n, "Second Artist"]
     f["albumartist"] = ["Album Artist %d" % n]
@@ -84,7 +85,7 @@ def vorbis_tags(f, n, cover=None, opus=False):
         f["R128_TRACK_GAIN"] = ["-512"]
         f["R128_ALBUM_GAIN"] = ["256"]
     if cover:
-        f["METADATA_BLOCK_PICTURE"] = [flac_picture(cover)]
+        f["METADATA_BLOCK_PICTURE"] = [flac_picture(*c) for c in cover]
     f.save()
 
 
@@ -239,10 +240,11 @@ def main():
         # Ogg Vorbis: a small cover; a cover whose base64 makes the
         # comment packet run over several pages; chained streams.
         run("oggenc", "-Q", "--serial", "11", "-o", o("vorbis.ogg"), st)
-        vorbis_tags(OggVorbis(o("vorbis.ogg")), 1, JPEG)
+        vorbis_tags(OggVorbis(o("vorbis.ogg")), 1, [(JPEG,)])
         run("oggenc", "-Q", "--serial", "12", "-o",
             o("vorbis-big-comments.ogg"), mo)
-        vorbis_tags(OggVorbis(o("vorbis-big-comments.ogg")), 2, BIG_JPEG)
+        vorbis_tags(OggVorbis(o("vorbis-big-comments.ogg")), 2,
+                    [(BIG_JPEG,)])
         run("oggenc", "-Q", "--serial", "13", "-o", o("vorbis-no-tags.oga"),
             mo)
         a, b = os.path.join(tmp, "a.ogg"), os.path.join(tmp, "b.ogg")
@@ -252,9 +254,12 @@ def main():
         with open(o("vorbis-chained.ogg"), "wb") as f:
             f.write(open(a, "rb").read() + open(b, "rb").read())
 
-        # Ogg Opus, stereo and mono (48 kHz granules, pre-skip).
+        # Ogg Opus, stereo and mono (48 kHz granules, pre-skip); a back
+        # cover before the front one.
         run("opusenc", "--quiet", "--serial", "21", st, o("opus.opus"))
-        vorbis_tags(OggOpus(o("opus.opus")), 4, PNG, opus=True)
+        vorbis_tags(OggOpus(o("opus.opus")), 4,
+                    [(JPEG, "image/jpeg", 4), (PNG, "image/png", 3)],
+                    opus=True)
         run("opusenc", "--quiet", "--serial", "22", mo, o("opus-mono.opus"))
         vorbis_tags(OggOpus(o("opus-mono.opus")), 5, opus=True)
 
