@@ -385,6 +385,19 @@ void tags_sources_text(const char *code, char *buf, size_t size)
 	}
 }
 
+/* A duration taken from a damaged header may be tiny or not a number:
+ * only a bitrate an int holds is kept. */
+void tags_set_bitrate(struct tags *t, uint64_t size)
+{
+	double kbps;
+
+	if (!(t->duration_s > 0))
+		return;
+	kbps = size * 8.0 / t->duration_s / 1000 + 0.5;
+	if (kbps < INT_MAX)
+		t->bitrate_kbps = kbps;
+}
+
 /* Zeroing lets the caller reuse the same struct for the next file. */
 void tags_release(struct tags *t)
 {

@@ -420,7 +420,6 @@ int tags_read_mp4(int fd, struct tags *t)
 		tags_damage(t, "mp4: no sound track");
 	if (m.have_track && m.timescale)
 		t->duration_s = (double)m.duration / m.timescale;
-	if (t->duration_s > 0)
-		t->bitrate_kbps = w.size * 8 / t->duration_s / 1000 + 0.5;
+	tags_set_bitrate(t, w.size);
 	return 0;
 }

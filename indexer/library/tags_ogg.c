@@ -283,8 +283,7 @@ int tags_read_ogg(int fd, struct tags *t)
 		granule -= s.pre_skip;
 	if (granule > 0)
 		t->duration_s = (double)granule / t->sample_rate;
-	if (t->duration_s > 0)
-		t->bitrate_kbps = w.size * 8 / t->duration_s / 1000 + 0.5;
+	tags_set_bitrate(t, w.size);
 	return 0;
 }
 

@@ -93,6 +93,10 @@ void tags_take_pos(struct tags *t, enum tags_field f, const char *s,
  */
 int tags_take_year(struct tags *t, const char *s, size_t len);
 
+/* Set t's average bitrate from the file's size and its duration, when
+ * that is one: a duration too short for the size gives none. */
+void tags_set_bitrate(struct tags *t, uint64_t size);
+
 /* Note damage: set t->tag_error and, if it is the first, say why (a
  * printf format: "id3v2: frame TYER: ..."). */
 void tags_damage(struct tags *t, const char *fmt, ...)

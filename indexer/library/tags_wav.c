@@ -18,6 +18,7 @@
 
 #define HEAD_CHUNK	4096
 #define CHUNK_HEAD	8
+#define RATE_MAX	1e7	/* Hz: past this, a damaged header */
 
 struct iff {
 	int big_endian;
@@ -71,9 +72,11 @@ static int take_chunk(struct tags_win *w, struct iff *f, const char *id,
 	}
 	if (f->big_endian) {
 		uint32_t frames = bytes_be32(p + 2);
+		double rate = n >= 18 ? extended(p + 8) : 0;
 
 		t->channels = bytes_be16(p);
-		t->sample_rate = n >= 18 ? extended(p + 8) : 0;
+		if (rate >= 1 && rate <= RATE_MAX)
+			t->sample_rate = rate;
 		if (t->sample_rate)
 			t->duration_s = (double)frames / t->sample_rate;
 	} else {
@@ -134,8 +137,7 @@ static int read_iff(int fd, struct tags *t, int big_endian)
 	if (!big_endian && f.block_align && t->sample_rate)
 		t->duration_s = (double)(f.data_size / f.block_align) /
 			t->sample_rate;
-	if (t->duration_s > 0)
-		t->bitrate_kbps = w.size * 8 / t->duration_s / 1000 + 0.5;
+	tags_set_bitrate(t, w.size);
 	if (!f.id3)
 		return 0;
 	t->reading = TAGS_ID3V2;

@@ -111,8 +111,7 @@ static int read_file(int fd, struct tags *t, const char *magic,
 		take_wavpack(t, p);
 	else
 		take_monkeys(t, p);
-	if (t->duration_s > 0)
-		t->bitrate_kbps = w.size * 8 / t->duration_s / 1000 + 0.5;
+	tags_set_bitrate(t, w.size);
 	return read_ape_end(&w);
 }
 
