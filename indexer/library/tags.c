@@ -17,7 +17,7 @@ static const char *const field_names[TAGS_NR_FIELDS] = {
 };
 
 static const char *const source_names[] = {
-	"", "vorbis", "id3v2", "ape", "id3v1", "name", "mp4",
+	"", "vorbis", "id3v2", "ape", "id3v1", "name", "mp4", "riff",
 };
 
 int tags_win_init(struct tags_win *w, int fd, struct tags *t,
@@ -343,7 +343,7 @@ static int has_value(const struct tags *t, enum tags_field f)
 }
 
 /* The letters of tags_sources()' code, by enum tags_source. */
-static const char source_letters[] = "-v2a1nm";
+static const char source_letters[] = "-v2a1nmr";
 
 void tags_sources(const struct tags *t, char code[TAGS_NR_FIELDS + 1])
 {

@@ -7,7 +7,8 @@
  * (ID3v2 2.2 to 2.4 at the start or, with a footer, at the end; APEv2;
  * ID3v1; the MPEG frame headers for the duration), Ogg Vorbis and Opus
  * (Vorbis comments), MP4 (ilst atoms), WavPack and Monkey's Audio
- * (APEv2), WAV and AIFF (an ID3v2 tag in a chunk).
+ * (APEv2), WAV and AIFF (an ID3v2 tag in a chunk; WAV's RIFF INFO
+ * list after it).
  *
  * The readers take a file descriptor the scanner opened read-only and
  * fill a struct tags with whatever they could read. They never load
@@ -58,7 +59,7 @@ enum tags_field {
 /* Where a field's value came from, best first. */
 enum tags_source {
 	TAGS_NONE, TAGS_VORBIS, TAGS_ID3V2, TAGS_APE, TAGS_ID3V1, TAGS_NAME,
-	TAGS_MP4,
+	TAGS_MP4, TAGS_RIFF,
 };
 
 #define TAGS_ERROR_MAX	96	/* with its NUL */
@@ -128,8 +129,8 @@ int tags_read_wavpack(int fd, struct tags *t);
 /* Read a Monkey's Audio file's header and its APEv2 tag. */
 int tags_read_monkeys(int fd, struct tags *t);
 
-/* Read a WAV file's "fmt " and data chunks and the ID3v2 tag of its
- * "id3 " chunk. */
+/* Read a WAV file's "fmt " and data chunks, the ID3v2 tag of its "id3 "
+ * chunk, then its RIFF INFO list for the fields ID3v2 left empty. */
 int tags_read_wav(int fd, struct tags *t);
 
 /* Read an AIFF (or AIFF-C) file's COMM chunk and the ID3v2 tag of its
@@ -146,7 +147,8 @@ int tags_title_from_name(struct tags *t, const char *name);
 /*
  * Write where each field that has a value came from into code, short as
  * the store keeps it: a letter a field in enum tags_field's order ('v'
- * vorbis, '2' id3v2, 'a' ape, '1' id3v1, 'n' name, 'm' mp4, '-' none), as
+ * vorbis, '2' id3v2, 'a' ape, '1' id3v1, 'n' name, 'm' mp4, 'r' riff,
+ * '-' none), as
  * "22-22222" for an ID3v2 tag without album artist. Empty when no field
  * has a value.
  */
@@ -156,7 +158,7 @@ void tags_sources(const struct tags *t, char code[TAGS_NR_FIELDS + 1]);
  * Spell out a code of tags_sources() into buf (size bytes, NUL-terminated,
  * cut if short), as "title=id3v2 artist=ape track=id3v1": the fields
  * named title, artist, album_artist, album, genre, track, disc, year; the
- * sources vorbis, id3v2, ape, id3v1, name, mp4. Text that is no such code (as
+ * sources vorbis, id3v2, ape, id3v1, name, mp4, riff. Text that is no such code (as
  * stores of schema 16 kept) is given as it is.
  */
 void tags_sources_text(const char *code, char *buf, size_t size);

@@ -13,7 +13,9 @@
  * chunks, each a four-letter id, a 32-bit size and its data padded to an
  * even length. The stream is in WAV's "fmt " and "data" chunks, AIFF's
  * COMM chunk; the tags in an ID3v2 tag inside an "id3 " (or "ID3 ")
- * chunk, which is what mutagen reads of both.
+ * chunk, which is what mutagen reads of both, then for WAV the fields
+ * it left empty from a LIST chunk of type INFO (RIFF's own tags, which
+ * Windows and most rippers write: INAM, IART, IPRD, IGNR, ICRD, ITRK).
  */
 
 #define HEAD_CHUNK	4096
@@ -23,6 +25,7 @@
 struct iff {
 	int big_endian;
 	uint64_t id3;			/* data offset of the ID3 chunk, or 0 */
+	uint64_t info, info_end;	/* WAV: the INFO list's items, or 0 */
 	uint32_t data_size;		/* WAV: of the samples */
 	uint32_t block_align;		/* WAV: bytes a frame */
 };
@@ -57,6 +60,16 @@ static int take_chunk(struct tags_win *w, struct iff *f, const char *id,
 			f->id3 = off;
 		return 0;
 	}
+	if (!f->big_endian && !memcmp(id, "LIST", 4) && len >= 4 && !f->info) {
+		n = tags_win_get(w, off, 4, &p);
+		if (n < 0)
+			return n;
+		if (n == 4 && !memcmp(p, "INFO", 4)) {
+			f->info = off + 4;
+			f->info_end = off + len;
+		}
+		return 0;
+	}
 	if (f->big_endian ? memcmp(id, "COMM", 4) : memcmp(id, "fmt ", 4)) {
 		if (!f->big_endian && !memcmp(id, "data", 4))
 			f->data_size = len;
@@ -85,6 +98,55 @@ static int take_chunk(struct tags_win *w, struct iff *f, const char *id,
 		f->block_align = bytes_le16(p + 12);
 	}
 	return 0;
+}
+
+/* The fields of the INFO list's items between off and end that no
+ * better source gave. */
+static int read_info(struct tags_win *w, uint64_t off, uint64_t end)
+{
+	static const struct {
+		char id[5];
+		enum tags_field field;
+	} items[] = {
+		{ "INAM", TAGS_TITLE }, { "IART", TAGS_ARTIST },
+		{ "IPRD", TAGS_ALBUM }, { "IGNR", TAGS_GENRE },
+		{ "ICRD", TAGS_YEAR }, { "ITRK", TAGS_TRACK },
+		{ "IPRT", TAGS_TRACK },
+	};
+	struct tags *t = w->t;
+	const unsigned char *p;
+	uint32_t len;
+	ssize_t n;
+	int rc = 0;
+
+	t->reading = TAGS_RIFF;
+	for (; !rc && off + CHUNK_HEAD <= end; off += (len & 1)) {
+		n = tags_win_get(w, off, CHUNK_HEAD, &p);
+		if (n < CHUNK_HEAD)
+			return n < 0 ? n : 0;
+		len = bytes_le32(p + 4);
+		for (size_t i = 0; len < TAGS_WIN_SIZE &&
+			     i < ARRAY_SIZE(items); i++) {
+			if (memcmp(p, items[i].id, 4))
+				continue;
+			n = tags_win_get(w, off + CHUNK_HEAD, len, &p);
+			if (n < 0)
+				return n;
+			if (items[i].field == TAGS_YEAR)
+				tags_take_year(t, (const char *)p, n);
+			else if (items[i].field == TAGS_TRACK)
+				tags_take_pos(t, TAGS_TRACK, (const char *)p, n,
+					      0);
+			else
+				rc = tags_add(t, items[i].field,
+					      (const char *)p, n);
+			break;
+		}
+		off += CHUNK_HEAD + (uint64_t)len;
+	}
+	if (!rc && off > end + 1)
+		tags_damage(t, "riff: an INFO item runs past its list");
+	return rc;
 }
 
 /* Read a RIFF/WAVE or FORM/AIFF file: tag is the format's name. */
@@ -138,10 +200,13 @@ static int read_iff(int fd, struct tags *t, int big_endian)
 		t->duration_s = (double)(f.data_size / f.block_align) /
 			t->sample_rate;
 	tags_set_bitrate(t, w.size);
-	if (!f.id3)
-		return 0;
-	t->reading = TAGS_ID3V2;
-	return tags_id3v2_read(&w, f.id3, &start);
+	if (f.id3) {
+		t->reading = TAGS_ID3V2;
+		rc = tags_id3v2_read(&w, f.id3, &start);
+	}
+	if (!rc && f.info)
+		rc = read_info(&w, f.info, f.info_end);
+	return rc;
 }
 
 int tags_read_wav(int fd, struct tags *t)

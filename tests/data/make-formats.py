@@ -202,6 +202,21 @@ def empty_boxes(path):
     open(path, "wb").write(data)
 
 
+def riff_info(path, items):
+    """Append a LIST chunk of type INFO holding items (id, text) to the
+    WAV file at path, as Windows and rippers write one: each text ends
+    with a zero byte, each item is padded to an even length."""
+    body = b"INFO"
+    for ident, value in items:
+        data = value.encode("utf-8") + b"\x00"
+        body += struct.pack("<4sI", ident, len(data)) + data
+        body += b"\x00" * (len(data) & 1)
+    data = bytearray(open(path, "rb").read())
+    data += struct.pack("<4sI", b"LIST", len(body)) + body
+    data[4:8] = struct.pack("<I", len(data) - 8)
+    open(path, "wb").write(data)
+
+
 def monkeys(path, wav):
     """A Monkey's Audio 3.99 file: descriptor, header, then frames that
     hold the WAV's bytes as they are (not APE-coded audio)."""
@@ -297,6 +312,21 @@ def main():
         run("sox", "-D", mo, o("aiff.aiff"))
         id3_tags(AIFF(o("aiff.aiff")), 14)
         run("sox", "-D", st, o("aiff-no-tags.aif"))
+        # WAV with RIFF INFO only, and with INFO filling what ID3 lacks.
+        shutil.copy(mo, o("wave-info.wav"))
+        riff_info(o("wave-info.wav"), [
+            (b"INAM", "Info Title — ñ"), (b"IART", "Info Artist"),
+            (b"IPRD", "Info Album"), (b"IGNR", "Ambient"),
+            (b"ICRD", "1987-06-05"), (b"ITRK", "7"), (b"ISFT", "Lavf")])
+        shutil.copy(mo, o("wave-id3-info.wav"))
+        riff_info(o("wave-id3-info.wav"), [
+            (b"INAM", "Not This Title"), (b"IPRD", "Album From Info"),
+            (b"ITRK", "4")])
+        f = WAVE(o("wave-id3-info.wav"))
+        f.add_tags()
+        f.tags.add(TIT2(encoding=3, text=["Title From ID3"]))
+        f.tags.add(TPE1(encoding=3, text=["ID3 Artist"]))
+        f.save()
 
         # Files with an audio extension that are not of their format,
         # and one cut before its moov box.

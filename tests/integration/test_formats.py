@@ -18,6 +18,7 @@ import os
 import re
 import shutil
 import sqlite3
+import struct
 import subprocess
 
 import mutagen
@@ -44,6 +45,8 @@ MP4 = {"title": "\xa9nam", "artist": "\xa9ART", "album": "\xa9alb",
 APE = {"title": ["title"], "artist": ["artist"], "album": ["album"],
        "album_artist": ["album artist", "albumartist"],
        "track": ["track"], "disc": ["disc"], "year": ["year"]}
+INFO = {"title": ["INAM"], "artist": ["IART"], "album": ["IPRD"],
+        "track": ["ITRK", "IPRT"], "year": ["ICRD"]}
 ID3 = {"title": "TIT2", "artist": "TPE1", "album": "TALB",
        "album_artist": "TPE2", "track": "TRCK", "disc": "TPOS",
        "year": "TDRC"}
@@ -129,14 +132,42 @@ def ape(path):
     return fields(get), [None] * 4, data
 
 
-def id3(f):
+def riff_info(path):
+    """The items of a WAV file's LIST INFO chunk, read here (mutagen
+    reads none): {id: text}."""
+    data = open(path, "rb").read()
+    off, items = 12, {}
+    while off + 8 <= len(data):
+        ident, size = struct.unpack("<4sI", data[off:off + 8])
+        if ident == b"LIST" and data[off + 8:off + 12] == b"INFO":
+            at, end = off + 12, off + 8 + size
+            while at + 8 <= end:
+                item, n = struct.unpack("<4sI", data[at:at + 8])
+                items.setdefault(item.decode(), data[at + 8:at + 8 + n]
+                                 .split(b"\x00")[0].decode())
+                at += 8 + n + (n & 1)
+        off += 8 + size + (size & 1)
+    return items
+
+
+def id3(f, path):
+    """The ID3 chunk's fields, then for WAV the INFO list's for the fields
+    ID3 left empty, and where each came from."""
     tags = f.tags or {}
 
     def get(name):
         frame = tags.get(ID3[name])
         return list(frame.text) if frame else []
     pics = [v for k, v in tags.items() if k.startswith("APIC")]
-    return fields(get), [None] * 4, pics[0].data if pics else None
+    want = fields(get)
+    source = {k: "id3v2" for k in FIELDS if want[k] is not None}
+    info = riff_info(path) if path.endswith(".wav") else {}
+    got = fields(lambda name: [info[k] for k in INFO.get(name, ())
+                               if k in info][:1])
+    for k in FIELDS:
+        if want[k] is None and got[k] is not None:
+            want[k], source[k] = got[k], "riff"
+    return want, [None] * 4, pics[0].data if pics else None, source
 
 
 def expected(path):
@@ -146,6 +177,7 @@ def expected(path):
     f = mutagen.File(path)
     kind = type(f).__name__
     info = f.info
+    source = None
     if kind in ("OggVorbis", "OggOpus"):
         want, mb, cover = vorbis(f)
         codec = "vorbis" if kind == "OggVorbis" else "opus"
@@ -159,7 +191,7 @@ def expected(path):
         codec = "wavpack" if kind == "WavPack" else "ape"
         rate = info.sample_rate
     else:
-        want, mb, cover = id3(f)
+        want, mb, cover, source = id3(f, path)
         codec = "wav" if kind == "WAVE" else "aiff"
         rate = info.sample_rate
     if want["title"] is None:
@@ -168,7 +200,7 @@ def expected(path):
         want["album_artist"] = want["artist"]
     stream = {"codec": codec, "sample_rate": rate,
               "channels": info.channels, "duration": round(info.length, 3)}
-    return want, mb, cover, stream
+    return want, mb, cover, stream, source
 
 
 def digest(path):
@@ -185,6 +217,8 @@ def attrs(path):
     got = {f: get(f) for f in FIELDS}
     for f in ("track", "disc", "year"):
         got[f] = int(got[f]) if got[f] is not None else None
+    got["sources"] = dict(item.split("=", 1)
+                          for item in (get("tag_source") or "").split())
     return got
 
 
@@ -251,10 +285,13 @@ def test_fields_read_as_mutagen_reads_them(formats):
     m, music, names, records, errors, store = formats
     wrong = {}
     for name in readable(names):
-        want, mb, cover, stream = expected(str(music / name))
+        want, mb, cover, stream, source = expected(str(music / name))
         got, got_cover = records[name]
         row = store[name]
         diff = {f: (got[f], want[f]) for f in FIELDS if got[f] != want[f]}
+        for f in source or ():
+            if got["sources"].get(f) != source[f]:
+                diff[f + " source"] = (got["sources"].get(f), source[f])
         have = {"codec": row[0], "sample_rate": row[1], "channels": row[2],
                 "duration": round(row[3], 3)}
         diff.update({k: (have[k], stream[k]) for k in stream
