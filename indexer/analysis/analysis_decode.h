@@ -3,9 +3,9 @@
 
 /*
  * Decoding of an audio file (FLAC, MP3, and through analysis_decode_av.h
- * the other formats the scanner reads) into float PCM for the track analysis,
- * streamed: the decoder hands its blocks to a callback one at a time, so
- * memory stays bounded whatever the length of the track.
+ * the other formats the scanner reads) into float PCM for the track
+ * analysis, streamed: the decoder hands its blocks to a callback one at a
+ * time, so memory stays bounded whatever the length of the track.
  *
  *	static int take(const struct analysis_pcm *pcm, void *ctx)
  *	{
@@ -20,19 +20,7 @@
  * FORM/AIFF for FFmpeg), never by the file name.
  */
 
-#include <stddef.h>
-
-struct analysis_pcm {
-	const float *samples;	/* frames * channels, interleaved, +-1.0 */
-	size_t frames;
-	unsigned rate;		/* the same for every block of a file */
-	unsigned channels;	/* likewise, 1 to ANALYSIS_MAX_CHANNELS */
-};
-
-#define ANALYSIS_MAX_CHANNELS	8
-
-/* Takes one block; returns 0 to go on, or a negative errno to stop. */
-typedef int (*analysis_pcm_fn)(const struct analysis_pcm *pcm, void *ctx);
+#include "indexer/analysis/analysis_pcm.h"
 
 /*
  * Decode the file at path from start to end, calling fn with ctx for each

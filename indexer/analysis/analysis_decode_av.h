@@ -5,12 +5,12 @@
  * Decoding of the formats FLAC's and MP3's own decoders do not read (Ogg
  * Vorbis and Opus, MP4 AAC and ALAC, WavPack, Monkey's Audio, WAV,
  * AIFF) with FFmpeg's libavformat and libavcodec, for analysis_decode()
- * (which calls it; see there for fn and the blocks it is given). The
+ * (which calls it; fn is given the blocks of analysis_pcm.h). The
  * file is read through its descriptor only, on one thread, so that it
  * runs inside the analyser's confinement.
  */
 
-#include "indexer/analysis/analysis_decode.h"
+#include "indexer/analysis/analysis_pcm.h"
 
 /*
  * Decode the file open on fd (path only names it in messages). Returns 0

@@ -158,8 +158,8 @@ void tags_sources(const struct tags *t, char code[TAGS_NR_FIELDS + 1]);
  * Spell out a code of tags_sources() into buf (size bytes, NUL-terminated,
  * cut if short), as "title=id3v2 artist=ape track=id3v1": the fields
  * named title, artist, album_artist, album, genre, track, disc, year; the
- * sources vorbis, id3v2, ape, id3v1, name, mp4, riff. Text that is no such code (as
- * stores of schema 16 kept) is given as it is.
+ * sources vorbis, id3v2, ape, id3v1, name, mp4, riff. Text that is no
+ * such code (as stores of schema 16 kept) is given as it is.
  */
 void tags_sources_text(const char *code, char *buf, size_t size);
 
