@@ -67,6 +67,8 @@ struct av_run {
 	size_t cap;
 	unsigned rate, channels;
 	uint64_t decoded;
+	int chained;		/* Ogg: streams may follow the first */
+	int ended;		/* the first of chained streams ended */
 };
 
 /* Sample i of channel c of frame f as a float in +-1.0, whatever its
@@ -94,16 +96,25 @@ static float sample(const AVFrame *f, unsigned ch, unsigned c, size_t i)
 	}
 }
 
-/* Hand one decoded frame to the callback, interleaved. */
+/* Hand one decoded frame to the callback, interleaved. The first stream
+ * of a chained Ogg file is the track (as its tags and length are): a
+ * change of format there ends it, not the analysis. */
 static int take_frame(struct av_run *r, const AVFrame *f)
 {
 	unsigned ch = f->ch_layout.nb_channels;
 	size_t n = f->nb_samples, need = n * ch;
 	struct analysis_pcm pcm;
 
+	if (r->ended)
+		return 0;
 	if (!r->rate && !r->channels) {
 		r->rate = f->sample_rate;
 		r->channels = ch;
+	}
+	if (r->chained && r->decoded && (ch != r->channels ||
+					 (unsigned)f->sample_rate != r->rate)) {
+		r->ended = 1;
+		return 0;
 	}
 	if (ch != r->channels || (unsigned)f->sample_rate != r->rate ||
 	    !r->rate || !ch || ch > ANALYSIS_MAX_CHANNELS)
@@ -189,12 +200,12 @@ static int decode_all(struct av_run *r, AVFormatContext *fmt, int idx,
 
 	if (!pkt || !frame)
 		rc = log_error(-ENOMEM, "analysis: %s: no memory", r->path);
-	while (!rc && (got = av_read_frame(fmt, pkt)) >= 0) {
+	while (!rc && !r->ended && (got = av_read_frame(fmt, pkt)) >= 0) {
 		if (pkt->stream_index == idx)
 			rc = decode_packet(r, dec, pkt, frame);
 		av_packet_unref(pkt);
 	}
-	if (!rc && got != AVERROR_EOF)
+	if (!rc && !r->ended && got != AVERROR_EOF)
 		rc = log_error(-EBADMSG, "analysis: %s: %s", r->path,
 			       av_err2str(got));
 	if (!rc)
@@ -239,6 +250,7 @@ int analysis_decode_av(int fd, const char *path, analysis_pcm_fn fn,
 		rc = log_error(-EMEDIUMTYPE, "analysis: %s: not a format "
 			       "FFmpeg reads: %s", path, av_err2str(rc));
 	} else {
+		r.chained = !strcmp(fmt->iformat->name, "ogg");
 		rc = open_decoder(fmt, path, &idx, &dec);
 		if (!rc)
 			rc = decode_all(&r, fmt, idx, dec);

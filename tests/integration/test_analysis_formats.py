@@ -1,7 +1,8 @@
 """The audio analysis of the formats FFmpeg decodes for it (Ogg Vorbis,
 Opus, MP4 AAC and ALAC, WavPack, WAV, AIFF), in the confined child: one
-recording in every format is one group of duplicates with its FLAC, and
-a click track's tempo is found whatever its format."""
+recording in every format (and as the first stream of a chained Ogg
+file) is one group of duplicates with its FLAC, and a click track's
+tempo is found whatever its format."""
 
 import os
 
@@ -37,6 +38,17 @@ def test_every_format_analysed_confined(sounds, tmp_path):  # noqa: F811
     for ext in formats:
         encode(sounds["melody"], str(root / "m" / ("melody." + ext)))
     encode(sounds["click"], str(root / "c" / "click.opus"))
+    # chained: the melody, then a stream of another rate and channels,
+    # which ends the track (mutagen's length is the first stream's)
+    first, second = str(tmp_path / "a.ogg"), str(tmp_path / "b.ogg")
+    mono = str(tmp_path / "mono.wav")
+    run("sox", sounds["other"], "-r", "48000", "-c", "1", mono)
+    encode(sounds["melody"], first)
+    encode(mono, second)
+    with open(str(root / "m" / "melody-chained.ogg"), "wb") as f:
+        for part in (first, second):
+            with open(part, "rb") as p:
+                f.write(p.read())
     encode(sounds["other"], str(root / "o" / "other.m4a"))
     conf = tmp_path / "c.conf"
     conf.write_text("[music]\nroot = %s\n[analysis]\nuser = daemon\n" %
@@ -44,10 +56,11 @@ def test_every_format_analysed_confined(sounds, tmp_path):  # noqa: F811
     m = start(tmp_path, "config=" + str(conf))
     try:
         a = wait_analysed(m, timeout=180)
-        assert (a["analysed"], a["failed"]) == (len(formats) + 3, 0), a
+        assert (a["analysed"], a["failed"]) == (len(formats) + 4, 0), a
         groups = paragraphs(m.read("status/duplicates").decode())
         assert groups == [sorted(
-            [str(root / "m" / "melody.flac")] +
+            [str(root / "m" / "melody.flac"),
+             str(root / "m" / "melody-chained.ogg")] +
             [str(root / "m" / ("melody." + ext)) for ext in formats])]
         track = m.file("search/click/click.opus")
         assert abs(float(attr(track, "bpm")) - 120) <= 1
