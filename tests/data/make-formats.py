@@ -337,6 +337,10 @@ def main():
         moov = find(data, [b"moov"])
         open(o("cut-in-moov.m4a"), "wb").write(
             data[:moov[0] + moov[2] // 2])
+        # Cut in the audio: the tags are whole, the end is not.
+        open(o("aac-cut-in-mdat.m4b"), "wb").write(data[:len(data) * 3 // 4])
+        data = open(o("vorbis.ogg"), "rb").read()
+        open(o("vorbis-cut.ogg"), "wb").write(data[:len(data) - 1000])
     finally:
         shutil.rmtree(tmp)
 
