@@ -43,6 +43,8 @@ static int value(char c)
 	return c == '=' ? -1 : -2;
 }
 
+/* Whole groups only, so that a caller may decode the head of a long
+ * text without the rest. */
 ssize_t base64_decode(const char *in, size_t len, unsigned char *out,
 		      size_t size)
 {
@@ -69,6 +71,7 @@ ssize_t base64_decode(const char *in, size_t len, unsigned char *out,
 	return done;
 }
 
+/* What a whole text decodes to, without decoding it. */
 size_t base64_decoded_len(const char *in, size_t len)
 {
 	size_t n;

@@ -21,6 +21,8 @@ struct av_io {
 	int64_t pos, size;
 };
 
+/* FFmpeg's reads, by position, so that the caller's descriptor offset
+ * is left alone. */
 static int io_read(void *opaque, uint8_t *buf, int n)
 {
 	struct av_io *io = opaque;
@@ -34,6 +36,8 @@ static int io_read(void *opaque, uint8_t *buf, int n)
 	return got;
 }
 
+/* FFmpeg's seeks move our position only; AVSEEK_SIZE asks the size,
+ * which the MP4 and Ogg demuxers want to find their end. */
 static int64_t io_seek(void *opaque, int64_t off, int whence)
 {
 	struct av_io *io = opaque;
@@ -218,6 +222,8 @@ static int decode_all(struct av_run *r, AVFormatContext *fmt, int idx,
 	return rc;
 }
 
+/* FFmpeg reads through our I/O context: a confined analyser may open
+ * nothing, and FFmpeg would open the path itself. */
 int analysis_decode_av(int fd, const char *path, analysis_pcm_fn fn,
 		       void *ctx)
 {

@@ -22,11 +22,8 @@
  */
 
 #define MP4_CHUNK	16384
-#define DATA_HEAD	16	/* data box header, type and locale */
 #define TYPE_UTF8	1
-#define TYPE_JPEG	13
 #define TYPE_PNG	14
-#define TYPE_INT	21
 #define TYPE_BMP	27
 #define NAME_MAX_LEN	64
 
@@ -307,6 +304,7 @@ static int read_stsd(struct mp4 *m, const struct box *b)
 /* Where a walk is, by the parent of the boxes it walks. */
 enum level { TOP, MOOV, TRAK, MDIA, MINF, STBL, UDTA, META, ILST };
 
+/* visit() and walk() call each other, one level down each time. */
 static int walk(struct mp4 *m, uint64_t off, uint64_t end, enum level at);
 
 /* The content of a meta box: a full box (version and flags first),
@@ -390,6 +388,8 @@ static int walk(struct mp4 *m, uint64_t off, uint64_t end, enum level at)
 	return rc;
 }
 
+/* An MP4 file starts with ftyp; what is not one is damage, not an I/O
+ * error, so it is listed with its reason. */
 int tags_read_mp4(int fd, struct tags *t)
 {
 	unsigned char buf[TAGS_WIN_SIZE];

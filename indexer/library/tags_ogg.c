@@ -25,7 +25,6 @@
 #define PAGE_MAX	(PAGE_HEAD + 255 + 255 * 255)
 #define OGG_CHUNK	16384	/* the head pages of most files */
 #define PACKET_MAX	(16u << 20)	/* comments with a cover, at most */
-#define FLAG_FIRST	2
 #define FLAG_LAST	4
 #define OPUS_RATE	48000
 
@@ -261,6 +260,8 @@ static int last_granule(struct tags_win *w, uint32_t serial,
 	return rc < 0 ? rc : 0;
 }
 
+/* The headers first: they say the codec and the rate the last granule
+ * position counts in. */
 int tags_read_ogg(int fd, struct tags *t)
 {
 	unsigned char buf[TAGS_WIN_SIZE];
@@ -287,6 +288,8 @@ int tags_read_ogg(int fd, struct tags *t)
 	return 0;
 }
 
+/* The comment packet is gathered again as the scan gathered it: its
+ * picture is in base64 over pages, not in the file as it is. */
 int tags_read_ogg_picture(int fd, const struct picture *pic,
 			  unsigned char *out)
 {

@@ -206,6 +206,9 @@ static ssize_t walk_next(struct tags_win *w, struct walk *k, uint64_t *off,
 	return n ? n : 1;
 }
 
+/* A picture comment is looked at before the size check of the others:
+ * a cover's base64 is larger than the window, and only its head is
+ * needed. */
 int tags_vorbis_read(struct tags_win *w, uint64_t off, uint64_t *end,
 		     int pictures)
 {
@@ -232,6 +235,8 @@ int tags_vorbis_read(struct tags_win *w, uint64_t off, uint64_t *end,
 	return rc;
 }
 
+/* The picture is found by its number among the picture comments, as
+ * tags_vorbis_read() counted them, and decoded whole. */
 int tags_vorbis_picture(struct tags_win *w, uint64_t off,
 			const struct picture *pic, unsigned char *out)
 {

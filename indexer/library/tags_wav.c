@@ -1,4 +1,3 @@
-#include <errno.h>
 #include <math.h>
 #include <stdint.h>
 #include <string.h>
@@ -30,6 +29,7 @@ struct iff {
 	uint32_t block_align;		/* WAV: bytes a frame */
 };
 
+/* A 32-bit number in the file's byte order (AIFF's is big-endian). */
 static uint32_t u32(const struct iff *f, const unsigned char *p)
 {
 	return f->big_endian ? bytes_be32(p) : bytes_le32(p);
@@ -209,11 +209,13 @@ static int read_iff(int fd, struct tags *t, int big_endian)
 	return rc;
 }
 
+/* WAV and AIFF differ in byte order and chunk names only. */
 int tags_read_wav(int fd, struct tags *t)
 {
 	return read_iff(fd, t, 0);
 }
 
+/* See tags_read_wav(). */
 int tags_read_aiff(int fd, struct tags *t)
 {
 	return read_iff(fd, t, 1);

@@ -1,4 +1,3 @@
-#include <errno.h>
 #include <stdint.h>
 #include <string.h>
 
@@ -115,11 +114,13 @@ static int read_file(int fd, struct tags *t, const char *magic,
 	return read_ape_end(&w);
 }
 
+/* WavPack and Monkey's Audio differ in their header only. */
 int tags_read_wavpack(int fd, struct tags *t)
 {
 	return read_file(fd, t, "wvpk", WV_HEAD);
 }
 
+/* See tags_read_wavpack(). */
 int tags_read_monkeys(int fd, struct tags *t)
 {
 	return read_file(fd, t, "MAC ", MAC_HEAD);
