@@ -385,6 +385,27 @@ void tags_sources_text(const char *code, char *buf, size_t size)
 	}
 }
 
+/* Gains are small numbers: one past +-100 dB is junk, not a gain. */
+void tags_take_gain(struct tags *t, int album, const char *s, size_t len,
+		    int r128)
+{
+	int *has = album ? &t->has_album_gain : &t->has_gain;
+	char buf[32], *end;
+	double v;
+
+	if (*has)
+		return;
+	v = strtod(cstr(buf, sizeof(buf), s, len), &end);
+	if (end == buf || !(v > -1e6 && v < 1e6))
+		return;
+	if (r128)
+		v = v / 256 + 5;
+	if (v < -100 || v > 100)
+		return;
+	*has = 1;
+	*(album ? &t->album_gain_db : &t->gain_db) = v;
+}
+
 /* A duration taken from a damaged header may be tiny or not a number:
  * only a bitrate an int holds is kept. */
 void tags_set_bitrate(struct tags *t, uint64_t size)

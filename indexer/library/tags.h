@@ -88,6 +88,9 @@ struct tags {
 	int bitrate_kbps;		/* average over the whole file */
 	int sample_rate;
 	int channels;
+	double gain_db;			/* ReplayGain of the tags, in dB to */
+	double album_gain_db;		/* -18 LUFS (R128's +5 dB) ... */
+	int has_gain, has_album_gain;	/* ... when these are set */
 	int no_pictures;		/* set by the caller: see above */
 	int64_t file_size;		/* set by the caller, or 0: see above */
 	int has_picture;		/* an embedded picture was seen */

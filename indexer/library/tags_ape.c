@@ -23,7 +23,7 @@
 #define COVER_KEY	"Cover Art (Front)"
 #define NAME_PEEK	1024	/* enough of a cover item for its file name */
 
-enum { V_TEXT, V_POS, V_YEAR };
+enum { V_TEXT, V_POS, V_YEAR, V_GAIN, V_ALBUM_GAIN };
 
 static const struct {
 	const char *key;
@@ -39,6 +39,8 @@ static const struct {
 	{ "Track", TAGS_TRACK, V_POS },
 	{ "Disc", TAGS_DISC, V_POS },
 	{ "Year", TAGS_YEAR, V_YEAR },
+	{ "REPLAYGAIN_TRACK_GAIN", 0, V_GAIN },
+	{ "REPLAYGAIN_ALBUM_GAIN", 0, V_ALBUM_GAIN },
 };
 
 /* Whether the n bytes at s are well-formed UTF-8: mutagen refuses an
@@ -67,7 +69,9 @@ static int take_item(struct tags *t, int kind, enum tags_field f,
 		tags_damage(t, "ape: a value is not UTF-8");
 		return 0;
 	}
-	if (kind == V_POS)
+	if (kind == V_GAIN || kind == V_ALBUM_GAIN)
+		tags_take_gain(t, kind == V_ALBUM_GAIN, s, n, 0);
+	else if (kind == V_POS)
 		tags_take_pos(t, f, s, n, 0);
 	else if (kind == V_YEAR)
 		tags_take_year(t, s, n);

@@ -2,6 +2,7 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 
 #include "common/bytes.h"
 #include "indexer/library/tags.h"
@@ -17,8 +18,8 @@
  * entry; an ALAC entry's own alac box) and the duration (its mdhd);
  * udta/meta/ilst the tags, each item a box holding one data box a value
  * (several are joined), the freeform "----" items naming themselves with
- * mean and name boxes, and covr holding the pictures, whose bytes lie
- * in the file as they are.
+ * mean and name boxes (MusicBrainz ids, ReplayGain), and covr holding
+ * the pictures, whose bytes lie in the file as they are.
  */
 
 #define MP4_CHUNK	16384
@@ -188,6 +189,12 @@ static int take_data(struct mp4 *m, const char *item, const char *name,
 		tags_take_year(t, (const char *)p, n);
 	if (type != TYPE_UTF8)
 		return 0;
+	if (name && (!strcasecmp(name, "replaygain_track_gain") ||
+		     !strcasecmp(name, "replaygain_album_gain"))) {
+		tags_take_gain(t, !strcasecmp(name, "replaygain_album_gain"),
+			       (const char *)p, n, 0);
+		return 0;
+	}
 	if (name) {
 		id = freeform_field(t, name);
 		return id ? tags_add_to(t, id, (const char *)p, n) : 0;

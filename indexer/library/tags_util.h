@@ -97,6 +97,15 @@ int tags_take_year(struct tags *t, const char *s, size_t len);
  * that is one: a duration too short for the size gives none. */
 void tags_set_bitrate(struct tags *t, uint64_t size);
 
+/*
+ * Take a track (album 0) or album gain from len bytes at s: ReplayGain's
+ * "-6.50 dB", or with r128 an Opus R128_*_GAIN, a Q7.8 integer to -23
+ * LUFS (5 dB is added, to ReplayGain's reference). The first one a file
+ * gives stays; what is no number is left out.
+ */
+void tags_take_gain(struct tags *t, int album, const char *s, size_t len,
+		    int r128);
+
 /* Note damage: set t->tag_error and, if it is the first, say why (a
  * printf format: "id3v2: frame TYER: ..."). */
 void tags_damage(struct tags *t, const char *fmt, ...)

@@ -20,14 +20,15 @@
 #define PICTURE_KEY	"METADATA_BLOCK_PICTURE="
 #define PICTURE_HEAD	1024	/* base64 characters of a picture's head */
 
-enum vkind { V_TEXT, V_POS, V_COUNT, V_YEAR, V_ID };
+enum vkind { V_TEXT, V_POS, V_COUNT, V_YEAR, V_ID, V_GAIN, V_R128 };
 
 /* The Vorbis comment names the index reads, matched without case. */
 static const struct vkey {
 	const char *name;
 	enum vkind kind;
 	enum tags_field field;
-	size_t id;			/* V_ID: where in struct tags */
+	size_t id;			/* V_ID: where in struct tags;
+					 * V_GAIN, V_R128: 1 for the album */
 } vkeys[] = {
 	{ "TITLE", V_TEXT, TAGS_TITLE, 0 },
 	{ "ARTIST", V_TEXT, TAGS_ARTIST, 0 },
@@ -49,6 +50,10 @@ static const struct vkey {
 	  offsetof(struct tags, mb_artist_id) },
 	{ "MUSICBRAINZ_ALBUMARTISTID", V_ID, 0,
 	  offsetof(struct tags, mb_album_artist_id) },
+	{ "REPLAYGAIN_TRACK_GAIN", V_GAIN, 0, 0 },
+	{ "REPLAYGAIN_ALBUM_GAIN", V_GAIN, 0, 1 },
+	{ "R128_TRACK_GAIN", V_R128, 0, 0 },
+	{ "R128_ALBUM_GAIN", V_R128, 0, 1 },
 };
 
 /* The key of a comment of len bytes at s ("NAME=value"), or NULL. */
@@ -96,6 +101,10 @@ static int take_comment(struct tags *t, const char *s, size_t len)
 		return 0;
 	case V_ID:
 		return tags_add_to(t, (char **)((char *)t + k->id), v, vlen);
+	case V_GAIN:
+	case V_R128:
+		tags_take_gain(t, k->id, v, vlen, k->kind == V_R128);
+		return 0;
 	}
 	return 0;
 }

@@ -114,6 +114,8 @@ def ape_tags(f, n):
     f.tags["Track"] = "%d/10" % n
     f.tags["Disc"] = "1"
     f.tags["Year"] = "1999"
+    f.tags["REPLAYGAIN_TRACK_GAIN"] = "+1.20 dB"
+    f.tags["REPLAYGAIN_ALBUM_GAIN"] = "+0.50 dB"
     f.tags["Cover Art (Front)"] = APEValue(b"cover.jpg\x00" + JPEG, BINARY)
     f.save()
 
@@ -130,6 +132,8 @@ def mp4_tags(f, n, covers=(JPEG,)):
     for k, v in MB.items():
         f["----:com.apple.iTunes:" + MP4_MB[k]] = [
             MP4FreeForm(v.encode())]
+    f["----:com.apple.iTunes:replaygain_track_gain"] = [
+        MP4FreeForm(b"-3.10 dB")]
     f["covr"] = [MP4Cover(c, MP4Cover.FORMAT_PNG if c.startswith(b"\x89")
                           else MP4Cover.FORMAT_JPEG) for c in covers]
     f.save()
@@ -255,7 +259,10 @@ def main():
         # Ogg Vorbis: a small cover; a cover whose base64 makes the
         # comment packet run over several pages; chained streams.
         run("oggenc", "-Q", "--serial", "11", "-o", o("vorbis.ogg"), st)
-        vorbis_tags(OggVorbis(o("vorbis.ogg")), 1, [(JPEG,)])
+        f = OggVorbis(o("vorbis.ogg"))
+        f["REPLAYGAIN_TRACK_GAIN"] = ["-6.50 dB"]
+        f["REPLAYGAIN_ALBUM_GAIN"] = ["-7.25 dB"]
+        vorbis_tags(f, 1, [(JPEG,)])
         run("oggenc", "-Q", "--serial", "12", "-o",
             o("vorbis-big-comments.ogg"), mo)
         vorbis_tags(OggVorbis(o("vorbis-big-comments.ogg")), 2,

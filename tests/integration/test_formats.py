@@ -86,8 +86,25 @@ def fields(get):
             "year": year(get("year"))}
 
 
+def gains(get):
+    """The track and album gains a tag gives, as the mount shows them:
+    ReplayGain's dB, or Opus' R128 Q7.8 to -23 LUFS plus 5 dB."""
+    out = []
+    for rg, r128 in (("replaygain_track_gain", "r128_track_gain"),
+                     ("replaygain_album_gain", "r128_album_gain")):
+        v = get(rg)
+        if v:
+            out.append("%.2f" % float(v.split()[0]))
+        elif get(r128):
+            out.append("%.2f" % (int(get(r128)) / 256 + 5))
+        else:
+            out.append(None)
+    return out
+
+
 def vorbis(f):
     tags = f.tags or {}
+    f.gains = gains(lambda k: (tags.get(k) or [None])[0])
 
     def get(name):
         values = []
@@ -103,6 +120,9 @@ def vorbis(f):
 
 def mp4(f):
     tags = f.tags or {}
+    f.gains = gains(lambda k: (
+        [v.decode() for v in tags.get("----:com.apple.iTunes:" + k, [])]
+        or [None])[0])
 
     def get(name):
         if name in ("track", "disc"):
@@ -118,7 +138,12 @@ def mp4(f):
     return fields(get), mb, bytes(covers[0]) if covers else None
 
 
+class Path(str):
+    """A path that can carry what was read of it (its gains)."""
+
+
 def ape(path):
+    path.gains = [None, None]
     try:
         tags = APEv2(path)
     except mutagen.MutagenError:
@@ -129,6 +154,7 @@ def ape(path):
             if k in tags:
                 return list(tags[k])
         return []
+    path.gains = gains(lambda k: str(tags[k]) if k in tags else None)
     cover = tags.get("Cover Art (Front)")
     data = cover.value.split(b"\x00", 1)[1] if cover else None
     return fields(get), [None] * 4, data
@@ -180,6 +206,7 @@ def expected(path):
     kind = type(f).__name__
     info = f.info
     source = None
+    f.gains = [None, None]
     if kind in ("OggVorbis", "OggOpus"):
         want, mb, cover = vorbis(f)
         codec = "vorbis" if kind == "OggVorbis" else "opus"
@@ -189,7 +216,9 @@ def expected(path):
         codec = "alac" if info.codec == "alac" else "aac"
         rate = info.sample_rate
     elif kind in ("WavPack", "MonkeysAudio"):
-        want, mb, cover = ape(path)
+        holder = Path(path)
+        want, mb, cover = ape(holder)
+        f.gains = holder.gains
         codec = "wavpack" if kind == "WavPack" else "ape"
         rate = info.sample_rate
     else:
@@ -201,7 +230,8 @@ def expected(path):
     if want["album_artist"] is None:
         want["album_artist"] = want["artist"]
     stream = {"codec": codec, "sample_rate": rate,
-              "channels": info.channels, "duration": round(info.length, 3)}
+              "channels": info.channels, "duration": round(info.length, 3),
+              "gains": f.gains}
     return want, mb, cover, stream, source
 
 
@@ -219,6 +249,7 @@ def attrs(path):
     got = {f: get(f) for f in FIELDS}
     for f in ("track", "disc", "year"):
         got[f] = int(got[f]) if got[f] is not None else None
+    got["gains"] = [get("tag_gain_db"), get("tag_album_gain_db")]
     got["sources"] = dict(item.split("=", 1)
                           for item in (get("tag_source") or "").split())
     return got
@@ -295,7 +326,7 @@ def test_fields_read_as_mutagen_reads_them(formats):
             if got["sources"].get(f) != source[f]:
                 diff[f + " source"] = (got["sources"].get(f), source[f])
         have = {"codec": row[0], "sample_rate": row[1], "channels": row[2],
-                "duration": round(row[3], 3)}
+                "duration": round(row[3], 3), "gains": got["gains"]}
         diff.update({k: (have[k], stream[k]) for k in stream
                      if have[k] != stream[k]})
         if list(row[4:8]) != mb and any(mb):
@@ -337,3 +368,40 @@ def test_watcher_takes_new_formats(formats, tmp_path):
     assert rows["copy-opus.opus"][0] == "opus"
     assert rows["copy-alac.m4a"][0] == "alac"
     assert rows["copy-wavpack.wv"][0] == "wavpack"
+
+
+def test_store_of_the_version_before_reads_them(formats, tmp_path):
+    """A store made before these formats were read keeps their files as
+    "other" files of unchanged folders: its migration makes the next
+    scan read them."""
+    music = formats[1]
+    root = tmp_path / "music"
+    root.mkdir()
+    names = ("opus.opus", "alac.m4a", "wave.wav")
+    for name in names + ("vorbis-no-tags.oga",):
+        shutil.copy(str(music / name), str(root / name))
+    m = start(tmp_path, "music=" + str(root))
+    unmount(m.path, m.proc)
+    con = sqlite3.connect(m.db)
+    try:
+        version = con.execute("PRAGMA user_version").fetchone()[0]
+        ids = "SELECT id FROM files WHERE CAST(name AS TEXT) IN " \
+            "('opus.opus', 'alac.m4a', 'wave.wav')"
+        con.executescript(
+            "DELETE FROM pictures WHERE file_id IN (%s);"
+            " DELETE FROM tracks WHERE file_id IN (%s);"
+            " UPDATE files SET kind = 'other' WHERE id IN (%s);"
+            " ALTER TABLE tracks DROP COLUMN tag_gain_db;"
+            " ALTER TABLE tracks DROP COLUMN tag_album_gain_db;"
+            " PRAGMA user_version = %d;" % (ids, ids, ids, version - 1))
+    finally:
+        con.close()
+    assert not set(names) & set(stored(m.db))
+    m = start(tmp_path, "music=" + str(root))
+    try:
+        rows = stored(m.db)
+        assert {n: rows[n][0] for n in names} == {
+            "opus.opus": "opus", "alac.m4a": "alac", "wave.wav": "wav"}
+        assert m.json("metrics/scan.json")["last"]["files_changed"] == 3
+    finally:
+        unmount(m.path, m.proc)
