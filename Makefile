@@ -14,7 +14,7 @@ PKGS := fuse3 sqlite3 libcurl libcrypto zlib jansson libxml-2.0 inih libarchive
 # What only mediamon-analyse links: the audio analysis pulls libavcodec
 # and a hundred more libraries, which the daemon is kept free of.
 ANALYSIS_PKGS := flac jansson libchromaprint libebur128 aubio libmpg123 \
-	libseccomp
+	libseccomp libavformat libavcodec libavutil
 CC ?= cc
 CFLAGS ?= -O2 -g
 CFLAGS += -std=gnu11 -D_GNU_SOURCE -Wall -Wextra -Werror -pthread -I. \
@@ -29,6 +29,7 @@ ANALYSIS_LDLIBS := $(ANALYSIS_LIBS) $(LDLIBS)
 
 COMMON_SRC := $(wildcard common/*.c)
 ANALYSIS_SRC := $(addprefix indexer/analysis/,analysis.c analysis_decode.c \
+	analysis_decode_av.c \
 	analysis_fp.c analysis_peak.c analysis_spectrum.c analysis_confine.c)
 INDEXER_SRC := $(filter-out $(ANALYSIS_SRC),\
 	$(wildcard indexer/*.c indexer/*/*.c))

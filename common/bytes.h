@@ -2,9 +2,10 @@
 #define MEDIAMON_BYTES_H
 
 /*
- * Numbers as file formats store them (ID3 and FLAC big-endian, APE and
- * Vorbis comments little-endian, ID3v2's sizes 7 bits a byte), and the
- * length of an array: written once here rather than in each reader.
+ * Numbers as file formats store them (ID3, FLAC, MP4 and AIFF
+ * big-endian; APE, Ogg, WAV and Vorbis comments little-endian; ID3v2's
+ * sizes 7 bits a byte), and the length of an array: written once here
+ * rather than in each reader.
  *
  *	uint32_t size = bytes_be32(header + 4);
  *	for (size_t i = 0; i < ARRAY_SIZE(table); i++)
@@ -13,6 +14,16 @@
 #include <stdint.h>
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+
+static inline uint16_t bytes_be16(const unsigned char *p)
+{
+	return (uint16_t)(p[0] << 8 | p[1]);
+}
+
+static inline uint16_t bytes_le16(const unsigned char *p)
+{
+	return (uint16_t)(p[1] << 8 | p[0]);
+}
 
 static inline uint32_t bytes_be24(const unsigned char *p)
 {
@@ -32,6 +43,11 @@ static inline uint32_t bytes_le32(const unsigned char *p)
 static inline uint64_t bytes_le64(const unsigned char *p)
 {
 	return (uint64_t)bytes_le32(p + 4) << 32 | bytes_le32(p);
+}
+
+static inline uint64_t bytes_be64(const unsigned char *p)
+{
+	return (uint64_t)bytes_be32(p) << 32 | bytes_be32(p + 4);
 }
 
 /* An ID3v2 size, "syncsafe": 7 bits a byte, the high bits ignored (a

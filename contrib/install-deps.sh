@@ -17,12 +17,14 @@ libsqlite3-dev sqlite3
 libcurl4-openssl-dev
 libflac-dev zlib1g-dev
 libchromaprint-dev libebur128-dev libaubio-dev libmpg123-dev libsox-fmt-mp3
+libavformat-dev libavcodec-dev
 libseccomp-dev
 libjansson-dev libxml2-dev libinih-dev libarchive-dev libssl-dev
 libcmocka-dev
 clang libclang-rt-dev valgrind
 python3 python3-pytest python3-mutagen
 flac lame sox jq zip
+vorbis-tools opus-tools wavpack ffmpeg
 mpd mpc
 qbittorrent-nox transmission-daemon nzbget
 man-db groff-base systemd promtool|prometheus

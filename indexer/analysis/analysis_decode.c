@@ -12,8 +12,9 @@
 
 #include "common/log.h"
 #include "indexer/analysis/analysis_decode.h"
+#include "indexer/analysis/analysis_decode_av.h"
 
-enum kind { KIND_NONE, KIND_FLAC, KIND_MP3 };
+enum kind { KIND_NONE, KIND_FLAC, KIND_MP3, KIND_AV };
 
 /* What the FLAC callbacks share while one file decodes. */
 struct flac_run {
@@ -39,6 +40,16 @@ static int is_mpeg_header(const unsigned char *b)
 	       (b[2] >> 4) != 0xf && ((b[2] >> 2) & 3) != 3;
 }
 
+/* The first 12 bytes of the formats FFmpeg decodes for the analysis. */
+static int is_other_audio(const unsigned char *b)
+{
+	return !memcmp(b, "OggS", 4) || !memcmp(b + 4, "ftyp", 4) ||
+	       !memcmp(b, "wvpk", 4) || !memcmp(b, "MAC ", 4) ||
+	       (!memcmp(b, "RIFF", 4) && !memcmp(b + 8, "WAVE", 4)) ||
+	       (!memcmp(b, "FORM", 4) && (!memcmp(b + 8, "AIFF", 4) ||
+					  !memcmp(b + 8, "AIFC", 4)));
+}
+
 /*
  * The content decides the decoder. An ID3v2 tag usually opens an MP3 but
  * may stand before a FLAC stream too (libFLAC skips it), so the bytes
@@ -47,7 +58,7 @@ static int is_mpeg_header(const unsigned char *b)
  */
 static int sniff(int fd, enum kind *kind)
 {
-	unsigned char b[10];
+	unsigned char b[12];
 	ssize_t n = pread(fd, b, sizeof(b), 0);
 	off_t skip;
 
@@ -56,7 +67,7 @@ static int sniff(int fd, enum kind *kind)
 		return -errno;
 	if (n >= 4 && !memcmp(b, "fLaC", 4)) {
 		*kind = KIND_FLAC;
-	} else if (n == 10 && !memcmp(b, "ID3", 3)) {
+	} else if (n >= 10 && !memcmp(b, "ID3", 3)) {
 		skip = 10 + ((off_t)(b[6] & 0x7f) << 21) +
 		       ((b[7] & 0x7f) << 14) + ((b[8] & 0x7f) << 7) +
 		       (b[9] & 0x7f) + ((b[5] & 0x10) ? 10 : 0);
@@ -66,6 +77,8 @@ static int sniff(int fd, enum kind *kind)
 		*kind = n == 4 && !memcmp(b, "fLaC", 4) ? KIND_FLAC : KIND_MP3;
 	} else if (n >= 3 && is_mpeg_header(b)) {
 		*kind = KIND_MP3;
+	} else if (n == 12 && is_other_audio(b)) {
+		*kind = KIND_AV;
 	}
 	return 0;
 }
@@ -324,8 +337,10 @@ int analysis_decode_fd(int fd, const char *path, analysis_pcm_fn fn,
 	if (rc < 0)
 		rc = log_error(rc, "analysis: %s: %s", path, strerror(-rc));
 	else if (kind == KIND_NONE)
-		rc = log_error(-EMEDIUMTYPE, "analysis: %s: neither flac nor "
-			       "mp3", path);
+		rc = log_error(-EMEDIUMTYPE, "analysis: %s: not an audio "
+			       "format the analysis decodes", path);
+	else if (kind == KIND_AV)
+		rc = analysis_decode_av(fd, path, fn, ctx);
 	else if (kind == KIND_FLAC)
 		rc = decode_flac(fd, path, fn, ctx);
 	else

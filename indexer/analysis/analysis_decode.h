@@ -2,9 +2,10 @@
 #define MEDIAMON_ANALYSIS_DECODE_H
 
 /*
- * Decoding of a FLAC or MP3 file into float PCM for the track analysis,
- * streamed: the decoder hands its blocks to a callback one at a time, so
- * memory stays bounded whatever the length of the track.
+ * Decoding of an audio file (FLAC, MP3, and through analysis_decode_av.h
+ * the other formats the scanner reads) into float PCM for the track
+ * analysis, streamed: the decoder hands its blocks to a callback one at a
+ * time, so memory stays bounded whatever the length of the track.
  *
  *	static int take(const struct analysis_pcm *pcm, void *ctx)
  *	{
@@ -15,28 +16,17 @@
  *	int rc = analysis_decode("/music/a.flac", take, &state);
  *
  * The type is told by the content ("fLaC", or an ID3v2 tag or an MPEG
- * audio frame header), never by the file name.
+ * audio frame header; "OggS", "ftyp", "wvpk", "MAC ", RIFF/WAVE or
+ * FORM/AIFF for FFmpeg), never by the file name.
  */
 
-#include <stddef.h>
-
-struct analysis_pcm {
-	const float *samples;	/* frames * channels, interleaved, +-1.0 */
-	size_t frames;
-	unsigned rate;		/* the same for every block of a file */
-	unsigned channels;	/* likewise, 1 to ANALYSIS_MAX_CHANNELS */
-};
-
-#define ANALYSIS_MAX_CHANNELS	8
-
-/* Takes one block; returns 0 to go on, or a negative errno to stop. */
-typedef int (*analysis_pcm_fn)(const struct analysis_pcm *pcm, void *ctx);
+#include "indexer/analysis/analysis_pcm.h"
 
 /*
  * Decode the file at path from start to end, calling fn with ctx for each
  * block of samples. Returns 0 once the whole stream was decoded; -ENOENT
  * or another -errno when the file cannot be opened or read (-EISDIR for
- * a directory); -EMEDIUMTYPE when it is neither FLAC nor MP3, or not a
+ * a directory); -EMEDIUMTYPE when it is none of those formats, or not a
  * regular file (a FIFO is never waited on); -EBADMSG when the stream is
  * damaged (a decoder error, fewer samples than its header announces, a
  * change of rate or channels midway, or no audio at all); -ENOMEM; or

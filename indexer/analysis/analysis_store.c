@@ -105,7 +105,7 @@ const char *analysis_store_error_text(int error)
 	case -ENODATA:
 		return "too short to analyse";
 	case -EMEDIUMTYPE:
-		return "neither FLAC nor MP3 audio";
+		return "not audio the analysis decodes";
 	default:
 		return strerror(-error);
 	}

@@ -30,6 +30,10 @@
 
 #define PICTURE_MIME_MAX	64	/* with its NUL */
 #define PICTURE_FRONT		3	/* the picture type of a front cover */
+/* unsync's value for a picture in an Ogg file's METADATA_BLOCK_PICTURE
+ * comments, in base64 over pages: offset is then the number of the
+ * comment among them, and tags_read_ogg_picture() reads it. */
+#define PICTURE_OGG		2
 
 struct picture {
 	int found;		/* the rest is meaningful */
@@ -37,7 +41,8 @@ struct picture {
 	char mime[PICTURE_MIME_MAX];	/* "image/jpeg"; ID3v2.2 "JPG" too */
 	uint64_t offset;	/* of the image bytes in the file */
 	uint64_t length;	/* of the image, decoded */
-	int unsync;		/* ID3 unsynchronisation to undo */
+	int unsync;		/* ID3 unsynchronisation to undo, or
+				 * PICTURE_OGG */
 };
 
 /*

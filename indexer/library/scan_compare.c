@@ -52,6 +52,32 @@ struct music_rec *rec_new(const struct scan *s, enum music_op op,
 	return rec;
 }
 
+/* The audio formats the scanner reads tags from, by extension: the kind
+ * the store keeps of their files, and the reader. */
+static const struct audio_format {
+	const char *ext;
+	const char *kind;
+	int (*read)(int fd, struct tags *t);
+} audio_formats[] = {
+	{ ".flac", "flac", tags_read_flac }, { ".mp3", "mp3", tags_read_mp3 },
+	{ ".ogg", "ogg", tags_read_ogg }, { ".oga", "ogg", tags_read_ogg },
+	{ ".opus", "ogg", tags_read_ogg }, { ".m4a", "mp4", tags_read_mp4 },
+	{ ".m4b", "mp4", tags_read_mp4 }, { ".mp4", "mp4", tags_read_mp4 },
+	{ ".wv", "wavpack", tags_read_wavpack },
+	{ ".ape", "ape", tags_read_monkeys }, { ".wav", "wav", tags_read_wav },
+	{ ".aif", "aiff", tags_read_aiff }, { ".aiff", "aiff", tags_read_aiff },
+	{ ".aifc", "aiff", tags_read_aiff },
+};
+
+/* The reader of files of the kind kind (one of audio_formats'). */
+static int (*reader_of(const char *kind))(int, struct tags *)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(audio_formats); i++)
+		if (!strcmp(audio_formats[i].kind, kind))
+			return audio_formats[i].read;
+	return tags_read_mp3;
+}
+
 /* What the scanner reads in a file: tags of audio files anywhere, the
  * ComicInfo.xml of volume archives under a manga root. */
 static const char *file_kind(const char *name, int manga)
@@ -63,10 +89,9 @@ static const char *file_kind(const char *name, int manga)
 
 	if (!dot)
 		return "other";
-	if (!strcasecmp(dot, ".flac"))
-		return "flac";
-	if (!strcasecmp(dot, ".mp3"))
-		return "mp3";
+	for (size_t i = 0; i < ARRAY_SIZE(audio_formats); i++)
+		if (!strcasecmp(dot, audio_formats[i].ext))
+			return audio_formats[i].kind;
 	for (size_t i = 0; manga && i < ARRAY_SIZE(archives); i++)
 		if (!strcasecmp(dot, archives[i]))
 			return "archive";
@@ -144,10 +169,7 @@ static int parse_file(const struct scan *s, struct scan_stats *stats,
 	}
 	rec->tags.no_pictures = !s->req->covers;
 	rec->tags.file_size = size;
-	if (!strcmp(rec->kind, "flac"))
-		rc = tags_read_flac(fd, &rec->tags);
-	else
-		rc = tags_read_mp3(fd, &rec->tags);
+	rc = reader_of(rec->kind)(fd, &rec->tags);
 	if (rc)
 		return rc;
 	rec->parsed = 1;

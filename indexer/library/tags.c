@@ -17,7 +17,7 @@ static const char *const field_names[TAGS_NR_FIELDS] = {
 };
 
 static const char *const source_names[] = {
-	"", "vorbis", "id3v2", "ape", "id3v1", "name",
+	"", "vorbis", "id3v2", "ape", "id3v1", "name", "mp4", "riff",
 };
 
 int tags_win_init(struct tags_win *w, int fd, struct tags *t,
@@ -343,7 +343,7 @@ static int has_value(const struct tags *t, enum tags_field f)
 }
 
 /* The letters of tags_sources()' code, by enum tags_source. */
-static const char source_letters[] = "-v2a1n";
+static const char source_letters[] = "-v2a1nmr";
 
 void tags_sources(const struct tags *t, char code[TAGS_NR_FIELDS + 1])
 {
@@ -383,6 +383,40 @@ void tags_sources_text(const char *code, char *buf, size_t size)
 			break;
 		used += n;
 	}
+}
+
+/* Gains are small numbers: one past +-100 dB is junk, not a gain. */
+void tags_take_gain(struct tags *t, int album, const char *s, size_t len,
+		    int r128)
+{
+	int *has = album ? &t->has_album_gain : &t->has_gain;
+	char buf[32], *end;
+	double v;
+
+	if (*has)
+		return;
+	v = strtod(cstr(buf, sizeof(buf), s, len), &end);
+	if (end == buf || !(v > -1e6 && v < 1e6))
+		return;
+	if (r128)
+		v = v / 256 + 5;
+	if (v < -100 || v > 100)
+		return;
+	*has = 1;
+	*(album ? &t->album_gain_db : &t->gain_db) = v;
+}
+
+/* A duration taken from a damaged header may be tiny or not a number:
+ * only a bitrate an int holds is kept. */
+void tags_set_bitrate(struct tags *t, uint64_t size)
+{
+	double kbps;
+
+	if (!(t->duration_s > 0))
+		return;
+	kbps = size * 8.0 / t->duration_s / 1000 + 0.5;
+	if (kbps < INT_MAX)
+		t->bitrate_kbps = kbps;
 }
 
 /* Zeroing lets the caller reuse the same struct for the next file. */

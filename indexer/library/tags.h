@@ -3,14 +3,18 @@
 
 /*
  * Tag readers for the music formats the scanner parses: FLAC (its
- * metadata blocks: STREAMINFO, the Vorbis comments, pictures) and MP3
+ * metadata blocks: STREAMINFO, the Vorbis comments, pictures), MP3
  * (ID3v2 2.2 to 2.4 at the start or, with a footer, at the end; APEv2;
- * ID3v1; the MPEG frame headers for the duration).
+ * ID3v1; the MPEG frame headers for the duration), Ogg Vorbis and Opus
+ * (Vorbis comments), MP4 (ilst atoms), WavPack and Monkey's Audio
+ * (APEv2), WAV and AIFF (an ID3v2 tag in a chunk; WAV's RIFF INFO
+ * list after it).
  *
- * Both readers take a file descriptor the scanner opened read-only and
+ * The readers take a file descriptor the scanner opened read-only and
  * fill a struct tags with whatever they could read. They never load
  * picture data: of the embedded pictures they keep where the bytes of
- * one are (picture.h), the first front cover or else the first picture.
+ * one are (picture.h; for Ogg, which comment holds it), the first front
+ * cover or else the first picture.
  * A caller that sets no_pictures before reading has pictures only
  * counted in has_picture: none is noted (of a FLAC picture, the fields
  * in front of its image are still read, as they say where it ends). A
@@ -27,7 +31,8 @@
  * The readers read as mutagen does (python3-mutagen, which the tests
  * compare them with), field by field from the best source that has it:
  * an MP3's ID3v2 tag, then its APEv2 tag, then its ID3v1 tag; a FLAC's
- * first Vorbis comment block; then, for the title, the file name. The
+ * first Vorbis comment block; an Ogg file's first stream's comments; an
+ * MP4's ilst; then, for the title, the file name. The
  * source of each field is kept (source[], tags_sources()). The end of an
  * MP3, where APEv2, ID3v1 and an appended ID3v2 tag are, is read once,
  * and only when its ID3v2 tag lacks a field ID3v1 can hold (title,
@@ -54,6 +59,7 @@ enum tags_field {
 /* Where a field's value came from, best first. */
 enum tags_source {
 	TAGS_NONE, TAGS_VORBIS, TAGS_ID3V2, TAGS_APE, TAGS_ID3V1, TAGS_NAME,
+	TAGS_MP4, TAGS_RIFF,
 };
 
 #define TAGS_ERROR_MAX	96	/* with its NUL */
@@ -75,11 +81,16 @@ struct tags {
 	char *mb_artist_id;
 	char *mb_album_artist_id;
 
-	const char *codec;		/* static string: "flac", "mp3" */
+	const char *codec;		/* static string: "flac", "mp3",
+					 * "vorbis", "opus", "aac", "alac",
+					 * "wavpack", "ape", "wav", "aiff" */
 	double duration_s;
 	int bitrate_kbps;		/* average over the whole file */
 	int sample_rate;
 	int channels;
+	double gain_db;			/* ReplayGain of the tags, in dB to */
+	double album_gain_db;		/* -18 LUFS (R128's +5 dB) ... */
+	int has_gain, has_album_gain;	/* ... when these are set */
 	int no_pictures;		/* set by the caller: see above */
 	int64_t file_size;		/* set by the caller, or 0: see above */
 	int has_picture;		/* an embedded picture was seen */
@@ -99,6 +110,36 @@ int tags_read_flac(int fd, struct tags *t);
 /* Read an MP3 file's ID3v2, APEv2 and ID3v1 tags and its duration. */
 int tags_read_mp3(int fd, struct tags *t);
 
+/* Read an Ogg Vorbis or Ogg Opus file's first stream: its identification
+ * and comment headers, and its last granule position for the duration. */
+int tags_read_ogg(int fd, struct tags *t);
+
+/*
+ * Read the image of an Ogg file's picture that tags_read_ogg() noted
+ * (unsync PICTURE_OGG: in base64, in a comment) from fd into out, which
+ * has room for pic->length bytes. Returns 0, -EIO when the file no
+ * longer holds it as it was, or another negative errno.
+ */
+int tags_read_ogg_picture(int fd, const struct picture *pic,
+			  unsigned char *out);
+
+/* Read an MP4 audio file's first sound track and its ilst tags. */
+int tags_read_mp4(int fd, struct tags *t);
+
+/* Read a WavPack file's first block header and its APEv2 tag. */
+int tags_read_wavpack(int fd, struct tags *t);
+
+/* Read a Monkey's Audio file's header and its APEv2 tag. */
+int tags_read_monkeys(int fd, struct tags *t);
+
+/* Read a WAV file's "fmt " and data chunks, the ID3v2 tag of its "id3 "
+ * chunk, then its RIFF INFO list for the fields ID3v2 left empty. */
+int tags_read_wav(int fd, struct tags *t);
+
+/* Read an AIFF (or AIFF-C) file's COMM chunk and the ID3v2 tag of its
+ * "ID3 " chunk. */
+int tags_read_aiff(int fd, struct tags *t);
+
 /*
  * Give t the file name name, less its extension, as title when it has
  * none: a name is bytes, so what is not UTF-8 becomes U+FFFD, and the tag
@@ -109,7 +150,8 @@ int tags_title_from_name(struct tags *t, const char *name);
 /*
  * Write where each field that has a value came from into code, short as
  * the store keeps it: a letter a field in enum tags_field's order ('v'
- * vorbis, '2' id3v2, 'a' ape, '1' id3v1, 'n' name, '-' none), as
+ * vorbis, '2' id3v2, 'a' ape, '1' id3v1, 'n' name, 'm' mp4, 'r' riff,
+ * '-' none), as
  * "22-22222" for an ID3v2 tag without album artist. Empty when no field
  * has a value.
  */
@@ -119,8 +161,8 @@ void tags_sources(const struct tags *t, char code[TAGS_NR_FIELDS + 1]);
  * Spell out a code of tags_sources() into buf (size bytes, NUL-terminated,
  * cut if short), as "title=id3v2 artist=ape track=id3v1": the fields
  * named title, artist, album_artist, album, genre, track, disc, year; the
- * sources vorbis, id3v2, ape, id3v1, name. Text that is no such code (as
- * stores of schema 16 kept) is given as it is.
+ * sources vorbis, id3v2, ape, id3v1, name, mp4, riff. Text that is no
+ * such code (as stores of schema 16 kept) is given as it is.
  */
 void tags_sources_text(const char *code, char *buf, size_t size);
 

@@ -19,8 +19,11 @@
 
 #define HAS_HEADER	0x80000000u
 #define KEY_MAX		255
+#define BINARY		1	/* an item's type, in bits 1-2 of its flags */
+#define COVER_KEY	"Cover Art (Front)"
+#define NAME_PEEK	1024	/* enough of a cover item for its file name */
 
-enum { V_TEXT, V_POS, V_YEAR };
+enum { V_TEXT, V_POS, V_YEAR, V_GAIN, V_ALBUM_GAIN };
 
 static const struct {
 	const char *key;
@@ -36,6 +39,8 @@ static const struct {
 	{ "Track", TAGS_TRACK, V_POS },
 	{ "Disc", TAGS_DISC, V_POS },
 	{ "Year", TAGS_YEAR, V_YEAR },
+	{ "REPLAYGAIN_TRACK_GAIN", 0, V_GAIN },
+	{ "REPLAYGAIN_ALBUM_GAIN", 0, V_ALBUM_GAIN },
 };
 
 /* Whether the n bytes at s are well-formed UTF-8: mutagen refuses an
@@ -64,7 +69,9 @@ static int take_item(struct tags *t, int kind, enum tags_field f,
 		tags_damage(t, "ape: a value is not UTF-8");
 		return 0;
 	}
-	if (kind == V_POS)
+	if (kind == V_GAIN || kind == V_ALBUM_GAIN)
+		tags_take_gain(t, kind == V_ALBUM_GAIN, s, n, 0);
+	else if (kind == V_POS)
 		tags_take_pos(t, f, s, n, 0);
 	else if (kind == V_YEAR)
 		tags_take_year(t, s, n);
@@ -75,6 +82,38 @@ static int take_item(struct tags *t, int kind, enum tags_field f,
 		rc = tags_add(t, f, s, z - s);
 	}
 	return rc;
+}
+
+/*
+ * Note the picture of a cover item whose vlen bytes of value are at off:
+ * a file name ending with a zero byte, then the image, as mutagen and
+ * foobar2000 write it. Its MIME type is told from its first bytes.
+ */
+static int take_cover(struct tags_win *w, uint64_t off, uint32_t vlen)
+{
+	struct tags *t = w->t;
+	struct picture pic = { .found = 1, .type = PICTURE_FRONT };
+	const unsigned char *p, *z, *img;
+	ssize_t n;
+
+	t->has_picture = 1;
+	if (t->no_pictures)
+		return 0;
+	n = tags_win_get(w, off, vlen < NAME_PEEK ? vlen : NAME_PEEK, &p);
+	if (n < 0)
+		return n;
+	z = memchr(p, '\0', n);
+	if (!z || (size_t)(z + 1 - p) >= vlen) {
+		tags_damage(t, "ape: the cover item is damaged");
+		return 0;
+	}
+	img = z + 1;
+	strcpy(pic.mime, p + n - img >= 4 && !memcmp(img, "\x89PNG", 4) ?
+	       "image/png" : "image/jpeg");
+	pic.offset = off + (img - p);
+	pic.length = vlen - (img - p);
+	picture_choose(&t->picture, &pic);
+	return 0;
 }
 
 /* One item at off, of which the tag holds left bytes; sets *len to its
@@ -103,6 +142,8 @@ static int read_item(struct tags_win *w, uint64_t off, uint64_t left,
 	*len = 8 + klen + 1 + (uint64_t)vlen;
 	if (*len > left)
 		return 1;
+	if ((flags >> 1 & 3) == BINARY && !strcasecmp(key, COVER_KEY))
+		return take_cover(w, off + 8 + klen + 1, vlen);
 	if ((flags >> 1 & 3) != 0)
 		return 0;
 	for (i = 0; i < ARRAY_SIZE(keys); i++) {

@@ -27,136 +27,9 @@
 #define VORBIS_COMMENT	4
 #define PICTURE		6
 #define STREAMINFO_LEN	34
-#define KEY_PEEK	64	/* enough of a comment to see its key */
 #define FLAC_CHUNK	4096	/* most files' metadata up to padding */
 #define SEEN_STREAMINFO	1
 #define SEEN_COMMENTS	2
-
-enum vkind { V_TEXT, V_POS, V_COUNT, V_YEAR, V_ID };
-
-/* The Vorbis comment names the index reads, matched without case. */
-static const struct vkey {
-	const char *name;
-	enum vkind kind;
-	enum tags_field field;
-	size_t id;			/* V_ID: where in struct tags */
-} vkeys[] = {
-	{ "TITLE", V_TEXT, TAGS_TITLE, 0 },
-	{ "ARTIST", V_TEXT, TAGS_ARTIST, 0 },
-	{ "ALBUMARTIST", V_TEXT, TAGS_ALBUM_ARTIST, 0 },
-	{ "ALBUM ARTIST", V_TEXT, TAGS_ALBUM_ARTIST, 0 },
-	{ "ALBUM", V_TEXT, TAGS_ALBUM, 0 },
-	{ "GENRE", V_TEXT, TAGS_GENRE, 0 },
-	{ "TRACKNUMBER", V_POS, TAGS_TRACK, 0 },
-	{ "TRACKTOTAL", V_COUNT, TAGS_TRACK, 0 },
-	{ "TOTALTRACKS", V_COUNT, TAGS_TRACK, 0 },
-	{ "DISCNUMBER", V_POS, TAGS_DISC, 0 },
-	{ "DISCTOTAL", V_COUNT, TAGS_DISC, 0 },
-	{ "TOTALDISCS", V_COUNT, TAGS_DISC, 0 },
-	{ "DATE", V_YEAR, TAGS_YEAR, 0 },
-	{ "YEAR", V_YEAR, TAGS_YEAR, 0 },
-	{ "MUSICBRAINZ_TRACKID", V_ID, 0, offsetof(struct tags, mb_track_id) },
-	{ "MUSICBRAINZ_ALBUMID", V_ID, 0, offsetof(struct tags, mb_album_id) },
-	{ "MUSICBRAINZ_ARTISTID", V_ID, 0,
-	  offsetof(struct tags, mb_artist_id) },
-	{ "MUSICBRAINZ_ALBUMARTISTID", V_ID, 0,
-	  offsetof(struct tags, mb_album_artist_id) },
-};
-
-/* The key of a comment of len bytes at s ("NAME=value"), or NULL. */
-static const struct vkey *find_key(const char *s, size_t len)
-{
-	const char *eq = memchr(s, '=', len);
-	size_t klen;
-
-	if (!eq)
-		return NULL;
-	klen = eq - s;
-	for (size_t i = 0; i < ARRAY_SIZE(vkeys); i++) {
-		if (strlen(vkeys[i].name) == klen &&
-		    !strncasecmp(s, vkeys[i].name, klen))
-			return &vkeys[i];
-	}
-	return NULL;
-}
-
-/* Take one comment "NAME=value" of len bytes. One without '=' is
- * damage, as the Vorbis comment specification wants one. */
-static int take_comment(struct tags *t, const char *s, size_t len)
-{
-	const struct vkey *k = find_key(s, len);
-	const char *v;
-	size_t vlen;
-
-	if (!memchr(s, '=', len)) {
-		tags_damage(t, "vorbis: a comment has no \"=\"");
-		return 0;
-	}
-	if (!k)
-		return 0;
-	v = s + strlen(k->name) + 1;
-	vlen = len - strlen(k->name) - 1;
-	switch (k->kind) {
-	case V_TEXT:
-		return tags_add(t, k->field, v, vlen);
-	case V_POS:
-	case V_COUNT:
-		tags_take_pos(t, k->field, v, vlen, k->kind == V_COUNT);
-		return 0;
-	case V_YEAR:
-		tags_take_year(t, v, vlen);
-		return 0;
-	case V_ID:
-		return tags_add_to(t, (char **)((char *)t + k->id), v, vlen);
-	}
-	return 0;
-}
-
-/*
- * Read the comments of the block whose data starts at off, as far as
- * they go whatever the block's length says, and set *end to where they
- * end. A comment too large for the window is stepped over (damage when
- * the index would have read it). Returns 0, 1 when the comments are cut
- * by the end of the file, or a negative errno.
- */
-static int read_comments(struct tags_win *w, uint64_t off, uint64_t *end)
-{
-	const unsigned char *p;
-	uint32_t count, len;
-	ssize_t n;
-	int rc = 0;
-
-	n = tags_win_get(w, off, 4, &p);
-	if (n < 4)
-		return n < 0 ? n : 1;
-	off += 4 + (uint64_t)bytes_le32(p);
-	n = tags_win_get(w, off, 4, &p);
-	if (n < 4)
-		return n < 0 ? n : 1;
-	count = bytes_le32(p);
-	off += 4;
-	for (uint32_t i = 0; !rc && i < count; i++) {
-		n = tags_win_get(w, off, 4, &p);
-		if (n < 4)
-			return n < 0 ? n : 1;
-		len = bytes_le32(p);
-		off += 4;
-		if (off + len > w->size)
-			return 1;
-		p = (const unsigned char *)"";
-		n = tags_win_get(w, off, len < TAGS_WIN_SIZE ? len :
-				 KEY_PEEK, &p);
-		if (n < 0)
-			return n;
-		if (len < TAGS_WIN_SIZE)
-			rc = take_comment(w->t, (const char *)p, n);
-		else if (find_key((const char *)p, n))
-			tags_damage(w->t, "vorbis: a comment is too large");
-		off += len;
-	}
-	*end = off;
-	return rc;
-}
 
 /*
  * Note a picture block whose data starts at off, declared len bytes
@@ -270,7 +143,7 @@ static int read_block(struct tags_win *w, int type, uint64_t off,
 			return 0;
 		}
 		*seen |= SEEN_COMMENTS;
-		rc = read_comments(w, off, &end);
+		rc = tags_vorbis_read(w, off, &end, 0);
 		if (rc == 1)
 			tags_damage(t, "flac: the comments are cut short");
 		else if (rc)

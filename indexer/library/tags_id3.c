@@ -514,11 +514,19 @@ static const char *next_string(const unsigned char **s)
 	return cur;
 }
 
+int tags_genre_add(struct tags *t, unsigned long n)
+{
+	const char *name = genres_name(n);
+
+	if (!name)
+		return 1;
+	return tags_add(t, TAGS_GENRE, name, strlen(name));
+}
+
 /* Add the genre named by the reference ref (n bytes): a number, "RX"
  * or "CR". Returns 0, 1 when ref is no reference, or -ENOMEM. */
 static int add_genre_ref(struct tags *t, const char *ref, size_t n)
 {
-	const char *name;
 	unsigned long v = 0;
 	size_t i;
 
@@ -533,10 +541,7 @@ static int add_genre_ref(struct tags *t, const char *ref, size_t n)
 	}
 	if (!n || i < n)
 		return 1;
-	name = genres_name(v);
-	if (!name)
-		return 1;
-	return tags_add(t, TAGS_GENRE, name, strlen(name));
+	return tags_genre_add(t, v);
 }
 
 /*

@@ -4,7 +4,7 @@
 /*
  * What the tag readers share, so that every format stores values the
  * same way and reads its file the same way. Not for use outside the tag
- * readers (tags_flac.c, tags_mp3.c, tags_id3.c, tags_ape.c).
+ * readers (tags_*.c).
  *
  * Values go through tags_add(), tags_take_pos() and tags_take_year(),
  * which keep a field to the first source that gave it a value: a reader
@@ -93,6 +93,19 @@ void tags_take_pos(struct tags *t, enum tags_field f, const char *s,
  */
 int tags_take_year(struct tags *t, const char *s, size_t len);
 
+/* Set t's average bitrate from the file's size and its duration, when
+ * that is one: a duration too short for the size gives none. */
+void tags_set_bitrate(struct tags *t, uint64_t size);
+
+/*
+ * Take a track (album 0) or album gain from len bytes at s: ReplayGain's
+ * "-6.50 dB", or with r128 an Opus R128_*_GAIN, a Q7.8 integer to -23
+ * LUFS (5 dB is added, to ReplayGain's reference). The first one a file
+ * gives stays; what is no number is left out.
+ */
+void tags_take_gain(struct tags *t, int album, const char *s, size_t len,
+		    int r128);
+
 /* Note damage: set t->tag_error and, if it is the first, say why (a
  * printf format: "id3v2: frame TYER: ..."). */
 void tags_damage(struct tags *t, const char *fmt, ...)
@@ -105,6 +118,31 @@ void tags_damage(struct tags *t, const char *fmt, ...)
  * come from t->reading's source. Returns 0 or a negative errno.
  */
 int tags_id3v2_read(struct tags_win *w, uint64_t off, uint64_t *end);
+
+/*
+ * Read the Vorbis comments whose vendor length is at file offset off, as
+ * far as they go, and set *end to where they end. A comment too large
+ * for the window is stepped over (damage when the index would have read
+ * it). With pictures, a METADATA_BLOCK_PICTURE comment (Ogg's way of
+ * embedding a picture) sets has_picture. Returns 0, 1 when the comments
+ * are cut by the end of the file, or a negative errno.
+ */
+int tags_vorbis_read(struct tags_win *w, uint64_t off, uint64_t *end,
+		     int pictures);
+
+/*
+ * Read the image of pic (found by tags_vorbis_read(), PICTURE_OGG) from
+ * the comments whose vendor length is at off into out, which has room
+ * for pic->length bytes. The window must hold the comments whole (a
+ * tags_win_mem() one). Returns 0, -EIO when the comment is no longer
+ * there as it was, or -ENOMEM.
+ */
+int tags_vorbis_picture(struct tags_win *w, uint64_t off,
+			const struct picture *pic, unsigned char *out);
+
+/* Add the genre of ID3v1's list numbered n (0 is "Blues"), as MP4's
+ * gnre atom names one too. Returns 0, 1 when n names none, or -ENOMEM. */
+int tags_genre_add(struct tags *t, unsigned long n);
 
 /* Take the values of the 128-byte ID3v1 tag at p ("TAG" first). */
 int tags_id3v1_take(struct tags *t, const unsigned char *p);

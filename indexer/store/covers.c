@@ -14,6 +14,7 @@
 #include "common/strbuf.h"
 #include "indexer/store/reader.h"
 #include "indexer/library/picture.h"
+#include "indexer/library/tags.h"
 
 /* The names a cover or an artist image may have, best first. */
 static const char *const cover_names[] = { "cover", "folder", "front",
@@ -665,7 +666,8 @@ static int copy_picture(const struct embedded *e, int fd)
 			       strerror(errno));
 		goto out_mfd;
 	}
-	rc = picture_read(fd, pic, map);
+	rc = pic->unsync == PICTURE_OGG ? tags_read_ogg_picture(fd, pic, map) :
+		picture_read(fd, pic, map);
 	munmap(map, pic->length);
 	if (rc == -EIO)
 		log_error(rc, "cover: the picture in %s runs past the end of"

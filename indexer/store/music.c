@@ -61,9 +61,9 @@ static const char *const counted[CT_COUNT] = {
 	" album_id, track_no, track_total, disc_no, disc_total, year, genre," \
 	" duration_s, codec, bitrate_kbps, sample_rate, channels, has_picture," \
 	" mb_track_id, mb_album_id, mb_artist_id, mb_album_artist_id," \
-	" tag_source)" \
+	" tag_source, tag_gain_db, tag_album_gain_db)" \
 	" VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14," \
-	" ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22)"
+	" ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24)"
 
 static const char *const statements[ST_COUNT] = {
 	[ST_DIR_GET] =
@@ -153,7 +153,9 @@ static const char *const statements[ST_COUNT] = {
 	" mb_album_id = excluded.mb_album_id,"
 	" mb_artist_id = excluded.mb_artist_id,"
 	" mb_album_artist_id = excluded.mb_album_artist_id,"
-	" tag_source = excluded.tag_source",
+	" tag_source = excluded.tag_source,"
+	" tag_gain_db = excluded.tag_gain_db,"
+	" tag_album_gain_db = excluded.tag_album_gain_db",
 };
 
 static struct {
@@ -548,6 +550,14 @@ static int apply_track(int which, const struct tags *t, int64_t file)
 		sqlite3_bind_text(st, 22, sources, -1, SQLITE_TRANSIENT);
 	else
 		sqlite3_bind_null(st, 22);
+	if (t->has_gain)
+		sqlite3_bind_double(st, 23, t->gain_db);
+	else
+		sqlite3_bind_null(st, 23);
+	if (t->has_album_gain)
+		sqlite3_bind_double(st, 24, t->album_gain_db);
+	else
+		sqlite3_bind_null(st, 24);
 	return step_id(which, &file);
 }
 

@@ -43,6 +43,14 @@
 	"  WHERE v IS NOT NULL AND NOT EXISTS (SELECT 1 FROM " table \
 	"  WHERE " col " = v);"
 
+/* The files of the audio formats read since version 29, by name. */
+#define NEW_AUDIO \
+	"(lower(substr(CAST(name AS TEXT), -4)) IN" \
+	" ('.ogg', '.oga', '.m4a', '.m4b', '.mp4', '.ape', '.wav', '.aif')" \
+	" OR lower(substr(CAST(name AS TEXT), -5)) IN" \
+	" ('.opus', '.aiff', '.aifc')" \
+	" OR lower(substr(CAST(name AS TEXT), -3)) = '.wv')"
+
 /* A file of root_id comes or goes, in root_totals (version 26). */
 #define ROOT_FILE_ADD \
 	"  INSERT INTO root_totals SELECT NEW.root_id, 0 WHERE NOT EXISTS" \
@@ -872,6 +880,20 @@ static const char *const schema_steps[] = {
 	"  path BLOB PRIMARY KEY,"
 	"  target BLOB NOT NULL,"
 	"  since REAL NOT NULL) WITHOUT ROWID;",
+	/* version 28: the ReplayGain a track's tags give (REPLAYGAIN_*,
+	 * Opus' R128_*, MP4's replaygain_* items), in dB to -18 LUFS;
+	 * NULL when they give none (a FLAC file already indexed gets its
+	 * gain when it changes, or at a full rescan). The files of the
+	 * formats read since this version, which earlier ones kept as
+	 * "other" files, are made to look changed, their folders' digests
+	 * forgotten, so that the next scan reads them. Tests that take a
+	 * store back to an earlier version drop these columns. */
+	"ALTER TABLE tracks ADD COLUMN tag_gain_db REAL;"
+	"ALTER TABLE tracks ADD COLUMN tag_album_gain_db REAL;"
+	"UPDATE directories SET digest = NULL WHERE id IN"
+	"  (SELECT dir_id FROM files WHERE kind = 'other' AND " NEW_AUDIO ");"
+	"UPDATE files SET mtime_ns = 0 WHERE kind = 'other' AND " NEW_AUDIO
+	";",
 };
 
 int schema_version(void)

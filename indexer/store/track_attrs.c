@@ -30,6 +30,8 @@ static const struct {
 	{ PREFIX "gain_db", "%.2f" },
 	{ PREFIX "album_gain_db", "%.2f" },
 	{ PREFIX "peak", "%.4f" },
+	{ PREFIX "tag_gain_db", "%.2f" },
+	{ PREFIX "tag_album_gain_db", "%.2f" },
 };
 
 #define NR_ATTRS (ARRAY_SIZE(attrs))
@@ -59,7 +61,7 @@ static int read_values(int64_t file, struct strbuf values[NR_ATTRS])
 	rc = reader_prepare("SELECT t.title, ar.name, al.title,"
 		" t.track_no, aa.name, t.disc_no, t.year, t.tag_source,"
 		" a.bpm, a.loudness_lufs, a.gain_db, g.gain_db,"
-		" a.peak FROM tracks t"
+		" a.peak, t.tag_gain_db, t.tag_album_gain_db FROM tracks t"
 		" LEFT JOIN artists ar ON ar.id = t.artist_id"
 		" LEFT JOIN artists aa ON aa.id = t.album_artist_id"
 		" LEFT JOIN albums al ON al.id = t.album_id"

@@ -56,7 +56,7 @@
 #   MEDIAMON_BENCH_DIR       cache directory (default ~/.cache/mediamon-bench)
 #   MEDIAMON_BENCH_FILES     corpus size (default 100000)
 #   MEDIAMON_BENCH_SECTIONS  sections to run (default
-#                            "mpd mediamon watch views loops covers
+#                            "mpd mediamon formats watch views loops covers
 #                            analysis scale")
 #   MEDIAMON_BENCH_SCALE_FILES  files of the scale library (1000000)
 #   MEDIAMON_BENCH_TIMEOUT   seconds one scan or MPD update may take (3600)
@@ -76,9 +76,12 @@ REPO=$(cd "$(dirname "$0")/../.." && pwd)
 BENCH_DIR=${MEDIAMON_BENCH_DIR:-$HOME/.cache/mediamon-bench}
 CORPUS=$BENCH_DIR/corpus
 FILES=${MEDIAMON_BENCH_FILES:-100000}
-SECTIONS=${MEDIAMON_BENCH_SECTIONS:-mpd mediamon watch views loops covers analysis scale}
+SECTIONS=${MEDIAMON_BENCH_SECTIONS:-mpd mediamon formats watch views loops covers analysis scale}
 # The scale section's library of tiny MP3s, cached like the corpus.
 SCALE=$BENCH_DIR/scale
+# The formats section's library: as many files as the corpus, in every
+# format a home library holds (gen_corpus.py --mixed), cached like it.
+FORMATS=$BENCH_DIR/formats
 SCALE_FILES=${MEDIAMON_BENCH_SCALE_FILES:-1000000}
 HISTORY=$BENCH_DIR/history.csv
 SLOWER_PCT=10   # a change for the worse beyond this is flagged
@@ -730,6 +733,39 @@ EOF
 		"$(verdict "$vmhwm" lt "$TARGET_RSS_KB")"
 	figure_row "full_rss_kb@$FILES" smaller \
 		"mediamon peak RSS (scan.json, full re-read)" "$(get full_rss_kb) kB"
+}
+
+# ---------------------------------------------------------------- formats
+
+# The first scan and no-change rescan of a library of every format (Ogg,
+# Opus, MP4, WavPack, WAV, AIFF beside FLAC and MP3), the same size as
+# the corpus, shown under the FLAC and MP3 figures of section_mediamon.
+section_formats() {
+	generate gen_corpus.py "$FORMATS" "$FILES" "mixed-format library" \
+		--mixed
+	warm "$FORMATS"
+	mediamon_start "$FORMATS"
+	log "mediamon: first full scan of the mixed-format library"
+	scan_wait ""
+	scan_record formats_first "$MM_START"
+	: >"$WORK/formats_nochange"
+	for n in 1 2 3; do
+		warm "$FORMATS"
+		mediamon_rescan 1 "formats_nochange$n"
+		echo "$(get "formats_nochange${n}_s")" \
+			"$(get "formats_nochange${n}_wall_s")" \
+			>>"$WORK/formats_nochange"
+	done
+	read -r median median_wall <<EOF
+$(sort -g "$WORK/formats_nochange" | sed -n 2p)
+EOF
+	mediamon_stop
+	figure_row "formats_first_s@$FILES" lower \
+		"mediamon first full scan, mixed formats" \
+		"$(get formats_first_s) s" "$(get formats_first_wall_s) s"
+	figure_row "formats_nochange_s@$FILES" lower \
+		"mediamon no-change rescan, mixed formats (median of 3)" \
+		"$median s" "$median_wall s"
 }
 
 # ------------------------------------------------------------------ watch
@@ -1592,7 +1628,7 @@ check_setup() {
 					die "$tool is missing (run contrib/install-deps.sh)"
 			done
 			;;
-		mediamon | watch | views | loops | covers | scale)
+		mediamon | formats | watch | views | loops | covers | scale)
 			[ -x "$MEDIAMON" ] || die "$MEDIAMON is not built (make mediamon)"
 			case $section in mediamon | scale)
 				[ -x "$SCAN_FLOOR" ] ||
@@ -1615,7 +1651,7 @@ check_setup() {
 
 versions() {
 	v=""
-	case " $SECTIONS " in *" mediamon "* | *" watch "* | *" views "* | *" loops "* | *" covers "* | *" scale "*)
+	case " $SECTIONS " in *" mediamon "* | *" formats "* | *" watch "* | *" views "* | *" loops "* | *" covers "* | *" scale "*)
 		v=$("$MEDIAMON" -V 2>&1 | head -n 1) ;;
 	esac
 	case " $SECTIONS " in *" mpd "*)

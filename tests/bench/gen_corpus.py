@@ -28,10 +28,17 @@ parent, and a file's bytes depend only on its plan entry, never on which
 worker wrote it. Cached: when OUT/.complete holds the same parameters the
 script exits at once. It builds in OUT.tmp and renames that to OUT.
 
+With --mixed, the library is of every format a real home library
+holds, in about these shares of its albums: MP3 30%, FLAC 25%, MP4 AAC
+20% and ALAC 3%, Ogg Vorbis 8%, Opus 7%, WavPack 3%, WAV 2%, AIFF 2%
+(MIXED_SHARES); the new formats' templates are encoded by oggenc,
+opusenc, ffmpeg, wavpack and sox, and tagged by mutagen the same way.
+
 Run with /usr/bin/python3 (Debian's python3-mutagen lives there).
 """
 
 import argparse
+import base64
 import io
 import json
 import multiprocessing
@@ -44,8 +51,14 @@ import tempfile
 import time
 
 from mutagen.flac import FLAC, Picture
+from mutagen.aiff import AIFF
+from mutagen.apev2 import APEv2, APEValue, BINARY
 from mutagen.id3 import (APIC, ID3, TALB, TCON, TDRC, TIT2, TPE1, TPE2,
                          TPOS, TRCK)
+from mutagen.mp4 import MP4, MP4Cover
+from mutagen.oggopus import OggOpus
+from mutagen.oggvorbis import OggVorbis
+from mutagen.wave import WAVE
 
 sys.dont_write_bytecode = True  # no __pycache__ left in the work tree
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -84,6 +97,24 @@ TEMPLATES = [
     ("mv2", "mp3", 44100, 16, 2, 0.7, "sawtooth 110 sine 220", ["-V", "2"]),
     ("m48m", "mp3", 48000, 16, 1, 0.8, "pluck 262", ["-b", "96"]),
 ]
+
+# --mixed: the share of albums in each format, and the templates of the
+# formats FLAC and MP3 do not have (format "alac" is written as .m4a).
+MIXED_SHARES = [("mp3", 0.30), ("flac", 0.25), ("m4a", 0.20), ("alac", 0.03),
+                ("ogg", 0.08), ("opus", 0.07), ("wv", 0.03), ("wav", 0.02),
+                ("aiff", 0.02)]
+MIXED_TEMPLATES = [
+    ("a44", "m4a", 44100, 16, 2, 0.5, "sine 220 sine 330", ["-b:a", "128k"]),
+    ("a48m", "m4a", 48000, 16, 1, 0.6, "pluck 196", ["-b:a", "96k"]),
+    ("l44", "alac", 44100, 16, 2, 0.4, "triangle 262 sine 392", []),
+    ("v44", "ogg", 44100, 16, 2, 0.5, "square 147 sine 220", ["-q", "4"]),
+    ("v48m", "ogg", 48000, 16, 1, 0.6, "pluck 262", ["-q", "2"]),
+    ("o48", "opus", 48000, 16, 2, 0.5, "sine 330 sine 495", ["--bitrate", "96"]),
+    ("w44", "wv", 44100, 16, 2, 0.4, "sawtooth 110 sine 220", []),
+    ("r44", "wav", 44100, 16, 2, 0.3, "sine 440 sine 660", []),
+    ("i44", "aiff", 44100, 16, 2, 0.3, "triangle 196 sine 294", []),
+]
+EXTENSIONS = {"alac": "m4a"}
 
 GENRES = [
     "Rock", "Pop", "Jazz", "Blues", "Classical", "Electronic", "Hip-Hop",
@@ -179,14 +210,25 @@ def plan_artists(rng, count):
     return artists
 
 
-def plan_album(rng, artist, artists, track_count, index):
+def album_format(draw, mixed):
+    """The format of an album from one random draw in [0, 1)."""
+    if not mixed:
+        return "flac" if draw < FLAC_SHARE else "mp3"
+    for fmt, share in MIXED_SHARES:
+        if draw < share:
+            return fmt
+        draw -= share
+    return MIXED_SHARES[0][0]
+
+
+def plan_album(rng, artist, artists, track_count, index, mixed=False):
     """One album as a plain dict (sent to a worker as is)."""
     year = rng.randint(*artist["years"])
     title = unique_name(rng, lambda r: phrase(r, 1, 3), artist["albums"])
     compilation = rng.random() < COMPILATION_SHARE
     album_artist = "Various Artists" if compilation else artist["name"]
-    fmt = "flac" if rng.random() < FLAC_SHARE else "mp3"
-    templates = [t[0] for t in TEMPLATES if t[1] == fmt]
+    fmt = album_format(rng.random(), mixed)
+    templates = [t[0] for t in TEMPLATES + MIXED_TEMPLATES if t[1] == fmt]
     discs = 2 if track_count >= 10 and rng.random() < TWO_DISC_SHARE else 1
     per_disc = [track_count - track_count // 2, track_count // 2] if discs == 2 \
         else [track_count]
@@ -230,7 +272,7 @@ def plan_album(rng, artist, artists, track_count, index):
     }
 
 
-def plan_corpus(files, seed):
+def plan_corpus(files, seed, mixed=False):
     """The list of albums holding exactly `files` tracks."""
     rng = random.Random(seed)
     artists = plan_artists(rng, max(1, min(400, round(files / 250))))
@@ -243,7 +285,7 @@ def plan_corpus(files, seed):
     while left > 0:
         artist = rng.choices(artists, weights)[0]
         count = min(left, rng.randint(8, 14))
-        album = plan_album(rng, artist, artists, count, len(albums))
+        album = plan_album(rng, artist, artists, count, len(albums), mixed)
         if album["album_artist"] == "Various Artists":
             # Compilations share one directory: keep their names apart.
             while album["dir"] in compilation_titles:
@@ -273,24 +315,44 @@ def run(cmd):
                  f"{result.stderr.decode(errors='replace')}")
 
 
-def encode_templates(workdir):
+def encode(fmt, options, wav, out):
+    """Encode wav into out in format fmt."""
+    if fmt == "flac":
+        run(["flac", "-s", "-f", *options, "-o", out, wav])
+    elif fmt == "mp3":
+        run(["lame", "--quiet", *options, wav, out])
+    elif fmt in ("m4a", "alac"):
+        run(["ffmpeg", "-v", "quiet", "-y", "-i", wav, "-c:a",
+             "aac" if fmt == "m4a" else "alac", *options, out])
+    elif fmt == "ogg":
+        run(["oggenc", "-Q", "--serial", "1", *options, "-o", out, wav])
+    elif fmt == "opus":
+        run(["opusenc", "--quiet", "--serial", "1", *options, wav, out])
+    elif fmt == "wv":
+        run(["wavpack", "-q", "-y", *options, wav, "-o", out])
+    else:
+        run(["sox", "-D", wav, out])
+
+
+def encode_templates(workdir, mixed=False):
     """Encode every template; return {name: path}."""
-    for tool in ("sox", "flac", "lame"):
+    tools = ["sox", "flac", "lame"]
+    if mixed:
+        tools += ["ffmpeg", "oggenc", "opusenc", "wavpack"]
+    for tool in tools:
         if shutil.which(tool) is None:
             sys.exit(f"gen_corpus: {tool} is missing (run contrib/install-deps.sh)")
     paths = {}
-    for name, fmt, rate, bits, channels, seconds, synth, options in TEMPLATES:
+    for name, fmt, rate, bits, channels, seconds, synth, options in \
+            TEMPLATES + (MIXED_TEMPLATES if mixed else []):
         wav = os.path.join(workdir, name + ".wav")
-        out = os.path.join(workdir, f"{name}.{fmt}")
+        out = os.path.join(workdir, f"{name}.{EXTENSIONS.get(fmt, fmt)}")
         # -R: repeatable (fixed seed), -D: no dither, so templates are
         # the same bytes on every run and the corpus is reproducible.
         run(["sox", "-q", "-R", "-D", "-n", "-r", str(rate), "-b", str(bits),
              "-c", str(channels), wav, "synth", str(seconds), *synth.split(),
              "fade", "0.02", str(seconds), "0.1", "vol", "0.4"])
-        if fmt == "flac":
-            run(["flac", "-s", "-f", *options, "-o", out, wav])
-        else:
-            run(["lame", "--quiet", *options, wav, out])
+        encode(fmt, options, wav, out)
         paths[name] = out
     return paths
 
@@ -374,6 +436,99 @@ def mp3_bytes(album, track, template, cover, back):
     return data.getvalue()
 
 
+def numbers(album, track):
+    return (f"{track['number']}/{track['total']}",
+            f"{track['disc']}/{album['discs']}")
+
+
+def vorbis_bytes(album, track, template, cover, back, kind):
+    data = io.BytesIO(template)
+    audio = kind(data)
+    audio.clear()
+    trck, tpos = numbers(album, track)
+    audio.update({"title": track["title"], "artist": track["artist"],
+                  "albumartist": album["album_artist"],
+                  "album": album["album"], "date": album["date"],
+                  "genre": album["genre"], "tracknumber": trck,
+                  "discnumber": tpos})
+    pictures = []
+    for kind_no, image in ((4, back), (3, cover)):
+        if image:
+            picture = Picture()
+            picture.type = kind_no
+            picture.mime = "image/jpeg"
+            picture.data = image
+            pictures.append(base64.b64encode(picture.write()).decode())
+    if pictures:
+        audio["metadata_block_picture"] = pictures
+    data.seek(0)
+    audio.save(data)
+    return data.getvalue()
+
+
+def mp4_bytes(album, track, template, cover, back):
+    data = io.BytesIO(template)
+    audio = MP4(data)
+    audio.update({"\xa9nam": [track["title"]], "\xa9ART": [track["artist"]],
+                  "aART": [album["album_artist"]],
+                  "\xa9alb": [album["album"]], "\xa9day": [album["date"]],
+                  "\xa9gen": [album["genre"]],
+                  "trkn": [(track["number"], track["total"])],
+                  "disk": [(track["disc"], album["discs"])]})
+    images = [i for i in (cover, back) if i]
+    if images:
+        audio["covr"] = [MP4Cover(i, MP4Cover.FORMAT_JPEG) for i in images]
+    data.seek(0)
+    audio.save(data)
+    return data.getvalue()
+
+
+def wv_bytes(album, track, template, cover, back):
+    data = io.BytesIO(template)
+    tags = APEv2()
+    trck, tpos = numbers(album, track)
+    tags.update({"Title": track["title"], "Artist": track["artist"],
+                 "Album Artist": album["album_artist"],
+                 "Album": album["album"], "Year": album["date"],
+                 "Genre": album["genre"], "Track": trck, "Disc": tpos})
+    if cover:
+        tags["Cover Art (Front)"] = APEValue(b"cover.jpg\x00" + cover,
+                                             BINARY)
+    tags.save(data)
+    return data.getvalue()
+
+
+def iff_bytes(album, track, template, cover, back, kind):
+    data = io.BytesIO(template)
+    audio = kind(data)
+    audio.add_tags()
+    trck, tpos = numbers(album, track)
+    for frame in (TIT2(encoding=3, text=track["title"]),
+                  TPE1(encoding=3, text=track["artist"]),
+                  TPE2(encoding=3, text=album["album_artist"]),
+                  TALB(encoding=3, text=album["album"]),
+                  TRCK(encoding=3, text=trck), TPOS(encoding=3, text=tpos),
+                  TDRC(encoding=3, text=album["date"]),
+                  TCON(encoding=3, text=album["genre"])):
+        audio.tags.add(frame)
+    if cover:
+        audio.tags.add(APIC(encoding=3, mime="image/jpeg", type=3,
+                            desc="Front cover", data=cover))
+    data.seek(0)
+    audio.save(data)
+    return data.getvalue()
+
+
+WRITERS = {
+    "flac": flac_bytes, "mp3": mp3_bytes, "m4a": mp4_bytes,
+    "alac": mp4_bytes, "wv": wv_bytes,
+    "ogg": lambda *a: vorbis_bytes(*a, OggVorbis),
+    "opus": lambda *a: vorbis_bytes(*a, OggOpus),
+    "wav": lambda *a: iff_bytes(*a, WAVE),
+    "aiff": lambda *a: iff_bytes(*a, AIFF),
+}
+
+
 def write_album(job):
     """Write every track of one album under root; return the track count."""
     root, album = job
@@ -394,10 +549,10 @@ def write_album(job):
             with open(os.path.join(path, name), "wb") as f:
                 f.write(tinyjpeg.gradient_cover(image["seed"],
                                                 pad_to=image["bytes"]))
-    make = flac_bytes if album["format"] == "flac" else mp3_bytes
+    make = WRITERS[album["format"]]
+    ext = EXTENSIONS.get(album["format"], album["format"])
     for track in album["tracks"]:
-        path = os.path.join(directory,
-                            track_file_name(album, track, album["format"]))
+        path = os.path.join(directory, track_file_name(album, track, ext))
         os.makedirs(os.path.dirname(path), exist_ok=True)
         with open(path, "wb") as f:
             f.write(make(album, track, template, cover, back))
@@ -459,14 +614,15 @@ def report(name, counts, total, every, start):
 
 
 def generate(out, params, jobs):
-    albums = plan_corpus(params["files"], params["seed"])
+    mixed = params.get("mixed", False)
+    albums = plan_corpus(params["files"], params["seed"], mixed)
     tmp = out.rstrip("/") + ".tmp"
     if os.path.exists(tmp):
         shutil.rmtree(tmp)
     os.makedirs(tmp)
     start = time.monotonic()
     with tempfile.TemporaryDirectory(prefix="gen_corpus.") as workdir:
-        templates = encode_templates(workdir)
+        templates = encode_templates(workdir, mixed)
         with multiprocessing.Pool(jobs, init_worker, (templates,)) as pool:
             work = ((tmp, album) for album in albums)
             counts = pool.imap_unordered(write_album, work, chunksize=8)
@@ -485,9 +641,13 @@ def finish(tmp, out, complete):
     os.rename(tmp, out)
 
 
-def parse_args(description, files, what):
-    """OUT, --files (default files), --seed and --jobs, checked."""
+def parse_args(description, files, what, mixed=False):
+    """OUT, --files (default files), --seed and --jobs (and --mixed when
+    mixed), checked."""
     parser = argparse.ArgumentParser(description=description)
+    if mixed:
+        parser.add_argument("--mixed", action="store_true",
+                            help="every format, not FLAC and MP3 only")
     parser.add_argument("out", metavar="OUT", help="library directory")
     parser.add_argument("--files", type=int, default=files,
                         help=f"number of {what} (default {files})")
@@ -504,10 +664,12 @@ def parse_args(description, files, what):
 
 def main():
     args = parse_args("Generate (or reuse) the benchmark music corpus.",
-                      100_000, "audio files")
+                      100_000, "audio files", mixed=True)
 
     params = {"generator": GENERATOR_VERSION, "files": args.files,
               "seed": args.seed}
+    if args.mixed:
+        params["mixed"] = True
     old = read_complete(args.out)
     if old is not None and all(old.get(k) == v for k, v in params.items()):
         return
