@@ -106,6 +106,8 @@ struct config {
 	 * items a mapping: REMOTE (normalized), then LOCAL (canonical) */
 	struct config_list download_path_map;
 	char *download_save_path;
+	long download_poll_interval_s;	/* the tracker's, default 60 */
+	long download_stall_timeout_s;	/* default 6 h */
 
 	/* [usenet]: the usenet client */
 	char *usenet_client;		/* none, sabnzbd, nzbget, prowlarr,

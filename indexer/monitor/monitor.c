@@ -18,6 +18,7 @@
 #include "indexer/monitor/digest.h"
 #include "indexer/monitor/checks.h"
 #include "indexer/monitor/handoff.h"
+#include "indexer/monitor/tracker.h"
 #include "indexer/manga/manga.h"
 #include "indexer/monitor/nautiljon.h"
 #include "indexer/monitor/prefs.h"
@@ -160,6 +161,19 @@ void monitor_free(struct monitor *m)
 	throttle_free(m->nautiljon_t);
 	db_close(m->db);
 	free(m);
+}
+
+int monitor_track(struct monitor *m)
+{
+	struct tracker_pass pass = {
+		.db = m->db,
+		.cfg = m->cfg,
+		.torrent = &m->handoff.torrent.c,
+		.usenet = &m->handoff.usenet.c,
+	};
+	int rc = tracker_run(&pass);
+
+	return rc ? rc : pass.failed;
 }
 
 double monitor_last_check_at(struct monitor *m)

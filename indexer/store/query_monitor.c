@@ -23,7 +23,7 @@ enum {
 	F_LINK, F_MAGNET, F_GUID, F_INDEXER, F_INDEXER_ID, F_FIRST, F_LAST,
 	F_SIZE, F_SEEDERS, F_PUBLISHED, F_FOUND, F_D_STATE, F_D_CLIENT,
 	F_D_TITLE, F_D_AT, F_D_ERROR, F_SERIES_ID, F_PROTOCOL, F_STATE,
-	F_REASON, F_ID,
+	F_REASON, F_ID, F_D_PROGRESS, F_D_CLIENT_ID,
 };
 
 #define FOUND_SQL \
@@ -31,7 +31,7 @@ enum {
 	" f.source, f.link, f.magnet, f.guid, f.indexer, f.indexer_id," \
 	" f.first, f.last, f.size, f.seeders, f.published_at, f.found_at," \
 	" d.state, d.client, d.title, d.at, d.error, s.id, f.protocol," \
-	" f.state, f.reason, f.release_id" \
+	" f.state, f.reason, f.release_id, d.progress, d.client_id" \
 	" FROM wanted w JOIN series s ON s.id = w.series_id" \
 	" LEFT JOIN found f ON f.series_id = w.series_id" \
 	"  AND f.volume = w.volume" \
@@ -166,18 +166,21 @@ static json_t *release_object(sqlite3_stmt *st)
 }
 
 /* What the hand-off did for the volume, or null when it did nothing:
- * the reason of a failure or a skip (error, its older name, too). */
+ * its state as the tracker follows it, the reason of a failure or a
+ * skip (error, its older name, too). */
 static json_t *download_object(sqlite3_stmt *st)
 {
 	if (sqlite3_column_type(st, F_D_STATE) == SQLITE_NULL)
 		return json_null();
-	return json_pack("{s:o, s:o, s:o, s:o, s:o, s:o}",
+	return json_pack("{s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:f}",
 		"state", column_text(st, F_D_STATE),
 		"client", column_text(st, F_D_CLIENT),
+		"client_id", column_text(st, F_D_CLIENT_ID),
 		"title", column_text(st, F_D_TITLE),
 		"at", json_time(sqlite3_column_double(st, F_D_AT)),
 		"reason", column_text(st, F_D_ERROR),
-		"error", column_text(st, F_D_ERROR));
+		"error", column_text(st, F_D_ERROR),
+		"progress", sqlite3_column_double(st, F_D_PROGRESS));
 }
 
 /* Every wanted volume of series (0: of all) that shown shows, with its

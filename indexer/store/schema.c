@@ -853,6 +853,19 @@ static const char *const schema_steps[] = {
 	"  AFTER DELETE ON pictures BEGIN"
 	MARK("covers_dirty", "album_id", "(SELECT album_id FROM tracks"
 	     " WHERE file_id = OLD.file_id)") " END;",
+
+	/* version 27: each hand-off followed in its client (tracker.h): its
+	 * id there, the release's id (blocklisted when it fails), its
+	 * progress and when that last moved, when it was sent and when its
+	 * state last changed. Tests that take a store back to an earlier
+	 * version drop these columns. */
+	"ALTER TABLE downloads ADD COLUMN client_id TEXT;"
+	"ALTER TABLE downloads ADD COLUMN release_id TEXT;"
+	"ALTER TABLE downloads ADD COLUMN progress REAL NOT NULL DEFAULT 0;"
+	"ALTER TABLE downloads ADD COLUMN progress_at REAL;"
+	"ALTER TABLE downloads ADD COLUMN sent_at REAL;"
+	"ALTER TABLE downloads ADD COLUMN changed_at REAL;"
+	"ALTER TABLE downloads ADD COLUMN path TEXT;",
 };
 
 int schema_version(void)

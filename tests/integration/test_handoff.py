@@ -170,7 +170,8 @@ def test_usenet_only_skipped_stays_wanted(monitored, fake):
         "state": "skipped", "client": "none",
         "title": "Saga.01.T02.FRENCH.CBZ-NZB", "at": entry["download"]["at"],
         "reason": "no usenet client is set up",
-        "error": "no usenet client is set up"}
+        "error": "no usenet client is set up", "client_id": None,
+        "progress": 0.0}
     assert last["skipped"] == 1 and last["errors"] == 0
     # nothing went: the volume is still wanted, and no client was asked
     assert "Saga 01\t2\n" in mon.m.read("status/missing").decode()

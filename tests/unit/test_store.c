@@ -192,6 +192,16 @@ static void put_track(struct env *e, const char *path, const char *title,
 	" SELECT id FROM tracks WHERE file_id = NEW.id; END;" \
 	" PRAGMA foreign_keys = ON;"
 
+/* What version 27 added (the tracker's columns), undone. */
+#define UNDO_VERSION_27 \
+	"ALTER TABLE downloads DROP COLUMN client_id;" \
+	" ALTER TABLE downloads DROP COLUMN release_id;" \
+	" ALTER TABLE downloads DROP COLUMN progress;" \
+	" ALTER TABLE downloads DROP COLUMN progress_at;" \
+	" ALTER TABLE downloads DROP COLUMN sent_at;" \
+	" ALTER TABLE downloads DROP COLUMN changed_at;" \
+	" ALTER TABLE downloads DROP COLUMN path; "
+
 /* What version 25 added (the blocklist, preferences), undone. */
 #define UNDO_VERSION_25 \
 	"DROP TABLE blocklist;" \
@@ -230,7 +240,7 @@ static void test_schema_versions(void **state)
 	assert_int_equal(db_exec(db, "PRAGMA user_version = 99"), 0);
 	assert_int_equal(schema_migrate(db), -EPROTO);
 	assert_int_equal(db_exec(db, "PRAGMA user_version = 13"), 0);
-	assert_int_equal(schema_version(), 26);
+	assert_int_equal(schema_version(), 27);
 	db_close(db);
 }
 
@@ -444,7 +454,8 @@ static void test_analysis_queue_keyed_by_track(void **state)
 	put_track(e, "q/3.flac", "Three", "A", NULL, "B", 13);
 	writer_stop();
 	assert_int_equal(db_open(e->db, 0, &db), 0);
-	assert_int_equal(db_exec(db, UNDO_VERSION_25 UNDO_VERSION_22
+	assert_int_equal(db_exec(db, UNDO_VERSION_27 UNDO_VERSION_25
+				 UNDO_VERSION_22
 				 " PRAGMA user_version = 21"), 0);
 	assert_int_equal(schema_migrate(db), 0);
 	db_close(db);
@@ -574,7 +585,7 @@ static void test_tracks_fts_backfilled(void **state)
 	put_track(e, "a/2.flac", "Other", "Ann", NULL, "Disc", 2);
 	writer_stop();
 	assert_int_equal(db_open(e->db, 0, &db), 0);
-	assert_int_equal(db_exec(db, UNDO_VERSION_25
+	assert_int_equal(db_exec(db, UNDO_VERSION_27 UNDO_VERSION_25
 				 UNDO_VERSION_22 UNDO_VERSION_21
 				 " DROP TRIGGER tracks_fts_del;"
 				 " DROP TRIGGER tracks_fts_set; DROP TABLE tracks_fts;"
@@ -1468,7 +1479,8 @@ static void test_totals_follow_rows(void **state)
 	writer_call(NULL, NULL);
 	writer_stop();
 	assert_int_equal(db_open(e->db, 0, &db), 0);
-	assert_int_equal(db_exec(db, UNDO_VERSION_26 UNDO_VERSION_25
+	assert_int_equal(db_exec(db, UNDO_VERSION_27 UNDO_VERSION_26
+				 UNDO_VERSION_25
 				 " INSERT INTO artists (name) VALUES ('Zed');"
 				 " PRAGMA user_version = 23"), 0);
 	db_close(db);
@@ -1566,7 +1578,7 @@ static void test_picture_step_rereads(void **state)
 	put_track(e, "r.flac", "Plain", "A", NULL, "B", 10);
 	writer_stop();
 	assert_int_equal(db_open(e->db, 0, &db), 0);
-	assert_int_equal(db_exec(db, UNDO_VERSION_25
+	assert_int_equal(db_exec(db, UNDO_VERSION_27 UNDO_VERSION_25
 				 UNDO_VERSION_22 UNDO_VERSION_21
 				 " DROP TABLE pictures;"
 				 " DROP TABLE settings;"
@@ -1619,7 +1631,7 @@ static void test_files_named_in_folders(void **state)
 	assert_int_equal(db_open(e->db, 0, &db), 0);
 	/* back to version 20, with a file written as version 20 wrote
 	 * them: "\xc3/\n\xff.mp3", damaged, its folder no UTF-8 either */
-	assert_int_equal(db_exec(db, UNDO_VERSION_25
+	assert_int_equal(db_exec(db, UNDO_VERSION_27 UNDO_VERSION_25
 				 UNDO_VERSION_22 UNDO_VERSION_21
 				 " INSERT INTO directories (root_id, path,"
 				 " mtime_ns) SELECT id, x'c3', 0 FROM roots;"

@@ -1,0 +1,148 @@
+"""Each hand-off followed in the real download client (clients.py starts
+qBittorrent, Transmission and NZBGet on 127.0.0.1): a .torrent whose
+content is already in the save path completes (the client's check of
+the files finds it whole: no network), a magnet with no peer stays on
+its way, a link qBittorrent answered "Ok." to but never lists fails
+after the grace and the next release goes at once, a download removed
+by the user fails, a client that goes away changes nothing."""
+
+import json
+
+from clients import Torrent, clients, files  # noqa: F401
+from conftest import wait_for
+from test_clients import CONTENT, catalog, conf, health, usenet_conf
+from test_handoff import AUTO, SEND, downloads
+from test_monitor import monitored, release  # noqa: F401
+
+POLL = "poll_interval = 1\n"
+
+
+def torrents():
+    """A (volume 2, sent as a magnet nobody seeds), B (volume 4, a
+    .torrent whose file the test puts in the save path), C (volume 10,
+    Prowlarr's, the next release after the catalog's 404)."""
+    return (Torrent("Saga 01 T02.cbz", CONTENT + b"A" * 40000),
+            Torrent("Saga 01 T04.cbz", CONTENT + b"B" * 40000),
+            Torrent("Saga 01 T10.cbz", CONTENT + b"C" * 40000))
+
+
+def releases(a, b_url, c_url):
+    r2 = release("a02", "Saga 01 T02 FRENCH", seeders=30)
+    r2["guid"] = r2["magnetUrl"] = a.magnet
+    r2["downloadUrl"] = None
+    r4 = release("b04", "Saga 01 T04 FRENCH", seeders=30)
+    r4["downloadUrl"] = b_url
+    r4["magnetUrl"] = None
+    r10 = release("c10", "Saga 01 T10 FRENCH", seeders=30)
+    r10["downloadUrl"] = c_url
+    r10["magnetUrl"] = None
+    return {"saga 01": [r2, r4, r10]}
+
+
+def state_of(mon, volume):
+    d = downloads(mon).get(volume)
+    return d and d["state"]
+
+
+def start_tracked(monitored, files, tmp_path, kind, url, rpc=""):
+    a, b, c = torrents()
+    save = tmp_path / "saves"
+    save.mkdir()
+    (save / b.name).write_bytes(b.content)
+    mon = monitored(["Saga 01"], monitor=AUTO, general=SEND,
+                    extra=conf(kind, url, save, rpc=rpc) + POLL,
+                    releases=releases(a, files.put("/b.torrent", b.data),
+                                      files.put("/c.torrent", c.data)))
+    catalog(mon, files.url + "/gone.torrent")
+    return mon, (a, b, c)
+
+
+def test_qbittorrent_followed(monitored, clients, files, tmp_path):
+    qbit = clients("qbittorrent")
+    mon, (a, b, c) = start_tracked(monitored, files, tmp_path, "qbittorrent",
+                           qbit.url)
+    mon.check("missing")
+    d = downloads(mon)
+    # identities: the magnet's and the torrent's info hash; the web link
+    # a tag of its own
+    assert d[2]["client_id"] == a.hash and d[4]["client_id"] == b.hash
+    assert d[10]["client_id"].startswith("mediamon-")
+    # B's file was there: qBittorrent's check finds it whole
+    wait_for(lambda: state_of(mon, 4), 60, "volume 4 completed",
+             until=lambda s: s == "completed", mount=mon.m)
+    assert downloads(mon)[4]["progress"] == 1.0
+    # the 404 link: qBittorrent answered "Ok." and never lists it; after
+    # the grace it failed, its release is blocklisted, and C went at once
+    wait_for(lambda: downloads(mon)[10], 90, "volume 10's next release",
+             until=lambda d: d["title"] == "Saga 01 T10 FRENCH"
+             and d["state"] in ("sent", "queued", "downloading"),
+             mount=mon.m)
+    blocked = mon.m.read("control/blocklist").decode()
+    assert "Saga 01 T10" in blocked and "never listed it" in blocked
+    assert c.hash in [t["hash"] for t in qbit.torrents()]
+    # A has no peer: on its way, fetching its metadata
+    assert state_of(mon, 2) == "downloading"
+    # the user removes A in qBittorrent: failed, blocklisted
+    qbit.post("/api/v2/torrents/delete", {"hashes": a.hash,
+                                          "deleteFiles": "false"})
+    wait_for(lambda: downloads(mon)[2], 30, "volume 2 failed",
+             until=lambda d: d["state"] == "failed"
+             and "removed from the download client" in d["reason"],
+             mount=mon.m)
+
+
+def test_transmission_followed_and_client_gone(monitored, clients, files,
+                                               tmp_path):
+    tr = clients("transmission")
+    mon, (a, b, c) = start_tracked(monitored, files, tmp_path, "transmission",
+                           tr.url, rpc="/transmission/rpc")
+    mon.check("missing")
+    d = downloads(mon)
+    assert d[2]["client_id"] == a.hash and d[4]["client_id"] == b.hash
+    # the 404 link fails at the add (Transmission fetches it then): C
+    # went in the same check
+    assert d[10]["title"] == "Saga 01 T10 FRENCH"
+    wait_for(lambda: state_of(mon, 4), 60, "volume 4 completed",
+             until=lambda s: s == "completed", mount=mon.m)
+    assert state_of(mon, 2) in ("queued", "downloading")
+    # Transmission goes away: the downloads keep their states, health
+    # says why
+    before = downloads(mon)
+    tr.stop()
+    wait_for(lambda: health(mon), 30, "health naming transmission",
+             until=lambda t: "transmission" in t, mount=mon.m)
+    after = downloads(mon)
+    assert {v: after[v]["state"] for v in (2, 4, 10)} == {
+        v: before[v]["state"] for v in (2, 4, 10)}
+
+
+def test_found_json_shows_the_state(monitored, clients, files, tmp_path):
+    """found.json's download object carries the tracker's state, the id
+    in the client and the progress, for every wanted volume."""
+    qbit = clients("qbittorrent")
+    mon, (a, _, _) = start_tracked(monitored, files, tmp_path, "qbittorrent",
+                           qbit.url)
+    mon.check("missing")
+    wait_for(lambda: state_of(mon, 2), 30, "volume 2 listed",
+             until=lambda s: s == "downloading", mount=mon.m)
+    found = json.loads(mon.m.read("status/found.json"))
+    entry = [e for e in found if e["volume"] == 2][0]
+    assert entry["download"]["client_id"] == a.hash
+    assert 0 <= entry["download"]["progress"] < 1
+
+
+def test_nzbget_failed_fetch(monitored, clients, files):
+    """NZBGet takes a link that answers 404 (its NZBID), fetches it, and
+    keeps it in its history as FAILURE/FETCH: the hand-off fails with
+    that reason, and the release is blocklisted."""
+    nz = clients("nzbget")
+    mon = monitored(["Saga 01"], monitor=AUTO, general=SEND,
+                    extra=usenet_conf(nz.url) + "[download]\n" + POLL,
+                    releases={"saga 01": []})
+    catalog(mon, files.url + "/gone.nzb")
+    mon.check("missing")
+    assert downloads(mon)[10]["client_id"].isdigit()
+    wait_for(lambda: downloads(mon)[10], 60, "volume 10 failed",
+             until=lambda d: d["state"] == "failed"
+             and "FAILURE/FETCH" in d["reason"], mount=mon.m)
+    assert "FAILURE/FETCH" in mon.m.read("control/blocklist").decode()
