@@ -179,6 +179,7 @@ static const struct key keys[] = {
 	{ "usenet", "password", T_STRING, O(usenet_password),
 	  .flags = SECRET },
 	{ "usenet", "category", T_STRING, O(usenet_category) },
+	{ "usenet", "save_path", T_STRING, O(usenet_save_path) },
 	{ "usenet", "blackhole_dir", T_STRING, O(usenet_blackhole_dir) },
 	{ "import", "mode", T_ENUM, O(import_mode), .choices = import_modes,
 	  .def = "hardlink" },

@@ -114,6 +114,7 @@ struct config {
 					 * blackhole */
 	char *usenet_url, *usenet_api_key, *usenet_username;
 	char *usenet_password, *usenet_category, *usenet_blackhole_dir;
+	char *usenet_save_path;		/* where it saves: its DestDir */
 
 	/* [import]: completed downloads into the series folders */
 	char *import_mode;		/* hardlink (default), copy, move */

@@ -43,6 +43,7 @@ enum notify_kind {
 	NOTIFY_HEALTH_ERROR,	/* /status/health turned to error */
 	NOTIFY_HEALTH_OK,	/* and left it */
 	NOTIFY_ERROR_RATE,	/* a scan could not read too many files */
+	NOTIFY_IMPORTED,	/* a download went into its series folder */
 	NOTIFY_NR_KINDS
 };
 

@@ -41,6 +41,7 @@ static const struct {
 	[NOTIFY_HEALTH_ERROR] = { 4, "rotating_light" },
 	[NOTIFY_HEALTH_OK] = { 3, "white_check_mark" },
 	[NOTIFY_ERROR_RATE] = { 4, "warning" },
+	[NOTIFY_IMPORTED] = { 3, "books" },
 };
 
 const char *notify_target_name(enum notify_target_kind kind)

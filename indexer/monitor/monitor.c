@@ -163,17 +163,24 @@ void monitor_free(struct monitor *m)
 	free(m);
 }
 
-int monitor_track(struct monitor *m)
+/* A tracker pass; retry: import again what failed to import. */
+static int track(struct monitor *m, int retry)
 {
 	struct tracker_pass pass = {
 		.db = m->db,
 		.cfg = m->cfg,
 		.torrent = &m->handoff.torrent.c,
 		.usenet = &m->handoff.usenet.c,
+		.retry_imports = retry,
 	};
 	int rc = tracker_run(&pass);
 
 	return rc ? rc : pass.failed;
+}
+
+int monitor_track(struct monitor *m)
+{
+	return track(m, 0);
 }
 
 double monitor_last_check_at(struct monitor *m)
@@ -940,6 +947,9 @@ int monitor_check(struct monitor *m, enum monitor_flow flow,
 	/* A catalog that cannot be read is searched as it was. */
 	if (!rc && m->catalog_order && m->cfg->search_enabled)
 		writer_call(reload_catalog, m);
+	/* What failed or completed since the last poll counts now. */
+	if (!rc && flow == MONITOR_MISSING && track(m, 1) < 0)
+		log_warn("monitor: the downloads could not be followed");
 	if (!rc)
 		rc = load_series(m, &s, &nr);
 	log_info("monitor: %s check started (%s), %zu monitored series",

@@ -13,6 +13,7 @@
 #include "common/notify.h"
 #include "common/strbuf.h"
 #include "indexer/monitor/blocklist.h"
+#include "indexer/monitor/import.h"
 #include "indexer/store/services.h"
 #include "indexer/store/writer.h"
 
@@ -278,6 +279,7 @@ void tracker_next(const struct tracker_row *was,
 /* One hand-off on its way, as the store keeps it. */
 struct track {
 	char *series, *client, *client_id, *release_id, *title;
+	char *path;			/* the content, as the client said */
 	int volume;
 	struct tracker_row row;
 };
@@ -325,6 +327,7 @@ static void track_free(struct track *t, size_t nr)
 		free(t[i].client_id);
 		free(t[i].release_id);
 		free(t[i].title);
+		free(t[i].path);
 	}
 	free(t);
 }
@@ -349,9 +352,9 @@ static int load(sqlite3 *db, struct track **out, size_t *nr)
 	*nr = 0;
 	rc = db_prepare(db, "SELECT series, volume, state, client, client_id,"
 			" release_id, title, progress, progress_at,"
-			" coalesce(sent_at, at), error FROM downloads"
+			" coalesce(sent_at, at), error, path FROM downloads"
 			" WHERE client_id IS NOT NULL AND state IN ('sent',"
-			" 'queued', 'downloading')", &st);
+			" 'queued', 'downloading', 'completed')", &st);
 	if (rc)
 		return rc;
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
@@ -376,6 +379,7 @@ static int load(sqlite3 *db, struct track **out, size_t *nr)
 		n->client_id = column_dup(st, 4);
 		n->release_id = column_dup(st, 5);
 		n->title = column_dup(st, 6);
+		n->path = column_dup(st, 11);
 		n->row.progress = sqlite3_column_double(st, 7);
 		n->row.progress_at = sqlite3_column_double(st, 8);
 		n->row.sent_at = sqlite3_column_double(st, 9);
@@ -383,7 +387,7 @@ static int load(sqlite3 *db, struct track **out, size_t *nr)
 			 sqlite3_column_text(st, 10) ?
 			 (const char *)sqlite3_column_text(st, 10) : "");
 		if (!n->series || !n->client || !n->client_id ||
-		    !n->release_id || !n->title) {
+		    !n->release_id || !n->title || !n->path) {
 			rc = SQLITE_NOMEM;
 			break;
 		}
@@ -411,6 +415,97 @@ static void failed(const struct track *t, const struct tracker_row *row)
 			       "reason", row->reason),
 		     "%s volume %d: the download of \"%s\" failed in %s: %s",
 		     t->series, t->volume, t->title, t->client, row->reason);
+}
+
+/* The folder of the series named series (the first, should two roots
+ * hold one), into out. */
+static int series_dir(sqlite3 *db, const char *series, struct strbuf *out)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	rc = db_prepare(db, "SELECT CAST(r.path AS TEXT) || '/' ||"
+			" CAST(s.path AS TEXT) FROM series s JOIN roots r"
+			" ON r.id = s.root_id WHERE s.name = ?1"
+			" ORDER BY s.id LIMIT 1", &st);
+	if (rc)
+		return rc;
+	sqlite3_bind_text(st, 1, series, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		strbuf_addstr(out, (const char *)sqlite3_column_text(st, 0));
+	rc = db_finalize(st, rc, "read series folder");
+	return rc ? rc : out->len ? 0 : -ENOENT;
+}
+
+/* Tell the user what went into the series folder. */
+static void tell_imported(const struct track *t,
+			  const struct import_result *res)
+{
+	json_t *files = json_array();
+
+	for (size_t i = 0; i < res->nr_files; i++)
+		json_array_append_new(files, json_string(res->files[i].to));
+	log_info("tracker: \"%s\" imported into %s volume %d", t->title,
+		 t->series, t->volume);
+	notify_event(NOTIFY_IMPORTED, t->series,
+		     json_pack("{s:i, s:s, s:s, s:o}", "volume", t->volume,
+			       "title", t->title, "client", t->client,
+			       "files", files),
+		     "%s volume %d imported from \"%s\"", t->series,
+		     t->volume, t->title);
+}
+
+/*
+ * Import the completed download of t, at path as client c reported it,
+ * into its series folder: the path mapped to this machine's and kept in
+ * the clients' save paths, then import_run() for t's volume. Returns 0,
+ * or a negative errno value with row->reason saying why (the download
+ * stays completed, to be imported again at the next missing check).
+ */
+static int import_completed(struct tracker_pass *p, const struct track *t,
+			    const char *path, struct tracker_row *row)
+{
+	const char *allowed[2];
+	size_t nr = 0;
+	struct strbuf dir = STRBUF_INIT;
+	struct import_result res = IMPORT_RESULT_INIT;
+	double volume = t->volume;
+	char why[TRACKER_REASON_MAX], *local = NULL;
+	int rc;
+
+	row->reason[0] = '\0';
+	if (p->torrent && p->torrent->save_path && *p->torrent->save_path)
+		allowed[nr++] = p->torrent->save_path;
+	if (p->usenet && p->usenet->save_path && *p->usenet->save_path)
+		allowed[nr++] = p->usenet->save_path;
+	rc = import_map_path(p->cfg, path, allowed, nr, &local, why,
+			     sizeof(why));
+	if (rc) {
+		snprintf(row->reason, sizeof(row->reason), "import: %.280s",
+			 why);
+		return rc;
+	}
+	rc = series_dir(p->db, t->series, &dir);
+	if (rc) {
+		snprintf(row->reason, sizeof(row->reason), "import: the"
+			 " folder of %s is not known", t->series);
+	} else {
+		rc = import_run(&(struct import_request) {
+			.source = local, .series_dir = dir.buf,
+			.series = t->series, .volumes = &volume,
+			.nr_volumes = 1,
+		}, p->cfg, &res);
+		if (rc)
+			snprintf(row->reason, sizeof(row->reason),
+				 "import: %.280s", res.reason.buf);
+		else
+			tell_imported(t, &res);
+	}
+	import_result_release(&res);
+	strbuf_release(&dir);
+	free(local);
+	return rc;
 }
 
 /* Follow the hand-offs of the tracks t that went to client c. */
@@ -462,12 +557,18 @@ static int follow(struct tracker_pass *p, const struct download_client *c,
 		tracker_next(&t[i].row, &seen, now,
 			     p->cfg->download_poll_interval_s,
 			     p->cfg->download_stall_timeout_s, &row);
+		if (row.state == TRACKER_COMPLETED &&
+		    (t[i].row.state != TRACKER_COMPLETED || p->retry_imports))
+			row.state = import_completed(p, &t[i], *seen.path ?
+				seen.path : t[i].path, &row) ?
+				TRACKER_COMPLETED : TRACKER_IMPORTED;
 		if (row.state == TRACKER_FAILED)
 			failed(&t[i], &row);
 		if (row.state < TRACKER_COMPLETED)
 			p->active++;
 		p->failed += row.state == TRACKER_FAILED;
-		if (row.state != t[i].row.state) {
+		if (row.state != t[i].row.state ||
+		    strcmp(row.reason, t[i].row.reason)) {
 			p->changed++;
 			log_info("tracker: \"%s\" for %s volume %d: %s",
 				 t[i].title, t[i].series, t[i].volume,

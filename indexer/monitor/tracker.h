@@ -20,8 +20,17 @@
  *   sent          the client took it, and has not listed it yet
  *   queued        listed, waiting (queued, paused, checking, fetching)
  *   downloading   listed, on its way (metadata, stalled, post-processing)
- *   completed     all there, where the client says
- *   imported      in the series folder (import.h)
+ *   completed     all there, where the client says; imported at once
+ *                 (import.h: the path the client gives mapped by
+ *                 [download] path_map, and kept in the clients' save
+ *                 paths), else kept completed with the import's error
+ *                 as its reason (a name taken, a path outside every
+ *                 save path: nothing is moved), and imported again at
+ *                 the next missing check (control/check-missing), once
+ *                 the cause is fixed
+ *   imported      in the series folder, for the wanted volume of the
+ *                 hand-off; the watcher sees the file, the gap closes,
+ *                 and a notification imported goes out
  *   failed        and why: the client's own error (Transmission's
  *                 errorString, qBittorrent's error or missingFiles,
  *                 NZBGet's FAILURE/... or DELETED/...); never listed
@@ -125,6 +134,8 @@ struct tracker_pass {
 	const struct config *cfg;
 	/* the clients of the hand-off, with their sessions */
 	const struct download_client *torrent, *usenet;
+	int retry_imports;		/* import again the completed ones
+					 * whose import failed */
 	int changed, failed;		/* hand-offs, this pass */
 	int active;			/* still on their way after it */
 };

@@ -28,6 +28,7 @@ TITLES = {
     "health_error": "Health: error",
     "health_ok": "Health: ok",
     "error_rate": "Scan errors",
+    "imported": "Imported",
 }
 
 

@@ -67,10 +67,17 @@ def test_qbittorrent_followed(monitored, clients, files, tmp_path):
     # a tag of its own
     assert d[2]["client_id"] == a.hash and d[4]["client_id"] == b.hash
     assert d[10]["client_id"].startswith("mediamon-")
-    # B's file was there: qBittorrent's check finds it whole
-    wait_for(lambda: state_of(mon, 4), 60, "volume 4 completed",
-             until=lambda s: s == "completed", mount=mon.m)
+    # B's file was there: qBittorrent's check finds it whole, and it is
+    # imported into the series folder, where the watcher sees it
+    wait_for(lambda: state_of(mon, 4), 60, "volume 4 imported",
+             until=lambda s: s == "imported", mount=mon.m)
     assert downloads(mon)[4]["progress"] == 1.0
+    assert (mon.root / "Saga 01" / "Saga 01 T04.cbz").read_bytes() == \
+        b.content
+    wait_for(lambda: mon.m.read("status/missing").decode(), 30,
+             "volume 4 no more missing",
+             until=lambda t: "Saga 01\t2\n" in t
+             and "Saga 01\t4\n" not in t, mount=mon.m)
     # the 404 link: qBittorrent answered "Ok." and never lists it; after
     # the grace it failed, its release is blocklisted, and C went at once
     wait_for(lambda: downloads(mon)[10], 90, "volume 10's next release",
@@ -102,8 +109,9 @@ def test_transmission_followed_and_client_gone(monitored, clients, files,
     # the 404 link fails at the add (Transmission fetches it then): C
     # went in the same check
     assert d[10]["title"] == "Saga 01 T10 FRENCH"
-    wait_for(lambda: state_of(mon, 4), 60, "volume 4 completed",
-             until=lambda s: s == "completed", mount=mon.m)
+    wait_for(lambda: state_of(mon, 4), 60, "volume 4 imported",
+             until=lambda s: s == "imported", mount=mon.m)
+    assert (mon.root / "Saga 01" / "Saga 01 T04.cbz").is_file()
     assert state_of(mon, 2) in ("queued", "downloading")
     # Transmission goes away: the downloads keep their states, health
     # says why
@@ -146,3 +154,30 @@ def test_nzbget_failed_fetch(monitored, clients, files):
              until=lambda d: d["state"] == "failed"
              and "FAILURE/FETCH" in d["reason"], mount=mon.m)
     assert "FAILURE/FETCH" in mon.m.read("control/blocklist").decode()
+
+
+def test_completed_outside_the_save_paths(monitored, clients, files,
+                                          tmp_path):
+    """qBittorrent saves in its own default folder, which no save_path
+    or path_map names: the download completes, is not imported (the
+    reason says why), and nothing is moved."""
+    qbit = clients("qbittorrent")
+    _, b, _ = torrents()
+    (qbit.save / b.name).write_bytes(b.content)
+    r = release("b04", "Saga 01 T04 FRENCH", seeders=30)
+    r["downloadUrl"] = files.put("/b.torrent", b.data)
+    r["magnetUrl"] = None
+    extra = conf("qbittorrent", qbit.url, "x").replace(
+        "save_path = x\n", "") + POLL
+    mon = monitored(["Saga 01"], monitor=AUTO, general=SEND, extra=extra,
+                    releases={"saga 01": [r]})
+    mon.check("missing")
+    d = wait_for(lambda: downloads(mon)[4], 60, "volume 4 completed",
+                 until=lambda d: d["state"] == "completed" and d["reason"],
+                 mount=mon.m)
+    assert d["reason"].startswith("import: ")
+    assert not (mon.root / "Saga 01" / "Saga 01 T04.cbz").exists()
+    assert (qbit.save / b.name).read_bytes() == b.content
+    # a missing check tries again, with the same answer
+    mon.check("missing")
+    assert downloads(mon)[4]["state"] == "completed"
