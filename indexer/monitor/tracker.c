@@ -13,6 +13,7 @@
 #include "common/notify.h"
 #include "common/strbuf.h"
 #include "indexer/monitor/blocklist.h"
+#include "indexer/monitor/checks.h"
 #include "indexer/monitor/import.h"
 #include "indexer/store/services.h"
 #include "indexer/store/writer.h"
@@ -508,6 +509,26 @@ static int import_completed(struct tracker_pass *p, const struct track *t,
 	return rc;
 }
 
+/* Count what became of a download against the newest missing check: a
+ * count lost costs a figure, not the download. */
+static void count(enum tracker_state was, enum tracker_state now)
+{
+	enum checks_outcome o;
+
+	if (now >= TRACKER_COMPLETED && now != TRACKER_FAILED &&
+	    was < TRACKER_COMPLETED) {
+		o = CHECKS_COMPLETED;
+		writer_call(checks_count_download, &o);
+	}
+	if (now == was)
+		return;
+	if (now == TRACKER_IMPORTED || now == TRACKER_FAILED) {
+		o = now == TRACKER_IMPORTED ? CHECKS_IMPORTED :
+			CHECKS_DOWNLOAD_FAILED;
+		writer_call(checks_count_download, &o);
+	}
+}
+
 /* Follow the hand-offs of the tracks t that went to client c. */
 static int follow(struct tracker_pass *p, const struct download_client *c,
 		  struct track *t, size_t nr)
@@ -567,6 +588,7 @@ static int follow(struct tracker_pass *p, const struct download_client *c,
 		if (row.state < TRACKER_COMPLETED)
 			p->active++;
 		p->failed += row.state == TRACKER_FAILED;
+		count(t[i].row.state, row.state);
 		if (row.state != t[i].row.state ||
 		    strcmp(row.reason, t[i].row.reason)) {
 			p->changed++;

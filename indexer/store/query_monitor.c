@@ -267,6 +267,62 @@ int query_blocklist(struct strbuf *out)
 	return rc;
 }
 
+/* One hand-off of DOWNLOADS_SQL's row, as /status/downloads.json shows
+ * it. */
+static json_t *handoff_row(sqlite3_stmt *st)
+{
+	return json_pack("{s:o, s:i, s:o, s:o, s:o, s:o, s:o, s:f, s:o, s:o,"
+			 " s:{s:o, s:o, s:o}}",
+		"series", column_text(st, 0),
+		"volume", sqlite3_column_int(st, 1),
+		"title", column_text(st, 2),
+		"source", column_text(st, 3),
+		"client", column_text(st, 4),
+		"client_id", column_text(st, 5),
+		"state", column_text(st, 6),
+		"progress", sqlite3_column_double(st, 7),
+		"reason", column_text(st, 8),
+		"path", column_text(st, 9),
+		"times",
+		"sent_at", json_time(sqlite3_column_double(st, 10)),
+		"changed_at", json_time(sqlite3_column_double(st, 11)),
+		"progress_at", json_time(sqlite3_column_double(st, 12)));
+}
+
+int query_downloads_json(struct strbuf *out)
+{
+	json_t *list = json_array(), *row;
+	sqlite3 *db = reader_begin();
+	sqlite3_stmt *st;
+	int rc;
+
+	if (!db) {
+		json_decref(list);
+		return -EIO;
+	}
+	rc = db_prepare(db, "SELECT series, volume, title, source, client,"
+			" client_id, state, progress, error, path,"
+			" coalesce(sent_at, at), coalesce(changed_at, at),"
+			" progress_at FROM downloads ORDER BY series, volume",
+			&st);
+	if (!rc) {
+		while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+			row = handoff_row(st);
+			if (!row || json_array_append_new(list, row)) {
+				rc = SQLITE_NOMEM;
+				break;
+			}
+		}
+		rc = db_finalize(st, rc, "list downloads");
+	}
+	reader_end(db);
+	if (rc) {
+		json_decref(list);
+		return rc;
+	}
+	return json_append(out, list);
+}
+
 int query_found_json(struct strbuf *out,
 		     const struct query_series_filter *shown)
 {

@@ -11,7 +11,7 @@ import json
 from clients import Torrent, clients, files  # noqa: F401
 from conftest import wait_for
 from test_clients import CONTENT, catalog, conf, health, usenet_conf
-from test_handoff import AUTO, SEND, downloads
+from test_handoff import AUTO, SEND, checks_csv, downloads
 from test_monitor import monitored, release  # noqa: F401
 
 POLL = "poll_interval = 1\n"
@@ -74,6 +74,12 @@ def test_qbittorrent_followed(monitored, clients, files, tmp_path):
     assert downloads(mon)[4]["progress"] == 1.0
     assert (mon.root / "Saga 01" / "Saga 01 T04.cbz").read_bytes() == \
         b.content
+    shown = {d["volume"]: d for d in mon.m.json("status/downloads.json")}
+    assert shown[4]["state"] == "imported" and shown[4]["progress"] == 1.0
+    assert shown[4]["client"] == "qbittorrent"
+    assert shown[4]["client_id"] == b.hash
+    assert shown[4]["title"] == "Saga 01 T04 FRENCH"
+    assert shown[4]["times"]["sent_at"] and shown[4]["reason"] is None
     wait_for(lambda: mon.m.read("status/missing").decode(), 30,
              "volume 4 no more missing",
              until=lambda t: "Saga 01\t2\n" in t
@@ -84,9 +90,15 @@ def test_qbittorrent_followed(monitored, clients, files, tmp_path):
              until=lambda d: d["title"] == "Saga 01 T10 FRENCH"
              and d["state"] in ("sent", "queued", "downloading"),
              mount=mon.m)
+    shown = {d["volume"]: d for d in mon.m.json("status/downloads.json")}
+    assert shown[4]["state"] == "imported"
     blocked = mon.m.read("control/blocklist").decode()
     assert "Saga 01 T10" in blocked and "never listed it" in blocked
     assert c.hash in [t["hash"] for t in qbit.torrents()]
+    # metrics/checks.csv counts them against the check that sent them
+    rows = checks_csv(mon)
+    assert (rows[0]["completed"], rows[0]["imported"],
+            rows[0]["download_failed"]) == ("1", "1", "1")
     # A has no peer: on its way, fetching its metadata
     assert state_of(mon, 2) == "downloading"
     # the user removes A in qBittorrent: failed, blocklisted

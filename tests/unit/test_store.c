@@ -200,7 +200,10 @@ static void put_track(struct env *e, const char *path, const char *title,
 	" ALTER TABLE downloads DROP COLUMN progress_at;" \
 	" ALTER TABLE downloads DROP COLUMN sent_at;" \
 	" ALTER TABLE downloads DROP COLUMN changed_at;" \
-	" ALTER TABLE downloads DROP COLUMN path; "
+	" ALTER TABLE downloads DROP COLUMN path;" \
+	" ALTER TABLE checks DROP COLUMN completed;" \
+	" ALTER TABLE checks DROP COLUMN download_failed;" \
+	" ALTER TABLE checks DROP COLUMN imported; "
 
 /* What version 25 added (the blocklist, preferences), undone. */
 #define UNDO_VERSION_25 \
