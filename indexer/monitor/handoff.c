@@ -240,7 +240,8 @@ static int record_sent(const struct want *w, size_t nr,
 }
 
 /*
- * Send r to hc, unless hc failed earlier in this check. Returns the
+ * Send r to hc (to the series' own save path, when it has one), unless
+ * hc failed earlier in this check. Returns the
  * outcome; id gets the download's id in the client (download_send());
  * why gets the reason of a failure; *stop is set to -ECANCELED when
  * cancelled.
@@ -250,13 +251,17 @@ static enum outcome send_one(struct handoff *h, struct handoff_client *hc,
 			     struct strbuf *why, int *stop)
 {
 	struct strbuf err = STRBUF_INIT;
+	struct download_client c;
 	int rc;
 
 	if (hc->down[0]) {
 		strbuf_addstr(why, hc->down);
 		return FAILED;
 	}
-	rc = download_send(&hc->c, dr, h->cancel, id, &err);
+	c = hc->c;
+	if (h->save_path && hc == &h->torrent)
+		c.save_path = h->save_path;
+	rc = download_send(&c, dr, h->cancel, id, &err);
 	if (rc == -ECANCELED) {
 		strbuf_release(&err);
 		*stop = -ECANCELED;

@@ -79,6 +79,10 @@ struct handoff {
 	int sent, skipped, failed, errors;	/* releases, this check */
 	struct digest *digest;		/* where events go (digest.h), or
 					 * NULL: told at once */
+	const char *save_path;		/* the series' own for the torrent
+					 * client (prefs.h), NULL: the
+					 * client's; set around
+					 * handoff_series() */
 };
 
 /*

@@ -629,8 +629,10 @@ static int search_series(struct monitor *m, const struct series *s,
 				.kind = DIGEST_FOUND, .series = s->name,
 				.volume = w[i].volume, .title = w[i].r[0].title,
 			});
+	m->handoff.save_path = own.save_path;
 	if (!rc)
 		rc = handoff_series(&m->handoff, s->id, s->name, w, nr);
+	m->handoff.save_path = NULL;
 	wants_free(w, nr);
 	prefs_own_release(&own);
 	return rc;

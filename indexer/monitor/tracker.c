@@ -15,6 +15,7 @@
 #include "indexer/monitor/blocklist.h"
 #include "indexer/monitor/checks.h"
 #include "indexer/monitor/import.h"
+#include "indexer/monitor/prefs.h"
 #include "indexer/store/services.h"
 #include "indexer/store/writer.h"
 
@@ -419,24 +420,34 @@ static void failed(const struct track *t, const struct tracker_row *row)
 }
 
 /* The folder of the series named series (the first, should two roots
- * hold one), into out. */
-static int series_dir(sqlite3 *db, const char *series, struct strbuf *out)
+ * hold one) into dir, and its own preferences into own (prefs.h: its
+ * save path). */
+static int series_place(sqlite3 *db, const char *series, struct strbuf *dir,
+			struct prefs_own *own)
 {
+	const char *text;
 	sqlite3_stmt *st;
 	int rc;
 
 	rc = db_prepare(db, "SELECT CAST(r.path AS TEXT) || '/' ||"
-			" CAST(s.path AS TEXT) FROM series s JOIN roots r"
-			" ON r.id = s.root_id WHERE s.name = ?1"
+			" CAST(s.path AS TEXT), s.release_prefs FROM series s"
+			" JOIN roots r ON r.id = s.root_id WHERE s.name = ?1"
 			" ORDER BY s.id LIMIT 1", &st);
 	if (rc)
 		return rc;
 	sqlite3_bind_text(st, 1, series, -1, SQLITE_STATIC);
 	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW)
-		strbuf_addstr(out, (const char *)sqlite3_column_text(st, 0));
+	if (rc == SQLITE_ROW) {
+		strbuf_addstr(dir, (const char *)sqlite3_column_text(st, 0));
+		text = (const char *)sqlite3_column_text(st, 1);
+		/* Checked when written: text that no longer reads gives
+		 * no save path, as it gives the checks no preference. */
+		if (text && prefs_parse(text, own, NULL))
+			log_warn("tracker: the preferences of %s do not read",
+				 series);
+	}
 	rc = db_finalize(st, rc, "read series folder");
-	return rc ? rc : out->len ? 0 : -ENOENT;
+	return rc ? rc : dir->len ? 0 : -ENOENT;
 }
 
 /* Tell the user what went into the series folder. */
@@ -467,30 +478,30 @@ static void tell_imported(const struct track *t,
 static int import_completed(struct tracker_pass *p, const struct track *t,
 			    const char *path, struct tracker_row *row)
 {
-	const char *allowed[2];
+	const char *allowed[3];
 	size_t nr = 0;
 	struct strbuf dir = STRBUF_INIT;
 	struct import_result res = IMPORT_RESULT_INIT;
+	struct prefs_own own = { 0 };
 	double volume = t->volume;
 	char why[TRACKER_REASON_MAX], *local = NULL;
 	int rc;
 
 	row->reason[0] = '\0';
+	rc = series_place(p->db, t->series, &dir, &own);
 	if (p->torrent && p->torrent->save_path && *p->torrent->save_path)
 		allowed[nr++] = p->torrent->save_path;
 	if (p->usenet && p->usenet->save_path && *p->usenet->save_path)
 		allowed[nr++] = p->usenet->save_path;
-	rc = import_map_path(p->cfg, path, allowed, nr, &local, why,
-			     sizeof(why));
-	if (rc) {
-		snprintf(row->reason, sizeof(row->reason), "import: %.280s",
-			 why);
-		return rc;
-	}
-	rc = series_dir(p->db, t->series, &dir);
+	if (own.save_path)
+		allowed[nr++] = own.save_path;
 	if (rc) {
 		snprintf(row->reason, sizeof(row->reason), "import: the"
 			 " folder of %s is not known", t->series);
+	} else if ((rc = import_map_path(p->cfg, path, allowed, nr, &local,
+					 why, sizeof(why)))) {
+		snprintf(row->reason, sizeof(row->reason), "import: %.280s",
+			 why);
 	} else {
 		rc = import_run(&(struct import_request) {
 			.source = local, .series_dir = dir.buf,
@@ -504,6 +515,7 @@ static int import_completed(struct tracker_pass *p, const struct track *t,
 			tell_imported(t, &res);
 	}
 	import_result_release(&res);
+	prefs_own_release(&own);
 	strbuf_release(&dir);
 	free(local);
 	return rc;

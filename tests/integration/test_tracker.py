@@ -193,3 +193,32 @@ def test_completed_outside_the_save_paths(monitored, clients, files,
     # a missing check tries again, with the same answer
     mon.check("missing")
     assert downloads(mon)[4]["state"] == "completed"
+
+
+def test_series_save_path(monitored, clients, files, tmp_path):
+    """A series' own save_path (manga/SERIES/preferences): the torrent
+    goes there, not to [download] save_path, and is imported from
+    there."""
+    tr = clients("transmission")
+    _, b, _ = torrents()
+    own = tmp_path / "saga-saves"
+    own.mkdir()
+    (own / b.name).write_bytes(b.content)
+    r = release("b04", "Saga 01 T04 FRENCH", seeders=30)
+    r["downloadUrl"] = files.put("/b.torrent", b.data)
+    r["magnetUrl"] = None
+    save = tmp_path / "saves"
+    save.mkdir()
+    mon = monitored(["Saga 01"], monitor=AUTO, general=SEND,
+                    extra=conf("transmission", tr.url, save,
+                               rpc="/transmission/rpc") + POLL,
+                    releases={"saga 01": [r]})
+    text = "save_path = %s\n" % own
+    assert mon.m.write("manga/Saga 01/preferences", text) == len(text)
+    assert mon.m.read("manga/Saga 01/preferences").decode() == text
+    mon.check("missing")
+    assert [t["downloadDir"] for t in tr.torrents()] == [str(own)]
+    wait_for(lambda: state_of(mon, 4), 60, "volume 4 imported",
+             until=lambda s: s == "imported", mount=mon.m)
+    assert (mon.root / "Saga 01" / "Saga 01 T04.cbz").read_bytes() == \
+        b.content
