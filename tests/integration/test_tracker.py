@@ -27,16 +27,20 @@ def torrents():
 
 
 def releases(a, b_url, c_url):
+    """A for volume 2, B for volumes 4 and 6 (the second time a
+    duplicate the client has already), C for volume 10."""
     r2 = release("a02", "Saga 01 T02 FRENCH", seeders=30)
     r2["guid"] = r2["magnetUrl"] = a.magnet
     r2["downloadUrl"] = None
-    r4 = release("b04", "Saga 01 T04 FRENCH", seeders=30)
-    r4["downloadUrl"] = b_url
-    r4["magnetUrl"] = None
-    r10 = release("c10", "Saga 01 T10 FRENCH", seeders=30)
-    r10["downloadUrl"] = c_url
-    r10["magnetUrl"] = None
-    return {"saga 01": [r2, r4, r10]}
+    found = [r2]
+    for guid, title, url in (("b04", "Saga 01 T04 FRENCH", b_url),
+                             ("b06", "Saga 01 T06 FRENCH", b_url),
+                             ("c10", "Saga 01 T10 FRENCH", c_url)):
+        r = release(guid, title, seeders=30)
+        r["downloadUrl"] = url
+        r["magnetUrl"] = None
+        found.append(r)
+    return {"saga 01": found}
 
 
 def state_of(mon, volume):
@@ -95,12 +99,20 @@ def test_qbittorrent_followed(monitored, clients, files, tmp_path):
     blocked = mon.m.read("control/blocklist").decode()
     assert "Saga 01 T10" in blocked and "never listed it" in blocked
     assert c.hash in [t["hash"] for t in qbit.torrents()]
-    # metrics/checks.csv counts them against the check that sent them
+    # metrics/checks.csv counts them against the check that sent them:
+    # B twice (volumes 4 and 6) completed, once imported; the 404 failed
     rows = checks_csv(mon)
     assert (rows[0]["completed"], rows[0]["imported"],
-            rows[0]["download_failed"]) == ("1", "1", "1")
+            rows[0]["download_failed"]) == ("2", "1", "1")
     # A has no peer: on its way, fetching its metadata
     assert state_of(mon, 2) == "downloading"
+    # volume 6 got B again, which qBittorrent had: adopted, followed by
+    # B's hash, completed; but B holds volume 4, not 6: not imported,
+    # and the reason says so
+    d6 = downloads(mon)[6]
+    assert d6["client_id"] == b.hash and d6["state"] == "completed"
+    assert d6["reason"].startswith("import: ")
+    assert not (mon.root / "Saga 01" / "Saga 01 T06.cbz").exists()
     # the user removes A in qBittorrent: failed, blocklisted
     qbit.post("/api/v2/torrents/delete", {"hashes": a.hash,
                                           "deleteFiles": "false"})
