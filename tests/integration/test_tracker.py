@@ -7,6 +7,7 @@ after the grace and the next release goes at once, a download removed
 by the user fails, a client that goes away changes nothing."""
 
 import json
+import signal
 
 from clients import Torrent, clients, files  # noqa: F401
 from conftest import wait_for
@@ -205,6 +206,20 @@ def test_completed_outside_the_save_paths(monitored, clients, files,
     # a missing check tries again, with the same answer
     mon.check("missing")
     assert downloads(mon)[4]["state"] == "completed"
+    # the cause fixed (qBittorrent's folder named a save path) and the
+    # configuration reloaded, the next missing check imports it
+    mon.conf.write_text(mon.conf.read_text().replace(
+        "[download]\n", "[download]\nsave_path = %s\n" % qbit.save))
+    mon.m.proc.send_signal(signal.SIGHUP)
+    wait_for(lambda: b"reload: done" in mon.m.read("log"), 30,
+             "reload: done in the log", mount=mon.m, interval=0.1)
+    mon.check("missing")
+    d = downloads(mon).get(4)
+    assert d is None or d["state"] == "imported"
+    shown = {d["volume"]: d for d in mon.m.json("status/downloads.json")}
+    assert shown[4]["state"] == "imported" and shown[4]["reason"] is None
+    assert (mon.root / "Saga 01" / "Saga 01 T04.cbz").read_bytes() == \
+        b.content
 
 
 def test_series_save_path(monitored, clients, files, tmp_path):
