@@ -1,10 +1,13 @@
 """Each hand-off followed in the real download client (clients.py starts
 qBittorrent, Transmission and NZBGet on 127.0.0.1): a .torrent whose
 content is already in the save path completes (the client's check of
-the files finds it whole: no network), a magnet with no peer stays on
-its way, a link qBittorrent answered "Ok." to but never lists fails
-after the grace and the next release goes at once, a download removed
-by the user fails, a client that goes away changes nothing."""
+the files finds it whole: no network) and is imported, an NZB completes
+from NZBGet's own news server and is imported, a magnet with no peer
+stays on its way, a link qBittorrent answered "Ok." to but never lists
+fails after the grace and the next release goes at once, NZBGet's
+failed fetch fails, a download removed by the user fails, a client that
+goes away changes nothing, a completed download outside every save
+path is not imported until that is fixed."""
 
 import json
 import signal
@@ -249,3 +252,27 @@ def test_series_save_path(monitored, clients, files, tmp_path):
              until=lambda s: s == "imported", mount=mon.m)
     assert (mon.root / "Saga 01" / "Saga 01 T04.cbz").read_bytes() == \
         b.content
+
+
+def test_nzbget_completes_and_imports(monitored, clients, files):
+    """NZBGet downloads an NZB from its own news server on loopback
+    (nzbget --nserv): the hand-off, followed by its NZBID, completes in
+    the category's DestDir ([usenet] save_path) and is imported."""
+    content = CONTENT + b"N" * 50000
+    ns = clients("nserv", files={"Saga 01 T10.cbz": content})
+    nz = clients("nzbget", news_port=ns.port)
+    mon = monitored(["Saga 01"], monitor=AUTO, general=SEND,
+                    extra=usenet_conf(nz.url) + "save_path = %s\n" % (
+                        nz.save / "manga") + "[download]\n" + POLL,
+                    releases={"saga 01": []})
+    catalog(mon, files.put("/s01-10.nzb", ns.nzb("Saga 01 T10.cbz"),
+                           "application/x-nzb"))
+    mon.check("missing")
+    wait_for(lambda: downloads(mon).get(10), 90, "volume 10 imported",
+             until=lambda d: d is None or d["state"] == "imported",
+             mount=mon.m)
+    assert (mon.root / "Saga 01" / "Saga 01 T10.cbz").read_bytes() == \
+        content
+    shown = {d["volume"]: d for d in mon.m.json("status/downloads.json")}
+    assert shown[10]["state"] == "imported"
+    assert shown[10]["client"] == "nzbget"
