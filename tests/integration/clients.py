@@ -315,12 +315,13 @@ class Transmission(Client):
         program = need("transmission-daemon")
         conf = self.dir / "config"
         conf.mkdir()
+        self.peer_port = free_port()
         (conf / "settings.json").write_text(json.dumps({
             "rpc-bind-address": "127.0.0.1",
             "rpc-whitelist": "127.0.0.1", "rpc-whitelist-enabled": True,
             "rpc-host-whitelist-enabled": True,
             "bind-address-ipv4": "127.0.0.1", "bind-address-ipv6": "::1",
-            "peer-port": free_port(), "peer-port-random-on-start": False,
+            "peer-port": self.peer_port, "peer-port-random-on-start": False,
             "dht-enabled": False, "lpd-enabled": False,
             "pex-enabled": False, "utp-enabled": False,
             "port-forwarding-enabled": False,

@@ -9,6 +9,7 @@ failed fetch fails, a download removed by the user fails, a client that
 goes away changes nothing, a completed download outside every save
 path is not imported until that is fixed."""
 
+import base64
 import json
 import signal
 
@@ -276,3 +277,35 @@ def test_nzbget_completes_and_imports(monitored, clients, files):
     shown = {d["volume"]: d for d in mon.m.json("status/downloads.json")}
     assert shown[10]["state"] == "imported"
     assert shown[10]["client"] == "nzbget"
+
+
+def test_qbittorrent_magnet_from_a_seeder(monitored, clients, tmp_path):
+    """A magnet completes from a second client seeding it over loopback
+    (Transmission, given as a peer through qBittorrent's API): its
+    metadata, then its file, then imported."""
+    qbit = clients("qbittorrent")
+    seeder = clients("transmission")
+    a, _, _ = torrents()
+    seed = tmp_path / "seed"
+    seed.mkdir()
+    (seed / a.name).write_bytes(a.content)
+    seeder.rpc("torrent-add", metainfo=base64.b64encode(a.data).decode(),
+               **{"download-dir": str(seed)})
+    wait_for(lambda: seeder.rpc("torrent-get", fields=["percentDone"])
+             ["torrents"], 30, "the seeder's check of A",
+             until=lambda t: t and t[0]["percentDone"] == 1)
+    r2 = release("a02", "Saga 01 T02 FRENCH", seeders=30)
+    r2["guid"] = r2["magnetUrl"] = a.magnet
+    r2["downloadUrl"] = None
+    save = tmp_path / "saves"
+    save.mkdir()
+    mon = monitored(["Saga 01"], monitor=AUTO, general=SEND,
+                    extra=conf("qbittorrent", qbit.url, save) + POLL,
+                    releases={"saga 01": [r2]})
+    mon.check("missing")
+    qbit.api("/api/v2/torrents/addPeers", {
+        "hashes": a.hash, "peers": "127.0.0.1:%d" % seeder.peer_port})
+    wait_for(lambda: state_of(mon, 2), 90, "volume 2 imported",
+             until=lambda s: s == "imported", mount=mon.m)
+    assert (mon.root / "Saga 01" / "Saga 01 T02.cbz").read_bytes() == \
+        a.content
