@@ -46,8 +46,9 @@
  * (tracker.h): then the volume is wanted again; a range sent counts for
  * every wanted volume it holds. A volume's row keeps the download's id
  * in the client (download_send()) and its release's id, which the
- * tracker follows and blocklists. A volume not sent stays wanted: the next check tries
- * again. Client errors show in /status/health under the client's name.
+ * tracker follows and blocklists. A volume not sent stays wanted: the
+ * next check tries again. Client errors show in /status/health under
+ * the client's name.
  */
 
 #include <sqlite3.h>

@@ -523,7 +523,7 @@ static int import_completed(struct tracker_pass *p, const struct track *t,
 
 /* Count what became of a download against the newest missing check: a
  * count lost costs a figure, not the download. */
-static void count(enum tracker_state was, enum tracker_state now)
+static void count_outcome(enum tracker_state was, enum tracker_state now)
 {
 	enum checks_outcome o;
 
@@ -600,7 +600,7 @@ static int follow(struct tracker_pass *p, const struct download_client *c,
 		if (row.state < TRACKER_COMPLETED)
 			p->active++;
 		p->failed += row.state == TRACKER_FAILED;
-		count(t[i].row.state, row.state);
+		count_outcome(t[i].row.state, row.state);
 		if (row.state != t[i].row.state ||
 		    strcmp(row.reason, t[i].row.reason)) {
 			p->changed++;

@@ -126,8 +126,9 @@ static const struct {
 	  "\"FileSizeMB\":100,\"RemainingSizeMB\":0,\"DestDir\":\"/dl/c.#7\","
 	  "\"FinalDir\":\"/done/c\"}",
 	  TRACKER_COMPLETED, 1, "/done/c", "" },
-	{ "nzbget", "{\"NZBID\":8,\"Status\":\"FAILURE/FETCH\",\"Kind\":\"URL\","
-	  "\"FileSizeMB\":0,\"RemainingSizeMB\":0,\"DestDir\":\"\"}",
+	{ "nzbget", "{\"NZBID\":8,\"Status\":\"FAILURE/FETCH\","
+	  "\"Kind\":\"URL\",\"FileSizeMB\":0,\"RemainingSizeMB\":0,"
+	  "\"DestDir\":\"\"}",
 	  TRACKER_FAILED, 0, "", "nzbget: FAILURE/FETCH (the NZB could not"
 	  " be fetched)" },
 	{ "nzbget", "{\"NZBID\":9,\"Status\":\"DELETED/MANUAL\","
