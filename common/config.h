@@ -106,12 +106,15 @@ struct config {
 	 * items a mapping: REMOTE (normalized), then LOCAL (canonical) */
 	struct config_list download_path_map;
 	char *download_save_path;
+	long download_poll_interval_s;	/* the tracker's, default 60 */
+	long download_stall_timeout_s;	/* default 6 h */
 
 	/* [usenet]: the usenet client */
 	char *usenet_client;		/* none, sabnzbd, nzbget, prowlarr,
 					 * blackhole */
 	char *usenet_url, *usenet_api_key, *usenet_username;
 	char *usenet_password, *usenet_category, *usenet_blackhole_dir;
+	char *usenet_save_path;		/* where it saves: its DestDir */
 
 	/* [import]: completed downloads into the series folders */
 	char *import_mode;		/* hardlink (default), copy, move */

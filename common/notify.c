@@ -27,12 +27,13 @@ static const struct {
 	[NOTIFY_HEALTH_OK] = { "health_ok", "Health: ok", 0 },
 	[NOTIFY_ERROR_RATE] = { "error_rate", "Scan errors", 0 },
 	[NOTIFY_REPLACEMENT] = { "replacement", "Replacement searched", 0 },
+	[NOTIFY_IMPORTED] = { "imported", "Imported", 1 },
 };
 
 const char *const notify_event_names[] = {
 	"all", "new_volume", "release_found", "sent", "handoff_failed",
 	"repair_done", "repair_failed", "repair_pass", "health_error",
-	"health_ok", "error_rate", "replacement", NULL
+	"health_ok", "error_rate", "replacement", "imported", NULL
 };
 
 /* The events waiting for the sender, and what it wants. */

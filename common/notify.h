@@ -44,6 +44,7 @@ enum notify_kind {
 	NOTIFY_HEALTH_OK,	/* and left it */
 	NOTIFY_ERROR_RATE,	/* a scan could not read too many files */
 	NOTIFY_REPLACEMENT,	/* an Arr was asked for another release */
+	NOTIFY_IMPORTED,	/* a download went into its series folder */
 	NOTIFY_NR_KINDS
 };
 

@@ -42,6 +42,7 @@ static const struct {
 	[NOTIFY_HEALTH_OK] = { 3, "white_check_mark" },
 	[NOTIFY_ERROR_RATE] = { 4, "warning" },
 	[NOTIFY_REPLACEMENT] = { 3, "mag" },
+	[NOTIFY_IMPORTED] = { 3, "books" },
 };
 
 const char *notify_target_name(enum notify_target_kind kind)

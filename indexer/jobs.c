@@ -16,7 +16,7 @@
 #include "indexer/realdebrid/rd_repair.h"
 #include "indexer/realdebrid/rd_watch.h"
 
-#define NR_JOBS 10
+#define NR_JOBS 11
 #define TRIGGER_LEN 16
 
 /* How long a timed job waits for a scan before looking again. */
@@ -36,8 +36,8 @@ struct lane {
 
 /* A timed job: due at `at` (wall clock, 0: off), then every interval
  * (0: once, set again by the job's own run). */
-enum timer_id { T_CHECKS, T_REPAIR, T_FOLLOW_UP, T_PRUNE, T_BACKUP,
-		NR_TIMERS };
+enum timer_id { T_CHECKS, T_TRACK, T_REPAIR, T_FOLLOW_UP, T_PRUNE,
+		T_BACKUP, NR_TIMERS };
 
 struct timer {
 	unsigned jobs;
@@ -73,7 +73,8 @@ static struct {
 	.lock = PTHREAD_MUTEX_INITIALIZER,
 	.dry_run = 1,
 	.lanes = {
-		[LANE_CHECKS] = { .name = "checks", .jobs = JOBS_CHECKS },
+		[LANE_CHECKS] = { .name = "checks",
+				  .jobs = JOBS_CHECKS | JOBS_TRACK },
 		[LANE_REPAIR] = { .name = "repair", .jobs = JOBS_REPAIR },
 		[LANE_MAINTENANCE] = { .name = "maintenance",
 					.jobs = JOBS_MAINTENANCE },
@@ -81,6 +82,8 @@ static struct {
 	.timers = {
 		[T_CHECKS] = { .jobs = JOBS_CHECKS, .trigger = "schedule",
 			       .waits_for_scans = 1 },
+		[T_TRACK] = { .jobs = JOBS_TRACK, .trigger = "schedule",
+			      .waits_for_scans = 0 },
 		[T_REPAIR] = { .jobs = JOBS_REPAIR_RUN, .trigger = "schedule",
 			       .waits_for_scans = 1 },
 		[T_FOLLOW_UP] = { .jobs = JOBS_REPAIR_RUN,
@@ -118,6 +121,12 @@ int jobs_enabled(const struct config *cfg, enum jobs_job job)
 	case JOBS_REPAIR_RUN:
 		return cfg->rd_mount && cfg->rd_libraries.nr &&
 			cfg->rd_api_token;
+	case JOBS_TRACK:
+		return cfg->manga_roots.nr &&
+			((cfg->download_client &&
+			  strcmp(cfg->download_client, "none")) ||
+			 (cfg->usenet_client &&
+			  strcmp(cfg->usenet_client, "none")));
 	case JOBS_PRUNE:
 	case JOBS_BACKUP:
 	case JOBS_VACUUM:
@@ -215,6 +224,15 @@ static void run(unsigned job, const char *trigger)
 	case JOBS_CHECK_NEW:
 		monitor_check(jobs.monitor, job == JOBS_CHECK_NEW ?
 			      MONITOR_NEW : MONITOR_MISSING, trigger);
+		return;
+	case JOBS_TRACK:
+		/* A failed download's volume gets its next release now. */
+		if (monitor_track(jobs.monitor) > 0 &&
+		    jobs_enabled(jobs.cfg, JOBS_CHECK_MISSING)) {
+			pthread_mutex_lock(&jobs.lock);
+			queue(JOBS_CHECK_MISSING, "tracker");
+			pthread_mutex_unlock(&jobs.lock);
+		}
 		return;
 	case JOBS_PRUNE:
 		maintenance_prune(jobs.cfg, clock_wall());
@@ -325,6 +343,9 @@ static void arm_timers(const struct config *cfg)
 	for (int i = 0; i < NR_TIMERS; i++)
 		t[i].at = 0;
 	t[T_CHECKS].interval = cfg->auto_check_interval_s;
+	t[T_TRACK].interval = cfg->download_poll_interval_s;
+	if (jobs_enabled(cfg, JOBS_TRACK))
+		t[T_TRACK].at = now;
 	t[T_REPAIR].interval = cfg->rd_check_interval_s;
 	t[T_PRUNE].interval = cfg->cleanup_interval_s;
 	if (t[T_CHECKS].interval > 0 &&

@@ -8,7 +8,11 @@
  * lane only):
  *
  *   checks        the monitor's two checks, on request and every
- *                 [monitor] auto_check_interval
+ *                 [monitor] auto_check_interval, and the poll of the
+ *                 download clients for the hand-offs on their way
+ *                 every [download] poll_interval (tracker.h; a failed
+ *                 one queues a missing check, which sends the next
+ *                 release)
  *   repair        the Real-Debrid repair (rd_repair.h): passes on request
  *                 and every [realdebrid] check_interval, the follow-up
  *                 pass a repair waiting for a download or a retry asks
@@ -46,6 +50,7 @@ enum jobs_job {
 	JOBS_PRUNE = 1 << 7,		/* retention */
 	JOBS_BACKUP = 1 << 8,
 	JOBS_VACUUM = 1 << 9,
+	JOBS_TRACK = 1 << 10,		/* follow the hand-offs (tracker.h) */
 };
 
 /* The jobs of each lane. */

@@ -13,7 +13,7 @@
 enum {
 	C_ID, C_KIND, C_TRIGGER, C_STARTED, C_FINISHED, C_SERIES, C_WANTED,
 	C_FOUND, C_CATALOG, C_PROWLARR, C_NAUTILJON, C_HITS, C_SENT,
-	C_SKIPPED, C_FAILED, C_ERRORS,
+	C_SKIPPED, C_FAILED, C_ERRORS, C_COMPLETED, C_DL_FAILED, C_IMPORTED,
 };
 
 #define CHECK_COLUMNS \
@@ -23,6 +23,22 @@ enum {
 
 /* The flows, in the order the files show them. */
 static const char *const kinds[] = { "missing", "new" };
+
+int checks_count_download(sqlite3 *db, void *arg)
+{
+	static const char *const sql[] = {
+		"UPDATE checks SET completed = completed + 1 WHERE id ="
+		" (SELECT max(id) FROM checks WHERE kind = 'missing')",
+		"UPDATE checks SET download_failed = download_failed + 1"
+		" WHERE id = (SELECT max(id) FROM checks"
+		" WHERE kind = 'missing')",
+		"UPDATE checks SET imported = imported + 1 WHERE id ="
+		" (SELECT max(id) FROM checks WHERE kind = 'missing')",
+	};
+	const enum checks_outcome *o = arg;
+
+	return db_exec(db, sql[*o]);
+}
 
 int checks_store(sqlite3 *db, void *arg)
 {
@@ -103,13 +119,15 @@ int checks_csv(sqlite3 *db, struct strbuf *out)
 	sqlite3_stmt *st;
 	int rc;
 
-	rc = db_prepare(db, "SELECT " CHECK_COLUMNS " FROM checks ORDER BY id",
+	rc = db_prepare(db, "SELECT " CHECK_COLUMNS ", completed,"
+			" download_failed, imported FROM checks ORDER BY id",
 			&st);
 	if (rc)
 		return rc;
 	strbuf_addstr(out, "id,kind,trigger,started_at,finished_at,"
 		      "duration_s,series,wanted,found,catalog,prowlarr,"
-		      "nautiljon,cache_hits,sent,skipped,failed,errors\n");
+		      "nautiljon,cache_hits,sent,skipped,failed,errors,"
+		      "completed,download_failed,imported\n");
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		strbuf_addf(out, "%lld,",
 			    (long long)sqlite3_column_int64(st, C_ID));
@@ -127,7 +145,7 @@ int checks_csv(sqlite3 *db, struct strbuf *out)
 			strbuf_addf(out, "%.3f",
 				    sqlite3_column_double(st, C_FINISHED) -
 				    sqlite3_column_double(st, C_STARTED));
-		for (int col = C_SERIES; col <= C_ERRORS; col++)
+		for (int col = C_SERIES; col <= C_IMPORTED; col++)
 			strbuf_addf(out, ",%d", sqlite3_column_int(st, col));
 		strbuf_addch(out, '\n');
 	}

@@ -49,6 +49,20 @@ struct checks_row {
  */
 int checks_store(sqlite3 *db, void *row);
 
+/* What became of a download the tracker follows (tracker.h). */
+enum checks_outcome {
+	CHECKS_COMPLETED,
+	CHECKS_DOWNLOAD_FAILED,
+	CHECKS_IMPORTED,
+};
+
+/*
+ * A writer_call() function: count the outcome arg (an enum
+ * checks_outcome) against the newest missing check, whose hand-offs (or
+ * those of the checks before) it follows.
+ */
+int checks_count_download(sqlite3 *db, void *arg);
+
 /*
  * When the newest check of either flow finished, or 0 when none did (or
  * the store cannot tell: logged).
@@ -67,8 +81,12 @@ int checks_prune(sqlite3 *db, double before);
  *
  *   id,kind,trigger,started_at,finished_at,duration_s,series,wanted,
  *   found,catalog,prowlarr,nautiljon,cache_hits,sent,skipped,failed,
- *   errors
+ *   errors,completed,download_failed,imported
  *
+ * failed counts the releases a client refused at the hand-off; the last
+ * three what the tracker saw of the downloads after the check, until
+ * the next missing check: completed in the client (imported or not),
+ * failed there, imported into the series folder.
  * Times are RFC 3339 UTC; finished_at and duration_s are empty for a
  * check that did not finish (stopped, or running).
  */

@@ -13,6 +13,8 @@
  * with err set (client_fail() sets and logs it at once).
  */
 
+#include <jansson.h>
+
 #include "common/strbuf.h"
 #include "indexer/monitor/download.h"
 #include "indexer/monitor/links.h"
@@ -46,9 +48,16 @@ struct client_kind {
 	/* whether c is set up (a url, a folder ...), before any link is
 	 * read: 0, or -EINVAL or the folder's error, with err set */
 	int (*ready)(const struct download_client *c, struct strbuf *err);
+	/* id (DOWNLOAD_ID_MAX bytes, "" on entry) gets the download's
+	 * identity in the client when it tells one */
 	int (*send)(const struct download_client *c,
 		    const struct download_release *r,
 		    const struct client_payload *p, const int *cancel,
+		    char *id, struct strbuf *err);
+	/* the downloads of ids as the client lists them now, into *out (a
+	 * JSON array of its own objects); NULL: the client lists none */
+	int (*list)(const struct download_client *c,
+		    const char *const *ids, size_t nr, json_t **out,
 		    struct strbuf *err);
 };
 

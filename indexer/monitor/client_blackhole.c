@@ -195,7 +195,7 @@ static int blackhole_ready(const struct download_client *c,
 static int blackhole_send(const struct download_client *c,
 			  const struct download_release *r,
 			  const struct client_payload *p, const int *cancel,
-			  struct strbuf *err)
+			  char *id, struct strbuf *err)
 {
 	struct strbuf line = STRBUF_INIT, name = STRBUF_INIT;
 	const char *ext, *data = p->data;
@@ -203,6 +203,7 @@ static int blackhole_send(const struct download_client *c,
 	int dfd, ret;
 
 	(void)cancel;
+	(void)id;
 	if (p->kind == LINKS_TORRENT || p->kind == LINKS_NZB) {
 		ext = p->kind == LINKS_TORRENT ? ".torrent" : ".nzb";
 	} else if (has_control(p->text)) {

@@ -1,4 +1,5 @@
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -9,8 +10,8 @@
 #include "common/strbuf.h"
 #include "indexer/monitor/client.h"
 
-/* NZBGet answers a small JSON-RPC document. */
-#define NZBGET_MAX_BODY (64u << 10)
+/* NZBGet answers a small JSON-RPC document; its history may be long. */
+#define NZBGET_MAX_BODY (16u << 20)
 
 /*
  * The append call for the web link p holds (NZBGet fetches it), with
@@ -37,20 +38,14 @@ static char *append_request(const struct download_client *c,
 	return body;
 }
 
-/* A result above 0 is the queue id; 0 or less, or an error, a refusal. */
-static int append_answer(const struct http_response *resp,
-			 struct strbuf *err)
+/* A result above 0 is the queue id (into id); 0 or less, or an error, a
+ * refusal. */
+static int append_answer(json_t *doc, char *id, struct strbuf *err)
 {
-	json_t *doc = json_loadb(resp->body.buf, resp->body.len, 0, NULL);
 	json_t *result = json_object_get(doc, "result");
-	const char *why = json_string_value(json_object_get(
-		json_object_get(doc, "error"), "message"));
 	int ret = 0;
 
-	if (why)
-		ret = client_fail(err, -EPROTO, "nzbget: the NZB was refused:"
-				  " %.100s", why);
-	else if (!json_is_integer(result) && !json_is_boolean(result))
+	if (!json_is_integer(result) && !json_is_boolean(result))
 		ret = client_fail(err, -EPROTO, "nzbget: unexpected answer"
 				  " (no result)");
 	else if (json_is_integer(result) ? json_integer_value(result) <= 0 :
@@ -60,13 +55,20 @@ static int append_answer(const struct http_response *resp,
 				  "0 or less" : "false");
 	else
 		log_info("nzbget: NZB queued");
-	json_decref(doc);
+	if (!ret && json_is_integer(result))
+		snprintf(id, DOWNLOAD_ID_MAX, "%lld",
+			 (long long)json_integer_value(result));
 	return ret;
 }
 
-static int nzbget_send(const struct download_client *c,
-		       const struct download_release *r,
-		       const struct client_payload *p, const int *cancel,
+/*
+ * Call the JSON-RPC with body; *doc gets NZBGet's answer (to
+ * json_decref()), unless it is an error object, which is a refusal in
+ * its words after what ("the NZB was refused"). Returns 0 or a
+ * negative errno value with err set.
+ */
+static int nzbget_call(const struct download_client *c, const char *body,
+		       const char *what, const int *cancel, json_t **doc,
 		       struct strbuf *err)
 {
 	struct strbuf url = STRBUF_INIT, auth = STRBUF_INIT;
@@ -78,31 +80,29 @@ static int nzbget_send(const struct download_client *c,
 		.timeout_ms = c->timeout_ms,
 		.max_body = NZBGET_MAX_BODY,
 		.cancel = cancel,
+		.body = body,
+		.body_len = strlen(body),
 	};
 	struct http_response resp;
-	char *body = append_request(c, r, p);
+	const char *why;
 	int ret;
 
-	if (!body)
-		return client_fail(err, -ENOMEM, "nzbget: out of memory");
+	*doc = NULL;
 	http_join(&url, c->url, "/jsonrpc");
 	client_basic_auth(c->username, c->password, &auth);
 	if (auth.len)
 		headers[0] = auth.buf;
 	req.url = url.buf;
-	req.body = body;
-	req.body_len = strlen(body);
 	ret = http_perform(&req, &resp);
 	client_wipe(auth.buf);
 	strbuf_release(&auth);
 	strbuf_release(&url);
-	free(body);
 	if (ret < 0) {
 		strbuf_addf(err, "nzbget: %s", resp.error);
 		return ret;
 	}
 	if (resp.status == 200)
-		ret = append_answer(&resp, err);
+		*doc = json_loadb(resp.body.buf, resp.body.len, 0, NULL);
 	else if (resp.status == 401 || resp.status == 403)
 		ret = client_fail(err, -EACCES, "nzbget: the user name or"
 				  " password was refused (HTTP %ld)",
@@ -110,6 +110,88 @@ static int nzbget_send(const struct download_client *c,
 	else
 		ret = client_http_fail(err, "nzbget", resp.status);
 	http_response_release(&resp);
+	why = json_string_value(json_object_get(json_object_get(*doc,
+								"error"),
+						"message"));
+	if (why) {
+		ret = client_fail(err, -EPROTO, "nzbget: %s: %.100s", what,
+				  why);
+		json_decref(*doc);
+		*doc = NULL;
+	}
+	return ret;
+}
+
+static int nzbget_send(const struct download_client *c,
+		       const struct download_release *r,
+		       const struct client_payload *p, const int *cancel,
+		       char *id, struct strbuf *err)
+{
+	char *body = append_request(c, r, p);
+	json_t *doc;
+	int ret;
+
+	if (!body)
+		return client_fail(err, -ENOMEM, "nzbget: out of memory");
+	ret = nzbget_call(c, body, "the NZB was refused", cancel, &doc,
+			  err);
+	free(body);
+	if (!ret)
+		ret = append_answer(doc, id, err);
+	json_decref(doc);
+	return ret;
+}
+
+/* Whether the NZBID of item is one of ids. */
+static int nzbget_wanted(json_t *item, const char *const *ids, size_t nr)
+{
+	char id[32];
+
+	snprintf(id, sizeof(id), "%lld", (long long)json_integer_value(
+			 json_object_get(item, "NZBID")));
+	for (size_t i = 0; i < nr; i++)
+		if (!strcmp(ids[i], id))
+			return 1;
+	return 0;
+}
+
+/* The queue's groups (listgroups) and the history's items whose NZBID is
+ * one of ids; a URL that could not be fetched is in the history. */
+static int nzbget_list(const struct download_client *c,
+		       const char *const *ids, size_t nr, json_t **out,
+		       struct strbuf *err)
+{
+	static const char *const calls[] = {
+		"{\"version\":\"1.1\",\"method\":\"listgroups\","
+		"\"params\":[0],\"id\":1}",
+		"{\"version\":\"1.1\",\"method\":\"history\","
+		"\"params\":[false],\"id\":1}",
+	};
+	json_t *doc, *item;
+	size_t i;
+	int ret = 0;
+
+	*out = json_array();
+	if (!*out)
+		return -ENOMEM;
+	for (size_t k = 0; !ret && k < 2; k++) {
+		ret = nzbget_call(c, calls[k], "listing refused", NULL,
+				  &doc, err);
+		if (ret)
+			break;
+		if (!json_is_array(json_object_get(doc, "result")))
+			ret = client_fail(err, -EPROTO, "nzbget: unexpected"
+					  " answer (no list)");
+		json_array_foreach(json_object_get(doc, "result"), i, item)
+			if (!ret && nzbget_wanted(item, ids, nr) &&
+			    json_array_append(*out, item))
+				ret = -ENOMEM;
+		json_decref(doc);
+	}
+	if (ret) {
+		json_decref(*out);
+		*out = NULL;
+	}
 	return ret;
 }
 
@@ -127,4 +209,5 @@ const struct client_kind client_nzbget = {
 	.url = 1,
 	.ready = nzbget_ready,
 	.send = nzbget_send,
+	.list = nzbget_list,
 };

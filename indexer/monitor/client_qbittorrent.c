@@ -1,5 +1,6 @@
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <jansson.h>
@@ -11,8 +12,14 @@
 #include "indexer/monitor/client.h"
 #include "indexer/monitor/infohash.h"
 
-/* qBittorrent answers a few words; anything bigger is not its answer. */
-#define QBIT_MAX_BODY (64u << 10)
+/* qBittorrent answers a few words to an add, and a listing of the
+ * torrents tracked in about 2 kB each; anything bigger is not its
+ * answer. */
+#define QBIT_MAX_BODY (4u << 20)
+
+/* The tag an add of a web link sets, by which the torrent is found. */
+#define QBIT_TAG "mediamon-"
+
 
 #define URLENCODED "application/x-www-form-urlencoded"
 
@@ -250,7 +257,7 @@ static int qbit_has(const struct download_client *c,
  */
 static int qbit_add(const struct download_client *c,
 		    struct download_session *s,
-		    const struct client_payload *p, int *expired,
+		    const struct client_payload *p, int *expired, char *id,
 		    struct strbuf *err)
 {
 	struct form f = { STRBUF_INIT, URLENCODED };
@@ -263,6 +270,10 @@ static int qbit_add(const struct download_client *c,
 	} else {
 		strbuf_addstr(&f.body, "urls=");
 		http_escape(p->text, 1, &f.body);
+		if (!strncmp(id, QBIT_TAG, strlen(QBIT_TAG))) {
+			strbuf_addstr(&f.body, "&tags=");
+			http_escape(id, 1, &f.body);
+		}
 		if (c->category && *c->category) {
 			strbuf_addstr(&f.body, "&category=");
 			http_escape(c->category, 1, &f.body);
@@ -301,13 +312,35 @@ static int qbit_add(const struct download_client *c,
 }
 
 /*
+ * The torrent's identity in qBittorrent into id: its info hash when the
+ * magnet or the torrent gives it, else a tag of its own for the add to
+ * set, since a web link's torrent is known only once qBittorrent
+ * fetched it.
+ */
+static void qbit_identity(const struct client_payload *p, char *id)
+{
+	char hash[INFOHASH_HEX];
+	int ret = p->kind == LINKS_TORRENT ?
+		infohash_torrent(p->data, p->len, hash) :
+		p->kind == LINKS_MAGNET ? infohash_magnet(p->text, hash) :
+		-EINVAL;
+
+	if (!ret)
+		snprintf(id, DOWNLOAD_ID_MAX, "%s", hash);
+	else
+		snprintf(id, DOWNLOAD_ID_MAX, QBIT_TAG "%016llx",
+			 (unsigned long long)(clock_wall() * 1e6) ^
+			 ((unsigned long long)random() << 20));
+}
+
+/*
  * Add r, logging in first when the session has none, and once more when
  * qBittorrent forgot the session since.
  */
 static int qbit_send(const struct download_client *c,
 		     const struct download_release *r,
 		     const struct client_payload *p, const int *cancel,
-		     struct strbuf *err)
+		     char *id, struct strbuf *err)
 {
 	struct download_session local = { 0 };
 	struct download_session *s = c->session ? c->session : &local;
@@ -315,18 +348,19 @@ static int qbit_send(const struct download_client *c,
 
 	(void)r;
 	(void)cancel;
+	qbit_identity(p, id);
 	if (!s->logged_in) {
 		ret = qbit_login(c, s, err);
 		fresh = 1;
 	}
 	if (!ret)
-		ret = qbit_add(c, s, p, &expired, err);
+		ret = qbit_add(c, s, p, &expired, id, err);
 	if (expired && !fresh) {
 		log_info("qbittorrent: the session expired, logging in again");
 		expired = 0;
 		ret = qbit_login(c, s, err);
 		if (!ret)
-			ret = qbit_add(c, s, p, &expired, err);
+			ret = qbit_add(c, s, p, &expired, id, err);
 	}
 	if (expired) {
 		qbit_forget(s);
@@ -334,6 +368,105 @@ static int qbit_send(const struct download_client *c,
 				  " refused (HTTP 403) just after a login");
 	}
 	qbit_forget(&local);
+	return ret;
+}
+
+/*
+ * GET path with the session, logging in first when it has none, and once
+ * more when qBittorrent forgot it (403). Returns 0 with resp (status 200)
+ * to release, or a negative errno value with err set.
+ */
+static int qbit_get(const struct download_client *c,
+		    struct download_session *s, const char *path,
+		    struct http_response *resp, struct strbuf *err)
+{
+	int ret = 0;
+
+	for (int tries = 0; tries < 2; tries++) {
+		if (!s->logged_in)
+			ret = qbit_login(c, s, err);
+		if (!ret)
+			ret = qbit_request(c, s, path, NULL, resp, err);
+		if (ret)
+			return ret;
+		if (resp->status != 403)
+			break;
+		http_response_release(resp);
+		qbit_forget(s);
+		ret = -EACCES;
+	}
+	if (ret)
+		return client_fail(err, ret, "qbittorrent: the listing was"
+				   " refused (HTTP 403) just after a login");
+	if (resp->status == 200)
+		return 0;
+	ret = client_http_fail(err, "qbittorrent: torrents/info",
+			       resp->status);
+	http_response_release(resp);
+	return ret;
+}
+
+/* Append the torrents qBittorrent lists at path to out. */
+static int qbit_list_path(const struct download_client *c,
+			  struct download_session *s, const char *path,
+			  json_t *out, struct strbuf *err)
+{
+	struct http_response resp;
+	json_t *doc;
+	int ret = qbit_get(c, s, path, &resp, err);
+
+	if (ret)
+		return ret;
+	doc = json_loadb(resp.body.buf, resp.body.len, 0, NULL);
+	http_response_release(&resp);
+	if (!json_is_array(doc)) {
+		json_decref(doc);
+		return client_fail(err, -EPROTO, "qbittorrent: torrents/info:"
+				   " unexpected answer (not a list)");
+	}
+	ret = json_array_extend(out, doc) ? -ENOMEM : 0;
+	json_decref(doc);
+	return ret;
+}
+
+/* The torrents of the hashes in ids in one request, those of each tag in
+ * one of their own. */
+static int qbit_list(const struct download_client *c,
+		     const char *const *ids, size_t nr, json_t **out,
+		     struct strbuf *err)
+{
+	struct download_session local = { 0 };
+	struct download_session *s = c->session ? c->session : &local;
+	struct strbuf hashes = STRBUF_INIT, path = STRBUF_INIT;
+	int ret = 0;
+
+	*out = json_array();
+	if (!*out)
+		return -ENOMEM;
+	for (size_t i = 0; !ret && i < nr; i++) {
+		if (strncmp(ids[i], QBIT_TAG, strlen(QBIT_TAG))) {
+			strbuf_addstr(&hashes, hashes.len ? "%7C" : "");
+			http_escape(ids[i], 0, &hashes);
+			continue;
+		}
+		strbuf_reset(&path);
+		strbuf_addstr(&path, "/api/v2/torrents/info?tag=");
+		http_escape(ids[i], 0, &path);
+		ret = qbit_list_path(c, s, path.buf, *out, err);
+	}
+	if (!ret && hashes.len) {
+		strbuf_reset(&path);
+		strbuf_addf(&path, "/api/v2/torrents/info?hashes=%s",
+			    hashes.buf);
+		ret = qbit_list_path(c, s, path.buf, *out, err);
+	}
+	qbit_forget(&local);
+	strbuf_release(&hashes);
+	strbuf_release(&path);
+	if (ret) {
+		json_decref(*out);
+		*out = NULL;
+	}
 	return ret;
 }
 
@@ -353,4 +486,5 @@ const struct client_kind client_qbittorrent = {
 	.url = 1,
 	.ready = qbit_ready,
 	.send = qbit_send,
+	.list = qbit_list,
 };

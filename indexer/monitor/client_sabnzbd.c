@@ -1,4 +1,5 @@
 #include <errno.h>
+#include <stdio.h>
 #include <string.h>
 
 #include <jansson.h>
@@ -33,7 +34,8 @@ static void addurl(const struct download_client *c,
  * status false with an "error", or with no nzo_ids (a duplicate it
  * rejects, a link that is not http), when not.
  */
-static int add_answer(const struct http_response *resp, struct strbuf *err)
+static int add_answer(const struct http_response *resp, char *id,
+		      struct strbuf *err)
 {
 	json_t *doc = json_loadb(resp->body.buf, resp->body.len, 0, NULL);
 	json_t *status = json_object_get(doc, "status");
@@ -52,6 +54,10 @@ static int add_answer(const struct http_response *resp, struct strbuf *err)
 				  " fetch)");
 	else
 		log_info("sabnzbd: NZB queued");
+	if (!ret)
+		snprintf(id, DOWNLOAD_ID_MAX, "%s", json_string_value(
+				 json_array_get(json_object_get(doc, "nzo_ids"),
+						0)) ?: "");
 	json_decref(doc);
 	return ret;
 }
@@ -70,7 +76,7 @@ static int plain(const struct strbuf *b)
 static int sab_send(const struct download_client *c,
 		    const struct download_release *r,
 		    const struct client_payload *p, const int *cancel,
-		    struct strbuf *err)
+		    char *id, struct strbuf *err)
 {
 	struct strbuf url = STRBUF_INIT;
 	struct http_request req = {
@@ -92,7 +98,7 @@ static int sab_send(const struct download_client *c,
 	}
 	strbuf_rtrim(&resp.body);
 	if (resp.status == 200)
-		ret = add_answer(&resp, err);
+		ret = add_answer(&resp, id, err);
 	else if (resp.status == 401 || resp.status == 403)
 		/* Its words: "API Key Incorrect", "API Key Required", or
 		 * "External internet access denied ..." */

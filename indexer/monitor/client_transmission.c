@@ -11,8 +11,9 @@
 #include "common/strbuf.h"
 #include "indexer/monitor/client.h"
 
-/* Transmission answers small documents; a torrent-add's is a few lines. */
-#define TR_MAX_BODY (256u << 10)
+/* Transmission answers small documents: a torrent-add's is a few lines,
+ * a torrent-get of the torrents tracked about 300 bytes each. */
+#define TR_MAX_BODY (4u << 20)
 #define TR_TOKEN "X-Transmission-Session-Id"
 
 /*
@@ -110,10 +111,11 @@ static char *add_request(const struct download_client *c,
  * Whether a torrent-add answer says the torrent is in: "success" with
  * torrent-added, or torrent-duplicate when Transmission had it already
  * (the kebab-case names, and the snake_case ones of Transmission 4.1);
- * *id gets its id. Otherwise err gets Transmission's words.
+ * *id gets its id, hash its hashString. Otherwise err gets
+ * Transmission's words.
  */
 static int add_answer(const struct http_response *resp, json_int_t *id,
-		      struct strbuf *err)
+		      char *hash, struct strbuf *err)
 {
 	json_t *doc = json_loadb(resp->body.buf, resp->body.len, 0, NULL);
 	json_t *args = json_object_get(doc, "arguments"), *t;
@@ -138,8 +140,11 @@ static int add_answer(const struct http_response *resp, json_int_t *id,
 		ret = client_fail(err, -EPROTO, "transmission: unexpected"
 				  " answer (success, but no torrent)");
 	}
-	if (!ret)
+	if (!ret) {
 		*id = json_integer_value(json_object_get(t, "id"));
+		snprintf(hash, DOWNLOAD_ID_MAX, "%s", json_string_value(
+				 json_object_get(t, "hashString")) ?: "");
+	}
 	json_decref(doc);
 	return ret;
 }
@@ -202,6 +207,22 @@ static int rpc_call(const struct download_client *c,
 	return ret;
 }
 
+/* rpc_call() with a body made for it, freed here: NULL is a body that
+ * could not be made. */
+static int rpc_call_body(const struct download_client *c,
+			 struct download_session *s, char *body,
+			 struct http_response *resp, struct strbuf *err)
+{
+	int ret;
+
+	if (!body)
+		return client_fail(err, -ENOMEM, "transmission: out of"
+				   " memory");
+	ret = rpc_call(c, s, body, resp, err);
+	free(body);
+	return ret;
+}
+
 /*
  * Label torrent id with the category: Transmission before 4.0 ignores
  * labels in torrent-add. A failure leaves the torrent in, unlabelled.
@@ -234,7 +255,7 @@ static void set_label(const struct download_client *c,
 static int tr_send(const struct download_client *c,
 		   const struct download_release *r,
 		   const struct client_payload *p, const int *cancel,
-		   struct strbuf *err)
+		   char *hash, struct strbuf *err)
 {
 	struct download_session local = { 0 };
 	struct download_session *s = c->session ? c->session : &local;
@@ -245,17 +266,55 @@ static int tr_send(const struct download_client *c,
 
 	(void)r;
 	(void)cancel;
-	if (!body)
-		return client_fail(err, -ENOMEM, "transmission: out of"
-				   " memory");
-	ret = rpc_call(c, s, body, &resp, err);
-	free(body);
+	ret = rpc_call_body(c, s, body, &resp, err);
 	if (ret < 0)
 		return ret;
-	ret = add_answer(&resp, &id, err);
+	ret = add_answer(&resp, &id, hash, err);
 	http_response_release(&resp);
 	if (!ret && id > 0 && c->category && *c->category)
 		set_label(c, s, id);
+	return ret;
+}
+
+/* torrent-get of the torrents whose hashStrings are ids, with the fields
+ * download.h names. */
+static int tr_list(const struct download_client *c, const char *const *ids,
+		   size_t nr, json_t **out, struct strbuf *err)
+{
+	struct download_session local = { 0 };
+	struct download_session *s = c->session ? c->session : &local;
+	struct http_response resp;
+	json_t *hashes = json_array(), *doc, *list;
+	char *body = NULL;
+	int ret;
+
+	*out = NULL;
+	for (size_t i = 0; hashes && i < nr; i++)
+		if (json_array_append_new(hashes, json_string(ids[i]))) {
+			json_decref(hashes);
+			hashes = NULL;
+		}
+	doc = hashes ? json_pack("{s:s, s:{s:o, s:[s,s,s,s,s,s,s,s,s]}}",
+				 "method", "torrent-get", "arguments", "ids",
+				 hashes, "fields", "hashString", "status",
+				 "percentDone", "leftUntilDone",
+				 "metadataPercentComplete", "error",
+				 "errorString", "downloadDir", "name") : NULL;
+	if (doc)
+		body = json_dumps(doc, JSON_COMPACT);
+	json_decref(doc);
+	ret = rpc_call_body(c, s, body, &resp, err);
+	if (ret < 0)
+		return ret;
+	doc = json_loadb(resp.body.buf, resp.body.len, 0, NULL);
+	http_response_release(&resp);
+	list = json_object_get(json_object_get(doc, "arguments"), "torrents");
+	if (!json_is_array(list))
+		ret = client_fail(err, -EPROTO, "transmission: torrent-get:"
+				  " unexpected answer (no torrents)");
+	else
+		*out = json_incref(list);
+	json_decref(doc);
 	return ret;
 }
 
@@ -273,4 +332,5 @@ const struct client_kind client_transmission = {
 	.url = 1,
 	.ready = tr_ready,
 	.send = tr_send,
+	.list = tr_list,
 };

@@ -264,7 +264,7 @@ static int from_link(const struct download_client *c,
 static int send_links(const struct download_client *c,
 		      const struct client_kind *k,
 		      const struct download_release *r, const int *cancel,
-		      struct strbuf *err)
+		      char *id, struct strbuf *err)
 {
 	const char *links[NR_LINKS];
 	struct links_target t = LINKS_TARGET_INIT;
@@ -283,7 +283,7 @@ static int send_links(const struct download_client *c,
 			break;
 	}
 	if (!ret)
-		ret = k->send(c, r, &p, cancel, err);
+		ret = k->send(c, r, &p, cancel, id, err);
 	else if (ret == -ECANCELED)
 		strbuf_addf(err, "%s: cancelled", k->name);
 	else if (ret == -ENOMEM)
@@ -366,12 +366,16 @@ static void remember_refusal(struct download_session *s, struct strbuf *err)
 
 int download_send(const struct download_client *c,
 		  const struct download_release *r, const int *cancel,
-		  struct strbuf *err)
+		  char *id, struct strbuf *err)
 {
 	const struct client_kind *k = find_kind(c);
 	const char *name = is_prowlarr(c) ? "prowlarr" : k ? k->name : NULL;
+	char local[DOWNLOAD_ID_MAX];
 	int ret;
 
+	if (!id)
+		id = local;
+	id[0] = '\0';
 	strbuf_reset(err);
 	if (!name && (!c || !c->client || !strcmp(c->client, "none")))
 		return client_fail(err, -EINVAL, "download: no download client"
@@ -393,8 +397,29 @@ int download_send(const struct download_client *c,
 		return ret;
 	if (k->url && still_refused(c->session, err))
 		return -EACCES;
-	ret = send_links(c, k, r, cancel, err);
+	ret = send_links(c, k, r, cancel, id, err);
 	if (ret == -EACCES && k->url && c->session)
+		remember_refusal(c->session, err);
+	return ret;
+}
+
+int download_list(const struct download_client *c, const char *const *ids,
+		  size_t nr, json_t **out, struct strbuf *err)
+{
+	const struct client_kind *k = find_kind(c);
+	int ret;
+
+	*out = NULL;
+	strbuf_reset(err);
+	if (!k || !k->list)
+		return -EOPNOTSUPP;
+	ret = k->ready(c, err);
+	if (ret)
+		return ret;
+	if (still_refused(c->session, err))
+		return -EACCES;
+	ret = k->list(c, ids, nr, out, err);
+	if (ret == -EACCES && c->session)
 		remember_refusal(c->session, err);
 	return ret;
 }

@@ -156,6 +156,9 @@
  *   -ECONNREFUSED, -EFBIG, -EAGAIN, ...).
  */
 
+#include <jansson.h>
+#include <stddef.h>
+
 #include "common/strbuf.h"
 
 struct prowlarr;
@@ -165,6 +168,7 @@ struct prowlarr;
 #define DOWNLOAD_COOKIE_MAX 512
 #define DOWNLOAD_TOKEN_MAX 256
 #define DOWNLOAD_WHY_MAX 300
+#define DOWNLOAD_ID_MAX 64		/* a download's id in its client */
 
 /*
  * What a client keeps between sends: qBittorrent's login, Transmission's
@@ -235,12 +239,33 @@ int download_accepts(const struct download_client *c,
 
 /*
  * Hand r to client c (what it sends is described above). cancel may be
- * NULL. err is reset, and left empty on success. Returns 0 or a negative
- * errno value, as listed above.
+ * NULL. id (DOWNLOAD_ID_MAX bytes, or NULL) gets the download's identity
+ * in the client, by which download_list() finds it, or "" when the
+ * client tells none (a blackhole, Prowlarr): qBittorrent's info hash
+ * when the magnet or the torrent gives it, else the tag the add set on
+ * it ("mediamon-" and 16 hexadecimal digits); Transmission's hashString;
+ * NZBGet's NZBID; SABnzbd's nzo_id. err is reset, and left empty on
+ * success. Returns 0 or a negative errno value, as listed above.
  */
 int download_send(const struct download_client *c,
 		  const struct download_release *r, const int *cancel,
-		  struct strbuf *err);
+		  char *id, struct strbuf *err);
+
+/*
+ * Ask client c how the downloads of the nr ids download_send() gave
+ * stand now: *out gets a JSON array (to json_decref()) of the client's
+ * own objects for those it lists, in its own words (tracker.h reads
+ * them): qBittorrent's torrents/info objects (by hash, and by tag for a
+ * tag), Transmission's torrent-get objects (hashString, status,
+ * percentDone, leftUntilDone, metadataPercentComplete, error,
+ * errorString, downloadDir, name), NZBGet's listgroups and history
+ * objects (NZBID, Status, Kind, FileSizeMB, RemainingSizeMB, DestDir,
+ * FinalDir). Returns 0, -EOPNOTSUPP for a client that lists nothing
+ * (SABnzbd, a blackhole, Prowlarr), or the errors of download_send() that
+ * are the client's (-EACCES remembered as there), with err set.
+ */
+int download_list(const struct download_client *c, const char *const *ids,
+		  size_t nr, json_t **out, struct strbuf *err);
 
 /*
  * Whether the error ret of download_send() is the release's (another

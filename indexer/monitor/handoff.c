@@ -40,6 +40,7 @@ void handoff_init(struct handoff *h, const struct config *cfg,
 		.password = cfg->usenet_password,
 		.api_key = cfg->usenet_api_key,
 		.category = cfg->usenet_category,
+		.save_path = cfg->usenet_save_path,
 		.blackhole_dir = cfg->usenet_blackhole_dir,
 		.prowlarr = prowlarr,
 		.session = &h->usenet.session,
@@ -85,11 +86,18 @@ struct sent {
 	int volume;
 	const char *state;
 	const char *client, *title, *source, *error;
+	const char *client_id, *release_id;	/* NULL: none */
 	double at;
 };
 
+/* The states of a hand-off on its way or done (tracker.h): a volume in
+ * one of them is never handed over again. */
+#define HANDED_OVER "('sent', 'queued', 'downloading', 'completed'," \
+	" 'imported')"
+
 /* A writer_call() function: remember a hand-off. A volume once sent
- * stays sent: it is never handed over again. */
+ * stays sent: it is never handed over again, unless its download
+ * fails. */
 static int store_sent(sqlite3 *db, void *arg)
 {
 	const struct sent *d = arg;
@@ -97,10 +105,15 @@ static int store_sent(sqlite3 *db, void *arg)
 	int rc;
 
 	rc = db_prepare(db, "INSERT INTO downloads (series, volume, state,"
-		" client, title, source, at, error) VALUES (?1, ?2, ?3, ?4, ?5,"
-		" ?6, ?7, ?8) ON CONFLICT (series, volume) DO UPDATE"
+		" client, title, source, at, error, client_id, release_id,"
+		" sent_at, changed_at, progress, progress_at, path) VALUES"
+		" (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?7, ?7, 0, NULL,"
+		" NULL) ON CONFLICT (series, volume) DO UPDATE"
 		" SET state = ?3, client = ?4, title = ?5, source = ?6,"
-		" at = ?7, error = ?8 WHERE state != 'sent'", &st);
+		" at = ?7, error = ?8, client_id = ?9, release_id = ?10,"
+		" sent_at = ?7, changed_at = ?7, progress = 0,"
+		" progress_at = NULL, path = NULL"
+		" WHERE state NOT IN " HANDED_OVER, &st);
 	if (rc)
 		return rc;
 	sqlite3_bind_text(st, 1, d->series, -1, SQLITE_STATIC);
@@ -111,6 +124,8 @@ static int store_sent(sqlite3 *db, void *arg)
 	sqlite3_bind_text(st, 6, d->source, -1, SQLITE_STATIC);
 	sqlite3_bind_double(st, 7, d->at);
 	db_bind_text(st, 8, d->error);
+	db_bind_text(st, 9, d->client_id);
+	db_bind_text(st, 10, d->release_id);
 	return db_finalize(st, sqlite3_step(st), "store download");
 }
 
@@ -149,7 +164,7 @@ static int already_sent(struct handoff *h, const char *series, int volume)
 	int rc, sent = 0;
 
 	rc = db_prepare(h->db, "SELECT 1 FROM downloads WHERE series = ?1"
-			" AND volume = ?2 AND state = 'sent'", &st);
+			" AND volume = ?2 AND state IN " HANDED_OVER, &st);
 	if (rc)
 		return rc;
 	sqlite3_bind_text(st, 1, series, -1, SQLITE_STATIC);
@@ -225,22 +240,28 @@ static int record_sent(const struct want *w, size_t nr,
 }
 
 /*
- * Send r to hc, unless hc failed earlier in this check. Returns the
- * outcome; why gets the reason of a failure; *stop is set to
- * -ECANCELED when cancelled.
+ * Send r to hc (to the series' own save path, when it has one), unless
+ * hc failed earlier in this check. Returns the
+ * outcome; id gets the download's id in the client (download_send());
+ * why gets the reason of a failure; *stop is set to -ECANCELED when
+ * cancelled.
  */
 static enum outcome send_one(struct handoff *h, struct handoff_client *hc,
-			     const struct download_release *dr,
+			     const struct download_release *dr, char *id,
 			     struct strbuf *why, int *stop)
 {
 	struct strbuf err = STRBUF_INIT;
+	struct download_client c;
 	int rc;
 
 	if (hc->down[0]) {
 		strbuf_addstr(why, hc->down);
 		return FAILED;
 	}
-	rc = download_send(&hc->c, dr, h->cancel, &err);
+	c = hc->c;
+	if (h->save_path && hc == &h->torrent)
+		c.save_path = h->save_path;
+	rc = download_send(&c, dr, h->cancel, id, &err);
 	if (rc == -ECANCELED) {
 		strbuf_release(&err);
 		*stop = -ECANCELED;
@@ -295,6 +316,7 @@ static int hand_over(struct handoff *h, int64_t series_id,
 		     size_t i)
 {
 	struct strbuf why = STRBUF_INIT, first = STRBUF_INIT;
+	char id[DOWNLOAD_ID_MAX] = "", rid[RELEASE_ID_LEN + 1];
 	enum outcome best = NONE;
 	const struct release *chosen = NULL;
 	const char *client = NULL;
@@ -323,7 +345,7 @@ static int hand_over(struct handoff *h, int64_t series_id,
 			o = DRY_RUN;
 			stop = 1;
 		} else {
-			o = send_one(h, hc, &dr, &why, &stop);
+			o = send_one(h, hc, &dr, id, &why, &stop);
 			if (stop < 0) {
 				rc = stop;
 				break;
@@ -355,6 +377,10 @@ static int hand_over(struct handoff *h, int64_t series_id,
 		d.title = chosen->title;
 		d.source = chosen->source;
 		d.error = best == SKIPPED || best == FAILED ? first.buf : NULL;
+		release_id(chosen->guid, chosen->link, chosen->magnet,
+			   chosen->title, rid);
+		d.release_id = rid;
+		d.client_id = best == SENT && id[0] ? id : NULL;
 		if (best == SENT)
 			rc = record_sent(w, nr, chosen, &d);
 		else

@@ -42,9 +42,13 @@
  * reason), and the volume's in downloads (by series name and volume):
  * its state is the best reached, sent > dry-run > failed > skipped, with
  * the client, the release and the reason. A volume sent is never sent
- * again, also across restarts; a range sent counts for every wanted
- * volume it holds. A volume not sent stays wanted: the next check tries
- * again. Client errors show in /status/health under the client's name.
+ * again, also across restarts, unless its download fails in the client
+ * (tracker.h): then the volume is wanted again; a range sent counts for
+ * every wanted volume it holds. A volume's row keeps the download's id
+ * in the client (download_send()) and its release's id, which the
+ * tracker follows and blocklists. A volume not sent stays wanted: the
+ * next check tries again. Client errors show in /status/health under
+ * the client's name.
  */
 
 #include <sqlite3.h>
@@ -76,6 +80,10 @@ struct handoff {
 	int sent, skipped, failed, errors;	/* releases, this check */
 	struct digest *digest;		/* where events go (digest.h), or
 					 * NULL: told at once */
+	const char *save_path;		/* the series' own for the torrent
+					 * client (prefs.h), NULL: the
+					 * client's; set around
+					 * handoff_series() */
 };
 
 /*

@@ -18,6 +18,7 @@
 #include "indexer/monitor/digest.h"
 #include "indexer/monitor/checks.h"
 #include "indexer/monitor/handoff.h"
+#include "indexer/monitor/tracker.h"
 #include "indexer/manga/manga.h"
 #include "indexer/monitor/nautiljon.h"
 #include "indexer/monitor/prefs.h"
@@ -160,6 +161,26 @@ void monitor_free(struct monitor *m)
 	throttle_free(m->nautiljon_t);
 	db_close(m->db);
 	free(m);
+}
+
+/* A tracker pass; retry: import again what failed to import. */
+static int track(struct monitor *m, int retry)
+{
+	struct tracker_pass pass = {
+		.db = m->db,
+		.cfg = m->cfg,
+		.torrent = &m->handoff.torrent.c,
+		.usenet = &m->handoff.usenet.c,
+		.retry_imports = retry,
+	};
+	int rc = tracker_run(&pass);
+
+	return rc ? rc : pass.failed;
+}
+
+int monitor_track(struct monitor *m)
+{
+	return track(m, 0);
 }
 
 double monitor_last_check_at(struct monitor *m)
@@ -608,8 +629,10 @@ static int search_series(struct monitor *m, const struct series *s,
 				.kind = DIGEST_FOUND, .series = s->name,
 				.volume = w[i].volume, .title = w[i].r[0].title,
 			});
+	m->handoff.save_path = own.save_path;
 	if (!rc)
 		rc = handoff_series(&m->handoff, s->id, s->name, w, nr);
+	m->handoff.save_path = NULL;
 	wants_free(w, nr);
 	prefs_own_release(&own);
 	return rc;
@@ -926,6 +949,9 @@ int monitor_check(struct monitor *m, enum monitor_flow flow,
 	/* A catalog that cannot be read is searched as it was. */
 	if (!rc && m->catalog_order && m->cfg->search_enabled)
 		writer_call(reload_catalog, m);
+	/* What failed or completed since the last poll counts now. */
+	if (!rc && flow == MONITOR_MISSING && track(m, 1) < 0)
+		log_warn("monitor: the downloads could not be followed");
 	if (!rc)
 		rc = load_series(m, &s, &nr);
 	log_info("monitor: %s check started (%s), %zu monitored series",

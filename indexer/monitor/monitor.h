@@ -106,6 +106,16 @@ int monitor_check(struct monitor *m, enum monitor_flow flow,
 		  const char *trigger);
 
 /*
+ * Poll the download clients for the hand-offs on their way (tracker.h),
+ * with the sessions the hand-off uses, importing what completed. Returns
+ * how many failed (their volumes are wanted again: a missing check sends
+ * the next release), or a negative errno value when the store failed. A
+ * missing check runs it first, importing again the completed downloads
+ * whose import failed.
+ */
+int monitor_track(struct monitor *m);
+
+/*
  * When the last check of either flow finished, as the store remembers
  * it (so that the interval between timed checks holds across restarts),
  * or 0 when none did.

@@ -44,13 +44,14 @@ static const char *const not_groups[] = {
 
 /* The keys of a series' preferences, the order of prefs_own.given. */
 enum { K_LANGUAGES, K_PREFERRED, K_BLOCKED, K_FORMATS, K_SEEDERS,
-       K_MIN_SIZE, K_MAX_SIZE, K_PACKS, K_NR };
+       K_MIN_SIZE, K_MAX_SIZE, K_PACKS, K_SAVE_PATH, K_NR };
 
 static const char *const own_keys[] = {
 	[K_LANGUAGES] = "languages", [K_PREFERRED] = "preferred_groups",
 	[K_BLOCKED] = "blocked_groups", [K_FORMATS] = "formats",
 	[K_SEEDERS] = "min_seeders", [K_MIN_SIZE] = "min_size_mb",
-	[K_MAX_SIZE] = "max_size_mb", [K_PACKS] = "packs", NULL
+	[K_MAX_SIZE] = "max_size_mb", [K_PACKS] = "packs",
+	[K_SAVE_PATH] = "save_path", NULL
 };
 
 static const char *const packs_names[] = {
@@ -89,6 +90,7 @@ void prefs_own_release(struct prefs_own *own)
 			free(lists[i]->items[--lists[i]->nr]);
 		free(lists[i]->items);
 	}
+	free(own->save_path);
 	memset(own, 0, sizeof(*own));
 }
 
@@ -148,6 +150,20 @@ static int parse_int(const char *s, const char *end, long max, int *out)
 }
 
 /* One "KEY = VALUE" item, from s to end, trimmed. */
+/* A save path as a value: absolute, no control character; the last one
+ * given stays. */
+static int parse_path(const char *s, const char *end, char **out)
+{
+	if (end == s || *s != '/')
+		return -EINVAL;
+	for (const char *c = s; c < end; c++)
+		if ((unsigned char)*c < 0x20 || *c == 0x7f)
+			return -EINVAL;
+	free(*out);
+	*out = strndup(s, end - s);
+	return *out ? 0 : -ENOMEM;
+}
+
 static int parse_item(const char *s, const char *end, struct prefs_own *own)
 {
 	const char *eq = memchr(s, '=', end - s), *k = s, *ke = eq, *v;
@@ -186,6 +202,9 @@ static int parse_item(const char *s, const char *end, struct prefs_own *own)
 		packs = find_word(packs_names, v, end - v);
 		own->packs = packs;
 		rc = packs < 0 ? -EINVAL : 0;
+		break;
+	case K_SAVE_PATH:
+		rc = parse_path(v, end, &own->save_path);
 		break;
 	default:
 		return -EINVAL;
@@ -226,6 +245,8 @@ static void canonical(const struct prefs_own *own, struct strbuf *out)
 			add_list(out, lists[k]);
 		else if (k == K_PACKS)
 			strbuf_addstr(out, packs_names[own->packs]);
+		else if (k == K_SAVE_PATH)
+			strbuf_addstr(out, own->save_path);
 		else
 			strbuf_addf(out, "%d", ints[k]);
 	}

@@ -48,7 +48,10 @@ struct prefs {
 
 /*
  * A series' own preferences (/manga/SERIES/preferences): the keys of
- * [release] it gives, which replace the global ones for its releases.
+ * [release] it gives, which replace the global ones for its releases;
+ * and save_path, where the torrent client saves its downloads instead of
+ * [download] save_path (an absolute path as the client sees it), from
+ * which they are imported too.
  */
 struct prefs_own {
 	unsigned given;			/* bits, in the order of the keys */
@@ -56,6 +59,7 @@ struct prefs_own {
 	struct config_list formats;
 	int min_seeders, min_size_mb, max_size_mb;
 	enum prefs_packs packs;
+	char *save_path;		/* NULL: [download] save_path */
 };
 
 /* The longest text of a series' preferences. */

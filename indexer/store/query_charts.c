@@ -11,7 +11,7 @@
 #include "common/svg.h"
 #include "indexer/store/reader.h"
 
-#define MAX_VALUES 4
+#define MAX_VALUES 7
 #define STRING(x) #x
 #define LIMIT(n) " LIMIT " STRING(n)
 
@@ -147,19 +147,25 @@ int query_checks_svg(struct strbuf *out)
 		{ "sent", "#ff7f0e", h.value[2] },
 		{ "failed", "#d62728", h.value[3] },
 	};
+	const struct svg_line downloads[] = {
+		{ "completed", "#17becf", h.value[4] },
+		{ "imported", "#8c564b", h.value[5] },
+		{ "failed", "#e377c2", h.value[6] },
+	};
 	const struct svg_panel panels[] = {
 		{ "Volumes per check", volumes, 2, 1 },
 		{ "Releases handed off per check", handoffs, 2, 1 },
+		{ "Downloads after each check", downloads, 3, 1 },
 	};
 	struct svg_chart c = {
 		.title = "mediamon: missing and new volume checks",
-		.x_axis = "check (id)", .panels = panels, .nr_panels = 2,
+		.x_axis = "check (id)", .panels = panels, .nr_panels = 3,
 	};
 
 	return chart(out, &h, &c, "SELECT id, started_at, wanted, found, sent,"
-		     " failed FROM checks WHERE finished_at IS NOT NULL"
-		     " ORDER BY id DESC" LIMIT(QUERY_CHART_ROWS), 4, "check",
-		     "checks");
+		     " failed, completed, imported, download_failed FROM checks"
+		     " WHERE finished_at IS NOT NULL ORDER BY id DESC"
+		     LIMIT(QUERY_CHART_ROWS), 7, "check", "checks");
 }
 
 int query_repairs_svg(struct strbuf *out)

@@ -23,7 +23,7 @@ enum {
 	F_LINK, F_MAGNET, F_GUID, F_INDEXER, F_INDEXER_ID, F_FIRST, F_LAST,
 	F_SIZE, F_SEEDERS, F_PUBLISHED, F_FOUND, F_D_STATE, F_D_CLIENT,
 	F_D_TITLE, F_D_AT, F_D_ERROR, F_SERIES_ID, F_PROTOCOL, F_STATE,
-	F_REASON, F_ID,
+	F_REASON, F_ID, F_D_PROGRESS, F_D_CLIENT_ID,
 };
 
 #define FOUND_SQL \
@@ -31,7 +31,7 @@ enum {
 	" f.source, f.link, f.magnet, f.guid, f.indexer, f.indexer_id," \
 	" f.first, f.last, f.size, f.seeders, f.published_at, f.found_at," \
 	" d.state, d.client, d.title, d.at, d.error, s.id, f.protocol," \
-	" f.state, f.reason, f.release_id" \
+	" f.state, f.reason, f.release_id, d.progress, d.client_id" \
 	" FROM wanted w JOIN series s ON s.id = w.series_id" \
 	" LEFT JOIN found f ON f.series_id = w.series_id" \
 	"  AND f.volume = w.volume" \
@@ -166,18 +166,21 @@ static json_t *release_object(sqlite3_stmt *st)
 }
 
 /* What the hand-off did for the volume, or null when it did nothing:
- * the reason of a failure or a skip (error, its older name, too). */
+ * its state as the tracker follows it, the reason of a failure or a
+ * skip (error, its older name, too). */
 static json_t *download_object(sqlite3_stmt *st)
 {
 	if (sqlite3_column_type(st, F_D_STATE) == SQLITE_NULL)
 		return json_null();
-	return json_pack("{s:o, s:o, s:o, s:o, s:o, s:o}",
+	return json_pack("{s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:f}",
 		"state", column_text(st, F_D_STATE),
 		"client", column_text(st, F_D_CLIENT),
+		"client_id", column_text(st, F_D_CLIENT_ID),
 		"title", column_text(st, F_D_TITLE),
 		"at", json_time(sqlite3_column_double(st, F_D_AT)),
 		"reason", column_text(st, F_D_ERROR),
-		"error", column_text(st, F_D_ERROR));
+		"error", column_text(st, F_D_ERROR),
+		"progress", sqlite3_column_double(st, F_D_PROGRESS));
 }
 
 /* Every wanted volume of series (0: of all) that shown shows, with its
@@ -262,6 +265,62 @@ int query_blocklist(struct strbuf *out)
 	}
 	reader_end(db);
 	return rc;
+}
+
+/* One hand-off of DOWNLOADS_SQL's row, as /status/downloads.json shows
+ * it. */
+static json_t *handoff_row(sqlite3_stmt *st)
+{
+	return json_pack("{s:o, s:i, s:o, s:o, s:o, s:o, s:o, s:f, s:o, s:o,"
+			 " s:{s:o, s:o, s:o}}",
+		"series", column_text(st, 0),
+		"volume", sqlite3_column_int(st, 1),
+		"title", column_text(st, 2),
+		"source", column_text(st, 3),
+		"client", column_text(st, 4),
+		"client_id", column_text(st, 5),
+		"state", column_text(st, 6),
+		"progress", sqlite3_column_double(st, 7),
+		"reason", column_text(st, 8),
+		"path", column_text(st, 9),
+		"times",
+		"sent_at", json_time(sqlite3_column_double(st, 10)),
+		"changed_at", json_time(sqlite3_column_double(st, 11)),
+		"progress_at", json_time(sqlite3_column_double(st, 12)));
+}
+
+int query_downloads_json(struct strbuf *out)
+{
+	json_t *list = json_array(), *row;
+	sqlite3 *db = reader_begin();
+	sqlite3_stmt *st;
+	int rc;
+
+	if (!db) {
+		json_decref(list);
+		return -EIO;
+	}
+	rc = db_prepare(db, "SELECT series, volume, title, source, client,"
+			" client_id, state, progress, error, path,"
+			" coalesce(sent_at, at), coalesce(changed_at, at),"
+			" progress_at FROM downloads ORDER BY series, volume",
+			&st);
+	if (!rc) {
+		while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+			row = handoff_row(st);
+			if (!row || json_array_append_new(list, row)) {
+				rc = SQLITE_NOMEM;
+				break;
+			}
+		}
+		rc = db_finalize(st, rc, "list downloads");
+	}
+	reader_end(db);
+	if (rc) {
+		json_decref(list);
+		return rc;
+	}
+	return json_append(out, list);
 }
 
 int query_found_json(struct strbuf *out,

@@ -25,6 +25,17 @@ struct query_series_filter;
 int query_found_json(struct strbuf *out,
 		     const struct query_series_filter *shown);
 
+/*
+ * /status/downloads.json: every hand-off, by series and volume: {series,
+ * volume, title, source, client, client_id (its id in the client, null
+ * when the client tells none), state (tracker.h's: sent, queued,
+ * downloading, completed, imported, failed; or skipped, dry-run), progress
+ * (0 to 1), reason (why it failed, or why a completed one is not
+ * imported), path (its content as the client said), times: {sent_at,
+ * changed_at (the state's), progress_at}}.
+ */
+int query_downloads_json(struct strbuf *out);
+
 /* control/blocklist's listing: a line per release, ID, a tab, its title,
  * a tab, why, the oldest first. */
 int query_blocklist(struct strbuf *out);

@@ -880,7 +880,24 @@ static const char *const schema_steps[] = {
 	"  path BLOB PRIMARY KEY,"
 	"  target BLOB NOT NULL,"
 	"  since REAL NOT NULL) WITHOUT ROWID;",
-	/* version 28: the ReplayGain a track's tags give (REPLAYGAIN_*,
+	/* version 28: each hand-off followed in its client (tracker.h): its
+	 * id there, the release's id (blocklisted when it fails), its
+	 * progress and when that last moved, when it was sent and when its
+	 * state last changed; each check's count of the downloads that
+	 * completed, failed and were imported after it. Tests that take a
+	 * store back to an earlier version drop these columns. */
+	"ALTER TABLE downloads ADD COLUMN client_id TEXT;"
+	"ALTER TABLE downloads ADD COLUMN release_id TEXT;"
+	"ALTER TABLE downloads ADD COLUMN progress REAL NOT NULL DEFAULT 0;"
+	"ALTER TABLE downloads ADD COLUMN progress_at REAL;"
+	"ALTER TABLE downloads ADD COLUMN sent_at REAL;"
+	"ALTER TABLE downloads ADD COLUMN changed_at REAL;"
+	"ALTER TABLE downloads ADD COLUMN path TEXT;"
+	"ALTER TABLE checks ADD COLUMN completed INTEGER NOT NULL DEFAULT 0;"
+	"ALTER TABLE checks ADD COLUMN download_failed INTEGER NOT NULL"
+	"  DEFAULT 0;"
+	"ALTER TABLE checks ADD COLUMN imported INTEGER NOT NULL DEFAULT 0;",
+	/* version 29: the ReplayGain a track's tags give (REPLAYGAIN_*,
 	 * Opus' R128_*, MP4's replaygain_* items), in dB to -18 LUFS;
 	 * NULL when they give none (a FLAC file already indexed gets its
 	 * gain when it changes, or at a full rescan). The files of the

@@ -17,6 +17,10 @@ request whose Origin or Referer names another host than its Host header
         fails-me                200 "Fails." (nothing recorded)
         invalid-me              415 "Torrent file is not valid."
         error500                500
+    GET  /api/v2/torrents/info  with the session cookie: 200 [], as
+                                qBittorrent lists a torrent it does not
+                                have (the real one, which lists what it
+                                has, is followed in test_tracker.py)
     GET  /files/sample.torrent  a small bencoded torrent (a dictionary)
     GET  /files/page.html       an HTML page, which is not a torrent
     GET  /_requests             every /api request so far: [{method, path,
@@ -91,6 +95,7 @@ class QBittorrent(http_fake.ClientFake):
     routes = http_fake.ClientFake.routes + [
         (r"/api/v2/auth/login", "login"),
         (r"/api/v2/torrents/add", "add"),
+        (r"/api/v2/torrents/info", "info"),
         (r"/api/.*", "unknown_api"),
         (r"/files/sample\.torrent", "sample_torrent"),
         (r"/files/page\.html", "page"),
@@ -212,6 +217,14 @@ class QBittorrent(http_fake.ClientFake):
         if new_api():
             return self.reply(200, summary(added=1))
         self.text(200, "Ok.")
+
+    def info(self, m):
+        self.record()
+        if not self.same_site():
+            return
+        if not self.session():
+            return self.text(403, "Forbidden")
+        self.reply(200, [])
 
     def unknown_api(self, m):
         self.record()

@@ -3,7 +3,8 @@ transmission-daemon, nzbget), each started on 127.0.0.1 with a
 throw-away profile in a temporary folder, credentials the test sets, a
 free port, a deadline to answer, and always stopped; and what the tests
 hand them: torrents made here (bencoded by hand) and a small HTTP server
-on loopback that serves them, an NZB, or a 404.
+on loopback that serves them, an NZB, or a 404; and NZBGet's own news
+server (nzbget --nserv), from which NZBGet downloads without network.
 
 A test that needs a client the machine lacks is skipped, naming it
 (contrib/install-deps.sh installs all three)."""
@@ -314,12 +315,13 @@ class Transmission(Client):
         program = need("transmission-daemon")
         conf = self.dir / "config"
         conf.mkdir()
+        self.peer_port = free_port()
         (conf / "settings.json").write_text(json.dumps({
             "rpc-bind-address": "127.0.0.1",
             "rpc-whitelist": "127.0.0.1", "rpc-whitelist-enabled": True,
             "rpc-host-whitelist-enabled": True,
             "bind-address-ipv4": "127.0.0.1", "bind-address-ipv6": "::1",
-            "peer-port": free_port(), "peer-port-random-on-start": False,
+            "peer-port": self.peer_port, "peer-port-random-on-start": False,
             "dht-enabled": False, "lpd-enabled": False,
             "pex-enabled": False, "utp-enabled": False,
             "port-forwarding-enabled": False,
@@ -368,12 +370,16 @@ class Nzbget(Client):
 
     name = "nzbget"
 
-    def __init__(self, tmp, password=PASSWORD):
+    def __init__(self, tmp, password=PASSWORD, news_port=None):
         super().__init__(tmp, password)
         program = need("nzbget")
         self.log = self.dir / "nzbget.log"
         conf = self.dir / "nzbget.conf"
-        conf.write_text(
+        server = ("Server1.Active=yes\nServer1.Name=nserv\n"
+                  "Server1.Host=127.0.0.1\nServer1.Port=%d\n"
+                  "Server1.Connections=2\nServer1.Level=0\n" % news_port
+                  if news_port else "")
+        conf.write_text(server + 
             "MainDir=%s\nDestDir=%s\nInterDir=${MainDir}/inter\n"
             "NzbDir=${MainDir}/nzb\nQueueDir=${MainDir}/queue\n"
             "TempDir=${MainDir}/tmp\nScriptDir=${MainDir}/scripts\n"
@@ -402,12 +408,38 @@ class Nzbget(Client):
             return json.loads(r.read())["result"]
 
 
+class NewsServer(Client):
+    """NZBGet's own news server (nzbget --nserv) on 127.0.0.1, serving
+    the files given (name: bytes) as articles; nzb(name) is the NZB it
+    made for one."""
+
+    name = "nserv"
+
+    def __init__(self, tmp, password=PASSWORD, files=None):
+        super().__init__(tmp, password)
+        program = need("nzbget")
+        self.data = self.dir / "data"
+        self.data.mkdir()
+        for name, content in (files or {}).items():
+            (self.data / name).write_bytes(content)
+        subprocess.run([program, "--nserv", "-d", str(self.data), "-z",
+                        "20000", "-q"], stdin=subprocess.DEVNULL,
+                       stdout=self.out, stderr=subprocess.STDOUT,
+                       timeout=30, check=True)
+        self.run([program, "--nserv", "-d", str(self.data), "-b",
+                  "127.0.0.1", "-p", str(self.port)])
+
+    def nzb(self, name):
+        return (self.data / (name + ".nzb")).read_bytes()
+
+
 @pytest.fixture
 def clients(tmp_path):
     """Start real clients by kind ("qbittorrent", "transmission",
-    "nzbget"); all are stopped at the end."""
+    "nzbget", and "nserv", a news server for NZBGet); all are stopped at
+    the end."""
     kinds = {"qbittorrent": Qbittorrent, "transmission": Transmission,
-             "nzbget": Nzbget}
+             "nzbget": Nzbget, "nserv": NewsServer}
     started = []
 
     def make(kind, **kw):

@@ -728,7 +728,7 @@ def test_files_naming_paths_are_the_owners(world, user, template_library):
         private = ["status/no-cover", "status/duplicates", "status/broken",
                    "status/broken.json", "status/repairs.json",
                    "status/orphans", "status/missing.json",
-                   "status/new.json", "log"]
+                   "status/new.json", "status/downloads.json", "log"]
         for rel in private:
             st = os.stat(m.file(rel))
             assert st.st_mode & 0o777 == 0o400 and st.st_uid == 0, rel

@@ -201,10 +201,11 @@ def test_last_hundred(library, tmp_path):
 
         text, root, counts = render(m, "checks", tmp_path)
         assert "the last 1 check," in text
-        # one check: a dot per line (wanted, found; sent, failed), no
-        # polyline
+        # one check: a dot per line (wanted, found; sent, failed;
+        # completed, imported, failed downloads), no polyline
         assert root.findall(".//%spolyline" % SVG) == []
-        assert len(root.findall(".//%scircle" % SVG)) == 4
+        assert len(root.findall(".//%scircle" % SVG)) == 7
+        assert "Downloads after each check" in text
     finally:
         unmount(m.path, m.proc)
 
@@ -232,10 +233,12 @@ def test_failed_full_and_one_format(library, tmp_path):
         t = time.time() - 100 * 3600
         for i in range(30):
             db.execute("INSERT INTO checks (kind, trigger, started_at,"
-                       " finished_at, series, wanted, found, sent, failed)"
+                       " finished_at, series, wanted, found, sent, failed,"
+                       " completed, imported, download_failed)"
                        " VALUES ('missing', 'schedule', ?, ?, 40, ?, ?, 2,"
-                       " ?)", (t + i * 3600, t + i * 3600 + 1,
-                               3000 + i * 400, 1000 + i * 100, i % 4))
+                       " ?, 2, ?, ?)", (t + i * 3600, t + i * 3600 + 1,
+                                        3000 + i * 400, 1000 + i * 100,
+                                        i % 4, 2 - i % 2, i % 2))
         first = db.execute("SELECT max(id) FROM scans").fetchone()[0] + 1
         for i in range(first, first + 20):
             add_scan(db, t + i * 60, 1 + i % 3, files_seen=12000,
@@ -249,7 +252,13 @@ def test_failed_full_and_one_format(library, tmp_path):
         text, root, counts = render(m, "checks", tmp_path)
         lines = {p.get("stroke"): p for p in
                  root.findall(".//%spolyline" % SVG)}
-        assert set(lines) == {"#1f77b4", "#2ca02c", "#ff7f0e", "#d62728"}
+        # wanted, found; sent, failed; the downloads completed, imported
+        # and failed after each check (issue 38)
+        assert set(lines) == {"#1f77b4", "#2ca02c", "#ff7f0e", "#d62728",
+                              "#17becf", "#8c564b", "#e377c2"}
+        ys = [float(p.split(",")[1])
+              for p in lines["#e377c2"].get("points").split()]
+        assert len(set(ys)) == 2, ys
         ys = [float(p.split(",")[1])
               for p in lines["#d62728"].get("points").split()]
         # 0 to 3 failures over most of a 170 px plot
@@ -258,7 +267,7 @@ def test_failed_full_and_one_format(library, tmp_path):
         labels = [t.text for t in root.iter(SVG + "text")]
         assert "failed" in labels and "sent" in labels
         axes = y_ticks(root)
-        assert len(axes) == 2, axes
+        assert len(axes) == 3, axes
         # wanted goes to 14600: 0, 5k, 10k, 15k, never 5000 beside 10k
         assert axes[0] == ["0", "5k", "10k", "15k"], axes
 

@@ -58,7 +58,7 @@ MB_MP4 = ("MusicBrainz Track Id", "MusicBrainz Album Id",
           "MusicBrainz Artist Id", "MusicBrainz Album Artist Id")
 
 # The store version before the one that reads the new formats.
-VERSION_BEFORE_FORMATS = 27
+VERSION_BEFORE_FORMATS = 28
 
 
 def text(values):

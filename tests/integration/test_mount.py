@@ -58,7 +58,8 @@ def test_layout(mount):
         "search", "similar", "status"]
     assert os.listdir(mount.file("manga")) == []
     assert sorted(os.listdir(mount.file("status"))) == [
-        "broken", "broken.json", "duplicates", "found.json", "health",
+        "broken", "broken.json", "downloads.json", "duplicates",
+        "found.json", "health",
         "missing", "missing.json", "new", "new.json", "no-cover",
         "orphans", "repairs.json", "summary.json", "tag-errors", "unparsed"]
     assert sorted(os.listdir(mount.file("metrics"))) == [

@@ -29,6 +29,7 @@ TITLES = {
     "health_ok": "Health: ok",
     "error_rate": "Scan errors",
     "replacement": "Replacement searched",
+    "imported": "Imported",
 }
 
 

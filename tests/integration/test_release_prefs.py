@@ -7,7 +7,7 @@ import errno
 
 import pytest
 
-from test_handoff import AUTO, MAGNET, magnet_only, states
+from test_handoff import AUTO, MAGNET, adds, magnet_only, states
 from test_monitor import by_volume, monitored, qbit_conf, saga  # noqa
 
 
@@ -87,11 +87,11 @@ def test_refused_release_is_blocklisted(monitored, fake):
     listing = mon.m.read("control/blocklist").decode()
     assert "\tSaga 01 T02 HQ\tqbittorrent: the torrent was refused" \
         " (Fails.)\n" in listing
-    before = len(qbit.call("/_requests"))
+    before = adds(qbit)
     mon.check("missing")
     entry = by_volume(mon.m.json("status/found.json"), "Saga 01")[2]
     assert entry["releases"] == []
-    assert len(qbit.call("/_requests")) == before
+    assert adds(qbit) == before
 
 
 def test_series_preferences_file(monitored, fake):

@@ -87,7 +87,7 @@ static const char *str(json_t *o, const char *key)
 
 static int send_release(const struct download_release *r)
 {
-	return download_send(&c, r, NULL, &err);
+	return download_send(&c, r, NULL, NULL, &err);
 }
 
 /* A Prowlarr torrent release whose link is a magnet. */

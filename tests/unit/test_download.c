@@ -129,7 +129,7 @@ static struct download_release release(const char *link)
 
 static int send_release(const struct download_release *r)
 {
-	return download_send(&c, r, NULL, &err);
+	return download_send(&c, r, NULL, NULL, &err);
 }
 
 static void test_accepts(void **state)
@@ -515,7 +515,8 @@ static void test_cancelled(void **state)
 	int cancel = 1;
 
 	(void)state;
-	assert_int_equal(download_send(&c, &r, &cancel, &err), -ECANCELED);
+	assert_int_equal(download_send(&c, &r, &cancel, NULL, &err),
+			 -ECANCELED);
 	assert_int_equal(fake_count(&qbit, "/_requests"), 0);
 }
 

@@ -178,7 +178,7 @@ static void test_qbit_gets_what_links_lead_to(void **state)
 
 	(void)state;
 	r.link = proxy("torrent:undead-3", &link);
-	assert_int_equal(download_send(&c, &r, NULL, &err), 0);
+	assert_int_equal(download_send(&c, &r, NULL, NULL, &err), 0);
 	add = last_add();
 	assert_int_equal(json_array_size(json_object_get(add, "urls")), 0);
 	assert_int_equal(strncmp(json_string_value(json_array_get(
@@ -187,7 +187,7 @@ static void test_qbit_gets_what_links_lead_to(void **state)
 
 	r.link = NULL;
 	r.magnet = proxy(MAGNET, &magnet);
-	assert_int_equal(download_send(&c, &r, NULL, &err), 0);
+	assert_int_equal(download_send(&c, &r, NULL, NULL, &err), 0);
 	add = last_add();
 	assert_string_equal(json_string_value(json_array_get(
 		json_object_get(add, "urls"), 0)), MAGNET);
@@ -220,17 +220,17 @@ static void test_qbit_fallback_to_guid(void **state)
 
 	(void)state;
 	r.magnet = proxy("loop", &link);
-	assert_int_equal(download_send(&c, &r, NULL, &err), -ENOLINK);
+	assert_int_equal(download_send(&c, &r, NULL, NULL, &err), -ENOLINK);
 	assert_string_equal(err.buf, "qbittorrent: no link of the release"
 			    " works: a redirect loop");
 	r.magnet = proxy("ftp", &link);
-	assert_int_equal(download_send(&c, &r, NULL, &err), -ENOLINK);
+	assert_int_equal(download_send(&c, &r, NULL, NULL, &err), -ENOLINK);
 	assert_non_null(strstr(err.buf, "a ftp: link"));
 	add = last_add();
 	assert_null(add);
 
 	r.guid = MAGNET;
-	assert_int_equal(download_send(&c, &r, NULL, &err), 0);
+	assert_int_equal(download_send(&c, &r, NULL, NULL, &err), 0);
 	add = last_add();
 	assert_string_equal(json_string_value(json_array_get(
 		json_object_get(add, "urls"), 0)), MAGNET);
@@ -298,7 +298,7 @@ static void check_qbit(json_t *c, const char *dir)
 	json_decref(fake_json(&routes, "POST", "/_routes", body));
 	free(body);
 	json_decref(doc);
-	ret = download_send(&dc, &r, NULL, &err);
+	ret = download_send(&dc, &r, NULL, NULL, &err);
 	if (ret != json_integer_value(json_object_get(expect, "ret")))
 		fail_msg("%s: ret %d: %s", id, ret, err.buf);
 	reqs = fake_json(&routes, NULL, "/_requests", NULL);

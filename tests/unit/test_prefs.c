@@ -248,6 +248,7 @@ static void test_parse(void **state)
 		"packs = sometimes", "languages", "formats = cbz,",
 		"languages = fr; nonsense", "min_size_mb = 99999999999",
 		"= fr",
+		"save_path = relative/dir", "save_path =", "save_path = /a\tb",
 	};
 	struct strbuf canon = STRBUF_INIT;
 	struct prefs p = { .min_seeders = 1 };
@@ -269,6 +270,15 @@ static void test_parse(void **state)
 	strbuf_release(&canon);
 	assert_int_equal(prefs_parse("", &own, NULL), 0);
 	assert_int_equal(own.given, 0);
+	/* a series' own save path: absolute, the last one given */
+	assert_int_equal(prefs_parse("save_path = /a\nsave_path = /srv/dl/x y"
+				     "\npacks = never", &own, &canon), 0);
+	assert_string_equal(own.save_path, "/srv/dl/x y");
+	assert_string_equal(canon.buf, "packs = never\nsave_path = /srv/dl/x"
+			    " y");
+	prefs_own_release(&own);
+	strbuf_release(&canon);
+	assert_null(own.save_path);
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		print_message("%s\n", bad[i]);
 		assert_int_equal(prefs_parse(bad[i], &own, NULL), -EINVAL);

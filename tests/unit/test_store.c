@@ -192,9 +192,22 @@ static void put_track(struct env *e, const char *path, const char *title,
 	" SELECT id FROM tracks WHERE file_id = NEW.id; END;" \
 	" PRAGMA foreign_keys = ON;"
 
-/* What version 28 added (the tags' ReplayGain), undone; the files it
- * made look changed stay so, which a scan only reads again. */
+/* What version 28 added (the tracker's columns), undone. */
 #define UNDO_VERSION_28 \
+	"ALTER TABLE downloads DROP COLUMN client_id;" \
+	" ALTER TABLE downloads DROP COLUMN release_id;" \
+	" ALTER TABLE downloads DROP COLUMN progress;" \
+	" ALTER TABLE downloads DROP COLUMN progress_at;" \
+	" ALTER TABLE downloads DROP COLUMN sent_at;" \
+	" ALTER TABLE downloads DROP COLUMN changed_at;" \
+	" ALTER TABLE downloads DROP COLUMN path;" \
+	" ALTER TABLE checks DROP COLUMN completed;" \
+	" ALTER TABLE checks DROP COLUMN download_failed;" \
+	" ALTER TABLE checks DROP COLUMN imported; "
+
+/* What version 29 added (the tags' ReplayGain), undone; the files it
+ * made look changed stay so, which a scan only reads again. */
+#define UNDO_VERSION_29 \
 	"ALTER TABLE tracks DROP COLUMN tag_gain_db;" \
 	" ALTER TABLE tracks DROP COLUMN tag_album_gain_db;"
 
@@ -236,7 +249,7 @@ static void test_schema_versions(void **state)
 	assert_int_equal(db_exec(db, "PRAGMA user_version = 99"), 0);
 	assert_int_equal(schema_migrate(db), -EPROTO);
 	assert_int_equal(db_exec(db, "PRAGMA user_version = 13"), 0);
-	assert_int_equal(schema_version(), 28);
+	assert_int_equal(schema_version(), 29);
 	db_close(db);
 }
 
@@ -450,7 +463,8 @@ static void test_analysis_queue_keyed_by_track(void **state)
 	put_track(e, "q/3.flac", "Three", "A", NULL, "B", 13);
 	writer_stop();
 	assert_int_equal(db_open(e->db, 0, &db), 0);
-	assert_int_equal(db_exec(db, UNDO_VERSION_28 UNDO_VERSION_25 UNDO_VERSION_22
+	assert_int_equal(db_exec(db, UNDO_VERSION_29 UNDO_VERSION_28
+				 UNDO_VERSION_25 UNDO_VERSION_22
 				 " PRAGMA user_version = 21"), 0);
 	assert_int_equal(schema_migrate(db), 0);
 	db_close(db);
@@ -580,8 +594,8 @@ static void test_tracks_fts_backfilled(void **state)
 	put_track(e, "a/2.flac", "Other", "Ann", NULL, "Disc", 2);
 	writer_stop();
 	assert_int_equal(db_open(e->db, 0, &db), 0);
-	assert_int_equal(db_exec(db, UNDO_VERSION_28 UNDO_VERSION_25
-				 UNDO_VERSION_22 UNDO_VERSION_21
+	assert_int_equal(db_exec(db, UNDO_VERSION_29 UNDO_VERSION_28
+				 UNDO_VERSION_25 UNDO_VERSION_22 UNDO_VERSION_21
 				 " DROP TRIGGER tracks_fts_del;"
 				 " DROP TRIGGER tracks_fts_set; DROP TABLE tracks_fts;"
 				 " DROP TABLE tracks_fts_dirty;"
@@ -1474,7 +1488,8 @@ static void test_totals_follow_rows(void **state)
 	writer_call(NULL, NULL);
 	writer_stop();
 	assert_int_equal(db_open(e->db, 0, &db), 0);
-	assert_int_equal(db_exec(db, UNDO_VERSION_28 UNDO_VERSION_26 UNDO_VERSION_25
+	assert_int_equal(db_exec(db, UNDO_VERSION_29 UNDO_VERSION_28
+				 UNDO_VERSION_26 UNDO_VERSION_25
 				 " INSERT INTO artists (name) VALUES ('Zed');"
 				 " PRAGMA user_version = 23"), 0);
 	db_close(db);
@@ -1572,8 +1587,8 @@ static void test_picture_step_rereads(void **state)
 	put_track(e, "r.flac", "Plain", "A", NULL, "B", 10);
 	writer_stop();
 	assert_int_equal(db_open(e->db, 0, &db), 0);
-	assert_int_equal(db_exec(db, UNDO_VERSION_28 UNDO_VERSION_25
-				 UNDO_VERSION_22 UNDO_VERSION_21
+	assert_int_equal(db_exec(db, UNDO_VERSION_29 UNDO_VERSION_28
+				 UNDO_VERSION_25 UNDO_VERSION_22 UNDO_VERSION_21
 				 " DROP TABLE pictures;"
 				 " DROP TABLE settings;"
 				 " ALTER TABLE directories DROP COLUMN digest;"
@@ -1625,8 +1640,8 @@ static void test_files_named_in_folders(void **state)
 	assert_int_equal(db_open(e->db, 0, &db), 0);
 	/* back to version 20, with a file written as version 20 wrote
 	 * them: "\xc3/\n\xff.mp3", damaged, its folder no UTF-8 either */
-	assert_int_equal(db_exec(db, UNDO_VERSION_28 UNDO_VERSION_25
-				 UNDO_VERSION_22 UNDO_VERSION_21
+	assert_int_equal(db_exec(db, UNDO_VERSION_29 UNDO_VERSION_28
+				 UNDO_VERSION_25 UNDO_VERSION_22 UNDO_VERSION_21
 				 " INSERT INTO directories (root_id, path,"
 				 " mtime_ns) SELECT id, x'c3', 0 FROM roots;"
 				 " INSERT INTO files (root_id, dir_id, path,"

@@ -1,0 +1,150 @@
+#ifndef MEDIAMON_TRACKER_H
+#define MEDIAMON_TRACKER_H
+
+/*
+ * Each hand-off followed in its download client after the client took
+ * it, until the volume is in the library or the download failed: the
+ * rows of downloads (handoff.h) with the id download_send() gave
+ * (client_id), polled on the checks lane every [download] poll_interval
+ * with download_list(), one request per client (a few for qBittorrent's
+ * tags).
+ *
+ *	struct tracker_pass pass = { .db = db, .cfg = cfg,
+ *				     .torrent = &torrent, .usenet = &usenet };
+ *
+ *	tracker_run(&pass);
+ *	...	pass.changed, pass.failed
+ *
+ * States, in the order a download goes through them:
+ *
+ *   sent          the client took it, and has not listed it yet
+ *   queued        listed, waiting (queued, paused, checking, fetching)
+ *   downloading   listed, on its way (metadata, stalled, post-processing)
+ *   completed     all there, where the client says; imported at once
+ *                 (import.h: the path the client gives mapped by
+ *                 [download] path_map, and kept in the clients' save
+ *                 paths), else kept completed with the import's error
+ *                 as its reason (a name taken, a path outside every
+ *                 save path: nothing is moved), and imported again at
+ *                 the next missing check (control/check-missing), once
+ *                 the cause is fixed
+ *   imported      in the series folder, for the wanted volume of the
+ *                 hand-off; the watcher sees the file, the gap closes,
+ *                 and a notification imported goes out
+ *   failed        and why: the client's own error (Transmission's
+ *                 errorString, qBittorrent's error or missingFiles,
+ *                 NZBGet's FAILURE/... or DELETED/...); never listed
+ *                 within TRACKER_GRACE_POLLS polls (at least
+ *                 TRACKER_GRACE_MIN seconds) of the hand-off: its link
+ *                 could not be fetched (qBittorrent answers "Ok." to a
+ *                 link that gives 404, and never lists it); listed once,
+ *                 then no more: removed from the client; downloading
+ *                 with no progress for [download] stall_timeout
+ *
+ * A failed hand-off's release is blocklisted (blocklist.h), the volume
+ * is wanted again, and a notification handoff_failed goes out; the
+ * caller runs a missing check at once, which sends the next best
+ * release. A client that cannot be asked (down, credentials refused)
+ * changes nothing: its downloads keep their states, and health says
+ * why under the client's name. A completed download never goes back.
+ *
+ * The two steps are apart so that a table of client answers can test
+ * them: tracker_read() says what one of the client's objects means,
+ * tracker_next() what follows from it.
+ */
+
+#include <jansson.h>
+#include <limits.h>
+#include <sqlite3.h>
+
+#include "indexer/monitor/download.h"
+
+struct config;
+
+/* How long a client has to list a download it took (a link it fetches
+ * itself may take a moment), in polls, and at least in seconds. */
+#define TRACKER_GRACE_POLLS 3
+#define TRACKER_GRACE_MIN 10.0
+
+#define TRACKER_REASON_MAX 300
+
+enum tracker_state {
+	TRACKER_SENT,
+	TRACKER_QUEUED,
+	TRACKER_DOWNLOADING,
+	TRACKER_COMPLETED,
+	TRACKER_IMPORTED,
+	TRACKER_FAILED,
+	TRACKER_NR_STATES
+};
+
+/* What a client says of one download. */
+struct tracker_seen {
+	int listed;			/* 0: not in the client's list */
+	enum tracker_state state;	/* queued, downloading, completed,
+					 * failed */
+	double progress;		/* 0..1 */
+	char id[DOWNLOAD_ID_MAX];	/* its id there, lasting (a tag's
+					 * torrent by its hash) */
+	char path[PATH_MAX];		/* its content, as the client sees
+					 * it; "" when unknown */
+	char reason[TRACKER_REASON_MAX];	/* the client's, when failed */
+};
+
+/* A hand-off as the store keeps it, and as it becomes. */
+struct tracker_row {
+	enum tracker_state state;
+	double progress;
+	double progress_at;		/* when progress last moved, or 0 */
+	double sent_at;
+	char reason[TRACKER_REASON_MAX];
+};
+
+/* The name of a state in the store and the mount ("downloading"), and
+ * the state of a name, or -1. */
+const char *tracker_state_name(enum tracker_state s);
+int tracker_state_parse(const char *name);
+
+/*
+ * Read into *out what one object of client's download_list() answer says
+ * (client: "qbittorrent", "transmission", "nzbget"), *out zeroed first
+ * and listed set. Returns 0, or -EINVAL for an object that is not the
+ * client's.
+ */
+int tracker_read(const char *client, json_t *obj, struct tracker_seen *out);
+
+/*
+ * The object of list (download_list()'s answer) for the download id, or
+ * NULL when the client does not list it.
+ */
+json_t *tracker_find(const char *client, json_t *list, const char *id);
+
+/*
+ * What row was becomes now, the client having said seen, as the states
+ * above say; poll_s and stall_s are [download] poll_interval and
+ * stall_timeout. out may be was.
+ */
+void tracker_next(const struct tracker_row *was,
+		  const struct tracker_seen *seen, double now, long poll_s,
+		  long stall_s, struct tracker_row *out);
+
+/* One poll of every download on its way. */
+struct tracker_pass {
+	sqlite3 *db;			/* a read connection to the store */
+	const struct config *cfg;
+	/* the clients of the hand-off, with their sessions */
+	const struct download_client *torrent, *usenet;
+	int retry_imports;		/* import again the completed ones
+					 * whose import failed */
+	int changed, failed;		/* hand-offs, this pass */
+	int active;			/* still on their way after it */
+};
+
+/*
+ * Ask the clients how their downloads stand and store what changed, as
+ * above. Returns 0 (a client that cannot be asked is counted in health,
+ * not returned), or a negative errno value when the store fails.
+ */
+int tracker_run(struct tracker_pass *p);
+
+#endif

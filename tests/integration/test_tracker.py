@@ -1,0 +1,311 @@
+"""Each hand-off followed in the real download client (clients.py starts
+qBittorrent, Transmission and NZBGet on 127.0.0.1): a .torrent whose
+content is already in the save path completes (the client's check of
+the files finds it whole: no network) and is imported, an NZB completes
+from NZBGet's own news server and is imported, a magnet with no peer
+stays on its way, a link qBittorrent answered "Ok." to but never lists
+fails after the grace and the next release goes at once, NZBGet's
+failed fetch fails, a download removed by the user fails, a client that
+goes away changes nothing, a completed download outside every save
+path is not imported until that is fixed."""
+
+import base64
+import json
+import signal
+
+from clients import Torrent, clients, files  # noqa: F401
+from conftest import wait_for
+from test_clients import CONTENT, catalog, conf, health, usenet_conf
+from test_handoff import AUTO, SEND, checks_csv, downloads
+from test_monitor import monitored, release  # noqa: F401
+
+POLL = "poll_interval = 1\n"
+
+
+def torrents():
+    """A (volume 2, sent as a magnet nobody seeds), B (volume 4, a
+    .torrent whose file the test puts in the save path), C (volume 10,
+    Prowlarr's, the next release after the catalog's 404)."""
+    return (Torrent("Saga 01 T02.cbz", CONTENT + b"A" * 40000),
+            Torrent("Saga 01 T04.cbz", CONTENT + b"B" * 40000),
+            Torrent("Saga 01 T10.cbz", CONTENT + b"C" * 40000))
+
+
+def releases(a, b_url, c_url):
+    """A for volume 2, B for volumes 4 and 6 (the second time a
+    duplicate the client has already), C for volume 10."""
+    r2 = release("a02", "Saga 01 T02 FRENCH", seeders=30)
+    r2["guid"] = r2["magnetUrl"] = a.magnet
+    r2["downloadUrl"] = None
+    found = [r2]
+    for guid, title, url in (("b04", "Saga 01 T04 FRENCH", b_url),
+                             ("b06", "Saga 01 T06 FRENCH", b_url),
+                             ("c10", "Saga 01 T10 FRENCH", c_url)):
+        r = release(guid, title, seeders=30)
+        r["downloadUrl"] = url
+        r["magnetUrl"] = None
+        found.append(r)
+    return {"saga 01": found}
+
+
+def state_of(mon, volume):
+    d = downloads(mon).get(volume)
+    return d and d["state"]
+
+
+def start_tracked(monitored, files, tmp_path, kind, url, rpc=""):
+    a, b, c = torrents()
+    save = tmp_path / "saves"
+    save.mkdir()
+    (save / b.name).write_bytes(b.content)
+    mon = monitored(["Saga 01"], monitor=AUTO, general=SEND,
+                    extra=conf(kind, url, save, rpc=rpc) + POLL,
+                    releases=releases(a, files.put("/b.torrent", b.data),
+                                      files.put("/c.torrent", c.data)))
+    catalog(mon, files.url + "/gone.torrent")
+    return mon, (a, b, c)
+
+
+def test_qbittorrent_followed(monitored, clients, files, tmp_path):
+    qbit = clients("qbittorrent")
+    mon, (a, b, c) = start_tracked(monitored, files, tmp_path, "qbittorrent",
+                           qbit.url)
+    mon.check("missing")
+    d = downloads(mon)
+    # identities: the magnet's and the torrent's info hash; the web link
+    # a tag of its own
+    assert d[2]["client_id"] == a.hash and d[4]["client_id"] == b.hash
+    assert d[10]["client_id"].startswith("mediamon-")
+    # B's file was there: qBittorrent's check finds it whole, and it is
+    # imported into the series folder, where the watcher sees it
+    wait_for(lambda: state_of(mon, 4), 60, "volume 4 imported",
+             until=lambda s: s == "imported", mount=mon.m)
+    assert downloads(mon)[4]["progress"] == 1.0
+    assert (mon.root / "Saga 01" / "Saga 01 T04.cbz").read_bytes() == \
+        b.content
+    shown = {d["volume"]: d for d in mon.m.json("status/downloads.json")}
+    assert shown[4]["state"] == "imported" and shown[4]["progress"] == 1.0
+    assert shown[4]["client"] == "qbittorrent"
+    assert shown[4]["client_id"] == b.hash
+    assert shown[4]["title"] == "Saga 01 T04 FRENCH"
+    assert shown[4]["times"]["sent_at"] and shown[4]["reason"] is None
+    wait_for(lambda: mon.m.read("status/missing").decode(), 30,
+             "volume 4 no more missing",
+             until=lambda t: "Saga 01\t2\n" in t
+             and "Saga 01\t4\n" not in t, mount=mon.m)
+    # the 404 link: qBittorrent answered "Ok." and never lists it; after
+    # the grace it failed, its release is blocklisted, and C went at once
+    wait_for(lambda: downloads(mon)[10], 90, "volume 10's next release",
+             until=lambda d: d["title"] == "Saga 01 T10 FRENCH"
+             and d["state"] in ("sent", "queued", "downloading"),
+             mount=mon.m)
+    shown = {d["volume"]: d for d in mon.m.json("status/downloads.json")}
+    assert shown[4]["state"] == "imported"
+    blocked = mon.m.read("control/blocklist").decode()
+    assert "Saga 01 T10" in blocked and "never listed it" in blocked
+    assert c.hash in [t["hash"] for t in qbit.torrents()]
+    # metrics/checks.csv counts them against the check that sent them:
+    # B twice (volumes 4 and 6) completed, once imported; the 404 failed
+    rows = checks_csv(mon)
+    assert (rows[0]["completed"], rows[0]["imported"],
+            rows[0]["download_failed"]) == ("2", "1", "1")
+    # A has no peer: on its way, fetching its metadata
+    assert state_of(mon, 2) == "downloading"
+    # volume 6 got B again, which qBittorrent had: adopted, followed by
+    # B's hash, completed; but B holds volume 4, not 6: not imported,
+    # and the reason says so
+    d6 = downloads(mon)[6]
+    assert d6["client_id"] == b.hash and d6["state"] == "completed"
+    assert d6["reason"].startswith("import: ")
+    assert not (mon.root / "Saga 01" / "Saga 01 T06.cbz").exists()
+    # the user removes A in qBittorrent: failed, blocklisted
+    qbit.post("/api/v2/torrents/delete", {"hashes": a.hash,
+                                          "deleteFiles": "false"})
+    wait_for(lambda: downloads(mon)[2], 30, "volume 2 failed",
+             until=lambda d: d["state"] == "failed"
+             and "removed from the download client" in d["reason"],
+             mount=mon.m)
+
+
+def test_transmission_followed_and_client_gone(monitored, clients, files,
+                                               tmp_path):
+    tr = clients("transmission")
+    mon, (a, b, c) = start_tracked(monitored, files, tmp_path, "transmission",
+                           tr.url, rpc="/transmission/rpc")
+    mon.check("missing")
+    d = downloads(mon)
+    assert d[2]["client_id"] == a.hash and d[4]["client_id"] == b.hash
+    # the 404 link fails at the add (Transmission fetches it then): C
+    # went in the same check
+    assert d[10]["title"] == "Saga 01 T10 FRENCH"
+    wait_for(lambda: state_of(mon, 4), 60, "volume 4 imported",
+             until=lambda s: s == "imported", mount=mon.m)
+    assert (mon.root / "Saga 01" / "Saga 01 T04.cbz").is_file()
+    assert state_of(mon, 2) in ("queued", "downloading")
+    # Transmission goes away: the downloads keep their states, health
+    # says why
+    before = downloads(mon)
+    tr.stop()
+    wait_for(lambda: health(mon), 30, "health naming transmission",
+             until=lambda t: "transmission" in t, mount=mon.m)
+    after = downloads(mon)
+    assert {v: after[v]["state"] for v in (2, 4, 10)} == {
+        v: before[v]["state"] for v in (2, 4, 10)}
+
+
+def test_found_json_shows_the_state(monitored, clients, files, tmp_path):
+    """found.json's download object carries the tracker's state, the id
+    in the client and the progress, for every wanted volume."""
+    qbit = clients("qbittorrent")
+    mon, (a, _, _) = start_tracked(monitored, files, tmp_path, "qbittorrent",
+                           qbit.url)
+    mon.check("missing")
+    wait_for(lambda: state_of(mon, 2), 30, "volume 2 listed",
+             until=lambda s: s == "downloading", mount=mon.m)
+    found = json.loads(mon.m.read("status/found.json"))
+    entry = [e for e in found if e["volume"] == 2][0]
+    assert entry["download"]["client_id"] == a.hash
+    assert 0 <= entry["download"]["progress"] < 1
+
+
+def test_nzbget_failed_fetch(monitored, clients, files):
+    """NZBGet takes a link that answers 404 (its NZBID), fetches it, and
+    keeps it in its history as FAILURE/FETCH: the hand-off fails with
+    that reason, and the release is blocklisted."""
+    nz = clients("nzbget")
+    mon = monitored(["Saga 01"], monitor=AUTO, general=SEND,
+                    extra=usenet_conf(nz.url) + "[download]\n" + POLL,
+                    releases={"saga 01": []})
+    catalog(mon, files.url + "/gone.nzb")
+    mon.check("missing")
+    assert downloads(mon)[10]["client_id"].isdigit()
+    wait_for(lambda: downloads(mon)[10], 60, "volume 10 failed",
+             until=lambda d: d["state"] == "failed"
+             and "FAILURE/FETCH" in d["reason"], mount=mon.m)
+    assert "FAILURE/FETCH" in mon.m.read("control/blocklist").decode()
+
+
+def test_completed_outside_the_save_paths(monitored, clients, files,
+                                          tmp_path):
+    """qBittorrent saves in its own default folder, which no save_path
+    or path_map names: the download completes, is not imported (the
+    reason says why), and nothing is moved."""
+    qbit = clients("qbittorrent")
+    _, b, _ = torrents()
+    (qbit.save / b.name).write_bytes(b.content)
+    r = release("b04", "Saga 01 T04 FRENCH", seeders=30)
+    r["downloadUrl"] = files.put("/b.torrent", b.data)
+    r["magnetUrl"] = None
+    extra = conf("qbittorrent", qbit.url, "x").replace(
+        "save_path = x\n", "") + POLL
+    mon = monitored(["Saga 01"], monitor=AUTO, general=SEND, extra=extra,
+                    releases={"saga 01": [r]})
+    mon.check("missing")
+    d = wait_for(lambda: downloads(mon)[4], 60, "volume 4 completed",
+                 until=lambda d: d["state"] == "completed" and d["reason"],
+                 mount=mon.m)
+    assert d["reason"].startswith("import: ")
+    assert not (mon.root / "Saga 01" / "Saga 01 T04.cbz").exists()
+    assert (qbit.save / b.name).read_bytes() == b.content
+    # a missing check tries again, with the same answer
+    mon.check("missing")
+    assert downloads(mon)[4]["state"] == "completed"
+    # the cause fixed (qBittorrent's folder named a save path) and the
+    # configuration reloaded, the next missing check imports it
+    mon.conf.write_text(mon.conf.read_text().replace(
+        "[download]\n", "[download]\nsave_path = %s\n" % qbit.save))
+    mon.m.proc.send_signal(signal.SIGHUP)
+    wait_for(lambda: b"reload: done" in mon.m.read("log"), 30,
+             "reload: done in the log", mount=mon.m, interval=0.1)
+    mon.check("missing")
+    d = downloads(mon).get(4)
+    assert d is None or d["state"] == "imported"
+    shown = {d["volume"]: d for d in mon.m.json("status/downloads.json")}
+    assert shown[4]["state"] == "imported" and shown[4]["reason"] is None
+    assert (mon.root / "Saga 01" / "Saga 01 T04.cbz").read_bytes() == \
+        b.content
+
+
+def test_series_save_path(monitored, clients, files, tmp_path):
+    """A series' own save_path (manga/SERIES/preferences): the torrent
+    goes there, not to [download] save_path, and is imported from
+    there."""
+    tr = clients("transmission")
+    _, b, _ = torrents()
+    own = tmp_path / "saga-saves"
+    own.mkdir()
+    (own / b.name).write_bytes(b.content)
+    r = release("b04", "Saga 01 T04 FRENCH", seeders=30)
+    r["downloadUrl"] = files.put("/b.torrent", b.data)
+    r["magnetUrl"] = None
+    save = tmp_path / "saves"
+    save.mkdir()
+    mon = monitored(["Saga 01"], monitor=AUTO, general=SEND,
+                    extra=conf("transmission", tr.url, save,
+                               rpc="/transmission/rpc") + POLL,
+                    releases={"saga 01": [r]})
+    text = "save_path = %s\n" % own
+    assert mon.m.write("manga/Saga 01/preferences", text) == len(text)
+    assert mon.m.read("manga/Saga 01/preferences").decode() == text
+    mon.check("missing")
+    assert [t["downloadDir"] for t in tr.torrents()] == [str(own)]
+    wait_for(lambda: state_of(mon, 4), 60, "volume 4 imported",
+             until=lambda s: s == "imported", mount=mon.m)
+    assert (mon.root / "Saga 01" / "Saga 01 T04.cbz").read_bytes() == \
+        b.content
+
+
+def test_nzbget_completes_and_imports(monitored, clients, files):
+    """NZBGet downloads an NZB from its own news server on loopback
+    (nzbget --nserv): the hand-off, followed by its NZBID, completes in
+    the category's DestDir ([usenet] save_path) and is imported."""
+    content = CONTENT + b"N" * 50000
+    ns = clients("nserv", files={"Saga 01 T10.cbz": content})
+    nz = clients("nzbget", news_port=ns.port)
+    mon = monitored(["Saga 01"], monitor=AUTO, general=SEND,
+                    extra=usenet_conf(nz.url) + "save_path = %s\n" % (
+                        nz.save / "manga") + "[download]\n" + POLL,
+                    releases={"saga 01": []})
+    catalog(mon, files.put("/s01-10.nzb", ns.nzb("Saga 01 T10.cbz"),
+                           "application/x-nzb"))
+    mon.check("missing")
+    wait_for(lambda: downloads(mon).get(10), 90, "volume 10 imported",
+             until=lambda d: d is None or d["state"] == "imported",
+             mount=mon.m)
+    assert (mon.root / "Saga 01" / "Saga 01 T10.cbz").read_bytes() == \
+        content
+    shown = {d["volume"]: d for d in mon.m.json("status/downloads.json")}
+    assert shown[10]["state"] == "imported"
+    assert shown[10]["client"] == "nzbget"
+
+
+def test_qbittorrent_magnet_from_a_seeder(monitored, clients, tmp_path):
+    """A magnet completes from a second client seeding it over loopback
+    (Transmission, given as a peer through qBittorrent's API): its
+    metadata, then its file, then imported."""
+    qbit = clients("qbittorrent")
+    seeder = clients("transmission")
+    a, _, _ = torrents()
+    seed = tmp_path / "seed"
+    seed.mkdir()
+    (seed / a.name).write_bytes(a.content)
+    seeder.rpc("torrent-add", metainfo=base64.b64encode(a.data).decode(),
+               **{"download-dir": str(seed)})
+    wait_for(lambda: seeder.rpc("torrent-get", fields=["percentDone"])
+             ["torrents"], 30, "the seeder's check of A",
+             until=lambda t: t and t[0]["percentDone"] == 1)
+    r2 = release("a02", "Saga 01 T02 FRENCH", seeders=30)
+    r2["guid"] = r2["magnetUrl"] = a.magnet
+    r2["downloadUrl"] = None
+    save = tmp_path / "saves"
+    save.mkdir()
+    mon = monitored(["Saga 01"], monitor=AUTO, general=SEND,
+                    extra=conf("qbittorrent", qbit.url, save) + POLL,
+                    releases={"saga 01": [r2]})
+    mon.check("missing")
+    qbit.api("/api/v2/torrents/addPeers", {
+        "hashes": a.hash, "peers": "127.0.0.1:%d" % seeder.peer_port})
+    wait_for(lambda: state_of(mon, 2), 90, "volume 2 imported",
+             until=lambda s: s == "imported", mount=mon.m)
+    assert (mon.root / "Saga 01" / "Saga 01 T02.cbz").read_bytes() == \
+        a.content

@@ -1,0 +1,333 @@
+/*
+ * The download tracker's two steps: what a client's answer about one
+ * download means (tracker_read(), a table of answers in the clients' own
+ * words: qBittorrent's torrents/info states of its WebUI API
+ * documentation, Transmission's torrent-get status numbers of its
+ * rpc-spec, NZBGet's listgroups and history statuses of its API
+ * documentation), and what state a hand-off goes to (tracker_next(), a
+ * table of states, answers and ages).
+ */
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "indexer/monitor/tracker.h"
+
+#define H "0123456789abcdef0123456789abcdef01234567"
+
+static const struct {
+	const char *client, *answer;
+	enum tracker_state state;
+	double progress;
+	const char *path, *reason;
+} answers[] = {
+	/* qBittorrent 4.5 */
+	{ "qbittorrent", "{\"hash\":\"" H "\",\"state\":\"metaDL\","
+	  "\"progress\":0,\"save_path\":\"/dl\",\"name\":\"x\"}",
+	  TRACKER_DOWNLOADING, 0, "/dl/x", "" },
+	{ "qbittorrent", "{\"hash\":\"" H "\",\"state\":\"downloading\","
+	  "\"progress\":0.5,\"content_path\":\"/dl/One Piece T01.cbz\"}",
+	  TRACKER_DOWNLOADING, 0.5, "/dl/One Piece T01.cbz", "" },
+	{ "qbittorrent", "{\"hash\":\"" H "\",\"state\":\"stalledDL\","
+	  "\"progress\":0.25,\"content_path\":\"/dl/a\"}",
+	  TRACKER_DOWNLOADING, 0.25, "/dl/a", "" },
+	{ "qbittorrent", "{\"hash\":\"" H "\",\"state\":\"queuedDL\","
+	  "\"progress\":0,\"content_path\":\"/dl/a\"}",
+	  TRACKER_QUEUED, 0, "/dl/a", "" },
+	{ "qbittorrent", "{\"hash\":\"" H "\",\"state\":\"pausedDL\","
+	  "\"progress\":0.1,\"content_path\":\"/dl/a\"}",
+	  TRACKER_QUEUED, 0.1, "/dl/a", "" },
+	{ "qbittorrent", "{\"hash\":\"" H "\",\"state\":\"checkingDL\","
+	  "\"progress\":0.9,\"content_path\":\"/dl/a\"}",
+	  TRACKER_QUEUED, 0.9, "/dl/a", "" },
+	{ "qbittorrent", "{\"hash\":\"" H "\",\"state\":\"stalledUP\","
+	  "\"progress\":1,\"content_path\":\"/dl/a\"}",
+	  TRACKER_COMPLETED, 1, "/dl/a", "" },
+	{ "qbittorrent", "{\"hash\":\"" H "\",\"state\":\"pausedUP\","
+	  "\"progress\":1,\"content_path\":\"/dl/a\"}",
+	  TRACKER_COMPLETED, 1, "/dl/a", "" },
+	{ "qbittorrent", "{\"hash\":\"" H "\",\"state\":\"stoppedUP\","
+	  "\"progress\":1,\"content_path\":\"/dl/a\"}",
+	  TRACKER_COMPLETED, 1, "/dl/a", "" },
+	/* a recheck of a complete torrent, not yet done */
+	{ "qbittorrent", "{\"hash\":\"" H "\",\"state\":\"checkingUP\","
+	  "\"progress\":0.6,\"content_path\":\"/dl/a\"}",
+	  TRACKER_DOWNLOADING, 0.6, "/dl/a", "" },
+	{ "qbittorrent", "{\"hash\":\"" H "\",\"state\":\"error\","
+	  "\"progress\":0.3,\"content_path\":\"/dl/a\"}",
+	  TRACKER_FAILED, 0.3, "/dl/a",
+	  "qbittorrent: the torrent is in state error" },
+	{ "qbittorrent", "{\"hash\":\"" H "\",\"state\":\"missingFiles\","
+	  "\"progress\":1,\"content_path\":\"/dl/a\"}",
+	  TRACKER_FAILED, 1, "/dl/a",
+	  "qbittorrent: the torrent is in state missingFiles" },
+	/* Transmission 3.00 */
+	{ "transmission", "{\"hashString\":\"" H "\",\"status\":4,"
+	  "\"percentDone\":0.5,\"leftUntilDone\":100,"
+	  "\"metadataPercentComplete\":1,\"error\":0,\"errorString\":\"\","
+	  "\"downloadDir\":\"/dl\",\"name\":\"b\"}",
+	  TRACKER_DOWNLOADING, 0.5, "/dl/b", "" },
+	{ "transmission", "{\"hashString\":\"" H "\",\"status\":4,"
+	  "\"percentDone\":0,\"leftUntilDone\":0,"
+	  "\"metadataPercentComplete\":0,\"error\":0,"
+	  "\"downloadDir\":\"/dl\",\"name\":\"b\"}",
+	  TRACKER_DOWNLOADING, 0, "/dl/b", "" },
+	{ "transmission", "{\"hashString\":\"" H "\",\"status\":3,"
+	  "\"percentDone\":0,\"leftUntilDone\":10,"
+	  "\"metadataPercentComplete\":1,\"error\":0,"
+	  "\"downloadDir\":\"/dl\",\"name\":\"b\"}",
+	  TRACKER_QUEUED, 0, "/dl/b", "" },
+	{ "transmission", "{\"hashString\":\"" H "\",\"status\":2,"
+	  "\"percentDone\":0.2,\"leftUntilDone\":10,"
+	  "\"metadataPercentComplete\":1,\"error\":0,"
+	  "\"downloadDir\":\"/dl\",\"name\":\"b\"}",
+	  TRACKER_QUEUED, 0.2, "/dl/b", "" },
+	{ "transmission", "{\"hashString\":\"" H "\",\"status\":6,"
+	  "\"percentDone\":1,\"leftUntilDone\":0,"
+	  "\"metadataPercentComplete\":1,\"error\":0,"
+	  "\"downloadDir\":\"/dl\",\"name\":\"b\"}",
+	  TRACKER_COMPLETED, 1, "/dl/b", "" },
+	{ "transmission", "{\"hashString\":\"" H "\",\"status\":0,"
+	  "\"percentDone\":1,\"leftUntilDone\":0,"
+	  "\"metadataPercentComplete\":1,\"error\":0,"
+	  "\"downloadDir\":\"/dl\",\"name\":\"b\"}",
+	  TRACKER_COMPLETED, 1, "/dl/b", "" },
+	/* a tracker's error passes; a local error fails */
+	{ "transmission", "{\"hashString\":\"" H "\",\"status\":4,"
+	  "\"percentDone\":0.1,\"leftUntilDone\":9,"
+	  "\"metadataPercentComplete\":1,\"error\":2,"
+	  "\"errorString\":\"Tracker gave HTTP response code 404\","
+	  "\"downloadDir\":\"/dl\",\"name\":\"b\"}",
+	  TRACKER_DOWNLOADING, 0.1, "/dl/b", "" },
+	{ "transmission", "{\"hashString\":\"" H "\",\"status\":0,"
+	  "\"percentDone\":0.1,\"leftUntilDone\":9,"
+	  "\"metadataPercentComplete\":1,\"error\":3,"
+	  "\"errorString\":\"No data found! Ensure your drives are"
+	  " connected\",\"downloadDir\":\"/dl\",\"name\":\"b\"}",
+	  TRACKER_FAILED, 0.1, "/dl/b", "transmission: No data found!"
+	  " Ensure your drives are connected" },
+	/* NZBGet 21: the queue, then the history */
+	{ "nzbget", "{\"NZBID\":7,\"Status\":\"QUEUED\",\"FileSizeMB\":100,"
+	  "\"RemainingSizeMB\":100,\"DestDir\":\"/dl/c.#7\"}",
+	  TRACKER_QUEUED, 0, "/dl/c.#7", "" },
+	{ "nzbget", "{\"NZBID\":7,\"Status\":\"DOWNLOADING\","
+	  "\"FileSizeMB\":100,\"RemainingSizeMB\":25,"
+	  "\"DestDir\":\"/dl/c.#7\"}",
+	  TRACKER_DOWNLOADING, 0.75, "/dl/c.#7", "" },
+	{ "nzbget", "{\"NZBID\":7,\"Status\":\"UNPACKING\",\"FileSizeMB\":100,"
+	  "\"RemainingSizeMB\":0,\"DestDir\":\"/dl/c.#7\"}",
+	  TRACKER_DOWNLOADING, 1, "/dl/c.#7", "" },
+	{ "nzbget", "{\"NZBID\":7,\"Status\":\"SUCCESS/ALL\",\"Kind\":\"NZB\","
+	  "\"FileSizeMB\":100,\"RemainingSizeMB\":0,\"DestDir\":\"/dl/c.#7\","
+	  "\"FinalDir\":\"/done/c\"}",
+	  TRACKER_COMPLETED, 1, "/done/c", "" },
+	{ "nzbget", "{\"NZBID\":8,\"Status\":\"FAILURE/FETCH\","
+	  "\"Kind\":\"URL\",\"FileSizeMB\":0,\"RemainingSizeMB\":0,"
+	  "\"DestDir\":\"\"}",
+	  TRACKER_FAILED, 0, "", "nzbget: FAILURE/FETCH (the NZB could not"
+	  " be fetched)" },
+	{ "nzbget", "{\"NZBID\":9,\"Status\":\"DELETED/MANUAL\","
+	  "\"FileSizeMB\":10,\"RemainingSizeMB\":5,\"DestDir\":\"/dl/d\"}",
+	  TRACKER_FAILED, 0.5, "/dl/d", "nzbget: DELETED/MANUAL (removed by"
+	  " the user)" },
+	{ "nzbget", "{\"NZBID\":9,\"Status\":\"FAILURE/UNPACK\","
+	  "\"FileSizeMB\":10,\"RemainingSizeMB\":0,\"DestDir\":\"/dl/d\"}",
+	  TRACKER_FAILED, 1, "/dl/d", "nzbget: FAILURE/UNPACK" },
+};
+
+/* Each answer means what the table says. */
+static void test_read(void **state)
+{
+	(void)state;
+	for (size_t i = 0; i < sizeof(answers) / sizeof(*answers); i++) {
+		json_t *obj = json_loads(answers[i].answer, 0, NULL);
+		struct tracker_seen seen;
+
+		assert_non_null(obj);
+		assert_int_equal(tracker_read(answers[i].client, obj, &seen),
+				 0);
+		if (seen.state != answers[i].state)
+			fail_msg("answer %zu: %s, not %s", i,
+				 tracker_state_name(seen.state),
+				 tracker_state_name(answers[i].state));
+		assert_true(seen.listed);
+		assert_float_equal(seen.progress, answers[i].progress, 1e-9);
+		assert_string_equal(seen.path, answers[i].path);
+		assert_string_equal(seen.reason, answers[i].reason);
+		json_decref(obj);
+	}
+}
+
+/* An object that is not the client's is refused, nothing guessed. */
+static void test_read_bad(void **state)
+{
+	static const char *const bad[][2] = {
+		{ "qbittorrent", "{\"state\":\"downloading\"}" },
+		{ "qbittorrent", "{\"hash\":\"" H "\"}" },
+		{ "transmission", "{\"hashString\":\"" H "\"}" },
+		{ "nzbget", "{\"Status\":\"QUEUED\"}" },
+		{ "sabnzbd", "{}" },
+		{ "qbittorrent", "[]" },
+	};
+	struct tracker_seen seen;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(bad) / sizeof(*bad); i++) {
+		json_t *obj = json_loads(bad[i][1], 0, NULL);
+
+		assert_int_equal(tracker_read(bad[i][0], obj, &seen), -EINVAL);
+		json_decref(obj);
+	}
+}
+
+/* A download is found by its hash, by its tag among others, by NZBID;
+ * NZBGet's history entry wins over its queue entry. */
+static void test_find(void **state)
+{
+	json_t *qbit = json_loads("[{\"hash\":\"aa\",\"tags\":\"\"},"
+		"{\"hash\":\"bb\",\"tags\":\"x, mediamon-12\"},"
+		"{\"hash\":\"cc\",\"tags\":\"mediamon-1\"}]", 0, NULL);
+	json_t *nzb = json_loads("[{\"NZBID\":3,\"Status\":\"PP_FINISHED\"},"
+		"{\"NZBID\":3,\"Status\":\"SUCCESS/ALL\"}]", 0, NULL);
+
+	(void)state;
+	assert_string_equal(json_string_value(json_object_get(
+		tracker_find("qbittorrent", qbit, "AA"), "hash")), "aa");
+	assert_string_equal(json_string_value(json_object_get(
+		tracker_find("qbittorrent", qbit, "mediamon-1"), "hash")),
+		"cc");
+	assert_string_equal(json_string_value(json_object_get(
+		tracker_find("qbittorrent", qbit, "mediamon-12"), "hash")),
+		"bb");
+	assert_null(tracker_find("qbittorrent", qbit, "mediamon-2"));
+	assert_string_equal(json_string_value(json_object_get(
+		tracker_find("nzbget", nzb, "3"), "Status")), "SUCCESS/ALL");
+	assert_null(tracker_find("nzbget", nzb, "4"));
+	json_decref(qbit);
+	json_decref(nzb);
+}
+
+#define POLL 60
+#define STALL 3600
+
+static const struct {
+	enum tracker_state was;
+	double progress, progress_at, sent_at;
+	int listed;
+	enum tracker_state seen;
+	double seen_progress;
+	double now;
+	enum tracker_state state;
+	const char *reason;		/* the start of it */
+} steps[] = {
+	/* not listed yet, within the grace of 3 polls */
+	{ TRACKER_SENT, 0, 0, 1000, 0, 0, 0, 1000 + 3 * POLL,
+	  TRACKER_SENT, "" },
+	/* never listed: the link was not fetched (qBittorrent's 404) */
+	{ TRACKER_SENT, 0, 0, 1000, 0, 0, 0, 1001 + 3 * POLL,
+	  TRACKER_FAILED, "the download client never listed it" },
+	{ TRACKER_SENT, 0, 0, 1000, 1, TRACKER_QUEUED, 0, 1010,
+	  TRACKER_QUEUED, "" },
+	{ TRACKER_QUEUED, 0, 1010, 1000, 1, TRACKER_DOWNLOADING, 0.1, 1070,
+	  TRACKER_DOWNLOADING, "" },
+	/* listed once, then gone: removed by the user */
+	{ TRACKER_DOWNLOADING, 0.1, 1070, 1000, 0, 0, 0, 1130,
+	  TRACKER_FAILED, "removed from the download client" },
+	/* no progress for less than the stall timeout */
+	{ TRACKER_DOWNLOADING, 0.1, 1070, 1000, 1, TRACKER_DOWNLOADING, 0.1,
+	  1070 + STALL, TRACKER_DOWNLOADING, "" },
+	/* no progress for longer: stalled */
+	{ TRACKER_DOWNLOADING, 0.1, 1070, 1000, 1, TRACKER_DOWNLOADING, 0.1,
+	  1071 + STALL, TRACKER_FAILED, "stalled" },
+	/* progress moved: not stalled, however long it took */
+	{ TRACKER_DOWNLOADING, 0.1, 1070, 1000, 1, TRACKER_DOWNLOADING, 0.2,
+	  1071 + 10 * STALL, TRACKER_DOWNLOADING, "" },
+	/* a queued one waits as long as it must */
+	{ TRACKER_QUEUED, 0, 1010, 1000, 1, TRACKER_QUEUED, 0,
+	  1010 + 10 * STALL, TRACKER_QUEUED, "" },
+	{ TRACKER_DOWNLOADING, 0.9, 1070, 1000, 1, TRACKER_COMPLETED, 1,
+	  1130, TRACKER_COMPLETED, "" },
+	{ TRACKER_DOWNLOADING, 0.9, 1070, 1000, 1, TRACKER_FAILED, 0.9,
+	  1130, TRACKER_FAILED, "the client's" },
+	/* completed never goes back, even once removed */
+	{ TRACKER_COMPLETED, 1, 1130, 1000, 0, 0, 0, 99999,
+	  TRACKER_COMPLETED, "" },
+	{ TRACKER_COMPLETED, 1, 1130, 1000, 1, TRACKER_DOWNLOADING, 0.5,
+	  1200, TRACKER_COMPLETED, "" },
+	{ TRACKER_IMPORTED, 1, 1130, 1000, 0, 0, 0, 99999,
+	  TRACKER_IMPORTED, "" },
+};
+
+/* Each hand-off goes where the table says. */
+static void test_next(void **state)
+{
+	(void)state;
+	for (size_t i = 0; i < sizeof(steps) / sizeof(*steps); i++) {
+		struct tracker_row was = {
+			.state = steps[i].was,
+			.progress = steps[i].progress,
+			.progress_at = steps[i].progress_at,
+			.sent_at = steps[i].sent_at,
+		}, out;
+		struct tracker_seen seen = {
+			.listed = steps[i].listed,
+			.state = steps[i].seen,
+			.progress = steps[i].seen_progress,
+			.reason = "the client's",
+		};
+
+		tracker_next(&was, &seen, steps[i].now, POLL, STALL, &out);
+		if (out.state != steps[i].state)
+			fail_msg("step %zu: %s, not %s", i,
+				 tracker_state_name(out.state),
+				 tracker_state_name(steps[i].state));
+		assert_memory_equal(out.reason, steps[i].reason,
+				    strlen(steps[i].reason));
+		if (!*steps[i].reason)
+			assert_string_equal(out.reason, "");
+	}
+}
+
+/* The grace is never shorter than TRACKER_GRACE_MIN, however short the
+ * poll interval. */
+static void test_grace_floor(void **state)
+{
+	struct tracker_row was = { .state = TRACKER_SENT, .sent_at = 100 };
+	struct tracker_seen seen = { .listed = 0 };
+	struct tracker_row out;
+
+	(void)state;
+	tracker_next(&was, &seen, 100 + TRACKER_GRACE_MIN, 1, STALL, &out);
+	assert_int_equal(out.state, TRACKER_SENT);
+	tracker_next(&was, &seen, 101 + TRACKER_GRACE_MIN, 1, STALL, &out);
+	assert_int_equal(out.state, TRACKER_FAILED);
+}
+
+static void test_names(void **state)
+{
+	(void)state;
+	for (int i = 0; i < TRACKER_NR_STATES; i++)
+		assert_int_equal(tracker_state_parse(tracker_state_name(i)),
+				 i);
+	assert_int_equal(tracker_state_parse("dry-run"), -1);
+	assert_int_equal(tracker_state_parse(NULL), -1);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_read),
+		cmocka_unit_test(test_read_bad),
+		cmocka_unit_test(test_find),
+		cmocka_unit_test(test_next),
+		cmocka_unit_test(test_grace_floor),
+		cmocka_unit_test(test_names),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
