@@ -1,5 +1,6 @@
 # mediamon: make, make test, make bench, make run, make install, make clean;
-# make asan, make fuzz, make fuzz-smoke, make valgrind for hardening.
+# make asan, make fuzz, make fuzz-smoke, make valgrind for hardening;
+# make deb, make deb-test for the Debian package.
 
 VERSION := 0.1.0
 PREFIX ?= /usr/local
@@ -49,10 +50,11 @@ FIXTURES := $(BUILD)/fixtures/.done
 all: $(BIN) $(ANALYSER)
 
 $(BIN): $(BUILD)/fs/main.o $(LIB)
-	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
 $(ANALYSER): $(BUILD)/analyser/main.o $(ANALYSIS_LIB) $(LIB)
-	$(CC) $(CFLAGS) -o $@ $^ $(ANALYSIS_LIBS) -pthread -lm
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(ANALYSIS_LIBS) \
+		-pthread -lm
 
 $(LIB): $(LIB_OBJ)
 	@rm -f $@
@@ -64,7 +66,7 @@ $(ANALYSIS_LIB): $(ANALYSIS_OBJ)
 
 $(BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -MMD -MP -c -o $@ $<
+	$(CC) $(CPPFLAGS) $(CFLAGS) -MMD -MP -c -o $@ $<
 
 # What unit tests share (starting fake servers, a store of their own,
 # bounded joins) is linked into each.
@@ -73,12 +75,12 @@ TEST_SUPPORT := $(BUILD)/tests/fake.o $(BUILD)/tests/testdb.o \
 
 $(BUILD)/tests/%.o: tests/unit/%.c
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -MMD -MP -c -o $@ $<
+	$(CC) $(CPPFLAGS) $(CFLAGS) -MMD -MP -c -o $@ $<
 
 $(BUILD)/tests/%: tests/unit/%.c $(ANALYSIS_LIB) $(LIB) $(TEST_SUPPORT)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -MMD -MP -o $@ $< $(TEST_SUPPORT) $(ANALYSIS_LIB) \
-		$(LIB) $(ANALYSIS_LDLIBS) \
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -MMD -MP -o $@ $< \
+		$(TEST_SUPPORT) $(ANALYSIS_LIB) $(LIB) $(ANALYSIS_LDLIBS) \
 		$(shell pkg-config --libs cmocka)
 
 $(FIXTURES): tests/data/make-fixtures.sh tests/data/make-analysis-fixtures.sh \
@@ -283,6 +285,18 @@ install: mediamon mediamon-analyse
 uninstall:
 	rm -f $(addprefix $(DESTDIR),$(INSTALLED))
 	-rmdir $(DESTDIR)$(DOCDIR) $(DESTDIR)$(LIBEXECDIR)
+
+# The Debian package (debian/), built by contrib/build-deb.sh from a copy
+# of the tree in $(DEB_OUT), so that no build product lands in the tree;
+# lintian's errors fail it. make deb-test installs, upgrades and purges
+# it in a Debian 12 chroot (as root; tests/packaging/deb-test.sh).
+.PHONY: deb deb-test
+DEB_OUT := $(BUILD)/deb
+deb:
+	sh contrib/build-deb.sh $(DEB_OUT)
+
+deb-test: deb
+	sh tests/packaging/deb-test.sh $(DEB_OUT)
 
 clean:
 	rm -rf $(BUILD) $(ASAN_BUILD) $(FUZZ_BUILD) $(BIN) $(ANALYSER)
