@@ -1,6 +1,7 @@
 # mediamon: make, make test, make bench, make run, make install, make clean;
 # make asan, make fuzz, make fuzz-smoke, make valgrind for hardening;
-# make deb, make deb-test for the Debian package.
+# make deb, make deb-test for the Debian package; make image, make
+# image-test for the container.
 
 VERSION := 0.1.0
 PREFIX ?= /usr/local
@@ -285,6 +286,19 @@ install: mediamon mediamon-analyse
 uninstall:
 	rm -f $(addprefix $(DESTDIR),$(INSTALLED))
 	-rmdir $(DESTDIR)$(DOCDIR) $(DESTDIR)$(LIBEXECDIR)
+
+# The container image (Dockerfile), built with podman from a Debian 12
+# base made locally (contrib/build-image.sh); make image-test runs it with
+# a mount shared with the host and another container, restarts it and
+# cleans up (tests/packaging/image-test.sh, as root).
+.PHONY: image image-test
+IMAGE ?= localhost/mediamon:$(VERSION)
+IMAGE_BASE ?= localhost/mediamon-base:bookworm
+image:
+	sh contrib/build-image.sh $(IMAGE_BASE) $(IMAGE)
+
+image-test: image
+	sh tests/packaging/image-test.sh $(IMAGE)
 
 # The Debian package (debian/), built by contrib/build-deb.sh from a copy
 # of the tree in $(DEB_OUT), so that no build product lands in the tree;

@@ -24,7 +24,7 @@ fi
 
 tools="debhelper lintian debootstrap fakeroot
 qemu-user-static binfmt-support
-podman buildah uidmap slirp4netns fuse-overlayfs"
+podman buildah runc uidmap slirp4netns fuse-overlayfs"
 # The libraries mediamon links (contrib/install-deps.sh), for each ARCH.
 libs="libfuse3-dev libsqlite3-dev libcurl4-openssl-dev libssl-dev
 libid3tag0-dev zlib1g-dev libjansson-dev libxml2-dev libinih-dev
