@@ -3,9 +3,10 @@
 # (which the build and tests need; CI time is counted): the Debian package
 # (make deb, make deb-test), the cross builds and their emulated unit tests
 # (make cross, make cross-test) for each ARCH given (default: arm64 armhf),
-# and the container image (make image, make image-test). Debian 12 or
-# later. Run as root, or it runs itself again through sudo.
-# Usage: contrib/install-packaging-deps.sh [ARCH...]
+# and the container image (make image, make image-test; not with
+# --no-container, as CI, which builds no image). Debian 12 or later. Run
+# as root, or it runs itself again through sudo.
+# Usage: contrib/install-packaging-deps.sh [--no-container] [ARCH...]
 set -eu
 
 say() {
@@ -20,14 +21,19 @@ if [ "$(id -u)" -ne 0 ]; then
 	say "installing packages needs root: run it as root"
 	exit 1
 fi
+container="podman buildah runc uidmap slirp4netns fuse-overlayfs"
+if [ "${1:-}" = --no-container ]; then
+	container=""
+	shift
+fi
 [ $# -gt 0 ] || set -- arm64 armhf
 
-tools="debhelper lintian debootstrap fakeroot
-qemu-user-static binfmt-support
-podman buildah runc uidmap slirp4netns fuse-overlayfs"
-# The libraries mediamon links (contrib/install-deps.sh), for each ARCH.
+tools="debhelper lintian debootstrap qemu-user-static binfmt-support
+$container"
+# The libraries mediamon links (contrib/install-deps.sh), for each ARCH;
+# libid3tag0-dev is the native one's (see contrib/cross/id3tag.pc).
 libs="libfuse3-dev libsqlite3-dev libcurl4-openssl-dev libssl-dev
-libid3tag0-dev zlib1g-dev libjansson-dev libxml2-dev libinih-dev
+libid3tag0 zlib1g-dev libjansson-dev libxml2-dev libinih-dev
 libarchive-dev libflac-dev libchromaprint-dev libebur128-dev libaubio-dev
 libmpg123-dev libseccomp-dev libcmocka-dev"
 
@@ -50,3 +56,14 @@ apt-get update -qq || say "apt-get update failed for some index: if the" \
 # shellcheck disable=SC2086
 apt-get -o DPkg::Lock::Timeout=900 install -y -qq --no-install-recommends \
 	$install
+
+# make cross-test runs the ARCH binaries (tests, and the children they
+# start) through binfmt_misc and qemu-user.
+[ -e /proc/sys/fs/binfmt_misc/status ] ||
+	mount -t binfmt_misc binfmt_misc /proc/sys/fs/binfmt_misc
+for arch in "$@"; do
+	case $arch in
+	arm64) update-binfmts --enable qemu-aarch64 ;;
+	armhf) update-binfmts --enable qemu-arm ;;
+	esac
+done
