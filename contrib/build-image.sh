@@ -1,8 +1,8 @@
 #!/bin/sh
 # Builds the container image (Dockerfile) with podman, from a Debian 12
-# base made here: debootstrap's minimal system (kept in
-# MEDIAMON_CHROOT_BASE, which make deb-test uses too), imported as the
-# image BASE. No registry is needed.
+# base made here: debootstrap's minimal system (contrib/debian-base.sh,
+# which make deb-test uses too), imported as the image BASE. No registry
+# is needed.
 # Usage: contrib/build-image.sh BASE IMAGE
 set -eu
 
@@ -15,18 +15,8 @@ base_image=$1
 image=$2
 cd "$(dirname "$0")/.."
 . contrib/container/podman-opts.sh
-root=${MEDIAMON_CHROOT_BASE:-/var/cache/mediamon/bookworm}
-mirror=${MEDIAMON_DEBIAN_MIRROR:-http://deb.debian.org/debian}
-
 if ! podman image exists "$base_image"; then
-	if [ ! -x "$root/bin/sh" ]; then
-		say "debootstrap of Debian 12 into $root (once)"
-		rm -rf "$root.new"
-		mkdir -p "$(dirname "$root")"
-		debootstrap --variant=minbase bookworm "$root.new" "$mirror" \
-			>/dev/null || { say "debootstrap failed"; exit 1; }
-		mv "$root.new" "$root"
-	fi
+	root=$(sh contrib/debian-base.sh)
 	say "importing $root as $base_image"
 	tar -C "$root" -cf - . | podman import - "$base_image" >/dev/null
 fi

@@ -5,8 +5,8 @@
 # Checks what the install puts in place (the binaries run), that the
 # upgrade takes, and that the purge leaves the file system as it was
 # before the install (the system user aside, which Debian keeps).
-# The chroot's base is made once with debootstrap and kept in
-# MEDIAMON_CHROOT_BASE; each run works on a copy of it in OUT/chroot.
+# The chroot's base is made once with debootstrap (contrib/debian-base.sh);
+# each run works on a copy of it in OUT/chroot.
 # Usage: tests/packaging/deb-test.sh OUT    (as root)
 set -eu
 
@@ -23,8 +23,6 @@ fail() {
 [ "$(id -u)" -eq 0 ] || { say "needs root (chroot, mount)"; exit 2; }
 cd "$(dirname "$0")/../.."
 out=$(cd "$1" && pwd)
-base=${MEDIAMON_CHROOT_BASE:-/var/cache/mediamon/bookworm}
-mirror=${MEDIAMON_DEBIAN_MIRROR:-http://deb.debian.org/debian}
 arch=$(dpkg-architecture -q DEB_HOST_ARCH)
 v1=$(dpkg-parsechangelog -S Version)
 v2=$v1+test1
@@ -32,15 +30,7 @@ deb1=$out/mediamon_${v1}_$arch.deb
 deb2=$out/mediamon_${v2}_$arch.deb
 [ -f "$deb1" ] || fail "no $deb1: run make deb first"
 
-if [ ! -x "$base/bin/sh" ]; then
-	say "making the chroot's base in $base (debootstrap, once)"
-	rm -rf "$base.new"
-	mkdir -p "$(dirname "$base")"
-	debootstrap --variant=minbase bookworm "$base.new" "$mirror" \
-		>"$out/debootstrap.log" 2>&1 ||
-		fail "debootstrap failed: $out/debootstrap.log"
-	mv "$base.new" "$base"
-fi
+base=$(sh contrib/debian-base.sh) || fail "no Debian 12 base"
 sh contrib/build-deb.sh "$out" "$v2"
 
 root=$out/chroot
@@ -69,7 +59,7 @@ snapshot() {
 		-printf '%p %u:%g %m\n' | sort)
 }
 
-say "installing the dependencies from $mirror"
+say "installing the dependencies"
 run apt-get update -qq >"$out/deb-test-apt.log" 2>&1 ||
 	fail "apt-get update in the chroot: $out/deb-test-apt.log"
 run apt-get install -y -qq --no-install-recommends \
