@@ -20,6 +20,7 @@ src=$out/src/mediamon-$version
 
 rm -rf "$src"
 mkdir -p "$src"
+# shellcheck disable=SC2016
 git ls-files -z --cached --others --exclude-standard |
 	xargs -0 sh -c 'for f; do [ -e "$f" ] && printf "%s\0" "$f"; done' sh |
 	tar --null -T - -cf - | tar -xf - -C "$src"
@@ -37,9 +38,10 @@ if [ "$version" != "$(dpkg-parsechangelog -S Version)" ]; then
 fi
 
 say "building mediamon $version in $src"
-(cd "$src" && dpkg-buildpackage -b -us -uc -j2 >"$out/build-$version.log" 2>&1) || {
-	tail -n 40 "$out/build-$version.log" >&2
-	say "dpkg-buildpackage failed: $out/build-$version.log"
+log=$out/build-$version.log
+(cd "$src" && dpkg-buildpackage -b -us -uc -j2 >"$log" 2>&1) || {
+	tail -n 40 "$log" >&2
+	say "dpkg-buildpackage failed: $log"
 	exit 1
 }
 arch=$(dpkg-architecture -q DEB_HOST_ARCH)

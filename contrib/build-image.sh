@@ -24,4 +24,5 @@ podman_opts "$base_image"
 say "building $image"
 # The docker format keeps the HEALTHCHECK, which OCI's has no field for.
 # shellcheck disable=SC2086
-podman build $PODMAN_OPTS --format docker --build-arg BASE="$base_image" -t "$image" .
+podman build $PODMAN_OPTS --format docker --build-arg BASE="$base_image" \
+	-t "$image" .

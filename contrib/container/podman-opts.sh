@@ -7,13 +7,17 @@
 podman_opts() {
 	PODMAN_OPTS=""
 	podman run --rm --entrypoint true "$1" >/dev/null 2>&1 && return 0
+	# dash's and bash's ulimit, which the scripts run under, know -n.
+	# shellcheck disable=SC3045
 	PODMAN_OPTS="--ulimit nofile=$(ulimit -n):$(ulimit -n)
 		--ulimit nproc=4096:4096"
 	# shellcheck disable=SC2086
-	podman run --rm $PODMAN_OPTS --entrypoint true "$1" >/dev/null 2>&1 && return 0
+	podman run --rm $PODMAN_OPTS --entrypoint true "$1" >/dev/null 2>&1 &&
+		return 0
 	PODMAN_OPTS="--runtime runc $PODMAN_OPTS"
 	# shellcheck disable=SC2086
-	podman run --rm $PODMAN_OPTS --entrypoint true "$1" >/dev/null 2>&1 && return 0
+	podman run --rm $PODMAN_OPTS --entrypoint true "$1" >/dev/null 2>&1 &&
+		return 0
 	echo "podman cannot run a container of $1 here:" >&2
 	# shellcheck disable=SC2086
 	podman run --rm $PODMAN_OPTS --entrypoint true "$1" >&2

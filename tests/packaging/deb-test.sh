@@ -91,7 +91,8 @@ run getent group mediamon >/dev/null || fail "no mediamon group"
 # The analyser runs: it answers a path it cannot read with an error line.
 echo /nonexistent.flac | run /usr/libexec/mediamon/mediamon-analyse \
 	>/dev/null 2>&1 || true
-[ -e "$root/var/lib/systemd/deb-systemd-helper-enabled/mediamon.service.dsh-also" ] ||
+enabled=var/lib/systemd/deb-systemd-helper-enabled
+[ -e "$root/$enabled/mediamon.service.dsh-also" ] ||
 	fail "the unit was not enabled"
 
 say "upgrading to $v2"

@@ -4,8 +4,8 @@
 # the host through the rshared bind and in a second container that binds
 # the folder above the mount point rslave (as the README tells Plex or
 # Komga to), the health check passes, a restart brings the mount back to
-# both without restarting the second container, and a stop unmounts it. Removes its containers, mounts and files at the end,
-# failed or not.
+# both without restarting the second container, and a stop unmounts it.
+# Removes its containers, mounts and files at the end, failed or not.
 # Usage: tests/packaging/image-test.sh IMAGE    (as root)
 set -eu
 
@@ -77,8 +77,9 @@ podman run -d --name "$name" $PODMAN_OPTS --device /dev/fuse \
 	"$image" -o music=/music -o manga=/manga >/dev/null ||
 	fail "podman run"
 wait_for 60 mounted || fail "no FUSE mount on the host's $mnt"
-wait_for 60 health_ok || fail "status/health is not ok: $(cat "$mnt/status/health")"
-ls "$mnt/library/music/artists" | grep -qx "Aurora Tones" ||
+wait_for 60 health_ok ||
+	fail "status/health is not ok: $(cat "$mnt/status/health")"
+[ -d "$mnt/library/music/artists/Aurora Tones" ] ||
 	fail "the host does not see the demo's artists"
 grep -q "$(printf '\t')" "$mnt/status/missing" ||
 	fail "the host does not see the manga gaps"
