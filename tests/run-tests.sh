@@ -2,7 +2,10 @@
 # Runs every test a clean machine can run: the layout's rules
 # (tests/check-layout.py), the cmocka unit tests, then the pytest
 # integration tests over a real mount. Ends with one line that sums
-# them up: "tests: N passed, N failed".
+# them up: "tests: N passed, N failed". MEDIAMON_UNIT_ONLY=1 stops after
+# the unit tests, and MEDIAMON_UNIT_WRAPPER runs each unit test binary
+# through a program (make cross-test: qemu-user); MEDIAMON_UNIT_SKIP names
+# unit test binaries not to run (said so, counted as neither).
 set -u
 
 build=${1:-build}
@@ -24,8 +27,14 @@ fi
 for t in "$build"/tests/test_*; do
 	[ -x "$t" ] || continue
 	echo "== $(basename "$t")"
-	MEDIAMON_FIXTURES="$build/fixtures" timeout -k 10 "$unit_timeout" "$t" \
-		>"$log" 2>&1
+	case " ${MEDIAMON_UNIT_SKIP:-} " in
+	*" $(basename "$t") "*)
+		echo "skipped (MEDIAMON_UNIT_SKIP)"
+		continue ;;
+	esac
+	# shellcheck disable=SC2086
+	MEDIAMON_FIXTURES="$build/fixtures" timeout -k 10 "$unit_timeout" \
+		${MEDIAMON_UNIT_WRAPPER:-} "$t" >"$log" 2>&1
 	rc=$?
 	cat "$log"
 	[ "$rc" -eq 124 ] &&
@@ -40,6 +49,12 @@ for t in "$build"/tests/test_*; do
 		failed=$((failed + 1))
 	fi
 done
+
+if [ -n "${MEDIAMON_UNIT_ONLY:-}" ]; then
+	echo "tests: $passed passed, $failed failed"
+	[ "$failed" -eq 0 ]
+	exit
+fi
 
 echo "== integration (pytest)"
 # A folder of this checkout's own: pytest prunes old folders in its shared

@@ -1,0 +1,44 @@
+# mediamon in a container. The build stage makes the Debian package
+# (debian/); the runtime stage installs it, and so gets only the libraries
+# the package depends on. make image builds it with podman from a Debian 12
+# base made locally with debootstrap (BASE); debian:bookworm-slim from a
+# registry does as well. Run it as contrib/docker-compose.yml does: it
+# needs /dev/fuse, CAP_SYS_ADMIN and the mount point shared with the host.
+ARG BASE=docker.io/library/debian:bookworm-slim
+
+FROM ${BASE} AS build
+ENV DEBIAN_FRONTEND=noninteractive
+# The build dependencies first, from debian/control alone, so that this
+# layer outlives changes to the source.
+COPY debian/control /src/debian/control
+RUN apt-get update \
+ && apt-get install -y --no-install-recommends build-essential \
+ && apt-get satisfy -y --no-install-recommends "$(awk \
+	'/^[A-Za-z-]+:/ { f = /^Build-Depends:/ } \
+	 f { sub(/^Build-Depends:/, ""); printf "%s", $0 }' \
+	/src/debian/control)"
+COPY . /src
+RUN cd /src && dpkg-buildpackage -b -us -uc -j2 \
+ && mv /mediamon_*.deb /mediamon.deb
+
+FROM ${BASE}
+ENV DEBIAN_FRONTEND=noninteractive
+COPY --from=build /mediamon.deb /tmp/mediamon.deb
+RUN apt-get update \
+ && apt-get install -y --no-install-recommends /tmp/mediamon.deb \
+	ca-certificates \
+ && rm -rf /var/lib/apt/lists/* /tmp/mediamon.deb \
+ && mkdir -p /mnt/mediamon /music /manga
+# The store, its backups and the logs of the analysis: keep them.
+VOLUME ["/var/lib/mediamon"]
+# Healthy while the mount answers and status/health ("ok", or a line per
+# problem) holds no error; warnings (a paused service) are not a reason to
+# restart.
+HEALTHCHECK --interval=30s --timeout=10s --start-period=60s --retries=3 \
+	CMD h=$(cat /mnt/mediamon/status/health) && \
+		! printf '%s\n' "$h" | grep -q '^error'
+# The options after the image's name in `run` (CMD) replace the
+# configuration file; -o music=DIR -o manga=DIR run without one.
+ENTRYPOINT ["mediamon", "-f", "-o", "allow_other", \
+	"-o", "db=/var/lib/mediamon/mediamon.db", "/mnt/mediamon"]
+CMD ["-o", "config=/etc/mediamon/mediamon.conf"]

@@ -1,0 +1,21 @@
+#!/bin/sh
+# Makes a minimal Debian 12 system with debootstrap, once, in
+# MEDIAMON_CHROOT_BASE (default /var/cache/mediamon/bookworm), from
+# MEDIAMON_DEBIAN_MIRROR, and prints its folder. make deb-test copies it as
+# its chroot; make image imports it as the image's base. Run as root.
+set -eu
+
+root=${MEDIAMON_CHROOT_BASE:-/var/cache/mediamon/bookworm}
+mirror=${MEDIAMON_DEBIAN_MIRROR:-http://deb.debian.org/debian}
+if [ ! -x "$root/bin/sh" ]; then
+	echo "debian-base: debootstrap of Debian 12 into $root (once)" >&2
+	rm -rf "$root.new"
+	mkdir -p "$(dirname "$root")"
+	debootstrap --variant=minbase bookworm "$root.new" "$mirror" \
+		>"$root.log" 2>&1 || {
+		echo "debian-base: debootstrap failed: $root.log" >&2
+		exit 1
+	}
+	mv "$root.new" "$root"
+fi
+echo "$root"
