@@ -30,12 +30,11 @@ fi
 
 tools="debhelper lintian debootstrap qemu-user-static binfmt-support
 $container"
-# The libraries mediamon links (contrib/install-deps.sh), for each ARCH;
-# libid3tag0-dev is the native one's (see contrib/cross/id3tag.pc).
+# The libraries mediamon links (contrib/install-deps.sh), for each ARCH.
 libs="libfuse3-dev libsqlite3-dev libcurl4-openssl-dev libssl-dev
-libid3tag0 zlib1g-dev libjansson-dev libxml2-dev libinih-dev
+zlib1g-dev libjansson-dev libxml2-dev libinih-dev
 libarchive-dev libflac-dev libchromaprint-dev libebur128-dev libaubio-dev
-libmpg123-dev libseccomp-dev libcmocka-dev"
+libmpg123-dev libavformat-dev libavcodec-dev libseccomp-dev libcmocka-dev"
 
 install="$tools"
 for arch in "$@"; do
