@@ -147,27 +147,35 @@ int arr_find(const struct arr *a, const char *path, int64_t *id)
 	return best ? 0 : -ENOENT;
 }
 
-int arr_rescan(const struct arr *a, int64_t id)
+/* POST the command cmd (taken; NULL: no memory) to the Arr a. */
+static int post_command(const struct arr *a, json_t *cmd)
 {
 	struct http_response resp;
-	int radarr = a->kind == ARR_RADARR;
-	json_t *cmd;
-	char *body;
+	char *body = cmd ? json_dumps(cmd, JSON_COMPACT) : NULL;
 	int ret;
 
-	if (!a->url || !a->api_key || id < 1)
-		return log_error(-EINVAL, "%s: no url, no key or no id to"
-				 " rescan", arr_name(a));
-	cmd = json_pack("{s:s, s:I}",
-			"name", radarr ? "RescanMovie" : "RescanSeries",
-			radarr ? "movieId" : "seriesId", (json_int_t)id);
-	body = cmd ? json_dumps(cmd, JSON_COMPACT) : NULL;
 	json_decref(cmd);
 	if (!body)
 		return log_error(-ENOMEM, "%s: out of memory", arr_name(a));
 	ret = send_request(a, "POST", "/api/v3/command", body, 0, &resp);
 	free(body);
 	http_response_release(&resp);
+	return ret;
+}
+
+int arr_rescan(const struct arr *a, int64_t id)
+{
+	int radarr = a->kind == ARR_RADARR;
+	int ret;
+
+	if (!a->url || !a->api_key || id < 1)
+		return log_error(-EINVAL, "%s: no url, no key or no id to"
+				 " rescan", arr_name(a));
+	ret = post_command(a, json_pack("{s:s, s:I}", "name",
+					radarr ? "RescanMovie" :
+					"RescanSeries",
+					radarr ? "movieId" : "seriesId",
+					(json_int_t)id));
 	if (!ret)
 		log_info("%s: rescan of %s %lld asked", arr_name(a),
 			 radarr ? "movie" : "series", (long long)id);
@@ -277,9 +285,7 @@ int arr_delete_file(const struct arr *a, int64_t file)
 int arr_search(const struct arr *a, const int64_t *ids, size_t nr)
 {
 	int radarr = a->kind == ARR_RADARR;
-	struct http_response resp;
-	json_t *cmd, *list = json_array();
-	char *body = NULL;
+	json_t *list = json_array();
 	int ret;
 
 	if (!a->url || !a->api_key || !nr) {
@@ -292,18 +298,11 @@ int arr_search(const struct arr *a, const int64_t *ids, size_t nr)
 			json_decref(list);
 			list = NULL;
 		}
-	cmd = list ? json_pack("{s:s, s:o}",
-			       "name", radarr ? "MoviesSearch" :
-			       "EpisodeSearch",
-			       radarr ? "movieIds" : "episodeIds", list) : NULL;
-	if (cmd)
-		body = json_dumps(cmd, JSON_COMPACT);
-	json_decref(cmd);
-	if (!body)
-		return log_error(-ENOMEM, "%s: out of memory", arr_name(a));
-	ret = send_request(a, "POST", "/api/v3/command", body, 0, &resp);
-	free(body);
-	http_response_release(&resp);
+	ret = post_command(a, list ? json_pack("{s:s, s:o}", "name",
+					       radarr ? "MoviesSearch" :
+					       "EpisodeSearch",
+					       radarr ? "movieIds" :
+					       "episodeIds", list) : NULL);
 	if (!ret)
 		log_info("%s: search of %zu %s asked", arr_name(a), nr,
 			 radarr ? "movies" : "episodes");

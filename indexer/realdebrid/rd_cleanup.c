@@ -142,6 +142,10 @@ static int tell_owner(struct rd_cleanup *c, const struct link *l,
 	return rc;
 }
 
+/* The Arr of kind ARR_KIND as the configuration cfg gives it. */
+#define ARR_OF(cfg, KIND, name) { .kind = ARR_##KIND, \
+	.url = (cfg)->name##_url, .api_key = (cfg)->name##_api_key }
+
 /* The links sql gives (path and target, as text, ?1 bound to key). */
 static int load_links(sqlite3 *db, const char *sql, const char *key,
 		      struct link **out, size_t *nr)
@@ -185,16 +189,8 @@ static int load_links(sqlite3 *db, const char *sql, const char *key,
 
 int rd_cleanup_links(struct rd_cleanup *c)
 {
-	struct arr sonarr = {
-		.kind = ARR_SONARR,
-		.url = c->cfg->sonarr_url,
-		.api_key = c->cfg->sonarr_api_key,
-	};
-	struct arr radarr = {
-		.kind = ARR_RADARR,
-		.url = c->cfg->radarr_url,
-		.api_key = c->cfg->radarr_api_key,
-	};
+	struct arr sonarr = ARR_OF(c->cfg, SONARR, sonarr);
+	struct arr radarr = ARR_OF(c->cfg, RADARR, radarr);
 	struct owner *owners = NULL;
 	struct link *l = NULL;
 	const char *asked = NULL;	/* the last link Arrs were asked of */
@@ -296,16 +292,8 @@ static int arr_knows(const struct arr *a, const char *path)
 
 int rd_cleanup_orphans(struct rd_cleanup *c, double now)
 {
-	struct arr sonarr = {
-		.kind = ARR_SONARR,
-		.url = c->cfg->sonarr_url,
-		.api_key = c->cfg->sonarr_api_key,
-	};
-	struct arr radarr = {
-		.kind = ARR_RADARR,
-		.url = c->cfg->radarr_url,
-		.api_key = c->cfg->radarr_api_key,
-	};
+	struct arr sonarr = ARR_OF(c->cfg, SONARR, sonarr);
+	struct arr radarr = ARR_OF(c->cfg, RADARR, radarr);
 	struct link *due = NULL;
 	char since[32];
 	size_t nr = 0;

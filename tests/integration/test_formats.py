@@ -15,7 +15,6 @@ added to a watched library becomes a track.
 import base64
 import hashlib
 import os
-import re
 import shutil
 import sqlite3
 import struct
@@ -25,9 +24,9 @@ import mutagen
 import pytest
 from mutagen.apev2 import APEv2
 from mutagen.flac import Picture
-from mutagen.id3 import ID3TimeStamp
 
 from conftest import REPO, is_mounted, start, unmount, wait_for
+from test_odd_tags import fields, text
 
 FIELDS = ("title", "artist", "album", "album_artist", "track", "disc",
           "year")
@@ -59,34 +58,6 @@ MB_MP4 = ("MusicBrainz Track Id", "MusicBrainz Album Id",
 
 # The store version before the one that reads the new formats.
 VERSION_BEFORE_FORMATS = 28
-
-
-def text(values):
-    """mutagen's list of values as mediamon joins it."""
-    out = []
-    for v in values:
-        v = str(v)
-        if v and v not in out:
-            out.append(v)
-    return "; ".join(out) or None
-
-
-def number(values):
-    m = re.match(r"\s*\+?(\d+)", str(values[0])) if values else None
-    return int(m.group(1)) or None if m else None
-
-
-def year(values):
-    y = ID3TimeStamp(str(values[0])).year if values else None
-    return y if y and y > 0 else None
-
-
-def fields(get):
-    return {"title": text(get("title")), "artist": text(get("artist")),
-            "album": text(get("album")),
-            "album_artist": text(get("album_artist")),
-            "track": number(get("track")), "disc": number(get("disc")),
-            "year": year(get("year"))}
 
 
 def gains(get):
