@@ -472,6 +472,8 @@ static int judge(const struct view *v, const struct views_listing *ls,
 		return it->real ? file_readable(it->real) :
 			id_readable(it->file);
 	case VIEWS_ITEM_DIR:
+		if (it->file_decides)
+			return id_readable(it->file);
 		return v->kind != VIEW_MUSIC ||
 			group_readable(v, ls, depth, it);
 	default:
@@ -550,6 +552,7 @@ static void judge_all(const struct view *v, struct views_listing *ls,
 	for (size_t k = 0; may && k < ps.nr; k++) {
 		const struct views_item *it = &ls->items[which[k]];
 		int shown = may[k] || (it->type == VIEWS_ITEM_DIR &&
+				       !it->file_decides &&
 				       group_readable(v, ls, depth, it));
 
 		s->verdict[which[k]] = shown ? VIEWS_SHOWN : VIEWS_HIDDEN;

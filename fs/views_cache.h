@@ -43,6 +43,9 @@ struct views_item {
 	char *real;		/* a track's file on disk, or NULL */
 	struct query_key key[2];
 	int nkeys;		/* a folder's: how many of key select it */
+	int file_decides;	/* a folder's name is file's track's alone
+				 * (query_group): who may not read file
+				 * may not see it */
 };
 
 /* Which entries of a folder one caller (caller_who()) may see, judged

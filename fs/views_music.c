@@ -66,7 +66,8 @@ static int add_group(void *arg, const struct query_group *g)
 	int paren = form == FORM_PAREN ||
 		    (form == FORM_YEAR && g->label_len[1] > 0);
 	struct views_item it = { .type = VIEWS_ITEM_DIR, .nkeys = g->nkeys,
-				 .file = g->file };
+				 .file = g->file,
+				 .file_decides = g->file_decides };
 	struct strbuf name = STRBUF_INIT;
 	int rc = 0;
 

@@ -10,14 +10,18 @@
 #include "indexer/store/similar.h"
 
 /* How a level groups tracks: by up to two key expressions, named after
- * two label columns (aggregates allowed). */
+ * two label columns (aggregates allowed), with the file of one of its
+ * tracks. A label of max() comes with the file of a track that gives
+ * it: SQLite takes a bare column from the row max() picks, when max() is
+ * the only aggregate. */
 static const struct {
 	const char *key[2];
 	const char *label[2];
+	const char *file;	/* NULL: min(t.file_id) */
 } levels[] = {
 	[QUERY_BY_ARTIST] = { { "t.album_artist_id" }, { "aa.name", "NULL" } },
 	[QUERY_BY_ALBUM_YEAR] = { { "t.album_id" },
-				  { "al.title", "max(t.year)" } },
+				  { "al.title", "max(t.year)" }, "t.file_id" },
 	[QUERY_BY_ALBUM_ARTIST] = { { "t.album_id", "t.album_artist_id" },
 				    { "al.title", "aa.name" } },
 	[QUERY_BY_GENRE] = { { "t.genre" }, { "t.genre", "NULL" } },
@@ -157,8 +161,10 @@ int query_view_groups(const struct query_at *at, enum query_level level,
 	strbuf_addstr(&keys, levels[level].key[0]);
 	if (nkeys > 1)
 		strbuf_addf(&keys, ", %s", levels[level].key[1]);
-	strbuf_addf(&sql, "SELECT %s, %s, %s, min(t.file_id)" TRACKS_FROM,
-		    keys.buf, levels[level].label[0], levels[level].label[1]);
+	strbuf_addf(&sql, "SELECT %s, %s, %s, %s" TRACKS_FROM,
+		    keys.buf, levels[level].label[0], levels[level].label[1],
+		    levels[level].file ? levels[level].file :
+		    "min(t.file_id)");
 	add_where(&sql, at);
 	strbuf_addf(&sql, " GROUP BY %s ORDER BY %s", keys.buf, keys.buf);
 	rc = prepare(sql.buf, "list view folder", at, &st);
@@ -178,6 +184,9 @@ int query_view_groups(const struct query_at *at, enum query_level level,
 			g.label_len[i] = sqlite3_column_bytes(st, nkeys + i);
 		}
 		g.file = sqlite3_column_int64(st, nkeys + 2);
+		g.file_decides = levels[level].file &&
+				 sqlite3_column_type(st, nkeys + 1) !=
+				 SQLITE_NULL;
 		stop = fn(arg, &g);
 		if (stop) {
 			rc = stop;

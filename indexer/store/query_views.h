@@ -67,13 +67,16 @@ struct query_at {
 
 /* A folder found below another: its labels (NULL when empty), the
  * keys that select it (nkeys of them), and the files.id of one of its
- * tracks (the first by id). */
+ * tracks (the first by id, but as file says). */
 struct query_group {
 	const char *label[2];
 	size_t label_len[2];
 	struct query_key key[2];
 	int nkeys;
-	int64_t file;
+	int64_t file;		/* one of its tracks' files: with a label
+				 * that aggregates (an album's year), one
+				 * whose track gives that label */
+	int file_decides;	/* so the label is that track's alone */
 };
 
 /* A track to list: its file's files.id, numbers and title, and where it

@@ -1022,3 +1022,33 @@ def test_similar_to_an_unreadable_track_is_not_shown(world, user):
         assert len(got[1]) == 1 and "Zorro" not in got[1][0], got
     finally:
         unmount(m.path, m.proc)
+
+
+def test_album_year_of_an_unreadable_track_is_not_shown(world, user):
+    """An album's folder in the artist view is named with the latest year
+    of its tracks: when that year is a 0600 track's, another user who may
+    read the album's other tracks does not see the album there (the name
+    would tell the hidden track's year), nor that year anywhere; it still
+    finds the tracks it may read in the album view. Root sees the year."""
+    root = os.path.join(world, "music", "Yeartest", "Shared")
+    os.makedirs(root)
+    for n, year, mode in ((1, "1990", 0o644), (2, "2099", 0o600),
+                          (3, "1990", 0o644)):
+        path = os.path.join(root, "%02d.flac" % n)
+        make_flac(path, "Song %d" % n, "Yeartest", "Shared Album", n)
+        subprocess.run(["metaflac", "--set-tag=DATE=" + year, path],
+                       check=True)
+        os.chmod(path, mode)
+    m = start_daemon(world, "music=" + os.path.join(world, "music"))
+    try:
+        artist = m.file("library/music/artists/Yeartest")
+        assert os.listdir(artist) == ["Shared Album (2099)"]
+        tops = [m.file("library/music")]
+        assert [p for p in walk(tops) if "2099" in p]
+        theirs = walk_as(user, tops)
+        assert not [p for p in theirs if "2099" in p], theirs
+        album = "albums/Shared Album (Yeartest)/"
+        assert sorted(p for p in theirs if p.startswith(album)) == [
+            album + "01 - Song 1.flac", album + "03 - Song 3.flac"], theirs
+    finally:
+        unmount(m.path, m.proc)
