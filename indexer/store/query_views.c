@@ -19,15 +19,16 @@ static const struct {
 	const char *label[2];
 	const char *file;	/* NULL: min(t.file_id) */
 } levels[] = {
-	[QUERY_BY_ARTIST] = { { "t.album_artist_id" }, { "aa.name", "NULL" } },
+	[QUERY_BY_ARTIST] = { { "t.album_artist_id" }, { "aa.name", "NULL" },
+			      NULL },
 	[QUERY_BY_ALBUM_YEAR] = { { "t.album_id" },
 				  { "al.title", "max(t.year)" }, "t.file_id" },
 	[QUERY_BY_ALBUM_ARTIST] = { { "t.album_id", "t.album_artist_id" },
-				    { "al.title", "aa.name" } },
-	[QUERY_BY_GENRE] = { { "t.genre" }, { "t.genre", "NULL" } },
-	[QUERY_BY_YEAR] = { { "t.year" }, { "t.year", "NULL" } },
+				    { "al.title", "aa.name" }, NULL },
+	[QUERY_BY_GENRE] = { { "t.genre" }, { "t.genre", "NULL" }, NULL },
+	[QUERY_BY_YEAR] = { { "t.year" }, { "t.year", "NULL" }, NULL },
 	[QUERY_BY_ARTIST_ALBUM] = { { "t.album_id", "t.album_artist_id" },
-				    { "aa.name", "al.title" } },
+				    { "aa.name", "al.title" }, NULL },
 };
 
 /* The tracks with their labels; every track has its file (a foreign key
