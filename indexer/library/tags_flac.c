@@ -208,7 +208,6 @@ int tags_read_flac(int fd, struct tags *t)
 	}
 	if (!(seen & SEEN_STREAMINFO))
 		tags_damage(t, "flac: no STREAMINFO block");
-	if (t->duration_s > 0)
-		t->bitrate_kbps = w.size * 8 / t->duration_s / 1000 + 0.5;
+	tags_set_bitrate(t, w.size);
 	return 0;
 }

@@ -112,6 +112,40 @@ static void check_mb_ids(const struct tags *t)
 	check_str(t->mb_album_artist_id, MB_ALBUMARTIST);
 }
 
+/*
+ * A STREAMINFO damaged to count one sample at 96 kHz, in a 64 MiB
+ * (sparse) file, gives a duration too short for the size: no bitrate,
+ * rather than one no int holds.
+ */
+static void test_flac_tiny_duration(void **state)
+{
+	unsigned char head[8 + 34] = "fLaC\x80\x00\x00\x22";
+	unsigned char *si = head + 8;
+	char path[] = "/tmp/test_tags.XXXXXX";
+	struct tags t = { 0 };
+	int fd = mkstemp(path);
+
+	(void)state;
+	assert_true(fd >= 0);
+	unlink(path);
+	/* 20 bits of rate, 3 of channels less one, 5 of bits less one,
+	 * 36 of samples */
+	si[10] = 96000 >> 12;
+	si[11] = 96000 >> 4 & 0xff;
+	si[12] = (96000 & 0xf) << 4 | (2 - 1) << 1;
+	si[13] = (16 - 1) << 4;
+	si[17] = 1;
+	assert_int_equal(write(fd, head, sizeof(head)), (ssize_t)sizeof(head));
+	assert_int_equal(ftruncate(fd, 64 << 20), 0);
+	assert_int_equal(tags_read_flac(fd, &t), 0);
+	close(fd);
+	assert_int_equal(t.sample_rate, 96000);
+	assert_int_equal(t.channels, 2);
+	check_near(t.duration_s, 1 / 96000.0, 1e-9);
+	assert_int_equal(t.bitrate_kbps, 0);
+	tags_release(&t);
+}
+
 /* Every Vorbis key the index uses, repeated ARTIST and "3/12" numbers. */
 static void test_flac_full(void **state)
 {
@@ -733,6 +767,7 @@ int main(void)
 		cmocka_unit_test(test_flac_bad_utf8),
 		cmocka_unit_test(test_flac_truncated),
 		cmocka_unit_test(test_flac_not_flac),
+		cmocka_unit_test(test_flac_tiny_duration),
 		cmocka_unit_test(test_mp3_v23_utf16),
 		cmocka_unit_test(test_mp3_v24_utf8_multi),
 		cmocka_unit_test(test_mp3_v22),
