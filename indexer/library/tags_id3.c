@@ -75,14 +75,23 @@ static const struct {
 	{ "APIC", "PIC", W_PICTURE },
 };
 
+/* What a TXXX frame gives: a MusicBrainz id into a field of struct
+ * tags, or a ReplayGain as foobar2000 and Picard write it. */
+enum txxx_kind { TXXX_ID, TXXX_GAIN, TXXX_ALBUM_GAIN };
+
 static const struct {
 	const char *desc;
+	enum txxx_kind kind;
 	size_t field;
 } txxx_frames[] = {
-	{ "MusicBrainz Album Id", offsetof(struct tags, mb_album_id) },
-	{ "MusicBrainz Artist Id", offsetof(struct tags, mb_artist_id) },
-	{ "MusicBrainz Album Artist Id",
+	{ "MusicBrainz Album Id", TXXX_ID,
+	  offsetof(struct tags, mb_album_id) },
+	{ "MusicBrainz Artist Id", TXXX_ID,
+	  offsetof(struct tags, mb_artist_id) },
+	{ "MusicBrainz Album Artist Id", TXXX_ID,
 	  offsetof(struct tags, mb_album_artist_id) },
+	{ "REPLAYGAIN_TRACK_GAIN", TXXX_GAIN, 0 },
+	{ "REPLAYGAIN_ALBUM_GAIN", TXXX_ALBUM_GAIN, 0 },
 };
 
 /* A frame kept for reading once the walk is over, its bytes after it. */
@@ -570,26 +579,32 @@ static int add_genre(struct tags *t, const char *s)
 	return tags_add(t, TAGS_GENRE, s, strlen(s));
 }
 
-/* TXXX descriptions are compared as ASCII, without case. */
+/* TXXX descriptions are compared as ASCII, without case; of a gain, the
+ * first value counts, as a Vorbis comment's. */
 static int take_txxx(struct tags *t, const unsigned char *s, size_t count)
 {
-	const char *desc;
+	const char *desc, *v;
 	size_t i, k;
 	int rc = 0;
 
 	if (count < 2)
 		return 0;
 	desc = next_string(&s);
-	for (i = 0; i < ARRAY_SIZE(txxx_frames); i++) {
-		if (strcasecmp(desc, txxx_frames[i].desc))
-			continue;
-		for (k = 1; !rc && k < count; k++) {
-			const char *v = next_string(&s);
-
-			rc = tags_add_to(t, (char **)((char *)t +
-					 txxx_frames[i].field), v, strlen(v));
-		}
-		break;
+	for (i = 0; i < ARRAY_SIZE(txxx_frames); i++)
+		if (!strcasecmp(desc, txxx_frames[i].desc))
+			break;
+	if (i == ARRAY_SIZE(txxx_frames))
+		return 0;
+	if (txxx_frames[i].kind != TXXX_ID) {
+		v = next_string(&s);
+		tags_take_gain(t, txxx_frames[i].kind == TXXX_ALBUM_GAIN, v,
+			       strlen(v), 0);
+		return 0;
+	}
+	for (k = 1; !rc && k < count; k++) {
+		v = next_string(&s);
+		rc = tags_add_to(t, (char **)((char *)t +
+				 txxx_frames[i].field), v, strlen(v));
 	}
 	return rc;
 }

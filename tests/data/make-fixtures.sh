@@ -169,6 +169,11 @@ tag.add(TRCK(encoding=Encoding.LATIN1, text=["3/12"]))
 tag.add(TPOS(encoding=Encoding.LATIN1, text=["1/2"]))
 tag.add(TDRC(encoding=Encoding.LATIN1, text=["2019-05-01"]))
 mb_frames(tag)
+# ReplayGain as foobar2000 (lower case) and Picard (upper case) write it.
+tag.add(TXXX(encoding=Encoding.UTF16, desc="replaygain_track_gain",
+	     text=["-7.89 dB"]))
+tag.add(TXXX(encoding=Encoding.LATIN1, desc="REPLAYGAIN_ALBUM_GAIN",
+	     text=["+2.10 dB"]))
 tag.save(out + "/v23.mp3", v2_version=3, v1=2)
 
 # ID3v2.4, UTF-8, several strings in one frame.
@@ -180,6 +185,12 @@ tag.add(TCON(encoding=Encoding.UTF8, text=["Electronic", "8"]))
 tag.add(TRCK(encoding=Encoding.UTF8, text=["4"]))
 tag.add(TDRC(encoding=Encoding.UTF8, text=["2021"]))
 mb_frames(tag)
+# Of two gains in one frame the first counts; one that is no number is
+# none.
+tag.add(TXXX(encoding=Encoding.UTF8, desc="REPLAYGAIN_TRACK_GAIN",
+	     text=["-1.50 dB", "-9.00 dB"]))
+tag.add(TXXX(encoding=Encoding.UTF8, desc="replaygain_album_gain",
+	     text=["loud"]))
 tag.save(out + "/v24.mp3", v2_version=4)
 
 # ID3v2.4 with a 100 KB picture, which mutagen stores after the text.
@@ -214,6 +225,7 @@ write("v22.mp3", 2, 0,
       v22_frame("TCO", b"\x00(8)") +
       v22_frame("TYE", b"\x001998") +
       v22_frame("PIC", b"\x00JPG\x03\x00" + pic[:500]) +
+      v22_frame("TXX", b"\x00REPLAYGAIN_TRACK_GAIN\x00+0.25 dB") +
       bytes(64))
 write("picfirst.mp3", 3, 0,
       v23_frame("APIC", b"\x00image/jpeg\x00\x03\x00" + pic) +

@@ -286,7 +286,8 @@ static void test_flac_not_flac(void **state)
 	}
 }
 
-/* UTF-16 text, "(17)Rock", TYER from mutagen, TXXX and UFID ids. */
+/* UTF-16 text, "(17)Rock", TYER from mutagen, TXXX and UFID ids, TXXX
+ * gains whatever the case of their names. */
 static void test_mp3_v23_utf16(void **state)
 {
 	struct tags t;
@@ -305,6 +306,10 @@ static void test_mp3_v23_utf16(void **state)
 	assert_int_equal(t.disc_total, 2);
 	assert_int_equal(t.year, 2019);
 	check_mb_ids(&t);
+	assert_int_equal(t.has_gain, 1);
+	check_near(t.gain_db, -7.89, 1e-9);
+	assert_int_equal(t.has_album_gain, 1);
+	check_near(t.album_gain_db, 2.10, 1e-9);
 	check_stream(&t, 2.0, 44100, 2);
 	assert_int_equal(t.bitrate_kbps, 128);
 	assert_int_equal(t.has_picture, 0);
@@ -313,7 +318,8 @@ static void test_mp3_v23_utf16(void **state)
 	tags_release(&t);
 }
 
-/* Several strings in one v2.4 frame; MPEG-2 mono VBR with Xing. */
+/* Several strings in one v2.4 frame, of a gain the first; MPEG-2 mono
+ * VBR with Xing. */
 static void test_mp3_v24_utf8_multi(void **state)
 {
 	struct tags t;
@@ -328,13 +334,16 @@ static void test_mp3_v24_utf8_multi(void **state)
 	assert_int_equal(t.track_total, 0);
 	assert_int_equal(t.year, 2021);
 	check_mb_ids(&t);
+	assert_int_equal(t.has_gain, 1);
+	check_near(t.gain_db, -1.50, 1e-9);
+	assert_int_equal(t.has_album_gain, 0);
 	check_stream(&t, 3.0, 22050, 1);
 	assert_true(t.bitrate_kbps > 8 && t.bitrate_kbps < 160);
 	assert_int_equal(t.tag_error, 0);
 	tags_release(&t);
 }
 
-/* Three-letter v2.2 frames and a PIC. */
+/* Three-letter v2.2 frames, a PIC and a TXX gain. */
 static void test_mp3_v22(void **state)
 {
 	struct tags t;
@@ -345,6 +354,8 @@ static void test_mp3_v22(void **state)
 	check_str(t.artist, "Old Artist");
 	check_str(t.genre, "Jazz");
 	assert_int_equal(t.year, 1998);
+	assert_int_equal(t.has_gain, 1);
+	check_near(t.gain_db, 0.25, 1e-9);
 	assert_int_equal(t.has_picture, 1);
 	assert_int_equal(t.tag_error, 0);
 	check_stream(&t, 2.0, 44100, 2);
