@@ -5,7 +5,7 @@ the odd cases of each, tagged by mutagen.
     /usr/bin/python3 tests/data/make-formats.py OUTDIR
 
 The audio comes from independent encoders (sox, oggenc, opusenc, ffmpeg,
-wavpack); the tags from mutagen, which writes every one of these
+wavpack, lame); the tags from mutagen, which writes every one of these
 formats. Debian has no Monkey's Audio encoder: its .ape file is a
 version 3.99 header (descriptor and header as the format's SDK lays them
 out) over frames that are not audio, which is enough for its tags and
@@ -32,7 +32,9 @@ import tempfile
 from mutagen.aiff import AIFF
 from mutagen.apev2 import APEv2, APEValue, BINARY
 from mutagen.flac import Picture
-from mutagen.id3 import APIC, TALB, TCON, TDRC, TIT2, TPE1, TPE2, TPOS, TRCK
+from mutagen.id3 import (APIC, TALB, TCON, TDRC, TIT2, TPE1, TPE2, TPOS,
+                         TRCK, TXXX)
+from mutagen.mp3 import MP3
 from mutagen.mp4 import MP4, MP4Cover, MP4FreeForm
 from mutagen.oggopus import OggOpus
 from mutagen.oggvorbis import OggVorbis
@@ -89,7 +91,9 @@ def vorbis_tags(f, n, cover=(), opus=False):
     f.save()
 
 
-def id3_tags(f, n):
+def id3_tags(f, n, gains=(), version=4):
+    """gains: (TXXX description, value), as foobar2000 (lower case) and
+    Picard (upper case) write ReplayGain."""
     f.add_tags()
     f.tags.add(TIT2(encoding=3, text=["Chunk %d — 中文" % n]))
     f.tags.add(TPE1(encoding=3, text=["Chunk Artist", "Другой"]))
@@ -101,7 +105,9 @@ def id3_tags(f, n):
     f.tags.add(TDRC(encoding=3, text=["2001-02-03"]))
     f.tags.add(APIC(encoding=3, mime="image/png", type=3, desc="front",
                     data=PNG))
-    f.save()
+    for desc, value in gains:
+        f.tags.add(TXXX(encoding=3, desc=desc, text=[value]))
+    f.save(v2_version=version)
 
 
 def ape_tags(f, n):
@@ -313,9 +319,22 @@ def main():
         monkeys(o("monkeys.ape"), st)
         ape_tags(APEv2File(o("monkeys.ape")), 12)
 
+        # MP3, VBR with ID3v2.4 and CBR with ID3v2.3, its ReplayGain in
+        # TXXX frames.
+        run("lame", "--quiet", "--noreplaygain", "-V", "4", st,
+            o("mp3-vbr.mp3"))
+        id3_tags(MP3(o("mp3-vbr.mp3")), 15, (
+            ("REPLAYGAIN_TRACK_GAIN", "-4.20 dB"),
+            ("REPLAYGAIN_ALBUM_GAIN", "-5.05 dB")))
+        run("lame", "--quiet", "--noreplaygain", "-b", "128", mo,
+            o("mp3-cbr.mp3"))
+        id3_tags(MP3(o("mp3-cbr.mp3")), 16, (
+            ("replaygain_track_gain", "+1.10 dB"),), version=3)
+
         # WAV and AIFF with an ID3 chunk.
         shutil.copy(st, o("wave.wav"))
-        id3_tags(WAVE(o("wave.wav")), 13)
+        id3_tags(WAVE(o("wave.wav")), 13, (
+            ("REPLAYGAIN_ALBUM_GAIN", "-2.00 dB"),))
         run("sox", "-D", mo, o("aiff.aiff"))
         id3_tags(AIFF(o("aiff.aiff")), 14)
         run("sox", "-D", st, o("aiff-no-tags.aif"))

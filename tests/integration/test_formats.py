@@ -1,15 +1,16 @@
 """Every format of a real music library (tests/data/make-formats.py makes
 each, and its odd cases) read as mutagen reads it, through the mount.
 
-Each file's title, artist, album, album artist, track, disc and year (its
-track's extended attributes), its codec, sample rate, channels, duration
-and MusicBrainz ids (the store), and its embedded cover (the album
-folder's cover file) must equal mutagen's reading of the same file:
-Vorbis comments of an Ogg file's first stream, an MP4's ilst atoms,
-the APEv2 tag of WavPack and Monkey's Audio, the ID3 chunk of WAV and
-AIFF. Files with an audio extension that are not of their format are
-listed in /status/tag-errors with a reason; a file of the new formats
-added to a watched library becomes a track.
+Each file's title, artist, album, album artist, track, disc, year and
+ReplayGain (its track's extended attributes), its codec, sample rate,
+channels, duration and MusicBrainz ids (the store), and its embedded
+cover (the album folder's cover file) must equal mutagen's reading of
+the same file: Vorbis comments of an Ogg file's first stream, an MP4's
+ilst atoms, the APEv2 tag of WavPack and Monkey's Audio, the ID3 chunk
+of WAV and AIFF, an MP3's ID3v2 tag (ReplayGain in TXXX frames). Files
+with an audio extension that are not of their format are listed in
+/status/tag-errors with a reason; a file of the new formats added to a
+watched library becomes a track.
 """
 
 import base64
@@ -152,10 +153,24 @@ def riff_info(path):
     return items
 
 
+def id3_gains(tags):
+    """The gains of TXXX frames named REPLAYGAIN_TRACK_GAIN and
+    REPLAYGAIN_ALBUM_GAIN in any case, the first value of each."""
+    frames = tags.getall("TXXX") if tags else []
+
+    def get(key):
+        for frame in frames:
+            if frame.desc.lower() == key and frame.text:
+                return frame.text[0]
+        return None
+    return gains(get)
+
+
 def id3(f, path):
-    """The ID3 chunk's fields, then for WAV the INFO list's for the fields
-    ID3 left empty, and where each came from."""
+    """The ID3 tag's (or chunk's) fields, then for WAV the INFO list's for
+    the fields ID3 left empty, and where each came from."""
     tags = f.tags or {}
+    f.gains = id3_gains(f.tags)
 
     def get(name):
         frame = tags.get(ID3[name])
@@ -197,7 +212,7 @@ def expected(path):
         rate = info.sample_rate
     else:
         want, mb, cover, source = id3(f, path)
-        codec = "wav" if kind == "WAVE" else "aiff"
+        codec = {"WAVE": "wav", "MP3": "mp3"}.get(kind, "aiff")
         rate = info.sample_rate
     if want["title"] is None:
         want["title"] = os.path.basename(path).rsplit(".", 1)[0]
@@ -284,7 +299,7 @@ def test_every_format_becomes_a_track(formats):
     m, music, names, records, errors, store = formats
     exts = {n.rsplit(".", 1)[1] for n in readable(names)}
     assert exts >= {"ogg", "oga", "opus", "m4a", "m4b", "mp4", "wv", "ape",
-                    "wav", "aiff", "aif"}
+                    "wav", "aiff", "aif", "mp3"}
     assert sorted(records) == names
 
 
