@@ -1,12 +1,14 @@
 """The audio analysis of the formats FFmpeg decodes for it (Ogg Vorbis,
-Opus, MP4 AAC and ALAC, WavPack, WAV, AIFF), in the confined child: one
-recording in every format (and as the first stream of a chained Ogg
-file) is one group of duplicates with its FLAC, and a click track's
-tempo is found whatever its format."""
+Opus, MP4 AAC and ALAC, WavPack, Monkey's Audio, WAV, AIFF), in the
+confined child: one recording in every format (and as the first stream
+of a chained Ogg file) is one group of duplicates with its FLAC, the
+lossless ones with its loudness, and a click track's tempo is found
+whatever its format."""
 
+import hashlib
 import os
 
-from conftest import run, start, unmount
+from conftest import REPO, run, start, unmount
 from test_analysis import (attr, paragraphs, to_flac, wait_analysed)
 from test_analysis import sounds  # noqa: F401 (a fixture)
 
@@ -26,15 +28,36 @@ def encode(wav, path):
         run("wavpack", "-q", "-y", wav, "-o", path)
     elif ext == "aiff":
         run("sox", "-D", wav, path)
+    elif ext == "ape":
+        run("/usr/bin/python3",
+            os.path.join(REPO, "tests/data/make-monkeys.py"), wav, path)
     else:
         run("cp", wav, path)
+
+
+def loudness_of(m, folder, names):
+    """The loudness the mount shows of each of the files names in folder,
+    its track found in the mount's album views by its bytes."""
+    def digest(path):
+        with open(path, "rb") as f:
+            return hashlib.sha1(f.read()).hexdigest()
+    wanted = {digest(os.path.join(folder, n)): n for n in names}
+    found = {}
+    for parent, _, files in os.walk(m.file("library/music/albums")):
+        for f in files:
+            path = os.path.join(parent, f)
+            name = wanted.get(digest(path)) if not f.startswith(
+                "cover.") else None
+            if name:
+                found[name] = float(attr(path, "loudness_lufs"))
+    return found
 
 
 def test_every_format_analysed_confined(sounds, tmp_path):  # noqa: F811
     root = tmp_path / "music"
     to_flac(sounds["melody"], str(root / "m" / "melody.flac"), "Tune",
             "Melodist", "melody")
-    formats = ("ogg", "opus", "m4a", "m4b", "wv", "wav", "aiff")
+    formats = ("ogg", "opus", "m4a", "m4b", "wv", "ape", "wav", "aiff")
     for ext in formats:
         encode(sounds["melody"], str(root / "m" / ("melody." + ext)))
     encode(sounds["click"], str(root / "c" / "click.opus"))
@@ -64,5 +87,12 @@ def test_every_format_analysed_confined(sounds, tmp_path):  # noqa: F811
             [str(root / "m" / ("melody." + ext)) for ext in formats])]
         track = m.file("search/click/click.opus")
         assert abs(float(attr(track, "bpm")) - 120) <= 1
+        # the lossless formats decode to the FLAC's samples
+        lossless = ["melody." + ext
+                    for ext in ("flac", "m4b", "wv", "ape", "wav", "aiff")]
+        loudness = loudness_of(m, str(root / "m"), lossless)
+        assert sorted(loudness) == sorted(lossless)
+        assert max(loudness.values()) - min(loudness.values()) < 0.01, \
+            loudness
     finally:
         unmount(m.path, m.proc)

@@ -394,3 +394,22 @@ def test_store_of_the_version_before_reads_them(formats, tmp_path):
         assert m.json("metrics/scan.json")["last"]["files_changed"] == 3
     finally:
         unmount(m.path, m.proc)
+
+
+def test_monkeys_audio_decodes(formats):
+    """The Monkey's Audio file tests/data/make-monkeys.py encodes is real
+    audio: FFmpeg decodes all of it, each frame's CRC checked, to the
+    two seconds of a 440 Hz sine at half of full scale it was made of
+    (FFmpeg's words on its cover, random bytes, aside)."""
+    path = str(formats[1] / "monkeys.ape")
+    out = subprocess.run(["ffmpeg", "-nostdin", "-v", "error", "-err_detect",
+                          "crccheck+explode", "-i", path, "-map", "0:a",
+                          "-f", "s16le", "-"], stdout=subprocess.PIPE,
+                         stderr=subprocess.PIPE, check=False)
+    errors = [line for line in out.stderr.decode().splitlines()
+              if not line.startswith("[mjpeg")]
+    assert (out.returncode, errors) == (0, [])
+    samples = struct.unpack("<%dh" % (len(out.stdout) // 2), out.stdout)
+    assert len(samples) == 2 * 44100 * 2
+    assert samples[0::2] == samples[1::2]
+    assert 16000 < max(samples) <= 16384
