@@ -33,7 +33,7 @@
 #include "indexer/realdebrid/rd_watch.h"
 #include "indexer/store/schema.h"
 #include "indexer/store/storefile.h"
-#include "indexer/store/covers.h"
+#include "indexer/library/covers.h"
 #include "indexer/store/writer.h"
 
 /* Why a scan is cancelled: the daemon stops (for good), or the writer

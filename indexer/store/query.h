@@ -30,16 +30,16 @@
  * the mount hands back to the caller of open().
  */
 
-#include "indexer/store/covers.h"
+#include "indexer/library/covers.h"
 #include "indexer/store/query_analysis.h"
 #include "indexer/store/query_charts.h"
 #include "indexer/store/query_manga.h"
 #include "indexer/store/query_monitor.h"
 #include "indexer/store/query_repair.h"
 #include "indexer/store/query_status.h"
-#include "indexer/store/query_views.h"
+#include "indexer/library/query_views.h"
 #include "indexer/store/reader.h"
 #include "indexer/store/similar.h"
-#include "indexer/store/track_attrs.h"
+#include "indexer/library/track_attrs.h"
 
 #endif

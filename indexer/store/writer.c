@@ -12,10 +12,10 @@
 #include "common/db.h"
 #include "common/log.h"
 #include "common/thread.h"
-#include "indexer/store/covers.h"
+#include "indexer/library/covers.h"
 #include "indexer/store/schema.h"
-#include "indexer/store/music.h"
-#include "indexer/store/search_index.h"
+#include "indexer/library/music.h"
+#include "indexer/library/search_index.h"
 #include "indexer/store/storefile.h"
 
 #define QUEUE_MAX 4096

@@ -21,7 +21,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "indexer/store/music.h"
+#include "indexer/library/music.h"
 
 #define WRITER_BATCH 1000
 /* The rows of a transaction of a bulk load (music_rec.bulk): its pages

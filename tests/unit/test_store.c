@@ -21,7 +21,7 @@
 #include "common/log.h"
 #include "indexer/library/scan.h"
 #include "indexer/store/schema.h"
-#include "indexer/store/search_index.h"
+#include "indexer/library/search_index.h"
 #include "indexer/store/writer.h"
 
 struct env {

@@ -1,4 +1,4 @@
-#include "indexer/store/music.h"
+#include "indexer/library/music.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -8,9 +8,9 @@
 #include "common/db.h"
 #include "common/log.h"
 #include "common/strbuf.h"
-#include "indexer/store/covers.h"
+#include "indexer/library/covers.h"
 #include "indexer/store/schema.h"
-#include "indexer/store/search_index.h"
+#include "indexer/library/search_index.h"
 
 #define NAME_CACHE 16
 
