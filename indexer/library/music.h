@@ -10,8 +10,8 @@
  * transactions it opens, through music_writer_ops, which the indexer
  * registers (writer_register()) before it starts the writer: the writer
  * queues the records, the table's apply turns one into rows, and its
- * commit adds, before each COMMIT, what
- * the transaction's new tracks need beside their rows: their search rows
+ * commit adds, before each COMMIT, what the transaction's new tracks
+ * need beside their rows: their search rows
  * and their place in the analysis queue (set by set, not by a trigger a
  * row: a trigger makes SQLite journal every statement of a transaction
  * apart, which doubled the cost of each track).
@@ -91,10 +91,10 @@ extern const struct writer_ops music_writer_ops;
  * the secondary indexes of files and tracks and the triggers that count
  * the rows added (schema.h) when the store has no file at all (a first
  * scan), counting the files, tracks, albums and artists it adds itself,
- * into the running totals at each commit, and lets the
- * log grow larger between checkpoints; music_bulk_end() builds the
- * indexes missing, sorted, on two threads, makes the triggers again,
- * settles every album's cover, and checkpoints as usual again. Each returns 0 or a
+ * into the running totals at each commit, and lets the log grow larger
+ * between checkpoints; music_bulk_end() builds the indexes missing,
+ * sorted, on two threads, makes the triggers again, settles every
+ * album's cover, and checkpoints as usual again. Each returns 0 or a
  * negative errno value (logged).
  */
 int music_bulk_begin(sqlite3 *db, void *unused);
