@@ -10,7 +10,7 @@
 #include "common/strbuf.h"
 #include "fs/loop.h"
 #include "indexer/indexer.h"
-#include "indexer/store/query.h"
+#include "indexer/reads.h"
 
 #define COMMAND_MAX 4096
 

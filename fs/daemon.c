@@ -20,7 +20,7 @@
 #include "fs/open_caps.h"
 #include "fs/render.h"
 #include "indexer/indexer.h"
-#include "indexer/store/query.h"
+#include "indexer/reads.h"
 
 /* How often STATUS= and the health alerts are brought up to date, in
  * ms. */

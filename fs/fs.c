@@ -21,7 +21,7 @@
 #include "fs/nodes.h"
 #include "fs/open_caps.h"
 #include "fs/sizes.h"
-#include "indexer/store/query.h"
+#include "indexer/reads.h"
 #include "fs/views.h"
 #include "indexer/indexer.h"
 

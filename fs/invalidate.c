@@ -13,7 +13,7 @@
 #include "fs/caller.h"
 #include "fs/inodes.h"
 #include "fs/nodes.h"
-#include "indexer/store/query.h"
+#include "indexer/reads.h"
 #include "fs/views.h"
 #include "indexer/indexer.h"
 

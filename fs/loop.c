@@ -17,7 +17,7 @@
 
 #include "common/clock.h"
 #include "common/log.h"
-#include "indexer/store/query.h"
+#include "indexer/reads.h"
 
 #define LOOP_SPARE_JOBS 8
 

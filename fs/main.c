@@ -19,7 +19,7 @@
 #include "fs/invalidate.h"
 #include "fs/loop.h"
 #include "fs/open_caps.h"
-#include "indexer/store/query.h"
+#include "indexer/reads.h"
 #include "fs/daemon.h"
 #include "fs/views.h"
 #include "indexer/indexer.h"

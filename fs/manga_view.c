@@ -12,7 +12,7 @@
 #include "fs/control.h"
 #include "fs/node.h"
 #include "indexer/indexer.h"
-#include "indexer/store/query.h"
+#include "indexer/reads.h"
 
 #define SOURCE_MAX 200
 

@@ -31,7 +31,7 @@ struct node {
 	/* /manga and /manga/SERIES list what the store holds. */
 	int dynamic;
 	/* The files.id of a NODE_REAL; negated, a track's embedded
-	 * picture (indexer/store/covers.h). */
+	 * picture (indexer/library/covers.h). */
 	int64_t file;
 	/* It names real paths: the daemon's user's (and root's) alone. */
 	int owner_only;

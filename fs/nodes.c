@@ -9,7 +9,7 @@
 #include "fs/control.h"
 #include "fs/manga_view.h"
 #include "fs/render.h"
-#include "indexer/store/query.h"
+#include "indexer/reads.h"
 #include "fs/render_fuse.h"
 #include "fs/render_prometheus.h"
 #include "fs/series_shown.h"

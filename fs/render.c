@@ -9,7 +9,7 @@
 #include "common/log.h"
 #include "common/strbuf.h"
 #include "indexer/indexer.h"
-#include "indexer/store/query.h"
+#include "indexer/reads.h"
 
 /* Why the last reload was refused (empty when it was not), until one
  * works: what runs is not what the file on disk says. */

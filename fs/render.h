@@ -7,7 +7,7 @@
  * after the mount's own line: a reload refused (render_reload_refused()).
  * Each appends one whole document to out and returns 0. The other
  * documents built from the store and the indexer's status are the store's
- * read API (indexer/store/query.h).
+ * read API (indexer/reads.h).
  */
 
 struct strbuf;

@@ -8,7 +8,7 @@
 #include "common/array.h"
 #include "common/log.h"
 #include "fs/caller.h"
-#include "indexer/store/query.h"
+#include "indexer/reads.h"
 
 /* The series' folders, by id, as the store lists them. */
 struct folders {

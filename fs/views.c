@@ -20,7 +20,7 @@
 #include "fs/views_music.h"
 #include "fs/views_prefetch.h"
 #include "indexer/indexer.h"
-#include "indexer/store/query.h"
+#include "indexer/reads.h"
 
 /* The query views (search, similar) are last: their folders are named by
  * what the user asks, not by the store. */

@@ -20,7 +20,7 @@
  * when the album has none. Names follow views_name.h.
  *
  * Album folders also hold cover.EXT and folder.EXT, artist folders
- * artist.EXT, when indexer/store/covers.h finds such an image.
+ * artist.EXT, when indexer/library/covers.h finds such an image.
  *
  * /search/QUERY holds the tracks (at most VIEWS_SEARCH_MAX of
  * views_music.h, best first) whose title, artist, album or album artist
@@ -37,7 +37,7 @@
  * each one once; listing a folder has a thread make the next few folders
  * a walk goes to ahead of the request (views_prefetch.h). The folders
  * are made by views_music.h and views_manga.h from what the store lists
- * (indexer/store/query_views.h). A caller other than the daemon's user
+ * (indexer/library/query_views.h). A caller other than the daemon's user
  * (caller.h) is shown, of each folder, the files it may read in a folder
  * it may list (a picture embedded in a track: where it may read the
  * track), the folders named after tags that such a file carries, and the

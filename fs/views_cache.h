@@ -27,7 +27,7 @@
 #include <stdint.h>
 
 #include "fs/views_name.h"
-#include "indexer/store/query.h"
+#include "indexer/reads.h"
 
 #define VIEWS_MAX_KEYS 8
 

@@ -198,7 +198,7 @@ static int list_tracks_of(struct views_listing *ls,
 }
 
 /* Name a cover found (found is 0) once or twice (second not NULL), as
- * players look for one name or the other (indexer/store/covers.h). */
+ * players look for one name or the other (indexer/library/covers.h). */
 static int add_cover(struct views_listing *ls, const char *first,
 		     const char *second, int found,
 		     const struct cover *cover)

@@ -3,7 +3,7 @@
 
 /*
  * The folders of the music views, /search and /similar (views.h), made
- * from what the store lists (indexer/store/query_views.h) and named by
+ * from what the store lists (indexer/library/query_views.h) and named by
  * views_name.h: a folder of folders names each after its labels
  * ("ALBUM (YEAR)", "ALBUM (ALBUM ARTIST)", "ALBUM ARTIST - ALBUM", with
  * "Unknown ..." for an empty label), a folder of tracks names each

@@ -33,7 +33,8 @@
 #include "indexer/realdebrid/rd_watch.h"
 #include "indexer/store/schema.h"
 #include "indexer/store/storefile.h"
-#include "indexer/store/covers.h"
+#include "indexer/library/covers.h"
+#include "indexer/library/music.h"
 #include "indexer/store/writer.h"
 
 /* Why a scan is cancelled: the daemon stops (for good), or the writer
@@ -1055,7 +1056,9 @@ int indexer_start(const struct config *cfg)
 		return -ENOMEM;
 	ix.roots = ix.block->r;
 	ix.nr_roots = ix.block->nr;
-	rc = writer_start(cfg->database);
+	rc = writer_register(&music_writer_ops);
+	if (!rc)
+		rc = writer_start(cfg->database);
 	if (rc)
 		goto fail;
 	writer_on_loss(on_loss);

@@ -258,7 +258,7 @@ static void delete_rec(struct scan *s, struct writer_batch *batch,
 	}
 	rec->id = id;
 	rec->deleted = &s->stats->files_deleted;
-	writer_batch_add(batch, rec);
+	writer_batch_add(batch, &rec->wr);
 }
 
 /* Queue deletions for whatever the walk did not meet: the files gone

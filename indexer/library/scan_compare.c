@@ -47,7 +47,7 @@ struct music_rec *rec_new(const struct scan *s, enum music_op op,
 
 	if (rec) {
 		rec->root_id = s->req->root_id;
-		rec->bulk = s->bulk;
+		rec->wr.bulk = s->bulk;
 	}
 	return rec;
 }
@@ -395,7 +395,7 @@ put:
 	rec->size = st->st_size;
 	rec->mtime_ns = mtime_ns(st);
 	rec->inode = st->st_ino;
-	writer_batch_add(&wk->batch, rec);
+	writer_batch_add(&wk->batch, &rec->wr);
 kept:
 	if (fd >= 0)
 		close(fd);
@@ -522,7 +522,7 @@ void dir_record(struct worker *wk, int dfd, const char *rel,
 	rec->digest = digest;
 	if (st && has_digest && listing_settled(st))
 		listing_make(wk, rec, st);
-	writer_batch_add(&wk->batch, rec);
+	writer_batch_add(&wk->batch, &rec->wr);
 }
 
 int scan_files(struct worker *wk, int dfd, const char *rel,

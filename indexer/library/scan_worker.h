@@ -28,6 +28,7 @@
 #include "indexer/library/scan_request.h"
 #include "indexer/library/scan_dirs.h"
 #include "indexer/library/scan_store.h"
+#include "indexer/library/music.h"
 #include "indexer/library/symlinks.h"
 #include "indexer/store/writer.h"
 
@@ -65,7 +66,7 @@ struct scan {
 	int noatime_refused;	/* O_NOATIME refused once: not tried again */
 	int for_now;		/* a failure a later scan may not meet */
 	int bulk;		/* the store has nothing under the paths: a
-				 * bulk load (music_rec.bulk) */
+				 * bulk load (music_rec.wr.bulk) */
 	/* The root's file system gives a folder a new change time whenever
 	 * a name in it comes or goes: a folder of the root's device whose
 	 * change time and inode are still those the store keeps with its

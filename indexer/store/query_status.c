@@ -17,7 +17,7 @@
 #include "common/utf8.h"
 #include "indexer/store/query_manga.h"
 #include "indexer/store/reader.h"
-#include "indexer/store/covers.h"
+#include "indexer/library/covers.h"
 #include "indexer/store/query_monitor.h"
 #include "indexer/store/query_repair.h"
 #include "indexer/analysis/analysis_worker.h"

@@ -12,10 +12,7 @@
 #include "common/db.h"
 #include "common/log.h"
 #include "common/thread.h"
-#include "indexer/store/covers.h"
 #include "indexer/store/schema.h"
-#include "indexer/store/music.h"
-#include "indexer/store/search_index.h"
 #include "indexer/store/storefile.h"
 
 #define QUEUE_MAX 4096
@@ -35,10 +32,12 @@ static struct {
 	pthread_cond_t wake;		/* records or calls arrived, or stop */
 	pthread_cond_t space;		/* the queue has room again */
 	pthread_cond_t called;		/* a call finished */
-	struct music_rec *head, *tail;
+	struct writer_rec *head, *tail;
 	size_t queued;
 	uint64_t put_seq, applied_seq;
 	struct writer_callreq *calls;
+	const struct writer_ops *domains[WRITER_DOMAINS_MAX];
+	size_t nr_domains;
 	int stopping, running;
 
 	char *path;
@@ -61,6 +60,59 @@ static struct {
 	.called = PTHREAD_COND_INITIALIZER,
 };
 
+/* What a rollback or a call may have made stale, each domain forgets. */
+static void forget(void)
+{
+	for (size_t i = 0; i < w.nr_domains; i++)
+		if (w.domains[i]->forget)
+			w.domains[i]->forget();
+}
+
+/* Each domain adds what its rows need before the COMMIT; the first that
+ * fails dooms the transaction. */
+static int domains_commit(void)
+{
+	int rc = 0;
+
+	for (size_t i = 0; !rc && i < w.nr_domains; i++)
+		if (w.domains[i]->commit)
+			rc = w.domains[i]->commit();
+	return rc;
+}
+
+/* Each domain prepares on db; a failure leaves the ones before it on db,
+ * which close_store() or the next open puts right. */
+static int domains_open(sqlite3 *db)
+{
+	int rc = 0;
+
+	for (size_t i = 0; !rc && i < w.nr_domains; i++)
+		if (w.domains[i]->open)
+			rc = w.domains[i]->open(db);
+	return rc;
+}
+
+int writer_register(const struct writer_ops *ops)
+{
+	int rc = 0;
+
+	pthread_mutex_lock(&w.lock);
+	for (size_t i = 0; i < w.nr_domains; i++)
+		if (w.domains[i] == ops)
+			goto out;
+	if (w.running)
+		rc = log_error(-EBUSY, "writer: a domain registered while"
+			       " the writer runs");
+	else if (w.nr_domains >= WRITER_DOMAINS_MAX)
+		rc = log_error(-ENOSPC, "writer: more than %d domains",
+			       WRITER_DOMAINS_MAX);
+	else
+		w.domains[w.nr_domains++] = ops;
+out:
+	pthread_mutex_unlock(&w.lock);
+	return rc;
+}
+
 /* A transaction that met a fault of the store is lost, and so is what
  * its scan queued after it (until the next call): that scan failed and is
  * run again, which finds all of it again. The scan hears of it at once. */
@@ -68,7 +120,7 @@ static void lose(void)
 {
 	if (!sqlite3_get_autocommit(w.db))
 		sqlite3_exec(w.db, "ROLLBACK", NULL, NULL, NULL);
-	music_forget();
+	forget();
 	w.dropping = 1;
 	__atomic_add_fetch(&w.lost, 1, __ATOMIC_RELAXED);
 	if (w.on_loss)
@@ -82,7 +134,7 @@ static void lose(void)
  * but new rows, their parents written by the writer itself) checks no
  * foreign key, which SQLite would otherwise look up for every row.
  */
-static void begin(const struct music_rec *first)
+static void begin(const struct writer_rec *first)
 {
 	w.in_txn = 1;
 	w.bulk = first->bulk && !db_exec(w.db, "PRAGMA foreign_keys = OFF");
@@ -97,7 +149,7 @@ static void commit(void)
 	if (!w.in_txn)
 		return;
 	if (!w.doomed) {
-		w.doomed = music_commit() != 0;
+		w.doomed = domains_commit() != 0;
 		if (!w.doomed)
 			w.doomed = db_exec(w.db, "COMMIT") != 0;
 		if (!w.doomed)
@@ -117,30 +169,31 @@ static void commit(void)
 /* Returns the seconds spent, for the scan's write phase figure. A record
  * that fails for itself is counted and skipped; one that fails for the
  * store dooms its transaction. */
-static double apply_list(struct music_rec *list)
+static double apply_list(struct writer_rec *list)
 {
 	double start = clock_mono();
 
 	while (list) {
-		struct music_rec *next = list->next;
+		struct writer_rec *next = list->next;
 
 		if (!w.dropping) {
 			if (!w.in_txn)
 				begin(list);
-			if (!w.doomed && music_apply(list)) {
+			if (!w.doomed && list->ops->apply(list)) {
 				if (storefile_classify(w.db) != STOREFILE_OK) {
 					w.doomed = 1;
 				} else {
 					__atomic_add_fetch(&w.errors, 1,
 							   __ATOMIC_RELAXED);
-					music_failed(list);
+					if (list->ops->failed)
+						list->ops->failed(list);
 				}
 			}
 			if (++w.rows_in_txn >= (w.bulk ? WRITER_BULK_BATCH :
 						 WRITER_BATCH))
 				commit();
 		}
-		music_rec_free(list);
+		list->ops->release(list);
 		list = next;
 	}
 	return clock_mono() - start;
@@ -171,7 +224,7 @@ static void *writer_main(void *unused)
 	pthread_mutex_lock(&w.lock);
 	for (;;) {
 		struct writer_callreq *call;
-		struct music_rec *list;
+		struct writer_rec *list;
 		double busy;
 		size_t n;
 
@@ -180,7 +233,7 @@ static void *writer_main(void *unused)
 		if ((call = ready_call())) {
 			pthread_mutex_unlock(&w.lock);
 			commit();
-			music_forget();
+			forget();
 			w.dropping = 0;
 			call->result = call->fn ? call->fn(w.db, call->arg) : 0;
 			/* fn may have written: readers must look again */
@@ -221,7 +274,9 @@ static void *writer_main(void *unused)
 
 static void close_store(void)
 {
-	music_close();
+	for (size_t i = 0; i < w.nr_domains; i++)
+		if (w.domains[i]->close)
+			w.domains[i]->close();
 	if (w.db) {
 		db_exec(w.db, "PRAGMA optimize");
 		db_close(w.db);
@@ -242,7 +297,7 @@ static int reopen_store(void)
 
 	rc = db_open(w.path, 0, &db);
 	if (!rc)
-		rc = music_open(db);
+		rc = domains_open(db);
 	if (rc) {
 		if (db)
 			db_close(db);
@@ -363,12 +418,6 @@ int writer_reopen(void)
 	return writer_call_urgent(reopen, NULL);
 }
 
-static int refresh_covers(sqlite3 *db, void *unused)
-{
-	(void)unused;
-	return covers_refresh(db);
-}
-
 int writer_start(const char *db_path)
 {
 	int rc;
@@ -382,19 +431,14 @@ int writer_start(const char *db_path)
 		storefile_opened(w.db);
 		rc = schema_migrate(w.db);
 	}
-	/* a bulk load cut short left them out, and the covers of the
-	 * albums it marked (or a migration did); a failure keeps the marks
-	 * for the next commit */
+	/* a bulk load cut short left them out */
 	if (!rc)
 		rc = schema_make_bulk_indexes(w.db);
+	for (size_t i = 0; !rc && i < w.nr_domains; i++)
+		if (w.domains[i]->start)
+			w.domains[i]->start(w.db);
 	if (!rc)
-		db_transaction(w.db, refresh_covers, NULL);
-	/* tracks a migration or a crash left out of the search index; a
-	 * failure keeps them listed for the next commit */
-	if (!rc)
-		search_index_sync(w.db);
-	if (!rc)
-		rc = music_open(w.db);
+		rc = domains_open(w.db);
 	if (!rc) {
 		w.stopping = 0;
 		rc = -pthread_create(&w.thread, NULL, writer_main, NULL);
@@ -438,7 +482,7 @@ void writer_batch_flush(struct writer_batch *batch)
 	batch->nr = 0;
 }
 
-void writer_batch_add(struct writer_batch *batch, struct music_rec *rec)
+void writer_batch_add(struct writer_batch *batch, struct writer_rec *rec)
 {
 	rec->next = NULL;
 	if (batch->tail)
@@ -450,7 +494,7 @@ void writer_batch_add(struct writer_batch *batch, struct music_rec *rec)
 		writer_batch_flush(batch);
 }
 
-void writer_put(struct music_rec *rec)
+void writer_put(struct writer_rec *rec)
 {
 	struct writer_batch batch = WRITER_BATCH_INIT;
 

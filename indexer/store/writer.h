@@ -4,14 +4,19 @@
 /*
  * The one thread that writes the store.
  *
- * Scan workers hand it records; it applies them with prepared statements in
- * transactions of about WRITER_BATCH rows, and bumps the generation counter
+ * Scan workers hand it records; it applies them, through the operations
+ * of the domain that made them (struct writer_ops), in transactions of
+ * about WRITER_BATCH rows, and bumps the generation counter
  * after every commit so readers know their view is stale. Anything else
  * that must write (a scan's own row, cleanup after a scan) runs inside the
  * writer thread through writer_call(), so SQLite never sees two writers.
  *
  * The queue is bounded: writer_put() blocks while it is full, which keeps a
  * fast walk from piling up memory ahead of the disk.
+ *
+ * The writer knows no domain: a domain (the library's rows, library/
+ * music.h) registers its table of operations before writer_start(), and
+ * each of its records begins with a struct writer_rec that names it.
  *
  * A fault of the store never passes for success: a transaction that
  * cannot commit is lost and counted (writer_lost()), and its scan fails.
@@ -21,12 +26,60 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "indexer/store/music.h"
-
 #define WRITER_BATCH 1000
-/* The rows of a transaction of a bulk load (music_rec.bulk): its pages
+/* The rows of a transaction of a bulk load (writer_rec.bulk): its pages
  * written once a transaction, not once every thousand rows. */
 #define WRITER_BULK_BATCH 20000
+/* The domains that may register their operations. */
+#define WRITER_DOMAINS_MAX 4
+
+/* The head of every record queued: a domain's record embeds it first. */
+struct writer_rec {
+	struct writer_rec *next;
+	const struct writer_ops *ops;	/* the domain's, registered */
+	int bulk;		/* only new rows: the writer may apply it
+				 * without checking foreign keys, in larger
+				 * transactions */
+};
+
+/*
+ * What the writer asks of a domain, always on its own thread. Any but
+ * apply and release may be NULL.
+ */
+struct writer_ops {
+	/* Once the store is migrated, before the thread starts: mend what
+	 * a crash or a migration left; a failure is left for a commit. */
+	void (*start)(sqlite3 *db);
+	/* Prepare on db (the writer's connection, also a new one after a
+	 * reopen), closing what an earlier one had. Returns 0 or a
+	 * negative errno value (logged). */
+	int (*open)(sqlite3 *db);
+	/* The connection closes: finalize and free what open() made. */
+	void (*close)(void);
+	/* Apply one record inside the open transaction. Returns 0 or a
+	 * negative errno value (logged): then the writer either rolls the
+	 * transaction back (forget()) or goes on without it (failed()). */
+	int (*apply)(const struct writer_rec *rec);
+	/* The record failed for itself and was skipped. */
+	void (*failed)(const struct writer_rec *rec);
+	/* Free the record, applied, failed or dropped. */
+	void (*release)(struct writer_rec *rec);
+	/* Before each COMMIT: what the transaction's rows need besides.
+	 * Returns 0 or a negative errno value (logged): then the
+	 * transaction is rolled back. */
+	int (*commit)(void);
+	/* The transaction was rolled back, or a writer_call() may have
+	 * deleted rows: forget what is kept between records. */
+	void (*forget)(void);
+};
+
+/*
+ * Have the writer use ops (kept, not copied) for the records that name
+ * it; before writer_start(). Registering a table twice is harmless.
+ * Returns 0, -EBUSY while the writer runs or -ENOSPC past
+ * WRITER_DOMAINS_MAX (logged).
+ */
+int writer_register(const struct writer_ops *ops);
 
 /* Open the store at db_path, migrate it and start the thread. */
 int writer_start(const char *db_path);
@@ -57,22 +110,23 @@ int writer_probe(void);
  */
 int writer_write_back(void);
 
-/* Queue rec for writing; the writer owns it from now on. */
-void writer_put(struct music_rec *rec);
+/* Queue rec for writing; the writer owns it from now on and frees it
+ * with rec->ops->release(). */
+void writer_put(struct writer_rec *rec);
 
 /*
  * Records gathered by one thread and queued together, so a worker takes
  * the queue's lock once per directory instead of once per file.
  */
 struct writer_batch {
-	struct music_rec *head, *tail;
+	struct writer_rec *head, *tail;
 	size_t nr;
 };
 
 #define WRITER_BATCH_INIT { NULL, NULL, 0 }
 
 /* Add rec to batch; queues the batch once it holds WRITER_PUT_BATCH. */
-void writer_batch_add(struct writer_batch *batch, struct music_rec *rec);
+void writer_batch_add(struct writer_batch *batch, struct writer_rec *rec);
 
 /* Queue what batch holds and empty it. */
 void writer_batch_flush(struct writer_batch *batch);

@@ -6,7 +6,7 @@
 
 #include <cmocka.h>
 
-#include "indexer/store/covers.h"
+#include "indexer/library/covers.h"
 
 /* The rank of a name, and the entry extension it gives. */
 static int rank(const char *name, int artist, const char **ext)

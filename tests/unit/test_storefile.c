@@ -20,6 +20,7 @@
 #include "common/db.h"
 #include "common/log.h"
 #include "common/strbuf.h"
+#include "indexer/library/music.h"
 #include "indexer/store/storefile.h"
 #include "indexer/store/writer.h"
 #include "testdb.h"
@@ -173,7 +174,7 @@ static void put_files(const char *folder, int n)
 		rec->mtime_ns = 1;
 		rec->inode = i + 1;
 		rec->kind = "other";
-		writer_batch_add(&batch, rec);
+		writer_batch_add(&batch, &rec->wr);
 	}
 	writer_batch_flush(&batch);
 }
@@ -199,6 +200,7 @@ static void test_lost_transaction(void **state)
 	uint64_t lost;
 
 	assert_int_equal(storefile_claim(e->db), 0);
+	assert_int_equal(writer_register(&music_writer_ops), 0);
 	assert_int_equal(writer_start(e->db), 0);
 	assert_int_equal(writer_call(add_root, NULL), 0);
 	writer_on_loss(on_loss);
@@ -240,6 +242,7 @@ static void test_deleted_written_back(void **state)
 	uint64_t epoch, lost;
 
 	assert_int_equal(storefile_claim(e->db), 0);
+	assert_int_equal(writer_register(&music_writer_ops), 0);
 	assert_int_equal(writer_start(e->db), 0);
 	assert_int_equal(writer_call(add_root, NULL), 0);
 	put_files("before", 5);

@@ -17,7 +17,7 @@
 #include "common/db.h"
 #include "common/log.h"
 #include "indexer/store/reader.h"
-#include "indexer/store/track_attrs.h"
+#include "indexer/library/track_attrs.h"
 #include "indexer/store/schema.h"
 
 static char dir[64], path[96];

@@ -1,4 +1,4 @@
-#include "indexer/store/music.h"
+#include "indexer/library/music.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -8,9 +8,9 @@
 #include "common/db.h"
 #include "common/log.h"
 #include "common/strbuf.h"
-#include "indexer/store/covers.h"
+#include "indexer/library/covers.h"
 #include "indexer/store/schema.h"
-#include "indexer/store/search_index.h"
+#include "indexer/library/search_index.h"
 
 #define NAME_CACHE 16
 
@@ -180,6 +180,7 @@ struct music_rec *music_rec_new(enum music_op op, const char *path,
 
 	if (!rec)
 		return NULL;
+	rec->wr.ops = &music_writer_ops;
 	rec->op = op;
 	rec->path_len = path_len;
 	memcpy(rec->path, path, path_len);
@@ -204,7 +205,7 @@ static void name_cache_clear(struct name_cache *c)
 
 /* Cached ids go stale when rows go: after a rollback, a deleted directory,
  * or a call that may delete anything. */
-void music_forget(void)
+static void music_forget(void)
 {
 	name_cache_clear(&m.artists);
 	name_cache_clear(&m.albums);
@@ -679,8 +680,11 @@ static int apply_rename(const struct music_rec *rec)
 	return step_id(ST_FILE_RENAME, &none);
 }
 
-void music_failed(const struct music_rec *rec)
+/* A record that failed for itself: its directory's next record keeps no
+ * digest, so that the next walk looks at its files. */
+static void music_failed(const struct writer_rec *wr)
 {
+	const struct music_rec *rec = (const struct music_rec *)wr;
 	size_t len = dir_len(rec);
 	struct failed_dir *f;
 
@@ -748,7 +752,7 @@ static int apply_dir(const struct music_rec *rec)
 				  SQLITE_STATIC);
 		return step_id(ST_LISTING_SET, &id);
 	}
-	if (rec->bulk)
+	if (rec->wr.bulk)
 		return 0;
 	sqlite3_bind_int64(m.st[ST_LISTING_DEL], 1, id);
 	return step_id(ST_LISTING_DEL, &id);
@@ -781,8 +785,11 @@ static int apply_delete(const struct music_rec *rec)
 	return step_id(ST_DIR_DELETE, &none);
 }
 
-int music_apply(const struct music_rec *rec)
+/* One record becomes rows, inside the writer's open transaction. */
+static int music_apply(const struct writer_rec *wr)
 {
+	const struct music_rec *rec = (const struct music_rec *)wr;
+
 	switch (rec->op) {
 	case MUSIC_DIR:
 		return apply_dir(rec);
@@ -808,7 +815,9 @@ static int ids_json(const struct id_list *l, struct strbuf *out)
 	return out->buf ? 0 : log_error(-ENOMEM, "writer: out of memory");
 }
 
-int music_commit(void)
+/* What the transaction's new and changed tracks need beside their rows,
+ * set by set before the COMMIT. */
+static int music_commit(void)
 {
 	struct strbuf ids = STRBUF_INIT;
 	sqlite3_stmt *st = m.st[ST_QUEUE_ADDED];
@@ -839,7 +848,8 @@ int music_commit(void)
 	return rc;
 }
 
-int music_open(sqlite3 *db)
+/* The statements move to db, the writer's connection, new or reopened. */
+static int music_open(sqlite3 *db)
 {
 	sqlite3_stmt *st[ST_COUNT] = { NULL };
 	int rc = 0;
@@ -860,7 +870,8 @@ int music_open(sqlite3 *db)
 	return 0;
 }
 
-void music_close(void)
+/* The writer's connection closes: nothing of it is kept. */
+static void music_close(void)
 {
 	for (int i = 0; i < ST_COUNT; i++) {
 		sqlite3_finalize(m.st[i]);
@@ -931,3 +942,35 @@ int music_bulk_end(sqlite3 *db, void *unused)
 	db_exec(db, "PRAGMA wal_autocheckpoint = 1000");
 	return rc;
 }
+
+/* The records go back with what their tags hold. */
+static void music_release(struct writer_rec *wr)
+{
+	music_rec_free((struct music_rec *)wr);
+}
+
+static int refresh_covers(sqlite3 *db, void *unused)
+{
+	(void)unused;
+	return covers_refresh(db);
+}
+
+/* The covers of the albums a cut-short bulk load or a migration marked,
+ * and the tracks they left out of the search index: a failure keeps
+ * them marked or listed for the next commit. */
+static void music_start(sqlite3 *db)
+{
+	db_transaction(db, refresh_covers, NULL);
+	search_index_sync(db);
+}
+
+const struct writer_ops music_writer_ops = {
+	.start = music_start,
+	.open = music_open,
+	.close = music_close,
+	.apply = music_apply,
+	.failed = music_failed,
+	.release = music_release,
+	.commit = music_commit,
+	.forget = music_forget,
+};

@@ -1,4 +1,4 @@
-#include "indexer/store/covers.h"
+#include "indexer/library/covers.h"
 
 #include <errno.h>
 #include <fcntl.h>

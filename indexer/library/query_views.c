@@ -1,4 +1,4 @@
-#include "indexer/store/query_views.h"
+#include "indexer/library/query_views.h"
 
 #include <errno.h>
 #include <stdlib.h>

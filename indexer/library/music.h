@@ -7,15 +7,17 @@
  * ComicInfo, applied from records on the writer's connection.
  *
  * Everything here runs on the writer thread (writer.h), inside the
- * transactions it opens: the writer queues the records, music_apply()
- * turns one into rows, and music_commit() adds, before each COMMIT, what
- * the transaction's new tracks need beside their rows: their search rows
+ * transactions it opens, through music_writer_ops, which the indexer
+ * registers (writer_register()) before it starts the writer: the writer
+ * queues the records, the table's apply turns one into rows, and its
+ * commit adds, before each COMMIT, what the transaction's new tracks
+ * need beside their rows: their search rows
  * and their place in the analysis queue (set by set, not by a trigger a
  * row: a trigger makes SQLite journal every statement of a transaction
  * apart, which doubled the cost of each track).
  *
  *	struct music_rec *rec = music_rec_new(MUSIC_FILE, path, len);
- *	rec->root_id = root; ...; writer_put(rec);
+ *	rec->root_id = root; ...; writer_put(&rec->wr);
  */
 
 #include <sqlite3.h>
@@ -24,6 +26,7 @@
 
 #include "indexer/manga/comicinfo.h"
 #include "indexer/library/tags.h"
+#include "indexer/store/writer.h"
 
 enum music_op {
 	MUSIC_DIR,		/* add a directory or update its mtime and
@@ -35,11 +38,9 @@ enum music_op {
 };
 
 struct music_rec {
-	struct music_rec *next;
+	struct writer_rec wr;	/* first: the writer queues it; wr.bulk:
+				 * only new rows under the scanned paths */
 	enum music_op op;
-	int bulk;		/* only new rows under the scanned paths: the
-				 * writer may apply it without checking foreign
-				 * keys, in larger transactions */
 	int64_t root_id;
 	int64_t id;		/* the row's id; FILE: 0 for a new file */
 	int64_t size, mtime_ns, inode;
@@ -72,47 +73,28 @@ struct music_rec *music_rec_new(enum music_op op, const char *path,
 /* Free a record and what its tags hold. */
 void music_rec_free(struct music_rec *rec);
 
-/* Prepare the statements on db (the writer's connection), closing those
- * of an earlier one. Returns 0 or a negative errno value (logged). */
-int music_open(sqlite3 *db);
-
-/* Finalize the statements and free what is kept between records. */
-void music_close(void);
-
 /*
- * Apply one record inside the open transaction. Returns 0, or a negative
- * errno value (logged): then the caller either rolls the transaction
- * back (music_forget()) or goes on without the record (music_failed()).
+ * The library's operations for the writer (writer.h): open prepares the
+ * statements on the writer's connection; a record that failed for itself
+ * leaves its directory's next record without a digest, so that the next
+ * walk looks at its files; commit adds the search rows and the analysis
+ * queue's entries of the tracks the transaction added, then the search
+ * rows of those it changed or deleted, the covers of the albums marked
+ * (covers_refresh()), and the rows a bulk load counted; forget drops the
+ * ids kept since (cached artists, albums, directories; tracks added);
+ * start settles the covers and search rows a crash or a migration left.
  */
-int music_apply(const struct music_rec *rec);
-
-/* A record failed for itself and was skipped: its directory's next
- * record keeps no digest, so that the next walk looks at its files. */
-void music_failed(const struct music_rec *rec);
-
-/*
- * Before COMMIT: the search rows and the analysis queue's entries of the
- * tracks the transaction added, then the search rows of those it changed
- * or deleted, the covers of the albums marked (covers_refresh()), and
- * the rows a bulk load counted. Returns 0 or a negative errno value (logged); on error the
- * transaction must not commit.
- */
-int music_commit(void);
-
-/* The transaction was rolled back, or other writes may have deleted
- * rows: forget the ids kept since (cached artists, albums, directories;
- * tracks added). */
-void music_forget(void);
+extern const struct writer_ops music_writer_ops;
 
 /*
  * writer_call() functions around a bulk load: music_bulk_begin() drops
  * the secondary indexes of files and tracks and the triggers that count
  * the rows added (schema.h) when the store has no file at all (a first
  * scan), counting the files, tracks, albums and artists it adds itself,
- * into the running totals at each commit (music_commit()), and lets the
- * log grow larger between checkpoints; music_bulk_end() builds the
- * indexes missing, sorted, on two threads, makes the triggers again,
- * settles every album's cover, and checkpoints as usual again. Each returns 0 or a
+ * into the running totals at each commit, and lets the log grow larger
+ * between checkpoints; music_bulk_end() builds the indexes missing,
+ * sorted, on two threads, makes the triggers again, settles every
+ * album's cover, and checkpoints as usual again. Each returns 0 or a
  * negative errno value (logged).
  */
 int music_bulk_begin(sqlite3 *db, void *unused);

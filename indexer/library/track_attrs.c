@@ -1,4 +1,4 @@
-#include "indexer/store/track_attrs.h"
+#include "indexer/library/track_attrs.h"
 
 #include <errno.h>
 #include <string.h>

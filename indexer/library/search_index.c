@@ -1,4 +1,4 @@
-#include "indexer/store/search_index.h"
+#include "indexer/library/search_index.h"
 
 #include "common/db.h"
 

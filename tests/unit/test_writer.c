@@ -1,0 +1,162 @@
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+
+#include <cmocka.h>
+
+#include "indexer/store/writer.h"
+#include "testdb.h"
+
+/*
+ * A domain of the test's own: its records are numbers written to a table
+ * it makes, a negative one failing for itself. The writer knows it only
+ * by the table of operations it registers.
+ */
+struct note_rec {
+	struct writer_rec wr;
+	int value;
+};
+
+static struct {
+	sqlite3_stmt *insert;
+	int started, opened, closed, applied, failed, released, commits,
+	    forgets;
+	int failed_value;
+} d;
+
+static void notes_start(sqlite3 *db)
+{
+	d.started++;
+	assert_int_equal(sqlite3_exec(db, "CREATE TABLE IF NOT EXISTS notes"
+				      " (v INTEGER)", NULL, NULL, NULL),
+			 SQLITE_OK);
+}
+
+static int notes_open(sqlite3 *db)
+{
+	d.opened++;
+	sqlite3_finalize(d.insert);
+	return sqlite3_prepare_v2(db, "INSERT INTO notes (v) VALUES (?1)", -1,
+				  &d.insert, NULL) == SQLITE_OK ? 0 : -EIO;
+}
+
+static void notes_close(void)
+{
+	d.closed++;
+	sqlite3_finalize(d.insert);
+	d.insert = NULL;
+}
+
+static int notes_apply(const struct writer_rec *wr)
+{
+	const struct note_rec *rec = (const struct note_rec *)wr;
+	int rc;
+
+	d.applied++;
+	if (rec->value < 0)
+		return -EINVAL;
+	sqlite3_bind_int(d.insert, 1, rec->value);
+	rc = sqlite3_step(d.insert);
+	sqlite3_reset(d.insert);
+	return rc == SQLITE_DONE ? 0 : -EIO;
+}
+
+static void notes_failed(const struct writer_rec *wr)
+{
+	d.failed++;
+	d.failed_value = ((const struct note_rec *)wr)->value;
+}
+
+static void notes_release(struct writer_rec *wr)
+{
+	d.released++;
+	free(wr);
+}
+
+static int notes_commit(void)
+{
+	d.commits++;
+	return 0;
+}
+
+static void notes_forget(void)
+{
+	d.forgets++;
+}
+
+static const struct writer_ops notes_ops = {
+	.start = notes_start,
+	.open = notes_open,
+	.close = notes_close,
+	.apply = notes_apply,
+	.failed = notes_failed,
+	.release = notes_release,
+	.commit = notes_commit,
+	.forget = notes_forget,
+};
+
+static void put(int value)
+{
+	struct note_rec *rec = calloc(1, sizeof(*rec));
+
+	assert_non_null(rec);
+	rec->wr.ops = &notes_ops;
+	rec->value = value;
+	writer_put(&rec->wr);
+}
+
+static int nop(sqlite3 *db, void *unused)
+{
+	(void)db;
+	(void)unused;
+	return 0;
+}
+
+/* Records go through the registered table: applied, committed with the
+ * domain's commit, the one that fails for itself handed back to failed
+ * and counted, every one released; a call makes the domain forget. */
+static void test_writer_applies_through_ops(void **state)
+{
+	struct testdb *t = *state;
+	uint64_t errors = writer_errors();
+
+	assert_int_equal(writer_register(&notes_ops), 0);
+	assert_int_equal(writer_register(&notes_ops), 0);
+	assert_int_equal(writer_start(t->path), 0);
+	assert_int_equal(d.started, 1);
+	assert_int_equal(d.opened, 1);
+	assert_int_equal(writer_register(&(struct writer_ops){ 0 }), -EBUSY);
+
+	put(7);
+	put(-1);
+	put(9);
+	assert_int_equal(writer_call(NULL, NULL), 0);
+	assert_int_equal(d.applied, 3);
+	assert_int_equal(d.failed, 1);
+	assert_int_equal(d.failed_value, -1);
+	assert_int_equal(d.released, 3);
+	assert_true(d.commits >= 1);
+	assert_int_equal(writer_errors(), errors + 1);
+	assert_int_equal(testdb_int(t->path, "SELECT count(*) FROM notes"), 2);
+	assert_int_equal(testdb_int(t->path, "SELECT sum(v) FROM notes"), 16);
+
+	d.forgets = 0;
+	assert_int_equal(writer_call(nop, NULL), 0);
+	assert_true(d.forgets >= 1);
+
+	writer_stop();
+	assert_int_equal(d.closed, 1);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_writer_applies_through_ops,
+						testdb_setup, testdb_teardown),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
