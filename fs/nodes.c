@@ -9,6 +9,7 @@
 #include "fs/control.h"
 #include "fs/manga_view.h"
 #include "fs/render.h"
+#include "fs/render_charts.h"
 #include "indexer/store/query.h"
 #include "fs/render_fuse.h"
 #include "fs/render_prometheus.h"
@@ -56,10 +57,10 @@ static const struct {
 	{ "/metrics", { .type = NODE_DIR } },
 	{ "/metrics/scan.json", { NODE_FILE, .render = query_scan_json } },
 	{ "/metrics/scan.csv", { NODE_FILE, .render = query_scan_csv } },
-	{ "/metrics/scans.svg", { NODE_FILE, .render = query_scans_svg } },
-	{ "/metrics/checks.svg", { NODE_FILE, .render = query_checks_svg } },
+	{ "/metrics/scans.svg", { NODE_FILE, .render = render_scans_svg } },
+	{ "/metrics/checks.svg", { NODE_FILE, .render = render_checks_svg } },
 	{ "/metrics/repairs.svg", { NODE_FILE,
-				    .render = query_repairs_svg } },
+				    .render = render_repairs_svg } },
 	{ "/metrics/watch.json", { NODE_FILE, .render = query_watch_json } },
 	{ "/metrics/monitor.json", { NODE_FILE,
 				     .render = query_monitor_json } },

@@ -23,7 +23,6 @@
  *   query_monitor.h   found.json, new, monitor.json, the monitor's health
  *   query_repair.h    broken, repairs.json, repair.json, its health
  *   query_analysis.h  analysis.json, duplicates
- *   query_charts.h    scans.svg, checks.svg, repairs.svg: the history
  *
  * A document is read in one read transaction, so it is one snapshot of
  * the store. Functions return 0 or a negative errno value (logged), which
@@ -32,7 +31,6 @@
 
 #include "indexer/store/covers.h"
 #include "indexer/store/query_analysis.h"
-#include "indexer/store/query_charts.h"
 #include "indexer/store/query_manga.h"
 #include "indexer/store/query_monitor.h"
 #include "indexer/store/query_repair.h"
