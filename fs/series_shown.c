@@ -8,6 +8,7 @@
 #include "common/array.h"
 #include "common/log.h"
 #include "fs/caller.h"
+#include "indexer/reads.h"
 #include "indexer/store/query.h"
 
 /* The series' folders, by id, as the store lists them. */
@@ -46,7 +47,7 @@ static int keep_folder(void *arg, int64_t id, const char *path)
 static int find_hidden(struct hidden *h)
 {
 	struct folders f = { NULL, 0, 0 };
-	int rc = query_series_folders(keep_folder, &f);
+	int rc = manga_reads_folders(keep_folder, &f);
 
 	for (size_t i = 0; !rc && i < f.nr; i++) {
 		int64_t *v;

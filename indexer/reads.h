@@ -11,11 +11,13 @@
  * build the documents from both.
  *
  *   library/scan_history.h    the scans, for scans.svg
+ *   manga/manga_reads.h       the series of /manga and their files
  *   monitor/monitor_reads.h   the monitor's checks, for checks.svg
  *   realdebrid/rd_reads.h     the repair passes, for repairs.svg
  */
 
 #include "indexer/library/scan_history.h"
+#include "indexer/manga/manga_reads.h"
 #include "indexer/monitor/monitor_reads.h"
 #include "indexer/realdebrid/rd_reads.h"
 

@@ -18,7 +18,7 @@
  *   covers.h          cover art and artist images of the views
  *   query_status.h    summary.json, health, missing, unparsed, no-cover,
  *                     scan.json, scan.csv, watch.json
- *   query_manga.h     the series of /manga and their files
+ *   series_filter.h   which series a document shows its caller
  *   query_views.h     the folders of the library views, /search, /similar
  *   query_monitor.h   found.json, new, monitor.json, the monitor's health
  *   query_repair.h    broken, repairs.json, repair.json, its health
@@ -31,12 +31,12 @@
 
 #include "indexer/store/covers.h"
 #include "indexer/store/query_analysis.h"
-#include "indexer/store/query_manga.h"
 #include "indexer/store/query_monitor.h"
 #include "indexer/store/query_repair.h"
 #include "indexer/store/query_status.h"
 #include "indexer/store/query_views.h"
 #include "indexer/store/reader.h"
+#include "indexer/store/series_filter.h"
 #include "indexer/store/similar.h"
 #include "indexer/store/track_attrs.h"
 

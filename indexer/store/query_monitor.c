@@ -12,7 +12,7 @@
 #include "common/json.h"
 #include "common/strbuf.h"
 #include "common/utf8.h"
-#include "indexer/store/query_manga.h"
+#include "indexer/store/series_filter.h"
 #include "indexer/store/reader.h"
 #include "indexer/indexer.h"
 #include "indexer/monitor/checks.h"

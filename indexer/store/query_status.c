@@ -15,7 +15,7 @@
 #include "common/log.h"
 #include "common/strbuf.h"
 #include "common/utf8.h"
-#include "indexer/store/query_manga.h"
+#include "indexer/store/series_filter.h"
 #include "indexer/store/reader.h"
 #include "indexer/store/covers.h"
 #include "indexer/store/query_monitor.h"
