@@ -196,20 +196,6 @@ int manga_reads_folder_files(int64_t dir,
 	return reader_finish(st, rc, "list volume folder");
 }
 
-/* A copy of column i of st's row into *out; when the column is NULL, a
- * copy of none, or NULL when none is. */
-static int column_dup(sqlite3_stmt *st, int i, const char *none, char **out)
-{
-	const char *text = (const char *)sqlite3_column_text(st, i);
-
-	*out = NULL;
-	if (!text && !none)
-		return 0;
-	*out = strdup(text ? text : none);
-	return *out ? 0 : log_error(-ENOMEM, "manga: no memory for a"
-				    " series' text");
-}
-
 int manga_reads_setting(int64_t series, enum manga_file_setting which,
 			char **value)
 {
@@ -233,7 +219,7 @@ int manga_reads_setting(int64_t series, enum manga_file_setting which,
 	sqlite3_bind_int64(st, 1, series);
 	rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW) {
-		int err = column_dup(st, 0, NULL, value);
+		int err = db_column_strdup(st, 0, NULL, value);
 
 		reader_done(st);
 		return err;
@@ -272,15 +258,15 @@ static int status_row(int64_t series, struct manga_status *s)
 	}
 	monitored = (const char *)sqlite3_column_text(st, 2);
 	s->monitored = monitored && monitored[0] == '1';
-	rc = column_dup(st, 0, "", &s->name);
+	rc = db_column_strdup(st, 0, "", &s->name);
 	if (!rc)
-		rc = column_dup(st, 1, "", &s->path);
+		rc = db_column_strdup(st, 1, "", &s->path);
 	if (!rc)
-		rc = column_dup(st, 3, NULL, &s->source);
+		rc = db_column_strdup(st, 3, NULL, &s->source);
 	if (!rc)
-		rc = column_dup(st, 4, NULL, &s->status);
+		rc = db_column_strdup(st, 4, NULL, &s->status);
 	if (!rc)
-		rc = column_dup(st, 5, NULL, &s->last_checked);
+		rc = db_column_strdup(st, 5, NULL, &s->last_checked);
 	reader_done(st);
 	return rc;
 }
@@ -330,9 +316,9 @@ static int status_others(int64_t series, struct manga_status *s)
 		o->number = sqlite3_column_double(st, 1);
 		o->has_volume = sqlite3_column_type(st, 4) != SQLITE_NULL;
 		o->volume = sqlite3_column_double(st, 4);
-		err = column_dup(st, 2, "", &o->path);
+		err = db_column_strdup(st, 2, "", &o->path);
 		if (!err)
-			err = column_dup(st, 3, NULL, &o->reason);
+			err = db_column_strdup(st, 3, NULL, &o->reason);
 		if (err) {
 			reader_done(st);
 			return err;
