@@ -14,23 +14,16 @@
 
 #include "common/db.h"
 #include "indexer/reads.h"
-#include "indexer/store/reader.h"
 #include "testdb.h"
 
 static int setup(void **state)
 {
-	struct testdb *t;
-
-	if (testdb_setup(state))
-		return -1;
-	t = *state;
-	return reader_init(t->path);
+	return testdb_reader_setup(state, "");
 }
 
 static int teardown(void **state)
 {
-	reader_close();
-	return testdb_teardown(state);
+	return testdb_reader_teardown(state);
 }
 
 /* Run sql on the test's store, which the reads must then see. */

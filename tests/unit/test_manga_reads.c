@@ -17,55 +17,48 @@
 #include "common/db.h"
 #include "common/strbuf.h"
 #include "indexer/reads.h"
-#include "indexer/store/reader.h"
 #include "testdb.h"
 
 /* Series 1 "Bleach" owns 1, 2-4 and 5.5, with 7 published, a chapter of
  * volume 6, a special and a file whose name gives nothing; series 2
  * "Akira" owns nothing, is not monitored and has preferences. */
+#define ROWS \
+	"INSERT INTO roots (id, kind, path) VALUES (1, 'manga'," \
+	" '/m');" \
+	" INSERT INTO series (id, root_id, path, name, latest," \
+	" status, last_checked) VALUES" \
+	" (1, 1, 'Bleach', 'Bleach', 7, 'ongoing', 86400);" \
+	" INSERT INTO series (id, root_id, path, name, monitored," \
+	" source, release_prefs) VALUES" \
+	" (2, 1, 'Akira', 'Akira', 0, 'nautiljon', 'lang=fr');" \
+	" INSERT INTO volumes (id, series_id, kind, first, last," \
+	" path, volume_first) VALUES" \
+	" (1, 1, 'volume', 1, 1, 'Bleach/v01.cbz', NULL)," \
+	" (2, 1, 'volume', 2, 4, 'Bleach/v02-04.cbz', NULL)," \
+	" (3, 1, 'volume', 5.5, 5.5, 'Bleach/v05.5', NULL)," \
+	" (4, 1, 'volume', 3, 3, 'Bleach/v03.cbz', NULL)," \
+	" (5, 1, 'chapter', 50, 50, 'Bleach/c050.cbz', 6)," \
+	" (6, 1, 'special', 0, 0, 'Bleach/extra.cbz', NULL)," \
+	" (7, 1, 'unknown', 0, 0, 'Bleach/what.cbz', NULL);" \
+	" INSERT INTO unparsed (volume_id, reason) VALUES" \
+	" (7, 'no number');" \
+	" INSERT INTO directories (id, root_id, path, mtime_ns)" \
+	" VALUES (1, 1, 'Bleach', 0), (2, 1, 'Bleach/v05.5', 0);" \
+	" INSERT INTO files (id, root_id, dir_id, name, size," \
+	" mtime_ns, inode, kind) VALUES" \
+	" (10, 1, 1, 'v01.cbz', 1, 0, 1, 'manga')," \
+	" (11, 1, 1, 'v02-04.cbz', 1, 0, 2, 'manga')," \
+	" (12, 1, 2, 'p2.jpg', 1, 0, 3, 'image')," \
+	" (13, 1, 2, 'p1.jpg', 1, 0, 4, 'image');"
+
 static int setup(void **state)
 {
-	struct testdb *t;
-
-	if (testdb_setup(state))
-		return -1;
-	t = *state;
-	if (db_exec(t->db,
-		    "INSERT INTO roots (id, kind, path) VALUES (1, 'manga',"
-		    " '/m');"
-		    " INSERT INTO series (id, root_id, path, name, latest,"
-		    " status, last_checked) VALUES"
-		    " (1, 1, 'Bleach', 'Bleach', 7, 'ongoing', 86400);"
-		    " INSERT INTO series (id, root_id, path, name, monitored,"
-		    " source, release_prefs) VALUES"
-		    " (2, 1, 'Akira', 'Akira', 0, 'nautiljon', 'lang=fr');"
-		    " INSERT INTO volumes (id, series_id, kind, first, last,"
-		    " path, volume_first) VALUES"
-		    " (1, 1, 'volume', 1, 1, 'Bleach/v01.cbz', NULL),"
-		    " (2, 1, 'volume', 2, 4, 'Bleach/v02-04.cbz', NULL),"
-		    " (3, 1, 'volume', 5.5, 5.5, 'Bleach/v05.5', NULL),"
-		    " (4, 1, 'volume', 3, 3, 'Bleach/v03.cbz', NULL),"
-		    " (5, 1, 'chapter', 50, 50, 'Bleach/c050.cbz', 6),"
-		    " (6, 1, 'special', 0, 0, 'Bleach/extra.cbz', NULL),"
-		    " (7, 1, 'unknown', 0, 0, 'Bleach/what.cbz', NULL);"
-		    " INSERT INTO unparsed (volume_id, reason) VALUES"
-		    " (7, 'no number');"
-		    " INSERT INTO directories (id, root_id, path, mtime_ns)"
-		    " VALUES (1, 1, 'Bleach', 0), (2, 1, 'Bleach/v05.5', 0);"
-		    " INSERT INTO files (id, root_id, dir_id, name, size,"
-		    " mtime_ns, inode, kind) VALUES"
-		    " (10, 1, 1, 'v01.cbz', 1, 0, 1, 'manga'),"
-		    " (11, 1, 1, 'v02-04.cbz', 1, 0, 2, 'manga'),"
-		    " (12, 1, 2, 'p2.jpg', 1, 0, 3, 'image'),"
-		    " (13, 1, 2, 'p1.jpg', 1, 0, 4, 'image');"))
-		return -1;
-	return reader_init(t->path);
+	return testdb_reader_setup(state, ROWS);
 }
 
 static int teardown(void **state)
 {
-	reader_close();
-	return testdb_teardown(state);
+	return testdb_reader_teardown(state);
 }
 
 static void test_owned(void **state)
