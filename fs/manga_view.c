@@ -12,6 +12,7 @@
 #include "fs/control.h"
 #include "fs/node.h"
 #include "fs/render_manga.h"
+#include "fs/render_monitor.h"
 #include "indexer/indexer.h"
 #include "indexer/store/query.h"
 
@@ -42,7 +43,7 @@ static const struct {
 			   .write_series = write_prefs } },
 	{ "status.json", { NODE_FILE, .render_series = render_manga_status } },
 	{ "results.json", { NODE_FILE,
-			    .render_series = query_series_results } },
+			    .render_series = render_monitor_results } },
 };
 
 #define NR_SERIES_FILES (ARRAY_SIZE(series_files))

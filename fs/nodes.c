@@ -10,6 +10,7 @@
 #include "fs/manga_view.h"
 #include "fs/render.h"
 #include "fs/render_charts.h"
+#include "fs/render_monitor.h"
 #include "indexer/store/query.h"
 #include "fs/render_fuse.h"
 #include "fs/render_prometheus.h"
@@ -32,12 +33,12 @@ static const struct {
 	{ "/status/unparsed", { NODE_FILE, .render = query_unparsed,
 				.owner_only = 1 } },
 	{ "/status/new", { NODE_FILE, .render = series_shown_new } },
-	{ "/status/new.json", { NODE_FILE, .render = query_new_json,
+	{ "/status/new.json", { NODE_FILE, .render = render_monitor_new_json,
 				.owner_only = 1 } },
 	{ "/status/found.json", { NODE_FILE,
 				  .render = series_shown_found } },
 	{ "/status/downloads.json", { NODE_FILE,
-				      .render = query_downloads_json,
+				      .render = render_monitor_downloads,
 				      .owner_only = 1 } },
 	{ "/status/broken", { NODE_FILE, .render = query_broken,
 			      .owner_only = 1 } },
@@ -64,7 +65,7 @@ static const struct {
 	{ "/metrics/watch.json", { NODE_FILE, .render = query_watch_json } },
 	{ "/metrics/monitor.json", { NODE_FILE,
 				     .render = query_monitor_json } },
-	{ "/metrics/checks.csv", { NODE_FILE, .render = query_checks_csv } },
+	{ "/metrics/checks.csv", { NODE_FILE, .render = render_monitor_checks_csv } },
 	{ "/metrics/repair.json", { NODE_FILE, .render = query_repair_json } },
 	{ "/metrics/repair.csv", { NODE_FILE, .render = query_repair_csv } },
 	{ "/metrics/analysis.json", { NODE_FILE,

@@ -8,6 +8,7 @@
 #include "common/array.h"
 #include "common/log.h"
 #include "fs/caller.h"
+#include "fs/render_monitor.h"
 #include "indexer/reads.h"
 #include "indexer/store/query.h"
 
@@ -107,10 +108,10 @@ int series_shown_missing(struct strbuf *out)
 
 int series_shown_new(struct strbuf *out)
 {
-	return render_shown(out, query_new);
+	return render_shown(out, render_monitor_new);
 }
 
 int series_shown_found(struct strbuf *out)
 {
-	return render_shown(out, query_found_json);
+	return render_shown(out, render_monitor_found);
 }

@@ -12,7 +12,8 @@
  *
  *   library/scan_history.h    the scans, for scans.svg
  *   manga/manga_reads.h       the series of /manga and their files
- *   monitor/monitor_reads.h   the monitor's checks, for checks.svg
+ *   monitor/monitor_reads.h   the monitor's rows: checks, found, new,
+ *                             downloads, blocklist, health
  *   realdebrid/rd_reads.h     the repair passes, for repairs.svg
  */
 

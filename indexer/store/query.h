@@ -20,7 +20,6 @@
  *                     scan.json, scan.csv, watch.json
  *   series_filter.h   which series a document shows its caller
  *   query_views.h     the folders of the library views, /search, /similar
- *   query_monitor.h   found.json, new, monitor.json, the monitor's health
  *   query_repair.h    broken, repairs.json, repair.json, its health
  *   query_analysis.h  analysis.json, duplicates
  *
@@ -31,7 +30,6 @@
 
 #include "indexer/store/covers.h"
 #include "indexer/store/query_analysis.h"
-#include "indexer/store/query_monitor.h"
 #include "indexer/store/query_repair.h"
 #include "indexer/store/query_status.h"
 #include "indexer/store/query_views.h"

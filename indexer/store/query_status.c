@@ -18,7 +18,7 @@
 #include "indexer/store/series_filter.h"
 #include "indexer/store/reader.h"
 #include "indexer/store/covers.h"
-#include "indexer/store/query_monitor.h"
+#include "indexer/monitor/monitor_reads.h"
 #include "indexer/store/query_repair.h"
 #include "indexer/analysis/analysis_worker.h"
 #include "indexer/indexer.h"
