@@ -3,7 +3,6 @@
 #include <errno.h>
 #include <math.h>
 #include <stdlib.h>
-#include <string.h>
 
 #include "common/bytes.h"
 #include "common/json.h"
@@ -52,12 +51,6 @@ static json_t *volume_json(double v)
 	return v == floor(v) ? json_integer((json_int_t)v) : json_num(v);
 }
 
-/* Text the store may hold in any bytes, or null when it holds none. */
-static json_t *text_or_null(const char *s)
-{
-	return s ? json_text(s, strlen(s)) : json_null();
-}
-
 /* The files that are not volumes, by kind; those whose names give no
  * volume with the parser's reason, chapters with the volume they are in
  * (null when their names give none). */
@@ -76,7 +69,7 @@ static void add_others(json_t *doc, const struct manga_status *s)
 		json_t *item = json_pack("{s:o, s:o}", "number",
 					 o->number > 0 ?
 					 volume_json(o->number) : json_null(),
-					 "file", text_or_null(o->path));
+					 "file", json_text_or_null(o->path));
 
 		if (o->kind == MANGA_OTHER_CHAPTER)
 			json_object_set_new(item, "volume", o->has_volume ?
@@ -102,8 +95,8 @@ int render_manga_status(struct strbuf *out, int64_t series)
 	for (size_t i = 0; !rc && i < s.nr_missing; i++)
 		json_array_append_new(gaps, json_integer(s.missing[i]));
 	doc = rc ? NULL : json_pack("{s:o, s:o, s:b, s:o, s:o, s:o}",
-		"series", text_or_null(s.name),
-		"path", text_or_null(s.path),
+		"series", json_text_or_null(s.name),
+		"path", json_text_or_null(s.path),
 		"monitored", s.monitored,
 		"latest", s.latest > 0 ? json_integer((json_int_t)s.latest) :
 		json_null(),
@@ -112,10 +105,10 @@ int render_manga_status(struct strbuf *out, int64_t series)
 	json_decref(vols);
 	json_decref(gaps);
 	if (doc) {
-		json_object_set_new(doc, "source", text_or_null(s.source));
-		json_object_set_new(doc, "status", text_or_null(s.status));
+		json_object_set_new(doc, "source", json_text_or_null(s.source));
+		json_object_set_new(doc, "status", json_text_or_null(s.status));
 		json_object_set_new(doc, "last_checked",
-				    text_or_null(s.last_checked));
+				    json_text_or_null(s.last_checked));
 		add_others(doc, &s);
 	}
 	manga_status_release(&s);

@@ -27,28 +27,21 @@ int render_monitor_blocklist(struct strbuf *out)
 	return rc;
 }
 
-/* Store text may hold bytes that are not UTF-8 (titles come from
- * anywhere): json_text() makes them U+FFFD; NULL stays null. */
-static json_t *text(const char *s)
-{
-	return s ? json_text(s, strlen(s)) : json_null();
-}
-
 /* One hand-off as /status/downloads.json shows it. */
 static json_t *download_object(const struct monitor_download *d)
 {
 	return json_pack("{s:o, s:i, s:o, s:o, s:o, s:o, s:o, s:f, s:o, s:o,"
 			 " s:{s:o, s:o, s:o}}",
-		"series", text(d->series),
+		"series", json_text_or_null(d->series),
 		"volume", d->volume,
-		"title", text(d->title),
-		"source", text(d->source),
-		"client", text(d->client),
-		"client_id", text(d->client_id),
-		"state", text(d->state),
+		"title", json_text_or_null(d->title),
+		"source", json_text_or_null(d->source),
+		"client", json_text_or_null(d->client),
+		"client_id", json_text_or_null(d->client_id),
+		"state", json_text_or_null(d->state),
 		"progress", d->progress,
-		"reason", text(d->reason),
-		"path", text(d->path),
+		"reason", json_text_or_null(d->reason),
+		"path", json_text_or_null(d->path),
 		"times",
 		"sent_at", json_time(d->sent_at),
 		"changed_at", json_time(d->changed_at),
@@ -106,13 +99,13 @@ int render_monitor_new_json(struct strbuf *out)
 		for (int v = s[i].high + 1; !rc && v <= s[i].count; v++) {
 			json_t *item = json_pack("{s:o, s:i, s:o, s:i, s:s,"
 						 " s:o, s:o}",
-				"series", text(s[i].name),
+				"series", json_text_or_null(s[i].name),
 				"volume", v,
-				"series_path", text(s[i].path),
+				"series_path", json_text_or_null(s[i].path),
 				"published", s[i].count,
 				"source", s[i].manual ? "manual" :
 					"nautiljon",
-				"status", text(s[i].status),
+				"status", json_text_or_null(s[i].status),
 				"checked_at", json_time(s[i].checked_at));
 
 			if (!item || json_array_append_new(list, item))
@@ -192,14 +185,14 @@ static json_t *release_object(const struct monitor_release *r, double now)
 
 	return json_pack("{s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o,"
 			 " s:o, s:o, s:o, s:o, s:o, s:o}",
-		"id", text(r->id),
-		"title", text(r->title),
-		"source", text(r->source),
-		"protocol", text(r->protocol),
+		"id", json_text_or_null(r->id),
+		"title", json_text_or_null(r->title),
+		"source", json_text_or_null(r->source),
+		"protocol", json_text_or_null(r->protocol),
 		"link", link_json(r->link),
 		"magnet", link_json(r->magnet),
-		"guid", text(r->guid),
-		"indexer", text(r->indexer),
+		"guid", json_text_or_null(r->guid),
+		"indexer", json_text_or_null(r->indexer),
 		"indexer_id", r->indexer_id ? json_integer(r->indexer_id) :
 			json_null(),
 		"volumes", json_pack("[o, o]", volume_number(r->first),
@@ -211,8 +204,8 @@ static json_t *release_object(const struct monitor_release *r, double now)
 		"age_days", age,
 		"found_at", json_time(r->found_at),
 		"download", r->state ? json_pack("{s:o, s:o}",
-			"state", text(r->state),
-			"reason", text(r->reason)) : json_null());
+			"state", json_text_or_null(r->state),
+			"reason", json_text_or_null(r->reason)) : json_null());
 }
 
 /* What the hand-off did for the volume, or null when it did nothing:
@@ -223,13 +216,13 @@ static json_t *handoff_object(const struct monitor_wanted *w)
 	if (!w->download_state)
 		return json_null();
 	return json_pack("{s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:f}",
-		"state", text(w->download_state),
-		"client", text(w->download_client),
-		"client_id", text(w->download_client_id),
-		"title", text(w->download_title),
+		"state", json_text_or_null(w->download_state),
+		"client", json_text_or_null(w->download_client),
+		"client_id", json_text_or_null(w->download_client_id),
+		"title", json_text_or_null(w->download_title),
 		"at", json_time(w->download_at),
-		"reason", text(w->download_reason),
-		"error", text(w->download_reason),
+		"reason", json_text_or_null(w->download_reason),
+		"error", json_text_or_null(w->download_reason),
 		"progress", w->download_progress);
 }
 
@@ -237,9 +230,9 @@ static json_t *handoff_object(const struct monitor_wanted *w)
 static json_t *wanted_object(const struct monitor_wanted *w, double now)
 {
 	json_t *vol = json_pack("{s:o, s:i, s:o, s:o, s:[], s:o}",
-		"series", text(w->series),
+		"series", json_text_or_null(w->series),
 		"volume", w->volume,
-		"wanted", text(w->kind),
+		"wanted", json_text_or_null(w->kind),
 		"searched_at", json_time(w->searched_at),
 		"releases",
 		"download", handoff_object(w));
