@@ -315,3 +315,17 @@ void db_fts_string(struct strbuf *q, const char *word, size_t len)
 	}
 	strbuf_addch(q, '"');
 }
+
+/* Rows kept past their statement need their own copies of its text. */
+int db_column_strdup(sqlite3_stmt *st, int col, const char *none,
+		     char **out)
+{
+	const char *text = (const char *)sqlite3_column_text(st, col);
+
+	*out = NULL;
+	if (!text && !none)
+		return 0;
+	*out = strdup(text ? text : none);
+	return *out ? 0 : log_error(-ENOMEM, "database: no memory for a"
+				    " column's text");
+}

@@ -80,6 +80,14 @@ void db_add_time(struct strbuf *out, sqlite3_stmt *st, int col);
 int db_step(sqlite3_stmt *st, const char *what);
 
 /*
+ * A malloc'd copy of column col of st's row into *out; when the column
+ * is NULL, a copy of none, or NULL when none is. Returns 0 or -ENOMEM
+ * (logged), for reads that fill structs the caller frees.
+ */
+int db_column_strdup(sqlite3_stmt *st, int col, const char *none,
+		     char **out);
+
+/*
  * Run fn(db, arg) in one transaction: committed when fn returns 0, rolled
  * back otherwise. Returns what fn returned, or the error of BEGIN or
  * COMMIT (logged).

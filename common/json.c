@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <math.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "common/clock.h"
 #include "common/strbuf.h"
@@ -36,6 +37,12 @@ json_t *json_text(const char *s, size_t len)
 	v = json_stringn(sb.buf, sb.len);
 	strbuf_release(&sb);
 	return v;
+}
+
+/* Rows read into structs keep their unknowns as NULL. */
+json_t *json_text_or_null(const char *s)
+{
+	return s ? json_text(s, strlen(s)) : json_null();
 }
 
 json_t *json_time(double t)

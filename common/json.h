@@ -30,6 +30,10 @@ json_t *json_ratio(double n, double d);
  */
 json_t *json_text(const char *s, size_t len);
 
+/* The same for the C string s, or JSON null when s is NULL (a column
+ * that holds nothing). */
+json_t *json_text_or_null(const char *s);
+
 /* An RFC 3339 UTC string for t, or JSON null when t is 0. */
 json_t *json_time(double t);
 

@@ -9,6 +9,7 @@
 #include "common/log.h"
 #include "common/strbuf.h"
 #include "fs/loop.h"
+#include "fs/render_monitor.h"
 #include "indexer/indexer.h"
 #include "indexer/reads.h"
 
@@ -347,7 +348,7 @@ int control_blocklist_write(const char *buf, size_t len)
 
 int control_blocklist_render(struct strbuf *out)
 {
-	int rc = query_blocklist(out);
+	int rc = render_monitor_blocklist(out);
 
 	if (rc)
 		return rc;

@@ -11,6 +11,8 @@
 #include "fs/caller.h"
 #include "fs/control.h"
 #include "fs/node.h"
+#include "fs/render_manga.h"
+#include "fs/render_monitor.h"
 #include "indexer/indexer.h"
 #include "indexer/reads.h"
 
@@ -29,8 +31,8 @@ static const struct {
 	const char *name;
 	struct node node;
 } series_files[] = {
-	{ "volumes", { NODE_FILE, .render_series = query_series_volumes } },
-	{ "missing", { NODE_FILE, .render_series = query_series_missing } },
+	{ "volumes", { NODE_FILE, .render_series = render_manga_volumes } },
+	{ "missing", { NODE_FILE, .render_series = render_manga_missing } },
 	{ "monitored", { NODE_CONTROL, .render_series = render_monitored,
 			 .write_series = write_monitored } },
 	{ "latest", { NODE_CONTROL, .render_series = render_latest,
@@ -39,9 +41,9 @@ static const struct {
 		      .write_series = write_source } },
 	{ "preferences", { NODE_CONTROL, .render_series = render_prefs,
 			   .write_series = write_prefs } },
-	{ "status.json", { NODE_FILE, .render_series = query_series_status } },
+	{ "status.json", { NODE_FILE, .render_series = render_manga_status } },
 	{ "results.json", { NODE_FILE,
-			    .render_series = query_series_results } },
+			    .render_series = render_monitor_results } },
 };
 
 #define NR_SERIES_FILES (ARRAY_SIZE(series_files))
@@ -76,7 +78,7 @@ static int each_series(int (*fn)(void *arg, const char *name, int64_t id),
 		       void *arg)
 {
 	struct each e = { fn, arg, STRBUF_INIT, STRBUF_INIT, 1 };
-	int rc = query_series_each(each_named, &e);
+	int rc = manga_reads_each(each_named, &e);
 
 	strbuf_release(&e.name);
 	strbuf_release(&e.prev);
@@ -184,17 +186,17 @@ int manga_view_list(const char *rel,
 
 static int render_monitored(struct strbuf *out, int64_t series)
 {
-	return query_series_setting(out, series, QUERY_SERIES_MONITORED);
+	return render_manga_setting(out, series, MANGA_SETTING_MONITORED);
 }
 
 static int render_latest(struct strbuf *out, int64_t series)
 {
-	return query_series_setting(out, series, QUERY_SERIES_LATEST);
+	return render_manga_setting(out, series, MANGA_SETTING_LATEST);
 }
 
 static int render_source(struct strbuf *out, int64_t series)
 {
-	return query_series_setting(out, series, QUERY_SERIES_SOURCE);
+	return render_manga_setting(out, series, MANGA_SETTING_SOURCE);
 }
 
 /* A whole number from lo to hi, written as plain digits. */
@@ -262,7 +264,7 @@ static int write_source(const char *buf, size_t len, int64_t series)
 
 static int render_prefs(struct strbuf *out, int64_t series)
 {
-	return query_series_setting(out, series, QUERY_SERIES_PREFS);
+	return render_manga_setting(out, series, MANGA_SETTING_PREFS);
 }
 
 /* Items of [release] keys, on lines or after ";" (indexer.h); the text

@@ -9,6 +9,8 @@
 #include "fs/control.h"
 #include "fs/manga_view.h"
 #include "fs/render.h"
+#include "fs/render_charts.h"
+#include "fs/render_monitor.h"
 #include "indexer/reads.h"
 #include "fs/render_fuse.h"
 #include "fs/render_prometheus.h"
@@ -31,12 +33,12 @@ static const struct {
 	{ "/status/unparsed", { NODE_FILE, .render = query_unparsed,
 				.owner_only = 1 } },
 	{ "/status/new", { NODE_FILE, .render = series_shown_new } },
-	{ "/status/new.json", { NODE_FILE, .render = query_new_json,
+	{ "/status/new.json", { NODE_FILE, .render = render_monitor_new_json,
 				.owner_only = 1 } },
 	{ "/status/found.json", { NODE_FILE,
 				  .render = series_shown_found } },
 	{ "/status/downloads.json", { NODE_FILE,
-				      .render = query_downloads_json,
+				      .render = render_monitor_downloads,
 				      .owner_only = 1 } },
 	{ "/status/broken", { NODE_FILE, .render = query_broken,
 			      .owner_only = 1 } },
@@ -56,14 +58,14 @@ static const struct {
 	{ "/metrics", { .type = NODE_DIR } },
 	{ "/metrics/scan.json", { NODE_FILE, .render = query_scan_json } },
 	{ "/metrics/scan.csv", { NODE_FILE, .render = query_scan_csv } },
-	{ "/metrics/scans.svg", { NODE_FILE, .render = query_scans_svg } },
-	{ "/metrics/checks.svg", { NODE_FILE, .render = query_checks_svg } },
+	{ "/metrics/scans.svg", { NODE_FILE, .render = render_scans_svg } },
+	{ "/metrics/checks.svg", { NODE_FILE, .render = render_checks_svg } },
 	{ "/metrics/repairs.svg", { NODE_FILE,
-				    .render = query_repairs_svg } },
+				    .render = render_repairs_svg } },
 	{ "/metrics/watch.json", { NODE_FILE, .render = query_watch_json } },
 	{ "/metrics/monitor.json", { NODE_FILE,
 				     .render = query_monitor_json } },
-	{ "/metrics/checks.csv", { NODE_FILE, .render = query_checks_csv } },
+	{ "/metrics/checks.csv", { NODE_FILE, .render = render_monitor_checks_csv } },
 	{ "/metrics/repair.json", { NODE_FILE, .render = query_repair_json } },
 	{ "/metrics/repair.csv", { NODE_FILE, .render = query_repair_csv } },
 	{ "/metrics/analysis.json", { NODE_FILE,

@@ -10,6 +10,7 @@
 #include "fs/render.h"
 #include "indexer/store/query.h"
 #include "fs/render_fuse.h"
+#include "fs/render_monitor.h"
 
 enum doc { SUMMARY, SCAN, WATCH, MONITOR, REPAIR, ANALYSIS, FUSE, NR_DOCS };
 

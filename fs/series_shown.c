@@ -8,6 +8,7 @@
 #include "common/array.h"
 #include "common/log.h"
 #include "fs/caller.h"
+#include "fs/render_monitor.h"
 #include "indexer/reads.h"
 
 /* The series' folders, by id, as the store lists them. */
@@ -46,7 +47,7 @@ static int keep_folder(void *arg, int64_t id, const char *path)
 static int find_hidden(struct hidden *h)
 {
 	struct folders f = { NULL, 0, 0 };
-	int rc = query_series_folders(keep_folder, &f);
+	int rc = manga_reads_folders(keep_folder, &f);
 
 	for (size_t i = 0; !rc && i < f.nr; i++) {
 		int64_t *v;
@@ -106,10 +107,10 @@ int series_shown_missing(struct strbuf *out)
 
 int series_shown_new(struct strbuf *out)
 {
-	return render_shown(out, query_new);
+	return render_shown(out, render_monitor_new);
 }
 
 int series_shown_found(struct strbuf *out)
 {
-	return render_shown(out, query_found_json);
+	return render_shown(out, render_monitor_found);
 }

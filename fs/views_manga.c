@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "common/strbuf.h"
+#include "indexer/reads.h"
 
 /* A series, keyed by its id. */
 static int add_series(void *arg, const char *series, int64_t id)
@@ -44,7 +45,7 @@ static void add_number(struct strbuf *name, double n)
 
 /* A volume file is a file, a folder of images a folder keyed by its
  * directories.id. */
-static int add_volume(void *arg, const struct query_volume *v)
+static int add_volume(void *arg, const struct manga_volume_file *v)
 {
 	struct views_listing *ls = arg;
 	struct views_item it = { .type = VIEWS_ITEM_DIR };
@@ -79,7 +80,7 @@ static int add_gaps(struct views_listing *ls, int64_t series)
 	struct strbuf name = STRBUF_INIT;
 	int *gaps;
 	size_t ng;
-	int rc = query_series_gaps(series, &gaps, &ng);
+	int rc = manga_reads_gaps(series, &gaps, &ng);
 
 	for (size_t i = 0; !rc && i < ng; i++) {
 		struct views_item it = { .type = VIEWS_ITEM_MISSING };
@@ -117,11 +118,11 @@ int views_manga_build(struct views_listing *ls, int depth)
 
 	switch (depth) {
 	case 0:
-		return query_series_each(add_series, ls);
+		return manga_reads_each(add_series, ls);
 	case 1:
-		rc = query_series_volume_files(ls->chain[0].n, add_volume, ls);
+		rc = manga_reads_volume_files(ls->chain[0].n, add_volume, ls);
 		return rc ? rc : add_gaps(ls, ls->chain[0].n);
 	default:
-		return query_folder_files(ls->chain[1].n, add_image, ls);
+		return manga_reads_folder_files(ls->chain[1].n, add_image, ls);
 	}
 }

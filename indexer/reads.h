@@ -5,29 +5,33 @@
  * The read API for the mount: the one header fs/ includes, beside
  * indexer/indexer.h, to learn what the store holds. It lives at the
  * indexer's top, as its families live in the domains that own the rows
- * (library/) as well as in store/. Nothing in fs/ speaks
- * SQL; it asks these functions, which read through the calling thread's
- * own read connection (indexer/store/reader.h: one per FUSE thread, WAL,
- * never waiting for the writer) and either append a whole document to a
- * strbuf or fill plain structs.
+ * as well as in store/. Nothing in fs/ speaks SQL; it asks these
+ * functions, which read through the calling thread's own read connection
+ * (store/reader.h: one per FUSE thread, WAL, never waiting for the
+ * writer) and either append a whole document to a strbuf or fill plain
+ * structs that fs/render_*.c turn into documents with the live status
+ * (indexer/indexer.h): a domain's read never asks the indexer.
  *
- * Each family has a header of its own, included here (in store/ unless
- * named):
+ * Each family has a header of its own, included here:
  *
- *   store/reader.h    the read connections: reader_init() once,
- *                     reader_close() when a thread that read is done
- *   library/track_attrs.h  the extended attributes of track files
- *   similar.h         what /similar/QUERY holds
- *   library/covers.h  cover art and artist images of the views
- *   query_status.h    summary.json, health, missing, unparsed, no-cover,
- *                     scan.json, scan.csv, watch.json
- *   query_manga.h     the series of /manga and their files
- *   library/query_views.h  the folders of the library views, /search,
- *                     /similar
- *   query_monitor.h   found.json, new, monitor.json, the monitor's health
- *   query_repair.h    broken, repairs.json, repair.json, its health
- *   query_analysis.h  analysis.json, duplicates
- *   query_charts.h    scans.svg, checks.svg, repairs.svg: the history
+ *   store/reader.h            the read connections: reader_init() once,
+ *                             reader_close() when a thread that read is
+ *                             done
+ *   store/series_filter.h     which series a document shows its caller
+ *   store/similar.h           what /similar/QUERY holds
+ *   store/query_status.h      summary.json, health, missing, unparsed,
+ *                             no-cover, scan.json, scan.csv, watch.json
+ *   store/query_repair.h      broken, repairs.json, repair.json, its health
+ *   store/query_analysis.h    analysis.json, duplicates
+ *   library/track_attrs.h     the extended attributes of track files
+ *   library/covers.h          cover art and artist images of the views
+ *   library/query_views.h     the folders of the library views, /search,
+ *                             /similar
+ *   library/scan_history.h    the scans, for scans.svg
+ *   manga/manga_reads.h       the series of /manga and their files
+ *   monitor/monitor_reads.h   the monitor's rows: checks, found, new,
+ *                             downloads, blocklist, health
+ *   realdebrid/rd_reads.h     the repair passes, for repairs.svg
  *
  * A document is read in one read transaction, so it is one snapshot of
  * the store. Functions return 0 or a negative errno value (logged), which
@@ -35,15 +39,17 @@
  */
 
 #include "indexer/library/covers.h"
+#include "indexer/library/query_views.h"
+#include "indexer/library/scan_history.h"
+#include "indexer/library/track_attrs.h"
+#include "indexer/manga/manga_reads.h"
+#include "indexer/monitor/monitor_reads.h"
+#include "indexer/realdebrid/rd_reads.h"
 #include "indexer/store/query_analysis.h"
-#include "indexer/store/query_charts.h"
-#include "indexer/store/query_manga.h"
-#include "indexer/store/query_monitor.h"
 #include "indexer/store/query_repair.h"
 #include "indexer/store/query_status.h"
-#include "indexer/library/query_views.h"
 #include "indexer/store/reader.h"
+#include "indexer/store/series_filter.h"
 #include "indexer/store/similar.h"
-#include "indexer/library/track_attrs.h"
 
 #endif

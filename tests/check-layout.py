@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """Fails when the code breaks the layout's rules: a cycle of #includes
 between the project's modules, a use across the layers, or the mount
-(fs/) reaching the store other than through its two seams.
+(fs/) reaching the index other than through its three seams.
 
 A module is a .c file and its header (indexer/library/scan.c and .h). A
 header with no .c of its own that includes a module's header and is

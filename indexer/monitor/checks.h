@@ -14,21 +14,14 @@
  *	row.finished_at = clock_wall();
  *	writer_call(checks_store, &row);
  *
- * and for the mount, on a read connection:
- *
- *	checks_csv(db, &out);		/metrics/checks.csv
- *	checks_last(db, doc);		monitor.json's last_check
- *	checks_health(db, &warns);	/status/health's lines
+ * The mount reads them through monitor_reads.h.
  *
  * Every function returns 0 or a negative errno value (store errors are
  * logged).
  */
 
-#include <jansson.h>
 #include <sqlite3.h>
 #include <stdint.h>
-
-struct strbuf;
 
 struct checks_row {
 	int64_t id;			/* 0 until first stored */
@@ -74,38 +67,5 @@ double checks_finished_at(sqlite3 *db);
  * flow. A writer function's part, on the writer's connection.
  */
 int checks_prune(sqlite3 *db, double before);
-
-/*
- * Append /metrics/checks.csv to out: a header, then one row per check,
- * oldest first:
- *
- *   id,kind,trigger,started_at,finished_at,duration_s,series,wanted,
- *   found,catalog,prowlarr,nautiljon,cache_hits,sent,skipped,failed,
- *   errors,completed,download_failed,imported
- *
- * failed counts the releases a client refused at the hand-off; the last
- * three what the tracker saw of the downloads after the check, until
- * the next missing check: completed in the client (imported or not),
- * failed there, imported into the series folder.
- * Times are RFC 3339 UTC; finished_at and duration_s are empty for a
- * check that did not finish (stopped, or running).
- */
-int checks_csv(sqlite3 *db, struct strbuf *out);
-
-/*
- * Set "missing" and "new" in the object out to the newest check of that
- * flow, or null: {trigger, started_at, started_at_s, finished_at,
- * finished_at_s, series, wanted, found, requests: {catalog, prowlarr,
- * nautiljon}, cache_hits, downloads (sent, its older name), sent,
- * skipped, failed, errors}.
- */
-int checks_last(sqlite3 *db, json_t *out);
-
-/*
- * Append a warning line to warns for each flow whose newest finished
- * check had errors: its requests failed while the service as a whole
- * works, and each lost one series' news until the next check.
- */
-int checks_health(sqlite3 *db, struct strbuf *warns);
 
 #endif

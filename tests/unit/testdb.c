@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "common/db.h"
+#include "indexer/store/reader.h"
 #include "indexer/store/schema.h"
 #include "testdb.h"
 
@@ -53,6 +54,25 @@ int testdb_teardown(void **state)
 	testdb_close(*state);
 	free(*state);
 	return 0;
+}
+
+/* The reads under test run on this thread's read connection. */
+int testdb_reader_setup(void **state, const char *sql)
+{
+	struct testdb *t;
+
+	if (testdb_setup(state))
+		return -1;
+	t = *state;
+	if (db_exec(t->db, sql) || reader_init(t->path))
+		return -1;
+	return 0;
+}
+
+int testdb_reader_teardown(void **state)
+{
+	reader_close();
+	return testdb_teardown(state);
 }
 
 int64_t testdb_int(const char *path, const char *sql)

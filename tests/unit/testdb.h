@@ -33,6 +33,14 @@ int testdb_setup(void **state);
 int testdb_teardown(void **state);
 
 /*
+ * The same, with sql run on the store first (its rows), and the reads
+ * of the calling thread (indexer/store/reader.h) set on it; the teardown
+ * closes them too.
+ */
+int testdb_reader_setup(void **state, const char *sql);
+int testdb_reader_teardown(void **state);
+
+/*
  * The first column of the first row sql gives on the database at path,
  * through a read connection of its own; -1 when there is none or on an
  * error.

@@ -1,0 +1,413 @@
+#include "fs/render_monitor.h"
+
+#include <errno.h>
+#include <math.h>
+#include <string.h>
+#include <strings.h>
+
+#include "common/clock.h"
+#include "common/csv.h"
+#include "common/http.h"
+#include "common/json.h"
+#include "common/strbuf.h"
+#include "common/utf8.h"
+#include "indexer/indexer.h"
+#include "indexer/reads.h"
+
+int render_monitor_blocklist(struct strbuf *out)
+{
+	struct monitor_blocked *b;
+	size_t n;
+	int rc = monitor_reads_blocklist(&b, &n);
+
+	for (size_t i = 0; !rc && i < n; i++)
+		strbuf_addf(out, "%s\t%s\t%s\n", b[i].id, b[i].title,
+			    b[i].reason);
+	monitor_blocked_free(b, n);
+	return rc;
+}
+
+/* One hand-off as /status/downloads.json shows it. */
+static json_t *download_object(const struct monitor_download *d)
+{
+	return json_pack("{s:o, s:i, s:o, s:o, s:o, s:o, s:o, s:f, s:o, s:o,"
+			 " s:{s:o, s:o, s:o}}",
+		"series", json_text_or_null(d->series),
+		"volume", d->volume,
+		"title", json_text_or_null(d->title),
+		"source", json_text_or_null(d->source),
+		"client", json_text_or_null(d->client),
+		"client_id", json_text_or_null(d->client_id),
+		"state", json_text_or_null(d->state),
+		"progress", d->progress,
+		"reason", json_text_or_null(d->reason),
+		"path", json_text_or_null(d->path),
+		"times",
+		"sent_at", json_time(d->sent_at),
+		"changed_at", json_time(d->changed_at),
+		"progress_at", json_time(d->progress_at));
+}
+
+int render_monitor_downloads(struct strbuf *out)
+{
+	json_t *list = json_array();
+	struct monitor_download *d;
+	size_t n;
+	int rc = monitor_reads_downloads(&d, &n);
+
+	for (size_t i = 0; !rc && i < n; i++) {
+		json_t *row = download_object(&d[i]);
+
+		if (!row || json_array_append_new(list, row))
+			rc = -ENOMEM;
+	}
+	monitor_downloads_free(d, n);
+	if (rc) {
+		json_decref(list);
+		return rc;
+	}
+	return json_append(out, list);
+}
+
+/* /status/new's form: SERIES, a tab, VOLUME, a line per new volume. */
+int render_monitor_new(struct strbuf *out,
+		       const struct query_series_filter *shown)
+{
+	struct monitor_new *s;
+	size_t n;
+	int rc = monitor_reads_new(shown, &s, &n);
+
+	for (size_t i = 0; !rc && i < n; i++) {
+		for (int v = s[i].high + 1; v <= s[i].count; v++) {
+			utf8_add_field(out, s[i].name);
+			strbuf_addf(out, "\t%d\n", v);
+		}
+	}
+	monitor_new_free(s, n);
+	return rc;
+}
+
+/* /status/new.json's form, with where the count came from. */
+int render_monitor_new_json(struct strbuf *out)
+{
+	json_t *list = json_array();
+	struct monitor_new *s = NULL;
+	size_t n = 0;
+	int rc = list ? monitor_reads_new(NULL, &s, &n) : -ENOMEM;
+
+	for (size_t i = 0; !rc && i < n; i++) {
+		for (int v = s[i].high + 1; !rc && v <= s[i].count; v++) {
+			json_t *item = json_pack("{s:o, s:i, s:o, s:i, s:s,"
+						 " s:o, s:o}",
+				"series", json_text_or_null(s[i].name),
+				"volume", v,
+				"series_path", json_text_or_null(s[i].path),
+				"published", s[i].count,
+				"source", s[i].manual ? "manual" :
+					"nautiljon",
+				"status", json_text_or_null(s[i].status),
+				"checked_at", json_time(s[i].checked_at));
+
+			if (!item || json_array_append_new(list, item))
+				rc = -ENOMEM;
+		}
+	}
+	monitor_new_free(s, n);
+	if (rc) {
+		json_decref(list);
+		return rc;
+	}
+	return json_append(out, list);
+}
+
+/* A magnet without its trackers: their announce URLs carry pass keys,
+ * escaped where a secret query parameter would not be seen. */
+static void drop_trackers(const char *magnet, struct strbuf *out)
+{
+	const char *q = strchr(magnet, '?');
+
+	if (!q) {
+		strbuf_addstr(out, magnet);
+		return;
+	}
+	strbuf_add(out, magnet, q + 1 - magnet);
+	for (const char *p = q + 1; *p;) {
+		size_t len = strcspn(p, "&#");
+
+		if (strcspn(p, "=&#") != 2 || strncmp(p, "tr", 2)) {
+			if (out->buf[out->len - 1] != '?')
+				strbuf_addch(out, '&');
+			strbuf_add(out, p, len);
+		}
+		p += len;
+		if (*p == '#') {
+			strbuf_addstr(out, p);
+			break;
+		}
+		if (*p)
+			p++;
+	}
+}
+
+/* A link as the mount may show it: its credentials masked (a user and
+ * password before the host, secret query values: http_redact_url()),
+ * and a magnet's trackers dropped; NULL stays null. */
+static json_t *link_json(const char *s)
+{
+	struct strbuf kept = STRBUF_INIT, b = STRBUF_INIT;
+	json_t *v;
+
+	if (!s)
+		return json_null();
+	if (!strncasecmp(s, "magnet:", 7)) {
+		drop_trackers(s, &kept);
+		s = kept.buf;
+	}
+	http_redact_url(s, "REDACTED", &b);
+	v = json_text(b.buf, b.len);
+	strbuf_release(&kept);
+	strbuf_release(&b);
+	return v;
+}
+
+/* Whole volumes are integers in JSON; 10.5 stays a number. */
+static json_t *volume_number(double v)
+{
+	return v == floor(v) ? json_integer((json_int_t)v) : json_real(v);
+}
+
+/* One release, with its age in days as indexers show it. */
+static json_t *release_object(const struct monitor_release *r, double now)
+{
+	json_t *age = r->published_at > 0 ?
+		json_integer((json_int_t)((now - r->published_at) / 86400)) :
+		json_null();
+
+	return json_pack("{s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o,"
+			 " s:o, s:o, s:o, s:o, s:o, s:o}",
+		"id", json_text_or_null(r->id),
+		"title", json_text_or_null(r->title),
+		"source", json_text_or_null(r->source),
+		"protocol", json_text_or_null(r->protocol),
+		"link", link_json(r->link),
+		"magnet", link_json(r->magnet),
+		"guid", json_text_or_null(r->guid),
+		"indexer", json_text_or_null(r->indexer),
+		"indexer_id", r->indexer_id ? json_integer(r->indexer_id) :
+			json_null(),
+		"volumes", json_pack("[o, o]", volume_number(r->first),
+				     volume_number(r->last)),
+		"size", r->has_size ? json_integer(r->size) : json_null(),
+		"seeders", r->has_seeders ? json_integer(r->seeders) :
+			json_null(),
+		"published_at", json_time(r->published_at),
+		"age_days", age,
+		"found_at", json_time(r->found_at),
+		"download", r->state ? json_pack("{s:o, s:o}",
+			"state", json_text_or_null(r->state),
+			"reason", json_text_or_null(r->reason)) : json_null());
+}
+
+/* What the hand-off did for the volume, or null when it did nothing:
+ * its state as the tracker follows it, the reason of a failure or a
+ * skip (error, its older name, too). */
+static json_t *handoff_object(const struct monitor_wanted *w)
+{
+	if (!w->download_state)
+		return json_null();
+	return json_pack("{s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:f}",
+		"state", json_text_or_null(w->download_state),
+		"client", json_text_or_null(w->download_client),
+		"client_id", json_text_or_null(w->download_client_id),
+		"title", json_text_or_null(w->download_title),
+		"at", json_time(w->download_at),
+		"reason", json_text_or_null(w->download_reason),
+		"error", json_text_or_null(w->download_reason),
+		"progress", w->download_progress);
+}
+
+/* One wanted volume with its releases. */
+static json_t *wanted_object(const struct monitor_wanted *w, double now)
+{
+	json_t *vol = json_pack("{s:o, s:i, s:o, s:o, s:[], s:o}",
+		"series", json_text_or_null(w->series),
+		"volume", w->volume,
+		"wanted", json_text_or_null(w->kind),
+		"searched_at", json_time(w->searched_at),
+		"releases",
+		"download", handoff_object(w));
+
+	for (size_t i = 0; vol && i < w->nr_releases; i++) {
+		if (json_array_append_new(json_object_get(vol, "releases"),
+					  release_object(&w->releases[i],
+							 now))) {
+			json_decref(vol);
+			return NULL;
+		}
+	}
+	return vol;
+}
+
+/* Every wanted volume of series (0: of all) that shown shows. */
+static int found_list(int64_t series, const struct query_series_filter *shown,
+		      struct strbuf *out)
+{
+	json_t *list = json_array();
+	struct monitor_wanted *w;
+	double now = clock_wall();
+	size_t n;
+	int rc = monitor_reads_found(series, shown, &w, &n);
+
+	for (size_t i = 0; !rc && i < n; i++) {
+		json_t *vol = wanted_object(&w[i], now);
+
+		if (!vol || json_array_append_new(list, vol))
+			rc = -ENOMEM;
+	}
+	monitor_wanted_free(w, n);
+	if (rc) {
+		json_decref(list);
+		return rc;
+	}
+	return json_append(out, list);
+}
+
+int render_monitor_found(struct strbuf *out,
+			 const struct query_series_filter *shown)
+{
+	return found_list(0, shown, out);
+}
+
+int render_monitor_results(struct strbuf *out, int64_t series)
+{
+	return found_list(series, NULL, out);
+}
+
+/* A time as checks.csv writes it: RFC 3339, or nothing when unknown. */
+static void add_time(struct strbuf *out, double t, int known)
+{
+	char at[CLOCK_RFC3339_LEN];
+
+	if (!known)
+		return;
+	clock_rfc3339((time_t)t, at);
+	strbuf_addstr(out, at);
+}
+
+int render_monitor_checks_csv(struct strbuf *out)
+{
+	struct monitor_check *c;
+	size_t n;
+	int rc = monitor_reads_checks(&c, &n);
+
+	if (!rc)
+		strbuf_addstr(out, "id,kind,trigger,started_at,finished_at,"
+			      "duration_s,series,wanted,found,catalog,"
+			      "prowlarr,nautiljon,cache_hits,sent,skipped,"
+			      "failed,errors,completed,download_failed,"
+			      "imported\n");
+	for (size_t i = 0; !rc && i < n; i++) {
+		strbuf_addf(out, "%lld,", (long long)c[i].id);
+		csv_add_field(out, c[i].kind);
+		strbuf_addch(out, ',');
+		csv_add_field(out, c[i].trigger);
+		strbuf_addch(out, ',');
+		add_time(out, c[i].started_at, 1);
+		strbuf_addch(out, ',');
+		add_time(out, c[i].finished_at, c[i].finished);
+		strbuf_addch(out, ',');
+		if (c[i].finished)
+			strbuf_addf(out, "%.3f",
+				    c[i].finished_at - c[i].started_at);
+		for (int k = 0; k < MC_COUNTS; k++)
+			strbuf_addf(out, ",%d", c[i].count[k]);
+		strbuf_addch(out, '\n');
+	}
+	monitor_checks_free(c, n);
+	return rc;
+}
+
+/* A time as seconds, or null when it is unknown. */
+static json_t *seconds(double t, int known)
+{
+	return known ? json_num(t) : json_null();
+}
+
+/* The newest check of a flow as monitor.json shows it, or null. */
+static json_t *check_object(const struct monitor_check *c, int has)
+{
+	const int *k = c->count;
+
+	if (!has)
+		return json_null();
+	return json_pack("{s:s, s:o, s:o, s:o, s:o, s:i, s:i, s:i,"
+			 " s:{s:i, s:i, s:i}, s:i, s:i, s:i, s:i, s:i, s:i}",
+		"trigger", c->trigger,
+		"started_at", json_time(c->started_at),
+		"started_at_s", seconds(c->started_at, 1),
+		"finished_at", json_time(c->finished_at),
+		"finished_at_s", seconds(c->finished_at, c->finished),
+		"series", k[MC_SERIES], "wanted", k[MC_WANTED],
+		"found", k[MC_FOUND],
+		"requests", "catalog", k[MC_CATALOG],
+		"prowlarr", k[MC_PROWLARR], "nautiljon", k[MC_NAUTILJON],
+		"cache_hits", k[MC_CACHE_HITS], "downloads", k[MC_SENT],
+		"sent", k[MC_SENT], "skipped", k[MC_SKIPPED],
+		"failed", k[MC_FAILED], "errors", k[MC_ERRORS]);
+}
+
+/* A throttle's figures under the names monitor.json documents. */
+static json_t *throttle_object(const struct throttle_stats *t)
+{
+	return json_pack("{s:i, s:o, s:I, s:I, s:I, s:I, s:o}",
+		"requests_per_minute", t->requests_per_minute,
+		"min_interval_seconds", json_num(t->min_interval_s),
+		"requests", (json_int_t)t->requests,
+		"waits", (json_int_t)t->waits,
+		"http_429", (json_int_t)t->http_429,
+		"failures", (json_int_t)t->failures,
+		"paused_until", json_time(t->paused_until));
+}
+
+/* The store's part and the indexer's live counters side by side. */
+int query_monitor_json(struct strbuf *out)
+{
+	struct indexer_status s;
+	struct monitor_state m;
+	int64_t entries, bytes;
+	json_t *checks;
+	int rc;
+
+	indexer_status(&s);
+	rc = monitor_reads_state(s.jobs.monitor.cache_ttl_s, clock_wall(),
+				 &m);
+	if (rc) {
+		monitor_state_release(&m);
+		return rc;
+	}
+	checks = json_pack("{s:o, s:o}",
+			   "missing", check_object(&m.last_missing,
+						   m.has_missing),
+			   "new", check_object(&m.last_new, m.has_new));
+	entries = m.cache_entries;
+	bytes = m.cache_bytes;
+	monitor_state_release(&m);
+	if (!checks)
+		return -ENOMEM;
+	return json_append(out, json_pack(
+		"{s:{s:I, s:I, s:I, s:I}, s:{s:o, s:o}, s:o, s:{s:b, s:b},"
+		" s:o}",
+		"cache",
+		"total_entries", (json_int_t)entries,
+		"cache_size_bytes", (json_int_t)bytes,
+		"hits", (json_int_t)s.jobs.monitor.cache_hits,
+		"misses", (json_int_t)s.jobs.monitor.cache_misses,
+		"throttler",
+		"prowlarr", throttle_object(&s.jobs.monitor.prowlarr),
+		"nautiljon", throttle_object(&s.jobs.monitor.nautiljon),
+		"last_check", checks,
+		"running",
+		"missing", !!(s.jobs.running & JOBS_CHECK_MISSING),
+		"new", !!(s.jobs.running & JOBS_CHECK_NEW),
+		"next_check_at", json_time(s.jobs.next_auto_at)));
+}

@@ -1,0 +1,77 @@
+#ifndef MEDIAMON_RENDER_MONITOR_H
+#define MEDIAMON_RENDER_MONITOR_H
+
+/*
+ * The files that show the monitor's work, built from what the monitor
+ * reads of its rows (indexer/monitor/monitor_reads.h). Each appends one
+ * whole document to out, read from the store in one transaction, and
+ * returns 0 or a negative errno value.
+ */
+
+#include <stdint.h>
+
+struct strbuf;
+struct query_series_filter;
+
+/* control/blocklist's listing: a line per release, ID, a tab, its title,
+ * a tab, why, the oldest first. */
+int render_monitor_blocklist(struct strbuf *out);
+
+/*
+ * /status/downloads.json: every hand-off, by series and volume: {series,
+ * volume, title, source, client, client_id (its id in the client, null
+ * when the client tells none), state (tracker.h's: sent, queued,
+ * downloading, completed, imported, failed; or skipped, dry-run), progress
+ * (0 to 1), reason (why it failed, or why a completed one is not
+ * imported), path (its content as the client said), times: {sent_at,
+ * changed_at (the state's), progress_at}}.
+ */
+int render_monitor_downloads(struct strbuf *out);
+
+/* /status/new and new.json: volumes published but not owned; /status/new
+ * shows the series shown passes (indexer/store/series_filter.h). */
+int render_monitor_new(struct strbuf *out,
+		       const struct query_series_filter *shown);
+int render_monitor_new_json(struct strbuf *out);
+
+/* /status/found.json: per wanted volume its releases, best first, each
+ * with its id (the blocklist's), its protocol and what the hand-off
+ * did with it, and what the volume's hand-off came to. Links are shown
+ * without their secrets: an API key or pass key in a query string
+ * (apikey, api_key, passkey, token) is masked, and a magnet's trackers
+ * (whose announce URLs may carry a pass key) are left out. The store
+ * keeps them whole for the download client. */
+int render_monitor_found(struct strbuf *out,
+			 const struct query_series_filter *shown);
+
+/* /manga/SERIES/results.json: the same, for one series. */
+int render_monitor_results(struct strbuf *out, int64_t series);
+
+/*
+ * /metrics/checks.csv: a header, then one row per check, oldest first:
+ *
+ *   id,kind,trigger,started_at,finished_at,duration_s,series,wanted,
+ *   found,catalog,prowlarr,nautiljon,cache_hits,sent,skipped,failed,
+ *   errors,completed,download_failed,imported
+ *
+ * failed counts the releases a client refused at the hand-off; the last
+ * three what the tracker saw of the downloads after the check, until
+ * the next missing check: completed in the client (imported or not),
+ * failed there, imported into the series folder.
+ * Times are RFC 3339 UTC; finished_at and duration_s are empty for a
+ * check that did not finish (stopped, or running).
+ */
+int render_monitor_checks_csv(struct strbuf *out);
+
+/*
+ * /metrics/monitor.json: the search cache (live entries), the
+ * throttles, the last check of each flow ({trigger, started_at,
+ * started_at_s, finished_at, finished_at_s, series, wanted, found,
+ * requests: {catalog, prowlarr, nautiljon}, cache_hits, downloads (sent,
+ * its older name), sent, skipped, failed, errors}, or null), which
+ * checks run and when the next is due. Named as the store's read API
+ * named it, for fs/render_prometheus.c's table.
+ */
+int query_monitor_json(struct strbuf *out);
+
+#endif

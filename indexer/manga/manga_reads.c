@@ -1,0 +1,367 @@
+#include "indexer/manga/manga_reads.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/array.h"
+#include "common/db.h"
+#include "common/log.h"
+#include "indexer/manga/manga.h"
+#include "indexer/store/reader.h"
+
+/* The statement is the thread's kept one: /manga finds a series by its
+ * name, so every lookup there walks the series. */
+int manga_reads_each(int (*fn)(void *arg, const char *name, int64_t id),
+		     void *arg)
+{
+	sqlite3_stmt *st;
+	int rc, stop = 0;
+
+	rc = reader_prepare("SELECT id, name FROM series ORDER BY name, id",
+			    "list series", &st);
+	if (rc)
+		return rc;
+	while (!stop && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+		const char *name = (const char *)sqlite3_column_text(st, 1);
+
+		stop = fn(arg, name ? name : "", sqlite3_column_int64(st, 0));
+	}
+	if (stop) {
+		reader_done(st);
+		return stop;
+	}
+	return reader_finish(st, rc, "list series");
+}
+
+/* One statement walks them all, so the folders are one snapshot. */
+int manga_reads_folders(int (*fn)(void *arg, int64_t id, const char *path),
+			void *arg)
+{
+	sqlite3_stmt *st;
+	int rc, stop = 0;
+
+	rc = reader_prepare("SELECT s.id, CAST(r.path AS TEXT) || '/' ||"
+			    " CAST(s.path AS TEXT) FROM series s"
+			    " JOIN roots r ON r.id = s.root_id ORDER BY s.id",
+			    "list series folders", &st);
+	if (rc)
+		return rc;
+	while (!stop && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+		const char *path = (const char *)sqlite3_column_text(st, 1);
+
+		stop = fn(arg, sqlite3_column_int64(st, 0), path ? path : "");
+	}
+	if (stop) {
+		reader_done(st);
+		return stop;
+	}
+	return reader_finish(st, rc, "list series folders");
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return (x > y) - (x < y);
+}
+
+/* The gaps are found by manga.c from the same volumes the scan keeps,
+ * so the mount shows what the monitor looks for. */
+int manga_reads_gaps(int64_t series, int **gaps, size_t *n)
+{
+	sqlite3 *db = reader_db();
+
+	*gaps = NULL;
+	*n = 0;
+	return db ? manga_series_gaps(db, series, gaps, n) : -EIO;
+}
+
+/* A range 3-5 owns 3, 4 and 5; 2.5-4 owns 3 and 4; a decimal volume
+ * alone owns its own number. */
+int manga_reads_owned(int64_t series, double **nums, size_t *n,
+		      double *latest)
+{
+	struct manga_volume *v;
+	size_t nr, alloc = 0, k = 0;
+	sqlite3 *db = reader_db();
+	int rc;
+
+	*nums = NULL;
+	*n = 0;
+	if (!db)
+		return -EIO;
+	rc = manga_series_volumes(db, series, &v, &nr, latest);
+	if (rc)
+		return rc;
+	for (size_t i = 0; i < nr; i++) {
+		double x = v[i].first == v[i].last ? v[i].first :
+			ceil(v[i].first);
+
+		for (; x <= v[i].last; x += 1) {
+			double *p = array_grow(*nums, k, &alloc, sizeof(*p),
+					       64);
+
+			if (!p) {
+				free(v);
+				free(*nums);
+				*nums = NULL;
+				return log_error(-ENOMEM, "manga: no memory"
+						 " for the volumes of a"
+						 " series");
+			}
+			*nums = p;
+			(*nums)[k++] = x;
+			if (v[i].first == v[i].last)
+				break;
+		}
+	}
+	free(v);
+	if (k > 1)	/* no number may mean no array to give qsort() */
+		qsort(*nums, k, sizeof(**nums), cmp_double);
+	for (size_t i = 0; i < k; i++)
+		if (!*n || (*nums)[*n - 1] != (*nums)[i])
+			(*nums)[(*n)++] = (*nums)[i];
+	return 0;
+}
+
+/* A volume file is right in its series' folder (manga.h); a folder of
+ * images is a directory of its own. */
+int manga_reads_volume_files(int64_t series,
+			     int (*fn)(void *arg,
+				       const struct manga_volume_file *v),
+			     void *arg)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	rc = reader_prepare("SELECT f.id, d.id, v.first, v.last, v.path"
+		" FROM volumes v JOIN series s ON s.id = v.series_id"
+		" LEFT JOIN directories sd ON sd.root_id = s.root_id"
+		" AND sd.path = s.path"
+		" LEFT JOIN files f ON f.dir_id = sd.id"
+		" AND f.name = substr(v.path, length(s.path) + 2)"
+		" LEFT JOIN directories d ON d.root_id = s.root_id"
+		" AND d.path = v.path"
+		" WHERE v.series_id = ?1 AND v.kind = 'volume'"
+		" AND (f.id IS NOT NULL OR d.id IS NOT NULL)"
+		" ORDER BY v.first, v.last, v.path", "list volumes", &st);
+	if (rc)
+		return rc;
+	sqlite3_bind_int64(st, 1, series);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		struct manga_volume_file v = {
+			.file = sqlite3_column_int64(st, 0),
+			.dir = sqlite3_column_int64(st, 1),
+			.first = sqlite3_column_double(st, 2),
+			.last = sqlite3_column_double(st, 3),
+			.path = sqlite3_column_blob(st, 4),
+			.path_len = sqlite3_column_bytes(st, 4),
+		};
+		int stop = fn(arg, &v);
+
+		if (stop) {
+			rc = stop;
+			break;
+		}
+	}
+	return reader_finish(st, rc, "list volumes");
+}
+
+/* The images of a volume folder, in the order a reader turns pages. */
+int manga_reads_folder_files(int64_t dir,
+			     int (*fn)(void *arg, int64_t file,
+				       const char *path, size_t len),
+			     void *arg)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	rc = reader_prepare("SELECT id, path FROM file_paths WHERE dir_id = ?1"
+			    " ORDER BY name", "list volume folder", &st);
+	if (rc)
+		return rc;
+	sqlite3_bind_int64(st, 1, dir);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		int stop = fn(arg, sqlite3_column_int64(st, 0),
+			      sqlite3_column_blob(st, 1),
+			      sqlite3_column_bytes(st, 1));
+
+		if (stop) {
+			rc = stop;
+			break;
+		}
+	}
+	return reader_finish(st, rc, "list volume folder");
+}
+
+int manga_reads_setting(int64_t series, enum manga_file_setting which,
+			char **value)
+{
+	static const char *const sql[] = {
+		[MANGA_SETTING_MONITORED] = "SELECT monitored FROM series"
+			" WHERE id = ?1",
+		[MANGA_SETTING_LATEST] = "SELECT CAST(latest AS INTEGER)"
+			" FROM series WHERE id = ?1",
+		[MANGA_SETTING_SOURCE] = "SELECT nullif(source, '')"
+			" FROM series WHERE id = ?1",
+		[MANGA_SETTING_PREFS] = "SELECT nullif(release_prefs, '')"
+			" FROM series WHERE id = ?1",
+	};
+	sqlite3_stmt *st;
+	int rc;
+
+	*value = NULL;
+	rc = reader_prepare(sql[which], "read series", &st);
+	if (rc)
+		return rc;
+	sqlite3_bind_int64(st, 1, series);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		int err = db_column_strdup(st, 0, NULL, value);
+
+		reader_done(st);
+		return err;
+	}
+	if (rc == SQLITE_DONE) {
+		reader_done(st);
+		return -ENOENT;
+	}
+	return reader_finish(st, rc, "read series");
+}
+
+/* The series' own row: its name, folder, and the text columns the
+ * monitor fills in. */
+static int status_row(int64_t series, struct manga_status *s)
+{
+	sqlite3_stmt *st;
+	const char *monitored;
+	int rc;
+
+	rc = reader_prepare("SELECT s.name, (SELECT CAST(path AS TEXT)"
+			    " FROM roots WHERE id = s.root_id) || '/' ||"
+			    " CAST(s.path AS TEXT), s.monitored, s.source,"
+			    " s.status, strftime('%Y-%m-%dT%H:%M:%SZ',"
+			    " s.last_checked, 'unixepoch')"
+			    " FROM series s WHERE s.id = ?1",
+			    "read series", &st);
+	if (rc)
+		return rc;
+	sqlite3_bind_int64(st, 1, series);
+	rc = sqlite3_step(st);
+	if (rc != SQLITE_ROW) {
+		if (rc != SQLITE_DONE)
+			return reader_finish(st, rc, "read series");
+		reader_done(st);
+		return -ENOENT;
+	}
+	monitored = (const char *)sqlite3_column_text(st, 2);
+	s->monitored = monitored && monitored[0] == '1';
+	rc = db_column_strdup(st, 0, "", &s->name);
+	if (!rc)
+		rc = db_column_strdup(st, 1, "", &s->path);
+	if (!rc)
+		rc = db_column_strdup(st, 3, NULL, &s->source);
+	if (!rc)
+		rc = db_column_strdup(st, 4, NULL, &s->status);
+	if (!rc)
+		rc = db_column_strdup(st, 5, NULL, &s->last_checked);
+	reader_done(st);
+	return rc;
+}
+
+/* Chapters, specials and files whose names give no volume, with the
+ * parser's reason for the last and the volume of the first. */
+static int status_others(int64_t series, struct manga_status *s)
+{
+	static const char *const kinds[] = {
+		[MANGA_OTHER_CHAPTER] = "chapter",
+		[MANGA_OTHER_SPECIAL] = "special",
+		[MANGA_OTHER_UNPARSED] = "unknown",
+	};
+	size_t alloc = 0;
+	sqlite3_stmt *st;
+	int rc;
+
+	rc = reader_prepare("SELECT v.kind, v.first, CAST(v.path AS TEXT),"
+			    " u.reason, v.volume_first FROM volumes v"
+			    " LEFT JOIN unparsed u ON u.volume_id = v.id"
+			    " WHERE v.series_id = ?1 AND v.kind != 'volume'"
+			    " ORDER BY v.kind, v.first, v.path",
+			    "list series files", &st);
+	if (rc)
+		return rc;
+	sqlite3_bind_int64(st, 1, series);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		const char *kind = (const char *)sqlite3_column_text(st, 0);
+		struct manga_other *o;
+		int k = 0, err;
+
+		while (k < MANGA_OTHER_KINDS && strcmp(kind, kinds[k]))
+			k++;
+		if (k == MANGA_OTHER_KINDS)
+			continue;
+		o = array_grow(s->others, s->nr_others, &alloc, sizeof(*o),
+			       16);
+		if (!o) {
+			reader_done(st);
+			return log_error(-ENOMEM, "manga: no memory for the"
+					 " files of a series");
+		}
+		s->others = o;
+		o += s->nr_others++;
+		memset(o, 0, sizeof(*o));
+		o->kind = k;
+		o->number = sqlite3_column_double(st, 1);
+		o->has_volume = sqlite3_column_type(st, 4) != SQLITE_NULL;
+		o->volume = sqlite3_column_double(st, 4);
+		err = db_column_strdup(st, 2, "", &o->path);
+		if (!err)
+			err = db_column_strdup(st, 3, NULL, &o->reason);
+		if (err) {
+			reader_done(st);
+			return err;
+		}
+	}
+	return reader_finish(st, rc, "list series files");
+}
+
+/* status.json is read in several queries: one read transaction makes it
+ * one snapshot. */
+int manga_reads_status(int64_t series, struct manga_status *s)
+{
+	sqlite3 *db = reader_begin();
+	int rc;
+
+	memset(s, 0, sizeof(*s));
+	if (!db)
+		return -EIO;
+	rc = manga_reads_owned(series, &s->volumes, &s->nr_volumes,
+			       &s->latest);
+	if (!rc)
+		rc = manga_reads_gaps(series, &s->missing, &s->nr_missing);
+	if (!rc)
+		rc = status_row(series, s);
+	if (!rc)
+		rc = status_others(series, s);
+	reader_end(db);
+	return rc;
+}
+
+void manga_status_release(struct manga_status *s)
+{
+	for (size_t i = 0; i < s->nr_others; i++) {
+		free(s->others[i].path);
+		free(s->others[i].reason);
+	}
+	free(s->others);
+	free(s->volumes);
+	free(s->missing);
+	free(s->name);
+	free(s->path);
+	free(s->source);
+	free(s->status);
+	free(s->last_checked);
+	memset(s, 0, sizeof(*s));
+}

@@ -1,0 +1,517 @@
+#include "indexer/monitor/monitor_reads.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/array.h"
+#include "common/cache.h"
+#include "common/clock.h"
+#include "common/db.h"
+#include "common/log.h"
+#include "common/strbuf.h"
+#include "common/utf8.h"
+#include "indexer/store/reader.h"
+#include "indexer/store/series_filter.h"
+
+/* A check in progress has not counted its downloads yet: only those
+ * that finished. */
+int monitor_checks_history(struct history *h)
+{
+	return history_read("SELECT id, started_at, wanted, found, sent,"
+			    " failed, completed, imported, download_failed"
+			    " FROM checks WHERE finished_at IS NOT NULL"
+			    " ORDER BY id DESC" HISTORY_LIMIT(HISTORY_ROWS),
+			    7, h);
+}
+
+/* Room for one more row of size bytes at the end of *rows, zeroed;
+ * NULL (logged) when there is no memory. */
+static void *add_row(void **rows, size_t *n, size_t *alloc, size_t size)
+{
+	char *v = array_grow(*rows, *n, alloc, size, 16);
+
+	if (!v) {
+		log_error(-ENOMEM, "monitor: no memory for the rows read");
+		return NULL;
+	}
+	*rows = v;
+	memset(v + *n * size, 0, size);
+	return v + (*n)++ * size;
+}
+
+/* Copies of the text columns of st's row named by cols (-1 ends), into
+ * the string fields to[] in the same order. */
+static int dup_columns(sqlite3_stmt *st, const int *cols, char **const *to)
+{
+	int rc = 0;
+
+	for (int i = 0; !rc && cols[i] >= 0; i++)
+		rc = db_column_strdup(st, cols[i], NULL, to[i]);
+	return rc;
+}
+
+/*
+ * Read the rows of sql, each into a zeroed row of size bytes appended to
+ * *rows by fill(st, row, arg), in one read transaction. fill returns 0,
+ * 1 to drop the row (it kept nothing), or a negative errno value that
+ * stops the read and is returned.
+ */
+static int read_rows(const char *sql, const char *what,
+		     int (*fill)(sqlite3_stmt *st, void *row, void *arg),
+		     void *arg, void **rows, size_t *n, size_t size)
+{
+	sqlite3 *db = reader_begin();
+	size_t alloc = 0;
+	sqlite3_stmt *st;
+	int rc;
+
+	*rows = NULL;
+	*n = 0;
+	if (!db)
+		return -EIO;
+	rc = db_prepare(db, sql, &st);
+	if (!rc) {
+		while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+			void *row = add_row(rows, n, &alloc, size);
+			int kept = row ? fill(st, row, arg) : -ENOMEM;
+
+			if (kept > 0)
+				(*n)--;
+			else if (kept < 0) {
+				rc = kept;
+				break;
+			}
+		}
+		rc = db_finalize(st, rc, what);
+	}
+	reader_end(db);
+	return rc;
+}
+
+void monitor_blocked_free(struct monitor_blocked *rows, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		free(rows[i].id);
+		free(rows[i].title);
+		free(rows[i].reason);
+	}
+	free(rows);
+}
+
+static int blocked_row(sqlite3_stmt *st, void *row, void *arg)
+{
+	struct monitor_blocked *b = row;
+
+	(void)arg;
+	return dup_columns(st, (const int[]){ 0, 1, 2, -1 },
+			   (char **const[]){ &b->id, &b->title, &b->reason });
+}
+
+/* The oldest first, as the user blocked them. */
+int monitor_reads_blocklist(struct monitor_blocked **rows, size_t *n)
+{
+	return read_rows("SELECT id, title, reason FROM blocklist"
+			 " ORDER BY at, id", "list blocklist", blocked_row,
+			 NULL, (void **)rows, n, sizeof(**rows));
+}
+
+void monitor_downloads_free(struct monitor_download *rows, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		free(rows[i].series);
+		free(rows[i].title);
+		free(rows[i].source);
+		free(rows[i].client);
+		free(rows[i].client_id);
+		free(rows[i].state);
+		free(rows[i].reason);
+		free(rows[i].path);
+	}
+	free(rows);
+}
+
+static int download_row(sqlite3_stmt *st, void *row, void *arg)
+{
+	struct monitor_download *d = row;
+
+	(void)arg;
+	d->volume = sqlite3_column_int(st, 1);
+	d->progress = sqlite3_column_double(st, 7);
+	d->sent_at = sqlite3_column_double(st, 10);
+	d->changed_at = sqlite3_column_double(st, 11);
+	d->progress_at = sqlite3_column_double(st, 12);
+	return dup_columns(st, (const int[]){ 0, 2, 3, 4, 5, 6, 8, 9, -1 },
+			   (char **const[]){ &d->series, &d->title,
+				&d->source, &d->client, &d->client_id,
+				&d->state, &d->reason, &d->path });
+}
+
+/* A hand-off made before its times were kept in columns of their own
+ * has them all at its one time, at. */
+int monitor_reads_downloads(struct monitor_download **rows, size_t *n)
+{
+	return read_rows("SELECT series, volume, title, source, client,"
+			 " client_id, state, progress, error, path,"
+			 " coalesce(sent_at, at), coalesce(changed_at, at),"
+			 " progress_at FROM downloads ORDER BY series, volume",
+			 "list downloads", download_row, NULL, (void **)rows,
+			 n, sizeof(**rows));
+}
+
+void monitor_new_free(struct monitor_new *rows, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		free(rows[i].name);
+		free(rows[i].path);
+		free(rows[i].status);
+	}
+	free(rows);
+}
+
+/* A row of new volumes, dropped when the filter arg hides its series. */
+static int new_row(sqlite3_stmt *st, void *row, void *arg)
+{
+	struct monitor_new *r = row;
+
+	r->id = sqlite3_column_int64(st, 7);
+	if (!query_series_shown(arg, r->id))
+		return 1;
+	r->high = sqlite3_column_int(st, 2);
+	r->count = sqlite3_column_int(st, 3);
+	r->manual = sqlite3_column_int(st, 4);
+	r->checked_at = sqlite3_column_double(st, 6);
+	return dup_columns(st, (const int[]){ 0, 1, 5, -1 },
+			   (char **const[]){ &r->name, &r->path,
+					     &r->status });
+}
+
+/* Monitored series whose published count (the user's, else Nautiljon's)
+ * is above the highest volume owned, in one snapshot, so the text and
+ * the JSON forms list the same volumes. */
+int monitor_reads_new(const struct query_series_filter *shown,
+		      struct monitor_new **rows, size_t *n)
+{
+	return read_rows("SELECT s.name, CAST(r.path AS TEXT) || '/' ||"
+		" CAST(s.path AS TEXT), coalesce((SELECT"
+		" CAST(max(last) AS INTEGER) FROM volumes v"
+		"  WHERE v.series_id = s.id AND v.kind = 'volume'), 0) AS high,"
+		" CAST(CASE WHEN s.latest > 0 THEN s.latest ELSE s.published"
+		"  END AS INTEGER) AS count,"
+		" s.latest > 0, s.status, s.last_checked, s.id"
+		" FROM series s JOIN roots r ON r.id = s.root_id"
+		" WHERE s.monitored AND count > high ORDER BY s.name, s.id",
+		"list new volumes", new_row, (void *)shown, (void **)rows, n,
+		sizeof(**rows));
+}
+
+void monitor_wanted_free(struct monitor_wanted *rows, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		struct monitor_wanted *w = &rows[i];
+
+		for (size_t k = 0; k < w->nr_releases; k++) {
+			struct monitor_release *r = &w->releases[k];
+
+			free(r->id);
+			free(r->title);
+			free(r->source);
+			free(r->protocol);
+			free(r->link);
+			free(r->magnet);
+			free(r->guid);
+			free(r->indexer);
+			free(r->state);
+			free(r->reason);
+		}
+		free(w->releases);
+		free(w->series);
+		free(w->kind);
+		free(w->download_state);
+		free(w->download_client);
+		free(w->download_client_id);
+		free(w->download_title);
+		free(w->download_reason);
+	}
+	free(rows);
+}
+
+/* Column positions of FOUND_SQL. */
+enum {
+	F_SERIES, F_VOLUME, F_KIND, F_SEARCHED, F_RANK, F_TITLE, F_SOURCE,
+	F_LINK, F_MAGNET, F_GUID, F_INDEXER, F_INDEXER_ID, F_FIRST, F_LAST,
+	F_SIZE, F_SEEDERS, F_PUBLISHED, F_FOUND, F_D_STATE, F_D_CLIENT,
+	F_D_TITLE, F_D_AT, F_D_ERROR, F_SERIES_ID, F_PROTOCOL, F_STATE,
+	F_REASON, F_ID, F_D_PROGRESS, F_D_CLIENT_ID,
+};
+
+#define FOUND_SQL \
+	"SELECT s.name, w.volume, w.kind, w.searched_at, f.rank, f.title," \
+	" f.source, f.link, f.magnet, f.guid, f.indexer, f.indexer_id," \
+	" f.first, f.last, f.size, f.seeders, f.published_at, f.found_at," \
+	" d.state, d.client, d.title, d.at, d.error, s.id, f.protocol," \
+	" f.state, f.reason, f.release_id, d.progress, d.client_id" \
+	" FROM wanted w JOIN series s ON s.id = w.series_id" \
+	" LEFT JOIN found f ON f.series_id = w.series_id" \
+	"  AND f.volume = w.volume" \
+	" LEFT JOIN downloads d ON d.series = s.name AND d.volume = w.volume" \
+	" WHERE s.monitored AND (?1 = 0 OR s.id = ?1)" \
+	" ORDER BY s.name, s.id, w.volume, f.rank"
+
+/* The wanted volume of a FOUND_SQL row, with its hand-off. */
+static int wanted_row(sqlite3_stmt *st, struct monitor_wanted *w)
+{
+	static const int cols[] = { F_SERIES, F_KIND, F_D_STATE, F_D_CLIENT,
+				    F_D_CLIENT_ID, F_D_TITLE, F_D_ERROR, -1 };
+
+	w->series_id = sqlite3_column_int64(st, F_SERIES_ID);
+	w->volume = sqlite3_column_int(st, F_VOLUME);
+	w->searched_at = sqlite3_column_double(st, F_SEARCHED);
+	w->download_at = sqlite3_column_double(st, F_D_AT);
+	w->download_progress = sqlite3_column_double(st, F_D_PROGRESS);
+	return dup_columns(st, cols, (char **const[]){
+		&w->series, &w->kind, &w->download_state,
+		&w->download_client, &w->download_client_id,
+		&w->download_title, &w->download_reason });
+}
+
+/* The release of a FOUND_SQL row. */
+static int release_row(sqlite3_stmt *st, struct monitor_release *r)
+{
+	static const int cols[] = { F_ID, F_TITLE, F_SOURCE, F_PROTOCOL,
+				    F_LINK, F_MAGNET, F_GUID, F_INDEXER,
+				    F_STATE, F_REASON, -1 };
+
+	r->indexer_id = sqlite3_column_int(st, F_INDEXER_ID);
+	r->first = sqlite3_column_double(st, F_FIRST);
+	r->last = sqlite3_column_double(st, F_LAST);
+	r->has_size = sqlite3_column_type(st, F_SIZE) != SQLITE_NULL;
+	r->size = sqlite3_column_int64(st, F_SIZE);
+	r->has_seeders = sqlite3_column_type(st, F_SEEDERS) != SQLITE_NULL;
+	r->seeders = sqlite3_column_int64(st, F_SEEDERS);
+	r->published_at = sqlite3_column_double(st, F_PUBLISHED);
+	r->found_at = sqlite3_column_double(st, F_FOUND);
+	return dup_columns(st, cols, (char **const[]){
+		&r->id, &r->title, &r->source, &r->protocol, &r->link,
+		&r->magnet, &r->guid, &r->indexer, &r->state, &r->reason });
+}
+
+/* One row per release (or one with no release for a volume none was
+ * found for): a new volume starts where the series or volume change. */
+int monitor_reads_found(int64_t series,
+			const struct query_series_filter *shown,
+			struct monitor_wanted **rows, size_t *n)
+{
+	struct monitor_wanted *w = NULL;
+	size_t alloc = 0, rel_alloc = 0;
+	sqlite3 *db = reader_begin();
+	sqlite3_stmt *st;
+	int rc;
+
+	*rows = NULL;
+	*n = 0;
+	if (!db)
+		return -EIO;
+	rc = db_prepare(db, FOUND_SQL, &st);
+	if (rc) {
+		reader_end(db);
+		return rc;
+	}
+	sqlite3_bind_int64(st, 1, series);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		int64_t sid = sqlite3_column_int64(st, F_SERIES_ID);
+		int volume = sqlite3_column_int(st, F_VOLUME);
+		struct monitor_release *r;
+
+		if (!query_series_shown(shown, sid))
+			continue;
+		if (!w || sid != w->series_id || volume != w->volume) {
+			w = add_row((void **)rows, n, &alloc, sizeof(*w));
+			rel_alloc = 0;
+			if (!w || wanted_row(st, w)) {
+				rc = -ENOMEM;
+				break;
+			}
+		}
+		if (sqlite3_column_type(st, F_RANK) == SQLITE_NULL)
+			continue;
+		r = add_row((void **)&w->releases, &w->nr_releases,
+			    &rel_alloc, sizeof(*r));
+		if (!r || release_row(st, r)) {
+			rc = -ENOMEM;
+			break;
+		}
+	}
+	rc = db_finalize(st, rc, "list found releases");
+	reader_end(db);
+	return rc;
+}
+
+#define CHECK_SQL \
+	"SELECT id, kind, trigger, started_at, finished_at, series, wanted," \
+	" found, catalog, prowlarr, nautiljon, cache_hits, sent, skipped," \
+	" failed, errors, completed, download_failed, imported FROM checks"
+
+/* A row of CHECK_SQL into *c. */
+static int check_row(sqlite3_stmt *st, struct monitor_check *c)
+{
+	c->id = sqlite3_column_int64(st, 0);
+	c->started_at = sqlite3_column_double(st, 3);
+	c->finished = sqlite3_column_type(st, 4) != SQLITE_NULL;
+	c->finished_at = sqlite3_column_double(st, 4);
+	for (int i = 0; i < MC_COUNTS; i++)
+		c->count[i] = sqlite3_column_int(st, 5 + i);
+	return dup_columns(st, (const int[]){ 1, 2, -1 },
+			   (char **const[]){ &c->kind, &c->trigger });
+}
+
+void monitor_checks_free(struct monitor_check *rows, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		free(rows[i].kind);
+		free(rows[i].trigger);
+	}
+	free(rows);
+}
+
+static int check_fill(sqlite3_stmt *st, void *row, void *arg)
+{
+	(void)arg;
+	return check_row(st, row);
+}
+
+int monitor_reads_checks(struct monitor_check **rows, size_t *n)
+{
+	return read_rows(CHECK_SQL " ORDER BY id", "read checks", check_fill,
+			 NULL, (void **)rows, n, sizeof(**rows));
+}
+
+/* The newest check of flow kind into *c; *has is 0 when there is none. */
+static int last_check(sqlite3 *db, const char *kind, struct monitor_check *c,
+		      int *has)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	rc = db_prepare(db, CHECK_SQL " WHERE kind = ?1 ORDER BY id DESC"
+			" LIMIT 1", &st);
+	if (rc)
+		return rc;
+	sqlite3_bind_text(st, 1, kind, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	*has = rc == SQLITE_ROW;
+	if (*has && check_row(st, c))
+		rc = -ENOMEM;
+	return db_finalize(st, rc, "read checks");
+}
+
+void monitor_state_release(struct monitor_state *s)
+{
+	free(s->last_missing.kind);
+	free(s->last_missing.trigger);
+	free(s->last_new.kind);
+	free(s->last_new.trigger);
+	memset(s, 0, sizeof(*s));
+}
+
+int monitor_reads_state(double ttl_s, double now, struct monitor_state *s)
+{
+	sqlite3 *db = reader_begin();
+	int rc;
+
+	memset(s, 0, sizeof(*s));
+	if (!db)
+		return -EIO;
+	rc = cache_size(db, ttl_s, now, &s->cache_entries, &s->cache_bytes);
+	if (!rc)
+		rc = last_check(db, "missing", &s->last_missing,
+				&s->has_missing);
+	if (!rc)
+		rc = last_check(db, "new", &s->last_new, &s->has_new);
+	reader_end(db);
+	return rc;
+}
+
+/* A service paused, or whose last error is newer than its last success. */
+static int services_health(sqlite3 *db, double now, struct strbuf *errors,
+			   struct strbuf *warns)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	rc = db_prepare(db, "SELECT name, paused_until, failures,"
+		" last_error, error_level, last_error_at > coalesce(last_ok_at,"
+		" 0) FROM services ORDER BY name", &st);
+	if (rc)
+		return rc;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		const char *name = (const char *)sqlite3_column_text(st, 0);
+		const char *error = (const char *)sqlite3_column_text(st, 3);
+		const char *level = (const char *)sqlite3_column_text(st, 4);
+		double until = sqlite3_column_double(st, 1);
+		int failures = sqlite3_column_int(st, 2);
+
+		if (until > now) {
+			char at[CLOCK_RFC3339_LEN];
+
+			clock_rfc3339((time_t)until, at);
+			if (failures)
+				strbuf_addf(errors, "error: %s: paused until %s"
+					    " after %d failures in a row\n",
+					    name, at, failures);
+			else
+				strbuf_addf(warns, "warn: %s: rate limited,"
+					    " paused until %s\n", name, at);
+		}
+		if (error && sqlite3_column_int(st, 5)) {
+			struct strbuf *to = level && !strcmp(level, "warn") ?
+				warns : errors;
+
+			strbuf_addf(to, "%s: %s: ", level ? level : "error",
+				    name);
+			utf8_add_field(to, error);
+			strbuf_addch(to, '\n');
+		}
+	}
+	return db_finalize(st, rc, "read services");
+}
+
+/* A flow whose newest finished check had errors: its requests failed
+ * while the service as a whole works, and each lost one series' news
+ * until the next check. */
+static int checks_health(sqlite3 *db, struct strbuf *warns)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	rc = db_prepare(db, "SELECT kind, errors FROM checks WHERE id IN"
+			" (SELECT max(id) FROM checks WHERE finished_at IS NOT"
+			" NULL GROUP BY kind) AND errors > 0 ORDER BY kind",
+			&st);
+	if (rc)
+		return rc;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		int n = sqlite3_column_int(st, 1);
+
+		strbuf_addf(warns, "warn: monitor: the last %s check had %d"
+			    " error%s (see /log)\n",
+			    sqlite3_column_text(st, 0), n, n > 1 ? "s" : "");
+	}
+	return db_finalize(st, rc, "read checks");
+}
+
+/* Health is read by the status code (indexer/store/query_status.c) into
+ * its own document, in one snapshot. */
+int query_monitor_health(struct strbuf *errors, struct strbuf *warns)
+{
+	sqlite3 *db = reader_begin();
+	int rc;
+
+	if (!db)
+		return -EIO;
+	rc = services_health(db, clock_wall(), errors, warns);
+	if (!rc)
+		rc = checks_health(db, warns);
+	reader_end(db);
+	return rc;
+}
