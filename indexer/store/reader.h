@@ -29,10 +29,20 @@ sqlite3 *reader_db(void);
 /*
  * This thread's connection inside a read transaction, so a document read
  * in several queries is one snapshot; NULL (logged) on failure. End it
- * with reader_end(), which takes NULL too.
+ * with reader_end(), which takes NULL too. Inside a transaction already
+ * begun (reader_hold()), they join it: the outermost end commits.
  */
 sqlite3 *reader_begin(void);
 void reader_end(sqlite3 *db);
+
+/*
+ * Hold one read transaction across several reads that each begin and
+ * end their own, so a file made of them is one snapshot of the store
+ * (the Prometheus file). Returns 0 or -EIO (logged); every 0 is paired
+ * with a reader_release().
+ */
+int reader_hold(void);
+void reader_release(void);
 
 /*
  * Set *out to this thread's statement for sql (one SQL statement),

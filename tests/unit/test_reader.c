@@ -224,6 +224,33 @@ static void test_snapshot(void **state)
 	reader_end(NULL);
 }
 
+/* Reads that each begin and end their own transaction inside
+ * reader_hold() are one snapshot: their ends do not commit it, the
+ * release does. */
+static void test_hold(void **state)
+{
+	const char *sql = "SELECT count(*) FROM t";
+	sqlite3 *db;
+
+	(void)state;
+	assert_int_equal(db_exec(writer, "DELETE FROM t"), 0);
+	assert_int_equal(reader_hold(), 0);
+	db = reader_begin();
+	assert_int_equal(one_int(sql), 0);
+	reader_end(db);
+	assert_int_equal(db_exec(writer, "INSERT INTO t VALUES (1)"), 0);
+	db = reader_begin();
+	assert_ptr_equal(db, reader_db());
+	assert_int_equal(one_int(sql), 0);
+	reader_end(db);
+	assert_int_equal(one_int(sql), 0);
+	reader_release();
+	assert_int_equal(one_int(sql), 1);
+	db = reader_begin();
+	assert_int_equal(one_int(sql), 1);
+	reader_end(db);
+}
+
 /* A closed connection is opened again, with its statements, on use. */
 static void test_close_reopens(void **state)
 {
@@ -269,6 +296,7 @@ int main(void)
 		cmocka_unit_test(test_held_together),
 		cmocka_unit_test(test_per_thread),
 		cmocka_unit_test(test_snapshot),
+		cmocka_unit_test(test_hold),
 		cmocka_unit_test(test_close_reopens),
 	};
 
