@@ -12,6 +12,7 @@
 #include "indexer/store/query.h"
 #include "fs/render_fuse.h"
 #include "fs/render_prometheus.h"
+#include "fs/render_status.h"
 #include "fs/series_shown.h"
 #include "fs/views.h"
 
@@ -22,7 +23,7 @@ static const struct {
 	{ "/", { .type = NODE_DIR } },
 	{ "/README", { NODE_FILE, .render = render_readme } },
 	{ "/status", { .type = NODE_DIR } },
-	{ "/status/summary.json", { NODE_FILE, .render = query_summary } },
+	{ "/status/summary.json", { NODE_FILE, .render = render_summary } },
 	{ "/status/health", { NODE_FILE, .render = render_health } },
 	{ "/status/missing", { NODE_FILE,
 			       .render = series_shown_missing } },
@@ -54,13 +55,13 @@ static const struct {
 	{ "/status/duplicates", { NODE_FILE, .render = query_duplicates,
 				  .owner_only = 1 } },
 	{ "/metrics", { .type = NODE_DIR } },
-	{ "/metrics/scan.json", { NODE_FILE, .render = query_scan_json } },
+	{ "/metrics/scan.json", { NODE_FILE, .render = render_scan_json } },
 	{ "/metrics/scan.csv", { NODE_FILE, .render = query_scan_csv } },
 	{ "/metrics/scans.svg", { NODE_FILE, .render = query_scans_svg } },
 	{ "/metrics/checks.svg", { NODE_FILE, .render = query_checks_svg } },
 	{ "/metrics/repairs.svg", { NODE_FILE,
 				    .render = query_repairs_svg } },
-	{ "/metrics/watch.json", { NODE_FILE, .render = query_watch_json } },
+	{ "/metrics/watch.json", { NODE_FILE, .render = render_watch_json } },
 	{ "/metrics/monitor.json", { NODE_FILE,
 				     .render = query_monitor_json } },
 	{ "/metrics/checks.csv", { NODE_FILE, .render = query_checks_csv } },

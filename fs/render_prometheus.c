@@ -10,6 +10,7 @@
 #include "common/strbuf.h"
 #include "common/utf8.h"
 #include "fs/loop.h"
+#include "fs/render_status.h"
 #include "indexer/indexer.h"
 #include "indexer/reads.h"
 
@@ -144,39 +145,9 @@ static int add_endpoint(void *arg, const char *endpoint, int64_t requests)
 	return 0;
 }
 
-/* The last scan as the indexer kept it, when the store could not take
- * its row (as scan.json shows it). */
-static void last_from_status(struct prom *p)
-{
-	const struct indexer_scan_result *r = &p->s.last;
-	const struct scan_stats *c = &r->stats;
-
-	p->has_last = 1;
-	p->last = (struct library_scan){
-		.id = r->id,
-		.started_at = r->started_at,
-		.finished_at = r->started_at + r->duration_s,
-		.duration_s = r->duration_s,
-		.files_seen = c->files_seen,
-		.files_new = c->files_new,
-		.files_changed = c->files_changed + c->files_renamed,
-		.files_unchanged = c->files_unchanged,
-		.files_deleted = c->files_deleted,
-		.tag_errors = c->tag_errors,
-		.io_errors = c->io_errors,
-		.bytes_read = c->bytes_read,
-		.walk_s = c->walk_ns / 1e9,
-		.parse_s = c->parse_ns / 1e9,
-		.write_s = r->write_s,
-		.peak_rss_kb = r->peak_rss_kb,
-		.success = r->success,
-	};
-}
-
 /* The store's figures, in one snapshot, after the live status. */
 static int read_all(struct prom *p)
 {
-	int stored_last = !(p->s.has_last && !p->s.last.stored);
 	int rc = reader_hold();
 
 	if (rc)
@@ -184,8 +155,8 @@ static int read_all(struct prom *p)
 	rc = library_stats_counts(&p->counts);
 	if (!rc)
 		rc = library_stats_each_root(add_root, &p->roots);
-	if (!rc && stored_last)
-		rc = library_stats_last_scan(&p->last, &p->has_last);
+	if (!rc)
+		rc = render_last_scan(&p->s, &p->last, &p->has_last);
 	if (!rc)
 		rc = library_stats_scan_totals(&p->totals);
 	if (!rc)
@@ -198,8 +169,6 @@ static int read_all(struct prom *p)
 	if (!rc)
 		rc = analysis_reads_counts(&p->analysis);
 	reader_release();
-	if (!rc && !stored_last)
-		last_from_status(p);
 	return rc;
 }
 

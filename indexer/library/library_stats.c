@@ -4,11 +4,13 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "common/bytes.h"
 #include "common/db.h"
 #include "indexer/manga/manga.h"
 #include "indexer/store/covers.h"
 #include "indexer/store/reader.h"
 
+/* One more missing volume of a monitored series (manga_each_missing()). */
 static int count_missing(void *arg, int64_t id, const char *series,
 			 int volume, const char *series_path)
 {
@@ -33,7 +35,7 @@ static int64_t *count_of(struct library_counts *c, const char *name)
 #undef N
 	};
 
-	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+	for (size_t i = 0; i < ARRAY_SIZE(names); i++)
 		if (!strcmp(name, names[i].name))
 			return (int64_t *)((char *)c + names[i].offset);
 	return NULL;

@@ -1,0 +1,34 @@
+#ifndef MEDIAMON_RENDER_STATUS_H
+#define MEDIAMON_RENDER_STATUS_H
+
+/*
+ * The documents of the indexer's state built from the library's figures
+ * in the store (indexer/library/library_stats.h, read in one read
+ * transaction) and the live status (indexer/indexer.h): each appends one
+ * whole JSON document to out and returns 0 or a negative errno value.
+ *
+ *   /status/summary.json   the daemon, the counts, the roots, the last
+ *                          scan, the running scan's progress, the watcher
+ *   /metrics/scan.json     the last scan, the running one, the totals
+ *   /metrics/watch.json    the watcher's figures
+ */
+
+#include "indexer/indexer.h"
+#include "indexer/reads.h"
+
+struct strbuf;
+
+int render_summary(struct strbuf *out);
+int render_scan_json(struct strbuf *out);
+int render_watch_json(struct strbuf *out);
+
+/*
+ * The last finished scan as s and the store know it: the store's last
+ * row, unless the store failed to take the last one, which the indexer
+ * kept in s. *found is 0 before the first. Returns 0 or a negative errno
+ * value (logged).
+ */
+int render_last_scan(const struct indexer_status *s, struct library_scan *out,
+		     int *found);
+
+#endif
