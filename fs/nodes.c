@@ -9,6 +9,7 @@
 #include "fs/control.h"
 #include "fs/manga_view.h"
 #include "fs/render.h"
+#include "fs/render_analysis.h"
 #include "indexer/store/query.h"
 #include "fs/render_fuse.h"
 #include "fs/render_prometheus.h"
@@ -52,7 +53,7 @@ static const struct {
 				.owner_only = 1 } },
 	{ "/status/tag-errors", { NODE_FILE, .render = query_tag_errors,
 				  .owner_only = 1 } },
-	{ "/status/duplicates", { NODE_FILE, .render = query_duplicates,
+	{ "/status/duplicates", { NODE_FILE, .render = render_duplicates,
 				  .owner_only = 1 } },
 	{ "/metrics", { .type = NODE_DIR } },
 	{ "/metrics/scan.json", { NODE_FILE, .render = render_scan_json } },
@@ -68,7 +69,7 @@ static const struct {
 	{ "/metrics/repair.json", { NODE_FILE, .render = query_repair_json } },
 	{ "/metrics/repair.csv", { NODE_FILE, .render = query_repair_csv } },
 	{ "/metrics/analysis.json", { NODE_FILE,
-				      .render = query_analysis_json } },
+				      .render = render_analysis_json } },
 	{ "/metrics/fuse.json", { NODE_FILE, .render = render_fuse_json } },
 	{ "/metrics/prometheus", { NODE_FILE, .render = render_prometheus } },
 	{ "/metrics/mediamon.prom", { NODE_FILE,

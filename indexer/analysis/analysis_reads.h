@@ -13,4 +13,14 @@
 /* The analysed, failed, too short and queued tracks. */
 int analysis_reads_counts(struct analysis_counts *out);
 
+/*
+ * Call fn(arg, group, path) for every track of every group of tracks
+ * that hold one recording (analysis_store_duplicates(): groups numbered
+ * from 0), path its file's absolute path; stops when fn returns nonzero
+ * and returns that.
+ */
+int analysis_reads_duplicates(int (*fn)(void *arg, int group,
+					const char *path),
+			      void *arg);
+
 #endif

@@ -16,13 +16,12 @@
  *   track_attrs.h     the extended attributes of track files
  *   similar.h         what /similar/QUERY holds
  *   covers.h          cover art and artist images of the views
- *   query_status.h    summary.json, health, missing, unparsed, no-cover,
- *                     scan.json, scan.csv, watch.json
+ *   query_status.h    health, missing, unparsed, no-cover, tag-errors,
+ *                     scan.csv
  *   query_manga.h     the series of /manga and their files
  *   query_views.h     the folders of the library views, /search, /similar
  *   query_monitor.h   found.json, new, monitor.json, the monitor's health
  *   query_repair.h    broken, repairs.json, repair.json, its health
- *   query_analysis.h  analysis.json, duplicates
  *   query_charts.h    scans.svg, checks.svg, repairs.svg: the history
  *
  * A document is read in one read transaction, so it is one snapshot of
@@ -31,7 +30,6 @@
  */
 
 #include "indexer/store/covers.h"
-#include "indexer/store/query_analysis.h"
 #include "indexer/store/query_charts.h"
 #include "indexer/store/query_manga.h"
 #include "indexer/store/query_monitor.h"
