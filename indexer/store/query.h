@@ -14,7 +14,6 @@
  *   reader.h          the read connections: reader_init() once, reader_close()
  *                     when a thread that read is done
  *   track_attrs.h     the extended attributes of track files
- *   similar.h         what /similar/QUERY holds
  *   covers.h          cover art and artist images of the views
  *   query_status.h    health, missing, unparsed, no-cover, tag-errors,
  *                     scan.csv
@@ -37,7 +36,6 @@
 #include "indexer/store/query_status.h"
 #include "indexer/store/query_views.h"
 #include "indexer/store/reader.h"
-#include "indexer/store/similar.h"
 #include "indexer/store/track_attrs.h"
 
 #endif
