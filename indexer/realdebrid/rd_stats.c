@@ -1,22 +1,32 @@
 #include "indexer/realdebrid/rd_stats.h"
 
-#include <errno.h>
 #include <string.h>
 
-#include "common/db.h"
 #include "indexer/realdebrid/rd_client.h"
 #include "indexer/store/reader.h"
 
+static int totals_row(void *arg, sqlite3_stmt *st)
+{
+	*(struct rd_stats *)arg = (struct rd_stats){
+		.rate_limited = sqlite3_column_int64(st, 0),
+		.repairs_ok = sqlite3_column_int64(st, 1),
+		.repairs_failed = sqlite3_column_int64(st, 2),
+		.permanent_failures = sqlite3_column_int64(st, 3),
+		.links_deleted = sqlite3_column_int64(st, 4),
+		.rescans = sqlite3_column_int64(st, 5),
+		.old_torrents_to_delete = sqlite3_column_int64(st, 6),
+		.old_torrent_delete_failures = sqlite3_column_int64(st, 7),
+		.passes = sqlite3_column_int64(st, 8),
+		.has_last_pass = sqlite3_column_type(st, 9) != SQLITE_NULL,
+		.last_pass_duration_s = sqlite3_column_double(st, 9),
+	};
+	return 0;
+}
+
 int rd_stats_read(struct rd_stats *out)
 {
-	sqlite3 *db = reader_begin();
-	sqlite3_stmt *st;
-	int rc;
-
 	memset(out, 0, sizeof(*out));
-	if (!db)
-		return -EIO;
-	rc = db_prepare(db, "SELECT"
+	return reader_each("SELECT"
 		" (SELECT count(*) FROM rd_attempts WHERE"
 		"  http_status = 429 OR error_code IN ("
 		RD_STR(RD_ERR_SLOW_DOWN) ", "
@@ -30,60 +40,29 @@ int rd_stats_read(struct rd_stats *out)
 		" (SELECT coalesce(sum(failures), 0) FROM rd_deletes),"
 		" (SELECT count(*) FROM rd_passes),"
 		" (SELECT duration_s FROM rd_passes ORDER BY id DESC LIMIT 1)",
-		&st);
-	if (rc) {
-		reader_end(db);
-		return rc;
-	}
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW)
-		*out = (struct rd_stats){
-			.rate_limited = sqlite3_column_int64(st, 0),
-			.repairs_ok = sqlite3_column_int64(st, 1),
-			.repairs_failed = sqlite3_column_int64(st, 2),
-			.permanent_failures = sqlite3_column_int64(st, 3),
-			.links_deleted = sqlite3_column_int64(st, 4),
-			.rescans = sqlite3_column_int64(st, 5),
-			.old_torrents_to_delete = sqlite3_column_int64(st, 6),
-			.old_torrent_delete_failures =
-				sqlite3_column_int64(st, 7),
-			.passes = sqlite3_column_int64(st, 8),
-			.has_last_pass = sqlite3_column_type(st, 9) !=
-				SQLITE_NULL,
-			.last_pass_duration_s = sqlite3_column_double(st, 9),
-		};
-	rc = db_finalize(st, rc, "read repair totals");
-	reader_end(db);
-	return rc;
+		"read repair totals", totals_row, out);
+}
+
+struct endpoints {
+	int (*fn)(void *arg, const char *endpoint, int64_t requests);
+	void *arg;
+};
+
+static int endpoint_row(void *arg, sqlite3_stmt *st)
+{
+	struct endpoints *e = arg;
+
+	return e->fn(e->arg, (const char *)sqlite3_column_text(st, 0),
+		     sqlite3_column_int64(st, 1));
 }
 
 int rd_stats_each_endpoint(int (*fn)(void *arg, const char *endpoint,
 				     int64_t requests),
 			   void *arg)
 {
-	sqlite3 *db = reader_begin();
-	sqlite3_stmt *st;
-	int rc;
+	struct endpoints e = { fn, arg };
 
-	if (!db)
-		return -EIO;
-	rc = db_prepare(db, "SELECT endpoint, count(*) FROM rd_attempts"
-			" GROUP BY endpoint ORDER BY endpoint", &st);
-	if (rc) {
-		reader_end(db);
-		return rc;
-	}
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		int err = fn(arg, (const char *)sqlite3_column_text(st, 0),
-			     sqlite3_column_int64(st, 1));
-
-		if (err) {
-			sqlite3_finalize(st);
-			reader_end(db);
-			return err;
-		}
-	}
-	rc = db_finalize(st, rc, "read repair requests");
-	reader_end(db);
-	return rc;
+	return reader_each("SELECT endpoint, count(*) FROM rd_attempts"
+			   " GROUP BY endpoint ORDER BY endpoint",
+			   "read repair requests", endpoint_row, &e);
 }

@@ -233,6 +233,28 @@ void reader_end(sqlite3 *db)
 	run_kept("COMMIT", &db);
 }
 
+int reader_each(const char *sql, const char *what,
+		int (*fn)(void *arg, sqlite3_stmt *st), void *arg)
+{
+	sqlite3 *db = reader_begin();
+	sqlite3_stmt *st;
+	int rc;
+
+	if (!db)
+		return -EIO;
+	rc = reader_prepare(sql, what, &st);
+	if (!rc) {
+		while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+			rc = fn(arg, st);
+			if (rc)
+				break;
+		}
+		rc = reader_finish(st, rc, what);
+	}
+	reader_end(db);
+	return rc;
+}
+
 int reader_hold(void)
 {
 	return reader_begin() ? 0 : -EIO;
