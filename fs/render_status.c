@@ -3,11 +3,14 @@
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 #include "common/bytes.h"
 #include "common/clock.h"
+#include "common/csv.h"
 #include "common/json.h"
 #include "common/strbuf.h"
+#include "common/utf8.h"
 
 /* A scan's counters and phases, as the indexer counts them live. */
 static void scan_from_stats(struct library_scan *l, const struct scan_stats *c)
@@ -47,23 +50,31 @@ int render_last_scan(const struct indexer_status *s, struct library_scan *out,
 	return 0;
 }
 
+/* The integer counters of a scan, in the order the files show them. */
+static const char *const count_names[] = {
+	"files_seen", "files_new", "files_changed", "files_unchanged",
+	"files_deleted", "tag_errors", "io_errors", "bytes_read",
+};
+
+static void scan_counts(const struct library_scan *l,
+			int64_t n[ARRAY_SIZE(count_names)])
+{
+	const int64_t v[] = {
+		l->files_seen, l->files_new, l->files_changed,
+		l->files_unchanged, l->files_deleted, l->tag_errors,
+		l->io_errors, l->bytes_read,
+	};
+
+	memcpy(n, v, sizeof(v));
+}
+
 /* The fields every scan object has; success is null while it runs. */
 static json_t *scan_object(const struct library_scan *l, json_t *success)
 {
 	json_t *o = json_object(), *phases = json_object();
-	const struct {
-		const char *name;
-		int64_t n;
-	} counts[] = {
-		{ "files_seen", l->files_seen },
-		{ "files_new", l->files_new },
-		{ "files_changed", l->files_changed },
-		{ "files_unchanged", l->files_unchanged },
-		{ "files_deleted", l->files_deleted },
-		{ "tag_errors", l->tag_errors },
-		{ "io_errors", l->io_errors },
-		{ "bytes_read", l->bytes_read },
-	};
+	int64_t counts[ARRAY_SIZE(count_names)];
+
+	scan_counts(l, counts);
 
 	json_object_set_new(o, "id", l->id ? json_integer(l->id) :
 			    json_null());
@@ -75,9 +86,9 @@ static json_t *scan_object(const struct library_scan *l, json_t *success)
 	json_object_set_new(o, "finished_at_s", l->finished_at > 0 ?
 			    json_num(l->finished_at) : json_null());
 	json_object_set_new(o, "duration_s", json_num(l->duration_s));
-	for (size_t i = 0; i < ARRAY_SIZE(counts); i++)
-		json_object_set_new(o, counts[i].name,
-				    json_integer(counts[i].n));
+	for (size_t i = 0; i < ARRAY_SIZE(count_names); i++)
+		json_object_set_new(o, count_names[i],
+				    json_integer(counts[i]));
 	json_object_set_new(o, "files_per_s", json_ratio(l->files_seen,
 							 l->duration_s));
 	json_object_set_new(o, "mb_per_s", json_ratio(l->bytes_read / 1e6,
@@ -304,4 +315,74 @@ int render_watch_json(struct strbuf *out)
 		"p95", latency(&w, w.latency_p95_ms),
 		"max", latency(&w, w.latency_max_ms),
 		"last_event_at", json_time(w.last_event_at)));
+}
+
+/* A time of a scan as scan.csv shows it: empty when the store has none. */
+static void add_time(struct strbuf *out, int has, double t)
+{
+	char at[CLOCK_RFC3339_LEN];
+
+	if (!has)
+		return;
+	clock_rfc3339((time_t)t, at);
+	strbuf_addstr(out, at);
+}
+
+static double per_second(double n, double seconds)
+{
+	return seconds > 0 ? n / seconds : 0;
+}
+
+/* A scope holds a comma ("all,full"): text fields go through
+ * csv_add_field(). */
+static int scan_line(void *arg, const struct library_scan *l)
+{
+	struct strbuf *out = arg;
+	int64_t counts[ARRAY_SIZE(count_names)];
+
+	scan_counts(l, counts);
+	strbuf_addf(out, "%lld,", (long long)l->id);
+	csv_add_field(out, l->trigger);
+	strbuf_addch(out, ',');
+	csv_add_field(out, l->scope);
+	strbuf_addch(out, ',');
+	add_time(out, l->has_started, l->started_at);
+	strbuf_addch(out, ',');
+	add_time(out, l->has_finished, l->finished_at);
+	strbuf_addf(out, ",%.3f", l->duration_s);
+	for (size_t i = 0; i < ARRAY_SIZE(count_names); i++)
+		strbuf_addf(out, ",%lld", (long long)counts[i]);
+	strbuf_addf(out, ",%.1f,%.3f,%.3f,%.3f,%.3f,%lld,%d\n",
+		    per_second(l->files_seen, l->duration_s),
+		    per_second(l->bytes_read / 1e6, l->duration_s),
+		    l->walk_s, l->parse_s, l->write_s,
+		    (long long)l->peak_rss_kb, l->success);
+	return 0;
+}
+
+int render_scan_csv(struct strbuf *out)
+{
+	strbuf_addstr(out, "id,trigger,scope,started_at,finished_at,"
+		      "duration_s");
+	for (size_t i = 0; i < ARRAY_SIZE(count_names); i++)
+		strbuf_addf(out, ",%s", count_names[i]);
+	strbuf_addstr(out, ",files_per_s,mb_per_s,walk_s,parse_s,write_s,"
+		      "peak_rss_kb,success\n");
+	return library_stats_each_scan(scan_line, out);
+}
+
+static int tag_error_line(void *arg, const char *path, const char *reason)
+{
+	struct strbuf *out = arg;
+
+	utf8_add_field(out, path);
+	strbuf_addch(out, '\t');
+	utf8_add_field(out, reason ? reason : "damaged");
+	strbuf_addch(out, '\n');
+	return 0;
+}
+
+int render_tag_errors(struct strbuf *out)
+{
+	return library_stats_each_tag_error(tag_error_line, out);
 }

@@ -102,17 +102,16 @@ static void column_copy(sqlite3_stmt *st, int col, char *buf, size_t size)
 	snprintf(buf, size, "%s", text ? text : "");
 }
 
-struct last_scan {
-	struct library_scan *out;
-	int *found;
-};
+#define SCAN_COLUMNS \
+	"id, trigger, scope, started_at, finished_at, duration_s," \
+	" files_seen, files_new, files_changed, files_unchanged," \
+	" files_deleted, tag_errors, io_errors, bytes_read, walk_s," \
+	" parse_s, write_s, peak_rss_kb, success"
 
-static int last_scan_row(void *arg, sqlite3_stmt *st)
+/* A row of SCAN_COLUMNS. */
+static void scan_from_row(sqlite3_stmt *st, struct library_scan *out)
 {
-	struct last_scan *l = arg;
-
-	*l->found = 1;
-	*l->out = (struct library_scan){
+	*out = (struct library_scan){
 		.id = sqlite3_column_int64(st, 0),
 		.started_at = sqlite3_column_double(st, 3),
 		.finished_at = sqlite3_column_double(st, 4),
@@ -130,9 +129,24 @@ static int last_scan_row(void *arg, sqlite3_stmt *st)
 		.write_s = sqlite3_column_double(st, 16),
 		.peak_rss_kb = sqlite3_column_int64(st, 17),
 		.success = sqlite3_column_int(st, 18),
+		.has_started = sqlite3_column_type(st, 3) != SQLITE_NULL,
+		.has_finished = sqlite3_column_type(st, 4) != SQLITE_NULL,
 	};
-	column_copy(st, 1, l->out->trigger, sizeof(l->out->trigger));
-	column_copy(st, 2, l->out->scope, sizeof(l->out->scope));
+	column_copy(st, 1, out->trigger, sizeof(out->trigger));
+	column_copy(st, 2, out->scope, sizeof(out->scope));
+}
+
+struct last_scan {
+	struct library_scan *out;
+	int *found;
+};
+
+static int last_scan_row(void *arg, sqlite3_stmt *st)
+{
+	struct last_scan *l = arg;
+
+	*l->found = 1;
+	scan_from_row(st, l->out);
 	return 0;
 }
 
@@ -142,14 +156,62 @@ int library_stats_last_scan(struct library_scan *out, int *found)
 
 	memset(out, 0, sizeof(*out));
 	*found = 0;
-	return reader_each("SELECT id, trigger, scope, started_at,"
-			   " finished_at, duration_s, files_seen, files_new,"
-			   " files_changed, files_unchanged, files_deleted,"
-			   " tag_errors, io_errors, bytes_read, walk_s,"
-			   " parse_s, write_s, peak_rss_kb, success FROM scans"
+	return reader_each("SELECT " SCAN_COLUMNS " FROM scans"
 			   " WHERE finished_at IS NOT NULL"
 			   " ORDER BY id DESC LIMIT 1", "read status",
 			   last_scan_row, &l);
+}
+
+struct each_scan {
+	int (*fn)(void *arg, const struct library_scan *scan);
+	void *arg;
+};
+
+static int each_scan_row(void *arg, sqlite3_stmt *st)
+{
+	struct each_scan *e = arg;
+	struct library_scan scan;
+
+	scan_from_row(st, &scan);
+	return e->fn(e->arg, &scan);
+}
+
+int library_stats_each_scan(int (*fn)(void *arg,
+				      const struct library_scan *scan),
+			    void *arg)
+{
+	struct each_scan e = { fn, arg };
+
+	return reader_each("SELECT " SCAN_COLUMNS " FROM scans"
+			   " WHERE success IS NOT NULL ORDER BY id",
+			   "read status", each_scan_row, &e);
+}
+
+struct tag_errors {
+	int (*fn)(void *arg, const char *path, const char *reason);
+	void *arg;
+};
+
+static int tag_error_row(void *arg, sqlite3_stmt *st)
+{
+	struct tag_errors *t = arg;
+
+	return t->fn(t->arg, (const char *)sqlite3_column_text(st, 0),
+		     (const char *)sqlite3_column_text(st, 1));
+}
+
+int library_stats_each_tag_error(int (*fn)(void *arg, const char *path,
+					   const char *reason),
+				 void *arg)
+{
+	struct tag_errors t = { fn, arg };
+
+	return reader_each("SELECT CAST(r.path AS TEXT) || '/' ||"
+			   " CAST(f.path AS TEXT), f.tag_error_reason"
+			   " FROM file_paths f JOIN roots r"
+			   " ON r.id = f.root_id WHERE f.tag_error"
+			   " ORDER BY r.path, f.path", "list tag errors",
+			   tag_error_row, &t);
 }
 
 static int totals_row(void *arg, sqlite3_stmt *st)

@@ -44,10 +44,25 @@ struct library_scan {
 	double walk_s, parse_s, write_s;
 	int64_t peak_rss_kb;
 	int success;
+	int has_started, has_finished;	/* the times are not NULL */
 };
 
 /* The last finished scan of the store into *out, *found 0 if none. */
 int library_stats_last_scan(struct library_scan *out, int *found);
+
+/* Call fn for every scan that ended, in id order; stops at its nonzero
+ * and returns it. */
+int library_stats_each_scan(int (*fn)(void *arg,
+				      const struct library_scan *scan),
+			    void *arg);
+
+/* Call fn for every file whose tags are damaged or could not be read, in
+ * path order: its absolute path, and why (the first damage the tag
+ * reader met, tags.h; NULL for a file indexed before reasons were kept);
+ * stops at its nonzero and returns it. */
+int library_stats_each_tag_error(int (*fn)(void *arg, const char *path,
+					   const char *reason),
+				 void *arg);
 
 /* The sums over the scans of the store that ended. */
 struct library_scan_totals {

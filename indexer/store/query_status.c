@@ -27,40 +27,6 @@
 #include "indexer/store/storefile.h"
 #include "indexer/store/writer.h"
 
-#define SCAN_COLUMNS \
-	"id, trigger, scope, started_at, finished_at, duration_s," \
-	" files_seen, files_new, files_changed, files_unchanged," \
-	" files_deleted, tag_errors, io_errors, bytes_read, walk_s," \
-	" parse_s, write_s, peak_rss_kb, success"
-
-/* Column positions in SCAN_COLUMNS. */
-enum {
-	SC_ID, SC_TRIGGER, SC_SCOPE, SC_STARTED, SC_FINISHED, SC_DURATION,
-	SC_SEEN, SC_NEW, SC_CHANGED, SC_UNCHANGED, SC_DELETED, SC_TAG_ERRORS,
-	SC_IO_ERRORS, SC_BYTES, SC_WALK, SC_PARSE, SC_WRITE, SC_RSS,
-	SC_SUCCESS,
-};
-
-/* The integer counters of a scan, by name, in the order files show them. */
-static const struct {
-	const char *name;
-	int column;
-} scan_counts[] = {
-	{ "files_seen", SC_SEEN },
-	{ "files_new", SC_NEW },
-	{ "files_changed", SC_CHANGED },
-	{ "files_unchanged", SC_UNCHANGED },
-	{ "files_deleted", SC_DELETED },
-	{ "tag_errors", SC_TAG_ERRORS },
-	{ "io_errors", SC_IO_ERRORS },
-	{ "bytes_read", SC_BYTES },
-};
-
-static double per_second(double n, double seconds)
-{
-	return seconds > 0 ? n / seconds : 0;
-}
-
 struct missing_lines {
 	struct strbuf *out;
 	const struct query_series_filter *shown;
@@ -143,35 +109,6 @@ int query_no_cover(struct strbuf *out)
 	return rc;
 }
 
-int query_tag_errors(struct strbuf *out)
-{
-	sqlite3 *db = reader_begin();
-	const char *reason;
-	sqlite3_stmt *st;
-	int rc;
-
-	if (!db)
-		return -EIO;
-	rc = db_prepare(db, "SELECT CAST(r.path AS TEXT) || '/' ||"
-			" CAST(f.path AS TEXT), f.tag_error_reason"
-			" FROM file_paths f JOIN roots r ON r.id = f.root_id"
-			" WHERE f.tag_error ORDER BY r.path, f.path", &st);
-	if (rc) {
-		reader_end(db);
-		return rc;
-	}
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		reason = (const char *)sqlite3_column_text(st, 1);
-		utf8_add_field(out, (const char *)sqlite3_column_text(st, 0));
-		strbuf_addch(out, '\t');
-		utf8_add_field(out, reason ? reason : "damaged");
-		strbuf_addch(out, '\n');
-	}
-	rc = db_finalize(st, rc, "list tag errors");
-	reader_end(db);
-	return rc;
-}
-
 static int missing_item(void *arg, int64_t id, const char *series,
 			int volume, const char *series_path)
 {
@@ -204,65 +141,6 @@ int query_missing_json(struct strbuf *out)
 		return rc;
 	}
 	return json_append(out, list);
-}
-
-/* A scope holds a comma ("all,full"): text fields go through
- * csv_add_field(). */
-int query_scan_csv(struct strbuf *out)
-{
-	sqlite3 *db = reader_begin();
-	sqlite3_stmt *st;
-	int rc;
-
-	if (!db)
-		return -EIO;
-	strbuf_addstr(out, "id,trigger,scope,started_at,finished_at,"
-		      "duration_s");
-	for (size_t i = 0; i < ARRAY_SIZE(scan_counts); i++)
-		strbuf_addf(out, ",%s", scan_counts[i].name);
-	strbuf_addstr(out, ",files_per_s,mb_per_s,walk_s,parse_s,write_s,"
-		      "peak_rss_kb,success\n");
-	rc = db_prepare(db, "SELECT " SCAN_COLUMNS " FROM scans WHERE success"
-			" IS NOT NULL ORDER BY id", &st);
-	if (rc) {
-		reader_end(db);
-		return rc;
-	}
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		double duration = sqlite3_column_double(st, SC_DURATION);
-
-		strbuf_addf(out, "%lld,",
-			    (long long)sqlite3_column_int64(st, SC_ID));
-		csv_add_field(out, (const char *)
-			      sqlite3_column_text(st, SC_TRIGGER));
-		strbuf_addch(out, ',');
-		csv_add_field(out, (const char *)
-			      sqlite3_column_text(st, SC_SCOPE));
-		strbuf_addch(out, ',');
-		db_add_time(out, st, SC_STARTED);
-		strbuf_addch(out, ',');
-		db_add_time(out, st, SC_FINISHED);
-		strbuf_addf(out, ",%.3f", duration);
-		for (size_t i = 0; i < ARRAY_SIZE(scan_counts); i++) {
-			int col = scan_counts[i].column;
-
-			strbuf_addf(out, ",%lld",
-				    (long long)sqlite3_column_int64(st, col));
-		}
-		strbuf_addf(out, ",%.1f,%.3f,%.3f,%.3f,%.3f,%lld,%d\n",
-			    per_second(sqlite3_column_int64(st, SC_SEEN),
-				       duration),
-			    per_second(sqlite3_column_int64(st, SC_BYTES) /
-				       1e6, duration),
-			    sqlite3_column_double(st, SC_WALK),
-			    sqlite3_column_double(st, SC_PARSE),
-			    sqlite3_column_double(st, SC_WRITE),
-			    (long long)sqlite3_column_int64(st, SC_RSS),
-			    sqlite3_column_int(st, SC_SUCCESS));
-	}
-	rc = db_finalize(st, rc, "read status");
-	reader_end(db);
-	return rc;
 }
 
 /* The line of the failed scan id: why, when the indexer knows (it ran
