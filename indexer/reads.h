@@ -9,10 +9,11 @@
  * and ends its own read transaction; reader_hold() makes several one
  * snapshot.
  *
- *   library/library_stats.h    counts, roots, the last scan, scan totals
+ *   library/library_stats.h    counts, roots, the scans, scan totals,
+ *                              the files with damaged tags
  *   monitor/monitor_stats.h    the cache, the last check of each flow
  *   realdebrid/rd_stats.h      the repair's counts, requests per endpoint
- *   analysis/analysis_reads.h  the analysis' counts
+ *   analysis/analysis_reads.h  the analysis' counts, the duplicates
  */
 
 #include "indexer/analysis/analysis_reads.h"

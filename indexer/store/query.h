@@ -15,8 +15,7 @@
  *                     when a thread that read is done
  *   track_attrs.h     the extended attributes of track files
  *   covers.h          cover art and artist images of the views
- *   query_status.h    health, missing, unparsed, no-cover, tag-errors,
- *                     scan.csv
+ *   query_status.h    health, missing, unparsed, no-cover
  *   query_manga.h     the series of /manga and their files
  *   query_views.h     the folders of the library views, /search, /similar
  *   query_monitor.h   found.json, new, monitor.json, the monitor's health
