@@ -13,7 +13,12 @@ json_t *json_num(double v)
 {
 	if (!isfinite(v))
 		return json_null();
-	return json_real(round(v * 1000.0) / 1000.0);
+	return json_real(json_round(v));
+}
+
+double json_round(double v)
+{
+	return round(v * 1000.0) / 1000.0;
 }
 
 json_t *json_ratio(double n, double d)
@@ -24,16 +29,9 @@ json_t *json_ratio(double n, double d)
 json_t *json_text(const char *s, size_t len)
 {
 	struct strbuf sb = STRBUF_INIT;
-	unsigned int cp;
 	json_t *v;
 
-	for (size_t i = 0, k; i < len; i += k ? k : 1) {
-		k = utf8_decode((const unsigned char *)s + i, len - i, &cp);
-		if (k && cp)
-			strbuf_add(&sb, s + i, k);
-		else
-			strbuf_addstr(&sb, "\xef\xbf\xbd");
-	}
+	utf8_add_text(&sb, s, len);
 	v = json_stringn(sb.buf, sb.len);
 	strbuf_release(&sb);
 	return v;

@@ -16,6 +16,10 @@ struct strbuf;
 /* A real rounded to a thousandth, so 0.1 prints as 0.1, not 0.1000...1. */
 json_t *json_num(double v);
 
+/* The value json_num() keeps of v (NaN and infinities it makes null), so
+ * that figures shown outside JSON (the Prometheus file) are the same. */
+double json_round(double v);
+
 /*
  * n / d as json_num() gives it, or null when d is not above 0: a rate or
  * an average over no sample is unknown, and 0 would read as instant or

@@ -44,3 +44,16 @@ void utf8_add_field(struct strbuf *out, const char *s)
 			strbuf_add(out, s + i, k);
 	}
 }
+
+void utf8_add_text(struct strbuf *out, const char *s, size_t len)
+{
+	unsigned int cp;
+
+	for (size_t i = 0, k; i < len; i += k ? k : 1) {
+		k = utf8_decode((const unsigned char *)s + i, len - i, &cp);
+		if (k && cp)
+			strbuf_add(out, s + i, k);
+		else
+			strbuf_addstr(out, "\xef\xbf\xbd");
+	}
+}

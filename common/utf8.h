@@ -25,4 +25,11 @@ size_t utf8_decode(const unsigned char *s, size_t n, unsigned int *cp);
  */
 void utf8_add_field(struct strbuf *out, const char *s);
 
+/*
+ * Append the len bytes at s as text: each byte that begins no UTF-8
+ * sequence, and NUL, becomes U+FFFD; the rest is kept as it is. JSON
+ * strings and Prometheus labels take file names this way.
+ */
+void utf8_add_text(struct strbuf *out, const char *s, size_t len);
+
 #endif

@@ -11,9 +11,11 @@
 #include "fs/render.h"
 #include "fs/render_charts.h"
 #include "fs/render_monitor.h"
+#include "fs/render_analysis.h"
 #include "indexer/reads.h"
 #include "fs/render_fuse.h"
 #include "fs/render_prometheus.h"
+#include "fs/render_status.h"
 #include "fs/series_shown.h"
 #include "fs/views.h"
 
@@ -24,7 +26,7 @@ static const struct {
 	{ "/", { .type = NODE_DIR } },
 	{ "/README", { NODE_FILE, .render = render_readme } },
 	{ "/status", { .type = NODE_DIR } },
-	{ "/status/summary.json", { NODE_FILE, .render = query_summary } },
+	{ "/status/summary.json", { NODE_FILE, .render = render_summary } },
 	{ "/status/health", { NODE_FILE, .render = render_health } },
 	{ "/status/missing", { NODE_FILE,
 			       .render = series_shown_missing } },
@@ -51,25 +53,25 @@ static const struct {
 				    .owner_only = 1 } },
 	{ "/status/no-cover", { NODE_FILE, .render = query_no_cover,
 				.owner_only = 1 } },
-	{ "/status/tag-errors", { NODE_FILE, .render = query_tag_errors,
+	{ "/status/tag-errors", { NODE_FILE, .render = render_tag_errors,
 				  .owner_only = 1 } },
-	{ "/status/duplicates", { NODE_FILE, .render = query_duplicates,
+	{ "/status/duplicates", { NODE_FILE, .render = render_duplicates,
 				  .owner_only = 1 } },
 	{ "/metrics", { .type = NODE_DIR } },
-	{ "/metrics/scan.json", { NODE_FILE, .render = query_scan_json } },
-	{ "/metrics/scan.csv", { NODE_FILE, .render = query_scan_csv } },
+	{ "/metrics/scan.json", { NODE_FILE, .render = render_scan_json } },
+	{ "/metrics/scan.csv", { NODE_FILE, .render = render_scan_csv } },
 	{ "/metrics/scans.svg", { NODE_FILE, .render = render_scans_svg } },
 	{ "/metrics/checks.svg", { NODE_FILE, .render = render_checks_svg } },
 	{ "/metrics/repairs.svg", { NODE_FILE,
 				    .render = render_repairs_svg } },
-	{ "/metrics/watch.json", { NODE_FILE, .render = query_watch_json } },
+	{ "/metrics/watch.json", { NODE_FILE, .render = render_watch_json } },
 	{ "/metrics/monitor.json", { NODE_FILE,
 				     .render = query_monitor_json } },
 	{ "/metrics/checks.csv", { NODE_FILE, .render = render_monitor_checks_csv } },
 	{ "/metrics/repair.json", { NODE_FILE, .render = query_repair_json } },
 	{ "/metrics/repair.csv", { NODE_FILE, .render = query_repair_csv } },
 	{ "/metrics/analysis.json", { NODE_FILE,
-				      .render = query_analysis_json } },
+				      .render = render_analysis_json } },
 	{ "/metrics/fuse.json", { NODE_FILE, .render = render_fuse_json } },
 	{ "/metrics/prometheus", { NODE_FILE, .render = render_prometheus } },
 	{ "/metrics/mediamon.prom", { NODE_FILE,

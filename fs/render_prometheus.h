@@ -3,9 +3,9 @@
 
 /*
  * /metrics/prometheus: every counter and gauge of /status/summary.json
- * and /metrics/{scan,watch,monitor,repair,analysis}.json in the Prometheus
- * text exposition format (version 0.0.4), for a node_exporter textfile
- * job or any scraper that reads a file:
+ * and /metrics/{scan,watch,monitor,repair,analysis,fuse}.json in the
+ * Prometheus text exposition format (version 0.0.4), for a node_exporter
+ * textfile job or any scraper that reads a file:
  *
  *	# HELP mediamon_tracks Tracks in the index.
  *	# TYPE mediamon_tracks gauge
@@ -20,9 +20,10 @@
 struct strbuf;
 
 /*
- * Append the whole exposition to out, rendered from the same documents
- * as the JSON files (each its own snapshot). Returns 0 or the negative
- * errno value of the renderer that failed.
+ * Append the whole exposition to out, from the figures the JSON files
+ * show, read into structs from the store in one read transaction and
+ * from the live status. Returns 0 or the negative errno value of the
+ * read that failed.
  */
 int render_prometheus(struct strbuf *out);
 

@@ -28,9 +28,10 @@
  * is plain text, never FTS5 syntax, and /search itself lists nothing.
  *
  * /similar/QUERY holds the SIMILAR_MAX tracks most similar to the
- * best match of QUERY (as /search finds it), by indexer/store/similar.h; the
- * best match itself is not listed, and the folder is empty when nothing
- * matches or the best match is not analysed yet.
+ * best match of QUERY (as /search finds it), by
+ * indexer/analysis/similar.h; the best match itself is not listed, and
+ * the folder is empty when nothing matches or the best match is not
+ * analysed yet.
  *
  * Folders are listed once per change of the store (indexer_generation())
  * and kept in a small cache (views_cache.h), so a walk of the tree reads

@@ -18,6 +18,7 @@
 #include "indexer/analysis/analysis_worker.h"
 #include "indexer/jobs.h"
 #include "indexer/library/scan.h"
+#include "indexer/library/watch.h"
 
 struct config;
 

@@ -18,38 +18,46 @@
  *                             reader_close() when a thread that read is
  *                             done
  *   store/series_filter.h     which series a document shows its caller
- *   store/similar.h           what /similar/QUERY holds
- *   store/query_status.h      summary.json, health, missing, unparsed,
- *                             no-cover, scan.json, scan.csv, watch.json
+ *   store/query_status.h      health, missing, unparsed, no-cover
  *   store/query_repair.h      broken, repairs.json, repair.json, its health
- *   store/query_analysis.h    analysis.json, duplicates
  *   library/track_attrs.h     the extended attributes of track files
  *   library/covers.h          cover art and artist images of the views
  *   library/query_views.h     the folders of the library views, /search,
  *                             /similar
  *   library/scan_history.h    the scans, for scans.svg
+ *   library/library_stats.h   counts, roots, scans, scan totals, damaged
+ *                             tags: summary.json, scan.json, scan.csv,
+ *                             tag-errors, the Prometheus file
  *   manga/manga_reads.h       the series of /manga and their files
  *   monitor/monitor_reads.h   the monitor's rows: checks, found, new,
  *                             downloads, blocklist, health
+ *   monitor/monitor_stats.h   the cache's size, the last check of each
+ *                             flow
  *   realdebrid/rd_reads.h     the repair passes, for repairs.svg
+ *   realdebrid/rd_stats.h     the repair's counts, requests by endpoint
+ *   analysis/analysis_reads.h analysis.json, duplicates
+ *   analysis/similar.h        what /similar/QUERY holds
  *
  * A document is read in one read transaction, so it is one snapshot of
  * the store. Functions return 0 or a negative errno value (logged), which
  * the mount hands back to the caller of open().
  */
 
+#include "indexer/analysis/analysis_reads.h"
+#include "indexer/analysis/similar.h"
 #include "indexer/library/covers.h"
+#include "indexer/library/library_stats.h"
 #include "indexer/library/query_views.h"
 #include "indexer/library/scan_history.h"
 #include "indexer/library/track_attrs.h"
 #include "indexer/manga/manga_reads.h"
 #include "indexer/monitor/monitor_reads.h"
+#include "indexer/monitor/monitor_stats.h"
 #include "indexer/realdebrid/rd_reads.h"
-#include "indexer/store/query_analysis.h"
+#include "indexer/realdebrid/rd_stats.h"
 #include "indexer/store/query_repair.h"
 #include "indexer/store/query_status.h"
 #include "indexer/store/reader.h"
 #include "indexer/store/series_filter.h"
-#include "indexer/store/similar.h"
 
 #endif

@@ -7,7 +7,7 @@
 #include "common/db.h"
 #include "common/strbuf.h"
 #include "indexer/store/reader.h"
-#include "indexer/store/similar.h"
+#include "indexer/analysis/similar.h"
 
 /* How a level groups tracks: by up to two key expressions, named after
  * two label columns (aggregates allowed), with the file of one of its

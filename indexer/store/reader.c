@@ -26,6 +26,7 @@ struct reader {
 		unsigned long used;
 	} kept[READER_STMTS];
 	unsigned long tick;
+	int depth;		/* reader_begin() calls not ended yet */
 };
 
 static const char *reader_path;
@@ -208,13 +209,58 @@ static int run_kept(const char *sql, sqlite3 **db)
 
 sqlite3 *reader_begin(void)
 {
+	struct reader *r = reader_get();
 	sqlite3 *db;
 
-	return run_kept("BEGIN", &db) ? NULL : db;
+	if (!r)
+		return NULL;
+	if (r->depth) {
+		r->depth++;
+		return r->db;
+	}
+	if (run_kept("BEGIN", &db))
+		return NULL;
+	r->depth = 1;
+	return db;
 }
 
 void reader_end(sqlite3 *db)
 {
-	if (db)
-		run_kept("COMMIT", &db);
+	struct reader *r = pthread_getspecific(reader_key);
+
+	if (!db || !r || !r->depth || --r->depth)
+		return;
+	run_kept("COMMIT", &db);
+}
+
+int reader_each(const char *sql, const char *what,
+		int (*fn)(void *arg, sqlite3_stmt *st), void *arg)
+{
+	sqlite3 *db = reader_begin();
+	sqlite3_stmt *st;
+	int rc;
+
+	if (!db)
+		return -EIO;
+	rc = reader_prepare(sql, what, &st);
+	if (!rc) {
+		while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+			rc = fn(arg, st);
+			if (rc)
+				break;
+		}
+		rc = reader_finish(st, rc, what);
+	}
+	reader_end(db);
+	return rc;
+}
+
+int reader_hold(void)
+{
+	return reader_begin() ? 0 : -EIO;
+}
+
+void reader_release(void)
+{
+	reader_end(reader_db());
 }

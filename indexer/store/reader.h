@@ -29,10 +29,20 @@ sqlite3 *reader_db(void);
 /*
  * This thread's connection inside a read transaction, so a document read
  * in several queries is one snapshot; NULL (logged) on failure. End it
- * with reader_end(), which takes NULL too.
+ * with reader_end(), which takes NULL too. Inside a transaction already
+ * begun (reader_hold()), they join it: the outermost end commits.
  */
 sqlite3 *reader_begin(void);
 void reader_end(sqlite3 *db);
+
+/*
+ * Hold one read transaction across several reads that each begin and
+ * end their own, so a file made of them is one snapshot of the store
+ * (the Prometheus file). Returns 0 or -EIO (logged); every 0 is paired
+ * with a reader_release().
+ */
+int reader_hold(void);
+void reader_release(void);
 
 /*
  * Set *out to this thread's statement for sql (one SQL statement),
@@ -56,6 +66,16 @@ void reader_done(sqlite3_stmt *st);
  * rc, and return what the loop comes to (db_rows_end()).
  */
 int reader_finish(sqlite3_stmt *st, int rc, const char *what);
+
+/*
+ * Run sql (one statement, no parameter: reader_prepare()) in a read
+ * transaction of its own or in the one the thread holds, and call
+ * fn(arg, st) for each row. Stops at fn's nonzero (a negative errno
+ * value) and returns it; else 0 or the error of the query (logged, with
+ * what naming it).
+ */
+int reader_each(const char *sql, const char *what,
+		int (*fn)(void *arg, sqlite3_stmt *st), void *arg);
 
 /*
  * Close the calling thread's connection if the store's path has held a

@@ -224,6 +224,64 @@ static void test_snapshot(void **state)
 	reader_end(NULL);
 }
 
+/* Reads that each begin and end their own transaction inside
+ * reader_hold() are one snapshot: their ends do not commit it, the
+ * release does. */
+static void test_hold(void **state)
+{
+	const char *sql = "SELECT count(*) FROM t";
+	sqlite3 *db;
+
+	(void)state;
+	assert_int_equal(db_exec(writer, "DELETE FROM t"), 0);
+	assert_int_equal(reader_hold(), 0);
+	db = reader_begin();
+	assert_int_equal(one_int(sql), 0);
+	reader_end(db);
+	assert_int_equal(db_exec(writer, "INSERT INTO t VALUES (1)"), 0);
+	db = reader_begin();
+	assert_ptr_equal(db, reader_db());
+	assert_int_equal(one_int(sql), 0);
+	reader_end(db);
+	assert_int_equal(one_int(sql), 0);
+	reader_release();
+	assert_int_equal(one_int(sql), 1);
+	db = reader_begin();
+	assert_int_equal(one_int(sql), 1);
+	reader_end(db);
+}
+
+static int add_row(void *arg, sqlite3_stmt *st)
+{
+	int64_t *sum = arg;
+
+	*sum += sqlite3_column_int64(st, 0);
+	return *sum >= 100 ? -EINTR : 0;
+}
+
+/* reader_each() gives every row, stops where its callback says, and
+ * fails as the query does. */
+static void test_each(void **state)
+{
+	int64_t sum = 0;
+
+	(void)state;
+	assert_int_equal(db_exec(writer, "DELETE FROM t;"
+				 " INSERT INTO t VALUES (1), (2), (40)"), 0);
+	assert_int_equal(reader_each("SELECT v FROM t", "test", add_row,
+				     &sum), 0);
+	assert_int_equal(sum, 43);
+	assert_int_equal(db_exec(writer, "INSERT INTO t VALUES (60),"
+				 " (1000)"), 0);
+	sum = 0;
+	assert_int_equal(reader_each("SELECT v FROM t ORDER BY v", "test",
+				     add_row, &sum), -EINTR);
+	assert_int_equal(sum, 103);
+	assert_int_not_equal(reader_each("SELECT v FROM nowhere", "test",
+					 add_row, &sum), 0);
+	assert_int_equal(one_int("SELECT count(*) FROM t"), 5);
+}
+
 /* A closed connection is opened again, with its statements, on use. */
 static void test_close_reopens(void **state)
 {
@@ -269,6 +327,8 @@ int main(void)
 		cmocka_unit_test(test_held_together),
 		cmocka_unit_test(test_per_thread),
 		cmocka_unit_test(test_snapshot),
+		cmocka_unit_test(test_hold),
+		cmocka_unit_test(test_each),
 		cmocka_unit_test(test_close_reopens),
 	};
 

@@ -1,30 +1,24 @@
-#include "indexer/store/query_analysis.h"
+#include "fs/render_analysis.h"
 
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "common/db.h"
 #include "common/json.h"
 #include "common/strbuf.h"
 #include "common/utf8.h"
-#include "indexer/store/reader.h"
-#include "indexer/analysis/analysis_store.h"
 #include "indexer/indexer.h"
+#include "indexer/reads.h"
 
-int query_analysis_json(struct strbuf *out)
+int render_analysis_json(struct strbuf *out)
 {
 	struct analysis_counts c;
 	struct indexer_status s;
 	json_t *last = json_null();
-	sqlite3 *db = reader_begin();
 	int rc;
 
-	if (!db)
-		return -EIO;
 	indexer_status(&s);
-	rc = analysis_store_counts(db, &c);
-	reader_end(db);
+	rc = analysis_reads_counts(&c);
 	if (rc)
 		return rc;
 	if (s.analysis.last_error_at > 0)
@@ -63,48 +57,30 @@ struct dup_line {
 };
 
 struct dup_ctx {
-	sqlite3 *db;
-	sqlite3_stmt *path;
 	struct dup_line *v;
 	size_t nr, alloc;
 	int groups;
 };
 
-/* Paths come from the store per track, as the groups give ids. */
-static int add_line(void *arg, int group, int64_t track_id)
+/* Kept until all are known, to be sorted. */
+static int add_line(void *arg, int group, const char *path)
 {
 	struct dup_ctx *ctx = arg;
-	struct strbuf path = STRBUF_INIT;
-	int rc;
+	char *copy;
 
-	sqlite3_bind_int64(ctx->path, 1, track_id);
-	rc = sqlite3_step(ctx->path);
-	if (rc == SQLITE_ROW) {
-		strbuf_add(&path, sqlite3_column_blob(ctx->path, 0),
-			   sqlite3_column_bytes(ctx->path, 0));
-		strbuf_addch(&path, '/');
-		strbuf_add(&path, sqlite3_column_blob(ctx->path, 1),
-			   sqlite3_column_bytes(ctx->path, 1));
-	}
-	sqlite3_reset(ctx->path);
-	if (rc != SQLITE_ROW) {
-		strbuf_release(&path);
-		return rc == SQLITE_DONE ? 0 :
-			db_error(ctx->db, rc, "read a duplicate's path");
-	}
 	if (ctx->nr == ctx->alloc) {
 		size_t n = ctx->alloc ? ctx->alloc * 2 : 16;
 		struct dup_line *v = realloc(ctx->v, n * sizeof(*v));
 
-		if (!v) {
-			strbuf_release(&path);
+		if (!v)
 			return -ENOMEM;
-		}
 		ctx->v = v;
 		ctx->alloc = n;
 	}
-	ctx->v[ctx->nr++] = (struct dup_line){ group,
-					       strbuf_detach(&path, NULL) };
+	copy = strdup(path);
+	if (!copy)
+		return -ENOMEM;
+	ctx->v[ctx->nr++] = (struct dup_line){ group, copy };
 	if (group >= ctx->groups)
 		ctx->groups = group + 1;
 	return 0;
@@ -159,21 +135,11 @@ static int write_groups(struct dup_ctx *ctx, struct strbuf *out)
 	return 0;
 }
 
-int query_duplicates(struct strbuf *out)
+int render_duplicates(struct strbuf *out)
 {
-	struct dup_ctx ctx = { .db = reader_begin() };
-	int rc;
+	struct dup_ctx ctx = { 0 };
+	int rc = analysis_reads_duplicates(add_line, &ctx);
 
-	if (!ctx.db)
-		return -EIO;
-	rc = db_prepare(ctx.db, "SELECT r.path, f.path FROM tracks t"
-			" JOIN file_paths f ON f.id = t.file_id"
-			" JOIN roots r ON r.id = f.root_id WHERE t.id = ?1",
-			&ctx.path);
-	if (!rc)
-		rc = analysis_store_duplicates(ctx.db, add_line, &ctx);
-	sqlite3_finalize(ctx.path);
-	reader_end(ctx.db);
 	if (!rc)
 		rc = write_groups(&ctx, out);
 	for (size_t i = 0; i < ctx.nr; i++)

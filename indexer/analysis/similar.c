@@ -1,4 +1,4 @@
-#include "indexer/store/similar.h"
+#include "indexer/analysis/similar.h"
 
 #include <errno.h>
 

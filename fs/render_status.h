@@ -1,0 +1,43 @@
+#ifndef MEDIAMON_RENDER_STATUS_H
+#define MEDIAMON_RENDER_STATUS_H
+
+/*
+ * The documents of the indexer's state built from the library's figures
+ * in the store (indexer/library/library_stats.h, read in one read
+ * transaction) and the live status (indexer/indexer.h): each appends one
+ * whole document to out and returns 0 or a negative errno value.
+ *
+ *   /status/summary.json   the daemon, the counts, the roots, the last
+ *                          scan, the running scan's progress, the watcher
+ *   /metrics/scan.json     the last scan, the running one, the totals
+ *   /metrics/watch.json    the watcher's figures
+ *   /metrics/scan.csv      every scan that ended, a line each
+ *   /status/tag-errors     the files whose tags are damaged or could not
+ *                          be read at all (indexed by what was read, or
+ *                          by their names), so a user can find the files
+ *                          to tag again: a line each, in path order, of
+ *                          its absolute path, a tab, and why ("damaged"
+ *                          for a file indexed before reasons were kept)
+ */
+
+#include "indexer/indexer.h"
+#include "indexer/reads.h"
+
+struct strbuf;
+
+int render_summary(struct strbuf *out);
+int render_scan_json(struct strbuf *out);
+int render_watch_json(struct strbuf *out);
+int render_scan_csv(struct strbuf *out);
+int render_tag_errors(struct strbuf *out);
+
+/*
+ * The last finished scan as s and the store know it: the store's last
+ * row, unless the store failed to take the last one, which the indexer
+ * kept in s. *found is 0 before the first. Returns 0 or a negative errno
+ * value (logged).
+ */
+int render_last_scan(const struct indexer_status *s, struct library_scan *out,
+		     int *found);
+
+#endif

@@ -1,0 +1,26 @@
+#ifndef MEDIAMON_ANALYSIS_READS_H
+#define MEDIAMON_ANALYSIS_READS_H
+
+/*
+ * The analysis' figures of the store for the mount: read through the
+ * calling thread's read connection (reader.h) in one read transaction,
+ * or in the one its caller holds; 0 or a negative errno value (logged).
+ * The workers' live figures are the caller's (indexer_status()).
+ */
+
+#include "indexer/analysis/analysis_store.h"
+
+/* The analysed, failed, too short and queued tracks. */
+int analysis_reads_counts(struct analysis_counts *out);
+
+/*
+ * Call fn(arg, group, path) for every track of every group of tracks
+ * that hold one recording (analysis_store_duplicates(): groups numbered
+ * from 0), path its file's absolute path; stops when fn returns nonzero
+ * and returns that.
+ */
+int analysis_reads_duplicates(int (*fn)(void *arg, int group,
+					const char *path),
+			      void *arg);
+
+#endif
