@@ -7,7 +7,9 @@ stays on its way, a link qBittorrent answered "Ok." to but never lists
 fails after the grace and the next release goes at once, NZBGet's
 failed fetch fails, a download removed by the user fails, a client that
 goes away changes nothing, a completed download outside every save
-path is not imported until that is fixed."""
+path is not imported until that is fixed; a magnet and a .torrent
+complete from a seeder met through a tracker on loopback (opentracker)
+and are imported, for qBittorrent and Transmission."""
 
 import base64
 import json
@@ -309,3 +311,69 @@ def test_qbittorrent_magnet_from_a_seeder(monitored, clients, tmp_path):
              until=lambda s: s == "imported", mount=mon.m)
     assert (mon.root / "Saga 01" / "Saga 01 T02.cbz").read_bytes() == \
         a.content
+
+
+def test_transmission_downloads_from_a_seeder(monitored, clients, files,
+                                              tmp_path):
+    """Transmission downloads a magnet (its metadata, then its file) and
+    a .torrent link from qBittorrent seeding both on loopback, the two
+    meeting through opentracker (the magnet's tr=, the torrent's
+    announce); both are imported. Transmission 3.00 never connects to a
+    loopback peer itself (clients.Tracker says why): qBittorrent, told
+    of it by the tracker, connects to it."""
+    content = (CONTENT + b"M" * 40000, CONTENT + b"T" * 40000)
+    probe = [Torrent("Saga 01 T0%d.cbz" % v, c)
+             for v, c in zip((2, 4), content)]
+    tracker = clients("opentracker", hashes=[t.hash for t in probe])
+    a, b = [Torrent(t.name, t.content, tracker.announce) for t in probe]
+    assert (a.hash, b.hash) == (probe[0].hash, probe[1].hash)
+    tr = clients("transmission")
+    seeder = clients("qbittorrent")
+    r2 = release("a02", "Saga 01 T02 FRENCH", seeders=30)
+    r2["guid"] = r2["magnetUrl"] = a.magnet
+    r2["downloadUrl"] = None
+    r4 = release("b04", "Saga 01 T04 FRENCH", seeders=30)
+    r4["downloadUrl"] = files.put("/b.torrent", b.data)
+    r4["magnetUrl"] = None
+    save = tmp_path / "saves"
+    save.mkdir()
+    mon = monitored(["Saga 01"], monitor=AUTO, general=SEND,
+                    extra=conf("transmission", tr.url, save,
+                               rpc="/transmission/rpc") + POLL,
+                    releases={"saga 01": [r2, r4]})
+    mon.check("missing")
+    assert {v: downloads(mon)[v]["client_id"] for v in (2, 4)} == {
+        2: a.hash, 4: b.hash}
+    # Transmission announced both (it is in the tracker's swarms) ...
+    wait_for(lambda: tr.rpc("torrent-get", fields=["trackerStats"])
+             ["torrents"], 60, "Transmission's announces",
+             until=lambda ts: len(ts) == 2 and all(
+                 s["lastAnnounceSucceeded"] for t in ts
+                 for s in t["trackerStats"]))
+    # ... and nothing comes before a seeder does
+    assert {state_of(mon, 2), state_of(mon, 4)} <= {"sent", "queued",
+                                                    "downloading"}
+    seed = tmp_path / "seed"
+    seed.mkdir()
+    for t in (a, b):
+        (seed / t.name).write_bytes(t.content)
+    seeder.api("/api/v2/torrents/add", {
+        "urls": "\n".join(files.put("/seed-%s.torrent" % t.hash, t.data)
+                          for t in (a, b)),
+        "savepath": str(seed)})
+    wait_for(seeder.torrents, 60, "the seeder's check of both",
+             until=lambda ts: len(ts) == 2
+             and all(t["progress"] == 1 for t in ts))
+    # the seeder's first announce may have come before its check ended
+    seeder.api("/api/v2/torrents/reannounce", {"hashes": "all"})
+    # Transmission drops a connection from an address it is already
+    # shaking hands with (tr_peerMgrAddIncoming()): the second torrent's
+    # waits for libtorrent's next try, about a minute later
+    for v, t in ((2, a), (4, b)):
+        wait_for(lambda: state_of(mon, v), 180, "volume %d imported" % v,
+                 until=lambda s: s == "imported", mount=mon.m)
+        assert (mon.root / "Saga 01" / ("Saga 01 T0%d.cbz" % v)
+                ).read_bytes() == t.content
+    shown = {d["volume"]: d for d in mon.m.json("status/downloads.json")}
+    assert shown[2]["state"] == shown[4]["state"] == "imported"
+    assert shown[2]["client"] == "transmission"
