@@ -7,9 +7,10 @@ stays on its way, a link qBittorrent answered "Ok." to but never lists
 fails after the grace and the next release goes at once, NZBGet's
 failed fetch fails, a download removed by the user fails, a client that
 goes away changes nothing, a completed download outside every save
-path is not imported until that is fixed; a magnet and a .torrent
-complete from a seeder met through a tracker on loopback (opentracker)
-and are imported, for qBittorrent and Transmission."""
+path is not imported until that is fixed; a magnet completes from a
+seeder on loopback (qBittorrent: the peer given through its API;
+Transmission, with a .torrent too: the two met through opentracker) and
+is imported; a name taken in the series folder is never replaced."""
 
 import base64
 import json
@@ -377,3 +378,40 @@ def test_transmission_downloads_from_a_seeder(monitored, clients, files,
     shown = {d["volume"]: d for d in mon.m.json("status/downloads.json")}
     assert shown[2]["state"] == shown[4]["state"] == "imported"
     assert shown[2]["client"] == "transmission"
+
+
+def test_name_clash_on_import(monitored, clients, files, tmp_path):
+    """The volume's name in the series folder is taken by the time the
+    download completes (another file, put there meanwhile): the import
+    fails with the reason, the file there keeps its bytes, and the
+    download stays where Transmission put it."""
+    tr = clients("transmission")
+    _, b, _ = torrents()
+    r = release("b04", "Saga 01 T04 FRENCH", seeders=30)
+    r["downloadUrl"] = files.put("/b.torrent", b.data)
+    r["magnetUrl"] = None
+    save = tmp_path / "saves"
+    save.mkdir()
+    mon = monitored(["Saga 01"], monitor=AUTO, general=SEND,
+                    extra=conf("transmission", tr.url, save,
+                               rpc="/transmission/rpc") + POLL,
+                    releases={"saga 01": [r]})
+    mon.check("missing")
+    wait_for(lambda: state_of(mon, 4), 30, "volume 4 on its way",
+             until=lambda s: s == "downloading", mount=mon.m)
+    there = mon.root / "Saga 01" / "Saga 01 T04.cbz"
+    theirs = CONTENT + b"the user's own" * 1000
+    there.write_bytes(theirs)
+    (save / b.name).write_bytes(b.content)
+    tr.rpc("torrent-verify", ids=[b.hash])
+    shown = wait_for(lambda: {d["volume"]: d for d in mon.m.json(
+        "status/downloads.json")}[4], 60, "volume 4's import refused",
+        until=lambda d: d["reason"], mount=mon.m)
+    assert shown["state"] == "completed"
+    assert shown["reason"].startswith("import: ")
+    assert "%s exists already" % there in shown["reason"]
+    assert there.read_bytes() == theirs
+    assert (save / b.name).read_bytes() == b.content
+    assert sorted(p.name for p in there.parent.iterdir()
+                  if "T04" in p.name or p.name.startswith(".")) == [
+        "Saga 01 T04.cbz"]
