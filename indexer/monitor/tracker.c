@@ -177,6 +177,52 @@ static int read_nzbget(json_t *g, struct tracker_seen *out)
 	return 0;
 }
 
+/* A number SABnzbd gives as text ("12.50"), or 0. */
+static double text_number(json_t *obj, const char *key)
+{
+	return strtod(text_of(obj, key), NULL);
+}
+
+/*
+ * SABnzbd's queue or history slot (a history slot has a fail_message,
+ * "" or not): in the history, Completed completed, in its storage
+ * folder, Failed failed with its fail_message ("URL Fetching failed;
+ * File not on server": the link gave 404), any other status
+ * post-processing, on its way; in the queue, Downloading and Fetching
+ * (more par2 files) on their way, any other (Grabbing the NZB, Queued,
+ * Paused, Propagating, Checking) queued.
+ */
+static int read_sabnzbd(json_t *slot, struct tracker_seen *out)
+{
+	const char *status = text_of(slot, "status");
+	double mb = text_number(slot, "mb");
+
+	if (!*text_of(slot, "nzo_id") || !*status)
+		return -EINVAL;
+	snprintf(out->id, sizeof(out->id), "%s", text_of(slot, "nzo_id"));
+	if (json_object_get(slot, "fail_message")) {
+		snprintf(out->path, sizeof(out->path), "%s",
+			 text_of(slot, "storage"));
+		out->progress = 1;
+		out->state = TRACKER_DOWNLOADING;
+		if (!strcmp(status, "Completed")) {
+			out->state = TRACKER_COMPLETED;
+		} else if (!strcmp(status, "Failed")) {
+			out->state = TRACKER_FAILED;
+			out->progress = 0;
+			snprintf(out->reason, sizeof(out->reason), "sabnzbd:"
+				 " %.200s", *text_of(slot, "fail_message") ?
+				 text_of(slot, "fail_message") : "failed");
+		}
+		return 0;
+	}
+	out->progress = mb > 0 ? 1 - text_number(slot, "mbleft") / mb : 0;
+	out->state = !strcmp(status, "Downloading") ||
+		!strcmp(status, "Fetching") ? TRACKER_DOWNLOADING :
+		TRACKER_QUEUED;
+	return 0;
+}
+
 int tracker_read(const char *client, json_t *obj, struct tracker_seen *out)
 {
 	memset(out, 0, sizeof(*out));
@@ -189,6 +235,8 @@ int tracker_read(const char *client, json_t *obj, struct tracker_seen *out)
 		return read_transmission(obj, out);
 	if (!strcmp(client, "nzbget"))
 		return read_nzbget(obj, out);
+	if (!strcmp(client, "sabnzbd"))
+		return read_sabnzbd(obj, out);
 	return -EINVAL;
 }
 
@@ -213,6 +261,8 @@ static int is_download(const char *client, json_t *obj, const char *id)
 	}
 	if (!strcmp(client, "transmission"))
 		return !strcasecmp(text_of(obj, "hashString"), id);
+	if (!strcmp(client, "sabnzbd"))
+		return !strcmp(text_of(obj, "nzo_id"), id);
 	snprintf(nzbid, sizeof(nzbid), "%lld", (long long)
 		 json_integer_value(json_object_get(obj, "NZBID")));
 	return !strcmp(nzbid, id);
@@ -223,8 +273,8 @@ json_t *tracker_find(const char *client, json_t *list, const char *id)
 	json_t *obj, *found = NULL;
 	size_t i;
 
-	/* NZBGet lists an item in its queue and, once done, in its
-	 * history: the last one says most. */
+	/* NZBGet and SABnzbd list an item in their queue and, once
+	 * done, in their history: the last one says most. */
 	json_array_foreach(list, i, obj)
 		if (is_download(client, obj, id))
 			found = obj;

@@ -33,7 +33,8 @@
  *                 and a notification imported goes out
  *   failed        and why: the client's own error (Transmission's
  *                 errorString, qBittorrent's error or missingFiles,
- *                 NZBGet's FAILURE/... or DELETED/...); never listed
+ *                 NZBGet's FAILURE/... or DELETED/..., SABnzbd's Failed
+ *                 with its fail_message); never listed
  *                 within TRACKER_GRACE_POLLS polls (at least
  *                 TRACKER_GRACE_MIN seconds) of the hand-off: its link
  *                 could not be fetched (qBittorrent answers "Ok." to a
@@ -107,9 +108,9 @@ int tracker_state_parse(const char *name);
 
 /*
  * Read into *out what one object of client's download_list() answer says
- * (client: "qbittorrent", "transmission", "nzbget"), *out zeroed first
- * and listed set. Returns 0, or -EINVAL for an object that is not the
- * client's.
+ * (client: "qbittorrent", "transmission", "nzbget", "sabnzbd"), *out
+ * zeroed first and listed set. Returns 0, or -EINVAL for an object that
+ * is not the client's.
  */
 int tracker_read(const char *client, json_t *obj, struct tracker_seen *out);
 

@@ -18,9 +18,11 @@ import signal
 
 from clients import Torrent, clients, files  # noqa: F401
 from conftest import wait_for
-from test_clients import CONTENT, catalog, conf, health, usenet_conf
+from test_clients import CONTENT, NZB, catalog, conf, health, usenet_conf
 from test_handoff import AUTO, SEND, checks_csv, downloads
 from test_monitor import monitored, release  # noqa: F401
+
+SAB_KEY = "sabKEY0123456789abcdef0123456789"
 
 POLL = "poll_interval = 1\n"
 
@@ -415,3 +417,73 @@ def test_name_clash_on_import(monitored, clients, files, tmp_path):
     assert sorted(p.name for p in there.parent.iterdir()
                   if "T04" in p.name or p.name.startswith(".")) == [
         "Saga 01 T04.cbz"]
+
+
+def sab_conf(sab, complete):
+    return ("[usenet]\nclient = sabnzbd\nurl = %s\napi_key = %s\n"
+            "category = manga\nsave_path = %s\n[download]\n" % (
+                sab.url, SAB_KEY, complete) + POLL)
+
+
+def test_sabnzbd_followed(monitored, fake, files, tmp_path):
+    """SABnzbd's hand-offs followed by their nzo_id (SABnzbd is not in
+    Debian: its fake answers mode=queue and mode=history as 3.7 does):
+    volume 4 through queued, downloading, completed (its file in
+    SABnzbd's complete folder) and imported; the catalog's 404 link for
+    volume 10 fails in SABnzbd's history ("URL Fetching failed"), with
+    that reason, and the next release goes."""
+    complete = tmp_path / "complete"
+    complete.mkdir()
+    sab = fake("sabnzbd_fake.py", complete)
+    content = CONTENT + b"S" * 50000
+    sab.call("/_deliver", {"nzbname": "Saga 01 T04 FRENCH", "files": {
+        "Saga 01 T04.cbz": base64.b64encode(content).decode()}})
+    found = []
+    for guid, title in (("u04", "Saga 01 T04 FRENCH"),
+                        ("u10", "Saga 01 T10 FRENCH")):
+        r = release(guid, title, protocol="usenet")
+        r["downloadUrl"] = files.put("/%s.nzb" % guid, NZB,
+                                     "application/x-nzb")
+        found.append(r)
+    mon = monitored(["Saga 01"], monitor=AUTO, general=SEND,
+                    extra=sab_conf(sab, complete / "manga"),
+                    releases={"saga 01": found})
+    catalog(mon, files.url + "/gone.nzb")
+    mon.check("missing")
+    d = downloads(mon)
+    assert d[4]["client"] == "sabnzbd"
+    assert d[4]["client_id"].startswith("SABnzbd_nzo_")
+    nzo = d[4]["client_id"]
+    wait_for(lambda: downloads(mon)[4], 30, "volume 4 queued",
+             until=lambda d: d["state"] == "queued", mount=mon.m)
+    assert sab.call("/_advance", {"nzo_id": nzo}) == {
+        "status": "Downloading"}
+    # half of it left, in MiB with two decimals as SABnzbd gives them
+    wait_for(lambda: downloads(mon)[4], 30, "volume 4 downloading",
+             until=lambda d: d["state"] == "downloading"
+             and 0.4 < d["progress"] < 0.7, mount=mon.m)
+    assert sab.call("/_advance", {"nzo_id": nzo}) == {"status": "Completed"}
+    wait_for(lambda: state_of(mon, 4), 30, "volume 4 imported",
+             until=lambda s: s in (None, "imported"), mount=mon.m)
+    assert (mon.root / "Saga 01" / "Saga 01 T04.cbz").read_bytes() == \
+        content
+    # imported by a link: SABnzbd's copy stays where it was
+    assert (complete / "manga" / "Saga 01 T04 FRENCH" /
+            "Saga 01 T04.cbz").read_bytes() == content
+    shown = {d["volume"]: d for d in mon.m.json("status/downloads.json")}
+    assert shown[4]["state"] == "imported" and shown[4]["progress"] == 1
+    assert shown[4]["client"] == "sabnzbd" and shown[4]["client_id"] == nzo
+    # the catalog's 404: failed in SABnzbd's words, blocklisted, and
+    # Prowlarr's release of volume 10 sent (its hand-off in the place of
+    # the failed one)
+    blocked = [line for line in mon.m.read("control/blocklist").decode()
+               .splitlines() if "Saga 01 T10" in line]
+    assert len(blocked) == 1 and blocked[0].endswith(
+        "sabnzbd: URL Fetching failed; File not on server")
+    assert "for Saga 01 volume 10 failed in sabnzbd: sabnzbd: URL Fetching" \
+        " failed; File not on server" in mon.m.read("log").decode()
+    assert checks_csv(mon)[0]["download_failed"] == "1"
+    d10 = wait_for(lambda: downloads(mon)[10], 30, "volume 10's next release",
+                   until=lambda d: d["title"] == "Saga 01 T10 FRENCH",
+                   mount=mon.m)
+    assert d10["client"] == "sabnzbd" and d10["state"] in ("sent", "queued")
