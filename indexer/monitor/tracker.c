@@ -521,12 +521,16 @@ static void tell_imported(const struct track *t,
 /*
  * Import the completed download of t, at path as client c reported it,
  * into its series folder: the path mapped to this machine's and kept in
- * the clients' save paths, then import_run() for t's volume. Returns 0,
- * or a negative errno value with row->reason saying why (the download
- * stays completed, to be imported again at the next missing check).
+ * the clients' save paths, then import_run() for t's volume. Returns the
+ * state row goes to: imported; failed when the download holds no wanted
+ * volume (its release is wrong: no later try can import it); else
+ * completed, with row->reason saying why (to be imported again at the
+ * next missing check, once the cause is fixed).
  */
-static int import_completed(struct tracker_pass *p, const struct track *t,
-			    const char *path, struct tracker_row *row)
+static enum tracker_state import_completed(struct tracker_pass *p,
+					   const struct track *t,
+					   const char *path,
+					   struct tracker_row *row)
 {
 	const char *allowed[3];
 	size_t nr = 0;
@@ -535,7 +539,7 @@ static int import_completed(struct tracker_pass *p, const struct track *t,
 	struct prefs_own own = { 0 };
 	double volume = t->volume;
 	char why[TRACKER_REASON_MAX], *local = NULL;
-	int rc;
+	int rc, wrong;
 
 	row->reason[0] = '\0';
 	rc = series_place(p->db, t->series, &dir, &own);
@@ -564,11 +568,13 @@ static int import_completed(struct tracker_pass *p, const struct track *t,
 		else
 			tell_imported(t, &res);
 	}
+	wrong = res.no_volume;
 	import_result_release(&res);
 	prefs_own_release(&own);
 	strbuf_release(&dir);
 	free(local);
-	return rc;
+	return !rc ? TRACKER_IMPORTED : wrong ? TRACKER_FAILED :
+		TRACKER_COMPLETED;
 }
 
 /* Count what became of a download against the newest missing check: a
@@ -643,8 +649,7 @@ static int follow(struct tracker_pass *p, const struct download_client *c,
 		if (row.state == TRACKER_COMPLETED &&
 		    (t[i].row.state != TRACKER_COMPLETED || p->retry_imports))
 			row.state = import_completed(p, &t[i], *seen.path ?
-				seen.path : t[i].path, &row) ?
-				TRACKER_COMPLETED : TRACKER_IMPORTED;
+				seen.path : t[i].path, &row);
 		if (row.state == TRACKER_FAILED)
 			failed(&t[i], &row);
 		if (row.state < TRACKER_COMPLETED)

@@ -109,19 +109,21 @@ def test_qbittorrent_followed(monitored, clients, files, tmp_path):
     blocked = mon.m.read("control/blocklist").decode()
     assert "Saga 01 T10" in blocked and "never listed it" in blocked
     assert c.hash in [t["hash"] for t in qbit.torrents()]
-    # metrics/checks.csv counts them against the check that sent them:
-    # B twice (volumes 4 and 6) completed, once imported; the 404 failed
+    # metrics/checks.csv counts them against the newest missing check:
+    # B for volume 4 completed and imported; B for volume 6 (it holds
+    # volume 4) and the 404 failed
     rows = checks_csv(mon)
-    assert (rows[0]["completed"], rows[0]["imported"],
-            rows[0]["download_failed"]) == ("2", "1", "1")
+    assert tuple(sum(int(r[k]) for r in rows) for k in (
+        "completed", "imported", "download_failed")) == (1, 1, 2)
     # A has no peer: on its way, fetching its metadata
     assert state_of(mon, 2) == "downloading"
     # volume 6 got B again, which qBittorrent had: adopted, followed by
-    # B's hash, completed; but B holds volume 4, not 6: not imported,
-    # and the reason says so
+    # B's hash, completed; but B holds volume 4, not 6: never to be
+    # imported, it failed, and the reason says so
     d6 = downloads(mon)[6]
-    assert d6["client_id"] == b.hash and d6["state"] == "completed"
+    assert d6["client_id"] == b.hash and d6["state"] == "failed"
     assert d6["reason"].startswith("import: ")
+    assert "holds no wanted volume" in d6["reason"]
     assert not (mon.root / "Saga 01" / "Saga 01 T06.cbz").exists()
     # the user removes A in qBittorrent: failed, blocklisted
     qbit.post("/api/v2/torrents/delete", {"hashes": a.hash,
@@ -487,3 +489,48 @@ def test_sabnzbd_followed(monitored, fake, files, tmp_path):
                    until=lambda d: d["title"] == "Saga 01 T10 FRENCH",
                    mount=mon.m)
     assert d10["client"] == "sabnzbd" and d10["state"] in ("sent", "queued")
+
+
+def test_completed_with_another_volume_fails(monitored, clients, files,
+                                             tmp_path):
+    """A release for volume 6 whose download holds volume 4: it
+    completes, and cannot ever be imported as volume 6, so it fails with
+    the import's reason, its release is blocklisted, and the next
+    release of volume 6 goes and is imported."""
+    tr = clients("transmission")
+    wrong = Torrent("Saga 01 T04.cbz", CONTENT + b"W" * 40000)
+    right = Torrent("Saga 01 T06.cbz", CONTENT + b"R" * 40000)
+    save = tmp_path / "saves"
+    save.mkdir()
+    for t in (wrong, right):
+        (save / t.name).write_bytes(t.content)
+    found = []
+    for guid, title, t, seeders in (
+            ("w06", "Saga 01 T06 FRENCH", wrong, 90),
+            ("r06", "Saga 01 T06 FRENCH REPACK", right, 10)):
+        r = release(guid, title, seeders=seeders)
+        r["downloadUrl"] = files.put("/%s.torrent" % guid, t.data)
+        r["magnetUrl"] = None
+        found.append(r)
+    mon = monitored(["Saga 01"], monitor=AUTO, general=SEND,
+                    extra=conf("transmission", tr.url, save,
+                               rpc="/transmission/rpc") + POLL,
+                    releases={"saga 01": found})
+    mon.check("missing")
+    assert downloads(mon)[6]["client_id"] == wrong.hash
+    wait_for(lambda: downloads(mon).get(6), 60, "volume 6 imported",
+             until=lambda d: d is None or d["state"] == "imported",
+             mount=mon.m)
+    assert (mon.root / "Saga 01" / "Saga 01 T06.cbz").read_bytes() == \
+        right.content
+    assert not (mon.root / "Saga 01" / "Saga 01 T04.cbz").exists()
+    blocked = [line for line in mon.m.read("control/blocklist").decode()
+               .splitlines() if "Saga 01 T06 FRENCH" in line]
+    assert len(blocked) == 1 and "REPACK" not in blocked[0]
+    assert "holds no wanted volume of Saga 01" in blocked[0]
+    log = mon.m.read("log").decode()
+    assert "\"Saga 01 T06 FRENCH\" for Saga 01 volume 6 failed in" \
+        " transmission: import: " in log
+    shown = {d["volume"]: d for d in mon.m.json("status/downloads.json")}
+    assert shown[6]["title"] == "Saga 01 T06 FRENCH REPACK"
+    assert shown[6]["state"] == "imported"
