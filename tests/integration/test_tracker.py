@@ -484,7 +484,11 @@ def test_sabnzbd_followed(monitored, fake, files, tmp_path):
         "sabnzbd: URL Fetching failed; File not on server")
     assert "for Saga 01 volume 10 failed in sabnzbd: sabnzbd: URL Fetching" \
         " failed; File not on server" in mon.m.read("log").decode()
-    assert checks_csv(mon)[0]["download_failed"] == "1"
+    # completed on its way to imported (the import follows at once in
+    # the same poll), and the 404 failed
+    rows = checks_csv(mon)
+    assert tuple(sum(int(r[k]) for r in rows) for k in (
+        "completed", "imported", "download_failed")) == (1, 1, 1)
     d10 = wait_for(lambda: downloads(mon)[10], 30, "volume 10's next release",
                    until=lambda d: d["title"] == "Saga 01 T10 FRENCH",
                    mount=mon.m)
