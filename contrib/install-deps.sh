@@ -26,7 +26,7 @@ python3 python3-pytest python3-mutagen
 flac lame sox jq zip
 vorbis-tools opus-tools wavpack ffmpeg
 mpd mpc
-qbittorrent-nox transmission-daemon nzbget
+qbittorrent-nox transmission-daemon nzbget opentracker
 man-db groff-base systemd promtool|prometheus
 librsvg2-bin
 git procps mount
@@ -36,7 +36,8 @@ git procps mount
 # (qbittorrent-nox ships only a template unit, qbittorrent-nox@.service,
 # and nzbget only an example, neither enabled.)
 services="mpd:mpd.service mpd:mpd.socket prometheus:prometheus.service
-transmission-daemon:transmission-daemon.service"
+transmission-daemon:transmission-daemon.service
+opentracker:opentracker.service"
 
 say() {
 	echo "install-deps: $*" >&2

@@ -9,8 +9,9 @@
 #include "common/strbuf.h"
 #include "indexer/monitor/client.h"
 
-/* SABnzbd answers a small JSON document. */
+/* SABnzbd answers a small JSON document; its history may be long. */
 #define SAB_MAX_BODY (64u << 10)
+#define SAB_MAX_LIST (16u << 20)
 
 /* The API call adding the web link p holds, named as the release. */
 static void addurl(const struct download_client *c,
@@ -34,10 +35,8 @@ static void addurl(const struct download_client *c,
  * status false with an "error", or with no nzo_ids (a duplicate it
  * rejects, a link that is not http), when not.
  */
-static int add_answer(const struct http_response *resp, char *id,
-		      struct strbuf *err)
+static int add_answer(json_t *doc, char *id, struct strbuf *err)
 {
-	json_t *doc = json_loadb(resp->body.buf, resp->body.len, 0, NULL);
 	json_t *status = json_object_get(doc, "status");
 	const char *why = json_string_value(json_object_get(doc, "error"));
 	int ret = 0;
@@ -58,7 +57,6 @@ static int add_answer(const struct http_response *resp, char *id,
 		snprintf(id, DOWNLOAD_ID_MAX, "%s", json_string_value(
 				 json_array_get(json_object_get(doc, "nzo_ids"),
 						0)) ?: "");
-	json_decref(doc);
 	return ret;
 }
 
@@ -73,41 +71,140 @@ static int plain(const struct strbuf *b)
 	return 1;
 }
 
+/*
+ * GET url and read SABnzbd's JSON answer into *doc (to json_decref()):
+ * 0, or a negative errno value with err set, the refusal of the API key
+ * as -EACCES in SABnzbd's words.
+ */
+static int sab_get(const struct download_client *c, const char *url,
+		   size_t max_body, const int *cancel, json_t **doc,
+		   struct strbuf *err)
+{
+	struct http_request req = {
+		.url = url,
+		.timeout_ms = c->timeout_ms,
+		.max_body = max_body,
+		.cancel = cancel,
+	};
+	struct http_response resp;
+	int ret;
+
+	*doc = NULL;
+	ret = http_perform(&req, &resp);
+	if (ret < 0) {
+		strbuf_addf(err, "sabnzbd: %s", resp.error);
+		http_response_release(&resp);
+		return ret;
+	}
+	strbuf_rtrim(&resp.body);
+	if (resp.status == 200) {
+		*doc = json_loadb(resp.body.buf, resp.body.len, 0, NULL);
+		if (!*doc)
+			ret = client_fail(err, -EPROTO, "sabnzbd: unexpected"
+					  " answer (not JSON)");
+	} else if (resp.status == 401 || resp.status == 403) {
+		/* Its words: "API Key Incorrect", "API Key Required", or
+		 * "External internet access denied ..." */
+		ret = client_fail(err, -EACCES, "sabnzbd: refused (HTTP %ld):"
+				  " %.100s", resp.status, plain(&resp.body) ?
+				  resp.body.buf : "check the API key");
+	} else {
+		ret = client_http_fail(err, "sabnzbd", resp.status);
+	}
+	http_response_release(&resp);
+	return ret;
+}
+
 static int sab_send(const struct download_client *c,
 		    const struct download_release *r,
 		    const struct client_payload *p, const int *cancel,
 		    char *id, struct strbuf *err)
 {
 	struct strbuf url = STRBUF_INIT;
-	struct http_request req = {
-		.timeout_ms = c->timeout_ms,
-		.max_body = SAB_MAX_BODY,
-		.cancel = cancel,
-	};
-	struct http_response resp;
+	json_t *doc;
 	int ret;
 
 	addurl(c, r, p, &url);
-	req.url = url.buf;
-	ret = http_perform(&req, &resp);
+	ret = sab_get(c, url.buf, SAB_MAX_BODY, cancel, &doc, err);
 	client_wipe(url.buf);
 	strbuf_release(&url);
-	if (ret < 0) {
-		strbuf_addf(err, "sabnzbd: %s", resp.error);
-		return ret;
+	if (!ret)
+		ret = add_answer(doc, id, err);
+	json_decref(doc);
+	return ret;
+}
+
+/*
+ * The API call listing mode ("queue", "history") for the downloads ids,
+ * by SABnzbd's own filter (nzo_ids, a comma-separated list, 3.2 and
+ * later).
+ */
+static void list_url(const struct download_client *c, const char *mode,
+		     const char *const *ids, size_t nr, struct strbuf *url)
+{
+	http_join(url, c->url, "/api?output=json&mode=");
+	strbuf_addstr(url, mode);
+	strbuf_addstr(url, "&nzo_ids=");
+	for (size_t i = 0; i < nr; i++) {
+		if (i)
+			strbuf_addstr(url, ",");
+		http_escape(ids[i], 0, url);
 	}
-	strbuf_rtrim(&resp.body);
-	if (resp.status == 200)
-		ret = add_answer(&resp, id, err);
-	else if (resp.status == 401 || resp.status == 403)
-		/* Its words: "API Key Incorrect", "API Key Required", or
-		 * "External internet access denied ..." */
-		ret = client_fail(err, -EACCES, "sabnzbd: refused (HTTP %ld):"
-				  " %.100s", resp.status, plain(&resp.body) ?
-				  resp.body.buf : "check the API key");
-	else
-		ret = client_http_fail(err, "sabnzbd", resp.status);
-	http_response_release(&resp);
+	strbuf_addstr(url, "&apikey=");
+	http_escape(c->api_key, 0, url);
+}
+
+/* Whether slot's nzo_id is one of ids (an older SABnzbd ignores the
+ * nzo_ids filter). */
+static int sab_wanted(json_t *slot, const char *const *ids, size_t nr)
+{
+	const char *id = json_string_value(json_object_get(slot, "nzo_id"));
+
+	for (size_t i = 0; id && i < nr; i++)
+		if (!strcmp(ids[i], id))
+			return 1;
+	return 0;
+}
+
+/* The queue's slots, then the history's, whose nzo_id is one of ids: a
+ * job in post-processing and a link that could not be fetched are in
+ * the history. */
+static int sab_list(const struct download_client *c,
+		    const char *const *ids, size_t nr, json_t **out,
+		    struct strbuf *err)
+{
+	static const char *const modes[] = { "queue", "history" };
+	struct strbuf url = STRBUF_INIT;
+	json_t *doc, *slots, *slot;
+	size_t i;
+	int ret = 0;
+
+	*out = json_array();
+	if (!*out)
+		return -ENOMEM;
+	for (size_t k = 0; !ret && k < 2; k++) {
+		strbuf_reset(&url);
+		list_url(c, modes[k], ids, nr, &url);
+		ret = sab_get(c, url.buf, SAB_MAX_LIST, NULL, &doc, err);
+		client_wipe(url.buf);
+		if (ret)
+			break;
+		slots = json_object_get(json_object_get(doc, modes[k]),
+					"slots");
+		if (!json_is_array(slots))
+			ret = client_fail(err, -EPROTO, "sabnzbd: unexpected"
+					  " answer (no %s slots)", modes[k]);
+		json_array_foreach(slots, i, slot)
+			if (!ret && sab_wanted(slot, ids, nr) &&
+			    json_array_append(*out, slot))
+				ret = -ENOMEM;
+		json_decref(doc);
+	}
+	strbuf_release(&url);
+	if (ret) {
+		json_decref(*out);
+		*out = NULL;
+	}
 	return ret;
 }
 
@@ -127,4 +224,5 @@ const struct client_kind client_sabnzbd = {
 	.url = 1,
 	.ready = sab_ready,
 	.send = sab_send,
+	.list = sab_list,
 };

@@ -260,8 +260,10 @@ int download_send(const struct download_client *c,
  * percentDone, leftUntilDone, metadataPercentComplete, error,
  * errorString, downloadDir, name), NZBGet's listgroups and history
  * objects (NZBID, Status, Kind, FileSizeMB, RemainingSizeMB, DestDir,
- * FinalDir). Returns 0, -EOPNOTSUPP for a client that lists nothing
- * (SABnzbd, a blackhole, Prowlarr), or the errors of download_send() that
+ * FinalDir), SABnzbd's queue and history slots (GET /api?mode=queue and
+ * mode=history with nzo_ids=ID,...: nzo_id, status, mb, mbleft, storage,
+ * fail_message). Returns 0, -EOPNOTSUPP for a client that lists nothing
+ * (a blackhole, Prowlarr), or the errors of download_send() that
  * are the client's (-EACCES remembered as there), with err set.
  */
 int download_list(const struct download_client *c, const char *const *ids,

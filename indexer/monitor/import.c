@@ -976,6 +976,7 @@ int import_run(const struct import_request *req, const struct config *cfg,
 		qsort(w.v, w.nr, sizeof(*w.v), candidate_order);
 	plan(&w);
 	if (!w.nr) {
+		res->no_volume = 1;
 		ret = failed(res, w.refused ? w.refused : -ENOENT, "%s holds "
 			     "no wanted volume of %s%s%s", req->source,
 			     req->series, res->nr_left_out ? ": " : "",

@@ -88,9 +88,11 @@ struct import_result {
 	struct import_file *left_out;	/* left out, refused, or failed */
 	size_t nr_left_out, alloc_left_out;
 	struct strbuf reason;		/* the error, for status and logs */
+	int no_volume;			/* 1: the download holds no wanted
+					 * volume (its release is wrong) */
 };
 
-#define IMPORT_RESULT_INIT { NULL, 0, 0, NULL, 0, 0, STRBUF_INIT }
+#define IMPORT_RESULT_INIT { NULL, 0, 0, NULL, 0, 0, STRBUF_INIT, 0 }
 
 /*
  * Import the download req->source into req->series_dir by cfg's [import]
@@ -99,12 +101,12 @@ struct import_result {
  * negative errno value, logged, with res->reason saying why in one line.
  * When no wanted volume is found: -ENOENT, or the first refusal's error
  * (-EXDEV for a link that leads out of the download, -EINVAL for a FIFO,
- * a device or a socket). -EFBIG when the download holds too much,
- * -ENOSPC when a copy would not fit; then nothing is written. When a
- * volume cannot go in: -EEXIST when its name is taken, or the error of
- * the read or write; the other volumes are imported all the same and
- * listed in res->files. res must have been initialized with
- * IMPORT_RESULT_INIT.
+ * a device or a socket), and res->no_volume set. -EFBIG when the
+ * download holds too much, -ENOSPC when a copy would not fit; then
+ * nothing is written. When a volume cannot go in: -EEXIST when its name
+ * is taken, or the error of the read or write; the other volumes are
+ * imported all the same and listed in res->files. res must have been
+ * initialized with IMPORT_RESULT_INIT.
  */
 int import_run(const struct import_request *req, const struct config *cfg,
 	       struct import_result *res);

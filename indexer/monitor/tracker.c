@@ -177,6 +177,52 @@ static int read_nzbget(json_t *g, struct tracker_seen *out)
 	return 0;
 }
 
+/* A number SABnzbd gives as text ("12.50"), or 0. */
+static double text_number(json_t *obj, const char *key)
+{
+	return strtod(text_of(obj, key), NULL);
+}
+
+/*
+ * SABnzbd's queue or history slot (a history slot has a fail_message,
+ * "" or not): in the history, Completed completed, in its storage
+ * folder, Failed failed with its fail_message ("URL Fetching failed;
+ * File not on server": the link gave 404), any other status
+ * post-processing, on its way; in the queue, Downloading and Fetching
+ * (more par2 files) on their way, any other (Grabbing the NZB, Queued,
+ * Paused, Propagating, Checking) queued.
+ */
+static int read_sabnzbd(json_t *slot, struct tracker_seen *out)
+{
+	const char *status = text_of(slot, "status");
+	double mb = text_number(slot, "mb");
+
+	if (!*text_of(slot, "nzo_id") || !*status)
+		return -EINVAL;
+	snprintf(out->id, sizeof(out->id), "%s", text_of(slot, "nzo_id"));
+	if (json_object_get(slot, "fail_message")) {
+		snprintf(out->path, sizeof(out->path), "%s",
+			 text_of(slot, "storage"));
+		out->progress = 1;
+		out->state = TRACKER_DOWNLOADING;
+		if (!strcmp(status, "Completed")) {
+			out->state = TRACKER_COMPLETED;
+		} else if (!strcmp(status, "Failed")) {
+			out->state = TRACKER_FAILED;
+			out->progress = 0;
+			snprintf(out->reason, sizeof(out->reason), "sabnzbd:"
+				 " %.200s", *text_of(slot, "fail_message") ?
+				 text_of(slot, "fail_message") : "failed");
+		}
+		return 0;
+	}
+	out->progress = mb > 0 ? 1 - text_number(slot, "mbleft") / mb : 0;
+	out->state = !strcmp(status, "Downloading") ||
+		!strcmp(status, "Fetching") ? TRACKER_DOWNLOADING :
+		TRACKER_QUEUED;
+	return 0;
+}
+
 int tracker_read(const char *client, json_t *obj, struct tracker_seen *out)
 {
 	memset(out, 0, sizeof(*out));
@@ -189,6 +235,8 @@ int tracker_read(const char *client, json_t *obj, struct tracker_seen *out)
 		return read_transmission(obj, out);
 	if (!strcmp(client, "nzbget"))
 		return read_nzbget(obj, out);
+	if (!strcmp(client, "sabnzbd"))
+		return read_sabnzbd(obj, out);
 	return -EINVAL;
 }
 
@@ -213,6 +261,8 @@ static int is_download(const char *client, json_t *obj, const char *id)
 	}
 	if (!strcmp(client, "transmission"))
 		return !strcasecmp(text_of(obj, "hashString"), id);
+	if (!strcmp(client, "sabnzbd"))
+		return !strcmp(text_of(obj, "nzo_id"), id);
 	snprintf(nzbid, sizeof(nzbid), "%lld", (long long)
 		 json_integer_value(json_object_get(obj, "NZBID")));
 	return !strcmp(nzbid, id);
@@ -223,8 +273,8 @@ json_t *tracker_find(const char *client, json_t *list, const char *id)
 	json_t *obj, *found = NULL;
 	size_t i;
 
-	/* NZBGet lists an item in its queue and, once done, in its
-	 * history: the last one says most. */
+	/* NZBGet and SABnzbd list an item in their queue and, once
+	 * done, in their history: the last one says most. */
 	json_array_foreach(list, i, obj)
 		if (is_download(client, obj, id))
 			found = obj;
@@ -471,12 +521,16 @@ static void tell_imported(const struct track *t,
 /*
  * Import the completed download of t, at path as client c reported it,
  * into its series folder: the path mapped to this machine's and kept in
- * the clients' save paths, then import_run() for t's volume. Returns 0,
- * or a negative errno value with row->reason saying why (the download
- * stays completed, to be imported again at the next missing check).
+ * the clients' save paths, then import_run() for t's volume. Returns the
+ * state row goes to: imported; failed when the download holds no wanted
+ * volume (its release is wrong: no later try can import it); else
+ * completed, with row->reason saying why (to be imported again at the
+ * next missing check, once the cause is fixed).
  */
-static int import_completed(struct tracker_pass *p, const struct track *t,
-			    const char *path, struct tracker_row *row)
+static enum tracker_state import_completed(struct tracker_pass *p,
+					   const struct track *t,
+					   const char *path,
+					   struct tracker_row *row)
 {
 	const char *allowed[3];
 	size_t nr = 0;
@@ -485,7 +539,7 @@ static int import_completed(struct tracker_pass *p, const struct track *t,
 	struct prefs_own own = { 0 };
 	double volume = t->volume;
 	char why[TRACKER_REASON_MAX], *local = NULL;
-	int rc;
+	int rc, wrong;
 
 	row->reason[0] = '\0';
 	rc = series_place(p->db, t->series, &dir, &own);
@@ -514,11 +568,13 @@ static int import_completed(struct tracker_pass *p, const struct track *t,
 		else
 			tell_imported(t, &res);
 	}
+	wrong = res.no_volume;
 	import_result_release(&res);
 	prefs_own_release(&own);
 	strbuf_release(&dir);
 	free(local);
-	return rc;
+	return !rc ? TRACKER_IMPORTED : wrong ? TRACKER_FAILED :
+		TRACKER_COMPLETED;
 }
 
 /* Count what became of a download against the newest missing check: a
@@ -593,8 +649,7 @@ static int follow(struct tracker_pass *p, const struct download_client *c,
 		if (row.state == TRACKER_COMPLETED &&
 		    (t[i].row.state != TRACKER_COMPLETED || p->retry_imports))
 			row.state = import_completed(p, &t[i], *seen.path ?
-				seen.path : t[i].path, &row) ?
-				TRACKER_COMPLETED : TRACKER_IMPORTED;
+				seen.path : t[i].path, &row);
 		if (row.state == TRACKER_FAILED)
 			failed(&t[i], &row);
 		if (row.state < TRACKER_COMPLETED)

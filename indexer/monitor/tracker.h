@@ -27,13 +27,16 @@
  *                 as its reason (a name taken, a path outside every
  *                 save path: nothing is moved), and imported again at
  *                 the next missing check (control/check-missing), once
- *                 the cause is fixed
+ *                 the cause is fixed; one that holds no wanted volume
+ *                 (another volume, extras) failed: its release is wrong
  *   imported      in the series folder, for the wanted volume of the
  *                 hand-off; the watcher sees the file, the gap closes,
  *                 and a notification imported goes out
  *   failed        and why: the client's own error (Transmission's
  *                 errorString, qBittorrent's error or missingFiles,
- *                 NZBGet's FAILURE/... or DELETED/...); never listed
+ *                 NZBGet's FAILURE/... or DELETED/..., SABnzbd's Failed
+ *                 with its fail_message); completed, holding no wanted
+ *                 volume (the import's reason); never listed
  *                 within TRACKER_GRACE_POLLS polls (at least
  *                 TRACKER_GRACE_MIN seconds) of the hand-off: its link
  *                 could not be fetched (qBittorrent answers "Ok." to a
@@ -46,7 +49,8 @@
  * caller runs a missing check at once, which sends the next best
  * release. A client that cannot be asked (down, credentials refused)
  * changes nothing: its downloads keep their states, and health says
- * why under the client's name. A completed download never goes back.
+ * why under the client's name. A completed download never goes back, but
+ * to failed when it holds no wanted volume.
  *
  * The two steps are apart so that a table of client answers can test
  * them: tracker_read() says what one of the client's objects means,
@@ -107,9 +111,9 @@ int tracker_state_parse(const char *name);
 
 /*
  * Read into *out what one object of client's download_list() answer says
- * (client: "qbittorrent", "transmission", "nzbget"), *out zeroed first
- * and listed set. Returns 0, or -EINVAL for an object that is not the
- * client's.
+ * (client: "qbittorrent", "transmission", "nzbget", "sabnzbd"), *out
+ * zeroed first and listed set. Returns 0, or -EINVAL for an object that
+ * is not the client's.
  */
 int tracker_read(const char *client, json_t *obj, struct tracker_seen *out);
 

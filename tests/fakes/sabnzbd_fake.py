@@ -16,19 +16,63 @@ sabnzbd/urlgrabber.py add_url):
   "expects one parameter"} without a name. JSON answers are
   application/json;charset=UTF-8.
 
+What it follows of the queue and the history (SABnzbd 3.7.2,
+sabnzbd/sabnzbd at the tag 3.7.2: sabnzbd/api.py _api_queue_default,
+build_queue, _api_history, build_history, get_active_history;
+sabnzbd/database.py the history table and build_history_info;
+sabnzbd/urlgrabber.py URLGrabber.run and fail_to_history;
+sabnzbd/constants.py Status):
+
+- mode=queue: {"queue": {"status", "noofslots", "slots": [...], ...}},
+  one slot per job still downloading: nzo_id, filename, cat, status,
+  mb and mbleft (MiB as text, "12.50"), percentage (text), ... The
+  statuses: "Grabbing" while the NZB link is fetched (the slot then
+  named "Trying to fetch NZB from URL"), "Queued", "Paused",
+  "Propagating", "Checking", "Downloading", "Fetching" (more par2).
+- mode=history: {"history": {"noofslots", "slots": [...], ...}}, jobs
+  in post-processing first, then the database's rows, newest first:
+  nzo_id, name, nzb_name, category, status, storage (the job's folder
+  in the complete folder, "" when failed), path, fail_message,
+  report ("future" for a URL fetch), url, completed (a Unix time),
+  bytes, size, stage_log, ... The statuses: "Completed", "Failed", or
+  one of post-processing ("Queued", "QuickCheck", "Verifying",
+  "Repairing", "Extracting", "Moving", "Running").
+- Both take nzo_ids=ID,ID (only those jobs) and output=json.
+- A link that answers 404: the fetch does not retry ("404" in the
+  error: "File not on server"), and fail_to_history() puts the job in
+  the history as Failed with fail_message "URL Fetching failed; File
+  not on server", its name "NZBNAME - URL".
+
 Words in a name stand in for what the real one would meet:
     duplicate-me   rejected as a duplicate ({"status": false, ...})
     error500       HTTP 500
 
+A queued link is fetched at once: a 404 (or any answer but 200, or no
+answer) fails it as above; else the job is Queued, and goes on only as
+the test says (POST /_advance): Downloading (half of it left), then
+Completed, the files the test gave for its name (POST /_deliver) written
+into COMPLETE/CATEGORY/NZBNAME, COMPLETE the folder given as the first
+argument.
+
 Test controls:
     GET /_requests   every API request: [{method, path, args, time}]
     GET /_adds       the URLs queued: [{name, cat, nzbname, nzo_id, time}]
+    POST /_deliver   {"nzbname": NAME, "files": {FILE: BASE64}}: what
+                     a job of that name (nzbname=) downloads
+    POST /_advance   {"nzo_id": ID}: the job's next step; answers its
+                     status
 """
 
+import base64
+import json
+import os
 import secrets
+import sys
 import threading
 import time
+import urllib.error
 import urllib.parse
+import urllib.request
 
 import http_fake
 
@@ -36,13 +80,71 @@ API_KEY = "sabKEY0123456789abcdef0123456789"
 VERSION = "4.5.1"
 
 lock = threading.Lock()
-state = {"requests": [], "adds": []}
+state = {"requests": [], "adds": [], "jobs": {}, "deliver": {},
+         "complete": sys.argv[1] if len(sys.argv) > 1 else None}
+MEBI = 1024 * 1024
+
+
+def fetch(nzo):
+    """URLGrabber.run for one job: the link fetched, the job Queued, or
+    Failed in the history when the link gives no NZB."""
+    try:
+        opener = urllib.request.build_opener(
+            urllib.request.ProxyHandler({}))
+        with opener.open(nzo["url"], timeout=10) as r:
+            r.read()
+        why = None
+    except urllib.error.HTTPError as e:
+        why = "File not on server" if e.code == 404 else \
+            "Server could not complete request"
+    except OSError:
+        why = "Server could not complete request"
+    with lock:
+        if why:
+            nzo.update(status="Failed", history=True, storage="",
+                       fail_message="URL Fetching failed; " + why,
+                       name="%s - %s" % (nzo["nzbname"], nzo["url"]),
+                       completed=int(time.time()))
+            return
+        files = state["deliver"].get(nzo["nzbname"], {})
+        nzo.update(status="Queued", name=nzo["nzbname"], files=files,
+                   bytes=sum(len(v) for v in files.values()))
+        nzo["left"] = nzo["bytes"]
+
+
+def queue_slot(i, nzo):
+    mb, left = nzo["bytes"] / MEBI, nzo["left"] / MEBI
+    return {"index": i, "nzo_id": nzo["nzo_id"], "filename": nzo["name"],
+            "cat": nzo["cat"] or "None", "status": nzo["status"],
+            "mb": "%.2f" % mb, "mbleft": "%.2f" % left,
+            "size": "%d B" % nzo["bytes"], "sizeleft": "%d B" % nzo["left"],
+            "percentage": "%d" % (100 * (mb - left) / mb) if mb else "0",
+            "priority": "Normal", "script": "None", "labels": [],
+            "password": "", "unpackopts": "3", "timeleft": "0:00:00",
+            "avg_age": "-", "mbmissing": "0.00", "direct_unpack": None}
+
+
+def history_slot(nzo):
+    return {"nzo_id": nzo["nzo_id"], "name": nzo["name"],
+            "nzb_name": nzo["nzbname"] + ".nzb", "category": nzo["cat"],
+            "pp": "D", "script": "None", "report": "future",
+            "url": nzo["url"], "status": nzo["status"],
+            "storage": nzo["storage"], "path": nzo["storage"],
+            "script_log": "", "script_line": "", "download_time": 1,
+            "postproc_time": 0, "stage_log": [], "downloaded": nzo["bytes"],
+            "completeness": None, "fail_message": nzo["fail_message"],
+            "url_info": "", "bytes": nzo["bytes"],
+            "size": "%d B" % nzo["bytes"], "meta": None, "series": "",
+            "md5sum": "", "password": "", "completed": nzo["completed"],
+            "loaded": False, "retry": 0}
 
 
 class SABnzbd(http_fake.ClientFake):
     lock, state = lock, state
     routes = http_fake.ClientFake.routes + [
         (r"(/sabnzbd)?/api", "api"),
+        (r"/_deliver", "deliver"),
+        (r"/_advance", "advance"),
     ]
 
     def report(self, info):
@@ -71,7 +173,54 @@ class SABnzbd(http_fake.ClientFake):
             return self.report({"version": VERSION})
         if mode == "addurl":
             return self.addurl(one)
+        if mode in ("queue", "history") and not one.get("name"):
+            return self.listing(mode, one)
         self.report({"status": False, "error": "not implemented"})
+
+    def listing(self, mode, one):
+        wanted = one.get("nzo_ids")
+        wanted = wanted.split(",") if wanted else None
+        with lock:
+            jobs = [j for j in state["jobs"].values()
+                    if (wanted is None or j["nzo_id"] in wanted)
+                    and j.get("history", False) == (mode == "history")]
+            if mode == "queue":
+                slots = [queue_slot(i, j) for i, j in enumerate(jobs)]
+                return self.report({"queue": {
+                    "status": "Idle", "paused": False, "noofslots": len(
+                        slots), "noofslots_total": len(slots),
+                    "slots": slots, "version": VERSION}})
+            slots = [history_slot(j) for j in sorted(
+                jobs, key=lambda j: -j["completed"])]
+            self.report({"history": {
+                "noofslots": len(slots), "slots": slots,
+                "last_history_update": int(time.time()),
+                "version": VERSION}})
+
+    def deliver(self, m):
+        doc = json.loads(self.read_body())
+        with lock:
+            state["deliver"][doc["nzbname"]] = {
+                k: base64.b64decode(v) for k, v in doc["files"].items()}
+        self.reply(200, {"ok": True})
+
+    def advance(self, m):
+        doc = json.loads(self.read_body())
+        with lock:
+            nzo = state["jobs"][doc["nzo_id"]]
+            if nzo["status"] == "Queued":
+                nzo.update(status="Downloading", left=nzo["bytes"] // 2)
+            elif nzo["status"] == "Downloading":
+                folder = os.path.join(state["complete"], nzo["cat"] or "",
+                                      nzo["nzbname"])
+                os.makedirs(folder)
+                for name, data in nzo["files"].items():
+                    with open(os.path.join(folder, name), "wb") as f:
+                        f.write(data)
+                nzo.update(status="Completed", left=0, history=True,
+                           storage=folder, fail_message="",
+                           completed=int(time.time()))
+            self.reply(200, {"status": nzo["status"]})
 
     def addurl(self, one):
         name = one.get("name")
@@ -90,6 +239,12 @@ class SABnzbd(http_fake.ClientFake):
             state["adds"].append({"name": name, "cat": one.get("cat"),
                          "nzbname": one.get("nzbname"), "nzo_id": nzo,
                          "time": time.time()})
+            job = state["jobs"][nzo] = {
+                "nzo_id": nzo, "url": name, "cat": one.get("cat"),
+                "nzbname": one.get("nzbname") or name,
+                "name": "Trying to fetch NZB from %s" % name,
+                "status": "Grabbing", "bytes": 0, "left": 0}
+        threading.Thread(target=fetch, args=(job,), daemon=True).start()
         self.report({"status": True, "nzo_ids": [nzo]})
 
 

@@ -3,11 +3,13 @@ transmission-daemon, nzbget), each started on 127.0.0.1 with a
 throw-away profile in a temporary folder, credentials the test sets, a
 free port, a deadline to answer, and always stopped; and what the tests
 hand them: torrents made here (bencoded by hand) and a small HTTP server
-on loopback that serves them, an NZB, or a 404; and NZBGet's own news
-server (nzbget --nserv), from which NZBGet downloads without network.
+on loopback that serves them, an NZB, or a 404; NZBGet's own news
+server (nzbget --nserv), from which NZBGet downloads without network;
+and opentracker, a BitTorrent tracker on loopback through which seeders
+and downloaders meet.
 
-A test that needs a client the machine lacks is skipped, naming it
-(contrib/install-deps.sh installs all three)."""
+A test that needs a program the machine lacks is skipped, naming it
+(contrib/install-deps.sh installs them all)."""
 
 import base64
 import hashlib
@@ -53,9 +55,10 @@ def need(program):
 
 class Torrent:
     """A single-file torrent of content (bytes) named name, with its v1
-    info hash and magnet link."""
+    info hash and magnet link; announced to tracker (a url) when given,
+    in the torrent and the magnet (tr=)."""
 
-    def __init__(self, name, content):
+    def __init__(self, name, content, tracker=None):
         piece = 16384
         self.name = name
         self.content = content
@@ -63,11 +66,13 @@ class Torrent:
                           for i in range(0, len(content), piece))
         info = {"length": len(content), "name": name,
                 "piece length": piece, "pieces": pieces}
-        self.data = bencode({"announce": "http://127.0.0.1:9/announce",
-                             "info": info})
+        self.data = bencode({"announce": tracker or
+                             "http://127.0.0.1:9/announce", "info": info})
         self.hash = hashlib.sha1(bencode(info)).hexdigest()
         self.magnet = "magnet:?xt=urn:btih:%s&dn=%s" % (
             self.hash, urllib.parse.quote(name))
+        if tracker:
+            self.magnet += "&tr=" + urllib.parse.quote(tracker, safe="")
 
 
 class Files:
@@ -237,7 +242,10 @@ class Qbittorrent(Client):
     """qbittorrent-nox 4.5 with a profile of its own: the WebUI on
     127.0.0.1 with a login even from localhost, its CSRF and Host header
     checks on, BitTorrent listening on loopback without DHT, PeX, LSD or
-    port forwarding, its log in the profile."""
+    port forwarding, its log in the profile. More than one connection
+    per address: every peer here is 127.0.0.1, and libtorrent keeps one
+    peer per address otherwise (a tracker's list names qBittorrent
+    itself there too, and the one kept may be it)."""
 
     name = "qbittorrent"
 
@@ -254,6 +262,7 @@ class Qbittorrent(Client):
             "[BitTorrent]\nSession\\Port=%d\nSession\\Interface=lo\n"
             "Session\\InterfaceName=lo\nSession\\DHTEnabled=false\n"
             "Session\\LSDEnabled=false\nSession\\PeXEnabled=false\n"
+            "Session\\MultiConnectionsPerIp=true\n"
             "Session\\DefaultSavePath=%s\n\n"
             "[Network]\nPortForwardingEnabled=false\n\n"
             "[Preferences]\nWebUI\\Address=127.0.0.1\nWebUI\\Port=%d\n"
@@ -408,6 +417,39 @@ class Nzbget(Client):
             return json.loads(r.read())["result"]
 
 
+class Tracker(Client):
+    """opentracker, a BitTorrent tracker, on 127.0.0.1 with a throw-away
+    configuration in its folder: it serves only the info hashes given
+    (Debian builds it with a whitelist: "access.whitelist"), chroots
+    into the folder and, started as root, runs as nobody (it refuses to
+    run as root). announce is the url to put in torrents and magnets.
+
+    Why a tracker: Transmission 3.00 never connects to a peer on
+    127.0.0.0/8 that it learns of, from a tracker or PEX
+    (libtransmission/net.c isMartianAddr(), used by
+    tr_address_is_valid_for_peers() in tr_peerMgrAddPex()), and its RPC
+    has no call to add a peer; it does take a connection from one
+    (tr_peerMgrAddIncoming() checks only the blocklist). So a seeder
+    that learns of Transmission from the tracker connects to it."""
+
+    name = "opentracker"
+
+    def __init__(self, tmp, password=PASSWORD, hashes=()):
+        super().__init__(tmp, password)
+        program = need("opentracker")
+        self.dir.chmod(0o755)
+        (self.dir / "whitelist").write_text(
+            "".join(h + "\n" for h in hashes))
+        (self.dir / "whitelist").chmod(0o644)
+        (self.dir / "opentracker.conf").write_text(
+            "access.whitelist whitelist\ntracker.rootdir %s\n" % self.dir)
+        user = ["-u", "nobody"] if os.geteuid() == 0 else []
+        self.announce = self.url + "/announce"
+        self.run([program, "-i", "127.0.0.1", "-p", str(self.port), "-P",
+                  str(self.port), "-f", str(self.dir / "opentracker.conf")]
+                 + user)
+
+
 class NewsServer(Client):
     """NZBGet's own news server (nzbget --nserv) on 127.0.0.1, serving
     the files given (name: bytes) as articles; nzb(name) is the NZB it
@@ -436,10 +478,11 @@ class NewsServer(Client):
 @pytest.fixture
 def clients(tmp_path):
     """Start real clients by kind ("qbittorrent", "transmission",
-    "nzbget", and "nserv", a news server for NZBGet); all are stopped at
-    the end."""
+    "nzbget", "nserv", a news server for NZBGet, and "opentracker", a
+    BitTorrent tracker); all are stopped at the end."""
     kinds = {"qbittorrent": Qbittorrent, "transmission": Transmission,
-             "nzbget": Nzbget, "nserv": NewsServer}
+             "nzbget": Nzbget, "nserv": NewsServer,
+             "opentracker": Tracker}
     started = []
 
     def make(kind, **kw):

@@ -7,7 +7,10 @@ stays on its way, a link qBittorrent answered "Ok." to but never lists
 fails after the grace and the next release goes at once, NZBGet's
 failed fetch fails, a download removed by the user fails, a client that
 goes away changes nothing, a completed download outside every save
-path is not imported until that is fixed."""
+path is not imported until that is fixed; a magnet completes from a
+seeder on loopback (qBittorrent: the peer given through its API;
+Transmission, with a .torrent too: the two met through opentracker) and
+is imported; a name taken in the series folder is never replaced."""
 
 import base64
 import json
@@ -15,9 +18,11 @@ import signal
 
 from clients import Torrent, clients, files  # noqa: F401
 from conftest import wait_for
-from test_clients import CONTENT, catalog, conf, health, usenet_conf
+from test_clients import CONTENT, NZB, catalog, conf, health, usenet_conf
 from test_handoff import AUTO, SEND, checks_csv, downloads
 from test_monitor import monitored, release  # noqa: F401
+
+SAB_KEY = "sabKEY0123456789abcdef0123456789"
 
 POLL = "poll_interval = 1\n"
 
@@ -104,19 +109,21 @@ def test_qbittorrent_followed(monitored, clients, files, tmp_path):
     blocked = mon.m.read("control/blocklist").decode()
     assert "Saga 01 T10" in blocked and "never listed it" in blocked
     assert c.hash in [t["hash"] for t in qbit.torrents()]
-    # metrics/checks.csv counts them against the check that sent them:
-    # B twice (volumes 4 and 6) completed, once imported; the 404 failed
+    # metrics/checks.csv counts them against the newest missing check:
+    # B for volume 4 completed and imported; B for volume 6 (it holds
+    # volume 4) and the 404 failed
     rows = checks_csv(mon)
-    assert (rows[0]["completed"], rows[0]["imported"],
-            rows[0]["download_failed"]) == ("2", "1", "1")
+    assert tuple(sum(int(r[k]) for r in rows) for k in (
+        "completed", "imported", "download_failed")) == (1, 1, 2)
     # A has no peer: on its way, fetching its metadata
     assert state_of(mon, 2) == "downloading"
     # volume 6 got B again, which qBittorrent had: adopted, followed by
-    # B's hash, completed; but B holds volume 4, not 6: not imported,
-    # and the reason says so
+    # B's hash, completed; but B holds volume 4, not 6: never to be
+    # imported, it failed, and the reason says so
     d6 = downloads(mon)[6]
-    assert d6["client_id"] == b.hash and d6["state"] == "completed"
+    assert d6["client_id"] == b.hash and d6["state"] == "failed"
     assert d6["reason"].startswith("import: ")
+    assert "holds no wanted volume" in d6["reason"]
     assert not (mon.root / "Saga 01" / "Saga 01 T06.cbz").exists()
     # the user removes A in qBittorrent: failed, blocklisted
     qbit.post("/api/v2/torrents/delete", {"hashes": a.hash,
@@ -309,3 +316,225 @@ def test_qbittorrent_magnet_from_a_seeder(monitored, clients, tmp_path):
              until=lambda s: s == "imported", mount=mon.m)
     assert (mon.root / "Saga 01" / "Saga 01 T02.cbz").read_bytes() == \
         a.content
+
+
+def test_transmission_downloads_from_a_seeder(monitored, clients, files,
+                                              tmp_path):
+    """Transmission downloads a magnet (its metadata, then its file) and
+    a .torrent link from qBittorrent seeding both on loopback, the two
+    meeting through opentracker (the magnet's tr=, the torrent's
+    announce); both are imported. Transmission 3.00 never connects to a
+    loopback peer itself (clients.Tracker says why): qBittorrent, told
+    of it by the tracker, connects to it."""
+    content = (CONTENT + b"M" * 40000, CONTENT + b"T" * 40000)
+    probe = [Torrent("Saga 01 T0%d.cbz" % v, c)
+             for v, c in zip((2, 4), content)]
+    tracker = clients("opentracker", hashes=[t.hash for t in probe])
+    a, b = [Torrent(t.name, t.content, tracker.announce) for t in probe]
+    assert (a.hash, b.hash) == (probe[0].hash, probe[1].hash)
+    tr = clients("transmission")
+    seeder = clients("qbittorrent")
+    r2 = release("a02", "Saga 01 T02 FRENCH", seeders=30)
+    r2["guid"] = r2["magnetUrl"] = a.magnet
+    r2["downloadUrl"] = None
+    r4 = release("b04", "Saga 01 T04 FRENCH", seeders=30)
+    r4["downloadUrl"] = files.put("/b.torrent", b.data)
+    r4["magnetUrl"] = None
+    save = tmp_path / "saves"
+    save.mkdir()
+    mon = monitored(["Saga 01"], monitor=AUTO, general=SEND,
+                    extra=conf("transmission", tr.url, save,
+                               rpc="/transmission/rpc") + POLL,
+                    releases={"saga 01": [r2, r4]})
+    mon.check("missing")
+    assert {v: downloads(mon)[v]["client_id"] for v in (2, 4)} == {
+        2: a.hash, 4: b.hash}
+    # Transmission announced both (it is in the tracker's swarms) ...
+    wait_for(lambda: tr.rpc("torrent-get", fields=["trackerStats"])
+             ["torrents"], 60, "Transmission's announces",
+             until=lambda ts: len(ts) == 2 and all(
+                 s["lastAnnounceSucceeded"] for t in ts
+                 for s in t["trackerStats"]))
+    # ... and nothing comes before a seeder does
+    assert {state_of(mon, 2), state_of(mon, 4)} <= {"sent", "queued",
+                                                    "downloading"}
+    seed = tmp_path / "seed"
+    seed.mkdir()
+    for t in (a, b):
+        (seed / t.name).write_bytes(t.content)
+    seeder.api("/api/v2/torrents/add", {
+        "urls": "\n".join(files.put("/seed-%s.torrent" % t.hash, t.data)
+                          for t in (a, b)),
+        "savepath": str(seed)})
+    wait_for(seeder.torrents, 60, "the seeder's check of both",
+             until=lambda ts: len(ts) == 2
+             and all(t["progress"] == 1 for t in ts))
+    # the seeder's first announce may have come before its check ended
+    seeder.api("/api/v2/torrents/reannounce", {"hashes": "all"})
+    # Transmission drops a connection from an address it is already
+    # shaking hands with (tr_peerMgrAddIncoming()): the second torrent's
+    # waits for libtorrent's next try, about a minute later
+    for v, t in ((2, a), (4, b)):
+        wait_for(lambda: state_of(mon, v), 180, "volume %d imported" % v,
+                 until=lambda s: s == "imported", mount=mon.m)
+        assert (mon.root / "Saga 01" / ("Saga 01 T0%d.cbz" % v)
+                ).read_bytes() == t.content
+    shown = {d["volume"]: d for d in mon.m.json("status/downloads.json")}
+    assert shown[2]["state"] == shown[4]["state"] == "imported"
+    assert shown[2]["client"] == "transmission"
+
+
+def test_name_clash_on_import(monitored, clients, files, tmp_path):
+    """The volume's name in the series folder is taken by the time the
+    download completes (another file, put there meanwhile): the import
+    fails with the reason, the file there keeps its bytes, and the
+    download stays where Transmission put it."""
+    tr = clients("transmission")
+    _, b, _ = torrents()
+    r = release("b04", "Saga 01 T04 FRENCH", seeders=30)
+    r["downloadUrl"] = files.put("/b.torrent", b.data)
+    r["magnetUrl"] = None
+    save = tmp_path / "saves"
+    save.mkdir()
+    mon = monitored(["Saga 01"], monitor=AUTO, general=SEND,
+                    extra=conf("transmission", tr.url, save,
+                               rpc="/transmission/rpc") + POLL,
+                    releases={"saga 01": [r]})
+    mon.check("missing")
+    wait_for(lambda: state_of(mon, 4), 30, "volume 4 on its way",
+             until=lambda s: s == "downloading", mount=mon.m)
+    there = mon.root / "Saga 01" / "Saga 01 T04.cbz"
+    theirs = CONTENT + b"the user's own" * 1000
+    there.write_bytes(theirs)
+    (save / b.name).write_bytes(b.content)
+    tr.rpc("torrent-verify", ids=[b.hash])
+    shown = wait_for(lambda: {d["volume"]: d for d in mon.m.json(
+        "status/downloads.json")}[4], 60, "volume 4's import refused",
+        until=lambda d: d["reason"], mount=mon.m)
+    assert shown["state"] == "completed"
+    assert shown["reason"].startswith("import: ")
+    assert "%s exists already" % there in shown["reason"]
+    assert there.read_bytes() == theirs
+    assert (save / b.name).read_bytes() == b.content
+    assert sorted(p.name for p in there.parent.iterdir()
+                  if "T04" in p.name or p.name.startswith(".")) == [
+        "Saga 01 T04.cbz"]
+
+
+def sab_conf(sab, complete):
+    return ("[usenet]\nclient = sabnzbd\nurl = %s\napi_key = %s\n"
+            "category = manga\nsave_path = %s\n[download]\n" % (
+                sab.url, SAB_KEY, complete) + POLL)
+
+
+def test_sabnzbd_followed(monitored, fake, files, tmp_path):
+    """SABnzbd's hand-offs followed by their nzo_id (SABnzbd is not in
+    Debian: its fake answers mode=queue and mode=history as 3.7 does):
+    volume 4 through queued, downloading, completed (its file in
+    SABnzbd's complete folder) and imported; the catalog's 404 link for
+    volume 10 fails in SABnzbd's history ("URL Fetching failed"), with
+    that reason, and the next release goes."""
+    complete = tmp_path / "complete"
+    complete.mkdir()
+    sab = fake("sabnzbd_fake.py", complete)
+    content = CONTENT + b"S" * 50000
+    sab.call("/_deliver", {"nzbname": "Saga 01 T04 FRENCH", "files": {
+        "Saga 01 T04.cbz": base64.b64encode(content).decode()}})
+    found = []
+    for guid, title in (("u04", "Saga 01 T04 FRENCH"),
+                        ("u10", "Saga 01 T10 FRENCH")):
+        r = release(guid, title, protocol="usenet")
+        r["downloadUrl"] = files.put("/%s.nzb" % guid, NZB,
+                                     "application/x-nzb")
+        found.append(r)
+    mon = monitored(["Saga 01"], monitor=AUTO, general=SEND,
+                    extra=sab_conf(sab, complete / "manga"),
+                    releases={"saga 01": found})
+    catalog(mon, files.url + "/gone.nzb")
+    mon.check("missing")
+    d = downloads(mon)
+    assert d[4]["client"] == "sabnzbd"
+    assert d[4]["client_id"].startswith("SABnzbd_nzo_")
+    nzo = d[4]["client_id"]
+    wait_for(lambda: downloads(mon)[4], 30, "volume 4 queued",
+             until=lambda d: d["state"] == "queued", mount=mon.m)
+    assert sab.call("/_advance", {"nzo_id": nzo}) == {
+        "status": "Downloading"}
+    # half of it left, in MiB with two decimals as SABnzbd gives them
+    wait_for(lambda: downloads(mon)[4], 30, "volume 4 downloading",
+             until=lambda d: d["state"] == "downloading"
+             and 0.4 < d["progress"] < 0.7, mount=mon.m)
+    assert sab.call("/_advance", {"nzo_id": nzo}) == {"status": "Completed"}
+    wait_for(lambda: state_of(mon, 4), 30, "volume 4 imported",
+             until=lambda s: s in (None, "imported"), mount=mon.m)
+    assert (mon.root / "Saga 01" / "Saga 01 T04.cbz").read_bytes() == \
+        content
+    # imported by a link: SABnzbd's copy stays where it was
+    assert (complete / "manga" / "Saga 01 T04 FRENCH" /
+            "Saga 01 T04.cbz").read_bytes() == content
+    shown = {d["volume"]: d for d in mon.m.json("status/downloads.json")}
+    assert shown[4]["state"] == "imported" and shown[4]["progress"] == 1
+    assert shown[4]["client"] == "sabnzbd" and shown[4]["client_id"] == nzo
+    # the catalog's 404: failed in SABnzbd's words, blocklisted, and
+    # Prowlarr's release of volume 10 sent (its hand-off in the place of
+    # the failed one)
+    blocked = [line for line in mon.m.read("control/blocklist").decode()
+               .splitlines() if "Saga 01 T10" in line]
+    assert len(blocked) == 1 and blocked[0].endswith(
+        "sabnzbd: URL Fetching failed; File not on server")
+    assert "for Saga 01 volume 10 failed in sabnzbd: sabnzbd: URL Fetching" \
+        " failed; File not on server" in mon.m.read("log").decode()
+    # completed on its way to imported (the import follows at once in
+    # the same poll), and the 404 failed
+    rows = checks_csv(mon)
+    assert tuple(sum(int(r[k]) for r in rows) for k in (
+        "completed", "imported", "download_failed")) == (1, 1, 1)
+    d10 = wait_for(lambda: downloads(mon)[10], 30, "volume 10's next release",
+                   until=lambda d: d["title"] == "Saga 01 T10 FRENCH",
+                   mount=mon.m)
+    assert d10["client"] == "sabnzbd" and d10["state"] in ("sent", "queued")
+
+
+def test_completed_with_another_volume_fails(monitored, clients, files,
+                                             tmp_path):
+    """A release for volume 6 whose download holds volume 4: it
+    completes, and cannot ever be imported as volume 6, so it fails with
+    the import's reason, its release is blocklisted, and the next
+    release of volume 6 goes and is imported."""
+    tr = clients("transmission")
+    wrong = Torrent("Saga 01 T04.cbz", CONTENT + b"W" * 40000)
+    right = Torrent("Saga 01 T06.cbz", CONTENT + b"R" * 40000)
+    save = tmp_path / "saves"
+    save.mkdir()
+    for t in (wrong, right):
+        (save / t.name).write_bytes(t.content)
+    found = []
+    for guid, title, t, seeders in (
+            ("w06", "Saga 01 T06 FRENCH", wrong, 90),
+            ("r06", "Saga 01 T06 FRENCH REPACK", right, 10)):
+        r = release(guid, title, seeders=seeders)
+        r["downloadUrl"] = files.put("/%s.torrent" % guid, t.data)
+        r["magnetUrl"] = None
+        found.append(r)
+    mon = monitored(["Saga 01"], monitor=AUTO, general=SEND,
+                    extra=conf("transmission", tr.url, save,
+                               rpc="/transmission/rpc") + POLL,
+                    releases={"saga 01": found})
+    mon.check("missing")
+    assert downloads(mon)[6]["client_id"] == wrong.hash
+    wait_for(lambda: downloads(mon).get(6), 60, "volume 6 imported",
+             until=lambda d: d is None or d["state"] == "imported",
+             mount=mon.m)
+    assert (mon.root / "Saga 01" / "Saga 01 T06.cbz").read_bytes() == \
+        right.content
+    assert not (mon.root / "Saga 01" / "Saga 01 T04.cbz").exists()
+    blocked = [line for line in mon.m.read("control/blocklist").decode()
+               .splitlines() if "Saga 01 T06 FRENCH" in line]
+    assert len(blocked) == 1 and "REPACK" not in blocked[0]
+    assert "holds no wanted volume of Saga 01" in blocked[0]
+    log = mon.m.read("log").decode()
+    assert "\"Saga 01 T06 FRENCH\" for Saga 01 volume 6 failed in" \
+        " transmission: import: " in log
+    shown = {d["volume"]: d for d in mon.m.json("status/downloads.json")}
+    assert shown[6]["title"] == "Saga 01 T06 FRENCH REPACK"
+    assert shown[6]["state"] == "imported"

@@ -602,6 +602,7 @@ static void test_clash(void **state)
 		assert_int_equal(run(src, (double[]){ 20 }, 1, &res),
 				 -EEXIST);
 		assert_int_equal(res.nr_files, 0);
+		assert_false(res.no_volume);
 		assert_non_null(strstr(res.reason.buf, "already"));
 		assert_string_equal(text_of(series, "One Piece T20.cbz"),
 				    "mine");
@@ -677,6 +678,7 @@ static void test_names_and_wanted(void **state)
 	assert_int_equal(run(src, (double[]){ 43 }, 1, &res), -ENOENT);
 	assert_string_equal(res.left_out[0].why, "volume 42 is not wanted");
 	assert_non_null(strstr(res.reason.buf, "no wanted volume"));
+	assert_true(res.no_volume);
 	import_result_release(&res);
 
 	put(dl, "twice/One Piece T44.pdf", "pdf");

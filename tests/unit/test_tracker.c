@@ -4,7 +4,8 @@
  * words: qBittorrent's torrents/info states of its WebUI API
  * documentation, Transmission's torrent-get status numbers of its
  * rpc-spec, NZBGet's listgroups and history statuses of its API
- * documentation), and what state a hand-off goes to (tracker_next(), a
+ * documentation, SABnzbd 3.7's queue and history slots of its
+ * sabnzbd/api.py), and what state a hand-off goes to (tracker_next(), a
  * table of states, answers and ages).
  */
 #include <errno.h>
@@ -138,6 +139,30 @@ static const struct {
 	{ "nzbget", "{\"NZBID\":9,\"Status\":\"FAILURE/UNPACK\","
 	  "\"FileSizeMB\":10,\"RemainingSizeMB\":0,\"DestDir\":\"/dl/d\"}",
 	  TRACKER_FAILED, 1, "/dl/d", "nzbget: FAILURE/UNPACK" },
+	/* SABnzbd 3.7: queue slots, then history slots */
+	{ "sabnzbd", "{\"nzo_id\":\"SABnzbd_nzo_1\",\"status\":\"Grabbing\","
+	  "\"mb\":\"0.00\",\"mbleft\":\"0.00\"}",
+	  TRACKER_QUEUED, 0, "", "" },
+	{ "sabnzbd", "{\"nzo_id\":\"SABnzbd_nzo_1\",\"status\":\"Queued\","
+	  "\"mb\":\"100.00\",\"mbleft\":\"100.00\"}",
+	  TRACKER_QUEUED, 0, "", "" },
+	{ "sabnzbd", "{\"nzo_id\":\"SABnzbd_nzo_1\",\"status\":"
+	  "\"Downloading\",\"mb\":\"100.00\",\"mbleft\":\"25.00\"}",
+	  TRACKER_DOWNLOADING, 0.75, "", "" },
+	{ "sabnzbd", "{\"nzo_id\":\"SABnzbd_nzo_1\",\"status\":\"Fetching\","
+	  "\"mb\":\"100.00\",\"mbleft\":\"10.00\"}",
+	  TRACKER_DOWNLOADING, 0.9, "", "" },
+	{ "sabnzbd", "{\"nzo_id\":\"SABnzbd_nzo_1\",\"status\":\"Extracting\","
+	  "\"storage\":\"\",\"fail_message\":\"\"}",
+	  TRACKER_DOWNLOADING, 1, "", "" },
+	{ "sabnzbd", "{\"nzo_id\":\"SABnzbd_nzo_1\",\"status\":\"Completed\","
+	  "\"storage\":\"/dl/manga/One Piece T01\",\"fail_message\":\"\"}",
+	  TRACKER_COMPLETED, 1, "/dl/manga/One Piece T01", "" },
+	{ "sabnzbd", "{\"nzo_id\":\"SABnzbd_nzo_1\",\"status\":\"Failed\","
+	  "\"storage\":\"\",\"fail_message\":\"URL Fetching failed; File"
+	  " not on server\"}",
+	  TRACKER_FAILED, 0, "",
+	  "sabnzbd: URL Fetching failed; File not on server" },
 };
 
 /* Each answer means what the table says. */
@@ -172,6 +197,7 @@ static void test_read_bad(void **state)
 		{ "transmission", "{\"hashString\":\"" H "\"}" },
 		{ "nzbget", "{\"Status\":\"QUEUED\"}" },
 		{ "sabnzbd", "{}" },
+		{ "sabnzbd", "{\"nzo_id\":\"SABnzbd_nzo_1\"}" },
 		{ "qbittorrent", "[]" },
 	};
 	struct tracker_seen seen;
@@ -185,8 +211,9 @@ static void test_read_bad(void **state)
 	}
 }
 
-/* A download is found by its hash, by its tag among others, by NZBID;
- * NZBGet's history entry wins over its queue entry. */
+/* A download is found by its hash, by its tag among others, by NZBID or
+ * nzo_id; NZBGet's and SABnzbd's history entry wins over its queue
+ * entry. */
 static void test_find(void **state)
 {
 	json_t *qbit = json_loads("[{\"hash\":\"aa\",\"tags\":\"\"},"
@@ -194,6 +221,10 @@ static void test_find(void **state)
 		"{\"hash\":\"cc\",\"tags\":\"mediamon-1\"}]", 0, NULL);
 	json_t *nzb = json_loads("[{\"NZBID\":3,\"Status\":\"PP_FINISHED\"},"
 		"{\"NZBID\":3,\"Status\":\"SUCCESS/ALL\"}]", 0, NULL);
+	json_t *sab = json_loads("[{\"nzo_id\":\"SABnzbd_nzo_a\"},"
+		"{\"nzo_id\":\"SABnzbd_nzo_b\",\"status\":\"Queued\"},"
+		"{\"nzo_id\":\"SABnzbd_nzo_b\",\"status\":\"Completed\"}]",
+		0, NULL);
 
 	(void)state;
 	assert_string_equal(json_string_value(json_object_get(
@@ -208,8 +239,13 @@ static void test_find(void **state)
 	assert_string_equal(json_string_value(json_object_get(
 		tracker_find("nzbget", nzb, "3"), "Status")), "SUCCESS/ALL");
 	assert_null(tracker_find("nzbget", nzb, "4"));
+	assert_string_equal(json_string_value(json_object_get(
+		tracker_find("sabnzbd", sab, "SABnzbd_nzo_b"), "status")),
+		"Completed");
+	assert_null(tracker_find("sabnzbd", sab, "SABnzbd_nzo_c"));
 	json_decref(qbit);
 	json_decref(nzb);
+	json_decref(sab);
 }
 
 #define POLL 60
