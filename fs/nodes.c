@@ -14,6 +14,7 @@
 #include "fs/render_analysis.h"
 #include "indexer/reads.h"
 #include "fs/render_fuse.h"
+#include "fs/render_manga.h"
 #include "fs/render_prometheus.h"
 #include "fs/render_status.h"
 #include "fs/series_shown.h"
@@ -30,9 +31,9 @@ static const struct {
 	{ "/status/health", { NODE_FILE, .render = render_health } },
 	{ "/status/missing", { NODE_FILE,
 			       .render = series_shown_missing } },
-	{ "/status/missing.json", { NODE_FILE, .render = query_missing_json,
+	{ "/status/missing.json", { NODE_FILE, .render = render_manga_missing_json,
 				    .owner_only = 1 } },
-	{ "/status/unparsed", { NODE_FILE, .render = query_unparsed,
+	{ "/status/unparsed", { NODE_FILE, .render = render_manga_unparsed,
 				.owner_only = 1 } },
 	{ "/status/new", { NODE_FILE, .render = series_shown_new } },
 	{ "/status/new.json", { NODE_FILE, .render = render_monitor_new_json,
@@ -51,7 +52,7 @@ static const struct {
 	{ "/status/repairs.json", { NODE_FILE,
 				    .render = query_repairs_json,
 				    .owner_only = 1 } },
-	{ "/status/no-cover", { NODE_FILE, .render = query_no_cover,
+	{ "/status/no-cover", { NODE_FILE, .render = render_no_cover,
 				.owner_only = 1 } },
 	{ "/status/tag-errors", { NODE_FILE, .render = render_tag_errors,
 				  .owner_only = 1 } },

@@ -8,6 +8,7 @@
 #include "common/clock.h"
 #include "common/log.h"
 #include "common/strbuf.h"
+#include "fs/render_health.h"
 #include "indexer/indexer.h"
 #include "indexer/reads.h"
 
@@ -48,7 +49,7 @@ int render_health(struct strbuf *out)
 			    " from before is in use\n", refused.why);
 	pthread_mutex_unlock(&refused.lock);
 	backup_health(out);
-	return query_health(out);
+	return render_health_lines(out);
 }
 
 int render_log(struct strbuf *out)

@@ -3,11 +3,11 @@
 
 /*
  * The generated files the mount makes itself, without the store: /README
- * and /log, and /status/health, which is the store's (query_health())
- * after the mount's own line: a reload refused (render_reload_refused()).
- * Each appends one whole document to out and returns 0. The other
- * documents built from the store and the indexer's status are the store's
- * read API (indexer/reads.h).
+ * and /log, and /status/health: the mount's own lines (a reload refused,
+ * render_reload_refused(); the last backup) before the index's
+ * (fs/render_health.h). Each appends one whole document to out and
+ * returns 0. The other documents are built in the other fs/render_*.c
+ * from the domains' reads (indexer/reads.h) and the live status.
  */
 
 struct strbuf;

@@ -3,10 +3,12 @@
 #include <errno.h>
 #include <math.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "common/bytes.h"
 #include "common/json.h"
 #include "common/strbuf.h"
+#include "common/utf8.h"
 
 int render_manga_volumes(struct strbuf *out, int64_t series)
 {
@@ -117,4 +119,76 @@ int render_manga_status(struct strbuf *out, int64_t series)
 	if (!doc)
 		return -ENOMEM;
 	return json_append(out, doc);
+}
+
+struct missing_lines {
+	struct strbuf *out;
+	const struct query_series_filter *shown;
+};
+
+static int missing_line(void *arg, int64_t id, const char *series,
+			int volume, const char *series_path)
+{
+	struct missing_lines *ml = arg;
+
+	(void)series_path;
+	if (!query_series_shown(ml->shown, id))
+		return 0;
+	utf8_add_field(ml->out, series);
+	strbuf_addf(ml->out, "\t%d\n", volume);
+	return 0;
+}
+
+int render_manga_all_missing(struct strbuf *out,
+			     const struct query_series_filter *shown)
+{
+	struct missing_lines ml = { out, shown };
+
+	return manga_reads_missing(missing_line, &ml);
+}
+
+static int missing_item(void *arg, int64_t id, const char *series,
+			int volume, const char *series_path)
+{
+	json_t *item;
+
+	(void)id;
+	item = json_pack("{s:o, s:i, s:o}",
+			 "series", json_text(series, strlen(series)),
+			 "volume", volume,
+			 "series_path", json_text(series_path,
+						  strlen(series_path)));
+	return item && !json_array_append_new(arg, item) ? 0 : -ENOMEM;
+}
+
+int render_manga_missing_json(struct strbuf *out)
+{
+	json_t *list = json_array();
+	int rc;
+
+	if (!list)
+		return -ENOMEM;
+	rc = manga_reads_missing(missing_item, list);
+	if (rc) {
+		json_decref(list);
+		return rc;
+	}
+	return json_append(out, list);
+}
+
+/* One line of /status/unparsed: a volume name to rename, and why. */
+static int unparsed_line(void *arg, const char *path, const char *reason)
+{
+	struct strbuf *out = arg;
+
+	utf8_add_field(out, path);
+	strbuf_addch(out, '\t');
+	strbuf_addstr(out, reason);
+	strbuf_addch(out, '\n');
+	return 0;
+}
+
+int render_manga_unparsed(struct strbuf *out)
+{
+	return manga_reads_unparsed(unparsed_line, out);
 }

@@ -34,4 +34,17 @@ int render_manga_setting(struct strbuf *out, int64_t series,
  */
 int render_manga_status(struct strbuf *out, int64_t series);
 
+/*
+ * The documents of every monitored series' wanted volumes:
+ * /status/missing, a line of the series' name, a tab and the volume for
+ * each, of the series shown passes (store/series_filter.h; NULL: all);
+ * /status/missing.json, the same with each series' folder; and
+ * /status/unparsed, a volume file whose name gives no number, a tab and
+ * why, a line each.
+ */
+int render_manga_all_missing(struct strbuf *out,
+			     const struct query_series_filter *shown);
+int render_manga_missing_json(struct strbuf *out);
+int render_manga_unparsed(struct strbuf *out);
+
 #endif

@@ -386,3 +386,23 @@ int render_tag_errors(struct strbuf *out)
 {
 	return library_stats_each_tag_error(tag_error_line, out);
 }
+
+/* One line of /status/no-cover for an album without any. */
+static int no_cover_line(void *arg, const char *artist, const char *album,
+			 const char *folder)
+{
+	struct strbuf *out = arg;
+
+	utf8_add_field(out, artist);
+	strbuf_addch(out, '\t');
+	utf8_add_field(out, album);
+	strbuf_addch(out, '\t');
+	utf8_add_field(out, folder);
+	strbuf_addch(out, '\n');
+	return 0;
+}
+
+int render_no_cover(struct strbuf *out)
+{
+	return covers_uncovered(no_cover_line, out);
+}

@@ -18,6 +18,8 @@
  *                          to tag again: a line each, in path order, of
  *                          its absolute path, a tab, and why ("damaged"
  *                          for a file indexed before reasons were kept)
+ *   /status/no-cover       the albums without cover art: the artist, a
+ *                          tab, the album, a tab, its folder, a line each
  */
 
 #include "indexer/indexer.h"
@@ -30,6 +32,7 @@ int render_scan_json(struct strbuf *out);
 int render_watch_json(struct strbuf *out);
 int render_scan_csv(struct strbuf *out);
 int render_tag_errors(struct strbuf *out);
+int render_no_cover(struct strbuf *out);
 
 /*
  * The last finished scan as s and the store know it: the store's last

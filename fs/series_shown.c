@@ -8,6 +8,7 @@
 #include "common/array.h"
 #include "common/log.h"
 #include "fs/caller.h"
+#include "fs/render_manga.h"
 #include "fs/render_monitor.h"
 #include "indexer/reads.h"
 
@@ -102,7 +103,7 @@ static int render_shown(struct strbuf *out,
 
 int series_shown_missing(struct strbuf *out)
 {
-	return render_shown(out, query_missing);
+	return render_shown(out, render_manga_all_missing);
 }
 
 int series_shown_new(struct strbuf *out)

@@ -1297,6 +1297,17 @@ const char *indexer_db_path(void)
 	return ix.cfg->database;
 }
 
+void indexer_store_health(struct strbuf *errors, struct strbuf *warns)
+{
+	uint64_t write_errors = writer_errors();
+
+	if (write_errors)
+		strbuf_addf(errors, "error: %llu records could not be written"
+			    " to the database (see /log)\n",
+			    (unsigned long long)write_errors);
+	storefile_health(errors, warns);
+}
+
 const struct indexer_root *indexer_roots(size_t *nr)
 {
 	const struct roots *b = __atomic_load_n(&shown, __ATOMIC_ACQUIRE);

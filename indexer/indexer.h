@@ -20,6 +20,8 @@
 #include "indexer/library/scan.h"
 #include "indexer/library/watch.h"
 
+struct strbuf;
+
 struct config;
 
 #define INDEXER_TRIGGER_LEN 16
@@ -211,6 +213,11 @@ uint64_t indexer_generation(void);
 
 /* The database file, for read connections. */
 const char *indexer_db_path(void);
+
+/* Append the store's own lines of the health file: records the writer
+ * could not apply, then the store file's state ("error:" lines to
+ * errors, "warn:" to warns). */
+void indexer_store_health(struct strbuf *errors, struct strbuf *warns);
 
 /* The configured roots (none while the indexer is stopped); the array
  * stays valid until the daemon exits, also across reloads. */

@@ -18,7 +18,6 @@
  *                             reader_close() when a thread that read is
  *                             done
  *   store/series_filter.h     which series a document shows its caller
- *   store/query_status.h      health, missing, unparsed, no-cover
  *   store/query_repair.h      broken, repairs.json, repair.json, its health
  *   library/track_attrs.h     the extended attributes of track files
  *   library/covers.h          cover art and artist images of the views
@@ -56,7 +55,6 @@
 #include "indexer/realdebrid/rd_reads.h"
 #include "indexer/realdebrid/rd_stats.h"
 #include "indexer/store/query_repair.h"
-#include "indexer/store/query_status.h"
 #include "indexer/store/reader.h"
 #include "indexer/store/series_filter.h"
 

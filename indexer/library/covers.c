@@ -775,3 +775,17 @@ out:
 	strbuf_release(&e.path);
 	return rc;
 }
+
+int covers_uncovered(int (*fn)(void *arg, const char *artist,
+			       const char *album, const char *folder),
+		     void *arg)
+{
+	sqlite3 *db = reader_begin();
+	int rc;
+
+	if (!db)
+		return -EIO;
+	rc = covers_each_uncovered(db, fn, arg);
+	reader_end(db);
+	return rc;
+}

@@ -128,6 +128,12 @@ int covers_each_uncovered(sqlite3 *db,
 				    const char *album, const char *folder),
 			  void *arg);
 
+/* covers_each_uncovered() on the calling thread's read connection, in
+ * one read transaction: for the mount's /status/no-cover. */
+int covers_uncovered(int (*fn)(void *arg, const char *artist,
+			       const char *album, const char *folder),
+		     void *arg);
+
 /*
  * stat() the track whose files.id is track for its embedded picture,
  * through stat_file (which returns 0 or a negative errno value, as the

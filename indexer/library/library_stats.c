@@ -162,6 +162,18 @@ int library_stats_last_scan(struct library_scan *out, int *found)
 			   last_scan_row, &l);
 }
 
+int library_stats_last_judged(struct library_scan *out, int *found)
+{
+	struct last_scan l = { out, found };
+
+	memset(out, 0, sizeof(*out));
+	*found = 0;
+	return reader_each("SELECT " SCAN_COLUMNS " FROM scans"
+			   " WHERE success IS NOT NULL"
+			   " ORDER BY id DESC LIMIT 1", "read status",
+			   last_scan_row, &l);
+}
+
 struct each_scan {
 	int (*fn)(void *arg, const struct library_scan *scan);
 	void *arg;

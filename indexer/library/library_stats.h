@@ -50,6 +50,10 @@ struct library_scan {
 /* The last finished scan of the store into *out, *found 0 if none. */
 int library_stats_last_scan(struct library_scan *out, int *found);
 
+/* The last scan whose success is known (it finished, or a start found it
+ * unfinished) into *out, *found 0 if none: what the health file judges. */
+int library_stats_last_judged(struct library_scan *out, int *found);
+
 /* Call fn for every scan that ended, in id order; stops at its nonzero
  * and returns it. */
 int library_stats_each_scan(int (*fn)(void *arg,

@@ -30,6 +30,21 @@ int manga_reads_folders(int (*fn)(void *arg, int64_t id, const char *path),
 			void *arg);
 
 /*
+ * Call fn with every missing volume of a monitored series
+ * (manga_each_missing()), read in one snapshot; stops when fn returns
+ * nonzero, and returns that value. fn may not read the store.
+ */
+int manga_reads_missing(int (*fn)(void *arg, int64_t id, const char *series,
+				  int volume, const char *series_path),
+			void *arg);
+
+/* Call fn with every volume file whose name gives no volume number, and
+ * why (manga_each_unparsed()), as manga_reads_missing() does. */
+int manga_reads_unparsed(int (*fn)(void *arg, const char *path,
+				   const char *reason),
+			 void *arg);
+
+/*
  * Call fn with the name and id of every series, by name then id; stops
  * when fn returns nonzero, and returns that value. fn may read the store
  * but not walk the series again: the walk is this thread's one

@@ -500,8 +500,8 @@ static int checks_health(sqlite3 *db, struct strbuf *warns)
 	return db_finalize(st, rc, "read checks");
 }
 
-/* Health is read by the status code (indexer/store/query_status.c) into
- * its own document, in one snapshot. */
+/* Health is read for the health file (fs/render_health.c) in one
+ * snapshot of its own. */
 int query_monitor_health(struct strbuf *errors, struct strbuf *warns)
 {
 	sqlite3 *db = reader_begin();

@@ -1,0 +1,22 @@
+#ifndef MEDIAMON_RENDER_HEALTH_H
+#define MEDIAMON_RENDER_HEALTH_H
+
+/*
+ * The lines of /status/health that judge the index: roots that cannot be
+ * read, the analyser, the store (writes that failed, the file), the
+ * watcher's limit, the last scan, the monitor and the repair, from the
+ * live status (indexer/indexer.h) and the domains' reads
+ * (indexer/reads.h).
+ */
+
+struct strbuf;
+
+/*
+ * Append one line per problem to out, errors first; "ok" alone when there
+ * is none and out was empty. The file is read most when the store is in
+ * trouble: a store that cannot be read is one more line, never a failed
+ * read, so it returns 0.
+ */
+int render_health_lines(struct strbuf *out);
+
+#endif
