@@ -150,28 +150,26 @@ static int last_scan_row(void *arg, sqlite3_stmt *st)
 	return 0;
 }
 
-int library_stats_last_scan(struct library_scan *out, int *found)
+/* The newest scan sql (SCAN_COLUMNS of one row) gives, into *out. */
+static int last_of(const char *sql, struct library_scan *out, int *found)
 {
 	struct last_scan l = { out, found };
 
 	memset(out, 0, sizeof(*out));
 	*found = 0;
-	return reader_each("SELECT " SCAN_COLUMNS " FROM scans"
-			   " WHERE finished_at IS NOT NULL"
-			   " ORDER BY id DESC LIMIT 1", "read status",
-			   last_scan_row, &l);
+	return reader_each(sql, "read status", last_scan_row, &l);
+}
+
+int library_stats_last_scan(struct library_scan *out, int *found)
+{
+	return last_of("SELECT " SCAN_COLUMNS " FROM scans WHERE finished_at"
+		       " IS NOT NULL ORDER BY id DESC LIMIT 1", out, found);
 }
 
 int library_stats_last_judged(struct library_scan *out, int *found)
 {
-	struct last_scan l = { out, found };
-
-	memset(out, 0, sizeof(*out));
-	*found = 0;
-	return reader_each("SELECT " SCAN_COLUMNS " FROM scans"
-			   " WHERE success IS NOT NULL"
-			   " ORDER BY id DESC LIMIT 1", "read status",
-			   last_scan_row, &l);
+	return last_of("SELECT " SCAN_COLUMNS " FROM scans WHERE success"
+		       " IS NOT NULL ORDER BY id DESC LIMIT 1", out, found);
 }
 
 struct each_scan {
