@@ -23,24 +23,6 @@ int monitor_checks_history(struct history *h)
 			    7, h);
 }
 
-/* Read the rows of sql into *rows in one read transaction
- * (db_read_rows()). */
-static int read_rows(const char *sql, const char *what,
-		     int (*fill)(sqlite3_stmt *st, void *row, void *arg),
-		     void *arg, void **rows, size_t *n, size_t size)
-{
-	sqlite3 *db = reader_begin();
-	int rc;
-
-	*rows = NULL;
-	*n = 0;
-	if (!db)
-		return -EIO;
-	rc = db_read_rows(db, sql, what, fill, arg, rows, n, size);
-	reader_end(db);
-	return rc;
-}
-
 void monitor_blocked_free(struct monitor_blocked *rows, size_t n)
 {
 	for (size_t i = 0; i < n; i++) {
@@ -63,9 +45,10 @@ static int blocked_row(sqlite3_stmt *st, void *row, void *arg)
 /* The oldest first, as the user blocked them. */
 int monitor_reads_blocklist(struct monitor_blocked **rows, size_t *n)
 {
-	return read_rows("SELECT id, title, reason FROM blocklist"
-			 " ORDER BY at, id", "list blocklist", blocked_row,
-			 NULL, (void **)rows, n, sizeof(**rows));
+	return reader_read_rows("SELECT id, title, reason FROM blocklist"
+				" ORDER BY at, id", "list blocklist",
+				blocked_row, NULL, (void **)rows, n,
+				sizeof(**rows));
 }
 
 void monitor_downloads_free(struct monitor_download *rows, size_t n)
@@ -103,12 +86,12 @@ static int download_row(sqlite3_stmt *st, void *row, void *arg)
  * has them all at its one time, at. */
 int monitor_reads_downloads(struct monitor_download **rows, size_t *n)
 {
-	return read_rows("SELECT series, volume, title, source, client,"
-			 " client_id, state, progress, error, path,"
-			 " coalesce(sent_at, at), coalesce(changed_at, at),"
-			 " progress_at FROM downloads ORDER BY series, volume",
-			 "list downloads", download_row, NULL, (void **)rows,
-			 n, sizeof(**rows));
+	return reader_read_rows("SELECT series, volume, title, source,"
+		" client, client_id, state, progress, error, path,"
+		" coalesce(sent_at, at), coalesce(changed_at, at),"
+		" progress_at FROM downloads ORDER BY series, volume",
+		"list downloads", download_row, NULL, (void **)rows, n,
+		sizeof(**rows));
 }
 
 void monitor_new_free(struct monitor_new *rows, size_t n)
@@ -144,9 +127,9 @@ static int new_row(sqlite3_stmt *st, void *row, void *arg)
 int monitor_reads_new(const struct query_series_filter *shown,
 		      struct monitor_new **rows, size_t *n)
 {
-	return read_rows("SELECT s.name, CAST(r.path AS TEXT) || '/' ||"
-		" CAST(s.path AS TEXT), coalesce((SELECT"
-		" CAST(max(last) AS INTEGER) FROM volumes v"
+	return reader_read_rows("SELECT s.name,"
+		" CAST(r.path AS TEXT) || '/' || CAST(s.path AS TEXT),"
+		" coalesce((SELECT CAST(max(last) AS INTEGER) FROM volumes v"
 		"  WHERE v.series_id = s.id AND v.kind = 'volume'), 0) AS high,"
 		" CAST(CASE WHEN s.latest > 0 THEN s.latest ELSE s.published"
 		"  END AS INTEGER) AS count,"
@@ -334,8 +317,9 @@ static int check_fill(sqlite3_stmt *st, void *row, void *arg)
 
 int monitor_reads_checks(struct monitor_check **rows, size_t *n)
 {
-	return read_rows(CHECK_SQL " ORDER BY id", "read checks", check_fill,
-			 NULL, (void **)rows, n, sizeof(**rows));
+	return reader_read_rows(CHECK_SQL " ORDER BY id", "read checks",
+				check_fill, NULL, (void **)rows, n,
+				sizeof(**rows));
 }
 
 /* The newest check of flow kind into *c; *has is 0 when there is none. */
