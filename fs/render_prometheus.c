@@ -11,6 +11,7 @@
 #include "indexer/store/query.h"
 #include "fs/render_fuse.h"
 #include "fs/render_monitor.h"
+#include "fs/render_repair.h"
 
 enum doc { SUMMARY, SCAN, WATCH, MONITOR, REPAIR, ANALYSIS, FUSE, NR_DOCS };
 

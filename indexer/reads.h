@@ -21,7 +21,6 @@
  *   store/similar.h           what /similar/QUERY holds
  *   store/query_status.h      summary.json, health, missing, unparsed,
  *                             no-cover, scan.json, scan.csv, watch.json
- *   store/query_repair.h      broken, repairs.json, repair.json, its health
  *   store/query_analysis.h    analysis.json, duplicates
  *   library/track_attrs.h     the extended attributes of track files
  *   library/covers.h          cover art and artist images of the views
@@ -31,7 +30,9 @@
  *   manga/manga_reads.h       the series of /manga and their files
  *   monitor/monitor_reads.h   the monitor's rows: checks, found, new,
  *                             downloads, blocklist, health
- *   realdebrid/rd_reads.h     the repair passes, for repairs.svg
+ *   realdebrid/rd_reads.h     the repairs' rows: dead links, orphans,
+ *                             queues, requests, passes, the account's
+ *                             listing, their health
  *
  * A document is read in one read transaction, so it is one snapshot of
  * the store. Functions return 0 or a negative errno value (logged), which
@@ -46,7 +47,6 @@
 #include "indexer/monitor/monitor_reads.h"
 #include "indexer/realdebrid/rd_reads.h"
 #include "indexer/store/query_analysis.h"
-#include "indexer/store/query_repair.h"
 #include "indexer/store/query_status.h"
 #include "indexer/store/reader.h"
 #include "indexer/store/series_filter.h"

@@ -19,7 +19,7 @@
 #include "indexer/store/reader.h"
 #include "indexer/library/covers.h"
 #include "indexer/monitor/monitor_reads.h"
-#include "indexer/store/query_repair.h"
+#include "indexer/realdebrid/rd_reads.h"
 #include "indexer/analysis/analysis_worker.h"
 #include "indexer/indexer.h"
 #include "indexer/manga/manga.h"
