@@ -1,7 +1,9 @@
 #include "common/csv.h"
 
 #include <string.h>
+#include <time.h>
 
+#include "common/clock.h"
 #include "common/strbuf.h"
 
 /* Only the fields that need it are quoted, so that the files read as they
@@ -21,4 +23,14 @@ void csv_add_field(struct strbuf *out, const char *s)
 		strbuf_addch(out, *s);
 	}
 	strbuf_addch(out, '"');
+}
+
+void csv_add_time(struct strbuf *out, double t, int known)
+{
+	char at[CLOCK_RFC3339_LEN];
+
+	if (!known)
+		return;
+	clock_rfc3339((time_t)t, at);
+	strbuf_addstr(out, at);
 }

@@ -25,4 +25,8 @@ struct strbuf;
  * field. */
 void csv_add_field(struct strbuf *out, const char *s);
 
+/* Append the time t (seconds since the epoch) as RFC 3339 UTC, or
+ * nothing when it is not known: a time field. */
+void csv_add_time(struct strbuf *out, double t, int known);
+
 #endif

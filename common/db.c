@@ -7,6 +7,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "common/array.h"
 #include "common/clock.h"
 #include "common/log.h"
 #include "common/strbuf.h"
@@ -328,4 +329,50 @@ int db_column_strdup(sqlite3_stmt *st, int col, const char *none,
 	*out = strdup(text ? text : none);
 	return *out ? 0 : log_error(-ENOMEM, "database: no memory for a"
 				    " column's text");
+}
+
+int db_columns_strdup(sqlite3_stmt *st, const int *cols, char **const *to)
+{
+	int rc = 0;
+
+	for (int i = 0; !rc && cols[i] >= 0; i++)
+		rc = db_column_strdup(st, cols[i], NULL, to[i]);
+	return rc;
+}
+
+void *db_add_row(void **rows, size_t *n, size_t *alloc, size_t size)
+{
+	char *v = array_grow(*rows, *n, alloc, size, 16);
+
+	if (!v) {
+		log_error(-ENOMEM, "database: no memory for the rows read");
+		return NULL;
+	}
+	*rows = v;
+	memset(v + *n * size, 0, size);
+	return v + (*n)++ * size;
+}
+
+int db_read_rows(sqlite3 *db, const char *sql, const char *what,
+		 int (*fill)(sqlite3_stmt *st, void *row, void *arg),
+		 void *arg, void **rows, size_t *n, size_t size)
+{
+	size_t alloc = 0;
+	sqlite3_stmt *st;
+	int rc = db_prepare(db, sql, &st);
+
+	if (rc)
+		return rc;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		void *row = db_add_row(rows, n, &alloc, size);
+		int kept = row ? fill(st, row, arg) : -ENOMEM;
+
+		if (kept > 0) {
+			(*n)--;
+		} else if (kept < 0) {
+			rc = kept;
+			break;
+		}
+	}
+	return db_finalize(st, rc, what);
 }

@@ -88,6 +88,32 @@ int db_column_strdup(sqlite3_stmt *st, int col, const char *none,
 		     char **out);
 
 /*
+ * Copies of the text columns of st's row named by cols (-1 ends) into
+ * the string fields to[] in the same order (db_column_strdup(), NULL for
+ * NULL). Returns 0 or -ENOMEM (logged).
+ */
+int db_columns_strdup(sqlite3_stmt *st, const int *cols, char **const *to);
+
+/*
+ * Room for one more row of size bytes at the end of the malloc'd array
+ * *rows of *n rows (*alloc allocated), zeroed; NULL (logged) when there
+ * is no memory.
+ */
+void *db_add_row(void **rows, size_t *n, size_t *alloc, size_t size);
+
+/*
+ * Read the rows of sql on db, each into a zeroed row of size bytes
+ * appended to *rows (malloc'd, *n rows; the caller frees them whatever
+ * this returns) by fill(st, row, arg). fill returns 0, 1 to drop the row
+ * (it kept nothing), or a negative errno value that stops the read and
+ * is returned. Returns 0 or a negative errno value (logged, naming
+ * what).
+ */
+int db_read_rows(sqlite3 *db, const char *sql, const char *what,
+		 int (*fill)(sqlite3_stmt *st, void *row, void *arg),
+		 void *arg, void **rows, size_t *n, size_t size);
+
+/*
  * Run fn(db, arg) in one transaction: committed when fn returns 0, rolled
  * back otherwise. Returns what fn returned, or the error of BEGIN or
  * COMMIT (logged).

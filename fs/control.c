@@ -10,6 +10,7 @@
 #include "common/strbuf.h"
 #include "fs/loop.h"
 #include "fs/render_monitor.h"
+#include "fs/render_repair.h"
 #include "indexer/indexer.h"
 #include "indexer/reads.h"
 
@@ -195,7 +196,7 @@ int control_repair_render(struct strbuf *out)
 	strbuf_addf(out, "state: %s\n", s.jobs.running & passes ?
 		    "repairing" : s.jobs.pending & passes ? "queued" : "idle");
 	strbuf_addf(out, "dry-run: %d\n", s.dry_run);
-	rc = query_repair_listing(out);
+	rc = render_repair_listing(out);
 	if (rc)
 		return rc;
 	strbuf_addstr(out, "accepted:\n"

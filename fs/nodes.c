@@ -12,6 +12,7 @@
 #include "fs/render_charts.h"
 #include "fs/render_monitor.h"
 #include "fs/render_analysis.h"
+#include "fs/render_repair.h"
 #include "indexer/reads.h"
 #include "fs/render_fuse.h"
 #include "fs/render_manga.h"
@@ -43,14 +44,15 @@ static const struct {
 	{ "/status/downloads.json", { NODE_FILE,
 				      .render = render_monitor_downloads,
 				      .owner_only = 1 } },
-	{ "/status/broken", { NODE_FILE, .render = query_broken,
+	{ "/status/broken", { NODE_FILE, .render = render_repair_broken,
 			      .owner_only = 1 } },
-	{ "/status/broken.json", { NODE_FILE, .render = query_broken_json,
+	{ "/status/broken.json", { NODE_FILE,
+				   .render = render_repair_broken_json,
 				   .owner_only = 1 } },
-	{ "/status/orphans", { NODE_FILE, .render = query_orphans,
+	{ "/status/orphans", { NODE_FILE, .render = render_repair_orphans,
 			       .owner_only = 1 } },
 	{ "/status/repairs.json", { NODE_FILE,
-				    .render = query_repairs_json,
+				    .render = render_repairs_json,
 				    .owner_only = 1 } },
 	{ "/status/no-cover", { NODE_FILE, .render = render_no_cover,
 				.owner_only = 1 } },
@@ -70,7 +72,7 @@ static const struct {
 				     .render = query_monitor_json } },
 	{ "/metrics/checks.csv", { NODE_FILE, .render = render_monitor_checks_csv } },
 	{ "/metrics/repair.json", { NODE_FILE, .render = query_repair_json } },
-	{ "/metrics/repair.csv", { NODE_FILE, .render = query_repair_csv } },
+	{ "/metrics/repair.csv", { NODE_FILE, .render = render_repair_csv } },
 	{ "/metrics/analysis.json", { NODE_FILE,
 				      .render = render_analysis_json } },
 	{ "/metrics/fuse.json", { NODE_FILE, .render = render_fuse_json } },

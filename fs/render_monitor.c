@@ -283,17 +283,6 @@ int render_monitor_results(struct strbuf *out, int64_t series)
 	return found_list(series, NULL, out);
 }
 
-/* A time as checks.csv writes it: RFC 3339, or nothing when unknown. */
-static void add_time(struct strbuf *out, double t, int known)
-{
-	char at[CLOCK_RFC3339_LEN];
-
-	if (!known)
-		return;
-	clock_rfc3339((time_t)t, at);
-	strbuf_addstr(out, at);
-}
-
 int render_monitor_checks_csv(struct strbuf *out)
 {
 	struct monitor_check *c;
@@ -312,9 +301,9 @@ int render_monitor_checks_csv(struct strbuf *out)
 		strbuf_addch(out, ',');
 		csv_add_field(out, c[i].trigger);
 		strbuf_addch(out, ',');
-		add_time(out, c[i].started_at, 1);
+		csv_add_time(out, c[i].started_at, 1);
 		strbuf_addch(out, ',');
-		add_time(out, c[i].finished_at, c[i].finished);
+		csv_add_time(out, c[i].finished_at, c[i].finished);
 		strbuf_addch(out, ',');
 		if (c[i].finished)
 			strbuf_addf(out, "%.3f",

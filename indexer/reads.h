@@ -18,7 +18,6 @@
  *                             reader_close() when a thread that read is
  *                             done
  *   store/series_filter.h     which series a document shows its caller
- *   store/query_repair.h      broken, repairs.json, repair.json, its health
  *   library/track_attrs.h     the extended attributes of track files
  *   library/covers.h          cover art and artist images of the views
  *   library/query_views.h     the folders of the library views, /search,
@@ -32,7 +31,9 @@
  *                             downloads, blocklist, health
  *   monitor/monitor_stats.h   the cache's size, the last check of each
  *                             flow
- *   realdebrid/rd_reads.h     the repair passes, for repairs.svg
+ *   realdebrid/rd_reads.h     the repairs' rows: dead links, orphans,
+ *                             queues, requests, passes, the account's
+ *                             listing, their health
  *   realdebrid/rd_stats.h     the repair's counts, requests by endpoint
  *   analysis/analysis_reads.h analysis.json, duplicates
  *   analysis/similar.h        what /similar/QUERY holds
@@ -54,7 +55,6 @@
 #include "indexer/monitor/monitor_stats.h"
 #include "indexer/realdebrid/rd_reads.h"
 #include "indexer/realdebrid/rd_stats.h"
-#include "indexer/store/query_repair.h"
 #include "indexer/store/reader.h"
 #include "indexer/store/series_filter.h"
 

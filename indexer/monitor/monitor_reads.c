@@ -4,11 +4,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "common/array.h"
 #include "common/cache.h"
 #include "common/clock.h"
 #include "common/db.h"
-#include "common/log.h"
 #include "common/strbuf.h"
 #include "common/utf8.h"
 #include "indexer/store/reader.h"
@@ -23,70 +21,6 @@ int monitor_checks_history(struct history *h)
 			    " FROM checks WHERE finished_at IS NOT NULL"
 			    " ORDER BY id DESC" HISTORY_LIMIT(HISTORY_ROWS),
 			    7, h);
-}
-
-/* Room for one more row of size bytes at the end of *rows, zeroed;
- * NULL (logged) when there is no memory. */
-static void *add_row(void **rows, size_t *n, size_t *alloc, size_t size)
-{
-	char *v = array_grow(*rows, *n, alloc, size, 16);
-
-	if (!v) {
-		log_error(-ENOMEM, "monitor: no memory for the rows read");
-		return NULL;
-	}
-	*rows = v;
-	memset(v + *n * size, 0, size);
-	return v + (*n)++ * size;
-}
-
-/* Copies of the text columns of st's row named by cols (-1 ends), into
- * the string fields to[] in the same order. */
-static int dup_columns(sqlite3_stmt *st, const int *cols, char **const *to)
-{
-	int rc = 0;
-
-	for (int i = 0; !rc && cols[i] >= 0; i++)
-		rc = db_column_strdup(st, cols[i], NULL, to[i]);
-	return rc;
-}
-
-/*
- * Read the rows of sql, each into a zeroed row of size bytes appended to
- * *rows by fill(st, row, arg), in one read transaction. fill returns 0,
- * 1 to drop the row (it kept nothing), or a negative errno value that
- * stops the read and is returned.
- */
-static int read_rows(const char *sql, const char *what,
-		     int (*fill)(sqlite3_stmt *st, void *row, void *arg),
-		     void *arg, void **rows, size_t *n, size_t size)
-{
-	sqlite3 *db = reader_begin();
-	size_t alloc = 0;
-	sqlite3_stmt *st;
-	int rc;
-
-	*rows = NULL;
-	*n = 0;
-	if (!db)
-		return -EIO;
-	rc = db_prepare(db, sql, &st);
-	if (!rc) {
-		while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-			void *row = add_row(rows, n, &alloc, size);
-			int kept = row ? fill(st, row, arg) : -ENOMEM;
-
-			if (kept > 0)
-				(*n)--;
-			else if (kept < 0) {
-				rc = kept;
-				break;
-			}
-		}
-		rc = db_finalize(st, rc, what);
-	}
-	reader_end(db);
-	return rc;
 }
 
 void monitor_blocked_free(struct monitor_blocked *rows, size_t n)
@@ -104,16 +38,17 @@ static int blocked_row(sqlite3_stmt *st, void *row, void *arg)
 	struct monitor_blocked *b = row;
 
 	(void)arg;
-	return dup_columns(st, (const int[]){ 0, 1, 2, -1 },
+	return db_columns_strdup(st, (const int[]){ 0, 1, 2, -1 },
 			   (char **const[]){ &b->id, &b->title, &b->reason });
 }
 
 /* The oldest first, as the user blocked them. */
 int monitor_reads_blocklist(struct monitor_blocked **rows, size_t *n)
 {
-	return read_rows("SELECT id, title, reason FROM blocklist"
-			 " ORDER BY at, id", "list blocklist", blocked_row,
-			 NULL, (void **)rows, n, sizeof(**rows));
+	return reader_read_rows("SELECT id, title, reason FROM blocklist"
+				" ORDER BY at, id", "list blocklist",
+				blocked_row, NULL, (void **)rows, n,
+				sizeof(**rows));
 }
 
 void monitor_downloads_free(struct monitor_download *rows, size_t n)
@@ -141,7 +76,7 @@ static int download_row(sqlite3_stmt *st, void *row, void *arg)
 	d->sent_at = sqlite3_column_double(st, 10);
 	d->changed_at = sqlite3_column_double(st, 11);
 	d->progress_at = sqlite3_column_double(st, 12);
-	return dup_columns(st, (const int[]){ 0, 2, 3, 4, 5, 6, 8, 9, -1 },
+	return db_columns_strdup(st, (const int[]){ 0, 2, 3, 4, 5, 6, 8, 9, -1 },
 			   (char **const[]){ &d->series, &d->title,
 				&d->source, &d->client, &d->client_id,
 				&d->state, &d->reason, &d->path });
@@ -151,12 +86,12 @@ static int download_row(sqlite3_stmt *st, void *row, void *arg)
  * has them all at its one time, at. */
 int monitor_reads_downloads(struct monitor_download **rows, size_t *n)
 {
-	return read_rows("SELECT series, volume, title, source, client,"
-			 " client_id, state, progress, error, path,"
-			 " coalesce(sent_at, at), coalesce(changed_at, at),"
-			 " progress_at FROM downloads ORDER BY series, volume",
-			 "list downloads", download_row, NULL, (void **)rows,
-			 n, sizeof(**rows));
+	return reader_read_rows("SELECT series, volume, title, source,"
+		" client, client_id, state, progress, error, path,"
+		" coalesce(sent_at, at), coalesce(changed_at, at),"
+		" progress_at FROM downloads ORDER BY series, volume",
+		"list downloads", download_row, NULL, (void **)rows, n,
+		sizeof(**rows));
 }
 
 void monitor_new_free(struct monitor_new *rows, size_t n)
@@ -181,7 +116,7 @@ static int new_row(sqlite3_stmt *st, void *row, void *arg)
 	r->count = sqlite3_column_int(st, 3);
 	r->manual = sqlite3_column_int(st, 4);
 	r->checked_at = sqlite3_column_double(st, 6);
-	return dup_columns(st, (const int[]){ 0, 1, 5, -1 },
+	return db_columns_strdup(st, (const int[]){ 0, 1, 5, -1 },
 			   (char **const[]){ &r->name, &r->path,
 					     &r->status });
 }
@@ -192,9 +127,9 @@ static int new_row(sqlite3_stmt *st, void *row, void *arg)
 int monitor_reads_new(const struct query_series_filter *shown,
 		      struct monitor_new **rows, size_t *n)
 {
-	return read_rows("SELECT s.name, CAST(r.path AS TEXT) || '/' ||"
-		" CAST(s.path AS TEXT), coalesce((SELECT"
-		" CAST(max(last) AS INTEGER) FROM volumes v"
+	return reader_read_rows("SELECT s.name,"
+		" CAST(r.path AS TEXT) || '/' || CAST(s.path AS TEXT),"
+		" coalesce((SELECT CAST(max(last) AS INTEGER) FROM volumes v"
 		"  WHERE v.series_id = s.id AND v.kind = 'volume'), 0) AS high,"
 		" CAST(CASE WHEN s.latest > 0 THEN s.latest ELSE s.published"
 		"  END AS INTEGER) AS count,"
@@ -269,7 +204,7 @@ static int wanted_row(sqlite3_stmt *st, struct monitor_wanted *w)
 	w->searched_at = sqlite3_column_double(st, F_SEARCHED);
 	w->download_at = sqlite3_column_double(st, F_D_AT);
 	w->download_progress = sqlite3_column_double(st, F_D_PROGRESS);
-	return dup_columns(st, cols, (char **const[]){
+	return db_columns_strdup(st, cols, (char **const[]){
 		&w->series, &w->kind, &w->download_state,
 		&w->download_client, &w->download_client_id,
 		&w->download_title, &w->download_reason });
@@ -291,7 +226,7 @@ static int release_row(sqlite3_stmt *st, struct monitor_release *r)
 	r->seeders = sqlite3_column_int64(st, F_SEEDERS);
 	r->published_at = sqlite3_column_double(st, F_PUBLISHED);
 	r->found_at = sqlite3_column_double(st, F_FOUND);
-	return dup_columns(st, cols, (char **const[]){
+	return db_columns_strdup(st, cols, (char **const[]){
 		&r->id, &r->title, &r->source, &r->protocol, &r->link,
 		&r->magnet, &r->guid, &r->indexer, &r->state, &r->reason });
 }
@@ -326,7 +261,7 @@ int monitor_reads_found(int64_t series,
 		if (!query_series_shown(shown, sid))
 			continue;
 		if (!w || sid != w->series_id || volume != w->volume) {
-			w = add_row((void **)rows, n, &alloc, sizeof(*w));
+			w = db_add_row((void **)rows, n, &alloc, sizeof(*w));
 			rel_alloc = 0;
 			if (!w || wanted_row(st, w)) {
 				rc = -ENOMEM;
@@ -335,7 +270,7 @@ int monitor_reads_found(int64_t series,
 		}
 		if (sqlite3_column_type(st, F_RANK) == SQLITE_NULL)
 			continue;
-		r = add_row((void **)&w->releases, &w->nr_releases,
+		r = db_add_row((void **)&w->releases, &w->nr_releases,
 			    &rel_alloc, sizeof(*r));
 		if (!r || release_row(st, r)) {
 			rc = -ENOMEM;
@@ -361,7 +296,7 @@ static int check_row(sqlite3_stmt *st, struct monitor_check *c)
 	c->finished_at = sqlite3_column_double(st, 4);
 	for (int i = 0; i < MC_COUNTS; i++)
 		c->count[i] = sqlite3_column_int(st, 5 + i);
-	return dup_columns(st, (const int[]){ 1, 2, -1 },
+	return db_columns_strdup(st, (const int[]){ 1, 2, -1 },
 			   (char **const[]){ &c->kind, &c->trigger });
 }
 
@@ -382,8 +317,9 @@ static int check_fill(sqlite3_stmt *st, void *row, void *arg)
 
 int monitor_reads_checks(struct monitor_check **rows, size_t *n)
 {
-	return read_rows(CHECK_SQL " ORDER BY id", "read checks", check_fill,
-			 NULL, (void **)rows, n, sizeof(**rows));
+	return reader_read_rows(CHECK_SQL " ORDER BY id", "read checks",
+				check_fill, NULL, (void **)rows, n,
+				sizeof(**rows));
 }
 
 /* The newest check of flow kind into *c; *has is 0 when there is none. */

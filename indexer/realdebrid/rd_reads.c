@@ -1,5 +1,16 @@
 #include "indexer/realdebrid/rd_reads.h"
 
+#include <errno.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/db.h"
+#include "common/strbuf.h"
+#include "common/utf8.h"
+#include "indexer/realdebrid/rd_client.h"
+#include "indexer/store/reader.h"
+
 /* A pass in progress has not counted its torrents yet: only those that
  * finished. */
 int rd_passes_history(struct history *h)
@@ -8,4 +19,532 @@ int rd_passes_history(struct history *h)
 			    " rd_passes WHERE finished_at IS NOT NULL"
 			    " ORDER BY id DESC" HISTORY_LIMIT(HISTORY_ROWS),
 			    2, h);
+}
+
+/* A real column that may be NULL: NAN then. */
+static double real_or_nan(sqlite3_stmt *st, int col)
+{
+	return sqlite3_column_type(st, col) == SQLITE_NULL ? NAN :
+		sqlite3_column_double(st, col);
+}
+
+void rd_broken_free(struct rd_broken *rows, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		free(rows[i].link);
+		free(rows[i].target);
+		free(rows[i].torrent);
+		free(rows[i].torrent_name);
+		free(rows[i].state);
+		free(rows[i].reason);
+		free(rows[i].plan);
+	}
+	free(rows);
+}
+
+static int broken_row(sqlite3_stmt *st, void *row, void *arg)
+{
+	struct rd_broken *b = row;
+
+	(void)arg;
+	b->attempts = sqlite3_column_int64(st, 6);
+	b->next_retry_at = sqlite3_column_double(st, 7);
+	return db_columns_strdup(st, (const int[]){ 0, 1, 2, 3, 4, 5, 8, -1 },
+				 (char **const[]){ &b->link, &b->target,
+				 &b->torrent, &b->torrent_name, &b->state,
+				 &b->reason, &b->plan });
+}
+
+/* The latest repair of a link's torrent, under its old id or its new
+ * one, says its state. */
+int rd_reads_broken(struct rd_broken **rows, size_t *n)
+{
+	return reader_read_rows("SELECT l.path, l.target, l.torrent_id,"
+		" l.torrent_name,"
+		" CASE WHEN l.torrent_id IS NULL THEN 'unmapped'"
+		"  WHEN p.state IS NULL OR p.state = 'queued' THEN 'broken'"
+		"  WHEN p.state IN ('adding', 'downloading') THEN 'repairing'"
+		"  ELSE p.state END,"
+		" coalesce(l.map_error, p.last_error),"
+		" coalesce(p.attempts, 0),"
+		" CASE WHEN p.state = 'waiting_retry' THEN p.next_at END,"
+		" p.plan"
+		" FROM rd_links l LEFT JOIN rd_repairs p ON p.rowid ="
+		"  (SELECT rowid FROM rd_repairs WHERE torrent_id ="
+		"  l.torrent_id OR new_id = l.torrent_id"
+		"  ORDER BY updated_at DESC LIMIT 1)"
+		" WHERE l.broken ORDER BY l.path", "read broken links",
+		broken_row, NULL, (void **)rows, n, sizeof(**rows));
+}
+
+void rd_orphans_free(struct rd_orphan *rows, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		free(rows[i].path);
+		free(rows[i].target);
+	}
+	free(rows);
+}
+
+static int orphan_row(sqlite3_stmt *st, void *row, void *arg)
+{
+	struct rd_orphan *o = row;
+
+	(void)arg;
+	o->since = sqlite3_column_double(st, 2);
+	return db_columns_strdup(st, (const int[]){ 0, 1, -1 },
+				 (char **const[]){ &o->path, &o->target });
+}
+
+int rd_reads_orphans(struct rd_orphan **rows, size_t *n)
+{
+	return reader_read_rows("SELECT path, target, since FROM rd_orphans"
+				" ORDER BY since, path", "read orphans",
+				orphan_row, NULL, (void **)rows, n,
+				sizeof(**rows));
+}
+
+#define PASS_SQL \
+	"SELECT id, kind, trigger, dry_run, started_at, finished_at," \
+	" duration_s, links, broken, unmapped, guard_ok, started," \
+	" repaired, retries, failed, links_deleted, rescans, requests," \
+	" rate_limited, guard_reason FROM rd_passes"
+
+static void pass_release(struct rd_pass *p)
+{
+	free(p->kind);
+	free(p->trigger);
+	free(p->guard_reason);
+}
+
+void rd_passes_free(struct rd_pass *rows, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		pass_release(&rows[i]);
+	free(rows);
+}
+
+static int pass_row(sqlite3_stmt *st, void *row, void *arg)
+{
+	struct rd_pass *p = row;
+
+	(void)arg;
+	p->id = sqlite3_column_int64(st, 0);
+	p->dry_run = sqlite3_column_int(st, 3);
+	p->started_at = sqlite3_column_double(st, 4);
+	p->finished = sqlite3_column_type(st, 5) != SQLITE_NULL;
+	p->finished_at = sqlite3_column_double(st, 5);
+	p->duration_s = real_or_nan(st, 6);
+	for (int i = 0; i < RD_PASS_COUNTS; i++)
+		p->count[i] = sqlite3_column_int64(st, 7 + i);
+	return db_columns_strdup(st, (const int[]){ 1, 2, 19, -1 },
+				 (char **const[]){ &p->kind, &p->trigger,
+				 &p->guard_reason });
+}
+
+int rd_reads_passes(struct rd_pass **rows, size_t *n)
+{
+	return reader_read_rows(PASS_SQL " ORDER BY id", "read repair passes",
+				pass_row, NULL, (void **)rows, n,
+				sizeof(**rows));
+}
+
+/* The newest pass into *p, *has set when there is one. */
+static int read_last_pass(sqlite3 *db, struct rd_pass *p, int *has)
+{
+	struct rd_pass *rows = NULL;
+	size_t n = 0;
+	int rc = db_read_rows(db, PASS_SQL " ORDER BY id DESC LIMIT 1",
+			      "read the last repair pass", pass_row, NULL,
+			      (void **)&rows, &n, sizeof(*rows));
+
+	*has = !rc && n;
+	if (*has) {
+		*p = rows[0];
+		n = 0;
+	}
+	rd_passes_free(rows, n);
+	return rc;
+}
+
+static int sync_read(sqlite3 *db, struct rd_sync *out)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	out->next_page = 1;
+	out->total = -1;
+	rc = db_prepare(db, "SELECT full_sync, list_page, pages_done,"
+			" torrents_seen, list_total,"
+			" coalesce(cycle_started_at, 0),"
+			" coalesce(cycle_finished_at, 0),"
+			" coalesce(synced_at, 0) FROM rd_sync", &st);
+	if (rc)
+		return rc;
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		out->full = sqlite3_column_int(st, 0);
+		out->next_page = sqlite3_column_int(st, 1);
+		out->pages_done = sqlite3_column_int64(st, 2);
+		out->torrents_seen = sqlite3_column_int64(st, 3);
+		out->total = sqlite3_column_int64(st, 4);
+		out->started_at = sqlite3_column_double(st, 5);
+		out->finished_at = sqlite3_column_double(st, 6);
+		out->synced_at = sqlite3_column_double(st, 7);
+	}
+	return db_finalize(st, rc, "read the account's listing");
+}
+
+int rd_reads_sync(struct rd_sync *s)
+{
+	sqlite3 *db = reader_begin();
+	int rc;
+
+	if (!db)
+		return -EIO;
+	rc = sync_read(db, s);
+	reader_end(db);
+	return rc;
+}
+
+#define REPAIR_SQL \
+	"SELECT torrent_id, name, hash, state, new_id, attempts," \
+	" started_at, updated_at, next_at, last_error, plan FROM rd_repairs"
+
+static void repairs_free(struct rd_repair *rows, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		free(rows[i].torrent);
+		free(rows[i].name);
+		free(rows[i].hash);
+		free(rows[i].state);
+		free(rows[i].new_id);
+		free(rows[i].last_error);
+		free(rows[i].plan);
+	}
+	free(rows);
+}
+
+static int repair_row(sqlite3_stmt *st, void *row, void *arg)
+{
+	struct rd_repair *r = row;
+
+	(void)arg;
+	r->attempts = sqlite3_column_int64(st, 5);
+	r->started_at = sqlite3_column_double(st, 6);
+	r->updated_at = sqlite3_column_double(st, 7);
+	r->next_retry_at = sqlite3_column_double(st, 8);
+	return db_columns_strdup(st, (const int[]){ 0, 1, 2, 3, 4, 9, 10, -1 },
+				 (char **const[]){ &r->torrent, &r->name,
+				 &r->hash, &r->state, &r->new_id,
+				 &r->last_error, &r->plan });
+}
+
+static int failure_row(sqlite3_stmt *st, void *row, void *arg)
+{
+	struct rd_failure *f = row;
+
+	(void)arg;
+	f->at = sqlite3_column_double(st, 4);
+	f->links_deleted = sqlite3_column_int64(st, 5);
+	f->rescans = sqlite3_column_int64(st, 6);
+	return db_columns_strdup(st, (const int[]){ 0, 1, 2, 3, -1 },
+				 (char **const[]){ &f->torrent, &f->name,
+				 &f->hash, &f->reason });
+}
+
+static int attempt_row(sqlite3_stmt *st, void *row, void *arg)
+{
+	struct rd_attempt *a = row;
+
+	(void)arg;
+	a->at = sqlite3_column_double(st, 0);
+	a->has_http_status = sqlite3_column_type(st, 4) != SQLITE_NULL;
+	a->http_status = sqlite3_column_int64(st, 4);
+	a->has_error_code = sqlite3_column_type(st, 5) != SQLITE_NULL;
+	a->error_code = sqlite3_column_int64(st, 5);
+	a->elapsed_s = real_or_nan(st, 6);
+	return db_columns_strdup(st, (const int[]){ 1, 2, 3, -1 },
+				 (char **const[]){ &a->endpoint, &a->torrent,
+				 &a->result });
+}
+
+static int delete_row(sqlite3_stmt *st, void *row, void *arg)
+{
+	struct rd_delete *d = row;
+
+	(void)arg;
+	d->since_at = sqlite3_column_double(st, 3);
+	d->failures = sqlite3_column_int64(st, 4);
+	d->tried_at = sqlite3_column_double(st, 6);
+	return db_columns_strdup(st, (const int[]){ 0, 1, 2, 5, -1 },
+				 (char **const[]){ &d->torrent, &d->name,
+				 &d->new_id, &d->last_error });
+}
+
+static int action_row(sqlite3_stmt *st, void *row, void *arg)
+{
+	struct rd_action *a = row;
+
+	(void)arg;
+	a->at = sqlite3_column_double(st, 0);
+	return db_columns_strdup(st, (const int[]){ 1, 2, 3, 4, 5, -1 },
+				 (char **const[]){ &a->torrent, &a->service,
+				 &a->action, &a->target, &a->result });
+}
+
+#define RECENT_SQL " LIMIT " RD_STR(RD_RECENT)
+
+/* The lists of repairs.json in the snapshot of db. */
+static int repairs_read(sqlite3 *db, struct rd_repairs *r)
+{
+	const struct {
+		const char *sql;
+		int (*fill)(sqlite3_stmt *st, void *row, void *arg);
+		void **rows;
+		size_t *n, size;
+	} lists[] = {
+		{ REPAIR_SQL " WHERE state IN ('queued', 'adding',"
+		  " 'downloading') ORDER BY updated_at, torrent_id",
+		  repair_row, (void **)&r->queue, &r->nr_queue,
+		  sizeof(*r->queue) },
+		{ REPAIR_SQL " WHERE state = 'waiting_retry'"
+		  " ORDER BY next_at, torrent_id", repair_row,
+		  (void **)&r->retry_queue, &r->nr_retry_queue,
+		  sizeof(*r->retry_queue) },
+		{ REPAIR_SQL " WHERE state = 'repaired'"
+		  " ORDER BY updated_at DESC" RECENT_SQL, repair_row,
+		  (void **)&r->repaired, &r->nr_repaired,
+		  sizeof(*r->repaired) },
+		{ "SELECT torrent_id, name, hash, reason, at, links_deleted,"
+		  " rescans FROM rd_failures ORDER BY at DESC", failure_row,
+		  (void **)&r->failed, &r->nr_failed, sizeof(*r->failed) },
+		{ "SELECT at, endpoint, torrent_id, result, http_status,"
+		  " error_code, elapsed_s FROM rd_attempts"
+		  " ORDER BY id DESC" RECENT_SQL, attempt_row,
+		  (void **)&r->attempts, &r->nr_attempts,
+		  sizeof(*r->attempts) },
+		{ REPAIR_SQL " WHERE state = 'failed' AND torrent_id NOT IN"
+		  " (SELECT torrent_id FROM rd_failures)"
+		  " ORDER BY updated_at DESC", repair_row,
+		  (void **)&r->loops_stopped, &r->nr_loops_stopped,
+		  sizeof(*r->loops_stopped) },
+		{ "SELECT torrent_id, name, new_id, since, failures, error,"
+		  " tried_at FROM rd_deletes WHERE deleted_at IS NULL"
+		  " ORDER BY since, torrent_id", delete_row,
+		  (void **)&r->deletes, &r->nr_deletes,
+		  sizeof(*r->deletes) },
+		{ "SELECT at, torrent_id, service, action, target, result"
+		  " FROM rd_actions ORDER BY id DESC" RECENT_SQL, action_row,
+		  (void **)&r->actions, &r->nr_actions,
+		  sizeof(*r->actions) },
+	};
+	int rc = 0;
+
+	for (size_t i = 0; !rc && i < sizeof(lists) / sizeof(lists[0]); i++)
+		rc = db_read_rows(db, lists[i].sql, "read repairs",
+				  lists[i].fill, NULL, lists[i].rows,
+				  lists[i].n, lists[i].size);
+	if (!rc)
+		rc = read_last_pass(db, &r->last, &r->has_last);
+	if (!rc)
+		rc = sync_read(db, &r->sync);
+	return rc;
+}
+
+int rd_reads_repairs(struct rd_repairs *r)
+{
+	sqlite3 *db = reader_begin();
+	int rc;
+
+	memset(r, 0, sizeof(*r));
+	if (!db)
+		return -EIO;
+	rc = repairs_read(db, r);
+	reader_end(db);
+	return rc;
+}
+
+void rd_repairs_release(struct rd_repairs *r)
+{
+	repairs_free(r->queue, r->nr_queue);
+	repairs_free(r->retry_queue, r->nr_retry_queue);
+	repairs_free(r->repaired, r->nr_repaired);
+	repairs_free(r->loops_stopped, r->nr_loops_stopped);
+	for (size_t i = 0; i < r->nr_failed; i++) {
+		free(r->failed[i].torrent);
+		free(r->failed[i].name);
+		free(r->failed[i].hash);
+		free(r->failed[i].reason);
+	}
+	free(r->failed);
+	for (size_t i = 0; i < r->nr_attempts; i++) {
+		free(r->attempts[i].endpoint);
+		free(r->attempts[i].torrent);
+		free(r->attempts[i].result);
+	}
+	free(r->attempts);
+	for (size_t i = 0; i < r->nr_deletes; i++) {
+		free(r->deletes[i].torrent);
+		free(r->deletes[i].name);
+		free(r->deletes[i].new_id);
+		free(r->deletes[i].last_error);
+	}
+	free(r->deletes);
+	for (size_t i = 0; i < r->nr_actions; i++) {
+		free(r->actions[i].torrent);
+		free(r->actions[i].service);
+		free(r->actions[i].action);
+		free(r->actions[i].target);
+		free(r->actions[i].result);
+	}
+	free(r->actions);
+	if (r->has_last)
+		pass_release(&r->last);
+	memset(r, 0, sizeof(*r));
+}
+
+static int endpoint_row(sqlite3_stmt *st, void *row, void *arg)
+{
+	struct rd_endpoint *e = row;
+
+	(void)arg;
+	e->requests = sqlite3_column_int64(st, 1);
+	return db_column_strdup(st, 0, "", &e->endpoint);
+}
+
+/* The counts of repair.json, a 429 or Real-Debrid's "slow down" and
+ * "too many requests" each a request rate limited. */
+static int totals_read(sqlite3 *db, struct rd_totals *t)
+{
+	int64_t *v[] = {
+		&t->requests, &t->rate_limited, &t->repairs_ok,
+		&t->repairs_failed, &t->permanent_failures,
+		&t->links_deleted, &t->rescans, &t->old_torrents_to_delete,
+		&t->old_torrent_delete_failures, &t->passes,
+	};
+	sqlite3_stmt *st;
+	int rc = db_read_rows(db, "SELECT endpoint, count(*) FROM rd_attempts"
+			      " GROUP BY endpoint ORDER BY endpoint",
+			      "read repair requests", endpoint_row, NULL,
+			      (void **)&t->endpoints, &t->nr_endpoints,
+			      sizeof(*t->endpoints));
+
+	if (rc)
+		return rc;
+	rc = db_prepare(db, "SELECT"
+		" (SELECT count(*) FROM rd_attempts),"
+		" (SELECT count(*) FROM rd_attempts WHERE"
+		"  http_status = 429 OR error_code IN ("
+		RD_STR(RD_ERR_SLOW_DOWN) ", "
+		RD_STR(RD_ERR_TOO_MANY_REQUESTS) ")),"
+		" (SELECT count(*) FROM rd_repairs WHERE state = 'repaired'),"
+		" (SELECT count(*) FROM rd_repairs WHERE state = 'failed'),"
+		" (SELECT count(*) FROM rd_failures),"
+		" (SELECT coalesce(sum(links_deleted), 0) FROM rd_failures),"
+		" (SELECT coalesce(sum(rescans), 0) FROM rd_failures),"
+		" (SELECT count(*) FROM rd_deletes WHERE deleted_at IS NULL),"
+		" (SELECT coalesce(sum(failures), 0) FROM rd_deletes),"
+		" (SELECT count(*) FROM rd_passes)", &st);
+	if (rc)
+		return rc;
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		for (size_t i = 0; i < sizeof(v) / sizeof(v[0]); i++)
+			*v[i] = sqlite3_column_int64(st, i);
+	rc = db_finalize(st, rc, "read repair totals");
+	return rc ? rc : read_last_pass(db, &t->last, &t->has_last);
+}
+
+int rd_reads_totals(struct rd_totals *t)
+{
+	sqlite3 *db = reader_begin();
+	int rc;
+
+	memset(t, 0, sizeof(*t));
+	if (!db)
+		return -EIO;
+	rc = totals_read(db, t);
+	reader_end(db);
+	return rc;
+}
+
+void rd_totals_release(struct rd_totals *t)
+{
+	for (size_t i = 0; i < t->nr_endpoints; i++)
+		free(t->endpoints[i].endpoint);
+	free(t->endpoints);
+	if (t->has_last)
+		pass_release(&t->last);
+	memset(t, 0, sizeof(*t));
+}
+
+int query_repair_takes(enum rd_command cmd, const char *id)
+{
+	sqlite3 *db = reader_db();
+
+	return db ? rd_commands_check(db, cmd, id) : -EIO;
+}
+
+/* Links and repairs that wait for the user: the mount's health is
+ * fine, but someone has to look. */
+static int repair_warnings(sqlite3 *db, struct strbuf *warns)
+{
+	int64_t unmapped = 0, loops = 0;
+	sqlite3_stmt *st;
+	int rc = db_prepare(db, "SELECT"
+		" (SELECT count(*) FROM rd_links WHERE broken AND"
+		"  torrent_id IS NULL),"
+		" (SELECT count(*) FROM rd_repairs WHERE state = 'failed' AND"
+		"  torrent_id NOT IN (SELECT torrent_id FROM rd_failures))",
+		&st);
+
+	if (rc)
+		return rc;
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		unmapped = sqlite3_column_int64(st, 0);
+		loops = sqlite3_column_int64(st, 1);
+	}
+	rc = db_finalize(st, rc, "read repair warnings");
+	if (rc)
+		return rc;
+	if (unmapped)
+		strbuf_addf(warns, "warn: %lld dead Real-Debrid links match no"
+			    " torrent, or several (see /status/broken)\n",
+			    (long long)unmapped);
+	if (loops)
+		strbuf_addf(warns, "warn: %lld torrents stopped in a repair"
+			    " loop (see /status/repairs.json)\n",
+			    (long long)loops);
+	return 0;
+}
+
+int query_repair_health(struct strbuf *errors, struct strbuf *warns)
+{
+	sqlite3 *db = reader_begin();
+	sqlite3_stmt *st;
+	int rc;
+
+	if (!db)
+		return -EIO;
+	rc = db_prepare(db, "SELECT guard_ok, guard_reason FROM rd_passes"
+			" ORDER BY id DESC LIMIT 1", &st);
+	if (rc) {
+		reader_end(db);
+		return rc;
+	}
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW && !sqlite3_column_int(st, 0)) {
+		strbuf_addstr(errors, "error: Real-Debrid mount looks down (");
+		utf8_add_field(errors, sqlite3_column_text(st, 1) ?
+			     (const char *)sqlite3_column_text(st, 1) : "?");
+		strbuf_addstr(errors, "): nothing is repaired or deleted\n");
+	}
+	rc = db_finalize(st, rc, "read repair passes");
+	if (!rc)
+		rc = repair_warnings(db, warns);
+	reader_end(db);
+	return rc;
 }

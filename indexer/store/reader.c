@@ -264,3 +264,19 @@ void reader_release(void)
 {
 	reader_end(reader_db());
 }
+
+int reader_read_rows(const char *sql, const char *what,
+		     int (*fill)(sqlite3_stmt *st, void *row, void *arg),
+		     void *arg, void **rows, size_t *n, size_t size)
+{
+	sqlite3 *db = reader_begin();
+	int rc;
+
+	*rows = NULL;
+	*n = 0;
+	if (!db)
+		return -EIO;
+	rc = db_read_rows(db, sql, what, fill, arg, rows, n, size);
+	reader_end(db);
+	return rc;
+}

@@ -18,6 +18,8 @@
  *	reader_done(st);
  */
 
+#include <stddef.h>
+
 #include <sqlite3.h>
 
 /* Set the database file; call once before the FUSE loop starts. */
@@ -43,6 +45,16 @@ void reader_end(sqlite3 *db);
  */
 int reader_hold(void);
 void reader_release(void);
+
+/*
+ * db_read_rows() in a read transaction of its own on this thread's
+ * connection: the rows of sql into *rows (malloc'd, *n rows; the caller
+ * frees them whatever this returns). Returns 0 or a negative errno
+ * value (logged).
+ */
+int reader_read_rows(const char *sql, const char *what,
+		     int (*fill)(sqlite3_stmt *st, void *row, void *arg),
+		     void *arg, void **rows, size_t *n, size_t size);
 
 /*
  * Set *out to this thread's statement for sql (one SQL statement),

@@ -1,0 +1,361 @@
+#include "fs/render_repair.h"
+
+#include <math.h>
+#include <time.h>
+
+#include "common/clock.h"
+#include "common/csv.h"
+#include "common/json.h"
+#include "common/strbuf.h"
+#include "common/utf8.h"
+#include "indexer/indexer.h"
+#include "indexer/reads.h"
+
+/* The names of a pass's counts, in rd_pass_count's order: repair.csv's
+ * columns and the keys of a pass in JSON. */
+static const char *const count_names[RD_PASS_COUNTS] = {
+	"links", "broken", "unmapped", "guard_ok", "started", "repaired",
+	"retries", "failed", "links_deleted", "rescans", "requests",
+	"rate_limited",
+};
+
+int render_repair_broken(struct strbuf *out)
+{
+	struct rd_broken *b;
+	size_t n;
+	int rc = rd_reads_broken(&b, &n);
+
+	for (size_t i = 0; !rc && i < n; i++) {
+		utf8_add_field(out, b[i].link);
+		strbuf_addch(out, '\t');
+		utf8_add_field(out, b[i].target);
+		strbuf_addf(out, "\t%s\n", b[i].state);
+	}
+	rd_broken_free(b, n);
+	return rc;
+}
+
+/* n rows of size bytes each as a JSON array, each made an object by
+ * object(): the lists of the repair documents. */
+static json_t *rows_array(const void *rows, size_t n, size_t size,
+			  json_t *(*object)(const void *row))
+{
+	json_t *a = json_array();
+
+	for (size_t i = 0; a && i < n; i++)
+		json_array_append_new(a, object((const char *)rows +
+						i * size));
+	return a;
+}
+
+/* A dead link as broken.json shows it. */
+static json_t *broken_object(const void *row)
+{
+	const struct rd_broken *b = row;
+
+	return json_pack("{s:o, s:o, s:o, s:o, s:o, s:o, s:I, s:o, s:o}",
+		"link", json_text_or_null(b->link),
+		"target", json_text_or_null(b->target),
+		"torrent", json_text_or_null(b->torrent),
+		"torrent_name", json_text_or_null(b->torrent_name),
+		"state", json_text_or_null(b->state),
+		"reason", json_text_or_null(b->reason),
+		"attempts", (json_int_t)b->attempts,
+		"next_retry_at", json_time(b->next_retry_at),
+		"plan", json_text_or_null(b->plan));
+}
+
+int render_repair_broken_json(struct strbuf *out)
+{
+	struct rd_broken *b;
+	size_t n;
+	int rc = rd_reads_broken(&b, &n);
+	json_t *a = rc ? NULL : rows_array(b, n, sizeof(*b), broken_object);
+
+	rd_broken_free(b, n);
+	return rc ? rc : json_append(out, a);
+}
+
+int render_repair_orphans(struct strbuf *out)
+{
+	char age[CLOCK_WORDS_LEN];
+	double now = clock_wall();
+	struct rd_orphan *o;
+	size_t n;
+	int rc = rd_reads_orphans(&o, &n);
+
+	for (size_t i = 0; !rc && i < n; i++) {
+		utf8_add_field(out, o[i].path);
+		strbuf_addch(out, '\t');
+		utf8_add_field(out, o[i].target);
+		clock_words(now - o[i].since, age);
+		strbuf_addf(out, "\t%s\n", age);
+	}
+	rd_orphans_free(o, n);
+	return rc;
+}
+
+/* A pass as the last_pass of repairs.json and repair.json shows it, or
+ * null when none was made: the store's integers as integers, the
+ * guard's reason after its decision. */
+static json_t *pass_object(const struct rd_pass *p, int has)
+{
+	json_t *o;
+
+	if (!has)
+		return json_null();
+	o = json_pack("{s:o, s:o, s:i, s:o, s:o, s:o}",
+		"kind", json_text_or_null(p->kind),
+		"trigger", json_text_or_null(p->trigger),
+		"dry_run", p->dry_run,
+		"started_at", json_time(p->started_at),
+		"finished_at", json_time(p->finished_at),
+		"duration_s", json_num(p->duration_s));
+	for (int i = 0; o && i < RD_RATE_LIMITED; i++) {
+		json_object_set_new(o, count_names[i],
+				    json_integer(p->count[i]));
+		if (i == RD_GUARD_OK)
+			json_object_set_new(o, "guard_reason",
+					    json_text_or_null(p->guard_reason));
+	}
+	return o;
+}
+
+/* The last pass's guard decision as {ok, reason, checked_at}. */
+static json_t *guard_object(const struct rd_pass *p, int has)
+{
+	return json_pack("{s:b, s:o, s:o}",
+		"ok", !has || p->count[RD_GUARD_OK],
+		"reason", has ? json_text_or_null(p->guard_reason) :
+			json_null(),
+		"checked_at", has ? json_time(p->started_at) : json_null());
+}
+
+/* The listing of the account: the cycle of pages under way, or the last
+ * one, with the resync's progress. */
+static json_t *sync_object(const struct rd_sync *r)
+{
+	return json_pack("{s:b, s:i, s:I, s:I, s:o, s:o, s:o, s:o}",
+		"resync", r->full,
+		"next_page", r->next_page,
+		"pages_done", (json_int_t)r->pages_done,
+		"torrents_seen", (json_int_t)r->torrents_seen,
+		"total", r->total >= 0 ? json_integer(r->total) : json_null(),
+		"started_at", json_time(r->started_at),
+		"finished_at", json_time(r->finished_at),
+		"synced_at", json_time(r->synced_at));
+}
+
+/* A repair as the queues of repairs.json show it. */
+static json_t *repair_object(const void *row)
+{
+	const struct rd_repair *r = row;
+
+	return json_pack("{s:o, s:o, s:o, s:o, s:o, s:I, s:o, s:o, s:o, s:o,"
+			 " s:o}",
+		"torrent", json_text_or_null(r->torrent),
+		"name", json_text_or_null(r->name),
+		"hash", json_text_or_null(r->hash),
+		"state", json_text_or_null(r->state),
+		"new_id", json_text_or_null(r->new_id),
+		"attempts", (json_int_t)r->attempts,
+		"started_at", json_time(r->started_at),
+		"updated_at", json_time(r->updated_at),
+		"next_retry_at", json_time(r->next_retry_at),
+		"last_error", json_text_or_null(r->last_error),
+		"plan", json_text_or_null(r->plan));
+}
+
+/* A repair given up, as repairs.json's failed shows it. */
+static json_t *failure_object(const void *row)
+{
+	const struct rd_failure *f = row;
+
+	return json_pack("{s:o, s:o, s:o, s:o, s:o, s:I, s:I}",
+		"torrent", json_text_or_null(f->torrent),
+		"name", json_text_or_null(f->name),
+		"hash", json_text_or_null(f->hash),
+		"reason", json_text_or_null(f->reason),
+		"at", json_time(f->at),
+		"links_deleted", (json_int_t)f->links_deleted,
+		"rescans", (json_int_t)f->rescans);
+}
+
+/* A request as repairs.json's recent_attempts shows it. */
+static json_t *attempt_object(const void *row)
+{
+	const struct rd_attempt *t = row;
+
+	return json_pack("{s:o, s:o, s:o, s:o, s:o, s:o, s:o}",
+		"at", json_time(t->at),
+		"endpoint", json_text_or_null(t->endpoint),
+		"torrent", json_text_or_null(t->torrent),
+		"result", json_text_or_null(t->result),
+		"http_status", t->has_http_status ?
+			json_integer(t->http_status) : json_null(),
+		"error_code", t->has_error_code ?
+			json_integer(t->error_code) : json_null(),
+		"elapsed_s", json_num(t->elapsed_s));
+}
+
+/* An old torrent still to delete. */
+static json_t *delete_object(const void *row)
+{
+	const struct rd_delete *d = row;
+
+	return json_pack("{s:o, s:o, s:o, s:o, s:I, s:o, s:o}",
+		"torrent", json_text_or_null(d->torrent),
+		"name", json_text_or_null(d->name),
+		"new_id", json_text_or_null(d->new_id),
+		"since_at", json_time(d->since_at),
+		"failures", (json_int_t)d->failures,
+		"last_error", json_text_or_null(d->last_error),
+		"tried_at", json_time(d->tried_at));
+}
+
+/* An action as repairs.json's recent_actions shows it. */
+static json_t *action_object(const void *row)
+{
+	const struct rd_action *t = row;
+
+	return json_pack("{s:o, s:o, s:o, s:o, s:o, s:o}",
+		"at", json_time(t->at),
+		"torrent", json_text_or_null(t->torrent),
+		"service", json_text_or_null(t->service),
+		"action", json_text_or_null(t->action),
+		"target", json_text_or_null(t->target),
+		"result", json_text_or_null(t->result));
+}
+
+/* A list of struct rd_repairs, its rows made objects by object(). */
+#define ROWS_ARRAY(v, n, object) rows_array(v, n, sizeof(*(v)), object)
+
+int render_repairs_json(struct strbuf *out)
+{
+	struct indexer_status s;
+	struct rd_repairs r;
+	json_t *doc;
+	int rc;
+
+	indexer_status(&s);
+	rc = rd_reads_repairs(&r);
+	doc = rc ? NULL : json_pack(
+		"{s:b, s:b, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o,"
+		" s:o, s:o}",
+		"dry_run", s.dry_run,
+		"running", !!(s.jobs.running & (JOBS_REPAIR_SCAN |
+						JOBS_REPAIR_RUN)),
+		"guard", guard_object(&r.last, r.has_last),
+		"last_pass", pass_object(&r.last, r.has_last),
+		"next_pass_at", json_time(s.jobs.next_repair_at),
+		"sync", sync_object(&r.sync),
+		"queue", ROWS_ARRAY(r.queue, r.nr_queue, repair_object),
+		"retry_queue", ROWS_ARRAY(r.retry_queue, r.nr_retry_queue,
+					  repair_object),
+		"repaired", ROWS_ARRAY(r.repaired, r.nr_repaired,
+				       repair_object),
+		"failed", ROWS_ARRAY(r.failed, r.nr_failed, failure_object),
+		"loops_stopped", ROWS_ARRAY(r.loops_stopped,
+					    r.nr_loops_stopped, repair_object),
+		"old_torrents_to_delete", ROWS_ARRAY(r.deletes, r.nr_deletes,
+						     delete_object),
+		"recent_attempts", ROWS_ARRAY(r.attempts, r.nr_attempts,
+					      attempt_object),
+		"recent_actions", ROWS_ARRAY(r.actions, r.nr_actions,
+					     action_object));
+	rd_repairs_release(&r);
+	return rc ? rc : json_append(out, doc);
+}
+
+int query_repair_json(struct strbuf *out)
+{
+	json_t *doc, *requests = json_object();
+	struct rd_totals t;
+	int rc = rd_reads_totals(&t);
+
+	for (size_t i = 0; !rc && requests && i < t.nr_endpoints; i++)
+		json_object_set_new(requests, t.endpoints[i].endpoint,
+				    json_integer(t.endpoints[i].requests));
+	doc = rc ? NULL : json_pack(
+		"{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:O, s:o,"
+		" s:o}",
+		"requests", (json_int_t)t.requests,
+		"rate_limited", (json_int_t)t.rate_limited,
+		"repairs_ok", (json_int_t)t.repairs_ok,
+		"repairs_failed", (json_int_t)t.repairs_failed,
+		"permanent_failures", (json_int_t)t.permanent_failures,
+		"links_deleted", (json_int_t)t.links_deleted,
+		"rescans", (json_int_t)t.rescans,
+		"old_torrents_to_delete", (json_int_t)t.old_torrents_to_delete,
+		"old_torrent_delete_failures",
+		(json_int_t)t.old_torrent_delete_failures,
+		"passes", (json_int_t)t.passes,
+		"requests_by_endpoint", requests,
+		"last_pass", pass_object(&t.last, t.has_last),
+		"last_pass_duration_s", t.has_last ?
+			json_num(t.last.duration_s) : json_null());
+	json_decref(requests);
+	rd_totals_release(&t);
+	return rc ? rc : json_append(out, doc);
+}
+
+int render_repair_csv(struct strbuf *out)
+{
+	struct rd_pass *p;
+	size_t n;
+	int rc = rd_reads_passes(&p, &n);
+
+	if (!rc) {
+		strbuf_addstr(out, "id,kind,trigger,dry_run,started_at,"
+			      "finished_at,duration_s");
+		for (int k = 0; k < RD_PASS_COUNTS; k++)
+			strbuf_addf(out, ",%s", count_names[k]);
+		strbuf_addch(out, '\n');
+	}
+	for (size_t i = 0; !rc && i < n; i++) {
+		strbuf_addf(out, "%lld,", (long long)p[i].id);
+		csv_add_field(out, p[i].kind);
+		strbuf_addch(out, ',');
+		csv_add_field(out, p[i].trigger);
+		strbuf_addf(out, ",%d,", p[i].dry_run);
+		csv_add_time(out, p[i].started_at, 1);
+		strbuf_addch(out, ',');
+		csv_add_time(out, p[i].finished_at, p[i].finished);
+		strbuf_addf(out, ",%.3f", isnan(p[i].duration_s) ? 0 :
+			    p[i].duration_s);
+		for (int k = 0; k < RD_PASS_COUNTS; k++)
+			strbuf_addf(out, ",%lld", (long long)p[i].count[k]);
+		strbuf_addch(out, '\n');
+	}
+	rd_passes_free(p, n);
+	return rc;
+}
+
+int render_repair_listing(struct strbuf *out)
+{
+	char at[CLOCK_RFC3339_LEN];
+	struct rd_sync r;
+	int rc = rd_reads_sync(&r);
+
+	if (rc)
+		return rc;
+	if (!r.started_at) {
+		strbuf_addstr(out, "listing: not started\n");
+		return 0;
+	}
+	clock_rfc3339((time_t)r.started_at, at);
+	strbuf_addf(out, "listing: %s%lld pages, %lld torrents seen since %s",
+		    r.full ? "resync, " : "", (long long)r.pages_done,
+		    (long long)r.torrents_seen, at);
+	if (r.total >= 0)
+		strbuf_addf(out, " (the account holds %lld)",
+			    (long long)r.total);
+	if (r.finished_at) {
+		clock_rfc3339((time_t)r.finished_at, at);
+		strbuf_addf(out, ", done at %s", at);
+	} else {
+		strbuf_addf(out, ", page %d next", r.next_page);
+	}
+	strbuf_addch(out, '\n');
+	return 0;
+}
