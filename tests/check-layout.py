@@ -12,9 +12,15 @@ must form no cycle: a lower module that must tell a higher one takes a
 callback or a queue (ARCHITECTURE.md). fs/ must not be used by indexer/
 or common/, and indexer/ not by common/ (DESIGN.md).
 
+Folders stand on floors, and a module uses modules of its own floor or
+below only: common/ < indexer/store/ (the engine: writer, reader, schema)
+< indexer/library/, manga/, analysis/ (the domains that own rows) <
+indexer/monitor/, realdebrid/ (the domains that act on them) < the
+indexer's top (indexer/*.c) < fs/ and analyser/. The folders' uses must
+form no cycle either.
+
 fs/ reaches the index through indexer/indexer.h (commands, live status)
-and indexer/reads.h (the read API; indexer/store/query.h is its old
-name) only, and holds no SQL.
+and indexer/reads.h (the read API) only, and holds no SQL.
 
 Usage: tests/check-layout.py [ROOT]; prints every break of these rules,
 and exits 1 when there is any."""
@@ -26,7 +32,15 @@ import sys
 DIRS = ("common", "indexer", "fs", "analyser")
 INCLUDE = re.compile(r'^\s*#\s*include\s+"([^"]+)"', re.M)
 LAYER = {"common": 0, "indexer": 1, "fs": 2, "analyser": 2}
-FS_SEAMS = {"indexer/indexer", "indexer/reads", "indexer/store/query"}
+FS_SEAMS = {"indexer/indexer", "indexer/reads"}
+FLOOR = {
+    "common": 0,
+    "indexer/store": 1,
+    "indexer/library": 2, "indexer/manga": 2, "indexer/analysis": 2,
+    "indexer/monitor": 3, "indexer/realdebrid": 3,
+    "indexer": 4,
+    "fs": 5, "analyser": 5,
+}
 
 
 def modules(root):
@@ -65,6 +79,11 @@ def modules(root):
                 uses[owner].discard(owner)
                 break
     return uses
+
+
+def folder(mod):
+    """The folder a module is in, as FLOOR names it."""
+    return mod.rsplit("/", 1)[0]
 
 
 def cycles(uses):
@@ -123,6 +142,20 @@ def main():
                 print("check-layout: %s uses %s, a higher layer"
                       % (mod, used))
                 bad += 1
+    folders = {}
+    for mod in sorted(uses):
+        for used in sorted(uses[mod]):
+            a, b = folder(mod), folder(used)
+            if a == b:
+                continue
+            folders.setdefault(a, set()).add(b)
+            if FLOOR.get(b, 0) > FLOOR.get(a, 0):
+                print("check-layout: %s uses %s, a floor above its own"
+                      " (%s/ stands below %s/)" % (mod, used, a, b))
+                bad += 1
+    for comp in cycles(folders):
+        print("check-layout: cycle among the folders %s" % ", ".join(comp))
+        bad += 1
     for mod in sorted(uses):
         if not mod.startswith("fs/"):
             continue
@@ -145,8 +178,8 @@ def main():
         bad += 1
     if bad:
         return 1
-    print("check-layout: %d modules, no cycle, fs/ on its seams"
-          % len(uses))
+    print("check-layout: %d modules in %d folders, no cycle, nothing above"
+          " its floor, fs/ on its seams" % (len(uses), len(folders)))
     return 0
 
 
