@@ -414,59 +414,32 @@ static int endpoint_row(sqlite3_stmt *st, void *row, void *arg)
 	return db_column_strdup(st, 0, "", &e->endpoint);
 }
 
-/* The counts of repair.json, a 429 or Real-Debrid's "slow down" and
- * "too many requests" each a request rate limited. */
-static int totals_read(sqlite3 *db, struct rd_totals *t)
-{
-	int64_t *v[] = {
-		&t->requests, &t->rate_limited, &t->repairs_ok,
-		&t->repairs_failed, &t->permanent_failures,
-		&t->links_deleted, &t->rescans, &t->old_torrents_to_delete,
-		&t->old_torrent_delete_failures, &t->passes,
-	};
-	sqlite3_stmt *st;
-	int rc = db_read_rows(db, "SELECT endpoint, count(*) FROM rd_attempts"
-			      " GROUP BY endpoint ORDER BY endpoint",
-			      "read repair requests", endpoint_row, NULL,
-			      (void **)&t->endpoints, &t->nr_endpoints,
-			      sizeof(*t->endpoints));
-
-	if (rc)
-		return rc;
-	rc = db_prepare(db, "SELECT"
-		" (SELECT count(*) FROM rd_attempts),"
-		" (SELECT count(*) FROM rd_attempts WHERE"
-		"  http_status = 429 OR error_code IN ("
-		RD_STR(RD_ERR_SLOW_DOWN) ", "
-		RD_STR(RD_ERR_TOO_MANY_REQUESTS) ")),"
-		" (SELECT count(*) FROM rd_repairs WHERE state = 'repaired'),"
-		" (SELECT count(*) FROM rd_repairs WHERE state = 'failed'),"
-		" (SELECT count(*) FROM rd_failures),"
-		" (SELECT coalesce(sum(links_deleted), 0) FROM rd_failures),"
-		" (SELECT coalesce(sum(rescans), 0) FROM rd_failures),"
-		" (SELECT count(*) FROM rd_deletes WHERE deleted_at IS NULL),"
-		" (SELECT coalesce(sum(failures), 0) FROM rd_deletes),"
-		" (SELECT count(*) FROM rd_passes)", &st);
-	if (rc)
-		return rc;
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW)
-		for (size_t i = 0; i < sizeof(v) / sizeof(v[0]); i++)
-			*v[i] = sqlite3_column_int64(st, i);
-	rc = db_finalize(st, rc, "read repair totals");
-	return rc ? rc : read_last_pass(db, &t->last, &t->has_last);
-}
-
+/* The counts of repair.json are the metrics' (rd_stats_read()); the
+ * requests by endpoint and the last pass come with them, in the same
+ * snapshot. */
 int rd_reads_totals(struct rd_totals *t)
 {
-	sqlite3 *db = reader_begin();
+	sqlite3 *db;
 	int rc;
 
 	memset(t, 0, sizeof(*t));
-	if (!db)
+	if (reader_hold())
 		return -EIO;
-	rc = totals_read(db, t);
-	reader_end(db);
+	rc = rd_stats_read(&t->stats);
+	db = rc ? NULL : reader_begin();
+	if (!rc && !db)
+		rc = -EIO;
+	if (!rc)
+		rc = db_read_rows(db, "SELECT endpoint, count(*) FROM"
+				  " rd_attempts GROUP BY endpoint ORDER BY"
+				  " endpoint", "read repair requests",
+				  endpoint_row, NULL, (void **)&t->endpoints,
+				  &t->nr_endpoints, sizeof(*t->endpoints));
+	if (!rc)
+		rc = read_last_pass(db, &t->last, &t->has_last);
+	if (db)
+		reader_end(db);
+	reader_release();
 	return rc;
 }
 

@@ -19,6 +19,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "indexer/realdebrid/rd_stats.h"
+
 #include "indexer/realdebrid/rd_commands.h"
 #include "indexer/store/history.h"
 
@@ -173,10 +175,7 @@ struct rd_endpoint {
 
 /* What /metrics/repair.json counts. */
 struct rd_totals {
-	int64_t requests, rate_limited, repairs_ok, repairs_failed;
-	int64_t permanent_failures, links_deleted, rescans;
-	int64_t old_torrents_to_delete, old_torrent_delete_failures;
-	int64_t passes;
+	struct rd_stats stats;		/* the counts (rd_stats.h) */
 	struct rd_endpoint *endpoints;	/* by endpoint */
 	size_t nr_endpoints;
 	struct rd_pass last;

@@ -8,17 +8,18 @@
 static int totals_row(void *arg, sqlite3_stmt *st)
 {
 	*(struct rd_stats *)arg = (struct rd_stats){
-		.rate_limited = sqlite3_column_int64(st, 0),
-		.repairs_ok = sqlite3_column_int64(st, 1),
-		.repairs_failed = sqlite3_column_int64(st, 2),
-		.permanent_failures = sqlite3_column_int64(st, 3),
-		.links_deleted = sqlite3_column_int64(st, 4),
-		.rescans = sqlite3_column_int64(st, 5),
-		.old_torrents_to_delete = sqlite3_column_int64(st, 6),
-		.old_torrent_delete_failures = sqlite3_column_int64(st, 7),
-		.passes = sqlite3_column_int64(st, 8),
-		.has_last_pass = sqlite3_column_type(st, 9) != SQLITE_NULL,
-		.last_pass_duration_s = sqlite3_column_double(st, 9),
+		.requests = sqlite3_column_int64(st, 0),
+		.rate_limited = sqlite3_column_int64(st, 1),
+		.repairs_ok = sqlite3_column_int64(st, 2),
+		.repairs_failed = sqlite3_column_int64(st, 3),
+		.permanent_failures = sqlite3_column_int64(st, 4),
+		.links_deleted = sqlite3_column_int64(st, 5),
+		.rescans = sqlite3_column_int64(st, 6),
+		.old_torrents_to_delete = sqlite3_column_int64(st, 7),
+		.old_torrent_delete_failures = sqlite3_column_int64(st, 8),
+		.passes = sqlite3_column_int64(st, 9),
+		.has_last_pass = sqlite3_column_type(st, 10) != SQLITE_NULL,
+		.last_pass_duration_s = sqlite3_column_double(st, 10),
 	};
 	return 0;
 }
@@ -27,6 +28,7 @@ int rd_stats_read(struct rd_stats *out)
 {
 	memset(out, 0, sizeof(*out));
 	return reader_each("SELECT"
+		" (SELECT count(*) FROM rd_attempts),"
 		" (SELECT count(*) FROM rd_attempts WHERE"
 		"  http_status = 429 OR error_code IN ("
 		RD_STR(RD_ERR_SLOW_DOWN) ", "

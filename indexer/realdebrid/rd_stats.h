@@ -13,6 +13,7 @@
 #include <stdint.h>
 
 struct rd_stats {
+	int64_t requests;		/* attempts made */
 	int64_t rate_limited;		/* attempts answered by a rate limit */
 	int64_t repairs_ok, repairs_failed;
 	int64_t permanent_failures, links_deleted, rescans;

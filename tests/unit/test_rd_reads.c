@@ -195,7 +195,7 @@ static void test_empty(void **state)
 	assert_int_equal(rd_reads_totals(&t), 0);
 	assert_false(t.has_last);
 	assert_int_equal(t.nr_endpoints, 0);
-	assert_int_equal(t.requests + t.passes, 0);
+	assert_int_equal(t.stats.requests + t.stats.passes, 0);
 	rd_totals_release(&t);
 }
 
@@ -273,16 +273,16 @@ static void test_totals(void **state)
 
 	(void)state;
 	assert_int_equal(rd_reads_totals(&t), 0);
-	assert_int_equal(t.requests, 4);
-	assert_int_equal(t.rate_limited, 3);	/* a 429, codes 5 and 34 */
-	assert_int_equal(t.repairs_ok, 1);
-	assert_int_equal(t.repairs_failed, 2);
-	assert_int_equal(t.permanent_failures, 2);
-	assert_int_equal(t.links_deleted, 5);
-	assert_int_equal(t.rescans, 1);
-	assert_int_equal(t.old_torrents_to_delete, 2);
-	assert_int_equal(t.old_torrent_delete_failures, 4);
-	assert_int_equal(t.passes, 2);
+	assert_int_equal(t.stats.requests, 4);
+	assert_int_equal(t.stats.rate_limited, 3);	/* a 429, codes 5 and 34 */
+	assert_int_equal(t.stats.repairs_ok, 1);
+	assert_int_equal(t.stats.repairs_failed, 2);
+	assert_int_equal(t.stats.permanent_failures, 2);
+	assert_int_equal(t.stats.links_deleted, 5);
+	assert_int_equal(t.stats.rescans, 1);
+	assert_int_equal(t.stats.old_torrents_to_delete, 2);
+	assert_int_equal(t.stats.old_torrent_delete_failures, 4);
+	assert_int_equal(t.stats.passes, 2);
 	assert_int_equal(t.nr_endpoints, 3);
 	assert_string_equal(t.endpoints[0].endpoint, "/torrents/addMagnet");
 	assert_string_equal(t.endpoints[2].endpoint, "/torrents/info");
