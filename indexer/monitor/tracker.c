@@ -384,14 +384,6 @@ static void track_free(struct track *t, size_t nr)
 	free(t);
 }
 
-/* A text column, copied; "" for NULL. */
-static char *column_dup(sqlite3_stmt *st, int col)
-{
-	const char *s = (const char *)sqlite3_column_text(st, col);
-
-	return strdup(s ? s : "");
-}
-
 /* The hand-offs on their way, with an id in their client. */
 static int load(sqlite3 *db, struct track **out, size_t *nr)
 {
@@ -423,23 +415,21 @@ static int load(sqlite3 *db, struct track **out, size_t *nr)
 		}
 		n = &t[(*nr)++];
 		memset(n, 0, sizeof(*n));
-		n->series = column_dup(st, 0);
 		n->volume = sqlite3_column_int(st, 1);
 		n->row.state = tracker_state_parse((const char *)
 			sqlite3_column_text(st, 2));
-		n->client = column_dup(st, 3);
-		n->client_id = column_dup(st, 4);
-		n->release_id = column_dup(st, 5);
-		n->title = column_dup(st, 6);
-		n->path = column_dup(st, 11);
 		n->row.progress = sqlite3_column_double(st, 7);
 		n->row.progress_at = sqlite3_column_double(st, 8);
 		n->row.sent_at = sqlite3_column_double(st, 9);
 		snprintf(n->row.reason, sizeof(n->row.reason), "%s",
 			 sqlite3_column_text(st, 10) ?
 			 (const char *)sqlite3_column_text(st, 10) : "");
-		if (!n->series || !n->client || !n->client_id ||
-		    !n->release_id || !n->title || !n->path) {
+		if (db_column_strdup(st, 0, "", &n->series) ||
+		    db_column_strdup(st, 3, "", &n->client) ||
+		    db_column_strdup(st, 4, "", &n->client_id) ||
+		    db_column_strdup(st, 5, "", &n->release_id) ||
+		    db_column_strdup(st, 6, "", &n->title) ||
+		    db_column_strdup(st, 11, "", &n->path)) {
 			rc = SQLITE_NOMEM;
 			break;
 		}
