@@ -319,8 +319,14 @@ def test_restart_on_a_dead_mount_point(library, tmp_path,
     d = Daemon(tmp_path, conf)
     try:
         d.wait_serving()
-        with open(str(d.mnt / "status" / "summary.json")) as f:
-            assert json.load(f)["counts"]["tracks"] == 9
+
+        def tracks():
+            with open(str(d.mnt / "status" / "summary.json")) as f:
+                return json.load(f)["counts"]["tracks"]
+        # the killed daemon may not have committed its first scan: the
+        # second one's startup scan brings the tracks, after it serves
+        assert wait_for(tracks, 60, "the 9 tracks counted",
+                        until=lambda n: n == 9) == 9
         with open(str(d.mnt / "log")) as f:
             assert "is a dead mount left by a stopped run" in f.read()
     finally:
