@@ -281,7 +281,7 @@ int tags_read_ogg(int fd, struct tags *t)
 	if (rc)
 		return rc;
 	if (s.opus)
-		granule -= s.pre_skip;
+		granule = granule > s.pre_skip ? granule - s.pre_skip : 0;
 	if (granule > 0)
 		t->duration_s = (double)granule / t->sample_rate;
 	tags_set_bitrate(t, w.size);

@@ -752,6 +752,55 @@ static void test_title_from_name(void **state)
 	tags_release(&t);
 }
 
+/* Write one Ogg page of serial 1 holding a single packet. */
+static void put_ogg_page(int fd, int flags, int64_t granule,
+			 const void *packet, unsigned char len)
+{
+	unsigned char head[28] = "OggS";
+	uint64_t g = (uint64_t)granule;
+
+	head[5] = flags;
+	for (int i = 0; i < 8; i++)
+		head[6 + i] = g >> (8 * i) & 0xff;
+	head[14] = 1;
+	head[26] = 1;
+	head[27] = len;
+	assert_int_equal(write(fd, head, sizeof(head)), (ssize_t)sizeof(head));
+	assert_int_equal(write(fd, packet, len), (ssize_t)len);
+}
+
+/*
+ * A last page whose granule is the most negative one (found by the
+ * fuzzer) leaves the duration unknown instead of overflowing when the
+ * pre-skip is taken off; one below the pre-skip does too.
+ */
+static void test_ogg_granule_below_pre_skip(void **state)
+{
+	static const int64_t granules[] = { INT64_MIN, 100, 312 };
+	unsigned char opus_head[19] = "OpusHead\x01\x02\x38\x01";
+	static const char opus_tags[] = "OpusTags\0\0\0\0\0\0\0\0";
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(granules) / sizeof(*granules); i++) {
+		char path[] = "/tmp/test_tags.XXXXXX";
+		struct tags t = { 0 };
+		int fd = mkstemp(path);
+
+		assert_true(fd >= 0);
+		unlink(path);
+		put_ogg_page(fd, 2, 0, opus_head, sizeof(opus_head));
+		put_ogg_page(fd, 0, 0, opus_tags, sizeof(opus_tags) - 1);
+		put_ogg_page(fd, 4, granules[i], "x", 1);
+		assert_int_equal(tags_read_ogg(fd, &t), 0);
+		close(fd);
+		assert_string_equal(t.codec, "opus");
+		assert_int_equal(t.channels, 2);
+		assert_int_equal(t.sample_rate, 48000);
+		assert_true(t.duration_s == 0);
+		tags_release(&t);
+	}
+}
+
 static void test_release_zeroes(void **state)
 {
 	struct tags t;
@@ -779,6 +828,7 @@ int main(void)
 		cmocka_unit_test(test_flac_truncated),
 		cmocka_unit_test(test_flac_not_flac),
 		cmocka_unit_test(test_flac_tiny_duration),
+		cmocka_unit_test(test_ogg_granule_below_pre_skip),
 		cmocka_unit_test(test_mp3_v23_utf16),
 		cmocka_unit_test(test_mp3_v24_utf8_multi),
 		cmocka_unit_test(test_mp3_v22),
