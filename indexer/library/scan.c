@@ -141,6 +141,10 @@ static void scan_dir(struct worker *wk, const char *rel, size_t len)
 	push_subdirs(wk, rel, len);
 	unchanged = stored || (kd && !s->req->full &&
 			       dir_unchanged(wk, dfd, kd, &files));
+	/* Looked at after its files were: a file a rename took may have
+	 * come back here meanwhile (FILE_MOVING). */
+	if (unchanged && scan_renamed_any(s))
+		unchanged = 0;
 	if (unchanged) {
 		wk->local.files_seen += files;
 		wk->local.files_unchanged += files;
@@ -420,7 +424,7 @@ static void scan_release(struct scan *s)
 		s->gone = g->next;
 		free(g);
 	}
-	tdestroy(s->claimed, free);
+	scan_claims_release(s);
 	free(s->inodes);
 	dirs_release(&s->dirs);
 	files_release(&s->alone);

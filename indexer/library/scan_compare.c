@@ -226,42 +226,104 @@ static int inodes_load(struct scan *s, sqlite3 *db)
 	return rc;
 }
 
-static int cmp_id(const void *a, const void *b)
-{
-	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+/* A file id a rename took, and the path it took it to. */
+struct claim {
+	int64_t id;
+	char *path;
+};
 
-	return (x > y) - (x < y);
+static int cmp_claim(const void *a, const void *b)
+{
+	const struct claim *x = a, *y = b;
+
+	return (x->id > y->id) - (x->id < y->id);
+}
+
+static struct claim *claim_of(struct scan *s, int64_t id)
+{
+	struct claim key = { .id = id };
+	void **node = tfind(&key, &s->claimed, cmp_claim);
+
+	return node ? *node : NULL;
 }
 
 int is_claimed(struct scan *s, int64_t id)
 {
-	return tfind(&id, &s->claimed, cmp_id) != NULL;
+	return claim_of(s, id) != NULL;
 }
 
-/* Take the file id for a rename, unless one took it before. */
-static int claim(struct scan *s, int64_t id)
+int scan_renamed_any(struct scan *s)
 {
-	int64_t *key = malloc(sizeof(*key));
+	int any;
+
+	pthread_mutex_lock(&s->lock);
+	any = s->claimed != NULL;
+	pthread_mutex_unlock(&s->lock);
+	return any;
+}
+
+static void claim_free(void *p)
+{
+	struct claim *c = p;
+
+	free(c->path);
+	free(c);
+}
+
+void scan_claims_release(struct scan *s)
+{
+	tdestroy(s->claimed, claim_free);
+	s->claimed = NULL;
+}
+
+/* Take the file id for a rename to the path the worker is at, unless one
+ * took it before. */
+static int claim(struct worker *wk, int64_t id)
+{
+	struct scan *s = wk->s;
+	struct claim *c = malloc(sizeof(*c));
 	void **node;
 	int mine = 0;
 
-	if (!key)
+	if (!c || !(c->path = strndup(wk->path.buf, wk->path.len))) {
+		free(c);
 		return 0;
-	*key = id;
+	}
+	c->id = id;
 	pthread_mutex_lock(&s->lock);
-	node = tsearch(key, &s->claimed, cmp_id);
-	mine = node && *node == key;
+	node = tsearch(c, &s->claimed, cmp_claim);
+	mine = node && *node == c;
 	pthread_mutex_unlock(&s->lock);
 	if (!mine)
-		free(key);
+		claim_free(c);
 	return mine;
+}
+
+/* A rename taken before its old path was found gone is given back. */
+static void unclaim(struct scan *s, int64_t id)
+{
+	struct claim *c;
+
+	pthread_mutex_lock(&s->lock);
+	c = claim_of(s, id);
+	tdelete(c, &s->claimed, cmp_claim);
+	pthread_mutex_unlock(&s->lock);
+	claim_free(c);
+}
+
+/* Whether a path of the root names nothing now. */
+static int path_gone(struct scan *s, const char *path)
+{
+	struct stat st;
+
+	return fstatat(s->root_fd, path, &st, AT_SYMLINK_NOFOLLOW) < 0 &&
+		errno == ENOENT;
 }
 
 /* Whether the file id's path, as the store has it, names nothing now. */
 static int old_path_gone(struct worker *wk, int64_t id)
 {
 	sqlite3_stmt *st = wk->path_of_file;
-	struct stat old;
 	char *path = NULL;
 	int gone = 0;
 
@@ -271,19 +333,27 @@ static int old_path_gone(struct worker *wk, int64_t id)
 			       sqlite3_column_bytes(st, 0));
 	sqlite3_reset(st);
 	if (path)
-		gone = fstatat(wk->s->root_fd, path, &old,
-			       AT_SYMLINK_NOFOLLOW) < 0 && errno == ENOENT;
+		gone = path_gone(wk->s, path);
 	free(path);
 	return gone;
 }
 
-/* A new path whose inode, size and mtime belong to a file the store has
- * elsewhere, whose old path is gone, is that file renamed: its id, or 0. */
-static int64_t find_renamed(struct worker *wk, const struct stat *st)
+/*
+ * A new path whose inode, size and mtime belong to a file the store has
+ * elsewhere, whose old path is gone, is that file renamed: its id, or 0.
+ * The id is taken before its old path is looked at, so that a worker
+ * that finds the file back where the store has it knows of the rename
+ * (is_claimed()). *moving is set when a rename of this scan took the id
+ * to a path that is gone now: the file moved again while the scan
+ * walked, and no new row is due.
+ */
+static int64_t find_renamed(struct worker *wk, const struct stat *st,
+			    int *moving)
 {
 	struct scan *s = wk->s;
 	sqlite3 *db = worker_db(wk);
 	struct by_inode key = { .inode = st->st_ino }, *b = NULL;
+	const struct claim *taken = NULL;
 
 	if (!db)
 		return 0;
@@ -293,12 +363,24 @@ static int64_t find_renamed(struct worker *wk, const struct stat *st)
 	if (s->nr_inodes)
 		b = bsearch(&key, s->inodes, s->nr_inodes, sizeof(*b),
 			    cmp_inode);
-	if (b && (b->size != st->st_size || b->mtime_ns != mtime_ns(st) ||
-		  is_claimed(s, b->id)))
+	if (b && (b->size != st->st_size || b->mtime_ns != mtime_ns(st)))
 		b = NULL;
+	if (b)
+		taken = claim_of(s, b->id);
 	pthread_mutex_unlock(&s->lock);
-	if (!b || !old_path_gone(wk, b->id) || !claim(s, b->id))
+	if (!b)
 		return 0;
+	/* a claim is freed only with the scan: its path stays */
+	if (taken) {
+		*moving = path_gone(s, taken->path);
+		return 0;
+	}
+	if (!claim(wk, b->id))
+		return 0;
+	if (!old_path_gone(wk, b->id)) {
+		unclaim(s, b->id);
+		return 0;
+	}
 	return b->id;
 }
 
@@ -330,6 +412,7 @@ enum outcome scan_file(struct worker *wk, int dfd, const char *name,
 	size_t len = wk->path.len, nlen = strlen(name);
 	const char *kind = file_kind(name, s->req->manga);
 	int read_it = strcmp(kind, "other") != 0, fd = -1, unchanged, rc;
+	int moving = 0;
 	struct music_rec *rec;
 	int64_t renamed = 0;
 	uint64_t start = 0;
@@ -355,15 +438,23 @@ enum outcome scan_file(struct worker *wk, int dfd, const char *name,
 		}
 	}
 	stat_add(&stats->files_seen, 1);
-	if (k)
+	if (k) {
 		k->claimed = 1;
+		/* back where the store has it, after a rename of this scan
+		 * took it elsewhere */
+		pthread_mutex_lock(&s->lock);
+		moving = is_claimed(s, k->id);
+		pthread_mutex_unlock(&s->lock);
+		if (moving)
+			goto kept;
+	}
 	unchanged = k && k->size == st->st_size &&
 		k->mtime_ns == mtime_ns(st) && k->inode == (int64_t)st->st_ino;
 	if (unchanged && !s->req->full) {
 		stat_add(&stats->files_unchanged, 1);
 		goto kept;
 	}
-	if (!k && (renamed = find_renamed(wk, st))) {
+	if (!k && (renamed = find_renamed(wk, st, &moving))) {
 		rec = rec_new(s, MUSIC_RENAME, path, len);
 		if (!rec)
 			goto oom;
@@ -371,6 +462,8 @@ enum outcome scan_file(struct worker *wk, int dfd, const char *name,
 		stat_add(&stats->files_renamed, 1);
 		goto put;
 	}
+	if (moving)
+		goto kept;
 
 	rec = rec_new(s, MUSIC_FILE, path, len);
 	if (!rec)
@@ -405,7 +498,7 @@ kept:
 		stat_add(&stats->parse_ns, start);
 	}
 	*h = file_hash(name, nlen, st->st_size, mtime_ns(st), st->st_ino);
-	return FILE_KEPT;
+	return moving ? FILE_MOVING : FILE_KEPT;
 oom:
 	if (fd >= 0)
 		close(fd);
@@ -592,7 +685,7 @@ int scan_files(struct worker *wk, int dfd, const char *rel,
 		}
 		if (o == FILE_KEPT)
 			*sum += h;
-		else if (o == FILE_FAILED)
+		else if (o == FILE_FAILED || o == FILE_MOVING)
 			whole = 0;
 	}
 	for (size_t i = 0; i < wk->known.nr; i++) {

@@ -23,7 +23,11 @@
 #include "indexer/library/scan_worker.h"
 
 /* How one file fared: what to add to its directory's digest. */
-enum outcome { FILE_KEPT, FILE_FAILED, FILE_ABSENT };
+/* FILE_MOVING: a rename of this scan took the file's row to a path that
+ * does not hold it now (it moved again while the scan walked). It gets
+ * no record; its folder keeps no digest, so that the next scan, which
+ * the move's events start, settles where it is. */
+enum outcome { FILE_KEPT, FILE_FAILED, FILE_ABSENT, FILE_MOVING };
 
 /* A record of this scan's root for path; NULL when out of memory. */
 struct music_rec *rec_new(const struct scan *s, enum music_op op,
@@ -39,6 +43,13 @@ void note_failure(struct scan *s, int err);
 
 /* Whether a rename took the file id. Called with the lock held. */
 int is_claimed(struct scan *s, int64_t id);
+
+/* Whether a rename of this scan took a file id: then a folder found as
+ * the store has it is still looked at file by file. */
+int scan_renamed_any(struct scan *s);
+
+/* Free what the renames of the scan took. */
+void scan_claims_release(struct scan *s);
 
 /*
  * Scan the file name of the folder dfd (the path relative to the root in

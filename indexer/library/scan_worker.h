@@ -92,7 +92,7 @@ struct scan {
 	struct by_inode *inodes;
 	size_t nr_inodes;
 	int inodes_loaded;
-	void *claimed;		/* tsearch() tree of the ids renames took */
+	void *claimed;		/* tsearch() tree of what renames took */
 	struct gone *gone;
 };
 
