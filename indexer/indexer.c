@@ -458,6 +458,7 @@ static int plan_make(struct scan_order *o, struct plan *p)
 			.follow_outside = ix.roots[root].follow_outside,
 			.on_dir = watch_dir,
 			.on_dir_gone = watch_forget,
+			.moved_since = watch_moved_since,
 			.root_index = root,
 			.nr_subpaths = 1,
 			.manga = !strcmp(ix.roots[root].kind, "manga"),

@@ -15,6 +15,7 @@
 #include <linux/magic.h>
 
 #include "common/array.h"
+#include "common/clock.h"
 #include "common/db.h"
 #include "common/log.h"
 #include "indexer/library/scan_compare.h"
@@ -287,7 +288,8 @@ static void scan_delete_unseen(struct scan *s)
 	for (size_t i = 0; i < s->dirs.nr; i++) {
 		struct known_dir *k = &s->dirs.v[i], **v;
 
-		if (k->seen)
+		if (k->seen || scan_moved_away(s, dir_path(&s->dirs, k),
+					       k->len))
 			continue;
 		v = array_grow(unseen, nr, &alloc, sizeof(*v), 64);
 		if (v) {
@@ -439,6 +441,7 @@ int scan_run(const char *db_path, const struct scan_request *req,
 		.stats = stats,
 		.lock = PTHREAD_MUTEX_INITIALIZER,
 		.cond = PTHREAD_COND_INITIALIZER,
+		.started = clock_mono(),
 	};
 	struct stat root;
 	sqlite3 *db;

@@ -384,6 +384,21 @@ static int64_t find_renamed(struct worker *wk, const struct stat *st,
 	return b->id;
 }
 
+int scan_moved_away(struct scan *s, const char *path, size_t len)
+{
+	char *rel;
+	int moved;
+
+	if (!s->req->moved_since)
+		return 0;
+	rel = strndup(path, len);
+	if (!rel)
+		return 1;
+	moved = s->req->moved_since(s->req->root_index, rel, s->started);
+	free(rel);
+	return moved;
+}
+
 /* Remember a file the store has that the walk did not find where the
  * store has it. */
 static void note_gone(struct scan *s, int64_t id)
@@ -691,10 +706,12 @@ int scan_files(struct worker *wk, int dfd, const char *rel,
 	for (size_t i = 0; i < wk->known.nr; i++) {
 		struct known_file *k = &wk->known.v[i];
 
-		if (!k->claimed) {
+		if (k->claimed)
+			continue;
+		whole = 0;
+		set_path(wk, rel, len, wk->known.names.buf + k->name);
+		if (!scan_moved_away(s, wk->path.buf, wk->path.len))
 			note_gone(s, k->id);
-			whole = 0;
-		}
 	}
 	return whole;
 }

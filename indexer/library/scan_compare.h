@@ -48,6 +48,12 @@ int is_claimed(struct scan *s, int64_t id);
  * the store has it is still looked at file by file. */
 int scan_renamed_any(struct scan *s);
 
+/* Whether path (len bytes, relative to the root), which the walk did not
+ * find where the store has it, moved away during the scan: it is then
+ * kept for the scan the move starts (scan_request.moved_since); 1 when
+ * out of memory, which keeps it too. */
+int scan_moved_away(struct scan *s, const char *path, size_t len);
+
 /* Free what the renames of the scan took. */
 void scan_claims_release(struct scan *s);
 

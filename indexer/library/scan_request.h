@@ -53,6 +53,11 @@ struct scan_request {
 	/* Called with root_index for each directory the store forgets,
 	 * the first of a subtree only; may be NULL. */
 	void (*on_dir_gone)(size_t root_index, const char *rel);
+	/* Whether rel, or a folder above it, moved away since the scan
+	 * started (watch_moved_since()): what the walk did not meet there
+	 * is then left for the scan that the move starts; may be NULL. */
+	int (*moved_since)(size_t root_index, const char *rel,
+			   double since);
 	size_t root_index;
 };
 

@@ -60,6 +60,7 @@ struct scan {
 	const char *db_path;
 	const struct scan_request *req;
 	struct scan_stats *stats;
+	double started;		/* clock_mono() */
 	int root_fd;
 	struct symlinks_rule rule;
 	int refused;		/* links not followed, said once */

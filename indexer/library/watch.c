@@ -26,6 +26,7 @@
 		    IN_MOVED_TO | IN_DELETE_SELF | IN_MOVE_SELF | IN_ATTRIB | \
 		    IN_DONT_FOLLOW | IN_ONLYDIR | IN_EXCL_UNLINK)
 #define LATENCY_RING 1024
+#define MOVES_KEPT 1024		/* moves away remembered for scans */
 
 const char *const watch_kind_names[WATCH_KINDS] = {
 	[WATCH_CREATE] = "create",
@@ -75,6 +76,10 @@ static struct {
 	struct watch_status st;
 	double ring[LATENCY_RING];
 	size_t ring_nr, ring_next;
+	/* what moved away lately, for scans that met it nowhere */
+	struct place gone[MOVES_KEPT];
+	size_t gone_next;
+	double gone_lost_at;		/* of the latest record written over */
 
 	/* the watcher thread's own batch */
 	struct place_list touched, moves;
@@ -83,6 +88,7 @@ static struct {
 } wt = {
 	.fd = -1,
 	.wake_fd = -1,
+	.gone_lost_at = -1,
 	.lock = PTHREAD_MUTEX_INITIALIZER,
 	.watched = HMAP_INIT,
 };
@@ -575,6 +581,48 @@ static enum watch_kind event_kind(uint32_t mask)
 	return WATCH_ATTRIB;
 }
 
+/* Keep what moved away for watch_moved_since(); the oldest record gives
+ * way to the newest. */
+static void moved_away(size_t root, const char *rel, double at)
+{
+	char *copy = strdup(rel);
+	struct place *p;
+
+	if (!copy) {
+		log_error(-ENOMEM, "watch: out of memory");
+		return;
+	}
+	pthread_mutex_lock(&wt.lock);
+	p = &wt.gone[wt.gone_next++ % MOVES_KEPT];
+	if (p->rel) {
+		wt.gone_lost_at = p->at;
+		free(p->rel);
+	}
+	p->root = root;
+	p->rel = copy;
+	p->at = at;
+	pthread_mutex_unlock(&wt.lock);
+}
+
+int watch_moved_since(size_t root, const char *rel, double since)
+{
+	int moved;
+
+	if (!__atomic_load_n(&wt.running, __ATOMIC_ACQUIRE))
+		return 0;
+	pthread_mutex_lock(&wt.lock);
+	/* a record written over may have named it */
+	moved = wt.gone_lost_at >= since;
+	for (size_t i = 0; !moved && i < MOVES_KEPT; i++) {
+		const struct place *p = &wt.gone[i];
+
+		moved = p->rel && p->at >= since && p->root == root &&
+			path_under(rel, p->rel);
+	}
+	pthread_mutex_unlock(&wt.lock);
+	return moved;
+}
+
 static void handle_event(const struct inotify_event *ev, double now,
 			 struct strbuf *path)
 {
@@ -627,6 +675,7 @@ static void handle_event(const struct inotify_event *ev, double now,
 			touch(root, path->buf, now);
 		break;
 	case WATCH_MOVED_FROM:
+		moved_away(root, path->buf, now);
 		if (!list_add(&wt.moves, root, path->buf, path->len)) {
 			wt.moves.v[wt.moves.nr - 1].cookie = ev->cookie;
 			wt.moves.v[wt.moves.nr - 1].isdir = isdir;
@@ -941,6 +990,11 @@ void watch_stop(void)
 	list_clear(&wt.polled);
 	list_clear(&wt.touched);
 	list_clear(&wt.moves);
+	for (size_t i = 0; i < MOVES_KEPT; i++) {
+		free(wt.gone[i].rel);
+		wt.gone[i].rel = NULL;
+	}
+	wt.gone_lost_at = -1;
 	free(wt.polled.v);
 	free(wt.touched.v);
 	free(wt.moves.v);

@@ -103,6 +103,16 @@ void watch_stop(void);
 void watch_dir(size_t root, const char *rel, size_t len, int dirfd);
 
 /*
+ * Whether rel of root number root, or a folder above it, moved away
+ * (an inotify IN_MOVED_FROM) at or after since (clock_mono() seconds),
+ * or may have: of the moves, the latest 1024 are kept. A
+ * scan that did not meet what the store has there leaves it to the scan
+ * that the move starts, which sees where it went. Safe from any thread;
+ * 0 when the watcher is not running.
+ */
+int watch_moved_since(size_t root, const char *rel, double since);
+
+/*
  * Watch the directory rel of root number root and every one below it no
  * more: the store forgot them (a scan found them gone, or reached
  * through a link). Safe from any thread.

@@ -354,15 +354,20 @@ def test_rename_and_move_directories(watched, library, template_library):
 BATCH = 10000
 
 
-def test_folder_moved_again_while_the_scan_walks(make_mount, library,
-                                                tmp_path, outside):
-    """A folder the running scan found moved (Beta/Third to Alpha/Third)
-    moves back before the scan is done: the scan meets its files again
-    under Beta, after a folder of new files (Batch) that keeps it busy.
-    It neither adds them as new tracks nor keeps Beta as it stands in
-    the store (which lost its files for good): the next scan, which the
-    move back starts, takes the rows back to Beta. With one scan thread
-    the walk goes Alpha, Batch, Beta."""
+@pytest.mark.parametrize("case", ["back", "ahead"])
+def test_folder_moved_while_the_scan_walks(make_mount, library, tmp_path,
+                                           outside, case):
+    """A folder moves while a scan walks, kept busy by a folder of new
+    files (Batch): with one scan thread the walk goes Alpha, Batch, Beta.
+
+    back: the scan found Third moved (Beta/Third to Alpha/Third), and it
+    moves back: the scan meets its files again under Beta. It neither
+    adds them as new tracks nor keeps Beta as the store has it (which
+    lost its files for good); the next scan takes the rows back to Beta.
+
+    ahead: Third moves from Beta, not walked yet, to Alpha, walked: the
+    scan meets it nowhere, and keeps its rows for the next scan (the one
+    the move starts), which takes them to Alpha."""
     conf = tmp_path / "one.conf"
     conf.write_text("[music]\nroot = %s\n[general]\nthreads = 1\n"
                     "watch_debounce = %s\n" % (library, DEBOUNCE))
@@ -378,9 +383,16 @@ def test_folder_moved_again_while_the_scan_walks(make_mount, library,
     mp3 = (library / "Alpha" / "Second" / "01.mp3").read_bytes()[:4096]
     beta, alpha = library / "Beta" / "Third", library / "Alpha" / "Third"
 
+    def settle(where):
+        wait_for(lambda: m.json("metrics/scan.json")["running"] is None,
+                 CONVERGE_S, "the scan done", mount=m, ignore=NOT_YET)
+        if where.exists():
+            os.rename(str(where), str(beta))
+        wait_converged(m, library)
+
     def caught_walking_batch(attempt):
-        """Move a new Batch in and Third into Alpha, and Third back once
-        the scan is seen in Batch; False when it ended unseen."""
+        """Move a new Batch in (and Third into Alpha, for back), and
+        Third once the scan is seen in Batch; False when it was not."""
         batch = outside / ("Batch%d" % attempt)
         for i in range(BATCH):
             if not i % 100:  # the progress moves after each folder
@@ -391,7 +403,10 @@ def test_folder_moved_again_while_the_scan_walks(make_mount, library,
         walked_before = 10 + attempt * BATCH
         scans = scans_total(m)
         os.rename(str(batch), str(library / batch.name))
-        os.rename(str(beta), str(alpha))
+        if case == "back":
+            os.rename(str(beta), str(alpha))
+        else:  # a scan of the whole root, not of Batch alone
+            m.write("control/rescan", "1\n")
         # looked at as often as it can be: the scan takes a fraction of
         # a second, its progress moves every 20 ms at most
         deadline = time.monotonic() + CONVERGE_S
@@ -399,16 +414,14 @@ def test_folder_moved_again_while_the_scan_walks(make_mount, library,
             running = m.json("metrics/scan.json")["running"]
             done = running["progress"]["done"] if running else 0
             if walked_before < done < walked_before + BATCH // 2:
-                os.rename(str(alpha), str(beta))
+                if case == "back":
+                    os.rename(str(alpha), str(beta))
+                else:
+                    os.rename(str(beta), str(alpha))
                 return True
             if done >= walked_before + BATCH // 2 or \
                     (not running and scans_total(m) > scans):
-                # seen too late: Beta may be walked already
-                wait_for(lambda: m.json("metrics/scan.json")["running"]
-                         is None, CONVERGE_S, "the scan done", mount=m,
-                         ignore=NOT_YET)
-                os.rename(str(alpha), str(beta))
-                wait_converged(m, library)
+                settle(alpha)  # seen too late: Beta may be walked
                 return False
         raise AssertionError("no scan after the moves\n" + m.diag())
 
@@ -418,11 +431,13 @@ def test_folder_moved_again_while_the_scan_walks(make_mount, library,
         assert attempts < 3, "the scan was never seen in Batch\n" + \
             m.diag()
     walked = 10 + (attempts + 1) * BATCH
-    wait_converged(m, library)
-    wait_for(lambda: m.json("metrics/scan.json")["running"] is None,
-             CONVERGE_S, "the scans done", mount=m, ignore=NOT_YET)
-    seen_twice = [r for r in scan_rows(m) if int(r["files_seen"]) > walked]
-    assert seen_twice, "no scan met Third twice:\n" + m.diag()
+    settle(library / "nowhere")
+    seen = [int(r["files_seen"]) for r in scan_rows(m)]
+    if case == "back":
+        assert any(n > walked for n in seen), \
+            "no scan met Third twice:\n" + m.diag()
+    else:
+        assert walked - 4 in seen, "no scan missed Third:\n" + m.diag()
     assert ids() == before, \
         "track ids changed by a folder moved during the scan\n" + m.diag()
     alive(m)
