@@ -8,9 +8,9 @@
 #include "common/clock.h"
 #include "common/log.h"
 #include "common/strbuf.h"
-#include "fs/loop.h"
 #include "fs/render_monitor.h"
 #include "fs/render_repair.h"
+#include "fs/session.h"
 #include "indexer/indexer.h"
 #include "indexer/reads.h"
 
@@ -368,7 +368,7 @@ int control_reset_metrics_write(const char *buf, size_t len)
 	if (control_text(buf, len, cmd, sizeof(cmd)) <= 0 || strcmp(cmd, "1"))
 		return -EINVAL;
 	indexer_reset_metrics();
-	loop_reset_stats();
+	session_reset_stats();
 	return 0;
 }
 

@@ -17,9 +17,9 @@
 #include "fs/caller.h"
 #include "fs/inodes.h"
 #include "fs/invalidate.h"
-#include "fs/loop.h"
 #include "fs/nodes.h"
 #include "fs/open_caps.h"
+#include "fs/session.h"
 #include "fs/sizes.h"
 #include "indexer/reads.h"
 #include "fs/views.h"
@@ -779,17 +779,24 @@ static int open_node(const struct node *n, fuse_ino_t ino, pid_t opener,
 	return 0;
 }
 
-/* Open the node n (inode ino) for req and answer it; the caller of req
- * is this thread's (caller_begin()). */
-static void open_reply(fuse_req_t req, fuse_ino_t ino, const struct node *n,
-		       struct fuse_file_info *fi)
+/* A library file is opened as the caller: with the caller's rights. A
+ * rendering is made here, on this request's thread: libfuse's other
+ * threads answer meanwhile. */
+static void fs_open(fuse_req_t req, fuse_ino_t ino,
+		    struct fuse_file_info *fi)
 {
+	struct strbuf path = STRBUF_INIT;
 	struct handle *h;
+	struct node n;
 	int rc;
 
-	rc = open_node(n, ino, n->type == NODE_REAL ? 0 :
-		       thread_group(fuse_req_ctx(req)->pid),
-		       fuse_req_ctx(req)->uid, fi, &h);
+	caller_begin(req);
+	rc = ino_resolve(ino, &path, &n);
+	strbuf_release(&path);
+	if (!rc)
+		rc = open_node(&n, ino, n.type == NODE_REAL ? 0 :
+			       thread_group(fuse_req_ctx(req)->pid),
+			       fuse_req_ctx(req)->uid, fi, &h);
 	caller_end();
 	if (rc) {
 		fuse_reply_err(req, -rc);
@@ -798,60 +805,6 @@ static void open_reply(fuse_req_t req, fuse_ino_t ino, const struct node *n,
 	/* An interrupted open reached no kernel: no release will come. */
 	if (fuse_reply_open(req, fi))
 		handle_free(h);
-}
-
-/* An open handed to a worker, with copies of what libfuse lent. */
-struct open_task {
-	fuse_req_t req;
-	fuse_ino_t ino;
-	struct node node;
-	struct fuse_file_info fi;
-};
-
-static void open_on_worker(void *arg)
-{
-	struct open_task *t = arg;
-
-	caller_begin(t->req);
-	open_reply(t->req, t->ino, &t->node, &t->fi);
-	free(t);
-}
-
-/* Whether opening n renders it: a generated file opened for reading. */
-static int renders(const struct node *n, const struct fuse_file_info *fi)
-{
-	return (n->type == NODE_FILE || n->type == NODE_CONTROL) &&
-	       (fi->flags & O_ACCMODE) != O_WRONLY;
-}
-
-/* A library file is opened as the caller: with the caller's rights. A
- * rendering is made on a worker: the lane answers the next request. */
-static void fs_open(fuse_req_t req, fuse_ino_t ino,
-		    struct fuse_file_info *fi)
-{
-	struct strbuf path = STRBUF_INIT;
-	struct open_task *t;
-	struct node n;
-	int rc;
-
-	caller_begin(req);
-	rc = ino_resolve(ino, &path, &n);
-	strbuf_release(&path);
-	if (rc) {
-		caller_end();
-		fuse_reply_err(req, -rc);
-		return;
-	}
-	if (renders(&n, fi) && loop_on_lane() &&
-	    (t = malloc(sizeof(*t)))) {
-		*t = (struct open_task){ req, ino, n, *fi };
-		caller_end();
-		if (!loop_defer(open_on_worker, t))
-			return;
-		free(t);
-		caller_begin(req);
-	}
-	open_reply(req, ino, &n, fi);
 }
 
 /*
@@ -991,22 +944,75 @@ static void fs_listxattr(fuse_req_t req, fuse_ino_t ino, size_t size)
 	free(buf);
 }
 
+/*
+ * Every request is answered through session_begin() and session_end(),
+ * which count it for /metrics/fuse.json and give the thread's read
+ * connection the store's current file: the table below names these
+ * wrappers of the callbacks above, made by one macro.
+ */
+#define COUNTED(op, params, args)					\
+	static void counted_##op params					\
+	{								\
+		session_begin();					\
+		fs_##op args;						\
+		session_end();						\
+	}
+
+COUNTED(lookup, (fuse_req_t req, fuse_ino_t parent, const char *name),
+	(req, parent, name))
+COUNTED(forget, (fuse_req_t req, fuse_ino_t ino, uint64_t nlookup),
+	(req, ino, nlookup))
+COUNTED(forget_multi, (fuse_req_t req, size_t count,
+	     struct fuse_forget_data *forgets),
+	(req, count, forgets))
+COUNTED(getattr, (fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi),
+	(req, ino, fi))
+COUNTED(setattr, (fuse_req_t req, fuse_ino_t ino, struct stat *attr,
+	     int to_set, struct fuse_file_info *fi),
+	(req, ino, attr, to_set, fi))
+COUNTED(opendir, (fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi),
+	(req, ino, fi))
+COUNTED(readdir, (fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
+	     struct fuse_file_info *fi),
+	(req, ino, size, off, fi))
+COUNTED(readdirplus, (fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
+	     struct fuse_file_info *fi),
+	(req, ino, size, off, fi))
+COUNTED(releasedir,
+	(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi),
+	(req, ino, fi))
+COUNTED(open, (fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi),
+	(req, ino, fi))
+COUNTED(read, (fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
+	     struct fuse_file_info *fi),
+	(req, ino, size, off, fi))
+COUNTED(write, (fuse_req_t req, fuse_ino_t ino, const char *buf,
+	     size_t size, off_t off, struct fuse_file_info *fi),
+	(req, ino, buf, size, off, fi))
+COUNTED(release, (fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi),
+	(req, ino, fi))
+COUNTED(getxattr, (fuse_req_t req, fuse_ino_t ino, const char *name,
+	     size_t size),
+	(req, ino, name, size))
+COUNTED(listxattr, (fuse_req_t req, fuse_ino_t ino, size_t size),
+	(req, ino, size))
+
 const struct fuse_lowlevel_ops fs_operations = {
 	.init = fs_init,
 	.destroy = fs_destroy,
-	.lookup = fs_lookup,
-	.forget = fs_forget,
-	.forget_multi = fs_forget_multi,
-	.getattr = fs_getattr,
-	.setattr = fs_setattr,
-	.opendir = fs_opendir,
-	.readdir = fs_readdir,
-	.readdirplus = fs_readdirplus,
-	.releasedir = fs_releasedir,
-	.open = fs_open,
-	.read = fs_read,
-	.write = fs_write,
-	.release = fs_release,
-	.getxattr = fs_getxattr,
-	.listxattr = fs_listxattr,
+	.lookup = counted_lookup,
+	.forget = counted_forget,
+	.forget_multi = counted_forget_multi,
+	.getattr = counted_getattr,
+	.setattr = counted_setattr,
+	.opendir = counted_opendir,
+	.readdir = counted_readdir,
+	.readdirplus = counted_readdirplus,
+	.releasedir = counted_releasedir,
+	.open = counted_open,
+	.read = counted_read,
+	.write = counted_write,
+	.release = counted_release,
+	.getxattr = counted_getxattr,
+	.listxattr = counted_listxattr,
 };

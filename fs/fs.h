@@ -11,11 +11,11 @@
  *			      sizeof(fs_operations), NULL);
  *
  * Generated files are rendered once at open() into a buffer kept in the
- * file handle, so every read on one handle sees one snapshot; a worker
- * renders them (fs/loop.h), never the lane, and a rendering that reads
- * the store longer than FS_RENDER_DEADLINE_S (-o render_deadline=S)
- * fails its open with EAGAIN
- * (logged). getattr renders nothing: it reports the size of the last
+ * file handle, so every read on one handle sees one snapshot; the thread
+ * that answers the open renders them while the session loop's others
+ * answer on (fs/session.h), and a rendering that reads the store longer
+ * than FS_RENDER_DEADLINE_S (-o render_deadline=S) fails its open with
+ * EAGAIN (logged). getattr renders nothing: it reports the size of the last
  * rendering (fs/sizes.h), and opens use direct_io so a size that moved
  * in between never cuts a read short. The kernel keeps
  * entries and attributes for the timeouts (1 s unless -o entry_timeout=

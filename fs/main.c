@@ -17,8 +17,8 @@
 #include "common/strbuf.h"
 #include "fs/fs.h"
 #include "fs/invalidate.h"
-#include "fs/loop.h"
 #include "fs/open_caps.h"
+#include "fs/session.h"
 #include "indexer/reads.h"
 #include "fs/daemon.h"
 #include "fs/views.h"
@@ -39,8 +39,8 @@ struct options {
 	char *nonopt[2];	/* [SOURCE] MOUNTPOINT */
 	int nr_nonopt;
 	int help, version, check_config;
-	int no_follow;		/* -o nofollow_cpu: see fs/loop.h */
-	int libfuse_loop;	/* -o libfuse_loop: libfuse's, not fs/loop.c */
+	int no_follow;		/* -o nofollow_cpu: obsolete, ignored */
+	int libfuse_loop;	/* -o libfuse_loop: obsolete, ignored */
 	int failed;
 };
 
@@ -127,13 +127,8 @@ static void usage(const char *prog)
 	       "    -o render_deadline=S   how long a generated file may read\n"
 	       "                           the store before its open fails\n"
 	       "                           (default: 10 seconds)\n"
-	       "    -o nofollow_cpu        answer every request on any CPU, not\n"
-	       "                           a walk's on the CPU of the walker\n"
-	       "    -o libfuse_loop        answer with libfuse's session loop\n"
-	       "                           (a clone of the device per thread),\n"
-	       "                           not mediamon's own\n"
-	       "    -o max_threads=N       threads for reads and writes\n"
-	       "                           (default: 10)\n"
+	       "    -o max_threads=N       threads that answer the kernel's\n"
+	       "                           requests (default: 10)\n"
 	       "    -f                     stay in the foreground\n"
 	       "    --check-config         check the configuration, print it\n"
 	       "                           (secrets masked) and exit\n"
@@ -279,25 +274,16 @@ static int refuse_live_mount(const char *mountpoint)
 			 mountpoint, mountpoint);
 }
 
-/*
- * libfuse's own multi-threaded loop, each thread reading a clone of the
- * device: what fs/loop.c replaces, kept to be raced against it (make
- * bench) until one of them is shown to win.
- */
-static int libfuse_loop(struct fuse_session *se,
-			const struct fuse_cmdline_opts *cmd)
+/* The options of the session loop that mediamon had until it answered
+ * with libfuse's alone: fstab lines written for it still mount. */
+static void warn_obsolete(const struct options *o)
 {
-	struct fuse_loop_config *lc = fuse_loop_cfg_create();
-	int rc;
-
-	if (!lc)
-		return log_error(-ENOMEM, "out of memory for libfuse's loop");
-	fuse_loop_cfg_set_clone_fd(lc, 1);
-	fuse_loop_cfg_set_max_threads(lc, cmd->max_threads);
-	fuse_loop_cfg_set_idle_threads(lc, cmd->max_idle_threads);
-	rc = fuse_session_loop_mt(se, lc);
-	fuse_loop_cfg_destroy(lc);
-	return rc;
+	if (o->no_follow)
+		log_warn("option nofollow_cpu is obsolete and ignored: the"
+			 " mount answers with libfuse's loop");
+	if (o->libfuse_loop)
+		log_warn("option libfuse_loop is obsolete and ignored: the"
+			 " mount always answers with libfuse's loop");
 }
 
 static int run(struct fuse_args *args, struct fuse_cmdline_opts *cmd,
@@ -306,6 +292,7 @@ static int run(struct fuse_args *args, struct fuse_cmdline_opts *cmd,
 	struct fuse_session *se;
 	int rc = -1;
 
+	warn_obsolete(o);
 	open_caps_init();
 	open_caps_set(cfg->max_open_per_user);
 	if (indexer_prepare_store(cfg->database))
@@ -332,18 +319,13 @@ static int run(struct fuse_args *args, struct fuse_cmdline_opts *cmd,
 		goto out_signals;
 	}
 
-	if (cmd->singlethread)
-		rc = fuse_session_loop(se);
-	else if (o->libfuse_loop)
-		rc = libfuse_loop(se, cmd);
-	else
-		rc = loop_run(se, cmd->max_threads, !o->no_follow);
+	rc = session_run(se, cmd);
 	log_info("unmounting %s", cmd->mountpoint);
 	views_stop();
 	invalidate_stop();
-	/* The loop answered on this thread: its read connection closes
-	 * before the writer's, the last, which alone may checkpoint the
-	 * store and remove the WAL. */
+	/* Under -s the loop answered on this thread: its read connection
+	 * closes before the writer's, the last, which alone may checkpoint
+	 * the store and remove the WAL. */
 	reader_close();
 	daemon_stop();
 out_signals:

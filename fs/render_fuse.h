@@ -2,14 +2,16 @@
 #define MEDIAMON_RENDER_FUSE_H
 
 /*
- * The file of the session loop (fs/loop.h), rendered like the others of
- * render.h: one whole document appended to out; 0 or a negative errno
+ * The file of the session loop (fs/session.h), rendered like the others
+ * of render.h: one whole document appended to out; 0 or a negative errno
  * value.
  *
- *   /metrics/fuse.json  {follow (the lane may follow), following, cpu
- *                       (null while it does not), lane_requests,
- *                       worker_requests, workers, workers_busy, moves,
- *                       rescues, demotions}
+ *   /metrics/fuse.json  {loop ("fuse_session_loop_mt", or
+ *                       "fuse_session_loop" under -s), clone_fd,
+ *                       max_threads, max_idle_threads (null: no limit),
+ *                       requests (answered since the start or the last
+ *                       reset), requests_in_flight (this file's open
+ *                       among them)}
  */
 
 struct strbuf;

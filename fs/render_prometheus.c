@@ -9,8 +9,8 @@
 #include "common/json.h"
 #include "common/strbuf.h"
 #include "common/utf8.h"
-#include "fs/loop.h"
 #include "fs/render_status.h"
+#include "fs/session.h"
 #include "indexer/indexer.h"
 #include "indexer/reads.h"
 
@@ -26,7 +26,7 @@ struct prom {
 	const char *name;		/* the metric being written */
 	struct indexer_status s;
 	struct watch_status w;
-	struct loop_stats fuse;
+	struct session_stats fuse;
 	struct library_counts counts;
 	struct strbuf roots;		/* mediamon_root_files' samples */
 	struct library_scan last;
@@ -626,32 +626,21 @@ static void analysis_metrics(struct prom *p)
 
 static void fuse_metrics(struct prom *p)
 {
-	const struct loop_stats *f = &p->fuse;
+	const struct session_stats *f = &p->fuse;
 
-	metric(p, "mediamon_fuse_follow", G,
-	       "1 when the mount may answer a walk on the walker's CPU.");
-	INT(!!f->can_follow);
-	metric(p, "mediamon_fuse_following", G, "1 while it does.");
-	INT(!!f->following);
-	metric(p, "mediamon_fuse_lane_requests_total", C,
-	       "Requests answered by the thread that reads them.");
-	INT(f->lane_requests);
-	metric(p, "mediamon_fuse_worker_requests_total", C,
-	       "Requests answered by the workers (reads, writes).");
-	INT(f->worker_requests);
-	metric(p, "mediamon_fuse_workers", G, "Worker threads started.");
-	INT(f->workers);
-	metric(p, "mediamon_fuse_workers_busy", G, "Workers answering now.");
-	INT(f->workers_busy);
-	metric(p, "mediamon_fuse_moves_total", C,
-	       "Times the reading thread went to another walker's CPU.");
-	INT(f->moves);
-	metric(p, "mediamon_fuse_rescues_total", C,
-	       "Times waiting requests went to the workers as it was held up.");
-	INT(f->rescues);
-	metric(p, "mediamon_fuse_demotions_total", C,
-	       "Times it was kept off its CPU and went back to any CPU.");
-	INT(f->demotions);
+	metric(p, "mediamon_fuse_max_threads", G,
+	       "Threads that may answer the kernel's requests at once.");
+	INT(f->max_threads);
+	metric(p, "mediamon_fuse_max_idle_threads", G,
+	       "Idle threads kept, the others ended; no sample: all kept.");
+	if (f->max_idle_threads != SESSION_NO_IDLE_LIMIT)
+		INT(f->max_idle_threads);
+	metric(p, "mediamon_fuse_requests_total", C,
+	       "Requests the mount answered.");
+	INT(f->requests);
+	metric(p, "mediamon_fuse_requests_in_flight", G,
+	       "Requests being answered now.");
+	INT(f->in_flight);
 }
 
 int render_prometheus(struct strbuf *out)
@@ -665,7 +654,7 @@ int render_prometheus(struct strbuf *out)
 
 	indexer_status(&p.s);
 	watch_status(&p.w);
-	loop_get_stats(&p.fuse);
+	session_get_stats(&p.fuse);
 	rc = read_all(&p);
 	if (!rc) {
 		summary_metrics(&p);

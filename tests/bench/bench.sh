@@ -18,11 +18,6 @@
 # reading it directly (a corpus album, and one of real-size files), and
 # walks the same tree served from memory with no work behind it
 # (tests/bench/bench_fuse_tree.c), the floor of what FUSE costs here.
-# It races the FUSE session loops on the same corpus and album, one daemon
-# after the other: fs/loop.c against libfuse's fuse_session_loop_mt with a
-# clone of the device per thread (-o libfuse_loop), on the views walk, the
-# album's read throughput and what polling the status files costs a
-# no-change rescan.
 # It times the first scan with cover art on and off ([music] covers),
 # taking turns. On a few minutes of synthesised FLAC
 # and MP3 audio (cached too) it measures the track analysis in audio
@@ -56,7 +51,7 @@
 #   MEDIAMON_BENCH_DIR       cache directory (default ~/.cache/mediamon-bench)
 #   MEDIAMON_BENCH_FILES     corpus size (default 100000)
 #   MEDIAMON_BENCH_SECTIONS  sections to run (default
-#                            "mpd mediamon formats watch views loops covers
+#                            "mpd mediamon formats watch views covers
 #                            analysis scale")
 #   MEDIAMON_BENCH_SCALE_FILES  files of the scale library (1000000)
 #   MEDIAMON_BENCH_TIMEOUT   seconds one scan or MPD update may take (3600)
@@ -76,7 +71,7 @@ REPO=$(cd "$(dirname "$0")/../.." && pwd)
 BENCH_DIR=${MEDIAMON_BENCH_DIR:-$HOME/.cache/mediamon-bench}
 CORPUS=$BENCH_DIR/corpus
 FILES=${MEDIAMON_BENCH_FILES:-100000}
-SECTIONS=${MEDIAMON_BENCH_SECTIONS:-mpd mediamon formats watch views loops covers analysis scale}
+SECTIONS=${MEDIAMON_BENCH_SECTIONS:-mpd mediamon formats watch views covers analysis scale}
 # The scale section's library of tiny MP3s, cached like the corpus.
 SCALE=$BENCH_DIR/scale
 # The formats section's library: as many files as the corpus, in every
@@ -121,13 +116,6 @@ VIEWS_READ_ROUNDS=5
 # The album of real-size files the views section reads (views_big_album).
 BIG_ALBUM=$BENCH_DIR/views-album
 BIG_ALBUM_TRACKS=6
-# The loops raced: walks of the views (each after the kernel's names and
-# attributes expired), the best kept; no-change rescans taking turns quiet
-# and polled, the median of each kept. Our loop is kept where it wins by
-# LOOPS_WIN (libfuse's time / ours).
-LOOPS_WALKS=3
-LOOPS_SCANS=5
-LOOPS_WIN=1.2
 # Cover art: the first scan with covers on may take at most 5% longer than
 # with them off; COVERS_ROUNDS of each, taking turns, the best of each kept.
 TARGET_COVERS_RATIO=1.05
@@ -153,7 +141,6 @@ MM_PID=""      # mediamon, while it runs
 FLOOR_PID=""   # bench_fuse_tree, while it runs
 MM_MNT=""      # its mount point, while it may be mounted
 MM_EXTRA_ROOT="" # a second music root for the next mediamon_start
-MM_EXTRA_OPT="" # a -o option for the next mediamon_start
 SL_PID=""      # status_latency.py, while it polls in the background
 WATCH_LIB=""   # the watch section's library, while it exists
 BROKEN=""      # set when a figure could not be trusted: exit 1 at the end
@@ -568,7 +555,6 @@ mediamon_start() {
 	set -- -f
 	[ -z "$mm_config" ] || set -- "$@" -o "config=$mm_config"
 	[ -z "$MM_EXTRA_ROOT" ] || set -- "$@" -o "music=$MM_EXTRA_ROOT"
-	[ -z "$MM_EXTRA_OPT" ] || set -- "$@" -o "$MM_EXTRA_OPT"
 	"$MEDIAMON" "$@" -o "music=$mm_music" -o "db=$MM_DB" "$MM_MNT" >"$MM_LOG" 2>&1 &
 	MM_PID=$!
 	mm_i=0
@@ -623,8 +609,8 @@ scan_json() {
 # 0.5 s until no scan runs, and jq only then. (Looking with jq, awk and
 # date every 20 ms took most of a core here, jq alone 20 ms a start, and
 # made the 1,000,000-file rescan 0.5 s slower than it is; a grep every
-# 0.1 s still cost it 30-40 ms, since each read of the mount keeps the
-# FUSE lane's watchdog ticking every 2 ms for 50 ms, fs/loop.h.)
+# 0.1 s still cost it 30-40 ms while the mount answered with a loop of its
+# own, whose watchdog each read kept ticking every 2 ms for 50 ms.)
 # Whether the daemon still runs is looked at every second.
 scan_wait() {
 	sw_looks=0
@@ -1114,124 +1100,6 @@ section_views() {
 		"views: mediamon peak RSS (VmHWM)" "$(get views_vmhwm_kb) kB"
 }
 
-# ------------------------------------------------------------------ loops
-
-# loops_run LOOP: a daemon answering with LOOP (mediamon: fs/loop.c;
-# libfuse: -o libfuse_loop) on the corpus and the big album times the
-# walk of the views (the best of LOOPS_WALKS), the album read
-# VIEWS_READ_PASSES times through the mount (the best of
-# VIEWS_READ_ROUNDS) and LOOPS_SCANS no-change rescans each quiet and
-# polled (status_latency.py reading the status files every 50 ms),
-# taking turns, the median of each. Keeps loops_LOOP_*.
-loops_run() {
-	case $1 in
-	mediamon) MM_EXTRA_OPT="" ;;
-	libfuse) MM_EXTRA_OPT=libfuse_loop ;;
-	esac
-	corpus_warm
-	MM_EXTRA_ROOT=$BIG_ALBUM
-	mediamon_start
-	MM_EXTRA_ROOT="" MM_EXTRA_OPT=""
-	log "loops: $1's loop, first scan (startup, fresh database)"
-	scan_wait ""
-	scan_record "loops_$1_first" "$MM_START"
-	lr_loop=$(jq -r .loop "$MM_MNT/metrics/fuse.json")
-	[ "$lr_loop" = "$1" ] || die "the mount answers with the $lr_loop loop, not $1's"
-	lib=$MM_MNT/library/music
-
-	: >"$WORK/loops-walk"
-	lr_i=0
-	while [ "$lr_i" -lt "$LOOPS_WALKS" ]; do
-		sleep 1.5 # the kernel forgets names and attributes after 1 s
-		start=$(now)
-		find "$lib" >/dev/null || die "the walk of the views failed ($1's loop)"
-		printf '%s\n' "$(since "$start")" >>"$WORK/loops-walk"
-		lr_i=$((lr_i + 1))
-	done
-	put "loops_$1_walk_s" "$(sort -g "$WORK/loops-walk" | head -n 1)"
-	put "loops_$1_entries" "$(find "$lib" | wc -l)"
-
-	warm "$BIG_ALBUM"
-	: >"$WORK/loops-read"
-	lr_i=0
-	while [ "$lr_i" -lt "$VIEWS_READ_ROUNDS" ]; do
-		printf '%s\n' "$(views_read "$lib/artists/$2")" >>"$WORK/loops-read"
-		lr_i=$((lr_i + 1))
-	done
-	put "loops_$1_read_s" "$(sort -g "$WORK/loops-read" | head -n 1)"
-	put loops_read_bytes "$(cat "$BIG_ALBUM/$2"/* | wc -c)"
-
-	: >"$WORK/loops-quiet"
-	: >"$WORK/loops-polled"
-	: >"$WORK/loops-worst"
-	lr_i=0
-	while [ "$lr_i" -lt "$LOOPS_SCANS" ]; do
-		corpus_warm
-		mediamon_rescan 1 loops_quiet
-		get loops_quiet_s >>"$WORK/loops-quiet"
-		corpus_warm
-		rm -f "$WORK/loops-stop"
-		"$PYTHON" "$REPO/tests/bench/status_latency.py" "$MM_MNT" 			--stop "$WORK/loops-stop" >"$WORK/loops-sl" &
-		SL_PID=$!
-		sleep 0.5 # polling before the scan starts
-		mediamon_rescan 1 loops_polled
-		: >"$WORK/loops-stop"
-		wait "$SL_PID" || die "status_latency.py failed during a rescan"
-		SL_PID=""
-		get loops_polled_s >>"$WORK/loops-polled"
-		awk '{ print $2 }' "$WORK/loops-sl" >>"$WORK/loops-worst"
-		lr_i=$((lr_i + 1))
-	done
-	lr_mid=$(((LOOPS_SCANS + 1) / 2))
-	put "loops_$1_quiet_s" "$(sort -g "$WORK/loops-quiet" | sed -n "${lr_mid}p")"
-	put "loops_$1_polled_s" "$(sort -g "$WORK/loops-polled" | sed -n "${lr_mid}p")"
-	put "loops_$1_poll_cost_ms" "$(awk -v p="$(get "loops_$1_polled_s")" \
-		-v q="$(get "loops_$1_quiet_s")" 'BEGIN { printf "%.1f", (p - q) * 1000 }')"
-	put "loops_$1_status_ms" "$(sort -g "$WORK/loops-worst" | tail -n 1)"
-	mediamon_stop
-}
-
-# loops_rows LOOP WHAT: the rows of one loop's figures
-loops_rows() {
-	figure_row "loops_$1_walk_s@$FILES" lower \
-		"loops: $2: find library/music ($(get "loops_$1_entries") entries)" \
-		"$(get "loops_$1_walk_s") s"
-	figure_row "loops_$1_read_s@$FILES" lower \
-		"loops: $2: the big album read $VIEWS_READ_PASSES times ($(get loops_read_mb) MB)" \
-		"$(get "loops_$1_read_s") s"
-	figure_row "loops_$1_quiet_s@$FILES" lower \
-		"loops: $2: no-change rescan, median of $LOOPS_SCANS" \
-		"$(get "loops_$1_quiet_s") s"
-	figure_row "loops_$1_polled_s@$FILES" lower \
-		"loops: $2: the same with the status files polled every 50 ms" \
-		"$(get "loops_$1_polled_s") s"
-	figure_row "loops_$1_poll_cost_ms@$FILES" lower \
-		"loops: $2: what the polling cost the rescan" \
-		"$(get "loops_$1_poll_cost_ms") ms"
-	figure_row "loops_$1_status_ms@$FILES" lower \
-		"loops: $2: the worst stat() or read of a status file then" \
-		"$(get "loops_$1_status_ms") ms"
-}
-
-# The session loops raced, one daemon after the other on the same corpus
-# and album: the ratios are libfuse's time over ours, and our loop earns
-# its place where they reach LOOPS_WIN.
-section_loops() {
-	big=$(views_big_album)
-	loops_run mediamon "$big"
-	loops_run libfuse "$big"
-	put loops_read_mb "$(awk -v b="$(get loops_read_bytes)" \
-		-v p="$VIEWS_READ_PASSES" 'BEGIN { printf "%.1f", b * p / 1048576 }')"
-	loops_rows mediamon "fs/loop.c"
-	loops_rows libfuse "libfuse's loop"
-	ratio_row "loops: walk, libfuse's time / fs/loop.c's" \
-		loops_libfuse_walk_s loops_mediamon_walk_s "$LOOPS_WIN"
-	ratio_row "loops: album read, libfuse's time / fs/loop.c's" \
-		loops_libfuse_read_s loops_mediamon_read_s "$LOOPS_WIN"
-	ratio_row "loops: polled rescan, libfuse's time / fs/loop.c's" \
-		loops_libfuse_polled_s loops_mediamon_polled_s "$LOOPS_WIN"
-}
-
 # ----------------------------------------------------------------- covers
 
 # covers_scan yes|no ROUND: the first scan of the corpus with [music]
@@ -1628,7 +1496,7 @@ check_setup() {
 					die "$tool is missing (run contrib/install-deps.sh)"
 			done
 			;;
-		mediamon | formats | watch | views | loops | covers | scale)
+		mediamon | formats | watch | views | covers | scale)
 			[ -x "$MEDIAMON" ] || die "$MEDIAMON is not built (make mediamon)"
 			case $section in mediamon | scale)
 				[ -x "$SCAN_FLOOR" ] ||
@@ -1651,7 +1519,7 @@ check_setup() {
 
 versions() {
 	v=""
-	case " $SECTIONS " in *" mediamon "* | *" formats "* | *" watch "* | *" views "* | *" loops "* | *" covers "* | *" scale "*)
+	case " $SECTIONS " in *" mediamon "* | *" formats "* | *" watch "* | *" views "* | *" covers "* | *" scale "*)
 		v=$("$MEDIAMON" -V 2>&1 | head -n 1) ;;
 	esac
 	case " $SECTIONS " in *" mpd "*)
@@ -1672,7 +1540,7 @@ main() {
 	history_load
 
 	put versions "$(versions)"
-	case " $SECTIONS " in *" mpd "* | *" mediamon "* | *" watch "* | *" views "* | *" loops "* | *" covers "*)
+	case " $SECTIONS " in *" mpd "* | *" mediamon "* | *" watch "* | *" views "* | *" covers "*)
 		corpus_ensure
 		corpus_describe
 		;;

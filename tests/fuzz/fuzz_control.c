@@ -1,8 +1,8 @@
 /*
  * The control files' parsers: control_text() and the commands written to
  * rescan, check-missing, repair, dry-run, pause, reset-metrics and
- * blocklist. The indexer and the loop are stood in for by the functions
- * below, which check what the parsers hand them.
+ * blocklist. The indexer and the session loop are stood in for by the
+ * functions below, which check what the parsers hand them.
  */
 
 #include <errno.h>
@@ -10,7 +10,7 @@
 #include <string.h>
 
 #include "fs/control.h"
-#include "fs/loop.h"
+#include "fs/session.h"
 #include "indexer/indexer.h"
 #include "tests/fuzz/fuzz.h"
 
@@ -73,7 +73,7 @@ void indexer_reset_metrics(void)
 	resets++;
 }
 
-void loop_reset_stats(void)
+void session_reset_stats(void)
 {
 	resets--;
 }

@@ -342,7 +342,8 @@ def test_planted_link_is_never_served(world, user, template_library,
 
 
 # Reads of a FIFO through the mount, one user process each: one more than
-# the lane and the ten workers that once all hung on them.
+# the threads that answer the mount (ten, -o max_threads), which all hung
+# on them once.
 FIFO_READERS = 11
 
 

@@ -4,12 +4,14 @@ health, never taken for success, and survived."""
 
 import contextlib
 import errno
+import json
 import os
 import re
 import shutil
 import sqlite3
 import stat
 import subprocess
+import threading
 import time
 
 import pytest
@@ -228,11 +230,27 @@ def delete_store(db):
             os.unlink(db + suffix)
 
 
+def read_at_once(m, rel, readers=30):
+    """rel read by readers threads at once: enough for every thread the
+    mount answers with (ten) to take one. Returns what each read."""
+    got = []
+    threads = [threading.Thread(target=lambda: got.append(m.read(rel)))
+               for _ in range(readers)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=30 * SLOW)
+    assert len(got) == readers, "a read of %s hung" % rel
+    return got
+
+
 def test_deleted_store_is_written_back(mount, library):
     """A store deleted under the daemon, which SQLite would go on writing
     unseen, is written back from the copy the daemon holds open: what was
     in it and what changed since are all there, in a file of its own
-    again, private like the first."""
+    again, private like the first. Every thread of the mount reads the
+    new file then, also those that read the first."""
+    read_at_once(mount, "status/summary.json")
     delete_store(mount.db)
     add_album(library, "Later", 5)
     settle(lambda: os.path.exists(mount.db), "the store back")
@@ -250,6 +268,8 @@ def test_deleted_store_is_written_back(mount, library):
     add_album(library, "Later Still", 2)
     settle(lambda: files_indexed(mount) == 17, "later files stored")
     assert len(os.listdir(mount.file("search/First 1"))) == 8
+    assert {json.loads(doc)["counts"]["files"] for doc in
+            read_at_once(mount, "status/summary.json")} == {17}
 
 
 def test_deleted_store_on_a_full_disk(library, tmp_path):

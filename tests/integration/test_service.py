@@ -612,8 +612,7 @@ def counters(m):
             "watch batches": watch["batches"],
             "watch latency samples": watch["latency_ms"]["samples"],
             "analysis done": analysis["done"],
-            "fuse requests": fuse["lane_requests"] +
-            fuse["worker_requests"]}
+            "fuse requests": fuse["requests"]}
 
 
 def test_reset_metrics(library, tmp_path):
@@ -1159,15 +1158,10 @@ PROM_SOURCES = {
         S("analysis", "tracks_per_second"),
     "mediamon_analysis_audio_seconds_per_cpu_second":
         S("analysis", "audio_seconds_per_cpu_second"),
-    "mediamon_fuse_follow": S("fuse", "follow"),
-    "mediamon_fuse_following": S("fuse", "following"),
-    "mediamon_fuse_lane_requests_total": S("fuse", "lane_requests"),
-    "mediamon_fuse_worker_requests_total": S("fuse", "worker_requests"),
-    "mediamon_fuse_workers": S("fuse", "workers"),
-    "mediamon_fuse_workers_busy": S("fuse", "workers_busy"),
-    "mediamon_fuse_moves_total": S("fuse", "moves"),
-    "mediamon_fuse_rescues_total": S("fuse", "rescues"),
-    "mediamon_fuse_demotions_total": S("fuse", "demotions"),
+    "mediamon_fuse_max_threads": S("fuse", "max_threads"),
+    "mediamon_fuse_max_idle_threads": S("fuse", "max_idle_threads"),
+    "mediamon_fuse_requests_total": S("fuse", "requests"),
+    "mediamon_fuse_requests_in_flight": S("fuse", "requests_in_flight"),
 }
 
 
@@ -1264,7 +1258,8 @@ def test_prometheus_every_metric(library, tmp_path):
     m = start(tmp_path, "music=" + str(library))
     unmount(m.path, m.proc)
     fill_store(m.db, library)
-    m = start(tmp_path, "music=" + str(library))
+    # a limit of idle threads, which has no sample by default
+    m = start(tmp_path, "music=" + str(library), "max_idle_threads=4")
     try:
         # a change the watcher sees and times, a track analysed anew
         track = next(p for p in library.rglob("*") if p.is_file())
@@ -1294,9 +1289,8 @@ def test_prometheus_every_metric(library, tmp_path):
     assert set(got) == set(low) == set(high)
     # what the mount does at the instant of a read: any reading of its
     # range, not one between two others
-    instant = {"mediamon_fuse_workers_busy":
-               (0, got[("mediamon_fuse_workers", ())]),
-               "mediamon_fuse_following": (0, 1)}
+    instant = {"mediamon_fuse_requests_in_flight":
+               (1, got[("mediamon_fuse_max_threads", ())])}
     for key, value in got.items():
         a, b = instant.get(key[0]) or sorted((low[key], high[key]))
         assert a - 1e-9 <= value <= b + 1e-9 or \
@@ -1307,5 +1301,6 @@ def test_prometheus_every_metric(library, tmp_path):
                  "mediamon_last_scan_phase_seconds",
                  "mediamon_scans_failed_total", "mediamon_root_files",
                  "mediamon_watch_latency_max_seconds",
-                 "mediamon_analysis_tracks_per_second"):
+                 "mediamon_analysis_tracks_per_second",
+                 "mediamon_fuse_max_idle_threads"):
         assert any(k[0] == name and v for k, v in got.items()), name
