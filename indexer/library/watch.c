@@ -606,6 +606,7 @@ static void moved_away(size_t root, const char *rel, double at)
 
 int watch_moved_since(size_t root, const char *rel, double since)
 {
+	double newest;
 	int moved;
 
 	if (!__atomic_load_n(&wt.running, __ATOMIC_ACQUIRE))
@@ -613,7 +614,10 @@ int watch_moved_since(size_t root, const char *rel, double since)
 	pthread_mutex_lock(&wt.lock);
 	/* a record written over may have named it */
 	moved = wt.gone_lost_at >= since;
-	for (size_t i = 0; !moved && i < MOVES_KEPT; i++) {
+	/* none since: the usual answer, for each file a deletion took */
+	newest = wt.gone_next ? wt.gone[(wt.gone_next - 1) % MOVES_KEPT].at :
+		-1;
+	for (size_t i = 0; !moved && newest >= since && i < MOVES_KEPT; i++) {
 		const struct place *p = &wt.gone[i];
 
 		moved = p->rel && p->at >= since && p->root == root &&
@@ -994,6 +998,7 @@ void watch_stop(void)
 		free(wt.gone[i].rel);
 		wt.gone[i].rel = NULL;
 	}
+	wt.gone_next = 0;
 	wt.gone_lost_at = -1;
 	free(wt.polled.v);
 	free(wt.touched.v);
