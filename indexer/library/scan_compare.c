@@ -353,7 +353,9 @@ static int64_t find_renamed(struct worker *wk, const struct stat *st,
 	struct scan *s = wk->s;
 	sqlite3 *db = worker_db(wk);
 	struct by_inode key = { .inode = st->st_ino }, *b = NULL;
-	const struct claim *taken = NULL;
+	const struct claim *c;
+	char *taken = NULL;
+	int was_taken = 0;
 
 	if (!db)
 		return 0;
@@ -365,14 +367,17 @@ static int64_t find_renamed(struct worker *wk, const struct stat *st,
 			    cmp_inode);
 	if (b && (b->size != st->st_size || b->mtime_ns != mtime_ns(st)))
 		b = NULL;
-	if (b)
-		taken = claim_of(s, b->id);
+	/* copied: unclaim() may free it once the lock is let go */
+	if (b && (c = claim_of(s, b->id))) {
+		was_taken = 1;
+		taken = strdup(c->path);
+	}
 	pthread_mutex_unlock(&s->lock);
 	if (!b)
 		return 0;
-	/* a claim is freed only with the scan: its path stays */
-	if (taken) {
-		*moving = path_gone(s, taken->path);
+	if (was_taken) {
+		*moving = taken && path_gone(s, taken);
+		free(taken);
 		return 0;
 	}
 	if (!claim(wk, b->id))
