@@ -254,12 +254,7 @@ int is_claimed(struct scan *s, int64_t id)
 
 int scan_renamed_any(struct scan *s)
 {
-	int any;
-
-	pthread_mutex_lock(&s->lock);
-	any = s->claimed != NULL;
-	pthread_mutex_unlock(&s->lock);
-	return any;
+	return __atomic_load_n(&s->renamed, __ATOMIC_ACQUIRE);
 }
 
 static void claim_free(void *p)
@@ -293,6 +288,8 @@ static int claim(struct worker *wk, int64_t id)
 	pthread_mutex_lock(&s->lock);
 	node = tsearch(c, &s->claimed, cmp_claim);
 	mine = node && *node == c;
+	if (mine)
+		__atomic_store_n(&s->renamed, 1, __ATOMIC_RELEASE);
 	pthread_mutex_unlock(&s->lock);
 	if (!mine)
 		claim_free(c);
@@ -461,12 +458,14 @@ enum outcome scan_file(struct worker *wk, int dfd, const char *name,
 	if (k) {
 		k->claimed = 1;
 		/* back where the store has it, after a rename of this scan
-		 * took it elsewhere */
-		pthread_mutex_lock(&s->lock);
-		moving = is_claimed(s, k->id);
-		pthread_mutex_unlock(&s->lock);
-		if (moving)
-			goto kept;
+		 * took it elsewhere; no lock taken in a scan with none */
+		if (scan_renamed_any(s)) {
+			pthread_mutex_lock(&s->lock);
+			moving = is_claimed(s, k->id);
+			pthread_mutex_unlock(&s->lock);
+			if (moving)
+				goto kept;
+		}
 	}
 	unchanged = k && k->size == st->st_size &&
 		k->mtime_ns == mtime_ns(st) && k->inode == (int64_t)st->st_ino;

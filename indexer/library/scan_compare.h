@@ -45,7 +45,7 @@ void note_failure(struct scan *s, int err);
 int is_claimed(struct scan *s, int64_t id);
 
 /* Whether a rename of this scan took a file id: then a folder found as
- * the store has it is still looked at file by file. */
+ * the store has it is still looked at file by file. Takes no lock. */
 int scan_renamed_any(struct scan *s);
 
 /* Whether path (len bytes, relative to the root), which the walk did not

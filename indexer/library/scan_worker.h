@@ -94,6 +94,7 @@ struct scan {
 	size_t nr_inodes;
 	int inodes_loaded;
 	void *claimed;		/* tsearch() tree of what renames took */
+	int renamed;		/* one did (atomic: read without the lock) */
 	struct gone *gone;
 };
 
