@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/array.h"
 #include "common/db.h"
 #include "common/strbuf.h"
 #include "common/utf8.h"
@@ -405,13 +406,22 @@ void rd_repairs_release(struct rd_repairs *r)
 	memset(r, 0, sizeof(*r));
 }
 
-static int endpoint_row(sqlite3_stmt *st, void *row, void *arg)
+static int keep_endpoint(void *arg, const char *endpoint, int64_t requests)
 {
-	struct rd_endpoint *e = row;
+	struct rd_totals *t = arg;
+	struct rd_endpoint *v = array_grow(t->endpoints, t->nr_endpoints,
+					   &t->alloc_endpoints, sizeof(*v), 8);
 
-	(void)arg;
-	e->requests = sqlite3_column_int64(st, 1);
-	return db_column_strdup(st, 0, "", &e->endpoint);
+	if (!v)
+		return -ENOMEM;
+	t->endpoints = v;
+	v += t->nr_endpoints;
+	v->requests = requests;
+	v->endpoint = strdup(endpoint ? endpoint : "");
+	if (!v->endpoint)
+		return -ENOMEM;
+	t->nr_endpoints++;
+	return 0;
 }
 
 /* The counts of repair.json are the metrics' (rd_stats_read()); the
@@ -430,11 +440,7 @@ int rd_reads_totals(struct rd_totals *t)
 	if (!rc && !db)
 		rc = -EIO;
 	if (!rc)
-		rc = db_read_rows(db, "SELECT endpoint, count(*) FROM"
-				  " rd_attempts GROUP BY endpoint ORDER BY"
-				  " endpoint", "read repair requests",
-				  endpoint_row, NULL, (void **)&t->endpoints,
-				  &t->nr_endpoints, sizeof(*t->endpoints));
+		rc = rd_stats_each_endpoint(keep_endpoint, t);
 	if (!rc)
 		rc = read_last_pass(db, &t->last, &t->has_last);
 	if (db)

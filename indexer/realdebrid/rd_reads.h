@@ -177,7 +177,7 @@ struct rd_endpoint {
 struct rd_totals {
 	struct rd_stats stats;		/* the counts (rd_stats.h) */
 	struct rd_endpoint *endpoints;	/* by endpoint */
-	size_t nr_endpoints;
+	size_t nr_endpoints, alloc_endpoints;
 	struct rd_pass last;
 	int has_last;
 };
