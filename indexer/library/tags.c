@@ -398,12 +398,17 @@ void tags_take_gain(struct tags *t, int album, const char *s, size_t len,
 	v = strtod(cstr(buf, sizeof(buf), s, len), &end);
 	if (end == buf || !(v > -1e6 && v < 1e6))
 		return;
-	if (r128)
-		v = v / 256 + 5;
-	if (v < -100 || v > 100)
+	tags_set_gain(t, album, r128 ? v / 256 + 5 : v);
+}
+
+void tags_set_gain(struct tags *t, int album, double db)
+{
+	int *has = album ? &t->has_album_gain : &t->has_gain;
+
+	if (*has || !(db >= -100 && db <= 100))
 		return;
 	*has = 1;
-	*(album ? &t->album_gain_db : &t->gain_db) = v;
+	*(album ? &t->album_gain_db : &t->gain_db) = db;
 }
 
 /* A duration taken from a damaged header may be tiny or not a number:

@@ -53,7 +53,8 @@
 
 /* What a frame gives: a field's text, or one of these. */
 enum what {
-	W_SKIP = TAGS_NR_FIELDS, W_DATE, W_TYER, W_TXXX, W_UFID, W_PICTURE,
+	W_SKIP = TAGS_NR_FIELDS, W_DATE, W_TYER, W_TXXX, W_UFID, W_RVA2,
+	W_PICTURE,
 };
 
 /* The frames the index reads, by their ID3v2.3/2.4 and v2.2 names. */
@@ -72,6 +73,7 @@ static const struct {
 	{ "TYER", "TYE", W_TYER },
 	{ "TXXX", "TXX", W_TXXX },
 	{ "UFID", "UFI", W_UFID },
+	{ "RVA2", "", W_RVA2 },
 	{ "APIC", "PIC", W_PICTURE },
 };
 
@@ -620,18 +622,55 @@ static int take_ufid(struct tags *t, const unsigned char *p, size_t n)
 			   n - sizeof(owner));
 }
 
-/* A TYER's year counts only when it is all digits and the tag has no
- * TDRC frame, even one without a date (mutagen's update_to_v24), so it
- * is kept until the tag's frames are all read. */
-struct dates {
+/* What counts only once the tag's frames are all read: a TYER's year,
+ * when it is all digits and the tag has no TDRC frame, even one without
+ * a date (mutagen's update_to_v24); the gains of RVA2 frames, when no
+ * TXXX frame gives one. */
+struct later {
 	int tyer;
 	int tdrc;
+	int has_rva2[2];
+	double rva2[2];
 };
+
+/*
+ * RVA2, as mutagen's EasyID3 and Quod Libet write ReplayGain: an
+ * identification "track" or "album" in Latin-1 up to a zero byte, then
+ * for each channel its type (1 the master volume), the adjustment in
+ * 1/512 dB as a signed 16-bit big-endian number, the peak's size in
+ * bits and the peak. The master volume's adjustment is the gain.
+ */
+static void take_rva2(struct later *later, const unsigned char *p, size_t n)
+{
+	const unsigned char *zero = memchr(p, 0, n);
+	size_t at;
+	int album;
+
+	if (!zero)
+		return;
+	if (!strcasecmp((const char *)p, "track"))
+		album = 0;
+	else if (!strcasecmp((const char *)p, "album"))
+		album = 1;
+	else
+		return;
+	for (at = zero + 1 - p; at + 4 <= n;
+	     at += 4 + (p[at + 3] + 7) / 8) {
+		if (p[at] != 1)
+			continue;
+		if (!later->has_rva2[album]) {
+			later->has_rva2[album] = 1;
+			later->rva2[album] =
+				(int16_t)(p[at + 1] << 8 | p[at + 2]) / 512.0;
+		}
+		return;
+	}
+}
 
 /* The strings of a frame for the field or purpose what. */
 static int take_strings(struct tags *t, unsigned int what,
 			const unsigned char *s, size_t count,
-			struct dates *dates)
+			struct later *later)
 {
 	const char *v;
 	size_t i;
@@ -644,15 +683,15 @@ static int take_strings(struct tags *t, unsigned int what,
 		tags_take_pos(t, what, v, strlen(v), 0);
 		return 0;
 	case W_DATE:
-		dates->tdrc = 1;
+		later->tdrc = 1;
 		v = next_string(&s);
 		return tags_take_year(t, v, strlen(v)) || !*v ? 0 : -EDOM;
 	case W_TYER:
 		v = next_string(&s);
 		if (*v && strspn(v, "0123456789") == strlen(v) &&
 		    strlen(v) < 10)
-			dates->tyer = atoi(v);
-		return dates->tyer || !*v ? 0 : -EDOM;
+			later->tyer = atoi(v);
+		return later->tyer || !*v ? 0 : -EDOM;
 	case W_TXXX:
 		return take_txxx(t, s, count);
 	}
@@ -667,7 +706,7 @@ static int take_strings(struct tags *t, unsigned int what,
 /* Read one kept frame, noting why when it cannot be. */
 static int take_frame(struct tags *t, unsigned int ver, int tag_unsync,
 		      const struct kept *k, const unsigned char *data,
-		      struct dates *dates)
+		      struct later *later)
 {
 	unsigned char *own[2] = { NULL, NULL }, *strings = NULL;
 	const unsigned char *p;
@@ -681,11 +720,13 @@ static int take_frame(struct tags *t, unsigned int ver, int tag_unsync,
 		rc = 0;
 	if (!rc && k->what == W_UFID) {
 		rc = take_ufid(t, p, n);
+	} else if (!rc && k->what == W_RVA2) {
+		take_rva2(later, p, n);
 	} else if (!rc) {
 		rc = frame_strings(ver, p, n, &strings, &count, &repaired);
 		if (!rc && count)
 			rc = take_strings(t, k->what, strings, count,
-					  dates);
+					  later);
 		free(strings);
 	}
 	free(own[0]);
@@ -821,7 +862,8 @@ static int walk_frame(struct walk *wk, const unsigned char *h, size_t hl,
 		return 0;
 	}
 	if (what == W_SKIP || !len ||
-	    ((what == W_TXXX || what == W_UFID) && len > ID_FRAME_MAX))
+	    ((what == W_TXXX || what == W_UFID || what == W_RVA2) &&
+	     len > ID_FRAME_MAX))
 		return 0;
 	if (len > KEEP_MAX) {
 		walk_damage(wk, "id3v2: frame %s is too large to read", id);
@@ -940,7 +982,7 @@ static int read_frames(struct walk *wk)
 	struct tags *t = wk->t;
 	const unsigned char *p;
 	struct kept k;
-	struct dates dates = { 0, 0 };
+	struct later later = { 0 };
 	int rc;
 
 	rc = walk_frames(wk);
@@ -955,14 +997,17 @@ static int read_frames(struct walk *wk)
 	for (size_t off = 0; !rc && off < wk->used; off += sizeof(k) + k.len) {
 		memcpy(&k, wk->keep + off, sizeof(k));
 		p = wk->keep + off + sizeof(k);
-		rc = take_frame(t, wk->ver, wk->unsync, &k, p, &dates);
+		rc = take_frame(t, wk->ver, wk->unsync, &k, p, &later);
 	}
-	if (!rc && dates.tyer && !dates.tdrc) {
+	if (!rc && later.tyer && !later.tdrc) {
 		char y[16];
 
-		snprintf(y, sizeof(y), "%d", dates.tyer);
+		snprintf(y, sizeof(y), "%d", later.tyer);
 		tags_take_year(t, y, strlen(y));
 	}
+	for (int album = 0; !rc && album < 2; album++)
+		if (later.has_rva2[album])
+			tags_set_gain(t, album, later.rva2[album]);
 	return rc;
 }
 

@@ -106,6 +106,10 @@ void tags_set_bitrate(struct tags *t, uint64_t size);
 void tags_take_gain(struct tags *t, int album, const char *s, size_t len,
 		    int r128);
 
+/* Take a gain of db decibels to ReplayGain's reference, as
+ * tags_take_gain() takes one it has read. */
+void tags_set_gain(struct tags *t, int album, double db);
+
 /* Note damage: set t->tag_error and, if it is the first, say why (a
  * printf format: "id3v2: frame TYER: ..."). */
 void tags_damage(struct tags *t, const char *fmt, ...)

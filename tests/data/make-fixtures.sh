@@ -242,6 +242,19 @@ write("badframe.mp3", 3, 0,
 frame = v23_frame("TIT2", b"\x00Unsync \xff\xe0")
 write("unsync.mp3", 3, 0x80,
       frame.replace(b"\xff\xe0", b"\xff\x00\xe0") + bytes(16))
+# ID3v2.4 RVA2 gains (each frame under 128 bytes, so its plain size is
+# its syncsafe one): one with no end to its name, a "Track" whose master
+# volume (-3.25 dB) follows a channel with a 16-bit peak, an "album" cut
+# inside its first channel, a second "track" and an "other".
+write("rva2.mp3", 4, 0,
+      v23_frame("TIT2", b"\x00Relative Volume") +
+      v23_frame("RVA2", b"track\x01\xf9\x80\x00") +
+      v23_frame("RVA2", b"Track\x00\x02\x04\x00\x10\x7f\xff"
+                b"\x01\xf9\x80\x00") +
+      v23_frame("RVA2", b"album\x00\x01\xff") +
+      v23_frame("RVA2", b"track\x00\x01\x0c\x00\x00") +
+      v23_frame("RVA2", b"other\x00\x01\x0c\x00\x00") +
+      bytes(64))
 # A compressed frame (ID3v2.3: its inflated size, then zlib data) in an
 # unsynchronised tag; then one claiming 4 GB, which only a hostile file
 # does, under a good frame name and under a bad one.

@@ -30,8 +30,8 @@ import tempfile
 from mutagen.aiff import AIFF
 from mutagen.apev2 import APEv2, APEValue, BINARY
 from mutagen.flac import Picture
-from mutagen.id3 import (APIC, TALB, TCON, TDRC, TIT2, TPE1, TPE2, TPOS,
-                         TRCK, TXXX)
+from mutagen.id3 import (APIC, RVA2, TALB, TCON, TDRC, TIT2, TPE1, TPE2,
+                         TPOS, TRCK, TXXX)
 from mutagen.mp3 import MP3
 from mutagen.mp4 import MP4, MP4Cover, MP4FreeForm
 from mutagen.oggopus import OggOpus
@@ -89,9 +89,11 @@ def vorbis_tags(f, n, cover=(), opus=False):
     f.save()
 
 
-def id3_tags(f, n, gains=(), version=4):
+def id3_tags(f, n, gains=(), version=4, rva2=()):
     """gains: (TXXX description, value), as foobar2000 (lower case) and
-    Picard (upper case) write ReplayGain."""
+    Picard (upper case) write ReplayGain; rva2: (identification, channel,
+    gain), RVA2 frames as mutagen's EasyID3 and Quod Libet write it (the
+    master volume is channel 1)."""
     f.add_tags()
     f.tags.add(TIT2(encoding=3, text=["Chunk %d — 中文" % n]))
     f.tags.add(TPE1(encoding=3, text=["Chunk Artist", "Другой"]))
@@ -105,6 +107,8 @@ def id3_tags(f, n, gains=(), version=4):
                     data=PNG))
     for desc, value in gains:
         f.tags.add(TXXX(encoding=3, desc=desc, text=[value]))
+    for desc, channel, gain in rva2:
+        f.tags.add(RVA2(desc=desc, channel=channel, gain=gain, peak=0.5))
     f.save(v2_version=version)
 
 
@@ -305,7 +309,14 @@ def main():
             o("mp3-vbr.mp3"))
         id3_tags(MP3(o("mp3-vbr.mp3")), 15, (
             ("REPLAYGAIN_TRACK_GAIN", "-4.20 dB"),
-            ("REPLAYGAIN_ALBUM_GAIN", "-5.05 dB")))
+            ("REPLAYGAIN_ALBUM_GAIN", "-5.05 dB")),
+            rva2=(("track", 1, -9.0),))
+        # ReplayGain in RVA2 frames only: the track's on the master
+        # volume, the album's on the front right channel alone
+        run("lame", "--quiet", "--noreplaygain", "-b", "96", mo,
+            o("mp3-rva2.mp3"))
+        id3_tags(MP3(o("mp3-rva2.mp3")), 17,
+                 rva2=(("track", 1, -3.25), ("album", 2, -1.5)))
         run("lame", "--quiet", "--noreplaygain", "-b", "128", mo,
             o("mp3-cbr.mp3"))
         id3_tags(MP3(o("mp3-cbr.mp3")), 16, (

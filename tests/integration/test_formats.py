@@ -155,13 +155,19 @@ def riff_info(path):
 
 def id3_gains(tags):
     """The gains of TXXX frames named REPLAYGAIN_TRACK_GAIN and
-    REPLAYGAIN_ALBUM_GAIN in any case, the first value of each."""
+    REPLAYGAIN_ALBUM_GAIN in any case, the first value of each; without
+    one, the master volume's of an RVA2 frame "track" or "album"."""
     frames = tags.getall("TXXX") if tags else []
+    rva2 = tags.getall("RVA2") if tags else []
 
     def get(key):
         for frame in frames:
             if frame.desc.lower() == key and frame.text:
                 return frame.text[0]
+        for frame in rva2:
+            if "replaygain_%s_gain" % frame.desc.lower() == key and \
+                    frame.channel == 1:
+                return "%f dB" % frame.gain
         return None
     return gains(get)
 

@@ -529,6 +529,22 @@ static void test_mp3_unsynchronised_compression_bomb(void **state)
 	}
 }
 
+/* Of RVA2 frames only a whole "track" or "album" one with a master
+ * volume gives a gain, the first of each; the others are no damage. */
+static void test_mp3_rva2(void **state)
+{
+	struct tags t;
+
+	(void)state;
+	assert_int_equal(read_fixture("rva2.mp3", tags_read_mp3, &t), 0);
+	check_str(t.title, "Relative Volume");
+	assert_int_equal(t.has_gain, 1);
+	check_near(t.gain_db, -3.25, 1e-9);
+	assert_int_equal(t.has_album_gain, 0);
+	assert_int_equal(t.tag_error, 0);
+	tags_release(&t);
+}
+
 /* One frame that cannot be decoded costs only that frame. */
 static void test_mp3_bad_frame(void **state)
 {
@@ -841,6 +857,7 @@ int main(void)
 		cmocka_unit_test(test_mp3_unsynchronised),
 		cmocka_unit_test(test_mp3_unsynchronised_compressed),
 		cmocka_unit_test(test_mp3_unsynchronised_compression_bomb),
+		cmocka_unit_test(test_mp3_rva2),
 		cmocka_unit_test(test_mp3_bad_frame),
 		cmocka_unit_test(test_mp3_tag_past_eof),
 		cmocka_unit_test(test_mp3_not_mp3),
