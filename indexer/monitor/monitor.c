@@ -18,6 +18,7 @@
 #include "indexer/monitor/digest.h"
 #include "indexer/monitor/checks.h"
 #include "indexer/monitor/handoff.h"
+#include "indexer/monitor/monitor_stats.h"
 #include "indexer/monitor/tracker.h"
 #include "indexer/manga/manga.h"
 #include "indexer/monitor/nautiljon.h"
@@ -61,7 +62,9 @@ struct results {
 
 const char *monitor_flow_name(enum monitor_flow flow)
 {
-	return flow == MONITOR_NEW ? "new" : "missing";
+	_Static_assert(MONITOR_NEW + 1 == MONITOR_CHECK_KINDS,
+		       "a flow for each name of monitor_check_kinds");
+	return monitor_check_kinds[flow];
 }
 
 /* The jobs thread sets the flag to stop; checked between requests. */
