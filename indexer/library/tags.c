@@ -61,12 +61,16 @@ ssize_t tags_win_get(struct tags_win *w, uint64_t off, size_t len,
 	if (len > w->size - off)
 		len = w->size - off;
 	if (w->fd >= 0 && (off < w->off || off + len > w->off + w->len)) {
-		n = pread(w->fd, w->buf, len > w->chunk ? len : w->chunk, off);
+		size_t want = len > w->chunk ? len : w->chunk;
+
+		n = pread(w->fd, w->buf, want, off);
 		if (n < 0)
 			return -errno;
 		w->t->bytes_read += n;
 		w->off = off;
 		w->len = n;
+		if ((size_t)n < want && off + n < w->size)
+			w->size = off + n;
 	}
 	if (off < w->off || off >= w->off + w->len)
 		return 0;

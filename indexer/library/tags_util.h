@@ -51,7 +51,10 @@ void tags_win_mem(struct tags_win *w, struct tags *t,
 /*
  * Point *p at the file bytes [off, off + len), len <= TAGS_WIN_SIZE,
  * reading them if the window does not hold them. Returns how many bytes
- * are there, fewer at the end of the file, or a negative errno.
+ * are there, fewer at the end of the file, or a negative errno. A read
+ * that ends before w->size (the file shrank since it was measured)
+ * moves w->size to where it ended, so that the readers, which count
+ * from w->size, never point past what was read.
  */
 ssize_t tags_win_get(struct tags_win *w, uint64_t off, size_t len,
 		     const unsigned char **p);

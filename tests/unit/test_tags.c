@@ -410,6 +410,35 @@ static void test_mp3_cbr_without_info(void **state)
 	tags_release(&t);
 }
 
+/*
+ * A file that shrank between the scanner's stat and the read: the size
+ * it was given is past the end, by less and by more than the tail the
+ * MP3 reader reads at once. The end is where the reads found it, so
+ * the CBR duration is the one of the bytes there.
+ */
+static void test_mp3_shrunk_since_stat(void **state)
+{
+	static const int64_t more[] = { 1000, 1 << 20 };
+	uint64_t size = fixture_size("noinfo.mp3");
+	char path[4096];
+	struct tags t;
+	int fd;
+
+	(void)state;
+	snprintf(path, sizeof(path), "%s/noinfo.mp3", fixtures);
+	for (size_t i = 0; i < sizeof(more) / sizeof(more[0]); i++) {
+		fd = open(path, O_RDONLY | O_CLOEXEC);
+		if (fd < 0)
+			fail_msg("cannot open %s: %s", path, strerror(errno));
+		memset(&t, 0, sizeof(t));
+		t.file_size = size + more[i];
+		assert_int_equal(tags_read_mp3(fd, &t), 0);
+		close(fd);
+		check_stream(&t, size * 8 / 128000.0, 44100, 2);
+		tags_release(&t);
+	}
+}
+
 /* Fraunhofer encoders give the frame count in a VBRI header. */
 static void test_mp3_vbri(void **state)
 {
@@ -851,6 +880,7 @@ int main(void)
 		cmocka_unit_test(test_mp3_v1_only),
 		cmocka_unit_test(test_mp3_no_tag),
 		cmocka_unit_test(test_mp3_cbr_without_info),
+		cmocka_unit_test(test_mp3_shrunk_since_stat),
 		cmocka_unit_test(test_mp3_vbri),
 		cmocka_unit_test(test_mp3_picture_skipped),
 		cmocka_unit_test(test_mp3_picture_first),
