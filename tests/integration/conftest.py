@@ -214,14 +214,16 @@ class Mount:
         newest = doc["running"] or doc["last"]
         return newest["id"] if newest else 0
 
-    def wait_idle(self, after_id=0, timeout=30):
+    def wait_idle(self, after_id=0, timeout=30, since=0):
         """Wait until no scan runs and the last finished scan is newer
-        than after_id; returns the last scan. A scan is seen by its id, so
-        one that begins and ends between two looks is not missed."""
+        than after_id and began at since (epoch seconds) or later; returns
+        the last scan. A scan is seen by its id, so one that begins and
+        ends between two looks is not missed."""
         doc = wait_for(lambda: self.json("metrics/scan.json"), timeout,
                        "a scan after scan %d, finished" % after_id,
                        until=lambda d: d["running"] is None and d["last"]
-                       and d["last"]["id"] > after_id, mount=self)
+                       and d["last"]["id"] > after_id
+                       and d["last"]["started_at_s"] >= since, mount=self)
         return doc["last"]
 
     def wait_quiet(self, settle=0.6, timeout=30):
@@ -409,6 +411,10 @@ def start(tmp_path, *options, wait=True, wrapper=(), env=None):
         args += ["-o", o]
     args.append(str(mnt))
     log = open(str(tmp_path / "mediamon.log"), "ab")
+    # On a store of an earlier run, the last scan is that run's until
+    # this one's first scan ends: it began after this moment (the times
+    # of scan.json are rounded to the millisecond).
+    since = time.time() - 0.002
     proc = subprocess.Popen(args, stdout=log, stderr=subprocess.STDOUT,
                             env=dict(local_env(), **(env or {})))
     proc.log_path = str(tmp_path / "mediamon.log")
@@ -424,7 +430,7 @@ def start(tmp_path, *options, wait=True, wrapper=(), env=None):
             why, (tmp_path / "mediamon.log").read_text()))
     m = Mount(str(mnt), proc, db)
     if wait:
-        m.wait_idle()
+        m.wait_idle(since=since)
     return m
 
 
