@@ -1119,7 +1119,7 @@ static int read_unsynced(struct walk *wk, uint64_t off, uint64_t size)
 	wk->end = len;
 	wk->pictures = 0;
 	rc = 0;
-	if (raw[5] & TAG_EXTENDED && skip_extended(wk))
+	if (n > 10 && raw[5] & TAG_EXTENDED && skip_extended(wk))
 		tags_damage(wk->t, "id3v2: its extended header is damaged");
 	else
 		rc = read_frames(wk);
