@@ -323,6 +323,9 @@ CROSS_UNIT_SKIP ?= test_analysis_child test_symlinks
 cross-check:
 	@[ -n "$(CROSS_TRIPLET)" ] || \
 		{ echo "cross: ARCH is arm64 or armhf, not $(ARCH)"; exit 1; }
+	@command -v $(CROSS_TRIPLET)-pkg-config >/dev/null || \
+		{ echo "cross: no $(CROSS_TRIPLET)-pkg-config:" \
+		"contrib/install-packaging-deps.sh $(ARCH)"; exit 1; }
 
 cross: cross-check
 	+$(CROSS_MAKE) $(CROSS_BUILD)/mediamon $(CROSS_BUILD)/mediamon-analyse

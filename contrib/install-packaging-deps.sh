@@ -40,7 +40,9 @@ install="$tools"
 for arch in "$@"; do
 	dpkg --print-foreign-architectures | grep -qx "$arch" ||
 		dpkg --add-architecture "$arch"
-	install="$install crossbuild-essential-$arch"
+	# pkgconf for ARCH brings ARCH's TRIPLET-pkg-config, which make
+	# cross asks for the libraries' flags
+	install="$install crossbuild-essential-$arch pkgconf:$arch"
 	for lib in $libs; do
 		install="$install $lib:$arch"
 	done
