@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
 # mediamon in a container. The build stage makes the Debian package
 # (debian/); the runtime stage installs it, and so gets only the libraries
 # the package depends on. make image builds it with podman from a Debian 12

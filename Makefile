@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
 # mediamon: make, make test, make bench, make run, make install, make clean;
 # make asan, make fuzz, make fuzz-smoke, make valgrind for hardening;
 # make deb, make deb-test for the Debian package; make cross ARCH=arm64,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * mediamon-analyse: the audio analysis (analysis.h) in a process of its
  * own, so that the daemon does not map the decoders, Chromaprint and the

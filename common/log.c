@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * syslog.h's LOG_DEBUG and LOG_INFO are macros that would rename our own
  * levels, so its priorities are read first and the macros dropped.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 #include "common/thread.h"
 
 void thread_stop(pthread_t thread, pthread_mutex_t *lock,

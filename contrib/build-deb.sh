@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-3.0-or-later
 # Builds the Debian package from a copy of the source tree, so that the
 # build's products never land in the tree itself: OUT/src/mediamon-VERSION
 # is the copy (the files git tracks or would track), the .deb goes to OUT.

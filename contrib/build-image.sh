@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-3.0-or-later
 # Builds the container image (Dockerfile) with podman, from a Debian 12
 # base made here: debootstrap's minimal system (contrib/debian-base.sh,
 # which make deb-test uses too), imported as the image BASE. No registry

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-3.0-or-later
 # Makes a minimal Debian 12 system with debootstrap, once, in
 # MEDIAMON_CHROOT_BASE (default /var/cache/mediamon/bookworm), from
 # MEDIAMON_DEBIAN_MIRROR, and prints its folder. make deb-test copies it as

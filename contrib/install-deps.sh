@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-3.0-or-later
 # Installs every package that building, testing and benchmarking mediamon
 # needs, on Debian 12 or Ubuntu 24.04 (and later releases of both). Safe
 # to run again: it installs only what is missing. Run as root, or as a

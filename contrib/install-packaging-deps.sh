@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-3.0-or-later
 # Installs what packaging mediamon needs, apart from contrib/install-deps.sh
 # (which the build and tests need; CI time is counted): the Debian package
 # (make deb, make deb-test), the cross builds and their emulated unit tests

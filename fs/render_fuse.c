@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 #include "fs/render_fuse.h"
 
 #include "common/json.h"

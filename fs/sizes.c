@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 #include "fs/sizes.h"
 
 #include <pthread.h>

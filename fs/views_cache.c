@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 #include "fs/views_cache.h"
 
 #include <errno.h>

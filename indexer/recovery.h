@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 #ifndef MEDIAMON_RECOVERY_H
 #define MEDIAMON_RECOVERY_H
 

@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: GPL-3.0-or-later
 """Fails when the code breaks the layout's rules: a cycle of #includes
 between the project's modules, a use across the layers, or the mount
 (fs/) reaching the index other than through its three seams.

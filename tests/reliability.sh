@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-3.0-or-later
 # Runs the reliability tests (crash safety, hostile trees, concurrency,
 # secrets, access of other users, their caps on open files, the analysis
 # child's confinement, status reads during a first scan, faults of the

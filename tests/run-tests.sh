@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-3.0-or-later
 # Runs every test a clean machine can run: the layout's rules
 # (tests/check-layout.py), the cmocka unit tests, then the pytest
 # integration tests over a real mount. Ends with one line that sums

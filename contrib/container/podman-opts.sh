@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
 # Sourced by contrib/build-image.sh and tests/packaging/image-test.sh:
 # sets PODMAN_OPTS to what podman needs on this machine to run a container
 # of the image $1. Where podman's defaults work, nothing. Where crun stops

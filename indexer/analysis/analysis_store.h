@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 #ifndef MEDIAMON_ANALYSIS_STORE_H
 #define MEDIAMON_ANALYSIS_STORE_H
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 #include "indexer/library/scan.h"
 
 #include <dirent.h>

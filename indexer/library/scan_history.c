@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 #include "indexer/library/scan_history.h"
 
 /* A scan still running has no figures yet: only those that ended. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 #ifndef MEDIAMON_SEARCH_INDEX_H
 #define MEDIAMON_SEARCH_INDEX_H
 

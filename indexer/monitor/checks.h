@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 #ifndef MEDIAMON_CHECKS_H
 #define MEDIAMON_CHECKS_H
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 #ifndef MEDIAMON_INFOHASH_H
 #define MEDIAMON_INFOHASH_H
 

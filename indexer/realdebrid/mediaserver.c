@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 #include "indexer/realdebrid/mediaserver.h"
 
 #include <errno.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 #include "indexer/realdebrid/rd_links.h"
 
 #include <dirent.h>

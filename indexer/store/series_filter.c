@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 #include "indexer/store/series_filter.h"
 
 /* The owner's documents pass no filter: every series is shown. */

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-3.0-or-later
 # bench.sh: mediamon's benchmark, run by `make bench` from the repository
 # root once ./mediamon is built. POSIX sh (make runs it with sh).
 #

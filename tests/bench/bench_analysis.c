@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * bench_analysis FILE...: analyses each file as the background workers
  * do (analysis_run()) and prints one line with the CPU time it took, user

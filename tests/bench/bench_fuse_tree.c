@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * bench_fuse_tree LISTING MOUNTPOINT: serves, read-only and from memory,
  * the tree LISTING describes, until it is unmounted. The views section

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * bench_scan_floor [--stat] [--watch] DIR: the work of a first scan of DIR
  * without the store, and with --stat that of a no-change rescan: the floor

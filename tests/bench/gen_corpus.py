@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: GPL-3.0-or-later
 """Generate the benchmark music library: OUT [--files 100000].
 
 Every file is a real FLAC or MP3 (audio encoded by flac and lame from tones

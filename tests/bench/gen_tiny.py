@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: GPL-3.0-or-later
 """Generate the scale library: OUT [--files 1000000].
 
 A million tiny tagged MP3 files, for the scale section of `make bench`:

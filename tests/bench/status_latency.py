@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: GPL-3.0-or-later
 """The worst time a status file takes to answer: bench.sh's scale section.
 
     status_latency.py MNT --stop FILE     until FILE exists (during a scan),

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
 """A tiny baseline JPEG writer for test covers, in pure Python.
 
 Debian's /usr/bin/python3 has no imaging library here, yet the test

@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: GPL-3.0-or-later
 """Time mediamon's watcher from outside: bench.sh's `watch` section.
 
     watch_latency.py prepare --lib LIB --targets LIST [--count N]

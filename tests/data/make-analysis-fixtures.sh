@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-3.0-or-later
 # Create the audio the track analysis tests read, synthesised with sox
 # (and encoded with flac and lame) so that every answer is known without
 # the code under test: click tracks at a set tempo, pink noise calibrated

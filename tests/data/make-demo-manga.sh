@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-3.0-or-later
 # make-demo-manga.sh DIR: a small demo manga library for `make run`, with
 # the gaps, ranges, chapters and specials /status/missing is about. Made
 # once (DIR/.complete); real .cbz files written by Python's zipfile.

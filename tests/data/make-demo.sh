@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-3.0-or-later
 # make-demo.sh DIR: build a small demo music library in DIR (for `make run`).
 #
 # 3 artists, 5 albums, 31 tracks of 6 to 10 s, each a short melody that

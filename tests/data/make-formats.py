@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: GPL-3.0-or-later
 """Make one file of each audio format a real music library holds, and
 the odd cases of each, tagged by mutagen.
 

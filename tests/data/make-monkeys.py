@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: GPL-3.0-or-later
 """Encode a 16-bit stereo WAV file as Monkey's Audio, version 3.99,
 compression level "fast" (1000), which FFmpeg decodes:
 

@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: GPL-3.0-or-later
 """Make the odd tagged files real libraries hold, one file per kind.
 
     /usr/bin/python3 tests/data/make-odd-tags.py OUTDIR

@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: GPL-3.0-or-later
 """A fake Sonarr or Radarr (API v3) for tests, on http_fake.
 
     arr_fake.py sonarr|radarr [ITEMS.json]

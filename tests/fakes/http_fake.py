@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: GPL-3.0-or-later
 """A fake HTTP server for tests, on 127.0.0.1 and an ephemeral port.
 
 It prints the port on stdout as its first line, then serves until it is

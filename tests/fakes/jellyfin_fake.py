@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: GPL-3.0-or-later
 """A fake Jellyfin (or Emby) server for tests, on http_fake.
 
     jellyfin_fake.py [jellyfin|emby]

@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: GPL-3.0-or-later
 """A fake Nautiljon for tests, on the base fake server (http_fake.py).
 
     /mangas/one+piece.html    200, a page shaped like Nautiljon's in 2025

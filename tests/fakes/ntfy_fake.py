@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: GPL-3.0-or-later
 """A fake ntfy server for tests, on the base fake's server: publishing to
 a topic as ntfy's HTTP API does, errors included.
 

@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: GPL-3.0-or-later
 """A fake NZBGet JSON-RPC server for tests, on the base fake's server.
 
 What it follows (nzbgetcom/nzbget at 063e1cd8: daemon/remote/XmlRpc.cpp

@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: GPL-3.0-or-later
 """A fake Plex Media Server for tests, on http_fake.
 
     plex_fake.py [SECTIONS.json]

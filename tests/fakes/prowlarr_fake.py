@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: GPL-3.0-or-later
 """A fake Prowlarr (API v1) for tests, on the base fake's server.
 
     prowlarr_fake.py [RELEASES.json]

@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: GPL-3.0-or-later
 """A fake qBittorrent (WebUI API v2) for tests, on the base fake's server.
 
 The user is USERNAME with PASSWORD. Like qBittorrent, it refuses a

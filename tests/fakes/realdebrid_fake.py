@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: GPL-3.0-or-later
 """A fake Real-Debrid (REST API 1.0, torrents) for tests, on http_fake.
 
     realdebrid_fake.py [STATE.json]

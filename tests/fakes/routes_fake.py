@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: GPL-3.0-or-later
 """A fake that answers recorded answers, for tests that replay the real
 ones of ../shared/realworld/answers (expect.json's "routes").
 

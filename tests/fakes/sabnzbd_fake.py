@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: GPL-3.0-or-later
 """A fake SABnzbd API for tests, on the base fake's server.
 
 What it follows (sabnzbd/sabnzbd at 5f933ddc: sabnzbd/interface.py

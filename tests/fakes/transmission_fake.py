@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: GPL-3.0-or-later
 """A fake Transmission RPC server for tests, on the base fake's server.
 
 What it follows (transmission/transmission: docs/rpc-spec.md, and

@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: GPL-3.0-or-later
 """A fake webhook receiver for tests, on the base fake's server: Discord's
 execute-webhook endpoint, a Slack incoming webhook and a plain JSON
 receiver, each answering as the real one documents, errors included.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * The whole analysis of one track over any file: the content sniffing,
  * libFLAC and libmpg123 through their callbacks, and every measure the

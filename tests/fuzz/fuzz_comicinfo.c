@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* ComicInfo.xml found in any archive (or anything else). */
 
 #include <unistd.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* The INI config parser over any file, then the checks of the whole. */
 
 #include <stdio.h>

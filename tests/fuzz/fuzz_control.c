@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * The control files' parsers: control_text() and the commands written to
  * rescan, check-missing, repair, dry-run, pause, reset-metrics and

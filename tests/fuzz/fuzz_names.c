@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * The manga volume-name parser: a series name (before a NUL byte, when
  * there is one) and a file name, the normalizer on both, and the match

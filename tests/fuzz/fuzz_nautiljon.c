@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * Nautiljon's series pages, and the cache form of what was read, which
  * must read back the same.

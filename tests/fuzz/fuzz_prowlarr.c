@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * Prowlarr's search answers for a series (before a NUL byte, when there
  * is one), and the cache form of what was read, which must read back the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* Real-Debrid's list and info answers. */
 
 #include "indexer/realdebrid/rd_client.h"

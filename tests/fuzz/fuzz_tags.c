@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * The tag readers over any file: FLAC (its metadata blocks), MP3 (ID3v2
  * at either end, APEv2, ID3v1, MPEG frame headers), Ogg, MP4, WavPack,

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-3.0-or-later
 # Runs every libFuzzer harness built in BUILD/fuzz for SECONDS each,
 # starting from its committed corpus tests/fuzz/corpus/NAME/ (new inputs
 # go to BUILD/fuzz/corpus/NAME/, crashing ones to BUILD/fuzz/crashes/).

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
 """The real download clients Debian ships (qbittorrent-nox,
 transmission-daemon, nzbget), each started on 127.0.0.1 with a
 throw-away profile in a temporary folder, credentials the test sets, a

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
 """Fixtures for the integration tests: a music library made with real
 tools (sox, flac, metaflac, lame, mutagen), and a real mediamon mount of it
 that is always unmounted, also when a test fails."""

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
 """What the reliability tests share: walking every file of a mount, the
 daemon's memory, and the figures they measure for `make reliability`."""
 

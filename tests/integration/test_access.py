@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
 """No one where they do not belong (issue 20): a local user made for the
 test (useradd, then setpriv to act as it) reads through the mount only
 what it may read on disk; links planted in a root lead nowhere outside

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
 """The analysis in its own process, mediamon-analyse: the daemon maps
 none of the analysis libraries, a child killed mid-track costs that track
 only, and a missing mediamon-analyse is an error, not a crash."""

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
 """The background audio analysis over a real mount: audio made by sox,
 flac and lame where the answer is known (one recording in two formats,
 unrelated recordings, a pitch-shifted copy, a 120 BPM click track,

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
 """The audio analysis child confined: it runs as [analysis] user with no
 capabilities, NO_NEW_PRIVS and a seccomp filter, and reads each track
 from a descriptor the daemon opened by the mount's rules, so a track

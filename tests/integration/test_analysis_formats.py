@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
 """The audio analysis of the formats FFmpeg decodes for it (Ogg Vorbis,
 Opus, MP4 AAC and ALAC, WavPack, Monkey's Audio, WAV, AIFF), in the
 confined child: one recording in every format (and as the first stream

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
 """The kernel keeps the mount's entries and attributes for a moment
 (entry_timeout and attr_timeout, 1 s unless -o says), and folders'
 listings, and the daemon tells it to forget what changed

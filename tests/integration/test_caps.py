@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
 """No user can take the daemon's descriptors or memory (issue 32, point
 5): a local user made for the test (useradd, setpriv) opens one file
 through the mount 20,000 times and keeps them open; past its cap it gets

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
 """/metrics/scans.svg, checks.svg and repairs.svg: SVG charts of the
 history in the store, rendered by librsvg's rsvg-convert (as a file
 manager's thumbnailer would) into a PNG that is read here, pixel by

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
 """The hand-off to the real download clients Debian ships (clients.py
 starts them on 127.0.0.1 with throw-away profiles): a magnet and a
 torrent reach qBittorrent and Transmission with their category or label

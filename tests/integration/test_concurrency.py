@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
 """Concurrency: eight readers loop over every file of the mount while full
 rescans, watcher events (files created, renamed, deleted) and control
 writes run. No read fails but for entries that vanish under it (ENOENT),

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
 """Cover art in the library views: pictures embedded by mutagen in FLAC,
 ID3v2.3 and ID3v2.4 (and ID3 tags unsynchronised by hand, which mutagen
 only reads), folder images of every accepted name, artist images, broken

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
 """Crash safety: SIGKILL the daemon at random moments while it scans a few
 thousand files, 20 times, and restart it on the dead mount each time. After
 every kill the store passes SQLite's integrity check; after every restart

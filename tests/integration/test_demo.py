@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
 """The first ten minutes of a new user: `make run`'s demo comes up with
 every part working (scan, covers, the audio analysis with a duplicate and
 /similar, a manga series with gaps, the monitor's check on the local

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
 """Faults of the store, each made for real: the store is private, one
 daemon holds it, and a fault is a failure: reported in metrics and
 health, never taken for success, and survived."""

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
 """Every format of a real music library (tests/data/make-formats.py makes
 each, and its odd cases) read as mutagen reads it, through the mount.
 

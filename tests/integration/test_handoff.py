@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
 """The hand-off of found releases over a real mount, against fakes that
 answer as Prowlarr, qBittorrent and SABnzbd do, and the real NZBGet
 (test_clients.py has the real qBittorrent and Transmission):

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
 """Hostile trees: names no shell likes, paths near PATH_MAX, symlink loops,
 FIFOs and device nodes, files that shrink while read, unreadable files,
 an ID3 frame claiming 2 GB and a FLAC of thousands of metadata blocks.

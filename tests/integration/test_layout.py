@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
 """tests/check-layout.py, the layout's rules, run on small trees made
 here: each rule's break is found and named, and a tree that keeps them
 passes."""

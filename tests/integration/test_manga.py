@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
 """The manga library over a real mount: series are folders, volumes are
 files or folders of images named as French and English libraries name
 them, and /status/missing follows the library as the watcher sees it."""

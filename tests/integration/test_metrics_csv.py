@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
 """The CSV files under /metrics (scan.csv, checks.csv, repair.csv) as
 RFC 4180 has them, read with Python's csv module: a field holding a
 comma, a double quote, a carriage return or a line feed is quoted, so

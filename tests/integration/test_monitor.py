@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
 """The monitor over a real mount, against local fakes of Prowlarr and
 Nautiljon that follow their real answers: what a check costs in requests,
 the cache, the throttle, what is found and shown, and bad answers."""

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
 """The foundation over a real mount: every file readable and well formed,
 reads consistent at any offset, rescans counting right, bad control writes
 refused without effect, clean unmount."""

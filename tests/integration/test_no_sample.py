@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
 """A figure over no sample (a percentile of no delay, a rate over no
 time) is unknown: null in the JSON files, no sample in the Prometheus
 exposition, never a 0 that reads as instant (issue 38)."""

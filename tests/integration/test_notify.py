@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
 """Notifications from a real daemon: the events it tells (health, scan
 errors, the monitor's news), each kind of target at its fake (Discord,
 Slack, ntfy, a plain JSON webhook), a 429, a restart while a target is

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
 """The odd tagged files of real libraries (tests/data/make-odd-tags.py
 makes one of each kind) read as mutagen reads them.
 

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
 """The fake Real-Debrid against what the real one answered: the recorded
 answers of /work/shared/realworld (README there), when they are here
 (MEDIAMON_REALWORLD, or ../shared/realworld beside the project); the

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
 """Which releases go, over a real mount with the fakes of Prowlarr and
 qBittorrent (test_monitor.py's): the [release] preferences, the
 blocklist written through control/blocklist and kept across a restart,

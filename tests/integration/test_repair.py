@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
 """Real-Debrid repair over a real mount: symlink trees into a tmpfs mounted
 for the test (the Real-Debrid mount stand-in), the fake Real-Debrid, and
 fake Sonarr and Radarr recording their commands."""

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
 """What follows a repair, over a real mount with the Real-Debrid, Sonarr
 and Radarr fakes: a torrent that cannot come back has its episodes (its
 movie) searched again in Sonarr (Radarr), its file records deleted

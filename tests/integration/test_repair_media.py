@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
 """Media servers told of what a repair changed, over a real mount with
 the Real-Debrid, Plex and Jellyfin (Emby) fakes: one refresh of each
 folder a pass changed, in the Plex section that holds it and in one

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
 """Real-Debrid repair as its users run it, over a real mount with the
 Real-Debrid and Sonarr fakes: the repairer alone, in a lane of its own
 beside slow manga checks, repairing from the account's listing, a full

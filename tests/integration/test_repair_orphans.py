@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
 """Orphans, over a real mount with the Real-Debrid, Sonarr and Radarr
 fakes: a dead link into the mount that no torrent of the account (listed
 whole) explains is listed in status/orphans with its age; with

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
 """Secrets and permissions: no api key, token or password of the
 configuration shows in any file of the mount or in the log; a config file
 others may read that holds one is refused; control files take writes from

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
 """mediamon as a system service: installed by `make install` and run from
 there, its systemd unit, the notification protocol, mounting through
 mount(8), the man pages, the Prometheus file, logging, signals and

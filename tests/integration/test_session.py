@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
 """The session loop (fs/session.h): libfuse's fuse_session_loop_mt, each
 thread reading its own clone of the FUSE device. Walks are answered, also
 while every CPU is kept busy; reads are answered while a walk runs, and

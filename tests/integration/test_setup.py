@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
 """The README's first command: contrib/install-deps.sh as root, as a user
 with sudo (it runs itself again through sudo), and without either; the
 package it picks where Debian and Ubuntu releases name one differently."""

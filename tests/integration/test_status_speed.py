@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
 """Status files answer at once whatever the size of the library, also
 while a first scan fills the store: their counts are running totals, a
 stat() renders nothing, and no read counts the rows (issue 32, point 2).

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
 """Each hand-off followed in the real download client (clients.py starts
 qBittorrent, Transmission and NZBGet on 127.0.0.1): a .torrent whose
 content is already in the save path completes (the client's check of

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
 """The library views and search over a real mount: every track of a
 library made with real tools (flac, metaflac, lame, mutagen) is reachable
 once in every view under the names DESIGN.md gives, reads through the mount

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
 """Walks of the views while the daemon makes folders ahead of them (a
 walk's next folders are listed before it asks): walks at once see every
 track where DESIGN.md puts it, a walk over a tag change ends on the new

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
 """The live index: inotify keeps the store equal to the library over a real
 mount, with real file operations and no control/rescan writes. After each
 operation the store's set of file paths must become exactly what

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-3.0-or-later
 # Installs, upgrades and purges the Debian package in a Debian 12 chroot,
 # as piuparts would: the package built by make deb (OUT/mediamon_V_ARCH.deb)
 # and a second build of the same tree as version V+test1, made here.

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-3.0-or-later
 # Runs the container image as contrib/docker-compose.yml does, on the demo
 # libraries, and checks what a user of it counts on: the mount appears on
 # the host through the rshared bind and in a second container that binds

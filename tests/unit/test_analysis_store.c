@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * The analysis queue and results in a real store: what the schema's
  * triggers queue, taking tracks, recording results and failures, album

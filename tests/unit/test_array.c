@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * Growing arrays: the first growth, doubling after, the elements kept,
  * no growth while there is room, and a size that cannot be reached.

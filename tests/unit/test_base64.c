@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * Base64 (common/base64.h): RFC 4648's test vectors both ways, padding,
  * a full output, characters outside the alphabet.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * The search cache on a real store: keys, the time to live, replacement,
  * pruning and its size, and that entries outlive the connection.

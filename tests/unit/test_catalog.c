@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * The local catalog on a real store in a temporary directory: loading a
  * JSON lines file with its bad lines, reloading only when the file

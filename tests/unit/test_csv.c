@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * CSV fields (common/csv.h): plain words as they are, anything with a
  * comma, a double quote, CR or LF quoted by RFC 4180.

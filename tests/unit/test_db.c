@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * common/db: what a failed call tells (the file it concerns, in the log
  * and to the error hook), copies of a database made with the backup

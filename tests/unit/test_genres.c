@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * The names of ID3v1 genre numbers (indexer/library/genres.h): the 80 of
  * the ID3v1 specification, WinAmp's extensions up to 147, none past it.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * Hashes: the values themselves (the store keeps the scan's digests, so a
  * change of them must be one made on purpose), checked against a second

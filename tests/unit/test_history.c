@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * The histories the charts draw, read by the domain whose table it is:
  * the scans that ended, the checks and repair passes that finished,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * Hash tables of the caller's entries: found by hash and key, many under
  * one hash told apart by their keys, growth that keeps every entry,

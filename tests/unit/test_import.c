@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * Completed downloads into series folders (import.h), on real files in a
  * temporary tree: links, copies, moves, packs of images, multi-volume

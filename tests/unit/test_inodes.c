@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * The inode table of the mount: lookups counted and forgotten, paths of
  * nested names, the root kept, numbers never reused, folders listed, and

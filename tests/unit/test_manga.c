@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * Missing-volume computation: leading gaps, ranges, decimals, a latest
  * volume known beyond what is owned, and absurd numbers.

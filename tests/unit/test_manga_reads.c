@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * The reads of manga rows the mount shows (/manga/SERIES and its
  * files): volumes owned with ranges expanded, gaps, settings as text or

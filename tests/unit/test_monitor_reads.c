@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * The reads of the monitor's rows the mount shows: the blocklist oldest
  * first, the hand-offs with their unknowns as NULL and their old single

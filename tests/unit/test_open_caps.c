@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * The caps on files open through the mount: the descriptor limit raised
  * at start, with a reserve the mount's files never take; one user held

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * Paths as text (common/path.h): folders by whole names, the root of
  * relative paths, "/", below as against under, and the normal form.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * The release preferences against titles in the shapes indexers show
  * (Prowlarr's answers, the French DDL catalogs, the English digital

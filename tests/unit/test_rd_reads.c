@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * The reads of the Real-Debrid repairs' rows the mount shows: each dead
  * link with the state of its torrent's latest repair, the orphans oldest

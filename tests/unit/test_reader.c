@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * The FUSE side's read connections and the statements each thread keeps:
  * one statement per SQL text and thread, given back reset and unbound,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * A damaged store found by quick_check and replaced (indexer/recovery):
  * kept aside, restored from the newest good backup or made afresh; and a

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * The store, its writer and the scanner on real temporary trees: schema
  * versions, deduplication of artists and albums, renames keeping a

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * The store as a file (indexer/store/storefile) and the writer's answer
  * to its faults: the lock and modes of a claimed store, a transaction

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * Where links may lead (symlinks.h), on real trees: folders opened with no
  * link on the way, with openat2() and, in a child whose openat2() says

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * The extended attributes of track files from a real store: tags and
  * analysis as text, absent fields as absent attributes, the sizes that

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * The download tracker's two steps: what a client's answer about one
  * download means (tracker_read(), a table of answers in the clients' own
