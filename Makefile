@@ -1,9 +1,9 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 # mediamon: make, make test, make bench, make run, make install, make clean;
 # make asan, make fuzz, make fuzz-smoke, make valgrind for hardening;
-# make deb, make deb-test for the Debian package; make cross ARCH=arm64,
-# make cross-test ARCH=arm64 for a Raspberry Pi; make image, make image-test
-# for the container.
+# make dist for the source release; make deb, make deb-test for the Debian
+# package; make cross ARCH=arm64, make cross-test ARCH=arm64 for a
+# Raspberry Pi; make image, make image-test for the container.
 
 VERSION := 0.1.0
 PREFIX ?= /usr/local
@@ -353,9 +353,16 @@ image:
 image-test: image
 	sh tests/packaging/image-test.sh $(IMAGE)
 
-# The Debian package (debian/), built by contrib/build-deb.sh from a copy
-# of the tree in $(DEB_OUT), so that no build product lands in the tree;
-# lintian's errors fail it. make deb-test installs, upgrades and purges
+# The source release, $(BUILD)/dist/mediamon-$(VERSION).tar.gz
+# (contrib/dist.sh): what git tracks, or in a tree unpacked from a release
+# what its MANIFEST lists.
+.PHONY: dist
+dist:
+	sh contrib/dist.sh $(BUILD)/dist $(VERSION)
+
+# The Debian package (debian/), built by contrib/build-deb.sh from the
+# source release unpacked in $(DEB_OUT), so that no build product lands in
+# the tree and no git is needed; lintian's errors fail it. make deb-test installs, upgrades and purges
 # it in a Debian 12 chroot (as root; tests/packaging/deb-test.sh).
 .PHONY: deb deb-test
 DEB_OUT := $(BUILD)/deb

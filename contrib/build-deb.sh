@@ -1,8 +1,9 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-3.0-or-later
-# Builds the Debian package from a copy of the source tree, so that the
-# build's products never land in the tree itself: OUT/src/mediamon-VERSION
-# is the copy (the files git tracks or would track), the .deb goes to OUT.
+# Builds the Debian package from the source release (contrib/dist.sh, make
+# dist), unpacked in OUT/src/mediamon-VERSION, so that the build's products
+# never land in the tree itself and no git is needed (a tree unpacked from
+# a release builds its package too); the .deb goes to OUT.
 # A VERSION other than debian/changelog's gets a changelog entry of its
 # own in the copy (make deb-test builds a second, newer version so).
 # lintian then checks the .deb; an error fails the build.
@@ -20,11 +21,9 @@ version=${2:-$(dpkg-parsechangelog -S Version)}
 src=$out/src/mediamon-$version
 
 rm -rf "$src"
-mkdir -p "$src"
-# shellcheck disable=SC2016
-git ls-files -z --cached --others --exclude-standard |
-	xargs -0 sh -c 'for f; do [ -e "$f" ] && printf "%s\0" "$f"; done' sh |
-	tar --null -T - -cf - | tar -xf - -C "$src"
+mkdir -p "$out/src"
+tarball=$(sh contrib/dist.sh "$out/src" "$version")
+tar -xzf "$tarball" -C "$out/src"
 
 if [ "$version" != "$(dpkg-parsechangelog -S Version)" ]; then
 	{
