@@ -84,30 +84,54 @@ static int fail(struct parse *p, int err, const char *fmt, ...)
 }
 
 /*
+ * A comment runs from a '#' or ';' that begins the line or follows a
+ * blank to the end of the line, so "threads = 4   # scan workers" is 4.
+ * One inside a word stays: a URL's "/#fragment", "a;b". There is no
+ * quoting: a value that must hold " #" or " ;" (a password) is given in
+ * a file, with KEY_file. inih alone would end a value at " ;" only.
+ */
+static void cut_comment(char *line)
+{
+	char *s;
+
+	for (s = line; *s && *s != '\n'; s++) {
+		if ((*s == '#' || *s == ';') &&
+		    (s == line || s[-1] == ' ' || s[-1] == '\t')) {
+			strcpy(s, strchr(s, '\n') ? "\n" : "");
+			return;
+		}
+	}
+}
+
+/*
  * inih tells its handler neither the line nor a section without keys, and
- * silently cuts long lines; reading the lines ourselves gives all three.
+ * silently cuts long lines; reading the lines ourselves gives all three,
+ * and comments after a value.
  */
 static char *read_line(char *buf, int size, void *stream)
 {
 	struct parse *p = stream;
 	const char *s, *end;
 	size_t len;
+	bool eol;
 
 	if (!fgets(buf, size, p->file)) {
 		p->read_errno = ferror(p->file) ? errno : 0;
 		return NULL;
 	}
 	len = strlen(buf);
+	eol = len && buf[len - 1] == '\n';
 	if (p->at_bol) {
 		p->line++;
+		cut_comment(buf);
 		s = buf + strspn(buf, " \t");
 		end = *s == '[' ? strchr(s, ']') : NULL;
 		if (end && !is_section(s + 1, end - s - 1))
 			fail(p, -EINVAL, "unknown section %.*s",
 			     (int)(end - s + 1), s);
 	}
-	p->at_bol = len && buf[len - 1] == '\n';
-	if (!p->at_bol && len == (size_t)size - 1)
+	p->at_bol = eol;
+	if (!eol && len == (size_t)size - 1)
 		fail(p, -EINVAL, "line is longer than %d characters", size - 3);
 	return buf;
 }
