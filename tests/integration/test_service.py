@@ -302,8 +302,8 @@ MANS = [os.path.join(REPO, "man", "mediamon.8"),
 
 
 def config_keys():
-    """Every (section, key) of common/config.c's key table."""
-    text = open(os.path.join(REPO, "common", "config.c")).read()
+    """Every (section, key) of common/config_keys.c's key table."""
+    text = open(os.path.join(REPO, "common", "config_keys.c")).read()
     keys = re.findall(r'\{ "(\w+)", "(\w+)", T_', text)
     assert len(keys) > 40
     return keys

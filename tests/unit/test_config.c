@@ -959,6 +959,56 @@ static void test_syntax_errors(void **state)
 	config_release(&cfg);
 }
 
+/*
+ * A '#' or ';' at the start of a line or after a blank begins a comment,
+ * as people write them after a value; one inside a word is part of it.
+ */
+static void test_comments(void **state)
+{
+	static const struct bad bad[] = {
+		{ "[general]\nthreads = # none yet\n", 2,
+		  "bad value '' for threads in [general]: expected a whole "
+		  "number from 1 to 256" },
+		{ "[general]\nthreads = 4# no blank before\n", 2,
+		  "bad value '4# no blank before' for threads in [general]: "
+		  "expected a whole number from 1 to 256" },
+		{ "[general]\nthreads = 4 scan workers ; four\n", 2,
+		  "bad value '4 scan workers' for threads in [general]: "
+		  "expected a whole number from 1 to 256" },
+		{ "[general]\n\n[foo] # not ours\n", 3,
+		  "unknown section [foo]" },
+		{ "[general] ; the first\nbar = 1 # no such key\n", 2,
+		  "unknown key 'bar' in [general]" },
+		{ "[general]\nthreads = 2 # workers\nthreads = 3 ; again\n",
+		  3, "threads in [general] was already given on line 2" },
+	};
+	struct config cfg;
+
+	(void)state;
+	assert_int_equal(load(&cfg, "[general]  # the first\n"
+			      "threads = 4          # scan workers\n"
+			      "dry_run = no\t; act\n"
+			      "# threads = 9\n"
+			      "   ; poll_interval = 1\n"
+			      "poll_interval = 1h\t# an hour\r\n"
+			      "database = @/a#b;c.db # a '#' in a word\n"
+			      "[prowlarr] ; the indexers\n"
+			      "url = http://127.0.0.1:9696/#/x;y  # fragment\n"
+			      "[release]\n"
+			      "blocked_groups = A#1, B;2 ; two groups\n"), 0);
+	assert_int_equal(cfg.threads, 4);
+	assert_false(cfg.dry_run);
+	assert_int_equal(cfg.poll_interval_s, 3600);
+	assert_true(cfg.database && !strcmp(strrchr(cfg.database, '/'),
+					    "/a#b;c.db"));
+	assert_string_equal(cfg.prowlarr_url, "http://127.0.0.1:9696/#/x;y");
+	assert_int_equal(cfg.release_blocked_groups.nr, 2);
+	assert_string_equal(cfg.release_blocked_groups.items[0], "A#1");
+	assert_string_equal(cfg.release_blocked_groups.items[1], "B;2");
+	config_release(&cfg);
+	check_errors(bad, ARRAY_SIZE(bad));
+}
+
 /* An empty file is valid, but the daemon still needs a root. */
 static void test_empty_file(void **state)
 {
@@ -1689,6 +1739,7 @@ int main(void)
 		cmocka_unit_test(test_unreadable_root),
 		cmocka_unit_test(test_duplicate_keys),
 		cmocka_unit_test(test_syntax_errors),
+		cmocka_unit_test(test_comments),
 		cmocka_unit_test(test_empty_file),
 		cmocka_unit_test(test_realdebrid_alone),
 		cmocka_unit_test(test_unreadable_file),

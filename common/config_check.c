@@ -1,0 +1,241 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/*
+ * What needs every source of the configuration read first: roots that
+ * overlap, the defaults that allocate or depend on the machine, the
+ * flows' inherited keys, secrets from systemd's credentials; and where
+ * the default configuration file is. Reads no configuration file.
+ */
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "common/config_table.h"
+#include "common/path.h"
+
+#define SYSTEM_CONF "/etc/mediamon/mediamon.conf"
+
+/*
+ * Overlapping roots would index the same files twice: a repeated root is
+ * dropped, and a root inside another one is refused.
+ */
+static int check_dirs(struct config_list *l, const struct key *k,
+		      char *err, size_t errlen)
+{
+	size_t i, j;
+	const char *a, *b;
+
+	for (i = 0; i < l->nr; i++) {
+		for (j = 0; j < i && strcmp(l->items[i], l->items[j]); j++) {
+			a = l->items[i];
+			b = l->items[j];
+			if (path_below(b, a)) {
+				a = l->items[j];
+				b = l->items[i];
+			} else if (!path_below(a, b)) {
+				continue;
+			}
+			snprintf(err, errlen, "%s %s '%s' is inside %s %s '%s'",
+				 k->section, k->name, a, k->section, k->name,
+				 b);
+			return -EINVAL;
+		}
+		if (j < i) {
+			free(l->items[i]);
+			memmove(&l->items[i], &l->items[i + 1],
+				(l->nr - i - 1) * sizeof(*l->items));
+			l->nr--;
+			i--;
+		}
+	}
+	return 0;
+}
+
+/*
+ * Both XDG lookups fall back alike: the variable when it holds an absolute
+ * path, else a directory under $HOME. *out is NULL when neither is set.
+ */
+static int xdg_path(const char *var, const char *home_dir, const char *file,
+		    char **out)
+{
+	const char *dir = getenv(var), *home = getenv("HOME");
+	int n;
+
+	*out = NULL;
+	if (dir && *dir == '/')
+		n = asprintf(out, "%s/mediamon/%s", dir, file);
+	else if (home && *home)
+		n = asprintf(out, "%s/%s/mediamon/%s", home, home_dir, file);
+	else
+		return 0;
+	if (n < 0) {
+		*out = NULL;
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+/* Copy the list from into an empty to. */
+static int list_copy(struct config_list *to, const struct config_list *from)
+{
+	for (size_t i = 0; i < from->nr; i++)
+		if (config_list_push(to, strdup(from->items[i])))
+			return -ENOMEM;
+	return 0;
+}
+
+/*
+ * A flow's own search_sources and auto_download, where the file gave
+ * none, are the global ones: the flows differ only where the user says.
+ */
+static int inherit_flows(struct config *cfg)
+{
+	if (cfg->missing_auto_download < 0)
+		cfg->missing_auto_download = cfg->auto_download;
+	if (cfg->new_auto_download < 0)
+		cfg->new_auto_download = cfg->auto_download;
+	if (!cfg->missing_search_sources.nr &&
+	    list_copy(&cfg->missing_search_sources, &cfg->search_sources))
+		return -ENOMEM;
+	if (!cfg->new_search_sources.nr &&
+	    list_copy(&cfg->new_search_sources, &cfg->search_sources))
+		return -ENOMEM;
+	return 0;
+}
+
+/*
+ * The secrets the configuration left unset, from the credentials systemd
+ * passed ($CREDENTIALS_DIRECTORY/SECTION_KEY, LoadCredential=), which
+ * only the service's user can read.
+ */
+static int load_credentials(struct config *cfg, char *err, size_t errlen)
+{
+	const char *dir = getenv("CREDENTIALS_DIRECTORY");
+	char why[384], *path, *secret;
+	const struct key *k;
+	int ret;
+
+	for (k = config_keys; dir && *dir && k < config_keys + config_keys_nr; k++) {
+		char **field = (char **)((char *)cfg + k->offset);
+
+		if (!(k->flags & SECRET) || *field)
+			continue;
+		if (asprintf(&path, "%s/%s_%s", dir, k->section, k->name) < 0)
+			return -ENOMEM;
+		secret = NULL;
+		ret = access(path, F_OK) && errno == ENOENT ? 0 :
+			config_read_secret(path, false, &secret, why, sizeof(why));
+		if (secret && config_parse_value(cfg, k, secret)) {
+			ret = -EINVAL;
+			config_expect(k, why, sizeof(why));
+		}
+		free(path);
+		config_free_secret(secret);
+		if (ret) {
+			snprintf(err, errlen, "credential %s_%s: %s",
+				 k->section, k->name, why);
+			return ret == -ENOMEM ? ret : -EINVAL;
+		}
+	}
+	return 0;
+}
+
+/*
+ * What needs every source read first: overlap between roots, secrets
+ * from the credentials, and defaults that allocate or depend on the
+ * machine.
+ */
+int config_finish(struct config *cfg, char *err, size_t errlen)
+{
+	const struct key *k;
+	void *field;
+	long cpus;
+	int ret;
+
+	for (k = config_keys; k < config_keys + config_keys_nr; k++) {
+		field = (char *)cfg + k->offset;
+		if (k->type == T_DIR) {
+			ret = check_dirs(field, k, err, errlen);
+			if (ret)
+				return ret;
+		}
+		if (!k->def || (k->type == T_LIST ?
+				((struct config_list *)field)->nr :
+				!!*(char **)field))
+			continue;
+		ret = config_parse_value(cfg, k, k->def);
+		if (ret == -ENOMEM)
+			goto nomem;
+		/* only a default user can be missing from the system */
+		if (ret) {
+			snprintf(err, errlen, "%s in [%s] is %s by default, "
+				 "a user this system does not have: set it "
+				 "to one it has", k->name, k->section, k->def);
+			return ret;
+		}
+	}
+	if (inherit_flows(cfg))
+		goto nomem;
+	/* Longer than a check's interval, so the next check finds the
+	 * cache still valid. */
+	if (cfg->cache_ttl_s < 0)
+		cfg->cache_ttl_s = cfg->auto_check_interval_s ?
+			2 * cfg->auto_check_interval_s : 7200;
+	ret = load_credentials(cfg, err, errlen);
+	if (ret == -ENOMEM)
+		goto nomem;
+	if (ret)
+		return ret;
+	/* The repairer alone is a whole use of the daemon. */
+	if (!cfg->music_roots.nr && !cfg->manga_roots.nr &&
+	    !(cfg->rd_mount && cfg->rd_libraries.nr)) {
+		snprintf(err, errlen, "no music or manga root configured, "
+			 "nor a [realdebrid] mount and library (give -o "
+			 "music=DIR or a config file)");
+		return -EINVAL;
+	}
+	if (!cfg->threads) {
+		cpus = sysconf(_SC_NPROCESSORS_ONLN);
+		cfg->threads = cpus > 0 ? cpus : 1;
+	}
+	if (!cfg->database) {
+		if (xdg_path("XDG_STATE_HOME", ".local/state", "mediamon.db",
+			     &cfg->database) < 0)
+			goto nomem;
+		if (!cfg->database &&
+		    !(cfg->database = strdup("/var/lib/mediamon/mediamon.db")))
+			goto nomem;
+	}
+	/* A daemon leaves its working directory for "/", so a relative
+	 * database path is anchored where the user gave it. */
+	if (cfg->database[0] != '/') {
+		char *cwd = getcwd(NULL, 0), *abs;
+
+		if (!cwd || asprintf(&abs, "%s/%s", cwd, cfg->database) < 0) {
+			free(cwd);
+			goto nomem;
+		}
+		free(cwd);
+		free(cfg->database);
+		cfg->database = abs;
+	}
+	return 0;
+nomem:
+	snprintf(err, errlen, "out of memory");
+	return -ENOMEM;
+}
+
+/* A user's own file wins over the system one, as XDG prescribes. */
+char *config_default_path(void)
+{
+	char *path;
+
+	if (xdg_path("XDG_CONFIG_HOME", ".config", "mediamon.conf", &path) < 0)
+		return NULL;
+	if (path && !access(path, F_OK))
+		return path;
+	free(path);
+	return access(SYSTEM_CONF, F_OK) ? NULL : strdup(SYSTEM_CONF);
+}

@@ -1,0 +1,294 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/*
+ * The configuration's key table: every section and key, its type, range,
+ * choices and default, and the defaults config_init sets. The parser, the
+ * checks and the printer all walk this table; a key is added here (and
+ * documented in mediamon.conf(5) and mediamon.conf.example) and nowhere
+ * else. No parsing, no I/O.
+ */
+
+#include <limits.h>
+#include <stdlib.h>
+
+#include "common/bytes.h"
+#include "common/config_table.h"
+#include "common/notify.h"
+
+static const char *const levels[] = {
+	"debug", "info", "warn", "error", NULL
+};
+static const char *const clients[] = {
+	"none", "qbittorrent", "transmission", "prowlarr", "blackhole", NULL
+};
+static const char *const usenet_clients[] = {
+	"none", "sabnzbd", "nzbget", "prowlarr", "blackhole", NULL
+};
+static const char *const sources[] = {
+	"catalog", "prowlarr", NULL
+};
+static const char *const import_modes[] = {
+	"hardlink", "copy", "move", NULL
+};
+
+const struct template_field config_import_fields[CONFIG_IMPORT_FIELDS] = {
+	{ "series", 0, 0 }, { "volume", 1, 1 }, { "ext", 0, 1 },
+};
+
+const char *const config_release_languages[] = {
+	"fr", "en", "es", "de", "it", "ja", NULL
+};
+const char *const config_release_formats[] = {
+	"cbz", "cbr", "cb7", "pdf", "epub", NULL
+};
+static const char *const orphans[] = {
+	"keep", "list", "delete", NULL
+};
+
+static const char *const packs[] = {
+	"last", "first", "never", NULL
+};
+
+const struct key config_keys[] = {
+	{ "general", "database", T_STRING, O(database) },
+	{ "general", "threads", T_INT, O(threads), 1, 256 },
+	{ "general", "log_level", T_ENUM, O(log_level), .choices = levels,
+	  .def = "info" },
+	{ "general", "dry_run", T_BOOL, O(dry_run) },
+	{ "general", "watch_debounce", T_MSEC, O(watch_debounce_ms),
+	  0, 60000 },
+	{ "general", "poll_interval", T_DURATION, O(poll_interval_s),
+	  1, LONG_MAX },
+	{ "general", "max_open_per_user", T_INT, O(max_open_per_user),
+	  1, 1000000 },
+	{ "music", "root", T_DIR, O(music_roots), .flags = REPEAT },
+	{ "music", "covers", T_BOOL, O(covers) },
+	{ "music", "follow_outside_symlinks", T_BOOL,
+	  O(music_follow_outside) },
+	{ "manga", "root", T_DIR, O(manga_roots), .flags = REPEAT },
+	{ "manga", "follow_outside_symlinks", T_BOOL,
+	  O(manga_follow_outside) },
+	{ "manga", "volume_from_chapters", T_BOOL, O(volume_from_chapters) },
+	{ "monitor", "auto_check_interval", T_DURATION,
+	  O(auto_check_interval_s), 0, LONG_MAX },
+	{ "monitor", "missing_volumes", T_BOOL, O(missing_volumes) },
+	{ "monitor", "new_volumes", T_BOOL, O(new_volumes) },
+	{ "monitor", "search_enabled", T_BOOL, O(search_enabled) },
+	{ "monitor", "auto_download", T_BOOL, O(auto_download) },
+	{ "monitor", "search_sources", T_LIST, O(search_sources),
+	  .choices = sources, .def = "catalog, prowlarr" },
+	{ "monitor", "missing_search_sources", T_LIST,
+	  O(missing_search_sources), .choices = sources },
+	{ "monitor", "new_search_sources", T_LIST, O(new_search_sources),
+	  .choices = sources },
+	{ "monitor", "missing_auto_download", T_BOOL,
+	  O(missing_auto_download) },
+	{ "monitor", "new_auto_download", T_BOOL, O(new_auto_download) },
+	{ "monitor", "cache_ttl", T_DURATION, O(cache_ttl_s),
+	  0, LONG_MAX },
+	{ "monitor", "many_volumes", T_INT, O(many_volumes), 1, 10000 },
+	{ "release", "languages", T_LIST, O(release_languages),
+	  .choices = config_release_languages },
+	{ "release", "formats", T_LIST, O(release_formats),
+	  .choices = config_release_formats },
+	{ "release", "preferred_groups", T_LIST,
+	  O(release_preferred_groups) },
+	{ "release", "blocked_groups", T_LIST, O(release_blocked_groups) },
+	{ "release", "min_seeders", T_INT, O(release_min_seeders),
+	  0, 1000000 },
+	{ "release", "min_size_mb", T_INT, O(release_min_size_mb),
+	  0, 10000000 },
+	{ "release", "max_size_mb", T_INT, O(release_max_size_mb),
+	  0, 10000000 },
+	{ "release", "packs", T_ENUM, O(release_packs), .choices = packs,
+	  .def = "last" },
+	{ "prowlarr", "url", T_URL, O(prowlarr_url) },
+	{ "prowlarr", "api_key", T_STRING, O(prowlarr_api_key),
+	  .flags = SECRET },
+	{ "prowlarr", "categories", T_IDS, O(prowlarr_categories),
+	  .def = "7000,7030" },
+	{ "prowlarr", "indexer_ids", T_IDS, O(prowlarr_indexer_ids) },
+	{ "prowlarr", "requests_per_minute", T_INT, O(prowlarr_rpm),
+	  1, 10000 },
+	{ "nautiljon", "url", T_URL, O(nautiljon_url),
+	  .def = "https://www.nautiljon.com" },
+	{ "nautiljon", "requests_per_minute", T_INT, O(nautiljon_rpm),
+	  1, 10000 },
+	{ "catalog", "file", T_STRING, O(catalog_file) },
+	{ "download", "client", T_ENUM, O(download_client), .choices = clients,
+	  .def = "none" },
+	{ "download", "url", T_URL, O(download_url) },
+	{ "download", "username", T_STRING, O(download_username) },
+	{ "download", "password", T_STRING, O(download_password),
+	  .flags = SECRET },
+	{ "download", "category", T_STRING, O(download_category) },
+	{ "download", "save_path", T_STRING, O(download_save_path) },
+	{ "download", "poll_interval", T_DURATION,
+	  O(download_poll_interval_s), 1, 86400 },
+	{ "download", "stall_timeout", T_DURATION,
+	  O(download_stall_timeout_s), 60, 30 * 86400 },
+	{ "download", "blackhole_dir", T_STRING,
+	  O(download_blackhole_dir) },
+	{ "download", "path_map", T_MAP, O(download_path_map),
+	  .flags = REPEAT },
+	{ "usenet", "client", T_ENUM, O(usenet_client),
+	  .choices = usenet_clients, .def = "none" },
+	{ "usenet", "url", T_URL, O(usenet_url) },
+	{ "usenet", "api_key", T_STRING, O(usenet_api_key),
+	  .flags = SECRET },
+	{ "usenet", "username", T_STRING, O(usenet_username) },
+	{ "usenet", "password", T_STRING, O(usenet_password),
+	  .flags = SECRET },
+	{ "usenet", "category", T_STRING, O(usenet_category) },
+	{ "usenet", "save_path", T_STRING, O(usenet_save_path) },
+	{ "usenet", "blackhole_dir", T_STRING, O(usenet_blackhole_dir) },
+	{ "import", "mode", T_ENUM, O(import_mode), .choices = import_modes,
+	  .def = "hardlink" },
+	{ "import", "template", T_TEMPLATE, O(import_template),
+	  .def = "{series} T{volume:02}.{ext}" },
+	{ "realdebrid", "api_token", T_STRING, O(rd_api_token),
+	  .flags = SECRET },
+	{ "realdebrid", "url", T_URL, O(rd_url),
+	  .def = "https://api.real-debrid.com/rest/1.0" },
+	{ "realdebrid", "mount", T_STRING, O(rd_mount) },
+	{ "realdebrid", "library", T_DIR, O(rd_libraries),
+	  .flags = REPEAT },
+	{ "realdebrid", "requests_per_minute", T_INT, O(rd_rpm),
+	  1, 10000 },
+	{ "realdebrid", "max_attempts", T_INT, O(rd_max_attempts),
+	  1, 100 },
+	{ "realdebrid", "retry_delay", T_DURATION, O(rd_retry_delay_s),
+	  0, LONG_MAX },
+	{ "realdebrid", "download_timeout", T_DURATION,
+	  O(rd_download_timeout_s), 1, LONG_MAX },
+	{ "realdebrid", "broken_ratio_guard", T_RATIO,
+	  O(rd_broken_ratio_guard) },
+	{ "realdebrid", "check_interval", T_DURATION, O(rd_check_interval_s),
+	  0, LONG_MAX },
+	{ "realdebrid", "repair_account_errors", T_BOOL,
+	  O(rd_repair_account_errors) },
+	{ "realdebrid", "orphans", T_ENUM, O(rd_orphans), .choices = orphans,
+	  .def = "list" },
+	{ "realdebrid", "orphan_grace", T_DURATION, O(rd_orphan_grace_s),
+	  0, LONG_MAX },
+	{ "sonarr", "url", T_URL, O(sonarr_url) },
+	{ "sonarr", "api_key", T_STRING, O(sonarr_api_key),
+	  .flags = SECRET },
+	{ "sonarr", "search_on_failure", T_BOOL,
+	  O(sonarr_search_on_failure) },
+	{ "radarr", "url", T_URL, O(radarr_url) },
+	{ "radarr", "api_key", T_STRING, O(radarr_api_key),
+	  .flags = SECRET },
+	{ "radarr", "search_on_failure", T_BOOL,
+	  O(radarr_search_on_failure) },
+	{ "plex", "url", T_URL, O(plex_url) },
+	{ "plex", "token", T_STRING, O(plex_token), .flags = SECRET },
+	{ "jellyfin", "url", T_URL, O(jellyfin_url) },
+	{ "jellyfin", "api_key", T_STRING, O(jellyfin_api_key),
+	  .flags = SECRET },
+	{ "emby", "url", T_URL, O(emby_url) },
+	{ "emby", "api_key", T_STRING, O(emby_api_key), .flags = SECRET },
+	{ "notify", "events", T_LIST, O(notify_events),
+	  .choices = notify_event_names, .def = "all" },
+	{ "notify", "discord_webhook", T_URL, O(notify_discord_webhook),
+	  .flags = SECRET },
+	{ "notify", "discord_events", T_LIST, O(notify_discord_events),
+	  .choices = notify_event_names },
+	{ "notify", "slack_webhook", T_URL, O(notify_slack_webhook),
+	  .flags = SECRET },
+	{ "notify", "slack_events", T_LIST, O(notify_slack_events),
+	  .choices = notify_event_names },
+	{ "notify", "ntfy_url", T_URL, O(notify_ntfy_url), .flags = SECRET },
+	{ "notify", "ntfy_token", T_STRING, O(notify_ntfy_token),
+	  .flags = SECRET },
+	{ "notify", "ntfy_events", T_LIST, O(notify_ntfy_events),
+	  .choices = notify_event_names },
+	{ "notify", "webhook", T_URL, O(notify_webhook), .flags = SECRET },
+	{ "notify", "webhook_events", T_LIST, O(notify_webhook_events),
+	  .choices = notify_event_names },
+	{ "notify", "digest", T_BOOL, O(notify_digest) },
+	{ "notify", "error_rate", T_RATIO, O(notify_error_rate) },
+	{ "notify", "retry_for", T_DURATION, O(notify_retry_for_s),
+	  1, LONG_MAX },
+	{ "retention", "attempts", T_DURATION, O(retention_attempts_s),
+	  1, LONG_MAX },
+	{ "retention", "metrics", T_DURATION, O(retention_metrics_s),
+	  1, LONG_MAX },
+	{ "retention", "backup_interval", T_DURATION, O(backup_interval_s),
+	  0, LONG_MAX },
+	{ "retention", "backups_kept", T_INT, O(backups_kept),
+	  1, 1000 },
+	{ "retention", "cleanup_interval", T_DURATION, O(cleanup_interval_s),
+	  0, LONG_MAX },
+	{ "retention", "scans", T_INT, O(retention_scans), 1, 1000000 },
+	{ "analysis", "enabled", T_BOOL, O(analysis_enabled) },
+	{ "analysis", "threads", T_INT, O(analysis_threads), 1, 256 },
+	{ "analysis", "user", T_USER, O(analysis_user), .def = "nobody" },
+};
+
+const size_t config_keys_nr = ARRAY_SIZE(config_keys);
+_Static_assert(ARRAY_SIZE(config_keys) <= CONFIG_KEYS_MAX,
+	       "CONFIG_KEYS_MAX is below the number of keys");
+
+/*
+ * This cannot fail, so it sets only what needs no allocation; config_finish
+ * fills in the string and list defaults that the file left unset.
+ */
+void config_init(struct config *cfg)
+{
+	*cfg = (struct config) {
+		.dry_run = 1,
+		.covers = 1,
+		.watch_debounce_ms = 200,
+		.poll_interval_s = 300,
+		.download_poll_interval_s = 60,
+		.download_stall_timeout_s = 6 * 3600,
+		.max_open_per_user = 256,
+		.auto_check_interval_s = 3600,
+		.missing_volumes = 1,
+		.new_volumes = 1,
+		.search_enabled = 1,
+		.missing_auto_download = -1,
+		.new_auto_download = -1,
+		.cache_ttl_s = -1,
+		.many_volumes = 20,
+		.prowlarr_rpm = 30,
+		.nautiljon_rpm = 6,
+		.rd_rpm = 200,
+		.rd_max_attempts = 3,
+		.rd_retry_delay_s = 3 * 3600,
+		.rd_download_timeout_s = 6 * 3600,
+		.rd_broken_ratio_guard = 0.5,
+		.rd_check_interval_s = 600,
+		.rd_repair_account_errors = 1,
+		.rd_orphan_grace_s = 86400,
+		.notify_digest = 1,
+		.notify_error_rate = 0.05,
+		.notify_retry_for_s = 86400,
+		.retention_attempts_s = 30 * 86400,
+		.retention_metrics_s = 90 * 86400,
+		.backup_interval_s = 24 * 3600,
+		.backups_kept = 7,
+		.cleanup_interval_s = 6 * 3600,
+		.retention_scans = 1000,
+		.analysis_enabled = 1,
+		.analysis_threads = 1,
+	};
+}
+
+/* Walks the key table, so a new string or list key is freed with no edit. */
+void config_release(struct config *cfg)
+{
+	size_t i;
+	void *field;
+
+	for (i = 0; i < config_keys_nr; i++) {
+		field = (char *)cfg + config_keys[i].offset;
+		if (config_keys[i].type >= T_LIST && config_keys[i].type <= T_MAP)
+			config_list_free(field);
+		else if (config_keys[i].type == T_USER)
+			free(((struct config_user *)field)->name);
+		else if (config_keys[i].type <= T_TEMPLATE)
+			free(*(char **)field);
+	}
+	*cfg = (struct config) { 0 };
+}

@@ -1,0 +1,97 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#ifndef MEDIAMON_CONFIG_TABLE_H
+#define MEDIAMON_CONFIG_TABLE_H
+
+/*
+ * What the files of the configuration share, and no one else includes:
+ * the key table (config_keys.c), the parser of one value
+ * (config_value.c) and the reading of secrets (config.c).
+ */
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/stat.h>
+
+#include "common/config.h"
+
+#define O(field) .offset = offsetof(struct config, field)
+#define SECRET_MAX 4096		/* bytes of a secret read from a file */
+
+/* The first five are kept as char *, the next three as struct
+ * config_list. */
+enum type {
+	T_STRING,
+	T_URL,
+	T_ENUM,
+	T_IDS,		/* comma-separated integers, kept as one string */
+	T_TEMPLATE,	/* a file name template (common/template.h) */
+	T_LIST,		/* comma-separated, given once */
+	T_DIR,		/* a readable directory, appended to a list */
+	T_MAP,		/* REMOTE:LOCAL, appended to a list as two items */
+	T_BOOL,
+	T_INT,
+	T_DURATION,	/* seconds */
+	T_MSEC,		/* milliseconds: "200", "200ms" or "2s" */
+	T_RATIO,
+	T_USER,		/* a user of the system, kept as struct config_user */
+};
+
+#define REPEAT 1
+#define SECRET 2
+
+struct key {
+	const char *section, *name;
+	enum type type;
+	size_t offset;
+	long min, max;		/* range of T_INT, T_DURATION and T_MSEC */
+	const char *const *choices;
+	const char *def;	/* an allocated default, set by config_finish */
+	int flags;
+};
+
+/* Every key, grouped by section in the order of the documentation. */
+extern const struct key config_keys[];
+extern const size_t config_keys_nr;
+/* At least config_keys_nr (checked where the table is), for the arrays
+ * that keep a fact per key while a file is read. */
+#define CONFIG_KEYS_MAX 256
+
+/*
+ * Parse s as the value of key k into its field of cfg. Returns -EINVAL
+ * for a value the key does not accept, -ENOMEM, or the errno of a
+ * directory that cannot be used.
+ */
+int config_parse_value(struct config *cfg, const struct key *k,
+		       const char *s);
+
+/* Write into buf (len bytes) what key k expects, for an error message. */
+void config_expect(const struct key *k, char *buf, size_t len);
+
+/* Append item, which the list takes (NULL: -ENOMEM). Returns 0 or
+ * -ENOMEM. */
+int config_list_push(struct config_list *l, char *item);
+
+/* Free the items and leave l empty. */
+void config_list_free(struct config_list *l);
+
+/*
+ * Whether the file at path (st) may not hold a secret: it belongs to
+ * another user than the daemon's, or its group or others have rights on
+ * it. Then why (len bytes) says which, and the fix.
+ */
+bool config_secret_file_exposed(const struct stat *st, const char *path,
+				char *why, size_t len);
+
+/*
+ * Read the secret held by the file at path: its one line. With
+ * check_mode, a file another user may own or read is refused. Returns 0
+ * with *out (malloc'd, freed with config_free_secret), or a negative
+ * errno value with why, which never holds the file's content.
+ */
+int config_read_secret(const char *path, bool check_mode, char **out,
+		       char *why, size_t len);
+
+/* Free a secret's copy without leaving it in freed memory. */
+void config_free_secret(char *secret);
+
+#endif
