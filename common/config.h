@@ -157,6 +157,9 @@ struct config {
 	struct config_list notify_ntfy_events;
 	char *notify_webhook;		/* any receiver of a JSON POST */
 	struct config_list notify_webhook_events;
+	char *notify_telegram_url;	/* the Bot API's base */
+	char *notify_telegram_token, *notify_telegram_chat;
+	struct config_list notify_telegram_events;
 	int notify_digest;		/* default 1 (digest.h) */
 	double notify_error_rate;	/* default 0.05 */
 	long notify_retry_for_s;	/* default 1 d */

@@ -188,6 +188,14 @@ int config_finish(struct config *cfg, char *err, size_t errlen)
 		goto nomem;
 	if (ret)
 		return ret;
+	/* A bot's messages go to one chat: either alone sends nothing. */
+	if (!cfg->notify_telegram_token != !cfg->notify_telegram_chat) {
+		snprintf(err, errlen, "[notify] telegram_token and "
+			 "telegram_chat go together: give %s too",
+			 cfg->notify_telegram_token ? "telegram_chat" :
+			 "telegram_token");
+		return -EINVAL;
+	}
 	/* The repairer alone is a whole use of the daemon. */
 	if (!cfg->music_roots.nr && !cfg->manga_roots.nr &&
 	    !(cfg->rd_mount && cfg->rd_libraries.nr)) {

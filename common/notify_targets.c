@@ -13,8 +13,10 @@
 #include "common/strbuf.h"
 #include "common/utf8.h"
 
-/* Discord takes 2,000 characters, counted as JavaScript does. */
+/* Discord takes 2,000 characters, counted as JavaScript does; Telegram
+ * 4,096, counted so too (its entities' offsets are UTF-16 units). */
 #define DISCORD_MAX_UNITS 2000
+#define TELEGRAM_MAX_UNITS 4096
 /* RFC 2047: an encoded word is at most 75 characters; 45 bytes make 60
  * in base64, and the word's frame 12 more. */
 #define WORD_BYTES 45
@@ -24,6 +26,7 @@ static const char *const names[NOTIFY_NR_TARGETS] = {
 	[NOTIFY_SLACK] = "slack",
 	[NOTIFY_NTFY] = "ntfy",
 	[NOTIFY_WEBHOOK] = "webhook",
+	[NOTIFY_TELEGRAM] = "telegram",
 };
 
 /* ntfy's priorities (1 min to 5 max) and emoji tags, by kind: failures
@@ -59,9 +62,9 @@ static void title(const struct notify_msg *m, struct strbuf *out)
 		strbuf_addf(out, ": %s", m->subject);
 }
 
-/* Cut text (valid UTF-8) where Discord's count of UTF-16 units would
- * pass its limit, with an ellipsis to show it. */
-static void discord_cut(struct strbuf *text)
+/* Cut text (valid UTF-8) where a count of UTF-16 units would pass max,
+ * with an ellipsis to show it. */
+static void utf16_cut(struct strbuf *text, size_t max)
 {
 	size_t units = 0, k, last = 0;
 	unsigned int cp;
@@ -72,7 +75,7 @@ static void discord_cut(struct strbuf *text)
 		if (!k)
 			k = 1;
 		units += cp > 0xffff ? 2 : 1;
-		if (units > DISCORD_MAX_UNITS - 1) {
+		if (units > max - 1) {
 			text->len = last;
 			text->buf[last] = '\0';
 			strbuf_addstr(text, "\xe2\x80\xa6");
@@ -82,15 +85,22 @@ static void discord_cut(struct strbuf *text)
 	}
 }
 
+/* "mediamon: TITLE\nMESSAGE", within max UTF-16 units. */
+static void chat_text(const struct notify_msg *m, size_t max,
+		      struct strbuf *text)
+{
+	strbuf_addstr(text, "mediamon: ");
+	title(m, text);
+	strbuf_addf(text, "\n%s", m->message);
+	utf16_cut(text, max);
+}
+
 static json_t *discord_body(const struct notify_msg *m)
 {
 	struct strbuf text = STRBUF_INIT;
 	json_t *doc;
 
-	strbuf_addstr(&text, "mediamon: ");
-	title(m, &text);
-	strbuf_addf(&text, "\n%s", m->message);
-	discord_cut(&text);
+	chat_text(m, DISCORD_MAX_UNITS, &text);
 	doc = json_pack("{s:s%, s:s, s:{s:[]}}", "content", text.buf,
 			text.len, "username", "mediamon", "allowed_mentions",
 			"parse");
@@ -127,6 +137,32 @@ static json_t *slack_body(const struct notify_msg *m)
 	strbuf_release(&head);
 	strbuf_release(&text);
 	return doc;
+}
+
+/* Plain text: without parse_mode nothing in a name is read as markup. */
+static json_t *telegram_body(const struct notify_target *t,
+			     const struct notify_msg *m)
+{
+	struct strbuf text = STRBUF_INIT;
+	json_t *doc;
+
+	chat_text(m, TELEGRAM_MAX_UNITS, &text);
+	doc = json_pack("{s:s, s:s%, s:{s:b}}", "chat_id", t->chat ? t->chat :
+			"", "text", text.buf, text.len, "link_preview_options",
+			"is_disabled", 1);
+	strbuf_release(&text);
+	return doc;
+}
+
+/* The Bot API's method URL: the bot's token is part of the path. */
+static void telegram_url(const struct notify_target *t, struct strbuf *out)
+{
+	size_t len = strlen(t->url);
+
+	while (len && t->url[len - 1] == '/')
+		len--;
+	strbuf_add(out, t->url, len);
+	strbuf_addf(out, "/bot%s/sendMessage", t->token ? t->token : "");
 }
 
 static json_t *webhook_body(const struct notify_msg *m)
@@ -244,6 +280,9 @@ static void answer_text(enum notify_target_kind kind,
 		why = json_string_value(json_object_get(doc, "message"));
 		if (!why)
 			why = json_string_value(json_object_get(doc, "error"));
+		if (!why)
+			why = json_string_value(json_object_get(doc,
+								"description"));
 	} else if (kind != NOTIFY_WEBHOOK && b->len && b->len < 100) {
 		why = b->buf;
 	}
@@ -259,11 +298,16 @@ static void answer_text(enum notify_target_kind kind,
 }
 
 /* Discord says in its 429's body how long to wait, to the millisecond,
- * and Retry-After rounds it up: the longer of the two is kept. */
-static double discord_retry(const struct http_response *resp)
+ * and Retry-After rounds it up: the longer of the two is kept. Telegram
+ * says it in its error's "parameters". */
+static double body_retry(enum notify_target_kind kind,
+			 const struct http_response *resp)
 {
 	json_t *doc = json_loadb(resp->body.buf, resp->body.len, 0, NULL);
-	json_t *v = json_object_get(doc, "retry_after");
+	json_t *v = kind == NOTIFY_TELEGRAM ?
+		json_object_get(json_object_get(doc, "parameters"),
+				"retry_after") :
+		json_object_get(doc, "retry_after");
 	double s = json_is_number(v) ? json_number_value(v) : 0;
 
 	json_decref(doc);
@@ -281,6 +325,23 @@ static int classify(long status)
 	    status == 410 || (status >= 300 && status < 400))
 		return -EACCES;
 	return -EINVAL;
+}
+
+/* Telegram answers a chat that is not there (a wrong id, a bot never
+ * added) with a 400, which is the address's fault, not the message's. */
+static int telegram_classify(const struct http_response *resp)
+{
+	json_t *doc;
+	const char *why;
+	int gone;
+
+	if (resp->status != 400)
+		return classify(resp->status);
+	doc = json_loadb(resp->body.buf, resp->body.len, 0, NULL);
+	why = json_string_value(json_object_get(doc, "description"));
+	gone = why && strstr(why, "chat not found");
+	json_decref(doc);
+	return gone ? -EACCES : -EINVAL;
 }
 
 int notify_target_send(const struct notify_target *t,
@@ -316,6 +377,11 @@ int notify_target_send(const struct notify_target *t,
 	case NOTIFY_WEBHOOK:
 		doc = webhook_body(m);
 		break;
+	case NOTIFY_TELEGRAM:
+		telegram_url(t, &url);
+		req.url = url.buf;
+		doc = telegram_body(t, m);
+		break;
 	case NOTIFY_NTFY:
 		ntfy_headers(t, m, &lines, headers);
 		req.content_type = "text/plain; charset=utf-8";
@@ -343,9 +409,11 @@ int notify_target_send(const struct notify_target *t,
 		rc = rc == -ECANCELED || rc == -ENOMEM ? rc :
 			rc == -EINVAL ? -EACCES : -EAGAIN;
 	} else {
-		rc = classify(resp.status);
-		out->retry_after_s = t->kind == NOTIFY_DISCORD &&
-			resp.status == 429 ? discord_retry(&resp) :
+		rc = t->kind == NOTIFY_TELEGRAM ? telegram_classify(&resp) :
+			classify(resp.status);
+		out->retry_after_s = (t->kind == NOTIFY_DISCORD ||
+				      t->kind == NOTIFY_TELEGRAM) &&
+			resp.status == 429 ? body_retry(t->kind, &resp) :
 			resp.retry_after_s;
 		if (rc)
 			answer_text(t->kind, &resp, out->error,

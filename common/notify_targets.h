@@ -38,10 +38,16 @@
  *            set, goes as "Authorization: Bearer TOKEN".
  *   webhook  any receiver of a JSON POST: {"source": "mediamon", "event",
  *            "title", "subject", "message", "at", "details"}.
+ *   telegram a bot's sendMessage (url is the Bot API's base,
+ *            https://api.telegram.org; token the bot's, which goes in the
+ *            path as /botTOKEN/sendMessage): JSON {"chat_id": chat,
+ *            "text": "mediamon: TITLE\nMESSAGE", link previews off},
+ *            plain text (no parse_mode, so nothing in a name is markup),
+ *            cut at 4,096 UTF-16 units, Telegram's limit.
  *
  * The URLs hold secrets (a webhook's token, a topic that is its own
- * password, credentials): no log line or error text here shows more than
- * the scheme, host and port.
+ * password, credentials, a bot's token): no log line or error text here
+ * shows more than the scheme, host and port.
  */
 
 #include "common/notify.h"
@@ -51,6 +57,7 @@ enum notify_target_kind {
 	NOTIFY_SLACK,
 	NOTIFY_NTFY,
 	NOTIFY_WEBHOOK,
+	NOTIFY_TELEGRAM,
 	NOTIFY_NR_TARGETS
 };
 
@@ -60,7 +67,9 @@ enum notify_target_kind {
 struct notify_target {
 	enum notify_target_kind kind;
 	const char *url;
-	const char *token;	/* ntfy's access token, or NULL */
+	const char *token;	/* ntfy's access token or Telegram's bot
+				 * token, or NULL */
+	const char *chat;	/* Telegram's chat id or @channel */
 	unsigned events;	/* the kinds it wants: NOTIFY_BIT()s */
 };
 
@@ -74,7 +83,7 @@ struct notify_answer {
 				 * delivered */
 };
 
-/* "discord", "slack", "ntfy" or "webhook". */
+/* "discord", "slack", "ntfy", "webhook" or "telegram". */
 const char *notify_target_name(enum notify_target_kind kind);
 
 /*
@@ -85,8 +94,9 @@ const char *notify_target_name(enum notify_target_kind kind);
  *   -EAGAIN     not now: a 429, a 408, a 5xx, or no answer (the target
  *               is down or unreachable); try again later
  *   -EACCES     the target refuses its address for good: 401, 403, 404,
- *               410 or a redirect (a deleted webhook, a wrong token);
- *               nothing more should go there until the address changes
+ *               410 or a redirect (a deleted webhook, a wrong token),
+ *               Telegram's 400 "chat not found"; nothing more should go
+ *               there until the address changes
  *   -EINVAL     it refused this message (another 4xx); another may pass
  *   -ECANCELED  *cancel was set
  *   -ENOMEM

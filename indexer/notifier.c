@@ -68,17 +68,21 @@ static void make_targets(const struct config *cfg)
 {
 	const struct {
 		enum notify_target_kind kind;
-		const char *url, *token;
+		const char *url, *token, *chat;
 		const struct config_list *events;
 	} all[] = {
-		{ NOTIFY_DISCORD, cfg->notify_discord_webhook, NULL,
+		{ NOTIFY_DISCORD, cfg->notify_discord_webhook, NULL, NULL,
 		  &cfg->notify_discord_events },
-		{ NOTIFY_SLACK, cfg->notify_slack_webhook, NULL,
+		{ NOTIFY_SLACK, cfg->notify_slack_webhook, NULL, NULL,
 		  &cfg->notify_slack_events },
 		{ NOTIFY_NTFY, cfg->notify_ntfy_url, cfg->notify_ntfy_token,
-		  &cfg->notify_ntfy_events },
-		{ NOTIFY_WEBHOOK, cfg->notify_webhook, NULL,
+		  NULL, &cfg->notify_ntfy_events },
+		{ NOTIFY_WEBHOOK, cfg->notify_webhook, NULL, NULL,
 		  &cfg->notify_webhook_events },
+		/* its base URL has a default: the chat says it is wanted */
+		{ NOTIFY_TELEGRAM, cfg->notify_telegram_chat ?
+		  cfg->notify_telegram_url : NULL, cfg->notify_telegram_token,
+		  cfg->notify_telegram_chat, &cfg->notify_telegram_events },
 	};
 
 	memset(nt.t, 0, sizeof(nt.t));
@@ -92,6 +96,7 @@ static void make_targets(const struct config *cfg)
 			.kind = all[i].kind,
 			.url = all[i].url,
 			.token = all[i].token,
+			.chat = all[i].chat,
 			.events = kinds_of(all[i].events->nr ? all[i].events :
 					   &cfg->notify_events),
 		};

@@ -17,7 +17,10 @@ from test_service import check_config
 
 TOKEN = "WEBHOOKTOKEN-s3cr3t"
 NTFY_TOKEN = "tk_fakeTOKEN"     # what ntfy_fake.py takes
-KINDS = ("discord", "slack", "ntfy", "hook")
+# what telegram_fake.py takes, and a chat its bot may write to
+TELEGRAM_TOKEN = "7000000001:AAFakeBotTokenForMediamonTests_x1"
+TELEGRAM_CHAT = "-1001234567890"
+KINDS = ("discord", "slack", "ntfy", "hook", "telegram")
 TITLES = {
     "new_volume": "New volume",
     "release_found": "Release found",
@@ -40,24 +43,30 @@ class Targets:
     def __init__(self, fake):
         self.hooks = fake("webhook_fake.py")
         self.ntfy = fake("ntfy_fake.py")
+        self.telegram = fake("telegram_fake.py")
 
     def conf(self, extra=""):
         return ("[notify]\n"
                 "discord_webhook = %s/api/webhooks/42/%s\n"
                 "slack_webhook = %s/services/T0001/B0001/%s\n"
                 "ntfy_url = %s/private%s\nntfy_token = %s\n"
-                "webhook = %s/hook?token=%s\n%s"
+                "webhook = %s/hook?token=%s\n"
+                "telegram_url = %s\ntelegram_token = %s\n"
+                "telegram_chat = %s\n%s"
                 % (self.hooks.url, TOKEN, self.hooks.url, TOKEN,
                    self.ntfy.url, TOKEN, NTFY_TOKEN, self.hooks.url, TOKEN,
-                   extra))
+                   self.telegram.url, TELEGRAM_TOKEN, TELEGRAM_CHAT, extra))
+
+    def fake_of(self, kind):
+        return {"ntfy": self.ntfy, "telegram": self.telegram}.get(
+            kind, self.hooks)
 
     def plan(self, kind, **plan):
-        fake = self.ntfy if kind == "ntfy" else self.hooks
-        fake.call("/_plan", dict(plan, kind=kind))
+        self.fake_of(kind).call("/_plan", dict(plan, kind=kind))
 
     def posts(self, kind):
-        fake = self.ntfy if kind == "ntfy" else self.hooks
-        return [p for p in fake.call("/_posts") if p["kind"] == kind]
+        return [p for p in self.fake_of(kind).call("/_posts")
+                if p["kind"] == kind]
 
     def notes(self, kind, status=200):
         """(event, subject, post) of each post of kind answered status
@@ -85,6 +94,7 @@ def read_post(p):
         title = (p.get("message") or {}).get("title") or \
             p["headers"].get("X-Title", "")
     else:
+        # Slack's and Telegram's text, Discord's content
         title = body["content" if p["kind"] == "discord" else "text"]
     title = title.split("\n")[0][len("mediamon: "):].replace("&amp;", "&")
     for event, head in TITLES.items():
@@ -378,19 +388,21 @@ def test_secrets_nowhere(fake, library, tmp_path):
         seen = dict(mount_files(m.path))
         assert len(seen) > 20
         for path, text in seen.items():
-            assert TOKEN.encode() not in text, path
-            assert NTFY_TOKEN.encode() not in text, path
+            for secret in (TOKEN, NTFY_TOKEN, TELEGRAM_TOKEN):
+                assert secret.encode() not in text, path
     finally:
         unmount(m.path, m.proc)
     log = log_text(tmp_path)
     assert "notify: discord: HTTP 404 (Unknown Webhook)" in log
-    assert TOKEN not in log and NTFY_TOKEN not in log
+    for secret in (TOKEN, NTFY_TOKEN, TELEGRAM_TOKEN):
+        assert secret not in log
     r = check_config("config=" + str(conf), "music=" + str(library),
                      "db=" + str(tmp_path / "x.db"))
     assert r.returncode == 0, r.stderr
-    assert TOKEN not in r.stdout and NTFY_TOKEN not in r.stdout
+    for secret in (TOKEN, NTFY_TOKEN, TELEGRAM_TOKEN):
+        assert secret not in r.stdout
     for key in ("discord_webhook", "slack_webhook", "ntfy_url",
-                "ntfy_token", "webhook"):
+                "ntfy_token", "webhook", "telegram_token"):
         assert "\n%s = ********\n" % key in r.stdout
     assert "\nevents = all\n" in r.stdout
     assert "\nretry_for = 1d\n" in r.stdout
@@ -472,3 +484,55 @@ def test_many_found_one_digest(monitored, fake, digest):
         body["message"]
     assert body["details"]["count"] == 31
     assert len(body["details"]["volumes"]) == 31
+
+
+def test_telegram_flood_wait_and_wrong_chat(fake, library, tmp_path):
+    """Telegram's 429 says in its parameters how long to wait, which is
+    waited; a chat the bot cannot reach is an error in health and the
+    log with Telegram's reason, and its token is nowhere."""
+    t = Targets(fake)
+    t.plan("telegram", answers=["flood"], retry_after=2)
+    corrupt(library / "bad.flac")
+    conf = library_conf(tmp_path, t)
+    m = start(tmp_path, "config=" + str(conf), "music=" + str(library))
+    try:
+        wait_for(lambda: t.events("telegram"), 30, "the alert at telegram")
+        tries = t.posts("telegram")
+        assert [p["status"] for p in tries[:2]] == [429, 200]
+        assert tries[1]["at"] - tries[0]["at"] >= 1.9
+        body = tries[1]["body"]
+        assert body["chat_id"] == TELEGRAM_CHAT
+        assert body["link_preview_options"] == {"is_disabled": True}
+        assert "parse_mode" not in body
+        assert tries[1]["path"] == "/bot%s/sendMessage" % TELEGRAM_TOKEN
+    finally:
+        unmount(m.path, m.proc)
+
+    lost = tmp_path / "lost"
+    lost.mkdir()
+    conf = library_conf(lost, t, notify="")
+    conf.write_text(conf.read_text().replace(
+        "telegram_chat = " + TELEGRAM_CHAT, "telegram_chat = @nobody_here"))
+    m = start(lost, "config=" + str(conf), "music=" + str(library))
+    try:
+        wait_for(lambda: "error: notify telegram" in
+                 m.read("status/health").decode(), 30,
+                 "telegram's error in health")
+        log = m.read("log").decode()
+        assert "notify: telegram: HTTP 400 (Bad Request: chat not found)" \
+            in log
+        assert TELEGRAM_TOKEN not in log
+    finally:
+        unmount(m.path, m.proc)
+
+
+@pytest.mark.parametrize("given", ["telegram_token = x:y",
+                                   "telegram_chat = 12345"])
+def test_telegram_token_and_chat_go_together(given, library, tmp_path):
+    conf = tmp_path / "t.conf"
+    conf.write_text("[notify]\n%s\n" % given)
+    conf.chmod(0o600)
+    r = check_config("config=" + str(conf), "music=" + str(library),
+                     "db=" + str(tmp_path / "x.db"))
+    assert r.returncode != 0
+    assert "telegram_token and telegram_chat go together" in r.stderr
