@@ -59,7 +59,7 @@ static int files_map(struct file_list *l)
 {
 	if (l->mapped != l->v) {
 		hmap_release(&l->map, NULL);
-		hmap_reserve(&l->map, l->alloc);
+		hmap_reserve(&l->map, l->nr);
 		l->mapped = l->v;
 		l->nr_mapped = 0;
 	}
