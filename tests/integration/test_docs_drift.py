@@ -153,6 +153,20 @@ def test_man_files():
     assert drift(man_files(read("man/mediamon.8")), FILES) == NO_DRIFT
 
 
+def guide_files(text):
+    """The files docs/GUIDE.md's listing of the mount names: an indented
+    path at the start of a line."""
+    return {m[1:] for m in re.findall(r"^    (/[\w./-]+)(?:\s|$)", text,
+                                      re.M) if not placeholder(m)}
+
+
+def test_guide_lists_no_file_gone():
+    """The guide explains; the man page is the reference, so a new file
+    need not be in the guide, but one gone from the table must leave it."""
+    assert drift(guide_files(read("docs/GUIDE.md")), FILES)[
+        "listed but not in the table"] == []
+
+
 def test_mount_readme_files(library, tmp_path):
     m = start(tmp_path, "music=" + str(library), wait=False)
     try:
@@ -178,6 +192,9 @@ def test_parsers_see_a_drift():
     mount = ".SH THE MOUNT\n.TP\n.IR /status/new \", \" /status/new.json\n" \
             ".TP\n.I /manga/SERIES/\n.SH ACCESS\n.TP\n.I /status/x\n"
     assert man_files(mount) == {"status/new", "status/new.json"}
+    guide = "    /status/health      ok\n    /manga/SERIES/  x\n" \
+            "    /log\n        /status/x in a block\n"
+    assert guide_files(guide) == {"status/health", "log"}
     readme = "status/health        ok\nlog\nafter a scan\n" \
              "manga/SERIES/  x\nmetrics/analysis.json the analysis\n" \
              "status/  a folder\n"
