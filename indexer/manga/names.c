@@ -36,6 +36,7 @@ struct scan {
 	int first_run;		/* numbers in the first run */
 	size_t me;		/* where the series ends in the name, or 0 */
 	size_t stop;		/* a marker without a number: "Vol.tbd" */
+	size_t date, date_end;	/* the last date, to cut from the title */
 };
 
 /* Keep the first number of each kind: "T105 v2" is volume 105. */
@@ -194,8 +195,11 @@ static size_t scan_number(struct scan *sc, size_t i)
 	struct hit h = { 0 };
 
 	end = names_date_end(w, len, i);
-	if (end)
+	if (end) {
+		sc->date = i;
+		sc->date_end = end;
 		return end;
+	}
 	end = title_number(sc, i);
 	if (end) {
 		sc->word_since = 1;
@@ -348,6 +352,25 @@ static int marked(const struct scan *sc)
 	       sc->hits[NAMES_SPECIAL].found || sc->season.found;
 }
 
+/* Whether a word stands from a to b; dates are none, so that a number
+ * reads as if the date beside it were not there. */
+static int word_between(const struct scan *sc, size_t a, size_t b)
+{
+	size_t e;
+
+	while (a < b) {
+		if (!is_word(sc->w[a])) {
+			a++;
+		} else if (is_digit(sc->w[a]) &&
+			   (e = names_date_end(sc->w, sc->len, a))) {
+			a = e;
+		} else {
+			return 1;
+		}
+	}
+	return 0;
+}
+
 /*
  * Why the bare number is not sure to be the volume, or NULL when it is:
  * it is alone or ends the one run of numbers, is glued to no word, and,
@@ -356,8 +379,6 @@ static int marked(const struct scan *sc)
  */
 static const char *unsure(const struct scan *sc, size_t me)
 {
-	size_t i;
-
 	if (!sc->bare.found)
 		return sc->stop < sc->len ? "a volume marker without a number"
 					  : "no volume number";
@@ -369,9 +390,8 @@ static const char *unsure(const struct scan *sc, size_t me)
 		return NULL;
 	if (sc->in_run > 1)
 		return "several numbers after the series name";
-	for (i = me; i < sc->run_start; i++)
-		if (is_word(sc->w[i]))
-			return "a word between the series name and the number";
+	if (word_between(sc, me, sc->run_start))
+		return "a word between the series name and the number";
 	return NULL;
 }
 
@@ -383,15 +403,10 @@ static const char *unsure(const struct scan *sc, size_t me)
  */
 static const struct hit *first_after_series(const struct scan *sc, size_t me)
 {
-	size_t i;
-
 	if (!me || !sc->first.found || sc->first_run != 1 || sc->first_glued ||
 	    sc->first.start < me)
 		return NULL;
-	for (i = me; i < sc->first.start; i++)
-		if (is_word(sc->w[i]))
-			return NULL;
-	return &sc->first;
+	return word_between(sc, me, sc->first.start) ? NULL : &sc->first;
 }
 
 /*
@@ -519,14 +534,16 @@ static void find_series(const struct strbuf *w, const char *s,
  * The name is folded once and every later step works on plain bytes;
  * the series' own words are stepped over, never read for numbers, its
  * leading article aside when the name has none. What stands in brackets
- * is read for markers only when nothing outside them gave a number.
+ * is read for markers only when nothing outside them gave a number. A
+ * date that ends the title is no part of it ("Strange Tales, 2009-11-00
+ * (#05)" is "strange tales").
  */
 int names_parse(const char *name, const char *series,
 		struct names_result *out)
 {
 	struct strbuf w = STRBUF_INIT, in = STRBUF_INIT, s = STRBUF_INIT;
 	struct scan sc = { 0 }, br = { 0 };
-	size_t len, ms = 0, me = 0, title_end;
+	size_t len, ms = 0, me = 0, title_end, date, date_end;
 
 	if (!out)
 		return -EINVAL;
@@ -548,6 +565,8 @@ int names_parse(const char *name, const char *series,
 	sc.w = w.buf;
 	sc.len = sc.stop = w.len;
 	scan(&sc, ms, me);
+	date = sc.date;
+	date_end = sc.date_end;
 	if (!marked(&sc) && !sc.bare.found) {
 		br.w = in.buf;
 		br.len = in.len;
@@ -558,6 +577,9 @@ int names_parse(const char *name, const char *series,
 			sc = br;
 	}
 	choose(&sc, me, out, &title_end);
+	if (date_end && date_end <= title_end &&
+	    names_skip(w.buf, title_end, date_end, " ,.-_#") == title_end)
+		title_end = date;
 	strbuf_add(&out->series, w.buf, title_end);
 	names_squeeze(&out->series);
 	strbuf_release(&w);

@@ -54,9 +54,11 @@
  * listed for renaming.
  *
  * Ignored: a lone number or range from 1900 to 2099 (a year), dates and
- * times ("02-2005", "2021-08-04", "2005.03", "04.02.2005", "00:00", a
- * day or a year next to an English or French month's name: "15 mars
- * 2006", "March 5, 1999"), the end of a range when it is a year ("Tomes
+ * times ("02-2005", "2021-08-04", "2009-11-00", "2005.03", "04.02.2005",
+ * "00:00", a day or a year next to an English or French month's name:
+ * "15 mars 2006", "March 5, 1999"), read as if they were not there
+ * ("Strange Tales 2009-11-04 12" is 12) and cut from the end of the
+ * title, the end of a range when it is a year ("Tomes
  * 1-2005" is 1), the extension when it is a volume file's, and what
  * stands in (), [], {} or 【】 ("(2023)", "[Digital]", "(Ch. 15-21)"),
  * unless the name holds no marker and no number outside them: then "#"

@@ -244,9 +244,9 @@ size_t names_digits(const char *w, size_t len, size_t p, long *v,
 
 /*
  * Where the date or time that starts with the digits at p ends, else 0:
- * "00:00", "2021-08-04", "2005.03", "02-2005", "04.02.2005". Issue dates
- * stand where volume numbers do, and their parts would read as volumes
- * or as a range.
+ * "00:00", "2021-08-04", "2009-11-00" (a month's issue), "2005.03",
+ * "02-2005", "04.02.2005". Issue dates stand where volume numbers do,
+ * and their parts would read as volumes or as a range.
  */
 size_t names_date_end(const char *w, size_t len, size_t p)
 {
@@ -270,7 +270,7 @@ size_t names_date_end(const char *w, size_t len, size_t p)
 	if (q < len && is_alnum(w[q]))
 		return 0;
 	if (n[0] == 4 && names_is_year_value(v[0]) && n[1] <= 2 && v[1] >= 1 &&
-	    v[1] <= 12 && (k == 2 || (n[2] <= 2 && v[2] >= 1 && v[2] <= 31)))
+	    v[1] <= 12 && (k == 2 || (n[2] <= 2 && v[2] <= 31)))
 		return q;
 	if (k == 2 && n[0] <= 2 && v[0] >= 1 && v[0] <= 12 && n[1] == 4 &&
 	    names_is_year_value(v[1]))

@@ -24,6 +24,67 @@ static const char *const kind_names[] = {
 	[NAMES_CHAPTER] = "chapter", [NAMES_SPECIAL] = "special",
 };
 
+#define NONE NAMES_NONE
+#define VOL NAMES_VOLUME
+#define CHAP NAMES_CHAPTER
+
+/*
+ * A name, the series it is read under (NULL: alone, as a search result)
+ * and what it gives; title, when not NULL, is the expected normalized
+ * title part.
+ */
+struct form {
+	const char *name;
+	const char *series;
+	enum names_kind kind;
+	double first, last;
+	const char *title;
+};
+
+/* A date is never a number, and the number beside it reads as if the
+ * date were not there. */
+static const struct form dates[] = {
+	{ "Weird Worlds, 2011-04-00 (#07) (digital).cbz", NULL, VOL, 7, 7,
+	  "weird worlds" },
+	{ "Weird Worlds 04-2011 #07.cbz", NULL, VOL, 7, 7, "weird worlds" },
+	{ "Weird Worlds 2011-04-19 #7", NULL, VOL, 7, 7, "weird worlds" },
+	{ "Weird Worlds 12 2011-04-19.cbr", NULL, VOL, 12, 12,
+	  "weird worlds" },
+	{ "Weird Worlds 2011-04-19 12", "Weird Worlds", VOL, 12, 12, NULL },
+	{ "Weird Worlds 07 (2011-04-00).cbz", "Weird Worlds", VOL, 7, 7,
+	  NULL },
+	{ "Weird Worlds 2011-04-00.cbz", NULL, NONE, 0, 0, "weird worlds" },
+	{ "Weird Worlds 04-2011.cbz", "Weird Worlds", NONE, 0, 0, NULL },
+};
+
+/* Numbers are compared exactly: x.5, x.1 and small integers are. */
+static void check_forms(const struct form *f, size_t n)
+{
+	struct names_result r = NAMES_RESULT_INIT;
+	size_t i;
+
+	for (i = 0; i < n; i++, f++) {
+		assert_int_equal(names_parse(f->name, f->series, &r), 0);
+		if (r.kind != f->kind || r.first != f->first ||
+		    r.last != f->last || r.is_range != (f->last > f->first))
+			fail_msg("\"%s\" in \"%s\": expected %s %g-%g, got "
+				 "%s %g-%g", f->name,
+				 f->series ? f->series : "(null)",
+				 kind_names[f->kind], f->first, f->last,
+				 kind_names[r.kind], r.first, r.last);
+		if (f->title && strcmp(r.series.buf, f->title))
+			fail_msg("\"%s\": expected title \"%s\", got \"%s\"",
+				 f->name, f->title, r.series.buf);
+	}
+	names_release(&r);
+}
+
+static void test_dates(void **state)
+{
+	(void)state;
+	check_forms(dates, ARRAY_SIZE(dates));
+}
+
 /* The kept table, beside this file's folder, as make runs from the top. */
 #define KEPT_TABLE "tests/unit/../data/names-kept.tsv"
 
@@ -85,6 +146,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_kept),
+		cmocka_unit_test(test_dates),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
