@@ -19,16 +19,18 @@
  * "Eyeshield 21 v12" is volume 12, "Mob Psycho 100" alone is nothing.
  *
  * Volume markers: "T05", "T.05", "T 5", "Tome 3", "Vol. 10", "Volume 7",
- * "v12", "Intégrale 2", "Band 4", "LN01" (a light novel's), "#05", "# 1/2"
- * (a half); in other scripts "1巻",
+ * "v12", "Intégrale 2", "Band 4", "Book 3", "Disc 2", "LN01" (a light
+ * novel's), "#05", "# 1/2" (a half); in other scripts "1巻",
  * "第03卷", "卷2", "第1册", "7.5권", "Том 1", "เล่ม 1", "เล่มที่ 5" (a
  * number glued to a CJK or Thai word is read apart from it). Seasons of
  * webtoons ("S01", "Season 2", "시즌34") stand for volumes; a number
  * after a season is its episode, a chapter ("Tower of God S01 014").
- * Ranges: "Tomes 1-3", "v01-03", "T01-T03", "Tomes 1 à 3", "1-3巻",
- * "Тома 1-4"; a dash with spaces around it ("T01 - T03") only makes a
- * range when the marker is plural or repeated, since " - " usually
- * separates a title. Decimals
+ * Ranges: "Tomes 1-3", "v01-03", "T01-T03", "Tomes 1 à 3", "Vol 1 to 3",
+ * "Tomes 1 & 2", "1-3巻", "Тома 1-4"; chained, "v01-02-03" is 1-3. A
+ * hyphen with spaces around it ("T01 - T03") only makes a range when the
+ * marker is plural or repeated, since " - " usually separates a title;
+ * an en or em dash, "&", "to" or "à" with spaces around it also does
+ * when the range ends the name ("Book 1 – 3 (2019-2020)"). Decimals
  * keep one digit ("Vol 10.5" is 10.5, a volume of its own). Chapters:
  * "Chapter 150", "Ch.150", "Chp. 1", "Chapitre 12", "c150", "chs 01-02",
  * "Chaps 3-4", "Episode 406", "第25話", "106화", "13회", "13장", "Глава 3", "2 Глава", "ตอนที่ 3",

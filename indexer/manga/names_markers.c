@@ -27,6 +27,10 @@ static const struct keyword keywords[] = {
 	{ "integrale", NAMES_VOLUME, KW_PREFIX, 0, 0, NULL },
 	{ "band", NAMES_VOLUME, KW_PREFIX, 0, 0, NULL },
 	{ "ln", NAMES_VOLUME, KW_PREFIX, 0, 0, NULL },
+	{ "book", NAMES_VOLUME, KW_PREFIX, 0, 0, NULL },
+	{ "books", NAMES_VOLUME, KW_PREFIX, 1, 0, NULL },
+	{ "disc", NAMES_VOLUME, KW_PREFIX, 0, 0, NULL },
+	{ "discs", NAMES_VOLUME, KW_PREFIX, 1, 0, NULL },
 	{ "s", NAMES_VOLUME, KW_PREFIX | KW_GLUED, 0, 1, NULL },
 	{ "season", NAMES_VOLUME, KW_PREFIX, 0, 1, NULL },
 	{ "saison", NAMES_VOLUME, KW_PREFIX, 0, 1, NULL },
@@ -172,19 +176,56 @@ int names_is_year_value(double v)
 	return v >= 1900 && v <= 2099 && v == (long)v;
 }
 
+/* Whether nothing but separators follows p: what stands in brackets is
+ * blanked, so "1 - 3 (2019)" ends with its range. */
+static int closes(const char *w, size_t len, size_t p)
+{
+	for (; p < len; p++)
+		if (is_word(w[p]))
+			return 0;
+	return 1;
+}
+
+/*
+ * Where the separator of a range at q ends ('-', '~' which an en or em
+ * dash folds to, '&', "to", "à"), else 0. *spaced says whether blanks
+ * or a word stand around it ("1 - 3", "1 to 3"), *soft whether it is
+ * one that never parts a title (all but the hyphen).
+ */
+static size_t range_sep(const char *w, size_t len, size_t end, size_t q,
+			int *spaced, int *soft)
+{
+	size_t e;
+
+	*soft = 1;
+	if (q < len && (w[q] == '-' || w[q] == '~' || w[q] == '&')) {
+		*spaced = q > end || names_skip(w, len, q + 1, " _") > q + 1 ||
+			  w[q] == '&';
+		*soft = w[q] != '-';
+		return q + 1;
+	}
+	e = range_word(w, len, q);
+	*spaced = 1;
+	return e;
+}
+
 /*
  * Read the number at p (there is a digit) into h, with the end of a range
  * after it when there is one; a range whose end is a year is none
- * ("02-2005" is a date). kw is the marker in front, NULL for a bare
- * number or "#05". Returns the position after what was read, or 0 (h
- * untouched) when p holds no number.
+ * ("02-2005" is a date). A range parted by blanks or a word ("1 - 3",
+ * "1 to 3") is one when the marker is plural or repeated ("Tomes 1 à 3",
+ * "T01 - T03"), or when it closes the name and is no hyphen ("Book 1 – 3
+ * (2019)", "Vol 1 to 3"), since " - " usually parts a title. Chained ranges ("01-02-03") give their
+ * first and last. kw is the marker in front, NULL for a bare number or
+ * "#05". Returns the position after what was read, or 0 (h untouched)
+ * when p holds no number.
  */
 size_t names_read_number(const char *w, size_t len, size_t p,
 			 const struct keyword *kw, struct hit *h)
 {
 	const struct keyword *kw2;
-	size_t end, q, e, k;
-	int spaced, repeated = 0, absurd;
+	size_t end, q, e, k, n;
+	int spaced, soft, repeated = 0, absurd;
 	double v;
 
 	end = read_value(w, len, p, &v, &absurd);
@@ -193,16 +234,10 @@ size_t names_read_number(const char *w, size_t len, size_t p,
 	h->first = h->last = v;
 	h->absurd = absurd;
 	h->has_number = 1;
-	q = names_skip(w, len, end, " _");
-	if (q < len && (w[q] == '-' || w[q] == '~')) {
-		spaced = q > end || names_skip(w, len, q + 1, " _") > q + 1;
-		q++;
-	} else if (kw && (e = range_word(w, len, q))) {
-		spaced = 0;
-		q = e;
-	} else {
+	q = range_sep(w, len, end, names_skip(w, len, end, " _"), &spaced,
+		      &soft);
+	if (!q)
 		return end;
-	}
 	q = names_skip(w, len, q, " _");
 	e = names_word_end(w, len, q);
 	for (k = q; k < e && !is_digit(w[k]); k++)
@@ -214,16 +249,23 @@ size_t names_read_number(const char *w, size_t len, size_t p,
 		repeated = 1;
 		q = k < e ? k : names_skip(w, len, e, " ._");
 	}
-	if (spaced && !repeated && !(kw && kw->plural))
-		return end;
 	if (q == len || !is_digit(w[q]))
 		return end;
 	q = read_value(w, len, q, &v, &absurd);
 	if (!q || v <= h->first ||
-	    (names_is_year_value(v) && !names_is_year_value(h->first)))
+	    (names_is_year_value(v) && !names_is_year_value(h->first)) ||
+	    (spaced && !repeated && !(kw && kw->plural) &&
+	     !(soft && closes(w, len, q) && !(kw && kw->season))))
 		return end;
 	h->last = v;
 	h->absurd |= absurd;
+	while (q + 1 < len && w[q] == '-' && is_digit(w[q + 1]) &&
+	       (n = read_value(w, len, q + 1, &v, &absurd)) && v > h->last &&
+	       !names_is_year_value(v)) {
+		h->last = v;
+		h->absurd |= absurd;
+		q = n;
+	}
 	return q;
 }
 

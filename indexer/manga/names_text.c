@@ -51,9 +51,10 @@ static const char *ligature(unsigned int cp)
 
 /*
  * What the ASCII or CJK punctuation cp becomes: '[' and ']' for the
- * brackets release groups use in CJK names ("【TFO汉化】"), '-' for
- * Unicode dashes, an apostrophe for the curly ones ("Batman ’89"), a
- * space for the rest. 0 when cp is no punctuation; the iteration marks
+ * brackets release groups use in CJK names ("【TFO汉化】"), '~' for the
+ * en and em dashes, which join ranges ("1 – 3") where a hyphen with
+ * blanks around it parts a title, '-' for the other Unicode dashes, an
+ * apostrophe for the curly ones ("Batman ’89"), a space for the rest. 0 when cp is no punctuation; the iteration marks
  * and the ideographic zero (U+3005 to U+3007) are letters.
  */
 static char punctuation(unsigned int cp)
@@ -67,6 +68,8 @@ static char punctuation(unsigned int cp)
 		return 0;
 	case 0x2018: case 0x2019:
 		return '\'';
+	case 0x2013: case 0x2014:
+		return '~';
 	}
 	if (cp >= 0x2010 && cp <= 0x2015)
 		return '-';

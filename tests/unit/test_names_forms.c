@@ -57,6 +57,30 @@ static const struct form dates[] = {
 	{ "Weird Worlds 04-2011.cbz", "Weird Worlds", NONE, 0, 0, NULL },
 };
 
+/* Ranges: every separator, chained ones as first and last; a hyphen with
+ * blanks parts a title unless the marker says a range. */
+static const struct form ranges[] = {
+	{ "Sky Pirates Book 2 – 4 (2015-2016)", NULL, VOL, 2, 4,
+	  "sky pirates" },
+	{ "Sky Pirates T2 — 4.cbz", NULL, VOL, 2, 4, NULL },
+	{ "Sky Pirates T2–4.cbz", NULL, VOL, 2, 4, NULL },
+	{ "Sky Pirates Vol 2 to 4", NULL, VOL, 2, 4, NULL },
+	{ "Sky Pirates Tomes 2 à 4", NULL, VOL, 2, 4, NULL },
+	{ "Sky Pirates Tomes 2 & 3", NULL, VOL, 2, 3, NULL },
+	{ "Sky Pirates T2&3.cbz", NULL, VOL, 2, 3, NULL },
+	{ "Sky Pirates Vols 2 et 3", NULL, VOL, 2, 3, NULL },
+	{ "Sky Pirates Books 1 - 3", NULL, VOL, 1, 3, NULL },
+	{ "Sky Pirates v02-03-04.cbz", NULL, VOL, 2, 4, "sky pirates" },
+	{ "Sky Pirates 05-06-07.cbz", "Sky Pirates", VOL, 5, 7, NULL },
+	{ "Sky Pirates 2 – 4", "Sky Pirates", VOL, 2, 4, NULL },
+	{ "Sky Pirates T01 - 3 Lames.cbz", NULL, VOL, 1, 1, NULL },
+	{ "Sky Pirates T1 – 3 Lames.cbz", NULL, VOL, 1, 1, NULL },
+	{ "Sky Pirates T3 – 2.cbz", NULL, VOL, 3, 3, NULL },
+	{ "Sky Pirates Band 1 – 2005", NULL, VOL, 1, 1, NULL },
+	{ "Sky Pirates v01-02-2005.cbz", NULL, VOL, 1, 2, NULL },
+	{ "Sky Pirates Season 2 – 7", NULL, CHAP, 7, 7, NULL },
+};
+
 /* Numbers are compared exactly: x.5, x.1 and small integers are. */
 static void check_forms(const struct form *f, size_t n)
 {
@@ -83,6 +107,12 @@ static void test_dates(void **state)
 {
 	(void)state;
 	check_forms(dates, ARRAY_SIZE(dates));
+}
+
+static void test_ranges(void **state)
+{
+	(void)state;
+	check_forms(ranges, ARRAY_SIZE(ranges));
 }
 
 /* The kept table, beside this file's folder, as make runs from the top. */
@@ -147,6 +177,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_kept),
 		cmocka_unit_test(test_dates),
+		cmocka_unit_test(test_ranges),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
