@@ -33,6 +33,7 @@ struct scan {
 	int word_since;		/* a word since the last bare number */
 	struct hit first;	/* the first number no marker claims */
 	int first_glued;	/* it is glued to a word that is no marker */
+	size_t first_end;	/* where it ends */
 	int first_run;		/* numbers in the first run */
 	size_t me;		/* where the series ends in the name, or 0 */
 	size_t stop;		/* a marker without a number: "Vol.tbd" */
@@ -76,7 +77,7 @@ static int is_year(const struct hit *h)
  * ("Invincible 033.5 - Marvel Team-Up 14"), which says no volume.
  */
 static void add_bare(struct scan *sc, const struct hit *h, size_t start,
-		     int glued)
+		     size_t end, int glued)
 {
 	if (sc->brackets || is_year(h))
 		return;
@@ -93,6 +94,7 @@ static void add_bare(struct scan *sc, const struct hit *h, size_t start,
 			sc->first.found = 1;
 			sc->first.start = start;
 			sc->first_glued = glued;
+			sc->first_end = end;
 		}
 		sc->first_run = sc->in_run;
 	}
@@ -223,7 +225,7 @@ static size_t scan_number(struct scan *sc, size_t i)
 	if (h.last == h.first && h.first <= 31 && after < len &&
 	    names_month_at(w, len, after))
 		return end;
-	add_bare(sc, &h, i, (i && is_other(w[i - 1])) ||
+	add_bare(sc, &h, i, end, (i && is_other(w[i - 1])) ||
 		 (end < len && is_other(w[end])));
 	return end;
 }
@@ -396,15 +398,32 @@ static const char *unsure(const struct scan *sc, size_t me)
 }
 
 /*
- * In a series folder, a name with several numbers and no marker gives
- * the first when it stands alone right after the series, parted from
- * the rest by words: "Michel Vaillant 13 Mach 1 voor Steve Warson" is
- * volume 13, the rest its title. NULL otherwise.
+ * Whether the first bare number is parted from the next by more than
+ * blanks ("3 - 2 Coeurs", "12, 2 Mondes"); "12 13" may be a range or a
+ * volume and its chapter.
+ */
+static int first_parted(const struct scan *sc)
+{
+	size_t i;
+
+	for (i = sc->first_end; i < sc->len && !is_word(sc->w[i]); i++)
+		if (sc->w[i] != ' ' && sc->w[i] != '_')
+			return 1;
+	return 0;
+}
+
+/*
+ * In a series folder, the first number right after the series is the
+ * volume, the rest its title, when no marker says otherwise and it
+ * stands alone: parted from other numbers by words or by more than
+ * blanks ("Michel Vaillant 13 Mach 1 voor Steve Warson" is volume 13,
+ * "Blue Lagoon 3 - 2 Coeurs" 3). NULL otherwise.
  */
 static const struct hit *first_after_series(const struct scan *sc, size_t me)
 {
-	if (!me || !sc->first.found || sc->first_run != 1 || sc->first_glued ||
-	    sc->first.start < me)
+	if (!me || !sc->first.found || sc->first_glued ||
+	    sc->first.start < me ||
+	    (sc->first_run != 1 && !first_parted(sc)))
 		return NULL;
 	return word_between(sc, me, sc->first.start) ? NULL : &sc->first;
 }
@@ -415,7 +434,8 @@ static const struct hit *first_after_series(const struct scan *sc, size_t me)
  * season with a number after it is that episode. The title ends at the
  * first marker of any kind, so that "Mob Psycho 100 T05" is volume 5 of
  * "mob psycho 100". Without a marker, the bare number when unsure()
- * finds nothing against it, else first_after_series(). A special
+ * finds nothing against it, else first_after_series(), which also gives
+ * a chapter's volume ("Blue Lagoon 2 Chapter 13" in its folder). A special
  * without a number of its own takes the volume's, or the bare number
  * ("Wonder Woman 001 Special Edition" is special 1).
  */
@@ -425,7 +445,7 @@ static void choose(const struct scan *sc, size_t me,
 	static const enum names_kind order[] = {
 		NAMES_SPECIAL, NAMES_CHAPTER, NAMES_VOLUME,
 	};
-	const struct hit *vol = &sc->hits[NAMES_VOLUME], *h = NULL, *m;
+	const struct hit *vol = &sc->hits[NAMES_VOLUME], *h = NULL, *m, *f;
 	size_t i;
 
 	if (!vol->found)
@@ -456,6 +476,12 @@ static void choose(const struct scan *sc, size_t me,
 		out->reason = NULL;
 		out->kind = NAMES_VOLUME;
 		*title_end = h->start;
+	}
+	f = first_after_series(sc, me);
+	if (!vol->found && out->kind == NAMES_CHAPTER && f &&
+	    f->start < h->start) {
+		vol = f;
+		*title_end = f->start;
 	}
 	if (!h->has_number && vol->found) {
 		h = vol;

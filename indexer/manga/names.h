@@ -44,11 +44,13 @@
  * numbers that follow each other ("Kaiju No. 8 036"), and, when the
  * series was found in the name, nothing but separators stands between
  * the series and it ("Berserk - 41 - La Marque" is 41; "Berserk Part 2"
- * and "Berserk 12 13" are nothing). In a series folder, the first of
- * several numbers is the volume when it alone stands right after the
- * series and words part it from the others, which are its title
- * ("Michel Vaillant 13 Mach 1 voor Steve Warson" is 13, "Blacksad 6.1 -
- * They All Fall Down Part 1" 6.1). A number glued to a word that is no
+ * and "Berserk 12 13" are nothing). With the series known (in its
+ * folder, or a release matched against it), the first of several
+ * numbers is the volume when it alone stands right after the series
+ * and words, or more than blanks, part it from the others, which are its
+ * title ("Michel Vaillant 13 Mach 1 voor Steve Warson" is 13, "Blacksad
+ * 6.1 - They All Fall Down Part 1" 6.1, "Lucky Luke 3 - 2 Coeurs" 3); it
+ * is also a chapter's volume ("Berserk 2 Chapter 13"). A number glued to a word that is no
  * marker ("2년") is never a volume; one glued to an apostrophe or by a
  * dash to a word ("Batman '89", "IG-88"), unless that word ends the
  * series, or with two decimals ("8.54"), is the title's. Otherwise the

@@ -82,7 +82,8 @@ static char punctuation(unsigned int cp)
 /*
  * Fold the character at s (n bytes left) into f, so that names compare
  * and parse as plain lowercase ASCII wherever they can: fullwidth forms
- * ("１巻") are ASCII, Cyrillic capitals lowercase. ASCII punctuation stays
+ * ("１巻") are ASCII, Cyrillic capitals lowercase, "½" is "1/2" (comics'
+ * issue ½, "Ranma ½"). ASCII punctuation stays
  * (the parser needs "." and "-"), other punctuation is as punctuation()
  * says, invalid bytes a space, combining accents nothing. Returns the
  * bytes of s used, at least 1, and sets *flen.
@@ -104,6 +105,9 @@ static size_t fold_char(const unsigned char *s, size_t n, char f[4],
 		if (cp >= 'A' && cp <= 'Z')
 			cp += 'a' - 'A';
 		f[0] = cp < 0x20 || cp == 0x7f ? ' ' : cp;
+	} else if (cp == 0xbd) {
+		memcpy(f, "1/2", 3);
+		*flen = 3;
 	} else if (cp >= 0x300 && cp <= 0x36f) {
 		*flen = 0;
 	} else if (cp >= 0xc0 && cp < 0x180) {

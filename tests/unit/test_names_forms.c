@@ -81,6 +81,37 @@ static const struct form ranges[] = {
 	{ "Sky Pirates Season 2 – 7", NULL, CHAP, 7, 7, NULL },
 };
 
+/* With the series known, the first number right after its words is the
+ * volume unless a marker says otherwise; decimals and halves too. */
+static const struct form known[] = {
+	{ "Blue Lagoon 12 Le Grand Large.cbz", "Blue Lagoon", VOL, 12, 12,
+	  "blue lagoon" },
+	{ "Blue Lagoon 0.5 Avant la mer.cbz", "Blue Lagoon", VOL, 0.5, 0.5,
+	  NULL },
+	{ "Blue Lagoon 133.1.cbr", "Blue Lagoon", VOL, 133.1, 133.1, NULL },
+	{ "Blue Lagoon #½.cbz", "Blue Lagoon", VOL, 0.5, 0.5, NULL },
+	{ "Blue Lagoon ½.cbz", "Blue Lagoon", VOL, 0.5, 0.5, NULL },
+	{ "Blue Lagoon # 1/2.cbz", "Blue Lagoon", VOL, 0.5, 0.5, NULL },
+	{ "Blue Lagoon Book 03.cbz", "Blue Lagoon", VOL, 3, 3, NULL },
+	{ "Blue Lagoon 3 - 2 Coeurs.cbz", "Blue Lagoon", VOL, 3, 3,
+	  "blue lagoon" },
+	{ "Blue Lagoon - 12 - 2 Mondes.cbz", "Blue Lagoon", VOL, 12, 12, NULL },
+	{ "Blue Lagoon 12, 2 Mondes.cbz", "Blue Lagoon", VOL, 12, 12, NULL },
+	{ "blue_lagoon_07_(2019).cbz", "Blue Lagoon", VOL, 7, 7, NULL },
+	{ "BlueLagoon 07.cbz", "Blue Lagoon", VOL, 7, 7, NULL },
+	{ "The Blue Lagoon 07.cbz", "Blue Lagoon", VOL, 7, 7, NULL },
+	{ "Blue Lagoon 07.cbz", "The Blue Lagoon", VOL, 7, 7, NULL },
+	{ "Blue Lagoon 7 à 9.cbz", "Blue Lagoon", VOL, 7, 9, NULL },
+	{ "Blue Lagoon 2 Chapter 13.cbz", "Blue Lagoon", CHAP, 13, 13,
+	  "blue lagoon" },
+	{ "Blue Lagoon 12 Tome 13.cbz", "Blue Lagoon", VOL, 13, 13, NULL },
+	{ "Blue Lagoon 12 13.cbz", "Blue Lagoon", NONE, 0, 0, NULL },
+	{ "Blue Lagoon 3 2 Coeurs.cbz", "Blue Lagoon", NONE, 0, 0, NULL },
+	{ "Blue Lagoon Part 3.cbz", "Blue Lagoon", NONE, 0, 0, NULL },
+	{ "Sunny ½ T04.cbz", "Sunny ½", VOL, 4, 4, NULL },
+	{ "Sunny ½ 04.cbz", "Sunny ½", VOL, 4, 4, NULL },
+};
+
 /* Numbers are compared exactly: x.5, x.1 and small integers are. */
 static void check_forms(const struct form *f, size_t n)
 {
@@ -107,6 +138,26 @@ static void test_dates(void **state)
 {
 	(void)state;
 	check_forms(dates, ARRAY_SIZE(dates));
+}
+
+static void test_known(void **state)
+{
+	struct names_result r = NAMES_RESULT_INIT;
+
+	(void)state;
+	check_forms(known, ARRAY_SIZE(known));
+	names_parse("Blue Lagoon 2 Chapter 13.cbz", "Blue Lagoon", &r);
+	assert_true(r.has_volume && r.volume_first == 2 &&
+		    r.volume_last == 2);
+	names_parse("Blue Lagoon 2 Chapter 13.cbz", NULL, &r);
+	assert_false(r.has_volume);
+	assert_true(names_match_release("Blue Lagoon 3 - 2 Coeurs",
+					"Blue Lagoon", &r));
+	assert_true(r.first == 3 && r.last == 3);
+	assert_true(names_match_release("Sunny ½ 04", "Sunny ½", &r));
+	assert_false(names_match_release("Blue Lagoon 12 13",
+					 "Blue Lagoon", &r));
+	names_release(&r);
 }
 
 static void test_ranges(void **state)
@@ -178,6 +229,7 @@ int main(void)
 		cmocka_unit_test(test_kept),
 		cmocka_unit_test(test_dates),
 		cmocka_unit_test(test_ranges),
+		cmocka_unit_test(test_known),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
