@@ -37,7 +37,9 @@
  * "บทที่ 112". Specials: "Hors-Série", "HS", "SP02", "Special", "Extra",
  * "Omake", "Artbook", "Fanbook", "Guide", "Databook". A scan's revision
  * after a number is dropped ("Chapter11v2", "Ch.5v.2" are chapters 11
- * and 5).
+ * and 5). Markers glue to their numbers in every script ("LN01-02",
+ * "Discs01-02", "Tome2", "Тома1-2"), and a chapter's to its volume's:
+ * "v2c6", "T02ch06", "Vol.2Ch.6" are chapter 6 of volume 2.
  *
  * A number with no marker (a bare number) is the volume only when the
  * parser is sure of it: it is the one number of the name, or the last of

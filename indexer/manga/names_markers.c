@@ -123,14 +123,32 @@ const struct keyword *names_keyword(const char *s, size_t n, int where,
 }
 
 /*
+ * Whether a chapter's marker and its number are glued at p, as after a
+ * volume's in "v2c6", "T02ch06", "Vol.2Ch.6".
+ */
+static int glued_chapter(const char *w, size_t len, size_t p)
+{
+	const struct keyword *kw;
+	size_t k;
+
+	for (k = p; k < len && w[k] >= 'a' && w[k] <= 'z'; k++)
+		;
+	kw = names_keyword(w + p, k - p, KW_PREFIX, WHOLE);
+	if (k < len && w[k] == '.')
+		k++;
+	return kw && kw->kind == NAMES_CHAPTER && k < len && is_digit(w[k]);
+}
+
+/*
  * Read the digits at p (there is one), a one-digit decimal part, as in
  * "10.5" but not "T105.2023", or a half ("1/2", comics' issue ½), and a
  * scan's revision after them ("11v2", "5v.2").
  * Returns the position after them, or 0 when a letter follows ("2nd",
- * "20th"), which makes it no number.
+ * "20th"), which makes it no number, unless volume is set and the
+ * letters are a chapter's marker with its number ("v2c6").
  */
 static size_t read_value(const char *w, size_t len, size_t p, double *v,
-			 int *absurd)
+			 int *absurd, int volume)
 {
 	long n = 0;
 	size_t r, d;
@@ -156,7 +174,10 @@ static size_t read_value(const char *w, size_t len, size_t p, double *v,
 		if (r > d && (r == len || !is_alnum(w[r])))
 			p = r;
 	}
-	return p < len && is_alnum(w[p]) ? 0 : p;
+	if (p < len && is_alnum(w[p]) &&
+	    !(volume && glued_chapter(w, len, p)))
+		return 0;
+	return p;
 }
 
 /* Where a range word ("a", "et", "to") at p ends, else 0. */
@@ -226,9 +247,10 @@ size_t names_read_number(const char *w, size_t len, size_t p,
 	const struct keyword *kw2;
 	size_t end, q, e, k, n;
 	int spaced, soft, repeated = 0, absurd;
+	int volume = kw && kw->kind == NAMES_VOLUME;
 	double v;
 
-	end = read_value(w, len, p, &v, &absurd);
+	end = read_value(w, len, p, &v, &absurd, volume);
 	if (!end)
 		return 0;
 	h->first = h->last = v;
@@ -251,7 +273,7 @@ size_t names_read_number(const char *w, size_t len, size_t p,
 	}
 	if (q == len || !is_digit(w[q]))
 		return end;
-	q = read_value(w, len, q, &v, &absurd);
+	q = read_value(w, len, q, &v, &absurd, volume);
 	if (!q || v <= h->first ||
 	    (names_is_year_value(v) && !names_is_year_value(h->first)) ||
 	    (spaced && !repeated && !(kw && kw->plural) &&
@@ -260,7 +282,8 @@ size_t names_read_number(const char *w, size_t len, size_t p,
 	h->last = v;
 	h->absurd |= absurd;
 	while (q + 1 < len && w[q] == '-' && is_digit(w[q + 1]) &&
-	       (n = read_value(w, len, q + 1, &v, &absurd)) && v > h->last &&
+	       (n = read_value(w, len, q + 1, &v, &absurd, volume)) &&
+	       v > h->last &&
 	       !names_is_year_value(v)) {
 		h->last = v;
 		h->absurd |= absurd;

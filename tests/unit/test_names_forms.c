@@ -112,6 +112,30 @@ static const struct form known[] = {
 	{ "Sunny ½ 04.cbz", "Sunny ½", VOL, 4, 4, NULL },
 };
 
+/* Markers glued to their numbers, and a chapter's glued to its volume's
+ * ("v2c6" is chapter 6 of volume 2), in every script. */
+static const struct form glued[] = {
+	{ "Night Owls LN01-02.epub", NULL, VOL, 1, 2, "night owls" },
+	{ "Night Owls Discs01-02.zip", NULL, VOL, 1, 2, "night owls" },
+	{ "Night Owls Tome2.cbz", NULL, VOL, 2, 2, NULL },
+	{ "Night Owls Vol02-03.cbz", NULL, VOL, 2, 3, NULL },
+	{ "Night Owls Band3.cbz", NULL, VOL, 3, 3, NULL },
+	{ "Night Owls Intégrale2.cbz", NULL, VOL, 2, 2, NULL },
+	{ "Night Owls Book2.cbz", NULL, VOL, 2, 2, NULL },
+	{ "Night Owls Тома1-2.cbz", NULL, VOL, 1, 2, NULL },
+	{ "Night Owls v2c6.cbz", NULL, CHAP, 6, 6, "night owls" },
+	{ "Night Owls v02c06.cbz", "Night Owls", CHAP, 6, 6, NULL },
+	{ "Night Owls T2ch6.5.cbz", NULL, CHAP, 6.5, 6.5, NULL },
+	{ "Night Owls Vol.2Ch.6.cbz", NULL, CHAP, 6, 6, "night owls" },
+	{ "Night Owls v2c6-8.cbz", NULL, CHAP, 6, 8, "night owls" },
+	{ "Night Owls LN2c6.epub", NULL, CHAP, 6, 6, NULL },
+	{ "Night Owls Том2Глава6.cbz", NULL, CHAP, 6, 6, NULL },
+	{ "Night Owls 2巻6話.cbz", NULL, CHAP, 6, 6, NULL },
+	{ "Night Owls v2c.cbz", NULL, NONE, 0, 0, NULL },
+	{ "Night Owls v2cx.cbz", NULL, NONE, 0, 0, NULL },
+	{ "Night Owls 2c6.cbz", NULL, NONE, 0, 0, NULL },
+};
+
 /* Numbers are compared exactly: x.5, x.1 and small integers are. */
 static void check_forms(const struct form *f, size_t n)
 {
@@ -157,6 +181,28 @@ static void test_known(void **state)
 	assert_true(names_match_release("Sunny ½ 04", "Sunny ½", &r));
 	assert_false(names_match_release("Blue Lagoon 12 13",
 					 "Blue Lagoon", &r));
+	names_release(&r);
+}
+
+/* The chapter glued to its volume keeps that volume. */
+static void test_glued(void **state)
+{
+	static const char *const names[] = {
+		"Night Owls v2c6.cbz", "Night Owls T02ch06.cbz",
+		"Night Owls Vol.2Ch.6.cbz", "Night Owls Том2Глава6.cbz",
+	};
+	struct names_result r = NAMES_RESULT_INIT;
+	size_t i;
+
+	(void)state;
+	check_forms(glued, ARRAY_SIZE(glued));
+	for (i = 0; i < ARRAY_SIZE(names); i++) {
+		names_parse(names[i], NULL, &r);
+		if (r.kind != NAMES_CHAPTER || !r.has_volume ||
+		    r.volume_first != 2 || r.volume_last != 2)
+			fail_msg("\"%s\": expected chapter 6 of volume 2",
+				 names[i]);
+	}
 	names_release(&r);
 }
 
@@ -230,6 +276,7 @@ int main(void)
 		cmocka_unit_test(test_dates),
 		cmocka_unit_test(test_ranges),
 		cmocka_unit_test(test_known),
+		cmocka_unit_test(test_glued),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
