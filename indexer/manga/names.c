@@ -375,9 +375,11 @@ static int word_between(const struct scan *sc, size_t a, size_t b)
 
 /*
  * Why the bare number is not sure to be the volume, or NULL when it is:
- * it is alone or ends the one run of numbers, is glued to no word, and,
- * when the series was found in the name (ending at me, else 0), follows
- * it with nothing but separators between.
+ * it is alone, or ends the one run of numbers when that stands before
+ * the series found in the name (ending at me, else 0); alone, two
+ * numbers are two readings ("Dorohedoro 2 05"). It is glued to no word
+ * and follows the series with nothing but separators (dates aside)
+ * between.
  */
 static const char *unsure(const struct scan *sc, size_t me)
 {
@@ -388,6 +390,8 @@ static const char *unsure(const struct scan *sc, size_t me)
 		return "several numbers, none marked as the volume";
 	if (sc->bare_glued)
 		return "a number glued to a word that is no marker";
+	if (!me && sc->in_run > 1)
+		return "two numbers, no marker";
 	if (!me || sc->run_start < me)
 		return NULL;
 	if (sc->in_run > 1)
@@ -471,6 +475,8 @@ static void choose(const struct scan *sc, size_t me,
 	if (!h) {
 		out->reason = unsure(sc, me);
 		h = out->reason ? first_after_series(sc, me) : &sc->bare;
+		if (!h && !me && sc->runs == 1 && sc->in_run > 1)
+			*title_end = sc->bare.start;
 		if (!h)
 			return;
 		out->reason = NULL;

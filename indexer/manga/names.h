@@ -42,17 +42,19 @@
  * "v2c6", "T02ch06", "Vol.2Ch.6" are chapter 6 of volume 2.
  *
  * A number with no marker (a bare number) is the volume only when the
- * parser is sure of it: it is the one number of the name, or the last of
- * numbers that follow each other ("Kaiju No. 8 036"), and, when the
+ * parser is sure of it: it is the one number of the name and, when the
  * series was found in the name, nothing but separators stands between
- * the series and it ("Berserk - 41 - La Marque" is 41; "Berserk Part 2"
- * and "Berserk 12 13" are nothing). With the series known (in its
- * folder, or a release matched against it), the first of several
- * numbers is the volume when it alone stands right after the series
- * and words, or more than blanks, part it from the others, which are its
- * title ("Michel Vaillant 13 Mach 1 voor Steve Warson" is 13, "Blacksad
- * 6.1 - They All Fall Down Part 1" 6.1, "Lucky Luke 3 - 2 Coeurs" 3); it
- * is also a chapter's volume ("Berserk 2 Chapter 13"). A number glued to a word that is no
+ * the series and it ("Berserk - 41 - La Marque" is 41, "Kaiju No. 8 036"
+ * in "Kaiju No. 8" 36; "Berserk Part 2" and "Berserk 12 13" are
+ * nothing). Alone, with no series known or found, two numbers are two
+ * readings and give none ("Dorohedoro 2 05", reason "two numbers, no
+ * marker"). With the series known (in its folder, or a release matched
+ * against it), the first of several numbers is the volume when it alone
+ * stands right after the series and words, or more than blanks, part it
+ * from the others, which are its title ("Michel Vaillant 13 Mach 1 voor
+ * Steve Warson" is 13, "Blacksad 6.1 - They All Fall Down Part 1" 6.1,
+ * "Lucky Luke 3 - 2 Coeurs" 3); it is also a chapter's volume ("Berserk
+ * 2 Chapter 13"). A number glued to a word that is no
  * marker ("2년") is never a volume; one glued to an apostrophe or by a
  * dash to a word ("Batman '89", "IG-88"), unless that word ends the
  * series, or with two decimals ("8.54"), is the title's. Otherwise the

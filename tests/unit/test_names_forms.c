@@ -136,6 +136,23 @@ static const struct form glued[] = {
 	{ "Night Owls 2c6.cbz", NULL, NONE, 0, 0, NULL },
 };
 
+/* Alone (no series known, or not found in the name), a name gives a
+ * volume only when it is sure; two readings give none. */
+static const struct form alone[] = {
+	{ "Paper Moon 1 - 3.cbz", NULL, NONE, 0, 0, NULL },
+	{ "Paper Moon 12 13.cbz", NULL, NONE, 0, 0, "paper moon 12" },
+	{ "Paper Moon 2 05.cbz", NULL, NONE, 0, 0, NULL },
+	{ "Paper Moon 12 (2019) 13.cbz", NULL, NONE, 0, 0, NULL },
+	{ "12 13.cbz", "Paper Moon", NONE, 0, 0, NULL },
+	{ "Paper Moon 2011-13-00.cbz", NULL, NONE, 0, 0, NULL },
+	{ "Paper Moon 2 05.cbz", "Paper Moon 2", VOL, 5, 5, NULL },
+	{ "Paper Moon 2 #05.cbz", NULL, VOL, 5, 5, "paper moon 2" },
+	{ "Paper Moon 2 T05.cbz", NULL, VOL, 5, 5, "paper moon 2" },
+	{ "Paper Moon 05.cbz", NULL, VOL, 5, 5, "paper moon" },
+	{ "Paper Moon - 05 - Le Phare.cbz", NULL, VOL, 5, 5, NULL },
+	{ "Paper Moon 1 – 3.cbz", NULL, VOL, 1, 3, NULL },
+};
+
 /* Numbers are compared exactly: x.5, x.1 and small integers are. */
 static void check_forms(const struct form *f, size_t n)
 {
@@ -203,6 +220,30 @@ static void test_glued(void **state)
 			fail_msg("\"%s\": expected chapter 6 of volume 2",
 				 names[i]);
 	}
+	names_release(&r);
+}
+
+/* Why two readings give none, as /status/unparsed shows it. */
+static void test_alone(void **state)
+{
+	static const char *const two[][2] = {
+		{ "Paper Moon 12 13.cbz", NULL },
+		{ "Paper Moon 1 - 3.cbz", NULL },
+		{ "12 13.cbz", "Paper Moon" },
+	};
+	struct names_result r = NAMES_RESULT_INIT;
+	size_t i;
+
+	(void)state;
+	check_forms(alone, ARRAY_SIZE(alone));
+	for (i = 0; i < ARRAY_SIZE(two); i++) {
+		names_parse(two[i][0], two[i][1], &r);
+		if (!r.reason || strcmp(r.reason, "two numbers, no marker"))
+			fail_msg("\"%s\": reason \"%s\"", two[i][0],
+				 r.reason ? r.reason : "(none)");
+	}
+	names_parse("Paper Moon 12 13.cbz", "Paper Moon", &r);
+	assert_string_equal(r.reason, "several numbers after the series name");
 	names_release(&r);
 }
 
@@ -277,6 +318,7 @@ int main(void)
 		cmocka_unit_test(test_ranges),
 		cmocka_unit_test(test_known),
 		cmocka_unit_test(test_glued),
+		cmocka_unit_test(test_alone),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
