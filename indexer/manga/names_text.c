@@ -82,8 +82,7 @@ static char punctuation(unsigned int cp)
 /*
  * Fold the character at s (n bytes left) into f, so that names compare
  * and parse as plain lowercase ASCII wherever they can: fullwidth forms
- * ("１巻") are ASCII, Cyrillic capitals lowercase, "½" is "1/2" (comics'
- * issue ½, "Ranma ½"). ASCII punctuation stays
+ * ("１巻") are ASCII, Cyrillic capitals lowercase. ASCII punctuation stays
  * (the parser needs "." and "-"), other punctuation is as punctuation()
  * says, invalid bytes a space, combining accents nothing. Returns the
  * bytes of s used, at least 1, and sets *flen.
@@ -105,9 +104,6 @@ static size_t fold_char(const unsigned char *s, size_t n, char f[4],
 		if (cp >= 'A' && cp <= 'Z')
 			cp += 'a' - 'A';
 		f[0] = cp < 0x20 || cp == 0x7f ? ' ' : cp;
-	} else if (cp == 0xbd) {
-		memcpy(f, "1/2", 3);
-		*flen = 3;
 	} else if (cp >= 0x300 && cp <= 0x36f) {
 		*flen = 0;
 	} else if (cp >= 0xc0 && cp < 0x180) {
@@ -130,7 +126,22 @@ static size_t fold_char(const unsigned char *s, size_t n, char f[4],
 	return len;
 }
 
-/* Append the folded form of the n bytes at s to out. */
+/* Whether the last byte of out but blanks is '#'. */
+static int after_hash(const struct strbuf *out)
+{
+	size_t i = out->len;
+
+	while (i && out->buf[i - 1] == ' ')
+		i--;
+	return i && out->buf[i - 1] == '#';
+}
+
+/*
+ * Append the folded form of the n bytes at s to out. "½" after a "#" is
+ * the half issue, "1/2" ("Hellboy #½"); elsewhere it belongs to a title
+ * ("Ranma ½") and is punctuation, so that a series' words stay the ones
+ * a catalog search asks for.
+ */
 void names_fold(const char *s, size_t n, struct strbuf *out)
 {
 	size_t used, flen;
@@ -138,6 +149,10 @@ void names_fold(const char *s, size_t n, struct strbuf *out)
 
 	while (n) {
 		used = fold_char((const unsigned char *)s, n, f, &flen);
+		if (used == 2 && !memcmp(s, "\xc2\xbd", 2) && after_hash(out)) {
+			memcpy(f, "1/2", 3);
+			flen = 3;
+		}
 		strbuf_add(out, f, flen);
 		s += used;
 		n -= used;

@@ -90,7 +90,8 @@ static const struct form known[] = {
 	  NULL },
 	{ "Blue Lagoon 133.1.cbr", "Blue Lagoon", VOL, 133.1, 133.1, NULL },
 	{ "Blue Lagoon #½.cbz", "Blue Lagoon", VOL, 0.5, 0.5, NULL },
-	{ "Blue Lagoon ½.cbz", "Blue Lagoon", VOL, 0.5, 0.5, NULL },
+	{ "Blue Lagoon #½.cbz", NULL, VOL, 0.5, 0.5, "blue lagoon" },
+	{ "Blue Lagoon ½.cbz", "Blue Lagoon", NONE, 0, 0, NULL },
 	{ "Blue Lagoon # 1/2.cbz", "Blue Lagoon", VOL, 0.5, 0.5, NULL },
 	{ "Blue Lagoon Book 03.cbz", "Blue Lagoon", VOL, 3, 3, NULL },
 	{ "Blue Lagoon 3 - 2 Coeurs.cbz", "Blue Lagoon", VOL, 3, 3,
@@ -184,6 +185,7 @@ static void test_dates(void **state)
 static void test_known(void **state)
 {
 	struct names_result r = NAMES_RESULT_INIT;
+	struct strbuf n = STRBUF_INIT;
 
 	(void)state;
 	check_forms(known, ARRAY_SIZE(known));
@@ -196,9 +198,14 @@ static void test_known(void **state)
 					"Blue Lagoon", &r));
 	assert_true(r.first == 3 && r.last == 3);
 	assert_true(names_match_release("Sunny ½ 04", "Sunny ½", &r));
+	assert_true(names_match_release("Sunny ½ T04", "Sunny", &r));
 	assert_false(names_match_release("Blue Lagoon 12 13",
 					 "Blue Lagoon", &r));
 	names_release(&r);
+	/* a title's "½" stays out of the words a catalog search asks for */
+	names_normalize("Sunny ½", &n);
+	assert_string_equal(n.buf, "sunny");
+	strbuf_release(&n);
 }
 
 /* The chapter glued to its volume keeps that volume. */
