@@ -149,10 +149,22 @@ static const struct keyword *suffix(const char *w, size_t len, size_t p,
 	return kw;
 }
 
+/* Where the '#' before the number at i is, spaces between ("# 2"), or
+ * i when there is none. */
+static size_t hash_before(const char *w, size_t i)
+{
+	size_t k = i;
+
+	while (k && w[k - 1] == ' ')
+		k--;
+	return k && w[k - 1] == '#' ? k - 1 : i;
+}
+
 /*
  * Where a number of the title that starts at i ends, else 0: glued to an
  * apostrophe ("Batman '89") or by a dash to a word ("IG-88"), unless
- * that word ends the series, or with two decimals ("8.54").
+ * that word ends the series, or with two decimals ("8.54"). A comic's
+ * issue "#-1" is no volume either: its number is never read as 1.
  */
 static size_t title_number(const struct scan *sc, size_t i)
 {
@@ -164,6 +176,8 @@ static size_t title_number(const struct scan *sc, size_t i)
 	q = names_digits(w, len, i, &v, &n);
 	if (i && w[i - 1] == '\'')
 		return q;
+	if (i >= 2 && w[i - 1] == '-' && hash_before(w, i - 1) < i - 1)
+		return q;
 	if (i >= 2 && w[i - 1] == '-' && i - 1 != sc->me &&
 	    w[i - 2] >= 'a' && w[i - 2] <= 'z')
 		return q;
@@ -171,17 +185,6 @@ static size_t title_number(const struct scan *sc, size_t i)
 	    is_digit(w[q + 2]) && (q + 3 == len || !is_alnum(w[q + 3])))
 		return q + 3;
 	return 0;
-}
-
-/* Where the '#' before the number at i is, spaces between ("# 2"), or
- * i when there is none. */
-static size_t hash_before(const char *w, size_t i)
-{
-	size_t k = i;
-
-	while (k && w[k - 1] == ' ')
-		k--;
-	return k && w[k - 1] == '#' ? k - 1 : i;
 }
 
 /*

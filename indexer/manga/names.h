@@ -20,7 +20,7 @@
  *
  * Volume markers: "T05", "T.05", "T 5", "Tome 3", "Vol. 10", "Volume 7",
  * "v12", "Intégrale 2", "Band 4", "Book 3", "Disc 2", "LN01" (a light
- * novel's), "#05", "# 1/2" (a half); in other scripts "1巻",
+ * novel's), "#05", "# 1/2" or "#½" (a half); in other scripts "1巻",
  * "第03卷", "卷2", "第1册", "7.5권", "Том 1", "เล่ม 1", "เล่มที่ 5" (a
  * number glued to a CJK or Thai word is read apart from it). Seasons of
  * webtoons ("S01", "Season 2", "시즌34") stand for volumes; a number

@@ -152,6 +152,8 @@ static const struct form alone[] = {
 	{ "Paper Moon 05.cbz", NULL, VOL, 5, 5, "paper moon" },
 	{ "Paper Moon - 05 - Le Phare.cbz", NULL, VOL, 5, 5, NULL },
 	{ "Paper Moon 1 – 3.cbz", NULL, VOL, 1, 3, NULL },
+	{ "Paper Moon #-1.cbz", NULL, NONE, 0, 0, NULL },
+	{ "Paper Moon #-1 (2001).cbz", "Paper Moon", NONE, 0, 0, NULL },
 };
 
 /* Numbers are compared exactly: x.5, x.1 and small integers are. */
