@@ -66,8 +66,8 @@ def test_layout(mount):
     assert sorted(os.listdir(mount.file("metrics"))) == [
         "analysis.json", "checks.csv", "checks.svg", "fuse.json",
         "mediamon.prom", "monitor.json", "prometheus", "repair.csv",
-        "repair.json", "repairs.svg", "scan.csv", "scan.json", "scans.svg",
-        "watch.json"]
+        "repair.json", "repairs.svg", "requests.json", "scan.csv",
+        "scan.json", "scans.svg", "watch.json"]
     assert sorted(os.listdir(mount.file("control"))) == [
         "blocklist", "check-missing", "check-new", "dry-run", "log-level",
         "maintenance", "pause", "repair", "rescan", "reset-metrics"]
