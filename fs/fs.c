@@ -22,7 +22,6 @@
 #include "fs/open_caps.h"
 #include "fs/session.h"
 #include "fs/sizes.h"
-#include "indexer/library/cover_copies.h"
 #include "indexer/reads.h"
 #include "fs/views.h"
 #include "indexer/indexer.h"
