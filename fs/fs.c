@@ -20,6 +20,7 @@
 #include "fs/invalidate.h"
 #include "fs/nodes.h"
 #include "fs/open_caps.h"
+#include "fs/refuse.h"
 #include "fs/session.h"
 #include "fs/sizes.h"
 #include "indexer/reads.h"
@@ -434,36 +435,29 @@ static void fs_getattr(fuse_req_t req, fuse_ino_t ino,
 }
 
 /* `echo cmd > file` truncates before writing: emptying a control file is
- * accepted and does nothing. Nothing else can be changed: modes, owners
- * and times are not the mount's to set (ENOSYS, as before). */
-static int truncate_node(fuse_ino_t ino, off_t size)
+ * accepted and does nothing; any other file keeps its size. */
+static int truncate_node(const struct node *n, off_t size)
+{
+	if (n->type == NODE_DIR)
+		return -EISDIR;
+	if (n->type != NODE_CONTROL)
+		return -EACCES;
+	return size == 0 ? 0 : -EINVAL;
+}
+
+/* What may change is judged by refuse_setattr() and truncate_node(). */
+static void setattr(fuse_req_t req, fuse_ino_t ino, struct stat *attr,
+		    int to_set, struct fuse_file_info *fi)
 {
 	struct strbuf path = STRBUF_INIT;
 	struct node n;
 	int rc = ino_resolve(ino, &path, &n);
 
 	strbuf_release(&path);
-	if (rc)
-		return rc;
-	if (n.type == NODE_DIR)
-		return -EISDIR;
-	if (n.type != NODE_CONTROL)
-		return -EACCES;
-	return size == 0 ? 0 : -EINVAL;
-}
-
-static void setattr(fuse_req_t req, fuse_ino_t ino, struct stat *attr,
-		    int to_set, struct fuse_file_info *fi)
-{
-	int rc = 0;
-
-	if (to_set & (FUSE_SET_ATTR_MODE | FUSE_SET_ATTR_UID |
-		      FUSE_SET_ATTR_GID))
-		rc = -ENOSYS;
+	if (!rc)
+		rc = refuse_setattr(&n, to_set);
 	if (!rc && (to_set & FUSE_SET_ATTR_SIZE))
-		rc = truncate_node(ino, attr->st_size);
-	if (!rc && (to_set & (FUSE_SET_ATTR_ATIME | FUSE_SET_ATTR_MTIME)))
-		rc = -ENOSYS;
+		rc = truncate_node(&n, attr->st_size);
 	if (rc) {
 		fuse_reply_err(req, -rc);
 		return;
@@ -951,13 +945,15 @@ static void fs_listxattr(fuse_req_t req, fuse_ino_t ino, size_t size)
  * connection the store's current file: the table below names these
  * wrappers of the callbacks above, made by one macro.
  */
-#define COUNTED(op, params, args)					\
+#define COUNTED_AS(fn, op, params, args)				\
 	static void counted_##op params					\
 	{								\
 		session_begin();					\
-		fs_##op args;						\
+		fn args;						\
 		session_end();						\
 	}
+#define COUNTED(op, params, args) COUNTED_AS(fs_##op, op, params, args)
+#define REFUSED(op, params, args) COUNTED_AS(refuse_##op, op, params, args)
 
 COUNTED(lookup, (fuse_req_t req, fuse_ino_t parent, const char *name),
 	(req, parent, name))
@@ -998,6 +994,34 @@ COUNTED(getxattr, (fuse_req_t req, fuse_ino_t ino, const char *name,
 COUNTED(listxattr, (fuse_req_t req, fuse_ino_t ino, size_t size),
 	(req, ino, size))
 
+REFUSED(mknod, (fuse_req_t req, fuse_ino_t parent, const char *name,
+	     mode_t mode, dev_t rdev),
+	(req, parent, name, mode, rdev))
+REFUSED(mkdir, (fuse_req_t req, fuse_ino_t parent, const char *name,
+	     mode_t mode),
+	(req, parent, name, mode))
+REFUSED(unlink, (fuse_req_t req, fuse_ino_t parent, const char *name),
+	(req, parent, name))
+REFUSED(rmdir, (fuse_req_t req, fuse_ino_t parent, const char *name),
+	(req, parent, name))
+REFUSED(symlink, (fuse_req_t req, const char *link, fuse_ino_t parent,
+	     const char *name),
+	(req, link, parent, name))
+REFUSED(rename, (fuse_req_t req, fuse_ino_t parent, const char *name,
+	     fuse_ino_t newparent, const char *newname, unsigned int flags),
+	(req, parent, name, newparent, newname, flags))
+REFUSED(link, (fuse_req_t req, fuse_ino_t ino, fuse_ino_t newparent,
+	     const char *newname),
+	(req, ino, newparent, newname))
+REFUSED(create, (fuse_req_t req, fuse_ino_t parent, const char *name,
+	     mode_t mode, struct fuse_file_info *fi),
+	(req, parent, name, mode, fi))
+REFUSED(setxattr, (fuse_req_t req, fuse_ino_t ino, const char *name,
+	     const char *value, size_t size, int flags),
+	(req, ino, name, value, size, flags))
+REFUSED(removexattr, (fuse_req_t req, fuse_ino_t ino, const char *name),
+	(req, ino, name))
+
 const struct fuse_lowlevel_ops fs_operations = {
 	.init = fs_init,
 	.destroy = fs_destroy,
@@ -1016,4 +1040,14 @@ const struct fuse_lowlevel_ops fs_operations = {
 	.release = counted_release,
 	.getxattr = counted_getxattr,
 	.listxattr = counted_listxattr,
+	.mknod = counted_mknod,
+	.mkdir = counted_mkdir,
+	.unlink = counted_unlink,
+	.rmdir = counted_rmdir,
+	.symlink = counted_symlink,
+	.rename = counted_rename,
+	.link = counted_link,
+	.create = counted_create,
+	.setxattr = counted_setxattr,
+	.removexattr = counted_removexattr,
 };

@@ -1,0 +1,126 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""The mount as the tools people already use see it (issue 46): what it
+never does is refused with an error that says why (never "Function not
+implemented"), and the modes it shows match what works."""
+
+import errno
+import os
+import stat
+import subprocess
+
+from conftest import start, unmount
+
+
+def track(mount):
+    """A track file of the views, relative to the mount."""
+    for top, _, files in os.walk(mount.file("library/music/artists")):
+        for name in files:
+            if name.endswith(".flac"):
+                return os.path.relpath(os.path.join(top, name), mount.path)
+    raise AssertionError("no track in the views")
+
+
+def tool(mount, *cmd):
+    """Run cmd in the mount; its exit status and what it said."""
+    r = subprocess.run(cmd, cwd=mount.path, capture_output=True, text=True,
+                       timeout=30)
+    return r.returncode, r.stderr
+
+
+# Each refused command, and the errno whose text it must print.
+REFUSED = [
+    (("rm", "-f", "status/health"), errno.EROFS),
+    (("rm", "-f", "{track}"), errno.EROFS),
+    (("rmdir", "status"), errno.EROFS),
+    (("mkdir", "status/new-folder"), errno.EROFS),
+    (("touch", "status/new-file"), errno.EROFS),
+    (("mkfifo", "status/fifo"), errno.EROFS),
+    (("mv", "status/health", "status/health2"), errno.EROFS),
+    (("mv", "control/rescan", "control/rescan2"), errno.EROFS),
+    (("ln", "-s", "health", "status/link"), errno.EROFS),
+    (("ln", "status/health", "status/hard"), errno.EROFS),
+    (("chmod", "600", "status/health"), errno.EPERM),
+    (("chmod", "755", "status"), errno.EPERM),
+    (("chmod", "644", "{track}"), errno.EPERM),
+    (("chown", "1:1", "control/rescan"), errno.EPERM),
+    (("/usr/bin/python3", "-c", "import os; os.utime('status/health',"
+      " (1, 1))"), errno.EPERM),
+    (("/usr/bin/python3", "-c", "import os; os.utime('{track}')"),
+     errno.EPERM),
+    (("touch", "{track}"), errno.EACCES),
+    (("truncate", "-s", "0", "status/health"), errno.EACCES),
+    (("setfattr", "-n", "user.mood", "-v", "calm", "{track}"),
+     errno.EPERM),
+    (("setfattr", "-x", "user.title", "{track}"), errno.EPERM),
+]
+
+
+def test_refusals_say_why(mount):
+    t = track(mount)
+    before = sorted(os.listdir(mount.file("status")))
+    size = os.stat(mount.file(t)).st_size
+    for cmd in REFUSED:
+        args = [a.replace("{track}", t) for a in cmd[0]]
+        rc, said = tool(mount, *args)
+        assert rc != 0, args
+        assert os.strerror(cmd[1]) in said, (args, said)
+        assert "not implemented" not in said, (args, said)
+    assert sorted(os.listdir(mount.file("status"))) == before
+    assert os.stat(mount.file(t)).st_size == size
+    assert os.stat(mount.file("status")).st_mode & 0o777 == 0o555
+
+
+def test_what_works_still_works(mount):
+    """The times of a generated file are always "now": touching it asks
+    for that and succeeds. A control file takes `echo 1 >`, and a
+    truncate to 0 first, as its mode 0644 says."""
+    assert tool(mount, "touch", "status/health") == (0, "")
+    assert tool(mount, "touch", "control/rescan") == (0, "")
+    assert tool(mount, "truncate", "-s", "0", "control/dry-run") == (0, "")
+    assert tool(mount, "sh", "-c", "echo 0 > control/dry-run") == (0, "")
+    assert mount.read("control/dry-run").startswith(b"0\n")
+
+
+def test_modes_match_what_works(mount):
+    """Writable is 0644 and takes a write; 0444 refuses one; folders are
+    0555 and take no new name; a track is 0444."""
+    t = track(mount)
+    for rel, mode in [("control/rescan", 0o644), ("status/health", 0o444),
+                      ("status", 0o555), (t, 0o444)]:
+        st = os.stat(mount.file(rel))
+        assert stat.S_IMODE(st.st_mode) == mode, rel
+        if stat.S_ISDIR(st.st_mode):
+            continue
+        try:
+            os.close(os.open(mount.file(rel), os.O_WRONLY))
+            writable = True
+        except PermissionError:
+            writable = False
+        assert writable == bool(mode & 0o200), rel
+
+
+def test_manga_series_files(library, tmp_path):
+    """A series' writable files are 0644, its others 0444; neither can be
+    removed or renamed, and the folder takes no new file."""
+    manga = tmp_path / "manga"
+    (manga / "Saga").mkdir(parents=True)
+    (manga / "Saga" / "Saga v01.cbz").write_bytes(b"PK\x05\x06" + bytes(18))
+    m = start(tmp_path, "music=" + str(library), "manga=" + str(manga))
+    try:
+        for name, mode in [("preferences", 0o644), ("monitored", 0o644),
+                           ("latest", 0o644), ("source", 0o644),
+                           ("volumes", 0o444), ("status.json", 0o444)]:
+            rel = "manga/Saga/" + name
+            assert stat.S_IMODE(os.stat(m.file(rel)).st_mode) == mode, rel
+        for cmd, err in [(("rm", "-f", "manga/Saga/preferences"),
+                          errno.EROFS),
+                         (("mv", "manga/Saga/latest", "manga/Saga/x"),
+                          errno.EROFS),
+                         (("touch", "manga/Saga/new"), errno.EROFS)]:
+            rc, said = tool(m, *cmd)
+            assert rc != 0 and os.strerror(err) in said, (cmd, said)
+        assert tool(m, "sh", "-c", "echo 0 > manga/Saga/monitored") == (
+            0, "")
+        assert m.read("manga/Saga/monitored").startswith(b"0")
+    finally:
+        unmount(m.path, m.proc)
