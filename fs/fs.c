@@ -16,6 +16,7 @@
 #include "common/log.h"
 #include "common/strbuf.h"
 #include "fs/caller.h"
+#include "fs/control.h"
 #include "fs/inodes.h"
 #include "fs/invalidate.h"
 #include "fs/nodes.h"
@@ -850,10 +851,14 @@ static void fs_write(fuse_req_t req, fuse_ino_t ino, const char *buf,
 	struct handle *h = (struct handle *)(uintptr_t)fi->fh;
 	int rc;
 
-	(void)ino;
 	(void)off;
 	rc = node_write(&h->node, buf, size);
 	if (rc < 0) {
+		struct strbuf path = STRBUF_INIT;
+
+		inodes_path(ino, &path);
+		control_log_refused(path.buf, buf, size, rc);
+		strbuf_release(&path);
 		fuse_reply_err(req, -rc);
 		return;
 	}

@@ -195,7 +195,8 @@ int render_readme(struct strbuf *out)
 "at the next poll (see status/health).\n"
 "\n"
 "Files are generated when opened; each open sees one consistent snapshot.\n"
-"Writing anything else to a control file fails with \"Invalid argument\"\n"
-"and changes nothing.\n");
+"Blanks around a command, a CRLF line end and the case of command words\n"
+"do not matter. Writing anything else to a control file fails with\n"
+"\"Invalid argument\", changes nothing and says why in log.\n");
 	return 0;
 }

@@ -348,7 +348,7 @@ def test_rename_keeps_track_identity(mount, library):
     assert after == (before[0], "Alpha/First/02 - renamed.flac")
 
 
-BAD_COMMANDS = ["bogus", "", "2", "1 1", "FULL", "relative/path", "/etc",
+BAD_COMMANDS = ["bogus", "", "2", "1 1", "FUL", "relative/path", "/etc",
                 "/", "1\n1", "full\n\n"]
 
 

@@ -8,6 +8,8 @@ import os
 import stat
 import subprocess
 
+import pytest
+
 from conftest import start, unmount
 
 
@@ -124,3 +126,68 @@ def test_manga_series_files(library, tmp_path):
         assert m.read("manga/Saga/monitored").startswith(b"0")
     finally:
         unmount(m.path, m.proc)
+
+
+def refusals(mount):
+    """The lines of /log that say a control write was refused."""
+    return [line for line in mount.read("log").decode().splitlines()
+            if "control: " in line and " refused " in line]
+
+
+def test_control_input_as_typed(mount):
+    """Blanks around a command, a CRLF line end and the case of command
+    words are taken as people type them."""
+    for typed in [" 1 ", "1\r\n", "\t1\t\n", "FULL", "Full \r\n"]:
+        before = mount.scan_id()
+        mount.write("control/rescan", typed)
+        mount.wait_idle(after_id=before)
+    for typed, shown in [(" ON \r\n", b"1\n"), ("Off", b"0\n"),
+                         ("TRUE\n", b"1\n"), ("  0", b"0\n")]:
+        mount.write("control/dry-run", typed)
+        assert mount.read("control/dry-run").startswith(shown), typed
+    for typed, shown in [("INFO", b"info\n"), (" Debug\r\n", b"debug\n"),
+                         ("warn \n", b"warn\n")]:
+        mount.write("control/log-level", typed)
+        assert mount.read("control/log-level").startswith(shown), typed
+    mount.write("control/log-level", "info")
+    mount.write("control/pause", " 1\r\n")
+    assert mount.read("control/pause").startswith(b"1\n")
+    mount.write("control/pause", "0 ")
+    assert mount.read("control/pause").startswith(b"0\n")
+    assert refusals(mount) == []
+
+
+# A refused write, and what its one log line must hold.
+REFUSED_WRITES = [
+    ("control/rescan", b"bogus\r\n", ['"bogus\\r\\n"', "(7 bytes)",
+                                      "not a command it takes"]),
+    ("control/rescan", b"1\n1\n", ['"1\\n1\\n"', "one command a write"]),
+    ("control/rescan", b"/nowhere/at/all", ['"/nowhere/at/all"',
+                                            "not a path inside a root"]),
+    ("control/rescan", b"\x01\x02\xff\n", ['"\\x01\\x02\\xff\\n"',
+                                           "(4 bytes)"]),
+    ("control/rescan", b"x" * 300, ['"' + "x" * 64 + '"...',
+                                    "(300 bytes)"]),
+    ("control/pause", b"2", ['"2"', "not a command it takes"]),
+    ("control/log-level", b"loud\n", ['"loud\\n"']),
+    ("control/dry-run", b"a\x00b", ['"a\\x00b"', "NUL"]),
+    ("control/reset-metrics", b"1 1", ['"1 1"']),
+]
+
+
+def test_refused_control_writes_log_one_line(mount):
+    for rel, data, said in REFUSED_WRITES:
+        before = refusals(mount)
+        fd = os.open(mount.file(rel), os.O_WRONLY | os.O_TRUNC)
+        try:
+            with pytest.raises(OSError) as e:
+                os.write(fd, data)
+        finally:
+            os.close(fd)
+        assert e.value.errno == errno.EINVAL, (rel, data)
+        new = refusals(mount)[len(before):]
+        assert len(new) == 1, (rel, data, new)
+        assert "/" + rel + " refused " in new[0], new[0]
+        for part in said:
+            assert part in new[0], (part, new[0])
+        assert len(new[0]) < 400, new[0]
