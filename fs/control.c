@@ -83,7 +83,7 @@ void control_log_refused(const char *path, const char *buf, size_t len,
 			strbuf_addch(&shown, c);
 	}
 	log_warn("control: %s refused \"%s\"%s (%zu bytes): %s",
-		 path ? path : "a control file", shown.buf ? shown.buf : "",
+		 path ? path : "a control file", shown.buf,
 		 len > CONTROL_LOG_INPUT ? "..." : "", len, why);
 	strbuf_release(&shown);
 }

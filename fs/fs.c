@@ -168,6 +168,7 @@ static void fs_destroy(void *userdata)
 	(void)userdata;
 	while (open_handles)
 		handle_free(open_handles);
+	sizes_clear();
 	inodes_clear();
 }
 
@@ -196,11 +197,11 @@ static struct timespec dir_mtime(const char *path)
 	return t;
 }
 
-/* What a folder, a generated file or a control file shows in stat(): the
- * size is the one of the open rendering h, else the last one made for
- * uid (fs/sizes.h): nothing is rendered to be stat()ed. */
+/* What a folder, a generated file or a control file shows in stat(): a
+ * file's size is the one of the open rendering h, else 0 (node_stat()
+ * renders it). */
 static void virtual_stat(const char *path, const struct node *n,
-			 const struct handle *h, uid_t uid, struct stat *st)
+			 const struct handle *h, struct stat *st)
 {
 	memset(st, 0, sizeof(*st));
 	st->st_mode = node_mode(n);
@@ -215,18 +216,49 @@ static void virtual_stat(const char *path, const struct node *n,
 	st->st_atime = st->st_mtime = st->st_ctime = time(NULL);
 	if (h)
 		st->st_size = h->content.len;
-	else if (!n->empty)
-		st->st_size = sizes_guess(n, uid);
 }
 
-/* The stat() of the node at path for the caller of req, whatever kind
- * it is. */
+/* Render n (at path) into out, giving up at the deadline: a rendering
+ * that reads a large store for longer must not hold its thread. */
+static int render(const struct node *n, const char *path, struct strbuf *out)
+{
+	int rc;
+
+	reader_deadline(clock_mono() + fs.render_deadline);
+	rc = node_render(n, out);
+	reader_deadline(0);
+	if (rc != -ETIMEDOUT)
+		return rc;
+	return log_error(-EAGAIN, "fs: %s took longer than %g s to render;"
+			 " it cannot be opened or stat()ed now", path,
+			 fs.render_deadline);
+}
+
+/*
+ * The stat() of the node at path for the caller of req, whatever kind
+ * it is. A generated file is rendered for the caller, and the rendering
+ * kept for its open (fs/sizes.h): the size shown is what a read gives.
+ * A file the caller may not open shows 0 and is not rendered for it.
+ */
 static int node_stat(fuse_req_t req, const char *path, const struct node *n,
 		     struct stat *st)
 {
+	struct strbuf text = STRBUF_INIT;
+	int rc;
+
 	if (n->type == NODE_REAL)
 		return views_real_stat(n->file, st);
-	virtual_stat(path, n, NULL, fuse_req_ctx(req)->uid, st);
+	virtual_stat(path, n, NULL, st);
+	if (n->type == NODE_DIR || n->empty ||
+	    (n->owner_only && !caller_is_owner()))
+		return 0;
+	rc = render(n, path, &text);
+	if (rc) {
+		strbuf_release(&text);
+		return rc;
+	}
+	st->st_size = text.len;
+	sizes_keep(n, fuse_req_ctx(req)->uid, &text);
 	return 0;
 }
 
@@ -280,7 +312,7 @@ static int caller_snapshot(fuse_req_t req, fuse_ino_t ino, struct stat *st)
 	pthread_mutex_lock(&open_lock);
 	for (struct handle *h = open_handles; h && !found; h = h->next) {
 		if (h->ino == ino && h->fd < 0 && h->opener == caller) {
-			virtual_stat("", &h->node, h, 0, st);
+			virtual_stat("", &h->node, h, st);
 			found = 1;
 		}
 	}
@@ -288,12 +320,14 @@ static int caller_snapshot(fuse_req_t req, fuse_ino_t ino, struct stat *st)
 	return found;
 }
 
-/* How long the kernel may keep attributes: a generated file's are asked
- * for each time, so that an fstat() of an open one reaches
+/* How long the kernel may keep attributes: a generated or control
+ * file's are asked for each time, so that a stat() shows the size of a
+ * rendering made now and an fstat() of an open one reaches
  * caller_snapshot(). */
 static double attr_timeout(const struct node *n)
 {
-	return n->type == NODE_FILE ? 0 : fs.attr_timeout;
+	return n->type == NODE_FILE || n->type == NODE_CONTROL ? 0 :
+	       fs.attr_timeout;
 }
 
 /* Every callback but lookup starts from the path of its inode; the
@@ -395,7 +429,7 @@ static int handle_stat(const struct handle *h, struct stat *st)
 		st->st_mode &= ~(mode_t)0222;
 		return 0;
 	}
-	virtual_stat("", &h->node, h, 0, st);
+	virtual_stat("", &h->node, h, st);
 	return 0;
 }
 
@@ -590,7 +624,7 @@ static int fill_one(const char *name, const struct node *child, void *arg)
 		if (child->type == NODE_DIR && strcmp(name, ".") &&
 		    strcmp(name, "..")) {
 			node_child_path(&ctx->path, ctx->dir, name);
-			virtual_stat(ctx->path.buf, child, NULL, 0, &e.attr);
+			virtual_stat(ctx->path.buf, child, NULL, &e.attr);
 			ctx->rc = plus_lookup(ctx, name, &ino);
 			if (ctx->rc)
 				return 1;
@@ -692,30 +726,12 @@ static void real_cache(int fd, struct fuse_file_info *fi)
 	fi->direct_io = 1;
 }
 
-/* Render n (inode ino) into out, giving up at the deadline: a rendering
- * that reads a large store for longer must not hold its thread. */
-static int render(const struct node *n, fuse_ino_t ino, struct strbuf *out)
-{
-	struct strbuf path = STRBUF_INIT;
-	int rc;
-
-	reader_deadline(clock_mono() + fs.render_deadline);
-	rc = node_render(n, out);
-	reader_deadline(0);
-	if (rc != -ETIMEDOUT)
-		return rc;
-	inodes_path(ino, &path);
-	rc = log_error(-EAGAIN, "fs: %s took longer than %g s to render;"
-		       " its open fails", path.buf ? path.buf : "a file",
-		       fs.render_deadline);
-	strbuf_release(&path);
-	return rc;
-}
-
-/* Make the handle of the node n (inode ino) open with fi's flags for the
- * process opener of the user uid. */
-static int open_node(const struct node *n, fuse_ino_t ino, pid_t opener,
-		     uid_t uid, struct fuse_file_info *fi,
+/* Make the handle of the node n (inode ino, at path) open with fi's
+ * flags for the process opener of the user uid. A generated file's
+ * rendering is the one its stat() just made and kept (fs/sizes.h), else
+ * one made now. */
+static int open_node(const struct node *n, fuse_ino_t ino, const char *path,
+		     pid_t opener, uid_t uid, struct fuse_file_info *fi,
 		     struct handle **out)
 {
 	int writing = (fi->flags & O_ACCMODE) != O_RDONLY;
@@ -758,7 +774,8 @@ static int open_node(const struct node *n, fuse_ino_t ino, pid_t opener,
 		if ((fi->flags & O_ACCMODE) != O_WRONLY) {
 			struct strbuf text = STRBUF_INIT;
 
-			rc = render(n, ino, &text);
+			rc = sizes_take(n, uid, &text) ? 0 :
+			     render(n, path, &text);
 			if (rc) {
 				strbuf_release(&text);
 				free(h);
@@ -766,7 +783,6 @@ static int open_node(const struct node *n, fuse_ino_t ino, pid_t opener,
 				return rc;
 			}
 			open_caps_keep(&text, &h->content);
-			sizes_note(n, uid, h->content.len);
 		}
 		fi->direct_io = 1;
 	}
@@ -788,12 +804,12 @@ static void fs_open(fuse_req_t req, fuse_ino_t ino,
 
 	caller_begin(req);
 	rc = ino_resolve(ino, &path, &n);
-	strbuf_release(&path);
 	if (!rc)
-		rc = open_node(&n, ino, n.type == NODE_REAL ? 0 :
+		rc = open_node(&n, ino, path.buf, n.type == NODE_REAL ? 0 :
 			       thread_group(fuse_req_ctx(req)->pid),
 			       fuse_req_ctx(req)->uid, fi, &h);
 	caller_end();
+	strbuf_release(&path);
 	if (rc) {
 		fuse_reply_err(req, -rc);
 		return;
@@ -853,6 +869,8 @@ static void fs_write(fuse_req_t req, fuse_ino_t ino, const char *buf,
 
 	(void)off;
 	rc = node_write(&h->node, buf, size);
+	/* Even a refused write adds a line to /log. */
+	sizes_forget_all();
 	if (rc < 0) {
 		struct strbuf path = STRBUF_INIT;
 

@@ -4,13 +4,17 @@ never does is refused with an error that says why (never "Function not
 implemented"), and the modes it shows match what works."""
 
 import errno
+import json
 import os
+import pathlib
+import shutil
 import stat
 import subprocess
 
 import pytest
 
-from conftest import start, unmount
+from conftest import make_flac, start, unmount
+from test_access import start_daemon, user, world  # noqa: F401
 
 
 def track(mount):
@@ -124,6 +128,11 @@ def test_manga_series_files(library, tmp_path):
         assert tool(m, "sh", "-c", "echo 0 > manga/Saga/monitored") == (
             0, "")
         assert m.read("manga/Saga/monitored").startswith(b"0")
+        # as typed: blanks and a CRLF line end around the number
+        m.write("manga/Saga/monitored", " 1 \r\n")
+        assert m.read("manga/Saga/monitored").startswith(b"1")
+        m.write("manga/Saga/latest", "\t7\r\n")
+        assert m.read("manga/Saga/latest").startswith(b"7")
     finally:
         unmount(m.path, m.proc)
 
@@ -191,3 +200,91 @@ def test_refused_control_writes_log_one_line(mount):
         for part in said:
             assert part in new[0], (part, new[0])
         assert len(new[0]) < 400, new[0]
+
+
+# Walks the generated files of the mount at argv[1] (not the library's
+# real files) and prints, as JSON, how many it compared and each whose
+# stat() or fstat() size is not the length of a read to its end.
+SIZE_WALK = r"""
+import json, os, sys
+top = sys.argv[1]
+real = {os.path.join(top, d) for d in ("library", "search", "similar")}
+checked, wrong = 0, []
+for d, dirs, files in os.walk(top):
+    dirs[:] = [x for x in dirs if os.path.join(d, x) not in real]
+    for name in files:
+        path = os.path.join(d, name)
+        try:
+            size = os.stat(path).st_size
+            with open(path, "rb") as f:
+                opened = os.fstat(f.fileno()).st_size
+                data = b""
+                while True:
+                    part = f.read(4096)
+                    if not part:
+                        break
+                    data += part
+        except PermissionError:
+            continue
+        checked += 1
+        if size != len(data) or opened != len(data):
+            wrong.append([os.path.relpath(path, top), size, opened,
+                          len(data)])
+print(json.dumps({"checked": checked, "wrong": wrong}))
+"""
+
+
+def size_walk(mount, prefix=()):
+    out = subprocess.run(list(prefix) + ["/usr/bin/python3", "-c", SIZE_WALK,
+                                         mount.path],
+                         capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0, out.stderr
+    return json.loads(out.stdout)
+
+
+@pytest.mark.skipif(os.geteuid() != 0 or not shutil.which("setpriv") or
+                    not shutil.which("useradd"),
+                    reason="needs root, useradd and setpriv")
+def test_stat_sizes_are_true(user, world):
+    """stat() and fstat() of every generated file give the length a read
+    returns, for root and for another user (whose files differ: the
+    owner's alone are not theirs to read), on a fresh mount and after a
+    rescan and a control write changed what the files show."""
+    root = pathlib.Path(world)
+    music = root / "music"
+    make_flac(str(music / "A" / "01.flac"), "One", "Art", "Alb", 1)
+    manga = root / "manga" / "Saga"
+    manga.mkdir(parents=True)
+    (manga / "Saga v01.cbz").write_bytes(b"PK\x05\x06" + bytes(18))
+    (manga / "Saga v03.cbz").write_bytes(b"PK\x05\x06" + bytes(18))
+    m = start_daemon(world, "music=" + str(music),
+                     "manga=" + str(manga.parent))
+    try:
+        for who, prefix in [("root", ()), ("user", user.prefix())]:
+            walk = size_walk(m, prefix)
+            assert walk["wrong"] == [], (who, walk)
+            assert walk["checked"] >= 30, (who, walk)
+        fresh = len(m.read("metrics/scan.csv"))
+        make_flac(str(music / "A" / "02.flac"), "Two", "Art", "Alb", 2)
+        m.rescan()
+        m.write("manga/Saga/monitored", "0")
+        assert len(m.read("metrics/scan.csv")) > fresh
+        for who, prefix in [("root", ()), ("user", user.prefix())]:
+            walk = size_walk(m, prefix)
+            assert walk["wrong"] == [], (who, walk)
+    finally:
+        unmount(m.path, m.proc)
+
+
+def test_stat_size_before_any_open(mount):
+    """The first stat() of a file larger than a page gives its length,
+    not a guess; ls -l and stat(1) agree with cat and wc."""
+    for rel in ["README", "status/summary.json", "status/health",
+                "metrics/scan.csv", "control/rescan"]:
+        shown = int(subprocess.run(["stat", "-c", "%s", mount.file(rel)],
+                                   capture_output=True, text=True,
+                                   check=True).stdout)
+        cat = subprocess.run(["cat", mount.file(rel)], capture_output=True,
+                             check=True).stdout
+        assert shown == len(cat), rel
+    assert len(mount.read("README")) > 4096
