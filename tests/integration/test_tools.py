@@ -13,7 +13,7 @@ import subprocess
 
 import pytest
 
-from conftest import make_flac, start, unmount
+from conftest import BINARY, make_flac, start, unmount
 from test_access import start_daemon, user, world  # noqa: F401
 
 
@@ -288,3 +288,19 @@ def test_stat_size_before_any_open(mount):
                              check=True).stdout
         assert shown == len(cat), rel
     assert len(mount.read("README")) > 4096
+
+
+def test_help_lists_each_option_once():
+    """--help is mediamon's list alone, not libfuse's after it."""
+    out = subprocess.run([BINARY, "--help"], capture_output=True, text=True,
+                         timeout=10)
+    assert out.returncode == 0
+    named = [line.split()[0].rstrip(",") if not line.split()[0] == "-o"
+             else line.split()[1].split("=")[0]
+             for line in out.stdout.splitlines()
+             if line.startswith("    -")]
+    for option in ["-h", "-V", "-f", "-s", "-d", "allow_other",
+                   "max_threads", "entry_timeout", "attr_timeout",
+                   "render_deadline"]:
+        assert named.count(option) == 1, (option, out.stdout)
+    assert len(named) == len(set(named)), out.stdout
