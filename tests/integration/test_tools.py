@@ -304,3 +304,27 @@ def test_help_lists_each_option_once():
                    "render_deadline"]:
         assert named.count(option) == 1, (option, out.stdout)
     assert len(named) == len(set(named)), out.stdout
+
+
+@pytest.mark.skipif(not shutil.which("getfattr"), reason="needs getfattr")
+def test_getfattr_text_as_documented(tmp_path):
+    """A title that is not ASCII: getfattr -d -e text (what the README of
+    the mount says) shows it as it is; plain -d shows base64."""
+    music = tmp_path / "music"
+    title = "Café Ñandú"
+    make_flac(str(music / "a.flac"), title, "Ärtist", "Älbum", 1)
+    m = start(tmp_path, "music=" + str(music))
+    try:
+        assert b"getfattr -d -e text" in m.read("README")
+        files = [os.path.join(d, f) for d, _, fs in os.walk(
+            m.file("library/music/artists")) for f in fs
+            if f.endswith(".flac")]
+        assert len(files) == 1
+        text = subprocess.run(["getfattr", "-d", "-e", "text", files[0]],
+                              capture_output=True, check=True).stdout
+        assert ('user.mediamon.title="%s"' % title).encode() in text
+        plain = subprocess.run(["getfattr", "-d", files[0]],
+                               capture_output=True, check=True).stdout
+        assert b"user.mediamon.title=0s" in plain
+    finally:
+        unmount(m.path, m.proc)
