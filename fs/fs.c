@@ -5,7 +5,6 @@
 #include <fcntl.h>
 #include <pthread.h>
 #include <stddef.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -17,6 +16,7 @@
 #include "common/strbuf.h"
 #include "fs/caller.h"
 #include "fs/control.h"
+#include "fs/handles.h"
 #include "fs/inodes.h"
 #include "fs/invalidate.h"
 #include "fs/nodes.h"
@@ -31,25 +31,6 @@
 /* What a listing gives as inode number when it gives none (libfuse's
  * own value for it): 0 would hide the name from some readers. */
 #define UNKNOWN_INO 0xffffffffU
-
-/* A generated file's rendering, or a library file's real descriptor. */
-struct handle {
-	struct node node;
-	struct open_caps_text content;
-	int fd;
-	fuse_ino_t ino;
-	pid_t opener;		/* the process (thread group) that opened it */
-	uid_t uid;		/* its user, whose cap counts it */
-	struct handle *prev, *next;	/* in open_handles */
-};
-
-/*
- * Every handle not yet released: the kernel's release of a file closed
- * just before the unmount may never reach the daemon, and what it holds
- * is freed at destroy instead.
- */
-static struct handle *open_handles;
-static pthread_mutex_t open_lock = PTHREAD_MUTEX_INITIALIZER;
 
 /* How long the kernel keeps entries and attributes and a rendering may
  * read the store (-o), whether other
@@ -109,40 +90,6 @@ int fs_parse_options(struct fuse_args *args)
 	return 0;
 }
 
-/* Put a handle made by fs_open() on the list and give it to the kernel. */
-static void handle_hand_out(struct handle *h, struct fuse_file_info *fi)
-{
-	pthread_mutex_lock(&open_lock);
-	h->next = open_handles;
-	if (open_handles)
-		open_handles->prev = h;
-	open_handles = h;
-	pthread_mutex_unlock(&open_lock);
-	fi->fh = (uintptr_t)h;
-}
-
-/* Take h off the list, free it with what it holds and give back what
- * it counted. */
-static void handle_free(struct handle *h)
-{
-	uid_t uid = h->uid;
-	int fd = h->fd >= 0;
-
-	pthread_mutex_lock(&open_lock);
-	if (h->prev)
-		h->prev->next = h->next;
-	else
-		open_handles = h->next;
-	if (h->next)
-		h->next->prev = h->prev;
-	pthread_mutex_unlock(&open_lock);
-	if (h->fd >= 0)
-		close(h->fd);
-	open_caps_unkeep(&h->content);
-	free(h);
-	open_caps_put(uid, fd);
-}
-
 /* The kernel hands library files over by splice where it can, without a
  * copy through this process, and lists folders itself when it may
  * (no opendir: opendir answers ENOSYS then). Every part of a listing
@@ -166,8 +113,7 @@ static void fs_init(void *userdata, struct fuse_conn_info *conn)
 static void fs_destroy(void *userdata)
 {
 	(void)userdata;
-	while (open_handles)
-		handle_free(open_handles);
+	handles_free_all();
 	sizes_clear();
 	inodes_clear();
 }
@@ -262,62 +208,18 @@ static int node_stat(fuse_req_t req, const char *path, const struct node *n,
 	return 0;
 }
 
-/* The process a thread belongs to: the kernel names the caller of a
- * request by its thread, and a program may open a file in one thread and
- * fstat() it in another. */
-static pid_t thread_group(pid_t tid)
-{
-	char path[32], line[64];
-	pid_t tgid = tid;
-	FILE *f;
-
-	snprintf(path, sizeof(path), "/proc/%d/status", (int)tid);
-	f = fopen(path, "re");
-	if (!f)
-		return tid;
-	while (fgets(line, sizeof(line), f))
-		if (sscanf(line, "Tgid: %d", &tgid) == 1)
-			break;
-	fclose(f);
-	return tgid;
-}
-
-/* Whether a rendering of ino is open: only then is the caller asked
- * after. */
-static int rendering_open(fuse_ino_t ino)
-{
-	int found = 0;
-
-	pthread_mutex_lock(&open_lock);
-	for (struct handle *h = open_handles; h && !found; h = h->next)
-		found = h->ino == ino && h->fd < 0;
-	pthread_mutex_unlock(&open_lock);
-	return found;
-}
-
-/*
- * The kernel sends fstat() as a getattr without the handle, so a file's
- * own snapshot is found by who asks: the caller's newest open rendering
- * of ino, whose size is what its reads will give. Returns 0 when there is
- * none.
- */
+/* An fstat() of an open rendering shows that rendering's size to the
+ * process that opened it (fs/handles.h); 0 when there is none. */
 static int caller_snapshot(fuse_req_t req, fuse_ino_t ino, struct stat *st)
 {
-	pid_t caller;
-	int found = 0;
+	struct node n;
+	size_t size;
 
-	if (!rendering_open(ino))
+	if (!handles_snapshot(ino, fuse_req_ctx(req)->pid, &n, &size))
 		return 0;
-	caller = thread_group(fuse_req_ctx(req)->pid);
-	pthread_mutex_lock(&open_lock);
-	for (struct handle *h = open_handles; h && !found; h = h->next) {
-		if (h->ino == ino && h->fd < 0 && h->opener == caller) {
-			virtual_stat("", &h->node, h, st);
-			found = 1;
-		}
-	}
-	pthread_mutex_unlock(&open_lock);
-	return found;
+	virtual_stat("", &n, NULL, st);
+	st->st_size = size;
+	return 1;
 }
 
 /* How long the kernel may keep attributes: a generated or control
@@ -786,7 +688,8 @@ static int open_node(const struct node *n, fuse_ino_t ino, const char *path,
 		}
 		fi->direct_io = 1;
 	}
-	handle_hand_out(h, fi);
+	handles_add(h);
+	fi->fh = (uintptr_t)h;
 	*out = h;
 	return 0;
 }
@@ -806,7 +709,7 @@ static void fs_open(fuse_req_t req, fuse_ino_t ino,
 	rc = ino_resolve(ino, &path, &n);
 	if (!rc)
 		rc = open_node(&n, ino, path.buf, n.type == NODE_REAL ? 0 :
-			       thread_group(fuse_req_ctx(req)->pid),
+			       handles_thread_group(fuse_req_ctx(req)->pid),
 			       fuse_req_ctx(req)->uid, fi, &h);
 	caller_end();
 	strbuf_release(&path);
@@ -816,7 +719,7 @@ static void fs_open(fuse_req_t req, fuse_ino_t ino,
 	}
 	/* An interrupted open reached no kernel: no release will come. */
 	if (fuse_reply_open(req, fi))
-		handle_free(h);
+		handles_free(h);
 }
 
 /*
@@ -888,7 +791,7 @@ static void fs_release(fuse_req_t req, fuse_ino_t ino,
 		       struct fuse_file_info *fi)
 {
 	(void)ino;
-	handle_free((struct handle *)(uintptr_t)fi->fh);
+	handles_free((struct handle *)(uintptr_t)fi->fh);
 	fuse_reply_err(req, 0);
 }
 
