@@ -14,7 +14,7 @@ struct strbuf;
 
 /*
  * The text of one write as people type it: one trailing line end dropped
- * (LF or CRLF), then the blanks (spaces and tabs) at both ends; no other
+ * (LF, CRLF or CR), then the blanks (spaces and tabs) at both ends; no other
  * line break or NUL allowed, at most max - 1 bytes left. Copies it
  * NUL-terminated into out (max bytes) and returns its length, or -EINVAL
  * (its reason noted for control_log_refused()). An empty write (a lone

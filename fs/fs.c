@@ -204,7 +204,7 @@ static int node_stat(fuse_req_t req, const char *path, const struct node *n,
 		return rc;
 	}
 	st->st_size = text.len;
-	sizes_keep(n, fuse_req_ctx(req)->uid, &text);
+	sizes_keep(n, fuse_req_ctx(req)->uid, fuse_req_ctx(req)->pid, &text);
 	return 0;
 }
 
@@ -629,14 +629,15 @@ static void real_cache(int fd, struct fuse_file_info *fi)
 }
 
 /* Make the handle of the node n (inode ino, at path) open with fi's
- * flags for the process opener of the user uid. A generated file's
- * rendering is the one its stat() just made and kept (fs/sizes.h), else
- * one made now. */
-static int open_node(const struct node *n, fuse_ino_t ino, const char *path,
-		     pid_t opener, uid_t uid, struct fuse_file_info *fi,
+ * flags for the caller of req. A generated file's rendering is the one
+ * its stat() just made and kept (fs/sizes.h), else one made now. */
+static int open_node(fuse_req_t req, const struct node *n, fuse_ino_t ino,
+		     const char *path, struct fuse_file_info *fi,
 		     struct handle **out)
 {
 	int writing = (fi->flags & O_ACCMODE) != O_RDONLY;
+	uid_t uid = fuse_req_ctx(req)->uid;
+	pid_t tid = fuse_req_ctx(req)->pid;
 	struct handle *h;
 	int rc;
 
@@ -661,7 +662,7 @@ static int open_node(const struct node *n, fuse_ino_t ino, const char *path,
 	h->node = *n;
 	h->fd = -1;
 	h->ino = ino;
-	h->opener = opener;
+	h->opener = n->type == NODE_REAL ? 0 : handles_thread_group(tid);
 	h->uid = caller_uid();
 	if (n->type == NODE_REAL) {
 		h->fd = views_real_open(n->file);
@@ -676,7 +677,7 @@ static int open_node(const struct node *n, fuse_ino_t ino, const char *path,
 		if ((fi->flags & O_ACCMODE) != O_WRONLY) {
 			struct strbuf text = STRBUF_INIT;
 
-			rc = sizes_take(n, uid, &text) ? 0 :
+			rc = sizes_take(n, uid, tid, &text) ? 0 :
 			     render(n, path, &text);
 			if (rc) {
 				strbuf_release(&text);
@@ -708,9 +709,7 @@ static void fs_open(fuse_req_t req, fuse_ino_t ino,
 	caller_begin(req);
 	rc = ino_resolve(ino, &path, &n);
 	if (!rc)
-		rc = open_node(&n, ino, path.buf, n.type == NODE_REAL ? 0 :
-			       handles_thread_group(fuse_req_ctx(req)->pid),
-			       fuse_req_ctx(req)->uid, fi, &h);
+		rc = open_node(req, &n, ino, path.buf, fi, &h);
 	caller_end();
 	strbuf_release(&path);
 	if (rc) {

@@ -29,12 +29,13 @@ static struct {
 
 /* A node is known by its functions and series, never by its inode: the
  * kernel may forget an inode and get another one for the same file. */
-static uint64_t size_key(const struct node *n, uid_t uid)
+static uint64_t size_key(const struct node *n, uid_t uid, pid_t tid)
 {
 	uint64_t h = hash_add(HASH_INIT, (uintptr_t)n->render);
 
 	h = hash_add(h, (uintptr_t)n->render_series);
 	h = hash_add(h, (uint64_t)n->series);
+	h = hash_add(h, (uint64_t)tid);
 	h = hash_end(hash_add(h, uid));
 	return h ? h : 1;
 }
@@ -71,9 +72,11 @@ static int slot_current(const struct size_slot *s, uint64_t generation,
 	       now - s->made < SIZES_KEEP_MS / 1000.0;
 }
 
-void sizes_keep(const struct node *n, uid_t uid, struct strbuf *text)
+void sizes_keep(const struct node *n, uid_t uid, pid_t tid,
+		struct strbuf *text)
 {
-	uint64_t key = size_key(n, uid), generation = indexer_generation();
+	uint64_t key = size_key(n, uid, tid);
+	uint64_t generation = indexer_generation();
 	double now = clock_mono();
 	struct size_slot *s;
 
@@ -99,9 +102,11 @@ void sizes_keep(const struct node *n, uid_t uid, struct strbuf *text)
 	strbuf_release(text);
 }
 
-int sizes_take(const struct node *n, uid_t uid, struct strbuf *text)
+int sizes_take(const struct node *n, uid_t uid, pid_t tid,
+	       struct strbuf *text)
 {
-	uint64_t key = size_key(n, uid), generation = indexer_generation();
+	uint64_t key = size_key(n, uid, tid);
+	uint64_t generation = indexer_generation();
 	struct size_slot *s;
 	int found = 0;
 

@@ -5,17 +5,18 @@
 /*
  * True sizes for the generated files. A lookup or getattr renders the
  * file for its caller (under the render deadline, as an open does) and
- * shows that rendering's length; the rendering is kept here, by node and
- * user (renderings differ between users), for the open that follows:
- * an open takes it while it is current, so what the open reads is what
+ * shows that rendering's length; the rendering is kept here, by node,
+ * user and asking thread (renderings differ between users, and between
+ * processes of one user with other groups), for the open that follows
+ * on that thread: it takes it while it is current, so what the open reads is what
  * the stat said, and the file is not rendered twice. A rendering is
  * current while it is younger than SIZES_KEEP_MS and neither the store's
  * generation (indexer_generation()) nor a control write
  * (sizes_forget_all()) has moved since it was made; an open that finds
  * none current renders anew. Each kept rendering is taken once.
  *
- *	sizes_keep(&n, uid, &text);		(at getattr: text is taken)
- *	if (!sizes_take(&n, uid, &text))	(at open)
+ *	sizes_keep(&n, uid, tid, &text);	(at getattr: text is taken)
+ *	if (!sizes_take(&n, uid, tid, &text))	(at open)
  *		render(...);
  *
  * The table holds SIZES_SLOTS renderings, each looked for in SIZES_PROBE
@@ -37,13 +38,15 @@ struct strbuf;
 #define SIZES_KEEP_MS 500
 #define SIZES_KEEP_BYTES (64u << 20)
 
-/* Keep the rendering of n made for uid (text is left empty), in place of
- * the one kept before. Any thread. */
-void sizes_keep(const struct node *n, uid_t uid, struct strbuf *text);
+/* Keep the rendering of n made for uid, asked for by the thread tid
+ * (text is left empty), in place of the one kept before. Any thread. */
+void sizes_keep(const struct node *n, uid_t uid, pid_t tid,
+		struct strbuf *text);
 
-/* Move the current rendering of n for uid into text (empty): 1, or 0
- * when there is none. Any thread. */
-int sizes_take(const struct node *n, uid_t uid, struct strbuf *text);
+/* Move the current rendering of n kept for uid and tid into text
+ * (empty): 1, or 0 when there is none. Any thread. */
+int sizes_take(const struct node *n, uid_t uid, pid_t tid,
+	       struct strbuf *text);
 
 /* Drop every kept rendering: a control write may change what any shows.
  * Any thread. */

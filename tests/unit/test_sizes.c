@@ -27,6 +27,9 @@ static int render_b(struct strbuf *out)
 	return 0;
 }
 
+/* The thread that asks, the same for both but in test_thread_apart. */
+#define TID 4242
+
 static const struct node file_a = { NODE_FILE, .render = render_a };
 static const struct node file_b = { NODE_FILE, .render = render_b };
 
@@ -35,7 +38,7 @@ static void keep(const struct node *n, uid_t uid, const char *text)
 	struct strbuf sb = STRBUF_INIT;
 
 	strbuf_addstr(&sb, text);
-	sizes_keep(n, uid, &sb);
+	sizes_keep(n, uid, TID, &sb);
 	assert_int_equal(sb.len, 0);
 	strbuf_release(&sb);
 }
@@ -44,7 +47,7 @@ static void keep(const struct node *n, uid_t uid, const char *text)
 static int taken(const struct node *n, uid_t uid, const char *text)
 {
 	struct strbuf sb = STRBUF_INIT;
-	int found = sizes_take(n, uid, &sb);
+	int found = sizes_take(n, uid, TID, &sb);
 
 	if (found)
 		assert_string_equal(sb.buf, text);
@@ -82,6 +85,21 @@ static void test_series_apart(void **state)
 	assert_true(taken(&one, 0, "one"));
 }
 
+/* A process of one user with other groups may see other renderings: a
+ * rendering is taken by the thread that asked for it alone. */
+static void test_thread_apart(void **state)
+{
+	struct strbuf sb = STRBUF_INIT;
+
+	(void)state;
+	strbuf_addstr(&sb, "for one thread");
+	sizes_keep(&file_a, 1000, TID + 1, &sb);
+	assert_false(taken(&file_a, 1000, ""));
+	assert_int_equal(sizes_take(&file_a, 1000, TID + 1, &sb), 1);
+	assert_string_equal(sb.buf, "for one thread");
+	strbuf_release(&sb);
+}
+
 static void test_forgotten_after_a_control_write(void **state)
 {
 	(void)state;
@@ -102,6 +120,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_taken_once_by_its_own),
 		cmocka_unit_test(test_series_apart),
+		cmocka_unit_test(test_thread_apart),
 		cmocka_unit_test(test_forgotten_after_a_control_write),
 	};
 
