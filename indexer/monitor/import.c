@@ -26,6 +26,7 @@
 #include "common/utf8.h"
 #include "indexer/library/symlinks.h"
 #include "indexer/manga/names.h"
+#include "indexer/monitor/import_path.h"
 
 #define MAX_DEPTH 4		/* folders in folders a pack may nest */
 #define COPY_CHUNK (256 << 10)
@@ -59,6 +60,7 @@ struct walk {
 	const struct import_request *req;
 	struct import_result *res;
 	int base_fd;			/* the folder walked beneath */
+	int file_fd;			/* the download, when a file */
 	dev_t base_dev;
 	struct symlinks_rule rule;	/* links lead into base only */
 	struct candidate *v;
@@ -190,7 +192,8 @@ static int walk_entry(struct walk *w, int dfd, const char *dir,
 		free(rel);
 		return -EFBIG;
 	}
-	if (fstatat(dfd, name, &st, AT_SYMLINK_NOFOLLOW)) {
+	if (w->file_fd >= 0 ? fstat(w->file_fd, &st) :
+	    fstatat(dfd, name, &st, AT_SYMLINK_NOFOLLOW)) {
 		ret = -errno;
 		goto out;
 	}
@@ -534,7 +537,14 @@ static int open_source(const struct walk *w, const struct source *s,
 
 	if (!dir)
 		abort();
-	if (!s->via_link) {
+	if (w->file_fd >= 0) {
+		fd = fcntl(w->file_fd, F_DUPFD_CLOEXEC, 0);
+		if (fd < 0 || fstat(fd, st)) {
+			if (fd >= 0)
+				close(fd);
+			fd = -errno;
+		}
+	} else if (!s->via_link) {
 		fd = symlinks_open_beneath(w->base_fd, s->rel, O_PATH);
 		if (fd >= 0 && fstat(fd, st)) {
 			close(fd);
@@ -894,39 +904,49 @@ static int check_space(const struct walk *w, const char *mode, int dfd,
 }
 
 /*
- * Open the download for the walk: a folder is the base itself; a file is
- * walked as the one entry of its folder. The links of the path given are
- * followed (the caller chose it, import_map_path()); below it, none that
- * leads out.
+ * Open the download for the walk, once, beneath its trusted folder (no
+ * link, no mount point on the way): a folder is the base itself; a file
+ * is walked as the one entry of its folder, by the descriptor of the
+ * file itself (w->file_fd), never by its name again, so no sibling of it
+ * is read. *real is the folder's path, which links inside it must not
+ * leave.
  */
-static int open_base(struct walk *w, char **real, const char **only)
+static int open_base(struct walk *w, struct strbuf *real, const char **only)
 {
 	const char *src = w->req->source;
 	struct stat st;
 	char *dir;
+	int fd;
 
 	*only = NULL;
-	if (stat(src, &st))
+	fd = import_path_open(w->req->source_root, src, O_PATH);
+	if (fd < 0)
+		return fd;
+	if (fstat(fd, &st)) {
+		close(fd);
 		return -errno;
+	}
 	if (S_ISDIR(st.st_mode)) {
-		*real = realpath(src, NULL);
+		w->base_fd = symlinks_reopen(fd, O_RDONLY | O_DIRECTORY);
+		close(fd);
 	} else {
+		w->file_fd = fd;
 		*only = base_name(src);
 		dir = strndup(src, *only - src);
 		if (!dir)
-			return -ENOMEM;
-		*real = realpath(*dir ? dir : ".", NULL);
+			abort();
+		w->base_fd = import_path_open(w->req->source_root, dir,
+					      O_PATH | O_DIRECTORY);
 		free(dir);
 	}
-	if (!*real)
-		return -errno;
-	w->base_fd = open(*real, O_RDONLY | O_DIRECTORY | O_NOFOLLOW |
-			  O_CLOEXEC);
-	if (w->base_fd < 0 || fstat(w->base_fd, &st))
+	if (w->base_fd < 0)
+		return w->base_fd;
+	if (fstat(w->base_fd, &st))
 		return -errno;
 	w->base_dev = st.st_dev;
-	w->rule.root = *real;
-	return 0;
+	fd = symlinks_fd_path(w->base_fd, real);
+	w->rule.root = real->buf;
+	return fd;
 }
 
 /* Why, in the result and the log; returns err. */
@@ -948,17 +968,17 @@ static int failed(struct import_result *res, int err, const char *fmt, ...)
 int import_run(const struct import_request *req, const struct config *cfg,
 	       struct import_result *res)
 {
-	struct walk w = { .req = req, .res = res, .base_fd = -1 };
-	struct strbuf name = STRBUF_INIT;
+	struct walk w = { .req = req, .res = res, .base_fd = -1,
+			  .file_fd = -1 };
+	struct strbuf name = STRBUF_INIT, real = STRBUF_INIT;
 	const char *only, *how;
-	char *real = NULL;
 	struct stat dst;
 	int dfd = -1, ret, first_err = 0;
 
 	ret = open_base(&w, &real, &only);
 	if (ret) {
 		ret = failed(res, ret, "cannot open %s: %s", req->source,
-			     strerror(-ret));
+			     import_path_error(ret));
 		goto out;
 	}
 	ret = only ? walk_entry(&w, w.base_fd, "", only, 0, NULL) :
@@ -984,10 +1004,12 @@ int import_run(const struct import_request *req, const struct config *cfg,
 			     res->nr_left_out ? res->left_out[0].why : "");
 		goto out;
 	}
-	dfd = open(req->series_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	dfd = import_path_open(req->series_root, req->series_dir,
+			       O_RDONLY | O_DIRECTORY);
 	if (dfd < 0 || fstat(dfd, &dst)) {
-		ret = failed(res, -errno, "cannot open the series folder %s: "
-			     "%s", req->series_dir, strerror(errno));
+		ret = dfd < 0 ? dfd : -errno;
+		ret = failed(res, ret, "cannot open the series folder %s: %s",
+			     req->series_dir, import_path_error(ret));
 		goto out;
 	}
 	ret = check_space(&w, cfg->import_mode, dfd, &dst, &res->reason);
@@ -1033,11 +1055,13 @@ out:
 		close(dfd);
 	if (w.base_fd >= 0)
 		close(w.base_fd);
+	if (w.file_fd >= 0)
+		close(w.file_fd);
 	for (size_t i = 0; i < w.nr; i++)
 		free_candidate(&w.v[i]);
 	free(w.v);
 	strbuf_release(&name);
-	free(real);
+	strbuf_release(&real);
 	return ret;
 }
 
@@ -1057,85 +1081,4 @@ void import_result_release(struct import_result *res)
 	free(res->left_out);
 	strbuf_release(&res->reason);
 	*res = (struct import_result)IMPORT_RESULT_INIT;
-}
-
-/* Whether path lies in a mapping's local folder or an allowed one, by
- * its text and, once its links are resolved, by where it is. */
-static int path_allowed(const struct config *cfg, const char *path,
-			const char *const *allowed, size_t nr)
-{
-	const struct config_list *map = &cfg->download_path_map;
-	int ok = 0;
-
-	for (size_t i = 1; !ok && i < map->nr; i += 2)
-		ok = path_under(path, map->items[i]);
-	for (size_t i = 0; !ok && i < nr; i++) {
-		char *real = realpath(allowed[i], NULL);
-
-		ok = path_under(path, allowed[i]) ||
-		     (real && path_under(path, real));
-		free(real);
-	}
-	return ok;
-}
-
-int import_map_path(const struct config *cfg, const char *remote,
-		    const char *const *allowed, size_t nr,
-		    char **local, char *why, size_t len)
-{
-	const struct config_list *map = &cfg->download_path_map;
-	char *norm, *mapped = NULL, *real;
-	size_t best = 0, best_len = 0;
-	int ret = 0;
-
-	*local = NULL;
-	if (*remote != '/') {
-		snprintf(why, len, "the client's path '%s' is not absolute",
-			 remote);
-		return -EINVAL;
-	}
-	norm = path_normalize(NULL, remote);
-	if (!norm)
-		return -ENOMEM;
-	for (size_t i = 0; i + 1 < map->nr; i += 2) {
-		size_t n = strlen(map->items[i]);
-
-		if (path_under(norm, map->items[i]) && n >= best_len) {
-			best = i + 1;
-			best_len = n;
-		}
-	}
-	if (best) {
-		const char *rest = norm + (best_len > 1 ? best_len : 0);
-		char *joined;
-
-		if (asprintf(&joined, "%s/%s", map->items[best], rest) < 0) {
-			free(norm);
-			return -ENOMEM;
-		}
-		mapped = path_normalize(NULL, joined);
-		free(joined);
-		free(norm);
-		if (!mapped)
-			return -ENOMEM;
-	} else {
-		mapped = norm;
-	}
-	real = realpath(mapped, NULL);
-	ret = real ? 0 : -errno;
-	if (!path_allowed(cfg, mapped, allowed, nr) ||
-	    (real && !path_allowed(cfg, real, allowed, nr))) {
-		snprintf(why, len, "%s lies outside every [download] path_map "
-			 "and save folder", real ? real : mapped);
-		ret = -EPERM;
-	} else if (ret) {
-		snprintf(why, len, "%s: %s", mapped, strerror(-ret));
-	}
-	free(real);
-	if (ret) {
-		free(mapped);
-		return log_error(ret, "import: %s", why);
-	}
-	*local = mapped;
-	return 0;
 }
