@@ -582,12 +582,31 @@ static mode_t new_file_mode(void)
 }
 
 /*
- * A new temporary file in the folder dfd, hidden and of no volume kind,
- * so the scanner passes it by: its name in tmp, the mode from the umask,
- * the folder's group (as a setgid folder would give it; where the daemon
- * may not, the file keeps its own).
+ * Give the file fd (any descriptor, O_PATH too) the series folder's owner
+ * and group, so that it is the folder owner's file and not root's (where
+ * the daemon may not, it keeps its own), and mode: never more than the
+ * source's mode allows, and the umask's at most.
  */
-static int open_temp(int dfd, gid_t gid, char tmp[static 32])
+static void give(int fd, const struct stat *dst, mode_t mode,
+		 const char *name)
+{
+	char path[32];
+
+	snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
+	if (fchownat(fd, "", dst->st_uid, dst->st_gid, AT_EMPTY_PATH))
+		log_debug("import: %s keeps its owner: %s", name,
+			  strerror(errno));
+	if (chmod(path, mode & new_file_mode()))
+		log_warn("import: %s: cannot set its mode: %s", name,
+			 strerror(errno));
+}
+
+/*
+ * A new temporary file in the folder dfd, hidden and of no volume kind,
+ * so the scanner passes it by: its name in tmp, readable by its creator
+ * alone until finish_temp() gives it its owner and mode.
+ */
+static int open_temp(int dfd, char tmp[static 32])
 {
 	unsigned char rnd[6];
 	int fd;
@@ -598,13 +617,9 @@ static int open_temp(int dfd, gid_t gid, char tmp[static 32])
 		snprintf(tmp, 32, ".import-%02x%02x%02x%02x%02x%02x.tmp",
 			 rnd[0], rnd[1], rnd[2], rnd[3], rnd[4], rnd[5]);
 		fd = openat(dfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC,
-			    0666);
-		if (fd >= 0) {
-			if (fchown(fd, (uid_t)-1, gid))
-				log_debug("import: %s keeps its group: %s",
-					  tmp, strerror(errno));
+			    0600);
+		if (fd >= 0)
 			return fd;
-		}
 		if (errno != EEXIST)
 			return -errno;
 	}
@@ -654,10 +669,13 @@ static int copy_data(int src, int fd, off_t size)
 	}
 }
 
-/* Sync and close fd, then place tmp as name; tmp is gone after. */
-static int finish_temp(int dfd, int fd, const char *tmp, const char *name,
-		       int ret)
+/* Give fd the folder's owner and mode, sync and close it, then place tmp
+ * as name; tmp is gone after. */
+static int finish_temp(int dfd, int fd, const struct stat *dst, mode_t mode,
+		       const char *tmp, const char *name, int ret)
 {
+	if (!ret)
+		give(fd, dst, mode, name);
 	if (!ret && fsync(fd))
 		ret = -errno;
 	if (close(fd) && !ret)
@@ -670,8 +688,8 @@ static int finish_temp(int dfd, int fd, const char *tmp, const char *name,
 }
 
 /* Copy the file pfd (an O_PATH descriptor) to name in dfd. */
-static int copy_file(int pfd, const struct stat *st, int dfd, gid_t gid,
-		     const char *name)
+static int copy_file(int pfd, const struct stat *st, int dfd,
+		     const struct stat *dst, const char *name)
 {
 	char tmp[32];
 	int src, fd, ret;
@@ -679,14 +697,14 @@ static int copy_file(int pfd, const struct stat *st, int dfd, gid_t gid,
 	src = symlinks_reopen(pfd, O_RDONLY | O_NONBLOCK);
 	if (src < 0)
 		return src;
-	fd = open_temp(dfd, gid, tmp);
+	fd = open_temp(dfd, tmp);
 	if (fd < 0) {
 		close(src);
 		return fd;
 	}
 	ret = copy_data(src, fd, st->st_size);
 	close(src);
-	return finish_temp(dfd, fd, tmp, name, ret);
+	return finish_temp(dfd, fd, dst, st->st_mode, tmp, name, ret);
 }
 
 /* Link what pfd is open on as name in dfd: exactly that file, never
@@ -714,7 +732,7 @@ static int link_refused(int err)
  * systems a copy, and the download's file removed once it is in.
  */
 static int move_file(const struct walk *w, const struct source *s, int pfd,
-		     const struct stat *st, int dfd, gid_t gid,
+		     const struct stat *st, int dfd, const struct stat *dst,
 		     const char *name, const char **how)
 {
 	const char *base = base_name(s->rel);
@@ -735,7 +753,7 @@ static int move_file(const struct walk *w, const struct source *s, int pfd,
 			unlinkat(sfd, base, 0);
 	} else if (ret == -EXDEV) {
 		*how = "copy";
-		ret = copy_file(pfd, st, dfd, gid, name);
+		ret = copy_file(pfd, st, dfd, dst, name);
 		if (!ret && !fstatat(sfd, base, &now, AT_SYMLINK_NOFOLLOW) &&
 		    now.st_dev == st->st_dev && now.st_ino == st->st_ino)
 			unlinkat(sfd, base, 0);
@@ -751,17 +769,15 @@ static int move_file(const struct walk *w, const struct source *s, int pfd,
 	close(sfd);
 	if (ret)
 		return ret;
-	if (fchmodat(dfd, name, new_file_mode(), 0) ||
-	    fchownat(dfd, name, (uid_t)-1, gid, AT_SYMLINK_NOFOLLOW))
-		log_debug("import: %s keeps its mode or group: %s", name,
-			  strerror(errno));
+	give(pfd, dst, st->st_mode, name);
 	return 0;
 }
 
 /* Add one image to the archive a, as its path in the folder packed
  * (skip bytes of its path below the base). */
 static int pack_image(const struct walk *w, struct archive *a,
-		      const struct source *s, size_t skip, char *buf)
+		      const struct source *s, size_t skip, char *buf,
+		      mode_t *mode)
 {
 	struct archive_entry *e;
 	struct stat st;
@@ -779,6 +795,7 @@ static int pack_image(const struct walk *w, struct archive *a,
 		close(fd);
 		return -EAGAIN;
 	}
+	*mode &= st.st_mode;
 	e = archive_entry_new();
 	if (!e)
 		abort();
@@ -807,17 +824,19 @@ static int pack_image(const struct walk *w, struct archive *a,
 }
 
 /* Pack the folder of images c into a .cbz, stored (images are
- * compressed already), as name in dfd. */
+ * compressed already), as name in dfd: readable by no more users than
+ * every image is. */
 static int pack_folder(const struct walk *w, const struct candidate *c,
-		       int dfd, gid_t gid, const char *name)
+		       int dfd, const struct stat *dst, const char *name)
 {
 	struct archive *a = archive_write_new();
 	char tmp[32], *buf = malloc(COPY_CHUNK);
 	int fd = -1, ret = 0;
+	mode_t mode = 0666;
 
 	if (!a || !buf)
 		abort();
-	fd = open_temp(dfd, gid, tmp);
+	fd = open_temp(dfd, tmp);
 	if (fd < 0) {
 		ret = fd;
 		goto out;
@@ -828,13 +847,13 @@ static int pack_folder(const struct walk *w, const struct candidate *c,
 		ret = -EIO;
 	for (size_t i = 0; !ret && i < c->nr_images; i++)
 		ret = pack_image(w, a, &c->images[i], *c->file.rel ?
-				 strlen(c->file.rel) + 1 : 0, buf);
+				 strlen(c->file.rel) + 1 : 0, buf, &mode);
 	if (archive_write_close(a) != ARCHIVE_OK && !ret)
 		ret = -EIO;
 	if (ret == -EIO)
 		log_warn("import: packing %s: %s", name, archive_error_string(a)
 			 ? archive_error_string(a) : "archive error");
-	ret = finish_temp(dfd, fd, tmp, name, ret);
+	ret = finish_temp(dfd, fd, dst, mode, tmp, name, ret);
 out:
 	archive_write_free(a);
 	free(buf);
@@ -843,30 +862,30 @@ out:
 
 /* Bring candidate c in as name in dfd, by the mode; *how says how. */
 static int import_one(const struct walk *w, const struct candidate *c,
-		      const char *mode, int dfd, gid_t gid, const char *name,
-		      const char **how)
+		      const char *mode, int dfd, const struct stat *dst,
+		      const char *name, const char **how)
 {
 	struct stat st;
 	int pfd, ret;
 
 	if (c->images) {
 		*how = "pack";
-		return pack_folder(w, c, dfd, gid, name);
+		return pack_folder(w, c, dfd, dst, name);
 	}
 	pfd = open_source(w, &c->file, &st);
 	if (pfd < 0)
 		return pfd;
 	*how = mode;
 	if (!strcmp(mode, "move") && !c->file.via_link) {
-		ret = move_file(w, &c->file, pfd, &st, dfd, gid, name, how);
+		ret = move_file(w, &c->file, pfd, &st, dfd, dst, name, how);
 	} else if (!strcmp(mode, "copy")) {
-		ret = copy_file(pfd, &st, dfd, gid, name);
+		ret = copy_file(pfd, &st, dfd, dst, name);
 	} else {
 		*how = "hardlink";
 		ret = link_file(pfd, dfd, name);
 		if (link_refused(ret)) {
 			*how = "copy";
-			ret = copy_file(pfd, &st, dfd, gid, name);
+			ret = copy_file(pfd, &st, dfd, dst, name);
 		}
 	}
 	close(pfd);
@@ -1025,7 +1044,7 @@ int import_run(const struct import_request *req, const struct config *cfg,
 		ret = target_name(cfg, req->series, c, &name);
 		if (!ret)
 			ret = import_one(&w, c, cfg->import_mode, dfd,
-					 dst.st_gid, name.buf, &how);
+					 &dst, name.buf, &how);
 		if (ret) {
 			leave_out(res, c->file.rel, c->first, c->last,
 				  "%s/%s %s", req->series_dir, name.buf,

@@ -43,9 +43,11 @@
  * hidden temporary name in the series folder (".import-XXXXXX.tmp"),
  * synced, then renamed to its name without replacing, so the watcher
  * never sees half a file and a crash leaves none under a volume's name.
- * A file written or moved gets the series folder's group and the mode
- * the daemon's umask gives a new file; a hard link is the download's own
- * file and keeps its owner and mode.
+ * A file written or moved gets the series folder's owner and group (the
+ * daemon creates it as root, readable by root alone, then gives it away
+ * by its descriptor), and a mode never wider than its source's (a pack:
+ * than each image's) nor than the daemon's umask gives a new file; a
+ * hard link is the download's own file and keeps its owner and mode.
  *
  * Safety: the download and the series folder are each opened once,
  * beneath source_root and series_root, with no link and no mount point

@@ -162,13 +162,17 @@ static const char *why_left_out(const struct import_result *res,
 	return NULL;
 }
 
-/* Give the series folder a group other than the test's own when root
- * may (else it keeps the test's): the group an imported file must get. */
-static gid_t other_group(void)
+/* Give the series folder an owner and a group other than the test's own
+ * when root may (else it keeps the test's): those an imported file must
+ * get. Returns the group, the owner in *uid. */
+static gid_t other_group(uid_t *uid)
 {
-	if (geteuid())
+	if (geteuid()) {
+		*uid = geteuid();
 		return getegid();
-	assert_int_equal(chown(series, (uid_t)-1, 4242), 0);
+	}
+	assert_int_equal(chown(series, 4243, 4242), 0);
+	*uid = 4243;
 	return 4242;
 }
 
@@ -219,14 +223,16 @@ static void test_hardlink(void **state)
 	import_result_release(&res);
 }
 
-/* Copy mode writes a file of its own, mode from the umask, group from
- * the series folder, and no temporary file stays behind. */
+/* Copy mode writes a file of its own, owner and group from the series
+ * folder, its mode never more than the source's nor the umask's, and no
+ * temporary file stays behind. */
 static void test_copy(void **state)
 {
 	struct import_result res = IMPORT_RESULT_INIT;
 	char src[256], path[256];
 	struct stat st;
 	gid_t want_gid;
+	uid_t want_uid;
 	mode_t old;
 
 	(void)state;
@@ -234,7 +240,7 @@ static void test_copy(void **state)
 	put(dl, "One Piece T06.cbz", "vol6");
 	path_of(src, sizeof(src), dl, "One Piece T06.cbz");
 	assert_int_equal(chmod(src, 0600), 0);
-	want_gid = other_group();
+	want_gid = other_group(&want_uid);
 	old = umask(027);
 	assert_int_equal(run(src, (double[]){ 6 }, 1, &res), 0);
 	umask(old);
@@ -244,10 +250,24 @@ static void test_copy(void **state)
 	assert_string_equal(text_of(series, "One Piece T06.cbz"), "vol6");
 	path_of(path, sizeof(path), series, "One Piece T06.cbz");
 	assert_int_equal(stat(path, &st), 0);
-	assert_int_equal(st.st_mode & 0777, 0640);
+	assert_int_equal(st.st_mode & 0777, 0600);
 	assert_int_equal(st.st_gid, want_gid);
+	assert_int_equal(st.st_uid, want_uid);
 	assert_int_equal(count(series), 1);
 	assert_string_equal(text_of(dl, "One Piece T06.cbz"), "vol6");
+	import_result_release(&res);
+
+	/* a source all may read: the umask's mode, no more */
+	put(dl, "One Piece T07.cbz", "vol7");
+	path_of(src, sizeof(src), dl, "One Piece T07.cbz");
+	assert_int_equal(chmod(src, 0666), 0);
+	old = umask(027);
+	assert_int_equal(run(src, (double[]){ 7 }, 1, &res), 0);
+	umask(old);
+	path_of(path, sizeof(path), series, "One Piece T07.cbz");
+	assert_int_equal(stat(path, &st), 0);
+	assert_int_equal(st.st_mode & 0777, 0640);
+	assert_int_equal(st.st_uid, want_uid);
 	import_result_release(&res);
 }
 
@@ -316,13 +336,15 @@ static void test_no_space(void **state)
 }
 
 /* Move takes the download's file away, the same inode in the series,
- * with the mode and group a new file there gets. */
+ * with the series folder's owner and group, and a mode never more than
+ * it had. */
 static void test_move(void **state)
 {
 	struct import_result res = IMPORT_RESULT_INIT;
 	char src[256], path[256];
 	struct stat st;
 	gid_t want_gid;
+	uid_t want_uid;
 	mode_t old;
 	ino_t ino;
 
@@ -331,7 +353,7 @@ static void test_move(void **state)
 	put(dl, "pack/One Piece T08.cbr", "vol8");
 	path_of(path, sizeof(path), dl, "pack/One Piece T08.cbr");
 	assert_int_equal(chmod(path, 0600), 0);
-	want_gid = other_group();
+	want_gid = other_group(&want_uid);
 	ino = inode_of(dl, "pack/One Piece T08.cbr");
 	path_of(src, sizeof(src), dl, "pack");
 	old = umask(022);
@@ -343,8 +365,9 @@ static void test_move(void **state)
 	assert_int_equal(inode_of(dl, "pack/One Piece T08.cbr"), 0);
 	path_of(path, sizeof(path), series, "One Piece T08.cbr");
 	assert_int_equal(stat(path, &st), 0);
-	assert_int_equal(st.st_mode & 0777, 0644);
+	assert_int_equal(st.st_mode & 0777, 0600);
 	assert_int_equal(st.st_gid, want_gid);
+	assert_int_equal(st.st_uid, want_uid);
 	import_result_release(&res);
 }
 
@@ -452,7 +475,9 @@ static void test_pack_images(void **state)
 	struct archive_entry *e;
 	struct archive *a;
 	char src[256], path[256], rel[64], buf[64];
+	struct stat st;
 	size_t i = 0;
+	mode_t old;
 
 	(void)state;
 	for (size_t k = 0; k < 5; k++) {
@@ -461,8 +486,13 @@ static void test_pack_images(void **state)
 	}
 	put(dl, "One Piece T10/info.txt", "scan group");
 	put(dl, "One Piece T10/._1.jpg", "resource fork");
+	/* one page others may not read: nor may they the pack */
+	path_of(path, sizeof(path), dl, "One Piece T10/2.png");
+	assert_int_equal(chmod(path, 0640), 0);
 	path_of(src, sizeof(src), dl, "One Piece T10");
+	old = umask(022);
 	assert_int_equal(run(src, (double[]){ 10 }, 1, &res), 0);
+	umask(old);
 	assert_int_equal(res.nr_files, 1);
 	assert_string_equal(res.files[0].how, "pack");
 	assert_int_equal(res.nr_left_out, 2);
@@ -471,6 +501,8 @@ static void test_pack_images(void **state)
 	assert_string_equal(why_left_out(&res, "._1.jpg"), "a hidden file");
 
 	path_of(path, sizeof(path), series, "One Piece T10.cbz");
+	assert_int_equal(stat(path, &st), 0);
+	assert_int_equal(st.st_mode & 0777, 0640);
 	a = archive_read_new();
 	assert_non_null(a);
 	archive_read_support_format_zip(a);
