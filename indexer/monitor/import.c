@@ -926,14 +926,15 @@ static int check_space(const struct walk *w, const char *mode, int dfd,
  * Open the download for the walk, once, beneath its trusted folder (no
  * link, no mount point on the way): a folder is the base itself; a file
  * is walked as the one entry of its folder, by the descriptor of the
- * file itself (w->file_fd), never by its name again, so no sibling of it
- * is read. *real is the folder's path, which links inside it must not
- * leave.
+ * file itself (w->file_fd, opened in that folder and checked to be the
+ * file first opened: -EAGAIN when not), never by its name again, so no
+ * sibling of it is read. *real is the folder's path, which links inside
+ * it must not leave.
  */
 static int open_base(struct walk *w, struct strbuf *real, const char **only)
 {
 	const char *src = w->req->source;
-	struct stat st;
+	struct stat st, now;
 	char *dir;
 	int fd;
 
@@ -948,8 +949,12 @@ static int open_base(struct walk *w, struct strbuf *real, const char **only)
 	if (S_ISDIR(st.st_mode)) {
 		w->base_fd = symlinks_reopen(fd, O_RDONLY | O_DIRECTORY);
 		close(fd);
+		if (w->base_fd < 0)
+			return w->base_fd;
 	} else {
-		w->file_fd = fd;
+		/* The file as its folder, opened after, holds it: the same
+		 * file, or the download changed meanwhile. */
+		close(fd);
 		*only = base_name(src);
 		dir = strndup(src, *only - src);
 		if (!dir)
@@ -957,9 +962,16 @@ static int open_base(struct walk *w, struct strbuf *real, const char **only)
 		w->base_fd = import_path_open(w->req->source_root, dir,
 					      O_PATH | O_DIRECTORY);
 		free(dir);
+		if (w->base_fd < 0)
+			return w->base_fd;
+		w->file_fd = symlinks_open_within(w->base_fd, *only, O_PATH);
+		if (w->file_fd < 0)
+			return w->file_fd;
+		if (fstat(w->file_fd, &now))
+			return -errno;
+		if (now.st_dev != st.st_dev || now.st_ino != st.st_ino)
+			return -EAGAIN;
 	}
-	if (w->base_fd < 0)
-		return w->base_fd;
 	if (fstat(w->base_fd, &st))
 		return -errno;
 	w->base_dev = st.st_dev;
