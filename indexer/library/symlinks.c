@@ -1,4 +1,8 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
+/*
+ * Paths opened with no link on the way, and links followed into the roots
+ * only (symlinks.h). It reads no file's content.
+ */
 #include "indexer/library/symlinks.h"
 
 #include <errno.h>

@@ -1,4 +1,9 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
+/*
+ * A completed download brought into its series folder (import.h): walked,
+ * planned and written by descriptor. Where it may read and write is
+ * import_path's to say; it never replaces a file.
+ */
 #include "indexer/monitor/import.h"
 
 #include <archive.h>
