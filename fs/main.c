@@ -319,7 +319,8 @@ static int run(struct fuse_args *args, struct fuse_cmdline_opts *cmd,
 
 	warn_obsolete(o);
 	open_caps_init();
-	open_caps_set(cfg->max_open_per_user);
+	open_caps_set(cfg->max_open_per_user,
+		      cfg->max_open_memory_per_user);
 	if (indexer_prepare_store(cfg->database))
 		return 1;
 	if (fuse_opt_add_arg(args, "-odefault_permissions") ||
