@@ -11,6 +11,7 @@
 #include "common/config.h"
 #include "common/db.h"
 #include "common/log.h"
+#include "common/path.h"
 #include "common/notify.h"
 #include "common/strbuf.h"
 #include "indexer/monitor/blocklist.h"
@@ -513,6 +514,29 @@ static void tell_imported(const struct track *t,
 }
 
 /*
+ * Add a series' own save folder to the nr folders of allowed, which has
+ * room for it, when it lies under one of them: whoever may write the
+ * series' preferences names it, so it is trusted only inside a folder
+ * the administrator configured. Returns 0, or -EACCES with the reason in
+ * row.
+ */
+static int trust_own_folder(const char *folder, const char **allowed,
+			    size_t *nr, struct tracker_row *row)
+{
+	if (!folder)
+		return 0;
+	for (size_t i = 0; i < *nr; i++)
+		if (path_under(folder, allowed[i])) {
+			allowed[(*nr)++] = folder;
+			return 0;
+		}
+	snprintf(row->reason, sizeof(row->reason), "import: the series'"
+		 " save_path %.200s lies under no [download] or [usenet]"
+		 " save_path", folder);
+	return -EACCES;
+}
+
+/*
  * Import the completed download of t, at path as client c reported it,
  * into its series folder: the path mapped to this machine's and kept in
  * the clients' save paths, then import_run() for t's volume. Returns the
@@ -541,16 +565,16 @@ static enum tracker_state import_completed(struct tracker_pass *p,
 		allowed[nr++] = p->torrent->save_path;
 	if (p->usenet && p->usenet->save_path && *p->usenet->save_path)
 		allowed[nr++] = p->usenet->save_path;
-	if (own.save_path)
-		allowed[nr++] = own.save_path;
-	if (rc) {
+	if (rc)
 		snprintf(row->reason, sizeof(row->reason), "import: the"
 			 " folder of %s is not known", t->series);
-	} else if ((rc = import_map_path(p->cfg, path, allowed, nr, &local,
+	else
+		rc = trust_own_folder(own.save_path, allowed, &nr, row);
+	if (!rc && (rc = import_map_path(p->cfg, path, allowed, nr, &local,
 					 &saved, why, sizeof(why)))) {
 		snprintf(row->reason, sizeof(row->reason), "import: %.280s",
 			 why);
-	} else {
+	} else if (!rc) {
 		rc = import_run(&(struct import_request) {
 			.source = local, .source_root = saved,
 			.series_dir = dir.buf, .series_root = root.buf,
