@@ -26,6 +26,7 @@
 #include "indexer/monitor/prefs.h"
 #include "indexer/manga/names.h"
 #include "indexer/monitor/download.h"
+#include "indexer/library/root_guard.h"
 #include "indexer/library/symlinks.h"
 #include "indexer/recovery.h"
 #include "indexer/library/watch.h"
@@ -134,6 +135,8 @@ static struct {
 	double retry_at;	/* monotonic: the pending scan waits until */
 	double retry_wait;	/* the next wait after a failure */
 	double mend_at, mend_wait;	/* the same for mending the store */
+	double guard_at;	/* monotonic: the next look at the roots
+				 * that are unavailable */
 	struct indexer_scan_result last;
 	int has_last;
 	uint64_t unstored_failures;
@@ -475,6 +478,24 @@ static int plan_make(struct scan_order *o, struct plan *p)
 	return 0;
 }
 
+/* Leave out of the plan the roots that are unavailable (root_guard.h):
+ * their rows stay as they are. One that is back is watched again. */
+static void plan_guard(struct plan *p)
+{
+	size_t kept = 0;
+
+	for (size_t i = 0; i < p->nr; i++) {
+		enum root_state st = root_guard_check(p->req[i].root_index);
+
+		if (st == ROOT_DOWN)
+			continue;
+		if (st == ROOT_BACK)
+			watch_renew(p->req[i].root_index);
+		p->req[kept++] = p->req[i];
+	}
+	p->nr = kept;
+}
+
 static void plan_free(struct plan *p)
 {
 	free(p->req);
@@ -692,6 +713,7 @@ static enum outcome run_order(void)
 		return RUN_AGAIN_LATER;
 	mend_store();
 	writer_call(NULL, NULL);
+	plan_guard(&plan);
 	pthread_mutex_lock(&ix.lock);
 	memset(&ix.stats, 0, sizeof(ix.stats));
 	pthread_mutex_unlock(&ix.lock);
@@ -794,6 +816,29 @@ static void wait_until(double at)
 	pthread_cond_timedwait(&ix.wake, &ix.lock, &ts);
 }
 
+/* Whether a root is unavailable: the indexer looks at it again. */
+static int roots_down(void)
+{
+	for (size_t i = 0; i < ix.nr_roots; i++)
+		if (root_guard_down(i))
+			return 1;
+	return 0;
+}
+
+/* Look again at the roots that are unavailable, with ix.lock released:
+ * one that is back is watched again and scanned as a whole. */
+static void roots_recheck(void)
+{
+	for (size_t i = 0; i < ix.nr_roots; i++) {
+		if (!root_guard_down(i) || root_guard_check(i) == ROOT_DOWN)
+			continue;
+		watch_renew(i);
+		pthread_mutex_lock(&ix.lock);
+		order_merge(&ix.pending, "root_back", 0, i, "", 0);
+		pthread_mutex_unlock(&ix.lock);
+	}
+}
+
 static void *indexer_main(void *unused)
 {
 	enum outcome retry;
@@ -802,8 +847,19 @@ static void *indexer_main(void *unused)
 	(void)unused;
 	pthread_mutex_lock(&ix.lock);
 	while (!ix.stopping) {
-		if (!ix.has_pending) {
+		if (!ix.has_pending && !roots_down()) {
 			pthread_cond_wait(&ix.wake, &ix.lock);
+			continue;
+		}
+		if (!ix.has_pending) {
+			if (ix.guard_at > clock_mono()) {
+				wait_until(ix.guard_at);
+				continue;
+			}
+			ix.guard_at = clock_mono() + ROOT_GUARD_EVERY_S;
+			pthread_mutex_unlock(&ix.lock);
+			roots_recheck();
+			pthread_mutex_lock(&ix.lock);
 			continue;
 		}
 		if (ix.retry_at > clock_mono()) {
@@ -1058,6 +1114,7 @@ int indexer_start(const struct config *cfg)
 		return -ENOMEM;
 	ix.roots = ix.block->r;
 	ix.nr_roots = ix.block->nr;
+	root_guard_reset(ix.roots, ix.nr_roots);
 	rc = writer_register(&music_writer_ops);
 	if (!rc)
 		rc = writer_start(cfg->database);
@@ -1101,6 +1158,7 @@ int indexer_start(const struct config *cfg)
 		log_warn("indexer: no analysis workers, so no analysis");
 	return rc;
 fail:
+	root_guard_reset(NULL, 0);
 	free(ix.block);
 	ix.block = NULL;
 	ix.roots = NULL;
