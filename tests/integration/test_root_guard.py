@@ -126,6 +126,25 @@ def test_bind_mount_of_an_empty_folder(guarded, library, tmp_path):
     watched_again(m, library, before)
 
 
+def test_another_file_system_over_the_root(guarded, library):
+    """A mount of another file system whose top entries are none the
+    store knows is not the library: its rows stay until it goes."""
+    m, t = guarded
+    before = counts(m)
+    subprocess.run(["mount", "-t", "tmpfs", "-o", "size=1m", "other",
+                    str(library)], check=True)
+    try:
+        (library / "lost+found").mkdir()
+        m.rescan()
+        assert ("warn: music root %s is unavailable (not the same file"
+                " system): its 9 tracks are kept\n" % library) in health(m)
+        assert counts(m) == before
+    finally:
+        unbind(library)
+    wait_back(m, library)
+    assert counts(m) == before
+
+
 def test_root_renamed_away_and_back(guarded, library, tmp_path):
     m, t = guarded
     before = counts(m)
