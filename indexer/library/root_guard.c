@@ -38,10 +38,16 @@ static struct {
 	size_t nr;
 } rg = { .lock = PTHREAD_MUTEX_INITIALIZER };
 
+/* What read_held() reads: each bit a query of its, in order. */
+#define HELD_FILES 1		/* has_files, stored_dev */
+#define HELD_KEPT 2		/* kept */
+#define HELD_TOP 4		/* top, nr_top */
+
 /* What the store holds of a root, read on the writer. */
 struct held {
 	int64_t root_id;
 	int manga;
+	int want;		/* HELD_ bits */
 	int has_files;
 	long long stored_dev;	/* 0: none recorded */
 	long long kept;		/* tracks, or volumes for manga */
@@ -87,8 +93,8 @@ void root_guard_probe(const char *dir, struct root_probe *p)
 	closedir(dp);
 }
 
-/* A writer_call() function: fill the struct held arg from the store,
- * with up to 16 of the top entries it knows, to look for on a new
+/* A writer_call() function: fill what the struct held arg wants of the
+ * store: up to 16 of the top entries it knows are looked for on a new
  * device. */
 static int read_held(sqlite3 *db, void *arg)
 {
@@ -115,6 +121,8 @@ static int read_held(sqlite3 *db, void *arg)
 	for (size_t i = 0; !rc && i < ARRAY_SIZE(sql); i++) {
 		sqlite3_stmt *st;
 
+		if (!(h->want & (1 << i)))
+			continue;
 		rc = db_prepare(db, sql[i], &st);
 		if (rc)
 			break;
@@ -187,9 +195,9 @@ static const char *why_err(int err)
 }
 
 /* Why the root at path, whose rows h holds, may not be scanned; NULL
- * when it may. */
+ * when it may. On another device, the top entries are read. */
 static const char *judge(const char *path, const struct root_probe *p,
-			 const struct held *h)
+			 struct held *h)
 {
 	if (!h->has_files)
 		return NULL;
@@ -197,8 +205,11 @@ static const char *judge(const char *path, const struct root_probe *p,
 		return why_err(p->err);
 	if (!p->has_entries)
 		return "empty";
-	if (h->stored_dev && h->stored_dev != (long long)p->dev &&
-	    h->nr_top && !has_known_entry(path, h))
+	if (!h->stored_dev || h->stored_dev == (long long)p->dev)
+		return NULL;
+	h->want = HELD_TOP;
+	if (!writer_call(read_held, h) && h->nr_top &&
+	    !has_known_entry(path, h))
 		return "not the same file system";
 	return NULL;
 }
@@ -220,7 +231,8 @@ void root_guard_reset(const struct indexer_root *roots, size_t nr)
 	pthread_mutex_unlock(&rg.lock);
 }
 
-/* Set the state of root number index; returns what it was. */
+/* Set the state of root number index, with the count kept when it
+ * goes down; returns what it was. */
 static int set_down(size_t index, const char *why, long long kept)
 {
 	struct guarded *g;
@@ -232,7 +244,8 @@ static int set_down(size_t index, const char *why, long long kept)
 		was = g->down;
 		g->down = why != NULL;
 		snprintf(g->why, sizeof(g->why), "%s", why ? why : "");
-		g->kept = kept;
+		if (why && !was)
+			g->kept = kept;
 	}
 	pthread_mutex_unlock(&rg.lock);
 	return was;
@@ -253,6 +266,7 @@ enum root_state root_guard_check(size_t index)
 		return ROOT_OK;
 	h.root_id = r->id;
 	h.manga = !strcmp(r->kind, "manga");
+	h.want = HELD_FILES;
 	root_guard_probe(r->path, &p);
 	/* A store that cannot say leaves the scan to meet what it meets. */
 	if (writer_call(read_held, &h)) {
@@ -260,6 +274,10 @@ enum root_state root_guard_check(size_t index)
 		return ROOT_OK;
 	}
 	why = judge(r->path, &p, &h);
+	if (why && !root_guard_down(index)) {
+		h.want = HELD_KEPT;
+		writer_call(read_held, &h);
+	}
 	if (!why && p.exists && h.stored_dev != (long long)p.dev) {
 		h.new_dev = p.dev;
 		writer_call(record_dev, &h);

@@ -8,6 +8,7 @@ indexed as they are."""
 
 import errno
 import os
+import shutil
 import sqlite3
 import subprocess
 
@@ -143,6 +144,34 @@ def test_another_file_system_over_the_root(guarded, library):
         unbind(library)
     wait_back(m, library)
     assert counts(m) == before
+
+
+def test_library_moved_to_another_disk(guarded, library, tmp_path):
+    """Another file system that holds the library's top folders is the
+    library moved whole: it is scanned, and its device recorded."""
+    m, t = guarded
+    before = counts(m)
+    copy = tmp_path / "copy"
+    shutil.copytree(str(library), str(copy))
+    subprocess.run(["mount", "-t", "tmpfs", "-o", "size=4m", "moved",
+                    str(library)], check=True)
+    try:
+        for name in os.listdir(str(copy)):
+            shutil.copytree(str(copy / name), str(library / name))
+        m.rescan()
+        assert "unavailable" not in health(m)
+        assert counts(m)["tracks"] == before["tracks"]
+        db = sqlite3.connect("file:%s?mode=ro" % m.db, uri=True)
+        try:
+            dev = db.execute("SELECT dev FROM roots").fetchone()[0]
+        finally:
+            db.close()
+        assert dev == os.stat(str(library)).st_dev
+    finally:
+        unbind(library)
+    m.rescan()
+    assert "unavailable" not in health(m)
+    assert counts(m)["tracks"] == before["tracks"]
 
 
 def test_root_renamed_away_and_back(guarded, library, tmp_path):
