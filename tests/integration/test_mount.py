@@ -518,6 +518,25 @@ def test_signal_unmounts_and_closes_the_store(make_mount, library, sig):
     assert db.execute("SELECT count(*) FROM tracks").fetchone() == (9,)
 
 
+@pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM])
+def test_stop_signals_taken_back_when_inherited_ignored(make_mount, library,
+                                                       sig):
+    """Started as a background job of a script or under nohup, the daemon
+    inherits SIGINT and SIGHUP ignored (and any of them may come blocked):
+    it still reloads on SIGHUP and stops on SIGINT and SIGTERM."""
+    signals = "--ignore-signal=INT,TERM,HUP"
+    m = make_mount("music=" + str(library), wrapper=(
+        "env", signals, signals.replace("ignore", "block")))
+    m.read("status/summary.json")
+    m.proc.send_signal(signal.SIGHUP)
+    wait_for(lambda: b"reload: done" in m.read("log"),
+             15, "the reload SIGHUP asks for", mount=m)
+    assert m.proc.poll() is None and is_mounted(m.path)
+    m.proc.send_signal(sig)
+    assert m.proc.wait(timeout=15) == 0
+    assert not is_mounted(m.path)
+
+
 def test_progress_while_a_scan_runs(mount, library):
     """A full re-read of a few thousand FLAC files lasts long enough to be
     seen running; try a few times on a very fast machine."""
