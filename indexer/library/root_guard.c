@@ -314,12 +314,10 @@ int root_guard_down(size_t index)
 	return down;
 }
 
-int root_guard_health(const struct indexer_root *r, struct strbuf *warns)
+void root_guard_health(const struct indexer_root *r, struct strbuf *warns)
 {
-	int found = 0;
-
 	pthread_mutex_lock(&rg.lock);
-	for (size_t i = 0; !found && i < rg.nr; i++) {
+	for (size_t i = 0; i < rg.nr; i++) {
 		const struct guarded *g = &rg.v[i];
 
 		if (!g->down || strcmp(g->root->path, r->path) ||
@@ -329,8 +327,7 @@ int root_guard_health(const struct indexer_root *r, struct strbuf *warns)
 			    " %lld %s are kept\n", r->kind, r->path, g->why,
 			    g->kept, strcmp(r->kind, "manga") ? "tracks" :
 			    "volumes");
-		found = 1;
+		break;
 	}
 	pthread_mutex_unlock(&rg.lock);
-	return found;
 }

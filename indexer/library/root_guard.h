@@ -65,10 +65,10 @@ enum root_state root_guard_check(size_t index);
 int root_guard_down(size_t index);
 
 /*
- * The health line of r: "warn: music root /srv/music is unavailable
- * (empty): its 2000 tracks are kept", added to warns, and 1; 0 when it
- * is not known unavailable. Any thread.
+ * Add the health line of r to warns when it is known unavailable:
+ * "warn: music root /srv/music is unavailable (empty): its 2000 tracks
+ * are kept". Any thread.
  */
-int root_guard_health(const struct indexer_root *r, struct strbuf *warns);
+void root_guard_health(const struct indexer_root *r, struct strbuf *warns);
 
 #endif
