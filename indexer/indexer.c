@@ -72,6 +72,7 @@ struct scan_order {
 	char trigger[INDEXER_TRIGGER_LEN];
 	int all;
 	int full;
+	int confirm;		/* remove what is gone, however much */
 	size_t nr;
 	double event_at;	/* the earliest change behind it, or 0 */
 	struct order_path paths[PENDING_PATHS_MAX];
@@ -259,6 +260,20 @@ int indexer_rescan(const char *trigger, int full, const char *path)
 	pthread_mutex_unlock(&ix.lock);
 	free(clean);
 	return rc == -ENOMEM || rc == -EAGAIN || rc >= 0 ? rc : -EINVAL;
+}
+
+int indexer_confirm_removal(const char *trigger)
+{
+	int rc = -EAGAIN;
+
+	pthread_mutex_lock(&ix.lock);
+	if (accepting()) {
+		rc = order_merge(&ix.pending, trigger, 0, -1, NULL, 0);
+		ix.pending.confirm = 1;
+		pthread_cond_signal(&ix.wake);
+	}
+	pthread_mutex_unlock(&ix.lock);
+	return rc;
 }
 
 int indexer_rescan_paths(const char *trigger, char *const *paths,
@@ -455,6 +470,7 @@ static int plan_make(struct scan_order *o, struct plan *p)
 			.root_id = ix.roots[root].id,
 			.root_path = ix.roots[root].path,
 			.full = o->full,
+			.confirm_removal = o->confirm,
 			.threads = ix.cfg->threads,
 			.cancel = &ix.cancel,
 			.roots = ix.block->paths,
@@ -740,9 +756,16 @@ static enum outcome run_order(void)
 	if (!rc) {
 		log_info("scan %lld started (%s%s)", (long long)row.id,
 			 o->trigger, o->full ? ", full" : "");
-		for (size_t i = 0; i < plan.nr && rc != -ECANCELED; i++)
-			rc = scan_run(indexer_db_path(), &plan.req[i],
-				      &ix.stats) ? : rc;
+		for (size_t i = 0; i < plan.nr && rc != -ECANCELED; i++) {
+			const struct scan_request *r = &plan.req[i];
+			uint64_t held = scan_stat(&ix.stats.files_held);
+			int err = scan_run(indexer_db_path(), r, &ix.stats);
+
+			root_guard_held(r->root_index,
+					scan_stat(&ix.stats.files_held) - held,
+					!err && !*r->subpaths[0]);
+			rc = err ? : rc;
+		}
 		writer_call(NULL, NULL);
 		rc = writer_call(music_drop_orphans, NULL) ? : rc;
 		rc = refresh_manga(&plan) ? : rc;
@@ -794,6 +817,7 @@ static enum outcome run_order(void)
  * watcher saw included: nothing is dropped until the store takes it. */
 static void order_requeue(const struct scan_order *o)
 {
+	ix.pending.confirm |= o->confirm;
 	if (o->all)
 		order_merge(&ix.pending, o->trigger, o->full, -1, NULL,
 			    o->event_at);

@@ -30,6 +30,7 @@ struct guarded {
 	int down;
 	char why[WHY_LEN];
 	long long kept;
+	uint64_t held;		/* files whose removal waits */
 };
 
 static struct {
@@ -304,6 +305,14 @@ enum root_state root_guard_check(size_t index)
 	return why ? ROOT_DOWN : was ? ROOT_BACK : ROOT_OK;
 }
 
+void root_guard_held(size_t index, uint64_t files, int whole)
+{
+	pthread_mutex_lock(&rg.lock);
+	if (index < rg.nr && (files || whole))
+		rg.v[index].held = files;
+	pthread_mutex_unlock(&rg.lock);
+}
+
 int root_guard_down(size_t index)
 {
 	int down;
@@ -320,13 +329,21 @@ void root_guard_health(const struct indexer_root *r, struct strbuf *warns)
 	for (size_t i = 0; i < rg.nr; i++) {
 		const struct guarded *g = &rg.v[i];
 
-		if (!g->down || strcmp(g->root->path, r->path) ||
+		if (strcmp(g->root->path, r->path) ||
 		    strcmp(g->root->kind, r->kind))
 			continue;
-		strbuf_addf(warns, "warn: %s root %s is unavailable (%s): its"
-			    " %lld %s are kept\n", r->kind, r->path, g->why,
-			    g->kept, strcmp(r->kind, "manga") ? "tracks" :
-			    "volumes");
+		if (g->down)
+			strbuf_addf(warns, "warn: %s root %s is unavailable"
+				    " (%s): its %lld %s are kept\n", r->kind,
+				    r->path, g->why, g->kept,
+				    strcmp(r->kind, "manga") ? "tracks" :
+				    "volumes");
+		if (g->held)
+			strbuf_addf(warns, "warn: %s root %s: %llu files gone"
+				    " at once are kept until their removal is"
+				    " confirmed (echo confirm-removal >"
+				    " control/rescan)\n", r->kind, r->path,
+				    (unsigned long long)g->held);
 		break;
 	}
 	pthread_mutex_unlock(&rg.lock);

@@ -19,6 +19,7 @@
  */
 
 #include <stddef.h>
+#include <stdint.h>
 #include <sys/types.h>
 
 #include "common/strbuf.h"
@@ -60,6 +61,13 @@ void root_guard_reset(const struct indexer_root *roots, size_t nr);
  * store holds no file of is always ROOT_OK.
  */
 enum root_state root_guard_check(size_t index);
+
+/*
+ * A scan of root number index held the removal of files (their number;
+ * 0 for none): it is in health until a scan of the whole root (whole)
+ * holds none.
+ */
+void root_guard_held(size_t index, uint64_t files, int whole);
 
 /* Whether root number index is unavailable, as last checked. */
 int root_guard_down(size_t index);

@@ -263,3 +263,59 @@ def test_file_deleted_for_real_is_removed(guarded, library):
     m.rescan()
     assert counts(m)["tracks"] == 0
     assert "unavailable" not in health(m)
+
+
+@pytest.fixture
+def big(tmp_path):
+    """A root of 240 files: 140 in A, 100 in B (not audio: only their
+    rows count here), and a daemon that waits a minute before a change
+    it saw is scanned."""
+    root = tmp_path / "big"
+    for folder, n in (("A", 140), ("B", 100)):
+        (root / folder).mkdir(parents=True)
+        for i in range(n):
+            (root / folder / ("%03d.txt" % i)).write_text("%s %d\n"
+                                                          % (folder, i))
+    path = tmp_path / "big.conf"
+    path.write_text("[general]\nwatch_debounce = 60s\n[music]\nroot = %s\n"
+                    % root)
+    m = start(tmp_path, "config=" + str(path))
+    try:
+        yield m, root
+    finally:
+        unmount(m.path, m.proc)
+    assert not is_mounted(m.path)
+
+
+def held_line(root, n):
+    return ("warn: music root %s: %d files gone at once are kept until"
+            " their removal is confirmed (echo confirm-removal >"
+            " control/rescan)\n" % (root, n))
+
+
+def test_half_of_a_root_gone_waits_for_confirmation(big):
+    m, root = big
+    assert counts(m)["files"] == 240
+    subprocess.run(["rm", "-r", str(root / "A")], check=True)
+    m.rescan()
+    assert counts(m)["files"] == 240
+    assert held_line(root, 140) in health(m)
+    # a rescan holds them again; the confirmation removes them
+    m.rescan()
+    assert counts(m)["files"] == 240
+    m.rescan("confirm-removal")
+    assert counts(m)["files"] == 100
+    assert "gone at once" not in health(m)
+
+
+@pytest.mark.parametrize("gone", [
+    99,                 # fewer than 100
+    110,                # not more than half of 240
+])
+def test_fewer_files_gone_are_removed(big, gone):
+    m, root = big
+    for name in sorted(os.listdir(str(root / "A")))[:gone]:
+        os.unlink(str(root / "A" / name))
+    m.rescan()
+    assert counts(m)["files"] == 240 - gone
+    assert "gone at once" not in health(m)
