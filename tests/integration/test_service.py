@@ -1016,7 +1016,8 @@ def test_check_config_needs_a_root(tmp_path):
 PROM_DOCS = {"summary": "status/summary.json", "scan": "metrics/scan.json",
              "watch": "metrics/watch.json", "monitor": "metrics/monitor.json",
              "repair": "metrics/repair.json",
-             "analysis": "metrics/analysis.json", "fuse": "metrics/fuse.json"}
+             "analysis": "metrics/analysis.json", "fuse": "metrics/fuse.json",
+             "requests": "metrics/requests.json"}
 
 
 def S(doc, path, *labels, scale=1, skip=None, trim=None):
@@ -1100,17 +1101,29 @@ PROM_SOURCES = {
     "mediamon_cache_hits_total": S("monitor", "cache.hits"),
     "mediamon_cache_misses_total": S("monitor", "cache.misses"),
     "mediamon_throttle_requests_per_minute":
-        S("monitor", "throttler.*.requests_per_minute", "service"),
+        S("requests", "*.requests_per_minute", "service"),
     "mediamon_throttle_min_interval_seconds":
-        S("monitor", "throttler.*.min_interval_seconds", "service"),
+        S("requests", "*.min_interval_seconds", "service"),
     "mediamon_throttle_requests_total":
-        S("monitor", "throttler.*.requests", "service"),
+        S("requests", "*.requests", "service"),
     "mediamon_throttle_waits_total":
-        S("monitor", "throttler.*.waits", "service"),
+        S("requests", "*.waits", "service"),
     "mediamon_throttle_http_429_total":
-        S("monitor", "throttler.*.http_429", "service"),
+        S("requests", "*.http_429", "service"),
     "mediamon_throttle_failures_total":
-        S("monitor", "throttler.*.failures", "service"),
+        S("requests", "*.failures", "service"),
+    "mediamon_throttle_window_requests":
+        S("requests", "*.window.requests", "service"),
+    "mediamon_throttle_window_reset_timestamp_seconds":
+        S("requests", "*.window.resets_at_s", "service"),
+    "mediamon_throttle_backoff_seconds":
+        S("requests", "*.backoff_seconds", "service"),
+    "mediamon_throttle_paused_until_timestamp_seconds":
+        S("requests", "*.paused_until_s", "service"),
+    "mediamon_throttle_last_refusal_status":
+        S("requests", "*.last_refusal.status", "service"),
+    "mediamon_throttle_last_refusal_timestamp_seconds":
+        S("requests", "*.last_refusal.at_s", "service"),
     "mediamon_check_running": S("monitor", "running.*", "check"),
     "mediamon_check_started_timestamp_seconds":
         S("monitor", "last_check.*.started_at_s", "check"),
