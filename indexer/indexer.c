@@ -494,17 +494,22 @@ static int plan_make(struct scan_order *o, struct plan *p)
 	return 0;
 }
 
-/* Leave out of the plan the roots that are unavailable (root_guard.h):
- * their rows stay as they are. One that is back is watched again. */
-static void plan_guard(struct plan *p)
+/* Leave out of the plan the roots that are unavailable (root_guard.h),
+ * unless the order confirms their removal: their rows stay as they are.
+ * One that is back is watched again. */
+static void plan_guard(struct plan *p, int confirm)
 {
 	size_t kept = 0;
 
 	for (size_t i = 0; i < p->nr; i++) {
 		enum root_state st = root_guard_check(p->req[i].root_index);
 
-		if (st == ROOT_DOWN)
+		if (st == ROOT_DOWN && !confirm)
 			continue;
+		if (st == ROOT_DOWN)
+			log_info("scan: %s is scanned as it is: the removal of"
+				 " what it lost was confirmed",
+				 p->req[i].root_path);
 		if (st == ROOT_BACK)
 			watch_renew(p->req[i].root_index);
 		p->req[kept++] = p->req[i];
@@ -729,7 +734,7 @@ static enum outcome run_order(void)
 		return RUN_AGAIN_LATER;
 	mend_store();
 	writer_call(NULL, NULL);
-	plan_guard(&plan);
+	plan_guard(&plan, o->confirm);
 	pthread_mutex_lock(&ix.lock);
 	memset(&ix.stats, 0, sizeof(ix.stats));
 	pthread_mutex_unlock(&ix.lock);

@@ -231,6 +231,21 @@ def test_manga_root_emptied_keeps_settings(fake, tmp_path):
     assert not is_mounted(m.path)
 
 
+def test_root_emptied_for_good_is_confirmed(guarded, library):
+    """A root emptied on purpose stays unavailable until the user
+    confirms; then it is scanned as it is."""
+    m, t = guarded
+    for name in os.listdir(str(library)):
+        shutil.rmtree(str(library / name))
+    m.rescan()
+    assert "music root %s is unavailable (empty)" % library in health(m)
+    assert counts(m)["tracks"] == 9
+    m.rescan("confirm-removal")
+    assert counts(m)["tracks"] == 0
+    wait_for(lambda: health(m), 30, "health without %s" % library,
+             until=lambda h: "unavailable" not in h, mount=m)
+
+
 def test_root_empty_from_the_start(fake, tmp_path):
     t = Targets(fake)
     root = tmp_path / "music"
