@@ -4,7 +4,7 @@
 # secrets, access of other users, their caps on open files and on the
 # memory of covers, the analysis child's confinement, status reads during
 # a first scan, faults of the
-# store) and appends their figures, one "name: value" line each, to
+# store, roots that go away) and appends their figures, one "name: value" line each, to
 # BUILD/reliability.txt. Exits non-zero when a test failed.
 set -u
 
@@ -23,7 +23,8 @@ MEDIAMON_FIGURES=$figures /usr/bin/python3 -m pytest -q -rA \
 	tests/integration/test_cover_bomb.py \
 	tests/integration/test_analysis_confined.py \
 	tests/integration/test_status_speed.py \
-	tests/integration/test_faults.py >"$log" 2>&1
+	tests/integration/test_faults.py \
+	tests/integration/test_root_guard.py >"$log" 2>&1
 rc=$?
 tail -n 1 "$log"
 [ "$rc" -eq 0 ] || cat "$log"
@@ -34,7 +35,7 @@ count() {
 }
 for f in hostile:test_hostile.py secrets:test_secrets.py \
 	faults:test_faults.py confined:test_analysis_confined.py \
-	status:test_status_speed.py; do
+	status:test_status_speed.py roots:test_root_guard.py; do
 	name=${f%%:*}
 	file=${f#*:}
 	passed=$(count PASSED "$file")
@@ -49,6 +50,7 @@ for f in hostile:test_hostile.py secrets:test_secrets.py \
 	faults) label="store faults survived and reported right" ;;
 	confined) label="analysis child confinement checks passed" ;;
 	status) label="status reads answered within 1 s during a scan" ;;
+	roots) label="roots gone, emptied or half gone with every row kept" ;;
 	esac
 	if [ "$skipped" -gt 0 ]; then
 		echo "$label: $passed/$tried ($skipped not tried here)"
