@@ -50,7 +50,7 @@ for f in hostile:test_hostile.py secrets:test_secrets.py \
 	faults) label="store faults survived and reported right" ;;
 	confined) label="analysis child confinement checks passed" ;;
 	status) label="status reads answered within 1 s during a scan" ;;
-	roots) label="roots gone, emptied or half gone with every row kept" ;;
+	roots) label="root guard cases passed (gone, emptied, moved, half gone)" ;;
 	esac
 	if [ "$skipped" -gt 0 ]; then
 		echo "$label: $passed/$tried ($skipped not tried here)"
