@@ -1128,6 +1128,19 @@ static void start_watch(const struct config *cfg)
 	free(roots);
 }
 
+/* Hand the roots of this start to the root guard. */
+static void guard_roots(void)
+{
+	struct root_guard_root *g = calloc(ix.nr_roots ? ix.nr_roots : 1,
+					   sizeof(*g));
+
+	for (size_t i = 0; g && i < ix.nr_roots; i++)
+		g[i] = (struct root_guard_root){ ix.roots[i].id,
+			ix.roots[i].kind, ix.roots[i].path };
+	root_guard_reset(g, g ? ix.nr_roots : 0);
+	free(g);
+}
+
 int indexer_start(const struct config *cfg)
 {
 	int rc;
@@ -1143,7 +1156,7 @@ int indexer_start(const struct config *cfg)
 		return -ENOMEM;
 	ix.roots = ix.block->r;
 	ix.nr_roots = ix.block->nr;
-	root_guard_reset(ix.roots, ix.nr_roots);
+	guard_roots();
 	rc = writer_register(&music_writer_ops);
 	if (!rc)
 		rc = writer_start(cfg->database);

@@ -25,6 +25,7 @@
  *   library/query_views.h     the folders of the library views, /search,
  *                             /similar
  *   library/scan_history.h    the scans, for scans.svg
+ *   library/root_guard.h      the roots found unavailable, for health
  *   library/library_stats.h   counts, roots, scans, scan totals, damaged
  *                             tags: summary.json, scan.json, scan.csv,
  *                             tag-errors, the Prometheus file
@@ -51,6 +52,7 @@
 #include "indexer/library/covers.h"
 #include "indexer/library/library_stats.h"
 #include "indexer/library/query_views.h"
+#include "indexer/library/root_guard.h"
 #include "indexer/library/scan_history.h"
 #include "indexer/library/track_attrs.h"
 #include "indexer/manga/manga_reads.h"
