@@ -502,7 +502,8 @@ static void plan_guard(struct plan *p, int confirm)
 	size_t kept = 0;
 
 	for (size_t i = 0; i < p->nr; i++) {
-		enum root_state st = root_guard_check(p->req[i].root_index);
+		size_t k = p->req[i].root_index;
+		enum root_state st = root_guard_check(k, ix.roots[k].id);
 
 		if (st == ROOT_DOWN && !confirm)
 			continue;
@@ -859,7 +860,8 @@ static int roots_down(void)
 static void roots_recheck(void)
 {
 	for (size_t i = 0; i < ix.nr_roots; i++) {
-		if (!root_guard_down(i) || root_guard_check(i) == ROOT_DOWN)
+		if (!root_guard_down(i) ||
+		    root_guard_check(i, ix.roots[i].id) == ROOT_DOWN)
 			continue;
 		watch_renew(i);
 		pthread_mutex_lock(&ix.lock);
@@ -1135,8 +1137,8 @@ static void guard_roots(void)
 					   sizeof(*g));
 
 	for (size_t i = 0; g && i < ix.nr_roots; i++)
-		g[i] = (struct root_guard_root){ ix.roots[i].id,
-			ix.roots[i].kind, ix.roots[i].path };
+		g[i] = (struct root_guard_root){ ix.roots[i].kind,
+						 ix.roots[i].path };
 	root_guard_reset(g, g ? ix.nr_roots : 0);
 	free(g);
 }

@@ -193,7 +193,6 @@ void root_guard_reset(const struct root_guard_root *roots, size_t nr)
 	size_t nr_old;
 
 	for (size_t i = 0; v && i < nr; i++) {
-		v[i].root.id = roots[i].id;
 		v[i].root.kind = strdup(roots[i].kind);
 		v[i].root.path = strdup(roots[i].path);
 		if (!v[i].root.kind || !v[i].root.path) {
@@ -234,7 +233,7 @@ static int set_down(size_t index, const char *why, long long kept)
 	return was;
 }
 
-enum root_state root_guard_check(size_t index)
+enum root_state root_guard_check(size_t index, int64_t id)
 {
 	struct held h = { .top = STRBUF_INIT };
 	const struct root_guard_root *r;
@@ -247,7 +246,7 @@ enum root_state root_guard_check(size_t index)
 	pthread_mutex_unlock(&rg.lock);
 	if (!r)
 		return ROOT_OK;
-	h.root_id = r->id;
+	h.root_id = id;
 	h.manga = !strcmp(r->kind, "manga");
 	h.want = HELD_FILES;
 	root_probe(r->path, &p);

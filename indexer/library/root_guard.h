@@ -33,10 +33,9 @@ enum root_state {
 	ROOT_DOWN,		/* do not scan it: it is unavailable */
 };
 
-/* A root as the guard takes it: its row in the store, its kind ("music"
- * or "manga") and its absolute path. */
+/* A root as the guard takes it: its kind ("music" or "manga") and its
+ * absolute path. */
 struct root_guard_root {
-	int64_t id;
 	const char *kind, *path;
 };
 
@@ -47,12 +46,13 @@ struct root_guard_root {
 void root_guard_reset(const struct root_guard_root *roots, size_t nr);
 
 /*
- * Look at root number index (of root_guard_reset()'s) and the store's
- * rows of it, through the writer (writer_call()); on the indexer thread.
- * A change of state is logged, and one to ROOT_DOWN notified. A root the
- * store holds no file of is always ROOT_OK.
+ * Look at root number index (of root_guard_reset()'s), whose row in the
+ * store is id, and the store's rows of it, through the writer
+ * (writer_call()); on the indexer thread. A change of state is logged,
+ * and one to ROOT_DOWN notified. A root the store holds no file of is
+ * always ROOT_OK.
  */
-enum root_state root_guard_check(size_t index);
+enum root_state root_guard_check(size_t index, int64_t id);
 
 /*
  * A scan of root number index held the removal of files (their number;
