@@ -28,6 +28,7 @@ static const struct {
 	{ "rar", "application/vnd.comicbook-rar" },
 	{ "cb7", "application/x-cb7-compressed" },
 	{ "7z", "application/x-cb7-compressed" },
+	{ "cbt", "application/x-cbt" },
 	{ "pdf", "application/pdf" },
 	{ "epub", "application/epub+zip" },
 };

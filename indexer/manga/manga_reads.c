@@ -166,7 +166,8 @@ int manga_reads_volume_files(int64_t series,
 	int rc;
 
 	rc = reader_prepare("SELECT f.id, d.id, v.first, v.last, v.path,"
-		" f.size, f.mtime_ns FROM volumes v JOIN series s ON s.id = v.series_id"
+		" f.size, f.mtime_ns"
+		" FROM volumes v JOIN series s ON s.id = v.series_id"
 		" LEFT JOIN directories sd ON sd.root_id = s.root_id"
 		" AND sd.path = s.path"
 		" LEFT JOIN files f ON f.dir_id = sd.id"
