@@ -201,7 +201,9 @@ int render_readme(struct strbuf *out)
 "                     QUERY (once analysed)\n"
 "                     Track files carry their tags and analysis (bpm,\n"
 "                     loudness_lufs, gain_db, album_gain_db, peak) as\n"
-"                     extended attributes: getfattr -d FILE\n"
+"                     extended attributes: getfattr -d -e text FILE\n"
+"                     (without -e text, getfattr shows non-ASCII text\n"
+"                     in base64)\n"
 "log                  the last log lines\n"
 "\n"
 "Changes on disk reach the index by themselves, about a fifth of a second\n"
@@ -209,7 +211,8 @@ int render_readme(struct strbuf *out)
 "at the next poll (see status/health).\n"
 "\n"
 "Files are generated when opened; each open sees one consistent snapshot.\n"
-"Writing anything else to a control file fails with \"Invalid argument\"\n"
-"and changes nothing.\n");
+"Blanks around a command, a CRLF line end and the case of command words\n"
+"do not matter. Writing anything else to a control file fails with\n"
+"\"Invalid argument\", changes nothing and says why in log.\n");
 	return 0;
 }
