@@ -120,10 +120,9 @@ static void fs_destroy(void *userdata)
 
 /*
  * A kernel that keeps a folder's listing lists it again once it sees the
- * folder's mtime move. The folders of the views, of /manga and
- * /opds/series list the store: their mtime is when the mount first saw
- * the store's current generation. The fixed folders never change after
- * the start.
+ * folder's mtime move. The views, /manga and /opds/series list the
+ * store: their mtime is when the mount first saw the store's current
+ * generation. The fixed folders never change after the start.
  */
 static struct timespec dir_mtime(const char *path)
 {
