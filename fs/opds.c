@@ -14,6 +14,7 @@
 #include "common/bytes.h"
 #include "common/strbuf.h"
 #include "fs/node.h"
+#include "fs/opds_cover.h"
 #include "fs/opds_feed.h"
 #include "fs/opds_shelf.h"
 
@@ -55,8 +56,13 @@ static void volume_entry(struct opds_feed *f, const struct opds_shelf *s,
 	const struct opds_series *se = &s->series[v->series];
 	struct strbuf id = STRBUF_INIT, title = STRBUF_INIT;
 	struct strbuf content = STRBUF_INIT, href = STRBUF_INIT;
+	struct strbuf cover = STRBUF_INIT;
+	const char *cover_type = NULL;
 
 	strbuf_addf(&id, URN "volume:%" PRId64, v->file);
+	strbuf_addf(&cover, "%scovers/", at->opds);
+	if (opds_cover_name(v->file, v->name, &cover, &cover_type))
+		cover_type = NULL;
 	if (with_series)
 		strbuf_addf(&title, "%s, ", se->dir);
 	strbuf_addstr(&title, "Volume ");
@@ -72,7 +78,10 @@ static void volume_entry(struct opds_feed *f, const struct opds_shelf *s,
 		.updated_ns = v->mtime_ns, .rel = OPDS_REL_ACQUISITION,
 		.href = href.buf, .type = opds_feed_type(v->name),
 		.length = v->size,
+		.image = cover_type ? cover.buf : NULL,
+		.image_type = cover_type,
 	});
+	strbuf_release(&cover);
 	strbuf_release(&id);
 	strbuf_release(&title);
 	strbuf_release(&content);

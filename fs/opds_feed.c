@@ -14,7 +14,6 @@
 #include "common/bytes.h"
 #include "common/clock.h"
 #include "common/strbuf.h"
-#include "common/xml.h"
 
 #define ATOM_NS "http://www.w3.org/2005/Atom"
 #define OPDS_NS "http://opds-spec.org/2010/catalog"
@@ -108,10 +107,7 @@ static void link_to(struct opds_feed *f, const char *rel, const char *href,
 
 void opds_feed_begin(struct opds_feed *f, const struct opds_head *h)
 {
-	struct xml_quiet q;
-
-	xml_quiet_begin(&q);
-	xml_quiet_end(&q);
+	xml_quiet_begin(&f->quiet);
 	f->failed = 0;
 	f->w = NULL;
 	f->buf = xmlBufferCreate();
@@ -158,6 +154,10 @@ void opds_feed_entry(struct opds_feed *f, const struct opds_entry *e)
 		check(f, xmlTextWriterWriteFormatAttribute(f->w,
 			BAD_CAST "length", "%lld", (long long)e->length));
 	end(f);
+	if (e->image) {
+		link_to(f, OPDS_REL_IMAGE, e->image, e->image_type);
+		link_to(f, OPDS_REL_THUMBNAIL, e->image, e->image_type);
+	}
 	end(f);
 }
 
@@ -175,5 +175,6 @@ int opds_feed_end(struct opds_feed *f, struct strbuf *out)
 			   (size_t)xmlBufferLength(f->buf));
 	if (f->buf)
 		xmlBufferFree(f->buf);
+	xml_quiet_end(&f->quiet);
 	return rc;
 }

@@ -24,6 +24,8 @@
 
 #include <libxml/xmlwriter.h>
 
+#include "common/xml.h"
+
 struct strbuf;
 
 #define OPDS_NAVIGATION \
@@ -31,6 +33,8 @@ struct strbuf;
 #define OPDS_ACQUISITION \
 	"application/atom+xml;profile=opds-catalog;kind=acquisition"
 #define OPDS_REL_ACQUISITION "http://opds-spec.org/acquisition"
+#define OPDS_REL_IMAGE "http://opds-spec.org/image"
+#define OPDS_REL_THUMBNAIL "http://opds-spec.org/image/thumbnail"
 
 /* A feed's head: its links are relative to the feed itself. */
 struct opds_head {
@@ -42,18 +46,21 @@ struct opds_head {
 };
 
 /* An entry: a link to another feed (rel "subsection" and such) or to a
- * file (OPDS_REL_ACQUISITION, with its length). */
+ * file (OPDS_REL_ACQUISITION, with its length), and maybe to an image
+ * that is both its cover and its thumbnail. */
 struct opds_entry {
 	const char *id, *title, *content;
 	int64_t updated_ns;
 	const char *rel, *href, *type;
 	int64_t length;		/* 0: not said */
+	const char *image, *image_type;	/* NULL: none */
 };
 
 struct opds_feed {
 	xmlBufferPtr buf;
 	xmlTextWriterPtr w;
 	int failed;
+	struct xml_quiet quiet;	/* libxml2 says nothing meanwhile */
 };
 
 void opds_feed_begin(struct opds_feed *f, const struct opds_head *h);

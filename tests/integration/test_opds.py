@@ -18,6 +18,7 @@ import tempfile
 import urllib.parse
 import urllib.request
 import xml.etree.ElementTree as ET
+import zipfile
 
 import pytest
 
@@ -29,6 +30,8 @@ REPO = os.path.dirname(os.path.dirname(os.path.dirname(
 SCHEMA = os.path.join(REPO, "tests", "data", "opds.rng")
 ATOM = "{http://www.w3.org/2005/Atom}"
 ACQUISITION = "http://opds-spec.org/acquisition"
+IMAGE = "http://opds-spec.org/image"
+THUMBNAIL = "http://opds-spec.org/image/thumbnail"
 TOP = ["catalog.xml", "series.xml", "recent.xml", "updated.xml"]
 
 ODD = 'Tom & Jerry <"Ünïcode"> l\'été'
@@ -47,11 +50,43 @@ TYPES = {".cbz": "application/vnd.comicbook+zip",
          ".epub": "application/epub+zip"}
 
 
+# The pages of the archives made real, in the order they are written:
+# before the cover, a path out of the archive, a link and a page past
+# the size limit, each first in natural order and none of them taken.
+COVER = b"\xff\xd8\xff\xe0 the cover of Berserk 1"
+PAGES = {
+    "Berserk T01.cbz": [("../0.jpg", b"\xff\xd8 out of the archive"),
+                        ("0a.jpg", None),
+                        ("1.jpg", b"\0" * (33 << 20)),
+                        ("10.jpg", b"\xff\xd8\xff\xe0 page ten"),
+                        ("2.jpg", COVER)],
+    "Mob Psycho 100 T02.cbz": [("p/001.PNG", b"\x89PNG\r\n\x1a\n mob"),
+                               ("p/002.png", b"\x89PNG\r\n\x1a\n two")],
+    "Secret Stash T01.cbz": [("1.jpg", b"\xff\xd8 a secret cover")],
+}
+
+
+def make_archive(path, pages):
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
+        for name, data in pages:
+            if data is None:
+                link = zipfile.ZipInfo(name)
+                link.create_system = 3
+                link.external_attr = (0o120777 << 16)
+                z.writestr(link, "2.jpg")
+            else:
+                z.writestr(zipfile.ZipInfo(name), data)
+
+
 def make_library(root, series):
     for name, files in series.items():
         os.makedirs(os.path.join(root, name), exist_ok=True)
         for f in files:
-            with open(os.path.join(root, name, f), "wb") as out:
+            path = os.path.join(root, name, f)
+            if f in PAGES:
+                make_archive(path, PAGES[f])
+                continue
+            with open(path, "wb") as out:
                 out.write(("the bytes of %s/%s" % (name, f)).encode())
 
 
@@ -150,6 +185,49 @@ def test_acquisition_links_and_types(manga):
     assert len(recent.entries) == 8
 
 
+def test_covers_are_first_pages(manga):
+    """A volume archive's cover is its first page in natural order, of
+    the pages that stay inside it, are no link and are within the size
+    limit; a volume with no page has no cover link."""
+    data = manga.read("opds/series/Berserk.xml")
+    validate(manga.file("opds/series/Berserk.xml"))
+    images = links(data, IMAGE)
+    assert len(images) == 1
+    assert [ln[1:] for ln in links(data, THUMBNAIL)] == [images[0][1:]]
+    (_, href, kind, _), = images
+    assert kind == "image/jpeg" and href.startswith("../covers/")
+    path = manga.file("opds/series/" + href)
+    with open(path, "rb") as f:
+        assert f.read() == COVER
+        assert os.fstat(f.fileno()).st_size == len(COVER)
+    assert os.stat(path).st_size == len(COVER)
+    (_, href, kind, _), = links(
+        manga.read("opds/series/Mob Psycho 100.xml"), IMAGE)
+    assert kind == "image/png" and href.endswith(".png")
+    assert manga.read("opds/series/" + href).endswith(b" mob")
+    # a name its feed does not give finds nothing
+    for name in [href.rsplit("/", 1)[1].replace(".png", ".jpg"),
+                 "0.jpg", "999999.jpg", "x.jpg"]:
+        with pytest.raises(FileNotFoundError):
+            manga.read("opds/covers/" + name)
+    assert os.listdir(manga.file("opds/covers")) == []
+
+
+def test_page_past_the_limit_is_never_read(tmp_path):
+    """An archive whose one page is past the size limit has no cover,
+    and its volume is in its feed all the same."""
+    m = mount_manga(tmp_path, {"Big": ["Big T01.cbz"]})
+    try:
+        make_archive(os.path.join(m.root, "Big", "Big T01.cbz"),
+                     [("001.jpg", b"\0" * (33 << 20))])
+        m.rescan()
+        data = m.read("opds/series/Big.xml")
+        assert len(links(data, ACQUISITION)) == 1
+        assert links(data, IMAGE) == []
+    finally:
+        unmount(m.path, m.proc)
+
+
 def test_odd_names_are_escaped(manga):
     """&, <, quotes and accents reach the reader as they are; a newline
     is a space, as in the mount's names."""
@@ -169,10 +247,11 @@ def test_odd_names_are_escaped(manga):
     assert "%26" in href and "%3C" in href and "%22" in href
 
 
-def fetch(url):
+def fetch(url, with_type=False):
     with urllib.request.urlopen(url, timeout=30) as r:
         assert r.status == 200, url
-        return r.read()
+        body = r.read()
+        return (body, r.headers["Content-Type"]) if with_type else body
 
 
 @pytest.fixture
@@ -200,8 +279,12 @@ def served(manga):
 
 def test_http_server_serves_every_link(manga, served):
     """From the root feed, every feed and every file linked answers 200;
-    each acquisition link gives the bytes of the volume file."""
-    todo, seen, acquired = [served + "opds/catalog.xml"], set(), 0
+    each acquisition link gives the bytes of the volume file, each cover
+    and thumbnail link the bytes of its image, with the type the feed
+    says (http.server's, by the extension, which knows no comic
+    archive's)."""
+    todo, seen = [served + "opds/catalog.xml"], set()
+    acquired = images = 0
     while todo:
         url = todo.pop()
         if url in seen:
@@ -211,16 +294,21 @@ def test_http_server_serves_every_link(manga, served):
         root = ET.fromstring(data)
         for ln in root.iter(ATOM + "link"):
             target = urllib.parse.urljoin(url, ln.get("href"))
-            if ln.get("rel") == ACQUISITION:
-                rel = urllib.parse.unquote(
-                    urllib.parse.urlparse(target).path)
+            rel = urllib.parse.unquote(urllib.parse.urlparse(target).path)
+            if ln.get("rel") in (ACQUISITION, IMAGE, THUMBNAIL):
                 with open(manga.file(rel.lstrip("/")), "rb") as f:
-                    assert fetch(target) == f.read()
-                acquired += 1
+                    body, kind = fetch(target, with_type=True)
+                    assert body == f.read(), target
+                # http.server knows the image types, not the comic ones
+                if ln.get("rel") != ACQUISITION:
+                    assert kind == ln.get("type"), target
+                acquired += ln.get("rel") == ACQUISITION
+                images += ln.get("rel") != ACQUISITION
             else:
                 todo.append(target)
     assert served + "opds/series/Berserk.xml" in seen
     assert acquired >= 8
+    assert images >= 4
 
 
 def test_empty_library_gives_empty_feeds(tmp_path):
@@ -281,8 +369,9 @@ def world():
 
 def test_series_another_user_may_not_list_is_in_no_feed(world):
     """A series folder 0700 of root: the other user's feeds, its listing
-    of /opds/series and its lookups show nothing of it, while its own
-    feeds validate and the owner sees both series."""
+    of /opds/series and its lookups (the series' feed, its cover) show
+    nothing of it, while its own feeds validate and the owner sees both
+    series."""
     from test_access import drop_user, make_user
     import pathlib
 
@@ -298,13 +387,17 @@ def test_series_another_user_may_not_list_is_in_no_feed(world):
         assert "Secret Stash" in owner and "Open Shelf" in owner
         secret_id = [e.id for e in parse(owner).entries
                      if e.title == "Secret Stash"][0]
+        (_, cover, _, _), = links(m.read("opds/series/Secret Stash.xml"),
+                                  IMAGE)
+        cover = cover.replace("../", "")
+        assert m.read("opds/" + cover).endswith(b"a secret cover")
         out = user.run("/usr/bin/python3", "-c", WALK, m.file("opds"),
-                       "series/Secret Stash.xml")
+                       "series/Secret Stash.xml", cover)
         assert out.returncode == 0, out
         seen = json.loads(out.stdout)
         assert seen["series"] == ["Open Shelf.xml"]
-        assert seen["series/Secret Stash.xml"] == errno.ENOENT
-        del seen["series/Secret Stash.xml"]
+        for rel in ["series/Secret Stash.xml", cover]:
+            assert seen.pop(rel) == errno.ENOENT, rel
         for rel, got in seen.items():
             if rel == "series":
                 continue
