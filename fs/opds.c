@@ -278,19 +278,17 @@ int opds_render_series(struct strbuf *out, int64_t series)
 			       .start = "../catalog.xml",
 			       .up = "../series.xml" };
 	struct strbuf id = STRBUF_INIT, self = STRBUF_INIT;
-	const struct opds_series *se = NULL;
+	const struct opds_series *se;
 	struct opds_feed f;
 	int rc = opds_shelf_read(&s, series);
 
-	if (rc)
-		return rc;
-	for (size_t i = 0; i < s.nr_series && !se; i++)
-		if (s.series[i].id == series)
-			se = &s.series[i];
-	if (!se) {
+	if (!rc && !s.nr_series)
+		rc = -ENOENT;
+	if (rc) {
 		opds_shelf_release(&s);
-		return -ENOENT;
+		return rc;
 	}
+	se = &s.series[0];
 	strbuf_addf(&id, URN "series:%" PRId64, series);
 	opds_feed_href(&self, se->feed);
 	h.id = id.buf;
@@ -299,8 +297,7 @@ int opds_render_series(struct strbuf *out, int64_t series)
 	h.self = self.buf;
 	opds_feed_begin(&f, &h);
 	for (size_t i = 0; i < s.nr_volumes; i++)
-		if (&s.series[s.volumes[i].series] == se)
-			volume_entry(&f, &s, &s.volumes[i], &below, 0);
+		volume_entry(&f, &s, &s.volumes[i], &below, 0);
 	strbuf_release(&id);
 	strbuf_release(&self);
 	opds_shelf_release(&s);
@@ -316,18 +313,11 @@ static void series_node(struct node *out, int64_t id)
 
 int opds_resolve(const char *name, struct node *out)
 {
-	struct opds_shelf s;
-	int rc = opds_shelf_read(&s, OPDS_SHELF_NONE);
+	int64_t id;
+	int rc = opds_shelf_find(name, &id);
 
-	for (size_t i = 0; !rc; i++) {
-		if (i == s.nr_series) {
-			rc = -ENOENT;
-		} else if (!strcmp(s.series[i].feed, name)) {
-			series_node(out, s.series[i].id);
-			break;
-		}
-	}
-	opds_shelf_release(&s);
+	if (!rc)
+		series_node(out, id);
 	return rc;
 }
 

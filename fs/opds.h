@@ -15,10 +15,12 @@
  *                     the newest (navigation)
  *   series/NAME.xml   one series' volume files in volume order
  *                     (acquisition); NAME is its /library/manga name
+ *   covers/           the volume archives' covers (opds_cover.h)
  *
  * A volume's acquisition link leads to its file in /library/manga (a
  * volume that is a folder of images has none), with the media type of
- * its extension and its size. A feed's "updated" is the mtime of the
+ * its extension and its size; a volume archive's entry links to its
+ * cover too, as both image and thumbnail. A feed's "updated" is the mtime of the
  * newest volume file it shows (the epoch when it shows none), so a feed
  * reads the same until the library changes. Each feed is written for
  * the caller that opens it (opds_shelf.h): a series or volume it may not

@@ -8,9 +8,10 @@
  * volume's files.id and EXT its page's extension. The folder lists
  * nothing; a cover is found by the name its feed gives, and only by a
  * caller that may read the volume file. It is read out of the archive
- * as the caller, when opened, never whole past PAGES_MAX_IMAGE bytes: a
- * page too big fails the open with EFBIG, an archive of too many
- * entries with E2BIG, and nothing else is touched.
+ * as the caller, when opened, never past PAGES_MAX_IMAGE bytes: a page
+ * whose bytes run past it (its header said less) fails the open with
+ * EFBIG, an archive grown past PAGES_MAX_ENTRIES entries with E2BIG, and
+ * nothing else is touched.
  */
 
 #include <stdint.h>

@@ -174,7 +174,25 @@ static int keep_shown(struct opds_shelf *s)
 	return 0;
 }
 
-int opds_shelf_read(struct opds_shelf *s, int64_t volumes_of)
+/* Keep the one series of s whose id is id, if any. */
+static void keep_one(struct opds_shelf *s, int64_t id)
+{
+	size_t kept = 0;
+
+	for (size_t i = 0; i < s->nr_series; i++) {
+		if (s->series[i].id == id && !kept) {
+			s->series[kept++] = s->series[i];
+			continue;
+		}
+		free(s->series[i].dir);
+		free(s->series[i].feed);
+	}
+	s->nr_series = kept;
+}
+
+/* Read the series, and the volumes of those what says, in one snapshot;
+ * what the caller may see is not checked yet. */
+static int read_shelf(struct opds_shelf *s, int64_t what)
 {
 	struct views_listing *ls = calloc(1, sizeof(*ls));
 	int rc = ls ? query_begin() : -ENOMEM;
@@ -185,16 +203,39 @@ int opds_shelf_read(struct opds_shelf *s, int64_t volumes_of)
 		return rc;
 	}
 	rc = read_series(s, ls);
-	for (size_t i = 0; !rc && i < s->nr_series; i++)
-		if (volumes_of == OPDS_SHELF_ALL ||
-		    volumes_of == s->series[i].id)
-			rc = read_volumes(s, i);
+	if (!rc && what > 0)
+		keep_one(s, what);
+	for (size_t i = 0; !rc && what != OPDS_SHELF_NONE &&
+	     i < s->nr_series; i++)
+		rc = read_volumes(s, i);
 	query_end();
 	views_listing_free(ls);
+	return rc;
+}
+
+int opds_shelf_read(struct opds_shelf *s, int64_t what)
+{
+	int rc = read_shelf(s, what);
+
 	if (!rc)
 		rc = keep_shown(s);
 	if (rc)
 		opds_shelf_release(s);
+	return rc;
+}
+
+int opds_shelf_find(const char *feed, int64_t *id)
+{
+	struct opds_shelf s;
+	int rc = read_shelf(&s, OPDS_SHELF_NONE);
+
+	*id = 0;
+	for (size_t i = 0; !rc && i < s.nr_series && !*id; i++)
+		if (!strcmp(s.series[i].feed, feed))
+			*id = s.series[i].id;
+	opds_shelf_release(&s);
+	if (!rc && (!*id || (!caller_is_owner() && !series_shown(*id))))
+		rc = -ENOENT;
 	return rc;
 }
 

@@ -46,17 +46,23 @@ struct opds_shelf {
 	size_t nr_volumes, alloc_volumes;
 };
 
-/* Which volumes opds_shelf_read() reads: none, every series', or (a
- * series.id above 0) one series' alone. */
+/* What opds_shelf_read() reads: every series and its volume files,
+ * every series alone, or (a series.id above 0) one series and its
+ * volume files. */
 #define OPDS_SHELF_NONE (-1)
 #define OPDS_SHELF_ALL 0
 
 /*
- * Fill *s with the series the caller may see and, as volumes_of says,
- * their volume files. Returns 0 or a negative errno value; *s is empty
- * then, and always needs opds_shelf_release().
+ * Fill *s with the series the caller may see, as what says. Returns 0 or
+ * a negative errno value; *s is empty then, and always needs
+ * opds_shelf_release().
  */
-int opds_shelf_read(struct opds_shelf *s, int64_t volumes_of);
+int opds_shelf_read(struct opds_shelf *s, int64_t what);
 void opds_shelf_release(struct opds_shelf *s);
+
+/* The series.id of the series whose feed is called feed, into *id, when
+ * the caller may see it: 0, -ENOENT, or another negative errno value.
+ * Only that series is checked. */
+int opds_shelf_find(const char *feed, int64_t *id);
 
 #endif
