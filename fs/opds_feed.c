@@ -80,11 +80,25 @@ static void attr(struct opds_feed *f, const char *name, const char *value)
 						     BAD_CAST value));
 }
 
+/* XML 1.0 has no place for U+FFFE and U+FFFF, which a folder's name
+ * may hold: they are written as U+FFFD. */
+static const xmlChar *chars(struct opds_feed *f, const char *text)
+{
+	if (!strstr(text, "\xef\xbf\xbe") && !strstr(text, "\xef\xbf\xbf"))
+		return BAD_CAST text;
+	strbuf_reset(&f->text);
+	strbuf_addstr(&f->text, text);
+	for (char *p = f->text.buf; (p = strstr(p, "\xef\xbf")); p += 2)
+		if (p[2] == '\xbe' || p[2] == '\xbf')
+			p[2] = '\xbd';
+	return BAD_CAST f->text.buf;
+}
+
 static void element(struct opds_feed *f, const char *name, const char *text)
 {
 	if (!f->failed)
 		check(f, xmlTextWriterWriteElement(f->w, BAD_CAST name,
-						   BAD_CAST text));
+						   chars(f, text)));
 }
 
 static void date(struct opds_feed *f, const char *name, int64_t ns)
@@ -108,6 +122,7 @@ static void link_to(struct opds_feed *f, const char *rel, const char *href,
 void opds_feed_begin(struct opds_feed *f, const struct opds_head *h)
 {
 	xml_quiet_begin(&f->quiet);
+	strbuf_init(&f->text, 0);
 	f->failed = 0;
 	f->w = NULL;
 	f->buf = xmlBufferCreate();
@@ -144,7 +159,7 @@ void opds_feed_entry(struct opds_feed *f, const struct opds_entry *e)
 	start(f, "content");
 	attr(f, "type", "text");
 	if (!f->failed)
-		check(f, xmlTextWriterWriteString(f->w, BAD_CAST e->content));
+		check(f, xmlTextWriterWriteString(f->w, chars(f, e->content)));
 	end(f);
 	start(f, "link");
 	attr(f, "rel", e->rel);
@@ -176,5 +191,6 @@ int opds_feed_end(struct opds_feed *f, struct strbuf *out)
 	if (f->buf)
 		xmlBufferFree(f->buf);
 	xml_quiet_end(&f->quiet);
+	strbuf_release(&f->text);
 	return rc;
 }

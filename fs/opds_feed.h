@@ -24,9 +24,8 @@
 
 #include <libxml/xmlwriter.h>
 
+#include "common/strbuf.h"
 #include "common/xml.h"
-
-struct strbuf;
 
 #define OPDS_NAVIGATION \
 	"application/atom+xml;profile=opds-catalog;kind=navigation"
@@ -61,6 +60,7 @@ struct opds_feed {
 	xmlTextWriterPtr w;
 	int failed;
 	struct xml_quiet quiet;	/* libxml2 says nothing meanwhile */
+	struct strbuf text;	/* a text made fit for XML */
 };
 
 void opds_feed_begin(struct opds_feed *f, const struct opds_head *h);

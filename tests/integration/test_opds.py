@@ -247,6 +247,25 @@ def test_odd_names_are_escaped(manga):
     assert "%26" in href and "%3C" in href and "%22" in href
 
 
+def test_character_xml_has_no_place_for(tmp_path):
+    """U+FFFF may be in a folder's name but not in XML: the feeds say
+    U+FFFD instead, and link to the folder as it is named."""
+    odd = "Odd\uffffName"
+    m = mount_manga(tmp_path, {odd: ["Odd T01.cbz"]})
+    try:
+        feed = "opds/series/%s.xml" % odd
+        for rel in ["opds/series.xml", "opds/recent.xml", feed]:
+            validate(m.file(rel))
+        doc = parse(m.read(feed))
+        assert doc.feed.title == "Odd\ufffdName"
+        (_, href, _, _), = links(m.read(feed), ACQUISITION)
+        assert "Odd%EF%BF%BFName" in href
+        assert os.path.exists(m.file(os.path.normpath(os.path.join(
+            "opds/series", urllib.parse.unquote(href)))))
+    finally:
+        unmount(m.path, m.proc)
+
+
 def fetch(url, with_type=False):
     with urllib.request.urlopen(url, timeout=30) as r:
         assert r.status == 200, url
