@@ -22,9 +22,10 @@
  * its extension and its size; a volume archive's entry links to its
  * cover too, as both image and thumbnail. A feed's "updated" is the
  * mtime of the newest volume file it shows (the epoch when it shows
- * none), so a feed reads the same until the library changes. Each feed is written for
- * the caller that opens it (opds_shelf.h): a series or volume it may not
- * see is in none of its feeds, and its feed is not there for it.
+ * none), so a feed reads the same until the library changes. Each feed
+ * is written for the caller that opens it (opds_shelf.h): a series or
+ * volume it may not see is in none of its feeds, and its feed is not
+ * there for it.
  *
  * Each render function appends one whole document to out and returns 0
  * or a negative errno value (node.h).
