@@ -17,6 +17,7 @@
 #include "fs/opds_cover.h"
 #include "fs/opds_feed.h"
 #include "fs/opds_shelf.h"
+#include "indexer/reads.h"
 
 #define URN "urn:mediamon:opds:"
 
@@ -57,12 +58,11 @@ static void volume_entry(struct opds_feed *f, const struct opds_shelf *s,
 	struct strbuf id = STRBUF_INIT, title = STRBUF_INIT;
 	struct strbuf content = STRBUF_INIT, href = STRBUF_INIT;
 	struct strbuf cover = STRBUF_INIT;
-	const char *cover_type = NULL;
 
 	strbuf_addf(&id, URN "volume:%" PRId64, v->file);
 	strbuf_addf(&cover, "%scovers/", at->opds);
-	if (opds_cover_name(v->file, v->name, &cover, &cover_type))
-		cover_type = NULL;
+	if (v->cover >= 0)
+		opds_cover_name(v->file, v->cover, &cover);
 	if (with_series)
 		strbuf_addf(&title, "%s, ", se->dir);
 	strbuf_addstr(&title, "Volume ");
@@ -78,8 +78,8 @@ static void volume_entry(struct opds_feed *f, const struct opds_shelf *s,
 		.updated_ns = v->mtime_ns, .rel = OPDS_REL_ACQUISITION,
 		.href = href.buf, .type = opds_feed_type(v->name),
 		.length = v->size,
-		.image = cover_type ? cover.buf : NULL,
-		.image_type = cover_type,
+		.image = v->cover >= 0 ? cover.buf : NULL,
+		.image_type = v->cover >= 0 ? pages_type(v->cover) : NULL,
 	});
 	strbuf_release(&cover);
 	strbuf_release(&id);

@@ -27,14 +27,19 @@ static const struct {
 	{ "gif", "image/gif" },
 };
 
+int pages_ext_kind(const char *ext)
+{
+	for (int i = 0; ext && i < PAGES_KINDS; i++)
+		if (!strcasecmp(ext, images[i].ext))
+			return i;
+	return -1;
+}
+
 int pages_kind(const char *name)
 {
 	const char *dot = strrchr(name, '.');
 
-	for (int i = 0; dot && i < PAGES_KINDS; i++)
-		if (!strcasecmp(dot + 1, images[i].ext))
-			return i;
-	return -1;
+	return dot ? pages_ext_kind(dot + 1) : -1;
 }
 
 const char *pages_ext(int kind)
@@ -120,6 +125,26 @@ static int keep_first(struct comic_archive *ca, const char *name, void *arg)
 	free(*best);
 	*best = copy;
 	return 0;
+}
+
+int pages_tally_add(struct pages_tally *t, struct archive_entry *e)
+{
+	const char *name = page_name(e);
+
+	if (t->entries++ >= PAGES_MAX_ENTRIES || !name)
+		return 0;
+	t->pages++;
+	return keep_first(NULL, name, &t->first);
+}
+
+size_t pages_tally_end(struct pages_tally *t, int *kind)
+{
+	size_t n = t->entries > PAGES_MAX_ENTRIES ? 0 : t->pages;
+
+	*kind = n ? pages_kind(t->first) : -1;
+	free(t->first);
+	*t = (struct pages_tally){ 0, 0, NULL };
+	return n;
 }
 
 int pages_first(int fd, char **name)

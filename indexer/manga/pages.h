@@ -24,6 +24,7 @@
 
 #include <stddef.h>
 
+struct archive_entry;
 struct strbuf;
 
 #define PAGES_MAX_ENTRIES 10000
@@ -35,11 +36,30 @@ int pages_first(int fd, char **name);
 /* Append the bytes of the page called name to out. */
 int pages_read(int fd, const char *name, struct strbuf *out);
 
+/*
+ * What a walk of the archive's entries learns of its pages, one entry at
+ * a time (the scan's walk for ComicInfo.xml, comicinfo.h): how many
+ * there are and the first one's kind, -1 when it has none. Past
+ * PAGES_MAX_ENTRIES entries it holds none: such an archive is not read.
+ */
+struct pages_tally {
+	size_t entries, pages;
+	char *first;	/* malloc'd */
+};
+
+/* Count the entry e; 0 or -ENOMEM. */
+int pages_tally_add(struct pages_tally *t, struct archive_entry *e);
+/* The number of pages and the first one's kind into *kind (-1: none),
+ * then free what t holds. */
+size_t pages_tally_end(struct pages_tally *t, int *kind);
+
 /* The formats of pages: the kind of a page by its name (an index below
- * PAGES_KINDS), or -1 when the name is no page's; each kind's extension
- * ("jpg") and media type ("image/jpeg"). */
+ * PAGES_KINDS), or -1 when the name is no page's, and by an extension
+ * alone ("jpg"; NULL is none); each kind's extension and media type
+ * ("image/jpeg"). */
 #define PAGES_KINDS 5
 int pages_kind(const char *name);
+int pages_ext_kind(const char *ext);
 const char *pages_ext(int kind);
 const char *pages_type(int kind);
 
