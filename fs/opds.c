@@ -57,9 +57,13 @@ static void volume_entry(struct opds_feed *f, const struct opds_shelf *s,
 	const struct opds_series *se = &s->series[v->series];
 	struct strbuf id = STRBUF_INIT, title = STRBUF_INIT;
 	struct strbuf content = STRBUF_INIT, href = STRBUF_INIT;
-	struct strbuf cover = STRBUF_INIT;
+	struct strbuf cover = STRBUF_INIT, stream = STRBUF_INIT;
+	int streams = v->cover >= 0 && opds_feed_streams(v->name);
 
 	strbuf_addf(&id, URN "volume:%" PRId64, v->file);
+	if (streams)
+		strbuf_addf(&stream, "%spages/%" PRId64 "/{pageNumber}"
+			    "?maxWidth={maxWidth}", at->opds, v->file);
 	strbuf_addf(&cover, "%scovers/", at->opds);
 	if (v->cover >= 0)
 		opds_cover_name(v->file, v->cover, &cover);
@@ -80,8 +84,12 @@ static void volume_entry(struct opds_feed *f, const struct opds_shelf *s,
 		.length = v->size,
 		.image = v->cover >= 0 ? cover.buf : NULL,
 		.image_type = v->cover >= 0 ? pages_type(v->cover) : NULL,
+		.stream = streams ? stream.buf : NULL,
+		.stream_type = streams ? pages_type(v->cover) : NULL,
+		.pages = v->pages,
 	});
 	strbuf_release(&cover);
+	strbuf_release(&stream);
 	strbuf_release(&id);
 	strbuf_release(&title);
 	strbuf_release(&content);

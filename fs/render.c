@@ -200,6 +200,8 @@ int render_readme(struct strbuf *out)
 "opds/covers/         each volume archive's first page, by the name its\n"
 "                     feed gives (the folder lists nothing), as the scan\n"
 "                     last found it: no feed opens an archive\n"
+"opds/pages/          page N of each cbz, cbr or cb7 volume as FILE/N\n"
+"                     (OPDS-PSE page streaming; the folders list nothing)\n"
 "search/QUERY/        the tracks whose title, artist or album hold every\n"
 "                     word of QUERY (as word starts, accents ignored)\n"
 "similar/QUERY/       the 25 tracks that sound most like the best match of\n"

@@ -13,6 +13,7 @@
 
 #include <archive_entry.h>
 
+#include "common/array.h"
 #include "common/bytes.h"
 #include "common/strbuf.h"
 #include "indexer/manga/comic_archive.h"
@@ -164,6 +165,60 @@ int pages_first(int fd, char **name)
 		free(*name);
 		*name = NULL;
 	}
+	return rc;
+}
+
+/* Every page's name, to be sorted. */
+struct all_pages {
+	char **names;
+	size_t nr, alloc;
+};
+
+static int keep_all(struct comic_archive *ca, const char *name, void *arg)
+{
+	struct all_pages *all = arg;
+	char **grown, *copy;
+
+	(void)ca;
+	grown = array_grow(all->names, all->nr, &all->alloc,
+			   sizeof(*all->names), 64);
+	if (!grown)
+		return -ENOMEM;
+	all->names = grown;
+	copy = strdup(name);
+	if (!copy)
+		return -ENOMEM;
+	all->names[all->nr++] = copy;
+	return 0;
+}
+
+static int by_natural_order(const void *a, const void *b)
+{
+	return strverscmp(*(char *const *)a, *(char *const *)b);
+}
+
+int pages_nth(int fd, size_t n, char **name)
+{
+	struct all_pages all = { NULL, 0, 0 };
+	struct comic_archive *ca = malloc(sizeof(*ca));
+	int rc = ca ? comic_archive_open(ca, fd) : -ENOMEM;
+
+	*name = NULL;
+	if (!rc)
+		rc = each_page(ca, keep_all, &all);
+	if (ca)
+		comic_archive_close(ca);
+	free(ca);
+	if (!rc && n >= all.nr)
+		rc = -ENOENT;
+	if (!rc) {
+		qsort(all.names, all.nr, sizeof(*all.names), by_natural_order);
+		*name = all.names[n];
+		all.names[n] = NULL;
+	}
+	for (size_t i = 0; i < all.nr; i++)
+		free(all.names[i]);
+	free(all.names);
 	return rc;
 }
 

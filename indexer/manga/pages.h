@@ -3,8 +3,8 @@
 #define MEDIAMON_PAGES_H
 
 /*
- * The pages of a volume archive (comic_archive.h), for the covers of the
- * OPDS catalog: the first page is the cover.
+ * The pages of a volume archive (comic_archive.h), for the covers and
+ * the page streaming of the OPDS catalog: the first page is the cover.
  *
  * A page is an entry that is a regular file (no link, no hard link)
  * whose name ends in .jpg, .jpeg, .png, .webp or .gif (any case), whose
@@ -15,7 +15,7 @@
  * walked. An entry is read only up to PAGES_MAX_IMAGE bytes, whatever
  * its header says: never more is held in memory.
  *
- * Both functions read the archive at fd (the caller's, read with
+ * The functions below read the archive at fd (the caller's, read with
  * pread() alone) and return 0 or a negative errno value: -EINVAL when it
  * is no archive, -ENOENT when it holds no page (or not that one), -E2BIG
  * past PAGES_MAX_ENTRIES entries, -EFBIG for a page past
@@ -32,6 +32,11 @@ struct strbuf;
 
 /* The entry name of the archive's first page, into *name (malloc'd). */
 int pages_first(int fd, char **name);
+
+/* The entry name of page n (from 0, in natural order) into *name
+ * (malloc'd); -ENOENT when there are no more pages than n. Only the
+ * names are held, never a page. */
+int pages_nth(int fd, size_t n, char **name);
 
 /* Append the bytes of the page called name to out. */
 int pages_read(int fd, const char *name, struct strbuf *out);

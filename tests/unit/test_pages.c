@@ -199,6 +199,43 @@ static void test_too_many_entries(void **state)
 	free(e);
 }
 
+/* Page n is the n-th page in natural order, from 0; past the last,
+ * none. Entries that are no pages are not counted. */
+static void test_nth_page(void **state)
+{
+	const struct entry e[] = {
+		{ "10.jpg", "ten", 0 },
+		{ "../0.jpg", "out", 0 },
+		{ "0a.jpg", NULL, 0 },
+		{ "2.jpg", "two", 0 },
+		{ "1.jpg", "big", (int64_t)PAGES_MAX_IMAGE + 1 },
+		{ "b/1.png", "b one", 0 },
+		{ "ComicInfo.xml", "<ComicInfo/>", 0 },
+	};
+	const char *order[] = { "2.jpg", "10.jpg", "b/1.png" };
+	struct strbuf out = STRBUF_INIT;
+	char *name = (char *)"unset";
+	int fd = make(TAR, e, sizeof(e) / sizeof(*e));
+
+	(void)state;
+	for (size_t i = 0; i < 3; i++) {
+		assert_int_equal(pages_nth(fd, i, &name), 0);
+		assert_string_equal(name, order[i]);
+		free(name);
+	}
+	assert_int_equal(pages_nth(fd, 3, &name), -ENOENT);
+	assert_null(name);
+	assert_int_equal(pages_nth(fd, 0, &name), 0);
+	assert_int_equal(pages_read(fd, name, &out), 0);
+	assert_string_equal(out.buf, "two");
+	free(name);
+	strbuf_release(&out);
+	close(fd);
+	fd = make(ZIP, e + 6, 1);
+	assert_int_equal(pages_nth(fd, 0, &name), -ENOENT);
+	close(fd);
+}
+
 /* The scan's walk for ComicInfo.xml counts the pages and finds the
  * first one's format, as pages_first() would, with or without a
  * ComicInfo.xml; an archive past the entries' limit has none. */
@@ -266,6 +303,7 @@ int main(void)
 		cmocka_unit_test(test_zip_pages),
 		cmocka_unit_test(test_no_page),
 		cmocka_unit_test(test_too_many_entries),
+		cmocka_unit_test(test_nth_page),
 		cmocka_unit_test(test_scan_learns_the_pages),
 	};
 
