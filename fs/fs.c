@@ -16,6 +16,7 @@
 #include "common/strbuf.h"
 #include "fs/caller.h"
 #include "fs/control.h"
+#include "fs/grow.h"
 #include "fs/handles.h"
 #include "fs/inodes.h"
 #include "fs/invalidate.h"
@@ -161,7 +162,7 @@ static void virtual_stat(const char *path, const struct node *n,
 	}
 	st->st_atime = st->st_mtime = st->st_ctime = time(NULL);
 	if (h)
-		st->st_size = h->content.len;
+		st->st_size = handles_size(h);
 }
 
 /* Render n (at path) into out, giving up at the deadline: a rendering
@@ -198,6 +199,10 @@ static int node_stat(fuse_req_t req, const char *path, const struct node *n,
 	if (n->type == NODE_DIR || n->empty ||
 	    (n->owner_only && !caller_is_owner()))
 		return 0;
+	if (n->grows) {
+		st->st_size = grow_length();
+		return 0;
+	}
 	rc = render(n, path, &text);
 	if (rc) {
 		strbuf_release(&text);
@@ -683,8 +688,11 @@ static int open_node(fuse_req_t req, const struct node *n, fuse_ino_t ino,
 		if ((fi->flags & O_ACCMODE) != O_WRONLY) {
 			struct strbuf text = STRBUF_INIT;
 
-			rc = sizes_take(n, uid, tid, &text) ? 0 :
-			     render(n, path, &text);
+			if (n->grows)
+				grow_open(h, &text);
+			else
+				rc = sizes_take(n, uid, tid, &text) ? 0 :
+				     render(n, path, &text);
 			if (!rc)
 				rc = open_caps_charge(h->uid,
 						      caller_is_owner(), NULL,
@@ -731,21 +739,14 @@ static void fs_open(fuse_req_t req, fuse_ino_t ino,
 		handles_free(h);
 }
 
-/*
- * A library file is handed over as its descriptor, so libfuse can splice
+/* A library file is handed over as its descriptor, so libfuse can splice
  * its pages to the kernel (or read them itself where it cannot); a
- * rendering as a copy of the part asked for. The copy is no waste: the
- * reader may close the file, and another thread free the rendering, the
- * moment the reply is written, and a sanitizer looks at the replied bytes
- * only after the write returns.
- */
+ * rendering as fs/grow.h replies it. */
 static void fs_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
 		    struct fuse_file_info *fi)
 {
 	struct handle *h = (struct handle *)(uintptr_t)fi->fh;
 	struct fuse_bufvec bv = FUSE_BUFVEC_INIT(size);
-	char *part;
-	size_t len;
 
 	(void)ino;
 	if (off < 0) {
@@ -760,17 +761,7 @@ static void fs_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
 		fuse_reply_data(req, &bv, FUSE_BUF_SPLICE_MOVE);
 		return;
 	}
-	len = (size_t)off < h->content.len ? h->content.len - off : 0;
-	if (size < len)
-		len = size;
-	part = malloc(len ? len : 1);
-	if (!part) {
-		fuse_reply_err(req, ENOMEM);
-		return;
-	}
-	memcpy(part, h->content.buf + (len ? off : 0), len);
-	fuse_reply_buf(req, part, len);
-	free(part);
+	grow_read(req, h, size, off);
 }
 
 static void fs_write(fuse_req_t req, fuse_ino_t ino, const char *buf,

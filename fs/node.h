@@ -38,6 +38,8 @@ struct node {
 	int owner_only;
 	/* A generated file that is always empty: stat() shows size 0. */
 	int empty;
+	/* A file that grows, read as a stream (fs/grow.h): /log. */
+	int grows;
 };
 
 #endif

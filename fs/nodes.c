@@ -125,7 +125,7 @@ static const struct {
 	{ "/search", { .type = NODE_DIR, .dynamic = 1 } },
 	{ "/similar", { .type = NODE_DIR, .dynamic = 1 } },
 	{ "/log", { NODE_FILE, .render = render_log,
-		    .owner_only = 1 } },
+		    .owner_only = 1, .grows = 1 } },
 };
 
 #define NR_FIXED (ARRAY_SIZE(fixed))

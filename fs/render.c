@@ -193,7 +193,7 @@ int render_readme(struct strbuf *out)
 "                     extended attributes: getfattr -d -e text FILE\n"
 "                     (without -e text, getfattr shows non-ASCII text\n"
 "                     in base64)\n"
-"log                  the last log lines\n"
+"log                  the last log lines; grows: tail -f shows new ones\n"
 "\n"
 "Changes on disk reach the index by themselves, about a fifth of a second\n"
 "after they happen; in folders the kernel's watch limit left unwatched,\n"
