@@ -296,7 +296,7 @@ static void lookup(fuse_req_t req, fuse_ino_t parent, const char *name)
 		return;
 	}
 	e.ino = ino;
-	e.attr.st_ino = ino;
+	node_identity(&n, ino, &e.attr);
 	/* An interrupted lookup reached no kernel: it holds nothing. */
 	if (fuse_reply_entry(req, &e))
 		inodes_forget(ino, 1);
@@ -364,7 +364,7 @@ static void reply_attr(fuse_req_t req, fuse_ino_t ino,
 		fuse_reply_err(req, -rc);
 		return;
 	}
-	st.st_ino = ino;
+	node_identity(&n, ino, &st);
 	fuse_reply_attr(req, &st, attr_timeout(&n));
 }
 

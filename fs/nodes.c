@@ -168,6 +168,15 @@ mode_t node_mode(const struct node *n)
 	}
 }
 
+void node_identity(const struct node *n, uint64_t ino, struct stat *st)
+{
+	st->st_ino = ino;
+	if (n->type != NODE_REAL || n->names <= 0 || n->file <= 0)
+		return;
+	st->st_ino = NODES_TRACK_INO | (uint64_t)n->file;
+	st->st_nlink = n->names;
+}
+
 int node_render(const struct node *n, struct strbuf *out)
 {
 	if (n->render_series)
