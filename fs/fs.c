@@ -16,6 +16,7 @@
 #include "common/strbuf.h"
 #include "fs/caller.h"
 #include "fs/control.h"
+#include "fs/edits.h"
 #include "fs/grow.h"
 #include "fs/handles.h"
 #include "fs/inodes.h"
@@ -23,6 +24,7 @@
 #include "fs/nodes.h"
 #include "fs/open_caps.h"
 #include "fs/refuse.h"
+#include "fs/scratch.h"
 #include "fs/session.h"
 #include "fs/sizes.h"
 #include "indexer/reads.h"
@@ -116,6 +118,7 @@ static void fs_destroy(void *userdata)
 	(void)userdata;
 	handles_free_all();
 	sizes_clear();
+	scratch_clear();
 	inodes_clear();
 }
 
@@ -146,7 +149,8 @@ static struct timespec dir_mtime(const char *path)
 
 /* What a folder, a generated file or a control file shows in stat(): a
  * file's size is the one of the open rendering h, else 0 (node_stat()
- * renders it). */
+ * renders it); its times are now, but a series setting's, which are when
+ * the store last changed. */
 static void virtual_stat(const char *path, const struct node *n,
 			 const struct handle *h, struct stat *st)
 {
@@ -161,6 +165,8 @@ static void virtual_stat(const char *path, const struct node *n,
 		return;
 	}
 	st->st_atime = st->st_mtime = st->st_ctime = time(NULL);
+	if (n->write_series && !n->temp)	/* what vim checks a save by */
+		st->st_mtim = st->st_ctim = dir_mtime("/manga");
 	if (h)
 		st->st_size = handles_size(h);
 }
@@ -920,28 +926,27 @@ COUNTED(getxattr, (fuse_req_t req, fuse_ino_t ino, const char *name,
 COUNTED(listxattr, (fuse_req_t req, fuse_ino_t ino, size_t size),
 	(req, ino, size))
 
-REFUSED(mknod, (fuse_req_t req, fuse_ino_t parent, const char *name,
-	     mode_t mode, dev_t rdev),
+COUNTED_AS(edits_mknod, mknod, (fuse_req_t req, fuse_ino_t parent,
+	     const char *name, mode_t mode, dev_t rdev),
 	(req, parent, name, mode, rdev))
 REFUSED(mkdir, (fuse_req_t req, fuse_ino_t parent, const char *name,
 	     mode_t mode),
 	(req, parent, name, mode))
-REFUSED(unlink, (fuse_req_t req, fuse_ino_t parent, const char *name),
+COUNTED_AS(edits_unlink, unlink, (fuse_req_t req, fuse_ino_t parent,
+	     const char *name),
 	(req, parent, name))
 REFUSED(rmdir, (fuse_req_t req, fuse_ino_t parent, const char *name),
 	(req, parent, name))
 REFUSED(symlink, (fuse_req_t req, const char *link, fuse_ino_t parent,
 	     const char *name),
 	(req, link, parent, name))
-REFUSED(rename, (fuse_req_t req, fuse_ino_t parent, const char *name,
+COUNTED_AS(edits_rename, rename, (fuse_req_t req, fuse_ino_t parent,
+	     const char *name,
 	     fuse_ino_t newparent, const char *newname, unsigned int flags),
 	(req, parent, name, newparent, newname, flags))
 REFUSED(link, (fuse_req_t req, fuse_ino_t ino, fuse_ino_t newparent,
 	     const char *newname),
 	(req, ino, newparent, newname))
-REFUSED(create, (fuse_req_t req, fuse_ino_t parent, const char *name,
-	     mode_t mode, struct fuse_file_info *fi),
-	(req, parent, name, mode, fi))
 REFUSED(setxattr, (fuse_req_t req, fuse_ino_t ino, const char *name,
 	     const char *value, size_t size, int flags),
 	(req, ino, name, value, size, flags))
@@ -973,7 +978,6 @@ const struct fuse_lowlevel_ops fs_operations = {
 	.symlink = counted_symlink,
 	.rename = counted_rename,
 	.link = counted_link,
-	.create = counted_create,
 	.setxattr = counted_setxattr,
 	.removexattr = counted_removexattr,
 };

@@ -43,6 +43,8 @@ struct node {
 	/* A track of the music views: the names it has there, one a view
 	 * (node_identity()); 0 for anything else. */
 	int names;
+	/* An editor's temporary file (fs/edits.h, fs/scratch.h). */
+	int temp;
 };
 
 #endif

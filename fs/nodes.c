@@ -20,6 +20,7 @@
 #include "fs/render_manga.h"
 #include "fs/render_prometheus.h"
 #include "fs/render_status.h"
+#include "fs/scratch.h"
 #include "fs/series_shown.h"
 #include "fs/views.h"
 
@@ -130,6 +131,21 @@ static const struct {
 
 #define NR_FIXED (ARRAY_SIZE(fixed))
 
+/* A name of /manga, or an editor's temporary file there, or the file one
+ * was renamed onto (fs/scratch.h). */
+static int manga_resolve(const char *path, struct node *out)
+{
+	struct strbuf target = STRBUF_INIT;
+	int rc = manga_view_resolve(path + 7, out);
+
+	if (rc == -ENOENT)
+		rc = scratch_find(path, out, &target);
+	if (rc == 1)
+		rc = manga_view_resolve(target.buf + 7, out);
+	strbuf_release(&target);
+	return rc;
+}
+
 int node_resolve(const char *path, struct node *out)
 {
 	for (size_t i = 0; i < NR_FIXED; i++) {
@@ -139,7 +155,7 @@ int node_resolve(const char *path, struct node *out)
 		}
 	}
 	if (!strncmp(path, "/manga/", 7))
-		return manga_view_resolve(path + 7, out);
+		return manga_resolve(path, out);
 	if (views_owns(path))
 		return views_resolve(path, out);
 	return -ENOENT;
@@ -160,7 +176,7 @@ mode_t node_mode(const struct node *n)
 
 	switch (n->type) {
 	case NODE_DIR:
-		return S_IFDIR | (0555 & others);
+		return S_IFDIR | ((n->series ? 0755 : 0555) & others);
 	case NODE_CONTROL:
 		return S_IFREG | (0644 & others);
 	default:

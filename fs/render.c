@@ -175,6 +175,8 @@ int render_readme(struct strbuf *out)
 "  status.json        all of it, with chapters, specials and files\n"
 "                     whose names say no volume\n"
 "  results.json       the releases found for this series\n"
+"                     (sed -i and vim save the writable files; a refused\n"
+"                     save changes nothing and is a line of log)\n"
 "library/music/       the music as folders of the real files (read-only):\n"
 "                     artists/ARTIST/ALBUM (YEAR)/, albums/ALBUM (ARTIST)/,\n"
 "                     genres/GENRE/ARTIST/ALBUM (YEAR)/, years/YEAR/ARTIST\n"
