@@ -190,6 +190,20 @@ uint64_t log_ring_since(uint64_t from, struct strbuf *out)
 	return start;
 }
 
+uint64_t log_ring_start(void)
+{
+	uint64_t start;
+	size_t i = 0;
+
+	pthread_mutex_lock(&log_lock);
+	while (i < LOG_RING_LINES && !ring[(ring_next + i) % LOG_RING_LINES])
+		i++;
+	start = i < LOG_RING_LINES ?
+		ring_at[(ring_next + i) % LOG_RING_LINES] : ring_end;
+	pthread_mutex_unlock(&log_lock);
+	return start;
+}
+
 uint64_t log_ring_end(void)
 {
 	uint64_t end;

@@ -91,10 +91,12 @@ void log_ring_dump(struct strbuf *out);
  * it from the place from on (a line partly when from is inside it; from
  * the oldest line kept when from is older) and returns the place of the
  * first byte appended (log_ring_end() when it appends nothing).
- * log_ring_end() is the place of the next line. Neither waits on
- * anything but the ring's lock.
+ * log_ring_start() is the place of the oldest line kept (the end when
+ * there is none), log_ring_end() the place of the next line. None waits
+ * on anything but the ring's lock.
  */
 uint64_t log_ring_since(uint64_t from, struct strbuf *out);
+uint64_t log_ring_start(void);
 uint64_t log_ring_end(void);
 
 #endif

@@ -953,6 +953,7 @@ REFUSED(setxattr, (fuse_req_t req, fuse_ino_t ino, const char *name,
 REFUSED(removexattr, (fuse_req_t req, fuse_ino_t ino, const char *name),
 	(req, ino, name))
 
+/* No create: the kernel then makes a file by mknod and open (edits.h). */
 const struct fuse_lowlevel_ops fs_operations = {
 	.init = fs_init,
 	.destroy = fs_destroy,
