@@ -11,7 +11,7 @@ import subprocess
 
 import pytest
 
-from conftest import start, unmount
+from conftest import start, unmount, wait_for
 
 
 @pytest.fixture
@@ -127,3 +127,38 @@ def test_other_names_stay_refused(series):
     assert e.value.errno == errno.EROFS
     os.unlink(tmp)
     assert not os.path.exists(tmp)
+
+
+@pytest.mark.skipif(not shutil.which("nano") or not shutil.which("tmux"),
+                    reason="needs nano and tmux")
+def test_nano_in_tmux(series, tmp_path):
+    """nano, typed into in a terminal, saves a setting in place; its lock
+    file (--locking) is refused, which it says and goes on."""
+    m = series
+    home = tmp_path / "home"
+    home.mkdir()
+    sock = str(tmp_path / "tmux.sock")
+    m.write("manga/Saga/latest", "7")
+
+    def tmux(*args):
+        return subprocess.run(["tmux", "-S", sock] + list(args),
+                              capture_output=True, text=True, timeout=10)
+
+    def screen():
+        return tmux("capture-pane", "-p").stdout
+
+    tmux("new-session", "-d", "-x", "400", "-y", "24",
+         "HOME=%s nano --locking %s" % (home, m.file("manga/Saga/latest")))
+    try:
+        said = wait_for(screen, 10, "nano to say its lock file was refused",
+                        until=lambda s: "lock file" in s)
+        assert os.strerror(errno.EROFS) in said, said
+        tmux("send-keys", "C-k", "9", "C-o")
+        wait_for(screen, 10, "nano to ask for the name",
+                 until=lambda s: "File Name to Write" in s)
+        tmux("send-keys", "Enter")
+        wait_for(screen, 10, "nano to write", until=lambda s: "Wrote" in s)
+        tmux("send-keys", "C-x")
+        assert m.read("manga/Saga/latest") == b"9\n"
+    finally:
+        tmux("kill-server")

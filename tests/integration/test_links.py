@@ -5,7 +5,10 @@ cp -a count and copy it once."""
 
 import collections
 import os
+import shutil
 import subprocess
+
+import pytest
 
 VIEWS = ["artists", "albums", "genres", "years"]
 
@@ -83,3 +86,16 @@ def test_tar_and_cp_copy_each_track_once(mount, library, tmp_path):
             for d, _, fs in os.walk(copy) for f in fs
             if f.endswith((".flac", ".mp3"))}
     assert len(inos) == 9
+
+
+@pytest.mark.skipif(not shutil.which("rsync"), reason="needs rsync")
+def test_rsync_keeps_hard_links(mount, library, tmp_path):
+    copy = tmp_path / "copy"
+    subprocess.run(["rsync", "-aH", mount.file("library/music") + "/",
+                    str(copy)], check=True, timeout=60)
+    tracks = [os.path.join(d, f) for d, _, fs in os.walk(copy) for f in fs
+              if f.endswith((".flac", ".mp3"))]
+    assert len(tracks) == 9 * len(VIEWS)
+    inos = {os.stat(p).st_ino for p in tracks}
+    assert len(inos) == 9
+    assert all(os.stat(p).st_nlink == len(VIEWS) for p in tracks)
