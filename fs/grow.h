@@ -3,13 +3,14 @@
 #define MEDIAMON_GROW_H
 
 /*
- * The reads and sizes of open renderings, and of the files that grow
- * (a node with grows set: /log). A file that grows is a stream (the log
- * ring's, common/log.h): its open rendering starts at a place in it, a
- * read past the rendering's end gets what came after, and its size is
- * the stream's end from that place (handles_size()), so `tail -f` sees it grow and reads
- * the new lines. Lines the ring dropped before a reader reached them are
- * skipped: the read gives the oldest line kept. Nothing here waits.
+ * The reads of open renderings, and the files that grow (a node with
+ * grows set: /log). A file that grows is a stream (the log ring's,
+ * common/log.h): its open rendering starts at a place in it, a read past
+ * the rendering's end gets what came after, and its size is the stream's
+ * end from that place (handles_size()), so `tail -f` sees it grow and
+ * reads the new lines. Lines the ring dropped before a reader reached
+ * them are skipped: the read gives the oldest line kept. Nothing here
+ * waits.
  *
  *	grow_open(h, &text);		(open of a node that grows)
  *	grow_read(req, h, size, off);	(read of a rendering)

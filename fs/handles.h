@@ -28,7 +28,7 @@ struct handle {
 	int fd;			/* a library file's, else -1 */
 	struct cover_copy *cover;	/* the copy fd reads, of a cover */
 	fuse_ino_t ino;
-	uint64_t stream_start;	/* where a growing file's rendering starts */
+	uint64_t stream_start;	/* a growing file's rendering's place */
 	pid_t opener;		/* the process (thread group) that opened it */
 	uid_t uid;		/* its user, whose cap counts it */
 	struct handle *prev, *next;	/* in the list */
