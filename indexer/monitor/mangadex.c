@@ -11,6 +11,7 @@
 
 #include <jansson.h>
 
+#include "common/clock.h"
 #include "common/http.h"
 #include "common/json.h"
 #include "common/log.h"
@@ -266,6 +267,23 @@ static void log_refused(const char *what, const struct http_response *resp)
 	json_decref(root);
 }
 
+/* How long a 429 asks to wait: MangaDex gives the Unix time its window
+ * reopens in X-RateLimit-Retry-After, not Retry-After; 0 when neither
+ * says, or says something else. */
+static double retry_after(const struct http_response *resp)
+{
+	const char *at = resp->header_value;
+	char *end;
+	double when;
+
+	if (resp->retry_after_s > 0 || !at)
+		return resp->retry_after_s;
+	when = strtod(at, &end);
+	if (end == at || *end || when <= clock_wall())
+		return 0;
+	return when - clock_wall();
+}
+
 /* Turn an answer's status into an error, telling the throttle how it
  * went; 0 for a 200, whose body the caller reads. */
 static int take_status(struct throttle *t, const struct http_response *resp,
@@ -274,7 +292,7 @@ static int take_status(struct throttle *t, const struct http_response *resp,
 	long status = resp->status;
 
 	if (status == 429) {
-		throttle_rate_limited(t, resp->retry_after_s);
+		throttle_rate_limited(t, retry_after(resp));
 		return -EAGAIN;
 	}
 	if (status == 401 || status == 403) {
@@ -307,6 +325,7 @@ static int get(const struct mangadex *md, const char *url, const char *what,
 		.timeout_ms = md->timeout_ms,
 		.max_body = MANGADEX_MAX_ANSWER,
 		.follow_redirects = 1,
+		.read_header = "X-RateLimit-Retry-After",
 		.cancel = cancel,
 	};
 	int err = throttle_acquire(md->throttle, cancel);

@@ -72,7 +72,8 @@ int mangadex_lang_ok(const char *lang);
  *   -ECANCELED  *cancel became nonzero while waiting for the throttle
  *   -ENOENT     no manga listed bears that title
  *   -EACCES     401 or 403
- *   -EAGAIN     429: the throttle is paused for its Retry-After
+ *   -EAGAIN     429: the throttle is paused until the Unix time of its
+ *               X-RateLimit-Retry-After (or for its Retry-After)
  *   -EIO        a 5xx answer, or any other unexpected status
  *   -EBADMSG    an HTML page where JSON was expected
  *   -EPROTO     another answer than the documented one, an error body

@@ -19,7 +19,7 @@ aggregate numbers volumes 1 to COUNT for LANG. Some titles answer badly:
     error body  200, {"result": "error", "errors": [...]}
     huge        200, 3 MiB of JSON
     deep        200, JSON nested 100000 deep
-    ratelimit   429
+    ratelimit   429, its window reopening in 200 s
 
 Where the shapes come from:
   - the manga list {"result": "ok", "response": "collection", "data":
@@ -144,7 +144,7 @@ class MangaDex(FakeHandler):
                                   "You have been rate limited"),
                        {"X-RateLimit-Limit": "5",
                         "X-RateLimit-Remaining": "0",
-                        "X-RateLimit-Retry-After": str(int(time.time()) + 2)})
+                        "X-RateLimit-Retry-After": str(int(time.time()) + 200)})
         else:
             return False
         return True

@@ -3,6 +3,8 @@
 MangaDex (fakes that answer in their shapes): each edition's own count,
 the order and the fallback, the cache, and bad answers refused."""
 
+import time
+
 import pytest
 
 from conftest import is_mounted
@@ -143,3 +145,21 @@ def test_bad_answers_are_refused(monitored):
     for name in names:
         assert mon.m.read("manga/%s/source" % name) == b""
         assert mon.m.json("manga/%s/status.json" % name)["status"] is None
+
+
+def test_rate_limit_waits_for_mangadexs_window(monitored):
+    """MangaDex's 429 says when its window reopens, in 200 s: longer than
+    a check waits, so the series is not asked again in this check, and
+    the budget shows the pause."""
+    mon = monitored(["ratelimit"], monitor="new_sources = mangadex\n")
+    before = time.time()
+    last = mon.check("new")
+    assert last["errors"] == 1
+    assert len(mon.mangadex_calls()) == 1
+    budget = mon.m.json("metrics/requests.json")["mangadex"]
+    assert budget["last_refusal"]["status"] == 429
+    assert budget["http_429"] == 1
+    assert before + 150 < budget["paused_until_s"] < time.time() + 210
+    assert "error: mangadex: ratelimit: rate limited (HTTP 429)" in \
+        mon.m.read("status/health").decode()
+    assert mon.m.read("status/new") == b""
