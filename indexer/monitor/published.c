@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/bytes.h"
 #include "common/cache.h"
 #include "common/clock.h"
 #include "common/config.h"
@@ -226,12 +227,10 @@ static int ask_mangadex(struct monitor *m, const struct series *s,
 {
 	struct strbuf key = STRBUF_INIT, value = STRBUF_INIT;
 	struct mangadex_ask a = { .title = s->name, .lang = edition };
-	struct mangadex_info found;
 	int rc = find_manga(m, s, ids, &a);
 
 	if (rc)
 		goto out;
-	found = a.info;
 	strbuf_addf(&key, "%s:%s", a.info.id, edition);
 	if (!monitor_cached(m, "mangadex", key.buf, &value, NULL) &&
 	    !mangadex_info_load(value.buf, value.len, &a.info))
@@ -240,8 +239,6 @@ static int ask_mangadex(struct monitor *m, const struct series *s,
 				&m->mangadex_requests);
 	if (rc)
 		goto out;
-	a.info.last_volume = found.last_volume;
-	memcpy(a.info.status, found.status, sizeof(a.info.status));
 	monitor_keep("mangadex", key.buf, mangadex_info_dump(&a.info));
 take:
 	out->count = a.info.count;
@@ -269,10 +266,15 @@ static const struct {
 	{ "mangadex", ask_mangadex },
 };
 
-/* The sources asked, in order: new_sources, or what fits the edition. */
-static size_t pick_sources(const struct config *cfg, size_t *order)
+#define NR_SOURCES ARRAY_SIZE(sources)
+
+/* The sources asked, in order: new_sources (a source named twice is
+ * asked once), or what fits the edition. */
+static size_t pick_sources(const struct config *cfg,
+			   size_t order[NR_SOURCES])
 {
 	const struct config_list *l = &cfg->new_sources;
+	int taken[NR_SOURCES] = { 0 };
 	size_t n = 0;
 
 	if (!l->nr) {
@@ -282,9 +284,12 @@ static size_t pick_sources(const struct config *cfg, size_t *order)
 		return n;
 	}
 	for (size_t i = 0; i < l->nr; i++)
-		for (size_t k = 0; k < sizeof(sources) / sizeof(*sources); k++)
-			if (!strcmp(l->items[i], sources[k].name))
+		for (size_t k = 0; k < NR_SOURCES; k++)
+			if (!strcmp(l->items[i], sources[k].name) &&
+			    !taken[k]) {
+				taken[k] = 1;
 				order[n++] = k;
+			}
 	return n;
 }
 
@@ -341,7 +346,7 @@ static void tell_published(const struct series *s, int count, int high,
 int published_count(struct monitor *m, const struct series *s, int high,
 		    int *count)
 {
-	size_t order[sizeof(sources) / sizeof(*sources)];
+	size_t order[NR_SOURCES];
 	size_t n = pick_sources(m->cfg, order);
 	const char *edition = m->cfg->edition;
 	struct ids ids = { STRBUF_INIT, "" };

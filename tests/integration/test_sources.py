@@ -128,7 +128,8 @@ def test_unknown_series_stays_with_one_warning(monitored):
 
 def test_bad_answers_are_refused(monitored):
     names = ["deep", "error body", "html", "huge"]
-    mon = monitored(names, monitor="new_sources = mangadex\n")
+    # a source named twice is asked once
+    mon = monitored(names, monitor="new_sources = mangadex, mangadex\n")
     last = mon.check("new")
     assert last["errors"] == 4
     assert mon.pages() == []
