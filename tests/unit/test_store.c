@@ -217,8 +217,11 @@ static void put_track(struct env *e, const char *path, const char *title,
 /* What version 30 added (a root's device), undone. */
 #define UNDO_VERSION_30 "ALTER TABLE roots DROP COLUMN dev;"
 
-/* What version 31 added (an archive's pages), undone. */
-#define UNDO_VERSION_31 \
+/* What version 31 added (where published came from), undone. */
+#define UNDO_VERSION_31 "ALTER TABLE series DROP COLUMN published_by;"
+
+/* What version 32 added (an archive's pages), undone. */
+#define UNDO_VERSION_32 \
 	"ALTER TABLE comicinfo DROP COLUMN pages;" \
 	" ALTER TABLE comicinfo DROP COLUMN cover;"
 
@@ -260,7 +263,7 @@ static void test_schema_versions(void **state)
 	assert_int_equal(db_exec(db, "PRAGMA user_version = 99"), 0);
 	assert_int_equal(schema_migrate(db), -EPROTO);
 	assert_int_equal(db_exec(db, "PRAGMA user_version = 13"), 0);
-	assert_int_equal(schema_version(), 31);
+	assert_int_equal(schema_version(), 32);
 	db_close(db);
 }
 
@@ -475,7 +478,8 @@ static void test_analysis_queue_keyed_by_track(void **state)
 	put_track(e, "q/3.flac", "Three", "A", NULL, "B", 13);
 	writer_stop();
 	assert_int_equal(db_open(e->db, 0, &db), 0);
-	assert_int_equal(db_exec(db, UNDO_VERSION_31 UNDO_VERSION_30
+	assert_int_equal(db_exec(db, UNDO_VERSION_32 UNDO_VERSION_31
+				 UNDO_VERSION_30
 				 UNDO_VERSION_29
 				 UNDO_VERSION_28
 				 UNDO_VERSION_25 UNDO_VERSION_22
@@ -609,7 +613,8 @@ static void test_tracks_fts_backfilled(void **state)
 	put_track(e, "a/2.flac", "Other", "Ann", NULL, "Disc", 2);
 	writer_stop();
 	assert_int_equal(db_open(e->db, 0, &db), 0);
-	assert_int_equal(db_exec(db, UNDO_VERSION_31 UNDO_VERSION_30
+	assert_int_equal(db_exec(db, UNDO_VERSION_32 UNDO_VERSION_31
+				 UNDO_VERSION_30
 				 UNDO_VERSION_29
 				 UNDO_VERSION_28
 				 UNDO_VERSION_25 UNDO_VERSION_22 UNDO_VERSION_21
@@ -1510,7 +1515,8 @@ static void test_totals_follow_rows(void **state)
 	writer_call(NULL, NULL);
 	writer_stop();
 	assert_int_equal(db_open(e->db, 0, &db), 0);
-	assert_int_equal(db_exec(db, UNDO_VERSION_31 UNDO_VERSION_30
+	assert_int_equal(db_exec(db, UNDO_VERSION_32 UNDO_VERSION_31
+				 UNDO_VERSION_30
 				 UNDO_VERSION_29
 				 UNDO_VERSION_28
 				 UNDO_VERSION_26 UNDO_VERSION_25
@@ -1612,7 +1618,8 @@ static void test_picture_step_rereads(void **state)
 	put_track(e, "r.flac", "Plain", "A", NULL, "B", 10);
 	writer_stop();
 	assert_int_equal(db_open(e->db, 0, &db), 0);
-	assert_int_equal(db_exec(db, UNDO_VERSION_31 UNDO_VERSION_30
+	assert_int_equal(db_exec(db, UNDO_VERSION_32 UNDO_VERSION_31
+				 UNDO_VERSION_30
 				 UNDO_VERSION_29
 				 UNDO_VERSION_28
 				 UNDO_VERSION_25 UNDO_VERSION_22 UNDO_VERSION_21
@@ -1633,7 +1640,7 @@ static void test_picture_step_rereads(void **state)
 	assert_int_equal(writer_start(e->db), 0);
 }
 
-/* An archive the scan read before version 31 is made to look changed,
+/* An archive the scan read before version 32 is made to look changed,
  * its folder's digest forgotten, so that the next scan learns its pages;
  * it keeps what its ComicInfo.xml said meanwhile. Other files stay. */
 static void test_page_step_rereads(void **state)
@@ -1668,9 +1675,9 @@ static void test_page_step_rereads(void **state)
 	assert_string_equal(rows, "3jpg- 12pngM");
 	free(rows);
 	assert_int_equal(db_open(e->db, 0, &db), 0);
-	assert_int_equal(db_exec(db, UNDO_VERSION_31
+	assert_int_equal(db_exec(db, UNDO_VERSION_32
 				 " UPDATE directories SET digest = x'00';"
-				 " PRAGMA user_version = 30"), 0);
+				 " PRAGMA user_version = 31"), 0);
 	assert_int_equal(schema_migrate(db), 0);
 	db_close(db);
 	assert_int_equal(query_int(e->db, "SELECT count(*) FROM comicinfo"
@@ -1725,7 +1732,8 @@ static void test_files_named_in_folders(void **state)
 	assert_int_equal(db_open(e->db, 0, &db), 0);
 	/* back to version 20, with a file written as version 20 wrote
 	 * them: "\xc3/\n\xff.mp3", damaged, its folder no UTF-8 either */
-	assert_int_equal(db_exec(db, UNDO_VERSION_31 UNDO_VERSION_30
+	assert_int_equal(db_exec(db, UNDO_VERSION_32 UNDO_VERSION_31
+				 UNDO_VERSION_30
 				 UNDO_VERSION_29
 				 UNDO_VERSION_28
 				 UNDO_VERSION_25 UNDO_VERSION_22 UNDO_VERSION_21
