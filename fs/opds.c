@@ -58,14 +58,14 @@ static void volume_entry(struct opds_feed *f, const struct opds_shelf *s,
 	struct strbuf id = STRBUF_INIT, title = STRBUF_INIT;
 	struct strbuf content = STRBUF_INIT, href = STRBUF_INIT;
 	struct strbuf cover = STRBUF_INIT, stream = STRBUF_INIT;
-	int streams = v->cover >= 0 && opds_feed_streams(v->name);
+	int pages = v->cover >= 0 ? opds_feed_pages(v->name) : 0;
 
 	strbuf_addf(&id, URN "volume:%" PRId64, v->file);
-	if (streams)
+	if (pages & OPDS_STREAM)
 		strbuf_addf(&stream, "%spages/%" PRId64 "/{pageNumber}"
 			    "?maxWidth={maxWidth}", at->opds, v->file);
 	strbuf_addf(&cover, "%scovers/", at->opds);
-	if (v->cover >= 0)
+	if (pages & OPDS_COVER)
 		opds_cover_name(v->file, v->cover, &cover);
 	if (with_series)
 		strbuf_addf(&title, "%s, ", se->dir);
@@ -82,10 +82,10 @@ static void volume_entry(struct opds_feed *f, const struct opds_shelf *s,
 		.updated_ns = v->mtime_ns, .rel = OPDS_REL_ACQUISITION,
 		.href = href.buf, .type = opds_feed_type(v->name),
 		.length = v->size,
-		.image = v->cover >= 0 ? cover.buf : NULL,
-		.image_type = v->cover >= 0 ? pages_type(v->cover) : NULL,
-		.stream = streams ? stream.buf : NULL,
-		.stream_type = streams ? pages_type(v->cover) : NULL,
+		.image = pages & OPDS_COVER ? cover.buf : NULL,
+		.image_type = pages ? pages_type(v->cover) : NULL,
+		.stream = pages & OPDS_STREAM ? stream.buf : NULL,
+		.stream_type = pages ? pages_type(v->cover) : NULL,
 		.pages = v->pages,
 	});
 	strbuf_release(&cover);

@@ -7,13 +7,12 @@
  * first page (indexer/manga/pages.h), as FILE.EXT where FILE is the
  * volume's files.id and EXT its page's extension, as the last scan of
  * the volume found it (a feed shows no cover the scan did not find, and
- * opens no archive). The folder lists
- * nothing; a cover is found by the name its feed gives, and only by a
- * caller that may read the volume file. It is read out of the archive
- * as the caller, when opened, never past PAGES_MAX_IMAGE bytes: a page
- * whose bytes run past it (its header said less) fails the open with
- * EFBIG, an archive grown past PAGES_MAX_ENTRIES entries with E2BIG, and
- * nothing else is touched.
+ * opens no archive). The folder lists nothing; a cover is found by the
+ * name its feed gives, and only by a caller that may read the volume
+ * file. It is read out of the archive as the caller, when opened, never
+ * past PAGES_MAX_IMAGE bytes: a page whose bytes run past it (its header
+ * said less) fails the open with EFBIG, an archive grown past
+ * PAGES_MAX_ENTRIES entries with E2BIG, and nothing else is touched.
  */
 
 #include <stdint.h>

@@ -21,15 +21,15 @@
 
 static const struct {
 	const char *ext, *type;
-	int streams;
+	int pages;
 } types[] = {
-	{ "cbz", "application/vnd.comicbook+zip", 1 },
-	{ "zip", "application/vnd.comicbook+zip", 1 },
-	{ "cbr", "application/vnd.comicbook-rar", 1 },
-	{ "rar", "application/vnd.comicbook-rar", 1 },
-	{ "cb7", "application/x-cb7-compressed", 1 },
-	{ "7z", "application/x-cb7-compressed", 1 },
-	{ "cbt", "application/x-cbt", 0 },
+	{ "cbz", "application/vnd.comicbook+zip", OPDS_COVER | OPDS_STREAM },
+	{ "zip", "application/vnd.comicbook+zip", OPDS_COVER | OPDS_STREAM },
+	{ "cbr", "application/vnd.comicbook-rar", OPDS_COVER | OPDS_STREAM },
+	{ "rar", "application/vnd.comicbook-rar", OPDS_COVER | OPDS_STREAM },
+	{ "cb7", "application/x-cb7-compressed", OPDS_COVER | OPDS_STREAM },
+	{ "7z", "application/x-cb7-compressed", OPDS_COVER | OPDS_STREAM },
+	{ "cbt", "application/x-cbt", OPDS_COVER },
 	{ "pdf", "application/pdf", 0 },
 	{ "epub", "application/epub+zip", 0 },
 };
@@ -52,11 +52,11 @@ const char *opds_feed_type(const char *name)
 	return i < 0 ? "application/octet-stream" : types[i].type;
 }
 
-int opds_feed_streams(const char *name)
+int opds_feed_pages(const char *name)
 {
 	int i = type_of(name);
 
-	return i >= 0 && types[i].streams;
+	return i < 0 ? 0 : types[i].pages;
 }
 
 void opds_feed_href(struct strbuf *out, const char *name)

@@ -80,8 +80,11 @@ void opds_feed_href(struct strbuf *out, const char *name);
 /* The media type of a volume file, by its name's extension. */
 const char *opds_feed_type(const char *name);
 
-/* Whether a reader may stream the volume file's pages (OPDS-PSE): a
- * zip, rar or 7z comic archive, by its extension. */
-int opds_feed_streams(const char *name);
+/* What a feed may say of the volume file's pages, by its extension: a
+ * comic archive's first page is its cover (OPDS_COVER); a reader may
+ * stream the pages of a zip, rar or 7z one (OPDS_STREAM, OPDS-PSE). */
+#define OPDS_COVER 1
+#define OPDS_STREAM 2
+int opds_feed_pages(const char *name);
 
 #endif

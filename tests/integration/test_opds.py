@@ -403,7 +403,7 @@ def world():
 def test_series_another_user_may_not_list_is_in_no_feed(world):
     """A series folder 0700 of root: the other user's feeds, its listing
     of /opds/series and its lookups (the series' feed, its cover) show
-    nothing of it, while its own feeds validate and the owner sees both
+    nothing of it (nor of its pages), while its own feeds validate and the owner sees both
     series."""
     from test_access import drop_user, make_user
     import pathlib
@@ -424,12 +424,14 @@ def test_series_another_user_may_not_list_is_in_no_feed(world):
                                   IMAGE)
         cover = cover.replace("../", "")
         assert m.read("opds/" + cover).endswith(b"a secret cover")
+        page = "pages/%s/0" % cover.split("/")[1].split(".")[0]
+        assert m.read("opds/" + page).endswith(b"a secret cover")
         out = user.run("/usr/bin/python3", "-c", WALK, m.file("opds"),
-                       "series/Secret Stash.xml", cover)
+                       "series/Secret Stash.xml", cover, page)
         assert out.returncode == 0, out
         seen = json.loads(out.stdout)
         assert seen["series"] == ["Open Shelf.xml"]
-        for rel in ["series/Secret Stash.xml", cover]:
+        for rel in ["series/Secret Stash.xml", cover, page]:
             assert seen.pop(rel) == errno.ENOENT, rel
         for rel, got in seen.items():
             if rel == "series":

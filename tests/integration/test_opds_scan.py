@@ -171,12 +171,17 @@ def make_volumes(root):
     subprocess.run([need("7z"), "a", "-t7z", "-bd", "-y", os.path.abspath(
         os.path.join(root, "Read", "Read v02.cb7")), "."], cwd=src,
         check=True, stdout=subprocess.DEVNULL, timeout=60)
-    # a cbt streams no page (it has a cover); a PDF has none
+    # a cbt streams no page (it has a cover); a PDF has neither
     subprocess.run(["tar", "-cf", os.path.abspath(os.path.join(
         root, "Read", "Read v04.cbt")), "."], cwd=src, check=True,
         timeout=60)
     with open(os.path.join(root, "Read", "Read v03.pdf"), "wb") as f:
         f.write(b"%PDF-1.4 not much")
+    # an EPUB's images are no pages: neither cover nor stream
+    with zipfile.ZipFile(os.path.join(root, "Read", "Read v05.epub"),
+                         "w") as z:
+        z.writestr("mimetype", "application/epub+zip")
+        z.writestr("OEBPS/images/01.jpg", b"\xff\xd8 an illustration")
 
 
 @pytest.fixture
@@ -221,6 +226,7 @@ def test_pages_stream_in_natural_order(served):
     validate(m.file("opds/recent.xml"))
     streams = stream_links(fetch(feed))
     assert [s[0] for s in streams] == ["Volume 1", "Volume 2"]
+    assert len(links(fetch(feed), ACQUISITION)) == 5
     assert len(links(fetch(feed), IMAGE)) == 3
     for _, href, kind, count in streams:
         assert kind == "image/jpeg" and count == str(len(ORDER))

@@ -1681,7 +1681,8 @@ static void test_page_step_rereads(void **state)
 	assert_int_equal(schema_migrate(db), 0);
 	db_close(db);
 	assert_int_equal(query_int(e->db, "SELECT count(*) FROM comicinfo"
-				   " WHERE pages IS NULL AND cover IS NULL"), 2);
+				   " WHERE pages IS NULL AND cover IS NULL"),
+			 2);
 	assert_int_equal(query_int(e->db, "SELECT count(*) FROM comicinfo"
 				   " WHERE series = 'M' AND volume = 1"), 1);
 	assert_int_equal(query_int(e->db, "SELECT sum(mtime_ns) FROM"
@@ -1689,8 +1690,8 @@ static void test_page_step_rereads(void **state)
 	assert_int_equal(query_int(e->db, "SELECT mtime_ns FROM file_paths"
 				   " WHERE CAST(path AS TEXT) = 'r.flac'"), 1);
 	assert_int_equal(query_int(e->db, "SELECT count(*) FROM directories"
-				   " WHERE digest IS NULL AND CAST(path AS TEXT)"
-				   " = 'm'"), 1);
+				   " WHERE digest IS NULL"
+				   " AND CAST(path AS TEXT) = 'm'"), 1);
 	assert_int_equal(query_int(e->db, "SELECT count(*) FROM directories"
 				   " WHERE digest IS NULL"), 1);
 	assert_int_equal(writer_register(&music_writer_ops), 0);
