@@ -25,6 +25,7 @@
 #include "indexer/reads.h"
 #include "fs/daemon.h"
 #include "fs/views.h"
+#include "indexer/connections.h"
 #include "indexer/indexer.h"
 
 enum {
@@ -33,6 +34,7 @@ enum {
 	KEY_HELP,
 	KEY_VERSION,
 	KEY_CHECK_CONFIG,
+	KEY_CHECK_CONNECTIONS,
 };
 
 struct options {
@@ -41,7 +43,7 @@ struct options {
 	size_t nr_shorts;
 	char *nonopt[2];	/* [SOURCE] MOUNTPOINT */
 	int nr_nonopt;
-	int help, version, check_config;
+	int help, version, check_config, check_connections;
 	int no_follow;		/* -o nofollow_cpu: obsolete, ignored */
 	int libfuse_loop;	/* -o libfuse_loop: obsolete, ignored */
 	int failed;
@@ -59,6 +61,7 @@ static const struct fuse_opt option_spec[] = {
 	FUSE_OPT_KEY("-V", KEY_VERSION),
 	FUSE_OPT_KEY("--version", KEY_VERSION),
 	FUSE_OPT_KEY("--check-config", KEY_CHECK_CONFIG),
+	FUSE_OPT_KEY("--check-connections", KEY_CHECK_CONNECTIONS),
 	FUSE_OPT_END
 };
 
@@ -97,6 +100,9 @@ static int option_proc(void *data, const char *arg, int key,
 		return 0;
 	case KEY_CHECK_CONFIG:
 		o->check_config = 1;
+		return 0;
+	case KEY_CHECK_CONNECTIONS:
+		o->check_connections = 1;
 		return 0;
 	case FUSE_OPT_KEY_NONOPT:
 		if (o->nr_nonopt == 2)
@@ -141,6 +147,9 @@ static void usage(const char *prog)
 	       "    -d, -o debug           print every request (implies -f)\n"
 	       "    --check-config         check the configuration, print it\n"
 	       "                           (secrets masked) and exit\n"
+	       "    --check-connections    ask every configured service one\n"
+	       "                           harmless request, print ok or why\n"
+	       "                           not, and exit (0: all ok)\n"
 	       "    -h, --help             this help\n"
 	       "    -V, --version          the version\n"
 	       "Other -o options go to the kernel's mount (see fuse(8)).\n",
@@ -194,6 +203,32 @@ static int check_config(struct options *o)
 	}
 	config_release(&cfg);
 	return rc ? 1 : 0;
+}
+
+/* --check-connections: 0 when every configured service answered well, 1
+ * when one did not, 2 when the configuration or the command is wrong. */
+static int check_connections(struct options *o)
+{
+	struct config cfg;
+	char err[1024];
+	int rc;
+
+	if (o->check_config || o->nr_nonopt) {
+		fprintf(stderr, "mediamon: --check-connections takes no mount"
+			" point and no other check (see --help)\n");
+		return 2;
+	}
+	rc = load_config(&cfg, err, sizeof(err), o);
+	if (rc) {
+		fprintf(stderr, "mediamon: %s\n", err);
+		rc = 2;
+	} else {
+		/* each failure is told on its service's line */
+		log_set_stderr(0);
+		rc = connections_check(&cfg, stdout);
+	}
+	config_release(&cfg);
+	return rc;
 }
 
 /* A daemon that was killed leaves its mount point dead: every access to
@@ -399,6 +434,10 @@ int main(int argc, char **argv)
 	if (o.help) {
 		usage(argv[0]);
 		rc = 0;
+		goto out;
+	}
+	if (o.check_connections) {
+		rc = check_connections(&o);
 		goto out;
 	}
 	if (o.check_config) {

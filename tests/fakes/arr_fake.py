@@ -79,6 +79,7 @@ class Arr(http_fake.FakeHandler):
         (r"/api/v3/(episodefile|moviefile)", "file_listing"),
         (r"/api/v3/(episodefile|moviefile)/(\d+)", "file_delete"),
         (r"/api/v3/episode", "episode_listing"),
+        (r"/api/v3/system/status", "system_status"),
         (r"/api/.*", "unknown_api"),
         (r"/_requests", "get_requests"),
         (r"/_commands", "get_commands"),
@@ -108,6 +109,16 @@ class Arr(http_fake.FakeHandler):
             return True
         self.reply(401, {"message": "Unauthorized"})
         return False
+
+    def system_status(self, m):
+        """Sonarr's and Radarr's SystemController (src/Sonarr.Api.V3/
+        System/SystemController.cs): GET /api/v3/system/status, an API
+        key needed, answers appName, version and more (only these)."""
+        self.record(self.read_body())
+        if self.authorized():
+            self.reply(200, {"appName": kind.capitalize(),
+                             "version": "4.0.0.738" if kind == "sonarr"
+                             else "5.2.6.8376"})
 
     def listing(self, m):
         self.record(self.read_body())

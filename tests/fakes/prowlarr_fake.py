@@ -237,6 +237,7 @@ class Prowlarr(http_fake.FakeHandler):
         (r"/api/v1/indexer/(\d+)/download", "download"),
         (r"/(\d+)/download", "download"),
         (r"/indexer/nzb/(.+)", "indexer_nzb"),
+        (r"/api/v1/system/status", "system_status"),
         (r"/api/.*", "unknown_api"),
         (r"/_requests", "get_requests"),
         (r"/_downloads", "get_downloads"),
@@ -406,6 +407,15 @@ class Prowlarr(http_fake.FakeHandler):
     def indexer_nzb(self, m):
         self.reply(200, nzb(urllib.parse.unquote(m.group(1))),
                    content_type="application/x-nzb")
+
+    def system_status(self, m):
+        """Prowlarr's SystemController (src/Prowlarr.Api.V1/System/
+        SystemController.cs): GET /api/v1/system/status, an API key
+        needed, answers appName, version and more (only these here)."""
+        self.record(self.read_body())
+        if self.authorized():
+            self.reply(200, {"appName": "Prowlarr",
+                             "version": "1.20.1.4603"})
 
     def unknown_api(self, m):
         self.record(self.read_body())
