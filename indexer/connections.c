@@ -152,8 +152,9 @@ static int probe_emby(const struct config *c, struct strbuf *msg)
 			  c->emby_api_key, "Version", msg);
 }
 
-/* Plex's /identity answers a MediaContainer with its version attribute
- * (JSON when asked with Accept: application/json). */
+/* Plex's root answers a MediaContainer with its version attribute (JSON
+ * when asked with Accept: application/json); unlike /identity, it wants
+ * the token, so a wrong one is told. */
 static int probe_plex(const struct config *c, struct strbuf *msg)
 {
 	struct strbuf h = STRBUF_INIT, url = STRBUF_INIT;
@@ -164,7 +165,7 @@ static int probe_plex(const struct config *c, struct strbuf *msg)
 
 	strbuf_addf(&h, "X-Plex-Token: %s", c->plex_token);
 	headers[0] = h.buf;
-	http_join(&url, c->plex_url, "/identity");
+	http_join(&url, c->plex_url, "/");
 	ret = ask("GET", url.buf, headers, NULL, 0, &resp, msg);
 	client_wipe(h.buf);
 	strbuf_release(&h);
@@ -384,16 +385,16 @@ static int probe_transmission(const struct config *c, struct strbuf *msg)
 	return ret;
 }
 
-/* SABnzbd's mode=version needs no key; mode=queue with limit=0 checks
- * the key too, and gives the version. */
+/* SABnzbd's mode=version needs no key: mode=queue with limit=0 checks
+ * it (403 "API Key Incorrect") and tells the version too. */
 static int probe_sabnzbd(const struct config *c, struct strbuf *msg)
 {
 	struct strbuf url = STRBUF_INIT;
 	struct http_response resp;
-	json_t *doc, *q;
+	json_t *doc, *v;
 	int ret;
 
-	http_join(&url, c->usenet_url, "/api?mode=version&output=json"
+	http_join(&url, c->usenet_url, "/api?mode=queue&limit=0&output=json"
 		  "&apikey=");
 	http_escape(c->usenet_api_key ? c->usenet_api_key : "", 0, &url);
 	ret = ask("GET", url.buf, NULL, NULL, 0, &resp, msg);
@@ -402,17 +403,17 @@ static int probe_sabnzbd(const struct config *c, struct strbuf *msg)
 	if (ret)
 		return ret;
 	doc = json_loadb(resp.body.buf, resp.body.len, 0, NULL);
-	q = json_object_get(doc, "error");
-	if (json_is_string(q)) {
-		strbuf_addstr(msg, "refused credentials (");
-		add_word(msg, json_string_value(q), json_string_length(q));
-		strbuf_addstr(msg, ")");
-		json_decref(doc);
-		http_response_release(&resp);
-		return 1;
+	v = json_object_get(json_object_get(doc, "queue"), "version");
+	if (json_is_string(v)) {
+		strbuf_addstr(msg, "version ");
+		add_word(msg, json_string_value(v), json_string_length(v));
+	} else {
+		strbuf_addstr(msg, "bad answer (no queue.version)");
+		ret = 1;
 	}
 	json_decref(doc);
-	return answer_word(&resp, "version", "version", msg);
+	http_response_release(&resp);
+	return ret;
 }
 
 static int probe_nzbget(const struct config *c, struct strbuf *msg)

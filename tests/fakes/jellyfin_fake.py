@@ -9,6 +9,7 @@ MediaBrowser Token=\\"KEY\\"" (Jellyfin; its other fields, Client, Device
 ..., may come along) or in the X-Emby-Token header (both servers take it);
 otherwise 401.
 
+    GET  /System/Info            {"ServerName", "Version", "Id"}
     POST /Library/Media/Updated  {"Updates": [{"Path": FOLDER,
                                  "UpdateType": "Created" | "Modified" |
                                  "Deleted"}, ...]}: 204, no body; 400 for
@@ -53,6 +54,7 @@ down = 0
 class Jellyfin(http_fake.FakeHandler):
     routes = http_fake.FakeHandler.routes + [
         (r"/Library/Media/Updated", "media_updated"),
+        (r"/System/Info", "system_info"),
         (r"/_requests", "get_requests"),
         (r"/_updates", "get_updates"),
         (r"/_down", "set_down"),
@@ -98,6 +100,26 @@ class Jellyfin(http_fake.FakeHandler):
         with lock:
             updates.extend(ups)
         self.reply(204)
+
+    def system_info(self, m):
+        """GET /System/Info (Jellyfin.Api's SystemController.GetSystemInfo,
+        authorized; Emby's "System" service, the same route): the
+        server's SystemInfo, with ServerName, Version and Id."""
+        self.read_body()
+        key, how = self.key()
+        with lock:
+            requests.append({"method": self.command, "path": self.path,
+                             "key": "missing" if key is None else
+                             "ok" if key == KEY else "wrong",
+                             "how": how, "body": None})
+            status = down
+        if status:
+            return self.reply(status, "")
+        if key != KEY:
+            return self.reply(401, "")
+        self.reply(200, {"ServerName": "fake", "Id": "fake-1",
+                         "Version": "10.8.13" if flavour == "jellyfin"
+                         else "4.8.1.0"})
 
     def get_requests(self, m):
         with lock:

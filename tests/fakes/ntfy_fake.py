@@ -5,6 +5,7 @@ a topic as ntfy's HTTP API does, errors included.
 
     POST|PUT /TOPIC   publish: the body is the message, the headers say
                       the rest; 200 with the message as JSON
+    GET  /v1/health   {"healthy": true}
     GET  /_posts      every publish so far, as webhook_fake.py lists them
                       (kind "ntfy"), with "message" (what ntfy would
                       show): {title, message, priority, tags} decoded
@@ -106,8 +107,14 @@ class Ntfy(webhook_fake.Webhook):
     routes = [
         (r"/_posts", "list_posts"),
         (r"/_plan", "set_plan"),
+        (r"/v1/health", "health"),
         (r"/([-_A-Za-z0-9]{1,64})", "publish"),
     ] + http_fake.FakeHandler.routes
+
+    def health(self, m):
+        """server/server.go, handleHealth: GET /v1/health answers
+        {"healthy": true}, without credentials."""
+        self.reply(200, {"healthy": True})
 
     def publish(self, m):
         self.topic = m.group(1)

@@ -9,6 +9,8 @@ SECTIONS.json holds the library sections as [{"key": "1", "type": "show",
 "plexTOKEN-test", in the X-Plex-Token header or query parameter;
 otherwise 401.
 
+    GET /                          {"MediaContainer": {"friendlyName",
+                                   "machineIdentifier", "version"}}
     GET /library/sections          {"MediaContainer": {"size": N,
                                    "Directory": [{"key", "type", "title",
                                    "Location": [{"id", "path"}]}]}}
@@ -55,6 +57,7 @@ down = 0
 
 class Plex(http_fake.FakeHandler):
     routes = http_fake.FakeHandler.routes + [
+        (r"/", "root"),
         (r"/library/sections", "list_sections"),
         (r"/library/sections/([^/]+)/refresh", "refresh"),
         (r"/_requests", "get_requests"),
@@ -86,6 +89,16 @@ class Plex(http_fake.FakeHandler):
                        "</head></html>", content_type="text/html")
             return False
         return True
+
+    def root(self, m):
+        """The server's root, which python-plexapi's PlexServer loads
+        (plexapi/server.py, key "/") for its version, friendlyName and
+        machineIdentifier; a token needed, as everywhere."""
+        if not self.admit():
+            return
+        self.reply(200, {"MediaContainer": {
+            "friendlyName": "fake", "machineIdentifier": "fake-plex-1",
+            "version": "1.40.1.8227-c0dd5a73e"}})
 
     def list_sections(self, m):
         if not self.admit():

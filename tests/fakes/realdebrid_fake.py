@@ -58,6 +58,7 @@ Where the facts come from:
                         torrent queued; 202 when its files were already
                         selected
     DELETE /torrents/delete/ID      204
+    GET    /user                    the account: {id, username, type ...}
     unknown ids: 404 {"error": "unknown_ressource", "error_code": 7}
 
 Test controls (no token needed):
@@ -261,6 +262,7 @@ class RealDebrid(http_fake.FakeHandler):
         ("POST", r"/torrents/addMagnet", "add_magnet"),
         ("POST", r"/torrents/selectFiles/([^/]+)", "select_files"),
         ("DELETE", r"/torrents/delete/([^/]+)", "delete"),
+        ("GET", r"/user", "user"),
     ]
 
     def read_json(self):
@@ -495,6 +497,16 @@ class RealDebrid(http_fake.FakeHandler):
             return error(7, "unknown_ressource", 404) + ({},)
         del torrents[tid]
         return 204, None, {}
+
+    def user(self, form):
+        """GET /user (the API's page, "Returns some informations on the
+        current user"): id, username, email, points, locale, avatar,
+        type ("premium" or "free"), premium seconds left, expiration."""
+        return 200, {"id": 1, "username": "tester",
+                     "email": "tester@example.com", "points": 0,
+                     "locale": "en", "avatar": "", "type": "premium",
+                     "premium": 86400,
+                     "expiration": "2027-01-01T00:00:00.000Z"}, {}
 
 
 if __name__ == "__main__":

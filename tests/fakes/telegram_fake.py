@@ -6,6 +6,7 @@ sendMessage as the Bot API answers it, errors included.
     POST /botTOKEN/sendMessage   JSON {chat_id, text, ...}: 200 {"ok":
                                  true, "result": Message}; the errors
                                  below
+    GET  /botTOKEN/getMe         200 {"ok": true, "result": User}
     GET  /_posts                 every request so far, as webhook_fake.py
                                  lists them (kind "telegram")
     POST /_plan                  as webhook_fake.py: canned answers below,
@@ -34,6 +35,9 @@ Where the facts come from:
   text is empty"; 400 "Bad Request: message is too long"; 403
   "Forbidden: bot was blocked by the user"; 429 "Too Many Requests:
   retry after N" with parameters.retry_after N.
+- The same page, getMe: "A simple method for testing your bot's
+  authentication token", no parameters, answering the bot as a User
+  (id, is_bot, first_name, username).
 - Lengths: Telegram counts a message's characters, and its entities'
   offsets, in UTF-16 code units.
 """
@@ -87,6 +91,10 @@ class Telegram(webhook_fake.Webhook):
     def method_normal(self, post):
         if self.token != TOKEN:
             return self.answer(post, *error(401, "Unauthorized"))
+        if self.name == "getMe":
+            return self.answer(post, 200, {"ok": True, "result": {
+                "id": int(TOKEN.split(":")[0]), "is_bot": True,
+                "first_name": "Mediamon", "username": "mediamon_test_bot"}})
         if self.name != "sendMessage":
             return self.answer(post, *error(404, "Not Found"))
         body = post["body"]

@@ -5,6 +5,8 @@ execute-webhook endpoint, a Slack incoming webhook and a plain JSON
 receiver, each answering as the real one documents, errors included.
 
     POST /api/webhooks/ID/TOKEN  Discord (kind "discord")
+    GET  /api/webhooks/ID/TOKEN  Discord's webhook object (its name ...);
+                                 401 for the token "revoked"
     POST /services/T/B/SECRET    Slack (kind "slack")
     POST /hook                   any JSON object: 200 {"ok": true};
                                  not JSON: 400 (kind "hook")
@@ -39,7 +41,9 @@ Where the facts come from:
   being rate limited.", "retry_after": float seconds, "global": false},
   the Retry-After header (whole seconds, rounded up) and X-RateLimit-*
   headers; "If a webhook returns a 404 status you should not attempt to
-  use it again". 2,000 characters are counted as JavaScript counts them,
+  use it again". Get Webhook with Token (GET of the same URL) answers
+  the webhook object (id, type, guild_id, channel_id, name, avatar,
+  application_id, token) without its user. 2,000 characters are counted as JavaScript counts them,
   in UTF-16 units.
 - Slack: "Improving error conditions for Incoming Webhooks" (api.slack.com
   changelog, 2016-05-17): 200 "ok"; 400 invalid_payload, user_not_found;
@@ -185,6 +189,8 @@ class Webhook(http_fake.FakeHandler):
         self.serve("discord", self.discord_normal)
 
     def discord_normal(self, post):
+        if self.command == "GET":
+            return self.discord_get(post)
         body = post["body"]
         content = body.get("content") if isinstance(body, dict) else None
         if self.command != "POST" or not isinstance(body, dict):
@@ -212,6 +218,18 @@ class Webhook(http_fake.FakeHandler):
                 "timestamp": time.strftime("%Y-%m-%dT%H:%M:%S+00:00",
                                            time.gmtime())})
         self.answer(post, 204)
+
+    def discord_get(self, post):
+        """Get Webhook with Token: the webhook object without its user;
+        a token "revoked" stands for one Discord no longer knows."""
+        wid = m_id(self.path)
+        if self.path.split("?")[0].endswith("/revoked"):
+            return self.answer(post, 401, {"message": "Invalid Webhook"
+                                           " Token", "code": 50027})
+        self.answer(post, 200, {
+            "id": wid, "type": 1, "guild_id": "1", "channel_id": "1",
+            "name": "mediamon", "avatar": None, "application_id": None,
+            "token": self.path.split("?")[0].rsplit("/", 1)[1]})
 
     def slack(self, m):
         self.serve("slack", self.slack_normal)

@@ -137,3 +137,107 @@ def test_with_check_config_or_mount_point_exit_2(library, tmp_path):
     r = check(tmp_path, library, "", str(tmp_path))
     assert (r.returncode, r.stdout) == (2, "")
     assert "--check-connections" in r.stderr
+
+
+RD_TOKEN = "rdTOKEN-test"
+PLEX_TOKEN = "plexTOKEN-test"
+JELLY_KEY = "jellyKEY-test"
+TG_TOKEN = "7000000001:AAFakeBotTokenForMediamonTests_x1"
+DISCORD = "/api/webhooks/42/dcTOKEN-abc"
+
+
+def remote_conf(rd, plex, jelly, emby, tg, ntfy, hooks, rd_token=RD_TOKEN,
+                plex_token=PLEX_TOKEN, jelly_key=JELLY_KEY,
+                tg_token=TG_TOKEN, discord=DISCORD):
+    return ("[realdebrid]\napi_token = %s\nurl = %s/rest/1.0\n"
+            "[plex]\nurl = %s\ntoken = %s\n"
+            "[jellyfin]\nurl = %s\napi_key = %s\n"
+            "[emby]\nurl = %s\napi_key = %s\n"
+            "[notify]\ntelegram_url = %s\ntelegram_token = %s\n"
+            "telegram_chat = 123456789\nntfy_url = %s/mediamon\n"
+            "discord_webhook = %s%s\n"
+            % (rd_token, rd.url, plex.url, plex_token, jelly.url,
+               jelly_key, emby.url, jelly_key, tg.url, tg_token, ntfy.url,
+               hooks.url, discord))
+
+
+def remote_fakes(fake):
+    return (fake("realdebrid_fake.py"), fake("plex_fake.py"),
+            fake("jellyfin_fake.py", "jellyfin"),
+            fake("jellyfin_fake.py", "emby"), fake("telegram_fake.py"),
+            fake("ntfy_fake.py"), fake("webhook_fake.py"))
+
+
+def test_remote_services_ok(library, tmp_path, fake):
+    fakes = remote_fakes(fake)
+    r = check(tmp_path, library, remote_conf(*fakes))
+    assert r.returncode == 0, r.stdout + r.stderr
+    assert lines(r) == {
+        "realdebrid": "ok (account premium)",
+        "plex": "ok (version 1.40.1.8227-c0dd5a73e)",
+        "jellyfin": "ok (version 10.8.13)",
+        "emby": "ok (version 4.8.1.0)",
+        "telegram": "ok (bot mediamon_test_bot)",
+        "ntfy": "ok (healthy)",
+        "discord": "ok (webhook mediamon)",
+    }
+    no_secret(r, RD_TOKEN, PLEX_TOKEN, JELLY_KEY, TG_TOKEN, "dcTOKEN-abc")
+    # nothing was sent: the Discord webhook and Telegram saw one GET each
+    posts = fakes[6].call("/_posts")
+    assert [p["headers"].get("Content-Length", "0") for p in posts] == \
+        ["0"]
+    assert [p["path"] for p in fakes[4].call("/_posts")] == \
+        ["/bot%s/getMe" % TG_TOKEN]
+
+
+def test_remote_services_refused(library, tmp_path, fake):
+    fakes = remote_fakes(fake)
+    r = check(tmp_path, library, remote_conf(
+        *fakes, rd_token="rdWRONG-1", plex_token="plexWRONG-2",
+        jelly_key="jellyWRONG-3", tg_token="1:tgWRONG-4",
+        discord="/api/webhooks/42/revoked"))
+    assert r.returncode == 1
+    refused = "refused credentials (HTTP 401)"
+    assert lines(r) == {
+        "realdebrid": refused, "plex": refused, "jellyfin": refused,
+        "emby": refused, "telegram": refused, "ntfy": "ok (healthy)",
+        "discord": refused,
+    }
+    no_secret(r, "rdWRONG-1", "plexWRONG-2", "jellyWRONG-3", "tgWRONG-4")
+
+
+def test_usenet_and_blackhole(library, tmp_path, fake,
+                              clients):  # noqa: F811
+    sab = fake("sabnzbd_fake.py")
+    hole = tmp_path / "hole"
+    hole.mkdir()
+    conf = ("[download]\nclient = blackhole\nblackhole_dir = %s\n"
+            "[usenet]\nclient = sabnzbd\nurl = %s\napi_key = %%s\n"
+            % (hole, sab.url))
+    key = "sabKEY0123456789abcdef0123456789"
+    r = check(tmp_path, library, conf % key)
+    assert r.returncode == 0, r.stdout + r.stderr
+    out = lines(r)
+    assert out["blackhole"] == "ok (folder %s writable)" % hole
+    assert out["sabnzbd"].startswith("ok (version ")
+    no_secret(r, key)
+    hole.rmdir()
+    r = check(tmp_path, library, conf % "sabWRONG-5")
+    assert r.returncode == 1
+    assert lines(r) == {
+        "blackhole": "folder %s: No such file or directory" % hole,
+        "sabnzbd": "refused credentials (HTTP 403)"}
+    no_secret(r, "sabWRONG-5")
+
+    nzbget = clients("nzbget")
+    r = check(tmp_path, library,
+              "[usenet]\nclient = nzbget\nurl = %s\nusername = %s\n"
+              "password = %%s\n" % (nzbget.url, USER) % PASSWORD)
+    assert r.returncode == 0, r.stdout + r.stderr
+    assert lines(r)["nzbget"].startswith("ok (version ")
+    no_secret(r, PASSWORD)
+    r = check(tmp_path, library,
+              "[usenet]\nclient = nzbget\nurl = %s\nusername = %s\n"
+              "password = nzbWRONG-6\n" % (nzbget.url, USER))
+    assert (r.returncode, lines(r)) == (
+        1, {"nzbget": "refused credentials (HTTP 401)"})
