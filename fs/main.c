@@ -25,7 +25,6 @@
 #include "indexer/reads.h"
 #include "fs/daemon.h"
 #include "fs/views.h"
-#include "indexer/connections.h"
 #include "indexer/indexer.h"
 
 enum {

@@ -17,6 +17,8 @@
 #include <stdint.h>
 
 #include "indexer/analysis/analysis_worker.h"
+/* connections_check(), the one-shot --check-connections */
+#include "indexer/connections.h"
 #include "indexer/jobs.h"
 #include "indexer/library/scan.h"
 #include "indexer/library/watch.h"
