@@ -12,15 +12,17 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "common/bytes.h"
 #include "common/config.h"
 #include "common/http.h"
 #include "common/strbuf.h"
 #include "indexer/connections.h"
 #include "indexer/monitor/client.h"
+#include "indexer/monitor/download.h"
 
 #define PROBE_TIMEOUT_MS 15000
 #define PROBE_MAX_BODY (1u << 20)
-#define WORD_MAX 40
+#define WORD_MAX 200
 
 /* Append at most WORD_MAX printable bytes of a service's answer: what it
  * says of itself (a version, a name) and nothing that could be a line. */
@@ -234,230 +236,77 @@ static int probe_mangadex(const struct config *c, struct strbuf *msg)
 	return probe_site(c->mangadex_url, msg);
 }
 
-/* The Referer and Origin qBittorrent's CSRF check wants, into h[0..1]. */
-static void qbit_origin(const char *base, struct strbuf *referer,
-			struct strbuf *origin)
+/* Why a client's request failed, in the line's words: err without the
+ * client's name, which starts the line already. */
+static void client_reason(int ret, const char *name, const char *err,
+			  struct strbuf *msg)
 {
-	const char *host = strstr(base, "://");
+	static const int unreachable[] = { ECONNREFUSED, ETIMEDOUT,
+		EHOSTUNREACH, ENETUNREACH, ECONNRESET };
+	size_t n = strlen(name);
 
-	strbuf_addstr(referer, "Referer: ");
-	http_join(referer, base, "/");
-	strbuf_addstr(origin, "Origin: ");
-	if (host)
-		strbuf_add(origin, base, (size_t)(host + 3 - base) +
-			   strcspn(host + 3, "/?#"));
-	else
-		strbuf_addstr(origin, base);
+	if (!strncmp(err, name, n) && !strncmp(err + n, ": ", 2))
+		err += n + 2;
+	if (ret == -EACCES) {
+		strbuf_addf(msg, "refused credentials (%s)", err);
+		return;
+	}
+	for (size_t i = 0; i < ARRAY_SIZE(unreachable); i++)
+		if (ret == -unreachable[i]) {
+			strbuf_addf(msg, "unreachable (%s)", err);
+			return;
+		}
+	strbuf_addstr(msg, err);
 }
 
-/* Log in, then GET /api/v2/app/version with the session's cookie. */
-static int probe_qbittorrent(const struct config *c, struct strbuf *msg)
+/* A download client's own harmless request (download_version()). */
+static int probe_client(const struct download_client *dc,
+			struct strbuf *msg)
 {
-	struct strbuf url = STRBUF_INIT, form = STRBUF_INIT;
-	struct strbuf referer = STRBUF_INIT, origin = STRBUF_INIT;
-	struct strbuf cookie = STRBUF_INIT;
-	const char *headers[4] = { NULL };
-	struct http_response resp;
-	int ret;
+	struct strbuf out = STRBUF_INIT, err = STRBUF_INIT;
+	int ret = download_version(dc, &out, &err);
 
-	qbit_origin(c->download_url, &referer, &origin);
-	headers[0] = referer.buf;
-	headers[1] = origin.buf;
-	strbuf_addstr(&form, "username=");
-	http_escape(c->download_username ? c->download_username : "", 1,
-		    &form);
-	strbuf_addstr(&form, "&password=");
-	http_escape(c->download_password ? c->download_password : "", 1,
-		    &form);
-	http_join(&url, c->download_url, "/api/v2/auth/login");
-	ret = ask("POST", url.buf, headers, form.buf, 0, &resp, msg);
-	client_wipe(form.buf);
-	if (!ret) {
-		strbuf_rtrim(&resp.body);
-		if (strcmp(resp.body.buf, "Ok.") || !resp.cookies) {
-			strbuf_addstr(msg, "refused credentials (login: ");
-			add_word(msg, resp.body.buf, resp.body.len);
-			strbuf_addstr(msg, ")");
-			ret = 1;
-		} else {
-			strbuf_addf(&cookie, "Cookie: %s", resp.cookies);
-			headers[2] = cookie.buf;
-		}
-		http_response_release(&resp);
-	}
-	strbuf_reset(&url);
-	http_join(&url, c->download_url, "/api/v2/app/version");
-	if (!ret)
-		ret = ask("GET", url.buf, headers, NULL, 0, &resp, msg);
-	if (!ret) {
-		strbuf_rtrim(&resp.body);
-		strbuf_addstr(msg, "version ");
-		add_word(msg, resp.body.buf, resp.body.len);
-		http_response_release(&resp);
-	}
-	client_wipe(cookie.buf);
-	strbuf_release(&cookie);
-	strbuf_release(&form);
-	strbuf_release(&origin);
-	strbuf_release(&referer);
-	strbuf_release(&url);
-	return ret;
-}
-
-#define TR_TOKEN "X-Transmission-Session-Id"
-
-/* session-get, with the token handshake: the first 409 gives the token. */
-static int probe_transmission(const struct config *c, struct strbuf *msg)
-{
-	static const char body[] = "{\"method\":\"session-get\","
-		"\"arguments\":{\"fields\":[\"version\"]}}";
-	struct strbuf url = STRBUF_INIT, auth = STRBUF_INIT;
-	struct strbuf token = STRBUF_INIT;
-	const char *headers[3] = { NULL };
-	struct http_request req = {
-		.method = "POST",
-		.headers = headers,
-		.body = body,
-		.body_len = sizeof(body) - 1,
-		.content_type = "application/json",
-		.timeout_ms = PROBE_TIMEOUT_MS,
-		.max_body = PROBE_MAX_BODY,
-		.read_header = TR_TOKEN,
-	};
-	struct http_response resp;
-	json_t *doc, *v;
-	int n = 0, ret = 0;
-
-	const char *host = strstr(c->download_url, "://");
-	const char *path = host ? strchr(host + 3, '/') : NULL;
-
-	if (path && path[strspn(path, "/")])
-		strbuf_addstr(&url, c->download_url);
-	else
-		http_join(&url, c->download_url, "/transmission/rpc");
-	client_basic_auth(c->download_username, c->download_password, &auth);
-	if (auth.len)
-		headers[n++] = auth.buf;
-	req.url = url.buf;
-	for (int tries = 0; !ret && tries < 2; tries++) {
-		if (http_perform(&req, &resp) < 0) {
-			strbuf_addf(msg, "unreachable (%s)", resp.error);
-			ret = 1;
-		} else if (resp.status == 409 && !tries &&
-			   resp.header_value) {
-			strbuf_addf(&token, TR_TOKEN ": %s",
-				    resp.header_value);
-			headers[n] = token.buf;
-		} else {
-			break;
-		}
-		http_response_release(&resp);
-	}
-	client_wipe(auth.buf);
-	strbuf_release(&auth);
-	strbuf_release(&token);
-	strbuf_release(&url);
-	if (ret)
-		return ret;
-	if (resp.status == 401 || resp.status == 403) {
-		strbuf_addf(msg, "refused credentials (HTTP %ld)",
-			    resp.status);
-		ret = 1;
-	} else if (resp.status != 200) {
-		strbuf_addf(msg, "HTTP %ld", resp.status);
-		ret = 1;
-	}
 	if (ret) {
-		http_response_release(&resp);
-		return ret;
-	}
-	doc = json_loadb(resp.body.buf, resp.body.len, 0, NULL);
-	v = json_object_get(json_object_get(doc, "arguments"), "version");
-	if (json_is_string(v)) {
-		strbuf_addstr(msg, "version ");
-		add_word(msg, json_string_value(v), json_string_length(v));
+		client_reason(ret, dc->client, err.buf, msg);
 	} else {
-		strbuf_addstr(msg, "bad answer (no arguments.version)");
-		ret = 1;
+		if (strcmp(dc->client, "blackhole"))
+			strbuf_addstr(msg, "version ");
+		add_word(msg, out.buf, out.len);
 	}
-	json_decref(doc);
-	http_response_release(&resp);
-	return ret;
+	strbuf_release(&out);
+	strbuf_release(&err);
+	return !!ret;
 }
 
-/* SABnzbd's mode=version needs no key: mode=queue with limit=0 checks
- * it (403 "API Key Incorrect") and tells the version too. */
-static int probe_sabnzbd(const struct config *c, struct strbuf *msg)
+static int probe_torrent(const struct config *c, struct strbuf *msg)
 {
-	struct strbuf url = STRBUF_INIT;
-	struct http_response resp;
-	json_t *doc, *v;
-	int ret;
+	const struct download_client dc = {
+		.client = c->download_client,
+		.protocol = "torrent",
+		.url = c->download_url,
+		.username = c->download_username,
+		.password = c->download_password,
+		.blackhole_dir = c->download_blackhole_dir,
+		.timeout_ms = PROBE_TIMEOUT_MS,
+	};
 
-	http_join(&url, c->usenet_url, "/api?mode=queue&limit=0&output=json"
-		  "&apikey=");
-	http_escape(c->usenet_api_key ? c->usenet_api_key : "", 0, &url);
-	ret = ask("GET", url.buf, NULL, NULL, 0, &resp, msg);
-	client_wipe(url.buf);
-	strbuf_release(&url);
-	if (ret)
-		return ret;
-	doc = json_loadb(resp.body.buf, resp.body.len, 0, NULL);
-	v = json_object_get(json_object_get(doc, "queue"), "version");
-	if (json_is_string(v)) {
-		strbuf_addstr(msg, "version ");
-		add_word(msg, json_string_value(v), json_string_length(v));
-	} else {
-		strbuf_addstr(msg, "bad answer (no queue.version)");
-		ret = 1;
-	}
-	json_decref(doc);
-	http_response_release(&resp);
-	return ret;
+	return probe_client(&dc, msg);
 }
 
-static int probe_nzbget(const struct config *c, struct strbuf *msg)
+static int probe_usenet(const struct config *c, struct strbuf *msg)
 {
-	struct strbuf url = STRBUF_INIT, auth = STRBUF_INIT;
-	const char *headers[2] = { NULL };
-	struct http_response resp;
-	int ret;
+	const struct download_client dc = {
+		.client = c->usenet_client,
+		.protocol = "usenet",
+		.url = c->usenet_url,
+		.username = c->usenet_username,
+		.password = c->usenet_password,
+		.api_key = c->usenet_api_key,
+		.blackhole_dir = c->usenet_blackhole_dir,
+		.timeout_ms = PROBE_TIMEOUT_MS,
+	};
 
-	http_join(&url, c->usenet_url, "/jsonrpc");
-	client_basic_auth(c->usenet_username, c->usenet_password, &auth);
-	if (auth.len)
-		headers[0] = auth.buf;
-	ret = ask("POST", url.buf, headers,
-		  "{\"version\":\"1.1\",\"method\":\"version\",\"params\":[]}",
-		  0, &resp, msg);
-	client_wipe(auth.buf);
-	strbuf_release(&auth);
-	strbuf_release(&url);
-	return ret ? ret : answer_word(&resp, "result", "version", msg);
-}
-
-static int probe_folder(const char *dir, struct strbuf *msg)
-{
-	if (!dir) {
-		strbuf_addstr(msg, "no blackhole_dir set");
-		return 1;
-	}
-	if (access(dir, W_OK | X_OK)) {
-		strbuf_addf(msg, "folder %s: %s", dir, strerror(errno));
-		return 1;
-	}
-	strbuf_addf(msg, "folder %s writable", dir);
-	return 0;
-}
-
-static int probe_torrent_hole(const struct config *c, struct strbuf *msg)
-{
-	return probe_folder(c->download_blackhole_dir, msg);
-}
-
-static int probe_usenet_hole(const struct config *c, struct strbuf *msg)
-{
-	return probe_folder(c->usenet_blackhole_dir, msg);
+	return probe_client(&dc, msg);
 }
 
 /* getMe answers the bot's own user: {"ok":true,"result":{"username"}}. */
@@ -540,60 +389,55 @@ static int not_asked(const struct config *c, struct strbuf *msg)
 	return -1;
 }
 
-static int uses(const char *client, const char *name)
-{
-	return client && !strcmp(client, name);
-}
+/* What makes a service configured, besides its field being set. */
+enum need {
+	NEED_FIELD,
+	NEED_CLIENT,		/* the field names a client mediamon asks */
+	NEED_MANGA,		/* a manga root: the monitor reads it */
+};
 
 static const struct service {
-	const char *name;
-	size_t set;		/* offset of the field that names it */
-	const char *client;	/* download or usenet client it must be */
-	int usenet;
+	const char *name;	/* NULL: the client the field names */
+	size_t field;		/* offset of the char * that sets it up */
+	enum need need;
 	int (*probe)(const struct config *c, struct strbuf *msg);
 } services[] = {
 #define F(field) offsetof(struct config, field)
-	{ "prowlarr", F(prowlarr_url), NULL, 0, probe_prowlarr },
-	{ "qbittorrent", F(download_url), "qbittorrent", 0,
-	  probe_qbittorrent },
-	{ "transmission", F(download_url), "transmission", 0,
-	  probe_transmission },
-	{ "blackhole", F(download_client), "blackhole", 0,
-	  probe_torrent_hole },
-	{ "sabnzbd", F(usenet_url), "sabnzbd", 1, probe_sabnzbd },
-	{ "nzbget", F(usenet_url), "nzbget", 1, probe_nzbget },
-	{ "usenet blackhole", F(usenet_client), "blackhole", 1,
-	  probe_usenet_hole },
-	{ "realdebrid", F(rd_api_token), NULL, 0, probe_realdebrid },
-	{ "sonarr", F(sonarr_url), NULL, 0, probe_sonarr },
-	{ "radarr", F(radarr_url), NULL, 0, probe_radarr },
-	{ "plex", F(plex_url), NULL, 0, probe_plex },
-	{ "jellyfin", F(jellyfin_url), NULL, 0, probe_jellyfin },
-	{ "emby", F(emby_url), NULL, 0, probe_emby },
-	{ "nautiljon", F(nautiljon_url), NULL, 0, probe_nautiljon },
-	{ "mangadex", F(mangadex_url), NULL, 0, probe_mangadex },
-	{ "telegram", F(notify_telegram_token), NULL, 0, probe_telegram },
-	{ "ntfy", F(notify_ntfy_url), NULL, 0, probe_ntfy },
-	{ "discord", F(notify_discord_webhook), NULL, 0, probe_discord },
-	{ "slack", F(notify_slack_webhook), NULL, 0, not_asked },
-	{ "webhook", F(notify_webhook), NULL, 0, not_asked },
+	{ "prowlarr", F(prowlarr_url), NEED_FIELD, probe_prowlarr },
+	{ NULL, F(download_client), NEED_CLIENT, probe_torrent },
+	{ NULL, F(usenet_client), NEED_CLIENT, probe_usenet },
+	{ "realdebrid", F(rd_api_token), NEED_FIELD, probe_realdebrid },
+	{ "sonarr", F(sonarr_url), NEED_FIELD, probe_sonarr },
+	{ "radarr", F(radarr_url), NEED_FIELD, probe_radarr },
+	{ "plex", F(plex_url), NEED_FIELD, probe_plex },
+	{ "jellyfin", F(jellyfin_url), NEED_FIELD, probe_jellyfin },
+	{ "emby", F(emby_url), NEED_FIELD, probe_emby },
+	{ "nautiljon", F(nautiljon_url), NEED_MANGA, probe_nautiljon },
+	{ "mangadex", F(mangadex_url), NEED_MANGA, probe_mangadex },
+	{ "telegram", F(notify_telegram_token), NEED_FIELD,
+	  probe_telegram },
+	{ "ntfy", F(notify_ntfy_url), NEED_FIELD, probe_ntfy },
+	{ "discord", F(notify_discord_webhook), NEED_FIELD, probe_discord },
+	{ "slack", F(notify_slack_webhook), NEED_FIELD, not_asked },
+	{ "webhook", F(notify_webhook), NEED_FIELD, not_asked },
 #undef F
 };
 
-/* Nautiljon and MangaDex are asked only when the monitor reads them:
- * their url has a default, so its being set says nothing. */
-static int wanted(const struct config *cfg, const struct service *s)
+/* The field that sets s up, or NULL when it is not configured (Prowlarr
+ * as a client is asked as Prowlarr). */
+static const char *configured(const struct config *cfg,
+			      const struct service *s)
 {
-	const char *field = *(char *const *)((const char *)cfg + s->set);
+	const char *field = *(char *const *)((const char *)cfg + s->field);
 
 	if (!field || !*field)
-		return 0;
-	if (s->client)
-		return uses(s->usenet ? cfg->usenet_client :
-			    cfg->download_client, s->client);
-	if (s->probe == probe_nautiljon || s->probe == probe_mangadex)
-		return cfg->manga_roots.nr > 0;
-	return 1;
+		return NULL;
+	if (s->need == NEED_CLIENT && (!strcmp(field, "none") ||
+				       !strcmp(field, "prowlarr")))
+		return NULL;
+	if (s->need == NEED_MANGA && !cfg->manga_roots.nr)
+		return NULL;
+	return field;
 }
 
 int connections_check(const struct config *cfg, FILE *out)
@@ -608,15 +452,18 @@ int connections_check(const struct config *cfg, FILE *out)
 	}
 	for (size_t i = 0; i < sizeof(services) / sizeof(services[0]); i++) {
 		const struct service *s = &services[i];
+		const char *field = configured(cfg, s);
 
-		if (!wanted(cfg, s))
+		if (!field)
 			continue;
 		strbuf_reset(&msg);
 		ret = s->probe(cfg, &msg);
 		if (ret > 0)
 			failed = 1;
-		fprintf(out, "%s: %s%s%s\n", s->name, ret ? "" : "ok (",
-			msg.buf, ret ? "" : ")");
+		fprintf(out, "%s%s: %s%s%s\n", s->name ? s->name : field,
+			s->probe == probe_usenet &&
+			!strcmp(field, "blackhole") ? " (usenet)" : "",
+			ret ? "" : "ok (", msg.buf, ret ? "" : ")");
 	}
 	strbuf_release(&msg);
 	fflush(out);

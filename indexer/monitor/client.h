@@ -60,6 +60,11 @@ struct client_kind {
 	int (*list)(const struct download_client *c,
 		    const char *const *ids, size_t nr, json_t **out,
 		    struct strbuf *err);
+	/* one request that changes nothing (a blackhole: its folder
+	 * opened), what the client says of itself (its version) into out:
+	 * 0, or a negative errno value as send's, with err set */
+	int (*version)(const struct download_client *c, struct strbuf *out,
+		       struct strbuf *err);
 };
 
 extern const struct client_kind client_qbittorrent, client_transmission,
@@ -79,6 +84,15 @@ int client_fail(struct strbuf *err, int ret, const char *fmt, ...)
  * else -EPROTO.
  */
 int client_http_fail(struct strbuf *err, const char *what, long status);
+
+/*
+ * Append the string at doc's key (inside doc's obj when obj is not NULL)
+ * to out: a client's version in its answer. Else -EPROTO, err saying
+ * what ("sabnzbd: queue") had no key.
+ */
+int client_answer_string(json_t *doc, const char *obj, const char *key,
+			 const char *what, struct strbuf *out,
+			 struct strbuf *err);
 
 /* Overwrite a secret (NULL allowed) before its memory is freed. */
 void client_wipe(char *s);

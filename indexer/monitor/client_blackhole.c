@@ -192,6 +192,22 @@ static int blackhole_ready(const struct download_client *c,
 	return 0;
 }
 
+/* The folder opened, and writable by the daemon. */
+static int blackhole_version(const struct download_client *c,
+			     struct strbuf *out, struct strbuf *err)
+{
+	int ret = blackhole_ready(c, err);
+
+	if (ret)
+		return ret;
+	if (access(c->blackhole_dir, W_OK | X_OK))
+		return client_fail(err, file_error(errno), "blackhole: the"
+				   " folder %s: %s", c->blackhole_dir,
+				   strerror(errno));
+	strbuf_addf(out, "folder %s writable", c->blackhole_dir);
+	return 0;
+}
+
 /* Write what p holds as the file the folder's client opens. */
 static int blackhole_send(const struct download_client *c,
 			  const struct download_release *r,
@@ -237,4 +253,5 @@ const struct client_kind client_blackhole = {
 	.takes = LINKS_MAGNET | LINKS_TORRENT | LINKS_NZB | CLIENT_ANY_LINK,
 	.ready = blackhole_ready,
 	.send = blackhole_send,
+	.version = blackhole_version,
 };

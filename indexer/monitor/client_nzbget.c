@@ -196,6 +196,23 @@ static int nzbget_list(const struct download_client *c,
 	return ret;
 }
 
+/* The version method ("21.1"). */
+static int nzbget_version(const struct download_client *c,
+			  struct strbuf *out, struct strbuf *err)
+{
+	json_t *doc;
+	int ret = nzbget_call(c, "{\"version\":\"1.1\",\"method\":"
+			      "\"version\",\"params\":[]}", "version", NULL,
+			      &doc, err);
+
+	if (ret)
+		return ret;
+	ret = client_answer_string(doc, NULL, "result", "nzbget: version",
+				   out, err);
+	json_decref(doc);
+	return ret;
+}
+
 static int nzbget_ready(const struct download_client *c, struct strbuf *err)
 {
 	if (!c->url || !*c->url)
@@ -211,4 +228,5 @@ const struct client_kind client_nzbget = {
 	.ready = nzbget_ready,
 	.send = nzbget_send,
 	.list = nzbget_list,
+	.version = nzbget_version,
 };

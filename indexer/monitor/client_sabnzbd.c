@@ -209,6 +209,29 @@ static int sab_list(const struct download_client *c,
 	return ret;
 }
 
+/* mode=version needs no key: an empty page of the queue checks it, and
+ * tells the version too. */
+static int sab_version(const struct download_client *c, struct strbuf *out,
+		       struct strbuf *err)
+{
+	struct strbuf url = STRBUF_INIT;
+	json_t *doc;
+	int ret;
+
+	http_join(&url, c->url, "/api?output=json&mode=queue&limit=0"
+		  "&apikey=");
+	http_escape(c->api_key, 0, &url);
+	ret = sab_get(c, url.buf, SAB_MAX_BODY, NULL, &doc, err);
+	client_wipe(url.buf);
+	strbuf_release(&url);
+	if (ret)
+		return ret;
+	ret = client_answer_string(doc, "queue", "version", "sabnzbd: queue",
+				   out, err);
+	json_decref(doc);
+	return ret;
+}
+
 static int sab_ready(const struct download_client *c, struct strbuf *err)
 {
 	if (!c->url || !*c->url)
@@ -226,4 +249,5 @@ const struct client_kind client_sabnzbd = {
 	.ready = sab_ready,
 	.send = sab_send,
 	.list = sab_list,
+	.version = sab_version,
 };

@@ -319,6 +319,28 @@ static int tr_list(const struct download_client *c, const char *const *ids,
 	return ret;
 }
 
+/* session-get of the version ("3.00 (bb6b5a062e)"). */
+static int tr_version(const struct download_client *c, struct strbuf *out,
+		      struct strbuf *err)
+{
+	static const char body[] = "{\"method\":\"session-get\","
+		"\"arguments\":{\"fields\":[\"version\"]}}";
+	struct download_session local = { 0 };
+	struct download_session *s = c->session ? c->session : &local;
+	struct http_response resp;
+	json_t *doc;
+	int ret = rpc_call(c, s, body, &resp, err);
+
+	if (ret < 0)
+		return ret;
+	doc = json_loadb(resp.body.buf, resp.body.len, 0, NULL);
+	http_response_release(&resp);
+	ret = client_answer_string(doc, "arguments", "version",
+				   "transmission: session-get", out, err);
+	json_decref(doc);
+	return ret;
+}
+
 static int tr_ready(const struct download_client *c, struct strbuf *err)
 {
 	if (!c->url || !*c->url)
@@ -334,4 +356,5 @@ const struct client_kind client_transmission = {
 	.ready = tr_ready,
 	.send = tr_send,
 	.list = tr_list,
+	.version = tr_version,
 };

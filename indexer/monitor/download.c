@@ -33,6 +33,20 @@ int client_http_fail(struct strbuf *err, const char *what, long status)
 			   what, status);
 }
 
+int client_answer_string(json_t *doc, const char *obj, const char *key,
+			 const char *what, struct strbuf *out,
+			 struct strbuf *err)
+{
+	json_t *v = json_object_get(obj ? json_object_get(doc, obj) : doc,
+				    key);
+
+	if (!json_is_string(v))
+		return client_fail(err, -EPROTO, "%s: unexpected answer (no"
+				   " %s)", what, key);
+	strbuf_add(out, json_string_value(v), json_string_length(v));
+	return 0;
+}
+
 void client_wipe(char *s)
 {
 	if (s)
@@ -423,6 +437,19 @@ int download_list(const struct download_client *c, const char *const *ids,
 	if (ret == -EACCES && c->session)
 		remember_refusal(c->session, err);
 	return ret;
+}
+
+int download_version(const struct download_client *c, struct strbuf *out,
+		     struct strbuf *err)
+{
+	const struct client_kind *k = find_kind(c);
+	int ret;
+
+	strbuf_reset(err);
+	if (!k)
+		return -EOPNOTSUPP;
+	ret = k->ready(c, err);
+	return ret ? ret : k->version(c, out, err);
 }
 
 int download_release_fault(int ret)

@@ -271,6 +271,19 @@ int download_list(const struct download_client *c, const char *const *ids,
 		  size_t nr, json_t **out, struct strbuf *err);
 
 /*
+ * Ask client c one request that changes nothing, as --check-connections
+ * does: its version (qBittorrent after a login, Transmission's
+ * session-get, SABnzbd's queue, which checks the key, NZBGet's version
+ * method), or for a blackhole "folder DIR writable", appended to out.
+ * No session is kept and no refusal remembered. Returns 0, -EOPNOTSUPP
+ * for "none", "prowlarr" and an unknown client, or the errors of
+ * download_send() that are the client's (-EACCES: its credentials
+ * refused), with err set.
+ */
+int download_version(const struct download_client *c, struct strbuf *out,
+		     struct strbuf *err);
+
+/*
  * Whether the error ret of download_send() is the release's (another
  * release may work: -EPROTO, -ENOLINK, -ESTALE) rather than the
  * client's. Returns 1 or 0.

@@ -76,7 +76,8 @@ def test_transmission_ok_and_wrong_password(library, tmp_path,
     r = check(tmp_path, library, conf % "wrong-Pass-42")
     assert r.returncode == 1
     assert lines(r) == {"transmission":
-                        "refused credentials (HTTP 401)"}
+                        "refused credentials (the user name or password"
+                        " was refused (HTTP 401))"}
     no_secret(r, PASSWORD, "wrong-Pass-42")
 
 
@@ -92,7 +93,8 @@ def test_wrong_key_and_password_refused(library, tmp_path, fake,
     assert r.returncode == 1
     assert lines(r) == {
         "prowlarr": "refused credentials (HTTP 401)",
-        "qbittorrent": "refused credentials (login: Fails.)",
+        "qbittorrent": "refused credentials (login refused (Fails.):"
+                       " check the user name and password)",
     }
     no_secret(r, "wrongKEY-987", "wrong-Pass-42")
 
@@ -225,8 +227,10 @@ def test_usenet_and_blackhole(library, tmp_path, fake,
     r = check(tmp_path, library, conf % "sabWRONG-5")
     assert r.returncode == 1
     assert lines(r) == {
-        "blackhole": "folder %s: No such file or directory" % hole,
-        "sabnzbd": "refused credentials (HTTP 403)"}
+        "blackhole": "cannot open the folder %s: No such file or"
+                     " directory" % hole,
+        "sabnzbd": "refused credentials (refused (HTTP 403): API Key"
+                   " Incorrect)"}
     no_secret(r, "sabWRONG-5")
 
     nzbget = clients("nzbget")
@@ -240,4 +244,5 @@ def test_usenet_and_blackhole(library, tmp_path, fake,
               "[usenet]\nclient = nzbget\nurl = %s\nusername = %s\n"
               "password = nzbWRONG-6\n" % (nzbget.url, USER))
     assert (r.returncode, lines(r)) == (
-        1, {"nzbget": "refused credentials (HTTP 401)"})
+        1, {"nzbget": "refused credentials (the user name or password"
+                      " was refused (HTTP 401))"})
