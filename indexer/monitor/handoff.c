@@ -278,7 +278,8 @@ static enum outcome send_one(struct handoff *h, struct handoff_client *hc,
 		return SENT;
 	}
 	strbuf_addstr(why, err.buf);
-	if (rc == -EPROTO)	/* refused for good: never again */
+	/* refused, or gone from the indexer, for good: never again */
+	if (rc == -EPROTO || rc == -EIDRM)
 		blocklist_release(dr, err.buf);
 	/* The client, not the release: none of its releases can go. */
 	if (!download_release_fault(rc))
