@@ -176,6 +176,7 @@ static int track(struct monitor *m, int retry)
 		.torrent = &m->handoff.torrent.c,
 		.usenet = &m->handoff.usenet.c,
 		.retry_imports = retry,
+		.dry_run = m->handoff.dry_run,
 	};
 	int rc = tracker_run(&pass);
 

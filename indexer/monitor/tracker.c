@@ -509,6 +509,19 @@ static void tell_imported(const struct track *t,
 		     t->volume, t->title);
 }
 
+/* Whether row is a completed download dry-run kept from its import. */
+static int would_import(const struct tracker_row *row)
+{
+	return !strncmp(row->reason, TRACKER_WOULD_IMPORT,
+			strlen(TRACKER_WOULD_IMPORT));
+}
+
+/* Whether dry-run is on for the pass p. */
+static int dry_run_on(const struct tracker_pass *p)
+{
+	return p->dry_run && __atomic_load_n(p->dry_run, __ATOMIC_RELAXED);
+}
+
 /*
  * Import the completed download of t, at path as client c reported it,
  * into its series folder: the path mapped to this machine's and kept in
@@ -516,7 +529,8 @@ static void tell_imported(const struct track *t,
  * state row goes to: imported; failed when the download holds no wanted
  * volume (its release is wrong: no later try can import it); else
  * completed, with row->reason saying why (to be imported again at the
- * next missing check, once the cause is fixed).
+ * next missing check, once the cause is fixed), or, under dry-run,
+ * completed with TRACKER_WOULD_IMPORT and nothing moved.
  */
 static enum tracker_state import_completed(struct tracker_pass *p,
 					   const struct track *t,
@@ -534,6 +548,15 @@ static enum tracker_state import_completed(struct tracker_pass *p,
 
 	row->reason[0] = '\0';
 	rc = series_place(p->db, t->series, &dir, &own);
+	if (!rc && dry_run_on(p)) {
+		snprintf(row->reason, sizeof(row->reason), TRACKER_WOULD_IMPORT
+			 " into %.250s", dir.buf);
+		log_info("tracker: dry-run: would import \"%s\" into %s",
+			 t->title, dir.buf);
+		prefs_own_release(&own);
+		strbuf_release(&dir);
+		return TRACKER_COMPLETED;
+	}
 	if (p->torrent && p->torrent->save_path && *p->torrent->save_path)
 		allowed[nr++] = p->torrent->save_path;
 	if (p->usenet && p->usenet->save_path && *p->usenet->save_path)
@@ -638,7 +661,8 @@ static int follow(struct tracker_pass *p, const struct download_client *c,
 			     p->cfg->download_poll_interval_s,
 			     p->cfg->download_stall_timeout_s, &row);
 		if (row.state == TRACKER_COMPLETED &&
-		    (t[i].row.state != TRACKER_COMPLETED || p->retry_imports))
+		    (t[i].row.state != TRACKER_COMPLETED || p->retry_imports ||
+		     (would_import(&t[i].row) && !dry_run_on(p))))
 			row.state = import_completed(p, &t[i], *seen.path ?
 				seen.path : t[i].path, &row);
 		if (row.state == TRACKER_FAILED)

@@ -29,7 +29,10 @@
  *                 save path: nothing is moved), and imported again at
  *                 the next missing check (control/check-missing), once
  *                 the cause is fixed; one that holds no wanted volume
- *                 (another volume, extras) failed: its release is wrong
+ *                 (another volume, extras) failed: its release is wrong.
+ *                 While dry-run is on, nothing is imported: the reason
+ *                 says "dry-run: would import into FOLDER", and the import
+ *                 runs at the first poll once dry-run is off
  *   imported      in the series folder, for the wanted volume of the
  *                 hand-off; the watcher sees the file, the gap closes,
  *                 and a notification imported goes out
@@ -72,6 +75,10 @@ struct config;
 #define TRACKER_GRACE_MIN 10.0
 
 #define TRACKER_REASON_MAX 300
+
+/* The reason of a completed download dry-run kept from its import; it is
+ * imported at the first poll after dry-run goes off. */
+#define TRACKER_WOULD_IMPORT "dry-run: would import"
 
 enum tracker_state {
 	TRACKER_SENT,
@@ -141,6 +148,9 @@ struct tracker_pass {
 	const struct download_client *torrent, *usenet;
 	int retry_imports;		/* import again the completed ones
 					 * whose import failed */
+	const int *dry_run;		/* read atomically: while set, a
+					 * completed download is not
+					 * imported (TRACKER_WOULD_IMPORT) */
 	int changed, failed;		/* hand-offs, this pass */
 	int active;			/* still on their way after it */
 };

@@ -422,6 +422,47 @@ def test_name_clash_on_import(monitored, clients, files, tmp_path):
         "Saga 01 T04.cbz"]
 
 
+def test_dry_run_after_restart_imports_nothing(monitored, clients, files,
+                                               tmp_path):
+    """Sent, then the daemon restarted with dry_run on (issue 45): the
+    download completes in Transmission, and is not imported but shown as
+    one that would be, in downloads.json; dry-run off, it is imported."""
+    tr = clients("transmission")
+    _, b, _ = torrents()
+    r = release("b04", "Saga 01 T04 FRENCH", seeders=30)
+    r["downloadUrl"] = files.put("/b.torrent", b.data)
+    r["magnetUrl"] = None
+    save = tmp_path / "saves"
+    save.mkdir()
+    mon = monitored(["Saga 01"], monitor=AUTO, general=SEND,
+                    extra=conf("transmission", tr.url, save,
+                               rpc="/transmission/rpc") + POLL,
+                    releases={"saga 01": [r]})
+    mon.check("missing")
+    wait_for(lambda: state_of(mon, 4), 30, "volume 4 on its way",
+             until=lambda s: s == "downloading", mount=mon.m)
+    mon.unmount()
+    mon.conf.write_text(mon.conf.read_text().replace(
+        "dry_run = no", "dry_run = yes"))
+    mon.mount()
+    (save / b.name).write_bytes(b.content)
+    tr.rpc("torrent-verify", ids=[b.hash])
+    shown = wait_for(lambda: {d["volume"]: d for d in mon.m.json(
+        "status/downloads.json")}[4], 60, "volume 4 kept by dry-run",
+        until=lambda d: d["reason"], mount=mon.m)
+    folder = mon.root / "Saga 01"
+    assert shown["state"] == "completed"
+    assert shown["reason"] == "dry-run: would import into %s" % folder
+    assert not (folder / "Saga 01 T04.cbz").exists()
+    assert (save / b.name).read_bytes() == b.content
+    assert "Saga 01\t4\n" in mon.m.read("status/missing").decode()
+    # dry-run off: the next poll imports it
+    mon.m.write("control/dry-run", "0\n")
+    wait_for(lambda: state_of(mon, 4), 30, "volume 4 imported",
+             until=lambda s: s == "imported", mount=mon.m)
+    assert (folder / "Saga 01 T04.cbz").read_bytes() == b.content
+
+
 def sab_conf(sab, complete):
     return ("[usenet]\nclient = sabnzbd\nurl = %s\napi_key = %s\n"
             "category = manga\nsave_path = %s\n[download]\n" % (
