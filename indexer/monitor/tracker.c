@@ -445,19 +445,30 @@ static int load(sqlite3 *db, struct track **out, size_t *nr)
 	return 0;
 }
 
+/* What a notification of t is about, its volume, as the hand-off's and
+ * the new volumes' are: told once per volume (indexer/notifier.h). */
+static void subject_of(const struct track *t, struct strbuf *out)
+{
+	strbuf_addf(out, "%s volume %d", t->series, t->volume);
+}
+
 /* A failed hand-off: its release never again, and the user told. */
 static void failed(const struct track *t, const struct tracker_row *row)
 {
+	struct strbuf subject = STRBUF_INIT;
+
 	log_warn("tracker: \"%s\" for %s volume %d failed in %s: %s",
 		 t->title, t->series, t->volume, t->client, row->reason);
 	if (blocklist_valid_id(t->release_id))
 		blocklist_add(t->release_id, t->title, row->reason);
-	notify_event(NOTIFY_HANDOFF_FAILED, t->series,
+	subject_of(t, &subject);
+	notify_event(NOTIFY_HANDOFF_FAILED, subject.buf,
 		     json_pack("{s:i, s:s, s:s, s:s}", "volume", t->volume,
 			       "title", t->title, "client", t->client,
 			       "reason", row->reason),
 		     "%s volume %d: the download of \"%s\" failed in %s: %s",
 		     t->series, t->volume, t->title, t->client, row->reason);
+	strbuf_release(&subject);
 }
 
 /* The folder of the series named series (the first, should two roots
@@ -495,18 +506,21 @@ static int series_place(sqlite3 *db, const char *series, struct strbuf *dir,
 static void tell_imported(const struct track *t,
 			  const struct import_result *res)
 {
+	struct strbuf subject = STRBUF_INIT;
 	json_t *files = json_array();
 
 	for (size_t i = 0; i < res->nr_files; i++)
 		json_array_append_new(files, json_string(res->files[i].to));
 	log_info("tracker: \"%s\" imported into %s volume %d", t->title,
 		 t->series, t->volume);
-	notify_event(NOTIFY_IMPORTED, t->series,
+	subject_of(t, &subject);
+	notify_event(NOTIFY_IMPORTED, subject.buf,
 		     json_pack("{s:i, s:s, s:s, s:o}", "volume", t->volume,
 			       "title", t->title, "client", t->client,
 			       "files", files),
 		     "%s volume %d imported from \"%s\"", t->series,
 		     t->volume, t->title);
+	strbuf_release(&subject);
 }
 
 /* Whether row is a completed download dry-run kept from its import. */

@@ -463,6 +463,41 @@ def test_dry_run_after_restart_imports_nothing(monitored, clients, files,
     assert (folder / "Saga 01 T04.cbz").read_bytes() == b.content
 
 
+def test_each_volume_imported_is_told(monitored, clients, files, fake,
+                                      tmp_path):
+    """Two volumes of one series imported: two imported notifications,
+    each naming the series and its volume (issue 45), not one for the
+    series."""
+    hooks = fake("webhook_fake.py")
+    tr = clients("transmission")
+    save = tmp_path / "saves"
+    save.mkdir()
+    found = []
+    for v in (4, 6):
+        t = Torrent("Saga 01 T%02d.cbz" % v, CONTENT + b"%d" % v * 40000)
+        (save / t.name).write_bytes(t.content)
+        r = release("v%02d" % v, "Saga 01 T%02d FRENCH" % v, seeders=30)
+        r["downloadUrl"] = files.put("/%d.torrent" % v, t.data)
+        r["magnetUrl"] = None
+        found.append(r)
+    mon = monitored(["Saga 01"], monitor=AUTO, general=SEND,
+                    extra=conf("transmission", tr.url, save,
+                               rpc="/transmission/rpc") + POLL +
+                    "[notify]\nwebhook = %s/hook\nevents = imported\n"
+                    % hooks.url,
+                    releases={"saga 01": found})
+    mon.check("missing")
+
+    def imported():
+        return sorted((p["body"]["event"], p["body"]["subject"])
+                      for p in hooks.call("/_posts"))
+    told = wait_for(imported, 60, "two imported notifications",
+                    until=lambda got: len(got) >= 2, mount=mon.m)
+    assert told == [("imported", "Saga 01 volume 4"),
+                    ("imported", "Saga 01 volume 6")]
+    assert state_of(mon, 4) == state_of(mon, 6) == "imported"
+
+
 def sab_conf(sab, complete):
     return ("[usenet]\nclient = sabnzbd\nurl = %s\napi_key = %s\n"
             "category = manga\nsave_path = %s\n[download]\n" % (
