@@ -338,6 +338,11 @@ void download_retry(void)
 	__atomic_add_fetch(&retries, 1, __ATOMIC_RELAXED);
 }
 
+unsigned download_retries(void)
+{
+	return __atomic_load_n(&retries, __ATOMIC_RELAXED);
+}
+
 #define NOT_AGAIN " (not asked again until a reload or \"retry-client\"" \
 	" in control/check-missing)"
 

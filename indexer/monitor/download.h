@@ -286,4 +286,8 @@ int download_release_fault(int ret);
  */
 void download_retry(void);
 
+/* How many times download_retry() was called: a tracker pass that sees it
+ * change asks every client again (tracker.h's probe). */
+unsigned download_retries(void);
+
 #endif

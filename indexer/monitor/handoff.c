@@ -54,6 +54,7 @@ void handoff_init(struct handoff *h, const struct config *cfg,
 	h->db = db;
 	h->cancel = cancel;
 	h->dry_run = dry_run;
+	h->probed = -1;
 }
 
 void handoff_begin(struct handoff *h, int enabled)

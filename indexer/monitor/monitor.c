@@ -173,10 +173,8 @@ static int track(struct monitor *m, int retry)
 	struct tracker_pass pass = {
 		.db = m->db,
 		.cfg = m->cfg,
-		.torrent = &m->handoff.torrent.c,
-		.usenet = &m->handoff.usenet.c,
+		.handoff = &m->handoff,
 		.retry_imports = retry,
-		.dry_run = m->handoff.dry_run,
 	};
 	int rc = tracker_run(&pass);
 

@@ -15,6 +15,7 @@
 #include "common/strbuf.h"
 #include "indexer/monitor/blocklist.h"
 #include "indexer/monitor/checks.h"
+#include "indexer/monitor/handoff.h"
 #include "indexer/monitor/import.h"
 #include "indexer/monitor/prefs.h"
 #include "indexer/store/services.h"
@@ -533,7 +534,9 @@ static int would_import(const struct tracker_row *row)
 /* Whether dry-run is on for the pass p. */
 static int dry_run_on(const struct tracker_pass *p)
 {
-	return p->dry_run && __atomic_load_n(p->dry_run, __ATOMIC_RELAXED);
+	const int *on = p->handoff->dry_run;
+
+	return on && __atomic_load_n(on, __ATOMIC_RELAXED);
 }
 
 /*
@@ -571,10 +574,13 @@ static enum tracker_state import_completed(struct tracker_pass *p,
 		strbuf_release(&dir);
 		return TRACKER_COMPLETED;
 	}
-	if (p->torrent && p->torrent->save_path && *p->torrent->save_path)
-		allowed[nr++] = p->torrent->save_path;
-	if (p->usenet && p->usenet->save_path && *p->usenet->save_path)
-		allowed[nr++] = p->usenet->save_path;
+	for (int i = 0; i < 2; i++) {
+		const char *save = i ? p->handoff->usenet.c.save_path :
+			p->handoff->torrent.c.save_path;
+
+		if (save && *save)
+			allowed[nr++] = save;
+	}
 	if (own.save_path)
 		allowed[nr++] = own.save_path;
 	if (rc) {
@@ -627,7 +633,7 @@ static void count_outcome(enum tracker_state was, enum tracker_state now)
 
 /* Follow the hand-offs of the tracks t that went to client c. */
 static int follow(struct tracker_pass *p, const struct download_client *c,
-		  struct track *t, size_t nr)
+		  struct track *t, size_t nr, int probe)
 {
 	const char **ids = calloc(nr ? nr : 1, sizeof(*ids));
 	struct strbuf err = STRBUF_INIT;
@@ -640,6 +646,8 @@ static int follow(struct tracker_pass *p, const struct download_client *c,
 	for (size_t i = 0; i < nr; i++)
 		if (!strcmp(t[i].client, c->client))
 			ids[n++] = t[i].client_id;
+	if (!n && probe)
+		ids[n++] = TRACKER_PROBE_ID;
 	if (!n) {
 		free(ids);
 		return 0;
@@ -704,7 +712,11 @@ static int follow(struct tracker_pass *p, const struct download_client *c,
 
 int tracker_run(struct tracker_pass *p)
 {
-	const struct download_client *clients[] = { p->torrent, p->usenet };
+	const struct download_client *clients[] = {
+		&p->handoff->torrent.c, &p->handoff->usenet.c,
+	};
+	unsigned asked = download_retries();
+	int probe = p->handoff->probed != (long long)asked;
 	struct track *t;
 	size_t nr;
 	int rc;
@@ -712,9 +724,11 @@ int tracker_run(struct tracker_pass *p)
 	p->changed = p->failed = p->active = 0;
 	rc = load(p->db, &t, &nr);
 	for (size_t i = 0; !rc && i < 2; i++)
-		if (clients[i] && clients[i]->client &&
+		if (clients[i]->client &&
 		    (!i || strcmp(clients[i]->client, clients[0]->client)))
-			rc = follow(p, clients[i], t, nr);
+			rc = follow(p, clients[i], t, nr, probe);
 	track_free(t, nr);
+	if (!rc)
+		p->handoff->probed = asked;
 	return rc;
 }

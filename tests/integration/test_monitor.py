@@ -6,6 +6,7 @@ the cache, the throttle, what is found and shown, and bad answers."""
 import errno
 import json
 import os
+import signal
 import time
 
 import pytest
@@ -384,6 +385,30 @@ def test_key_planted_in_answers_shows_nowhere(monitored, fake, tmp_path):
     posts = wait_for(lambda: hooks.call("/_posts"), 30, "a notification",
                      until=lambda p: p, mount=m)
     assert API_KEY not in json.dumps(posts)
+
+
+def test_health_lines_end_with_their_cause(monitored):
+    """A service's health line goes with its cause (issue 45): at its
+    next successful request, and at a reload whose configuration no
+    longer names it."""
+    mon = monitored([saga(1)], monitor="cache_ttl = 0\n")
+    mon.prowlarr.call("/_inject", {"query": "saga 01", "status": 401,
+                                   "times": 1})
+    mon.check("missing")
+    assert "error: prowlarr: access refused" in mon.m.read("status/health").decode()
+    mon.check("missing")
+    assert "prowlarr" not in mon.m.read("status/health").decode()
+    # unreachable, then taken out of the configuration
+    mon.prowlarr.stop()
+    mon.check("missing")
+    assert "error: prowlarr: " in mon.m.read("status/health").decode()
+    text = mon.conf.read_text()
+    start = text.index("[prowlarr]")
+    mon.conf.write_text(text[:start] + text[text.index("[nautiljon]"):])
+    mon.m.proc.send_signal(signal.SIGHUP)
+    wait_for(lambda: b"reload: done" in mon.m.read("log"), 30,
+             "reload: done in the log", mount=mon.m, interval=0.1)
+    assert "prowlarr" not in mon.m.read("status/health").decode()
 
 
 def test_new_volumes_ask_nautiljon_first(monitored):
