@@ -716,7 +716,8 @@ int tracker_run(struct tracker_pass *p)
 		&p->handoff->torrent.c, &p->handoff->usenet.c,
 	};
 	unsigned asked = download_retries();
-	int probe = p->handoff->probed != (long long)asked;
+	/* dry-run asks a client nothing it need not */
+	int probe = !dry_run_on(p) && p->handoff->probed != (long long)asked;
 	struct track *t;
 	size_t nr;
 	int rc;
@@ -728,7 +729,7 @@ int tracker_run(struct tracker_pass *p)
 		    (!i || strcmp(clients[i]->client, clients[0]->client)))
 			rc = follow(p, clients[i], t, nr, probe);
 	track_free(t, nr);
-	if (!rc)
+	if (!rc && probe)
 		p->handoff->probed = asked;
 	return rc;
 }
