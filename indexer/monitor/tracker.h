@@ -164,8 +164,9 @@ struct tracker_pass {
  * settings) and the first after download_retry() ("retry-client") ask
  * every client, also one with no download on its way (the listing of
  * TRACKER_PROBE_ID: one request that needs its credentials), so that its
- * health line says how it is now; while dry-run is on, it waits. Returns 0 (a client that cannot be asked is counted in health,
- * not returned), or a negative errno value when the store fails.
+ * health line says how it is now; while dry-run is on, it waits. Returns
+ * 0 (a client that cannot be asked is counted in health, not returned),
+ * or a negative errno value when the store fails.
  */
 int tracker_run(struct tracker_pass *p);
 

@@ -231,7 +231,8 @@ static void test_qbit_fallback_to_guid(void **state)
 	r.magnet = proxy("gone", &link);
 	assert_int_equal(download_send(&c, &r, NULL, NULL, &err), -EIDRM);
 	assert_string_equal(err.buf, "qbittorrent: no link of the release"
-			    " works: the release is no longer there (HTTP 410)");
+			    " works: the release is no longer there"
+			    " (HTTP 410)");
 	add = last_add();
 	assert_null(add);
 
