@@ -15,22 +15,7 @@
 #include "indexer/indexer.h"
 #include "indexer/reads.h"
 
-/* A string from a remote answer as the mount may show it: redact()ed;
- * NULL stays null. */
-static json_t *shown_json(const char *s)
-{
-	struct strbuf b = STRBUF_INIT;
-	json_t *v;
-
-	if (!s)
-		return json_null();
-	redact(s, REDACT_MASK, &b);
-	v = json_text(b.buf, b.len);
-	strbuf_release(&b);
-	return v;
-}
-
-/* The same for a field of a line of text. */
+/* A string from a remote answer in a line of text, redact()ed. */
 static void add_shown(struct strbuf *out, const char *s)
 {
 	redact(s ? s : "", REDACT_MASK, out);
@@ -60,14 +45,14 @@ static json_t *download_object(const struct monitor_download *d)
 			 " s:{s:o, s:o, s:o}}",
 		"series", json_text_or_null(d->series),
 		"volume", d->volume,
-		"title", shown_json(d->title),
+		"title", json_text_shown(d->title),
 		"source", json_text_or_null(d->source),
 		"client", json_text_or_null(d->client),
-		"client_id", shown_json(d->client_id),
+		"client_id", json_text_shown(d->client_id),
 		"state", json_text_or_null(d->state),
 		"progress", d->progress,
-		"reason", shown_json(d->reason),
-		"path", shown_json(d->path),
+		"reason", json_text_shown(d->reason),
+		"path", json_text_shown(d->path),
 		"times",
 		"sent_at", json_time(d->sent_at),
 		"changed_at", json_time(d->changed_at),
@@ -186,7 +171,7 @@ static json_t *link_json(const char *s)
 		drop_trackers(s, &kept);
 		s = kept.buf;
 	}
-	v = shown_json(s);
+	v = json_text_shown(s);
 	strbuf_release(&kept);
 	return v;
 }
@@ -207,12 +192,12 @@ static json_t *release_object(const struct monitor_release *r, double now)
 	return json_pack("{s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o,"
 			 " s:o, s:o, s:o, s:o, s:o, s:o}",
 		"id", json_text_or_null(r->id),
-		"title", shown_json(r->title),
+		"title", json_text_shown(r->title),
 		"source", json_text_or_null(r->source),
 		"protocol", json_text_or_null(r->protocol),
 		"link", link_json(r->link),
 		"magnet", link_json(r->magnet),
-		"guid", shown_json(r->guid),
+		"guid", json_text_shown(r->guid),
 		"indexer", json_text_or_null(r->indexer),
 		"indexer_id", r->indexer_id ? json_integer(r->indexer_id) :
 			json_null(),
@@ -226,7 +211,7 @@ static json_t *release_object(const struct monitor_release *r, double now)
 		"found_at", json_time(r->found_at),
 		"download", r->state ? json_pack("{s:o, s:o}",
 			"state", json_text_or_null(r->state),
-			"reason", shown_json(r->reason)) : json_null());
+			"reason", json_text_shown(r->reason)) : json_null());
 }
 
 /* What the hand-off did for the volume, or null when it did nothing:
@@ -239,11 +224,11 @@ static json_t *handoff_object(const struct monitor_wanted *w)
 	return json_pack("{s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:f}",
 		"state", json_text_or_null(w->download_state),
 		"client", json_text_or_null(w->download_client),
-		"client_id", shown_json(w->download_client_id),
-		"title", shown_json(w->download_title),
+		"client_id", json_text_shown(w->download_client_id),
+		"title", json_text_shown(w->download_title),
 		"at", json_time(w->download_at),
-		"reason", shown_json(w->download_reason),
-		"error", shown_json(w->download_reason),
+		"reason", json_text_shown(w->download_reason),
+		"error", json_text_shown(w->download_reason),
 		"progress", w->download_progress);
 }
 
