@@ -30,7 +30,7 @@ mpd mpc
 qbittorrent-nox transmission-daemon nzbget opentracker
 man-db groff-base systemd promtool|prometheus
 librsvg2-bin
-git procps mount
+git procps mount attr
 "
 # Packages whose installation enables a system service that mediamon's
 # tests and benchmark do not want running (they start their own).

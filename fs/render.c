@@ -95,8 +95,10 @@ int render_readme(struct strbuf *out)
 "                     batches, and the delay from a change on disk to the\n"
 "                     index (p50, p95, max in ms)\n"
 "control/rescan       write 1 to rescan every root (only changed files\n"
-"                     are read), \"full\" to re-read every file's tags, or\n"
-"                     an absolute path inside a root to rescan just that;\n"
+"                     are read), \"full\" to re-read every file's tags,\n"
+"                     \"confirm-removal\" to remove the files gone that a\n"
+"                     scan kept (too many at once), or an absolute path\n"
+"                     inside a root to rescan just that;\n"
 "                     read it to see the state\n"
 "status/no-cover      one line per album without cover art (no image in\n"
 "                     its folder, none in its tags): ALBUM ARTIST, ALBUM\n"
@@ -199,7 +201,9 @@ int render_readme(struct strbuf *out)
 "                     QUERY (once analysed)\n"
 "                     Track files carry their tags and analysis (bpm,\n"
 "                     loudness_lufs, gain_db, album_gain_db, peak) as\n"
-"                     extended attributes: getfattr -d FILE\n"
+"                     extended attributes: getfattr -d -e text FILE\n"
+"                     (without -e text, getfattr shows non-ASCII text\n"
+"                     in base64)\n"
 "log                  the last log lines\n"
 "\n"
 "Changes on disk reach the index by themselves, about a fifth of a second\n"
@@ -207,7 +211,8 @@ int render_readme(struct strbuf *out)
 "at the next poll (see status/health).\n"
 "\n"
 "Files are generated when opened; each open sees one consistent snapshot.\n"
-"Writing anything else to a control file fails with \"Invalid argument\"\n"
-"and changes nothing.\n");
+"Blanks around a command, a CRLF line end and the case of command words\n"
+"do not matter. Writing anything else to a control file fails with\n"
+"\"Invalid argument\", changes nothing and says why in log.\n");
 	return 0;
 }

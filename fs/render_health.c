@@ -9,6 +9,7 @@
 #include "common/config.h"
 #include "common/strbuf.h"
 #include "indexer/indexer.h"
+#include "indexer/library/root_guard.h"
 #include "indexer/reads.h"
 
 /* The line of the failed scan id: why, when the indexer knows (it ran
@@ -62,11 +63,13 @@ int render_health_lines(struct strbuf *out)
 	int rc;
 
 	roots = indexer_roots(&nr);
-	for (size_t i = 0; i < nr; i++)
+	for (size_t i = 0; i < nr; i++) {
 		if (access(roots[i].path, R_OK | X_OK))
 			strbuf_addf(out, "error: %s root %s is not readable:"
 				    " %s\n", roots[i].kind, roots[i].path,
 				    strerror(errno));
+		root_guard_health(&roots[i], &warn);
+	}
 	analysis_worker_status(&analysis);
 	if (analysis.threads && analysis.analyser_missing)
 		strbuf_addstr(out, "error: analysis: mediamon-analyse not"
