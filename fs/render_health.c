@@ -9,7 +9,6 @@
 #include "common/config.h"
 #include "common/strbuf.h"
 #include "indexer/indexer.h"
-#include "indexer/library/root_guard.h"
 #include "indexer/reads.h"
 
 /* The line of the failed scan id: why, when the indexer knows (it ran
@@ -68,7 +67,7 @@ int render_health_lines(struct strbuf *out)
 			strbuf_addf(out, "error: %s root %s is not readable:"
 				    " %s\n", roots[i].kind, roots[i].path,
 				    strerror(errno));
-		root_guard_health(&roots[i], &warn);
+		root_guard_health(roots[i].kind, roots[i].path, &warn);
 	}
 	analysis_worker_status(&analysis);
 	if (analysis.threads && analysis.analyser_missing)

@@ -502,7 +502,8 @@ static void plan_guard(struct plan *p, int confirm)
 	size_t kept = 0;
 
 	for (size_t i = 0; i < p->nr; i++) {
-		enum root_state st = root_guard_check(p->req[i].root_index);
+		size_t k = p->req[i].root_index;
+		enum root_state st = root_guard_check(k, ix.roots[k].id);
 
 		if (st == ROOT_DOWN && !confirm)
 			continue;
@@ -859,7 +860,8 @@ static int roots_down(void)
 static void roots_recheck(void)
 {
 	for (size_t i = 0; i < ix.nr_roots; i++) {
-		if (!root_guard_down(i) || root_guard_check(i) == ROOT_DOWN)
+		if (!root_guard_down(i) ||
+		    root_guard_check(i, ix.roots[i].id) == ROOT_DOWN)
 			continue;
 		watch_renew(i);
 		pthread_mutex_lock(&ix.lock);
@@ -1128,6 +1130,19 @@ static void start_watch(const struct config *cfg)
 	free(roots);
 }
 
+/* Hand the roots of this start to the root guard. */
+static void guard_roots(void)
+{
+	struct root_guard_root *g = calloc(ix.nr_roots ? ix.nr_roots : 1,
+					   sizeof(*g));
+
+	for (size_t i = 0; g && i < ix.nr_roots; i++)
+		g[i] = (struct root_guard_root){ ix.roots[i].kind,
+						 ix.roots[i].path };
+	root_guard_reset(g, g ? ix.nr_roots : 0);
+	free(g);
+}
+
 int indexer_start(const struct config *cfg)
 {
 	int rc;
@@ -1143,7 +1158,7 @@ int indexer_start(const struct config *cfg)
 		return -ENOMEM;
 	ix.roots = ix.block->r;
 	ix.nr_roots = ix.block->nr;
-	root_guard_reset(ix.roots, ix.nr_roots);
+	guard_roots();
 	rc = writer_register(&music_writer_ops);
 	if (!rc)
 		rc = writer_start(cfg->database);

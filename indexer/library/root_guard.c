@@ -26,7 +26,7 @@
 #define WHY_LEN 40
 
 struct guarded {
-	const struct indexer_root *root;
+	struct root_guard_root root;	/* its strings owned here */
 	int down;
 	char why[WHY_LEN];
 	long long kept;
@@ -56,43 +56,6 @@ struct held {
 	size_t nr_top;
 	long long new_dev;	/* for record_dev() */
 };
-
-void root_guard_probe(const char *dir, struct root_probe *p)
-{
-	struct strbuf parent = STRBUF_INIT;
-	struct stat st, pst;
-	struct dirent *d;
-	DIR *dp;
-
-	memset(p, 0, sizeof(*p));
-	if (stat(dir, &st)) {
-		p->err = -errno;
-		return;
-	}
-	if (!S_ISDIR(st.st_mode)) {
-		p->err = -ENOTDIR;
-		return;
-	}
-	p->exists = 1;
-	p->dev = st.st_dev;
-	strbuf_addf(&parent, "%s/..", dir);
-	if (stat(parent.buf, &pst) || st.st_dev != pst.st_dev ||
-	    st.st_ino == pst.st_ino)
-		p->mount_point = 1;
-	strbuf_release(&parent);
-	dp = opendir(dir);
-	if (!dp) {
-		p->err = -errno;
-		return;
-	}
-	errno = 0;
-	while (!p->has_entries && (d = readdir(dp)))
-		p->has_entries = strcmp(d->d_name, ".") &&
-				 strcmp(d->d_name, "..");
-	if (!p->has_entries && errno)
-		p->err = -errno;
-	closedir(dp);
-}
 
 /* A writer_call() function: fill what the struct held arg wants of the
  * store: up to 16 of the top entries it knows are looked for on a new
@@ -215,21 +178,39 @@ static const char *judge(const char *path, const struct root_probe *p,
 	return NULL;
 }
 
-void root_guard_reset(const struct indexer_root *roots, size_t nr)
+static void guarded_free(struct guarded *v, size_t nr)
 {
-	struct guarded *v = nr ? calloc(nr, sizeof(*v)) : NULL;
+	for (size_t i = 0; i < nr; i++) {
+		free((char *)v[i].root.kind);
+		free((char *)v[i].root.path);
+	}
+	free(v);
+}
 
+void root_guard_reset(const struct root_guard_root *roots, size_t nr)
+{
+	struct guarded *v = nr ? calloc(nr, sizeof(*v)) : NULL, *old;
+	size_t nr_old;
+
+	for (size_t i = 0; v && i < nr; i++) {
+		v[i].root.kind = strdup(roots[i].kind);
+		v[i].root.path = strdup(roots[i].path);
+		if (!v[i].root.kind || !v[i].root.path) {
+			guarded_free(v, i + 1);
+			v = NULL;
+		}
+	}
 	if (nr && !v) {
 		log_error(-ENOMEM, "indexer: out of memory guarding roots");
 		nr = 0;
 	}
-	for (size_t i = 0; i < nr; i++)
-		v[i].root = &roots[i];
 	pthread_mutex_lock(&rg.lock);
-	free(rg.v);
+	old = rg.v;
+	nr_old = rg.nr;
 	rg.v = v;
 	rg.nr = nr;
 	pthread_mutex_unlock(&rg.lock);
+	guarded_free(old, nr_old);
 }
 
 /* Set the state of root number index, with the count kept when it
@@ -252,23 +233,23 @@ static int set_down(size_t index, const char *why, long long kept)
 	return was;
 }
 
-enum root_state root_guard_check(size_t index)
+enum root_state root_guard_check(size_t index, int64_t id)
 {
 	struct held h = { .top = STRBUF_INIT };
-	const struct indexer_root *r;
+	const struct root_guard_root *r;
 	struct root_probe p;
 	const char *why;
 	int was;
 
 	pthread_mutex_lock(&rg.lock);
-	r = index < rg.nr ? rg.v[index].root : NULL;
+	r = index < rg.nr ? &rg.v[index].root : NULL;
 	pthread_mutex_unlock(&rg.lock);
 	if (!r)
 		return ROOT_OK;
-	h.root_id = r->id;
+	h.root_id = id;
 	h.manga = !strcmp(r->kind, "manga");
 	h.want = HELD_FILES;
-	root_guard_probe(r->path, &p);
+	root_probe(r->path, &p);
 	/* A store that cannot say leaves the scan to meet what it meets. */
 	if (writer_call(read_held, &h)) {
 		strbuf_release(&h.top);
@@ -323,26 +304,26 @@ int root_guard_down(size_t index)
 	return down;
 }
 
-void root_guard_health(const struct indexer_root *r, struct strbuf *warns)
+void root_guard_health(const char *kind, const char *path,
+		       struct strbuf *warns)
 {
 	pthread_mutex_lock(&rg.lock);
 	for (size_t i = 0; i < rg.nr; i++) {
 		const struct guarded *g = &rg.v[i];
 
-		if (strcmp(g->root->path, r->path) ||
-		    strcmp(g->root->kind, r->kind))
+		if (strcmp(g->root.path, path) || strcmp(g->root.kind, kind))
 			continue;
 		if (g->down)
 			strbuf_addf(warns, "warn: %s root %s is unavailable"
-				    " (%s): its %lld %s are kept\n", r->kind,
-				    r->path, g->why, g->kept,
-				    strcmp(r->kind, "manga") ? "tracks" :
+				    " (%s): its %lld %s are kept\n", kind,
+				    path, g->why, g->kept,
+				    strcmp(kind, "manga") ? "tracks" :
 				    "volumes");
 		if (g->held)
 			strbuf_addf(warns, "warn: %s root %s: %llu files gone"
 				    " at once are kept until their removal is"
 				    " confirmed (echo confirm-removal >"
-				    " control/rescan)\n", r->kind, r->path,
+				    " control/rescan)\n", kind, path,
 				    (unsigned long long)g->held);
 		break;
 	}

@@ -14,8 +14,8 @@
  * ROOT_GUARD_EVERY_S seconds (no inotify event tells of a mount that
  * comes back) until it is back. It owns that state; it does not scan.
  *
- * root_guard_probe() is the one look at a folder, which the Real-Debrid
- * repair's mount guard (rd_guard.h) takes too.
+ * It looks at a folder with root_probe() (root_probe.h), as the
+ * Real-Debrid repair's mount guard does.
  */
 
 #include <stddef.h>
@@ -23,23 +23,9 @@
 #include <sys/types.h>
 
 #include "common/strbuf.h"
-#include "indexer/indexer.h"
+#include "indexer/library/root_probe.h"
 
 #define ROOT_GUARD_EVERY_S 3.0
-
-/* What a look at a folder saw. */
-struct root_probe {
-	int err;		/* 0, or the negative errno of stat(), of
-				 * opening it or of listing it */
-	int exists;		/* stat() worked, and it is a folder */
-	int mount_point;	/* its st_dev differs from its parent's */
-	int has_entries;	/* it lists one entry or more */
-	dev_t dev;
-};
-
-/* Look at the folder dir. A folder that cannot be looked at leaves the
- * fields 0 but err. */
-void root_guard_probe(const char *dir, struct root_probe *p);
 
 enum root_state {
 	ROOT_OK,		/* scan it */
@@ -47,20 +33,26 @@ enum root_state {
 	ROOT_DOWN,		/* do not scan it: it is unavailable */
 };
 
-/*
- * Take the roots of a start (nr of them, kept by the caller until the
- * next call) and forget what was known of the earlier ones; NULL and 0
- * forget them all.
- */
-void root_guard_reset(const struct indexer_root *roots, size_t nr);
+/* A root as the guard takes it: its kind ("music" or "manga") and its
+ * absolute path. */
+struct root_guard_root {
+	const char *kind, *path;
+};
 
 /*
- * Look at root number index (of root_guard_reset()'s) and the store's
- * rows of it, through the writer (writer_call()); on the indexer thread.
- * A change of state is logged, and one to ROOT_DOWN notified. A root the
- * store holds no file of is always ROOT_OK.
+ * Take the roots of a start (nr of them, copied) and forget what was
+ * known of the earlier ones; NULL and 0 forget them all.
  */
-enum root_state root_guard_check(size_t index);
+void root_guard_reset(const struct root_guard_root *roots, size_t nr);
+
+/*
+ * Look at root number index (of root_guard_reset()'s), whose row in the
+ * store is id, and the store's rows of it, through the writer
+ * (writer_call()); on the indexer thread. A change of state is logged,
+ * and one to ROOT_DOWN notified. A root the store holds no file of is
+ * always ROOT_OK.
+ */
+enum root_state root_guard_check(size_t index, int64_t id);
 
 /*
  * A scan of root number index held the removal of files (their number;
@@ -73,10 +65,11 @@ void root_guard_held(size_t index, uint64_t files, int whole);
 int root_guard_down(size_t index);
 
 /*
- * Add the health line of r to warns when it is known unavailable:
- * "warn: music root /srv/music is unavailable (empty): its 2000 tracks
- * are kept". Any thread.
+ * Add the health line of the root of kind at path to warns when it is
+ * known unavailable: "warn: music root /srv/music is unavailable
+ * (empty): its 2000 tracks are kept". Any thread.
  */
-void root_guard_health(const struct indexer_root *r, struct strbuf *warns);
+void root_guard_health(const char *kind, const char *path,
+		       struct strbuf *warns);
 
 #endif

@@ -4,13 +4,13 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "indexer/library/root_guard.h"
+#include "indexer/library/root_probe.h"
 
 void rd_guard_probe(const char *mount, struct rd_guard *g)
 {
 	struct root_probe p;
 
-	root_guard_probe(mount, &p);
+	root_probe(mount, &p);
 	memset(g, 0, sizeof(*g));
 	g->exists = p.exists;
 	g->mount_point = p.mount_point;

@@ -56,8 +56,11 @@ SCAN_FIELDS = ["id", "trigger", "started_at", "finished_at", "duration_s",
 def test_layout(mount):
     assert sorted(os.listdir(mount.path)) == [
         "README", "control", "library", "log", "manga", "metrics",
-        "search", "similar", "status"]
+        "opds", "search", "similar", "status"]
     assert os.listdir(mount.file("manga")) == []
+    assert sorted(os.listdir(mount.file("opds"))) == [
+        "catalog.xml", "covers", "recent.xml", "series", "series.xml",
+        "updated.xml"]
     assert sorted(os.listdir(mount.file("status"))) == [
         "broken", "broken.json", "downloads.json", "duplicates",
         "found.json", "health",
