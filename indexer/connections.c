@@ -15,6 +15,7 @@
 #include "common/bytes.h"
 #include "common/config.h"
 #include "common/http.h"
+#include "common/redact.h"
 #include "common/strbuf.h"
 #include "indexer/connections.h"
 #include "indexer/monitor/client.h"
@@ -442,7 +443,7 @@ static const char *configured(const struct config *cfg,
 
 int connections_check(const struct config *cfg, FILE *out)
 {
-	struct strbuf msg = STRBUF_INIT;
+	struct strbuf msg = STRBUF_INIT, shown = STRBUF_INIT;
 	int failed = 0, ret;
 
 	if (http_init()) {
@@ -460,12 +461,16 @@ int connections_check(const struct config *cfg, FILE *out)
 		ret = s->probe(cfg, &msg);
 		if (ret > 0)
 			failed = 1;
+		/* an answer or an error may echo a key the request carried */
+		strbuf_reset(&shown);
+		redact(msg.buf, REDACT_MASK, &shown);
 		fprintf(out, "%s%s: %s%s%s\n", s->name ? s->name : field,
 			s->probe == probe_usenet &&
 			!strcmp(field, "blackhole") ? " (usenet)" : "",
-			ret ? "" : "ok (", msg.buf, ret ? "" : ")");
+			ret ? "" : "ok (", shown.buf, ret ? "" : ")");
 	}
 	strbuf_release(&msg);
+	strbuf_release(&shown);
 	fflush(out);
 	return failed;
 }
