@@ -10,7 +10,6 @@
 #include <jansson.h>
 #include <stddef.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "common/bytes.h"
 #include "common/config.h"
@@ -37,22 +36,16 @@ static void add_word(struct strbuf *msg, const char *s, size_t len)
 }
 
 /*
- * Ask url; returns 0 when a 2xx came back (resp to release), else 1 with
+ * GET url; returns 0 when a 2xx came back (resp to release), else 1 with
  * msg saying why: unreachable, refused credentials or the HTTP status.
  */
-static int ask(const char *method, const char *url,
-	       const char *const *headers, const char *body,
+static int ask(const char *url, const char *const *headers,
 	       int secret_path, struct http_response *resp,
 	       struct strbuf *msg)
 {
 	struct http_request req = {
-		.method = method,
 		.url = url,
 		.headers = headers,
-		.body = body,
-		.body_len = body ? strlen(body) : 0,
-		.content_type = body ? (body[0] == '{' ? "application/json" :
-				"application/x-www-form-urlencoded") : NULL,
 		.timeout_ms = PROBE_TIMEOUT_MS,
 		.max_body = PROBE_MAX_BODY,
 		.secret_path = secret_path,
@@ -74,18 +67,19 @@ static int ask(const char *method, const char *url,
 	return 1;
 }
 
-/* The string at key of a JSON answer (key NULL: the answer is the
- * string), as "what WORD"; else 1 with msg "bad answer". */
-static int answer_word(struct http_response *resp, const char *key,
-		       const char *what, struct strbuf *msg)
+/* The string at key of a JSON answer (inside its obj when obj is not
+ * NULL), as "what WORD"; else 1 with msg "bad answer"; resp released. */
+static int answer_word(struct http_response *resp, const char *obj,
+		       const char *key, const char *what, struct strbuf *msg)
 {
-	json_t *doc = json_loadb(resp->body.buf, resp->body.len,
-				 JSON_DECODE_ANY, NULL);
-	json_t *v = key ? json_object_get(doc, key) : doc;
+	json_t *doc = json_loadb(resp->body.buf, resp->body.len, 0, NULL);
+	json_t *v = json_object_get(obj ? json_object_get(doc, obj) : doc,
+				    key);
 	int ret = 0;
 
 	if (!json_is_string(v)) {
-		strbuf_addf(msg, "bad answer (no %s)", key ? key : what);
+		strbuf_addf(msg, "bad answer (no %s%s%s)", obj ? obj : "",
+			    obj ? "." : "", key);
 		ret = 1;
 	} else {
 		strbuf_addf(msg, "%s ", what);
@@ -106,9 +100,9 @@ static int get_word(const char *base, const char *path, const char *header,
 	int ret;
 
 	http_join(&url, base, path);
-	ret = ask("GET", url.buf, headers, NULL, 0, &resp, msg);
+	ret = ask(url.buf, headers, 0, &resp, msg);
 	strbuf_release(&url);
-	return ret ? ret : answer_word(&resp, key, what, msg);
+	return ret ? ret : answer_word(&resp, NULL, key, what, msg);
 }
 
 /* An "X-Api-Key: KEY" (or other name) header, the secret wiped after. */
@@ -163,31 +157,17 @@ static int probe_plex(const struct config *c, struct strbuf *msg)
 	struct strbuf h = STRBUF_INIT, url = STRBUF_INIT;
 	const char *headers[3] = { NULL, "Accept: application/json", NULL };
 	struct http_response resp;
-	json_t *doc, *v;
 	int ret;
 
 	strbuf_addf(&h, "X-Plex-Token: %s", c->plex_token);
 	headers[0] = h.buf;
 	http_join(&url, c->plex_url, "/");
-	ret = ask("GET", url.buf, headers, NULL, 0, &resp, msg);
+	ret = ask(url.buf, headers, 0, &resp, msg);
 	client_wipe(h.buf);
 	strbuf_release(&h);
 	strbuf_release(&url);
-	if (ret)
-		return ret;
-	doc = json_loadb(resp.body.buf, resp.body.len, 0, NULL);
-	v = json_object_get(json_object_get(doc, "MediaContainer"),
-			    "version");
-	if (json_is_string(v)) {
-		strbuf_addstr(msg, "version ");
-		add_word(msg, json_string_value(v), json_string_length(v));
-	} else {
-		strbuf_addstr(msg, "bad answer (no MediaContainer version)");
-		ret = 1;
-	}
-	json_decref(doc);
-	http_response_release(&resp);
-	return ret;
+	return ret ? ret : answer_word(&resp, "MediaContainer", "version",
+				       "version", msg);
 }
 
 static int probe_realdebrid(const struct config *c, struct strbuf *msg)
@@ -315,28 +295,15 @@ static int probe_telegram(const struct config *c, struct strbuf *msg)
 {
 	struct strbuf url = STRBUF_INIT;
 	struct http_response resp;
-	json_t *doc, *v;
 	int ret;
 
 	http_join(&url, c->notify_telegram_url, "/bot");
 	strbuf_addf(&url, "%s/getMe", c->notify_telegram_token);
-	ret = ask("GET", url.buf, NULL, NULL, 1, &resp, msg);
+	ret = ask(url.buf, NULL, 1, &resp, msg);
 	client_wipe(url.buf);
 	strbuf_release(&url);
-	if (ret)
-		return ret;
-	doc = json_loadb(resp.body.buf, resp.body.len, 0, NULL);
-	v = json_object_get(json_object_get(doc, "result"), "username");
-	if (json_is_string(v)) {
-		strbuf_addstr(msg, "bot ");
-		add_word(msg, json_string_value(v), json_string_length(v));
-	} else {
-		strbuf_addstr(msg, "bad answer (no result.username)");
-		ret = 1;
-	}
-	json_decref(doc);
-	http_response_release(&resp);
-	return ret;
+	return ret ? ret : answer_word(&resp, "result", "username", "bot",
+				       msg);
 }
 
 /* ntfy's server, the topic's URL without its path, at /v1/health. */
@@ -352,7 +319,7 @@ static int probe_ntfy(const struct config *c, struct strbuf *msg)
 		   strcspn(host + 3, "/?#") : strlen(u));
 	http_join(&url, base.buf, "/v1/health");
 	strbuf_release(&base);
-	ret = ask("GET", url.buf, NULL, NULL, 0, &resp, msg);
+	ret = ask(url.buf, NULL, 0, &resp, msg);
 	strbuf_release(&url);
 	if (ret)
 		return ret;
@@ -372,15 +339,14 @@ static int probe_ntfy(const struct config *c, struct strbuf *msg)
 static int probe_discord(const struct config *c, struct strbuf *msg)
 {
 	struct http_response resp;
-	int ret = ask("GET", c->notify_discord_webhook, NULL, NULL, 1,
-		      &resp, msg);
+	int ret = ask(c->notify_discord_webhook, NULL, 1, &resp, msg);
 
 	if (ret && strstr(msg->buf, "HTTP 404")) {
 		strbuf_reset(msg);
 		strbuf_addstr(msg, "refused credentials (HTTP 404: unknown"
 			      " webhook)");
 	}
-	return ret ? ret : answer_word(&resp, "name", "webhook", msg);
+	return ret ? ret : answer_word(&resp, NULL, "name", "webhook", msg);
 }
 
 static int not_asked(const struct config *c, struct strbuf *msg)

@@ -246,3 +246,17 @@ def test_usenet_and_blackhole(library, tmp_path, fake,
     assert (r.returncode, lines(r)) == (
         1, {"nzbget": "refused credentials (the user name or password"
                       " was refused (HTTP 401))"})
+
+
+def test_bad_answer_and_http_status(library, tmp_path, fake):
+    # a server that is none of these services: it has no such route
+    # (404), and its /ok is JSON without a webhook's name
+    other = fake("http_fake.py")
+    r = check(tmp_path, library,
+              "[radarr]\nurl = %s\napi_key = %s\n"
+              "[notify]\ndiscord_webhook = %s/ok\n"
+              % (other.url, ARR_KEY, other.url))
+    assert r.returncode == 1
+    assert lines(r) == {"radarr": "HTTP 404",
+                        "discord": "bad answer (no name)"}
+    no_secret(r, ARR_KEY)
