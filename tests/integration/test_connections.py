@@ -3,6 +3,7 @@
 service, one line each, exit 0 when all are ok, 1 when one is not, 2 on a
 bad configuration or command; no secret in what it prints."""
 
+import re
 import socket
 import subprocess
 
@@ -260,3 +261,21 @@ def test_bad_answer_and_http_status(library, tmp_path, fake):
     assert lines(r) == {"radarr": "HTTP 404",
                         "discord": "bad answer (no name)"}
     no_secret(r, ARR_KEY)
+
+
+def test_catalogues_only_with_manga(library, tmp_path, fake):
+    nautiljon = fake("nautiljon_fake.py")
+    mangadex = fake("mangadex_fake.py")
+    conf = ("[nautiljon]\nurl = %s\n[mangadex]\nurl = %s\n"
+            % (nautiljon.url, mangadex.url))
+    manga = tmp_path / "manga"
+    manga.mkdir()
+    r = check(tmp_path, library, conf, "-o", "manga=%s" % manga)
+    assert r.returncode == 0, r.stdout + r.stderr
+    out = lines(r)
+    assert sorted(out) == ["mangadex", "nautiljon"]
+    assert all(re.fullmatch(r"ok \(HTTP [1-4]\d\d\)", v)
+               for v in out.values()), out
+    # without a manga root the monitor reads neither: not asked
+    r = check(tmp_path, library, conf)
+    assert (r.returncode, r.stdout) == (0, "")
