@@ -8,12 +8,15 @@
  * one request that changes nothing, and answers with a line:
  *
  *	prowlarr: ok (version 1.20.1.4603)
- *	qbittorrent: refused credentials (login: Fails.)
- *	sonarr: unreachable (Connection refused: http://127.0.0.1:8989)
+ *	qbittorrent: refused credentials (login refused (Fails.): ...)
+ *	sonarr: unreachable (GET http://127.0.0.1:8989/api/v3/system/status:
+ *		cannot connect: Connection refused)
+ *	slack: not asked (no harmless request)
  *
- * No line shows a key, token or password: the HTTP layer's errors name
- * scheme, host, port and path only, and a service's answer is cut to a
- * short printable word.
+ * The download clients are asked through their own code
+ * (download_version()). No line shows a key, token or password: the HTTP
+ * layer's errors name scheme, host, port and path only, a service's
+ * answer is cut to printable bytes, and each line passes redact().
  */
 #include <stdio.h>
 
