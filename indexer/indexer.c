@@ -36,6 +36,7 @@
 #include "indexer/store/schema.h"
 #include "indexer/store/storefile.h"
 #include "indexer/library/covers.h"
+#include "indexer/library/gone.h"
 #include "indexer/library/music.h"
 #include "indexer/store/writer.h"
 
@@ -126,8 +127,7 @@ static struct {
 	pthread_mutex_t lock;
 	pthread_cond_t wake;
 	int running, stopping;
-	int cancel;		/* stops the running scan: CANCEL_STOP or
-				 * CANCEL_LOSS */
+	int cancel;		/* stops the running scan: CANCEL_STOP/LOSS */
 	int busy;		/* an order is being carried out */
 	int recovered;		/* the store was restored: scan it all */
 
@@ -136,8 +136,7 @@ static struct {
 	double retry_at;	/* monotonic: the pending scan waits until */
 	double retry_wait;	/* the next wait after a failure */
 	double mend_at, mend_wait;	/* the same for mending the store */
-	double guard_at;	/* monotonic: the next look at the roots
-				 * that are unavailable */
+	double guard_at;	/* monotonic: next look at unavailable roots */
 	struct indexer_scan_result last;
 	int has_last;
 	uint64_t unstored_failures;
@@ -1167,6 +1166,7 @@ int indexer_start(const struct config *cfg)
 	writer_on_loss(on_loss);
 	covers_enable(cfg->covers);
 	covers_set_max_picture(cfg->max_picture);
+	gone_set_keep(cfg->keep_gone_s);
 	rc = writer_call(sync_roots, NULL);
 	if (!rc)
 		rc = writer_call(sync_covers, NULL);

@@ -6,6 +6,7 @@
 #include "common/bytes.h"
 #include "common/cache.h"
 #include "common/db.h"
+#include "indexer/library/gone.h"
 
 /* The trigger that queues a track for analysis again when its file
  * changes (version 11), made again with the files' table (version 21). */
@@ -903,8 +904,7 @@ static const char *const schema_steps[] = {
 	"  (SELECT dir_id FROM files WHERE kind = 'other' AND " NEW_AUDIO ");"
 	"UPDATE files SET mtime_ns = 0 WHERE kind = 'other' AND " NEW_AUDIO
 	";",
-	/* version 30: the device a root was last scanned on (root_guard.h),
-	 * NULL until it is */
+	/* version 30: a root's last scanned device, or NULL (root_guard.h) */
 	"ALTER TABLE roots ADD COLUMN dev INTEGER;",
 	/* version 31: the source and edition of published: "mangadex:en" */
 	"ALTER TABLE series ADD COLUMN published_by TEXT;",
@@ -914,6 +914,7 @@ static const char *const schema_steps[] = {
 	"  comicinfo ADD COLUMN cover TEXT; UPDATE directories SET digest ="
 	"  NULL WHERE id IN (SELECT dir_id FROM files WHERE kind = 'archive');"
 	"UPDATE files SET mtime_ns = 0 WHERE kind = 'archive';",
+	/* version 33: the tracks of files that left (gone.h) */ GONE_SCHEMA,
 };
 
 int schema_version(void)

@@ -1,0 +1,60 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#ifndef MEDIAMON_GONE_H
+#define MEDIAMON_GONE_H
+
+/*
+ * Tracks whose files left, kept for [general] keep_gone (the "gone"
+ * table, schema version 33). A deleted music file's track row goes from
+ * the library as before, so no view, count or status file sees it; what
+ * cannot be rebuilt cheaply is kept aside: its file and track ids, where
+ * it was (root, folder, name), what identifies its bytes (size and
+ * inode: a move out of a root and back keeps both) and its analysis (the
+ * analysis row and its keys). A new file at the same place, or with the
+ * same size and inode, takes back its ids and analysis, and is not
+ * queued for analysis again. All of it runs on the writer's connection,
+ * inside its transaction.
+ */
+
+#include <stdint.h>
+#include <sqlite3.h>
+
+/* The table, made by the store's schema (version 33). */
+#define GONE_SCHEMA \
+	"CREATE TABLE gone (" \
+	"  file_id INTEGER PRIMARY KEY," \
+	"  track_id INTEGER NOT NULL UNIQUE," \
+	"  root_id INTEGER NOT NULL," \
+	"  dir BLOB NOT NULL," \
+	"  name BLOB NOT NULL," \
+	"  size INTEGER NOT NULL," \
+	"  inode INTEGER NOT NULL," \
+	"  gone_at REAL NOT NULL," \
+	"  keys TEXT," \
+	"  state TEXT, error TEXT, analysed_at REAL, duration_s REAL," \
+	"  bpm REAL, loudness_lufs REAL, peak REAL, gain_db REAL," \
+	"  vector BLOB, fingerprint BLOB);" \
+	"CREATE INDEX gone_inode ON gone (inode);" \
+	"CREATE INDEX gone_name ON gone (name);"
+
+/* The grace in seconds; 0 keeps nothing (deleted at once). */
+void gone_set_keep(long seconds);
+
+/* Keep aside the tracks of the file id (by_dir 0) or of the files of the
+ * folder id (by_dir 1), before their rows are deleted. 0 or -errno. */
+int gone_keep(sqlite3 *db, int by_dir, int64_t id);
+
+/*
+ * A file row just inserted (*file) that matches a kept one takes its id:
+ * *file is changed to it and *track is set to the track id to insert
+ * with (0: none kept, a new one). 0 or -errno.
+ */
+int gone_take(sqlite3 *db, int64_t *file, int64_t *track);
+
+/* The kept analysis of track (inserted with gone_take()'s id; 0: none)
+ * comes back; its kept row goes. 0 or -errno. */
+int gone_restore(sqlite3 *db, int64_t track);
+
+/* Kept rows older than the grace at now go. 0 or -errno. */
+int gone_prune(sqlite3 *db, double now);
+
+#endif
