@@ -1,0 +1,211 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""A file that leaves is kept for a while (issue 45): a deleted track
+leaves the views and counts at once, but its track id and analysis are
+kept for [general] keep_gone; put back at the same place, or moved out of
+the root and back in elsewhere, it takes them back without a new
+analysis. With keep_gone = 0 nothing is kept; after the grace the
+maintenance's prune drops what was."""
+
+import os
+import shutil
+import sqlite3
+import subprocess
+import time
+
+import pytest
+
+from conftest import BINARY, run, start, unmount, wait_for
+from test_analysis import analysis, wait_analysed
+
+
+def make_track(path, title, freq):
+    """An eight-second sine tone as a tagged FLAC: long enough to be
+    analysed."""
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    wav = path + ".wav"
+    run("sox", "-n", "-r", "44100", "-c", "2", "-b", "16", wav, "synth",
+        "8", "sine", str(freq), "vol", "0.5")
+    run("flac", "-s", "-f", "-o", path, wav)
+    os.unlink(wav)
+    run("metaflac", "--set-tag=TITLE=" + title, "--set-tag=ARTIST=Gone",
+        "--set-tag=ALBUM=Away", path)
+
+
+def query(m, sql):
+    db = sqlite3.connect("file:%s?mode=ro" % m.db, uri=True)
+    try:
+        return db.execute(sql).fetchall()
+    finally:
+        db.close()
+
+
+def tracks(m):
+    """Each track's file name, with its track id and its analysis
+    (state and time), as the store holds them."""
+    return {name.decode() if isinstance(name, bytes) else name:
+            (tid, state, at) for name, tid, state, at in query(
+                m, "SELECT f.name, t.id, a.state, a.analysed_at FROM files f"
+                " JOIN tracks t ON t.file_id = f.id"
+                " LEFT JOIN analysis a ON a.track_id = t.id")}
+
+
+def kept(m):
+    return query(m, "SELECT count(*) FROM gone")[0][0]
+
+
+def shown(m):
+    got = set()
+    for top, _, names in os.walk(m.file("library/music")):
+        got.update(names)
+    return got
+
+
+def summary_tracks(m):
+    return m.json("status/summary.json")["counts"]["tracks"]
+
+
+@pytest.fixture
+def library(tmp_path):
+    root = tmp_path / "music"
+    make_track(str(root / "Away" / "one.flac"), "One", 440)
+    make_track(str(root / "Away" / "two.flac"), "Two", 660)
+    return root
+
+
+def daemon(tmp_path, root, keep):
+    conf = tmp_path / "gone.conf"
+    conf.write_text("[general]\nwatch_debounce = 100ms\nkeep_gone = %s\n"
+                    "[music]\nroot = %s\n" % (keep, root))
+    m = start(tmp_path, "config=" + str(conf))
+    try:
+        wait_analysed(m)
+        assert [v[1] for v in tracks(m).values()] == ["ok", "ok"]
+    except BaseException:
+        unmount(m.path, m.proc)
+        raise
+    return m
+
+
+def test_deleted_track_hidden_then_back_at_its_place(tmp_path, library):
+    m = daemon(tmp_path, library, "30d")
+    try:
+        before = tracks(m)
+        keys = query(m, "SELECT count(*) FROM analysis_keys")[0][0]
+        done = analysis(m)["done"]
+        assert "One.flac" in shown(m) and summary_tracks(m) == 2
+        aside = str(tmp_path / "one.aside")
+        shutil.copy(str(library / "Away" / "one.flac"), aside)
+        os.unlink(str(library / "Away" / "one.flac"))
+        m.rescan()
+        # gone from every view and count at once, kept out of sight
+        assert "One.flac" not in shown(m) and "Two.flac" in shown(m)
+        assert summary_tracks(m) == 1
+        assert list(tracks(m)) == ["two.flac"]
+        assert query(m, "SELECT count(*) FROM analysis")[0][0] == 1
+        assert kept(m) == 1
+        # back at the same place (a copy: another inode)
+        shutil.copy(aside, str(library / "Away" / "one.flac"))
+        m.rescan()
+        assert tracks(m) == before
+        assert query(m, "SELECT count(*) FROM analysis_keys")[0][0] == keys
+        assert "One.flac" in shown(m) and summary_tracks(m) == 2
+        assert kept(m) == 0
+        a = wait_analysed(m)
+        assert a["done"] == done and a["queued"] == 0
+        with open(m.proc.log_path, errors="replace") as f:
+            assert "came back with its analysis" in f.read()
+    finally:
+        unmount(m.path, m.proc)
+
+
+def test_moved_out_and_back_elsewhere(tmp_path, library):
+    m = daemon(tmp_path, library, "30d")
+    try:
+        before = tracks(m)
+        done = analysis(m)["done"]
+        outside = str(tmp_path / "outside.flac")
+        os.rename(str(library / "Away" / "two.flac"), outside)
+        m.rescan()
+        assert "Two.flac" not in shown(m) and summary_tracks(m) == 1
+        os.makedirs(str(library / "Elsewhere"))
+        os.rename(outside, str(library / "Elsewhere" / "renamed.flac"))
+        m.rescan()
+        after = tracks(m)
+        assert after["renamed.flac"] == before["two.flac"]
+        assert after["one.flac"] == before["one.flac"]
+        assert wait_analysed(m)["done"] == done
+        assert kept(m) == 0
+    finally:
+        unmount(m.path, m.proc)
+
+
+def test_keep_gone_zero_deletes_at_once(tmp_path, library):
+    m = daemon(tmp_path, library, "0")
+    try:
+        before = tracks(m)
+        done = analysis(m)["done"]
+        aside = str(tmp_path / "one.aside")
+        shutil.copy(str(library / "Away" / "one.flac"), aside)
+        os.unlink(str(library / "Away" / "one.flac"))
+        m.rescan()
+        assert summary_tracks(m) == 1 and kept(m) == 0
+        shutil.copy(aside, str(library / "Away" / "one.flac"))
+        m.rescan()
+        # a new track: analysed again
+        a = wait_for(lambda: analysis(m), 90, "one.flac analysed again",
+                     until=lambda a: a["done"] == done + 1 and
+                     a["queued"] == 0 and a["busy"] == 0, mount=m,
+                     interval=0.1)
+        assert a["done"] == done + 1
+        assert tracks(m)["one.flac"][2] != before["one.flac"][2]
+    finally:
+        unmount(m.path, m.proc)
+
+
+def test_pruned_after_the_grace(tmp_path, library):
+    m = daemon(tmp_path, library, "2s")
+    try:
+        done = analysis(m)["done"]
+        aside = str(tmp_path / "one.aside")
+        shutil.copy(str(library / "Away" / "one.flac"), aside)
+        os.unlink(str(library / "Away" / "one.flac"))
+        m.rescan()
+        assert kept(m) == 1
+        # past the grace, the prune drops it
+        time.sleep(2.5)
+        m.write("control/maintenance", "prune")
+        wait_for(lambda: kept(m), 15, "the gone track pruned",
+                 until=lambda n: n == 0, mount=m)
+        shutil.copy(aside, str(library / "Away" / "one.flac"))
+        m.rescan()
+        wait_for(lambda: analysis(m), 90, "one.flac analysed again",
+                 until=lambda a: a["done"] == done + 1 and
+                 a["queued"] == 0 and a["busy"] == 0, mount=m,
+                 interval=0.1)
+    finally:
+        unmount(m.path, m.proc)
+
+
+@pytest.mark.parametrize("value", ["-1", "soon", "3x", ""])
+def test_bad_keep_gone_refused(tmp_path, value):
+    conf = tmp_path / "bad.conf"
+    conf.write_text("[general]\nkeep_gone = %s\n[music]\nroot = %s\n"
+                    % (value, tmp_path))
+    out = subprocess.run([BINARY, "--check-config", "-o",
+                          "config=" + str(conf)], capture_output=True,
+                         timeout=15)
+    assert out.returncode == 1, out
+    assert b"keep_gone" in out.stderr, out.stderr
+
+
+@pytest.mark.parametrize("value", ["0", "2s", "30d"])
+def test_good_keep_gone_accepted(tmp_path, value):
+    conf = tmp_path / "good.conf"
+    conf.write_text("[general]\nkeep_gone = %s\n[music]\nroot = %s\n"
+                    % (value, tmp_path))
+    out = subprocess.run([BINARY, "--check-config", "-o",
+                          "config=" + str(conf)], capture_output=True,
+                         timeout=15)
+    assert out.returncode == 0, out
+    assert ("keep_gone = %s" % value).encode() in out.stdout or \
+        value == "0", out.stdout
