@@ -18,24 +18,6 @@
 #include <stdint.h>
 #include <sqlite3.h>
 
-/* The table, made by the store's schema (version 33). */
-#define GONE_SCHEMA \
-	"CREATE TABLE gone (" \
-	"  file_id INTEGER PRIMARY KEY," \
-	"  track_id INTEGER NOT NULL UNIQUE," \
-	"  root_id INTEGER NOT NULL," \
-	"  dir BLOB NOT NULL," \
-	"  name BLOB NOT NULL," \
-	"  size INTEGER NOT NULL," \
-	"  inode INTEGER NOT NULL," \
-	"  gone_at REAL NOT NULL," \
-	"  keys TEXT," \
-	"  state TEXT, error TEXT, analysed_at REAL, duration_s REAL," \
-	"  bpm REAL, loudness_lufs REAL, peak REAL, gain_db REAL," \
-	"  vector BLOB, fingerprint BLOB);" \
-	"CREATE INDEX gone_inode ON gone (inode);" \
-	"CREATE INDEX gone_name ON gone (name);"
-
 /* The grace in seconds; 0 keeps nothing (deleted at once). */
 void gone_set_keep(long seconds);
 

@@ -6,7 +6,6 @@
 #include "common/bytes.h"
 #include "common/cache.h"
 #include "common/db.h"
-#include "indexer/library/gone.h"
 
 /* The trigger that queues a track for analysis again when its file
  * changes (version 11), made again with the files' table (version 21). */
@@ -367,13 +366,12 @@ static const char *const schema_steps[] = {
 	"  synced_at REAL,"
 	"  rate_limited_at REAL NOT NULL DEFAULT 0);",
 
-	/* version 7: searching tracks by title, artist and album. Triggers
-	 * only note which tracks changed (tracks_fts_dirty): the writer
-	 * brings their search rows up to date in bulk before each commit
-	 * and when it starts (search_index.h), as one FTS5 insert per track
-	 * costs ten times more. An index for the views by album artist
-	 * (genre and year indexes would cost a first scan more than they
-	 * save). */
+	/* version 7: searching tracks by title, artist and album. Triggers only
+	 * note which tracks changed (tracks_fts_dirty): the writer brings their
+	 * search rows up to date in bulk before each commit and when it starts
+	 * (search_index.h), as one FTS5 insert per track costs ten times more.
+	 * An index for the views by album artist (genre and year indexes would
+	 * cost a first scan more than they save). */
 	"CREATE VIRTUAL TABLE tracks_fts USING fts5("
 	"  title, artist, album, album_artist,"
 	"  tokenize='unicode61 remove_diacritics 2');"
@@ -647,19 +645,18 @@ static const char *const schema_steps[] = {
 	"  CASE WHEN OLD.album_artist_id IS NOT OLD.artist_id THEN"
 	"  (SELECT name FROM artists WHERE id = OLD.album_artist_id) END);"
 	"  END;",
-	/* version 21: a file keeps its name in its folder, where it kept
-	 * its path from the root, which the store then held twice (in the
-	 * table and in the unique index on it): a fifth of the store at a
-	 * million files. The unique index on (dir_id, name) also finds a
-	 * folder's files, so files_dir goes; a first scan keeps it (it
-	 * grows at its end, as folders come in order of their ids) and it
-	 * keeps two copies of one file out. file_paths gives each file's
-	 * path from its root (the root's own folder has the path "").
-	 * SQLite changes no constraint in place: the table is made anew,
-	 * its rows copied with their ids (so what points at them still
-	 * does: db_migrate() runs this with foreign keys off), the index
-	 * built once after, and the trigger that went with the old table
-	 * made again. */
+	/* version 21: a file keeps its name in its folder, where it kept its
+	 * path from the root, which the store then held twice (in the table and
+	 * in the unique index on it): a fifth of the store at a million files.
+	 * The unique index on (dir_id, name) also finds a folder's files, so
+	 * files_dir goes; a first scan keeps it (it grows at its end, as
+	 * folders come in order of their ids) and it keeps two copies of one
+	 * file out. file_paths gives each file's path from its root (the root's
+	 * own folder has the path ""). SQLite changes no constraint in place:
+	 * the table is made anew, its rows copied with their ids (so what
+	 * points at them still does: db_migrate() runs this with foreign keys
+	 * off), the index built once after, and the trigger that went with the
+	 * old table made again. */
 	"CREATE TABLE files_new ("
 	"  id INTEGER PRIMARY KEY,"
 	"  root_id INTEGER NOT NULL REFERENCES roots(id) ON DELETE CASCADE,"
@@ -685,13 +682,12 @@ static const char *const schema_steps[] = {
 	"CREATE VIEW file_paths AS SELECT f.*, CAST(CASE WHEN length(d.path)"
 	"  THEN d.path || '/' || f.name ELSE f.name END AS BLOB) AS path"
 	"  FROM files f JOIN directories d ON d.id = f.dir_id;",
-	/* version 22: the analysis queue is keyed by its track, with no
-	 * index beside it (a twentieth of the store at a million tracks,
-	 * queued even while the analysis is off). Tracks are taken in the
-	 * order of their ids; gen counts the times a queued track was
-	 * queued again, so that a result of its old content does not take
-	 * it off (analysis_store.h). Made anew: tests take stores back to
-	 * older versions. */
+	/* version 22: the analysis queue is keyed by its track, with no index
+	 * beside it (a twentieth of the store at a million tracks, queued even
+	 * while the analysis is off). Tracks are taken in the order of their
+	 * ids; gen counts the times a queued track was queued again, so that a
+	 * result of its old content does not take it off (analysis_store.h).
+	 * Made anew: tests take stores back to older versions. */
 	"DROP TRIGGER IF EXISTS analysis_queue_change;"
 	"CREATE TABLE analysis_queue_new ("
 	"  track_id INTEGER PRIMARY KEY REFERENCES tracks(id)"
@@ -914,7 +910,11 @@ static const char *const schema_steps[] = {
 	"  comicinfo ADD COLUMN cover TEXT; UPDATE directories SET digest ="
 	"  NULL WHERE id IN (SELECT dir_id FROM files WHERE kind = 'archive');"
 	"UPDATE files SET mtime_ns = 0 WHERE kind = 'archive';",
-	/* version 33: the tracks of files that left (gone.h) */ GONE_SCHEMA,
+	/* version 33: the tracks of files that left (library/gone.h) */
+	"CREATE TABLE gone (file_id INTEGER PRIMARY KEY, track_id INTEGER"
+	"  UNIQUE, root_id, dir, name, size, inode, gone_at REAL, keys, state,"
+	"  error, analysed_at, duration_s, bpm, loudness_lufs, peak, gain_db,"
+	"  vector, fingerprint); CREATE INDEX gone_inode ON gone (inode);",
 };
 
 int schema_version(void)
