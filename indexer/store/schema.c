@@ -63,9 +63,8 @@
 	"  WHERE root_id = OLD.root_id;"
 
 /* The triggers of version 26 that a first scan of an empty store goes
- * without (schema_drop_bulk_indexes()): it only adds rows, which the
- * writer counts itself (music.c), and the albums' covers are settled at
- * its end. */
+ * without (schema_drop_bulk_indexes()): it only adds rows, which the writer
+ * counts itself (music.c), and the albums' covers are settled at its end. */
 #define BULK_TRIGGERS \
 	TOTALS_ADD("tracks", "tracks", "1", \
 		   MARK("covers_dirty", "album_id", "NEW.album_id")) \
@@ -910,11 +909,12 @@ static const char *const schema_steps[] = {
 	"  comicinfo ADD COLUMN cover TEXT; UPDATE directories SET digest ="
 	"  NULL WHERE id IN (SELECT dir_id FROM files WHERE kind = 'archive');"
 	"UPDATE files SET mtime_ns = 0 WHERE kind = 'archive';",
-	/* version 33: the tracks of files that left (library/gone.h) */
-	"CREATE TABLE gone (file_id INTEGER PRIMARY KEY, track_id INTEGER"
-	"  UNIQUE, root_id, dir, name, size, inode, gone_at REAL, keys, state,"
-	"  error, analysed_at, duration_s, bpm, loudness_lufs, peak, gain_db,"
-	"  vector, fingerprint); CREATE INDEX gone_inode ON gone (inode);",
+	/* version 33: files that left (library/gone.h), made if missing */
+	"CREATE TABLE IF NOT EXISTS gone (file_id INTEGER PRIMARY KEY, track_id"
+	"  INTEGER UNIQUE, root_id, dir, name, size, inode, gone_at REAL, keys,"
+	"  state, error, analysed_at, duration_s, bpm, loudness_lufs, peak,"
+	"  gain_db, vector, fingerprint); CREATE INDEX IF NOT EXISTS gone_inode"
+	"  ON gone (inode);",
 };
 
 int schema_version(void)
