@@ -208,7 +208,7 @@ void config_release(struct config *cfg);
  * writes "FILE:LINE: message" (or "FILE: message" when the file cannot be
  * opened) into err. A file that holds a secret (an api key, token,
  * password or webhook, or a URL with credentials: user:password@ or a
- * secret query parameter, http_secret_param()) must belong to the
+ * secret query parameter, redact_secret_param()) must belong to the
  * daemon's user (the effective uid) and give its group and others no
  * right (mode 0600 or less): else it is refused with -EPERM, the message
  * naming the key and the fix but never the value. Any configuration file
@@ -250,7 +250,7 @@ void config_format_duration(long seconds, char *buf, size_t len);
  * defaults included, an unset key as a comment ("# url ="), each root on
  * its own line.
  * A secret that is set shows as "********", never its value, and so do
- * the credentials in a URL (http_redact_url()).
+ * the credentials in a URL (redact()).
  */
 void config_dump(const struct config *cfg, struct strbuf *out);
 

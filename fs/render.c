@@ -8,6 +8,7 @@
 
 #include "common/clock.h"
 #include "common/log.h"
+#include "common/redact.h"
 #include "common/strbuf.h"
 #include "fs/render_health.h"
 #include "indexer/indexer.h"
@@ -42,15 +43,23 @@ static void backup_health(struct strbuf *out)
 		    strerror(-s.jobs.backup_error));
 }
 
+/* Its lines quote remote answers and configured URLs: all redact()ed. */
 int render_health(struct strbuf *out)
 {
+	struct strbuf lines = STRBUF_INIT;
+	int rc;
+
 	pthread_mutex_lock(&refused.lock);
 	if (refused.why[0])
-		strbuf_addf(out, "error: reload refused: %s; the configuration"
-			    " from before is in use\n", refused.why);
+		strbuf_addf(&lines, "error: reload refused: %s; the "
+			    "configuration from before is in use\n",
+			    refused.why);
 	pthread_mutex_unlock(&refused.lock);
-	backup_health(out);
-	return render_health_lines(out);
+	backup_health(&lines);
+	rc = render_health_lines(&lines);
+	redact(lines.buf, REDACT_MASK, out);
+	strbuf_release(&lines);
+	return rc;
 }
 
 int render_log(struct strbuf *out)

@@ -156,8 +156,7 @@ static int track(struct monitor *m, int retry)
 	struct tracker_pass pass = {
 		.db = m->db,
 		.cfg = m->cfg,
-		.torrent = &m->handoff.torrent.c,
-		.usenet = &m->handoff.usenet.c,
+		.handoff = &m->handoff,
 		.retry_imports = retry,
 	};
 	int rc = tracker_run(&pass);

@@ -6,11 +6,13 @@ the cache, the throttle, what is found and shown, and bad answers."""
 import errno
 import json
 import os
+import signal
 import time
 
 import pytest
 
 from conftest import is_mounted, start, unmount, wait_for
+from reliability import every_file
 
 API_KEY = "fakeKEY-0123456789abcdef"
 
@@ -354,6 +356,78 @@ def test_link_credentials_are_masked(monitored):
     assert "LEAKED" not in text
     link = by_volume(json.loads(text), "Saga 01")[2]["releases"][0]["link"]
     assert link == "https://REDACTED@ddl.example/2?token=REDACTED&v=2"
+
+
+def test_key_planted_in_answers_shows_nowhere(monitored, fake, tmp_path):
+    """A Torznab indexer gives Prowlarr's proxy link as the guid, and its
+    info and comment links carry the key; a dead link's error and a
+    search's error echo the request (issue 45): the key shows in no file
+    of the mount, no log line and no notification."""
+    hooks = fake("webhook_fake.py")
+    hole = tmp_path / "hole"
+    hole.mkdir()
+    planted = [release("s01-02", "Saga 01 T02 FRENCH CBZ"),
+               release("s01-04", "Saga 01 T04 FRENCH CBZ")]
+    planted[0]["downloadUrl"] = "echo"
+    planted[0]["magnetUrl"] = None
+    for r in planted:
+        r["_torznab"] = True
+    mon = monitored([saga(1), "Echo"], monitor="auto_download = yes\n",
+                    general="dry_run = no\n",
+                    releases={"saga 01": planted},
+                    extra="[download]\nclient = blackhole\n"
+                    "blackhole_dir = %s\n[notify]\nwebhook = %s/hook\n"
+                    % (hole, hooks.url))
+    mon.check("missing")
+    searches = {r["args"]["query"][0] for r in mon.searches()}
+    assert searches == {"Saga 01", "Echo"}
+    # the proxy links were fetched, with the key: there was one to leak
+    fetched = mon.prowlarr.call("/_downloads")
+    assert {200, 410} <= {d["status"] for d in fetched}
+    assert all(d["api_key"] == API_KEY for d in fetched)
+    assert [f for f in os.listdir(str(hole)) if "T04" in f]
+    m = mon.m
+    found = by_volume(m.json("status/found.json"), "Saga 01")
+    guid = found[4]["releases"][0]["guid"]
+    assert guid.startswith("%s/1/download?apikey=REDACTED&link="
+                           % mon.prowlarr.url)
+    assert "HTTP 410" in found[2]["download"]["reason"]
+    read = 0
+    for path in every_file(m.path):
+        with open(path, "rb") as f:
+            assert API_KEY.encode() not in f.read(), path
+        read += 1
+    assert read > 30
+    log = (tmp_path / "mediamon.log").read_bytes()
+    assert b"(X-Api-Key: REDACTED)" in log
+    assert API_KEY.encode() not in log
+    posts = wait_for(lambda: hooks.call("/_posts"), 30, "a notification",
+                     until=lambda p: p, mount=m)
+    assert API_KEY not in json.dumps(posts)
+
+
+def test_health_lines_end_with_their_cause(monitored):
+    """A service's health line goes with its cause (issue 45): at its
+    next successful request, and at a reload whose configuration no
+    longer names it."""
+    mon = monitored([saga(1)], monitor="cache_ttl = 0\n")
+    mon.prowlarr.call("/_inject", {"query": "saga 01", "status": 401,
+                                   "times": 1})
+    mon.check("missing")
+    assert "error: prowlarr: access refused" in mon.m.read("status/health").decode()
+    mon.check("missing")
+    assert "prowlarr" not in mon.m.read("status/health").decode()
+    # unreachable, then taken out of the configuration
+    mon.prowlarr.stop()
+    mon.check("missing")
+    assert "error: prowlarr: " in mon.m.read("status/health").decode()
+    text = mon.conf.read_text()
+    start = text.index("[prowlarr]")
+    mon.conf.write_text(text[:start] + text[text.index("[nautiljon]"):])
+    mon.m.proc.send_signal(signal.SIGHUP)
+    wait_for(lambda: b"reload: done" in mon.m.read("log"), 30,
+             "reload: done in the log", mount=mon.m, interval=0.1)
+    assert "prowlarr" not in mon.m.read("status/health").decode()
 
 
 def test_new_volumes_ask_nautiljon_first(monitored):
