@@ -16,9 +16,15 @@
 
 static long keep_s;
 
+/* Whether the table may hold rows (-1: not known yet), so that a scan
+ * adding files to a store that keeps none spends no lookup on each;
+ * forgotten at each start of the indexer (the store may be another). */
+static int maybe_kept = -1;
+
 void gone_set_keep(long seconds)
 {
 	__atomic_store_n(&keep_s, seconds, __ATOMIC_RELAXED);
+	__atomic_store_n(&maybe_kept, -1, __ATOMIC_RELAXED);
 }
 
 static long keep(void)
@@ -55,10 +61,38 @@ static int run(sqlite3 *db, const char *sql, int64_t id, double at,
 
 int gone_keep(sqlite3 *db, int by_dir, int64_t id)
 {
+	int rc;
+
 	if (keep() <= 0)
 		return 0;
-	return run(db, by_dir ? KEEP_SQL("f.dir_id") : KEEP_SQL("f.id"), id,
-		   clock_wall(), "keep a gone track");
+	rc = run(db, by_dir ? KEEP_SQL("f.dir_id") : KEEP_SQL("f.id"), id,
+		 clock_wall(), "keep a gone track");
+	if (!rc && sqlite3_changes(db))
+		__atomic_store_n(&maybe_kept, 1, __ATOMIC_RELAXED);
+	return rc;
+}
+
+/* Whether the table may hold rows: 1, 0 or -errno. */
+static int any_kept(sqlite3 *db)
+{
+	int rc = __atomic_load_n(&maybe_kept, __ATOMIC_RELAXED), any = 0;
+	sqlite3_stmt *st;
+
+	if (rc >= 0)
+		return rc;
+	rc = db_prepare(db, "SELECT EXISTS (SELECT 1 FROM gone)", &st);
+	if (rc)
+		return rc;
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		any = sqlite3_column_int(st, 0);
+		rc = sqlite3_step(st);
+	}
+	rc = db_finalize(st, rc, "look for gone tracks");
+	if (rc)
+		return rc;
+	__atomic_store_n(&maybe_kept, any, __ATOMIC_RELAXED);
+	return any;
 }
 
 int gone_take(sqlite3 *db, int64_t *file, int64_t *track)
@@ -68,8 +102,9 @@ int gone_take(sqlite3 *db, int64_t *file, int64_t *track)
 	int rc;
 
 	*track = 0;
-	if (keep() <= 0)
-		return 0;
+	rc = keep() > 0 ? any_kept(db) : 0;
+	if (rc <= 0)
+		return rc;
 	rc = db_prepare(db,
 		"SELECT g.file_id, g.track_id FROM files f"
 		" JOIN directories d ON d.id = f.dir_id JOIN gone g"

@@ -747,17 +747,16 @@ static const char *const schema_steps[] = {
 	"  at REAL NOT NULL) WITHOUT ROWID;"
 	"ALTER TABLE found ADD COLUMN release_id TEXT;"
 	"ALTER TABLE series ADD COLUMN release_prefs TEXT;",
-	/* version 26: the counts /status/summary.json (and the analysis'
-	 * in metrics/analysis.json) show, kept as
-	 * running totals by triggers in the transactions that write the
-	 * rows, so that no reader counts a million rows (a count is
-	 * recounted here: tests take stores back to older versions). The
-	 * albums with a cover are rows of album_covers, which the writer
-	 * keeps (covers_refresh()) for the albums and folders the triggers
-	 * mark in covers_dirty and covers_dirty_dirs (a folder's images
-	 * changed): every album is marked here. A first scan of an empty
-	 * store goes without the triggers of BULK_TRIGGERS. A step that
-	 * makes one of these tables anew must make its triggers again. */
+	/* version 26: the counts /status/summary.json (and the analysis' in
+	 * metrics/analysis.json) show, kept as running totals by triggers in
+	 * the transactions that write the rows, so that no reader counts a
+	 * million rows (a count is recounted here: tests take stores back to
+	 * older versions). The albums with a cover are rows of album_covers,
+	 * which the writer keeps (covers_refresh()) for the albums and folders
+	 * the triggers mark in covers_dirty and covers_dirty_dirs (a folder's
+	 * images changed): every album is marked here. A first scan of an empty
+	 * store goes without the triggers of BULK_TRIGGERS. A step that makes
+	 * one of these tables anew must make its triggers again. */
 	"CREATE TABLE IF NOT EXISTS totals ("
 	"  name TEXT PRIMARY KEY,"
 	"  n INTEGER NOT NULL) WITHOUT ROWID;"
@@ -913,8 +912,9 @@ static const char *const schema_steps[] = {
 	"CREATE TABLE IF NOT EXISTS gone (file_id INTEGER PRIMARY KEY, track_id"
 	"  INTEGER UNIQUE, root_id, dir, name, size, inode, gone_at REAL, keys,"
 	"  state, error, analysed_at, duration_s, bpm, loudness_lufs, peak,"
-	"  gain_db, vector, fingerprint); CREATE INDEX IF NOT EXISTS gone_inode"
-	"  ON gone (inode);",
+	"  gain_db, vector, fingerprint);"
+	"CREATE INDEX IF NOT EXISTS gone_inode ON gone (inode);"
+	"CREATE INDEX IF NOT EXISTS gone_name ON gone (name);",
 };
 
 int schema_version(void)
