@@ -34,11 +34,13 @@ static long keep(void)
 
 #define KEEP_SQL(where) \
 	"INSERT OR REPLACE INTO gone (file_id, track_id, root_id, dir, name," \
-	" size, inode, gone_at, keys, state, error, analysed_at, duration_s," \
-	" bpm, loudness_lufs, peak, gain_db, vector, fingerprint)" \
+	" size, inode, gone_at, keys, matches, state, error, analysed_at," \
+	" duration_s, bpm, loudness_lufs, peak, gain_db, vector, fingerprint)" \
 	" SELECT f.id, t.id, f.root_id, d.path, f.name, f.size, f.inode, ?2," \
 	" (SELECT json_group_array(key) FROM analysis_keys" \
-	" WHERE track_id = t.id), a.state, a.error, a.analysed_at," \
+	" WHERE track_id = t.id), (SELECT json_group_array(json_array(" \
+	" track_id, other_id)) FROM analysis_matches WHERE track_id = t.id" \
+	" OR other_id = t.id), a.state, a.error, a.analysed_at," \
 	" a.duration_s, a.bpm, a.loudness_lufs, a.peak, a.gain_db, a.vector," \
 	" a.fingerprint FROM files f JOIN directories d ON d.id = f.dir_id" \
 	" JOIN tracks t ON t.file_id = f.id" \
@@ -151,6 +153,12 @@ int gone_restore(sqlite3 *db, int64_t track)
 		"INSERT OR IGNORE INTO analysis_keys (key, track_id)"
 		" SELECT j.value, g.track_id FROM gone g, json_each(g.keys) j"
 		" WHERE g.track_id = ?1",
+		"INSERT OR IGNORE INTO analysis_matches (track_id, other_id)"
+		" SELECT p.a, p.b FROM (SELECT json_extract(j.value, '$[0]') a,"
+		" json_extract(j.value, '$[1]') b FROM gone g,"
+		" json_each(g.matches) j WHERE g.track_id = ?1) p"
+		" WHERE EXISTS (SELECT 1 FROM tracks WHERE id = p.a)"
+		" AND EXISTS (SELECT 1 FROM tracks WHERE id = p.b)",
 		"DELETE FROM analysis_queue WHERE track_id = ?1"
 		" AND EXISTS (SELECT 1 FROM analysis WHERE track_id = ?1)",
 		"DELETE FROM gone WHERE track_id = ?1",

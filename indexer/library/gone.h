@@ -9,7 +9,7 @@
  * cannot be rebuilt cheaply is kept aside: its file and track ids, where
  * it was (root, folder, name), what identifies its bytes (size and
  * inode: a move out of a root and back keeps both) and its analysis (the
- * analysis row and its keys). A new file at the same place, or with the
+ * analysis row, its keys and its matches). A new file at the same place, or with the
  * same size and inode, takes back its ids and analysis, and is not
  * queued for analysis again. All of it runs on the writer's connection,
  * inside its transaction.

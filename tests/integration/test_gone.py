@@ -15,18 +15,24 @@ import time
 import pytest
 
 from conftest import BINARY, run, start, unmount, wait_for
-from test_analysis import analysis, wait_analysed
+from test_analysis import analysis, melody, wait_analysed
 
 
-def make_track(path, title, freq):
-    """An eight-second sine tone as a tagged FLAC: long enough to be
-    analysed."""
+@pytest.fixture(scope="module")
+def tunes(tmp_path_factory):
+    """Two eight-second melodies as WAV: long enough to be analysed, and
+    unlike enough not to match."""
+    d = tmp_path_factory.mktemp("tunes")
+    w = [str(d / "a.wav"), str(d / "b.wav")]
+    melody(w[0], 1, seconds=8)
+    melody(w[1], 2, wave="square", seconds=8)
+    return w
+
+
+def make_track(path, title, wav):
+    """A tagged FLAC of wav."""
     os.makedirs(os.path.dirname(path), exist_ok=True)
-    wav = path + ".wav"
-    run("sox", "-n", "-r", "44100", "-c", "2", "-b", "16", wav, "synth",
-        "8", "sine", str(freq), "vol", "0.5")
     run("flac", "-s", "-f", "-o", path, wav)
-    os.unlink(wav)
     run("metaflac", "--set-tag=TITLE=" + title, "--set-tag=ARTIST=Gone",
         "--set-tag=ALBUM=Away", path)
 
@@ -65,10 +71,12 @@ def summary_tracks(m):
 
 
 @pytest.fixture
-def library(tmp_path):
+def library(tmp_path, tunes):
     root = tmp_path / "music"
-    make_track(str(root / "Away" / "one.flac"), "One", 440)
-    make_track(str(root / "Away" / "two.flac"), "Two", 660)
+    make_track(str(root / "Away" / "one.flac"), "One", tunes[0])
+    make_track(str(root / "Away" / "two.flac"), "Two", tunes[1])
+    # the same recording again: a match of one.flac
+    make_track(str(root / "Copy" / "copy.flac"), "Copy", tunes[0])
     return root
 
 
@@ -79,7 +87,7 @@ def daemon(tmp_path, root, keep):
     m = start(tmp_path, "config=" + str(conf))
     try:
         wait_analysed(m)
-        assert [v[1] for v in tracks(m).values()] == ["ok", "ok"]
+        assert [v[1] for v in tracks(m).values()] == ["ok"] * 3
     except BaseException:
         unmount(m.path, m.proc)
         raise
@@ -91,24 +99,31 @@ def test_deleted_track_hidden_then_back_at_its_place(tmp_path, library):
     try:
         before = tracks(m)
         keys = query(m, "SELECT count(*) FROM analysis_keys")[0][0]
+        matches = query(m, "SELECT * FROM analysis_matches")
+        duplicates = m.read("status/duplicates")
+        assert matches and str(library / "Away" / "one.flac") in \
+            duplicates.decode()
         done = analysis(m)["done"]
-        assert "One.flac" in shown(m) and summary_tracks(m) == 2
+        assert "One.flac" in shown(m) and summary_tracks(m) == 3
         aside = str(tmp_path / "one.aside")
         shutil.copy(str(library / "Away" / "one.flac"), aside)
         os.unlink(str(library / "Away" / "one.flac"))
         m.rescan()
         # gone from every view and count at once, kept out of sight
         assert "One.flac" not in shown(m) and "Two.flac" in shown(m)
-        assert summary_tracks(m) == 1
-        assert list(tracks(m)) == ["two.flac"]
-        assert query(m, "SELECT count(*) FROM analysis")[0][0] == 1
+        assert summary_tracks(m) == 2
+        assert sorted(tracks(m)) == ["copy.flac", "two.flac"]
+        assert query(m, "SELECT count(*) FROM analysis")[0][0] == 2
+        assert "one.flac" not in m.read("status/duplicates").decode()
         assert kept(m) == 1
         # back at the same place (a copy: another inode)
         shutil.copy(aside, str(library / "Away" / "one.flac"))
         m.rescan()
         assert tracks(m) == before
         assert query(m, "SELECT count(*) FROM analysis_keys")[0][0] == keys
-        assert "One.flac" in shown(m) and summary_tracks(m) == 2
+        assert query(m, "SELECT * FROM analysis_matches") == matches
+        assert m.read("status/duplicates") == duplicates
+        assert "One.flac" in shown(m) and summary_tracks(m) == 3
         assert kept(m) == 0
         a = wait_analysed(m)
         assert a["done"] == done and a["queued"] == 0
@@ -125,7 +140,7 @@ def test_moved_out_and_back_elsewhere_after_a_restart(tmp_path, library):
         outside = str(tmp_path / "outside.flac")
         os.rename(str(library / "Away" / "two.flac"), outside)
         m.rescan()
-        assert "Two.flac" not in shown(m) and summary_tracks(m) == 1
+        assert "Two.flac" not in shown(m) and summary_tracks(m) == 2
         # what is kept outlives a restart
         unmount(m.path, m.proc)
         m = start(tmp_path, "config=" + str(tmp_path / "gone.conf"))
@@ -151,7 +166,7 @@ def test_keep_gone_zero_deletes_at_once(tmp_path, library):
         shutil.copy(str(library / "Away" / "one.flac"), aside)
         os.unlink(str(library / "Away" / "one.flac"))
         m.rescan()
-        assert summary_tracks(m) == 1 and kept(m) == 0
+        assert summary_tracks(m) == 2 and kept(m) == 0
         shutil.copy(aside, str(library / "Away" / "one.flac"))
         m.rescan()
         # a new track: analysed again
