@@ -49,10 +49,27 @@ static const struct {
 
 #define NR_SERIES_FILES (ARRAY_SIZE(series_files))
 
+/* Whether this thread's caller may list the series' folder on disk: a
+ * series it may not is not there for it. */
+static int visible(int64_t series)
+{
+	struct strbuf path = STRBUF_INIT;
+	int may;
+
+	if (caller_is_owner())
+		return 1;
+	may = !query_series_folder(series, &path) && caller_may_list(path.buf);
+	strbuf_release(&path);
+	return may;
+}
+
 /*
- * Walk the series in name order with the names the mount gives them: a
- * name met again gets " (2)", " (3)" in id order, so the names are stable
- * while the series stay. fn returns nonzero to stop; that is returned.
+ * Walk the series this thread's caller may see in name order with the
+ * names the mount gives them: a name met again gets " (2)", " (3)" in id
+ * order, so the names are stable while the series stay. The numbers count
+ * only the series the caller sees, or a gap would tell it that a series of
+ * that name is hidden from it. fn returns nonzero to stop; that is
+ * returned.
  */
 struct each {
 	int (*fn)(void *arg, const char *name, int64_t id);
@@ -65,6 +82,8 @@ static int each_named(void *arg, const char *n, int64_t id)
 {
 	struct each *e = arg;
 
+	if (!visible(id))
+		return 0;
 	e->dup = !strcmp(n, e->prev.buf) ? e->dup + 1 : 1;
 	strbuf_reset(&e->prev);
 	strbuf_addstr(&e->prev, n);
@@ -102,20 +121,6 @@ static int find_one(void *arg, const char *name, int64_t id)
 	return 1;
 }
 
-/* Whether this thread's caller may list the series' folder on disk: a
- * series it may not is not there for it. */
-static int visible(int64_t series)
-{
-	struct strbuf path = STRBUF_INIT;
-	int may;
-
-	if (caller_is_owner())
-		return 1;
-	may = !query_series_folder(series, &path) && caller_may_list(path.buf);
-	strbuf_release(&path);
-	return may;
-}
-
 int manga_view_resolve(const char *rel, struct node *out)
 {
 	const char *slash = strchr(rel, '/');
@@ -127,7 +132,7 @@ int manga_view_resolve(const char *rel, struct node *out)
 
 	if (rc < 0)
 		return rc;
-	if (!f.id || !visible(f.id))
+	if (!f.id)
 		return -ENOENT;
 	if (!slash) {
 		*out = (struct node){ .type = NODE_DIR, .dynamic = 1,
@@ -154,8 +159,6 @@ static int list_one(void *arg, const char *name, int64_t id)
 	struct list *l = arg;
 	struct node dir = { .type = NODE_DIR, .dynamic = 1, .series = id };
 
-	if (!visible(id))
-		return 0;
 	return l->fn(name, &dir, l->arg) ? 1 : 0;
 }
 
