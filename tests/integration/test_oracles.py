@@ -9,11 +9,12 @@ the series, not with their square."""
 import errno
 import json
 import os
+import subprocess
 import time
 
 import pytest
 
-from conftest import unmount
+from conftest import unmount, wait_for
 from test_access import (denied, drop_user, make_user, start_daemon,
                          world)  # noqa: F401 (world is a fixture)
 
@@ -130,3 +131,93 @@ def test_five_thousand_series_are_listed_and_found(world, users):
             assert isinstance(g, OSError) and g.errno == errno.ENOENT, g
     finally:
         unmount(m.path, m.proc)
+
+
+def loud_tone(path, hz, volume, title, album):
+    """Twelve seconds of a tone at volume (of full scale) as FLAC, tagged
+    with title, the artist Tones and album."""
+    wav = path[:-5] + ".wav"
+    subprocess.run(["sox", "-n", "-r", "22050", "-c", "1", wav, "synth",
+                    "12", "sine", str(hz), "vol", str(volume)], check=True,
+                   capture_output=True)
+    subprocess.run(["flac", "-s", "-f", "-o", path, wav], check=True,
+                   capture_output=True)
+    os.unlink(wav)
+    subprocess.run(["metaflac", "--set-tag=TITLE=" + title,
+                    "--set-tag=ARTIST=Tones", "--set-tag=ALBUM=" + album,
+                    path], check=True)
+
+
+# The gains of a track of the mount as a user reads them ("" for none).
+GAINS = """
+import json, os, sys
+out = {}
+for name in ("gain_db", "album_gain_db"):
+    try:
+        out[name] = os.getxattr(sys.argv[1], "user.mediamon." + name).decode()
+    except OSError:
+        out[name] = ""
+print(json.dumps(out))
+"""
+
+
+def gains_as(user, path):
+    out = user.run("/usr/bin/python3", "-c", GAINS, path)
+    assert out.returncode == 0, out
+    return json.loads(out.stdout)
+
+
+def test_album_gain_is_over_the_tracks_the_caller_reads(world, users):
+    """User a keeps two loud tracks of "Secret Album" in its 0700 folder;
+    user b guesses the album and tags a quiet probe track with it: the
+    probe's album gain b reads is its own track's alone (as if the album
+    held nothing else), not one that tells the hidden tracks exist and
+    how loud they are; root reads the gain over all three."""
+    a, b = users
+    root = os.path.join(world, "music")
+    mine, theirs = os.path.join(root, "a"), os.path.join(root, "b")
+    os.makedirs(mine)
+    os.makedirs(theirs)
+    for n, hz in ((1, 330), (2, 440)):
+        loud_tone(os.path.join(mine, "%d.flac" % n), hz, 0.9,
+                  "Loud %d" % n, "Secret Album")
+    loud_tone(os.path.join(theirs, "probe.flac"), 220, 0.05, "Probe",
+              "Secret Album")
+    for d, u in ((mine, a), (theirs, b)):
+        for p in [d] + [os.path.join(d, n) for n in os.listdir(d)]:
+            os.chown(p, u.uid, u.gid)
+    os.chmod(mine, 0o700)
+    m = start_daemon(world, "music=" + root)
+    try:
+        wait_for(lambda: m.json("metrics/analysis.json"), 120,
+                 "the three tracks analysed", mount=m, interval=0.2,
+                 until=lambda s: s["analysed"] == 3 and s["queued"] == 0
+                 and s["busy"] == 0)
+        album = m.file("library/music/albums/Secret Album (Tones)")
+        probe = [os.path.join(album, n) for n in os.listdir(album)
+                 if "Probe" in n]
+        assert len(probe) == 1, os.listdir(album)
+        owner = gains_as_root(probe[0])
+        theirs_got = gains_as(b, probe[0])
+        assert owner["album_gain_db"] and theirs_got["gain_db"], \
+            (owner, theirs_got)
+        # the whole album is loud: its gain is far below the probe's own
+        assert float(owner["album_gain_db"]) < \
+            float(owner["gain_db"]) - 10, owner
+        assert abs(float(theirs_got["album_gain_db"]) -
+                   float(theirs_got["gain_db"])) < 0.05, theirs_got
+        assert user_lists_album_gain(b, probe[0])
+    finally:
+        unmount(m.path, m.proc)
+
+
+def gains_as_root(path):
+    return {name: os.getxattr(path, "user.mediamon." + name).decode()
+            for name in ("gain_db", "album_gain_db")}
+
+
+def user_lists_album_gain(user, path):
+    out = user.run("/usr/bin/python3", "-c",
+                   "import os, sys; print(os.listxattr(sys.argv[1]))", path)
+    assert out.returncode == 0, out
+    return "user.mediamon.album_gain_db" in out.stdout.decode()
