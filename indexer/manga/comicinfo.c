@@ -186,10 +186,23 @@ static int read_entry(struct archive *a, struct archive_entry *e,
 	return 0;
 }
 
+/* Whether passing over an entry means unpacking it: in a solid 7z or
+ * RAR archive the entries are one stream, where a zip's are apart. */
+static int unpacks_to_skip(struct archive *a)
+{
+	int format = archive_format(a) & ARCHIVE_FORMAT_BASE_MASK;
+
+	return format == ARCHIVE_FORMAT_7ZIP || format == ARCHIVE_FORMAT_RAR ||
+	       format == ARCHIVE_FORMAT_RAR_V5;
+}
+
 /*
  * Walk the entries for the one ComicInfo.xml that counts (see the
  * header). A damaged archive ends the walk with what was read before
- * the damage; only a failed read of the file is an error.
+ * the damage; only a failed read of the file is an error. The walk also
+ * ends before it would unpack more than COMICINFO_MAX_SKIP bytes of
+ * entries to pass over them; a folder's ComicInfo.xml met before then
+ * is not taken, as another may follow.
  */
 static int find_entry(struct archive *a, const struct source *src,
 		      char **xml, size_t *len)
@@ -197,12 +210,18 @@ static int find_entry(struct archive *a, const struct source *src,
 	struct archive_entry *e;
 	char *held = NULL;
 	size_t held_len = 0;
+	int64_t passed = 0, last = 0;
 	int nested = 0, r, err;
 	const char *path;
 
 	*xml = NULL;
 	*len = 0;
 	for (;;) {
+		if (last && unpacks_to_skip(a) &&
+		    (passed += last) > COMICINFO_MAX_SKIP) {
+			nested++;
+			break;
+		}
 		r = archive_read_next_header(a, &e);
 		if (r == ARCHIVE_EOF)
 			break;
@@ -213,6 +232,8 @@ static int find_entry(struct archive *a, const struct source *src,
 			}
 			break;
 		}
+		last = !archive_entry_size_is_set(e) ? COMICINFO_MAX_SKIP + 1 :
+			archive_entry_size(e) > 0 ? archive_entry_size(e) : 0;
 		path = archive_entry_pathname(e);
 		if (!path || archive_entry_filetype(e) != AE_IFREG)
 			continue;

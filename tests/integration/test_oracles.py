@@ -9,6 +9,7 @@ the series, not with their square."""
 import errno
 import json
 import os
+import shutil
 import subprocess
 import time
 
@@ -221,3 +222,60 @@ def user_lists_album_gain(user, path):
                    "import os, sys; print(os.listxattr(sys.argv[1]))", path)
     assert out.returncode == 0, out
     return "user.mediamon.album_gain_db" in out.stdout.decode()
+
+
+def seven_zip(archive, folder, names):
+    """A solid 7z of folder's names, in that order (7z keeps it for
+    names that sort so)."""
+    subprocess.run(["7z", "a", "-t7z", "-ms=2g", "-mmt=off", "-mx1",
+                    archive] + names, cwd=folder, check=True,
+                   capture_output=True)
+    listed = subprocess.run(["7z", "l", "-slt", archive], check=True,
+                            capture_output=True).stdout.decode()
+    assert "Solid = +" in listed, listed
+    paths = [ln[7:] for ln in listed.splitlines()
+             if ln.startswith("Path = ")][1:]
+    assert paths == names, paths
+
+
+def cpu_seconds(pid):
+    with open("/proc/%d/stat" % pid) as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+@pytest.mark.skipif(not os.path.exists("/usr/bin/7z"),
+                    reason="needs 7z (p7zip-full) to make a solid archive")
+def test_solid_archive_bomb_is_not_unpacked(world, tmp_path):
+    """A .cb7 of some 80 KB holds a folder's ComicInfo.xml that says
+    volume 5, then 512 MiB of zeros, in one solid block: the scan stops
+    before it would unpack the zeros (to learn whether another folder's
+    ComicInfo.xml follows, which would make the first one count for
+    nothing), so the volume is 1, from its name, where the whole bomb was
+    unpacked and the ComicInfo.xml taken before; a ComicInfo.xml behind
+    a small entry is still read (6). Both volumes are indexed; the
+    scan's CPU time is printed."""
+    work = tmp_path / "make"
+    series = os.path.join(world, "manga", "Saga")
+    os.makedirs(series)
+    info = '<?xml version="1.0"?><ComicInfo><Series>Saga</Series>' \
+        '<Volume>%d</Volume></ComicInfo>'
+    for name, names, size, vol in (
+            ("Saga T01.cb7", ["AAA/ComicInfo.xml", "BBB.bin"], 512 << 20, 5),
+            ("Saga T02.cb7", ["AAA.bin", "ComicInfo.xml"], 4096, 6)):
+        shutil.rmtree(str(work), ignore_errors=True)
+        (work / "AAA").mkdir(parents=True)
+        filler = [n for n in names if n.endswith(".bin")][0]
+        with open(str(work / filler), "wb") as f:
+            f.truncate(size)
+        (work / [n for n in names if n.endswith(".xml")][0]).write_text(
+            info % vol)
+        seven_zip(os.path.join(series, name), str(work), names)
+    assert os.path.getsize(os.path.join(series, "Saga T01.cb7")) < 200000
+    m = start_daemon(world, "manga=" + os.path.join(world, "manga"))
+    try:
+        print("the scan of the bomb: %.2f s of CPU" %
+              cpu_seconds(m.proc.pid))
+        assert m.read("manga/Saga/volumes") == b"1\n6\n"
+    finally:
+        unmount(m.path, m.proc)
