@@ -3,8 +3,9 @@
 # Runs the reliability tests (crash safety, hostile trees, concurrency,
 # secrets, access of other users, the import against them, their caps on
 # open files and on the memory of covers, the analysis child's
-# confinement, status reads during a first scan, faults of the store) and
-# appends their figures, one "name: value" line each, to
+# confinement, status reads during a first scan, faults of the store,
+# roots that go away) and appends their figures, one "name: value" line
+# each, to
 # BUILD/reliability.txt. Exits non-zero when a test failed.
 set -u
 
@@ -24,7 +25,8 @@ MEDIAMON_FIGURES=$figures /usr/bin/python3 -m pytest -q -rA \
 	tests/integration/test_cover_bomb.py \
 	tests/integration/test_analysis_confined.py \
 	tests/integration/test_status_speed.py \
-	tests/integration/test_faults.py >"$log" 2>&1
+	tests/integration/test_faults.py \
+	tests/integration/test_root_guard.py >"$log" 2>&1
 rc=$?
 tail -n 1 "$log"
 [ "$rc" -eq 0 ] || cat "$log"
@@ -35,7 +37,8 @@ count() {
 }
 for f in hostile:test_hostile.py secrets:test_secrets.py \
 	faults:test_faults.py confined:test_analysis_confined.py \
-	status:test_status_speed.py import:test_import_hostile.py; do
+	status:test_status_speed.py import:test_import_hostile.py \
+	roots:test_root_guard.py; do
 	name=${f%%:*}
 	file=${f#*:}
 	passed=$(count PASSED "$file")
@@ -51,6 +54,7 @@ for f in hostile:test_hostile.py secrets:test_secrets.py \
 	confined) label="analysis child confinement checks passed" ;;
 	status) label="status reads answered within 1 s during a scan" ;;
 	import) label="imports refused against other users' links" ;;
+	roots) label="root guard cases passed (gone, emptied, moved, half gone)" ;;
 	esac
 	if [ "$skipped" -gt 0 ]; then
 		echo "$label: $passed/$tried ($skipped not tried here)"
