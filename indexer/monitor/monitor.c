@@ -20,6 +20,7 @@
 #include "indexer/monitor/checks.h"
 #include "indexer/monitor/handoff.h"
 #include "indexer/monitor/monitor_stats.h"
+#include "indexer/monitor/monitored.h"
 #include "indexer/monitor/tracker.h"
 #include "indexer/manga/manga.h"
 #include "indexer/monitor/nautiljon.h"
@@ -28,13 +29,6 @@
 #include "indexer/monitor/release.h"
 #include "indexer/store/services.h"
 #include "indexer/store/writer.h"
-
-struct series {
-	int64_t id;
-	char *name, *source;
-	char *prefs;		/* its own preferences (prefs.h), or NULL */
-	double latest, published;
-};
 
 struct monitor {
 	const struct config *cfg;
@@ -381,7 +375,7 @@ static int all_found(const struct want *w, size_t nr)
 }
 
 /* The catalog is local: one query per wanted volume costs nothing. */
-static int search_catalog(struct monitor *m, const struct series *s,
+static int search_catalog(struct monitor *m, const struct monitored *s,
 			  struct want *w, size_t nr)
 {
 	int rc = 0;
@@ -417,7 +411,7 @@ static int search_catalog(struct monitor *m, const struct series *s,
 /* One Prowlarr search for the series, its releases given to every
  * wanted volume their range covers (only to those still without one,
  * when only_empty). */
-static int search_prowlarr(struct monitor *m, const struct series *s,
+static int search_prowlarr(struct monitor *m, const struct monitored *s,
 			   struct want *w, size_t nr, int only_empty)
 {
 	struct prowlarr_release *r = NULL;
@@ -576,7 +570,7 @@ static int store_results(sqlite3 *db, void *arg)
 
 /* Search the wanted volumes of one series in the configured sources and
  * store what was found. */
-static int search_series(struct monitor *m, const struct series *s,
+static int search_series(struct monitor *m, const struct monitored *s,
 			 const int *volumes, size_t nr)
 {
 	struct want *w = calloc(nr ? nr : 1, sizeof(*w));
@@ -642,62 +636,9 @@ static int search_series(struct monitor *m, const struct series *s,
 	return rc;
 }
 
-/* The monitored series, read at once so no read transaction stays open
- * across the network requests. */
-static int load_series(struct monitor *m, struct series **out, size_t *nr)
-{
-	struct series *s = NULL;
-	size_t n = 0, alloc = 0;
-	sqlite3_stmt *st;
-	int rc;
-
-	rc = sqlite3_prepare_v2(m->db, "SELECT id, name, source,"
-				" coalesce(latest, 0), coalesce(published, 0),"
-				" release_prefs FROM series WHERE monitored"
-				" ORDER BY name, id", -1, &st, NULL);
-	if (rc != SQLITE_OK)
-		return db_error(m->db, rc, "list monitored series");
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		if (n == alloc) {
-			struct series *t;
-
-			alloc = alloc ? 2 * alloc : 16;
-			t = realloc(s, alloc * sizeof(*s));
-			if (!t)
-				break;
-			s = t;
-		}
-		s[n].id = sqlite3_column_int64(st, 0);
-		s[n].name = strdup((const char *)sqlite3_column_text(st, 1));
-		s[n].source = strdup((const char *)sqlite3_column_text(st, 2));
-		s[n].prefs = sqlite3_column_text(st, 5) ? strdup((const char *)
-			sqlite3_column_text(st, 5)) : NULL;
-		s[n].latest = sqlite3_column_double(st, 3);
-		s[n].published = sqlite3_column_double(st, 4);
-		n++;
-		if (!s[n - 1].name || !s[n - 1].source ||
-		    (sqlite3_column_text(st, 5) && !s[n - 1].prefs))
-			break;
-	}
-	sqlite3_finalize(st);
-	if (rc == SQLITE_DONE) {
-		*out = s;
-		*nr = n;
-		return 0;
-	}
-	for (size_t i = 0; i < n; i++) {
-		free(s[i].name);
-		free(s[i].source);
-		free(s[i].prefs);
-	}
-	free(s);
-	return rc == SQLITE_ROW ? log_error(-ENOMEM, "monitor: out of memory") :
-		db_error(m->db, rc, "list monitored series");
-}
-
 /* The missing-volume flow for one series: its gaps, as /manga/SERIES/
  * missing shows them, are what it wants. */
-static int check_missing(struct monitor *m, const struct series *s)
+static int check_missing(struct monitor *m, const struct monitored *s)
 {
 	struct manga_volume *v = NULL;
 	int *gaps = NULL;
@@ -778,7 +719,7 @@ static void nautiljon_failed(struct monitor *m, const char *slug, int rc)
 }
 
 /* Nautiljon's counts for a series, from the cache or one request. */
-static int ask_nautiljon(struct monitor *m, const struct series *s,
+static int ask_nautiljon(struct monitor *m, const struct monitored *s,
 			 struct nautiljon_info *out)
 {
 	struct strbuf slug = STRBUF_INIT, value = STRBUF_INIT;
@@ -822,7 +763,7 @@ static int highest_owned(const struct manga_volume *v, size_t nr)
 /* Nautiljon's count went up since the last check: each volume it added
  * that is not owned is news. The first count of a series is not: it
  * says what was out before the series was watched. */
-static void tell_published(const struct series *s, int count, int high)
+static void tell_published(const struct monitored *s, int count, int high)
 {
 	struct strbuf subject = STRBUF_INIT;
 
@@ -844,7 +785,7 @@ static void tell_published(const struct series *s, int count, int high)
 /* The new-volume flow for one series: a number written by hand wins
  * over Nautiljon, which is then not asked; what lies beyond the highest
  * volume owned is wanted. */
-static int check_new(struct monitor *m, const struct series *s)
+static int check_new(struct monitor *m, const struct monitored *s)
 {
 	struct manga_volume *v = NULL;
 	struct nautiljon_info info = { 0 };
@@ -934,7 +875,7 @@ static int reload_catalog(sqlite3 *db, void *arg)
 int monitor_check(struct monitor *m, enum monitor_flow flow,
 		  const char *trigger)
 {
-	struct series *s = NULL;
+	struct monitored *s = NULL;
 	size_t nr = 0;
 	int rc;
 
@@ -957,7 +898,8 @@ int monitor_check(struct monitor *m, enum monitor_flow flow,
 	if (!rc && flow == MONITOR_MISSING && track(m, 1) < 0)
 		log_warn("monitor: the downloads could not be followed");
 	if (!rc)
-		rc = load_series(m, &s, &nr);
+		rc = monitored_load(m->db, m->cfg->max_series_per_check, &s,
+				    &nr);
 	log_info("monitor: %s check started (%s), %zu monitored series",
 		 m->c.kind, trigger, nr);
 	for (size_t i = 0; !rc && i < nr; i++) {
@@ -969,12 +911,7 @@ int monitor_check(struct monitor *m, enum monitor_flow flow,
 		rc = flow == MONITOR_NEW ? check_new(m, &s[i]) :
 			check_missing(m, &s[i]);
 	}
-	for (size_t i = 0; i < nr; i++) {
-		free(s[i].name);
-		free(s[i].source);
-		free(s[i].prefs);
-	}
-	free(s);
+	monitored_free(s, nr);
 	digest_end(&m->digest);
 	m->c.sent = m->handoff.sent;
 	m->c.skipped = m->handoff.skipped;

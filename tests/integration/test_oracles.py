@@ -16,6 +16,7 @@ import time
 import pytest
 
 from conftest import unmount, wait_for
+from test_monitor import Monitor, saga
 from test_access import (denied, drop_user, make_user, start_daemon,
                          world)  # noqa: F401 (world is a fixture)
 
@@ -279,3 +280,27 @@ def test_solid_archive_bomb_is_not_unpacked(world, tmp_path):
         assert m.read("manga/Saga/volumes") == b"1\n6\n"
     finally:
         unmount(m.path, m.proc)
+
+
+def test_a_check_searches_at_most_its_cap_of_series(tmp_path, fake):
+    """5,000 folders any user made meant 5,000 searches a check under the
+    administrator's Prowlarr key: with [monitor] max_series_per_check = 2
+    and five series, each check searches two, those checked longest ago
+    first, so that three checks have searched all five."""
+    names = [saga(n) for n in range(1, 6)]
+    mon = Monitor(tmp_path, fake, names,
+                  monitor="max_series_per_check = 2\n")
+    mon.mount()
+    try:
+        seen = []
+        for _ in range(3):
+            last = mon.check("missing")
+            assert last["series"] == 2, last
+            queries = [r["args"]["query"][0] for r in mon.searches()]
+            seen.append(queries)
+        first, second = seen[0], seen[1][len(seen[0]):]
+        assert len(first) == 2 and len(second) == 2, seen
+        assert not set(first) & set(second), seen
+        assert set(seen[2]) == set(names), seen
+    finally:
+        mon.unmount()
