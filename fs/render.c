@@ -106,7 +106,7 @@ int render_readme(struct strbuf *out)
 "                     gives no volume number: its PATH, a tab, the reason\n"
 "                     (rename it with a marker: \"Series T05.cbz\")\n"
 "status/new           one line per volume published but not owned\n"
-"status/new.json      the same, with the count published and its source\n"
+"status/new.json      the same, with the count, its source and edition\n"
 "status/found.json    the releases found for each wanted volume, best\n"
 "                     first, and what the hand-off did with each: sent,\n"
 "                     dry-run, skipped or failed, and why\n"

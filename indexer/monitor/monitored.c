@@ -11,8 +11,9 @@
 
 #include "common/db.h"
 #include "common/log.h"
+#include "indexer/monitor/monitor_ctx.h"
 
-void monitored_free(struct monitored *s, size_t nr)
+void monitored_free(struct series *s, size_t nr)
 {
 	for (size_t i = 0; s && i < nr; i++) {
 		free(s[i].name);
@@ -22,9 +23,9 @@ void monitored_free(struct monitored *s, size_t nr)
 	free(s);
 }
 
-int monitored_load(sqlite3 *db, int cap, struct monitored **out, size_t *nr)
+int monitored_load(sqlite3 *db, int cap, struct series **out, size_t *nr)
 {
-	struct monitored *s = NULL;
+	struct series *s = NULL;
 	size_t n = 0, alloc = 0;
 	sqlite3_stmt *st;
 	int rc;
@@ -40,7 +41,7 @@ int monitored_load(sqlite3 *db, int cap, struct monitored **out, size_t *nr)
 	sqlite3_bind_int(st, 1, cap > 0 ? cap : -1);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		if (n == alloc) {
-			struct monitored *t;
+			struct series *t;
 
 			alloc = alloc ? 2 * alloc : 16;
 			t = realloc(s, alloc * sizeof(*s));

@@ -11,24 +11,18 @@
  */
 
 #include <stddef.h>
-#include <stdint.h>
 
 #include <sqlite3.h>
 
-struct monitored {
-	int64_t id;
-	char *name, *source;
-	char *prefs;		/* its own preferences (prefs.h), or NULL */
-	double latest, published;
-};
+struct series;		/* monitor_ctx.h */
 
 /* The series of the next check into *out (malloc'd, *nr of them), read
  * at once so that no read transaction stays open across the network
  * requests; in name order. cap 0 is no cap. 0 or negative errno
  * (logged). */
-int monitored_load(sqlite3 *db, int cap, struct monitored **out, size_t *nr);
+int monitored_load(sqlite3 *db, int cap, struct series **out, size_t *nr);
 
 /* Free what monitored_load() gave. Takes NULL. */
-void monitored_free(struct monitored *s, size_t nr);
+void monitored_free(struct series *s, size_t nr);
 
 #endif
