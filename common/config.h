@@ -81,6 +81,7 @@ struct config {
 	long cache_ttl_s;		/* default twice the check interval,
 					 * 2 h when that is 0 */
 	int many_volumes;		/* default 20 */
+	int max_series_per_check;	/* default 200, 0: no cap */
 	char *edition;			/* default "fr" */
 	struct config_list new_sources;	/* empty: chosen by the edition */
 
