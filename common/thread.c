@@ -10,3 +10,8 @@ void thread_stop(pthread_t thread, pthread_mutex_t *lock,
 	pthread_mutex_unlock(lock);
 	pthread_join(thread, NULL);
 }
+
+void thread_name(const char *name)
+{
+	pthread_setname_np(pthread_self(), name);
+}

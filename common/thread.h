@@ -12,6 +12,12 @@
  *
  * Anything else the thread must see first (a cancel flag a running scan
  * polls) is set before the call.
+ *
+ * Each thread names itself first thing, so that top -H, perf and
+ * /proc/PID/task/TID/comm say who works (the names are listed in
+ * mediamon(8)):
+ *
+ *	thread_name("mm-writer");
  */
 
 #include <pthread.h>
@@ -19,5 +25,8 @@
 /* Set *flag under lock, wake every waiter on cond, and join thread. */
 void thread_stop(pthread_t thread, pthread_mutex_t *lock,
 		 pthread_cond_t *cond, int *flag);
+
+/* Name the calling thread: "mm-" and at most 12 more characters. */
+void thread_name(const char *name);
 
 #endif

@@ -18,6 +18,7 @@
 #include "common/notify.h"
 #include "common/sdnotify.h"
 #include "common/strbuf.h"
+#include "common/thread.h"
 #include "fs/open_caps.h"
 #include "fs/render.h"
 #include "indexer/indexer.h"
@@ -230,6 +231,7 @@ static void *daemon_main(void *unused)
 	int hup;
 
 	(void)unused;
+	thread_name("mm-service");
 	while (!__atomic_load_n(&svc.stopping, __ATOMIC_ACQUIRE)) {
 		hup = poll(&p, 1, STATUS_EVERY_MS) > 0;
 		while (hup && read(svc.pipe[0], buf, sizeof(buf)) > 0)

@@ -170,6 +170,7 @@ static void *invalidate_main(void *arg)
 	uint64_t seen = indexer_generation();
 
 	(void)arg;
+	thread_name("mm-invalidate");
 	/* What the kernel may keep is what any user was shown. */
 	caller_as_daemon();
 	while (!wait_tick()) {

@@ -800,6 +800,7 @@ static void *indexer_main(void *unused)
 	double first, most;
 
 	(void)unused;
+	thread_name("mm-indexer");
 	pthread_mutex_lock(&ix.lock);
 	while (!ix.stopping) {
 		if (!ix.has_pending) {

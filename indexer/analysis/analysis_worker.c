@@ -17,6 +17,7 @@
 #include "common/config.h"
 #include "common/db.h"
 #include "common/log.h"
+#include "common/thread.h"
 #include "indexer/analysis/analysis.h"
 #include "indexer/analysis/analysis_child.h"
 #include "indexer/analysis/analysis_store.h"
@@ -208,6 +209,7 @@ static void *worker_main(void *arg)
 	int empty = 0;
 	sqlite3 *db;
 
+	thread_name("mm-analysis");
 	lower_priority();
 	child.confined = 1;
 	child.as_user = geteuid() == 0;

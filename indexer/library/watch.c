@@ -21,6 +21,7 @@
 #include "common/log.h"
 #include "common/path.h"
 #include "common/strbuf.h"
+#include "common/thread.h"
 #include "indexer/library/scan.h"
 
 #define WATCH_MASK (IN_CREATE | IN_CLOSE_WRITE | IN_DELETE | IN_MOVED_FROM | \
@@ -854,6 +855,7 @@ static void *watch_main(void *unused)
 	struct strbuf path = STRBUF_INIT;
 
 	(void)unused;
+	thread_name("mm-watch");
 	for (;;) {
 		struct pollfd fds[2] = {
 			{ .fd = wt.fd, .events = POLLIN },

@@ -221,7 +221,7 @@ static void *writer_main(void *unused)
 	(void)unused;
 	/* named for top -H and perf: the one thread whose load tells
 	 * whether the store keeps up */
-	pthread_setname_np(pthread_self(), "writer");
+	thread_name("mm-writer");
 	pthread_mutex_lock(&w.lock);
 	for (;;) {
 		struct writer_callreq *call;
