@@ -1295,6 +1295,11 @@ uint64_t indexer_generation(void)
 	return writer_generation();
 }
 
+int indexer_on_move(void (*fn)(void))
+{
+	return writer_on_move(fn);
+}
+
 const char *indexer_db_path(void)
 {
 	return ix.cfg->database;

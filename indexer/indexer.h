@@ -212,6 +212,13 @@ void indexer_status(struct indexer_status *out);
 /* A counter that moves whenever the store's content may have changed. */
 uint64_t indexer_generation(void);
 
+/*
+ * Call fn each time indexer_generation() moves (writer_on_move(): fn
+ * runs on the writer thread and only wakes a waiter). Returns 0 or a
+ * negative errno value (logged).
+ */
+int indexer_on_move(void (*fn)(void));
+
 /* The database file, for read connections. */
 const char *indexer_db_path(void);
 

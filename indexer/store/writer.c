@@ -61,6 +61,9 @@ static struct {
 	.called = PTHREAD_COND_INITIALIZER,
 };
 
+/* What writer_on_move() was given: kept across restarts of the writer. */
+static void (*on_move[WRITER_ON_MOVE_MAX])(void);
+
 /* What a rollback or a call may have made stale, each domain forgets. */
 static void forget(void)
 {
@@ -143,6 +146,19 @@ static void begin(const struct writer_rec *first)
 		w.doomed = 1;
 }
 
+/* The generation moves, and whoever waits for it hears of it. */
+static void moved(void)
+{
+	__atomic_add_fetch(&w.generation, 1, __ATOMIC_RELEASE);
+	for (int i = 0; i < WRITER_ON_MOVE_MAX; i++) {
+		void (*fn)(void) = __atomic_load_n(&on_move[i],
+						   __ATOMIC_ACQUIRE);
+
+		if (fn)
+			fn();
+	}
+}
+
 /* Ending a transaction is where a batch becomes visible, so it is also
  * where readers learn (through the generation) that the store moved. */
 static void commit(void)
@@ -164,7 +180,7 @@ static void commit(void)
 	w.doomed = 0;
 	w.bulk = 0;
 	w.rows_in_txn = 0;
-	__atomic_add_fetch(&w.generation, 1, __ATOMIC_RELEASE);
+	moved();
 }
 
 /* Returns the seconds spent, for the scan's write phase figure. A record
@@ -239,8 +255,7 @@ static void *writer_main(void *unused)
 			call->result = call->fn ? call->fn(w.db, call->arg) : 0;
 			/* fn may have written: readers must look again */
 			if (call->fn)
-				__atomic_add_fetch(&w.generation, 1,
-						   __ATOMIC_RELEASE);
+				moved();
 			pthread_mutex_lock(&w.lock);
 			call->done = 1;
 			pthread_cond_broadcast(&w.called);
@@ -534,6 +549,20 @@ int writer_call(int (*fn)(sqlite3 *db, void *arg), void *arg)
 int writer_call_urgent(int (*fn)(sqlite3 *db, void *arg), void *arg)
 {
 	return call_after(fn, arg, 1);
+}
+
+int writer_on_move(void (*fn)(void))
+{
+	for (int i = 0; i < WRITER_ON_MOVE_MAX; i++) {
+		void (*none)(void) = NULL;
+
+		if (__atomic_load_n(&on_move[i], __ATOMIC_ACQUIRE) == fn ||
+		    __atomic_compare_exchange_n(&on_move[i], &none, fn, 0,
+						__ATOMIC_RELEASE,
+						__ATOMIC_RELAXED))
+			return 0;
+	}
+	return log_error(-ENOSPC, "writer: too many waiters for the store");
 }
 
 uint64_t writer_generation(void)
