@@ -1207,7 +1207,7 @@ static void check_corruption(void)
 		  cfg->database);
 }
 
-void indexer_watch_store(void)
+int indexer_watch_store(void)
 {
 	double now = clock_mono();
 	int running, retry = 0;
@@ -1216,10 +1216,10 @@ void indexer_watch_store(void)
 	running = ix.running && !ix.stopping;
 	pthread_mutex_unlock(&ix.lock);
 	if (!running)
-		return;
+		return 0;
 	if (storefile_take_suspect()) {
 		check_corruption();
-		return;
+		return 1;
 	}
 	storefile_check();
 	if (storefile_fault() == STOREFILE_OK) {
@@ -1240,6 +1240,12 @@ void indexer_watch_store(void)
 		pthread_cond_signal(&ix.wake);
 	}
 	pthread_mutex_unlock(&ix.lock);
+	return storefile_fault() != STOREFILE_OK;
+}
+
+void indexer_on_fault(void (*fn)(void))
+{
+	storefile_on_fault(fn);
 }
 
 void indexer_pause_analysis(int on)

@@ -148,14 +148,19 @@ int indexer_repair_torrent(enum rd_command cmd, const char *id,
 			   const char *trigger);
 
 /*
- * Look after the store, from a timer of the caller's (every few
- * seconds): a store a connection found corrupt is checked and, when
- * damaged, recovered (the indexer stops and starts again around it); a
- * store file deleted under the daemon is written back; and a scan the
- * store failed runs as soon as that is done or the store's disk has room
- * again. Not to be called beside indexer_start() or indexer_stop().
+ * Look after the store: a store a connection found corrupt is checked
+ * and, when damaged, recovered (the indexer stops and starts again
+ * around it); a store file deleted under the daemon is written back; and
+ * a scan the store failed runs as soon as that is done or the store's
+ * disk has room again. Not to be called beside indexer_start() or
+ * indexer_stop(). Returns 1 while the store is in a fault: call it again
+ * within a few seconds; 0 when it is sound: call it again when
+ * indexer_on_fault()'s function runs or the store's folder changes.
  */
-void indexer_watch_store(void);
+int indexer_watch_store(void);
+
+/* Call fn each time the store notes a fault (storefile_on_fault()). */
+void indexer_on_fault(void (*fn)(void));
 
 /* Switch dry-run on or off until the daemon stops (see jobs.h). */
 void indexer_set_dry_run(int on);
