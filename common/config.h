@@ -56,9 +56,14 @@ struct config {
 	int max_open_per_user;		/* default 256: handles through the
 					 * mount, per user but root and the
 					 * daemon's own */
+	int max_open_memory_per_user;	/* default 256 MiB: bytes the
+					 * renderings and covers a user holds
+					 * open keep in memory */
 
 	struct config_list music_roots;
 	int covers;			/* [music] covers, default 1 */
+	int max_picture;		/* [music] max_picture, bytes of an
+					 * embedded picture: 16 MiB */
 	int music_follow_outside;	/* [music] follow_outside_symlinks */
 	struct config_list manga_roots;
 	int manga_follow_outside;	/* [manga] follow_outside_symlinks */

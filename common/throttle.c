@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <math.h>
 #include <pthread.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -11,6 +12,7 @@
 #include "common/log.h"
 
 #define CANCEL_CHECK_S 0.1
+#define WINDOW_S 60.0
 
 struct throttle {
 	pthread_mutex_t lock;
@@ -28,7 +30,58 @@ struct throttle {
 	uint64_t waits;
 	uint64_t http_429;
 	uint64_t failures;
+	double window_start;	/* monotonic; the minute counted from it */
+	uint64_t window_requests;
+	int refusal;		/* the last refusal's HTTP status, or 0 */
+	double refusal_at;	/* wall clock */
+	unsigned long serial;	/* made after every lower one */
 };
+
+/* Every throttle alive, for throttle_all(). */
+static struct {
+	pthread_mutex_t lock;
+	struct throttle **v;
+	size_t nr, alloc;
+	unsigned long serial;
+} reg = { .lock = PTHREAD_MUTEX_INITIALIZER };
+
+static int reg_add(struct throttle *t)
+{
+	int rc = 0;
+
+	pthread_mutex_lock(&reg.lock);
+	if (reg.nr == reg.alloc) {
+		size_t n = reg.alloc ? reg.alloc * 2 : 8;
+		struct throttle **v = realloc(reg.v, n * sizeof(*v));
+
+		if (!v)
+			rc = -ENOMEM;
+		else
+			reg.v = v, reg.alloc = n;
+	}
+	if (!rc) {
+		t->serial = ++reg.serial;
+		reg.v[reg.nr++] = t;
+	}
+	pthread_mutex_unlock(&reg.lock);
+	return rc;
+}
+
+static void reg_del(struct throttle *t)
+{
+	pthread_mutex_lock(&reg.lock);
+	for (size_t i = 0; i < reg.nr; i++)
+		if (reg.v[i] == t) {
+			reg.v[i] = reg.v[--reg.nr];
+			break;
+		}
+	if (!reg.nr) {
+		free(reg.v);
+		reg.v = NULL;
+		reg.alloc = 0;
+	}
+	pthread_mutex_unlock(&reg.lock);
+}
 
 static const struct throttle_clock real_clock = {
 	clock_mono, clock_wall, clock_sleep
@@ -86,6 +139,13 @@ int throttle_new(const char *name, int requests_per_minute,
 	t->rpm = requests_per_minute;
 	t->interval = 60.0 / requests_per_minute;
 	restore(t, saved);
+	ret = reg_add(t);
+	if (ret) {
+		pthread_mutex_destroy(&t->lock);
+		free(t->name);
+		free(t);
+		return ret;
+	}
 	*out = t;
 	return 0;
 }
@@ -94,6 +154,7 @@ void throttle_free(struct throttle *t)
 {
 	if (!t)
 		return;
+	reg_del(t);
 	pthread_mutex_destroy(&t->lock);
 	free(t->name);
 	free(t);
@@ -130,6 +191,11 @@ int throttle_acquire(struct throttle *t, const int *cancel)
 	t->has_last = 1;
 	t->last = now;
 	t->requests++;
+	if (!t->window_requests || now >= t->window_start + WINDOW_S) {
+		t->window_start = now;
+		t->window_requests = 0;
+	}
+	t->window_requests++;
 	if (waited)
 		t->waits++;
 	pthread_mutex_unlock(&t->lock);
@@ -179,6 +245,8 @@ void throttle_rate_limited(struct throttle *t, double retry_after_s)
 	retry_after_s = fmin(retry_after_s, THROTTLE_RETRY_AFTER_MAX);
 	pthread_mutex_lock(&t->lock);
 	t->http_429++;
+	t->refusal = 429;
+	t->refusal_at = t->clock.wall();
 	back_off(t);
 	pause = fmax(retry_after_s, t->backoff);
 	pause_for(t, pause);
@@ -187,12 +255,16 @@ void throttle_rate_limited(struct throttle *t, double retry_after_s)
 }
 
 /* Isolated failures only count; a run of them pauses the service. */
-void throttle_failed(struct throttle *t)
+static void failed(struct throttle *t, long refusal)
 {
 	int run;
 	double pause = 0;
 
 	pthread_mutex_lock(&t->lock);
+	if (refusal) {
+		t->refusal = refusal;
+		t->refusal_at = t->clock.wall();
+	}
 	t->failures++;
 	run = ++t->consecutive_failures;
 	if (run >= THROTTLE_FAILURES_PAUSE) {
@@ -204,6 +276,16 @@ void throttle_failed(struct throttle *t)
 	if (pause > 0)
 		log_warn("%s: %d failures in a row, pausing for %.0f s",
 			 t->name, run, pause);
+}
+
+void throttle_failed(struct throttle *t)
+{
+	failed(t, 0);
+}
+
+void throttle_refused(struct throttle *t, long status)
+{
+	failed(t, status);
 }
 
 int throttle_paused(struct throttle *t, double *until)
@@ -244,7 +326,62 @@ void throttle_stats(struct throttle *t, struct throttle_stats *out)
 	out->backoff_s = t->backoff;
 	if (t->paused_until > t->clock.mono())
 		out->paused_until = to_wall(t, t->paused_until);
+	if (t->window_requests &&
+	    t->clock.mono() < t->window_start + WINDOW_S) {
+		out->window_requests = t->window_requests;
+		out->window_resets_at = to_wall(t, t->window_start +
+						WINDOW_S);
+	}
+	out->last_refusal = t->refusal;
+	out->last_refusal_at = t->refusal_at;
 	pthread_mutex_unlock(&t->lock);
+}
+
+static int cmp_info(const void *a, const void *b)
+{
+	const struct throttle_info *x = a, *y = b;
+
+	return strcmp(x->name, y->name);
+}
+
+int throttle_all(struct throttle_info **out, size_t *nr)
+{
+	struct throttle_info *v;
+	unsigned long *serial;
+	size_t n = 0;
+
+	pthread_mutex_lock(&reg.lock);
+	v = calloc(reg.nr ? reg.nr : 1, sizeof(*v));
+	serial = calloc(reg.nr ? reg.nr : 1, sizeof(*serial));
+	if (!v || !serial) {
+		pthread_mutex_unlock(&reg.lock);
+		free(v);
+		free(serial);
+		return -ENOMEM;
+	}
+	/* During a reload a service's old and new throttles both live:
+	 * the newer one speaks for it. */
+	for (size_t i = 0; i < reg.nr; i++) {
+		struct throttle *t = reg.v[i];
+		size_t k;
+
+		for (k = 0; k < n; k++)
+			if (!strcmp(v[k].name, t->name))
+				break;
+		if (k < n && serial[k] > t->serial)
+			continue;
+		snprintf(v[k].name, sizeof(v[k].name), "%s", t->name);
+		throttle_stats(t, &v[k].stats);
+		serial[k] = t->serial;
+		if (k == n)
+			n++;
+	}
+	pthread_mutex_unlock(&reg.lock);
+	free(serial);
+	qsort(v, n, sizeof(*v), cmp_info);
+	*out = v;
+	*nr = n;
+	return 0;
 }
 
 void throttle_reset_stats(struct throttle *t)

@@ -51,6 +51,7 @@
  * on the jobs thread, never on a FUSE thread.
  */
 
+#include <stddef.h>
 #include <stdint.h>
 
 #define THROTTLE_BACKOFF_MIN 10.0		/* seconds */
@@ -82,6 +83,15 @@ struct throttle_stats {
 	int consecutive_failures;
 	double backoff_s;
 	double paused_until;	/* wall clock, 0 when not paused */
+	uint64_t window_requests;	/* granted in the open window: the
+					 * minute from the first request after
+					 * the last window ended */
+	double window_resets_at;	/* wall clock end of that window, 0
+					 * when none is open */
+	int last_refusal;		/* HTTP status of the last refusal
+					 * (429, or 403 from a blocking proxy),
+					 * 0 for none */
+	double last_refusal_at;		/* wall clock */
 };
 
 /*
@@ -133,6 +143,12 @@ void throttle_rate_limited(struct throttle *t, double retry_after_s);
 void throttle_failed(struct throttle *t);
 
 /*
+ * Report a refusal that is not for the rate (status, such as a 403 of a
+ * proxy that blocks the client): a failure, kept as the last refusal.
+ */
+void throttle_refused(struct throttle *t, long status);
+
+/*
  * Return 1 if the service is paused, setting *until (may be NULL) to the
  * wall-clock end of the pause, or 0.
  */
@@ -142,6 +158,20 @@ int throttle_paused(struct throttle *t, double *until);
 void throttle_save(struct throttle *t, struct throttle_state *out);
 
 void throttle_stats(struct throttle *t, struct throttle_stats *out);
+
+/* A service's figures, as throttle_all() gives them. */
+struct throttle_info {
+	char name[32];
+	struct throttle_stats stats;
+};
+
+/*
+ * The figures of every throttle alive, one per name (the newest while a
+ * reload makes a service's throttle anew), sorted by name, in *out
+ * (free() it) and their count in *nr. Returns 0 or -ENOMEM. Never waits
+ * on a request: throttle_acquire() sleeps without the lock.
+ */
+int throttle_all(struct throttle_info **out, size_t *nr);
 
 /*
  * Set the counters of the stats (requests, waits, http_429, failures) to

@@ -281,7 +281,8 @@ static void reload(void)
 		goto out;
 	}
 	svc.cfg = next;
-	open_caps_set(next->max_open_per_user);
+	open_caps_set(next->max_open_per_user,
+		      next->max_open_memory_per_user);
 	render_reload_refused(NULL);
 	if (!log_level_parse(next->log_level, &level))
 		log_set_level(level);

@@ -35,6 +35,7 @@ struct handle {
 	struct node node;
 	struct open_caps_text content;
 	int fd;
+	struct cover_copy *cover;	/* the copy fd reads, of a cover */
 	fuse_ino_t ino;
 	pid_t opener;		/* the process (thread group) that opened it */
 	uid_t uid;		/* its user, whose cap counts it */
@@ -136,6 +137,11 @@ static void handle_free(struct handle *h)
 	pthread_mutex_unlock(&open_lock);
 	if (h->fd >= 0)
 		close(h->fd);
+	if (h->cover)
+		open_caps_uncharge(uid, h->cover, cover_copies_size(h->cover));
+	else if (h->fd < 0)
+		open_caps_uncharge(uid, NULL, h->content.len);
+	cover_copies_put(h->cover);
 	open_caps_unkeep(&h->content);
 	free(h);
 	open_caps_put(uid, fd);
@@ -751,9 +757,15 @@ static int open_node(const struct node *n, fuse_ino_t ino, pid_t opener,
 	h->opener = opener;
 	h->uid = caller_uid();
 	if (n->type == NODE_REAL) {
-		h->fd = views_real_open(n->file);
-		if (h->fd < 0) {
-			rc = h->fd;
+		h->fd = rc = views_real_open(n->file, &h->cover);
+		if (h->cover)
+			rc = open_caps_charge(h->uid, caller_is_owner(),
+					      h->cover,
+					      cover_copies_size(h->cover));
+		if (rc < 0) {
+			if (h->fd >= 0)
+				close(h->fd);
+			cover_copies_put(h->cover);
 			free(h);
 			open_caps_put(caller_uid(), 1);
 			return rc;
@@ -764,6 +776,10 @@ static int open_node(const struct node *n, fuse_ino_t ino, pid_t opener,
 			struct strbuf text = STRBUF_INIT;
 
 			rc = render(n, ino, &text);
+			if (!rc)
+				rc = open_caps_charge(h->uid,
+						      caller_is_owner(), NULL,
+						      text.len);
 			if (rc) {
 				strbuf_release(&text);
 				free(h);

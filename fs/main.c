@@ -3,6 +3,8 @@
 #include <fuse_lowlevel.h>
 #include <libgen.h>
 #include <malloc.h>
+#include <pthread.h>
+#include <signal.h>
 #include <stddef.h>
 #include <spawn.h>
 #include <stdio.h>
@@ -287,6 +289,28 @@ static void warn_obsolete(const struct options *o)
 			 " mount always answers with libfuse's loop");
 }
 
+/* A daemon started in the background of a shell (nohup, a CI runner, a
+ * script) inherits SIGINT, and under nohup SIGHUP, as ignored, and may
+ * inherit them blocked; libfuse sets its handlers only on signals at
+ * their default. The stop and reload signals are taken back whatever was
+ * inherited, before any thread starts and copies the mask. */
+static int reset_stop_signals(void)
+{
+	static const int sigs[] = { SIGINT, SIGTERM, SIGHUP };
+	struct sigaction dfl = { .sa_handler = SIG_DFL };
+	sigset_t set;
+
+	sigemptyset(&set);
+	sigemptyset(&dfl.sa_mask);
+	for (size_t i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++) {
+		if (sigaction(sigs[i], &dfl, NULL))
+			return log_error(-errno, "signals: %s: %s",
+					 strsignal(sigs[i]), strerror(errno));
+		sigaddset(&set, sigs[i]);
+	}
+	return -pthread_sigmask(SIG_UNBLOCK, &set, NULL);
+}
+
 static int run(struct fuse_args *args, struct fuse_cmdline_opts *cmd,
 	       struct config *cfg, struct options *o)
 {
@@ -295,7 +319,8 @@ static int run(struct fuse_args *args, struct fuse_cmdline_opts *cmd,
 
 	warn_obsolete(o);
 	open_caps_init();
-	open_caps_set(cfg->max_open_per_user);
+	open_caps_set(cfg->max_open_per_user,
+		      cfg->max_open_memory_per_user);
 	if (indexer_prepare_store(cfg->database))
 		return 1;
 	if (fuse_opt_add_arg(args, "-odefault_permissions") ||
@@ -308,7 +333,7 @@ static int run(struct fuse_args *args, struct fuse_cmdline_opts *cmd,
 		return 1;
 	if (fuse_session_mount(se, cmd->mountpoint))
 		goto out_destroy;
-	if (fuse_set_signal_handlers(se))
+	if (reset_stop_signals() || fuse_set_signal_handlers(se))
 		goto out_unmount;
 	if (fuse_daemonize(cmd->foreground))
 		goto out_signals;

@@ -14,6 +14,7 @@
 #include "fs/render_monitor.h"
 #include "fs/render_analysis.h"
 #include "fs/render_repair.h"
+#include "fs/render_requests.h"
 #include "indexer/reads.h"
 #include "fs/render_fuse.h"
 #include "fs/render_manga.h"
@@ -73,6 +74,8 @@ static const struct {
 				     .render = query_monitor_json } },
 	{ "/metrics/checks.csv", { NODE_FILE, .render = render_monitor_checks_csv } },
 	{ "/metrics/repair.json", { NODE_FILE, .render = query_repair_json } },
+	{ "/metrics/requests.json", { NODE_FILE,
+				      .render = render_requests_json } },
 	{ "/metrics/repair.csv", { NODE_FILE, .render = render_repair_csv } },
 	{ "/metrics/analysis.json", { NODE_FILE,
 				      .render = render_analysis_json } },

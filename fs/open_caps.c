@@ -11,23 +11,34 @@
 #include "common/log.h"
 #include "common/strbuf.h"
 
-/* The handles one user holds; there are users with open files. */
+/* A shared thing a user's handles hold, charged to it once. */
+struct held {
+	const void *key;
+	size_t handles;
+};
+
+/* The handles one user holds and the bytes they keep; there are users
+ * with open files. */
 struct user {
 	uid_t uid;
-	size_t handles;
+	size_t handles, bytes;
 	int warned;		/* its cap was said to be reached */
+	int bytes_warned;	/* its memory cap too */
+	struct held *held;
+	size_t nr_held, alloc_held;
 	struct user *next;
 };
 
 static struct {
 	pthread_mutex_t lock;
 	struct user *users;
-	size_t per_user;
+	size_t per_user, bytes_per_user;
 	size_t handles, fds, max_fds;
 	int fds_warned;
 } caps = {
 	.lock = PTHREAD_MUTEX_INITIALIZER,
 	.per_user = 256,
+	.bytes_per_user = OPEN_CAPS_BYTES,
 	.max_fds = OPEN_CAPS_RESERVE,
 };
 
@@ -68,10 +79,11 @@ void open_caps_init(void)
 		 (size_t)(rl.rlim_cur - reserve));
 }
 
-void open_caps_set(int per_user)
+void open_caps_set(int per_user, size_t bytes_per_user)
 {
 	pthread_mutex_lock(&caps.lock);
 	caps.per_user = per_user > 0 ? (size_t)per_user : 1;
+	caps.bytes_per_user = bytes_per_user;
 	pthread_mutex_unlock(&caps.lock);
 }
 
@@ -97,6 +109,7 @@ static void user_drop(struct user *gone)
 	for (struct user **p = &caps.users; *p; p = &(*p)->next) {
 		if (*p == gone) {
 			*p = gone->next;
+			free(gone->held);
 			free(gone);
 			return;
 		}
@@ -158,6 +171,92 @@ void open_caps_put(uid_t uid, int fd)
 		caps.handles--;
 	if (fd && caps.fds && --caps.fds <= caps.max_fds / 2)
 		caps.fds_warned = 0;
+	pthread_mutex_unlock(&caps.lock);
+}
+
+/* What u's handles hold of key, or NULL. */
+static struct held *held_find(struct user *u, const void *key)
+{
+	for (size_t i = 0; i < u->nr_held; i++)
+		if (u->held[i].key == key)
+			return &u->held[i];
+	return NULL;
+}
+
+/* Count key as held by u: a new entry with no handle yet. */
+static int held_add(struct user *u, const void *key)
+{
+	if (u->nr_held == u->alloc_held) {
+		size_t alloc = u->alloc_held ? 2 * u->alloc_held : 4;
+		struct held *more = realloc(u->held, alloc * sizeof(*more));
+
+		if (!more)
+			return log_error(-ENOMEM, "fs: out of memory counting"
+					 " the files of uid %u",
+					 (unsigned)u->uid);
+		u->held = more;
+		u->alloc_held = alloc;
+	}
+	u->held[u->nr_held++] = (struct held){ key, 0 };
+	return 0;
+}
+
+int open_caps_charge(uid_t uid, int owner, const void *shared, size_t bytes)
+{
+	struct held *h = NULL;
+	struct user *u;
+	int rc = 0;
+
+	if (owner)
+		return 0;
+	pthread_mutex_lock(&caps.lock);
+	u = user_find(uid, 0);
+	if (u && shared)
+		h = held_find(u, shared);
+	if (!u || h)
+		goto out;
+	if (u->bytes + bytes > caps.bytes_per_user) {
+		if (!u->bytes_warned)
+			log_warn("fs: uid %u holds %zu bytes of renderings"
+				 " and covers open through the mount, its"
+				 " cap ([general] max_open_memory_per_user):"
+				 " more opens fail (ENOMEM) until it closes"
+				 " some", (unsigned)uid, u->bytes);
+		u->bytes_warned = 1;
+		rc = -ENOMEM;
+	} else if (shared) {
+		rc = held_add(u, shared);
+		h = rc ? NULL : &u->held[u->nr_held - 1];
+	}
+	if (!rc)
+		u->bytes += bytes;
+out:
+	if (h)
+		h->handles++;
+	pthread_mutex_unlock(&caps.lock);
+	return rc;
+}
+
+void open_caps_uncharge(uid_t uid, const void *shared, size_t bytes)
+{
+	struct held *h = NULL;
+	struct user *u;
+
+	pthread_mutex_lock(&caps.lock);
+	u = user_find(uid, 0);
+	if (u && shared)
+		h = held_find(u, shared);
+	if (h && --h->handles)
+		u = NULL;
+	else if (h)
+		*h = u->held[--u->nr_held];
+	else if (shared)
+		u = NULL;
+	if (u) {
+		u->bytes -= bytes < u->bytes ? bytes : u->bytes;
+		if (u->bytes <= caps.bytes_per_user / 2)
+			u->bytes_warned = 0;
+	}
 	pthread_mutex_unlock(&caps.lock);
 }
 

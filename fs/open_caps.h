@@ -13,8 +13,11 @@
  * descriptor each, share the rest: once it is taken, an open fails with
  * ENFILE. Each user may hold open_caps_set()'s number of handles, library
  * files and generated files (which hold their rendering) together; one
- * more fails with EMFILE for that user alone. Root and the daemon's own
- * user are held by the total only.
+ * more fails with EMFILE for that user alone. The bytes those handles
+ * keep in memory, each rendering and each cover copy (charged once per
+ * user however many of its handles read it), are capped per user too:
+ * an open past it fails with ENOMEM for that user alone. Root and the
+ * daemon's own user are held by the total only.
  *
  * A rendering an open handle holds is kept in pages of its own
  * (open_caps_keep()), which go back to the system the moment the handle
@@ -23,17 +26,22 @@
  * requests for up to a second during a large scan, is needed.
  *
  *	open_caps_init();
- *	open_caps_set(cfg->max_open_per_user);
+ *	open_caps_set(cfg->max_open_per_user,
+ *		      cfg->max_open_memory_per_user);
  *	...
  *	rc = open_caps_take(uid, caller_is_owner(), 1);	(at open)
+ *	rc = open_caps_charge(uid, caller_is_owner(), copy, size);
  *	...
- *	open_caps_put(uid, 1);				(at release)
+ *	open_caps_uncharge(uid, copy, size);		(at release)
+ *	open_caps_put(uid, 1);
  */
 
 #include <stddef.h>
 #include <sys/types.h>
 
 #define OPEN_CAPS_RESERVE 1024
+/* The bytes a user's handles may keep until open_caps_set(). */
+#define OPEN_CAPS_BYTES (256 << 20)
 /* A rendering from this size on is kept in pages of its own. */
 #define OPEN_CAPS_PAGED_BYTES 4096
 
@@ -41,8 +49,9 @@
  * hold. Call once, before the mount serves. */
 void open_caps_init(void);
 
-/* The handles one user may hold (at least 1); at start and each reload. */
-void open_caps_set(int per_user);
+/* The handles one user may hold (at least 1) and the bytes they may keep
+ * in memory; at start and each reload. */
+void open_caps_set(int per_user, size_t bytes_per_user);
 
 /*
  * Count a handle of uid (owner: root or the daemon's user), holding a
@@ -55,6 +64,18 @@ int open_caps_take(uid_t uid, int owner, int fd);
 /* Give back a handle open_caps_take() counted, once what it held is
  * freed. */
 void open_caps_put(uid_t uid, int fd);
+
+/*
+ * Charge bytes kept in memory for a handle of uid that open_caps_take()
+ * counted (owner: not charged): a rendering (shared NULL), or a thing
+ * shared among handles, charged once while any handle of uid holds it.
+ * Returns 0, or -ENOMEM when uid's bytes would pass its cap (logged once
+ * while it lasts).
+ */
+int open_caps_charge(uid_t uid, int owner, const void *shared, size_t bytes);
+
+/* Give back what open_caps_charge() charged, before open_caps_put(). */
+void open_caps_uncharge(uid_t uid, const void *shared, size_t bytes);
 
 /* A rendering an open handle holds. */
 struct open_caps_text {

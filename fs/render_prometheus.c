@@ -3,6 +3,8 @@
 
 #include <math.h>
 #include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "common/bytes.h"
@@ -37,6 +39,8 @@ struct prom {
 	struct rd_stats rd;
 	struct strbuf endpoints;	/* mediamon_repair_requests' */
 	struct analysis_counts analysis;
+	struct throttle_info *services;	/* requests.json's, by name */
+	size_t nr_services;
 };
 
 #define G "gauge"
@@ -170,6 +174,8 @@ static int read_all(struct prom *p)
 	if (!rc)
 		rc = analysis_reads_counts(&p->analysis);
 	reader_release();
+	if (!rc)
+		rc = throttle_all(&p->services, &p->nr_services);
 	return rc;
 }
 
@@ -401,24 +407,66 @@ static void watch_metrics(struct prom *p)
 }
 
 /* A counter of each remote service's throttle, field its offset in
- * struct throttle_stats, in the order monitor.json lists them. */
+ * struct throttle_stats, in the order requests.json lists them. */
 static void throttle_samples(struct prom *p, size_t field)
 {
-	const struct monitor_stats *m = &p->s.jobs.monitor;
-	const struct {
-		const char *name;
-		const struct throttle_stats *t;
-	} services[] = {
-		{ "prowlarr", &m->prowlarr },
-		{ "nautiljon", &m->nautiljon },
-	};
-
-	for (size_t i = 0; i < ARRAY_SIZE(services); i++)
-		int_sample(p, "service", services[i].name, *(const uint64_t *)
-			   ((const char *)services[i].t + field));
+	for (size_t i = 0; i < p->nr_services; i++)
+		int_sample(p, "service", p->services[i].name,
+			   *(const uint64_t *)((const char *)
+					       &p->services[i].stats + field));
 }
 
 #define THROTTLE(f) offsetof(struct throttle_stats, f)
+
+/* The budget of each remote service, as requests.json shows it. */
+static void budget_metrics(struct prom *p)
+{
+	const struct throttle_info *v = p->services;
+	size_t n = p->nr_services;
+
+	metric(p, "mediamon_throttle_requests_per_minute", G,
+	       "Each remote service's rate limit.");
+	for (size_t i = 0; i < n; i++)
+		int_sample(p, "service", v[i].name,
+			   v[i].stats.requests_per_minute);
+	metric(p, "mediamon_throttle_min_interval_seconds", G,
+	       "Each remote service's least time between requests.");
+	for (size_t i = 0; i < n; i++)
+		num_sample(p, "service", v[i].name,
+			   v[i].stats.min_interval_s, 1);
+	metric(p, "mediamon_throttle_window_requests", G,
+	       "Requests sent in each remote service's open minute.");
+	throttle_samples(p, THROTTLE(window_requests));
+	metric(p, "mediamon_throttle_window_reset_timestamp_seconds", G,
+	       "When that minute ends (Unix time); none while none is open.");
+	for (size_t i = 0; i < n; i++)
+		if (v[i].stats.window_resets_at > 0)
+			num_sample(p, "service", v[i].name,
+				   v[i].stats.window_resets_at, 1);
+	metric(p, "mediamon_throttle_backoff_seconds", G,
+	       "Each remote service's current backoff.");
+	for (size_t i = 0; i < n; i++)
+		num_sample(p, "service", v[i].name, v[i].stats.backoff_s, 1);
+	metric(p, "mediamon_throttle_paused_until_timestamp_seconds", G,
+	       "When a paused service is asked again (Unix time); none "
+	       "while it is not paused.");
+	for (size_t i = 0; i < n; i++)
+		if (v[i].stats.paused_until > 0)
+			num_sample(p, "service", v[i].name,
+				   v[i].stats.paused_until, 1);
+	metric(p, "mediamon_throttle_last_refusal_status", G,
+	       "The HTTP status of each service's last refusal (429, 403).");
+	for (size_t i = 0; i < n; i++)
+		if (v[i].stats.last_refusal)
+			int_sample(p, "service", v[i].name,
+				   v[i].stats.last_refusal);
+	metric(p, "mediamon_throttle_last_refusal_timestamp_seconds", G,
+	       "When each service last refused a request (Unix time).");
+	for (size_t i = 0; i < n; i++)
+		if (v[i].stats.last_refusal)
+			num_sample(p, "service", v[i].name,
+				   v[i].stats.last_refusal_at, 1);
+}
 
 /* The last check of flow i, or NULL before the first. */
 static const struct monitor_check_stats *check(const struct prom *p, int i)
@@ -476,15 +524,7 @@ static void monitor_metrics(struct prom *p)
 	metric(p, "mediamon_cache_misses_total", C,
 	       "Remote questions the cache could not answer.");
 	INT(m->cache_misses);
-	metric(p, "mediamon_throttle_requests_per_minute", G,
-	       "Each remote service's rate limit.");
-	int_sample(p, "service", "prowlarr", m->prowlarr.requests_per_minute);
-	int_sample(p, "service", "nautiljon",
-		   m->nautiljon.requests_per_minute);
-	metric(p, "mediamon_throttle_min_interval_seconds", G,
-	       "Each remote service's least time between requests.");
-	num_sample(p, "service", "prowlarr", m->prowlarr.min_interval_s, 1);
-	num_sample(p, "service", "nautiljon", m->nautiljon.min_interval_s, 1);
+	budget_metrics(p);
 	metric(p, "mediamon_throttle_requests_total", C,
 	       "Requests sent to each remote service.");
 	throttle_samples(p, THROTTLE(requests));
@@ -670,5 +710,6 @@ int render_prometheus(struct strbuf *out)
 	}
 	strbuf_release(&p.roots);
 	strbuf_release(&p.endpoints);
+	free(p.services);
 	return rc;
 }

@@ -9,6 +9,7 @@
 #include "common/json.h"
 #include "common/strbuf.h"
 #include "common/utf8.h"
+#include "fs/render_requests.h"
 #include "indexer/indexer.h"
 #include "indexer/reads.h"
 
@@ -271,6 +272,7 @@ int render_repairs_json(struct strbuf *out)
 int query_repair_json(struct strbuf *out)
 {
 	json_t *doc, *requests = json_object();
+	struct throttle_stats budget;
 	struct rd_totals t;
 	int rc = rd_reads_totals(&t);
 
@@ -279,7 +281,7 @@ int query_repair_json(struct strbuf *out)
 				    json_integer(t.endpoints[i].requests));
 	doc = rc ? NULL : json_pack(
 		"{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:O, s:o,"
-		" s:o}",
+		" s:o, s:o}",
 		"requests", (json_int_t)t.stats.requests,
 		"rate_limited", (json_int_t)t.stats.rate_limited,
 		"repairs_ok", (json_int_t)t.stats.repairs_ok,
@@ -294,7 +296,9 @@ int query_repair_json(struct strbuf *out)
 		"requests_by_endpoint", requests,
 		"last_pass", pass_object(&t.last, t.has_last),
 		"last_pass_duration_s", t.has_last ?
-			json_num(t.last.duration_s) : json_null());
+			json_num(t.last.duration_s) : json_null(),
+		"throttle", render_requests_find("realdebrid", &budget) ?
+			render_requests_service(&budget) : json_null());
 	json_decref(requests);
 	rd_totals_release(&t);
 	return rc ? rc : json_append(out, doc);

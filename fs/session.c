@@ -20,8 +20,9 @@ static struct {
 /* libfuse's multi-threaded loop with a clone of the device per thread:
  * raced against a loop of mediamon's own that answered walks on the
  * walker's CPU, it read faster and kept the status files quicker during
- * a scan (README). Idle threads are ended only when the command line
- * says how many may stay: libfuse's default keeps them all. */
+ * a scan (docs/PERFORMANCE.md). Idle threads are ended only when the
+ * command line says how many may stay: libfuse's default keeps them
+ * all. */
 static int run_mt(struct fuse_session *se, const struct fuse_cmdline_opts *cmd)
 {
 	struct fuse_loop_config *lc = fuse_loop_cfg_create();

@@ -698,13 +698,14 @@ int views_real_stat(int64_t file, struct stat *st)
 	return rc;
 }
 
-int views_real_open(int64_t file)
+int views_real_open(int64_t file, struct cover_copy **copy)
 {
 	struct strbuf path = STRBUF_INIT;
 	int rc;
 
+	*copy = NULL;
 	if (file < 0) {
-		rc = covers_open(-file, caller_open);
+		rc = covers_open(-file, caller_open, copy);
 	} else {
 		rc = real_path(file, &path);
 		if (!rc)

@@ -51,7 +51,7 @@
  *
  *	if (views_owns(path) && !views_resolve(path, &n) &&
  *	    n.type == NODE_REAL)
- *		fd = views_real_open(n.file);
+ *		fd = views_real_open(n.file, &copy);
  */
 
 #include <stdint.h>
@@ -107,12 +107,14 @@ int views_real_stat(int64_t file, struct stat *st);
 /*
  * Open the real file behind file read-only as the caller, a link on its
  * path only into a root (symlinks.h); a negative file gives the picture
- * embedded in the track -file (covers_open()). Returns the descriptor,
- * or -ENOENT when the file or its row is gone, -EACCES when the caller
- * may not read it or it is no regular file now (a FIFO put in its place
- * is never waited for), or another negative errno.
+ * embedded in the track -file (covers_open(), which sets *copy to the
+ * shared copy the descriptor reads; NULL for any other file). Returns
+ * the descriptor, or -ENOENT when the file or its row is gone, -EACCES
+ * when the caller may not read it or it is no regular file now (a FIFO
+ * put in its place is never waited for), or another negative errno.
  */
-int views_real_open(int64_t file);
+struct cover_copy;
+int views_real_open(int64_t file, struct cover_copy **copy);
 
 /* 0 when the caller may read the real file behind file (or the track of
  * a negative one), -EACCES when not, or another negative errno value. */

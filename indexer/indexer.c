@@ -1066,6 +1066,7 @@ int indexer_start(const struct config *cfg)
 		goto fail;
 	writer_on_loss(on_loss);
 	covers_enable(cfg->covers);
+	covers_set_max_picture(cfg->max_picture);
 	rc = writer_call(sync_roots, NULL);
 	if (!rc)
 		rc = writer_call(sync_covers, NULL);

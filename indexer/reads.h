@@ -21,6 +21,7 @@
  *   store/series_filter.h     which series a document shows its caller
  *   library/track_attrs.h     the extended attributes of track files
  *   library/covers.h          cover art and artist images of the views
+ *   library/cover_copies.h    the one copy of a picture its opens share
  *   library/query_views.h     the folders of the library views, /search,
  *                             /similar
  *   library/scan_history.h    the scans, for scans.svg
@@ -46,6 +47,7 @@
 
 #include "indexer/analysis/analysis_reads.h"
 #include "indexer/analysis/similar.h"
+#include "indexer/library/cover_copies.h"
 #include "indexer/library/covers.h"
 #include "indexer/library/library_stats.h"
 #include "indexer/library/query_views.h"

@@ -23,6 +23,13 @@ form no cycle either.
 fs/ reaches the index through indexer/indexer.h (commands, live status)
 and indexer/reads.h (the read API) only, and holds no SQL.
 
+A .c file holds at most 800 lines, and opens, before its first #include
+and after its SPDX line, with a comment saying what it owns and what it
+must not do. ROOT/tests/check-layout.allow lists today's exceptions
+("long PATH LINES", "uncommented PATH"); it may only shrink: a listed
+file that grew past its count fails, and so does an entry that no longer
+applies (the file fixed or gone).
+
 Usage: tests/check-layout.py [ROOT]; prints every break of these rules,
 and exits 1 when there is any."""
 
@@ -32,6 +39,10 @@ import sys
 
 DIRS = ("common", "indexer", "fs", "analyser")
 INCLUDE = re.compile(r'^\s*#\s*include\s+"([^"]+)"', re.M)
+SPDX = re.compile(r"^(/\* SPDX-License-Identifier: [^*\n]*\*/"
+                  r"|// SPDX-License-Identifier: .*)$", re.M)
+MAX_LINES = 800
+ALLOW = os.path.join("tests", "check-layout.allow")
 LAYER = {"common": 0, "indexer": 1, "fs": 2, "analyser": 2}
 FS_SEAMS = {"indexer/indexer", "indexer/reads"}
 FLOOR = {
@@ -131,6 +142,83 @@ def cycles(uses):
     return out
 
 
+def opens_with_comment(text):
+    """Whether a comment other than the SPDX line comes before the first
+    #include (or, with none, anywhere before the code)."""
+    head = re.split(r"^\s*#\s*include", text, maxsplit=1, flags=re.M)[0]
+    return bool(re.search(r"/\*|//", SPDX.sub("", head)))
+
+
+def allowed(root):
+    """({path: lines} of the long files, {path} of the uncommented ones)
+    that ROOT's allow-list lets pass; printed and counted: its lines that
+    make no sense."""
+    long, uncommented, bad = {}, set(), 0
+    path = os.path.join(root, ALLOW)
+    if not os.path.exists(path):
+        return long, uncommented, bad
+    with open(path, encoding="utf-8") as f:
+        for n, line in enumerate(f, 1):
+            words = line.split()
+            if not words or words[0].startswith("#"):
+                continue
+            if words[0] == "long" and len(words) == 3 and \
+                    words[2].isdigit():
+                long[words[1]] = int(words[2])
+            elif words[0] == "uncommented" and len(words) == 2:
+                uncommented.add(words[1])
+            else:
+                print("check-layout: %s:%d: not \"long PATH LINES\" nor"
+                      " \"uncommented PATH\"" % (ALLOW, n))
+                bad += 1
+    return long, uncommented, bad
+
+
+def check_files(root):
+    """The .c files' length and opening comment against the allow-list;
+    returns the number of breaks, each printed."""
+    long, uncommented, bad = allowed(root)
+    seen = set()
+    for top in DIRS:
+        for folder, _, files in os.walk(os.path.join(root, top)):
+            for name in sorted(files):
+                if not name.endswith(".c"):
+                    continue
+                rel = os.path.relpath(os.path.join(folder, name), root)
+                seen.add(rel)
+                with open(os.path.join(root, rel), encoding="utf-8",
+                          errors="replace") as f:
+                    text = f.read()
+                lines = text.count("\n")
+                if rel in long:
+                    if lines <= MAX_LINES:
+                        print("check-layout: %s has %d lines now: remove"
+                              " it from %s" % (rel, lines, ALLOW))
+                        bad += 1
+                    elif lines > long[rel]:
+                        print("check-layout: %s grew to %d lines, past the"
+                              " %d of %s: it may only shrink"
+                              % (rel, lines, long[rel], ALLOW))
+                        bad += 1
+                elif lines > MAX_LINES:
+                    print("check-layout: %s has %d lines, over %d: split it"
+                          " along its concerns" % (rel, lines, MAX_LINES))
+                    bad += 1
+                commented = opens_with_comment(text)
+                if rel in uncommented and commented:
+                    print("check-layout: %s opens with a comment now:"
+                          " remove it from %s" % (rel, ALLOW))
+                    bad += 1
+                elif rel not in uncommented and not commented:
+                    print("check-layout: %s has no opening comment saying"
+                          " what it owns and must not do" % rel)
+                    bad += 1
+    for rel in sorted((set(long) | uncommented) - seen):
+        print("check-layout: %s is gone: remove it from %s" % (rel, ALLOW))
+        bad += 1
+    return bad
+
+
 def main():
     root = sys.argv[1] if len(sys.argv) > 1 else os.path.dirname(
         os.path.dirname(os.path.abspath(__file__)))
@@ -177,10 +265,12 @@ def main():
     for comp in cycles(uses):
         print("check-layout: cycle among %s" % ", ".join(comp))
         bad += 1
+    bad += check_files(root)
     if bad:
         return 1
     print("check-layout: %d modules in %d folders, no cycle, nothing above"
-          " its floor, fs/ on its seams" % (len(uses), len(folders)))
+          " its floor, fs/ on its seams, .c files short and opened by a"
+          " comment (or on %s)" % (len(uses), len(folders), ALLOW))
     return 0
 
 

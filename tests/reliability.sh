@@ -1,8 +1,9 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-3.0-or-later
 # Runs the reliability tests (crash safety, hostile trees, concurrency,
-# secrets, access of other users, their caps on open files, the analysis
-# child's confinement, status reads during a first scan, faults of the
+# secrets, access of other users, their caps on open files and on the
+# memory of covers, the analysis child's confinement, status reads during
+# a first scan, faults of the
 # store) and appends their figures, one "name: value" line each, to
 # BUILD/reliability.txt. Exits non-zero when a test failed.
 set -u
@@ -19,6 +20,7 @@ MEDIAMON_FIGURES=$figures /usr/bin/python3 -m pytest -q -rA \
 	tests/integration/test_secrets.py \
 	tests/integration/test_access.py \
 	tests/integration/test_caps.py \
+	tests/integration/test_cover_bomb.py \
 	tests/integration/test_analysis_confined.py \
 	tests/integration/test_status_speed.py \
 	tests/integration/test_faults.py >"$log" 2>&1

@@ -3,10 +3,8 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <pthread.h>
 #include <string.h>
 #include <strings.h>
-#include <sys/mman.h>
 #include <unistd.h>
 
 #include "common/bytes.h"
@@ -14,6 +12,7 @@
 #include "common/log.h"
 #include "common/strbuf.h"
 #include "indexer/store/reader.h"
+#include "indexer/library/cover_copies.h"
 #include "indexer/library/picture.h"
 #include "indexer/library/tags.h"
 
@@ -32,21 +31,10 @@ struct embedded {
 	int64_t mtime_ns;
 };
 
-/* Copies of the last pictures opened, as in-memory files. */
-static struct {
-	pthread_mutex_t lock;
-	struct slot {
-		int64_t track, mtime_ns;
-		uint64_t offset, length;
-		int fd;		/* -1: empty */
-		unsigned long used;
-	} slot[COVERS_CACHE_SLOTS];
-	unsigned long tick;
-	int ready;
-} cache = { .lock = PTHREAD_MUTEX_INITIALIZER };
-
-/* [music] covers: on until the indexer first starts. */
+/* [music] covers: on until the indexer first starts; [music]
+ * max_picture. */
 static int covers_on = 1;
+static uint64_t max_picture = 16 << 20;
 
 void covers_enable(int on)
 {
@@ -56,6 +44,16 @@ void covers_enable(int on)
 int covers_enabled(void)
 {
 	return __atomic_load_n(&covers_on, __ATOMIC_ACQUIRE);
+}
+
+void covers_set_max_picture(uint64_t bytes)
+{
+	__atomic_store_n(&max_picture, bytes, __ATOMIC_RELEASE);
+}
+
+uint64_t covers_max_picture(void)
+{
+	return __atomic_load_n(&max_picture, __ATOMIC_ACQUIRE);
 }
 
 /* The extension an entry gets for an image extension or a MIME type. */
@@ -169,15 +167,16 @@ static int embedded_cover(sqlite3 *db, int64_t album, int64_t track,
 	rc = prepare(!album ?
 		"SELECT t.file_id, p.mime FROM tracks t"
 		" JOIN pictures p ON p.file_id = t.file_id"
-		" WHERE t.file_id = ?1" :
+		" WHERE t.file_id = ?1 AND p.length <= ?2" :
 		"SELECT t.file_id, p.mime FROM tracks t"
 		" JOIN pictures p ON p.file_id = t.file_id"
-		" WHERE t.album_id = ?1"
+		" WHERE t.album_id = ?1 AND p.length <= ?2"
 		" ORDER BY p.type != 3, t.disc_no, t.track_no, t.id LIMIT 1",
 		&db, &st);
 	if (rc)
 		return rc;
 	sqlite3_bind_int64(st, 1, album ? album : track);
+	sqlite3_bind_int64(st, 2, covers_max_picture());
 	rc = step_row(db, st, "cover: find embedded");
 	if (!rc) {
 		out->file = -sqlite3_column_int64(st, 0);
@@ -393,7 +392,8 @@ static const char *const refresh_sql[RF_COUNT] = {
 	" ON d.id = f.dir_id WHERE t.album_id = ?1"
 	" ORDER BY t.disc_no, t.track_no, t.id LIMIT 1",
 	[RF_EMBEDDED] = "SELECT 1 FROM tracks t JOIN pictures p"
-	" ON p.file_id = t.file_id WHERE t.album_id = ?1 LIMIT 1",
+	" ON p.file_id = t.file_id WHERE t.album_id = ?1"
+	" AND p.length <= ?2 LIMIT 1",
 	[RF_DIR_FILES] = "SELECT id, name FROM files"
 	" WHERE dir_id = ?1 AND kind = 'other'",
 	[RF_FOLDER_FILES] = FOLDER_FILES,
@@ -456,6 +456,7 @@ static int album_has_cover(sqlite3_stmt **st, int64_t album)
 		return rc == -ENOENT ? 0 : rc;
 	sqlite3_reset(st[RF_EMBEDDED]);
 	sqlite3_bind_int64(st[RF_EMBEDDED], 1, album);
+	sqlite3_bind_int64(st[RF_EMBEDDED], 2, covers_max_picture());
 	rc = step_row(db, st[RF_EMBEDDED], "cover: find embedded");
 	if (rc != -ENOENT)
 		return rc ? rc : 1;
@@ -588,11 +589,12 @@ static int load_embedded(int64_t track, struct embedded *e)
 	rc = prepare("SELECT r.path, f.path, p.offset, p.length, p.unsync,"
 		     " p.type, f.mtime_ns FROM pictures p"
 		     " JOIN file_paths f ON f.id = p.file_id"
-		     " JOIN roots r ON r.id = f.root_id WHERE p.file_id = ?1",
-		     &db, &st);
+		     " JOIN roots r ON r.id = f.root_id WHERE p.file_id = ?1"
+		     " AND p.length <= ?2", &db, &st);
 	if (rc)
 		return rc;
 	sqlite3_bind_int64(st, 1, track);
+	sqlite3_bind_int64(st, 2, covers_max_picture());
 	rc = step_row(db, st, "cover: find picture");
 	if (!rc) {
 		strbuf_add(&e->path, sqlite3_column_blob(st, 0),
@@ -632,147 +634,22 @@ int covers_stat(int64_t track,
 	return rc;
 }
 
-/*
- * Copy the picture into a new in-memory file: the handle then reads it
- * like any library file. The size is checked against the file before
- * anything is allocated, so a false recorded size costs nothing.
- */
-static int copy_picture(const struct embedded *e, int fd)
-{
-	const struct picture *pic = &e->pic;
-	struct timespec times[2];
-	struct stat st;
-	void *map;
-	int mfd, rc = 0;
-
-	if (fstat(fd, &st)) {
-		rc = -errno;
-		goto out;
-	}
-	if (!pic->length || pic->offset > (uint64_t)st.st_size ||
-	    pic->length > (uint64_t)st.st_size - pic->offset) {
-		rc = log_error(-EIO, "cover: the picture in %s runs past the"
-			       " end of the file", e->path.buf);
-		goto out;
-	}
-	mfd = memfd_create("mediamon-cover", MFD_CLOEXEC);
-	if (mfd < 0 || ftruncate(mfd, pic->length)) {
-		rc = log_error(-errno, "cover: no memory for a picture: %s",
-			       strerror(errno));
-		goto out_mfd;
-	}
-	map = mmap(NULL, pic->length, PROT_WRITE, MAP_SHARED, mfd, 0);
-	if (map == MAP_FAILED) {
-		rc = log_error(-errno, "cover: no memory for a picture: %s",
-			       strerror(errno));
-		goto out_mfd;
-	}
-	rc = pic->unsync == PICTURE_OGG ? tags_read_ogg_picture(fd, pic, map) :
-		picture_read(fd, pic, map);
-	munmap(map, pic->length);
-	if (rc == -EIO)
-		log_error(rc, "cover: the picture in %s runs past the end of"
-			  " the file", e->path.buf);
-	else if (rc)
-		log_error(rc, "cover: reading %s: %s", e->path.buf,
-			  strerror(-rc));
-	times[0] = st.st_atim;
-	times[1] = st.st_mtim;
-	if (!rc && (fchmod(mfd, 0444) || futimens(mfd, times)))
-		rc = log_error(-errno, "cover: in-memory file: %s",
-			       strerror(errno));
-	if (!rc) {
-		close(fd);
-		return mfd;
-	}
-out_mfd:
-	if (mfd >= 0)
-		close(mfd);
-out:
-	close(fd);
-	return rc;
-}
-
-/* A copy of this very picture, or -1. Called with the lock held. */
-static int cache_find(int64_t track, const struct embedded *e)
-{
-	for (size_t i = 0; i < COVERS_CACHE_SLOTS; i++) {
-		struct slot *s = &cache.slot[i];
-
-		if (s->fd >= 0 && s->track == track &&
-		    s->mtime_ns == e->mtime_ns &&
-		    s->offset == e->pic.offset &&
-		    s->length == e->pic.length) {
-			s->used = ++cache.tick;
-			return dup(s->fd);
-		}
-	}
-	return -1;
-}
-
-/* Keep a copy of fd, dropping the copies used longest ago until all of
- * them fit. Called with the lock held. */
-static void cache_keep(int64_t track, const struct embedded *e, int fd)
-{
-	if (e->pic.length > COVERS_CACHE_BYTES)
-		return;
-	for (;;) {
-		struct slot *empty = NULL, *oldest = NULL;
-		uint64_t total = e->pic.length;
-
-		for (size_t i = 0; i < COVERS_CACHE_SLOTS; i++) {
-			struct slot *s = &cache.slot[i];
-
-			if (s->fd < 0) {
-				empty = empty ? empty : s;
-				continue;
-			}
-			total += s->length;
-			if (!oldest || s->used < oldest->used)
-				oldest = s;
-		}
-		if (empty && total <= COVERS_CACHE_BYTES) {
-			*empty = (struct slot){ track, e->mtime_ns,
-						e->pic.offset, e->pic.length,
-						dup(fd), ++cache.tick };
-			return;
-		}
-		close(oldest->fd);
-		oldest->fd = -1;
-	}
-}
-
 /* The track is opened even when a copy of its picture is kept: what the
  * opener may not open, it is shown no copy of. */
-int covers_open(int64_t track, int (*open_file)(const char *path, int flags))
+int covers_open(int64_t track, int (*open_file)(const char *path, int flags),
+		struct cover_copy **copy)
 {
 	struct embedded e = { .path = STRBUF_INIT };
-	int rc = load_embedded(track, &e), fd;
+	struct cover_copies_key key;
+	int rc = load_embedded(track, &e), fd = -1;
 
-	if (rc)
-		goto out;
-	rc = fd = open_file(e.path.buf, O_RDONLY);
-	if (fd < 0)
-		goto out;
-	pthread_mutex_lock(&cache.lock);
-	if (!cache.ready) {
-		for (size_t i = 0; i < COVERS_CACHE_SLOTS; i++)
-			cache.slot[i].fd = -1;
-		cache.ready = 1;
-	}
-	rc = cache_find(track, &e);
-	pthread_mutex_unlock(&cache.lock);
+	*copy = NULL;
+	if (!rc)
+		rc = fd = open_file(e.path.buf, O_RDONLY);
 	if (rc >= 0) {
-		close(fd);
-		goto out;
+		key = (struct cover_copies_key){ track, e.mtime_ns, e.pic };
+		rc = cover_copies_get(&key, fd, e.path.buf, copy);
 	}
-	rc = fd = copy_picture(&e, fd);
-	if (fd >= 0) {
-		pthread_mutex_lock(&cache.lock);
-		cache_keep(track, &e, fd);
-		pthread_mutex_unlock(&cache.lock);
-	}
-out:
 	strbuf_release(&e.path);
 	return rc;
 }

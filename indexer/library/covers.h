@@ -24,9 +24,11 @@
  *
  * A folder image is served as the real file it is. An embedded picture
  * is read from its track (picture.h) only when opened, into an anonymous
- * in-memory file that the open handle reads like a real one; the last few
- * are kept (COVERS_CACHE_BYTES at most), so a file manager opening
- * one cover several times reads it once.
+ * in-memory file that the open handle reads like a real one, one for all
+ * the opens of that picture (cover_copies.h). A picture recorded larger
+ * than [music] max_picture is no cover: the scan does not note it
+ * (music.c says so in the log), and one noted before a lower cap is not
+ * shown.
  *
  * In a node, an embedded picture is the negated files.id of its track,
  * so that the NODE_REAL paths of fs/views.c serve it, opened as the
@@ -39,16 +41,16 @@
  *		c.file (a NODE_REAL's file)
  *	...
  *	if (n.file < 0)
- *		fd = covers_open(-n.file, caller_open);
+ *		fd = covers_open(-n.file, caller_open, &copy);
+ *	...
+ *	close(fd);
+ *	cover_copies_put(copy);
  */
 
 #include <sqlite3.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/stat.h>
-
-#define COVERS_CACHE_BYTES (32 << 20)
-#define COVERS_CACHE_SLOTS 8
 
 struct cover {
 	/* What a NODE_REAL of the cover holds: a folder image's files.id,
@@ -62,6 +64,11 @@ struct cover {
  * Any thread. */
 void covers_enable(int on);
 int covers_enabled(void);
+
+/* The largest embedded picture taken as a cover, in bytes ([music]
+ * max_picture): set when the indexer starts. Any thread. */
+void covers_set_max_picture(uint64_t bytes);
+uint64_t covers_max_picture(void);
 
 /*
  * Find the cover of the album of the track whose files.id is track (in
@@ -150,12 +157,17 @@ int covers_stat(int64_t track,
 /*
  * Read the picture embedded in the track whose files.id is track, which
  * open_file opens (returning a descriptor or a negative errno value), and
- * return a read-only descriptor of an in-memory file holding exactly its
- * bytes; a copy kept is given only once open_file has opened the track.
- * Returns the descriptor, -ENOENT when the track or its picture is gone,
- * the error of open_file, -EIO when the recorded picture runs past the
- * end of the file, or another negative errno value.
+ * return a read-only descriptor of the in-memory file holding exactly its
+ * bytes, shared with the other opens of that picture; a copy kept is
+ * given only once open_file has opened the track. *copy is set to the
+ * copy to give back with cover_copies_put() once the descriptor is
+ * closed (NULL on failure). Returns the descriptor, -ENOENT when the
+ * track or its picture is gone or the picture is over max_picture, the
+ * error of open_file, -EIO when the recorded picture runs past the end
+ * of the file, or another negative errno value.
  */
-int covers_open(int64_t track, int (*open_file)(const char *path, int flags));
+struct cover_copy;
+int covers_open(int64_t track, int (*open_file)(const char *path, int flags),
+		struct cover_copy **copy);
 
 #endif

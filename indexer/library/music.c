@@ -588,17 +588,29 @@ static int apply_comicinfo(const struct comicinfo *ci, int64_t file)
 }
 
 /* A track's picture is kept where its bytes are; a known file that has
- * none (any more) leaves no row, and a new one has none to drop. */
-static int apply_picture(const struct picture *pic, int64_t file, int known)
+ * none (any more), or one over [music] max_picture, leaves no row, and a
+ * new one has none to drop. */
+static int apply_picture(const struct music_rec *rec, int64_t file)
 {
-	int which = pic->found ? ST_PIC_SET : ST_PIC_DEL;
-	sqlite3_stmt *st = m.st[which];
+	const struct picture *pic = &rec->tags.picture;
+	int found = pic->found, which;
+	sqlite3_stmt *st;
 	int64_t none;
 
-	if (!pic->found && !known)
+	if (found && pic->length > covers_max_picture()) {
+		log_warn("music: the picture in %.*s claims %llu bytes, more"
+			 " than [music] max_picture (%llu): no cover from it",
+			 (int)rec->path_len, rec->path,
+			 (unsigned long long)pic->length,
+			 (unsigned long long)covers_max_picture());
+		found = 0;
+	}
+	if (!found && !rec->id)
 		return 0;
+	which = found ? ST_PIC_SET : ST_PIC_DEL;
+	st = m.st[which];
 	sqlite3_bind_int64(st, 1, file);
-	if (pic->found) {
+	if (found) {
 		sqlite3_bind_int(st, 2, pic->type);
 		sqlite3_bind_text(st, 3, pic->mime, -1, SQLITE_STATIC);
 		sqlite3_bind_int64(st, 4, pic->offset);
@@ -665,7 +677,7 @@ static int apply_file(const struct music_rec *rec)
 	m.count[CT_TRACKS] += m.counting && !rec->id;
 	if (!had)
 		note_added();
-	return apply_picture(&rec->tags.picture, file, !!rec->id);
+	return apply_picture(rec, file);
 }
 
 static int apply_rename(const struct music_rec *rec)

@@ -574,16 +574,16 @@ enum outcome scan_link(struct worker *wk, int dfd, const char *name,
 	return o;
 }
 
-/* Set wk->path to the directory rel joined with name. */
+/* Set wk->path to the directory rel joined with name (name_len bytes). */
 static void set_path(struct worker *wk, const char *rel, size_t len,
-		     const char *name)
+		     const char *name, size_t name_len)
 {
 	strbuf_reset(&wk->path);
 	if (len) {
 		strbuf_add(&wk->path, rel, len);
 		strbuf_addch(&wk->path, '/');
 	}
-	strbuf_addstr(&wk->path, name);
+	strbuf_add(&wk->path, name, name_len);
 }
 
 int dir_unchanged(struct worker *wk, int dfd,
@@ -668,7 +668,7 @@ int scan_files(struct worker *wk, int dfd, const char *rel,
 
 		if (e->type == DT_DIR)
 			continue;
-		set_path(wk, rel, len, name);
+		set_path(wk, rel, len, name, e->len);
 		k = files_find(&wk->known, name, e->len);
 		if (e->type == DT_UNKNOWN && !e->stated) {
 			if (fstatat(dfd, name, &e->st,
@@ -714,7 +714,8 @@ int scan_files(struct worker *wk, int dfd, const char *rel,
 		if (k->claimed)
 			continue;
 		whole = 0;
-		set_path(wk, rel, len, wk->known.names.buf + k->name);
+		set_path(wk, rel, len, wk->known.names.buf + k->name,
+			 k->name_len);
 		if (!scan_moved_away(s, wk->path.buf, wk->path.len))
 			note_gone(s, k->id);
 	}

@@ -155,8 +155,7 @@ int load_dir_files(struct worker *wk, const struct known_dir *kd)
 	sqlite3_stmt *st;
 	int rc;
 
-	wk->known.nr = 0;
-	strbuf_reset(&wk->known.names);
+	files_clear(&wk->known);
 	if (!kd)
 		return 0;
 	if (!worker_db(wk))

@@ -7,13 +7,24 @@
 
 #include "common/array.h"
 #include "common/db.h"
+#include "common/hash.h"
 #include "common/log.h"
 
 void files_release(struct file_list *l)
 {
 	free(l->v);
 	strbuf_release(&l->names);
+	hmap_release(&l->map, NULL);
 	memset(l, 0, sizeof(*l));
+}
+
+void files_clear(struct file_list *l)
+{
+	l->nr = 0;
+	strbuf_reset(&l->names);
+	hmap_release(&l->map, NULL);
+	l->mapped = NULL;
+	l->nr_mapped = 0;
 }
 
 struct known_file *files_add(struct file_list *l, const char *name,
@@ -32,16 +43,55 @@ struct known_file *files_add(struct file_list *l, const char *name,
 	k->name = l->names.len;
 	k->name_len = len;
 	strbuf_add(&l->names, name, len);
+	strbuf_addch(&l->names, '\0');
 	return k;
+}
+
+static int same_name(const struct file_list *l, const struct known_file *k,
+		     const char *name, size_t len)
+{
+	return k->name_len == len && !memcmp(l->names.buf + k->name, name, len);
+}
+
+/* Map the files added since the last look, every one again when v has
+ * moved. Returns 0, or -ENOMEM when the map cannot have its buckets. */
+static int files_map(struct file_list *l)
+{
+	if (l->mapped != l->v) {
+		hmap_release(&l->map, NULL);
+		hmap_reserve(&l->map, l->nr);
+		l->mapped = l->v;
+		l->nr_mapped = 0;
+	}
+	for (; l->nr_mapped < l->nr; l->nr_mapped++) {
+		struct known_file *k = &l->v[l->nr_mapped];
+
+		if (hmap_add(&l->map, &k->ent,
+			     hash_bytes(l->names.buf + k->name, k->name_len)))
+			return -ENOMEM;
+	}
+	return 0;
 }
 
 struct known_file *files_find(struct file_list *l, const char *name,
 			      size_t len)
 {
-	for (size_t i = 0; i < l->nr; i++)
-		if (l->v[i].name_len == len &&
-		    !memcmp(l->names.buf + l->v[i].name, name, len))
-			return &l->v[i];
+	struct hmap_entry *e;
+
+	if (files_map(l)) {
+		for (size_t i = 0; i < l->nr; i++)
+			if (same_name(l, &l->v[i], name, len))
+				return &l->v[i];
+		return NULL;
+	}
+	for (e = hmap_get(&l->map, hash_bytes(name, len)); e;
+	     e = hmap_get_next(e)) {
+		struct known_file *k = hmap_entry_of(e, struct known_file,
+						     ent);
+
+		if (same_name(l, k, name, len))
+			return k;
+	}
 	return NULL;
 }
 

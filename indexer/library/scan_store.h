@@ -16,6 +16,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "common/hmap.h"
 #include "common/strbuf.h"
 #include "indexer/library/scan_request.h"
 
@@ -23,26 +24,36 @@
  * not look as the store has it, or a file rescanned alone. */
 struct known_file {
 	int64_t id, size, mtime_ns, inode;
-	size_t name;		/* in its list's names */
+	size_t name;		/* in its list's names, NUL-terminated */
 	size_t name_len;
 	int claimed;
+	struct hmap_entry ent;	/* in its list's map */
 };
 
+/* The files in v, and a map of them by name made as files_find() needs
+ * it: the files added since, all of them again once v has moved. */
 struct file_list {
 	struct known_file *v;
 	size_t nr, alloc;
 	struct strbuf names;
+	struct hmap map;
+	const struct known_file *mapped;	/* v when last mapped */
+	size_t nr_mapped;
 };
 
 /* Free what l holds and empty it. */
 void files_release(struct file_list *l);
 
+/* Empty l, keeping its memory for the next folder's files. */
+void files_clear(struct file_list *l);
+
 /* Add a file to l; NULL when out of memory (logged). */
 struct known_file *files_add(struct file_list *l, const char *name,
 			     size_t len);
 
-/* The file named name (len bytes) in l, or NULL: a folder holds few
- * enough files for a look at each. */
+/* The file named name (len bytes) in l, or NULL: a hashed look-up, so
+ * that a folder of 100,000 files costs no more per file than one of ten
+ * (a look at each when there is no memory for the map). */
 struct known_file *files_find(struct file_list *l, const char *name,
 			      size_t len);
 

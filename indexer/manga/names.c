@@ -1,95 +1,14 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
+/*
+ * The name parser's pass over a name: the series stepped over, each
+ * number read with its marker (names_markers.c), and the choice of what
+ * the name gives. Folding and comparing text is names_text.c's.
+ */
 #include <errno.h>
 #include <string.h>
 
 #include "common/bytes.h"
-#include "common/utf8.h"
-#include "indexer/manga/names.h"
-
-/* Where a marker stands against its number. */
-enum {
-	KW_PREFIX = 1,		/* before it: "Tome 3", "Том 1" */
-	KW_SUFFIX = 2,		/* after it: "1巻", "2 Глава" */
-	KW_INSIDE = 4,		/* at the edge of a word, in scripts written
-				 * without spaces: "漫画卷2", "เล่ม1" */
-	KW_GLUED = 8,		/* only glued to its number: "S01", "SP02" */
-};
-
-/*
- * The words that class a number. A plural marker makes "Tomes 1 - 3" a
- * range; "then" is a second word the first needs ("hors" "serie"); a
- * season's volume is followed by its episodes. Words of other scripts
- * are as fold() leaves them (Cyrillic in lowercase).
- */
-static const struct keyword {
-	const char *word;
-	enum names_kind kind;
-	unsigned char where, plural, season;
-	const char *then;
-} keywords[] = {
-	{ "t", NAMES_VOLUME, KW_PREFIX, 0, 0, NULL },
-	{ "tome", NAMES_VOLUME, KW_PREFIX, 0, 0, NULL },
-	{ "tomes", NAMES_VOLUME, KW_PREFIX, 1, 0, NULL },
-	{ "v", NAMES_VOLUME, KW_PREFIX, 0, 0, NULL },
-	{ "vol", NAMES_VOLUME, KW_PREFIX, 0, 0, NULL },
-	{ "vols", NAMES_VOLUME, KW_PREFIX, 1, 0, NULL },
-	{ "volume", NAMES_VOLUME, KW_PREFIX, 0, 0, NULL },
-	{ "volumes", NAMES_VOLUME, KW_PREFIX, 1, 0, NULL },
-	{ "integrale", NAMES_VOLUME, KW_PREFIX, 0, 0, NULL },
-	{ "band", NAMES_VOLUME, KW_PREFIX, 0, 0, NULL },
-	{ "ln", NAMES_VOLUME, KW_PREFIX, 0, 0, NULL },
-	{ "s", NAMES_VOLUME, KW_PREFIX | KW_GLUED, 0, 1, NULL },
-	{ "season", NAMES_VOLUME, KW_PREFIX, 0, 1, NULL },
-	{ "saison", NAMES_VOLUME, KW_PREFIX, 0, 1, NULL },
-	{ "c", NAMES_CHAPTER, KW_PREFIX, 0, 0, NULL },
-	{ "ch", NAMES_CHAPTER, KW_PREFIX, 0, 0, NULL },
-	{ "chs", NAMES_CHAPTER, KW_PREFIX, 1, 0, NULL },
-	{ "chp", NAMES_CHAPTER, KW_PREFIX, 0, 0, NULL },
-	{ "chps", NAMES_CHAPTER, KW_PREFIX, 1, 0, NULL },
-	{ "chap", NAMES_CHAPTER, KW_PREFIX, 0, 0, NULL },
-	{ "chaps", NAMES_CHAPTER, KW_PREFIX, 1, 0, NULL },
-	{ "chapter", NAMES_CHAPTER, KW_PREFIX, 0, 0, NULL },
-	{ "chapters", NAMES_CHAPTER, KW_PREFIX, 1, 0, NULL },
-	{ "chapitre", NAMES_CHAPTER, KW_PREFIX, 0, 0, NULL },
-	{ "chapitres", NAMES_CHAPTER, KW_PREFIX, 1, 0, NULL },
-	{ "ep", NAMES_CHAPTER, KW_PREFIX, 0, 0, NULL },
-	{ "episode", NAMES_CHAPTER, KW_PREFIX, 0, 0, NULL },
-	{ "episodes", NAMES_CHAPTER, KW_PREFIX, 1, 0, NULL },
-	{ "hors", NAMES_SPECIAL, KW_PREFIX, 0, 0, "serie" },
-	{ "hs", NAMES_SPECIAL, KW_PREFIX, 0, 0, NULL },
-	{ "sp", NAMES_SPECIAL, KW_PREFIX | KW_GLUED, 0, 0, NULL },
-	{ "special", NAMES_SPECIAL, KW_PREFIX, 0, 0, NULL },
-	{ "extra", NAMES_SPECIAL, KW_PREFIX, 0, 0, NULL },
-	{ "extras", NAMES_SPECIAL, KW_PREFIX, 0, 0, NULL },
-	{ "omake", NAMES_SPECIAL, KW_PREFIX, 0, 0, NULL },
-	{ "artbook", NAMES_SPECIAL, KW_PREFIX, 0, 0, NULL },
-	{ "fanbook", NAMES_SPECIAL, KW_PREFIX, 0, 0, NULL },
-	{ "guide", NAMES_SPECIAL, KW_PREFIX, 0, 0, NULL },
-	{ "databook", NAMES_SPECIAL, KW_PREFIX, 0, 0, NULL },
-	/* Japanese, Chinese and Korean */
-	{ "巻", NAMES_VOLUME, KW_PREFIX | KW_SUFFIX | KW_INSIDE, 0, 0, NULL },
-	{ "卷", NAMES_VOLUME, KW_PREFIX | KW_SUFFIX | KW_INSIDE, 0, 0, NULL },
-	{ "册", NAMES_VOLUME, KW_SUFFIX | KW_INSIDE, 0, 0, NULL },
-	{ "冊", NAMES_VOLUME, KW_SUFFIX | KW_INSIDE, 0, 0, NULL },
-	{ "권", NAMES_VOLUME, KW_SUFFIX | KW_INSIDE, 0, 0, NULL },
-	{ "시즌", NAMES_VOLUME, KW_PREFIX | KW_INSIDE, 0, 1, NULL },
-	{ "話", NAMES_CHAPTER, KW_SUFFIX | KW_INSIDE, 0, 0, NULL },
-	{ "话", NAMES_CHAPTER, KW_SUFFIX | KW_INSIDE, 0, 0, NULL },
-	{ "화", NAMES_CHAPTER, KW_SUFFIX | KW_INSIDE, 0, 0, NULL },
-	{ "회", NAMES_CHAPTER, KW_SUFFIX | KW_INSIDE, 0, 0, NULL },
-	{ "장", NAMES_CHAPTER, KW_SUFFIX | KW_INSIDE, 0, 0, NULL },
-	/* Russian */
-	{ "том", NAMES_VOLUME, KW_PREFIX, 0, 0, NULL },
-	{ "тома", NAMES_VOLUME, KW_PREFIX, 1, 0, NULL },
-	{ "глава", NAMES_CHAPTER, KW_PREFIX | KW_SUFFIX, 0, 0, NULL },
-	{ "главы", NAMES_CHAPTER, KW_PREFIX | KW_SUFFIX, 1, 0, NULL },
-	/* Thai */
-	{ "เล่ม", NAMES_VOLUME, KW_PREFIX | KW_INSIDE, 0, 0, NULL },
-	{ "เล่มที่", NAMES_VOLUME, KW_PREFIX | KW_INSIDE, 0, 0, NULL },
-	{ "ตอน", NAMES_CHAPTER, KW_PREFIX | KW_INSIDE, 0, 0, NULL },
-	{ "ตอนที่", NAMES_CHAPTER, KW_PREFIX | KW_INSIDE, 0, 0, NULL },
-	{ "บทที่", NAMES_CHAPTER, KW_PREFIX | KW_INSIDE, 0, 0, NULL },
-};
+#include "indexer/manga/names_private.h"
 
 /* The ordinal signs that may stand before a number and its suffix
  * marker, as in "第03卷" and "제3권"; the marker starts with them. */
@@ -97,51 +16,6 @@ static const char *const ordinals[] = { "第", "제" };
 
 /* The words that say a volume's number is not known yet: "Vol.tbd". */
 static const char *const unknown_numbers[] = { "tbd", "tba" };
-
-/* The articles a title may start with, aside when titles are compared. */
-static const char *const articles[] = {
-	"the", "a", "an", "le", "la", "les", "l", "der", "die", "das",
-};
-
-/* Months in English and French, as fold() leaves them: a number next to
- * one is a day or a year ("15 mars 2006", "March 5, 1999"). */
-static const char *const months[] = {
-	"january", "jan", "february", "feb", "march", "mar", "april", "apr",
-	"may", "june", "jun", "july", "jul", "august", "aug", "september",
-	"sep", "sept", "october", "oct", "november", "nov", "december", "dec",
-	"janvier", "fevrier", "fev", "mars", "avril", "avr", "mai", "juin",
-	"juillet", "juil", "aout", "septembre", "octobre", "novembre",
-	"decembre",
-};
-
-/* The words between two numbers of a range: "Tomes 1 à 3", "1 to 3". */
-static const char *const range_words[] = { "a", "et", "to" };
-
-static const char *const volume_exts[] = {
-	"cbz", "cbr", "cb7", "cbt", "zip", "rar", "7z", "pdf", "epub",
-};
-
-/*
- * U+00C0 to U+017F folded to their base letter, 16 a line; '*' marks the
- * ligatures ligature() spells out and ' ' the division sign. The
- * multiplication sign is an x, as in "Hunter×Hunter".
- */
-static const char latin_fold[] =
-	"aaaaaa*ceeeeiiii" "dnoooooxouuuuy**" "aaaaaa*ceeeeiiii"
-	"dnooooo ouuuuy*y" "aaaaaaccccccccdd" "ddeeeeeeeeeegggg"
-	"gggghhhhiiiiiiii" "ii**jjkkklllllll" "lllnnnnnnnnnoooo"
-	"oo**rrrrrrssssss" "ssttttttuuuuuuuu" "uuuuwwyyyzzzzzzs";
-
-_Static_assert(sizeof(latin_fold) == 0x180 - 0xc0 + 1, "latin_fold size");
-
-/* One number found in a name, with the marker that classed it. */
-struct hit {
-	int found;
-	int has_number;		/* a special may come without one */
-	int absurd;		/* beyond NAMES_MAX_NUMBER */
-	size_t start;		/* of its marker, or of a bare number */
-	double first, last;
-};
 
 /* What one pass over a folded name found. */
 struct scan {
@@ -159,447 +33,12 @@ struct scan {
 	int word_since;		/* a word since the last bare number */
 	struct hit first;	/* the first number no marker claims */
 	int first_glued;	/* it is glued to a word that is no marker */
+	size_t first_end;	/* where it ends */
 	int first_run;		/* numbers in the first run */
 	size_t me;		/* where the series ends in the name, or 0 */
 	size_t stop;		/* a marker without a number: "Vol.tbd" */
+	size_t date, date_end;	/* the last date, to cut from the title */
 };
-
-/* Folded text holds only lowercase ASCII and whole UTF-8 sequences. */
-static int is_word(char c)
-{
-	return (unsigned char)c >= 0x80 || (c >= 'a' && c <= 'z') ||
-	       (c >= '0' && c <= '9');
-}
-
-/* ctype's answers depend on the locale; a name's digits do not. */
-static int is_digit(char c)
-{
-	return c >= '0' && c <= '9';
-}
-
-/* The letters and digits of folded ASCII: what "T05" is made of. */
-static int is_alnum(char c)
-{
-	return (c >= 'a' && c <= 'z') || is_digit(c);
-}
-
-/* A byte of a letter of another script, as fold() leaves them. */
-static int is_other(char c)
-{
-	return (unsigned char)c >= 0x80;
-}
-
-/* The letters the Latin tables only mark with '*'. */
-static const char *ligature(unsigned int cp)
-{
-	switch (cp) {
-	case 0xc6: case 0xe6:
-		return "ae";
-	case 0xde: case 0xfe:
-		return "th";
-	case 0xdf:
-		return "ss";
-	case 0x132: case 0x133:
-		return "ij";
-	default:
-		return "oe";
-	}
-}
-
-/*
- * What the ASCII or CJK punctuation cp becomes: '[' and ']' for the
- * brackets release groups use in CJK names ("【TFO汉化】"), '-' for
- * Unicode dashes, an apostrophe for the curly ones ("Batman ’89"), a
- * space for the rest. 0 when cp is no punctuation; the iteration marks
- * and the ideographic zero (U+3005 to U+3007) are letters.
- */
-static char punctuation(unsigned int cp)
-{
-	switch (cp) {
-	case 0x3010: case 0x3014: case 0x3016: case 0x3018:
-		return '[';
-	case 0x3011: case 0x3015: case 0x3017: case 0x3019:
-		return ']';
-	case 0x3005: case 0x3006: case 0x3007:
-		return 0;
-	case 0x2018: case 0x2019:
-		return '\'';
-	}
-	if (cp >= 0x2010 && cp <= 0x2015)
-		return '-';
-	if ((cp >= 0x80 && cp < 0xc0) || (cp >= 0x2000 && cp <= 0x206f) ||
-	    (cp >= 0x3000 && cp <= 0x303f))
-		return ' ';
-	return 0;
-}
-
-/*
- * Fold the character at s (n bytes left) into f, so that names compare
- * and parse as plain lowercase ASCII wherever they can: fullwidth forms
- * ("１巻") are ASCII, Cyrillic capitals lowercase. ASCII punctuation stays
- * (the parser needs "." and "-"), other punctuation is as punctuation()
- * says, invalid bytes a space, combining accents nothing. Returns the
- * bytes of s used, at least 1, and sets *flen.
- */
-static size_t fold_char(const unsigned char *s, size_t n, char f[4],
-			size_t *flen)
-{
-	unsigned int cp;
-	size_t len = utf8_decode(s, n, &cp);
-
-	*flen = 1;
-	if (!len) {
-		f[0] = ' ';
-		return 1;
-	}
-	if (cp >= 0xff01 && cp <= 0xff5e)
-		cp -= 0xfee0;
-	if (cp < 0x80) {
-		if (cp >= 'A' && cp <= 'Z')
-			cp += 'a' - 'A';
-		f[0] = cp < 0x20 || cp == 0x7f ? ' ' : cp;
-	} else if (cp >= 0x300 && cp <= 0x36f) {
-		*flen = 0;
-	} else if (cp >= 0xc0 && cp < 0x180) {
-		f[0] = latin_fold[cp - 0xc0];
-		if (f[0] == '*') {
-			memcpy(f, ligature(cp), 2);
-			*flen = 2;
-		}
-	} else if (punctuation(cp)) {
-		f[0] = punctuation(cp);
-	} else if (cp >= 0x400 && cp < 0x430) {
-		cp += cp < 0x410 ? 0x50 : 0x20;
-		f[0] = 0xc0 | cp >> 6;
-		f[1] = 0x80 | (cp & 0x3f);
-		*flen = 2;
-	} else {
-		memcpy(f, s, len);
-		*flen = len;
-	}
-	return len;
-}
-
-/* Append the folded form of the n bytes at s to out. */
-static void fold(const char *s, size_t n, struct strbuf *out)
-{
-	size_t used, flen;
-	char f[4];
-
-	while (n) {
-		used = fold_char((const unsigned char *)s, n, f, &flen);
-		strbuf_add(out, f, flen);
-		s += used;
-		n -= used;
-	}
-}
-
-/*
- * Years, release groups and tags live in brackets ("(2023)", "[Team]"),
- * so their contents are blanked in place, nested ones too; an unclosed
- * bracket runs to the end. When inside is not NULL, it gets the
- * contents alone, everything else blanked, for a second look.
- */
-static void blank_groups(char *s, size_t len, char *inside)
-{
-	size_t i;
-	int depth = 0;
-
-	for (i = 0; i < len; i++) {
-		int open = memchr("([{", s[i], 3) != NULL;
-		int close = depth && memchr(")]}", s[i], 3);
-
-		if (inside)
-			inside[i] = depth && !open && !close ? s[i] : ' ';
-		depth += open;
-		if (depth)
-			s[i] = ' ';
-		depth -= close;
-	}
-}
-
-/* Make every run of non-word bytes one space, trimmed, in place. */
-static void squeeze(struct strbuf *sb)
-{
-	size_t i, o = 0;
-	int gap = 0;
-
-	for (i = 0; i < sb->len; i++) {
-		if (!is_word(sb->buf[i])) {
-			gap = 1;
-			continue;
-		}
-		if (gap && o)
-			sb->buf[o++] = ' ';
-		gap = 0;
-		sb->buf[o++] = sb->buf[i];
-	}
-	sb->len = o;
-	if (sb->alloc)
-		sb->buf[o] = '\0';
-}
-
-/* Groups go before the squeeze, so "(2023)" leaves no stray space. */
-void names_normalize(const char *s, struct strbuf *out)
-{
-	strbuf_reset(out);
-	if (!s)
-		return;
-	fold(s, strlen(s), out);
-	blank_groups(out->buf, out->len, NULL);
-	squeeze(out);
-}
-
-/*
- * Titles compare on their letters and digits alone, so that "Dr. Stone",
- * "Dr Stone" and "DrStone" are one series, and a long vowel written
- * doubled is one letter ("shounen", "shonen" from "shōnen"; "yuusha").
- * Returns where the normalized title s ends in w when w holds it from i,
- * else 0 (s is not empty).
- */
-static size_t match_at(const char *w, size_t len, size_t i, const char *s)
-{
-	for (; *s; s++) {
-		if (*s == ' ')
-			continue;
-		while (i < len && !is_word(w[i]))
-			i++;
-		if (i == len || w[i] != *s)
-			return 0;
-		i++;
-		if (*s != 'o' && *s != 'u')
-			continue;
-		if (s[1] == 'u')
-			s++;
-		if (i < len && w[i] == 'u')
-			i++;
-	}
-	return i;
-}
-
-/* Articles are whole words: "la" in "la rose", never in "lamu". */
-const char *names_skip_article(const char *s)
-{
-	size_t i, n;
-
-	for (i = 0; i < ARRAY_SIZE(articles); i++) {
-		n = strlen(articles[i]);
-		if (!strncmp(s, articles[i], n) && s[n] == ' ' && s[n + 1])
-			return s + n + 1;
-	}
-	return s;
-}
-
-/* Both sides are normalized the same way, so the order of a and b does
- * not matter. */
-int names_same_series(const char *a, const char *b)
-{
-	struct strbuf na = STRBUF_INIT, nb = STRBUF_INIT;
-	const char *sa, *sb;
-	int same;
-
-	names_normalize(a, &na);
-	names_normalize(b, &nb);
-	sa = names_skip_article(na.buf);
-	sb = names_skip_article(nb.buf);
-	same = *sa && *sb && match_at(sa, strlen(sa), 0, sb) == strlen(sa);
-	strbuf_release(&na);
-	strbuf_release(&nb);
-	return same;
-}
-
-/* Extensions are ASCII; a locale's idea of case has no say in them. */
-static int ascii_caseeq(const char *a, const char *b)
-{
-	for (; *a && *b; a++, b++)
-		if ((*a >= 'A' && *a <= 'Z' ? *a + 'a' - 'A' : *a) != *b)
-			return 0;
-	return !*a && !*b;
-}
-
-/* Only the last extension counts: "a.cbz.part" is still downloading. */
-int names_is_volume_file(const char *filename)
-{
-	const char *dot;
-	size_t i;
-
-	if (!filename || !(dot = strrchr(filename, '.')))
-		return 0;
-	for (i = 0; i < ARRAY_SIZE(volume_exts); i++)
-		if (ascii_caseeq(dot + 1, volume_exts[i]))
-			return 1;
-	return 0;
-}
-
-/*
- * Words are runs of ASCII letters and digits ("T05" is one, "T.05" two)
- * or runs of letters of other scripts, so that "1巻" is two: a number
- * glued to a CJK word is read apart from it.
- */
-static size_t word_end(const char *w, size_t len, size_t p)
-{
-	int other;
-
-	if (p >= len)
-		return p;
-	other = is_other(w[p]);
-	while (p < len && is_word(w[p]) && is_other(w[p]) == other)
-		p++;
-	return p;
-}
-
-/* Step over the bytes in set; memchr, as strchr would match a NUL. */
-static size_t skip(const char *w, size_t len, size_t p, const char *set)
-{
-	while (p < len && memchr(set, w[p], strlen(set)))
-		p++;
-	return p;
-}
-
-/* Whether the whole word at p is word. */
-static int word_is(const char *w, size_t len, size_t p, const char *word)
-{
-	size_t n = strlen(word);
-
-	return p + n <= len && !memcmp(w + p, word, n) &&
-	       word_end(w, len, p) == p + n;
-}
-
-/* How a marker may be found in a word (keyword()). */
-enum { WHOLE, STARTS, ENDS };
-
-/*
- * The marker of class where that the n folded bytes at s spell, or, with
- * STARTS or ENDS, that they begin or end with when the marker may stand
- * inside a word; the longest one, or NULL.
- */
-static const struct keyword *keyword(const char *s, size_t n, int where,
-				     int how)
-{
-	const struct keyword *best = NULL;
-	size_t i, k;
-
-	for (i = 0; i < ARRAY_SIZE(keywords); i++) {
-		k = strlen(keywords[i].word);
-		if (!(keywords[i].where & where) || k > n ||
-		    (k < n && (how == WHOLE ||
-			       !(keywords[i].where & KW_INSIDE))) ||
-		    memcmp(how == ENDS ? s + n - k : s, keywords[i].word, k))
-			continue;
-		if (!best || k > strlen(best->word))
-			best = &keywords[i];
-	}
-	return best;
-}
-
-/*
- * Read the digits at p (there is one), a one-digit decimal part, as in
- * "10.5" but not "T105.2023", or a half ("1/2", comics' issue ½), and a
- * scan's revision after them ("11v2", "5v.2").
- * Returns the position after them, or 0 when a letter follows ("2nd",
- * "20th"), which makes it no number.
- */
-static size_t read_value(const char *w, size_t len, size_t p, double *v,
-			 int *absurd)
-{
-	long n = 0;
-	size_t r, d;
-
-	for (; p < len && is_digit(w[p]); p++)
-		if (n <= NAMES_MAX_NUMBER)
-			n = n * 10 + (w[p] - '0');
-	*v = n;
-	if (n == 1 && p + 1 < len && w[p] == '/' && w[p + 1] == '2' &&
-	    (p + 2 == len || !is_digit(w[p + 2]))) {
-		*v = 0.5;
-		p += 2;
-	} else if (p + 1 < len && w[p] == '.' && is_digit(w[p + 1]) &&
-	    (p + 2 == len || !is_digit(w[p + 2]))) {
-		*v += (w[p + 1] - '0') / 10.0;
-		p += 2;
-	}
-	*absurd = *v > NAMES_MAX_NUMBER;	/* 9999.5 too */
-	if (p < len && w[p] == 'v') {
-		d = p + 1 < len && w[p + 1] == '.' ? p + 2 : p + 1;
-		for (r = d; r < len && is_digit(w[r]); r++)
-			;
-		if (r > d && (r == len || !is_alnum(w[r])))
-			p = r;
-	}
-	return p < len && is_alnum(w[p]) ? 0 : p;
-}
-
-/* Where a range word ("a", "et", "to") at p ends, else 0. */
-static size_t range_word(const char *w, size_t len, size_t p)
-{
-	size_t i;
-
-	for (i = 0; i < ARRAY_SIZE(range_words); i++)
-		if (word_is(w, len, p, range_words[i]))
-			return p + strlen(range_words[i]);
-	return 0;
-}
-
-/* A year from 1900 to 2099, which no volume number is. */
-static int is_year_value(double v)
-{
-	return v >= 1900 && v <= 2099 && v == (long)v;
-}
-
-/*
- * Read the number at p (there is a digit) into h, with the end of a range
- * after it when there is one; a range whose end is a year is none
- * ("02-2005" is a date). kw is the marker in front, NULL for a bare
- * number or "#05". Returns the position after what was read, or 0 (h
- * untouched) when p holds no number.
- */
-static size_t read_number(const char *w, size_t len, size_t p,
-			  const struct keyword *kw, struct hit *h)
-{
-	const struct keyword *kw2;
-	size_t end, q, e, k;
-	int spaced, repeated = 0, absurd;
-	double v;
-
-	end = read_value(w, len, p, &v, &absurd);
-	if (!end)
-		return 0;
-	h->first = h->last = v;
-	h->absurd = absurd;
-	h->has_number = 1;
-	q = skip(w, len, end, " _");
-	if (q < len && (w[q] == '-' || w[q] == '~')) {
-		spaced = q > end || skip(w, len, q + 1, " _") > q + 1;
-		q++;
-	} else if (kw && (e = range_word(w, len, q))) {
-		spaced = 0;
-		q = e;
-	} else {
-		return end;
-	}
-	q = skip(w, len, q, " _");
-	e = word_end(w, len, q);
-	for (k = q; k < e && !is_digit(w[k]); k++)
-		;
-	if (k > q) {
-		kw2 = keyword(w + q, k - q, KW_PREFIX, WHOLE);
-		if (!kw || !kw2 || kw2->kind != kw->kind)
-			return end;
-		repeated = 1;
-		q = k < e ? k : skip(w, len, e, " ._");
-	}
-	if (spaced && !repeated && !(kw && kw->plural))
-		return end;
-	if (q == len || !is_digit(w[q]))
-		return end;
-	q = read_value(w, len, q, &v, &absurd);
-	if (!q || v <= h->first ||
-	    (is_year_value(v) && !is_year_value(h->first)))
-		return end;
-	h->last = v;
-	h->absurd |= absurd;
-	return q;
-}
 
 /* Keep the first number of each kind: "T105 v2" is volume 105. */
 static void record(struct hit *into, const struct hit *h, size_t start)
@@ -629,7 +68,7 @@ static void mark(struct scan *sc, const struct keyword *kw,
  * both ends of "2016-2019". */
 static int is_year(const struct hit *h)
 {
-	return is_year_value(h->first) && is_year_value(h->last);
+	return names_is_year_value(h->first) && names_is_year_value(h->last);
 }
 
 /*
@@ -638,7 +77,7 @@ static int is_year(const struct hit *h)
  * ("Invincible 033.5 - Marvel Team-Up 14"), which says no volume.
  */
 static void add_bare(struct scan *sc, const struct hit *h, size_t start,
-		     int glued)
+		     size_t end, int glued)
 {
 	if (sc->brackets || is_year(h))
 		return;
@@ -655,6 +94,7 @@ static void add_bare(struct scan *sc, const struct hit *h, size_t start,
 			sc->first.found = 1;
 			sc->first.start = start;
 			sc->first_glued = glued;
+			sc->first_end = end;
 		}
 		sc->first_run = sc->in_run;
 	}
@@ -697,120 +137,16 @@ static const struct keyword *suffix(const char *w, size_t len, size_t p,
 			q = p;
 	}
 	if (q < len && !is_other(w[q])) {
-		q = skip(w, len, q, " ");
+		q = names_skip(w, len, q, " ");
 		how = WHOLE;
 	}
 	if (q == len || !is_other(w[q]))
 		return NULL;
-	e = word_end(w, len, q);
-	kw = keyword(w + q, e - q, KW_SUFFIX, how);
+	e = names_word_end(w, len, q);
+	kw = names_keyword(w + q, e - q, KW_SUFFIX, how);
 	if (kw)
 		*after = q + strlen(kw->word);
 	return kw;
-}
-
-/* Read the run of digits at p into *v (capped) and *n digits; returns
- * where it ends. */
-static size_t digits(const char *w, size_t len, size_t p, long *v, size_t *n)
-{
-	size_t q;
-
-	*v = 0;
-	for (q = p; q < len && is_digit(w[q]); q++)
-		if (*v <= NAMES_MAX_NUMBER)
-			*v = *v * 10 + (w[q] - '0');
-	*n = q - p;
-	return q;
-}
-
-/*
- * Where the date or time that starts with the digits at p ends, else 0:
- * "00:00", "2021-08-04", "2005.03", "02-2005", "04.02.2005". Issue dates
- * stand where volume numbers do, and their parts would read as volumes
- * or as a range.
- */
-static size_t date_end(const char *w, size_t len, size_t p)
-{
-	long v[3];
-	size_t n[3], q, k = 1;
-	char sep;
-
-	q = digits(w, len, p, &v[0], &n[0]);
-	if (q + 2 < len && w[q] == ':' && is_digit(w[q + 1])) {
-		while (q + 2 < len && w[q] == ':' && is_digit(w[q + 1]) &&
-		       is_digit(w[q + 2]) && (q + 3 == len ||
-					      !is_digit(w[q + 3])))
-			q += 3;
-		return n[0] <= 2 && (q == len || !is_alnum(w[q])) ? q : 0;
-	}
-	if (q + 1 >= len || !memchr("-./_", w[q], 4) || !is_digit(w[q + 1]))
-		return 0;
-	sep = w[q];
-	while (k < 3 && q + 1 < len && w[q] == sep && is_digit(w[q + 1]))
-		q = digits(w, len, q + 1, &v[k], &n[k]), k++;
-	if (q < len && is_alnum(w[q]))
-		return 0;
-	if (n[0] == 4 && is_year_value(v[0]) && n[1] <= 2 && v[1] >= 1 &&
-	    v[1] <= 12 && (k == 2 || (n[2] <= 2 && v[2] >= 1 && v[2] <= 31)))
-		return q;
-	if (k == 2 && n[0] <= 2 && v[0] >= 1 && v[0] <= 12 && n[1] == 4 &&
-	    is_year_value(v[1]))
-		return q;
-	if (k == 3 && n[0] <= 2 && n[1] <= 2 && v[0] >= 1 && v[0] <= 31 &&
-	    v[1] >= 1 && v[1] <= 31 && n[2] == 4 && is_year_value(v[2]))
-		return q;
-	return 0;
-}
-
-/* Whether the whole word at p names a month. */
-static int month_at(const char *w, size_t len, size_t p)
-{
-	size_t i;
-
-	for (i = 0; i < ARRAY_SIZE(months); i++)
-		if (word_is(w, len, p, months[i]))
-			return 1;
-	return 0;
-}
-
-/* Where the day or year right after a month's name at e ends ("March 5",
- * "mars 2006"), else 0. */
-static size_t month_number(const char *w, size_t len, size_t e)
-{
-	size_t p = skip(w, len, e, " ,.-_"), q, n;
-	long v;
-
-	if (p == len || !is_digit(w[p]))
-		return 0;
-	q = digits(w, len, p, &v, &n);
-	if ((q < len && is_alnum(w[q])) || !((v >= 1 && v <= 31 && n <= 2) ||
-					    (n == 4 && is_year_value(v))))
-		return 0;
-	return q;
-}
-
-/*
- * Where a number of the title that starts at i ends, else 0: glued to an
- * apostrophe ("Batman '89") or by a dash to a word ("IG-88"), unless
- * that word ends the series, or with two decimals ("8.54").
- */
-static size_t title_number(const struct scan *sc, size_t i)
-{
-	const char *w = sc->w;
-	size_t len = sc->len, q;
-	long v;
-	size_t n;
-
-	q = digits(w, len, i, &v, &n);
-	if (i && w[i - 1] == '\'')
-		return q;
-	if (i >= 2 && w[i - 1] == '-' && i - 1 != sc->me &&
-	    w[i - 2] >= 'a' && w[i - 2] <= 'z')
-		return q;
-	if (q + 3 <= len && w[q] == '.' && is_digit(w[q + 1]) &&
-	    is_digit(w[q + 2]) && (q + 3 == len || !is_alnum(w[q + 3])))
-		return q + 3;
-	return 0;
 }
 
 /* Where the '#' before the number at i is, spaces between ("# 2"), or
@@ -825,6 +161,33 @@ static size_t hash_before(const char *w, size_t i)
 }
 
 /*
+ * Where a number of the title that starts at i ends, else 0: glued to an
+ * apostrophe ("Batman '89") or by a dash to a word ("IG-88"), unless
+ * that word ends the series, or with two decimals ("8.54"). A comic's
+ * issue "#-1" is no volume either: its number is never read as 1.
+ */
+static size_t title_number(const struct scan *sc, size_t i)
+{
+	const char *w = sc->w;
+	size_t len = sc->len, q;
+	long v;
+	size_t n;
+
+	q = names_digits(w, len, i, &v, &n);
+	if (i && w[i - 1] == '\'')
+		return q;
+	if (i >= 2 && w[i - 1] == '-' && hash_before(w, i - 1) < i - 1)
+		return q;
+	if (i >= 2 && w[i - 1] == '-' && i - 1 != sc->me &&
+	    w[i - 2] >= 'a' && w[i - 2] <= 'z')
+		return q;
+	if (q + 3 <= len && w[q] == '.' && is_digit(w[q + 1]) &&
+	    is_digit(w[q + 2]) && (q + 3 == len || !is_alnum(w[q + 3])))
+		return q + 3;
+	return 0;
+}
+
+/*
  * Read the number at i, a word of digits: "#05" is a volume, a marker of
  * another script may follow it ("1巻", "1-3巻", "第03卷", "2 Глава"),
  * else it is bare. Returns where to go on from, past i.
@@ -836,18 +199,21 @@ static size_t scan_number(struct scan *sc, size_t i)
 	const struct keyword *kw;
 	struct hit h = { 0 };
 
-	end = date_end(w, len, i);
-	if (end)
+	end = names_date_end(w, len, i);
+	if (end) {
+		sc->date = i;
+		sc->date_end = end;
 		return end;
+	}
 	end = title_number(sc, i);
 	if (end) {
 		sc->word_since = 1;
 		return end;
 	}
-	end = read_number(w, len, i, NULL, &h);
+	end = names_read_number(w, len, i, NULL, &h);
 	if (!end) {
 		sc->word_since = 1;
-		return word_end(w, len, i);
+		return names_word_end(w, len, i);
 	}
 	if (hash_before(w, i) < i) {
 		record(&sc->hits[NAMES_VOLUME], &h, hash_before(w, i));
@@ -858,11 +224,11 @@ static size_t scan_number(struct scan *sc, size_t i)
 		mark(sc, kw, &h, ordinal_before(w, i));
 		return after;
 	}
-	after = skip(w, len, end, " ,.-_");
+	after = names_skip(w, len, end, " ,.-_");
 	if (h.last == h.first && h.first <= 31 && after < len &&
-	    month_at(w, len, after))
+	    names_month_at(w, len, after))
 		return end;
-	add_bare(sc, &h, i, (i && is_other(w[i - 1])) ||
+	add_bare(sc, &h, i, end, (i && is_other(w[i - 1])) ||
 		 (end < len && is_other(w[end])));
 	return end;
 }
@@ -873,7 +239,7 @@ static int unknown_number(const char *w, size_t len, size_t p)
 	size_t i;
 
 	for (i = 0; i < ARRAY_SIZE(unknown_numbers); i++)
-		if (word_is(w, len, p, unknown_numbers[i]))
+		if (names_word_is(w, len, p, unknown_numbers[i]))
 			return 1;
 	return 0;
 }
@@ -892,14 +258,15 @@ static size_t scan_ascii(struct scan *sc, size_t i)
 
 	if (is_digit(w[i]))
 		return scan_number(sc, i);
-	e = word_end(w, len, i);
+	e = names_word_end(w, len, i);
 	for (k = i; k < e && !is_digit(w[k]); k++)
 		;
-	if (k == e && month_at(w, len, i) && (p = month_number(w, len, e))) {
+	if (k == e && names_month_at(w, len, i) &&
+	    (p = names_month_number(w, len, e))) {
 		sc->word_since = 1;
 		return p;
 	}
-	kw = keyword(w + i, k - i, KW_PREFIX, WHOLE);
+	kw = names_keyword(w + i, k - i, KW_PREFIX, WHOLE);
 	if (!kw || (kw->then && k < e) || (sc->brackets && k - i < 2) ||
 	    ((kw->where & KW_GLUED) && k == e)) {
 		sc->word_since = 1;
@@ -909,21 +276,23 @@ static size_t scan_ascii(struct scan *sc, size_t i)
 	glued = k < e;
 	if (!glued) {
 		if (kw->then) {
-			p = skip(w, len, e, " -._");
-			if (!word_is(w, len, p, kw->then)) {
+			p = names_skip(w, len, e, " -._");
+			if (!names_word_is(w, len, p, kw->then)) {
 				sc->word_since = 1;
 				return e;
 			}
-			e = word_end(w, len, p);
+			e = names_word_end(w, len, p);
 		}
-		p = skip(w, len, e, " -._#");
+		p = names_skip(w, len, e, " -._#");
 		if (kw->kind == NAMES_VOLUME && unknown_number(w, len, p)) {
 			if (i < sc->stop)
 				sc->stop = i;
-			return word_end(w, len, p);
+			return names_word_end(w, len, p);
 		}
 	}
-	end = p < len && is_digit(w[p]) ? read_number(w, len, p, kw, &h) : 0;
+	end = 0;
+	if (p < len && is_digit(w[p]))
+		end = names_read_number(w, len, p, kw, &h);
 	if (!end && (kw->kind != NAMES_SPECIAL || glued)) {
 		sc->word_since = 1;
 		return e;
@@ -940,15 +309,15 @@ static size_t scan_ascii(struct scan *sc, size_t i)
 static size_t scan_other(struct scan *sc, size_t i)
 {
 	const char *w = sc->w;
-	size_t len = sc->len, e = word_end(w, sc->end, i), p, end = 0;
+	size_t len = sc->len, e = names_word_end(w, sc->end, i), p, end = 0;
 	const struct keyword *kw;
 	struct hit h = { 0 };
 
-	kw = keyword(w + i, e - i, KW_PREFIX, ENDS);
+	kw = names_keyword(w + i, e - i, KW_PREFIX, ENDS);
 	if (kw) {
-		p = skip(w, len, e, " -._#");
+		p = names_skip(w, len, e, " -._#");
 		if (p < len && is_digit(w[p]))
-			end = read_number(w, len, p, kw, &h);
+			end = names_read_number(w, len, p, kw, &h);
 	}
 	if (!end) {
 		sc->word_since = 1;
@@ -988,16 +357,35 @@ static int marked(const struct scan *sc)
 	       sc->hits[NAMES_SPECIAL].found || sc->season.found;
 }
 
+/* Whether a word stands from a to b; dates are none, so that a number
+ * reads as if the date beside it were not there. */
+static int word_between(const struct scan *sc, size_t a, size_t b)
+{
+	size_t e;
+
+	while (a < b) {
+		if (!is_word(sc->w[a])) {
+			a++;
+		} else if (is_digit(sc->w[a]) &&
+			   (e = names_date_end(sc->w, sc->len, a))) {
+			a = e;
+		} else {
+			return 1;
+		}
+	}
+	return 0;
+}
+
 /*
  * Why the bare number is not sure to be the volume, or NULL when it is:
- * it is alone or ends the one run of numbers, is glued to no word, and,
- * when the series was found in the name (ending at me, else 0), follows
- * it with nothing but separators between.
+ * it is alone, or ends the one run of numbers when that stands before
+ * the series found in the name (ending at me, else 0); alone, two
+ * numbers are two readings ("Dorohedoro 2 05"). It is glued to no word
+ * and follows the series with nothing but separators (dates aside)
+ * between.
  */
 static const char *unsure(const struct scan *sc, size_t me)
 {
-	size_t i;
-
 	if (!sc->bare.found)
 		return sc->stop < sc->len ? "a volume marker without a number"
 					  : "no volume number";
@@ -1005,33 +393,46 @@ static const char *unsure(const struct scan *sc, size_t me)
 		return "several numbers, none marked as the volume";
 	if (sc->bare_glued)
 		return "a number glued to a word that is no marker";
+	if (!me && sc->in_run > 1)
+		return "two numbers, no marker";
 	if (!me || sc->run_start < me)
 		return NULL;
 	if (sc->in_run > 1)
 		return "several numbers after the series name";
-	for (i = me; i < sc->run_start; i++)
-		if (is_word(sc->w[i]))
-			return "a word between the series name and the number";
+	if (word_between(sc, me, sc->run_start))
+		return "a word between the series name and the number";
 	return NULL;
 }
 
 /*
- * In a series folder, a name with several numbers and no marker gives
- * the first when it stands alone right after the series, parted from
- * the rest by words: "Michel Vaillant 13 Mach 1 voor Steve Warson" is
- * volume 13, the rest its title. NULL otherwise.
+ * Whether the first bare number is parted from the next by more than
+ * blanks ("3 - 2 Coeurs", "12, 2 Mondes"); "12 13" may be a range or a
+ * volume and its chapter.
  */
-static const struct hit *first_after_series(const struct scan *sc, size_t me)
+static int first_parted(const struct scan *sc)
 {
 	size_t i;
 
-	if (!me || !sc->first.found || sc->first_run != 1 || sc->first_glued ||
-	    sc->first.start < me)
+	for (i = sc->first_end; i < sc->len && !is_word(sc->w[i]); i++)
+		if (sc->w[i] != ' ' && sc->w[i] != '_')
+			return 1;
+	return 0;
+}
+
+/*
+ * In a series folder, the first number right after the series is the
+ * volume, the rest its title, when no marker says otherwise and it
+ * stands alone: parted from other numbers by words or by more than
+ * blanks ("Michel Vaillant 13 Mach 1 voor Steve Warson" is volume 13,
+ * "Blue Lagoon 3 - 2 Coeurs" 3). NULL otherwise.
+ */
+static const struct hit *first_after_series(const struct scan *sc, size_t me)
+{
+	if (!me || !sc->first.found || sc->first_glued ||
+	    sc->first.start < me ||
+	    (sc->first_run != 1 && !first_parted(sc)))
 		return NULL;
-	for (i = me; i < sc->first.start; i++)
-		if (is_word(sc->w[i]))
-			return NULL;
-	return &sc->first;
+	return word_between(sc, me, sc->first.start) ? NULL : &sc->first;
 }
 
 /*
@@ -1040,7 +441,8 @@ static const struct hit *first_after_series(const struct scan *sc, size_t me)
  * season with a number after it is that episode. The title ends at the
  * first marker of any kind, so that "Mob Psycho 100 T05" is volume 5 of
  * "mob psycho 100". Without a marker, the bare number when unsure()
- * finds nothing against it, else first_after_series(). A special
+ * finds nothing against it, else first_after_series(), which also gives
+ * a chapter's volume ("Blue Lagoon 2 Chapter 13" in its folder). A special
  * without a number of its own takes the volume's, or the bare number
  * ("Wonder Woman 001 Special Edition" is special 1).
  */
@@ -1050,7 +452,7 @@ static void choose(const struct scan *sc, size_t me,
 	static const enum names_kind order[] = {
 		NAMES_SPECIAL, NAMES_CHAPTER, NAMES_VOLUME,
 	};
-	const struct hit *vol = &sc->hits[NAMES_VOLUME], *h = NULL, *m;
+	const struct hit *vol = &sc->hits[NAMES_VOLUME], *h = NULL, *m, *f;
 	size_t i;
 
 	if (!vol->found)
@@ -1076,11 +478,19 @@ static void choose(const struct scan *sc, size_t me,
 	if (!h) {
 		out->reason = unsure(sc, me);
 		h = out->reason ? first_after_series(sc, me) : &sc->bare;
+		if (!h && !me && sc->runs == 1 && sc->in_run > 1)
+			*title_end = sc->bare.start;
 		if (!h)
 			return;
 		out->reason = NULL;
 		out->kind = NAMES_VOLUME;
 		*title_end = h->start;
+	}
+	f = first_after_series(sc, me);
+	if (!vol->found && out->kind == NAMES_CHAPTER && f &&
+	    f->start < h->start) {
+		vol = f;
+		*title_end = f->start;
 	}
 	if (!h->has_number && vol->found) {
 		h = vol;
@@ -1146,7 +556,7 @@ static void find_series(const struct strbuf *w, const char *s,
 	for (i = 0; *s && i < w->len; i++) {
 		if (!is_word(w->buf[i]) || !boundary(w->buf, w->len, i))
 			continue;
-		e = match_at(w->buf, w->len, i, s);
+		e = names_match_at(w->buf, w->len, i, s);
 		if (e && boundary(w->buf, w->len, e)) {
 			*start = i;
 			*end = e;
@@ -1159,14 +569,16 @@ static void find_series(const struct strbuf *w, const char *s,
  * The name is folded once and every later step works on plain bytes;
  * the series' own words are stepped over, never read for numbers, its
  * leading article aside when the name has none. What stands in brackets
- * is read for markers only when nothing outside them gave a number.
+ * is read for markers only when nothing outside them gave a number. A
+ * date that ends the title is no part of it ("Strange Tales, 2009-11-00
+ * (#05)" is "strange tales").
  */
 int names_parse(const char *name, const char *series,
 		struct names_result *out)
 {
 	struct strbuf w = STRBUF_INIT, in = STRBUF_INIT, s = STRBUF_INIT;
 	struct scan sc = { 0 }, br = { 0 };
-	size_t len, ms = 0, me = 0, title_end;
+	size_t len, ms = 0, me = 0, title_end, date, date_end;
 
 	if (!out)
 		return -EINVAL;
@@ -1178,9 +590,9 @@ int names_parse(const char *name, const char *series,
 	len = strlen(name);
 	if (names_is_volume_file(name))
 		len = strrchr(name, '.') - name;
-	fold(name, len, &w);
+	names_fold(name, len, &w);
 	strbuf_add(&in, w.buf, w.len);
-	blank_groups(w.buf, w.len, in.buf);
+	names_blank_groups(w.buf, w.len, in.buf);
 	names_normalize(series, &s);
 	find_series(&w, s.buf, &ms, &me);
 	if (!me)
@@ -1188,6 +600,8 @@ int names_parse(const char *name, const char *series,
 	sc.w = w.buf;
 	sc.len = sc.stop = w.len;
 	scan(&sc, ms, me);
+	date = sc.date;
+	date_end = sc.date_end;
 	if (!marked(&sc) && !sc.bare.found) {
 		br.w = in.buf;
 		br.len = in.len;
@@ -1198,8 +612,11 @@ int names_parse(const char *name, const char *series,
 			sc = br;
 	}
 	choose(&sc, me, out, &title_end);
+	if (date_end && date_end <= title_end &&
+	    names_skip(w.buf, title_end, date_end, " ,.-_#") == title_end)
+		title_end = date;
 	strbuf_add(&out->series, w.buf, title_end);
-	squeeze(&out->series);
+	names_squeeze(&out->series);
 	strbuf_release(&w);
 	strbuf_release(&in);
 	strbuf_release(&s);

@@ -19,34 +19,42 @@
  * "Eyeshield 21 v12" is volume 12, "Mob Psycho 100" alone is nothing.
  *
  * Volume markers: "T05", "T.05", "T 5", "Tome 3", "Vol. 10", "Volume 7",
- * "v12", "Intégrale 2", "Band 4", "LN01" (a light novel's), "#05", "# 1/2"
- * (a half); in other scripts "1巻",
+ * "v12", "Intégrale 2", "Band 4", "Book 3", "Disc 2", "LN01" (a light
+ * novel's), "#05", "# 1/2" or "#½" (a half); in other scripts "1巻",
  * "第03卷", "卷2", "第1册", "7.5권", "Том 1", "เล่ม 1", "เล่มที่ 5" (a
  * number glued to a CJK or Thai word is read apart from it). Seasons of
  * webtoons ("S01", "Season 2", "시즌34") stand for volumes; a number
  * after a season is its episode, a chapter ("Tower of God S01 014").
- * Ranges: "Tomes 1-3", "v01-03", "T01-T03", "Tomes 1 à 3", "1-3巻",
- * "Тома 1-4"; a dash with spaces around it ("T01 - T03") only makes a
- * range when the marker is plural or repeated, since " - " usually
- * separates a title. Decimals
+ * Ranges: "Tomes 1-3", "v01-03", "T01-T03", "Tomes 1 à 3", "Vol 1 to 3",
+ * "Tomes 1 & 2", "1-3巻", "Тома 1-4"; chained, "v01-02-03" is 1-3. A
+ * hyphen with spaces around it ("T01 - T03") only makes a range when the
+ * marker is plural or repeated, since " - " usually separates a title;
+ * an en or em dash, "&", "to" or "à" with spaces around it also does
+ * when the range ends the name ("Book 1 – 3 (2019-2020)"). Decimals
  * keep one digit ("Vol 10.5" is 10.5, a volume of its own). Chapters:
  * "Chapter 150", "Ch.150", "Chp. 1", "Chapitre 12", "c150", "chs 01-02",
  * "Chaps 3-4", "Episode 406", "第25話", "106화", "13회", "13장", "Глава 3", "2 Глава", "ตอนที่ 3",
  * "บทที่ 112". Specials: "Hors-Série", "HS", "SP02", "Special", "Extra",
  * "Omake", "Artbook", "Fanbook", "Guide", "Databook". A scan's revision
  * after a number is dropped ("Chapter11v2", "Ch.5v.2" are chapters 11
- * and 5).
+ * and 5). Markers glue to their numbers in every script ("LN01-02",
+ * "Discs01-02", "Tome2", "Тома1-2"), and a chapter's to its volume's:
+ * "v2c6", "T02ch06", "Vol.2Ch.6" are chapter 6 of volume 2.
  *
  * A number with no marker (a bare number) is the volume only when the
- * parser is sure of it: it is the one number of the name, or the last of
- * numbers that follow each other ("Kaiju No. 8 036"), and, when the
+ * parser is sure of it: it is the one number of the name and, when the
  * series was found in the name, nothing but separators stands between
- * the series and it ("Berserk - 41 - La Marque" is 41; "Berserk Part 2"
- * and "Berserk 12 13" are nothing). In a series folder, the first of
- * several numbers is the volume when it alone stands right after the
- * series and words part it from the others, which are its title
- * ("Michel Vaillant 13 Mach 1 voor Steve Warson" is 13, "Blacksad 6.1 -
- * They All Fall Down Part 1" 6.1). A number glued to a word that is no
+ * the series and it ("Berserk - 41 - La Marque" is 41, "Kaiju No. 8 036"
+ * in "Kaiju No. 8" 36; "Berserk Part 2" and "Berserk 12 13" are
+ * nothing). Alone, with no series known or found, two numbers are two
+ * readings and give none ("Dorohedoro 2 05", reason "two numbers, no
+ * marker"). With the series known (in its folder, or a release matched
+ * against it), the first of several numbers is the volume when it alone
+ * stands right after the series and words, or more than blanks, part it
+ * from the others, which are its title ("Michel Vaillant 13 Mach 1 voor
+ * Steve Warson" is 13, "Blacksad 6.1 - They All Fall Down Part 1" 6.1,
+ * "Lucky Luke 3 - 2 Coeurs" 3); it is also a chapter's volume ("Berserk
+ * 2 Chapter 13"). A number glued to a word that is no
  * marker ("2년") is never a volume; one glued to an apostrophe or by a
  * dash to a word ("Batman '89", "IG-88"), unless that word ends the
  * series, or with two decimals ("8.54"), is the title's. Otherwise the
@@ -54,9 +62,11 @@
  * listed for renaming.
  *
  * Ignored: a lone number or range from 1900 to 2099 (a year), dates and
- * times ("02-2005", "2021-08-04", "2005.03", "04.02.2005", "00:00", a
- * day or a year next to an English or French month's name: "15 mars
- * 2006", "March 5, 1999"), the end of a range when it is a year ("Tomes
+ * times ("02-2005", "2021-08-04", "2009-11-00", "2005.03", "04.02.2005",
+ * "00:00", a day or a year next to an English or French month's name:
+ * "15 mars 2006", "March 5, 1999"), read as if they were not there
+ * ("Strange Tales 2009-11-04 12" is 12) and cut from the end of the
+ * title, the end of a range when it is a year ("Tomes
  * 1-2005" is 1), the extension when it is a volume file's, and what
  * stands in (), [], {} or 【】 ("(2023)", "[Digital]", "(Ch. 15-21)"),
  * unless the name holds no marker and no number outside them: then "#"

@@ -312,9 +312,13 @@ static int take_answer(struct throttle *t, const struct http_response *resp,
 		throttle_rate_limited(t, resp->retry_after_s);
 		return -EAGAIN;
 	}
-	if (status == 403 || status >= 500) {
+	if (status == 403) {
+		throttle_refused(t, status);
+		return -EACCES;
+	}
+	if (status >= 500) {
 		throttle_failed(t);
-		return status == 403 ? -EACCES : -EIO;
+		return -EIO;
 	}
 	throttle_ok(t);
 	if (status == 200)

@@ -56,7 +56,7 @@
 #   MEDIAMON_BENCH_FILES     corpus size (default 100000)
 #   MEDIAMON_BENCH_SECTIONS  sections to run (default
 #                            "mpd mediamon cold idle formats watch views
-#                            covers analysis scale")
+#                            covers analysis scale onefolder")
 #   MEDIAMON_BENCH_IDLE_S    seconds the idle section counts wakeups (60)
 #   MEDIAMON_BENCH_SCALE_FILES  files of the scale library (1000000)
 #   MEDIAMON_BENCH_TIMEOUT   seconds one scan or MPD update may take (3600)
@@ -76,7 +76,7 @@ REPO=$(cd "$(dirname "$0")/../.." && pwd)
 BENCH_DIR=${MEDIAMON_BENCH_DIR:-$HOME/.cache/mediamon-bench}
 CORPUS=$BENCH_DIR/corpus
 FILES=${MEDIAMON_BENCH_FILES:-100000}
-SECTIONS=${MEDIAMON_BENCH_SECTIONS:-mpd mediamon cold idle formats watch views covers analysis scale}
+SECTIONS=${MEDIAMON_BENCH_SECTIONS:-mpd mediamon cold idle formats watch views covers analysis scale onefolder}
 # The scale section's library of tiny MP3s, cached like the corpus.
 SCALE=$BENCH_DIR/scale
 # The formats section's library: as many files as the corpus, in every
@@ -1304,6 +1304,47 @@ section_analysis() {
 		"$sa_record ms"
 }
 
+# -------------------------------------------------------------- onefolder
+# One folder of many files (issue 44): a full rescan of a folder of
+# 100,000 files should cost no more per file than one of 1,000 (the
+# scan's look-ups among a folder's known files are hashed).
+
+# onefolder_time FILES: a full rescan of one folder of FILES empty files,
+# its time per file kept as onefolder_FILES_us (microseconds)
+onefolder_time() {
+	of_root=$WORK/onefolder-$1
+	rm -rf "$of_root"
+	mkdir -p "$of_root/many"
+	(cd "$of_root/many" && seq -f 'file %06g.txt' 1 "$1" | xargs -d '\n' touch)
+	mediamon_start "$of_root"
+	scan_wait ""
+	log "onefolder: full rescan of one folder of $1 files"
+	mediamon_rescan full "onefolder_$1"
+	mediamon_stop
+	rm -rf "$of_root"
+	put "onefolder_$1_us" "$(awk -v s="$(get "onefolder_$1_s")" -v n="$1" \
+		'BEGIN { printf "%.2f", s * 1e6 / n }')"
+}
+
+section_onefolder() {
+	onefolder_time 1000
+	onefolder_time 100000
+	small=$(get onefolder_1000_us)
+	big=$(get onefolder_100000_us)
+	ratio=$(awk -v a="$big" -v b="$small" \
+		'BEGIN { if (b > 0) printf "%.2f", a / b; else print "n/a" }')
+	figure_row "onefolder_us@1000" lower \
+		"one folder of 1,000 files: full rescan, per file" "$small us"
+	figure_row "onefolder_us@100000" lower \
+		"one folder of 100,000 files: full rescan, per file" "$big us"
+	if [ "$ratio" = n/a ]; then
+		row "  per file, 100,000 against 1,000" "n/a (zero time)"
+	else
+		row "  per file, 100,000 against 1,000" "${ratio}x" "" "<= 2x" \
+			"$(verdict 2 ge "$ratio")"
+	fi
+}
+
 # ------------------------------------------------------------------ scale
 
 scale_ensure() {
@@ -1529,7 +1570,7 @@ check_setup() {
 
 versions() {
 	v=""
-	case " $SECTIONS " in *" mediamon "* | *" cold "* | *" idle "* | *" formats "* | *" watch "* | *" views "* | *" covers "* | *" scale "*)
+	case " $SECTIONS " in *" mediamon "* | *" cold "* | *" idle "* | *" formats "* | *" watch "* | *" views "* | *" covers "* | *" scale "* | *" onefolder "*)
 		v=$("$MEDIAMON" -V 2>&1 | head -n 1) ;;
 	esac
 	case " $SECTIONS " in *" mpd "*)

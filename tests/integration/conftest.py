@@ -18,6 +18,11 @@ import urllib.request
 import pytest
 from mutagen.id3 import ID3, TALB, TIT2, TPE1, TPE2, TRCK
 
+# Started in the background of a shell (nohup make test &, a CI runner),
+# this process inherits SIGINT ignored, and would pass that on to every
+# program a test starts: they start with it at its default.
+if signal.getsignal(signal.SIGINT) == signal.SIG_IGN:
+    signal.signal(signal.SIGINT, signal.default_int_handler)
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(
     os.path.abspath(__file__))))
 # The daemon under test, and a command prefix to run it behind (such as

@@ -133,10 +133,14 @@ def root():
 
 def test_make_run_demo(root, tmp_path):
     """`make run` on the work tree (already built by `make test`), its
-    demo made in a folder of the test's own."""
+    demo made in a folder of the test's own. It runs the binaries under
+    test as they are: a build going on in the same tree (an edit, a
+    second make) must not relink them under it, which the clean clone's
+    test below covers as a user's first make run."""
     demo_dir = tmp_path / "demo"
     mnt = tmp_path / "mnt"
-    demo = Demo(["make", "-s", "run", "DEMO=" + str(demo_dir),
+    demo = Demo(["make", "-s", "-o", "mediamon", "-o", "mediamon-analyse",
+                 "run", "DEMO=" + str(demo_dir),
                  "MNT=" + str(mnt)], REPO, mnt, tmp_path / "run.log")
     try:
         demo.wait_mounted(300)

@@ -1,7 +1,7 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 """tests/check-layout.py, the layout's rules, run on small trees made
 here: each rule's break is found and named, and a tree that keeps them
-passes."""
+passes; and on this tree, which keeps them."""
 
 import os
 import subprocess
@@ -10,14 +10,20 @@ CHECK = os.path.join(os.path.dirname(os.path.dirname(
     os.path.abspath(__file__))), "check-layout.py")
 
 
+SPDX = "/* SPDX-License-Identifier: GPL-3.0-or-later */\n"
+OPENING = "/*\n * What this file owns, and what it must not do.\n */\n"
+
+
 def tree(root, files):
     """Write files ({path: [included header, ...]}) under root, each
-    module as a .c and a .h that include what is given."""
+    module as a .c, opened by its SPDX line and a comment, and a .h that
+    include what is given."""
     for mod, includes in files.items():
         for ext in (".c", ".h"):
             path = root / (mod + ext)
             path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_text("".join('#include "%s.h"\n' % i
+            path.write_text((SPDX + OPENING if ext == ".c" else "") +
+                            "".join('#include "%s.h"\n' % i
                                     for i in includes if ext == ".c"))
 
 
@@ -92,3 +98,74 @@ def test_fs_past_its_seams_fails(tmp_path):
     assert rc == 1
     assert "fs/views uses indexer/library/music: fs/ reaches the index" \
         in out
+
+
+def test_this_tree_passes():
+    rc, out = check(os.path.dirname(os.path.dirname(CHECK)))
+    assert rc == 0, out
+
+
+def write_c(root, rel, lines, opening=True):
+    """A .c file of that many lines in all, opened by its SPDX line and,
+    if asked, a comment."""
+    head = SPDX + (OPENING if opening else "") + '#include "common/x.h"\n'
+    body = "int x;\n" * (lines - head.count("\n"))
+    (root / rel).write_text(head + body)
+
+
+def allow(root, *lines):
+    (root / "tests").mkdir(exist_ok=True)
+    (root / "tests" / "check-layout.allow").write_text(
+        "# the exceptions\n" + "".join(line + "\n" for line in lines))
+
+
+def test_a_long_file_fails_unless_listed(tmp_path):
+    tree(tmp_path, GOOD)
+    write_c(tmp_path, "common/strbuf.c", 800)
+    assert check(tmp_path)[0] == 0
+    write_c(tmp_path, "common/strbuf.c", 801)
+    rc, out = check(tmp_path)
+    assert rc == 1
+    assert "common/strbuf.c has 801 lines, over 800: split it" in out
+    allow(tmp_path, "long common/strbuf.c 805")
+    rc, out = check(tmp_path)
+    assert rc == 0, out
+
+
+def test_a_listed_long_file_may_only_shrink(tmp_path):
+    tree(tmp_path, GOOD)
+    allow(tmp_path, "long common/strbuf.c 805")
+    write_c(tmp_path, "common/strbuf.c", 806)
+    rc, out = check(tmp_path)
+    assert rc == 1
+    assert "common/strbuf.c grew to 806 lines, past the 805" in out
+    write_c(tmp_path, "common/strbuf.c", 790)
+    rc, out = check(tmp_path)
+    assert rc == 1
+    assert "common/strbuf.c has 790 lines now: remove it from" in out
+
+
+def test_a_file_with_no_opening_comment_fails_unless_listed(tmp_path):
+    tree(tmp_path, GOOD)
+    # the SPDX line alone is not the opening comment
+    write_c(tmp_path, "common/strbuf.c", 10, opening=False)
+    rc, out = check(tmp_path)
+    assert rc == 1
+    assert "common/strbuf.c has no opening comment" in out
+    allow(tmp_path, "uncommented common/strbuf.c")
+    rc, out = check(tmp_path)
+    assert rc == 0, out
+    write_c(tmp_path, "common/strbuf.c", 10)
+    rc, out = check(tmp_path)
+    assert rc == 1
+    assert "common/strbuf.c opens with a comment now: remove it" in out
+
+
+def test_an_entry_for_a_file_gone_or_garbled_fails(tmp_path):
+    tree(tmp_path, GOOD)
+    allow(tmp_path, "uncommented common/gone.c", "long common/gone.c 900",
+          "short common/strbuf.c")
+    rc, out = check(tmp_path)
+    assert rc == 1
+    assert "common/gone.c is gone: remove it from" in out
+    assert ':4: not "long PATH LINES" nor "uncommented PATH"' in out

@@ -149,12 +149,13 @@ def test_unparsed(manga):
     berserk = os.path.join(manga.root, "Berserk")
     notes = os.path.join(manga.root, "Notes", "Notes sans numero.cbz")
     assert unparsed_lines(manga) == [notes + "\tno volume number"]
-    for name in ["Berserk 12 13.cbz", "Berserk Part 4.cbz",
+    for name in ["Berserk 12 13.cbz", "Berserk Part 4.cbz", "12 13.cbz",
                  "Berserk\tLost 4.cbz", "\ubca0\ub974\uc138\ub974\ud06c 4\ub144.cbz"]:
         with open(os.path.join(berserk, name), "wb") as f:
             f.write(b"x")
     # in path order (a tab sorts first), the tab shown as a space
     wait_lines(manga, "status/unparsed", [
+        berserk + "/12 13.cbz\ttwo numbers, no marker",
         berserk + "/Berserk Lost 4.cbz\ta word between the series name"
         " and the number",
         berserk + "/Berserk 12 13.cbz\tseveral numbers after the series"
@@ -169,7 +170,7 @@ def test_unparsed(manga):
     os.rename(os.path.join(berserk, "Berserk Part 4.cbz"),
               os.path.join(berserk, "Berserk T04.cbz"))
     wait_missing(manga, EXPECTED[1:])
-    assert len(unparsed_lines(manga)) == 4
+    assert len(unparsed_lines(manga)) == 5
 
 
 # in path order ("2.5" sorts before "2.cbz")

@@ -224,6 +224,13 @@ def test_missing_check_costs_one_request_per_series(monitored):
     assert doc["throttler"]["prowlarr"]["requests_per_minute"] == 120
     assert doc["throttler"]["prowlarr"]["min_interval_seconds"] == 0.5
     assert titles(m.json("status/found.json")) == titles(found)
+    # the budget, as the fake counted it: every request in one window or
+    # two, none refused
+    budget = m.json("metrics/requests.json")["prowlarr"]
+    assert budget["requests"] == len(mon.searches()) == 10
+    assert budget["window"]["limit"] == 120
+    assert 0 <= budget["window"]["requests"] <= 10
+    assert budget["last_refusal"] is None and budget["paused_until"] is None
 
     # and so does a check after a restart: the cache is in the store
     mon.unmount()
@@ -263,6 +270,10 @@ def test_rate_limit_is_waited_out(monitored):
     t = mon.m.json("metrics/monitor.json")["throttler"]["prowlarr"]
     assert t["http_429"] == 1 and t["requests"] == 3
     assert mon.m.read("status/health") == b"ok\n"
+    budget = mon.m.json("metrics/requests.json")["prowlarr"]
+    assert budget["requests"] == len(searches) == 3
+    assert budget["last_refusal"]["status"] == 429
+    assert abs(budget["last_refusal"]["at_s"] - s01[0]) < 5
 
 
 @pytest.mark.parametrize("fault,body", [
@@ -402,6 +413,9 @@ def test_cloudflare_is_a_warning(monitored):
     assert "warn: nautiljon: blocked (HTTP 403); a number written to" \
         " /manga/SERIES/latest still works\n" in \
         mon.m.read("status/health").decode()
+    budget = mon.m.json("metrics/requests.json")["nautiljon"]
+    assert budget["last_refusal"]["status"] == 403
+    assert budget["requests"] == len(mon.pages()) == 1
     # the number written by hand is used instead
     mon.m.write("manga/Saga 01/latest", "12\n")
     mon.check("new")

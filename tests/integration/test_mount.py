@@ -66,8 +66,8 @@ def test_layout(mount):
     assert sorted(os.listdir(mount.file("metrics"))) == [
         "analysis.json", "checks.csv", "checks.svg", "fuse.json",
         "mediamon.prom", "monitor.json", "prometheus", "repair.csv",
-        "repair.json", "repairs.svg", "scan.csv", "scan.json", "scans.svg",
-        "watch.json"]
+        "repair.json", "repairs.svg", "requests.json", "scan.csv",
+        "scan.json", "scans.svg", "watch.json"]
     assert sorted(os.listdir(mount.file("control"))) == [
         "blocklist", "check-missing", "check-new", "dry-run", "log-level",
         "maintenance", "pause", "repair", "rescan", "reset-metrics"]
@@ -516,6 +516,25 @@ def test_signal_unmounts_and_closes_the_store(make_mount, library, sig):
     db = sqlite3.connect(m.db)
     assert db.execute("PRAGMA integrity_check").fetchone() == ("ok",)
     assert db.execute("SELECT count(*) FROM tracks").fetchone() == (9,)
+
+
+@pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM])
+def test_stop_signals_taken_back_when_inherited_ignored(make_mount, library,
+                                                       sig):
+    """Started as a background job of a script or under nohup, the daemon
+    inherits SIGINT and SIGHUP ignored (and any of them may come blocked):
+    it still reloads on SIGHUP and stops on SIGINT and SIGTERM."""
+    signals = "--ignore-signal=INT,TERM,HUP"
+    m = make_mount("music=" + str(library), wrapper=(
+        "env", signals, signals.replace("ignore", "block")))
+    m.read("status/summary.json")
+    m.proc.send_signal(signal.SIGHUP)
+    wait_for(lambda: b"reload: done" in m.read("log"),
+             15, "the reload SIGHUP asks for", mount=m)
+    assert m.proc.poll() is None and is_mounted(m.path)
+    m.proc.send_signal(sig)
+    assert m.proc.wait(timeout=15) == 0
+    assert not is_mounted(m.path)
 
 
 def test_progress_while_a_scan_runs(mount, library):

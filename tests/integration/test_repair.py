@@ -387,6 +387,15 @@ def test_infringing_after_rate_limit_is_not_permanent(setup):
             if r["path"] == "/torrents/addMagnet"]
     assert adds == [429, 451, 201]
     assert s.repairs()["failed"] == []
+    # the budget: every request the fake saw, the 429 the last refusal
+    # (the 451 is no refusal of the rate)
+    seen = len(s.requests())
+    budget = s.m.json("metrics/repair.json")["throttle"]
+    assert set(budget) == set(s.m.json("metrics/requests.json")[
+        "realdebrid"])
+    assert seen <= budget["requests"] <= len(s.requests())
+    assert budget["last_refusal"]["status"] == 429
+    assert budget["paused_until"] is None or budget["backoff_seconds"] > 0
     assert all(os.path.islink(p) for p in s.other_links)
     assert s.sonarr.call("/_commands") == []
 

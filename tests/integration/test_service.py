@@ -1016,7 +1016,8 @@ def test_check_config_needs_a_root(tmp_path):
 PROM_DOCS = {"summary": "status/summary.json", "scan": "metrics/scan.json",
              "watch": "metrics/watch.json", "monitor": "metrics/monitor.json",
              "repair": "metrics/repair.json",
-             "analysis": "metrics/analysis.json", "fuse": "metrics/fuse.json"}
+             "analysis": "metrics/analysis.json", "fuse": "metrics/fuse.json",
+             "requests": "metrics/requests.json"}
 
 
 def S(doc, path, *labels, scale=1, skip=None, trim=None):
@@ -1100,17 +1101,29 @@ PROM_SOURCES = {
     "mediamon_cache_hits_total": S("monitor", "cache.hits"),
     "mediamon_cache_misses_total": S("monitor", "cache.misses"),
     "mediamon_throttle_requests_per_minute":
-        S("monitor", "throttler.*.requests_per_minute", "service"),
+        S("requests", "*.requests_per_minute", "service"),
     "mediamon_throttle_min_interval_seconds":
-        S("monitor", "throttler.*.min_interval_seconds", "service"),
+        S("requests", "*.min_interval_seconds", "service"),
     "mediamon_throttle_requests_total":
-        S("monitor", "throttler.*.requests", "service"),
+        S("requests", "*.requests", "service"),
     "mediamon_throttle_waits_total":
-        S("monitor", "throttler.*.waits", "service"),
+        S("requests", "*.waits", "service"),
     "mediamon_throttle_http_429_total":
-        S("monitor", "throttler.*.http_429", "service"),
+        S("requests", "*.http_429", "service"),
     "mediamon_throttle_failures_total":
-        S("monitor", "throttler.*.failures", "service"),
+        S("requests", "*.failures", "service"),
+    "mediamon_throttle_window_requests":
+        S("requests", "*.window.requests", "service"),
+    "mediamon_throttle_window_reset_timestamp_seconds":
+        S("requests", "*.window.resets_at_s", "service"),
+    "mediamon_throttle_backoff_seconds":
+        S("requests", "*.backoff_seconds", "service"),
+    "mediamon_throttle_paused_until_timestamp_seconds":
+        S("requests", "*.paused_until_s", "service"),
+    "mediamon_throttle_last_refusal_status":
+        S("requests", "*.last_refusal.status", "service"),
+    "mediamon_throttle_last_refusal_timestamp_seconds":
+        S("requests", "*.last_refusal.at_s", "service"),
     "mediamon_check_running": S("monitor", "running.*", "check"),
     "mediamon_check_started_timestamp_seconds":
         S("monitor", "last_check.*.started_at_s", "check"),
@@ -1296,10 +1309,11 @@ def test_prometheus_every_metric(library, tmp_path):
         a, b = instant.get(key[0]) or sorted((low[key], high[key]))
         assert a - 1e-9 <= value <= b + 1e-9 or \
             value == pytest.approx(a), (key, value, a, b)
-    # every family that has a source row set above has a sample
+    # every family that has a source row set above has a sample; a
+    # phase that took less than the clock's step is a sample of 0
+    assert any(k[0] == "mediamon_last_scan_phase_seconds" for k in got)
     for name in ("mediamon_check_requests", "mediamon_repair_requests",
                  "mediamon_repair_last_pass_duration_seconds",
-                 "mediamon_last_scan_phase_seconds",
                  "mediamon_scans_failed_total", "mediamon_root_files",
                  "mediamon_watch_latency_max_seconds",
                  "mediamon_analysis_tracks_per_second",

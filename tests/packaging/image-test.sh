@@ -3,7 +3,7 @@
 # Runs the container image as contrib/docker-compose.yml does, on the demo
 # libraries, and checks what a user of it counts on: the mount appears on
 # the host through the rshared bind and in a second container that binds
-# the folder above the mount point rslave (as the README tells Plex or
+# the folder above the mount point rslave (as docs/INSTALL.md tells Plex or
 # Komga to), the health check passes, a restart brings the mount back to
 # both without restarting the second container, and a stop unmounts it.
 # Removes its containers, mounts and files at the end, failed or not.

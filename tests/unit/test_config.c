@@ -103,6 +103,8 @@ static void test_defaults(void **state)
 	assert_int_equal(cfg.watch_debounce_ms, 200);
 	assert_int_equal(cfg.poll_interval_s, 300);
 	assert_int_equal(cfg.max_open_per_user, 256);
+	assert_int_equal(cfg.max_open_memory_per_user, 256 << 20);
+	assert_int_equal(cfg.max_picture, 16 << 20);
 	assert_int_equal(cfg.auto_check_interval_s, 3600);
 	assert_int_equal(cfg.missing_volumes, 1);
 	assert_int_equal(cfg.new_volumes, 1);
@@ -1642,7 +1644,8 @@ static void test_dump(void **state)
 	for (size_t i = 0; i < ARRAY_SIZE(secrets); i++)
 		assert_null(strstr(first.buf, secrets[i]));
 	want = expand("\n[music]\nroot = @/music\nroot = @/lib\n"
-		      "covers = yes\nfollow_outside_symlinks = no\n\n");
+		      "covers = yes\nmax_picture = 16777216\n"
+		      "follow_outside_symlinks = no\n\n");
 	assert_non_null(strstr(first.buf, want));
 	free(want);
 	assert_non_null(strstr(first.buf, "\n[prowlarr]\n# url =\n"

@@ -255,7 +255,8 @@ static const struct name_case cases[] = {
 	{ "Berserk Deluxe 05.cbz", "Berserk", NONE, 0, 0, NULL },
 	{ "Dorohedoro 05 - Chaos 12.cbz", NULL, NONE, 0, 0, NULL },
 	{ "Dorohedoro 05 - Chaos 12.cbz", "Dorohedoro", VOL, 5, 5, NULL },
-	{ "Dorohedoro 2 05.cbz", NULL, VOL, 5, 5, "dorohedoro 2" },
+	{ "Dorohedoro 2 05.cbz", NULL, NONE, 0, 0, "dorohedoro 2" },
+	{ "Dorohedoro 2 05.cbz", "Dorohedoro 2", VOL, 5, 5, NULL },
 	{ "Naruto Part 2 T05.cbz", "Naruto", VOL, 5, 5, "naruto part 2" },
 	{ "Akira 2016-2019.cbz", "Akira", NONE, 0, 0, NULL },
 

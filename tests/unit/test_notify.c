@@ -29,16 +29,19 @@
 /* A secret in every address: it must never reach the log. */
 #define TOKEN "hOOkTOKEN-secret_123"
 #define NTFY_TOKEN "tk_fakeTOKEN"
+#define TG_TOKEN "7000000001:AAFakeBotTokenForMediamonTests_x1"
 #define WAIT_S 60.0
 
-static struct fake hooks, ntfy;
+static struct fake hooks, ntfy, tg;
 static char discord_url[160], slack_url[160], ntfy_url[160], hook_url[160];
+static char tg_url[160];
 
 static int start_fakes(void **state)
 {
 	(void)state;
 	if (fake_start("webhook_fake.py", &hooks) ||
-	    fake_start("ntfy_fake.py", &ntfy))
+	    fake_start("ntfy_fake.py", &ntfy) ||
+	    fake_start("telegram_fake.py", &tg))
 		return -1;
 	snprintf(discord_url, sizeof(discord_url),
 		 "http://127.0.0.1:%d/api/webhooks/42/" TOKEN, hooks.port);
@@ -49,6 +52,7 @@ static int start_fakes(void **state)
 		 "http://127.0.0.1:%d/private" TOKEN, ntfy.port);
 	snprintf(hook_url, sizeof(hook_url),
 		 "http://127.0.0.1:%d/hook?token=" TOKEN, hooks.port);
+	snprintf(tg_url, sizeof(tg_url), "http://127.0.0.1:%d", tg.port);
 	return 0;
 }
 
@@ -57,6 +61,7 @@ static int stop_fakes(void **state)
 	(void)state;
 	fake_stop(&hooks);
 	fake_stop(&ntfy);
+	fake_stop(&tg);
 	return 0;
 }
 
@@ -388,7 +393,11 @@ static void test_unreachable_and_secrets(void **state)
 	struct notify_msg m = msg(NOTIFY_HEALTH_OK, "", "ok again", NULL);
 	struct notify_answer a;
 	struct strbuf log = STRBUF_INIT;
-	const char *urls[] = { discord_url, slack_url, ntfy_url, hook_url };
+	const char *urls[NOTIFY_NR_TARGETS] = {
+		[NOTIFY_DISCORD] = discord_url, [NOTIFY_SLACK] = slack_url,
+		[NOTIFY_NTFY] = ntfy_url, [NOTIFY_WEBHOOK] = hook_url,
+		[NOTIFY_TELEGRAM] = tg_url,
+	};
 
 	(void)state;
 	assert_int_equal(send_to(NOTIFY_SLACK, "http://127.0.0.1:1/services/"
@@ -400,8 +409,14 @@ static void test_unreachable_and_secrets(void **state)
 	assert_null(strstr(a.error, TOKEN));
 	assert_int_equal(send_to(NOTIFY_DISCORD, "ftp://x/" TOKEN, &m, &a),
 			 -EACCES);
-	for (int k = 0; k < NOTIFY_NR_TARGETS; k++)
-		send_to(k, urls[k], &m, &a);
+	for (int k = 0; k < NOTIFY_NR_TARGETS; k++) {
+		struct notify_target t = target(k, urls[k]);
+
+		t.token = TOKEN;
+		t.chat = "42";
+		notify_target_send(&t, &m, NULL, &a);
+		assert_null(strstr(a.error, TOKEN));
+	}
 	log_ring_dump(&log);
 	assert_non_null(strstr(log.buf, "127.0.0.1:1"));
 	assert_null(strstr(log.buf, TOKEN));
@@ -530,9 +545,10 @@ static void write_conf(struct env *e, const char *extra)
 	assert_non_null(f);
 	fprintf(f, "[general]\ndatabase = %s\n[music]\nroot = %s\n"
 		"[notify]\ndiscord_webhook = %s\nslack_webhook = %s\n"
-		"ntfy_url = %s\nntfy_token = %s\nwebhook = %s\n%s", e->db,
-		e->dir, discord_url, slack_url, ntfy_url, NTFY_TOKEN, hook_url,
-		extra);
+		"ntfy_url = %s\nntfy_token = %s\nwebhook = %s\n"
+		"telegram_url = %s\ntelegram_token = " TG_TOKEN "\n"
+		"telegram_chat = 123456789\n%s", e->db, e->dir, discord_url,
+		slack_url, ntfy_url, NTFY_TOKEN, hook_url, tg_url, extra);
 	fclose(f);
 	assert_int_equal(chmod(e->conf, 0600), 0);
 }
@@ -588,6 +604,7 @@ static int teardown(void **state)
 		plan(&hooks, (const char *[]){ "discord", "slack", "hook" }[i],
 		     "\"sticky\": null, \"answers\": []");
 	plan(&ntfy, "ntfy", "\"sticky\": null, \"answers\": []");
+	plan(&tg, "telegram", "\"sticky\": null, \"answers\": []");
 	notify_accept(0);
 	return 0;
 }
@@ -605,7 +622,9 @@ static void restart(struct env *e, const char *extra)
 }
 
 static const char *const fake_kinds[NOTIFY_NR_TARGETS] = {
-	"discord", "slack", "ntfy", "hook"
+	[NOTIFY_DISCORD] = "discord", [NOTIFY_SLACK] = "slack",
+	[NOTIFY_NTFY] = "ntfy", [NOTIFY_WEBHOOK] = "hook",
+	[NOTIFY_TELEGRAM] = "telegram",
 };
 
 /* The text of a post that names its event's subject. */
@@ -620,6 +639,8 @@ static const char *post_text(json_t *p)
 		return member(body, "text");
 	if (!strcmp(kind, "ntfy"))
 		return member(json_object_get(p, "message"), "title");
+	if (!strcmp(kind, "telegram"))
+		return member(body, "text");
 	return member(body, "subject");
 }
 
@@ -627,7 +648,8 @@ static const char *post_text(json_t *p)
  * any). */
 static int count(int k, const char *subject, long status)
 {
-	json_t *all = posts(k == NOTIFY_NTFY ? &ntfy : &hooks), *p;
+	json_t *all = posts(k == NOTIFY_NTFY ? &ntfy :
+			    k == NOTIFY_TELEGRAM ? &tg : &hooks), *p;
 	size_t i;
 	int n = 0;
 
@@ -735,6 +757,7 @@ static void test_each_event_reaches_each_target(void **state)
 		}
 	assert_int_equal(queued(e, NULL), 0);
 	assert_int_equal(log_has(TOKEN), 0);
+	assert_int_equal(log_has(TG_TOKEN), 0);
 }
 
 /* A 429 leaves the alert queued; it goes again once the time Discord

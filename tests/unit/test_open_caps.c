@@ -3,7 +3,7 @@
  * The caps on files open through the mount: the descriptor limit raised
  * at start, with a reserve the mount's files never take; one user held
  * to its cap while others and the owner go on; what is given back counted
- * back.
+ * back; the bytes a user's handles keep capped.
  */
 #include <errno.h>
 #include <setjmp.h>
@@ -45,7 +45,7 @@ static void test_limit_raised_and_reserved(void **state)
 	open_caps_init();
 	assert_int_equal(getrlimit(RLIMIT_NOFILE, &rl), 0);
 	assert_int_equal(rl.rlim_cur, LIMIT);
-	open_caps_set(100000);
+	open_caps_set(100000, OPEN_CAPS_BYTES);
 	take(1000, 0, 1, LIMIT / 2);
 	assert_int_equal(open_caps_take(1001, 0, 1), -ENFILE);
 	assert_int_equal(open_caps_take(0, 1, 1), -ENFILE);
@@ -63,7 +63,7 @@ static void test_limit_raised_and_reserved(void **state)
 static void test_cap_per_user(void **state)
 {
 	(void)state;
-	open_caps_set(4);
+	open_caps_set(4, OPEN_CAPS_BYTES);
 	take(1000, 0, 1, 2);
 	take(1000, 0, 0, 2);
 	assert_int_equal(open_caps_take(1000, 0, 0), -EMFILE);
@@ -74,7 +74,7 @@ static void test_cap_per_user(void **state)
 	assert_int_equal(open_caps_take(1000, 0, 1), 0);
 	assert_int_equal(open_caps_take(1000, 0, 1), -EMFILE);
 	/* a lower cap holds from the next open on */
-	open_caps_set(1);
+	open_caps_set(1, OPEN_CAPS_BYTES);
 	put(1001, 0, 3);
 	assert_int_equal(open_caps_take(1001, 0, 0), -EMFILE);
 	put(1001, 0, 1);
@@ -83,9 +83,45 @@ static void test_cap_per_user(void **state)
 	put(1000, 1, 3);
 	put(1000, 0, 1);
 	put(0, 0, 10);
-	open_caps_set(2);
+	open_caps_set(2, OPEN_CAPS_BYTES);
 	take(1000, 0, 0, 2);
 	put(1000, 0, 2);
+}
+
+/* The bytes a user's handles keep are capped with ENOMEM: a rendering
+ * is charged per handle, a shared copy once however many handles of that
+ * user hold it; another user and the owner are not held by it. */
+static void test_memory_per_user(void **state)
+{
+	static const char copy_a = 'a', copy_b = 'b';
+
+	(void)state;
+	open_caps_set(256, 1000);
+	take(1000, 0, 1, 8);
+	take(1001, 0, 1, 2);
+	for (int i = 0; i < 5; i++)
+		assert_int_equal(open_caps_charge(1000, 0, &copy_a, 600), 0);
+	assert_int_equal(open_caps_charge(1000, 0, &copy_b, 600), -ENOMEM);
+	assert_int_equal(open_caps_charge(1000, 0, NULL, 401), -ENOMEM);
+	assert_int_equal(open_caps_charge(1000, 0, NULL, 400), 0);
+	assert_int_equal(open_caps_charge(1001, 0, &copy_a, 600), 0);
+	assert_int_equal(open_caps_charge(1001, 0, &copy_b, 400), 0);
+	assert_int_equal(open_caps_charge(0, 1, NULL, 1 << 30), 0);
+	/* the copy is still held by four handles: nothing comes back */
+	open_caps_uncharge(1000, &copy_a, 600);
+	assert_int_equal(open_caps_charge(1000, 0, &copy_b, 600), -ENOMEM);
+	for (int i = 0; i < 4; i++)
+		open_caps_uncharge(1000, &copy_a, 600);
+	assert_int_equal(open_caps_charge(1000, 0, &copy_b, 600), 0);
+	open_caps_uncharge(1000, &copy_b, 600);
+	open_caps_uncharge(1000, NULL, 400);
+	assert_int_equal(open_caps_charge(1000, 0, NULL, 1000), 0);
+	open_caps_uncharge(1000, NULL, 1000);
+	open_caps_uncharge(1001, &copy_a, 600);
+	open_caps_uncharge(1001, &copy_b, 400);
+	put(1000, 1, 8);
+	put(1001, 1, 2);
+	open_caps_set(256, OPEN_CAPS_BYTES);
 }
 
 /* A rendering from a page on is kept in pages of its own, whole; a
@@ -125,6 +161,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_limit_raised_and_reserved),
 		cmocka_unit_test(test_cap_per_user),
+		cmocka_unit_test(test_memory_per_user),
 		cmocka_unit_test(test_renderings_kept_in_pages),
 	};
 

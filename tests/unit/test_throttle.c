@@ -7,6 +7,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include <cmocka.h>
 
@@ -523,6 +524,109 @@ static void test_threads_real_clock(void **state)
 	throttle_free(t);
 }
 
+/* A minute counted from its first request; a request after it ends opens
+ * the next one, and a minute with no request shows none. */
+static void test_window(void **state)
+{
+	struct throttle *t;
+	struct throttle_stats s;
+
+	(void)state;
+	assert_int_equal(throttle_new("w", 6, NULL, &fake_clock, &t), 0);
+	throttle_stats(t, &s);
+	assert_true(s.window_requests == 0 && s.window_resets_at == 0);
+	for (int i = 0; i < 3; i++)
+		assert_int_equal(throttle_acquire(t, NULL), 0);
+	throttle_stats(t, &s);
+	assert_true(s.window_requests == 3);
+	/* the third waited two intervals of 10 s */
+	assert_true(fabs(s.window_resets_at - (1e6 + 60)) < EPS);
+	fake_now += 30;
+	assert_int_equal(throttle_acquire(t, NULL), 0);
+	throttle_stats(t, &s);
+	assert_true(s.window_requests == 4);
+	fake_now += 15;
+	throttle_stats(t, &s);
+	assert_true(s.window_requests == 0 && s.window_resets_at == 0);
+	assert_int_equal(throttle_acquire(t, NULL), 0);
+	throttle_stats(t, &s);
+	assert_true(s.window_requests == 1);
+	assert_true(fabs(s.window_resets_at - (fake_now + 60)) < EPS);
+	throttle_free(t);
+}
+
+/* The last refusal keeps its status and time: a 429, then a 403 of a
+ * blocking proxy, which is a failure too; a success forgets neither. */
+static void test_last_refusal(void **state)
+{
+	struct throttle *t;
+	struct throttle_stats s;
+
+	(void)state;
+	assert_int_equal(throttle_new("r", 60, NULL, &fake_clock, &t), 0);
+	throttle_stats(t, &s);
+	assert_int_equal(s.last_refusal, 0);
+	throttle_rate_limited(t, 5);
+	throttle_stats(t, &s);
+	assert_int_equal(s.last_refusal, 429);
+	assert_true(fabs(s.last_refusal_at - 1e6) < EPS);
+	fake_now += 100;
+	throttle_refused(t, 403);
+	throttle_ok(t);
+	throttle_stats(t, &s);
+	assert_int_equal(s.last_refusal, 403);
+	assert_true(fabs(s.last_refusal_at - (1e6 + 100)) < EPS);
+	assert_true(s.failures == 1 && s.http_429 == 1);
+	throttle_free(t);
+}
+
+/* The rate limit of the throttle throttle_all() lists under name, 0 when
+ * it lists none; fails when it lists one twice or out of order. */
+static int listed(const char *name)
+{
+	struct throttle_info *v;
+	size_t n;
+	int rpm = 0;
+
+	assert_int_equal(throttle_all(&v, &n), 0);
+	for (size_t i = 0; i < n; i++) {
+		if (i)
+			assert_true(strcmp(v[i - 1].name, v[i].name) < 0);
+		if (!strcmp(v[i].name, name))
+			rpm = v[i].stats.requests_per_minute;
+	}
+	free(v);
+	return rpm;
+}
+
+/* Every live throttle once, sorted by name; of two of one name (a
+ * reload), the newer; a freed one is gone. */
+static void test_all(void **state)
+{
+	struct throttle *a, *b, *old, *young;
+
+	(void)state;
+	assert_int_equal(throttle_new("t-zeta", 10, NULL, &fake_clock, &a),
+			 0);
+	assert_int_equal(throttle_new("t-alpha", 20, NULL, &fake_clock, &b),
+			 0);
+	assert_int_equal(throttle_new("t-mid", 30, NULL, &fake_clock, &old),
+			 0);
+	assert_int_equal(throttle_new("t-mid", 40, NULL, &fake_clock,
+				      &young), 0);
+	assert_int_equal(listed("t-alpha"), 20);
+	assert_int_equal(listed("t-mid"), 40);
+	assert_int_equal(listed("t-zeta"), 10);
+	throttle_free(young);
+	throttle_free(a);
+	assert_int_equal(listed("t-mid"), 30);
+	assert_int_equal(listed("t-zeta"), 0);
+	throttle_free(old);
+	throttle_free(b);
+	assert_int_equal(listed("t-mid"), 0);
+	assert_int_equal(listed("t-alpha"), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -546,6 +650,9 @@ int main(void)
 				       reset_clock),
 		cmocka_unit_test_setup(test_cancel_while_waiting, reset_clock),
 		cmocka_unit_test_setup(test_stats, reset_clock),
+		cmocka_unit_test_setup(test_window, reset_clock),
+		cmocka_unit_test_setup(test_last_refusal, reset_clock),
+		cmocka_unit_test_setup(test_all, reset_clock),
 		cmocka_unit_test_setup(test_threads_real_clock, reset_clock),
 	};
 

@@ -1,0 +1,202 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""The documents cannot drift from the code: the configuration keys of
+the key table (common/config_keys.c) and the files of the mount's node
+table (fs/nodes.c) are each compared with what mediamon.conf(5),
+mediamon(8), contrib/mediamon.conf.example and the mount's own /README
+list. A key or file that a document lists and the table lacks fails, and
+so does one the table has and a document misses: a key added to the
+table alone fails here until it is documented."""
+
+import os
+import re
+
+import pytest
+
+from conftest import start, unmount
+
+REPO = os.path.dirname(os.path.dirname(os.path.dirname(
+    os.path.abspath(__file__))))
+
+
+def read(rel):
+    with open(os.path.join(REPO, rel), encoding="utf-8") as f:
+        return f.read()
+
+
+def table_keys(text):
+    """{"section.key"} of the config_keys[] table."""
+    body = text.split("const struct key config_keys[] = {", 1)[1]
+    body = body.split("\n};", 1)[0]
+    return {"%s.%s" % m for m in
+            re.findall(r'^\t\{ "(\w+)", "(\w+)",', body, re.M)}
+
+
+def table_files(text):
+    """The files (not folders) of the node table, as "status/health"."""
+    body = text.split("} fixed[] = {", 1)[1].split("\n};", 1)[0]
+    return {m[1:] for m, kind in
+            re.findall(r'\{ "(/[^"]*)", \{ (NODE_FILE|NODE_CONTROL|\.type)',
+                       body) if kind != ".type"}
+
+
+def roff(line):
+    return line.replace("\\-", "-").replace("\\(em", "-")
+
+
+def man_keys(text):
+    """{"section.key"}: each .TP item at the top level of a .SH [section]
+    (an .SH may name several sections: "[sonarr] and [radarr]"). The
+    items inside .RS ... .RE are values, not keys."""
+    keys, sections, depth, item = set(), [], 0, False
+    for line in text.split("\n"):
+        if line.startswith(".SH"):
+            sections = re.findall(r"\[(\w+)\]", line)
+            depth = 0
+        elif line.startswith(".RS"):
+            depth += 1
+        elif line.startswith(".RE"):
+            depth -= 1
+        elif line.startswith(".TP"):
+            item = depth == 0
+            continue
+        elif item and sections and re.match(r"\.(BI|B|BR) ", line):
+            name = re.match(r'\.\w+ "?([a-z][a-z0-9_]*)', line)
+            if name:
+                keys |= {"%s.%s" % (s, name.group(1)) for s in sections}
+        item = False
+    return keys
+
+
+def example_keys(text):
+    """{"section.key"}: every "key = value" line, commented out or not,
+    after a [section] of contrib/mediamon.conf.example."""
+    keys, section = set(), None
+    for line in text.split("\n"):
+        m = re.match(r"^\[(\w+)\]", line)
+        if m:
+            section = m.group(1)
+            continue
+        m = re.match(r"^(?:# )?([a-z][a-z0-9_]*) =(?: |$)", line)
+        if m and section:
+            keys.add("%s.%s" % (section, m.group(1)))
+    # a secret given as KEY_file is that key
+    return {k[:-5] if k.endswith("_file") and k[:-5] in KEYS else k
+            for k in keys}
+
+
+def placeholder(path):
+    """A folder, or a path below a placeholder such as SERIES or QUERY."""
+    parts = path.strip("/").split("/")
+    return path.endswith("/") or any(p.isupper() for p in parts[:-1])
+
+
+def man_files(text):
+    """The files mediamon(8) names as items of THE MOUNT; folders (a path
+    ending in /, or with a placeholder such as SERIES) are not files."""
+    section = text.split(".SH THE MOUNT", 1)[1].split("\n.SH ", 1)[0]
+    files, item = set(), False
+    for line in section.split("\n"):
+        if line.startswith(".TP"):
+            item = True
+            continue
+        if item and re.match(r"\.(I|IR|B|BR) ", line):
+            for p in re.findall(r"/[A-Za-z0-9._/-]+", roff(line)):
+                if not placeholder(p):
+                    files.add(p[1:])
+        item = False
+    return files
+
+
+def readme_files(text):
+    """The files the mount's /README describes: a path at the start of a
+    line (a word holding a slash, or one word followed by two blanks or
+    alone on its line), then its description."""
+    files = set()
+    for line in text.split("\n"):
+        m = re.match(r"([a-z][\w.-]*(?:/[\w.-]*)*/?)(?: |$)", line)
+        if not m or placeholder(m.group(1)):
+            continue
+        rest = line[m.end(1):]
+        if "/" in m.group(1) or rest.startswith("  ") or not rest:
+            files.add(m.group(1))
+    return files
+
+
+def drift(documented, table):
+    return {"listed but not in the table": sorted(documented - table),
+            "in the table but not listed": sorted(table - documented)}
+
+
+NO_DRIFT = {"listed but not in the table": [],
+            "in the table but not listed": []}
+KEYS = table_keys(read("common/config_keys.c"))
+FILES = table_files(read("fs/nodes.c"))
+
+
+def test_tables_are_read():
+    """The parsers find the tables (a broken parser would see none and
+    find every document in drift, or, worse, agree with an empty one)."""
+    assert len(KEYS) > 100 and "general.threads" in KEYS
+    assert "status/health" in FILES and "control/rescan" in FILES
+    assert "status" not in FILES and "README" in FILES
+
+
+@pytest.mark.parametrize("doc,parse", [
+    ("man/mediamon.conf.5", man_keys),
+    ("contrib/mediamon.conf.example", example_keys),
+])
+def test_keys(doc, parse):
+    assert drift(parse(read(doc)), KEYS) == NO_DRIFT, doc
+
+
+def test_man_files():
+    assert drift(man_files(read("man/mediamon.8")), FILES) == NO_DRIFT
+
+
+def guide_files(text):
+    """The files docs/GUIDE.md's listing of the mount names: an indented
+    path at the start of a line."""
+    return {m[1:] for m in re.findall(r"^    (/[\w./-]+)(?:\s|$)", text,
+                                      re.M) if not placeholder(m)}
+
+
+def test_guide_lists_no_file_gone():
+    """The guide explains; the man page is the reference, so a new file
+    need not be in the guide, but one gone from the table must leave it."""
+    assert drift(guide_files(read("docs/GUIDE.md")), FILES)[
+        "listed but not in the table"] == []
+
+
+def test_mount_readme_files(library, tmp_path):
+    m = start(tmp_path, "music=" + str(library), wait=False)
+    try:
+        text = m.read("README").decode()
+    finally:
+        unmount(m.path, m.proc)
+    # /README does not list itself
+    assert drift(readme_files(text), FILES - {"README"}) == NO_DRIFT
+
+
+def test_parsers_see_a_drift():
+    """Each parser against a document that lists one key or file the
+    table lacks and misses one it has."""
+    man = ".SH [general]\n.TP\n.BI threads \" (1 to 256)\"\n.TP\n" \
+          ".BI bogus \" (text)\"\n.RS\n.TP\n.B value\n.RE\n"
+    assert drift(man_keys(man), {"general.threads", "general.dry_run"}) == {
+        "listed but not in the table": ["general.bogus"],
+        "in the table but not listed": ["general.dry_run"]}
+    example = "# threads = 4\n[general]\n# threads = 4\nbogus = 1\n" \
+              "# database =\n# A sentence = not a key\n"
+    assert example_keys(example) == {"general.threads", "general.bogus",
+                                     "general.database"}
+    mount = ".SH THE MOUNT\n.TP\n.IR /status/new \", \" /status/new.json\n" \
+            ".TP\n.I /manga/SERIES/\n.SH ACCESS\n.TP\n.I /status/x\n"
+    assert man_files(mount) == {"status/new", "status/new.json"}
+    guide = "    /status/health      ok\n    /manga/SERIES/  x\n" \
+            "    /log\n        /status/x in a block\n"
+    assert guide_files(guide) == {"status/health", "log"}
+    readme = "status/health        ok\nlog\nafter a scan\n" \
+             "manga/SERIES/  x\nmetrics/analysis.json the analysis\n" \
+             "status/  a folder\n"
+    assert readme_files(readme) == {"status/health", "log",
+                                    "metrics/analysis.json"}
