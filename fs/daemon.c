@@ -314,16 +314,26 @@ static int worth_a_look(int store_fault)
 		notify_accepts(NOTIFY_HEALTH_OK);
 }
 
+/* Milliseconds until the monotonic time at, for poll(). */
+static int ms_until(double at)
+{
+	double left = at - clock_mono();
+
+	return left > 0 ? (int)(left * 1000) + 1 : 0;
+}
+
 /* One thread for everything slow that concerns the service as a whole,
  * so that a reload never runs beside a look at health or a status
- * update. */
+ * update. While anything is worth a look it looks every STATUS_EVERY_MS,
+ * an event waiting for the next look; otherwise an event is the look. */
 static void *daemon_main(void *unused)
 {
 	struct pollfd p[2] = {
 		{ .fd = svc.pipe[0], .events = POLLIN },
 		{ .events = POLLIN },
 	};
-	int hup, timeout = STATUS_EVERY_MS;
+	double due = clock_mono() + STATUS_EVERY_MS / 1000.0;
+	int hup, timed = 1;
 	char buf[64];
 	ssize_t n;
 
@@ -332,7 +342,8 @@ static void *daemon_main(void *unused)
 	while (!__atomic_load_n(&svc.stopping, __ATOMIC_ACQUIRE)) {
 		p[1].fd = svc.store_dir;
 		hup = 0;
-		if (poll(p, 2, timeout) > 0 && p[0].revents)
+		if (poll(p, 2, timed ? ms_until(due) : -1) > 0 &&
+		    p[0].revents)
 			while ((n = read(svc.pipe[0], buf, sizeof(buf))) > 0)
 				hup |= !!memchr(buf, 'h', n);
 		__atomic_store_n(&svc.told, 0, __ATOMIC_RELEASE);
@@ -342,8 +353,10 @@ static void *daemon_main(void *unused)
 			break;
 		if (hup)
 			reload();
-		timeout = worth_a_look(indexer_watch_store()) ?
-			  STATUS_EVERY_MS : -1;
+		else if (timed && clock_mono() < due)
+			continue;
+		due = clock_mono() + STATUS_EVERY_MS / 1000.0;
+		timed = worth_a_look(indexer_watch_store());
 		reader_refresh();
 		update_status();
 		check_health();
