@@ -23,14 +23,14 @@ libseccomp-dev
 libjansson-dev libxml2-dev libinih-dev libarchive-dev libssl-dev
 libcmocka-dev
 clang libclang-rt-dev valgrind
-python3 python3-pytest python3-mutagen
+python3 python3-pytest python3-mutagen python3-feedparser libxml2-utils
 flac lame sox jq zip
 vorbis-tools opus-tools wavpack ffmpeg
 mpd mpc
 qbittorrent-nox transmission-daemon nzbget opentracker
 man-db groff-base systemd promtool|prometheus
 librsvg2-bin
-git procps mount
+git procps mount attr
 "
 # Packages whose installation enables a system service that mediamon's
 # tests and benchmark do not want running (they start their own).

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #include "fs/control.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <string.h>
 #include <strings.h>
@@ -17,31 +18,94 @@
 
 #define COMMAND_MAX 4096
 
+/* Why this thread's last write was refused, for its log line. */
+static __thread const char *refused_why;
+
+int control_refuse(int rc, const char *why)
+{
+	refused_why = why;
+	return rc;
+}
+
+static int is_blank(char c)
+{
+	return c == ' ' || c == '\t';
+}
+
 int control_text(const char *buf, size_t len, char *out, size_t max)
 {
 	if (len && buf[len - 1] == '\n')
 		len--;
-	if (len >= max || memchr(buf, '\0', len) || memchr(buf, '\n', len) ||
-	    memchr(buf, '\r', len))
-		return -EINVAL;
+	if (len && buf[len - 1] == '\r')
+		len--;
+	while (len && is_blank(buf[len - 1]))
+		len--;
+	while (len && is_blank(*buf)) {
+		buf++;
+		len--;
+	}
+	if (memchr(buf, '\0', len))
+		return control_refuse(-EINVAL, "it holds a NUL byte");
+	if (memchr(buf, '\n', len) || memchr(buf, '\r', len))
+		return control_refuse(-EINVAL, "one command a write, on one"
+				      " line");
+	if (len >= max)
+		return control_refuse(-EINVAL, "longer than any command it"
+				      " takes");
 	memcpy(out, buf, len);
 	out[len] = '\0';
 	return len;
 }
 
+void control_log_refused(const char *path, const char *buf, size_t len,
+			 int rc)
+{
+	struct strbuf shown = STRBUF_INIT;
+	const char *why = refused_why;
+
+	refused_why = NULL;
+	if (!why)
+		why = rc == -EINVAL ? "not a command it takes (read the file"
+				      " for those it does)" :
+		      rc == -EPERM ? "what it asks for is switched off (read"
+				     " the file for its state)" :
+		      strerror(-rc);
+	for (size_t i = 0; i < len && i < CONTROL_LOG_INPUT; i++) {
+		unsigned char c = buf[i];
+
+		if (c == '\n')
+			strbuf_addstr(&shown, "\\n");
+		else if (c == '\r')
+			strbuf_addstr(&shown, "\\r");
+		else if (c < 0x20 || c >= 0x7f || c == '\\' || c == '"')
+			strbuf_addf(&shown, "\\x%02x", c);
+		else
+			strbuf_addch(&shown, c);
+	}
+	log_warn("control: %s refused \"%s\"%s (%zu bytes): %s",
+		 path ? path : "a control file", shown.buf,
+		 len > CONTROL_LOG_INPUT ? "..." : "", len, why);
+	strbuf_release(&shown);
+}
+
 int control_rescan_write(const char *buf, size_t len)
 {
 	char cmd[COMMAND_MAX];
+	int rc;
 
 	if (control_text(buf, len, cmd, sizeof(cmd)) <= 0)
 		return -EINVAL;
 	if (!strcmp(cmd, "1"))
 		return indexer_rescan("control", 0, NULL);
-	if (!strcmp(cmd, "full"))
+	if (!strcasecmp(cmd, "full"))
 		return indexer_rescan("control", 1, NULL);
-	if (cmd[0] == '/')
-		return indexer_rescan("control", 0, cmd);
-	return -EINVAL;
+	if (!strcasecmp(cmd, "confirm-removal"))
+		return indexer_confirm_removal("control");
+	if (cmd[0] != '/')
+		return -EINVAL;
+	rc = indexer_rescan("control", 0, cmd);
+	return rc == -EINVAL ? control_refuse(rc, "not a path inside a root")
+			     : rc;
 }
 
 int control_rescan_render(struct strbuf *out)
@@ -60,6 +124,9 @@ int control_rescan_render(struct strbuf *out)
 		"accepted:\n"
 		"  1      rescan every root; only changed files are read\n"
 		"  full   rescan every root and re-read every file's tags\n"
+		"  confirm-removal  rescan every root and remove the files"
+		" gone\n"
+		"         that a scan kept (too many at once)\n"
 		"  PATH   rescan one file or folder (absolute, inside a root)\n");
 	return 0;
 }
@@ -74,7 +141,7 @@ static int check_write(unsigned job, const char *buf, size_t len)
 
 	if (control_text(buf, len, cmd, sizeof(cmd)) <= 0)
 		return -EINVAL;
-	if (job == JOBS_CHECK_MISSING && !strcmp(cmd, "retry-client"))
+	if (job == JOBS_CHECK_MISSING && !strcasecmp(cmd, "retry-client"))
 		return indexer_retry_clients("control");
 	if (strcmp(cmd, "1"))
 		return -EINVAL;
@@ -162,22 +229,25 @@ int control_repair_write(const char *buf, size_t len)
 
 	if (control_text(buf, len, cmd, sizeof(cmd)) <= 0)
 		return -EINVAL;
-	if (!strcmp(cmd, "scan"))
+	if (!strcasecmp(cmd, "scan"))
 		return indexer_check(JOBS_REPAIR_SCAN, "control");
-	if (!strcmp(cmd, "run"))
+	if (!strcasecmp(cmd, "run"))
 		return indexer_check(JOBS_REPAIR_RUN, "control");
-	if (!strcmp(cmd, "resync"))
+	if (!strcasecmp(cmd, "resync"))
 		return indexer_check(JOBS_REPAIR_RESYNC, "control");
-	if (!strncmp(cmd, "retry ", 6)) {
+	if (!strncasecmp(cmd, "retry ", 6)) {
 		what = RD_COMMAND_RETRY;
 		id = cmd + 6;
-	} else if (!strncmp(cmd, "forget ", 7)) {
+	} else if (!strncasecmp(cmd, "forget ", 7)) {
 		what = RD_COMMAND_FORGET;
 		id = cmd + 7;
 	} else {
 		return -EINVAL;
 	}
 	rc = query_repair_takes(what, id);
+	if (rc == -EINVAL)
+		return control_refuse(rc, "no torrent of that id this command"
+				      " takes (see /status/repairs.json)");
 	return rc ? rc : indexer_repair_torrent(what, id, "control");
 }
 
@@ -233,7 +303,7 @@ int control_maintenance_write(const char *buf, size_t len)
 	if (control_text(buf, len, cmd, sizeof(cmd)) <= 0)
 		return -EINVAL;
 	for (size_t i = 0; i < ARRAY_SIZE(maintenance); i++)
-		if (!strcmp(cmd, maintenance[i].name))
+		if (!strcasecmp(cmd, maintenance[i].name))
 			return indexer_check(maintenance[i].job, "control");
 	return -EINVAL;
 }
@@ -288,8 +358,11 @@ int control_log_level_write(const char *buf, size_t len)
 	enum log_level level, verbose;
 	char cmd[8];
 
-	if (control_text(buf, len, cmd, sizeof(cmd)) <= 0 ||
-	    log_level_parse(cmd, &level))
+	if (control_text(buf, len, cmd, sizeof(cmd)) <= 0)
+		return -EINVAL;
+	for (char *c = cmd; *c; c++)
+		*c = tolower((unsigned char)*c);
+	if (log_level_parse(cmd, &level))
 		return -EINVAL;
 	/* The change is said at the more verbose of the two levels, so it
 	 * reaches the log whichever way it goes. */
@@ -343,7 +416,7 @@ int control_blocklist_write(const char *buf, size_t len)
 
 	if (control_text(buf, len, cmd, sizeof(cmd)) <= 0)
 		return -EINVAL;
-	if (!strncmp(cmd, "remove ", 7))
+	if (!strncasecmp(cmd, "remove ", 7))
 		return indexer_blocklist(cmd + 7, 1);
 	return indexer_blocklist(cmd, 0);
 }

@@ -13,12 +13,33 @@
 struct strbuf;
 
 /*
- * The text of one write: one trailing newline dropped, no other line
- * break or NUL allowed, at most max - 1 bytes. Copies it NUL-terminated
- * into out (max bytes) and returns its length, or -EINVAL. An empty
- * write (a lone newline) gives "".
+ * The text of one write as people type it: one trailing line end dropped
+ * (LF, CRLF or CR), then the blanks (spaces and tabs) at both ends; no other
+ * line break or NUL allowed, at most max - 1 bytes left. Copies it
+ * NUL-terminated into out (max bytes) and returns its length, or -EINVAL
+ * (its reason noted for control_log_refused()). An empty write (a lone
+ * line end, or only blanks) gives "". Command words are matched without
+ * regard to case; what follows one (a path, an id) is taken as written.
  */
 int control_text(const char *buf, size_t len, char *out, size_t max);
+
+/*
+ * Refuse the write under way with rc (a negative errno value), noting
+ * why, a phrase with static storage, for control_log_refused() on this
+ * thread. Returns rc.
+ */
+int control_refuse(int rc, const char *why);
+
+/*
+ * Log the one line of a write of len bytes at buf refused with rc by the
+ * file at path (its mount path): the input, cut to CONTROL_LOG_INPUT
+ * bytes with every byte that is not printable ASCII escaped, and why:
+ * the reason this thread's last control_refuse() noted, else rc's own.
+ */
+void control_log_refused(const char *path, const char *buf, size_t len,
+			 int rc);
+
+#define CONTROL_LOG_INPUT 64
 
 /*
  * /control/rescan: "1" rescans every root, "full" re-reads every file's

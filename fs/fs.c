@@ -5,7 +5,6 @@
 #include <fcntl.h>
 #include <pthread.h>
 #include <stddef.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -16,10 +15,13 @@
 #include "common/log.h"
 #include "common/strbuf.h"
 #include "fs/caller.h"
+#include "fs/control.h"
+#include "fs/handles.h"
 #include "fs/inodes.h"
 #include "fs/invalidate.h"
 #include "fs/nodes.h"
 #include "fs/open_caps.h"
+#include "fs/refuse.h"
 #include "fs/session.h"
 #include "fs/sizes.h"
 #include "indexer/reads.h"
@@ -29,26 +31,6 @@
 /* What a listing gives as inode number when it gives none (libfuse's
  * own value for it): 0 would hide the name from some readers. */
 #define UNKNOWN_INO 0xffffffffU
-
-/* A generated file's rendering, or a library file's real descriptor. */
-struct handle {
-	struct node node;
-	struct open_caps_text content;
-	int fd;
-	struct cover_copy *cover;	/* the copy fd reads, of a cover */
-	fuse_ino_t ino;
-	pid_t opener;		/* the process (thread group) that opened it */
-	uid_t uid;		/* its user, whose cap counts it */
-	struct handle *prev, *next;	/* in open_handles */
-};
-
-/*
- * Every handle not yet released: the kernel's release of a file closed
- * just before the unmount may never reach the daemon, and what it holds
- * is freed at destroy instead.
- */
-static struct handle *open_handles;
-static pthread_mutex_t open_lock = PTHREAD_MUTEX_INITIALIZER;
 
 /* How long the kernel keeps entries and attributes and a rendering may
  * read the store (-o), whether other
@@ -108,45 +90,6 @@ int fs_parse_options(struct fuse_args *args)
 	return 0;
 }
 
-/* Put a handle made by fs_open() on the list and give it to the kernel. */
-static void handle_hand_out(struct handle *h, struct fuse_file_info *fi)
-{
-	pthread_mutex_lock(&open_lock);
-	h->next = open_handles;
-	if (open_handles)
-		open_handles->prev = h;
-	open_handles = h;
-	pthread_mutex_unlock(&open_lock);
-	fi->fh = (uintptr_t)h;
-}
-
-/* Take h off the list, free it with what it holds and give back what
- * it counted. */
-static void handle_free(struct handle *h)
-{
-	uid_t uid = h->uid;
-	int fd = h->fd >= 0;
-
-	pthread_mutex_lock(&open_lock);
-	if (h->prev)
-		h->prev->next = h->next;
-	else
-		open_handles = h->next;
-	if (h->next)
-		h->next->prev = h->prev;
-	pthread_mutex_unlock(&open_lock);
-	if (h->fd >= 0)
-		close(h->fd);
-	if (h->cover)
-		open_caps_uncharge(uid, h->cover, cover_copies_size(h->cover));
-	else if (h->fd < 0)
-		open_caps_uncharge(uid, NULL, h->content.len);
-	cover_copies_put(h->cover);
-	open_caps_unkeep(&h->content);
-	free(h);
-	open_caps_put(uid, fd);
-}
-
 /* The kernel hands library files over by splice where it can, without a
  * copy through this process, and lists folders itself when it may
  * (no opendir: opendir answers ENOSYS then). Every part of a listing
@@ -170,14 +113,14 @@ static void fs_init(void *userdata, struct fuse_conn_info *conn)
 static void fs_destroy(void *userdata)
 {
 	(void)userdata;
-	while (open_handles)
-		handle_free(open_handles);
+	handles_free_all();
+	sizes_clear();
 	inodes_clear();
 }
 
 /*
  * A kernel that keeps a folder's listing lists it again once it sees the
- * folder's mtime move. The folders of the views and of /manga list the
+ * folder's mtime move. The views, /manga and /opds/series list the
  * store: their mtime is when the mount first saw the store's current
  * generation. The fixed folders never change after the start.
  */
@@ -187,7 +130,7 @@ static struct timespec dir_mtime(const char *path)
 	struct timespec t;
 
 	if (!views_owns(path) && strcmp(path, "/manga") &&
-	    strncmp(path, "/manga/", 7))
+	    strncmp(path, "/manga/", 7) && strcmp(path, "/opds/series"))
 		return fs.start;
 	gen = indexer_generation();
 	pthread_mutex_lock(&fs.lock);
@@ -200,11 +143,11 @@ static struct timespec dir_mtime(const char *path)
 	return t;
 }
 
-/* What a folder, a generated file or a control file shows in stat(): the
- * size is the one of the open rendering h, else the last one made for
- * uid (fs/sizes.h): nothing is rendered to be stat()ed. */
+/* What a folder, a generated file or a control file shows in stat(): a
+ * file's size is the one of the open rendering h, else 0 (node_stat()
+ * renders it). */
 static void virtual_stat(const char *path, const struct node *n,
-			 const struct handle *h, uid_t uid, struct stat *st)
+			 const struct handle *h, struct stat *st)
 {
 	memset(st, 0, sizeof(*st));
 	st->st_mode = node_mode(n);
@@ -219,85 +162,74 @@ static void virtual_stat(const char *path, const struct node *n,
 	st->st_atime = st->st_mtime = st->st_ctime = time(NULL);
 	if (h)
 		st->st_size = h->content.len;
-	else if (!n->empty)
-		st->st_size = sizes_guess(n, uid);
 }
 
-/* The stat() of the node at path for the caller of req, whatever kind
- * it is. */
-static int node_stat(fuse_req_t req, const char *path, const struct node *n,
-		     struct stat *st)
+/* Render n (at path) into out, giving up at the deadline: a rendering
+ * that reads a large store for longer must not hold its thread. */
+static int render(const struct node *n, const char *path, struct strbuf *out)
 {
-	if (n->type == NODE_REAL)
-		return views_real_stat(n->file, st);
-	virtual_stat(path, n, NULL, fuse_req_ctx(req)->uid, st);
-	return 0;
-}
+	int rc;
 
-/* The process a thread belongs to: the kernel names the caller of a
- * request by its thread, and a program may open a file in one thread and
- * fstat() it in another. */
-static pid_t thread_group(pid_t tid)
-{
-	char path[32], line[64];
-	pid_t tgid = tid;
-	FILE *f;
-
-	snprintf(path, sizeof(path), "/proc/%d/status", (int)tid);
-	f = fopen(path, "re");
-	if (!f)
-		return tid;
-	while (fgets(line, sizeof(line), f))
-		if (sscanf(line, "Tgid: %d", &tgid) == 1)
-			break;
-	fclose(f);
-	return tgid;
-}
-
-/* Whether a rendering of ino is open: only then is the caller asked
- * after. */
-static int rendering_open(fuse_ino_t ino)
-{
-	int found = 0;
-
-	pthread_mutex_lock(&open_lock);
-	for (struct handle *h = open_handles; h && !found; h = h->next)
-		found = h->ino == ino && h->fd < 0;
-	pthread_mutex_unlock(&open_lock);
-	return found;
+	reader_deadline(clock_mono() + fs.render_deadline);
+	rc = node_render(n, out);
+	reader_deadline(0);
+	if (rc != -ETIMEDOUT)
+		return rc;
+	return log_error(-EAGAIN, "fs: %s took longer than %g s to render;"
+			 " it cannot be opened or stat()ed now", path,
+			 fs.render_deadline);
 }
 
 /*
- * The kernel sends fstat() as a getattr without the handle, so a file's
- * own snapshot is found by who asks: the caller's newest open rendering
- * of ino, whose size is what its reads will give. Returns 0 when there is
- * none.
+ * The stat() of the node at path for the caller of req, whatever kind
+ * it is. A generated file is rendered for the caller, and the rendering
+ * kept for its open (fs/sizes.h): the size shown is what a read gives.
+ * A file the caller may not open shows 0 and is not rendered for it.
  */
-static int caller_snapshot(fuse_req_t req, fuse_ino_t ino, struct stat *st)
+static int node_stat(fuse_req_t req, const char *path, const struct node *n,
+		     struct stat *st)
 {
-	pid_t caller;
-	int found = 0;
+	struct strbuf text = STRBUF_INIT;
+	int rc;
 
-	if (!rendering_open(ino))
+	if (n->type == NODE_REAL)
+		return views_real_stat(n->file, st);
+	virtual_stat(path, n, NULL, st);
+	if (n->type == NODE_DIR || n->empty ||
+	    (n->owner_only && !caller_is_owner()))
 		return 0;
-	caller = thread_group(fuse_req_ctx(req)->pid);
-	pthread_mutex_lock(&open_lock);
-	for (struct handle *h = open_handles; h && !found; h = h->next) {
-		if (h->ino == ino && h->fd < 0 && h->opener == caller) {
-			virtual_stat("", &h->node, h, 0, st);
-			found = 1;
-		}
+	rc = render(n, path, &text);
+	if (rc) {
+		strbuf_release(&text);
+		return rc;
 	}
-	pthread_mutex_unlock(&open_lock);
-	return found;
+	st->st_size = text.len;
+	sizes_keep(n, fuse_req_ctx(req)->uid, fuse_req_ctx(req)->pid, &text);
+	return 0;
 }
 
-/* How long the kernel may keep attributes: a generated file's are asked
- * for each time, so that an fstat() of an open one reaches
+/* An fstat() of an open rendering shows that rendering's size to the
+ * process that opened it (fs/handles.h); 0 when there is none. */
+static int caller_snapshot(fuse_req_t req, fuse_ino_t ino, struct stat *st)
+{
+	struct node n;
+	size_t size;
+
+	if (!handles_snapshot(ino, fuse_req_ctx(req)->pid, &n, &size))
+		return 0;
+	virtual_stat("", &n, NULL, st);
+	st->st_size = size;
+	return 1;
+}
+
+/* How long the kernel may keep attributes: a generated or control
+ * file's are asked for each time, so that a stat() shows the size of a
+ * rendering made now and an fstat() of an open one reaches
  * caller_snapshot(). */
 static double attr_timeout(const struct node *n)
 {
-	return n->type == NODE_FILE ? 0 : fs.attr_timeout;
+	return n->type == NODE_FILE || n->type == NODE_CONTROL ? 0 :
+	       fs.attr_timeout;
 }
 
 /* Every callback but lookup starts from the path of its inode; the
@@ -399,7 +331,7 @@ static int handle_stat(const struct handle *h, struct stat *st)
 		st->st_mode &= ~(mode_t)0222;
 		return 0;
 	}
-	virtual_stat("", &h->node, h, 0, st);
+	virtual_stat("", &h->node, h, st);
 	return 0;
 }
 
@@ -440,36 +372,29 @@ static void fs_getattr(fuse_req_t req, fuse_ino_t ino,
 }
 
 /* `echo cmd > file` truncates before writing: emptying a control file is
- * accepted and does nothing. Nothing else can be changed: modes, owners
- * and times are not the mount's to set (ENOSYS, as before). */
-static int truncate_node(fuse_ino_t ino, off_t size)
+ * accepted and does nothing; any other file keeps its size. */
+static int truncate_node(const struct node *n, off_t size)
+{
+	if (n->type == NODE_DIR)
+		return -EISDIR;
+	if (n->type != NODE_CONTROL)
+		return -EACCES;
+	return size == 0 ? 0 : -EINVAL;
+}
+
+/* What may change is judged by refuse_setattr() and truncate_node(). */
+static void setattr(fuse_req_t req, fuse_ino_t ino, struct stat *attr,
+		    int to_set, struct fuse_file_info *fi)
 {
 	struct strbuf path = STRBUF_INIT;
 	struct node n;
 	int rc = ino_resolve(ino, &path, &n);
 
 	strbuf_release(&path);
-	if (rc)
-		return rc;
-	if (n.type == NODE_DIR)
-		return -EISDIR;
-	if (n.type != NODE_CONTROL)
-		return -EACCES;
-	return size == 0 ? 0 : -EINVAL;
-}
-
-static void setattr(fuse_req_t req, fuse_ino_t ino, struct stat *attr,
-		    int to_set, struct fuse_file_info *fi)
-{
-	int rc = 0;
-
-	if (to_set & (FUSE_SET_ATTR_MODE | FUSE_SET_ATTR_UID |
-		      FUSE_SET_ATTR_GID))
-		rc = -ENOSYS;
+	if (!rc)
+		rc = refuse_setattr(&n, to_set);
 	if (!rc && (to_set & FUSE_SET_ATTR_SIZE))
-		rc = truncate_node(ino, attr->st_size);
-	if (!rc && (to_set & (FUSE_SET_ATTR_ATIME | FUSE_SET_ATTR_MTIME)))
-		rc = -ENOSYS;
+		rc = truncate_node(&n, attr->st_size);
 	if (rc) {
 		fuse_reply_err(req, -rc);
 		return;
@@ -601,7 +526,7 @@ static int fill_one(const char *name, const struct node *child, void *arg)
 		if (child->type == NODE_DIR && strcmp(name, ".") &&
 		    strcmp(name, "..")) {
 			node_child_path(&ctx->path, ctx->dir, name);
-			virtual_stat(ctx->path.buf, child, NULL, 0, &e.attr);
+			virtual_stat(ctx->path.buf, child, NULL, &e.attr);
 			ctx->rc = plus_lookup(ctx, name, &ino);
 			if (ctx->rc)
 				return 1;
@@ -703,33 +628,16 @@ static void real_cache(int fd, struct fuse_file_info *fi)
 	fi->direct_io = 1;
 }
 
-/* Render n (inode ino) into out, giving up at the deadline: a rendering
- * that reads a large store for longer must not hold its thread. */
-static int render(const struct node *n, fuse_ino_t ino, struct strbuf *out)
-{
-	struct strbuf path = STRBUF_INIT;
-	int rc;
-
-	reader_deadline(clock_mono() + fs.render_deadline);
-	rc = node_render(n, out);
-	reader_deadline(0);
-	if (rc != -ETIMEDOUT)
-		return rc;
-	inodes_path(ino, &path);
-	rc = log_error(-EAGAIN, "fs: %s took longer than %g s to render;"
-		       " its open fails", path.buf ? path.buf : "a file",
-		       fs.render_deadline);
-	strbuf_release(&path);
-	return rc;
-}
-
-/* Make the handle of the node n (inode ino) open with fi's flags for the
- * process opener of the user uid. */
-static int open_node(const struct node *n, fuse_ino_t ino, pid_t opener,
-		     uid_t uid, struct fuse_file_info *fi,
+/* Make the handle of the node n (inode ino, at path) open with fi's
+ * flags for the caller of req. A generated file's rendering is the one
+ * its stat() just made and kept (fs/sizes.h), else one made now. */
+static int open_node(fuse_req_t req, const struct node *n, fuse_ino_t ino,
+		     const char *path, struct fuse_file_info *fi,
 		     struct handle **out)
 {
 	int writing = (fi->flags & O_ACCMODE) != O_RDONLY;
+	uid_t uid = fuse_req_ctx(req)->uid;
+	pid_t tid = fuse_req_ctx(req)->pid;
 	struct handle *h;
 	int rc;
 
@@ -754,7 +662,7 @@ static int open_node(const struct node *n, fuse_ino_t ino, pid_t opener,
 	h->node = *n;
 	h->fd = -1;
 	h->ino = ino;
-	h->opener = opener;
+	h->opener = n->type == NODE_REAL ? 0 : handles_thread_group(tid);
 	h->uid = caller_uid();
 	if (n->type == NODE_REAL) {
 		h->fd = rc = views_real_open(n->file, &h->cover);
@@ -775,7 +683,8 @@ static int open_node(const struct node *n, fuse_ino_t ino, pid_t opener,
 		if ((fi->flags & O_ACCMODE) != O_WRONLY) {
 			struct strbuf text = STRBUF_INIT;
 
-			rc = render(n, ino, &text);
+			rc = sizes_take(n, uid, tid, &text) ? 0 :
+			     render(n, path, &text);
 			if (!rc)
 				rc = open_caps_charge(h->uid,
 						      caller_is_owner(), NULL,
@@ -787,11 +696,11 @@ static int open_node(const struct node *n, fuse_ino_t ino, pid_t opener,
 				return rc;
 			}
 			open_caps_keep(&text, &h->content);
-			sizes_note(n, uid, h->content.len);
 		}
 		fi->direct_io = 1;
 	}
-	handle_hand_out(h, fi);
+	handles_add(h);
+	fi->fh = (uintptr_t)h;
 	*out = h;
 	return 0;
 }
@@ -809,19 +718,17 @@ static void fs_open(fuse_req_t req, fuse_ino_t ino,
 
 	caller_begin(req);
 	rc = ino_resolve(ino, &path, &n);
-	strbuf_release(&path);
 	if (!rc)
-		rc = open_node(&n, ino, n.type == NODE_REAL ? 0 :
-			       thread_group(fuse_req_ctx(req)->pid),
-			       fuse_req_ctx(req)->uid, fi, &h);
+		rc = open_node(req, &n, ino, path.buf, fi, &h);
 	caller_end();
+	strbuf_release(&path);
 	if (rc) {
 		fuse_reply_err(req, -rc);
 		return;
 	}
 	/* An interrupted open reached no kernel: no release will come. */
 	if (fuse_reply_open(req, fi))
-		handle_free(h);
+		handles_free(h);
 }
 
 /*
@@ -872,10 +779,16 @@ static void fs_write(fuse_req_t req, fuse_ino_t ino, const char *buf,
 	struct handle *h = (struct handle *)(uintptr_t)fi->fh;
 	int rc;
 
-	(void)ino;
 	(void)off;
 	rc = node_write(&h->node, buf, size);
+	/* Even a refused write adds a line to /log. */
+	sizes_forget_all();
 	if (rc < 0) {
+		struct strbuf path = STRBUF_INIT;
+
+		inodes_path(ino, &path);
+		control_log_refused(path.buf, buf, size, rc);
+		strbuf_release(&path);
 		fuse_reply_err(req, -rc);
 		return;
 	}
@@ -887,7 +800,7 @@ static void fs_release(fuse_req_t req, fuse_ino_t ino,
 		       struct fuse_file_info *fi)
 {
 	(void)ino;
-	handle_free((struct handle *)(uintptr_t)fi->fh);
+	handles_free((struct handle *)(uintptr_t)fi->fh);
 	fuse_reply_err(req, 0);
 }
 
@@ -967,13 +880,15 @@ static void fs_listxattr(fuse_req_t req, fuse_ino_t ino, size_t size)
  * connection the store's current file: the table below names these
  * wrappers of the callbacks above, made by one macro.
  */
-#define COUNTED(op, params, args)					\
+#define COUNTED_AS(fn, op, params, args)				\
 	static void counted_##op params					\
 	{								\
 		session_begin();					\
-		fs_##op args;						\
+		fn args;						\
 		session_end();						\
 	}
+#define COUNTED(op, params, args) COUNTED_AS(fs_##op, op, params, args)
+#define REFUSED(op, params, args) COUNTED_AS(refuse_##op, op, params, args)
 
 COUNTED(lookup, (fuse_req_t req, fuse_ino_t parent, const char *name),
 	(req, parent, name))
@@ -1014,6 +929,34 @@ COUNTED(getxattr, (fuse_req_t req, fuse_ino_t ino, const char *name,
 COUNTED(listxattr, (fuse_req_t req, fuse_ino_t ino, size_t size),
 	(req, ino, size))
 
+REFUSED(mknod, (fuse_req_t req, fuse_ino_t parent, const char *name,
+	     mode_t mode, dev_t rdev),
+	(req, parent, name, mode, rdev))
+REFUSED(mkdir, (fuse_req_t req, fuse_ino_t parent, const char *name,
+	     mode_t mode),
+	(req, parent, name, mode))
+REFUSED(unlink, (fuse_req_t req, fuse_ino_t parent, const char *name),
+	(req, parent, name))
+REFUSED(rmdir, (fuse_req_t req, fuse_ino_t parent, const char *name),
+	(req, parent, name))
+REFUSED(symlink, (fuse_req_t req, const char *link, fuse_ino_t parent,
+	     const char *name),
+	(req, link, parent, name))
+REFUSED(rename, (fuse_req_t req, fuse_ino_t parent, const char *name,
+	     fuse_ino_t newparent, const char *newname, unsigned int flags),
+	(req, parent, name, newparent, newname, flags))
+REFUSED(link, (fuse_req_t req, fuse_ino_t ino, fuse_ino_t newparent,
+	     const char *newname),
+	(req, ino, newparent, newname))
+REFUSED(create, (fuse_req_t req, fuse_ino_t parent, const char *name,
+	     mode_t mode, struct fuse_file_info *fi),
+	(req, parent, name, mode, fi))
+REFUSED(setxattr, (fuse_req_t req, fuse_ino_t ino, const char *name,
+	     const char *value, size_t size, int flags),
+	(req, ino, name, value, size, flags))
+REFUSED(removexattr, (fuse_req_t req, fuse_ino_t ino, const char *name),
+	(req, ino, name))
+
 const struct fuse_lowlevel_ops fs_operations = {
 	.init = fs_init,
 	.destroy = fs_destroy,
@@ -1032,4 +975,14 @@ const struct fuse_lowlevel_ops fs_operations = {
 	.release = counted_release,
 	.getxattr = counted_getxattr,
 	.listxattr = counted_listxattr,
+	.mknod = counted_mknod,
+	.mkdir = counted_mkdir,
+	.unlink = counted_unlink,
+	.rmdir = counted_rmdir,
+	.symlink = counted_symlink,
+	.rename = counted_rename,
+	.link = counted_link,
+	.create = counted_create,
+	.setxattr = counted_setxattr,
+	.removexattr = counted_removexattr,
 };

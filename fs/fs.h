@@ -16,9 +16,10 @@
  * that answers the open renders them while the session loop's others
  * answer on (fs/session.h), and a rendering that reads the store longer
  * than FS_RENDER_DEADLINE_S (-o render_deadline=S) fails its open with
- * EAGAIN (logged). getattr renders nothing: it reports the size of the last
- * rendering (fs/sizes.h), and opens use direct_io so a size that moved
- * in between never cuts a read short. The kernel keeps
+ * EAGAIN (logged). A lookup or getattr renders the file too, for its
+ * caller, to show the size a read gives, and keeps the rendering for the
+ * open that follows (fs/sizes.h); the kernel asks for a generated file's
+ * attributes every time, and opens use direct_io. The kernel keeps
  * entries and attributes for the timeouts (1 s unless -o entry_timeout=
  * or attr_timeout= say), and, where it can, the listings of folders
  * until their mtime moves: a folder of the store's views takes as mtime

@@ -115,7 +115,7 @@ static void usage(const char *prog)
 	       "Indexes music and manga libraries and shows the index, its\n"
 	       "status and its controls as files under MOUNTPOINT.\n"
 	       "\n"
-	       "mediamon options:\n"
+	       "options:\n"
 	       "    -o config=FILE         configuration file (default:\n"
 	       "                           $XDG_CONFIG_HOME/mediamon/mediamon.conf,\n"
 	       "                           then /etc/mediamon/mediamon.conf)\n"
@@ -132,12 +132,19 @@ static void usage(const char *prog)
 	       "                           (default: 10 seconds)\n"
 	       "    -o max_threads=N       threads that answer the kernel's\n"
 	       "                           requests (default: 10)\n"
+	       "    -o max_idle_threads=N  idle threads kept at most (default:\n"
+	       "                           all)\n"
+	       "    -o allow_root          let root see the mount too\n"
+	       "    -o auto_unmount        unmount when the daemon ends\n"
 	       "    -f                     stay in the foreground\n"
+	       "    -s                     answer on one thread\n"
+	       "    -d, -o debug           print every request (implies -f)\n"
 	       "    --check-config         check the configuration, print it\n"
 	       "                           (secrets masked) and exit\n"
 	       "    -h, --help             this help\n"
 	       "    -V, --version          the version\n"
-	       "\n", prog);
+	       "Other -o options go to the kernel's mount (see fuse(8)).\n",
+	       prog);
 }
 
 /* Build the configuration from the file and the command line, in that
@@ -391,8 +398,6 @@ int main(int argc, char **argv)
 	}
 	if (o.help) {
 		usage(argv[0]);
-		fuse_cmdline_help();
-		fuse_lowlevel_help();
 		rc = 0;
 		goto out;
 	}

@@ -223,26 +223,33 @@ static int read_number(const char *buf, size_t len, long lo, long hi,
 	int n = control_text(buf, len, text, sizeof(text));
 
 	*out = 0;
-	if (n < 0 || (!n && !may_clear))
-		return -EINVAL;
-	return n ? parse_number(text, lo, hi, out) : 0;
+	if (n < 0)
+		return n;
+	if (!n && !may_clear)
+		return control_refuse(-EINVAL, "empty: it takes a number");
+	if (n && parse_number(text, lo, hi, out))
+		return control_refuse(-EINVAL, "not a number it takes (read"
+				      " the file for those it does)");
+	return 0;
 }
 
 static int write_monitored(const char *buf, size_t len, int64_t series)
 {
 	long on;
+	int rc = read_number(buf, len, 0, 1, 0, &on);
 
-	if (read_number(buf, len, 0, 1, 0, &on))
-		return -EINVAL;
+	if (rc)
+		return rc;
 	return indexer_set_series_monitored(series, on);
 }
 
 static int write_latest(const char *buf, size_t len, int64_t series)
 {
 	long latest;
+	int rc = read_number(buf, len, 1, LONG_MAX, 1, &latest);
 
-	if (read_number(buf, len, 1, LONG_MAX, 1, &latest))
-		return -EINVAL;
+	if (rc)
+		return rc;
 	return indexer_set_series_latest(series, latest);
 }
 
@@ -254,11 +261,12 @@ static int write_source(const char *buf, size_t len, int64_t series)
 	unsigned int cp;
 
 	if (n < 0)
-		return -EINVAL;
+		return n;
 	for (int i = 0, k; i < n; i += k) {
 		k = utf8_decode((const unsigned char *)text + i, n - i, &cp);
 		if (!k || cp < 0x20 || cp == 0x7f)
-			return -EINVAL;
+			return control_refuse(-EINVAL, "not printable UTF-8"
+					      " text");
 	}
 	return indexer_set_series_source(series, text);
 }

@@ -9,6 +9,8 @@
 #include "common/strbuf.h"
 #include "fs/control.h"
 #include "fs/manga_view.h"
+#include "fs/opds.h"
+#include "fs/opds_cover.h"
 #include "fs/render.h"
 #include "fs/render_charts.h"
 #include "fs/render_monitor.h"
@@ -115,6 +117,14 @@ static const struct {
 				      .render = control_reset_metrics_render,
 				      .write = control_reset_metrics_write } },
 	{ "/manga", { .type = NODE_DIR, .dynamic = 1 } },
+	{ "/opds", { .type = NODE_DIR } },
+	{ "/opds/catalog.xml", { NODE_FILE, .render = opds_render_catalog } },
+	{ "/opds/series.xml", { NODE_FILE,
+				.render = opds_render_series_list } },
+	{ "/opds/recent.xml", { NODE_FILE, .render = opds_render_recent } },
+	{ "/opds/updated.xml", { NODE_FILE, .render = opds_render_updated } },
+	{ "/opds/series", { .type = NODE_DIR, .dynamic = 1 } },
+	{ "/opds/covers", { .type = NODE_DIR, .dynamic = 1 } },
 	{ "/library", { .type = NODE_DIR } },
 	{ "/library/music", { .type = NODE_DIR } },
 	{ "/library/music/artists", { .type = NODE_DIR, .dynamic = 1 } },
@@ -140,6 +150,10 @@ int node_resolve(const char *path, struct node *out)
 	}
 	if (!strncmp(path, "/manga/", 7))
 		return manga_view_resolve(path + 7, out);
+	if (!strncmp(path, "/opds/series/", 13))
+		return opds_resolve(path + 13, out);
+	if (!strncmp(path, "/opds/covers/", 13))
+		return opds_cover_resolve(path + 13, out);
 	if (views_owns(path))
 		return views_resolve(path, out);
 	return -ENOENT;
@@ -191,6 +205,10 @@ int node_children(const char *path,
 
 	if (!strcmp(path, "/manga") || !strncmp(path, "/manga/", 7))
 		return manga_view_list(path[6] ? path + 7 : "", fn, arg);
+	if (!strcmp(path, "/opds/series"))
+		return opds_list(fn, arg);
+	if (!strcmp(path, "/opds/covers"))
+		return 0;
 	if (views_owns(path))
 		return views_list(path, fn, arg);
 	for (size_t i = 0; i < NR_FIXED; i++) {

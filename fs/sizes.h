@@ -3,36 +3,56 @@
 #define MEDIAMON_SIZES_H
 
 /*
- * The sizes stat() shows for generated files, which are never rendered
- * to be stat()ed: rendering one may read the whole store, and a lookup or
- * getattr must answer at once. Each open notes the size of its rendering,
- * by node and by the user it was made for (renderings may differ between
- * users); a stat() shows the last size noted for its node and user, or
- * SIZES_GUESS when none was. Generated files are opened with direct_io,
- * so a size that is wrong never cuts a read short.
+ * True sizes for the generated files. A lookup or getattr renders the
+ * file for its caller (under the render deadline, as an open does) and
+ * shows that rendering's length; the rendering is kept here, by node,
+ * user and asking thread (renderings differ between users, and between
+ * processes of one user with other groups), for the open that follows
+ * on that thread: it takes it while it is current, so what the open reads is what
+ * the stat said, and the file is not rendered twice. A rendering is
+ * current while it is younger than SIZES_KEEP_MS and neither the store's
+ * generation (indexer_generation()) nor a control write
+ * (sizes_forget_all()) has moved since it was made; an open that finds
+ * none current renders anew. Each kept rendering is taken once.
  *
- *	sizes_note(&n, uid, h->content.len);	(at open)
- *	st->st_size = sizes_guess(&n, uid);	(at getattr)
+ *	sizes_keep(&n, uid, tid, &text);	(at getattr: text is taken)
+ *	if (!sizes_take(&n, uid, tid, &text))	(at open)
+ *		render(...);
  *
- * The table holds SIZES_SLOTS entries, each looked for in SIZES_PROBE
+ * The table holds SIZES_SLOTS renderings, each looked for in SIZES_PROBE
  * slots from the place its hash gives (the mount has a hundred or so
- * generated files a user); only when those are all taken does a newer
- * one take the slot of an older one.
+ * generated files a user; a walk of /manga a few per series); when those
+ * are all taken a newer one takes the slot of an older one, and no more
+ * than SIZES_KEEP_BYTES are kept in all: a rendering past that is not
+ * kept, and its open renders anew.
  */
 
-#include <stddef.h>
 #include <sys/types.h>
 
 #include "fs/node.h"
 
+struct strbuf;
+
 #define SIZES_SLOTS 1024
 #define SIZES_PROBE 16
-#define SIZES_GUESS 4096
+#define SIZES_KEEP_MS 500
+#define SIZES_KEEP_BYTES (64u << 20)
 
-/* Note that the rendering of n made for uid was size bytes. Any thread. */
-void sizes_note(const struct node *n, uid_t uid, size_t size);
+/* Keep the rendering of n made for uid, asked for by the thread tid
+ * (text is left empty), in place of the one kept before. Any thread. */
+void sizes_keep(const struct node *n, uid_t uid, pid_t tid,
+		struct strbuf *text);
 
-/* The size last noted for n and uid, or SIZES_GUESS. Any thread. */
-size_t sizes_guess(const struct node *n, uid_t uid);
+/* Move the current rendering of n kept for uid and tid into text
+ * (empty): 1, or 0 when there is none. Any thread. */
+int sizes_take(const struct node *n, uid_t uid, pid_t tid,
+	       struct strbuf *text);
+
+/* Drop every kept rendering: a control write may change what any shows.
+ * Any thread. */
+void sizes_forget_all(void);
+
+/* Free what is kept, at the session's end. */
+void sizes_clear(void);
 
 #endif

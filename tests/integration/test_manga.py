@@ -321,7 +321,7 @@ BAD_WRITES = [
     ("monitored", "2"), ("monitored", "yes"), ("monitored", "\n"),
     ("monitored", "1 1"), ("monitored", "1\n1"),
     ("latest", "abc"), ("latest", "0"), ("latest", "10000"),
-    ("latest", "-1"), ("latest", "3.5"), ("latest", " 5"),
+    ("latest", "-1"), ("latest", "3.5"), ("latest", "+5"),
     ("source", "a\tb"), ("source", b"bad\xffbytes"), ("source", "x" * 201),
 ]
 

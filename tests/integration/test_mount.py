@@ -56,8 +56,11 @@ SCAN_FIELDS = ["id", "trigger", "started_at", "finished_at", "duration_s",
 def test_layout(mount):
     assert sorted(os.listdir(mount.path)) == [
         "README", "control", "library", "log", "manga", "metrics",
-        "search", "similar", "status"]
+        "opds", "search", "similar", "status"]
     assert os.listdir(mount.file("manga")) == []
+    assert sorted(os.listdir(mount.file("opds"))) == [
+        "catalog.xml", "covers", "recent.xml", "series", "series.xml",
+        "updated.xml"]
     assert sorted(os.listdir(mount.file("status"))) == [
         "broken", "broken.json", "downloads.json", "duplicates",
         "found.json", "health",
@@ -246,28 +249,28 @@ def whole(path):
         os.close(fd)
 
 
-def test_stat_renders_nothing(mount):
-    """A stat() of a generated file renders nothing: before any open it
-    shows a page, afterwards the size of the last rendering; reads are
-    never cut by it (direct_io)."""
+def test_stat_is_what_a_read_gives(mount):
+    """A stat() of a generated file renders it for the caller: before any
+    open as after, it shows the length a read gives."""
     for rel in ["README", "metrics/scan.csv", "status/health"]:
-        assert os.stat(mount.file(rel)).st_size == 4096
-        data = whole(mount.file(rel))
-        assert os.stat(mount.file(rel)).st_size == len(data)
+        size = os.stat(mount.file(rel)).st_size
+        assert size == len(whole(mount.file(rel)))
+        assert os.stat(mount.file(rel)).st_size == size
 
 
-def test_reads_are_whole_whatever_the_size(mount):
+def test_reads_are_whole(mount):
     """ls, stat, cat, jq and Python read all of a generated file larger
-    than the page its stat() shows before it was ever opened."""
+    than a page, and ls and stat show its length before it was ever
+    opened."""
     readme = mount.file("README")
     summary = mount.file("status/summary.json")
-    for path in (readme, summary):
-        assert "4096" in subprocess.run(
-            ["ls", "-l", path], capture_output=True, text=True,
-            check=True).stdout
-        assert subprocess.run(["stat", "-c", "%s", path],
-                              capture_output=True, text=True,
-                              check=True).stdout.strip() == "4096"
+    listed = subprocess.run(["ls", "-ln", readme], capture_output=True,
+                            text=True, check=True).stdout.split()[4]
+    shown = subprocess.run(["stat", "-c", "%s", summary],
+                           capture_output=True, text=True,
+                           check=True).stdout.strip()
+    assert int(listed) == len(whole(readme))
+    assert int(shown) == len(whole(summary))
     cat = subprocess.run(["cat", readme], capture_output=True,
                          check=True).stdout
     assert len(cat) > 4096
@@ -348,7 +351,7 @@ def test_rename_keeps_track_identity(mount, library):
     assert after == (before[0], "Alpha/First/02 - renamed.flac")
 
 
-BAD_COMMANDS = ["bogus", "", "2", "1 1", "FULL", "relative/path", "/etc",
+BAD_COMMANDS = ["bogus", "", "2", "1 1", "FUL", "relative/path", "/etc",
                 "/", "1\n1", "full\n\n"]
 
 
