@@ -303,12 +303,12 @@ static void close_events(void)
 }
 
 /* Whether anything changes without an event the thread hears of. */
-static int worth_a_look(int store_fault)
+static int worth_a_look(void)
 {
 	struct indexer_status s;
 
 	indexer_status(&s);
-	return store_fault || svc.store_dir < 0 ||
+	return reader_store_fault() || svc.store_dir < 0 ||
 		(strcmp(s.state, "idle") && strcmp(s.state, "paused")) ||
 		notify_accepts(NOTIFY_HEALTH_ERROR) ||
 		notify_accepts(NOTIFY_HEALTH_OK);
@@ -356,7 +356,8 @@ static void *daemon_main(void *unused)
 		else if (timed && clock_mono() < due)
 			continue;
 		due = clock_mono() + STATUS_EVERY_MS / 1000.0;
-		timed = worth_a_look(indexer_watch_store());
+		indexer_watch_store();
+		timed = worth_a_look();
 		reader_refresh();
 		update_status();
 		check_health();
@@ -382,8 +383,8 @@ int daemon_start(struct config *cfg, daemon_load_fn *load, void *arg)
 	}
 	__atomic_store_n(&svc.told, 0, __ATOMIC_RELEASE);
 	watch_store_dir();
-	indexer_on_fault(wake);
-	rc = indexer_on_move(wake);
+	reader_on_fault(wake);
+	rc = reader_on_move(wake);
 	if (rc)
 		goto fail;
 	sigemptyset(&sa.sa_mask);
@@ -405,7 +406,7 @@ int daemon_start(struct config *cfg, daemon_load_fn *load, void *arg)
 	return 0;
 fail:
 	__atomic_store_n(&svc.told, 1, __ATOMIC_RELEASE);
-	indexer_on_fault(NULL);
+	reader_on_fault(NULL);
 	indexer_stop();
 	close_events();
 	return rc;
@@ -427,7 +428,7 @@ void daemon_stop(void)
 	}
 	/* the writer may tell of a move until it stops */
 	__atomic_store_n(&svc.told, 1, __ATOMIC_RELEASE);
-	indexer_on_fault(NULL);
+	reader_on_fault(NULL);
 	indexer_stop();
 	if (svc.started) {
 		close_events();

@@ -234,7 +234,7 @@ int invalidate_start(struct fuse_session *se)
 	pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
 	pthread_cond_init(&inv.wake, &attr);
 	pthread_condattr_destroy(&attr);
-	rc = indexer_on_move(store_moved);
+	rc = reader_on_move(store_moved);
 	if (rc)
 		return rc;
 	pthread_mutex_lock(&inv.lock);

@@ -18,7 +18,7 @@
  *     last move, and the folders and names of the library views the
  *     change retired (views_retired()).
  *
- * The thread sleeps until one of these happens (indexer_on_move()), with
+ * The thread sleeps until one of these happens (reader_on_move()), with
  * no timer: an idle mount does not wake it. While the store moves (a
  * scan commits batch after batch), rounds are INVALIDATE_GAP_MS apart.
  *

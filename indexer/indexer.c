@@ -876,7 +876,6 @@ static void *indexer_main(void *unused)
 	double first, most;
 
 	(void)unused;
-	thread_name("mm-indexer");
 	pthread_mutex_lock(&ix.lock);
 	while (!ix.stopping) {
 		if (!ix.has_pending && !roots_down()) {
@@ -1178,7 +1177,7 @@ int indexer_start(const struct config *cfg)
 		log_warn("indexer: no notifier, so no notifications");
 	if (!rc) {
 		start_watch(cfg);
-		rc = -pthread_create(&ix.thread, NULL, indexer_main, NULL);
+		rc = thread_start(&ix.thread, indexer_main, NULL, "mm-indexer");
 		if (rc)
 			log_error(rc, "indexer: cannot start thread");
 	}
@@ -1310,7 +1309,7 @@ static void check_corruption(void)
 		  cfg->database);
 }
 
-int indexer_watch_store(void)
+void indexer_watch_store(void)
 {
 	double now = clock_mono();
 	int running, retry = 0;
@@ -1319,10 +1318,10 @@ int indexer_watch_store(void)
 	running = ix.running && !ix.stopping;
 	pthread_mutex_unlock(&ix.lock);
 	if (!running)
-		return 0;
+		return;
 	if (storefile_take_suspect()) {
 		check_corruption();
-		return 1;
+		return;
 	}
 	storefile_check();
 	if (storefile_fault() == STOREFILE_OK) {
@@ -1343,12 +1342,6 @@ int indexer_watch_store(void)
 		pthread_cond_signal(&ix.wake);
 	}
 	pthread_mutex_unlock(&ix.lock);
-	return storefile_fault() != STOREFILE_OK;
-}
-
-void indexer_on_fault(void (*fn)(void))
-{
-	storefile_on_fault(fn);
 }
 
 void indexer_pause_analysis(int on)
@@ -1402,11 +1395,6 @@ void indexer_set_dry_run(int on)
 uint64_t indexer_generation(void)
 {
 	return writer_generation();
-}
-
-int indexer_on_move(void (*fn)(void))
-{
-	return writer_on_move(fn);
 }
 
 const char *indexer_db_path(void)

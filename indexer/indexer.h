@@ -155,19 +155,14 @@ int indexer_repair_torrent(enum rd_command cmd, const char *id,
 			   const char *trigger);
 
 /*
- * Look after the store: a store a connection found corrupt is checked
- * and, when damaged, recovered (the indexer stops and starts again
- * around it); a store file deleted under the daemon is written back; and
- * a scan the store failed runs as soon as that is done or the store's
- * disk has room again. Not to be called beside indexer_start() or
- * indexer_stop(). Returns 1 while the store is in a fault: call it again
- * within a few seconds; 0 when it is sound: call it again when
- * indexer_on_fault()'s function runs or the store's folder changes.
+ * Look after the store, from a timer of the caller's (every few
+ * seconds): a store a connection found corrupt is checked and, when
+ * damaged, recovered (the indexer stops and starts again around it); a
+ * store file deleted under the daemon is written back; and a scan the
+ * store failed runs as soon as that is done or the store's disk has room
+ * again. Not to be called beside indexer_start() or indexer_stop().
  */
-int indexer_watch_store(void);
-
-/* Call fn each time the store notes a fault (storefile_on_fault()). */
-void indexer_on_fault(void (*fn)(void));
+void indexer_watch_store(void);
 
 /* Switch dry-run on or off until the daemon stops (see jobs.h). */
 void indexer_set_dry_run(int on);
@@ -223,13 +218,6 @@ void indexer_status(struct indexer_status *out);
 
 /* A counter that moves whenever the store's content may have changed. */
 uint64_t indexer_generation(void);
-
-/*
- * Call fn each time indexer_generation() moves (writer_on_move(): fn
- * runs on the writer thread and only wakes a waiter). Returns 0 or a
- * negative errno value (logged).
- */
-int indexer_on_move(void (*fn)(void));
 
 /* The database file, for read connections. */
 const char *indexer_db_path(void);

@@ -4,7 +4,6 @@
 #include <errno.h>
 #include <limits.h>
 #include <poll.h>
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -872,7 +871,6 @@ static void *watch_main(void *unused)
 	struct strbuf path = STRBUF_INIT;
 
 	(void)unused;
-	thread_name("mm-watch");
 	for (;;) {
 		struct pollfd fds[2] = {
 			{ .fd = wt.fd, .events = POLLIN },
@@ -981,7 +979,7 @@ int watch_start(const struct config *cfg, const struct watch_setup *set)
 		goto fail;
 	}
 	__atomic_store_n(&wt.running, 1, __ATOMIC_RELEASE);
-	rc = -pthread_create(&wt.thread, NULL, watch_main, NULL);
+	rc = thread_start(&wt.thread, watch_main, NULL, "mm-watch");
 	if (!rc) {
 		wt.st.enabled = 1;
 		return 0;

@@ -146,10 +146,24 @@ static void begin(const struct writer_rec *first)
 		w.doomed = 1;
 }
 
-/* The generation moves, and whoever waits for it hears of it. */
+/* Set on the writer thread when the generation moved and its waiters
+ * have not heard of it yet. */
+static int untold;
+
 static void moved(void)
 {
 	__atomic_add_fetch(&w.generation, 1, __ATOMIC_RELEASE);
+	untold = 1;
+}
+
+/* Tell the waiters of writer_on_move() that the store moved. Called
+ * without w.lock: a waiter's lock may be held by a thread that waits
+ * for w.lock (indexer_status() asks writer_busy_seconds()). */
+static void tell(void)
+{
+	if (!untold)
+		return;
+	untold = 0;
 	for (int i = 0; i < WRITER_ON_MOVE_MAX; i++) {
 		void (*fn)(void) = __atomic_load_n(&on_move[i],
 						   __ATOMIC_ACQUIRE);
@@ -256,6 +270,7 @@ static void *writer_main(void *unused)
 			/* fn may have written: readers must look again */
 			if (call->fn)
 				moved();
+			tell();
 			pthread_mutex_lock(&w.lock);
 			call->done = 1;
 			pthread_cond_broadcast(&w.called);
@@ -274,17 +289,23 @@ static void *writer_main(void *unused)
 		pthread_mutex_unlock(&w.lock);
 
 		busy = apply_list(list);
+		tell();
 
 		pthread_mutex_lock(&w.lock);
 		w.busy_s += busy;
 		w.applied_seq += n;
 		/* What the queue held is visible once it is empty, unless a
 		 * bulk load goes on: its transactions end by their size. */
-		if (!w.head && !w.bulk)
+		if (!w.head && !w.bulk) {
 			commit();
+			pthread_mutex_unlock(&w.lock);
+			tell();
+			pthread_mutex_lock(&w.lock);
+		}
 	}
 	pthread_mutex_unlock(&w.lock);
 	commit();
+	tell();
 	return NULL;
 }
 
