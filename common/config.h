@@ -81,6 +81,8 @@ struct config {
 	long cache_ttl_s;		/* default twice the check interval,
 					 * 2 h when that is 0 */
 	int many_volumes;		/* default 20 */
+	char *edition;			/* default "fr" */
+	struct config_list new_sources;	/* empty: chosen by the edition */
 
 	/* [release]: the preferences of indexer/monitor/prefs.h */
 	struct config_list release_languages, release_formats;
@@ -98,6 +100,10 @@ struct config {
 	/* [nautiljon] */
 	char *nautiljon_url;		/* default https://www.nautiljon.com */
 	int nautiljon_rpm;		/* default 6 */
+
+	/* [mangadex] */
+	char *mangadex_url;		/* default https://api.mangadex.org */
+	int mangadex_rpm;		/* default 20 */
 
 	/* [catalog] */
 	char *catalog_file;

@@ -15,6 +15,7 @@ static const int priorities[] = { LOG_DEBUG, LOG_INFO, LOG_WARNING, LOG_ERR };
 #include <errno.h>
 #include <pthread.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -39,6 +40,10 @@ static int log_to_stderr = 1;
 static int errors_to_stderr;
 static char *ring[LOG_RING_LINES];
 static size_t ring_next;
+/* The ring as a stream: where each line starts in it, and its end (the
+ * bytes of every line kept since the start, newlines included). */
+static uint64_t ring_at[LOG_RING_LINES];
+static uint64_t ring_end;
 
 int log_level_parse(const char *name, enum log_level *out)
 {
@@ -128,6 +133,9 @@ static void log_vmsg(enum log_level level, const char *fmt, va_list ap)
 		fprintf(stderr, "%s\n", line);
 	free(ring[ring_next]);
 	ring[ring_next] = strdup(line);
+	ring_at[ring_next] = ring_end;
+	if (ring[ring_next])
+		ring_end += strlen(line) + 1;
 	ring_next = (ring_next + 1) % LOG_RING_LINES;
 	pthread_mutex_unlock(&log_lock);
 }
@@ -153,14 +161,55 @@ int log_error(int code, const char *fmt, ...)
 
 void log_ring_dump(struct strbuf *out)
 {
-	pthread_mutex_lock(&log_lock);
-	for (size_t i = 0; i < LOG_RING_LINES; i++) {
-		const char *line = ring[(ring_next + i) % LOG_RING_LINES];
+	log_ring_since(0, out);
+}
 
-		if (line) {
-			strbuf_addstr(out, line);
-			strbuf_addch(out, '\n');
-		}
+uint64_t log_ring_since(uint64_t from, struct strbuf *out)
+{
+	uint64_t start;
+
+	pthread_mutex_lock(&log_lock);
+	start = ring_end;
+	for (size_t i = 0; i < LOG_RING_LINES; i++) {
+		size_t at = (ring_next + i) % LOG_RING_LINES;
+		const char *line = ring[at];
+		uint64_t len, skip;
+
+		if (!line)
+			continue;
+		len = strlen(line) + 1;
+		if (ring_at[at] + len <= from)
+			continue;
+		skip = from > ring_at[at] ? from - ring_at[at] : 0;
+		if (start == ring_end)
+			start = ring_at[at] + skip;
+		strbuf_add(out, line + skip, len - 1 - skip);
+		strbuf_addch(out, '\n');
 	}
 	pthread_mutex_unlock(&log_lock);
+	return start;
+}
+
+uint64_t log_ring_start(void)
+{
+	uint64_t start;
+	size_t i = 0;
+
+	pthread_mutex_lock(&log_lock);
+	while (i < LOG_RING_LINES && !ring[(ring_next + i) % LOG_RING_LINES])
+		i++;
+	start = i < LOG_RING_LINES ?
+		ring_at[(ring_next + i) % LOG_RING_LINES] : ring_end;
+	pthread_mutex_unlock(&log_lock);
+	return start;
+}
+
+uint64_t log_ring_end(void)
+{
+	uint64_t end;
+
+	pthread_mutex_lock(&log_lock);
+	end = ring_end;
+	pthread_mutex_unlock(&log_lock);
+	return end;
 }

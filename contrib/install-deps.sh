@@ -30,7 +30,7 @@ mpd mpc
 qbittorrent-nox transmission-daemon nzbget opentracker
 man-db groff-base systemd promtool|prometheus
 librsvg2-bin
-git procps mount attr
+git procps mount attr vim|vim-tiny nano tmux rsync samba smbclient
 "
 # Packages whose installation enables a system service that mediamon's
 # tests and benchmark do not want running (they start their own).
@@ -38,7 +38,8 @@ git procps mount attr
 # and nzbget only an example, neither enabled.)
 services="mpd:mpd.service mpd:mpd.socket prometheus:prometheus.service
 transmission-daemon:transmission-daemon.service
-opentracker:opentracker.service"
+opentracker:opentracker.service samba:smbd.service samba:nmbd.service
+samba:samba-ad-dc.service"
 
 say() {
 	echo "install-deps: $*" >&2

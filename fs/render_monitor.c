@@ -97,15 +97,21 @@ int render_monitor_new_json(struct strbuf *out)
 	int rc = list ? monitor_reads_new(NULL, &s, &n) : -ENOMEM;
 
 	for (size_t i = 0; !rc && i < n; i++) {
+		const char *by = s[i].by ? s[i].by : "";
+		const char *colon = strchr(by, ':');
+		int len = colon ? (int)(colon - by) : (int)strlen(by);
+
 		for (int v = s[i].high + 1; !rc && v <= s[i].count; v++) {
-			json_t *item = json_pack("{s:o, s:i, s:o, s:i, s:s,"
-						 " s:o, s:o}",
+			json_t *item = json_pack("{s:o, s:i, s:o, s:i, s:s#,"
+						 " s:o, s:o, s:o}",
 				"series", json_text_or_null(s[i].name),
 				"volume", v,
 				"series_path", json_text_or_null(s[i].path),
 				"published", s[i].count,
-				"source", s[i].manual ? "manual" :
-					"nautiljon",
+				"source", s[i].manual ? "manual" : by,
+				s[i].manual ? 6 : len,
+				"edition", s[i].manual || !colon ? json_null() :
+					json_string(colon + 1),
 				"status", json_text_or_null(s[i].status),
 				"checked_at", json_time(s[i].checked_at));
 

@@ -899,13 +899,11 @@ static const char *const schema_steps[] = {
 	"  DEFAULT 0;"
 	"ALTER TABLE checks ADD COLUMN imported INTEGER NOT NULL DEFAULT 0;",
 	/* version 29: the ReplayGain a track's tags give (REPLAYGAIN_*,
-	 * Opus' R128_*, MP4's replaygain_* items), in dB to -18 LUFS;
-	 * NULL when they give none (a FLAC file already indexed gets its
-	 * gain when it changes, or at a full rescan). The files of the
-	 * formats read since this version, which earlier ones kept as
-	 * "other" files, are made to look changed, their folders' digests
-	 * forgotten, so that the next scan reads them. Tests that take a
-	 * store back to an earlier version drop these columns. */
+	 * Opus' R128_*, MP4's replaygain_* items), in dB to -18 LUFS; NULL
+	 * when none (a FLAC file indexed gets it when it changes). The
+	 * files of the formats read since, kept as "other" files before,
+	 * look changed, their folders' digests forgotten, for the next scan
+	 * to read them. Tests going back to older versions drop them. */
 	"ALTER TABLE tracks ADD COLUMN tag_gain_db REAL;"
 	"ALTER TABLE tracks ADD COLUMN tag_album_gain_db REAL;"
 	"UPDATE directories SET digest = NULL WHERE id IN"
@@ -915,6 +913,8 @@ static const char *const schema_steps[] = {
 	/* version 30: the device a root was last scanned on (root_guard.h),
 	 * NULL until it is */
 	"ALTER TABLE roots ADD COLUMN dev INTEGER;",
+	/* version 31: the source and edition of published: "mangadex:en" */
+	"ALTER TABLE series ADD COLUMN published_by TEXT;",
 };
 
 int schema_version(void)

@@ -70,7 +70,7 @@ class Monitor:
 
     def __init__(self, tmp_path, fake, series, nautiljon=None,
                  monitor="", extra="", rpm=120, general="",
-                 download_url=None, releases=None):
+                 download_url=None, releases=None, mangadex=None):
         self.tmp = tmp_path
         self.releases = tmp_path / "releases.json"
         table = {saga(n).lower(): saga_releases(n, download_url)
@@ -81,6 +81,9 @@ class Monitor:
         pages = tmp_path / "pages.json"
         pages.write_text(json.dumps(nautiljon or {}))
         self.nautiljon = fake("nautiljon_fake.py", pages)
+        known = tmp_path / "mangadex.json"
+        known.write_text(json.dumps(mangadex or {}))
+        self.mangadex = fake("mangadex_fake.py", known)
         self.root = tmp_path / "manga"
         make_library(str(self.root), series)
         self.catalog = tmp_path / "catalog.jsonl"
@@ -94,10 +97,12 @@ class Monitor:
             "[monitor]\n%s"
             "[prowlarr]\nurl = %s\napi_key = %s\nrequests_per_minute = %d\n"
             "[nautiljon]\nurl = %s\nrequests_per_minute = 120\n"
+            "[mangadex]\nurl = %s\nrequests_per_minute = 120\n"
             "[catalog]\nfile = %s\n%s"
             % (general, self.root, monitor if "auto_check" in monitor else
                "auto_check_interval = 0\n" + monitor, self.prowlarr.url,
-               API_KEY, rpm, self.nautiljon.url, self.catalog, extra))
+               API_KEY, rpm, self.nautiljon.url, self.mangadex.url,
+               self.catalog, extra))
         # it holds an api key: the daemon refuses it readable by others
         os.chmod(str(self.conf), 0o600)
         self.m = None
@@ -129,6 +134,9 @@ class Monitor:
 
     def pages(self):
         return self.nautiljon.call("/_requests")
+
+    def mangadex_calls(self):
+        return self.mangadex.call("/_requests")
 
 
 @pytest.fixture
@@ -374,10 +382,11 @@ def test_new_volumes_ask_nautiljon_first(monitored):
     assert new[0] == {"series": "Saga 01", "volume": 12,
                       "series_path": str(mon.root / "Saga 01"),
                       "published": 14, "source": "nautiljon",
+                      "edition": "fr",
                       "status": "En cours", "checked_at": new[0][
                           "checked_at"]}
     assert new[0]["checked_at"].endswith("Z")
-    assert new[3]["source"] == "manual"
+    assert new[3]["source"] == "manual" and new[3]["edition"] is None
     status = m.json("manga/Saga 01/status.json")
     assert status["status"] == "En cours" and status["last_checked"]
     found = m.json("status/found.json")

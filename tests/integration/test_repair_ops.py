@@ -87,6 +87,7 @@ def test_repair_runs_while_a_manga_check_is_slow(setup, tmp_path, fake):
     make_slow_series(str(manga), ["Slow 6000 %d" % n for n in range(5)])
     s = setup(sections="[manga]\nroot = %s\n"
               "[monitor]\nauto_check_interval = 0\nmissing_volumes = no\n"
+              "new_sources = nautiljon\n"
               "[nautiljon]\nurl = %s\nrequests_per_minute = 60\n"
               % (manga, nautiljon.url))
     s.m.write("control/check-new", "1\n")

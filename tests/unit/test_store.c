@@ -217,6 +217,9 @@ static void put_track(struct env *e, const char *path, const char *title,
 /* What version 30 added (a root's device), undone. */
 #define UNDO_VERSION_30 "ALTER TABLE roots DROP COLUMN dev;"
 
+/* What version 31 added (where published came from), undone. */
+#define UNDO_VERSION_31 "ALTER TABLE series DROP COLUMN published_by;"
+
 /* What version 25 added (the blocklist, preferences), undone. */
 #define UNDO_VERSION_25 \
 	"DROP TABLE blocklist;" \
@@ -255,7 +258,7 @@ static void test_schema_versions(void **state)
 	assert_int_equal(db_exec(db, "PRAGMA user_version = 99"), 0);
 	assert_int_equal(schema_migrate(db), -EPROTO);
 	assert_int_equal(db_exec(db, "PRAGMA user_version = 13"), 0);
-	assert_int_equal(schema_version(), 30);
+	assert_int_equal(schema_version(), 31);
 	db_close(db);
 }
 
@@ -470,7 +473,8 @@ static void test_analysis_queue_keyed_by_track(void **state)
 	put_track(e, "q/3.flac", "Three", "A", NULL, "B", 13);
 	writer_stop();
 	assert_int_equal(db_open(e->db, 0, &db), 0);
-	assert_int_equal(db_exec(db, UNDO_VERSION_30 UNDO_VERSION_29
+	assert_int_equal(db_exec(db, UNDO_VERSION_31 UNDO_VERSION_30
+				 UNDO_VERSION_29
 				 UNDO_VERSION_28
 				 UNDO_VERSION_25 UNDO_VERSION_22
 				 " PRAGMA user_version = 21"), 0);
@@ -603,7 +607,8 @@ static void test_tracks_fts_backfilled(void **state)
 	put_track(e, "a/2.flac", "Other", "Ann", NULL, "Disc", 2);
 	writer_stop();
 	assert_int_equal(db_open(e->db, 0, &db), 0);
-	assert_int_equal(db_exec(db, UNDO_VERSION_30 UNDO_VERSION_29
+	assert_int_equal(db_exec(db, UNDO_VERSION_31 UNDO_VERSION_30
+				 UNDO_VERSION_29
 				 UNDO_VERSION_28
 				 UNDO_VERSION_25 UNDO_VERSION_22 UNDO_VERSION_21
 				 " DROP TRIGGER tracks_fts_del;"
@@ -1503,7 +1508,8 @@ static void test_totals_follow_rows(void **state)
 	writer_call(NULL, NULL);
 	writer_stop();
 	assert_int_equal(db_open(e->db, 0, &db), 0);
-	assert_int_equal(db_exec(db, UNDO_VERSION_30 UNDO_VERSION_29
+	assert_int_equal(db_exec(db, UNDO_VERSION_31 UNDO_VERSION_30
+				 UNDO_VERSION_29
 				 UNDO_VERSION_28
 				 UNDO_VERSION_26 UNDO_VERSION_25
 				 " INSERT INTO artists (name) VALUES ('Zed');"
@@ -1604,7 +1610,8 @@ static void test_picture_step_rereads(void **state)
 	put_track(e, "r.flac", "Plain", "A", NULL, "B", 10);
 	writer_stop();
 	assert_int_equal(db_open(e->db, 0, &db), 0);
-	assert_int_equal(db_exec(db, UNDO_VERSION_30 UNDO_VERSION_29
+	assert_int_equal(db_exec(db, UNDO_VERSION_31 UNDO_VERSION_30
+				 UNDO_VERSION_29
 				 UNDO_VERSION_28
 				 UNDO_VERSION_25 UNDO_VERSION_22 UNDO_VERSION_21
 				 " DROP TABLE pictures;"
@@ -1659,7 +1666,8 @@ static void test_files_named_in_folders(void **state)
 	assert_int_equal(db_open(e->db, 0, &db), 0);
 	/* back to version 20, with a file written as version 20 wrote
 	 * them: "\xc3/\n\xff.mp3", damaged, its folder no UTF-8 either */
-	assert_int_equal(db_exec(db, UNDO_VERSION_30 UNDO_VERSION_29
+	assert_int_equal(db_exec(db, UNDO_VERSION_31 UNDO_VERSION_30
+				 UNDO_VERSION_29
 				 UNDO_VERSION_28
 				 UNDO_VERSION_25 UNDO_VERSION_22 UNDO_VERSION_21
 				 " INSERT INTO directories (root_id, path,"

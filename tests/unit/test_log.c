@@ -1,0 +1,82 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/*
+ * The log ring read as a stream (common/log.h): places, partial lines,
+ * and the lines the ring dropped.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "common/log.h"
+#include "common/strbuf.h"
+
+/* What the stream holds from from on, as a string, and its place. */
+static uint64_t since(uint64_t from, struct strbuf *out)
+{
+	strbuf_reset(out);
+	return log_ring_since(from, out);
+}
+
+static void test_stream(void **state)
+{
+	struct strbuf all = STRBUF_INIT, part = STRBUF_INIT;
+	uint64_t start, end, at;
+	size_t first;
+
+	(void)state;
+	log_set_stderr(0);
+	log_msg(LOG_INFO, "stream one");
+	start = since(0, &all);
+	end = log_ring_end();
+	assert_int_equal(start, log_ring_start());
+	assert_int_equal(end - start, all.len);
+	assert_true(all.len > 0 && all.buf[all.len - 1] == '\n');
+	/* nothing after the end */
+	assert_int_equal(since(end, &part), end);
+	assert_int_equal(part.len, 0);
+	/* a new line starts at the old end */
+	log_msg(LOG_INFO, "stream two");
+	assert_int_equal(since(end, &part), end);
+	assert_non_null(strstr(part.buf, "info: stream two\n"));
+	assert_int_equal(log_ring_end(), end + part.len);
+	/* from inside a line: its rest */
+	first = part.len;
+	at = since(end + first - 4, &part);
+	assert_int_equal(at, end + first - 4);
+	assert_string_equal(part.buf, "two\n");
+	strbuf_release(&all);
+	strbuf_release(&part);
+}
+
+/* Lines the ring dropped are skipped: a place older than the oldest line
+ * kept gives from that line on. */
+static void test_dropped(void **state)
+{
+	struct strbuf out = STRBUF_INIT;
+	uint64_t old = log_ring_end();
+
+	(void)state;
+	log_set_stderr(0);
+	for (int i = 0; i < LOG_RING_LINES + 5; i++)
+		log_msg(LOG_INFO, "filler %d", i);
+	assert_true(log_ring_start() > old);
+	assert_int_equal(since(old, &out), log_ring_start());
+	assert_int_equal(out.len, log_ring_end() - log_ring_start());
+	assert_non_null(strstr(out.buf, "info: filler 5\n"));
+	assert_null(strstr(out.buf, "info: filler 4\n"));
+	strbuf_release(&out);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_stream),
+		cmocka_unit_test(test_dropped),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
