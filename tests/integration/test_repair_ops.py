@@ -353,8 +353,8 @@ def test_control_maintenance(mount):
     assert "\nnext backup: " in text
     for cmd in ("backup", "prune", "vacuum"):
         assert "\n  %s " % cmd in text
-    for bad in ("1\n", "backup now\n", "BACKUP\n", "prune\nvacuum\n",
-                "vacuum \n"):
+    for bad in ("1\n", "backup now\n", "BACKUPS\n", "prune\nvacuum\n",
+                "vac uum\n"):
         einval(mount, "control/maintenance", bad)
 
     backups = os.path.join(os.path.dirname(mount.db), "backups")
