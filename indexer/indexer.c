@@ -1177,7 +1177,7 @@ int indexer_start(const struct config *cfg)
 		log_warn("indexer: no notifier, so no notifications");
 	if (!rc) {
 		start_watch(cfg);
-		rc = -pthread_create(&ix.thread, NULL, indexer_main, NULL);
+		rc = thread_start(&ix.thread, indexer_main, NULL, "mm-indexer");
 		if (rc)
 			log_error(rc, "indexer: cannot start thread");
 	}

@@ -113,8 +113,15 @@ static unsigned long long free_bytes(const char *path)
 	return n;
 }
 
+/* What storefile_on_fault() was given. */
+static void (*on_fault)(void);
+
 static void note_locked(enum storefile_fault f, int err)
 {
+	void (*fn)(void) = __atomic_load_n(&on_fault, __ATOMIC_ACQUIRE);
+
+	if (fn)
+		fn();
 	if (f == STOREFILE_FULL && sf.path)
 		sf.free_at_full = free_bytes(sf.path);
 	if (f == STOREFILE_CORRUPT)
@@ -428,6 +435,11 @@ int storefile_space_returned(void)
 	back = path && free_bytes(path) > then + SPACE_MARGIN;
 	free(path);
 	return back;
+}
+
+void storefile_on_fault(void (*fn)(void))
+{
+	__atomic_store_n(&on_fault, fn, __ATOMIC_RELEASE);
 }
 
 int storefile_take_suspect(void)

@@ -124,6 +124,14 @@ int storefile_space_returned(void);
 int storefile_take_suspect(void);
 
 /*
+ * Call fn each time a fault is noted (a connection met one, or
+ * storefile_check() found the file gone), for as long as the process
+ * lives; NULL for none. fn runs on that connection's thread with the
+ * store file's lock held: it only wakes whoever looks after the store.
+ */
+void storefile_on_fault(void (*fn)(void));
+
+/*
  * A counter that moves each time the store's path holds a new file (one
  * written back or restored): read connections opened before must reopen.
  */
