@@ -479,6 +479,7 @@ int config_set_option(struct config *cfg, const char *key, const char *value,
 		{ "music", "music", "root" },
 		{ "manga", "manga", "root" },
 		{ "db", "general", "database" },
+		{ "db_shared_ok", "general", "database_shared_ok" },
 	};
 	size_t i;
 	int ret;

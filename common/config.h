@@ -48,6 +48,7 @@ struct config_user {
 struct config {
 	/* [general] */
 	char *database;
+	int database_shared_ok;		/* -o db_shared_ok: a shared folder */
 	int threads;			/* 0 until config_finish: CPU count */
 	char *log_level;		/* "debug", "info", "warn", "error" */
 	int dry_run;			/* default 1 */

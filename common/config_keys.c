@@ -50,6 +50,7 @@ static const char *const packs[] = {
 
 const struct key config_keys[] = {
 	{ "general", "database", T_STRING, O(database) },
+	{ "general", "database_shared_ok", T_BOOL, O(database_shared_ok) },
 	{ "general", "threads", T_INT, O(threads), 1, 256 },
 	{ "general", "log_level", T_ENUM, O(log_level), .choices = levels,
 	  .def = "info" },
