@@ -182,7 +182,7 @@ struct config {
 	/* [analysis] */
 	int analysis_enabled;		/* default 1 */
 	int analysis_threads;		/* default 1 */
-	struct config_user analysis_user;	/* default nobody */
+	struct config_user analysis_user;	/* mediamon-analyse, else nobody */
 };
 
 /* The choices of [release] languages and formats, which the monitor's

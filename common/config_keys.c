@@ -233,7 +233,8 @@ const struct key config_keys[] = {
 	{ "retention", "scans", T_INT, O(retention_scans), 1, 1000000 },
 	{ "analysis", "enabled", T_BOOL, O(analysis_enabled) },
 	{ "analysis", "threads", T_INT, O(analysis_threads), 1, 256 },
-	{ "analysis", "user", T_USER, O(analysis_user), .def = "nobody" },
+	{ "analysis", "user", T_USER, O(analysis_user),
+	  .def = "mediamon-analyse", .fallback = "nobody" },
 };
 
 const size_t config_keys_nr = ARRAY_SIZE(config_keys);

@@ -1452,10 +1452,13 @@ static void test_finish_defaults(void **state)
 			      "[music]\nroot = @\n"), 0);
 	assert_int_equal(config_finish(&cfg, err, sizeof(err)), 0);
 	assert_int_equal(cfg.threads, 3);
-	/* the analysis runs as nobody, resolved */
-	nobody = getpwnam("nobody");
+	/* the analysis runs as a user of its own where the system has one,
+	 * else as nobody, resolved */
+	nobody = getpwnam("mediamon-analyse");
+	if (!nobody)
+		nobody = getpwnam("nobody");
 	assert_non_null(nobody);
-	assert_string_equal(cfg.analysis_user.name, "nobody");
+	assert_string_equal(cfg.analysis_user.name, nobody->pw_name);
 	assert_int_equal(cfg.analysis_user.uid, nobody->pw_uid);
 	assert_int_equal(cfg.analysis_user.gid, nobody->pw_gid);
 	config_release(&cfg);
