@@ -15,6 +15,7 @@ static const int priorities[] = { LOG_DEBUG, LOG_INFO, LOG_WARNING, LOG_ERR };
 #include <errno.h>
 #include <pthread.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -39,6 +40,10 @@ static int log_to_stderr = 1;
 static int errors_to_stderr;
 static char *ring[LOG_RING_LINES];
 static size_t ring_next;
+/* The ring as a stream: where each line starts in it, and its end (the
+ * bytes of every line kept since the start, newlines included). */
+static uint64_t ring_at[LOG_RING_LINES];
+static uint64_t ring_end;
 
 /*
  * Lines of one format (one call site, or one message pattern: the format
@@ -54,12 +59,14 @@ static size_t ring_next;
 
 static struct fold {
 	const char *fmt;		/* NULL: a free slot */
-	time_t start, used;		/* the window's start, the last line */
+	time_t start;			/* the window's start */
+	unsigned long used;		/* fold_seq at its last line */
 	unsigned count;			/* lines in this window */
 	unsigned left_out;		/* of them not written yet */
 	enum log_level level;		/* the highest left out */
 	char last[LOG_LINE_MAX];	/* the message of the last left out */
 } folds[LOG_FOLD_SLOTS];
+static unsigned long fold_seq;
 
 int log_level_parse(const char *name, enum log_level *out)
 {
@@ -129,6 +136,9 @@ static void emit(enum log_level level, const char *line, const char *msg)
 		fprintf(stderr, "%s\n", line);
 	free(ring[ring_next]);
 	ring[ring_next] = strdup(line);
+	ring_at[ring_next] = ring_end;
+	if (ring[ring_next])
+		ring_end += strlen(line) + 1;
 	ring_next = (ring_next + 1) % LOG_RING_LINES;
 }
 
@@ -179,7 +189,7 @@ static int fold(const char *fmt, enum log_level level, const char *line,
 		fold_flush(f, now);
 		*f = (struct fold){ .fmt = fmt, .start = now };
 	}
-	f->used = now;
+	f->used = ++fold_seq;
 	if (++f->count <= LOG_FOLD_BURST)
 		return 0;
 	f->left_out++;
@@ -239,18 +249,68 @@ int log_error(int code, const char *fmt, ...)
 
 void log_ring_dump(struct strbuf *out)
 {
+	log_ring_since(0, out);
+}
+
+/* Say what was left out so far, before the ring is read; log_lock
+ * held. */
+static void fold_flush_all(void)
+{
 	time_t now = time(NULL);
 
-	pthread_mutex_lock(&log_lock);
 	for (size_t i = 0; i < LOG_FOLD_SLOTS; i++)
 		fold_flush(&folds[i], now);
-	for (size_t i = 0; i < LOG_RING_LINES; i++) {
-		const char *line = ring[(ring_next + i) % LOG_RING_LINES];
+}
 
-		if (line) {
-			strbuf_addstr(out, line);
-			strbuf_addch(out, '\n');
-		}
+uint64_t log_ring_since(uint64_t from, struct strbuf *out)
+{
+	uint64_t start;
+
+	pthread_mutex_lock(&log_lock);
+	fold_flush_all();
+	start = ring_end;
+	for (size_t i = 0; i < LOG_RING_LINES; i++) {
+		size_t at = (ring_next + i) % LOG_RING_LINES;
+		const char *line = ring[at];
+		uint64_t len, skip;
+
+		if (!line)
+			continue;
+		len = strlen(line) + 1;
+		if (ring_at[at] + len <= from)
+			continue;
+		skip = from > ring_at[at] ? from - ring_at[at] : 0;
+		if (start == ring_end)
+			start = ring_at[at] + skip;
+		strbuf_add(out, line + skip, len - 1 - skip);
+		strbuf_addch(out, '\n');
 	}
 	pthread_mutex_unlock(&log_lock);
+	return start;
+}
+
+uint64_t log_ring_start(void)
+{
+	uint64_t start;
+	size_t i = 0;
+
+	pthread_mutex_lock(&log_lock);
+	fold_flush_all();
+	while (i < LOG_RING_LINES && !ring[(ring_next + i) % LOG_RING_LINES])
+		i++;
+	start = i < LOG_RING_LINES ?
+		ring_at[(ring_next + i) % LOG_RING_LINES] : ring_end;
+	pthread_mutex_unlock(&log_lock);
+	return start;
+}
+
+uint64_t log_ring_end(void)
+{
+	uint64_t end;
+
+	pthread_mutex_lock(&log_lock);
+	fold_flush_all();
+	end = ring_end;
+	pthread_mutex_unlock(&log_lock);
+	return end;
 }

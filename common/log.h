@@ -17,11 +17,18 @@
  *	fuse_daemonize(foreground);
  *	log_set_errors_to_stderr(0);
  *
+ * Lines of one format (its string's address: one place in the code)
+ * beyond 20 within 60 s are counted, not written anywhere: one line
+ * "log: N more lines like this one left out ..." with the last of them
+ * follows with the first line logged after the 60 s, or before the ring
+ * is read, so thousands of bad files cannot push every other line out.
+ *
  * Errors are logged once, where the decision is made; log_error() returns
  * its first argument so a function can write `return log_error(-EIO, ...)`.
  */
 
 #include <stddef.h>
+#include <stdint.h>
 
 #define LOG_RING_LINES 500
 
@@ -82,5 +89,20 @@ struct strbuf;
 
 /* Append the ring's lines, oldest first, each ending with a newline. */
 void log_ring_dump(struct strbuf *out);
+
+/*
+ * The ring is also a stream: every line kept since the start, one after
+ * the other, each at its place (in bytes, newlines included) from the
+ * stream's start. log_ring_since() appends what the ring still holds of
+ * it from the place from on (a line partly when from is inside it; from
+ * the oldest line kept when from is older) and returns the place of the
+ * first byte appended (log_ring_end() when it appends nothing).
+ * log_ring_start() is the place of the oldest line kept (the end when
+ * there is none), log_ring_end() the place of the next line. None waits
+ * on anything but the ring's lock.
+ */
+uint64_t log_ring_since(uint64_t from, struct strbuf *out);
+uint64_t log_ring_start(void);
+uint64_t log_ring_end(void);
 
 #endif

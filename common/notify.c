@@ -29,12 +29,15 @@ static const struct {
 	[NOTIFY_ERROR_RATE] = { "error_rate", "Scan errors", 0 },
 	[NOTIFY_REPLACEMENT] = { "replacement", "Replacement searched", 0 },
 	[NOTIFY_IMPORTED] = { "imported", "Imported", 1 },
+	[NOTIFY_ROOT_UNAVAILABLE] = { "root_unavailable", "Root unavailable",
+				      0 },
 };
 
 const char *const notify_event_names[] = {
 	"all", "new_volume", "release_found", "sent", "handoff_failed",
 	"repair_done", "repair_failed", "repair_pass", "health_error",
-	"health_ok", "error_rate", "replacement", "imported", NULL
+	"health_ok", "error_rate", "replacement", "imported",
+	"root_unavailable", NULL
 };
 
 /* The events waiting for the sender, and what it wants. */

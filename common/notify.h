@@ -46,6 +46,7 @@ enum notify_kind {
 	NOTIFY_ERROR_RATE,	/* a scan could not read too many files */
 	NOTIFY_REPLACEMENT,	/* an Arr was asked for another release */
 	NOTIFY_IMPORTED,	/* a download went into its series folder */
+	NOTIFY_ROOT_UNAVAILABLE,	/* a root is away: its rows are kept */
 	NOTIFY_NR_KINDS
 };
 

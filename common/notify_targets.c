@@ -47,6 +47,7 @@ static const struct {
 	[NOTIFY_ERROR_RATE] = { 4, "warning" },
 	[NOTIFY_REPLACEMENT] = { 3, "mag" },
 	[NOTIFY_IMPORTED] = { 3, "books" },
+	[NOTIFY_ROOT_UNAVAILABLE] = { 4, "warning" },
 };
 
 const char *notify_target_name(enum notify_target_kind kind)

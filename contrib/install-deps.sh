@@ -23,14 +23,14 @@ libseccomp-dev
 libjansson-dev libxml2-dev libinih-dev libarchive-dev libssl-dev
 libcmocka-dev
 clang libclang-rt-dev valgrind
-python3 python3-pytest python3-mutagen
+python3 python3-pytest python3-mutagen python3-feedparser libxml2-utils
 flac lame sox jq zip
 vorbis-tools opus-tools wavpack ffmpeg
 mpd mpc
 qbittorrent-nox transmission-daemon nzbget opentracker
 man-db groff-base systemd promtool|prometheus
 librsvg2-bin
-git procps mount attr
+git procps mount attr vim|vim-tiny nano tmux rsync samba smbclient
 "
 # Packages whose installation enables a system service that mediamon's
 # tests and benchmark do not want running (they start their own).
@@ -38,7 +38,8 @@ git procps mount attr
 # and nzbget only an example, neither enabled.)
 services="mpd:mpd.service mpd:mpd.socket prometheus:prometheus.service
 transmission-daemon:transmission-daemon.service
-opentracker:opentracker.service"
+opentracker:opentracker.service samba:smbd.service samba:nmbd.service
+samba:samba-ad-dc.service"
 
 say() {
 	echo "install-deps: $*" >&2

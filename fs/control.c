@@ -99,6 +99,8 @@ int control_rescan_write(const char *buf, size_t len)
 		return indexer_rescan("control", 0, NULL);
 	if (!strcasecmp(cmd, "full"))
 		return indexer_rescan("control", 1, NULL);
+	if (!strcasecmp(cmd, "confirm-removal"))
+		return indexer_confirm_removal("control");
 	if (cmd[0] != '/')
 		return -EINVAL;
 	rc = indexer_rescan("control", 0, cmd);
@@ -122,6 +124,9 @@ int control_rescan_render(struct strbuf *out)
 		"accepted:\n"
 		"  1      rescan every root; only changed files are read\n"
 		"  full   rescan every root and re-read every file's tags\n"
+		"  confirm-removal  rescan every root and remove the files"
+		" gone\n"
+		"         that a scan kept (too many at once)\n"
 		"  PATH   rescan one file or folder (absolute, inside a root)\n");
 	return 0;
 }

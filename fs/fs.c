@@ -16,12 +16,15 @@
 #include "common/strbuf.h"
 #include "fs/caller.h"
 #include "fs/control.h"
+#include "fs/edits.h"
+#include "fs/grow.h"
 #include "fs/handles.h"
 #include "fs/inodes.h"
 #include "fs/invalidate.h"
 #include "fs/nodes.h"
 #include "fs/open_caps.h"
 #include "fs/refuse.h"
+#include "fs/scratch.h"
 #include "fs/session.h"
 #include "fs/sizes.h"
 #include "indexer/reads.h"
@@ -115,12 +118,13 @@ static void fs_destroy(void *userdata)
 	(void)userdata;
 	handles_free_all();
 	sizes_clear();
+	scratch_clear();
 	inodes_clear();
 }
 
 /*
  * A kernel that keeps a folder's listing lists it again once it sees the
- * folder's mtime move. The folders of the views and of /manga list the
+ * folder's mtime move. The views, /manga and /opds/series list the
  * store: their mtime is when the mount first saw the store's current
  * generation. The fixed folders never change after the start.
  */
@@ -130,7 +134,7 @@ static struct timespec dir_mtime(const char *path)
 	struct timespec t;
 
 	if (!views_owns(path) && strcmp(path, "/manga") &&
-	    strncmp(path, "/manga/", 7))
+	    strncmp(path, "/manga/", 7) && strcmp(path, "/opds/series"))
 		return fs.start;
 	gen = indexer_generation();
 	pthread_mutex_lock(&fs.lock);
@@ -145,7 +149,8 @@ static struct timespec dir_mtime(const char *path)
 
 /* What a folder, a generated file or a control file shows in stat(): a
  * file's size is the one of the open rendering h, else 0 (node_stat()
- * renders it). */
+ * renders it); its times are now, but a series setting's, which are when
+ * the store last changed. */
 static void virtual_stat(const char *path, const struct node *n,
 			 const struct handle *h, struct stat *st)
 {
@@ -160,8 +165,10 @@ static void virtual_stat(const char *path, const struct node *n,
 		return;
 	}
 	st->st_atime = st->st_mtime = st->st_ctime = time(NULL);
+	if (n->write_series && !n->temp)	/* what vim checks a save by */
+		st->st_mtim = st->st_ctim = dir_mtime("/manga");
 	if (h)
-		st->st_size = h->content.len;
+		st->st_size = handles_size(h);
 }
 
 /* Render n (at path) into out, giving up at the deadline: a rendering
@@ -198,6 +205,10 @@ static int node_stat(fuse_req_t req, const char *path, const struct node *n,
 	if (n->type == NODE_DIR || n->empty ||
 	    (n->owner_only && !caller_is_owner()))
 		return 0;
+	if (n->grows) {
+		st->st_size = grow_length();
+		return 0;
+	}
 	rc = render(n, path, &text);
 	if (rc) {
 		strbuf_release(&text);
@@ -291,7 +302,7 @@ static void lookup(fuse_req_t req, fuse_ino_t parent, const char *name)
 		return;
 	}
 	e.ino = ino;
-	e.attr.st_ino = ino;
+	node_identity(&n, ino, &e.attr);
 	/* An interrupted lookup reached no kernel: it holds nothing. */
 	if (fuse_reply_entry(req, &e))
 		inodes_forget(ino, 1);
@@ -359,7 +370,7 @@ static void reply_attr(fuse_req_t req, fuse_ino_t ino,
 		fuse_reply_err(req, -rc);
 		return;
 	}
-	st.st_ino = ino;
+	node_identity(&n, ino, &st);
 	fuse_reply_attr(req, &st, attr_timeout(&n));
 }
 
@@ -683,8 +694,11 @@ static int open_node(fuse_req_t req, const struct node *n, fuse_ino_t ino,
 		if ((fi->flags & O_ACCMODE) != O_WRONLY) {
 			struct strbuf text = STRBUF_INIT;
 
-			rc = sizes_take(n, uid, tid, &text) ? 0 :
-			     render(n, path, &text);
+			if (n->grows)
+				grow_open(h, &text);
+			else
+				rc = sizes_take(n, uid, tid, &text) ? 0 :
+				     render(n, path, &text);
 			if (!rc)
 				rc = open_caps_charge(h->uid,
 						      caller_is_owner(), NULL,
@@ -731,21 +745,14 @@ static void fs_open(fuse_req_t req, fuse_ino_t ino,
 		handles_free(h);
 }
 
-/*
- * A library file is handed over as its descriptor, so libfuse can splice
+/* A library file is handed over as its descriptor, so libfuse can splice
  * its pages to the kernel (or read them itself where it cannot); a
- * rendering as a copy of the part asked for. The copy is no waste: the
- * reader may close the file, and another thread free the rendering, the
- * moment the reply is written, and a sanitizer looks at the replied bytes
- * only after the write returns.
- */
+ * rendering as fs/grow.h replies it. */
 static void fs_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
 		    struct fuse_file_info *fi)
 {
 	struct handle *h = (struct handle *)(uintptr_t)fi->fh;
 	struct fuse_bufvec bv = FUSE_BUFVEC_INIT(size);
-	char *part;
-	size_t len;
 
 	(void)ino;
 	if (off < 0) {
@@ -760,17 +767,7 @@ static void fs_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
 		fuse_reply_data(req, &bv, FUSE_BUF_SPLICE_MOVE);
 		return;
 	}
-	len = (size_t)off < h->content.len ? h->content.len - off : 0;
-	if (size < len)
-		len = size;
-	part = malloc(len ? len : 1);
-	if (!part) {
-		fuse_reply_err(req, ENOMEM);
-		return;
-	}
-	memcpy(part, h->content.buf + (len ? off : 0), len);
-	fuse_reply_buf(req, part, len);
-	free(part);
+	grow_read(req, h, size, off);
 }
 
 static void fs_write(fuse_req_t req, fuse_ino_t ino, const char *buf,
@@ -929,34 +926,34 @@ COUNTED(getxattr, (fuse_req_t req, fuse_ino_t ino, const char *name,
 COUNTED(listxattr, (fuse_req_t req, fuse_ino_t ino, size_t size),
 	(req, ino, size))
 
-REFUSED(mknod, (fuse_req_t req, fuse_ino_t parent, const char *name,
-	     mode_t mode, dev_t rdev),
+COUNTED_AS(edits_mknod, mknod, (fuse_req_t req, fuse_ino_t parent,
+	     const char *name, mode_t mode, dev_t rdev),
 	(req, parent, name, mode, rdev))
 REFUSED(mkdir, (fuse_req_t req, fuse_ino_t parent, const char *name,
 	     mode_t mode),
 	(req, parent, name, mode))
-REFUSED(unlink, (fuse_req_t req, fuse_ino_t parent, const char *name),
+COUNTED_AS(edits_unlink, unlink, (fuse_req_t req, fuse_ino_t parent,
+	     const char *name),
 	(req, parent, name))
 REFUSED(rmdir, (fuse_req_t req, fuse_ino_t parent, const char *name),
 	(req, parent, name))
 REFUSED(symlink, (fuse_req_t req, const char *link, fuse_ino_t parent,
 	     const char *name),
 	(req, link, parent, name))
-REFUSED(rename, (fuse_req_t req, fuse_ino_t parent, const char *name,
+COUNTED_AS(edits_rename, rename, (fuse_req_t req, fuse_ino_t parent,
+	     const char *name,
 	     fuse_ino_t newparent, const char *newname, unsigned int flags),
 	(req, parent, name, newparent, newname, flags))
 REFUSED(link, (fuse_req_t req, fuse_ino_t ino, fuse_ino_t newparent,
 	     const char *newname),
 	(req, ino, newparent, newname))
-REFUSED(create, (fuse_req_t req, fuse_ino_t parent, const char *name,
-	     mode_t mode, struct fuse_file_info *fi),
-	(req, parent, name, mode, fi))
 REFUSED(setxattr, (fuse_req_t req, fuse_ino_t ino, const char *name,
 	     const char *value, size_t size, int flags),
 	(req, ino, name, value, size, flags))
 REFUSED(removexattr, (fuse_req_t req, fuse_ino_t ino, const char *name),
 	(req, ino, name))
 
+/* No create: the kernel then makes a file by mknod and open (edits.h). */
 const struct fuse_lowlevel_ops fs_operations = {
 	.init = fs_init,
 	.destroy = fs_destroy,
@@ -982,7 +979,6 @@ const struct fuse_lowlevel_ops fs_operations = {
 	.symlink = counted_symlink,
 	.rename = counted_rename,
 	.link = counted_link,
-	.create = counted_create,
 	.setxattr = counted_setxattr,
 	.removexattr = counted_removexattr,
 };

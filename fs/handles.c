@@ -10,6 +10,8 @@
 #include <stdlib.h>
 #include <unistd.h>
 
+#include "common/log.h"
+
 static struct handle *open_handles;
 static pthread_mutex_t open_lock = PTHREAD_MUTEX_INITIALIZER;
 
@@ -55,6 +57,13 @@ void handles_free_all(void)
 		handles_free(open_handles);
 }
 
+size_t handles_size(const struct handle *h)
+{
+	if (!h->node.grows)
+		return h->content.len;
+	return log_ring_end() - h->stream_start;
+}
+
 pid_t handles_thread_group(pid_t tid)
 {
 	char path[32], line[64];
@@ -98,7 +107,7 @@ int handles_snapshot(fuse_ino_t ino, pid_t tid, struct node *n,
 	for (struct handle *h = open_handles; h && !found; h = h->next) {
 		if (h->ino == ino && h->fd < 0 && h->opener == caller) {
 			*n = h->node;
-			*size = h->content.len;
+			*size = handles_size(h);
 			found = 1;
 		}
 	}

@@ -28,6 +28,7 @@ struct handle {
 	int fd;			/* a library file's, else -1 */
 	struct cover_copy *cover;	/* the copy fd reads, of a cover */
 	fuse_ino_t ino;
+	uint64_t stream_start;	/* a growing file's rendering's place */
 	pid_t opener;		/* the process (thread group) that opened it */
 	uid_t uid;		/* its user, whose cap counts it */
 	struct handle *prev, *next;	/* in the list */
@@ -42,6 +43,10 @@ void handles_free(struct handle *h);
 
 /* Free every handle still listed, at the session's end. */
 void handles_free_all(void);
+
+/* The size the open rendering h shows: its length, or for a file that
+ * grows (fs/grow.h), what the log ring's stream holds from its start. */
+size_t handles_size(const struct handle *h);
 
 /* The process the thread tid belongs to: the kernel names the caller of
  * a request by its thread, and a program may open a file in one thread

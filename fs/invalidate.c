@@ -101,15 +101,17 @@ static void each_path(const char *parent, const struct strbuf *names,
 	strbuf_release(&path);
 }
 
-/* Forget every generated file of the fixed tree (the library views and
- * /manga come from the store: they have their own ways). */
+/* Forget every generated file of the fixed tree (the library views,
+ * /manga and /opds/series come from the store: they have their own
+ * ways). */
 static void forget_tree(const char *dir, void *arg)
 {
 	struct strbuf names = STRBUF_INIT;
 	struct node n;
 
 	(void)arg;
-	if (views_owns(dir) || !strcmp(dir, "/manga") || node_resolve(dir, &n))
+	if (views_owns(dir) || !strcmp(dir, "/manga") ||
+	    !strcmp(dir, "/opds/series") || node_resolve(dir, &n))
 		return;
 	if (n.type != NODE_DIR) {
 		forget(dir, NULL);
@@ -143,6 +145,17 @@ static void forget_manga(void)
 	strbuf_release(&dir);
 	strbuf_release(&files);
 	strbuf_release(&series);
+}
+
+/* Forget the feeds of the series, which come and go with them. */
+static void forget_opds(void)
+{
+	struct strbuf feeds = STRBUF_INIT;
+
+	node_children("/opds/series", collect, &feeds);
+	forget("/opds/series", NULL);
+	each_path("/opds/series", &feeds, forget, NULL);
+	strbuf_release(&feeds);
 }
 
 /* Sleep one tick, or less when kicked or stopped; nonzero to stop. */
@@ -181,6 +194,7 @@ static void *invalidate_main(void *arg)
 			forget_listed();
 			forget("/manga", NULL);
 			forget_manga();
+			forget_opds();
 		}
 		views_retired(forget_entry, NULL);
 		seen = gen;

@@ -38,6 +38,13 @@ struct node {
 	int owner_only;
 	/* A generated file that is always empty: stat() shows size 0. */
 	int empty;
+	/* A file that grows, read as a stream (fs/grow.h): /log. */
+	int grows;
+	/* A track of the music views: the names it has there, one a view
+	 * (node_identity()); 0 for anything else. */
+	int names;
+	/* An editor's temporary file (fs/edits.h, fs/scratch.h). */
+	int temp;
 };
 
 #endif

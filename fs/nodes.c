@@ -9,6 +9,8 @@
 #include "common/strbuf.h"
 #include "fs/control.h"
 #include "fs/manga_view.h"
+#include "fs/opds.h"
+#include "fs/opds_cover.h"
 #include "fs/render.h"
 #include "fs/render_charts.h"
 #include "fs/render_monitor.h"
@@ -20,6 +22,7 @@
 #include "fs/render_manga.h"
 #include "fs/render_prometheus.h"
 #include "fs/render_status.h"
+#include "fs/scratch.h"
 #include "fs/series_shown.h"
 #include "fs/views.h"
 
@@ -115,6 +118,14 @@ static const struct {
 				      .render = control_reset_metrics_render,
 				      .write = control_reset_metrics_write } },
 	{ "/manga", { .type = NODE_DIR, .dynamic = 1 } },
+	{ "/opds", { .type = NODE_DIR } },
+	{ "/opds/catalog.xml", { NODE_FILE, .render = opds_render_catalog } },
+	{ "/opds/series.xml", { NODE_FILE,
+				.render = opds_render_series_list } },
+	{ "/opds/recent.xml", { NODE_FILE, .render = opds_render_recent } },
+	{ "/opds/updated.xml", { NODE_FILE, .render = opds_render_updated } },
+	{ "/opds/series", { .type = NODE_DIR, .dynamic = 1 } },
+	{ "/opds/covers", { .type = NODE_DIR, .dynamic = 1 } },
 	{ "/library", { .type = NODE_DIR } },
 	{ "/library/music", { .type = NODE_DIR } },
 	{ "/library/music/artists", { .type = NODE_DIR, .dynamic = 1 } },
@@ -125,10 +136,25 @@ static const struct {
 	{ "/search", { .type = NODE_DIR, .dynamic = 1 } },
 	{ "/similar", { .type = NODE_DIR, .dynamic = 1 } },
 	{ "/log", { NODE_FILE, .render = render_log,
-		    .owner_only = 1 } },
+		    .owner_only = 1, .grows = 1 } },
 };
 
 #define NR_FIXED (ARRAY_SIZE(fixed))
+
+/* A name of /manga, or an editor's temporary file there, or the file one
+ * was renamed onto (fs/scratch.h). */
+static int manga_resolve(const char *path, struct node *out)
+{
+	struct strbuf target = STRBUF_INIT;
+	int rc = manga_view_resolve(path + 7, out);
+
+	if (rc == -ENOENT)
+		rc = scratch_find(path, out, &target);
+	if (rc == 1)
+		rc = manga_view_resolve(target.buf + 7, out);
+	strbuf_release(&target);
+	return rc;
+}
 
 int node_resolve(const char *path, struct node *out)
 {
@@ -139,7 +165,11 @@ int node_resolve(const char *path, struct node *out)
 		}
 	}
 	if (!strncmp(path, "/manga/", 7))
-		return manga_view_resolve(path + 7, out);
+		return manga_resolve(path, out);
+	if (!strncmp(path, "/opds/series/", 13))
+		return opds_resolve(path + 13, out);
+	if (!strncmp(path, "/opds/covers/", 13))
+		return opds_cover_resolve(path + 13, out);
 	if (views_owns(path))
 		return views_resolve(path, out);
 	return -ENOENT;
@@ -160,12 +190,21 @@ mode_t node_mode(const struct node *n)
 
 	switch (n->type) {
 	case NODE_DIR:
-		return S_IFDIR | (0555 & others);
+		return S_IFDIR | ((n->series ? 0755 : 0555) & others);
 	case NODE_CONTROL:
 		return S_IFREG | (0644 & others);
 	default:
 		return S_IFREG | (0444 & others);
 	}
+}
+
+void node_identity(const struct node *n, uint64_t ino, struct stat *st)
+{
+	st->st_ino = ino;
+	if (n->type != NODE_REAL || n->names <= 0 || n->file <= 0)
+		return;
+	st->st_ino = NODES_TRACK_INO | (uint64_t)n->file;
+	st->st_nlink = n->names;
 }
 
 int node_render(const struct node *n, struct strbuf *out)
@@ -191,6 +230,10 @@ int node_children(const char *path,
 
 	if (!strcmp(path, "/manga") || !strncmp(path, "/manga/", 7))
 		return manga_view_list(path[6] ? path + 7 : "", fn, arg);
+	if (!strcmp(path, "/opds/series"))
+		return opds_list(fn, arg);
+	if (!strcmp(path, "/opds/covers"))
+		return 0;
 	if (views_owns(path))
 		return views_list(path, fn, arg);
 	for (size_t i = 0; i < NR_FIXED; i++) {

@@ -9,6 +9,8 @@
  * store decides.
  */
 
+#include <stdint.h>
+#include <sys/stat.h>
 #include <sys/types.h>
 
 #include "fs/node.h"
@@ -27,6 +29,16 @@ void node_child_path(struct strbuf *out, const char *dir, const char *name);
  * for a generated file, 0644 for a control file, without the group's and
  * others' bits when it is owner_only. */
 mode_t node_mode(const struct node *n);
+
+/*
+ * The inode number and link count stat() shows for n, whose entry in the
+ * inode table is ino: a track of the music views is one file with a name
+ * in each (names), the same number in all of them, from its id, above
+ * any the table gives (NODES_TRACK_INO), so du, tar, rsync -H and cp -a
+ * count and copy it once; anything else shows ino.
+ */
+#define NODES_TRACK_INO (1ULL << 62)
+void node_identity(const struct node *n, uint64_t ino, struct stat *st);
 
 /* Render n into out, or command it with the len bytes at buf. */
 int node_render(const struct node *n, struct strbuf *out);

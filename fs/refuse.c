@@ -7,6 +7,7 @@
 #include "fs/refuse.h"
 
 #include <errno.h>
+#include <string.h>
 
 void refuse_mknod(fuse_req_t req, fuse_ino_t parent, const char *name,
 		  mode_t mode, dev_t rdev)
@@ -71,25 +72,15 @@ void refuse_link(fuse_req_t req, fuse_ino_t ino, fuse_ino_t newparent,
 	fuse_reply_err(req, EROFS);
 }
 
-void refuse_create(fuse_req_t req, fuse_ino_t parent, const char *name,
-		   mode_t mode, struct fuse_file_info *fi)
-{
-	(void)parent;
-	(void)name;
-	(void)mode;
-	(void)fi;
-	fuse_reply_err(req, EROFS);
-}
-
 void refuse_setxattr(fuse_req_t req, fuse_ino_t ino, const char *name,
 		     const char *value, size_t size, int flags)
 {
 	(void)ino;
-	(void)name;
 	(void)value;
 	(void)size;
 	(void)flags;
-	fuse_reply_err(req, EPERM);
+	fuse_reply_err(req, strncmp(name, "system.posix_acl_", 17) ?
+			    EPERM : EOPNOTSUPP);
 }
 
 void refuse_removexattr(fuse_req_t req, fuse_ino_t ino, const char *name)
@@ -110,6 +101,8 @@ int refuse_setattr(const struct node *n, int to_set)
 	int generated = n->type == NODE_FILE || n->type == NODE_CONTROL;
 	int times = to_set & (FUSE_SET_ATTR_ATIME | FUSE_SET_ATTR_MTIME);
 
+	if (n->temp)
+		return 0;
 	if (to_set & (FUSE_SET_ATTR_MODE | FUSE_SET_ATTR_UID |
 		      FUSE_SET_ATTR_GID))
 		return -EPERM;

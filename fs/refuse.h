@@ -10,7 +10,8 @@
  *     made, linked, renamed or removed, anywhere (EROFS);
  *   - the mode, owner and extended attributes of a file are not a
  *     user's to set, nor its times but for "now", which a generated
- *     file always shows (EPERM).
+ *     file always shows (EPERM); it has no access control lists
+ *     (EOPNOTSUPP: cp -p and sed -i then keep the mode alone).
  *
  * A user the kernel already refuses (default_permissions: no write
  * permission on the folder, or on the file) hears EACCES from it; these
@@ -35,8 +36,6 @@ void refuse_rename(fuse_req_t req, fuse_ino_t parent, const char *name,
 		   unsigned int flags);
 void refuse_link(fuse_req_t req, fuse_ino_t ino, fuse_ino_t newparent,
 		 const char *newname);
-void refuse_create(fuse_req_t req, fuse_ino_t parent, const char *name,
-		   mode_t mode, struct fuse_file_info *fi);
 void refuse_setxattr(fuse_req_t req, fuse_ino_t ino, const char *name,
 		     const char *value, size_t size, int flags);
 void refuse_removexattr(fuse_req_t req, fuse_ino_t ino, const char *name);
@@ -45,7 +44,8 @@ void refuse_removexattr(fuse_req_t req, fuse_ino_t ino, const char *name);
  * Whether a setattr of the FUSE_SET_ATTR_* bits to_set may go on for n:
  * 0, or -EPERM for a mode, an owner, or a time that is not "now" on a
  * generated or control file (a folder's and a library file's times are
- * their own). The size is truncate's to judge.
+ * their own). An editor's temporary file takes them all (fs/edits.h).
+ * The size is truncate's to judge.
  */
 int refuse_setattr(const struct node *n, int to_set);
 

@@ -62,11 +62,13 @@ int render_health_lines(struct strbuf *out)
 	int rc;
 
 	roots = indexer_roots(&nr);
-	for (size_t i = 0; i < nr; i++)
+	for (size_t i = 0; i < nr; i++) {
 		if (access(roots[i].path, R_OK | X_OK))
 			strbuf_addf(out, "error: %s root %s is not readable:"
 				    " %s\n", roots[i].kind, roots[i].path,
 				    strerror(errno));
+		root_guard_health(roots[i].kind, roots[i].path, &warn);
+	}
 	analysis_worker_status(&analysis);
 	if (analysis.threads && analysis.analyser_missing)
 		strbuf_addstr(out, "error: analysis: mediamon-analyse not"

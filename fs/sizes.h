@@ -35,7 +35,7 @@ struct strbuf;
 
 #define SIZES_SLOTS 1024
 #define SIZES_PROBE 16
-#define SIZES_KEEP_MS 500
+#define SIZES_KEEP_MS 5000
 #define SIZES_KEEP_BYTES (64u << 20)
 
 /* Keep the rendering of n made for uid, asked for by the thread tid

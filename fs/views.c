@@ -251,10 +251,25 @@ static void item_node(const struct views_item *it, struct node *out)
 	}
 }
 
-/* Keep where a track is for views_real_stat() and views_real_open(). */
-static void resolved(const struct views_item *it, struct node *out)
+/* The music views: each of a track's names (node.h). */
+static int music_views(void)
+{
+	int nr = 0;
+
+	for (size_t i = 0; i < NR_VIEWS; i++)
+		nr += views[i].kind == VIEW_MUSIC;
+	return nr;
+}
+
+/* Keep where a track is for views_real_stat() and views_real_open(). A
+ * track of view v found by a music view or a query has a name in each
+ * music view. */
+static void resolved(const struct view *v, const struct views_item *it,
+		     struct node *out)
 {
 	item_node(it, out);
+	if (v->kind != VIEW_MANGA && out->type == NODE_REAL && out->file > 0)
+		out->names = music_views();
 	last_real.file = 0;
 	if (it->real && strlen(it->real) < sizeof(last_real.path)) {
 		strcpy(last_real.path, it->real);
@@ -321,7 +336,7 @@ int views_resolve(const char *path, struct node *out)
 	if (!rc) {
 		e = views_list_find(&parent->names, slash + 1);
 		if (e && visible(v, parent, depth - 1, e->index))
-			resolved(&parent->items[e->index], out);
+			resolved(v, &parent->items[e->index], out);
 		else
 			rc = -ENOENT;
 	}

@@ -44,6 +44,21 @@ static void add_number(struct strbuf *name, double n)
 	}
 }
 
+size_t views_manga_volume_name(struct strbuf *name,
+			       const struct manga_volume_file *v)
+{
+	size_t ext_len = v->file ? views_name_ext(v->path, v->path_len) : 0;
+
+	strbuf_addstr(name, "Volume ");
+	add_number(name, v->first);
+	if (v->last > v->first) {
+		strbuf_addch(name, '-');
+		add_number(name, v->last);
+	}
+	strbuf_add(name, v->path + v->path_len - ext_len, ext_len);
+	return ext_len;
+}
+
 /* A volume file is a file, a folder of images a folder keyed by its
  * directories.id. */
 static int add_volume(void *arg, const struct manga_volume_file *v)
@@ -51,25 +66,18 @@ static int add_volume(void *arg, const struct manga_volume_file *v)
 	struct views_listing *ls = arg;
 	struct views_item it = { .type = VIEWS_ITEM_DIR };
 	struct strbuf name = STRBUF_INIT;
-	size_t ext_len = 0;
+	size_t ext_len;
 	int rc;
 
 	if (v->file) {
 		it.type = VIEWS_ITEM_FILE;
 		it.file = v->file;
-		ext_len = views_name_ext(v->path, v->path_len);
 	} else {
 		it.key[0] = (struct query_key){ .type = QUERY_KEY_INT,
 						.n = v->dir };
 		it.nkeys = 1;
 	}
-	strbuf_addstr(&name, "Volume ");
-	add_number(&name, v->first);
-	if (v->last > v->first) {
-		strbuf_addch(&name, '-');
-		add_number(&name, v->last);
-	}
-	strbuf_add(&name, v->path + v->path_len - ext_len, ext_len);
+	ext_len = views_manga_volume_name(&name, v);
 	rc = views_listing_add(ls, &name, ext_len, &it);
 	strbuf_release(&name);
 	return rc;

@@ -14,6 +14,12 @@
 
 #include "fs/views_cache.h"
 
+/* Append to name the name a volume has in its series' folder, before
+ * views_list_add() (which may cut it or tell it apart); returns the
+ * length of its extension (0 for a folder of images). */
+size_t views_manga_volume_name(struct strbuf *name,
+			       const struct manga_volume_file *v);
+
 /* Fill ls, a folder depth levels below /library/manga (0: the series,
  * 1: a series, whose key is ls->chain[0], 2: a folder of images, whose
  * key is ls->chain[1]). */

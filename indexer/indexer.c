@@ -26,6 +26,7 @@
 #include "indexer/monitor/prefs.h"
 #include "indexer/manga/names.h"
 #include "indexer/monitor/download.h"
+#include "indexer/library/root_guard.h"
 #include "indexer/library/symlinks.h"
 #include "indexer/recovery.h"
 #include "indexer/library/watch.h"
@@ -71,6 +72,7 @@ struct scan_order {
 	char trigger[INDEXER_TRIGGER_LEN];
 	int all;
 	int full;
+	int confirm;		/* remove what is gone, however much */
 	size_t nr;
 	double event_at;	/* the earliest change behind it, or 0 */
 	struct order_path paths[PENDING_PATHS_MAX];
@@ -134,6 +136,8 @@ static struct {
 	double retry_at;	/* monotonic: the pending scan waits until */
 	double retry_wait;	/* the next wait after a failure */
 	double mend_at, mend_wait;	/* the same for mending the store */
+	double guard_at;	/* monotonic: the next look at the roots
+				 * that are unavailable */
 	struct indexer_scan_result last;
 	int has_last;
 	uint64_t unstored_failures;
@@ -256,6 +260,20 @@ int indexer_rescan(const char *trigger, int full, const char *path)
 	pthread_mutex_unlock(&ix.lock);
 	free(clean);
 	return rc == -ENOMEM || rc == -EAGAIN || rc >= 0 ? rc : -EINVAL;
+}
+
+int indexer_confirm_removal(const char *trigger)
+{
+	int rc = -EAGAIN;
+
+	pthread_mutex_lock(&ix.lock);
+	if (accepting()) {
+		rc = order_merge(&ix.pending, trigger, 0, -1, NULL, 0);
+		ix.pending.confirm = 1;
+		pthread_cond_signal(&ix.wake);
+	}
+	pthread_mutex_unlock(&ix.lock);
+	return rc;
 }
 
 int indexer_rescan_paths(const char *trigger, char *const *paths,
@@ -452,6 +470,7 @@ static int plan_make(struct scan_order *o, struct plan *p)
 			.root_id = ix.roots[root].id,
 			.root_path = ix.roots[root].path,
 			.full = o->full,
+			.confirm_removal = o->confirm,
 			.threads = ix.cfg->threads,
 			.cancel = &ix.cancel,
 			.roots = ix.block->paths,
@@ -473,6 +492,30 @@ static int plan_make(struct scan_order *o, struct plan *p)
 		}
 	}
 	return 0;
+}
+
+/* Leave out of the plan the roots that are unavailable (root_guard.h),
+ * unless the order confirms their removal: their rows stay as they are.
+ * One that is back is watched again. */
+static void plan_guard(struct plan *p, int confirm)
+{
+	size_t kept = 0;
+
+	for (size_t i = 0; i < p->nr; i++) {
+		size_t k = p->req[i].root_index;
+		enum root_state st = root_guard_check(k, ix.roots[k].id);
+
+		if (st == ROOT_DOWN && !confirm)
+			continue;
+		if (st == ROOT_DOWN)
+			log_info("scan: %s is scanned as it is: the removal of"
+				 " what it lost was confirmed",
+				 p->req[i].root_path);
+		if (st == ROOT_BACK)
+			watch_renew(p->req[i].root_index);
+		p->req[kept++] = p->req[i];
+	}
+	p->nr = kept;
 }
 
 static void plan_free(struct plan *p)
@@ -692,6 +735,7 @@ static enum outcome run_order(void)
 		return RUN_AGAIN_LATER;
 	mend_store();
 	writer_call(NULL, NULL);
+	plan_guard(&plan, o->confirm);
 	pthread_mutex_lock(&ix.lock);
 	memset(&ix.stats, 0, sizeof(ix.stats));
 	pthread_mutex_unlock(&ix.lock);
@@ -718,9 +762,16 @@ static enum outcome run_order(void)
 	if (!rc) {
 		log_info("scan %lld started (%s%s)", (long long)row.id,
 			 o->trigger, o->full ? ", full" : "");
-		for (size_t i = 0; i < plan.nr && rc != -ECANCELED; i++)
-			rc = scan_run(indexer_db_path(), &plan.req[i],
-				      &ix.stats) ? : rc;
+		for (size_t i = 0; i < plan.nr && rc != -ECANCELED; i++) {
+			const struct scan_request *r = &plan.req[i];
+			uint64_t held = scan_stat(&ix.stats.files_held);
+			int err = scan_run(indexer_db_path(), r, &ix.stats);
+
+			root_guard_held(r->root_index,
+					scan_stat(&ix.stats.files_held) - held,
+					!err && !*r->subpaths[0]);
+			rc = err ? : rc;
+		}
 		writer_call(NULL, NULL);
 		rc = writer_call(music_drop_orphans, NULL) ? : rc;
 		rc = refresh_manga(&plan) ? : rc;
@@ -772,6 +823,7 @@ static enum outcome run_order(void)
  * watcher saw included: nothing is dropped until the store takes it. */
 static void order_requeue(const struct scan_order *o)
 {
+	ix.pending.confirm |= o->confirm;
 	if (o->all)
 		order_merge(&ix.pending, o->trigger, o->full, -1, NULL,
 			    o->event_at);
@@ -794,6 +846,30 @@ static void wait_until(double at)
 	pthread_cond_timedwait(&ix.wake, &ix.lock, &ts);
 }
 
+/* Whether a root is unavailable: the indexer looks at it again. */
+static int roots_down(void)
+{
+	for (size_t i = 0; i < ix.nr_roots; i++)
+		if (root_guard_down(i))
+			return 1;
+	return 0;
+}
+
+/* Look again at the roots that are unavailable, with ix.lock released:
+ * one that is back is watched again and scanned as a whole. */
+static void roots_recheck(void)
+{
+	for (size_t i = 0; i < ix.nr_roots; i++) {
+		if (!root_guard_down(i) ||
+		    root_guard_check(i, ix.roots[i].id) == ROOT_DOWN)
+			continue;
+		watch_renew(i);
+		pthread_mutex_lock(&ix.lock);
+		order_merge(&ix.pending, "root_back", 0, i, "", 0);
+		pthread_mutex_unlock(&ix.lock);
+	}
+}
+
 static void *indexer_main(void *unused)
 {
 	enum outcome retry;
@@ -802,8 +878,19 @@ static void *indexer_main(void *unused)
 	(void)unused;
 	pthread_mutex_lock(&ix.lock);
 	while (!ix.stopping) {
-		if (!ix.has_pending) {
+		if (!ix.has_pending && !roots_down()) {
 			pthread_cond_wait(&ix.wake, &ix.lock);
+			continue;
+		}
+		if (!ix.has_pending) {
+			if (ix.guard_at > clock_mono()) {
+				wait_until(ix.guard_at);
+				continue;
+			}
+			ix.guard_at = clock_mono() + ROOT_GUARD_EVERY_S;
+			pthread_mutex_unlock(&ix.lock);
+			roots_recheck();
+			pthread_mutex_lock(&ix.lock);
 			continue;
 		}
 		if (ix.retry_at > clock_mono()) {
@@ -1043,6 +1130,19 @@ static void start_watch(const struct config *cfg)
 	free(roots);
 }
 
+/* Hand the roots of this start to the root guard. */
+static void guard_roots(void)
+{
+	struct root_guard_root *g = calloc(ix.nr_roots ? ix.nr_roots : 1,
+					   sizeof(*g));
+
+	for (size_t i = 0; g && i < ix.nr_roots; i++)
+		g[i] = (struct root_guard_root){ ix.roots[i].kind,
+						 ix.roots[i].path };
+	root_guard_reset(g, g ? ix.nr_roots : 0);
+	free(g);
+}
+
 int indexer_start(const struct config *cfg)
 {
 	int rc;
@@ -1058,6 +1158,7 @@ int indexer_start(const struct config *cfg)
 		return -ENOMEM;
 	ix.roots = ix.block->r;
 	ix.nr_roots = ix.block->nr;
+	guard_roots();
 	rc = writer_register(&music_writer_ops);
 	if (!rc)
 		rc = writer_start(cfg->database);
@@ -1102,6 +1203,7 @@ int indexer_start(const struct config *cfg)
 		log_warn("indexer: no analysis workers, so no analysis");
 	return rc;
 fail:
+	root_guard_reset(NULL, 0);
 	free(ix.block);
 	ix.block = NULL;
 	ix.roots = NULL;

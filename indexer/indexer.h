@@ -116,6 +116,13 @@ void indexer_stop(void);
 int indexer_rescan(const char *trigger, int full, const char *path);
 
 /*
+ * Queue a scan of every root that removes what is gone however much it
+ * is (scan.h: a removal held); 0, or -EAGAIN while the indexer stops or
+ * starts.
+ */
+int indexer_confirm_removal(const char *trigger);
+
+/*
  * The same for the watcher and the poll timer, for nr paths at once: they
  * join the pending scan together, so both ends of a move are scanned in
  * one pass. event_at[i] (monotonic clock, 0 for none) is when the change

@@ -25,10 +25,12 @@
  *   library/query_views.h     the folders of the library views, /search,
  *                             /similar
  *   library/scan_history.h    the scans, for scans.svg
+ *   library/root_guard.h      the roots found unavailable, for health
  *   library/library_stats.h   counts, roots, scans, scan totals, damaged
  *                             tags: summary.json, scan.json, scan.csv,
  *                             tag-errors, the Prometheus file
  *   manga/manga_reads.h       the series of /manga and their files
+ *   manga/pages.h             the pages of a volume archive
  *   monitor/monitor_reads.h   the monitor's rows: checks, found, new,
  *                             downloads, blocklist, health
  *   monitor/monitor_stats.h   the cache's size, the last check of each
@@ -51,9 +53,11 @@
 #include "indexer/library/covers.h"
 #include "indexer/library/library_stats.h"
 #include "indexer/library/query_views.h"
+#include "indexer/library/root_guard.h"
 #include "indexer/library/scan_history.h"
 #include "indexer/library/track_attrs.h"
 #include "indexer/manga/manga_reads.h"
+#include "indexer/manga/pages.h"
 #include "indexer/monitor/monitor_reads.h"
 #include "indexer/monitor/monitor_stats.h"
 #include "indexer/realdebrid/rd_reads.h"

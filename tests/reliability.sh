@@ -1,10 +1,11 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-3.0-or-later
 # Runs the reliability tests (crash safety, hostile trees, concurrency,
-# secrets, access of other users, their caps on open files and on the
-# memory of covers, the analysis child's confinement, status reads during
-# a first scan, faults of the
-# store) and appends their figures, one "name: value" line each, to
+# secrets, access of other users, the import against them, their caps on
+# open files and on the memory of covers, the analysis child's
+# confinement, status reads during a first scan, faults of the store,
+# roots that go away) and appends their figures, one "name: value" line
+# each, to
 # BUILD/reliability.txt. Exits non-zero when a test failed.
 set -u
 
@@ -19,11 +20,13 @@ MEDIAMON_FIGURES=$figures /usr/bin/python3 -m pytest -q -rA \
 	tests/integration/test_concurrency.py \
 	tests/integration/test_secrets.py \
 	tests/integration/test_access.py \
+	tests/integration/test_import_hostile.py \
 	tests/integration/test_caps.py \
 	tests/integration/test_cover_bomb.py \
 	tests/integration/test_analysis_confined.py \
 	tests/integration/test_status_speed.py \
-	tests/integration/test_faults.py >"$log" 2>&1
+	tests/integration/test_faults.py \
+	tests/integration/test_root_guard.py >"$log" 2>&1
 rc=$?
 tail -n 1 "$log"
 [ "$rc" -eq 0 ] || cat "$log"
@@ -34,7 +37,8 @@ count() {
 }
 for f in hostile:test_hostile.py secrets:test_secrets.py \
 	faults:test_faults.py confined:test_analysis_confined.py \
-	status:test_status_speed.py; do
+	status:test_status_speed.py import:test_import_hostile.py \
+	roots:test_root_guard.py; do
 	name=${f%%:*}
 	file=${f#*:}
 	passed=$(count PASSED "$file")
@@ -49,6 +53,8 @@ for f in hostile:test_hostile.py secrets:test_secrets.py \
 	faults) label="store faults survived and reported right" ;;
 	confined) label="analysis child confinement checks passed" ;;
 	status) label="status reads answered within 1 s during a scan" ;;
+	import) label="imports refused against other users' links" ;;
+	roots) label="root guard cases passed (gone, emptied, moved, half gone)" ;;
 	esac
 	if [ "$skipped" -gt 0 ]; then
 		echo "$label: $passed/$tried ($skipped not tried here)"

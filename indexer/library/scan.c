@@ -267,6 +267,12 @@ static void delete_rec(struct scan *s, struct writer_batch *batch,
 	writer_batch_add(batch, &rec->wr);
 }
 
+/* Whether k is a folder the walk did not meet, nor saw move away. */
+static int dir_unseen(struct scan *s, const struct known_dir *k)
+{
+	return !k->seen && !scan_moved_away(s, dir_path(&s->dirs, k), k->len);
+}
+
 /* Queue deletions for whatever the walk did not meet: the files gone
  * from the directories it read (unless a rename took them), then the
  * directories it did not find, with the files they still hold. */
@@ -289,8 +295,7 @@ static void scan_delete_unseen(struct scan *s)
 	for (size_t i = 0; i < s->dirs.nr; i++) {
 		struct known_dir *k = &s->dirs.v[i], **v;
 
-		if (k->seen || scan_moved_away(s, dir_path(&s->dirs, k),
-					       k->len))
+		if (!dir_unseen(s, k))
 			continue;
 		v = array_grow(unseen, nr, &alloc, sizeof(*v), 64);
 		if (v) {
@@ -308,6 +313,79 @@ static void scan_delete_unseen(struct scan *s)
 	}
 	free(unseen);
 	writer_batch_flush(&batch);
+}
+
+/* Add to *n the files the store holds in the folders the walk did not
+ * meet, and set *total to the root's files. */
+static int count_unseen(struct scan *s, uint64_t *n, uint64_t *total)
+{
+	sqlite3_stmt *in = NULL, *all = NULL;
+	sqlite3 *db;
+	int rc = db_open(s->db_path, 1, &db);
+
+	if (rc)
+		return rc;
+	rc = db_prepare(db, "SELECT count(*) FROM files WHERE dir_id = ?1",
+			&in);
+	if (!rc)
+		rc = db_prepare(db, "SELECT count(*) FROM directories d"
+				" JOIN files f ON f.dir_id = d.id"
+				" WHERE d.root_id = ?1", &all);
+	for (size_t i = 0; !rc && i < s->dirs.nr; i++) {
+		if (!dir_unseen(s, &s->dirs.v[i]))
+			continue;
+		sqlite3_bind_int64(in, 1, s->dirs.v[i].id);
+		rc = sqlite3_step(in);
+		if (rc == SQLITE_ROW)
+			*n += sqlite3_column_int64(in, 0);
+		rc = db_rows_end(db, rc, "count a folder's files");
+		sqlite3_reset(in);
+	}
+	if (!rc) {
+		sqlite3_bind_int64(all, 1, s->req->root_id);
+		rc = sqlite3_step(all);
+		if (rc == SQLITE_ROW)
+			*total = sqlite3_column_int64(all, 0);
+		rc = db_rows_end(db, rc, "count a root's files");
+	}
+	sqlite3_finalize(in);
+	sqlite3_finalize(all);
+	db_close(db);
+	return rc;
+}
+
+/*
+ * Whether what the walk did not meet is to be kept for now: SCAN_HOLD_MIN
+ * files or more, and more than half of the root's, with no confirmation
+ * asked. A root that lost so much at once may be half there (a folder of
+ * it on a mount that dropped); its files are counted in files_held.
+ */
+static int removal_held(struct scan *s)
+{
+	uint64_t n = 0, total = 0;
+	int dirs = 0;
+
+	if (s->req->confirm_removal)
+		return 0;
+	for (struct gone *g = s->gone; g; g = g->next)
+		n += !is_claimed(s, g->id);
+	for (size_t i = 0; i < s->alone.nr; i++)
+		n += !s->alone.v[i].claimed &&
+		     !is_claimed(s, s->alone.v[i].id);
+	for (size_t i = 0; !dirs && i < s->dirs.nr; i++)
+		dirs = dir_unseen(s, &s->dirs.v[i]);
+	if (n < SCAN_HOLD_MIN && !dirs)
+		return 0;
+	/* a store that cannot count them removes them, as before */
+	if (count_unseen(s, &n, &total) || n < SCAN_HOLD_MIN ||
+	    n * 2 <= total)
+		return 0;
+	stat_add(&s->stats->files_held, n);
+	log_warn("scan: %s: %llu of its %llu files are gone at once: they are"
+		 " kept until their removal is confirmed (echo confirm-removal"
+		 " > control/rescan)", s->req->root_path,
+		 (unsigned long long)n, (unsigned long long)total);
+	return 1;
 }
 
 /*
@@ -499,7 +577,7 @@ int scan_run(const char *db_path, const struct scan_request *req,
 		rc = rc ? : err;
 	if (__atomic_load_n(req->cancel, __ATOMIC_RELAXED))
 		rc = -ECANCELED;
-	else
+	else if (!removal_held(&s))
 		scan_delete_unseen(&s);
 	rc = rc ? : s.for_now;
 	log_debug("scan: %s: %llu folders as the store listed them",

@@ -18,7 +18,10 @@
  * rename: its row and track keep their ids. Files and directories the
  * store knows but the walk did not find are deleted, except under a
  * directory that could not be read, and never when the scan was
- * cancelled or the root itself could not be opened.
+ * cancelled or the root itself could not be opened. Nor when they would
+ * be SCAN_HOLD_MIN files or more and more than half of the root's files,
+ * unless the request confirms the removal: they are then counted in
+ * files_held and kept.
  *
  * Every open is read-only (O_NOATIME where allowed), so the scanner causes
  * no write events for a watcher to pick up. Folders are opened with no
@@ -42,6 +45,8 @@
 #include <stdint.h>
 
 #include "indexer/library/scan_request.h"
+
+#define SCAN_HOLD_MIN 100
 
 /*
  * Scan as req says, reading what the store knows through a connection of

@@ -27,6 +27,8 @@ struct scan_stats {
 	uint64_t parse_ns;	/* summed over workers: opening and tags */
 	uint64_t total_estimate;	/* files the store knew at the start,
 					 * set by the caller (scan_estimate) */
+	uint64_t files_held;	/* files gone but kept: their removal
+				 * waits to be confirmed (scan.h) */
 };
 
 struct scan_request {
@@ -37,6 +39,7 @@ struct scan_request {
 	const char *const *subpaths;
 	size_t nr_subpaths;
 	int full;		/* re-read the tags of unchanged files too */
+	int confirm_removal;	/* remove what is gone, however much */
 	int manga;		/* a manga root: read archives' ComicInfo.xml */
 	int covers;		/* note where embedded pictures are */
 	int threads;

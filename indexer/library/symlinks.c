@@ -1,4 +1,8 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
+/*
+ * Paths opened with no link on the way, and links followed into the roots
+ * only (symlinks.h). It reads no file's content.
+ */
 #include "indexer/library/symlinks.h"
 
 #include <errno.h>
@@ -62,9 +66,28 @@ static char *next_name(char *s, char **save)
 	return name;
 }
 
+/* Whether fd lies on the file system dev, when one is asked for (-1:
+ * any); -EXDEV when not, fd closed. */
+static int same_dev(int fd, dev_t dev)
+{
+	struct stat st;
+	int err = 0;
+
+	if (fd < 0 || dev == (dev_t)-1)
+		return fd;
+	if (fstat(fd, &st))
+		err = -errno;
+	else if (st.st_dev != dev)
+		err = -EXDEV;
+	if (err)
+		close(fd);
+	return err ? err : fd;
+}
+
 /* What openat2() does, one name at a time: every folder on the way opened
- * as a path that is no link, the last name with O_NOFOLLOW. */
-static int walk_beneath(int dirfd, const char *rel, int flags)
+ * as a path that is no link, the last name with O_NOFOLLOW, each on the
+ * file system dev unless it is -1. */
+static int walk_beneath(int dirfd, const char *rel, int flags, dev_t dev)
 {
 	char *copy, *save = NULL, *name, *next;
 	int cur = dirfd, fd;
@@ -92,6 +115,7 @@ static int walk_beneath(int dirfd, const char *rel, int flags)
 			fd = openat(cur, name, flags | O_NOFOLLOW | O_CLOEXEC);
 		if (fd == -1)
 			fd = walk_error(cur, name, errno);
+		fd = same_dev(fd, dev);
 		if (cur != dirfd)
 			close(cur);
 		cur = fd;
@@ -105,11 +129,24 @@ int symlinks_open_beneath(int dirfd, const char *rel, int flags)
 	int fd = open_how(dirfd, *rel ? rel : ".", flags, RESOLVE_BENEATH |
 			  RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS);
 
-	return fd == -ENOSYS ? walk_beneath(dirfd, rel, flags) : fd;
+	return fd == -ENOSYS ? walk_beneath(dirfd, rel, flags, (dev_t)-1) : fd;
 }
 
-/* The path what fd is open on has now, from the kernel. */
-static int fd_path(int fd, struct strbuf *out)
+int symlinks_open_within(int dirfd, const char *rel, int flags)
+{
+	struct stat st;
+	int fd = open_how(dirfd, *rel ? rel : ".", flags, RESOLVE_BENEATH |
+			  RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS |
+			  RESOLVE_NO_XDEV);
+
+	if (fd != -ENOSYS)
+		return fd;
+	if (fstat(dirfd, &st))
+		return -errno;
+	return walk_beneath(dirfd, rel, flags, st.st_dev);
+}
+
+int symlinks_fd_path(int fd, struct strbuf *out)
 {
 	char link[32], buf[PATH_MAX];
 	ssize_t n;
@@ -148,7 +185,7 @@ int symlinks_follow(int dirfd, const char *name,
 	else if (!S_ISREG(st->st_mode))
 		rc = -EINVAL;
 	else if (!rule->follow_outside)
-		rc = fd_path(fd, &real);
+		rc = symlinks_fd_path(fd, &real);
 	if (!rc && !rule->follow_outside && !allowed(rule, real.buf))
 		rc = -EXDEV;
 	strbuf_release(&real);

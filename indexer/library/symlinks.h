@@ -30,6 +30,8 @@
 #include <stddef.h>
 #include <sys/stat.h>
 
+struct strbuf;
+
 struct symlinks_rule {
 	const char *root;		/* the root walked, or NULL */
 	const char *const *roots;	/* every root (canonical paths) */
@@ -45,6 +47,17 @@ struct symlinks_rule {
  * negative errno value.
  */
 int symlinks_open_beneath(int dirfd, const char *rel, int flags);
+
+/*
+ * As symlinks_open_beneath(), and on dirfd's file system only: -EXDEV
+ * when a mount point is on the way (RESOLVE_NO_XDEV). What the import
+ * opens below a save folder or a manga root.
+ */
+int symlinks_open_within(int dirfd, const char *rel, int flags);
+
+/* The path what fd is open on has now, from the kernel, added to out.
+ * Returns 0 or a negative errno value. */
+int symlinks_fd_path(int fd, struct strbuf *out);
 
 /*
  * Follow the link name in the folder dirfd (or any name: a file that is

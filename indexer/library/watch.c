@@ -447,6 +447,23 @@ void watch_dir(size_t root, const char *rel, size_t len, int dirfd)
 		wake_watcher();
 }
 
+void watch_renew(size_t root)
+{
+	int wd;
+
+	if (!__atomic_load_n(&wt.running, __ATOMIC_ACQUIRE))
+		return;
+	wd = add_watch(-1, root_path(root));
+	if (wd < 0) {
+		log_debug("watch: cannot watch %s: %s", root_path(root),
+			  strerror(errno));
+		return;
+	}
+	pthread_mutex_lock(&wt.lock);
+	map_set(wd, root, "");
+	pthread_mutex_unlock(&wt.lock);
+}
+
 void watch_library_dir(const char *dir)
 {
 	size_t best = 0, best_len = 0;

@@ -104,6 +104,13 @@ void watch_stop(void);
 void watch_dir(size_t root, const char *rel, size_t len, int dirfd);
 
 /*
+ * Watch the folder at the path of root number root again, whatever
+ * watch it had: a root that was unavailable may have come back as
+ * another folder (a mount). Safe from any thread.
+ */
+void watch_renew(size_t root);
+
+/*
  * Whether rel of root number root, or a folder above it, moved away
  * (an inotify IN_MOVED_FROM) at or after since (clock_mono() seconds),
  * or may have: of the moves, the latest 1024 are kept. A

@@ -1,11 +1,8 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #include <errno.h>
-#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include <archive.h>
 #include <archive_entry.h>
@@ -13,12 +10,11 @@
 #include <libxml/tree.h>
 #include <libxml/xmlerror.h>
 
-#include "common/bytes.h"
 #include "common/xml.h"
+#include "indexer/manga/comic_archive.h"
 #include "indexer/manga/comicinfo.h"
 #include "indexer/manga/names.h"
 
-#define READ_SIZE	65536		/* bytes per pread */
 #define FIRST_ALLOC	16384		/* for an entry of unknown size */
 
 /* No network, no entity expansion, no DTD loading, and quiet. */
@@ -26,86 +22,6 @@
 	(XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING)
 
 enum place { NOT_IT, TOP, NESTED };
-
-/* What libarchive reads through: the caller's fd, at our own offset. */
-struct source {
-	int fd;
-	int err;			/* -errno of a failed read, else 0 */
-	int64_t size;
-	int64_t off;
-	char buf[READ_SIZE];
-};
-
-/* Reads go through pread() so the caller's file offset never moves. */
-static la_ssize_t source_read(struct archive *a, void *data,
-			      const void **buf)
-{
-	struct source *src = data;
-	ssize_t n;
-
-	do
-		n = pread(src->fd, src->buf, sizeof(src->buf), src->off);
-	while (n < 0 && errno == EINTR);
-	if (n < 0) {
-		src->err = -errno;
-		archive_set_error(a, errno, "read failed");
-		return -1;
-	}
-	src->off += n;
-	*buf = src->buf;
-	return n;
-}
-
-/*
- * Skipping costs nothing but moving the offset; never past the end, so
- * libarchive sees a cut file as cut.
- */
-static la_int64_t source_skip(struct archive *a, void *data,
-			      la_int64_t request)
-{
-	struct source *src = data;
-	int64_t n = src->size - src->off;
-
-	(void)a;
-	if (n > request)
-		n = request;
-	if (n < 0)
-		n = 0;
-	src->off += n;
-	return n;
-}
-
-/*
- * Seeking lets libarchive read a zip's central directory and a 7z's
- * header at the end, instead of guessing from the local headers.
- */
-static la_int64_t source_seek(struct archive *a, void *data,
-			      la_int64_t offset, int whence)
-{
-	struct source *src = data;
-	int64_t base;
-
-	switch (whence) {
-	case SEEK_SET:
-		base = 0;
-		break;
-	case SEEK_CUR:
-		base = src->off;
-		break;
-	case SEEK_END:
-		base = src->size;
-		break;
-	default:
-		archive_set_error(a, EINVAL, "bad seek");
-		return ARCHIVE_FATAL;
-	}
-	if (offset < -base || offset > INT64_MAX - base) {
-		archive_set_error(a, EINVAL, "seek out of range");
-		return ARCHIVE_FATAL;
-	}
-	src->off = base + offset;
-	return src->off;
-}
 
 /*
  * Where an entry named ComicInfo.xml sits: "./" and "/" in front still
@@ -140,7 +56,8 @@ static enum place entry_place(const char *path)
  * returns 0; an I/O error or no memory is an error.
  */
 static int read_entry(struct archive *a, struct archive_entry *e,
-		      const struct source *src, char **out, size_t *len)
+		      const struct comic_archive_source *src, char **out,
+		      size_t *len)
 {
 	size_t alloc = FIRST_ALLOC, n = 0;
 	la_ssize_t r;
@@ -191,8 +108,9 @@ static int read_entry(struct archive *a, struct archive_entry *e,
  * header). A damaged archive ends the walk with what was read before
  * the damage; only a failed read of the file is an error.
  */
-static int find_entry(struct archive *a, const struct source *src,
-		      char **xml, size_t *len)
+static int find_entry(struct archive *a,
+		      const struct comic_archive_source *src, char **xml,
+		      size_t *len)
 {
 	struct archive_entry *e;
 	char *held = NULL;
@@ -385,65 +303,29 @@ static int take_doc(xmlDocPtr doc, struct comicinfo *out)
 }
 
 /*
- * Only the formats comic archives come in, so nothing else is even
- * tried; and no decompression filters, as a .cbt is a plain tar. These
- * calls fail only when memory runs out.
- */
-static int setup_archive(struct archive *a, struct source *src)
-{
-	static int (*const formats[])(struct archive *) = {
-		archive_read_support_format_zip,
-		archive_read_support_format_rar,
-		archive_read_support_format_rar5,
-		archive_read_support_format_7zip,
-		archive_read_support_format_tar,
-	};
-	size_t i;
-
-	for (i = 0; i < ARRAY_SIZE(formats); i++)
-		if (formats[i](a) < ARCHIVE_WARN)
-			return -ENOMEM;
-	if (archive_read_set_read_callback(a, source_read) ||
-	    archive_read_set_skip_callback(a, source_skip) ||
-	    archive_read_set_seek_callback(a, source_seek) ||
-	    archive_read_set_callback_data(a, src))
-		return -ENOMEM;
-	return 0;
-}
-
-/*
  * The archive is closed before the XML is parsed, so the two never hold
  * memory at once, and libxml2 is only set up once an archive has given
  * a ComicInfo.xml.
  */
 int comicinfo_read(int fd, struct comicinfo *out)
 {
-	struct source src;
-	struct archive *a;
-	struct stat st;
+	struct comic_archive *ca = malloc(sizeof(*ca));
 	xmlDocPtr doc = NULL;
 	char *xml = NULL;
 	size_t len = 0;
-	int r, err;
+	int err;
 
 	memset(out, 0, sizeof(*out));
-	if (fstat(fd, &st))
-		return -errno;
-	src.fd = fd;
-	src.err = 0;
-	src.size = st.st_size;
-	src.off = 0;
-
-	a = archive_read_new();
-	if (!a)
+	if (!ca)
 		return -ENOMEM;
-	err = setup_archive(a, &src);
-	if (!err) {
-		r = archive_read_open1(a);
-		err = r == ARCHIVE_OK || r == ARCHIVE_WARN ?
-		      find_entry(a, &src, &xml, &len) : src.err;
-	}
-	archive_read_free(a);
+	err = comic_archive_open(ca, fd);
+	if (!err)
+		err = find_entry(ca->a, &ca->src, &xml, &len);
+	comic_archive_close(ca);
+	free(ca);
+	/* not an archive: nothing found */
+	if (err == -EINVAL)
+		err = 0;
 	if (err || !xml)
 		return err;
 

@@ -165,7 +165,8 @@ int manga_reads_volume_files(int64_t series,
 	sqlite3_stmt *st;
 	int rc;
 
-	rc = reader_prepare("SELECT f.id, d.id, v.first, v.last, v.path"
+	rc = reader_prepare("SELECT f.id, d.id, v.first, v.last, v.path,"
+		" f.size, f.mtime_ns"
 		" FROM volumes v JOIN series s ON s.id = v.series_id"
 		" LEFT JOIN directories sd ON sd.root_id = s.root_id"
 		" AND sd.path = s.path"
@@ -187,6 +188,8 @@ int manga_reads_volume_files(int64_t series,
 			.last = sqlite3_column_double(st, 3),
 			.path = sqlite3_column_blob(st, 4),
 			.path_len = sqlite3_column_bytes(st, 4),
+			.size = sqlite3_column_int64(st, 5),
+			.mtime_ns = sqlite3_column_int64(st, 6),
 		};
 		int stop = fn(arg, &v);
 

@@ -67,12 +67,14 @@ int manga_reads_owned(int64_t series, double **nums, size_t *n,
 
 /* A volume of a series as a file (file is its files.id) or a folder of
  * images (file 0, dir its directories.id), its numbers and its path
- * relative to the root. */
+ * relative to the root; a file's size and mtime as last indexed (0 for a
+ * folder). */
 struct manga_volume_file {
 	int64_t file, dir;
 	double first, last;
 	const char *path;
 	size_t path_len;
+	int64_t size, mtime_ns;
 };
 
 /*

@@ -1,4 +1,9 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
+/*
+ * A completed download brought into its series folder (import.h): walked,
+ * planned and written by descriptor. Where it may read and write is
+ * import_path's to say; it never replaces a file.
+ */
 #include "indexer/monitor/import.h"
 
 #include <archive.h>
@@ -26,6 +31,7 @@
 #include "common/utf8.h"
 #include "indexer/library/symlinks.h"
 #include "indexer/manga/names.h"
+#include "indexer/monitor/import_path.h"
 
 #define MAX_DEPTH 4		/* folders in folders a pack may nest */
 #define COPY_CHUNK (256 << 10)
@@ -59,6 +65,7 @@ struct walk {
 	const struct import_request *req;
 	struct import_result *res;
 	int base_fd;			/* the folder walked beneath */
+	int file_fd;			/* the download, when a file */
 	dev_t base_dev;
 	struct symlinks_rule rule;	/* links lead into base only */
 	struct candidate *v;
@@ -190,7 +197,8 @@ static int walk_entry(struct walk *w, int dfd, const char *dir,
 		free(rel);
 		return -EFBIG;
 	}
-	if (fstatat(dfd, name, &st, AT_SYMLINK_NOFOLLOW)) {
+	if (w->file_fd >= 0 ? fstat(w->file_fd, &st) :
+	    fstatat(dfd, name, &st, AT_SYMLINK_NOFOLLOW)) {
 		ret = -errno;
 		goto out;
 	}
@@ -534,7 +542,14 @@ static int open_source(const struct walk *w, const struct source *s,
 
 	if (!dir)
 		abort();
-	if (!s->via_link) {
+	if (w->file_fd >= 0) {
+		fd = fcntl(w->file_fd, F_DUPFD_CLOEXEC, 0);
+		if (fd < 0 || fstat(fd, st)) {
+			if (fd >= 0)
+				close(fd);
+			fd = -errno;
+		}
+	} else if (!s->via_link) {
 		fd = symlinks_open_beneath(w->base_fd, s->rel, O_PATH);
 		if (fd >= 0 && fstat(fd, st)) {
 			close(fd);
@@ -572,12 +587,31 @@ static mode_t new_file_mode(void)
 }
 
 /*
- * A new temporary file in the folder dfd, hidden and of no volume kind,
- * so the scanner passes it by: its name in tmp, the mode from the umask,
- * the folder's group (as a setgid folder would give it; where the daemon
- * may not, the file keeps its own).
+ * Give the file fd (any descriptor, O_PATH too) the series folder's owner
+ * and group, so that it is the folder owner's file and not root's (where
+ * the daemon may not, it keeps its own), and mode: never more than the
+ * source's mode allows, and the umask's at most.
  */
-static int open_temp(int dfd, gid_t gid, char tmp[static 32])
+static void give(int fd, const struct stat *dst, mode_t mode,
+		 const char *name)
+{
+	char path[32];
+
+	snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
+	if (fchownat(fd, "", dst->st_uid, dst->st_gid, AT_EMPTY_PATH))
+		log_debug("import: %s keeps its owner: %s", name,
+			  strerror(errno));
+	if (chmod(path, mode & new_file_mode()))
+		log_warn("import: %s: cannot set its mode: %s", name,
+			 strerror(errno));
+}
+
+/*
+ * A new temporary file in the folder dfd, hidden and of no volume kind,
+ * so the scanner passes it by: its name in tmp, readable by its creator
+ * alone until finish_temp() gives it its owner and mode.
+ */
+static int open_temp(int dfd, char tmp[static 32])
 {
 	unsigned char rnd[6];
 	int fd;
@@ -588,13 +622,9 @@ static int open_temp(int dfd, gid_t gid, char tmp[static 32])
 		snprintf(tmp, 32, ".import-%02x%02x%02x%02x%02x%02x.tmp",
 			 rnd[0], rnd[1], rnd[2], rnd[3], rnd[4], rnd[5]);
 		fd = openat(dfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC,
-			    0666);
-		if (fd >= 0) {
-			if (fchown(fd, (uid_t)-1, gid))
-				log_debug("import: %s keeps its group: %s",
-					  tmp, strerror(errno));
+			    0600);
+		if (fd >= 0)
 			return fd;
-		}
 		if (errno != EEXIST)
 			return -errno;
 	}
@@ -644,10 +674,13 @@ static int copy_data(int src, int fd, off_t size)
 	}
 }
 
-/* Sync and close fd, then place tmp as name; tmp is gone after. */
-static int finish_temp(int dfd, int fd, const char *tmp, const char *name,
-		       int ret)
+/* Give fd the folder's owner and mode, sync and close it, then place tmp
+ * as name; tmp is gone after. */
+static int finish_temp(int dfd, int fd, const struct stat *dst, mode_t mode,
+		       const char *tmp, const char *name, int ret)
 {
+	if (!ret)
+		give(fd, dst, mode, name);
 	if (!ret && fsync(fd))
 		ret = -errno;
 	if (close(fd) && !ret)
@@ -660,8 +693,8 @@ static int finish_temp(int dfd, int fd, const char *tmp, const char *name,
 }
 
 /* Copy the file pfd (an O_PATH descriptor) to name in dfd. */
-static int copy_file(int pfd, const struct stat *st, int dfd, gid_t gid,
-		     const char *name)
+static int copy_file(int pfd, const struct stat *st, int dfd,
+		     const struct stat *dst, const char *name)
 {
 	char tmp[32];
 	int src, fd, ret;
@@ -669,14 +702,14 @@ static int copy_file(int pfd, const struct stat *st, int dfd, gid_t gid,
 	src = symlinks_reopen(pfd, O_RDONLY | O_NONBLOCK);
 	if (src < 0)
 		return src;
-	fd = open_temp(dfd, gid, tmp);
+	fd = open_temp(dfd, tmp);
 	if (fd < 0) {
 		close(src);
 		return fd;
 	}
 	ret = copy_data(src, fd, st->st_size);
 	close(src);
-	return finish_temp(dfd, fd, tmp, name, ret);
+	return finish_temp(dfd, fd, dst, st->st_mode, tmp, name, ret);
 }
 
 /* Link what pfd is open on as name in dfd: exactly that file, never
@@ -704,7 +737,7 @@ static int link_refused(int err)
  * systems a copy, and the download's file removed once it is in.
  */
 static int move_file(const struct walk *w, const struct source *s, int pfd,
-		     const struct stat *st, int dfd, gid_t gid,
+		     const struct stat *st, int dfd, const struct stat *dst,
 		     const char *name, const char **how)
 {
 	const char *base = base_name(s->rel);
@@ -725,7 +758,7 @@ static int move_file(const struct walk *w, const struct source *s, int pfd,
 			unlinkat(sfd, base, 0);
 	} else if (ret == -EXDEV) {
 		*how = "copy";
-		ret = copy_file(pfd, st, dfd, gid, name);
+		ret = copy_file(pfd, st, dfd, dst, name);
 		if (!ret && !fstatat(sfd, base, &now, AT_SYMLINK_NOFOLLOW) &&
 		    now.st_dev == st->st_dev && now.st_ino == st->st_ino)
 			unlinkat(sfd, base, 0);
@@ -741,17 +774,15 @@ static int move_file(const struct walk *w, const struct source *s, int pfd,
 	close(sfd);
 	if (ret)
 		return ret;
-	if (fchmodat(dfd, name, new_file_mode(), 0) ||
-	    fchownat(dfd, name, (uid_t)-1, gid, AT_SYMLINK_NOFOLLOW))
-		log_debug("import: %s keeps its mode or group: %s", name,
-			  strerror(errno));
+	give(pfd, dst, st->st_mode, name);
 	return 0;
 }
 
 /* Add one image to the archive a, as its path in the folder packed
  * (skip bytes of its path below the base). */
 static int pack_image(const struct walk *w, struct archive *a,
-		      const struct source *s, size_t skip, char *buf)
+		      const struct source *s, size_t skip, char *buf,
+		      mode_t *mode)
 {
 	struct archive_entry *e;
 	struct stat st;
@@ -769,6 +800,7 @@ static int pack_image(const struct walk *w, struct archive *a,
 		close(fd);
 		return -EAGAIN;
 	}
+	*mode &= st.st_mode;
 	e = archive_entry_new();
 	if (!e)
 		abort();
@@ -797,17 +829,19 @@ static int pack_image(const struct walk *w, struct archive *a,
 }
 
 /* Pack the folder of images c into a .cbz, stored (images are
- * compressed already), as name in dfd. */
+ * compressed already), as name in dfd: readable by no more users than
+ * every image is. */
 static int pack_folder(const struct walk *w, const struct candidate *c,
-		       int dfd, gid_t gid, const char *name)
+		       int dfd, const struct stat *dst, const char *name)
 {
 	struct archive *a = archive_write_new();
 	char tmp[32], *buf = malloc(COPY_CHUNK);
 	int fd = -1, ret = 0;
+	mode_t mode = 0666;
 
 	if (!a || !buf)
 		abort();
-	fd = open_temp(dfd, gid, tmp);
+	fd = open_temp(dfd, tmp);
 	if (fd < 0) {
 		ret = fd;
 		goto out;
@@ -818,13 +852,13 @@ static int pack_folder(const struct walk *w, const struct candidate *c,
 		ret = -EIO;
 	for (size_t i = 0; !ret && i < c->nr_images; i++)
 		ret = pack_image(w, a, &c->images[i], *c->file.rel ?
-				 strlen(c->file.rel) + 1 : 0, buf);
+				 strlen(c->file.rel) + 1 : 0, buf, &mode);
 	if (archive_write_close(a) != ARCHIVE_OK && !ret)
 		ret = -EIO;
 	if (ret == -EIO)
 		log_warn("import: packing %s: %s", name, archive_error_string(a)
 			 ? archive_error_string(a) : "archive error");
-	ret = finish_temp(dfd, fd, tmp, name, ret);
+	ret = finish_temp(dfd, fd, dst, mode, tmp, name, ret);
 out:
 	archive_write_free(a);
 	free(buf);
@@ -833,30 +867,30 @@ out:
 
 /* Bring candidate c in as name in dfd, by the mode; *how says how. */
 static int import_one(const struct walk *w, const struct candidate *c,
-		      const char *mode, int dfd, gid_t gid, const char *name,
-		      const char **how)
+		      const char *mode, int dfd, const struct stat *dst,
+		      const char *name, const char **how)
 {
 	struct stat st;
 	int pfd, ret;
 
 	if (c->images) {
 		*how = "pack";
-		return pack_folder(w, c, dfd, gid, name);
+		return pack_folder(w, c, dfd, dst, name);
 	}
 	pfd = open_source(w, &c->file, &st);
 	if (pfd < 0)
 		return pfd;
 	*how = mode;
 	if (!strcmp(mode, "move") && !c->file.via_link) {
-		ret = move_file(w, &c->file, pfd, &st, dfd, gid, name, how);
+		ret = move_file(w, &c->file, pfd, &st, dfd, dst, name, how);
 	} else if (!strcmp(mode, "copy")) {
-		ret = copy_file(pfd, &st, dfd, gid, name);
+		ret = copy_file(pfd, &st, dfd, dst, name);
 	} else {
 		*how = "hardlink";
 		ret = link_file(pfd, dfd, name);
 		if (link_refused(ret)) {
 			*how = "copy";
-			ret = copy_file(pfd, &st, dfd, gid, name);
+			ret = copy_file(pfd, &st, dfd, dst, name);
 		}
 	}
 	close(pfd);
@@ -894,39 +928,61 @@ static int check_space(const struct walk *w, const char *mode, int dfd,
 }
 
 /*
- * Open the download for the walk: a folder is the base itself; a file is
- * walked as the one entry of its folder. The links of the path given are
- * followed (the caller chose it, import_map_path()); below it, none that
- * leads out.
+ * Open the download for the walk, once, beneath its trusted folder (no
+ * link, no mount point on the way): a folder is the base itself; a file
+ * is walked as the one entry of its folder, by the descriptor of the
+ * file itself (w->file_fd, opened in that folder and checked to be the
+ * file first opened: -EAGAIN when not), never by its name again, so no
+ * sibling of it is read. *real is the folder's path, which links inside
+ * it must not leave.
  */
-static int open_base(struct walk *w, char **real, const char **only)
+static int open_base(struct walk *w, struct strbuf *real, const char **only)
 {
 	const char *src = w->req->source;
-	struct stat st;
+	struct stat st, now;
 	char *dir;
+	int fd;
 
 	*only = NULL;
-	if (stat(src, &st))
+	fd = import_path_open(w->req->source_root, src, O_PATH);
+	if (fd < 0)
+		return fd;
+	if (fstat(fd, &st)) {
+		close(fd);
 		return -errno;
+	}
 	if (S_ISDIR(st.st_mode)) {
-		*real = realpath(src, NULL);
+		w->base_fd = symlinks_reopen(fd, O_RDONLY | O_DIRECTORY);
+		close(fd);
+		if (w->base_fd < 0)
+			return w->base_fd;
 	} else {
+		/* The file as its folder, opened after, holds it: the same
+		 * file, or the download changed meanwhile. */
+		close(fd);
 		*only = base_name(src);
 		dir = strndup(src, *only - src);
 		if (!dir)
-			return -ENOMEM;
-		*real = realpath(*dir ? dir : ".", NULL);
+			abort();
+		w->base_fd = import_path_open(w->req->source_root, dir,
+					      O_PATH | O_DIRECTORY);
 		free(dir);
+		if (w->base_fd < 0)
+			return w->base_fd;
+		w->file_fd = symlinks_open_within(w->base_fd, *only, O_PATH);
+		if (w->file_fd < 0)
+			return w->file_fd;
+		if (fstat(w->file_fd, &now))
+			return -errno;
+		if (now.st_dev != st.st_dev || now.st_ino != st.st_ino)
+			return -EAGAIN;
 	}
-	if (!*real)
-		return -errno;
-	w->base_fd = open(*real, O_RDONLY | O_DIRECTORY | O_NOFOLLOW |
-			  O_CLOEXEC);
-	if (w->base_fd < 0 || fstat(w->base_fd, &st))
+	if (fstat(w->base_fd, &st))
 		return -errno;
 	w->base_dev = st.st_dev;
-	w->rule.root = *real;
-	return 0;
+	fd = symlinks_fd_path(w->base_fd, real);
+	w->rule.root = real->buf;
+	return fd;
 }
 
 /* Why, in the result and the log; returns err. */
@@ -948,17 +1004,17 @@ static int failed(struct import_result *res, int err, const char *fmt, ...)
 int import_run(const struct import_request *req, const struct config *cfg,
 	       struct import_result *res)
 {
-	struct walk w = { .req = req, .res = res, .base_fd = -1 };
-	struct strbuf name = STRBUF_INIT;
+	struct walk w = { .req = req, .res = res, .base_fd = -1,
+			  .file_fd = -1 };
+	struct strbuf name = STRBUF_INIT, real = STRBUF_INIT;
 	const char *only, *how;
-	char *real = NULL;
 	struct stat dst;
 	int dfd = -1, ret, first_err = 0;
 
 	ret = open_base(&w, &real, &only);
 	if (ret) {
 		ret = failed(res, ret, "cannot open %s: %s", req->source,
-			     strerror(-ret));
+			     import_path_error(ret));
 		goto out;
 	}
 	ret = only ? walk_entry(&w, w.base_fd, "", only, 0, NULL) :
@@ -984,10 +1040,12 @@ int import_run(const struct import_request *req, const struct config *cfg,
 			     res->nr_left_out ? res->left_out[0].why : "");
 		goto out;
 	}
-	dfd = open(req->series_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	dfd = import_path_open(req->series_root, req->series_dir,
+			       O_RDONLY | O_DIRECTORY);
 	if (dfd < 0 || fstat(dfd, &dst)) {
-		ret = failed(res, -errno, "cannot open the series folder %s: "
-			     "%s", req->series_dir, strerror(errno));
+		ret = dfd < 0 ? dfd : -errno;
+		ret = failed(res, ret, "cannot open the series folder %s: %s",
+			     req->series_dir, import_path_error(ret));
 		goto out;
 	}
 	ret = check_space(&w, cfg->import_mode, dfd, &dst, &res->reason);
@@ -1003,7 +1061,7 @@ int import_run(const struct import_request *req, const struct config *cfg,
 		ret = target_name(cfg, req->series, c, &name);
 		if (!ret)
 			ret = import_one(&w, c, cfg->import_mode, dfd,
-					 dst.st_gid, name.buf, &how);
+					 &dst, name.buf, &how);
 		if (ret) {
 			leave_out(res, c->file.rel, c->first, c->last,
 				  "%s/%s %s", req->series_dir, name.buf,
@@ -1033,11 +1091,13 @@ out:
 		close(dfd);
 	if (w.base_fd >= 0)
 		close(w.base_fd);
+	if (w.file_fd >= 0)
+		close(w.file_fd);
 	for (size_t i = 0; i < w.nr; i++)
 		free_candidate(&w.v[i]);
 	free(w.v);
 	strbuf_release(&name);
-	free(real);
+	strbuf_release(&real);
 	return ret;
 }
 
@@ -1057,85 +1117,4 @@ void import_result_release(struct import_result *res)
 	free(res->left_out);
 	strbuf_release(&res->reason);
 	*res = (struct import_result)IMPORT_RESULT_INIT;
-}
-
-/* Whether path lies in a mapping's local folder or an allowed one, by
- * its text and, once its links are resolved, by where it is. */
-static int path_allowed(const struct config *cfg, const char *path,
-			const char *const *allowed, size_t nr)
-{
-	const struct config_list *map = &cfg->download_path_map;
-	int ok = 0;
-
-	for (size_t i = 1; !ok && i < map->nr; i += 2)
-		ok = path_under(path, map->items[i]);
-	for (size_t i = 0; !ok && i < nr; i++) {
-		char *real = realpath(allowed[i], NULL);
-
-		ok = path_under(path, allowed[i]) ||
-		     (real && path_under(path, real));
-		free(real);
-	}
-	return ok;
-}
-
-int import_map_path(const struct config *cfg, const char *remote,
-		    const char *const *allowed, size_t nr,
-		    char **local, char *why, size_t len)
-{
-	const struct config_list *map = &cfg->download_path_map;
-	char *norm, *mapped = NULL, *real;
-	size_t best = 0, best_len = 0;
-	int ret = 0;
-
-	*local = NULL;
-	if (*remote != '/') {
-		snprintf(why, len, "the client's path '%s' is not absolute",
-			 remote);
-		return -EINVAL;
-	}
-	norm = path_normalize(NULL, remote);
-	if (!norm)
-		return -ENOMEM;
-	for (size_t i = 0; i + 1 < map->nr; i += 2) {
-		size_t n = strlen(map->items[i]);
-
-		if (path_under(norm, map->items[i]) && n >= best_len) {
-			best = i + 1;
-			best_len = n;
-		}
-	}
-	if (best) {
-		const char *rest = norm + (best_len > 1 ? best_len : 0);
-		char *joined;
-
-		if (asprintf(&joined, "%s/%s", map->items[best], rest) < 0) {
-			free(norm);
-			return -ENOMEM;
-		}
-		mapped = path_normalize(NULL, joined);
-		free(joined);
-		free(norm);
-		if (!mapped)
-			return -ENOMEM;
-	} else {
-		mapped = norm;
-	}
-	real = realpath(mapped, NULL);
-	ret = real ? 0 : -errno;
-	if (!path_allowed(cfg, mapped, allowed, nr) ||
-	    (real && !path_allowed(cfg, real, allowed, nr))) {
-		snprintf(why, len, "%s lies outside every [download] path_map "
-			 "and save folder", real ? real : mapped);
-		ret = -EPERM;
-	} else if (ret) {
-		snprintf(why, len, "%s: %s", mapped, strerror(-ret));
-	}
-	free(real);
-	if (ret) {
-		free(mapped);
-		return log_error(ret, "import: %s", why);
-	}
-	*local = mapped;
-	return 0;
 }

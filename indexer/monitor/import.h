@@ -43,11 +43,17 @@
  * hidden temporary name in the series folder (".import-XXXXXX.tmp"),
  * synced, then renamed to its name without replacing, so the watcher
  * never sees half a file and a crash leaves none under a volume's name.
- * A file written or moved gets the series folder's group and the mode
- * the daemon's umask gives a new file; a hard link is the download's own
- * file and keeps its owner and mode.
+ * A file written or moved gets the series folder's owner and group (the
+ * daemon creates it as root, readable by root alone, then gives it away
+ * by its descriptor), and a mode never wider than its source's (a pack:
+ * than each image's) nor than the daemon's umask gives a new file; a
+ * hard link is the download's own file and keeps its owner and mode.
  *
- * Safety: below the download, no symbolic link is followed out of it
+ * Safety: the download and the series folder are each opened once,
+ * beneath source_root and series_root, with no link and no mount point
+ * on the way (import_path_open()); from then on everything is done by
+ * descriptor, a download that is a file by that file's own. Below a
+ * download that is a folder, no symbolic link is followed out of it
  * (indexer/library/symlinks.h); a FIFO, a device or a socket is never
  * opened; a download with more than IMPORT_MAX_FILES entries, or whose
  * volumes and images weigh more than IMPORT_MAX_BYTES, is refused whole,
@@ -67,7 +73,9 @@ struct config;
 
 struct import_request {
 	const char *source;	/* the download, local: a file or a folder */
+	const char *source_root; /* the save folder it lies below */
 	const char *series_dir;	/* the series folder, in a manga root */
+	const char *series_root; /* that manga root */
 	const char *series;	/* the series' name, as the folder's */
 	/* The wanted volumes; none: every volume the download holds. */
 	const double *volumes;
@@ -100,6 +108,8 @@ struct import_result {
  * mode and template. Returns 0 when every volume found and wanted went
  * in (what was left out is in res->left_out all the same); else a
  * negative errno value, logged, with res->reason saying why in one line.
+ * -ELOOP when a link is on the way to the download or the series folder,
+ * -EXDEV when either leaves its root or crosses a mount point.
  * When no wanted volume is found: -ENOENT, or the first refusal's error
  * (-EXDEV for a link that leads out of the download, -EINVAL for a FIFO,
  * a device or a socket), and res->no_volume set. -EFBIG when the
@@ -114,18 +124,5 @@ int import_run(const struct import_request *req, const struct config *cfg,
 
 /* Free what res holds and make it IMPORT_RESULT_INIT again. */
 void import_result_release(struct import_result *res);
-
-/*
- * Turn a path that a download client reported (its own view, maybe from
- * inside a container) into the path on this machine: by the longest
- * [download] path_map whose remote folder holds it, else as it is. The
- * result (normalized: no "." or "..") must lie in a mapping's local
- * folder or in one of the nr allowed folders (the clients' save paths),
- * also once its symbolic links are resolved: else -EPERM. Returns 0 with
- * *local (malloc'd), or a negative errno value with why (len bytes).
- */
-int import_map_path(const struct config *cfg, const char *remote,
-		    const char *const *allowed, size_t nr,
-		    char **local, char *why, size_t len);
 
 #endif

@@ -11,11 +11,13 @@
 #include "common/config.h"
 #include "common/db.h"
 #include "common/log.h"
+#include "common/path.h"
 #include "common/notify.h"
 #include "common/strbuf.h"
 #include "indexer/monitor/blocklist.h"
 #include "indexer/monitor/checks.h"
 #include "indexer/monitor/import.h"
+#include "indexer/monitor/import_path.h"
 #include "indexer/monitor/prefs.h"
 #include "indexer/store/services.h"
 #include "indexer/store/writer.h"
@@ -461,17 +463,18 @@ static void failed(const struct track *t, const struct tracker_row *row)
 }
 
 /* The folder of the series named series (the first, should two roots
- * hold one) into dir, and its own preferences into own (prefs.h: its
- * save path). */
+ * hold one) into dir, its root into root, and its own preferences into
+ * own (prefs.h: its save path). */
 static int series_place(sqlite3 *db, const char *series, struct strbuf *dir,
-			struct prefs_own *own)
+			struct strbuf *root, struct prefs_own *own)
 {
 	const char *text;
 	sqlite3_stmt *st;
 	int rc;
 
 	rc = db_prepare(db, "SELECT CAST(r.path AS TEXT) || '/' ||"
-			" CAST(s.path AS TEXT), s.release_prefs FROM series s"
+			" CAST(s.path AS TEXT), s.release_prefs,"
+			" CAST(r.path AS TEXT) FROM series s"
 			" JOIN roots r ON r.id = s.root_id WHERE s.name = ?1"
 			" ORDER BY s.id LIMIT 1", &st);
 	if (rc)
@@ -480,6 +483,7 @@ static int series_place(sqlite3 *db, const char *series, struct strbuf *dir,
 	rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW) {
 		strbuf_addstr(dir, (const char *)sqlite3_column_text(st, 0));
+		strbuf_addstr(root, (const char *)sqlite3_column_text(st, 2));
 		text = (const char *)sqlite3_column_text(st, 1);
 		/* Checked when written: text that no longer reads gives
 		 * no save path, as it gives the checks no preference. */
@@ -510,6 +514,29 @@ static void tell_imported(const struct track *t,
 }
 
 /*
+ * Add a series' own save folder to the nr folders of allowed, which has
+ * room for it, when it lies under one of them: whoever may write the
+ * series' preferences names it, so it is trusted only inside a folder
+ * the administrator configured. Returns 0, or -EACCES with the reason in
+ * row.
+ */
+static int trust_own_folder(const char *folder, const char **allowed,
+			    size_t *nr, struct tracker_row *row)
+{
+	if (!folder)
+		return 0;
+	for (size_t i = 0; i < *nr; i++)
+		if (path_under(folder, allowed[i])) {
+			allowed[(*nr)++] = folder;
+			return 0;
+		}
+	snprintf(row->reason, sizeof(row->reason), "import: the series'"
+		 " save_path %.200s lies under no [download] or [usenet]"
+		 " save_path", folder);
+	return -EACCES;
+}
+
+/*
  * Import the completed download of t, at path as client c reported it,
  * into its series folder: the path mapped to this machine's and kept in
  * the clients' save paths, then import_run() for t's volume. Returns the
@@ -525,31 +552,32 @@ static enum tracker_state import_completed(struct tracker_pass *p,
 {
 	const char *allowed[3];
 	size_t nr = 0;
-	struct strbuf dir = STRBUF_INIT;
+	struct strbuf dir = STRBUF_INIT, root = STRBUF_INIT;
 	struct import_result res = IMPORT_RESULT_INIT;
 	struct prefs_own own = { 0 };
 	double volume = t->volume;
-	char why[TRACKER_REASON_MAX], *local = NULL;
+	char why[TRACKER_REASON_MAX], *local = NULL, *saved = NULL;
 	int rc, wrong;
 
 	row->reason[0] = '\0';
-	rc = series_place(p->db, t->series, &dir, &own);
+	rc = series_place(p->db, t->series, &dir, &root, &own);
 	if (p->torrent && p->torrent->save_path && *p->torrent->save_path)
 		allowed[nr++] = p->torrent->save_path;
 	if (p->usenet && p->usenet->save_path && *p->usenet->save_path)
 		allowed[nr++] = p->usenet->save_path;
-	if (own.save_path)
-		allowed[nr++] = own.save_path;
-	if (rc) {
+	if (rc)
 		snprintf(row->reason, sizeof(row->reason), "import: the"
 			 " folder of %s is not known", t->series);
-	} else if ((rc = import_map_path(p->cfg, path, allowed, nr, &local,
-					 why, sizeof(why)))) {
+	else
+		rc = trust_own_folder(own.save_path, allowed, &nr, row);
+	if (!rc && (rc = import_map_path(p->cfg, path, allowed, nr, &local,
+					 &saved, why, sizeof(why)))) {
 		snprintf(row->reason, sizeof(row->reason), "import: %.280s",
 			 why);
-	} else {
+	} else if (!rc) {
 		rc = import_run(&(struct import_request) {
-			.source = local, .series_dir = dir.buf,
+			.source = local, .source_root = saved,
+			.series_dir = dir.buf, .series_root = root.buf,
 			.series = t->series, .volumes = &volume,
 			.nr_volumes = 1,
 		}, p->cfg, &res);
@@ -563,7 +591,9 @@ static enum tracker_state import_completed(struct tracker_pass *p,
 	import_result_release(&res);
 	prefs_own_release(&own);
 	strbuf_release(&dir);
+	strbuf_release(&root);
 	free(local);
+	free(saved);
 	return !rc ? TRACKER_IMPORTED : wrong ? TRACKER_FAILED :
 		TRACKER_COMPLETED;
 }

@@ -17,7 +17,9 @@
  *
  * The mount looks up when its path exists, is a mount point (its device
  * differs from its parent's, or it is "/"), and lists at least one entry;
- * and when the broken links are at most ratio of all links into it.
+ * and when the broken links are at most ratio of all links into it. The
+ * look at the path is root_probe()'s (root_probe.h), the one the
+ * library's roots are looked at with before a scan.
  */
 
 #include <stddef.h>

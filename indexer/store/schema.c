@@ -912,6 +912,9 @@ static const char *const schema_steps[] = {
 	"  (SELECT dir_id FROM files WHERE kind = 'other' AND " NEW_AUDIO ");"
 	"UPDATE files SET mtime_ns = 0 WHERE kind = 'other' AND " NEW_AUDIO
 	";",
+	/* version 30: the device a root was last scanned on (root_guard.h),
+	 * NULL until it is */
+	"ALTER TABLE roots ADD COLUMN dev INTEGER;",
 };
 
 int schema_version(void)

@@ -388,6 +388,7 @@ def test_store_of_the_version_before_reads_them(formats, tmp_path):
             " UPDATE files SET kind = 'other' WHERE id IN (%s);"
             " ALTER TABLE tracks DROP COLUMN tag_gain_db;"
             " ALTER TABLE tracks DROP COLUMN tag_album_gain_db;"
+            " ALTER TABLE roots DROP COLUMN dev;"
             " PRAGMA user_version = %d;" % (ids, ids, ids,
                                             VERSION_BEFORE_FORMATS))
     finally:

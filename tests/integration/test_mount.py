@@ -56,8 +56,11 @@ SCAN_FIELDS = ["id", "trigger", "started_at", "finished_at", "duration_s",
 def test_layout(mount):
     assert sorted(os.listdir(mount.path)) == [
         "README", "control", "library", "log", "manga", "metrics",
-        "search", "similar", "status"]
+        "opds", "search", "similar", "status"]
     assert os.listdir(mount.file("manga")) == []
+    assert sorted(os.listdir(mount.file("opds"))) == [
+        "catalog.xml", "covers", "recent.xml", "series", "series.xml",
+        "updated.xml"]
     assert sorted(os.listdir(mount.file("status"))) == [
         "broken", "broken.json", "downloads.json", "duplicates",
         "found.json", "health",
@@ -642,12 +645,13 @@ def test_config_file_roots(make_mount, library, tmp_path):
 def test_fstat_gives_the_open_snapshot(mount):
     """An open generated file is one snapshot: fstat() gives its size, from
     any thread of the process that opened it, while another process sees
-    the size of a rendering made now."""
-    path = mount.file("log")
+    the size of a rendering made now. (/log is not one: it grows, see
+    test_follow.py.)"""
+    path = mount.file("metrics/scan.csv")
     fd = os.open(path, os.O_RDONLY)
     try:
         size = os.fstat(fd).st_size
-        mount.rescan()      # a scan logs lines: the log grows
+        mount.rescan()      # a scan adds a line to the history
         whole(path)         # a rendering now, whose size stat() shows
         other = int(subprocess.run(["stat", "-c", "%s", path],
                                    capture_output=True, text=True,

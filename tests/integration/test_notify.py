@@ -34,6 +34,7 @@ TITLES = {
     "error_rate": "Scan errors",
     "replacement": "Replacement searched",
     "imported": "Imported",
+    "root_unavailable": "Root unavailable",
 }
 
 

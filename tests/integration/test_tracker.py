@@ -17,6 +17,8 @@ import base64
 import json
 import signal
 
+import pytest
+
 from clients import Torrent, clients, files  # noqa: F401
 from conftest import wait_for
 from test_clients import CONTENT, NZB, catalog, conf, health, usenet_conf
@@ -234,20 +236,23 @@ def test_completed_outside_the_save_paths(monitored, clients, files,
         b.content
 
 
-def test_series_save_path(monitored, clients, files, tmp_path):
+@pytest.mark.parametrize("inside", [True, False])
+def test_series_save_path(monitored, clients, files, tmp_path, inside):
     """A series' own save_path (manga/SERIES/preferences): the torrent
-    goes there, not to [download] save_path, and is imported from
-    there."""
+    goes there, not to [download] save_path, and is imported from there
+    when it lies under [download] save_path. Whoever may write the
+    series' preferences names it: anywhere else it is no trusted folder,
+    and the download stays in the client, its reason saying why."""
     tr = clients("transmission")
     _, b, _ = torrents()
-    own = tmp_path / "saga-saves"
+    save = tmp_path / "saves"
+    save.mkdir()
+    own = (save if inside else tmp_path) / "saga-saves"
     own.mkdir()
     (own / b.name).write_bytes(b.content)
     r = release("b04", "Saga 01 T04 FRENCH", seeders=30)
     r["downloadUrl"] = files.put("/b.torrent", b.data)
     r["magnetUrl"] = None
-    save = tmp_path / "saves"
-    save.mkdir()
     mon = monitored(["Saga 01"], monitor=AUTO, general=SEND,
                     extra=conf("transmission", tr.url, save,
                                rpc="/transmission/rpc") + POLL,
@@ -257,10 +262,18 @@ def test_series_save_path(monitored, clients, files, tmp_path):
     assert mon.m.read("manga/Saga 01/preferences").decode() == text
     mon.check("missing")
     assert [t["downloadDir"] for t in tr.torrents()] == [str(own)]
-    wait_for(lambda: state_of(mon, 4), 60, "volume 4 imported",
-             until=lambda s: s == "imported", mount=mon.m)
-    assert (mon.root / "Saga 01" / "Saga 01 T04.cbz").read_bytes() == \
-        b.content
+    cbz = mon.root / "Saga 01" / "Saga 01 T04.cbz"
+    if inside:
+        wait_for(lambda: state_of(mon, 4), 60, "volume 4 imported",
+                 until=lambda s: s == "imported", mount=mon.m)
+        assert cbz.read_bytes() == b.content
+        return
+    why = "import: the series' save_path %s lies under no [download]" \
+        " or [usenet] save_path" % own
+    wait_for(lambda: downloads(mon).get(4), 60, "the import refused",
+             mount=mon.m, until=lambda d: d and d["reason"] == why)
+    assert state_of(mon, 4) == "completed"
+    assert not cbz.exists()
 
 
 def test_nzbget_completes_and_imports(monitored, clients, files):

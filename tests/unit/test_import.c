@@ -25,6 +25,7 @@
 #include "common/strbuf.h"
 #include "common/template.h"
 #include "indexer/monitor/import.h"
+#include "indexer/monitor/import_path.h"
 
 static char tmp[] = "/tmp/test_import.XXXXXX";
 static char dl[64], series[64], outside[64], conf[64];
@@ -161,13 +162,17 @@ static const char *why_left_out(const struct import_result *res,
 	return NULL;
 }
 
-/* Give the series folder a group other than the test's own when root
- * may (else it keeps the test's): the group an imported file must get. */
-static gid_t other_group(void)
+/* Give the series folder an owner and a group other than the test's own
+ * when root may (else it keeps the test's): those an imported file must
+ * get. Returns the group, the owner in *uid. */
+static gid_t other_group(uid_t *uid)
 {
-	if (geteuid())
+	if (geteuid()) {
+		*uid = geteuid();
 		return getegid();
-	assert_int_equal(chown(series, (uid_t)-1, 4242), 0);
+	}
+	assert_int_equal(chown(series, 4243, 4242), 0);
+	*uid = 4243;
 	return 4242;
 }
 
@@ -189,7 +194,8 @@ static int run(const char *source, const double *vols, size_t nr,
 	       struct import_result *res)
 {
 	struct import_request req = {
-		.source = source, .series_dir = series, .series = "One Piece",
+		.source = source, .source_root = dl, .series_dir = series,
+		.series_root = tmp, .series = "One Piece",
 		.volumes = vols, .nr_volumes = nr,
 	};
 
@@ -217,14 +223,16 @@ static void test_hardlink(void **state)
 	import_result_release(&res);
 }
 
-/* Copy mode writes a file of its own, mode from the umask, group from
- * the series folder, and no temporary file stays behind. */
+/* Copy mode writes a file of its own, owner and group from the series
+ * folder, its mode never more than the source's nor the umask's, and no
+ * temporary file stays behind. */
 static void test_copy(void **state)
 {
 	struct import_result res = IMPORT_RESULT_INIT;
 	char src[256], path[256];
 	struct stat st;
 	gid_t want_gid;
+	uid_t want_uid;
 	mode_t old;
 
 	(void)state;
@@ -232,7 +240,7 @@ static void test_copy(void **state)
 	put(dl, "One Piece T06.cbz", "vol6");
 	path_of(src, sizeof(src), dl, "One Piece T06.cbz");
 	assert_int_equal(chmod(src, 0600), 0);
-	want_gid = other_group();
+	want_gid = other_group(&want_uid);
 	old = umask(027);
 	assert_int_equal(run(src, (double[]){ 6 }, 1, &res), 0);
 	umask(old);
@@ -242,25 +250,49 @@ static void test_copy(void **state)
 	assert_string_equal(text_of(series, "One Piece T06.cbz"), "vol6");
 	path_of(path, sizeof(path), series, "One Piece T06.cbz");
 	assert_int_equal(stat(path, &st), 0);
-	assert_int_equal(st.st_mode & 0777, 0640);
+	assert_int_equal(st.st_mode & 0777, 0600);
 	assert_int_equal(st.st_gid, want_gid);
+	assert_int_equal(st.st_uid, want_uid);
 	assert_int_equal(count(series), 1);
 	assert_string_equal(text_of(dl, "One Piece T06.cbz"), "vol6");
+	import_result_release(&res);
+
+	/* a source all may read: the umask's mode, no more */
+	put(dl, "One Piece T07.cbz", "vol7");
+	path_of(src, sizeof(src), dl, "One Piece T07.cbz");
+	assert_int_equal(chmod(src, 0666), 0);
+	old = umask(027);
+	assert_int_equal(run(src, (double[]){ 7 }, 1, &res), 0);
+	umask(old);
+	path_of(path, sizeof(path), series, "One Piece T07.cbz");
+	assert_int_equal(stat(path, &st), 0);
+	assert_int_equal(st.st_mode & 0777, 0640);
+	assert_int_equal(st.st_uid, want_uid);
 	import_result_release(&res);
 }
 
 /* On another file system a hard link cannot be: the file is copied, as
- * the *arr programs do. Needs root, for the tmpfs. */
+ * the *arr programs do; but a download is never read across a mount point
+ * below its save folder. Needs root, for the tmpfs. */
 static void test_hardlink_across_file_systems(void **state)
 {
 	struct import_result res = IMPORT_RESULT_INIT;
 	char other[128], src[256];
+	struct import_request req = {
+		.source = src, .source_root = other, .series_dir = series,
+		.series_root = tmp, .series = "One Piece",
+		.volumes = (double[]){ 7 }, .nr_volumes = 1,
+	};
 
 	(void)state;
 	mount_other(other, sizeof(other), "size=1m");
 	put(other, "One Piece T07.cbz", "vol7");
 	path_of(src, sizeof(src), other, "One Piece T07.cbz");
-	assert_int_equal(run(src, (double[]){ 7 }, 1, &res), 0);
+	assert_int_equal(run(src, (double[]){ 7 }, 1, &res), -EXDEV);
+	assert_non_null(strstr(res.reason.buf, "mount point"));
+	assert_int_equal(count(series), 0);
+	import_result_release(&res);
+	assert_int_equal(import_run(&req, &cfg, &res), 0);
 	assert_string_equal(res.files[0].how, "copy");
 	assert_string_equal(text_of(series, "One Piece T07.cbz"), "vol7");
 	assert_string_equal(text_of(other, "One Piece T07.cbz"), "vol7");
@@ -290,7 +322,8 @@ static void test_no_space(void **state)
 	configure("[import]\nmode = copy\n");
 	{
 		struct import_request req = {
-			.source = src, .series_dir = small,
+			.source = src, .source_root = dl,
+			.series_dir = small, .series_root = small,
 			.series = "One Piece",
 		};
 
@@ -303,13 +336,15 @@ static void test_no_space(void **state)
 }
 
 /* Move takes the download's file away, the same inode in the series,
- * with the mode and group a new file there gets. */
+ * with the series folder's owner and group, and a mode never more than
+ * it had. */
 static void test_move(void **state)
 {
 	struct import_result res = IMPORT_RESULT_INIT;
 	char src[256], path[256];
 	struct stat st;
 	gid_t want_gid;
+	uid_t want_uid;
 	mode_t old;
 	ino_t ino;
 
@@ -318,7 +353,7 @@ static void test_move(void **state)
 	put(dl, "pack/One Piece T08.cbr", "vol8");
 	path_of(path, sizeof(path), dl, "pack/One Piece T08.cbr");
 	assert_int_equal(chmod(path, 0600), 0);
-	want_gid = other_group();
+	want_gid = other_group(&want_uid);
 	ino = inode_of(dl, "pack/One Piece T08.cbr");
 	path_of(src, sizeof(src), dl, "pack");
 	old = umask(022);
@@ -330,8 +365,9 @@ static void test_move(void **state)
 	assert_int_equal(inode_of(dl, "pack/One Piece T08.cbr"), 0);
 	path_of(path, sizeof(path), series, "One Piece T08.cbr");
 	assert_int_equal(stat(path, &st), 0);
-	assert_int_equal(st.st_mode & 0777, 0644);
+	assert_int_equal(st.st_mode & 0777, 0600);
 	assert_int_equal(st.st_gid, want_gid);
+	assert_int_equal(st.st_uid, want_uid);
 	import_result_release(&res);
 }
 
@@ -399,7 +435,8 @@ static void test_odd_series_names(void **state)
 	for (size_t i = 0; i < sizeof(cases) / sizeof(*cases); i++) {
 		struct import_result res = IMPORT_RESULT_INIT;
 		struct import_request req = {
-			.source = NULL, .series_dir = series,
+			.source = NULL, .source_root = dl,
+			.series_dir = series, .series_root = tmp,
 			.series = cases[i].series,
 		};
 		char src[256];
@@ -438,7 +475,9 @@ static void test_pack_images(void **state)
 	struct archive_entry *e;
 	struct archive *a;
 	char src[256], path[256], rel[64], buf[64];
+	struct stat st;
 	size_t i = 0;
+	mode_t old;
 
 	(void)state;
 	for (size_t k = 0; k < 5; k++) {
@@ -447,8 +486,13 @@ static void test_pack_images(void **state)
 	}
 	put(dl, "One Piece T10/info.txt", "scan group");
 	put(dl, "One Piece T10/._1.jpg", "resource fork");
+	/* one page others may not read: nor may they the pack */
+	path_of(path, sizeof(path), dl, "One Piece T10/2.png");
+	assert_int_equal(chmod(path, 0640), 0);
 	path_of(src, sizeof(src), dl, "One Piece T10");
+	old = umask(022);
 	assert_int_equal(run(src, (double[]){ 10 }, 1, &res), 0);
+	umask(old);
 	assert_int_equal(res.nr_files, 1);
 	assert_string_equal(res.files[0].how, "pack");
 	assert_int_equal(res.nr_left_out, 2);
@@ -457,6 +501,8 @@ static void test_pack_images(void **state)
 	assert_string_equal(why_left_out(&res, "._1.jpg"), "a hidden file");
 
 	path_of(path, sizeof(path), series, "One Piece T10.cbz");
+	assert_int_equal(stat(path, &st), 0);
+	assert_int_equal(st.st_mode & 0777, 0640);
 	a = archive_read_new();
 	assert_non_null(a);
 	archive_read_support_format_zip(a);
@@ -715,59 +761,126 @@ static void test_too_many_files(void **state)
 	import_result_release(&res);
 }
 
+/* Map remote to local, its folder in root; both freed. */
+static int map(const char *remote, const char *const *allow, size_t nr,
+	       char *local, char *root, char *why)
+{
+	char *l, *r;
+	int ret = import_map_path(&cfg, remote, allow, nr, &l, &r, why, 256);
+
+	if (ret) {
+		assert_null(l);
+		assert_null(r);
+		return ret;
+	}
+	snprintf(local, 256, "%s", l);
+	snprintf(root, 256, "%s", r);
+	free(l);
+	free(r);
+	return 0;
+}
+
 /* The clients' paths: the longest mapping wins, a path that leaves
- * every mapped or allowed folder (by "..", or by a link) is refused. */
+ * every mapped or allowed folder by "..", or that names such a folder
+ * itself, is refused; by text only: import_run() opens it. */
 static void test_map_path(void **state)
 {
-	char text[512], why[256], allowed[128], link[256], *local;
+	char text[512], why[256], allowed[128], local[256], root[256];
 	const char *allow[1] = { allowed };
 
 	(void)state;
 	put(dl, "qbit/One Piece T60.cbz", "60");
 	put(dl, "nested/x/One Piece T61.cbz", "61");
-	put(outside, "elsewhere/One Piece T62.cbz", "62");
 	snprintf(text, sizeof(text), "[download]\npath_map = /downloads:%s/"
 		 "qbit\npath_map = /downloads/deep/:%s/nested\n", dl, dl);
 	configure(text);
 	assert_int_equal(cfg.download_path_map.nr, 4);
 	assert_string_equal(cfg.download_path_map.items[2], "/downloads/deep");
 
-	assert_int_equal(import_map_path(&cfg, "/downloads/One Piece T60.cbz",
-					 NULL, 0, &local, why, sizeof(why)),
-			 0);
+	assert_int_equal(map("/downloads/One Piece T60.cbz", NULL, 0, local,
+			     root, why), 0);
 	assert_true(strstr(local, "/dl/qbit/One Piece T60.cbz"));
-	free(local);
-	assert_int_equal(import_map_path(&cfg, "/downloads/deep/./x//One "
-					 "Piece T61.cbz", NULL, 0, &local,
-					 why, sizeof(why)), 0);
+	assert_true(strstr(root, "/dl/qbit") && !strstr(root, "T60"));
+	assert_int_equal(map("/downloads/deep/./x//One Piece T61.cbz", NULL,
+			     0, local, root, why), 0);
 	assert_true(strstr(local, "/dl/nested/x/One Piece T61.cbz"));
-	free(local);
+	assert_true(strstr(root, "/dl/nested") && !strstr(root, "/x"));
 
 	/* out by "..", and a path that no mapping holds */
-	assert_int_equal(import_map_path(&cfg, "/downloads/../etc/passwd",
-					 NULL, 0, &local, why, sizeof(why)),
-			 -EPERM);
-	assert_null(local);
+	assert_int_equal(map("/downloads/../etc/passwd", NULL, 0, local, root,
+			     why), -EPERM);
 	assert_non_null(strstr(why, "outside"));
 	path_of(text, sizeof(text), outside, "elsewhere/One Piece T62.cbz");
-	assert_int_equal(import_map_path(&cfg, text, NULL, 0, &local, why,
-					 sizeof(why)), -EPERM);
+	assert_int_equal(map(text, NULL, 0, local, root, why), -EPERM);
 	/* ... unless it lies in an allowed folder */
 	path_of(allowed, sizeof(allowed), outside, "elsewhere");
-	assert_int_equal(import_map_path(&cfg, text, allow, 1, &local, why,
-					 sizeof(why)), 0);
+	assert_int_equal(map(text, allow, 1, local, root, why), 0);
 	assert_string_equal(local, text);
-	free(local);
-	/* out by a link in a mapped folder */
-	path_of(link, sizeof(link), dl, "qbit/escape");
-	assert_int_equal(symlink(outside, link), 0);
-	assert_int_equal(import_map_path(&cfg, "/downloads/escape/elsewhere",
-					 NULL, 0, &local, why, sizeof(why)),
+	assert_string_equal(root, allowed);
+	assert_int_equal(map("downloads/x", NULL, 0, local, root, why),
+			 -EINVAL);
+
+	/* a save folder named as the download: mapped, allowed, either */
+	assert_int_equal(map("/downloads", NULL, 0, local, root, why), -EPERM);
+	assert_non_null(strstr(why, "save folder"));
+	assert_int_equal(map("/downloads/deep/", NULL, 0, local, root, why),
 			 -EPERM);
-	assert_int_equal(import_map_path(&cfg, "downloads/x", NULL, 0,
-					 &local, why, sizeof(why)), -EINVAL);
-	assert_int_equal(import_map_path(&cfg, "/downloads/gone.cbz", NULL, 0,
-					 &local, why, sizeof(why)), -ENOENT);
+	assert_int_equal(map(allowed, allow, 1, local, root, why), -EPERM);
+	assert_non_null(strstr(why, "itself"));
+}
+
+/* A save folder's download opened beneath it: a link on the way (planted
+ * after the check, or there all along), the download itself a link, or
+ * a path that does not exist is refused, and nothing is read. */
+static void test_source_beneath_root(void **state)
+{
+	struct import_result res = IMPORT_RESULT_INIT;
+	char src[256], link[256];
+
+	(void)state;
+	configure("[import]\nmode = copy\n");
+	put(outside, "elsewhere/One Piece T62.cbz", "private");
+	path_of(link, sizeof(link), dl, "escape");
+	assert_int_equal(symlink(outside, link), 0);
+	path_of(src, sizeof(src), dl, "escape/elsewhere");
+	assert_int_equal(run(src, (double[]){ 62 }, 1, &res), -ELOOP);
+	assert_non_null(strstr(res.reason.buf, "symbolic link"));
+	import_result_release(&res);
+	path_of(link, sizeof(link), dl, "One Piece T62.cbz");
+	path_of(src, sizeof(src), outside, "elsewhere/One Piece T62.cbz");
+	assert_int_equal(symlink(src, link), 0);
+	assert_int_equal(run(link, (double[]){ 62 }, 1, &res), -ELOOP);
+	import_result_release(&res);
+	path_of(src, sizeof(src), dl, "gone.cbz");
+	assert_int_equal(run(src, (double[]){ 62 }, 1, &res), -ENOENT);
+	import_result_release(&res);
+	path_of(src, sizeof(src), outside, "elsewhere");
+	assert_int_equal(run(src, (double[]){ 62 }, 1, &res), -EXDEV);
+	import_result_release(&res);
+	assert_int_equal(count(series), 0);
+}
+
+/* A series folder swapped for a link (to a folder its owner may not
+ * write) is refused: nothing is written there, nor in the series. */
+static void test_series_link_refused(void **state)
+{
+	struct import_result res = IMPORT_RESULT_INIT;
+	char src[256], moved[256];
+
+	(void)state;
+	configure("[import]\nmode = copy\n");
+	put(dl, "One Piece T63.cbz", "63");
+	path_of(src, sizeof(src), dl, "One Piece T63.cbz");
+	snprintf(moved, sizeof(moved), "%s/moved away", tmp);
+	assert_int_equal(rename(series, moved), 0);
+	assert_int_equal(symlink(outside, series), 0);
+	assert_int_equal(run(src, (double[]){ 63 }, 1, &res), -ELOOP);
+	assert_non_null(strstr(res.reason.buf, "series folder"));
+	assert_int_equal(count(outside), 0);
+	assert_int_equal(count(moved), 0);
+	import_result_release(&res);
+	assert_int_equal(unlink(series), 0);
+	assert_int_equal(rename(moved, series), 0);
 }
 
 static int make_tmp(void **state)
@@ -812,6 +925,10 @@ int main(void)
 						teardown),
 		cmocka_unit_test_setup_teardown(test_too_many_files, setup,
 						teardown),
+		cmocka_unit_test_setup_teardown(test_source_beneath_root,
+						setup, teardown),
+		cmocka_unit_test_setup_teardown(test_series_link_refused,
+						setup, teardown),
 		cmocka_unit_test_setup_teardown(test_map_path, setup,
 						teardown),
 	};

@@ -1,12 +1,14 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
- * The log's ring (common/log): lines of one format beyond the burst within
- * the window are counted, not kept, and said in one summary line when
- * /log is read; other formats and the lines before stay.
+ * The log ring read as a stream (common/log.h): places, partial lines,
+ * and the lines the ring dropped; lines of one format beyond the burst
+ * within the window counted, not kept, and said in one summary line when
+ * the ring is read, the other formats and the lines before them kept.
  */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -15,7 +17,69 @@
 #include "common/log.h"
 #include "common/strbuf.h"
 
-/* How many lines of the ring hold needle. */
+/* What the stream holds from from on, as a string, and its place. */
+static uint64_t since(uint64_t from, struct strbuf *out)
+{
+	strbuf_reset(out);
+	return log_ring_since(from, out);
+}
+
+static void test_stream(void **state)
+{
+	struct strbuf all = STRBUF_INIT, part = STRBUF_INIT;
+	uint64_t start, end, at;
+	size_t first;
+
+	(void)state;
+	log_set_stderr(0);
+	log_msg(LOG_INFO, "stream one");
+	start = since(0, &all);
+	end = log_ring_end();
+	assert_int_equal(start, log_ring_start());
+	assert_int_equal(end - start, all.len);
+	assert_true(all.len > 0 && all.buf[all.len - 1] == '\n');
+	/* nothing after the end */
+	assert_int_equal(since(end, &part), end);
+	assert_int_equal(part.len, 0);
+	/* a new line starts at the old end */
+	log_msg(LOG_INFO, "stream two");
+	assert_int_equal(since(end, &part), end);
+	assert_non_null(strstr(part.buf, "info: stream two\n"));
+	assert_int_equal(log_ring_end(), end + part.len);
+	/* from inside a line: its rest */
+	first = part.len;
+	at = since(end + first - 4, &part);
+	assert_int_equal(at, end + first - 4);
+	assert_string_equal(part.buf, "two\n");
+	strbuf_release(&all);
+	strbuf_release(&part);
+}
+
+/* Lines the ring dropped are skipped: a place older than the oldest line
+ * kept gives from that line on. */
+static void test_dropped(void **state)
+{
+	struct strbuf out = STRBUF_INIT;
+	static char fmt[LOG_RING_LINES + 5][24];
+	uint64_t old = log_ring_end();
+
+	(void)state;
+	log_set_stderr(0);
+	/* each line a format of its own, as lines of as many places in the
+	 * code: the lines of one format beyond a burst would be folded */
+	for (int i = 0; i < LOG_RING_LINES + 5; i++) {
+		snprintf(fmt[i], sizeof(fmt[i]), "filler %%d");
+		log_msg(LOG_INFO, fmt[i], i);
+	}
+	assert_true(log_ring_start() > old);
+	assert_int_equal(since(old, &out), log_ring_start());
+	assert_int_equal(out.len, log_ring_end() - log_ring_start());
+	assert_non_null(strstr(out.buf, "info: filler 5\n"));
+	assert_null(strstr(out.buf, "info: filler 4\n"));
+	strbuf_release(&out);
+}
+
+/* How many times needle is in text. */
 static int lines_with(const char *text, const char *needle)
 {
 	int n = 0;
@@ -30,6 +94,7 @@ static void test_same_format_folded(void **state)
 	struct strbuf out = STRBUF_INIT;
 
 	(void)state;
+	log_set_stderr(0);
 	log_info("scan 1 started");
 	for (int i = 0; i < 3000; i++) {
 		log_warn("analysis: /m/t%d.mp3: not audio", i);
@@ -62,9 +127,10 @@ static void test_same_format_folded(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_stream),
+		cmocka_unit_test(test_dropped),
 		cmocka_unit_test(test_same_format_folded),
 	};
 
-	log_set_stderr(0);
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -47,8 +47,8 @@
 	" VALUES (1, 1, 'Bleach', 0), (2, 1, 'Bleach/v05.5', 0);" \
 	" INSERT INTO files (id, root_id, dir_id, name, size," \
 	" mtime_ns, inode, kind) VALUES" \
-	" (10, 1, 1, 'v01.cbz', 1, 0, 1, 'manga')," \
-	" (11, 1, 1, 'v02-04.cbz', 1, 0, 2, 'manga')," \
+	" (10, 1, 1, 'v01.cbz', 100, 7000, 1, 'manga')," \
+	" (11, 1, 1, 'v02-04.cbz', 200, 9000, 2, 'manga')," \
 	" (12, 1, 2, 'p2.jpg', 1, 0, 3, 'image')," \
 	" (13, 1, 2, 'p1.jpg', 1, 0, 4, 'image');"
 
@@ -200,9 +200,9 @@ static void test_each_and_folders(void **state)
 
 static int add_volume(void *arg, const struct manga_volume_file *v)
 {
-	strbuf_addf(arg, "%lld/%lld %g-%g %.*s;", (long long)v->file,
-		    (long long)v->dir, v->first, v->last, (int)v->path_len,
-		    v->path);
+	strbuf_addf(arg, "%lld/%lld %g-%g %.*s %lld@%lld;",
+		    (long long)v->file, (long long)v->dir, v->first, v->last, (int)v->path_len,
+		    v->path, (long long)v->size, (long long)v->mtime_ns);
 	return 0;
 }
 
@@ -212,16 +212,17 @@ static int add_file(void *arg, int64_t file, const char *path, size_t len)
 	return 0;
 }
 
-/* Volume 3 has no file on disk; 5.5 is a folder of images, by name. */
+/* Volume 3 has no file on disk; 5.5 is a folder of images, by name,
+ * with no size or mtime of its own. */
 static void test_volume_files(void **state)
 {
 	struct strbuf out = STRBUF_INIT;
 
 	(void)state;
 	assert_int_equal(manga_reads_volume_files(1, add_volume, &out), 0);
-	assert_string_equal(out.buf, "10/0 1-1 Bleach/v01.cbz;"
-			    "11/0 2-4 Bleach/v02-04.cbz;"
-			    "0/2 5.5-5.5 Bleach/v05.5;");
+	assert_string_equal(out.buf, "10/0 1-1 Bleach/v01.cbz 100@7000;"
+			    "11/0 2-4 Bleach/v02-04.cbz 200@9000;"
+			    "0/2 5.5-5.5 Bleach/v05.5 0@0;");
 	strbuf_reset(&out);
 	assert_int_equal(manga_reads_folder_files(2, add_file, &out), 0);
 	assert_string_equal(out.buf, "13 Bleach/v05.5/p1.jpg;"

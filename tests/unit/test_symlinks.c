@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mount.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -218,6 +219,75 @@ static void test_open_beneath_without_openat2(void **state)
 	assert_int_equal(WEXITSTATUS(status), 0);
 }
 
+/*
+ * How many answers of symlinks_open_within() are not the expected ones,
+ * a tmpfs at root/a/mnt: beneath as symlinks_open_beneath(), and never
+ * into another file system. As check_beneath(), no assertion.
+ */
+static int check_within(void)
+{
+	static const struct {
+		const char *rel;
+		int flags, want;
+	} cases[] = {
+		{ "a/b/file", O_RDONLY, 0 },
+		{ "", O_RDONLY | O_DIRECTORY, 0 },
+		{ "a/mnt", O_RDONLY | O_DIRECTORY, -EXDEV },
+		{ "a/mnt/x", O_RDONLY, -EXDEV },
+		{ "a/out/secret", O_RDONLY, -ELOOP },
+		{ "a/../../outside/secret", O_RDONLY, -EXDEV },
+	};
+	int wrong = 0;
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(*cases); i++) {
+		int fd = symlinks_open_within(root_fd, cases[i].rel,
+					      cases[i].flags);
+		int got = fd >= 0 ? 0 : fd;
+
+		if (fd >= 0)
+			close(fd);
+		if (got != cases[i].want) {
+			fprintf(stderr, "%s: %d, not %d\n", cases[i].rel, got,
+				cases[i].want);
+			wrong++;
+		}
+	}
+	return wrong;
+}
+
+/* With openat2() and one name at a time. Needs root, for the tmpfs. */
+static void test_open_within(void **state)
+{
+	char mnt[128];
+	int status, fd;
+	pid_t pid;
+
+	(void)state;
+	snprintf(mnt, sizeof(mnt), "%s/a/mnt", root);
+	assert_int_equal(mkdir(mnt, 0755), 0);
+	if (mount("tmpfs", mnt, "tmpfs", 0, "size=64k")) {
+		print_message("no tmpfs (%s): case skipped\n",
+			      strerror(errno));
+		rmdir(mnt);
+		skip();
+	}
+	put(mnt, "x", "x");
+	fd = symlinks_open_beneath(root_fd, "a/mnt/x", O_RDONLY);
+	assert_reads(fd, "x");
+	assert_int_equal(check_within(), 0);
+	pid = fork();
+	assert_true(pid >= 0);
+	if (!pid) {
+		no_openat2();
+		_exit(check_within() ? 1 : 0);
+	}
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_int_equal(umount(mnt), 0);
+	assert_int_equal(rmdir(mnt), 0);
+	assert_true(WIFEXITED(status));
+	assert_int_equal(WEXITSTATUS(status), 0);
+}
+
 static void test_follow(void **state)
 {
 	struct symlinks_rule rule = { .root = root };
@@ -315,6 +385,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_open_beneath),
 		cmocka_unit_test(test_open_beneath_without_openat2),
+		cmocka_unit_test(test_open_within),
 		cmocka_unit_test(test_follow),
 		cmocka_unit_test(test_open_path),
 		cmocka_unit_test(test_open_path_regular_only),

@@ -1,0 +1,339 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/*
+ * The files of /opds: what each feed of the catalog lists, from the
+ * shelf its caller may see (opds_shelf.h), written by opds_feed.h. It
+ * decides content and links, never the XML itself.
+ */
+#include "fs/opds.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/bytes.h"
+#include "common/strbuf.h"
+#include "fs/node.h"
+#include "fs/opds_cover.h"
+#include "fs/opds_feed.h"
+#include "fs/opds_shelf.h"
+
+#define URN "urn:mediamon:opds:"
+
+/* Where the feeds of /opds and of /opds/series find /opds and
+ * /library/manga. */
+struct place {
+	const char *opds, *library;
+};
+
+static const struct place top = { "", "../library/manga/" };
+static const struct place below = { "../", "../../library/manga/" };
+
+/* A volume's numbers as a reader says them: "1", "2.5", "1-3". */
+static void add_numbers(struct strbuf *out, const struct opds_volume *v)
+{
+	strbuf_addf(out, "%g", v->first);
+	if (v->last > v->first)
+		strbuf_addf(out, "-%g", v->last);
+}
+
+static int64_t newest(const struct opds_shelf *s)
+{
+	int64_t ns = 0;
+
+	for (size_t i = 0; i < s->nr_series; i++)
+		if (s->series[i].newest_ns > ns)
+			ns = s->series[i].newest_ns;
+	return ns;
+}
+
+/* The acquisition entry of a volume file; with_series names its series
+ * in the title too (a feed of several series). */
+static void volume_entry(struct opds_feed *f, const struct opds_shelf *s,
+			 const struct opds_volume *v, const struct place *at,
+			 int with_series)
+{
+	const struct opds_series *se = &s->series[v->series];
+	struct strbuf id = STRBUF_INIT, title = STRBUF_INIT;
+	struct strbuf content = STRBUF_INIT, href = STRBUF_INIT;
+	struct strbuf cover = STRBUF_INIT;
+	const char *cover_type = NULL;
+
+	strbuf_addf(&id, URN "volume:%" PRId64, v->file);
+	strbuf_addf(&cover, "%scovers/", at->opds);
+	if (opds_cover_name(v->file, v->name, &cover, &cover_type))
+		cover_type = NULL;
+	if (with_series)
+		strbuf_addf(&title, "%s, ", se->dir);
+	strbuf_addstr(&title, "Volume ");
+	add_numbers(&title, v);
+	strbuf_addf(&content, "%s, volume ", se->dir);
+	add_numbers(&content, v);
+	strbuf_addstr(&href, at->library);
+	opds_feed_href(&href, se->dir);
+	strbuf_addch(&href, '/');
+	opds_feed_href(&href, v->name);
+	opds_feed_entry(f, &(struct opds_entry){
+		.id = id.buf, .title = title.buf, .content = content.buf,
+		.updated_ns = v->mtime_ns, .rel = OPDS_REL_ACQUISITION,
+		.href = href.buf, .type = opds_feed_type(v->name),
+		.length = v->size,
+		.image = cover_type ? cover.buf : NULL,
+		.image_type = cover_type,
+	});
+	strbuf_release(&cover);
+	strbuf_release(&id);
+	strbuf_release(&title);
+	strbuf_release(&content);
+	strbuf_release(&href);
+}
+
+/* The navigation entry of a series, leading to its feed. */
+static void series_entry(struct opds_feed *f, const struct opds_series *se,
+			 const struct place *at)
+{
+	struct strbuf id = STRBUF_INIT, content = STRBUF_INIT;
+	struct strbuf href = STRBUF_INIT;
+
+	strbuf_addf(&id, URN "series:%" PRId64, se->id);
+	strbuf_addf(&content, "%zu volume%s", se->nr_volumes,
+		    se->nr_volumes == 1 ? "" : "s");
+	strbuf_addf(&href, "%sseries/", at->opds);
+	opds_feed_href(&href, se->feed);
+	opds_feed_entry(f, &(struct opds_entry){
+		.id = id.buf, .title = se->dir, .content = content.buf,
+		.updated_ns = se->newest_ns, .rel = "subsection",
+		.href = href.buf, .type = OPDS_ACQUISITION,
+	});
+	strbuf_release(&id);
+	strbuf_release(&content);
+	strbuf_release(&href);
+}
+
+/* A feed of /opds itself, its head filled but for id, title, type. */
+static void head_top(struct opds_head *h, const char *self,
+		     const struct opds_shelf *s)
+{
+	h->updated_ns = newest(s);
+	h->self = self;
+	h->start = h->up = "catalog.xml";
+}
+
+int opds_render_catalog(struct strbuf *out)
+{
+	static const struct {
+		const char *what, *title, *content, *rel, *href, *type;
+	} feeds[] = {
+		{ "series", "All series", "Every series, A to Z",
+		  "subsection", "series.xml", OPDS_NAVIGATION },
+		{ "recent", "Recently added volumes",
+		  "The volumes added last, newest first",
+		  "http://opds-spec.org/sort/new", "recent.xml",
+		  OPDS_ACQUISITION },
+		{ "updated", "Series with new volumes",
+		  "The series whose newest volume is the newest",
+		  "subsection", "updated.xml", OPDS_NAVIGATION },
+	};
+	struct opds_shelf s;
+	struct opds_head h = { URN "catalog", "mediamon", 0,
+			       OPDS_NAVIGATION, NULL, NULL, NULL };
+	struct opds_feed f;
+	struct strbuf id = STRBUF_INIT;
+	int rc = opds_shelf_read(&s, OPDS_SHELF_ALL);
+
+	if (rc)
+		return rc;
+	head_top(&h, "catalog.xml", &s);
+	opds_feed_begin(&f, &h);
+	for (size_t i = 0; i < ARRAY_SIZE(feeds); i++) {
+		strbuf_reset(&id);
+		strbuf_addf(&id, URN "%s", feeds[i].what);
+		opds_feed_entry(&f, &(struct opds_entry){
+			.id = id.buf, .title = feeds[i].title,
+			.content = feeds[i].content, .updated_ns = h.updated_ns,
+			.rel = feeds[i].rel, .href = feeds[i].href,
+			.type = feeds[i].type,
+		});
+	}
+	strbuf_release(&id);
+	opds_shelf_release(&s);
+	return opds_feed_end(&f, out);
+}
+
+int opds_render_series_list(struct strbuf *out)
+{
+	struct opds_shelf s;
+	struct opds_head h = { URN "series", "All series", 0,
+			       OPDS_NAVIGATION, NULL, NULL, NULL };
+	struct opds_feed f;
+	int rc = opds_shelf_read(&s, OPDS_SHELF_ALL);
+
+	if (rc)
+		return rc;
+	head_top(&h, "series.xml", &s);
+	opds_feed_begin(&f, &h);
+	for (size_t i = 0; i < s.nr_series; i++)
+		series_entry(&f, &s.series[i], &top);
+	opds_shelf_release(&s);
+	return opds_feed_end(&f, out);
+}
+
+/* Newest first; the same mtime by id, so the order is stable. */
+static int by_newest_volume(const void *a, const void *b, void *arg)
+{
+	const struct opds_shelf *s = arg;
+	const struct opds_volume *x = &s->volumes[*(const size_t *)a];
+	const struct opds_volume *y = &s->volumes[*(const size_t *)b];
+
+	if (x->mtime_ns != y->mtime_ns)
+		return x->mtime_ns < y->mtime_ns ? 1 : -1;
+	return (x->file > y->file) - (x->file < y->file);
+}
+
+static int by_newest_series(const void *a, const void *b, void *arg)
+{
+	const struct opds_shelf *s = arg;
+	const struct opds_series *x = &s->series[*(const size_t *)a];
+	const struct opds_series *y = &s->series[*(const size_t *)b];
+
+	if (x->newest_ns != y->newest_ns)
+		return x->newest_ns < y->newest_ns ? 1 : -1;
+	return (x->id > y->id) - (x->id < y->id);
+}
+
+/* The indexes 0..n-1 sorted by cmp over s; NULL: no memory. */
+static size_t *sorted(struct opds_shelf *s, size_t n,
+		      int (*cmp)(const void *, const void *, void *))
+{
+	size_t *order = malloc((n ? n : 1) * sizeof(*order));
+
+	if (!order)
+		return NULL;
+	for (size_t i = 0; i < n; i++)
+		order[i] = i;
+	qsort_r(order, n, sizeof(*order), cmp, s);
+	return order;
+}
+
+int opds_render_recent(struct strbuf *out)
+{
+	struct opds_shelf s;
+	struct opds_head h = { URN "recent", "Recently added volumes", 0,
+			       OPDS_ACQUISITION, NULL, NULL, NULL };
+	struct opds_feed f;
+	size_t *order;
+	int rc = opds_shelf_read(&s, OPDS_SHELF_ALL);
+
+	if (rc)
+		return rc;
+	order = sorted(&s, s.nr_volumes, by_newest_volume);
+	if (!order) {
+		opds_shelf_release(&s);
+		return -ENOMEM;
+	}
+	head_top(&h, "recent.xml", &s);
+	opds_feed_begin(&f, &h);
+	for (size_t i = 0; i < s.nr_volumes && i < OPDS_RECENT; i++)
+		volume_entry(&f, &s, &s.volumes[order[i]], &top, 1);
+	free(order);
+	opds_shelf_release(&s);
+	return opds_feed_end(&f, out);
+}
+
+int opds_render_updated(struct strbuf *out)
+{
+	struct opds_shelf s;
+	struct opds_head h = { URN "updated", "Series with new volumes", 0,
+			       OPDS_NAVIGATION, NULL, NULL, NULL };
+	struct opds_feed f;
+	size_t *order;
+	int rc = opds_shelf_read(&s, OPDS_SHELF_ALL);
+
+	if (rc)
+		return rc;
+	order = sorted(&s, s.nr_series, by_newest_series);
+	if (!order) {
+		opds_shelf_release(&s);
+		return -ENOMEM;
+	}
+	head_top(&h, "updated.xml", &s);
+	opds_feed_begin(&f, &h);
+	for (size_t i = 0, n = 0; i < s.nr_series && n < OPDS_RECENT; i++) {
+		const struct opds_series *se = &s.series[order[i]];
+
+		if (!se->nr_volumes)
+			continue;
+		series_entry(&f, se, &top);
+		n++;
+	}
+	free(order);
+	opds_shelf_release(&s);
+	return opds_feed_end(&f, out);
+}
+
+int opds_render_series(struct strbuf *out, int64_t series)
+{
+	struct opds_shelf s;
+	struct opds_head h = { .type = OPDS_ACQUISITION,
+			       .start = "../catalog.xml",
+			       .up = "../series.xml" };
+	struct strbuf id = STRBUF_INIT, self = STRBUF_INIT;
+	const struct opds_series *se;
+	struct opds_feed f;
+	int rc = opds_shelf_read(&s, series);
+
+	if (!rc && !s.nr_series)
+		rc = -ENOENT;
+	if (rc) {
+		opds_shelf_release(&s);
+		return rc;
+	}
+	se = &s.series[0];
+	strbuf_addf(&id, URN "series:%" PRId64, series);
+	opds_feed_href(&self, se->feed);
+	h.id = id.buf;
+	h.title = se->dir;
+	h.updated_ns = se->newest_ns;
+	h.self = self.buf;
+	opds_feed_begin(&f, &h);
+	for (size_t i = 0; i < s.nr_volumes; i++)
+		volume_entry(&f, &s, &s.volumes[i], &below, 0);
+	strbuf_release(&id);
+	strbuf_release(&self);
+	opds_shelf_release(&s);
+	return opds_feed_end(&f, out);
+}
+
+static void series_node(struct node *out, int64_t id)
+{
+	*out = (struct node){ NODE_FILE,
+			      .render_series = opds_render_series,
+			      .series = id };
+}
+
+int opds_resolve(const char *name, struct node *out)
+{
+	int64_t id;
+	int rc = opds_shelf_find(name, &id);
+
+	if (!rc)
+		series_node(out, id);
+	return rc;
+}
+
+int opds_list(int (*fn)(const char *name, const struct node *child,
+			void *arg),
+	      void *arg)
+{
+	struct opds_shelf s;
+	struct node n;
+	int rc = opds_shelf_read(&s, OPDS_SHELF_NONE);
+
+	for (size_t i = 0; !rc && i < s.nr_series; i++) {
+		series_node(&n, s.series[i].id);
+		if (fn(s.series[i].feed, &n, arg))
+			break;
+	}
+	opds_shelf_release(&s);
+	return rc;
+}

@@ -1,0 +1,56 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#ifndef MEDIAMON_OPDS_H
+#define MEDIAMON_OPDS_H
+
+/*
+ * /opds: the manga library as an OPDS 1.2 catalog of static Atom files,
+ * every link relative, so that any web server serving the mount serves
+ * the catalog:
+ *
+ *   catalog.xml       the root (navigation): the three feeds below
+ *   series.xml        every series, A to Z (navigation)
+ *   recent.xml        the OPDS_RECENT volume files added last
+ *                     (acquisition), newest first
+ *   updated.xml       the OPDS_RECENT series whose newest volume file is
+ *                     the newest (navigation)
+ *   series/NAME.xml   one series' volume files in volume order
+ *                     (acquisition); NAME is its /library/manga name
+ *   covers/           the volume archives' covers (opds_cover.h)
+ *
+ * A volume's acquisition link leads to its file in /library/manga (a
+ * volume that is a folder of images has none), with the media type of
+ * its extension and its size; a volume archive's entry links to its
+ * cover too, as both image and thumbnail. A feed's "updated" is the
+ * mtime of the newest volume file it shows (the epoch when it shows
+ * none), so a feed reads the same until the library changes. Each feed
+ * is written for the caller that opens it (opds_shelf.h): a series or
+ * volume it may not see is in none of its feeds, and its feed is not
+ * there for it.
+ *
+ * Each render function appends one whole document to out and returns 0
+ * or a negative errno value (node.h).
+ */
+
+#include <stdint.h>
+
+struct node;
+struct strbuf;
+
+#define OPDS_RECENT 50
+
+int opds_render_catalog(struct strbuf *out);
+int opds_render_series_list(struct strbuf *out);
+int opds_render_recent(struct strbuf *out);
+int opds_render_updated(struct strbuf *out);
+int opds_render_series(struct strbuf *out, int64_t series);
+
+/* Fill *out for name, an entry of /opds/series: 0 or -ENOENT (or
+ * another negative errno value when the store cannot be read). */
+int opds_resolve(const char *name, struct node *out);
+
+/* List /opds/series; stops when fn returns nonzero. */
+int opds_list(int (*fn)(const char *name, const struct node *child,
+			void *arg),
+	      void *arg);
+
+#endif

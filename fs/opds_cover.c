@@ -1,0 +1,114 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/*
+ * The covers of /opds (opds_cover.h): which volume has one, under what
+ * name, and its bytes, read through the caller's own descriptor of the
+ * volume. It must not read an archive but through indexer/manga/pages.h.
+ */
+#include "fs/opds_cover.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "common/bytes.h"
+#include "common/log.h"
+#include "common/strbuf.h"
+#include "fs/node.h"
+#include "fs/views.h"
+#include "indexer/reads.h"
+
+/* The volume files that are comic archives: the others have no pages. */
+static const char *const archives[] = {
+	"cbz", "cbr", "cb7", "cbt", "zip", "rar", "7z",
+};
+
+static int is_archive(const char *name)
+{
+	const char *dot = strrchr(name, '.');
+
+	for (size_t i = 0; dot && i < ARRAY_SIZE(archives); i++)
+		if (!strcasecmp(dot + 1, archives[i]))
+			return 1;
+	return 0;
+}
+
+/* The first page of the volume file, as the caller reads it. */
+static int first_page(int64_t file, int *fd, char **page)
+{
+	struct cover_copy *copy;
+	int rc;
+
+	*page = NULL;
+	*fd = views_real_open(file, &copy);
+	if (*fd < 0)
+		return *fd;
+	rc = pages_first(*fd, page);
+	if (rc) {
+		close(*fd);
+		*fd = -1;
+	}
+	return rc;
+}
+
+int opds_cover_name(int64_t file, const char *name, struct strbuf *out,
+		    const char **type)
+{
+	char *page;
+	int fd, kind;
+
+	if (!is_archive(name) || first_page(file, &fd, &page))
+		return -ENOENT;
+	close(fd);
+	kind = pages_kind(page);
+	free(page);
+	strbuf_addf(out, "%" PRId64 ".%s", file, pages_ext(kind));
+	*type = pages_type(kind);
+	return 0;
+}
+
+int opds_cover_resolve(const char *name, struct node *out)
+{
+	char *end;
+	long long file;
+	int kind;
+	struct stat st;
+
+	if (*name < '1' || *name > '9')
+		return -ENOENT;
+	errno = 0;
+	file = strtoll(name, &end, 10);
+	kind = *end == '.' ? pages_kind(end) : -1;
+	if (errno || kind < 0 || strcmp(end + 1, pages_ext(kind)) ||
+	    file > (INT64_MAX - kind) / PAGES_KINDS)
+		return -ENOENT;
+	if (views_real_stat(file, &st) || views_real_access(file))
+		return -ENOENT;
+	*out = (struct node){ NODE_FILE, .render_series = opds_cover_render,
+			      .series = file * PAGES_KINDS + kind };
+	return 0;
+}
+
+int opds_cover_render(struct strbuf *out, int64_t key)
+{
+	int64_t file = key / PAGES_KINDS;
+	int kind = key % PAGES_KINDS, fd, rc;
+	char *page;
+
+	rc = first_page(file, &fd, &page);
+	if (!rc && pages_kind(page) != kind)
+		rc = -ENOENT;
+	if (!rc)
+		rc = pages_read(fd, page, out);
+	if (fd >= 0)
+		close(fd);
+	if (rc == -EFBIG || rc == -E2BIG)
+		log_warn("opds: the cover of file %" PRId64 " is not served:"
+			 " %s", file, rc == -EFBIG ? "its first page is past"
+			 " the size limit" : "too many entries");
+	free(page);
+	return rc == -EINVAL ? -ENOENT : rc;
+}

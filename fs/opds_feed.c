@@ -1,0 +1,196 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/*
+ * The writing of OPDS feeds as Atom documents: what the elements are and
+ * in which order, with libxml2 escaping what they hold. It knows nothing
+ * of the store or of who asks.
+ */
+#include "fs/opds_feed.h"
+
+#include <errno.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+
+#include "common/bytes.h"
+#include "common/clock.h"
+#include "common/strbuf.h"
+
+#define ATOM_NS "http://www.w3.org/2005/Atom"
+#define OPDS_NS "http://opds-spec.org/2010/catalog"
+
+static const struct {
+	const char *ext, *type;
+} types[] = {
+	{ "cbz", "application/vnd.comicbook+zip" },
+	{ "zip", "application/vnd.comicbook+zip" },
+	{ "cbr", "application/vnd.comicbook-rar" },
+	{ "rar", "application/vnd.comicbook-rar" },
+	{ "cb7", "application/x-cb7-compressed" },
+	{ "7z", "application/x-cb7-compressed" },
+	{ "cbt", "application/x-cbt" },
+	{ "pdf", "application/pdf" },
+	{ "epub", "application/epub+zip" },
+};
+
+const char *opds_feed_type(const char *name)
+{
+	const char *dot = strrchr(name, '.');
+
+	for (size_t i = 0; dot && i < ARRAY_SIZE(types); i++)
+		if (!strcasecmp(dot + 1, types[i].ext))
+			return types[i].type;
+	return "application/octet-stream";
+}
+
+void opds_feed_href(struct strbuf *out, const char *name)
+{
+	for (const unsigned char *p = (const unsigned char *)name; *p; p++) {
+		if ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
+		    (*p >= '0' && *p <= '9') || strchr("-._~", *p))
+			strbuf_addch(out, *p);
+		else
+			strbuf_addf(out, "%%%02X", *p);
+	}
+}
+
+/* Each call of the writer says whether it failed; the first failure is
+ * kept and the rest of the document then written to no effect. */
+static void check(struct opds_feed *f, int rc)
+{
+	if (rc < 0)
+		f->failed = 1;
+}
+
+static void start(struct opds_feed *f, const char *name)
+{
+	if (!f->failed)
+		check(f, xmlTextWriterStartElement(f->w, BAD_CAST name));
+}
+
+static void end(struct opds_feed *f)
+{
+	if (!f->failed)
+		check(f, xmlTextWriterEndElement(f->w));
+}
+
+static void attr(struct opds_feed *f, const char *name, const char *value)
+{
+	if (!f->failed)
+		check(f, xmlTextWriterWriteAttribute(f->w, BAD_CAST name,
+						     BAD_CAST value));
+}
+
+/* XML 1.0 has no place for U+FFFE and U+FFFF, which a folder's name
+ * may hold: they are written as U+FFFD. */
+static const xmlChar *chars(struct opds_feed *f, const char *text)
+{
+	if (!strstr(text, "\xef\xbf\xbe") && !strstr(text, "\xef\xbf\xbf"))
+		return BAD_CAST text;
+	strbuf_reset(&f->text);
+	strbuf_addstr(&f->text, text);
+	for (char *p = f->text.buf; (p = strstr(p, "\xef\xbf")); p += 2)
+		if (p[2] == '\xbe' || p[2] == '\xbf')
+			p[2] = '\xbd';
+	return BAD_CAST f->text.buf;
+}
+
+static void element(struct opds_feed *f, const char *name, const char *text)
+{
+	if (!f->failed)
+		check(f, xmlTextWriterWriteElement(f->w, BAD_CAST name,
+						   chars(f, text)));
+}
+
+static void date(struct opds_feed *f, const char *name, int64_t ns)
+{
+	char when[CLOCK_RFC3339_LEN];
+
+	clock_rfc3339((time_t)(ns / 1000000000), when);
+	element(f, name, when);
+}
+
+static void link_to(struct opds_feed *f, const char *rel, const char *href,
+		    const char *type)
+{
+	start(f, "link");
+	attr(f, "rel", rel);
+	attr(f, "href", href);
+	attr(f, "type", type);
+	end(f);
+}
+
+void opds_feed_begin(struct opds_feed *f, const struct opds_head *h)
+{
+	xml_quiet_begin(&f->quiet);
+	strbuf_init(&f->text, 0);
+	f->failed = 0;
+	f->w = NULL;
+	f->buf = xmlBufferCreate();
+	if (f->buf)
+		f->w = xmlNewTextWriterMemory(f->buf, 0);
+	if (!f->w) {
+		f->failed = 1;
+		return;
+	}
+	check(f, xmlTextWriterSetIndent(f->w, 1));
+	if (!f->failed)
+		check(f, xmlTextWriterStartDocument(f->w, NULL, "UTF-8",
+						    NULL));
+	start(f, "feed");
+	attr(f, "xmlns", ATOM_NS);
+	attr(f, "xmlns:opds", OPDS_NS);
+	element(f, "id", h->id);
+	element(f, "title", h->title);
+	date(f, "updated", h->updated_ns);
+	start(f, "author");
+	element(f, "name", "mediamon");
+	end(f);
+	link_to(f, "self", h->self, h->type);
+	link_to(f, "start", h->start, OPDS_NAVIGATION);
+	link_to(f, "up", h->up, OPDS_NAVIGATION);
+}
+
+void opds_feed_entry(struct opds_feed *f, const struct opds_entry *e)
+{
+	start(f, "entry");
+	element(f, "title", e->title);
+	element(f, "id", e->id);
+	date(f, "updated", e->updated_ns);
+	start(f, "content");
+	attr(f, "type", "text");
+	if (!f->failed)
+		check(f, xmlTextWriterWriteString(f->w, chars(f, e->content)));
+	end(f);
+	start(f, "link");
+	attr(f, "rel", e->rel);
+	attr(f, "href", e->href);
+	attr(f, "type", e->type);
+	if (e->length > 0 && !f->failed)
+		check(f, xmlTextWriterWriteFormatAttribute(f->w,
+			BAD_CAST "length", "%lld", (long long)e->length));
+	end(f);
+	if (e->image) {
+		link_to(f, OPDS_REL_IMAGE, e->image, e->image_type);
+		link_to(f, OPDS_REL_THUMBNAIL, e->image, e->image_type);
+	}
+	end(f);
+}
+
+int opds_feed_end(struct opds_feed *f, struct strbuf *out)
+{
+	int rc;
+
+	if (!f->failed)
+		check(f, xmlTextWriterEndDocument(f->w));
+	if (f->w)
+		xmlFreeTextWriter(f->w);
+	rc = f->failed ? -ENOMEM : 0;
+	if (!rc)
+		strbuf_add(out, xmlBufferContent(f->buf),
+			   (size_t)xmlBufferLength(f->buf));
+	if (f->buf)
+		xmlBufferFree(f->buf);
+	xml_quiet_end(&f->quiet);
+	strbuf_release(&f->text);
+	return rc;
+}

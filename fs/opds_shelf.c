@@ -1,0 +1,253 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/*
+ * The shelf the OPDS feeds are written from: the series and volume files
+ * of the store with their /library/manga names, cut down to what the
+ * caller may see. It reads and checks; it writes no document.
+ */
+#include "fs/opds_shelf.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/array.h"
+#include "common/strbuf.h"
+#include "fs/caller.h"
+#include "fs/views.h"
+#include "fs/views_manga.h"
+#include "indexer/reads.h"
+
+/* The volumes of one series as they are read: every volume of its
+ * folder is named (a folder of images too, whose name may take one a
+ * file would have), the files alone kept. */
+struct reading {
+	struct opds_shelf *s;
+	size_t series, first;
+	struct views_list names;
+	struct strbuf name;
+};
+
+static int add_volume(void *arg, const struct manga_volume_file *v)
+{
+	struct reading *r = arg;
+	struct opds_shelf *s = r->s;
+	struct opds_volume *vol;
+	size_t ext_len;
+	int rc;
+
+	strbuf_reset(&r->name);
+	ext_len = views_manga_volume_name(&r->name, v);
+	rc = views_list_add(&r->names, r->name.buf, r->name.len, ext_len);
+	if (rc)
+		return rc;
+	vol = array_grow(s->volumes, s->nr_volumes, &s->alloc_volumes,
+			 sizeof(*vol), 64);
+	if (!vol)
+		return -ENOMEM;
+	s->volumes = vol;
+	s->volumes[s->nr_volumes++] = (struct opds_volume){
+		.file = v->file, .first = v->first, .last = v->last,
+		.size = v->size, .mtime_ns = v->mtime_ns, .series = r->series,
+	};
+	return 0;
+}
+
+static int read_volumes(struct opds_shelf *s, size_t series)
+{
+	struct reading r = { s, series, s->nr_volumes, VIEWS_LIST_INIT,
+			     STRBUF_INIT };
+	int rc = manga_reads_volume_files(s->series[series].id, add_volume,
+					  &r);
+
+	if (!rc)
+		rc = views_list_settle(&r.names);
+	for (size_t i = 0; !rc && i < r.names.nr; i++) {
+		struct opds_volume *v = &s->volumes[r.first +
+						    r.names.v[i].index];
+
+		if (v->file && !(v->name = strdup(r.names.v[i].name)))
+			rc = -ENOMEM;
+	}
+	views_list_clear(&r.names);
+	strbuf_release(&r.name);
+	return rc;
+}
+
+/* The series by their /library/manga names, each with a feed named
+ * after it (cut and told apart as names are). */
+static int read_series(struct opds_shelf *s, struct views_listing *ls)
+{
+	struct views_list feeds = VIEWS_LIST_INIT;
+	struct strbuf name = STRBUF_INIT;
+	int rc = views_manga_build(ls, 0);
+
+	if (!rc)
+		rc = views_list_settle(&ls->names);
+	for (size_t i = 0; !rc && i < ls->names.nr; i++) {
+		const struct views_entry *e = &ls->names.v[i];
+		struct opds_series *v = array_grow(s->series, s->nr_series,
+						   &s->alloc_series,
+						   sizeof(*v), 64);
+
+		if (!v) {
+			rc = -ENOMEM;
+			break;
+		}
+		s->series = v;
+		v[s->nr_series] = (struct opds_series){
+			.id = ls->items[e->index].key[0].n,
+			.dir = strdup(e->name),
+		};
+		if (!v[s->nr_series++].dir)
+			rc = -ENOMEM;
+		strbuf_reset(&name);
+		strbuf_addf(&name, "%s.xml", e->name);
+		if (!rc)
+			rc = views_list_add(&feeds, name.buf, name.len, 4);
+	}
+	if (!rc)
+		rc = views_list_settle(&feeds);
+	for (size_t i = 0; !rc && i < feeds.nr; i++) {
+		char **feed = &s->series[feeds.v[i].index].feed;
+
+		if (!(*feed = strdup(feeds.v[i].name)))
+			rc = -ENOMEM;
+	}
+	views_list_clear(&feeds);
+	strbuf_release(&name);
+	return rc;
+}
+
+/* Whether the caller may list the series' folder on disk. */
+static int series_shown(int64_t id)
+{
+	struct strbuf path = STRBUF_INIT;
+	int may = !query_series_folder(id, &path) &&
+		  caller_may_list(path.buf);
+
+	strbuf_release(&path);
+	return may;
+}
+
+/* Drop what the caller may not see (nothing for the owner) and the
+ * folders of images, and count what is left. */
+static int keep_shown(struct opds_shelf *s)
+{
+	int owner = caller_is_owner();
+	size_t *to = malloc((s->nr_series ? s->nr_series : 1) * sizeof(*to));
+	size_t ns = 0, nv = 0;
+
+	if (!to)
+		return -ENOMEM;
+
+	for (size_t i = 0; i < s->nr_series; i++) {
+		struct opds_series *se = &s->series[i];
+
+		if (owner || series_shown(se->id)) {
+			to[i] = ns;
+			s->series[ns++] = *se;
+			continue;
+		}
+		to[i] = SIZE_MAX;
+		free(se->dir);
+		free(se->feed);
+	}
+	for (size_t i = 0; i < s->nr_volumes; i++) {
+		struct opds_volume *v = &s->volumes[i];
+		struct opds_series *se;
+
+		if (!v->file || to[v->series] == SIZE_MAX ||
+		    (!owner && views_real_access(v->file))) {
+			free(v->name);
+			continue;
+		}
+		v->series = to[v->series];
+		se = &s->series[v->series];
+		se->nr_volumes++;
+		if (v->mtime_ns > se->newest_ns)
+			se->newest_ns = v->mtime_ns;
+		s->volumes[nv++] = *v;
+	}
+	s->nr_series = ns;
+	s->nr_volumes = nv;
+	free(to);
+	return 0;
+}
+
+/* Keep the one series of s whose id is id, if any. */
+static void keep_one(struct opds_shelf *s, int64_t id)
+{
+	size_t kept = 0;
+
+	for (size_t i = 0; i < s->nr_series; i++) {
+		if (s->series[i].id == id && !kept) {
+			s->series[kept++] = s->series[i];
+			continue;
+		}
+		free(s->series[i].dir);
+		free(s->series[i].feed);
+	}
+	s->nr_series = kept;
+}
+
+/* Read the series, and the volumes of those what says, in one snapshot;
+ * what the caller may see is not checked yet. */
+static int read_shelf(struct opds_shelf *s, int64_t what)
+{
+	struct views_listing *ls = calloc(1, sizeof(*ls));
+	int rc = ls ? query_begin() : -ENOMEM;
+
+	*s = (struct opds_shelf){ NULL, 0, 0, NULL, 0, 0 };
+	if (rc) {
+		free(ls);
+		return rc;
+	}
+	rc = read_series(s, ls);
+	if (!rc && what > 0)
+		keep_one(s, what);
+	for (size_t i = 0; !rc && what != OPDS_SHELF_NONE &&
+	     i < s->nr_series; i++)
+		rc = read_volumes(s, i);
+	query_end();
+	views_listing_free(ls);
+	return rc;
+}
+
+int opds_shelf_read(struct opds_shelf *s, int64_t what)
+{
+	int rc = read_shelf(s, what);
+
+	if (!rc)
+		rc = keep_shown(s);
+	if (rc)
+		opds_shelf_release(s);
+	return rc;
+}
+
+int opds_shelf_find(const char *feed, int64_t *id)
+{
+	struct opds_shelf s;
+	int rc = read_shelf(&s, OPDS_SHELF_NONE);
+
+	*id = 0;
+	for (size_t i = 0; !rc && i < s.nr_series && !*id; i++)
+		if (!strcmp(s.series[i].feed, feed))
+			*id = s.series[i].id;
+	opds_shelf_release(&s);
+	if (!rc && (!*id || (!caller_is_owner() && !series_shown(*id))))
+		rc = -ENOENT;
+	return rc;
+}
+
+void opds_shelf_release(struct opds_shelf *s)
+{
+	for (size_t i = 0; i < s->nr_series; i++) {
+		free(s->series[i].dir);
+		free(s->series[i].feed);
+	}
+	for (size_t i = 0; i < s->nr_volumes; i++)
+		free(s->volumes[i].name);
+	free(s->series);
+	free(s->volumes);
+	*s = (struct opds_shelf){ NULL, 0, 0, NULL, 0, 0 };
+}

@@ -1,0 +1,68 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#ifndef MEDIAMON_OPDS_SHELF_H
+#define MEDIAMON_OPDS_SHELF_H
+
+/*
+ * The manga series and volume files the OPDS catalog (opds.h) shows to
+ * this thread's caller (caller.h), under the names /library/manga gives
+ * them (views_manga.h), so that a feed's links lead to the files there.
+ * The store is read in one snapshot; what the caller may see is checked
+ * after it: a series whose folder it may not list is left out with all
+ * its volumes, and so is a volume file it may not read. The owner sees
+ * all. A shelf is made for one caller and never shared with another.
+ *
+ *	struct opds_shelf s;
+ *
+ *	if (!opds_shelf_read(&s, OPDS_SHELF_ALL))
+ *		... s.series[i], s.volumes[k] ...
+ *	opds_shelf_release(&s);
+ */
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* A volume file, in its series' volume order. */
+struct opds_volume {
+	int64_t file;		/* files.id */
+	char *name;		/* in /library/manga/SERIES */
+	double first, last;	/* its volume numbers */
+	int64_t size, mtime_ns;	/* as last indexed */
+	size_t series;		/* its series' index in the shelf */
+};
+
+/* A series, by name. */
+struct opds_series {
+	int64_t id;		/* series.id */
+	char *dir;		/* its folder's name in /library/manga */
+	char *feed;		/* its feed's name in /opds/series */
+	int64_t newest_ns;	/* its newest volume's mtime; 0: none */
+	size_t nr_volumes;
+};
+
+struct opds_shelf {
+	struct opds_series *series;
+	size_t nr_series, alloc_series;
+	struct opds_volume *volumes;	/* by series, then volume order */
+	size_t nr_volumes, alloc_volumes;
+};
+
+/* What opds_shelf_read() reads: every series and its volume files,
+ * every series alone, or (a series.id above 0) one series and its
+ * volume files. */
+#define OPDS_SHELF_NONE (-1)
+#define OPDS_SHELF_ALL 0
+
+/*
+ * Fill *s with the series the caller may see, as what says. Returns 0 or
+ * a negative errno value; *s is empty then, and always needs
+ * opds_shelf_release().
+ */
+int opds_shelf_read(struct opds_shelf *s, int64_t what);
+void opds_shelf_release(struct opds_shelf *s);
+
+/* The series.id of the series whose feed is called feed, into *id, when
+ * the caller may see it: 0, -ENOENT, or another negative errno value.
+ * Only that series is checked. */
+int opds_shelf_find(const char *feed, int64_t *id);
+
+#endif

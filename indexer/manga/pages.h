@@ -1,0 +1,46 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#ifndef MEDIAMON_PAGES_H
+#define MEDIAMON_PAGES_H
+
+/*
+ * The pages of a volume archive (comic_archive.h), for the covers of the
+ * OPDS catalog: the first page is the cover.
+ *
+ * A page is an entry that is a regular file (no link, no hard link)
+ * whose name ends in .jpg, .jpeg, .png, .webp or .gif (any case), whose
+ * path stays inside the archive (not absolute, no ".." between slashes
+ * or backslashes) and whose declared size is at most PAGES_MAX_IMAGE;
+ * the first page is the first in natural order ("2.jpg" before
+ * "10.jpg", strverscmp()). At most PAGES_MAX_ENTRIES entries are
+ * walked. An entry is read only up to PAGES_MAX_IMAGE bytes, whatever
+ * its header says: never more is held in memory.
+ *
+ * Both functions read the archive at fd (the caller's, read with
+ * pread() alone) and return 0 or a negative errno value: -EINVAL when it
+ * is no archive, -ENOENT when it holds no page (or not that one), -E2BIG
+ * past PAGES_MAX_ENTRIES entries, -EFBIG for a page past
+ * PAGES_MAX_IMAGE, -ENOMEM, or the -errno of a failed read.
+ */
+
+#include <stddef.h>
+
+struct strbuf;
+
+#define PAGES_MAX_ENTRIES 10000
+#define PAGES_MAX_IMAGE (32 << 20)
+
+/* The entry name of the archive's first page, into *name (malloc'd). */
+int pages_first(int fd, char **name);
+
+/* Append the bytes of the page called name to out. */
+int pages_read(int fd, const char *name, struct strbuf *out);
+
+/* The formats of pages: the kind of a page by its name (an index below
+ * PAGES_KINDS), or -1 when the name is no page's; each kind's extension
+ * ("jpg") and media type ("image/jpeg"). */
+#define PAGES_KINDS 5
+int pages_kind(const char *name);
+const char *pages_ext(int kind);
+const char *pages_type(int kind);
+
+#endif

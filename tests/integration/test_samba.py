@@ -1,0 +1,127 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""The read-only Samba share of the mount that mediamon(8) describes
+(issue 46): the real smbd from Debian, with a throw-away configuration on
+127.0.0.1 and a free port, shares a mount made with -o allow_other as a
+guest share that forces the mount's user; the real smbclient reads
+tracks byte-identical to the library and JSON that parses."""
+
+import json
+import os
+import pwd
+import signal
+import subprocess
+
+import pytest
+
+from clients import free_port, need
+from conftest import start, unmount, wait_for
+
+# The share of the recipe: read-only, guests, everything done as the
+# mount's user (FORCE), whom the mount lets in.
+CONF = """[global]
+server role = standalone server
+map to guest = Bad User
+interfaces = 127.0.0.1
+bind interfaces only = yes
+smb ports = {port}
+disable netbios = yes
+server min protocol = SMB2
+load printers = no
+printcap name = /dev/null
+disable spoolss = yes
+lock directory = {state}
+state directory = {state}
+cache directory = {state}
+private dir = {state}
+pid directory = {state}
+ncalrpc dir = {state}/ncalrpc
+log file = {state}/log.%m
+passdb backend = tdbsam:{state}/passdb.tdb
+
+[mediamon]
+path = {mount}
+read only = yes
+guest ok = yes
+force user = {force}
+"""
+
+
+@pytest.fixture
+def share(library, tmp_path):
+    smbd = need("smbd")
+    need("smbclient")
+    m = start(tmp_path, "allow_other", "music=" + str(library))
+    state = tmp_path / "samba"
+    state.mkdir()
+    port = free_port()
+    conf = tmp_path / "smb.conf"
+    conf.write_text(CONF.format(port=port, state=state, mount=m.path,
+                                force=pwd.getpwuid(os.getuid()).pw_name))
+    log = open(str(tmp_path / "smbd.log"), "ab")
+    # in a session of its own: smbd stops its whole process group
+    proc = subprocess.Popen([smbd, "--foreground", "--no-process-group",
+                             "--debug-stdout", "-d", "1",
+                             "--configfile=" + str(conf)],
+                            stdout=log, stderr=subprocess.STDOUT,
+                            start_new_session=True)
+    try:
+        def up():
+            assert proc.poll() is None, (tmp_path / "smbd.log").read_text()
+            return client(port, conf, "ls").returncode == 0
+        wait_for(up, 30, "smbd to answer on port %d" % port)
+        yield m, port, conf
+    finally:
+        os.killpg(proc.pid, signal.SIGTERM)
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
+        log.close()
+        unmount(m.path, m.proc)
+
+
+def client(port, conf, command):
+    return subprocess.run(["smbclient", "//127.0.0.1/mediamon", "-N",
+                           "-p", str(port), "--configfile=" + str(conf),
+                           "-c", command],
+                          capture_output=True, timeout=60)
+
+
+def fetch(share, rel, dest):
+    m, port, conf = share
+    r = client(port, conf, 'get "%s" "%s"' % (rel.replace("/", "\\"),
+                                              dest))
+    assert r.returncode == 0, (rel, r.stdout, r.stderr)
+    return dest.read_bytes()
+
+
+def test_tracks_and_json_through_samba(share, library, tmp_path):
+    m = share[0]
+    tracks = [os.path.join(d, f) for d, _, fs in
+              os.walk(m.file("library/music/albums")) for f in fs
+              if f.endswith((".flac", ".mp3"))]
+    assert len(tracks) == 9
+    originals = {p.read_bytes() for p in library.rglob("*")
+                 if p.suffix in (".flac", ".mp3")}
+    for i, path in enumerate(tracks[:3]):
+        got = fetch(share, os.path.relpath(path, m.path),
+                    tmp_path / ("t%d" % i))
+        assert got in originals, path
+        with open(path, "rb") as f:
+            assert got == f.read()
+    doc = json.loads(fetch(share, "status/summary.json",
+                           tmp_path / "summary.json"))
+    assert doc["counts"]["tracks"] == 9
+    json.loads(fetch(share, "metrics/scan.json", tmp_path / "scan.json"))
+
+
+def test_share_is_read_only(share, tmp_path):
+    m, port, conf = share
+    local = tmp_path / "x"
+    local.write_text("x\n")
+    r = client(port, conf, 'put "%s" "control\\rescan"' % local)
+    assert b"NT_STATUS_ACCESS_DENIED" in r.stdout + r.stderr, r
+    r = client(port, conf, "mkdir new")
+    assert b"NT_STATUS_ACCESS_DENIED" in r.stdout + r.stderr, r
+    assert not os.path.exists(m.file("new"))

@@ -1,0 +1,207 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/*
+ * The pages of a volume archive (indexer/manga/pages.h): archives are
+ * written here with libarchive, each case in a file of its own; the
+ * first page is the first in natural order of the entries that are
+ * plain images inside the archive within the size limit, and the limits
+ * hold.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include <archive.h>
+#include <archive_entry.h>
+
+#include "common/strbuf.h"
+#include "indexer/manga/pages.h"
+
+enum format { ZIP, TAR };
+
+/* An entry: data NULL makes it a symlink to "2.jpg"; size above the
+ * data's length is what a tar header declares (libarchive pads). */
+struct entry {
+	const char *name;
+	const char *data;
+	int64_t size;
+};
+
+/* Write the n entries into a new file; returns it open for reading. */
+static int make(enum format format, const struct entry *e, size_t n)
+{
+	char path[] = "/tmp/mediamon-pages.XXXXXX";
+	struct archive *a = archive_write_new();
+	int fd = mkstemp(path);
+
+	assert_non_null(a);
+	assert_true(fd >= 0);
+	assert_int_equal(unlink(path), 0);
+	assert_int_equal(format == ZIP ? archive_write_set_format_zip(a) :
+			 archive_write_set_format_ustar(a), ARCHIVE_OK);
+	assert_int_equal(archive_write_open_fd(a, fd), ARCHIVE_OK);
+	for (size_t i = 0; i < n; i++) {
+		struct archive_entry *ae = archive_entry_new();
+		size_t len = e[i].data ? strlen(e[i].data) : 0;
+
+		archive_entry_set_pathname(ae, e[i].name);
+		archive_entry_set_perm(ae, 0644);
+		if (e[i].data) {
+			archive_entry_set_filetype(ae, AE_IFREG);
+			archive_entry_set_size(ae, e[i].size > (int64_t)len ?
+					       e[i].size : (int64_t)len);
+		} else {
+			archive_entry_set_filetype(ae, AE_IFLNK);
+			archive_entry_set_symlink(ae, "2.jpg");
+		}
+		assert_int_equal(archive_write_header(a, ae), ARCHIVE_OK);
+		if (len)
+			assert_int_equal(archive_write_data(a, e[i].data, len),
+					 (la_ssize_t)len);
+		archive_entry_free(ae);
+	}
+	assert_int_equal(archive_write_close(a), ARCHIVE_OK);
+	archive_write_free(a);
+	return fd;
+}
+
+static void test_kinds(void **state)
+{
+	(void)state;
+	assert_string_equal(pages_type(pages_kind("p/01.JPG")), "image/jpeg");
+	assert_string_equal(pages_ext(pages_kind("a.jpeg")), "jpeg");
+	assert_string_equal(pages_type(pages_kind("a.png")), "image/png");
+	assert_string_equal(pages_type(pages_kind("a.webp")), "image/webp");
+	assert_string_equal(pages_type(pages_kind("a.gif")), "image/gif");
+	assert_int_equal(pages_kind("ComicInfo.xml"), -1);
+	assert_int_equal(pages_kind("jpg"), -1);
+	assert_int_equal(pages_kind("a.jpg.txt"), -1);
+}
+
+/* Out of the archive, a link and a page past the limit come first in
+ * natural order, and none is taken; "2" comes before "10". */
+static void test_first_page(void **state)
+{
+	const struct entry e[] = {
+		{ "../0.jpg", "out", 0 },
+		{ "0\\..\\..\\x.jpg", "out too", 0 },
+		{ "/0.jpg", "absolute", 0 },
+		{ "0a.jpg", NULL, 0 },
+		{ "1.jpg", "big", (int64_t)PAGES_MAX_IMAGE + 1 },
+		{ "10.jpg", "ten", 0 },
+		{ "2.jpg", "two", 0 },
+		{ "ComicInfo.xml", "<ComicInfo/>", 0 },
+	};
+	struct strbuf out = STRBUF_INIT;
+	char *name;
+	int fd = make(TAR, e, sizeof(e) / sizeof(*e));
+
+	(void)state;
+	assert_int_equal(pages_first(fd, &name), 0);
+	assert_string_equal(name, "2.jpg");
+	assert_int_equal(pages_read(fd, name, &out), 0);
+	assert_string_equal(out.buf, "two");
+	free(name);
+	/* a page not taken is not read by name either */
+	strbuf_reset(&out);
+	assert_int_equal(pages_read(fd, "../0.jpg", &out), -ENOENT);
+	assert_int_equal(pages_read(fd, "1.jpg", &out), -ENOENT);
+	assert_int_equal(pages_read(fd, "3.jpg", &out), -ENOENT);
+	assert_int_equal(out.len, 0);
+	strbuf_release(&out);
+	close(fd);
+}
+
+static void test_zip_pages(void **state)
+{
+	const struct entry e[] = {
+		{ "Vol 1/p10.png", "ten", 0 },
+		{ "Vol 1/p9.png", "nine", 0 },
+	};
+	struct strbuf out = STRBUF_INIT;
+	char *name;
+	int fd = make(ZIP, e, sizeof(e) / sizeof(*e));
+	off_t at = lseek(fd, 0, SEEK_CUR);
+
+	(void)state;
+	assert_int_equal(pages_first(fd, &name), 0);
+	assert_string_equal(name, "Vol 1/p9.png");
+	assert_int_equal(pages_read(fd, name, &out), 0);
+	assert_string_equal(out.buf, "nine");
+	/* the descriptor's offset never moved */
+	assert_int_equal(lseek(fd, 0, SEEK_CUR), at);
+	free(name);
+	strbuf_release(&out);
+	close(fd);
+}
+
+static void test_no_page(void **state)
+{
+	const struct entry e[] = { { "ComicInfo.xml", "<ComicInfo/>", 0 } };
+	char path[] = "/tmp/mediamon-pages.XXXXXX";
+	char *name = (char *)"unset";
+	int fd = make(ZIP, e, 1), other;
+
+	(void)state;
+	assert_int_equal(pages_first(fd, &name), -ENOENT);
+	assert_null(name);
+	close(fd);
+	other = mkstemp(path);
+	assert_true(other >= 0);
+	unlink(path);
+	assert_int_equal(write(other, "%PDF-1.4\n", 9), 9);
+	assert_int_equal(pages_first(other, &name), -EINVAL);
+	assert_null(name);
+	close(other);
+}
+
+/* Past PAGES_MAX_ENTRIES entries the walk stops, whatever comes later. */
+static void test_too_many_entries(void **state)
+{
+	size_t n = PAGES_MAX_ENTRIES + 1;
+	struct entry *e = calloc(n, sizeof(*e));
+	char (*names)[16] = calloc(n, sizeof(*names));
+	char *name;
+	int fd;
+
+	(void)state;
+	assert_non_null(e);
+	assert_non_null(names);
+	for (size_t i = 0; i < n; i++) {
+		snprintf(names[i], sizeof(names[i]), "%zu.jpg", i);
+		e[i] = (struct entry){ names[i], "x", 0 };
+	}
+	fd = make(TAR, e, n);
+	assert_int_equal(pages_first(fd, &name), -E2BIG);
+	assert_null(name);
+	/* one fewer is read */
+	close(fd);
+	fd = make(TAR, e, n - 1);
+	assert_int_equal(pages_first(fd, &name), 0);
+	assert_string_equal(name, "0.jpg");
+	free(name);
+	close(fd);
+	free(names);
+	free(e);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_kinds),
+		cmocka_unit_test(test_first_page),
+		cmocka_unit_test(test_zip_pages),
+		cmocka_unit_test(test_no_page),
+		cmocka_unit_test(test_too_many_entries),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
