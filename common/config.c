@@ -189,9 +189,9 @@ bool config_secret_file_exposed(const struct stat *st, const char *path,
  * Read the secret held by the file at path: its text up to the end of its
  * first line, which must be its only one, never through a symbolic link
  * (whoever owns the link would choose the file). With check_mode, a file
- * another user may own or read is refused, as the configuration file is. Returns 0 with
- * *out (malloc'd), or a negative errno value with why, which never holds
- * the file's content.
+ * another user may own or read is refused, as the configuration file is.
+ * Returns 0 with *out (malloc'd), or a negative errno value with why,
+ * which never holds the file's content.
  */
 int config_read_secret(const char *path, bool check_mode, char **out,
 		       char *why, size_t len)
