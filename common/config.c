@@ -20,7 +20,7 @@
 
 #include "common/bytes.h"
 #include "common/config_table.h"
-#include "common/http.h"
+#include "common/redact.h"
 #include "common/strbuf.h"
 #include "common/template.h"
 
@@ -348,7 +348,7 @@ static int handle(void *user, const char *section, const char *name,
 	if (k->type == T_URL) {
 		struct strbuf shown = STRBUF_INIT;
 
-		http_redact_url(value, "********", &shown);
+		redact(value, "********", &shown);
 		ret = fail(p, -EINVAL, "bad value '%s' for %s in [%s]: %s",
 			   shown.buf, name, section, want);
 		strbuf_release(&shown);
@@ -370,7 +370,7 @@ static bool holds_secret(const struct config *cfg, const struct key *k)
 		return false;
 	if (k->flags & SECRET)
 		return true;
-	secret = http_redact_url(v, "", &sb);
+	secret = redact_url(v, "", &sb);
 	strbuf_release(&sb);
 	return secret;
 }

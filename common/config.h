@@ -82,6 +82,8 @@ struct config {
 	long cache_ttl_s;		/* default twice the check interval,
 					 * 2 h when that is 0 */
 	int many_volumes;		/* default 20 */
+	char *edition;			/* default "fr" */
+	struct config_list new_sources;	/* empty: chosen by the edition */
 
 	/* [release]: the preferences of indexer/monitor/prefs.h */
 	struct config_list release_languages, release_formats;
@@ -99,6 +101,10 @@ struct config {
 	/* [nautiljon] */
 	char *nautiljon_url;		/* default https://www.nautiljon.com */
 	int nautiljon_rpm;		/* default 6 */
+
+	/* [mangadex] */
+	char *mangadex_url;		/* default https://api.mangadex.org */
+	int mangadex_rpm;		/* default 20 */
 
 	/* [catalog] */
 	char *catalog_file;
@@ -201,7 +207,7 @@ void config_release(struct config *cfg);
  * writes "FILE:LINE: message" (or "FILE: message" when the file cannot be
  * opened) into err. A file that holds a secret (an api key, token,
  * password or webhook, or a URL with credentials: user:password@ or a
- * secret query parameter, http_secret_param()) must belong to the
+ * secret query parameter, redact_secret_param()) must belong to the
  * daemon's user (the effective uid) and give its group and others no
  * right (mode 0600 or less): else it is refused with -EPERM, the message
  * naming the key and the fix but never the value. Any configuration file
@@ -243,7 +249,7 @@ void config_format_duration(long seconds, char *buf, size_t len);
  * defaults included, an unset key as a comment ("# url ="), each root on
  * its own line.
  * A secret that is set shows as "********", never its value, and so do
- * the credentials in a URL (http_redact_url()).
+ * the credentials in a URL (redact()).
  */
 void config_dump(const struct config *cfg, struct strbuf *out);
 

@@ -14,6 +14,7 @@
 
 #include "common/config_table.h"
 #include "common/path.h"
+#include "common/redact.h"
 
 #define SYSTEM_CONF "/etc/mediamon/mediamon.conf"
 
@@ -142,6 +143,19 @@ static int load_credentials(struct config *cfg, char *err, size_t errlen)
 	return 0;
 }
 
+/* Every secret set, for redact() to mask wherever it shows. */
+static int learn_secrets(const struct config *cfg)
+{
+	const struct key *k;
+	int ret = 0;
+
+	for (k = config_keys; !ret && k < config_keys + config_keys_nr; k++)
+		if (k->flags & SECRET)
+			ret = redact_learn(*(char *const *)((const char *)cfg +
+							    k->offset));
+	return ret;
+}
+
 /*
  * What needs every source read first: overlap between roots, secrets
  * from the credentials, and defaults that allocate or depend on the
@@ -192,6 +206,8 @@ int config_finish(struct config *cfg, char *err, size_t errlen)
 		goto nomem;
 	if (ret)
 		return ret;
+	if (learn_secrets(cfg))
+		goto nomem;
 	/* A bot's messages go to one chat: either alone sends nothing. */
 	if (!cfg->notify_telegram_token != !cfg->notify_telegram_chat) {
 		snprintf(err, errlen, "[notify] telegram_token and "

@@ -26,6 +26,14 @@ static const char *const usenet_clients[] = {
 static const char *const sources[] = {
 	"catalog", "prowlarr", NULL
 };
+static const char *const count_sources[] = {
+	"nautiljon", "mangadex", NULL
+};
+/* The editions MangaDex translates into that mediamon can follow. */
+static const char *const editions[] = {
+	"fr", "en", "ja", "ko", "zh", "es", "es-la", "pt-br", "de", "it",
+	NULL
+};
 static const char *const import_modes[] = {
 	"hardlink", "copy", "move", NULL
 };
@@ -90,6 +98,10 @@ const struct key config_keys[] = {
 	{ "monitor", "cache_ttl", T_DURATION, O(cache_ttl_s),
 	  0, LONG_MAX },
 	{ "monitor", "many_volumes", T_INT, O(many_volumes), 1, 10000 },
+	{ "monitor", "edition", T_ENUM, O(edition), .choices = editions,
+	  .def = "fr" },
+	{ "monitor", "new_sources", T_LIST, O(new_sources),
+	  .choices = count_sources },
 	{ "release", "languages", T_LIST, O(release_languages),
 	  .choices = config_release_languages },
 	{ "release", "formats", T_LIST, O(release_formats),
@@ -116,6 +128,10 @@ const struct key config_keys[] = {
 	{ "nautiljon", "url", T_URL, O(nautiljon_url),
 	  .def = "https://www.nautiljon.com" },
 	{ "nautiljon", "requests_per_minute", T_INT, O(nautiljon_rpm),
+	  1, 10000 },
+	{ "mangadex", "url", T_URL, O(mangadex_url),
+	  .def = "https://api.mangadex.org" },
+	{ "mangadex", "requests_per_minute", T_INT, O(mangadex_rpm),
 	  1, 10000 },
 	{ "catalog", "file", T_STRING, O(catalog_file) },
 	{ "download", "client", T_ENUM, O(download_client), .choices = clients,
@@ -267,6 +283,7 @@ void config_init(struct config *cfg)
 		.many_volumes = 20,
 		.prowlarr_rpm = 30,
 		.nautiljon_rpm = 6,
+		.mangadex_rpm = 20,
 		.rd_rpm = 200,
 		.rd_max_attempts = 3,
 		.rd_retry_delay_s = 3 * 3600,

@@ -10,7 +10,7 @@
 
 #include "common/bytes.h"
 #include "common/config_table.h"
-#include "common/http.h"
+#include "common/redact.h"
 #include "common/strbuf.h"
 
 void config_format_duration(long seconds, char *buf, size_t len)
@@ -49,7 +49,7 @@ static void dump_value(const struct config *cfg, const struct key *k,
 		if (k->flags & SECRET)
 			strbuf_addstr(out, "********");
 		else if (k->type == T_URL)
-			http_redact_url(*(char *const *)field, "********", out);
+			redact(*(char *const *)field, "********", out);
 		else
 			strbuf_addstr(out, *(char *const *)field);
 		break;

@@ -148,19 +148,4 @@ void http_join(struct strbuf *out, const char *base, const char *path);
  */
 void http_escape(const char *s, int space_as_plus, struct strbuf *out);
 
-/*
- * Whether a query parameter named name (len bytes, any case) carries a
- * secret: apikey, api_key, passkey, token, access_token, password,
- * secret. Returns 1 or 0.
- */
-int http_secret_param(const char *name, size_t len);
-
-/*
- * Append url to out with its credentials replaced by mask: the user and
- * password before an "@" of the authority ("http://user:pw@host/"), and
- * the value of every query parameter http_secret_param() names. Returns
- * 1 when something was masked, else 0 (out then holds url as it is).
- */
-int http_redact_url(const char *url, const char *mask, struct strbuf *out);
-
 #endif

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "common/clock.h"
+#include "common/redact.h"
 #include "common/strbuf.h"
 #include "common/utf8.h"
 
@@ -42,6 +43,19 @@ json_t *json_text(const char *s, size_t len)
 json_t *json_text_or_null(const char *s)
 {
 	return s ? json_text(s, strlen(s)) : json_null();
+}
+
+json_t *json_text_shown(const char *s)
+{
+	struct strbuf b = STRBUF_INIT;
+	json_t *v;
+
+	if (!s)
+		return json_null();
+	redact(s, REDACT_MASK, &b);
+	v = json_text(b.buf, b.len);
+	strbuf_release(&b);
+	return v;
 }
 
 json_t *json_time(double t)

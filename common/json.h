@@ -39,6 +39,10 @@ json_t *json_text(const char *s, size_t len);
  * that holds nothing). */
 json_t *json_text_or_null(const char *s);
 
+/* The same for a string a remote service gave (a link, a reason, an
+ * error's text): shown redact()ed (common/redact.h). */
+json_t *json_text_shown(const char *s);
+
 /* An RFC 3339 UTC string for t, or JSON null when t is 0. */
 json_t *json_time(double t);
 

@@ -22,6 +22,7 @@ static const int priorities[] = { LOG_DEBUG, LOG_INFO, LOG_WARNING, LOG_ERR };
 #include <time.h>
 
 #include "common/bytes.h"
+#include "common/redact.h"
 #include "common/strbuf.h"
 
 #define LOG_LINE_MAX 1024
@@ -206,6 +207,7 @@ static int fold(const char *fmt, enum log_level level, const char *line,
 static void log_vmsg(enum log_level level, const char *fmt, va_list ap)
 {
 	char line[LOG_LINE_MAX], stamp[32], *msg;
+	struct strbuf raw = STRBUF_INIT, shown = STRBUF_INIT;
 	struct tm tm;
 	time_t now;
 	int n;
@@ -217,7 +219,12 @@ static void log_vmsg(enum log_level level, const char *fmt, va_list ap)
 	strftime(stamp, sizeof(stamp), "%Y-%m-%dT%H:%M:%SZ", &tm);
 	n = snprintf(line, sizeof(line), "%s %s: ", stamp, level_names[level]);
 	msg = line + n;
-	vsnprintf(msg, sizeof(line) - n, fmt, ap);
+	/* whole before it is cut, so that no half of a secret stays */
+	strbuf_vaddf(&raw, fmt, ap);
+	redact(raw.buf, REDACT_MASK, &shown);
+	snprintf(msg, sizeof(line) - n, "%s", shown.buf);
+	strbuf_release(&raw);
+	strbuf_release(&shown);
 	for (char *p = line; *p; p++)
 		if (*p == '\n' || *p == '\r')
 			*p = ' ';

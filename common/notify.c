@@ -10,6 +10,7 @@
 
 #include "common/clock.h"
 #include "common/log.h"
+#include "common/redact.h"
 #include "common/strbuf.h"
 #include "common/utf8.h"
 
@@ -100,17 +101,22 @@ static void init_cond(void)
 }
 
 /*
- * Text every target can carry: valid UTF-8, no control character but
- * the line breaks of a message (headers and titles take none), cut on a
- * character boundary at max bytes.
+ * Text every target can carry: no secret (redact()), valid UTF-8, no
+ * control character but the line breaks of a message (headers and
+ * titles take none), cut on a character boundary at max bytes.
  */
-static void clean(const char *s, size_t max, int newlines, struct strbuf *out)
+static void clean(const char *text, size_t max, int newlines,
+		  struct strbuf *out)
 {
-	size_t len = strlen(s), k, n;
-	const char *bytes;
+	struct strbuf shown = STRBUF_INIT;
+	const char *bytes, *s;
+	size_t len, k, n;
 	unsigned int cp;
 	char c;
 
+	redact(text, REDACT_MASK, &shown);
+	s = shown.buf;
+	len = shown.len;
 	for (size_t i = 0; i < len; i += k) {
 		k = utf8_decode((const unsigned char *)s + i, len - i, &cp);
 		bytes = s + i;
@@ -128,6 +134,7 @@ static void clean(const char *s, size_t max, int newlines, struct strbuf *out)
 			break;
 		strbuf_add(out, bytes, n);
 	}
+	strbuf_release(&shown);
 }
 
 static struct notify_msg *msg_new(enum notify_kind kind, const char *subject,
@@ -151,12 +158,14 @@ static struct notify_msg *msg_new(enum notify_kind kind, const char *subject,
 	m->message = strbuf_detach(&text, NULL);
 	strbuf_release(&raw);
 	if (details) {
-		m->details = json_dumps(details, JSON_COMPACT);
+		char *doc = json_dumps(details, JSON_COMPACT);
+
 		/* Figures only: a huge one is not worth queueing. */
-		if (m->details && strlen(m->details) > NOTIFY_DETAILS_MAX) {
-			free(m->details);
-			m->details = NULL;
+		if (doc && strlen(doc) <= NOTIFY_DETAILS_MAX) {
+			redact(doc, REDACT_MASK, &text);
+			m->details = strbuf_detach(&text, NULL);
 		}
+		free(doc);
 	}
 	return m;
 }

@@ -22,8 +22,9 @@
  * Texts are cleaned here, once, for every target: invalid UTF-8 becomes
  * U+FFFD; control characters become spaces (a message keeps its line
  * breaks); the subject is cut at NOTIFY_SUBJECT_MAX bytes and the message
- * at NOTIFY_MESSAGE_MAX, on a character boundary. Never put a secret in
- * an event: it leaves the machine.
+ * at NOTIFY_MESSAGE_MAX, on a character boundary; the subject, the
+ * message and the details pass redact() (common/redact.h), as an event
+ * leaves the machine.
  *
  * While no target wants a kind (notify_accept()), its events are dropped
  * on the spot; at most NOTIFY_PENDING_MAX wait in memory, the newest

@@ -11,6 +11,7 @@
 #include "fs/manga_view.h"
 #include "fs/opds.h"
 #include "fs/opds_cover.h"
+#include "fs/opds_pages.h"
 #include "fs/render.h"
 #include "fs/render_charts.h"
 #include "fs/render_monitor.h"
@@ -126,6 +127,7 @@ static const struct {
 	{ "/opds/updated.xml", { NODE_FILE, .render = opds_render_updated } },
 	{ "/opds/series", { .type = NODE_DIR, .dynamic = 1 } },
 	{ "/opds/covers", { .type = NODE_DIR, .dynamic = 1 } },
+	{ "/opds/pages", { .type = NODE_DIR, .dynamic = 1 } },
 	{ "/library", { .type = NODE_DIR } },
 	{ "/library/music", { .type = NODE_DIR } },
 	{ "/library/music/artists", { .type = NODE_DIR, .dynamic = 1 } },
@@ -170,6 +172,8 @@ int node_resolve(const char *path, struct node *out)
 		return opds_resolve(path + 13, out);
 	if (!strncmp(path, "/opds/covers/", 13))
 		return opds_cover_resolve(path + 13, out);
+	if (!strncmp(path, "/opds/pages/", 12))
+		return opds_pages_resolve(path + 12, out);
 	if (views_owns(path))
 		return views_resolve(path, out);
 	return -ENOENT;
@@ -232,7 +236,8 @@ int node_children(const char *path,
 		return manga_view_list(path[6] ? path + 7 : "", fn, arg);
 	if (!strcmp(path, "/opds/series"))
 		return opds_list(fn, arg);
-	if (!strcmp(path, "/opds/covers"))
+	if (!strcmp(path, "/opds/covers") || !strcmp(path, "/opds/pages") ||
+	    !strncmp(path, "/opds/pages/", 12))
 		return 0;
 	if (views_owns(path))
 		return views_list(path, fn, arg);

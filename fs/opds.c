@@ -17,6 +17,7 @@
 #include "fs/opds_cover.h"
 #include "fs/opds_feed.h"
 #include "fs/opds_shelf.h"
+#include "indexer/reads.h"
 
 #define URN "urn:mediamon:opds:"
 
@@ -56,13 +57,16 @@ static void volume_entry(struct opds_feed *f, const struct opds_shelf *s,
 	const struct opds_series *se = &s->series[v->series];
 	struct strbuf id = STRBUF_INIT, title = STRBUF_INIT;
 	struct strbuf content = STRBUF_INIT, href = STRBUF_INIT;
-	struct strbuf cover = STRBUF_INIT;
-	const char *cover_type = NULL;
+	struct strbuf cover = STRBUF_INIT, stream = STRBUF_INIT;
+	int pages = v->cover >= 0 ? opds_feed_pages(v->name) : 0;
 
 	strbuf_addf(&id, URN "volume:%" PRId64, v->file);
+	if (pages & OPDS_STREAM)
+		strbuf_addf(&stream, "%spages/%" PRId64 "/{pageNumber}"
+			    "?maxWidth={maxWidth}", at->opds, v->file);
 	strbuf_addf(&cover, "%scovers/", at->opds);
-	if (opds_cover_name(v->file, v->name, &cover, &cover_type))
-		cover_type = NULL;
+	if (pages & OPDS_COVER)
+		opds_cover_name(v->file, v->cover, &cover);
 	if (with_series)
 		strbuf_addf(&title, "%s, ", se->dir);
 	strbuf_addstr(&title, "Volume ");
@@ -78,10 +82,14 @@ static void volume_entry(struct opds_feed *f, const struct opds_shelf *s,
 		.updated_ns = v->mtime_ns, .rel = OPDS_REL_ACQUISITION,
 		.href = href.buf, .type = opds_feed_type(v->name),
 		.length = v->size,
-		.image = cover_type ? cover.buf : NULL,
-		.image_type = cover_type,
+		.image = pages & OPDS_COVER ? cover.buf : NULL,
+		.image_type = pages ? pages_type(v->cover) : NULL,
+		.stream = pages & OPDS_STREAM ? stream.buf : NULL,
+		.stream_type = pages ? pages_type(v->cover) : NULL,
+		.pages = v->pages,
 	});
 	strbuf_release(&cover);
+	strbuf_release(&stream);
 	strbuf_release(&id);
 	strbuf_release(&title);
 	strbuf_release(&content);

@@ -16,11 +16,15 @@
  *   series/NAME.xml   one series' volume files in volume order
  *                     (acquisition); NAME is its /library/manga name
  *   covers/           the volume archives' covers (opds_cover.h)
+ *   pages/            the volume archives' pages (opds_pages.h)
  *
  * A volume's acquisition link leads to its file in /library/manga (a
  * volume that is a folder of images has none), with the media type of
  * its extension and its size; a volume archive's entry links to its
- * cover too, as both image and thumbnail. A feed's "updated" is the
+ * cover too, as both image and thumbnail, and a cbz, cbr or cb7 volume's
+ * to its pages (OPDS-PSE: a template of their links, with their count),
+ * both as the last scan of the archive found them: a feed opens no
+ * archive. A feed's "updated" is the
  * mtime of the newest volume file it shows (the epoch when it shows
  * none), so a feed reads the same until the library changes. Each feed
  * is written for the caller that opens it (opds_shelf.h): a series or

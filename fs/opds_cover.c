@@ -10,31 +10,14 @@
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "common/bytes.h"
 #include "common/log.h"
 #include "common/strbuf.h"
 #include "fs/node.h"
 #include "fs/views.h"
 #include "indexer/reads.h"
-
-/* The volume files that are comic archives: the others have no pages. */
-static const char *const archives[] = {
-	"cbz", "cbr", "cb7", "cbt", "zip", "rar", "7z",
-};
-
-static int is_archive(const char *name)
-{
-	const char *dot = strrchr(name, '.');
-
-	for (size_t i = 0; dot && i < ARRAY_SIZE(archives); i++)
-		if (!strcasecmp(dot + 1, archives[i]))
-			return 1;
-	return 0;
-}
 
 /* The first page of the volume file, as the caller reads it. */
 static int first_page(int64_t file, int *fd, char **page)
@@ -54,20 +37,9 @@ static int first_page(int64_t file, int *fd, char **page)
 	return rc;
 }
 
-int opds_cover_name(int64_t file, const char *name, struct strbuf *out,
-		    const char **type)
+void opds_cover_name(int64_t file, int kind, struct strbuf *out)
 {
-	char *page;
-	int fd, kind;
-
-	if (!is_archive(name) || first_page(file, &fd, &page))
-		return -ENOENT;
-	close(fd);
-	kind = pages_kind(page);
-	free(page);
 	strbuf_addf(out, "%" PRId64 ".%s", file, pages_ext(kind));
-	*type = pages_type(kind);
-	return 0;
 }
 
 int opds_cover_resolve(const char *name, struct node *out)

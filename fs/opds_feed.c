@@ -17,29 +17,46 @@
 
 #define ATOM_NS "http://www.w3.org/2005/Atom"
 #define OPDS_NS "http://opds-spec.org/2010/catalog"
+#define PSE_NS "http://vaemendis.net/opds-pse/ns"
 
 static const struct {
 	const char *ext, *type;
+	int pages;
 } types[] = {
-	{ "cbz", "application/vnd.comicbook+zip" },
-	{ "zip", "application/vnd.comicbook+zip" },
-	{ "cbr", "application/vnd.comicbook-rar" },
-	{ "rar", "application/vnd.comicbook-rar" },
-	{ "cb7", "application/x-cb7-compressed" },
-	{ "7z", "application/x-cb7-compressed" },
-	{ "cbt", "application/x-cbt" },
-	{ "pdf", "application/pdf" },
-	{ "epub", "application/epub+zip" },
+	{ "cbz", "application/vnd.comicbook+zip", OPDS_COVER | OPDS_STREAM },
+	{ "zip", "application/vnd.comicbook+zip", OPDS_COVER | OPDS_STREAM },
+	{ "cbr", "application/vnd.comicbook-rar", OPDS_COVER | OPDS_STREAM },
+	{ "rar", "application/vnd.comicbook-rar", OPDS_COVER | OPDS_STREAM },
+	{ "cb7", "application/x-cb7-compressed", OPDS_COVER | OPDS_STREAM },
+	{ "7z", "application/x-cb7-compressed", OPDS_COVER | OPDS_STREAM },
+	{ "cbt", "application/x-cbt", OPDS_COVER },
+	{ "pdf", "application/pdf", 0 },
+	{ "epub", "application/epub+zip", 0 },
 };
 
-const char *opds_feed_type(const char *name)
+/* The index of the name's type in types, or -1. */
+static int type_of(const char *name)
 {
 	const char *dot = strrchr(name, '.');
 
 	for (size_t i = 0; dot && i < ARRAY_SIZE(types); i++)
 		if (!strcasecmp(dot + 1, types[i].ext))
-			return types[i].type;
-	return "application/octet-stream";
+			return (int)i;
+	return -1;
+}
+
+const char *opds_feed_type(const char *name)
+{
+	int i = type_of(name);
+
+	return i < 0 ? "application/octet-stream" : types[i].type;
+}
+
+int opds_feed_pages(const char *name)
+{
+	int i = type_of(name);
+
+	return i < 0 ? 0 : types[i].pages;
 }
 
 void opds_feed_href(struct strbuf *out, const char *name)
@@ -139,6 +156,7 @@ void opds_feed_begin(struct opds_feed *f, const struct opds_head *h)
 	start(f, "feed");
 	attr(f, "xmlns", ATOM_NS);
 	attr(f, "xmlns:opds", OPDS_NS);
+	attr(f, "xmlns:pse", PSE_NS);
 	element(f, "id", h->id);
 	element(f, "title", h->title);
 	date(f, "updated", h->updated_ns);
@@ -172,6 +190,17 @@ void opds_feed_entry(struct opds_feed *f, const struct opds_entry *e)
 	if (e->image) {
 		link_to(f, OPDS_REL_IMAGE, e->image, e->image_type);
 		link_to(f, OPDS_REL_THUMBNAIL, e->image, e->image_type);
+	}
+	if (e->stream) {
+		start(f, "link");
+		attr(f, "rel", OPDS_REL_STREAM);
+		attr(f, "href", e->stream);
+		attr(f, "type", e->stream_type);
+		if (!f->failed)
+			check(f, xmlTextWriterWriteFormatAttribute(f->w,
+				BAD_CAST "pse:count", "%lld",
+				(long long)e->pages));
+		end(f);
 	}
 	end(f);
 }

@@ -34,6 +34,7 @@
 #define OPDS_REL_ACQUISITION "http://opds-spec.org/acquisition"
 #define OPDS_REL_IMAGE "http://opds-spec.org/image"
 #define OPDS_REL_THUMBNAIL "http://opds-spec.org/image/thumbnail"
+#define OPDS_REL_STREAM "http://vaemendis.net/opds-pse/stream"
 
 /* A feed's head: its links are relative to the feed itself. */
 struct opds_head {
@@ -45,14 +46,17 @@ struct opds_head {
 };
 
 /* An entry: a link to another feed (rel "subsection" and such) or to a
- * file (OPDS_REL_ACQUISITION, with its length), and maybe to an image
- * that is both its cover and its thumbnail. */
+ * file (OPDS_REL_ACQUISITION, with its length), maybe to an image that
+ * is both its cover and its thumbnail, and maybe (OPDS-PSE) a template
+ * of its pages' links, with their count as pse:count. */
 struct opds_entry {
 	const char *id, *title, *content;
 	int64_t updated_ns;
 	const char *rel, *href, *type;
 	int64_t length;		/* 0: not said */
 	const char *image, *image_type;	/* NULL: none */
+	const char *stream, *stream_type;	/* NULL: none */
+	int64_t pages;
 };
 
 struct opds_feed {
@@ -75,5 +79,12 @@ void opds_feed_href(struct strbuf *out, const char *name);
 
 /* The media type of a volume file, by its name's extension. */
 const char *opds_feed_type(const char *name);
+
+/* What a feed may say of the volume file's pages, by its extension: a
+ * comic archive's first page is its cover (OPDS_COVER); a reader may
+ * stream the pages of a zip, rar or 7z one (OPDS_STREAM, OPDS-PSE). */
+#define OPDS_COVER 1
+#define OPDS_STREAM 2
+int opds_feed_pages(const char *name);
 
 #endif

@@ -47,7 +47,8 @@ static int add_volume(void *arg, const struct manga_volume_file *v)
 	s->volumes = vol;
 	s->volumes[s->nr_volumes++] = (struct opds_volume){
 		.file = v->file, .first = v->first, .last = v->last,
-		.size = v->size, .mtime_ns = v->mtime_ns, .series = r->series,
+		.size = v->size, .mtime_ns = v->mtime_ns, .pages = v->pages,
+		.cover = pages_ext_kind(v->cover), .series = r->series,
 	};
 	return 0;
 }

@@ -27,6 +27,8 @@ struct opds_volume {
 	char *name;		/* in /library/manga/SERIES */
 	double first, last;	/* its volume numbers */
 	int64_t size, mtime_ns;	/* as last indexed */
+	int64_t pages;		/* as the scan counted them (pages.h) */
+	int cover;		/* its first page's kind; -1: none known */
 	size_t series;		/* its series' index in the shelf */
 };
 

@@ -8,6 +8,7 @@
 
 #include "common/clock.h"
 #include "common/log.h"
+#include "common/redact.h"
 #include "common/strbuf.h"
 #include "fs/render_health.h"
 #include "indexer/indexer.h"
@@ -42,15 +43,23 @@ static void backup_health(struct strbuf *out)
 		    strerror(-s.jobs.backup_error));
 }
 
+/* Its lines quote remote answers and configured URLs: all redact()ed. */
 int render_health(struct strbuf *out)
 {
+	struct strbuf lines = STRBUF_INIT;
+	int rc;
+
 	pthread_mutex_lock(&refused.lock);
 	if (refused.why[0])
-		strbuf_addf(out, "error: reload refused: %s; the configuration"
-			    " from before is in use\n", refused.why);
+		strbuf_addf(&lines, "error: reload refused: %s; the "
+			    "configuration from before is in use\n",
+			    refused.why);
 	pthread_mutex_unlock(&refused.lock);
-	backup_health(out);
-	return render_health_lines(out);
+	backup_health(&lines);
+	rc = render_health_lines(&lines);
+	redact(lines.buf, REDACT_MASK, out);
+	strbuf_release(&lines);
+	return rc;
 }
 
 int render_log(struct strbuf *out)
@@ -106,7 +115,7 @@ int render_readme(struct strbuf *out)
 "                     gives no volume number: its PATH, a tab, the reason\n"
 "                     (rename it with a marker: \"Series T05.cbz\")\n"
 "status/new           one line per volume published but not owned\n"
-"status/new.json      the same, with the count published and its source\n"
+"status/new.json      the same, with the count, its source and edition\n"
 "status/found.json    the releases found for each wanted volume, best\n"
 "                     first, and what the hand-off did with each: sent,\n"
 "                     dry-run, skipped or failed, and why\n"
@@ -201,7 +210,10 @@ int render_readme(struct strbuf *out)
 "                     linked to their files in library/manga with their\n"
 "                     media types, and to their covers\n"
 "opds/covers/         each volume archive's first page, by the name its\n"
-"                     feed gives (the folder lists nothing)\n"
+"                     feed gives (the folder lists nothing), as the scan\n"
+"                     last found it: no feed opens an archive\n"
+"opds/pages/          page N of each cbz, cbr or cb7 volume as FILE/N\n"
+"                     (OPDS-PSE page streaming; the folders list nothing)\n"
 "search/QUERY/        the tracks whose title, artist or album hold every\n"
 "                     word of QUERY (as word starts, accents ignored)\n"
 "similar/QUERY/       the 25 tracks that sound most like the best match of\n"

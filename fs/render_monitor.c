@@ -8,12 +8,18 @@
 
 #include "common/clock.h"
 #include "common/csv.h"
-#include "common/http.h"
 #include "common/json.h"
+#include "common/redact.h"
 #include "common/strbuf.h"
 #include "common/utf8.h"
 #include "indexer/indexer.h"
 #include "indexer/reads.h"
+
+/* A string from a remote answer in a line of text, redact()ed. */
+static void add_shown(struct strbuf *out, const char *s)
+{
+	redact(s ? s : "", REDACT_MASK, out);
+}
 
 int render_monitor_blocklist(struct strbuf *out)
 {
@@ -21,9 +27,13 @@ int render_monitor_blocklist(struct strbuf *out)
 	size_t n;
 	int rc = monitor_reads_blocklist(&b, &n);
 
-	for (size_t i = 0; !rc && i < n; i++)
-		strbuf_addf(out, "%s\t%s\t%s\n", b[i].id, b[i].title,
-			    b[i].reason);
+	for (size_t i = 0; !rc && i < n; i++) {
+		strbuf_addf(out, "%s\t", b[i].id);
+		add_shown(out, b[i].title);
+		strbuf_addch(out, '\t');
+		add_shown(out, b[i].reason);
+		strbuf_addch(out, '\n');
+	}
 	monitor_blocked_free(b, n);
 	return rc;
 }
@@ -35,14 +45,14 @@ static json_t *download_object(const struct monitor_download *d)
 			 " s:{s:o, s:o, s:o}}",
 		"series", json_text_or_null(d->series),
 		"volume", d->volume,
-		"title", json_text_or_null(d->title),
+		"title", json_text_shown(d->title),
 		"source", json_text_or_null(d->source),
 		"client", json_text_or_null(d->client),
-		"client_id", json_text_or_null(d->client_id),
+		"client_id", json_text_shown(d->client_id),
 		"state", json_text_or_null(d->state),
 		"progress", d->progress,
-		"reason", json_text_or_null(d->reason),
-		"path", json_text_or_null(d->path),
+		"reason", json_text_shown(d->reason),
+		"path", json_text_shown(d->path),
 		"times",
 		"sent_at", json_time(d->sent_at),
 		"changed_at", json_time(d->changed_at),
@@ -97,15 +107,21 @@ int render_monitor_new_json(struct strbuf *out)
 	int rc = list ? monitor_reads_new(NULL, &s, &n) : -ENOMEM;
 
 	for (size_t i = 0; !rc && i < n; i++) {
+		const char *by = s[i].by ? s[i].by : "";
+		const char *colon = strchr(by, ':');
+		int len = colon ? (int)(colon - by) : (int)strlen(by);
+
 		for (int v = s[i].high + 1; !rc && v <= s[i].count; v++) {
-			json_t *item = json_pack("{s:o, s:i, s:o, s:i, s:s,"
-						 " s:o, s:o}",
+			json_t *item = json_pack("{s:o, s:i, s:o, s:i, s:s#,"
+						 " s:o, s:o, s:o}",
 				"series", json_text_or_null(s[i].name),
 				"volume", v,
 				"series_path", json_text_or_null(s[i].path),
 				"published", s[i].count,
-				"source", s[i].manual ? "manual" :
-					"nautiljon",
+				"source", s[i].manual ? "manual" : by,
+				s[i].manual ? 6 : len,
+				"edition", s[i].manual || !colon ? json_null() :
+					json_string(colon + 1),
 				"status", json_text_or_null(s[i].status),
 				"checked_at", json_time(s[i].checked_at));
 
@@ -150,24 +166,19 @@ static void drop_trackers(const char *magnet, struct strbuf *out)
 	}
 }
 
-/* A link as the mount may show it: its credentials masked (a user and
- * password before the host, secret query values: http_redact_url()),
- * and a magnet's trackers dropped; NULL stays null. */
+/* A link as the mount may show it: redact()ed, and a magnet's trackers
+ * dropped; NULL stays null. */
 static json_t *link_json(const char *s)
 {
-	struct strbuf kept = STRBUF_INIT, b = STRBUF_INIT;
+	struct strbuf kept = STRBUF_INIT;
 	json_t *v;
 
-	if (!s)
-		return json_null();
-	if (!strncasecmp(s, "magnet:", 7)) {
+	if (s && !strncasecmp(s, "magnet:", 7)) {
 		drop_trackers(s, &kept);
 		s = kept.buf;
 	}
-	http_redact_url(s, "REDACTED", &b);
-	v = json_text(b.buf, b.len);
+	v = json_text_shown(s);
 	strbuf_release(&kept);
-	strbuf_release(&b);
 	return v;
 }
 
@@ -187,12 +198,12 @@ static json_t *release_object(const struct monitor_release *r, double now)
 	return json_pack("{s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o,"
 			 " s:o, s:o, s:o, s:o, s:o, s:o}",
 		"id", json_text_or_null(r->id),
-		"title", json_text_or_null(r->title),
+		"title", json_text_shown(r->title),
 		"source", json_text_or_null(r->source),
 		"protocol", json_text_or_null(r->protocol),
 		"link", link_json(r->link),
 		"magnet", link_json(r->magnet),
-		"guid", json_text_or_null(r->guid),
+		"guid", json_text_shown(r->guid),
 		"indexer", json_text_or_null(r->indexer),
 		"indexer_id", r->indexer_id ? json_integer(r->indexer_id) :
 			json_null(),
@@ -206,7 +217,7 @@ static json_t *release_object(const struct monitor_release *r, double now)
 		"found_at", json_time(r->found_at),
 		"download", r->state ? json_pack("{s:o, s:o}",
 			"state", json_text_or_null(r->state),
-			"reason", json_text_or_null(r->reason)) : json_null());
+			"reason", json_text_shown(r->reason)) : json_null());
 }
 
 /* What the hand-off did for the volume, or null when it did nothing:
@@ -219,11 +230,11 @@ static json_t *handoff_object(const struct monitor_wanted *w)
 	return json_pack("{s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:f}",
 		"state", json_text_or_null(w->download_state),
 		"client", json_text_or_null(w->download_client),
-		"client_id", json_text_or_null(w->download_client_id),
-		"title", json_text_or_null(w->download_title),
+		"client_id", json_text_shown(w->download_client_id),
+		"title", json_text_shown(w->download_title),
 		"at", json_time(w->download_at),
-		"reason", json_text_or_null(w->download_reason),
-		"error", json_text_or_null(w->download_reason),
+		"reason", json_text_shown(w->download_reason),
+		"error", json_text_shown(w->download_reason),
 		"progress", w->download_progress);
 }
 

@@ -37,11 +37,11 @@ int render_monitor_new_json(struct strbuf *out);
 
 /* /status/found.json: per wanted volume its releases, best first, each
  * with its id (the blocklist's), its protocol and what the hand-off
- * did with it, and what the volume's hand-off came to. Links are shown
- * without their secrets: an API key or pass key in a query string
- * (apikey, api_key, passkey, token) is masked, and a magnet's trackers
- * (whose announce URLs may carry a pass key) are left out. The store
- * keeps them whole for the download client. */
+ * did with it, and what the volume's hand-off came to. Every string an
+ * indexer or a client gave (guid, links, reasons, titles) passes
+ * redact() (common/redact.h), and a magnet's trackers (whose announce
+ * URLs may carry a pass key) are left out. The store keeps them whole
+ * for the download client. */
 int render_monitor_found(struct strbuf *out,
 			 const struct query_series_filter *shown);
 

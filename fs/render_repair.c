@@ -59,9 +59,9 @@ static json_t *broken_object(const void *row)
 		"link", json_text_or_null(b->link),
 		"target", json_text_or_null(b->target),
 		"torrent", json_text_or_null(b->torrent),
-		"torrent_name", json_text_or_null(b->torrent_name),
+		"torrent_name", json_text_shown(b->torrent_name),
 		"state", json_text_or_null(b->state),
-		"reason", json_text_or_null(b->reason),
+		"reason", json_text_shown(b->reason),
 		"attempts", (json_int_t)b->attempts,
 		"next_retry_at", json_time(b->next_retry_at),
 		"plan", json_text_or_null(b->plan));
@@ -118,7 +118,7 @@ static json_t *pass_object(const struct rd_pass *p, int has)
 				    json_integer(p->count[i]));
 		if (i == RD_GUARD_OK)
 			json_object_set_new(o, "guard_reason",
-					    json_text_or_null(p->guard_reason));
+					    json_text_shown(p->guard_reason));
 	}
 	return o;
 }
@@ -128,7 +128,7 @@ static json_t *guard_object(const struct rd_pass *p, int has)
 {
 	return json_pack("{s:b, s:o, s:o}",
 		"ok", !has || p->count[RD_GUARD_OK],
-		"reason", has ? json_text_or_null(p->guard_reason) :
+		"reason", has ? json_text_shown(p->guard_reason) :
 			json_null(),
 		"checked_at", has ? json_time(p->started_at) : json_null());
 }
@@ -156,7 +156,7 @@ static json_t *repair_object(const void *row)
 	return json_pack("{s:o, s:o, s:o, s:o, s:o, s:I, s:o, s:o, s:o, s:o,"
 			 " s:o}",
 		"torrent", json_text_or_null(r->torrent),
-		"name", json_text_or_null(r->name),
+		"name", json_text_shown(r->name),
 		"hash", json_text_or_null(r->hash),
 		"state", json_text_or_null(r->state),
 		"new_id", json_text_or_null(r->new_id),
@@ -164,7 +164,7 @@ static json_t *repair_object(const void *row)
 		"started_at", json_time(r->started_at),
 		"updated_at", json_time(r->updated_at),
 		"next_retry_at", json_time(r->next_retry_at),
-		"last_error", json_text_or_null(r->last_error),
+		"last_error", json_text_shown(r->last_error),
 		"plan", json_text_or_null(r->plan));
 }
 
@@ -175,9 +175,9 @@ static json_t *failure_object(const void *row)
 
 	return json_pack("{s:o, s:o, s:o, s:o, s:o, s:I, s:I}",
 		"torrent", json_text_or_null(f->torrent),
-		"name", json_text_or_null(f->name),
+		"name", json_text_shown(f->name),
 		"hash", json_text_or_null(f->hash),
-		"reason", json_text_or_null(f->reason),
+		"reason", json_text_shown(f->reason),
 		"at", json_time(f->at),
 		"links_deleted", (json_int_t)f->links_deleted,
 		"rescans", (json_int_t)f->rescans);
@@ -192,7 +192,7 @@ static json_t *attempt_object(const void *row)
 		"at", json_time(t->at),
 		"endpoint", json_text_or_null(t->endpoint),
 		"torrent", json_text_or_null(t->torrent),
-		"result", json_text_or_null(t->result),
+		"result", json_text_shown(t->result),
 		"http_status", t->has_http_status ?
 			json_integer(t->http_status) : json_null(),
 		"error_code", t->has_error_code ?
@@ -226,7 +226,7 @@ static json_t *action_object(const void *row)
 		"service", json_text_or_null(t->service),
 		"action", json_text_or_null(t->action),
 		"target", json_text_or_null(t->target),
-		"result", json_text_or_null(t->result));
+		"result", json_text_shown(t->result));
 }
 
 /* A list of struct rd_repairs, its rows made objects by object(). */

@@ -16,6 +16,8 @@
 #include "indexer/realdebrid/rd_client.h"
 #include "indexer/realdebrid/rd_repair.h"
 #include "indexer/realdebrid/rd_watch.h"
+#include "indexer/store/services.h"
+#include "indexer/store/writer.h"
 
 #define NR_JOBS 11
 #define TRIGGER_LEN 16
@@ -403,6 +405,26 @@ static void stop_lanes(void)
 	}
 }
 
+/* Health names no service a reload took out of the configuration. */
+static int forget_unconfigured(const struct config *cfg)
+{
+	const char *kept[6];
+	size_t n = 0;
+
+	if (cfg->prowlarr_url)
+		kept[n++] = "prowlarr";
+	if (cfg->nautiljon_url)
+		kept[n++] = "nautiljon";
+	if (cfg->download_client)
+		kept[n++] = cfg->download_client;
+	if (cfg->usenet_client)
+		kept[n++] = cfg->usenet_client;
+	if (cfg->rd_api_token)
+		kept[n++] = "realdebrid";
+	kept[n] = NULL;
+	return writer_call(services_forget_unconfigured, (void *)kept);
+}
+
 int jobs_start(const struct config *cfg, int (*scanning)(void))
 {
 	pthread_condattr_t attr;
@@ -414,7 +436,10 @@ int jobs_start(const struct config *cfg, int (*scanning)(void))
 	jobs.stopping = 0;
 	jobs.cancel = 0;
 	jobs.nr_cmds = 0;
-	rc = monitor_new(cfg, &jobs.cancel, &jobs.dry_run, &jobs.monitor);
+	rc = forget_unconfigured(cfg);
+	if (!rc)
+		rc = monitor_new(cfg, &jobs.cancel, &jobs.dry_run,
+				 &jobs.monitor);
 	if (!rc && jobs_enabled(cfg, JOBS_REPAIR_SCAN))
 		rc = rd_repair_new(cfg, &jobs.cancel, &jobs.repair);
 	if (rc) {

@@ -45,8 +45,7 @@ enum {
 	ST_TRACK_REFS, ST_ALBUM_ORPHAN, ST_ARTIST_ORPHAN, ST_CI_SET,
 	ST_CI_DEL, ST_PIC_SET, ST_PIC_DEL, ST_DIR_SET, ST_DIR_REFS,
 	ST_DIR_FILES_DELETE, ST_QUEUE_ADDED, ST_LISTING_SET, ST_LISTING_DEL,
-	ST_TOTAL_ADD, ST_ROOT_TOTAL_ADD,
-	ST_COUNT
+	ST_TOTAL_ADD, ST_ROOT_TOTAL_ADD, ST_COUNT
 };
 
 /* The rows a bulk load added, which its transaction adds to the running
@@ -126,10 +125,10 @@ static const char *const statements[ST_COUNT] = {
 	" AND NOT EXISTS (SELECT 1 FROM albums WHERE artist_id = ?1)"
 	" AND NOT EXISTS (SELECT 1 FROM tracks WHERE album_artist_id = ?1)",
 	[ST_CI_SET] =
-	"INSERT INTO comicinfo (file_id, series, volume, number)"
-	" VALUES (?1, ?2, ?3, ?4) ON CONFLICT (file_id) DO UPDATE SET"
-	" series = excluded.series, volume = excluded.volume,"
-	" number = excluded.number",
+	"INSERT INTO comicinfo VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT"
+	" (file_id) DO UPDATE SET series = excluded.series, volume ="
+	" excluded.volume, number = excluded.number, pages = excluded.pages,"
+	" cover = excluded.cover",
 	[ST_CI_DEL] = "DELETE FROM comicinfo WHERE file_id = ?1",
 	[ST_PIC_SET] =
 	"INSERT INTO pictures (file_id, type, mime, offset, length, unsync)"
@@ -570,19 +569,20 @@ static void note_added(void)
 	m.added.v[m.added.nr++] = sqlite3_last_insert_rowid(m.db);
 }
 
-/* An archive's ComicInfo.xml is kept when it says anything; one that is
- * gone (or never was) leaves no row. */
+/* An archive's ComicInfo.xml and pages: no row when it has neither. */
 static int apply_comicinfo(const struct comicinfo *ci, int64_t file)
 {
-	int which = ci->found ? ST_CI_SET : ST_CI_DEL;
+	int which = ci->found || ci->pages ? ST_CI_SET : ST_CI_DEL;
 	sqlite3_stmt *st = m.st[which];
 	int64_t none;
 
 	sqlite3_bind_int64(st, 1, file);
-	if (ci->found) {
+	if (which == ST_CI_SET) {
 		bind_text(st, 2, ci->series);
 		sqlite3_bind_double(st, 3, ci->volume);
 		sqlite3_bind_double(st, 4, ci->number);
+		sqlite3_bind_int64(st, 5, (int64_t)ci->pages);
+		bind_text(st, 6, ci->cover);
 	}
 	return step_id(which, &none);
 }

@@ -14,6 +14,7 @@
 #include "indexer/manga/comic_archive.h"
 #include "indexer/manga/comicinfo.h"
 #include "indexer/manga/names.h"
+#include "indexer/manga/pages.h"
 
 #define FIRST_ALLOC	16384		/* for an entry of unknown size */
 
@@ -105,57 +106,58 @@ static int read_entry(struct archive *a, struct archive_entry *e,
 
 /*
  * Walk the entries for the one ComicInfo.xml that counts (see the
- * header). A damaged archive ends the walk with what was read before
- * the damage; only a failed read of the file is an error.
+ * header), tallying the pages of every entry. A damaged archive ends
+ * the walk with what was read before the damage; only a failed read of
+ * the file is an error.
  */
 static int find_entry(struct archive *a,
 		      const struct comic_archive_source *src, char **xml,
-		      size_t *len)
+		      size_t *len, struct pages_tally *t)
 {
 	struct archive_entry *e;
 	char *held = NULL;
 	size_t held_len = 0;
-	int nested = 0, r, err;
+	int top = 0, nested = 0, r, err = 0;
 	const char *path;
 
 	*xml = NULL;
 	*len = 0;
-	for (;;) {
+	while (!err) {
 		r = archive_read_next_header(a, &e);
 		if (r == ARCHIVE_EOF)
 			break;
 		if (r != ARCHIVE_OK && r != ARCHIVE_WARN) {
-			if (src->err) {
-				free(held);
-				return src->err;
-			}
+			err = src->err;
 			break;
 		}
+		err = pages_tally_add(t, e);
 		path = archive_entry_pathname(e);
-		if (!path || archive_entry_filetype(e) != AE_IFREG)
+		if (err || !path || archive_entry_filetype(e) != AE_IFREG)
 			continue;
 		switch (entry_place(path)) {
 		case NOT_IT:
 			break;
 		case TOP:
-			free(held);
-			return read_entry(a, e, src, xml, len);
+			if (!top++)
+				err = read_entry(a, e, src, xml, len);
+			break;
 		case NESTED:
-			if (nested++)
-				break;
-			err = read_entry(a, e, src, &held, &held_len);
-			if (err)
-				return err;
+			if (!nested++)
+				err = read_entry(a, e, src, &held, &held_len);
 			break;
 		}
 	}
-	if (nested == 1) {
+	if (!err && !top && nested == 1) {
 		*xml = held;
 		*len = held_len;
-	} else {
-		free(held);
+		held = NULL;
 	}
-	return 0;
+	free(held);
+	if (err) {
+		free(*xml);
+		*xml = NULL;
+	}
+	return err;
 }
 
 /*
@@ -310,33 +312,37 @@ static int take_doc(xmlDocPtr doc, struct comicinfo *out)
 int comicinfo_read(int fd, struct comicinfo *out)
 {
 	struct comic_archive *ca = malloc(sizeof(*ca));
+	struct pages_tally t = { 0, 0, NULL };
 	xmlDocPtr doc = NULL;
 	char *xml = NULL;
-	size_t len = 0;
-	int err;
+	size_t len = 0, pages;
+	int err, kind;
 
 	memset(out, 0, sizeof(*out));
 	if (!ca)
 		return -ENOMEM;
 	err = comic_archive_open(ca, fd);
 	if (!err)
-		err = find_entry(ca->a, &ca->src, &xml, &len);
+		err = find_entry(ca->a, &ca->src, &xml, &len, &t);
 	comic_archive_close(ca);
 	free(ca);
+	pages = pages_tally_end(&t, &kind);
 	/* not an archive: nothing found */
 	if (err == -EINVAL)
 		err = 0;
-	if (err || !xml)
-		return err;
-
-	err = parse_xml(xml, len, &doc);
+	if (!err && xml)
+		err = parse_xml(xml, len, &doc);
 	free(xml);
 	if (!err && doc)
 		err = take_doc(doc, out);
 	xmlFreeDoc(doc);
-	if (err)
+	if (err) {
 		comicinfo_release(out);
-	return err;
+		return err;
+	}
+	out->pages = pages;
+	out->cover = pages ? pages_ext(kind) : NULL;
+	return 0;
 }
 
 /* Zeroing lets the caller reuse the same struct for the next file. */

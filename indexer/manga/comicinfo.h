@@ -39,6 +39,11 @@
  *   Number   the issue or chapter, a plain decimal above 0 and up to
  *            NAMES_MAX_NUMBER, else 0.
  *
+ * The same walk counts the archive's pages and finds the first one's
+ * format (pages.h), which the OPDS catalog announces without opening
+ * the archive again; an archive that holds no ComicInfo.xml has them
+ * too.
+ *
  * Safe to call from several threads at once: libxml2 is set up on first
  * use under pthread_once().
  */
@@ -51,6 +56,8 @@ struct comicinfo {
 	double volume;		/* 0 when absent or not a volume */
 	double number;		/* the issue or chapter; 0 when absent */
 	int found;		/* a ComicInfo.xml was found and parsed */
+	size_t pages;		/* its pages (pages.h), 0 when none */
+	const char *cover;	/* its first page's extension; NULL: none */
 };
 
 /*
@@ -59,7 +66,7 @@ struct comicinfo {
  * out is filled from scratch. Returns 0 whether a ComicInfo.xml was
  * found or not: a file that is not an archive, no ComicInfo.xml, one too
  * big, encrypted or damaged, and XML that is not well-formed all leave
- * out zeroed, found included. A damaged archive still gives what comes
+ * out zeroed, found included (but for the pages). A damaged archive still gives what comes
  * before the damage (a cut .cbz, its ComicInfo.xml when stored first).
  * Returns a negative errno value only when the file cannot be read (an
  * I/O error) or memory runs out; out is then zeroed.

@@ -166,12 +166,13 @@ int manga_reads_volume_files(int64_t series,
 	int rc;
 
 	rc = reader_prepare("SELECT f.id, d.id, v.first, v.last, v.path,"
-		" f.size, f.mtime_ns"
+		" f.size, f.mtime_ns, c.pages, c.cover"
 		" FROM volumes v JOIN series s ON s.id = v.series_id"
 		" LEFT JOIN directories sd ON sd.root_id = s.root_id"
 		" AND sd.path = s.path"
 		" LEFT JOIN files f ON f.dir_id = sd.id"
 		" AND f.name = substr(v.path, length(s.path) + 2)"
+		" LEFT JOIN comicinfo c ON c.file_id = f.id"
 		" LEFT JOIN directories d ON d.root_id = s.root_id"
 		" AND d.path = v.path"
 		" WHERE v.series_id = ?1 AND v.kind = 'volume'"
@@ -190,6 +191,8 @@ int manga_reads_volume_files(int64_t series,
 			.path_len = sqlite3_column_bytes(st, 4),
 			.size = sqlite3_column_int64(st, 5),
 			.mtime_ns = sqlite3_column_int64(st, 6),
+			.pages = sqlite3_column_int64(st, 7),
+			.cover = (const char *)sqlite3_column_text(st, 8),
 		};
 		int stop = fn(arg, &v);
 

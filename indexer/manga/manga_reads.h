@@ -75,6 +75,9 @@ struct manga_volume_file {
 	const char *path;
 	size_t path_len;
 	int64_t size, mtime_ns;
+	int64_t pages;		/* of an archive, as the scan counted them */
+	const char *cover;	/* its first page's extension; NULL: none
+				 * or not known yet (comicinfo.h) */
 };
 
 /*

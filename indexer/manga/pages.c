@@ -13,6 +13,7 @@
 
 #include <archive_entry.h>
 
+#include "common/array.h"
 #include "common/bytes.h"
 #include "common/strbuf.h"
 #include "indexer/manga/comic_archive.h"
@@ -27,14 +28,19 @@ static const struct {
 	{ "gif", "image/gif" },
 };
 
+int pages_ext_kind(const char *ext)
+{
+	for (int i = 0; ext && i < PAGES_KINDS; i++)
+		if (!strcasecmp(ext, images[i].ext))
+			return i;
+	return -1;
+}
+
 int pages_kind(const char *name)
 {
 	const char *dot = strrchr(name, '.');
 
-	for (int i = 0; dot && i < PAGES_KINDS; i++)
-		if (!strcasecmp(dot + 1, images[i].ext))
-			return i;
-	return -1;
+	return dot ? pages_ext_kind(dot + 1) : -1;
 }
 
 const char *pages_ext(int kind)
@@ -122,6 +128,26 @@ static int keep_first(struct comic_archive *ca, const char *name, void *arg)
 	return 0;
 }
 
+int pages_tally_add(struct pages_tally *t, struct archive_entry *e)
+{
+	const char *name = page_name(e);
+
+	if (t->entries++ >= PAGES_MAX_ENTRIES || !name)
+		return 0;
+	t->pages++;
+	return keep_first(NULL, name, &t->first);
+}
+
+size_t pages_tally_end(struct pages_tally *t, int *kind)
+{
+	size_t n = t->entries > PAGES_MAX_ENTRIES ? 0 : t->pages;
+
+	*kind = n ? pages_kind(t->first) : -1;
+	free(t->first);
+	*t = (struct pages_tally){ 0, 0, NULL };
+	return n;
+}
+
 int pages_first(int fd, char **name)
 {
 	struct comic_archive *ca = malloc(sizeof(*ca));
@@ -139,6 +165,60 @@ int pages_first(int fd, char **name)
 		free(*name);
 		*name = NULL;
 	}
+	return rc;
+}
+
+/* Every page's name, to be sorted. */
+struct all_pages {
+	char **names;
+	size_t nr, alloc;
+};
+
+static int keep_all(struct comic_archive *ca, const char *name, void *arg)
+{
+	struct all_pages *all = arg;
+	char **grown, *copy;
+
+	(void)ca;
+	grown = array_grow(all->names, all->nr, &all->alloc,
+			   sizeof(*all->names), 64);
+	if (!grown)
+		return -ENOMEM;
+	all->names = grown;
+	copy = strdup(name);
+	if (!copy)
+		return -ENOMEM;
+	all->names[all->nr++] = copy;
+	return 0;
+}
+
+static int by_natural_order(const void *a, const void *b)
+{
+	return strverscmp(*(char *const *)a, *(char *const *)b);
+}
+
+int pages_nth(int fd, size_t n, char **name)
+{
+	struct all_pages all = { NULL, 0, 0 };
+	struct comic_archive *ca = malloc(sizeof(*ca));
+	int rc = ca ? comic_archive_open(ca, fd) : -ENOMEM;
+
+	*name = NULL;
+	if (!rc)
+		rc = each_page(ca, keep_all, &all);
+	if (ca)
+		comic_archive_close(ca);
+	free(ca);
+	if (!rc && n >= all.nr)
+		rc = -ENOENT;
+	if (!rc) {
+		qsort(all.names, all.nr, sizeof(*all.names), by_natural_order);
+		*name = all.names[n];
+		all.names[n] = NULL;
+	}
+	for (size_t i = 0; i < all.nr; i++)
+		free(all.names[i]);
+	free(all.names);
 	return rc;
 }
 

@@ -3,8 +3,8 @@
 #define MEDIAMON_PAGES_H
 
 /*
- * The pages of a volume archive (comic_archive.h), for the covers of the
- * OPDS catalog: the first page is the cover.
+ * The pages of a volume archive (comic_archive.h), for the covers and
+ * the page streaming of the OPDS catalog: the first page is the cover.
  *
  * A page is an entry that is a regular file (no link, no hard link)
  * whose name ends in .jpg, .jpeg, .png, .webp or .gif (any case), whose
@@ -15,7 +15,7 @@
  * walked. An entry is read only up to PAGES_MAX_IMAGE bytes, whatever
  * its header says: never more is held in memory.
  *
- * Both functions read the archive at fd (the caller's, read with
+ * The functions below read the archive at fd (the caller's, read with
  * pread() alone) and return 0 or a negative errno value: -EINVAL when it
  * is no archive, -ENOENT when it holds no page (or not that one), -E2BIG
  * past PAGES_MAX_ENTRIES entries, -EFBIG for a page past
@@ -24,6 +24,7 @@
 
 #include <stddef.h>
 
+struct archive_entry;
 struct strbuf;
 
 #define PAGES_MAX_ENTRIES 10000
@@ -32,14 +33,38 @@ struct strbuf;
 /* The entry name of the archive's first page, into *name (malloc'd). */
 int pages_first(int fd, char **name);
 
+/* The entry name of page n (from 0, in natural order) into *name
+ * (malloc'd); -ENOENT when there are no more pages than n. Only the
+ * names are held, never a page. */
+int pages_nth(int fd, size_t n, char **name);
+
 /* Append the bytes of the page called name to out. */
 int pages_read(int fd, const char *name, struct strbuf *out);
 
+/*
+ * What a walk of the archive's entries learns of its pages, one entry at
+ * a time (the scan's walk for ComicInfo.xml, comicinfo.h): how many
+ * there are and the first one's kind, -1 when it has none. Past
+ * PAGES_MAX_ENTRIES entries it holds none: such an archive is not read.
+ */
+struct pages_tally {
+	size_t entries, pages;
+	char *first;	/* malloc'd */
+};
+
+/* Count the entry e; 0 or -ENOMEM. */
+int pages_tally_add(struct pages_tally *t, struct archive_entry *e);
+/* The number of pages and the first one's kind into *kind (-1: none),
+ * then free what t holds. */
+size_t pages_tally_end(struct pages_tally *t, int *kind);
+
 /* The formats of pages: the kind of a page by its name (an index below
- * PAGES_KINDS), or -1 when the name is no page's; each kind's extension
- * ("jpg") and media type ("image/jpeg"). */
+ * PAGES_KINDS), or -1 when the name is no page's, and by an extension
+ * alone ("jpg"; NULL is none); each kind's extension and media type
+ * ("image/jpeg"). */
 #define PAGES_KINDS 5
 int pages_kind(const char *name);
+int pages_ext_kind(const char *ext);
 const char *pages_ext(int kind);
 const char *pages_type(int kind);
 

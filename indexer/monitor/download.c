@@ -260,7 +260,8 @@ static int from_link(const struct download_client *c,
 
 /*
  * Find the first of r's links that gives the client something, and send
- * it. The first failure of a link is the one told when none works.
+ * it. The first failure of a link is the one told when none works, as
+ * -EIDRM when a link said the release is gone, else -ENOLINK.
  */
 static int send_links(const struct download_client *c,
 		      const struct client_kind *k,
@@ -271,7 +272,7 @@ static int send_links(const struct download_client *c,
 	struct links_target t = LINKS_TARGET_INIT;
 	struct strbuf why = STRBUF_INIT, first = STRBUF_INIT;
 	struct client_payload p;
-	int ret = 1, failed = 0;
+	int ret = 1, failed = 0, gone = 0;
 
 	release_links(r, links);
 	for (size_t i = 0; i < NR_LINKS; i++) {
@@ -280,6 +281,7 @@ static int send_links(const struct download_client *c,
 			break;
 		if (ret < 0 && !failed++)
 			strbuf_addstr(&first, why.buf);
+		gone |= ret == -EIDRM;
 		if (!ret)
 			break;
 	}
@@ -290,8 +292,9 @@ static int send_links(const struct download_client *c,
 	else if (ret == -ENOMEM)
 		ret = client_fail(err, ret, "%s: out of memory", k->name);
 	else if (failed)
-		ret = client_fail(err, -ENOLINK, "%s: no link of the release"
-				  " works: %s", k->name, first.buf);
+		ret = client_fail(err, gone ? -EIDRM : -ENOLINK, "%s: no link"
+				  " of the release works: %s", k->name,
+				  first.buf);
 	else
 		ret = client_fail(err, -EINVAL, "%s: cannot take this"
 				  " release", k->name);
@@ -333,6 +336,11 @@ static unsigned retries;
 void download_retry(void)
 {
 	__atomic_add_fetch(&retries, 1, __ATOMIC_RELAXED);
+}
+
+unsigned download_retries(void)
+{
+	return __atomic_load_n(&retries, __ATOMIC_RELAXED);
 }
 
 #define NOT_AGAIN " (not asked again until a reload or \"retry-client\"" \
@@ -427,5 +435,6 @@ int download_list(const struct download_client *c, const char *const *ids,
 
 int download_release_fault(int ret)
 {
-	return ret == -EPROTO || ret == -ENOLINK || ret == -ESTALE;
+	return ret == -EPROTO || ret == -ENOLINK || ret == -EIDRM ||
+	       ret == -ESTALE;
 }

@@ -135,6 +135,8 @@
  *                  client takes (err says why: a redirect loop, a
  *                  redirect to another scheme, a page instead of a
  *                  torrent, a release gone from the indexer ...)
+ *   -EIDRM         as -ENOLINK, and one of the links answered 404 or
+ *                  410: the release is gone for good
  *   -ESTALE        Prowlarr no longer knows the release (more than 30
  *                  minutes after the search: search again)
  *
@@ -272,7 +274,7 @@ int download_list(const struct download_client *c, const char *const *ids,
 
 /*
  * Whether the error ret of download_send() is the release's (another
- * release may work: -EPROTO, -ENOLINK, -ESTALE) rather than the
+ * release may work: -EPROTO, -ENOLINK, -EIDRM, -ESTALE) rather than the
  * client's. Returns 1 or 0.
  */
 int download_release_fault(int ret);
@@ -283,5 +285,9 @@ int download_release_fault(int ret);
  * from any thread.
  */
 void download_retry(void);
+
+/* How many times download_retry() was called: a tracker pass that sees it
+ * change asks every client again (tracker.h's probe). */
+unsigned download_retries(void);
 
 #endif

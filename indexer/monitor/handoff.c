@@ -54,6 +54,7 @@ void handoff_init(struct handoff *h, const struct config *cfg,
 	h->db = db;
 	h->cancel = cancel;
 	h->dry_run = dry_run;
+	h->probed = -1;
 }
 
 void handoff_begin(struct handoff *h, int enabled)
@@ -278,7 +279,8 @@ static enum outcome send_one(struct handoff *h, struct handoff_client *hc,
 		return SENT;
 	}
 	strbuf_addstr(why, err.buf);
-	if (rc == -EPROTO)	/* refused for good: never again */
+	/* refused, or gone from the indexer, for good: never again */
+	if (rc == -EPROTO || rc == -EIDRM)
 		blocklist_release(dr, err.buf);
 	/* The client, not the release: none of its releases can go. */
 	if (!download_release_fault(rc))

@@ -85,6 +85,9 @@ struct handoff {
 					 * client (prefs.h), NULL: the
 					 * client's; set around
 					 * handoff_series() */
+	long long probed;		/* download_retries() when the
+					 * tracker last asked every client
+					 * (tracker.h); -1: not yet */
 };
 
 /*

@@ -102,9 +102,12 @@ static int status_error(const struct http_response *resp,
 	if (s == 401 || s == 403)
 		return fail(err, -EACCES, "the link was refused (HTTP %ld):"
 			    " check Prowlarr's API key", s);
-	if (s == 404 || s == 410 || s == 400)
-		return fail(err, -ENOLINK, "the release is no longer there"
+	if (s == 404 || s == 410)
+		return fail(err, -EIDRM, "the release is no longer there"
 			    " (HTTP %ld)", s);
+	if (s == 400)
+		return fail(err, -ENOLINK, "the link was refused (HTTP %ld)",
+			    s);
 	if (s >= 500)
 		return fail(err, -EIO, "the indexer failed (HTTP %ld)", s);
 	if (s >= 300 && s < 400)

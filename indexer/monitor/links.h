@@ -41,7 +41,8 @@
  *                  what was asked for (an HTML page, an NZB where a
  *                  torrent was wanted ...), or a redirect to a magnet link
  *                  when no magnet was asked for
- *   -ENOLINK       the link is gone (404, 410) or refused (400)
+ *   -EIDRM         the release is gone for good (404, 410)
+ *   -ENOLINK       the link is refused (400)
  *   -EACCES        401 or 403: the API key in the link was refused
  *   -EAGAIN        429: the indexer's grab limit (Retry-After in err)
  *   -EIO           a 5xx answer

@@ -16,40 +16,15 @@
 #include "common/strbuf.h"
 #include "indexer/monitor/blocklist.h"
 #include "indexer/monitor/catalog.h"
-#include "indexer/monitor/digest.h"
-#include "indexer/monitor/checks.h"
-#include "indexer/monitor/handoff.h"
+#include "indexer/monitor/monitor_ctx.h"
 #include "indexer/monitor/monitor_stats.h"
+#include "indexer/monitor/published.h"
 #include "indexer/monitor/tracker.h"
 #include "indexer/manga/manga.h"
-#include "indexer/monitor/nautiljon.h"
 #include "indexer/monitor/prefs.h"
-#include "indexer/monitor/prowlarr.h"
 #include "indexer/monitor/release.h"
 #include "indexer/store/services.h"
 #include "indexer/store/writer.h"
-
-struct series {
-	int64_t id;
-	char *name, *source;
-	char *prefs;		/* its own preferences (prefs.h), or NULL */
-	double latest, published;
-};
-
-struct monitor {
-	const struct config *cfg;
-	const int *cancel;
-	sqlite3 *db;
-	struct throttle *prowlarr_t, *nautiljon_t;
-	struct prowlarr prowlarr;
-	struct nautiljon nautiljon;
-	struct handoff handoff;
-	struct digest digest;	/* the check's notifications */
-	int catalog_order, prowlarr_order;	/* of the flow checked */
-	uint64_t hits, misses;
-	struct checks_row c;		/* the check running: its flow, its
-					 * start, what it cost and found */
-};
 
 /* What the writer stores for one series after it was searched. */
 struct results {
@@ -136,6 +111,9 @@ int monitor_new(const struct config *cfg, const int *cancel,
 	if (!rc)
 		rc = make_throttle(m->db, "nautiljon", cfg->nautiljon_rpm,
 				   &m->nautiljon_t);
+	if (!rc)
+		rc = make_throttle(m->db, "mangadex", cfg->mangadex_rpm,
+				   &m->mangadex_t);
 	if (rc) {
 		monitor_free(m);
 		return rc;
@@ -151,6 +129,10 @@ int monitor_new(const struct config *cfg, const int *cancel,
 		.url = cfg->nautiljon_url,
 		.throttle = m->nautiljon_t,
 	};
+	m->mangadex = (struct mangadex) {
+		.url = cfg->mangadex_url,
+		.throttle = m->mangadex_t,
+	};
 	handoff_init(&m->handoff, cfg, &m->prowlarr, m->db, cancel, dry_run);
 	m->handoff.digest = &m->digest;
 	*out = m;
@@ -163,6 +145,7 @@ void monitor_free(struct monitor *m)
 		return;
 	throttle_free(m->prowlarr_t);
 	throttle_free(m->nautiljon_t);
+	throttle_free(m->mangadex_t);
 	db_close(m->db);
 	free(m);
 }
@@ -173,8 +156,7 @@ static int track(struct monitor *m, int retry)
 	struct tracker_pass pass = {
 		.db = m->db,
 		.cfg = m->cfg,
-		.torrent = &m->handoff.torrent.c,
-		.usenet = &m->handoff.usenet.c,
+		.handoff = &m->handoff,
 		.retry_imports = retry,
 	};
 	int rc = tracker_run(&pass);
@@ -207,10 +189,10 @@ void monitor_reset_stats(struct monitor *m)
 	__atomic_store_n(&m->misses, 0, __ATOMIC_RELAXED);
 	throttle_reset_stats(m->prowlarr_t);
 	throttle_reset_stats(m->nautiljon_t);
+	throttle_reset_stats(m->mangadex_t);
 }
 
-/* A service's errors as /status/health shows them. */
-static const char *error_text(int rc)
+const char *monitor_error_text(int rc)
 {
 	switch (rc) {
 	case -EACCES:
@@ -235,7 +217,7 @@ static const char *error_text(int rc)
 	case -ENOENT:
 		return "no such page";
 	case -ENODATA:
-		return "the page gives no \"Nb volumes VF\"";
+		return "no count of volumes for the edition";
 	default:
 		return strerror(-rc);
 	}
@@ -275,9 +257,8 @@ static int store_cache(sqlite3 *db, void *arg)
 			 strlen(c->value));
 }
 
-/* Keep an answer (value, malloc'd, freed here; NULL when it could not
- * be made) in the cache. Losing it costs one request later, no more. */
-static void keep(const char *source, const char *key, char *value)
+/* Losing an answer costs one request later, no more. */
+void monitor_keep(const char *source, const char *key, char *value)
 {
 	struct cache_write c = { source, key, value, clock_wall() };
 
@@ -286,9 +267,8 @@ static void keep(const char *source, const char *key, char *value)
 	free(value);
 }
 
-/* Look source and key up in the cache, counting the hit or the miss. */
-static int cached(struct monitor *m, const char *source, const char *key,
-		  struct strbuf *value, double *stored_at)
+int monitor_cached(struct monitor *m, const char *source, const char *key,
+		   struct strbuf *value, double *stored_at)
 {
 	int rc = cache_get(m->db, source, key, m->cfg->cache_ttl_s,
 			   clock_wall(), value, stored_at);
@@ -302,12 +282,10 @@ static int cached(struct monitor *m, const char *source, const char *key,
 	return rc;
 }
 
-/* Send a request through its throttle: a 429 is waited out once (the
- * throttle holds the next request back for its Retry-After), and a
- * service paused for long is not asked at all. */
-static int with_retry(struct monitor *m, struct throttle *t,
-		      int (*send)(struct monitor *m, void *arg), void *arg,
-		      int *sent)
+/* The throttle holds the request after a 429 back for its Retry-After. */
+int monitor_with_retry(struct monitor *m, struct throttle *t,
+		       int (*send)(struct monitor *m, void *arg), void *arg,
+		       int *sent)
 {
 	uint64_t before = granted(t);
 	int rc = -EAGAIN;
@@ -330,7 +308,7 @@ struct prowlarr_ask {
 	size_t nr;
 };
 
-/* One Prowlarr search, in the shape with_retry() sends. */
+/* One Prowlarr search, in the shape monitor_with_retry() sends. */
 static int send_prowlarr(struct monitor *m, void *arg)
 {
 	struct prowlarr_ask *a = arg;
@@ -350,18 +328,20 @@ static int prowlarr_releases(struct monitor *m, const char *series,
 	int rc;
 
 	cache_key(series, &key);
-	if (!cached(m, "prowlarr", key.buf, &value, found_at) &&
+	if (!monitor_cached(m, "prowlarr", key.buf, &value, found_at) &&
 	    !prowlarr_parse(value.buf, value.len, series, r, nr)) {
 		rc = 0;
 		goto out;
 	}
-	rc = with_retry(m, m->prowlarr_t, send_prowlarr, &a, &m->c.prowlarr);
+	rc = monitor_with_retry(m, m->prowlarr_t, send_prowlarr, &a,
+				&m->c.prowlarr);
 	*found_at = clock_wall();
 	if (rc != -ECANCELED)
 		services_record(m->prowlarr_t, NULL, rc,
-			       rc ? error_text(rc) : NULL, "error");
+			       rc ? monitor_error_text(rc) : NULL, "error");
 	if (!rc) {
-		keep("prowlarr", key.buf, prowlarr_releases_dump(a.r, a.nr));
+		monitor_keep("prowlarr", key.buf,
+			     prowlarr_releases_dump(a.r, a.nr));
 		*r = a.r;
 		*nr = a.nr;
 	}
@@ -720,94 +700,6 @@ static int check_missing(struct monitor *m, const struct series *s)
 	return rc;
 }
 
-struct published {
-	int64_t series;
-	const struct nautiljon_info *info;
-	double at;
-};
-
-/* A writer_call() function: what Nautiljon said of a series. */
-static int store_published(sqlite3 *db, void *arg)
-{
-	const struct published *p = arg;
-	sqlite3_stmt *st;
-	int rc;
-
-	rc = db_prepare(db, "UPDATE series SET published = ?2,"
-			" status = nullif(?3, ''), last_checked = ?4"
-			" WHERE id = ?1", &st);
-	if (rc)
-		return rc;
-	sqlite3_bind_int64(st, 1, p->series);
-	if (p->info->vf_count > 0)
-		sqlite3_bind_int(st, 2, p->info->vf_count);
-	else
-		sqlite3_bind_null(st, 2);
-	sqlite3_bind_text(st, 3, p->info->vf_status, -1, SQLITE_STATIC);
-	sqlite3_bind_double(st, 4, p->at);
-	return db_finalize(st, sqlite3_step(st), "store published volumes");
-}
-
-struct nautiljon_ask {
-	const char *slug;
-	struct nautiljon_info info;
-};
-
-/* One Nautiljon page, in the shape with_retry() sends. */
-static int send_nautiljon(struct monitor *m, void *arg)
-{
-	struct nautiljon_ask *a = arg;
-
-	return nautiljon_fetch(&m->nautiljon, a->slug, m->cancel, &a->info);
-}
-
-/* What a failed Nautiljon request means for health: Cloudflare's 403
- * and a page without the count are warnings, as the manual number still
- * works; the service failing is an error. */
-static void nautiljon_failed(struct monitor *m, const char *slug, int rc)
-{
-	char text[200];
-
-	if (rc == -EACCES)
-		snprintf(text, sizeof(text), "blocked (HTTP 403); a number"
-			 " written to /manga/SERIES/latest still works");
-	else
-		snprintf(text, sizeof(text), "%s: %s", slug, error_text(rc));
-	services_record(m->nautiljon_t, NULL, rc, text, rc == -EACCES ||
-		       rc == -ENOENT || rc == -ENODATA ? "warn" : "error");
-}
-
-/* Nautiljon's counts for a series, from the cache or one request. */
-static int ask_nautiljon(struct monitor *m, const struct series *s,
-			 struct nautiljon_info *out)
-{
-	struct strbuf slug = STRBUF_INIT, value = STRBUF_INIT;
-	struct nautiljon_ask a = { 0 };
-	int rc = 0;
-
-	if (*s->source)
-		strbuf_addstr(&slug, s->source);
-	else
-		nautiljon_slug(s->name, &slug);
-	a.slug = slug.buf;
-	if (!cached(m, "nautiljon", slug.buf, &value, NULL) &&
-	    !nautiljon_info_load(value.buf, value.len, out))
-		goto out;
-	rc = with_retry(m, m->nautiljon_t, send_nautiljon, &a,
-			&m->c.nautiljon);
-	if (rc && rc != -ECANCELED)
-		nautiljon_failed(m, slug.buf, rc);
-	if (rc)
-		goto out;
-	services_record(m->nautiljon_t, NULL, 0, NULL, NULL);
-	keep("nautiljon", slug.buf, nautiljon_info_dump(&a.info));
-	*out = a.info;
-out:
-	strbuf_release(&slug);
-	strbuf_release(&value);
-	return rc;
-}
-
 /* The highest whole volume owned, 0 for none. */
 static int highest_owned(const struct manga_volume *v, size_t nr)
 {
@@ -819,35 +711,12 @@ static int highest_owned(const struct manga_volume *v, size_t nr)
 	return (int)floor(high);
 }
 
-/* Nautiljon's count went up since the last check: each volume it added
- * that is not owned is news. The first count of a series is not: it
- * says what was out before the series was watched. */
-static void tell_published(const struct series *s, int count, int high)
-{
-	struct strbuf subject = STRBUF_INIT;
-
-	for (int v = (int)s->published + 1; s->published > 0 && v <= count;
-	     v++) {
-		if (v <= high)
-			continue;
-		strbuf_reset(&subject);
-		strbuf_addf(&subject, "%s volume %d", s->name, v);
-		notify_event(NOTIFY_NEW_VOLUME, subject.buf,
-			     json_pack("{s:s, s:i, s:i}", "series", s->name,
-				       "volume", v, "published", count),
-			     "%s volume %d is out in French (Nautiljon counts"
-			     " %d)", s->name, v, count);
-	}
-	strbuf_release(&subject);
-}
-
 /* The new-volume flow for one series: a number written by hand wins
- * over Nautiljon, which is then not asked; what lies beyond the highest
- * volume owned is wanted. */
+ * over the sources (published.h), which are then not asked; what lies
+ * beyond the highest volume owned is wanted. */
 static int check_new(struct monitor *m, const struct series *s)
 {
 	struct manga_volume *v = NULL;
-	struct nautiljon_info info = { 0 };
 	size_t nr = 0;
 	double latest = 0;
 	int *wanted = NULL, high, count = 0;
@@ -857,25 +726,10 @@ static int check_new(struct monitor *m, const struct series *s)
 		return rc == -ENOENT ? 0 : rc;
 	high = highest_owned(v, nr);
 	free(v);
-	if (latest > 0) {
+	if (latest > 0)
 		count = (int)latest;
-	} else {
-		rc = ask_nautiljon(m, s, &info);
-		if (rc == -ECANCELED)
-			return rc;
-		if (rc) {
-			m->c.errors++;
-			count = (int)s->published;
-		} else {
-			struct published p = { s->id, &info, clock_wall() };
-
-			count = info.vf_count;
-			rc = writer_call(store_published, &p);
-			if (rc)
-				return rc;
-			tell_published(s, count, high);
-		}
-	}
+	else if ((rc = published_count(m, s, high, &count)))
+		return rc;
 	if (count > high) {
 		wanted = malloc((count - high) * sizeof(*wanted));
 		if (!wanted)
@@ -942,6 +796,7 @@ int monitor_check(struct monitor *m, enum monitor_flow flow,
 		.kind = monitor_flow_name(flow),
 		.trigger = trigger,
 	};
+	m->mangadex_requests = 0;
 	flow_sources(m, flow);
 	handoff_begin(&m->handoff, flow_auto_download(m->cfg, flow));
 	digest_begin(&m->digest, m->cfg->notify_digest);
@@ -985,10 +840,12 @@ int monitor_check(struct monitor *m, enum monitor_flow flow,
 		rc = writer_call(store_check, &m->c);
 	}
 	log_info("monitor: %s check %s: %d volumes wanted, %d with releases,"
-		 " %d Prowlarr and %d Nautiljon requests, %d cache hits,"
+		 " %d Prowlarr, %d Nautiljon and %d MangaDex requests,"
+		 " %d cache hits,"
 		 " %d sent, %d skipped, %d failed, %d errors", m->c.kind,
 		 rc ? "stopped" : "finished", m->c.wanted, m->c.found,
-		 m->c.prowlarr, m->c.nautiljon, m->c.cache_hits, m->c.sent,
+		 m->c.prowlarr, m->c.nautiljon, m->mangadex_requests,
+		 m->c.cache_hits, m->c.sent,
 		 m->c.skipped, m->c.failed, m->c.errors);
 	return rc;
 }

@@ -101,6 +101,7 @@ void monitor_new_free(struct monitor_new *rows, size_t n)
 		free(rows[i].name);
 		free(rows[i].path);
 		free(rows[i].status);
+		free(rows[i].by);
 	}
 	free(rows);
 }
@@ -117,12 +118,12 @@ static int new_row(sqlite3_stmt *st, void *row, void *arg)
 	r->count = sqlite3_column_int(st, 3);
 	r->manual = sqlite3_column_int(st, 4);
 	r->checked_at = sqlite3_column_double(st, 6);
-	return db_columns_strdup(st, (const int[]){ 0, 1, 5, -1 },
+	return db_columns_strdup(st, (const int[]){ 0, 1, 5, 8, -1 },
 			   (char **const[]){ &r->name, &r->path,
-					     &r->status });
+					     &r->status, &r->by });
 }
 
-/* Monitored series whose published count (the user's, else Nautiljon's)
+/* Monitored series whose published count (the user's, else a source's)
  * is above the highest volume owned, in one snapshot, so the text and
  * the JSON forms list the same volumes. */
 int monitor_reads_new(const struct query_series_filter *shown,
@@ -134,7 +135,8 @@ int monitor_reads_new(const struct query_series_filter *shown,
 		"  WHERE v.series_id = s.id AND v.kind = 'volume'), 0) AS high,"
 		" CAST(CASE WHEN s.latest > 0 THEN s.latest ELSE s.published"
 		"  END AS INTEGER) AS count,"
-		" s.latest > 0, s.status, s.last_checked, s.id"
+		" s.latest > 0, s.status, s.last_checked, s.id,"
+		" coalesce(s.published_by, 'nautiljon:fr')"
 		" FROM series s JOIN roots r ON r.id = s.root_id"
 		" WHERE s.monitored AND count > high ORDER BY s.name, s.id",
 		"list new volumes", new_row, (void *)shown, (void **)rows, n,

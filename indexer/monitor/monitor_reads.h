@@ -64,8 +64,9 @@ struct monitor_new {
 	int64_t id;
 	char *name, *path;	/* path: the folder's absolute path */
 	int high, count;
-	int manual;		/* count is the user's, not Nautiljon's */
+	int manual;		/* count is the user's, not a source's */
 	char *status;		/* NULL when unknown */
+	char *by;		/* the source's: "SOURCE:EDITION" */
 	double checked_at;
 };
 

@@ -12,6 +12,7 @@
 #include "common/http.h"
 #include "common/json.h"
 #include "common/log.h"
+#include "common/redact.h"
 #include "common/strbuf.h"
 #include "common/throttle.h"
 #include "indexer/manga/names.h"
@@ -49,25 +50,17 @@ static int add_ids(struct strbuf *url, const char *name, const char *list)
  * The message of one of Prowlarr's JSON errors ({"message": ...}), as
  * its client exceptions answer: "Search failed due to all selected
  * indexers being unavailable", "Getting release from indexer failed".
- * An answer may echo the request, so every copy of key in the message
- * is masked before it reaches a log line. Kept in body.
+ * An answer may echo the request: the message is redact()ed, key among
+ * the secrets, before it reaches a log line. Kept in body.
  */
 static const char *message(struct strbuf *body, const char *key)
 {
 	json_t *doc = json_loadb(body->buf, body->len, 0, NULL);
 	const char *m = json_string_value(json_object_get(doc, "message"));
 	struct strbuf out = STRBUF_INIT;
-	size_t klen = strlen(key);
-	const char *hit;
 
-	if (!m)
-		m = "no message";
-	while (klen && (hit = strstr(m, key))) {
-		strbuf_add(&out, m, hit - m);
-		strbuf_addstr(&out, "********");
-		m = hit + klen;
-	}
-	strbuf_addstr(&out, m);
+	redact_learn(key);
+	redact(m ? m : "no message", REDACT_MASK, &out);
 	json_decref(doc);
 	memset(body->buf, 0, body->len);
 	strbuf_release(body);

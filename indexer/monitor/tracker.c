@@ -16,6 +16,7 @@
 #include "common/strbuf.h"
 #include "indexer/monitor/blocklist.h"
 #include "indexer/monitor/checks.h"
+#include "indexer/monitor/handoff.h"
 #include "indexer/monitor/import.h"
 #include "indexer/monitor/import_path.h"
 #include "indexer/monitor/prefs.h"
@@ -447,19 +448,30 @@ static int load(sqlite3 *db, struct track **out, size_t *nr)
 	return 0;
 }
 
+/* What a notification of t is about, its volume, as the hand-off's and
+ * the new volumes' are: told once per volume (indexer/notifier.h). */
+static void subject_of(const struct track *t, struct strbuf *out)
+{
+	strbuf_addf(out, "%s volume %d", t->series, t->volume);
+}
+
 /* A failed hand-off: its release never again, and the user told. */
 static void failed(const struct track *t, const struct tracker_row *row)
 {
+	struct strbuf subject = STRBUF_INIT;
+
 	log_warn("tracker: \"%s\" for %s volume %d failed in %s: %s",
 		 t->title, t->series, t->volume, t->client, row->reason);
 	if (blocklist_valid_id(t->release_id))
 		blocklist_add(t->release_id, t->title, row->reason);
-	notify_event(NOTIFY_HANDOFF_FAILED, t->series,
+	subject_of(t, &subject);
+	notify_event(NOTIFY_HANDOFF_FAILED, subject.buf,
 		     json_pack("{s:i, s:s, s:s, s:s}", "volume", t->volume,
 			       "title", t->title, "client", t->client,
 			       "reason", row->reason),
 		     "%s volume %d: the download of \"%s\" failed in %s: %s",
 		     t->series, t->volume, t->title, t->client, row->reason);
+	strbuf_release(&subject);
 }
 
 /* The folder of the series named series (the first, should two roots
@@ -499,18 +511,36 @@ static int series_place(sqlite3 *db, const char *series, struct strbuf *dir,
 static void tell_imported(const struct track *t,
 			  const struct import_result *res)
 {
+	struct strbuf subject = STRBUF_INIT;
 	json_t *files = json_array();
 
 	for (size_t i = 0; i < res->nr_files; i++)
 		json_array_append_new(files, json_string(res->files[i].to));
 	log_info("tracker: \"%s\" imported into %s volume %d", t->title,
 		 t->series, t->volume);
-	notify_event(NOTIFY_IMPORTED, t->series,
+	subject_of(t, &subject);
+	notify_event(NOTIFY_IMPORTED, subject.buf,
 		     json_pack("{s:i, s:s, s:s, s:o}", "volume", t->volume,
 			       "title", t->title, "client", t->client,
 			       "files", files),
 		     "%s volume %d imported from \"%s\"", t->series,
 		     t->volume, t->title);
+	strbuf_release(&subject);
+}
+
+/* Whether row is a completed download dry-run kept from its import. */
+static int would_import(const struct tracker_row *row)
+{
+	return !strncmp(row->reason, TRACKER_WOULD_IMPORT,
+			strlen(TRACKER_WOULD_IMPORT));
+}
+
+/* Whether dry-run is on for the pass p. */
+static int dry_run_on(const struct tracker_pass *p)
+{
+	const int *on = p->handoff->dry_run;
+
+	return on && __atomic_load_n(on, __ATOMIC_RELAXED);
 }
 
 /*
@@ -543,7 +573,8 @@ static int trust_own_folder(const char *folder, const char **allowed,
  * state row goes to: imported; failed when the download holds no wanted
  * volume (its release is wrong: no later try can import it); else
  * completed, with row->reason saying why (to be imported again at the
- * next missing check, once the cause is fixed).
+ * next missing check, once the cause is fixed), or, under dry-run,
+ * completed with TRACKER_WOULD_IMPORT and nothing moved.
  */
 static enum tracker_state import_completed(struct tracker_pass *p,
 					   const struct track *t,
@@ -561,10 +592,23 @@ static enum tracker_state import_completed(struct tracker_pass *p,
 
 	row->reason[0] = '\0';
 	rc = series_place(p->db, t->series, &dir, &root, &own);
-	if (p->torrent && p->torrent->save_path && *p->torrent->save_path)
-		allowed[nr++] = p->torrent->save_path;
-	if (p->usenet && p->usenet->save_path && *p->usenet->save_path)
-		allowed[nr++] = p->usenet->save_path;
+	if (!rc && dry_run_on(p)) {
+		snprintf(row->reason, sizeof(row->reason), TRACKER_WOULD_IMPORT
+			 " into %.250s", dir.buf);
+		log_info("tracker: dry-run: would import \"%s\" into %s",
+			 t->title, dir.buf);
+		prefs_own_release(&own);
+		strbuf_release(&dir);
+		strbuf_release(&root);
+		return TRACKER_COMPLETED;
+	}
+	for (int i = 0; i < 2; i++) {
+		const char *save = i ? p->handoff->usenet.c.save_path :
+			p->handoff->torrent.c.save_path;
+
+		if (save && *save)
+			allowed[nr++] = save;
+	}
 	if (rc)
 		snprintf(row->reason, sizeof(row->reason), "import: the"
 			 " folder of %s is not known", t->series);
@@ -620,7 +664,7 @@ static void count_outcome(enum tracker_state was, enum tracker_state now)
 
 /* Follow the hand-offs of the tracks t that went to client c. */
 static int follow(struct tracker_pass *p, const struct download_client *c,
-		  struct track *t, size_t nr)
+		  struct track *t, size_t nr, int probe)
 {
 	const char **ids = calloc(nr ? nr : 1, sizeof(*ids));
 	struct strbuf err = STRBUF_INIT;
@@ -633,6 +677,8 @@ static int follow(struct tracker_pass *p, const struct download_client *c,
 	for (size_t i = 0; i < nr; i++)
 		if (!strcmp(t[i].client, c->client))
 			ids[n++] = t[i].client_id;
+	if (!n && probe)
+		ids[n++] = TRACKER_PROBE_ID;
 	if (!n) {
 		free(ids);
 		return 0;
@@ -668,7 +714,8 @@ static int follow(struct tracker_pass *p, const struct download_client *c,
 			     p->cfg->download_poll_interval_s,
 			     p->cfg->download_stall_timeout_s, &row);
 		if (row.state == TRACKER_COMPLETED &&
-		    (t[i].row.state != TRACKER_COMPLETED || p->retry_imports))
+		    (t[i].row.state != TRACKER_COMPLETED || p->retry_imports ||
+		     (would_import(&t[i].row) && !dry_run_on(p))))
 			row.state = import_completed(p, &t[i], *seen.path ?
 				seen.path : t[i].path, &row);
 		if (row.state == TRACKER_FAILED)
@@ -696,7 +743,12 @@ static int follow(struct tracker_pass *p, const struct download_client *c,
 
 int tracker_run(struct tracker_pass *p)
 {
-	const struct download_client *clients[] = { p->torrent, p->usenet };
+	const struct download_client *clients[] = {
+		&p->handoff->torrent.c, &p->handoff->usenet.c,
+	};
+	unsigned asked = download_retries();
+	/* dry-run asks a client nothing it need not */
+	int probe = !dry_run_on(p) && p->handoff->probed != (long long)asked;
 	struct track *t;
 	size_t nr;
 	int rc;
@@ -704,9 +756,11 @@ int tracker_run(struct tracker_pass *p)
 	p->changed = p->failed = p->active = 0;
 	rc = load(p->db, &t, &nr);
 	for (size_t i = 0; !rc && i < 2; i++)
-		if (clients[i] && clients[i]->client &&
+		if (clients[i]->client &&
 		    (!i || strcmp(clients[i]->client, clients[0]->client)))
-			rc = follow(p, clients[i], t, nr);
+			rc = follow(p, clients[i], t, nr, probe);
 	track_free(t, nr);
+	if (!rc && probe)
+		p->handoff->probed = asked;
 	return rc;
 }

@@ -11,7 +11,7 @@
  * tags).
  *
  *	struct tracker_pass pass = { .db = db, .cfg = cfg,
- *				     .torrent = &torrent, .usenet = &usenet };
+ *				     .handoff = &handoff };
  *
  *	tracker_run(&pass);
  *	...	pass.changed, pass.failed
@@ -29,7 +29,10 @@
  *                 save path: nothing is moved), and imported again at
  *                 the next missing check (control/check-missing), once
  *                 the cause is fixed; one that holds no wanted volume
- *                 (another volume, extras) failed: its release is wrong
+ *                 (another volume, extras) failed: its release is wrong.
+ *                 While dry-run is on, nothing is imported: the reason
+ *                 says "dry-run: would import into FOLDER", and the import
+ *                 runs at the first poll once dry-run is off
  *   imported      in the series folder, for the wanted volume of the
  *                 hand-off; the watcher sees the file, the gap closes,
  *                 and a notification imported goes out
@@ -65,6 +68,7 @@
 #include "indexer/monitor/download.h"
 
 struct config;
+struct handoff;
 
 /* How long a client has to list a download it took (a link it fetches
  * itself may take a moment), in polls, and at least in seconds. */
@@ -72,6 +76,13 @@ struct config;
 #define TRACKER_GRACE_MIN 10.0
 
 #define TRACKER_REASON_MAX 300
+
+/* An id no download has, whose listing asks a client for nothing. */
+#define TRACKER_PROBE_ID "0000000000000000000000000000000000000000"
+
+/* The reason of a completed download dry-run kept from its import; it is
+ * imported at the first poll after dry-run goes off. */
+#define TRACKER_WOULD_IMPORT "dry-run: would import"
 
 enum tracker_state {
 	TRACKER_SENT,
@@ -137,8 +148,10 @@ void tracker_next(const struct tracker_row *was,
 struct tracker_pass {
 	sqlite3 *db;			/* a read connection to the store */
 	const struct config *cfg;
-	/* the clients of the hand-off, with their sessions */
-	const struct download_client *torrent, *usenet;
+	/* the hand-off: its clients with their sessions, its dry-run (read
+	 * atomically: while set, a completed download is not imported,
+	 * TRACKER_WOULD_IMPORT) and when every client was last asked */
+	struct handoff *handoff;
 	int retry_imports;		/* import again the completed ones
 					 * whose import failed */
 	int changed, failed;		/* hand-offs, this pass */
@@ -147,8 +160,13 @@ struct tracker_pass {
 
 /*
  * Ask the clients how their downloads stand and store what changed, as
- * above. Returns 0 (a client that cannot be asked is counted in health,
- * not returned), or a negative errno value when the store fails.
+ * above. The first pass of a hand-off (after a start or a reload: new
+ * settings) and the first after download_retry() ("retry-client") ask
+ * every client, also one with no download on its way (the listing of
+ * TRACKER_PROBE_ID: one request that needs its credentials), so that its
+ * health line says how it is now; while dry-run is on, it waits. Returns
+ * 0 (a client that cannot be asked is counted in health, not returned),
+ * or a negative errno value when the store fails.
  */
 int tracker_run(struct tracker_pass *p);
 

@@ -605,7 +605,6 @@ static const char *const schema_steps[] = {
 	 * through triggers: they are few. */
 	"DROP TRIGGER IF EXISTS tracks_fts_add;"
 	"DROP TRIGGER IF EXISTS analysis_queue_add;",
-
 	/* version 20: the search index keeps no copy of what it indexes
 	 * (a sixth of the store at a million tracks): its rows are read
 	 * from tracks_search, a view of the tracks, and a changed or
@@ -647,7 +646,6 @@ static const char *const schema_steps[] = {
 	"  CASE WHEN OLD.album_artist_id IS NOT OLD.artist_id THEN"
 	"  (SELECT name FROM artists WHERE id = OLD.album_artist_id) END);"
 	"  END;",
-
 	/* version 21: a file keeps its name in its folder, where it kept
 	 * its path from the root, which the store then held twice (in the
 	 * table and in the unique index on it): a fifth of the store at a
@@ -686,7 +684,6 @@ static const char *const schema_steps[] = {
 	"CREATE VIEW file_paths AS SELECT f.*, CAST(CASE WHEN length(d.path)"
 	"  THEN d.path || '/' || f.name ELSE f.name END AS BLOB) AS path"
 	"  FROM files f JOIN directories d ON d.id = f.dir_id;",
-
 	/* version 22: the analysis queue is keyed by its track, with no
 	 * index beside it (a twentieth of the store at a million tracks,
 	 * queued even while the analysis is off). Tracks are taken in the
@@ -713,7 +710,6 @@ static const char *const schema_steps[] = {
 	"  SELECT id FROM tracks WHERE file_id = NEW.id"
 	"  ON CONFLICT (track_id) DO UPDATE SET gen = gen + 1;"
 	"  END;",
-
 	/* version 23: a folder's listing as a scan last read it (scan.c),
 	 * with the change time and inode the folder had before: while they
 	 * stay the same, a rescan takes the names from here. IF NOT EXISTS:
@@ -724,7 +720,6 @@ static const char *const schema_steps[] = {
 	"  ctime_ns INTEGER NOT NULL,"
 	"  inode INTEGER NOT NULL,"
 	"  names BLOB NOT NULL);",
-
 	/* version 24: the volume a chapter's name gives ("Vol.1 Ch.5" is
 	 * chapter 5 of volume 1; manga.h), NULL when it gives none. The
 	 * table is made anew with its rows, whose ids the unparsed rows
@@ -744,7 +739,6 @@ static const char *const schema_steps[] = {
 	"DROP TABLE volumes;"
 	"ALTER TABLE volumes_new RENAME TO volumes;"
 	"CREATE INDEX volumes_series ON volumes (series_id, kind, first);",
-
 	/* version 25: the releases never to be sent again, by their id
 	 * (release.h: release_id()), which found keeps with each release
 	 * for /status/found.json and control/blocklist; a series' own
@@ -757,7 +751,6 @@ static const char *const schema_steps[] = {
 	"  at REAL NOT NULL) WITHOUT ROWID;"
 	"ALTER TABLE found ADD COLUMN release_id TEXT;"
 	"ALTER TABLE series ADD COLUMN release_prefs TEXT;",
-
 	/* version 26: the counts /status/summary.json (and the analysis'
 	 * in metrics/analysis.json) show, kept as
 	 * running totals by triggers in the transactions that write the
@@ -899,13 +892,11 @@ static const char *const schema_steps[] = {
 	"  DEFAULT 0;"
 	"ALTER TABLE checks ADD COLUMN imported INTEGER NOT NULL DEFAULT 0;",
 	/* version 29: the ReplayGain a track's tags give (REPLAYGAIN_*,
-	 * Opus' R128_*, MP4's replaygain_* items), in dB to -18 LUFS;
-	 * NULL when they give none (a FLAC file already indexed gets its
-	 * gain when it changes, or at a full rescan). The files of the
-	 * formats read since this version, which earlier ones kept as
-	 * "other" files, are made to look changed, their folders' digests
-	 * forgotten, so that the next scan reads them. Tests that take a
-	 * store back to an earlier version drop these columns. */
+	 * Opus' R128_*, MP4's replaygain_* items), in dB to -18 LUFS; NULL
+	 * when none (a FLAC file indexed gets it when it changes). The
+	 * files of the formats read since, kept as "other" files before,
+	 * look changed, their folders' digests forgotten, for the next scan
+	 * to read them. Tests going back to older versions drop them. */
 	"ALTER TABLE tracks ADD COLUMN tag_gain_db REAL;"
 	"ALTER TABLE tracks ADD COLUMN tag_album_gain_db REAL;"
 	"UPDATE directories SET digest = NULL WHERE id IN"
@@ -915,6 +906,14 @@ static const char *const schema_steps[] = {
 	/* version 30: the device a root was last scanned on (root_guard.h),
 	 * NULL until it is */
 	"ALTER TABLE roots ADD COLUMN dev INTEGER;",
+	/* version 31: the source and edition of published: "mangadex:en" */
+	"ALTER TABLE series ADD COLUMN published_by TEXT;",
+	/* version 32: a volume archive's pages and first page's extension
+	 * (comicinfo.h), NULL until a scan reads it again, made to. */
+	"ALTER TABLE comicinfo ADD COLUMN pages INTEGER; ALTER TABLE"
+	"  comicinfo ADD COLUMN cover TEXT; UPDATE directories SET digest ="
+	"  NULL WHERE id IN (SELECT dir_id FROM files WHERE kind = 'archive');"
+	"UPDATE files SET mtime_ns = 0 WHERE kind = 'archive';",
 };
 
 int schema_version(void)

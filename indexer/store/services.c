@@ -3,6 +3,7 @@
 
 #include <string.h>
 
+#include "common/bytes.h"
 #include "common/clock.h"
 #include "common/db.h"
 #include "indexer/store/writer.h"
@@ -93,4 +94,33 @@ int services_record(struct throttle *t, const char *name, int rc,
 	};
 
 	return writer_call(services_store, &rep);
+}
+
+/* Every service whose row services_forget_unconfigured() may drop. */
+static const char *const known[] = {
+	"prowlarr", "nautiljon", "qbittorrent", "transmission", "sabnzbd",
+	"nzbget", "blackhole", "realdebrid",
+};
+
+int services_forget_unconfigured(sqlite3 *db, void *configured)
+{
+	const char *const *kept = configured;
+	sqlite3_stmt *st;
+	int rc = 0, keep;
+
+	for (size_t i = 0; !rc && i < ARRAY_SIZE(known); i++) {
+		keep = 0;
+		for (size_t j = 0; kept[j]; j++)
+			keep |= !strcmp(kept[j], known[i]);
+		if (keep)
+			continue;
+		rc = db_prepare(db, "DELETE FROM services WHERE name = ?1",
+				&st);
+		if (rc)
+			break;
+		sqlite3_bind_text(st, 1, known[i], -1, SQLITE_STATIC);
+		rc = db_finalize(st, sqlite3_step(st),
+				 "forget a service no longer configured");
+	}
+	return rc;
 }

@@ -59,4 +59,14 @@ int services_store(sqlite3 *db, void *report);
 int services_record(struct throttle *t, const char *name, int rc,
 		    const char *error, const char *level);
 
+/*
+ * A writer_call() function taking the NULL-terminated array of the
+ * services configured now: forget the rows of the services the monitor
+ * and the repairer know (Prowlarr, Nautiljon, each download client,
+ * Real-Debrid) that are not among them, so that health no longer names
+ * one a reload took out of the configuration. (The notifier forgets its
+ * own targets.) Returns 0 or a negative errno value (logged).
+ */
+int services_forget_unconfigured(sqlite3 *db, void *configured);
+
 #endif

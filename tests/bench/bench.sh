@@ -28,7 +28,11 @@
 # tiny tagged MP3s (tests/bench/gen_tiny.py, cached too) it times the first
 # scan and the no-change rescan, against `find` printing the same size,
 # mtime and inode of every file, and measures the daemon's peak memory and
-# the store's size. It prints one table of figures, ratios and targets.
+# the store's size. On a manga library of 10,000 small volume archives
+# (tests/bench/gen_opds.py, cached too) it times the reading of the OPDS
+# catalog's root, its list of series and its largest series feed through
+# python3 -m http.server serving the mount. It prints one table of
+# figures, ratios and targets.
 #
 # Every timed run reads its files again right before (corpus_warm): the
 # page cache left idle here is reclaimed within a minute or so.
@@ -53,8 +57,9 @@
 #   MEDIAMON_BENCH_FILES     corpus size (default 100000)
 #   MEDIAMON_BENCH_SECTIONS  sections to run (default
 #                            "mpd mediamon formats watch views covers
-#                            analysis scale onefolder")
+#                            analysis scale onefolder opds")
 #   MEDIAMON_BENCH_SCALE_FILES  files of the scale library (1000000)
+#   MEDIAMON_BENCH_OPDS_FILES   volumes of the OPDS library (10000)
 #   MEDIAMON_BENCH_TIMEOUT   seconds one scan or MPD update may take (3600)
 #   MEDIAMON_BENCH_WATCH_DRYRUN  1: the watch section asks for each rescan
 #                            itself through control/rescan, to test the
@@ -72,13 +77,16 @@ REPO=$(cd "$(dirname "$0")/../.." && pwd)
 BENCH_DIR=${MEDIAMON_BENCH_DIR:-$HOME/.cache/mediamon-bench}
 CORPUS=$BENCH_DIR/corpus
 FILES=${MEDIAMON_BENCH_FILES:-100000}
-SECTIONS=${MEDIAMON_BENCH_SECTIONS:-mpd mediamon formats watch views covers analysis scale onefolder}
+SECTIONS=${MEDIAMON_BENCH_SECTIONS:-mpd mediamon formats watch views covers analysis scale onefolder opds}
 # The scale section's library of tiny MP3s, cached like the corpus.
 SCALE=$BENCH_DIR/scale
 # The formats section's library: as many files as the corpus, in every
 # format a home library holds (gen_corpus.py --mixed), cached like it.
 FORMATS=$BENCH_DIR/formats
 SCALE_FILES=${MEDIAMON_BENCH_SCALE_FILES:-1000000}
+# The opds section's manga library of volume archives, cached like it.
+OPDS=$BENCH_DIR/opds
+OPDS_FILES=${MEDIAMON_BENCH_OPDS_FILES:-10000}
 HISTORY=$BENCH_DIR/history.csv
 SLOWER_PCT=10   # a change for the worse beyond this is flagged
 TIMEOUT=${MEDIAMON_BENCH_TIMEOUT:-3600}
@@ -131,6 +139,10 @@ TARGET_SCALE_STORE_MB=400
 # The worst stat() or read of a status file (status_latency.py), during
 # the first scan and after it (issue 32).
 TARGET_SCALE_STATUS_MS=100
+# The OPDS catalog (issue 51): the root and any series feed read through a
+# web server in under 2 s; each read OPDS_READS times, the worst kept.
+TARGET_OPDS_S=2
+OPDS_READS=3
 # Track analysis: seconds of audio analysed per second of CPU time.
 TARGET_ANALYSIS_RATE=200
 # The store the duplicate lookup is timed in: this many analysed tracks.
@@ -142,6 +154,8 @@ MM_PID=""      # mediamon, while it runs
 FLOOR_PID=""   # bench_fuse_tree, while it runs
 MM_MNT=""      # its mount point, while it may be mounted
 MM_EXTRA_ROOT="" # a second music root for the next mediamon_start
+MM_MANGA=""    # a manga root for the next mediamon_start
+HS_PID=""      # python3 -m http.server, while it serves the mount
 SL_PID=""      # status_latency.py, while it polls in the background
 WATCH_LIB=""   # the watch section's library, while it exists
 BROKEN=""      # set when a figure could not be trusted: exit 1 at the end
@@ -330,6 +344,7 @@ cleanup() {
 	status=$?
 	set +e
 	[ -z "$SL_PID" ] || stop_pid "$SL_PID" status_latency.py
+	[ -z "$HS_PID" ] || stop_pid "$HS_PID" http.server
 	mediamon_stop
 	floor_stop
 	[ -n "$MPD_PID" ] && mpd_stop
@@ -556,6 +571,7 @@ mediamon_start() {
 	set -- -f
 	[ -z "$mm_config" ] || set -- "$@" -o "config=$mm_config"
 	[ -z "$MM_EXTRA_ROOT" ] || set -- "$@" -o "music=$MM_EXTRA_ROOT"
+	[ -z "$MM_MANGA" ] || set -- "$@" -o "manga=$MM_MANGA"
 	"$MEDIAMON" "$@" -o "music=$mm_music" -o "db=$MM_DB" "$MM_MNT" >"$MM_LOG" 2>&1 &
 	MM_PID=$!
 	mm_i=0
@@ -1340,6 +1356,82 @@ section_onefolder() {
 	fi
 }
 
+# ------------------------------------------------------------------- opds
+
+# opds_read URL: the seconds urllib takes to read URL whole, and its bytes
+opds_read() {
+	"$PYTHON" -c 'import sys, time, urllib.request
+t = time.monotonic()
+with urllib.request.urlopen(sys.argv[1], timeout=600) as r:
+    n = len(r.read())
+print("%.3f %d" % (time.monotonic() - t, n))' "$1"
+}
+
+# opds_time KEY PATH: the worst of OPDS_READS reads of the mount's PATH
+# through the web server, kept as KEY_s (and its size as KEY_kb)
+opds_time() {
+	: >"$WORK/opds-reads"
+	for ot_n in $(seq "$OPDS_READS"); do
+		opds_read "$HS_URL$2" >>"$WORK/opds-reads" ||
+			die "reading $2 through http.server failed"
+	done
+	put "$1_s" "$(sort -g "$WORK/opds-reads" | tail -n 1 | cut -d ' ' -f 1)"
+	put "$1_kb" "$(($(head -n 1 "$WORK/opds-reads" | cut -d ' ' -f 2) / 1024))"
+	log "opds: $2: $(paste -sd ' ' "$WORK/opds-reads") (s, bytes)"
+}
+
+# The manga library's OPDS catalog, served by python3 -m http.server over
+# the mount once the first scan is done: the root feed, the list of every
+# series and the feed of the series of the most volumes (what a reader
+# opens first and the largest feed a series gives).
+section_opds() {
+	generate gen_opds.py "$OPDS" "$OPDS_FILES" "OPDS library"
+	warm "$OPDS"
+	mkdir -p "$WORK/no-music"
+	MM_MANGA=$OPDS
+	mediamon_start "$WORK/no-music"
+	MM_MANGA=""
+	scan_wait ""
+	op_series=$(find "$OPDS" -mindepth 1 -maxdepth 1 -type d | wc -l)
+	op_i=0
+	until [ "$(find "$MM_MNT/opds/series" -mindepth 1 -maxdepth 1 | wc -l)" \
+		-ge "$op_series" ]; do
+		op_i=$((op_i + 1))
+		[ "$op_i" -le 600 ] || die "the $op_series series never all showed in opds/series"
+		sleep 0.5
+	done
+	op_port=$("$PYTHON" -c 'import socket
+s = socket.socket()
+s.bind(("127.0.0.1", 0))
+print(s.getsockname()[1])')
+	"$PYTHON" -m http.server "$op_port" --bind 127.0.0.1 \
+		--directory "$MM_MNT" >/dev/null 2>&1 &
+	HS_PID=$!
+	HS_URL=http://127.0.0.1:$op_port/
+	op_i=0
+	until opds_read "${HS_URL}README" >/dev/null 2>&1; do
+		op_i=$((op_i + 1))
+		[ "$op_i" -le 150 ] || die "http.server on port $op_port never answered"
+		sleep 0.1
+	done
+	opds_time opds_root opds/catalog.xml
+	opds_time opds_list opds/series.xml
+	opds_time opds_series "opds/series/Series%200000.xml"
+	stop_pid "$HS_PID" http.server
+	HS_PID=""
+	mediamon_stop
+	for op_what in "root catalog.xml:root" "series.xml, every series:list" \
+		"largest series feed:series"; do
+		op_key=${op_what##*:}
+		op_s=$(get "opds_${op_key}_s")
+		figure_row "opds_${op_key}_s@$OPDS_FILES" lower \
+			"opds: ${op_what%:*} through http.server ($(get "opds_${op_key}_kb") kB)" \
+			"$op_s s" "" "< ${TARGET_OPDS_S} s" \
+			"$(verdict "$op_s" lt "$TARGET_OPDS_S")"
+	done
+	row "opds:   ($OPDS_FILES volumes in $op_series series, the worst of $OPDS_READS reads)" ""
+}
+
 # ------------------------------------------------------------------ scale
 
 scale_ensure() {
@@ -1538,7 +1630,7 @@ check_setup() {
 					die "$tool is missing (run contrib/install-deps.sh)"
 			done
 			;;
-		mediamon | formats | watch | views | covers | scale)
+		mediamon | formats | watch | views | covers | scale | opds)
 			[ -x "$MEDIAMON" ] || die "$MEDIAMON is not built (make mediamon)"
 			case $section in mediamon | scale)
 				[ -x "$SCAN_FLOOR" ] ||
@@ -1561,7 +1653,7 @@ check_setup() {
 
 versions() {
 	v=""
-	case " $SECTIONS " in *" mediamon "* | *" formats "* | *" watch "* | *" views "* | *" covers "* | *" scale "* | *" onefolder "*)
+	case " $SECTIONS " in *" mediamon "* | *" formats "* | *" watch "* | *" views "* | *" covers "* | *" scale "* | *" onefolder "* | *" opds "*)
 		v=$("$MEDIAMON" -V 2>&1 | head -n 1) ;;
 	esac
 	case " $SECTIONS " in *" mpd "*)

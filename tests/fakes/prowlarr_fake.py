@@ -61,6 +61,14 @@ Prowlarr does. An indexer link may be:
                          410 | 429 Retry-After: 30 | 500 | an HTML page |
                          a redirect loop | 301 to ftp://... | 301 without
                          a Location
+    echo                 410 whose description repeats the request, its
+                         key included
+
+A release with "_torznab": true is one of a Torznab indexer that gives
+its download link as the guid (issue 45 saw one): its guid is answered
+as the proxy link, key included, and its infoUrl and commentUrl
+(Torznab's <comments>, kept by indexers as the release's comment page)
+carry the key too, as planted text for the tests of redaction.
 
 Members starting with "_" are the fake's and are not answered. Without a
 file, the built-in table below serves.
@@ -258,6 +266,12 @@ class Prowlarr(http_fake.FakeHandler):
         for key in ("downloadUrl", "magnetUrl"):
             if out.get(key):
                 out[key] = self.proxy(out[key], r)
+        if r.get("_torznab"):
+            out["guid"] = out["downloadUrl"]
+            out["infoUrl"] = "%s/info/%s?apikey=%s" % (
+                self.base(), r["guid"], API_KEY)
+            out["commentUrl"] = "%s/comments/%s?apikey=%s#c" % (
+                self.base(), r["guid"], API_KEY)
         return out
 
     def record(self, body):
@@ -309,7 +323,8 @@ class Prowlarr(http_fake.FakeHandler):
     def find(self, guid, indexer_id):
         for releases in RELEASES.values():
             for r in releases:
-                if r["guid"] == guid and r["indexerId"] == indexer_id:
+                if r["indexerId"] == indexer_id and guid in (
+                        r["guid"], self.mapped(r)["guid"]):
                     return r
         return None
 
@@ -365,6 +380,9 @@ class Prowlarr(http_fake.FakeHandler):
         xml = "application/rss+xml"
         if link == "gone":
             return 410, error_xml(410, "Release unavailable"), {}, xml
+        if link == "echo":
+            return 410, error_xml(410, "Release unavailable: %s" %
+                                  self.path), {}, xml
         if link == "limited":
             return 429, error_xml(429, "User configurable Indexer Grab "
                                   "Limit of 1 in last 24 hour(s) reached."), \

@@ -341,9 +341,17 @@ def unmount(path, proc):
 
 
 def local_env():
-    """The environment without proxy settings: fakes listen on 127.0.0.1."""
-    return {k: v for k, v in os.environ.items()
-            if not k.lower().endswith("_proxy")}
+    """The environment of the programs a test starts: the fakes listen on
+    127.0.0.1, and every other address goes to a proxy that is not there
+    (the discard port), so a request a test left to a public default
+    fails at once instead of reaching the Internet."""
+    env = {k: v for k, v in os.environ.items()
+           if not k.lower().endswith("_proxy")}
+    nowhere = "http://127.0.0.1:9"
+    env.update(http_proxy=nowhere, https_proxy=nowhere, HTTPS_PROXY=nowhere,
+               ALL_PROXY=nowhere, no_proxy="127.0.0.1,localhost,::1",
+               NO_PROXY="127.0.0.1,localhost,::1")
+    return env
 
 
 class Fake:

@@ -137,6 +137,32 @@ def test_qbittorrent_wrong_password_asked_once(monitored, clients, files,
     assert a.hash in [t["hash"] for t in qbit.torrents()]
 
 
+def test_client_health_follows_retry_and_reload(monitored, clients,
+                                                tmp_path):
+    """With nothing to send (issue 45): a start asks the client once, and
+    health says it refused; "retry-client" asks it again at once; a
+    reload with the right password asks it again, and the line goes
+    without waiting for a check."""
+    qbit = clients("qbittorrent")
+    mon = monitored(["Saga 01"], monitor=AUTO, general=SEND,
+                    extra=conf("qbittorrent", qbit.url, tmp_path,
+                               password="wrong"),
+                    releases={"saga 01": []})
+    wait_for(lambda: health(mon), 30, "health naming qbittorrent",
+             until=lambda t: "qbittorrent" in t, mount=mon.m)
+    assert "check the user name and password" in health(mon)
+    assert qbit.logins() == (0, 1)
+    retry(mon)
+    assert qbit.logins() == (0, 2)
+    assert "qbittorrent" in health(mon)
+    mon.conf.write_text(mon.conf.read_text().replace(
+        "password = wrong", "password = " + PASSWORD))
+    mon.m.proc.send_signal(signal.SIGHUP)
+    wait_for(lambda: health(mon), 30, "health without qbittorrent",
+             until=lambda t: "qbittorrent" not in t, mount=mon.m)
+    assert qbit.logins() == (1, 2)
+
+
 def test_qbittorrent_origin_refused(monitored, clients, relays, tmp_path):
     """Behind a reverse proxy that hands qBittorrent its own Host but
     keeps the browser's Origin and Referer, its CSRF check answers 401:

@@ -152,7 +152,10 @@ def test_readers_during_rescans_watch_events_and_control_writes(
     conf.write_text("[general]\nwatch_debounce = 50ms\n"
                     "[music]\nroot = %s\n[manga]\nroot = %s\n"
                     "[monitor]\nauto_check_interval = 0\n"
-                    "search_enabled = no\n" % (library, manga))
+                    "search_enabled = no\n"
+                    "[nautiljon]\nurl = http://127.0.0.1:9\n"
+                    "[mangadex]\nurl = http://127.0.0.1:9\n" % (library,
+                                                                manga))
     m = make_mount("config=" + str(conf))
 
     readers = Readers(m.path)

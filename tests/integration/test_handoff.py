@@ -271,6 +271,42 @@ def test_bad_links_fail_their_release(monitored, fake):
     no_secret(mon)
 
 
+def test_dead_link_blocklisted_at_once(monitored, fake):
+    """A link that answers 410, or redirects to the indexer's 404, is a
+    release gone for good (issue 45): blocklisted with that reason at
+    once, and never fetched again."""
+    qbit = fake("qbittorrent_fake.py")
+    missing = with_links("missing", "Saga 01 T04 B", 80, download="/nothing")
+    missing["_redirect"] = True
+    mon = monitored([saga(1)], monitor=AUTO, general=SEND,
+                    extra=qbit_conf(qbit), releases={"saga 01": [
+                        with_links("gone", "Saga 01 T02 A", 90,
+                                   download="gone"),
+                        missing,
+                        with_links("limited", "Saga 01 T06 C", 70,
+                                   download="limited")]})
+    mon.check("missing")
+    found = by_volume(mon.m.json("status/found.json"), "Saga 01")
+    prefix = "qbittorrent: no link of the release works: "
+    gone = prefix + "the release is no longer there (HTTP 410)"
+    notfound = prefix + "the release is no longer there (HTTP 404)"
+    assert found[2]["releases"][0]["download"]["reason"] == gone
+    assert found[4]["releases"][0]["download"]["reason"] == notfound
+    blocked = mon.m.read("control/blocklist").decode()
+    assert "\tSaga 01 T02 A\t%s\n" % gone in blocked
+    assert "\tSaga 01 T04 B\t%s\n" % notfound in blocked
+    # a grab limit passes: not blocklisted
+    assert "Saga 01 T06 C" not in blocked
+    fetched = len(mon.prowlarr.call("/_downloads"))
+    assert fetched == 3
+    mon.check("missing")
+    links = [d["link"] for d in mon.prowlarr.call("/_downloads")[fetched:]]
+    assert links == ["limited"]
+    found = by_volume(mon.m.json("status/found.json"), "Saga 01")
+    assert found[2]["releases"] == [] and found[4]["releases"] == []
+    assert "qbittorrent" not in mon.m.read("status/health").decode()
+
+
 def test_prowlarr_html_in_health(monitored):
     mon = monitored([saga(1)])
     html = "<!DOCTYPE html><html><body>Prowlarr</body></html>"

@@ -6,11 +6,13 @@ the cache, the throttle, what is found and shown, and bad answers."""
 import errno
 import json
 import os
+import signal
 import time
 
 import pytest
 
 from conftest import is_mounted, start, unmount, wait_for
+from reliability import every_file
 
 API_KEY = "fakeKEY-0123456789abcdef"
 
@@ -70,7 +72,7 @@ class Monitor:
 
     def __init__(self, tmp_path, fake, series, nautiljon=None,
                  monitor="", extra="", rpm=120, general="",
-                 download_url=None, releases=None):
+                 download_url=None, releases=None, mangadex=None):
         self.tmp = tmp_path
         self.releases = tmp_path / "releases.json"
         table = {saga(n).lower(): saga_releases(n, download_url)
@@ -81,6 +83,9 @@ class Monitor:
         pages = tmp_path / "pages.json"
         pages.write_text(json.dumps(nautiljon or {}))
         self.nautiljon = fake("nautiljon_fake.py", pages)
+        known = tmp_path / "mangadex.json"
+        known.write_text(json.dumps(mangadex or {}))
+        self.mangadex = fake("mangadex_fake.py", known)
         self.root = tmp_path / "manga"
         make_library(str(self.root), series)
         self.catalog = tmp_path / "catalog.jsonl"
@@ -94,10 +99,12 @@ class Monitor:
             "[monitor]\n%s"
             "[prowlarr]\nurl = %s\napi_key = %s\nrequests_per_minute = %d\n"
             "[nautiljon]\nurl = %s\nrequests_per_minute = 120\n"
+            "[mangadex]\nurl = %s\nrequests_per_minute = 120\n"
             "[catalog]\nfile = %s\n%s"
             % (general, self.root, monitor if "auto_check" in monitor else
                "auto_check_interval = 0\n" + monitor, self.prowlarr.url,
-               API_KEY, rpm, self.nautiljon.url, self.catalog, extra))
+               API_KEY, rpm, self.nautiljon.url, self.mangadex.url,
+               self.catalog, extra))
         # it holds an api key: the daemon refuses it readable by others
         os.chmod(str(self.conf), 0o600)
         self.m = None
@@ -129,6 +136,9 @@ class Monitor:
 
     def pages(self):
         return self.nautiljon.call("/_requests")
+
+    def mangadex_calls(self):
+        return self.mangadex.call("/_requests")
 
 
 @pytest.fixture
@@ -348,6 +358,78 @@ def test_link_credentials_are_masked(monitored):
     assert link == "https://REDACTED@ddl.example/2?token=REDACTED&v=2"
 
 
+def test_key_planted_in_answers_shows_nowhere(monitored, fake, tmp_path):
+    """A Torznab indexer gives Prowlarr's proxy link as the guid, and its
+    info and comment links carry the key; a dead link's error and a
+    search's error echo the request (issue 45): the key shows in no file
+    of the mount, no log line and no notification."""
+    hooks = fake("webhook_fake.py")
+    hole = tmp_path / "hole"
+    hole.mkdir()
+    planted = [release("s01-02", "Saga 01 T02 FRENCH CBZ"),
+               release("s01-04", "Saga 01 T04 FRENCH CBZ")]
+    planted[0]["downloadUrl"] = "echo"
+    planted[0]["magnetUrl"] = None
+    for r in planted:
+        r["_torznab"] = True
+    mon = monitored([saga(1), "Echo"], monitor="auto_download = yes\n",
+                    general="dry_run = no\n",
+                    releases={"saga 01": planted},
+                    extra="[download]\nclient = blackhole\n"
+                    "blackhole_dir = %s\n[notify]\nwebhook = %s/hook\n"
+                    % (hole, hooks.url))
+    mon.check("missing")
+    searches = {r["args"]["query"][0] for r in mon.searches()}
+    assert searches == {"Saga 01", "Echo"}
+    # the proxy links were fetched, with the key: there was one to leak
+    fetched = mon.prowlarr.call("/_downloads")
+    assert {200, 410} <= {d["status"] for d in fetched}
+    assert all(d["api_key"] == API_KEY for d in fetched)
+    assert [f for f in os.listdir(str(hole)) if "T04" in f]
+    m = mon.m
+    found = by_volume(m.json("status/found.json"), "Saga 01")
+    guid = found[4]["releases"][0]["guid"]
+    assert guid.startswith("%s/1/download?apikey=REDACTED&link="
+                           % mon.prowlarr.url)
+    assert "HTTP 410" in found[2]["download"]["reason"]
+    read = 0
+    for path in every_file(m.path):
+        with open(path, "rb") as f:
+            assert API_KEY.encode() not in f.read(), path
+        read += 1
+    assert read > 30
+    log = (tmp_path / "mediamon.log").read_bytes()
+    assert b"(X-Api-Key: REDACTED)" in log
+    assert API_KEY.encode() not in log
+    posts = wait_for(lambda: hooks.call("/_posts"), 30, "a notification",
+                     until=lambda p: p, mount=m)
+    assert API_KEY not in json.dumps(posts)
+
+
+def test_health_lines_end_with_their_cause(monitored):
+    """A service's health line goes with its cause (issue 45): at its
+    next successful request, and at a reload whose configuration no
+    longer names it."""
+    mon = monitored([saga(1)], monitor="cache_ttl = 0\n")
+    mon.prowlarr.call("/_inject", {"query": "saga 01", "status": 401,
+                                   "times": 1})
+    mon.check("missing")
+    assert "error: prowlarr: access refused" in mon.m.read("status/health").decode()
+    mon.check("missing")
+    assert "prowlarr" not in mon.m.read("status/health").decode()
+    # unreachable, then taken out of the configuration
+    mon.prowlarr.stop()
+    mon.check("missing")
+    assert "error: prowlarr: " in mon.m.read("status/health").decode()
+    text = mon.conf.read_text()
+    start = text.index("[prowlarr]")
+    mon.conf.write_text(text[:start] + text[text.index("[nautiljon]"):])
+    mon.m.proc.send_signal(signal.SIGHUP)
+    wait_for(lambda: b"reload: done" in mon.m.read("log"), 30,
+             "reload: done in the log", mount=mon.m, interval=0.1)
+    assert "prowlarr" not in mon.m.read("status/health").decode()
+
+
 def test_new_volumes_ask_nautiljon_first(monitored):
     pages = {"saga+01": [14, "En cours"], "saga+02": [11, "Terminé"],
              "saga+03": [40, "En cours"]}
@@ -374,10 +456,11 @@ def test_new_volumes_ask_nautiljon_first(monitored):
     assert new[0] == {"series": "Saga 01", "volume": 12,
                       "series_path": str(mon.root / "Saga 01"),
                       "published": 14, "source": "nautiljon",
+                      "edition": "fr",
                       "status": "En cours", "checked_at": new[0][
                           "checked_at"]}
     assert new[0]["checked_at"].endswith("Z")
-    assert new[3]["source"] == "manual"
+    assert new[3]["source"] == "manual" and new[3]["edition"] is None
     status = m.json("manga/Saga 01/status.json")
     assert status["status"] == "En cours" and status["last_checked"]
     found = m.json("status/found.json")

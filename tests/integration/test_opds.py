@@ -32,6 +32,8 @@ ATOM = "{http://www.w3.org/2005/Atom}"
 ACQUISITION = "http://opds-spec.org/acquisition"
 IMAGE = "http://opds-spec.org/image"
 THUMBNAIL = "http://opds-spec.org/image/thumbnail"
+STREAM = "http://vaemendis.net/opds-pse/stream"
+PSE_COUNT = "{http://vaemendis.net/opds-pse/ns}count"
 TOP = ["catalog.xml", "series.xml", "recent.xml", "updated.xml"]
 
 ODD = 'Tom & Jerry <"Ünïcode"> l\'été'
@@ -301,9 +303,10 @@ def test_http_server_serves_every_link(manga, served):
     each acquisition link gives the bytes of the volume file, each cover
     and thumbnail link the bytes of its image, with the type the feed
     says (http.server's, by the extension, which knows no comic
-    archive's)."""
+    archive's), each page of a stream link's template the bytes of the
+    page."""
     todo, seen = [served + "opds/catalog.xml"], set()
-    acquired = images = 0
+    acquired = images = pages = 0
     while todo:
         url = todo.pop()
         if url in seen:
@@ -323,11 +326,22 @@ def test_http_server_serves_every_link(manga, served):
                     assert kind == ln.get("type"), target
                 acquired += ln.get("rel") == ACQUISITION
                 images += ln.get("rel") != ACQUISITION
+            elif ln.get("rel") == STREAM:
+                # each page as the mount gives it (http.server knows no
+                # type of a name without an extension)
+                for n in range(int(ln.get(PSE_COUNT))):
+                    page = target.replace("{pageNumber}", str(n)).replace(
+                        "{maxWidth}", "600")
+                    path = urllib.parse.urlparse(page).path
+                    with open(manga.file(path.lstrip("/")), "rb") as f:
+                        assert fetch(page) == f.read(), page
+                    pages += 1
             else:
                 todo.append(target)
     assert served + "opds/series/Berserk.xml" in seen
     assert acquired >= 8
     assert images >= 4
+    assert pages >= 4
 
 
 def test_empty_library_gives_empty_feeds(tmp_path):
@@ -389,7 +403,7 @@ def world():
 def test_series_another_user_may_not_list_is_in_no_feed(world):
     """A series folder 0700 of root: the other user's feeds, its listing
     of /opds/series and its lookups (the series' feed, its cover) show
-    nothing of it, while its own feeds validate and the owner sees both
+    nothing of it (nor of its pages), while its own feeds validate and the owner sees both
     series."""
     from test_access import drop_user, make_user
     import pathlib
@@ -410,12 +424,14 @@ def test_series_another_user_may_not_list_is_in_no_feed(world):
                                   IMAGE)
         cover = cover.replace("../", "")
         assert m.read("opds/" + cover).endswith(b"a secret cover")
+        page = "pages/%s/0" % cover.split("/")[1].split(".")[0]
+        assert m.read("opds/" + page).endswith(b"a secret cover")
         out = user.run("/usr/bin/python3", "-c", WALK, m.file("opds"),
-                       "series/Secret Stash.xml", cover)
+                       "series/Secret Stash.xml", cover, page)
         assert out.returncode == 0, out
         seen = json.loads(out.stdout)
         assert seen["series"] == ["Open Shelf.xml"]
-        for rel in ["series/Secret Stash.xml", cover]:
+        for rel in ["series/Secret Stash.xml", cover, page]:
             assert seen.pop(rel) == errno.ENOENT, rel
         for rel, got in seen.items():
             if rel == "series":

@@ -87,6 +87,7 @@ def test_repair_runs_while_a_manga_check_is_slow(setup, tmp_path, fake):
     make_slow_series(str(manga), ["Slow 6000 %d" % n for n in range(5)])
     s = setup(sections="[manga]\nroot = %s\n"
               "[monitor]\nauto_check_interval = 0\nmissing_volumes = no\n"
+              "new_sources = nautiljon\n"
               "[nautiljon]\nurl = %s\nrequests_per_minute = 60\n"
               % (manga, nautiljon.url))
     s.m.write("control/check-new", "1\n")
@@ -352,8 +353,8 @@ def test_control_maintenance(mount):
     assert "\nnext backup: " in text
     for cmd in ("backup", "prune", "vacuum"):
         assert "\n  %s " % cmd in text
-    for bad in ("1\n", "backup now\n", "BACKUP\n", "prune\nvacuum\n",
-                "vacuum \n"):
+    for bad in ("1\n", "backup now\n", "BACKUPS\n", "prune\nvacuum\n",
+                "vac uum\n"):
         einval(mount, "control/maintenance", bad)
 
     backups = os.path.join(os.path.dirname(mount.db), "backups")

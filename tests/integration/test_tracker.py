@@ -435,6 +435,82 @@ def test_name_clash_on_import(monitored, clients, files, tmp_path):
         "Saga 01 T04.cbz"]
 
 
+def test_dry_run_after_restart_imports_nothing(monitored, clients, files,
+                                               tmp_path):
+    """Sent, then the daemon restarted with dry_run on (issue 45): the
+    download completes in Transmission, and is not imported but shown as
+    one that would be, in downloads.json; dry-run off, it is imported."""
+    tr = clients("transmission")
+    _, b, _ = torrents()
+    r = release("b04", "Saga 01 T04 FRENCH", seeders=30)
+    r["downloadUrl"] = files.put("/b.torrent", b.data)
+    r["magnetUrl"] = None
+    save = tmp_path / "saves"
+    save.mkdir()
+    mon = monitored(["Saga 01"], monitor=AUTO, general=SEND,
+                    extra=conf("transmission", tr.url, save,
+                               rpc="/transmission/rpc") + POLL,
+                    releases={"saga 01": [r]})
+    mon.check("missing")
+    wait_for(lambda: state_of(mon, 4), 30, "volume 4 on its way",
+             until=lambda s: s == "downloading", mount=mon.m)
+    mon.unmount()
+    mon.conf.write_text(mon.conf.read_text().replace(
+        "dry_run = no", "dry_run = yes"))
+    mon.mount()
+    (save / b.name).write_bytes(b.content)
+    tr.rpc("torrent-verify", ids=[b.hash])
+    shown = wait_for(lambda: {d["volume"]: d for d in mon.m.json(
+        "status/downloads.json")}[4], 60, "volume 4 kept by dry-run",
+        until=lambda d: d["reason"], mount=mon.m)
+    folder = mon.root / "Saga 01"
+    assert shown["state"] == "completed"
+    assert shown["reason"] == "dry-run: would import into %s" % folder
+    assert not (folder / "Saga 01 T04.cbz").exists()
+    assert (save / b.name).read_bytes() == b.content
+    assert "Saga 01\t4\n" in mon.m.read("status/missing").decode()
+    # dry-run off: the next poll imports it
+    mon.m.write("control/dry-run", "0\n")
+    wait_for(lambda: state_of(mon, 4), 30, "volume 4 imported",
+             until=lambda s: s == "imported", mount=mon.m)
+    assert (folder / "Saga 01 T04.cbz").read_bytes() == b.content
+
+
+def test_each_volume_imported_is_told(monitored, clients, files, fake,
+                                      tmp_path):
+    """Two volumes of one series imported: two imported notifications,
+    each naming the series and its volume (issue 45), not one for the
+    series."""
+    hooks = fake("webhook_fake.py")
+    tr = clients("transmission")
+    save = tmp_path / "saves"
+    save.mkdir()
+    found = []
+    for v in (4, 6):
+        t = Torrent("Saga 01 T%02d.cbz" % v, CONTENT + b"%d" % v * 40000)
+        (save / t.name).write_bytes(t.content)
+        r = release("v%02d" % v, "Saga 01 T%02d FRENCH" % v, seeders=30)
+        r["downloadUrl"] = files.put("/%d.torrent" % v, t.data)
+        r["magnetUrl"] = None
+        found.append(r)
+    mon = monitored(["Saga 01"], monitor=AUTO, general=SEND,
+                    extra=conf("transmission", tr.url, save,
+                               rpc="/transmission/rpc") + POLL +
+                    "[notify]\nwebhook = %s/hook\nevents = imported\n"
+                    % hooks.url,
+                    releases={"saga 01": found})
+    mon.check("missing")
+
+    def imported():
+        return sorted((p["body"]["event"], p["body"]["subject"])
+                      for p in hooks.call("/_posts"))
+    told = wait_for(imported, 60, "two imported notifications",
+                    until=lambda got: len(got) >= 2, mount=mon.m)
+    assert told == [("imported", "Saga 01 volume 4"),
+                    ("imported", "Saga 01 volume 6")]
+    assert state_of(mon, 4) == state_of(mon, 6) == "imported"
+
+
 def sab_conf(sab, complete):
     return ("[usenet]\nclient = sabnzbd\nurl = %s\napi_key = %s\n"
             "category = manga\nsave_path = %s\n[download]\n" % (

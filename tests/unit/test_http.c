@@ -530,35 +530,6 @@ static void test_escape(void **state)
 	check_escape("", 0, "");
 }
 
-static void check_redact(const char *in, int masked, const char *want)
-{
-	struct strbuf sb = STRBUF_INIT;
-
-	assert_int_equal(http_redact_url(in, "XX", &sb), masked);
-	assert_string_equal(sb.buf, want);
-	strbuf_release(&sb);
-}
-
-/* What --check-config shows of a URL: no user, password or key. */
-static void test_redact_url(void **state)
-{
-	(void)state;
-	check_redact("http://h:9696/api", 0, "http://h:9696/api");
-	check_redact("http://admin:pw@h:8080/", 1, "http://XX@h:8080/");
-	check_redact("https://tok@h", 1, "https://XX@h");
-	check_redact("http://a@b:c@h/p@q?x=@#@", 1, "http://XX@h/p@q?x=@#@");
-	check_redact("http://h/?apikey=K&q=one&API_KEY=K2#token=f", 1,
-		     "http://h/?apikey=XX&q=one&API_KEY=XX#token=f");
-	check_redact("http://h/x?passkey=1&token&password=p&secret=",
-		     1, "http://h/x?passkey=XX&token&password=XX&secret=XX");
-	check_redact("http://h/x#?apikey=K", 0, "http://h/x#?apikey=K");
-	check_redact("http://h/x?keys=1&tokens=2", 0,
-		     "http://h/x?keys=1&tokens=2");
-	check_redact("magnet:?xt=urn:btih:A&apikey=K&as=http://u@h/f", 1,
-		     "magnet:?xt=urn:btih:A&apikey=XX&as=http://u@h/f");
-	check_redact("", 0, "");
-}
-
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -586,7 +557,6 @@ int main(void)
 		cmocka_unit_test(test_secret_path),
 		cmocka_unit_test(test_cookies),
 		cmocka_unit_test(test_escape),
-		cmocka_unit_test(test_redact_url),
 	};
 
 	return cmocka_run_group_tests(tests, start_fake, stop_fake);

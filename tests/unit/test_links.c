@@ -117,7 +117,7 @@ static void test_bad_links(void **state)
 			    " neither a magnet nor a web link");
 	assert_int_equal(fetch("bad-location", all), -EPROTO);
 	assert_non_null(strstr(err.buf, "HTTP 301"));
-	assert_int_equal(fetch("gone", all), -ENOLINK);
+	assert_int_equal(fetch("gone", all), -EIDRM);
 	assert_string_equal(err.buf, "the release is no longer there"
 			    " (HTTP 410)");
 	assert_int_equal(fetch("limited", all), -EAGAIN);
@@ -227,6 +227,12 @@ static void test_qbit_fallback_to_guid(void **state)
 	r.magnet = proxy("ftp", &link);
 	assert_int_equal(download_send(&c, &r, NULL, NULL, &err), -ENOLINK);
 	assert_non_null(strstr(err.buf, "a ftp: link"));
+	/* gone from the indexer: for good */
+	r.magnet = proxy("gone", &link);
+	assert_int_equal(download_send(&c, &r, NULL, NULL, &err), -EIDRM);
+	assert_string_equal(err.buf, "qbittorrent: no link of the release"
+			    " works: the release is no longer there"
+			    " (HTTP 410)");
 	add = last_add();
 	assert_null(add);
 

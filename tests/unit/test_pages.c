@@ -23,6 +23,7 @@
 #include <archive_entry.h>
 
 #include "common/strbuf.h"
+#include "indexer/manga/comicinfo.h"
 #include "indexer/manga/pages.h"
 
 enum format { ZIP, TAR };
@@ -84,6 +85,11 @@ static void test_kinds(void **state)
 	assert_int_equal(pages_kind("ComicInfo.xml"), -1);
 	assert_int_equal(pages_kind("jpg"), -1);
 	assert_int_equal(pages_kind("a.jpg.txt"), -1);
+	assert_int_equal(pages_ext_kind("PNG"), pages_kind("a.png"));
+	assert_int_equal(pages_ext_kind("jpeg"), pages_kind("a.jpeg"));
+	assert_int_equal(pages_ext_kind("txt"), -1);
+	assert_int_equal(pages_ext_kind(""), -1);
+	assert_int_equal(pages_ext_kind(NULL), -1);
 }
 
 /* Out of the archive, a link and a page past the limit come first in
@@ -193,6 +199,102 @@ static void test_too_many_entries(void **state)
 	free(e);
 }
 
+/* Page n is the n-th page in natural order, from 0; past the last,
+ * none. Entries that are no pages are not counted. */
+static void test_nth_page(void **state)
+{
+	const struct entry e[] = {
+		{ "10.jpg", "ten", 0 },
+		{ "../0.jpg", "out", 0 },
+		{ "0a.jpg", NULL, 0 },
+		{ "2.jpg", "two", 0 },
+		{ "1.jpg", "big", (int64_t)PAGES_MAX_IMAGE + 1 },
+		{ "b/1.png", "b one", 0 },
+		{ "ComicInfo.xml", "<ComicInfo/>", 0 },
+	};
+	const char *order[] = { "2.jpg", "10.jpg", "b/1.png" };
+	struct strbuf out = STRBUF_INIT;
+	char *name = (char *)"unset";
+	int fd = make(TAR, e, sizeof(e) / sizeof(*e));
+
+	(void)state;
+	for (size_t i = 0; i < 3; i++) {
+		assert_int_equal(pages_nth(fd, i, &name), 0);
+		assert_string_equal(name, order[i]);
+		free(name);
+	}
+	assert_int_equal(pages_nth(fd, 3, &name), -ENOENT);
+	assert_null(name);
+	assert_int_equal(pages_nth(fd, 0, &name), 0);
+	assert_int_equal(pages_read(fd, name, &out), 0);
+	assert_string_equal(out.buf, "two");
+	free(name);
+	strbuf_release(&out);
+	close(fd);
+	fd = make(ZIP, e + 6, 1);
+	assert_int_equal(pages_nth(fd, 0, &name), -ENOENT);
+	close(fd);
+}
+
+/* The scan's walk for ComicInfo.xml counts the pages and finds the
+ * first one's format, as pages_first() would, with or without a
+ * ComicInfo.xml; an archive past the entries' limit has none. */
+static void test_scan_learns_the_pages(void **state)
+{
+	const struct entry e[] = {
+		{ "../0.jpg", "out", 0 },
+		{ "0a.jpg", NULL, 0 },
+		{ "1.jpg", "big", (int64_t)PAGES_MAX_IMAGE + 1 },
+		{ "10.png", "ten", 0 },
+		{ "2.webp", "two", 0 },
+		{ "ComicInfo.xml", "<ComicInfo><Series>S</Series>"
+		  "<Volume>3</Volume></ComicInfo>", 0 },
+		{ "3.JPG", "three", 0 },
+	};
+	size_t n = PAGES_MAX_ENTRIES + 1;
+	struct entry *many = calloc(n, sizeof(*many));
+	struct comicinfo ci;
+	int fd = make(TAR, e, sizeof(e) / sizeof(*e));
+
+	(void)state;
+	assert_int_equal(comicinfo_read(fd, &ci), 0);
+	assert_true(ci.found);
+	assert_string_equal(ci.series, "S");
+	assert_int_equal(ci.pages, 3);
+	assert_string_equal(ci.cover, "webp");
+	comicinfo_release(&ci);
+	close(fd);
+	/* no ComicInfo.xml: the pages all the same */
+	fd = make(ZIP, e + 3, 2);
+	assert_int_equal(comicinfo_read(fd, &ci), 0);
+	assert_false(ci.found);
+	assert_int_equal(ci.pages, 2);
+	assert_string_equal(ci.cover, "webp");
+	close(fd);
+	/* no page */
+	fd = make(ZIP, e + 5, 1);
+	assert_int_equal(comicinfo_read(fd, &ci), 0);
+	assert_true(ci.found);
+	assert_int_equal(ci.pages, 0);
+	assert_null(ci.cover);
+	comicinfo_release(&ci);
+	close(fd);
+	assert_non_null(many);
+	for (size_t i = 0; i < n; i++)
+		many[i] = (struct entry){ "1.jpg", "x", 0 };
+	fd = make(TAR, many, n);
+	assert_int_equal(comicinfo_read(fd, &ci), 0);
+	assert_int_equal(ci.pages, 0);
+	assert_null(ci.cover);
+	close(fd);
+	fd = make(TAR, many, n - 1);
+	assert_int_equal(comicinfo_read(fd, &ci), 0);
+	assert_int_equal(ci.pages, n - 1);
+	assert_string_equal(ci.cover, "jpg");
+	close(fd);
+	free(many);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -201,6 +303,8 @@ int main(void)
 		cmocka_unit_test(test_zip_pages),
 		cmocka_unit_test(test_no_page),
 		cmocka_unit_test(test_too_many_entries),
+		cmocka_unit_test(test_nth_page),
+		cmocka_unit_test(test_scan_learns_the_pages),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

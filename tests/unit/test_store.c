@@ -217,6 +217,14 @@ static void put_track(struct env *e, const char *path, const char *title,
 /* What version 30 added (a root's device), undone. */
 #define UNDO_VERSION_30 "ALTER TABLE roots DROP COLUMN dev;"
 
+/* What version 31 added (where published came from), undone. */
+#define UNDO_VERSION_31 "ALTER TABLE series DROP COLUMN published_by;"
+
+/* What version 32 added (an archive's pages), undone. */
+#define UNDO_VERSION_32 \
+	"ALTER TABLE comicinfo DROP COLUMN pages;" \
+	" ALTER TABLE comicinfo DROP COLUMN cover;"
+
 /* What version 25 added (the blocklist, preferences), undone. */
 #define UNDO_VERSION_25 \
 	"DROP TABLE blocklist;" \
@@ -255,7 +263,7 @@ static void test_schema_versions(void **state)
 	assert_int_equal(db_exec(db, "PRAGMA user_version = 99"), 0);
 	assert_int_equal(schema_migrate(db), -EPROTO);
 	assert_int_equal(db_exec(db, "PRAGMA user_version = 13"), 0);
-	assert_int_equal(schema_version(), 30);
+	assert_int_equal(schema_version(), 32);
 	db_close(db);
 }
 
@@ -470,7 +478,9 @@ static void test_analysis_queue_keyed_by_track(void **state)
 	put_track(e, "q/3.flac", "Three", "A", NULL, "B", 13);
 	writer_stop();
 	assert_int_equal(db_open(e->db, 0, &db), 0);
-	assert_int_equal(db_exec(db, UNDO_VERSION_30 UNDO_VERSION_29
+	assert_int_equal(db_exec(db, UNDO_VERSION_32 UNDO_VERSION_31
+				 UNDO_VERSION_30
+				 UNDO_VERSION_29
 				 UNDO_VERSION_28
 				 UNDO_VERSION_25 UNDO_VERSION_22
 				 " PRAGMA user_version = 21"), 0);
@@ -603,7 +613,9 @@ static void test_tracks_fts_backfilled(void **state)
 	put_track(e, "a/2.flac", "Other", "Ann", NULL, "Disc", 2);
 	writer_stop();
 	assert_int_equal(db_open(e->db, 0, &db), 0);
-	assert_int_equal(db_exec(db, UNDO_VERSION_30 UNDO_VERSION_29
+	assert_int_equal(db_exec(db, UNDO_VERSION_32 UNDO_VERSION_31
+				 UNDO_VERSION_30
+				 UNDO_VERSION_29
 				 UNDO_VERSION_28
 				 UNDO_VERSION_25 UNDO_VERSION_22 UNDO_VERSION_21
 				 " DROP TRIGGER tracks_fts_del;"
@@ -1503,7 +1515,9 @@ static void test_totals_follow_rows(void **state)
 	writer_call(NULL, NULL);
 	writer_stop();
 	assert_int_equal(db_open(e->db, 0, &db), 0);
-	assert_int_equal(db_exec(db, UNDO_VERSION_30 UNDO_VERSION_29
+	assert_int_equal(db_exec(db, UNDO_VERSION_32 UNDO_VERSION_31
+				 UNDO_VERSION_30
+				 UNDO_VERSION_29
 				 UNDO_VERSION_28
 				 UNDO_VERSION_26 UNDO_VERSION_25
 				 " INSERT INTO artists (name) VALUES ('Zed');"
@@ -1604,7 +1618,9 @@ static void test_picture_step_rereads(void **state)
 	put_track(e, "r.flac", "Plain", "A", NULL, "B", 10);
 	writer_stop();
 	assert_int_equal(db_open(e->db, 0, &db), 0);
-	assert_int_equal(db_exec(db, UNDO_VERSION_30 UNDO_VERSION_29
+	assert_int_equal(db_exec(db, UNDO_VERSION_32 UNDO_VERSION_31
+				 UNDO_VERSION_30
+				 UNDO_VERSION_29
 				 UNDO_VERSION_28
 				 UNDO_VERSION_25 UNDO_VERSION_22 UNDO_VERSION_21
 				 " DROP TABLE pictures;"
@@ -1620,6 +1636,64 @@ static void test_picture_step_rereads(void **state)
 				   " WHERE CAST(path AS TEXT) = 'q.flac'"), 0);
 	assert_int_equal(query_int(e->db, "SELECT mtime_ns FROM file_paths"
 				   " WHERE CAST(path AS TEXT) = 'r.flac'"), 1);
+	assert_int_equal(writer_register(&music_writer_ops), 0);
+	assert_int_equal(writer_start(e->db), 0);
+}
+
+/* An archive the scan read before version 32 is made to look changed,
+ * its folder's digest forgotten, so that the next scan learns its pages;
+ * it keeps what its ComicInfo.xml said meanwhile. Other files stay. */
+static void test_page_step_rereads(void **state)
+{
+	struct env *e = *state;
+	struct music_rec *rec = file_rec(e, MUSIC_FILE, "m/v1.cbz", 0, 77, 9);
+	sqlite3 *db;
+	char *rows;
+
+	rec->kind = "archive";
+	rec->ci.found = 1;
+	rec->ci.series = strdup("M");
+	rec->ci.volume = 1;
+	rec->ci.pages = 12;
+	rec->ci.cover = "png";
+	writer_put(&rec->wr);
+	rec = file_rec(e, MUSIC_FILE, "m/v2.cbz", 0, 78, 10);
+	rec->kind = "archive";
+	rec->ci.pages = 3;
+	rec->ci.cover = "jpg";
+	writer_put(&rec->wr);
+	rec = file_rec(e, MUSIC_FILE, "m/v3.cbz", 0, 79, 11);
+	rec->kind = "archive";
+	writer_put(&rec->wr);
+	put_track(e, "r.flac", "Plain", "A", NULL, "B", 12);
+	writer_stop();
+	/* what the scan learnt: no row for an archive with nothing */
+	rows = query_text(e->db, "SELECT group_concat(pages || cover ||"
+			  " coalesce(series, '-'), ' ') FROM"
+			  " (SELECT * FROM comicinfo ORDER BY pages)");
+	assert_non_null(rows);
+	assert_string_equal(rows, "3jpg- 12pngM");
+	free(rows);
+	assert_int_equal(db_open(e->db, 0, &db), 0);
+	assert_int_equal(db_exec(db, UNDO_VERSION_32
+				 " UPDATE directories SET digest = x'00';"
+				 " PRAGMA user_version = 31"), 0);
+	assert_int_equal(schema_migrate(db), 0);
+	db_close(db);
+	assert_int_equal(query_int(e->db, "SELECT count(*) FROM comicinfo"
+				   " WHERE pages IS NULL AND cover IS NULL"),
+			 2);
+	assert_int_equal(query_int(e->db, "SELECT count(*) FROM comicinfo"
+				   " WHERE series = 'M' AND volume = 1"), 1);
+	assert_int_equal(query_int(e->db, "SELECT sum(mtime_ns) FROM"
+				   " file_paths WHERE kind = 'archive'"), 0);
+	assert_int_equal(query_int(e->db, "SELECT mtime_ns FROM file_paths"
+				   " WHERE CAST(path AS TEXT) = 'r.flac'"), 1);
+	assert_int_equal(query_int(e->db, "SELECT count(*) FROM directories"
+				   " WHERE digest IS NULL"
+				   " AND CAST(path AS TEXT) = 'm'"), 1);
+	assert_int_equal(query_int(e->db, "SELECT count(*) FROM directories"
+				   " WHERE digest IS NULL"), 1);
 	assert_int_equal(writer_register(&music_writer_ops), 0);
 	assert_int_equal(writer_start(e->db), 0);
 }
@@ -1659,7 +1733,9 @@ static void test_files_named_in_folders(void **state)
 	assert_int_equal(db_open(e->db, 0, &db), 0);
 	/* back to version 20, with a file written as version 20 wrote
 	 * them: "\xc3/\n\xff.mp3", damaged, its folder no UTF-8 either */
-	assert_int_equal(db_exec(db, UNDO_VERSION_30 UNDO_VERSION_29
+	assert_int_equal(db_exec(db, UNDO_VERSION_32 UNDO_VERSION_31
+				 UNDO_VERSION_30
+				 UNDO_VERSION_29
 				 UNDO_VERSION_28
 				 UNDO_VERSION_25 UNDO_VERSION_22 UNDO_VERSION_21
 				 " INSERT INTO directories (root_id, path,"
@@ -1745,6 +1821,8 @@ int main(void)
 						setup, teardown),
 		cmocka_unit_test_setup_teardown(test_picture_kept, setup,
 						teardown),
+		cmocka_unit_test_setup_teardown(test_page_step_rereads,
+						setup, teardown),
 		cmocka_unit_test_setup_teardown(test_picture_step_rereads,
 						setup, teardown),
 		cmocka_unit_test_setup_teardown(test_files_named_in_folders,

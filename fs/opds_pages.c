@@ -1,0 +1,83 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/*
+ * The pages of /opds/pages (opds_pages.h): which names lead to a page,
+ * and its bytes, read through the caller's own descriptor of the volume.
+ * It must not read an archive but through indexer/manga/pages.h.
+ */
+#include "fs/opds_pages.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "common/log.h"
+#include "common/strbuf.h"
+#include "fs/node.h"
+#include "fs/views.h"
+#include "indexer/reads.h"
+
+/* A decimal as written once ("0", "12", never "012"), up to max, ending
+ * at *end; -1 when it is none. */
+static int64_t number(const char *s, const char **end, int64_t max)
+{
+	int64_t n = 0;
+
+	if (*s < '0' || *s > '9' || (*s == '0' && s[1] >= '0' && s[1] <= '9'))
+		return -1;
+	for (; *s >= '0' && *s <= '9'; s++) {
+		if (n > (max - (*s - '0')) / 10)
+			return -1;
+		n = n * 10 + (*s - '0');
+	}
+	*end = s;
+	return n;
+}
+
+int opds_pages_resolve(const char *name, struct node *out)
+{
+	const char *end;
+	int64_t file = number(name, &end, INT64_MAX / PAGES_MAX_ENTRIES - 1);
+	int64_t page = 0;
+	struct stat st;
+
+	if (file < 1 || (*end && *end != '/'))
+		return -ENOENT;
+	if (*end)
+		page = number(end + 1, &end, PAGES_MAX_ENTRIES - 1);
+	if (page < 0 || *end)
+		return -ENOENT;
+	if (views_real_stat(file, &st) || views_real_access(file))
+		return -ENOENT;
+	if (name[strcspn(name, "/")] != '/') {
+		*out = (struct node){ .type = NODE_DIR, .dynamic = 1 };
+		return 0;
+	}
+	*out = (struct node){ NODE_FILE, .render_series = opds_pages_render,
+			      .series = file * PAGES_MAX_ENTRIES + page };
+	return 0;
+}
+
+int opds_pages_render(struct strbuf *out, int64_t key)
+{
+	int64_t file = key / PAGES_MAX_ENTRIES;
+	struct cover_copy *copy;
+	char *page = NULL;
+	int fd = views_real_open(file, &copy), rc = fd < 0 ? fd : 0;
+
+	if (!rc)
+		rc = pages_nth(fd, (size_t)(key % PAGES_MAX_ENTRIES), &page);
+	if (!rc)
+		rc = pages_read(fd, page, out);
+	if (fd >= 0)
+		close(fd);
+	if (rc == -EFBIG || rc == -E2BIG)
+		log_warn("opds: page %" PRId64 " of file %" PRId64 " is not"
+			 " served: %s", key % PAGES_MAX_ENTRIES, file,
+			 rc == -EFBIG ? "it is past the size limit" :
+			 "too many entries");
+	free(page);
+	return rc == -EINVAL ? -ENOENT : rc;
+}

@@ -1,0 +1,421 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/*
+ * The MangaDex client (mangadex.h): the two requests and the reading of
+ * their answers. It decides nothing about which count is used, keeps
+ * nothing, and reports to health nothing: that is the monitor's.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include <jansson.h>
+
+#include "common/clock.h"
+#include "common/http.h"
+#include "common/json.h"
+#include "common/log.h"
+#include "common/strbuf.h"
+#include "common/throttle.h"
+#include "indexer/monitor/mangadex.h"
+
+int mangadex_id_ok(const char *id)
+{
+	size_t i;
+
+	for (i = 0; id[i] && i < MANGADEX_ID_LEN; i++) {
+		int dash = i == 8 || i == 13 || i == 18 || i == 23;
+
+		if (dash ? id[i] != '-' :
+		    !((id[i] >= '0' && id[i] <= '9') ||
+		      (id[i] >= 'a' && id[i] <= 'f')))
+			return 0;
+	}
+	return i == MANGADEX_ID_LEN && !id[i];
+}
+
+int mangadex_lang_ok(const char *lang)
+{
+	size_t n = strlen(lang);
+
+	if (n != 2 && n != 5)
+		return 0;
+	for (size_t i = 0; i < n; i++)
+		if (i == 2 ? lang[i] != '-' :
+		    !(lang[i] >= 'a' && lang[i] <= 'z'))
+			return 0;
+	return 1;
+}
+
+/* Whether an answer that is not JSON is a web page (a proxy's, or a
+ * url that is not the API's). */
+static int is_html(const char *body, size_t len)
+{
+	while (len && (*body == ' ' || *body == '\n' || *body == '\r' ||
+		       *body == '\t')) {
+		body++;
+		len--;
+	}
+	return len && *body == '<';
+}
+
+/*
+ * Load an answer that must be {"result": "ok", ...}; *root is then
+ * owned by the caller. The API's own error body, even with a 200, is
+ * refused with its first detail.
+ */
+static int load_ok(const char *body, size_t len, const char *what,
+		   json_t **root)
+{
+	json_error_t jerr;
+	const char *result, *detail;
+	json_t *errors;
+
+	if (len > MANGADEX_MAX_ANSWER)
+		return log_error(-EFBIG, "mangadex: %s: answer too large",
+				 what);
+	*root = json_loadb(body, len, 0, &jerr);
+	if (!*root && is_html(body, len))
+		return log_error(-EBADMSG, "mangadex: %s: an HTML page, not"
+				 " JSON (check the url)", what);
+	if (!*root)
+		return log_error(-EPROTO, "mangadex: %s: invalid JSON: %s",
+				 what, jerr.text);
+	result = json_string_value(json_object_get(*root, "result"));
+	if (result && !strcmp(result, "ok"))
+		return 0;
+	errors = json_object_get(*root, "errors");
+	detail = json_string_value(json_object_get(json_array_get(errors, 0),
+						   "detail"));
+	if (result && !strcmp(result, "error"))
+		log_error(-EPROTO, "mangadex: %s: an error answer: %.120s",
+			  what, detail ? detail : "no detail");
+	else
+		log_error(-EPROTO, "mangadex: %s: not the documented answer"
+			  " (no \"result\": \"ok\")", what);
+	json_decref(*root);
+	*root = NULL;
+	return -EPROTO;
+}
+
+/* Whether s names title: trimmed, ASCII case ignored. */
+static int same_title(const char *s, const char *title)
+{
+	size_t n;
+
+	while (*s == ' ')
+		s++;
+	n = strlen(s);
+	while (n && s[n - 1] == ' ')
+		n--;
+	return n == strlen(title) && !strncasecmp(s, title, n);
+}
+
+/* Whether one of the strings of the object o (a localized title) is
+ * title; a value of another type is a shape not documented. */
+static int names_title(json_t *o, const char *title, int *bad)
+{
+	const char *key;
+	json_t *v;
+
+	if (!json_is_object(o)) {
+		*bad = 1;
+		return 0;
+	}
+	json_object_foreach(o, key, v) {
+		if (!json_is_string(v))
+			*bad = 1;
+		else if (same_title(json_string_value(v), title))
+			return 1;
+	}
+	return 0;
+}
+
+/* Whether the manga m bears title, in title or altTitles. */
+static int bears_title(json_t *attr, const char *title, int *bad)
+{
+	json_t *alt = json_object_get(attr, "altTitles"), *v;
+	size_t i;
+
+	if (names_title(json_object_get(attr, "title"), title, bad))
+		return 1;
+	if (alt && !json_is_array(alt))
+		*bad = 1;
+	json_array_foreach(alt, i, v)
+		if (names_title(v, title, bad))
+			return 1;
+	return 0;
+}
+
+/* A volume number: digits only, nothing beyond MANGADEX_MAX_COUNT;
+ * "none", "10.5" and the like are 0. */
+static int whole_volume(const char *s)
+{
+	long v = 0;
+
+	if (!s || !*s)
+		return 0;
+	for (; *s; s++) {
+		if (*s < '0' || *s > '9')
+			return 0;
+		v = v * 10 + (*s - '0');
+		if (v > MANGADEX_MAX_COUNT)
+			return 0;
+	}
+	return (int)v;
+}
+
+/* Fill the series' fields in from the manga m that bears the title. */
+static int take_manga(json_t *m, json_t *attr, struct mangadex_info *out)
+{
+	const char *id = json_string_value(json_object_get(m, "id"));
+	const char *status, *last;
+
+	if (!id || !mangadex_id_ok(id) ||
+	    json_member_str(attr, "status", &status) ||
+	    json_member_str(attr, "lastVolume", &last))
+		return -EPROTO;
+	strcpy(out->id, id);
+	if (status && strlen(status) < sizeof(out->status))
+		strcpy(out->status, status);
+	out->last_volume = whole_volume(last);
+	return 0;
+}
+
+int mangadex_parse_search(const char *body, size_t len, const char *title,
+			  struct mangadex_info *out)
+{
+	json_t *root, *data, *m;
+	size_t i;
+	int rc, bad = 0;
+
+	memset(out, 0, sizeof(*out));
+	rc = load_ok(body, len, title, &root);
+	if (rc)
+		return rc;
+	data = json_object_get(root, "data");
+	if (!json_is_array(data))
+		bad = 1;
+	rc = -ENOENT;
+	json_array_foreach(data, i, m) {
+		json_t *attr = json_object_get(m, "attributes");
+
+		if (!json_is_object(attr)) {
+			bad = 1;
+			break;
+		}
+		if (bears_title(attr, title, &bad)) {
+			rc = take_manga(m, attr, out);
+			break;
+		}
+	}
+	json_decref(root);
+	if (bad || rc == -EPROTO) {
+		memset(out, 0, sizeof(*out));
+		return log_error(-EPROTO, "mangadex: %s: a manga not of the"
+				 " documented shape", title);
+	}
+	return rc;
+}
+
+int mangadex_parse_aggregate(const char *body, size_t len, int *count)
+{
+	json_t *root, *volumes, *v;
+	const char *key;
+	int rc, high = 0;
+
+	*count = 0;
+	rc = load_ok(body, len, "aggregate", &root);
+	if (rc)
+		return rc;
+	volumes = json_object_get(root, "volumes");
+	/* PHP writes an empty map as [], as the public clients note */
+	if (json_is_array(volumes) && !json_array_size(volumes)) {
+		json_decref(root);
+		return -ENODATA;
+	}
+	if (!json_is_object(volumes))
+		rc = -EPROTO;
+	json_object_foreach(volumes, key, v) {
+		const char *n = json_string_value(json_object_get(v, "volume"));
+		int number = whole_volume(key);
+
+		if (!json_is_object(v) || !n || strcmp(n, key)) {
+			rc = -EPROTO;
+			break;
+		}
+		if (number > high)
+			high = number;
+	}
+	json_decref(root);
+	if (rc)
+		return log_error(rc, "mangadex: aggregate: a volume not of"
+				 " the documented shape");
+	*count = high;
+	return high ? 0 : -ENODATA;
+}
+
+/* Log a 400's detail: a request the API refused is a bug to report. */
+static void log_refused(const char *what, const struct http_response *resp)
+{
+	json_t *root = json_loadb(resp->body.buf, resp->body.len, 0, NULL);
+	const char *detail = json_string_value(json_object_get(
+		json_array_get(json_object_get(root, "errors"), 0), "detail"));
+
+	log_error(-EIO, "mangadex: %s: request refused (HTTP 400): %.120s",
+		  what, detail ? detail : "no detail");
+	json_decref(root);
+}
+
+/* How long a 429 asks to wait: MangaDex gives the Unix time its window
+ * reopens in X-RateLimit-Retry-After, not Retry-After; 0 when neither
+ * says, or says something else. */
+static double retry_after(const struct http_response *resp)
+{
+	const char *at = resp->header_value;
+	char *end;
+	double when;
+
+	if (resp->retry_after_s > 0 || !at)
+		return resp->retry_after_s;
+	when = strtod(at, &end);
+	if (end == at || *end || when <= clock_wall())
+		return 0;
+	return when - clock_wall();
+}
+
+/* Turn an answer's status into an error, telling the throttle how it
+ * went; 0 for a 200, whose body the caller reads. */
+static int take_status(struct throttle *t, const struct http_response *resp,
+		       const char *what)
+{
+	long status = resp->status;
+
+	if (status == 429) {
+		throttle_rate_limited(t, retry_after(resp));
+		return -EAGAIN;
+	}
+	if (status == 401 || status == 403) {
+		throttle_refused(t, status);
+		return -EACCES;
+	}
+	if (status >= 500) {
+		throttle_failed(t);
+		return -EIO;
+	}
+	throttle_ok(t);
+	if (status == 400)
+		log_refused(what, resp);
+	if (status == 200)
+		return 0;
+	return status == 404 ? -ENOENT : -EIO;
+}
+
+/* One throttled GET of url; on 0, resp holds the 200 answer. */
+static int get(const struct mangadex *md, const char *url, const char *what,
+	       const int *cancel, struct http_response *resp)
+{
+	static const char *const headers[] = {
+		"Accept: application/json",
+		NULL
+	};
+	struct http_request req = {
+		.url = url,
+		.headers = headers,
+		.timeout_ms = md->timeout_ms,
+		.max_body = MANGADEX_MAX_ANSWER,
+		.follow_redirects = 1,
+		.read_header = "X-RateLimit-Retry-After",
+		.cancel = cancel,
+	};
+	int err = throttle_acquire(md->throttle, cancel);
+
+	memset(resp, 0, sizeof(*resp));
+	if (err)
+		return err;
+	err = http_perform(&req, resp);
+	if (err && err != -ECANCELED)
+		throttle_failed(md->throttle);
+	else if (!err)
+		err = take_status(md->throttle, resp, what);
+	return err;
+}
+
+int mangadex_search(const struct mangadex *md, const char *title,
+		    const int *cancel, struct mangadex_info *out)
+{
+	struct strbuf url = STRBUF_INIT;
+	struct http_response resp;
+	int err;
+
+	memset(out, 0, sizeof(*out));
+	if (!title || !*title || !md->throttle)
+		return -EINVAL;
+	strbuf_addf(&url, "%s/manga?title=", md->url ? md->url : MANGADEX_URL);
+	http_escape(title, 0, &url);
+	strbuf_addf(&url, "&limit=%d", MANGADEX_SEARCH_LIMIT);
+	err = get(md, url.buf, title, cancel, &resp);
+	if (!err)
+		err = mangadex_parse_search(resp.body.buf, resp.body.len,
+					    title, out);
+	http_response_release(&resp);
+	strbuf_release(&url);
+	return err;
+}
+
+int mangadex_volumes(const struct mangadex *md, const char *lang,
+		     const int *cancel, struct mangadex_info *io)
+{
+	struct strbuf url = STRBUF_INIT;
+	struct http_response resp;
+	int err;
+
+	io->count = 0;
+	if (!mangadex_id_ok(io->id) || !mangadex_lang_ok(lang) ||
+	    !md->throttle)
+		return -EINVAL;
+	strbuf_addf(&url, "%s/manga/%s/aggregate?translatedLanguage%%5B%%5D=%s",
+		    md->url ? md->url : MANGADEX_URL, io->id, lang);
+	err = get(md, url.buf, io->id, cancel, &resp);
+	if (!err)
+		err = mangadex_parse_aggregate(resp.body.buf, resp.body.len,
+					       &io->count);
+	http_response_release(&resp);
+	strbuf_release(&url);
+	return err;
+}
+
+char *mangadex_info_dump(const struct mangadex_info *info)
+{
+	json_t *o = json_pack("{s:s, s:s, s:i, s:i}", "id", info->id,
+			      "status", info->status,
+			      "last_volume", info->last_volume,
+			      "count", info->count);
+	char *s = o ? json_dumps(o, JSON_COMPACT) : NULL;
+
+	json_decref(o);
+	return s;
+}
+
+int mangadex_info_load(const char *text, size_t len,
+		       struct mangadex_info *out)
+{
+	json_t *o = json_loadb(text, len, 0, NULL);
+	const char *id = json_string_value(json_object_get(o, "id"));
+	const char *status = json_string_value(json_object_get(o, "status"));
+	json_t *last = json_object_get(o, "last_volume");
+	json_t *count = json_object_get(o, "count");
+	int ok = id && mangadex_id_ok(id) && status &&
+		 strlen(status) < sizeof(out->status) &&
+		 json_is_integer(last) && json_is_integer(count);
+
+	if (ok) {
+		memset(out, 0, sizeof(*out));
+		strcpy(out->id, id);
+		strcpy(out->status, status);
+		out->last_volume = json_integer_value(last);
+		out->count = json_integer_value(count);
+	}
+	json_decref(o);
+	return ok ? 0 : -EPROTO;
+}

@@ -1,0 +1,113 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#ifndef MEDIAMON_MANGADEX_H
+#define MEDIAMON_MANGADEX_H
+
+/*
+ * The MangaDex client: how many volumes of a manga series are out in one
+ * translated language, from its public API (https://api.mangadex.org).
+ *
+ *	struct mangadex md = { .throttle = t };
+ *	struct mangadex_info info;
+ *
+ *	ret = mangadex_search(&md, "One Piece", &cancel, &info);
+ *	if (!ret)				(info.id, status, last_volume)
+ *		ret = mangadex_volumes(&md, "en", &cancel, &info);
+ *	if (!ret)
+ *		...	info.count volumes in English
+ *
+ * The search is GET URL/manga?title=TITLE&limit=MANGADEX_SEARCH_LIMIT;
+ * of the mangas it lists, the first with TITLE among its titles or
+ * alternative titles (in any language, ASCII case ignored) is the
+ * series, and none is -ENOENT: MangaDex's search is fuzzy, and another
+ * series' count would be wrong. Its attributes give the status
+ * ("ongoing", "completed", "hiatus", "cancelled") and lastVolume, the
+ * last volume of a completed series in its original language.
+ *
+ * The count is GET URL/manga/ID/aggregate?translatedLanguage[]=LANG: the
+ * volumes with chapters translated into LANG, keyed by their number
+ * ("none" for chapters without one); the highest whole number is the
+ * count of volumes out in that edition.
+ *
+ * Both answers are JSON objects with "result": "ok"; one with "result":
+ * "error" (and its "errors" array), HTML, or any other shape is refused
+ * whole. Each request goes through the caller's throttle and is sent
+ * with mediamon's User-Agent, which MangaDex asks every client to set.
+ */
+
+#include <stddef.h>
+
+#define MANGADEX_URL "https://api.mangadex.org"
+#define MANGADEX_SEARCH_LIMIT 10
+#define MANGADEX_MAX_COUNT 9999
+#define MANGADEX_MAX_ANSWER (2u << 20)	/* bytes */
+#define MANGADEX_ID_LEN 36		/* a UUID */
+
+struct throttle;
+
+struct mangadex {
+	const char *url;		/* NULL: MANGADEX_URL */
+	struct throttle *throttle;	/* required */
+	long timeout_ms;		/* 0: HTTP_TIMEOUT_MS */
+};
+
+struct mangadex_info {
+	char id[MANGADEX_ID_LEN + 1];	/* the manga's UUID, lowercase */
+	char status[16];		/* as MangaDex spells it, or "" */
+	int last_volume;		/* lastVolume, 0 when not given */
+	int count;			/* highest volume in the language */
+};
+
+/* Whether id is a UUID as MangaDex writes them (lowercase hex, dashes). */
+int mangadex_id_ok(const char *id);
+
+/* Whether lang is a language code MangaDex knows the form of: two
+ * lowercase letters, perhaps "-" and two more ("pt-br", "es-la"). */
+int mangadex_lang_ok(const char *lang);
+
+/*
+ * Search the series titled title and fill out's id, status and
+ * last_volume in (count 0). Returns 0, or:
+ *
+ *   -EINVAL     title is empty, or no throttle
+ *   -ECANCELED  *cancel became nonzero while waiting for the throttle
+ *   -ENOENT     no manga listed bears that title
+ *   -EACCES     401 or 403
+ *   -EAGAIN     429: the throttle is paused until the Unix time of its
+ *               X-RateLimit-Retry-After (or for its Retry-After)
+ *   -EIO        a 5xx answer, or any other unexpected status
+ *   -EBADMSG    an HTML page where JSON was expected
+ *   -EPROTO     another answer than the documented one, an error body
+ *   -EFBIG      the answer is larger than MANGADEX_MAX_ANSWER
+ *
+ * or http_perform()'s other errors. A 400 (the API refused the request's
+ * parameters) is -EIO too, and is logged with the API's own detail.
+ */
+int mangadex_search(const struct mangadex *md, const char *title,
+		    const int *cancel, struct mangadex_info *out);
+
+/*
+ * Fill io->count in with the highest volume translated into lang of the
+ * manga io->id. Returns 0, -ENODATA when no volume is numbered in that
+ * language, -ENOENT for a 404 (no such manga), -EINVAL for an id or a
+ * lang of another form, or the other errors of mangadex_search().
+ */
+int mangadex_volumes(const struct mangadex *md, const char *lang,
+		     const int *cancel, struct mangadex_info *io);
+
+/* Parse a search answer of len bytes as mangadex_search() does. */
+int mangadex_parse_search(const char *body, size_t len, const char *title,
+			  struct mangadex_info *out);
+
+/* Parse an aggregate answer of len bytes into *count, as
+ * mangadex_volumes() does. */
+int mangadex_parse_aggregate(const char *body, size_t len, int *count);
+
+/* info as one malloc'd line of JSON for the cache; NULL when out of
+ * memory. */
+char *mangadex_info_dump(const struct mangadex_info *info);
+
+/* Read back what mangadex_info_dump() wrote. Returns 0 or -EPROTO. */
+int mangadex_info_load(const char *text, size_t len,
+		       struct mangadex_info *out);
+
+#endif

@@ -1,0 +1,70 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#ifndef MEDIAMON_MONITOR_CTX_H
+#define MEDIAMON_MONITOR_CTX_H
+
+/*
+ * The monitor's state and the helpers its parts share (monitor.c and
+ * published.c), for the monitor's own files only: the rest of mediamon
+ * goes through monitor.h.
+ */
+
+#include <sqlite3.h>
+#include <stdint.h>
+
+#include "common/strbuf.h"
+#include "indexer/monitor/checks.h"
+#include "indexer/monitor/digest.h"
+#include "indexer/monitor/handoff.h"
+#include "indexer/monitor/mangadex.h"
+#include "indexer/monitor/nautiljon.h"
+#include "indexer/monitor/prowlarr.h"
+
+struct config;
+struct throttle;
+
+struct series {
+	int64_t id;
+	char *name, *source;
+	char *prefs;		/* its own preferences (prefs.h), or NULL */
+	double latest, published;
+};
+
+struct monitor {
+	const struct config *cfg;
+	const int *cancel;
+	sqlite3 *db;
+	struct throttle *prowlarr_t, *nautiljon_t, *mangadex_t;
+	struct prowlarr prowlarr;
+	struct nautiljon nautiljon;
+	struct mangadex mangadex;
+	struct handoff handoff;
+	struct digest digest;	/* the check's notifications */
+	int catalog_order, prowlarr_order;	/* of the flow checked */
+	uint64_t hits, misses;
+	struct checks_row c;		/* the check running: its flow, its
+					 * start, what it cost and found */
+	int mangadex_requests;		/* of the check running */
+};
+
+/* A service's error as /status/health shows it. */
+const char *monitor_error_text(int rc);
+
+/* Look source and key up in the cache, counting the hit or the miss;
+ * returns what cache_get() returns. */
+int monitor_cached(struct monitor *m, const char *source, const char *key,
+		   struct strbuf *value, double *stored_at);
+
+/* Keep an answer (value, malloc'd, freed here; NULL when it could not
+ * be made) in the cache, through the writer. */
+void monitor_keep(const char *source, const char *key, char *value);
+
+/*
+ * Send a request through its throttle t: a 429 is waited out once, and
+ * a service paused for longer than a check waits is not asked at all
+ * (-EAGAIN). What it cost in requests is added to *sent.
+ */
+int monitor_with_retry(struct monitor *m, struct throttle *t,
+		       int (*send)(struct monitor *m, void *arg), void *arg,
+		       int *sent);
+
+#endif

@@ -1,0 +1,385 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/*
+ * The count of volumes out (published.h): which sources are asked, in
+ * which order, for which edition, and what their answers change. The
+ * requests and the reading of answers are the clients' (nautiljon.c,
+ * mangadex.c); searching releases is monitor.c's.
+ */
+#include "indexer/monitor/published.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/bytes.h"
+#include "common/cache.h"
+#include "common/clock.h"
+#include "common/config.h"
+#include "common/db.h"
+#include "common/log.h"
+#include "common/notify.h"
+#include "common/strbuf.h"
+#include "indexer/monitor/monitor_ctx.h"
+#include "indexer/store/services.h"
+#include "indexer/store/writer.h"
+
+#define SOURCE_MANGADEX "mangadex:"
+#define SOURCE_NAUTILJON "nautiljon:"
+
+/* What a source said of a series. */
+struct answer {
+	int count;
+	char status[48];
+};
+
+/* Where the series is at each source, from its source text. */
+struct ids {
+	struct strbuf slug;		/* Nautiljon's, "" when not named */
+	char mangadex[MANGADEX_ID_LEN + 1];	/* "" when not named */
+};
+
+typedef int (*ask_fn)(struct monitor *m, const struct series *s,
+		      struct ids *ids, const char *edition,
+		      struct answer *out);
+
+/* Read the ids of the series' source: "mangadex:UUID", "nautiljon:SLUG"
+ * or a bare Nautiljon slug, separated by spaces or commas. */
+static void read_ids(const char *source, struct ids *ids)
+{
+	const char *p = source;
+
+	while (*p) {
+		size_t n = strcspn(p, " ,\t");
+		size_t md = strlen(SOURCE_MANGADEX);
+		size_t nj = strlen(SOURCE_NAUTILJON);
+
+		if (n == md + MANGADEX_ID_LEN && !strncmp(p, SOURCE_MANGADEX,
+							  md)) {
+			memcpy(ids->mangadex, p + md, MANGADEX_ID_LEN);
+			ids->mangadex[MANGADEX_ID_LEN] = '\0';
+			if (!mangadex_id_ok(ids->mangadex))
+				ids->mangadex[0] = '\0';
+		} else if (n > nj && !strncmp(p, SOURCE_NAUTILJON, nj) &&
+			   !ids->slug.len) {
+			strbuf_add(&ids->slug, p + nj, n - nj);
+		} else if (n && !memchr(p, ':', n) && !ids->slug.len) {
+			strbuf_add(&ids->slug, p, n);
+		}
+		p += n;
+		p += strspn(p, " ,\t");
+	}
+}
+
+/* How a source that did not give a count is shown: one that does not
+ * know the series, or has no count for the edition, is fine (the series
+ * passes to the next, and the check counts one error if none knows it);
+ * a refusal is a warning, as the next source may answer; the rest is
+ * the service failing. */
+static void report_failure(struct throttle *t, const char *what, int rc)
+{
+	char text[200];
+
+	if (rc == -ENOENT || rc == -ENODATA) {
+		log_info("monitor: %s: %s: %s", throttle_name(t), what,
+			 monitor_error_text(rc));
+		services_record(t, NULL, 0, NULL, NULL);
+		return;
+	}
+	if (rc == -EACCES)
+		snprintf(text, sizeof(text), "blocked (HTTP 403); a number"
+			 " written to /manga/SERIES/latest still works");
+	else
+		snprintf(text, sizeof(text), "%s: %s", what,
+			 monitor_error_text(rc));
+	services_record(t, NULL, rc, text, rc == -EACCES ? "warn" : "error");
+}
+
+struct nautiljon_ask {
+	const char *slug;
+	struct nautiljon_info info;
+};
+
+/* One Nautiljon page, in the shape monitor_with_retry() sends. */
+static int send_nautiljon(struct monitor *m, void *arg)
+{
+	struct nautiljon_ask *a = arg;
+
+	return nautiljon_fetch(&m->nautiljon, a->slug, m->cancel, &a->info);
+}
+
+/* Nautiljon's French count, from the cache or one request; it has no
+ * count for another edition. */
+static int ask_nautiljon(struct monitor *m, const struct series *s,
+			 struct ids *ids, const char *edition,
+			 struct answer *out)
+{
+	struct strbuf slug = STRBUF_INIT, value = STRBUF_INIT;
+	struct nautiljon_ask a = { 0 };
+	int rc = 0;
+
+	if (strcmp(edition, "fr"))
+		return -ENODATA;
+	if (ids->slug.len)
+		strbuf_addstr(&slug, ids->slug.buf);
+	else
+		nautiljon_slug(s->name, &slug);
+	a.slug = slug.buf;
+	if (!monitor_cached(m, "nautiljon", slug.buf, &value, NULL) &&
+	    !nautiljon_info_load(value.buf, value.len, &a.info))
+		goto out;
+	rc = monitor_with_retry(m, m->nautiljon_t, send_nautiljon, &a,
+				&m->c.nautiljon);
+	if (rc && rc != -ECANCELED)
+		report_failure(m->nautiljon_t, slug.buf, rc);
+	if (rc)
+		goto done;
+	services_record(m->nautiljon_t, NULL, 0, NULL, NULL);
+	monitor_keep("nautiljon", slug.buf, nautiljon_info_dump(&a.info));
+out:
+	out->count = a.info.vf_count;
+	snprintf(out->status, sizeof(out->status), "%s", a.info.vf_status);
+done:
+	strbuf_release(&slug);
+	strbuf_release(&value);
+	return rc;
+}
+
+struct mangadex_ask {
+	const char *title, *lang;
+	struct mangadex_info info;
+};
+
+/* A MangaDex search, in the shape monitor_with_retry() sends. */
+static int send_search(struct monitor *m, void *arg)
+{
+	struct mangadex_ask *a = arg;
+
+	return mangadex_search(&m->mangadex, a->title, m->cancel, &a->info);
+}
+
+/* A MangaDex aggregate, in the same shape. */
+static int send_volumes(struct monitor *m, void *arg)
+{
+	struct mangadex_ask *a = arg;
+
+	return mangadex_volumes(&m->mangadex, a->lang, m->cancel, &a->info);
+}
+
+struct keep_id {
+	int64_t series;
+	const char *id;
+};
+
+/* A writer_call() function: the MangaDex id found is added to the
+ * series' source, so the search is not made again. */
+static int store_id(sqlite3 *db, void *arg)
+{
+	const struct keep_id *k = arg;
+	sqlite3_stmt *st;
+	int rc = db_prepare(db, "UPDATE series SET source = ltrim(source"
+			    " || ' " SOURCE_MANGADEX "' || ?2) WHERE id = ?1"
+			    " AND instr(source, '" SOURCE_MANGADEX "') = 0",
+			    &st);
+
+	if (rc)
+		return rc;
+	sqlite3_bind_int64(st, 1, k->series);
+	sqlite3_bind_text(st, 2, k->id, -1, SQLITE_STATIC);
+	return db_finalize(st, sqlite3_step(st), "keep a mangadex id");
+}
+
+/* The series at MangaDex: its id from its source, or from a search
+ * (cached, and the id kept in its source). */
+static int find_manga(struct monitor *m, const struct series *s,
+		      struct ids *ids, struct mangadex_ask *a)
+{
+	struct strbuf key = STRBUF_INIT, value = STRBUF_INIT;
+	struct keep_id k = { s->id, a->info.id };
+	int rc = 0;
+
+	if (*ids->mangadex) {
+		strcpy(a->info.id, ids->mangadex);
+		return 0;
+	}
+	strbuf_addstr(&key, "search:");
+	cache_key(s->name, &key);
+	if (!monitor_cached(m, "mangadex", key.buf, &value, NULL) &&
+	    !mangadex_info_load(value.buf, value.len, &a->info))
+		goto out;
+	rc = monitor_with_retry(m, m->mangadex_t, send_search, a,
+				&m->mangadex_requests);
+	if (rc)
+		goto out;
+	monitor_keep("mangadex", key.buf, mangadex_info_dump(&a->info));
+	rc = writer_call(store_id, &k);
+out:
+	strbuf_release(&key);
+	strbuf_release(&value);
+	return rc;
+}
+
+/* MangaDex's count of the volumes translated into the edition, from the
+ * cache or one request (two the first time, with the search). */
+static int ask_mangadex(struct monitor *m, const struct series *s,
+			struct ids *ids, const char *edition,
+			struct answer *out)
+{
+	struct strbuf key = STRBUF_INIT, value = STRBUF_INIT;
+	struct mangadex_ask a = { .title = s->name, .lang = edition };
+	int rc = find_manga(m, s, ids, &a);
+
+	if (rc)
+		goto out;
+	strbuf_addf(&key, "%s:%s", a.info.id, edition);
+	if (!monitor_cached(m, "mangadex", key.buf, &value, NULL) &&
+	    !mangadex_info_load(value.buf, value.len, &a.info))
+		goto take;
+	rc = monitor_with_retry(m, m->mangadex_t, send_volumes, &a,
+				&m->mangadex_requests);
+	if (rc)
+		goto out;
+	monitor_keep("mangadex", key.buf, mangadex_info_dump(&a.info));
+take:
+	out->count = a.info.count;
+	if (a.info.last_volume && !strcmp(a.info.status, "completed"))
+		snprintf(out->status, sizeof(out->status), "completed, %d"
+			 " volumes in all", a.info.last_volume);
+	else
+		snprintf(out->status, sizeof(out->status), "%s",
+			 a.info.status);
+out:
+	if (rc && rc != -ECANCELED)
+		report_failure(m->mangadex_t, s->name, rc);
+	else if (!rc)
+		services_record(m->mangadex_t, NULL, 0, NULL, NULL);
+	strbuf_release(&key);
+	strbuf_release(&value);
+	return rc;
+}
+
+static const struct {
+	const char *name;
+	ask_fn ask;
+} sources[] = {
+	{ "nautiljon", ask_nautiljon },
+	{ "mangadex", ask_mangadex },
+};
+
+#define NR_SOURCES ARRAY_SIZE(sources)
+
+/* The sources asked, in order: new_sources (a source named twice is
+ * asked once), or what fits the edition. */
+static size_t pick_sources(const struct config *cfg,
+			   size_t order[NR_SOURCES])
+{
+	const struct config_list *l = &cfg->new_sources;
+	int taken[NR_SOURCES] = { 0 };
+	size_t n = 0;
+
+	if (!l->nr) {
+		if (!strcmp(cfg->edition, "fr"))
+			order[n++] = 0;
+		order[n++] = 1;
+		return n;
+	}
+	for (size_t i = 0; i < l->nr; i++)
+		for (size_t k = 0; k < NR_SOURCES; k++)
+			if (!strcmp(l->items[i], sources[k].name) &&
+			    !taken[k]) {
+				taken[k] = 1;
+				order[n++] = k;
+			}
+	return n;
+}
+
+struct published {
+	int64_t series;
+	const struct answer *answer;
+	const char *by;
+	double at;
+};
+
+/* A writer_call() function: what a source said of a series. */
+static int store_published(sqlite3 *db, void *arg)
+{
+	const struct published *p = arg;
+	sqlite3_stmt *st;
+	int rc;
+
+	rc = db_prepare(db, "UPDATE series SET published = ?2,"
+			" status = nullif(?3, ''), last_checked = ?4,"
+			" published_by = ?5 WHERE id = ?1", &st);
+	if (rc)
+		return rc;
+	sqlite3_bind_int64(st, 1, p->series);
+	sqlite3_bind_int(st, 2, p->answer->count);
+	sqlite3_bind_text(st, 3, p->answer->status, -1, SQLITE_STATIC);
+	sqlite3_bind_double(st, 4, p->at);
+	sqlite3_bind_text(st, 5, p->by, -1, SQLITE_STATIC);
+	return db_finalize(st, sqlite3_step(st), "store published volumes");
+}
+
+/* The count went up since the last check: each volume it added that is
+ * not owned is news. The first count of a series is not: it says what
+ * was out before the series was watched. */
+static void tell_published(const struct series *s, int count, int high,
+			   const char *by)
+{
+	struct strbuf subject = STRBUF_INIT;
+
+	for (int v = (int)s->published + 1; s->published > 0 && v <= count;
+	     v++) {
+		if (v <= high)
+			continue;
+		strbuf_reset(&subject);
+		strbuf_addf(&subject, "%s volume %d", s->name, v);
+		notify_event(NOTIFY_NEW_VOLUME, subject.buf,
+			     json_pack("{s:s, s:i, s:i}", "series", s->name,
+				       "volume", v, "published", count),
+			     "%s volume %d is out (%s counts %d)", s->name, v,
+			     by, count);
+	}
+	strbuf_release(&subject);
+}
+
+int published_count(struct monitor *m, const struct series *s, int high,
+		    int *count)
+{
+	size_t order[NR_SOURCES];
+	size_t n = pick_sources(m->cfg, order);
+	const char *edition = m->cfg->edition;
+	struct ids ids = { STRBUF_INIT, "" };
+	struct answer a = { 0 };
+	char by[64];
+	struct published p = { s->id, &a, by, 0 };
+	int rc = -ENOENT;
+
+	read_ids(s->source, &ids);
+	for (size_t i = 0; i < n && rc && rc != -ECANCELED; i++) {
+		memset(&a, 0, sizeof(a));
+		rc = sources[order[i]].ask(m, s, &ids, edition, &a);
+		if (!rc && a.count <= 0)
+			rc = -ENODATA;
+		if (!rc)
+			snprintf(by, sizeof(by), "%s:%s",
+				 sources[order[i]].name, edition);
+	}
+	strbuf_release(&ids.slug);
+	if (rc == -ECANCELED)
+		return rc;
+	*count = (int)s->published;
+	if (rc) {
+		log_warn("monitor: %s: no source gives the count of volumes"
+			 " out in the %s edition", s->name, edition);
+		m->c.errors++;
+		return 0;
+	}
+	p.at = clock_wall();
+	rc = writer_call(store_published, &p);
+	if (rc)
+		return rc;
+	tell_published(s, a.count, high, by);
+	*count = a.count;
+	return 0;
+}

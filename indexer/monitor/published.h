@@ -1,0 +1,33 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#ifndef MEDIAMON_PUBLISHED_H
+#define MEDIAMON_PUBLISHED_H
+
+/*
+ * How many volumes of a series are out in its edition, for the
+ * new-volume flow: the sources of [monitor] new_sources are asked in
+ * order (by default, for the edition fr: Nautiljon then MangaDex; for
+ * the others: MangaDex), and the first that gives the edition's count
+ * wins. A count is the edition's only: Nautiljon's is the French one,
+ * MangaDex's the highest volume translated into the edition's language.
+ * A source that fails, is blocked, or does not know the series passes
+ * to the next; each answer is cached like Prowlarr's.
+ *
+ * The series' source (its /manga/SERIES/source) may name the id at each
+ * source: "mangadex:UUID", "nautiljon:SLUG" or a bare Nautiljon SLUG,
+ * separated by spaces. A MangaDex id found by a search is kept there.
+ */
+
+struct monitor;
+struct series;
+
+/*
+ * Set *count for s (high: its highest volume owned): what a source gave,
+ * stored with the source and edition (series.published_by) and told as
+ * news when it went up; or, when no source gave one, the count stored
+ * before (the check counts one error). Returns 0, -ECANCELED, or the
+ * writer's error.
+ */
+int published_count(struct monitor *m, const struct series *s, int high,
+		    int *count);
+
+#endif

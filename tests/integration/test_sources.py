@@ -1,0 +1,166 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""The count of volumes out for the new-volume check, from Nautiljon and
+MangaDex (fakes that answer in their shapes): each edition's own count,
+the order and the fallback, the cache, and bad answers refused."""
+
+import time
+
+import pytest
+
+from conftest import is_mounted
+from test_monitor import Monitor, saga
+
+ONE = "0a1b2c3d-0000-4000-8000-000000000001"
+TWO = "0a1b2c3d-0000-4000-8000-000000000002"
+
+# Saga 01 (volumes 1, 3, ..., 11 owned) has 14 volumes out in French at
+# Nautiljon, 13 translated into French and 16 into English at MangaDex.
+PAGES = {"saga+01": [14, "En cours"]}
+KNOWN = {
+    "Saga 01": {"id": ONE, "status": "ongoing",
+                "volumes": {"fr": 13, "en": 16}},
+    "Saga 02": {"id": TWO, "status": "completed", "lastVolume": "18",
+                "alt": ["Sāga Ni"], "volumes": {"en": 18}},
+}
+
+
+@pytest.fixture
+def monitored(tmp_path, fake):
+    made = []
+
+    def make(*args, **kw):
+        mon = Monitor(tmp_path, fake, *args, nautiljon=PAGES,
+                      mangadex=KNOWN, **kw)
+        mon.mount()
+        made.append(mon)
+        return mon
+    yield make
+    for mon in made:
+        if mon.m and is_mounted(mon.m.path):
+            mon.unmount()
+
+
+def log_text(mon):
+    with open(mon.m.proc.log_path, encoding="utf-8",
+              errors="replace") as f:
+        return f.read()
+
+
+def test_french_edition_is_nautiljons(monitored):
+    mon = monitored([saga(1)])
+    mon.check("new")
+    new = mon.m.json("status/new.json")
+    assert [(e["volume"], e["published"], e["source"], e["edition"])
+            for e in new] == [(12, 14, "nautiljon", "fr"),
+                              (13, 14, "nautiljon", "fr"),
+                              (14, 14, "nautiljon", "fr")]
+    # Nautiljon knew: MangaDex is not asked
+    assert mon.mangadex_calls() == []
+    assert len(mon.pages()) == 1
+
+
+def test_english_edition_is_mangadexs(monitored):
+    mon = monitored([saga(1), saga(2)], monitor="edition = en\n")
+    mon.m.write("manga/Saga 01/source", "mangadex:%s\n" % ONE)
+    last = mon.check("new")
+    assert last["errors"] == 0
+    new = mon.m.json("status/new.json")
+    assert [(e["series"], e["volume"], e["source"], e["edition"])
+            for e in new] == [("Saga 01", v, "mangadex", "en")
+                              for v in range(12, 17)] + [
+        ("Saga 02", v, "mangadex", "en") for v in range(12, 19)]
+    # the status comes with the search, which an id in the source spares
+    assert new[0]["published"] == 16 and new[0]["status"] is None
+    assert new[-1]["status"] == "completed, 18 volumes in all"
+    calls = mon.mangadex_calls()
+    # a search for the series without an id, then one aggregate each
+    assert sorted(c["path"] for c in calls) == [
+        "/manga", "/manga/%s/aggregate" % ONE, "/manga/%s/aggregate" % TWO]
+    search = [c for c in calls if c["path"] == "/manga"][0]
+    assert search["query"]["title"] == ["Saga 02"]
+    assert all(c["query"]["translatedLanguage[]"] == ["en"]
+               for c in calls if c["path"] != "/manga")
+    # Nautiljon counts the French edition only: never asked
+    assert mon.pages() == []
+    # the id found is kept in the series' source
+    assert mon.m.read("manga/Saga 02/source") == \
+        ("mangadex:%s\n" % TWO).encode()
+    budget = mon.m.json("metrics/requests.json")["mangadex"]
+    assert budget["requests"] == 3
+
+    # a second check costs no request
+    last = mon.check("new")
+    assert len(mon.mangadex_calls()) == 3
+    assert mon.m.json("metrics/requests.json")["mangadex"]["requests"] == 3
+    assert [dict(e, checked_at=None) for e in
+            mon.m.json("status/new.json")] == [
+        dict(e, checked_at=None) for e in new]
+
+
+def test_blocked_nautiljon_passes_to_mangadex(monitored):
+    mon = monitored([saga(1)])
+    mon.m.write("manga/Saga 01/source", "cloudflare\n")
+    last = mon.check("new")
+    assert last["errors"] == 0
+    new = mon.m.json("status/new.json")
+    assert [(e["volume"], e["published"], e["source"], e["edition"])
+            for e in new] == [(12, 13, "mangadex", "fr"),
+                              (13, 13, "mangadex", "fr")]
+    health = mon.m.read("status/health").decode()
+    assert "warn: nautiljon: blocked (HTTP 403)" in health
+    assert "error" not in health
+    assert mon.m.read("manga/Saga 01/source") == \
+        ("cloudflare mangadex:%s\n" % ONE).encode()
+
+
+def test_unknown_series_stays_with_one_warning(monitored):
+    mon = monitored(["Nowhere"])
+    last = mon.check("new")
+    assert last["errors"] == 1
+    assert len(mon.pages()) == 1 and len(mon.mangadex_calls()) == 1
+    assert mon.m.read("status/new") == b""
+    assert mon.m.read("status/health") == \
+        b"warn: monitor: the last new check had 1 error (see /log)\n"
+    assert "Nowhere: no source gives the count of volumes out in the fr" \
+        " edition" in log_text(mon)
+    assert mon.m.read("manga/Nowhere/source") == b""
+
+
+def test_bad_answers_are_refused(monitored):
+    names = ["deep", "error body", "html", "huge"]
+    # a source named twice is asked once
+    mon = monitored(names, monitor="new_sources = mangadex, mangadex\n")
+    last = mon.check("new")
+    assert last["errors"] == 4
+    assert mon.pages() == []
+    assert len(mon.mangadex_calls()) == 4
+    log = log_text(mon)
+    assert "mangadex: deep: invalid JSON" in log
+    assert "mangadex: error body: an error answer: An unknown error" \
+        " occurred" in log
+    assert "mangadex: html: an HTML page, not JSON (check the url)" in log
+    health = mon.m.read("status/health").decode()
+    assert "error: mangadex: huge: answer too large" in health
+    # nothing changed
+    assert mon.m.read("status/new") == b""
+    for name in names:
+        assert mon.m.read("manga/%s/source" % name) == b""
+        assert mon.m.json("manga/%s/status.json" % name)["status"] is None
+
+
+def test_rate_limit_waits_for_mangadexs_window(monitored):
+    """MangaDex's 429 says when its window reopens, in 200 s: longer than
+    a check waits, so the series is not asked again in this check, and
+    the budget shows the pause."""
+    mon = monitored(["ratelimit"], monitor="new_sources = mangadex\n")
+    before = time.time()
+    last = mon.check("new")
+    assert last["errors"] == 1
+    assert len(mon.mangadex_calls()) == 1
+    budget = mon.m.json("metrics/requests.json")["mangadex"]
+    assert budget["last_refusal"]["status"] == 429
+    assert budget["http_429"] == 1
+    assert before + 150 < budget["paused_until_s"] < time.time() + 210
+    assert "error: mangadex: ratelimit: rate limited (HTTP 429)" in \
+        mon.m.read("status/health").decode()
+    assert mon.m.read("status/new") == b""

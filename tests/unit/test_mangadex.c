@@ -1,0 +1,180 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "indexer/monitor/mangadex.h"
+
+#define ID "0a1b2c3d-0000-4000-8000-000000000001"
+
+/* Shapes as MangaDex's documentation and tests/fakes/mangadex_fake.py
+ * give them. */
+#define MANGA(id, title, alt, status, last) \
+	"{\"id\": \"" id "\", \"type\": \"manga\", \"attributes\": {" \
+	"\"title\": {\"en\": \"" title "\"}, \"altTitles\": [" alt "]," \
+	" \"status\": " status ", \"lastVolume\": " last "}," \
+	" \"relationships\": []}"
+#define LIST(...) \
+	"{\"result\": \"ok\", \"response\": \"collection\", \"data\": [" \
+	__VA_ARGS__ "], \"limit\": 10, \"offset\": 0, \"total\": 1}"
+
+static int search(const char *body, const char *title,
+		  struct mangadex_info *info)
+{
+	return mangadex_parse_search(body, strlen(body), title, info);
+}
+
+static int aggregate(const char *body, int *count)
+{
+	return mangadex_parse_aggregate(body, strlen(body), count);
+}
+
+static void test_search(void **state)
+{
+	struct mangadex_info info;
+
+	(void)state;
+	/* the fuzzy search's first manga is another: the title decides */
+	assert_int_equal(search(LIST(MANGA("0a1b2c3d-0000-4000-8000-"
+		"000000000009", "One Piece Party", "", "\"ongoing\"", "null")
+		", " MANGA(ID, "Other", "{\"ja\": \"one piece\"}",
+			   "\"completed\"", "\"108\"")), "One Piece", &info),
+		0);
+	assert_string_equal(info.id, ID);
+	assert_string_equal(info.status, "completed");
+	assert_int_equal(info.last_volume, 108);
+	assert_int_equal(info.count, 0);
+
+	/* a last volume that is not a whole number is none */
+	assert_int_equal(search(LIST(MANGA(ID, "Saga", "", "\"ongoing\"",
+					   "\"10.5\"")), "saga", &info), 0);
+	assert_int_equal(info.last_volume, 0);
+
+	/* nobody of that title */
+	assert_int_equal(search(LIST(), "Saga", &info), -ENOENT);
+	assert_int_equal(search(LIST(MANGA(ID, "Sagas", "", "null", "null")),
+				"Saga", &info), -ENOENT);
+}
+
+static void test_search_refused(void **state)
+{
+	static const char *const bad[] = {
+		/* the API's error, even with a 200 */
+		"{\"result\": \"error\", \"errors\": [{\"id\": \"x\","
+		" \"status\": 500, \"title\": \"t\", \"detail\": \"d\"}]}",
+		"{\"data\": []}",
+		"[]",
+		"{\"result\": \"ok\", \"data\": {}}",
+		"{\"result\": \"ok\", \"data\": [42]}",
+		LIST(MANGA("not-a-uuid", "Saga", "", "null", "null")),
+		LIST(MANGA(ID, "Saga", "", "42", "null")),
+		LIST(MANGA(ID, "Saga", "", "null", "12")),
+		"{\"result\": \"ok\", \"data\": [{\"id\": \"" ID "\","
+		" \"attributes\": {\"title\": {\"en\": 1}}}]}",
+		"not json",
+	};
+	struct mangadex_info info;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(bad) / sizeof(*bad); i++)
+		assert_int_equal(search(bad[i], "Saga", &info), -EPROTO);
+	assert_int_equal(search("\n <!DOCTYPE html><html></html>", "Saga",
+				&info), -EBADMSG);
+	assert_int_equal(mangadex_parse_search("{}", MANGADEX_MAX_ANSWER + 1,
+					       "Saga", &info), -EFBIG);
+}
+
+static void test_aggregate(void **state)
+{
+	int count;
+
+	(void)state;
+	assert_int_equal(aggregate("{\"result\": \"ok\", \"volumes\": {"
+		"\"none\": {\"volume\": \"none\", \"count\": 1,"
+		" \"chapters\": {}},"
+		" \"12\": {\"volume\": \"12\", \"count\": 2, \"chapters\": {}},"
+		" \"3\": {\"volume\": \"3\", \"count\": 2, \"chapters\": {}},"
+		" \"13.5\": {\"volume\": \"13.5\", \"count\": 1,"
+		" \"chapters\": {}}}}", &count), 0);
+	assert_int_equal(count, 12);
+	/* nothing in that language: PHP's empty map is a list */
+	assert_int_equal(aggregate("{\"result\": \"ok\", \"volumes\": []}",
+				   &count), -ENODATA);
+	assert_int_equal(aggregate("{\"result\": \"ok\", \"volumes\": {"
+		"\"none\": {\"volume\": \"none\", \"chapters\": {}}}}", &count),
+		-ENODATA);
+	assert_int_equal(count, 0);
+	assert_int_equal(aggregate("{\"result\": \"ok\", \"volumes\": {"
+		"\"99999\": {\"volume\": \"99999\"}}}", &count), -ENODATA);
+
+	assert_int_equal(aggregate("{\"result\": \"ok\", \"volumes\": [1]}",
+				   &count), -EPROTO);
+	assert_int_equal(aggregate("{\"result\": \"ok\", \"volumes\": {"
+		"\"2\": {\"volume\": \"3\"}}}", &count), -EPROTO);
+	assert_int_equal(aggregate("{\"result\": \"ok\", \"volumes\": {"
+		"\"2\": 2}}", &count), -EPROTO);
+	assert_int_equal(aggregate("{\"result\": \"error\", \"errors\": []}",
+				   &count), -EPROTO);
+	assert_int_equal(aggregate("<html>", &count), -EBADMSG);
+}
+
+static void test_forms(void **state)
+{
+	(void)state;
+	assert_true(mangadex_id_ok(ID));
+	assert_false(mangadex_id_ok("0A1B2C3D-0000-4000-8000-000000000001"));
+	assert_false(mangadex_id_ok(ID "0"));
+	assert_false(mangadex_id_ok("0a1b2c3d-0000-4000-8000-00000000000"));
+	assert_false(mangadex_id_ok("0a1b2c3d00000-4000-8000-000000000001"));
+	assert_true(mangadex_lang_ok("fr"));
+	assert_true(mangadex_lang_ok("pt-br"));
+	assert_false(mangadex_lang_ok("FR"));
+	assert_false(mangadex_lang_ok("pt_br"));
+	assert_false(mangadex_lang_ok("f"));
+	assert_false(mangadex_lang_ok("fr&x=1"));
+}
+
+static void test_info_dump_load(void **state)
+{
+	struct mangadex_info in = { ID, "completed", 18, 16 }, out;
+	char *s = mangadex_info_dump(&in);
+	static const char *const bad[] = {
+		"{}", "[]", "nope",
+		"{\"id\": \"x\", \"status\": \"\", \"last_volume\": 0,"
+		" \"count\": 0}",
+		"{\"id\": \"" ID "\", \"status\": \"\", \"last_volume\": \"0\","
+		" \"count\": 0}",
+	};
+
+	(void)state;
+	assert_non_null(s);
+	assert_int_equal(mangadex_info_load(s, strlen(s), &out), 0);
+	assert_string_equal(out.id, ID);
+	assert_string_equal(out.status, "completed");
+	assert_int_equal(out.last_volume, 18);
+	assert_int_equal(out.count, 16);
+	free(s);
+	for (size_t i = 0; i < sizeof(bad) / sizeof(*bad); i++)
+		assert_int_equal(mangadex_info_load(bad[i], strlen(bad[i]),
+						    &out), -EPROTO);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_search),
+		cmocka_unit_test(test_search_refused),
+		cmocka_unit_test(test_aggregate),
+		cmocka_unit_test(test_forms),
+		cmocka_unit_test(test_info_dump_load),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
