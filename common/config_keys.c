@@ -58,6 +58,7 @@ static const char *const packs[] = {
 
 const struct key config_keys[] = {
 	{ "general", "database", T_STRING, O(database) },
+	{ "general", "database_shared_ok", T_BOOL, O(database_shared_ok) },
 	{ "general", "threads", T_INT, O(threads), 1, 256 },
 	{ "general", "log_level", T_ENUM, O(log_level), .choices = levels,
 	  .def = "info" },
@@ -250,7 +251,8 @@ const struct key config_keys[] = {
 	{ "retention", "scans", T_INT, O(retention_scans), 1, 1000000 },
 	{ "analysis", "enabled", T_BOOL, O(analysis_enabled) },
 	{ "analysis", "threads", T_INT, O(analysis_threads), 1, 256 },
-	{ "analysis", "user", T_USER, O(analysis_user), .def = "nobody" },
+	{ "analysis", "user", T_USER, O(analysis_user),
+	  .def = "mediamon-analyse", .fallback = "nobody" },
 };
 
 const size_t config_keys_nr = ARRAY_SIZE(config_keys);

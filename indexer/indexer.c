@@ -1436,12 +1436,12 @@ int indexer_open_file(const char *path, int flags)
 	return symlinks_open_path(path, flags, &rule);
 }
 
-int indexer_prepare_store(const char *path)
+int indexer_prepare_store(const char *path, int shared_ok)
 {
 	sqlite3 *db;
 	int rc;
 
-	rc = storefile_claim(path);
+	rc = storefile_claim(path, shared_ok);
 	if (!rc)
 		rc = recovery_check(path);
 	if (rc < 0)

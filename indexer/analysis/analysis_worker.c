@@ -139,6 +139,27 @@ static int open_track(const struct analysis_job *job, char *why,
 	return fd;
 }
 
+/*
+ * Run the child on the track open at fd; a child killed by a signal (by
+ * the kernel's OOM killer, or a process of the same user) costs the track
+ * a second try, in a new child, before it counts as failed.
+ */
+static int run(struct analysis_child *child, const char *exe, int fd,
+	       const char *path, struct analysis_result *r, double *cpu,
+	       char *why, size_t why_len)
+{
+	static const char killed[] = "analyser crashed: signal";
+	int rc = analysis_child_run(child, exe, fd, path, r, cpu, why,
+				    why_len);
+
+	if (rc != -ECHILD || strncmp(why, killed, sizeof(killed) - 1) ||
+	    lseek(fd, 0, SEEK_SET))
+		return rc;
+	log_info("analysis: %s: tried once more", path);
+	*why = '\0';
+	return analysis_child_run(child, exe, fd, path, r, cpu, why, why_len);
+}
+
 /* Analyse one track in the worker's child and record it. The lock is
  * not held: a track takes long, and FUSE threads read the figures
  * meanwhile. The duplicates are looked for here, on the worker's
@@ -159,9 +180,8 @@ static int analyse(sqlite3 *db, struct analysis_child *child,
 	else
 		o.error = fd = open_track(job, why, sizeof(why));
 	if (fd >= 0)
-		o.error = analysis_child_run(child, exe, fd, job->path,
-					     &o.result, &cpu, why,
-					     sizeof(why));
+		o.error = run(child, exe, fd, job->path, &o.result, &cpu, why,
+			      sizeof(why));
 	if (fd >= 0)
 		close(fd);
 	o.why = *why ? why : NULL;
