@@ -504,8 +504,8 @@ int music_drop_orphans(sqlite3 *db, void *unused)
 	return rc;
 }
 
-/* A new file's track is inserted; a known file's track may exist and is
- * then updated in place (which is ST_TRACK_UPSERT). */
+/* A new file's track is inserted (as id, a gone one's, unless 0); a known
+ * file's track may exist and is then updated in place (ST_TRACK_UPSERT). */
 static int apply_track(int which, const struct tags *t, int64_t file,
 		       int64_t id)
 {
