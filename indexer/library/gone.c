@@ -34,10 +34,11 @@ static long keep(void)
 
 #define KEEP_SQL(where) \
 	"INSERT OR REPLACE INTO gone (file_id, track_id, root_id, dir, name," \
-	" size, inode, gone_at, keys, matches, state, error, analysed_at," \
-	" duration_s, bpm, loudness_lufs, peak, gain_db, vector, fingerprint)" \
-	" SELECT f.id, t.id, f.root_id, d.path, f.name, f.size, f.inode, ?2," \
-	" (SELECT json_group_array(key) FROM analysis_keys" \
+	" size, mtime_ns, inode, gone_at, keys, matches, state, error," \
+	" analysed_at, duration_s, bpm, loudness_lufs, peak, gain_db, vector," \
+	" fingerprint)" \
+	" SELECT f.id, t.id, f.root_id, d.path, f.name, f.size, f.mtime_ns," \
+	" f.inode, ?2, (SELECT json_group_array(key) FROM analysis_keys" \
 	" WHERE track_id = t.id), (SELECT json_group_array(json_array(" \
 	" track_id, other_id)) FROM analysis_matches WHERE track_id = t.id" \
 	" OR other_id = t.id), a.state, a.error, a.analysed_at," \
@@ -110,9 +111,9 @@ int gone_take(sqlite3 *db, int64_t *file, int64_t *track)
 	rc = db_prepare(db,
 		"SELECT g.file_id, g.track_id FROM files f"
 		" JOIN directories d ON d.id = f.dir_id JOIN gone g"
-		" ON (g.root_id = f.root_id AND g.dir = d.path"
-		" AND g.name = f.name)"
-		" OR (g.inode != 0 AND g.inode = f.inode AND g.size = f.size)"
+		" ON g.size = f.size AND g.mtime_ns = f.mtime_ns"
+		" AND ((g.root_id = f.root_id AND g.dir = d.path"
+		" AND g.name = f.name) OR (g.inode != 0 AND g.inode = f.inode))"
 		" WHERE f.id = ?1 AND NOT EXISTS (SELECT 1 FROM files"
 		" WHERE id = g.file_id AND id != ?1) AND NOT EXISTS"
 		" (SELECT 1 FROM tracks WHERE id = g.track_id)"

@@ -7,12 +7,13 @@
  * table, schema version 33). A deleted music file's track row goes from
  * the library as before, so no view, count or status file sees it; what
  * cannot be rebuilt cheaply is kept aside: its file and track ids, where
- * it was (root, folder, name), what identifies its bytes (size and
- * inode: a move out of a root and back keeps both) and its analysis (the
- * analysis row, its keys and its matches). A new file at the same place, or with the
- * same size and inode, takes back its ids and analysis, and is not
- * queued for analysis again. All of it runs on the writer's connection,
- * inside its transaction.
+ * it was (root, folder, name), what identifies its bytes (size, mtime
+ * and inode: a move out of a root and back keeps all three) and its
+ * analysis (the analysis row, its keys and its matches). A new file of
+ * the same size and mtime, at the same place or with the same inode,
+ * takes back its ids and analysis, and is not queued for analysis again;
+ * other bytes at that place (a file replaced) are a new track. All of it
+ * runs on the writer's connection, inside its transaction.
  */
 
 #include <stdint.h>

@@ -910,9 +910,9 @@ static const char *const schema_steps[] = {
 	"UPDATE files SET mtime_ns = 0 WHERE kind = 'archive';",
 	/* version 33: files that left (library/gone.h), made if missing */
 	"CREATE TABLE IF NOT EXISTS gone (file_id INTEGER PRIMARY KEY, track_id"
-	"  INTEGER UNIQUE, root_id, dir, name, size, inode, gone_at REAL, keys,"
-	"  matches, state, error, analysed_at, duration_s, bpm, loudness_lufs,"
-	"  peak, gain_db, vector, fingerprint);"
+	"  INTEGER UNIQUE, root_id, dir, name, size, mtime_ns, inode, gone_at"
+	"  REAL, keys, matches, state, error, analysed_at, duration_s, bpm,"
+	"  loudness_lufs, peak, gain_db, vector, fingerprint);"
 	"CREATE INDEX IF NOT EXISTS gone_inode ON gone (inode);"
 	"CREATE INDEX IF NOT EXISTS gone_name ON gone (name);",
 };

@@ -106,7 +106,7 @@ def test_deleted_track_hidden_then_back_at_its_place(tmp_path, library):
         done = analysis(m)["done"]
         assert "One.flac" in shown(m) and summary_tracks(m) == 3
         aside = str(tmp_path / "one.aside")
-        shutil.copy(str(library / "Away" / "one.flac"), aside)
+        shutil.copy2(str(library / "Away" / "one.flac"), aside)
         os.unlink(str(library / "Away" / "one.flac"))
         m.rescan()
         # gone from every view and count at once, kept out of sight
@@ -116,8 +116,9 @@ def test_deleted_track_hidden_then_back_at_its_place(tmp_path, library):
         assert query(m, "SELECT count(*) FROM analysis")[0][0] == 2
         assert "one.flac" not in m.read("status/duplicates").decode()
         assert kept(m) == 1
-        # back at the same place (a copy: another inode)
-        shutil.copy(aside, str(library / "Away" / "one.flac"))
+        # back at the same place, restored as backups do, with its time
+        # (another inode)
+        shutil.copy2(aside, str(library / "Away" / "one.flac"))
         m.rescan()
         assert tracks(m) == before
         assert query(m, "SELECT count(*) FROM analysis_keys")[0][0] == keys
@@ -129,6 +130,28 @@ def test_deleted_track_hidden_then_back_at_its_place(tmp_path, library):
         assert a["done"] == done and a["queued"] == 0
         with open(m.proc.log_path, errors="replace") as f:
             assert "came back with its analysis" in f.read()
+    finally:
+        unmount(m.path, m.proc)
+
+
+def test_other_bytes_at_its_place_are_a_new_track(tmp_path, library):
+    """A file replaced by other bytes (another size or time) at the place
+    of one that left is a new track, analysed anew: the kept analysis is
+    of other audio, and it stays kept."""
+    m = daemon(tmp_path, library, "30d")
+    try:
+        before = tracks(m)
+        one = library / "Away" / "one.flac"
+        data = one.read_bytes()
+        one.unlink()
+        m.rescan()
+        assert kept(m) == 1
+        one.write_bytes(data + b"\0" * 512)
+        m.rescan()
+        assert tracks(m)["one.flac"][0] != before["one.flac"][0]
+        assert kept(m) == 1
+        wait_analysed(m)
+        assert tracks(m)["one.flac"][1] is not None
     finally:
         unmount(m.path, m.proc)
 
