@@ -32,13 +32,15 @@ static const struct {
 	[NOTIFY_IMPORTED] = { "imported", "Imported", 1 },
 	[NOTIFY_ROOT_UNAVAILABLE] = { "root_unavailable", "Root unavailable",
 				      0 },
+	[NOTIFY_SCAN_FINISHED] = { "scan_finished", "Scan finished", 0 },
+	[NOTIFY_SCAN_SLOW] = { "scan_slow", "Scan slow", 0 },
 };
 
 const char *const notify_event_names[] = {
 	"all", "new_volume", "release_found", "sent", "handoff_failed",
 	"repair_done", "repair_failed", "repair_pass", "health_error",
 	"health_ok", "error_rate", "replacement", "imported",
-	"root_unavailable", NULL
+	"root_unavailable", "scan_finished", "scan_slow", NULL
 };
 
 /* The events waiting for the sender, and what it wants. */

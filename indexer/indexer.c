@@ -29,6 +29,7 @@
 #include "indexer/library/root_guard.h"
 #include "indexer/library/symlinks.h"
 #include "indexer/recovery.h"
+#include "indexer/scan_alerts.h"
 #include "indexer/library/watch.h"
 #include "indexer/notifier.h"
 #include "indexer/realdebrid/rd_links.h"
@@ -148,7 +149,6 @@ static struct {
 	struct scan_order current;
 	double scan_started_mono, scan_started_wall, write_s_start;
 	struct scan_stats stats;
-	int rate_above;		/* the last scan failed too many files */
 } ix = {
 	.lock = PTHREAD_MUTEX_INITIALIZER,
 	.wake = PTHREAD_COND_INITIALIZER,
@@ -674,34 +674,6 @@ static void keep_result(const struct scan_row *row, int stored)
 	pthread_mutex_unlock(&ix.lock);
 }
 
-/* Each finished scan is looked at once; only the first of a run of scans
- * above [notify] error_rate is news, so a library that stays broken does
- * not page its owner after every rescan. */
-static void tell_error_rate(const struct scan_row *row)
-{
-	uint64_t files = row->stats->files_seen;
-	uint64_t errors = row->stats->tag_errors + row->stats->io_errors;
-	double limit = ix.cfg->notify_error_rate;
-	/* A scan that saw nothing could read nothing: every error counts. */
-	double rate = files ? (double)errors / files : errors > 0;
-
-	if (rate <= limit || ix.rate_above) {
-		ix.rate_above = rate > limit;
-		return;
-	}
-	ix.rate_above = 1;
-	notify_event(NOTIFY_ERROR_RATE, NULL,
-		     json_pack("{s:I, s:I, s:I, s:f, s:f}",
-			       "scan", (json_int_t)row->id,
-			       "files_seen", (json_int_t)files,
-			       "errors", (json_int_t)errors,
-			       "error_rate", rate, "threshold", limit),
-		     "scan %lld could not read %llu of %llu files (%.1f%%,"
-		     " above %.1f%%)", (long long)row->id,
-		     (unsigned long long)errors, (unsigned long long)files,
-		     rate * 100, limit * 100);
-}
-
 /* Whether a scan that failed with rc may pass when run again: the
  * daemon (or the system) was short of descriptors or memory, or the
  * store was busy, or a read failed (a disk, of the store or of a root,
@@ -794,7 +766,9 @@ static enum outcome run_order(void)
 		RUN_AGAIN_LATER : RUN_DONE;
 	keep_result(&row, stored);
 	if (rc != -ECANCELED)
-		tell_error_rate(&row);
+		scan_alerts_tell(ix.cfg, &(struct scan_alerts_scan) {
+			.id = row.id, .all = o->all, .success = row.success,
+			.duration_s = row.duration_s, .stats = &ix.stats });
 	if (row.success)
 		record_latency(o);
 	if (row.id)
