@@ -27,7 +27,7 @@ static const struct {
 	[NOTIFY_REPAIR_PASS] = { "repair_pass", "Real-Debrid repair pass", 0 },
 	[NOTIFY_HEALTH_ERROR] = { "health_error", "Health: error", 0 },
 	[NOTIFY_HEALTH_OK] = { "health_ok", "Health: ok", 0 },
-	[NOTIFY_ERROR_RATE] = { "error_rate", "Scan errors", 0 },
+	[NOTIFY_ERROR_RATE] = { "error_rate", "Error rate", 0 },
 	[NOTIFY_REPLACEMENT] = { "replacement", "Replacement searched", 0 },
 	[NOTIFY_IMPORTED] = { "imported", "Imported", 1 },
 	[NOTIFY_ROOT_UNAVAILABLE] = { "root_unavailable", "Root unavailable",

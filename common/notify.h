@@ -44,7 +44,7 @@ enum notify_kind {
 	NOTIFY_REPAIR_PASS,	/* what a repair pass changed */
 	NOTIFY_HEALTH_ERROR,	/* /status/health turned to error */
 	NOTIFY_HEALTH_OK,	/* and left it */
-	NOTIFY_ERROR_RATE,	/* a scan could not read too many files */
+	NOTIFY_ERROR_RATE,	/* a scan or a repair pass failed too often */
 	NOTIFY_REPLACEMENT,	/* an Arr was asked for another release */
 	NOTIFY_IMPORTED,	/* a download went into its series folder */
 	NOTIFY_ROOT_UNAVAILABLE,	/* a root is away: its rows are kept */

@@ -31,7 +31,7 @@ TITLES = {
     "repair_pass": "Real-Debrid repair pass",
     "health_error": "Health: error",
     "health_ok": "Health: ok",
-    "error_rate": "Scan errors",
+    "error_rate": "Error rate",
     "replacement": "Replacement searched",
     "imported": "Imported",
     "root_unavailable": "Root unavailable",
@@ -147,7 +147,7 @@ def test_error_rate_once_per_change(fake, library, tmp_path):
         assert body["details"]["threshold"] == pytest.approx(0.05)
         assert "above 5.0%" in body["message"]
         content = t.notes("discord")[0][2]["body"]["content"]
-        assert content.startswith("mediamon: Scan errors\nscan %d could not"
+        assert content.startswith("mediamon: Error rate\nscan %d could not"
                                   " read 2 of 12 files" % first["id"])
         # the same errors again: no news
         m.rescan()

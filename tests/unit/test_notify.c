@@ -362,7 +362,7 @@ static void test_webhook_message(void **state)
 	assert_string_equal(member(p, "content_type"), "application/json");
 	assert_string_equal(member(body, "source"), "mediamon");
 	assert_string_equal(member(body, "event"), "error_rate");
-	assert_string_equal(member(body, "title"), "Scan errors");
+	assert_string_equal(member(body, "title"), "Error rate");
 	assert_string_equal(member(body, "subject"), "");
 	assert_string_equal(member(body, "message"),
 			    "scan 3 could not read 2 of 12 files");
