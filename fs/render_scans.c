@@ -11,13 +11,14 @@
 
 #include "common/json.h"
 #include "common/strbuf.h"
+#include "fs/render_status.h"
 #include "indexer/reads.h"
 
 /* The scans in id order, and their sums. */
 struct walk {
 	json_t *scans;
 	int64_t files_seen, files_failed, bytes_read, succeeded;
-	double duration_s;
+	double duration_s, cpu_s;
 };
 
 static json_t *success_pct(int64_t seen, int64_t failed)
@@ -32,7 +33,7 @@ static int add_scan(void *arg, const struct library_scan *l)
 	json_t *o;
 
 	o = json_pack("{s:I, s:s, s:s, s:o, s:o, s:o, s:I, s:I, s:I, s:I,"
-		      " s:o, s:I, s:o, s:o, s:b}",
+		      " s:o, s:I, s:o, s:o, s:o, s:o, s:b}",
 		      "id", (json_int_t)l->id, "trigger", l->trigger,
 		      "scope", l->scope,
 		      "started_at", l->has_started ?
@@ -49,6 +50,9 @@ static int add_scan(void *arg, const struct library_scan *l)
 		      "mb_per_s", json_ratio(l->bytes_read / 1e6,
 					     l->duration_s),
 		      "files_per_s", json_ratio(l->files_seen, l->duration_s),
+		      "cpu_s", json_num(l->cpu_s),
+		      "cpu_share_pct", json_ratio(100 * l->cpu_s,
+						  l->duration_s * render_cpus()),
 		      "success", l->success);
 	if (!o || json_array_append_new(w->scans, o))
 		return -ENOMEM;
@@ -57,6 +61,7 @@ static int add_scan(void *arg, const struct library_scan *l)
 	w->bytes_read += l->bytes_read;
 	w->succeeded += !!l->success;
 	w->duration_s += l->duration_s;
+	w->cpu_s += l->cpu_s;
 	return 0;
 }
 
@@ -79,7 +84,7 @@ int render_scans_json(struct strbuf *out)
 		return rc;
 	}
 	return json_append(out, json_pack(
-		"{s:o, s:{s:I, s:I, s:I, s:I, s:o, s:I, s:o, s:o, s:o}}",
+		"{s:o, s:{s:I, s:I, s:I, s:I, s:o, s:I, s:o, s:o, s:o, s:o}}",
 		"scans", newest, "totals",
 		"scans", (json_int_t)nr,
 		"succeeded", (json_int_t)w.succeeded,
@@ -89,5 +94,6 @@ int render_scans_json(struct strbuf *out)
 		"bytes_read", (json_int_t)w.bytes_read,
 		"avg_files_per_s", json_ratio(w.files_seen, w.duration_s),
 		"avg_mb_per_s", json_ratio(w.bytes_read / 1e6, w.duration_s),
-		"total_duration_s", json_num(w.duration_s)));
+		"total_duration_s", json_num(w.duration_s),
+		"total_cpu_s", json_num(w.cpu_s)));
 }

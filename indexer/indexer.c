@@ -95,6 +95,7 @@ struct scan_row {
 	double duration_s;
 	double write_s;
 	long peak_rss_kb;
+	double cpu_s;		/* the daemon's, user and system, meanwhile */
 	int success;
 	int error;		/* why it failed, when it did */
 	const struct scan_stats *stats;
@@ -348,8 +349,8 @@ static int row_finish(sqlite3 *db, void *arg)
 		" files_changed = ?6, files_unchanged = ?7, files_deleted = ?8,"
 		" tag_errors = ?9, io_errors = ?10, bytes_read = ?11,"
 		" walk_s = ?12, parse_s = ?13, write_s = ?14,"
-		" peak_rss_kb = ?15, success = ?16 WHERE id = ?1", -1, &st,
-		NULL);
+		" peak_rss_kb = ?15, success = ?16, cpu_s = ?17 WHERE id = ?1",
+		-1, &st, NULL);
 	if (rc != SQLITE_OK)
 		return db_error(db, rc, "finish scan");
 	sqlite3_bind_int64(st, 1, row->id);
@@ -368,6 +369,7 @@ static int row_finish(sqlite3 *db, void *arg)
 	sqlite3_bind_double(st, 14, row->write_s);
 	sqlite3_bind_int64(st, 15, row->peak_rss_kb);
 	sqlite3_bind_int(st, 16, row->success);
+	sqlite3_bind_double(st, 17, row->cpu_s);
 	rc = sqlite3_step(st);
 	sqlite3_finalize(st);
 	return rc == SQLITE_DONE ? 0 : db_error(db, rc, "finish scan");
@@ -416,6 +418,17 @@ static long peak_rss_kb(void)
 	struct rusage ru;
 
 	return getrusage(RUSAGE_SELF, &ru) ? 0 : ru.ru_maxrss;
+}
+
+/* The CPU time the daemon's threads used so far, user and system. */
+static double cpu_seconds(void)
+{
+	struct rusage ru;
+
+	if (getrusage(RUSAGE_SELF, &ru))
+		return 0;
+	return ru.ru_utime.tv_sec + ru.ru_stime.tv_sec +
+		(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e6;
 }
 
 static int cmp_order_path(const void *a, const void *b)
@@ -665,6 +678,7 @@ static void keep_result(const struct scan_row *row, int stored)
 	r->duration_s = row->duration_s;
 	r->write_s = row->write_s;
 	r->peak_rss_kb = row->peak_rss_kb;
+	r->cpu_s = row->cpu_s;
 	r->success = row->success;
 	r->error = row->success ? 0 : row->error;
 	r->stored = stored;
@@ -703,6 +717,7 @@ static enum outcome run_order(void)
 	int rc = 0, stored, loss;
 
 	row.started_at = clock_wall();
+	row.cpu_s = cpu_seconds();
 	if (plan_make(&ix.current, &plan))
 		return RUN_AGAIN_LATER;
 	mend_store();
@@ -754,6 +769,7 @@ static enum outcome run_order(void)
 	row.duration_s = clock_mono() - ix.scan_started_mono;
 	row.write_s = writer_busy_seconds() - ix.write_s_start;
 	row.peak_rss_kb = peak_rss_kb();
+	row.cpu_s = cpu_seconds() - row.cpu_s;
 	row.success = !rc && writer_lost() == lost;
 	row.error = rc ? rc : -EIO;
 	stored = row.id && !writer_call(row_finish, &row);

@@ -903,8 +903,7 @@ static const char *const schema_steps[] = {
 	"  (SELECT dir_id FROM files WHERE kind = 'other' AND " NEW_AUDIO ");"
 	"UPDATE files SET mtime_ns = 0 WHERE kind = 'other' AND " NEW_AUDIO
 	";",
-	/* version 30: the device a root was last scanned on (root_guard.h),
-	 * NULL until it is */
+	/* version 30: the device a root was last scanned on, NULL till then */
 	"ALTER TABLE roots ADD COLUMN dev INTEGER;",
 	/* version 31: the source and edition of published: "mangadex:en" */
 	"ALTER TABLE series ADD COLUMN published_by TEXT;",
@@ -914,6 +913,7 @@ static const char *const schema_steps[] = {
 	"  comicinfo ADD COLUMN cover TEXT; UPDATE directories SET digest ="
 	"  NULL WHERE id IN (SELECT dir_id FROM files WHERE kind = 'archive');"
 	"UPDATE files SET mtime_ns = 0 WHERE kind = 'archive';",
+	"ALTER TABLE scans ADD COLUMN cpu_s REAL;", /* 33: a scan's CPU time */
 };
 
 int schema_version(void)

@@ -51,7 +51,8 @@ GENERATED = ["README", "status/summary.json", "status/health",
 SCAN_FIELDS = ["id", "trigger", "started_at", "finished_at", "duration_s",
                "files_seen", "files_new", "files_changed", "files_unchanged",
                "files_deleted", "tag_errors", "io_errors", "bytes_read",
-               "files_per_s", "mb_per_s", "phases", "peak_rss_kb", "success"]
+               "files_per_s", "mb_per_s", "phases", "peak_rss_kb", "cpu_s",
+               "cpu_share_pct", "success"]
 
 
 def test_scans_json_history(library, tmp_path):
@@ -79,10 +80,14 @@ def test_scans_json_history(library, tmp_path):
             100 * (11 - s["files_failed"]) / 11, abs=0.01)
         assert s["success"] is True
         assert s["files_per_s"] > 0
+        # the daemon's CPU time over the scan, and its share of the CPUs
+        assert s["cpu_s"] >= 0
+        assert 0 <= s["cpu_share_pct"] <= 100.5
         assert s["finished_at"] >= s["started_at"]
     assert scans[-1]["bytes_read"] > 0
     # the same figures as scan.json's, from the same row
-    for key in ("duration_s", "files_per_s", "mb_per_s", "bytes_read"):
+    for key in ("duration_s", "files_per_s", "mb_per_s", "bytes_read",
+                "cpu_s", "cpu_share_pct"):
         assert scans[0][key] == one["last"][key], key
     t = doc["totals"]
     failed = sum(s["files_failed"] for s in scans)
@@ -92,6 +97,8 @@ def test_scans_json_history(library, tmp_path):
     total = sum(s["duration_s"] for s in scans)
     assert t["total_duration_s"] == pytest.approx(total, abs=0.002)
     assert t["avg_files_per_s"] == one["totals"]["avg_files_per_s"]
+    assert t["total_cpu_s"] == pytest.approx(
+        sum(s["cpu_s"] for s in scans), abs=0.002)
     assert t["success_pct"] == pytest.approx(100 * (33 - failed) / 33,
                                              abs=0.01)
 
