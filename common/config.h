@@ -48,6 +48,7 @@ struct config_user {
 struct config {
 	/* [general] */
 	char *database;
+	int database_shared_ok;		/* -o db_shared_ok: a shared folder */
 	int threads;			/* 0 until config_finish: CPU count */
 	char *log_level;		/* "debug", "info", "warn", "error" */
 	int dry_run;			/* default 1 */
@@ -81,6 +82,7 @@ struct config {
 	long cache_ttl_s;		/* default twice the check interval,
 					 * 2 h when that is 0 */
 	int many_volumes;		/* default 20 */
+	int max_series_per_check;	/* default 200, 0: no cap */
 	char *edition;			/* default "fr" */
 	struct config_list new_sources;	/* empty: chosen by the edition */
 
@@ -188,7 +190,7 @@ struct config {
 	/* [analysis] */
 	int analysis_enabled;		/* default 1 */
 	int analysis_threads;		/* default 1 */
-	struct config_user analysis_user;	/* default nobody */
+	struct config_user analysis_user;	/* mediamon-analyse, else nobody */
 };
 
 /* The choices of [release] languages and formats, which the monitor's

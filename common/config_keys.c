@@ -58,6 +58,7 @@ static const char *const packs[] = {
 
 const struct key config_keys[] = {
 	{ "general", "database", T_STRING, O(database) },
+	{ "general", "database_shared_ok", T_BOOL, O(database_shared_ok) },
 	{ "general", "threads", T_INT, O(threads), 1, 256 },
 	{ "general", "log_level", T_ENUM, O(log_level), .choices = levels,
 	  .def = "info" },
@@ -97,6 +98,8 @@ const struct key config_keys[] = {
 	{ "monitor", "cache_ttl", T_DURATION, O(cache_ttl_s),
 	  0, LONG_MAX },
 	{ "monitor", "many_volumes", T_INT, O(many_volumes), 1, 10000 },
+	{ "monitor", "max_series_per_check", T_INT, O(max_series_per_check),
+	  0, 1000000 },
 	{ "monitor", "edition", T_ENUM, O(edition), .choices = editions,
 	  .def = "fr" },
 	{ "monitor", "new_sources", T_LIST, O(new_sources),
@@ -250,7 +253,8 @@ const struct key config_keys[] = {
 	{ "retention", "scans", T_INT, O(retention_scans), 1, 1000000 },
 	{ "analysis", "enabled", T_BOOL, O(analysis_enabled) },
 	{ "analysis", "threads", T_INT, O(analysis_threads), 1, 256 },
-	{ "analysis", "user", T_USER, O(analysis_user), .def = "nobody" },
+	{ "analysis", "user", T_USER, O(analysis_user),
+	  .def = "mediamon-analyse", .fallback = "nobody" },
 };
 
 const size_t config_keys_nr = ARRAY_SIZE(config_keys);
@@ -281,6 +285,7 @@ void config_init(struct config *cfg)
 		.new_auto_download = -1,
 		.cache_ttl_s = -1,
 		.many_volumes = 20,
+		.max_series_per_check = 200,
 		.prowlarr_rpm = 30,
 		.nautiljon_rpm = 6,
 		.mangadex_rpm = 20,

@@ -1167,7 +1167,7 @@ int indexer_start(const struct config *cfg)
 		log_warn("indexer: no notifier, so no notifications");
 	if (!rc) {
 		start_watch(cfg);
-		rc = -pthread_create(&ix.thread, NULL, indexer_main, NULL);
+		rc = thread_start(&ix.thread, indexer_main, NULL, "mm-indexer");
 		if (rc)
 			log_error(rc, "indexer: cannot start thread");
 	}
@@ -1426,12 +1426,12 @@ int indexer_open_file(const char *path, int flags)
 	return symlinks_open_path(path, flags, &rule);
 }
 
-int indexer_prepare_store(const char *path)
+int indexer_prepare_store(const char *path, int shared_ok)
 {
 	sqlite3 *db;
 	int rc;
 
-	rc = storefile_claim(path);
+	rc = storefile_claim(path, shared_ok);
 	if (!rc)
 		rc = recovery_check(path);
 	if (rc < 0)

@@ -14,6 +14,7 @@
 #include "common/notify.h"
 #include "common/notify_targets.h"
 #include "common/strbuf.h"
+#include "common/thread.h"
 #include "indexer/store/services.h"
 #include "indexer/store/writer.h"
 
@@ -468,6 +469,7 @@ static void *notifier_main(void *unused)
 	double wait = 0;
 
 	(void)unused;
+	thread_name("mm-notify");
 	for (;;) {
 		keep(notify_take(wait));
 		if (__atomic_load_n(&nt.stop, __ATOMIC_ACQUIRE))

@@ -722,8 +722,9 @@ static void test_blackhole_bad_download(void **state)
 	assert_string_equal(err.buf, "blackhole: no link of the release"
 			    " works: the link gave an HTML or XML page, not a"
 			    " torrent");
+	/* a link that is gone is gone for good: its release is blocklisted */
 	snprintf(url, sizeof(url), "%sstatus/404", qbit_url);
-	assert_int_equal(send_release(&r), -ENOLINK);
+	assert_int_equal(send_release(&r), -EIDRM);
 	assert_non_null(strstr(err.buf, "HTTP 404"));
 	snprintf(url, sizeof(url), "%sstatus/503", qbit_url);
 	assert_int_equal(send_release(&r), -ENOLINK);
