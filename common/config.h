@@ -177,6 +177,7 @@ struct config {
 	struct config_list notify_telegram_events;
 	int notify_digest;		/* default 1 (digest.h) */
 	double notify_error_rate;	/* default 0.05 */
+	long notify_min_files_per_s;	/* 0: no scan_slow alert */
 	long notify_retry_for_s;	/* default 1 d */
 
 	/* [retention] */

@@ -237,6 +237,8 @@ const struct key config_keys[] = {
 	  .def = "https://api.telegram.org" },
 	{ "notify", "digest", T_BOOL, O(notify_digest) },
 	{ "notify", "error_rate", T_RATIO, O(notify_error_rate) },
+	{ "notify", "min_files_per_s", T_INT, O(notify_min_files_per_s),
+	  0, 1000000 },
 	{ "notify", "retry_for", T_DURATION, O(notify_retry_for_s),
 	  1, LONG_MAX },
 	{ "retention", "attempts", T_DURATION, O(retention_attempts_s),

@@ -43,6 +43,7 @@ struct indexer_scan_result {
 	double duration_s;
 	double write_s;
 	long peak_rss_kb;
+	double cpu_s;			/* the daemon's, over the scan */
 	int success;
 	int error;			/* why it failed: a negative errno
 					 * value, or 0 */

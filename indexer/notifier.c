@@ -48,17 +48,18 @@ struct row {
 	struct notify_msg m;
 };
 
-/* The kinds a list of names stands for; an empty list is none. */
+/* The kinds a list of names stands for ("all": NOTIFY_ALL, to which
+ * the kinds it leaves out may be added by name); an empty list is none. */
 static unsigned kinds_of(const struct config_list *l)
 {
 	unsigned mask = 0;
 	int k;
 
 	for (size_t i = 0; i < l->nr; i++) {
-		if (!strcmp(l->items[i], "all"))
-			return NOTIFY_ALL;
 		k = notify_kind_parse(l->items[i]);
-		if (k >= 0)
+		if (!strcmp(l->items[i], "all"))
+			mask |= NOTIFY_ALL;
+		else if (k >= 0)
 			mask |= NOTIFY_BIT(k);
 	}
 	return mask;

@@ -902,8 +902,7 @@ static const char *const schema_steps[] = {
 	"ALTER TABLE roots ADD COLUMN dev INTEGER;",
 	/* version 31: the source and edition of published: "mangadex:en" */
 	"ALTER TABLE series ADD COLUMN published_by TEXT;",
-	/* version 32: a volume archive's pages and first page's extension
-	 * (comicinfo.h), NULL until a scan reads it again, made to. */
+	/* version 32: an archive's pages, its cover's kind (comicinfo.h) */
 	"ALTER TABLE comicinfo ADD COLUMN pages INTEGER; ALTER TABLE"
 	"  comicinfo ADD COLUMN cover TEXT; UPDATE directories SET digest ="
 	"  NULL WHERE id IN (SELECT dir_id FROM files WHERE kind = 'archive');"
@@ -915,6 +914,7 @@ static const char *const schema_steps[] = {
 	"  loudness_lufs, peak, gain_db, vector, fingerprint);"
 	"CREATE INDEX IF NOT EXISTS gone_inode ON gone (inode);"
 	"CREATE INDEX IF NOT EXISTS gone_name ON gone (name);",
+	"ALTER TABLE scans ADD COLUMN cpu_s REAL;", /* 34: a scan's CPU time */
 };
 
 int schema_version(void)

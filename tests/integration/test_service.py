@@ -1074,6 +1074,8 @@ PROM_SOURCES = {
         S("scan", "last.phases.*", "phase", trim="_s"),
     "mediamon_last_scan_peak_rss_bytes":
         S("scan", "last.peak_rss_kb", scale=1024),
+    "mediamon_last_scan_cpu_seconds": S("scan", "last.cpu_s"),
+    "mediamon_last_scan_cpu_share": S("scan", "last.cpu_share_pct"),
     "mediamon_running_scan_id": S("scan", "running.id"),
     "mediamon_running_scan_duration_seconds":
         S("scan", "running.duration_s"),
