@@ -187,10 +187,11 @@ bool config_secret_file_exposed(const struct stat *st, const char *path,
 
 /*
  * Read the secret held by the file at path: its text up to the end of its
- * first line, which must be its only one. With check_mode, a file another
- * user may own or read is refused, as the configuration file is. Returns 0 with
- * *out (malloc'd), or a negative errno value with why, which never holds
- * the file's content.
+ * first line, which must be its only one, never through a symbolic link
+ * (whoever owns the link would choose the file). With check_mode, a file
+ * another user may own or read is refused, as the configuration file is.
+ * Returns 0 with *out (malloc'd), or a negative errno value with why,
+ * which never holds the file's content.
  */
 int config_read_secret(const char *path, bool check_mode, char **out,
 		       char *why, size_t len)
@@ -200,9 +201,13 @@ int config_read_secret(const char *path, bool check_mode, char **out,
 	ssize_t n = -1;
 	int fd, ret = 0;
 
-	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
-	if (fd < 0 || fstat(fd, &st) || (S_ISREG(st.st_mode) &&
-	    (n = read(fd, buf, sizeof(buf) - 1)) < 0)) {
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NOFOLLOW);
+	if (fd < 0 && errno == ELOOP) {
+		ret = -EINVAL;
+		snprintf(why, len, "%s is a symbolic link, not followed: name"
+			 " the file itself", path);
+	} else if (fd < 0 || fstat(fd, &st) || (S_ISREG(st.st_mode) &&
+		   (n = read(fd, buf, sizeof(buf) - 1)) < 0)) {
 		ret = -errno;
 		snprintf(why, len, "cannot read %s: %s", path, strerror(errno));
 	} else if (!S_ISREG(st.st_mode)) {
@@ -474,6 +479,7 @@ int config_set_option(struct config *cfg, const char *key, const char *value,
 		{ "music", "music", "root" },
 		{ "manga", "manga", "root" },
 		{ "db", "general", "database" },
+		{ "db_shared_ok", "general", "database_shared_ok" },
 	};
 	size_t i;
 	int ret;

@@ -48,11 +48,14 @@ struct config_user {
 struct config {
 	/* [general] */
 	char *database;
+	int database_shared_ok;		/* -o db_shared_ok: a shared folder */
 	int threads;			/* 0 until config_finish: CPU count */
 	char *log_level;		/* "debug", "info", "warn", "error" */
 	int dry_run;			/* default 1 */
 	long watch_debounce_ms;		/* default 200 */
 	long poll_interval_s;		/* default 300 */
+	long keep_gone_s;		/* default 30 days: a gone track's
+					 * rows are kept (gone.h) */
 	int max_open_per_user;		/* default 256: handles through the
 					 * mount, per user but root and the
 					 * daemon's own */
@@ -81,6 +84,7 @@ struct config {
 	long cache_ttl_s;		/* default twice the check interval,
 					 * 2 h when that is 0 */
 	int many_volumes;		/* default 20 */
+	int max_series_per_check;	/* default 200, 0: no cap */
 	char *edition;			/* default "fr" */
 	struct config_list new_sources;	/* empty: chosen by the edition */
 
@@ -173,6 +177,7 @@ struct config {
 	struct config_list notify_telegram_events;
 	int notify_digest;		/* default 1 (digest.h) */
 	double notify_error_rate;	/* default 0.05 */
+	long notify_min_files_per_s;	/* 0: no scan_slow alert */
 	long notify_retry_for_s;	/* default 1 d */
 
 	/* [retention] */
@@ -187,7 +192,7 @@ struct config {
 	/* [analysis] */
 	int analysis_enabled;		/* default 1 */
 	int analysis_threads;		/* default 1 */
-	struct config_user analysis_user;	/* default nobody */
+	struct config_user analysis_user;	/* mediamon-analyse, else nobody */
 };
 
 /* The choices of [release] languages and formats, which the monitor's

@@ -58,6 +58,7 @@ static const char *const packs[] = {
 
 const struct key config_keys[] = {
 	{ "general", "database", T_STRING, O(database) },
+	{ "general", "database_shared_ok", T_BOOL, O(database_shared_ok) },
 	{ "general", "threads", T_INT, O(threads), 1, 256 },
 	{ "general", "log_level", T_ENUM, O(log_level), .choices = levels,
 	  .def = "info" },
@@ -66,6 +67,7 @@ const struct key config_keys[] = {
 	  0, 60000 },
 	{ "general", "poll_interval", T_DURATION, O(poll_interval_s),
 	  1, LONG_MAX },
+	{ "general", "keep_gone", T_DURATION, O(keep_gone_s), 0, LONG_MAX },
 	{ "general", "max_open_per_user", T_INT, O(max_open_per_user),
 	  1, 1000000 },
 	{ "general", "max_open_memory_per_user", T_INT,
@@ -97,6 +99,8 @@ const struct key config_keys[] = {
 	{ "monitor", "cache_ttl", T_DURATION, O(cache_ttl_s),
 	  0, LONG_MAX },
 	{ "monitor", "many_volumes", T_INT, O(many_volumes), 1, 10000 },
+	{ "monitor", "max_series_per_check", T_INT, O(max_series_per_check),
+	  0, 1000000 },
 	{ "monitor", "edition", T_ENUM, O(edition), .choices = editions,
 	  .def = "fr" },
 	{ "monitor", "new_sources", T_LIST, O(new_sources),
@@ -233,6 +237,8 @@ const struct key config_keys[] = {
 	  .def = "https://api.telegram.org" },
 	{ "notify", "digest", T_BOOL, O(notify_digest) },
 	{ "notify", "error_rate", T_RATIO, O(notify_error_rate) },
+	{ "notify", "min_files_per_s", T_INT, O(notify_min_files_per_s),
+	  0, 1000000 },
 	{ "notify", "retry_for", T_DURATION, O(notify_retry_for_s),
 	  1, LONG_MAX },
 	{ "retention", "attempts", T_DURATION, O(retention_attempts_s),
@@ -248,7 +254,8 @@ const struct key config_keys[] = {
 	{ "retention", "scans", T_INT, O(retention_scans), 1, 1000000 },
 	{ "analysis", "enabled", T_BOOL, O(analysis_enabled) },
 	{ "analysis", "threads", T_INT, O(analysis_threads), 1, 256 },
-	{ "analysis", "user", T_USER, O(analysis_user), .def = "nobody" },
+	{ "analysis", "user", T_USER, O(analysis_user),
+	  .def = "mediamon-analyse", .fallback = "nobody" },
 };
 
 const size_t config_keys_nr = ARRAY_SIZE(config_keys);
@@ -266,6 +273,7 @@ void config_init(struct config *cfg)
 		.covers = 1,
 		.watch_debounce_ms = 200,
 		.poll_interval_s = 300,
+		.keep_gone_s = 30 * 86400,
 		.download_poll_interval_s = 60,
 		.download_stall_timeout_s = 6 * 3600,
 		.max_open_per_user = 256,
@@ -279,6 +287,7 @@ void config_init(struct config *cfg)
 		.new_auto_download = -1,
 		.cache_ttl_s = -1,
 		.many_volumes = 20,
+		.max_series_per_check = 200,
 		.prowlarr_rpm = 30,
 		.nautiljon_rpm = 6,
 		.mangadex_rpm = 20,

@@ -46,6 +46,7 @@ struct key {
 	long min, max;		/* range of T_INT, T_DURATION and T_MSEC */
 	const char *const *choices;
 	const char *def;	/* an allocated default, set by config_finish */
+	const char *fallback;	/* the default when def names no user here */
 	int flags;
 };
 

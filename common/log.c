@@ -46,6 +46,29 @@ static size_t ring_next;
 static uint64_t ring_at[LOG_RING_LINES];
 static uint64_t ring_end;
 
+/*
+ * Lines of one format (one call site, or one message pattern: the format
+ * string's address) beyond LOG_FOLD_BURST within LOG_FOLD_WINDOW seconds
+ * are counted, not written: one summary line says how many there were and
+ * the last of them, when the window is over or /log is read. A library of
+ * 60,000 bad files then leaves a few lines, not 120,000 that push every
+ * other line out of the ring.
+ */
+#define LOG_FOLD_SLOTS 32
+#define LOG_FOLD_BURST 20
+#define LOG_FOLD_WINDOW 60
+
+static struct fold {
+	const char *fmt;		/* NULL: a free slot */
+	time_t start;			/* the window's start */
+	unsigned long used;		/* fold_seq at its last line */
+	unsigned count;			/* lines in this window */
+	unsigned left_out;		/* of them not written yet */
+	enum log_level level;		/* the highest left out */
+	char last[LOG_LINE_MAX];	/* the message of the last left out */
+} folds[LOG_FOLD_SLOTS];
+static unsigned long fold_seq;
+
 int log_level_parse(const char *name, enum log_level *out)
 {
 	for (size_t i = 0; i < ARRAY_SIZE(level_names); i++) {
@@ -99,6 +122,84 @@ void log_set_target(enum log_target target)
 	pthread_mutex_unlock(&log_lock);
 }
 
+/* Write one line (stamped, its message at msg) to the target and the
+ * ring; log_lock held. */
+static void emit(enum log_level level, const char *line, const char *msg)
+{
+	if (log_target == LOG_TO_SYSLOG) {
+		syslog(priorities[level], "%s: %s", level_names[level], msg);
+		if (level == LOG_ERROR && log_to_stderr && errors_to_stderr)
+			fprintf(stderr, "mediamon: %s\n", msg);
+	} else if (log_to_stderr && log_target == LOG_TO_JOURNAL)
+		fprintf(stderr, "<%d>%s: %s\n", priorities[level],
+			level_names[level], msg);
+	else if (log_to_stderr)
+		fprintf(stderr, "%s\n", line);
+	free(ring[ring_next]);
+	ring[ring_next] = strdup(line);
+	ring_at[ring_next] = ring_end;
+	if (ring[ring_next])
+		ring_end += strlen(line) + 1;
+	ring_next = (ring_next + 1) % LOG_RING_LINES;
+}
+
+/* The line "N more lines like the last left out" of f, if any; log_lock
+ * held. */
+static void fold_flush(struct fold *f, time_t now)
+{
+	char line[LOG_LINE_MAX + 128], stamp[32];
+	struct tm tm;
+	int n;
+
+	if (!f->left_out)
+		return;
+	gmtime_r(&now, &tm);
+	strftime(stamp, sizeof(stamp), "%Y-%m-%dT%H:%M:%SZ", &tm);
+	n = snprintf(line, sizeof(line), "%s %s: ", stamp,
+		     level_names[f->level]);
+	snprintf(line + n, sizeof(line) - n, "log: %u more lines like this"
+		 " one left out (over %d in %d s), the last: %s",
+		 f->left_out, LOG_FOLD_BURST, LOG_FOLD_WINDOW, f->last);
+	emit(f->level, line, line + n);
+	f->left_out = 0;
+	f->level = LOG_DEBUG;
+}
+
+/* Whether a line of fmt is to be left out (and then kept as the last of
+ * its fold); log_lock held. The summaries of windows over go first. */
+static int fold(const char *fmt, enum log_level level, const char *line,
+		time_t now)
+{
+	struct fold *f = NULL, *oldest = &folds[0];
+
+	for (size_t i = 0; i < LOG_FOLD_SLOTS; i++) {
+		struct fold *g = &folds[i];
+
+		if (g->fmt && now - g->start >= LOG_FOLD_WINDOW) {
+			fold_flush(g, now);
+			g->start = now;
+			g->count = 0;
+		}
+		if (g->fmt == fmt)
+			f = g;
+		if (!g->fmt || (oldest->fmt && g->used < oldest->used))
+			oldest = g;
+	}
+	if (!f) {
+		f = oldest;
+		fold_flush(f, now);
+		*f = (struct fold){ .fmt = fmt, .start = now };
+	}
+	f->used = ++fold_seq;
+	if (++f->count <= LOG_FOLD_BURST)
+		return 0;
+	f->left_out++;
+	if (level > f->level)
+		f->level = level;
+	snprintf(f->last, sizeof(f->last), "%s", line);
+	return 1;
+}
+
 /* One line is formatted outside the lock and then stored, so slow
  * formatting never holds up other threads that log. A line that cannot be
  * copied into the ring is still printed: losing /log history is better
@@ -129,21 +230,8 @@ static void log_vmsg(enum log_level level, const char *fmt, va_list ap)
 			*p = ' ';
 
 	pthread_mutex_lock(&log_lock);
-	if (log_target == LOG_TO_SYSLOG) {
-		syslog(priorities[level], "%s: %s", level_names[level], msg);
-		if (level == LOG_ERROR && log_to_stderr && errors_to_stderr)
-			fprintf(stderr, "mediamon: %s\n", msg);
-	} else if (log_to_stderr && log_target == LOG_TO_JOURNAL)
-		fprintf(stderr, "<%d>%s: %s\n", priorities[level],
-			level_names[level], msg);
-	else if (log_to_stderr)
-		fprintf(stderr, "%s\n", line);
-	free(ring[ring_next]);
-	ring[ring_next] = strdup(line);
-	ring_at[ring_next] = ring_end;
-	if (ring[ring_next])
-		ring_end += strlen(line) + 1;
-	ring_next = (ring_next + 1) % LOG_RING_LINES;
+	if (!fold(fmt, level, msg, now))
+		emit(level, line, msg);
 	pthread_mutex_unlock(&log_lock);
 }
 
@@ -171,11 +259,22 @@ void log_ring_dump(struct strbuf *out)
 	log_ring_since(0, out);
 }
 
+/* Say what was left out so far, before the ring is read; log_lock
+ * held. */
+static void fold_flush_all(void)
+{
+	time_t now = time(NULL);
+
+	for (size_t i = 0; i < LOG_FOLD_SLOTS; i++)
+		fold_flush(&folds[i], now);
+}
+
 uint64_t log_ring_since(uint64_t from, struct strbuf *out)
 {
 	uint64_t start;
 
 	pthread_mutex_lock(&log_lock);
+	fold_flush_all();
 	start = ring_end;
 	for (size_t i = 0; i < LOG_RING_LINES; i++) {
 		size_t at = (ring_next + i) % LOG_RING_LINES;
@@ -203,6 +302,7 @@ uint64_t log_ring_start(void)
 	size_t i = 0;
 
 	pthread_mutex_lock(&log_lock);
+	fold_flush_all();
 	while (i < LOG_RING_LINES && !ring[(ring_next + i) % LOG_RING_LINES])
 		i++;
 	start = i < LOG_RING_LINES ?
@@ -216,6 +316,7 @@ uint64_t log_ring_end(void)
 	uint64_t end;
 
 	pthread_mutex_lock(&log_lock);
+	fold_flush_all();
 	end = ring_end;
 	pthread_mutex_unlock(&log_lock);
 	return end;

@@ -17,6 +17,12 @@
  *	fuse_daemonize(foreground);
  *	log_set_errors_to_stderr(0);
  *
+ * Lines of one format (its string's address: one place in the code)
+ * beyond 20 within 60 s are counted, not written anywhere: one line
+ * "log: N more lines like this one left out ..." with the last of them
+ * follows with the first line logged after the 60 s, or before the ring
+ * is read, so thousands of bad files cannot push every other line out.
+ *
  * Errors are logged once, where the decision is made; log_error() returns
  * its first argument so a function can write `return log_error(-EIO, ...)`.
  */

@@ -27,18 +27,20 @@ static const struct {
 	[NOTIFY_REPAIR_PASS] = { "repair_pass", "Real-Debrid repair pass", 0 },
 	[NOTIFY_HEALTH_ERROR] = { "health_error", "Health: error", 0 },
 	[NOTIFY_HEALTH_OK] = { "health_ok", "Health: ok", 0 },
-	[NOTIFY_ERROR_RATE] = { "error_rate", "Scan errors", 0 },
+	[NOTIFY_ERROR_RATE] = { "error_rate", "Error rate", 0 },
 	[NOTIFY_REPLACEMENT] = { "replacement", "Replacement searched", 0 },
 	[NOTIFY_IMPORTED] = { "imported", "Imported", 1 },
 	[NOTIFY_ROOT_UNAVAILABLE] = { "root_unavailable", "Root unavailable",
 				      0 },
+	[NOTIFY_SCAN_FINISHED] = { "scan_finished", "Scan finished", 0 },
+	[NOTIFY_SCAN_SLOW] = { "scan_slow", "Scan slow", 0 },
 };
 
 const char *const notify_event_names[] = {
 	"all", "new_volume", "release_found", "sent", "handoff_failed",
 	"repair_done", "repair_failed", "repair_pass", "health_error",
 	"health_ok", "error_rate", "replacement", "imported",
-	"root_unavailable", NULL
+	"root_unavailable", "scan_finished", "scan_slow", NULL
 };
 
 /* The events waiting for the sender, and what it wants. */

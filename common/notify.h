@@ -44,15 +44,19 @@ enum notify_kind {
 	NOTIFY_REPAIR_PASS,	/* what a repair pass changed */
 	NOTIFY_HEALTH_ERROR,	/* /status/health turned to error */
 	NOTIFY_HEALTH_OK,	/* and left it */
-	NOTIFY_ERROR_RATE,	/* a scan could not read too many files */
+	NOTIFY_ERROR_RATE,	/* a scan or a repair pass failed too often */
 	NOTIFY_REPLACEMENT,	/* an Arr was asked for another release */
 	NOTIFY_IMPORTED,	/* a download went into its series folder */
 	NOTIFY_ROOT_UNAVAILABLE,	/* a root is away: its rows are kept */
+	NOTIFY_SCAN_FINISHED,	/* a scan ended, with its figures */
+	NOTIFY_SCAN_SLOW,	/* a scan of every root read too slowly */
 	NOTIFY_NR_KINDS
 };
 
 #define NOTIFY_BIT(kind) (1u << (kind))
-#define NOTIFY_ALL ((1u << NOTIFY_NR_KINDS) - 1)
+/* The kinds "all" leaves out: told only to a target that names them. */
+#define NOTIFY_NAMED_ONLY NOTIFY_BIT(NOTIFY_SCAN_FINISHED)
+#define NOTIFY_ALL (((1u << NOTIFY_NR_KINDS) - 1) & ~NOTIFY_NAMED_ONLY)
 
 #define NOTIFY_SUBJECT_MAX 200
 #define NOTIFY_MESSAGE_MAX 3500

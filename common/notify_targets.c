@@ -48,6 +48,8 @@ static const struct {
 	[NOTIFY_REPLACEMENT] = { 3, "mag" },
 	[NOTIFY_IMPORTED] = { 3, "books" },
 	[NOTIFY_ROOT_UNAVAILABLE] = { 4, "warning" },
+	[NOTIFY_SCAN_FINISHED] = { 2, "bar_chart" },
+	[NOTIFY_SCAN_SLOW] = { 3, "turtle" },
 };
 
 const char *notify_target_name(enum notify_target_kind kind)

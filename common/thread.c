@@ -10,3 +10,18 @@ void thread_stop(pthread_t thread, pthread_mutex_t *lock,
 	pthread_mutex_unlock(lock);
 	pthread_join(thread, NULL);
 }
+
+void thread_name(const char *name)
+{
+	pthread_setname_np(pthread_self(), name);
+}
+
+int thread_start(pthread_t *thread, void *(*fn)(void *), void *arg,
+		 const char *name)
+{
+	int rc = pthread_create(thread, NULL, fn, arg);
+
+	if (!rc)
+		pthread_setname_np(*thread, name);
+	return -rc;
+}

@@ -12,6 +12,13 @@
  *
  * Anything else the thread must see first (a cancel flag a running scan
  * polls) is set before the call.
+ *
+ * Each thread is named, so that top -H, perf and /proc/PID/task/TID/comm
+ * say who works (the names are listed in mediamon(8)): it names itself
+ * first thing, or its creator starts it named:
+ *
+ *	thread_name("mm-writer");
+ *	rc = thread_start(&w.thread, watch_main, NULL, "mm-watch");
  */
 
 #include <pthread.h>
@@ -19,5 +26,15 @@
 /* Set *flag under lock, wake every waiter on cond, and join thread. */
 void thread_stop(pthread_t thread, pthread_mutex_t *lock,
 		 pthread_cond_t *cond, int *flag);
+
+/* Name the calling thread: "mm-" and at most 12 more characters. */
+void thread_name(const char *name);
+
+/*
+ * Start fn(arg) on a new thread named name (as thread_name()). Returns 0
+ * or a negative errno value.
+ */
+int thread_start(pthread_t *thread, void *(*fn)(void *), void *arg,
+		 const char *name);
 
 #endif

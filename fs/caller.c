@@ -14,6 +14,7 @@
 #include "common/hash.h"
 #include "common/log.h"
 #include "common/strbuf.h"
+#include "common/thread.h"
 #include "indexer/indexer.h"
 
 /* The call that takes 32-bit group ids where an older one takes 16 (arm,
@@ -154,7 +155,13 @@ void caller_init(void)
 void caller_begin(fuse_req_t req)
 {
 	const struct fuse_ctx *ctx = fuse_req_ctx(req);
+	static __thread int named;
 
+	/* libfuse starts its workers unnamed, each as the load asks */
+	if (!named) {
+		thread_name("mm-fuse");
+		named = 1;
+	}
 	cur.req = req;
 	cur.uid = ctx->uid;
 	cur.gid = ctx->gid;

@@ -3,12 +3,14 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <libgen.h>
 #include <poll.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/inotify.h>
 #include <unistd.h>
 
 #include "common/clock.h"
@@ -18,13 +20,18 @@
 #include "common/notify.h"
 #include "common/sdnotify.h"
 #include "common/strbuf.h"
+#include "common/thread.h"
 #include "fs/open_caps.h"
 #include "fs/render.h"
 #include "indexer/indexer.h"
 #include "indexer/reads.h"
 
-/* How often STATUS= and the health alerts are brought up to date, in
- * ms. */
+/* How often STATUS=, the health alerts and a store in a fault are
+ * looked at, in ms, while there is anything to see: a scan, a check or a
+ * repair runs, the store is in a fault, a target wants health alerts,
+ * or the store's folder cannot be watched. Otherwise the thread sleeps
+ * until an event: SIGHUP, a move of the store, a fault noted, a change
+ * in the store's folder. */
 #define STATUS_EVERY_MS 2000
 #define STATUS_LEN 128
 #define FIRST_SCAN_WAIT_MS 10000
@@ -35,13 +42,17 @@ static struct {
 	size_t nr_loaded;
 	daemon_load_fn *load;
 	void *arg;
-	int pipe[2];			/* SIGHUP -> thread, and stop */
+	int pipe[2];			/* SIGHUP, events -> thread, stop */
+	int told;			/* an event byte is in the pipe, or
+				 * there is no pipe */
+	int store_dir;			/* inotify on the store's folder */
 	int stopping;
 	int started;
 	pthread_t thread;
 	char status[STATUS_LEN];	/* the last STATUS= sent */
 	int health_error;		/* -1 until the first look */
-} svc = { .pipe = { -1, -1 }, .health_error = -1 };
+} svc = { .pipe = { -1, -1 }, .told = 1, .store_dir = -1,
+	    .health_error = -1 };
 
 /* READY=1 promises that the first scan has begun: wait until the indexer
  * has taken the startup order off its queue (a scan of an empty root can
@@ -72,6 +83,67 @@ static void on_sighup(int sig)
 	n = write(svc.pipe[1], "h", 1);
 	(void)n;
 	errno = saved;
+}
+
+/* The store moved or noted a fault: the thread looks, once however many
+ * come before it does. Runs on any thread; only writes to the pipe. */
+static void wake(void)
+{
+	ssize_t n;
+
+	if (__atomic_exchange_n(&svc.told, 1, __ATOMIC_ACQ_REL))
+		return;
+	n = write(svc.pipe[1], "w", 1);
+	(void)n;
+}
+
+static void unwatch_store_dir(void)
+{
+	if (svc.store_dir >= 0)
+		close(svc.store_dir);
+	svc.store_dir = -1;
+}
+
+/* Read what the store's folder says; a watch the kernel dropped (the
+ * folder is gone) leaves the store to the timer. */
+static void read_store_dir(void)
+{
+	char buf[4096]
+		__attribute__((aligned(__alignof__(struct inotify_event))));
+	ssize_t n;
+
+	while ((n = read(svc.store_dir, buf, sizeof(buf))) > 0) {
+		for (char *p = buf; p < buf + n;) {
+			struct inotify_event *e = (struct inotify_event *)p;
+
+			if (e->mask & IN_IGNORED) {
+				unwatch_store_dir();
+				return;
+			}
+			p += sizeof(*e) + e->len;
+		}
+	}
+}
+
+/* A store file deleted or replaced shows as a change of its folder. A
+ * folder that cannot be watched (or stops being: it was removed or
+ * moved) is looked at by the timer instead. */
+static void watch_store_dir(void)
+{
+	char *dir = strdup(indexer_db_path());
+
+	svc.store_dir = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
+	if (dir && svc.store_dir >= 0 &&
+	    inotify_add_watch(svc.store_dir, dirname(dir), IN_CREATE |
+			      IN_DELETE | IN_MOVED_FROM | IN_MOVED_TO |
+			      IN_ATTRIB | IN_DELETE_SELF | IN_MOVE_SELF) >= 0) {
+		free(dir);
+		return;
+	}
+	log_debug("service: the store's folder is looked at every %d s",
+		  STATUS_EVERY_MS / 1000);
+	free(dir);
+	unwatch_store_dir();
 }
 
 /* systemd shows this line in `systemctl status`; it is sent only when
@@ -221,25 +293,71 @@ out:
 	sdnotify_send("READY=1");
 }
 
+static void close_events(void)
+{
+	for (int i = 0; i < 2; i++)
+		if (svc.pipe[i] >= 0)
+			close(svc.pipe[i]);
+	svc.pipe[0] = svc.pipe[1] = -1;
+	unwatch_store_dir();
+}
+
+/* Whether anything changes without an event the thread hears of. */
+static int worth_a_look(void)
+{
+	struct indexer_status s;
+
+	indexer_status(&s);
+	return reader_store_fault() || svc.store_dir < 0 ||
+		(strcmp(s.state, "idle") && strcmp(s.state, "paused")) ||
+		notify_accepts(NOTIFY_HEALTH_ERROR) ||
+		notify_accepts(NOTIFY_HEALTH_OK);
+}
+
+/* Milliseconds until the monotonic time at, for poll(). */
+static int ms_until(double at)
+{
+	double left = at - clock_mono();
+
+	return left > 0 ? (int)(left * 1000) + 1 : 0;
+}
+
 /* One thread for everything slow that concerns the service as a whole,
  * so that a reload never runs beside a look at health or a status
- * update. */
+ * update. While anything is worth a look it looks every STATUS_EVERY_MS,
+ * an event waiting for the next look; otherwise an event is the look. */
 static void *daemon_main(void *unused)
 {
-	struct pollfd p = { .fd = svc.pipe[0], .events = POLLIN };
+	struct pollfd p[2] = {
+		{ .fd = svc.pipe[0], .events = POLLIN },
+		{ .events = POLLIN },
+	};
+	double due = clock_mono() + STATUS_EVERY_MS / 1000.0;
+	int hup, timed = 1;
 	char buf[64];
-	int hup;
+	ssize_t n;
 
 	(void)unused;
+	thread_name("mm-service");
 	while (!__atomic_load_n(&svc.stopping, __ATOMIC_ACQUIRE)) {
-		hup = poll(&p, 1, STATUS_EVERY_MS) > 0;
-		while (hup && read(svc.pipe[0], buf, sizeof(buf)) > 0)
-			;
+		p[1].fd = svc.store_dir;
+		hup = 0;
+		if (poll(p, 2, timed ? ms_until(due) : -1) > 0 &&
+		    p[0].revents)
+			while ((n = read(svc.pipe[0], buf, sizeof(buf))) > 0)
+				hup |= !!memchr(buf, 'h', n);
+		__atomic_store_n(&svc.told, 0, __ATOMIC_RELEASE);
+		if (svc.store_dir >= 0 && p[1].revents)
+			read_store_dir();
 		if (__atomic_load_n(&svc.stopping, __ATOMIC_ACQUIRE))
 			break;
 		if (hup)
 			reload();
+		else if (timed && clock_mono() < due)
+			continue;
+		due = clock_mono() + STATUS_EVERY_MS / 1000.0;
 		indexer_watch_store();
+		timed = worth_a_look();
 		reader_refresh();
 		update_status();
 		check_health();
@@ -263,6 +381,12 @@ int daemon_start(struct config *cfg, daemon_load_fn *load, void *arg)
 		rc = log_error(-errno, "service: pipe: %s", strerror(errno));
 		goto fail;
 	}
+	__atomic_store_n(&svc.told, 0, __ATOMIC_RELEASE);
+	watch_store_dir();
+	reader_on_fault(wake);
+	rc = reader_on_move(wake);
+	if (rc)
+		goto fail;
 	sigemptyset(&sa.sa_mask);
 	sa.sa_flags = SA_RESTART;
 	if (sigaction(SIGHUP, &sa, NULL)) {
@@ -281,11 +405,10 @@ int daemon_start(struct config *cfg, daemon_load_fn *load, void *arg)
 	sdnotify_sendf("READY=1\nSTATUS=%s", svc.status);
 	return 0;
 fail:
+	__atomic_store_n(&svc.told, 1, __ATOMIC_RELEASE);
+	reader_on_fault(NULL);
 	indexer_stop();
-	for (int i = 0; i < 2; i++)
-		if (svc.pipe[i] >= 0)
-			close(svc.pipe[i]);
-	svc.pipe[0] = svc.pipe[1] = -1;
+	close_events();
 	return rc;
 }
 
@@ -302,12 +425,15 @@ void daemon_stop(void)
 		/* A late SIGHUP must not end the daemon or reach a closed
 		 * pipe while it unmounts. */
 		signal(SIGHUP, SIG_IGN);
-		close(svc.pipe[0]);
-		close(svc.pipe[1]);
-		svc.pipe[0] = svc.pipe[1] = -1;
+	}
+	/* the writer may tell of a move until it stops */
+	__atomic_store_n(&svc.told, 1, __ATOMIC_RELEASE);
+	reader_on_fault(NULL);
+	indexer_stop();
+	if (svc.started) {
+		close_events();
 		svc.started = 0;
 	}
-	indexer_stop();
 	for (size_t i = 0; i < svc.nr_loaded; i++) {
 		config_release(svc.loaded[i]);
 		free(svc.loaded[i]);

@@ -851,7 +851,7 @@ static void fs_getxattr(fuse_req_t req, fuse_ino_t ino, const char *name,
 	if (!rc && size && !(buf = malloc(size)))
 		rc = -ENOMEM;
 	if (!rc)
-		rc = track_attrs_get(file, name, buf, size);
+		rc = views_track_attrs(req, file, name, buf, size);
 	reply_xattr(req, rc, buf, size);
 	free(buf);
 }
@@ -866,7 +866,7 @@ static void fs_listxattr(fuse_req_t req, fuse_ino_t ino, size_t size)
 	if (!rc && file && size && !(buf = malloc(size)))
 		rc = -ENOMEM;
 	if (!rc && file)
-		rc = track_attrs_list(file, buf, size);
+		rc = views_track_attrs(req, file, NULL, buf, size);
 	reply_xattr(req, rc, buf, size);
 	free(buf);
 }

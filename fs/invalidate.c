@@ -23,7 +23,7 @@ static struct {
 	pthread_mutex_t lock;
 	pthread_cond_t wake;
 	struct fuse_session *se;
-	int started, stopping, kicked;
+	int started, stopping, kicked, moved;
 } inv = { .lock = PTHREAD_MUTEX_INITIALIZER };
 
 /* The kernel forgets the attributes and the content (for a folder, the
@@ -158,34 +158,54 @@ static void forget_opds(void)
 	strbuf_release(&feeds);
 }
 
-/* Sleep one tick, or less when kicked or stopped; nonzero to stop. */
-static int wait_tick(void)
+/* The store moved: a round is due, INVALIDATE_GAP_MS after the last. */
+static void store_moved(void)
 {
-	struct timespec ts;
+	pthread_mutex_lock(&inv.lock);
+	if (inv.started) {
+		inv.moved = 1;
+		pthread_cond_signal(&inv.wake);
+	}
+	pthread_mutex_unlock(&inv.lock);
+}
+
+/* Sleep until kicked, or the store moved and the gap after the last
+ * round is over, or stopped; nonzero to stop. No timer runs while
+ * nothing happens. */
+static int wait_due(struct timespec *last)
+{
+	struct timespec at = *last;
 	int stop;
 
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	ts.tv_nsec += INVALIDATE_TICK_MS * 1000000L;
-	ts.tv_sec += ts.tv_nsec / 1000000000L;
-	ts.tv_nsec %= 1000000000L;
+	at.tv_nsec += INVALIDATE_GAP_MS * 1000000L;
+	at.tv_sec += at.tv_nsec / 1000000000L;
+	at.tv_nsec %= 1000000000L;
 	pthread_mutex_lock(&inv.lock);
-	while (!inv.kicked && !inv.stopping &&
-	       pthread_cond_timedwait(&inv.wake, &inv.lock, &ts) != ETIMEDOUT)
-		;
-	inv.kicked = 0;
+	while (!inv.kicked && !inv.stopping) {
+		if (!inv.moved)
+			pthread_cond_wait(&inv.wake, &inv.lock);
+		else if (pthread_cond_timedwait(&inv.wake, &inv.lock,
+						&at) == ETIMEDOUT)
+			break;
+	}
+	inv.kicked = inv.moved = 0;
 	stop = inv.stopping;
 	pthread_mutex_unlock(&inv.lock);
+	clock_gettime(CLOCK_MONOTONIC, last);
 	return stop;
 }
 
 static void *invalidate_main(void *arg)
 {
 	uint64_t seen = indexer_generation();
+	struct timespec last;
 
 	(void)arg;
+	clock_gettime(CLOCK_MONOTONIC, &last);
+	thread_name("mm-invalidate");
 	/* What the kernel may keep is what any user was shown. */
 	caller_as_daemon();
-	while (!wait_tick()) {
+	while (!wait_due(&last)) {
 		uint64_t gen = indexer_generation();
 
 		reader_refresh();
@@ -209,11 +229,14 @@ int invalidate_start(struct fuse_session *se)
 	int rc;
 
 	inv.se = se;
-	inv.stopping = inv.kicked = 0;
+	inv.stopping = inv.kicked = inv.moved = 0;
 	pthread_condattr_init(&attr);
 	pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
 	pthread_cond_init(&inv.wake, &attr);
 	pthread_condattr_destroy(&attr);
+	rc = reader_on_move(store_moved);
+	if (rc)
+		return rc;
 	pthread_mutex_lock(&inv.lock);
 	rc = -pthread_create(&inv.thread, NULL, invalidate_main, NULL);
 	inv.started = !rc;

@@ -9,13 +9,18 @@
  * du do not ask again for every name; a thread of its own, never a FUSE
  * callback (DESIGN.md section 2), tells it to forget:
  *
- *   - the generated files (status, metrics, control, log), every
- *     INVALIDATE_TICK_MS, as their content follows time (uptime, progress,
- *     the log), and at once after a control write: their sizes stay true;
+ *   - the generated files (status, metrics, control, log) at once after
+ *     a control write, and when the store moves: their sizes stay true
+ *     (what follows time alone, the kernel never keeps: fs.c gives their
+ *     attributes no timeout and reads them without the page cache);
  *   - when the store moves (indexer_generation()), also /manga and
  *     every file of it, the listing of every folder listed since the
  *     last move, and the folders and names of the library views the
  *     change retired (views_retired()).
+ *
+ * The thread sleeps until one of these happens (reader_on_move()), with
+ * no timer: an idle mount does not wake it. While the store moves (a
+ * scan commits batch after batch), rounds are INVALIDATE_GAP_MS apart.
  *
  *	if (invalidate_start(se))
  *		goto fail;
@@ -28,7 +33,7 @@
 
 struct fuse_session;
 
-#define INVALIDATE_TICK_MS 100
+#define INVALIDATE_GAP_MS 100
 
 /*
  * Start the thread for the mounted session se (after fuse_daemonize():
@@ -38,9 +43,9 @@ struct fuse_session;
 int invalidate_start(struct fuse_session *se);
 
 /*
- * Wake the thread now instead of at its next tick: a control write has
- * changed what generated files show. Safe from a FUSE callback (it only
- * signals); does nothing when the thread does not run.
+ * Wake the thread now: a control write has changed what generated files
+ * show. Safe from a FUSE callback (it only signals); does nothing when
+ * the thread does not run.
  */
 void invalidate_kick(void);
 

@@ -30,6 +30,7 @@
 enum {
 	KEY_CONFIG,
 	KEY_SHORT,	/* music=, manga=, db= */
+	KEY_SHARED_OK,	/* db_shared_ok, as db_shared_ok=yes */
 	KEY_HELP,
 	KEY_VERSION,
 	KEY_CHECK_CONFIG,
@@ -53,6 +54,7 @@ static const struct fuse_opt option_spec[] = {
 	FUSE_OPT_KEY("music=", KEY_SHORT),
 	FUSE_OPT_KEY("manga=", KEY_SHORT),
 	FUSE_OPT_KEY("db=", KEY_SHORT),
+	FUSE_OPT_KEY("db_shared_ok", KEY_SHARED_OK),
 	{ "nofollow_cpu", offsetof(struct options, no_follow), 1 },
 	{ "libfuse_loop", offsetof(struct options, libfuse_loop), 1 },
 	FUSE_OPT_KEY("-h", KEY_HELP),
@@ -79,6 +81,9 @@ static int option_proc(void *data, const char *arg, int key,
 		o->config = strdup(arg + strlen("config="));
 		o->failed |= !o->config;
 		return 0;
+	case KEY_SHARED_OK:
+		arg = "db_shared_ok=yes";
+		/* fall through */
 	case KEY_SHORT:
 		shorts = realloc(o->shorts, (o->nr_shorts + 1) *
 				 sizeof(*shorts));
@@ -127,6 +132,8 @@ static void usage(const char *prog)
 	       "    -o music=DIR           a music root (repeatable)\n"
 	       "    -o manga=DIR           a manga root (repeatable)\n"
 	       "    -o db=FILE             the database file\n"
+	       "    -o db_shared_ok        take a database in a folder others\n"
+	       "                           may write to, or not this user's\n"
 	       "    -o allow_other         let other users see the mount\n"
 	       "    -o entry_timeout=S     how long the kernel keeps names\n"
 	       "                           (default: 1 second)\n"
@@ -362,7 +369,7 @@ static int run(struct fuse_args *args, struct fuse_cmdline_opts *cmd,
 	open_caps_init();
 	open_caps_set(cfg->max_open_per_user,
 		      cfg->max_open_memory_per_user);
-	if (indexer_prepare_store(cfg->database))
+	if (indexer_prepare_store(cfg->database, cfg->database_shared_ok))
 		return 1;
 	if (fuse_opt_add_arg(args, "-odefault_permissions") ||
 	    fuse_opt_add_arg(args, "-ofsname=mediamon") ||

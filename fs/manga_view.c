@@ -11,6 +11,7 @@
 #include "common/utf8.h"
 #include "fs/caller.h"
 #include "fs/control.h"
+#include "fs/manga_names.h"
 #include "fs/node.h"
 #include "fs/render_manga.h"
 #include "fs/render_monitor.h"
@@ -49,95 +50,119 @@ static const struct {
 
 #define NR_SERIES_FILES (ARRAY_SIZE(series_files))
 
-/*
- * Walk the series in name order with the names the mount gives them: a
- * name met again gets " (2)", " (3)" in id order, so the names are stable
- * while the series stay. fn returns nonzero to stop; that is returned.
- */
-struct each {
-	int (*fn)(void *arg, const char *name, int64_t id);
-	void *arg;
-	struct strbuf name, prev;
-	int dup;
-};
-
-static int each_named(void *arg, const char *n, int64_t id)
+/* Whether this thread's caller may list the series' folder on disk: a
+ * series it may not is not there for it. */
+static int visible(const struct manga_name *s)
 {
-	struct each *e = arg;
-
-	e->dup = !strcmp(n, e->prev.buf) ? e->dup + 1 : 1;
-	strbuf_reset(&e->prev);
-	strbuf_addstr(&e->prev, n);
-	strbuf_reset(&e->name);
-	strbuf_addstr(&e->name, n);
-	if (e->dup > 1)
-		strbuf_addf(&e->name, " (%d)", e->dup);
-	return e->fn(e->arg, e->name.buf, id);
+	return caller_is_owner() || caller_may_list(s->folder);
 }
 
+/*
+ * Walk the series this thread's caller may see in name order with the
+ * names the mount gives them: a name met again gets " (2)", " (3)" in id
+ * order, so the names are stable while the series stay. The numbers count
+ * only the series the caller sees, or a gap would tell it that a series of
+ * that name is hidden from it. fn returns nonzero to stop; that is
+ * returned.
+ */
 static int each_series(int (*fn)(void *arg, const char *name, int64_t id),
 		       void *arg)
 {
-	struct each e = { fn, arg, STRBUF_INIT, STRBUF_INIT, 1 };
-	int rc = manga_reads_each(each_named, &e);
+	struct strbuf name = STRBUF_INIT;
+	struct manga_names *n = NULL;
+	const char *prev = NULL;
+	int dup = 0, rc = manga_names_get(&n);
 
-	strbuf_release(&e.name);
-	strbuf_release(&e.prev);
+	for (size_t i = 0; !rc && i < n->nr; i++) {
+		const struct manga_name *s = &n->v[i];
+
+		if (!visible(s))
+			continue;
+		dup = prev && !strcmp(prev, s->name) ? dup + 1 : 1;
+		prev = s->name;
+		strbuf_reset(&name);
+		strbuf_addstr(&name, s->name);
+		if (dup > 1)
+			strbuf_addf(&name, " (%d)", dup);
+		rc = fn(arg, name.buf, s->id);
+	}
+	manga_names_put(n);
+	strbuf_release(&name);
 	return rc;
 }
 
-struct find {
-	const char *name;
-	size_t len;
-	int64_t id;
-};
-
-static int find_one(void *arg, const char *name, int64_t id)
+/* The k-th series named name (len bytes) that the caller sees, 0 when
+ * there is none. */
+static int64_t nth_seen(const struct manga_names *n, const char *name,
+			size_t len, long k)
 {
-	struct find *f = arg;
-
-	if (strlen(name) != f->len || memcmp(name, f->name, f->len))
-		return 0;
-	f->id = id;
-	return 1;
+	for (size_t i = manga_names_find(n, name, len);
+	     i < n->nr && manga_names_is(&n->v[i], name, len); i++) {
+		if (visible(&n->v[i]) && !--k)
+			return n->v[i].id;
+	}
+	return 0;
 }
 
-/* Whether this thread's caller may list the series' folder on disk: a
- * series it may not is not there for it. */
-static int visible(int64_t series)
+/* The K of a name ending " (K)" as each_series() writes it, from 2 on;
+ * 0 when it has no such end. */
+static long dup_number(const char *name, size_t len, size_t *base)
 {
-	struct strbuf path = STRBUF_INIT;
-	int may;
+	size_t i;
+	long k = 0;
 
-	if (caller_is_owner())
-		return 1;
-	may = !query_series_folder(series, &path) && caller_may_list(path.buf);
-	strbuf_release(&path);
-	return may;
+	if (len < 5 || name[len - 1] != ')')
+		return 0;
+	for (i = len - 1; i > 0 && name[i - 1] >= '0' && name[i - 1] <= '9';)
+		i--;
+	if (i < 3 || i == len - 1 || name[i] == '0' || len - 1 - i > 9 ||
+	    name[i - 1] != '(' || name[i - 2] != ' ')
+		return 0;
+	for (size_t j = i; j < len - 1; j++)
+		k = k * 10 + (name[j] - '0');
+	*base = i - 2;
+	return k >= 2 ? k : 0;
+}
+
+/* The series this thread's caller knows as name (len bytes): "NAME (K)"
+ * is the K-th NAME it sees when there are that many, as a listing names
+ * it first; else the first series of that very name it sees. */
+static int find_series(const char *name, size_t len, int64_t *id)
+{
+	struct manga_names *n;
+	size_t base = 0;
+	long k = dup_number(name, len, &base);
+	int rc = manga_names_get(&n);
+
+	if (rc)
+		return rc;
+	*id = k ? nth_seen(n, name, base, k) : 0;
+	if (!*id)
+		*id = nth_seen(n, name, len, 1);
+	manga_names_put(n);
+	return 0;
 }
 
 int manga_view_resolve(const char *rel, struct node *out)
 {
 	const char *slash = strchr(rel, '/');
-	struct find f = {
-		.name = rel,
-		.len = slash ? (size_t)(slash - rel) : strlen(rel),
-	};
-	int rc = each_series(find_one, &f);
+	int64_t id = 0;
+	int rc = find_series(rel, slash ? (size_t)(slash - rel) : strlen(rel),
+			     &id);
 
 	if (rc < 0)
 		return rc;
-	if (!f.id || !visible(f.id))
+	if (!id)
 		return -ENOENT;
 	if (!slash) {
 		*out = (struct node){ .type = NODE_DIR, .dynamic = 1,
-				      .series = f.id };
+				      .series = id };
 		return 0;
 	}
 	for (size_t i = 0; i < NR_SERIES_FILES; i++) {
 		if (!strcmp(series_files[i].name, slash + 1)) {
 			*out = series_files[i].node;
-			out->series = f.id;
+			out->series = id;
 			return 0;
 		}
 	}
@@ -154,8 +179,6 @@ static int list_one(void *arg, const char *name, int64_t id)
 	struct list *l = arg;
 	struct node dir = { .type = NODE_DIR, .dynamic = 1, .series = id };
 
-	if (!visible(id))
-		return 0;
 	return l->fn(name, &dir, l->arg) ? 1 : 0;
 }
 

@@ -5,7 +5,7 @@
 /*
  * /manga: one folder per series, named after its folder (" (2)", " (3)"
  * tell apart series of the same name in different roots, in a stable
- * order), holding:
+ * order, counting only those the caller sees), holding:
  *
  *   volumes      the volumes owned, one number per line, ranges expanded
  *   missing      the volumes missing, one per line

@@ -23,6 +23,7 @@
 #include "fs/render_manga.h"
 #include "fs/render_prometheus.h"
 #include "fs/render_status.h"
+#include "fs/render_scans.h"
 #include "fs/scratch.h"
 #include "fs/series_shown.h"
 #include "fs/views.h"
@@ -69,6 +70,7 @@ static const struct {
 	{ "/metrics", { .type = NODE_DIR } },
 	{ "/metrics/scan.json", { NODE_FILE, .render = render_scan_json } },
 	{ "/metrics/scan.csv", { NODE_FILE, .render = render_scan_csv } },
+	{ "/metrics/scans.json", { NODE_FILE, .render = render_scans_json } },
 	{ "/metrics/scans.svg", { NODE_FILE, .render = render_scans_svg } },
 	{ "/metrics/checks.svg", { NODE_FILE, .render = render_checks_svg } },
 	{ "/metrics/repairs.svg", { NODE_FILE,

@@ -85,6 +85,8 @@ int render_readme(struct strbuf *out)
 "                     and totals over all scans: success rate in percent,\n"
 "                     average and last durations, bytes read\n"
 "metrics/scan.csv     one row per scan, newest last\n"
+"metrics/scans.json   every scan kept, newest first: files seen and failed,\n"
+"                     success %, MB and files a second; totals\n"
 "metrics/scans.svg    a chart of the last 100 scans: files per second and\n"
 "                     duration, full scans marked\n"
 "metrics/checks.svg   a chart of the last 100 checks for manga volumes:\n"

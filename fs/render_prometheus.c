@@ -336,6 +336,16 @@ static void last_scan_metrics(struct prom *p)
 	       " scan.");
 	if (p->has_last)
 		scaled_sample(p, l->peak_rss_kb, 1024);
+	metric(p, "mediamon_last_scan_cpu_seconds", G,
+	       "CPU time, user and system, the daemon used during the last"
+	       " scan.");
+	if (p->has_last)
+		NUM(l->cpu_s);
+	metric(p, "mediamon_last_scan_cpu_share", G,
+	       "The last scan's CPU time over its duration times the CPUs"
+	       " online, in percent.");
+	if (p->has_last)
+		NUM(ratio(100 * l->cpu_s, l->duration_s * render_cpus()));
 }
 
 static void running_scan_metrics(struct prom *p)

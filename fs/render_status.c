@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "common/bytes.h"
 #include "common/clock.h"
@@ -28,6 +29,13 @@ static void scan_from_stats(struct library_scan *l, const struct scan_stats *c)
 	l->parse_s = c->parse_ns / 1e9;
 }
 
+int render_cpus(void)
+{
+	long n = sysconf(_SC_NPROCESSORS_ONLN);
+
+	return n > 0 ? (int)n : 1;
+}
+
 int render_last_scan(const struct indexer_status *s, struct library_scan *out,
 		     int *found)
 {
@@ -42,6 +50,7 @@ int render_last_scan(const struct indexer_status *s, struct library_scan *out,
 		.duration_s = r->duration_s,
 		.write_s = r->write_s,
 		.peak_rss_kb = r->peak_rss_kb,
+		.cpu_s = r->cpu_s,
 		.success = r->success,
 	};
 	snprintf(out->trigger, sizeof(out->trigger), "%s", r->trigger);
@@ -99,6 +108,9 @@ static json_t *scan_object(const struct library_scan *l, json_t *success)
 	json_object_set_new(phases, "write_s", json_num(l->write_s));
 	json_object_set_new(o, "phases", phases);
 	json_object_set_new(o, "peak_rss_kb", json_integer(l->peak_rss_kb));
+	json_object_set_new(o, "cpu_s", json_num(l->cpu_s));
+	json_object_set_new(o, "cpu_share_pct", json_ratio(100 * l->cpu_s,
+		l->duration_s * render_cpus()));
 	json_object_set_new(o, "success", success);
 	return o;
 }
@@ -353,11 +365,12 @@ static int scan_line(void *arg, const struct library_scan *l)
 	strbuf_addf(out, ",%.3f", l->duration_s);
 	for (size_t i = 0; i < ARRAY_SIZE(count_names); i++)
 		strbuf_addf(out, ",%lld", (long long)counts[i]);
-	strbuf_addf(out, ",%.1f,%.3f,%.3f,%.3f,%.3f,%lld,%d\n",
+	strbuf_addf(out, ",%.1f,%.3f,%.3f,%.3f,%.3f,%lld,%d,%.3f,%.1f\n",
 		    per_second(l->files_seen, l->duration_s),
 		    per_second(l->bytes_read / 1e6, l->duration_s),
 		    l->walk_s, l->parse_s, l->write_s,
-		    (long long)l->peak_rss_kb, l->success);
+		    (long long)l->peak_rss_kb, l->success, l->cpu_s,
+		    per_second(100 * l->cpu_s, l->duration_s * render_cpus()));
 	return 0;
 }
 
@@ -368,7 +381,7 @@ int render_scan_csv(struct strbuf *out)
 	for (size_t i = 0; i < ARRAY_SIZE(count_names); i++)
 		strbuf_addf(out, ",%s", count_names[i]);
 	strbuf_addstr(out, ",files_per_s,mb_per_s,walk_s,parse_s,write_s,"
-		      "peak_rss_kb,success\n");
+		      "peak_rss_kb,success,cpu_s,cpu_share_pct\n");
 	return library_stats_each_scan(scan_line, out);
 }
 

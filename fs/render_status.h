@@ -35,6 +35,9 @@ int render_scan_csv(struct strbuf *out);
 int render_tag_errors(struct strbuf *out);
 int render_no_cover(struct strbuf *out);
 
+/* The CPUs online, at least 1: what a scan's CPU share is of. */
+int render_cpus(void);
+
 /*
  * The last finished scan as s and the store know it: the store's last
  * row, unless the store failed to take the last one, which the indexer

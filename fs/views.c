@@ -743,3 +743,19 @@ int views_real_access(int64_t file)
 	strbuf_release(&path);
 	return rc;
 }
+
+/* What the caller may read counts, unless it is the owner, who may read
+ * all. */
+int views_track_attrs(struct fuse_req *req, int64_t file, const char *name,
+		      char *buf, size_t size)
+{
+	int (*may)(const char *path);
+	int rc;
+
+	caller_begin(req);
+	may = caller_is_owner() ? NULL : file_readable;
+	rc = name ? track_attrs_get(file, name, may, buf, size) :
+		track_attrs_list(file, may, buf, size);
+	caller_end();
+	return rc;
+}

@@ -54,6 +54,7 @@
  *		fd = views_real_open(n.file, &copy);
  */
 
+#include <stddef.h>
 #include <stdint.h>
 #include <sys/stat.h>
 
@@ -115,6 +116,14 @@ int views_real_stat(int64_t file, struct stat *st);
  */
 struct cover_copy;
 int views_real_open(int64_t file, struct cover_copy **copy);
+
+/* The attribute name of the track of file (a files.id) for the caller of
+ * req, or the names of all it has when name is NULL, as
+ * track_attrs_get() and track_attrs_list() give them: its album's gain
+ * computed over the album's tracks the caller may read. */
+struct fuse_req;
+int views_track_attrs(struct fuse_req *req, int64_t file, const char *name,
+		      char *buf, size_t size);
 
 /* 0 when the caller may read the real file behind file (or the track of
  * a negative one), -EACCES when not, or another negative errno value. */

@@ -7,6 +7,7 @@
 
 #include "common/log.h"
 #include "common/strbuf.h"
+#include "common/thread.h"
 
 #define PREFETCH_AHEAD 4	/* folders made before a walk asks for them */
 #define PREFETCH_QUEUE 16
@@ -68,6 +69,7 @@ static size_t prefetch_folders(const struct views_listing *ls, size_t from,
 static void *prefetch_run(void *arg)
 {
 	(void)arg;
+	thread_name("mm-prefetch");
 	views_cache_lock();
 	while (!prefetch.stop) {
 		char *path;

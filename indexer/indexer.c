@@ -29,6 +29,7 @@
 #include "indexer/library/root_guard.h"
 #include "indexer/library/symlinks.h"
 #include "indexer/recovery.h"
+#include "indexer/scan_alerts.h"
 #include "indexer/library/watch.h"
 #include "indexer/notifier.h"
 #include "indexer/realdebrid/rd_links.h"
@@ -36,6 +37,7 @@
 #include "indexer/store/schema.h"
 #include "indexer/store/storefile.h"
 #include "indexer/library/covers.h"
+#include "indexer/library/gone.h"
 #include "indexer/library/music.h"
 #include "indexer/store/writer.h"
 
@@ -94,6 +96,7 @@ struct scan_row {
 	double duration_s;
 	double write_s;
 	long peak_rss_kb;
+	double cpu_s;		/* the daemon's, user and system, meanwhile */
 	int success;
 	int error;		/* why it failed, when it did */
 	const struct scan_stats *stats;
@@ -126,8 +129,7 @@ static struct {
 	pthread_mutex_t lock;
 	pthread_cond_t wake;
 	int running, stopping;
-	int cancel;		/* stops the running scan: CANCEL_STOP or
-				 * CANCEL_LOSS */
+	int cancel;		/* stops the running scan: CANCEL_STOP/LOSS */
 	int busy;		/* an order is being carried out */
 	int recovered;		/* the store was restored: scan it all */
 
@@ -136,8 +138,7 @@ static struct {
 	double retry_at;	/* monotonic: the pending scan waits until */
 	double retry_wait;	/* the next wait after a failure */
 	double mend_at, mend_wait;	/* the same for mending the store */
-	double guard_at;	/* monotonic: the next look at the roots
-				 * that are unavailable */
+	double guard_at;	/* monotonic: next look at unavailable roots */
 	struct indexer_scan_result last;
 	int has_last;
 	uint64_t unstored_failures;
@@ -148,7 +149,6 @@ static struct {
 	struct scan_order current;
 	double scan_started_mono, scan_started_wall, write_s_start;
 	struct scan_stats stats;
-	int rate_above;		/* the last scan failed too many files */
 } ix = {
 	.lock = PTHREAD_MUTEX_INITIALIZER,
 	.wake = PTHREAD_COND_INITIALIZER,
@@ -348,8 +348,8 @@ static int row_finish(sqlite3 *db, void *arg)
 		" files_changed = ?6, files_unchanged = ?7, files_deleted = ?8,"
 		" tag_errors = ?9, io_errors = ?10, bytes_read = ?11,"
 		" walk_s = ?12, parse_s = ?13, write_s = ?14,"
-		" peak_rss_kb = ?15, success = ?16 WHERE id = ?1", -1, &st,
-		NULL);
+		" peak_rss_kb = ?15, success = ?16, cpu_s = ?17 WHERE id = ?1",
+		-1, &st, NULL);
 	if (rc != SQLITE_OK)
 		return db_error(db, rc, "finish scan");
 	sqlite3_bind_int64(st, 1, row->id);
@@ -368,6 +368,7 @@ static int row_finish(sqlite3 *db, void *arg)
 	sqlite3_bind_double(st, 14, row->write_s);
 	sqlite3_bind_int64(st, 15, row->peak_rss_kb);
 	sqlite3_bind_int(st, 16, row->success);
+	sqlite3_bind_double(st, 17, row->cpu_s);
 	rc = sqlite3_step(st);
 	sqlite3_finalize(st);
 	return rc == SQLITE_DONE ? 0 : db_error(db, rc, "finish scan");
@@ -416,6 +417,17 @@ static long peak_rss_kb(void)
 	struct rusage ru;
 
 	return getrusage(RUSAGE_SELF, &ru) ? 0 : ru.ru_maxrss;
+}
+
+/* The CPU time the daemon's threads used so far, user and system. */
+static double cpu_seconds(void)
+{
+	struct rusage ru;
+
+	if (getrusage(RUSAGE_SELF, &ru))
+		return 0;
+	return ru.ru_utime.tv_sec + ru.ru_stime.tv_sec +
+		(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e6;
 }
 
 static int cmp_order_path(const void *a, const void *b)
@@ -665,6 +677,7 @@ static void keep_result(const struct scan_row *row, int stored)
 	r->duration_s = row->duration_s;
 	r->write_s = row->write_s;
 	r->peak_rss_kb = row->peak_rss_kb;
+	r->cpu_s = row->cpu_s;
 	r->success = row->success;
 	r->error = row->success ? 0 : row->error;
 	r->stored = stored;
@@ -672,34 +685,6 @@ static void keep_result(const struct scan_row *row, int stored)
 	ix.has_last = 1;
 	ix.unstored_failures += !stored;
 	pthread_mutex_unlock(&ix.lock);
-}
-
-/* Each finished scan is looked at once; only the first of a run of scans
- * above [notify] error_rate is news, so a library that stays broken does
- * not page its owner after every rescan. */
-static void tell_error_rate(const struct scan_row *row)
-{
-	uint64_t files = row->stats->files_seen;
-	uint64_t errors = row->stats->tag_errors + row->stats->io_errors;
-	double limit = ix.cfg->notify_error_rate;
-	/* A scan that saw nothing could read nothing: every error counts. */
-	double rate = files ? (double)errors / files : errors > 0;
-
-	if (rate <= limit || ix.rate_above) {
-		ix.rate_above = rate > limit;
-		return;
-	}
-	ix.rate_above = 1;
-	notify_event(NOTIFY_ERROR_RATE, NULL,
-		     json_pack("{s:I, s:I, s:I, s:f, s:f}",
-			       "scan", (json_int_t)row->id,
-			       "files_seen", (json_int_t)files,
-			       "errors", (json_int_t)errors,
-			       "error_rate", rate, "threshold", limit),
-		     "scan %lld could not read %llu of %llu files (%.1f%%,"
-		     " above %.1f%%)", (long long)row->id,
-		     (unsigned long long)errors, (unsigned long long)files,
-		     rate * 100, limit * 100);
 }
 
 /* Whether a scan that failed with rc may pass when run again: the
@@ -731,6 +716,7 @@ static enum outcome run_order(void)
 	int rc = 0, stored, loss;
 
 	row.started_at = clock_wall();
+	row.cpu_s = cpu_seconds();
 	if (plan_make(&ix.current, &plan))
 		return RUN_AGAIN_LATER;
 	mend_store();
@@ -782,6 +768,7 @@ static enum outcome run_order(void)
 	row.duration_s = clock_mono() - ix.scan_started_mono;
 	row.write_s = writer_busy_seconds() - ix.write_s_start;
 	row.peak_rss_kb = peak_rss_kb();
+	row.cpu_s = cpu_seconds() - row.cpu_s;
 	row.success = !rc && writer_lost() == lost;
 	row.error = rc ? rc : -EIO;
 	stored = row.id && !writer_call(row_finish, &row);
@@ -794,7 +781,9 @@ static enum outcome run_order(void)
 		RUN_AGAIN_LATER : RUN_DONE;
 	keep_result(&row, stored);
 	if (rc != -ECANCELED)
-		tell_error_rate(&row);
+		scan_alerts_tell(ix.cfg, &(struct scan_alerts_scan) {
+			.id = row.id, .all = o->all, .success = row.success,
+			.duration_s = row.duration_s, .stats = &ix.stats });
 	if (row.success)
 		record_latency(o);
 	if (row.id)
@@ -1167,6 +1156,7 @@ int indexer_start(const struct config *cfg)
 	writer_on_loss(on_loss);
 	covers_enable(cfg->covers);
 	covers_set_max_picture(cfg->max_picture);
+	gone_set_keep(cfg->keep_gone_s);
 	rc = writer_call(sync_roots, NULL);
 	if (!rc)
 		rc = writer_call(sync_covers, NULL);
@@ -1177,7 +1167,7 @@ int indexer_start(const struct config *cfg)
 		log_warn("indexer: no notifier, so no notifications");
 	if (!rc) {
 		start_watch(cfg);
-		rc = -pthread_create(&ix.thread, NULL, indexer_main, NULL);
+		rc = thread_start(&ix.thread, indexer_main, NULL, "mm-indexer");
 		if (rc)
 			log_error(rc, "indexer: cannot start thread");
 	}
@@ -1436,12 +1426,12 @@ int indexer_open_file(const char *path, int flags)
 	return symlinks_open_path(path, flags, &rule);
 }
 
-int indexer_prepare_store(const char *path)
+int indexer_prepare_store(const char *path, int shared_ok)
 {
 	sqlite3 *db;
 	int rc;
 
-	rc = storefile_claim(path);
+	rc = storefile_claim(path, shared_ok);
 	if (!rc)
 		rc = recovery_check(path);
 	if (rc < 0)

@@ -45,6 +45,7 @@ struct indexer_scan_result {
 	double duration_s;
 	double write_s;
 	long peak_rss_kb;
+	double cpu_s;			/* the daemon's, over the scan */
 	int success;
 	int error;			/* why it failed: a negative errno
 					 * value, or 0 */
@@ -91,10 +92,11 @@ struct indexer_status {
  * 0700, the file 0600: see store/storefile.h), check it (a damaged store
  * is recovered: see recovery.h) and bring its schema up to date, before
  * the mount: a store that cannot be used, or that another mediamon uses,
- * stops the daemon before anything is mounted. Returns 0 or a negative
- * errno value (logged).
+ * stops the daemon before anything is mounted; so does one in a folder
+ * others may write to, unless shared_ok (storefile_claim()). Returns 0 or
+ * a negative errno value (logged).
  */
-int indexer_prepare_store(const char *path);
+int indexer_prepare_store(const char *path, int shared_ok);
 
 /*
  * Open the store, bring its roots in line with cfg and start the threads;

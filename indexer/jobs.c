@@ -29,6 +29,7 @@ enum lane_id { LANE_CHECKS, LANE_REPAIR, LANE_MAINTENANCE, NR_LANES };
 
 struct lane {
 	const char *name;
+	const char *thread_name;
 	unsigned jobs;			/* the jobs it runs */
 	pthread_t thread;
 	pthread_cond_t wake;
@@ -76,10 +77,12 @@ static struct {
 	.lock = PTHREAD_MUTEX_INITIALIZER,
 	.dry_run = 1,
 	.lanes = {
-		[LANE_CHECKS] = { .name = "checks",
+		[LANE_CHECKS] = { .name = "checks", .thread_name = "mm-checks",
 				  .jobs = JOBS_CHECKS | JOBS_TRACK },
-		[LANE_REPAIR] = { .name = "repair", .jobs = JOBS_REPAIR },
+		[LANE_REPAIR] = { .name = "repair", .thread_name = "mm-repair",
+				  .jobs = JOBS_REPAIR },
 		[LANE_MAINTENANCE] = { .name = "maintenance",
+					.thread_name = "mm-maintenance",
 					.jobs = JOBS_MAINTENANCE },
 	},
 	.timers = {
@@ -309,6 +312,7 @@ static void *lane_main(void *arg)
 {
 	struct lane *l = arg;
 
+	thread_name(l->thread_name);
 	pthread_mutex_lock(&jobs.lock);
 	while (!jobs.stopping) {
 		char trigger[TRIGGER_LEN];

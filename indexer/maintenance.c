@@ -17,6 +17,7 @@
 #include "common/db.h"
 #include "common/log.h"
 #include "common/strbuf.h"
+#include "indexer/library/gone.h"
 #include "indexer/monitor/checks.h"
 #include "indexer/realdebrid/rd_store.h"
 #include "indexer/store/storefile.h"
@@ -236,8 +237,8 @@ struct history_upkeep {
 	double now;
 };
 
-/* A writer_call() function: old checks and scans, and expired search
- * answers go. */
+/* A writer_call() function: old checks and scans, the gone tracks past
+ * their grace, and expired search answers go. */
 static int history_upkeep(sqlite3 *db, void *arg)
 {
 	const struct history_upkeep *u = arg;
@@ -247,6 +248,8 @@ static int history_upkeep(sqlite3 *db, void *arg)
 	if (!rc)
 		rc = maintenance_prune_scans(db, u->cfg->retention_scans,
 					     before);
+	if (!rc)
+		rc = gone_prune(db, u->now);
 	return rc ? rc : cache_prune(db, u->cfg->cache_ttl_s, u->now);
 }
 

@@ -14,6 +14,7 @@
 #include "common/notify.h"
 #include "common/notify_targets.h"
 #include "common/strbuf.h"
+#include "common/thread.h"
 #include "indexer/store/services.h"
 #include "indexer/store/writer.h"
 
@@ -47,17 +48,18 @@ struct row {
 	struct notify_msg m;
 };
 
-/* The kinds a list of names stands for; an empty list is none. */
+/* The kinds a list of names stands for ("all": NOTIFY_ALL, to which
+ * the kinds it leaves out may be added by name); an empty list is none. */
 static unsigned kinds_of(const struct config_list *l)
 {
 	unsigned mask = 0;
 	int k;
 
 	for (size_t i = 0; i < l->nr; i++) {
-		if (!strcmp(l->items[i], "all"))
-			return NOTIFY_ALL;
 		k = notify_kind_parse(l->items[i]);
-		if (k >= 0)
+		if (!strcmp(l->items[i], "all"))
+			mask |= NOTIFY_ALL;
+		else if (k >= 0)
 			mask |= NOTIFY_BIT(k);
 	}
 	return mask;
@@ -467,6 +469,7 @@ static void *notifier_main(void *unused)
 	double wait = 0;
 
 	(void)unused;
+	thread_name("mm-notify");
 	for (;;) {
 		keep(notify_take(wait));
 		if (__atomic_load_n(&nt.stop, __ATOMIC_ACQUIRE))

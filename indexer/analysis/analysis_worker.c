@@ -17,6 +17,7 @@
 #include "common/config.h"
 #include "common/db.h"
 #include "common/log.h"
+#include "common/thread.h"
 #include "indexer/analysis/analysis.h"
 #include "indexer/analysis/analysis_child.h"
 #include "indexer/analysis/analysis_store.h"
@@ -27,8 +28,9 @@
 /* How long a read of a library file through the mount holds workers. */
 #define READ_QUIET_S 0.5
 
-/* How often a worker with nothing to do looks again. */
-#define IDLE_WAIT_S 1.0
+/* How long a worker waits after the store failed it, before it tries
+ * again. */
+#define RETRY_WAIT_S 1.0
 
 /* linux/ioprio.h, which libc does not wrap. */
 #define IOPRIO_WHO_PROCESS 1
@@ -82,6 +84,15 @@ static void wait_for(double seconds)
 	pthread_cond_timedwait(&aw.wake, &aw.lock, &ts);
 }
 
+/* The store moved: an empty queue may have work again. */
+static void store_moved(void)
+{
+	pthread_mutex_lock(&aw.lock);
+	if (aw.wake_ready)
+		pthread_cond_broadcast(&aw.wake);
+	pthread_mutex_unlock(&aw.lock);
+}
+
 /* Whether a worker must hold back: scans and readers come first. */
 static int held_back(void)
 {
@@ -128,6 +139,27 @@ static int open_track(const struct analysis_job *job, char *why,
 	return fd;
 }
 
+/*
+ * Run the child on the track open at fd; a child killed by a signal (by
+ * the kernel's OOM killer, or a process of the same user) costs the track
+ * a second try, in a new child, before it counts as failed.
+ */
+static int run(struct analysis_child *child, const char *exe, int fd,
+	       const char *path, struct analysis_result *r, double *cpu,
+	       char *why, size_t why_len)
+{
+	static const char killed[] = "analyser crashed: signal";
+	int rc = analysis_child_run(child, exe, fd, path, r, cpu, why,
+				    why_len);
+
+	if (rc != -ECHILD || strncmp(why, killed, sizeof(killed) - 1) ||
+	    lseek(fd, 0, SEEK_SET))
+		return rc;
+	log_info("analysis: %s: tried once more", path);
+	*why = '\0';
+	return analysis_child_run(child, exe, fd, path, r, cpu, why, why_len);
+}
+
 /* Analyse one track in the worker's child and record it. The lock is
  * not held: a track takes long, and FUSE threads read the figures
  * meanwhile. The duplicates are looked for here, on the worker's
@@ -148,9 +180,8 @@ static int analyse(sqlite3 *db, struct analysis_child *child,
 	else
 		o.error = fd = open_track(job, why, sizeof(why));
 	if (fd >= 0)
-		o.error = analysis_child_run(child, exe, fd, job->path,
-					     &o.result, &cpu, why,
-					     sizeof(why));
+		o.error = run(child, exe, fd, job->path, &o.result, &cpu, why,
+			      sizeof(why));
 	if (fd >= 0)
 		close(fd);
 	o.why = *why ? why : NULL;
@@ -208,6 +239,7 @@ static void *worker_main(void *arg)
 	int empty = 0;
 	sqlite3 *db;
 
+	thread_name("mm-analysis");
 	lower_priority();
 	child.confined = 1;
 	child.as_user = geteuid() == 0;
@@ -224,7 +256,13 @@ static void *worker_main(void *arg)
 		if (held_back() || (empty && generation == empty_at)) {
 			if (aw.st.paused || empty)
 				end_child(&child);
-			wait_for(held_back() ? READ_QUIET_S : IDLE_WAIT_S);
+			/* a resume, a move of the store (store_moved()) or
+			 * the stop wakes it; a scan or a reader only holds
+			 * it back for a while */
+			if (held_back() && !aw.st.paused)
+				wait_for(READ_QUIET_S);
+			else
+				pthread_cond_wait(&aw.wake, &aw.lock);
 			continue;
 		}
 		rc = analysis_store_next(db, aw.busy_id, aw.nr_threads, &job);
@@ -235,7 +273,7 @@ static void *worker_main(void *arg)
 		if (rc) {
 			end_child(&child);
 			if (!empty)
-				wait_for(IDLE_WAIT_S);
+				wait_for(RETRY_WAIT_S);
 			continue;
 		}
 		aw.busy_id[slot] = job.track_id;
@@ -252,7 +290,7 @@ static void *worker_main(void *arg)
 			aw.st.busy_s += clock_mono() - aw.busy_since;
 		/* a store that cannot take the result: not in a loop */
 		if (rc && !aw.stopping)
-			wait_for(IDLE_WAIT_S);
+			wait_for(RETRY_WAIT_S);
 	}
 	pthread_mutex_unlock(&aw.lock);
 	analysis_child_end(&child);
@@ -275,6 +313,11 @@ int analysis_worker_start(const struct config *cfg, int (*scanning)(void),
 		pthread_cond_init(&aw.wake, &attr);
 		pthread_condattr_destroy(&attr);
 		aw.wake_ready = 1;
+	}
+	rc = writer_on_move(store_moved);
+	if (rc) {
+		pthread_mutex_unlock(&aw.lock);
+		return rc;
 	}
 	aw.cfg = cfg;
 	aw.scanning = scanning;

@@ -44,6 +44,8 @@ struct library_scan {
 	int64_t files_deleted, tag_errors, io_errors, bytes_read;
 	double walk_s, parse_s, write_s;
 	int64_t peak_rss_kb;
+	double cpu_s;			/* the daemon's, over the scan; 0
+					 * before schema version 33 */
 	int success;
 	int has_started, has_finished;	/* the times are not NULL */
 };

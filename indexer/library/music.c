@@ -10,6 +10,7 @@
 #include "common/log.h"
 #include "common/strbuf.h"
 #include "indexer/library/covers.h"
+#include "indexer/library/gone.h"
 #include "indexer/store/schema.h"
 #include "indexer/library/search_index.h"
 
@@ -61,9 +62,9 @@ static const char *const counted[CT_COUNT] = {
 	" album_id, track_no, track_total, disc_no, disc_total, year, genre," \
 	" duration_s, codec, bitrate_kbps, sample_rate, channels, has_picture," \
 	" mb_track_id, mb_album_id, mb_artist_id, mb_album_artist_id," \
-	" tag_source, tag_gain_db, tag_album_gain_db)" \
+	" tag_source, tag_gain_db, tag_album_gain_db, id)" \
 	" VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14," \
-	" ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24)"
+	" ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25)"
 
 static const char *const statements[ST_COUNT] = {
 	[ST_DIR_GET] =
@@ -92,7 +93,8 @@ static const char *const statements[ST_COUNT] = {
 	[ST_DIR_FILES_DELETE] = "DELETE FROM files WHERE dir_id = ?1",
 	[ST_QUEUE_ADDED] =
 	"INSERT INTO analysis_queue (track_id)"
-	" SELECT value FROM json_each(?1) WHERE 1"
+	" SELECT value FROM json_each(?1) WHERE value NOT IN"
+	" (SELECT track_id FROM analysis)"
 	" ON CONFLICT (track_id) DO UPDATE SET gen = gen + 1",
 	[ST_DIR_DELETE] = "DELETE FROM directories WHERE id = ?1",
 	[ST_LISTING_SET] =
@@ -419,14 +421,12 @@ static int id_room(struct id_list *l)
 {
 	int64_t *v = array_grow(l->v, l->nr, &l->alloc, sizeof(*v), 64);
 
-	if (!v)
-		return -ENOMEM;
-	l->v = v;
-	return 0;
+	if (v)
+		l->v = v;
+	return v ? 0 : -ENOMEM;
 }
 
-/* Add id to l, unless it is 0 or the last one already; returns 0 or
- * -ENOMEM. */
+/* Add id to l, unless 0 or the last one already; returns 0 or -ENOMEM. */
 static int id_note(struct id_list *l, int64_t id)
 {
 	if (!id || (l->nr && l->v[l->nr - 1] == id))
@@ -504,9 +504,10 @@ int music_drop_orphans(sqlite3 *db, void *unused)
 	return rc;
 }
 
-/* A new file's track is inserted; a known file's track may exist and is
- * then updated in place (which is ST_TRACK_UPSERT). */
-static int apply_track(int which, const struct tags *t, int64_t file)
+/* A new file's track is inserted (as id, a gone one's, unless 0); a known
+ * file's track may exist and is then updated in place (ST_TRACK_UPSERT). */
+static int apply_track(int which, const struct tags *t, int64_t file,
+		       int64_t id)
 {
 	sqlite3_stmt *st = m.st[which];
 	int64_t artist, album_artist, album;
@@ -547,10 +548,7 @@ static int apply_track(int which, const struct tags *t, int64_t file)
 	bind_text(st, 20, t->mb_artist_id);
 	bind_text(st, 21, t->mb_album_artist_id);
 	tags_sources(t, sources);
-	if (*sources)
-		sqlite3_bind_text(st, 22, sources, -1, SQLITE_TRANSIENT);
-	else
-		sqlite3_bind_null(st, 22);
+	bind_text(st, 22, sources);
 	if (t->has_gain)
 		sqlite3_bind_double(st, 23, t->gain_db);
 	else
@@ -559,6 +557,7 @@ static int apply_track(int which, const struct tags *t, int64_t file)
 		sqlite3_bind_double(st, 24, t->album_gain_db);
 	else
 		sqlite3_bind_null(st, 24);
+	bind_int(st, 25, id);
 	return step_id(which, &file);
 }
 
@@ -639,13 +638,13 @@ static int bind_location(sqlite3_stmt *st, const struct music_rec *rec)
 	return 0;
 }
 
-/* A file the store does not have yet is inserted; one it has (rec->id) is
- * updated in place, so its track keeps its id. */
+/* A file the store does not have yet is inserted (a gone one's ids back,
+ * gone.h); one it has (rec->id) is updated in place: its track keeps its id. */
 static int apply_file(const struct music_rec *rec)
 {
 	int which = rec->id ? ST_FILE_UPDATE : ST_FILE_ADD;
 	sqlite3_stmt *st = m.st[which];
-	int64_t file = rec->id, none;
+	int64_t file = rec->id, none, track = 0;
 	int rc, had;
 
 	if (rec->parsed && id_room(&m.added))
@@ -662,8 +661,8 @@ static int apply_file(const struct music_rec *rec)
 		  rec->tags.error : NULL);
 	if (rec->id)
 		rc = step_id(which, &none);
-	else
-		rc = step_insert(which, &file);
+	else if (!(rc = step_insert(which, &file)) && rec->parsed)
+		rc = gone_take(m.db, &file, &track);
 	if (!rc && !rec->id && m.counting)
 		rc = count_file(rec->root_id);
 	if (rc || !rec->parsed)
@@ -671,13 +670,14 @@ static int apply_file(const struct music_rec *rec)
 	if (!strcmp(rec->kind, "archive"))
 		return apply_comicinfo(&rec->ci, file);
 	rc = apply_track(rec->id ? ST_TRACK_UPSERT : ST_TRACK_ADD,
-			 &rec->tags, file);
+			 &rec->tags, file, track);
 	if (rc)
 		return rc;
 	m.count[CT_TRACKS] += m.counting && !rec->id;
 	if (!had)
 		note_added();
-	return apply_picture(rec, file);
+	rc = gone_restore(m.db, track);
+	return rc ? rc : apply_picture(rec, file);
 }
 
 static int apply_rename(const struct music_rec *rec)
@@ -782,7 +782,8 @@ static int apply_delete(const struct music_rec *rec)
 	if (!file)
 		name_cache_clear(&m.dirs);
 	rc = note_refs(file ? ST_TRACK_REFS : ST_DIR_REFS, rec->id);
-	if (rc < 0)
+	rc = rc < 0 ? rc : gone_keep(m.db, !file, rec->id);
+	if (rc)
 		return rc;
 	sqlite3_bind_int64(m.st[file ? ST_FILE_DELETE : ST_DIR_FILES_DELETE],
 			   1, rec->id);
@@ -834,6 +835,7 @@ static int music_commit(void)
 {
 	struct strbuf ids = STRBUF_INIT;
 	sqlite3_stmt *st = m.st[ST_QUEUE_ADDED];
+	int64_t none;
 	int rc = 0;
 
 	if (m.added.nr) {
@@ -843,8 +845,6 @@ static int music_commit(void)
 		if (!rc)
 			rc = search_index_add(m.db, ids.buf);
 		if (!rc) {
-			int64_t none;
-
 			sqlite3_bind_text(st, 1, ids.buf, ids.len,
 					  SQLITE_STATIC);
 			rc = step_id(ST_QUEUE_ADDED, &none);

@@ -165,6 +165,10 @@ static const char *judge(const char *path, const struct root_probe *p,
 {
 	if (!h->has_files)
 		return NULL;
+	/* The daemon's own shortage says nothing of the root: the scan
+	 * fails, and runs again, as any scan would. */
+	if (p->err == -EMFILE || p->err == -ENFILE || p->err == -ENOMEM)
+		return NULL;
 	if (p->err)
 		return why_err(p->err);
 	if (!p->has_entries)

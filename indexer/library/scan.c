@@ -19,6 +19,7 @@
 #include "common/clock.h"
 #include "common/db.h"
 #include "common/log.h"
+#include "common/thread.h"
 #include "indexer/library/scan_compare.h"
 #include "indexer/library/scan_dirs.h"
 #include "indexer/library/scan_listing.h"
@@ -178,7 +179,7 @@ static void *scan_worker(void *arg)
 	struct worker wk = { .s = s, .batch = WRITER_BATCH_INIT,
 			     .names = STRBUF_INIT, .path = STRBUF_INIT };
 
-	pthread_setname_np(pthread_self(), "scan");
+	thread_name("mm-scan");
 	wk.started_ns = now_ns();
 	pthread_mutex_lock(&s->lock);
 	for (;;) {

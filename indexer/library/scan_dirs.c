@@ -10,6 +10,7 @@
 #include "common/db.h"
 #include "common/hash.h"
 #include "common/log.h"
+#include "common/thread.h"
 #include "indexer/library/scan_store.h"
 
 const char *dir_path(const struct dir_set *set,
@@ -210,7 +211,7 @@ static void *dirs_part_thread(void *arg)
 	struct dirs_part *part = arg;
 	sqlite3 *db;
 
-	pthread_setname_np(pthread_self(), "scan load");
+	thread_name("mm-scan-load");
 	part->rc = db_open(part->db_path, 1, &db);
 	if (!part->rc) {
 		part->rc = dirs_read_part(db, part);

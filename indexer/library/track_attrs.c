@@ -2,11 +2,14 @@
 #include "indexer/library/track_attrs.h"
 
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 
+#include "common/array.h"
 #include "common/bytes.h"
 #include "common/db.h"
 #include "common/strbuf.h"
+#include "indexer/analysis/analysis.h"
 #include "indexer/library/tags.h"
 #include "indexer/store/reader.h"
 
@@ -37,6 +40,7 @@ static const struct {
 
 #define NR_ATTRS (ARRAY_SIZE(attrs))
 #define TAG_SOURCE 7	/* kept short (tags_sources()), spelled out here */
+#define ALBUM_GAIN 11
 
 /* The sources of a track's fields as the store keeps them, spelled
  * out. */
@@ -48,10 +52,92 @@ static void add_sources(struct strbuf *out, const char *code)
 	strbuf_addstr(out, text);
 }
 
+/* The loudness and length of the analysed tracks of an album. */
+struct loudness {
+	double *lufs, *secs;
+	size_t nr, alloc, secs_alloc;
+};
+
+static int loudness_add(struct loudness *l, double lufs, double secs)
+{
+	double *a = array_grow(l->lufs, l->nr, &l->alloc, sizeof(*a), 16);
+	double *b = a ? array_grow(l->secs, l->nr, &l->secs_alloc,
+				   sizeof(*b), 16) : NULL;
+
+	if (a)
+		l->lufs = a;
+	if (!b)
+		return -ENOMEM;
+	l->secs = b;
+	l->lufs[l->nr] = lufs;
+	l->secs[l->nr++] = secs;
+	return 0;
+}
+
+/*
+ * The gain of the album of file's track over the tracks of it whose file
+ * on disk may(path) passes, into out; nothing when one of those waits
+ * for its analysis or none was analysed, as the store's own album gain
+ * (analysis_store.c) over all of them.
+ */
+static int album_gain_of(int64_t file, int (*may)(const char *path),
+			 struct strbuf *out)
+{
+	const char *what = "read an album's loudness";
+	struct loudness l = { NULL, NULL, 0, 0, 0 };
+	struct strbuf path = STRBUF_INIT;
+	int waiting = 0, rc;
+	sqlite3_stmt *st;
+
+	rc = reader_prepare("SELECT r.path, f.path, a.state, a.loudness_lufs,"
+		" a.duration_s, o.id IN (SELECT track_id FROM analysis_queue)"
+		" FROM tracks t JOIN tracks o ON o.album_id = t.album_id"
+		" JOIN file_paths f ON f.id = o.file_id"
+		" JOIN roots r ON r.id = f.root_id"
+		" LEFT JOIN analysis a ON a.track_id = o.id"
+		" WHERE t.file_id = ?1", what, &st);
+	if (rc)
+		return rc;
+	sqlite3_bind_int64(st, 1, file);
+	while (!waiting && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+		const char *state = (const char *)sqlite3_column_text(st, 2);
+
+		strbuf_reset(&path);
+		strbuf_add(&path, sqlite3_column_blob(st, 0),
+			   sqlite3_column_bytes(st, 0));
+		strbuf_addch(&path, '/');
+		strbuf_add(&path, sqlite3_column_blob(st, 1),
+			   sqlite3_column_bytes(st, 1));
+		if (!may(path.buf))
+			continue;
+		waiting = !state || sqlite3_column_int(st, 5);
+		if (!waiting && !strcmp(state, "ok") &&
+		    loudness_add(&l, sqlite3_column_double(st, 3),
+				 sqlite3_column_double(st, 4))) {
+			rc = -ENOMEM;
+			break;
+		}
+	}
+	if (rc != -ENOMEM && rc != SQLITE_DONE && !waiting)
+		rc = db_error(sqlite3_db_handle(st), rc, what);
+	else if (rc != -ENOMEM)
+		rc = 0;
+	reader_done(st);
+	if (!rc && !waiting && l.nr)
+		strbuf_addf(out, attrs[ALBUM_GAIN].format,
+			    analysis_album_gain(l.lufs, l.secs, l.nr));
+	free(l.lufs);
+	free(l.secs);
+	strbuf_release(&path);
+	return rc;
+}
+
 /* Every value the file's track has; an attribute with none is left out
- * (its buffer empty). Returns 0, -ENODATA when the file is no track, or
- * -EIO. */
-static int read_values(int64_t file, struct strbuf values[NR_ATTRS])
+ * (its buffer empty). The album gain is computed over the tracks may
+ * passes when may is not NULL. Returns 0, -ENODATA when the file is no
+ * track, or -EIO. */
+static int read_values(int64_t file, int (*may)(const char *path),
+		       struct strbuf values[NR_ATTRS])
 {
 	const char *what = "read a track's attributes";
 	sqlite3_stmt *st;
@@ -91,7 +177,12 @@ static int read_values(int64_t file, struct strbuf values[NR_ATTRS])
 	reader_done(st);
 	if (rc == SQLITE_DONE)
 		return -ENODATA;
-	return rc == SQLITE_ROW ? 0 : rc;
+	if (rc != SQLITE_ROW)
+		return rc;
+	if (!may)
+		return 0;
+	strbuf_reset(&values[ALBUM_GAIN]);
+	return album_gain_of(file, may, &values[ALBUM_GAIN]);
 }
 
 /* Give data to the caller as getxattr() and listxattr() do. */
@@ -127,7 +218,8 @@ int track_attrs_known(const char *name)
 	return find(name) < NR_ATTRS;
 }
 
-int track_attrs_get(int64_t file, const char *name, char *buf, size_t size)
+int track_attrs_get(int64_t file, const char *name,
+		    int (*may)(const char *path), char *buf, size_t size)
 {
 	struct strbuf values[NR_ATTRS];
 	size_t i = find(name);
@@ -137,7 +229,7 @@ int track_attrs_get(int64_t file, const char *name, char *buf, size_t size)
 		return -ENODATA;
 	for (size_t k = 0; k < NR_ATTRS; k++)
 		strbuf_init(&values[k], 0);
-	rc = read_values(file, values);
+	rc = read_values(file, may, values);
 	if (!rc)
 		rc = values[i].len ? hand_out(values[i].buf, values[i].len,
 					      buf, size) : -ENODATA;
@@ -145,14 +237,15 @@ int track_attrs_get(int64_t file, const char *name, char *buf, size_t size)
 	return rc;
 }
 
-int track_attrs_list(int64_t file, char *buf, size_t size)
+int track_attrs_list(int64_t file, int (*may)(const char *path), char *buf,
+		     size_t size)
 {
 	struct strbuf values[NR_ATTRS], names = STRBUF_INIT;
 	int rc;
 
 	for (size_t k = 0; k < NR_ATTRS; k++)
 		strbuf_init(&values[k], 0);
-	rc = read_values(file, values);
+	rc = read_values(file, may, values);
 	for (size_t i = 0; !rc && i < NR_ATTRS; i++)
 		if (values[i].len)
 			strbuf_add(&names, attrs[i].name,

@@ -13,12 +13,16 @@
  *                        tags_sources() writes it: "title=id3v2 ..."
  *   user.mediamon.bpm, .loudness_lufs, .gain_db, .peak
  *                        its analysis (analysis.h; peak linear)
- *   user.mediamon.album_gain_db   its album's gain
+ *   user.mediamon.album_gain_db   its album's gain: over the tracks
+ *                        of the album that may(path of the file) passes
+ *                        when may is given, so a caller who may not read
+ *                        all of them learns nothing of the others
  *
  * Values are text ("120.02", "-23.00", "7"). A field the store does not
  * have (a tag not set, a track not analysed yet) is no attribute.
  *
- *	n = track_attrs_get(file, "user.mediamon.bpm", buf, sizeof(buf));
+ *	n = track_attrs_get(file, "user.mediamon.bpm", NULL, buf,
+ *			    sizeof(buf));
  */
 
 #include <stddef.h>
@@ -34,18 +38,20 @@ int track_attrs_known(const char *name);
 /*
  * Copy the value of the attribute name of the track whose file is file
  * (a files.id) into buf, which holds size bytes; size 0 asks for the
- * length only. Returns the value's length, -ENODATA when there is no
+ * length only. may, when not NULL, says which files on disk the album
+ * gain is computed over (see above). Returns the value's length, -ENODATA when there is no
  * such attribute (an unknown name, a field not set, a file that is no
  * track), -ERANGE when size is too small, or -EIO.
  */
-int track_attrs_get(int64_t file, const char *name, char *buf,
-		    size_t size);
+int track_attrs_get(int64_t file, const char *name,
+		    int (*may)(const char *path), char *buf, size_t size);
 
 /*
  * Copy the names of the attributes the track of file has, each ending
  * with a NUL, into buf (size 0: the length only). Returns their total
  * length, -ERANGE when size is too small, or -EIO.
  */
-int track_attrs_list(int64_t file, char *buf, size_t size);
+int track_attrs_list(int64_t file, int (*may)(const char *path), char *buf,
+		     size_t size);
 
 #endif

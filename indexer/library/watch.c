@@ -4,7 +4,6 @@
 #include <errno.h>
 #include <limits.h>
 #include <poll.h>
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,6 +20,7 @@
 #include "common/log.h"
 #include "common/path.h"
 #include "common/strbuf.h"
+#include "common/thread.h"
 #include "indexer/library/scan.h"
 
 #define WATCH_MASK (IN_CREATE | IN_CLOSE_WRITE | IN_DELETE | IN_MOVED_FROM | \
@@ -979,7 +979,7 @@ int watch_start(const struct config *cfg, const struct watch_setup *set)
 		goto fail;
 	}
 	__atomic_store_n(&wt.running, 1, __ATOMIC_RELEASE);
-	rc = -pthread_create(&wt.thread, NULL, watch_main, NULL);
+	rc = thread_start(&wt.thread, watch_main, NULL, "mm-watch");
 	if (!rc) {
 		wt.st.enabled = 1;
 		return 0;

@@ -104,11 +104,24 @@ static int read_entry(struct archive *a, struct archive_entry *e,
 	return 0;
 }
 
+/* Whether passing over an entry means unpacking it: in a solid 7z or
+ * RAR archive the entries are one stream, where a zip's are apart. */
+static int unpacks_to_skip(struct archive *a)
+{
+	int format = archive_format(a) & ARCHIVE_FORMAT_BASE_MASK;
+
+	return format == ARCHIVE_FORMAT_7ZIP || format == ARCHIVE_FORMAT_RAR ||
+	       format == ARCHIVE_FORMAT_RAR_V5;
+}
+
 /*
  * Walk the entries for the one ComicInfo.xml that counts (see the
  * header), tallying the pages of every entry. A damaged archive ends
  * the walk with what was read before the damage; only a failed read of
- * the file is an error.
+ * the file is an error. The walk also ends before it would unpack more
+ * than COMICINFO_MAX_SKIP bytes of entries to pass over them: a folder's
+ * ComicInfo.xml met before then is not taken, as another may follow,
+ * and the pages are not known.
  */
 static int find_entry(struct archive *a,
 		      const struct comic_archive_source *src, char **xml,
@@ -117,12 +130,19 @@ static int find_entry(struct archive *a,
 	struct archive_entry *e;
 	char *held = NULL;
 	size_t held_len = 0;
+	int64_t passed = 0, last = 0;
 	int top = 0, nested = 0, r, err = 0;
 	const char *path;
 
 	*xml = NULL;
 	*len = 0;
 	while (!err) {
+		if (last && unpacks_to_skip(a) &&
+		    (passed += last) > COMICINFO_MAX_SKIP) {
+			nested++;
+			t->cut = 1;
+			break;
+		}
 		r = archive_read_next_header(a, &e);
 		if (r == ARCHIVE_EOF)
 			break;
@@ -131,6 +151,8 @@ static int find_entry(struct archive *a,
 			break;
 		}
 		err = pages_tally_add(t, e);
+		last = !archive_entry_size_is_set(e) ? COMICINFO_MAX_SKIP + 1 :
+			archive_entry_size(e) > 0 ? archive_entry_size(e) : 0;
 		path = archive_entry_pathname(e);
 		if (err || !path || archive_entry_filetype(e) != AE_IFREG)
 			continue;
@@ -312,7 +334,7 @@ static int take_doc(xmlDocPtr doc, struct comicinfo *out)
 int comicinfo_read(int fd, struct comicinfo *out)
 {
 	struct comic_archive *ca = malloc(sizeof(*ca));
-	struct pages_tally t = { 0, 0, NULL };
+	struct pages_tally t = { 0, 0, NULL, 0 };
 	xmlDocPtr doc = NULL;
 	char *xml = NULL;
 	size_t len = 0, pages;

@@ -23,7 +23,8 @@
  * level wins; otherwise one in a folder is taken when it is the only
  * one, as several mean an archive of several volumes, none of which
  * describes the whole. Entries larger than COMICINFO_MAX_SIZE are not
- * read.
+ * read, nor one behind more than COMICINFO_MAX_SKIP bytes of a solid
+ * archive.
  *
  * The XML is parsed with libxml2, without network access, entity
  * expansion or DTD loading; a document with a DOCTYPE is refused, as no
@@ -50,6 +51,12 @@
 
 /* The largest ComicInfo.xml read; a bigger one is "not found". */
 #define COMICINFO_MAX_SIZE (1 << 20)
+
+/* The most bytes of other entries unpacked to reach it in a solid 7z or
+ * RAR archive, where passing over an entry means unpacking it: a
+ * ComicInfo.xml behind more is "not found", and a bomb of zeros costs
+ * the scan no more than these bytes' worth of CPU. */
+#define COMICINFO_MAX_SKIP (64 << 20)
 
 struct comicinfo {
 	char *series;		/* malloc'd; NULL when absent */

@@ -64,6 +64,33 @@ int manga_reads_each(int (*fn)(void *arg, const char *name, int64_t id),
 	return reader_finish(st, rc, "list series");
 }
 
+int manga_reads_named(int (*fn)(void *arg, int64_t id, const char *name,
+				const char *path),
+		      void *arg)
+{
+	sqlite3_stmt *st;
+	int rc, stop = 0;
+
+	rc = reader_prepare("SELECT s.id, s.name, CAST(r.path AS TEXT) || '/'"
+			    " || CAST(s.path AS TEXT) FROM series s"
+			    " JOIN roots r ON r.id = s.root_id",
+			    "list series names", &st);
+	if (rc)
+		return rc;
+	while (!stop && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+		const char *name = (const char *)sqlite3_column_text(st, 1);
+		const char *path = (const char *)sqlite3_column_text(st, 2);
+
+		stop = fn(arg, sqlite3_column_int64(st, 0), name ? name : "",
+			  path ? path : "");
+	}
+	if (stop) {
+		reader_done(st);
+		return stop;
+	}
+	return reader_finish(st, rc, "list series names");
+}
+
 /* One statement walks them all, so the folders are one snapshot. */
 int manga_reads_folders(int (*fn)(void *arg, int64_t id, const char *path),
 			void *arg)

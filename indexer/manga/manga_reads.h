@@ -23,6 +23,15 @@ enum manga_file_setting {
 };
 
 /*
+ * Call fn with the id, the name and the absolute path of the folder of
+ * every series, in no order, read in one snapshot; stops when fn returns
+ * nonzero, and returns that value. fn may not read the store.
+ */
+int manga_reads_named(int (*fn)(void *arg, int64_t id, const char *name,
+				const char *path),
+		      void *arg);
+
+/*
  * Call fn with the id and the absolute path of the folder of every
  * series, by id, read in one snapshot; stops when fn returns nonzero, and
  * returns that value. fn may not read the store.

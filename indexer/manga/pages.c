@@ -140,11 +140,11 @@ int pages_tally_add(struct pages_tally *t, struct archive_entry *e)
 
 size_t pages_tally_end(struct pages_tally *t, int *kind)
 {
-	size_t n = t->entries > PAGES_MAX_ENTRIES ? 0 : t->pages;
+	size_t n = t->entries > PAGES_MAX_ENTRIES || t->cut ? 0 : t->pages;
 
 	*kind = n ? pages_kind(t->first) : -1;
 	free(t->first);
-	*t = (struct pages_tally){ 0, 0, NULL };
+	*t = (struct pages_tally){ 0, 0, NULL, 0 };
 	return n;
 }
 

@@ -45,11 +45,13 @@ int pages_read(int fd, const char *name, struct strbuf *out);
  * What a walk of the archive's entries learns of its pages, one entry at
  * a time (the scan's walk for ComicInfo.xml, comicinfo.h): how many
  * there are and the first one's kind, -1 when it has none. Past
- * PAGES_MAX_ENTRIES entries it holds none: such an archive is not read.
+ * PAGES_MAX_ENTRIES entries, or when the walk was cut short, it holds
+ * none: such an archive is not read.
  */
 struct pages_tally {
 	size_t entries, pages;
 	char *first;	/* malloc'd */
+	int cut;	/* the walk ended before the last entry */
 };
 
 /* Count the entry e; 0 or -ENOMEM. */

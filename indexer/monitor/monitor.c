@@ -18,6 +18,7 @@
 #include "indexer/monitor/catalog.h"
 #include "indexer/monitor/monitor_ctx.h"
 #include "indexer/monitor/monitor_stats.h"
+#include "indexer/monitor/monitored.h"
 #include "indexer/monitor/published.h"
 #include "indexer/monitor/tracker.h"
 #include "indexer/manga/manga.h"
@@ -622,59 +623,6 @@ static int search_series(struct monitor *m, const struct series *s,
 	return rc;
 }
 
-/* The monitored series, read at once so no read transaction stays open
- * across the network requests. */
-static int load_series(struct monitor *m, struct series **out, size_t *nr)
-{
-	struct series *s = NULL;
-	size_t n = 0, alloc = 0;
-	sqlite3_stmt *st;
-	int rc;
-
-	rc = sqlite3_prepare_v2(m->db, "SELECT id, name, source,"
-				" coalesce(latest, 0), coalesce(published, 0),"
-				" release_prefs FROM series WHERE monitored"
-				" ORDER BY name, id", -1, &st, NULL);
-	if (rc != SQLITE_OK)
-		return db_error(m->db, rc, "list monitored series");
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		if (n == alloc) {
-			struct series *t;
-
-			alloc = alloc ? 2 * alloc : 16;
-			t = realloc(s, alloc * sizeof(*s));
-			if (!t)
-				break;
-			s = t;
-		}
-		s[n].id = sqlite3_column_int64(st, 0);
-		s[n].name = strdup((const char *)sqlite3_column_text(st, 1));
-		s[n].source = strdup((const char *)sqlite3_column_text(st, 2));
-		s[n].prefs = sqlite3_column_text(st, 5) ? strdup((const char *)
-			sqlite3_column_text(st, 5)) : NULL;
-		s[n].latest = sqlite3_column_double(st, 3);
-		s[n].published = sqlite3_column_double(st, 4);
-		n++;
-		if (!s[n - 1].name || !s[n - 1].source ||
-		    (sqlite3_column_text(st, 5) && !s[n - 1].prefs))
-			break;
-	}
-	sqlite3_finalize(st);
-	if (rc == SQLITE_DONE) {
-		*out = s;
-		*nr = n;
-		return 0;
-	}
-	for (size_t i = 0; i < n; i++) {
-		free(s[i].name);
-		free(s[i].source);
-		free(s[i].prefs);
-	}
-	free(s);
-	return rc == SQLITE_ROW ? log_error(-ENOMEM, "monitor: out of memory") :
-		db_error(m->db, rc, "list monitored series");
-}
-
 /* The missing-volume flow for one series: its gaps, as /manga/SERIES/
  * missing shows them, are what it wants. */
 static int check_missing(struct monitor *m, const struct series *s)
@@ -812,7 +760,8 @@ int monitor_check(struct monitor *m, enum monitor_flow flow,
 	if (!rc && flow == MONITOR_MISSING && track(m, 1) < 0)
 		log_warn("monitor: the downloads could not be followed");
 	if (!rc)
-		rc = load_series(m, &s, &nr);
+		rc = monitored_load(m->db, m->cfg->max_series_per_check, &s,
+				    &nr);
 	log_info("monitor: %s check started (%s), %zu monitored series",
 		 m->c.kind, trigger, nr);
 	for (size_t i = 0; !rc && i < nr; i++) {
@@ -824,12 +773,7 @@ int monitor_check(struct monitor *m, enum monitor_flow flow,
 		rc = flow == MONITOR_NEW ? check_new(m, &s[i]) :
 			check_missing(m, &s[i]);
 	}
-	for (size_t i = 0; i < nr; i++) {
-		free(s[i].name);
-		free(s[i].source);
-		free(s[i].prefs);
-	}
-	free(s);
+	monitored_free(s, nr);
 	digest_end(&m->digest);
 	m->c.sent = m->handoff.sent;
 	m->c.skipped = m->handoff.skipped;

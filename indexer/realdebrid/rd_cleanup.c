@@ -5,18 +5,16 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include "common/config.h"
 #include "common/db.h"
 #include "common/log.h"
-#include "common/path.h"
 #include "indexer/realdebrid/arr.h"
 #include "indexer/realdebrid/rd_links.h"
 #include "indexer/realdebrid/rd_map.h"
 #include "indexer/realdebrid/rd_replace.h"
 #include "indexer/realdebrid/rd_store.h"
+#include "indexer/realdebrid/rd_unlink.h"
 #include "indexer/store/writer.h"
 
 struct link {
@@ -31,29 +29,6 @@ static void links_free(struct link *l, size_t nr)
 		free(l[i].target);
 	}
 	free(l);
-}
-
-/* Whether a link still is the dead link to target it was: a link
- * changed or repaired by someone else since the walk is not ours. */
-static int still_dead(const char *path, const char *target)
-{
-	char buf[4096], *dir, *now;
-	ssize_t len = readlink(path, buf, sizeof(buf) - 1);
-	struct stat st;
-	int same;
-
-	if (len < 0)
-		return 0;
-	buf[len] = '\0';
-	dir = strdup(path);
-	if (!dir)
-		return 0;
-	*strrchr(dir, '/') = '\0';
-	now = path_normalize(dir, buf);
-	free(dir);
-	same = now && !strcmp(now, target) && stat(target, &st);
-	free(now);
-	return same;
 }
 
 /* Ask the Arr holding path for its id; 0 when none does. */
@@ -211,13 +186,9 @@ int rd_cleanup_links(struct rd_cleanup *c)
 			.text = { l[i].path },
 		};
 
-		if (!still_dead(l[i].path, l[i].target) || !c->guard(c->arg))
+		if (!c->guard(c->arg) || rd_unlink_dead(&c->cfg->rd_libraries,
+							l[i].path, l[i].target))
 			continue;
-		if (unlink(l[i].path)) {
-			log_error(-errno, "rd: cannot delete link %s: %s",
-				  l[i].path, strerror(errno));
-			continue;
-		}
 		log_info("rd: deleted dead link %s (torrent %s failed for"
 			 " good)", l[i].path, c->torrent_id);
 		c->deleted++;
@@ -327,13 +298,9 @@ int rd_cleanup_orphans(struct rd_cleanup *c, double now)
 				 "an Arr knows it" : "an Arr cannot tell");
 			continue;
 		}
-		if (!still_dead(path, due[i].target))
+		if (rd_unlink_dead(&c->cfg->rd_libraries, path,
+				   due[i].target))
 			continue;
-		if (unlink(path)) {
-			log_error(-errno, "rd: cannot delete orphan %s: %s",
-				  path, strerror(errno));
-			continue;
-		}
 		log_info("rd: deleted orphan %s (dead, no torrent, for %ld s"
 			 " or more)", path, c->cfg->rd_orphan_grace_s);
 		c->deleted++;

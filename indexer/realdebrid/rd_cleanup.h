@@ -4,7 +4,8 @@
 
 /*
  * What happens when a torrent cannot come back: its dead links are
- * deleted, and the series (Sonarr) or movie (Radarr) that held them is
+ * deleted (once the failure is [realdebrid] orphan_grace old, rd_job.h;
+ * each by descriptor, rd_unlink.h), and the series (Sonarr) or movie (Radarr) that held them is
  * asked to rescan, so it sees the files gone; or, when its Arr is to
  * search_on_failure, the records of those files are deleted there and
  * another release searched (rd_replace.h).

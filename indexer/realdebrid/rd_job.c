@@ -174,7 +174,8 @@ static int clean_up(struct rd_job_ctx *w, const struct job *j)
 	return rc;
 }
 
-/* The torrent cannot come back: record why and clear its dead links. */
+/* The torrent cannot come back: record why. Its dead links go with
+ * rd_job_clean_up_failed() once the failure is orphan_grace old. */
 static int give_up(struct rd_job_ctx *w, struct job *j, const char *why)
 {
 	struct rd_sql q = {
@@ -196,8 +197,6 @@ static int give_up(struct rd_job_ctx *w, struct job *j, const char *why)
 	rc = save(j, why, 0);
 	if (!rc)
 		rc = writer_call(rd_store_sql, &q);
-	if (!rc && !w->dry_run && w->guard(w->arg))
-		rc = clean_up(w, j);
 	return rc;
 }
 
@@ -485,20 +484,40 @@ static int plan(struct rd_job_ctx *w, const struct job *j)
 	return rc;
 }
 
+/* Clean up after the failed torrent id, named as its failure was. */
+static int clean_up_named(struct rd_job_ctx *w, char *id)
+{
+	char **name;
+	size_t nr;
+	int rc = rd_store_strings(w->db, "SELECT name FROM rd_failures WHERE"
+				  " torrent_id = ?1 AND name IS NOT NULL",
+				  id, &name, &nr);
+
+	if (rc)
+		return rc;
+	rc = clean_up(w, &(struct job){ .id = id,
+					.name = nr ? name[0] : NULL });
+	rd_store_strings_free(name, nr);
+	return rc;
+}
+
 int rd_job_clean_up_failed(struct rd_job_ctx *w)
 {
-	char **ids;
+	char since[32], **ids;
 	size_t nr;
 	int rc;
 
+	snprintf(since, sizeof(since), "%.6f",
+		 clock_wall() - w->cfg->rd_orphan_grace_s);
 	rc = rd_store_strings(w->db, "SELECT f.torrent_id FROM rd_failures f"
-			      " WHERE EXISTS (SELECT 1 FROM rd_links l WHERE"
-			      " l.torrent_id = f.torrent_id AND l.broken)"
-			      " ORDER BY f.torrent_id", NULL, &ids, &nr);
+			      " WHERE f.at <= CAST(?1 AS REAL) AND EXISTS"
+			      " (SELECT 1 FROM rd_links l WHERE l.torrent_id ="
+			      " f.torrent_id AND l.broken) ORDER BY"
+			      " f.torrent_id", since, &ids, &nr);
 	if (rc)
 		return rc;
 	for (size_t i = 0; !rc && i < nr && w->guard(w->arg); i++)
-		rc = clean_up(w, &(struct job){ .id = ids[i] });
+		rc = clean_up_named(w, ids[i]);
 	rd_store_strings_free(ids, nr);
 	return rc;
 }

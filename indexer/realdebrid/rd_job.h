@@ -97,8 +97,10 @@ int rd_job_delete_old(struct rd_job_ctx *w, double now);
 double rd_job_delete_due(sqlite3 *db, const struct config *cfg);
 
 /*
- * Delete the dead links of the torrents that failed for good while the
- * guard stopped it (or a kill came between), and ask for their rescans.
+ * Delete the dead links of the torrents that failed for good at least
+ * [realdebrid] orphan_grace ago (the grace an orphan gets: a failure
+ * recorded now waits for the pass after the grace), and ask for their
+ * rescans.
  * Returns 0 or a negative errno value when the store failed.
  */
 int rd_job_clean_up_failed(struct rd_job_ctx *w);

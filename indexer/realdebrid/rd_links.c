@@ -3,6 +3,7 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
@@ -54,16 +55,19 @@ void rd_links_free(struct rd_link *l, size_t nr)
 	free(l);
 }
 
-/* Keep a link whose target lies in the mount; others are not ours. */
-static int add_link(struct walk *w, const char *dir, const char *path)
+/* Keep the link name in the folder dfd (at dir) when its target lies in
+ * the mount; others are not ours. */
+static int add_link(struct walk *w, int dfd, const char *dir,
+		    const char *name, const char *path)
 {
 	char buf[PATH_MAX], *target;
-	ssize_t len = readlink(path, buf, sizeof(buf) - 1);
+	ssize_t len = readlinkat(dfd, name, buf, sizeof(buf) - 1);
 	struct stat st;
 	struct rd_link *l;
 
 	if (len < 0) {
-		if (errno != ENOENT)	/* gone since it was listed */
+		/* gone since it was listed, or no link */
+		if (errno != ENOENT && errno != EINVAL)
 			log_warn("rd: cannot read link %s: %s", path,
 				 strerror(errno));
 		return 0;
@@ -99,19 +103,33 @@ static int add_link(struct walk *w, const char *dir, const char *path)
 	return 0;
 }
 
-/* Depth first, one open directory per level: a library is a few levels
- * deep, and symlinked folders are links, never entered. */
-static int walk_dir(struct walk *w, const char *dir)
+/* Open the folder name in dfd, never through a link: a folder swapped for
+ * one since it was listed is not walked. -1 when it cannot be. */
+static int open_dir(int dfd, const char *name, const char *path)
+{
+	int fd = openat(dfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW |
+			O_CLOEXEC);
+
+	if (fd < 0 && errno != ENOENT && errno != ELOOP && errno != ENOTDIR)
+		log_warn("rd: cannot read %s: %s", path, strerror(errno));
+	return fd;
+}
+
+/* Depth first, one open directory per level, each opened from its parent
+ * by descriptor: a library is a few levels deep, and symlinked folders
+ * are links, never entered. Takes fd, the folder dir open. */
+static int walk_dir(struct walk *w, int fd, const char *dir)
 {
 	struct strbuf path = STRBUF_INIT;
 	struct dirent *d;
 	DIR *dp;
-	int rc = 0;
+	int rc = 0, sub;
 
 	if (w->on_dir)
 		w->on_dir(dir);
-	dp = opendir(dir);
+	dp = fdopendir(fd);
 	if (!dp) {
+		close(fd);
 		log_warn("rd: cannot read %s: %s", dir, strerror(errno));
 		return 0;
 	}
@@ -128,15 +146,19 @@ static int walk_dir(struct walk *w, const char *dir)
 		if (d->d_type == DT_UNKNOWN) {
 			struct stat st;
 
-			if (lstat(path.buf, &st))
+			if (fstatat(dirfd(dp), d->d_name, &st,
+				    AT_SYMLINK_NOFOLLOW))
 				continue;
 			d->d_type = S_ISLNK(st.st_mode) ? DT_LNK :
 				S_ISDIR(st.st_mode) ? DT_DIR : DT_REG;
 		}
-		if (d->d_type == DT_LNK)
-			rc = add_link(w, dir, path.buf);
-		else if (d->d_type == DT_DIR)
-			rc = walk_dir(w, path.buf);
+		if (d->d_type == DT_LNK) {
+			rc = add_link(w, dirfd(dp), dir, d->d_name, path.buf);
+		} else if (d->d_type == DT_DIR) {
+			sub = open_dir(dirfd(dp), d->d_name, path.buf);
+			if (sub >= 0)
+				rc = walk_dir(w, sub, path.buf);
+		}
 	}
 	closedir(dp);
 	strbuf_release(&path);
@@ -149,23 +171,30 @@ static int walk_dir(struct walk *w, const char *dir)
 static int walk_path(struct walk *w, const char *path, int follow)
 {
 	char *p = path_normalize(NULL, path), *slash, *dir;
-	struct stat st;
-	int rc = 0;
+	int rc = 0, fd;
 
 	if (!p)
 		return log_error(-ENOMEM, "rd: out of memory");
-	if ((follow ? stat(p, &st) : lstat(p, &st)) < 0) {
-		if (errno != ENOENT)
-			log_warn("rd: cannot read %s: %s", p, strerror(errno));
-	} else if (S_ISDIR(st.st_mode)) {
-		rc = walk_dir(w, p);
-	} else if (S_ISLNK(st.st_mode)) {
-		slash = strrchr(p, '/');
-		dir = slash == p ? strdup("/") : strndup(p, slash - p);
-		rc = dir ? add_link(w, dir, p) :
-			log_error(-ENOMEM, "rd: out of memory");
-		free(dir);
+	slash = strrchr(p, '/');
+	dir = slash == p ? strdup("/") : strndup(p, slash - p);
+	if (!dir) {
+		free(p);
+		return log_error(-ENOMEM, "rd: out of memory");
 	}
+	fd = open(p, O_RDONLY | O_DIRECTORY | O_CLOEXEC |
+		  (follow ? 0 : O_NOFOLLOW));
+	if (fd >= 0) {
+		rc = walk_dir(w, fd, p);
+	} else if (errno == ELOOP || errno == ENOTDIR) {
+		fd = open(dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
+		if (fd >= 0) {
+			rc = add_link(w, fd, dir, slash + 1, p);
+			close(fd);
+		}
+	} else if (errno != ENOENT) {
+		log_warn("rd: cannot read %s: %s", p, strerror(errno));
+	}
+	free(dir);
 	free(p);
 	return rc;
 }

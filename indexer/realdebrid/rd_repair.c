@@ -34,6 +34,8 @@ struct rd_repair {
 	double next_at;
 	int walked;			/* the libraries were walked whole,
 					 * their folders watched since */
+	int rate_above;			/* the last pass that ended repairs
+					 * failed too many for good */
 
 	/* The pass running. */
 	int dry_run;
@@ -446,6 +448,32 @@ static void tell(const struct rd_repair *r)
 		     n->old_deleted, n->orphans_deleted);
 }
 
+/* Of the passes that ended repairs, only the first of a run of them that
+ * failed more than [notify] error_rate for good is news, as for scans. */
+static void tell_error_rate(struct rd_repair *r)
+{
+	const struct rd_pass_row *n = &r->n;
+	int ended = n->repaired + n->failed;
+	double limit = r->cfg->notify_error_rate;
+	double rate = ended ? (double)n->failed / ended : 0;
+
+	if (r->dry_run || !ended)
+		return;
+	if (rate <= limit || r->rate_above) {
+		r->rate_above = rate > limit;
+		return;
+	}
+	r->rate_above = 1;
+	notify_event(NOTIFY_ERROR_RATE, NULL,
+		     json_pack("{s:s, s:i, s:i, s:f, s:f}",
+			       "repair_pass", n->kind, "repaired", n->repaired,
+			       "failed", n->failed, "error_rate", rate,
+			       "threshold", limit),
+		     "a Real-Debrid repair pass failed %d of %d repairs for"
+		     " good (%.1f%%, above %.1f%%)", n->failed, ended,
+		     rate * 100, limit * 100);
+}
+
 int rd_repair_pass(struct rd_repair *r, enum rd_pass_kind kind, int dry_run,
 		   const char *trigger)
 {
@@ -489,6 +517,7 @@ int rd_repair_pass(struct rd_repair *r, enum rd_pass_kind kind, int dry_run,
 	if (writer_call(rd_store_pass, &r->n) && !rc)
 		rc = -EIO;
 	tell(r);
+	tell_error_rate(r);
 	log_info("rd: pass %s: %d links, %d broken, %d unmapped, %d repairs"
 		 " started, %d repaired, %d to retry, %d failed, %d links"
 		 " deleted, %d requests", rc ? "stopped" : "finished",

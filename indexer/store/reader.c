@@ -12,6 +12,7 @@
 #include "common/hash.h"
 #include "common/log.h"
 #include "indexer/store/storefile.h"
+#include "indexer/store/writer.h"
 
 /* More than the views and covers ask for, so a walk keeps them all. */
 #define READER_STMTS 32
@@ -280,4 +281,19 @@ int reader_read_rows(const char *sql, const char *what,
 	rc = db_read_rows(db, sql, what, fill, arg, rows, n, size);
 	reader_end(db);
 	return rc;
+}
+
+int reader_on_move(void (*fn)(void))
+{
+	return writer_on_move(fn);
+}
+
+void reader_on_fault(void (*fn)(void))
+{
+	storefile_on_fault(fn);
+}
+
+int reader_store_fault(void)
+{
+	return storefile_fault() != STOREFILE_OK;
 }

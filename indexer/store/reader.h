@@ -110,4 +110,19 @@ void reader_close(void);
 #define READER_DEADLINE_STEPS 10000
 void reader_deadline(double at);
 
+/*
+ * Call fn each time the store moves (writer_on_move(): on the writer
+ * thread, once per commit or call), so that a thread sleeps until what
+ * readers see changes instead of looking at the generation now and then.
+ * fn only wakes its waiter. Returns 0 or a negative errno value (logged).
+ */
+int reader_on_move(void (*fn)(void));
+
+/* Call fn each time a fault of the store is noted (storefile_on_fault());
+ * NULL for none. */
+void reader_on_fault(void (*fn)(void));
+
+/* Whether the store is in a fault (storefile_fault()). */
+int reader_store_fault(void);
+
 #endif

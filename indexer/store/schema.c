@@ -63,9 +63,8 @@
 	"  WHERE root_id = OLD.root_id;"
 
 /* The triggers of version 26 that a first scan of an empty store goes
- * without (schema_drop_bulk_indexes()): it only adds rows, which the
- * writer counts itself (music.c), and the albums' covers are settled at
- * its end. */
+ * without (schema_drop_bulk_indexes()): it only adds rows, which the writer
+ * counts itself (music.c), and the albums' covers are settled at its end. */
 #define BULK_TRIGGERS \
 	TOTALS_ADD("tracks", "tracks", "1", \
 		   MARK("covers_dirty", "album_id", "NEW.album_id")) \
@@ -366,13 +365,12 @@ static const char *const schema_steps[] = {
 	"  synced_at REAL,"
 	"  rate_limited_at REAL NOT NULL DEFAULT 0);",
 
-	/* version 7: searching tracks by title, artist and album. Triggers
-	 * only note which tracks changed (tracks_fts_dirty): the writer
-	 * brings their search rows up to date in bulk before each commit
-	 * and when it starts (search_index.h), as one FTS5 insert per track
-	 * costs ten times more. An index for the views by album artist
-	 * (genre and year indexes would cost a first scan more than they
-	 * save). */
+	/* version 7: searching tracks by title, artist and album. Triggers only
+	 * note which tracks changed (tracks_fts_dirty): the writer brings their
+	 * search rows up to date in bulk before each commit and when it starts
+	 * (search_index.h), as one FTS5 insert per track costs ten times more.
+	 * An index for the views by album artist (genre and year indexes would
+	 * cost a first scan more than they save). */
 	"CREATE VIRTUAL TABLE tracks_fts USING fts5("
 	"  title, artist, album, album_artist,"
 	"  tokenize='unicode61 remove_diacritics 2');"
@@ -646,19 +644,18 @@ static const char *const schema_steps[] = {
 	"  CASE WHEN OLD.album_artist_id IS NOT OLD.artist_id THEN"
 	"  (SELECT name FROM artists WHERE id = OLD.album_artist_id) END);"
 	"  END;",
-	/* version 21: a file keeps its name in its folder, where it kept
-	 * its path from the root, which the store then held twice (in the
-	 * table and in the unique index on it): a fifth of the store at a
-	 * million files. The unique index on (dir_id, name) also finds a
-	 * folder's files, so files_dir goes; a first scan keeps it (it
-	 * grows at its end, as folders come in order of their ids) and it
-	 * keeps two copies of one file out. file_paths gives each file's
-	 * path from its root (the root's own folder has the path "").
-	 * SQLite changes no constraint in place: the table is made anew,
-	 * its rows copied with their ids (so what points at them still
-	 * does: db_migrate() runs this with foreign keys off), the index
-	 * built once after, and the trigger that went with the old table
-	 * made again. */
+	/* version 21: a file keeps its name in its folder, where it kept its
+	 * path from the root, which the store then held twice (in the table and
+	 * in the unique index on it): a fifth of the store at a million files.
+	 * The unique index on (dir_id, name) also finds a folder's files, so
+	 * files_dir goes; a first scan keeps it (it grows at its end, as
+	 * folders come in order of their ids) and it keeps two copies of one
+	 * file out. file_paths gives each file's path from its root (the root's
+	 * own folder has the path ""). SQLite changes no constraint in place:
+	 * the table is made anew, its rows copied with their ids (so what
+	 * points at them still does: db_migrate() runs this with foreign keys
+	 * off), the index built once after, and the trigger that went with the
+	 * old table made again. */
 	"CREATE TABLE files_new ("
 	"  id INTEGER PRIMARY KEY,"
 	"  root_id INTEGER NOT NULL REFERENCES roots(id) ON DELETE CASCADE,"
@@ -684,13 +681,12 @@ static const char *const schema_steps[] = {
 	"CREATE VIEW file_paths AS SELECT f.*, CAST(CASE WHEN length(d.path)"
 	"  THEN d.path || '/' || f.name ELSE f.name END AS BLOB) AS path"
 	"  FROM files f JOIN directories d ON d.id = f.dir_id;",
-	/* version 22: the analysis queue is keyed by its track, with no
-	 * index beside it (a twentieth of the store at a million tracks,
-	 * queued even while the analysis is off). Tracks are taken in the
-	 * order of their ids; gen counts the times a queued track was
-	 * queued again, so that a result of its old content does not take
-	 * it off (analysis_store.h). Made anew: tests take stores back to
-	 * older versions. */
+	/* version 22: the analysis queue is keyed by its track, with no index
+	 * beside it (a twentieth of the store at a million tracks, queued even
+	 * while the analysis is off). Tracks are taken in the order of their
+	 * ids; gen counts the times a queued track was queued again, so that a
+	 * result of its old content does not take it off (analysis_store.h).
+	 * Made anew: tests take stores back to older versions. */
 	"DROP TRIGGER IF EXISTS analysis_queue_change;"
 	"CREATE TABLE analysis_queue_new ("
 	"  track_id INTEGER PRIMARY KEY REFERENCES tracks(id)"
@@ -751,17 +747,16 @@ static const char *const schema_steps[] = {
 	"  at REAL NOT NULL) WITHOUT ROWID;"
 	"ALTER TABLE found ADD COLUMN release_id TEXT;"
 	"ALTER TABLE series ADD COLUMN release_prefs TEXT;",
-	/* version 26: the counts /status/summary.json (and the analysis'
-	 * in metrics/analysis.json) show, kept as
-	 * running totals by triggers in the transactions that write the
-	 * rows, so that no reader counts a million rows (a count is
-	 * recounted here: tests take stores back to older versions). The
-	 * albums with a cover are rows of album_covers, which the writer
-	 * keeps (covers_refresh()) for the albums and folders the triggers
-	 * mark in covers_dirty and covers_dirty_dirs (a folder's images
-	 * changed): every album is marked here. A first scan of an empty
-	 * store goes without the triggers of BULK_TRIGGERS. A step that
-	 * makes one of these tables anew must make its triggers again. */
+	/* version 26: the counts /status/summary.json (and the analysis' in
+	 * metrics/analysis.json) show, kept as running totals by triggers in
+	 * the transactions that write the rows, so that no reader counts a
+	 * million rows (a count is recounted here: tests take stores back to
+	 * older versions). The albums with a cover are rows of album_covers,
+	 * which the writer keeps (covers_refresh()) for the albums and folders
+	 * the triggers mark in covers_dirty and covers_dirty_dirs (a folder's
+	 * images changed): every album is marked here. A first scan of an empty
+	 * store goes without the triggers of BULK_TRIGGERS. A step that makes
+	 * one of these tables anew must make its triggers again. */
 	"CREATE TABLE IF NOT EXISTS totals ("
 	"  name TEXT PRIMARY KEY,"
 	"  n INTEGER NOT NULL) WITHOUT ROWID;"
@@ -903,17 +898,23 @@ static const char *const schema_steps[] = {
 	"  (SELECT dir_id FROM files WHERE kind = 'other' AND " NEW_AUDIO ");"
 	"UPDATE files SET mtime_ns = 0 WHERE kind = 'other' AND " NEW_AUDIO
 	";",
-	/* version 30: the device a root was last scanned on (root_guard.h),
-	 * NULL until it is */
+	/* version 30: a root's last scanned device, or NULL (root_guard.h) */
 	"ALTER TABLE roots ADD COLUMN dev INTEGER;",
 	/* version 31: the source and edition of published: "mangadex:en" */
 	"ALTER TABLE series ADD COLUMN published_by TEXT;",
-	/* version 32: a volume archive's pages and first page's extension
-	 * (comicinfo.h), NULL until a scan reads it again, made to. */
+	/* version 32: an archive's pages, its cover's kind (comicinfo.h) */
 	"ALTER TABLE comicinfo ADD COLUMN pages INTEGER; ALTER TABLE"
 	"  comicinfo ADD COLUMN cover TEXT; UPDATE directories SET digest ="
 	"  NULL WHERE id IN (SELECT dir_id FROM files WHERE kind = 'archive');"
 	"UPDATE files SET mtime_ns = 0 WHERE kind = 'archive';",
+	/* version 33: files that left (library/gone.h), made if missing */
+	"CREATE TABLE IF NOT EXISTS gone (file_id INTEGER PRIMARY KEY, track_id"
+	"  INTEGER UNIQUE, root_id, dir, name, size, mtime_ns, inode, gone_at"
+	"  REAL, keys, matches, state, error, analysed_at, duration_s, bpm,"
+	"  loudness_lufs, peak, gain_db, vector, fingerprint);"
+	"CREATE INDEX IF NOT EXISTS gone_inode ON gone (inode);"
+	"CREATE INDEX IF NOT EXISTS gone_name ON gone (name);",
+	"ALTER TABLE scans ADD COLUMN cpu_s REAL;", /* 34: a scan's CPU time */
 };
 
 int schema_version(void)

@@ -113,8 +113,15 @@ static unsigned long long free_bytes(const char *path)
 	return n;
 }
 
+/* What storefile_on_fault() was given. */
+static void (*on_fault)(void);
+
 static void note_locked(enum storefile_fault f, int err)
 {
+	void (*fn)(void) = __atomic_load_n(&on_fault, __ATOMIC_ACQUIRE);
+
+	if (fn)
+		fn();
 	if (f == STOREFILE_FULL && sf.path)
 		sf.free_at_full = free_bytes(sf.path);
 	if (f == STOREFILE_CORRUPT)
@@ -279,12 +286,49 @@ static int lock_open(const char *path, const char *lock_path)
 	return rc;
 }
 
-int storefile_claim(const char *path)
+/* Whether the store may live at path (storefile_claim()'s terms). */
+static int check_private(const char *path)
+{
+	char *copy = strdup(path), *dir;
+	struct stat st;
+	int rc = 0, err;
+
+	if (!copy)
+		return log_error(-ENOMEM, "store: out of memory");
+	dir = dirname(copy);
+	if (stat(dir, &st))
+		rc = log_error(-errno, "database folder %s: %s", dir,
+			       strerror(errno));
+	else if ((st.st_mode & (S_IWGRP | S_IWOTH)) ||
+		 (st.st_uid != geteuid() && st.st_uid != 0))
+		rc = log_error(-EPERM, "database %s: its folder %s may be"
+			       " changed by other users (owner %u, mode %04o);"
+			       " give the database a folder of its own, or"
+			       " mount with -o db_shared_ok", path, dir,
+			       (unsigned)st.st_uid, st.st_mode & 07777);
+	free(copy);
+	err = rc ? ENOENT : lstat(path, &st) ? errno : 0;
+	if (err && err != ENOENT)
+		rc = log_error(-err, "database %s: %s", path, strerror(err));
+	else if (!err && S_ISLNK(st.st_mode))
+		rc = log_error(-ELOOP, "database %s is a symbolic link, not"
+			       " followed; name the file itself, or mount with"
+			       " -o db_shared_ok", path);
+	else if (!err && (!S_ISREG(st.st_mode) || st.st_uid != geteuid()))
+		rc = log_error(-EPERM, "database %s is not a file of this"
+			       " user's (owner %u); remove it, or mount with"
+			       " -o db_shared_ok", path, (unsigned)st.st_uid);
+	return rc;
+}
+
+int storefile_claim(const char *path, int shared_ok)
 {
 	char *lock_path = NULL;
 	int fd, rc;
 
 	rc = storefile_make_folders(path);
+	if (!rc && !shared_ok)
+		rc = check_private(path);
 	if (rc)
 		return rc;
 	if (asprintf(&lock_path, "%s.lock", path) < 0)
@@ -428,6 +472,11 @@ int storefile_space_returned(void)
 	back = path && free_bytes(path) > then + SPACE_MARGIN;
 	free(path);
 	return back;
+}
+
+void storefile_on_fault(void (*fn)(void))
+{
+	__atomic_store_n(&on_fault, fn, __ATOMIC_RELEASE);
 }
 
 int storefile_take_suspect(void)

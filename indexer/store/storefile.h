@@ -21,7 +21,7 @@
  * A file deleted or replaced under the daemon, which SQLite goes on
  * writing without a word, is found by storefile_check().
  *
- *	storefile_claim(cfg->database);		before the mount
+ *	storefile_claim(cfg->database, 0);	before the mount
  *	...
  *	if (storefile_check() != STOREFILE_OK)	before each transaction
  *		...;
@@ -44,12 +44,17 @@ enum storefile_fault {
 
 /*
  * Lock the store at path for this process and create what is missing of
- * it: folders 0700, the file empty and 0600. Returns 0, -EBUSY when
- * another process holds the lock (logged with its pid), -ELOOP when the
- * lock file is a symbolic link, -EPERM when it is not a file of this
- * user's with one name, or another negative errno value (logged).
+ * it: folders 0700, the file empty and 0600. Unless shared_ok (-o
+ * db_shared_ok), the store is refused in a folder its group or other
+ * users may write to or another user owns (one could plant or swap the
+ * file, its journal or its lock), and a file at path that is a symbolic
+ * link or not this user's own. Returns 0, -EBUSY when another process
+ * holds the lock (logged with its pid), -ELOOP when the lock file or the
+ * store is a symbolic link, -EPERM when either is not a file of this
+ * user's (with one name, for the lock) or the folder is shared, or
+ * another negative errno value (logged).
  */
-int storefile_claim(const char *path);
+int storefile_claim(const char *path, int shared_ok);
 
 /*
  * Create the file at path, empty and 0600, when it is not there (one that
@@ -122,6 +127,14 @@ int storefile_space_returned(void);
  * clears it): PRAGMA quick_check should say how bad it is.
  */
 int storefile_take_suspect(void);
+
+/*
+ * Call fn each time a fault is noted (a connection met one, or
+ * storefile_check() found the file gone), for as long as the process
+ * lives; NULL for none. fn runs on that connection's thread with the
+ * store file's lock held: it only wakes whoever looks after the store.
+ */
+void storefile_on_fault(void (*fn)(void));
 
 /*
  * A counter that moves each time the store's path holds a new file (one

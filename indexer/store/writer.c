@@ -61,6 +61,9 @@ static struct {
 	.called = PTHREAD_COND_INITIALIZER,
 };
 
+/* What writer_on_move() was given: kept across restarts of the writer. */
+static void (*on_move[WRITER_ON_MOVE_MAX])(void);
+
 /* What a rollback or a call may have made stale, each domain forgets. */
 static void forget(void)
 {
@@ -143,6 +146,33 @@ static void begin(const struct writer_rec *first)
 		w.doomed = 1;
 }
 
+/* Set on the writer thread when the generation moved and its waiters
+ * have not heard of it yet. */
+static int untold;
+
+static void moved(void)
+{
+	__atomic_add_fetch(&w.generation, 1, __ATOMIC_RELEASE);
+	untold = 1;
+}
+
+/* Tell the waiters of writer_on_move() that the store moved. Called
+ * without w.lock: a waiter's lock may be held by a thread that waits
+ * for w.lock (indexer_status() asks writer_busy_seconds()). */
+static void tell(void)
+{
+	if (!untold)
+		return;
+	untold = 0;
+	for (int i = 0; i < WRITER_ON_MOVE_MAX; i++) {
+		void (*fn)(void) = __atomic_load_n(&on_move[i],
+						   __ATOMIC_ACQUIRE);
+
+		if (fn)
+			fn();
+	}
+}
+
 /* Ending a transaction is where a batch becomes visible, so it is also
  * where readers learn (through the generation) that the store moved. */
 static void commit(void)
@@ -164,7 +194,7 @@ static void commit(void)
 	w.doomed = 0;
 	w.bulk = 0;
 	w.rows_in_txn = 0;
-	__atomic_add_fetch(&w.generation, 1, __ATOMIC_RELEASE);
+	moved();
 }
 
 /* Returns the seconds spent, for the scan's write phase figure. A record
@@ -221,7 +251,7 @@ static void *writer_main(void *unused)
 	(void)unused;
 	/* named for top -H and perf: the one thread whose load tells
 	 * whether the store keeps up */
-	pthread_setname_np(pthread_self(), "writer");
+	thread_name("mm-writer");
 	pthread_mutex_lock(&w.lock);
 	for (;;) {
 		struct writer_callreq *call;
@@ -239,8 +269,8 @@ static void *writer_main(void *unused)
 			call->result = call->fn ? call->fn(w.db, call->arg) : 0;
 			/* fn may have written: readers must look again */
 			if (call->fn)
-				__atomic_add_fetch(&w.generation, 1,
-						   __ATOMIC_RELEASE);
+				moved();
+			tell();
 			pthread_mutex_lock(&w.lock);
 			call->done = 1;
 			pthread_cond_broadcast(&w.called);
@@ -259,17 +289,23 @@ static void *writer_main(void *unused)
 		pthread_mutex_unlock(&w.lock);
 
 		busy = apply_list(list);
+		tell();
 
 		pthread_mutex_lock(&w.lock);
 		w.busy_s += busy;
 		w.applied_seq += n;
 		/* What the queue held is visible once it is empty, unless a
 		 * bulk load goes on: its transactions end by their size. */
-		if (!w.head && !w.bulk)
+		if (!w.head && !w.bulk) {
 			commit();
+			pthread_mutex_unlock(&w.lock);
+			tell();
+			pthread_mutex_lock(&w.lock);
+		}
 	}
 	pthread_mutex_unlock(&w.lock);
 	commit();
+	tell();
 	return NULL;
 }
 
@@ -534,6 +570,20 @@ int writer_call(int (*fn)(sqlite3 *db, void *arg), void *arg)
 int writer_call_urgent(int (*fn)(sqlite3 *db, void *arg), void *arg)
 {
 	return call_after(fn, arg, 1);
+}
+
+int writer_on_move(void (*fn)(void))
+{
+	for (int i = 0; i < WRITER_ON_MOVE_MAX; i++) {
+		void (*none)(void) = NULL;
+
+		if (__atomic_load_n(&on_move[i], __ATOMIC_ACQUIRE) == fn ||
+		    __atomic_compare_exchange_n(&on_move[i], &none, fn, 0,
+						__ATOMIC_RELEASE,
+						__ATOMIC_RELAXED))
+			return 0;
+	}
+	return log_error(-ENOSPC, "writer: too many waiters for the store");
 }
 
 uint64_t writer_generation(void)

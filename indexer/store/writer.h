@@ -150,6 +150,19 @@ int writer_call_urgent(int (*fn)(sqlite3 *db, void *arg), void *arg);
 /* A counter that moves after every commit and every writer_call(). */
 uint64_t writer_generation(void);
 
+#define WRITER_ON_MOVE_MAX 4
+
+/*
+ * Call fn on the writer thread each time the generation moves (once for
+ * the moves of a batch), for as long as the process lives; a second call
+ * with the same fn does nothing. fn runs without the writer's lock and
+ * only wakes its waiter: it takes no lock that is held while waiting for
+ * the writer. Returns 0, or -ENOSPC (logged) past
+ * WRITER_ON_MOVE_MAX functions. This is how a thread sleeps until the
+ * store moves instead of looking at the generation now and then.
+ */
+int writer_on_move(void (*fn)(void));
+
 /* Seconds the writer spent applying records since it started. */
 double writer_busy_seconds(void);
 

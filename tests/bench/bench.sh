@@ -31,7 +31,10 @@
 # the store's size. On a manga library of 10,000 small volume archives
 # (tests/bench/gen_opds.py, cached too) it times the reading of the OPDS
 # catalog's root, its list of series and its largest series feed through
-# python3 -m http.server serving the mount. It prints one table of
+# python3 -m http.server serving the mount. The cold and idle sections
+# (tests/bench/bench_power.sh) time the first scan with the page cache
+# dropped, against the floor, and count the wakeups of a mounted daemon
+# left idle. It prints one table of
 # figures, ratios and targets.
 #
 # Every timed run reads its files again right before (corpus_warm): the
@@ -56,8 +59,9 @@
 #   MEDIAMON_BENCH_DIR       cache directory (default ~/.cache/mediamon-bench)
 #   MEDIAMON_BENCH_FILES     corpus size (default 100000)
 #   MEDIAMON_BENCH_SECTIONS  sections to run (default
-#                            "mpd mediamon formats watch views covers
-#                            analysis scale onefolder opds")
+#                            "mpd mediamon cold idle formats watch views
+#                            covers analysis scale onefolder opds")
+#   MEDIAMON_BENCH_IDLE_S    seconds the idle section counts wakeups (60)
 #   MEDIAMON_BENCH_SCALE_FILES  files of the scale library (1000000)
 #   MEDIAMON_BENCH_OPDS_FILES   volumes of the OPDS library (10000)
 #   MEDIAMON_BENCH_TIMEOUT   seconds one scan or MPD update may take (3600)
@@ -77,7 +81,7 @@ REPO=$(cd "$(dirname "$0")/../.." && pwd)
 BENCH_DIR=${MEDIAMON_BENCH_DIR:-$HOME/.cache/mediamon-bench}
 CORPUS=$BENCH_DIR/corpus
 FILES=${MEDIAMON_BENCH_FILES:-100000}
-SECTIONS=${MEDIAMON_BENCH_SECTIONS:-mpd mediamon formats watch views covers analysis scale onefolder opds}
+SECTIONS=${MEDIAMON_BENCH_SECTIONS:-mpd mediamon cold idle formats watch views covers analysis scale onefolder opds}
 # The scale section's library of tiny MP3s, cached like the corpus.
 SCALE=$BENCH_DIR/scale
 # The formats section's library: as many files as the corpus, in every
@@ -180,10 +184,11 @@ since() {
 	awk -v a="$1" -v b="$(now)" 'BEGIN { printf "%.3f", b - a }'
 }
 
-# verdict VALUE OP TARGET -> "ok" or "MISSED" (OP: lt or ge)
+# verdict VALUE OP TARGET -> "ok" or "MISSED" (OP: lt, le or ge)
 verdict() {
 	if awk -v v="$1" -v t="$3" -v op="$2" \
-		'BEGIN { exit !((op == "lt" && v < t) || (op == "ge" && v >= t)) }'; then
+		'BEGIN { exit !((op == "lt" && v < t) || (op == "le" && v <= t) ||
+			(op == "ge" && v >= t)) }'; then
 		echo ok
 	else
 		echo MISSED
@@ -1562,6 +1567,10 @@ EOF
 		"scale:   the same with its WAL, after the first scan" "$wal_mb MB"
 }
 
+# ------------------------------------------------------------ cold, idle
+
+. "$REPO/tests/bench/bench_power.sh"
+
 # ----------------------------------------------------------------- report
 
 # ratio_row LABEL NUMERATOR_KEY DENOMINATOR_KEY [TARGET [BETTER]]: BETTER
@@ -1630,9 +1639,9 @@ check_setup() {
 					die "$tool is missing (run contrib/install-deps.sh)"
 			done
 			;;
-		mediamon | formats | watch | views | covers | scale | opds)
+		mediamon | cold | idle | formats | watch | views | covers | scale | opds)
 			[ -x "$MEDIAMON" ] || die "$MEDIAMON is not built (make mediamon)"
-			case $section in mediamon | scale)
+			case $section in mediamon | cold | scale)
 				[ -x "$SCAN_FLOOR" ] ||
 					die "$SCAN_FLOOR is not built (make bench)" ;;
 			esac
@@ -1653,7 +1662,7 @@ check_setup() {
 
 versions() {
 	v=""
-	case " $SECTIONS " in *" mediamon "* | *" formats "* | *" watch "* | *" views "* | *" covers "* | *" scale "* | *" onefolder "* | *" opds "*)
+	case " $SECTIONS " in *" mediamon "* | *" cold "* | *" idle "* | *" formats "* | *" watch "* | *" views "* | *" covers "* | *" scale "* | *" onefolder "* | *" opds "*)
 		v=$("$MEDIAMON" -V 2>&1 | head -n 1) ;;
 	esac
 	case " $SECTIONS " in *" mpd "*)
@@ -1674,7 +1683,7 @@ main() {
 	history_load
 
 	put versions "$(versions)"
-	case " $SECTIONS " in *" mpd "* | *" mediamon "* | *" watch "* | *" views "* | *" covers "*)
+	case " $SECTIONS " in *" mpd "* | *" mediamon "* | *" cold "* | *" idle "* | *" watch "* | *" views "* | *" covers "*)
 		corpus_ensure
 		corpus_describe
 		;;

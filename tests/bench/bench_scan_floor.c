@@ -1,12 +1,13 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
- * bench_scan_floor [--stat] [--watch] DIR: the work of a first scan of DIR
+ * bench_scan_floor [--stat] [--watch] [--threads N] DIR: the work of a first scan of DIR
  * without the store, and with --stat that of a no-change rescan: the floor
  * under mediamon's scans on the machine, which the bench prints beside
  * them.
  *
- * Two threads (as many as mediamon's scan workers on a two-core box)
- * share a stack of folders, each opened by its path beneath DIR as the
+ * Two threads (as many as mediamon's scan workers on a two-core box;
+ * --threads says otherwise, for a cold disk that answers many requests
+ * at once) share a stack of folders, each opened by its path beneath DIR as the
  * scan opens them (openat2() with RESOLVE_BENEATH; a descriptor held for
  * every folder that waits costs more here, measured) and listed with
  * getdents64() until it returns 0. In the first scan's work every FLAC
@@ -38,6 +39,7 @@
 #include "indexer/library/tags.h"
 
 #define THREADS 2
+#define MAX_THREADS 64
 /* indexer/library/watch.c's mask, less what only adding it means. */
 #define WATCH_MASK (IN_CREATE | IN_CLOSE_WRITE | IN_DELETE | IN_MOVED_FROM | \
 		    IN_MOVED_TO | IN_DELETE_SELF | IN_MOVE_SELF | IN_ATTRIB | \
@@ -214,21 +216,23 @@ static void watch_tree(const char *path)
 
 int main(int argc, char **argv)
 {
-	pthread_t tid[THREADS];
+	pthread_t tid[MAX_THREADS];
+	int i, watch = 0, threads = THREADS;
 	struct timespec a, b;
-	int i, watch = 0;
 
 	for (i = 1; i < argc - 1; i++) {
 		if (!strcmp(argv[i], "--stat"))
 			q.stat_only = 1;
 		else if (!strcmp(argv[i], "--watch"))
 			watch = 1;
+		else if (!strcmp(argv[i], "--threads") && i < argc - 2)
+			threads = atoi(argv[++i]);
 		else
 			break;
 	}
-	if (i != argc - 1) {
+	if (i != argc - 1 || threads < 1 || threads > MAX_THREADS) {
 		fprintf(stderr, "usage: bench_scan_floor [--stat] [--watch]"
-			" DIR\n");
+			" [--threads 1-%d] DIR\n", MAX_THREADS);
 		return 2;
 	}
 	q.root = open(argv[i], O_RDONLY | O_DIRECTORY | O_CLOEXEC);
@@ -242,10 +246,10 @@ int main(int argc, char **argv)
 	}
 	clock_gettime(CLOCK_MONOTONIC, &a);
 	push(".", ".");
-	for (i = 0; i < THREADS; i++)
+	for (i = 0; i < threads; i++)
 		if (pthread_create(&tid[i], NULL, worker, NULL))
 			die("bench_scan_floor");
-	for (i = 0; i < THREADS; i++)
+	for (i = 0; i < threads; i++)
 		pthread_join(tid[i], NULL);
 	clock_gettime(CLOCK_MONOTONIC, &b);
 	printf("%lu files, %.3f s\n", q.files,

@@ -80,8 +80,9 @@ def test_daemon_maps_no_analysis_library(sounds, tmp_path):
 
 @pytest.mark.skipif(bool(WRAPPER), reason="the wrapper's children")
 def test_child_killed_mid_track(sounds, tmp_path):
-    """The child runs at the worker's priority; SIGKILL to it fails the
-    track it analysed, says why, and the next child analyses the rest."""
+    """The child runs at the worker's priority; SIGKILL to it (a process
+    of its user, the OOM killer) is said, and costs the track it analysed
+    one more try, in the next child, which analyses the rest too."""
     root = tmp_path / "music"
     n = 8
     add_tracks(sounds, root, n, "a")
@@ -99,12 +100,11 @@ def test_child_killed_mid_track(sounds, tmp_path):
         assert inherited_fds(pids[0], m.proc.pid, root) == []
         os.kill(pids[0], signal.SIGKILL)
         a = wait_analysed(m)
-        assert (a["failed"], a["analysed"]) == (1, n - 1), a
-        assert a["last_error"]["message"].endswith(
-            ": analyser crashed: signal 9")
+        assert (a["failed"], a["analysed"]) == (0, n), a
         assert m.proc.poll() is None
-        assert b"analyser crashed: signal 9" in open(
-            m.proc.log_path, "rb").read()
+        log = open(m.proc.log_path, "rb").read()
+        assert b"analyser crashed: signal 9" in log
+        assert b": tried once more" in log
     finally:
         unmount(m.path, m.proc)
 

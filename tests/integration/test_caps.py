@@ -13,6 +13,7 @@ import json
 import os
 import re
 import resource
+import shutil
 import sqlite3
 import select
 import subprocess
@@ -342,9 +343,13 @@ def test_scan_failed_for_want_of_descriptors_runs_again(world,
 
 
 def test_scan_failed_for_good_says_why_and_waits(world, template_library):
-    """A root gone from disk fails its rescan for good: health names the
-    reason, and nothing waits to run again until asked."""
+    """A root gone from disk that held nothing yet fails its rescan for
+    good: health names the reason, and nothing waits to run again until
+    asked. (A root gone that the index holds files of is unavailable, not
+    failed: test_root_guard.py.)"""
     root, conf = music_world(world, template_library)
+    for name in os.listdir(root):
+        shutil.rmtree(os.path.join(root, name))
     m = start_daemon(world, "config=" + conf)
     try:
         before = m.wait_quiet()["last"]["id"]

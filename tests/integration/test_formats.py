@@ -389,6 +389,10 @@ def test_store_of_the_version_before_reads_them(formats, tmp_path):
             " ALTER TABLE tracks DROP COLUMN tag_gain_db;"
             " ALTER TABLE tracks DROP COLUMN tag_album_gain_db;"
             " ALTER TABLE roots DROP COLUMN dev;"
+            " ALTER TABLE series DROP COLUMN published_by;"
+            " ALTER TABLE comicinfo DROP COLUMN pages;"
+            " ALTER TABLE comicinfo DROP COLUMN cover;"
+            " ALTER TABLE scans DROP COLUMN cpu_s;"
             " PRAGMA user_version = %d;" % (ids, ids, ids,
                                             VERSION_BEFORE_FORMATS))
     finally:

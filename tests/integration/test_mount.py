@@ -41,6 +41,7 @@ GENERATED = ["README", "status/summary.json", "status/health",
              "control/repair",
              "control/maintenance", "control/blocklist",
              "metrics/scan.json", "metrics/scan.csv", "metrics/watch.json",
+             "metrics/scans.json",
              "metrics/checks.csv",
              "control/rescan", "status/duplicates", "metrics/analysis.json",
              "metrics/fuse.json", "control/pause", "metrics/scans.svg",
@@ -50,7 +51,73 @@ GENERATED = ["README", "status/summary.json", "status/health",
 SCAN_FIELDS = ["id", "trigger", "started_at", "finished_at", "duration_s",
                "files_seen", "files_new", "files_changed", "files_unchanged",
                "files_deleted", "tag_errors", "io_errors", "bytes_read",
-               "files_per_s", "mb_per_s", "phases", "peak_rss_kb", "success"]
+               "files_per_s", "mb_per_s", "phases", "peak_rss_kb", "cpu_s",
+               "cpu_share_pct", "success"]
+
+
+def test_scans_json_history(library, tmp_path):
+    """Three scans, one damaged file among eleven: newest first, each with
+    its failed files and success percentage, and the totals of all."""
+    (library / "Alpha" / "bad.flac").write_bytes(
+        b"fLaC" + bytes(range(256)) * 4)
+    m = start(tmp_path, "music=" + str(library))
+    try:
+        ids = [m.wait_idle()["id"], m.rescan()["id"], m.rescan()["id"]]
+        doc = m.json("metrics/scans.json")
+        one = m.json("metrics/scan.json")
+        csv_rows = m.read("metrics/scan.csv").decode().splitlines()[1:]
+    finally:
+        unmount(m.path, m.proc)
+    scans = doc["scans"]
+    assert [s["id"] for s in scans] == ids[::-1]
+    assert len(csv_rows) == 3
+    # the first scan read the damaged file; a rescan may skip it unchanged
+    assert scans[-1]["files_failed"] == 1
+    for s in scans:
+        assert s["files_seen"] == 11
+        assert s["files_failed"] == s["tag_errors"] + s["io_errors"]
+        assert s["success_pct"] == pytest.approx(
+            100 * (11 - s["files_failed"]) / 11, abs=0.01)
+        assert s["success"] is True
+        assert s["files_per_s"] > 0
+        # the daemon's CPU time over the scan, and its share of the CPUs
+        assert s["cpu_s"] >= 0
+        assert 0 <= s["cpu_share_pct"] <= 100.5
+        assert s["finished_at"] >= s["started_at"]
+    assert scans[-1]["bytes_read"] > 0
+    # the same figures as scan.json's, from the same row
+    for key in ("duration_s", "files_per_s", "mb_per_s", "bytes_read",
+                "cpu_s", "cpu_share_pct"):
+        assert scans[0][key] == one["last"][key], key
+    t = doc["totals"]
+    failed = sum(s["files_failed"] for s in scans)
+    assert (t["scans"], t["succeeded"], t["files_seen"],
+            t["files_failed"]) == (3, 3, 33, failed)
+    assert t["bytes_read"] == sum(s["bytes_read"] for s in scans)
+    total = sum(s["duration_s"] for s in scans)
+    assert t["total_duration_s"] == pytest.approx(total, abs=0.002)
+    assert t["avg_files_per_s"] == one["totals"]["avg_files_per_s"]
+    assert t["total_cpu_s"] == pytest.approx(
+        sum(s["cpu_s"] for s in scans), abs=0.002)
+    assert t["success_pct"] == pytest.approx(100 * (33 - failed) / 33,
+                                             abs=0.01)
+
+
+def test_scans_json_empty(tmp_path):
+    """No scan kept yet (an empty library still scans once): the totals
+    of no file say null, not 100%."""
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    m = start(tmp_path, "music=" + str(empty))
+    try:
+        m.wait_idle()
+        doc = m.json("metrics/scans.json")
+    finally:
+        unmount(m.path, m.proc)
+    assert [s["files_seen"] for s in doc["scans"]] == [0]
+    assert doc["scans"][0]["success_pct"] is None
+    assert doc["totals"]["success_pct"] is None
+    assert doc["totals"]["files_failed"] == 0
 
 
 def test_layout(mount):
@@ -59,8 +126,8 @@ def test_layout(mount):
         "opds", "search", "similar", "status"]
     assert os.listdir(mount.file("manga")) == []
     assert sorted(os.listdir(mount.file("opds"))) == [
-        "catalog.xml", "covers", "recent.xml", "series", "series.xml",
-        "updated.xml"]
+        "catalog.xml", "covers", "pages", "recent.xml", "series",
+        "series.xml", "updated.xml"]
     assert sorted(os.listdir(mount.file("status"))) == [
         "broken", "broken.json", "downloads.json", "duplicates",
         "found.json", "health",
@@ -70,7 +137,7 @@ def test_layout(mount):
         "analysis.json", "checks.csv", "checks.svg", "fuse.json",
         "mediamon.prom", "monitor.json", "prometheus", "repair.csv",
         "repair.json", "repairs.svg", "requests.json", "scan.csv",
-        "scan.json", "scans.svg", "watch.json"]
+        "scan.json", "scans.json", "scans.svg", "watch.json"]
     assert sorted(os.listdir(mount.file("control"))) == [
         "blocklist", "check-missing", "check-new", "dry-run", "log-level",
         "maintenance", "pause", "repair", "rescan", "reset-metrics"]

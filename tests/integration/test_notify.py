@@ -31,10 +31,12 @@ TITLES = {
     "repair_pass": "Real-Debrid repair pass",
     "health_error": "Health: error",
     "health_ok": "Health: ok",
-    "error_rate": "Scan errors",
+    "error_rate": "Error rate",
     "replacement": "Replacement searched",
     "imported": "Imported",
     "root_unavailable": "Root unavailable",
+    "scan_finished": "Scan finished",
+    "scan_slow": "Scan slow",
 }
 
 
@@ -145,7 +147,7 @@ def test_error_rate_once_per_change(fake, library, tmp_path):
         assert body["details"]["threshold"] == pytest.approx(0.05)
         assert "above 5.0%" in body["message"]
         content = t.notes("discord")[0][2]["body"]["content"]
-        assert content.startswith("mediamon: Scan errors\nscan %d could not"
+        assert content.startswith("mediamon: Error rate\nscan %d could not"
                                   " read 2 of 12 files" % first["id"])
         # the same errors again: no news
         m.rescan()
@@ -191,6 +193,101 @@ def test_error_rate_threshold_from_config(fake, library, tmp_path):
         if away.exists():
             os.rename(str(away), str(library))
         unmount(m.path, m.proc)
+
+
+def test_scan_finished_only_where_named(fake, library, tmp_path):
+    """scan_finished goes to the target that names it, with the scan's
+    figures; "all" leaves it out, so the others hear nothing."""
+    t = Targets(fake)
+    corrupt(library / "Alpha" / "bad.flac")
+    conf = library_conf(tmp_path, t, notify="error_rate = 50%\n"
+                        "webhook_events = all, scan_finished\n")
+    m = start(tmp_path, "config=" + str(conf), "music=" + str(library))
+    try:
+        first = m.wait_idle()
+        second = m.rescan()
+
+        def both():
+            """both scans told to the webhook"""
+            return len(t.events("hook")) == 2
+        wait_for(both, 30, "both")
+        hook = [p["body"] for _, _, p in t.notes("hook")]
+        assert [b["event"] for b in hook] == ["scan_finished"] * 2
+        d = hook[0]["details"]
+        assert [b["details"]["scan"] for b in hook] == [first["id"],
+                                                        second["id"]]
+        assert d["success"] is True
+        assert d["files_seen"] == first["files_seen"] == 11
+        assert d["errors"] == 1
+        assert d["files_new"] == 11
+        assert hook[1]["details"]["files_new"] == 0
+        assert d["bytes_read"] > 0
+        assert d["duration_s"] > 0
+        assert d["files_per_s"] == pytest.approx(
+            d["files_seen"] / d["duration_s"])
+        assert hook[0]["message"].startswith(
+            "scan %d finished in " % first["id"])
+        assert ": 11 files (11 new, 0 changed, 0 deleted), 1 errors," \
+            in hook[0]["message"]
+        m.rescan()
+        wait_for(lambda: len(t.events("hook")) == 3, 30, "third")
+    finally:
+        unmount(m.path, m.proc)
+    for k in KINDS:
+        if k != "hook":
+            assert t.events(k) == []
+
+
+def test_scan_slow_once_per_change(fake, library, tmp_path):
+    """Under min_files_per_s, the first scan of every root is told at
+    each target, the next ones that stay slow are not."""
+    t = Targets(fake)
+    conf = library_conf(tmp_path, t,
+                        notify="min_files_per_s = 1000000\n")
+    m = start(tmp_path, "config=" + str(conf), "music=" + str(library))
+    try:
+        first = m.wait_idle()
+        wait_for(lambda: all(t.events(k) for k in KINDS), 30, "told")
+        body = t.notes("hook")[0][2]["body"]
+        assert body["event"] == "scan_slow"
+        assert body["details"]["scan"] == first["id"]
+        assert body["details"]["files_seen"] == 10
+        assert body["details"]["threshold"] == 1000000
+        assert body["details"]["files_per_s"] < 1000000
+        assert "below 1000000" in body["message"]
+        content = t.notes("discord")[0][2]["body"]["content"]
+        assert content.startswith("mediamon: Scan slow\nscan %d read "
+                                  % first["id"])
+        m.rescan()
+        last = m.rescan()
+    finally:
+        unmount(m.path, m.proc)
+    assert last["id"] > first["id"]
+    for k in KINDS:
+        assert [e for e, _ in t.events(k)] == ["scan_slow"]
+
+
+@pytest.mark.parametrize("value", ["fast", "-1", "1000001", "2.5", ""])
+def test_min_files_per_s_refused(library, tmp_path, value):
+    conf = tmp_path / "m.conf"
+    conf.write_text("[notify]\nmin_files_per_s = %s\n" % value)
+    r = check_config("config=" + str(conf), "music=" + str(library),
+                     "db=" + str(tmp_path / "x.db"))
+    assert r.returncode == 1
+    assert r.stderr == ("mediamon: %s:2: bad value '%s' for min_files_per_s"
+                        " in [notify]: expected a whole number from 0 to"
+                        " 1000000\n" % (conf, value))
+
+
+def test_scan_finished_named_by_events(library, tmp_path):
+    conf = tmp_path / "m.conf"
+    conf.write_text("[notify]\nevents = all, scan_finished, scan_slow\n"
+                    "min_files_per_s = 50\n")
+    r = check_config("config=" + str(conf), "music=" + str(library),
+                     "db=" + str(tmp_path / "x.db"))
+    assert (r.returncode, r.stderr) == (0, "")
+    assert "events = all, scan_finished, scan_slow\n" in r.stdout
+    assert "min_files_per_s = 50\n" in r.stdout
 
 
 def test_health_error_and_back(fake, library, tmp_path):

@@ -93,6 +93,10 @@ class Setup:
         self.webhook = fake("webhook_fake.py")
         self.make_tree()
         (tmp_path / "music").mkdir()
+        if "orphan_grace" not in rd_extra:
+            # the links of a torrent failed for good wait as long as an
+            # orphan: none here, so each case sees them go in its pass
+            rd_extra += "orphan_grace = 0s\n"
         conf = tmp_path / "m.conf"
         conf.write_text(
             "[general]\ndry_run = %s\n%s"
@@ -900,6 +904,18 @@ def test_virus_fails_for_good_at_once(setup):
                                             "seriesId": 7}]
     assert s.radarr.call("/_commands") == []
     assert adds_after_a_retry_delay(s) == 1
+
+
+def test_failures_above_error_rate_told(setup):
+    """A pass whose one ended repair failed for good is above error_rate
+    (5%): told once, after the pass's summary."""
+    s = repair_ending_in(setup, "virus")
+    told = s.wait(lambda: [m for m in s.told()
+                           if m.startswith("mediamon: Error rate")],
+                  "the error rate told")
+    assert told == ["mediamon: Error rate\na Real-Debrid repair pass"
+                    " failed 1 of 1 repairs for good (100.0%, above 5.0%)"]
+    assert "hookTOKEN" not in (s.tmp / "mediamon.log").read_text()
 
 
 def test_error_is_tried_again_within_the_same_wait(setup):

@@ -776,13 +776,15 @@ static void test_bad_values(void **state)
 		  " a comma-separated list of all, new_volume, release_found,"
 		  " sent, handoff_failed, repair_done, repair_failed,"
 		  " repair_pass, health_error, health_ok, error_rate,"
-		  " replacement, imported, root_unavailable" },
+		  " replacement, imported, root_unavailable, scan_finished,"
+		  " scan_slow" },
 		{ "[notify]\nslack_events =\n", 2,
 		  "bad value '' for slack_events in [notify]: expected"
 		  " a comma-separated list of all, new_volume, release_found,"
 		  " sent, handoff_failed, repair_done, repair_failed,"
 		  " repair_pass, health_error, health_ok, error_rate,"
-		  " replacement, imported, root_unavailable" },
+		  " replacement, imported, root_unavailable, scan_finished,"
+		  " scan_slow" },
 		{ "[notify]\nretry_for = 0\n", 2,
 		  "bad value '0' for retry_for in [notify]: "
 		  "expected a nonzero duration such as 90, 45s, 60m, 3h or 30d" },
@@ -1248,6 +1250,9 @@ static void test_secret_files(void **state)
 		  "http:// or https:// URL" },
 		{ "[realdebrid]\nurl_file = @/tok\n", 2,
 		  "unknown key 'url_file' in [realdebrid]" },
+		{ "[sonarr]\napi_key_file = @/link\n", 2,
+		  "api_key_file in [sonarr]: @/link is a symbolic link, not"
+		  " followed: name the file itself" },
 	};
 	struct config cfg;
 	char *tok, *open_tok, *want, *path;
@@ -1270,7 +1275,11 @@ static void test_secret_files(void **state)
 	assert_string_equal(cfg.rd_api_token, "RDTOKEN-from-file");
 	config_release(&cfg);
 
+	path = expand("@/link");
+	assert_int_equal(symlink(tok, path), 0);
 	check_errors(bad, ARRAY_SIZE(bad));
+	unlink(path);
+	free(path);
 
 	/* a secret file others may read is refused like a config */
 	open_tok = put_file("open", "hunter2\n", 0644);
@@ -1445,10 +1454,13 @@ static void test_finish_defaults(void **state)
 			      "[music]\nroot = @\n"), 0);
 	assert_int_equal(config_finish(&cfg, err, sizeof(err)), 0);
 	assert_int_equal(cfg.threads, 3);
-	/* the analysis runs as nobody, resolved */
-	nobody = getpwnam("nobody");
+	/* the analysis runs as a user of its own where the system has one,
+	 * else as nobody, resolved */
+	nobody = getpwnam("mediamon-analyse");
+	if (!nobody)
+		nobody = getpwnam("nobody");
 	assert_non_null(nobody);
-	assert_string_equal(cfg.analysis_user.name, "nobody");
+	assert_string_equal(cfg.analysis_user.name, nobody->pw_name);
 	assert_int_equal(cfg.analysis_user.uid, nobody->pw_uid);
 	assert_int_equal(cfg.analysis_user.gid, nobody->pw_gid);
 	config_release(&cfg);

@@ -71,7 +71,7 @@ static void test_claim(void **state)
 	char path[160];
 	mode_t old = umask(0);
 
-	assert_int_equal(storefile_claim(e->db), 0);
+	assert_int_equal(storefile_claim(e->db, 0), 0);
 	umask(old);
 	snprintf(path, sizeof(path), "%s/a", e->dir);
 	assert_int_equal(mode_of(path), 0700);
@@ -84,7 +84,7 @@ static void test_claim(void **state)
 
 	/* flock() locks belong to an open file: a second open is refused
 	 * in this process as in another */
-	assert_int_equal(storefile_claim(e->db), -EBUSY);
+	assert_int_equal(storefile_claim(e->db, 0), -EBUSY);
 	assert_string_equal(storefile_path(), e->db);
 }
 
@@ -117,19 +117,59 @@ static void test_claim_planted_lock(void **state)
 	close(fd);
 
 	assert_int_equal(symlink(victim, lock), 0);
-	assert_int_equal(storefile_claim(e->db), -ELOOP);
+	assert_int_equal(storefile_claim(e->db, 0), -ELOOP);
 	assert_content(victim, "root's own\n");
 	assert_int_equal(unlink(lock), 0);
 
 	assert_int_equal(link(victim, lock), 0);
-	assert_int_equal(storefile_claim(e->db), -EPERM);
+	assert_int_equal(storefile_claim(e->db, 0), -EPERM);
 	assert_content(victim, "root's own\n");
 	assert_int_equal(unlink(lock), 0);
 
 	assert_int_equal(mkfifo(lock, 0600), 0);
-	assert_int_equal(storefile_claim(e->db), -EPERM);
+	assert_int_equal(storefile_claim(e->db, 0), -EPERM);
 	assert_int_equal(unlink(lock), 0);
-	assert_int_equal(storefile_claim(e->db), 0);
+	assert_int_equal(storefile_claim(e->db, 0), 0);
+}
+
+/* A store in a folder others may write to, a link or another user's file
+ * at its path is refused, and nothing made there; -o db_shared_ok takes
+ * what is there. */
+static void test_claim_shared(void **state)
+{
+	struct env *e = *state;
+	char dir[160], victim[160];
+	int fd;
+
+	assert_int_equal(storefile_make_folders(e->db), 0);
+	snprintf(dir, sizeof(dir), "%s/a/b", e->dir);
+	snprintf(victim, sizeof(victim), "%s/victim", e->dir);
+	assert_int_equal(chmod(dir, 01777), 0);
+	assert_int_equal(storefile_claim(e->db, 0), -EPERM);
+	assert_int_equal(access(e->db, F_OK), -1);
+	assert_int_equal(chmod(dir, 0770), 0);
+	assert_int_equal(storefile_claim(e->db, 0), -EPERM);
+	assert_int_equal(chmod(dir, 0700), 0);
+
+	fd = open(victim, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, "root's own\n", 11), 11);
+	close(fd);
+	assert_int_equal(symlink(victim, e->db), 0);
+	assert_int_equal(storefile_claim(e->db, 0), -ELOOP);
+	assert_content(victim, "root's own\n");
+	assert_int_equal(unlink(e->db), 0);
+
+	fd = open(e->db, O_WRONLY | O_CREAT | O_TRUNC, 0666);
+	assert_true(fd >= 0);
+	close(fd);
+	if (!geteuid()) {
+		assert_int_equal(chown(e->db, 65534, 65534), 0);
+		assert_int_equal(storefile_claim(e->db, 0), -EPERM);
+		assert_int_equal(chown(e->db, 0, 0), 0);
+	}
+	assert_int_equal(chmod(dir, 01777), 0);
+	assert_int_equal(storefile_claim(e->db, 1), 0);
 }
 
 static int cap_pages(sqlite3 *db, void *unused)
@@ -200,7 +240,7 @@ static void test_lost_transaction(void **state)
 	char line[192];
 	uint64_t lost;
 
-	assert_int_equal(storefile_claim(e->db), 0);
+	assert_int_equal(storefile_claim(e->db, 0), 0);
 	assert_int_equal(writer_register(&music_writer_ops), 0);
 	assert_int_equal(writer_start(e->db), 0);
 	assert_int_equal(writer_call(add_root, NULL), 0);
@@ -242,7 +282,7 @@ static void test_deleted_written_back(void **state)
 	char path[160];
 	uint64_t epoch, lost;
 
-	assert_int_equal(storefile_claim(e->db), 0);
+	assert_int_equal(storefile_claim(e->db, 0), 0);
 	assert_int_equal(writer_register(&music_writer_ops), 0);
 	assert_int_equal(writer_start(e->db), 0);
 	assert_int_equal(writer_call(add_root, NULL), 0);
@@ -279,6 +319,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_claim_planted_lock, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_claim, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_claim_shared, setup,
+						teardown),
 		cmocka_unit_test_setup_teardown(test_lost_transaction, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_deleted_written_back,

@@ -75,11 +75,11 @@ static int teardown(void **state)
 static void expect(int64_t file, const char *name, const char *want)
 {
 	char buf[64];
-	int n = track_attrs_get(file, name, buf, sizeof(buf));
+	int n = track_attrs_get(file, name, NULL, buf, sizeof(buf));
 
 	assert_int_equal(n, strlen(want));
 	assert_memory_equal(buf, want, n);
-	assert_int_equal(track_attrs_get(file, name, NULL, 0), n);
+	assert_int_equal(track_attrs_get(file, name, NULL, NULL, 0), n);
 }
 
 static void test_values(void **state)
@@ -102,20 +102,20 @@ static void test_absent(void **state)
 	char buf[64];
 
 	(void)state;
-	assert_int_equal(track_attrs_get(1, "user.mediamon.nothing", buf,
+	assert_int_equal(track_attrs_get(1, "user.mediamon.nothing", NULL, buf,
 					 sizeof(buf)), -ENODATA);
-	assert_int_equal(track_attrs_get(1, "user.other", buf, sizeof(buf)),
+	assert_int_equal(track_attrs_get(1, "user.other", NULL, buf, sizeof(buf)),
 			 -ENODATA);
 	/* a failed analysis shows nothing of it */
-	assert_int_equal(track_attrs_get(2, "user.mediamon.bpm", buf,
+	assert_int_equal(track_attrs_get(2, "user.mediamon.bpm", NULL, buf,
 					 sizeof(buf)), -ENODATA);
-	assert_int_equal(track_attrs_get(2, "user.mediamon.artist", buf,
+	assert_int_equal(track_attrs_get(2, "user.mediamon.artist", NULL, buf,
 					 sizeof(buf)), -ENODATA);
-	assert_int_equal(track_attrs_get(3, "user.mediamon.title", buf,
+	assert_int_equal(track_attrs_get(3, "user.mediamon.title", NULL, buf,
 					 sizeof(buf)), -ENODATA);
-	assert_int_equal(track_attrs_get(99, "user.mediamon.title", buf,
+	assert_int_equal(track_attrs_get(99, "user.mediamon.title", NULL, buf,
 					 sizeof(buf)), -ENODATA);
-	assert_int_equal(track_attrs_get(1, "user.mediamon.title", buf, 5),
+	assert_int_equal(track_attrs_get(1, "user.mediamon.title", NULL, buf, 5),
 			 -ERANGE);
 	assert_true(track_attrs_known("user.mediamon.bpm"));
 	assert_false(track_attrs_known("security.selinux"));
@@ -134,15 +134,15 @@ static void test_list(void **state)
 	int n;
 
 	(void)state;
-	n = track_attrs_list(1, buf, sizeof(buf));
+	n = track_attrs_list(1, NULL, buf, sizeof(buf));
 	assert_int_equal(n, sizeof(all));
 	assert_memory_equal(buf, all, n);
-	assert_int_equal(track_attrs_list(1, NULL, 0), n);
-	assert_int_equal(track_attrs_list(1, buf, 10), -ERANGE);
-	n = track_attrs_list(2, buf, sizeof(buf));
+	assert_int_equal(track_attrs_list(1, NULL, NULL, 0), n);
+	assert_int_equal(track_attrs_list(1, NULL, buf, 10), -ERANGE);
+	n = track_attrs_list(2, NULL, buf, sizeof(buf));
 	assert_int_equal(n, sizeof("user.mediamon.title"));
 	assert_string_equal(buf, "user.mediamon.title");
-	assert_int_equal(track_attrs_list(3, buf, sizeof(buf)), 0);
+	assert_int_equal(track_attrs_list(3, NULL, buf, sizeof(buf)), 0);
 }
 
 int main(void)

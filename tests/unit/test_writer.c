@@ -152,10 +152,62 @@ static void test_writer_applies_through_ops(void **state)
 	assert_int_equal(d.closed, 1);
 }
 
+static int moves;
+
+static void count_move(void)
+{
+	moves++;
+}
+
+static void other_move(void)
+{
+}
+
+static void third_move(void)
+{
+}
+
+static void fourth_move(void)
+{
+}
+
+static void fifth_move(void)
+{
+}
+
+/* Whoever waits for the store hears of every move of the generation, on
+ * the writer thread, once however often it asked; past the last slot a
+ * waiter is refused. */
+static void test_writer_tells_of_moves(void **state)
+{
+	struct testdb *t = *state;
+	uint64_t before;
+
+	assert_int_equal(writer_on_move(count_move), 0);
+	assert_int_equal(writer_on_move(count_move), 0);
+	assert_int_equal(writer_start(t->path), 0);
+	before = writer_generation();
+	moves = 0;
+	put(5);
+	assert_int_equal(writer_call(NULL, NULL), 0);
+	assert_true(moves >= 1);
+	assert_int_equal(writer_call(nop, NULL), 0);
+	assert_true(writer_generation() > before);
+	assert_int_equal((uint64_t)moves, writer_generation() - before);
+	writer_stop();
+
+	assert_int_equal(writer_on_move(other_move), 0);
+	assert_int_equal(writer_on_move(third_move), 0);
+	assert_int_equal(writer_on_move(fourth_move), 0);
+	assert_int_equal(writer_on_move(fifth_move), -ENOSPC);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_writer_applies_through_ops,
+						testdb_setup, testdb_teardown),
+		cmocka_unit_test_setup_teardown(test_writer_tells_of_moves,
 						testdb_setup, testdb_teardown),
 	};
 

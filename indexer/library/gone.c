@@ -1,0 +1,183 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/*
+ * The tracks of files that left, kept aside for [general] keep_gone and
+ * given back to a file that returns (gone.h). Owns the "gone" table; it
+ * must not keep anything when the grace is 0, nor touch a row that is
+ * still in the library.
+ */
+#include "indexer/library/gone.h"
+
+#include <errno.h>
+
+#include "common/bytes.h"
+#include "common/clock.h"
+#include "common/db.h"
+#include "common/log.h"
+
+static long keep_s;
+
+/* Whether the table may hold rows (-1: not known yet), so that a scan
+ * adding files to a store that keeps none spends no lookup on each;
+ * forgotten at each start of the indexer (the store may be another). */
+static int maybe_kept = -1;
+
+void gone_set_keep(long seconds)
+{
+	__atomic_store_n(&keep_s, seconds, __ATOMIC_RELAXED);
+	__atomic_store_n(&maybe_kept, -1, __ATOMIC_RELAXED);
+}
+
+static long keep(void)
+{
+	return __atomic_load_n(&keep_s, __ATOMIC_RELAXED);
+}
+
+#define KEEP_SQL(where) \
+	"INSERT OR REPLACE INTO gone (file_id, track_id, root_id, dir, name," \
+	" size, mtime_ns, inode, gone_at, keys, matches, state, error," \
+	" analysed_at, duration_s, bpm, loudness_lufs, peak, gain_db, vector," \
+	" fingerprint)" \
+	" SELECT f.id, t.id, f.root_id, d.path, f.name, f.size, f.mtime_ns," \
+	" f.inode, ?2, (SELECT json_group_array(key) FROM analysis_keys" \
+	" WHERE track_id = t.id), (SELECT json_group_array(json_array(" \
+	" track_id, other_id)) FROM analysis_matches WHERE track_id = t.id" \
+	" OR other_id = t.id), a.state, a.error, a.analysed_at," \
+	" a.duration_s, a.bpm, a.loudness_lufs, a.peak, a.gain_db, a.vector," \
+	" a.fingerprint FROM files f JOIN directories d ON d.id = f.dir_id" \
+	" JOIN tracks t ON t.file_id = f.id" \
+	" LEFT JOIN analysis a ON a.track_id = t.id WHERE " where " = ?1"
+
+/* Prepare sql, bind ?1 to id and ?2 to at (when at >= 0), and run it. */
+static int run(sqlite3 *db, const char *sql, int64_t id, double at,
+	       const char *what)
+{
+	sqlite3_stmt *st;
+	int rc = db_prepare(db, sql, &st);
+
+	if (rc)
+		return rc;
+	sqlite3_bind_int64(st, 1, id);
+	if (at >= 0)
+		sqlite3_bind_double(st, 2, at);
+	return db_finalize(st, sqlite3_step(st), what);
+}
+
+int gone_keep(sqlite3 *db, int by_dir, int64_t id)
+{
+	int rc;
+
+	if (keep() <= 0)
+		return 0;
+	rc = run(db, by_dir ? KEEP_SQL("f.dir_id") : KEEP_SQL("f.id"), id,
+		 clock_wall(), "keep a gone track");
+	if (!rc && sqlite3_changes(db))
+		__atomic_store_n(&maybe_kept, 1, __ATOMIC_RELAXED);
+	return rc;
+}
+
+/* Whether the table may hold rows: 1, 0 or -errno. */
+static int any_kept(sqlite3 *db)
+{
+	int rc = __atomic_load_n(&maybe_kept, __ATOMIC_RELAXED), any = 0;
+	sqlite3_stmt *st;
+
+	if (rc >= 0)
+		return rc;
+	rc = db_prepare(db, "SELECT EXISTS (SELECT 1 FROM gone)", &st);
+	if (rc)
+		return rc;
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		any = sqlite3_column_int(st, 0);
+		rc = sqlite3_step(st);
+	}
+	rc = db_finalize(st, rc, "look for gone tracks");
+	if (rc)
+		return rc;
+	__atomic_store_n(&maybe_kept, any, __ATOMIC_RELAXED);
+	return any;
+}
+
+int gone_take(sqlite3 *db, int64_t *file, int64_t *track)
+{
+	sqlite3_stmt *st;
+	int64_t old = 0;
+	int rc;
+
+	*track = 0;
+	rc = keep() > 0 ? any_kept(db) : 0;
+	if (rc <= 0)
+		return rc;
+	rc = db_prepare(db,
+		"SELECT g.file_id, g.track_id FROM files f"
+		" JOIN directories d ON d.id = f.dir_id JOIN gone g"
+		" ON g.size = f.size AND g.mtime_ns = f.mtime_ns"
+		" AND ((g.root_id = f.root_id AND g.dir = d.path"
+		" AND g.name = f.name) OR (g.inode != 0 AND g.inode = f.inode))"
+		" WHERE f.id = ?1 AND NOT EXISTS (SELECT 1 FROM files"
+		" WHERE id = g.file_id AND id != ?1) AND NOT EXISTS"
+		" (SELECT 1 FROM tracks WHERE id = g.track_id)"
+		" ORDER BY g.name = f.name AND g.dir = d.path DESC,"
+		" g.gone_at DESC LIMIT 1", &st);
+	if (rc)
+		return rc;
+	sqlite3_bind_int64(st, 1, *file);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		old = sqlite3_column_int64(st, 0);
+		*track = sqlite3_column_int64(st, 1);
+		rc = sqlite3_step(st);
+	}
+	rc = db_finalize(st, rc, "look for a gone track");
+	if (rc || !old || old == *file)
+		return rc;
+	rc = db_prepare(db, "UPDATE files SET id = ?2 WHERE id = ?1", &st);
+	if (rc)
+		return rc;
+	sqlite3_bind_int64(st, 1, *file);
+	sqlite3_bind_int64(st, 2, old);
+	rc = db_finalize(st, sqlite3_step(st), "give a file its id back");
+	if (!rc)
+		*file = old;
+	return rc;
+}
+
+int gone_restore(sqlite3 *db, int64_t track)
+{
+	static const char *const steps[] = {
+		"INSERT OR REPLACE INTO analysis (track_id, state, error,"
+		" analysed_at, duration_s, bpm, loudness_lufs, peak, gain_db,"
+		" vector, fingerprint) SELECT track_id, state, error,"
+		" analysed_at, duration_s, bpm, loudness_lufs, peak, gain_db,"
+		" vector, fingerprint FROM gone WHERE track_id = ?1"
+		" AND state IS NOT NULL",
+		"INSERT OR IGNORE INTO analysis_keys (key, track_id)"
+		" SELECT j.value, g.track_id FROM gone g, json_each(g.keys) j"
+		" WHERE g.track_id = ?1",
+		"INSERT OR IGNORE INTO analysis_matches (track_id, other_id)"
+		" SELECT p.a, p.b FROM (SELECT json_extract(j.value, '$[0]') a,"
+		" json_extract(j.value, '$[1]') b FROM gone g,"
+		" json_each(g.matches) j WHERE g.track_id = ?1) p"
+		" WHERE EXISTS (SELECT 1 FROM tracks WHERE id = p.a)"
+		" AND EXISTS (SELECT 1 FROM tracks WHERE id = p.b)",
+		"DELETE FROM analysis_queue WHERE track_id = ?1"
+		" AND EXISTS (SELECT 1 FROM analysis WHERE track_id = ?1)",
+		"DELETE FROM gone WHERE track_id = ?1",
+	};
+	int rc = 0;
+
+	if (!track)
+		return 0;
+	for (size_t i = 0; !rc && i < ARRAY_SIZE(steps); i++)
+		rc = run(db, steps[i], track, -1, "give a track back");
+	if (!rc)
+		log_info("library: track %lld came back with its analysis",
+			 (long long)track);
+	return rc;
+}
+
+int gone_prune(sqlite3 *db, double now)
+{
+	return run(db, "DELETE FROM gone WHERE gone_at <= ?2", 0,
+		   now - (double)keep(), "prune the gone tracks");
+}

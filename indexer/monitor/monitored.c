@@ -1,0 +1,73 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/*
+ * Which series a check of the monitor searches, read from the store. It
+ * searches nothing itself: monitor.c does, for each series given.
+ */
+#include "indexer/monitor/monitored.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/db.h"
+#include "common/log.h"
+#include "indexer/monitor/monitor_ctx.h"
+
+void monitored_free(struct series *s, size_t nr)
+{
+	for (size_t i = 0; s && i < nr; i++) {
+		free(s[i].name);
+		free(s[i].source);
+		free(s[i].prefs);
+	}
+	free(s);
+}
+
+int monitored_load(sqlite3 *db, int cap, struct series **out, size_t *nr)
+{
+	struct series *s = NULL;
+	size_t n = 0, alloc = 0;
+	sqlite3_stmt *st;
+	int rc;
+
+	rc = sqlite3_prepare_v2(db, "SELECT id, name, source,"
+				" coalesce(latest, 0), coalesce(published, 0),"
+				" release_prefs FROM (SELECT * FROM series"
+				" WHERE monitored ORDER BY"
+				" coalesce(last_checked, 0), id LIMIT ?1)"
+				" ORDER BY name, id", -1, &st, NULL);
+	if (rc != SQLITE_OK)
+		return db_error(db, rc, "list monitored series");
+	sqlite3_bind_int(st, 1, cap > 0 ? cap : -1);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if (n == alloc) {
+			struct series *t;
+
+			alloc = alloc ? 2 * alloc : 16;
+			t = realloc(s, alloc * sizeof(*s));
+			if (!t)
+				break;
+			s = t;
+		}
+		s[n].id = sqlite3_column_int64(st, 0);
+		s[n].name = strdup((const char *)sqlite3_column_text(st, 1));
+		s[n].source = strdup((const char *)sqlite3_column_text(st, 2));
+		s[n].prefs = sqlite3_column_text(st, 5) ? strdup((const char *)
+			sqlite3_column_text(st, 5)) : NULL;
+		s[n].latest = sqlite3_column_double(st, 3);
+		s[n].published = sqlite3_column_double(st, 4);
+		n++;
+		if (!s[n - 1].name || !s[n - 1].source ||
+		    (sqlite3_column_text(st, 5) && !s[n - 1].prefs))
+			break;
+	}
+	sqlite3_finalize(st);
+	if (rc == SQLITE_DONE) {
+		*out = s;
+		*nr = n;
+		return 0;
+	}
+	monitored_free(s, n);
+	return rc == SQLITE_ROW ? log_error(-ENOMEM, "monitor: out of memory") :
+		db_error(db, rc, "list monitored series");
+}
