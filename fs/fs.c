@@ -150,7 +150,7 @@ static struct timespec dir_mtime(const char *path)
 /* What a folder, a generated file or a control file shows in stat(): a
  * file's size is the one of the open rendering h, else 0 (node_stat()
  * renders it); its times are now, but a series setting's, which are when
- * the store last changed. */
+ * a setting was last written (node_settings_mtime()). */
 static void virtual_stat(const char *path, const struct node *n,
 			 const struct handle *h, struct stat *st)
 {
@@ -166,7 +166,7 @@ static void virtual_stat(const char *path, const struct node *n,
 	}
 	st->st_atime = st->st_mtime = st->st_ctime = time(NULL);
 	if (n->write_series && !n->temp)	/* what vim checks a save by */
-		st->st_mtim = st->st_ctim = dir_mtime("/manga");
+		st->st_mtim = st->st_ctim = node_settings_mtime(fs.start);
 	if (h)
 		st->st_size = handles_size(h);
 }

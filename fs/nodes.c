@@ -2,8 +2,10 @@
 #include "fs/nodes.h"
 
 #include <errno.h>
+#include <stdint.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 
 #include "common/bytes.h"
 #include "common/strbuf.h"
@@ -220,11 +222,31 @@ int node_render(const struct node *n, struct strbuf *out)
 	return n->render ? n->render(out) : -EISDIR;
 }
 
+/* When a series setting was last written through the mount; 0 until
+ * then. */
+static int64_t settings_written_ns;
+
 int node_write(const struct node *n, const char *buf, size_t len)
 {
-	if (n->write_series)
-		return n->write_series(buf, len, n->series);
-	return n->write ? n->write(buf, len) : -EACCES;
+	struct timespec now;
+	int rc;
+
+	if (!n->write_series)
+		return n->write ? n->write(buf, len) : -EACCES;
+	rc = n->write_series(buf, len, n->series);
+	if (rc >= 0 && !clock_gettime(CLOCK_REALTIME, &now))
+		__atomic_store_n(&settings_written_ns, now.tv_sec *
+				 1000000000LL + now.tv_nsec, __ATOMIC_RELAXED);
+	return rc;
+}
+
+struct timespec node_settings_mtime(struct timespec start)
+{
+	int64_t ns = __atomic_load_n(&settings_written_ns, __ATOMIC_RELAXED);
+
+	if (!ns)
+		return start;
+	return (struct timespec){ ns / 1000000000LL, ns % 1000000000LL };
 }
 
 int node_children(const char *path,

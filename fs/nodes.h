@@ -11,6 +11,7 @@
 
 #include <stdint.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <sys/types.h>
 
 #include "fs/node.h"
@@ -43,6 +44,14 @@ void node_identity(const struct node *n, uint64_t ino, struct stat *st);
 /* Render n into out, or command it with the len bytes at buf. */
 int node_render(const struct node *n, struct strbuf *out);
 int node_write(const struct node *n, const char *buf, size_t len);
+
+/*
+ * The modification time of the series settings: when one was last
+ * written through the mount, start before any was. What an editor checks
+ * a save by (vim asks before overwriting a file whose mtime moved since
+ * it read it): the store's other changes (a scan, an analysis) leave it.
+ */
+struct timespec node_settings_mtime(struct timespec start);
 
 /*
  * Call fn with the name and node of every direct child of the directory
