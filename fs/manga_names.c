@@ -67,7 +67,8 @@ static int names_make(uint64_t generation, struct manga_names **out)
 		names_free(n);
 		return rc < 0 ? rc : -EIO;
 	}
-	qsort(n->v, n->nr, sizeof(*n->v), by_name);
+	if (n->nr)
+		qsort(n->v, n->nr, sizeof(*n->v), by_name);
 	n->generation = generation;
 	n->refs = 1;
 	*out = n;
