@@ -32,6 +32,12 @@ int indexer_check(unsigned jobs, const char *trigger)
 	return 0;
 }
 
+int indexer_confirm_removal(const char *trigger)
+{
+	(void)trigger;
+	return 0;
+}
+
 int indexer_retry_clients(const char *trigger)
 {
 	(void)trigger;
