@@ -58,7 +58,12 @@ def bind(empty, root):
 
 
 def unbind(root):
-    subprocess.run(["umount", str(root)], check=True)
+    """Take back what was mounted over root. The daemon may hold a file
+    of it open for a moment (the analysis reads what a scan found there,
+    slowly under a sanitizer): try again until a deadline."""
+    wait_for(lambda: subprocess.run(["umount", str(root)],
+                                    capture_output=True).returncode == 0,
+             60, "the unmount of %s" % root, interval=0.2)
 
 
 def wait_back(m, root):
