@@ -244,6 +244,7 @@ static int read_wanted(struct comic_archive *ca, const char *name,
 				      COMIC_ARCHIVE_READ);
 		if (r > 0)
 			w->out->len += r;
+		w->out->buf[w->out->len] = '\0';
 	} while (r > 0 && w->out->len - start <= PAGES_MAX_IMAGE);
 	if (!r)
 		return 1;
