@@ -114,7 +114,7 @@ ASAN_FLAGS := -O1 -fsanitize=address,undefined -fno-omit-frame-pointer \
 	-fno-sanitize-recover=all
 ASAN_REPORTS := $(abspath $(ASAN_BUILD))/sanitizer
 ASAN_OPTS := detect_leaks=1:quarantine_size_mb=16
-SANITIZER_MARKS := runtime error:|ERROR: (Address|Leak)Sanitizer
+SANITIZER_MARKS := ^==[0-9]+==ERROR: (Address|Leak)Sanitizer|:[0-9]+:[0-9]+: runtime error:
 asan:
 	$(MAKE) BUILD=$(ASAN_BUILD) BIN=$(ASAN_BUILD)/mediamon \
 		SANITIZE="$(ASAN_FLAGS)" $(ASAN_BUILD)/mediamon \
