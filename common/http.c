@@ -1,4 +1,9 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
+/*
+ * The one HTTP client (http.h), over libcurl: timeouts, size caps,
+ * proxies as configured, and the answer's status and body. It must not
+ * interpret any service's answers; each client module does.
+ */
 #include "common/http.h"
 
 #include <errno.h>
