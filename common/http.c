@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
- * The one HTTP client (http.h), over libcurl: timeouts, size caps,
- * proxies as configured, and the answer's status and body. It must not
+ * The one HTTP client (http.h), over libcurl: timeouts, a cap on the
+ * body, and the answer's status, body and error text. It must not
  * interpret any service's answers; each client module does.
  */
 #include "common/http.h"
