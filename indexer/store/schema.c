@@ -915,6 +915,10 @@ static const char *const schema_steps[] = {
 	"CREATE INDEX IF NOT EXISTS gone_inode ON gone (inode);"
 	"CREATE INDEX IF NOT EXISTS gone_name ON gone (name);",
 	"ALTER TABLE scans ADD COLUMN cpu_s REAL;", /* 34: a scan's CPU time */
+	/* 35: a download's bytes and speed as its client said (tracker.h) */
+	"ALTER TABLE downloads ADD COLUMN bytes_done INTEGER; ALTER TABLE"
+	"  downloads ADD COLUMN bytes_total INTEGER; ALTER TABLE downloads"
+	"  ADD COLUMN bytes_per_s INTEGER;",
 };
 
 int schema_version(void)
