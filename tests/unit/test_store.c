@@ -1689,7 +1689,8 @@ static void test_page_step_rereads(void **state)
 	assert_string_equal(rows, "3jpg- 12pngM");
 	free(rows);
 	assert_int_equal(db_open(e->db, 0, &db), 0);
-	assert_int_equal(db_exec(db, UNDO_VERSION_34 UNDO_VERSION_32
+	assert_int_equal(db_exec(db, UNDO_VERSION_35 UNDO_VERSION_34
+				 UNDO_VERSION_32
 				 " UPDATE directories SET digest = x'00';"
 				 " PRAGMA user_version = 31"), 0);
 	assert_int_equal(schema_migrate(db), 0);
