@@ -267,8 +267,8 @@ int download_send(const struct download_client *c,
  * the one group DOWNLOADING with the DownloadRate of a status call),
  * SABnzbd's queue and history slots (GET /api?mode=queue and
  * mode=history with nzo_ids=ID,...: nzo_id, status, mb, mbleft, bytes,
- * storage, fail_message). Returns 0, -EOPNOTSUPP for a client that lists nothing
- * (a blackhole, Prowlarr), or the errors of download_send() that
+ * storage, fail_message). Returns 0, -EOPNOTSUPP for a client that lists
+ * nothing (a blackhole, Prowlarr), or the errors of download_send() that
  * are the client's (-EACCES remembered as there), with err set.
  */
 int download_list(const struct download_client *c, const char *const *ids,
