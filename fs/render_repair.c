@@ -7,6 +7,7 @@
 #include "common/clock.h"
 #include "common/csv.h"
 #include "common/json.h"
+#include "common/redact.h"
 #include "common/strbuf.h"
 #include "common/utf8.h"
 #include "fs/render_requests.h"
@@ -21,6 +22,17 @@ static const char *const count_names[RD_PASS_COUNTS] = {
 	"rate_limited",
 };
 
+/* A path as a field of a tab-separated line: a path under the mount
+ * holds the torrent's name, which is what Real-Debrid answered. */
+static void add_path_shown(struct strbuf *out, const char *path)
+{
+	struct strbuf b = STRBUF_INIT;
+
+	redact(path, REDACT_MASK, &b);
+	utf8_add_field(out, b.buf);
+	strbuf_release(&b);
+}
+
 int render_repair_broken(struct strbuf *out)
 {
 	struct rd_broken *b;
@@ -28,9 +40,9 @@ int render_repair_broken(struct strbuf *out)
 	int rc = rd_reads_broken(&b, &n);
 
 	for (size_t i = 0; !rc && i < n; i++) {
-		utf8_add_field(out, b[i].link);
+		add_path_shown(out, b[i].link);
 		strbuf_addch(out, '\t');
-		utf8_add_field(out, b[i].target);
+		add_path_shown(out, b[i].target);
 		strbuf_addf(out, "\t%s\n", b[i].state);
 	}
 	rd_broken_free(b, n);
@@ -56,8 +68,8 @@ static json_t *broken_object(const void *row)
 	const struct rd_broken *b = row;
 
 	return json_pack("{s:o, s:o, s:o, s:o, s:o, s:o, s:I, s:o, s:o}",
-		"link", json_text_or_null(b->link),
-		"target", json_text_or_null(b->target),
+		"link", json_text_shown(b->link),
+		"target", json_text_shown(b->target),
 		"torrent", json_text_or_null(b->torrent),
 		"torrent_name", json_text_shown(b->torrent_name),
 		"state", json_text_or_null(b->state),
@@ -87,9 +99,9 @@ int render_repair_orphans(struct strbuf *out)
 	int rc = rd_reads_orphans(&o, &n);
 
 	for (size_t i = 0; !rc && i < n; i++) {
-		utf8_add_field(out, o[i].path);
+		add_path_shown(out, o[i].path);
 		strbuf_addch(out, '\t');
-		utf8_add_field(out, o[i].target);
+		add_path_shown(out, o[i].target);
 		clock_words(now - o[i].since, age);
 		strbuf_addf(out, "\t%s\n", age);
 	}

@@ -1,0 +1,103 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""A secret planted in every field of every service's answers (issue 45):
+each service's fake echoes its own key or token in its error bodies and
+in the fields the daemon shows; the secret is then looked for in every
+file of the mount (read by root and by another user), in the log and in
+every notification sent. Prowlarr's case is test_monitor.py's
+test_key_planted_in_answers_shows_nowhere."""
+
+import json
+import os
+import subprocess
+import sys
+
+from conftest import REPO
+from reliability import every_file
+from test_repair import (ARR_KEY, OTHER, Setup, link,  # noqa: F401
+                         rd_mount, touch)
+
+sys.path.insert(0, os.path.join(REPO, "tests", "fakes"))
+from realdebrid_fake import TOKEN, torrent  # noqa: E402
+
+NOBODY = ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups",
+          "--"]
+# run as another user: the paths of the mount it may read that hold argv[2]
+SEARCH = r"""
+import os, sys
+sys.path.insert(0, sys.argv[3])
+from reliability import every_file
+hits = []
+for path in every_file(sys.argv[1]):
+    try:
+        with open(path, "rb") as f:
+            if sys.argv[2].encode() in f.read():
+                hits.append(path)
+    except OSError:
+        pass
+print("\n".join(hits))
+"""
+
+
+def reachable(path):
+    """Let another user reach path: pytest's folders are 0700."""
+    path = os.path.abspath(str(path))
+    while path != "/":
+        os.chmod(path, os.stat(path).st_mode | 0o011)
+        path = os.path.dirname(path)
+
+
+def shows_nowhere(secret, m, tmp, told):
+    """secret in no file of mount m (root, then nobody), not in the log,
+    not in what was told."""
+    read = 0
+    for path in every_file(m.path):
+        with open(path, "rb") as f:
+            assert secret.encode() not in f.read(), path
+        read += 1
+    assert read > 20
+    out = subprocess.run(NOBODY + ["/usr/bin/python3", "-c", SEARCH, m.path,
+                                   secret, os.path.dirname(__file__)],
+                         capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip() == ""
+    log = (tmp / "mediamon.log").read_text(errors="replace")
+    assert secret not in log, [line for line in log.splitlines()
+                               if secret in line]
+    assert secret not in json.dumps(told)
+
+
+def rd_setup(tmp_path, rd_mount, fake, make_mount, **kw):
+    reachable(tmp_path)
+    s = Setup(tmp_path, rd_mount, fake, make_mount, start_mount=False, **kw)
+    s.make_mount = lambda *o, env=None: make_mount("allow_other", *o,
+                                                   env=env)
+    s.start()
+    return s
+
+
+def test_realdebrid_token_in_its_answers(tmp_path, rd_mount, fake,
+                                         make_mount):
+    """The token in a torrent's name, its links and download link, and in
+    the error and error_details of a failed request."""
+    s = rd_setup(tmp_path, rd_mount, fake, make_mount, retry_delay="1s")
+    name = "Planted.%s.S01" % TOKEN
+    planted = torrent(name, [("/%s/E01.mkv" % name, 7000, 1)])
+    planted["links"] = ["https://real-debrid.com/d/%s" % TOKEN]
+    planted["download"] = "https://x.rdb.so/d/%s/E01.mkv" % TOKEN
+    s.rd.call("/_torrents", planted)
+    link(os.path.join(s.rdm, "__all__", name, "E01.mkv"),
+         os.path.join(s.tv, "Planted", "E01.mkv"))
+    echo = {"error": "bad_token %s" % TOKEN, "error_code": 8,
+            "error_details": "Authorization: Bearer %s" % TOKEN}
+    s.inject(path_regex="addMagnet", status=500, body=echo, times=1)
+    s.inject(path_regex="^/torrents/info", status=503, body=echo, times=1)
+    s.command("run")
+    s.wait(lambda: any(a["http_status"] == 500 for a in
+                       s.repairs()["recent_attempts"]), "the failed add")
+    s.wait(lambda: s.repairs()["repaired"], "a repair")
+    s.inject(path_regex="^/torrents$", status=401, body=echo, times=1)
+    s.command("scan")
+    # the torrent's name is shown: with its secret masked
+    assert "Planted.REDACTED.S01" in json.dumps(
+        s.m.json("status/broken.json"))
+    shows_nowhere(TOKEN, s.m, tmp_path, s.told())
