@@ -51,6 +51,12 @@ Test controls:
                       but its DELETE answers 404, as when the Arr's own
                       rescan dropped it in between
     GET  /_files      the files left, and the episodes as they are now
+    POST /_echo       {"status": N, "times": N}: the next `times`
+                      (default 1, -1: forever) authorized /api requests
+                      answer N with a body that echoes the request and its
+                      X-Api-Key in "message" and "description" (a hostile
+                      or broken proxy's answer, not Sonarr's own: issue
+                      45's planted key)
 """
 
 import json
@@ -70,6 +76,7 @@ episodes = []
 missing = set()
 requests = []
 commands = []
+echo = {"status": 0, "times": 0}
 
 
 class Arr(http_fake.FakeHandler):
@@ -85,6 +92,7 @@ class Arr(http_fake.FakeHandler):
         (r"/_commands", "get_commands"),
         (r"/_items", "set_items"),
         (r"/_files", "get_files"),
+        (r"/_echo", "set_echo"),
     ]
 
     def record(self, body):
@@ -104,9 +112,22 @@ class Arr(http_fake.FakeHandler):
             })
         return parsed
 
+    def echoed(self):
+        """Whether an echo was due, and answered."""
+        key = self.headers.get("X-Api-Key")
+        with lock:
+            if not echo["times"]:
+                return False
+            echo["times"] -= 1
+        self.reply(echo["status"], {
+            "message": "%s %s?apikey=%s failed" % (self.command, self.path,
+                                                 key),
+            "description": "X-Api-Key: %s" % key})
+        return True
+
     def authorized(self):
         if self.headers.get("X-Api-Key") == API_KEY:
-            return True
+            return not self.echoed()
         self.reply(401, {"message": "Unauthorized"})
         return False
 
@@ -218,6 +239,12 @@ class Arr(http_fake.FakeHandler):
             files = doc.get("files", [])
             episodes = doc.get("episodes", [])
             missing = set(doc.get("missing", []))
+        self.reply(200, {"ok": True})
+
+    def set_echo(self, m):
+        doc = json.loads(self.read_body())
+        with lock:
+            echo.update(status=doc["status"], times=doc.get("times", 1))
         self.reply(200, {"ok": True})
 
     def get_files(self, m):

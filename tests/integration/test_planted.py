@@ -13,11 +13,11 @@ import sys
 
 from conftest import REPO
 from reliability import every_file
-from test_repair import (ARR_KEY, OTHER, Setup, link,  # noqa: F401
+from test_repair import (ARR_KEY, DEAD, OTHER, Setup, link,  # noqa: F401
                          rd_mount, touch)
 
 sys.path.insert(0, os.path.join(REPO, "tests", "fakes"))
-from realdebrid_fake import TOKEN, torrent  # noqa: E402
+from realdebrid_fake import TOKEN, make_hash, torrent  # noqa: E402
 
 NOBODY = ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups",
           "--"]
@@ -101,3 +101,27 @@ def test_realdebrid_token_in_its_answers(tmp_path, rd_mount, fake,
     assert "Planted.REDACTED.S01" in json.dumps(
         s.m.json("status/broken.json"))
     shows_nowhere(TOKEN, s.m, tmp_path, s.told())
+
+
+def test_arr_key_in_its_answers(tmp_path, rd_mount, fake, make_mount):
+    """Sonarr's key in a series' title and path, and echoed in the
+    message and description of failed requests: a torrent repaired for
+    good as a virus asks Sonarr for a rescan and a search."""
+    s = rd_setup(tmp_path, rd_mount, fake, make_mount, search=True,
+                 max_attempts=3, retry_delay="1s")
+    s.sonarr.call("/_items", {"kind": "sonarr", "items": [
+        {"id": 7, "title": "Other Show %s" % ARR_KEY,
+         "path": os.path.join(s.tv, "Other Show")},
+        {"id": 9, "title": "Show ?apikey=%s" % ARR_KEY,
+         "path": os.path.join(s.tv, "Show")}]})
+    s.radarr.call("/_echo", {"status": 500, "times": -1})
+    s.rd.call("/_magnets", {make_hash(name): {
+        "filename": name, "fails_with": "virus",
+        "files": [{"path": path, "bytes": 7000}]}
+        for name, path in [(OTHER, "/%s/E01.mkv" % OTHER),
+                           (DEAD, "/%s/Dead.Movie.1999.avi" % DEAD)]})
+    s.command("run")
+    s.wait(lambda: len(s.repairs()["failed"]) == 2, "the failures")
+    s.wait(lambda: s.sonarr.call("/_commands") and
+           s.radarr.call("/_requests"), "Sonarr and Radarr asked")
+    shows_nowhere(ARR_KEY, s.m, tmp_path, s.told())
