@@ -15,6 +15,7 @@
 #include "common/base64.h"
 #include "common/http.h"
 #include "common/json.h"
+#include "common/redact.h"
 #include "common/strbuf.h"
 #include "common/utf8.h"
 
@@ -269,39 +270,88 @@ static void discord_url(const char *url, struct strbuf *out)
 	strbuf_addstr(out, strchr(url, '?') ? "&wait=true" : "?wait=true");
 }
 
+/* The last segment of url's path: a webhook's token, an ntfy topic. */
+static const char *last_segment(const char *url, size_t *len)
+{
+	const char *auth = strstr(url, "://");
+	const char *path, *seg;
+
+	auth = auth ? auth + 3 : url;
+	path = auth + strcspn(auth, "/?#");
+	*len = strcspn(path, "?#");
+	seg = memrchr(path, '/', *len);
+	seg = seg ? seg + 1 : path;
+	*len -= seg - path;
+	return seg;
+}
+
+/* text with t's secrets masked: its token and its address's last
+ * segment, which an answer may echo without the rest of the address,
+ * then every secret redact() knows. */
+static void mask_answer(const struct notify_target *t, const char *text,
+			struct strbuf *out)
+{
+	struct strbuf own = STRBUF_INIT;
+	size_t seg_len, tok_len = t->token ? strlen(t->token) : 0;
+	const char *seg = last_segment(t->url, &seg_len);
+
+	while (*text) {
+		size_t n = 0;
+
+		if (seg_len >= REDACT_MIN_SECRET &&
+		    !strncmp(text, seg, seg_len))
+			n = seg_len;
+		else if (tok_len >= REDACT_MIN_SECRET &&
+			 !strncmp(text, t->token, tok_len))
+			n = tok_len;
+		if (n)
+			strbuf_addstr(&own, REDACT_MASK);
+		else
+			strbuf_addch(&own, *text);
+		text += n ? n : 1;
+	}
+	redact(own.buf, REDACT_MASK, out);
+	strbuf_release(&own);
+}
+
 /*
  * What a refusal says, for the log: Discord's "message", ntfy's "error",
- * or Slack's one word; never more than a line. Those services' answers
- * are documented and echo no secret; a receiver of any kind might echo
- * its own address, so only its status is shown.
+ * Telegram's "description" or Slack's one word; never more than a line.
+ * An answer may echo the request (a proxy's error page does): its
+ * secrets are masked before it is cut, so that no piece of one is left.
+ * A receiver of any kind might echo its own address in any form, so
+ * only its status is shown.
  */
-static void answer_text(enum notify_target_kind kind,
+static void answer_text(const struct notify_target *t,
 			const struct http_response *resp, char *out,
 			size_t len)
 {
 	const struct strbuf *b = &resp->body;
 	json_t *doc = json_loadb(b->buf, b->len, 0, NULL);
+	struct strbuf shown = STRBUF_INIT;
 	const char *why = NULL;
 	size_t n = 0;
 
-	if (kind != NOTIFY_WEBHOOK && json_is_object(doc)) {
+	if (t->kind != NOTIFY_WEBHOOK && json_is_object(doc)) {
 		why = json_string_value(json_object_get(doc, "message"));
 		if (!why)
 			why = json_string_value(json_object_get(doc, "error"));
 		if (!why)
 			why = json_string_value(json_object_get(doc,
 								"description"));
-	} else if (kind != NOTIFY_WEBHOOK && b->len && b->len < 100) {
+	} else if (t->kind != NOTIFY_WEBHOOK && b->len && b->len < 100) {
 		why = b->buf;
 	}
 	snprintf(out, len, "HTTP %ld", resp->status);
 	if (why) {
+		mask_answer(t, why, &shown);
 		n = strlen(out);
-		snprintf(out + n, len - n, " (%.80s)", why);
+		snprintf(out + n, len - n, " (%.80s)", shown.buf);
 		for (char *c = out + n; *c; c++)
 			if (!isprint((unsigned char)*c))
 				*c = ' ';
 	}
+	strbuf_release(&shown);
 	json_decref(doc);
 }
 
@@ -424,7 +474,7 @@ int notify_target_send(const struct notify_target *t,
 			resp.status == 429 ? body_retry(t->kind, &resp) :
 			resp.retry_after_s;
 		if (rc)
-			answer_text(t->kind, &resp, out->error,
+			answer_text(t, &resp, out->error,
 				    sizeof(out->error));
 	}
 	http_response_release(&resp);

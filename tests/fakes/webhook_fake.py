@@ -20,13 +20,18 @@ Test controls:
                       (the fake's monotonic clock, seconds), status (what
                       it answered)}
     GET  /_messages   the Discord bodies accepted, in order
-    POST /_plan       {"kind", "answers": [NAME...], "retry_after": S}:
+    POST /_plan       {"kind", "answers": [NAME...], "retry_after": S,
+                      "pad": N}:
                       the next requests of kind get these canned answers,
                       one each, then the normal one again; {"kind",
                       "sticky": NAME} answers NAME to every request until
                       {"kind", "sticky": null}. NAMEs are listed in
                       ANSWERS below; "close" drops the connection without
-                      an answer, as a receiver that died.
+                      an answer, as a receiver that died; "echo"
+                      answers 400 with the request's address and its
+                      Authorization header in the error text, after
+                      "pad" bytes of filler (a broken proxy's answer,
+                      not the service's own: issue 45's planted token)
 
 Where the facts come from:
 - Discord: developers/resources/webhook.mdx of discord/discord-api-docs
@@ -127,6 +132,23 @@ def planned(kind):
     return None
 
 
+# Where each kind's error text goes, for "echo".
+ECHO_BODY = {
+    "discord": lambda t: {"message": t, "code": 50035},
+    "ntfy": lambda t: {"code": 40001, "http": 400, "error": t},
+    "telegram": lambda t: {"ok": False, "error_code": 400,
+                           "description": t},
+}
+
+
+def echo(kind, handler, pad):
+    """400 with the request echoed in kind's error text."""
+    text = "%s bad request to %s (Authorization: %s)" % (
+        "x" * (pad or 0), handler.path,
+        handler.headers.get("Authorization"))
+    return (400, ECHO_BODY.get(kind, lambda t: t)(text), {})
+
+
 def canned(kind, name, retry_after):
     if name == "close":
         return None
@@ -177,6 +199,8 @@ class Webhook(http_fake.FakeHandler):
         """Answer what the plan says, else what normal(post) answers."""
         post = self.record(kind)
         due = planned(kind)
+        if due and due[0] == "echo":
+            return self.answer(post, *echo(kind, self, due[1]))
         if due:
             got = canned(kind, *due)
             if got is None:
@@ -267,7 +291,7 @@ class Webhook(http_fake.FakeHandler):
 
     def set_plan(self, m):
         doc = json.loads(self.read_body())
-        retry = doc.get("retry_after")
+        retry = doc.get("pad", doc.get("retry_after"))
         with lock:
             plan = plans.setdefault(doc["kind"], {})
             if "answers" in doc:

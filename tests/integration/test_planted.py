@@ -11,13 +11,17 @@ import os
 import subprocess
 import sys
 
-from conftest import REPO
+import pytest
+
+from conftest import REPO, start, unmount, wait_for
 from reliability import every_file
+from test_notify import (NTFY_TOKEN, TELEGRAM_TOKEN, TOKEN,
+                         Targets, corrupt, library_conf)
 from test_repair import (ARR_KEY, DEAD, OTHER, Setup, link,  # noqa: F401
                          rd_mount, touch)
 
 sys.path.insert(0, os.path.join(REPO, "tests", "fakes"))
-from realdebrid_fake import TOKEN, make_hash, torrent  # noqa: E402
+from realdebrid_fake import TOKEN as RD_TOKEN, make_hash, torrent  # noqa: E402
 
 NOBODY = ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups",
           "--"]
@@ -80,15 +84,15 @@ def test_realdebrid_token_in_its_answers(tmp_path, rd_mount, fake,
     """The token in a torrent's name, its links and download link, and in
     the error and error_details of a failed request."""
     s = rd_setup(tmp_path, rd_mount, fake, make_mount, retry_delay="1s")
-    name = "Planted.%s.S01" % TOKEN
+    name = "Planted.%s.S01" % RD_TOKEN
     planted = torrent(name, [("/%s/E01.mkv" % name, 7000, 1)])
-    planted["links"] = ["https://real-debrid.com/d/%s" % TOKEN]
-    planted["download"] = "https://x.rdb.so/d/%s/E01.mkv" % TOKEN
+    planted["links"] = ["https://real-debrid.com/d/%s" % RD_TOKEN]
+    planted["download"] = "https://x.rdb.so/d/%s/E01.mkv" % RD_TOKEN
     s.rd.call("/_torrents", planted)
     link(os.path.join(s.rdm, "__all__", name, "E01.mkv"),
          os.path.join(s.tv, "Planted", "E01.mkv"))
-    echo = {"error": "bad_token %s" % TOKEN, "error_code": 8,
-            "error_details": "Authorization: Bearer %s" % TOKEN}
+    echo = {"error": "bad_token %s" % RD_TOKEN, "error_code": 8,
+            "error_details": "Authorization: Bearer %s" % RD_TOKEN}
     s.inject(path_regex="addMagnet", status=500, body=echo, times=1)
     s.inject(path_regex="^/torrents/info", status=503, body=echo, times=1)
     s.command("run")
@@ -100,7 +104,7 @@ def test_realdebrid_token_in_its_answers(tmp_path, rd_mount, fake,
     # the torrent's name is shown: with its secret masked
     assert "Planted.REDACTED.S01" in json.dumps(
         s.m.json("status/broken.json"))
-    shows_nowhere(TOKEN, s.m, tmp_path, s.told())
+    shows_nowhere(RD_TOKEN, s.m, tmp_path, s.told())
 
 
 def test_arr_key_in_its_answers(tmp_path, rd_mount, fake, make_mount):
@@ -125,3 +129,31 @@ def test_arr_key_in_its_answers(tmp_path, rd_mount, fake, make_mount):
     s.wait(lambda: s.sonarr.call("/_commands") and
            s.radarr.call("/_requests"), "Sonarr and Radarr asked")
     shows_nowhere(ARR_KEY, s.m, tmp_path, s.told())
+
+
+@pytest.mark.parametrize("pad", [0, 36])
+def test_notify_targets_echo_their_token(fake, library, tmp_path, pad):
+    """Every target answers 400 with its address and Authorization header
+    in its error text, the token there whole or where the log's excerpt
+    of the answer would cut it (pad): no piece of a token shows."""
+    t = Targets(fake)
+    for kind in ("discord", "slack", "ntfy", "hook", "telegram"):
+        t.plan(kind, sticky="echo", pad=pad)
+    corrupt(library / "bad.flac")
+    conf = library_conf(tmp_path, t)
+    reachable(tmp_path)
+    m = start(tmp_path, "allow_other", "config=" + str(conf),
+              "music=" + str(library))
+    try:
+        wait_for(lambda: all(t.posts(k) for k in ("discord", "slack", "ntfy",
+                                                  "hook", "telegram")),
+                 30, "an alert at every target", mount=m)
+        log = wait_for(lambda: (tmp_path / "mediamon.log").read_text(), 30,
+                       "every target's refusal in the log", mount=m,
+                       until=lambda text: text.count(" refused the ") >= 5)
+        # the answers are shown, their secrets masked
+        assert "bad request to /api/webhooks/42/REDACTED" in log
+        for secret in (TOKEN, NTFY_TOKEN, TELEGRAM_TOKEN):
+            shows_nowhere(secret[:8], m, tmp_path, [])
+    finally:
+        unmount(m.path, m.proc)
