@@ -79,11 +79,19 @@ def rd_setup(tmp_path, rd_mount, fake, make_mount, **kw):
     return s
 
 
+@pytest.mark.parametrize("given", ["api_token", "api_token_file"])
 def test_realdebrid_token_in_its_answers(tmp_path, rd_mount, fake,
-                                         make_mount):
-    """The token in a torrent's name, its links and download link, and in
-    the error and error_details of a failed request."""
-    s = rd_setup(tmp_path, rd_mount, fake, make_mount, retry_delay="1s")
+                                         make_mount, given):
+    """The token, given in the configuration or in a file, in a torrent's
+    name, its links and download link, and in the error and error_details
+    of a failed request."""
+    token = RD_TOKEN
+    if given == "api_token_file":
+        token = tmp_path / "rd-token"
+        token.write_text(RD_TOKEN + "\n")
+        os.chmod(str(token), 0o600)
+    s = rd_setup(tmp_path, rd_mount, fake, make_mount, retry_delay="1s",
+                 token=str(token), token_key=given)
     name = "Planted.%s.S01" % RD_TOKEN
     planted = torrent(name, [("/%s/E01.mkv" % name, 7000, 1)])
     planted["links"] = ["https://real-debrid.com/d/%s" % RD_TOKEN]
