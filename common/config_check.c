@@ -143,16 +143,22 @@ static int load_credentials(struct config *cfg, char *err, size_t errlen)
 	return 0;
 }
 
-/* Every secret set, for redact() to mask wherever it shows. */
+/* Every secret set, and those in every URL, for redact() to mask
+ * wherever it shows. */
 static int learn_secrets(const struct config *cfg)
 {
 	const struct key *k;
 	int ret = 0;
 
-	for (k = config_keys; !ret && k < config_keys + config_keys_nr; k++)
+	for (k = config_keys; !ret && k < config_keys + config_keys_nr; k++) {
+		const char *v = *(char *const *)((const char *)cfg +
+						 k->offset);
+
 		if (k->flags & SECRET)
-			ret = redact_learn(*(char *const *)((const char *)cfg +
-							    k->offset));
+			ret = redact_learn(v);
+		if (!ret && k->type == T_URL)
+			ret = redact_learn_url(v);
+	}
 	return ret;
 }
 

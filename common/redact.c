@@ -44,6 +44,48 @@ out:
 	return ret;
 }
 
+/* Learn len bytes at s as a secret. */
+static int learn_part(const char *s, size_t len)
+{
+	char *part = strndup(s, len);
+	int ret;
+
+	if (!part)
+		return -ENOMEM;
+	ret = redact_learn(part);
+	free(part);
+	return ret;
+}
+
+int redact_learn_url(const char *url)
+{
+	const char *auth, *end, *at, *colon, *q;
+	int ret = 0;
+
+	if (!url)
+		return 0;
+	auth = strstr(url, "://");
+	auth = auth ? auth + 3 : url;
+	end = auth + strcspn(auth, "/?#");
+	at = memrchr(auth, '@', end - auth);
+	colon = at ? memchr(auth, ':', at - auth) : NULL;
+	if (colon)
+		ret = learn_part(colon + 1, at - colon - 1);
+	q = strchr(end, '?');
+	while (!ret && q && *q && *q != '#') {
+		size_t len;
+		const char *eq;
+
+		q++;
+		len = strcspn(q, "&#");
+		eq = memchr(q, '=', len);
+		if (eq && redact_secret_param(q, eq - q))
+			ret = learn_part(eq + 1, q + len - eq - 1);
+		q += len;
+	}
+	return ret;
+}
+
 /* Query parameters whose values are secrets, compared without case. */
 static const char *const secret_params[] = {
 	"apikey", "api_key", "passkey", "token", "access_token", "password",

@@ -34,6 +34,14 @@ struct strbuf;
 int redact_learn(const char *value);
 
 /*
+ * Learn, as redact_learn() does, the secrets a configured URL carries:
+ * the password of its "user:password@" and the value of each query
+ * parameter redact_secret_param() names, so that an answer that echoes
+ * one alone is masked too. NULL is ignored. Returns 0 or -ENOMEM.
+ */
+int redact_learn_url(const char *url);
+
+/*
  * Whether a query parameter named name (len bytes, any case) carries a
  * secret: apikey, api_key, passkey, token, access_token, password,
  * secret. Returns 1 or 0.

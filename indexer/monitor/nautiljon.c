@@ -12,6 +12,7 @@
 #include <libxml/xmlerror.h>
 
 #include "common/http.h"
+#include "common/redact.h"
 #include "common/strbuf.h"
 #include "common/throttle.h"
 #include "common/xml.h"
@@ -125,10 +126,12 @@ static const char *after_label(const char *text, const char *label)
 
 /*
  * Copy the status between the parentheses at s into status, trimmed,
- * cut at a character boundary when too long; nothing without a ')'.
+ * redacted (a page may echo the request's credentials) before it is cut
+ * at a character boundary when too long; nothing without a ')'.
  */
 static void take_status(const char *s, char *status, size_t size)
 {
+	struct strbuf raw = STRBUF_INIT, shown = STRBUF_INIT;
 	const char *end = strchr(s, ')');
 	size_t n;
 
@@ -138,14 +141,18 @@ static void take_status(const char *s, char *status, size_t size)
 		s++;
 	while (end > s && end[-1] == ' ')
 		end--;
-	n = (size_t)(end - s);
+	strbuf_add(&raw, s, (size_t)(end - s));
+	redact(raw.buf, REDACT_MASK, &shown);
+	n = shown.len;
 	if (n >= size) {
 		n = size - 1;
-		while (n && ((unsigned char)s[n] & 0xc0) == 0x80)
+		while (n && ((unsigned char)shown.buf[n] & 0xc0) == 0x80)
 			n--;
 	}
-	memcpy(status, s, n);
+	memcpy(status, shown.buf, n);
 	status[n] = '\0';
+	strbuf_release(&shown);
+	strbuf_release(&raw);
 }
 
 /*

@@ -15,6 +15,7 @@ import pytest
 
 from conftest import REPO, start, unmount, wait_for
 from reliability import every_file
+from test_monitor import Monitor, saga
 from test_notify import (NTFY_TOKEN, TELEGRAM_TOKEN, TOKEN,
                          Targets, corrupt, library_conf)
 from test_repair import (ARR_KEY, DEAD, OTHER, Setup, link,  # noqa: F401
@@ -165,3 +166,24 @@ def test_notify_targets_echo_their_token(fake, library, tmp_path, pad):
             shows_nowhere(secret[:8], m, tmp_path, [])
     finally:
         unmount(m.path, m.proc)
+
+
+def test_nautiljon_url_password_in_its_page(tmp_path, fake):
+    """The password of Nautiljon's address (a proxy's user:password)
+    echoed in a series page's status and in Prowlarr's answers."""
+    planted = "Pw-n4utilj0n"
+    mon = Monitor(tmp_path, fake, [saga(1)], nautiljon={
+        "saga+01": [14, "En cours ?password=%s %s" % (planted, planted)]})
+    text = mon.conf.read_text()
+    url = mon.nautiljon.url
+    mon.conf.write_text(text.replace(
+        "url = %s\n" % url, "url = %s\n" % url.replace(
+            "://", "://mediamon:%s@" % planted)))
+    reachable(tmp_path)
+    mon.m = start(tmp_path, "allow_other", "config=" + str(mon.conf))
+    try:
+        mon.check("new")
+        assert mon.pages()
+        shows_nowhere(planted, mon.m, tmp_path, [])
+    finally:
+        mon.unmount()

@@ -79,6 +79,21 @@ static void test_text(void **state)
 	check("k=S3cretKEY-42-longer.", 1, "k=XX.");
 }
 
+/* A configured URL's password and secret parameters, learned: masked
+ * where an answer echoes them alone. */
+static void test_learn_url(void **state)
+{
+	(void)state;
+	assert_int_equal(redact_learn_url(NULL), 0);
+	assert_int_equal(redact_learn_url("http://h/x?q=plain-one"), 0);
+	assert_int_equal(redact_learn_url("http://user:UrlPass-1@h:80/p@q"
+					  "?q=1&ApiKey=UrlKey-22&token=ab#x"),
+			 0);
+	assert_int_equal(redact_learn_url("https://justuser@h/"), 0);
+	check("UrlPass-1 UrlKey-22 ab plain-one user justuser", 1,
+	      "XX XX ab plain-one user justuser");
+}
+
 /* The log and its ring show no learned secret, even one cut in two at
  * the end of a long line. */
 static void test_log(void **state)
@@ -107,6 +122,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_url),
 		cmocka_unit_test(test_text),
+		cmocka_unit_test(test_learn_url),
 		cmocka_unit_test(test_log),
 	};
 
