@@ -15,7 +15,11 @@ import pytest
 
 from conftest import REPO, start, unmount, wait_for
 from reliability import every_file
-from test_monitor import Monitor, saga
+from clients import PASSWORD, Torrent, clients, files  # noqa: F401
+from test_clients import CONTENT, conf
+from test_handoff import AUTO, SEND, downloads
+from test_monitor import Monitor, monitored, release, saga  # noqa: F401
+from test_tracker import POLL
 from test_notify import (NTFY_TOKEN, TELEGRAM_TOKEN, TOKEN,
                          Targets, corrupt, library_conf)
 from test_repair import (ARR_KEY, DEAD, OTHER, Setup, link,  # noqa: F401
@@ -187,3 +191,32 @@ def test_nautiljon_url_password_in_its_page(tmp_path, fake):
         shows_nowhere(planted, mon.m, tmp_path, [])
     finally:
         mon.unmount()
+
+
+def test_qbittorrent_password_in_a_torrent_and_save_path(
+        monitored, clients, files, tmp_path):
+    """The real qBittorrent: its password in the save path and in the
+    name of a torrent it holds that is wanted by no volume (so it is
+    never imported into the library, whose own file names are the
+    user's)."""
+    qbit = clients("qbittorrent")
+    b = Torrent("Saga 01 Extra %s.cbz" % PASSWORD, CONTENT + b"B" * 40000)
+    save = tmp_path / ("saves-%s" % PASSWORD)
+    save.mkdir()
+    (save / b.name).write_bytes(b.content)
+    r = release("b04", "Saga 01 T04 FRENCH", seeders=30)
+    r["downloadUrl"] = files.put("/b.torrent", b.data)
+    r["magnetUrl"] = None
+    reachable(tmp_path)
+    mon = monitored(["Saga 01"], monitor=AUTO, general=SEND,
+                    extra=conf("qbittorrent", qbit.url, save) + POLL,
+                    releases={"saga 01": [r]})
+    mon.check("missing")
+    wait_for(lambda: downloads(mon).get(4), 60, "volume 4 seen completed",
+             until=lambda d: d and d["state"] in ("failed", "imported"),
+             mount=mon.m)
+    assert b.hash in [t["hash"] for t in qbit.torrents()]
+    # again, for another user to read it too
+    mon.unmount()
+    mon.m = start(tmp_path, "allow_other", "config=" + str(mon.conf))
+    shows_nowhere(PASSWORD, mon.m, tmp_path, [])
