@@ -26,6 +26,8 @@
  *
  *	jobs_start(cfg, scanning);
  *	jobs_submit(JOBS_CHECK_MISSING, "control");
+ *	jobs_submit_repair(&(struct rd_ask){ .mode = -1, .limit = 5 },
+ *			   "control");
  *	jobs_submit_torrent(RD_COMMAND_RETRY, "ABCDEF123", "control");
  *	...
  *	jobs_stop();
@@ -39,6 +41,7 @@
 #include "indexer/realdebrid/rd_commands.h"
 
 struct config;
+struct rd_ask;
 
 enum jobs_job {
 	JOBS_CHECK_MISSING = 1 << 0,
@@ -96,6 +99,13 @@ void jobs_stop(void);
  * an unknown job.
  */
 int jobs_submit(unsigned jobs, const char *trigger);
+
+/*
+ * Queue a run pass of ask's mode and limit (rd_repair.h); it takes the
+ * place of the ask of a run pass queued and not started yet. Returns as
+ * jobs_submit().
+ */
+int jobs_submit_repair(const struct rd_ask *ask, const char *trigger);
 
 /*
  * Queue the retry or the forgetting (cmd) of the repair of torrent id
