@@ -16,7 +16,6 @@
 #include "fs/session.h"
 #include "indexer/indexer.h"
 #include "indexer/reads.h"
-#include "indexer/realdebrid/rd_repair.h"
 
 #define COMMAND_MAX 4096
 
@@ -225,13 +224,15 @@ int control_dry_run_render(struct strbuf *out)
 /* The number of a "limit=" option: 1 to RD_LIMIT_MAX, digits only. */
 static int repair_limit(const char *text)
 {
+	char *end;
 	long n;
 
-	if (!*text || strspn(text, "0123456789") != strlen(text) ||
-	    strlen(text) > 6)
+	if (!isdigit((unsigned char)*text))
 		return -EINVAL;
-	n = strtol(text, NULL, 10);
-	return n >= 1 && n <= RD_LIMIT_MAX ? (int)n : -EINVAL;
+	errno = 0;
+	n = strtol(text, &end, 10);
+	return !*end && !errno && n >= 1 && n <= RD_LIMIT_MAX ? (int)n :
+		-EINVAL;
 }
 
 /* The options of a run pass asked by hand, blank-separated, each at
@@ -255,7 +256,7 @@ static int repair_options(char *opts, struct rd_ask *ask)
 			if (ask->limit < 0)
 				return control_refuse(-EINVAL, "a limit is a"
 						      " number of torrents, 1"
-						      " to 100000");
+						      " to " RD_LIMIT_TEXT);
 			limited = 1;
 		} else {
 			return control_refuse(-EINVAL, "not an option of a"

@@ -39,9 +39,9 @@
 
 #include "indexer/monitor/monitor.h"
 #include "indexer/realdebrid/rd_commands.h"
+#include "indexer/realdebrid/rd_repair.h"
 
 struct config;
-struct rd_ask;
 
 enum jobs_job {
 	JOBS_CHECK_MISSING = 1 << 0,

@@ -82,6 +82,7 @@ enum rd_mode {
 };
 
 #define RD_LIMIT_MAX 100000		/* repairs a pass may be limited to */
+#define RD_LIMIT_TEXT "100000"		/* the same, to be said */
 
 /* What a pass asked by hand repairs. */
 struct rd_ask {
