@@ -334,15 +334,15 @@ int control_repair_render(struct strbuf *out)
 		      " torrents\n");
 	if (!(s.jobs.enabled & JOBS_REPAIR_RUN))
 		return 0;
-	strbuf_addstr(out,
+	strbuf_addf(out,
 		"  run        and repair them (see /status/repairs.json)\n"
 		"  repair     the same; either takes options, as in"
 		" \"repair mode=links limit=5\":\n"
 		"               mode=links  only the torrents with dead links\n"
 		"               mode=quick  only those the account lists in"
 		" error\n"
-		"               mode=full   both (without mode=, [realdebrid]"
-		" repair_mode)\n"
+		"               mode=full   both\n"
+		"               (without mode=, %s: [realdebrid] repair_mode)\n"
 		"               limit=N     at most N torrents this pass, the"
 		" rest later\n"
 		"  resync     list the whole account again, page by page\n"
@@ -350,7 +350,7 @@ int control_repair_render(struct strbuf *out)
 		" loop-stopped\n"
 		"             or waiting one: see /status/repairs.json)\n"
 		"  forget ID  drop torrent ID from the queues and the"
-		" failures\n");
+		" failures\n", rd_mode_name(s.jobs.repair_mode));
 	return 0;
 }
 

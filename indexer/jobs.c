@@ -600,6 +600,7 @@ void jobs_status(struct jobs_status *out)
 		out->next_backup_at = t[T_BACKUP].at;
 		out->backup_error = jobs.backup_error;
 		out->backup_failed_at = jobs.backup_failed_at;
+		out->repair_mode = rd_mode_configured(jobs.cfg);
 		out->have_monitor = 1;
 		monitor_stats(jobs.monitor, &out->monitor);
 	}

@@ -75,6 +75,8 @@ struct jobs_status {
 	double next_prune_at, next_backup_at;
 	int backup_error;		/* the last backup's errno, 0: it went */
 	double backup_failed_at;	/* when it failed; 0 when it went */
+	int repair_mode;		/* enum rd_mode of passes nobody asked
+					 * for */
 	int have_monitor;		/* monitor holds figures */
 	struct monitor_stats monitor;
 };

@@ -75,6 +75,8 @@ def test_dry_run_plans_within_the_limit(setup):
 def test_configured_mode_takes_the_place_of_account_errors(setup):
     s = setup(account=errored_account(), account_errors=False,
               rd_extra="repair_mode = quick\n")
+    assert "(without mode=, quick: [realdebrid] repair_mode)" in \
+        s.m.read("control/repair").decode()
     s.command("run")
     assert added(s) == sorted(QUICK)
     s.command("repair mode=links")
@@ -116,6 +118,8 @@ def test_bad_options_are_refused_and_change_nothing(setup):
         assert why in line, (line, why)
     text = s.m.read("control/repair").decode()
     assert "mode=links" in text and "limit=N" in text
+    # repair_account_errors = yes, no repair_mode: full
+    assert "(without mode=, full: [realdebrid] repair_mode)" in text
     # the file still takes a good one
     s.command("repair mode=links limit=1")
     assert len(added(s)) == 1
