@@ -3,9 +3,10 @@
  * The indexer's watch on its store: the store file made ready at start
  * (claimed, recovered when damaged, migrated), a fault mended as soon as
  * it can be (written back, reopened, tested), a corrupt page checked and
- * the store recovered with the indexer stopped, and the store's lines of
- * the health file. The writes are the writer's (store/writer.h), the
- * file's state storefile.h's; this file decides when to mend, no more.
+ * the store recovered with the indexer stopped, the store's lines of the
+ * health file, its path and generation for the readers. The writes are
+ * the writer's (store/writer.h), the file's state storefile.h's; this
+ * file decides when to mend, no more.
  */
 #include <errno.h>
 #include <math.h>
