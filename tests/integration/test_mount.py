@@ -85,6 +85,13 @@ def test_scans_json_history(library, tmp_path):
         assert 0 <= s["cpu_share_pct"] <= 100.5
         assert s["finished_at"] >= s["started_at"]
     assert scans[-1]["bytes_read"] > 0
+    # what failed, in words: the damaged file and why
+    first = scans[-1]["first_errors"]
+    assert [e["path"] for e in first] == [str(library / "Alpha" /
+                                              "bad.flac")]
+    assert first[0]["error"]
+    for s in scans:
+        assert len(s["first_errors"]) == min(5, s["files_failed"])
     # the same figures as scan.json's, from the same row
     for key in ("duration_s", "files_per_s", "mb_per_s", "bytes_read",
                 "cpu_s", "cpu_share_pct"):
