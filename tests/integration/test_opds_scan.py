@@ -48,13 +48,14 @@ def make_series(root, name, n):
 
 class Trace:
     """strace following every thread of the daemon, for the files it
-    opens; it says on its stderr when it has attached to them all."""
+    opens (or the calls named); it says on its stderr when it has
+    attached to them all."""
 
-    def __init__(self, pid, log):
+    def __init__(self, pid, log, calls="open,openat,openat2"):
         self.log = log
         self.err = open(log + ".err", "w+b")
         self.proc = subprocess.Popen(
-            [need("strace"), "-f", "-e", "trace=open,openat,openat2", "-o", log,
+            [need("strace"), "-f", "-e", "trace=" + calls, "-o", log,
              "-p", str(pid)],
             stdout=subprocess.DEVNULL, stderr=self.err)
 
