@@ -157,6 +157,7 @@ static int fill_one(const char *name, const struct node *child, void *arg)
 	return 0;
 }
 
+/* A listing holds only what the caller may see (views.h). */
 static void list_dir(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
 		     int plus)
 {
@@ -169,6 +170,7 @@ static void list_dir(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
 	struct node n;
 	int rc;
 
+	caller_begin(req);
 	rc = fs_attr_resolve(ino, &dir, &n);
 	if (!rc && n.type != NODE_DIR)
 		rc = -ENOTDIR;
@@ -198,23 +200,19 @@ static void list_dir(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
 	free(ctx.buf);
 	strbuf_release(&ctx.path);
 	strbuf_release(&dir);
+	caller_end();
 }
 
-/* A listing holds only what the caller may see (views.h). */
 void fs_dir_read(fuse_req_t req, fuse_ino_t ino, size_t size,
 		 off_t off, struct fuse_file_info *fi)
 {
 	(void)fi;
-	caller_begin(req);
 	list_dir(req, ino, size, off, 0);
-	caller_end();
 }
 
 void fs_dir_read_plus(fuse_req_t req, fuse_ino_t ino, size_t size,
 		      off_t off, struct fuse_file_info *fi)
 {
 	(void)fi;
-	caller_begin(req);
 	list_dir(req, ino, size, off, 1);
-	caller_end();
 }
