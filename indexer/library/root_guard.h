@@ -75,12 +75,13 @@ int root_guard_down(size_t index);
 /*
  * Add the health lines of the root of kind at path, as the last look at
  * it saw them (before each scan, every ROOT_GUARD_EVERY_S while it is
- * unavailable, and at root_guard_look()), without a look now: to errors when that look met an
- * error ("error: music root /srv/music is not readable: No such file or
- * directory"), whether the store holds files of it or not; to warns
- * when it is known unavailable: "warn: music root /srv/music is
- * unavailable (empty): its 2000 tracks are kept". Any thread; it never
- * touches the disk, so that a hung root holds no reader of health.
+ * unavailable, and at root_guard_look()), without a look now: to errors
+ * when that look met an error ("error: music root /srv/music is not
+ * readable: No such file or directory"), whether the store holds files
+ * of it or not; to warns when it is known unavailable: "warn: music
+ * root /srv/music is unavailable (empty): its 2000 tracks are kept".
+ * Any thread; it never touches the disk, so that a hung root holds no
+ * reader of health.
  */
 void root_guard_health(const char *kind, const char *path,
 		       struct strbuf *errors, struct strbuf *warns);
