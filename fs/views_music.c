@@ -332,9 +332,10 @@ int views_music_search(struct views_listing *ls, const char *query)
 	return list_tracks_of(ls, search_tracks, query);
 }
 
-/* A query of /similar, and the file of its best match. */
+/* A query of /similar, who it is for, and the file of its best match. */
 struct similar_query {
 	const char *text;
+	int (*may)(const char *path);
 	struct strbuf best;
 };
 
@@ -344,14 +345,15 @@ static int similar_tracks(const void *what,
 {
 	struct similar_query *q = (struct similar_query *)what;
 
-	return query_similar_tracks(q->text, &q->best, fn, arg);
+	return query_similar_tracks(q->text, q->may, &q->best, fn, arg);
 }
 
 /* The tracks similar to the best match are shown only with it, to those
  * who may read it (ls->anchor). */
-int views_music_similar(struct views_listing *ls, const char *query)
+int views_music_similar(struct views_listing *ls, const char *query,
+			int (*may)(const char *path))
 {
-	struct similar_query q = { query, STRBUF_INIT };
+	struct similar_query q = { query, may, STRBUF_INIT };
 	int rc = list_tracks_of(ls, similar_tracks, &q);
 
 	if (!rc && q.best.len)

@@ -785,8 +785,9 @@ static int row_vector(sqlite3_stmt *st, int col, float *out)
 	return 1;
 }
 
-int analysis_store_similar(sqlite3 *db, int64_t track_id, int64_t *ids,
-			   size_t max, size_t *nr)
+int analysis_store_similar(sqlite3 *db, int64_t track_id,
+			   int (*keep)(void *arg, int64_t id), void *arg,
+			   int64_t *ids, size_t max, size_t *nr)
 {
 	float self[ANALYSIS_VECTOR_LEN], other[ANALYSIS_VECTOR_LEN];
 	struct scored *top;
@@ -806,10 +807,8 @@ int analysis_store_similar(sqlite3 *db, int64_t track_id, int64_t *ids,
 	sqlite3_finalize(st);
 	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
 		return db_error(db, rc, "read a track's vector");
-	if (!found)
-		return -ENOENT;
-	if (!max)
-		return 0;
+	if (!found || !max)
+		return found ? 0 : -ENOENT;
 	top = malloc(max * sizeof(*top));
 	if (!top)
 		return log_error(-ENOMEM, "analysis: out of memory");
@@ -826,14 +825,14 @@ int analysis_store_similar(sqlite3 *db, int64_t track_id, int64_t *ids,
 		if (!row_vector(st, 1, other))
 			continue;
 		s.score = analysis_similarity(self, other);
-		keep_best(top, max, &n, s);
+		if ((n < max || better(&s, &top[max - 1])) &&
+		    (!keep || keep(arg, s.id)))
+			keep_best(top, max, &n, s);
 	}
 	sqlite3_finalize(st);
 	for (size_t i = 0; i < n; i++)
 		ids[i] = top[i].id;
 	free(top);
-	if (rc != SQLITE_DONE)
-		return db_error(db, rc, "read vectors");
 	*nr = n;
-	return 0;
+	return rc == SQLITE_DONE ? 0 : db_error(db, rc, "read vectors");
 }

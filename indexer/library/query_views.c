@@ -314,7 +314,24 @@ int query_search_tracks(const char *query, int max,
 static int root_path(const char *sql, int64_t id, const char *what,
 		     struct strbuf *out);
 
-int query_similar_tracks(const char *query, struct strbuf *best,
+#define TRACK_PATH "SELECT r.path, f.path FROM tracks t" \
+	" JOIN file_paths f ON f.id = t.file_id" \
+	" JOIN roots r ON r.id = f.root_id WHERE t.id = ?1"
+
+/* Whether may() passes the file on disk of the track id. */
+static int track_may(void *arg, int64_t id)
+{
+	int (*may)(const char *path) = *(int (**)(const char *))arg;
+	struct strbuf path = STRBUF_INIT;
+	int ok = !root_path(TRACK_PATH, id, "find a track's file", &path) &&
+		 may(path.buf);
+
+	strbuf_release(&path);
+	return ok;
+}
+
+int query_similar_tracks(const char *query, int (*may)(const char *path),
+			 struct strbuf *best,
 			 int (*fn)(void *arg, const struct query_track *t),
 			 void *arg)
 {
@@ -327,13 +344,10 @@ int query_similar_tracks(const char *query, struct strbuf *best,
 	if (!db)
 		return -EIO;
 	search_expr(query, &q);
-	rc = q.len ? similar_find(db, q.buf, &id, &ids) : 0;
+	rc = q.len ? similar_find(db, q.buf, may ? track_may : NULL, &may,
+				  &id, &ids) : 0;
 	if (!rc && id)
-		rc = root_path("SELECT r.path, f.path FROM tracks t"
-			       " JOIN file_paths f ON f.id = t.file_id"
-			       " JOIN roots r ON r.id = f.root_id"
-			       " WHERE t.id = ?1", id, "find the best match",
-			       best);
+		rc = root_path(TRACK_PATH, id, "find the best match", best);
 	if (!rc && ids.len)
 		rc = prepare(TRACK_COLUMNS " FROM json_each(?1) j"
 			     " JOIN tracks t ON t.id = j.value"

@@ -17,7 +17,7 @@ import pytest
 
 from conftest import unmount, wait_for
 from test_monitor import Monitor, saga
-from test_access import (denied, drop_user, make_user, start_daemon,
+from test_access import (denied, drop_user, make_user, start_daemon, tone,
                          world)  # noqa: F401 (world is a fixture)
 
 pytestmark = pytest.mark.skipif(
@@ -304,3 +304,60 @@ def test_a_check_searches_at_most_its_cap_of_series(tmp_path, fake):
         assert set(seen[2]) == set(names), seen
     finally:
         mon.unmount()
+
+
+# A folder's names as a user lists them, in the order they come.
+LIST = "import json, os, sys; print(json.dumps(os.listdir(sys.argv[1])))"
+
+
+def analysed(m, n):
+    wait_for(lambda: m.json("metrics/analysis.json"), 180,
+             "%d tracks analysed" % n, mount=m, interval=0.2,
+             until=lambda s: s["analysed"] == n and s["queued"] == 0
+             and s["busy"] == 0)
+
+
+def test_similar_ranks_over_the_tracks_the_caller_reads(world, users):
+    """User a keeps "Zorro Zorro Zorro" in its 0700 folder, the best match
+    of the query zorro; user b keeps "Zorro Open" and three other tracks
+    in its own. b's /similar/zorro is what is like its own best match,
+    as if a's track did not exist (not an empty folder telling it that a
+    better hidden match exists), and stays the same, names and order,
+    once a's track is gone; a and root see what is like a's track."""
+    a, b = users
+    root = os.path.join(world, "music")
+    mine, theirs = os.path.join(root, "a"), os.path.join(root, "b")
+    os.makedirs(mine)
+    os.makedirs(theirs)
+    hidden = os.path.join(mine, "hidden.flac")
+    tone(hidden, 220, "Zorro Zorro Zorro", "Tones")
+    for hz, title in ((233, "Zorro Open"), (247, "Open Two"),
+                      (262, "Open Three"), (277, "Open Four")):
+        tone(os.path.join(theirs, title + ".flac"), hz, title, "Tones")
+    for d, u in ((mine, a), (theirs, b)):
+        for p in [d] + [os.path.join(d, n) for n in os.listdir(d)]:
+            os.chown(p, u.uid, u.gid)
+    os.chmod(mine, 0o700)
+    m = start_daemon(world, "music=" + root)
+    try:
+        analysed(m, 5)
+        query = m.file("similar/zorro")
+        owner = os.listdir(query)
+        assert len(owner) == 4 and "Zorro Open.flac" in owner, owner
+        got = [u.run("/usr/bin/python3", "-c", LIST, query)
+               for u in (a, b)]
+        assert all(g.returncode == 0 for g in got), got
+        seen_a, seen_b = (json.loads(g.stdout) for g in got)
+        assert seen_a == owner, (seen_a, owner)
+        assert sorted(seen_b) == ["Open Four.flac", "Open Three.flac",
+                                  "Open Two.flac"], seen_b
+        os.unlink(hidden)
+        m.rescan()
+        wait_for(lambda: os.listdir(query), 30, "a's track gone",
+                 mount=m, until=lambda n: len(n) == 3)
+        out = b.run("/usr/bin/python3", "-c",
+                    LIST, query)
+        assert out.returncode == 0, out
+        assert json.loads(out.stdout) == seen_b, (out.stdout, seen_b)
+    finally:
+        unmount(m.path, m.proc)
