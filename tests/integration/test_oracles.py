@@ -361,3 +361,36 @@ def test_similar_ranks_over_the_tracks_the_caller_reads(world, users):
         assert json.loads(out.stdout) == seen_b, (out.stdout, seen_b)
     finally:
         unmount(m.path, m.proc)
+
+
+def test_library_manga_names_are_numbered_per_caller(world, users):
+    """/library/manga as /manga: two roots hold a series named Saga, the
+    first (the lower id, which keeps the plain name for root; two
+    volumes) in a folder only user a may list. b lists one Saga and no
+    " (2)", and that Saga is its own series (one volume); a and root see
+    both, a's first."""
+    a, b = users
+    roots = [os.path.join(world, r) for r in ("r1", "r2")]
+    for vol in ("Saga T01.cbz", "Saga T02.cbz"):
+        volume(os.path.join(roots[0], "Saga"), vol)
+    volume(os.path.join(roots[1], "Saga"), "Saga T01.cbz")
+    private = os.path.join(roots[0], "Saga")
+    os.chown(private, a.uid, a.gid)
+    os.chmod(private, 0o700)
+    m = start_daemon(world, *["manga=" + r for r in roots])
+    try:
+        top = m.file("library/manga")
+        both = ["Saga", "Saga (2)"]
+        assert sorted(os.listdir(top)) == both
+        two, one = ["Volume 001.cbz", "Volume 002.cbz"], ["Volume 001.cbz"]
+        assert sorted(os.listdir(top + "/Saga")) == two
+        got_a = a.ask([("list", top), ("list", top + "/Saga"),
+                       ("list", top + "/Saga (2)")])
+        assert got_a == [both, two, one], got_a
+        got_b = b.ask([("list", top), ("list", top + "/Saga"),
+                       ("stat", top + "/Saga (2)")])
+        assert got_b[:2] == [["Saga"], one], got_b
+        assert isinstance(got_b[2], OSError), got_b
+        assert got_b[2].errno == errno.ENOENT, got_b
+    finally:
+        unmount(m.path, m.proc)
