@@ -71,6 +71,11 @@ struct config {
 	struct config_list manga_roots;
 	int manga_follow_outside;	/* [manga] follow_outside_symlinks */
 	int volume_from_chapters;	/* [manga] volume_from_chapters, 0 */
+	char *manga_monitor;		/* [manga] monitor: "listed" (the
+					 * default: the series of the
+					 * monitored_root roots alone are
+					 * searched) or "all" */
+	struct config_list monitored_roots;	/* [manga] monitored_root */
 
 	/* [monitor] */
 	long auto_check_interval_s;	/* default 3600 */

@@ -54,6 +54,28 @@ static int check_dirs(struct config_list *l, const struct key *k,
 	return 0;
 }
 
+/* A monitored root names one of the manga roots, so no folder outside
+ * them is searched for, nor a root mistyped monitored by none. */
+static int check_monitored(const struct config *cfg, char *err,
+			   size_t errlen)
+{
+	for (size_t i = 0; i < cfg->monitored_roots.nr; i++) {
+		const char *m = cfg->monitored_roots.items[i];
+		size_t j = 0;
+
+		while (j < cfg->manga_roots.nr &&
+		       strcmp(cfg->manga_roots.items[j], m))
+			j++;
+		if (j == cfg->manga_roots.nr) {
+			snprintf(err, errlen, "monitored_root '%s' in [manga]"
+				 " is none of its roots: give it as root too",
+				 m);
+			return -EINVAL;
+		}
+	}
+	return 0;
+}
+
 /*
  * Both XDG lookups fall back alike: the variable when it holds an absolute
  * path, else a directory under $HOME. *out is NULL when neither is set.
@@ -216,6 +238,9 @@ int config_finish(struct config *cfg, char *err, size_t errlen)
 			 "telegram_token");
 		return -EINVAL;
 	}
+	ret = check_monitored(cfg, err, errlen);
+	if (ret)
+		return ret;
 	/* The repairer alone is a whole use of the daemon. */
 	if (!cfg->music_roots.nr && !cfg->manga_roots.nr &&
 	    !(cfg->rd_mount && cfg->rd_libraries.nr)) {

@@ -52,6 +52,10 @@ static const char *const orphans[] = {
 	"keep", "list", "delete", NULL
 };
 
+static const char *const monitor_scopes[] = {
+	"listed", "all", NULL
+};
+
 static const char *const packs[] = {
 	"last", "first", "never", NULL
 };
@@ -81,6 +85,10 @@ const struct key config_keys[] = {
 	{ "manga", "follow_outside_symlinks", T_BOOL,
 	  O(manga_follow_outside) },
 	{ "manga", "volume_from_chapters", T_BOOL, O(volume_from_chapters) },
+	{ "manga", "monitor", T_ENUM, O(manga_monitor),
+	  .choices = monitor_scopes, .def = "listed" },
+	{ "manga", "monitored_root", T_DIR, O(monitored_roots),
+	  .flags = REPEAT },
 	{ "monitor", "auto_check_interval", T_DURATION,
 	  O(auto_check_interval_s), 0, LONG_MAX },
 	{ "monitor", "missing_volumes", T_BOOL, O(missing_volumes) },

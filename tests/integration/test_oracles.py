@@ -16,7 +16,7 @@ import time
 import pytest
 
 from conftest import unmount, wait_for
-from test_monitor import Monitor, saga
+from test_monitor import Monitor, make_library, saga
 from test_access import (denied, drop_user, make_user, start_daemon, tone,
                          world)  # noqa: F401 (world is a fixture)
 
@@ -394,3 +394,26 @@ def test_library_manga_names_are_numbered_per_caller(world, users):
         assert got_b[2].errno == errno.ENOENT, got_b
     finally:
         unmount(m.path, m.proc)
+
+
+def test_a_check_searches_only_the_listed_roots(tmp_path, fake):
+    """Any user may make a series folder in a shared root: by default
+    ([manga] monitor = listed) a check searches only the series of the
+    roots listed as monitored_root, so Saga 3 in the other root spends
+    no Prowlarr request; with monitor = all it is searched too."""
+    for scope in ("", "monitor = all\n"):
+        where = tmp_path / ("all" if scope else "listed")
+        other = where / "other"
+        make_library(str(other), [saga(3)])
+        mon = Monitor(where, fake, [saga(1), saga(2)],
+                      manga="monitored_root = %s\nroot = %s\n%s"
+                      % (where / "manga", other, scope))
+        mon.mount()
+        try:
+            last = mon.check("missing")
+            queries = sorted(r["args"]["query"][0] for r in mon.searches())
+            want = [saga(1), saga(2)] + ([saga(3)] if scope else [])
+            assert last["series"] == len(want), last
+            assert sorted(set(queries)) == want, queries
+        finally:
+            mon.unmount()
