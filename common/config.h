@@ -54,6 +54,9 @@ struct config {
 	int dry_run;			/* default 1 */
 	long watch_debounce_ms;		/* default 200 */
 	long poll_interval_s;		/* default 300 */
+	long max_watches;		/* folders watched at most; default
+					 * 0: half the kernel's limit per
+					 * user, read at start */
 	long keep_gone_s;		/* default 30 days: a gone track's
 					 * rows are kept (gone.h) */
 	int max_open_per_user;		/* default 256: handles through the

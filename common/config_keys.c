@@ -71,6 +71,7 @@ const struct key config_keys[] = {
 	  0, 60000 },
 	{ "general", "poll_interval", T_DURATION, O(poll_interval_s),
 	  1, LONG_MAX },
+	{ "general", "max_watches", T_INT, O(max_watches), 0, INT_MAX },
 	{ "general", "keep_gone", T_DURATION, O(keep_gone_s), 0, LONG_MAX },
 	{ "general", "max_open_per_user", T_INT, O(max_open_per_user),
 	  1, 1000000 },

@@ -64,7 +64,7 @@ static struct {
 	char **libs;			/* Real-Debrid library folders, roots
 					 * nr_roots and up, normalized */
 	size_t nr_libs;
-	long debounce_ms, poll_s;
+	long debounce_ms, poll_s, max_watches;
 	int fd, wake_fd;		/* wake_fd: stop, or start polling */
 	pthread_t thread;
 	int running;
@@ -396,7 +396,7 @@ void watch_dir(size_t root, const char *rel, size_t len, int dirfd)
 {
 	static __thread size_t near;
 	struct strbuf path = STRBUF_INIT;
-	int wd, err, wake = 0;
+	int wd, err, full, wake = 0;
 
 	if (!__atomic_load_n(&wt.running, __ATOMIC_ACQUIRE))
 		return;
@@ -404,6 +404,7 @@ void watch_dir(size_t root, const char *rel, size_t len, int dirfd)
 	 * would cost a syscall and a pass over the folder's entries. */
 	pthread_mutex_lock(&wt.lock);
 	wd = map_find_near(root, rel, len, &near) != NULL;
+	full = wt.max_watches && wt.st.watches >= (uint64_t)wt.max_watches;
 	pthread_mutex_unlock(&wt.lock);
 	if (wd)
 		return;
@@ -412,8 +413,8 @@ void watch_dir(size_t root, const char *rel, size_t len, int dirfd)
 		strbuf_addch(&path, '/');
 		strbuf_add(&path, rel, len);
 	}
-	wd = add_watch(dirfd, path.buf);
-	err = errno;
+	wd = full ? -1 : add_watch(dirfd, path.buf);
+	err = full ? ENOSPC : errno;
 	strbuf_reset(&path);
 	strbuf_add(&path, rel, len);
 	pthread_mutex_lock(&wt.lock);
@@ -424,18 +425,16 @@ void watch_dir(size_t root, const char *rel, size_t len, int dirfd)
 		i = list_find(&wt.polled, root, path.buf);
 		if (i >= 0)
 			list_del(&wt.polled, i);
-	} else if (err == ENOSPC) {
-		if (list_find(&wt.polled, root, path.buf) < 0) {
-			if (!wt.polled.nr) {
-				log_warn("watch: inotify watch limit reached;"
-					 " directories without a watch are"
-					 " rescanned every %lds", wt.poll_s);
-				wt.next_poll = clock_mono() + wt.poll_s;
-				wake = 1;
-			}
-			list_add(&wt.polled, root, rel, len);
+	} else if (err == ENOSPC && list_find(&wt.polled, root,
+						 path.buf) < 0) {
+		if (!wt.polled.nr) {
+			log_warn("watch: watch limit reached; folders without"
+				 " a watch are rescanned every %lds", wt.poll_s);
+			wt.next_poll = clock_mono() + wt.poll_s;
+			wake = 1;
 		}
-	} else {
+		list_add(&wt.polled, root, rel, len);
+	} else if (err != ENOSPC) {
 		log_debug("watch: cannot watch %s/%s: %s",
 			  root_path(root), path.buf, strerror(err));
 	}
@@ -964,6 +963,7 @@ int watch_start(const struct config *cfg, const struct watch_setup *set)
 	wt.nr_libs = set->nr_libs;
 	wt.debounce_ms = cfg->watch_debounce_ms;
 	wt.poll_s = cfg->poll_interval_s;
+	wt.max_watches = cfg->max_watches;
 	wt.st.debounce_ms = wt.debounce_ms;
 	wt.st.poll_interval_s = wt.poll_s;
 	wt.fd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
