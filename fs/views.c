@@ -65,16 +65,17 @@ static int file_readable(const char *path);
 static int build(struct views_listing *ls, const struct view *v, int depth,
 		 const char *last)
 {
+	int (*may)(const char *path) = caller_is_owner() ? NULL : file_readable;
+
 	switch (v->kind) {
 	case VIEW_MUSIC:
 		return views_music_build(ls, v->levels, v->depth, depth);
 	case VIEW_MANGA:
 		return views_manga_build(ls, depth);
 	case VIEW_SIMILAR:
-		return depth ? views_music_similar(ls, last, caller_is_owner() ?
-						   NULL : file_readable) : 0;
+		return depth ? views_music_similar(ls, last, may) : 0;
 	default:
-		return depth ? views_music_search(ls, last) : 0;
+		return depth ? views_music_search(ls, last, may) : 0;
 	}
 }
 
@@ -172,15 +173,13 @@ static void touch_ancestors(const char *path, size_t len, int depth,
 }
 
 /* Whom the folders of v are made for: a series' name in /library/manga
- * is told apart from those of the same name, and /similar ranks tracks,
- * among what the caller may see alone, so that neither tells it of what
- * it may not; the owner, who sees all, shares them with nobody else. */
+ * is told apart from those of the same name, and /search and /similar
+ * rank tracks, among what the caller may see alone, so that none tells
+ * it of what it may not; the owner, who sees all, shares them with
+ * nobody else. */
 static uint64_t listing_who(const struct view *v)
 {
-	if (caller_is_owner() ||
-	    (v->kind != VIEW_MANGA && v->kind != VIEW_SIMILAR))
-		return 0;
-	return caller_who();
+	return caller_is_owner() || v->kind == VIEW_MUSIC ? 0 : caller_who();
 }
 
 static int judge(const struct view *v, const struct views_listing *ls,

@@ -286,28 +286,67 @@ static void search_expr(const char *query, struct strbuf *q)
 	}
 }
 
+static int track_may(void *arg, int64_t id);
+
+/* The ids of the at most max tracks the FTS5 expression fts ranks best
+ * among those whose file may(path) passes, as a JSON array into ids. */
+static int ranked_readable(const char *fts, int max,
+			   int (*may)(const char *path), struct strbuf *ids)
+{
+	sqlite3_stmt *st;
+	int n = 0, rc = prepare("SELECT rowid FROM tracks_fts WHERE tracks_fts"
+				" MATCH ?1 ORDER BY rank", "search tracks",
+				NULL, &st);
+
+	if (rc)
+		return rc;
+	sqlite3_bind_text(st, 1, fts, -1, SQLITE_STATIC);
+	strbuf_addch(ids, '[');
+	while (n < max && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+		int64_t id = sqlite3_column_int64(st, 0);
+
+		if (track_may(&may, id))
+			strbuf_addf(ids, "%s%lld", n++ ? "," : "",
+				    (long long)id);
+	}
+	strbuf_addch(ids, ']');
+	return reader_finish(st, n == max ? SQLITE_DONE : rc,
+			     "search tracks");
+}
+
 int query_search_tracks(const char *query, int max,
+			int (*may)(const char *path),
 			int (*fn)(void *arg, const struct query_track *t),
 			void *arg)
 {
-	struct strbuf q = STRBUF_INIT;
+	struct strbuf q = STRBUF_INIT, ids = STRBUF_INIT;
 	sqlite3_stmt *st;
 	int rc;
 
 	search_expr(query, &q);
 	if (!q.len)
 		return 0;
-	rc = prepare(TRACK_COLUMNS " FROM (SELECT rowid AS id FROM tracks_fts"
-		     " WHERE tracks_fts MATCH ?1 ORDER BY rank LIMIT ?2) m"
-		     " JOIN tracks t ON t.id = m.id"
-		     " JOIN file_paths f ON f.id = t.file_id" TRACK_ROOT
-		     " ORDER BY t.id", "search tracks", NULL, &st);
+	rc = may ? ranked_readable(q.buf, max, may, &ids) : 0;
+	if (!rc)
+		rc = prepare(may ? TRACK_COLUMNS " FROM json_each(?1) j"
+			     " JOIN tracks t ON t.id = j.value"
+			     " JOIN file_paths f ON f.id = t.file_id" TRACK_ROOT
+			     " ORDER BY t.id" :
+			     TRACK_COLUMNS " FROM (SELECT rowid AS id FROM"
+			     " tracks_fts WHERE tracks_fts MATCH ?1"
+			     " ORDER BY rank LIMIT ?2) m"
+			     " JOIN tracks t ON t.id = m.id"
+			     " JOIN file_paths f ON f.id = t.file_id" TRACK_ROOT
+			     " ORDER BY t.id", "search tracks", NULL, &st);
 	if (!rc) {
-		sqlite3_bind_text(st, 1, q.buf, q.len, SQLITE_STATIC);
-		sqlite3_bind_int(st, 2, max);
+		sqlite3_bind_text(st, 1, may ? ids.buf : q.buf,
+				  may ? ids.len : q.len, SQLITE_STATIC);
+		if (!may)
+			sqlite3_bind_int(st, 2, max);
 		rc = each_track(st, "search tracks", fn, arg);
 	}
 	strbuf_release(&q);
+	strbuf_release(&ids);
 	return rc;
 }
 

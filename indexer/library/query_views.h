@@ -119,9 +119,13 @@ int query_view_dirs(const struct query_at *at, int64_t *dirs, size_t max,
 /*
  * Call fn for the at most max tracks whose title, artist, album or album
  * artist hold every word of query (plain text, never FTS5 syntax) as the
- * start of a word, accents folded; the best max, in track id order.
+ * start of a word, accents folded; the best max, in track id order. When
+ * may is given, the best max among the tracks whose file on disk
+ * may(path) passes (those the caller may read), so a hidden track takes
+ * no place of another.
  */
 int query_search_tracks(const char *query, int max,
+			int (*may)(const char *path),
 			int (*fn)(void *arg, const struct query_track *t),
 			void *arg);
 

@@ -15,7 +15,7 @@ import time
 
 import pytest
 
-from conftest import unmount, wait_for
+from conftest import make_flac, unmount, wait_for
 from test_monitor import Monitor, make_library, saga
 from test_access import (denied, drop_user, make_user, start_daemon, tone,
                          world)  # noqa: F401 (world is a fixture)
@@ -417,3 +417,42 @@ def test_a_check_searches_only_the_listed_roots(tmp_path, fake):
             assert sorted(set(queries)) == want, queries
         finally:
             mon.unmount()
+
+
+def test_search_finds_among_the_tracks_the_caller_reads(world, users):
+    """/search/QUERY shows the best 1,000 matches: user a keeps 1,000
+    tracks in its 0700 folder that match zebra better than user b's one
+    "Zebra Open". b's /search/zebra holds its own track, not nothing (the
+    1,000 places taken by hidden tracks), and a's 1,000 are a's."""
+    a, b = users
+    root = os.path.join(world, "music")
+    mine, theirs = os.path.join(root, "a"), os.path.join(root, "b")
+    first = os.path.join(mine, "0000.flac")
+    make_flac(first, "Zebra Zebra", "Zebra", "Zebra Zebra", 1)
+    for n in range(1, 1000):
+        shutil.copyfile(first, os.path.join(mine, "%04d.flac" % n))
+    make_flac(os.path.join(theirs, "open.flac"), "Zebra Open", "Other",
+              "Open", 1)
+    for d, u in ((mine, a), (theirs, b)):
+        for p in [d] + [os.path.join(d, n) for n in os.listdir(d)]:
+            os.chown(p, u.uid, u.gid)
+    os.chmod(mine, 0o700)
+    conf = os.path.join(world, "search.conf")
+    with open(conf, "w") as f:
+        f.write("[music]\nroot = %s\n[analysis]\nenabled = no\n" % root)
+    m = start_daemon(world, "config=" + conf)
+    try:
+        query = m.file("search/zebra")
+        wait_for(lambda: os.listdir(m.file("search/open")), 60,
+                 "the library scanned", mount=m, until=len)
+        owner = os.listdir(query)
+        assert len(owner) == 1000 and not [n for n in owner
+                                           if "Open" in n], owner[:3]
+        got = [u.run("/usr/bin/python3", "-c", LIST, query)
+               for u in (a, b)]
+        assert all(g.returncode == 0 for g in got), got
+        seen_a, seen_b = (json.loads(g.stdout) for g in got)
+        assert sorted(seen_a) == sorted(owner), len(seen_a)
+        assert seen_b == ["01 - Zebra Open.flac"], seen_b
+    finally:
+        unmount(m.path, m.proc)
