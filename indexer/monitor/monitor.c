@@ -760,7 +760,7 @@ int monitor_check(struct monitor *m, enum monitor_flow flow,
 	if (!rc && flow == MONITOR_MISSING && track(m, 1) < 0)
 		log_warn("monitor: the downloads could not be followed");
 	if (!rc)
-		rc = monitored_load(m->db, m->cfg->max_series_per_check, &s,
+		rc = monitored_load(m->db, m->cfg, &s,
 				    &nr);
 	log_info("monitor: %s check started (%s), %zu monitored series",
 		 m->c.kind, trigger, nr);
