@@ -419,6 +419,24 @@ def test_a_check_searches_only_the_listed_roots(tmp_path, fake):
             mon.unmount()
 
 
+def test_no_listed_root_is_said(tmp_path, fake):
+    """The default (monitor = listed) with no monitored_root searches no
+    series, and says so: a warning in the log, and health counts the
+    check's error, so a newcomer is not left waiting."""
+    mon = Monitor(tmp_path, fake, [saga(1)], manga="")
+    mon.mount()
+    try:
+        last = mon.check("missing")
+        health = mon.m.read("status/health").decode()
+        log = mon.m.read("log").decode()
+    finally:
+        mon.unmount()
+    assert last["series"] == 0 and mon.searches() == []
+    assert "warn: monitor: the last missing check had 1 error" in health
+    assert "no monitored_root names a root, so no series is searched" \
+        in log
+
+
 def test_search_finds_among_the_tracks_the_caller_reads(world, users):
     """/search/QUERY shows the best 1,000 matches: user a keeps 1,000
     tracks in its 0700 folder that match zebra better than user b's one
