@@ -189,8 +189,11 @@ void indexer_watch_store(void);
  *
  * Without apply it is a dry-run (cfg->dry_run is set before any job
  * thread starts, jobs.h): nothing is sent to a client, no file moved, no
- * link or torrent changed; the store records the scan and the checks as
- * the daemon's own dry-run does. With apply, cfg->dry_run is off.
+ * link or torrent changed, no notification made (the notifier is not
+ * started: an alert told once would not be told by the daemon again);
+ * the store records the scan and the checks as the daemon's own dry-run
+ * does. With apply, cfg->dry_run is off and notifications are queued in
+ * the store as the daemon's, those not yet sent left for it.
  * Returns 0 when nothing was found wrong, 1 when something was (a
  * missing volume, an unparsed name, a dead link, a failed scan, a
  * service that failed), 2 when it could not run (the store in use or

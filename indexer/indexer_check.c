@@ -14,7 +14,7 @@
 
 #include "common/config.h"
 #include "common/strbuf.h"
-#include "indexer/indexer.h"
+#include "indexer/indexer_internal.h"
 #include "indexer/jobs.h"
 #include "indexer/reads.h"
 
@@ -255,6 +255,8 @@ int indexer_check_once(struct config *cfg, int apply, FILE *out)
 
 	/* before the jobs threads start: a timed job must not act either */
 	cfg->dry_run = !apply;
+	/* an alert told once (a release found) would not be told again */
+	indexer.silent = !apply;
 	rc = indexer_prepare_store(cfg->database, cfg->database_shared_ok);
 	if (rc)
 		return 2;
