@@ -65,8 +65,9 @@ static int wait_scan(FILE *out)
 	return !st.last.success || st.last.stats.io_errors;
 }
 
-/* Queue the steps the configuration enables and wait for them. */
-static void run_steps(const struct config *cfg, FILE *out)
+/* Queue the steps the configuration enables and wait for them; returns
+ * those it ran. */
+static unsigned run_steps(const struct config *cfg, FILE *out)
 {
 	struct indexer_status st;
 	unsigned asked = 0;
@@ -87,9 +88,47 @@ static void run_steps(const struct config *cfg, FILE *out)
 	for (;;) {
 		indexer_status(&st);
 		if (!((st.jobs.running | st.jobs.pending) & asked))
-			return;
+			return asked;
 		pause_a_little();
 	}
+}
+
+/* The figures of the steps that ran, as the store took them. */
+static int print_steps(unsigned asked, FILE *out)
+{
+	struct monitor_state m;
+	struct rd_repairs r;
+	const int *k = m.last_missing.count;
+	const int64_t *p = r.last.count;
+	int rc = 0;
+
+	if (asked & JOBS_CHECK_MISSING) {
+		rc = monitor_reads_state(0, 0, &m);
+		if (!rc && m.has_missing)
+			fprintf(out, "missing-volume check: %d series, %d"
+				" volumes wanted, %d found, %d sent, %d"
+				" skipped, %d failed, %d errors\n", k[MC_SERIES],
+				k[MC_WANTED], k[MC_FOUND], k[MC_SENT],
+				k[MC_SKIPPED], k[MC_FAILED], k[MC_ERRORS]);
+		monitor_state_release(&m);
+	}
+	if (!rc && (asked & JOBS_REPAIR_RUN)) {
+		rc = rd_reads_repairs(&r);
+		if (!rc && r.has_last)
+			fprintf(out, "repair pass: %lld links, %lld dead, %lld"
+				" unmapped, %lld repairs started, %lld"
+				" repaired, %lld failed, %lld requests%s%s\n",
+				(long long)p[RD_LINKS], (long long)p[RD_BROKEN],
+				(long long)p[RD_UNMAPPED],
+				(long long)p[RD_STARTED],
+				(long long)p[RD_REPAIRED],
+				(long long)p[RD_FAILED],
+				(long long)p[RD_REQUESTS],
+				r.last.guard_reason ? ", stopped: " : "",
+				r.last.guard_reason ? r.last.guard_reason : "");
+		rd_repairs_release(&r);
+	}
+	return rc;
 }
 
 static void print_counts(FILE *out)
@@ -228,13 +267,15 @@ static int print_health(FILE *out)
 }
 
 /* What the store holds after the steps; 1 when something is wrong. */
-static int report(FILE *out)
+static int report(unsigned asked, FILE *out)
 {
 	struct report r = { .out = out, .line = STRBUF_INIT };
 	int rc, failed;
 
 	print_counts(out);
-	rc = manga_reads_unparsed(unparsed_line, &r);
+	rc = print_steps(asked, out);
+	if (!rc)
+		rc = manga_reads_unparsed(unparsed_line, &r);
 	if (!rc)
 		rc = manga_reads_missing(missing_volume, &r);
 	end_missing(&r);
@@ -271,8 +312,7 @@ int indexer_check_once(struct config *cfg, int apply, FILE *out)
 	fprintf(out, "check: %s\n", apply ? "applying what it finds" :
 		"dry-run, nothing is sent, moved or changed");
 	wrong = wait_scan(out);
-	run_steps(cfg, out);
-	wrong |= report(out);
+	wrong |= report(run_steps(cfg, out), out);
 	fflush(out);
 	reader_close();
 	indexer_stop();

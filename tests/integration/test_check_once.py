@@ -85,6 +85,10 @@ def test_dry_run_tells_and_changes_nothing(check):
     assert out[0].startswith("check: dry-run")
     assert any(line.startswith("scan: ") for line in out)
     assert "missing: Saga 01: volume 2, 4, 6, 8, 10" in out
+    assert ("missing-volume check: 1 series, 5 volumes wanted, 4 found,"
+            " 0 sent, 0 skipped, 0 failed, 0 errors") in out
+    assert any(line.startswith("repair pass: 11 links, 5 dead, 1 unmapped,"
+                               " 0 repairs started") for line in out), out
     assert ('release: Saga 01 volume 2: would send'
             ' "Saga 01 T02 FRENCH CBZ (HQ)"') in out
     dead = [line for line in out if line.startswith("dead link: " +
@@ -105,6 +109,8 @@ def test_apply_sends_and_repairs(check):
     assert out[0].startswith("check: applying")
     assert ('release: Saga 01 volume 2: sent'
             ' "Saga 01 T02 FRENCH CBZ (HQ)"') in out
+    assert any(line.startswith("missing-volume check: ") and
+               ", 3 sent, " in line for line in out), out
     adds = c.qbit.call("/_adds")
     assert len(adds) == 3
     added = [q for q in c.rd.requests() if q["method"] == "POST" and
