@@ -107,9 +107,10 @@ static int print_steps(unsigned asked, FILE *out)
 		if (!rc && m.has_missing)
 			fprintf(out, "missing-volume check: %d series, %d"
 				" volumes wanted, %d found, %d sent, %d"
-				" skipped, %d failed, %d errors\n", k[MC_SERIES],
-				k[MC_WANTED], k[MC_FOUND], k[MC_SENT],
-				k[MC_SKIPPED], k[MC_FAILED], k[MC_ERRORS]);
+				" skipped, %d failed, %d errors\n",
+				k[MC_SERIES], k[MC_WANTED], k[MC_FOUND],
+				k[MC_SENT], k[MC_SKIPPED], k[MC_FAILED],
+				k[MC_ERRORS]);
 		monitor_state_release(&m);
 	}
 	if (!rc && (asked & JOBS_REPAIR_RUN)) {
