@@ -44,8 +44,8 @@ static int wait_scan(FILE *out)
 	for (;;) {
 		indexer_status(&st);
 		if (st.scan_pending && st.scan_retry_in_s > 0) {
-			fprintf(out, "error: scan: failed, the store would"
-				" run it again (see the log)\n");
+			fprintf(out, "error: scan: failed, and waits to run"
+				" again (see the log lines)\n");
 			return 1;
 		}
 		if (st.has_last && !st.scan_pending &&
