@@ -303,6 +303,11 @@ int indexer_retry_clients(const char *trigger)
 	return jobs_submit(JOBS_CHECK_MISSING, trigger);
 }
 
+int indexer_repair(const struct rd_ask *ask, const char *trigger)
+{
+	return jobs_submit_repair(ask, trigger);
+}
+
 int indexer_repair_torrent(enum rd_command cmd, const char *id,
 			   const char *trigger)
 {
