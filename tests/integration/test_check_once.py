@@ -8,13 +8,16 @@ nothing (the fakes saw no change, the file trees are the same), that
 
 import os
 import subprocess
+import sys
 
 import pytest
 
 import conftest
 from test_monitor import Monitor, qbit_conf, saga
-from test_repair import DEAD, OTHER, Setup, rd_mount  # noqa: F401
-from realdebrid_fake import make_id
+from test_repair import DEAD, Setup, rd_mount  # noqa: F401 (fixture)
+
+sys.path.insert(0, os.path.join(conftest.REPO, "tests", "fakes"))
+from realdebrid_fake import make_id  # noqa: E402
 
 
 def tree(*roots):
@@ -36,9 +39,10 @@ def tree(*roots):
 class Check:
     """A manga library watched through the fake Prowlarr, with qBittorrent
     to send to, and test_repair.py's links into a tmpfs with the fake
-    Real-Debrid, in one configuration."""
+    Real-Debrid, in one configuration; [general] dry_run = no unless
+    asked, so that --check's own dry-run is what holds it back."""
 
-    def __init__(self, tmp_path, rd_mount, fake, dry_run=True):
+    def __init__(self, tmp_path, rd_mount, fake, dry_run=False):
         self.tmp = tmp_path
         self.qbit = fake("qbittorrent_fake.py")
         mon = Monitor(tmp_path, fake, [saga(1)],
@@ -135,7 +139,8 @@ def test_service_down_is_told(check):
 
 
 def test_refused_while_a_daemon_holds_the_store(check, make_mount):
-    c = check()
+    # the daemon's own dry-run: what changes would be --check's
+    c = check(dry_run=True)
     m = make_mount("config=" + str(c.conf))
     before = c.trees()
     r = c.run("--check")
