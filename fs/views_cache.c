@@ -1,4 +1,9 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
+/*
+ * The cache of the views' folders (views_cache.h): listings kept for the
+ * store's generation, one made at a time while the others wait, and those
+ * a move retired. It makes no listing itself.
+ */
 #include "fs/views_cache.h"
 
 #include <errno.h>
