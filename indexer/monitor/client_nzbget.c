@@ -1,4 +1,9 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
+/*
+ * The NZBGet client (client.h): a release appended through its JSON-RPC,
+ * its downloads listed, its version asked. Which release goes, and what
+ * its link gives, is download.c's to decide.
+ */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>

@@ -1,4 +1,9 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
+/*
+ * The SABnzbd client (client.h): a release added through its API, its
+ * downloads listed, its version asked. Which release goes, and what its
+ * link gives, is download.c's to decide.
+ */
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
