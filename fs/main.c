@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * The mediamon program: the options and the configuration read, the
- * checks of --check-config and --check-connections, a dead mount left by
- * a stopped run detached, then the mount served until it is unmounted.
- * What a request does is fs.c's; what runs beside the mount is daemon.c's.
+ * one-shot runs (--check-config, --check-connections, --check), a dead
+ * mount left by a stopped run detached, then the mount served until it is
+ * unmounted. What a request does is fs.c's; what runs beside the mount
+ * is daemon.c's.
  */
 #include <errno.h>
 #include <fuse_lowlevel.h>
