@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * The control files (control.h): each command parsed, validated and handed
- * to the indexer, and each file's state rendered. It queues work and never
- * waits for it; a command not understood changes nothing.
+ * to the indexer, and each file's state rendered. It does none of the work
+ * itself; a command not understood changes nothing.
  */
 #include "fs/control.h"
 

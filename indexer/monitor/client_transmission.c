@@ -2,7 +2,7 @@
 /*
  * The Transmission client (client.h): a release added through its RPC,
  * with the session id it asks for, its torrents listed, its version asked.
- * Which release goes, and what its link gives, is download.c's to decide.
+ * It chooses no release and reads no link: download.c hands it both.
  */
 #include <errno.h>
 #include <stdio.h>
