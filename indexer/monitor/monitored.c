@@ -44,6 +44,17 @@ static int listed_roots(const struct config *cfg, struct strbuf *out)
 	return json_append(out, a);
 }
 
+int monitored_none_listed(const struct config *cfg)
+{
+	if (!cfg->manga_roots.nr || cfg->monitored_roots.nr ||
+	    !strcmp(cfg->manga_monitor, "all"))
+		return 0;
+	log_warn("monitor: [manga] monitor is listed and no monitored_root"
+		 " names a root, so no series is searched: name the roots to"
+		 " search, or set monitor = all");
+	return 1;
+}
+
 int monitored_load(sqlite3 *db, const struct config *cfg,
 		   struct series **out, size_t *nr)
 {

@@ -25,6 +25,10 @@ struct config;
 int monitored_load(sqlite3 *db, const struct config *cfg,
 		   struct series **out, size_t *nr);
 
+/* Whether cfg leaves no manga series to search ([manga] monitor listed,
+ * no monitored_root: the default a newcomer meets), said in the log. */
+int monitored_none_listed(const struct config *cfg);
+
 /* Free what monitored_load() gave. Takes NULL. */
 void monitored_free(struct series *s, size_t nr);
 
