@@ -133,7 +133,9 @@ def ape(path):
     path.gains = gains(lambda k: str(tags[k]) if k in tags else None)
     cover = tags.get("Cover Art (Front)")
     data = cover.value.split(b"\x00", 1)[1] if cover else None
-    return fields(get), [None] * 4, data
+    mb = [str(tags[k]) if k in tags else None
+          for k in (n.upper() for n in MB_VORBIS)]
+    return fields(get), mb, data
 
 
 def riff_info(path):
