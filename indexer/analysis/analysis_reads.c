@@ -7,7 +7,7 @@
 
 #include "common/db.h"
 #include "common/strbuf.h"
-#include "indexer/library/mb_dups.h"
+#include "indexer/analysis/mb_dups.h"
 #include "indexer/store/reader.h"
 
 int analysis_reads_counts(struct analysis_counts *out)

@@ -299,7 +299,7 @@ const char *const migrations_later[] = {
 	"ALTER TABLE scans ADD COLUMN cpu_s REAL;", /* 34: a scan's CPU time */
 	/* version 35: the MusicBrainz ids in lower case, those that are no
 	 * UUID forgotten (tags_add_mbid()), and the recording's indexed for
-	 * the duplicates of one id (library/mb_dups.h). */
+	 * the duplicates of one id (analysis/mb_dups.h). */
 	MBID("mb_track_id") MBID("mb_album_id") MBID("mb_artist_id")
 	MBID("mb_album_artist_id")
 	"CREATE INDEX IF NOT EXISTS tracks_mb_track ON tracks (mb_track_id)"

@@ -4,7 +4,7 @@
  * join (mb_dups.h). It reads the store only; what the mount shows of
  * them, and the duplicates the audio analysis finds, are not its own.
  */
-#include "indexer/library/mb_dups.h"
+#include "indexer/analysis/mb_dups.h"
 
 #include <errno.h>
 #include <stdlib.h>
