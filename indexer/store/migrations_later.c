@@ -297,7 +297,13 @@ const char *const migrations_later[] = {
 	"CREATE INDEX IF NOT EXISTS gone_inode ON gone (inode);"
 	"CREATE INDEX IF NOT EXISTS gone_name ON gone (name);",
 	"ALTER TABLE scans ADD COLUMN cpu_s REAL;", /* 34: a scan's CPU time */
-	/* version 35: the MusicBrainz ids in lower case, those that are no
+	/* version 35: a followed download's bytes there and in all, and its
+	 * speed in bytes/s, as its client last said (tracker.h); NULL when
+	 * it did not say. Tests going back to older versions drop them. */
+	"ALTER TABLE downloads ADD COLUMN bytes_done INTEGER;"
+	"ALTER TABLE downloads ADD COLUMN bytes_total INTEGER;"
+	"ALTER TABLE downloads ADD COLUMN bytes_per_s INTEGER;",
+	/* version 36: the MusicBrainz ids in lower case, those that are no
 	 * UUID forgotten (tags_add_mbid()), and the recording's indexed for
 	 * the duplicates of one id (analysis/mb_dups.h). */
 	MBID("mb_track_id") MBID("mb_album_id") MBID("mb_artist_id")
