@@ -82,7 +82,8 @@ def attrs(m):
 def test_same_recording_is_a_duplicate_before_analysis(tmp_path):
     root = library(tmp_path)
     conf = tmp_path / "c.conf"
-    conf.write_text("[music]\nroot = %s\n[analysis]\nenabled = no\n" % root)
+    conf.write_text("[general]\nlog_level = debug\n[music]\nroot = %s\n"
+                    "[analysis]\nenabled = no\n" % root)
     m = start(tmp_path, "config=" + str(conf))
     try:
         assert m.json("metrics/analysis.json")["analysed"] == 0
@@ -91,6 +92,9 @@ def test_same_recording_is_a_duplicate_before_analysis(tmp_path):
         assert stored["bad.flac"] is None and stored["bad.mp3"] is None
         assert stored["upper.flac"] == OTHER
         assert attrs(m) == {RECORDING: 3, OTHER: 2, None: 2}
+        log = m.read("log").decode()
+        assert "vorbis: a musicbrainz id that is no uuid ignored" in log
+        assert "id3v2: a musicbrainz id that is no uuid ignored" in log
         pair = sorted([str(root / "a" / "one.flac"),
                        str(root / "b" / "one.mp3")])
         other = sorted([str(root / "e" / "lower.mp3"),
