@@ -143,8 +143,9 @@ static int take_ufid(struct tags *t, const unsigned char *p, size_t n)
 
 	if (n < sizeof(owner) || memcmp(p, owner, sizeof(owner)))
 		return 0;
-	return tags_add_mbid(t, &t->mb_track_id,
-			     (const char *)p + sizeof(owner), n - sizeof(owner));
+	p += sizeof(owner);
+	return tags_add_mbid(t, &t->mb_track_id, (const char *)p,
+			     n - sizeof(owner));
 }
 
 /*

@@ -21,7 +21,8 @@
 #define HEX "[0-9a-f]"
 #define HEX4 HEX HEX HEX HEX
 #define MBID(col) \
-	"UPDATE tracks SET " col " = lower(" col ") WHERE " col " IS NOT NULL;" \
+	"UPDATE tracks SET " col " = lower(" col ")" \
+	"  WHERE " col " IS NOT NULL;" \
 	"UPDATE tracks SET " col " = NULL WHERE " col " NOT GLOB '" HEX4 HEX4 \
 	"-" HEX4 "-" HEX4 "-" HEX4 "-" HEX4 HEX4 HEX4 "';"
 
