@@ -304,7 +304,10 @@ const char *const migrations_later[] = {
 	"ALTER TABLE downloads ADD COLUMN bytes_done INTEGER;"
 	"ALTER TABLE downloads ADD COLUMN bytes_total INTEGER;"
 	"ALTER TABLE downloads ADD COLUMN bytes_per_s INTEGER;",
-	/* version 36: the MusicBrainz ids in lower case, those that are no
+	/* version 36: a scan's first errors in words, a JSON array
+	 * (library/scan_errors.h); NULL when it met none */
+	"ALTER TABLE scans ADD COLUMN first_errors TEXT;",
+	/* version 37: the MusicBrainz ids in lower case, those that are no
 	 * UUID forgotten (tags_add_mbid()), and the recording's indexed for
 	 * the duplicates of one id (analysis/mb_dups.h). */
 	MBID("mb_track_id") MBID("mb_album_id") MBID("mb_artist_id")
