@@ -1,0 +1,57 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#ifndef MEDIAMON_PLAYLISTS_H
+#define MEDIAMON_PLAYLISTS_H
+
+/*
+ * /playlists: M3U8 playlists of what the analysis knows, as read-only
+ * files that MPD (playlist_directory), VLC and mpv load:
+ *
+ *   recent.m3u8         the PLAYLISTS_RECENT tracks whose files changed
+ *                       last, newest first
+ *   duplicates.m3u8     the tracks that hold one recording, a group after
+ *                       another (/status/duplicates), at most
+ *                       PLAYLISTS_MAX entries
+ *   similar/NAME.m3u8   an analysed track, then the SIMILAR_MAX tracks
+ *                       that sound most like it, most alike first
+ *
+ * NAME is "ARTIST - TITLE" with '/' and control characters as '_', a
+ * leading '.' as '_', cut to PLAYLISTS_NAME_MAX bytes on a character's
+ * start; tracks of one name after the first (by track id) are
+ * "NAME (2)", "NAME (3)", ...
+ *
+ * Each file starts "#EXTM3U", then each track as "#EXTINF:SECONDS,ARTIST
+ * - TITLE" (newlines as spaces) and the absolute path of its file. A
+ * caller other than the daemon's user (fs/caller.h) is shown only the
+ * tracks it may read: in every list and in the names of similar/, and
+ * the tracks most like one are taken among those (of the
+ * PLAYLISTS_SIMILAR_POOL most alike overall). A file whose path holds
+ * a newline is in no playlist.
+ *
+ * The render functions append a whole playlist to out and return 0 or
+ * a negative errno value (node.h).
+ */
+
+#include <stdint.h>
+
+struct node;
+struct strbuf;
+
+#define PLAYLISTS_RECENT 100
+#define PLAYLISTS_MAX 1000
+#define PLAYLISTS_NAME_MAX 200
+#define PLAYLISTS_SIMILAR_POOL 100
+
+int playlists_render_recent(struct strbuf *out);
+int playlists_render_duplicates(struct strbuf *out);
+int playlists_render_similar(struct strbuf *out, int64_t track);
+
+/* Fill *out for name, an entry of /playlists/similar: 0 or -ENOENT (or
+ * another negative errno value when the store cannot be read). */
+int playlists_resolve(const char *name, struct node *out);
+
+/* List /playlists/similar; stops when fn returns nonzero. */
+int playlists_list(int (*fn)(const char *name, const struct node *child,
+			     void *arg),
+		   void *arg);
+
+#endif

@@ -1,0 +1,190 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/*
+ * The tracks of the mount's playlists read from the store
+ * (playlist_reads.h), on the calling thread's read connection. It writes
+ * nothing and decides no name or line of a playlist.
+ */
+#include "indexer/analysis/playlist_reads.h"
+
+#include <errno.h>
+#include <stdlib.h>
+
+#include "common/db.h"
+#include "common/log.h"
+#include "common/strbuf.h"
+#include "indexer/analysis/analysis_store.h"
+#include "indexer/store/reader.h"
+
+#define COLUMNS \
+	"SELECT t.id, coalesce(a.name, ''), t.title, r.path, f.path," \
+	" coalesce(t.duration_s, -1) FROM tracks t" \
+	" JOIN file_paths f ON f.id = t.file_id" \
+	" JOIN roots r ON r.id = f.root_id" \
+	" LEFT JOIN artists a ON a.id = t.artist_id"
+
+/* Call fn with the row st stands on. */
+static int row_track(sqlite3_stmt *st,
+		     int (*fn)(void *arg, const struct playlist_track *t),
+		     void *arg)
+{
+	struct strbuf path = STRBUF_INIT;
+	struct playlist_track t = {
+		.track = sqlite3_column_int64(st, 0),
+		.artist = (const char *)sqlite3_column_text(st, 1),
+		.title = (const char *)sqlite3_column_text(st, 2),
+		.seconds = sqlite3_column_double(st, 5),
+	};
+	int rc;
+
+	strbuf_add(&path, sqlite3_column_blob(st, 3),
+		   sqlite3_column_bytes(st, 3));
+	strbuf_addch(&path, '/');
+	strbuf_add(&path, sqlite3_column_blob(st, 4),
+		   sqlite3_column_bytes(st, 4));
+	t.path = path.buf;
+	if (!t.artist)
+		t.artist = "";
+	if (!t.title)
+		t.title = "";
+	rc = fn(arg, &t);
+	strbuf_release(&path);
+	return rc;
+}
+
+/* Step st to its end, fn on each row. */
+static int each_row(sqlite3 *db, sqlite3_stmt *st, const char *what,
+		    int (*fn)(void *arg, const struct playlist_track *t),
+		    void *arg)
+{
+	int rc;
+
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		int stop = row_track(st, fn, arg);
+
+		if (stop)
+			return stop;
+	}
+	return rc == SQLITE_DONE ? 0 : db_error(db, rc, what);
+}
+
+/* Run sql (binding n to ?1 when n >= 0) and call fn on each row. */
+static int query(const char *sql, int64_t n, const char *what,
+		 int (*fn)(void *arg, const struct playlist_track *t),
+		 void *arg)
+{
+	sqlite3 *db = reader_begin();
+	sqlite3_stmt *st;
+	int rc;
+
+	if (!db)
+		return -EIO;
+	rc = db_prepare(db, sql, &st);
+	if (!rc) {
+		if (n >= 0)
+			sqlite3_bind_int64(st, 1, n);
+		rc = each_row(db, st, what, fn, arg);
+		sqlite3_finalize(st);
+	}
+	reader_end(db);
+	return rc;
+}
+
+int playlist_reads_analysed(int (*fn)(void *arg,
+				      const struct playlist_track *t),
+			    void *arg)
+{
+	return query(COLUMNS " JOIN analysis n ON n.track_id = t.id"
+		     " AND n.state = 'ok' ORDER BY t.id", -1,
+		     "list analysed tracks", fn, arg);
+}
+
+int playlist_reads_recent(size_t max,
+			  int (*fn)(void *arg, const struct playlist_track *t),
+			  void *arg)
+{
+	return query(COLUMNS " JOIN files m ON m.id = t.file_id"
+		     " ORDER BY m.mtime_ns DESC, t.id LIMIT ?1", (int64_t)max,
+		     "list recent tracks", fn, arg);
+}
+
+int playlist_reads_similar(int64_t track, size_t max,
+			   int (*fn)(void *arg,
+				     const struct playlist_track *t),
+			   void *arg)
+{
+	sqlite3 *db = reader_begin();
+	struct strbuf ids = STRBUF_INIT;
+	int64_t *v = malloc((max + 1) * sizeof(*v));
+	sqlite3_stmt *st = NULL;
+	size_t n = 0;
+	int rc;
+
+	if (!db || !v) {
+		free(v);
+		reader_end(db);
+		return db ? log_error(-ENOMEM, "playlists: out of memory") :
+			    -EIO;
+	}
+	v[0] = track;
+	rc = analysis_store_similar(db, track, v + 1, max, &n);
+	strbuf_addch(&ids, '[');
+	for (size_t i = 0; !rc && i <= n; i++)
+		strbuf_addf(&ids, "%s%lld", i ? "," : "", (long long)v[i]);
+	strbuf_addch(&ids, ']');
+	if (!rc)
+		rc = db_prepare(db, COLUMNS " JOIN json_each(?1) j"
+				" ON j.value = t.id ORDER BY j.key", &st);
+	if (!rc) {
+		sqlite3_bind_text(st, 1, ids.buf, ids.len, SQLITE_STATIC);
+		rc = each_row(db, st, "list similar tracks", fn, arg);
+		sqlite3_finalize(st);
+	}
+	strbuf_release(&ids);
+	free(v);
+	reader_end(db);
+	return rc;
+}
+
+struct dup_rows {
+	sqlite3 *db;
+	sqlite3_stmt *st;
+	int group;
+	int (*fn)(void *arg, int group, const struct playlist_track *t);
+	void *arg;
+};
+
+static int dup_call(void *arg, const struct playlist_track *t)
+{
+	struct dup_rows *d = arg;
+
+	return d->fn(d->arg, d->group, t);
+}
+
+static int dup_row(void *arg, int group, int64_t track_id)
+{
+	struct dup_rows *d = arg;
+	int rc;
+
+	d->group = group;
+	sqlite3_bind_int64(d->st, 1, track_id);
+	rc = each_row(d->db, d->st, "read a duplicate", dup_call, d);
+	sqlite3_reset(d->st);
+	return rc;
+}
+
+int playlist_reads_duplicates(int (*fn)(void *arg, int group,
+					const struct playlist_track *t),
+			      void *arg)
+{
+	struct dup_rows d = { .db = reader_begin(), .fn = fn, .arg = arg };
+	int rc;
+
+	if (!d.db)
+		return -EIO;
+	rc = db_prepare(d.db, COLUMNS " WHERE t.id = ?1", &d.st);
+	if (!rc)
+		rc = analysis_store_duplicates(d.db, dup_row, &d);
+	sqlite3_finalize(d.st);
+	reader_end(d.db);
+	return rc;
+}
