@@ -2,7 +2,7 @@
 /*
  * The files of /playlists (playlists.h): which tracks each playlist
  * holds for its caller, the names of similar/, and the M3U8 text. It
- * reads the store through playlist_reads.h alone and computes no
+ * reads the store through indexer/analysis/playlist_reads.h alone and computes no
  * similarity itself.
  */
 #include "fs/playlists.h"
@@ -12,12 +12,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/bytes.h"
 #include "common/log.h"
 #include "common/strbuf.h"
 #include "fs/caller.h"
 #include "fs/node.h"
-#include "indexer/analysis/playlist_reads.h"
-#include "indexer/analysis/similar.h"
+#include "indexer/reads.h"
 
 /* A playlist being written: how many entries it holds, and may. */
 struct m3u {
@@ -185,7 +185,8 @@ static void names_release(struct names *ns)
 	free(ns->v);
 }
 
-/* Read the names, sorted, each made whole: its number and extension. */
+/* Read the names, sorted, each made whole but for its form (its number
+ * after a first of one name). */
 static int names_read(struct names *ns)
 {
 	struct strbuf name = STRBUF_INIT, prev = STRBUF_INIT;
@@ -206,7 +207,6 @@ static int names_read(struct names *ns)
 		strbuf_addstr(&name, ns->v[i].text);
 		if (same > 1)
 			strbuf_addf(&name, " (%zu)", same);
-		strbuf_addstr(&name, ".m3u8");
 		free(ns->v[i].text);
 		ns->v[i].text = strbuf_detach(&name, NULL);
 	}
@@ -222,37 +222,88 @@ static void similar_node(struct node *out, int64_t track)
 			      .series = track };
 }
 
-int playlists_resolve(const char *name, struct node *out)
-{
-	struct names ns;
-	int rc = names_read(&ns);
+/* The forms of the names: in similar/ and in mpd/. */
+static const struct form {
+	const char *prefix, *ext;
+} forms[] = {
+	[PLAYLISTS_SIMILAR] = { "", ".m3u8" },
+	[PLAYLISTS_MPD] = { "similar - ", ".m3u" },
+};
 
-	for (size_t i = 0; !rc && i < ns.nr; i++) {
-		if (!strcmp(ns.v[i].text, name)) {
-			similar_node(out, ns.v[i].track);
-			names_release(&ns);
+/* The playlists of mpd/ beside the similar ones. */
+static const struct {
+	const char *name;
+	int (*render)(struct strbuf *out);
+} mpd_fixed[] = {
+	{ "recent.m3u", playlists_render_recent },
+	{ "duplicates.m3u", playlists_render_duplicates },
+};
+
+/* The name of similar list i in form f into out. */
+static void form_name(struct strbuf *out, const struct names *ns, size_t i,
+		      const struct form *f)
+{
+	strbuf_reset(out);
+	strbuf_addf(out, "%s%s%s", f->prefix, ns->v[i].text, f->ext);
+}
+
+int playlists_resolve(const char *name, enum playlists_form form,
+		      struct node *out)
+{
+	struct strbuf whole = STRBUF_INIT;
+	struct names ns;
+	int rc;
+
+	for (size_t i = 0; form == PLAYLISTS_MPD && i < ARRAY_SIZE(mpd_fixed);
+	     i++) {
+		if (!strcmp(name, mpd_fixed[i].name)) {
+			*out = (struct node){ NODE_FILE,
+					      .render = mpd_fixed[i].render };
 			return 0;
 		}
 	}
-	if (!rc)
-		names_release(&ns);
-	return rc ? rc : -ENOENT;
+	rc = names_read(&ns);
+	if (rc)
+		return rc;
+	rc = -ENOENT;
+	for (size_t i = 0; rc && i < ns.nr; i++) {
+		form_name(&whole, &ns, i, &forms[form]);
+		if (!strcmp(whole.buf, name)) {
+			similar_node(out, ns.v[i].track);
+			rc = 0;
+		}
+	}
+	strbuf_release(&whole);
+	names_release(&ns);
+	return rc;
 }
 
-int playlists_list(int (*fn)(const char *name, const struct node *child,
+int playlists_list(enum playlists_form form,
+		   int (*fn)(const char *name, const struct node *child,
 			     void *arg),
 		   void *arg)
 {
+	struct strbuf whole = STRBUF_INIT;
 	struct names ns;
 	struct node n;
-	int rc = names_read(&ns);
+	int rc;
 
-	for (size_t i = 0; !rc && i < ns.nr; i++) {
+	for (size_t i = 0; form == PLAYLISTS_MPD && i < ARRAY_SIZE(mpd_fixed);
+	     i++) {
+		n = (struct node){ NODE_FILE, .render = mpd_fixed[i].render };
+		if (fn(mpd_fixed[i].name, &n, arg))
+			return 0;
+	}
+	rc = names_read(&ns);
+	if (rc)
+		return rc;
+	for (size_t i = 0; i < ns.nr; i++) {
 		similar_node(&n, ns.v[i].track);
-		if (fn(ns.v[i].text, &n, arg))
+		form_name(&whole, &ns, i, &forms[form]);
+		if (fn(whole.buf, &n, arg))
 			break;
 	}
-	if (!rc)
-		names_release(&ns);
-	return rc;
+	strbuf_release(&whole);
+	names_release(&ns);
+	return 0;
 }

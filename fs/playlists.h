@@ -13,6 +13,10 @@
  *                       PLAYLISTS_MAX entries
  *   similar/NAME.m3u8   an analysed track, then the SIMILAR_MAX tracks
  *                       that sound most like it, most alike first
+ *   mpd/                the same playlists flat, as MPD's
+ *                       playlist_directory must hold them (it lists no
+ *                       folder and no .m3u8): recent.m3u,
+ *                       duplicates.m3u and "similar - NAME.m3u"
  *
  * NAME is "ARTIST - TITLE" with '/' and control characters as '_', a
  * leading '.' as '_', cut to PLAYLISTS_NAME_MAX bytes on a character's
@@ -45,12 +49,22 @@ int playlists_render_recent(struct strbuf *out);
 int playlists_render_duplicates(struct strbuf *out);
 int playlists_render_similar(struct strbuf *out, int64_t track);
 
-/* Fill *out for name, an entry of /playlists/similar: 0 or -ENOENT (or
- * another negative errno value when the store cannot be read). */
-int playlists_resolve(const char *name, struct node *out);
+/* The two folders of similar lists: similar/ and mpd/. */
+enum playlists_form {
+	PLAYLISTS_SIMILAR,
+	PLAYLISTS_MPD,
+};
 
-/* List /playlists/similar; stops when fn returns nonzero. */
-int playlists_list(int (*fn)(const char *name, const struct node *child,
+/* Fill *out for name, an entry of /playlists/similar or /playlists/mpd:
+ * 0 or -ENOENT (or another negative errno value when the store cannot
+ * be read). */
+int playlists_resolve(const char *name, enum playlists_form form,
+		      struct node *out);
+
+/* List /playlists/similar or /playlists/mpd; stops when fn returns
+ * nonzero. */
+int playlists_list(enum playlists_form form,
+		   int (*fn)(const char *name, const struct node *child,
 			     void *arg),
 		   void *arg);
 
