@@ -140,6 +140,8 @@ static const struct {
 					  .render =
 					  playlists_render_duplicates } },
 	{ "/playlists/similar", { .type = NODE_DIR, .dynamic = 1 } },
+	{ "/playlists/genre", { .type = NODE_DIR, .dynamic = 1 } },
+	{ "/playlists/decade", { .type = NODE_DIR, .dynamic = 1 } },
 	{ "/playlists/mpd", { .type = NODE_DIR, .dynamic = 1 } },
 	{ "/library", { .type = NODE_DIR } },
 	{ "/library/music", { .type = NODE_DIR } },
@@ -187,10 +189,8 @@ int node_resolve(const char *path, struct node *out)
 		return opds_cover_resolve(path + 13, out);
 	if (!strncmp(path, "/opds/pages/", 12))
 		return opds_pages_resolve(path + 12, out);
-	if (!strncmp(path, "/playlists/similar/", 19))
-		return playlists_resolve(path + 19, PLAYLISTS_SIMILAR, out);
-	if (!strncmp(path, "/playlists/mpd/", 15))
-		return playlists_resolve(path + 15, PLAYLISTS_MPD, out);
+	if (!strncmp(path, "/playlists/", 11))
+		return playlists_resolve(path + 11, out);
 	if (views_owns(path))
 		return views_resolve(path, out);
 	return -ENOENT;
@@ -276,10 +276,8 @@ int node_children(const char *path,
 	if (!strcmp(path, "/opds/covers") || !strcmp(path, "/opds/pages") ||
 	    !strncmp(path, "/opds/pages/", 12))
 		return 0;
-	if (!strcmp(path, "/playlists/similar"))
-		return playlists_list(PLAYLISTS_SIMILAR, fn, arg);
-	if (!strcmp(path, "/playlists/mpd"))
-		return playlists_list(PLAYLISTS_MPD, fn, arg);
+	if (!strncmp(path, "/playlists/", 11))
+		return playlists_list(path + 11, fn, arg);
 	if (views_owns(path))
 		return views_list(path, fn, arg);
 	for (size_t i = 0; i < NR_FIXED; i++) {

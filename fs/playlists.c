@@ -108,24 +108,35 @@ int playlists_render_similar(struct strbuf *out, int64_t track)
 					   add_entry, &m));
 }
 
-/* The names of similar/ the caller may see. */
-struct names {
-	struct name {
-		char *text;
-		int64_t track;
-	} *v;
-	size_t nr, alloc;
-	int owner;
+/* The folders of named playlists. */
+enum form {
+	PLAYLISTS_SIMILAR,
+	PLAYLISTS_GENRE,
+	PLAYLISTS_DECADE,
+	PLAYLISTS_MPD,
 };
 
-/* Append the file name of t (without its number or extension). */
-static void base_name(struct strbuf *out, const struct playlist_track *t)
-{
-	size_t start = out->len;
+static const char *const folders[] = {
+	[PLAYLISTS_SIMILAR] = "similar",
+	[PLAYLISTS_GENRE] = "genre",
+	[PLAYLISTS_DECADE] = "decade",
+	[PLAYLISTS_MPD] = "mpd",
+};
 
-	strbuf_addstr(out, *t->artist ? t->artist : "Unknown artist");
-	strbuf_addstr(out, " - ");
-	strbuf_addstr(out, t->title);
+/* The form of the folder named by the len bytes at dir; -ENOENT. */
+static int folder_form(const char *dir, size_t len)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(folders); i++)
+		if (strlen(folders[i]) == len && !memcmp(folders[i], dir, len))
+			return (int)i;
+	return -ENOENT;
+}
+
+/* Make the name at out->buf + start safe as a file name: '/' and control
+ * characters as '_', a leading '.' as '_', at most PLAYLISTS_NAME_MAX
+ * bytes, cut on a character's start. */
+static void safe_name(struct strbuf *out, size_t start)
+{
 	for (size_t i = start; i < out->len; i++) {
 		unsigned char c = out->buf[i];
 
@@ -145,7 +156,87 @@ static void base_name(struct strbuf *out, const struct playlist_track *t)
 	}
 }
 
-static int add_name(void *arg, const struct playlist_track *t)
+/* The genres whose names are one name. */
+struct genre_match {
+	const char *name;
+	struct m3u *m;
+};
+
+static int genre_tracks(void *arg, const char *genre, int64_t track)
+{
+	struct genre_match *g = arg;
+	struct strbuf name = STRBUF_INIT;
+	int rc = 0;
+
+	(void)track;
+	strbuf_addstr(&name, genre);
+	safe_name(&name, 0);
+	if (!strcmp(name.buf, g->name))
+		rc = playlist_reads_genre(genre, PLAYLISTS_MAX, add_entry,
+					  g->m);
+	strbuf_release(&name);
+	return rc;
+}
+
+int playlists_render_genre(struct strbuf *out, int64_t track)
+{
+	struct strbuf name = STRBUF_INIT;
+	struct m3u m;
+	struct genre_match g = { NULL, &m };
+	int rc = playlist_reads_genre_of(track, &name);
+
+	if (rc) {
+		strbuf_release(&name);
+		return rc;
+	}
+	safe_name(&name, 0);
+	g.name = name.buf;
+	m3u_begin(&m, out, PLAYLISTS_MAX);
+	rc = playlist_reads_genres(genre_tracks, &g);
+	strbuf_release(&name);
+	return done(rc);
+}
+
+int playlists_render_decade(struct strbuf *out, int64_t decade)
+{
+	struct m3u m;
+
+	m3u_begin(&m, out, PLAYLISTS_MAX);
+	return done(playlist_reads_decade(decade, PLAYLISTS_MAX, add_entry,
+					  &m));
+}
+
+/* The names of one kind of playlist the caller may see, each with the
+ * number its node takes. */
+struct names {
+	struct name {
+		char *text;
+		int64_t key;
+	} *v;
+	size_t nr, alloc;
+	int owner;
+};
+
+/* Take text (safe_name()d) as a name for key. */
+static int add_name(struct names *ns, struct strbuf *text, int64_t key)
+{
+	if (ns->nr == ns->alloc) {
+		size_t alloc = ns->alloc ? 2 * ns->alloc : 64;
+		struct name *v = realloc(ns->v, alloc * sizeof(*v));
+
+		if (!v) {
+			strbuf_release(text);
+			return log_error(-ENOMEM, "playlists: out of memory");
+		}
+		ns->v = v;
+		ns->alloc = alloc;
+	}
+	ns->v[ns->nr].text = strbuf_detach(text, NULL);
+	ns->v[ns->nr++].key = key;
+	return 0;
+}
+
+static int add_track_name(void *arg, const struct playlist_track *t)
 {
 	struct names *ns = arg;
 	struct strbuf name = STRBUF_INIT;
@@ -153,20 +244,62 @@ static int add_name(void *arg, const struct playlist_track *t)
 	if (strpbrk(t->path, "\n\r") ||
 	    (!ns->owner && !caller_may_read(t->path)))
 		return 0;
-	if (ns->nr == ns->alloc) {
-		size_t alloc = ns->alloc ? 2 * ns->alloc : 64;
-		struct name *v = realloc(ns->v, alloc * sizeof(*v));
-
-		if (!v)
-			return log_error(-ENOMEM, "playlists: out of memory");
-		ns->v = v;
-		ns->alloc = alloc;
-	}
-	base_name(&name, t);
-	ns->v[ns->nr].text = strbuf_detach(&name, NULL);
-	ns->v[ns->nr++].track = t->track;
-	return 0;
+	strbuf_addf(&name, "%s - %s", *t->artist ? t->artist :
+		    "Unknown artist", t->title);
+	safe_name(&name, 0);
+	return add_name(ns, &name, t->track);
 }
+
+static int add_genre_name(void *arg, const char *genre, int64_t track)
+{
+	struct strbuf name = STRBUF_INIT;
+
+	strbuf_addstr(&name, genre);
+	safe_name(&name, 0);
+	return add_name(arg, &name, track);
+}
+
+static int add_decade_name(void *arg, int64_t decade)
+{
+	struct strbuf name = STRBUF_INIT;
+
+	strbuf_addf(&name, "%llds", (long long)decade);
+	return add_name(arg, &name, decade);
+}
+
+static int read_similar(struct names *ns)
+{
+	return playlist_reads_analysed(add_track_name, ns);
+}
+
+static int read_genres(struct names *ns)
+{
+	return playlist_reads_genres(add_genre_name, ns);
+}
+
+static int read_decades(struct names *ns)
+{
+	return playlist_reads_decades(add_decade_name, ns);
+}
+
+/*
+ * The kinds of named playlists, by their folder's form: the prefix of
+ * their names in mpd/, how their names are read, and whether two of one
+ * name are numbered (tracks) or one (genres whose safe names meet).
+ */
+static const struct kind {
+	const char *prefix;
+	int (*read)(struct names *ns);
+	int (*render)(struct strbuf *out, int64_t key);
+	int numbered;
+} kinds[] = {
+	[PLAYLISTS_SIMILAR] = { "similar - ", read_similar,
+				playlists_render_similar, 1 },
+	[PLAYLISTS_GENRE] = { "genre - ", read_genres, playlists_render_genre,
+			      0 },
+	[PLAYLISTS_DECADE] = { "decade - ", read_decades,
+			       playlists_render_decade, 0 },
+};
 
 static int by_name(const void *a, const void *b)
 {
@@ -175,7 +308,7 @@ static int by_name(const void *a, const void *b)
 
 	if (c)
 		return c;
-	return (x->track > y->track) - (x->track < y->track);
+	return (x->key > y->key) - (x->key < y->key);
 }
 
 static void names_release(struct names *ns)
@@ -185,52 +318,57 @@ static void names_release(struct names *ns)
 	free(ns->v);
 }
 
-/* Read the names, sorted, each made whole but for its form (its number
- * after a first of one name). */
-static int names_read(struct names *ns)
+/* Number (" (2)", ...) or drop, as k says, the names after the first of
+ * one name in ns (sorted); same is room for ns->nr counts. */
+static void names_settle(struct names *ns, const struct kind *k,
+			 size_t *same)
 {
-	struct strbuf name = STRBUF_INIT, prev = STRBUF_INIT;
+	struct strbuf name = STRBUF_INIT;
+	size_t kept = 0;
+
+	for (size_t i = 0; i < ns->nr; i++)
+		same[i] = i && !strcmp(ns->v[i].text, ns->v[i - 1].text) ?
+			  same[i - 1] + 1 : 1;
+	for (size_t i = 0; i < ns->nr; i++) {
+		if (same[i] > 1 && !k->numbered) {
+			free(ns->v[i].text);
+			continue;
+		}
+		if (same[i] > 1) {
+			strbuf_reset(&name);
+			strbuf_addf(&name, "%s (%zu)", ns->v[i].text, same[i]);
+			free(ns->v[i].text);
+			ns->v[i].text = strbuf_detach(&name, NULL);
+		}
+		ns->v[kept++] = ns->v[i];
+	}
+	ns->nr = kept;
+	strbuf_release(&name);
+}
+
+/* Read the names of kind k the caller may see, each made whole but for
+ * its prefix and extension. */
+static int names_read(struct names *ns, const struct kind *k)
+{
+	size_t *same;
 	int rc;
 
 	*ns = (struct names){ .owner = caller_is_owner() };
-	rc = playlist_reads_analysed(add_name, ns);
+	rc = k->read(ns);
+	same = rc ? NULL : malloc((ns->nr ? ns->nr : 1) * sizeof(*same));
+	if (!rc && !same)
+		rc = log_error(-ENOMEM, "playlists: out of memory");
 	if (rc) {
 		names_release(ns);
 		return rc;
 	}
 	qsort(ns->v, ns->nr, sizeof(*ns->v), by_name);
-	for (size_t i = 0, same = 1; i < ns->nr; i++) {
-		same = i && !strcmp(ns->v[i].text, prev.buf) ? same + 1 : 1;
-		strbuf_reset(&prev);
-		strbuf_addstr(&prev, ns->v[i].text);
-		strbuf_reset(&name);
-		strbuf_addstr(&name, ns->v[i].text);
-		if (same > 1)
-			strbuf_addf(&name, " (%zu)", same);
-		free(ns->v[i].text);
-		ns->v[i].text = strbuf_detach(&name, NULL);
-	}
-	strbuf_release(&prev);
-	strbuf_release(&name);
+	names_settle(ns, k, same);
+	free(same);
 	return 0;
 }
 
-static void similar_node(struct node *out, int64_t track)
-{
-	*out = (struct node){ NODE_FILE,
-			      .render_series = playlists_render_similar,
-			      .series = track };
-}
-
-/* The forms of the names: in similar/ and in mpd/. */
-static const struct form {
-	const char *prefix, *ext;
-} forms[] = {
-	[PLAYLISTS_SIMILAR] = { "", ".m3u8" },
-	[PLAYLISTS_MPD] = { "similar - ", ".m3u" },
-};
-
-/* The playlists of mpd/ beside the similar ones. */
+/* The playlists of mpd/ beside the named ones. */
 static const struct {
 	const char *name;
 	int (*render)(struct strbuf *out);
@@ -239,71 +377,117 @@ static const struct {
 	{ "duplicates.m3u", playlists_render_duplicates },
 };
 
-/* The name of similar list i in form f into out. */
-static void form_name(struct strbuf *out, const struct names *ns, size_t i,
-		      const struct form *f)
+/* The length of name without ext, or 0 when it does not end in it. */
+static size_t stem(const char *name, const char *ext)
 {
-	strbuf_reset(out);
-	strbuf_addf(out, "%s%s%s", f->prefix, ns->v[i].text, f->ext);
+	size_t n = strlen(name), e = strlen(ext);
+
+	return n > e && !strcmp(name + n - e, ext) ? n - e : 0;
 }
 
-int playlists_resolve(const char *name, enum playlists_form form,
-		      struct node *out)
+/* Find the playlist of kind k named name (prefix and extension taken
+ * off, len bytes). */
+static int kind_resolve(const struct kind *k, const char *name, size_t len,
+			struct node *out)
 {
-	struct strbuf whole = STRBUF_INIT;
 	struct names ns;
-	int rc;
+	int rc = names_read(&ns, k);
 
-	for (size_t i = 0; form == PLAYLISTS_MPD && i < ARRAY_SIZE(mpd_fixed);
-	     i++) {
+	if (rc)
+		return rc;
+	rc = -ENOENT;
+	for (size_t i = 0; rc && i < ns.nr; i++) {
+		if (strlen(ns.v[i].text) == len &&
+		    !memcmp(ns.v[i].text, name, len)) {
+			*out = (struct node){ NODE_FILE,
+					      .render_series = k->render,
+					      .series = ns.v[i].key };
+			rc = 0;
+		}
+	}
+	names_release(&ns);
+	return rc;
+}
+
+int playlists_resolve(const char *path, struct node *out)
+{
+	const char *name = strchr(path, '/');
+	int form = name ? folder_form(path, name - path) : -ENOENT;
+	size_t len;
+
+	if (form < 0)
+		return form;
+	name++;
+
+	if (form != PLAYLISTS_MPD) {
+		len = stem(name, ".m3u8");
+		return len ? kind_resolve(&kinds[form], name, len, out) :
+			     -ENOENT;
+	}
+	for (size_t i = 0; i < ARRAY_SIZE(mpd_fixed); i++) {
 		if (!strcmp(name, mpd_fixed[i].name)) {
 			*out = (struct node){ NODE_FILE,
 					      .render = mpd_fixed[i].render };
 			return 0;
 		}
 	}
-	rc = names_read(&ns);
-	if (rc)
-		return rc;
-	rc = -ENOENT;
-	for (size_t i = 0; rc && i < ns.nr; i++) {
-		form_name(&whole, &ns, i, &forms[form]);
-		if (!strcmp(whole.buf, name)) {
-			similar_node(out, ns.v[i].track);
-			rc = 0;
-		}
+	len = stem(name, ".m3u");
+	for (size_t i = 0; len && i < ARRAY_SIZE(kinds); i++) {
+		size_t p = strlen(kinds[i].prefix);
+
+		if (len > p && !strncmp(name, kinds[i].prefix, p))
+			return kind_resolve(&kinds[i], name + p, len - p, out);
 	}
-	strbuf_release(&whole);
-	names_release(&ns);
-	return rc;
+	return -ENOENT;
 }
 
-int playlists_list(enum playlists_form form,
-		   int (*fn)(const char *name, const struct node *child,
-			     void *arg),
-		   void *arg)
+/* List the playlists of kind k with names prefix NAME ext; 1 when fn
+ * stopped. */
+static int kind_list(const struct kind *k, const char *prefix,
+		     const char *ext,
+		     int (*fn)(const char *name, const struct node *child,
+			       void *arg),
+		     void *arg)
 {
 	struct strbuf whole = STRBUF_INIT;
 	struct names ns;
 	struct node n;
-	int rc;
+	int rc = names_read(&ns, k);
 
-	for (size_t i = 0; form == PLAYLISTS_MPD && i < ARRAY_SIZE(mpd_fixed);
-	     i++) {
+	for (size_t i = 0; !rc && i < ns.nr; i++) {
+		n = (struct node){ NODE_FILE, .render_series = k->render,
+				   .series = ns.v[i].key };
+		strbuf_reset(&whole);
+		strbuf_addf(&whole, "%s%s%s", prefix, ns.v[i].text, ext);
+		rc = fn(whole.buf, &n, arg) ? 1 : 0;
+	}
+	strbuf_release(&whole);
+	if (rc >= 0)
+		names_release(&ns);
+	return rc;
+}
+
+int playlists_list(const char *dir,
+		   int (*fn)(const char *name, const struct node *child,
+			     void *arg),
+		   void *arg)
+{
+	int form = folder_form(dir, strlen(dir));
+	struct node n;
+	int rc = 0;
+
+	if (form < 0)
+		return form;
+	if (form != PLAYLISTS_MPD) {
+		rc = kind_list(&kinds[form], "", ".m3u8", fn, arg);
+		return rc < 0 ? rc : 0;
+	}
+	for (size_t i = 0; i < ARRAY_SIZE(mpd_fixed); i++) {
 		n = (struct node){ NODE_FILE, .render = mpd_fixed[i].render };
 		if (fn(mpd_fixed[i].name, &n, arg))
 			return 0;
 	}
-	rc = names_read(&ns);
-	if (rc)
-		return rc;
-	for (size_t i = 0; i < ns.nr; i++) {
-		similar_node(&n, ns.v[i].track);
-		form_name(&whole, &ns, i, &forms[form]);
-		if (fn(whole.buf, &n, arg))
-			break;
-	}
-	strbuf_release(&whole);
-	names_release(&ns);
-	return 0;
+	for (size_t i = 0; !rc && i < ARRAY_SIZE(kinds); i++)
+		rc = kind_list(&kinds[i], kinds[i].prefix, ".m3u", fn, arg);
+	return rc < 0 ? rc : 0;
 }

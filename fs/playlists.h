@@ -13,15 +13,23 @@
  *                       PLAYLISTS_MAX entries
  *   similar/NAME.m3u8   an analysed track, then the SIMILAR_MAX tracks
  *                       that sound most like it, most alike first
+ *   genre/GENRE.m3u8    the tracks of a genre (and of the genres of the
+ *                       same file name), by artist, album, disc and
+ *                       number, at most PLAYLISTS_MAX
+ *   decade/1990s.m3u8   the tracks of the years 1990 to 1999, so ordered
  *   mpd/                the same playlists flat, as MPD's
  *                       playlist_directory must hold them (it lists no
  *                       folder and no .m3u8): recent.m3u,
- *                       duplicates.m3u and "similar - NAME.m3u"
+ *                       duplicates.m3u, "similar - NAME.m3u",
+ *                       "genre - GENRE.m3u", "decade - 1990s.m3u"
  *
- * NAME is "ARTIST - TITLE" with '/' and control characters as '_', a
+ * NAME is "ARTIST - TITLE" (GENRE the genre) with '/' and control
+ * characters as '_', a
  * leading '.' as '_', cut to PLAYLISTS_NAME_MAX bytes on a character's
  * start; tracks of one name after the first (by track id) are
- * "NAME (2)", "NAME (3)", ...
+ * "NAME (2)", "NAME (3)", ...; genres whose names meet are one
+ * playlist. genre/ and decade/ list every genre and decade, one the
+ * caller may read no track of too (its playlist is empty then).
  *
  * Each file starts "#EXTM3U", then each track as "#EXTINF:SECONDS,ARTIST
  * - TITLE" (newlines as spaces) and the absolute path of its file. A
@@ -48,22 +56,18 @@ struct strbuf;
 int playlists_render_recent(struct strbuf *out);
 int playlists_render_duplicates(struct strbuf *out);
 int playlists_render_similar(struct strbuf *out, int64_t track);
+/* The genre of track (and of any genre of the same file name). */
+int playlists_render_genre(struct strbuf *out, int64_t track);
+/* The years decade to decade + 9. */
+int playlists_render_decade(struct strbuf *out, int64_t decade);
 
-/* The two folders of similar lists: similar/ and mpd/. */
-enum playlists_form {
-	PLAYLISTS_SIMILAR,
-	PLAYLISTS_MPD,
-};
+/* Fill *out for path, FOLDER/NAME below /playlists: 0 or -ENOENT (or
+ * another negative errno value when the store cannot be read). */
+int playlists_resolve(const char *path, struct node *out);
 
-/* Fill *out for name, an entry of /playlists/similar or /playlists/mpd:
- * 0 or -ENOENT (or another negative errno value when the store cannot
- * be read). */
-int playlists_resolve(const char *name, enum playlists_form form,
-		      struct node *out);
-
-/* List /playlists/similar or /playlists/mpd; stops when fn returns
- * nonzero. */
-int playlists_list(enum playlists_form form,
+/* List the folder dir of /playlists (similar, genre, decade or mpd);
+ * stops when fn returns nonzero. -ENOENT for another name. */
+int playlists_list(const char *dir,
 		   int (*fn)(const char *name, const struct node *child,
 			     void *arg),
 		   void *arg);

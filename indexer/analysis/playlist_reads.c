@@ -67,10 +67,16 @@ static int each_row(sqlite3 *db, sqlite3_stmt *st, const char *what,
 	return rc == SQLITE_DONE ? 0 : db_error(db, rc, what);
 }
 
-/* Run sql (binding n to ?1 when n >= 0) and call fn on each row. */
-static int query(const char *sql, int64_t n, const char *what,
-		 int (*fn)(void *arg, const struct playlist_track *t),
-		 void *arg)
+#define ALBUM_ORDER \
+	" ORDER BY coalesce(a.name, ''), t.album_id, t.disc_no, t.track_no," \
+	" t.id LIMIT ?2"
+
+/* Run sql (binding n to ?1 when n >= 0, or text when not NULL, and max
+ * to ?2 when sql has it) and call fn on each row. */
+static int query_by(const char *sql, int64_t n, const char *text,
+		    int64_t max, const char *what,
+		    int (*fn)(void *arg, const struct playlist_track *t),
+		    void *arg)
 {
 	sqlite3 *db = reader_begin();
 	sqlite3_stmt *st;
@@ -80,8 +86,12 @@ static int query(const char *sql, int64_t n, const char *what,
 		return -EIO;
 	rc = db_prepare(db, sql, &st);
 	if (!rc) {
-		if (n >= 0)
+		if (text)
+			sqlite3_bind_text(st, 1, text, -1, SQLITE_STATIC);
+		else if (n >= 0)
 			sqlite3_bind_int64(st, 1, n);
+		if (sqlite3_bind_parameter_count(st) >= 2)
+			sqlite3_bind_int64(st, 2, max);
 		rc = each_row(db, st, what, fn, arg);
 		sqlite3_finalize(st);
 	}
@@ -93,18 +103,18 @@ int playlist_reads_analysed(int (*fn)(void *arg,
 				      const struct playlist_track *t),
 			    void *arg)
 {
-	return query(COLUMNS " JOIN analysis n ON n.track_id = t.id"
-		     " AND n.state = 'ok' ORDER BY t.id", -1,
-		     "list analysed tracks", fn, arg);
+	return query_by(COLUMNS " JOIN analysis n ON n.track_id = t.id"
+			" AND n.state = 'ok' ORDER BY t.id", -1, NULL, 0,
+			"list analysed tracks", fn, arg);
 }
 
 int playlist_reads_recent(size_t max,
 			  int (*fn)(void *arg, const struct playlist_track *t),
 			  void *arg)
 {
-	return query(COLUMNS " JOIN files m ON m.id = t.file_id"
-		     " ORDER BY m.mtime_ns DESC, t.id LIMIT ?1", (int64_t)max,
-		     "list recent tracks", fn, arg);
+	return query_by(COLUMNS " JOIN files m ON m.id = t.file_id"
+			" ORDER BY m.mtime_ns DESC, t.id LIMIT ?2", -1, NULL,
+			(int64_t)max, "list recent tracks", fn, arg);
 }
 
 int playlist_reads_similar(int64_t track, size_t max,
@@ -141,6 +151,102 @@ int playlist_reads_similar(int64_t track, size_t max,
 	}
 	strbuf_release(&ids);
 	free(v);
+	reader_end(db);
+	return rc;
+}
+
+int playlist_reads_genre(const char *genre, size_t max,
+			 int (*fn)(void *arg, const struct playlist_track *t),
+			 void *arg)
+{
+	return query_by(COLUMNS " WHERE t.genre = ?1" ALBUM_ORDER, -1, genre,
+			(int64_t)max, "list a genre's tracks", fn, arg);
+}
+
+int playlist_reads_decade(int64_t decade, size_t max,
+			  int (*fn)(void *arg,
+				    const struct playlist_track *t),
+			  void *arg)
+{
+	return query_by(COLUMNS " WHERE t.year BETWEEN ?1 AND ?1 + 9"
+			ALBUM_ORDER, decade, NULL, (int64_t)max,
+			"list a decade's tracks", fn, arg);
+}
+
+int playlist_reads_genres(int (*fn)(void *arg, const char *genre,
+				    int64_t track),
+			  void *arg)
+{
+	sqlite3 *db = reader_begin();
+	sqlite3_stmt *st;
+	int rc;
+
+	if (!db)
+		return -EIO;
+	rc = db_prepare(db, "SELECT genre, min(id) FROM tracks"
+			" WHERE genre <> '' GROUP BY genre ORDER BY genre",
+			&st);
+	while (!rc) {
+		int step = sqlite3_step(st);
+
+		if (step != SQLITE_ROW) {
+			if (step != SQLITE_DONE)
+				rc = db_error(db, step, "list genres");
+			break;
+		}
+		rc = fn(arg, (const char *)sqlite3_column_text(st, 0),
+			sqlite3_column_int64(st, 1));
+	}
+	sqlite3_finalize(st);
+	reader_end(db);
+	return rc;
+}
+
+int playlist_reads_genre_of(int64_t track, struct strbuf *out)
+{
+	sqlite3 *db = reader_begin();
+	sqlite3_stmt *st;
+	int rc;
+
+	if (!db)
+		return -EIO;
+	rc = db_prepare(db, "SELECT genre FROM tracks WHERE id = ?1"
+			" AND genre <> ''", &st);
+	if (!rc) {
+		sqlite3_bind_int64(st, 1, track);
+		rc = sqlite3_step(st);
+		if (rc == SQLITE_ROW)
+			strbuf_addstr(out,
+				      (const char *)sqlite3_column_text(st, 0));
+		rc = rc == SQLITE_ROW ? 0 : rc == SQLITE_DONE ? -ENOENT :
+		     db_error(db, rc, "read a track's genre");
+		sqlite3_finalize(st);
+	}
+	reader_end(db);
+	return rc;
+}
+
+int playlist_reads_decades(int (*fn)(void *arg, int64_t decade), void *arg)
+{
+	sqlite3 *db = reader_begin();
+	sqlite3_stmt *st;
+	int rc;
+
+	if (!db)
+		return -EIO;
+	rc = db_prepare(db, "SELECT DISTINCT year / 10 * 10 FROM tracks"
+			" WHERE year > 0 ORDER BY 1", &st);
+	while (!rc) {
+		int step = sqlite3_step(st);
+
+		if (step != SQLITE_ROW) {
+			if (step != SQLITE_DONE)
+				rc = db_error(db, step, "list decades");
+			break;
+		}
+		rc = fn(arg, sqlite3_column_int64(st, 0));
+	}
+	sqlite3_finalize(st);
 	reader_end(db);
 	return rc;
 }

@@ -14,6 +14,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+struct strbuf;
+
 struct playlist_track {
 	int64_t track;		/* tracks.id */
 	const char *artist;	/* "" when the track names none */
@@ -37,6 +39,30 @@ int playlist_reads_similar(int64_t track, size_t max,
 /* The tracks whose files changed last, newest first, at most max. */
 int playlist_reads_recent(size_t max,
 			  int (*fn)(void *arg, const struct playlist_track *t),
+			  void *arg);
+
+/* Each genre tracks name (not empty), in byte order, with the least
+ * track id of it. */
+int playlist_reads_genres(int (*fn)(void *arg, const char *genre,
+				    int64_t track),
+			  void *arg);
+
+/* Append the genre of track to out; -ENOENT when it names none. */
+int playlist_reads_genre_of(int64_t track, struct strbuf *out);
+
+/* The tracks of genre, by artist, album, disc and number; at most max. */
+int playlist_reads_genre(const char *genre, size_t max,
+			 int (*fn)(void *arg, const struct playlist_track *t),
+			 void *arg);
+
+/* Each decade (1990 for 1990 to 1999) of the tracks' years, in order. */
+int playlist_reads_decades(int (*fn)(void *arg, int64_t decade), void *arg);
+
+/* The tracks of the years decade to decade + 9, as playlist_reads_genre()
+ * orders them; at most max. */
+int playlist_reads_decade(int64_t decade, size_t max,
+			  int (*fn)(void *arg,
+				    const struct playlist_track *t),
 			  void *arg);
 
 /* The tracks that hold one recording (analysis_store_duplicates()), a

@@ -36,7 +36,8 @@ def sounds(tmp_path_factory):
 
 def library(sounds, root):
     """The melody (and its MP3 copy), its pitch-shifted copy, and two
-    unrelated tracks, one titled with a '/' and a newline."""
+    unrelated tracks, one titled with a '/' and a newline; the FLACs but
+    the noise with a genre and a year."""
     to_flac(sounds["melody"], str(root / "m" / "melody.flac"), "Tune",
             "Melodist", "melody")
     to_mp3(sounds["melody"], str(root / "m" / "melody.mp3"), "Tune mp3",
@@ -47,6 +48,12 @@ def library(sounds, root):
             "AC/DC", "other")
     to_flac(sounds["noise"], str(root / "n" / "noise.flac"), "Noise",
             "Hiss", "noise")
+    for name, genre, year in (("m/melody", "Rock", 1994),
+                              ("s/shifted", "Rock", 1999),
+                              ("o/other", "Synth/Pop", 2003)):
+        subprocess.run(["metaflac", "--set-tag=GENRE=" + genre,
+                        "--set-tag=DATE=%d" % year,
+                        str(root / (name + ".flac"))], check=True)
 
 
 def entries(text):
@@ -79,10 +86,16 @@ def test_playlists_similar_recent_duplicates(sounds, tmp_path):
                          "Melodist - Tune mp3.m3u8", "Melodist - Tune.m3u8",
                          "Shifter - Shifted.m3u8"]
         assert sorted(os.listdir(m.file("playlists"))) == [
-            "duplicates.m3u8", "mpd", "recent.m3u8", "similar"]
-        assert sorted(os.listdir(m.file("playlists/mpd"))) == [
-            "duplicates.m3u", "recent.m3u"] + [
-            "similar - " + n[:-1] for n in names]
+            "decade", "duplicates.m3u8", "genre", "mpd", "recent.m3u8",
+            "similar"]
+        assert sorted(os.listdir(m.file("playlists/genre"))) == [
+            "Rock.m3u8", "Synth_Pop.m3u8"]
+        assert sorted(os.listdir(m.file("playlists/decade"))) == [
+            "1990s.m3u8", "2000s.m3u8"]
+        assert sorted(os.listdir(m.file("playlists/mpd"))) == sorted(
+            ["duplicates.m3u", "recent.m3u", "genre - Rock.m3u",
+             "genre - Synth_Pop.m3u", "decade - 1990s.m3u",
+             "decade - 2000s.m3u"] + ["similar - " + n[:-1] for n in names])
 
         tune = entries(read_sized(m.file("playlists/similar/"
                                          "Melodist - Tune.m3u8")))
@@ -98,6 +111,17 @@ def test_playlists_similar_recent_duplicates(sounds, tmp_path):
         assert odd[0] == ("#EXTINF:%d,AC/DC - Line Break" % SECONDS,
                           str(root / "o" / "other.flac"))
 
+        rock = [str(root / "m" / "melody.flac"),
+                str(root / "s" / "shifted.flac")]
+        for rel, paths in (("genre/Rock.m3u8", rock),
+                           ("decade/1990s.m3u8", rock),
+                           ("genre/Synth_Pop.m3u8",
+                            [str(root / "o" / "other.flac")]),
+                           ("mpd/genre - Rock.m3u", rock)):
+            got = entries(read_sized(m.file("playlists/" + rel)))
+            assert [p for _, p in got] == paths, rel
+        assert not os.path.exists(m.file("playlists/genre/Rock.m3u"))
+        assert not os.path.exists(m.file("playlists/decade/1980s.m3u8"))
         recent = entries(read_sized(m.file("playlists/recent.m3u8")))
         assert sorted(p for _, p in recent) == sorted(
             str(p) for p in root.rglob("*.*"))
