@@ -212,19 +212,50 @@ struct names {
 	struct name {
 		char *text;
 		int64_t key;
+		char *path;	/* a track's, to check for the caller */
 	} *v;
 	size_t nr, alloc;
 	int owner;
+	/* The name looked up (len bytes, without extension); NULL when
+	 * listing. */
+	const char *want;
+	size_t want_len;
 };
 
-/* Take text (safe_name()d) as a name for key. */
-static int add_name(struct names *ns, struct strbuf *text, int64_t key)
+/* Whether text may become the name looked up, numbered or not. */
+static int wanted(const struct names *ns, const char *text)
 {
+	size_t len = strlen(text);
+
+	if (!ns->want)
+		return 1;
+	if (len == ns->want_len)
+		return !memcmp(text, ns->want, len);
+	return ns->want_len > len + 2 && !memcmp(text, ns->want, len) &&
+	       !memcmp(ns->want + len, " (", 2);
+}
+
+/* Take text (safe_name()d) as a name for key, of the track at path (or
+ * NULL): its text is released. */
+static int add_name(struct names *ns, struct strbuf *text, int64_t key,
+		    const char *path)
+{
+	char *copy = NULL;
+
+	if (!wanted(ns, text->buf)) {
+		strbuf_release(text);
+		return 0;
+	}
+	if (path && !ns->owner && !(copy = strdup(path))) {
+		strbuf_release(text);
+		return log_error(-ENOMEM, "playlists: out of memory");
+	}
 	if (ns->nr == ns->alloc) {
 		size_t alloc = ns->alloc ? 2 * ns->alloc : 64;
 		struct name *v = realloc(ns->v, alloc * sizeof(*v));
 
 		if (!v) {
+			free(copy);
 			strbuf_release(text);
 			return log_error(-ENOMEM, "playlists: out of memory");
 		}
@@ -232,6 +263,7 @@ static int add_name(struct names *ns, struct strbuf *text, int64_t key)
 		ns->alloc = alloc;
 	}
 	ns->v[ns->nr].text = strbuf_detach(text, NULL);
+	ns->v[ns->nr].path = copy;
 	ns->v[ns->nr++].key = key;
 	return 0;
 }
@@ -241,13 +273,12 @@ static int add_track_name(void *arg, const struct playlist_track *t)
 	struct names *ns = arg;
 	struct strbuf name = STRBUF_INIT;
 
-	if (strpbrk(t->path, "\n\r") ||
-	    (!ns->owner && !caller_may_read(t->path)))
+	if (strpbrk(t->path, "\n\r"))
 		return 0;
 	strbuf_addf(&name, "%s - %s", *t->artist ? t->artist :
 		    "Unknown artist", t->title);
 	safe_name(&name, 0);
-	return add_name(ns, &name, t->track);
+	return add_name(ns, &name, t->track, t->path);
 }
 
 static int add_genre_name(void *arg, const char *genre, int64_t track)
@@ -256,7 +287,7 @@ static int add_genre_name(void *arg, const char *genre, int64_t track)
 
 	strbuf_addstr(&name, genre);
 	safe_name(&name, 0);
-	return add_name(arg, &name, track);
+	return add_name(arg, &name, track, NULL);
 }
 
 static int add_decade_name(void *arg, int64_t decade)
@@ -264,7 +295,7 @@ static int add_decade_name(void *arg, int64_t decade)
 	struct strbuf name = STRBUF_INIT;
 
 	strbuf_addf(&name, "%llds", (long long)decade);
-	return add_name(arg, &name, decade);
+	return add_name(arg, &name, decade, NULL);
 }
 
 static int read_similar(struct names *ns)
@@ -313,9 +344,42 @@ static int by_name(const void *a, const void *b)
 
 static void names_release(struct names *ns)
 {
-	for (size_t i = 0; i < ns->nr; i++)
+	for (size_t i = 0; i < ns->nr; i++) {
 		free(ns->v[i].text);
+		free(ns->v[i].path);
+	}
 	free(ns->v);
+}
+
+/* Drop the tracks the caller may not read: one change of identity for
+ * them all (caller_may_read_each()). */
+static int names_readable(struct names *ns)
+{
+	char **paths = malloc((ns->nr ? ns->nr : 1) * sizeof(*paths));
+	unsigned char *may = malloc(ns->nr ? ns->nr : 1);
+	size_t n = 0, kept = 0;
+
+	if (!paths || !may) {
+		free(paths);
+		free(may);
+		return log_error(-ENOMEM, "playlists: out of memory");
+	}
+	for (size_t i = 0; i < ns->nr; i++)
+		if (ns->v[i].path)
+			paths[n++] = ns->v[i].path;
+	caller_may_read_each(paths, n, may);
+	for (size_t i = 0, j = 0; i < ns->nr; i++) {
+		if (ns->v[i].path && !may[j++]) {
+			free(ns->v[i].text);
+			free(ns->v[i].path);
+			continue;
+		}
+		ns->v[kept++] = ns->v[i];
+	}
+	ns->nr = kept;
+	free(paths);
+	free(may);
+	return 0;
 }
 
 /* Number (" (2)", ...) or drop, as k says, the names after the first of
@@ -332,6 +396,7 @@ static void names_settle(struct names *ns, const struct kind *k,
 	for (size_t i = 0; i < ns->nr; i++) {
 		if (same[i] > 1 && !k->numbered) {
 			free(ns->v[i].text);
+			free(ns->v[i].path);
 			continue;
 		}
 		if (same[i] > 1) {
@@ -347,14 +412,19 @@ static void names_settle(struct names *ns, const struct kind *k,
 }
 
 /* Read the names of kind k the caller may see, each made whole but for
- * its prefix and extension. */
-static int names_read(struct names *ns, const struct kind *k)
+ * its prefix and extension: all of them, or (want not NULL) those that
+ * may be want, len bytes. */
+static int names_read(struct names *ns, const struct kind *k,
+		      const char *want, size_t len)
 {
 	size_t *same;
 	int rc;
 
-	*ns = (struct names){ .owner = caller_is_owner() };
+	*ns = (struct names){ .owner = caller_is_owner(), .want = want,
+			      .want_len = len };
 	rc = k->read(ns);
+	if (!rc && !ns->owner)
+		rc = names_readable(ns);
 	same = rc ? NULL : malloc((ns->nr ? ns->nr : 1) * sizeof(*same));
 	if (!rc && !same)
 		rc = log_error(-ENOMEM, "playlists: out of memory");
@@ -391,7 +461,7 @@ static int kind_resolve(const struct kind *k, const char *name, size_t len,
 			struct node *out)
 {
 	struct names ns;
-	int rc = names_read(&ns, k);
+	int rc = names_read(&ns, k, name, len);
 
 	if (rc)
 		return rc;
@@ -452,7 +522,7 @@ static int kind_list(const struct kind *k, const char *prefix,
 	struct strbuf whole = STRBUF_INIT;
 	struct names ns;
 	struct node n;
-	int rc = names_read(&ns, k);
+	int rc = names_read(&ns, k, NULL, 0);
 
 	for (size_t i = 0; !rc && i < ns.nr; i++) {
 		n = (struct node){ NODE_FILE, .render_series = k->render,

@@ -243,19 +243,30 @@ def test_unreadable_track_in_no_playlist(sounds, world, user):  # noqa: F811
         sim = m.file("playlists/similar")
         assert "Shifter - Shifted.m3u8" in os.listdir(sim)
         assert secret in m.read("playlists/recent.m3u8").decode()
+        assert secret in m.read("playlists/genre/Rock.m3u8").decode()
         files = [os.path.join(sim, "Melodist - Tune.m3u8"),
                  m.file("playlists/recent.m3u8"),
-                 m.file("playlists/duplicates.m3u8")]
-        got = user.ask([("list", sim)] + [("read", f) for f in files] +
+                 m.file("playlists/duplicates.m3u8"),
+                 m.file("playlists/genre/Rock.m3u8"),
+                 m.file("playlists/decade/1990s.m3u8"),
+                 m.file("playlists/mpd/similar - Melodist - Tune.m3u")]
+        mpd = m.file("playlists/mpd")
+        got = user.ask([("list", sim), ("list", mpd)] +
+                       [("read", f) for f in files] +
                        [("read", os.path.join(sim,
-                                              "Shifter - Shifted.m3u8"))])
+                                              "Shifter - Shifted.m3u8")),
+                        ("read", os.path.join(
+                            mpd, "similar - Shifter - Shifted.m3u"))])
         assert "Shifter - Shifted.m3u8" not in got[0]
         assert "Melodist - Tune.m3u8" in got[0]
-        for f, data in zip(files, got[1:4]):
+        assert "similar - Shifter - Shifted.m3u" not in got[1]
+        assert "similar - Melodist - Tune.m3u" in got[1]
+        got = got[:1] + got[2:]
+        for f, data in zip(files, got[1:1 + len(files)]):
             assert not isinstance(data, OSError), f
             text = data.decode()
             assert "shifted" not in text.lower(), f
             assert str(root) in text or f.endswith("duplicates.m3u8")
-        assert isinstance(got[4], OSError)
+        assert all(isinstance(g, OSError) for g in got[1 + len(files):])
     finally:
         unmount(m.path, m.proc)
