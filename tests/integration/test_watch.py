@@ -981,8 +981,10 @@ def test_unreadable_directory(make_mount, library, tmp_path):
         assert log.count("cannot read directory %s" % locked) == 1, log
 
         shutil.rmtree(str(beside))
+        # the watcher may take it out before the rescan, which then has
+        # nothing left to delete
         last = m.rescan("1")
-        assert last["success"] and last["files_deleted"] == 1
+        assert last["success"] and last["files_deleted"] in (0, 1)
         assert m.json("status/summary.json")["counts"]["tracks"] == 11
 
         make_flac(str(library / "Alpha" / "First" / "04.flac"), "First 4",
