@@ -52,8 +52,9 @@ void fs_attr_init(struct fuse_conn_info *conn)
 /*
  * A kernel that keeps a folder's listing lists it again once it sees the
  * folder's mtime move. The views, /manga, /opds/series and the folders
- * of /playlists list the store: their mtime is when the mount first saw the store's current
- * generation. The fixed folders never change after the start.
+ * of /playlists list the store: their mtime is when the mount first saw
+ * the store's current generation. The fixed folders never change after
+ * the start.
  */
 static struct timespec dir_mtime(const char *path)
 {

@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * The files of /playlists (playlists.h): which tracks each playlist
- * holds for its caller, the names of similar/, and the M3U8 text. It
- * reads the store through indexer/analysis/playlist_reads.h alone and computes no
- * similarity itself.
+ * holds for its caller, the names of its folders, and the M3U8 text.
+ * It reads the store through indexer/analysis/playlist_reads.h alone
+ * and computes no similarity itself.
  */
 #include "fs/playlists.h"
 
