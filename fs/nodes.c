@@ -140,6 +140,7 @@ static const struct {
 					  .render =
 					  playlists_render_duplicates } },
 	{ "/playlists/similar", { .type = NODE_DIR, .dynamic = 1 } },
+	{ "/playlists/mix", { .type = NODE_DIR, .dynamic = 1 } },
 	{ "/playlists/genre", { .type = NODE_DIR, .dynamic = 1 } },
 	{ "/playlists/decade", { .type = NODE_DIR, .dynamic = 1 } },
 	{ "/playlists/mpd", { .type = NODE_DIR, .dynamic = 1 } },

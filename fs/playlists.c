@@ -25,6 +25,10 @@ struct m3u {
 	size_t n, max;
 	int owner;
 	int first;	/* the track of a similar list, still to come */
+	/* A mix: only tracks within PLAYLISTS_MIX_LU of lufs, the first
+	 * track's loudness. */
+	int mix;
+	double lufs;
 };
 
 /* Text of one #EXTINF line: no line break within it. */
@@ -52,6 +56,11 @@ static int add_entry(void *arg, const struct playlist_track *t)
 		return 1;
 	if (!shown(m, t))
 		return first ? -ENOENT : 0;
+	if (m->mix && first)
+		m->lufs = t->lufs;
+	if (m->mix && !first && (!t->has_lufs ||
+				 fabs(t->lufs - m->lufs) > PLAYLISTS_MIX_LU))
+		return 0;
 	strbuf_addf(m->out, "#EXTINF:%lld,", t->seconds < 0 ? -1LL :
 		    (long long)llround(t->seconds));
 	if (*t->artist) {
@@ -72,7 +81,8 @@ static int add_duplicate(void *arg, int group, const struct playlist_track *t)
 
 static void m3u_begin(struct m3u *m, struct strbuf *out, size_t max)
 {
-	*m = (struct m3u){ out, 0, max, caller_is_owner(), 0 };
+	*m = (struct m3u){ .out = out, .max = max,
+			   .owner = caller_is_owner() };
 	strbuf_addstr(out, "#EXTM3U\n");
 }
 
@@ -108,9 +118,20 @@ int playlists_render_similar(struct strbuf *out, int64_t track)
 					   add_entry, &m));
 }
 
+int playlists_render_mix(struct strbuf *out, int64_t track)
+{
+	struct m3u m;
+
+	m3u_begin(&m, out, SIMILAR_MAX + 1);
+	m.first = m.mix = 1;
+	return done(playlist_reads_similar(track, PLAYLISTS_SIMILAR_POOL,
+					   add_entry, &m));
+}
+
 /* The folders of named playlists. */
 enum form {
 	PLAYLISTS_SIMILAR,
+	PLAYLISTS_MIX,
 	PLAYLISTS_GENRE,
 	PLAYLISTS_DECADE,
 	PLAYLISTS_MPD,
@@ -118,6 +139,7 @@ enum form {
 
 static const char *const folders[] = {
 	[PLAYLISTS_SIMILAR] = "similar",
+	[PLAYLISTS_MIX] = "mix",
 	[PLAYLISTS_GENRE] = "genre",
 	[PLAYLISTS_DECADE] = "decade",
 	[PLAYLISTS_MPD] = "mpd",
@@ -326,6 +348,7 @@ static const struct kind {
 } kinds[] = {
 	[PLAYLISTS_SIMILAR] = { "similar - ", read_similar,
 				playlists_render_similar, 1 },
+	[PLAYLISTS_MIX] = { "mix - ", read_similar, playlists_render_mix, 1 },
 	[PLAYLISTS_GENRE] = { "genre - ", read_genres, playlists_render_genre,
 			      0 },
 	[PLAYLISTS_DECADE] = { "decade - ", read_decades,

@@ -13,6 +13,10 @@
  *                       PLAYLISTS_MAX entries
  *   similar/NAME.m3u8   an analysed track, then the SIMILAR_MAX tracks
  *                       that sound most like it, most alike first
+ *   mix/NAME.m3u8       the same without the tracks whose loudness is
+ *                       more than PLAYLISTS_MIX_LU from the first's: a
+ *                       mix of alike tracks that plays without jumps in
+ *                       loudness, ReplayGain or not
  *   genre/GENRE.m3u8    the tracks of a genre (and of the genres of the
  *                       same file name), by artist, album, disc and
  *                       number, at most PLAYLISTS_MAX
@@ -21,6 +25,7 @@
  *                       playlist_directory must hold them (it lists no
  *                       folder and no .m3u8): recent.m3u,
  *                       duplicates.m3u, "similar - NAME.m3u",
+ *                       "mix - NAME.m3u",
  *                       "genre - GENRE.m3u", "decade - 1990s.m3u"
  *
  * NAME is "ARTIST - TITLE" (GENRE the genre) with '/' and control
@@ -52,10 +57,14 @@ struct strbuf;
 #define PLAYLISTS_MAX 1000
 #define PLAYLISTS_NAME_MAX 200
 #define PLAYLISTS_SIMILAR_POOL 100
+#define PLAYLISTS_MIX_LU 3.0
 
 int playlists_render_recent(struct strbuf *out);
 int playlists_render_duplicates(struct strbuf *out);
 int playlists_render_similar(struct strbuf *out, int64_t track);
+/* The similar list of track without the tracks whose loudness is more
+ * than PLAYLISTS_MIX_LU from its own (or not measured). */
+int playlists_render_mix(struct strbuf *out, int64_t track);
 /* The genre of track (and of any genre of the same file name). */
 int playlists_render_genre(struct strbuf *out, int64_t track);
 /* The years decade to decade + 9. */

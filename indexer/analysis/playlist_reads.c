@@ -17,10 +17,11 @@
 
 #define COLUMNS \
 	"SELECT t.id, coalesce(a.name, ''), t.title, r.path, f.path," \
-	" coalesce(t.duration_s, -1) FROM tracks t" \
+	" coalesce(t.duration_s, -1), l.loudness_lufs FROM tracks t" \
 	" JOIN file_paths f ON f.id = t.file_id" \
 	" JOIN roots r ON r.id = f.root_id" \
-	" LEFT JOIN artists a ON a.id = t.artist_id"
+	" LEFT JOIN artists a ON a.id = t.artist_id" \
+	" LEFT JOIN analysis l ON l.track_id = t.id AND l.state = 'ok'"
 
 /* Call fn with the row st stands on. */
 static int row_track(sqlite3_stmt *st,
@@ -33,6 +34,8 @@ static int row_track(sqlite3_stmt *st,
 		.artist = (const char *)sqlite3_column_text(st, 1),
 		.title = (const char *)sqlite3_column_text(st, 2),
 		.seconds = sqlite3_column_double(st, 5),
+		.has_lufs = sqlite3_column_type(st, 6) != SQLITE_NULL,
+		.lufs = sqlite3_column_double(st, 6),
 	};
 	int rc;
 

@@ -22,6 +22,8 @@ struct playlist_track {
 	const char *title;
 	const char *path;	/* absolute */
 	double seconds;		/* -1 when unknown */
+	int has_lufs;		/* whether the analysis measured lufs */
+	double lufs;		/* its integrated loudness */
 };
 
 /* Every analysed track, by track id. */

@@ -8,6 +8,7 @@ who may not read a track finds it in no playlist."""
 import os
 import shutil
 import socket
+import sqlite3
 import subprocess
 import time
 
@@ -86,8 +87,9 @@ def test_playlists_similar_recent_duplicates(sounds, tmp_path):
                          "Melodist - Tune mp3.m3u8", "Melodist - Tune.m3u8",
                          "Shifter - Shifted.m3u8"]
         assert sorted(os.listdir(m.file("playlists"))) == [
-            "decade", "duplicates.m3u8", "genre", "mpd", "recent.m3u8",
-            "similar"]
+            "decade", "duplicates.m3u8", "genre", "mix", "mpd",
+            "recent.m3u8", "similar"]
+        assert sorted(os.listdir(m.file("playlists/mix"))) == names
         assert sorted(os.listdir(m.file("playlists/genre"))) == [
             "Rock.m3u8", "Synth_Pop.m3u8"]
         assert sorted(os.listdir(m.file("playlists/decade"))) == [
@@ -95,7 +97,8 @@ def test_playlists_similar_recent_duplicates(sounds, tmp_path):
         assert sorted(os.listdir(m.file("playlists/mpd"))) == sorted(
             ["duplicates.m3u", "recent.m3u", "genre - Rock.m3u",
              "genre - Synth_Pop.m3u", "decade - 1990s.m3u",
-             "decade - 2000s.m3u"] + ["similar - " + n[:-1] for n in names])
+             "decade - 2000s.m3u"] + ["similar - " + n[:-1] for n in names] +
+            ["mix - " + n[:-1] for n in names])
 
         tune = entries(read_sized(m.file("playlists/similar/"
                                          "Melodist - Tune.m3u8")))
@@ -106,6 +109,18 @@ def test_playlists_similar_recent_duplicates(sounds, tmp_path):
         assert paths[1] == str(root / "m" / "melody.mp3")
         assert paths[2] == str(root / "s" / "shifted.flac")
         assert tune[0][0] == "#EXTINF:%d,Melodist - Tune" % SECONDS
+        # the mix: the similar list but the tracks more than 3 LU away
+        db = sqlite3.connect(m.db)
+        lufs = dict(db.execute(
+            "SELECT r.path || '/' || f.path, n.loudness_lufs FROM tracks t"
+            " JOIN analysis n ON n.track_id = t.id"
+            " JOIN file_paths f ON f.id = t.file_id"
+            " JOIN roots r ON r.id = f.root_id"))
+        db.close()
+        mix = [p for _, p in entries(read_sized(m.file(
+            "playlists/mix/Melodist - Tune.m3u8")))]
+        near = [p for p in paths if abs(lufs[p] - lufs[paths[0]]) <= 3]
+        assert mix == near and len(near) < len(paths), (mix, lufs)
         odd = entries(read_sized(m.file("playlists/similar/"
                                         "AC_DC - Line_Break.m3u8")))
         assert odd[0] == ("#EXTINF:%d,AC/DC - Line Break" % SECONDS,
