@@ -26,7 +26,7 @@ struct m3u {
 	int owner;
 	int first;	/* the track of a similar list, still to come */
 	/* A mix: only tracks within PLAYLISTS_MIX_LU of lufs, the first
-	 * track's loudness. */
+	 * track's loudness (NAN when not measured: none). */
 	int mix;
 	double lufs;
 };
@@ -57,9 +57,9 @@ static int add_entry(void *arg, const struct playlist_track *t)
 	if (!shown(m, t))
 		return first ? -ENOENT : 0;
 	if (m->mix && first)
-		m->lufs = t->lufs;
-	if (m->mix && !first && (!t->has_lufs ||
-				 fabs(t->lufs - m->lufs) > PLAYLISTS_MIX_LU))
+		m->lufs = t->has_lufs ? t->lufs : NAN;
+	if (m->mix && !first && !(t->has_lufs &&
+				  fabs(t->lufs - m->lufs) <= PLAYLISTS_MIX_LU))
 		return 0;
 	strbuf_addf(m->out, "#EXTINF:%lld,", t->seconds < 0 ? -1LL :
 		    (long long)llround(t->seconds));
