@@ -1,4 +1,9 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
+/*
+ * The documents the mount makes without the store (render.h): /README,
+ * /log and /status/health's own lines. The index's lines of health are
+ * render_health.c's. It writes no file.
+ */
 #include "fs/render.h"
 
 #include <pthread.h>
