@@ -114,7 +114,8 @@ int playlists_render_similar(struct strbuf *out, int64_t track)
 
 	m3u_begin(&m, out, SIMILAR_MAX + 1);
 	m.first = 1;
-	return done(playlist_reads_similar(track, PLAYLISTS_SIMILAR_POOL,
+	return done(playlist_reads_similar(track, SIMILAR_MAX,
+					   m.owner ? NULL : caller_may_read,
 					   add_entry, &m));
 }
 
@@ -125,6 +126,7 @@ int playlists_render_mix(struct strbuf *out, int64_t track)
 	m3u_begin(&m, out, SIMILAR_MAX + 1);
 	m.first = m.mix = 1;
 	return done(playlist_reads_similar(track, PLAYLISTS_SIMILAR_POOL,
+					   m.owner ? NULL : caller_may_read,
 					   add_entry, &m));
 }
 

@@ -39,10 +39,10 @@
  * Each file starts "#EXTM3U", then each track as "#EXTINF:SECONDS,ARTIST
  * - TITLE" (newlines as spaces) and the absolute path of its file. A
  * caller other than the daemon's user (fs/caller.h) is shown only the
- * tracks it may read: in every list and in the names of similar/, and
- * the tracks most like one are taken among those (of the
- * PLAYLISTS_SIMILAR_POOL most alike overall). A file whose path holds
- * a newline is in no playlist.
+ * tracks it may read: in every list and in the names of similar/, mix/
+ * and mpd/, and the tracks most like one are ranked among those alone
+ * (a mix takes its tracks of the PLAYLISTS_SIMILAR_POOL most alike). A
+ * file whose path holds a newline is in no playlist.
  *
  * The render functions append a whole playlist to out and return 0 or
  * a negative errno value (node.h).

@@ -120,7 +120,55 @@ int playlist_reads_recent(size_t max,
 			(int64_t)max, "list recent tracks", fn, arg);
 }
 
+/* What decides which tracks a ranking may hold: may() on their files. */
+struct keep {
+	sqlite3 *db;
+	sqlite3_stmt *path;
+	int (*may)(const char *path);
+};
+
+static int keep_track(void *arg, int64_t id)
+{
+	struct keep *k = arg;
+	struct strbuf path = STRBUF_INIT;
+	int ok = 0;
+
+	sqlite3_bind_int64(k->path, 1, id);
+	if (sqlite3_step(k->path) == SQLITE_ROW) {
+		strbuf_add(&path, sqlite3_column_blob(k->path, 0),
+			   sqlite3_column_bytes(k->path, 0));
+		strbuf_addch(&path, '/');
+		strbuf_add(&path, sqlite3_column_blob(k->path, 1),
+			   sqlite3_column_bytes(k->path, 1));
+		ok = k->may(path.buf);
+	}
+	sqlite3_reset(k->path);
+	strbuf_release(&path);
+	return ok;
+}
+
+/* The up to max tracks most like track (among those may() passes when
+ * may is given) into v; *n says how many. */
+static int rank(sqlite3 *db, int64_t track, int (*may)(const char *path),
+		int64_t *v, size_t max, size_t *n)
+{
+	struct keep k = { db, NULL, may };
+	int rc = 0;
+
+	if (may)
+		rc = db_prepare(db, "SELECT r.path, f.path FROM tracks t"
+				" JOIN file_paths f ON f.id = t.file_id"
+				" JOIN roots r ON r.id = f.root_id"
+				" WHERE t.id = ?1", &k.path);
+	if (!rc)
+		rc = analysis_store_similar(db, track, may ? keep_track : NULL,
+					    &k, v, max, n);
+	sqlite3_finalize(k.path);
+	return rc;
+}
+
 int playlist_reads_similar(int64_t track, size_t max,
+			   int (*may)(const char *path),
 			   int (*fn)(void *arg,
 				     const struct playlist_track *t),
 			   void *arg)
@@ -139,7 +187,7 @@ int playlist_reads_similar(int64_t track, size_t max,
 			    -EIO;
 	}
 	v[0] = track;
-	rc = analysis_store_similar(db, track, v + 1, max, &n);
+	rc = rank(db, track, may, v + 1, max, &n);
 	strbuf_addch(&ids, '[');
 	for (size_t i = 0; !rc && i <= n; i++)
 		strbuf_addf(&ids, "%s%lld", i ? "," : "", (long long)v[i]);

@@ -32,8 +32,11 @@ int playlist_reads_analysed(int (*fn)(void *arg,
 			    void *arg);
 
 /* The track first (-ENOENT when it is not analysed), then the up to max
- * analysed tracks most like it, most alike first (analysis_store.h). */
+ * analysed tracks most like it, most alike first (analysis_store.h);
+ * when may is given, ranked among the tracks whose files may(path)
+ * passes alone (those a caller may read). */
 int playlist_reads_similar(int64_t track, size_t max,
+			   int (*may)(const char *path),
 			   int (*fn)(void *arg,
 				     const struct playlist_track *t),
 			   void *arg);
