@@ -45,7 +45,8 @@ GENERATED = ["README", "status/summary.json", "status/health",
              "metrics/scan.json", "metrics/scan.csv", "metrics/watch.json",
              "metrics/scans.json",
              "metrics/checks.csv",
-             "control/rescan", "status/duplicates", "metrics/analysis.json",
+             "control/rescan", "status/duplicates",
+             "status/duplicates.json", "metrics/analysis.json",
              "metrics/fuse.json", "control/pause", "metrics/scans.svg",
              "metrics/checks.svg", "metrics/repairs.svg",
              "control/reset-metrics", "log"]
@@ -145,7 +146,7 @@ def test_layout(mount):
         "series.xml", "updated.xml"]
     assert sorted(os.listdir(mount.file("status"))) == [
         "broken", "broken.json", "downloads.json", "duplicates",
-        "found.json", "health",
+        "duplicates.json", "found.json", "health",
         "missing", "missing.json", "new", "new.json", "no-cover",
         "orphans", "repairs.json", "summary.json", "tag-errors", "unparsed"]
     assert sorted(os.listdir(mount.file("metrics"))) == [
@@ -159,7 +160,8 @@ def test_layout(mount):
 
 
 # What names real paths is the owner's alone (test_access.py).
-OWNER_ONLY = {"status/no-cover", "status/duplicates", "status/broken",
+OWNER_ONLY = {"status/no-cover", "status/duplicates",
+              "status/duplicates.json", "status/broken",
               "status/broken.json", "status/repairs.json", "status/orphans",
               "status/missing.json", "status/new.json", "status/unparsed",
               "status/tag-errors", "log"}
@@ -187,7 +189,8 @@ def test_every_file_readable_and_ends_with_newline(mount):
 
 def test_json_files_are_valid(mount):
     for rel in ["status/summary.json", "metrics/scan.json",
-                "metrics/watch.json", "status/missing.json"]:
+                "metrics/watch.json", "status/missing.json",
+                "status/duplicates.json"]:
         json.loads(mount.read(rel))
     assert json.loads(mount.read("status/missing.json")) == []
 
