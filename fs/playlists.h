@@ -8,8 +8,9 @@
  *
  *   recent.m3u8         the PLAYLISTS_RECENT tracks whose files changed
  *                       last, newest first
- *   duplicates.m3u8     the tracks that hold one recording, a group after
- *                       another (/status/duplicates), at most
+ *   duplicates.m3u8     the tracks the analysis found to hold one
+ *                       recording, a group after another (the audio
+ *                       groups of /status/duplicates), at most
  *                       PLAYLISTS_MAX entries
  *   similar/NAME.m3u8   an analysed track, then the SIMILAR_MAX tracks
  *                       that sound most like it, most alike first
