@@ -6,6 +6,7 @@ driven by mpc); a title with '/' or a newline gives a safe name; a user
 who may not read a track finds it in no playlist."""
 
 import os
+import pathlib
 import shutil
 import socket
 import sqlite3
@@ -238,13 +239,16 @@ def user():
     drop_user(u)
 
 
+@pytest.mark.skipif(
+    os.geteuid() != 0 or not shutil.which("useradd") or
+    not shutil.which("setpriv"),
+    reason="needs root, useradd and setpriv to act as another user")
 def test_unreadable_track_in_no_playlist(sounds, world, user):  # noqa: F811
     """A track the user may not read (mode 600) is in none of its
     playlists and names none of its similar/ files; the owner sees it."""
     root = os.path.join(world, "music")
     os.makedirs(root)
     os.chmod(root, 0o755)
-    import pathlib
     library(sounds, pathlib.Path(root))
     for d, _, files in os.walk(root):
         os.chmod(d, 0o755)
