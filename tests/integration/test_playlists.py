@@ -11,13 +11,12 @@ import shutil
 import socket
 import sqlite3
 import subprocess
-import time
 
 import pytest
 
 from clients import free_port
 from conftest import start, unmount, wait_for
-from test_access import User, drop_user, make_user, start_daemon, world  # noqa: F401
+from test_access import drop_user, make_user, start_daemon, world  # noqa: F401
 from test_analysis import melody, sox, to_flac, to_mp3, wait_analysed
 
 SECONDS = 8
