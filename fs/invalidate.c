@@ -107,8 +107,8 @@ static void each_path(const char *parent, const struct strbuf *names,
 }
 
 /* Forget every generated file of the fixed tree (the library views,
- * /manga and /opds/series come from the store: they have their own
- * ways). */
+ * /manga, /opds/series and the other folders that list the store, such
+ * as /playlists/similar, have their own ways). */
 static void forget_tree(const char *dir, void *arg)
 {
 	struct strbuf names = STRBUF_INIT;
@@ -122,6 +122,8 @@ static void forget_tree(const char *dir, void *arg)
 		forget(dir, NULL);
 		return;
 	}
+	if (n.dynamic)
+		return;
 	node_children(dir, collect, &names);
 	each_path(dir, &names, forget_tree, NULL);
 	strbuf_release(&names);

@@ -133,8 +133,14 @@ def test_scans_json_empty(tmp_path):
 def test_layout(mount):
     assert sorted(os.listdir(mount.path)) == [
         "README", "control", "library", "log", "manga", "metrics",
-        "opds", "search", "similar", "status"]
+        "opds", "playlists", "search", "similar", "status"]
     assert os.listdir(mount.file("manga")) == []
+    assert sorted(os.listdir(mount.file("playlists"))) == [
+        "decade", "duplicates.m3u8", "genre", "mix", "mpd", "recent.m3u8",
+        "similar"]
+    assert os.listdir(mount.file("playlists/similar")) == []
+    assert sorted(os.listdir(mount.file("playlists/mpd"))) == [
+        "duplicates.m3u", "recent.m3u"]
     assert sorted(os.listdir(mount.file("opds"))) == [
         "catalog.xml", "covers", "pages", "recent.xml", "series",
         "series.xml", "updated.xml"]
