@@ -1,4 +1,9 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
+/*
+ * The daemon as a system service (daemon.h): the indexer started, and
+ * restarted on SIGHUP, the STATUS= lines and the health alerts, on a
+ * thread of its own. It answers no FUSE request.
+ */
 #include "fs/daemon.h"
 
 #include <errno.h>

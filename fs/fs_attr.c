@@ -51,9 +51,10 @@ void fs_attr_init(struct fuse_conn_info *conn)
 
 /*
  * A kernel that keeps a folder's listing lists it again once it sees the
- * folder's mtime move. The views, /manga and /opds/series list the
- * store: their mtime is when the mount first saw the store's current
- * generation. The fixed folders never change after the start.
+ * folder's mtime move. The views, /manga, /opds/series and the folders
+ * of /playlists list the store: their mtime is when the mount first saw
+ * the store's current generation. The fixed folders never change after
+ * the start.
  */
 static struct timespec dir_mtime(const char *path)
 {
@@ -61,7 +62,8 @@ static struct timespec dir_mtime(const char *path)
 	struct timespec t;
 
 	if (!views_owns(path) && strcmp(path, "/manga") &&
-	    strncmp(path, "/manga/", 7) && strcmp(path, "/opds/series"))
+	    strncmp(path, "/manga/", 7) && strcmp(path, "/opds/series") &&
+	    strncmp(path, "/playlists/", 11))
 		return times.start;
 	gen = indexer_generation();
 	pthread_mutex_lock(&times.lock);

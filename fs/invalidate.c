@@ -1,4 +1,9 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
+/*
+ * The invalidation thread (invalidate.h): tells the kernel to forget the
+ * entries, attributes and listings a control write or a move of the store
+ * made stale. No FUSE callback runs it or waits on it.
+ */
 #include "fs/invalidate.h"
 
 #include <errno.h>
@@ -102,8 +107,8 @@ static void each_path(const char *parent, const struct strbuf *names,
 }
 
 /* Forget every generated file of the fixed tree (the library views,
- * /manga and /opds/series come from the store: they have their own
- * ways). */
+ * /manga, /opds/series and the other folders that list the store, such
+ * as /playlists/similar, have their own ways). */
 static void forget_tree(const char *dir, void *arg)
 {
 	struct strbuf names = STRBUF_INIT;
@@ -117,6 +122,8 @@ static void forget_tree(const char *dir, void *arg)
 		forget(dir, NULL);
 		return;
 	}
+	if (n.dynamic)
+		return;
 	node_children(dir, collect, &names);
 	each_path(dir, &names, forget_tree, NULL);
 	strbuf_release(&names);

@@ -1,4 +1,11 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
+/*
+ * The mediamon program: the options and the configuration read, the
+ * one-shot runs (--check-config, --check-connections, --check), a dead
+ * mount left by a stopped run detached, then the mount served until it is
+ * unmounted. What a request does is fs.c's; what runs beside the mount
+ * is daemon.c's.
+ */
 #include <errno.h>
 #include <fuse_lowlevel.h>
 #include <libgen.h>

@@ -1,4 +1,9 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
+/*
+ * Every path of the mount (nodes.h): the fixed table of directories,
+ * generated and control files, and the views for the rest. It renders and
+ * commands nothing itself; the functions the table names do.
+ */
 #include "fs/nodes.h"
 
 #include <errno.h>
@@ -14,6 +19,7 @@
 #include "fs/opds.h"
 #include "fs/opds_cover.h"
 #include "fs/opds_pages.h"
+#include "fs/playlists.h"
 #include "fs/render.h"
 #include "fs/render_charts.h"
 #include "fs/render_monitor.h"
@@ -69,6 +75,9 @@ static const struct {
 				  .owner_only = 1 } },
 	{ "/status/duplicates", { NODE_FILE, .render = render_duplicates,
 				  .owner_only = 1 } },
+	{ "/status/duplicates.json", { NODE_FILE,
+				       .render = render_duplicates_json,
+				       .owner_only = 1 } },
 	{ "/metrics", { .type = NODE_DIR } },
 	{ "/metrics/scan.json", { NODE_FILE, .render = render_scan_json } },
 	{ "/metrics/scan.csv", { NODE_FILE, .render = render_scan_csv } },
@@ -132,6 +141,17 @@ static const struct {
 	{ "/opds/series", { .type = NODE_DIR, .dynamic = 1 } },
 	{ "/opds/covers", { .type = NODE_DIR, .dynamic = 1 } },
 	{ "/opds/pages", { .type = NODE_DIR, .dynamic = 1 } },
+	{ "/playlists", { .type = NODE_DIR } },
+	{ "/playlists/recent.m3u8", { NODE_FILE,
+				      .render = playlists_render_recent } },
+	{ "/playlists/duplicates.m3u8", { NODE_FILE,
+					  .render =
+					  playlists_render_duplicates } },
+	{ "/playlists/similar", { .type = NODE_DIR, .dynamic = 1 } },
+	{ "/playlists/mix", { .type = NODE_DIR, .dynamic = 1 } },
+	{ "/playlists/genre", { .type = NODE_DIR, .dynamic = 1 } },
+	{ "/playlists/decade", { .type = NODE_DIR, .dynamic = 1 } },
+	{ "/playlists/mpd", { .type = NODE_DIR, .dynamic = 1 } },
 	{ "/library", { .type = NODE_DIR } },
 	{ "/library/music", { .type = NODE_DIR } },
 	{ "/library/music/artists", { .type = NODE_DIR, .dynamic = 1 } },
@@ -178,6 +198,8 @@ int node_resolve(const char *path, struct node *out)
 		return opds_cover_resolve(path + 13, out);
 	if (!strncmp(path, "/opds/pages/", 12))
 		return opds_pages_resolve(path + 12, out);
+	if (!strncmp(path, "/playlists/", 11))
+		return playlists_resolve(path + 11, out);
 	if (views_owns(path))
 		return views_resolve(path, out);
 	return -ENOENT;
@@ -263,6 +285,8 @@ int node_children(const char *path,
 	if (!strcmp(path, "/opds/covers") || !strcmp(path, "/opds/pages") ||
 	    !strncmp(path, "/opds/pages/", 12))
 		return 0;
+	if (!strncmp(path, "/playlists/", 11))
+		return playlists_list(path + 11, fn, arg);
 	if (views_owns(path))
 		return views_list(path, fn, arg);
 	for (size_t i = 0; i < NR_FIXED; i++) {

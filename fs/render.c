@@ -1,4 +1,9 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
+/*
+ * The documents the mount makes without the store (render.h): /README,
+ * /log and /status/health's own lines. The index's lines of health are
+ * render_health.c's. It writes no file.
+ */
 #include "fs/render.h"
 
 #include <pthread.h>
@@ -110,7 +115,11 @@ int render_readme(struct strbuf *out)
 "                     could not be read (it is indexed by what was read,\n"
 "                     or its name): PATH, a tab, why\n"
 "status/duplicates    files holding one recording (their audio fingerprints\n"
-"                     match): a path per line, a blank line between groups\n"
+"                     match, or their MusicBrainz recording ids do and their\n"
+"                     lengths are within 2 s): a path per line, a blank line\n"
+"                     between groups\n"
+"status/duplicates.json\n"
+"                     the same as [{reason (audio, musicbrainz), paths}]\n"
 "status/missing       one line per missing manga volume: SERIES, a tab,\n"
 "                     the volume number (monitored series only)\n"
 "status/missing.json  the same as [{series, volume, series_path}]\n"
@@ -217,6 +226,13 @@ int render_readme(struct strbuf *out)
 "                     last found it: no feed opens an archive\n"
 "opds/pages/          page N of each cbz, cbr or cb7 volume as FILE/N\n"
 "                     (OPDS-PSE page streaming; the folders list nothing)\n"
+"playlists/           M3U8 playlists of the tracks the reader may\n"
+"                     read: similar/ARTIST - TITLE.m3u8 (the track, then\n"
+"                     the 25 most alike), mix/ (those within 3 LU of its\n"
+"                     loudness), genre/GENRE.m3u8,\n"
+"                     decade/1990s.m3u8, recent.m3u8, duplicates.m3u8;\n"
+"                     mpd/ holds them flat as .m3u for MPD's\n"
+"                     playlist_directory\n"
 "search/QUERY/        the tracks whose title, artist or album hold every\n"
 "                     word of QUERY (as word starts, accents ignored)\n"
 "similar/QUERY/       the 25 tracks that sound most like the best match of\n"

@@ -1,4 +1,9 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
+/*
+ * The files of the audio analysis (render_analysis.h): analysis.json and
+ * /status/duplicates, from the store's figures and the live status. It
+ * writes nothing.
+ */
 #include "fs/render_analysis.h"
 
 #include <errno.h>
@@ -54,6 +59,7 @@ int render_analysis_json(struct strbuf *out)
  * path, so the file reads the same from any store. */
 struct dup_line {
 	int group;
+	const char *reason;		/* ANALYSIS_DUP_* */
 	char *path;
 };
 
@@ -64,7 +70,8 @@ struct dup_ctx {
 };
 
 /* Kept until all are known, to be sorted. */
-static int add_line(void *arg, int group, const char *path)
+static int add_line(void *arg, int group, const char *reason,
+		    const char *path)
 {
 	struct dup_ctx *ctx = arg;
 	char *copy;
@@ -81,7 +88,7 @@ static int add_line(void *arg, int group, const char *path)
 	copy = strdup(path);
 	if (!copy)
 		return -ENOMEM;
-	ctx->v[ctx->nr++] = (struct dup_line){ group, copy };
+	ctx->v[ctx->nr++] = (struct dup_line){ group, reason, copy };
 	if (group >= ctx->groups)
 		ctx->groups = group + 1;
 	return 0;
@@ -105,23 +112,34 @@ static int cmp_first(const void *a, const void *b)
 	return strcmp((*x)->path, (*y)->path);
 }
 
-/* A blank line between groups; paths as text fields (utf8_add_field). */
-static int write_groups(struct dup_ctx *ctx, struct strbuf *out)
+/* Sort the lines, and point first at each group's first line, the
+ * groups in path order; *n says how many. */
+static int order_groups(struct dup_ctx *ctx, const struct dup_line ***out,
+			int *n)
 {
 	const struct dup_line **first;
-	int n = 0;
 
-	if (!ctx->nr)
-		return 0;
-	first = malloc(ctx->groups * sizeof(*first));
+	*n = 0;
+	first = malloc((ctx->groups ? ctx->groups : 1) * sizeof(*first));
 	if (!first)
 		return -ENOMEM;
 	qsort(ctx->v, ctx->nr, sizeof(*ctx->v), cmp_line);
 	for (size_t i = 0; i < ctx->nr; i++)
 		if (!i || ctx->v[i].group != ctx->v[i - 1].group)
-			first[n++] = &ctx->v[i];
-	qsort(first, n, sizeof(*first), cmp_first);
-	for (int g = 0; g < n; g++) {
+			first[(*n)++] = &ctx->v[i];
+	qsort(first, *n, sizeof(*first), cmp_first);
+	*out = first;
+	return 0;
+}
+
+/* A blank line between groups; paths as text fields (utf8_add_field). */
+static int write_groups(struct dup_ctx *ctx, struct strbuf *out)
+{
+	const struct dup_line **first;
+	int n, rc;
+
+	rc = order_groups(ctx, &first, &n);
+	for (int g = 0; !rc && g < n; g++) {
 		const struct dup_line *l = first[g];
 
 		if (g)
@@ -132,19 +150,69 @@ static int write_groups(struct dup_ctx *ctx, struct strbuf *out)
 			strbuf_addch(out, '\n');
 		}
 	}
-	free(first);
-	return 0;
+	if (!rc)
+		free(first);
+	return rc;
 }
 
-int render_duplicates(struct strbuf *out)
+/* [{reason, paths}], the groups in the order of write_groups(). */
+static int write_groups_json(struct dup_ctx *ctx, struct strbuf *out)
+{
+	const struct dup_line **first;
+	json_t *groups = json_array(), *paths;
+	int n, rc;
+
+	if (!groups)
+		return -ENOMEM;
+	rc = order_groups(ctx, &first, &n);
+	if (rc) {
+		json_decref(groups);
+		return rc;
+	}
+	for (int g = 0; !rc && g < n; g++) {
+		const struct dup_line *l = first[g];
+
+		paths = json_array();
+		for (; paths && l < ctx->v + ctx->nr &&
+		     l->group == first[g]->group; l++)
+			if (json_array_append_new(paths, json_text(l->path,
+						  strlen(l->path))))
+				rc = -ENOMEM;
+		if (!paths || json_array_append_new(groups, json_pack(
+				"{s:s, s:o}", "reason", first[g]->reason,
+				"paths", paths)))
+			rc = -ENOMEM;
+	}
+	free(first);
+	if (rc) {
+		json_decref(groups);
+		return rc;
+	}
+	return json_append(out, groups);
+}
+
+/* Every group, to be written by write. */
+static int render_groups(struct strbuf *out,
+			 int (*write)(struct dup_ctx *ctx,
+				      struct strbuf *out))
 {
 	struct dup_ctx ctx = { 0 };
 	int rc = analysis_reads_duplicates(add_line, &ctx);
 
 	if (!rc)
-		rc = write_groups(&ctx, out);
+		rc = write(&ctx, out);
 	for (size_t i = 0; i < ctx.nr; i++)
 		free(ctx.v[i].path);
 	free(ctx.v);
 	return rc;
+}
+
+int render_duplicates(struct strbuf *out)
+{
+	return render_groups(out, write_groups);
+}
+
+int render_duplicates_json(struct strbuf *out)
+{
+	return render_groups(out, write_groups_json);
 }

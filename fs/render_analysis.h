@@ -16,12 +16,18 @@
  *   /status/duplicates      the groups of files holding one recording:
  *                           a path per line in path order, a blank line
  *                           between groups (in the order of their first
- *                           paths); empty when there is none
+ *                           paths); empty when there is none; the groups
+ *                           of the analysis, then those of one
+ *                           MusicBrainz recording id and length
+ *                           (analysis_reads_duplicates())
+ *   /status/duplicates.json the same groups as [{reason ("audio" or
+ *                           "musicbrainz"), paths}]
  */
 
 struct strbuf;
 
 int render_analysis_json(struct strbuf *out);
 int render_duplicates(struct strbuf *out);
+int render_duplicates_json(struct strbuf *out);
 
 #endif

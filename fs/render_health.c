@@ -1,4 +1,8 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
+/*
+ * The lines of /status/health that judge the index (render_health.h),
+ * from the live status and the domains' reads. It writes nothing.
+ */
 #include "fs/render_health.h"
 
 #include <math.h>

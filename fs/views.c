@@ -1,4 +1,6 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
+/* The library views (views.h): their paths, listings and real files; what
+ * a folder holds is views_music.c's and views_manga.c's. */
 #include "fs/views.h"
 
 #include <errno.h>

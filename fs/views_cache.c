@@ -1,4 +1,10 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
+/*
+ * The cache of the views' folders (views_cache.h): listings kept for the
+ * store's generation (and for one caller, when their names depend on who
+ * asks), one made at a time while the others wait, and those a move
+ * retired. What a folder holds is decided elsewhere (views.c).
+ */
 #include "fs/views_cache.h"
 
 #include <errno.h>

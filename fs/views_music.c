@@ -1,4 +1,9 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
+/*
+ * The folders of the music views, /search and /similar (views_music.h),
+ * named by views_name.h, with the covers and artist images added. It fills
+ * the listing it is given and opens no snapshot of its own.
+ */
 #include "fs/views_music.h"
 
 #include <errno.h>

@@ -1,4 +1,9 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
+/*
+ * The prefetch thread of the views (views_prefetch.h): the folders a walk
+ * will ask for next, made ahead of it. It decides what comes next; how a
+ * folder is made is the caller's make function.
+ */
 #include "fs/views_prefetch.h"
 
 #include <pthread.h>

@@ -13,6 +13,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "common/log.h"
 #include "common/utf8.h"
 #include "indexer/library/tags.h"
 #include "indexer/library/tags_util.h"
@@ -247,10 +248,36 @@ int tags_add(struct tags *t, enum tags_field f, const char *s, size_t len)
 	return rc < 0 ? rc : 0;
 }
 
-int tags_add_to(struct tags *t, char **field, const char *s, size_t len)
+/* Whether the len bytes at s spell a UUID: 8-4-4-4-12 hex digits. */
+static int is_uuid(const char *s, size_t len)
 {
-	int rc = add_value(t, field, s, len);
+	static const char hex[] = "0123456789abcdefABCDEF";
 
+	if (len != 36)
+		return 0;
+	for (size_t i = 0; i < len; i++) {
+		int dash = i == 8 || i == 13 || i == 18 || i == 23;
+
+		if (dash ? s[i] != '-' : !s[i] || !strchr(hex, s[i]))
+			return 0;
+	}
+	return 1;
+}
+
+int tags_add_mbid(struct tags *t, char **field, const char *s, size_t len)
+{
+	char id[37];
+	int rc;
+
+	len = strnlen(s, len);
+	if (!is_uuid(s, len)) {
+		log_debug("tags: %s: a musicbrainz id that is no uuid ignored"
+			  " (%zu bytes)", source_names[t->reading], len);
+		return 0;
+	}
+	for (size_t i = 0; i < len; i++)
+		id[i] = s[i] >= 'A' && s[i] <= 'F' ? s[i] - 'A' + 'a' : s[i];
+	rc = add_value(t, field, id, len);
 	return rc < 0 ? rc : 0;
 }
 

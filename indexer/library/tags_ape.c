@@ -8,6 +8,7 @@
  * mutagen's APEv2 does.
  */
 #include <errno.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <string.h>
 #include <strings.h>
@@ -23,24 +24,34 @@
 #define COVER_KEY	"Cover Art (Front)"
 #define NAME_PEEK	1024	/* enough of a cover item for its file name */
 
-enum { V_TEXT, V_POS, V_YEAR, V_GAIN, V_ALBUM_GAIN };
+enum { V_TEXT, V_POS, V_YEAR, V_GAIN, V_ALBUM_GAIN, V_ID };
 
-static const struct {
+/* The MusicBrainz ids are named as Picard writes them to APEv2
+ * (https://picard.musicbrainz.org/docs/mappings/): MUSICBRAINZ_TRACKID
+ * is the recording's id. */
+static const struct ape_key {
 	const char *key;
 	enum tags_field field;
 	int kind;
+	size_t id;			/* V_ID: where in struct tags */
 } keys[] = {
-	{ "Title", TAGS_TITLE, V_TEXT },
-	{ "Artist", TAGS_ARTIST, V_TEXT },
-	{ "Album Artist", TAGS_ALBUM_ARTIST, V_TEXT },
-	{ "AlbumArtist", TAGS_ALBUM_ARTIST, V_TEXT },
-	{ "Album", TAGS_ALBUM, V_TEXT },
-	{ "Genre", TAGS_GENRE, V_TEXT },
-	{ "Track", TAGS_TRACK, V_POS },
-	{ "Disc", TAGS_DISC, V_POS },
-	{ "Year", TAGS_YEAR, V_YEAR },
-	{ "REPLAYGAIN_TRACK_GAIN", 0, V_GAIN },
-	{ "REPLAYGAIN_ALBUM_GAIN", 0, V_ALBUM_GAIN },
+	{ "Title", TAGS_TITLE, V_TEXT, 0 },
+	{ "Artist", TAGS_ARTIST, V_TEXT, 0 },
+	{ "Album Artist", TAGS_ALBUM_ARTIST, V_TEXT, 0 },
+	{ "AlbumArtist", TAGS_ALBUM_ARTIST, V_TEXT, 0 },
+	{ "Album", TAGS_ALBUM, V_TEXT, 0 },
+	{ "Genre", TAGS_GENRE, V_TEXT, 0 },
+	{ "Track", TAGS_TRACK, V_POS, 0 },
+	{ "Disc", TAGS_DISC, V_POS, 0 },
+	{ "Year", TAGS_YEAR, V_YEAR, 0 },
+	{ "REPLAYGAIN_TRACK_GAIN", 0, V_GAIN, 0 },
+	{ "REPLAYGAIN_ALBUM_GAIN", 0, V_ALBUM_GAIN, 0 },
+	{ "MUSICBRAINZ_TRACKID", 0, V_ID, offsetof(struct tags, mb_track_id) },
+	{ "MUSICBRAINZ_ALBUMID", 0, V_ID, offsetof(struct tags, mb_album_id) },
+	{ "MUSICBRAINZ_ARTISTID", 0, V_ID,
+	  offsetof(struct tags, mb_artist_id) },
+	{ "MUSICBRAINZ_ALBUMARTISTID", 0, V_ID,
+	  offsetof(struct tags, mb_album_artist_id) },
 };
 
 /* Whether the n bytes at s are well-formed UTF-8: mutagen refuses an
@@ -58,12 +69,13 @@ static int utf8_ok(const unsigned char *s, size_t n)
 	return 1;
 }
 
-/* Take a text item's values (separated by zero bytes) for field f. */
-static int take_item(struct tags *t, int kind, enum tags_field f,
+/* Take a text item's values (separated by zero bytes) for key k. */
+static int take_item(struct tags *t, const struct ape_key *k,
 		     const unsigned char *v, size_t n)
 {
 	const char *s = (const char *)v, *end = s + n, *z;
-	int rc = 0;
+	enum tags_field f = k->field;
+	int kind = k->kind, rc = 0;
 
 	if (!utf8_ok(v, n)) {
 		tags_damage(t, "ape: a value is not UTF-8");
@@ -75,11 +87,15 @@ static int take_item(struct tags *t, int kind, enum tags_field f,
 		tags_take_pos(t, f, s, n, 0);
 	else if (kind == V_YEAR)
 		tags_take_year(t, s, n);
-	for (; kind == V_TEXT && !rc && s <= end; s = z + 1) {
+	for (; (kind == V_TEXT || kind == V_ID) && !rc && s <= end;
+	     s = z + 1) {
 		z = memchr(s, '\0', end - s);
 		if (!z)
 			z = end;
-		rc = tags_add(t, f, s, z - s);
+		rc = kind == V_ID ?
+			tags_add_mbid(t, (char **)((char *)t + k->id), s,
+				      z - s) :
+			tags_add(t, f, s, z - s);
 	}
 	return rc;
 }
@@ -160,7 +176,7 @@ static int read_item(struct tags_win *w, uint64_t off, uint64_t left,
 			return n;
 		if (n < (ssize_t)vlen)
 			return 1;
-		return take_item(w->t, keys[i].kind, keys[i].field, p, vlen);
+		return take_item(w->t, &keys[i], p, vlen);
 	}
 	return 0;
 }

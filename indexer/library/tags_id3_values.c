@@ -128,21 +128,24 @@ static int take_txxx(struct tags *t, const unsigned char *s, size_t count)
 	}
 	for (k = 1; !rc && k < count; k++) {
 		v = next_string(&s);
-		rc = tags_add_to(t, (char **)((char *)t +
-				 txxx_frames[i].field), v, strlen(v));
+		rc = tags_add_mbid(t, (char **)((char *)t +
+				   txxx_frames[i].field), v, strlen(v));
 	}
 	return rc;
 }
 
-/* UFID: an owner in Latin-1 up to a zero byte, then the id's bytes. */
+/* UFID: an owner in Latin-1 up to a zero byte, then the id's bytes; the
+ * owner "http://musicbrainz.org" holds the recording's id, as Picard
+ * writes it (https://picard.musicbrainz.org/docs/mappings/). */
 static int take_ufid(struct tags *t, const unsigned char *p, size_t n)
 {
 	static const char owner[] = "http://musicbrainz.org";
 
 	if (n < sizeof(owner) || memcmp(p, owner, sizeof(owner)))
 		return 0;
-	return tags_add_to(t, &t->mb_track_id, (const char *)p + sizeof(owner),
-			   n - sizeof(owner));
+	p += sizeof(owner);
+	return tags_add_mbid(t, &t->mb_track_id, (const char *)p,
+			     n - sizeof(owner));
 }
 
 /*

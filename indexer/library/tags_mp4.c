@@ -126,7 +126,10 @@ static void take_pair(struct tags *t, enum tags_field f,
 	tags_take_pos(t, f, s, strlen(s), 0);
 }
 
-/* The MusicBrainz ids of the freeform items, by their name. */
+/* The MusicBrainz ids of the freeform items (mean com.apple.iTunes), by
+ * their name as Picard writes them
+ * (https://picard.musicbrainz.org/docs/mappings/): "MusicBrainz Track
+ * Id" is the recording's id. */
 static char **freeform_field(struct tags *t, const char *name)
 {
 	if (!strcmp(name, "MusicBrainz Track Id"))
@@ -197,7 +200,7 @@ static int take_data(struct mp4 *m, const char *item, const char *name,
 	}
 	if (name) {
 		id = freeform_field(t, name);
-		return id ? tags_add_to(t, id, (const char *)p, n) : 0;
+		return id ? tags_add_mbid(t, id, (const char *)p, n) : 0;
 	}
 	for (size_t i = 0; i < ARRAY_SIZE(texts); i++)
 		if (!memcmp(item, texts[i].type, 4))

@@ -78,8 +78,12 @@ ssize_t tags_win_tail(struct tags_win *w, size_t len,
  */
 int tags_add(struct tags *t, enum tags_field f, const char *s, size_t len);
 
-/* The same for a field that keeps no source, such as a MusicBrainz id. */
-int tags_add_to(struct tags *t, char **field, const char *s, size_t len);
+/*
+ * The same for a MusicBrainz id, a field that keeps no source: a value
+ * that is no UUID (8-4-4-4-12 hex digits) is left out with a debug log,
+ * never stored; one is kept in lower case, as MusicBrainz spells it.
+ */
+int tags_add_mbid(struct tags *t, char **field, const char *s, size_t len);
 
 /*
  * Take a track or disc number (f is TAGS_TRACK or TAGS_DISC) from "3"

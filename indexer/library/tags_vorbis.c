@@ -22,7 +22,10 @@
 
 enum vkind { V_TEXT, V_POS, V_COUNT, V_YEAR, V_ID, V_GAIN, V_R128 };
 
-/* The Vorbis comment names the index reads, matched without case. */
+/* The Vorbis comment names the index reads, matched without case; the
+ * MusicBrainz ids as Picard names them
+ * (https://picard.musicbrainz.org/docs/mappings/): MUSICBRAINZ_TRACKID
+ * is the recording's id. */
 static const struct vkey {
 	const char *name;
 	enum vkind kind;
@@ -100,7 +103,7 @@ static int take_comment(struct tags *t, const char *s, size_t len)
 		tags_take_year(t, v, vlen);
 		return 0;
 	case V_ID:
-		return tags_add_to(t, (char **)((char *)t + k->id), v, vlen);
+		return tags_add_mbid(t, (char **)((char *)t + k->id), v, vlen);
 	case V_GAIN:
 	case V_R128:
 		tags_take_gain(t, k->id, v, vlen, k->kind == V_R128);

@@ -41,6 +41,8 @@ static const struct {
 	{ PREFIX "peak", "%.4f" },
 	{ PREFIX "tag_gain_db", "%.2f" },
 	{ PREFIX "tag_album_gain_db", "%.2f" },
+	{ PREFIX "mb_track_id", NULL },
+	{ PREFIX "mb_album_id", NULL },
 };
 
 #define NR_ATTRS (ARRAY_SIZE(attrs))
@@ -153,7 +155,8 @@ static int read_values(int64_t file, int (*may)(const char *path),
 	rc = reader_prepare("SELECT t.title, ar.name, al.title,"
 		" t.track_no, aa.name, t.disc_no, t.year, t.tag_source,"
 		" a.bpm, a.loudness_lufs, a.gain_db, g.gain_db,"
-		" a.peak, t.tag_gain_db, t.tag_album_gain_db FROM tracks t"
+		" a.peak, t.tag_gain_db, t.tag_album_gain_db, t.mb_track_id,"
+		" t.mb_album_id FROM tracks t"
 		" LEFT JOIN artists ar ON ar.id = t.artist_id"
 		" LEFT JOIN artists aa ON aa.id = t.album_artist_id"
 		" LEFT JOIN albums al ON al.id = t.album_id"

@@ -17,6 +17,8 @@
  *                        of the album that may(path of the file) passes
  *                        when may is given, so a caller who may not read
  *                        all of them learns nothing of the others
+ *   user.mediamon.mb_track_id, .mb_album_id   its MusicBrainz recording
+ *                        and release ids (tags_add_mbid())
  *
  * Values are text ("120.02", "-23.00", "7"). A field the store does not
  * have (a tag not set, a track not analysed yet) is no attribute.

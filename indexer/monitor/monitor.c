@@ -1,4 +1,6 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
+/* The monitor's checks (monitor.h): series searched, answers cached and
+ * throttled, results stored by the writer. No FUSE request waits on it. */
 #include "indexer/monitor/monitor.h"
 
 #include <errno.h>

@@ -16,6 +16,16 @@
 	" ('.opus', '.aiff', '.aifc')" \
 	" OR lower(substr(CAST(name AS TEXT), -3)) = '.wv')"
 
+/* A MusicBrainz id's column of tracks in lower case, NULL where it holds
+ * no UUID. */
+#define HEX "[0-9a-f]"
+#define HEX4 HEX HEX HEX HEX
+#define MBID(col) \
+	"UPDATE tracks SET " col " = lower(" col ")" \
+	"  WHERE " col " IS NOT NULL;" \
+	"UPDATE tracks SET " col " = NULL WHERE " col " NOT GLOB '" HEX4 HEX4 \
+	"-" HEX4 "-" HEX4 "-" HEX4 "-" HEX4 HEX4 HEX4 "';"
+
 const char *const migrations_later[] = {
 	/* version 21: a file keeps its name in its folder, where it kept its
 	 * path from the root, which the store then held twice (in the table and
@@ -297,6 +307,13 @@ const char *const migrations_later[] = {
 	/* version 36: a scan's first errors in words, a JSON array
 	 * (library/scan_errors.h); NULL when it met none */
 	"ALTER TABLE scans ADD COLUMN first_errors TEXT;",
+	/* version 37: the MusicBrainz ids in lower case, those that are no
+	 * UUID forgotten (tags_add_mbid()), and the recording's indexed for
+	 * the duplicates of one id (analysis/mb_dups.h). */
+	MBID("mb_track_id") MBID("mb_album_id") MBID("mb_artist_id")
+	MBID("mb_album_artist_id")
+	"CREATE INDEX IF NOT EXISTS tracks_mb_track ON tracks (mb_track_id)"
+	"  WHERE mb_track_id IS NOT NULL;",
 };
 
 const int migrations_later_count = ARRAY_SIZE(migrations_later);

@@ -77,6 +77,18 @@ metaflac --no-utf8-convert --remove-all-tags \
 	--set-tag="MUSICBRAINZ_ALBUMARTISTID=$MB_ALBUMARTIST" \
 	"$f"
 
+# MusicBrainz ids as a careless tagger leaves them: the recording's in
+# upper case (kept, in lower case), the release's no UUID and the
+# artist's one character too long (both left out).
+f=$out/badmbid.flac
+flac_enc "$tmp/mo48.wav" "$f"
+metaflac --remove-all-tags \
+	--set-tag="TITLE=Bad Ids" \
+	--set-tag="MUSICBRAINZ_TRACKID=$(echo "$MB_TRACK" | tr a-f A-F)" \
+	--set-tag="MUSICBRAINZ_ALBUMID=not-a-uuid" \
+	--set-tag="MUSICBRAINZ_ARTISTID=${MB_ARTIST}0" \
+	"$f"
+
 f=$out/altkeys.flac
 flac_enc "$tmp/mo48.wav" "$f"
 metaflac --remove-all-tags \
@@ -279,6 +291,17 @@ write("unsyncbombid.mp3", 3, 0x80, unsynchronise(
 data = bytearray(open(out + "/noinfo.mp3", "rb").read())
 data[36:54] = b"VBRI" + struct.pack(">HHHII", 1, 576, 75, len(data), 77)
 open(out + "/vbri.mp3", "wb").write(data)
+
+# The same careless ids in ID3v2.4: a UFID that is no UUID (left out),
+# the release's TXXX in upper case (kept, in lower case).
+tag = ID3()
+tag.add(TIT2(encoding=Encoding.UTF8, text=["Bad Ids"]))
+tag.add(UFID(owner="http://musicbrainz.org", data=b"not-a-uuid"))
+tag.add(TXXX(encoding=Encoding.LATIN1, desc="MusicBrainz Album Id",
+	     text=[mb_album.upper()]))
+tag.save(tmp + "/plain.mp3", v2_version=4)
+open(out + "/badmbid.mp3", "wb").write(open(tmp + "/plain.mp3",
+					     "rb").read())
 
 # A tag whose header claims 1 MB in a 35 KB file.
 tag = ID3()

@@ -126,6 +126,8 @@ def ape_tags(f, n):
     f.tags["REPLAYGAIN_TRACK_GAIN"] = "+1.20 dB"
     f.tags["REPLAYGAIN_ALBUM_GAIN"] = "+0.50 dB"
     f.tags["Cover Art (Front)"] = APEValue(b"cover.jpg\x00" + JPEG, BINARY)
+    for k, v in MB.items():
+        f.tags[k] = v
     f.save()
 
 

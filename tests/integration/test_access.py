@@ -734,7 +734,8 @@ def test_files_naming_paths_are_the_owners(world, user, template_library):
     root, conf = music_world(world, template_library)
     m = start_daemon(world, "config=" + conf)
     try:
-        private = ["status/no-cover", "status/duplicates", "status/broken",
+        private = ["status/no-cover", "status/duplicates",
+                   "status/duplicates.json", "status/broken",
                    "status/broken.json", "status/repairs.json",
                    "status/orphans", "status/missing.json",
                    "status/new.json", "status/downloads.json", "log"]

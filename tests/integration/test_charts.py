@@ -149,14 +149,19 @@ def test_empty_history(library, tmp_path):
         unmount(m.path, m.proc)
 
 
+def scans_begin(db, hours):
+    """When the scans a test adds begin (hours ago), and their first id."""
+    return (time.time() - hours * 3600,
+            db.execute("SELECT max(id) FROM scans").fetchone()[0] + 1)
+
+
 def test_last_hundred(library, tmp_path):
     """130 scans, 40 passes and a check in the store: the scans chart
     shows the last 100, oldest left, each a point of both lines."""
     m = start_without_checks(tmp_path, library)
     try:
         db = sqlite3.connect(m.db, timeout=30)
-        t = time.time() - 200 * 3600
-        first = db.execute("SELECT max(id) FROM scans").fetchone()[0] + 1
+        t, first = scans_begin(db, 200)
         for i in range(first, first + 130):
             add_scan(db, t + i * 3600, 0.5 + (i % 7) * 0.25,
                      files_seen=1000 + (i % 5) * 400, scan_id=i)
@@ -327,8 +332,7 @@ def test_served_to_a_browser(library, tmp_path):
     m = start_without_checks(tmp_path, library)
     try:
         db = sqlite3.connect(m.db, timeout=30)
-        t = time.time() - 300 * 3600
-        first = db.execute("SELECT max(id) FROM scans").fetchone()[0] + 1
+        t, first = scans_begin(db, 300)
         for i in range(first, first + 75):
             add_scan(db, t + i * 3600, 1.5, files_seen=1200, scan_id=i)
         db.commit()

@@ -133,7 +133,9 @@ def ape(path):
     path.gains = gains(lambda k: str(tags[k]) if k in tags else None)
     cover = tags.get("Cover Art (Front)")
     data = cover.value.split(b"\x00", 1)[1] if cover else None
-    return fields(get), [None] * 4, data
+    mb = [str(tags[k]) if k in tags else None
+          for k in (n.upper() for n in MB_VORBIS)]
+    return fields(get), mb, data
 
 
 def riff_info(path):
@@ -396,6 +398,7 @@ def test_store_of_the_version_before_reads_them(formats, tmp_path):
             " ALTER TABLE downloads DROP COLUMN bytes_done;"
             " ALTER TABLE downloads DROP COLUMN bytes_total;"
             " ALTER TABLE downloads DROP COLUMN bytes_per_s;"
+            " ALTER TABLE scans DROP COLUMN first_errors;"
             " PRAGMA user_version = %d;" % (ids, ids, ids,
                                             VERSION_BEFORE_FORMATS))
     finally:

@@ -45,7 +45,8 @@ GENERATED = ["README", "status/summary.json", "status/health",
              "metrics/scan.json", "metrics/scan.csv", "metrics/watch.json",
              "metrics/scans.json",
              "metrics/checks.csv",
-             "control/rescan", "status/duplicates", "metrics/analysis.json",
+             "control/rescan", "status/duplicates",
+             "status/duplicates.json", "metrics/analysis.json",
              "metrics/fuse.json", "control/pause", "metrics/scans.svg",
              "metrics/checks.svg", "metrics/repairs.svg",
              "control/reset-metrics", "log"]
@@ -132,14 +133,20 @@ def test_scans_json_empty(tmp_path):
 def test_layout(mount):
     assert sorted(os.listdir(mount.path)) == [
         "README", "control", "library", "log", "manga", "metrics",
-        "opds", "search", "similar", "status"]
+        "opds", "playlists", "search", "similar", "status"]
     assert os.listdir(mount.file("manga")) == []
+    assert sorted(os.listdir(mount.file("playlists"))) == [
+        "decade", "duplicates.m3u8", "genre", "mix", "mpd", "recent.m3u8",
+        "similar"]
+    assert os.listdir(mount.file("playlists/similar")) == []
+    assert sorted(os.listdir(mount.file("playlists/mpd"))) == [
+        "duplicates.m3u", "recent.m3u"]
     assert sorted(os.listdir(mount.file("opds"))) == [
         "catalog.xml", "covers", "pages", "recent.xml", "series",
         "series.xml", "updated.xml"]
     assert sorted(os.listdir(mount.file("status"))) == [
         "broken", "broken.json", "downloads.json", "duplicates",
-        "found.json", "health",
+        "duplicates.json", "found.json", "health",
         "missing", "missing.json", "new", "new.json", "no-cover",
         "orphans", "repairs.json", "summary.json", "tag-errors", "unparsed"]
     assert sorted(os.listdir(mount.file("metrics"))) == [
@@ -153,7 +160,8 @@ def test_layout(mount):
 
 
 # What names real paths is the owner's alone (test_access.py).
-OWNER_ONLY = {"status/no-cover", "status/duplicates", "status/broken",
+OWNER_ONLY = {"status/no-cover", "status/duplicates",
+              "status/duplicates.json", "status/broken",
               "status/broken.json", "status/repairs.json", "status/orphans",
               "status/missing.json", "status/new.json", "status/unparsed",
               "status/tag-errors", "log"}
@@ -181,7 +189,8 @@ def test_every_file_readable_and_ends_with_newline(mount):
 
 def test_json_files_are_valid(mount):
     for rel in ["status/summary.json", "metrics/scan.json",
-                "metrics/watch.json", "status/missing.json"]:
+                "metrics/watch.json", "status/missing.json",
+                "status/duplicates.json"]:
         json.loads(mount.read(rel))
     assert json.loads(mount.read("status/missing.json")) == []
 

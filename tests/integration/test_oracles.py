@@ -169,6 +169,15 @@ def gains_as(user, path):
     return json.loads(out.stdout)
 
 
+def give_folders(mine, theirs):
+    """Each (folder, user) pair's folder and its files given to its user,
+    the first folder private (0700) to its owner."""
+    for d, u in (mine, theirs):
+        for p in [d] + [os.path.join(d, n) for n in os.listdir(d)]:
+            os.chown(p, u.uid, u.gid)
+    os.chmod(mine[0], 0o700)
+
+
 def test_album_gain_is_over_the_tracks_the_caller_reads(world, users):
     """User a keeps two loud tracks of "Secret Album" in its 0700 folder;
     user b guesses the album and tags a quiet probe track with it: the
@@ -185,10 +194,7 @@ def test_album_gain_is_over_the_tracks_the_caller_reads(world, users):
                   "Loud %d" % n, "Secret Album")
     loud_tone(os.path.join(theirs, "probe.flac"), 220, 0.05, "Probe",
               "Secret Album")
-    for d, u in ((mine, a), (theirs, b)):
-        for p in [d] + [os.path.join(d, n) for n in os.listdir(d)]:
-            os.chown(p, u.uid, u.gid)
-    os.chmod(mine, 0o700)
+    give_folders((mine, a), (theirs, b))
     m = start_daemon(world, "music=" + root)
     try:
         wait_for(lambda: m.json("metrics/analysis.json"), 120,
@@ -334,10 +340,7 @@ def test_similar_ranks_over_the_tracks_the_caller_reads(world, users):
     for hz, title in ((233, "Zorro Open"), (247, "Open Two"),
                       (262, "Open Three"), (277, "Open Four")):
         tone(os.path.join(theirs, title + ".flac"), hz, title, "Tones")
-    for d, u in ((mine, a), (theirs, b)):
-        for p in [d] + [os.path.join(d, n) for n in os.listdir(d)]:
-            os.chown(p, u.uid, u.gid)
-    os.chmod(mine, 0o700)
+    give_folders((mine, a), (theirs, b))
     m = start_daemon(world, "music=" + root)
     try:
         analysed(m, 5)
@@ -451,10 +454,7 @@ def test_search_finds_among_the_tracks_the_caller_reads(world, users):
         shutil.copyfile(first, os.path.join(mine, "%04d.flac" % n))
     make_flac(os.path.join(theirs, "open.flac"), "Zebra Open", "Other",
               "Open", 1)
-    for d, u in ((mine, a), (theirs, b)):
-        for p in [d] + [os.path.join(d, n) for n in os.listdir(d)]:
-            os.chown(p, u.uid, u.gid)
-    os.chmod(mine, 0o700)
+    give_folders((mine, a), (theirs, b))
     conf = os.path.join(world, "search.conf")
     with open(conf, "w") as f:
         f.write("[music]\nroot = %s\n[analysis]\nenabled = no\n" % root)

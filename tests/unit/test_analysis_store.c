@@ -21,6 +21,7 @@
 #include "testdb.h"
 #include "common/log.h"
 #include "indexer/analysis/analysis_store.h"
+#include "indexer/analysis/mb_dups.h"
 #include "indexer/store/schema.h"
 
 #define PRINT_LEN 600
@@ -690,6 +691,64 @@ static void test_lookup_scales(void **state)
 	assert_true(unrelated <= 2 * SCALE_COPIES / 10);
 }
 
+/* The groups mb_dups_groups() gives, flattened. */
+struct mb_groups {
+	int64_t ids[8];
+	size_t nr, groups;
+};
+
+static int collect_mb(void *arg, const int64_t *ids, size_t nr)
+{
+	struct mb_groups *g = arg;
+
+	for (size_t i = 0; i < nr && g->nr < 8; i++)
+		g->ids[g->nr++] = ids[i];
+	g->groups++;
+	return 0;
+}
+
+/*
+ * One recording id joins the tracks whose lengths are within 2 s of the
+ * one before them; one further off, one without a length, another id
+ * and no id at all join nothing, and no analysis is needed.
+ */
+static void test_mb_duplicates_grouped(void **state)
+{
+	static const struct {
+		const char *mbid, *length;
+	} rows[] = {
+		{ "'x'", "180.0" }, { "'x'", "181.5" }, { "'x'", "183.0" },
+		{ "'x'", "190.0" }, { "'y'", "100.0" }, { "'y'", "NULL" },
+		{ "NULL", "100.0" },
+	};
+	struct testdb *e = *state;
+	struct mb_groups g = { .nr = 0 };
+	int64_t id[7];
+	char sql[160], name[16];
+
+	for (int i = 0; i < 7; i++) {
+		snprintf(name, sizeof(name), "%d.flac", i);
+		id[i] = add_track(e, name, 0);
+		snprintf(sql, sizeof(sql), "UPDATE tracks SET mb_track_id = %s,"
+			 " duration_s = %s WHERE id = %lld", rows[i].mbid,
+			 rows[i].length, (long long)id[i]);
+		assert_int_equal(db_exec(e->db, sql), 0);
+	}
+	assert_int_equal(mb_dups_groups(e->db, collect_mb, &g), 0);
+	assert_int_equal(g.groups, 1);
+	assert_int_equal(g.nr, 3);
+	for (int i = 0; i < 3; i++)
+		assert_int_equal(g.ids[i], id[i]);
+
+	/* the middle one gone, the ends are too far apart */
+	snprintf(sql, sizeof(sql), "UPDATE tracks SET mb_track_id = NULL"
+		 " WHERE id = %lld", (long long)id[1]);
+	assert_int_equal(db_exec(e->db, sql), 0);
+	g = (struct mb_groups){ .nr = 0 };
+	assert_int_equal(mb_dups_groups(e->db, collect_mb, &g), 0);
+	assert_int_equal(g.groups, 0);
+}
+
 /* Every test has a store of its own. */
 #define T(test) cmocka_unit_test_setup_teardown(test, setup, testdb_teardown)
 
@@ -703,6 +762,7 @@ int main(void)
 		T(test_too_short_counted_apart),
 		T(test_album_gain_once_album_done),
 		T(test_duplicates_grouped),
+		T(test_mb_duplicates_grouped),
 		T(test_similar_ranked),
 		T(test_lookup_outside_writer),
 		T(test_lookup_verdict_kept),

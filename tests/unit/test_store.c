@@ -276,8 +276,42 @@ static void test_schema_versions(void **state)
 	assert_int_equal(db_exec(db, "PRAGMA user_version = 99"), 0);
 	assert_int_equal(schema_migrate(db), -EPROTO);
 	assert_int_equal(db_exec(db, "PRAGMA user_version = 13"), 0);
-	assert_int_equal(schema_version(), 36);
+	assert_int_equal(schema_version(), 37);
 	db_close(db);
+}
+
+/* Version 37 keeps of the MusicBrainz ids a store holds those that are
+ * UUIDs, in lower case. */
+static void test_mbids_cleaned(void **state)
+{
+	struct env *e = *state;
+	sqlite3 *db;
+	char *id;
+
+	put_track(e, "m/1.flac", "One", "A", NULL, "B", 1);
+	put_track(e, "m/2.flac", "Two", "A", NULL, "B", 2);
+	put_track(e, "m/3.flac", "Three", "A", NULL, "B", 3);
+	writer_stop();
+	assert_int_equal(db_open(e->db, 0, &db), 0);
+	assert_int_equal(db_exec(db, "UPDATE tracks SET mb_track_id = CASE"
+				 " title WHEN 'One' THEN"
+				 " '1A2B3C4D-0000-4000-8000-00000000000A'"
+				 " WHEN 'Two' THEN 'not-a-uuid' END,"
+				 " mb_artist_id = 'x';"
+				 " DROP INDEX tracks_mb_track;"
+				 " PRAGMA user_version = 36"), 0);
+	assert_int_equal(schema_migrate(db), 0);
+	db_close(db);
+	id = query_text(e->db, "SELECT mb_track_id FROM tracks"
+			" WHERE title = 'One'");
+	assert_string_equal(id, "1a2b3c4d-0000-4000-8000-00000000000a");
+	free(id);
+	assert_int_equal(query_int(e->db, "SELECT count(*) FROM tracks"
+				   " WHERE mb_track_id IS NOT NULL"
+				   " OR mb_artist_id IS NOT NULL"), 1);
+	assert_int_equal(query_int(e->db, "SELECT count(*) FROM"
+				   " pragma_index_list('tracks')"
+				   " WHERE name = 'tracks_mb_track'"), 1);
 }
 
 static void test_artists_and_albums_deduplicated(void **state)
@@ -1835,6 +1869,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_totals_follow_rows, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_schema_versions, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_mbids_cleaned, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(
 			test_artists_and_albums_deduplicated, setup, teardown),

@@ -344,6 +344,28 @@ static void test_mp3_v24_utf8_multi(void **state)
 	tags_release(&t);
 }
 
+/* A MusicBrainz id in upper case is kept in lower case; one that is no
+ * UUID (a word, one character too many) is left out, in every reader. */
+static void test_mbids_checked(void **state)
+{
+	struct tags t;
+
+	(void)state;
+	assert_int_equal(read_fixture("badmbid.flac", tags_read_flac, &t), 0);
+	check_str(t.title, "Bad Ids");
+	check_str(t.mb_track_id, MB_TRACK);
+	check_str(t.mb_album_id, NULL);
+	check_str(t.mb_artist_id, NULL);
+	assert_int_equal(t.tag_error, 0);
+	tags_release(&t);
+	assert_int_equal(read_fixture("badmbid.mp3", tags_read_mp3, &t), 0);
+	check_str(t.title, "Bad Ids");
+	check_str(t.mb_track_id, NULL);
+	check_str(t.mb_album_id, MB_ALBUM);
+	assert_int_equal(t.tag_error, 0);
+	tags_release(&t);
+}
+
 /* Three-letter v2.2 frames, a PIC and a TXX gain. */
 static void test_mp3_v22(void **state)
 {
@@ -877,6 +899,7 @@ int main(void)
 		cmocka_unit_test(test_ogg_granule_below_pre_skip),
 		cmocka_unit_test(test_mp3_v23_utf16),
 		cmocka_unit_test(test_mp3_v24_utf8_multi),
+		cmocka_unit_test(test_mbids_checked),
 		cmocka_unit_test(test_mp3_v22),
 		cmocka_unit_test(test_mp3_v1_only),
 		cmocka_unit_test(test_mp3_no_tag),

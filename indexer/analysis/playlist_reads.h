@@ -1,0 +1,79 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#ifndef MEDIAMON_PLAYLIST_READS_H
+#define MEDIAMON_PLAYLIST_READS_H
+
+/*
+ * The tracks of the playlists of the mount (fs/playlists.h), read through
+ * the calling thread's read connection (reader.h) in one read
+ * transaction: each with what an #EXTINF line and the entry need.
+ * Callbacks return 0, or nonzero to stop (that is returned); the strings
+ * they are given live until they return. Functions return 0 or a
+ * negative errno value (logged).
+ */
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct strbuf;
+
+struct playlist_track {
+	int64_t track;		/* tracks.id */
+	const char *artist;	/* "" when the track names none */
+	const char *title;
+	const char *path;	/* absolute */
+	double seconds;		/* -1 when unknown */
+	int has_lufs;		/* whether the analysis measured lufs */
+	double lufs;		/* its integrated loudness */
+};
+
+/* Every analysed track, by track id. */
+int playlist_reads_analysed(int (*fn)(void *arg,
+				      const struct playlist_track *t),
+			    void *arg);
+
+/* The track first (-ENOENT when it is not analysed), then the up to max
+ * analysed tracks most like it, most alike first (analysis_store.h);
+ * when may is given, ranked among the tracks whose files may(path)
+ * passes alone (those a caller may read). */
+int playlist_reads_similar(int64_t track, size_t max,
+			   int (*may)(const char *path),
+			   int (*fn)(void *arg,
+				     const struct playlist_track *t),
+			   void *arg);
+
+/* The tracks whose files changed last, newest first, at most max. */
+int playlist_reads_recent(size_t max,
+			  int (*fn)(void *arg, const struct playlist_track *t),
+			  void *arg);
+
+/* Each genre tracks name (not empty), in byte order, with the least
+ * track id of it. */
+int playlist_reads_genres(int (*fn)(void *arg, const char *genre,
+				    int64_t track),
+			  void *arg);
+
+/* Append the genre of track to out; -ENOENT when it names none. */
+int playlist_reads_genre_of(int64_t track, struct strbuf *out);
+
+/* The tracks of genre, by artist, album, disc and number; at most max. */
+int playlist_reads_genre(const char *genre, size_t max,
+			 int (*fn)(void *arg, const struct playlist_track *t),
+			 void *arg);
+
+/* Each decade (1990 for 1990 to 1999) of the tracks' years, in order. */
+int playlist_reads_decades(int (*fn)(void *arg, int64_t decade), void *arg);
+
+/* The tracks of the years decade to decade + 9, as playlist_reads_genre()
+ * orders them; at most max. */
+int playlist_reads_decade(int64_t decade, size_t max,
+			  int (*fn)(void *arg,
+				    const struct playlist_track *t),
+			  void *arg);
+
+/* The tracks that hold one recording (analysis_store_duplicates()), a
+ * group after another, in track id order; group numbers from 0. */
+int playlist_reads_duplicates(int (*fn)(void *arg, int group,
+					const struct playlist_track *t),
+			      void *arg);
+
+#endif
