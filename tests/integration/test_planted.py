@@ -114,6 +114,9 @@ def test_realdebrid_token_in_its_answers(tmp_path, rd_mount, fake,
     s.wait(lambda: s.repairs()["repaired"], "a repair")
     s.inject(path_regex="^/torrents$", status=401, body=echo, times=1)
     s.command("scan")
+    s.wait(lambda: {500, 503, 401} <= {r["status"] for r in s.requests()
+                                       if r["injected"]},
+           "every echo answered")
     # the torrent's name is shown: with its secret masked
     assert "Planted.REDACTED.S01" in json.dumps(
         s.m.json("status/broken.json"))
