@@ -109,6 +109,10 @@ struct config {
 	char *mangadex_url;		/* default https://api.mangadex.org */
 	int mangadex_rpm;		/* default 20 */
 
+	/* [mangaupdates] */
+	char *mangaupdates_url;		/* default https://api.mangaupdates.com */
+	int mangaupdates_rpm;		/* default 20 */
+
 	/* [catalog] */
 	char *catalog_file;
 

@@ -27,7 +27,7 @@ static const char *const sources[] = {
 	"catalog", "prowlarr", NULL
 };
 static const char *const count_sources[] = {
-	"nautiljon", "mangadex", NULL
+	"nautiljon", "mangadex", "mangaupdates", NULL
 };
 /* The editions MangaDex translates into that mediamon can follow. */
 static const char *const editions[] = {
@@ -135,6 +135,10 @@ const struct key config_keys[] = {
 	{ "mangadex", "url", T_URL, O(mangadex_url),
 	  .def = "https://api.mangadex.org" },
 	{ "mangadex", "requests_per_minute", T_INT, O(mangadex_rpm),
+	  1, 10000 },
+	{ "mangaupdates", "url", T_URL, O(mangaupdates_url),
+	  .def = "https://api.mangaupdates.com" },
+	{ "mangaupdates", "requests_per_minute", T_INT, O(mangaupdates_rpm),
 	  1, 10000 },
 	{ "catalog", "file", T_STRING, O(catalog_file) },
 	{ "download", "client", T_ENUM, O(download_client), .choices = clients,
@@ -291,6 +295,7 @@ void config_init(struct config *cfg)
 		.prowlarr_rpm = 30,
 		.nautiljon_rpm = 6,
 		.mangadex_rpm = 20,
+		.mangaupdates_rpm = 20,
 		.rd_rpm = 200,
 		.rd_max_attempts = 3,
 		.rd_retry_delay_s = 3 * 3600,

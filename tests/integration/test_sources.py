@@ -1,8 +1,10 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
-"""The count of volumes out for the new-volume check, from Nautiljon and
-MangaDex (fakes that answer in their shapes): each edition's own count,
-the order and the fallback, the cache, and bad answers refused."""
+"""The count of volumes out for the new-volume check, from Nautiljon,
+MangaDex and MangaUpdates (fakes that answer in their shapes): each
+edition's own count, the order and the fallback, the cache, and bad
+answers refused."""
 
+import json
 import time
 
 import pytest
@@ -22,15 +24,28 @@ KNOWN = {
     "Saga 02": {"id": TWO, "status": "completed", "lastVolume": "18",
                 "alt": ["Sāga Ni"], "volumes": {"en": 18}},
 }
+# At MangaUpdates, Saga 01 is a Manga with 15 volumes out in Japanese,
+# Saga 03 a Manhwa, and Saga 04 has no volume count yet.
+UPDATES = {
+    "Saga 01": {"id": 55099564912, "type": "Manga", "volumes": 15},
+    "Saga 03": {"id": 10001, "type": "Manhwa", "volumes": 9},
+    "Saga 04": {"id": 10002, "type": "Manga", "status": "Ongoing"},
+}
 
 
 @pytest.fixture
 def monitored(tmp_path, fake):
     made = []
+    known = tmp_path / "mangaupdates.json"
+    known.write_text(json.dumps(UPDATES))
+    updates = fake("mangaupdates_fake.py", known)
 
-    def make(*args, **kw):
+    def make(*args, extra="", **kw):
         mon = Monitor(tmp_path, fake, *args, nautiljon=PAGES,
-                      mangadex=KNOWN, **kw)
+                      mangadex=KNOWN, extra=extra +
+                      "[mangaupdates]\nurl = %s\nrequests_per_minute = 120\n"
+                      % updates.url, **kw)
+        mon.updates = updates
         mon.mount()
         made.append(mon)
         return mon
@@ -164,3 +179,106 @@ def test_rate_limit_waits_for_mangadexs_window(monitored):
     assert "error: mangadex: ratelimit: rate limited (HTTP 429)" in \
         mon.m.read("status/health").decode()
     assert mon.m.read("status/new") == b""
+
+
+def updates_calls(mon):
+    return mon.updates.call("/_requests")
+
+
+def test_japanese_edition_is_mangaupdates(monitored):
+    mon = monitored([saga(1)], monitor="edition = ja\n")
+    last = mon.check("new")
+    assert last["errors"] == 0
+    new = mon.m.json("status/new.json")
+    assert [(e["volume"], e["published"], e["source"], e["edition"])
+            for e in new] == [(v, 15, "mangaupdates", "ja")
+                              for v in range(12, 16)]
+    assert new[0]["status"] == "ongoing"
+    calls = updates_calls(mon)
+    assert [(c["method"], c["path"]) for c in calls] == [
+        ("POST", "/v1/series/search"), ("GET", "/v1/series/55099564912")]
+    assert calls[0]["body"] == {"search": "Saga 01", "perpage": 10}
+    # neither Nautiljon (French) nor MangaDex (after it) is asked
+    assert mon.pages() == [] and mon.mangadex_calls() == []
+    assert mon.m.read("manga/Saga 01/source") == \
+        b"mangaupdates:55099564912\n"
+    assert mon.m.json("metrics/requests.json")["mangaupdates"][
+        "requests"] == 2
+
+    # a second check costs no request
+    mon.check("new")
+    assert len(updates_calls(mon)) == 2
+    assert mon.m.json("metrics/requests.json")["mangaupdates"][
+        "requests"] == 2
+
+
+def test_id_in_source_spares_the_search(monitored):
+    mon = monitored([saga(1)], monitor="edition = ja\n")
+    mon.m.write("manga/Saga 01/source", "mangaupdates:55099564912\n")
+    mon.check("new")
+    assert [c["path"] for c in updates_calls(mon)] == [
+        "/v1/series/55099564912"]
+    assert mon.m.json("status/new.json")[-1]["published"] == 15
+
+
+def test_other_original_or_no_count_passes_to_the_next(monitored):
+    """A Manhwa has no count of a Japanese edition, and a status without
+    volumes none at all: both pass to MangaDex, which knows neither."""
+    mon = monitored([saga(3), saga(4)], monitor="edition = ja\n")
+    last = mon.check("new")
+    assert last["errors"] == 2
+    # the search tells the Manhwa: its record is not asked
+    assert [c["path"] for c in updates_calls(mon)] == [
+        "/v1/series/search", "/v1/series/search", "/v1/series/10002"]
+    assert len(mon.mangadex_calls()) == 2
+    assert mon.m.read("status/new") == b""
+    log = log_text(mon)
+    assert "Saga 03: no source gives the count of volumes out in the ja" \
+        " edition" in log
+    # the ids found are kept all the same
+    assert mon.m.read("manga/Saga 03/source") == b"mangaupdates:10001\n"
+
+
+def test_french_edition_never_asks_mangaupdates(monitored):
+    mon = monitored([saga(1)],
+                    monitor="new_sources = mangaupdates, nautiljon\n")
+    mon.check("new")
+    assert updates_calls(mon) == []
+    assert mon.m.json("status/new.json")[0]["source"] == "nautiljon"
+
+
+def test_mangaupdates_bad_answers_are_refused(monitored):
+    names = ["deep", "error body", "html", "huge"]
+    mon = monitored(names, monitor="edition = ja\n"
+                    "new_sources = mangaupdates\n")
+    last = mon.check("new")
+    assert last["errors"] == 4
+    assert len(updates_calls(mon)) == 4
+    assert mon.mangadex_calls() == []
+    log = log_text(mon)
+    assert "mangaupdates: deep: invalid JSON" in log
+    assert "mangaupdates: error body: an error answer: An unexpected" \
+        " error occurred" in log
+    assert "mangaupdates: html: an HTML page, not JSON (check the url)" \
+        in log
+    assert "error: mangaupdates: huge: answer too large" in \
+        mon.m.read("status/health").decode()
+    assert mon.m.read("status/new") == b""
+    for name in names:
+        assert mon.m.read("manga/%s/source" % name) == b""
+        assert mon.m.json("manga/%s/status.json" % name)["status"] is None
+
+
+def test_mangaupdates_rate_limit_pauses(monitored):
+    mon = monitored(["ratelimit"], monitor="edition = ja\n"
+                    "new_sources = mangaupdates\n")
+    before = time.time()
+    last = mon.check("new")
+    assert last["errors"] == 1
+    assert len(updates_calls(mon)) == 1
+    budget = mon.m.json("metrics/requests.json")["mangaupdates"]
+    assert budget["http_429"] == 1 and budget["requests"] == 1
+    assert before + 150 < budget["paused_until_s"] < time.time() + 210
+    # a second check does not knock while paused
+    mon.check("new")
+    assert len(updates_calls(mon)) == 1
