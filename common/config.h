@@ -110,8 +110,12 @@ struct config {
 	int mangadex_rpm;		/* default 20 */
 
 	/* [mangaupdates] */
-	char *mangaupdates_url;		/* default https://api.mangaupdates.com */
+	char *mangaupdates_url;	/* default https://api.mangaupdates.com */
 	int mangaupdates_rpm;		/* default 20 */
+
+	/* [anilist] */
+	char *anilist_url;		/* default https://graphql.anilist.co */
+	int anilist_rpm;		/* default 30 */
 
 	/* [catalog] */
 	char *catalog_file;

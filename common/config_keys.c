@@ -27,7 +27,7 @@ static const char *const sources[] = {
 	"catalog", "prowlarr", NULL
 };
 static const char *const count_sources[] = {
-	"nautiljon", "mangadex", "mangaupdates", NULL
+	"nautiljon", "mangadex", "mangaupdates", "anilist", NULL
 };
 /* The editions MangaDex translates into that mediamon can follow. */
 static const char *const editions[] = {
@@ -139,6 +139,10 @@ const struct key config_keys[] = {
 	{ "mangaupdates", "url", T_URL, O(mangaupdates_url),
 	  .def = "https://api.mangaupdates.com" },
 	{ "mangaupdates", "requests_per_minute", T_INT, O(mangaupdates_rpm),
+	  1, 10000 },
+	{ "anilist", "url", T_URL, O(anilist_url),
+	  .def = "https://graphql.anilist.co" },
+	{ "anilist", "requests_per_minute", T_INT, O(anilist_rpm),
 	  1, 10000 },
 	{ "catalog", "file", T_STRING, O(catalog_file) },
 	{ "download", "client", T_ENUM, O(download_client), .choices = clients,
@@ -296,6 +300,7 @@ void config_init(struct config *cfg)
 		.nautiljon_rpm = 6,
 		.mangadex_rpm = 20,
 		.mangaupdates_rpm = 20,
+		.anilist_rpm = 30,
 		.rd_rpm = 200,
 		.rd_max_attempts = 3,
 		.rd_retry_delay_s = 3 * 3600,

@@ -15,6 +15,7 @@
 #include "indexer/monitor/checks.h"
 #include "indexer/monitor/digest.h"
 #include "indexer/monitor/handoff.h"
+#include "indexer/monitor/anilist.h"
 #include "indexer/monitor/mangadex.h"
 #include "indexer/monitor/mangaupdates.h"
 #include "indexer/monitor/nautiljon.h"
@@ -35,11 +36,12 @@ struct monitor {
 	const int *cancel;
 	sqlite3 *db;
 	struct throttle *prowlarr_t, *nautiljon_t, *mangadex_t;
-	struct throttle *mangaupdates_t;
+	struct throttle *mangaupdates_t, *anilist_t;
 	struct prowlarr prowlarr;
 	struct nautiljon nautiljon;
 	struct mangadex mangadex;
 	struct mangaupdates mangaupdates;
+	struct anilist anilist;
 	struct handoff handoff;
 	struct digest digest;	/* the check's notifications */
 	int catalog_order, prowlarr_order;	/* of the flow checked */
@@ -48,6 +50,7 @@ struct monitor {
 					 * start, what it cost and found */
 	int mangadex_requests;		/* of the check running */
 	int mangaupdates_requests;	/* since the monitor started */
+	int anilist_requests;		/* since the monitor started */
 };
 
 /* Make *out, the throttle of the service name at rpm requests a

@@ -7,6 +7,7 @@
  */
 #include "indexer/monitor/published.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -28,6 +29,7 @@
 #define SOURCE_MANGADEX "mangadex:"
 #define SOURCE_NAUTILJON "nautiljon:"
 #define SOURCE_MANGAUPDATES "mangaupdates:"
+#define SOURCE_ANILIST "anilist:"
 
 /* What a source said of a series. */
 struct answer {
@@ -40,6 +42,7 @@ struct ids {
 	struct strbuf slug;		/* Nautiljon's, "" when not named */
 	char mangadex[MANGADEX_ID_LEN + 1];	/* "" when not named */
 	long long mangaupdates;		/* 0 when not named */
+	long long anilist;		/* 0 when not named */
 };
 
 #define NR_DEFAULT 4		/* sources in a default order, at most */
@@ -64,8 +67,8 @@ static long long number_id(const char *p, size_t n)
 }
 
 /* Read the ids of the series' source: "mangadex:UUID",
- * "mangaupdates:ID", "nautiljon:SLUG" or a bare Nautiljon slug,
- * separated by spaces or commas. */
+ * "mangaupdates:ID", "anilist:ID", "nautiljon:SLUG" or a bare Nautiljon
+ * slug, separated by spaces or commas. */
 static void read_ids(const char *source, struct ids *ids)
 {
 	const char *p = source;
@@ -75,6 +78,7 @@ static void read_ids(const char *source, struct ids *ids)
 		size_t md = strlen(SOURCE_MANGADEX);
 		size_t nj = strlen(SOURCE_NAUTILJON);
 		size_t mu = strlen(SOURCE_MANGAUPDATES);
+		size_t al = strlen(SOURCE_ANILIST);
 
 		if (n == md + MANGADEX_ID_LEN && !strncmp(p, SOURCE_MANGADEX,
 							  md)) {
@@ -84,6 +88,8 @@ static void read_ids(const char *source, struct ids *ids)
 				ids->mangadex[0] = '\0';
 		} else if (n > mu && !strncmp(p, SOURCE_MANGAUPDATES, mu)) {
 			ids->mangaupdates = number_id(p + mu, n - mu);
+		} else if (n > al && !strncmp(p, SOURCE_ANILIST, al)) {
+			ids->anilist = number_id(p + al, n - al);
 		} else if (n > nj && !strncmp(p, SOURCE_NAUTILJON, nj) &&
 			   !ids->slug.len) {
 			strbuf_add(&ids->slug, p + nj, n - nj);
@@ -283,6 +289,30 @@ out:
 	return rc;
 }
 
+/* A search that found nothing, as the cache keeps it: the search is not
+ * made again before the cache forgets it. */
+#define NOT_FOUND "null"
+
+/* Whether the cache knows that key's search at source found nothing. */
+static int found_nothing(struct monitor *m, const char *source,
+			 const char *key)
+{
+	struct strbuf value = STRBUF_INIT;
+	int none = !monitor_cached(m, source, key, &value, NULL) &&
+		   !strcmp(value.buf, NOT_FOUND);
+
+	strbuf_release(&value);
+	return none;
+}
+
+/* Whether edition is one a manga, manhwa or manhua is first published
+ * in, whose counts MangaUpdates and AniList give. */
+static int is_original(const char *edition)
+{
+	return !strcmp(edition, "ja") || !strcmp(edition, "ko") ||
+	       !strcmp(edition, "zh");
+}
+
 struct mangaupdates_ask {
 	const char *title;
 	struct mangaupdates_info info;
@@ -321,11 +351,16 @@ static int find_mu_series(struct monitor *m, const struct series *s,
 	}
 	strbuf_addstr(&key, "search:");
 	cache_key(s->name, &key);
-	if (!monitor_cached(m, "mangaupdates", key.buf, &value, NULL) &&
-	    !mangaupdates_info_load(value.buf, value.len, &a->info))
-		goto out;
+	if (!monitor_cached(m, "mangaupdates", key.buf, &value, NULL)) {
+		rc = !strcmp(value.buf, NOT_FOUND) ? -ENOENT :
+			mangaupdates_info_load(value.buf, value.len, &a->info);
+		if (rc != -EPROTO)
+			goto out;
+	}
 	rc = monitor_with_retry(m, m->mangaupdates_t, send_mu_search, a,
 				&m->mangaupdates_requests);
+	if (rc == -ENOENT)
+		monitor_keep("mangaupdates", key.buf, strdup(NOT_FOUND));
 	if (rc)
 		goto out;
 	monitor_keep("mangaupdates", key.buf,
@@ -350,8 +385,7 @@ static int ask_mangaupdates(struct monitor *m, const struct series *s,
 	const char *original;
 	int rc;
 
-	if (strcmp(edition, "ja") && strcmp(edition, "ko") &&
-	    strcmp(edition, "zh"))
+	if (!is_original(edition))
 		return -ENODATA;
 	rc = find_mu_series(m, s, ids, &a);
 	if (rc)
@@ -367,10 +401,12 @@ static int ask_mangaupdates(struct monitor *m, const struct series *s,
 		goto take;
 	rc = monitor_with_retry(m, m->mangaupdates_t, send_mu_series, &a,
 				&m->mangaupdates_requests);
+	/* a record without volumes is kept too: it is not asked again */
+	if (!rc || rc == -ENODATA)
+		monitor_keep("mangaupdates", key.buf,
+			     mangaupdates_info_dump(&a.info));
 	if (rc)
 		goto out;
-	monitor_keep("mangaupdates", key.buf,
-		     mangaupdates_info_dump(&a.info));
 take:
 	original = mangaupdates_edition(a.info.type);
 	if (original && strcmp(original, edition)) {
@@ -390,6 +426,86 @@ out:
 	return rc;
 }
 
+struct anilist_ask {
+	const char *title;
+	long long id;			/* 0: search the title */
+	struct anilist_info info;
+};
+
+/* An AniList request, in the shape monitor_with_retry() sends. */
+static int send_anilist(struct monitor *m, void *arg)
+{
+	struct anilist_ask *a = arg;
+
+	a->info.id = a->id;
+	return anilist_media(&m->anilist, a->title, m->cancel, &a->info);
+}
+
+/* AniList's count of the volumes out in the original language, for an
+ * original edition only, and only when the manga's country of origin is
+ * that language's: from the cache, or one request (a search the first
+ * time, whose id is kept in the series' source). Volumes are null while
+ * a series runs: that answer is kept and passes to the next source. */
+static int ask_anilist(struct monitor *m, const struct series *s,
+		       struct ids *ids, const char *edition,
+		       struct answer *out)
+{
+	struct strbuf key = STRBUF_INIT, value = STRBUF_INIT;
+	struct anilist_ask a = { .title = s->name, .id = ids->anilist };
+	char id[24];
+	struct keep_id k = { s->id, SOURCE_ANILIST, id };
+	const char *original;
+	int rc = 0;
+
+	if (!is_original(edition))
+		return -ENODATA;
+	if (a.id) {
+		strbuf_addf(&key, "%lld", a.id);
+	} else {
+		strbuf_addstr(&key, "search:");
+		cache_key(s->name, &key);
+	}
+	if (a.id && !monitor_cached(m, "anilist", key.buf, &value, NULL) &&
+	    !anilist_info_load(value.buf, value.len, &a.info))
+		goto take;
+	if (!a.id && found_nothing(m, "anilist", key.buf)) {
+		rc = -ENOENT;
+		goto out;
+	}
+	rc = monitor_with_retry(m, m->anilist_t, send_anilist, &a,
+				&m->anilist_requests);
+	if (rc == -ENOENT && !a.id)
+		monitor_keep("anilist", key.buf, strdup(NOT_FOUND));
+	if (rc)
+		goto out;
+	strbuf_reset(&key);
+	strbuf_addf(&key, "%lld", a.info.id);
+	monitor_keep("anilist", key.buf, anilist_info_dump(&a.info));
+	snprintf(id, sizeof(id), "%lld", a.info.id);
+	if (!a.id)
+		rc = writer_call(store_id, &k);
+	if (rc)
+		goto out;
+take:
+	original = anilist_edition(a.info.country);
+	if (!a.info.count || (original && strcmp(original, edition))) {
+		rc = -ENODATA;
+		goto out;
+	}
+	out->count = a.info.count;
+	snprintf(out->status, sizeof(out->status), "%s", a.info.status);
+	for (char *c = out->status; *c; c++)
+		*c = *c == '_' ? ' ' : (char)tolower((unsigned char)*c);
+out:
+	if (rc && rc != -ECANCELED)
+		report_failure(m->anilist_t, s->name, rc);
+	else if (!rc)
+		services_record(m->anilist_t, NULL, 0, NULL, NULL);
+	strbuf_release(&key);
+	strbuf_release(&value);
+	return rc;
+}
+
 static const struct {
 	const char *name;
 	ask_fn ask;
@@ -397,19 +513,20 @@ static const struct {
 	{ "nautiljon", ask_nautiljon },
 	{ "mangadex", ask_mangadex },
 	{ "mangaupdates", ask_mangaupdates },
+	{ "anilist", ask_anilist },
 };
 
 /* The sources asked when new_sources is not set, by edition: the
- * French one's is Nautiljon's, an original's MangaUpdates'; MangaDex
- * translates into all. */
+ * French one's is Nautiljon's, an original's MangaUpdates' then
+ * AniList's; MangaDex translates into all. */
 static const struct {
 	const char *edition;
 	const char *order[NR_DEFAULT];
 } defaults[] = {
 	{ "fr", { "nautiljon", "mangadex" } },
-	{ "ja", { "mangaupdates", "mangadex" } },
-	{ "ko", { "mangaupdates", "mangadex" } },
-	{ "zh", { "mangaupdates", "mangadex" } },
+	{ "ja", { "mangaupdates", "anilist", "mangadex" } },
+	{ "ko", { "mangaupdates", "anilist", "mangadex" } },
+	{ "zh", { "mangaupdates", "anilist", "mangadex" } },
 	{ NULL, { "mangadex" } },
 };
 
@@ -456,6 +573,9 @@ int published_open(struct monitor *m)
 	if (!rc)
 		rc = monitor_throttle(m, "mangaupdates", cfg->mangaupdates_rpm,
 				      &m->mangaupdates_t);
+	if (!rc)
+		rc = monitor_throttle(m, "anilist", cfg->anilist_rpm,
+				      &m->anilist_t);
 	if (rc)
 		return rc;
 	m->nautiljon = (struct nautiljon) {
@@ -470,6 +590,10 @@ int published_open(struct monitor *m)
 		.url = cfg->mangaupdates_url,
 		.throttle = m->mangaupdates_t,
 	};
+	m->anilist = (struct anilist) {
+		.url = cfg->anilist_url,
+		.throttle = m->anilist_t,
+	};
 	return 0;
 }
 
@@ -478,6 +602,7 @@ void published_close(struct monitor *m)
 	throttle_free(m->nautiljon_t);
 	throttle_free(m->mangadex_t);
 	throttle_free(m->mangaupdates_t);
+	throttle_free(m->anilist_t);
 }
 
 void published_reset_stats(struct monitor *m)
@@ -485,6 +610,7 @@ void published_reset_stats(struct monitor *m)
 	throttle_reset_stats(m->nautiljon_t);
 	throttle_reset_stats(m->mangadex_t);
 	throttle_reset_stats(m->mangaupdates_t);
+	throttle_reset_stats(m->anilist_t);
 }
 
 struct published {
@@ -543,7 +669,7 @@ int published_count(struct monitor *m, const struct series *s, int high,
 	size_t order[NR_SOURCES];
 	size_t n = pick_sources(m->cfg, order);
 	const char *edition = m->cfg->edition;
-	struct ids ids = { STRBUF_INIT, "", 0 };
+	struct ids ids = { STRBUF_INIT, "", 0, 0 };
 	struct answer a = { 0 };
 	char by[64];
 	struct published p = { s->id, &a, by, 0 };
