@@ -67,6 +67,13 @@ void monitor_downloads_free(struct monitor_download *rows, size_t n)
 	free(rows);
 }
 
+/* A count the client may not have given: -1 for NULL. */
+static long long figure(sqlite3_stmt *st, int col)
+{
+	return sqlite3_column_type(st, col) == SQLITE_NULL ? -1 :
+		sqlite3_column_int64(st, col);
+}
+
 static int download_row(sqlite3_stmt *st, void *row, void *arg)
 {
 	struct monitor_download *d = row;
@@ -77,6 +84,9 @@ static int download_row(sqlite3_stmt *st, void *row, void *arg)
 	d->sent_at = sqlite3_column_double(st, 10);
 	d->changed_at = sqlite3_column_double(st, 11);
 	d->progress_at = sqlite3_column_double(st, 12);
+	d->bytes_done = figure(st, 13);
+	d->bytes_total = figure(st, 14);
+	d->bytes_per_s = figure(st, 15);
 	return db_columns_strdup(st, (const int[]){ 0, 2, 3, 4, 5, 6, 8, 9, -1 },
 			   (char **const[]){ &d->series, &d->title,
 				&d->source, &d->client, &d->client_id,
@@ -90,7 +100,8 @@ int monitor_reads_downloads(struct monitor_download **rows, size_t *n)
 	return reader_read_rows("SELECT series, volume, title, source,"
 		" client, client_id, state, progress, error, path,"
 		" coalesce(sent_at, at), coalesce(changed_at, at),"
-		" progress_at FROM downloads ORDER BY series, volume",
+		" progress_at, bytes_done, bytes_total, bytes_per_s"
+		" FROM downloads ORDER BY series, volume",
 		"list downloads", download_row, NULL, (void **)rows, n,
 		sizeof(**rows));
 }

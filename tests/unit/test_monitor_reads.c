@@ -28,11 +28,11 @@
 	" ('c', 'Three', 'slow', 20);" \
 	" INSERT INTO downloads (series, volume, state, client, title," \
 	" source, at, error, client_id, progress, progress_at, sent_at," \
-	" changed_at, path) VALUES" \
+	" changed_at, path, bytes_done, bytes_total, bytes_per_s) VALUES" \
 	" ('Bleach', 2, 'failed', 'qbittorrent', 'B 02', 'prowlarr', 100," \
-	" 'stalled', NULL, 0.25, NULL, NULL, NULL, NULL)," \
+	" 'stalled', NULL, 0.25, NULL, NULL, NULL, NULL, NULL, NULL, NULL)," \
 	" ('Akira', 1, 'imported', 'sabnzbd', 'A 01', 'prowlarr', 50, NULL," \
-	" 'SAB1', 1, 60, 40, 70, '/dl/A 01');" \
+	" 'SAB1', 1, 60, 40, 70, '/dl/A 01', 5000000000, 5000000000, 0);" \
 	" INSERT INTO roots (id, kind, path) VALUES (1, 'manga', '/m');" \
 	" INSERT INTO series (id, root_id, path, name, latest, published," \
 	" status, last_checked) VALUES" \
@@ -104,6 +104,8 @@ static void test_downloads(void **state)
 	assert_string_equal(d[0].path, "/dl/A 01");
 	assert_true(d[0].sent_at == 40 && d[0].changed_at == 70 &&
 		    d[0].progress_at == 60 && d[0].progress == 1);
+	assert_true(d[0].bytes_done == 5000000000LL &&
+		    d[0].bytes_total == 5000000000LL && d[0].bytes_per_s == 0);
 	assert_string_equal(d[1].series, "Bleach");
 	assert_string_equal(d[1].state, "failed");
 	assert_string_equal(d[1].client, "qbittorrent");
@@ -114,6 +116,9 @@ static void test_downloads(void **state)
 	assert_null(d[1].path);
 	assert_true(d[1].sent_at == 100 && d[1].changed_at == 100 &&
 		    d[1].progress_at == 0 && d[1].progress == 0.25);
+	/* a client that did not say: unknown, not 0 */
+	assert_true(d[1].bytes_done == -1 && d[1].bytes_total == -1 &&
+		    d[1].bytes_per_s == -1);
 	monitor_downloads_free(d, n);
 }
 
