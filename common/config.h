@@ -206,6 +206,9 @@ struct config {
 /* The choices of [release] languages and formats, which the monitor's
  * preferences read from release titles. */
 extern const char *const config_release_languages[];
+/* The editions mediamon can follow ([monitor] edition and
+ * /manga/SERIES/edition): the ones MangaDex translates into. */
+extern const char *const config_editions[];
 extern const char *const config_release_formats[];
 
 /* Fill cfg with the defaults. */

@@ -29,8 +29,7 @@ static const char *const sources[] = {
 static const char *const count_sources[] = {
 	"nautiljon", "mangadex", "mangaupdates", "anilist", NULL
 };
-/* The editions MangaDex translates into that mediamon can follow. */
-static const char *const editions[] = {
+const char *const config_editions[] = {
 	"fr", "en", "ja", "ko", "zh", "es", "es-la", "pt-br", "de", "it",
 	NULL
 };
@@ -101,7 +100,8 @@ const struct key config_keys[] = {
 	{ "monitor", "many_volumes", T_INT, O(many_volumes), 1, 10000 },
 	{ "monitor", "max_series_per_check", T_INT, O(max_series_per_check),
 	  0, 1000000 },
-	{ "monitor", "edition", T_ENUM, O(edition), .choices = editions,
+	{ "monitor", "edition", T_ENUM, O(edition),
+	  .choices = config_editions,
 	  .def = "fr" },
 	{ "monitor", "new_sources", T_LIST, O(new_sources),
 	  .choices = count_sources },

@@ -28,6 +28,7 @@ struct series {
 	int64_t id;
 	char *name, *source;
 	char *prefs;		/* its own preferences (prefs.h), or NULL */
+	char *edition;		/* its own edition, or NULL: the config's */
 	double latest, published;
 };
 

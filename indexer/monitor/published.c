@@ -534,7 +534,7 @@ static const struct {
 
 /* The sources asked, in order: new_sources (a source named twice is
  * asked once), or what fits the edition. */
-static size_t pick_sources(const struct config *cfg,
+static size_t pick_sources(const struct config *cfg, const char *edition,
 			   size_t order[NR_SOURCES])
 {
 	const struct config_list *l = &cfg->new_sources;
@@ -545,7 +545,7 @@ static size_t pick_sources(const struct config *cfg,
 
 	if (!nr) {
 		while (defaults[d].edition &&
-		       strcmp(defaults[d].edition, cfg->edition))
+		       strcmp(defaults[d].edition, edition))
 			d++;
 		names = defaults[d].order;
 		while (nr < NR_DEFAULT && names[nr])
@@ -666,9 +666,9 @@ static void tell_published(const struct series *s, int count, int high,
 int published_count(struct monitor *m, const struct series *s, int high,
 		    int *count)
 {
+	const char *edition = s->edition ? s->edition : m->cfg->edition;
 	size_t order[NR_SOURCES];
-	size_t n = pick_sources(m->cfg, order);
-	const char *edition = m->cfg->edition;
+	size_t n = pick_sources(m->cfg, edition, order);
 	struct ids ids = { STRBUF_INIT, "", 0, 0 };
 	struct answer a = { 0 };
 	char by[64];

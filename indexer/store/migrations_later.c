@@ -294,6 +294,9 @@ const char *const migrations_later[] = {
 	"ALTER TABLE downloads ADD COLUMN bytes_done INTEGER;"
 	"ALTER TABLE downloads ADD COLUMN bytes_total INTEGER;"
 	"ALTER TABLE downloads ADD COLUMN bytes_per_s INTEGER;",
+	/* version 36: a series' own edition (/manga/SERIES/edition), NULL
+	 * for [monitor] edition */
+	"ALTER TABLE series ADD COLUMN edition TEXT;",
 };
 
 const int migrations_later_count = ARRAY_SIZE(migrations_later);

@@ -4,7 +4,9 @@ MangaDex, MangaUpdates and AniList (fakes that answer in their shapes): each
 edition's own count, the order and the fallback, the cache, and bad
 answers refused."""
 
+import errno
 import json
+import os
 import time
 
 import pytest
@@ -424,3 +426,57 @@ def test_anilist_bad_answers_are_refused(monitored):
         assert mon.m.read("manga/%s/source" % name) == b""
         assert mon.m.json("manga/%s/status.json" % name)["status"] is None
     assert mon.m.json("metrics/requests.json")["anilist"]["requests"] == 4
+
+
+def test_edition_file(monitored):
+    mon = monitored([saga(1)])
+    rel = "manga/Saga 01/edition"
+    assert mon.m.read(rel) == b""
+    assert mon.m.json("manga/Saga 01/status.json")["edition"] is None
+    mon.m.write(rel, "ja\n")
+    assert mon.m.read(rel) == b"ja\n"
+    assert os.stat(mon.m.file(rel)).st_size == 3
+    assert mon.m.json("manga/Saga 01/status.json")["edition"] == "ja"
+    for bad in ["jp\n", "JA", "fr en", "ja\nen\n", "x" * 40]:
+        with pytest.raises(OSError) as e:
+            mon.m.write(rel, bad)
+        assert e.value.errno == errno.EINVAL, bad
+        assert mon.m.read(rel) == b"ja\n"
+    refused = [line for line in mon.m.read("log").decode().splitlines()
+               if "/" + rel + " refused " in line]
+    assert len(refused) == 5
+    assert "not an edition mediamon follows" in refused[0]
+    assert '"jp\\n"' in refused[0]
+    mon.m.write(rel, "pt-br")
+    assert mon.m.read(rel) == b"pt-br\n"
+    assert os.stat(mon.m.file(rel)).st_size == 6
+    # an empty write forgets it: [monitor] edition is followed again
+    mon.m.write(rel, "\n")
+    assert mon.m.read(rel) == b""
+    assert os.stat(mon.m.file(rel)).st_size == 0
+
+
+def test_series_edition_chooses_its_sources(monitored):
+    """[monitor] edition is fr; Saga 01 follows its Japanese edition, and
+    status.json tells which source gave its count, for which edition and
+    when."""
+    mon = monitored([saga(1), saga(2)])
+    mon.m.write("manga/Saga 01/edition", "ja")
+    mon.check("new")
+    new = mon.m.json("status/new.json")
+    assert {(e["series"], e["published"], e["source"], e["edition"])
+            for e in new} == {("Saga 01", 15, "mangaupdates", "ja")}
+    assert [c["body"] for c in updates_calls(mon)
+            if c["method"] == "POST"] == [{"search": "Saga 01",
+                                           "perpage": 10}]
+    # Saga 02 (fr): Nautiljon knows it not; MangaDex has no French one
+    assert len(mon.pages()) == 1
+    status = mon.m.json("manga/Saga 01/status.json")
+    assert status["edition"] == "ja"
+    published = status["published"]
+    assert published["volumes"] == 15
+    assert published["source"] == "mangaupdates"
+    assert published["edition"] == "ja"
+    assert published["checked_at"] == status["last_checked"]
+    assert published["checked_at"].endswith("Z")
+    assert mon.m.json("manga/Saga 02/status.json")["published"] is None
