@@ -173,7 +173,7 @@ int anilist_media(const struct anilist *al, const char *title,
 }
 
 static const struct remote_field info_fields[] = {
-	REMOTE_LONG(struct anilist_info, id),
+	REMOTE_ID(struct anilist_info, id),
 	REMOTE_TEXT(struct anilist_info, country),
 	REMOTE_TEXT(struct anilist_info, status),
 	REMOTE_INT(struct anilist_info, count),
@@ -187,13 +187,6 @@ char *anilist_info_dump(const struct anilist_info *info)
 int anilist_info_load(const char *text, size_t len,
 		      struct anilist_info *out)
 {
-	struct anilist_info in;
-	int rc = remote_load_fields(info_fields, ARRAY_SIZE(info_fields),
-				    text, len, &in, sizeof(in));
-
-	if (!rc && in.id <= 0)
-		rc = -EPROTO;
-	if (!rc)
-		*out = in;
-	return rc;
+	return remote_load_fields(info_fields, ARRAY_SIZE(info_fields), text,
+				  len, out, sizeof(*out));
 }

@@ -15,7 +15,6 @@
 #include "common/json.h"
 #include "common/log.h"
 #include "common/strbuf.h"
-#include "common/throttle.h"
 #include "indexer/monitor/mangadex.h"
 #include "indexer/monitor/remote.h"
 

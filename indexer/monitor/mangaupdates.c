@@ -247,7 +247,7 @@ int mangaupdates_series(const struct mangaupdates *mu, const int *cancel,
 }
 
 static const struct remote_field info_fields[] = {
-	REMOTE_LONG(struct mangaupdates_info, id),
+	REMOTE_ID(struct mangaupdates_info, id),
 	REMOTE_TEXT(struct mangaupdates_info, type),
 	REMOTE_INT(struct mangaupdates_info, count),
 	REMOTE_INT(struct mangaupdates_info, completed),
@@ -261,13 +261,6 @@ char *mangaupdates_info_dump(const struct mangaupdates_info *info)
 int mangaupdates_info_load(const char *text, size_t len,
 			   struct mangaupdates_info *out)
 {
-	struct mangaupdates_info in;
-	int rc = remote_load_fields(info_fields, ARRAY_SIZE(info_fields),
-				    text, len, &in, sizeof(in));
-
-	if (!rc && in.id <= 0)
-		rc = -EPROTO;
-	if (!rc)
-		*out = in;
-	return rc;
+	return remote_load_fields(info_fields, ARRAY_SIZE(info_fields), text,
+				  len, out, sizeof(*out));
 }

@@ -33,7 +33,8 @@ int monitored_load(sqlite3 *db, int cap, struct series **out, size_t *nr)
 
 	rc = sqlite3_prepare_v2(db, "SELECT id, name, source,"
 				" coalesce(latest, 0), coalesce(published, 0),"
-				" release_prefs, edition FROM (SELECT * FROM series"
+				" release_prefs, edition"
+				" FROM (SELECT * FROM series"
 				" WHERE monitored ORDER BY"
 				" coalesce(last_checked, 0), id LIMIT ?1)"
 				" ORDER BY name, id", -1, &st, NULL);
@@ -55,8 +56,9 @@ int monitored_load(sqlite3 *db, int cap, struct series **out, size_t *nr)
 		s[n].source = strdup((const char *)sqlite3_column_text(st, 2));
 		s[n].prefs = sqlite3_column_text(st, 5) ? strdup((const char *)
 			sqlite3_column_text(st, 5)) : NULL;
-		s[n].edition = sqlite3_column_text(st, 6) ? strdup((const char *)
-			sqlite3_column_text(st, 6)) : NULL;
+		s[n].edition = sqlite3_column_text(st, 6) ?
+			strdup((const char *)sqlite3_column_text(st, 6)) :
+			NULL;
 		s[n].latest = sqlite3_column_double(st, 3);
 		s[n].published = sqlite3_column_double(st, 4);
 		n++;

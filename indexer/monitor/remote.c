@@ -7,6 +7,7 @@
 #include "indexer/monitor/remote.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -107,7 +108,7 @@ int remote_send(struct throttle *t, const struct http_request *req,
 	throttle_ok(t);
 	if (status == 200)
 		return 0;
-	return status == 404 ? -ENOENT : -EIO;
+	return status == 404 || status == 410 ? -ENOENT : -EIO;
 }
 
 char *remote_dump(const struct remote_field *fields, size_t nr,
@@ -121,9 +122,9 @@ char *remote_dump(const struct remote_field *fields, size_t nr,
 		const char *p = (const char *)info + fields[i].offset;
 		json_t *v;
 
-		if (fields[i].type == REMOTE_INT)
+		if (fields[i].type == REMOTE_IS_INT)
 			v = json_integer(*(const int *)(const void *)p);
-		else if (fields[i].type == REMOTE_LONG)
+		else if (fields[i].type != REMOTE_IS_TEXT)
 			v = json_integer(*(const long long *)(const void *)p);
 		else
 			v = json_string(p);
@@ -139,10 +140,13 @@ char *remote_dump(const struct remote_field *fields, size_t nr,
 /* Whether the value v fits the field f. */
 static int fits(const struct remote_field *f, json_t *v)
 {
-	if (f->type != REMOTE_TEXT)
-		return json_is_integer(v) && (f->type == REMOTE_LONG ||
-		       (json_integer_value(v) >= -2147483647 - 1 &&
-			json_integer_value(v) <= 2147483647));
+	json_int_t n = json_integer_value(v);
+
+	if (f->type == REMOTE_IS_ID)
+		return json_is_integer(v) && n > 0;
+	if (f->type != REMOTE_IS_TEXT)
+		return json_is_integer(v) && (f->type == REMOTE_IS_LONG ||
+		       (n >= INT_MIN && n <= INT_MAX));
 	return json_is_string(v) && json_string_length(v) < f->size &&
 	       !memchr(json_string_value(v), '\0', json_string_length(v));
 }
@@ -166,9 +170,9 @@ int remote_load_fields(const struct remote_field *fields, size_t nr,
 		char *p = (char *)info + fields[i].offset;
 		json_t *v = json_object_get(o, fields[i].name);
 
-		if (fields[i].type == REMOTE_INT)
+		if (fields[i].type == REMOTE_IS_INT)
 			*(int *)(void *)p = (int)json_integer_value(v);
-		else if (fields[i].type == REMOTE_LONG)
+		else if (fields[i].type != REMOTE_IS_TEXT)
 			*(long long *)(void *)p = json_integer_value(v);
 		else
 			memcpy(p, json_string_value(v),

@@ -3,11 +3,11 @@
 #define MEDIAMON_REMOTE_H
 
 /*
- * What the clients of the JSON sources of the count of volumes out
- * (mangadex.c, mangaupdates.c, anilist.c) share: one throttled request
- * whose status is told to the throttle, the loading of a JSON answer
- * that refuses web pages and oversized bodies, and the one codec of
- * their cached answers.
+ * What the clients of the sources of the count of volumes out
+ * (nautiljon.c, mangadex.c, mangaupdates.c, anilist.c) share: one
+ * throttled request whose status is told to the throttle, the loading
+ * of a JSON answer that refuses web pages and oversized bodies, and the
+ * one codec of their cached answers.
  *
  *	ret = remote_send(t, &req, &resp);
  *	if (!ret)
@@ -31,8 +31,8 @@ struct throttle;
  *   -EAGAIN   429: t is paused for its Retry-After, or until the Unix
  *             time req->read_header gave (MangaDex's way)
  *   -EACCES   401 or 403
- *   -EIO      a 5xx, or another status than 200, 404 and 429
- *   -ENOENT   404
+ *   -EIO      a 5xx, or another status than 200, 404, 410 and 429
+ *   -ENOENT   404 or 410
  *
  * or throttle_acquire()'s and http_perform()'s errors.
  */
@@ -53,9 +53,10 @@ int remote_same_title(const char *s, const char *title);
 
 /* The type of a field of a cached answer. */
 enum remote_type {
-	REMOTE_INT,		/* an int */
-	REMOTE_LONG,		/* a long long */
-	REMOTE_TEXT,		/* a char array of size bytes */
+	REMOTE_IS_INT,		/* an int */
+	REMOTE_IS_LONG,		/* a long long */
+	REMOTE_IS_TEXT,		/* a char array of size bytes */
+	REMOTE_IS_ID,		/* a long long above 0 */
 };
 
 /* A field of a cached answer, at offset in its struct. */
@@ -65,10 +66,15 @@ struct remote_field {
 	size_t offset, size;
 };
 
-#define REMOTE_INT(s, f) { #f, REMOTE_INT, offsetof(s, f), 0 }
-#define REMOTE_LONG(s, f) { #f, REMOTE_LONG, offsetof(s, f), 0 }
-#define REMOTE_TEXT(s, f) \
-	{ #f, REMOTE_TEXT, offsetof(s, f), sizeof(((s *)0)->f) }
+/* The field f of the struct s, named key in the cache (its own name
+ * for the short forms). */
+#define REMOTE_INT_AS(key, s, f) { key, REMOTE_IS_INT, offsetof(s, f), 0 }
+#define REMOTE_TEXT_AS(key, s, f) \
+	{ key, REMOTE_IS_TEXT, offsetof(s, f), sizeof(((s *)0)->f) }
+#define REMOTE_INT(s, f) REMOTE_INT_AS(#f, s, f)
+#define REMOTE_LONG(s, f) { #f, REMOTE_IS_LONG, offsetof(s, f), 0 }
+#define REMOTE_TEXT(s, f) REMOTE_TEXT_AS(#f, s, f)
+#define REMOTE_ID(s, f) { #f, REMOTE_IS_ID, offsetof(s, f), 0 }
 
 /* The nr fields of the struct at info as one malloc'd line of JSON for
  * the cache; NULL when out of memory. */
@@ -77,7 +83,7 @@ char *remote_dump(const struct remote_field *fields, size_t nr,
 
 /* Read back into info (of size bytes, zeroed first) what remote_dump()
  * wrote. Returns 0, or -EPROTO with info untouched when a field is
- * missing, of another type, or a text too long. */
+ * missing, of another type, a text too long, or an id not above 0. */
 int remote_load_fields(const struct remote_field *fields, size_t nr,
 		       const char *text, size_t len, void *info,
 		       size_t size);

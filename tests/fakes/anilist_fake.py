@@ -57,10 +57,6 @@ from http_fake import FakeHandler, serve  # noqa: E402
 
 SERIES = {}
 
-HTML = """<!DOCTYPE html><html><head><title>502 Bad Gateway</title></head>
-<body><center><h1>502 Bad Gateway</h1></center></body></html>
-"""
-
 LIMIT = {"X-RateLimit-Limit": "90", "X-RateLimit-Remaining": "89"}
 
 
@@ -97,24 +93,6 @@ class AniList(FakeHandler):
         with self.lock:
             self.reply(200, list(self.log))
 
-    def bad(self, what):
-        """The bad answers, by search; False for a good one."""
-        if what == "html":
-            self.reply(200, HTML, content_type="text/html")
-        elif what == "error body":
-            self.reply(200, errors("Internal Server Error", 500), LIMIT)
-        elif what == "huge":
-            self.reply(200, '{"data": {"Media": {"synonyms": [%s]}}}' %
-                       ",".join(['"%s"' % ("x" * 1000)] * 3000))
-        elif what == "deep":
-            self.reply(200, "[" * 100000 + "]" * 100000,
-                       content_type="application/json")
-        elif what == "ratelimit":
-            self.too_many(200)
-        else:
-            return False
-        return True
-
     def too_many(self, after):
         self.reply(429, errors("Too Many Requests.", 429),
                    {"Retry-After": str(after),
@@ -134,7 +112,9 @@ class AniList(FakeHandler):
                                           400))
         v = q.get("variables") or {}
         text = str(v.get("search", "")).lower()
-        if "search" in v and self.bad(text):
+        if "search" in v and self.reply_bad(
+                text, errors("Internal Server Error", 500),
+                lambda: self.too_many(200)):
             return
         found = [(t, s) for t, s in SERIES.items()
                  if (v.get("id") is not None and s["id"] == v["id"]) or

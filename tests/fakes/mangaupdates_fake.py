@@ -60,12 +60,6 @@ from http_fake import FakeHandler, serve  # noqa: E402
 
 SERIES = {}
 
-HTML = """<!DOCTYPE html><html lang="en-US"><head><title>Just a moment...
-</title></head><body><noscript>Enable JavaScript and cookies to continue
-</noscript></body></html>
-"""
-
-
 def exception(reason, context=None):
     return {"status": "exception", "reason": reason,
             "context": context or {}}
@@ -116,24 +110,8 @@ class MangaUpdates(FakeHandler):
         with self.lock:
             self.reply(200, list(self.log))
 
-    def bad(self, what):
-        """The bad answers, by search; False for a good one."""
-        if what == "html":
-            self.reply(200, HTML, content_type="text/html")
-        elif what == "error body":
-            self.reply(200, exception("An unexpected error occurred"))
-        elif what == "huge":
-            self.reply(200, '{"results": [%s]}' % ",".join(
-                ['"%s"' % ("x" * 1000)] * 3000))
-        elif what == "deep":
-            self.reply(200, "[" * 100000 + "]" * 100000,
-                       content_type="application/json")
-        elif what == "ratelimit":
-            self.reply(429, exception("Too many requests"),
-                       {"Retry-After": "200"})
-        else:
-            return False
-        return True
+    def too_many(self):
+        self.reply(429, exception("Too many requests"), {"Retry-After": "200"})
 
     def search(self, m):
         try:
@@ -147,7 +125,8 @@ class MangaUpdates(FakeHandler):
             return self.reply(400, exception(
                 "Validation error", {"errors": ["search is required"]}))
         text = q["search"].lower()
-        if self.bad(text):
+        if self.reply_bad(text, exception("An unexpected error occurred"),
+                          self.too_many):
             return
         per = q.get("perpage", 25)
         found = [{"record": record(t, s), "hit_title": hit,
