@@ -331,6 +331,10 @@ def test_anilist_when_mangaupdates_does_not_know(monitored):
     budget = mon.m.json("metrics/requests.json")
     assert budget["anilist"]["requests"] == 1
     assert budget["mangaupdates"]["requests"] == 1
+    prom = mon.m.read("metrics/prometheus").decode().splitlines()
+    for name in ("anilist", "mangaupdates"):
+        assert 'mediamon_throttle_requests_total{service="%s"} 1' % name \
+            in prom
 
 
 def test_anilist_by_id_from_source(monitored):
