@@ -1,10 +1,8 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #include "fs/render_health.h"
 
-#include <errno.h>
 #include <math.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "common/config.h"
 #include "common/strbuf.h"
@@ -62,13 +60,8 @@ int render_health_lines(struct strbuf *out)
 	int rc;
 
 	roots = indexer_roots(&nr);
-	for (size_t i = 0; i < nr; i++) {
-		if (access(roots[i].path, R_OK | X_OK))
-			strbuf_addf(out, "error: %s root %s is not readable:"
-				    " %s\n", roots[i].kind, roots[i].path,
-				    strerror(errno));
-		root_guard_health(roots[i].kind, roots[i].path, &warn);
-	}
+	for (size_t i = 0; i < nr; i++)
+		root_guard_health(roots[i].kind, roots[i].path, out, &warn);
 	analysis_worker_status(&analysis);
 	if (analysis.threads && analysis.analyser_missing)
 		strbuf_addstr(out, "error: analysis: mediamon-analyse not"

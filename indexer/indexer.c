@@ -156,7 +156,7 @@ int indexer_start(const struct config *cfg)
 	if (!rc)
 		rc = writer_call(indexer_sync_volume_from_chapters, NULL);
 	/* Without notifications the index still works, silently. */
-	if (!rc && notifier_start(cfg))
+	if (!rc && !indexer.silent && notifier_start(cfg))
 		log_warn("indexer: no notifier, so no notifications");
 	if (!rc) {
 		indexer_start_watch(cfg);
@@ -301,6 +301,11 @@ int indexer_retry_clients(const char *trigger)
 		 " asked again (%s)", trigger);
 	download_retry();
 	return jobs_submit(JOBS_CHECK_MISSING, trigger);
+}
+
+int indexer_repair(const struct rd_ask *ask, const char *trigger)
+{
+	return jobs_submit_repair(ask, trigger);
 }
 
 int indexer_repair_torrent(enum rd_command cmd, const char *id,

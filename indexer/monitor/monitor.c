@@ -75,6 +75,14 @@ static void flow_sources(struct monitor *m, enum monitor_flow flow)
 }
 
 /* The flow's auto_download, its own or the global one. */
+/* Whether the configuration leaves no manga series to search: monitor is
+ * listed and names no root (the default, which a newcomer meets). */
+static int nothing_listed(const struct config *cfg)
+{
+	return cfg->manga_roots.nr && !cfg->monitored_roots.nr &&
+	       strcmp(cfg->manga_monitor, "all");
+}
+
 static int flow_auto_download(const struct config *cfg,
 			      enum monitor_flow flow)
 {
@@ -744,8 +752,15 @@ int monitor_check(struct monitor *m, enum monitor_flow flow,
 	if (!rc && flow == MONITOR_MISSING && track(m, 1) < 0)
 		log_warn("monitor: the downloads could not be followed");
 	if (!rc)
-		rc = monitored_load(m->db, m->cfg->max_series_per_check, &s,
+		rc = monitored_load(m->db, m->cfg, &s,
 				    &nr);
+	if (!rc && nothing_listed(m->cfg)) {
+		log_warn("monitor: [manga] monitor is listed and no"
+			 " monitored_root names a root, so no series is"
+			 " searched: name the roots to search, or set"
+			 " monitor = all");
+		m->c.errors++;
+	}
 	log_info("monitor: %s check started (%s), %zu monitored series",
 		 m->c.kind, trigger, nr);
 	for (size_t i = 0; !rc && i < nr; i++) {

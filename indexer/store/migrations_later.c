@@ -294,7 +294,10 @@ const char *const migrations_later[] = {
 	"ALTER TABLE downloads ADD COLUMN bytes_done INTEGER;"
 	"ALTER TABLE downloads ADD COLUMN bytes_total INTEGER;"
 	"ALTER TABLE downloads ADD COLUMN bytes_per_s INTEGER;",
-	/* version 36: a series' own edition (/manga/SERIES/edition), NULL
+	/* version 36: a scan's first errors in words, a JSON array
+	 * (library/scan_errors.h); NULL when it met none */
+	"ALTER TABLE scans ADD COLUMN first_errors TEXT;",
+	/* version 37: a series' own edition (/manga/SERIES/edition), NULL
 	 * for [monitor] edition */
 	"ALTER TABLE series ADD COLUMN edition TEXT;",
 };

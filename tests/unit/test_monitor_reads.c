@@ -11,11 +11,13 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include <cmocka.h>
 
 #include "common/db.h"
 #include "common/strbuf.h"
+#include "common/throttle.h"
 #include "indexer/reads.h"
 #include "indexer/store/series_filter.h"
 #include "testdb.h"
@@ -295,10 +297,38 @@ static void test_health(void **state)
 			    " after 3 failures in a row\n"
 			    "error: prowlarr: HTTP 500\n");
 	assert_string_equal(warns.buf,
-			    "warn: nautiljon: rate limited, paused until"
-			    " 2128-06-11T08:53:20Z\n"
+			    "warn: nautiljon: paused until"
+			    " 2128-06-11T08:53:20Z (rate limited)\n"
 			    "warn: monitor: the last missing check had 2 errors"
 			    " (see /log)\n");
+	strbuf_release(&errors);
+	strbuf_release(&warns);
+}
+
+/* A service with a live throttle is told by it: a pause the store still
+ * holds is over once the throttle says so, and a refusal's pause ends
+ * with its cause. */
+static void test_health_live(void **state)
+{
+	struct strbuf errors = STRBUF_INIT, warns = STRBUF_INIT;
+	const char *tail = " (429 too many requests)\n";
+	struct throttle *prowlarr, *nautiljon;
+
+	add_checks(state);
+	assert_int_equal(throttle_new("prowlarr", 60, NULL, NULL, &prowlarr),
+			 0);
+	assert_int_equal(throttle_new("nautiljon", 60, NULL, NULL,
+				      &nautiljon), 0);
+	throttle_rate_limited(nautiljon, 120);
+	assert_int_equal(query_monitor_health(&errors, &warns), 0);
+	assert_string_equal(errors.buf, "error: prowlarr: HTTP 500\n");
+	assert_true(!strncmp(warns.buf, "warn: nautiljon: paused until ",
+			     30));
+	assert_non_null(strstr(warns.buf, tail));
+	assert_int_equal(strchr(warns.buf, '\n') + 1 - warns.buf,
+			 strstr(warns.buf, tail) + strlen(tail) - warns.buf);
+	throttle_free(prowlarr);
+	throttle_free(nautiljon);
 	strbuf_release(&errors);
 	strbuf_release(&warns);
 }
@@ -315,6 +345,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_checks, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_state, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_health, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_health_live, setup,
+						teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
