@@ -52,6 +52,7 @@
  * the client's name.
  */
 
+#include <limits.h>
 #include <sqlite3.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -71,6 +72,9 @@ struct handoff_client {
 	struct download_client c;	/* client "none": not set up */
 	struct download_session session;
 	char down[200];			/* why it failed this check, or "" */
+	char home[PATH_MAX];		/* its own default folder, learned
+					 * by the import (import_home.h), or
+					 * "" */
 };
 
 struct handoff {

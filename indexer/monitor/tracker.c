@@ -18,6 +18,7 @@
 #include "indexer/monitor/checks.h"
 #include "indexer/monitor/handoff.h"
 #include "indexer/monitor/import.h"
+#include "indexer/monitor/import_home.h"
 #include "indexer/monitor/import_path.h"
 #include "indexer/monitor/prefs.h"
 #include "indexer/store/services.h"
@@ -581,13 +582,14 @@ static enum tracker_state import_completed(struct tracker_pass *p,
 					   const char *path,
 					   struct tracker_row *row)
 {
-	const char *allowed[3];
+	const char *allowed[5];
 	size_t nr = 0;
 	struct strbuf dir = STRBUF_INIT, root = STRBUF_INIT;
 	struct import_result res = IMPORT_RESULT_INIT;
 	struct prefs_own own = { 0 };
 	double volume = t->volume;
 	char why[TRACKER_REASON_MAX], *local = NULL, *saved = NULL;
+	char home_why[TRACKER_REASON_MAX] = "", *home = NULL;
 	int rc, wrong;
 
 	row->reason[0] = '\0';
@@ -603,11 +605,16 @@ static enum tracker_state import_completed(struct tracker_pass *p,
 		return TRACKER_COMPLETED;
 	}
 	for (int i = 0; i < 2; i++) {
-		const char *save = i ? p->handoff->usenet.c.save_path :
-			p->handoff->torrent.c.save_path;
+		struct handoff_client *hc = i ? &p->handoff->usenet :
+			&p->handoff->torrent;
+		const char *save = hc->c.save_path;
 
 		if (save && *save)
 			allowed[nr++] = save;
+		else if (!strcmp(hc->c.client, t->client) && !rc &&
+			 !import_home_learn(p->cfg, &hc->c, hc->home, home_why,
+					    sizeof(home_why)))
+			allowed[nr++] = home = hc->home;
 	}
 	if (rc)
 		snprintf(row->reason, sizeof(row->reason), "import: the"
@@ -617,7 +624,9 @@ static enum tracker_state import_completed(struct tracker_pass *p,
 	if (!rc && (rc = import_map_path(p->cfg, path, allowed, nr, &local,
 					 &saved, why, sizeof(why)))) {
 		snprintf(row->reason, sizeof(row->reason), "import: %.280s",
-			 why);
+			 *home_why ? home_why : why);
+		if (home)	/* learned again: the client's may have moved */
+			*home = '\0';
 	} else if (!rc) {
 		rc = import_run(&(struct import_request) {
 			.source = local, .source_root = saved,

@@ -19,7 +19,7 @@ import signal
 
 import pytest
 
-from clients import Torrent, clients, files  # noqa: F401
+from clients import Torrent, clients, files, relays  # noqa: F401
 from conftest import wait_for
 from test_clients import CONTENT, NZB, catalog, conf, health, usenet_conf
 from test_handoff import AUTO, SEND, checks_csv, downloads
@@ -195,18 +195,48 @@ def test_nzbget_failed_fetch(monitored, clients, files):
     assert "FAILURE/FETCH" in mon.m.read("control/blocklist").decode()
 
 
-def test_completed_outside_the_save_paths(monitored, clients, files,
-                                          tmp_path):
-    """qBittorrent saves in its own default folder, which no save_path
-    or path_map names: the download completes, is not imported (the
-    reason says why), and nothing is moved."""
+@pytest.mark.parametrize("kind,rpc", [("qbittorrent", ""),
+                                      ("transmission", "/transmission/rpc")])
+def test_imported_from_the_clients_own_folder(monitored, clients, files,
+                                              kind, rpc):
+    """The README's minimal configuration: no save_path. The client
+    saves in its own default folder (qBittorrent's default save path,
+    Transmission's download-dir), which mediamon asks it: the download
+    completes and is imported from there, and nothing is moved."""
+    client = clients(kind)
+    _, b, _ = torrents()
+    (client.save / b.name).write_bytes(b.content)
+    r = release("b04", "Saga 01 T04 FRENCH", seeders=30)
+    r["downloadUrl"] = files.put("/b.torrent", b.data)
+    r["magnetUrl"] = None
+    extra = conf(kind, client.url, "x", rpc=rpc).replace(
+        "save_path = x\n", "") + POLL
+    mon = monitored(["Saga 01"], monitor=AUTO, general=SEND, extra=extra,
+                    releases={"saga 01": [r]})
+    mon.check("missing")
+    wait_for(lambda: state_of(mon, 4), 60, "volume 4 imported",
+             until=lambda s: s == "imported", mount=mon.m)
+    assert (mon.root / "Saga 01" / "Saga 01 T04.cbz").read_bytes() == \
+        b.content
+    assert (client.save / b.name).read_bytes() == b.content
+    assert ("import: %s saves in %s by default" % (kind, client.save)) in \
+        mon.m.read("log").decode()
+
+
+def test_clients_own_folder_not_learnt(monitored, clients, files, relays):
+    """qBittorrent answers its torrents but not where it saves (a relay
+    in front of it answers 500 there): the completed download is not
+    imported, the reason and health say why and what to do, nothing is
+    moved; once qBittorrent answers, it is imported."""
     qbit = clients("qbittorrent")
+    relay = relays(qbit.url)
+    relay.refuse = "/api/v2/app/defaultSavePath"
     _, b, _ = torrents()
     (qbit.save / b.name).write_bytes(b.content)
     r = release("b04", "Saga 01 T04 FRENCH", seeders=30)
     r["downloadUrl"] = files.put("/b.torrent", b.data)
     r["magnetUrl"] = None
-    extra = conf("qbittorrent", qbit.url, "x").replace(
+    extra = conf("qbittorrent", relay.url, "x").replace(
         "save_path = x\n", "") + POLL
     mon = monitored(["Saga 01"], monitor=AUTO, general=SEND, extra=extra,
                     releases={"saga 01": [r]})
@@ -214,26 +244,22 @@ def test_completed_outside_the_save_paths(monitored, clients, files,
     d = wait_for(lambda: downloads(mon)[4], 60, "volume 4 completed",
                  until=lambda d: d["state"] == "completed" and d["reason"],
                  mount=mon.m)
-    assert d["reason"].startswith("import: ")
+    assert d["reason"].startswith("import: cannot learn where qbittorrent"
+                                  " saves")
+    assert "name its folder as [download] save_path" in d["reason"]
     assert not (mon.root / "Saga 01" / "Saga 01 T04.cbz").exists()
     assert (qbit.save / b.name).read_bytes() == b.content
-    # a missing check tries again, with the same answer
-    mon.check("missing")
-    assert downloads(mon)[4]["state"] == "completed"
-    # the cause fixed (qBittorrent's folder named a save path) and the
-    # configuration reloaded, the next missing check imports it
-    mon.conf.write_text(mon.conf.read_text().replace(
-        "[download]\n", "[download]\nsave_path = %s\n" % qbit.save))
-    mon.m.proc.send_signal(signal.SIGHUP)
-    wait_for(lambda: b"reload: done" in mon.m.read("log"), 30,
-             "reload: done in the log", mount=mon.m, interval=0.1)
-    mon.check("missing")
-    d = downloads(mon).get(4)
-    assert d is None or d["state"] == "imported"
-    shown = {d["volume"]: d for d in mon.m.json("status/downloads.json")}
-    assert shown[4]["state"] == "imported" and shown[4]["reason"] is None
+    wait_for(lambda: health(mon), 30, "health naming the import",
+             until=lambda t: "Saga 01 volume 4" in t
+             and "cannot learn where qbittorrent saves" in t, mount=mon.m)
+    # qBittorrent answers again: imported by itself, health clears
+    relay.refuse = None
+    wait_for(lambda: state_of(mon, 4), 120, "volume 4 imported",
+             until=lambda s: s == "imported", mount=mon.m)
     assert (mon.root / "Saga 01" / "Saga 01 T04.cbz").read_bytes() == \
         b.content
+    wait_for(lambda: health(mon), 30, "health without the import",
+             until=lambda t: "Saga 01 volume 4" not in t, mount=mon.m)
 
 
 @pytest.mark.parametrize("inside", [True, False])
