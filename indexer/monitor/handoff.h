@@ -77,6 +77,15 @@ struct handoff_client {
 					 * "" */
 };
 
+/* A completed download whose import failed, and when to try it again
+ * (tracker_private.h); the oldest is forgotten past HANDOFF_RETRIES. */
+#define HANDOFF_RETRIES 64
+struct handoff_retry {
+	char id[DOWNLOAD_ID_MAX];	/* its id in its client; "": free */
+	double next;			/* wall clock */
+	int tries;
+};
+
 struct handoff {
 	struct handoff_client torrent, usenet;
 	int enabled;			/* auto_download for this check */
@@ -92,6 +101,7 @@ struct handoff {
 	long long probed;		/* download_retries() when the
 					 * tracker last asked every client
 					 * (tracker.h); -1: not yet */
+	struct handoff_retry retries[HANDOFF_RETRIES];
 };
 
 /*
