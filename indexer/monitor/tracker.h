@@ -80,7 +80,7 @@ struct handoff;
 #define TRACKER_GRACE_POLLS 3
 #define TRACKER_GRACE_MIN 10.0
 
-#define TRACKER_REASON_MAX 300
+#define TRACKER_REASON_MAX 600
 
 /* The longest wait before a failed import is tried again, in seconds. */
 #define TRACKER_RETRY_MAX (15 * 60.0)

@@ -67,7 +67,7 @@ static void set_reason(struct tracker_row *row, const char *why, int err,
 	/* the client naming its save folder itself: no setting fixes it */
 	if (map && strstr(why, "names the save folder"))
 		fix = "give the download a folder of its own in the client";
-	snprintf(row->reason, sizeof(row->reason), "import: %.170s (%s)",
+	snprintf(row->reason, sizeof(row->reason), "import: %.440s (%s)",
 		 why, fix);
 }
 
@@ -125,7 +125,8 @@ static void tell_failed(struct tracker_pass *p, const struct track *t,
 			       "title", t->title, "client", t->client,
 			       "reason", row->reason),
 		     "%s volume %d: \"%s\" completed but was not imported: %s",
-		     t->series, t->volume, t->title, row->reason);
+		     t->series, t->volume, t->title,
+		     row->reason + strlen("import: "));
 	strbuf_release(&subject);
 }
 

@@ -124,8 +124,8 @@ class Relay:
     reverse proxy is: each request goes on as it came, its Host header
     made the target's, and its answer comes back; (method, path,
     status) of each is kept in seen, to count what a client was asked.
-    A request whose path starts with refuse (when set) is answered 500
-    instead, as a client that fails there."""
+    A request whose path or body holds refuse (bytes, when set) is
+    answered 500 instead, as a client that fails there."""
 
     def __init__(self, target):
         self.seen = []
@@ -141,7 +141,8 @@ class Relay:
             def forward(self):
                 n = int(self.headers.get("Content-Length") or 0)
                 body = self.rfile.read(n) if n else None
-                if relay.refuse and self.path.startswith(relay.refuse):
+                if relay.refuse and relay.refuse in (
+                        self.path.encode() + b" " + (body or b"")):
                     relay.seen.append((self.command, self.path, 500))
                     self.send_error(500, "Internal Server Error")
                     return

@@ -224,42 +224,43 @@ def test_imported_from_the_clients_own_folder(monitored, clients, files,
 
 
 def test_clients_own_folder_not_learnt(monitored, clients, files, relays):
-    """qBittorrent answers its torrents but not where it saves (a relay
-    in front of it answers 500 there): the completed download is not
-    imported, the reason and health say why and what to do, nothing is
-    moved; once qBittorrent answers, it is imported."""
-    qbit = clients("qbittorrent")
-    relay = relays(qbit.url)
-    relay.refuse = "/api/v2/app/defaultSavePath"
+    """Transmission answers its torrents but not where it saves (a relay
+    in front of it answers 500 to a session-get of download-dir): the
+    completed download is not imported, the reason and health say why
+    and what to do, nothing is moved; once Transmission answers, it is
+    imported by itself and health clears."""
+    tr = clients("transmission")
+    relay = relays(tr.url)
+    relay.refuse = b'"download-dir"'
     _, b, _ = torrents()
-    (qbit.save / b.name).write_bytes(b.content)
+    (tr.save / b.name).write_bytes(b.content)
     r = release("b04", "Saga 01 T04 FRENCH", seeders=30)
     r["downloadUrl"] = files.put("/b.torrent", b.data)
     r["magnetUrl"] = None
-    extra = conf("qbittorrent", relay.url, "x").replace(
-        "save_path = x\n", "") + POLL
+    extra = conf("transmission", relay.url, "x",
+                 rpc="/transmission/rpc").replace("save_path = x\n", "") \
+        + POLL
     mon = monitored(["Saga 01"], monitor=AUTO, general=SEND, extra=extra,
                     releases={"saga 01": [r]})
     mon.check("missing")
     d = wait_for(lambda: downloads(mon)[4], 60, "volume 4 completed",
                  until=lambda d: d["state"] == "completed" and d["reason"],
                  mount=mon.m)
-    assert d["reason"].startswith("import: cannot learn where qbittorrent"
-                                  " saves")
+    assert d["reason"].startswith("import: cannot learn where transmission"
+                                  " saves"), d
     assert "name its folder as [download] save_path" in d["reason"]
     assert not (mon.root / "Saga 01" / "Saga 01 T04.cbz").exists()
-    assert (qbit.save / b.name).read_bytes() == b.content
+    assert (tr.save / b.name).read_bytes() == b.content
     wait_for(lambda: health(mon), 30, "health naming the import",
-             until=lambda t: "Saga 01 volume 4" in t
-             and "cannot learn where qbittorrent saves" in t, mount=mon.m)
-    # qBittorrent answers again: imported by itself, health clears
+             until=lambda t: "warn: Saga 01 volume 4 not imported: cannot"
+             " learn where transmission saves" in t, mount=mon.m)
+    # Transmission answers again: imported by itself, health clears
     relay.refuse = None
     wait_for(lambda: state_of(mon, 4), 120, "volume 4 imported",
              until=lambda s: s == "imported", mount=mon.m)
     assert (mon.root / "Saga 01" / "Saga 01 T04.cbz").read_bytes() == \
         b.content
-    wait_for(lambda: health(mon), 30, "health without the import",
-             until=lambda t: "Saga 01 volume 4" not in t, mount=mon.m)
+    assert "volume 4 not imported" not in health(mon)
 
 
 @pytest.mark.parametrize("inside", [True, False])
@@ -459,6 +460,65 @@ def test_name_clash_on_import(monitored, clients, files, tmp_path):
     assert sorted(p.name for p in there.parent.iterdir()
                   if "T04" in p.name or p.name.startswith(".")) == [
         "Saga 01 T04.cbz"]
+
+
+def test_import_failed_told_and_tried_again(monitored, clients, files,
+                                            fake, tmp_path):
+    """A failed import (the volume's name taken in the series folder) is
+    a health line and one import_failed notification naming the series
+    and the volume, with the reason and what to do; the cause gone (the
+    file moved away), it is imported by itself, without a check, and the
+    health line ends."""
+    hooks = fake("webhook_fake.py")
+    tr = clients("transmission")
+    _, b, _ = torrents()
+    r = release("b04", "Saga 01 T04 FRENCH", seeders=30)
+    r["downloadUrl"] = files.put("/b.torrent", b.data)
+    r["magnetUrl"] = None
+    save = tmp_path / "saves"
+    save.mkdir()
+    mon = monitored(["Saga 01"], monitor=AUTO, general=SEND,
+                    extra=conf("transmission", tr.url, save,
+                               rpc="/transmission/rpc") + POLL +
+                    "[notify]\nwebhook = %s/hook\nevents = import_failed,"
+                    " imported\n" % hooks.url,
+                    releases={"saga 01": [r]})
+    mon.check("missing")
+    wait_for(lambda: state_of(mon, 4), 30, "volume 4 on its way",
+             until=lambda s: s == "downloading", mount=mon.m)
+    there = mon.root / "Saga 01" / "Saga 01 T04.cbz"
+    there.write_bytes(CONTENT + b"the user's own" * 1000)
+    (save / b.name).write_bytes(b.content)
+    tr.rpc("torrent-verify", ids=[b.hash])
+
+    def told(event):
+        return [p["body"] for p in hooks.call("/_posts")
+                if p["body"]["event"] == event]
+    failed = wait_for(lambda: told("import_failed"), 60,
+                      "an import_failed notification", until=len,
+                      mount=mon.m)
+    assert failed[0]["subject"] == "Saga 01 volume 4"
+    assert "exists already" in failed[0]["message"]
+    assert "move away the file in the series folder" in \
+        failed[0]["message"]
+    line = "warn: Saga 01 volume 4 not imported: "
+    text = wait_for(lambda: health(mon), 30, "health naming the import",
+                    until=lambda t: line in t, mount=mon.m)
+    assert "exists already (move away the file" in text
+    # tried again by itself, and told once only
+    tries = mon.m.read("log").decode().count("not imported, tried again")
+    wait_for(lambda: mon.m.read("log").decode().count(
+        "not imported, tried again"), 30, "another try",
+        until=lambda n: n > tries, mount=mon.m)
+    assert len(told("import_failed")) == 1
+    # the cause gone: imported, with no check asked for
+    there.unlink()
+    wait_for(lambda: state_of(mon, 4), 120, "volume 4 imported",
+             until=lambda s: s == "imported", mount=mon.m)
+    assert there.read_bytes() == b.content
+    assert line not in health(mon)
+    wait_for(lambda: told("imported"), 30, "an imported notification",
+             until=len, mount=mon.m)
 
 
 def test_dry_run_after_restart_imports_nothing(monitored, clients, files,
