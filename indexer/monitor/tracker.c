@@ -573,7 +573,8 @@ int tracker_run(struct tracker_pass *p)
 	};
 	unsigned asked = download_retries();
 	/* dry-run asks a client nothing it need not */
-	int probe = !tracker_dry_run_on(p) && p->handoff->probed != (long long)asked;
+	int probe = !tracker_dry_run_on(p) &&
+		p->handoff->probed != (long long)asked;
 	struct track *t;
 	size_t nr;
 	int rc;

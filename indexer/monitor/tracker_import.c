@@ -280,7 +280,8 @@ enum tracker_state tracker_import(struct tracker_pass *p,
 				 "import: %.280s", home_why);
 		else
 			set_reason(row, why, rc, 1);
-		if (home)	/* learned again: the client's may have moved */
+		/* learned again: the client's folder may have moved */
+		if (home)
 			*home = '\0';
 	} else if (!rc) {
 		rc = import_run(&(struct import_request) {

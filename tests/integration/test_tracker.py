@@ -303,17 +303,19 @@ def test_series_save_path(monitored, clients, files, tmp_path, inside):
     assert not cbz.exists()
 
 
-def test_nzbget_completes_and_imports(monitored, clients, files):
+@pytest.mark.parametrize("named", [True, False])
+def test_nzbget_completes_and_imports(monitored, clients, files, named):
     """NZBGet downloads an NZB from its own news server on loopback
     (nzbget --nserv): the hand-off, followed by its NZBID, completes in
-    the category's DestDir ([usenet] save_path) and is imported."""
+    the category's DestDir ([usenet] save_path, or, unnamed, learnt
+    from NZBGet's configuration) and is imported."""
     content = CONTENT + b"N" * 50000
     ns = clients("nserv", files={"Saga 01 T10.cbz": content})
     nz = clients("nzbget", news_port=ns.port)
+    save = "save_path = %s\n" % (nz.save / "manga") if named else ""
     mon = monitored(["Saga 01"], monitor=AUTO, general=SEND,
-                    extra=usenet_conf(nz.url) + "save_path = %s\n" % (
-                        nz.save / "manga") + "[download]\n" + POLL,
-                    releases={"saga 01": []})
+                    extra=usenet_conf(nz.url) + save + "[download]\n" +
+                    POLL, releases={"saga 01": []})
     catalog(mon, files.put("/s01-10.nzb", ns.nzb("Saga 01 T10.cbz"),
                            "application/x-nzb"))
     mon.check("missing")
@@ -325,6 +327,8 @@ def test_nzbget_completes_and_imports(monitored, clients, files):
     shown = {d["volume"]: d for d in mon.m.json("status/downloads.json")}
     assert shown[10]["state"] == "imported"
     assert shown[10]["client"] == "nzbget"
+    assert named or ("import: nzbget saves in %s by default" % (
+        nz.save / "manga")) in mon.m.read("log").decode()
 
 
 def test_qbittorrent_magnet_from_a_seeder(monitored, clients, tmp_path):
@@ -598,16 +602,21 @@ def test_each_volume_imported_is_told(monitored, clients, files, fake,
 
 
 def sab_conf(sab, complete):
+    """SABnzbd's settings; complete None: no save_path, SABnzbd's own
+    complete folder learnt."""
+    save = "save_path = %s\n" % complete if complete else ""
     return ("[usenet]\nclient = sabnzbd\nurl = %s\napi_key = %s\n"
-            "category = manga\nsave_path = %s\n[download]\n" % (
-                sab.url, SAB_KEY, complete) + POLL)
+            "category = manga\n%s[download]\n" % (sab.url, SAB_KEY, save)
+            + POLL)
 
 
-def test_sabnzbd_followed(monitored, fake, files, tmp_path):
+@pytest.mark.parametrize("named", [True, False])
+def test_sabnzbd_followed(monitored, fake, files, tmp_path, named):
     """SABnzbd's hand-offs followed by their nzo_id (SABnzbd is not in
     Debian: its fake answers mode=queue and mode=history as 3.7 does):
     volume 4 through queued, downloading, completed (its file in
-    SABnzbd's complete folder) and imported; the catalog's 404 link for
+    SABnzbd's complete folder, named as save_path or learnt from
+    SABnzbd's get_config) and imported; the catalog's 404 link for
     volume 10 fails in SABnzbd's history ("URL Fetching failed"), with
     that reason, and the next release goes."""
     complete = tmp_path / "complete"
@@ -624,7 +633,7 @@ def test_sabnzbd_followed(monitored, fake, files, tmp_path):
                                      "application/x-nzb")
         found.append(r)
     mon = monitored(["Saga 01"], monitor=AUTO, general=SEND,
-                    extra=sab_conf(sab, complete / "manga"),
+                    extra=sab_conf(sab, named and complete / "manga"),
                     releases={"saga 01": found})
     catalog(mon, files.url + "/gone.nzb")
     mon.check("missing")
