@@ -1,4 +1,8 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
+/*
+ * Growing arrays by doubling (array.h). Owns only the arithmetic of
+ * the growth; the array and its elements stay the caller's.
+ */
 #include "common/array.h"
 
 #include <stdint.h>

@@ -1,4 +1,8 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
+/*
+ * Base64 of RFC 4648 with padding, both ways (base64.h). Pure text
+ * work: no I/O, no allocation beyond the caller's strbuf.
+ */
 #include "common/base64.h"
 
 #include <errno.h>

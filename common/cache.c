@@ -1,4 +1,9 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
+/*
+ * The store's cache of remote answers (cache.h): keys folded from
+ * queries, values with the time they were stored. It must not decide
+ * what is worth caching; its callers do.
+ */
 #include "common/cache.h"
 
 #include <ctype.h>

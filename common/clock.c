@@ -1,4 +1,8 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
+/*
+ * The daemon's clocks (clock.h): monotonic seconds, wall seconds and
+ * RFC 3339 text. No sleeping and no timers here.
+ */
 #include "common/clock.h"
 
 #include <math.h>

@@ -1,4 +1,8 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
+/*
+ * RFC 4180 fields for the /metrics CSV files (csv.h). It quotes; it
+ * knows no file's columns.
+ */
 #include "common/csv.h"
 
 #include <string.h>

@@ -1,4 +1,9 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
+/*
+ * SQLite connections as every part opens them (db.h): the pragmas,
+ * busy handling, migrations and error text. It must hold no schema of
+ * its own (indexer/store owns it) and no connection between threads.
+ */
 #include "common/db.h"
 
 #include <errno.h>

@@ -1,4 +1,9 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
+/*
+ * Chained hash tables over the caller's own entries (hmap.h). It owns
+ * the buckets only: entries are made, compared and freed by their
+ * owners.
+ */
 #include "common/hmap.h"
 
 #include <errno.h>

@@ -1,4 +1,9 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
+/*
+ * The one HTTP client (http.h), over libcurl: timeouts, a cap on the
+ * body, and the answer's status, body and error text. It must not
+ * interpret any service's answers; each client module does.
+ */
 #include "common/http.h"
 
 #include <errno.h>

@@ -1,4 +1,8 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
+/*
+ * jansson helpers for the mount's JSON files and for reading remote
+ * answers with their types checked (json.h). No file layout here.
+ */
 #include "common/json.h"
 
 #include <errno.h>

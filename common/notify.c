@@ -1,4 +1,11 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
+/*
+ * The notification list in memory (notify.h): events from any thread,
+ * their texts cleaned and redacted once, taken by the sender
+ * (indexer/notifier.c). It must do no network, store or wait on the
+ * producer's thread; how each target is spoken to is
+ * notify_targets.c's.
+ */
 #include "common/notify.h"
 
 #include <errno.h>

@@ -1,4 +1,9 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
+/*
+ * One delivery of one event to one target (notify_targets.h):
+ * the request each service wants and what its answer means. No
+ * queueing or retry here (notify.c owns them).
+ */
 #include "common/notify_targets.h"
 
 #include <ctype.h>

@@ -1,4 +1,8 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
+/*
+ * Paths as text (path.h): under, below, normal form. It must never
+ * ask the file system.
+ */
 #include "common/path.h"
 
 #include <string.h>

@@ -1,4 +1,8 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
+/*
+ * systemd's notification protocol (sdnotify.h): one datagram to
+ * $NOTIFY_SOCKET. Nothing else of systemd.
+ */
 #include "common/sdnotify.h"
 
 #include <errno.h>

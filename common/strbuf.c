@@ -1,4 +1,8 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
+/*
+ * Growable NUL-terminated byte buffers (strbuf.h), in git's manner.
+ * Running out of memory while rendering ends the process here, once.
+ */
 #include "common/strbuf.h"
 
 #include <stdio.h>

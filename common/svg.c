@@ -1,4 +1,8 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
+/*
+ * Line charts as SVG text (svg.h): geometry, axes, ticks, legends and
+ * lines. It reads no store; callers hand it the series.
+ */
 #include "common/svg.h"
 
 #include <math.h>

@@ -1,4 +1,8 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
+/*
+ * Name templates of the configuration (template.h): parsed, checked
+ * and filled. It knows no field of its own; callers name them.
+ */
 #include "common/template.h"
 
 #include <ctype.h>

@@ -1,4 +1,8 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
+/*
+ * Starting, naming and stopping the daemon's threads (thread.h). It
+ * owns none of their state.
+ */
 #include "common/thread.h"
 
 void thread_stop(pthread_t thread, pthread_mutex_t *lock,

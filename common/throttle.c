@@ -1,4 +1,9 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
+/*
+ * Rate limits and backoff per remote service (throttle.h), and the
+ * registry that /metrics/requests.json and Prometheus read. It sends
+ * no request itself.
+ */
 #include "common/throttle.h"
 
 #include <errno.h>

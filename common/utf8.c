@@ -1,4 +1,8 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
+/*
+ * UTF-8 as names and tags bring it (utf8.h): decoding, and adding it to
+ * a document with what is not text replaced. No locale and no I/O.
+ */
 #include "common/utf8.h"
 
 #include <string.h>

@@ -1,4 +1,8 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
+/*
+ * libxml2 set up once and kept silent per thread (xml.h). It parses
+ * nothing by itself.
+ */
 #include "common/xml.h"
 
 #include <pthread.h>

@@ -29,7 +29,7 @@ vorbis-tools opus-tools wavpack ffmpeg
 mpd mpc
 qbittorrent-nox transmission-daemon nzbget opentracker
 man-db groff-base systemd promtool|prometheus
-librsvg2-bin
+librsvg2-bin chromium curl
 git procps mount attr vim|vim-tiny nano tmux rsync samba smbclient
 "
 # Packages whose installation enables a system service that mediamon's

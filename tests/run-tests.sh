@@ -61,7 +61,7 @@ echo "== integration (pytest)"
 # A folder of this checkout's own: pytest prunes old folders in its shared
 # default place, which would pull a running mount's files from under it
 # when another checkout tests at the same time.
-/usr/bin/python3 -m pytest -q -rfEs -p no:cacheprovider \
+/usr/bin/python3 -m pytest -q -rfEs --durations=20 -p no:cacheprovider \
 	--basetemp="$(cd "$build" && pwd)/pytest" tests/integration 2>&1 |
 	tee "$log"
 summary=$(grep -E '[0-9]+ (passed|failed|errors?)' "$log" | tail -n 1)

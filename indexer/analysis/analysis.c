@@ -1,4 +1,10 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
+/*
+ * The analysis of one track (analysis.h): decoding fed to the
+ * fingerprint, loudness, peak, spectrum and tempo, and the result put
+ * together. It runs in mediamon-analyse only: no store, no thread of
+ * its own, no open but of the descriptor it is given.
+ */
 #include <errno.h>
 #include <math.h>
 #include <stdlib.h>

@@ -1,4 +1,9 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
+/*
+ * The daemon's side of mediamon-analyse (analysis_child.h): finding
+ * the program, starting it confined, passing it descriptors and reading
+ * its answers. It decodes nothing itself.
+ */
 #include "indexer/analysis/analysis_child.h"
 
 #include <errno.h>

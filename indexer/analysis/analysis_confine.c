@@ -1,4 +1,9 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
+/*
+ * The analyser's confinement (analysis_confine.h): the user it
+ * becomes, its capabilities dropped, NO_NEW_PRIVS and the seccomp list
+ * with why each call is on it. Nothing that analyses.
+ */
 #include "indexer/analysis/analysis_confine.h"
 
 #include <errno.h>

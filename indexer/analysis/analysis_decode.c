@@ -1,4 +1,8 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
+/*
+ * Streamed decoding of FLAC and MP3 to float PCM (analysis_decode.h),
+ * handing the other formats to analysis_decode_av.c. No analysis here.
+ */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdint.h>

@@ -1,4 +1,9 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
+/*
+ * Streamed decoding of the other formats with FFmpeg's libraries
+ * (analysis_decode_av.h), from a descriptor, on one thread. No analysis
+ * here.
+ */
 #include <errno.h>
 #include <stdint.h>
 #include <stdlib.h>

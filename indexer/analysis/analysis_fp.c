@@ -1,4 +1,8 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
+/*
+ * Chromaprint fingerprints of a mono signal fed in blocks
+ * (analysis_fp.h). Matching them is analysis_match.c's.
+ */
 #include <errno.h>
 #include <math.h>
 #include <stdlib.h>

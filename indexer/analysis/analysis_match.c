@@ -1,4 +1,9 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
+/*
+ * What two tracks' analyses have in common (analysis.h): fingerprint
+ * matching and keys, vector similarity, album gain. Pure arithmetic: no
+ * store, no I/O.
+ */
 #include <math.h>
 #include <stdint.h>
 #include <stdlib.h>

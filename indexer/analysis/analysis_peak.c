@@ -1,4 +1,8 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
+/*
+ * The true peak of a signal, four times oversampled, fed in blocks
+ * (analysis_peak.h). Pure arithmetic.
+ */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>

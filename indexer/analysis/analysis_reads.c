@@ -1,4 +1,9 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
+/*
+ * The analysis' counts and duplicate groups read for the mount
+ * (analysis_reads.h), on the calling thread's read connection. It
+ * writes nothing.
+ */
 #include "indexer/analysis/analysis_reads.h"
 
 #include <errno.h>

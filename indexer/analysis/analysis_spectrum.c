@@ -1,4 +1,9 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
+/*
+ * The spectrum and tempo statistics of a mono signal fed in blocks
+ * (analysis_spectrum.h), with memory that does not grow with the track.
+ * Pure arithmetic.
+ */
 #include <math.h>
 #include <pthread.h>
 #include <stdlib.h>

@@ -1,4 +1,9 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
+/*
+ * The background analysis workers (analysis_worker.h): which track
+ * next, when to hold back, a child each, and the results handed to the
+ * writer. They never write the store themselves.
+ */
 #include "indexer/analysis/analysis_worker.h"
 
 #include <errno.h>

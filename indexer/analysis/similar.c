@@ -1,4 +1,9 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
+/*
+ * /similar's query (similar.h): the tracks closest to a search's best
+ * match. It reads only; what a caller may see is the mount's to
+ * filter.
+ */
 #include "indexer/analysis/similar.h"
 
 #include <errno.h>

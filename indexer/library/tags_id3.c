@@ -1,4 +1,16 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
+/*
+ * ID3v2 and ID3v1, read frame by frame as mutagen reads them (its
+ * id3/_tags.py, _frames.py, _specs.py and _id3v1.py), so that one bad
+ * frame costs only itself: the walk steps from frame to frame by their
+ * sizes whatever their ids, a frame whose size runs past the tag is
+ * read as far as the tag goes, a frame whose text cannot be decoded is
+ * dropped. This file owns the walk: the tag header, the frame headers
+ * and their sizes, the frames kept for reading and the pictures noted.
+ * A frame's content is decoded in tags_id3_text.c and its values taken
+ * in tags_id3_values.c (ID3v1's too); genres.c gives the names of genre
+ * numbers. It stores no value itself.
+ */
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -9,29 +21,13 @@
 #include <strings.h>
 #include <unistd.h>
 
-#include <zlib.h>
-
 #include "common/bytes.h"
-#include "common/utf8.h"
-#include "indexer/library/genres.h"
 #include "indexer/library/tags.h"
+#include "indexer/library/tags_id3_private.h"
 #include "indexer/library/tags_util.h"
-
-/*
- * ID3v2 and ID3v1, read frame by frame as mutagen reads them (its
- * id3/_tags.py, _frames.py, _specs.py and _id3v1.py), so that one bad
- * frame costs only itself: the walk steps from frame to frame by their
- * sizes whatever their ids, a frame whose size runs past the tag is
- * read as far as the tag goes, a frame whose text cannot be decoded is
- * dropped. The text is decoded here, as mutagen decodes UTF-16 without
- * a byte order mark (read it as little-endian) or with a mark that does
- * not fit the bytes (try the other way before giving up); genres.c gives
- * the names of genre numbers.
- */
 
 #define TAG_MAX		(16 << 20)	/* largest tag read whole */
 #define KEEP_MAX	16384		/* room for the frames kept */
-#define TEXT_MAX	65536		/* a frame's text, once inflated */
 #define ID_FRAME_MAX	1024		/* a TXXX/UFID id is smaller */
 #define PIC_HEAD	4096		/* a picture frame's fields */
 
@@ -39,24 +35,6 @@
 #define TAG_UNSYNCED	0x80
 #define TAG_EXTENDED	0x40
 #define TAG_FOOTER	0x10
-
-/* Frame format flags (the second flag byte) that change a frame's
- * content: v2.3 compression, encryption, grouping; v2.4 grouping,
- * compression, encryption, unsynchronisation, data length indicator. */
-#define V3_COMPRESSED	0x80
-#define V3_ENCRYPTED	0x40
-#define V3_GROUPED	0x20
-#define V4_GROUPED	0x40
-#define V4_COMPRESSED	0x08
-#define V4_ENCRYPTED	0x04
-#define V4_UNSYNCED	0x02
-#define V4_LENGTH	0x01
-
-/* What a frame gives: a field's text, or one of these. */
-enum what {
-	W_SKIP = TAGS_NR_FIELDS, W_DATE, W_TYER, W_TXXX, W_UFID, W_RVA2,
-	W_PICTURE,
-};
 
 /* The frames the index reads, by their ID3v2.3/2.4 and v2.2 names. */
 static const struct {
@@ -76,32 +54,6 @@ static const struct {
 	{ "UFID", "UFI", W_UFID },
 	{ "RVA2", "", W_RVA2 },
 	{ "APIC", "PIC", W_PICTURE },
-};
-
-/* What a TXXX frame gives: a MusicBrainz id into a field of struct
- * tags, or a ReplayGain as foobar2000 and Picard write it. */
-enum txxx_kind { TXXX_ID, TXXX_GAIN, TXXX_ALBUM_GAIN };
-
-static const struct {
-	const char *desc;
-	enum txxx_kind kind;
-	size_t field;
-} txxx_frames[] = {
-	{ "MusicBrainz Album Id", TXXX_ID,
-	  offsetof(struct tags, mb_album_id) },
-	{ "MusicBrainz Artist Id", TXXX_ID,
-	  offsetof(struct tags, mb_artist_id) },
-	{ "MusicBrainz Album Artist Id", TXXX_ID,
-	  offsetof(struct tags, mb_album_artist_id) },
-	{ "REPLAYGAIN_TRACK_GAIN", TXXX_GAIN, 0 },
-	{ "REPLAYGAIN_ALBUM_GAIN", TXXX_ALBUM_GAIN, 0 },
-};
-
-/* A frame kept for reading once the walk is over, its bytes after it. */
-struct kept {
-	uint32_t len;
-	unsigned char what, flags;
-	char id[5];
 };
 
 /*
@@ -161,590 +113,6 @@ static unsigned int frame_what(const unsigned char *id, size_t n)
 			return frames[i].what;
 	}
 	return W_SKIP;
-}
-
-/*
- * Undo unsynchronisation as mutagen does: each 0x00 after a 0xFF goes;
- * bytes that were never unsynchronised (a 0xFF before 0xFF, a byte from
- * 0xE0 up, or at the end) are taken as they are. Returns the length of
- * what is written to out (room for len bytes).
- */
-static size_t unsync_decode(const unsigned char *in, size_t len,
-			    unsigned char *out)
-{
-	size_t i, n = 0;
-
-	for (i = 0; i < len; i++) {
-		if (in[i] == 0xff && (i + 1 == len || in[i + 1] >= 0xe0 ||
-				      in[i + 1] == 0xff)) {
-			memcpy(out, in, len);
-			return len;
-		}
-	}
-	for (i = 0; i < len; i++) {
-		out[n++] = in[i];
-		if (in[i] == 0xff && !in[i + 1])
-			i++;
-	}
-	return n;
-}
-
-/* Inflate the zlib stream at in into out (TEXT_MAX bytes). Returns the
- * length, or -1 when it is not a whole stream that fits. */
-static ssize_t inflate_text(const unsigned char *in, size_t len,
-			    unsigned char *out)
-{
-	z_stream z = { 0 };
-	ssize_t n = -1;
-
-	if (inflateInit(&z) != Z_OK)
-		return -1;
-	z.next_in = (unsigned char *)in;
-	z.avail_in = len;
-	z.next_out = out;
-	z.avail_out = TEXT_MAX;
-	if (inflate(&z, Z_FINISH) == Z_STREAM_END)
-		n = TEXT_MAX - z.avail_out;
-	inflateEnd(&z);
-	return n;
-}
-
-/*
- * The content of a frame once its flags are undone, as mutagen's
- * Frame._fromData does (a grouping byte is stepped over, as the
- * standard says). *out points into data or into own[0] or own[1],
- * allocated here for the caller to free. Returns 0, 1 for an encrypted
- * frame (nothing to read), -EBADMSG for a frame that cannot be undone,
- * or -ENOMEM.
- */
-static int frame_content(unsigned int ver, int tag_unsync,
-			 unsigned int flags, const unsigned char *data,
-			 size_t len, unsigned char *own[2],
-			 const unsigned char **out, size_t *out_len)
-{
-	const unsigned char *dli = NULL;
-	int zipped = 0, unsync = 0;
-	uint64_t claim = 0;
-	ssize_t n;
-
-	if (ver == 4) {
-		if (flags & V4_GROUPED) {
-			if (!len)
-				return -EBADMSG;
-			data++;
-			len--;
-		}
-		if (flags & (V4_COMPRESSED | V4_LENGTH)) {
-			if (len < 4)
-				return -EBADMSG;
-			dli = data;
-			data += 4;
-			len -= 4;
-		}
-		unsync = flags & V4_UNSYNCED || tag_unsync;
-		if (flags & V4_ENCRYPTED)
-			return 1;
-		zipped = flags & V4_COMPRESSED;
-	} else if (ver == 3) {
-		if (flags & V3_COMPRESSED) {
-			if (len < 4)
-				return -EBADMSG;
-			claim = bytes_be32(data);
-			data += 4;
-			len -= 4;
-		}
-		if (flags & V3_ENCRYPTED)
-			return 1;
-		if (flags & V3_GROUPED) {
-			if (!len)
-				return -EBADMSG;
-			data++;
-			len--;
-		}
-		zipped = flags & V3_COMPRESSED;
-	}
-	if (unsync && len) {
-		own[0] = malloc(len);
-		if (!own[0])
-			return -ENOMEM;
-		len = unsync_decode(data, len, own[0]);
-		data = own[0];
-	}
-	*out = data;
-	*out_len = len;
-	if (!zipped)
-		return 0;
-	own[1] = malloc(TEXT_MAX);
-	if (!own[1])
-		return -ENOMEM;
-	n = inflate_text(data, len, own[1]);
-	/* A compressed frame may lack the size mutagen 0.12 did not write:
-	 * then the four bytes taken for it are the start of the data. */
-	if (n < 0 && dli) {
-		unsigned char *joined = malloc(len + 4);
-
-		if (!joined)
-			return -ENOMEM;
-		memcpy(joined, dli, 4);
-		memcpy(joined + 4, data, len);
-		n = inflate_text(joined, len + 4, own[1]);
-		free(joined);
-	}
-	if (n < 0)
-		return -EBADMSG;
-	*out = own[1];
-	*out_len = n;
-	if (dli)
-		claim = bytes_syncsafe32(dli);
-	return claim == (uint64_t)n ? 0 : -ERANGE;
-}
-
-/* Append the UTF-8 form of cp to out. */
-static size_t put_utf8(unsigned char *out, unsigned int cp)
-{
-	if (cp < 0x80) {
-		out[0] = cp;
-		return 1;
-	}
-	if (cp < 0x800) {
-		out[0] = 0xc0 | cp >> 6;
-		out[1] = 0x80 | (cp & 0x3f);
-		return 2;
-	}
-	if (cp < 0x10000) {
-		out[0] = 0xe0 | cp >> 12;
-		out[1] = 0x80 | (cp >> 6 & 0x3f);
-		out[2] = 0x80 | (cp & 0x3f);
-		return 3;
-	}
-	out[0] = 0xf0 | cp >> 18;
-	out[1] = 0x80 | (cp >> 12 & 0x3f);
-	out[2] = 0x80 | (cp >> 6 & 0x3f);
-	out[3] = 0x80 | (cp & 0x3f);
-	return 4;
-}
-
-/*
- * UTF-16 as Python's codecs decode it, over the bytes at p with, when
- * bom_le, a little-endian byte order mark taken as put in front, and,
- * when pad, a zero byte taken as put behind. enc 1 ("utf-16") takes a
- * leading mark and is little-endian without one; enc 2 ("utf-16-be")
- * has no mark. Stops after a U+0000. A surrogate out of its pair or
- * bytes cut short are an error.
- */
-struct u16 {
-	const unsigned char *p;
-	size_t n, vlen;
-	int bom_le, pad, be, bom;
-};
-
-static unsigned int u16_byte(const struct u16 *s, size_t i)
-{
-	if (s->bom_le && i < 2)
-		return i ? 0xfe : 0xff;
-	i -= s->bom_le ? 2 : 0;
-	return i < s->n ? s->p[i] : 0;
-}
-
-static int u16_unit(const struct u16 *s, size_t *pos, unsigned int *u)
-{
-	unsigned int a, b;
-
-	if (*pos + 2 > s->vlen)
-		return 0;
-	a = u16_byte(s, *pos);
-	b = u16_byte(s, *pos + 1);
-	*u = s->be ? a << 8 | b : b << 8 | a;
-	*pos += 2;
-	return 1;
-}
-
-/*
- * Decode one string; on success write it (NUL-terminated) to out, set
- * *olen to its length and return how many bytes of p it took, its
- * terminator included. Returns -1 when it does not decode.
- */
-static ssize_t u16_string(struct u16 *s, int enc, unsigned char *out,
-			  size_t *olen)
-{
-	size_t pos = 0, o = 0, skip = s->bom_le ? 2 : 0;
-	unsigned int u, lo, a, b;
-
-	s->vlen = s->n + skip + (s->pad ? 1 : 0);
-	s->be = enc == 2;
-	if (enc == 1 && s->vlen >= 2) {
-		a = u16_byte(s, 0);
-		b = u16_byte(s, 1);
-		if ((a == 0xff && b == 0xfe) || (a == 0xfe && b == 0xff)) {
-			s->be = a == 0xfe;
-			s->bom = 1;
-			pos = 2;
-		}
-	}
-	for (;;) {
-		if (!u16_unit(s, &pos, &u)) {
-			if (pos < s->vlen)
-				return -1;	/* an odd byte left */
-			break;
-		}
-		if (!u)
-			break;
-		if (u >= 0xdc00 && u <= 0xdfff)
-			return -1;
-		if (u >= 0xd800 && u <= 0xdbff) {
-			if (!u16_unit(s, &pos, &lo) || lo < 0xdc00 ||
-			    lo > 0xdfff)
-				return -1;
-			u = 0x10000 + ((u - 0xd800) << 10) + (lo - 0xdc00);
-		}
-		o += put_utf8(out + o, u);
-	}
-	out[o] = '\0';
-	*olen = o;
-	pos = pos > skip ? pos - skip : 0;
-	return pos < s->n ? pos : s->n;
-}
-
-/* Latin-1 and UTF-8 strings end at the first zero byte; UTF-8 that is
- * not well-formed does not decode. */
-static ssize_t byte_string(const unsigned char *p, size_t n, int enc,
-			   unsigned char *out, size_t *olen)
-{
-	size_t len = strnlen((const char *)p, n), i, o = 0, k;
-	unsigned int cp;
-
-	for (i = 0; i < len; i += k) {
-		if (enc == 0) {
-			o += put_utf8(out + o, p[i]);
-			k = 1;
-			continue;
-		}
-		k = utf8_decode(p + i, len - i, &cp);
-		if (!k)
-			return -1;
-		memcpy(out + o, p + i, k);
-		o += k;
-	}
-	out[o] = '\0';
-	*olen = o;
-	return len < n ? len + 1 : len;
-}
-
-/*
- * One string of encoding enc from the n bytes at p, with mutagen's
- * repairs for UTF-16 (its iter_text_fixups): as it is, with a zero byte
- * added at the end, with a little-endian mark added in front, with both.
- * *repaired is set when one was needed, or a byte order mark lacked.
- */
-static ssize_t one_string(const unsigned char *p, size_t n, int enc,
-			  unsigned char *out, size_t *olen, int *repaired)
-{
-	static const struct { int bom_le, pad; } tries[] = {
-		{ 0, 0 }, { 0, 1 }, { 1, 0 }, { 1, 1 },
-	};
-	struct u16 s = { .p = p, .n = n };
-	ssize_t used;
-
-	if (enc == 0 || enc == 3)
-		return byte_string(p, n, enc, out, olen);
-	for (size_t i = 0; i < (enc == 1 ? 4u : 2u); i++) {
-		s.bom_le = tries[i].bom_le;
-		s.pad = tries[i].pad;
-		s.bom = 0;
-		used = u16_string(&s, enc, out, olen);
-		if (used < 0)
-			continue;
-		if (i || (enc == 1 && !s.bom))
-			*repaired = 1;
-		return used;
-	}
-	return -1;
-}
-
-/* Whether the n bytes at p are all zero. */
-static int all_zero(const unsigned char *p, size_t n)
-{
-	while (n && !*p) {
-		p++;
-		n--;
-	}
-	return !n;
-}
-
-/*
- * Decode the strings of a text frame's content (its encoding byte, then
- * strings), as mutagen's MultiSpec of EncodedTextSpec reads them: each
- * to its terminator; before v2.4, what is left after a string is
- * padding when it is all zeros. *out gets the strings, each ending with
- * a NUL, and *count their number; *repaired is set when UTF-16 needed
- * mutagen's repairs. Returns 0, -EBADMSG when one does not decode (the
- * whole frame is lost) or -ENOMEM.
- */
-static int frame_strings(unsigned int ver, const unsigned char *p,
-			 size_t n, unsigned char **out, size_t *count,
-			 int *repaired)
-{
-	unsigned char *buf, *o;
-	size_t olen;
-	ssize_t used;
-	int enc;
-
-	*out = NULL;
-	*count = 0;
-	if (!n || p[0] > 3)
-		return -EBADMSG;
-	enc = p[0];
-	p++;
-	n--;
-	buf = malloc(2 * n + 16);
-	if (!buf)
-		return -ENOMEM;
-	o = buf;
-	while (n) {
-		used = one_string(p, n, enc, o, &olen, repaired);
-		if (used < 0) {
-			free(buf);
-			return -EBADMSG;
-		}
-		o += olen + 1;
-		(*count)++;
-		p += used;
-		n -= used;
-		if (ver < 4 && all_zero(p, n))
-			break;
-	}
-	*out = buf;
-	return 0;
-}
-
-/* The next of count NUL-terminated strings at *s. */
-static const char *next_string(const unsigned char **s)
-{
-	const char *cur = (const char *)*s;
-
-	*s += strlen(cur) + 1;
-	return cur;
-}
-
-int tags_genre_add(struct tags *t, unsigned long n)
-{
-	const char *name = genres_name(n);
-
-	if (!name)
-		return 1;
-	return tags_add(t, TAGS_GENRE, name, strlen(name));
-}
-
-/* Add the genre named by the reference ref (n bytes): a number, "RX"
- * or "CR". Returns 0, 1 when ref is no reference, or -ENOMEM. */
-static int add_genre_ref(struct tags *t, const char *ref, size_t n)
-{
-	unsigned long v = 0;
-	size_t i;
-
-	if (n == 2 && !memcmp(ref, "RX", 2))
-		return tags_add(t, TAGS_GENRE, "Remix", 5);
-	if (n == 2 && !memcmp(ref, "CR", 2))
-		return tags_add(t, TAGS_GENRE, "Cover", 5);
-	for (i = 0; i < n && i < 4; i++) {
-		if (ref[i] < '0' || ref[i] > '9')
-			return 1;
-		v = v * 10 + ref[i] - '0';
-	}
-	if (!n || i < n)
-		return 1;
-	return tags_genre_add(t, v);
-}
-
-/*
- * A TCON string: a genre number ("17"), ID3v2.3 references in front of
- * a refinement ("(17)", "(17)Rock", "(RX)(CR)"; "((" escapes a bracket)
- * or a name.
- */
-static int add_genre(struct tags *t, const char *s)
-{
-	const char *close;
-	int rc;
-
-	rc = add_genre_ref(t, s, strlen(s));
-	if (rc <= 0)
-		return rc;
-	while (s[0] == '(' && s[1] != '(' && (close = strchr(s, ')'))) {
-		rc = add_genre_ref(t, s + 1, close - s - 1);
-		if (rc < 0)
-			return rc;
-		if (rc)
-			break;
-		s = close + 1;
-	}
-	if (s[0] == '(' && s[1] == '(')
-		s++;
-	return tags_add(t, TAGS_GENRE, s, strlen(s));
-}
-
-/* TXXX descriptions are compared as ASCII, without case; of a gain, the
- * first value counts, as a Vorbis comment's. */
-static int take_txxx(struct tags *t, const unsigned char *s, size_t count)
-{
-	const char *desc, *v;
-	size_t i, k;
-	int rc = 0;
-
-	if (count < 2)
-		return 0;
-	desc = next_string(&s);
-	for (i = 0; i < ARRAY_SIZE(txxx_frames); i++)
-		if (!strcasecmp(desc, txxx_frames[i].desc))
-			break;
-	if (i == ARRAY_SIZE(txxx_frames))
-		return 0;
-	if (txxx_frames[i].kind != TXXX_ID) {
-		v = next_string(&s);
-		tags_take_gain(t, txxx_frames[i].kind == TXXX_ALBUM_GAIN, v,
-			       strlen(v), 0);
-		return 0;
-	}
-	for (k = 1; !rc && k < count; k++) {
-		v = next_string(&s);
-		rc = tags_add_to(t, (char **)((char *)t +
-				 txxx_frames[i].field), v, strlen(v));
-	}
-	return rc;
-}
-
-/* UFID: an owner in Latin-1 up to a zero byte, then the id's bytes. */
-static int take_ufid(struct tags *t, const unsigned char *p, size_t n)
-{
-	static const char owner[] = "http://musicbrainz.org";
-
-	if (n < sizeof(owner) || memcmp(p, owner, sizeof(owner)))
-		return 0;
-	return tags_add_to(t, &t->mb_track_id, (const char *)p + sizeof(owner),
-			   n - sizeof(owner));
-}
-
-/* What counts only once the tag's frames are all read: a TYER's year,
- * when it is all digits and the tag has no TDRC frame, even one without
- * a date (mutagen's update_to_v24); the gains of RVA2 frames, when no
- * TXXX frame gives one. */
-struct later {
-	int tyer;
-	int tdrc;
-	int has_rva2[2];
-	double rva2[2];
-};
-
-/*
- * RVA2, as mutagen's EasyID3 and Quod Libet write ReplayGain: an
- * identification "track" or "album" in Latin-1 up to a zero byte, then
- * for each channel its type (1 the master volume), the adjustment in
- * 1/512 dB as a signed 16-bit big-endian number, the peak's size in
- * bits and the peak. The master volume's adjustment is the gain.
- */
-static void take_rva2(struct later *later, const unsigned char *p, size_t n)
-{
-	const unsigned char *zero = memchr(p, 0, n);
-	size_t at;
-	int album;
-
-	if (!zero)
-		return;
-	if (!strcasecmp((const char *)p, "track"))
-		album = 0;
-	else if (!strcasecmp((const char *)p, "album"))
-		album = 1;
-	else
-		return;
-	for (at = zero + 1 - p; at + 4 <= n;
-	     at += 4 + (p[at + 3] + 7) / 8) {
-		if (p[at] != 1)
-			continue;
-		if (!later->has_rva2[album]) {
-			later->has_rva2[album] = 1;
-			later->rva2[album] =
-				(int16_t)(p[at + 1] << 8 | p[at + 2]) / 512.0;
-		}
-		return;
-	}
-}
-
-/* The strings of a frame for the field or purpose what. */
-static int take_strings(struct tags *t, unsigned int what,
-			const unsigned char *s, size_t count,
-			struct later *later)
-{
-	const char *v;
-	size_t i;
-	int rc = 0;
-
-	switch (what) {
-	case TAGS_TRACK:
-	case TAGS_DISC:
-		v = next_string(&s);
-		tags_take_pos(t, what, v, strlen(v), 0);
-		return 0;
-	case W_DATE:
-		later->tdrc = 1;
-		v = next_string(&s);
-		return tags_take_year(t, v, strlen(v)) || !*v ? 0 : -EDOM;
-	case W_TYER:
-		v = next_string(&s);
-		if (*v && strspn(v, "0123456789") == strlen(v) &&
-		    strlen(v) < 10)
-			later->tyer = atoi(v);
-		return later->tyer || !*v ? 0 : -EDOM;
-	case W_TXXX:
-		return take_txxx(t, s, count);
-	}
-	for (i = 0; !rc && i < count; i++) {
-		v = next_string(&s);
-		rc = what == TAGS_GENRE ? add_genre(t, v) :
-		     tags_add(t, what, v, strlen(v));
-	}
-	return rc;
-}
-
-/* Read one kept frame, noting why when it cannot be. */
-static int take_frame(struct tags *t, unsigned int ver, int tag_unsync,
-		      const struct kept *k, const unsigned char *data,
-		      struct later *later)
-{
-	unsigned char *own[2] = { NULL, NULL }, *strings = NULL;
-	const unsigned char *p;
-	size_t n, count;
-	int rc, repaired = 0, claim_off;
-
-	rc = frame_content(ver, tag_unsync, k->flags, data, k->len, own,
-			   &p, &n);
-	claim_off = rc == -ERANGE;
-	if (claim_off)
-		rc = 0;
-	if (!rc && k->what == W_UFID) {
-		rc = take_ufid(t, p, n);
-	} else if (!rc && k->what == W_RVA2) {
-		take_rva2(later, p, n);
-	} else if (!rc) {
-		rc = frame_strings(ver, p, n, &strings, &count, &repaired);
-		if (!rc && count)
-			rc = take_strings(t, k->what, strings, count,
-					  later);
-		free(strings);
-	}
-	free(own[0]);
-	free(own[1]);
-	if (!rc && claim_off)
-		rc = -ERANGE;
-	if (rc == -EBADMSG)
-		tags_damage(t, "id3v2: frame %s cannot be read", k->id);
-	else if (rc == -EDOM)
-		tags_damage(t, "id3v2: frame %s holds no date", k->id);
-	else if (rc == -ERANGE)
-		tags_damage(t, "id3v2: frame %s is not the size it says "
-			    "once inflated", k->id);
-	else if (repaired)
-		tags_damage(t, "id3v2: frame %s holds UTF-16 without a "
-			    "fitting byte order mark", k->id);
-	return rc == -ENOMEM ? rc : 0;
 }
 
 /*
@@ -815,7 +183,7 @@ static void keep_frame(struct walk *wk, unsigned int what,
 		       unsigned int flags, const char *id,
 		       const unsigned char *p, size_t len)
 {
-	struct kept k = { .len = len, .what = what, .flags = flags };
+	struct tags_id3_kept k = { .len = len, .what = what, .flags = flags };
 
 	if (wk->used + sizeof(k) + len > KEEP_MAX) {
 		walk_damage(wk, "id3v2: too many frames to read at %s", id);
@@ -910,7 +278,7 @@ static int walk_frames(struct walk *wk)
 			walk_damage(wk, "id3v2: the tag is cut short");
 			break;
 		}
-		if (all_zero(h, idlen))
+		if (tags_id3_all_zero(h, idlen))
 			break;
 		size = frame_size(wk, h);
 		if (wk->ver == 4 &&
@@ -982,8 +350,8 @@ static int read_frames(struct walk *wk)
 {
 	struct tags *t = wk->t;
 	const unsigned char *p;
-	struct kept k;
-	struct later later = { 0 };
+	struct tags_id3_kept k;
+	struct tags_id3_later later = { 0 };
 	int rc;
 
 	rc = walk_frames(wk);
@@ -998,7 +366,7 @@ static int read_frames(struct walk *wk)
 	for (size_t off = 0; !rc && off < wk->used; off += sizeof(k) + k.len) {
 		memcpy(&k, wk->keep + off, sizeof(k));
 		p = wk->keep + off + sizeof(k);
-		rc = take_frame(t, wk->ver, wk->unsync, &k, p, &later);
+		rc = tags_id3_take_frame(t, wk->ver, wk->unsync, &k, p, &later);
 	}
 	if (!rc && later.tyer && !later.tdrc) {
 		char y[16];
@@ -1113,7 +481,7 @@ static int read_unsynced(struct walk *wk, uint64_t off, uint64_t size)
 		goto out;
 	}
 	wk->t->bytes_read += n;
-	len = n > 10 ? unsync_decode(raw + 10, n - 10, dec) : 0;
+	len = n > 10 ? tags_id3_unsync_decode(raw + 10, n - 10, dec) : 0;
 	tags_win_mem(&mem, wk->t, dec, len);
 	wk->w = &mem;
 	wk->start = 0;
@@ -1189,57 +557,5 @@ int tags_id3v2_read(struct tags_win *w, uint64_t off, uint64_t *end)
 	rc = read_frames(&wk);
 	if (past)
 		*end = wk.stop;
-	return rc;
-}
-
-/* An ID3v1 text field: up to a zero byte, without the white space
- * around it, Latin-1. */
-static int v1_text(struct tags *t, enum tags_field f,
-		   const unsigned char *p, size_t n)
-{
-	unsigned char out[64];
-	size_t len = strnlen((const char *)p, n), o = 0;
-
-	while (len && strchr(" \t\n\r\v\f", p[len - 1]))
-		len--;
-	while (len && strchr(" \t\n\r\v\f", *p)) {
-		p++;
-		len--;
-	}
-	for (size_t i = 0; i < len; i++)
-		o += put_utf8(out + o, p[i]);
-	if (f == TAGS_YEAR) {
-		tags_take_year(t, (const char *)out, o);
-		return 0;
-	}
-	return tags_add(t, f, (const char *)out, o);
-}
-
-/*
- * ID3v1.1 as mutagen's ParseID3v1 reads it: a track number in the last
- * byte of the comment, unless that byte is a space padding the comment
- * (WinAmp), and 255 for no genre.
- */
-int tags_id3v1_take(struct tags *t, const unsigned char *p)
-{
-	const char *name;
-	char num[8];
-	int rc;
-
-	rc = v1_text(t, TAGS_TITLE, p + 3, 30);
-	if (!rc)
-		rc = v1_text(t, TAGS_ARTIST, p + 33, 30);
-	if (!rc)
-		rc = v1_text(t, TAGS_ALBUM, p + 63, 30);
-	if (!rc)
-		rc = v1_text(t, TAGS_YEAR, p + 93, 4);
-	if (rc)
-		return rc;
-	if (p[126] && (p[126] != ' ' || !p[125])) {
-		snprintf(num, sizeof(num), "%u", p[126]);
-		tags_take_pos(t, TAGS_TRACK, num, strlen(num), 0);
-	}
-	if ((name = genres_name(p[127])))
-		rc = tags_add(t, TAGS_GENRE, name, strlen(name));
 	return rc;
 }

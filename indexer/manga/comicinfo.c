@@ -1,4 +1,9 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
+/*
+ * The ComicInfo.xml reader (comicinfo.h): series, volume and the
+ * fields the views show, from a descriptor, with libxml2. It opens no
+ * archive and decides nothing about names.
+ */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>

@@ -1,4 +1,9 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
+/*
+ * The manga tables rebuilt from the scan (manga.h): series and
+ * volumes from files and folders, the gaps that are missing volumes,
+ * and what users set kept. It does no remote request.
+ */
 #include "indexer/manga/manga.h"
 
 #include <errno.h>

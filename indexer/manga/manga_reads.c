@@ -1,4 +1,8 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
+/*
+ * The manga series and volumes read for the mount (manga_reads.h), on
+ * the calling thread's read connection. It writes nothing.
+ */
 #include "indexer/manga/manga_reads.h"
 
 #include <errno.h>

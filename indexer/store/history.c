@@ -1,4 +1,9 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
+/*
+ * The last rows of a per-run table as arrays for the charts
+ * (history.h), on the calling thread's read connection. The SQL is its
+ * callers'.
+ */
 #include "indexer/store/history.h"
 
 #include <errno.h>

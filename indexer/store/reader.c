@@ -1,4 +1,8 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
+/*
+ * The FUSE threads' read connections (reader.h): one per thread, its
+ * prepared statements kept, a deadline per request. It never writes.
+ */
 #include "indexer/store/reader.h"
 
 #include <errno.h>

@@ -1,4 +1,8 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
+/*
+ * The caller's series filter for documents that list series
+ * (series_filter.h). It reads neither the store nor the disk.
+ */
 #include "indexer/store/series_filter.h"
 
 /* The owner's documents pass no filter: every series is shown. */

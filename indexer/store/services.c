@@ -1,4 +1,8 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
+/*
+ * What the store keeps per remote service (services.h): throttle
+ * state and how its last request went. It sends no request.
+ */
 #include "indexer/store/services.h"
 
 #include <string.h>

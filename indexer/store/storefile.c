@@ -1,4 +1,8 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
+/*
+ * The store as a file (storefile.h): claimed private and locked, its
+ * faults noted and classified. No schema and no queries of a domain.
+ */
 #include "indexer/store/storefile.h"
 
 #include <errno.h>

@@ -1,4 +1,9 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
+/*
+ * The one writer thread of the store (writer.h): its bounded queue,
+ * the batched transactions and the generation after each commit. What a
+ * record means is its domain's (struct writer_ops).
+ */
 #include "indexer/store/writer.h"
 
 #include <errno.h>

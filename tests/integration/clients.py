@@ -55,6 +55,43 @@ def need(program):
     return path
 
 
+class StaticServer:
+    """python3 -m http.server serving a folder (the mount, as a user
+    would serve it) on 127.0.0.1: it sends each file with the
+    Content-Length that stat gives. A context manager; base is its URL."""
+
+    def __init__(self, folder):
+        self.folder = str(folder)
+        self.base = None
+        self.proc = None
+
+    def __enter__(self):
+        port = free_port()
+        self.base = "http://127.0.0.1:%d/" % port
+        self.proc = subprocess.Popen(
+            ["/usr/bin/python3", "-m", "http.server", str(port), "--bind",
+             "127.0.0.1", "--directory", self.folder],
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+        def up():
+            try:
+                with socket.create_connection(("127.0.0.1", port), 1):
+                    return True
+            except OSError:
+                return self.proc.poll() is not None
+        try:
+            wait_for(up, 15, "http.server on port %d" % port)
+            assert self.proc.poll() is None, "http.server ended at start"
+        except BaseException:
+            self.__exit__(None, None, None)
+            raise
+        return self
+
+    def __exit__(self, *exc):
+        self.proc.terminate()
+        self.proc.wait(timeout=30)
+
+
 class Torrent:
     """A single-file torrent of content (bytes) named name, with its v1
     info hash and magnet link; announced to tracker (a url) when given,

@@ -14,6 +14,7 @@ import zlib
 
 import pytest
 
+from clients import StaticServer
 from conftest import add_scan, start, unmount
 
 SVG = "{http://www.w3.org/2000/svg}"
@@ -282,5 +283,72 @@ def test_failed_full_and_one_format(library, tmp_path):
         assert len(marks) == 2 * len(full) + 1
         assert "full scan" in [t.text for t in root.iter(SVG + "text")]
         assert near(counts, PURPLE) > 300
+    finally:
+        unmount(m.path, m.proc)
+
+
+def browse(url, tmp_path, name):
+    """What a browser makes of url: Debian's Chromium, headless, renders
+    it to a PNG (with its document, to see no parser error), or, where
+    Chromium is not installed, curl fetches it (failing on a body shorter
+    than its Content-Length) and rsvg-convert renders that."""
+    png = tmp_path / (name + ".png")
+    chromium = shutil.which("chromium")
+    if chromium:
+        flags = [chromium, "--headless", "--no-sandbox", "--disable-gpu",
+                 "--no-first-run", "--disable-background-networking",
+                 "--hide-scrollbars", "--window-size=1200,900",
+                 "--user-data-dir=" + str(tmp_path / "chromium")]
+        dom = subprocess.run(flags + ["--dump-dom", url],
+                             capture_output=True, text=True, timeout=120)
+        assert dom.returncode == 0, dom.stderr
+        assert "parsererror" not in dom.stdout and \
+            "Unexpected end" not in dom.stdout, dom.stdout[-2000:]
+        assert "<polyline" in dom.stdout, dom.stdout[-2000:]
+        shot = subprocess.run(flags + ["--screenshot=" + str(png), url],
+                              capture_output=True, text=True, timeout=120)
+        assert shot.returncode == 0 and png.exists(), shot.stderr
+    else:
+        if not shutil.which("rsvg-convert"):
+            pytest.skip("neither chromium nor rsvg-convert is installed")
+        svg = tmp_path / (name + ".svg")
+        r = subprocess.run(["curl", "-sS", "--fail", "-o", str(svg), url],
+                           capture_output=True, text=True, timeout=60)
+        assert r.returncode == 0, r.stderr
+        subprocess.run(["rsvg-convert", "-o", str(png), str(svg)],
+                       check=True, timeout=60)
+    return png_pixels(str(png))
+
+
+def test_served_to_a_browser(library, tmp_path):
+    """A chart over 4 KiB on a fresh mount, served by python3 -m
+    http.server (which sends the Content-Length stat gives), is whole in
+    a browser, and again after it grew since it was last opened."""
+    m = start_without_checks(tmp_path, library)
+    try:
+        db = sqlite3.connect(m.db, timeout=30)
+        t = time.time() - 300 * 3600
+        first = db.execute("SELECT max(id) FROM scans").fetchone()[0] + 1
+        for i in range(first, first + 75):
+            add_scan(db, t + i * 3600, 1.5, files_seen=1200, scan_id=i)
+        db.commit()
+        url_path = "metrics/scans.svg"
+        with StaticServer(m.path) as web:
+            counts = browse(web.base + url_path, tmp_path, "fresh")
+            assert near(counts, BLUE) > 300 and near(counts, ORANGE) > 300
+            before = len(m.read(url_path))
+            assert before > 4096
+            for i in range(first + 75, first + 175):
+                add_scan(db, t + i * 3600, 1.25 + i % 9 * 0.125,
+                         files_seen=1234567 + i * 7919, scan_id=i)
+            db.commit()
+            counts = browse(web.base + url_path, tmp_path, "grown")
+            assert near(counts, BLUE) > 300 and near(counts, ORANGE) > 300
+            r = subprocess.run(["curl", "-sS", "--fail", web.base + url_path],
+                               capture_output=True, timeout=60)
+            assert r.returncode == 0, r.stderr
+            assert r.stdout == m.read(url_path)
+            assert len(r.stdout) > before
+        db.close()
     finally:
         unmount(m.path, m.proc)

@@ -1,0 +1,465 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/*
+ * The watcher thread: inotify events read, each turned into the path it
+ * touched (a rename's two ends paired by their cookie, what moved away
+ * remembered for scans), gathered for a window and handed to the
+ * scanner in one batch, or to the repair's links for the Real-Debrid
+ * library folders; the directories without a watch polled on a timer.
+ * It adds no watch; that is watch_map.c's.
+ */
+#include <errno.h>
+#include <poll.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/inotify.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "common/bytes.h"
+#include "common/clock.h"
+#include "common/log.h"
+#include "common/path.h"
+#include "common/strbuf.h"
+#include "indexer/library/watch_private.h"
+
+/* Join a directory and a name into a root-relative path. */
+static void join(struct strbuf *out, const char *dir, const char *name)
+{
+	strbuf_reset(out);
+	if (*dir) {
+		strbuf_addstr(out, dir);
+		strbuf_addch(out, '/');
+	}
+	strbuf_addstr(out, name);
+}
+
+/* Note a path for this window's scan. A burst of events repeats paths;
+ * only an immediate repeat is skipped here, submit() drops the rest once
+ * the list is sorted, so a large burst costs no quadratic search. */
+static void touch(size_t root, const char *rel, double at)
+{
+	const struct watch_place *last = watch_wt.touched.nr ?
+		&watch_wt.touched.v[watch_wt.touched.nr - 1] : NULL;
+
+	if (!watch_wt.window_start)
+		watch_wt.window_start = at;
+	if (last && last->root == root && !strcmp(last->rel, rel))
+		return;
+	if (!watch_list_add(&watch_wt.touched, root, rel, strlen(rel)))
+		watch_wt.touched.v[watch_wt.touched.nr - 1].at = at;
+}
+
+/* The closest directory holding both paths, which a rescan must cover for
+ * the scanner to see both ends of a rename and keep the file's id. */
+static void common_dir(const char *a, const char *b, struct strbuf *out)
+{
+	size_t n = 0, i;
+
+	for (i = 0; a[i] && a[i] == b[i]; i++)
+		if (a[i] == '/')
+			n = i;
+	if ((!a[i] && b[i] == '/') || (!b[i] && a[i] == '/'))
+		n = i;
+	strbuf_reset(out);
+	strbuf_add(out, a, n);
+}
+
+static void moved_to(size_t root, const char *to, uint32_t cookie,
+		     int isdir, double at)
+{
+	struct strbuf dir = STRBUF_INIT;
+
+	for (size_t i = 0; i < watch_wt.moves.nr; i++) {
+		struct watch_place *from = &watch_wt.moves.v[i];
+
+		if (from->cookie != cookie)
+			continue;
+		if (isdir) {
+			pthread_mutex_lock(&watch_wt.lock);
+			watch_map_move(from->root, from->rel, root, to);
+			pthread_mutex_unlock(&watch_wt.lock);
+		}
+		if (from->root == root) {
+			common_dir(from->rel, to, &dir);
+			touch(root, dir.buf, from->at);
+		} else {
+			touch(from->root, from->rel, from->at);
+			touch(root, to, at);
+		}
+		watch_list_del(&watch_wt.moves, i);
+		strbuf_release(&dir);
+		return;
+	}
+	touch(root, to, at);
+}
+
+/* A created file is scanned when its writer closes it; what is complete
+ * at creation (a directory, a symlink, a hard link) is scanned now. */
+static int complete_at_creation(const char *root, const char *rel)
+{
+	struct strbuf path = STRBUF_INIT;
+	struct stat st;
+	int done;
+
+	strbuf_addf(&path, "%s/%s", root, rel);
+	done = !lstat(path.buf, &st) &&
+		(S_ISLNK(st.st_mode) || st.st_nlink > 1);
+	strbuf_release(&path);
+	return done;
+}
+
+static int is_symlink(const char *root, const char *rel)
+{
+	struct strbuf path = STRBUF_INIT;
+	struct stat st;
+	int link;
+
+	strbuf_addf(&path, "%s/%s", root, rel);
+	link = !lstat(path.buf, &st) && S_ISLNK(st.st_mode);
+	strbuf_release(&path);
+	return link;
+}
+
+static enum watch_kind event_kind(uint32_t mask)
+{
+	static const struct {
+		uint32_t mask;
+		enum watch_kind kind;
+	} kinds[] = {
+		{ IN_Q_OVERFLOW, WATCH_OVERFLOW },
+		{ IN_CREATE, WATCH_CREATE },
+		{ IN_CLOSE_WRITE, WATCH_CLOSE_WRITE },
+		{ IN_DELETE, WATCH_DELETE },
+		{ IN_MOVED_FROM, WATCH_MOVED_FROM },
+		{ IN_MOVED_TO, WATCH_MOVED_TO },
+		{ IN_DELETE_SELF, WATCH_DELETE_SELF },
+		{ IN_MOVE_SELF, WATCH_MOVE_SELF },
+	};
+
+	for (size_t i = 0; i < ARRAY_SIZE(kinds); i++)
+		if (mask & kinds[i].mask)
+			return kinds[i].kind;
+	return WATCH_ATTRIB;
+}
+
+/* Keep what moved away for watch_moved_since(); the oldest record gives
+ * way to the newest. */
+static void moved_away(size_t root, const char *rel, double at)
+{
+	char *copy = strdup(rel);
+	struct watch_place *p;
+
+	if (!copy) {
+		log_error(-ENOMEM, "watch: out of memory");
+		return;
+	}
+	pthread_mutex_lock(&watch_wt.lock);
+	p = &watch_wt.gone[watch_wt.gone_next++ % MOVES_KEPT];
+	if (p->rel) {
+		watch_wt.gone_lost_at = p->at;
+		free(p->rel);
+	}
+	p->root = root;
+	p->rel = copy;
+	p->at = at;
+	pthread_mutex_unlock(&watch_wt.lock);
+}
+
+int watch_moved_since(size_t root, const char *rel, double since)
+{
+	double newest;
+	int moved;
+
+	if (!__atomic_load_n(&watch_wt.running, __ATOMIC_ACQUIRE))
+		return 0;
+	pthread_mutex_lock(&watch_wt.lock);
+	/* a record written over may have named it */
+	moved = watch_wt.gone_lost_at >= since;
+	/* none since: the usual answer, for each file a deletion took */
+	newest = watch_wt.gone_next ?
+		watch_wt.gone[(watch_wt.gone_next - 1) % MOVES_KEPT].at : -1;
+	for (size_t i = 0; !moved && newest >= since && i < MOVES_KEPT; i++) {
+		const struct watch_place *p = &watch_wt.gone[i];
+
+		moved = p->rel && p->at >= since && p->root == root &&
+			path_under(rel, p->rel);
+	}
+	pthread_mutex_unlock(&watch_wt.lock);
+	return moved;
+}
+
+static void handle_event(const struct inotify_event *ev, double now,
+			 struct strbuf *path)
+{
+	enum watch_kind kind = event_kind(ev->mask);
+	int isdir = !!(ev->mask & IN_ISDIR);
+	const struct watch_place *watched;
+	const char *top;
+	size_t root;
+
+	pthread_mutex_lock(&watch_wt.lock);
+	if (ev->mask & IN_IGNORED) {
+		watch_map_drop(ev->wd);
+		pthread_mutex_unlock(&watch_wt.lock);
+		return;
+	}
+	watch_wt.st.events++;
+	watch_wt.st.by_kind[kind]++;
+	watch_wt.st.last_event_at = clock_wall();
+	if (kind == WATCH_OVERFLOW) {
+		watch_wt.st.overflows++;
+		pthread_mutex_unlock(&watch_wt.lock);
+		log_warn("watch: inotify queue overflowed; rescanning every"
+			 " root");
+		watch_wt.overflowed = 1;
+		if (!watch_wt.window_start)
+			watch_wt.window_start = now;
+		return;
+	}
+	watched = watch_map_get(ev->wd);
+	if (!watched || !ev->len) {
+		pthread_mutex_unlock(&watch_wt.lock);
+		return;
+	}
+	root = watched->root;
+	join(path, watched->rel, ev->name);
+	pthread_mutex_unlock(&watch_wt.lock);
+	top = watch_root_path(root);
+
+	switch (kind) {
+	case WATCH_CREATE:
+		if (isdir || complete_at_creation(top, path->buf))
+			touch(root, path->buf, now);
+		break;
+	case WATCH_CLOSE_WRITE:
+	case WATCH_DELETE:
+		touch(root, path->buf, now);
+		break;
+	case WATCH_ATTRIB:
+		if (is_symlink(top, path->buf))
+			touch(root, path->buf, now);
+		break;
+	case WATCH_MOVED_FROM:
+		moved_away(root, path->buf, now);
+		if (!watch_list_add(&watch_wt.moves, root, path->buf,
+				    path->len)) {
+			watch_wt.moves.v[watch_wt.moves.nr - 1].cookie =
+				ev->cookie;
+			watch_wt.moves.v[watch_wt.moves.nr - 1].isdir = isdir;
+			watch_wt.moves.v[watch_wt.moves.nr - 1].at = now;
+		}
+		if (!watch_wt.window_start)
+			watch_wt.window_start = now;
+		break;
+	case WATCH_MOVED_TO:
+		moved_to(root, path->buf, ev->cookie, isdir, now);
+		break;
+	default:
+		break;
+	}
+}
+
+/* Order by root and path, and equal paths by when they were seen, so the
+ * one submit() keeps carries the earliest time. */
+static int cmp_place(const void *a, const void *b)
+{
+	const struct watch_place *x = a, *y = b;
+	int c;
+
+	if (x->root != y->root)
+		return x->root < y->root ? -1 : 1;
+	c = strcmp(x->rel, y->rel);
+	if (c)
+		return c;
+	return (x->at > y->at) - (x->at < y->at);
+}
+
+/* Hand the touched paths to the scanner in one go, each once, leaving
+ * out those below another touched directory, which its scan covers.
+ * Paths under the Real-Debrid library folders, sorted last, go to the
+ * repair's links instead. */
+static size_t submit(struct watch_place_list *l, const char *trigger)
+{
+	char **paths = calloc(l->nr ? l->nr : 1, sizeof(*paths));
+	double *at = calloc(l->nr ? l->nr : 1, sizeof(*at));
+	const struct watch_place *keep = NULL;
+	size_t n = 0, indexed = 0;
+	int queued = 0;
+
+	if (!paths || !at) {
+		log_error(-ENOMEM, "watch: out of memory");
+		goto out;
+	}
+	if (l->nr > 1)	/* an empty list may have no array to give qsort() */
+		qsort(l->v, l->nr, sizeof(*l->v), cmp_place);
+	for (size_t i = 0; i < l->nr; i++) {
+		const struct watch_place *p = &l->v[i];
+
+		if (keep && keep->root == p->root &&
+		    path_under(p->rel, keep->rel))
+			continue;
+		keep = p;
+		if (asprintf(&paths[n], "%s%s%s", watch_root_path(p->root),
+			     *p->rel ? "/" : "", p->rel) < 0) {
+			paths[n] = NULL;
+			log_error(-ENOMEM, "watch: out of memory");
+			break;
+		}
+		at[n++] = p->at;
+		indexed += p->root < watch_wt.nr_roots;
+	}
+	if (indexed)
+		queued = watch_wt.set.rescan(trigger, paths, at, indexed);
+	if (n > indexed) {
+		watch_wt.set.libs_changed(paths + indexed, n - indexed);
+		queued = (queued > 0 ? queued : 0) + n - indexed;
+	}
+out:
+	for (size_t i = 0; paths && i < n; i++)
+		free(paths[i]);
+	free(paths);
+	free(at);
+	return queued > 0 ? queued : 0;
+}
+
+/* The window is over: what moved out without coming back was deleted, and
+ * the rest goes to the scanner in one batch. */
+static void flush(void)
+{
+	size_t n;
+
+	while (watch_wt.moves.nr) {
+		struct watch_place *p =
+			&watch_wt.moves.v[watch_wt.moves.nr - 1];
+
+		if (p->isdir) {
+			pthread_mutex_lock(&watch_wt.lock);
+			watch_map_forget(p->root, p->rel);
+			pthread_mutex_unlock(&watch_wt.lock);
+		}
+		touch(p->root, p->rel, p->at);
+		watch_list_del(&watch_wt.moves, watch_wt.moves.nr - 1);
+	}
+	if (watch_wt.overflowed) {
+		n = !watch_wt.set.rescan_all("watch");
+		if (watch_wt.nr_libs)
+			watch_wt.set.libs_changed(NULL, 0);
+		watch_wt.overflowed = 0;
+	} else {
+		n = submit(&watch_wt.touched, "watch");
+	}
+	watch_list_clear(&watch_wt.touched);
+	watch_wt.window_start = 0;
+	pthread_mutex_lock(&watch_wt.lock);
+	watch_wt.st.batches++;
+	watch_wt.st.paths_submitted += n;
+	pthread_mutex_unlock(&watch_wt.lock);
+}
+
+/* Directories left without a watch are rescanned on a timer; one that
+ * has gone needs no more polling. */
+static void poll_unwatched(void)
+{
+	struct watch_place_list due = { 0 };
+
+	pthread_mutex_lock(&watch_wt.lock);
+	for (size_t i = 0; i < watch_wt.polled.nr; i++) {
+		struct watch_place *p = &watch_wt.polled.v[i];
+		struct strbuf path = STRBUF_INIT;
+		struct stat st;
+
+		strbuf_addf(&path, "%s/%s", watch_root_path(p->root), p->rel);
+		if (lstat(path.buf, &st) && errno == ENOENT)
+			watch_list_del(&watch_wt.polled, i--);
+		else
+			watch_list_add(&due, p->root, p->rel, strlen(p->rel));
+		strbuf_release(&path);
+	}
+	watch_wt.st.polled_dirs = watch_wt.polled.nr;
+	watch_wt.next_poll = clock_mono() + watch_wt.poll_s;
+	pthread_mutex_unlock(&watch_wt.lock);
+	submit(&due, "schedule");
+	watch_list_clear(&due);
+	free(due.v);
+}
+
+static int poll_due(double now)
+{
+	int due;
+
+	pthread_mutex_lock(&watch_wt.lock);
+	due = watch_wt.polled.nr && now >= watch_wt.next_poll;
+	pthread_mutex_unlock(&watch_wt.lock);
+	return due;
+}
+
+/* Milliseconds poll() may sleep: until the window closes or the next
+ * poll of unwatched directories, whichever comes first. */
+static int next_timeout(double now)
+{
+	double until = -1;
+
+	if (watch_wt.window_start)
+		until = watch_wt.window_start +
+			watch_wt.debounce_ms / 1000.0 - now;
+	pthread_mutex_lock(&watch_wt.lock);
+	if (watch_wt.polled.nr &&
+	    (until < 0 || watch_wt.next_poll - now < until))
+		until = watch_wt.next_poll - now;
+	pthread_mutex_unlock(&watch_wt.lock);
+	if (until < 0)
+		return watch_wt.window_start || watch_wt.polled.nr ? 0 : -1;
+	return (int)(until * 1000) + 1;
+}
+
+void *watch_main(void *unused)
+{
+	static char buf[64 * 1024]
+		__attribute__((aligned(__alignof__(struct inotify_event))));
+	struct strbuf path = STRBUF_INIT;
+
+	(void)unused;
+	for (;;) {
+		struct pollfd fds[2] = {
+			{ .fd = watch_wt.fd, .events = POLLIN },
+			{ .fd = watch_wt.wake_fd, .events = POLLIN },
+		};
+		double now = clock_mono();
+		ssize_t n;
+
+		if (poll(fds, 2, next_timeout(now)) < 0 && errno != EINTR) {
+			log_error(-errno, "watch: poll: %s", strerror(errno));
+			break;
+		}
+		if (fds[1].revents) {
+			uint64_t count;
+
+			if (read(watch_wt.wake_fd, &count, sizeof(count)) < 0 &&
+			    errno != EAGAIN)
+				log_error(-errno, "watch: eventfd: %s",
+					  strerror(errno));
+			if (!__atomic_load_n(&watch_wt.running,
+					     __ATOMIC_ACQUIRE))
+				break;
+		}
+		now = clock_mono();
+		while ((n = read(watch_wt.fd, buf, sizeof(buf))) > 0) {
+			for (char *p = buf; p < buf + n;) {
+				const struct inotify_event *ev = (void *)p;
+
+				handle_event(ev, now, &path);
+				p += sizeof(*ev) + ev->len;
+			}
+		}
+		now = clock_mono();
+		if (watch_wt.window_start && now >= watch_wt.window_start +
+		    watch_wt.debounce_ms / 1000.0)
+			flush();
+		if (poll_due(now))
+			poll_unwatched();
+	}
+	strbuf_release(&path);
+	return NULL;
+}

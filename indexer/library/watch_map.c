@@ -1,0 +1,405 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/*
+ * The watcher's watches: a place per inotify descriptor, found by
+ * descriptor and by path, kept as folders are walked, renamed and moved
+ * away; the directories the watch limit left out, polled instead; the
+ * lists of places the watcher's files share. It reads no event and
+ * hands nothing to the scanner; that is watch_events.c's.
+ */
+#include <errno.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/inotify.h>
+#include <sys/types.h>
+
+#include "common/clock.h"
+#include "common/hash.h"
+#include "common/hmap.h"
+#include "common/log.h"
+#include "common/path.h"
+#include "common/strbuf.h"
+#include "indexer/library/watch_private.h"
+
+#define WATCH_MASK (IN_CREATE | IN_CLOSE_WRITE | IN_DELETE | IN_MOVED_FROM | \
+		    IN_MOVED_TO | IN_DELETE_SELF | IN_MOVE_SELF | IN_ATTRIB | \
+		    IN_DONT_FOLLOW | IN_ONLYDIR | IN_EXCL_UNLINK)
+
+int watch_list_add(struct watch_place_list *l, size_t root, const char *rel,
+		   size_t len)
+{
+	struct watch_place *p;
+
+	if (l->nr == l->alloc) {
+		size_t n = l->alloc ? l->alloc * 2 : 64;
+
+		p = realloc(l->v, n * sizeof(*p));
+		if (!p)
+			return log_error(-ENOMEM, "watch: out of memory");
+		l->v = p;
+		l->alloc = n;
+	}
+	p = &l->v[l->nr];
+	memset(p, 0, sizeof(*p));
+	p->root = root;
+	p->rel = strndup(rel, len);
+	if (!p->rel)
+		return log_error(-ENOMEM, "watch: out of memory");
+	l->nr++;
+	return 0;
+}
+
+void watch_list_del(struct watch_place_list *l, size_t i)
+{
+	free(l->v[i].rel);
+	l->v[i] = l->v[--l->nr];
+}
+
+void watch_list_clear(struct watch_place_list *l)
+{
+	while (l->nr)
+		watch_list_del(l, l->nr - 1);
+}
+
+static ssize_t list_find(const struct watch_place_list *l, size_t root,
+			 const char *rel)
+{
+	for (size_t i = 0; i < l->nr; i++)
+		if (l->v[i].root == root && !strcmp(l->v[i].rel, rel))
+			return i;
+	return -1;
+}
+
+/* The first place of l at rel or below it, or -1. */
+static ssize_t list_find_under(const struct watch_place_list *l, size_t root,
+			       const char *rel)
+{
+	for (size_t i = 0; i < l->nr; i++)
+		if (l->v[i].root == root && path_under(l->v[i].rel, rel))
+			return i;
+	return -1;
+}
+
+const char *watch_root_path(size_t root)
+{
+	return root < watch_wt.nr_roots ? watch_wt.roots[root] :
+		watch_wt.libs[root - watch_wt.nr_roots];
+}
+
+static uint64_t place_hash(size_t root, const char *rel, size_t len)
+{
+	return hash_end(hash_add_bytes(hash_add(HASH_INIT, root), rel, len));
+}
+
+static void place_free(struct watch_place *p)
+{
+	free(p->rel);
+	free(p);
+}
+
+void watch_map_entry_free(struct hmap_entry *e)
+{
+	place_free(hmap_entry_of(e, struct watch_place, ent));
+}
+
+/* Whether the watched place p is rel (len bytes) under root, whose
+ * place_hash() is hash: the hash first, which p holds, where the path
+ * is one more read from memory. */
+static int place_is(const struct watch_place *p, uint64_t hash, size_t root,
+		    const char *rel, size_t len)
+{
+	return p->ent.hash == hash && p->root == root &&
+		!strncmp(p->rel, rel, len) && !p->rel[len];
+}
+
+/* The watched place at rel (len bytes) under root, or NULL; hash is
+ * its place_hash(). */
+static struct watch_place *map_find(uint64_t hash, size_t root, const char *rel,
+				    size_t len)
+{
+	struct hmap_entry *e = hmap_get(&watch_wt.watched, hash);
+
+	for (; e; e = hmap_get_next(e)) {
+		struct watch_place *p =
+			hmap_entry_of(e, struct watch_place, ent);
+
+		if (place_is(p, hash, root, rel, len))
+			return p;
+	}
+	return NULL;
+}
+
+/* How many descriptors after the last one found map_find_near() looks
+ * at: as many as the scan looks at rows (scan.c), for the same walk. */
+#define NEAR_LOOKS 16
+
+/*
+ * map_find() for a walk: a rescan meets the folders in the order the
+ * first walk watched them in, the order of their descriptors, so the few
+ * after the one this thread found last (*near) are looked at before the
+ * table, whose random reads miss the cache each time.
+ */
+static struct watch_place *map_find_near(size_t root, const char *rel,
+					 size_t len, size_t *near)
+{
+	uint64_t hash = place_hash(root, rel, len);
+	struct watch_place *p;
+
+	for (size_t wd = *near;
+	     wd < watch_wt.map_alloc && wd < *near + NEAR_LOOKS; wd++)
+		if (watch_wt.map[wd] &&
+		    place_is(watch_wt.map[wd], hash, root, rel, len)) {
+			*near = wd + 1;
+			return watch_wt.map[wd];
+		}
+	p = map_find(hash, root, rel, len);
+	if (p)
+		*near = p->wd + 1;
+	return p;
+}
+
+struct watch_place *watch_map_get(int wd)
+{
+	return wd >= 0 && (size_t)wd < watch_wt.map_alloc ?
+		watch_wt.map[wd] : NULL;
+}
+
+static void map_unlink(struct watch_place *p)
+{
+	hmap_remove(&watch_wt.watched, &p->ent);
+	watch_wt.map[p->wd] = NULL;
+	watch_wt.st.watches--;
+	place_free(p);
+}
+
+/* Index p by path; one that had the path under another (stale)
+ * descriptor gives way. */
+static int map_index(struct watch_place *p)
+{
+	size_t len = strlen(p->rel);
+	uint64_t hash = place_hash(p->root, p->rel, len);
+	struct watch_place *stale = map_find(hash, p->root, p->rel, len);
+
+	if (stale)
+		map_unlink(stale);
+	if (hmap_add(&watch_wt.watched, &p->ent, hash))
+		return log_error(-ENOMEM, "watch: out of memory");
+	return 0;
+}
+
+static void map_set(int wd, size_t root, const char *rel)
+{
+	struct watch_place *p = calloc(1, sizeof(*p));
+
+	if (!p || !(p->rel = strdup(rel))) {
+		free(p);
+		log_error(-ENOMEM, "watch: out of memory");
+		return;
+	}
+	p->root = root;
+	p->wd = wd;
+	if ((size_t)wd >= watch_wt.map_alloc) {
+		size_t n = watch_wt.map_alloc ? watch_wt.map_alloc : 1024;
+		struct watch_place **m;
+
+		while (n <= (size_t)wd)
+			n *= 2;
+		m = realloc(watch_wt.map, n * sizeof(*m));
+		if (!m) {
+			place_free(p);
+			log_error(-ENOMEM, "watch: out of memory");
+			return;
+		}
+		memset(m + watch_wt.map_alloc, 0,
+		       (n - watch_wt.map_alloc) * sizeof(*m));
+		watch_wt.map = m;
+		watch_wt.map_alloc = n;
+	}
+	if (watch_wt.map[wd])
+		map_unlink(watch_wt.map[wd]);
+	if (map_index(p)) {
+		place_free(p);
+		return;
+	}
+	watch_wt.map[wd] = p;
+	watch_wt.st.watches++;
+}
+
+void watch_map_drop(int wd)
+{
+	struct watch_place *p = watch_map_get(wd);
+
+	if (p)
+		map_unlink(p);
+}
+
+void watch_map_move(size_t root, const char *from, size_t to_root,
+		    const char *to)
+{
+	struct strbuf sb = STRBUF_INIT;
+	size_t flen = strlen(from);
+
+	for (size_t wd = 0; wd < watch_wt.map_alloc; wd++) {
+		struct watch_place *p = watch_wt.map[wd];
+		char *moved;
+
+		if (!p || p->root != root || !path_under(p->rel, from))
+			continue;
+		strbuf_reset(&sb);
+		strbuf_addstr(&sb, to);
+		strbuf_addstr(&sb, p->rel + flen);
+		moved = strdup(sb.buf);
+		if (!moved)
+			continue;
+		hmap_remove(&watch_wt.watched, &p->ent);
+		free(p->rel);
+		p->rel = moved;
+		p->root = to_root;
+		if (map_index(p)) {
+			watch_wt.map[wd] = NULL;
+			watch_wt.st.watches--;
+			place_free(p);
+		}
+	}
+	strbuf_release(&sb);
+}
+
+void watch_map_forget(size_t root, const char *dir)
+{
+	for (size_t wd = 0; wd < watch_wt.map_alloc; wd++)
+		if (watch_wt.map[wd] && watch_wt.map[wd]->root == root &&
+		    path_under(watch_wt.map[wd]->rel, dir))
+			inotify_rm_watch(watch_wt.fd, wd);
+}
+
+void watch_forget(size_t root, const char *rel)
+{
+	ssize_t i;
+
+	if (!__atomic_load_n(&watch_wt.running, __ATOMIC_ACQUIRE))
+		return;
+	pthread_mutex_lock(&watch_wt.lock);
+	watch_map_forget(root, rel);
+	while ((i = list_find_under(&watch_wt.polled, root, rel)) >= 0)
+		watch_list_del(&watch_wt.polled, i);
+	watch_wt.st.polled_dirs = watch_wt.polled.nr;
+	pthread_mutex_unlock(&watch_wt.lock);
+}
+
+/* Add the watch of the folder open as dirfd, or found at path when there
+ * is no descriptor, or no /proc to reach it through. */
+static int add_watch(int dirfd, const char *path)
+{
+	char link[32];
+	int wd;
+
+	if (dirfd >= 0) {
+		snprintf(link, sizeof(link), "/proc/self/fd/%d", dirfd);
+		wd = inotify_add_watch(watch_wt.fd, link, WATCH_MASK &
+				       ~IN_DONT_FOLLOW);
+		if (wd >= 0 || errno != ENOENT)
+			return wd;
+	}
+	return inotify_add_watch(watch_wt.fd, path, WATCH_MASK);
+}
+
+void watch_dir(size_t root, const char *rel, size_t len, int dirfd)
+{
+	static __thread size_t near;
+	struct strbuf path = STRBUF_INIT;
+	int wd, err, wake = 0;
+
+	if (!__atomic_load_n(&watch_wt.running, __ATOMIC_ACQUIRE))
+		return;
+	/* A rescan walks folders already watched: adding a watch again
+	 * would cost a syscall and a pass over the folder's entries. */
+	pthread_mutex_lock(&watch_wt.lock);
+	wd = map_find_near(root, rel, len, &near) != NULL;
+	pthread_mutex_unlock(&watch_wt.lock);
+	if (wd)
+		return;
+	strbuf_addstr(&path, watch_root_path(root));
+	if (len) {
+		strbuf_addch(&path, '/');
+		strbuf_add(&path, rel, len);
+	}
+	wd = add_watch(dirfd, path.buf);
+	err = errno;
+	strbuf_reset(&path);
+	strbuf_add(&path, rel, len);
+	pthread_mutex_lock(&watch_wt.lock);
+	if (wd >= 0) {
+		ssize_t i;
+
+		map_set(wd, root, path.buf);
+		i = list_find(&watch_wt.polled, root, path.buf);
+		if (i >= 0)
+			watch_list_del(&watch_wt.polled, i);
+	} else if (err == ENOSPC) {
+		if (list_find(&watch_wt.polled, root, path.buf) < 0) {
+			if (!watch_wt.polled.nr) {
+				log_warn("watch: inotify watch limit reached;"
+					 " directories without a watch are"
+					 " rescanned every %lds",
+					 watch_wt.poll_s);
+				watch_wt.next_poll = clock_mono() +
+					watch_wt.poll_s;
+				wake = 1;
+			}
+			watch_list_add(&watch_wt.polled, root, rel, len);
+		}
+	} else {
+		log_debug("watch: cannot watch %s/%s: %s",
+			  watch_root_path(root), path.buf, strerror(err));
+	}
+	watch_wt.st.polled_dirs = watch_wt.polled.nr;
+	pthread_mutex_unlock(&watch_wt.lock);
+	strbuf_release(&path);
+	/* The watcher may be asleep with no timer: start its poll clock. */
+	if (wake)
+		watch_wake();
+}
+
+void watch_renew(size_t root)
+{
+	int wd;
+
+	if (!__atomic_load_n(&watch_wt.running, __ATOMIC_ACQUIRE))
+		return;
+	wd = add_watch(-1, watch_root_path(root));
+	if (wd < 0) {
+		log_debug("watch: cannot watch %s: %s", watch_root_path(root),
+			  strerror(errno));
+		return;
+	}
+	pthread_mutex_lock(&watch_wt.lock);
+	map_set(wd, root, "");
+	pthread_mutex_unlock(&watch_wt.lock);
+}
+
+void watch_library_dir(const char *dir)
+{
+	size_t best = 0, best_len = 0;
+
+	if (!__atomic_load_n(&watch_wt.running, __ATOMIC_ACQUIRE))
+		return;
+	/* One folder has one watch: an indexed root's stays the scanner's. */
+	for (size_t i = 0; i < watch_wt.nr_roots; i++)
+		if (path_under(dir, watch_wt.roots[i]))
+			return;
+	for (size_t i = 0; i < watch_wt.nr_libs; i++) {
+		size_t len = strlen(watch_wt.libs[i]);
+
+		if (len > best_len && path_under(dir, watch_wt.libs[i])) {
+			best = i;
+			best_len = len;
+		}
+	}
+	if (!best_len)
+		return;
+	dir += best_len;
+	if (*dir == '/')
+		dir++;
+	watch_dir(watch_wt.nr_roots + best, dir, strlen(dir), -1);
+}

@@ -1,0 +1,121 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#ifndef MEDIAMON_WATCH_PRIVATE_H
+#define MEDIAMON_WATCH_PRIVATE_H
+
+/*
+ * What the watcher's files share, for them alone: its one state, the
+ * places it keeps, the watches by descriptor and by path
+ * (watch_map.c), the thread that reads events and hands batches to the
+ * scanner (watch_events.c), and its start, stop and counters
+ * (watch.c). The fields after lock are read and written under it; the
+ * batch at the end is the watcher thread's own.
+ */
+
+#include <pthread.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "common/hmap.h"
+#include "indexer/library/watch.h"
+
+#define LATENCY_RING 1024
+#define MOVES_KEPT 1024		/* moves away remembered for scans */
+
+/* A path under a root: what a watch covers, or what an event touched. */
+struct watch_place {
+	struct hmap_entry ent;	/* watched: in watch_wt.watched */
+	size_t root;
+	char *rel;
+	int wd;			/* watched: its descriptor */
+	double at;		/* touched: when it was seen (monotonic) */
+	uint32_t cookie;	/* pending move: the kernel's pairing cookie */
+	int isdir;
+};
+
+struct watch_place_list {
+	struct watch_place *v;
+	size_t nr, alloc;
+};
+
+struct watch_state {
+	struct watch_setup set;		/* for its callbacks */
+	char **roots;			/* copies of the roots */
+	size_t nr_roots;
+	char **libs;			/* Real-Debrid library folders, roots
+					 * nr_roots and up, normalized */
+	size_t nr_libs;
+	long debounce_ms, poll_s;
+	int fd, wake_fd;		/* wake_fd: stop, or start polling */
+	pthread_t thread;
+	int running;
+
+	pthread_mutex_t lock;		/* everything below */
+	struct watch_place **map;	/* watched, by descriptor */
+	size_t map_alloc;
+	struct hmap watched;		/* the same, by path */
+	struct watch_place_list polled;	/* directories the limit left out */
+	struct watch_status st;
+	double ring[LATENCY_RING];
+	size_t ring_nr, ring_next;
+	/* what moved away lately, for scans that met it nowhere */
+	struct watch_place gone[MOVES_KEPT];
+	size_t gone_next;
+	double gone_lost_at;		/* of the latest record written over */
+
+	/* the watcher thread's own batch */
+	struct watch_place_list touched, moves;
+	double window_start, next_poll;
+	int overflowed;
+};
+
+/* The watcher's state; watch.c holds it. */
+extern struct watch_state watch_wt;
+
+/* watch.c */
+
+/* Wake the watcher thread from its poll(): to stop, or to start the
+ * clock of the polled directories. */
+void watch_wake(void);
+
+/* watch_map.c */
+
+/* Add a place at rel (len bytes) under root to l. Returns 0 or -ENOMEM
+ * (logged). */
+int watch_list_add(struct watch_place_list *l, size_t root, const char *rel,
+		   size_t len);
+
+/* Remove the place at i from l, the last one taking its slot. */
+void watch_list_del(struct watch_place_list *l, size_t i);
+
+/* Remove every place of l, keeping its array. */
+void watch_list_clear(struct watch_place_list *l);
+
+/* The folder of root number root: an indexed root, or a library folder
+ * of Real-Debrid links after them. */
+const char *watch_root_path(size_t root);
+
+/* Free a watched place, an entry of watch_wt.watched. */
+void watch_map_entry_free(struct hmap_entry *e);
+
+/* The watched place of descriptor wd, or NULL. */
+struct watch_place *watch_map_get(int wd);
+
+/* Forget the watch of descriptor wd, which the kernel removed. */
+void watch_map_drop(int wd);
+
+/* A directory renamed inside the tree keeps its watches: only the paths
+ * the map gives them change. */
+void watch_map_move(size_t root, const char *from, size_t to_root,
+		    const char *to);
+
+/* A directory moved out of every root is no longer ours to watch. */
+void watch_map_forget(size_t root, const char *dir);
+
+/* watch_events.c */
+
+/* The watcher thread: reads the events, gathers them for a window of
+ * debounce_ms, hands each batch to the scanner, polls what has no
+ * watch. */
+void *watch_main(void *unused);
+
+#endif

@@ -1,0 +1,293 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/*
+ * The schema's versions 21 on as SQL, one string a version: files kept
+ * by their folder and name, the analysis queue by its track, the running
+ * totals and their triggers, and what came after. A new version is added
+ * at the end of migrations_later[]. No code: schema.c applies them.
+ */
+#include "common/bytes.h"
+#include "indexer/store/migrations.h"
+
+/* The files of the audio formats read since version 29, by name. */
+#define NEW_AUDIO \
+	"(lower(substr(CAST(name AS TEXT), -4)) IN" \
+	" ('.ogg', '.oga', '.m4a', '.m4b', '.mp4', '.ape', '.wav', '.aif')" \
+	" OR lower(substr(CAST(name AS TEXT), -5)) IN" \
+	" ('.opus', '.aiff', '.aifc')" \
+	" OR lower(substr(CAST(name AS TEXT), -3)) = '.wv')"
+
+const char *const migrations_later[] = {
+	/* version 21: a file keeps its name in its folder, where it kept its
+	 * path from the root, which the store then held twice (in the table and
+	 * in the unique index on it): a fifth of the store at a million files.
+	 * The unique index on (dir_id, name) also finds a folder's files, so
+	 * files_dir goes; a first scan keeps it (it grows at its end, as
+	 * folders come in order of their ids) and it keeps two copies of one
+	 * file out. file_paths gives each file's path from its root (the root's
+	 * own folder has the path ""). SQLite changes no constraint in place:
+	 * the table is made anew, its rows copied with their ids (so what
+	 * points at them still does: db_migrate() runs this with foreign keys
+	 * off), the index built once after, and the trigger that went with the
+	 * old table made again. */
+	"CREATE TABLE files_new ("
+	"  id INTEGER PRIMARY KEY,"
+	"  root_id INTEGER NOT NULL REFERENCES roots(id) ON DELETE CASCADE,"
+	"  dir_id INTEGER NOT NULL REFERENCES directories(id)"
+	"    ON DELETE CASCADE,"
+	"  name BLOB NOT NULL,"
+	"  size INTEGER NOT NULL,"
+	"  mtime_ns INTEGER NOT NULL,"
+	"  inode INTEGER NOT NULL,"
+	"  kind TEXT NOT NULL,"
+	"  tag_error INTEGER NOT NULL DEFAULT 0,"
+	"  tag_error_reason TEXT);"
+	"INSERT INTO files_new SELECT f.id, f.root_id, f.dir_id,"
+	"  substr(CAST(f.path AS BLOB), CASE WHEN length(CAST(d.path AS BLOB))"
+	"  THEN length(CAST(d.path AS BLOB)) + 2 ELSE 1 END),"
+	"  f.size, f.mtime_ns, f.inode, f.kind, f.tag_error, f.tag_error_reason"
+	"  FROM files f JOIN directories d ON d.id = f.dir_id ORDER BY f.id;"
+	"DROP TABLE files;"
+	"ALTER TABLE files_new RENAME TO files;"
+	"CREATE UNIQUE INDEX files_name ON files (dir_id, name);"
+	"CREATE INDEX files_tag_error ON files (root_id) WHERE tag_error;"
+	ANALYSIS_QUEUE_CHANGE
+	"CREATE VIEW file_paths AS SELECT f.*, CAST(CASE WHEN length(d.path)"
+	"  THEN d.path || '/' || f.name ELSE f.name END AS BLOB) AS path"
+	"  FROM files f JOIN directories d ON d.id = f.dir_id;",
+	/* version 22: the analysis queue is keyed by its track, with no index
+	 * beside it (a twentieth of the store at a million tracks, queued even
+	 * while the analysis is off). Tracks are taken in the order of their
+	 * ids; gen counts the times a queued track was queued again, so that a
+	 * result of its old content does not take it off (analysis_store.h).
+	 * Made anew: tests take stores back to older versions. */
+	"DROP TRIGGER IF EXISTS analysis_queue_change;"
+	"CREATE TABLE analysis_queue_new ("
+	"  track_id INTEGER PRIMARY KEY REFERENCES tracks(id)"
+	"    ON DELETE CASCADE,"
+	"  gen INTEGER NOT NULL DEFAULT 0);"
+	"INSERT INTO analysis_queue_new (track_id)"
+	"  SELECT track_id FROM analysis_queue;"
+	"DROP TABLE analysis_queue;"
+	"ALTER TABLE analysis_queue_new RENAME TO analysis_queue;"
+	"DELETE FROM sqlite_sequence WHERE name = 'analysis_queue';"
+	"CREATE TRIGGER analysis_queue_change"
+	"  AFTER UPDATE OF size, mtime_ns, inode ON files"
+	"  WHEN OLD.size IS NOT NEW.size"
+	"  OR OLD.mtime_ns IS NOT NEW.mtime_ns OR OLD.inode IS NOT NEW.inode"
+	"  BEGIN"
+	"  INSERT INTO analysis_queue (track_id)"
+	"  SELECT id FROM tracks WHERE file_id = NEW.id"
+	"  ON CONFLICT (track_id) DO UPDATE SET gen = gen + 1;"
+	"  END;",
+	/* version 23: a folder's listing as a scan last read it (scan.c),
+	 * with the change time and inode the folder had before: while they
+	 * stay the same, a rescan takes the names from here. IF NOT EXISTS:
+	 * tests take stores back to older versions. */
+	"CREATE TABLE IF NOT EXISTS dir_listings ("
+	"  dir_id INTEGER PRIMARY KEY REFERENCES directories(id)"
+	"    ON DELETE CASCADE,"
+	"  ctime_ns INTEGER NOT NULL,"
+	"  inode INTEGER NOT NULL,"
+	"  names BLOB NOT NULL);",
+	/* version 24: the volume a chapter's name gives ("Vol.1 Ch.5" is
+	 * chapter 5 of volume 1; manga.h), NULL when it gives none. The
+	 * table is made anew with its rows, whose ids the unparsed rows
+	 * keep (foreign keys are off in a step), so that the step can run
+	 * again over it: tests take stores back to older versions. */
+	"CREATE TABLE volumes_new ("
+	"  id INTEGER PRIMARY KEY,"
+	"  series_id INTEGER NOT NULL REFERENCES series(id) ON DELETE CASCADE,"
+	"  kind TEXT NOT NULL,"
+	"  first REAL NOT NULL,"
+	"  last REAL NOT NULL,"
+	"  path BLOB NOT NULL,"
+	"  volume_first REAL,"
+	"  volume_last REAL);"
+	"INSERT INTO volumes_new (id, series_id, kind, first, last, path)"
+	"  SELECT id, series_id, kind, first, last, path FROM volumes;"
+	"DROP TABLE volumes;"
+	"ALTER TABLE volumes_new RENAME TO volumes;"
+	"CREATE INDEX volumes_series ON volumes (series_id, kind, first);",
+	/* version 25: the releases never to be sent again, by their id
+	 * (release.h: release_id()), which found keeps with each release
+	 * for /status/found.json and control/blocklist; a series' own
+	 * release preferences (/manga/SERIES/preferences, prefs.h). Tests
+	 * that take a store back to an earlier version drop them. */
+	"CREATE TABLE IF NOT EXISTS blocklist ("
+	"  id TEXT PRIMARY KEY,"
+	"  title TEXT NOT NULL,"
+	"  reason TEXT NOT NULL,"
+	"  at REAL NOT NULL) WITHOUT ROWID;"
+	"ALTER TABLE found ADD COLUMN release_id TEXT;"
+	"ALTER TABLE series ADD COLUMN release_prefs TEXT;",
+	/* version 26: the counts /status/summary.json (and the analysis' in
+	 * metrics/analysis.json) show, kept as running totals by triggers in
+	 * the transactions that write the rows, so that no reader counts a
+	 * million rows (a count is recounted here: tests take stores back to
+	 * older versions). The albums with a cover are rows of album_covers,
+	 * which the writer keeps (covers_refresh()) for the albums and folders
+	 * the triggers mark in covers_dirty and covers_dirty_dirs (a folder's
+	 * images changed): every album is marked here. A first scan of an empty
+	 * store goes without the triggers of BULK_TRIGGERS. A step that makes
+	 * one of these tables anew must make its triggers again. */
+	"CREATE TABLE IF NOT EXISTS totals ("
+	"  name TEXT PRIMARY KEY,"
+	"  n INTEGER NOT NULL) WITHOUT ROWID;"
+	"CREATE TABLE IF NOT EXISTS root_totals ("
+	"  root_id INTEGER PRIMARY KEY REFERENCES roots(id) ON DELETE CASCADE,"
+	"  files INTEGER NOT NULL);"
+	"CREATE TABLE IF NOT EXISTS album_covers ("
+	"  album_id INTEGER PRIMARY KEY REFERENCES albums(id)"
+	"    ON DELETE CASCADE);"
+	"CREATE TABLE IF NOT EXISTS covers_dirty ("
+	"  album_id INTEGER PRIMARY KEY);"
+	"CREATE TABLE IF NOT EXISTS covers_dirty_dirs ("
+	"  dir_id INTEGER PRIMARY KEY);"
+	"DELETE FROM album_covers;"
+	"INSERT OR REPLACE INTO totals VALUES"
+	"  ('tracks', (SELECT count(*) FROM tracks)),"
+	"  ('albums', (SELECT count(*) FROM albums)),"
+	"  ('artists', (SELECT count(*) FROM artists)),"
+	"  ('files', (SELECT count(*) FROM files)),"
+	"  ('series', (SELECT count(*) FROM series)),"
+	"  ('volumes', (SELECT count(*) FROM volumes WHERE kind = 'volume')),"
+	"  ('broken_links', (SELECT count(*) FROM rd_links WHERE broken)),"
+	"  ('albums_with_cover', 0),"
+	"  ('analysis_queued', (SELECT count(*) FROM analysis_queue)),"
+	"  ('analysis_ok', (SELECT count(*) FROM analysis WHERE state = 'ok')),"
+	"  ('analysis_failed', (SELECT count(*) FROM analysis"
+	"    WHERE state = 'failed')),"
+	"  ('analysis_too_short', (SELECT count(*) FROM analysis"
+	"    WHERE state = 'too_short'));"
+	"DELETE FROM root_totals;"
+	"INSERT INTO root_totals SELECT id, (SELECT count(*) FROM files"
+	"  WHERE root_id = r.id) FROM roots r;"
+	"INSERT OR IGNORE INTO covers_dirty SELECT id FROM albums;"
+	BULK_TRIGGERS
+	TOTALS_DEL("tracks", "tracks", "1",
+		   MARK("covers_dirty", "album_id", "OLD.album_id"))
+	TOTALS_DEL("albums", "albums", "1", "")
+	TOTALS_DEL("artists", "artists", "1", "")
+	TOTALS_ADD_DEL("album_covers", "albums_with_cover", "1", "1", "",
+		       "")
+	TOTALS_ADD_DEL("series", "series", "1", "1", "", "")
+	TOTALS_ADD_DEL("volumes", "volumes", "NEW.kind = 'volume'",
+		       "OLD.kind = 'volume'", "", "")
+	TOTALS_ADD_DEL("rd_links", "broken_links", "NEW.broken", "OLD.broken",
+		       "", "")
+	TOTALS_DEL("files", "files", "1",
+		   ROOT_FILE_DEL
+		   MARK("covers_dirty_dirs", "dir_id",
+			"CASE OLD.kind WHEN 'other' THEN OLD.dir_id END"))
+	TOTALS_ADD_DEL("analysis_queue", "analysis_queued", "1", "1", "", "")
+	/* an analysis is counted by its state; INSERT OR REPLACE takes
+	 * the row it replaces out first (with recursive triggers off, as
+	 * SQLite has them, REPLACE fires no delete trigger) */
+	"CREATE TRIGGER IF NOT EXISTS totals_analysis_replace"
+	"  BEFORE INSERT ON analysis BEGIN"
+	"  UPDATE totals SET n = n - 1 WHERE name = (SELECT 'analysis_' || state"
+	"  FROM analysis WHERE track_id = NEW.track_id); END;"
+	"CREATE TRIGGER IF NOT EXISTS totals_analysis_add"
+	"  AFTER INSERT ON analysis BEGIN"
+	"  UPDATE totals SET n = n + 1 WHERE name = 'analysis_' || NEW.state;"
+	"  END;"
+	"CREATE TRIGGER IF NOT EXISTS totals_analysis_del"
+	"  AFTER DELETE ON analysis BEGIN"
+	"  UPDATE totals SET n = n - 1 WHERE name = 'analysis_' || OLD.state;"
+	"  END;"
+	"CREATE TRIGGER IF NOT EXISTS totals_analysis_set"
+	"  AFTER UPDATE OF state ON analysis BEGIN"
+	"  UPDATE totals SET n = n - 1 WHERE name = 'analysis_' || OLD.state;"
+	"  UPDATE totals SET n = n + 1 WHERE name = 'analysis_' || NEW.state;"
+	"  END;"
+	"CREATE TRIGGER IF NOT EXISTS totals_volumes_set"
+	"  AFTER UPDATE OF kind ON volumes BEGIN"
+	"  UPDATE totals SET n = n + (NEW.kind = 'volume')"
+	"  - (OLD.kind = 'volume') WHERE name = 'volumes'; END;"
+	"CREATE TRIGGER IF NOT EXISTS totals_rd_links_set"
+	"  AFTER UPDATE OF broken ON rd_links BEGIN"
+	"  UPDATE totals SET n = n + (NEW.broken != 0) - (OLD.broken != 0)"
+	"  WHERE name = 'broken_links'; END;"
+	"CREATE TRIGGER IF NOT EXISTS totals_files_set"
+	"  AFTER UPDATE OF root_id, dir_id, name, kind ON files BEGIN"
+	ROOT_FILE_DEL ROOT_FILE_ADD
+	MARK("covers_dirty_dirs", "dir_id",
+	     "CASE OLD.kind WHEN 'other' THEN OLD.dir_id END")
+	MARK("covers_dirty_dirs", "dir_id",
+	     "CASE NEW.kind WHEN 'other' THEN NEW.dir_id END") " END;"
+	"CREATE TRIGGER IF NOT EXISTS totals_tracks_set"
+	"  AFTER UPDATE OF album_id, disc_no, track_no, file_id ON tracks BEGIN"
+	MARK("covers_dirty", "album_id", "OLD.album_id")
+	MARK("covers_dirty", "album_id", "NEW.album_id") " END;"
+	"CREATE TRIGGER IF NOT EXISTS covers_pictures_del"
+	"  AFTER DELETE ON pictures BEGIN"
+	MARK("covers_dirty", "album_id", "(SELECT album_id FROM tracks"
+	     " WHERE file_id = OLD.file_id)") " END;",
+	/* version 27: what a repair did beyond Real-Debrid, one row a step
+	 * (rd_actions: the Arrs' file records deleted and the searches
+	 * asked, the media servers told, the orphans deleted), and the dead
+	 * links no torrent explains, since when they are seen so
+	 * (rd_orphans). Made only if missing: tests that take a store back
+	 * to an earlier version run it again. */
+	"CREATE TABLE IF NOT EXISTS rd_actions ("
+	"  id INTEGER PRIMARY KEY,"
+	"  at REAL NOT NULL,"
+	"  torrent_id TEXT,"
+	"  service TEXT NOT NULL,"
+	"  action TEXT NOT NULL,"
+	"  target TEXT,"
+	"  result TEXT NOT NULL);"
+	"CREATE INDEX IF NOT EXISTS rd_actions_at ON rd_actions (at);"
+	"CREATE TABLE IF NOT EXISTS rd_orphans ("
+	"  path BLOB PRIMARY KEY,"
+	"  target BLOB NOT NULL,"
+	"  since REAL NOT NULL) WITHOUT ROWID;",
+	/* version 28: each hand-off followed in its client (tracker.h): its
+	 * id there, the release's id (blocklisted when it fails), its
+	 * progress and when that last moved, when it was sent and when its
+	 * state last changed; each check's count of the downloads that
+	 * completed, failed and were imported after it. Tests that take a
+	 * store back to an earlier version drop these columns. */
+	"ALTER TABLE downloads ADD COLUMN client_id TEXT;"
+	"ALTER TABLE downloads ADD COLUMN release_id TEXT;"
+	"ALTER TABLE downloads ADD COLUMN progress REAL NOT NULL DEFAULT 0;"
+	"ALTER TABLE downloads ADD COLUMN progress_at REAL;"
+	"ALTER TABLE downloads ADD COLUMN sent_at REAL;"
+	"ALTER TABLE downloads ADD COLUMN changed_at REAL;"
+	"ALTER TABLE downloads ADD COLUMN path TEXT;"
+	"ALTER TABLE checks ADD COLUMN completed INTEGER NOT NULL DEFAULT 0;"
+	"ALTER TABLE checks ADD COLUMN download_failed INTEGER NOT NULL"
+	"  DEFAULT 0;"
+	"ALTER TABLE checks ADD COLUMN imported INTEGER NOT NULL DEFAULT 0;",
+	/* version 29: the ReplayGain a track's tags give (REPLAYGAIN_*,
+	 * Opus' R128_*, MP4's replaygain_* items), in dB to -18 LUFS; NULL
+	 * when none (a FLAC file indexed gets it when it changes). The
+	 * files of the formats read since, kept as "other" files before,
+	 * look changed, their folders' digests forgotten, for the next scan
+	 * to read them. Tests going back to older versions drop them. */
+	"ALTER TABLE tracks ADD COLUMN tag_gain_db REAL;"
+	"ALTER TABLE tracks ADD COLUMN tag_album_gain_db REAL;"
+	"UPDATE directories SET digest = NULL WHERE id IN"
+	"  (SELECT dir_id FROM files WHERE kind = 'other' AND " NEW_AUDIO ");"
+	"UPDATE files SET mtime_ns = 0 WHERE kind = 'other' AND " NEW_AUDIO
+	";",
+	/* version 30: a root's last scanned device, or NULL (root_guard.h) */
+	"ALTER TABLE roots ADD COLUMN dev INTEGER;",
+	/* version 31: the source and edition of published: "mangadex:en" */
+	"ALTER TABLE series ADD COLUMN published_by TEXT;",
+	/* version 32: an archive's pages, its cover's kind (comicinfo.h) */
+	"ALTER TABLE comicinfo ADD COLUMN pages INTEGER; ALTER TABLE"
+	"  comicinfo ADD COLUMN cover TEXT; UPDATE directories SET digest ="
+	"  NULL WHERE id IN (SELECT dir_id FROM files WHERE kind = 'archive');"
+	"UPDATE files SET mtime_ns = 0 WHERE kind = 'archive';",
+	/* version 33: files that left (library/gone.h), made if missing */
+	"CREATE TABLE IF NOT EXISTS gone (file_id INTEGER PRIMARY KEY, track_id"
+	"  INTEGER UNIQUE, root_id, dir, name, size, mtime_ns, inode, gone_at"
+	"  REAL, keys, matches, state, error, analysed_at, duration_s, bpm,"
+	"  loudness_lufs, peak, gain_db, vector, fingerprint);"
+	"CREATE INDEX IF NOT EXISTS gone_inode ON gone (inode);"
+	"CREATE INDEX IF NOT EXISTS gone_name ON gone (name);",
+	"ALTER TABLE scans ADD COLUMN cpu_s REAL;", /* 34: a scan's CPU time */
+};
+
+const int migrations_later_count = ARRAY_SIZE(migrations_later);
