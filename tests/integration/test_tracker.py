@@ -525,6 +525,42 @@ def test_import_failed_told_and_tried_again(monitored, clients, files,
              until=len, mount=mon.m)
 
 
+def test_import_failed_then_download_removed(monitored, clients, files,
+                                             tmp_path):
+    """A failed import whose download the user removes in the client: it
+    failed (its release blocklisted), and the health line ends."""
+    tr = clients("transmission")
+    _, b, _ = torrents()
+    r = release("b04", "Saga 01 T04 FRENCH", seeders=30)
+    r["downloadUrl"] = files.put("/b.torrent", b.data)
+    r["magnetUrl"] = None
+    save = tmp_path / "saves"
+    save.mkdir()
+    mon = monitored(["Saga 01"], monitor=AUTO, general=SEND,
+                    extra=conf("transmission", tr.url, save,
+                               rpc="/transmission/rpc") + POLL,
+                    releases={"saga 01": [r]})
+    mon.check("missing")
+    wait_for(lambda: state_of(mon, 4), 30, "volume 4 on its way",
+             until=lambda s: s == "downloading", mount=mon.m)
+    there = mon.root / "Saga 01" / "Saga 01 T04.cbz"
+    there.write_bytes(CONTENT + b"the user's own" * 1000)
+    (save / b.name).write_bytes(b.content)
+    tr.rpc("torrent-verify", ids=[b.hash])
+    line = "warn: Saga 01 volume 4 not imported: "
+    wait_for(lambda: health(mon), 60, "health naming the import",
+             until=lambda t: line in t, mount=mon.m)
+    tr.rpc("torrent-remove", ids=[b.hash])
+    d = wait_for(lambda: {d["volume"]: d for d in mon.m.json(
+        "status/downloads.json")}.get(4), 60, "volume 4 failed",
+        until=lambda d: d and d["state"] == "failed", mount=mon.m)
+    assert d["reason"] == "removed from the download client before its" \
+        " import"
+    assert line not in health(mon)
+    assert "Saga 01 T04 FRENCH" in mon.m.read("control/blocklist").decode()
+    assert (save / b.name).read_bytes() == b.content
+
+
 def test_dry_run_after_restart_imports_nothing(monitored, clients, files,
                                                tmp_path):
     """Sent, then the daemon restarted with dry_run on (issue 45): the
