@@ -33,13 +33,23 @@ static const struct {
 	{ "/mnt", 0 }, { "/media", 0 }, { "/opt", 0 }, { "/tmp", 0 },
 };
 
-static int too_wide(const char *dir)
+static int is_wide(const char *dir)
 {
 	for (size_t i = 0; i < ARRAY_SIZE(wide); i++)
 		if (wide[i].inside ? path_under(dir, wide[i].dir) :
 		    !strcmp(dir, wide[i].dir))
 			return 1;
 	return 0;
+}
+
+/* Whether dir, as named or once its links are resolved, is too wide. */
+static int too_wide(const char *dir)
+{
+	char *real = realpath(dir, NULL);
+	int ret = is_wide(dir) || (real && is_wide(real));
+
+	free(real);
+	return ret;
 }
 
 int import_home_learn(const struct config *cfg,
@@ -67,8 +77,10 @@ int import_home_learn(const struct config *cfg,
 		goto out;
 	}
 	strbuf_rtrim(&out);
+	/* a relative folder (SABnzbd's, below its own) cannot be placed */
 	ret = import_path_local(cfg, out.buf, &local);
-	if (!ret && (too_wide(local) || strlen(local) >= PATH_MAX))
+	if (ret == -EINVAL || (!ret && (too_wide(local) ||
+					strlen(local) >= PATH_MAX)))
 		ret = -EPERM;
 	if (ret) {
 		snprintf(why, len, "%s saves in %.120s, which is not trusted "

@@ -1,4 +1,10 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
+/*
+ * Each hand-off followed in its download client (tracker.h): the
+ * clients' answers read into states, what follows from them, and the
+ * rows stored through the writer. The import of a completed download is
+ * tracker_import.c's; this file moves no file.
+ */
 #include "indexer/monitor/tracker.h"
 
 #include <errno.h>
