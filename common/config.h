@@ -146,6 +146,8 @@ struct config {
 	double rd_broken_ratio_guard;	/* default 0.5 */
 	long rd_check_interval_s;	/* default 600; 0: on request only */
 	int rd_repair_account_errors;	/* default 1 */
+	char *rd_repair_mode;		/* "links", "quick", "full"; NULL:
+					 * as repair_account_errors says */
 	char *rd_orphans;		/* "keep", "list" (default), "delete" */
 	long rd_orphan_grace_s;		/* default 86400 */
 

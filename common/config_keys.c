@@ -52,6 +52,10 @@ static const char *const orphans[] = {
 	"keep", "list", "delete", NULL
 };
 
+static const char *const repair_modes[] = {
+	"links", "quick", "full", NULL
+};
+
 static const char *const packs[] = {
 	"last", "first", "never", NULL
 };
@@ -189,6 +193,8 @@ const struct key config_keys[] = {
 	  0, LONG_MAX },
 	{ "realdebrid", "repair_account_errors", T_BOOL,
 	  O(rd_repair_account_errors) },
+	{ "realdebrid", "repair_mode", T_ENUM, O(rd_repair_mode),
+	  .choices = repair_modes },
 	{ "realdebrid", "orphans", T_ENUM, O(rd_orphans), .choices = orphans,
 	  .def = "list" },
 	{ "realdebrid", "orphan_grace", T_DURATION, O(rd_orphan_grace_s),

@@ -3,6 +3,7 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
@@ -220,6 +221,66 @@ int control_dry_run_render(struct strbuf *out)
 	return 0;
 }
 
+/* The number of a "limit=" option: 1 to RD_LIMIT_MAX, digits only. */
+static int repair_limit(const char *text)
+{
+	char *end;
+	long n;
+
+	if (!isdigit((unsigned char)*text))
+		return -EINVAL;
+	errno = 0;
+	n = strtol(text, &end, 10);
+	return !*end && !errno && n >= 1 && n <= RD_LIMIT_MAX ? (int)n :
+		-EINVAL;
+}
+
+/* The options of a run pass asked by hand, blank-separated, each at
+ * most once: "mode=links|quick|full" and "limit=N". */
+static int repair_options(char *opts, struct rd_ask *ask)
+{
+	char *save = NULL;
+	int limited = 0;
+
+	*ask = (struct rd_ask){ .mode = -1 };
+	for (char *w = strtok_r(opts, " \t", &save); w;
+	     w = strtok_r(NULL, " \t", &save)) {
+		if (!strncasecmp(w, "mode=", 5) && ask->mode < 0) {
+			ask->mode = rd_mode_parse(w + 5);
+			if (ask->mode < 0)
+				return control_refuse(-EINVAL, "no such repair"
+						      " mode (links, quick or"
+						      " full)");
+		} else if (!strncasecmp(w, "limit=", 6) && !limited) {
+			ask->limit = repair_limit(w + 6);
+			if (ask->limit < 0)
+				return control_refuse(-EINVAL, "a limit is a"
+						      " number of torrents, 1"
+						      " to " RD_LIMIT_TEXT);
+			limited = 1;
+		} else {
+			return control_refuse(-EINVAL, "not an option of a"
+					      " repair (mode=, limit=, each"
+					      " once)");
+		}
+	}
+	return 0;
+}
+
+/* "run" or "repair", alone or with options: a run pass. */
+static int repair_run(char *cmd)
+{
+	struct rd_ask ask;
+	size_t word = strcspn(cmd, " \t");
+	int rc;
+
+	if ((word != 3 || strncasecmp(cmd, "run", 3)) &&
+	    (word != 6 || strncasecmp(cmd, "repair", 6)))
+		return -EINVAL;
+	rc = repair_options(cmd + word, &ask);
+	return rc ? rc : indexer_repair(&ask, "control");
+}
+
 int control_repair_write(const char *buf, size_t len)
 {
 	char cmd[COMMAND_MAX];
@@ -231,8 +292,6 @@ int control_repair_write(const char *buf, size_t len)
 		return -EINVAL;
 	if (!strcasecmp(cmd, "scan"))
 		return indexer_check(JOBS_REPAIR_SCAN, "control");
-	if (!strcasecmp(cmd, "run"))
-		return indexer_check(JOBS_REPAIR_RUN, "control");
 	if (!strcasecmp(cmd, "resync"))
 		return indexer_check(JOBS_REPAIR_RESYNC, "control");
 	if (!strncasecmp(cmd, "retry ", 6)) {
@@ -242,7 +301,7 @@ int control_repair_write(const char *buf, size_t len)
 		what = RD_COMMAND_FORGET;
 		id = cmd + 7;
 	} else {
-		return -EINVAL;
+		return repair_run(cmd);
 	}
 	rc = query_repair_takes(what, id);
 	if (rc == -EINVAL)
@@ -275,14 +334,23 @@ int control_repair_render(struct strbuf *out)
 		      " torrents\n");
 	if (!(s.jobs.enabled & JOBS_REPAIR_RUN))
 		return 0;
-	strbuf_addstr(out,
+	strbuf_addf(out,
 		"  run        and repair them (see /status/repairs.json)\n"
+		"  repair     the same; either takes options, as in"
+		" \"repair mode=links limit=5\":\n"
+		"               mode=links  only the torrents with dead links\n"
+		"               mode=quick  only those the account lists in"
+		" error\n"
+		"               mode=full   both\n"
+		"               (without mode=, %s: [realdebrid] repair_mode)\n"
+		"               limit=N     at most N torrents this pass, the"
+		" rest later\n"
 		"  resync     list the whole account again, page by page\n"
 		"  retry ID   repair torrent ID again from the start (a failed,"
 		" loop-stopped\n"
 		"             or waiting one: see /status/repairs.json)\n"
 		"  forget ID  drop torrent ID from the queues and the"
-		" failures\n");
+		" failures\n", rd_mode_name(s.jobs.repair_mode));
 	return 0;
 }
 

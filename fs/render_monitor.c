@@ -38,11 +38,17 @@ int render_monitor_blocklist(struct strbuf *out)
 	return rc;
 }
 
+/* A count the client may not have given (-1): null. */
+static json_t *figure(long long v)
+{
+	return v < 0 ? json_null() : json_integer(v);
+}
+
 /* One hand-off as /status/downloads.json shows it. */
 static json_t *download_object(const struct monitor_download *d)
 {
 	return json_pack("{s:o, s:i, s:o, s:o, s:o, s:o, s:o, s:f, s:o, s:o,"
-			 " s:{s:o, s:o, s:o}}",
+			 " s:o, s:o, s:o, s:{s:o, s:o, s:o}}",
 		"series", json_text_or_null(d->series),
 		"volume", d->volume,
 		"title", json_text_shown(d->title),
@@ -53,6 +59,9 @@ static json_t *download_object(const struct monitor_download *d)
 		"progress", d->progress,
 		"reason", json_text_shown(d->reason),
 		"path", json_text_shown(d->path),
+		"bytes_done", figure(d->bytes_done),
+		"bytes_total", figure(d->bytes_total),
+		"bytes_per_s", figure(d->bytes_per_s),
 		"times",
 		"sent_at", json_time(d->sent_at),
 		"changed_at", json_time(d->changed_at),

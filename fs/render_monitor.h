@@ -24,8 +24,10 @@ int render_monitor_blocklist(struct strbuf *out);
  * when the client tells none), state (tracker.h's: sent, queued,
  * downloading, completed, imported, failed; or skipped, dry-run), progress
  * (0 to 1), reason (why it failed, or why a completed one is not
- * imported), path (its content as the client said), times: {sent_at,
- * changed_at (the state's), progress_at}}.
+ * imported), path (its content as the client said), bytes_done,
+ * bytes_total, bytes_per_s (as the client last said, tracker.h: null
+ * when it did not), times: {sent_at, changed_at (the state's),
+ * progress_at}}.
  */
 int render_monitor_downloads(struct strbuf *out);
 

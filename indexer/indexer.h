@@ -152,6 +152,12 @@ int indexer_check(unsigned jobs, const char *trigger);
 int indexer_retry_clients(const char *trigger);
 
 /*
+ * Queue a repair run pass of ask's mode and limit (see
+ * jobs_submit_repair()). Returns as indexer_check().
+ */
+int indexer_repair(const struct rd_ask *ask, const char *trigger);
+
+/*
  * Queue the retry or the forgetting of the repair of torrent id, which
  * rd_commands_check() accepted (see jobs_submit_torrent()).
  */

@@ -66,6 +66,7 @@ static struct {
 	struct timer timers[NR_TIMERS];
 	struct torrent_cmd cmds[JOBS_TORRENTS_MAX];
 	size_t nr_cmds;
+	struct rd_ask ask;		/* of the next run pass */
 	pthread_mutex_t lock;
 	int started, stopping, cancel;
 	int wake_ready;
@@ -76,6 +77,7 @@ static struct {
 } jobs = {
 	.lock = PTHREAD_MUTEX_INITIALIZER,
 	.dry_run = 1,
+	.ask = { .mode = -1 },
 	.lanes = {
 		[LANE_CHECKS] = { .name = "checks", .thread_name = "mm-checks",
 				  .jobs = JOBS_CHECKS | JOBS_TRACK },
@@ -194,6 +196,7 @@ static void run_torrent_cmds(const char *trigger)
 /* Carry out one job of the repair lane. */
 static void run_repair(unsigned job, const char *trigger)
 {
+	struct rd_ask ask;
 	char **paths;
 	size_t nr;
 	int all;
@@ -214,8 +217,14 @@ static void run_repair(unsigned job, const char *trigger)
 		rd_watch_free(paths, nr);
 		return;
 	}
+	pthread_mutex_lock(&jobs.lock);
+	ask = jobs.ask;
+	if (job == JOBS_REPAIR_RUN)
+		jobs.ask = (struct rd_ask){ .mode = -1 };
+	pthread_mutex_unlock(&jobs.lock);
 	rd_repair_pass(jobs.repair, job == JOBS_REPAIR_RUN ? RD_PASS_RUN :
-		       RD_PASS_SCAN, jobs_dry_run(), trigger);
+		       RD_PASS_SCAN, jobs_dry_run(), trigger,
+		       job == JOBS_REPAIR_RUN ? &ask : NULL);
 	set_timer(T_FOLLOW_UP, rd_repair_next_at(jobs.repair));
 }
 
@@ -440,6 +449,7 @@ int jobs_start(const struct config *cfg, int (*scanning)(void))
 	jobs.stopping = 0;
 	jobs.cancel = 0;
 	jobs.nr_cmds = 0;
+	jobs.ask = (struct rd_ask){ .mode = -1 };
 	rc = forget_unconfigured(cfg);
 	if (!rc)
 		rc = monitor_new(cfg, &jobs.cancel, &jobs.dry_run,
@@ -526,6 +536,20 @@ int jobs_submit(unsigned which, const char *trigger)
 	return rc;
 }
 
+int jobs_submit_repair(const struct rd_ask *ask, const char *trigger)
+{
+	int rc;
+
+	pthread_mutex_lock(&jobs.lock);
+	rc = may_queue(JOBS_REPAIR_RUN);
+	if (!rc) {
+		jobs.ask = *ask;
+		queue(JOBS_REPAIR_RUN, trigger);
+	}
+	pthread_mutex_unlock(&jobs.lock);
+	return rc;
+}
+
 int jobs_submit_torrent(enum rd_command cmd, const char *id,
 			const char *trigger)
 {
@@ -576,6 +600,7 @@ void jobs_status(struct jobs_status *out)
 		out->next_backup_at = t[T_BACKUP].at;
 		out->backup_error = jobs.backup_error;
 		out->backup_failed_at = jobs.backup_failed_at;
+		out->repair_mode = rd_mode_configured(jobs.cfg);
 		out->have_monitor = 1;
 		monitor_stats(jobs.monitor, &out->monitor);
 	}

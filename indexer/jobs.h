@@ -26,6 +26,8 @@
  *
  *	jobs_start(cfg, scanning);
  *	jobs_submit(JOBS_CHECK_MISSING, "control");
+ *	jobs_submit_repair(&(struct rd_ask){ .mode = -1, .limit = 5 },
+ *			   "control");
  *	jobs_submit_torrent(RD_COMMAND_RETRY, "ABCDEF123", "control");
  *	...
  *	jobs_stop();
@@ -37,6 +39,7 @@
 
 #include "indexer/monitor/monitor.h"
 #include "indexer/realdebrid/rd_commands.h"
+#include "indexer/realdebrid/rd_repair.h"
 
 struct config;
 
@@ -72,6 +75,8 @@ struct jobs_status {
 	double next_prune_at, next_backup_at;
 	int backup_error;		/* the last backup's errno, 0: it went */
 	double backup_failed_at;	/* when it failed; 0 when it went */
+	int repair_mode;		/* enum rd_mode of passes nobody asked
+					 * for */
 	int have_monitor;		/* monitor holds figures */
 	struct monitor_stats monitor;
 };
@@ -96,6 +101,13 @@ void jobs_stop(void);
  * an unknown job.
  */
 int jobs_submit(unsigned jobs, const char *trigger);
+
+/*
+ * Queue a run pass of ask's mode and limit (rd_repair.h); it takes the
+ * place of the ask of a run pass queued and not started yet. Returns as
+ * jobs_submit().
+ */
+int jobs_submit_repair(const struct rd_ask *ask, const char *trigger);
 
 /*
  * Queue the retry or the forgetting (cmd) of the repair of torrent id

@@ -1,4 +1,10 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
+/*
+ * Covers and artist images of the library views (covers.h): which
+ * image stands for an album or an artist, found in folders or embedded.
+ * It finds pictures' places, not their bytes; serving them is the
+ * mount's.
+ */
 #include "indexer/library/covers.h"
 
 #include <errno.h>

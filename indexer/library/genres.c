@@ -1,15 +1,15 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
+/*
+ * The ID3v1 genres by number: the 80 of the ID3v1 specification and
+ * WinAmp's extensions up to 147, as libid3tag named them when it gave
+ * them (a library linked for this table alone did not earn its place).
+ */
 #include "indexer/library/genres.h"
 
 #include <stddef.h>
 
 #include "common/bytes.h"
 
-/*
- * The ID3v1 genres by number: the 80 of the ID3v1 specification and
- * WinAmp's extensions up to 147, as libid3tag named them when it gave
- * them (a library linked for this table alone did not earn its place).
- */
 static const char *const genres[] = {
 	"Blues", "Classic Rock", "Country", "Dance", "Disco", "Funk", "Grunge",
 	"Hip-Hop", "Jazz", "Metal", "New Age", "Oldies", "Other", "Pop", "R&B",

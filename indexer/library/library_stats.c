@@ -1,4 +1,8 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
+/*
+ * The library's figures read from the store for the status files and
+ * Prometheus (library_stats.h). It reads only, and no live status.
+ */
 #include "indexer/library/library_stats.h"
 
 #include <errno.h>

@@ -1,4 +1,8 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
+/*
+ * Where an embedded picture's bytes lie and how to read them back
+ * (picture.h), with no tag library. It decodes no image.
+ */
 #include "indexer/library/picture.h"
 
 #include <errno.h>

@@ -1,4 +1,9 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
+/*
+ * The library views' listings read from the store (query_views.h):
+ * levels, folders, tracks, search and paths. It groups and orders;
+ * names and what a caller may see are the mount's.
+ */
 #include "indexer/library/query_views.h"
 
 #include <errno.h>

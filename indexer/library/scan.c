@@ -1,4 +1,9 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
+/*
+ * The parallel scanner's run (scan.h): the workers, the walk of one
+ * root or paths in it, and what goes to the writer when it ends. It
+ * never writes the store itself.
+ */
 #include "indexer/library/scan.h"
 
 #include <dirent.h>

@@ -1,4 +1,9 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
+/*
+ * A folder's files against what the store has of them
+ * (scan_compare.h): unchanged, renamed, changed or new, and the records
+ * of the ones to read. No walking and no writing here.
+ */
 #include "indexer/library/scan_compare.h"
 
 #include <dirent.h>

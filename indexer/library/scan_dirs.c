@@ -1,4 +1,8 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
+/*
+ * The scan's table of known folders (scan_dirs.h): loaded once,
+ * found by path, marked as seen. It deletes nothing itself.
+ */
 #include "indexer/library/scan_dirs.h"
 
 #include <errno.h>

@@ -1,4 +1,8 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
+/*
+ * The scans table as the history the charts draw (scan_history.h).
+ * It reads only.
+ */
 #include "indexer/library/scan_history.h"
 
 /* A scan still running has no figures yet: only those that ended. */

@@ -1,4 +1,8 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
+/*
+ * A folder's entries as a worker reads them (scan_listing.h): from
+ * getdents64() or the listing the store keeps. No tags are read here.
+ */
 #include "indexer/library/scan_listing.h"
 
 #include <dirent.h>

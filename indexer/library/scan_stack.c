@@ -1,4 +1,8 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
+/*
+ * The folder stack the scan's workers share (scan_stack.h), pushed
+ * in path order. It opens no folder.
+ */
 #include "indexer/library/scan_stack.h"
 
 #include <errno.h>

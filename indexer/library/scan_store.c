@@ -1,4 +1,9 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
+/*
+ * What the store knows under a scan's paths, read when it begins
+ * (scan_store.h): the SQL and the per-folder file lists. It writes
+ * nothing.
+ */
 #include "indexer/library/scan_store.h"
 
 #include <errno.h>

@@ -1,4 +1,8 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
+/*
+ * The state the scanner's files share, the scan's and each worker's
+ * (scan_worker.h), and how a worker's counters reach the scan's.
+ */
 #include "indexer/library/scan_worker.h"
 
 #include <stdlib.h>

@@ -1,4 +1,8 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
+/*
+ * The full-text index that /search reads (search_index.h), kept in step
+ * by the writer inside its transactions. It runs no search.
+ */
 #include "indexer/library/search_index.h"
 
 #include "common/db.h"

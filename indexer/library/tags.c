@@ -1,4 +1,9 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
+/*
+ * What every tag reader shares (tags.h, tags_util.h): the window over
+ * a file, values added field by field with their sources, damage noted.
+ * Each format's parsing is in its own tags_*.c.
+ */
 #include <errno.h>
 #include <limits.h>
 #include <stdarg.h>

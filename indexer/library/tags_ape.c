@@ -1,4 +1,12 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
+/*
+ * APEv2 tags, as MP3 taggers (foobar2000, MP3Gain) append them: a
+ * 32-byte footer "APETAGEX" with the tag's size and item count, the
+ * items before it (a value length, flags, a key ending with a zero, the
+ * value), and maybe a header. Text values are UTF-8, several in one
+ * item separated by zero bytes. Keys are matched without case, as
+ * mutagen's APEv2 does.
+ */
 #include <errno.h>
 #include <stdint.h>
 #include <string.h>
@@ -8,15 +16,6 @@
 #include "common/utf8.h"
 #include "indexer/library/tags.h"
 #include "indexer/library/tags_util.h"
-
-/*
- * APEv2 tags, as MP3 taggers (foobar2000, MP3Gain) append them: a
- * 32-byte footer "APETAGEX" with the tag's size and item count, the
- * items before it (a value length, flags, a key ending with a zero, the
- * value), and maybe a header. Text values are UTF-8, several in one
- * item separated by zero bytes. Keys are matched without case, as
- * mutagen's APEv2 does.
- */
 
 #define HAS_HEADER	0x80000000u
 #define KEY_MAX		255

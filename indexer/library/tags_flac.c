@@ -1,14 +1,4 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
-#include <errno.h>
-#include <stddef.h>
-#include <stdint.h>
-#include <string.h>
-#include <strings.h>
-
-#include "common/bytes.h"
-#include "indexer/library/tags.h"
-#include "indexer/library/tags_util.h"
-
 /*
  * FLAC metadata, walked block by block through the window: "fLaC" (maybe
  * after an ID3v2 tag, which mutagen steps over too), then blocks of a
@@ -23,6 +13,15 @@
  * error, and loses the blocks after a short picture. Only the first
  * VORBIS_COMMENT block counts, as in mutagen and metaflac.
  */
+#include <errno.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+#include <strings.h>
+
+#include "common/bytes.h"
+#include "indexer/library/tags.h"
+#include "indexer/library/tags_util.h"
 
 #define STREAMINFO	0
 #define VORBIS_COMMENT	4

@@ -1,4 +1,9 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
+/*
+ * An MP3 file: its tags, read from the best source down field by field
+ * (an ID3v2 tag at the start or appended at the end, then APEv2, then
+ * ID3v1), and its duration from the MPEG frame headers.
+ */
 #include <errno.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -8,12 +13,6 @@
 #include "common/bytes.h"
 #include "indexer/library/tags.h"
 #include "indexer/library/tags_util.h"
-
-/*
- * An MP3 file: its tags, read from the best source down field by field
- * (an ID3v2 tag at the start or appended at the end, then APEv2, then
- * ID3v1), and its duration from the MPEG frame headers.
- */
 
 #define SYNC_SCAN	16384	/* how far to look for the audio */
 #define MPEG_FRAME_MAX	2048	/* layer II at 384 kbit/s, 32 kHz: 1729 */

@@ -1,14 +1,4 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
-#include <errno.h>
-#include <stdint.h>
-#include <stdio.h>
-#include <string.h>
-#include <strings.h>
-
-#include "common/bytes.h"
-#include "indexer/library/tags.h"
-#include "indexer/library/tags_util.h"
-
 /*
  * MP4 audio (.m4a, .m4b, .mp4: AAC or ALAC), read as mutagen's MP4 reads
  * it. The file is a tree of boxes, each a 32-bit size (1: a 64-bit size
@@ -22,6 +12,15 @@
  * mean and name boxes (MusicBrainz ids, ReplayGain), and covr holding
  * the pictures, whose bytes lie in the file as they are.
  */
+#include <errno.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+
+#include "common/bytes.h"
+#include "indexer/library/tags.h"
+#include "indexer/library/tags_util.h"
 
 #define MP4_CHUNK	16384
 #define TYPE_UTF8	1

@@ -1,13 +1,4 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
-#include <errno.h>
-#include <stdint.h>
-#include <stdlib.h>
-#include <string.h>
-
-#include "common/bytes.h"
-#include "indexer/library/tags.h"
-#include "indexer/library/tags_util.h"
-
 /*
  * Ogg Vorbis and Ogg Opus, read as mutagen reads them: the first logical
  * stream of the file (the serial number of its first page) is the one
@@ -21,6 +12,14 @@
  * whose later streams are not counted, as in mutagen). Opus counts at
  * 48 kHz and starts after its pre-skip.
  */
+#include <errno.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/bytes.h"
+#include "indexer/library/tags.h"
+#include "indexer/library/tags_util.h"
 
 #define PAGE_HEAD	27
 #define PAGE_MAX	(PAGE_HEAD + 255 + 255 * 255)

@@ -1,4 +1,9 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
+/*
+ * Vorbis comments, as FLAC, Ogg Vorbis and Ogg Opus hold them: a vendor
+ * string, a count, then that many "NAME=value" comments, each with its
+ * 32-bit little-endian length. Names are matched without case.
+ */
 #include <errno.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -10,12 +15,6 @@
 #include "common/bytes.h"
 #include "indexer/library/tags.h"
 #include "indexer/library/tags_util.h"
-
-/*
- * Vorbis comments, as FLAC, Ogg Vorbis and Ogg Opus hold them: a vendor
- * string, a count, then that many "NAME=value" comments, each with its
- * 32-bit little-endian length. Names are matched without case.
- */
 
 #define KEY_PEEK	64	/* enough of a comment to see its key */
 #define PICTURE_KEY	"METADATA_BLOCK_PICTURE="

@@ -1,13 +1,4 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
-#include <math.h>
-#include <stdint.h>
-#include <string.h>
-#include <strings.h>
-
-#include "common/bytes.h"
-#include "indexer/library/tags.h"
-#include "indexer/library/tags_util.h"
-
 /*
  * WAV (RIFF, little-endian) and AIFF (FORM, big-endian): a list of
  * chunks, each a four-letter id, a 32-bit size and its data padded to an
@@ -17,6 +8,14 @@
  * it left empty from a LIST chunk of type INFO (RIFF's own tags, which
  * Windows and most rippers write: INAM, IART, IPRD, IGNR, ICRD, ITRK).
  */
+#include <math.h>
+#include <stdint.h>
+#include <string.h>
+#include <strings.h>
+
+#include "common/bytes.h"
+#include "indexer/library/tags.h"
+#include "indexer/library/tags_util.h"
 
 #define HEAD_CHUNK	4096
 #define CHUNK_HEAD	8

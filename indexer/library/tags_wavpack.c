@@ -1,17 +1,16 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
-#include <stdint.h>
-#include <string.h>
-
-#include "common/bytes.h"
-#include "indexer/library/tags.h"
-#include "indexer/library/tags_util.h"
-
 /*
  * WavPack and Monkey's Audio: a header at the start says the stream
  * (read as mutagen's WavPackInfo and MonkeysAudioInfo read it) and an
  * APEv2 tag at the end, before an ID3v1 tag if there is one, holds the
  * tags.
  */
+#include <stdint.h>
+#include <string.h>
+
+#include "common/bytes.h"
+#include "indexer/library/tags.h"
+#include "indexer/library/tags_util.h"
 
 #define HEAD_CHUNK	4096
 #define V1_SIZE		128

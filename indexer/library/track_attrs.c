@@ -1,4 +1,9 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
+/*
+ * A track's record as extended attributes of its file in the views
+ * (track_attrs.h). It reads the store; listing and serving them is the
+ * mount's.
+ */
 #include "indexer/library/track_attrs.h"
 
 #include <errno.h>

@@ -61,7 +61,7 @@ struct watch_status {
 
 /*
  * What the watcher watches, and where it hands what it saw: its owner
- * (indexer.c) sends changes under the roots to the scanner and changes
+ * (indexer_roots.c) sends changes under the roots to the scanner and changes
  * under the library folders to the Real-Debrid repair, so the watcher
  * knows neither. The callbacks run on the watcher's thread.
  */

@@ -16,7 +16,7 @@
  * cover every whole number in them; decimals (10.5) cover none; chapters
  * and specials never fill or open a gap. A chapter keeps the volume its
  * name gives (volumes.volume_first, volume_last); when the store's
- * settings say volume_from_chapters (indexer.c writes [manga]
+ * settings say volume_from_chapters (indexer_settings.c writes [manga]
  * volume_from_chapters there), a whole volume whose chapters run
  * without a hole from the lowest to the highest seen, the lowest being
  * 1 (or 0) or the one after the highest of the volume before, is owned:

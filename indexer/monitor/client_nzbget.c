@@ -157,8 +157,46 @@ static int nzbget_wanted(json_t *item, const char *const *ids, size_t nr)
 	return 0;
 }
 
+/*
+ * The status' DownloadRate (bytes/s, of all NZBGet downloads) given to
+ * the one group of list in state DOWNLOADING, as its own: with two or
+ * more, whose it is cannot be told. A status that cannot be read costs
+ * the speed only, not the listing.
+ */
+static int nzbget_rate(const struct download_client *c, json_t *list,
+		       struct strbuf *err)
+{
+	json_t *item, *one = NULL, *doc, *rate;
+	size_t i, n = 0;
+	int ret;
+
+	json_array_foreach(list, i, item) {
+		const char *status = json_string_value(
+			json_object_get(item, "Status"));
+
+		if (status && !strcmp(status, "DOWNLOADING")) {
+			one = item;
+			n++;
+		}
+	}
+	if (n != 1)
+		return 0;
+	if (nzbget_call(c, "{\"version\":\"1.1\",\"method\":\"status\","
+			"\"params\":[],\"id\":1}", "status refused", NULL,
+			&doc, err)) {
+		strbuf_reset(err);
+		return 0;
+	}
+	rate = json_object_get(json_object_get(doc, "result"),
+			       "DownloadRate");
+	ret = rate && json_object_set(one, "DownloadRate", rate) ? -ENOMEM : 0;
+	json_decref(doc);
+	return ret;
+}
+
 /* The queue's groups (listgroups) and the history's items whose NZBID is
- * one of ids; a URL that could not be fetched is in the history. */
+ * one of ids, a URL that could not be fetched in the history; the one
+ * group downloading with its speed (nzbget_rate()). */
 static int nzbget_list(const struct download_client *c,
 		       const char *const *ids, size_t nr, json_t **out,
 		       struct strbuf *err)
@@ -190,6 +228,8 @@ static int nzbget_list(const struct download_client *c,
 				ret = -ENOMEM;
 		json_decref(doc);
 	}
+	if (!ret)
+		ret = nzbget_rate(c, *out, err);
 	if (ret) {
 		json_decref(*out);
 		*out = NULL;

@@ -295,12 +295,13 @@ static int tr_list(const struct download_client *c, const char *const *ids,
 			json_decref(hashes);
 			hashes = NULL;
 		}
-	doc = hashes ? json_pack("{s:s, s:{s:o, s:[s,s,s,s,s,s,s,s,s]}}",
+	doc = hashes ? json_pack("{s:s, s:{s:o, s:[s,s,s,s,s,s,s,s,s,s,s]}}",
 				 "method", "torrent-get", "arguments", "ids",
 				 hashes, "fields", "hashString", "status",
 				 "percentDone", "leftUntilDone",
 				 "metadataPercentComplete", "error",
-				 "errorString", "downloadDir", "name") : NULL;
+				 "errorString", "downloadDir", "name",
+				 "sizeWhenDone", "rateDownload") : NULL;
 	if (doc)
 		body = json_dumps(doc, JSON_COMPACT);
 	json_decref(doc);

@@ -261,12 +261,14 @@ int download_send(const struct download_client *c,
  * them): qBittorrent's torrents/info objects (by hash, and by tag for a
  * tag), Transmission's torrent-get objects (hashString, status,
  * percentDone, leftUntilDone, metadataPercentComplete, error,
- * errorString, downloadDir, name), NZBGet's listgroups and history
- * objects (NZBID, Status, Kind, FileSizeMB, RemainingSizeMB, DestDir,
- * FinalDir), SABnzbd's queue and history slots (GET /api?mode=queue and
- * mode=history with nzo_ids=ID,...: nzo_id, status, mb, mbleft, storage,
- * fail_message). Returns 0, -EOPNOTSUPP for a client that lists nothing
- * (a blackhole, Prowlarr), or the errors of download_send() that
+ * errorString, downloadDir, name, sizeWhenDone, rateDownload), NZBGet's
+ * listgroups and history objects (NZBID, Status, Kind, FileSizeMB,
+ * RemainingSizeMB, FileSizeLo/Hi, RemainingSizeLo/Hi, DestDir, FinalDir;
+ * the one group DOWNLOADING with the DownloadRate of a status call),
+ * SABnzbd's queue and history slots (GET /api?mode=queue and
+ * mode=history with nzo_ids=ID,...: nzo_id, status, mb, mbleft, bytes,
+ * storage, fail_message). Returns 0, -EOPNOTSUPP for a client that lists
+ * nothing (a blackhole, Prowlarr), or the errors of download_send() that
  * are the client's (-EACCES remembered as there), with err set.
  */
 int download_list(const struct download_client *c, const char *const *ids,

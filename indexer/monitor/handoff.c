@@ -114,7 +114,8 @@ static int store_sent(sqlite3 *db, void *arg)
 		" SET state = ?3, client = ?4, title = ?5, source = ?6,"
 		" at = ?7, error = ?8, client_id = ?9, release_id = ?10,"
 		" sent_at = ?7, changed_at = ?7, progress = 0,"
-		" progress_at = NULL, path = NULL"
+		" progress_at = NULL, path = NULL, bytes_done = NULL,"
+		" bytes_total = NULL, bytes_per_s = NULL"
 		" WHERE state NOT IN " HANDED_OVER, &st);
 	if (rc)
 		return rc;

@@ -9,6 +9,7 @@
 #include "common/clock.h"
 #include "common/db.h"
 #include "common/strbuf.h"
+#include "common/throttle.h"
 #include "common/utf8.h"
 #include "indexer/store/reader.h"
 #include "indexer/store/series_filter.h"
@@ -67,6 +68,13 @@ void monitor_downloads_free(struct monitor_download *rows, size_t n)
 	free(rows);
 }
 
+/* A count the client may not have given: -1 for NULL. */
+static long long figure(sqlite3_stmt *st, int col)
+{
+	return sqlite3_column_type(st, col) == SQLITE_NULL ? -1 :
+		sqlite3_column_int64(st, col);
+}
+
 static int download_row(sqlite3_stmt *st, void *row, void *arg)
 {
 	struct monitor_download *d = row;
@@ -77,6 +85,9 @@ static int download_row(sqlite3_stmt *st, void *row, void *arg)
 	d->sent_at = sqlite3_column_double(st, 10);
 	d->changed_at = sqlite3_column_double(st, 11);
 	d->progress_at = sqlite3_column_double(st, 12);
+	d->bytes_done = figure(st, 13);
+	d->bytes_total = figure(st, 14);
+	d->bytes_per_s = figure(st, 15);
 	return db_columns_strdup(st, (const int[]){ 0, 2, 3, 4, 5, 6, 8, 9, -1 },
 			   (char **const[]){ &d->series, &d->title,
 				&d->source, &d->client, &d->client_id,
@@ -90,7 +101,8 @@ int monitor_reads_downloads(struct monitor_download **rows, size_t *n)
 	return reader_read_rows("SELECT series, volume, title, source,"
 		" client, client_id, state, progress, error, path,"
 		" coalesce(sent_at, at), coalesce(changed_at, at),"
-		" progress_at FROM downloads ORDER BY series, volume",
+		" progress_at, bytes_done, bytes_total, bytes_per_s"
+		" FROM downloads ORDER BY series, volume",
 		"list downloads", download_row, NULL, (void **)rows, n,
 		sizeof(**rows));
 }
@@ -371,37 +383,79 @@ int monitor_reads_state(double ttl_s, double now, struct monitor_state *s)
 	return rc;
 }
 
+/*
+ * The line of a service paused until `until` after `failures` in a row
+ * (0: for its rate), ending with its cause: the live throttle's t when
+ * the service has one (a pause that ended, or began, is seen at once,
+ * without waiting for the store); the cause the store kept when t knows
+ * none (its pause came from before a restart).
+ */
+static void pause_health(const char *name, double until, int failures,
+			 const struct throttle_stats *t, double now,
+			 struct strbuf *errors, struct strbuf *warns)
+{
+	int refused = 0;
+	char at[CLOCK_RFC3339_LEN];
+
+	if (t) {
+		until = t->paused_until;
+		refused = t->last_refusal == 429;
+		if (t->consecutive_failures >= THROTTLE_FAILURES_PAUSE)
+			failures = t->consecutive_failures;
+		else if (refused)
+			failures = 0;
+	}
+	if (!(until > now))
+		return;
+	clock_rfc3339((time_t)until, at);
+	if (failures)
+		strbuf_addf(errors, "error: %s: paused until %s after %d"
+			    " failures in a row\n", name, at, failures);
+	else if (refused)
+		strbuf_addf(warns, "warn: %s: paused until %s (429 too many"
+			    " requests)\n", name, at);
+	else
+		strbuf_addf(warns, "warn: %s: paused until %s (rate limited)\n",
+			    name, at);
+}
+
+/* The live throttle of service name among the n of v, or NULL. */
+static const struct throttle_stats *live(const struct throttle_info *v,
+					 size_t n, const char *name)
+{
+	for (size_t i = 0; i < n; i++)
+		if (!strcmp(v[i].name, name))
+			return &v[i].stats;
+	return NULL;
+}
+
 /* A service paused, or whose last error is newer than its last success. */
 static int services_health(sqlite3 *db, double now, struct strbuf *errors,
 			   struct strbuf *warns)
 {
+	struct throttle_info *throttles = NULL;
+	size_t nr = 0;
 	sqlite3_stmt *st;
 	int rc;
 
-	rc = db_prepare(db, "SELECT name, paused_until, failures,"
-		" last_error, error_level, last_error_at > coalesce(last_ok_at,"
-		" 0) FROM services ORDER BY name", &st);
-	if (rc)
+	rc = throttle_all(&throttles, &nr);
+	if (!rc)
+		rc = db_prepare(db, "SELECT name, paused_until, failures,"
+			" last_error, error_level, last_error_at >"
+			" coalesce(last_ok_at, 0) FROM services ORDER BY name",
+			&st);
+	if (rc) {
+		free(throttles);
 		return rc;
+	}
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		const char *name = (const char *)sqlite3_column_text(st, 0);
 		const char *error = (const char *)sqlite3_column_text(st, 3);
 		const char *level = (const char *)sqlite3_column_text(st, 4);
-		double until = sqlite3_column_double(st, 1);
-		int failures = sqlite3_column_int(st, 2);
 
-		if (until > now) {
-			char at[CLOCK_RFC3339_LEN];
-
-			clock_rfc3339((time_t)until, at);
-			if (failures)
-				strbuf_addf(errors, "error: %s: paused until %s"
-					    " after %d failures in a row\n",
-					    name, at, failures);
-			else
-				strbuf_addf(warns, "warn: %s: rate limited,"
-					    " paused until %s\n", name, at);
-		}
+		pause_health(name, sqlite3_column_double(st, 1),
+			     sqlite3_column_int(st, 2),
+			     live(throttles, nr, name), now, errors, warns);
 		if (error && sqlite3_column_int(st, 5)) {
 			struct strbuf *to = level && !strcmp(level, "warn") ?
 				warns : errors;
@@ -412,6 +466,7 @@ static int services_health(sqlite3 *db, double now, struct strbuf *errors,
 			strbuf_addch(to, '\n');
 		}
 	}
+	free(throttles);
 	return db_finalize(st, rc, "read services");
 }
 

@@ -51,6 +51,8 @@ struct monitor_download {
 	double progress;	/* 0 to 1 */
 	char *reason, *path;
 	double sent_at, changed_at, progress_at;
+	/* as the client last said, -1 when it did not (tracker.h) */
+	long long bytes_done, bytes_total, bytes_per_s;
 };
 
 /* Every hand-off, by series and volume, into *rows (malloc'd); free it

@@ -102,6 +102,10 @@ enum tracker_state {
 	TRACKER_NR_STATES
 };
 
+/* A figure of tracker_seen the client did not give, or gave as no
+ * number, a negative one, or one that contradicts another. */
+#define TRACKER_UNKNOWN (-1LL)
+
 /* What a client says of one download. */
 struct tracker_seen {
 	int listed;			/* 0: not in the client's list */
@@ -113,6 +117,9 @@ struct tracker_seen {
 	char path[PATH_MAX];		/* its content, as the client sees
 					 * it; "" when unknown */
 	char reason[TRACKER_REASON_MAX];	/* the client's, when failed */
+	/* the wanted bytes there (done <= total), in all (above 0), and
+	 * coming per second, or TRACKER_UNKNOWN */
+	long long done, total, speed;
 };
 
 /* A hand-off as the store keeps it, and as it becomes. */
@@ -134,6 +141,21 @@ int tracker_state_parse(const char *name);
  * (client: "qbittorrent", "transmission", "nzbget", "sabnzbd"), *out
  * zeroed first and listed set. Returns 0, or -EINVAL for an object that
  * is not the client's.
+ *
+ * The bytes, from the client's own fields (none is asked for them):
+ *
+ *   qbittorrent   completed, size (of the files wanted), dlspeed
+ *   transmission  sizeWhenDone - leftUntilDone, sizeWhenDone,
+ *                 rateDownload
+ *   nzbget        FileSize - RemainingSize (each Lo + Hi * 2^32), the
+ *                 whole FileSize once in the history as a success, and
+ *                 DownloadRate: its status' rate, which download_list()
+ *                 gives the one group downloading
+ *   sabnzbd       (mb - mbleft) and mb MiB of a queue slot, bytes of a
+ *                 history one; no speed (its kbpersec is the queue's)
+ *
+ * A torrent's total is unknown until its metadata came (the clients say
+ * 0).
  */
 int tracker_read(const char *client, json_t *obj, struct tracker_seen *out);
 

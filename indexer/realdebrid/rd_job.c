@@ -89,13 +89,20 @@ static int load_jobs(struct rd_job_ctx *w, double now, struct job **out,
 
 	*nr = 0;
 	rc = sqlite3_prepare_v2(w->db, "SELECT torrent_id, hash, name, state,"
-		" new_id, attempts, started_at FROM rd_repairs WHERE state IN"
-		" ('queued', 'adding', 'downloading') OR (state ="
-		" 'waiting_retry' AND next_at <= ?1) ORDER BY updated_at,"
-		" torrent_id", -1, &st, NULL);
+		" new_id, attempts, started_at FROM rd_repairs p WHERE state"
+		" IN ('adding', 'downloading') OR ((state = 'queued' OR"
+		" (state = 'waiting_retry' AND next_at <= ?1)) AND (asked_at IS"
+		" NOT NULL OR (?2 AND EXISTS (SELECT 1 FROM rd_links l WHERE"
+		" l.torrent_id = p.torrent_id AND l.broken)) OR (?3 AND EXISTS"
+		" (SELECT 1 FROM rd_torrents t WHERE t.id = p.torrent_id AND"
+		" t.status IN " RD_ERRORED ")))) ORDER BY updated_at,"
+		" torrent_id LIMIT ?4", -1, &st, NULL);
 	if (rc != SQLITE_OK)
 		return db_error(w->db, rc, "rd: read repairs");
 	sqlite3_bind_double(st, 1, now);
+	sqlite3_bind_int(st, 2, w->links);
+	sqlite3_bind_int(st, 3, w->errored);
+	sqlite3_bind_int(st, 4, w->limit ? w->limit : -1);
 	while (!failed && (rc = sqlite3_step(st)) == SQLITE_ROW) {
 		struct job *grown = realloc(jobs, (*nr + 1) * sizeof(*jobs));
 		const char *state = (const char *)sqlite3_column_text(st, 3);

@@ -56,6 +56,10 @@ struct rd_pass_row;
 struct rd_session;
 
 #define RD_POLLS_PER_PASS 8		/* info polls per repair per pass */
+
+/* The statuses of the account's torrents a repair can mend (virus
+ * stays as it is), as an SQL list. */
+#define RD_ERRORED "('error', 'magnet_error', 'dead')"
 #define RD_INFRINGING_GRACE 30.0	/* seconds after a rate limit */
 
 enum rd_outcome {
@@ -69,16 +73,23 @@ struct rd_job_ctx {
 	sqlite3 *db;			/* a read connection to the store */
 	struct rd_session *s;		/* every request goes through it */
 	int dry_run;
+	int links;			/* start the repairs of torrents with
+					 * dead links */
+	int errored;			/* and of those the account lists in
+					 * RD_ERRORED; a repair asked for, or
+					 * under way, goes on either way */
+	int limit;			/* repairs worked on at most; 0: all */
 	struct rd_pass_row *n;		/* the pass's counts, added to */
 	int (*guard)(void *arg);	/* 1: the mount looks up */
 	void *arg;
 };
 
 /*
- * Move on every repair that is due at now (queued, under way, or a retry
- * whose time came), oldest touched first, as far as each goes in this
- * pass: a few polls of a download, the rest for a follow-up pass. In
- * dry-run, only write each one's plan. Returns 0 (failed requests are
+ * Move on every repair that is due at now (under way, or queued or a
+ * retry whose time came that links and errored take), oldest touched
+ * first, at most limit of them, as far as each goes in this pass: a few
+ * polls of a download, the rest for a follow-up pass. In dry-run, only
+ * write each one's plan. Returns 0 (failed requests are
  * recorded, not returned), -ECANCELED, or a negative errno value when
  * the store failed.
  */

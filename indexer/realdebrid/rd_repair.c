@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "common/clock.h"
 #include "common/config.h"
@@ -39,10 +40,40 @@ struct rd_repair {
 
 	/* The pass running. */
 	int dry_run;
+	enum rd_mode mode;
+	int limit;
 	int guard_ok;
 	char why[RD_GUARD_WHY];
 	struct rd_pass_row n;
 };
+
+static const char *const mode_names[RD_NR_MODES] = {
+	[RD_MODE_LINKS] = "links",
+	[RD_MODE_QUICK] = "quick",
+	[RD_MODE_FULL] = "full",
+};
+
+int rd_mode_parse(const char *name)
+{
+	for (int i = 0; i < RD_NR_MODES; i++)
+		if (name && !strcasecmp(name, mode_names[i]))
+			return i;
+	return -EINVAL;
+}
+
+const char *rd_mode_name(enum rd_mode mode)
+{
+	return mode_names[mode];
+}
+
+enum rd_mode rd_mode_configured(const struct config *cfg)
+{
+	int mode = rd_mode_parse(cfg->rd_repair_mode);
+
+	if (mode >= 0)
+		return mode;
+	return cfg->rd_repair_account_errors ? RD_MODE_FULL : RD_MODE_LINKS;
+}
 
 int rd_repair_new(const struct config *cfg, const int *cancel,
 		  struct rd_repair **out)
@@ -214,8 +245,7 @@ int rd_repair_links(struct rd_repair *r, char *const *paths, size_t nr)
 	" rd_repairs p WHERE p.torrent_id = l.torrent_id)"
 
 /* The torrents the account lists in a state a repair can mend, with no
- * repair: virus stays as it is. */
-#define RD_ERRORED "('error', 'magnet_error', 'dead')"
+ * repair. */
 #define ERRORED_SQL \
 	"SELECT t.id FROM rd_torrents t WHERE t.status IN " RD_ERRORED \
 	" AND t.hash IS NOT NULL AND NOT EXISTS (SELECT 1 FROM rd_repairs p" \
@@ -241,8 +271,8 @@ static void tell_loop(const struct rd_repair *r, const char *id,
 }
 
 /*
- * Put each torrent with dead links (and, in account mode, each the
- * account lists as errored) in the repair queue, unless a repair of it
+ * Put each torrent with dead links (links and full modes) and each the
+ * account lists as errored (quick and full modes) in the repair queue, unless a repair of it
  * is under way, or it was just repaired and the mount has not caught up
  * yet, or it is in a repair loop; drop waiting repairs whose links came
  * back by themselves (or whose torrent the account no longer lists as
@@ -250,13 +280,16 @@ static void tell_loop(const struct rd_repair *r, const char *id,
  */
 static int queue_repairs(struct rd_repair *r, double now)
 {
+	static const char *const queue_sql[RD_NR_MODES] = {
+		[RD_MODE_LINKS] = QUEUE_SQL,
+		[RD_MODE_QUICK] = ERRORED_SQL,
+		[RD_MODE_FULL] = QUEUE_SQL " UNION " ERRORED_SQL,
+	};
 	char **ids = NULL;
 	size_t nr = 0;
 	int rc;
 
-	rc = rd_store_strings(r->db, r->cfg->rd_repair_account_errors ?
-			      QUEUE_SQL " UNION " ERRORED_SQL : QUEUE_SQL,
-			      NULL, &ids, &nr);
+	rc = rd_store_strings(r->db, queue_sql[r->mode], NULL, &ids, &nr);
 	for (size_t i = 0; !rc && i < nr; i++) {
 		struct rd_sql q = {
 			.sql = "INSERT INTO rd_repairs (torrent_id, hash, name,"
@@ -300,7 +333,7 @@ static int queue_repairs(struct rd_repair *r, double now)
 		       " AND NOT (?7 AND EXISTS (SELECT 1 FROM rd_torrents t"
 		       " WHERE t.id = rd_repairs.torrent_id AND t.status IN"
 		       " " RD_ERRORED "))",
-		.num = { r->cfg->rd_repair_account_errors },
+		.num = { r->mode != RD_MODE_LINKS },
 	});
 }
 
@@ -335,6 +368,9 @@ static int repair(struct rd_repair *r, double now)
 		.db = r->db,
 		.s = &r->s,
 		.dry_run = r->dry_run,
+		.links = r->mode != RD_MODE_QUICK,
+		.errored = r->mode != RD_MODE_LINKS,
+		.limit = r->limit,
 		.n = &r->n,
 		.guard = guard_cb,
 		.arg = r,
@@ -475,17 +511,25 @@ static void tell_error_rate(struct rd_repair *r)
 }
 
 int rd_repair_pass(struct rd_repair *r, enum rd_pass_kind kind, int dry_run,
-		   const char *trigger)
+		   const char *trigger, const struct rd_ask *ask)
 {
 	double started = clock_wall();
 	int token = r->cfg->rd_api_token && *r->cfg->rd_api_token;
+	char limit[32] = "";
 	int rc;
 
 	memset(&r->n, 0, sizeof(r->n));
 	rd_session_begin(&r->s, r->db);
 	r->dry_run = dry_run;
-	log_info("rd: %s pass started (%s%s)", kind == RD_PASS_RUN ? "repair" :
-		 "scan", trigger, dry_run ? ", dry-run" : "");
+	r->mode = ask && ask->mode >= 0 ? (enum rd_mode)ask->mode :
+		rd_mode_configured(r->cfg);
+	r->limit = ask ? ask->limit : 0;
+	if (r->limit)
+		snprintf(limit, sizeof(limit), ", at most %d repairs",
+			 r->limit);
+	log_info("rd: %s pass started (%s, mode %s%s%s)",
+		 kind == RD_PASS_RUN ? "repair" : "scan", trigger,
+		 rd_mode_name(r->mode), limit, dry_run ? ", dry-run" : "");
 	rc = detect(r, started, trigger);
 	if (!rc && token)
 		rc = rd_sync_account(&r->s, r->db);

@@ -11,8 +11,10 @@
  *	rd_repair_new(cfg, &cancel, &r);
  *	rd_repair_links(r, NULL, 0);	(walk the library folders)
  *	rd_repair_links(r, changed, nr);	(the watcher saw these change)
- *	rd_repair_pass(r, RD_PASS_SCAN, jobs_dry_run(), "control");
- *	rd_repair_pass(r, RD_PASS_RUN, jobs_dry_run(), "schedule");
+ *	rd_repair_pass(r, RD_PASS_SCAN, jobs_dry_run(), "control", NULL);
+ *	rd_repair_pass(r, RD_PASS_RUN, jobs_dry_run(), "schedule", NULL);
+ *	rd_repair_pass(r, RD_PASS_RUN, jobs_dry_run(), "control",
+ *		       &(struct rd_ask){ .mode = RD_MODE_LINKS, .limit = 5 });
  *	when = rd_repair_next_at(r);	(a follow-up pass is due then)
  *	rd_repair_free(r);
  *
@@ -33,10 +35,11 @@
  *      asked goes on) and the info of the torrents a dead link may belong
  *      to (rd_sync.h), and maps each dead link to its torrent (rd_map.h);
  *      a link that maps to none or to several is "unmapped";
- *   4. (RD_PASS_RUN only) repairs each torrent with dead links, and with
- *      [realdebrid] repair_account_errors each the account lists in
- *      error, magnet_error or dead (virus is left alone), and each a user
- *      asked to retry (rd_commands.h): re-add by
+ *   4. (RD_PASS_RUN only) repairs what the pass's mode names (enum
+ *      rd_mode: each torrent with dead links, each the account lists in
+ *      error, magnet_error or dead (virus is left alone), or both), and
+ *      each a user asked to retry (rd_commands.h), at most the pass's
+ *      limit of them: re-add by
  *      info hash, select the files selected before, poll its info (a few
  *      times per pass, then again in a follow-up pass, RD_POLL_S later,
  *      for at most download_timeout) until it is downloaded, then delete the
@@ -66,6 +69,38 @@ enum rd_pass_kind {
 };
 
 /*
+ * What a run pass repairs. Whatever the mode, the repairs a user asked
+ * for (retry) are worked on, and what earlier repairs left (old torrents
+ * to delete, the dead links of torrents failed for good, orphans) is
+ * carried out.
+ */
+enum rd_mode {
+	RD_MODE_LINKS,			/* the torrents with dead links */
+	RD_MODE_QUICK,			/* those the account lists in error */
+	RD_MODE_FULL,			/* both */
+	RD_NR_MODES,
+};
+
+#define RD_LIMIT_MAX 100000		/* repairs a pass may be limited to */
+#define RD_LIMIT_TEXT "100000"		/* the same, to be said */
+
+/* What a pass asked by hand repairs. */
+struct rd_ask {
+	int mode;			/* enum rd_mode; -1: the configured */
+	int limit;			/* repairs worked on at most; 0: all */
+};
+
+/* The mode named name ("links", "quick", "full"), or -EINVAL. */
+int rd_mode_parse(const char *name);
+
+/* The name of mode. */
+const char *rd_mode_name(enum rd_mode mode);
+
+/* The mode of passes nobody asked for: [realdebrid] repair_mode, or, when
+ * it is not set, full with repair_account_errors and links without. */
+enum rd_mode rd_mode_configured(const struct config *cfg);
+
+/*
  * Make the repairer for cfg (which must outlive it): a read connection to
  * the store and one throttle for every Real-Debrid call, at
  * requests_per_minute, its state loaded from the store. *cancel (read
@@ -79,12 +114,13 @@ void rd_repair_free(struct rd_repair *r);
 
 /*
  * Run one pass of kind; dry_run as jobs_dry_run() says, trigger
- * ("control", "schedule") recorded in rd_passes. Returns 0 when the pass
+ * ("control", "schedule") recorded in rd_passes, ask its mode and limit
+ * (NULL: the configured mode, no limit). Returns 0 when the pass
  * ran (requests may have failed: they are recorded), -ECANCELED, or
  * another negative errno value when the store failed.
  */
 int rd_repair_pass(struct rd_repair *r, enum rd_pass_kind kind, int dry_run,
-		   const char *trigger);
+		   const char *trigger, const struct rd_ask *ask);
 
 /*
  * Bring the links the repair knows up to date for the nr paths (absolute,

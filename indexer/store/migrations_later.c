@@ -288,6 +288,12 @@ const char *const migrations_later[] = {
 	"CREATE INDEX IF NOT EXISTS gone_inode ON gone (inode);"
 	"CREATE INDEX IF NOT EXISTS gone_name ON gone (name);",
 	"ALTER TABLE scans ADD COLUMN cpu_s REAL;", /* 34: a scan's CPU time */
+	/* version 35: a followed download's bytes there and in all, and its
+	 * speed in bytes/s, as its client last said (tracker.h); NULL when
+	 * it did not say. Tests going back to older versions drop them. */
+	"ALTER TABLE downloads ADD COLUMN bytes_done INTEGER;"
+	"ALTER TABLE downloads ADD COLUMN bytes_total INTEGER;"
+	"ALTER TABLE downloads ADD COLUMN bytes_per_s INTEGER;",
 };
 
 const int migrations_later_count = ARRAY_SIZE(migrations_later);

@@ -18,6 +18,14 @@ DownloadXmlCommand::Execute; https://nzbget.com/documentation/api/append/):
   that is an http(s) URL is queued and its NZB fetched later: the result
   is the new queue id (above 0). A Content in base64 is read at once:
   the id, or 0 or less when it is not an NZB.
+- listgroups([0]) and history([false]): the queue's groups and the
+  history's items, as lists of objects in NZBGet's own fields (NZBID,
+  Status, FileSizeLo/Hi and RemainingSizeLo/Hi: 64-bit byte counts in
+  two unsigned 32-bit halves, ...; ListGroupsXmlCommand,
+  HistoryXmlCommand; https://nzbget.com/documentation/api/listgroups/).
+- status(): the server's figures, DownloadRate among them (bytes/s, of
+  all its downloads together; StatusXmlCommand,
+  https://nzbget.com/documentation/api/status/).
 
 Words in a URL stand in for what the real one would meet:
     refuse-me   the error object of an append it refuses ("Invalid
@@ -29,6 +37,9 @@ Test controls:
     GET  /_requests   every RPC request: [{path, auth, body, time}]
     GET  /_adds       the URLs and files queued: [{filename, content,
                       category, priority, add_paused, dupe_mode, id}]
+    POST /_queue     {"groups": [...], "history": [...], "status": {...}}:
+                      what listgroups, history and status answer from
+                      now on; a status of null answers HTTP 500
     POST /_reset?user=U&password=P   forget everything; require these
                       credentials (nzbget / tegbzn6789, NZBGet's
                       defaults, unless given)
@@ -53,7 +64,8 @@ state = {}
 def reset(user="nzbget", password="tegbzn6789"):
     with lock:
         state.update(user=user, password=password, requests=[], adds=[],
-                     next_id=1)
+                     next_id=1, groups=[], history=[], status={
+                         "DownloadRate": 0})
 
 
 def error(code, message):
@@ -65,6 +77,7 @@ class NZBGet(http_fake.ClientFake):
     routes = http_fake.ClientFake.routes + [
         (r"(/[^/]*:[^/]*)?/jsonrpc", "jsonrpc"),
         (r"/_reset", "reset_all"),
+        (r"/_queue", "set_queue"),
     ]
 
     def credentials(self, m):
@@ -96,6 +109,13 @@ class NZBGet(http_fake.ClientFake):
         if not isinstance(req, dict):
             return self.answer(None, error=error(1, "Invalid request"))
         method, params = req.get("method"), req.get("params") or []
+        if method in ("listgroups", "history", "status"):
+            with lock:
+                result = state["groups" if method == "listgroups" else
+                               method]
+            if result is None:
+                return self.reply(500, "Internal Server Error")
+            return self.answer(req.get("id"), result)
         if method != "append":
             return self.answer(req.get("id"),
                                error=error(1, "Invalid procedure"))
@@ -147,6 +167,13 @@ class NZBGet(http_fake.ClientFake):
         else:
             doc["result"] = result
         self.reply(200, doc)
+
+    def set_queue(self, m):
+        doc = json.loads(self.read_body())
+        with lock:
+            state.update((k, doc[k]) for k in ("groups", "history", "status")
+                         if k in doc)
+        self.reply(200, {"ok": True})
 
     def reset_all(self, m):
         reset(self.query.get("user", ["nzbget"])[0],

@@ -393,6 +393,9 @@ def test_store_of_the_version_before_reads_them(formats, tmp_path):
             " ALTER TABLE comicinfo DROP COLUMN pages;"
             " ALTER TABLE comicinfo DROP COLUMN cover;"
             " ALTER TABLE scans DROP COLUMN cpu_s;"
+            " ALTER TABLE downloads DROP COLUMN bytes_done;"
+            " ALTER TABLE downloads DROP COLUMN bytes_total;"
+            " ALTER TABLE downloads DROP COLUMN bytes_per_s;"
             " PRAGMA user_version = %d;" % (ids, ids, ids,
                                             VERSION_BEFORE_FORMATS))
     finally:

@@ -582,7 +582,7 @@ def test_repair_loop_is_stopped_and_listed(setup):
 
 def test_control_repair_input(setup):
     s = setup(dry_run=True)
-    for bad in ("repair\n", "run now\n", "RUNS\n", "scan\nrun\n", "1\n",
+    for bad in ("repair now\n", "run now\n", "RUNS\n", "scan\nrun\n", "1\n",
                 "retry\n", "retry \n", "forget\n", "retry  X\n",
                 "retry NOSUCHTORRENT\n", "forget a/b\n", "resync now\n",
                 "retry " + "A" * 65 + "\n"):

@@ -61,6 +61,25 @@ def state_of(mon, volume):
     return d and d["state"]
 
 
+def figures(mon, volume):
+    """downloads.json's bytes done, in all and per second for volume."""
+    d = {e["volume"]: e for e in mon.m.json("status/downloads.json")}[volume]
+    return d["bytes_done"], d["bytes_total"], d["bytes_per_s"]
+
+
+def assert_figures(got, total=None, speed=True):
+    """Bytes done within a total above 0 (total when given), a speed of
+    0 or more (speed False: null, the client tells none)."""
+    done, shown, rate = got
+    assert isinstance(shown, int) and shown > 0, got
+    assert total is None or shown == total, got
+    assert isinstance(done, int) and 0 <= done <= shown, got
+    if speed:
+        assert isinstance(rate, int) and rate >= 0, got
+    else:
+        assert rate is None, got
+
+
 def start_tracked(monitored, files, tmp_path, kind, url, rpc=""):
     a, b, c = torrents()
     save = tmp_path / "saves"
@@ -97,6 +116,10 @@ def test_qbittorrent_followed(monitored, clients, files, tmp_path):
     assert shown[4]["client_id"] == b.hash
     assert shown[4]["title"] == "Saga 01 T04 FRENCH"
     assert shown[4]["times"]["sent_at"] and shown[4]["reason"] is None
+    # its bytes as qBittorrent said (completed, size, dlspeed): all of
+    # the one file
+    assert_figures(figures(mon, 4), total=len(b.content))
+    assert figures(mon, 4)[0] == len(b.content)
     wait_for(lambda: mon.m.read("status/missing").decode(), 30,
              "volume 4 no more missing",
              until=lambda t: "Saga 01\t2\n" in t
@@ -118,8 +141,11 @@ def test_qbittorrent_followed(monitored, clients, files, tmp_path):
     rows = checks_csv(mon)
     assert tuple(sum(int(r[k]) for r in rows) for k in (
         "completed", "imported", "download_failed")) == (1, 1, 2)
-    # A has no peer: on its way, fetching its metadata
+    # A has no peer: on its way, fetching its metadata; its size is not
+    # known yet (qBittorrent says 0): null, and nothing comes
     assert state_of(mon, 2) == "downloading"
+    done, total, speed = figures(mon, 2)
+    assert (done, total) == (None, None) and speed == 0
     # volume 6 got B again, which qBittorrent had: adopted, followed by
     # B's hash, completed; but B holds volume 4, not 6: never to be
     # imported, it failed, and the reason says so
@@ -152,6 +178,12 @@ def test_transmission_followed_and_client_gone(monitored, clients, files,
              until=lambda s: s == "imported", mount=mon.m)
     assert (mon.root / "Saga 01" / "Saga 01 T04.cbz").is_file()
     assert state_of(mon, 2) in ("queued", "downloading")
+    # sizeWhenDone less leftUntilDone of sizeWhenDone, rateDownload; the
+    # magnet without its metadata has no size yet
+    assert_figures(figures(mon, 4), total=len(b.content))
+    assert figures(mon, 4)[0] == len(b.content)
+    done, total, speed = figures(mon, 2)
+    assert (done, total) == (None, None) and speed == 0
     # Transmission goes away: the downloads keep their states, health
     # says why
     before = downloads(mon)
@@ -329,6 +361,11 @@ def test_nzbget_completes_and_imports(monitored, clients, files, named):
     assert shown[10]["client"] == "nzbget"
     assert named or ("import: nzbget saves in %s by default" % (
         nz.save / "manga")) in mon.m.read("log").decode()
+    # FileSizeLo/Hi, all of it there once in the history (its articles'
+    # bytes: yEnc makes them more than the file's); the history tells
+    # no speed
+    done, total, speed = figures(mon, 10)
+    assert done == total and total >= len(content) and speed is None
 
 
 def test_qbittorrent_magnet_from_a_seeder(monitored, clients, tmp_path):
@@ -685,6 +722,11 @@ def test_sabnzbd_followed(monitored, fake, files, tmp_path, named):
     wait_for(lambda: downloads(mon)[4], 30, "volume 4 downloading",
              until=lambda d: d["state"] == "downloading"
              and 0.4 < d["progress"] < 0.7, mount=mon.m)
+    # mb and mbleft: the bytes, to SABnzbd's hundredths of a MiB; a
+    # slot tells no speed (its queue's kbpersec is all of SABnzbd's)
+    mib = 1 << 20
+    assert_figures(figures(mon, 4), speed=False,
+                   total=round(round(len(content) / mib, 2) * mib))
     assert sab.call("/_advance", {"nzo_id": nzo}) == {"status": "Completed"}
     wait_for(lambda: state_of(mon, 4), 30, "volume 4 imported",
              until=lambda s: s in (None, "imported"), mount=mon.m)
@@ -695,6 +737,8 @@ def test_sabnzbd_followed(monitored, fake, files, tmp_path, named):
             "Saga 01 T04.cbz").read_bytes() == content
     shown = {d["volume"]: d for d in mon.m.json("status/downloads.json")}
     assert shown[4]["state"] == "imported" and shown[4]["progress"] == 1
+    # the history slot's bytes
+    assert figures(mon, 4) == (len(content), len(content), None)
     assert shown[4]["client"] == "sabnzbd" and shown[4]["client_id"] == nzo
     # the catalog's 404: failed in SABnzbd's words, blocklisted, and
     # Prowlarr's release of volume 10 sent (its hand-off in the place of

@@ -17,6 +17,7 @@
 #include "common/log.h"
 #include "common/strbuf.h"
 #include "indexer/monitor/download.h"
+#include "indexer/monitor/tracker.h"
 
 /*
  * Transmission, SABnzbd and NZBGet against their fakes, and the links a
@@ -430,6 +431,73 @@ static void test_nzbget_refused(void **state)
 	assert_int_equal(fake_count(&nzbget, "/_adds"), 0);
 }
 
+/* One NZBGet group or history item of id in status, of 1000 bytes with
+ * left to come. */
+#define GROUP(id, status, left) \
+	"{\"NZBID\":" id ",\"Status\":\"" status "\",\"FileSizeLo\":1000," \
+	"\"FileSizeHi\":0,\"RemainingSizeLo\":" left "," \
+	"\"RemainingSizeHi\":0,\"DestDir\":\"/dl\"}"
+
+/* What the fake NZBGet lists next: its queue, history and status. */
+static void nzbget_queue(const char *doc)
+{
+	json_decref(fake_json(&nzbget, "POST", "/_queue", doc));
+}
+
+/* Download n of list as tracker_read() reads it: done, total, speed. */
+static void assert_seen(json_t *list, size_t n, long long done,
+			long long total, long long speed)
+{
+	struct tracker_seen seen;
+
+	assert_int_equal(tracker_read("nzbget", json_array_get(list, n),
+				      &seen), 0);
+	if (seen.done != done || seen.total != total || seen.speed != speed)
+		fail_msg("item %zu: %lld %lld %lld", n, seen.done, seen.total,
+			 seen.speed);
+}
+
+/*
+ * The queue's groups and the history's items, and the status'
+ * DownloadRate for the one group downloading: none for two downloading
+ * (whose it is cannot be told), none when the status fails, the
+ * listing kept.
+ */
+static void test_nzbget_list_rate(void **state)
+{
+	static const char *const ids[] = { "1", "2", "3" };
+	json_t *list;
+
+	(void)state;
+	nzbget_queue("{\"groups\":[" GROUP("1", "DOWNLOADING", "400") ","
+		     GROUP("2", "QUEUED", "1000") ",{\"NZBID\":9}],"
+		     "\"history\":[" GROUP("3", "SUCCESS/ALL", "0") "],"
+		     "\"status\":{\"DownloadRate\":2048}}");
+	assert_int_equal(download_list(&c, ids, 3, &list, &err), 0);
+	assert_int_equal(json_array_size(list), 3);
+	assert_seen(list, 0, 600, 1000, 2048);
+	assert_seen(list, 1, 0, 1000, TRACKER_UNKNOWN);
+	assert_seen(list, 2, 1000, 1000, TRACKER_UNKNOWN);
+	json_decref(list);
+	nzbget_queue("{\"groups\":[" GROUP("1", "DOWNLOADING", "400") ","
+		     GROUP("2", "DOWNLOADING", "1000") "],\"history\":[]}");
+	assert_int_equal(download_list(&c, ids, 3, &list, &err), 0);
+	assert_seen(list, 0, 600, 1000, TRACKER_UNKNOWN);
+	assert_seen(list, 1, 0, 1000, TRACKER_UNKNOWN);
+	json_decref(list);
+	nzbget_queue("{\"groups\":[" GROUP("1", "DOWNLOADING", "400") "],"
+		     "\"status\":null}");
+	assert_int_equal(download_list(&c, ids, 3, &list, &err), 0);
+	assert_int_equal(json_array_size(list), 1);
+	assert_seen(list, 0, 600, 1000, TRACKER_UNKNOWN);
+	json_decref(list);
+	/* a rate that is no number: unknown */
+	nzbget_queue("{\"status\":{\"DownloadRate\":\"fast\"}}");
+	assert_int_equal(download_list(&c, ids, 3, &list, &err), 0);
+	assert_seen(list, 0, 600, 1000, TRACKER_UNKNOWN);
+	json_decref(list);
+}
+
 #define TR_TEST(t) cmocka_unit_test_setup(t, new_transmission)
 #define SAB_TEST(t) cmocka_unit_test_setup(t, new_sabnzbd)
 #define NZBGET_TEST(t) cmocka_unit_test_setup(t, new_nzbget)
@@ -447,6 +515,7 @@ int main(void)
 		SAB_TEST(test_sabnzbd_refused),
 		NZBGET_TEST(test_nzbget_append),
 		NZBGET_TEST(test_nzbget_refused),
+		NZBGET_TEST(test_nzbget_list_rate),
 	};
 
 	return cmocka_run_group_tests(tests, start_fakes, stop_fakes);

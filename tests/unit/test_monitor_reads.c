@@ -11,11 +11,13 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include <cmocka.h>
 
 #include "common/db.h"
 #include "common/strbuf.h"
+#include "common/throttle.h"
 #include "indexer/reads.h"
 #include "indexer/store/series_filter.h"
 #include "testdb.h"
@@ -28,11 +30,11 @@
 	" ('c', 'Three', 'slow', 20);" \
 	" INSERT INTO downloads (series, volume, state, client, title," \
 	" source, at, error, client_id, progress, progress_at, sent_at," \
-	" changed_at, path) VALUES" \
+	" changed_at, path, bytes_done, bytes_total, bytes_per_s) VALUES" \
 	" ('Bleach', 2, 'failed', 'qbittorrent', 'B 02', 'prowlarr', 100," \
-	" 'stalled', NULL, 0.25, NULL, NULL, NULL, NULL)," \
+	" 'stalled', NULL, 0.25, NULL, NULL, NULL, NULL, NULL, NULL, NULL)," \
 	" ('Akira', 1, 'imported', 'sabnzbd', 'A 01', 'prowlarr', 50, NULL," \
-	" 'SAB1', 1, 60, 40, 70, '/dl/A 01');" \
+	" 'SAB1', 1, 60, 40, 70, '/dl/A 01', 5000000000, 5000000000, 0);" \
 	" INSERT INTO roots (id, kind, path) VALUES (1, 'manga', '/m');" \
 	" INSERT INTO series (id, root_id, path, name, latest, published," \
 	" status, last_checked) VALUES" \
@@ -104,6 +106,8 @@ static void test_downloads(void **state)
 	assert_string_equal(d[0].path, "/dl/A 01");
 	assert_true(d[0].sent_at == 40 && d[0].changed_at == 70 &&
 		    d[0].progress_at == 60 && d[0].progress == 1);
+	assert_true(d[0].bytes_done == 5000000000LL &&
+		    d[0].bytes_total == 5000000000LL && d[0].bytes_per_s == 0);
 	assert_string_equal(d[1].series, "Bleach");
 	assert_string_equal(d[1].state, "failed");
 	assert_string_equal(d[1].client, "qbittorrent");
@@ -114,6 +118,9 @@ static void test_downloads(void **state)
 	assert_null(d[1].path);
 	assert_true(d[1].sent_at == 100 && d[1].changed_at == 100 &&
 		    d[1].progress_at == 0 && d[1].progress == 0.25);
+	/* a client that did not say: unknown, not 0 */
+	assert_true(d[1].bytes_done == -1 && d[1].bytes_total == -1 &&
+		    d[1].bytes_per_s == -1);
 	monitor_downloads_free(d, n);
 }
 
@@ -302,12 +309,40 @@ static void test_health(void **state)
 			    " after 3 failures in a row\n"
 			    "error: prowlarr: HTTP 500\n");
 	assert_string_equal(warns.buf,
-			    "warn: nautiljon: rate limited, paused until"
-			    " 2128-06-11T08:53:20Z\n"
+			    "warn: nautiljon: paused until"
+			    " 2128-06-11T08:53:20Z (rate limited)\n"
 			    "warn: monitor: the last missing check had 2 errors"
 			    " (see /log)\n"
 			    "warn: Bleach volume 7 not imported: /m/Bleach/B"
 			    " T07.cbz exists already (move away the file)\n");
+	strbuf_release(&errors);
+	strbuf_release(&warns);
+}
+
+/* A service with a live throttle is told by it: a pause the store still
+ * holds is over once the throttle says so, and a refusal's pause ends
+ * with its cause. */
+static void test_health_live(void **state)
+{
+	struct strbuf errors = STRBUF_INIT, warns = STRBUF_INIT;
+	const char *tail = " (429 too many requests)\n";
+	struct throttle *prowlarr, *nautiljon;
+
+	add_checks(state);
+	assert_int_equal(throttle_new("prowlarr", 60, NULL, NULL, &prowlarr),
+			 0);
+	assert_int_equal(throttle_new("nautiljon", 60, NULL, NULL,
+				      &nautiljon), 0);
+	throttle_rate_limited(nautiljon, 120);
+	assert_int_equal(query_monitor_health(&errors, &warns), 0);
+	assert_string_equal(errors.buf, "error: prowlarr: HTTP 500\n");
+	assert_true(!strncmp(warns.buf, "warn: nautiljon: paused until ",
+			     30));
+	assert_non_null(strstr(warns.buf, tail));
+	assert_int_equal(strchr(warns.buf, '\n') + 1 - warns.buf,
+			 strstr(warns.buf, tail) + strlen(tail) - warns.buf);
+	throttle_free(prowlarr);
+	throttle_free(nautiljon);
 	strbuf_release(&errors);
 	strbuf_release(&warns);
 }
@@ -324,6 +359,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_checks, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_state, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_health, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_health_live, setup,
+						teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

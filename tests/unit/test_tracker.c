@@ -7,7 +7,15 @@
  * rpc-spec, NZBGet's listgroups and history statuses of its API
  * documentation, SABnzbd 3.7's queue and history slots of its
  * sabnzbd/api.py), and what state a hand-off goes to (tracker_next(), a
- * table of states, answers and ages).
+ * table of states, answers and ages). The bytes and speed of a download
+ * come from the same objects: qBittorrent's completed, size and dlspeed
+ * (bytes, bytes/s; its WebUI API documentation, torrents/info),
+ * Transmission's sizeWhenDone, leftUntilDone and rateDownload (its
+ * rpc-spec, torrent-get), NZBGet's FileSizeLo/Hi and RemainingSizeLo/Hi
+ * (two unsigned 32-bit halves; its listgroups documentation) and its
+ * status' DownloadRate, SABnzbd's mb and mbleft (MiB as text) and a
+ * history slot's bytes; an odd value (missing, negative, not a number,
+ * done beyond total) is unknown, never 0.
  */
 #include <errno.h>
 #include <setjmp.h>
@@ -212,6 +220,95 @@ static void test_read_bad(void **state)
 	}
 }
 
+#define U TRACKER_UNKNOWN
+
+static const struct {
+	const char *client, *answer;
+	long long done, total, speed;
+} figures[] = {
+	{ "qbittorrent", "{\"hash\":\"" H "\",\"state\":\"downloading\","
+	  "\"completed\":500,\"size\":1000,\"dlspeed\":2048}",
+	  500, 1000, 2048 },
+	/* a magnet before its metadata: no size yet */
+	{ "qbittorrent", "{\"hash\":\"" H "\",\"state\":\"metaDL\","
+	  "\"completed\":0,\"size\":0,\"dlspeed\":0}", U, U, 0 },
+	{ "qbittorrent", "{\"hash\":\"" H "\",\"state\":\"downloading\"}",
+	  U, U, U },
+	{ "qbittorrent", "{\"hash\":\"" H "\",\"state\":\"downloading\","
+	  "\"completed\":-5,\"size\":1000,\"dlspeed\":-1}", U, 1000, U },
+	{ "qbittorrent", "{\"hash\":\"" H "\",\"state\":\"downloading\","
+	  "\"completed\":\"500\",\"size\":\"1000\",\"dlspeed\":null}",
+	  U, U, U },
+	{ "qbittorrent", "{\"hash\":\"" H "\",\"state\":\"downloading\","
+	  "\"completed\":1001,\"size\":1000,\"dlspeed\":1.5}",
+	  U, 1000, 1 },
+	{ "qbittorrent", "{\"hash\":\"" H "\",\"state\":\"stalledUP\","
+	  "\"progress\":1,\"completed\":6000000000,"
+	  "\"size\":6000000000,\"dlspeed\":0}", 6000000000LL,
+	  6000000000LL, 0 },
+	{ "transmission", "{\"hashString\":\"" H "\",\"status\":4,"
+	  "\"sizeWhenDone\":1000,\"leftUntilDone\":250,"
+	  "\"rateDownload\":100}", 750, 1000, 100 },
+	{ "transmission", "{\"hashString\":\"" H "\",\"status\":4,"
+	  "\"sizeWhenDone\":1000,\"leftUntilDone\":2000,"
+	  "\"rateDownload\":-1}", U, 1000, U },
+	{ "transmission", "{\"hashString\":\"" H "\",\"status\":4,"
+	  "\"sizeWhenDone\":0,\"leftUntilDone\":0,"
+	  "\"metadataPercentComplete\":0,\"rateDownload\":0}", U, U, 0 },
+	{ "transmission", "{\"hashString\":\"" H "\",\"status\":4,"
+	  "\"leftUntilDone\":10,\"rateDownload\":[]}", U, U, U },
+	/* NZBGet: 1 * 2^32 + 1000 bytes, 2^32 left */
+	{ "nzbget", "{\"NZBID\":7,\"Status\":\"DOWNLOADING\","
+	  "\"FileSizeLo\":1000,\"FileSizeHi\":1,\"RemainingSizeLo\":0,"
+	  "\"RemainingSizeHi\":1,\"DownloadRate\":300}",
+	  1000, 4294968296LL, 300 },
+	{ "nzbget", "{\"NZBID\":7,\"Status\":\"QUEUED\","
+	  "\"FileSizeLo\":1000,\"FileSizeHi\":0,\"RemainingSizeLo\":1000,"
+	  "\"RemainingSizeHi\":0}", 0, 1000, U },
+	{ "nzbget", "{\"NZBID\":7,\"Status\":\"SUCCESS/ALL\","
+	  "\"FileSizeLo\":100,\"FileSizeHi\":0}", 100, 100, U },
+	{ "nzbget", "{\"NZBID\":7,\"Status\":\"DOWNLOADING\","
+	  "\"FileSizeLo\":-1,\"FileSizeHi\":0,\"RemainingSizeLo\":0,"
+	  "\"RemainingSizeHi\":0,\"DownloadRate\":\"fast\"}", U, U, U },
+	{ "nzbget", "{\"NZBID\":7,\"Status\":\"DOWNLOADING\","
+	  "\"FileSizeLo\":4294967296,\"FileSizeHi\":0}", U, U, U },
+	{ "sabnzbd", "{\"nzo_id\":\"SABnzbd_nzo_1\",\"status\":"
+	  "\"Downloading\",\"mb\":\"100.00\",\"mbleft\":\"25.00\"}",
+	  78643200, 104857600, U },
+	{ "sabnzbd", "{\"nzo_id\":\"SABnzbd_nzo_1\",\"status\":"
+	  "\"Downloading\",\"mb\":\"abc\",\"mbleft\":\"-1\"}", U, U, U },
+	{ "sabnzbd", "{\"nzo_id\":\"SABnzbd_nzo_1\",\"status\":"
+	  "\"Downloading\",\"mb\":\"1.00\",\"mbleft\":\"-1\"}",
+	  U, 1048576, U },
+	{ "sabnzbd", "{\"nzo_id\":\"SABnzbd_nzo_1\",\"status\":"
+	  "\"Completed\",\"storage\":\"/dl/a\",\"fail_message\":\"\","
+	  "\"bytes\":12345}", 12345, 12345, U },
+	{ "sabnzbd", "{\"nzo_id\":\"SABnzbd_nzo_1\",\"status\":"
+	  "\"Failed\",\"storage\":\"\",\"fail_message\":\"x\","
+	  "\"bytes\":100}", U, 100, U },
+};
+
+/* Each answer gives the bytes and speed the table says, unknown where
+ * the client says nothing or something odd. */
+static void test_read_bytes(void **state)
+{
+	(void)state;
+	for (size_t i = 0; i < sizeof(figures) / sizeof(*figures); i++) {
+		json_t *obj = json_loads(figures[i].answer, 0, NULL);
+		struct tracker_seen seen;
+
+		assert_non_null(obj);
+		assert_int_equal(tracker_read(figures[i].client, obj, &seen),
+				 0);
+		if (seen.done != figures[i].done ||
+		    seen.total != figures[i].total ||
+		    seen.speed != figures[i].speed)
+			fail_msg("answer %zu: %lld %lld %lld", i, seen.done,
+				 seen.total, seen.speed);
+		json_decref(obj);
+	}
+}
+
 /* A download is found by its hash, by its tag among others, by NZBID or
  * nzo_id; NZBGet's and SABnzbd's history entry wins over its queue
  * entry. */
@@ -384,6 +481,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_read),
 		cmocka_unit_test(test_read_bad),
+		cmocka_unit_test(test_read_bytes),
 		cmocka_unit_test(test_find),
 		cmocka_unit_test(test_next),
 		cmocka_unit_test(test_next_import_failed_gone),

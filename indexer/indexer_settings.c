@@ -1,0 +1,132 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/*
+ * The settings the store keeps: a user's settings of a series (its
+ * preferences, whether it is monitored, its latest volume, its source)
+ * and the blocklist, each checked and handed to the writer, and the
+ * configuration's keys that the store's readers and scans depend on
+ * (covers, volume_from_chapters), noted in the store's settings table.
+ * A series' rows are manga.h's and the blocklist blocklist.h's: they are
+ * written through them, never here.
+ */
+#include <errno.h>
+#include <stdio.h>
+
+#include "common/config.h"
+#include "common/db.h"
+#include "common/strbuf.h"
+#include "indexer/indexer_internal.h"
+#include "indexer/manga/manga.h"
+#include "indexer/manga/names.h"
+#include "indexer/monitor/blocklist.h"
+#include "indexer/monitor/prefs.h"
+#include "indexer/store/writer.h"
+
+/* A db_transaction() function: run the SQL text arg. */
+static int exec_tx(sqlite3 *db, void *sql)
+{
+	return db_exec(db, sql);
+}
+
+/*
+ * A scan with covers off notes no embedded picture, and an unchanged file
+ * is not read again: so when covers come back on, the tracks known to
+ * hold a picture are made to look changed, once, and the next scan notes
+ * their pictures. The store keeps what it was last indexed with.
+ */
+int indexer_sync_covers(sqlite3 *db, void *unused)
+{
+	sqlite3_stmt *st;
+	char sql[384];
+	int rc, was = 1;
+
+	(void)unused;
+	rc = db_prepare(db, "SELECT value FROM settings WHERE name = 'covers'",
+			&st);
+	if (rc)
+		return rc;
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		was = sqlite3_column_int(st, 0);
+	sqlite3_finalize(st);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return db_error(db, rc, "read settings");
+	if (!was == !indexer.cfg->covers)
+		return 0;
+	snprintf(sql, sizeof(sql), "%s INSERT OR REPLACE INTO settings"
+		 " VALUES ('covers', %d);", indexer.cfg->covers ?
+		 "UPDATE files SET mtime_ns = 0 WHERE id IN"
+		 " (SELECT file_id FROM tracks WHERE has_picture);"
+		 "UPDATE directories SET digest = NULL WHERE id IN"
+		 " (SELECT dir_id FROM files WHERE mtime_ns = 0);" : "",
+		 !!indexer.cfg->covers);
+	return db_transaction(db, exec_tx, sql);
+}
+
+/* The manga read API counts volumes made of chapters by the store's
+ * settings (manga.h), so every reader sees the [manga] key the daemon
+ * runs with, a reload's too. */
+int indexer_sync_volume_from_chapters(sqlite3 *db, void *unused)
+{
+	char sql[128];
+
+	(void)unused;
+	snprintf(sql, sizeof(sql), "INSERT OR REPLACE INTO settings VALUES"
+		 " ('volume_from_chapters', %d);",
+		 !!indexer.cfg->volume_from_chapters);
+	return db_transaction(db, exec_tx, sql);
+}
+
+int indexer_blocklist(const char *id, int remove)
+{
+	return remove ? blocklist_remove(id) :
+		blocklist_add(id, NULL, "blocklisted by the user");
+}
+
+int indexer_set_series_prefs(int64_t series, const char *text)
+{
+	struct strbuf canon = STRBUF_INIT;
+	struct prefs_own own;
+	struct manga_setting s = {
+		.series = series, .what = MANGA_SET_PREFS,
+	};
+	int rc = prefs_parse(text, &own, &canon);
+
+	if (rc)
+		return rc;
+	prefs_own_release(&own);
+	s.text = canon.buf;
+	rc = writer_call_urgent(manga_store_setting, &s);
+	strbuf_release(&canon);
+	return rc;
+}
+
+int indexer_set_series_monitored(int64_t series, int on)
+{
+	struct manga_setting s = {
+		.series = series, .what = MANGA_SET_MONITORED,
+		.number = !!on, .is_number = 1,
+	};
+
+	return writer_call_urgent(manga_store_setting, &s);
+}
+
+int indexer_set_series_latest(int64_t series, long latest)
+{
+	struct manga_setting s = {
+		.series = series, .what = MANGA_SET_LATEST,
+		.number = latest, .is_number = latest > 0,
+	};
+
+	if (latest < 0 || latest > NAMES_MAX_NUMBER)
+		return -EINVAL;
+	return writer_call_urgent(manga_store_setting, &s);
+}
+
+int indexer_set_series_source(int64_t series, const char *source)
+{
+	struct manga_setting s = {
+		.series = series, .what = MANGA_SET_SOURCE, .text = source,
+	};
+
+	return writer_call_urgent(manga_store_setting, &s);
+}
