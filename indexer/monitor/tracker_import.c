@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/bytes.h"
 #include "common/clock.h"
 #include "common/config.h"
 #include "common/db.h"
@@ -59,7 +60,7 @@ static void set_reason(struct tracker_row *row, const char *why, int err,
 {
 	const char *fix = "see /log";
 
-	for (size_t i = 0; i < sizeof(fixes) / sizeof(*fixes); i++)
+	for (size_t i = 0; i < ARRAY_SIZE(fixes); i++)
 		if (fixes[i].err == err && fixes[i].map == map) {
 			fix = fixes[i].fix;
 			break;
