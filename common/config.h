@@ -54,6 +54,9 @@ struct config {
 	int dry_run;			/* default 1 */
 	long watch_debounce_ms;		/* default 200 */
 	long poll_interval_s;		/* default 300 */
+	long max_watches;		/* folders watched at most; default
+					 * 0: half the kernel's limit per
+					 * user, read at start */
 	long keep_gone_s;		/* default 30 days: a gone track's
 					 * rows are kept (gone.h) */
 	int max_open_per_user;		/* default 256: handles through the
@@ -71,6 +74,11 @@ struct config {
 	struct config_list manga_roots;
 	int manga_follow_outside;	/* [manga] follow_outside_symlinks */
 	int volume_from_chapters;	/* [manga] volume_from_chapters, 0 */
+	char *manga_monitor;		/* [manga] monitor: "listed" (the
+					 * default: the series of the
+					 * monitored_root roots alone are
+					 * searched) or "all" */
+	struct config_list monitored_roots;	/* [manga] monitored_root */
 
 	/* [monitor] */
 	long auto_check_interval_s;	/* default 3600 */

@@ -54,6 +54,46 @@ static int check_dirs(struct config_list *l, const struct key *k,
 	return 0;
 }
 
+/* 0 asks for half of the inotify watches the kernel allows a user, read
+ * now: the daemon's watches come from its user's quota (root's, shared
+ * with every service of root), and folders any user makes in a root must
+ * not take it all. Left 0 (no cap but the kernel's) when unreadable. */
+static void default_watches(struct config *cfg)
+{
+	FILE *f;
+	long max;
+
+	if (cfg->max_watches)
+		return;
+	f = fopen("/proc/sys/fs/inotify/max_user_watches", "re");
+	if (f && fscanf(f, "%ld", &max) == 1 && max > 1)
+		cfg->max_watches = max / 2;
+	if (f)
+		fclose(f);
+}
+
+/* A monitored root names one of the manga roots, so no folder outside
+ * them is searched for, nor a root mistyped monitored by none. */
+static int check_monitored(const struct config *cfg, char *err,
+			   size_t errlen)
+{
+	for (size_t i = 0; i < cfg->monitored_roots.nr; i++) {
+		const char *m = cfg->monitored_roots.items[i];
+		size_t j = 0;
+
+		while (j < cfg->manga_roots.nr &&
+		       strcmp(cfg->manga_roots.items[j], m))
+			j++;
+		if (j == cfg->manga_roots.nr) {
+			snprintf(err, errlen, "monitored_root '%s' in [manga]"
+				 " is none of its roots: give it as root too",
+				 m);
+			return -EINVAL;
+		}
+	}
+	return 0;
+}
+
 /*
  * Both XDG lookups fall back alike: the variable when it holds an absolute
  * path, else a directory under $HOME. *out is NULL when neither is set.
@@ -216,6 +256,10 @@ int config_finish(struct config *cfg, char *err, size_t errlen)
 			 "telegram_token");
 		return -EINVAL;
 	}
+	default_watches(cfg);
+	ret = check_monitored(cfg, err, errlen);
+	if (ret)
+		return ret;
 	/* The repairer alone is a whole use of the daemon. */
 	if (!cfg->music_roots.nr && !cfg->manga_roots.nr &&
 	    !(cfg->rd_mount && cfg->rd_libraries.nr)) {

@@ -56,6 +56,10 @@ static const char *const repair_modes[] = {
 	"links", "quick", "full", NULL
 };
 
+static const char *const monitor_scopes[] = {
+	"listed", "all", NULL
+};
+
 static const char *const packs[] = {
 	"last", "first", "never", NULL
 };
@@ -71,6 +75,7 @@ const struct key config_keys[] = {
 	  0, 60000 },
 	{ "general", "poll_interval", T_DURATION, O(poll_interval_s),
 	  1, LONG_MAX },
+	{ "general", "max_watches", T_INT, O(max_watches), 0, INT_MAX },
 	{ "general", "keep_gone", T_DURATION, O(keep_gone_s), 0, LONG_MAX },
 	{ "general", "max_open_per_user", T_INT, O(max_open_per_user),
 	  1, 1000000 },
@@ -85,6 +90,10 @@ const struct key config_keys[] = {
 	{ "manga", "follow_outside_symlinks", T_BOOL,
 	  O(manga_follow_outside) },
 	{ "manga", "volume_from_chapters", T_BOOL, O(volume_from_chapters) },
+	{ "manga", "monitor", T_ENUM, O(manga_monitor),
+	  .choices = monitor_scopes, .def = "listed" },
+	{ "manga", "monitored_root", T_DIR, O(monitored_roots),
+	  .flags = REPEAT },
 	{ "monitor", "auto_check_interval", T_DURATION,
 	  O(auto_check_interval_s), 0, LONG_MAX },
 	{ "monitor", "missing_volumes", T_BOOL, O(missing_volumes) },

@@ -1,4 +1,10 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
+/*
+ * Who asks (caller.h): the FUSE caller's identity taken on around each
+ * system call and given back after it, its groups read from /proc, and
+ * the mode bits checked when the daemon may not change identity. It never
+ * holds the caller's identity while the store is read.
+ */
 #include "fs/caller.h"
 
 #include <errno.h>

@@ -1,4 +1,9 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
+/*
+ * The control files (control.h): each command parsed, validated and handed
+ * to the indexer, and each file's state rendered. It does none of the work
+ * itself; a command not understood changes nothing.
+ */
 #include "fs/control.h"
 
 #include <ctype.h>

@@ -1,4 +1,9 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
+/*
+ * The daemon as a system service (daemon.h): the indexer started, and
+ * restarted on SIGHUP, the STATUS= lines and the health alerts, on a
+ * thread of its own. It answers no FUSE request.
+ */
 #include "fs/daemon.h"
 
 #include <errno.h>
@@ -186,7 +191,8 @@ static int health_errors(json_t *lines)
 
 /* Only a change of state is news: entering error, or leaving it. A
  * daemon that starts healthy says nothing; one that starts broken does.
- * Health is read only while a target wants to hear of it. */
+ * Health is read only while a target wants to hear of it, after a look
+ * at the roots here, off the mount's threads (root_guard_look()). */
 static void check_health(void)
 {
 	struct strbuf message = STRBUF_INIT;
@@ -197,6 +203,7 @@ static void check_health(void)
 	if (!notify_accepts(NOTIFY_HEALTH_ERROR) &&
 	    !notify_accepts(NOTIFY_HEALTH_OK))
 		return;
+	root_guard_look();
 	lines = json_array();
 	if (!lines || health_errors(lines)) {
 		json_decref(lines);

@@ -15,19 +15,20 @@
  * file handle, so every read on one handle sees one snapshot; the thread
  * that answers the open renders them while the session loop's others
  * answer on (fs/session.h), and a rendering that reads the store longer
- * than FS_RENDER_DEADLINE_S (-o render_deadline=S) fails its open with
- * EAGAIN (logged). A lookup or getattr renders the file too, for its
- * caller, to show the size a read gives, and keeps the rendering for the
- * open that follows (fs/sizes.h); the kernel asks for a generated file's
- * attributes every time, and opens use direct_io. The kernel keeps
- * entries and attributes for the timeouts (1 s unless -o entry_timeout=
- * or attr_timeout= say), and, where it can, the listings of folders
- * until their mtime moves: a folder of the store's views takes as mtime
- * the time the mount first saw the store's current generation, a fixed
- * folder the mount's start. fs/invalidate.h makes the kernel forget what
- * changed sooner. Library files are read from their descriptor (spliced
- * to the kernel), with the kernel's page cache unless they changed a
- * moment ago. Names that do not exist are asked for every time.
+ * than FS_RENDER_DEADLINE_S (fs/fs_attr.h; -o render_deadline=S) fails
+ * its open with EAGAIN (logged). A lookup or getattr renders the file
+ * too, for its caller, to show the size a read gives, and keeps the
+ * rendering for the open that follows (fs/sizes.h); the kernel asks for
+ * a generated file's attributes every time, and opens use direct_io. The
+ * kernel keeps entries and attributes for the timeouts (1 s unless
+ * -o entry_timeout= or attr_timeout= say), and, where it can, the
+ * listings of folders until their mtime moves: a folder of the store's
+ * views takes as mtime the time the mount first saw the store's current
+ * generation, a fixed folder the mount's start. fs/invalidate.h makes
+ * the kernel forget what changed sooner. Library files are read from
+ * their descriptor (spliced to the kernel), with the kernel's page cache
+ * unless they changed a moment ago. Names that do not exist are asked
+ * for every time.
  *
  * Every callback that reaches a library file answers as its caller
  * (caller.h): opens, stats, attributes and listings of real files are
@@ -36,8 +37,6 @@
  */
 
 #include <fuse_lowlevel.h>
-
-#define FS_RENDER_DEADLINE_S 10
 
 extern const struct fuse_lowlevel_ops fs_operations;
 

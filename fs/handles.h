@@ -50,7 +50,9 @@ size_t handles_size(const struct handle *h);
 
 /* The process the thread tid belongs to: the kernel names the caller of
  * a request by its thread, and a program may open a file in one thread
- * and fstat() it in another. */
+ * and fstat() it in another. A process's first thread (a program with
+ * one, the usual opener) costs one system call; another thread a read
+ * of /proc. */
 pid_t handles_thread_group(pid_t tid);
 
 /*

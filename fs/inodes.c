@@ -1,4 +1,9 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
+/*
+ * The inode table of the mount (inodes.h): inode numbers to paths and
+ * back, with the lookups the kernel holds. It knows nothing of what a path
+ * holds; node_resolve() decides that.
+ */
 #include "fs/inodes.h"
 
 #include <errno.h>

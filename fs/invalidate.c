@@ -1,4 +1,9 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
+/*
+ * The invalidation thread (invalidate.h): tells the kernel to forget the
+ * entries, attributes and listings a control write or a move of the store
+ * made stale. No FUSE callback runs it or waits on it.
+ */
 #include "fs/invalidate.h"
 
 #include <errno.h>

@@ -1,4 +1,11 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
+/*
+ * The mediamon program: the options and the configuration read, the
+ * one-shot runs (--check-config, --check-connections, --check), a dead
+ * mount left by a stopped run detached, then the mount served until it is
+ * unmounted. What a request does is fs.c's; what runs beside the mount
+ * is daemon.c's.
+ */
 #include <errno.h>
 #include <fuse_lowlevel.h>
 #include <libgen.h>
@@ -35,6 +42,8 @@ enum {
 	KEY_VERSION,
 	KEY_CHECK_CONFIG,
 	KEY_CHECK_CONNECTIONS,
+	KEY_CHECK_ONCE,
+	KEY_APPLY,
 };
 
 struct options {
@@ -44,6 +53,7 @@ struct options {
 	char *nonopt[2];	/* [SOURCE] MOUNTPOINT */
 	int nr_nonopt;
 	int help, version, check_config, check_connections;
+	int check_once, apply;	/* --check [--apply] */
 	int no_follow;		/* -o nofollow_cpu: obsolete, ignored */
 	int libfuse_loop;	/* -o libfuse_loop: obsolete, ignored */
 	int failed;
@@ -63,6 +73,8 @@ static const struct fuse_opt option_spec[] = {
 	FUSE_OPT_KEY("--version", KEY_VERSION),
 	FUSE_OPT_KEY("--check-config", KEY_CHECK_CONFIG),
 	FUSE_OPT_KEY("--check-connections", KEY_CHECK_CONNECTIONS),
+	FUSE_OPT_KEY("--check", KEY_CHECK_ONCE),
+	FUSE_OPT_KEY("--apply", KEY_APPLY),
 	FUSE_OPT_END
 };
 
@@ -107,6 +119,12 @@ static int option_proc(void *data, const char *arg, int key,
 		return 0;
 	case KEY_CHECK_CONNECTIONS:
 		o->check_connections = 1;
+		return 0;
+	case KEY_CHECK_ONCE:
+		o->check_once = 1;
+		return 0;
+	case KEY_APPLY:
+		o->apply = 1;
 		return 0;
 	case FUSE_OPT_KEY_NONOPT:
 		if (o->nr_nonopt == 2)
@@ -156,6 +174,11 @@ static void usage(const char *prog)
 	       "    --check-connections    ask every configured service one\n"
 	       "                           harmless request, print ok or why\n"
 	       "                           not, and exit (0: all ok)\n"
+	       "    --check [--apply]      scan once, check for missing\n"
+	       "                           volumes and dead links once, print\n"
+	       "                           what was found and would be done\n"
+	       "                           (done with --apply), and exit\n"
+	       "                           (0: nothing wrong)\n"
 	       "    -h, --help             this help\n"
 	       "    -V, --version          the version\n"
 	       "Other -o options go to the kernel's mount (see fuse(8)).\n",
@@ -233,6 +256,39 @@ static int check_connections(struct options *o)
 		log_set_stderr(0);
 		rc = connections_check(&cfg, stdout);
 	}
+	config_release(&cfg);
+	return rc;
+}
+
+/* --check [--apply]: as --check-connections, its codes; the store of
+ * the configuration, refused (2) while another mediamon holds it. */
+static int check_once(struct options *o)
+{
+	struct config cfg;
+	enum log_level level;
+	char err[1024];
+	int rc;
+
+	if (!o->check_once || o->check_config || o->check_connections ||
+	    o->nr_nonopt) {
+		fprintf(stderr, "mediamon: %s\n", o->check_once ?
+			"--check takes no mount point and no other check"
+			" (see --help)" : "--apply goes only with --check"
+			" (see --help)");
+		return 2;
+	}
+	rc = load_config(&cfg, err, sizeof(err), o);
+	if (rc) {
+		fprintf(stderr, "mediamon: %s\n", err);
+		config_release(&cfg);
+		return 2;
+	}
+	/* the report is on stdout; stderr has the warnings and errors */
+	if (log_level_parse(cfg.log_level, &level) || level < LOG_WARN)
+		level = LOG_WARN;
+	log_set_level(level);
+	log_set_errors_to_stderr(0);
+	rc = indexer_check_once(&cfg, o->apply, stdout);
 	config_release(&cfg);
 	return rc;
 }
@@ -440,6 +496,10 @@ int main(int argc, char **argv)
 	if (o.help) {
 		usage(argv[0]);
 		rc = 0;
+		goto out;
+	}
+	if (o.check_once || o.apply) {
+		rc = check_once(&o);
 		goto out;
 	}
 	if (o.check_connections) {

@@ -1,4 +1,9 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
+/*
+ * /manga (manga_view.h): the series' folders and their files, and the
+ * writes to monitored, latest, source and the preferences, validated and
+ * then handed to the indexer. What a file shows is render_manga.c's.
+ */
 #include "fs/manga_view.h"
 
 #include <errno.h>

@@ -1,4 +1,9 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
+/*
+ * Every path of the mount (nodes.h): the fixed table of directories,
+ * generated and control files, and the views for the rest. It renders and
+ * commands nothing itself; the functions the table names do.
+ */
 #include "fs/nodes.h"
 
 #include <errno.h>

@@ -209,74 +209,63 @@ static int by_newest_series(const void *a, const void *b, void *arg)
 	return (x->id > y->id) - (x->id < y->id);
 }
 
-/* The indexes 0..n-1 sorted by cmp over s; NULL: no memory. */
-static size_t *sorted(struct opds_shelf *s, size_t n,
-		      int (*cmp)(const void *, const void *, void *))
-{
-	size_t *order = malloc((n ? n : 1) * sizeof(*order));
+/* The feeds of the newest: volumes, or series that have volumes. */
+static const struct newest_feed {
+	const char *id, *title, *type, *self;
+	int series;
+	int (*cmp)(const void *, const void *, void *);
+} newest_feeds[] = {
+	{ URN "recent", "Recently added volumes", OPDS_ACQUISITION,
+	  "recent.xml", 0, by_newest_volume },
+	{ URN "updated", "Series with new volumes", OPDS_NAVIGATION,
+	  "updated.xml", 1, by_newest_series },
+};
 
-	if (!order)
-		return NULL;
+/* The OPDS_RECENT newest of what w lists, newest first. */
+static int render_newest(struct strbuf *out, const struct newest_feed *w)
+{
+	struct opds_shelf s;
+	struct opds_head h = { w->id, w->title, 0, w->type, NULL, NULL,
+			       NULL };
+	struct opds_feed f;
+	size_t *order, n, shown = 0;
+	int rc = opds_shelf_read(&s, OPDS_SHELF_ALL);
+
+	if (rc)
+		return rc;
+	n = w->series ? s.nr_series : s.nr_volumes;
+	order = malloc((n ? n : 1) * sizeof(*order));
+	if (!order) {
+		opds_shelf_release(&s);
+		return -ENOMEM;
+	}
 	for (size_t i = 0; i < n; i++)
 		order[i] = i;
-	qsort_r(order, n, sizeof(*order), cmp, s);
-	return order;
+	qsort_r(order, n, sizeof(*order), w->cmp, &s);
+	head_top(&h, w->self, &s);
+	opds_feed_begin(&f, &h);
+	for (size_t i = 0; i < n && shown < OPDS_RECENT; i++) {
+		if (!w->series) {
+			volume_entry(&f, &s, &s.volumes[order[i]], &top, 1);
+			shown++;
+		} else if (s.series[order[i]].nr_volumes) {
+			series_entry(&f, &s.series[order[i]], &top);
+			shown++;
+		}
+	}
+	free(order);
+	opds_shelf_release(&s);
+	return opds_feed_end(&f, out);
 }
 
 int opds_render_recent(struct strbuf *out)
 {
-	struct opds_shelf s;
-	struct opds_head h = { URN "recent", "Recently added volumes", 0,
-			       OPDS_ACQUISITION, NULL, NULL, NULL };
-	struct opds_feed f;
-	size_t *order;
-	int rc = opds_shelf_read(&s, OPDS_SHELF_ALL);
-
-	if (rc)
-		return rc;
-	order = sorted(&s, s.nr_volumes, by_newest_volume);
-	if (!order) {
-		opds_shelf_release(&s);
-		return -ENOMEM;
-	}
-	head_top(&h, "recent.xml", &s);
-	opds_feed_begin(&f, &h);
-	for (size_t i = 0; i < s.nr_volumes && i < OPDS_RECENT; i++)
-		volume_entry(&f, &s, &s.volumes[order[i]], &top, 1);
-	free(order);
-	opds_shelf_release(&s);
-	return opds_feed_end(&f, out);
+	return render_newest(out, &newest_feeds[0]);
 }
 
 int opds_render_updated(struct strbuf *out)
 {
-	struct opds_shelf s;
-	struct opds_head h = { URN "updated", "Series with new volumes", 0,
-			       OPDS_NAVIGATION, NULL, NULL, NULL };
-	struct opds_feed f;
-	size_t *order;
-	int rc = opds_shelf_read(&s, OPDS_SHELF_ALL);
-
-	if (rc)
-		return rc;
-	order = sorted(&s, s.nr_series, by_newest_series);
-	if (!order) {
-		opds_shelf_release(&s);
-		return -ENOMEM;
-	}
-	head_top(&h, "updated.xml", &s);
-	opds_feed_begin(&f, &h);
-	for (size_t i = 0, n = 0; i < s.nr_series && n < OPDS_RECENT; i++) {
-		const struct opds_series *se = &s.series[order[i]];
-
-		if (!se->nr_volumes)
-			continue;
-		series_entry(&f, se, &top);
-		n++;
-	}
-	free(order);
-	opds_shelf_release(&s);
-	return opds_feed_end(&f, out);
+	return render_newest(out, &newest_feeds[1]);
 }
 
 int opds_render_series(struct strbuf *out, int64_t series)

@@ -19,24 +19,6 @@
 #include "fs/views.h"
 #include "indexer/reads.h"
 
-/* The first page of the volume file, as the caller reads it. */
-static int first_page(int64_t file, int *fd, char **page)
-{
-	struct cover_copy *copy;
-	int rc;
-
-	*page = NULL;
-	*fd = views_real_open(file, &copy);
-	if (*fd < 0)
-		return *fd;
-	rc = pages_first(*fd, page);
-	if (rc) {
-		close(*fd);
-		*fd = -1;
-	}
-	return rc;
-}
-
 void opds_cover_name(int64_t file, int kind, struct strbuf *out)
 {
 	strbuf_addf(out, "%" PRId64 ".%s", file, pages_ext(kind));
@@ -64,17 +46,23 @@ int opds_cover_resolve(const char *name, struct node *out)
 	return 0;
 }
 
+/* The first page of the volume file, read as the caller reads it: the
+ * cover of the kind its name gives, or none. */
 int opds_cover_render(struct strbuf *out, int64_t key)
 {
 	int64_t file = key / PAGES_KINDS;
-	int kind = key % PAGES_KINDS, fd, rc;
-	char *page;
+	int kind = key % PAGES_KINDS, rc;
+	struct cover_copy *copy;
+	size_t start = out->len;
+	char *page = NULL;
+	int fd = views_real_open(file, &copy);
 
-	rc = first_page(file, &fd, &page);
-	if (!rc && pages_kind(page) != kind)
+	rc = fd < 0 ? fd : pages_read_nth(fd, 0, &page, out);
+	if (!rc && pages_kind(page) != kind) {
+		out->len = start;
+		out->buf[start] = '\0';
 		rc = -ENOENT;
-	if (!rc)
-		rc = pages_read(fd, page, out);
+	}
 	if (fd >= 0)
 		close(fd);
 	if (rc == -EFBIG || rc == -E2BIG)

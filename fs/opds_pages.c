@@ -68,9 +68,8 @@ int opds_pages_render(struct strbuf *out, int64_t key)
 	int fd = views_real_open(file, &copy), rc = fd < 0 ? fd : 0;
 
 	if (!rc)
-		rc = pages_nth(fd, (size_t)(key % PAGES_MAX_ENTRIES), &page);
-	if (!rc)
-		rc = pages_read(fd, page, out);
+		rc = pages_read_nth(fd, (size_t)(key % PAGES_MAX_ENTRIES),
+				    &page, out);
 	if (fd >= 0)
 		close(fd);
 	if (rc == -EFBIG || rc == -E2BIG)

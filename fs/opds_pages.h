@@ -8,10 +8,10 @@
  * and N a page's number from 0 in natural order (pages.h). The folders
  * list nothing; a page is found by the template its feed gives, and
  * only by a caller that may read the volume file. Each open reads the
- * archive as the caller: the page names once, then the one page, never
- * past PAGES_MAX_IMAGE bytes (EFBIG when its bytes run past it), E2BIG
- * for an archive grown past PAGES_MAX_ENTRIES entries, ENOENT for a
- * number past its last page.
+ * archive as the caller, the page names and the one page in one walk
+ * (pages_read_nth()), never past PAGES_MAX_IMAGE bytes (EFBIG when its
+ * bytes run past it), E2BIG for an archive grown past PAGES_MAX_ENTRIES
+ * entries, ENOENT for a number past its last page.
  */
 
 #include <stdint.h>

@@ -1,4 +1,9 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
+/*
+ * The caps on what files open through the mount hold (open_caps.h):
+ * descriptors kept for the daemon, handles and bytes counted per user,
+ * renderings kept in pages of their own. It opens no file itself.
+ */
 #include "fs/open_caps.h"
 
 #include <errno.h>

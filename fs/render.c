@@ -1,4 +1,9 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
+/*
+ * The documents the mount makes without the store (render.h): /README,
+ * /log and /status/health's own lines. The index's lines of health are
+ * render_health.c's. It writes no file.
+ */
 #include "fs/render.h"
 
 #include <pthread.h>
@@ -86,7 +91,8 @@ int render_readme(struct strbuf *out)
 "                     average and last durations, bytes read\n"
 "metrics/scan.csv     one row per scan, newest last\n"
 "metrics/scans.json   every scan kept, newest first: files seen and failed,\n"
-"                     success %, MB and files a second; totals\n"
+"                     success %, MB and files a second, the first errors\n"
+"                     in words; totals\n"
 "metrics/scans.svg    a chart of the last 100 scans: files per second and\n"
 "                     duration, full scans marked\n"
 "metrics/checks.svg   a chart of the last 100 checks for manga volumes:\n"

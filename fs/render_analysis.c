@@ -1,4 +1,9 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
+/*
+ * The files of the audio analysis (render_analysis.h): analysis.json and
+ * /status/duplicates, from the store's figures and the live status. It
+ * writes nothing.
+ */
 #include "fs/render_analysis.h"
 
 #include <errno.h>

@@ -1,4 +1,9 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
+/*
+ * The SVG charts of the history (render_charts.h): scans, checks and
+ * repair passes, drawn with common/svg.h from the rows the domains read.
+ * It writes nothing.
+ */
 #include "fs/render_charts.h"
 
 #include <stdio.h>

@@ -1,4 +1,8 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
+/*
+ * /metrics/fuse.json (render_fuse.h), from the session loop's counts
+ * (session.h). It reads nothing of the store.
+ */
 #include "fs/render_fuse.h"
 
 #include "common/json.h"

@@ -1,10 +1,12 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
+/*
+ * The lines of /status/health that judge the index (render_health.h),
+ * from the live status and the domains' reads. It writes nothing.
+ */
 #include "fs/render_health.h"
 
-#include <errno.h>
 #include <math.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "common/config.h"
 #include "common/strbuf.h"
@@ -62,13 +64,8 @@ int render_health_lines(struct strbuf *out)
 	int rc;
 
 	roots = indexer_roots(&nr);
-	for (size_t i = 0; i < nr; i++) {
-		if (access(roots[i].path, R_OK | X_OK))
-			strbuf_addf(out, "error: %s root %s is not readable:"
-				    " %s\n", roots[i].kind, roots[i].path,
-				    strerror(errno));
-		root_guard_health(roots[i].kind, roots[i].path, &warn);
-	}
+	for (size_t i = 0; i < nr; i++)
+		root_guard_health(roots[i].kind, roots[i].path, out, &warn);
 	analysis_worker_status(&analysis);
 	if (analysis.threads && analysis.analyser_missing)
 		strbuf_addstr(out, "error: analysis: mediamon-analyse not"

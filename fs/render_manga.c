@@ -1,4 +1,9 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
+/*
+ * The files that show what the store knows of manga series
+ * (render_manga.h): a series' volumes, gaps, settings and status, and the
+ * missing volumes of all. It writes nothing; the writes are manga_view.c's.
+ */
 #include "fs/render_manga.h"
 
 #include <errno.h>

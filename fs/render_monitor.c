@@ -1,4 +1,9 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
+/*
+ * The files that show the monitor's work (render_monitor.h): blocklist,
+ * downloads, releases found and checks, from monitor_reads.h, with the
+ * remote services' strings redacted. It writes nothing.
+ */
 #include "fs/render_monitor.h"
 
 #include <errno.h>

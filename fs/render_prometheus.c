@@ -1,4 +1,9 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
+/*
+ * /metrics/prometheus (render_prometheus.h): the counters and gauges of
+ * the JSON status files in Prometheus' text format, read from the same
+ * store figures and live status as they are. It writes nothing.
+ */
 #include "fs/render_prometheus.h"
 
 #include <math.h>

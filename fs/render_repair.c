@@ -1,4 +1,9 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
+/*
+ * The files that show the Real-Debrid repair (render_repair.h): dead
+ * links, queues, passes and what they cost, from rd_reads.h and the live
+ * status. It writes nothing.
+ */
 #include "fs/render_repair.h"
 
 #include <math.h>

@@ -8,9 +8,12 @@
 
 #include <errno.h>
 #include <jansson.h>
+#include <stdlib.h>
+#include <string.h>
 
 #include "common/json.h"
 #include "common/strbuf.h"
+#include "fs/caller.h"
 #include "fs/render_status.h"
 #include "indexer/reads.h"
 
@@ -30,10 +33,16 @@ static int add_scan(void *arg, const struct library_scan *l)
 {
 	struct walk *w = arg;
 	int64_t failed = l->tag_errors + l->io_errors;
-	json_t *o;
+	json_t *o, *errors;
 
+	errors = l->first_errors ? json_loads(l->first_errors, 0, NULL) :
+		NULL;
+	if (!json_is_array(errors)) {
+		json_decref(errors);
+		errors = json_array();
+	}
 	o = json_pack("{s:I, s:s, s:s, s:o, s:o, s:o, s:I, s:I, s:I, s:I,"
-		      " s:o, s:I, s:o, s:o, s:o, s:o, s:b}",
+		      " s:o, s:I, s:o, s:o, s:o, s:o, s:b, s:o}",
 		      "id", (json_int_t)l->id, "trigger", l->trigger,
 		      "scope", l->scope,
 		      "started_at", l->has_started ?
@@ -53,7 +62,7 @@ static int add_scan(void *arg, const struct library_scan *l)
 		      "cpu_s", json_num(l->cpu_s),
 		      "cpu_share_pct", json_ratio(100 * l->cpu_s,
 						  l->duration_s * render_cpus()),
-		      "success", l->success);
+		      "success", l->success, "first_errors", errors);
 	if (!o || json_array_append_new(w->scans, o))
 		return -ENOMEM;
 	w->files_seen += l->files_seen;
@@ -62,6 +71,36 @@ static int add_scan(void *arg, const struct library_scan *l)
 	w->succeeded += !!l->success;
 	w->duration_s += l->duration_s;
 	w->cpu_s += l->cpu_s;
+	return 0;
+}
+
+/* Take out of each scan's first errors those the caller may not know of:
+ * at a path whose folder they may not list. Once the store is read, as
+ * caller.h asks; the daemon's own user sees them all. */
+static int hide_errors(json_t *scans)
+{
+	json_t *scan, *errors;
+	const char *path;
+	size_t i, j;
+	char *dir;
+
+	if (caller_is_owner())
+		return 0;
+	json_array_foreach(scans, i, scan) {
+		errors = json_object_get(scan, "first_errors");
+		for (j = json_array_size(errors); j-- > 0; ) {
+			path = json_string_value(json_object_get(
+				json_array_get(errors, j), "path"));
+			dir = strdup(path ? path : "");
+			if (!dir)
+				return -ENOMEM;
+			if (strrchr(dir, '/'))
+				*strrchr(dir, '/') = '\0';
+			if (!*dir || !caller_may_list(dir))
+				json_array_remove(errors, j);
+			free(dir);
+		}
+	}
 	return 0;
 }
 
@@ -74,6 +113,8 @@ int render_scans_json(struct strbuf *out)
 
 	rc = w.scans && newest ? library_stats_each_scan(add_scan, &w) :
 		-ENOMEM;
+	if (!rc)
+		rc = hide_errors(w.scans);
 	nr = w.scans ? json_array_size(w.scans) : 0;
 	for (size_t i = nr; !rc && i-- > 0; )
 		if (json_array_append(newest, json_array_get(w.scans, i)))

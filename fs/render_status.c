@@ -1,4 +1,9 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
+/*
+ * The documents of the indexer's state (render_status.h): summary.json,
+ * the scan and watch metrics, scan.csv, tag-errors and no-cover. It writes
+ * nothing.
+ */
 #include "fs/render_status.h"
 
 #include <errno.h>

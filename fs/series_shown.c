@@ -1,4 +1,9 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
+/*
+ * The status files that name manga series, as this thread's caller may see
+ * them (series_shown.h). The series' folders are checked after the store's
+ * snapshot, never while it is read.
+ */
 #include "fs/series_shown.h"
 
 #include <errno.h>

@@ -1,4 +1,9 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
+/*
+ * The session loop (session.h): libfuse's loop, multi-threaded or not,
+ * and each request counted for /metrics/fuse.json. It answers no request
+ * itself; fs.c does.
+ */
 #include "fs/session.h"
 
 #include <errno.h>

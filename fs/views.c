@@ -1,4 +1,6 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
+/* The library views (views.h): their paths, listings and real files; what
+ * a folder holds is views_music.c's and views_manga.c's. */
 #include "fs/views.h"
 
 #include <errno.h>
@@ -58,20 +60,24 @@ static __thread struct {
 	char path[4096];
 } last_real;
 
+static int file_readable(const char *path);
+
 /* Fill ls, a folder depth levels below view v's own; last is the folder's
  * own name (the query, for a search). */
 static int build(struct views_listing *ls, const struct view *v, int depth,
 		 const char *last)
 {
+	int (*may)(const char *path) = caller_is_owner() ? NULL : file_readable;
+
 	switch (v->kind) {
 	case VIEW_MUSIC:
 		return views_music_build(ls, v->levels, v->depth, depth);
 	case VIEW_MANGA:
 		return views_manga_build(ls, depth);
 	case VIEW_SIMILAR:
-		return depth ? views_music_similar(ls, last) : 0;
+		return depth ? views_music_similar(ls, last, may) : 0;
 	default:
-		return depth ? views_music_search(ls, last) : 0;
+		return depth ? views_music_search(ls, last, may) : 0;
 	}
 }
 
@@ -159,12 +165,42 @@ static int inherit_keys(struct views_listing *ls, const struct view *v,
 /* A walk of the tree goes deep before it comes back up: keep a folder's
  * ancestors as fresh in the cache as the folder itself, or the wide ones
  * near the top would be made again for every few folders below them. */
-static void touch_ancestors(const char *path, size_t len, int depth)
+static void touch_ancestors(const char *path, size_t len, int depth,
+			    uint64_t who)
 {
 	while (depth-- > 0) {
 		len = (const char *)memrchr(path, '/', len) - path;
-		views_cache_find(path, len);
+		views_cache_find(path, len, who);
 	}
+}
+
+/* Whom the folders of v are made for: a series' name in /library/manga
+ * is told apart from those of the same name, and /search and /similar
+ * rank tracks, among what the caller may see alone, so that none tells
+ * it of what it may not; the owner, who sees all, shares them with
+ * nobody else. */
+static uint64_t listing_who(const struct view *v)
+{
+	return caller_is_owner() || v->kind == VIEW_MUSIC ? 0 : caller_who();
+}
+
+static int judge(const struct view *v, const struct views_listing *ls,
+		 int depth, const struct views_item *it);
+
+/* Of a folder made for one caller, keep what it may see alone, before
+ * the names are told apart. */
+static int keep_visible(const struct view *v, struct views_listing *ls,
+			int depth)
+{
+	unsigned char *keep = malloc(ls->nr ? ls->nr : 1);
+
+	if (!keep)
+		return -ENOMEM;
+	for (size_t i = 0; i < ls->nr; i++)
+		keep[i] = judge(v, ls, depth, &ls->items[i]);
+	views_listing_keep(ls, keep);
+	free(keep);
+	return 0;
 }
 
 /* The listing of the folder at the len bytes of path, depth levels below
@@ -175,20 +211,21 @@ static void touch_ancestors(const char *path, size_t len, int depth)
 static int get_listing(const struct view *v, const char *path, size_t len,
 		       int depth, struct views_listing **out)
 {
+	uint64_t who = listing_who(v);
 	struct views_listing *ls;
 	int rc = 0;
 
-	while (!(ls = views_cache_find(path, len)) &&
-	       views_cache_wait(path, len))
+	while (!(ls = views_cache_find(path, len, who)) &&
+	       views_cache_wait(path, len, who))
 		;
 	*out = ls;
 	if (ls) {
-		touch_ancestors(path, len, depth);
+		touch_ancestors(path, len, depth, who);
 		return 0;
 	}
 	if (depth > v->depth)
 		return -ENOTDIR;
-	ls = views_cache_begin(path, len);
+	ls = views_cache_begin(path, len, who);
 	if (!ls)
 		return -ENOMEM;
 	if (depth > 0 && v->kind < VIEW_SEARCH)
@@ -196,6 +233,8 @@ static int get_listing(const struct view *v, const char *path, size_t len,
 	if (!rc) {
 		views_cache_unlock();
 		rc = build_snapshot(ls, v, depth);
+		if (!rc && who)
+			rc = keep_visible(v, ls, depth);
 		if (!rc)
 			rc = views_list_settle(&ls->names);
 		views_cache_lock();
@@ -642,7 +681,7 @@ int views_list(const char *path,
 	views_cache_lock();
 	views_cache_check();
 	rc = get_listing(v, path, strlen(path), depth, &ls);
-	if (!rc && v->kind < VIEW_SEARCH)
+	if (!rc && v->kind < VIEW_SEARCH && !ls->who)
 		views_prefetch_next(ls, depth, v->depth, prefetch_make);
 	if (!rc && v->kind != VIEW_MANGA && !caller_is_owner() &&
 	    (seen = seen_of(ls)))

@@ -1,4 +1,10 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
+/*
+ * The cache of the views' folders (views_cache.h): listings kept for the
+ * store's generation (and for one caller, when their names depend on who
+ * asks), one made at a time while the others wait, and those a move
+ * retired. What a folder holds is decided elsewhere (views.c).
+ */
 #include "fs/views_cache.h"
 
 #include <errno.h>
@@ -6,7 +12,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/clock.h"
 #include "common/strbuf.h"
+#include "fs/caller.h"
 #include "indexer/indexer.h"
 
 static pthread_mutex_t cache_lock = PTHREAD_MUTEX_INITIALIZER;
@@ -44,15 +52,37 @@ int views_listing_add(struct views_listing *ls, const struct strbuf *name,
 	return 0;
 }
 
+static void item_clear(struct views_item *it)
+{
+	free(it->real);
+	query_key_clear(&it->key[0]);
+	query_key_clear(&it->key[1]);
+}
+
+void views_listing_keep(struct views_listing *ls, const unsigned char *keep)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < ls->nr; i++) {
+		if (!keep[i]) {
+			item_clear(&ls->items[i]);
+			free(ls->names.v[i].name);
+			continue;
+		}
+		ls->items[n] = ls->items[i];
+		ls->names.v[n] = ls->names.v[i];
+		ls->names.v[n].index = n;
+		n++;
+	}
+	ls->nr = ls->names.nr = n;
+}
+
 void views_listing_free(struct views_listing *ls)
 {
 	if (!ls)
 		return;
-	for (size_t i = 0; i < ls->nr; i++) {
-		free(ls->items[i].real);
-		query_key_clear(&ls->items[i].key[0]);
-		query_key_clear(&ls->items[i].key[1]);
-	}
+	for (size_t i = 0; i < ls->nr; i++)
+		item_clear(&ls->items[i]);
 	for (int i = 0; i < ls->nchain; i++)
 		query_key_clear(&ls->chain[i]);
 	for (int i = 0; i < VIEWS_SEEN; i++)
@@ -99,21 +129,27 @@ uint64_t views_cache_epoch(void)
 }
 
 static int listing_is(const struct views_listing *ls, const char *path,
-		      size_t len)
+		      size_t len, uint64_t who)
 {
-	return ls->len == len && !memcmp(ls->path, path, len);
+	return ls->who == who && ls->len == len &&
+	       !memcmp(ls->path, path, len);
 }
 
 /* A linear look is enough: the cache is small, and a walk asks for the
  * folder it just listed. A folder begun before the store last moved is
- * not the store's any more. */
-struct views_listing *views_cache_find(const char *path, size_t len)
+ * not the store's any more; one made for a caller is not its any more
+ * once the rights it was judged by may have changed. */
+struct views_listing *views_cache_find(const char *path, size_t len,
+				       uint64_t who)
 {
+	double now = who ? clock_mono() : 0;
+
 	for (size_t i = 0; i < VIEWS_CACHE_SLOTS; i++) {
 		struct views_listing *ls = cache[i];
 
 		if (ls && ls->generation == cache_generation &&
-		    listing_is(ls, path, len)) {
+		    listing_is(ls, path, len, who) &&
+		    (!who || now - ls->made < CALLER_KEEP_S)) {
 			ls->used = ++cache_tick;
 			return ls;
 		}
@@ -121,18 +157,18 @@ struct views_listing *views_cache_find(const char *path, size_t len)
 	return NULL;
 }
 
-int views_cache_building(const char *path, size_t len)
+int views_cache_building(const char *path, size_t len, uint64_t who)
 {
 	struct views_listing *ls = building;
 
-	while (ls && !listing_is(ls, path, len))
+	while (ls && !listing_is(ls, path, len, who))
 		ls = ls->next_building;
 	return ls != NULL;
 }
 
-int views_cache_wait(const char *path, size_t len)
+int views_cache_wait(const char *path, size_t len, uint64_t who)
 {
-	if (!views_cache_building(path, len))
+	if (!views_cache_building(path, len, who))
 		return 0;
 	views_cache_wait_on(&built);
 	return 1;
@@ -143,7 +179,8 @@ void views_cache_wait_on(pthread_cond_t *cond)
 	pthread_cond_wait(cond, &cache_lock);
 }
 
-struct views_listing *views_cache_begin(const char *path, size_t len)
+struct views_listing *views_cache_begin(const char *path, size_t len,
+				       uint64_t who)
 {
 	struct views_listing *ls = calloc(1, sizeof(*ls));
 
@@ -152,6 +189,8 @@ struct views_listing *views_cache_begin(const char *path, size_t len)
 		return NULL;
 	}
 	ls->len = len;
+	ls->who = who;
+	ls->made = who ? clock_mono() : 0;
 	ls->serial = ++listings_made;
 	ls->generation = cache_generation;
 	ls->epoch = cache_epoch;

@@ -62,10 +62,14 @@ struct views_seen {
 
 /* One folder as listed: its names, what each stands for, the keys that
  * select its own content (its ancestors' and its own), and what the last
- * few callers other than the owner may see of it. */
+ * few callers other than the owner may see of it. A folder whose names
+ * depend on who asks is made for one caller (who, its caller_who()):
+ * only what that caller may see is in it, told apart among itself. */
 struct views_listing {
 	char *path;
 	size_t len;		/* of path */
+	uint64_t who;		/* the caller it is made for, or 0: all */
+	double made;		/* when, for a caller's (clock_mono()) */
 	unsigned long serial;	/* tells it from a later one at its address */
 	unsigned long used;
 	uint64_t generation;	/* the cache's generation when begun */
@@ -89,6 +93,11 @@ struct views_listing {
 int views_listing_add(struct views_listing *ls, const struct strbuf *name,
 		      size_t ext_len, const struct views_item *it);
 
+/* Keep only the entries i of ls where keep[i] is nonzero, before its
+ * names are settled (views_list_settle()), so that only those are told
+ * apart. */
+void views_listing_keep(struct views_listing *ls, const unsigned char *keep);
+
 /* Free a listing that is in no cache. Takes NULL. */
 void views_listing_free(struct views_listing *ls);
 
@@ -106,25 +115,29 @@ void views_cache_check(void);
 uint64_t views_cache_epoch(void);
 
 /*
- * The cached folder at the len bytes of path, begun in this generation,
- * marked as used now; NULL when there is none.
+ * The cached folder at the len bytes of path made for who (0: for all),
+ * begun in this generation (and, for a caller, less than CALLER_KEEP_S
+ * ago), marked as used now; NULL when there is none.
  */
-struct views_listing *views_cache_find(const char *path, size_t len);
+struct views_listing *views_cache_find(const char *path, size_t len,
+				       uint64_t who);
 
-/* Whether the folder at path is being made by some thread. */
-int views_cache_building(const char *path, size_t len);
+/* Whether the folder at path is being made for who by some thread. */
+int views_cache_building(const char *path, size_t len, uint64_t who);
 
 /*
- * When the folder at path is being made, wait until it is done (the lock
- * is let go meanwhile) and return 1; else return 0 at once.
+ * When the folder at path is being made for who, wait until it is done
+ * (the lock is let go meanwhile) and return 1; else return 0 at once.
  */
-int views_cache_wait(const char *path, size_t len);
+int views_cache_wait(const char *path, size_t len, uint64_t who);
 
 /* Wait for cond to be signalled, letting the lock go meanwhile. */
 void views_cache_wait_on(pthread_cond_t *cond);
 
-/* A new empty listing for path, marked as being made. NULL: no memory. */
-struct views_listing *views_cache_begin(const char *path, size_t len);
+/* A new empty listing for path made for who (0: for all), marked as
+ * being made. NULL: no memory. */
+struct views_listing *views_cache_begin(const char *path, size_t len,
+					uint64_t who);
 
 /*
  * End the making of ls: on success (rc 0) keep it in place of the folder

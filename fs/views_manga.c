@@ -1,4 +1,9 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
+/*
+ * The folders of /library/manga (views_manga.h): the series, then their
+ * volumes, with an empty MISSING entry for each gap. It fills the listing
+ * it is given and opens no snapshot of its own.
+ */
 #include "fs/views_manga.h"
 
 #include <errno.h>

@@ -1,4 +1,9 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
+/*
+ * The folders of the music views, /search and /similar (views_music.h),
+ * named by views_name.h, with the covers and artist images added. It fills
+ * the listing it is given and opens no snapshot of its own.
+ */
 #include "fs/views_music.h"
 
 #include <errno.h>
@@ -318,23 +323,35 @@ int views_music_build(struct views_listing *ls,
 	return rc;
 }
 
-static int search_tracks(const void *query,
+/* A query of /search, and who it is for. */
+struct search_query {
+	const char *text;
+	int (*may)(const char *path);
+};
+
+static int search_tracks(const void *what,
 			 int (*fn)(void *arg, const struct query_track *t),
 			 void *arg)
 {
-	return query_search_tracks(query, VIEWS_SEARCH_MAX, fn, arg);
+	const struct search_query *q = what;
+
+	return query_search_tracks(q->text, VIEWS_SEARCH_MAX, q->may, fn, arg);
 }
 
 /* The best matches, named in track id order so that the names of equal
  * titles stay the same while the library does. */
-int views_music_search(struct views_listing *ls, const char *query)
+int views_music_search(struct views_listing *ls, const char *query,
+		       int (*may)(const char *path))
 {
-	return list_tracks_of(ls, search_tracks, query);
+	struct search_query q = { query, may };
+
+	return list_tracks_of(ls, search_tracks, &q);
 }
 
-/* A query of /similar, and the file of its best match. */
+/* A query of /similar, who it is for, and the file of its best match. */
 struct similar_query {
 	const char *text;
+	int (*may)(const char *path);
 	struct strbuf best;
 };
 
@@ -344,14 +361,15 @@ static int similar_tracks(const void *what,
 {
 	struct similar_query *q = (struct similar_query *)what;
 
-	return query_similar_tracks(q->text, &q->best, fn, arg);
+	return query_similar_tracks(q->text, q->may, &q->best, fn, arg);
 }
 
 /* The tracks similar to the best match are shown only with it, to those
  * who may read it (ls->anchor). */
-int views_music_similar(struct views_listing *ls, const char *query)
+int views_music_similar(struct views_listing *ls, const char *query,
+			int (*may)(const char *path))
 {
-	struct similar_query q = { query, STRBUF_INIT };
+	struct similar_query q = { query, may, STRBUF_INIT };
 	int rc = list_tracks_of(ls, similar_tracks, &q);
 
 	if (!rc && q.best.len)

@@ -28,10 +28,14 @@ int views_music_build(struct views_listing *ls,
 		      const enum query_level *levels, int view_depth,
 		      int depth);
 
-/* Fill ls with the tracks /search/QUERY holds (views.h). */
-int views_music_search(struct views_listing *ls, const char *query);
+/* Fill ls with the tracks /search/QUERY holds (views.h), found among
+ * those whose file may(path) passes when may is given. */
+int views_music_search(struct views_listing *ls, const char *query,
+		       int (*may)(const char *path));
 
-/* Fill ls with the tracks /similar/QUERY holds (views.h). */
-int views_music_similar(struct views_listing *ls, const char *query);
+/* Fill ls with the tracks /similar/QUERY holds (views.h), matched and
+ * ranked among those whose file may(path) passes when may is given. */
+int views_music_similar(struct views_listing *ls, const char *query,
+			int (*may)(const char *path));
 
 #endif

@@ -1,4 +1,9 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
+/*
+ * The names of the library views (views_name.h): tag values made into file
+ * names, and the names of a folder told apart. It reads nothing of the
+ * store.
+ */
 #include "fs/views_name.h"
 
 #include <errno.h>

@@ -1,4 +1,9 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
+/*
+ * The prefetch thread of the views (views_prefetch.h): the folders a walk
+ * will ask for next, made ahead of it. It decides what comes next; how a
+ * folder is made is the caller's make function.
+ */
 #include "fs/views_prefetch.h"
 
 #include <pthread.h>
@@ -40,8 +45,8 @@ static size_t prefetch_folders(const struct views_listing *ls, size_t from,
 		ahead++;
 		strbuf_reset(&path);
 		strbuf_addf(&path, "%s/%s", ls->path, e->name);
-		if (views_cache_find(path.buf, path.len) ||
-		    views_cache_building(path.buf, path.len))
+		if (views_cache_find(path.buf, path.len, 0) ||
+		    views_cache_building(path.buf, path.len, 0))
 			continue;
 		for (k = 0; k < prefetch.nr; k++)
 			if (!strcmp(prefetch.queue[(prefetch.first + k) %
@@ -117,7 +122,7 @@ void views_prefetch_next(const struct views_listing *ls, int depth,
 		return;
 	for (budget = PREFETCH_AHEAD; depth > 0 && budget; depth--) {
 		slash = strrchr(ls->path, '/');
-		parent = views_cache_find(ls->path, slash - ls->path);
+		parent = views_cache_find(ls->path, slash - ls->path, 0);
 		e = parent ? views_list_find(&parent->names, slash + 1) : NULL;
 		if (!e)
 			return;

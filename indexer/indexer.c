@@ -156,7 +156,7 @@ int indexer_start(const struct config *cfg)
 	if (!rc)
 		rc = writer_call(indexer_sync_volume_from_chapters, NULL);
 	/* Without notifications the index still works, silently. */
-	if (!rc && notifier_start(cfg))
+	if (!rc && !indexer.silent && notifier_start(cfg))
 		log_warn("indexer: no notifier, so no notifications");
 	if (!rc) {
 		indexer_start_watch(cfg);

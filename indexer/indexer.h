@@ -15,6 +15,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "indexer/analysis/analysis_worker.h"
 /* connections_check(), the one-shot --check-connections */
@@ -173,6 +174,38 @@ int indexer_repair_torrent(enum rd_command cmd, const char *id,
  * again. Not to be called beside indexer_start() or indexer_stop().
  */
 void indexer_watch_store(void);
+
+/*
+ * mediamon --check [--apply] (indexer_check.c): the daemon's work done
+ * once, without a mount. The store of cfg is claimed as a start claims
+ * it (indexer_prepare_store(): a store another mediamon holds is
+ * refused), the indexer started on it, and after its first scan one
+ * missing-volume check and one Real-Debrid repair pass (each when cfg
+ * enables it) run; then what they found and what they did, or would do,
+ * is printed to out, one line each:
+ *
+ *	scan: 12 files seen, 12 new, 0 changed, ... (0.1 s)
+ *	library: 5 tracks, 1 albums, 1 series, 3 volumes, ...
+ *	unparsed: /manga/Saga/extra.cbz: no volume number
+ *	missing: Saga: volume 2, 4
+ *	release: Saga volume 2: would send "Saga v02"
+ *	dead link: /tv/Show/E01.mkv -> /rd/...: broken (torrent ABC): would
+ *		re-add info hash ...
+ *	error: prowlarr: ...
+ *
+ * Without apply it is a dry-run (cfg->dry_run is set before any job
+ * thread starts, jobs.h): nothing is sent to a client, no file moved, no
+ * link or torrent changed, no notification made (the notifier is not
+ * started: an alert told once would not be told by the daemon again);
+ * the store records the scan and the checks as the daemon's own dry-run
+ * does. With apply, cfg->dry_run is off and notifications are queued in
+ * the store as the daemon's, those not yet sent left for it.
+ * Returns 0 when nothing was found wrong, 1 when something was (a
+ * missing volume, an unparsed name, a dead link, a failed scan, a
+ * service that failed), 2 when it could not run (the store in use or
+ * unusable: logged).
+ */
+int indexer_check_once(struct config *cfg, int apply, FILE *out);
 
 /* Switch dry-run on or off until the daemon stops (see jobs.h). */
 void indexer_set_dry_run(int on);

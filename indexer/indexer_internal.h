@@ -86,6 +86,7 @@ struct indexer_state {
 	int cancel;		/* stops the running scan: CANCEL_STOP/LOSS */
 	int busy;		/* an order is being carried out */
 	int recovered;		/* the store was restored: scan it all */
+	int silent;		/* start no notifier: --check's dry-run */
 
 	struct scan_order pending;
 	int has_pending;

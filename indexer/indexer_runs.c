@@ -19,9 +19,11 @@
 #include "common/db.h"
 #include "common/log.h"
 #include "common/path.h"
+#include "common/strbuf.h"
 #include "indexer/indexer_internal.h"
 #include "indexer/library/music.h"
 #include "indexer/library/root_guard.h"
+#include "indexer/library/scan_errors.h"
 #include "indexer/maintenance.h"
 #include "indexer/manga/manga.h"
 #include "indexer/scan_alerts.h"
@@ -48,6 +50,7 @@ struct scan_row {
 	int success;
 	int error;		/* why it failed, when it did */
 	const struct scan_stats *stats;
+	const char *first_errors;	/* JSON (scan_errors.h), or NULL */
 };
 
 static int row_begin(sqlite3 *db, void *arg)
@@ -87,7 +90,8 @@ static int row_finish(sqlite3 *db, void *arg)
 		" files_changed = ?6, files_unchanged = ?7, files_deleted = ?8,"
 		" tag_errors = ?9, io_errors = ?10, bytes_read = ?11,"
 		" walk_s = ?12, parse_s = ?13, write_s = ?14,"
-		" peak_rss_kb = ?15, success = ?16, cpu_s = ?17 WHERE id = ?1",
+		" peak_rss_kb = ?15, success = ?16, cpu_s = ?17,"
+		" first_errors = ?18 WHERE id = ?1",
 		-1, &st, NULL);
 	if (rc != SQLITE_OK)
 		return db_error(db, rc, "finish scan");
@@ -108,6 +112,8 @@ static int row_finish(sqlite3 *db, void *arg)
 	sqlite3_bind_int64(st, 15, row->peak_rss_kb);
 	sqlite3_bind_int(st, 16, row->success);
 	sqlite3_bind_double(st, 17, row->cpu_s);
+	if (row->first_errors)
+		sqlite3_bind_text(st, 18, row->first_errors, -1, SQLITE_STATIC);
 	rc = sqlite3_step(st);
 	sqlite3_finalize(st);
 	return rc == SQLITE_DONE ? 0 : db_error(db, rc, "finish scan");
@@ -392,6 +398,8 @@ enum indexer_outcome indexer_run_order(void)
 	uint64_t lost = writer_lost();
 	char name[32 + INDEXER_TRIGGER_LEN];
 	struct plan plan;
+	struct scan_errors errors;
+	struct strbuf first_errors = STRBUF_INIT;
 	enum indexer_outcome retry;
 	int rc = 0, stored, loss;
 
@@ -399,6 +407,9 @@ enum indexer_outcome indexer_run_order(void)
 	row.cpu_s = cpu_seconds();
 	if (plan_make(&indexer.current, &plan))
 		return RUN_AGAIN_LATER;
+	scan_errors_init(&errors);
+	for (size_t i = 0; i < plan.nr; i++)
+		plan.req[i].errors = &errors;
 	indexer_mend_store();
 	writer_call(NULL, NULL);
 	plan_guard(&plan, o->confirm);
@@ -413,6 +424,7 @@ enum indexer_outcome indexer_run_order(void)
 	rc = writer_call(row_begin, &row);
 	if (rc && storefile_fault() == STOREFILE_OK) {
 		plan_free(&plan);
+		scan_errors_destroy(&errors);
 		return passes_later(rc) ? RUN_AGAIN_LATER : RUN_DONE;
 	}
 	/* A scan shows as running with its estimate, never with 0 files. */
@@ -445,8 +457,13 @@ enum indexer_outcome indexer_run_order(void)
 		rc = refresh_manga(&plan) ? : rc;
 	}
 	plan_free(&plan);
+	if (scan_errors_json(&errors, &first_errors))
+		log_warn("scan %lld: out of memory for its first errors' text",
+			 (long long)row.id);
+	scan_errors_destroy(&errors);
 
 	row.stats = &indexer.stats;
+	row.first_errors = first_errors.len ? first_errors.buf : NULL;
 	row.duration_s = clock_mono() - indexer.scan_started_mono;
 	row.write_s = writer_busy_seconds() - indexer.write_s_start;
 	row.peak_rss_kb = peak_rss_kb();
@@ -484,6 +501,8 @@ enum indexer_outcome indexer_run_order(void)
 		 (unsigned long long)indexer.stats.io_errors,
 		 retry == RUN_AGAIN_STORE ? "; the store failed it (see"
 		 " /status/health)" : retry ? "; it runs again later" : "");
+
+	strbuf_release(&first_errors);
 
 	pthread_mutex_lock(&indexer.lock);
 	indexer.scanning = 0;

@@ -1,4 +1,9 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
+/*
+ * The jobs threads (jobs.h): the lanes, their queues of requests merged by
+ * job, and the timed jobs. The work itself is the domains' (monitor,
+ * rd_repair, maintenance); a request never waits for it.
+ */
 #include "indexer/jobs.h"
 
 #include <errno.h>

@@ -1,4 +1,9 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
+/*
+ * Upkeep of the store (maintenance.h): retention and vacuum through the
+ * writer, and backups with SQLite's online backup API from a read-only
+ * connection, written under a temporary name and then renamed.
+ */
 #include "indexer/maintenance.h"
 
 #include <dirent.h>

@@ -1,4 +1,10 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
+/*
+ * The notifier thread (notifier.h): the events producers hand over
+ * queued in the store through the writer, then sent to each target paced,
+ * held back after a failure and given up past retry_for. No producer
+ * waits on it.
+ */
 #include "indexer/notifier.h"
 
 #include <errno.h>

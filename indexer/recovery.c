@@ -1,4 +1,9 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
+/*
+ * A damaged store found and survived (recovery.h): the damaged file moved
+ * aside, never deleted, and the newest good backup put in its place. The
+ * full scan that must follow is the caller's to start.
+ */
 #include "indexer/recovery.h"
 
 #include <errno.h>

@@ -221,8 +221,9 @@ static int row_vector(sqlite3_stmt *st, int col, float *out)
 	return 1;
 }
 
-int analysis_store_similar(sqlite3 *db, int64_t track_id, int64_t *ids,
-			   size_t max, size_t *nr)
+int analysis_store_similar(sqlite3 *db, int64_t track_id,
+			   int (*keep)(void *arg, int64_t id), void *arg,
+			   int64_t *ids, size_t max, size_t *nr)
 {
 	float self[ANALYSIS_VECTOR_LEN], other[ANALYSIS_VECTOR_LEN];
 	struct scored *top;
@@ -262,7 +263,10 @@ int analysis_store_similar(sqlite3 *db, int64_t track_id, int64_t *ids,
 		if (!row_vector(st, 1, other))
 			continue;
 		s.score = analysis_similarity(self, other);
-		keep_best(top, max, &n, s);
+		/* asked only of a track that would rank among the max */
+		if ((n < max || better(&s, &top[max - 1])) &&
+		    (!keep || keep(arg, s.id)))
+			keep_best(top, max, &n, s);
 	}
 	sqlite3_finalize(st);
 	for (size_t i = 0; i < n; i++)

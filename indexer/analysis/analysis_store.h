@@ -137,10 +137,14 @@ int analysis_store_duplicates(sqlite3 *db,
  * The up to max analysed tracks most similar to track_id (cosine of
  * their vectors, analysis_similarity()), best first (equal scores by
  * track id), into ids; *nr says how many. The track itself is never
- * listed. Returns 0, -ENOENT when track_id has no vector, -ENOMEM or
+ * listed; nor is one keep(arg, its id) says 0 to, when keep is given,
+ * so the ranking is over what keep lets through (keep is asked only
+ * about a track that would rank among the max, while the statement
+ * reads). Returns 0, -ENOENT when track_id has no vector, -ENOMEM or
  * -EIO.
  */
-int analysis_store_similar(sqlite3 *db, int64_t track_id, int64_t *ids,
-			   size_t max, size_t *nr);
+int analysis_store_similar(sqlite3 *db, int64_t track_id,
+			   int (*keep)(void *arg, int64_t id), void *arg,
+			   int64_t *ids, size_t max, size_t *nr);
 
 #endif

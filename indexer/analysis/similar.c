@@ -12,39 +12,45 @@
 #include "common/strbuf.h"
 #include "indexer/analysis/analysis_store.h"
 
-/* The id of the track fts ranks first, or 0 when none matches. */
-static int best_match(sqlite3 *db, const char *fts, int64_t *id)
+/* The id of the track fts ranks first among those keep lets through, or
+ * 0 when none matches. */
+static int best_match(sqlite3 *db, const char *fts,
+		      int (*keep)(void *arg, int64_t id), void *arg,
+		      int64_t *id)
 {
 	sqlite3_stmt *st;
 	int rc;
 
 	*id = 0;
 	rc = db_prepare(db, "SELECT rowid FROM tracks_fts"
-			" WHERE tracks_fts MATCH ?1 ORDER BY rank LIMIT 1",
-			&st);
+			" WHERE tracks_fts MATCH ?1 ORDER BY rank", &st);
 	if (rc)
 		return rc;
 	sqlite3_bind_text(st, 1, fts, -1, SQLITE_STATIC);
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW)
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		*id = sqlite3_column_int64(st, 0);
+		if (!keep || keep(arg, *id))
+			break;
+		*id = 0;
+	}
 	sqlite3_finalize(st);
 	return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 :
 		db_error(db, rc, "find the best match");
 }
 
-int similar_find(sqlite3 *db, const char *fts, int64_t *best,
-		 struct strbuf *ids)
+int similar_find(sqlite3 *db, const char *fts,
+		 int (*keep)(void *arg, int64_t id), void *arg,
+		 int64_t *best, struct strbuf *ids)
 {
 	int64_t similar[SIMILAR_MAX];
 	size_t nr;
 	int rc;
 
-	rc = best_match(db, fts, best);
+	rc = best_match(db, fts, keep, arg, best);
 	if (rc || !*best)
 		return rc;
-	rc = analysis_store_similar(db, *best, similar, SIMILAR_MAX,
-				    &nr);
+	rc = analysis_store_similar(db, *best, keep, arg, similar,
+				    SIMILAR_MAX, &nr);
 	if (rc) {
 		*best = 0;
 		return rc == -ENOENT ? 0 : rc;

@@ -111,7 +111,7 @@ static void column_copy(sqlite3_stmt *st, int col, char *buf, size_t size)
 	"id, trigger, scope, started_at, finished_at, duration_s," \
 	" files_seen, files_new, files_changed, files_unchanged," \
 	" files_deleted, tag_errors, io_errors, bytes_read, walk_s," \
-	" parse_s, write_s, peak_rss_kb, success, cpu_s"
+	" parse_s, write_s, peak_rss_kb, success, cpu_s, first_errors"
 
 /* A row of SCAN_COLUMNS. */
 static void scan_from_row(sqlite3_stmt *st, struct library_scan *out)
@@ -135,6 +135,7 @@ static void scan_from_row(sqlite3_stmt *st, struct library_scan *out)
 		.peak_rss_kb = sqlite3_column_int64(st, 17),
 		.success = sqlite3_column_int(st, 18),
 		.cpu_s = sqlite3_column_double(st, 19),
+		.first_errors = (const char *)sqlite3_column_text(st, 20),
 		.has_started = sqlite3_column_type(st, 3) != SQLITE_NULL,
 		.has_finished = sqlite3_column_type(st, 4) != SQLITE_NULL,
 	};
@@ -153,6 +154,7 @@ static int last_scan_row(void *arg, sqlite3_stmt *st)
 
 	*l->found = 1;
 	scan_from_row(st, l->out);
+	l->out->first_errors = NULL;	/* gone with the statement */
 	return 0;
 }
 

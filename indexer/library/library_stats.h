@@ -48,6 +48,10 @@ struct library_scan {
 					 * before schema version 33 */
 	int success;
 	int has_started, has_finished;	/* the times are not NULL */
+	/* The first errors in words, a JSON array (scan_errors.h), or NULL:
+	 * given to library_stats_each_scan()'s fn alone, valid during the
+	 * call. */
+	const char *first_errors;
 };
 
 /* The last finished scan of the store into *out, *found 0 if none. */

@@ -291,35 +291,91 @@ static void search_expr(const char *query, struct strbuf *q)
 	}
 }
 
+static int track_may(void *arg, int64_t id);
+
+/* The ids of the at most max tracks the FTS5 expression fts ranks best
+ * among those whose file may(path) passes, as a JSON array into ids. */
+static int ranked_readable(const char *fts, int max,
+			   int (*may)(const char *path), struct strbuf *ids)
+{
+	sqlite3_stmt *st;
+	int n = 0, rc = prepare("SELECT rowid FROM tracks_fts WHERE tracks_fts"
+				" MATCH ?1 ORDER BY rank", "search tracks",
+				NULL, &st);
+
+	if (rc)
+		return rc;
+	sqlite3_bind_text(st, 1, fts, -1, SQLITE_STATIC);
+	strbuf_addch(ids, '[');
+	while (n < max && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+		int64_t id = sqlite3_column_int64(st, 0);
+
+		if (track_may(&may, id))
+			strbuf_addf(ids, "%s%lld", n++ ? "," : "",
+				    (long long)id);
+	}
+	strbuf_addch(ids, ']');
+	return reader_finish(st, n == max ? SQLITE_DONE : rc,
+			     "search tracks");
+}
+
 int query_search_tracks(const char *query, int max,
+			int (*may)(const char *path),
 			int (*fn)(void *arg, const struct query_track *t),
 			void *arg)
 {
-	struct strbuf q = STRBUF_INIT;
+	struct strbuf q = STRBUF_INIT, ids = STRBUF_INIT;
 	sqlite3_stmt *st;
 	int rc;
 
 	search_expr(query, &q);
 	if (!q.len)
 		return 0;
-	rc = prepare(TRACK_COLUMNS " FROM (SELECT rowid AS id FROM tracks_fts"
-		     " WHERE tracks_fts MATCH ?1 ORDER BY rank LIMIT ?2) m"
-		     " JOIN tracks t ON t.id = m.id"
-		     " JOIN file_paths f ON f.id = t.file_id" TRACK_ROOT
-		     " ORDER BY t.id", "search tracks", NULL, &st);
+	rc = may ? ranked_readable(q.buf, max, may, &ids) : 0;
+	if (!rc)
+		rc = prepare(may ? TRACK_COLUMNS " FROM json_each(?1) j"
+			     " JOIN tracks t ON t.id = j.value"
+			     " JOIN file_paths f ON f.id = t.file_id" TRACK_ROOT
+			     " ORDER BY t.id" :
+			     TRACK_COLUMNS " FROM (SELECT rowid AS id FROM"
+			     " tracks_fts WHERE tracks_fts MATCH ?1"
+			     " ORDER BY rank LIMIT ?2) m"
+			     " JOIN tracks t ON t.id = m.id"
+			     " JOIN file_paths f ON f.id = t.file_id" TRACK_ROOT
+			     " ORDER BY t.id", "search tracks", NULL, &st);
 	if (!rc) {
-		sqlite3_bind_text(st, 1, q.buf, q.len, SQLITE_STATIC);
-		sqlite3_bind_int(st, 2, max);
+		sqlite3_bind_text(st, 1, may ? ids.buf : q.buf,
+				  may ? ids.len : q.len, SQLITE_STATIC);
+		if (!may)
+			sqlite3_bind_int(st, 2, max);
 		rc = each_track(st, "search tracks", fn, arg);
 	}
 	strbuf_release(&q);
+	strbuf_release(&ids);
 	return rc;
 }
 
 static int root_path(const char *sql, int64_t id, const char *what,
 		     struct strbuf *out);
 
-int query_similar_tracks(const char *query, struct strbuf *best,
+#define TRACK_PATH "SELECT r.path, f.path FROM tracks t" \
+	" JOIN file_paths f ON f.id = t.file_id" \
+	" JOIN roots r ON r.id = f.root_id WHERE t.id = ?1"
+
+/* Whether may() passes the file on disk of the track id. */
+static int track_may(void *arg, int64_t id)
+{
+	int (*may)(const char *path) = *(int (**)(const char *))arg;
+	struct strbuf path = STRBUF_INIT;
+	int ok = !root_path(TRACK_PATH, id, "find a track's file", &path) &&
+		 may(path.buf);
+
+	strbuf_release(&path);
+	return ok;
+}
+
+int query_similar_tracks(const char *query, int (*may)(const char *path),
+			 struct strbuf *best,
 			 int (*fn)(void *arg, const struct query_track *t),
 			 void *arg)
 {
@@ -332,13 +388,10 @@ int query_similar_tracks(const char *query, struct strbuf *best,
 	if (!db)
 		return -EIO;
 	search_expr(query, &q);
-	rc = q.len ? similar_find(db, q.buf, &id, &ids) : 0;
+	rc = q.len ? similar_find(db, q.buf, may ? track_may : NULL, &may,
+				  &id, &ids) : 0;
 	if (!rc && id)
-		rc = root_path("SELECT r.path, f.path FROM tracks t"
-			       " JOIN file_paths f ON f.id = t.file_id"
-			       " JOIN roots r ON r.id = f.root_id"
-			       " WHERE t.id = ?1", id, "find the best match",
-			       best);
+		rc = root_path(TRACK_PATH, id, "find the best match", best);
 	if (!rc && ids.len)
 		rc = prepare(TRACK_COLUMNS " FROM json_each(?1) j"
 			     " JOIN tracks t ON t.id = j.value"

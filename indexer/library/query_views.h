@@ -119,9 +119,13 @@ int query_view_dirs(const struct query_at *at, int64_t *dirs, size_t max,
 /*
  * Call fn for the at most max tracks whose title, artist, album or album
  * artist hold every word of query (plain text, never FTS5 syntax) as the
- * start of a word, accents folded; the best max, in track id order.
+ * start of a word, accents folded; the best max, in track id order. When
+ * may is given, the best max among the tracks whose file on disk
+ * may(path) passes (those the caller may read), so a hidden track takes
+ * no place of another.
  */
 int query_search_tracks(const char *query, int max,
+			int (*may)(const char *path),
 			int (*fn)(void *arg, const struct query_track *t),
 			void *arg);
 
@@ -129,9 +133,13 @@ int query_search_tracks(const char *query, int max,
  * Call fn for the tracks most similar to the best match of query (as
  * query_search_tracks() finds it), most similar first (similar.h), and
  * append the best match's file on disk to best: what they are similar
- * to is that file's, shown to those who may read it alone.
+ * to is that file's, shown to those who may read it alone. When may is
+ * given, the match and the ranking are over the tracks whose file on
+ * disk may(path) passes alone (those the caller may read), so a track
+ * hidden from the caller neither shows nor moves another.
  */
-int query_similar_tracks(const char *query, struct strbuf *best,
+int query_similar_tracks(const char *query, int (*may)(const char *path),
+			 struct strbuf *best,
 			 int (*fn)(void *arg, const struct query_track *t),
 			 void *arg);
 

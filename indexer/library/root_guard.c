@@ -28,6 +28,7 @@
 struct guarded {
 	struct root_guard_root root;	/* its strings owned here */
 	int down;
+	int err;		/* the last look's, 0 when it saw none */
 	char why[WHY_LEN];
 	long long kept;
 	uint64_t held;		/* files whose removal waits */
@@ -217,6 +218,16 @@ void root_guard_reset(const struct root_guard_root *roots, size_t nr)
 	guarded_free(old, nr_old);
 }
 
+/* Note the error the look at root number index met (0: none), for
+ * health. */
+static void set_err(size_t index, int err)
+{
+	pthread_mutex_lock(&rg.lock);
+	if (index < rg.nr)
+		rg.v[index].err = err;
+	pthread_mutex_unlock(&rg.lock);
+}
+
 /* Set the state of root number index, with the count kept when it
  * goes down; returns what it was. */
 static int set_down(size_t index, const char *why, long long kept)
@@ -254,6 +265,7 @@ enum root_state root_guard_check(size_t index, int64_t id)
 	h.manga = !strcmp(r->kind, "manga");
 	h.want = HELD_FILES;
 	root_probe(r->path, &p);
+	set_err(index, p.err);
 	/* A store that cannot say leaves the scan to meet what it meets. */
 	if (writer_call(read_held, &h)) {
 		strbuf_release(&h.top);
@@ -290,6 +302,29 @@ enum root_state root_guard_check(size_t index, int64_t id)
 	return why ? ROOT_DOWN : was ? ROOT_BACK : ROOT_OK;
 }
 
+void root_guard_look(void)
+{
+	struct strbuf path = STRBUF_INIT;
+	struct root_probe p;
+
+	for (size_t i = 0;; i++) {
+		strbuf_reset(&path);
+		pthread_mutex_lock(&rg.lock);
+		if (i < rg.nr)
+			strbuf_addstr(&path, rg.v[i].root.path);
+		pthread_mutex_unlock(&rg.lock);
+		if (!path.len)
+			break;
+		root_probe(path.buf, &p);
+		/* the roots may have changed meanwhile (a reload) */
+		pthread_mutex_lock(&rg.lock);
+		if (i < rg.nr && !strcmp(rg.v[i].root.path, path.buf))
+			rg.v[i].err = p.err;
+		pthread_mutex_unlock(&rg.lock);
+	}
+	strbuf_release(&path);
+}
+
 void root_guard_held(size_t index, uint64_t files, int whole)
 {
 	pthread_mutex_lock(&rg.lock);
@@ -309,7 +344,7 @@ int root_guard_down(size_t index)
 }
 
 void root_guard_health(const char *kind, const char *path,
-		       struct strbuf *warns)
+		       struct strbuf *errors, struct strbuf *warns)
 {
 	pthread_mutex_lock(&rg.lock);
 	for (size_t i = 0; i < rg.nr; i++) {
@@ -317,6 +352,9 @@ void root_guard_health(const char *kind, const char *path,
 
 		if (strcmp(g->root.path, path) || strcmp(g->root.kind, kind))
 			continue;
+		if (g->err)
+			strbuf_addf(errors, "error: %s root %s is not readable:"
+				    " %s\n", kind, path, strerror(-g->err));
 		if (g->down)
 			strbuf_addf(warns, "warn: %s root %s is unavailable"
 				    " (%s): its %lld %s are kept\n", kind,

@@ -55,6 +55,14 @@ void root_guard_reset(const struct root_guard_root *roots, size_t nr);
 enum root_state root_guard_check(size_t index, int64_t id);
 
 /*
+ * Look at every root again for health only (root_guard_health()'s error
+ * line), judging nothing and reading no store: for the thread that
+ * looks at health while anything is worth a look (fs/daemon.c), which
+ * may wait on a hung root; never from a FUSE request.
+ */
+void root_guard_look(void);
+
+/*
  * A scan of root number index held the removal of files (their number;
  * 0 for none): it is in health until a scan of the whole root (whole)
  * holds none.
@@ -65,11 +73,17 @@ void root_guard_held(size_t index, uint64_t files, int whole);
 int root_guard_down(size_t index);
 
 /*
- * Add the health line of the root of kind at path to warns when it is
- * known unavailable: "warn: music root /srv/music is unavailable
- * (empty): its 2000 tracks are kept". Any thread.
+ * Add the health lines of the root of kind at path, as the last look at
+ * it saw them (before each scan, every ROOT_GUARD_EVERY_S while it is
+ * unavailable, and at root_guard_look()), without a look now: to errors
+ * when that look met an error ("error: music root /srv/music is not
+ * readable: No such file or directory"), whether the store holds files
+ * of it or not; to warns when it is known unavailable: "warn: music
+ * root /srv/music is unavailable (empty): its 2000 tracks are kept".
+ * Any thread; it never touches the disk, so that a hung root holds no
+ * reader of health.
  */
 void root_guard_health(const char *kind, const char *path,
-		       struct strbuf *warns);
+		       struct strbuf *errors, struct strbuf *warns);
 
 #endif

@@ -27,6 +27,7 @@
 #include "common/thread.h"
 #include "indexer/library/scan_compare.h"
 #include "indexer/library/scan_dirs.h"
+#include "indexer/library/scan_errors.h"
 #include "indexer/library/scan_listing.h"
 #include "indexer/library/scan_stack.h"
 #include "indexer/library/scan_store.h"
@@ -139,6 +140,8 @@ static void scan_dir(struct worker *wk, const char *rel, size_t len)
 		rc = dfd < 0 ? dfd : read_entries(wk, dfd);
 	if (rc) {
 		warn_once(s->req->root_path, rel, -rc);
+		scan_errors_note(s->req->errors, s->req->root_path, rel, len,
+				 "cannot read the folder: %s", strerror(-rc));
 		note_failure(s, rc);
 		stat_add(&s->stats->io_errors, 1);
 		keep_subtree(s, rel, len);
@@ -464,6 +467,9 @@ static int scan_start(struct scan *s, const char *sub)
 	}
 	if (dfd < 0) {
 		stat_add(&s->stats->io_errors, 1);
+		scan_errors_note(s->req->errors, s->req->root_path, sub,
+				 strlen(sub), "cannot stat: %s",
+				 strerror(-dfd));
 		return log_error(dfd, "scan: cannot stat %s/%s: %s",
 				 s->req->root_path, sub, strerror(-dfd));
 	}
@@ -537,6 +543,8 @@ int scan_run(const char *db_path, const struct scan_request *req,
 	s.root_fd = open(req->root_path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (s.root_fd < 0) {
 		stat_add(&stats->io_errors, 1);
+		scan_errors_note(req->errors, req->root_path, "", 0,
+				 "cannot open the root: %s", strerror(errno));
 		return log_error(-errno, "scan: cannot open root %s: %s",
 				 req->root_path, strerror(errno));
 	}

@@ -5,6 +5,7 @@
  * of the ones to read. No walking and no writing here.
  */
 #include "indexer/library/scan_compare.h"
+#include "indexer/library/scan_errors.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -506,6 +507,10 @@ enum outcome scan_file(struct worker *wk, int dfd, const char *name,
 			music_rec_free(rec);
 			goto failed;
 		}
+		if (rec->tags.tag_error)
+			scan_errors_note(s->req->errors, s->req->root_path,
+					 path, len, "damaged tags: %s",
+					 rec->tags.error);
 	}
 	stat_add(unchanged ? &stats->files_unchanged : k ?
 		 &stats->files_changed : &stats->files_new, 1);
@@ -540,6 +545,8 @@ failed:
 	if (k)
 		k->claimed = 1;
 	note_failure(s, rc);
+	scan_errors_note(s->req->errors, s->req->root_path, path, len,
+			 "cannot read: %s", strerror(-rc));
 	log_warn("scan: cannot read %s/%.*s: %s", s->req->root_path,
 		 (int)len, path, strerror(-rc));
 	stat_add(&stats->io_errors, 1);
@@ -570,6 +577,9 @@ enum outcome scan_link(struct worker *wk, int dfd, const char *name,
 	} else if (pfd != -EINVAL) {
 		log_warn("scan: cannot stat %s/%s: %s", s->req->root_path,
 			 path, strerror(-pfd));
+		scan_errors_note(s->req->errors, s->req->root_path, path,
+				 strlen(path), "cannot stat: %s",
+				 strerror(-pfd));
 		note_failure(s, pfd);
 		stat_add(&wk->local.io_errors, 1);
 		if (k)
@@ -683,6 +693,11 @@ int scan_files(struct worker *wk, int dfd, const char *rel,
 				log_warn("scan: cannot stat %s/%s: %s",
 					 s->req->root_path, wk->path.buf,
 					 strerror(errno));
+				scan_errors_note(s->req->errors,
+						 s->req->root_path,
+						 wk->path.buf, wk->path.len,
+						 "cannot stat: %s",
+						 strerror(errno));
 				stat_add(&wk->local.io_errors, 1);
 				if (k)
 					k->claimed = 1;

@@ -11,6 +11,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+struct scan_errors;
+
 struct scan_stats {
 	uint64_t files_seen;
 	uint64_t files_new;
@@ -44,6 +46,9 @@ struct scan_request {
 	int covers;		/* note where embedded pictures are */
 	int threads;
 	const int *cancel;	/* becomes nonzero to stop the scan early */
+	/* Where the first errors are told in words (scan_errors.h); may be
+	 * NULL. */
+	struct scan_errors *errors;
 	/* Where links to files may lead (symlinks.h): inside root_path or
 	 * one of roots, or anywhere with follow_outside. */
 	const char *const *roots;

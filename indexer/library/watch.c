@@ -101,6 +101,7 @@ int watch_start(const struct config *cfg, const struct watch_setup *set)
 	watch_wt.nr_libs = set->nr_libs;
 	watch_wt.debounce_ms = cfg->watch_debounce_ms;
 	watch_wt.poll_s = cfg->poll_interval_s;
+	watch_wt.max_watches = cfg->max_watches;
 	watch_wt.st.debounce_ms = watch_wt.debounce_ms;
 	watch_wt.st.poll_interval_s = watch_wt.poll_s;
 	watch_wt.fd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);

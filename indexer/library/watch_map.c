@@ -308,7 +308,7 @@ void watch_dir(size_t root, const char *rel, size_t len, int dirfd)
 {
 	static __thread size_t near;
 	struct strbuf path = STRBUF_INIT;
-	int wd, err, wake = 0;
+	int wd, err, full, wake = 0;
 
 	if (!__atomic_load_n(&watch_wt.running, __ATOMIC_ACQUIRE))
 		return;
@@ -316,6 +316,9 @@ void watch_dir(size_t root, const char *rel, size_t len, int dirfd)
 	 * would cost a syscall and a pass over the folder's entries. */
 	pthread_mutex_lock(&watch_wt.lock);
 	wd = map_find_near(root, rel, len, &near) != NULL;
+	/* Past the cap, a folder is polled as when the kernel refuses. */
+	full = watch_wt.max_watches &&
+	       watch_wt.st.watches >= (uint64_t)watch_wt.max_watches;
 	pthread_mutex_unlock(&watch_wt.lock);
 	if (wd)
 		return;
@@ -324,8 +327,8 @@ void watch_dir(size_t root, const char *rel, size_t len, int dirfd)
 		strbuf_addch(&path, '/');
 		strbuf_add(&path, rel, len);
 	}
-	wd = add_watch(dirfd, path.buf);
-	err = errno;
+	wd = full ? -1 : add_watch(dirfd, path.buf);
+	err = full ? ENOSPC : errno;
 	strbuf_reset(&path);
 	strbuf_add(&path, rel, len);
 	pthread_mutex_lock(&watch_wt.lock);

@@ -45,6 +45,7 @@ struct watch_state {
 					 * nr_roots and up, normalized */
 	size_t nr_libs;
 	long debounce_ms, poll_s;
+	long max_watches;		/* [general] max_watches; 0: none */
 	int fd, wake_fd;		/* wake_fd: stop, or start polling */
 	pthread_t thread;
 	int running;

@@ -113,11 +113,11 @@ static int each_page(struct comic_archive *ca,
 	}
 }
 
-static int keep_first(struct comic_archive *ca, const char *name, void *arg)
+/* Keep name in *best when it comes first in natural order. */
+static int keep_first(const char *name, char **best)
 {
-	char **best = arg, *copy;
+	char *copy;
 
-	(void)ca;
 	if (*best && strverscmp(name, *best) >= 0)
 		return 0;
 	copy = strdup(name);
@@ -135,7 +135,7 @@ int pages_tally_add(struct pages_tally *t, struct archive_entry *e)
 	if (t->entries++ >= PAGES_MAX_ENTRIES || !name)
 		return 0;
 	t->pages++;
-	return keep_first(NULL, name, &t->first);
+	return keep_first(name, &t->first);
 }
 
 size_t pages_tally_end(struct pages_tally *t, int *kind)
@@ -148,38 +148,16 @@ size_t pages_tally_end(struct pages_tally *t, int *kind)
 	return n;
 }
 
-int pages_first(int fd, char **name)
-{
-	struct comic_archive *ca = malloc(sizeof(*ca));
-	int rc = ca ? comic_archive_open(ca, fd) : -ENOMEM;
-
-	*name = NULL;
-	if (!rc)
-		rc = each_page(ca, keep_first, name);
-	if (ca)
-		comic_archive_close(ca);
-	free(ca);
-	if (!rc && !*name)
-		rc = -ENOENT;
-	if (rc) {
-		free(*name);
-		*name = NULL;
-	}
-	return rc;
-}
-
 /* Every page's name, to be sorted. */
 struct all_pages {
 	char **names;
 	size_t nr, alloc;
 };
 
-static int keep_all(struct comic_archive *ca, const char *name, void *arg)
+static int keep_all(struct all_pages *all, const char *name)
 {
-	struct all_pages *all = arg;
 	char **grown, *copy;
 
-	(void)ca;
 	grown = array_grow(all->names, all->nr, &all->alloc,
 			   sizeof(*all->names), 64);
 	if (!grown)
@@ -197,76 +175,126 @@ static int by_natural_order(const void *a, const void *b)
 	return strverscmp(*(char *const *)a, *(char *const *)b);
 }
 
-int pages_nth(int fd, size_t n, char **name)
+/* Take out back to its first len bytes. */
+static void cut(struct strbuf *out, size_t len)
 {
-	struct all_pages all = { NULL, 0, 0 };
-	struct comic_archive *ca = malloc(sizeof(*ca));
-	int rc = ca ? comic_archive_open(ca, fd) : -ENOMEM;
-
-	*name = NULL;
-	if (!rc)
-		rc = each_page(ca, keep_all, &all);
-	if (ca)
-		comic_archive_close(ca);
-	free(ca);
-	if (!rc && n >= all.nr)
-		rc = -ENOENT;
-	if (!rc) {
-		qsort(all.names, all.nr, sizeof(*all.names), by_natural_order);
-		*name = all.names[n];
-		all.names[n] = NULL;
-	}
-	for (size_t i = 0; i < all.nr; i++)
-		free(all.names[i]);
-	free(all.names);
-	return rc;
+	out->len = len;
+	out->buf[len] = '\0';
 }
 
-struct wanted {
-	const char *name;
-	struct strbuf *out;
-};
-
-/* Read the page called w->name, up to PAGES_MAX_IMAGE bytes; 1 when it
- * was read. */
-static int read_wanted(struct comic_archive *ca, const char *name,
-		       void *arg)
+/* Read the entry at hand, a page, up to PAGES_MAX_IMAGE bytes, onto
+ * out: 0, or an error with out as it was. */
+static int read_entry(struct comic_archive *ca, struct strbuf *out)
 {
-	struct wanted *w = arg;
-	size_t start = w->out->len;
+	size_t start = out->len;
 	la_ssize_t r;
 
-	if (strcmp(name, w->name))
-		return 0;
 	do {
-		strbuf_grow(w->out, COMIC_ARCHIVE_READ);
-		r = archive_read_data(ca->a, w->out->buf + w->out->len,
+		strbuf_grow(out, COMIC_ARCHIVE_READ);
+		r = archive_read_data(ca->a, out->buf + out->len,
 				      COMIC_ARCHIVE_READ);
 		if (r > 0)
-			w->out->len += r;
-		w->out->buf[w->out->len] = '\0';
-	} while (r > 0 && w->out->len - start <= PAGES_MAX_IMAGE);
+			out->len += r;
+		out->buf[out->len] = '\0';
+	} while (r > 0 && out->len - start <= PAGES_MAX_IMAGE);
 	if (!r)
-		return 1;
-	w->out->len = start;
-	w->out->buf[start] = '\0';
+		return 0;
+	cut(out, start);
 	if (r > 0)
 		return -EFBIG;
 	return ca->src.err ? ca->src.err : -EINVAL;
 }
 
-int pages_read(int fd, const char *name, struct strbuf *out)
+/*
+ * The walk of pages_read_nth(): every page's name, and the bytes of the
+ * page that stands n-th among them as stored (guess), which is page n
+ * when the archive stores its pages in natural order. A second walk
+ * reads page n by its name (wanted) when it stands elsewhere.
+ */
+struct nth_walk {
+	struct all_pages all;
+	size_t n;
+	struct strbuf *out;
+	const char *guess;	/* the name read onto out, in all */
+	const char *wanted;
+};
+
+static int list_and_guess(struct comic_archive *ca, const char *name,
+			  void *arg)
 {
-	struct wanted w = { name, out };
+	struct nth_walk *w = arg;
+	int rc = keep_all(&w->all, name);
+
+	if (rc || w->all.nr != w->n + 1)
+		return rc;
+	/* the first entry of a name is the one read by that name */
+	for (size_t i = 0; i < w->n; i++)
+		if (!strcmp(w->all.names[i], name))
+			return 0;
+	/* a guess that cannot be read is no answer yet: only page n's
+	 * own failure is */
+	rc = read_entry(ca, w->out);
+	if (!rc)
+		w->guess = w->all.names[w->n];
+	return rc == -ENOMEM ? rc : 0;
+}
+
+/* The second walk: read page w->wanted; 1 when it was read. */
+static int read_wanted(struct comic_archive *ca, const char *name,
+		       void *arg)
+{
+	struct nth_walk *w = arg;
+	int rc;
+
+	if (strcmp(name, w->wanted))
+		return 0;
+	rc = read_entry(ca, w->out);
+	return rc ? rc : 1;
+}
+
+/* One walk of the archive at fd with fn. */
+static int walk(int fd, int (*fn)(struct comic_archive *ca,
+				  const char *name, void *arg),
+		struct nth_walk *w)
+{
 	struct comic_archive *ca = malloc(sizeof(*ca));
 	int rc = ca ? comic_archive_open(ca, fd) : -ENOMEM;
 
 	if (!rc)
-		rc = each_page(ca, read_wanted, &w);
+		rc = each_page(ca, fn, w);
 	if (ca)
 		comic_archive_close(ca);
 	free(ca);
-	if (!rc)
-		return -ENOENT;
-	return rc == 1 ? 0 : rc;
+	return rc;
+}
+
+int pages_read_nth(int fd, size_t n, char **name, struct strbuf *out)
+{
+	struct nth_walk w = { .n = n, .out = out };
+	size_t start = out->len;
+	int rc = walk(fd, list_and_guess, &w);
+
+	*name = NULL;
+	if (!rc && n >= w.all.nr)
+		rc = -ENOENT;
+	if (!rc) {
+		qsort(w.all.names, w.all.nr, sizeof(*w.all.names),
+		      by_natural_order);
+		w.wanted = w.all.names[n];
+	}
+	if (!rc && (!w.guess || strcmp(w.guess, w.wanted))) {
+		cut(out, start);
+		rc = walk(fd, read_wanted, &w);
+		rc = rc == 1 ? 0 : rc ? rc : -ENOENT;
+	}
+	if (rc) {
+		cut(out, start);
+	} else {
+		*name = w.all.names[n];
+		w.all.names[n] = NULL;
+	}
+	for (size_t i = 0; i < w.all.nr; i++)
+		free(w.all.names[i]);
+	free(w.all.names);
+	return rc;
 }

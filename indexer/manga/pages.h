@@ -30,16 +30,17 @@ struct strbuf;
 #define PAGES_MAX_ENTRIES 10000
 #define PAGES_MAX_IMAGE (32 << 20)
 
-/* The entry name of the archive's first page, into *name (malloc'd). */
-int pages_first(int fd, char **name);
-
-/* The entry name of page n (from 0, in natural order) into *name
- * (malloc'd); -ENOENT when there are no more pages than n. Only the
- * names are held, never a page. */
-int pages_nth(int fd, size_t n, char **name);
-
-/* Append the bytes of the page called name to out. */
-int pages_read(int fd, const char *name, struct strbuf *out);
+/*
+ * Append the bytes of page n (from 0, in natural order; page 0 is the
+ * cover) to out, and put its entry name into *name (malloc'd); -ENOENT
+ * when there are no more pages than n. One walk of the archive lists
+ * the page names, holding no page but one: the page that stands n-th as
+ * stored, read in the same walk, which is page n in an archive that
+ * stores its pages in natural order (the usual). Only where page n
+ * stands elsewhere is the archive walked a second time, for it. On an
+ * error, out is as it was and *name NULL.
+ */
+int pages_read_nth(int fd, size_t n, char **name, struct strbuf *out);
 
 /*
  * What a walk of the archive's entries learns of its pages, one entry at

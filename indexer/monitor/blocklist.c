@@ -1,4 +1,9 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
+/*
+ * The releases never to be sent again (blocklist.h): ids checked, added
+ * and removed through the writer, and dropped from what a check found. It
+ * decides nothing itself: a user, a client or a failed download does.
+ */
 #include "indexer/monitor/blocklist.h"
 
 #include <ctype.h>

@@ -1,4 +1,9 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
+/*
+ * The local catalog (catalog.h): the JSON lines file loaded into the store
+ * with its FTS5 index when it changed, and searched for a series' wanted
+ * volumes. It asks no remote service.
+ */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>

@@ -1,4 +1,9 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
+/*
+ * The history of the monitor's checks (checks.h): a check's row stored,
+ * its downloads counted, old rows pruned, on the writer's connection. What
+ * a row holds is the check's (monitor.c) to count.
+ */
 #include "indexer/monitor/checks.h"
 
 #include <errno.h>

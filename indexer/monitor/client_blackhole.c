@@ -1,4 +1,9 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
+/*
+ * The blackhole client (client.h): a release's torrent, NZB or link
+ * written into the folder a client watches, under a temporary name then
+ * renamed, so the client never opens half a file. It lists no download.
+ */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>

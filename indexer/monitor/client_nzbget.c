@@ -1,4 +1,9 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
+/*
+ * The NZBGet client (client.h): a release appended through its JSON-RPC,
+ * its downloads listed, its version asked. It chooses no release and
+ * reads no link: download.c hands it both.
+ */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>

@@ -1,4 +1,9 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
+/*
+ * The Transmission client (client.h): a release added through its RPC,
+ * with the session id it asks for, its torrents listed, its version asked.
+ * It chooses no release and reads no link: download.c hands it both.
+ */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>

@@ -1,4 +1,9 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
+/*
+ * The monitor's notifications of volumes (digest.h): told one by one, or
+ * held until the check ends and told as a digest. It hands events to
+ * common/notify.h and delivers nothing itself.
+ */
 #include "indexer/monitor/digest.h"
 
 #include <stdlib.h>

@@ -1,4 +1,10 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
+/*
+ * The hand of a release to a download client (download.h): whether the
+ * client takes it, its links read into what the client takes, and what
+ * the clients share. It speaks no client's protocol itself (client_*.c),
+ * and chooses no release (handoff.c).
+ */
 #include "indexer/monitor/download.h"
 
 #include <errno.h>

@@ -1,4 +1,9 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
+/*
+ * The hand-off of found releases (handoff.h): for each wanted volume, its
+ * releases tried best first until a client confirms one, each outcome
+ * stored through the writer. It searches for nothing; the check found them.
+ */
 #include "indexer/monitor/handoff.h"
 
 #include <errno.h>

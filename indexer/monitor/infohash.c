@@ -1,4 +1,8 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
+/*
+ * The BitTorrent v1 info hash of a magnet link or a torrent's bytes
+ * (infohash.h). It fetches nothing and asks no client.
+ */
 #include "indexer/monitor/infohash.h"
 
 #include <ctype.h>

@@ -1,4 +1,9 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
+/*
+ * Where a release's link leads (links.h): a magnet, or the torrent or NZB
+ * a web link gives, fetched and told apart before a client gets it. It
+ * hands nothing to a client itself.
+ */
 #include "indexer/monitor/links.h"
 
 #include <errno.h>

@@ -1,4 +1,6 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
+/* The monitor's checks (monitor.h): series searched, answers cached and
+ * throttled, results stored by the writer. No FUSE request waits on it. */
 #include "indexer/monitor/monitor.h"
 
 #include <errno.h>
@@ -760,8 +762,10 @@ int monitor_check(struct monitor *m, enum monitor_flow flow,
 	if (!rc && flow == MONITOR_MISSING && track(m, 1) < 0)
 		log_warn("monitor: the downloads could not be followed");
 	if (!rc)
-		rc = monitored_load(m->db, m->cfg->max_series_per_check, &s,
+		rc = monitored_load(m->db, m->cfg, &s,
 				    &nr);
+	if (!rc && monitored_none_listed(m->cfg))
+		m->c.errors++;
 	log_info("monitor: %s check started (%s), %zu monitored series",
 		 m->c.kind, trigger, nr);
 	for (size_t i = 0; !rc && i < nr; i++) {

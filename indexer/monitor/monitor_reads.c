@@ -1,4 +1,9 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
+/*
+ * What the store holds of the monitor's work, read for the mount's
+ * documents (monitor_reads.h) on the calling thread's read connection. It
+ * writes nothing.
+ */
 #include "indexer/monitor/monitor_reads.h"
 
 #include <errno.h>

@@ -1,4 +1,8 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
+/*
+ * The monitor's figures in the store, for the metrics (monitor_stats.h):
+ * the cached answers and the newest check of each flow. It writes nothing.
+ */
 #include "indexer/monitor/monitor_stats.h"
 
 #include <errno.h>

@@ -9,8 +9,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/config.h"
 #include "common/db.h"
+#include "common/json.h"
 #include "common/log.h"
+#include "common/strbuf.h"
 #include "indexer/monitor/monitor_ctx.h"
 
 void monitored_free(struct series *s, size_t nr)
@@ -23,8 +26,40 @@ void monitored_free(struct series *s, size_t nr)
 	free(s);
 }
 
-int monitored_load(sqlite3 *db, int cap, struct series **out, size_t *nr)
+/* The roots whose series are searched as a JSON array of their paths,
+ * into out; nothing (NULL bound: all) when [manga] monitor is all. */
+static int listed_roots(const struct config *cfg, struct strbuf *out)
 {
+	json_t *a;
+
+	if (!strcmp(cfg->manga_monitor, "all"))
+		return 0;
+	a = json_array();
+	for (size_t i = 0; a && i < cfg->monitored_roots.nr; i++)
+		if (json_array_append_new(a, json_string(
+				cfg->monitored_roots.items[i]))) {
+			json_decref(a);
+			a = NULL;
+		}
+	return json_append(out, a);
+}
+
+int monitored_none_listed(const struct config *cfg)
+{
+	if (!cfg->manga_roots.nr || cfg->monitored_roots.nr ||
+	    !strcmp(cfg->manga_monitor, "all"))
+		return 0;
+	log_warn("monitor: [manga] monitor is listed and no monitored_root"
+		 " names a root, so no series is searched: name the roots to"
+		 " search, or set monitor = all");
+	return 1;
+}
+
+int monitored_load(sqlite3 *db, const struct config *cfg,
+		   struct series **out, size_t *nr)
+{
+	int cap = cfg->max_series_per_check;
+	struct strbuf roots = STRBUF_INIT;
 	struct series *s = NULL;
 	size_t n = 0, alloc = 0;
 	sqlite3_stmt *st;
@@ -33,12 +68,20 @@ int monitored_load(sqlite3 *db, int cap, struct series **out, size_t *nr)
 	rc = sqlite3_prepare_v2(db, "SELECT id, name, source,"
 				" coalesce(latest, 0), coalesce(published, 0),"
 				" release_prefs FROM (SELECT * FROM series"
-				" WHERE monitored ORDER BY"
-				" coalesce(last_checked, 0), id LIMIT ?1)"
-				" ORDER BY name, id", -1, &st, NULL);
+				" WHERE monitored AND (?2 IS NULL OR root_id IN"
+				" (SELECT r.id FROM roots r, json_each(?2) j"
+				" WHERE CAST(r.path AS TEXT) = j.value))"
+				" ORDER BY coalesce(last_checked, 0), id"
+				" LIMIT ?1) ORDER BY name, id", -1, &st, NULL);
 	if (rc != SQLITE_OK)
 		return db_error(db, rc, "list monitored series");
 	sqlite3_bind_int(st, 1, cap > 0 ? cap : -1);
+	if (listed_roots(cfg, &roots)) {
+		sqlite3_finalize(st);
+		return log_error(-ENOMEM, "monitor: out of memory");
+	}
+	if (roots.len)
+		sqlite3_bind_text(st, 2, roots.buf, roots.len, SQLITE_STATIC);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		if (n == alloc) {
 			struct series *t;
@@ -62,6 +105,7 @@ int monitored_load(sqlite3 *db, int cap, struct series **out, size_t *nr)
 			break;
 	}
 	sqlite3_finalize(st);
+	strbuf_release(&roots);
 	if (rc == SQLITE_DONE) {
 		*out = s;
 		*nr = n;

@@ -1,4 +1,9 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
+/*
+ * The Nautiljon client (nautiljon.h): a series' page fetched through the
+ * caller's throttle and its volume counts read from the HTML, which
+ * fetches nothing it refers to. It stores nothing itself.
+ */
 #include <errno.h>
 #include <stdlib.h>
 #include <stdint.h>

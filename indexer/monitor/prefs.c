@@ -1,4 +1,9 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
+/*
+ * The user's release preferences (prefs.h): a release's language, group
+ * and format read from its title, judged and ranked against [release] and
+ * a series' own preferences. It fetches and stores nothing.
+ */
 #include "indexer/monitor/prefs.h"
 
 #include <ctype.h>

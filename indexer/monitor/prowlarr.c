@@ -1,4 +1,9 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
+/*
+ * The Prowlarr client (prowlarr.h): a series' releases searched and
+ * matched to its volumes, and a grab of one. It ranks and stores nothing;
+ * the check does.
+ */
 #include <errno.h>
 #include <limits.h>
 #include <stdio.h>

@@ -1,4 +1,9 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
+/*
+ * The releases found for a series' wanted volumes (release.h): their ids,
+ * gathered volume by volume and ranked best first. It fetches and stores
+ * nothing.
+ */
 #include "indexer/monitor/release.h"
 
 #include <errno.h>

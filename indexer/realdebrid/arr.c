@@ -1,4 +1,9 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
+/*
+ * The Sonarr and Radarr client (arr.h): the item holding a path found, and
+ * its rescan, its files' records dropped or a search asked. It never sends
+ * a command without an item's id, which would touch the whole library.
+ */
 #include "indexer/realdebrid/arr.h"
 
 #include <errno.h>

@@ -1,4 +1,9 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
+/*
+ * The media servers told of the folders a repair changed (mediaserver.h):
+ * Plex, Jellyfin and Emby, each only when configured. Each request is sent
+ * once; a server that fails is logged and noted, never retried here.
+ */
 #include "indexer/realdebrid/mediaserver.h"
 
 #include <errno.h>

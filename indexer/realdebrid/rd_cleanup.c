@@ -1,4 +1,10 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
+/*
+ * What follows a torrent that cannot come back (rd_cleanup.h): its dead
+ * links deleted while the mount guard allows it, and its Arr asked to
+ * rescan or to search again. Deleting one link is rd_unlink.c's; when a
+ * torrent has failed is rd_job.c's to decide.
+ */
 #include "indexer/realdebrid/rd_cleanup.h"
 
 #include <errno.h>

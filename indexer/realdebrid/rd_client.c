@@ -1,4 +1,9 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
+/*
+ * The Real-Debrid client (rd_client.h): the torrent API's requests, sent
+ * through the caller's throttle, and their answers read. It stores
+ * nothing; the session records each request (rd_session.h).
+ */
 #include <errno.h>
 #include <limits.h>
 #include <stdio.h>

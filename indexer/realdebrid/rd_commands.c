@@ -1,4 +1,9 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
+/*
+ * The user's commands to the repair (rd_commands.h): retry, forget and
+ * resync, checked on the mount's read connection and carried out through
+ * the writer on the repair lane. A check changes nothing.
+ */
 #include "indexer/realdebrid/rd_commands.h"
 
 #include <errno.h>

@@ -1,4 +1,9 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
+/*
+ * The mount guard (rd_guard.h): whether the Real-Debrid mount looks up,
+ * from a look at its path and the share of broken links. It repairs and
+ * deletes nothing; the pass asks it before it does.
+ */
 #include "indexer/realdebrid/rd_guard.h"
 
 #include <stdio.h>

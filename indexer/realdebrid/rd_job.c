@@ -1,4 +1,9 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
+/*
+ * The repair of one torrent across passes (rd_job.h), the old torrent's
+ * deletion, and the dead links of a torrent that failed for good. When a
+ * repair runs is the pass's (rd_repair.c); this file does the requests.
+ */
 #include "indexer/realdebrid/rd_job.h"
 
 #include <errno.h>

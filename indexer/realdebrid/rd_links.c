@@ -1,4 +1,9 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
+/*
+ * The symlinks of the Real-Debrid library folders that point into the
+ * mount (rd_links.h): walked, their targets read and parsed. It follows no
+ * symlinked folder and changes no link.
+ */
 #include "indexer/realdebrid/rd_links.h"
 
 #include <dirent.h>

@@ -1,4 +1,9 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
+/*
+ * A dead link mapped to its torrent (rd_map.h), from the local copy of the
+ * account in the store, with no fuzzy guessing. It asks Real-Debrid
+ * nothing.
+ */
 #include "indexer/realdebrid/rd_map.h"
 
 #include <errno.h>

@@ -1,4 +1,9 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
+/*
+ * What the store holds of the Real-Debrid repairs, read for the mount's
+ * documents (rd_reads.h) on the calling thread's read connection. It
+ * writes nothing.
+ */
 #include "indexer/realdebrid/rd_reads.h"
 
 #include <errno.h>

@@ -1,4 +1,10 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
+/*
+ * The Real-Debrid repair's passes (rd_repair.h): the links kept up to
+ * date, dead ones found and mapped, repairs started and followed, under
+ * the mount guard. It runs on the jobs' repair lane; no FUSE request
+ * waits on it.
+ */
 #include "indexer/realdebrid/rd_repair.h"
 
 #include <errno.h>

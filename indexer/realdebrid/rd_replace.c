@@ -1,4 +1,10 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
+/*
+ * The search for another release of what a lost torrent held
+ * (rd_replace.h): the records of the deleted links' files dropped in the
+ * Arr and what they held searched again, each step recorded. It deletes
+ * no link itself; rd_cleanup.c did.
+ */
 #include "indexer/realdebrid/rd_replace.h"
 
 #include <errno.h>

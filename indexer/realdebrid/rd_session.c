@@ -1,4 +1,9 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
+/*
+ * The Real-Debrid requests of one repairer (rd_session.h): the client and
+ * its one throttle, and each request recorded. A pass never waits out a
+ * pause of the throttle; it ends and comes back.
+ */
 #include "indexer/realdebrid/rd_session.h"
 
 #include <errno.h>

@@ -1,4 +1,8 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
+/*
+ * The Real-Debrid repair's figures in the store, for the metrics
+ * (rd_stats.h). It writes nothing.
+ */
 #include "indexer/realdebrid/rd_stats.h"
 
 #include <string.h>

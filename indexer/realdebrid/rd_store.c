@@ -1,4 +1,9 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
+/*
+ * What the Real-Debrid repair writes to the store (rd_store.h), as
+ * writer_call() functions, and the read helpers of the repair's own
+ * connection. It decides nothing of what is written.
+ */
 #include "indexer/realdebrid/rd_store.h"
 
 #include <errno.h>

@@ -1,4 +1,9 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
+/*
+ * The local copy of the Real-Debrid account (rd_sync.h): the list read a
+ * page at a time in cycles, each page stored with the cycle's progress,
+ * the infos dead links need. Every request goes through the session.
+ */
 #include "indexer/realdebrid/rd_sync.h"
 
 #include <errno.h>

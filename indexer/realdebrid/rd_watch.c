@@ -1,4 +1,9 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
+/*
+ * The paths under the library folders the watcher saw change (rd_watch.h),
+ * kept until the jobs thread takes them. It walks nothing and reads no
+ * link; rd_repair_links() does.
+ */
 #include "indexer/realdebrid/rd_watch.h"
 
 #include <errno.h>

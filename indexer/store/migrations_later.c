@@ -294,6 +294,9 @@ const char *const migrations_later[] = {
 	"ALTER TABLE downloads ADD COLUMN bytes_done INTEGER;"
 	"ALTER TABLE downloads ADD COLUMN bytes_total INTEGER;"
 	"ALTER TABLE downloads ADD COLUMN bytes_per_s INTEGER;",
+	/* version 36: a scan's first errors in words, a JSON array
+	 * (library/scan_errors.h); NULL when it met none */
+	"ALTER TABLE scans ADD COLUMN first_errors TEXT;",
 };
 
 const int migrations_later_count = ARRAY_SIZE(migrations_later);

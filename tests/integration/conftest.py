@@ -265,6 +265,18 @@ class Mount:
         return self.wait_idle(after_id=before, timeout=timeout)
 
 
+def need_reachable(path):
+    """Skip the test when another user cannot reach path: a test that acts
+    as another user in its own folder needs every folder above it
+    searchable by others (a checkout under a 0700 folder is not)."""
+    path = os.path.abspath(str(path))
+    while path != "/":
+        path = os.path.dirname(path)
+        if not os.stat(path).st_mode & 0o001:
+            pytest.skip("other users cannot enter %s, above this test's"
+                        " folder (clone the tree where they can)" % path)
+
+
 def is_mounted(path):
     with open("/proc/mounts") as f:
         return any(line.split()[1] == str(path) for line in f)

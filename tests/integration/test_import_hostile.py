@@ -27,7 +27,7 @@ import time
 import pytest
 
 from clients import Torrent, bencode, clients, files  # noqa: F401
-from conftest import wait_for
+from conftest import need_reachable, wait_for
 from test_access import drop_user, make_user
 from test_clients import CONTENT, conf
 from test_handoff import AUTO, SEND
@@ -78,6 +78,7 @@ def hostile(tmp_path, fake):
             "watch_debounce = 100ms", "watch_debounce = 60s"))
         for d in (tmp_path.parent, tmp_path):
             os.chmod(str(d), 0o755)
+        need_reachable(tmp_path.parent)
         os.chmod(str(mon.root), 0o1777)
         mon.mount()
         made.append(mon)

@@ -72,7 +72,8 @@ class Monitor:
 
     def __init__(self, tmp_path, fake, series, nautiljon=None,
                  monitor="", extra="", rpm=120, general="",
-                 download_url=None, releases=None, mangadex=None):
+                 download_url=None, releases=None, mangadex=None,
+                 manga=None):
         self.tmp = tmp_path
         self.releases = tmp_path / "releases.json"
         table = {saga(n).lower(): saga_releases(n, download_url)
@@ -95,13 +96,14 @@ class Monitor:
         self.conf = tmp_path / "m.conf"
         self.conf.write_text(
             "[general]\nwatch_debounce = 100ms\n%s"
-            "[manga]\nroot = %s\n"
+            "[manga]\nroot = %s\n%s"
             "[monitor]\n%s"
             "[prowlarr]\nurl = %s\napi_key = %s\nrequests_per_minute = %d\n"
             "[nautiljon]\nurl = %s\nrequests_per_minute = 120\n"
             "[mangadex]\nurl = %s\nrequests_per_minute = 120\n"
             "[catalog]\nfile = %s\n%s"
-            % (general, self.root, monitor if "auto_check" in monitor else
+            % (general, self.root, "monitored_root = %s\n" % self.root
+               if manga is None else manga, monitor if "auto_check" in monitor else
                "auto_check_interval = 0\n" + monitor, self.prowlarr.url,
                API_KEY, rpm, self.nautiljon.url, self.mangadex.url,
                self.catalog, extra))

@@ -8,6 +8,7 @@ import errno
 import io
 import json
 import os
+import re
 import shutil
 import signal
 import sqlite3
@@ -19,6 +20,7 @@ import pytest
 
 from conftest import (BINARY, SLOW, add_scan, is_mounted, make_flac,
                       make_mp3, start, unmount, wait_for)
+from test_opds_scan import Trace
 
 
 @pytest.fixture
@@ -85,6 +87,13 @@ def test_scans_json_history(library, tmp_path):
         assert 0 <= s["cpu_share_pct"] <= 100.5
         assert s["finished_at"] >= s["started_at"]
     assert scans[-1]["bytes_read"] > 0
+    # what failed, in words: the damaged file and why
+    first = scans[-1]["first_errors"]
+    assert [e["path"] for e in first] == [str(library / "Alpha" /
+                                              "bad.flac")]
+    assert first[0]["error"]
+    for s in scans:
+        assert len(s["first_errors"]) == min(5, s["files_failed"])
     # the same figures as scan.json's, from the same row
     for key in ("duration_s", "files_per_s", "mb_per_s", "bytes_read",
                 "cpu_s", "cpu_share_pct"):
@@ -743,3 +752,54 @@ def test_fstat_gives_the_open_snapshot(mount):
         os.close(fd)
     # closed, the file is a fresh rendering again
     assert os.stat(path).st_size >= other
+
+
+def scan_csv_sizes(mount, fd):
+    """The size fstat() gives of fd, an open metrics/scan.csv, and the
+    one stat() gives after a scan made the file longer."""
+    path = mount.file("metrics/scan.csv")
+    size = os.fstat(fd).st_size
+    mount.rescan()
+    whole(path)
+    other = int(subprocess.run(["stat", "-c", "%s", path],
+                               capture_output=True, text=True,
+                               check=True).stdout)
+    return size, other
+
+
+def test_fstat_of_a_file_another_thread_opened(mount):
+    """A file a thread opened that is not the process's first is the
+    process's: fstat() from the first thread gives its snapshot."""
+    path = mount.file("metrics/scan.csv")
+    fds = []
+    t = threading.Thread(target=lambda: fds.append(
+        os.open(path, os.O_RDONLY)))
+    t.start()
+    t.join(30 * SLOW)
+    assert not t.is_alive(), "open from another thread never came back"
+    try:
+        size, other = scan_csv_sizes(mount, fds[0])
+        assert other > size
+        assert os.fstat(fds[0]).st_size == size
+    finally:
+        os.close(fds[0])
+
+
+def test_open_by_one_thread_reads_no_proc(mount, tmp_path):
+    """The process of an opener with one thread is known by one system
+    call (tgkill() with no signal), without a read of /proc/PID/status
+    at each open."""
+    trace = Trace(mount.proc.pid, str(tmp_path / "strace.log"),
+                  "openat,tgkill")
+    try:
+        trace.wait_attached()
+        cat = subprocess.Popen(["cat", mount.file("status/summary.json")],
+                               stdout=subprocess.PIPE)
+        out = cat.communicate(timeout=30 * SLOW)[0]
+    finally:
+        seen = trace.stop()
+    assert cat.returncode == 0
+    assert json.loads(out)["counts"]["tracks"] == 9
+    assert re.search(rb"tgkill\(%d, %d, 0\) += 0" % (cat.pid, cat.pid),
+                     seen), seen
+    assert not re.search(rb"/proc/\d+/status", seen), seen

@@ -9,6 +9,7 @@ cbz, cbr or cb7 volume's pages stream (OPDS-PSE): served by
 pse:count - 1 in natural order, and a number past them is a 404."""
 
 import os
+import re
 import signal
 import subprocess
 import urllib.error
@@ -48,13 +49,14 @@ def make_series(root, name, n):
 
 class Trace:
     """strace following every thread of the daemon, for the files it
-    opens; it says on its stderr when it has attached to them all."""
+    opens (or the calls named); it says on its stderr when it has
+    attached to them all."""
 
-    def __init__(self, pid, log):
+    def __init__(self, pid, log, calls="open,openat,openat2"):
         self.log = log
         self.err = open(log + ".err", "w+b")
         self.proc = subprocess.Popen(
-            [need("strace"), "-f", "-e", "trace=open,openat,openat2", "-o", log,
+            [need("strace"), "-f", "-e", "trace=" + calls, "-o", log,
              "-p", str(pid)],
             stdout=subprocess.DEVNULL, stderr=self.err)
 
@@ -139,6 +141,68 @@ def test_a_volume_changed_is_read_again(tmp_path):
     finally:
         unmount(m.path, m.proc)
 
+
+
+def walks(seen, archive):
+    """How many times the trace seen opened the zip archive, and how many
+    times it walked it: each walk reads its central directory (an
+    entry's header there starts "PK\\1\\2") once."""
+    fds = set(re.findall(rb'openat2?\([^"]*"[^"]*%s", .*\) += (\d+)'
+                         % re.escape(archive), seen))
+    cds = sum(len(re.findall(rb'pread64\(%s, "PK\\1\\2' % fd, seen))
+              for fd in fds)
+    opens = sum(len(re.findall(rb'openat2?\([^"]*"[^"]*%s", .*\) += %s\n'
+                               % (re.escape(archive), fd), seen))
+                for fd in fds)
+    return opens, cds
+
+
+def test_a_page_is_read_in_one_walk(tmp_path):
+    """A cover or a page of a volume that stores its pages in natural
+    order (the usual) is read in the walk that finds it: one walk of the
+    archive for each time it is opened (a rendering); one stored
+    elsewhere takes a second walk."""
+    root = str(tmp_path / "manga")
+    os.makedirs(os.path.join(root, "Walk"))
+    pages = [("p%02d.jpg" % i, b"\xff\xd8 page %d" % i) for i in range(1, 6)]
+    for name, stored in [("Walk v01.cbz", pages),
+                         ("Walk v02.cbz", pages[::-1])]:
+        with zipfile.ZipFile(os.path.join(root, "Walk", name), "w") as z:
+            for page, data in stored:
+                z.writestr(page, data)
+    m = start(tmp_path, "manga=" + root)
+    try:
+        feed = m.read("opds/series/Walk.xml")
+        covers = [href for _, href, _, _ in links(feed, IMAGE)]
+        streams = [href for _, href, _, _ in stream_links(feed)]
+        assert len(covers) == len(streams) == 2
+        for i, (cover, stream) in enumerate(zip(covers, streams)):
+            archive = b"Walk v%02d.cbz" % (i + 1)
+            want = 1 if i == 0 else 2
+            trace = Trace(m.proc.pid, str(tmp_path / ("strace%d.log" % i)),
+                          "openat,openat2,pread64")
+            try:
+                trace.wait_attached()
+                got = m.read("opds/series/" + cover)
+            finally:
+                seen = trace.stop()
+            assert got == pages[0][1]
+            opens, cds = walks(seen, archive)
+            assert opens and cds == opens * want, seen
+            volume = stream.split("/")[2]
+            for n in (0, 3):
+                trace = Trace(m.proc.pid, str(tmp_path / (
+                    "strace%d-%d.log" % (i, n))), "openat,openat2,pread64")
+                try:
+                    trace.wait_attached()
+                    got = m.read("opds/pages/%s/%d" % (volume, n))
+                finally:
+                    seen = trace.stop()
+                assert got == pages[n][1]
+                opens, cds = walks(seen, archive)
+                assert opens and cds == opens * want, seen
+    finally:
+        unmount(m.path, m.proc)
 
 
 # A volume's entries as written, and its pages in natural order: a path

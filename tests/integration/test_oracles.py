@@ -15,9 +15,9 @@ import time
 
 import pytest
 
-from conftest import unmount, wait_for
-from test_monitor import Monitor, saga
-from test_access import (denied, drop_user, make_user, start_daemon,
+from conftest import make_flac, unmount, wait_for
+from test_monitor import Monitor, make_library, saga
+from test_access import (denied, drop_user, make_user, start_daemon, tone,
                          world)  # noqa: F401 (world is a fixture)
 
 pytestmark = pytest.mark.skipif(
@@ -304,3 +304,173 @@ def test_a_check_searches_at_most_its_cap_of_series(tmp_path, fake):
         assert set(seen[2]) == set(names), seen
     finally:
         mon.unmount()
+
+
+# A folder's names as a user lists them, in the order they come.
+LIST = "import json, os, sys; print(json.dumps(os.listdir(sys.argv[1])))"
+
+
+def analysed(m, n):
+    wait_for(lambda: m.json("metrics/analysis.json"), 180,
+             "%d tracks analysed" % n, mount=m, interval=0.2,
+             until=lambda s: s["analysed"] == n and s["queued"] == 0
+             and s["busy"] == 0)
+
+
+def test_similar_ranks_over_the_tracks_the_caller_reads(world, users):
+    """User a keeps "Zorro Zorro Zorro" in its 0700 folder, the best match
+    of the query zorro; user b keeps "Zorro Open" and three other tracks
+    in its own. b's /similar/zorro is what is like its own best match,
+    as if a's track did not exist (not an empty folder telling it that a
+    better hidden match exists), and stays the same, names and order,
+    once a's track is gone; a and root see what is like a's track."""
+    a, b = users
+    root = os.path.join(world, "music")
+    mine, theirs = os.path.join(root, "a"), os.path.join(root, "b")
+    os.makedirs(mine)
+    os.makedirs(theirs)
+    hidden = os.path.join(mine, "hidden.flac")
+    tone(hidden, 220, "Zorro Zorro Zorro", "Tones")
+    for hz, title in ((233, "Zorro Open"), (247, "Open Two"),
+                      (262, "Open Three"), (277, "Open Four")):
+        tone(os.path.join(theirs, title + ".flac"), hz, title, "Tones")
+    for d, u in ((mine, a), (theirs, b)):
+        for p in [d] + [os.path.join(d, n) for n in os.listdir(d)]:
+            os.chown(p, u.uid, u.gid)
+    os.chmod(mine, 0o700)
+    m = start_daemon(world, "music=" + root)
+    try:
+        analysed(m, 5)
+        query = m.file("similar/zorro")
+        owner = os.listdir(query)
+        assert len(owner) == 4 and "Zorro Open.flac" in owner, owner
+        got = [u.run("/usr/bin/python3", "-c", LIST, query)
+               for u in (a, b)]
+        assert all(g.returncode == 0 for g in got), got
+        seen_a, seen_b = (json.loads(g.stdout) for g in got)
+        assert seen_a == owner, (seen_a, owner)
+        assert sorted(seen_b) == ["Open Four.flac", "Open Three.flac",
+                                  "Open Two.flac"], seen_b
+        os.unlink(hidden)
+        m.rescan()
+        wait_for(lambda: os.listdir(query), 30, "a's track gone",
+                 mount=m, until=lambda n: len(n) == 3)
+        out = b.run("/usr/bin/python3", "-c",
+                    LIST, query)
+        assert out.returncode == 0, out
+        assert json.loads(out.stdout) == seen_b, (out.stdout, seen_b)
+    finally:
+        unmount(m.path, m.proc)
+
+
+def test_library_manga_names_are_numbered_per_caller(world, users):
+    """/library/manga as /manga: two roots hold a series named Saga, the
+    first (the lower id, which keeps the plain name for root; two
+    volumes) in a folder only user a may list. b lists one Saga and no
+    " (2)", and that Saga is its own series (one volume); a and root see
+    both, a's first."""
+    a, b = users
+    roots = [os.path.join(world, r) for r in ("r1", "r2")]
+    for vol in ("Saga T01.cbz", "Saga T02.cbz"):
+        volume(os.path.join(roots[0], "Saga"), vol)
+    volume(os.path.join(roots[1], "Saga"), "Saga T01.cbz")
+    private = os.path.join(roots[0], "Saga")
+    os.chown(private, a.uid, a.gid)
+    os.chmod(private, 0o700)
+    m = start_daemon(world, *["manga=" + r for r in roots])
+    try:
+        top = m.file("library/manga")
+        both = ["Saga", "Saga (2)"]
+        assert sorted(os.listdir(top)) == both
+        two, one = ["Volume 001.cbz", "Volume 002.cbz"], ["Volume 001.cbz"]
+        assert sorted(os.listdir(top + "/Saga")) == two
+        got_a = a.ask([("list", top), ("list", top + "/Saga"),
+                       ("list", top + "/Saga (2)")])
+        assert got_a == [both, two, one], got_a
+        got_b = b.ask([("list", top), ("list", top + "/Saga"),
+                       ("stat", top + "/Saga (2)")])
+        assert got_b[:2] == [["Saga"], one], got_b
+        assert isinstance(got_b[2], OSError), got_b
+        assert got_b[2].errno == errno.ENOENT, got_b
+    finally:
+        unmount(m.path, m.proc)
+
+
+def test_a_check_searches_only_the_listed_roots(tmp_path, fake):
+    """Any user may make a series folder in a shared root: by default
+    ([manga] monitor = listed) a check searches only the series of the
+    roots listed as monitored_root, so Saga 3 in the other root spends
+    no Prowlarr request; with monitor = all it is searched too."""
+    for scope in ("", "monitor = all\n"):
+        where = tmp_path / ("all" if scope else "listed")
+        other = where / "other"
+        make_library(str(other), [saga(3)])
+        mon = Monitor(where, fake, [saga(1), saga(2)],
+                      manga="monitored_root = %s\nroot = %s\n%s"
+                      % (where / "manga", other, scope))
+        mon.mount()
+        try:
+            last = mon.check("missing")
+            queries = sorted(r["args"]["query"][0] for r in mon.searches())
+            want = [saga(1), saga(2)] + ([saga(3)] if scope else [])
+            assert last["series"] == len(want), last
+            assert sorted(set(queries)) == want, queries
+        finally:
+            mon.unmount()
+
+
+def test_no_listed_root_is_said(tmp_path, fake):
+    """The default (monitor = listed) with no monitored_root searches no
+    series, and says so: a warning in the log, and health counts the
+    check's error, so a newcomer is not left waiting."""
+    mon = Monitor(tmp_path, fake, [saga(1)], manga="")
+    mon.mount()
+    try:
+        last = mon.check("missing")
+        health = mon.m.read("status/health").decode()
+        log = mon.m.read("log").decode()
+    finally:
+        mon.unmount()
+    assert last["series"] == 0 and mon.searches() == []
+    assert "warn: monitor: the last missing check had 1 error" in health
+    assert "no monitored_root names a root, so no series is searched" \
+        in log
+
+
+def test_search_finds_among_the_tracks_the_caller_reads(world, users):
+    """/search/QUERY shows the best 1,000 matches: user a keeps 1,000
+    tracks in its 0700 folder that match zebra better than user b's one
+    "Zebra Open". b's /search/zebra holds its own track, not nothing (the
+    1,000 places taken by hidden tracks), and a's 1,000 are a's."""
+    a, b = users
+    root = os.path.join(world, "music")
+    mine, theirs = os.path.join(root, "a"), os.path.join(root, "b")
+    first = os.path.join(mine, "0000.flac")
+    make_flac(first, "Zebra Zebra", "Zebra", "Zebra Zebra", 1)
+    for n in range(1, 1000):
+        shutil.copyfile(first, os.path.join(mine, "%04d.flac" % n))
+    make_flac(os.path.join(theirs, "open.flac"), "Zebra Open", "Other",
+              "Open", 1)
+    for d, u in ((mine, a), (theirs, b)):
+        for p in [d] + [os.path.join(d, n) for n in os.listdir(d)]:
+            os.chown(p, u.uid, u.gid)
+    os.chmod(mine, 0o700)
+    conf = os.path.join(world, "search.conf")
+    with open(conf, "w") as f:
+        f.write("[music]\nroot = %s\n[analysis]\nenabled = no\n" % root)
+    m = start_daemon(world, "config=" + conf)
+    try:
+        query = m.file("search/zebra")
+        wait_for(lambda: os.listdir(m.file("search/open")), 60,
+                 "the library scanned", mount=m, until=len)
+        owner = os.listdir(query)
+        assert len(owner) == 1000 and not [n for n in owner
+                                           if "Open" in n], owner[:3]
+        got = [u.run("/usr/bin/python3", "-c", LIST, query)
+               for u in (a, b)]
+        assert all(g.returncode == 0 for g in got), got
+        seen_a, seen_b = (json.loads(g.stdout) for g in got)
+        assert sorted(seen_a) == sorted(owner), len(seen_a)
+        assert seen_b == ["01 - Zebra Open.flac"], seen_b
+    finally:
+        unmount(m.path, m.proc)

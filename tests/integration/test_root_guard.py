@@ -18,6 +18,7 @@ from conftest import is_mounted, make_flac, start, unmount, wait_for
 from test_analysis import wait_analysed
 from test_manga import make_library, read_series, write_series
 from test_notify import Targets
+from test_opds_scan import Trace
 
 
 def counts(m):
@@ -260,11 +261,56 @@ def test_root_empty_from_the_start(fake, tmp_path):
     try:
         m.rescan()
         assert counts(m)["tracks"] == 0
-        assert "unavailable" not in health(m)
+        assert health(m) == "ok\n"
+        # gone, it is not unavailable (nothing is kept), but health tells
+        # it from the look of the next scan until a look finds it again
+        root.rmdir()
+        m.rescan()
+        h = health(m)
+        assert ("error: music root %s is not readable: No such file or"
+                " directory\n" % root) in h
+        assert "unavailable" not in h
+        root.mkdir()
+        m.rescan()
+        assert health(m) == "ok\n"
         assert not [e for e, _ in t.events("hook")
                     if e == "root_unavailable"]
     finally:
         unmount(m.path, m.proc)
+
+
+def health_traced(m, log):
+    """status/health, with the calls that look at a file that the
+    daemon made meanwhile."""
+    trace = Trace(m.proc.pid, log, "access,faccessat,faccessat2,stat,lstat,"
+                  "newfstatat,statx,open,openat,openat2")
+    try:
+        trace.wait_attached()
+        h = health(m)
+    finally:
+        seen = trace.stop()
+    return h, seen
+
+
+def test_health_looks_at_no_root(guarded, library, tmp_path):
+    """Reading status/health touches no root (a hung one would hold the
+    reader): it tells what the guard's last look saw, and a look at a
+    root gone (a rescan's) turns it to error."""
+    m, _ = guarded
+    h, seen = health_traced(m, str(tmp_path / "strace.log"))
+    assert h == "ok\n"
+    assert str(library).encode() not in seen
+    away = tmp_path / "away"
+    os.rename(str(library), str(away))
+    try:
+        m.rescan()
+        h, seen = health_traced(m, str(tmp_path / "strace2.log"))
+        assert ("error: music root %s is not readable: No such file or"
+                " directory\n" % library) in h
+        assert str(library).encode() not in seen
+    finally:
+        os.rename(str(away), str(library))
+    wait_back(m, library)
 
 
 def test_file_deleted_for_real_is_removed(guarded, library):

@@ -32,7 +32,7 @@ def secret_conf(tmp_path, music, manga, prowlarr_url):
     conf = tmp_path / "secret.conf"
     conf.write_text(
         "[general]\nlog_level = debug\n"
-        "[music]\nroot = %s\n[manga]\nroot = %s\n"
+        "[music]\nroot = %s\n[manga]\nroot = %s\nmonitored_root = %s\n"
         "[monitor]\nauto_check_interval = 0\n"
         "[prowlarr]\nurl = %s\napi_key = %s\n"
         "[download]\nclient = qbittorrent\nurl = http://127.0.0.1:1\n"
@@ -41,7 +41,7 @@ def secret_conf(tmp_path, music, manga, prowlarr_url):
         "[sonarr]\nurl = http://127.0.0.1:1\napi_key = %s\n"
         "[radarr]\nurl = http://127.0.0.1:1\napi_key = %s\n"
         "[notify]\ndiscord_webhook = http://127.0.0.1:1/api/webhooks/1/%s\n"
-        % (music, manga, prowlarr_url, SECRETS["prowlarr"],
+        % (music, manga, manga, prowlarr_url, SECRETS["prowlarr"],
            SECRETS["download"], SECRETS["realdebrid"], SECRETS["sonarr"],
            SECRETS["radarr"], SECRETS["notify"]))
     os.chmod(str(conf), 0o600)

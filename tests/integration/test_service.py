@@ -985,6 +985,7 @@ def test_check_config_example_with_a_root(library):
     ("[notify]\ndiscord_webhook = not-a-url-HOOKSECRET6\n",
      ":2: bad value for discord_webhook"),
     ("[bogus]\n", ":1: unknown section"),
+    ("[manga]\nmonitor = some\n", ":2: bad value 'some'"),
     (None, ": No such file or directory"),
 ])
 def test_check_config_refuses(text, where, tmp_path, library):
@@ -996,6 +997,19 @@ def test_check_config_refuses(text, where, tmp_path, library):
     assert r.stdout == ""
     assert r.stderr.startswith("mediamon: %s%s" % (conf, where)), r.stderr
     assert "HOOKSECRET" not in r.stderr
+
+
+def test_check_config_refuses_a_monitored_root_that_is_no_root(tmp_path,
+                                                             library):
+    """[manga] monitored_root names one of the manga roots: another
+    folder (here the music root) is refused with the reason."""
+    conf = tmp_path / "mediamon.conf"
+    conf.write_text("[manga]\nroot = %s\nmonitored_root = %s\n"
+                    % (tmp_path, library))
+    r = check_config("config=" + str(conf), "music=" + str(library))
+    assert r.returncode == 1 and r.stdout == "", r
+    assert "monitored_root '%s' in [manga] is none of its roots" % \
+        os.path.realpath(str(library)) in r.stderr, r.stderr
 
 
 def test_check_config_needs_a_root(tmp_path):

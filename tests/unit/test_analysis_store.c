@@ -385,6 +385,12 @@ static void test_duplicates_grouped(void **state)
 	assert_int_equal(g.group[3], 1);
 }
 
+/* Keep every track but the one *arg names. */
+static int all_but(void *arg, int64_t id)
+{
+	return id != *(const int64_t *)arg;
+}
+
 static void test_similar_ranked(void **state)
 {
 	struct testdb *e = *state;
@@ -400,22 +406,30 @@ static void test_similar_ranked(void **state)
 	}
 	for (int i = 0; i < 5; i++)
 		analyse_next(e, 0, angle[i], -20, 0);
-	assert_int_equal(analysis_store_similar(e->db, id[0], ids, 4, &nr),
-			 0);
+	assert_int_equal(analysis_store_similar(e->db, id[0], NULL, NULL,
+						ids, 4, &nr), 0);
 	assert_int_equal(nr, 4);
 	assert_int_equal(ids[0], id[2]);
 	assert_int_equal(ids[1], id[4]);
 	assert_int_equal(ids[2], id[1]);
 	assert_int_equal(ids[3], id[3]);
-	assert_int_equal(analysis_store_similar(e->db, id[0], ids, 2, &nr),
-			 0);
+	assert_int_equal(analysis_store_similar(e->db, id[0], NULL, NULL,
+						ids, 2, &nr), 0);
 	assert_int_equal(nr, 2);
 	assert_int_equal(ids[1], id[4]);
 
+	/* the ranking is over the tracks keep lets through: with the best
+	 * one held back, the next two are the two listed */
+	assert_int_equal(analysis_store_similar(e->db, id[0], all_but, &id[2],
+						ids, 2, &nr), 0);
+	assert_int_equal(nr, 2);
+	assert_int_equal(ids[0], id[4]);
+	assert_int_equal(ids[1], id[1]);
+
 	/* a track not analysed has no neighbours */
 	add_track(e, "new.flac", 0);
-	assert_int_equal(analysis_store_similar(e->db, id[4] + 1, ids, 4,
-						&nr), -ENOENT);
+	assert_int_equal(analysis_store_similar(e->db, id[4] + 1, NULL,
+						NULL, ids, 4, &nr), -ENOENT);
 	assert_int_equal(nr, 0);
 }
 

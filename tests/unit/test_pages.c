@@ -111,16 +111,19 @@ static void test_first_page(void **state)
 	int fd = make(TAR, e, sizeof(e) / sizeof(*e));
 
 	(void)state;
-	assert_int_equal(pages_first(fd, &name), 0);
+	assert_int_equal(pages_read_nth(fd, 0, &name, &out), 0);
 	assert_string_equal(name, "2.jpg");
-	assert_int_equal(pages_read(fd, name, &out), 0);
 	assert_string_equal(out.buf, "two");
 	free(name);
-	/* a page not taken is not read by name either */
+	/* the pages not taken are not counted: there are two */
 	strbuf_reset(&out);
-	assert_int_equal(pages_read(fd, "../0.jpg", &out), -ENOENT);
-	assert_int_equal(pages_read(fd, "1.jpg", &out), -ENOENT);
-	assert_int_equal(pages_read(fd, "3.jpg", &out), -ENOENT);
+	assert_int_equal(pages_read_nth(fd, 1, &name, &out), 0);
+	assert_string_equal(name, "10.jpg");
+	assert_string_equal(out.buf, "ten");
+	free(name);
+	strbuf_reset(&out);
+	assert_int_equal(pages_read_nth(fd, 2, &name, &out), -ENOENT);
+	assert_null(name);
 	assert_int_equal(out.len, 0);
 	strbuf_release(&out);
 	close(fd);
@@ -138,9 +141,8 @@ static void test_zip_pages(void **state)
 	off_t at = lseek(fd, 0, SEEK_CUR);
 
 	(void)state;
-	assert_int_equal(pages_first(fd, &name), 0);
+	assert_int_equal(pages_read_nth(fd, 0, &name, &out), 0);
 	assert_string_equal(name, "Vol 1/p9.png");
-	assert_int_equal(pages_read(fd, name, &out), 0);
 	assert_string_equal(out.buf, "nine");
 	/* the descriptor's offset never moved */
 	assert_int_equal(lseek(fd, 0, SEEK_CUR), at);
@@ -153,19 +155,21 @@ static void test_no_page(void **state)
 {
 	const struct entry e[] = { { "ComicInfo.xml", "<ComicInfo/>", 0 } };
 	char path[] = "/tmp/mediamon-pages.XXXXXX";
+	struct strbuf out = STRBUF_INIT;
 	char *name = (char *)"unset";
 	int fd = make(ZIP, e, 1), other;
 
 	(void)state;
-	assert_int_equal(pages_first(fd, &name), -ENOENT);
+	assert_int_equal(pages_read_nth(fd, 0, &name, &out), -ENOENT);
 	assert_null(name);
 	close(fd);
 	other = mkstemp(path);
 	assert_true(other >= 0);
 	unlink(path);
 	assert_int_equal(write(other, "%PDF-1.4\n", 9), 9);
-	assert_int_equal(pages_first(other, &name), -EINVAL);
+	assert_int_equal(pages_read_nth(other, 0, &name, &out), -EINVAL);
 	assert_null(name);
+	assert_int_equal(out.len, 0);
 	close(other);
 }
 
@@ -175,6 +179,7 @@ static void test_too_many_entries(void **state)
 	size_t n = PAGES_MAX_ENTRIES + 1;
 	struct entry *e = calloc(n, sizeof(*e));
 	char (*names)[16] = calloc(n, sizeof(*names));
+	struct strbuf out = STRBUF_INIT;
 	char *name;
 	int fd;
 
@@ -186,14 +191,17 @@ static void test_too_many_entries(void **state)
 		e[i] = (struct entry){ names[i], "x", 0 };
 	}
 	fd = make(TAR, e, n);
-	assert_int_equal(pages_first(fd, &name), -E2BIG);
+	assert_int_equal(pages_read_nth(fd, 0, &name, &out), -E2BIG);
 	assert_null(name);
+	assert_int_equal(out.len, 0);
 	/* one fewer is read */
 	close(fd);
 	fd = make(TAR, e, n - 1);
-	assert_int_equal(pages_first(fd, &name), 0);
+	assert_int_equal(pages_read_nth(fd, 0, &name, &out), 0);
 	assert_string_equal(name, "0.jpg");
+	assert_string_equal(out.buf, "x");
 	free(name);
+	strbuf_release(&out);
 	close(fd);
 	free(names);
 	free(e);
@@ -213,31 +221,74 @@ static void test_nth_page(void **state)
 		{ "ComicInfo.xml", "<ComicInfo/>", 0 },
 	};
 	const char *order[] = { "2.jpg", "10.jpg", "b/1.png" };
+	const char *data[] = { "two", "ten", "b one" };
 	struct strbuf out = STRBUF_INIT;
 	char *name = (char *)"unset";
 	int fd = make(TAR, e, sizeof(e) / sizeof(*e));
 
 	(void)state;
 	for (size_t i = 0; i < 3; i++) {
-		assert_int_equal(pages_nth(fd, i, &name), 0);
+		strbuf_reset(&out);
+		assert_int_equal(pages_read_nth(fd, i, &name, &out), 0);
 		assert_string_equal(name, order[i]);
+		assert_string_equal(out.buf, data[i]);
 		free(name);
 	}
-	assert_int_equal(pages_nth(fd, 3, &name), -ENOENT);
+	/* appended to what out holds; left as it was when there is none */
+	assert_int_equal(pages_read_nth(fd, 3, &name, &out), -ENOENT);
 	assert_null(name);
-	assert_int_equal(pages_nth(fd, 0, &name), 0);
-	assert_int_equal(pages_read(fd, name, &out), 0);
-	assert_string_equal(out.buf, "two");
+	assert_string_equal(out.buf, "b one");
+	assert_int_equal(pages_read_nth(fd, 0, &name, &out), 0);
+	assert_string_equal(out.buf, "b onetwo");
 	free(name);
 	strbuf_release(&out);
 	close(fd);
 	fd = make(ZIP, e + 6, 1);
-	assert_int_equal(pages_nth(fd, 0, &name), -ENOENT);
+	assert_int_equal(pages_read_nth(fd, 0, &name, &out), -ENOENT);
 	close(fd);
 }
 
+/* Stored in natural order, page n is the n-th page stored (read in the
+ * walk that lists them); stored otherwise, it is still page n that is
+ * read, as is the first of two entries of one name. */
+static void test_nth_page_as_stored(void **state)
+{
+	const struct entry sorted[] = {
+		{ "01.jpg", "one", 0 },
+		{ "ComicInfo.xml", "<ComicInfo/>", 0 },
+		{ "02.jpg", "two", 0 },
+		{ "03.jpg", "three", 0 },
+	};
+	const struct entry shuffled[] = {
+		{ "03.jpg", "three", 0 },
+		{ "01.jpg", "one", 0 },
+		{ "02.jpg", "two", 0 },
+		{ "02.jpg", "two again", 0 },
+		{ "01.jpg", "one again", 0 },
+	};
+	const char *want[] = { "one", "two", "three" };
+	const char *first_of_name[] = { "one", "one", "two", "two", "three" };
+	struct strbuf out = STRBUF_INIT;
+	char *name;
+	int fd;
+
+	(void)state;
+	for (int f = 0; f < 2; f++) {
+		fd = f ? make(TAR, shuffled, 5) : make(ZIP, sorted, 4);
+		for (size_t i = 0; i < (f ? 5u : 3u); i++) {
+			strbuf_reset(&out);
+			assert_int_equal(pages_read_nth(fd, i, &name, &out), 0);
+			assert_string_equal(out.buf,
+					    f ? first_of_name[i] : want[i]);
+			free(name);
+		}
+		close(fd);
+	}
+	strbuf_release(&out);
+}
+
 /* The scan's walk for ComicInfo.xml counts the pages and finds the
- * first one's format, as pages_first() would, with or without a
+ * first one's format, as pages_read_nth() would, with or without a
  * ComicInfo.xml; an archive past the entries' limit has none. */
 static void test_scan_learns_the_pages(void **state)
 {
@@ -304,6 +355,7 @@ int main(void)
 		cmocka_unit_test(test_no_page),
 		cmocka_unit_test(test_too_many_entries),
 		cmocka_unit_test(test_nth_page),
+		cmocka_unit_test(test_nth_page_as_stored),
 		cmocka_unit_test(test_scan_learns_the_pages),
 	};
 

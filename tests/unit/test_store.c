@@ -235,6 +235,9 @@ static void put_track(struct env *e, const char *path, const char *title,
 	" ALTER TABLE downloads DROP COLUMN bytes_total;" \
 	" ALTER TABLE downloads DROP COLUMN bytes_per_s;"
 
+/* What version 36 added (a scan's first errors), undone. */
+#define UNDO_VERSION_36 "ALTER TABLE scans DROP COLUMN first_errors;"
+
 /* What version 25 added (the blocklist, preferences), undone. */
 #define UNDO_VERSION_25 \
 	"DROP TABLE blocklist;" \
@@ -273,7 +276,7 @@ static void test_schema_versions(void **state)
 	assert_int_equal(db_exec(db, "PRAGMA user_version = 99"), 0);
 	assert_int_equal(schema_migrate(db), -EPROTO);
 	assert_int_equal(db_exec(db, "PRAGMA user_version = 13"), 0);
-	assert_int_equal(schema_version(), 35);
+	assert_int_equal(schema_version(), 36);
 	db_close(db);
 }
 
@@ -488,7 +491,8 @@ static void test_analysis_queue_keyed_by_track(void **state)
 	put_track(e, "q/3.flac", "Three", "A", NULL, "B", 13);
 	writer_stop();
 	assert_int_equal(db_open(e->db, 0, &db), 0);
-	assert_int_equal(db_exec(db, UNDO_VERSION_35 UNDO_VERSION_34
+	assert_int_equal(db_exec(db, UNDO_VERSION_36 UNDO_VERSION_35
+				 UNDO_VERSION_34
 				 UNDO_VERSION_32 UNDO_VERSION_31
 				 UNDO_VERSION_30
 				 UNDO_VERSION_29
@@ -624,7 +628,8 @@ static void test_tracks_fts_backfilled(void **state)
 	put_track(e, "a/2.flac", "Other", "Ann", NULL, "Disc", 2);
 	writer_stop();
 	assert_int_equal(db_open(e->db, 0, &db), 0);
-	assert_int_equal(db_exec(db, UNDO_VERSION_35 UNDO_VERSION_34
+	assert_int_equal(db_exec(db, UNDO_VERSION_36 UNDO_VERSION_35
+				 UNDO_VERSION_34
 				 UNDO_VERSION_32 UNDO_VERSION_31
 				 UNDO_VERSION_30
 				 UNDO_VERSION_29
@@ -1527,7 +1532,8 @@ static void test_totals_follow_rows(void **state)
 	writer_call(NULL, NULL);
 	writer_stop();
 	assert_int_equal(db_open(e->db, 0, &db), 0);
-	assert_int_equal(db_exec(db, UNDO_VERSION_35 UNDO_VERSION_34
+	assert_int_equal(db_exec(db, UNDO_VERSION_36 UNDO_VERSION_35
+				 UNDO_VERSION_34
 				 UNDO_VERSION_32 UNDO_VERSION_31
 				 UNDO_VERSION_30
 				 UNDO_VERSION_29
@@ -1631,7 +1637,8 @@ static void test_picture_step_rereads(void **state)
 	put_track(e, "r.flac", "Plain", "A", NULL, "B", 10);
 	writer_stop();
 	assert_int_equal(db_open(e->db, 0, &db), 0);
-	assert_int_equal(db_exec(db, UNDO_VERSION_35 UNDO_VERSION_34
+	assert_int_equal(db_exec(db, UNDO_VERSION_36 UNDO_VERSION_35
+				 UNDO_VERSION_34
 				 UNDO_VERSION_32 UNDO_VERSION_31
 				 UNDO_VERSION_30
 				 UNDO_VERSION_29
@@ -1689,7 +1696,8 @@ static void test_page_step_rereads(void **state)
 	assert_string_equal(rows, "3jpg- 12pngM");
 	free(rows);
 	assert_int_equal(db_open(e->db, 0, &db), 0);
-	assert_int_equal(db_exec(db, UNDO_VERSION_35 UNDO_VERSION_34
+	assert_int_equal(db_exec(db, UNDO_VERSION_36 UNDO_VERSION_35
+				 UNDO_VERSION_34
 				 UNDO_VERSION_32
 				 " UPDATE directories SET digest = x'00';"
 				 " PRAGMA user_version = 31"), 0);
@@ -1748,7 +1756,8 @@ static void test_files_named_in_folders(void **state)
 	assert_int_equal(db_open(e->db, 0, &db), 0);
 	/* back to version 20, with a file written as version 20 wrote
 	 * them: "\xc3/\n\xff.mp3", damaged, its folder no UTF-8 either */
-	assert_int_equal(db_exec(db, UNDO_VERSION_35 UNDO_VERSION_34
+	assert_int_equal(db_exec(db, UNDO_VERSION_36 UNDO_VERSION_35
+				 UNDO_VERSION_34
 				 UNDO_VERSION_32 UNDO_VERSION_31
 				 UNDO_VERSION_30
 				 UNDO_VERSION_29

@@ -1,0 +1,173 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/*
+ * The attributes a node of the mount shows in stat(), the rendering of
+ * a generated file under the deadline, and the mount's options that the
+ * FUSE callbacks share. It answers no request itself, and renders only
+ * for a stat() or an open that asks it to.
+ */
+#include "fs/fs_attr.h"
+
+#include <errno.h>
+#include <pthread.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "common/clock.h"
+#include "common/log.h"
+#include "fs/caller.h"
+#include "fs/grow.h"
+#include "fs/inodes.h"
+#include "fs/sizes.h"
+#include "fs/views.h"
+#include "indexer/indexer.h"
+#include "indexer/reads.h"
+
+struct fs_attr_options fs_attr = {
+	.entry_timeout = 1.0,
+	.attr_timeout = 1.0,
+	.render_deadline = FS_RENDER_DEADLINE_S,
+};
+
+/* The folders' mtimes: the mount's start, and when it first saw the
+ * store's current generation. */
+static struct {
+	struct timespec start;
+	pthread_mutex_t lock;
+	uint64_t generation;
+	struct timespec generation_seen;
+} times = {
+	.lock = PTHREAD_MUTEX_INITIALIZER,
+};
+
+void fs_attr_init(struct fuse_conn_info *conn)
+{
+	clock_gettime(CLOCK_REALTIME, &times.start);
+	fs_attr.uid = getuid();
+	fs_attr.gid = getgid();
+	fs_attr.no_opendir = !fs_attr.allow_other &&
+		!!(conn->capable & FUSE_CAP_NO_OPENDIR_SUPPORT);
+}
+
+/*
+ * A kernel that keeps a folder's listing lists it again once it sees the
+ * folder's mtime move. The views, /manga and /opds/series list the
+ * store: their mtime is when the mount first saw the store's current
+ * generation. The fixed folders never change after the start.
+ */
+static struct timespec dir_mtime(const char *path)
+{
+	uint64_t gen;
+	struct timespec t;
+
+	if (!views_owns(path) && strcmp(path, "/manga") &&
+	    strncmp(path, "/manga/", 7) && strcmp(path, "/opds/series"))
+		return times.start;
+	gen = indexer_generation();
+	pthread_mutex_lock(&times.lock);
+	if (gen != times.generation || !times.generation_seen.tv_sec) {
+		times.generation = gen;
+		clock_gettime(CLOCK_REALTIME, &times.generation_seen);
+	}
+	t = times.generation_seen;
+	pthread_mutex_unlock(&times.lock);
+	return t;
+}
+
+/* A file's times are now, but a series setting's, which are when a
+ * setting was last written (node_settings_mtime()); fs_attr_node() renders
+ * a file for its size. */
+void fs_attr_virtual(const char *path, const struct node *n,
+		     const struct handle *h, struct stat *st)
+{
+	memset(st, 0, sizeof(*st));
+	st->st_mode = node_mode(n);
+	st->st_nlink = n->type == NODE_DIR ? 2 : 1;
+	st->st_uid = fs_attr.uid;
+	st->st_gid = fs_attr.gid;
+	if (n->type == NODE_DIR) {
+		st->st_mtim = dir_mtime(path);
+		st->st_atim = st->st_ctim = st->st_mtim;
+		return;
+	}
+	st->st_atime = st->st_mtime = st->st_ctime = time(NULL);
+	if (n->write_series && !n->temp)	/* what vim checks a save by */
+		st->st_mtim = st->st_ctim = node_settings_mtime(times.start);
+	if (h)
+		st->st_size = handles_size(h);
+}
+
+/* A rendering that reads a large store for longer than the deadline
+ * must not hold its thread. */
+int fs_attr_render(const struct node *n, const char *path,
+		   struct strbuf *out)
+{
+	int rc;
+
+	reader_deadline(clock_mono() + fs_attr.render_deadline);
+	rc = node_render(n, out);
+	reader_deadline(0);
+	if (rc != -ETIMEDOUT)
+		return rc;
+	return log_error(-EAGAIN, "fs: %s took longer than %g s to render;"
+			 " it cannot be opened or stat()ed now", path,
+			 fs_attr.render_deadline);
+}
+
+int fs_attr_node(fuse_req_t req, const char *path, const struct node *n,
+		 struct stat *st)
+{
+	struct strbuf text = STRBUF_INIT;
+	int rc;
+
+	if (n->type == NODE_REAL)
+		return views_real_stat(n->file, st);
+	fs_attr_virtual(path, n, NULL, st);
+	if (n->type == NODE_DIR || n->empty ||
+	    (n->owner_only && !caller_is_owner()))
+		return 0;
+	if (n->grows) {
+		st->st_size = grow_length();
+		return 0;
+	}
+	rc = fs_attr_render(n, path, &text);
+	if (rc) {
+		strbuf_release(&text);
+		return rc;
+	}
+	st->st_size = text.len;
+	sizes_keep(n, fuse_req_ctx(req)->uid, fuse_req_ctx(req)->pid, &text);
+	return 0;
+}
+
+/* An fstat() of an open rendering shows that rendering's size to the
+ * process that opened it (fs/handles.h). */
+int fs_attr_snapshot(fuse_req_t req, fuse_ino_t ino, struct stat *st)
+{
+	struct node n;
+	size_t size;
+
+	if (!handles_snapshot(ino, fuse_req_ctx(req)->pid, &n, &size))
+		return 0;
+	fs_attr_virtual("", &n, NULL, st);
+	st->st_size = size;
+	return 1;
+}
+
+/* A generated or control file's attributes are asked for each time, so
+ * that a stat() shows the size of a rendering made now and an fstat()
+ * of an open one reaches fs_attr_snapshot(). */
+double fs_attr_timeout(const struct node *n)
+{
+	return n->type == NODE_FILE || n->type == NODE_CONTROL ? 0 :
+	       fs_attr.attr_timeout;
+}
+
+/* Every callback but lookup starts from the path of its inode; the
+ * kernel never sends one it was not given, so a miss is a stale one. */
+int fs_attr_resolve(fuse_ino_t ino, struct strbuf *path, struct node *n)
+{
+	int rc = inodes_path(ino, path);
+
+	return rc ? rc : node_resolve(path->buf, n);
+}

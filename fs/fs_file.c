@@ -1,0 +1,283 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/*
+ * The FUSE callbacks of files: open, read, write and release, and the
+ * extended attributes of the views' tracks. A library file is opened as
+ * its caller and read from its descriptor; a generated file is rendered
+ * at open into its handle. It must not answer for folders, and writes
+ * only to control files (node_write()).
+ */
+#include "fs/fs_file.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "common/strbuf.h"
+#include "fs/caller.h"
+#include "fs/control.h"
+#include "fs/fs_attr.h"
+#include "fs/grow.h"
+#include "fs/handles.h"
+#include "fs/inodes.h"
+#include "fs/invalidate.h"
+#include "fs/nodes.h"
+#include "fs/open_caps.h"
+#include "fs/sizes.h"
+#include "fs/views.h"
+#include "indexer/indexer.h"
+
+/*
+ * The kernel may keep a library file's pages from one open to the next,
+ * and trusts the size it keeps (the attribute timeout) when it reads
+ * them. A file changed since the kernel last asked may not be what it
+ * holds: its status change time tells, as nothing sets it back. Such a
+ * file is read without the page cache, straight from the file, whatever
+ * size the kernel believes, until the kernel has asked again.
+ */
+static void real_cache(int fd, struct fuse_file_info *fi)
+{
+	double cache_s = fs_attr.attr_timeout > fs_attr.entry_timeout ?
+			 fs_attr.attr_timeout : fs_attr.entry_timeout;
+	struct stat st;
+
+	if (!fstat(fd, &st) && time(NULL) - st.st_ctime > cache_s + 1) {
+		fi->keep_cache = 1;
+		return;
+	}
+	fi->direct_io = 1;
+}
+
+/* Make the handle of the node n (inode ino, at path) open with fi's
+ * flags for the caller of req. A generated file's rendering is the one
+ * its stat() just made and kept (fs/sizes.h), else one made now. */
+static int open_node(fuse_req_t req, const struct node *n, fuse_ino_t ino,
+		     const char *path, struct fuse_file_info *fi,
+		     struct handle **out)
+{
+	int writing = (fi->flags & O_ACCMODE) != O_RDONLY;
+	uid_t uid = fuse_req_ctx(req)->uid;
+	pid_t tid = fuse_req_ctx(req)->pid;
+	struct handle *h;
+	int rc;
+
+	if (n->type == NODE_DIR)
+		return -EISDIR;
+	if (writing && n->type != NODE_CONTROL)
+		return -EACCES;
+	/* The kernel checks the mode first (default_permissions); this
+	 * holds without it too. */
+	if (n->owner_only && !caller_is_owner())
+		return -EACCES;
+	/* Counted before anything is opened or rendered for it. */
+	rc = open_caps_take(caller_uid(), caller_is_owner(),
+			    n->type == NODE_REAL);
+	if (rc)
+		return rc;
+	h = calloc(1, sizeof(*h));
+	if (!h) {
+		open_caps_put(caller_uid(), n->type == NODE_REAL);
+		return -ENOMEM;
+	}
+	h->node = *n;
+	h->fd = -1;
+	h->ino = ino;
+	h->opener = n->type == NODE_REAL ? 0 : handles_thread_group(tid);
+	h->uid = caller_uid();
+	if (n->type == NODE_REAL) {
+		h->fd = rc = views_real_open(n->file, &h->cover);
+		if (h->cover)
+			rc = open_caps_charge(h->uid, caller_is_owner(),
+					      h->cover,
+					      cover_copies_size(h->cover));
+		if (rc < 0) {
+			if (h->fd >= 0)
+				close(h->fd);
+			cover_copies_put(h->cover);
+			free(h);
+			open_caps_put(caller_uid(), 1);
+			return rc;
+		}
+		real_cache(h->fd, fi);
+	} else {
+		if ((fi->flags & O_ACCMODE) != O_WRONLY) {
+			struct strbuf text = STRBUF_INIT;
+
+			if (n->grows)
+				grow_open(h, &text);
+			else
+				rc = sizes_take(n, uid, tid, &text) ? 0 :
+				     fs_attr_render(n, path, &text);
+			if (!rc)
+				rc = open_caps_charge(h->uid,
+						      caller_is_owner(), NULL,
+						      text.len);
+			if (rc) {
+				strbuf_release(&text);
+				free(h);
+				open_caps_put(caller_uid(), 0);
+				return rc;
+			}
+			open_caps_keep(&text, &h->content);
+		}
+		fi->direct_io = 1;
+	}
+	handles_add(h);
+	fi->fh = (uintptr_t)h;
+	*out = h;
+	return 0;
+}
+
+/* A library file is opened as the caller: with the caller's rights. A
+ * rendering is made here, on this request's thread: libfuse's other
+ * threads answer meanwhile. */
+void fs_file_open(fuse_req_t req, fuse_ino_t ino,
+		  struct fuse_file_info *fi)
+{
+	struct strbuf path = STRBUF_INIT;
+	struct handle *h;
+	struct node n;
+	int rc;
+
+	caller_begin(req);
+	rc = fs_attr_resolve(ino, &path, &n);
+	if (!rc)
+		rc = open_node(req, &n, ino, path.buf, fi, &h);
+	caller_end();
+	strbuf_release(&path);
+	if (rc) {
+		fuse_reply_err(req, -rc);
+		return;
+	}
+	/* An interrupted open reached no kernel: no release will come. */
+	if (fuse_reply_open(req, fi))
+		handles_free(h);
+}
+
+/* A library file is handed over as its descriptor, so libfuse can splice
+ * its pages to the kernel (or read them itself where it cannot); a
+ * rendering as fs/grow.h replies it. */
+void fs_file_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
+		  struct fuse_file_info *fi)
+{
+	struct handle *h = (struct handle *)(uintptr_t)fi->fh;
+	struct fuse_bufvec bv = FUSE_BUFVEC_INIT(size);
+
+	(void)ino;
+	if (off < 0) {
+		fuse_reply_err(req, EINVAL);
+		return;
+	}
+	if (h->fd >= 0) {
+		indexer_note_read();
+		bv.buf[0].flags = FUSE_BUF_IS_FD | FUSE_BUF_FD_SEEK;
+		bv.buf[0].fd = h->fd;
+		bv.buf[0].pos = off;
+		fuse_reply_data(req, &bv, FUSE_BUF_SPLICE_MOVE);
+		return;
+	}
+	grow_read(req, h, size, off);
+}
+
+void fs_file_write(fuse_req_t req, fuse_ino_t ino, const char *buf,
+		   size_t size, off_t off, struct fuse_file_info *fi)
+{
+	struct handle *h = (struct handle *)(uintptr_t)fi->fh;
+	int rc;
+
+	(void)off;
+	rc = node_write(&h->node, buf, size);
+	/* Even a refused write adds a line to /log. */
+	sizes_forget_all();
+	if (rc < 0) {
+		struct strbuf path = STRBUF_INIT;
+
+		inodes_path(ino, &path);
+		control_log_refused(path.buf, buf, size, rc);
+		strbuf_release(&path);
+		fuse_reply_err(req, -rc);
+		return;
+	}
+	invalidate_kick();
+	fuse_reply_write(req, size);
+}
+
+void fs_file_release(fuse_req_t req, fuse_ino_t ino,
+		     struct fuse_file_info *fi)
+{
+	(void)ino;
+	handles_free((struct handle *)(uintptr_t)fi->fh);
+	fuse_reply_err(req, 0);
+}
+
+/* An attribute's value or list (size 0 asks only for its length), or an
+ * error, as the kernel takes it. */
+static void reply_xattr(fuse_req_t req, int len, const char *buf,
+			size_t size)
+{
+	if (len < 0)
+		fuse_reply_err(req, -len);
+	else if (!size)
+		fuse_reply_xattr(req, len);
+	else
+		fuse_reply_buf(req, buf, len);
+}
+
+/* The file of a track of the views, or 0 for anything else; the caller
+ * must be one who may read it. */
+static int64_t track_file(fuse_req_t req, fuse_ino_t ino, int *rc)
+{
+	struct strbuf path = STRBUF_INIT;
+	struct node n;
+
+	caller_begin(req);
+	*rc = fs_attr_resolve(ino, &path, &n);
+	strbuf_release(&path);
+	if (!*rc && n.type == NODE_REAL && n.file > 0)
+		*rc = views_real_access(n.file);
+	caller_end();
+	if (*rc || n.type != NODE_REAL || n.file <= 0)
+		return 0;
+	return n.file;
+}
+
+/* The track files of the views carry their record (track_attrs.h);
+ * nothing else has attributes. */
+void fs_file_getxattr(fuse_req_t req, fuse_ino_t ino, const char *name,
+		      size_t size)
+{
+	char *buf = NULL;
+	int64_t file;
+	int rc;
+
+	if (!track_attrs_known(name)) {
+		fuse_reply_err(req, ENODATA);
+		return;
+	}
+	file = track_file(req, ino, &rc);
+	if (!rc && !file)
+		rc = -ENODATA;
+	if (!rc && size && !(buf = malloc(size)))
+		rc = -ENOMEM;
+	if (!rc)
+		rc = views_track_attrs(req, file, name, buf, size);
+	reply_xattr(req, rc, buf, size);
+	free(buf);
+}
+
+void fs_file_listxattr(fuse_req_t req, fuse_ino_t ino, size_t size)
+{
+	char *buf = NULL;
+	int64_t file;
+	int rc;
+
+	file = track_file(req, ino, &rc);
+	if (!rc && file && size && !(buf = malloc(size)))
+		rc = -ENOMEM;
+	if (!rc && file)
+		rc = views_track_attrs(req, file, NULL, buf, size);
+	reply_xattr(req, rc, buf, size);
+	free(buf);
+}
