@@ -237,6 +237,31 @@ static int sab_version(const struct download_client *c, struct strbuf *out,
 	return ret;
 }
 
+/* get_config of misc's complete_dir, where completed jobs go (each in
+ * its category's folder there, unless the category names one of its
+ * own). */
+static int sab_home(const struct download_client *c, struct strbuf *out,
+		    struct strbuf *err)
+{
+	struct strbuf url = STRBUF_INIT;
+	json_t *doc;
+	int ret;
+
+	http_join(&url, c->url, "/api?output=json&mode=get_config"
+		  "&section=misc&keyword=complete_dir&apikey=");
+	http_escape(c->api_key, 0, &url);
+	ret = sab_get(c, url.buf, SAB_MAX_BODY, NULL, &doc, err);
+	client_wipe(url.buf);
+	strbuf_release(&url);
+	if (ret)
+		return ret;
+	ret = client_answer_string(json_object_get(doc, "config"), "misc",
+				   "complete_dir", "sabnzbd: get_config", out,
+				   err);
+	json_decref(doc);
+	return ret;
+}
+
 static int sab_ready(const struct download_client *c, struct strbuf *err)
 {
 	if (!c->url || !*c->url)
@@ -255,4 +280,5 @@ const struct client_kind client_sabnzbd = {
 	.send = sab_send,
 	.list = sab_list,
 	.version = sab_version,
+	.home = sab_home,
 };

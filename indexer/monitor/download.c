@@ -466,6 +466,26 @@ int download_version(const struct download_client *c, struct strbuf *out,
 	return ret ? ret : k->version(c, out, err);
 }
 
+int download_home(const struct download_client *c, struct strbuf *out,
+		  struct strbuf *err)
+{
+	const struct client_kind *k = find_kind(c);
+	int ret;
+
+	strbuf_reset(err);
+	if (!k || !k->home)
+		return -EOPNOTSUPP;
+	ret = k->ready(c, err);
+	if (ret)
+		return ret;
+	if (still_refused(c->session, err))
+		return -EACCES;
+	ret = k->home(c, out, err);
+	if (ret == -EACCES && c->session)
+		remember_refusal(c->session, err);
+	return ret;
+}
+
 int download_release_fault(int ret)
 {
 	return ret == -EPROTO || ret == -ENOLINK || ret == -EIDRM ||
