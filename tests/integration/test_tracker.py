@@ -15,7 +15,6 @@ is imported; a name taken in the series folder is never replaced."""
 
 import base64
 import json
-import signal
 
 import pytest
 
@@ -466,11 +465,11 @@ def test_transmission_downloads_from_a_seeder(monitored, clients, files,
     assert shown[2]["client"] == "transmission"
 
 
-def test_name_clash_on_import(monitored, clients, files, tmp_path):
-    """The volume's name in the series folder is taken by the time the
-    download completes (another file, put there meanwhile): the import
-    fails with the reason, the file there keeps its bytes, and the
-    download stays where Transmission put it."""
+def b04_downloading(monitored, clients, files, tmp_path, extra=""):
+    """Volume 4 of Saga 01 sent to the real Transmission (its .torrent
+    served by files, its save folder tmp_path/saves, the configuration
+    given extra) and downloading: Transmission, the torrent, the save
+    folder and the Monitor."""
     tr = clients("transmission")
     _, b, _ = torrents()
     r = release("b04", "Saga 01 T04 FRENCH", seeders=30)
@@ -480,11 +479,21 @@ def test_name_clash_on_import(monitored, clients, files, tmp_path):
     save.mkdir()
     mon = monitored(["Saga 01"], monitor=AUTO, general=SEND,
                     extra=conf("transmission", tr.url, save,
-                               rpc="/transmission/rpc") + POLL,
+                               rpc="/transmission/rpc") + POLL + extra,
                     releases={"saga 01": [r]})
     mon.check("missing")
     wait_for(lambda: state_of(mon, 4), 30, "volume 4 on its way",
              until=lambda s: s == "downloading", mount=mon.m)
+    return tr, b, save, mon
+
+
+def test_name_clash_on_import(monitored, clients, files, tmp_path):
+    """The volume's name in the series folder is taken by the time the
+    download completes (another file, put there meanwhile): the import
+    fails with the reason, the file there keeps its bytes, and the
+    download stays where Transmission put it."""
+    tr, b, save, mon = b04_downloading(monitored, clients, files,
+                                       tmp_path)
     there = mon.root / "Saga 01" / "Saga 01 T04.cbz"
     theirs = CONTENT + b"the user's own" * 1000
     there.write_bytes(theirs)
@@ -511,22 +520,10 @@ def test_import_failed_told_and_tried_again(monitored, clients, files,
     file moved away), it is imported by itself, without a check, and the
     health line ends."""
     hooks = fake("webhook_fake.py")
-    tr = clients("transmission")
-    _, b, _ = torrents()
-    r = release("b04", "Saga 01 T04 FRENCH", seeders=30)
-    r["downloadUrl"] = files.put("/b.torrent", b.data)
-    r["magnetUrl"] = None
-    save = tmp_path / "saves"
-    save.mkdir()
-    mon = monitored(["Saga 01"], monitor=AUTO, general=SEND,
-                    extra=conf("transmission", tr.url, save,
-                               rpc="/transmission/rpc") + POLL +
-                    "[notify]\nwebhook = %s/hook\nevents = import_failed,"
-                    " imported\n" % hooks.url,
-                    releases={"saga 01": [r]})
-    mon.check("missing")
-    wait_for(lambda: state_of(mon, 4), 30, "volume 4 on its way",
-             until=lambda s: s == "downloading", mount=mon.m)
+    tr, b, save, mon = b04_downloading(
+        monitored, clients, files, tmp_path,
+        "[notify]\nwebhook = %s/hook\nevents = import_failed, imported\n"
+        % hooks.url)
     there = mon.root / "Saga 01" / "Saga 01 T04.cbz"
     there.write_bytes(CONTENT + b"the user's own" * 1000)
     (save / b.name).write_bytes(b.content)
@@ -566,20 +563,8 @@ def test_import_failed_then_download_removed(monitored, clients, files,
                                              tmp_path):
     """A failed import whose download the user removes in the client: it
     failed (its release blocklisted), and the health line ends."""
-    tr = clients("transmission")
-    _, b, _ = torrents()
-    r = release("b04", "Saga 01 T04 FRENCH", seeders=30)
-    r["downloadUrl"] = files.put("/b.torrent", b.data)
-    r["magnetUrl"] = None
-    save = tmp_path / "saves"
-    save.mkdir()
-    mon = monitored(["Saga 01"], monitor=AUTO, general=SEND,
-                    extra=conf("transmission", tr.url, save,
-                               rpc="/transmission/rpc") + POLL,
-                    releases={"saga 01": [r]})
-    mon.check("missing")
-    wait_for(lambda: state_of(mon, 4), 30, "volume 4 on its way",
-             until=lambda s: s == "downloading", mount=mon.m)
+    tr, b, save, mon = b04_downloading(monitored, clients, files,
+                                       tmp_path)
     there = mon.root / "Saga 01" / "Saga 01 T04.cbz"
     there.write_bytes(CONTENT + b"the user's own" * 1000)
     (save / b.name).write_bytes(b.content)
@@ -603,20 +588,8 @@ def test_dry_run_after_restart_imports_nothing(monitored, clients, files,
     """Sent, then the daemon restarted with dry_run on (issue 45): the
     download completes in Transmission, and is not imported but shown as
     one that would be, in downloads.json; dry-run off, it is imported."""
-    tr = clients("transmission")
-    _, b, _ = torrents()
-    r = release("b04", "Saga 01 T04 FRENCH", seeders=30)
-    r["downloadUrl"] = files.put("/b.torrent", b.data)
-    r["magnetUrl"] = None
-    save = tmp_path / "saves"
-    save.mkdir()
-    mon = monitored(["Saga 01"], monitor=AUTO, general=SEND,
-                    extra=conf("transmission", tr.url, save,
-                               rpc="/transmission/rpc") + POLL,
-                    releases={"saga 01": [r]})
-    mon.check("missing")
-    wait_for(lambda: state_of(mon, 4), 30, "volume 4 on its way",
-             until=lambda s: s == "downloading", mount=mon.m)
+    tr, b, save, mon = b04_downloading(monitored, clients, files,
+                                       tmp_path)
     mon.unmount()
     mon.conf.write_text(mon.conf.read_text().replace(
         "dry_run = no", "dry_run = yes"))
