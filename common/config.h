@@ -117,6 +117,14 @@ struct config {
 	char *mangadex_url;		/* default https://api.mangadex.org */
 	int mangadex_rpm;		/* default 20 */
 
+	/* [mangaupdates] */
+	char *mangaupdates_url;	/* default https://api.mangaupdates.com */
+	int mangaupdates_rpm;		/* default 20 */
+
+	/* [anilist] */
+	char *anilist_url;		/* default https://graphql.anilist.co */
+	int anilist_rpm;		/* default 30 */
+
 	/* [catalog] */
 	char *catalog_file;
 
@@ -208,6 +216,9 @@ struct config {
 /* The choices of [release] languages and formats, which the monitor's
  * preferences read from release titles. */
 extern const char *const config_release_languages[];
+/* The editions mediamon can follow ([monitor] edition and
+ * /manga/SERIES/edition): the ones MangaDex translates into. */
+extern const char *const config_editions[];
 extern const char *const config_release_formats[];
 
 /* Fill cfg with the defaults. */

@@ -27,10 +27,9 @@ static const char *const sources[] = {
 	"catalog", "prowlarr", NULL
 };
 static const char *const count_sources[] = {
-	"nautiljon", "mangadex", NULL
+	"nautiljon", "mangadex", "mangaupdates", "anilist", NULL
 };
-/* The editions MangaDex translates into that mediamon can follow. */
-static const char *const editions[] = {
+const char *const config_editions[] = {
 	"fr", "en", "ja", "ko", "zh", "es", "es-la", "pt-br", "de", "it",
 	NULL
 };
@@ -114,7 +113,8 @@ const struct key config_keys[] = {
 	{ "monitor", "many_volumes", T_INT, O(many_volumes), 1, 10000 },
 	{ "monitor", "max_series_per_check", T_INT, O(max_series_per_check),
 	  0, 1000000 },
-	{ "monitor", "edition", T_ENUM, O(edition), .choices = editions,
+	{ "monitor", "edition", T_ENUM, O(edition),
+	  .choices = config_editions,
 	  .def = "fr" },
 	{ "monitor", "new_sources", T_LIST, O(new_sources),
 	  .choices = count_sources },
@@ -148,6 +148,14 @@ const struct key config_keys[] = {
 	{ "mangadex", "url", T_URL, O(mangadex_url),
 	  .def = "https://api.mangadex.org" },
 	{ "mangadex", "requests_per_minute", T_INT, O(mangadex_rpm),
+	  1, 10000 },
+	{ "mangaupdates", "url", T_URL, O(mangaupdates_url),
+	  .def = "https://api.mangaupdates.com" },
+	{ "mangaupdates", "requests_per_minute", T_INT, O(mangaupdates_rpm),
+	  1, 10000 },
+	{ "anilist", "url", T_URL, O(anilist_url),
+	  .def = "https://graphql.anilist.co" },
+	{ "anilist", "requests_per_minute", T_INT, O(anilist_rpm),
 	  1, 10000 },
 	{ "catalog", "file", T_STRING, O(catalog_file) },
 	{ "download", "client", T_ENUM, O(download_client), .choices = clients,
@@ -306,6 +314,8 @@ void config_init(struct config *cfg)
 		.prowlarr_rpm = 30,
 		.nautiljon_rpm = 6,
 		.mangadex_rpm = 20,
+		.mangaupdates_rpm = 20,
+		.anilist_rpm = 30,
 		.rd_rpm = 200,
 		.rd_max_attempts = 3,
 		.rd_retry_delay_s = 3 * 3600,

@@ -37,6 +37,7 @@ static const struct {
 	[NOTIFY_ERROR_RATE] = { "error_rate", "Error rate", 0 },
 	[NOTIFY_REPLACEMENT] = { "replacement", "Replacement searched", 0 },
 	[NOTIFY_IMPORTED] = { "imported", "Imported", 1 },
+	[NOTIFY_IMPORT_FAILED] = { "import_failed", "Import failed", 1 },
 	[NOTIFY_ROOT_UNAVAILABLE] = { "root_unavailable", "Root unavailable",
 				      0 },
 	[NOTIFY_SCAN_FINISHED] = { "scan_finished", "Scan finished", 0 },
@@ -47,7 +48,7 @@ const char *const notify_event_names[] = {
 	"all", "new_volume", "release_found", "sent", "handoff_failed",
 	"repair_done", "repair_failed", "repair_pass", "health_error",
 	"health_ok", "error_rate", "replacement", "imported",
-	"root_unavailable", "scan_finished", "scan_slow", NULL
+	"import_failed", "root_unavailable", "scan_finished", "scan_slow", NULL
 };
 
 /* The events waiting for the sender, and what it wants. */

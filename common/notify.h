@@ -47,6 +47,7 @@ enum notify_kind {
 	NOTIFY_ERROR_RATE,	/* a scan or a repair pass failed too often */
 	NOTIFY_REPLACEMENT,	/* an Arr was asked for another release */
 	NOTIFY_IMPORTED,	/* a download went into its series folder */
+	NOTIFY_IMPORT_FAILED,	/* a completed one could not go in */
 	NOTIFY_ROOT_UNAVAILABLE,	/* a root is away: its rows are kept */
 	NOTIFY_SCAN_FINISHED,	/* a scan ended, with its figures */
 	NOTIFY_SCAN_SLOW,	/* a scan of every root read too slowly */

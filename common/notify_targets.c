@@ -53,6 +53,7 @@ static const struct {
 	[NOTIFY_ERROR_RATE] = { 4, "warning" },
 	[NOTIFY_REPLACEMENT] = { 3, "mag" },
 	[NOTIFY_IMPORTED] = { 3, "books" },
+	[NOTIFY_IMPORT_FAILED] = { 4, "warning" },
 	[NOTIFY_ROOT_UNAVAILABLE] = { 4, "warning" },
 	[NOTIFY_SCAN_FINISHED] = { 2, "bar_chart" },
 	[NOTIFY_SCAN_SLOW] = { 3, "turtle" },

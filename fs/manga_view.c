@@ -33,6 +33,8 @@ static int write_latest(const char *buf, size_t len, int64_t series);
 static int write_source(const char *buf, size_t len, int64_t series);
 static int render_prefs(struct strbuf *out, int64_t series);
 static int write_prefs(const char *buf, size_t len, int64_t series);
+static int render_edition(struct strbuf *out, int64_t series);
+static int write_edition(const char *buf, size_t len, int64_t series);
 
 static const struct {
 	const char *name;
@@ -48,6 +50,8 @@ static const struct {
 		      .write_series = write_source } },
 	{ "preferences", { NODE_CONTROL, .render_series = render_prefs,
 			   .write_series = write_prefs } },
+	{ "edition", { NODE_CONTROL, .render_series = render_edition,
+		       .write_series = write_edition } },
 	{ "status.json", { NODE_FILE, .render_series = render_manga_status } },
 	{ "results.json", { NODE_FILE,
 			    .render_series = render_monitor_results } },
@@ -315,4 +319,24 @@ static int write_prefs(const char *buf, size_t len, int64_t series)
 	memcpy(text, buf, len);
 	text[len] = '\0';
 	return indexer_set_series_prefs(series, text);
+}
+
+static int render_edition(struct strbuf *out, int64_t series)
+{
+	return render_manga_setting(out, series, MANGA_SETTING_EDITION);
+}
+
+/* One of the editions mediamon follows; an empty line forgets it. */
+static int write_edition(const char *buf, size_t len, int64_t series)
+{
+	char text[8];
+	int n = control_text(buf, len, text, sizeof(text));
+
+	if (n >= 0)
+		n = indexer_set_series_edition(series, n ? text : NULL);
+	if (n == -EINVAL)
+		return control_refuse(n, "not an edition mediamon follows:"
+				      " fr, en, ja, ko, zh, es, es-la, pt-br,"
+				      " de or it");
+	return n;
 }

@@ -92,6 +92,23 @@ static void add_others(json_t *doc, const struct manga_status *s)
 	}
 }
 
+/* The count of volumes out the last check stored: how many, which
+ * source gave it for which edition ("mangaupdates:ja"), and when; null
+ * before any, or for one written to latest. */
+static json_t *published_json(const struct manga_status *s)
+{
+	const char *by = s->published_by;
+	const char *colon = by ? strchr(by, ':') : NULL;
+
+	if (s->published <= 0 || !colon)
+		return json_null();
+	return json_pack("{s:o, s:s%, s:s, s:o}",
+			 "volumes", volume_json(s->published),
+			 "source", by, (size_t)(colon - by),
+			 "edition", colon + 1,
+			 "checked_at", json_text_or_null(s->last_checked));
+}
+
 int render_manga_status(struct strbuf *out, int64_t series)
 {
 	struct manga_status s;
@@ -117,6 +134,9 @@ int render_manga_status(struct strbuf *out, int64_t series)
 		json_object_set_new(doc, "status", json_text_or_null(s.status));
 		json_object_set_new(doc, "last_checked",
 				    json_text_or_null(s.last_checked));
+		json_object_set_new(doc, "edition",
+				    json_text_or_null(s.edition));
+		json_object_set_new(doc, "published", published_json(&s));
 		add_others(doc, &s);
 	}
 	manga_status_release(&s);

@@ -217,6 +217,16 @@ static int probe_mangadex(const struct config *c, struct strbuf *msg)
 	return probe_site(c->mangadex_url, msg);
 }
 
+static int probe_mangaupdates(const struct config *c, struct strbuf *msg)
+{
+	return probe_site(c->mangaupdates_url, msg);
+}
+
+static int probe_anilist(const struct config *c, struct strbuf *msg)
+{
+	return probe_site(c->anilist_url, msg);
+}
+
 /* Why a client's request failed, in the line's words: err without the
  * client's name, which starts the line already. */
 static void client_reason(int ret, const char *name, const char *err,
@@ -381,6 +391,9 @@ static const struct service {
 	{ "emby", F(emby_url), NEED_FIELD, probe_emby },
 	{ "nautiljon", F(nautiljon_url), NEED_MANGA, probe_nautiljon },
 	{ "mangadex", F(mangadex_url), NEED_MANGA, probe_mangadex },
+	{ "mangaupdates", F(mangaupdates_url), NEED_MANGA,
+	  probe_mangaupdates },
+	{ "anilist", F(anilist_url), NEED_MANGA, probe_anilist },
 	{ "telegram", F(notify_telegram_token), NEED_FIELD,
 	  probe_telegram },
 	{ "ntfy", F(notify_ntfy_url), NEED_FIELD, probe_ntfy },

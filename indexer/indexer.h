@@ -238,6 +238,12 @@ int indexer_set_series_monitored(int64_t series, int on);
 int indexer_set_series_latest(int64_t series, long latest);
 int indexer_set_series_source(int64_t series, const char *source);
 
+/* Store the edition a series follows (one of config_editions), or, for
+ * NULL, forget it: [monitor] edition is followed. Returns 0, -EINVAL
+ * for another, -ENOENT when the series is gone, or another negative
+ * errno value. */
+int indexer_set_series_edition(int64_t series, const char *edition);
+
 /* The longest text of a series' preferences (prefs.h: PREFS_TEXT_MAX). */
 #define INDEXER_PREFS_MAX 1024
 

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * The settings the store keeps: a user's settings of a series (its
- * preferences, whether it is monitored, its latest volume, its source)
+ * preferences, whether it is monitored, its latest volume, its source,
+ * its edition)
  * and the blocklist, each checked and handed to the writer, and the
  * configuration's keys that the store's readers and scans depend on
  * (covers, volume_from_chapters), noted in the store's settings table.
@@ -10,6 +11,7 @@
  */
 #include <errno.h>
 #include <stdio.h>
+#include <string.h>
 
 #include "common/config.h"
 #include "common/db.h"
@@ -128,5 +130,20 @@ int indexer_set_series_source(int64_t series, const char *source)
 		.series = series, .what = MANGA_SET_SOURCE, .text = source,
 	};
 
+	return writer_call_urgent(manga_store_setting, &s);
+}
+
+int indexer_set_series_edition(int64_t series, const char *edition)
+{
+	struct manga_setting s = {
+		.series = series, .what = MANGA_SET_EDITION, .text = edition,
+	};
+	size_t i = 0;
+
+	while (edition && config_editions[i] &&
+	       strcmp(config_editions[i], edition))
+		i++;
+	if (edition && !config_editions[i])
+		return -EINVAL;
 	return writer_call_urgent(manga_store_setting, &s);
 }

@@ -726,6 +726,8 @@ int manga_store_setting(sqlite3 *db, void *setting)
 				     " WHERE id = ?1",
 		[MANGA_SET_PREFS] = "UPDATE series SET release_prefs = ?2"
 				    " WHERE id = ?1",
+		[MANGA_SET_EDITION] = "UPDATE series SET edition = ?2"
+				      " WHERE id = ?1",
 	};
 	const struct manga_setting *s = setting;
 	sqlite3_stmt *st;

@@ -109,6 +109,7 @@ struct manga_setting {
 		MANGA_SET_LATEST,	/* number, or none: forgotten */
 		MANGA_SET_SOURCE,	/* text ("" for none) */
 		MANGA_SET_PREFS,	/* text, checked (prefs.h) */
+		MANGA_SET_EDITION,	/* text, checked, or NULL: none */
 	} what;
 	const char *text;
 	long number;

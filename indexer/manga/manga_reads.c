@@ -274,6 +274,8 @@ int manga_reads_setting(int64_t series, enum manga_file_setting which,
 			" FROM series WHERE id = ?1",
 		[MANGA_SETTING_PREFS] = "SELECT nullif(release_prefs, '')"
 			" FROM series WHERE id = ?1",
+		[MANGA_SETTING_EDITION] = "SELECT edition FROM series"
+			" WHERE id = ?1",
 	};
 	sqlite3_stmt *st;
 	int rc;
@@ -309,7 +311,8 @@ static int status_row(int64_t series, struct manga_status *s)
 			    " FROM roots WHERE id = s.root_id) || '/' ||"
 			    " CAST(s.path AS TEXT), s.monitored, s.source,"
 			    " s.status, strftime('%Y-%m-%dT%H:%M:%SZ',"
-			    " s.last_checked, 'unixepoch')"
+			    " s.last_checked, 'unixepoch'), s.edition,"
+			    " s.published_by, coalesce(s.published, 0)"
 			    " FROM series s WHERE s.id = ?1",
 			    "read series", &st);
 	if (rc)
@@ -333,6 +336,11 @@ static int status_row(int64_t series, struct manga_status *s)
 		rc = db_column_strdup(st, 4, NULL, &s->status);
 	if (!rc)
 		rc = db_column_strdup(st, 5, NULL, &s->last_checked);
+	if (!rc)
+		rc = db_column_strdup(st, 6, NULL, &s->edition);
+	if (!rc)
+		rc = db_column_strdup(st, 7, NULL, &s->published_by);
+	s->published = sqlite3_column_double(st, 8);
 	reader_done(st);
 	return rc;
 }
@@ -428,6 +436,8 @@ void manga_status_release(struct manga_status *s)
 	free(s->path);
 	free(s->source);
 	free(s->status);
+	free(s->edition);
+	free(s->published_by);
 	free(s->last_checked);
 	memset(s, 0, sizeof(*s));
 }

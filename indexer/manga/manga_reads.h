@@ -20,6 +20,7 @@ enum manga_file_setting {
 	MANGA_SETTING_LATEST,	/* the latest volume published, or nothing */
 	MANGA_SETTING_SOURCE,	/* where news of it comes from, or nothing */
 	MANGA_SETTING_PREFS,	/* its release preferences, or nothing */
+	MANGA_SETTING_EDITION,	/* its own edition, or nothing */
 };
 
 /*
@@ -135,6 +136,9 @@ struct manga_status {
 	int monitored;
 	double latest;		/* 0 when unknown */
 	char *source, *status, *last_checked;
+	char *edition;		/* its own, or NULL */
+	double published;	/* the count of volumes out, 0 if none */
+	char *published_by;	/* "SOURCE:EDITION" of the count, or NULL */
 	double *volumes;	/* as manga_reads_owned() gives them */
 	size_t nr_volumes;
 	int *missing;

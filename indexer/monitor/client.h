@@ -65,6 +65,11 @@ struct client_kind {
 	 * 0, or a negative errno value as send's, with err set */
 	int (*version)(const struct download_client *c, struct strbuf *out,
 		       struct strbuf *err);
+	/* where the client puts a download of c's category that no
+	 * save_path names (its own default folder, in its own view),
+	 * appended to out; NULL: it tells none */
+	int (*home)(const struct download_client *c, struct strbuf *out,
+		    struct strbuf *err);
 };
 
 extern const struct client_kind client_qbittorrent, client_transmission,

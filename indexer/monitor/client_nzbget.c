@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include <jansson.h>
 
@@ -258,6 +259,62 @@ static int nzbget_version(const struct download_client *c,
 	return ret;
 }
 
+/* The value of the option name in the config method's answer, or NULL. */
+static const char *option(json_t *opts, const char *name)
+{
+	size_t i;
+	json_t *o;
+
+	json_array_foreach(opts, i, o)
+		if (!strcasecmp(json_string_value(json_object_get(o, "Name")) ?
+				json_string_value(json_object_get(o, "Name")) :
+				"", name))
+			return json_string_value(json_object_get(o, "Value"));
+	return NULL;
+}
+
+/*
+ * The config method: where a download of the category goes, its
+ * CategoryN.DestDir when it has one, else DestDir (with the category's
+ * folder inside it, by AppendCategoryDir).
+ */
+static int nzbget_home(const struct download_client *c, struct strbuf *out,
+		       struct strbuf *err)
+{
+	const char *dir = NULL;
+	char key[48];
+	json_t *doc, *opts;
+	int ret = nzbget_call(c, "{\"version\":\"1.1\",\"method\":"
+			      "\"config\",\"params\":[]}", "config", NULL,
+			      &doc, err);
+
+	if (ret)
+		return ret;
+	opts = json_object_get(doc, "result");
+	for (int i = 1; c->category && *c->category && i < 100; i++) {
+		const char *name;
+
+		snprintf(key, sizeof(key), "Category%d.Name", i);
+		name = option(opts, key);
+		if (!name)
+			break;
+		if (strcasecmp(name, c->category))
+			continue;
+		snprintf(key, sizeof(key), "Category%d.DestDir", i);
+		dir = option(opts, key);
+		break;
+	}
+	if (!dir || !*dir)
+		dir = option(opts, "DestDir");
+	if (dir && *dir)
+		strbuf_addstr(out, dir);
+	else
+		ret = client_fail(err, -EPROTO, "nzbget: config: unexpected"
+				  " answer (no DestDir)");
+	json_decref(doc);
+	return ret;
+}
+
 static int nzbget_ready(const struct download_client *c, struct strbuf *err)
 {
 	if (!c->url || !*c->url)
@@ -274,4 +331,5 @@ const struct client_kind client_nzbget = {
 	.send = nzbget_send,
 	.list = nzbget_list,
 	.version = nzbget_version,
+	.home = nzbget_home,
 };

@@ -493,6 +493,24 @@ static int qbit_version(const struct download_client *c, struct strbuf *out,
 	return ret;
 }
 
+/* /api/v2/app/defaultSavePath, where a torrent added without a savepath
+ * goes (qBittorrent 4.1 and later). */
+static int qbit_home(const struct download_client *c, struct strbuf *out,
+		     struct strbuf *err)
+{
+	struct download_session local = { 0 };
+	struct download_session *s = c->session ? c->session : &local;
+	struct http_response resp;
+	int ret = qbit_get(c, s, "/api/v2/app/defaultSavePath", &resp, err);
+
+	if (!ret) {
+		strbuf_add(out, resp.body.buf, resp.body.len);
+		http_response_release(&resp);
+	}
+	qbit_forget(&local);
+	return ret;
+}
+
 /* Only a url is needed: a user and password may be unset, for a
  * qBittorrent that lets this address in without a login. */
 static int qbit_ready(const struct download_client *c, struct strbuf *err)
@@ -511,4 +529,5 @@ const struct client_kind client_qbittorrent = {
 	.send = qbit_send,
 	.list = qbit_list,
 	.version = qbit_version,
+	.home = qbit_home,
 };

@@ -214,27 +214,48 @@ static int sab_list(const struct download_client *c,
 	return ret;
 }
 
-/* mode=version needs no key: an empty page of the queue checks it, and
- * tells the version too. */
-static int sab_version(const struct download_client *c, struct strbuf *out,
-		       struct strbuf *err)
+/* The string member of obj (inside outer, when not NULL) of the answer to
+ * the API's query (with the key appended), as what. */
+static int sab_string(const struct download_client *c, const char *query,
+		      const char *outer, const char *obj, const char *member,
+		      const char *what, struct strbuf *out, struct strbuf *err)
 {
 	struct strbuf url = STRBUF_INIT;
 	json_t *doc;
 	int ret;
 
-	http_join(&url, c->url, "/api?output=json&mode=queue&limit=0"
-		  "&apikey=");
+	http_join(&url, c->url, query);
 	http_escape(c->api_key, 0, &url);
 	ret = sab_get(c, url.buf, SAB_MAX_BODY, NULL, &doc, err);
 	client_wipe(url.buf);
 	strbuf_release(&url);
 	if (ret)
 		return ret;
-	ret = client_answer_string(doc, "queue", "version", "sabnzbd: queue",
-				   out, err);
+	ret = client_answer_string(outer ? json_object_get(doc, outer) : doc,
+				   obj, member, what, out, err);
 	json_decref(doc);
 	return ret;
+}
+
+/* mode=version needs no key: an empty page of the queue checks it, and
+ * tells the version too. */
+static int sab_version(const struct download_client *c, struct strbuf *out,
+		       struct strbuf *err)
+{
+	return sab_string(c, "/api?output=json&mode=queue&limit=0&apikey=",
+			  NULL, "queue", "version", "sabnzbd: queue", out, err);
+}
+
+/* get_config of misc's complete_dir, where completed jobs go (each in
+ * its category's folder there, unless the category names one of its
+ * own). */
+static int sab_home(const struct download_client *c, struct strbuf *out,
+		    struct strbuf *err)
+{
+	return sab_string(c, "/api?output=json&mode=get_config"
+			  "&section=misc&keyword=complete_dir&apikey=",
+			  "config", "misc", "complete_dir",
+			  "sabnzbd: get_config", out, err);
 }
 
 static int sab_ready(const struct download_client *c, struct strbuf *err)
@@ -255,4 +276,5 @@ const struct client_kind client_sabnzbd = {
 	.send = sab_send,
 	.list = sab_list,
 	.version = sab_version,
+	.home = sab_home,
 };

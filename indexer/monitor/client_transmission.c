@@ -325,26 +325,45 @@ static int tr_list(const struct download_client *c, const char *const *ids,
 	return ret;
 }
 
-/* session-get of the version ("3.00 (bb6b5a062e)"). */
-static int tr_version(const struct download_client *c, struct strbuf *out,
-		      struct strbuf *err)
+/* The string field of session-get's answer, appended to out. */
+static int session_field(const struct download_client *c, const char *field,
+			 struct strbuf *out, struct strbuf *err)
 {
-	static const char body[] = "{\"method\":\"session-get\","
-		"\"arguments\":{\"fields\":[\"version\"]}}";
 	struct download_session local = { 0 };
 	struct download_session *s = c->session ? c->session : &local;
 	struct http_response resp;
-	json_t *doc;
-	int ret = rpc_call(c, s, body, &resp, err);
+	json_t *doc = json_pack("{s:s, s:{s:[s]}}", "method", "session-get",
+				"arguments", "fields", field);
+	char *body = doc ? json_dumps(doc, JSON_COMPACT) : NULL;
+	int ret;
 
+	json_decref(doc);
+	if (!body)
+		return -ENOMEM;
+	ret = rpc_call(c, s, body, &resp, err);
+	free(body);
 	if (ret < 0)
 		return ret;
 	doc = json_loadb(resp.body.buf, resp.body.len, 0, NULL);
 	http_response_release(&resp);
-	ret = client_answer_string(doc, "arguments", "version",
+	ret = client_answer_string(doc, "arguments", field,
 				   "transmission: session-get", out, err);
 	json_decref(doc);
 	return ret;
+}
+
+/* session-get of the version ("3.00 (bb6b5a062e)"). */
+static int tr_version(const struct download_client *c, struct strbuf *out,
+		      struct strbuf *err)
+{
+	return session_field(c, "version", out, err);
+}
+
+/* session-get of download-dir, where a torrent added without one goes. */
+static int tr_home(const struct download_client *c, struct strbuf *out,
+		   struct strbuf *err)
+{
+	return session_field(c, "download-dir", out, err);
 }
 
 static int tr_ready(const struct download_client *c, struct strbuf *err)
@@ -363,4 +382,5 @@ const struct client_kind client_transmission = {
 	.send = tr_send,
 	.list = tr_list,
 	.version = tr_version,
+	.home = tr_home,
 };

@@ -432,6 +432,27 @@ int download_send(const struct download_client *c,
 	return ret;
 }
 
+/* Whether c may be asked now: ready, and no refusal of its credentials
+ * still stands (0, or why not). */
+static int may_ask(const struct client_kind *k,
+		   const struct download_client *c, struct strbuf *err)
+{
+	int ret = k->ready(c, err);
+
+	if (!ret && still_refused(c->session, err))
+		ret = -EACCES;
+	return ret;
+}
+
+/* ret, what asking c gave, its refusal of the credentials remembered. */
+static int asked(const struct download_client *c, int ret,
+		 struct strbuf *err)
+{
+	if (ret == -EACCES && c->session)
+		remember_refusal(c->session, err);
+	return ret;
+}
+
 int download_list(const struct download_client *c, const char *const *ids,
 		  size_t nr, json_t **out, struct strbuf *err)
 {
@@ -442,15 +463,8 @@ int download_list(const struct download_client *c, const char *const *ids,
 	strbuf_reset(err);
 	if (!k || !k->list)
 		return -EOPNOTSUPP;
-	ret = k->ready(c, err);
-	if (ret)
-		return ret;
-	if (still_refused(c->session, err))
-		return -EACCES;
-	ret = k->list(c, ids, nr, out, err);
-	if (ret == -EACCES && c->session)
-		remember_refusal(c->session, err);
-	return ret;
+	ret = may_ask(k, c, err);
+	return ret ? ret : asked(c, k->list(c, ids, nr, out, err), err);
 }
 
 int download_version(const struct download_client *c, struct strbuf *out,
@@ -464,6 +478,19 @@ int download_version(const struct download_client *c, struct strbuf *out,
 		return -EOPNOTSUPP;
 	ret = k->ready(c, err);
 	return ret ? ret : k->version(c, out, err);
+}
+
+int download_home(const struct download_client *c, struct strbuf *out,
+		  struct strbuf *err)
+{
+	const struct client_kind *k = find_kind(c);
+	int ret;
+
+	strbuf_reset(err);
+	if (!k || !k->home)
+		return -EOPNOTSUPP;
+	ret = may_ask(k, c, err);
+	return ret ? ret : asked(c, k->home(c, out, err), err);
 }
 
 int download_release_fault(int ret)

@@ -288,6 +288,19 @@ int download_version(const struct download_client *c, struct strbuf *out,
 		     struct strbuf *err);
 
 /*
+ * Ask client c where it puts a download that no save_path names: its
+ * own default folder, as it sees it (before [download] path_map):
+ * Transmission's download-dir (session-get), qBittorrent's default save
+ * path (/api/v2/app/defaultSavePath), NZBGet's category's DestDir or
+ * else its DestDir (the config method), SABnzbd's complete_dir
+ * (get_config). Appended to out. Returns 0, -EOPNOTSUPP for a client
+ * that tells none (a blackhole, Prowlarr, "none"), or the errors of
+ * download_list(), with err set.
+ */
+int download_home(const struct download_client *c, struct strbuf *out,
+		  struct strbuf *err);
+
+/*
  * Whether the error ret of download_send() is the release's (another
  * release may work: -EPROTO, -ENOLINK, -EIDRM, -ESTALE) rather than the
  * client's. Returns 1 or 0.

@@ -52,6 +52,7 @@
  * the client's name.
  */
 
+#include <limits.h>
 #include <sqlite3.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -71,6 +72,18 @@ struct handoff_client {
 	struct download_client c;	/* client "none": not set up */
 	struct download_session session;
 	char down[200];			/* why it failed this check, or "" */
+	char home[PATH_MAX];		/* its own default folder, learned
+					 * by the import (import_home.h), or
+					 * "" */
+};
+
+/* A completed download whose import failed, and when to try it again
+ * (tracker_private.h); the oldest is forgotten past HANDOFF_RETRIES. */
+#define HANDOFF_RETRIES 64
+struct handoff_retry {
+	char id[DOWNLOAD_ID_MAX];	/* its id in its client; "": free */
+	double next;			/* wall clock */
+	int tries;
 };
 
 struct handoff {
@@ -88,6 +101,7 @@ struct handoff {
 	long long probed;		/* download_retries() when the
 					 * tracker last asked every client
 					 * (tracker.h); -1: not yet */
+	struct handoff_retry retries[HANDOFF_RETRIES];
 };
 
 /*

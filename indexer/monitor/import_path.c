@@ -73,21 +73,16 @@ static int find_root(const struct config *cfg, const char *mapped,
 	return ret;
 }
 
-int import_map_path(const struct config *cfg, const char *remote,
-		    const char *const *allowed, size_t nr,
-		    char **local, char **root, char *why, size_t len)
+int import_path_local(const struct config *cfg, const char *remote,
+		      char **local)
 {
 	const struct config_list *map = &cfg->download_path_map;
 	char *norm, *mapped = NULL;
 	size_t best = 0, best_len = 0;
-	int ret;
 
-	*local = *root = NULL;
-	if (*remote != '/') {
-		snprintf(why, len, "the client's path '%s' is not absolute",
-			 remote);
-		return log_error(-EINVAL, "import: %s", why);
-	}
+	*local = NULL;
+	if (*remote != '/')
+		return -EINVAL;
 	norm = path_normalize(NULL, remote);
 	if (!norm)
 		return -ENOMEM;
@@ -115,6 +110,26 @@ int import_map_path(const struct config *cfg, const char *remote,
 	} else {
 		mapped = norm;
 	}
+	*local = mapped;
+	return 0;
+}
+
+int import_map_path(const struct config *cfg, const char *remote,
+		    const char *const *allowed, size_t nr,
+		    char **local, char **root, char *why, size_t len)
+{
+	char *mapped;
+	int ret;
+
+	*local = *root = NULL;
+	ret = import_path_local(cfg, remote, &mapped);
+	if (ret == -EINVAL) {
+		snprintf(why, len, "the client's path '%s' is not absolute",
+			 remote);
+		return log_error(-EINVAL, "import: %s", why);
+	}
+	if (ret)
+		return ret;
 	ret = find_root(cfg, mapped, allowed, nr, root, why, len);
 	if (ret) {
 		free(mapped);

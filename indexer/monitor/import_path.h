@@ -25,6 +25,15 @@
 struct config;
 
 /*
+ * The path on this machine of remote, a client's path: by the longest
+ * [download] path_map whose remote folder holds it, else as it is,
+ * normalized (no "." or ".."), not resolved, into *local (malloc'd).
+ * Returns 0, -EINVAL when remote is not absolute, or -ENOMEM.
+ */
+int import_path_local(const struct config *cfg, const char *remote,
+		      char **local);
+
+/*
  * Turn a path that a download client reported (its own view, maybe from
  * inside a container) into the path on this machine: by the longest
  * [download] path_map whose remote folder holds it, else as it is; the

@@ -7,17 +7,16 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 
 #include <jansson.h>
 
-#include "common/clock.h"
+#include "common/bytes.h"
 #include "common/http.h"
 #include "common/json.h"
 #include "common/log.h"
 #include "common/strbuf.h"
-#include "common/throttle.h"
 #include "indexer/monitor/mangadex.h"
+#include "indexer/monitor/remote.h"
 
 int mangadex_id_ok(const char *id)
 {
@@ -47,18 +46,6 @@ int mangadex_lang_ok(const char *lang)
 	return 1;
 }
 
-/* Whether an answer that is not JSON is a web page (a proxy's, or a
- * url that is not the API's). */
-static int is_html(const char *body, size_t len)
-{
-	while (len && (*body == ' ' || *body == '\n' || *body == '\r' ||
-		       *body == '\t')) {
-		body++;
-		len--;
-	}
-	return len && *body == '<';
-}
-
 /*
  * Load an answer that must be {"result": "ok", ...}; *root is then
  * owned by the caller. The API's own error body, even with a 200, is
@@ -67,20 +54,13 @@ static int is_html(const char *body, size_t len)
 static int load_ok(const char *body, size_t len, const char *what,
 		   json_t **root)
 {
-	json_error_t jerr;
 	const char *result, *detail;
 	json_t *errors;
+	int rc = remote_load("mangadex", what, body, len, MANGADEX_MAX_ANSWER,
+			     root);
 
-	if (len > MANGADEX_MAX_ANSWER)
-		return log_error(-EFBIG, "mangadex: %s: answer too large",
-				 what);
-	*root = json_loadb(body, len, 0, &jerr);
-	if (!*root && is_html(body, len))
-		return log_error(-EBADMSG, "mangadex: %s: an HTML page, not"
-				 " JSON (check the url)", what);
-	if (!*root)
-		return log_error(-EPROTO, "mangadex: %s: invalid JSON: %s",
-				 what, jerr.text);
+	if (rc)
+		return rc;
 	result = json_string_value(json_object_get(*root, "result"));
 	if (result && !strcmp(result, "ok"))
 		return 0;
@@ -98,19 +78,6 @@ static int load_ok(const char *body, size_t len, const char *what,
 	return -EPROTO;
 }
 
-/* Whether s names title: trimmed, ASCII case ignored. */
-static int same_title(const char *s, const char *title)
-{
-	size_t n;
-
-	while (*s == ' ')
-		s++;
-	n = strlen(s);
-	while (n && s[n - 1] == ' ')
-		n--;
-	return n == strlen(title) && !strncasecmp(s, title, n);
-}
-
 /* Whether one of the strings of the object o (a localized title) is
  * title; a value of another type is a shape not documented. */
 static int names_title(json_t *o, const char *title, int *bad)
@@ -125,7 +92,7 @@ static int names_title(json_t *o, const char *title, int *bad)
 	json_object_foreach(o, key, v) {
 		if (!json_is_string(v))
 			*bad = 1;
-		else if (same_title(json_string_value(v), title))
+		else if (remote_same_title(json_string_value(v), title))
 			return 1;
 	}
 	return 0;
@@ -267,50 +234,6 @@ static void log_refused(const char *what, const struct http_response *resp)
 	json_decref(root);
 }
 
-/* How long a 429 asks to wait: MangaDex gives the Unix time its window
- * reopens in X-RateLimit-Retry-After, not Retry-After; 0 when neither
- * says, or says something else. */
-static double retry_after(const struct http_response *resp)
-{
-	const char *at = resp->header_value;
-	char *end;
-	double when;
-
-	if (resp->retry_after_s > 0 || !at)
-		return resp->retry_after_s;
-	when = strtod(at, &end);
-	if (end == at || *end || when <= clock_wall())
-		return 0;
-	return when - clock_wall();
-}
-
-/* Turn an answer's status into an error, telling the throttle how it
- * went; 0 for a 200, whose body the caller reads. */
-static int take_status(struct throttle *t, const struct http_response *resp,
-		       const char *what)
-{
-	long status = resp->status;
-
-	if (status == 429) {
-		throttle_rate_limited(t, retry_after(resp));
-		return -EAGAIN;
-	}
-	if (status == 401 || status == 403) {
-		throttle_refused(t, status);
-		return -EACCES;
-	}
-	if (status >= 500) {
-		throttle_failed(t);
-		return -EIO;
-	}
-	throttle_ok(t);
-	if (status == 400)
-		log_refused(what, resp);
-	if (status == 200)
-		return 0;
-	return status == 404 ? -ENOENT : -EIO;
-}
-
 /* One throttled GET of url; on 0, resp holds the 200 answer. */
 static int get(const struct mangadex *md, const char *url, const char *what,
 	       const int *cancel, struct http_response *resp)
@@ -328,16 +251,10 @@ static int get(const struct mangadex *md, const char *url, const char *what,
 		.read_header = "X-RateLimit-Retry-After",
 		.cancel = cancel,
 	};
-	int err = throttle_acquire(md->throttle, cancel);
+	int err = remote_send(md->throttle, &req, resp);
 
-	memset(resp, 0, sizeof(*resp));
-	if (err)
-		return err;
-	err = http_perform(&req, resp);
-	if (err && err != -ECANCELED)
-		throttle_failed(md->throttle);
-	else if (!err)
-		err = take_status(md->throttle, resp, what);
+	if (err == -EIO && resp->status == 400)
+		log_refused(what, resp);
 	return err;
 }
 
@@ -385,37 +302,28 @@ int mangadex_volumes(const struct mangadex *md, const char *lang,
 	return err;
 }
 
+static const struct remote_field info_fields[] = {
+	REMOTE_TEXT(struct mangadex_info, id),
+	REMOTE_TEXT(struct mangadex_info, status),
+	REMOTE_INT(struct mangadex_info, last_volume),
+	REMOTE_INT(struct mangadex_info, count),
+};
+
 char *mangadex_info_dump(const struct mangadex_info *info)
 {
-	json_t *o = json_pack("{s:s, s:s, s:i, s:i}", "id", info->id,
-			      "status", info->status,
-			      "last_volume", info->last_volume,
-			      "count", info->count);
-	char *s = o ? json_dumps(o, JSON_COMPACT) : NULL;
-
-	json_decref(o);
-	return s;
+	return remote_dump(info_fields, ARRAY_SIZE(info_fields), info);
 }
 
 int mangadex_info_load(const char *text, size_t len,
 		       struct mangadex_info *out)
 {
-	json_t *o = json_loadb(text, len, 0, NULL);
-	const char *id = json_string_value(json_object_get(o, "id"));
-	const char *status = json_string_value(json_object_get(o, "status"));
-	json_t *last = json_object_get(o, "last_volume");
-	json_t *count = json_object_get(o, "count");
-	int ok = id && mangadex_id_ok(id) && status &&
-		 strlen(status) < sizeof(out->status) &&
-		 json_is_integer(last) && json_is_integer(count);
+	struct mangadex_info in;
+	int rc = remote_load_fields(info_fields, ARRAY_SIZE(info_fields),
+				    text, len, &in, sizeof(in));
 
-	if (ok) {
-		memset(out, 0, sizeof(*out));
-		strcpy(out->id, id);
-		strcpy(out->status, status);
-		out->last_volume = json_integer_value(last);
-		out->count = json_integer_value(count);
-	}
-	json_decref(o);
-	return ok ? 0 : -EPROTO;
+	if (!rc && !mangadex_id_ok(in.id))
+		rc = -EPROTO;
+	if (!rc)
+		*out = in;
+	return rc;
 }

@@ -86,13 +86,11 @@ static int flow_auto_download(const struct config *cfg,
 	return v < 0 ? cfg->auto_download : v;
 }
 
-/* A throttle that starts where the last run left it, so a restart in
- * quick succession never sends faster than the rate. */
-static int make_throttle(sqlite3 *db, const char *name, int rpm,
-			 struct throttle **out)
+int monitor_throttle(struct monitor *m, const char *name, int rpm,
+		     struct throttle **out)
 {
 	struct throttle_state saved;
-	int rc = services_load(db, name, &saved);
+	int rc = services_load(m->db, name, &saved);
 
 	return rc ? rc : throttle_new(name, rpm, &saved, NULL, out);
 }
@@ -109,14 +107,10 @@ int monitor_new(const struct config *cfg, const int *cancel,
 	m->cancel = cancel;
 	rc = db_open(cfg->database, 1, &m->db);
 	if (!rc)
-		rc = make_throttle(m->db, "prowlarr", cfg->prowlarr_rpm,
-				   &m->prowlarr_t);
+		rc = monitor_throttle(m, "prowlarr", cfg->prowlarr_rpm,
+				      &m->prowlarr_t);
 	if (!rc)
-		rc = make_throttle(m->db, "nautiljon", cfg->nautiljon_rpm,
-				   &m->nautiljon_t);
-	if (!rc)
-		rc = make_throttle(m->db, "mangadex", cfg->mangadex_rpm,
-				   &m->mangadex_t);
+		rc = published_open(m);
 	if (rc) {
 		monitor_free(m);
 		return rc;
@@ -127,14 +121,6 @@ int monitor_new(const struct config *cfg, const int *cancel,
 		.categories = cfg->prowlarr_categories,
 		.indexer_ids = cfg->prowlarr_indexer_ids,
 		.throttle = m->prowlarr_t,
-	};
-	m->nautiljon = (struct nautiljon) {
-		.url = cfg->nautiljon_url,
-		.throttle = m->nautiljon_t,
-	};
-	m->mangadex = (struct mangadex) {
-		.url = cfg->mangadex_url,
-		.throttle = m->mangadex_t,
 	};
 	handoff_init(&m->handoff, cfg, &m->prowlarr, m->db, cancel, dry_run);
 	m->handoff.digest = &m->digest;
@@ -147,8 +133,7 @@ void monitor_free(struct monitor *m)
 	if (!m)
 		return;
 	throttle_free(m->prowlarr_t);
-	throttle_free(m->nautiljon_t);
-	throttle_free(m->mangadex_t);
+	published_close(m);
 	db_close(m->db);
 	free(m);
 }
@@ -191,8 +176,7 @@ void monitor_reset_stats(struct monitor *m)
 	__atomic_store_n(&m->hits, 0, __ATOMIC_RELAXED);
 	__atomic_store_n(&m->misses, 0, __ATOMIC_RELAXED);
 	throttle_reset_stats(m->prowlarr_t);
-	throttle_reset_stats(m->nautiljon_t);
-	throttle_reset_stats(m->mangadex_t);
+	published_reset_stats(m);
 }
 
 const char *monitor_error_text(int rc)

@@ -15,7 +15,9 @@
 #include "indexer/monitor/checks.h"
 #include "indexer/monitor/digest.h"
 #include "indexer/monitor/handoff.h"
+#include "indexer/monitor/anilist.h"
 #include "indexer/monitor/mangadex.h"
+#include "indexer/monitor/mangaupdates.h"
 #include "indexer/monitor/nautiljon.h"
 #include "indexer/monitor/prowlarr.h"
 
@@ -26,6 +28,7 @@ struct series {
 	int64_t id;
 	char *name, *source;
 	char *prefs;		/* its own preferences (prefs.h), or NULL */
+	char *edition;		/* its own edition, or NULL: the config's */
 	double latest, published;
 };
 
@@ -34,9 +37,12 @@ struct monitor {
 	const int *cancel;
 	sqlite3 *db;
 	struct throttle *prowlarr_t, *nautiljon_t, *mangadex_t;
+	struct throttle *mangaupdates_t, *anilist_t;
 	struct prowlarr prowlarr;
 	struct nautiljon nautiljon;
 	struct mangadex mangadex;
+	struct mangaupdates mangaupdates;
+	struct anilist anilist;
 	struct handoff handoff;
 	struct digest digest;	/* the check's notifications */
 	int catalog_order, prowlarr_order;	/* of the flow checked */
@@ -44,7 +50,15 @@ struct monitor {
 	struct checks_row c;		/* the check running: its flow, its
 					 * start, what it cost and found */
 	int mangadex_requests;		/* of the check running */
+	int mangaupdates_requests;	/* since the monitor started */
+	int anilist_requests;		/* since the monitor started */
 };
+
+/* Make *out, the throttle of the service name at rpm requests a
+ * minute, starting where the last run left it (so a restart in quick
+ * succession never sends faster than the rate). Returns 0 or -errno. */
+int monitor_throttle(struct monitor *m, const char *name, int rpm,
+		     struct throttle **out);
 
 /* A service's error as /status/health shows it. */
 const char *monitor_error_text(int rc);

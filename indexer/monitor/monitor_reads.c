@@ -499,6 +499,32 @@ static int checks_health(sqlite3 *db, struct strbuf *warns)
 	return db_finalize(st, rc, "read checks");
 }
 
+/* A completed download whose import failed (tracker.h): its reason
+ * says why and what to do, until it is imported or gone. */
+static int imports_health(sqlite3 *db, struct strbuf *warns)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	rc = db_prepare(db, "SELECT series, volume, error FROM downloads"
+			" WHERE state = 'completed' AND error LIKE 'import: %'"
+			" ORDER BY series, volume", &st);
+	if (rc)
+		return rc;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		strbuf_addstr(warns, "warn: ");
+		utf8_add_field(warns, (const char *)sqlite3_column_text(st,
+									 0));
+		strbuf_addf(warns, " volume %d not imported: ",
+			    sqlite3_column_int(st, 1));
+		utf8_add_field(warns, (const char *)sqlite3_column_text(st,
+									 2) +
+			       strlen("import: "));
+		strbuf_addch(warns, '\n');
+	}
+	return db_finalize(st, rc, "read downloads");
+}
+
 /* Health is read for the health file (fs/render_health.c) in one
  * snapshot of its own. */
 int query_monitor_health(struct strbuf *errors, struct strbuf *warns)
@@ -511,6 +537,8 @@ int query_monitor_health(struct strbuf *errors, struct strbuf *warns)
 	rc = services_health(db, clock_wall(), errors, warns);
 	if (!rc)
 		rc = checks_health(db, warns);
+	if (!rc)
+		rc = imports_health(db, warns);
 	reader_end(db);
 	return rc;
 }

@@ -153,8 +153,9 @@ void monitor_state_release(struct monitor_state *s);
 /*
  * Append /status/health's lines about remote services: errors to errors,
  * warnings to warns: a service paused (after failures, or rate limited),
- * its last error newer than its last success, and a flow whose newest
- * finished check had errors. Returns 0 or a negative errno value.
+ * its last error newer than its last success, a flow whose newest
+ * finished check had errors, and a completed download whose import
+ * failed ("warn: SERIES volume N not imported: WHY (FIX)"). Returns 0 or a negative errno value.
  */
 int query_monitor_health(struct strbuf *errors, struct strbuf *warns);
 

@@ -22,6 +22,7 @@ void monitored_free(struct series *s, size_t nr)
 		free(s[i].name);
 		free(s[i].source);
 		free(s[i].prefs);
+		free(s[i].edition);
 	}
 	free(s);
 }
@@ -67,7 +68,8 @@ int monitored_load(sqlite3 *db, const struct config *cfg,
 
 	rc = sqlite3_prepare_v2(db, "SELECT id, name, source,"
 				" coalesce(latest, 0), coalesce(published, 0),"
-				" release_prefs FROM (SELECT * FROM series"
+				" release_prefs, edition"
+				" FROM (SELECT * FROM series"
 				" WHERE monitored AND (?2 IS NULL OR root_id IN"
 				" (SELECT r.id FROM roots r, json_each(?2) j"
 				" WHERE CAST(r.path AS TEXT) = j.value))"
@@ -97,11 +99,15 @@ int monitored_load(sqlite3 *db, const struct config *cfg,
 		s[n].source = strdup((const char *)sqlite3_column_text(st, 2));
 		s[n].prefs = sqlite3_column_text(st, 5) ? strdup((const char *)
 			sqlite3_column_text(st, 5)) : NULL;
+		s[n].edition = sqlite3_column_text(st, 6) ?
+			strdup((const char *)sqlite3_column_text(st, 6)) :
+			NULL;
 		s[n].latest = sqlite3_column_double(st, 3);
 		s[n].published = sqlite3_column_double(st, 4);
 		n++;
 		if (!s[n - 1].name || !s[n - 1].source ||
-		    (sqlite3_column_text(st, 5) && !s[n - 1].prefs))
+		    (sqlite3_column_text(st, 5) && !s[n - 1].prefs) ||
+		    (sqlite3_column_text(st, 6) && !s[n - 1].edition))
 			break;
 	}
 	sqlite3_finalize(st);

@@ -10,18 +10,18 @@
 #include <string.h>
 #include <strings.h>
 
-#include <jansson.h>
 #include <libxml/HTMLparser.h>
 #include <libxml/parser.h>
 #include <libxml/tree.h>
 #include <libxml/xmlerror.h>
 
+#include "common/bytes.h"
 #include "common/http.h"
 #include "common/redact.h"
 #include "common/strbuf.h"
-#include "common/throttle.h"
 #include "common/xml.h"
 #include "indexer/monitor/nautiljon.h"
+#include "indexer/monitor/remote.h"
 
 /* Forgiving, quiet, and never fetching anything a page refers to. */
 #define HTML_OPTIONS \
@@ -314,30 +314,6 @@ void nautiljon_slug(const char *title, struct strbuf *out)
 	strbuf_release(&clean);
 }
 
-/* Turn an answer into the result, telling the throttle how it went. */
-static int take_answer(struct throttle *t, const struct http_response *resp,
-		       struct nautiljon_info *out)
-{
-	long status = resp->status;
-
-	if (status == 429) {
-		throttle_rate_limited(t, resp->retry_after_s);
-		return -EAGAIN;
-	}
-	if (status == 403) {
-		throttle_refused(t, status);
-		return -EACCES;
-	}
-	if (status >= 500) {
-		throttle_failed(t);
-		return -EIO;
-	}
-	throttle_ok(t);
-	if (status == 200)
-		return nautiljon_parse(resp->body.buf, resp->body.len, out);
-	return status == 404 || status == 410 ? -ENOENT : -EIO;
-}
-
 /*
  * One throttled GET of the series page. The Accept headers are what a
  * browser sends, which Cloudflare likes better than none.
@@ -363,54 +339,34 @@ int nautiljon_fetch(const struct nautiljon *n, const char *slug,
 	memset(out, 0, sizeof(*out));
 	if (!slug || !slug_ok(slug) || !n->throttle)
 		return -EINVAL;
-	err = throttle_acquire(n->throttle, cancel);
-	if (err)
-		return err;
 	strbuf_addf(&url, "%s/mangas/%s.html", n->url ? n->url : NAUTILJON_URL,
 		    slug);
 	req.url = url.buf;
 	req.cancel = cancel;
-	err = http_perform(&req, &resp);
-	if (err && err != -ECANCELED)
-		throttle_failed(n->throttle);
-	else
-		err = take_answer(n->throttle, &resp, out);
+	err = remote_send(n->throttle, &req, &resp);
+	if (!err)
+		err = nautiljon_parse(resp.body.buf, resp.body.len, out);
 	http_response_release(&resp);
 	strbuf_release(&url);
 	return err;
 }
 
+/* The cache's names of the fields, as earlier versions wrote them. */
+static const struct remote_field info_fields[] = {
+	REMOTE_INT_AS("vf", struct nautiljon_info, vf_count),
+	REMOTE_TEXT(struct nautiljon_info, vf_status),
+	REMOTE_INT_AS("vo", struct nautiljon_info, vo_count),
+	REMOTE_TEXT(struct nautiljon_info, vo_status),
+};
+
 char *nautiljon_info_dump(const struct nautiljon_info *info)
 {
-	json_t *o = json_pack("{s:i, s:s, s:i, s:s}",
-			      "vf", info->vf_count,
-			      "vf_status", info->vf_status,
-			      "vo", info->vo_count,
-			      "vo_status", info->vo_status);
-	char *s = o ? json_dumps(o, JSON_COMPACT) : NULL;
-
-	json_decref(o);
-	return s;
+	return remote_dump(info_fields, ARRAY_SIZE(info_fields), info);
 }
 
 int nautiljon_info_load(const char *text, size_t len,
 			struct nautiljon_info *out)
 {
-	json_t *o = json_loadb(text, len, 0, NULL);
-	json_t *vf = json_object_get(o, "vf"), *vo = json_object_get(o, "vo");
-	const char *vfs = json_string_value(json_object_get(o, "vf_status"));
-	const char *vos = json_string_value(json_object_get(o, "vo_status"));
-	int ok = json_is_integer(vf) && json_is_integer(vo) && vfs && vos &&
-		 strlen(vfs) < sizeof(out->vf_status) &&
-		 strlen(vos) < sizeof(out->vo_status);
-
-	if (ok) {
-		memset(out, 0, sizeof(*out));
-		out->vf_count = json_integer_value(vf);
-		out->vo_count = json_integer_value(vo);
-		strcpy(out->vf_status, vfs);
-		strcpy(out->vo_status, vos);
-	}
-	json_decref(o);
-	return ok ? 0 : -EPROTO;
+	return remote_load_fields(info_fields, ARRAY_SIZE(info_fields), text,
+				  len, out, sizeof(*out));
 }

@@ -7,6 +7,7 @@
  */
 #include "indexer/monitor/published.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -20,12 +21,15 @@
 #include "common/log.h"
 #include "common/notify.h"
 #include "common/strbuf.h"
+#include "common/throttle.h"
 #include "indexer/monitor/monitor_ctx.h"
 #include "indexer/store/services.h"
 #include "indexer/store/writer.h"
 
 #define SOURCE_MANGADEX "mangadex:"
 #define SOURCE_NAUTILJON "nautiljon:"
+#define SOURCE_MANGAUPDATES "mangaupdates:"
+#define SOURCE_ANILIST "anilist:"
 
 /* What a source said of a series. */
 struct answer {
@@ -37,14 +41,34 @@ struct answer {
 struct ids {
 	struct strbuf slug;		/* Nautiljon's, "" when not named */
 	char mangadex[MANGADEX_ID_LEN + 1];	/* "" when not named */
+	long long mangaupdates;		/* 0 when not named */
+	long long anilist;		/* 0 when not named */
 };
+
+#define NR_DEFAULT 4		/* sources in a default order, at most */
 
 typedef int (*ask_fn)(struct monitor *m, const struct series *s,
 		      struct ids *ids, const char *edition,
 		      struct answer *out);
 
-/* Read the ids of the series' source: "mangadex:UUID", "nautiljon:SLUG"
- * or a bare Nautiljon slug, separated by spaces or commas. */
+/* A positive decimal id of n bytes at p, or 0. */
+static long long number_id(const char *p, size_t n)
+{
+	long long v = 0;
+
+	if (!n || n > 15)
+		return 0;
+	for (size_t i = 0; i < n; i++) {
+		if (p[i] < '0' || p[i] > '9')
+			return 0;
+		v = v * 10 + (p[i] - '0');
+	}
+	return v;
+}
+
+/* Read the ids of the series' source: "mangadex:UUID",
+ * "mangaupdates:ID", "anilist:ID", "nautiljon:SLUG" or a bare Nautiljon
+ * slug, separated by spaces or commas. */
 static void read_ids(const char *source, struct ids *ids)
 {
 	const char *p = source;
@@ -53,6 +77,8 @@ static void read_ids(const char *source, struct ids *ids)
 		size_t n = strcspn(p, " ,\t");
 		size_t md = strlen(SOURCE_MANGADEX);
 		size_t nj = strlen(SOURCE_NAUTILJON);
+		size_t mu = strlen(SOURCE_MANGAUPDATES);
+		size_t al = strlen(SOURCE_ANILIST);
 
 		if (n == md + MANGADEX_ID_LEN && !strncmp(p, SOURCE_MANGADEX,
 							  md)) {
@@ -60,6 +86,10 @@ static void read_ids(const char *source, struct ids *ids)
 			ids->mangadex[MANGADEX_ID_LEN] = '\0';
 			if (!mangadex_id_ok(ids->mangadex))
 				ids->mangadex[0] = '\0';
+		} else if (n > mu && !strncmp(p, SOURCE_MANGAUPDATES, mu)) {
+			ids->mangaupdates = number_id(p + mu, n - mu);
+		} else if (n > al && !strncmp(p, SOURCE_ANILIST, al)) {
+			ids->anilist = number_id(p + al, n - al);
 		} else if (n > nj && !strncmp(p, SOURCE_NAUTILJON, nj) &&
 			   !ids->slug.len) {
 			strbuf_add(&ids->slug, p + nj, n - nj);
@@ -168,25 +198,26 @@ static int send_volumes(struct monitor *m, void *arg)
 
 struct keep_id {
 	int64_t series;
+	const char *prefix;		/* SOURCE_MANGADEX, ... */
 	const char *id;
 };
 
-/* A writer_call() function: the MangaDex id found is added to the
+/* A writer_call() function: the id found at a source is added to the
  * series' source, so the search is not made again. */
 static int store_id(sqlite3 *db, void *arg)
 {
 	const struct keep_id *k = arg;
 	sqlite3_stmt *st;
 	int rc = db_prepare(db, "UPDATE series SET source = ltrim(source"
-			    " || ' " SOURCE_MANGADEX "' || ?2) WHERE id = ?1"
-			    " AND instr(source, '" SOURCE_MANGADEX "') = 0",
-			    &st);
+			    " || ' ' || ?3 || ?2) WHERE id = ?1"
+			    " AND instr(source, ?3) = 0", &st);
 
 	if (rc)
 		return rc;
 	sqlite3_bind_int64(st, 1, k->series);
 	sqlite3_bind_text(st, 2, k->id, -1, SQLITE_STATIC);
-	return db_finalize(st, sqlite3_step(st), "keep a mangadex id");
+	sqlite3_bind_text(st, 3, k->prefix, -1, SQLITE_STATIC);
+	return db_finalize(st, sqlite3_step(st), "keep a source's id");
 }
 
 /* The series at MangaDex: its id from its source, or from a search
@@ -195,7 +226,7 @@ static int find_manga(struct monitor *m, const struct series *s,
 		      struct ids *ids, struct mangadex_ask *a)
 {
 	struct strbuf key = STRBUF_INIT, value = STRBUF_INIT;
-	struct keep_id k = { s->id, a->info.id };
+	struct keep_id k = { s->id, SOURCE_MANGADEX, a->info.id };
 	int rc = 0;
 
 	if (*ids->mangadex) {
@@ -258,39 +289,328 @@ out:
 	return rc;
 }
 
+/* A search that found nothing, as the cache keeps it: the search is not
+ * made again before the cache forgets it. */
+#define NOT_FOUND "null"
+
+/* Whether the cache knows that key's search at source found nothing. */
+static int found_nothing(struct monitor *m, const char *source,
+			 const char *key)
+{
+	struct strbuf value = STRBUF_INIT;
+	int none = !monitor_cached(m, source, key, &value, NULL) &&
+		   !strcmp(value.buf, NOT_FOUND);
+
+	strbuf_release(&value);
+	return none;
+}
+
+/* Whether edition is one a manga, manhwa or manhua is first published
+ * in, whose counts MangaUpdates and AniList give. */
+static int is_original(const char *edition)
+{
+	return !strcmp(edition, "ja") || !strcmp(edition, "ko") ||
+	       !strcmp(edition, "zh");
+}
+
+struct mangaupdates_ask {
+	const char *title;
+	struct mangaupdates_info info;
+};
+
+/* A MangaUpdates search, in the shape monitor_with_retry() sends. */
+static int send_mu_search(struct monitor *m, void *arg)
+{
+	struct mangaupdates_ask *a = arg;
+
+	return mangaupdates_search(&m->mangaupdates, a->title, m->cancel,
+				   &a->info);
+}
+
+/* A MangaUpdates series record, in the same shape. */
+static int send_mu_series(struct monitor *m, void *arg)
+{
+	struct mangaupdates_ask *a = arg;
+
+	return mangaupdates_series(&m->mangaupdates, m->cancel, &a->info);
+}
+
+/* The series at MangaUpdates: its id from its source, or from a search
+ * (cached, and the id kept in its source). */
+static int find_mu_series(struct monitor *m, const struct series *s,
+			  struct ids *ids, struct mangaupdates_ask *a)
+{
+	struct strbuf key = STRBUF_INIT, value = STRBUF_INIT;
+	char id[24];
+	struct keep_id k = { s->id, SOURCE_MANGAUPDATES, id };
+	int rc = 0;
+
+	if (ids->mangaupdates) {
+		a->info.id = ids->mangaupdates;
+		return 0;
+	}
+	strbuf_addstr(&key, "search:");
+	cache_key(s->name, &key);
+	if (!monitor_cached(m, "mangaupdates", key.buf, &value, NULL)) {
+		rc = !strcmp(value.buf, NOT_FOUND) ? -ENOENT :
+			mangaupdates_info_load(value.buf, value.len, &a->info);
+		if (rc != -EPROTO)
+			goto out;
+	}
+	rc = monitor_with_retry(m, m->mangaupdates_t, send_mu_search, a,
+				&m->mangaupdates_requests);
+	if (rc == -ENOENT)
+		monitor_keep("mangaupdates", key.buf, strdup(NOT_FOUND));
+	if (rc)
+		goto out;
+	monitor_keep("mangaupdates", key.buf,
+		     mangaupdates_info_dump(&a->info));
+	snprintf(id, sizeof(id), "%lld", a->info.id);
+	rc = writer_call(store_id, &k);
+out:
+	strbuf_release(&key);
+	strbuf_release(&value);
+	return rc;
+}
+
+/* MangaUpdates' count of the volumes out in the original language, for
+ * an original edition only, and only when the series' type is that
+ * language's (a Manhwa has no Japanese count). */
+static int ask_mangaupdates(struct monitor *m, const struct series *s,
+			    struct ids *ids, const char *edition,
+			    struct answer *out)
+{
+	struct strbuf key = STRBUF_INIT, value = STRBUF_INIT;
+	struct mangaupdates_ask a = { .title = s->name };
+	const char *original;
+	int rc;
+
+	if (!is_original(edition))
+		return -ENODATA;
+	rc = find_mu_series(m, s, ids, &a);
+	if (rc)
+		goto out;
+	original = mangaupdates_edition(a.info.type);
+	if (original && strcmp(original, edition)) {
+		rc = -ENODATA;
+		goto out;
+	}
+	strbuf_addf(&key, "%lld", a.info.id);
+	if (!monitor_cached(m, "mangaupdates", key.buf, &value, NULL) &&
+	    !mangaupdates_info_load(value.buf, value.len, &a.info))
+		goto take;
+	rc = monitor_with_retry(m, m->mangaupdates_t, send_mu_series, &a,
+				&m->mangaupdates_requests);
+	/* a record without volumes is kept too: it is not asked again */
+	if (!rc || rc == -ENODATA)
+		monitor_keep("mangaupdates", key.buf,
+			     mangaupdates_info_dump(&a.info));
+	if (rc)
+		goto out;
+take:
+	original = mangaupdates_edition(a.info.type);
+	if (original && strcmp(original, edition)) {
+		rc = -ENODATA;
+		goto out;
+	}
+	out->count = a.info.count;
+	snprintf(out->status, sizeof(out->status), "%s",
+		 a.info.completed ? "completed" : "ongoing");
+out:
+	if (rc && rc != -ECANCELED)
+		report_failure(m->mangaupdates_t, s->name, rc);
+	else if (!rc)
+		services_record(m->mangaupdates_t, NULL, 0, NULL, NULL);
+	strbuf_release(&key);
+	strbuf_release(&value);
+	return rc;
+}
+
+struct anilist_ask {
+	const char *title;
+	long long id;			/* 0: search the title */
+	struct anilist_info info;
+};
+
+/* An AniList request, in the shape monitor_with_retry() sends. */
+static int send_anilist(struct monitor *m, void *arg)
+{
+	struct anilist_ask *a = arg;
+
+	a->info.id = a->id;
+	return anilist_media(&m->anilist, a->title, m->cancel, &a->info);
+}
+
+/* AniList's count of the volumes out in the original language, for an
+ * original edition only, and only when the manga's country of origin is
+ * that language's: from the cache, or one request (a search the first
+ * time, whose id is kept in the series' source). Volumes are null while
+ * a series runs: that answer is kept and passes to the next source. */
+static int ask_anilist(struct monitor *m, const struct series *s,
+		       struct ids *ids, const char *edition,
+		       struct answer *out)
+{
+	struct strbuf key = STRBUF_INIT, value = STRBUF_INIT;
+	struct anilist_ask a = { .title = s->name, .id = ids->anilist };
+	char id[24];
+	struct keep_id k = { s->id, SOURCE_ANILIST, id };
+	const char *original;
+	int rc = 0;
+
+	if (!is_original(edition))
+		return -ENODATA;
+	if (a.id) {
+		strbuf_addf(&key, "%lld", a.id);
+	} else {
+		strbuf_addstr(&key, "search:");
+		cache_key(s->name, &key);
+	}
+	if (a.id && !monitor_cached(m, "anilist", key.buf, &value, NULL) &&
+	    !anilist_info_load(value.buf, value.len, &a.info))
+		goto take;
+	if (!a.id && found_nothing(m, "anilist", key.buf)) {
+		rc = -ENOENT;
+		goto out;
+	}
+	rc = monitor_with_retry(m, m->anilist_t, send_anilist, &a,
+				&m->anilist_requests);
+	if (rc == -ENOENT && !a.id)
+		monitor_keep("anilist", key.buf, strdup(NOT_FOUND));
+	if (rc)
+		goto out;
+	strbuf_reset(&key);
+	strbuf_addf(&key, "%lld", a.info.id);
+	monitor_keep("anilist", key.buf, anilist_info_dump(&a.info));
+	snprintf(id, sizeof(id), "%lld", a.info.id);
+	if (!a.id)
+		rc = writer_call(store_id, &k);
+	if (rc)
+		goto out;
+take:
+	original = anilist_edition(a.info.country);
+	if (!a.info.count || (original && strcmp(original, edition))) {
+		rc = -ENODATA;
+		goto out;
+	}
+	out->count = a.info.count;
+	snprintf(out->status, sizeof(out->status), "%s", a.info.status);
+	for (char *c = out->status; *c; c++)
+		*c = *c == '_' ? ' ' : (char)tolower((unsigned char)*c);
+out:
+	if (rc && rc != -ECANCELED)
+		report_failure(m->anilist_t, s->name, rc);
+	else if (!rc)
+		services_record(m->anilist_t, NULL, 0, NULL, NULL);
+	strbuf_release(&key);
+	strbuf_release(&value);
+	return rc;
+}
+
 static const struct {
 	const char *name;
 	ask_fn ask;
 } sources[] = {
 	{ "nautiljon", ask_nautiljon },
 	{ "mangadex", ask_mangadex },
+	{ "mangaupdates", ask_mangaupdates },
+	{ "anilist", ask_anilist },
+};
+
+/* The sources asked when new_sources is not set, by edition: the
+ * French one's is Nautiljon's, an original's MangaUpdates' then
+ * AniList's; MangaDex translates into all. */
+static const struct {
+	const char *edition;
+	const char *order[NR_DEFAULT];
+} defaults[] = {
+	{ "fr", { "nautiljon", "mangadex" } },
+	{ "ja", { "mangaupdates", "anilist", "mangadex" } },
+	{ "ko", { "mangaupdates", "anilist", "mangadex" } },
+	{ "zh", { "mangaupdates", "anilist", "mangadex" } },
+	{ NULL, { "mangadex" } },
 };
 
 #define NR_SOURCES ARRAY_SIZE(sources)
 
 /* The sources asked, in order: new_sources (a source named twice is
  * asked once), or what fits the edition. */
-static size_t pick_sources(const struct config *cfg,
+static size_t pick_sources(const struct config *cfg, const char *edition,
 			   size_t order[NR_SOURCES])
 {
 	const struct config_list *l = &cfg->new_sources;
+	const char *const *names = (const char *const *)l->items;
+	size_t nr = l->nr, d = 0;
 	int taken[NR_SOURCES] = { 0 };
 	size_t n = 0;
 
-	if (!l->nr) {
-		if (!strcmp(cfg->edition, "fr"))
-			order[n++] = 0;
-		order[n++] = 1;
-		return n;
+	if (!nr) {
+		while (defaults[d].edition &&
+		       strcmp(defaults[d].edition, edition))
+			d++;
+		names = defaults[d].order;
+		while (nr < NR_DEFAULT && names[nr])
+			nr++;
 	}
-	for (size_t i = 0; i < l->nr; i++)
+	for (size_t i = 0; i < nr; i++)
 		for (size_t k = 0; k < NR_SOURCES; k++)
-			if (!strcmp(l->items[i], sources[k].name) &&
+			if (!strcmp(names[i], sources[k].name) &&
 			    !taken[k]) {
 				taken[k] = 1;
 				order[n++] = k;
 			}
 	return n;
+}
+
+int published_open(struct monitor *m)
+{
+	const struct config *cfg = m->cfg;
+	int rc = monitor_throttle(m, "nautiljon", cfg->nautiljon_rpm,
+				  &m->nautiljon_t);
+
+	if (!rc)
+		rc = monitor_throttle(m, "mangadex", cfg->mangadex_rpm,
+				      &m->mangadex_t);
+	if (!rc)
+		rc = monitor_throttle(m, "mangaupdates", cfg->mangaupdates_rpm,
+				      &m->mangaupdates_t);
+	if (!rc)
+		rc = monitor_throttle(m, "anilist", cfg->anilist_rpm,
+				      &m->anilist_t);
+	if (rc)
+		return rc;
+	m->nautiljon = (struct nautiljon) {
+		.url = cfg->nautiljon_url,
+		.throttle = m->nautiljon_t,
+	};
+	m->mangadex = (struct mangadex) {
+		.url = cfg->mangadex_url,
+		.throttle = m->mangadex_t,
+	};
+	m->mangaupdates = (struct mangaupdates) {
+		.url = cfg->mangaupdates_url,
+		.throttle = m->mangaupdates_t,
+	};
+	m->anilist = (struct anilist) {
+		.url = cfg->anilist_url,
+		.throttle = m->anilist_t,
+	};
+	return 0;
+}
+
+void published_close(struct monitor *m)
+{
+	throttle_free(m->nautiljon_t);
+	throttle_free(m->mangadex_t);
+	throttle_free(m->mangaupdates_t);
+	throttle_free(m->anilist_t);
+}
+
+void published_reset_stats(struct monitor *m)
+{
+	throttle_reset_stats(m->nautiljon_t);
+	throttle_reset_stats(m->mangadex_t);
+	throttle_reset_stats(m->mangaupdates_t);
+	throttle_reset_stats(m->anilist_t);
 }
 
 struct published {
@@ -346,10 +666,10 @@ static void tell_published(const struct series *s, int count, int high,
 int published_count(struct monitor *m, const struct series *s, int high,
 		    int *count)
 {
+	const char *edition = s->edition ? s->edition : m->cfg->edition;
 	size_t order[NR_SOURCES];
-	size_t n = pick_sources(m->cfg, order);
-	const char *edition = m->cfg->edition;
-	struct ids ids = { STRBUF_INIT, "" };
+	size_t n = pick_sources(m->cfg, edition, order);
+	struct ids ids = { STRBUF_INIT, "", 0, 0 };
 	struct answer a = { 0 };
 	char by[64];
 	struct published p = { s->id, &a, by, 0 };

@@ -6,19 +6,35 @@
  * How many volumes of a series are out in its edition, for the
  * new-volume flow: the sources of [monitor] new_sources are asked in
  * order (by default, for the edition fr: Nautiljon then MangaDex; for
- * the others: MangaDex), and the first that gives the edition's count
- * wins. A count is the edition's only: Nautiljon's is the French one,
- * MangaDex's the highest volume translated into the edition's language.
+ * ja, ko and zh: MangaUpdates, AniList, MangaDex; for the others:
+ * MangaDex),
+ * and the first that gives the edition's count wins. A count is the
+ * edition's only: Nautiljon's is the French one, MangaDex's the highest
+ * volume translated into the edition's language, MangaUpdates' and
+ * AniList's the original's (of a Manga or a Japanese series for ja, and
+ * so on).
  * A source that fails, is blocked, or does not know the series passes
  * to the next; each answer is cached like Prowlarr's.
  *
  * The series' source (its /manga/SERIES/source) may name the id at each
- * source: "mangadex:UUID", "nautiljon:SLUG" or a bare Nautiljon SLUG,
- * separated by spaces. A MangaDex id found by a search is kept there.
+ * source: "mangadex:UUID", "mangaupdates:ID", "anilist:ID",
+ * "nautiljon:SLUG" or a bare Nautiljon SLUG, separated by spaces. An id
+ * found by a search is kept there, and a search that found nothing is
+ * not made again while the cache remembers it.
  */
 
 struct monitor;
 struct series;
+
+/* Make the throttles and clients of the sources (m->nautiljon_t, ...)
+ * from m->cfg. Returns 0 or -errno; published_close() frees what was
+ * made either way. */
+int published_open(struct monitor *m);
+
+void published_close(struct monitor *m);
+
+/* Start the sources' counters of /metrics again. */
+void published_reset_stats(struct monitor *m);
 
 /*
  * Set *count for s (high: its highest volume owned): what a source gave,

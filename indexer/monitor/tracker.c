@@ -2,7 +2,9 @@
 /*
  * The tracker's pass (tracker.h): the hand-offs on their way loaded, each
  * client asked once, what became of each stored, the completed imported.
- * What one answer means is tracker_read.c's; FUSE never comes here.
+ * What one answer means is tracker_read.c's, the import of a completed
+ * download tracker_import.c's; FUSE never comes here, and this file
+ * moves no file.
  */
 #include "indexer/monitor/tracker.h"
 
@@ -16,15 +18,12 @@
 #include "common/config.h"
 #include "common/db.h"
 #include "common/log.h"
-#include "common/path.h"
 #include "common/notify.h"
 #include "common/strbuf.h"
 #include "indexer/monitor/blocklist.h"
 #include "indexer/monitor/checks.h"
 #include "indexer/monitor/handoff.h"
-#include "indexer/monitor/import.h"
-#include "indexer/monitor/import_path.h"
-#include "indexer/monitor/prefs.h"
+#include "indexer/monitor/tracker_private.h"
 #include "indexer/store/services.h"
 #include "indexer/store/writer.h"
 
@@ -38,6 +37,13 @@ void tracker_next(const struct tracker_row *was,
 
 	if (out != was)
 		*out = *was;
+	if (was->state == TRACKER_COMPLETED && !seen->listed &&
+	    !strncmp(was->reason, "import: ", strlen("import: "))) {
+		/* what stood in the import's way no longer matters */
+		out->state = TRACKER_FAILED;
+		snprintf(out->reason, sizeof(out->reason), "removed from the"
+			 " download client before its import");
+	}
 	if (was->state >= TRACKER_COMPLETED)
 		return;
 	if (!seen->listed) {
@@ -74,14 +80,6 @@ void tracker_next(const struct tracker_row *was,
 			 since);
 	}
 }
-
-/* One hand-off on its way, as the store keeps it. */
-struct track {
-	char *series, *client, *client_id, *release_id, *title;
-	char *path;			/* the content, as the client said */
-	int volume;
-	struct tracker_row row;
-};
 
 /* A writer_call() function: store what became of a hand-off. */
 struct update {
@@ -208,12 +206,6 @@ static int load(sqlite3 *db, struct track **out, size_t *nr)
 	return 0;
 }
 
-/* What a notification of t is about, its volume, as the hand-off's and
- * the new volumes' are: told once per volume (indexer/notifier.h). */
-static void subject_of(const struct track *t, struct strbuf *out)
-{
-	strbuf_addf(out, "%s volume %d", t->series, t->volume);
-}
 
 /* A failed hand-off: its release never again, and the user told. */
 static void failed(const struct track *t, const struct tracker_row *row)
@@ -224,7 +216,7 @@ static void failed(const struct track *t, const struct tracker_row *row)
 		 t->title, t->series, t->volume, t->client, row->reason);
 	if (blocklist_valid_id(t->release_id))
 		blocklist_add(t->release_id, t->title, row->reason);
-	subject_of(t, &subject);
+	tracker_subject(t, &subject);
 	notify_event(NOTIFY_HANDOFF_FAILED, subject.buf,
 		     json_pack("{s:i, s:s, s:s, s:s}", "volume", t->volume,
 			       "title", t->title, "client", t->client,
@@ -234,173 +226,6 @@ static void failed(const struct track *t, const struct tracker_row *row)
 	strbuf_release(&subject);
 }
 
-/* The folder of the series named series (the first, should two roots
- * hold one) into dir, its root into root, and its own preferences into
- * own (prefs.h: its save path). */
-static int series_place(sqlite3 *db, const char *series, struct strbuf *dir,
-			struct strbuf *root, struct prefs_own *own)
-{
-	const char *text;
-	sqlite3_stmt *st;
-	int rc;
-
-	rc = db_prepare(db, "SELECT CAST(r.path AS TEXT) || '/' ||"
-			" CAST(s.path AS TEXT), s.release_prefs,"
-			" CAST(r.path AS TEXT) FROM series s"
-			" JOIN roots r ON r.id = s.root_id WHERE s.name = ?1"
-			" ORDER BY s.id LIMIT 1", &st);
-	if (rc)
-		return rc;
-	sqlite3_bind_text(st, 1, series, -1, SQLITE_STATIC);
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW) {
-		strbuf_addstr(dir, (const char *)sqlite3_column_text(st, 0));
-		strbuf_addstr(root, (const char *)sqlite3_column_text(st, 2));
-		text = (const char *)sqlite3_column_text(st, 1);
-		/* Checked when written: text that no longer reads gives
-		 * no save path, as it gives the checks no preference. */
-		if (text && prefs_parse(text, own, NULL))
-			log_warn("tracker: the preferences of %s do not read",
-				 series);
-	}
-	rc = db_finalize(st, rc, "read series folder");
-	return rc ? rc : dir->len ? 0 : -ENOENT;
-}
-
-/* Tell the user what went into the series folder. */
-static void tell_imported(const struct track *t,
-			  const struct import_result *res)
-{
-	struct strbuf subject = STRBUF_INIT;
-	json_t *files = json_array();
-
-	for (size_t i = 0; i < res->nr_files; i++)
-		json_array_append_new(files, json_string(res->files[i].to));
-	log_info("tracker: \"%s\" imported into %s volume %d", t->title,
-		 t->series, t->volume);
-	subject_of(t, &subject);
-	notify_event(NOTIFY_IMPORTED, subject.buf,
-		     json_pack("{s:i, s:s, s:s, s:o}", "volume", t->volume,
-			       "title", t->title, "client", t->client,
-			       "files", files),
-		     "%s volume %d imported from \"%s\"", t->series,
-		     t->volume, t->title);
-	strbuf_release(&subject);
-}
-
-/* Whether row is a completed download dry-run kept from its import. */
-static int would_import(const struct tracker_row *row)
-{
-	return !strncmp(row->reason, TRACKER_WOULD_IMPORT,
-			strlen(TRACKER_WOULD_IMPORT));
-}
-
-/* Whether dry-run is on for the pass p. */
-static int dry_run_on(const struct tracker_pass *p)
-{
-	const int *on = p->handoff->dry_run;
-
-	return on && __atomic_load_n(on, __ATOMIC_RELAXED);
-}
-
-/*
- * Add a series' own save folder to the nr folders of allowed, which has
- * room for it, when it lies under one of them: whoever may write the
- * series' preferences names it, so it is trusted only inside a folder
- * the administrator configured. Returns 0, or -EACCES with the reason in
- * row.
- */
-static int trust_own_folder(const char *folder, const char **allowed,
-			    size_t *nr, struct tracker_row *row)
-{
-	if (!folder)
-		return 0;
-	for (size_t i = 0; i < *nr; i++)
-		if (path_under(folder, allowed[i])) {
-			allowed[(*nr)++] = folder;
-			return 0;
-		}
-	snprintf(row->reason, sizeof(row->reason), "import: the series'"
-		 " save_path %.200s lies under no [download] or [usenet]"
-		 " save_path", folder);
-	return -EACCES;
-}
-
-/*
- * Import the completed download of t, at path as client c reported it,
- * into its series folder: the path mapped to this machine's and kept in
- * the clients' save paths, then import_run() for t's volume. Returns the
- * state row goes to: imported; failed when the download holds no wanted
- * volume (its release is wrong: no later try can import it); else
- * completed, with row->reason saying why (to be imported again at the
- * next missing check, once the cause is fixed), or, under dry-run,
- * completed with TRACKER_WOULD_IMPORT and nothing moved.
- */
-static enum tracker_state import_completed(struct tracker_pass *p,
-					   const struct track *t,
-					   const char *path,
-					   struct tracker_row *row)
-{
-	const char *allowed[3];
-	size_t nr = 0;
-	struct strbuf dir = STRBUF_INIT, root = STRBUF_INIT;
-	struct import_result res = IMPORT_RESULT_INIT;
-	struct prefs_own own = { 0 };
-	double volume = t->volume;
-	char why[TRACKER_REASON_MAX], *local = NULL, *saved = NULL;
-	int rc, wrong;
-
-	row->reason[0] = '\0';
-	rc = series_place(p->db, t->series, &dir, &root, &own);
-	if (!rc && dry_run_on(p)) {
-		snprintf(row->reason, sizeof(row->reason), TRACKER_WOULD_IMPORT
-			 " into %.250s", dir.buf);
-		log_info("tracker: dry-run: would import \"%s\" into %s",
-			 t->title, dir.buf);
-		prefs_own_release(&own);
-		strbuf_release(&dir);
-		strbuf_release(&root);
-		return TRACKER_COMPLETED;
-	}
-	for (int i = 0; i < 2; i++) {
-		const char *save = i ? p->handoff->usenet.c.save_path :
-			p->handoff->torrent.c.save_path;
-
-		if (save && *save)
-			allowed[nr++] = save;
-	}
-	if (rc)
-		snprintf(row->reason, sizeof(row->reason), "import: the"
-			 " folder of %s is not known", t->series);
-	else
-		rc = trust_own_folder(own.save_path, allowed, &nr, row);
-	if (!rc && (rc = import_map_path(p->cfg, path, allowed, nr, &local,
-					 &saved, why, sizeof(why)))) {
-		snprintf(row->reason, sizeof(row->reason), "import: %.280s",
-			 why);
-	} else if (!rc) {
-		rc = import_run(&(struct import_request) {
-			.source = local, .source_root = saved,
-			.series_dir = dir.buf, .series_root = root.buf,
-			.series = t->series, .volumes = &volume,
-			.nr_volumes = 1,
-		}, p->cfg, &res);
-		if (rc)
-			snprintf(row->reason, sizeof(row->reason),
-				 "import: %.280s", res.reason.buf);
-		else
-			tell_imported(t, &res);
-	}
-	wrong = res.no_volume;
-	import_result_release(&res);
-	prefs_own_release(&own);
-	strbuf_release(&dir);
-	strbuf_release(&root);
-	free(local);
-	free(saved);
-	return !rc ? TRACKER_IMPORTED : wrong ? TRACKER_FAILED :
-		TRACKER_COMPLETED;
-}
 
 /* Count what became of a download against the newest missing check: a
  * count lost costs a figure, not the download. */
@@ -475,8 +300,10 @@ static int follow(struct tracker_pass *p, const struct download_client *c,
 			     p->cfg->download_stall_timeout_s, &row);
 		if (row.state == TRACKER_COMPLETED &&
 		    (t[i].row.state != TRACKER_COMPLETED || p->retry_imports ||
-		     (would_import(&t[i].row) && !dry_run_on(p))))
-			row.state = import_completed(p, &t[i], *seen.path ?
+		     (tracker_would_import(&t[i].row) &&
+		      !tracker_dry_run_on(p)) ||
+		     tracker_import_due(p, &t[i], now)))
+			row.state = tracker_import(p, &t[i], *seen.path ?
 				seen.path : t[i].path, &row);
 		if (row.state == TRACKER_FAILED)
 			failed(&t[i], &row);
@@ -508,7 +335,8 @@ int tracker_run(struct tracker_pass *p)
 	};
 	unsigned asked = download_retries();
 	/* dry-run asks a client nothing it need not */
-	int probe = !dry_run_on(p) && p->handoff->probed != (long long)asked;
+	int probe = !tracker_dry_run_on(p) &&
+		p->handoff->probed != (long long)asked;
 	struct track *t;
 	size_t nr;
 	int rc;

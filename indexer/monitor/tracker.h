@@ -24,12 +24,17 @@
  *   completed     all there, where the client says; imported at once
  *                 (import.h: the path the client gives mapped by
  *                 [download] path_map, and kept in the clients' save
- *                 paths), else kept completed with the import's error
- *                 as its reason (a name taken, a path outside every
- *                 save path: nothing is moved), and imported again at
- *                 the next missing check (control/check-missing), once
- *                 the cause is fixed; one that holds no wanted volume
- *                 (another volume, extras) failed: its release is wrong.
+ *                 paths, or the client's own folder when no save_path
+ *                 names one), else kept completed with the import's
+ *                 error and its fix as its reason (a name taken, no
+ *                 space, a folder refused: nothing is moved), a health
+ *                 line and a notification import_failed, and imported
+ *                 again by itself after a back-off (from poll_interval,
+ *                 doubling, to TRACKER_RETRY_MAX), at the first poll
+ *                 after a reload, and at each missing check; one that
+ *                 holds no wanted volume (another volume, extras)
+ *                 failed: its release is wrong. A completed download
+ *                 not imported that the client no longer lists failed.
  *                 While dry-run is on, nothing is imported: the reason
  *                 says "dry-run: would import into FOLDER", and the import
  *                 runs at the first poll once dry-run is off
@@ -75,7 +80,10 @@ struct handoff;
 #define TRACKER_GRACE_POLLS 3
 #define TRACKER_GRACE_MIN 10.0
 
-#define TRACKER_REASON_MAX 300
+#define TRACKER_REASON_MAX 600
+
+/* The longest wait before a failed import is tried again, in seconds. */
+#define TRACKER_RETRY_MAX (15 * 60.0)
 
 /* An id no download has, whose listing asks a client for nothing. */
 #define TRACKER_PROBE_ID "0000000000000000000000000000000000000000"

@@ -314,6 +314,9 @@ const char *const migrations_later[] = {
 	MBID("mb_album_artist_id")
 	"CREATE INDEX IF NOT EXISTS tracks_mb_track ON tracks (mb_track_id)"
 	"  WHERE mb_track_id IS NOT NULL;",
+	/* version 38: a series' own edition (/manga/SERIES/edition), NULL
+	 * for [monitor] edition */
+	"ALTER TABLE series ADD COLUMN edition TEXT;",
 };
 
 const int migrations_later_count = ARRAY_SIZE(migrations_later);

@@ -103,6 +103,31 @@ class FakeHandler(BaseHTTPRequestHandler):
         if self.command != "HEAD":
             self.wfile.write(body)
 
+    def reply_bad(self, what, error_body, too_many):
+        """The bad answers of the fakes of JSON APIs, by the title asked:
+        "html" a web page (a proxy's, a challenge's, or a url that is not
+        the API's), "error body" the API's error_body with a 200, "huge"
+        3 MiB of JSON, "deep" JSON nested 100000 deep, "ratelimit"
+        too_many(). Returns False for another title."""
+        if what == "html":
+            self.reply(200, "<!DOCTYPE html><html><head><title>Just a"
+                       " moment...</title></head><body></body></html>\n",
+                       content_type="text/html")
+        elif what == "error body":
+            self.reply(200, error_body)
+        elif what == "huge":
+            self.reply(200, '{"data": [%s]}' % ",".join(
+                ['"%s"' % ("x" * 1000)] * 3000),
+                content_type="application/json")
+        elif what == "deep":
+            self.reply(200, "[" * 100000 + "]" * 100000,
+                       content_type="application/json")
+        elif what == "ratelimit":
+            too_many()
+        else:
+            return False
+        return True
+
     def read_body(self):
         n = int(self.headers.get("Content-Length") or 0)
         return self.rfile.read(n) if n else b""

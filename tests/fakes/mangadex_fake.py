@@ -62,11 +62,6 @@ from http_fake import FakeHandler, serve  # noqa: E402
 SERIES = {}
 LANG = re.compile(r"[a-z]{2}(-[a-z]{2})?")
 
-HTML = """<!DOCTYPE html><html><head><title>Sign in</title></head>
-<body><form action="/login"><input name="user"></form></body></html>
-"""
-
-
 def error(status, title, detail):
     return {"result": "error", "errors": [{
         "id": str(uuid.uuid4()), "status": status, "title": title,
@@ -126,28 +121,12 @@ class MangaDex(FakeHandler):
         with self.lock:
             self.reply(200, list(self.log))
 
-    def bad(self, what):
-        """The bad answers, by title; False for a good one."""
-        if what == "html":
-            self.reply(200, HTML, content_type="text/html")
-        elif what == "error body":
-            self.reply(200, error(500, "internal_server_error",
-                                  "An unknown error occurred"))
-        elif what == "huge":
-            self.reply(200, '{"result": "ok", "data": [%s]}' % ",".join(
-                ['"%s"' % ("x" * 1000)] * 3000))
-        elif what == "deep":
-            self.reply(200, "[" * 100000 + "]" * 100000,
-                       content_type="application/json")
-        elif what == "ratelimit":
-            self.reply(429, error(429, "too_many_requests",
-                                  "You have been rate limited"),
-                       {"X-RateLimit-Limit": "5",
-                        "X-RateLimit-Remaining": "0",
-                        "X-RateLimit-Retry-After": str(int(time.time()) + 200)})
-        else:
-            return False
-        return True
+    def too_many(self):
+        self.reply(429, error(429, "too_many_requests",
+                              "You have been rate limited"),
+                   {"X-RateLimit-Limit": "5",
+                    "X-RateLimit-Remaining": "0",
+                    "X-RateLimit-Retry-After": str(int(time.time()) + 200)})
 
     def search(self, m):
         self.record()
@@ -158,7 +137,9 @@ class MangaDex(FakeHandler):
                 400, "validation_exception",
                 "Error validating /limit: Must have a maximum value of "
                 "100"))
-        if self.bad(title.lower()):
+        if self.reply_bad(title.lower(), error(
+                500, "internal_server_error", "An unknown error occurred"),
+                self.too_many):
             return
         found = [manga(t, s) for t, s in SERIES.items()
                  if title.lower() in t.lower()

@@ -44,6 +44,12 @@ sabnzbd/constants.py Status):
   the history as Failed with fail_message "URL Fetching failed; File
   not on server", its name "NZBNAME - URL".
 
+What it follows of the configuration (sabnzbd/api.py _api_get_config,
+sabnzbd/config.py get_config): mode=get_config&section=misc
+&keyword=complete_dir gives {"config": {"misc": {"complete_dir":
+FOLDER}}}, the completed jobs' folder (the fake's, given on its
+command line).
+
 Words in a name stand in for what the real one would meet:
     duplicate-me   rejected as a duplicate ({"status": false, ...})
     error500       HTTP 500
@@ -176,6 +182,10 @@ class SABnzbd(http_fake.ClientFake):
             return self.addurl(one)
         if mode in ("queue", "history") and not one.get("name"):
             return self.listing(mode, one)
+        if mode == "get_config" and one.get("section") == "misc" and \
+                one.get("keyword") == "complete_dir":
+            return self.report({"config": {"misc": {
+                "complete_dir": state["complete"] or ""}}})
         self.report({"status": False, "error": "not implemented"})
 
     def listing(self, mode, one):

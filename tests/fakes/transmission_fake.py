@@ -20,7 +20,10 @@ libtransmission's rpc-server.cc and rpcimpl.cc):
   when the torrent is there already. A metainfo that is not a bencoded
   dictionary is result "invalid or corrupt torrent file"; an unknown
   method is "method name not recognized". torrent-set with ids and
-  labels answers "success".
+  labels answers "success". session-get answers its download-dir (the
+  folder a torrent added without one goes to; Debian's default
+  /var/lib/transmission-daemon/downloads, or the one /_reset names) and
+  version (docs/rpc-spec.md of 3.00, section 4.1).
 
 Kept for the unit tests of the requests themselves (their bodies, the
 token handshake, Transmission 4.1's snake_case names, the words of its
@@ -39,9 +42,9 @@ Test controls:
                       raw), status, time}]
     GET  /_adds       the torrents added: [{filename | metainfo (raw
                       bytes as latin-1), labels, paused, time}]
-    POST /_reset?user=U&password=P
+    POST /_reset?user=U&password=P&download_dir=D
                       forget everything; require these credentials
-                      (none by default)
+                      (none by default); download-dir D
     POST /_rotate     a new session id: the next request gets a 409
 """
 
@@ -71,9 +74,11 @@ lock = threading.Lock()
 state = {}
 
 
-def reset(user=None, password=None):
+def reset(user=None, password=None, download_dir="/var/lib/"
+          "transmission-daemon/downloads"):
     with lock:
         state.update(user=user, password=password, fails=0,
+                     download_dir=download_dir,
                      token=secrets.token_urlsafe(36), requests=[], adds=[],
                      hashes={}, labels={}, next_id=1)
 
@@ -140,6 +145,11 @@ class Transmission(http_fake.ClientFake):
                 return self.html(500, "<h1>500: Internal Server Error</h1>")
         elif method in ("torrent-set", "torrent_set"):
             answer = self.set(req.get("arguments") or {})
+        elif method == "session-get":
+            with lock:
+                answer = {"result": "success", "arguments": {
+                    "download-dir": state["download_dir"],
+                    "version": "3.00 (bb6b5a062e)"}}
         else:
             answer = {"result": "method name not recognized",
                       "arguments": {}}
@@ -199,7 +209,9 @@ class Transmission(http_fake.ClientFake):
 
     def reset_all(self, m):
         reset(self.query.get("user", [None])[0],
-              self.query.get("password", [None])[0])
+              self.query.get("password", [None])[0],
+              self.query.get("download_dir", ["/var/lib/transmission-"
+                                              "daemon/downloads"])[0])
         self.reply(200, {"ok": True})
 
     def rotate(self, m):

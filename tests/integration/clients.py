@@ -160,10 +160,13 @@ class Relay:
     """An HTTP relay on 127.0.0.1 in front of a client at target, as a
     reverse proxy is: each request goes on as it came, its Host header
     made the target's, and its answer comes back; (method, path,
-    status) of each is kept in seen, to count what a client was asked."""
+    status) of each is kept in seen, to count what a client was asked.
+    A request whose path or body holds refuse (bytes, when set) is
+    answered 500 instead, as a client that fails there."""
 
     def __init__(self, target):
         self.seen = []
+        self.refuse = None
         relay = self
         host = urllib.parse.urlsplit(target).netloc
         opener = urllib.request.build_opener(
@@ -175,6 +178,11 @@ class Relay:
             def forward(self):
                 n = int(self.headers.get("Content-Length") or 0)
                 body = self.rfile.read(n) if n else None
+                if relay.refuse and relay.refuse in (
+                        self.path.encode() + b" " + (body or b"")):
+                    relay.seen.append((self.command, self.path, 500))
+                    self.send_error(500, "Internal Server Error")
+                    return
                 headers = {k: v for k, v in self.headers.items()
                            if k.lower() not in ("host", "content-length",
                                                 "connection")}

@@ -266,14 +266,18 @@ def test_bad_answer_and_http_status(library, tmp_path, fake):
 def test_catalogues_only_with_manga(library, tmp_path, fake):
     nautiljon = fake("nautiljon_fake.py")
     mangadex = fake("mangadex_fake.py")
+    updates = fake("mangaupdates_fake.py")
+    anilist = fake("anilist_fake.py")
     conf = ("[nautiljon]\nurl = %s\n[mangadex]\nurl = %s\n"
-            % (nautiljon.url, mangadex.url))
+            "[mangaupdates]\nurl = %s\n[anilist]\nurl = %s\n"
+            % (nautiljon.url, mangadex.url, updates.url, anilist.url))
     manga = tmp_path / "manga"
     manga.mkdir()
     r = check(tmp_path, library, conf, "-o", "manga=%s" % manga)
     assert r.returncode == 0, r.stdout + r.stderr
     out = lines(r)
-    assert sorted(out) == ["mangadex", "nautiljon"]
+    assert sorted(out) == ["anilist", "mangadex", "mangaupdates",
+                           "nautiljon"]
     assert all(re.fullmatch(r"ok \(HTTP [1-4]\d\d\)", v)
                for v in out.values()), out
     # without a manga root the monitor reads neither: not asked

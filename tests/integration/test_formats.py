@@ -399,6 +399,7 @@ def test_store_of_the_version_before_reads_them(formats, tmp_path):
             " ALTER TABLE downloads DROP COLUMN bytes_total;"
             " ALTER TABLE downloads DROP COLUMN bytes_per_s;"
             " ALTER TABLE scans DROP COLUMN first_errors;"
+            " ALTER TABLE series DROP COLUMN edition;"
             " PRAGMA user_version = %d;" % (ids, ids, ids,
                                             VERSION_BEFORE_FORMATS))
     finally:

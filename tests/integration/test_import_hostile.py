@@ -244,8 +244,9 @@ def test_racing_link_flip_never_copies(hostile, clients, files, users,
     attacker, victim = users
     qbit = clients("qbittorrent")
     # qBittorrent saves in its own folder, no save path of mediamon's yet:
-    # the import is refused (outside every save folder) and tried again
-    # at each missing check once the save path is configured
+    # mediamon learns it from qBittorrent; the import is refused (too
+    # many entries) and tried again at each missing check, also once the
+    # save path is configured
     save = qbit.save
     os.chmod(str(qbit.dir), 0o755)
     os.chmod(str(save), 0o1777)
@@ -278,7 +279,7 @@ def test_racing_link_flip_never_copies(hostile, clients, files, users,
     os.chown(str(series), attacker.uid, attacker.gid)
     mon.check("missing")
     wait_for(lambda: shown(mon), 60, "the first import refused",
-             until=lambda d: d["reason"] and "outside" in d["reason"],
+             until=lambda d: d["reason"] and "import: " in d["reason"],
              mount=mon.m)
     mon.conf.write_text(mon.conf.read_text().replace(
         "[download]\n", "[download]\nsave_path = %s\n" % save))

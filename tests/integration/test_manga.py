@@ -253,8 +253,8 @@ def test_manga_folders(manga):
     assert os.listdir(os.path.join(manga.path, "manga")) == [
         "Berserk", "Empty", "Mob Psycho 100", "Notes", "One Piece"]
     assert sorted(os.listdir(os.path.join(manga.path, "manga", "Berserk"))) \
-        == ["latest", "missing", "monitored", "preferences", "results.json",
-            "source", "status.json", "volumes"]
+        == ["edition", "latest", "missing", "monitored", "preferences",
+            "results.json", "source", "status.json", "volumes"]
     assert read_series(manga, "Berserk", "volumes") == "1\n2\n3\n5\n"
     assert read_series(manga, "One Piece", "volumes") == "1\n2\n3.5\n4\n"
     assert read_series(manga, "Mob Psycho 100", "volumes") == "2\n3\n"

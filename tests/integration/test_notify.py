@@ -34,6 +34,7 @@ TITLES = {
     "error_rate": "Error rate",
     "replacement": "Replacement searched",
     "imported": "Imported",
+    "import_failed": "Import failed",
     "root_unavailable": "Root unavailable",
     "scan_finished": "Scan finished",
     "scan_slow": "Scan slow",

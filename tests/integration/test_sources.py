@@ -1,8 +1,12 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
-"""The count of volumes out for the new-volume check, from Nautiljon and
-MangaDex (fakes that answer in their shapes): each edition's own count,
-the order and the fallback, the cache, and bad answers refused."""
+"""The count of volumes out for the new-volume check, from Nautiljon,
+MangaDex, MangaUpdates and AniList (fakes that answer in their shapes): each
+edition's own count, the order and the fallback, the cache, and bad
+answers refused."""
 
+import errno
+import json
+import os
 import time
 
 import pytest
@@ -20,17 +24,45 @@ KNOWN = {
     "Saga 01": {"id": ONE, "status": "ongoing",
                 "volumes": {"fr": 13, "en": 16}},
     "Saga 02": {"id": TWO, "status": "completed", "lastVolume": "18",
-                "alt": ["Sāga Ni"], "volumes": {"en": 18}},
+                "alt": ["Sāga Ni"], "volumes": {"en": 18, "ja": 17}},
+}
+# At MangaUpdates, Saga 01 is a Manga with 15 volumes out in Japanese,
+# Saga 03 a Manhwa, and Saga 04 has no volume count yet.
+UPDATES = {
+    "Saga 01": {"id": 55099564912, "type": "Manga", "volumes": 15},
+    "Saga 03": {"id": 10001, "type": "Manhwa", "volumes": 9},
+    "Saga 04": {"id": 10002, "type": "Manga", "status": "Ongoing"},
+}
+# At AniList, Saga 05 (unknown to MangaUpdates) has 12 volumes, Saga 02
+# runs (its volumes null), Saga 06 is Korean, Saga 07 answers a first
+# 429 that asks to wait 1 s.
+ANILIST = {
+    "Saga 05": {"id": 30013, "volumes": 12, "status": "FINISHED"},
+    "Saga 02": {"id": 30002, "volumes": None, "status": "RELEASING"},
+    "Saga 06": {"id": 30006, "volumes": 7, "country": "KR",
+                "status": "FINISHED"},
+    "Saga 07": {"id": 30007, "volumes": 13, "slow": True},
 }
 
 
 @pytest.fixture
 def monitored(tmp_path, fake):
     made = []
+    known = tmp_path / "mangaupdates.json"
+    known.write_text(json.dumps(UPDATES))
+    updates = fake("mangaupdates_fake.py", known)
+    known = tmp_path / "anilist.json"
+    known.write_text(json.dumps(ANILIST))
+    anilist = fake("anilist_fake.py", known)
 
-    def make(*args, **kw):
+    def make(*args, extra="", **kw):
         mon = Monitor(tmp_path, fake, *args, nautiljon=PAGES,
-                      mangadex=KNOWN, **kw)
+                      mangadex=KNOWN, extra=extra +
+                      "[mangaupdates]\nurl = %s\nrequests_per_minute = 120\n"
+                      "[anilist]\nurl = %s\nrequests_per_minute = 120\n"
+                      % (updates.url, anilist.url), **kw)
+        mon.updates = updates
+        mon.anilist = anilist
         mon.mount()
         made.append(mon)
         return mon
@@ -164,3 +196,291 @@ def test_rate_limit_waits_for_mangadexs_window(monitored):
     assert "error: mangadex: ratelimit: rate limited (HTTP 429)" in \
         mon.m.read("status/health").decode()
     assert mon.m.read("status/new") == b""
+
+
+def updates_calls(mon):
+    return mon.updates.call("/_requests")
+
+
+def test_japanese_edition_is_mangaupdates(monitored):
+    mon = monitored([saga(1)], monitor="edition = ja\n")
+    last = mon.check("new")
+    assert last["errors"] == 0
+    new = mon.m.json("status/new.json")
+    assert [(e["volume"], e["published"], e["source"], e["edition"])
+            for e in new] == [(v, 15, "mangaupdates", "ja")
+                              for v in range(12, 16)]
+    assert new[0]["status"] == "ongoing"
+    calls = updates_calls(mon)
+    assert [(c["method"], c["path"]) for c in calls] == [
+        ("POST", "/v1/series/search"), ("GET", "/v1/series/55099564912")]
+    assert calls[0]["body"] == {"search": "Saga 01", "perpage": 10}
+    # neither Nautiljon (French) nor MangaDex (after it) is asked
+    assert mon.pages() == [] and mon.mangadex_calls() == []
+    assert mon.m.read("manga/Saga 01/source") == \
+        b"mangaupdates:55099564912\n"
+    assert mon.m.json("metrics/requests.json")["mangaupdates"][
+        "requests"] == 2
+
+    # a second check costs no request
+    mon.check("new")
+    assert len(updates_calls(mon)) == 2
+    assert mon.m.json("metrics/requests.json")["mangaupdates"][
+        "requests"] == 2
+
+
+def test_id_in_source_spares_the_search(monitored):
+    mon = monitored([saga(1)], monitor="edition = ja\n")
+    mon.m.write("manga/Saga 01/source", "mangaupdates:55099564912\n")
+    mon.check("new")
+    assert [c["path"] for c in updates_calls(mon)] == [
+        "/v1/series/55099564912"]
+    assert mon.m.json("status/new.json")[-1]["published"] == 15
+
+
+def test_other_original_or_no_count_passes_to_the_next(monitored):
+    """A Manhwa has no count of a Japanese edition, and a status without
+    volumes none at all: both pass to MangaDex, which knows neither."""
+    mon = monitored([saga(3), saga(4)], monitor="edition = ja\n")
+    last = mon.check("new")
+    assert last["errors"] == 2
+    # the search tells the Manhwa: its record is not asked
+    assert [c["path"] for c in updates_calls(mon)] == [
+        "/v1/series/search", "/v1/series/search", "/v1/series/10002"]
+    assert len(anilist_calls(mon)) == 2
+    assert len(mon.mangadex_calls()) == 2
+    assert mon.m.read("status/new") == b""
+    log = log_text(mon)
+    assert "Saga 03: no source gives the count of volumes out in the ja" \
+        " edition" in log
+    # the ids found are kept all the same
+    assert mon.m.read("manga/Saga 03/source") == b"mangaupdates:10001\n"
+
+
+def test_french_edition_never_asks_mangaupdates(monitored):
+    mon = monitored([saga(1)],
+                    monitor="new_sources = mangaupdates, nautiljon\n")
+    mon.check("new")
+    assert updates_calls(mon) == []
+    assert mon.m.json("status/new.json")[0]["source"] == "nautiljon"
+
+
+def test_mangaupdates_bad_answers_are_refused(monitored):
+    names = ["deep", "error body", "html", "huge"]
+    mon = monitored(names, monitor="edition = ja\n"
+                    "new_sources = mangaupdates\n")
+    last = mon.check("new")
+    assert last["errors"] == 4
+    assert len(updates_calls(mon)) == 4
+    assert mon.mangadex_calls() == []
+    log = log_text(mon)
+    assert "mangaupdates: deep: invalid JSON" in log
+    assert "mangaupdates: error body: an error answer: An unexpected" \
+        " error occurred" in log
+    assert "mangaupdates: html: an HTML page, not JSON (check the url)" \
+        in log
+    assert "error: mangaupdates: huge: answer too large" in \
+        mon.m.read("status/health").decode()
+    assert mon.m.read("status/new") == b""
+    for name in names:
+        assert mon.m.read("manga/%s/source" % name) == b""
+        assert mon.m.json("manga/%s/status.json" % name)["status"] is None
+    # a second check asks again: a refused answer is not kept
+    mon.check("new")
+    assert len(updates_calls(mon)) == 8
+
+
+def test_mangaupdates_rate_limit_pauses(monitored):
+    mon = monitored(["ratelimit"], monitor="edition = ja\n"
+                    "new_sources = mangaupdates\n")
+    before = time.time()
+    last = mon.check("new")
+    assert last["errors"] == 1
+    assert len(updates_calls(mon)) == 1
+    budget = mon.m.json("metrics/requests.json")["mangaupdates"]
+    assert budget["http_429"] == 1 and budget["requests"] == 1
+    assert before + 150 < budget["paused_until_s"] < time.time() + 210
+    # a second check does not knock while paused
+    mon.check("new")
+    assert len(updates_calls(mon)) == 1
+
+
+def anilist_calls(mon):
+    return mon.anilist.call("/_requests")
+
+
+def test_anilist_when_mangaupdates_does_not_know(monitored):
+    mon = monitored([saga(5)], monitor="edition = ja\n")
+    last = mon.check("new")
+    assert last["errors"] == 0
+    new = mon.m.json("status/new.json")
+    assert [(e["volume"], e["published"], e["source"], e["edition"])
+            for e in new] == [(12, 12, "anilist", "ja")]
+    assert new[0]["status"] == "finished"
+    assert [c["path"] for c in updates_calls(mon)] == ["/v1/series/search"]
+    calls = anilist_calls(mon)
+    assert len(calls) == 1 and calls[0]["method"] == "POST"
+    assert calls[0]["body"]["variables"] == {"search": "Saga 05"}
+    assert "Media(" in calls[0]["body"]["query"]
+    assert mon.mangadex_calls() == []
+    assert mon.m.read("manga/Saga 05/source") == b"anilist:30013\n"
+
+    # a second check costs no request, MangaUpdates' miss included
+    mon.check("new")
+    assert len(updates_calls(mon)) == 1 and len(anilist_calls(mon)) == 1
+    budget = mon.m.json("metrics/requests.json")
+    assert budget["anilist"]["requests"] == 1
+    assert budget["mangaupdates"]["requests"] == 1
+    prom = mon.m.read("metrics/prometheus").decode().splitlines()
+    for name in ("anilist", "mangaupdates"):
+        assert 'mediamon_throttle_requests_total{service="%s"} 1' % name \
+            in prom
+
+
+def test_anilist_by_id_from_source(monitored):
+    mon = monitored([saga(5)], monitor="edition = ja\n"
+                    "new_sources = anilist\n")
+    mon.m.write("manga/Saga 05/source", "anilist:30013\n")
+    mon.check("new")
+    calls = anilist_calls(mon)
+    assert [c["body"]["variables"] for c in calls] == [{"id": 30013}]
+    assert mon.m.json("status/new.json")[0]["source"] == "anilist"
+
+
+def test_anilist_volumes_null_while_releasing_passes_on(monitored):
+    mon = monitored([saga(2)], monitor="edition = ja\n"
+                    "new_sources = anilist, mangadex\n")
+    last = mon.check("new")
+    assert last["errors"] == 0
+    new = mon.m.json("status/new.json")
+    assert {(e["published"], e["source"], e["edition"]) for e in new} == \
+        {(17, "mangadex", "ja")}
+    assert len(anilist_calls(mon)) == 1
+    assert health_ok(mon)
+    # the answer without volumes is kept: a second check asks nobody
+    mon.check("new")
+    assert len(anilist_calls(mon)) == 1 and len(mon.mangadex_calls()) == 2
+    budget = mon.m.json("metrics/requests.json")
+    assert budget["anilist"]["requests"] == 1
+    assert budget["mangadex"]["requests"] == 2
+
+
+def health_ok(mon):
+    text = mon.m.read("status/health").decode()
+    return "anilist" not in text and "error" not in text
+
+
+def test_anilist_other_country_is_not_the_edition(monitored):
+    mon = monitored([saga(6)], monitor="edition = ja\n"
+                    "new_sources = anilist\n")
+    last = mon.check("new")
+    assert last["errors"] == 1
+    assert mon.m.read("status/new") == b""
+    assert "Saga 06: no source gives the count of volumes out in the ja" \
+        " edition" in log_text(mon)
+    assert len(anilist_calls(mon)) == 1
+
+
+def test_anilist_short_retry_after_is_waited_out(monitored):
+    mon = monitored([saga(7)], monitor="edition = ja\n"
+                    "new_sources = anilist\n")
+    last = mon.check("new")
+    assert last["errors"] == 0
+    calls = anilist_calls(mon)
+    assert len(calls) == 2
+    # waited what Retry-After asked, not hammering
+    assert calls[1]["time"] - calls[0]["time"] >= 0.9
+    assert mon.m.json("status/new.json")[-1]["published"] == 13
+    budget = mon.m.json("metrics/requests.json")["anilist"]
+    assert budget["http_429"] == 1 and budget["requests"] == 2
+
+
+def test_anilist_long_retry_after_pauses(monitored):
+    mon = monitored(["ratelimit"], monitor="edition = ja\n"
+                    "new_sources = anilist\n")
+    before = time.time()
+    last = mon.check("new")
+    assert last["errors"] == 1
+    assert len(anilist_calls(mon)) == 1
+    budget = mon.m.json("metrics/requests.json")["anilist"]
+    assert budget["last_refusal"]["status"] == 429
+    assert before + 150 < budget["paused_until_s"] < time.time() + 210
+    mon.check("new")
+    assert len(anilist_calls(mon)) == 1
+    assert "error: anilist: ratelimit: rate limited (HTTP 429)" in \
+        mon.m.read("status/health").decode()
+
+
+def test_anilist_bad_answers_are_refused(monitored):
+    names = ["deep", "error body", "html", "huge"]
+    mon = monitored(names, monitor="edition = ja\n"
+                    "new_sources = anilist\n")
+    last = mon.check("new")
+    assert last["errors"] == 4
+    assert len(anilist_calls(mon)) == 4
+    log = log_text(mon)
+    assert "anilist: deep: invalid JSON" in log
+    assert "anilist: error body: an error answer: Internal Server Error" \
+        in log
+    assert "anilist: html: an HTML page, not JSON (check the url)" in log
+    assert "error: anilist: huge: answer too large" in \
+        mon.m.read("status/health").decode()
+    assert mon.m.read("status/new") == b""
+    for name in names:
+        assert mon.m.read("manga/%s/source" % name) == b""
+        assert mon.m.json("manga/%s/status.json" % name)["status"] is None
+    assert mon.m.json("metrics/requests.json")["anilist"]["requests"] == 4
+
+
+def test_edition_file(monitored):
+    mon = monitored([saga(1)])
+    rel = "manga/Saga 01/edition"
+    assert mon.m.read(rel) == b""
+    assert mon.m.json("manga/Saga 01/status.json")["edition"] is None
+    mon.m.write(rel, "ja\n")
+    assert mon.m.read(rel) == b"ja\n"
+    assert os.stat(mon.m.file(rel)).st_size == 3
+    assert mon.m.json("manga/Saga 01/status.json")["edition"] == "ja"
+    for bad in ["jp\n", "JA", "fr en", "ja\nen\n", "x" * 40]:
+        with pytest.raises(OSError) as e:
+            mon.m.write(rel, bad)
+        assert e.value.errno == errno.EINVAL, bad
+        assert mon.m.read(rel) == b"ja\n"
+    refused = [line for line in mon.m.read("log").decode().splitlines()
+               if "/" + rel + " refused " in line]
+    assert len(refused) == 5
+    assert "not an edition mediamon follows" in refused[0]
+    assert '"jp\\n"' in refused[0]
+    mon.m.write(rel, "pt-br")
+    assert mon.m.read(rel) == b"pt-br\n"
+    assert os.stat(mon.m.file(rel)).st_size == 6
+    # an empty write forgets it: [monitor] edition is followed again
+    mon.m.write(rel, "\n")
+    assert mon.m.read(rel) == b""
+    assert os.stat(mon.m.file(rel)).st_size == 0
+
+
+def test_series_edition_chooses_its_sources(monitored):
+    """[monitor] edition is fr; Saga 01 follows its Japanese edition, and
+    status.json tells which source gave its count, for which edition and
+    when."""
+    mon = monitored([saga(1), saga(2)])
+    mon.m.write("manga/Saga 01/edition", "ja")
+    mon.check("new")
+    new = mon.m.json("status/new.json")
+    assert {(e["series"], e["published"], e["source"], e["edition"])
+            for e in new} == {("Saga 01", 15, "mangaupdates", "ja")}
+    assert [c["body"] for c in updates_calls(mon)
+            if c["method"] == "POST"] == [{"search": "Saga 01",
+                                           "perpage": 10}]
+    # Saga 02 (fr): Nautiljon knows it not; MangaDex has no French one
+    assert len(mon.pages()) == 1
+    status = mon.m.json("manga/Saga 01/status.json")
+    assert status["edition"] == "ja"
+    published = status["published"]
+    assert published["volumes"] == 15
+    assert published["source"] == "mangaupdates"
+    assert published["edition"] == "ja"
+    assert published["checked_at"] == status["last_checked"]
+    assert published["checked_at"].endswith("Z")
+    assert mon.m.json("manga/Saga 02/status.json")["published"] is None

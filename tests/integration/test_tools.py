@@ -115,6 +115,7 @@ def test_manga_series_files(library, tmp_path):
     try:
         for name, mode in [("preferences", 0o644), ("monitored", 0o644),
                            ("latest", 0o644), ("source", 0o644),
+                           ("edition", 0o644),
                            ("volumes", 0o444), ("status.json", 0o444)]:
             rel = "manga/Saga/" + name
             assert stat.S_IMODE(os.stat(m.file(rel)).st_mode) == mode, rel

@@ -15,11 +15,10 @@ is imported; a name taken in the series folder is never replaced."""
 
 import base64
 import json
-import signal
 
 import pytest
 
-from clients import Torrent, clients, files  # noqa: F401
+from clients import Torrent, clients, files, relays  # noqa: F401
 from conftest import wait_for
 from test_clients import CONTENT, NZB, catalog, conf, health, usenet_conf
 from test_handoff import AUTO, SEND, checks_csv, downloads
@@ -227,45 +226,72 @@ def test_nzbget_failed_fetch(monitored, clients, files):
     assert "FAILURE/FETCH" in mon.m.read("control/blocklist").decode()
 
 
-def test_completed_outside_the_save_paths(monitored, clients, files,
-                                          tmp_path):
-    """qBittorrent saves in its own default folder, which no save_path
-    or path_map names: the download completes, is not imported (the
-    reason says why), and nothing is moved."""
-    qbit = clients("qbittorrent")
+@pytest.mark.parametrize("kind,rpc", [("qbittorrent", ""),
+                                      ("transmission", "/transmission/rpc")])
+def test_imported_from_the_clients_own_folder(monitored, clients, files,
+                                              kind, rpc):
+    """The README's minimal configuration: no save_path. The client
+    saves in its own default folder (qBittorrent's default save path,
+    Transmission's download-dir), which mediamon asks it: the download
+    completes and is imported from there, and nothing is moved."""
+    client = clients(kind)
     _, b, _ = torrents()
-    (qbit.save / b.name).write_bytes(b.content)
+    (client.save / b.name).write_bytes(b.content)
     r = release("b04", "Saga 01 T04 FRENCH", seeders=30)
     r["downloadUrl"] = files.put("/b.torrent", b.data)
     r["magnetUrl"] = None
-    extra = conf("qbittorrent", qbit.url, "x").replace(
+    extra = conf(kind, client.url, "x", rpc=rpc).replace(
         "save_path = x\n", "") + POLL
+    mon = monitored(["Saga 01"], monitor=AUTO, general=SEND, extra=extra,
+                    releases={"saga 01": [r]})
+    mon.check("missing")
+    wait_for(lambda: state_of(mon, 4), 60, "volume 4 imported",
+             until=lambda s: s == "imported", mount=mon.m)
+    assert (mon.root / "Saga 01" / "Saga 01 T04.cbz").read_bytes() == \
+        b.content
+    assert (client.save / b.name).read_bytes() == b.content
+    assert ("import: %s saves in %s by default" % (kind, client.save)) in \
+        mon.m.read("log").decode()
+
+
+def test_clients_own_folder_not_learnt(monitored, clients, files, relays):
+    """Transmission answers its torrents but not where it saves (a relay
+    in front of it answers 500 to a session-get of download-dir): the
+    completed download is not imported, the reason and health say why
+    and what to do, nothing is moved; once Transmission answers, it is
+    imported by itself and health clears."""
+    tr = clients("transmission")
+    relay = relays(tr.url)
+    relay.refuse = b'"download-dir"'
+    _, b, _ = torrents()
+    (tr.save / b.name).write_bytes(b.content)
+    r = release("b04", "Saga 01 T04 FRENCH", seeders=30)
+    r["downloadUrl"] = files.put("/b.torrent", b.data)
+    r["magnetUrl"] = None
+    extra = conf("transmission", relay.url, "x",
+                 rpc="/transmission/rpc").replace("save_path = x\n", "") \
+        + POLL
     mon = monitored(["Saga 01"], monitor=AUTO, general=SEND, extra=extra,
                     releases={"saga 01": [r]})
     mon.check("missing")
     d = wait_for(lambda: downloads(mon)[4], 60, "volume 4 completed",
                  until=lambda d: d["state"] == "completed" and d["reason"],
                  mount=mon.m)
-    assert d["reason"].startswith("import: ")
+    assert d["reason"].startswith("import: cannot learn where transmission"
+                                  " saves"), d
+    assert "name its folder as [download] save_path" in d["reason"]
     assert not (mon.root / "Saga 01" / "Saga 01 T04.cbz").exists()
-    assert (qbit.save / b.name).read_bytes() == b.content
-    # a missing check tries again, with the same answer
-    mon.check("missing")
-    assert downloads(mon)[4]["state"] == "completed"
-    # the cause fixed (qBittorrent's folder named a save path) and the
-    # configuration reloaded, the next missing check imports it
-    mon.conf.write_text(mon.conf.read_text().replace(
-        "[download]\n", "[download]\nsave_path = %s\n" % qbit.save))
-    mon.m.proc.send_signal(signal.SIGHUP)
-    wait_for(lambda: b"reload: done" in mon.m.read("log"), 30,
-             "reload: done in the log", mount=mon.m, interval=0.1)
-    mon.check("missing")
-    d = downloads(mon).get(4)
-    assert d is None or d["state"] == "imported"
-    shown = {d["volume"]: d for d in mon.m.json("status/downloads.json")}
-    assert shown[4]["state"] == "imported" and shown[4]["reason"] is None
+    assert (tr.save / b.name).read_bytes() == b.content
+    wait_for(lambda: health(mon), 30, "health naming the import",
+             until=lambda t: "warn: Saga 01 volume 4 not imported: cannot"
+             " learn where transmission saves" in t, mount=mon.m)
+    # Transmission answers again: imported by itself, health clears
+    relay.refuse = None
+    wait_for(lambda: state_of(mon, 4), 120, "volume 4 imported",
+             until=lambda s: s == "imported", mount=mon.m)
     assert (mon.root / "Saga 01" / "Saga 01 T04.cbz").read_bytes() == \
         b.content
+    assert "volume 4 not imported" not in health(mon)
 
 
 @pytest.mark.parametrize("inside", [True, False])
@@ -308,17 +334,19 @@ def test_series_save_path(monitored, clients, files, tmp_path, inside):
     assert not cbz.exists()
 
 
-def test_nzbget_completes_and_imports(monitored, clients, files):
+@pytest.mark.parametrize("named", [True, False])
+def test_nzbget_completes_and_imports(monitored, clients, files, named):
     """NZBGet downloads an NZB from its own news server on loopback
     (nzbget --nserv): the hand-off, followed by its NZBID, completes in
-    the category's DestDir ([usenet] save_path) and is imported."""
+    the category's DestDir ([usenet] save_path, or, unnamed, learnt
+    from NZBGet's configuration) and is imported."""
     content = CONTENT + b"N" * 50000
     ns = clients("nserv", files={"Saga 01 T10.cbz": content})
     nz = clients("nzbget", news_port=ns.port)
+    save = "save_path = %s\n" % (nz.save / "manga") if named else ""
     mon = monitored(["Saga 01"], monitor=AUTO, general=SEND,
-                    extra=usenet_conf(nz.url) + "save_path = %s\n" % (
-                        nz.save / "manga") + "[download]\n" + POLL,
-                    releases={"saga 01": []})
+                    extra=usenet_conf(nz.url) + save + "[download]\n" +
+                    POLL, releases={"saga 01": []})
     catalog(mon, files.put("/s01-10.nzb", ns.nzb("Saga 01 T10.cbz"),
                            "application/x-nzb"))
     mon.check("missing")
@@ -330,6 +358,8 @@ def test_nzbget_completes_and_imports(monitored, clients, files):
     shown = {d["volume"]: d for d in mon.m.json("status/downloads.json")}
     assert shown[10]["state"] == "imported"
     assert shown[10]["client"] == "nzbget"
+    assert named or ("import: nzbget saves in %s by default" % (
+        nz.save / "manga")) in mon.m.read("log").decode()
     # FileSizeLo/Hi, all of it there once in the history (its articles'
     # bytes: yEnc makes them more than the file's); the history tells
     # no speed
@@ -435,11 +465,11 @@ def test_transmission_downloads_from_a_seeder(monitored, clients, files,
     assert shown[2]["client"] == "transmission"
 
 
-def test_name_clash_on_import(monitored, clients, files, tmp_path):
-    """The volume's name in the series folder is taken by the time the
-    download completes (another file, put there meanwhile): the import
-    fails with the reason, the file there keeps its bytes, and the
-    download stays where Transmission put it."""
+def b04_downloading(monitored, clients, files, tmp_path, extra=""):
+    """Volume 4 of Saga 01 sent to the real Transmission (its .torrent
+    served by files, its save folder tmp_path/saves, the configuration
+    given extra) and downloading: Transmission, the torrent, the save
+    folder and the Monitor."""
     tr = clients("transmission")
     _, b, _ = torrents()
     r = release("b04", "Saga 01 T04 FRENCH", seeders=30)
@@ -449,11 +479,21 @@ def test_name_clash_on_import(monitored, clients, files, tmp_path):
     save.mkdir()
     mon = monitored(["Saga 01"], monitor=AUTO, general=SEND,
                     extra=conf("transmission", tr.url, save,
-                               rpc="/transmission/rpc") + POLL,
+                               rpc="/transmission/rpc") + POLL + extra,
                     releases={"saga 01": [r]})
     mon.check("missing")
     wait_for(lambda: state_of(mon, 4), 30, "volume 4 on its way",
              until=lambda s: s == "downloading", mount=mon.m)
+    return tr, b, save, mon
+
+
+def test_name_clash_on_import(monitored, clients, files, tmp_path):
+    """The volume's name in the series folder is taken by the time the
+    download completes (another file, put there meanwhile): the import
+    fails with the reason, the file there keeps its bytes, and the
+    download stays where Transmission put it."""
+    tr, b, save, mon = b04_downloading(monitored, clients, files,
+                                       tmp_path)
     there = mon.root / "Saga 01" / "Saga 01 T04.cbz"
     theirs = CONTENT + b"the user's own" * 1000
     there.write_bytes(theirs)
@@ -472,25 +512,84 @@ def test_name_clash_on_import(monitored, clients, files, tmp_path):
         "Saga 01 T04.cbz"]
 
 
+def test_import_failed_told_and_tried_again(monitored, clients, files,
+                                            fake, tmp_path):
+    """A failed import (the volume's name taken in the series folder) is
+    a health line and one import_failed notification naming the series
+    and the volume, with the reason and what to do; the cause gone (the
+    file moved away), it is imported by itself, without a check, and the
+    health line ends."""
+    hooks = fake("webhook_fake.py")
+    tr, b, save, mon = b04_downloading(
+        monitored, clients, files, tmp_path,
+        "[notify]\nwebhook = %s/hook\nevents = import_failed, imported\n"
+        % hooks.url)
+    there = mon.root / "Saga 01" / "Saga 01 T04.cbz"
+    there.write_bytes(CONTENT + b"the user's own" * 1000)
+    (save / b.name).write_bytes(b.content)
+    tr.rpc("torrent-verify", ids=[b.hash])
+
+    def told(event):
+        return [p["body"] for p in hooks.call("/_posts")
+                if p["body"]["event"] == event]
+    failed = wait_for(lambda: told("import_failed"), 60,
+                      "an import_failed notification", until=len,
+                      mount=mon.m)
+    assert failed[0]["subject"] == "Saga 01 volume 4"
+    assert "exists already" in failed[0]["message"]
+    assert "move away the file in the series folder" in \
+        failed[0]["message"]
+    line = "warn: Saga 01 volume 4 not imported: "
+    text = wait_for(lambda: health(mon), 30, "health naming the import",
+                    until=lambda t: line in t, mount=mon.m)
+    assert "exists already (move away the file" in text
+    # tried again by itself, and told once only
+    tries = mon.m.read("log").decode().count("not imported, tried again")
+    wait_for(lambda: mon.m.read("log").decode().count(
+        "not imported, tried again"), 30, "another try",
+        until=lambda n: n > tries, mount=mon.m)
+    assert len(told("import_failed")) == 1
+    # the cause gone: imported, with no check asked for
+    there.unlink()
+    wait_for(lambda: state_of(mon, 4), 120, "volume 4 imported",
+             until=lambda s: s == "imported", mount=mon.m)
+    assert there.read_bytes() == b.content
+    assert line not in health(mon)
+    wait_for(lambda: told("imported"), 30, "an imported notification",
+             until=len, mount=mon.m)
+
+
+def test_import_failed_then_download_removed(monitored, clients, files,
+                                             tmp_path):
+    """A failed import whose download the user removes in the client: it
+    failed (its release blocklisted), and the health line ends."""
+    tr, b, save, mon = b04_downloading(monitored, clients, files,
+                                       tmp_path)
+    there = mon.root / "Saga 01" / "Saga 01 T04.cbz"
+    there.write_bytes(CONTENT + b"the user's own" * 1000)
+    (save / b.name).write_bytes(b.content)
+    tr.rpc("torrent-verify", ids=[b.hash])
+    line = "warn: Saga 01 volume 4 not imported: "
+    wait_for(lambda: health(mon), 60, "health naming the import",
+             until=lambda t: line in t, mount=mon.m)
+    tr.rpc("torrent-remove", ids=[b.hash])
+    d = wait_for(lambda: {d["volume"]: d for d in mon.m.json(
+        "status/downloads.json")}.get(4), 60, "volume 4 failed",
+        until=lambda d: d and d["state"] == "failed", mount=mon.m)
+    assert d["reason"] == "removed from the download client before its" \
+        " import"
+    assert line not in health(mon)
+    assert "Saga 01 T04 FRENCH" in mon.m.read("control/blocklist").decode()
+    assert (save / b.name).read_bytes() == b.content
+
+
 def test_dry_run_after_restart_imports_nothing(monitored, clients, files,
                                                tmp_path):
     """Sent, then the daemon restarted with dry_run on (issue 45): the
     download completes in Transmission, and is not imported but shown as
     one that would be, in downloads.json; dry-run off, it is imported."""
-    tr = clients("transmission")
-    _, b, _ = torrents()
-    r = release("b04", "Saga 01 T04 FRENCH", seeders=30)
-    r["downloadUrl"] = files.put("/b.torrent", b.data)
-    r["magnetUrl"] = None
-    save = tmp_path / "saves"
-    save.mkdir()
-    mon = monitored(["Saga 01"], monitor=AUTO, general=SEND,
-                    extra=conf("transmission", tr.url, save,
-                               rpc="/transmission/rpc") + POLL,
-                    releases={"saga 01": [r]})
-    mon.check("missing")
-    wait_for(lambda: state_of(mon, 4), 30, "volume 4 on its way",
-             until=lambda s: s == "downloading", mount=mon.m)
+    tr, b, save, mon = b04_downloading(monitored, clients, files,
+                                       tmp_path)
     mon.unmount()
     mon.conf.write_text(mon.conf.read_text().replace(
         "dry_run = no", "dry_run = yes"))
@@ -549,16 +648,21 @@ def test_each_volume_imported_is_told(monitored, clients, files, fake,
 
 
 def sab_conf(sab, complete):
+    """SABnzbd's settings; complete None: no save_path, SABnzbd's own
+    complete folder learnt."""
+    save = "save_path = %s\n" % complete if complete else ""
     return ("[usenet]\nclient = sabnzbd\nurl = %s\napi_key = %s\n"
-            "category = manga\nsave_path = %s\n[download]\n" % (
-                sab.url, SAB_KEY, complete) + POLL)
+            "category = manga\n%s[download]\n" % (sab.url, SAB_KEY, save)
+            + POLL)
 
 
-def test_sabnzbd_followed(monitored, fake, files, tmp_path):
+@pytest.mark.parametrize("named", [True, False])
+def test_sabnzbd_followed(monitored, fake, files, tmp_path, named):
     """SABnzbd's hand-offs followed by their nzo_id (SABnzbd is not in
     Debian: its fake answers mode=queue and mode=history as 3.7 does):
     volume 4 through queued, downloading, completed (its file in
-    SABnzbd's complete folder) and imported; the catalog's 404 link for
+    SABnzbd's complete folder, named as save_path or learnt from
+    SABnzbd's get_config) and imported; the catalog's 404 link for
     volume 10 fails in SABnzbd's history ("URL Fetching failed"), with
     that reason, and the next release goes."""
     complete = tmp_path / "complete"
@@ -575,7 +679,7 @@ def test_sabnzbd_followed(monitored, fake, files, tmp_path):
                                      "application/x-nzb")
         found.append(r)
     mon = monitored(["Saga 01"], monitor=AUTO, general=SEND,
-                    extra=sab_conf(sab, complete / "manga"),
+                    extra=sab_conf(sab, named and complete / "manga"),
                     releases={"saga 01": found})
     catalog(mon, files.url + "/gone.nzb")
     mon.check("missing")

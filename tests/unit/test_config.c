@@ -776,14 +776,16 @@ static void test_bad_values(void **state)
 		  " a comma-separated list of all, new_volume, release_found,"
 		  " sent, handoff_failed, repair_done, repair_failed,"
 		  " repair_pass, health_error, health_ok, error_rate,"
-		  " replacement, imported, root_unavailable, scan_finished,"
+		  " replacement, imported, import_failed, root_unavailable,"
+		  " scan_finished,"
 		  " scan_slow" },
 		{ "[notify]\nslack_events =\n", 2,
 		  "bad value '' for slack_events in [notify]: expected"
 		  " a comma-separated list of all, new_volume, release_found,"
 		  " sent, handoff_failed, repair_done, repair_failed,"
 		  " repair_pass, health_error, health_ok, error_rate,"
-		  " replacement, imported, root_unavailable, scan_finished,"
+		  " replacement, imported, import_failed, root_unavailable,"
+		  " scan_finished,"
 		  " scan_slow" },
 		{ "[notify]\nretry_for = 0\n", 2,
 		  "bad value '0' for retry_for in [notify]: "

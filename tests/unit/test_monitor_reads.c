@@ -285,12 +285,24 @@ static void test_state(void **state)
 
 /* A pause after failures is an error, one without a rate limit's
  * warning; an error newer than the last success is said at its level;
- * the last finished check of a flow with errors warns. */
+ * the last finished check of a flow with errors warns; a completed
+ * download whose import failed warns, one dry-run kept does not. */
 static void test_health(void **state)
 {
 	struct strbuf errors = STRBUF_INIT, warns = STRBUF_INIT;
+	struct testdb *t = *state;
 
 	add_checks(state);
+	assert_int_equal(db_exec(t->db,
+		"INSERT INTO downloads (series, volume, state, client, title,"
+		" source, at, error) VALUES"
+		" ('Bleach', 7, 'completed', 'transmission', 'B 07', 'prowlarr',"
+		" 100, 'import: /m/Bleach/B T07.cbz exists already (move away"
+		" the file)'),"
+		" ('Bleach', 8, 'completed', 'transmission', 'B 08', 'prowlarr',"
+		" 100, 'dry-run: would import into /m/Bleach'),"
+		" ('Bleach', 9, 'imported', 'transmission', 'B 09', 'prowlarr',"
+		" 100, NULL)"), 0);
 	assert_int_equal(query_monitor_health(&errors, &warns), 0);
 	assert_string_equal(errors.buf,
 			    "error: prowlarr: paused until 2128-06-11T08:53:20Z"
@@ -300,7 +312,9 @@ static void test_health(void **state)
 			    "warn: nautiljon: paused until"
 			    " 2128-06-11T08:53:20Z (rate limited)\n"
 			    "warn: monitor: the last missing check had 2 errors"
-			    " (see /log)\n");
+			    " (see /log)\n"
+			    "warn: Bleach volume 7 not imported: /m/Bleach/B"
+			    " T07.cbz exists already (move away the file)\n");
 	strbuf_release(&errors);
 	strbuf_release(&warns);
 }

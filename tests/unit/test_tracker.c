@@ -427,6 +427,30 @@ static void test_next(void **state)
 	}
 }
 
+/* A completed download whose import failed, gone from the client:
+ * failed; listed, or kept by dry-run, it stays completed. */
+static void test_next_import_failed_gone(void **state)
+{
+	struct tracker_row was = { .state = TRACKER_COMPLETED,
+				   .progress = 1, .reason = "import: no space"
+				   " (free space)" }, out;
+	struct tracker_seen gone = { .listed = 0 }, listed = {
+		.listed = 1, .state = TRACKER_COMPLETED, .progress = 1 };
+
+	(void)state;
+	tracker_next(&was, &listed, 2000, POLL, STALL, &out);
+	assert_int_equal(out.state, TRACKER_COMPLETED);
+	assert_string_equal(out.reason, was.reason);
+	tracker_next(&was, &gone, 2000, POLL, STALL, &out);
+	assert_int_equal(out.state, TRACKER_FAILED);
+	assert_string_equal(out.reason, "removed from the download client"
+			    " before its import");
+	snprintf(was.reason, sizeof(was.reason), TRACKER_WOULD_IMPORT
+		 " into /m/Saga");
+	tracker_next(&was, &gone, 2000, POLL, STALL, &out);
+	assert_int_equal(out.state, TRACKER_COMPLETED);
+}
+
 /* The grace is never shorter than TRACKER_GRACE_MIN, however short the
  * poll interval. */
 static void test_grace_floor(void **state)
@@ -460,6 +484,7 @@ int main(void)
 		cmocka_unit_test(test_read_bytes),
 		cmocka_unit_test(test_find),
 		cmocka_unit_test(test_next),
+		cmocka_unit_test(test_next_import_failed_gone),
 		cmocka_unit_test(test_grace_floor),
 		cmocka_unit_test(test_names),
 	};

@@ -1,0 +1,192 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/*
+ * The AniList client (anilist.h): the one GraphQL request and the
+ * reading of its answer. Which count is used, the cache and health are
+ * the monitor's.
+ */
+#include "indexer/monitor/anilist.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <jansson.h>
+
+#include "common/bytes.h"
+#include "common/http.h"
+#include "common/log.h"
+#include "common/strbuf.h"
+#include "indexer/monitor/remote.h"
+
+#define QUERY "query ($search: String, $id: Int) {" \
+	" Media(search: $search, id: $id, type: MANGA) {" \
+	" id volumes status countryOfOrigin" \
+	" title { romaji english native } synonyms } }"
+
+static const struct {
+	const char *country, *edition;
+} originals[] = {
+	{ "JP", "ja" },
+	{ "KR", "ko" },
+	{ "CN", "zh" },
+	{ "TW", "zh" },
+};
+
+const char *anilist_edition(const char *country)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(originals); i++)
+		if (!strcmp(country, originals[i].country))
+			return originals[i].edition;
+	return NULL;
+}
+
+/* Whether the media bears title in its titles or synonyms. */
+static int bears_title(json_t *media, const char *title)
+{
+	json_t *titles = json_object_get(media, "title"), *v;
+	const char *key;
+	size_t i;
+
+	json_object_foreach(titles, key, v)
+		if (json_is_string(v) &&
+		    remote_same_title(json_string_value(v), title))
+			return 1;
+	json_array_foreach(json_object_get(media, "synonyms"), i, v)
+		if (json_is_string(v) &&
+		    remote_same_title(json_string_value(v), title))
+			return 1;
+	return 0;
+}
+
+/* Fill io in from the media; -EPROTO for a field of another shape. */
+static int take_media(json_t *media, struct anilist_info *io)
+{
+	json_t *id = json_object_get(media, "id");
+	json_t *volumes = json_object_get(media, "volumes");
+	json_t *status = json_object_get(media, "status");
+	json_t *country = json_object_get(media, "countryOfOrigin");
+	json_int_t n = json_integer_value(volumes);
+
+	if (!json_is_integer(id) || json_integer_value(id) <= 0 ||
+	    !(json_is_null(volumes) || (json_is_integer(volumes) &&
+					n >= 0 && n <= ANILIST_MAX_COUNT)) ||
+	    !(json_is_null(status) || (json_is_string(status) &&
+		json_string_length(status) < sizeof(io->status))) ||
+	    !(json_is_null(country) || (json_is_string(country) &&
+		json_string_length(country) < sizeof(io->country))))
+		return -EPROTO;
+	io->id = json_integer_value(id);
+	io->count = (int)n;
+	snprintf(io->status, sizeof(io->status), "%s",
+		 json_is_string(status) ? json_string_value(status) : "");
+	snprintf(io->country, sizeof(io->country), "%s",
+		 json_is_string(country) ? json_string_value(country) : "");
+	return 0;
+}
+
+int anilist_parse(const char *body, size_t len, const char *title,
+		  struct anilist_info *io)
+{
+	char what[32];
+	const char *subject = title;
+	json_t *root, *errors, *media;
+	int rc;
+
+	if (!title) {
+		snprintf(what, sizeof(what), "media %lld", io->id);
+		subject = what;
+	}
+	rc = remote_load("anilist", subject, body, len, ANILIST_MAX_ANSWER,
+			 &root);
+	if (rc)
+		return rc;
+	errors = json_object_get(root, "errors");
+	media = json_object_get(json_object_get(root, "data"), "Media");
+	if (errors) {
+		const char *msg = json_string_value(json_object_get(
+			json_array_get(errors, 0), "message"));
+
+		rc = log_error(-EPROTO, "anilist: %s: an error answer: %.120s",
+			       subject, msg ? msg : "no message");
+	} else if (!json_is_object(media)) {
+		rc = log_error(-EPROTO, "anilist: %s: not the documented"
+			       " answer (no data.Media)", subject);
+	} else if (take_media(media, io)) {
+		rc = log_error(-EPROTO, "anilist: %s: a media not of the"
+			       " documented shape", subject);
+	} else if (title && !bears_title(media, title)) {
+		rc = -ENOENT;
+	}
+	json_decref(root);
+	if (rc)
+		memset(io, 0, sizeof(*io));
+	return rc;
+}
+
+int anilist_media(const struct anilist *al, const char *title,
+		  const int *cancel, struct anilist_info *io)
+{
+	static const char *const headers[] = {
+		"Accept: application/json",
+		NULL
+	};
+	struct http_request req = {
+		.method = "POST",
+		.url = al->url ? al->url : ANILIST_URL,
+		.headers = headers,
+		.content_type = "application/json",
+		.timeout_ms = al->timeout_ms,
+		.max_body = ANILIST_MAX_ANSWER,
+		.follow_redirects = 1,
+		.cancel = cancel,
+	};
+	struct http_response resp;
+	long long id = io->id;
+	json_t *q;
+	char *body;
+	int err;
+
+	memset(io, 0, sizeof(*io));
+	if ((id <= 0 && (!title || !*title)) || !al->throttle)
+		return -EINVAL;
+	q = id > 0 ? json_pack("{s:s, s:{s:I}}", "query", QUERY, "variables",
+			       "id", (json_int_t)id) :
+		json_pack("{s:s, s:{s:s}}", "query", QUERY, "variables",
+			  "search", title);
+	body = q ? json_dumps(q, JSON_COMPACT) : NULL;
+	json_decref(q);
+	if (!body)
+		return log_error(-ENOMEM, "anilist: out of memory");
+	req.body = body;
+	req.body_len = strlen(body);
+	io->id = id;
+	err = remote_send(al->throttle, &req, &resp);
+	if (!err)
+		err = anilist_parse(resp.body.buf, resp.body.len,
+				    id > 0 ? NULL : title, io);
+	else
+		memset(io, 0, sizeof(*io));
+	http_response_release(&resp);
+	free(body);
+	return err;
+}
+
+static const struct remote_field info_fields[] = {
+	REMOTE_ID(struct anilist_info, id),
+	REMOTE_TEXT(struct anilist_info, country),
+	REMOTE_TEXT(struct anilist_info, status),
+	REMOTE_INT(struct anilist_info, count),
+};
+
+char *anilist_info_dump(const struct anilist_info *info)
+{
+	return remote_dump(info_fields, ARRAY_SIZE(info_fields), info);
+}
+
+int anilist_info_load(const char *text, size_t len,
+		      struct anilist_info *out)
+{
+	return remote_load_fields(info_fields, ARRAY_SIZE(info_fields), text,
+				  len, out, sizeof(*out));
+}

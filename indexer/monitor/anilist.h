@@ -1,0 +1,86 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#ifndef MEDIAMON_ANILIST_H
+#define MEDIAMON_ANILIST_H
+
+/*
+ * The AniList client: how many volumes of a manga are out in its
+ * original language, from AniList's public GraphQL API
+ * (https://graphql.anilist.co).
+ *
+ *	struct anilist al = { .throttle = t };
+ *	struct anilist_info info = { 0 };	(or .id of a known media)
+ *
+ *	ret = anilist_media(&al, "One Piece", &cancel, &info);
+ *	if (!ret)
+ *		...	info.count volumes (0: not given while it runs)
+ *
+ * One request: POST URL {"query": "query ($search: String, $id: Int)
+ * { Media(search: $search, id: $id, type: MANGA) { id volumes status
+ * countryOfOrigin title { romaji english native } synonyms } }",
+ * "variables": {...}}, by id when io->id is set, by title otherwise.
+ * AniList's search gives its best match, which must bear the title (in
+ * one of its titles or synonyms, trimmed, ASCII case ignored): another
+ * series' count would be wrong. "volumes" is null while the series runs.
+ *
+ * The answer is {"data": {"Media": {...}}}; one with an "errors" array
+ * (which AniList sends with a 200 as with a 4xx), HTML, or any other
+ * shape is refused whole.
+ */
+
+#include <stddef.h>
+
+#define ANILIST_URL "https://graphql.anilist.co"
+#define ANILIST_MAX_COUNT 9999
+#define ANILIST_MAX_ANSWER (1u << 20)	/* bytes */
+
+struct throttle;
+
+struct anilist {
+	const char *url;		/* NULL: ANILIST_URL */
+	struct throttle *throttle;	/* required */
+	long timeout_ms;		/* 0: HTTP_TIMEOUT_MS */
+};
+
+struct anilist_info {
+	long long id;			/* the media's id, > 0 */
+	char country[4];		/* countryOfOrigin: "JP", ... or "" */
+	char status[20];		/* "RELEASING", "FINISHED", ... or "" */
+	int count;			/* volumes, 0 when null */
+};
+
+/* The edition the original of country is: "ja" for JP, "ko" for KR,
+ * "zh" for CN and TW, NULL for another. */
+const char *anilist_edition(const char *country);
+
+/*
+ * Fill io in from the media io->id, or from the manga titled title when
+ * io->id is 0. Returns 0 (io->count 0 when volumes is null), or:
+ *
+ *   -EINVAL     no id and an empty title, or no throttle
+ *   -ECANCELED  *cancel became nonzero while waiting for the throttle
+ *   -ENOENT     a 404 (no such media), or a media of another title
+ *   -EACCES     401 or 403
+ *   -EAGAIN     429: the throttle is paused for its Retry-After
+ *   -EIO        a 5xx answer, or another unexpected status
+ *   -EBADMSG    an HTML page where JSON was expected
+ *   -EPROTO     another answer than the documented one, an error body
+ *   -EFBIG      the answer is larger than ANILIST_MAX_ANSWER
+ *
+ * or http_perform()'s other errors.
+ */
+int anilist_media(const struct anilist *al, const char *title,
+		  const int *cancel, struct anilist_info *io);
+
+/* Parse an answer as anilist_media() does (title NULL: asked by id). */
+int anilist_parse(const char *body, size_t len, const char *title,
+		  struct anilist_info *io);
+
+/* info as one malloc'd line of JSON for the cache; NULL when out of
+ * memory. */
+char *anilist_info_dump(const struct anilist_info *info);
+
+/* Read back what anilist_info_dump() wrote. Returns 0 or -EPROTO. */
+int anilist_info_load(const char *text, size_t len,
+		      struct anilist_info *out);
+
+#endif

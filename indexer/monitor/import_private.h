@@ -1,0 +1,124 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#ifndef MEDIAMON_IMPORT_PRIVATE_H
+#define MEDIAMON_IMPORT_PRIVATE_H
+
+/*
+ * What the import's files share, for them alone: the walk of a download
+ * and the volumes it found (import_walk.c), their writing into the
+ * series folder (import_write.c), and the result both add to
+ * (import.c, which runs them in turn).
+ */
+
+#include <sys/stat.h>
+#include <sys/types.h>
+
+#include "common/strbuf.h"
+#include "indexer/library/symlinks.h"
+#include "indexer/monitor/import.h"
+
+struct config;
+
+/* A file the download holds that goes into a volume. */
+struct source {
+	char *rel;		/* below the walk's base folder */
+	int via_link;		/* a link inside the download leads here */
+	off_t size;
+};
+
+/* A volume the download may hold: a volume file or a folder of images. */
+struct candidate {
+	struct source file;	/* the volume file, or the folder's path */
+	const char *name;	/* what names_parse() reads: in file.rel */
+	const char *ext;	/* "cbz" for a folder of images */
+	struct source *images;	/* naturally sorted; none for a file */
+	size_t nr_images, alloc_images;
+	off_t bytes;
+	double first, last;
+};
+
+struct walk {
+	const struct import_request *req;
+	struct import_result *res;
+	int base_fd;			/* the folder walked beneath */
+	int file_fd;			/* the download, when a file */
+	dev_t base_dev;
+	struct symlinks_rule rule;	/* links lead into base only */
+	struct candidate *v;
+	size_t nr, alloc;
+	size_t entries;
+	int refused;			/* the first refusal's error */
+};
+
+/* import.c: the result's lists. */
+
+/* Add an entry to one of res's lists; out of memory aborts, as strbuf. */
+struct import_file *import_add_file(struct import_file **v, size_t *nr,
+				    size_t *alloc, const char *from);
+
+/* An entry that goes nowhere, with why, for the result and the log. */
+void import_leave_out(struct import_result *res, const char *from,
+		      double first, double last, const char *fmt, ...)
+	__attribute__((format(printf, 5, 6)));
+
+/* import_walk.c: the download walked and its volumes planned. */
+
+/* Where the download's name ends; "" has none. */
+const char *import_ext_of(const char *name);
+
+/* The last part of a relative path. */
+const char *import_base_name(const char *rel);
+
+/* dir/name, or name when dir is ""; out of memory aborts. */
+char *import_join(const char *dir, const char *name);
+
+/* "100", "10.5" or "100-102", as names gives volumes. */
+void import_volume_text(double first, double last, char *buf, size_t len);
+
+/*
+ * Open the download for the walk, once, beneath its trusted folder (no
+ * link, no mount point on the way): a folder is the base itself; a file
+ * is walked as the one entry of its folder (*only its name), by the
+ * descriptor of the file itself (w->file_fd), never by its name again.
+ * *real is the folder's path, which links inside it must not leave.
+ * Returns 0 or a negative errno value (import_path_error() tells it).
+ */
+int import_walk_open(struct walk *w, struct strbuf *real, const char **only);
+
+/*
+ * Walk the download: only, the file import_walk_open() found, or the
+ * whole base folder, into w's candidates. Returns 0, -EFBIG when it
+ * holds more than IMPORT_MAX_FILES entries, or the error of a read.
+ */
+int import_walk_run(struct walk *w, const char *only);
+
+/*
+ * Sort the candidates, give each its volumes, and leave out what gives
+ * none, what is not wanted and a volume given twice.
+ */
+void import_walk_plan(struct walk *w);
+
+void import_free_candidate(struct candidate *c);
+
+/* import_write.c: the volumes written into the series folder. */
+
+/* The file name of candidate c, by the template. */
+int import_target_name(const struct config *cfg, const char *series,
+		       const struct candidate *c, struct strbuf *out);
+
+/*
+ * Whether the walk's volumes may go in: -EFBIG when they weigh more than
+ * IMPORT_MAX_BYTES, -ENOSPC when what the mode writes anew would not fit
+ * in the folder dfd; reason says why.
+ */
+int import_check_space(const struct walk *w, const char *mode, int dfd,
+		       const struct stat *dst, struct strbuf *reason);
+
+/*
+ * Bring candidate c in as name in the series folder dfd (dst its stat),
+ * by the mode; *how says how. Never replaces a file: -EEXIST.
+ */
+int import_write_one(const struct walk *w, const struct candidate *c,
+		     const char *mode, int dfd, const struct stat *dst,
+		     const char *name, const char **how);
+
+#endif

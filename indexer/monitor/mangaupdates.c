@@ -1,0 +1,266 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/*
+ * The MangaUpdates client (mangaupdates.h): the two requests and the
+ * reading of their answers. Which count is used, the cache and health
+ * are the monitor's.
+ */
+#include "indexer/monitor/mangaupdates.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <jansson.h>
+
+#include "common/bytes.h"
+#include "common/http.h"
+#include "common/log.h"
+#include "common/strbuf.h"
+#include "indexer/monitor/remote.h"
+
+static const struct {
+	const char *type, *edition;
+} originals[] = {
+	{ "Manga", "ja" },
+	{ "Manhwa", "ko" },
+	{ "Manhua", "zh" },
+};
+
+const char *mangaupdates_edition(const char *type)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(originals); i++)
+		if (!strcmp(type, originals[i].type))
+			return originals[i].edition;
+	return NULL;
+}
+
+/* Load an answer that must be a JSON object; MangaUpdates' error body
+ * {"status": "exception", "reason": ...} is refused with its reason. */
+static int load(const char *body, size_t len, const char *what,
+		json_t **root)
+{
+	const char *status, *reason;
+	int rc = remote_load("mangaupdates", what, body, len,
+			     MANGAUPDATES_MAX_ANSWER, root);
+
+	if (rc)
+		return rc;
+	status = json_string_value(json_object_get(*root, "status"));
+	reason = json_string_value(json_object_get(*root, "reason"));
+	if (json_is_object(*root) && !(status && reason &&
+				       !strcmp(status, "exception")))
+		return 0;
+	if (json_is_object(*root))
+		log_error(-EPROTO, "mangaupdates: %s: an error answer: %.120s",
+			  what, reason);
+	else
+		log_error(-EPROTO, "mangaupdates: %s: not the documented"
+			  " answer (not an object)", what);
+	json_decref(*root);
+	*root = NULL;
+	return -EPROTO;
+}
+
+/* Fill out in from a result's record, which bears the title. */
+static int take_record(json_t *record, struct mangaupdates_info *out)
+{
+	json_t *id = json_object_get(record, "series_id");
+	const char *type = json_string_value(json_object_get(record, "type"));
+
+	if (!json_is_integer(id) || json_integer_value(id) <= 0)
+		return -EPROTO;
+	out->id = json_integer_value(id);
+	if (type && strlen(type) < sizeof(out->type))
+		strcpy(out->type, type);
+	return 0;
+}
+
+int mangaupdates_parse_search(const char *body, size_t len,
+			      const char *title,
+			      struct mangaupdates_info *out)
+{
+	json_t *root, *results, *r;
+	size_t i;
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	rc = load(body, len, title, &root);
+	if (rc)
+		return rc;
+	results = json_object_get(root, "results");
+	rc = json_is_array(results) ? -ENOENT : -EPROTO;
+	json_array_foreach(results, i, r) {
+		json_t *record = json_object_get(r, "record");
+		const char *name = json_string_value(json_object_get(record,
+								     "title"));
+		const char *hit = json_string_value(json_object_get(r,
+							"hit_title"));
+
+		if (!json_is_object(record) || !name) {
+			rc = -EPROTO;
+			break;
+		}
+		if (remote_same_title(name, title) ||
+		    (hit && remote_same_title(hit, title))) {
+			rc = take_record(record, out);
+			break;
+		}
+	}
+	json_decref(root);
+	if (rc == -EPROTO) {
+		memset(out, 0, sizeof(*out));
+		return log_error(rc, "mangaupdates: %s: a result not of the"
+				 " documented shape", title);
+	}
+	return rc;
+}
+
+/* The volumes a status text begins with: "14 Volumes (Ongoing)"; 0 when
+ * it names none. */
+static int status_volumes(const char *status)
+{
+	long v = 0;
+	const char *p = status;
+
+	while (*p == ' ' || *p == '\n')
+		p++;
+	if (*p < '0' || *p > '9')
+		return 0;
+	for (; *p >= '0' && *p <= '9'; p++) {
+		v = v * 10 + (*p - '0');
+		if (v > MANGAUPDATES_MAX_COUNT)
+			return 0;
+	}
+	if (strncmp(p, " Volume", 7))
+		return 0;
+	return (int)v;
+}
+
+int mangaupdates_parse_series(const char *body, size_t len,
+			      struct mangaupdates_info *io)
+{
+	char what[32];
+	json_t *root, *status, *completed, *type;
+	int rc;
+
+	snprintf(what, sizeof(what), "series %lld", io->id);
+	io->count = 0;
+	rc = load(body, len, what, &root);
+	if (rc)
+		return rc;
+	status = json_object_get(root, "status");
+	completed = json_object_get(root, "completed");
+	type = json_object_get(root, "type");
+	if ((status && !json_is_string(status) && !json_is_null(status)) ||
+	    (completed && !json_is_boolean(completed)) ||
+	    (type && !json_is_string(type)) ||
+	    !json_is_integer(json_object_get(root, "series_id"))) {
+		json_decref(root);
+		return log_error(-EPROTO, "mangaupdates: %s: a record not of"
+				 " the documented shape", what);
+	}
+	io->count = status_volumes(json_is_string(status) ?
+				   json_string_value(status) : "");
+	io->completed = json_is_true(completed);
+	if (type && json_string_length(type) < sizeof(io->type))
+		strcpy(io->type, json_string_value(type));
+	json_decref(root);
+	return io->count ? 0 : -ENODATA;
+}
+
+/* One throttled request of url (POST when body is given). */
+static int ask(const struct mangaupdates *mu, const char *url,
+	       const char *body, const int *cancel,
+	       struct http_response *resp)
+{
+	static const char *const headers[] = {
+		"Accept: application/json",
+		NULL
+	};
+	struct http_request req = {
+		.method = body ? "POST" : "GET",
+		.url = url,
+		.headers = headers,
+		.body = body,
+		.body_len = body ? strlen(body) : 0,
+		.content_type = body ? "application/json" : NULL,
+		.timeout_ms = mu->timeout_ms,
+		.max_body = MANGAUPDATES_MAX_ANSWER,
+		.follow_redirects = 1,
+		.cancel = cancel,
+	};
+
+	return remote_send(mu->throttle, &req, resp);
+}
+
+int mangaupdates_search(const struct mangaupdates *mu, const char *title,
+			const int *cancel, struct mangaupdates_info *out)
+{
+	struct strbuf url = STRBUF_INIT;
+	struct http_response resp;
+	json_t *q;
+	char *body;
+	int err;
+
+	memset(out, 0, sizeof(*out));
+	if (!title || !*title || !mu->throttle)
+		return -EINVAL;
+	q = json_pack("{s:s, s:i}", "search", title, "perpage",
+		      MANGAUPDATES_SEARCH_LIMIT);
+	body = q ? json_dumps(q, JSON_COMPACT) : NULL;
+	json_decref(q);
+	if (!body)
+		return log_error(-ENOMEM, "mangaupdates: out of memory");
+	http_join(&url, mu->url ? mu->url : MANGAUPDATES_URL,
+		  "/v1/series/search");
+	err = ask(mu, url.buf, body, cancel, &resp);
+	if (!err)
+		err = mangaupdates_parse_search(resp.body.buf, resp.body.len,
+						title, out);
+	http_response_release(&resp);
+	strbuf_release(&url);
+	free(body);
+	return err;
+}
+
+int mangaupdates_series(const struct mangaupdates *mu, const int *cancel,
+			struct mangaupdates_info *io)
+{
+	struct strbuf url = STRBUF_INIT, path = STRBUF_INIT;
+	struct http_response resp;
+	int err;
+
+	io->count = 0;
+	if (io->id <= 0 || !mu->throttle)
+		return -EINVAL;
+	strbuf_addf(&path, "/v1/series/%lld", io->id);
+	http_join(&url, mu->url ? mu->url : MANGAUPDATES_URL, path.buf);
+	err = ask(mu, url.buf, NULL, cancel, &resp);
+	if (!err)
+		err = mangaupdates_parse_series(resp.body.buf, resp.body.len,
+						io);
+	http_response_release(&resp);
+	strbuf_release(&url);
+	strbuf_release(&path);
+	return err;
+}
+
+static const struct remote_field info_fields[] = {
+	REMOTE_ID(struct mangaupdates_info, id),
+	REMOTE_TEXT(struct mangaupdates_info, type),
+	REMOTE_INT(struct mangaupdates_info, count),
+	REMOTE_INT(struct mangaupdates_info, completed),
+};
+
+char *mangaupdates_info_dump(const struct mangaupdates_info *info)
+{
+	return remote_dump(info_fields, ARRAY_SIZE(info_fields), info);
+}
+
+int mangaupdates_info_load(const char *text, size_t len,
+			   struct mangaupdates_info *out)
+{
+	return remote_load_fields(info_fields, ARRAY_SIZE(info_fields), text,
+				  len, out, sizeof(*out));
+}

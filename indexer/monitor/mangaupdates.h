@@ -1,0 +1,103 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#ifndef MEDIAMON_MANGAUPDATES_H
+#define MEDIAMON_MANGAUPDATES_H
+
+/*
+ * The MangaUpdates client: how many volumes of a series are out in its
+ * original language, from its public API v1
+ * (https://api.mangaupdates.com/v1).
+ *
+ *	struct mangaupdates mu = { .throttle = t };
+ *	struct mangaupdates_info info;
+ *
+ *	ret = mangaupdates_search(&mu, "One Piece", &cancel, &info);
+ *	if (!ret)				(info.id, type)
+ *		ret = mangaupdates_series(&mu, &cancel, &info);
+ *	if (!ret)
+ *		...	info.count volumes in the original language
+ *
+ * The search is POST URL/v1/series/search with {"search": TITLE,
+ * "perpage": MANGAUPDATES_SEARCH_LIMIT}; of its results, the first whose
+ * record's title or hit_title is TITLE (trimmed, ASCII case ignored) is
+ * the series, and none is -ENOENT. The record gives the series_id and
+ * the type ("Manga", "Manhwa", "Manhua", "Novel", ...).
+ *
+ * The count is GET URL/v1/series/ID: its "status" text begins with the
+ * volumes published in the original language, "14 Volumes (Ongoing)" or
+ * "1 Volume (Complete)"; "completed" says whether the series is over.
+ *
+ * An answer with "status": "exception" (MangaUpdates' error body, with
+ * its "reason"), HTML, or any other shape is refused whole.
+ */
+
+#include <stddef.h>
+
+#define MANGAUPDATES_URL "https://api.mangaupdates.com"
+#define MANGAUPDATES_SEARCH_LIMIT 10
+#define MANGAUPDATES_MAX_COUNT 9999
+#define MANGAUPDATES_MAX_ANSWER (2u << 20)	/* bytes */
+
+struct throttle;
+
+struct mangaupdates {
+	const char *url;		/* NULL: MANGAUPDATES_URL */
+	struct throttle *throttle;	/* required */
+	long timeout_ms;		/* 0: HTTP_TIMEOUT_MS */
+};
+
+struct mangaupdates_info {
+	long long id;			/* series_id, > 0 */
+	char type[16];			/* "Manga", ..., or "" */
+	int count;			/* volumes in the original language */
+	int completed;
+};
+
+/* The edition the original of type is: "ja" for Manga, "ko" for
+ * Manhwa, "zh" for Manhua, NULL for another or an unknown type. */
+const char *mangaupdates_edition(const char *type);
+
+/*
+ * Search the series titled title and fill out's id and type in. Returns
+ * 0, or:
+ *
+ *   -EINVAL     title is empty, or no throttle
+ *   -ECANCELED  *cancel became nonzero while waiting for the throttle
+ *   -ENOENT     no result bears that title
+ *   -EACCES     401 or 403
+ *   -EAGAIN     429: the throttle is paused for its Retry-After
+ *   -EIO        a 5xx answer, or another unexpected status
+ *   -EBADMSG    an HTML page where JSON was expected
+ *   -EPROTO     another answer than the documented one, an error body
+ *   -EFBIG      the answer is larger than MANGAUPDATES_MAX_ANSWER
+ *
+ * or http_perform()'s other errors.
+ */
+int mangaupdates_search(const struct mangaupdates *mu, const char *title,
+			const int *cancel, struct mangaupdates_info *out);
+
+/*
+ * Fill io->count, completed and type in from the series io->id. Returns
+ * 0, -ENODATA when its status names no volumes, -ENOENT for a 404, or
+ * the other errors of mangaupdates_search().
+ */
+int mangaupdates_series(const struct mangaupdates *mu, const int *cancel,
+			struct mangaupdates_info *io);
+
+/* Parse a search answer as mangaupdates_search() does. */
+int mangaupdates_parse_search(const char *body, size_t len,
+			      const char *title,
+			      struct mangaupdates_info *out);
+
+/* Parse a series record as mangaupdates_series() does. */
+int mangaupdates_parse_series(const char *body, size_t len,
+			      struct mangaupdates_info *io);
+
+/* info as one malloc'd line of JSON for the cache; NULL when out of
+ * memory. */
+char *mangaupdates_info_dump(const struct mangaupdates_info *info);
+
+/* Read back what mangaupdates_info_dump() wrote. Returns 0 or -EPROTO. */
+int mangaupdates_info_load(const char *text, size_t len,
+			   struct mangaupdates_info *out);
+
+#endif

@@ -1,0 +1,183 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/*
+ * The JSON sources' shared request, answer loading and cache codec
+ * (remote.h). Which answer means what is each client's; nothing here
+ * keeps state or reports to health.
+ */
+#include "indexer/monitor/remote.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "common/clock.h"
+#include "common/http.h"
+#include "common/log.h"
+#include "common/throttle.h"
+
+/* Whether an answer that is not JSON is a web page (a proxy's, a
+ * challenge's, or a url that is not the API's). */
+static int is_html(const char *body, size_t len)
+{
+	while (len && (*body == ' ' || *body == '\n' || *body == '\r' ||
+		       *body == '\t')) {
+		body++;
+		len--;
+	}
+	return len && *body == '<';
+}
+
+int remote_load(const char *service, const char *what, const char *body,
+		size_t len, size_t max, json_t **root)
+{
+	json_error_t jerr;
+
+	*root = NULL;
+	if (len > max)
+		return log_error(-EFBIG, "%s: %s: answer too large", service,
+				 what);
+	*root = json_loadb(body, len, 0, &jerr);
+	if (!*root && is_html(body, len))
+		return log_error(-EBADMSG, "%s: %s: an HTML page, not JSON"
+				 " (check the url)", service, what);
+	if (!*root)
+		return log_error(-EPROTO, "%s: %s: invalid JSON: %s", service,
+				 what, jerr.text);
+	return 0;
+}
+
+int remote_same_title(const char *s, const char *title)
+{
+	size_t n;
+
+	while (*s == ' ')
+		s++;
+	n = strlen(s);
+	while (n && s[n - 1] == ' ')
+		n--;
+	return n == strlen(title) && !strncasecmp(s, title, n);
+}
+
+/* How long a 429 asks to wait: its Retry-After, or the Unix time of the
+ * header read (MangaDex's X-RateLimit-Retry-After); 0 when neither
+ * says, or says something else. */
+static double retry_after(const struct http_response *resp)
+{
+	const char *at = resp->header_value;
+	char *end;
+	double when;
+
+	if (resp->retry_after_s > 0 || !at)
+		return resp->retry_after_s;
+	when = strtod(at, &end);
+	if (end == at || *end || when <= clock_wall())
+		return 0;
+	return when - clock_wall();
+}
+
+int remote_send(struct throttle *t, const struct http_request *req,
+		struct http_response *resp)
+{
+	int err = throttle_acquire(t, req->cancel);
+	long status;
+
+	memset(resp, 0, sizeof(*resp));
+	if (err)
+		return err;
+	err = http_perform(req, resp);
+	if (err) {
+		if (err != -ECANCELED)
+			throttle_failed(t);
+		return err;
+	}
+	status = resp->status;
+	if (status == 429) {
+		throttle_rate_limited(t, retry_after(resp));
+		return -EAGAIN;
+	}
+	if (status == 401 || status == 403) {
+		throttle_refused(t, status);
+		return -EACCES;
+	}
+	if (status >= 500) {
+		throttle_failed(t);
+		return -EIO;
+	}
+	throttle_ok(t);
+	if (status == 200)
+		return 0;
+	return status == 404 || status == 410 ? -ENOENT : -EIO;
+}
+
+char *remote_dump(const struct remote_field *fields, size_t nr,
+		  const void *info)
+{
+	json_t *o = json_object();
+	char *s = NULL;
+	size_t i;
+
+	for (i = 0; o && i < nr; i++) {
+		const char *p = (const char *)info + fields[i].offset;
+		json_t *v;
+
+		if (fields[i].type == REMOTE_IS_INT)
+			v = json_integer(*(const int *)(const void *)p);
+		else if (fields[i].type != REMOTE_IS_TEXT)
+			v = json_integer(*(const long long *)(const void *)p);
+		else
+			v = json_string(p);
+		if (json_object_set_new(o, fields[i].name, v))
+			break;
+	}
+	if (o && i == nr)
+		s = json_dumps(o, JSON_COMPACT);
+	json_decref(o);
+	return s;
+}
+
+/* Whether the value v fits the field f. */
+static int fits(const struct remote_field *f, json_t *v)
+{
+	json_int_t n = json_integer_value(v);
+
+	if (f->type == REMOTE_IS_ID)
+		return json_is_integer(v) && n > 0;
+	if (f->type != REMOTE_IS_TEXT)
+		return json_is_integer(v) && (f->type == REMOTE_IS_LONG ||
+		       (n >= INT_MIN && n <= INT_MAX));
+	return json_is_string(v) && json_string_length(v) < f->size &&
+	       !memchr(json_string_value(v), '\0', json_string_length(v));
+}
+
+int remote_load_fields(const struct remote_field *fields, size_t nr,
+		       const char *text, size_t len, void *info,
+		       size_t size)
+{
+	json_t *o = json_loadb(text, len, 0, NULL);
+	size_t i;
+
+	for (i = 0; i < nr; i++)
+		if (!fits(&fields[i], json_object_get(o, fields[i].name)))
+			break;
+	if (!o || i < nr) {
+		json_decref(o);
+		return -EPROTO;
+	}
+	memset(info, 0, size);
+	for (i = 0; i < nr; i++) {
+		char *p = (char *)info + fields[i].offset;
+		json_t *v = json_object_get(o, fields[i].name);
+
+		if (fields[i].type == REMOTE_IS_INT)
+			*(int *)(void *)p = (int)json_integer_value(v);
+		else if (fields[i].type != REMOTE_IS_TEXT)
+			*(long long *)(void *)p = json_integer_value(v);
+		else
+			memcpy(p, json_string_value(v),
+			       json_string_length(v) + 1);
+	}
+	json_decref(o);
+	return 0;
+}

@@ -1,0 +1,91 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#ifndef MEDIAMON_REMOTE_H
+#define MEDIAMON_REMOTE_H
+
+/*
+ * What the clients of the sources of the count of volumes out
+ * (nautiljon.c, mangadex.c, mangaupdates.c, anilist.c) share: one
+ * throttled request whose status is told to the throttle, the loading
+ * of a JSON answer that refuses web pages and oversized bodies, and the
+ * one codec of their cached answers.
+ *
+ *	ret = remote_send(t, &req, &resp);
+ *	if (!ret)
+ *		ret = remote_load("anilist", title, resp.body.buf,
+ *				  resp.body.len, ANILIST_MAX_ANSWER, &root);
+ */
+
+#include <stddef.h>
+
+#include <jansson.h>
+
+struct http_request;
+struct http_response;
+struct throttle;
+
+/*
+ * Wait for the throttle t, then perform req into resp (released by the
+ * caller whatever the result), and tell t how it went. Returns 0 for a
+ * 200, or:
+ *
+ *   -EAGAIN   429: t is paused for its Retry-After, or until the Unix
+ *             time req->read_header gave (MangaDex's way)
+ *   -EACCES   401 or 403
+ *   -EIO      a 5xx, or another status than 200, 404, 410 and 429
+ *   -ENOENT   404 or 410
+ *
+ * or throttle_acquire()'s and http_perform()'s errors.
+ */
+int remote_send(struct throttle *t, const struct http_request *req,
+		struct http_response *resp);
+
+/*
+ * Load an answer of len bytes that must be JSON into *root (the
+ * caller's). Returns 0, or logs "SERVICE: WHAT: REASON" and returns
+ * -EFBIG (more than max bytes), -EBADMSG (an HTML page) or -EPROTO
+ * (invalid JSON, nested deeper than jansson reads included).
+ */
+int remote_load(const char *service, const char *what, const char *body,
+		size_t len, size_t max, json_t **root);
+
+/* Whether s names title: trimmed of spaces, ASCII case ignored. */
+int remote_same_title(const char *s, const char *title);
+
+/* The type of a field of a cached answer. */
+enum remote_type {
+	REMOTE_IS_INT,		/* an int */
+	REMOTE_IS_LONG,		/* a long long */
+	REMOTE_IS_TEXT,		/* a char array of size bytes */
+	REMOTE_IS_ID,		/* a long long above 0 */
+};
+
+/* A field of a cached answer, at offset in its struct. */
+struct remote_field {
+	const char *name;
+	enum remote_type type;
+	size_t offset, size;
+};
+
+/* The field f of the struct s, named key in the cache (its own name
+ * for the short forms). */
+#define REMOTE_INT_AS(key, s, f) { key, REMOTE_IS_INT, offsetof(s, f), 0 }
+#define REMOTE_TEXT_AS(key, s, f) \
+	{ key, REMOTE_IS_TEXT, offsetof(s, f), sizeof(((s *)0)->f) }
+#define REMOTE_INT(s, f) REMOTE_INT_AS(#f, s, f)
+#define REMOTE_LONG(s, f) { #f, REMOTE_IS_LONG, offsetof(s, f), 0 }
+#define REMOTE_TEXT(s, f) REMOTE_TEXT_AS(#f, s, f)
+#define REMOTE_ID(s, f) { #f, REMOTE_IS_ID, offsetof(s, f), 0 }
+
+/* The nr fields of the struct at info as one malloc'd line of JSON for
+ * the cache; NULL when out of memory. */
+char *remote_dump(const struct remote_field *fields, size_t nr,
+		  const void *info);
+
+/* Read back into info (of size bytes, zeroed first) what remote_dump()
+ * wrote. Returns 0, or -EPROTO with info untouched when a field is
+ * missing, of another type, a text too long, or an id not above 0. */
+int remote_load_fields(const struct remote_field *fields, size_t nr,
+		       const char *text, size_t len, void *info,
+		       size_t size);
+
+#endif

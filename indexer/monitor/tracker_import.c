@@ -1,0 +1,315 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/*
+ * The tracker's import of a completed download (tracker_private.h): its
+ * series folder and the save folders it may come from found, the import
+ * run, the user told of what went in, or of why nothing did and what
+ * to do, and a failed import tried again after a back-off. It asks the
+ * clients nothing but where they save (import_home.h), and writes no
+ * row: the tracker stores the state it returns.
+ */
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/bytes.h"
+#include "common/clock.h"
+#include "common/config.h"
+#include "common/db.h"
+#include "common/log.h"
+#include "common/notify.h"
+#include "common/path.h"
+#include "common/strbuf.h"
+#include "indexer/monitor/handoff.h"
+#include "indexer/monitor/import.h"
+#include "indexer/monitor/import_home.h"
+#include "indexer/monitor/import_path.h"
+#include "indexer/monitor/prefs.h"
+#include "indexer/monitor/tracker_private.h"
+
+void tracker_subject(const struct track *t, struct strbuf *out)
+{
+	strbuf_addf(out, "%s volume %d", t->series, t->volume);
+}
+
+/* What to do about an import that failed with err, at the mapping of
+ * the client's path (map) or in the import itself. */
+static const struct {
+	int err, map;
+	const char *fix;
+} fixes[] = {
+	{ -EPERM, 1, "name the client's folder as [download] or [usenet]"
+	  " save_path, or map it with path_map" },
+	{ -EEXIST, 0, "move away the file in the series folder that has"
+	  " its name" },
+	{ -ENOSPC, 0, "free space in the series folder's file system" },
+	{ -EACCES, 0, "let mediamon write in the series folder" },
+	{ -EPERM, 0, "let mediamon write in the series folder" },
+	{ -EROFS, 0, "let mediamon write in the series folder" },
+	{ -EFBIG, 0, "import it by hand" },
+	{ -ELOOP, 0, "remove the link on the way" },
+	{ -EXDEV, 0, "remove the link or mount point on the way" },
+	{ -ENOENT, 0, "check that the download is still where the client"
+	  " says" },
+};
+
+/* row's reason: "import: " why, and what to do about it. */
+static void set_reason(struct tracker_row *row, const char *why, int err,
+		       int map)
+{
+	const char *fix = "see /log";
+
+	for (size_t i = 0; i < ARRAY_SIZE(fixes); i++)
+		if (fixes[i].err == err && fixes[i].map == map) {
+			fix = fixes[i].fix;
+			break;
+		}
+	/* the client naming its save folder itself: no setting fixes it */
+	if (map && strstr(why, "names the save folder"))
+		fix = "give the download a folder of its own in the client";
+	snprintf(row->reason, sizeof(row->reason), "import: %.440s (%s)",
+		 why, fix);
+}
+
+/* The back-off slot of t, or a free one (the oldest when none is). */
+static struct handoff_retry *slot_of(struct handoff *h, const struct track *t,
+				     int take)
+{
+	struct handoff_retry *free_slot = NULL;
+
+	for (size_t i = 0; i < HANDOFF_RETRIES; i++) {
+		struct handoff_retry *r = &h->retries[i];
+
+		if (!strcmp(r->id, t->client_id))
+			return r;
+		if (!free_slot || r->next < free_slot->next)
+			free_slot = r;
+	}
+	if (!take)
+		return NULL;
+	snprintf(free_slot->id, sizeof(free_slot->id), "%s", t->client_id);
+	free_slot->tries = 0;
+	return free_slot;
+}
+
+int tracker_import_due(struct tracker_pass *p, const struct track *t,
+		       double now)
+{
+	struct handoff_retry *r;
+
+	if (tracker_would_import(&t->row) || tracker_dry_run_on(p))
+		return 0;
+	r = slot_of(p->handoff, t, 0);
+	return !r || now >= r->next;
+}
+
+/* A failed import: the user told, once per volume, and a try after a
+ * back-off. */
+static void tell_failed(struct tracker_pass *p, const struct track *t,
+			const struct tracker_row *row)
+{
+	struct handoff_retry *r = slot_of(p->handoff, t, 1);
+	double wait = fmin(p->cfg->download_poll_interval_s *
+			   ldexp(1, r->tries < 20 ? r->tries : 20),
+			   TRACKER_RETRY_MAX);
+	struct strbuf subject = STRBUF_INIT;
+
+	r->tries++;
+	r->next = clock_wall() + wait;
+	log_warn("tracker: \"%s\" for %s volume %d not imported, tried again"
+		 " in %.0f s: %s", t->title, t->series, t->volume, wait,
+		 row->reason);
+	tracker_subject(t, &subject);
+	notify_event(NOTIFY_IMPORT_FAILED, subject.buf,
+		     json_pack("{s:i, s:s, s:s, s:s}", "volume", t->volume,
+			       "title", t->title, "client", t->client,
+			       "reason", row->reason),
+		     "%s volume %d: \"%s\" completed but was not imported: %s",
+		     t->series, t->volume, t->title,
+		     row->reason + strlen("import: "));
+	strbuf_release(&subject);
+}
+
+/* An import done, or no more to try: its back-off forgotten. */
+static void forget(struct tracker_pass *p, const struct track *t)
+{
+	struct handoff_retry *r = slot_of(p->handoff, t, 0);
+
+	if (r)
+		memset(r, 0, sizeof(*r));
+}
+
+/* The folder of the series named series (the first, should two roots
+ * hold one) into dir, its root into root, and its own preferences into
+ * own (prefs.h: its save path). */
+static int series_place(sqlite3 *db, const char *series, struct strbuf *dir,
+			struct strbuf *root, struct prefs_own *own)
+{
+	const char *text;
+	sqlite3_stmt *st;
+	int rc;
+
+	rc = db_prepare(db, "SELECT CAST(r.path AS TEXT) || '/' ||"
+			" CAST(s.path AS TEXT), s.release_prefs,"
+			" CAST(r.path AS TEXT) FROM series s"
+			" JOIN roots r ON r.id = s.root_id WHERE s.name = ?1"
+			" ORDER BY s.id LIMIT 1", &st);
+	if (rc)
+		return rc;
+	sqlite3_bind_text(st, 1, series, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		strbuf_addstr(dir, (const char *)sqlite3_column_text(st, 0));
+		strbuf_addstr(root, (const char *)sqlite3_column_text(st, 2));
+		text = (const char *)sqlite3_column_text(st, 1);
+		/* Checked when written: text that no longer reads gives
+		 * no save path, as it gives the checks no preference. */
+		if (text && prefs_parse(text, own, NULL))
+			log_warn("tracker: the preferences of %s do not read",
+				 series);
+	}
+	rc = db_finalize(st, rc, "read series folder");
+	return rc ? rc : dir->len ? 0 : -ENOENT;
+}
+
+/* Tell the user what went into the series folder. */
+static void tell_imported(const struct track *t,
+			  const struct import_result *res)
+{
+	struct strbuf subject = STRBUF_INIT;
+	json_t *files = json_array();
+
+	for (size_t i = 0; i < res->nr_files; i++)
+		json_array_append_new(files, json_string(res->files[i].to));
+	log_info("tracker: \"%s\" imported into %s volume %d", t->title,
+		 t->series, t->volume);
+	tracker_subject(t, &subject);
+	notify_event(NOTIFY_IMPORTED, subject.buf,
+		     json_pack("{s:i, s:s, s:s, s:o}", "volume", t->volume,
+			       "title", t->title, "client", t->client,
+			       "files", files),
+		     "%s volume %d imported from \"%s\"", t->series,
+		     t->volume, t->title);
+	strbuf_release(&subject);
+}
+
+int tracker_would_import(const struct tracker_row *row)
+{
+	return !strncmp(row->reason, TRACKER_WOULD_IMPORT,
+			strlen(TRACKER_WOULD_IMPORT));
+}
+
+int tracker_dry_run_on(const struct tracker_pass *p)
+{
+	const int *on = p->handoff->dry_run;
+
+	return on && __atomic_load_n(on, __ATOMIC_RELAXED);
+}
+
+/*
+ * Add a series' own save folder to the nr folders of allowed, which has
+ * room for it, when it lies under one of them: whoever may write the
+ * series' preferences names it, so it is trusted only inside a folder
+ * the administrator configured. Returns 0, or -EACCES with the reason in
+ * row.
+ */
+static int trust_own_folder(const char *folder, const char **allowed,
+			    size_t *nr, struct tracker_row *row)
+{
+	if (!folder)
+		return 0;
+	for (size_t i = 0; i < *nr; i++)
+		if (path_under(folder, allowed[i])) {
+			allowed[(*nr)++] = folder;
+			return 0;
+		}
+	snprintf(row->reason, sizeof(row->reason), "import: the series'"
+		 " save_path %.200s lies under no [download] or [usenet]"
+		 " save_path", folder);
+	return -EACCES;
+}
+
+enum tracker_state tracker_import(struct tracker_pass *p,
+				  const struct track *t, const char *path,
+				  struct tracker_row *row)
+{
+	const char *allowed[5];
+	size_t nr = 0;
+	struct strbuf dir = STRBUF_INIT, root = STRBUF_INIT;
+	struct import_result res = IMPORT_RESULT_INIT;
+	struct prefs_own own = { 0 };
+	double volume = t->volume;
+	char why[TRACKER_REASON_MAX], *local = NULL, *saved = NULL;
+	char home_why[TRACKER_REASON_MAX] = "", *home = NULL;
+	int rc, wrong;
+
+	row->reason[0] = '\0';
+	rc = series_place(p->db, t->series, &dir, &root, &own);
+	if (!rc && tracker_dry_run_on(p)) {
+		snprintf(row->reason, sizeof(row->reason), TRACKER_WOULD_IMPORT
+			 " into %.250s", dir.buf);
+		log_info("tracker: dry-run: would import \"%s\" into %s",
+			 t->title, dir.buf);
+		prefs_own_release(&own);
+		strbuf_release(&dir);
+		strbuf_release(&root);
+		return TRACKER_COMPLETED;
+	}
+	for (int i = 0; i < 2; i++) {
+		struct handoff_client *hc = i ? &p->handoff->usenet :
+			&p->handoff->torrent;
+		const char *save = hc->c.save_path;
+
+		if (save && *save)
+			allowed[nr++] = save;
+		else if (!strcmp(hc->c.client, t->client) && !rc &&
+			 !import_home_learn(p->cfg, &hc->c, hc->home, home_why,
+					    sizeof(home_why)))
+			allowed[nr++] = home = hc->home;
+	}
+	if (rc)
+		snprintf(row->reason, sizeof(row->reason), "import: the"
+			 " folder of %s is not known (rescan the manga root)",
+			 t->series);
+	else
+		rc = trust_own_folder(own.save_path, allowed, &nr, row);
+	if (!rc && (rc = import_map_path(p->cfg, path, allowed, nr, &local,
+					 &saved, why, sizeof(why)))) {
+		if (*home_why)
+			snprintf(row->reason, sizeof(row->reason),
+				 "import: %.280s", home_why);
+		else
+			set_reason(row, why, rc, 1);
+		/* learned again: the client's folder may have moved */
+		if (home)
+			*home = '\0';
+	} else if (!rc) {
+		rc = import_run(&(struct import_request) {
+			.source = local, .source_root = saved,
+			.series_dir = dir.buf, .series_root = root.buf,
+			.series = t->series, .volumes = &volume,
+			.nr_volumes = 1,
+		}, p->cfg, &res);
+		if (rc && res.no_volume)
+			snprintf(row->reason, sizeof(row->reason),
+				 "import: %.280s", res.reason.buf);
+		else if (rc)
+			set_reason(row, res.reason.buf, rc, 0);
+		else
+			tell_imported(t, &res);
+	}
+	wrong = res.no_volume;
+	if (rc && !wrong)
+		tell_failed(p, t, row);
+	else
+		forget(p, t);
+	import_result_release(&res);
+	prefs_own_release(&own);
+	strbuf_release(&dir);
+	strbuf_release(&root);
+	free(local);
+	free(saved);
+	return !rc ? TRACKER_IMPORTED : wrong ? TRACKER_FAILED :
+		TRACKER_COMPLETED;
+}

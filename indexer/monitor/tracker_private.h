@@ -1,0 +1,57 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#ifndef MEDIAMON_TRACKER_PRIVATE_H
+#define MEDIAMON_TRACKER_PRIVATE_H
+
+/*
+ * What the tracker's files share, for them alone: a hand-off as the
+ * tracker loads it (tracker.c) and the import of a completed one, told
+ * when it fails and tried again after a back-off (tracker_import.c).
+ */
+
+#include "common/strbuf.h"
+#include "indexer/monitor/tracker.h"
+
+/* One hand-off on its way, as the store keeps it. */
+struct track {
+	char *series, *client, *client_id, *release_id, *title;
+	char *path;			/* the content, as the client said */
+	int volume;
+	struct tracker_row row;
+};
+
+/* What a notification of t is about, its volume, as the hand-off's and
+ * the new volumes' are: told once per volume (indexer/notifier.h). */
+void tracker_subject(const struct track *t, struct strbuf *out);
+
+/* Whether row is a completed download dry-run kept from its import. */
+int tracker_would_import(const struct tracker_row *row);
+
+/* Whether dry-run is on for the pass p. */
+int tracker_dry_run_on(const struct tracker_pass *p);
+
+/*
+ * Whether the completed download t, whose import failed, is due another
+ * try at now: at the first pass of a hand-off (a start, a reload), then
+ * after a back-off that doubles from [download] poll_interval up to
+ * TRACKER_RETRY_MAX. Never under dry-run.
+ */
+int tracker_import_due(struct tracker_pass *p, const struct track *t,
+		       double now);
+
+/*
+ * Import the completed download of t, at path as its client reported
+ * it, into its series folder: the path mapped to this machine's and
+ * kept in the clients' save folders (a save_path, or the client's own
+ * folder, import_home.h), then import_run() for t's volume. Returns the
+ * state row goes to: imported; failed when the download holds no
+ * wanted volume (its release is wrong: no later try can import it);
+ * else completed, with row->reason saying why and what to do, told
+ * once per volume (import_failed) and tried again after a back-off
+ * (tracker_import_due()); or, under dry-run, completed with
+ * TRACKER_WOULD_IMPORT and nothing moved.
+ */
+enum tracker_state tracker_import(struct tracker_pass *p,
+				  const struct track *t, const char *path,
+				  struct tracker_row *row);
+
+#endif

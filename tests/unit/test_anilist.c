@@ -1,0 +1,136 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "indexer/monitor/anilist.h"
+
+/* Shapes as AniList's documentation and tests/fakes/anilist_fake.py
+ * give them. */
+#define MEDIA(volumes, status, country, synonyms) \
+	"{\"data\": {\"Media\": {\"id\": 30013, \"volumes\": " volumes "," \
+	" \"status\": " status ", \"countryOfOrigin\": " country "," \
+	" \"title\": {\"romaji\": \"Saga\", \"english\": null," \
+	" \"native\": \"サーガ\"}, \"synonyms\": [" synonyms "]}}}"
+
+static int parse(const char *body, const char *title,
+		 struct anilist_info *info)
+{
+	memset(info, 0, sizeof(*info));
+	info->id = title ? 0 : 30013;
+	return anilist_parse(body, strlen(body), title, info);
+}
+
+static void test_media(void **state)
+{
+	struct anilist_info info;
+
+	(void)state;
+	assert_int_equal(parse(MEDIA("12", "\"FINISHED\"", "\"JP\"", ""),
+			       "saga", &info), 0);
+	assert_true(info.id == 30013);
+	assert_int_equal(info.count, 12);
+	assert_string_equal(info.status, "FINISHED");
+	assert_string_equal(info.country, "JP");
+	/* null while it runs */
+	assert_int_equal(parse(MEDIA("null", "\"RELEASING\"", "\"KR\"", ""),
+			       "Saga", &info), 0);
+	assert_int_equal(info.count, 0);
+	assert_string_equal(info.country, "KR");
+	/* a synonym names it; by id, the title is not checked */
+	assert_int_equal(parse(MEDIA("3", "null", "null", "\"Other\""),
+			       "other", &info), 0);
+	assert_int_equal(parse(MEDIA("3", "null", "null", ""), NULL, &info),
+			 0);
+	/* the best match of the fuzzy search is another series */
+	assert_int_equal(parse(MEDIA("3", "null", "null", "\"Saga 2\""),
+			       "Saga Party", &info), -ENOENT);
+	assert_true(info.id == 0);
+}
+
+static void test_refused(void **state)
+{
+	struct anilist_info info;
+	static const char *const bad[] = {
+		"{\"data\": null, \"errors\": [{\"message\": \"Internal"
+		" Server Error\", \"status\": 500}]}",
+		"{\"data\": {\"Media\": null}, \"errors\": [{\"message\":"
+		" \"Not Found.\", \"status\": 404}]}",
+		"{\"data\": {\"Media\": null}}",
+		"{\"data\": {}}",
+		"[]",
+		MEDIA("\"12\"", "null", "null", ""),
+		MEDIA("-1", "null", "null", ""),
+		MEDIA("100000", "null", "null", ""),
+		MEDIA("1", "1", "null", ""),
+		MEDIA("1", "null", "\"JAPAN\"", ""),
+		"{\"data\": {\"Media\": {\"id\": \"1\", \"volumes\": 1}}}",
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(bad) / sizeof(*bad); i++) {
+		assert_int_equal(parse(bad[i], "Saga", &info), -EPROTO);
+		assert_true(info.id == 0);
+	}
+	assert_int_equal(parse("<html><body>502</body></html>", "Saga",
+			       &info), -EBADMSG);
+	assert_int_equal(anilist_parse("{}", ANILIST_MAX_ANSWER + 1, "Saga",
+				       &info), -EFBIG);
+}
+
+static void test_editions(void **state)
+{
+	(void)state;
+	assert_string_equal(anilist_edition("JP"), "ja");
+	assert_string_equal(anilist_edition("KR"), "ko");
+	assert_string_equal(anilist_edition("CN"), "zh");
+	assert_string_equal(anilist_edition("TW"), "zh");
+	assert_null(anilist_edition("FR"));
+	assert_null(anilist_edition(""));
+}
+
+static void test_info_dump_load(void **state)
+{
+	struct anilist_info in = { 30013, "JP", "RELEASING", 0 }, out;
+	char *s = anilist_info_dump(&in);
+	static const char *const bad[] = {
+		"{}", "nope",
+		"{\"id\": 0, \"country\": \"\", \"status\": \"\","
+		" \"count\": 0}",
+		"{\"id\": 1, \"country\": \"JPN1\", \"status\": \"\","
+		" \"count\": 0}",
+		"{\"id\": 1, \"country\": \"\", \"status\": \"\","
+		" \"count\": 1.5}",
+	};
+
+	(void)state;
+	assert_non_null(s);
+	assert_int_equal(anilist_info_load(s, strlen(s), &out), 0);
+	assert_true(out.id == 30013);
+	assert_string_equal(out.country, "JP");
+	assert_string_equal(out.status, "RELEASING");
+	assert_int_equal(out.count, 0);
+	free(s);
+	for (size_t i = 0; i < sizeof(bad) / sizeof(*bad); i++)
+		assert_int_equal(anilist_info_load(bad[i], strlen(bad[i]),
+						   &out), -EPROTO);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_media),
+		cmocka_unit_test(test_refused),
+		cmocka_unit_test(test_editions),
+		cmocka_unit_test(test_info_dump_load),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,172 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "indexer/monitor/mangaupdates.h"
+
+/* Shapes as MangaUpdates' documentation and
+ * tests/fakes/mangaupdates_fake.py give them. */
+#define RESULT(id, title, type, hit) \
+	"{\"record\": {\"series_id\": " id ", \"title\": \"" title "\"," \
+	" \"type\": \"" type "\", \"year\": \"2015\"}, \"hit_title\": \"" \
+	hit "\", \"metadata\": {}}"
+#define RESULTS(...) \
+	"{\"total_hits\": 1, \"page\": 1, \"per_page\": 10, \"results\": [" \
+	__VA_ARGS__ "]}"
+#define SERIES(status, completed) \
+	"{\"series_id\": 42, \"title\": \"Saga\", \"type\": \"Manhwa\"," \
+	" \"status\": " status ", \"completed\": " completed "}"
+
+static int search(const char *body, const char *title,
+		  struct mangaupdates_info *info)
+{
+	return mangaupdates_parse_search(body, strlen(body), title, info);
+}
+
+static int series(const char *body, struct mangaupdates_info *info)
+{
+	info->id = 42;
+	return mangaupdates_parse_series(body, strlen(body), info);
+}
+
+static void test_search(void **state)
+{
+	struct mangaupdates_info info;
+
+	(void)state;
+	/* the first result is another series: the title decides, or the
+	 * title the search matched */
+	assert_int_equal(search(RESULTS(
+		RESULT("7", "Saga Party", "Manga", "Saga Party") ", "
+		RESULT("55099564912", "Sāga", "Manhwa", " saga ")), "Saga",
+		&info), 0);
+	assert_true(info.id == 55099564912LL);
+	assert_string_equal(info.type, "Manhwa");
+	assert_int_equal(search(RESULTS(RESULT("7", "Other", "Manga",
+					       "Other")), "Saga", &info),
+			 -ENOENT);
+	assert_int_equal(search(RESULTS(), "Saga", &info), -ENOENT);
+}
+
+static void test_search_refused(void **state)
+{
+	struct mangaupdates_info info;
+	static const char *const bad[] = {
+		"{\"status\": \"exception\", \"reason\": \"Oops\","
+		" \"context\": {}}",
+		"{\"results\": {}}",
+		"{}",
+		"[]",
+		RESULTS(RESULT("\"7\"", "Saga", "Manga", "Saga")),
+		RESULTS(RESULT("0", "Saga", "Manga", "Saga")),
+		RESULTS("{\"hit_title\": \"Saga\"}"),
+		"{\"results\": [[[[]]]]}",
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(bad) / sizeof(*bad); i++) {
+		assert_int_equal(search(bad[i], "Saga", &info), -EPROTO);
+		assert_true(info.id == 0);
+	}
+	assert_int_equal(search("<html><body>Just a moment</body></html>",
+				"Saga", &info), -EBADMSG);
+	assert_int_equal(mangaupdates_parse_search("{}",
+		MANGAUPDATES_MAX_ANSWER + 1, "Saga", &info), -EFBIG);
+}
+
+static void test_series(void **state)
+{
+	struct mangaupdates_info info = { 0 };
+
+	(void)state;
+	assert_int_equal(series(SERIES("\"14 Volumes (Ongoing)\"", "false"),
+				&info), 0);
+	assert_int_equal(info.count, 14);
+	assert_false(info.completed);
+	assert_string_equal(info.type, "Manhwa");
+	assert_int_equal(series(SERIES("\"1 Volume (Complete)\"", "true"),
+				&info), 0);
+	assert_int_equal(info.count, 1);
+	assert_true(info.completed);
+	/* a side story on another line does not add up */
+	assert_int_equal(series(SERIES("\"20 Volumes (Complete)\\n\\n"
+					"2 Volumes (Side Story)\"", "true"),
+				&info), 0);
+	assert_int_equal(info.count, 20);
+	/* no volumes named: no count */
+	assert_int_equal(series(SERIES("\"Ongoing\"", "false"), &info),
+			 -ENODATA);
+	assert_int_equal(series(SERIES("null", "false"), &info), -ENODATA);
+	assert_int_equal(series(SERIES("\"12 Chapters (Ongoing)\"", "false"),
+				&info), -ENODATA);
+	assert_int_equal(series(SERIES("\"99999 Volumes\"", "false"),
+				&info), -ENODATA);
+	/* shapes not documented */
+	assert_int_equal(series(SERIES("14", "false"), &info), -EPROTO);
+	assert_int_equal(series(SERIES("\"14 Volumes\"", "\"no\""), &info),
+			 -EPROTO);
+	assert_int_equal(series("{\"status\": \"exception\", \"reason\":"
+				" \"The requested series does not exist\"}",
+				&info), -EPROTO);
+}
+
+static void test_editions(void **state)
+{
+	(void)state;
+	assert_string_equal(mangaupdates_edition("Manga"), "ja");
+	assert_string_equal(mangaupdates_edition("Manhwa"), "ko");
+	assert_string_equal(mangaupdates_edition("Manhua"), "zh");
+	assert_null(mangaupdates_edition("Novel"));
+	assert_null(mangaupdates_edition(""));
+}
+
+static void test_info_dump_load(void **state)
+{
+	struct mangaupdates_info in = { 55099564912LL, "Manga", 14, 1 }, out;
+	char *s = mangaupdates_info_dump(&in);
+	static const char *const bad[] = {
+		"{}", "[]", "nope",
+		"{\"id\": 0, \"type\": \"\", \"count\": 0, \"completed\": 0}",
+		"{\"id\": 5, \"type\": 1, \"count\": 0, \"completed\": 0}",
+		"{\"id\": 5, \"type\": \"a very long type name\", \"count\": 0,"
+		" \"completed\": 0}",
+		"{\"id\": 5, \"type\": \"\", \"count\": 99999999999,"
+		" \"completed\": 0}",
+		"{\"id\": 5, \"type\": \"\", \"count\": 1}",
+	};
+
+	(void)state;
+	assert_non_null(s);
+	assert_int_equal(mangaupdates_info_load(s, strlen(s), &out), 0);
+	assert_true(out.id == 55099564912LL);
+	assert_string_equal(out.type, "Manga");
+	assert_int_equal(out.count, 14);
+	assert_int_equal(out.completed, 1);
+	free(s);
+	for (size_t i = 0; i < sizeof(bad) / sizeof(*bad); i++)
+		assert_int_equal(mangaupdates_info_load(bad[i], strlen(bad[i]),
+							&out), -EPROTO);
+	/* what was read stays */
+	assert_int_equal(out.count, 14);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_search),
+		cmocka_unit_test(test_search_refused),
+		cmocka_unit_test(test_series),
+		cmocka_unit_test(test_editions),
+		cmocka_unit_test(test_info_dump_load),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
