@@ -85,11 +85,11 @@ def test_repair_runs_while_a_manga_check_is_slow(setup, tmp_path, fake):
     manga = tmp_path / "manga"
     # each page takes 6 s: the check lasts about half a minute
     make_slow_series(str(manga), ["Slow 6000 %d" % n for n in range(5)])
-    s = setup(sections="[manga]\nroot = %s\n"
+    s = setup(sections="[manga]\nroot = %s\nmonitored_root = %s\n"
               "[monitor]\nauto_check_interval = 0\nmissing_volumes = no\n"
               "new_sources = nautiljon\n"
               "[nautiljon]\nurl = %s\nrequests_per_minute = 60\n"
-              % (manga, nautiljon.url))
+              % (manga, manga, nautiljon.url))
     s.m.write("control/check-new", "1\n")
     s.wait(lambda: s.m.json("metrics/monitor.json")["running"]["new"] and
            nautiljon.call("/_requests"), "the check under way")
