@@ -191,9 +191,11 @@ static int learn_secrets(const struct config *cfg)
 	int ret = 0;
 
 	for (k = config_keys; !ret && k < config_keys + config_keys_nr; k++) {
-		const char *v = *(char *const *)((const char *)cfg +
-						 k->offset);
+		const char *v;
 
+		if (!(k->flags & SECRET) && k->type != T_URL)
+			continue;	/* a number's field holds no text */
+		v = *(char *const *)((const char *)cfg + k->offset);
 		if (k->flags & SECRET)
 			ret = redact_learn(v);
 		if (!ret && k->type == T_URL)

@@ -724,7 +724,7 @@ static void test_mb_duplicates_grouped(void **state)
 	struct testdb *e = *state;
 	struct mb_groups g = { .nr = 0 };
 	int64_t id[7];
-	char sql[160], name[16];
+	char sql[256], name[24];
 
 	for (int i = 0; i < 7; i++) {
 		snprintf(name, sizeof(name), "%d.flac", i);

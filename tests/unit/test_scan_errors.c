@@ -42,7 +42,7 @@ static void test_none(void **state)
 static void test_first_kept_in_order(void **state)
 {
 	struct scan_errors e;
-	char name[16];
+	char name[32];
 	json_t *j;
 
 	(void)state;
