@@ -457,7 +457,8 @@ static int names_read(struct names *ns, const struct kind *k,
 		names_release(ns);
 		return rc;
 	}
-	qsort(ns->v, ns->nr, sizeof(*ns->v), by_name);
+	if (ns->nr)
+		qsort(ns->v, ns->nr, sizeof(*ns->v), by_name);
 	names_settle(ns, k, same);
 	free(same);
 	return 0;

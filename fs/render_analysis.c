@@ -123,7 +123,8 @@ static int order_groups(struct dup_ctx *ctx, const struct dup_line ***out,
 	first = malloc((ctx->groups ? ctx->groups : 1) * sizeof(*first));
 	if (!first)
 		return -ENOMEM;
-	qsort(ctx->v, ctx->nr, sizeof(*ctx->v), cmp_line);
+	if (ctx->nr)
+		qsort(ctx->v, ctx->nr, sizeof(*ctx->v), cmp_line);
 	for (size_t i = 0; i < ctx->nr; i++)
 		if (!i || ctx->v[i].group != ctx->v[i - 1].group)
 			first[(*n)++] = &ctx->v[i];

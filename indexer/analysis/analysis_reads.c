@@ -104,7 +104,8 @@ static int audio_group(const struct dup_paths *d, int64_t id)
 	struct dup_member key = { id, 0 };
 	const struct dup_member *m;
 
-	m = bsearch(&key, d->audio, d->nr, sizeof(*d->audio), cmp_member);
+	m = d->nr ? bsearch(&key, d->audio, d->nr, sizeof(*d->audio),
+			    cmp_member) : NULL;
 	return m ? m->group : -1;
 }
 
@@ -144,7 +145,8 @@ int analysis_reads_duplicates(int (*fn)(void *arg, int group,
 	if (!rc)
 		rc = analysis_store_duplicates(d.db, audio_dup, &d);
 	if (!rc) {
-		qsort(d.audio, d.nr, sizeof(*d.audio), cmp_member);
+		if (d.nr)
+			qsort(d.audio, d.nr, sizeof(*d.audio), cmp_member);
 		d.reason = ANALYSIS_DUP_MUSICBRAINZ;
 		rc = mb_dups_groups(d.db, tag_dups, &d);
 	}
