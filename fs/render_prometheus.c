@@ -2,7 +2,9 @@
 /*
  * /metrics/prometheus (render_prometheus.h): the counters and gauges of
  * the JSON status files in Prometheus' text format, read from the same
- * store figures and live status as they are. It writes nothing.
+ * store figures and live status as they are, one metric a row of the
+ * table fs/prometheus_metrics.def, in its order. It writes nothing, and
+ * names no metric outside the table.
  */
 #include "fs/render_prometheus.h"
 
@@ -27,7 +29,7 @@
  * read transaction, the live status once. Each metric shows the value of
  * the field of the JSON document it mirrors (summary.json, scan.json,
  * watch.json, monitor.json, repair.json, analysis.json, fuse.json), in
- * base units; tests/integration/test_service.py lists which.
+ * base units; the table's rows name which.
  */
 struct prom {
 	struct strbuf *out;
