@@ -1494,7 +1494,7 @@ section_scale() {
 	wait "$sl_pid" || die "status_latency.py failed during the first scan"
 	scan_record scale_first "$MM_START"
 	put scale_status_during_ms "$(awk '{ print $2 }' "$WORK/scale-during")"
-	put scale_status_during_what "$(awk '{ print $3 ", " $5 " rounds" }' "$WORK/scale-during")"
+	put scale_status_during_what "$(awk '{ print $3 ", " $5 " rounds of " $7 " files" }' "$WORK/scale-during")"
 	"$PYTHON" "$REPO/tests/bench/status_latency.py" "$MM_MNT" --rounds 20 \
 		>"$WORK/scale-after" || die "status_latency.py failed after the first scan"
 	put scale_status_after_ms "$(awk '{ print $2 }' "$WORK/scale-after")"

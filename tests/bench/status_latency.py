@@ -6,8 +6,9 @@
                                           one round at least
     status_latency.py MNT --rounds N      N rounds (after it)
 
-Each round stat()s and then reads to its end each of FILES in MNT, one
-after the other, with a pause of PAUSE_S between rounds; a file that
+Each round stat()s and then reads to its end each file under FOLDERS in
+MNT (every status and metrics file the mount shows, found at the start),
+one after the other, with a pause of PAUSE_S between rounds; a file that
 cannot be read is a failure (exit 1). Prints the worst stat() or read
 seen, in milliseconds, its file, and the rounds made:
 
@@ -19,14 +20,23 @@ import os
 import sys
 import time
 
-FILES = ["status/summary.json", "status/health", "status/missing",
-         "metrics/scan.json", "metrics/prometheus"]
+FOLDERS = ["status", "metrics"]
 PAUSE_S = 0.05
 
 
-def timed_round(mnt, worst):
+def status_files(mnt):
+    """Every file under FOLDERS, relative to mnt, sorted."""
+    found = []
+    for top in FOLDERS:
+        for d, _, names in os.walk(os.path.join(mnt, top)):
+            found += [os.path.relpath(os.path.join(d, n), mnt)
+                      for n in names]
+    return sorted(found)
+
+
+def timed_round(mnt, files, worst):
     """Stat and read each file once; worst is [ms, name], kept up."""
-    for rel in FILES:
+    for rel in files:
         path = os.path.join(mnt, rel)
         t = time.monotonic()
         os.stat(path)
@@ -56,13 +66,17 @@ def main():
         return rounds < args.rounds
 
     try:
+        files = status_files(args.mnt)
+        if not files:
+            sys.exit("status_latency: no status file in %s" % args.mnt)
         while rounds == 0 or more():
-            timed_round(args.mnt, worst)
+            timed_round(args.mnt, files, worst)
             rounds += 1
             time.sleep(PAUSE_S)
     except OSError as e:
         sys.exit("status_latency: %s" % e)
-    print("worst_ms %.1f %s rounds %d" % (worst[0], worst[1], rounds))
+    print("worst_ms %.1f %s rounds %d files %d" % (worst[0], worst[1], rounds,
+                                                 len(files)))
 
 
 if __name__ == "__main__":
