@@ -676,6 +676,8 @@ static void test_link_out_refused(void **state)
 	assert_int_equal(symlink(target, link), 0);
 	path_of(src, sizeof(src), dl, "pack");
 	assert_int_equal(run(src, (double[]){ 30 }, 1, &res), -EXDEV);
+	/* a link planted in a good release does not make it a wrong one */
+	assert_false(res.no_volume);
 	assert_int_equal(res.nr_files, 0);
 	assert_int_equal(count(series), 0);
 	import_result_release(&res);
@@ -700,8 +702,10 @@ static void test_fifo_refused(void **state)
 	assert_int_equal(mkfifo(src, 0644), 0);
 	assert_int_equal(run(src, (double[]){ 40 }, 1, &res), -EINVAL);
 	assert_non_null(strstr(res.reason.buf, "FIFO"));
+	assert_false(res.no_volume);
 	import_result_release(&res);
 	assert_int_equal(run(dl, (double[]){ 40 }, 1, &res), -EINVAL);
+	assert_false(res.no_volume);
 	assert_int_equal(count(series), 0);
 	import_result_release(&res);
 }
