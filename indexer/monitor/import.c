@@ -116,6 +116,7 @@ int import_run(const struct import_request *req, const struct config *cfg,
 			     req->series_dir, import_path_error(ret));
 		goto out;
 	}
+	import_drop_temps(dfd);
 	ret = import_check_space(&w, cfg->import_mode, dfd, &dst, &res->reason);
 	if (ret) {
 		ret = failed(res, ret, "%s", res->reason.buf);
