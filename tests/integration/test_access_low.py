@@ -13,7 +13,8 @@ import sys
 import pytest
 
 from conftest import REPO, make_flac, unmount
-from test_access import drop_user, make_user, start_daemon, world  # noqa: F401
+from test_access import start_daemon, world  # noqa: F401 (a fixture)
+from test_oracles import users  # noqa: F401 (a fixture)
 
 sys.path.insert(0, os.path.join(REPO, "tests", "bench"))
 import tinyjpeg  # noqa: E402  (tests/bench, added to the path above)
@@ -23,16 +24,6 @@ pytestmark = pytest.mark.skipif(
     reason="needs root, useradd and setpriv to act as other users")
 
 ALBUM = "library/music/artists/Band/Tones"
-
-
-@pytest.fixture
-def users():
-    """Two users of the machine: the owner of a private track, and one
-    who should learn nothing of it."""
-    a, b = make_user(), make_user()
-    yield a, b
-    drop_user(a)
-    drop_user(b)
 
 
 def own(folder, user, mode):
