@@ -238,23 +238,32 @@ def test_torrent_client_password_in_its_answers(monitored, clients, files,
 
 def test_nzbget_password_in_its_answers(monitored, clients, files,
                                         tmp_path):
-    """The real NZBGet (its ControlPassword): the password in its
-    category's folder (the save folder learnt from it) and in the name
-    of the NZB it queues, which it takes from the link."""
-    nz = clients("nzbget", save="downloads-%s" % PASSWORD)
+    """The real NZBGet (its ControlPassword), downloading from its own
+    news server: the password in its category's folder (the save folder
+    learnt from it, where the download completes) and in the name of the
+    NZB it queues, which it takes from the link; the download is
+    imported from there."""
+    content = CONTENT + b"N" * 50000
+    ns = clients("nserv", files={"Saga 01 T10.cbz": content})
+    nz = clients("nzbget", news_port=ns.port,
+                 save="downloads-%s" % PASSWORD)
     reachable(tmp_path)
     mon = monitored(["Saga 01"], monitor=AUTO, general=SEND,
                     extra=usenet_conf(nz.url) + "[download]\n" + POLL,
                     releases={"saga 01": []})
-    catalog(mon, files.put("/s01-10-%s.nzb" % PASSWORD, NZB,
-                           "application/x-nzb"))
+    catalog(mon, files.put("/s01-10-%s.nzb" % PASSWORD,
+                           ns.nzb("Saga 01 T10.cbz"), "application/x-nzb"))
     mon.check("missing")
-    assert downloads(mon)[10]["client"] == "nzbget"
-    groups = wait_for(lambda: nz.call("listgroups", 0) or
-                      nz.call("history", False), 30,
-                      "the NZB in NZBGet's queue or history")
-    assert PASSWORD in json.dumps(groups)
-    mon.m.write("control/check-missing", "retry-client\n")
+    wait_for(lambda: downloads(mon).get(10), 90, "volume 10 imported",
+             until=lambda d: d is None or d["state"] == "imported",
+             mount=mon.m)
+    assert (mon.root / "Saga 01" / "Saga 01 T10.cbz").read_bytes() == \
+        content
+    assert PASSWORD in json.dumps(nz.call("history", False))
+    # the folder learnt is told, its secret masked
+    assert "import: nzbget saves in %s by default" % (
+        nz.save / "manga").as_posix().replace(PASSWORD, "REDACTED") in \
+        mon.m.read("log").decode()
     mon.unmount()
     mon.m = start(tmp_path, "allow_other", "config=" + str(mon.conf))
     shows_nowhere(PASSWORD, mon.m, tmp_path, [])
