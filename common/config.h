@@ -58,7 +58,8 @@ struct config {
 					 * 0: half the kernel's limit per
 					 * user, read at start */
 	long keep_gone_s;		/* default 30 days: a gone track's
-					 * rows are kept (gone.h) */
+					 * rows are kept (gone.h), and a
+					 * gone series' (manga_gone.h) */
 	int max_open_per_user;		/* default 256: handles through the
 					 * mount, per user but root and the
 					 * daemon's own */

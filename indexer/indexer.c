@@ -27,6 +27,7 @@
 #include "indexer/library/music.h"
 #include "indexer/library/root_guard.h"
 #include "indexer/library/watch.h"
+#include "indexer/manga/manga_gone.h"
 #include "indexer/monitor/download.h"
 #include "indexer/notifier.h"
 #include "indexer/store/storefile.h"
@@ -159,6 +160,7 @@ int indexer_start(const struct config *cfg)
 	covers_enable(cfg->covers);
 	covers_set_max_picture(cfg->max_picture);
 	gone_set_keep(cfg->keep_gone_s);
+	manga_gone_set_keep(cfg->keep_gone_s);
 	rc = writer_call(indexer_sync_roots, NULL);
 	if (!rc)
 		rc = writer_call(indexer_sync_covers, NULL);

@@ -23,6 +23,7 @@
 #include "common/log.h"
 #include "common/strbuf.h"
 #include "indexer/library/gone.h"
+#include "indexer/manga/manga_gone.h"
 #include "indexer/monitor/checks.h"
 #include "indexer/realdebrid/rd_store.h"
 #include "indexer/store/storefile.h"
@@ -289,6 +290,8 @@ static int history_upkeep(sqlite3 *db, void *arg)
 					     before);
 	if (!rc)
 		rc = gone_prune(db, u->now);
+	if (!rc)
+		rc = manga_gone_prune(db, u->now);
 	return rc ? rc : cache_prune(db, u->cfg->cache_ttl_s, u->now);
 }
 

@@ -145,20 +145,6 @@ static int has_known_entry(const char *root, const struct held *h)
 	return found;
 }
 
-/* Why a folder that could not be looked at is unavailable. */
-static const char *why_err(int err)
-{
-	switch (err) {
-	case -ENOENT:
-	case -ENOTDIR:
-		return "gone";
-	case -EACCES:
-	case -EPERM:
-		return "not readable";
-	}
-	return "I/O error";
-}
-
 /* Why the root at path, whose rows h holds, may not be scanned; NULL
  * when it may. On another device, the top entries are read. */
 static const char *judge(const char *path, const struct root_probe *p,
@@ -168,10 +154,8 @@ static const char *judge(const char *path, const struct root_probe *p,
 		return NULL;
 	/* The daemon's own shortage says nothing of the root: the scan
 	 * fails, and runs again, as any scan would. */
-	if (p->err == -EMFILE || p->err == -ENFILE || p->err == -ENOMEM)
-		return NULL;
 	if (p->err)
-		return why_err(p->err);
+		return root_probe_why(p->err);
 	if (!p->has_entries)
 		return "empty";
 	if (!h->stored_dev || h->stored_dev == (long long)p->dev)

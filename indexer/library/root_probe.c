@@ -49,3 +49,20 @@ void root_probe(const char *dir, struct root_probe *p)
 		p->err = -errno;
 	closedir(dp);
 }
+
+const char *root_probe_why(int err)
+{
+	switch (err) {
+	case -EMFILE:
+	case -ENFILE:
+	case -ENOMEM:
+		return NULL;
+	case -ENOENT:
+	case -ENOTDIR:
+		return "gone";
+	case -EACCES:
+	case -EPERM:
+		return "not readable";
+	}
+	return "I/O error";
+}

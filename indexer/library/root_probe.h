@@ -25,4 +25,11 @@ struct root_probe {
  * fields 0 but err. */
 void root_probe(const char *dir, struct root_probe *p);
 
+/*
+ * Why a folder whose look met err is unavailable, in a word or two:
+ * "gone", "not readable" or "I/O error"; NULL for the daemon's own
+ * shortage (EMFILE, ENFILE, ENOMEM), which says nothing of the folder.
+ */
+const char *root_probe_why(int err);
+
 #endif

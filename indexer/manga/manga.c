@@ -16,6 +16,7 @@
 #include "common/db.h"
 #include "common/log.h"
 #include "common/strbuf.h"
+#include "indexer/manga/manga_gone.h"
 #include "indexer/manga/names.h"
 
 /* What makes a folder inside a series folder a volume of images. */
@@ -176,7 +177,8 @@ static int run_bound(struct refresh *r, const char *sql, const char *series)
 }
 
 /*
- * Series are a root's first-level folders: new ones are added, gone ones
+ * Series are a root's first-level folders: new ones are added (those
+ * that come back with what was kept of them), gone ones kept aside and
  * dropped, kept ones keep what the user set; volumes are rebuilt. With a
  * series folder name, only that series is looked at: a change inside it
  * cannot touch the others.
@@ -184,22 +186,22 @@ static int run_bound(struct refresh *r, const char *sql, const char *series)
 static int refresh_root(struct refresh *r, const char *series)
 {
 	static const char *const whole[] = {
+		"DELETE FROM series WHERE root_id = ?1 AND path NOT IN"
+		" (SELECT path FROM directories WHERE root_id = ?1)",
 		"INSERT OR IGNORE INTO series (root_id, path, name)"
 		" SELECT root_id, path, CAST(path AS TEXT) FROM directories"
 		" WHERE root_id = ?1 AND path != X''"
 		" AND instr(path, X'2F') = 0",
-		"DELETE FROM series WHERE root_id = ?1 AND path NOT IN"
-		" (SELECT path FROM directories WHERE root_id = ?1)",
 		"DELETE FROM volumes WHERE series_id IN"
 		" (SELECT id FROM series WHERE root_id = ?1)",
 	};
 	static const char *const one[] = {
-		"INSERT OR IGNORE INTO series (root_id, path, name)"
-		" SELECT root_id, path, CAST(path AS TEXT) FROM directories"
-		" WHERE root_id = ?1 AND path = ?2",
 		"DELETE FROM series WHERE root_id = ?1 AND path = ?2 AND NOT"
 		" EXISTS (SELECT 1 FROM directories WHERE root_id = ?1"
 		" AND path = ?2)",
+		"INSERT OR IGNORE INTO series (root_id, path, name)"
+		" SELECT root_id, path, CAST(path AS TEXT) FROM directories"
+		" WHERE root_id = ?1 AND path = ?2",
 		"DELETE FROM volumes WHERE series_id IN"
 		" (SELECT id FROM series WHERE root_id = ?1 AND path = ?2)",
 	};
@@ -212,7 +214,11 @@ static int refresh_root(struct refresh *r, const char *series)
 		  series ? "the series \"" : "every series",
 		  series ? series : "", series ? "\"" : "",
 		  (long long)r->root_id);
-	for (size_t i = 0; !rc && i < 3; i++)
+	/* the gone dropped, those back given what was kept, the new added */
+	rc = run_bound(r, steps[0], series);
+	if (!rc)
+		rc = manga_gone_restore(r->db, r->root_id, series);
+	for (size_t i = 1; !rc && i < 3; i++)
 		rc = run_bound(r, steps[i], series);
 	if (rc)
 		return rc;
@@ -255,16 +261,22 @@ out:
 	return rc;
 }
 
-/* Refresh what scope names, or every manga root for none. */
-static int refresh_scopes(struct refresh *r, const struct manga_scope *scope,
-			  size_t nr)
+/* manga_gone_keep() for refresh_scopes(). */
+static int keep_gone(struct refresh *r, const char *series)
+{
+	return manga_gone_keep(r->db, r->root_id, series);
+}
+
+/* Call fn for what scope names, or every manga root for none. */
+static int each_scope(struct refresh *r, const struct manga_scope *scope,
+		      size_t nr, int (*fn)(struct refresh *, const char *))
 {
 	sqlite3_stmt *roots;
 	int rc;
 
 	for (size_t i = 0; i < nr; i++) {
 		r->root_id = scope[i].root_id;
-		rc = refresh_root(r, scope[i].series);
+		rc = fn(r, scope[i].series);
 		if (rc)
 			return rc;
 	}
@@ -276,11 +288,22 @@ static int refresh_scopes(struct refresh *r, const struct manga_scope *scope,
 		return db_error(r->db, rc, "list manga roots");
 	while ((rc = sqlite3_step(roots)) == SQLITE_ROW) {
 		r->root_id = sqlite3_column_int64(roots, 0);
-		rc = refresh_root(r, NULL);
+		rc = fn(r, NULL);
 		if (rc)
 			break;
 	}
 	return db_finalize(roots, rc, "list manga roots");
+}
+
+/* Refresh what scope names, or every manga root for none: every series
+ * that left is kept aside first, so that a folder moved to another root
+ * finds what was kept of it, whichever root comes first. */
+static int refresh_scopes(struct refresh *r, const struct manga_scope *scope,
+			  size_t nr)
+{
+	int rc = each_scope(r, scope, nr, keep_gone);
+
+	return rc ? rc : each_scope(r, scope, nr, refresh_root);
 }
 
 /* A db_transaction() function: manga_refresh() inside it. */

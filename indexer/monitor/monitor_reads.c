@@ -16,6 +16,7 @@
 #include "common/strbuf.h"
 #include "common/throttle.h"
 #include "common/utf8.h"
+#include "indexer/monitor/save_guard.h"
 #include "indexer/store/reader.h"
 #include "indexer/store/series_filter.h"
 
@@ -539,6 +540,7 @@ int monitor_reads_health(struct strbuf *errors, struct strbuf *warns)
 		rc = checks_health(db, warns);
 	if (!rc)
 		rc = imports_health(db, warns);
+	save_guard_health(warns);
 	reader_end(db);
 	return rc;
 }

@@ -154,8 +154,10 @@ void monitor_state_release(struct monitor_state *s);
  * Append /status/health's lines about remote services: errors to errors,
  * warnings to warns: a service paused (after failures, or rate limited),
  * its last error newer than its last success, a flow whose newest
- * finished check had errors, and a completed download whose import
- * failed ("warn: SERIES volume N not imported: WHY (FIX)"). Returns 0 or a negative errno value.
+ * finished check had errors, a completed download whose import
+ * failed ("warn: SERIES volume N not imported: WHY (FIX)"), and the
+ * download save folders found unavailable (save_guard.h). Returns 0 or
+ * a negative errno value.
  */
 int monitor_reads_health(struct strbuf *errors, struct strbuf *warns);
 

@@ -342,6 +342,7 @@ int tracker_run(struct tracker_pass *p)
 	int rc;
 
 	p->changed = p->failed = p->active = 0;
+	tracker_look_saves(p);
 	rc = load(p->db, &t, &nr);
 	for (size_t i = 0; !rc && i < 2; i++)
 		if (clients[i]->client &&

@@ -26,6 +26,7 @@
 #include "indexer/monitor/import_home.h"
 #include "indexer/monitor/import_path.h"
 #include "indexer/monitor/prefs.h"
+#include "indexer/monitor/save_guard.h"
 #include "indexer/monitor/tracker_private.h"
 
 void tracker_subject(const struct track *t, struct strbuf *out)
@@ -140,6 +141,27 @@ static void forget(struct tracker_pass *p, const struct track *t)
 		memset(r, 0, sizeof(*r));
 }
 
+void tracker_look_saves(struct tracker_pass *p)
+{
+	const struct config_list *map = &p->cfg->download_path_map;
+	const char *fixed[4] = {
+		p->handoff->torrent.c.save_path, p->handoff->torrent.home,
+		p->handoff->usenet.c.save_path, p->handoff->usenet.home,
+	};
+	const char **current = calloc(4 + map->nr / 2, sizeof(*current));
+	size_t nr = 4;
+
+	if (!current) {
+		save_guard_look(fixed, 4);
+		return;
+	}
+	memcpy(current, fixed, sizeof(fixed));
+	for (size_t i = 1; i < map->nr; i += 2)
+		current[nr++] = map->items[i];
+	save_guard_look(current, nr);
+	free(current);
+}
+
 /* The folder of the series named series (the first, should two roots
  * hold one) into dir, its root into root, and its own preferences into
  * own (prefs.h: its save path). */
@@ -242,6 +264,7 @@ enum tracker_state tracker_import(struct tracker_pass *p,
 	double volume = t->volume;
 	char why[TRACKER_REASON_MAX], *local = NULL, *saved = NULL;
 	char home_why[TRACKER_REASON_MAX] = "", *home = NULL;
+	const char *away = NULL;
 	int rc, wrong;
 
 	row->reason[0] = '\0';
@@ -284,6 +307,13 @@ enum tracker_state tracker_import(struct tracker_pass *p,
 		/* learned again: the client's folder may have moved */
 		if (home)
 			*home = '\0';
+	} else if (!rc && (away = save_guard_check(saved))) {
+		/* a share that dropped: nothing to act on, nothing to tell
+		 * per download; tried again at each poll */
+		snprintf(row->reason, sizeof(row->reason), "import: the save"
+			 " folder %.250s is unavailable (%s): the import waits"
+			 " for it", saved, away);
+		rc = -EAGAIN;
 	} else if (!rc) {
 		rc = import_run(&(struct import_request) {
 			.source = local, .source_root = saved,
@@ -300,7 +330,7 @@ enum tracker_state tracker_import(struct tracker_pass *p,
 			tell_imported(t, &res);
 	}
 	wrong = res.no_volume;
-	if (rc && !wrong)
+	if (rc && !wrong && !away)
 		tell_failed(p, t, row);
 	else
 		forget(p, t);

@@ -26,6 +26,10 @@ void tracker_subject(const struct track *t, struct strbuf *out);
 /* Whether row is a completed download dry-run kept from its import. */
 int tracker_would_import(const struct tracker_row *row);
 
+/* Look again at the save folders found unavailable (save_guard.h),
+ * against the save folders of p's configuration. */
+void tracker_look_saves(struct tracker_pass *p);
+
 /* Whether dry-run is on for the pass p. */
 int tracker_dry_run_on(const struct tracker_pass *p);
 

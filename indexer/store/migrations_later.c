@@ -317,6 +317,14 @@ const char *const migrations_later[] = {
 	/* version 38: a series' own edition (/manga/SERIES/edition), NULL
 	 * for [monitor] edition */
 	"ALTER TABLE series ADD COLUMN edition TEXT;",
+	/* version 39: series whose folders left (manga/manga_gone.h), made
+	 * if missing */
+	"CREATE TABLE IF NOT EXISTS series_gone (root_id INTEGER NOT NULL,"
+	"  path BLOB NOT NULL, id INTEGER, name TEXT, monitored INTEGER,"
+	"  source TEXT, latest REAL, status TEXT, last_checked REAL,"
+	"  release_prefs TEXT, published_by TEXT, edition TEXT, gone_at REAL,"
+	"  UNIQUE (root_id, path));"
+	"CREATE INDEX IF NOT EXISTS series_gone_path ON series_gone (path);",
 };
 
 const int migrations_later_count = ARRAY_SIZE(migrations_later);

@@ -11,9 +11,10 @@
     mangadex_fake.py [SERIES.json]
 
 SERIES.json maps titles to {"id", "status", "lastVolume", "alt": [...],
-"volumes": {LANG: COUNT}}: each is listed by a search whose title is a
+"volumes": {LANG: COUNT}, "fails": [STATUS, DETAIL]}: each is listed by a search whose title is a
 substring of it, in any case (MangaDex's search is fuzzy), and its
-aggregate numbers volumes 1 to COUNT for LANG. Some titles answer badly:
+aggregate numbers volumes 1 to COUNT for LANG (or, with "fails", answers
+STATUS with an error whose detail is DETAIL). Some titles answer badly:
 
     html        200, an HTML page (a proxy's, or a url not the API's)
     error body  200, {"result": "error", "errors": [...]}
@@ -162,6 +163,10 @@ class MangaDex(FakeHandler):
             return self.reply(404, error(
                 404, "not_found_http_exception",
                 "Manga with id %s could not be found" % m.group(1)))
+        if "fails" in found[0]:
+            status, detail = found[0]["fails"]
+            return self.reply(status, error(status, "planted_exception",
+                                            detail))
         counts = [found[0].get("volumes", {}).get(lang, 0) for lang in langs]
         self.reply(200, aggregate(max(counts or [0])))
 

@@ -53,6 +53,10 @@ command line).
 Words in a name stand in for what the real one would meet:
     duplicate-me   rejected as a duplicate ({"status": false, ...})
     error500       HTTP 500
+    echo-key       (planted secrets) with error500: HTTP 500 whose page
+                   echoes the request, apikey and all, as a proxy's error
+                   page does; alone: the job fails at once, its name and
+                   fail_message echoing the key
 
 A queued link is fetched at once: a 404 (or any answer but 200, or no
 answer) fails it as above; else the job is Queued, and goes on only as
@@ -238,6 +242,10 @@ class SABnzbd(http_fake.ClientFake):
         if not name:
             return self.report({"status": False,
                                 "error": "expects one parameter"})
+        if "error500" in name and "echo-key" in name:
+            return self.reply(500, "<html><body>500 for %s apikey=%s"
+                              "</body></html>" % (self.path, API_KEY),
+                              content_type="text/html")
         if "error500" in name:
             return self.reply(500, "<html><body>500 Internal Server Error"
                               "</body></html>", content_type="text/html")
@@ -255,7 +263,15 @@ class SABnzbd(http_fake.ClientFake):
                 "nzbname": one.get("nzbname") or name,
                 "name": "Trying to fetch NZB from %s" % name,
                 "status": "Grabbing", "bytes": 0, "left": 0}
-        threading.Thread(target=fetch, args=(job,), daemon=True).start()
+        if "echo-key" in name:
+            job.update(status="Failed", history=True, storage="",
+                       fail_message="URL Fetching failed; %s?apikey=%s"
+                       " refused (key %s)" % (name, API_KEY, API_KEY),
+                       name="%s %s" % (job["nzbname"], API_KEY),
+                       completed=int(time.time()))
+        else:
+            threading.Thread(target=fetch, args=(job,),
+                             daemon=True).start()
         self.report({"status": True, "nzo_ids": [nzo]})
 
 

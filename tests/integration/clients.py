@@ -230,14 +230,15 @@ class NoRedirect(urllib.request.HTTPRedirectHandler):
 
 
 class Client:
-    """A client program running in the foreground in its own folder."""
+    """A client program running in the foreground in its own folder;
+    save names its download folder there."""
 
     name = None
 
-    def __init__(self, tmp, password=PASSWORD):
+    def __init__(self, tmp, password=PASSWORD, save="downloads"):
         self.dir = tmp / self.name
         self.dir.mkdir()
-        self.save = self.dir / "downloads"
+        self.save = self.dir / save
         self.save.mkdir()
         self.port = free_port()
         self.url = "http://127.0.0.1:%d" % self.port
@@ -296,8 +297,8 @@ class Qbittorrent(Client):
 
     name = "qbittorrent"
 
-    def __init__(self, tmp, password=PASSWORD):
-        super().__init__(tmp, password)
+    def __init__(self, tmp, password=PASSWORD, save="downloads"):
+        super().__init__(tmp, password, save)
         program = need("qbittorrent-nox")
         conf = self.dir / "qBittorrent" / "config"
         conf.mkdir(parents=True)
@@ -366,8 +367,8 @@ class Transmission(Client):
 
     name = "transmission"
 
-    def __init__(self, tmp, password=PASSWORD):
-        super().__init__(tmp, password)
+    def __init__(self, tmp, password=PASSWORD, save="downloads"):
+        super().__init__(tmp, password, save)
         program = need("transmission-daemon")
         conf = self.dir / "config"
         conf.mkdir()
@@ -426,8 +427,9 @@ class Nzbget(Client):
 
     name = "nzbget"
 
-    def __init__(self, tmp, password=PASSWORD, news_port=None):
-        super().__init__(tmp, password)
+    def __init__(self, tmp, password=PASSWORD, news_port=None,
+                 save="downloads"):
+        super().__init__(tmp, password, save)
         program = need("nzbget")
         self.log = self.dir / "nzbget.log"
         conf = self.dir / "nzbget.conf"

@@ -3,7 +3,9 @@
 each service's fake echoes its own key or token in its error bodies and
 in the fields the daemon shows; the secret is then looked for in every
 file of the mount (read by root and by another user), in the log and in
-every notification sent. Prowlarr's case is test_monitor.py's
+every notification sent. The real qBittorrent, Transmission and NZBGet
+are run with their passwords planted where they can be. Prowlarr's case
+is test_monitor.py's
 test_key_planted_in_answers_shows_nowhere."""
 
 import json
@@ -16,10 +18,10 @@ import pytest
 from conftest import REPO, start, unmount, wait_for
 from reliability import every_file
 from clients import PASSWORD, Torrent, clients, files  # noqa: F401
-from test_clients import CONTENT, conf
+from test_clients import CONTENT, NZB, catalog, conf, usenet_conf
 from test_handoff import AUTO, SEND, downloads
 from test_monitor import Monitor, monitored, release, saga  # noqa: F401
-from test_tracker import POLL
+from test_tracker import POLL, SAB_KEY, sab_conf
 from test_notify import (NTFY_TOKEN, TELEGRAM_TOKEN, TOKEN,
                          Targets, corrupt, library_conf)
 from test_repair import (ARR_KEY, DEAD, OTHER, Setup, link,  # noqa: F401
@@ -196,13 +198,19 @@ def test_nautiljon_url_password_in_its_page(tmp_path, fake):
         mon.unmount()
 
 
-def test_qbittorrent_password_in_a_torrent_and_save_path(
-        monitored, clients, files, tmp_path):
-    """The real qBittorrent: its password in the save path and in the
-    name of a torrent it holds that is wanted by no volume (so it is
-    never imported into the library, whose own file names are the
-    user's)."""
-    qbit = clients("qbittorrent")
+RPC = {"qbittorrent": "", "transmission": "/transmission/rpc"}
+
+
+@pytest.mark.parametrize("kind", sorted(RPC))
+def test_torrent_client_password_in_its_answers(monitored, clients, files,
+                                                tmp_path, kind):
+    """The real qBittorrent and Transmission (its rpc-username and
+    rpc-password): the password in the save path, in the client's own
+    download folder, in the name of a torrent it holds that is wanted by
+    no volume (so it is never imported into the library, whose own file
+    names are the user's), and in the address of a link that answers
+    404, which the client's error echoes."""
+    client = clients(kind, save="downloads-%s" % PASSWORD)
     b = Torrent("Saga 01 Extra %s.cbz" % PASSWORD, CONTENT + b"B" * 40000)
     save = tmp_path / ("saves-%s" % PASSWORD)
     save.mkdir()
@@ -212,14 +220,121 @@ def test_qbittorrent_password_in_a_torrent_and_save_path(
     r["magnetUrl"] = None
     reachable(tmp_path)
     mon = monitored(["Saga 01"], monitor=AUTO, general=SEND,
-                    extra=conf("qbittorrent", qbit.url, save) + POLL,
+                    extra=conf(kind, client.url, save, rpc=RPC[kind]) + POLL,
                     releases={"saga 01": [r]})
+    catalog(mon, files.url + "/gone-%s.torrent" % PASSWORD)
     mon.check("missing")
     wait_for(lambda: downloads(mon).get(4), 60, "volume 4 seen completed",
              until=lambda d: d and d["state"] in ("failed", "imported"),
              mount=mon.m)
-    assert b.hash in [t["hash"] for t in qbit.torrents()]
+    assert b.hash in [t["hash" if kind == "qbittorrent" else "hashString"]
+                      for t in client.torrents()]
+    assert downloads(mon)[10]["state"] in ("sent", "failed")
     # again, for another user to read it too
     mon.unmount()
     mon.m = start(tmp_path, "allow_other", "config=" + str(mon.conf))
     shows_nowhere(PASSWORD, mon.m, tmp_path, [])
+
+
+def test_nzbget_password_in_its_answers(monitored, clients, files,
+                                        tmp_path):
+    """The real NZBGet (its ControlPassword), downloading from its own
+    news server: the password in its category's folder (the save folder
+    learnt from it, where the download completes) and in the name of the
+    NZB it queues, which it takes from the link; the download is
+    imported from there."""
+    content = CONTENT + b"N" * 50000
+    ns = clients("nserv", files={"Saga 01 T10.cbz": content})
+    nz = clients("nzbget", news_port=ns.port,
+                 save="downloads-%s" % PASSWORD)
+    reachable(tmp_path)
+    mon = monitored(["Saga 01"], monitor=AUTO, general=SEND,
+                    extra=usenet_conf(nz.url) + "[download]\n" + POLL,
+                    releases={"saga 01": []})
+    catalog(mon, files.put("/s01-10-%s.nzb" % PASSWORD,
+                           ns.nzb("Saga 01 T10.cbz"), "application/x-nzb"))
+    mon.check("missing")
+    wait_for(lambda: downloads(mon).get(10), 90, "volume 10 imported",
+             until=lambda d: d is None or d["state"] == "imported",
+             mount=mon.m)
+    assert (mon.root / "Saga 01" / "Saga 01 T10.cbz").read_bytes() == \
+        content
+    assert PASSWORD in json.dumps(nz.call("history", False))
+    # the folder learnt is told, its secret masked
+    assert "import: nzbget saves in %s by default" % (
+        nz.save / "manga").as_posix().replace(PASSWORD, "REDACTED") in \
+        mon.m.read("log").decode()
+    mon.unmount()
+    mon.m = start(tmp_path, "allow_other", "config=" + str(mon.conf))
+    shows_nowhere(PASSWORD, mon.m, tmp_path, [])
+
+
+def test_sabnzbd_key_in_its_answers(monitored, fake, files, tmp_path):
+    """SABnzbd's fake (SABnzbd is not in Debian): its key in its complete
+    folder (learnt from get_config), in the name and fail_message of a
+    job that fails, and in the page of a 500 that echoes the request."""
+    complete = tmp_path / ("complete-%s" % SAB_KEY)
+    complete.mkdir()
+    sab = fake("sabnzbd_fake.py", complete)
+    found = []
+    # the words reach the fake in the proxy link's file=, the title
+    for guid, title in (("u04", "Saga 01 T04 FRENCH echo-key"),
+                        ("u06", "Saga 01 T06 FRENCH echo-key error500")):
+        r = release(guid, title, protocol="usenet")
+        r["downloadUrl"] = files.put("/%s.nzb" % guid, NZB,
+                                     "application/x-nzb")
+        found.append(r)
+    reachable(tmp_path)
+    mon = monitored(["Saga 01"], monitor=AUTO, general=SEND,
+                    extra=sab_conf(sab, None), releases={"saga 01": found})
+    mon.check("missing")
+    wait_for(lambda: downloads(mon).get(4), 30, "volume 4 failed",
+             until=lambda d: d and d["state"] == "failed", mount=mon.m)
+    # SABnzbd's words are shown, the key masked
+    assert "URL Fetching failed; " in downloads(mon)[4]["reason"]
+    assert "apikey=REDACTED" in downloads(mon)[4]["reason"]
+    assert downloads(mon)[6]["state"] == "failed"
+    assert len(sab.call("/_adds")) == 1
+    mon.unmount()
+    mon.m = start(tmp_path, "allow_other", "config=" + str(mon.conf))
+    shows_nowhere(SAB_KEY, mon.m, tmp_path, [])
+
+
+def test_mangadex_url_password_in_its_answers(tmp_path, fake):
+    """The password of MangaDex's address (a proxy's user:password)
+    echoed in a series' status, last volume and other titles, and in the
+    detail of an error of its aggregate."""
+    planted = "Pw-m4ngad3x"
+    one = "0a1b2c3d-0000-4000-8000-000000000001"
+    two = "0a1b2c3d-0000-4000-8000-000000000002"
+    mon = Monitor(tmp_path, fake, [saga(1), saga(2)],
+                  monitor="edition = en\n", mangadex={
+                      "Saga 01": {"id": one, "lastVolume": planted,
+                                  "status": "ongoing ?password=%s %s"
+                                  % (planted, planted),
+                                  "alt": ["Saga %s" % planted],
+                                  "volumes": {"en": 16}},
+                      "Saga 02": {"id": two, "volumes": {"en": 18},
+                                  "fails": [400, "Error validating "
+                                            "?password=%s: %s" % (
+                                                planted, planted)]}})
+    text = mon.conf.read_text()
+    url = mon.mangadex.url
+    mon.conf.write_text(text.replace(
+        "url = %s\n" % url, "url = %s\n" % url.replace(
+            "://", "://mediamon:%s@" % planted)))
+    reachable(tmp_path)
+    mon.m = start(tmp_path, "allow_other", "config=" + str(mon.conf))
+    try:
+        mon.m.write("manga/Saga 02/source", "mangadex:%s\n" % two)
+        last = mon.check("new")
+        assert last["errors"] == 1
+        paths = sorted(c["path"] for c in mon.mangadex_calls())
+        assert paths == ["/manga", "/manga/%s/aggregate" % one,
+                         "/manga/%s/aggregate" % two]
+        assert "mangadex: Saga 02: " in mon.m.read("status/health").decode()
+        assert [e["volume"] for e in mon.m.json("status/new.json")] == \
+            list(range(12, 17))
+        shows_nowhere(planted, mon.m, tmp_path, [])
+    finally:
+        mon.unmount()

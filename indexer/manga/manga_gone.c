@@ -1,0 +1,112 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/*
+ * The series whose folders left, kept aside for [general] keep_gone and
+ * given back to a folder that returns (manga_gone.h). Owns the
+ * "series_gone" table; it must not keep anything when the grace is 0,
+ * nor touch a series that is still in the library.
+ */
+#include "indexer/manga/manga_gone.h"
+
+#include <string.h>
+
+#include "common/bytes.h"
+#include "common/clock.h"
+#include "common/db.h"
+#include "common/log.h"
+
+static long keep_s;
+
+void manga_gone_set_keep(long seconds)
+{
+	__atomic_store_n(&keep_s, seconds, __ATOMIC_RELAXED);
+}
+
+static long keep(void)
+{
+	return __atomic_load_n(&keep_s, __ATOMIC_RELAXED);
+}
+
+/* The columns kept: every column of series but its root and path. */
+#define KEPT "id, name, monitored, source, latest, status, last_checked," \
+	" release_prefs, published_by, edition"
+
+/* Prepare sql, bind ?1 to root_id, ?2 to series (NULL: all) and ?3 to
+ * at, and run it. */
+static int run(sqlite3 *db, const char *sql, int64_t root_id,
+	       const char *series, double at, const char *what)
+{
+	sqlite3_stmt *st;
+	int rc = db_prepare(db, sql, &st);
+
+	if (rc)
+		return rc;
+	sqlite3_bind_int64(st, 1, root_id);
+	if (series)
+		sqlite3_bind_blob(st, 2, series, strlen(series), SQLITE_STATIC);
+	sqlite3_bind_double(st, 3, at);
+	return db_finalize(st, sqlite3_step(st), what);
+}
+
+int manga_gone_keep(sqlite3 *db, int64_t root_id, const char *series)
+{
+	int rc;
+
+	if (keep() <= 0)
+		return 0;
+	rc = run(db, "INSERT OR REPLACE INTO series_gone (root_id, path, "
+		 KEPT ", gone_at) SELECT root_id, path, " KEPT ", ?3"
+		 " FROM series WHERE root_id = ?1 AND (?2 IS NULL OR path = ?2)"
+		 " AND path NOT IN (SELECT path FROM directories"
+		 " WHERE root_id = ?1)", root_id, series, clock_wall(),
+		 "keep a gone series");
+	if (!rc && sqlite3_changes(db))
+		log_info("manga: %d series whose folders left kept aside",
+			 sqlite3_changes(db));
+	return rc;
+}
+
+int manga_gone_restore(sqlite3 *db, int64_t root_id, const char *series)
+{
+	static const char *const steps[] = {
+		/* for each folder, the row kept in this root, else the
+		 * latest kept in another; its id unless taken since */
+		"INSERT INTO series (root_id, path, " KEPT ") SELECT ?1,"
+		" g.path, CASE WHEN EXISTS (SELECT 1 FROM series s WHERE"
+		" s.id = g.id) THEN NULL ELSE g.id END, g.name, g.monitored,"
+		" g.source, g.latest, g.status, g.last_checked,"
+		" g.release_prefs, g.published_by, g.edition"
+		" FROM series_gone g JOIN directories d ON d.root_id = ?1"
+		" AND d.path = g.path WHERE (?2 IS NULL OR g.path = ?2)"
+		" AND d.path != X'' AND instr(d.path, X'2F') = 0"
+		" AND NOT EXISTS (SELECT 1 FROM series s WHERE"
+		" s.root_id = ?1 AND s.path = g.path)"
+		" AND g.rowid = (SELECT h.rowid FROM series_gone h"
+		" WHERE h.path = g.path ORDER BY h.root_id = ?1 DESC,"
+		" h.gone_at DESC LIMIT 1)",
+		/* the rows given back go: by their id, or by their place */
+		"DELETE FROM series_gone WHERE (?2 IS NULL OR path = ?2)"
+		" AND (id IN (SELECT id FROM series WHERE root_id = ?1"
+		" AND path = series_gone.path) OR (root_id = ?1 AND path IN"
+		" (SELECT path FROM series WHERE root_id = ?1)))",
+	};
+	int rc = 0, back = 0;
+
+	if (keep() <= 0)
+		return 0;
+	for (size_t i = 0; !rc && i < ARRAY_SIZE(steps); i++) {
+		rc = run(db, steps[i], root_id, series, 0,
+			 "give a series back");
+		if (!rc && !i)
+			back = sqlite3_changes(db);
+	}
+	if (!rc && back)
+		log_info("manga: %d series came back with their settings",
+			 back);
+	return rc;
+}
+
+int manga_gone_prune(sqlite3 *db, double now)
+{
+	return run(db, "DELETE FROM series_gone WHERE gone_at <= ?3", 0, NULL,
+		   now - (double)keep(), "prune the gone series");
+}

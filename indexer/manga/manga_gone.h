@@ -1,0 +1,39 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#ifndef MEDIAMON_MANGA_GONE_H
+#define MEDIAMON_MANGA_GONE_H
+
+/*
+ * Series whose folders left, kept for [general] keep_gone (the
+ * "series_gone" table, schema version 39), as library/gone.h keeps
+ * music tracks: the series row goes from the library as before, so no
+ * view or check sees it, but what the user set on it (monitored,
+ * latest, source, preferences, edition) and what the checks learnt
+ * (status, published_by, last_checked) are kept aside with its id. A
+ * folder of the same name that comes back in that root (or, failing
+ * that, in another manga root) takes them back. The blocklist is kept
+ * by release, not by series, and is not touched. All of it runs on the
+ * writer's connection, inside manga_refresh()'s transaction; nothing is
+ * kept while the grace is 0.
+ */
+
+#include <sqlite3.h>
+#include <stdint.h>
+
+/* The grace in seconds ([general] keep_gone, as gone_set_keep()); 0
+ * keeps nothing. */
+void manga_gone_set_keep(long seconds);
+
+/* Keep aside the series of root_id (only the folder series, when not
+ * NULL) whose folders are no longer indexed, before their rows are
+ * deleted. 0 or -errno. */
+int manga_gone_keep(sqlite3 *db, int64_t root_id, const char *series);
+
+/* Give the series folders of root_id (only series, when not NULL) that
+ * are indexed and have no series row their kept rows back, before new
+ * rows are made for the others. 0 or -errno. */
+int manga_gone_restore(sqlite3 *db, int64_t root_id, const char *series);
+
+/* Kept series older than the grace at now go. 0 or -errno. */
+int manga_gone_prune(sqlite3 *db, double now);
+
+#endif
