@@ -27,6 +27,7 @@ struct fs_attr_options fs_attr = {
 	.entry_timeout = 1.0,
 	.attr_timeout = 1.0,
 	.render_deadline = FS_RENDER_DEADLINE_S,
+	.snapshot_files = FS_SNAPSHOT_FILES,
 };
 
 /* When the mount first saw a generation of the store (of one counter). */

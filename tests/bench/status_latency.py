@@ -10,12 +10,16 @@ Each round stat()s and then reads to its end each file under FOLDERS in
 MNT (every status and metrics file the mount shows, found at the start),
 one after the other, with a pause of PAUSE_S between rounds; a file that
 cannot be read is a failure (exit 1). Prints the worst stat() or read
-seen, in milliseconds, its file, and the rounds made:
+seen, in milliseconds, its file, the rounds made, the files read and
+how many answers were EAGAIN (a list of status/ whose first rendering is
+still being made at that size: mediamon(8), -o snapshot_files; timed as
+any answer, and counted):
 
-    worst_ms 12.3 status/summary.json rounds 57
+    worst_ms 12.3 status/summary.json rounds 57 files 35 pending 0
 """
 
 import argparse
+import errno
 import os
 import sys
 import time
@@ -34,18 +38,31 @@ def status_files(mnt):
     return sorted(found)
 
 
-def timed_round(mnt, files, worst):
-    """Stat and read each file once; worst is [ms, name], kept up."""
-    for rel in files:
-        path = os.path.join(mnt, rel)
-        t = time.monotonic()
+def stat_and_read(path):
+    """The worst of a stat() and a read to the end of path, in seconds,
+    and whether an answer was EAGAIN."""
+    t = time.monotonic()
+    try:
         os.stat(path)
         took = time.monotonic() - t
         t = time.monotonic()
         with open(path, "rb") as f:
             while f.read(1 << 16):
                 pass
-        took = max(took, time.monotonic() - t) * 1000
+    except OSError as e:
+        if e.errno != errno.EAGAIN:
+            raise
+        return time.monotonic() - t, True
+    return max(took, time.monotonic() - t), False
+
+
+def timed_round(mnt, files, worst, pending):
+    """Stat and read each file once; worst is [ms, name], kept up, and
+    pending[0] counts the EAGAIN answers."""
+    for rel in files:
+        took, eagain = stat_and_read(os.path.join(mnt, rel))
+        took *= 1000
+        pending[0] += eagain
         if took > worst[0]:
             worst[0], worst[1] = took, rel
 
@@ -58,7 +75,7 @@ def main():
     args = ap.parse_args()
     if (args.stop is None) == (args.rounds is None):
         ap.error("give one of --stop and --rounds")
-    worst, rounds = [0.0, "-"], 0
+    worst, rounds, pending = [0.0, "-"], 0, [0]
 
     def more():
         if args.stop:
@@ -70,13 +87,13 @@ def main():
         if not files:
             sys.exit("status_latency: no status file in %s" % args.mnt)
         while rounds == 0 or more():
-            timed_round(args.mnt, files, worst)
+            timed_round(args.mnt, files, worst, pending)
             rounds += 1
             time.sleep(PAUSE_S)
     except OSError as e:
         sys.exit("status_latency: %s" % e)
-    print("worst_ms %.1f %s rounds %d files %d" % (worst[0], worst[1], rounds,
-                                                 len(files)))
+    print("worst_ms %.1f %s rounds %d files %d pending %d" %
+          (worst[0], worst[1], rounds, len(files), pending[0]))
 
 
 if __name__ == "__main__":
