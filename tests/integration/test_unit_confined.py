@@ -17,13 +17,12 @@ import subprocess
 
 import pytest
 
-from conftest import REPO, WRAPPER, unmount, wait_for
+from conftest import REPO, WRAPPER, unmount
 from test_access import (make_user, drop_user, music_world, real_files,
                          start_daemon, world)  # noqa: F401 (a fixture)
 from test_analysis import add_tracks, wait_analysed
 from test_analysis import sounds  # noqa: F401 (a fixture)
-from test_analysis_confined import status
-from test_analyser import children
+from test_analysis_confined import child_status
 
 UNIT = os.path.join(REPO, "contrib", "mediamon.service")
 
@@ -133,20 +132,6 @@ def test_fewer_capabilities_fail_the_same_run(world, owner, service,
         unmount(m.path, m.proc)
 
 
-def confined_child(m):
-    """The status of the daemon's child once it has confined itself (its
-    seccomp filter, the last step, on): it inherits the daemon's no new
-    privileges, so that alone does not tell."""
-    def look():
-        for pid in children(m.proc.pid):
-            s = status(pid)
-            if s and s["Seccomp"] == "2":
-                return s
-        return None
-    return wait_for(look, 60, "a confined analyser child",
-                    until=lambda s: s is not None, mount=m, interval=0.01)
-
-
 @pytest.mark.skipif(bool(WRAPPER), reason="the wrapper's children")
 def test_analysis_child_holds_no_capability(sounds, world, service):
     """The daemon holds the unit's ambient capabilities, which an exec
@@ -164,7 +149,7 @@ def test_analysis_child_holds_no_capability(sounds, world, service):
     try:
         me = open("/proc/%d/status" % m.proc.pid).read()
         assert re.search(r"^CapAmb:\s*0*[1-9a-f]", me, re.M), me
-        s = confined_child(m)
+        s = child_status(m)
         daemon = pwd.getpwnam("daemon")
         assert s["Uid"].split() == [str(daemon.pw_uid)] * 4, s["Uid"]
         assert s["Groups"].strip() == ""
