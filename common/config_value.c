@@ -8,6 +8,7 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <pwd.h>
 #include <stdarg.h>
@@ -238,7 +239,7 @@ static int add_dir(struct config_list *l, const char *path)
 		ret = -errno;
 	else if (!S_ISDIR(st.st_mode))
 		ret = -ENOTDIR;
-	else if (access(real, R_OK | X_OK) < 0)
+	else if (faccessat(AT_FDCWD, real, R_OK | X_OK, AT_EACCESS) < 0)
 		ret = -errno;
 	if (ret) {
 		free(real);

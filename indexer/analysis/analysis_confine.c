@@ -80,26 +80,41 @@ static int drop_bounding(void)
 			return errno == EINVAL && cap > 0 ? 0 : -errno;
 }
 
-/* Become uid and gid with nothing of root left: no supplementary group,
- * no capability in any set (setresuid clears the permitted and effective
- * ones; the inheritable and ambient are cleared here). */
-static int become(uid_t uid, gid_t gid)
+/* No capability in any set: the permitted, effective and inheritable
+ * ones, then the ambient, which a daemon run as a user of its own with
+ * ambient capabilities (the unit's) hands down through exec. Dropping
+ * needs no capability. */
+static int drop_caps(void)
 {
 	struct __user_cap_header_struct hdr = {
 		.version = _LINUX_CAPABILITY_VERSION_3,
 	};
 	struct __user_cap_data_struct none[_LINUX_CAPABILITY_U32S_3] = { 0 };
+
+	if (syscall(SYS_capset, &hdr, none) ||
+	    prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0))
+		return log_error(-errno, "analyser: cannot drop its "
+				 "capabilities: %s", strerror(errno));
+	return 0;
+}
+
+/* Become uid and gid with nothing of root or of the daemon's user left:
+ * no supplementary group, no capability in any set, the bounding one
+ * included (a daemon run as root or holding CAP_SETUID, CAP_SETGID and
+ * CAP_SETPCAP). */
+static int become(uid_t uid, gid_t gid)
+{
 	uid_t r, e, s;
 
 	if (!uid)
 		return log_error(-EINVAL, "analyser: will not run as root");
 	if (setgroups(0, NULL) || drop_bounding() ||
-	    setresgid(gid, gid, gid) || setresuid(uid, uid, uid) ||
-	    syscall(SYS_capset, &hdr, none) ||
-	    prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0))
+	    setresgid(gid, gid, gid) || setresuid(uid, uid, uid))
 		return log_error(-errno, "analyser: cannot become uid %u gid "
 				 "%u: %s", (unsigned)uid, (unsigned)gid,
 				 strerror(errno));
+	if (drop_caps())
+		return -EPERM;
 	if (getresuid(&r, &e, &s) || r != uid || e != uid || s != uid ||
 	    !setuid(0))
 		return log_error(-EPERM, "analyser: still root after "
@@ -166,7 +181,7 @@ int analysis_confine(int as_user, uid_t uid, gid_t gid)
 #ifdef CONFINE_LSAN
 	__lsan_do_leak_check();
 #endif
-	rc = as_user ? become(uid, gid) : 0;
+	rc = as_user ? become(uid, gid) : drop_caps();
 	if (rc)
 		return rc;
 	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0))

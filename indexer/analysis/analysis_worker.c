@@ -9,6 +9,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <linux/capability.h>
 #include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -74,6 +75,24 @@ static void lower_priority(void)
 		    IOPRIO_CLASS_IDLE << IOPRIO_CLASS_SHIFT))
 		log_warn("analysis: cannot lower the I/O priority: %s",
 			 strerror(errno));
+}
+
+/* Whether the daemon may start its analyser as [analysis] user: as root,
+ * or as a user of its own holding CAP_SETUID and CAP_SETGID (the unit's
+ * ambient ones), which the analyser then drops with every other. */
+static int may_change_user(void)
+{
+	struct __user_cap_header_struct hdr = {
+		.version = _LINUX_CAPABILITY_VERSION_3,
+	};
+	struct __user_cap_data_struct caps[_LINUX_CAPABILITY_U32S_3];
+	const uint32_t want = 1u << CAP_SETUID | 1u << CAP_SETGID;
+
+	if (!geteuid())
+		return 1;
+	if (syscall(SYS_capget, &hdr, caps))
+		return 0;
+	return (caps[0].effective & want) == want;
 }
 
 /* Wait on the condition for at most seconds (monotonic). */
@@ -247,7 +266,7 @@ static void *worker_main(void *arg)
 	thread_name("mm-analysis");
 	lower_priority();
 	child.confined = 1;
-	child.as_user = geteuid() == 0;
+	child.as_user = may_change_user();
 	child.uid = aw.cfg->analysis_user.uid;
 	child.gid = aw.cfg->analysis_user.gid;
 	if (db_open(aw.cfg->database, 1, &db))

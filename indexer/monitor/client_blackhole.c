@@ -205,7 +205,7 @@ static int blackhole_version(const struct download_client *c,
 
 	if (ret)
 		return ret;
-	if (access(c->blackhole_dir, W_OK | X_OK))
+	if (faccessat(AT_FDCWD, c->blackhole_dir, W_OK | X_OK, AT_EACCESS))
 		return client_fail(err, file_error(errno), "blackhole: the"
 				   " folder %s: %s", c->blackhole_dir,
 				   strerror(errno));

@@ -35,11 +35,14 @@ def status(pid):
 
 
 def child_status(m):
-    """The status of the daemon's child while it analyses a track."""
+    """The status of the daemon's child while it analyses a track, once it
+    has confined itself: its seccomp filter on, the last step (no new
+    privileges comes before it, and a daemon that has them hands them
+    down, so that does not tell)."""
     def look():
         for pid in children(m.proc.pid):
             s = status(pid)
-            if s and s["NoNewPrivs"] == "1":
+            if s and s["Seccomp"] == "2":
                 return s
         return None
     return wait_for(look, 60, "a confined analyser child",

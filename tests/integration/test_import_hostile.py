@@ -33,6 +33,7 @@ from test_clients import CONTENT, conf
 from test_handoff import AUTO, SEND
 from test_monitor import Monitor, release
 from test_tracker import POLL, state_of
+from test_unit_confined import bounding_set, confined
 
 pytestmark = pytest.mark.skipif(
     os.geteuid() != 0 or not shutil.which("useradd") or
@@ -72,7 +73,9 @@ def hostile(tmp_path, fake):
     user may write to (sticky, as /tmp); unmounted at the end."""
     made = []
 
-    def make(*args, **kw):
+    def make(*args, service=None, **kw):
+        """With service, the daemon runs as the unit runs it: as that
+        user with the unit's capabilities, its mount open to all."""
         mon = Monitor(tmp_path, fake, *args, **kw)
         mon.conf.write_text(mon.conf.read_text().replace(
             "watch_debounce = 100ms", "watch_debounce = 60s"))
@@ -80,7 +83,12 @@ def hostile(tmp_path, fake):
             os.chmod(str(d), 0o755)
         need_reachable(tmp_path.parent)
         os.chmod(str(mon.root), 0o1777)
-        mon.mount()
+        if service:
+            os.chown(str(mon.conf), service.uid, service.gid)
+            mon.mount("allow_other",
+                      wrapper=confined(service, bounding_set()))
+        else:
+            mon.mount()
         made.append(mon)
         return mon
     yield make
@@ -156,8 +164,19 @@ def shown(mon, volume=4):
         "status/downloads.json")}[volume]
 
 
+@pytest.fixture
+def service():
+    u = make_user()
+    yield u
+    drop_user(u)
+
+
+@pytest.mark.parametrize("as_unit", [False, True])
 def test_series_folder_swapped_for_a_link(hostile, clients, files, users,
-                                          tmp_path):
+                                          service, tmp_path, as_unit):
+    """as_unit: the daemon as the systemd unit runs it, a user of its own
+    with the unit's capabilities, imports as the folder's owner all the
+    same."""
     attacker, _ = users
     qbit = clients("qbittorrent")
     b = Torrent("Saga 01 T04.cbz", CONTENT + b"B" * 40000)
@@ -165,7 +184,8 @@ def test_series_folder_swapped_for_a_link(hostile, clients, files, users,
     mon = hostile(["Saga 01"], monitor=AUTO, general=SEND,
                   extra=conf("qbittorrent", qbit.url, save) + POLL +
                   "[import]\nmode = copy\n",
-                  releases=sent_as(files, "/b.torrent", b.data))
+                  releases=sent_as(files, "/b.torrent", b.data),
+                  service=service if as_unit else None)
     series = mon.root / "Saga 01"
     away = mon.root / "away"
     os.chown(str(series), attacker.uid, attacker.gid)

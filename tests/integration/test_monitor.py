@@ -111,8 +111,9 @@ class Monitor:
         os.chmod(str(self.conf), 0o600)
         self.m = None
 
-    def mount(self):
-        self.m = start(self.tmp, "config=" + str(self.conf))
+    def mount(self, *options, wrapper=()):
+        self.m = start(self.tmp, "config=" + str(self.conf), *options,
+                       wrapper=wrapper)
         return self.m
 
     def unmount(self):

@@ -92,9 +92,15 @@ def test_unit_file():
     assert "ExecReload=/bin/kill -HUP $MAINPID" in text
     # the store's folder is private, as the folders mediamon makes are
     assert "StateDirectoryMode=0700" in text.splitlines()
+    # of the Protect* settings, on systemd 252 only these make no mount
+    # namespace (a system call filter, capabilities and a device rule;
+    # a UTS namespace)
     hiding = [o for o in unit_options(text)
-              if o.startswith(("Private", "Protect", "ReadOnly",
-                               "TemporaryFileSystem", "MountFlags"))]
+              if o.startswith(("Private", "Protect", "ProcSubset",
+                               "ReadOnly", "ReadWrite", "Inaccessible",
+                               "TemporaryFileSystem", "MountFlags"))
+              and o not in ("ProtectClock",
+                            "ProtectHostname")]
     assert hiding == []
 
 
