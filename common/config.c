@@ -167,9 +167,12 @@ bool config_secret_file_exposed(const struct stat *st, const char *path,
 {
 	uid_t uid = geteuid();
 
-	if (st->st_uid == uid && !(st->st_mode & (S_IRWXG | S_IRWXO)))
+	/* root's own file, as the package leaves it, is safe from others
+	 * when the daemon runs as a user of its own (mediamon(8)) */
+	if ((st->st_uid == uid || st->st_uid == 0) &&
+	    !(st->st_mode & (S_IRWXG | S_IRWXO)))
 		return false;
-	if (st->st_uid != uid)
+	if (st->st_uid != uid && st->st_uid != 0)
 		snprintf(why, len, "this file belongs to uid %u, not to the "
 			 "daemon's user (uid %u); run chown %u %s",
 			 (unsigned)st->st_uid, (unsigned)uid, (unsigned)uid,

@@ -122,6 +122,33 @@ def test_daemon_works_under_the_units_capabilities(world, owner, service,
         unmount(m.path, m.proc)
 
 
+def test_roots_own_configuration_with_a_secret_is_taken(world, owner,
+                                                        service,
+                                                        template_library):
+    """A configuration that holds a secret and stays root's own (0600),
+    as an install from before the unit ran as its own user left it, is
+    read: no one but root may read or change it."""
+    root, conf = music_world(world, template_library)
+    with open(conf, "a") as f:
+        f.write("[prowlarr]\nurl = http://127.0.0.1:9\n"
+                "api_key = 0123456789abcdef\n")
+    assert (os.stat(conf).st_uid, os.stat(conf).st_mode & 0o777) == \
+        (0, 0o600)
+    m = start_daemon(world, "config=" + conf,
+                     wrapper=confined(service, bounding_set()))
+    try:
+        assert m.json("status/summary.json")["counts"]["tracks"] >= 9
+        assert "0123456789abcdef" not in m.read("log").decode()
+    finally:
+        unmount(m.path, m.proc)
+    # group-readable, it is refused as ever
+    os.chmod(conf, 0o640)
+    with pytest.raises(AssertionError, match="its group can read"):
+        m = start_daemon(world, "config=" + conf,
+                         wrapper=confined(service, bounding_set()))
+        unmount(m.path, m.proc)
+
+
 def test_fewer_capabilities_fail_the_same_run(world, owner, service,
                                               template_library):
     caps = [c for c in bounding_set()
