@@ -225,6 +225,28 @@ int opds_shelf_read(struct opds_shelf *s, int64_t what)
 	return rc;
 }
 
+int opds_shelf_volumes(struct opds_shelf *s, int64_t series)
+{
+	int rc;
+
+	*s = (struct opds_shelf){ NULL, 0, 0, NULL, 0, 0 };
+	s->series = calloc(1, sizeof(*s->series));
+	if (!s->series)
+		return -ENOMEM;
+	s->series[0].id = series;
+	s->nr_series = s->alloc_series = 1;
+	rc = query_begin();
+	if (!rc) {
+		rc = read_volumes(s, 0);
+		query_end();
+	}
+	if (!rc)
+		rc = keep_shown(s);
+	if (rc)
+		opds_shelf_release(s);
+	return rc;
+}
+
 int opds_shelf_find(const char *feed, int64_t *id)
 {
 	struct opds_shelf s;

@@ -62,6 +62,11 @@ struct opds_shelf {
 int opds_shelf_read(struct opds_shelf *s, int64_t what);
 void opds_shelf_release(struct opds_shelf *s);
 
+/* Fill *s with the one series whose series.id is series, unnamed (dir
+ * and feed NULL), and its volume files, as opds_shelf_read() does: none
+ * when the caller may not see the series. */
+int opds_shelf_volumes(struct opds_shelf *s, int64_t series);
+
 /* The series.id of the series whose feed is called feed, into *id, when
  * the caller may see it: 0, -ENOENT, or another negative errno value.
  * Only that series is checked. */

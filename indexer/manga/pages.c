@@ -268,6 +268,38 @@ static int walk(int fd, int (*fn)(struct comic_archive *ca,
 	return rc;
 }
 
+static int list_only(struct comic_archive *ca, const char *name, void *arg)
+{
+	struct nth_walk *w = arg;
+
+	(void)ca;
+	return keep_all(&w->all, name);
+}
+
+int pages_names(int fd, char ***names, size_t *nr)
+{
+	struct nth_walk w = { .n = 0 };
+	int rc = walk(fd, list_only, &w);
+
+	if (rc) {
+		pages_names_free(w.all.names, w.all.nr);
+		w.all = (struct all_pages){ NULL, 0, 0 };
+	} else if (w.all.nr) {
+		qsort(w.all.names, w.all.nr, sizeof(*w.all.names),
+		      by_natural_order);
+	}
+	*names = w.all.names;
+	*nr = w.all.nr;
+	return rc;
+}
+
+void pages_names_free(char **names, size_t nr)
+{
+	for (size_t i = 0; i < nr; i++)
+		free(names[i]);
+	free(names);
+}
+
 int pages_read_nth(int fd, size_t n, char **name, struct strbuf *out)
 {
 	struct nth_walk w = { .n = n, .out = out };
@@ -293,8 +325,6 @@ int pages_read_nth(int fd, size_t n, char **name, struct strbuf *out)
 		*name = w.all.names[n];
 		w.all.names[n] = NULL;
 	}
-	for (size_t i = 0; i < w.all.nr; i++)
-		free(w.all.names[i]);
-	free(w.all.names);
+	pages_names_free(w.all.names, w.all.nr);
 	return rc;
 }
