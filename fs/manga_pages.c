@@ -106,23 +106,15 @@ static const struct opds_volume *find_volume(const struct opds_shelf *s,
 	return NULL;
 }
 
-/* The volume whose cover is the series' cover, or NULL. */
-static const struct opds_volume *cover_volume(const struct opds_shelf *s)
-{
-	for (size_t i = 0; i < s->nr_volumes; i++)
-		if (has_pages(&s->volumes[i]))
-			return &s->volumes[i];
-	return NULL;
-}
-
 static int resolve_cover(const struct opds_shelf *s, const char *ext,
 			 struct node *out)
 {
-	const struct opds_volume *v = cover_volume(s);
+	const struct opds_series *se = s->series;
 
-	if (!v || strcmp(ext, pages_ext(v->cover)))
+	if (!s->nr_series || !se->cover_file ||
+	    strcmp(ext, pages_ext(se->cover_kind)))
 		return -ENOENT;
-	return page_node(out, v->file, 0, v->cover);
+	return page_node(out, se->cover_file, 0, se->cover_kind);
 }
 
 int manga_pages_resolve(int64_t series, const char *rest, struct node *out)
@@ -159,13 +151,14 @@ int manga_pages_resolve(int64_t series, const char *rest, struct node *out)
 /* The cover and the folders of pages of the series. */
 static int list_volumes(const struct opds_shelf *s, list_fn fn, void *arg)
 {
-	const struct opds_volume *c = cover_volume(s);
+	const struct opds_series *se = s->series;
 	struct strbuf name = STRBUF_INIT;
 	struct node n;
 	int stop = 0;
 
-	if (c && !page_node(&n, c->file, 0, c->cover)) {
-		strbuf_addf(&name, COVER "%s", pages_ext(c->cover));
+	if (s->nr_series && se->cover_file &&
+	    !page_node(&n, se->cover_file, 0, se->cover_kind)) {
+		strbuf_addf(&name, COVER "%s", pages_ext(se->cover_kind));
 		stop = fn(name.buf, &n, arg);
 	}
 	for (size_t i = 0; !stop && i < s->nr_volumes; i++) {

@@ -12,8 +12,9 @@
  *              1 in natural order (pages.h), four digits or more, EXT
  *              the page's own extension in lower case (jpg, jpeg, png,
  *              webp or gif); 0001 is the volume's cover
- *   cover.EXT  the series' cover: the cover of its first volume in
- *              volume order whose scan found one
+ *   cover.EXT  the series' cover: page 0001 of its first volume in
+ *              volume order with a cover in the OPDS catalog
+ *              (opds_shelf.h), as its series entries link to it
  *
  * Only a volume file the caller may read is there for it. A folder lists
  * its pages from one walk of the archive that reads none; a page is read

@@ -13,6 +13,7 @@
 #include "common/array.h"
 #include "common/strbuf.h"
 #include "fs/caller.h"
+#include "fs/opds_feed.h"
 #include "fs/views.h"
 #include "fs/views_manga.h"
 #include "indexer/reads.h"
@@ -167,6 +168,11 @@ static int keep_shown(struct opds_shelf *s)
 		se->nr_volumes++;
 		if (v->mtime_ns > se->newest_ns)
 			se->newest_ns = v->mtime_ns;
+		if (!se->cover_file && v->cover >= 0 &&
+		    (opds_feed_pages(v->name) & OPDS_COVER)) {
+			se->cover_file = v->file;
+			se->cover_kind = v->cover;
+		}
 		s->volumes[nv++] = *v;
 	}
 	s->nr_series = ns;

@@ -38,6 +38,10 @@ struct opds_series {
 	char *dir;		/* its folder's name in /library/manga */
 	char *feed;		/* its feed's name in /opds/series */
 	int64_t newest_ns;	/* its newest volume's mtime; 0: none */
+	/* its cover: the first of its volumes with one (opds_feed.h's
+	 * OPDS_COVER), that volume's file and cover; 0: none */
+	int64_t cover_file;
+	int cover_kind;
 	size_t nr_volumes;
 };
 

@@ -2,7 +2,8 @@
 """/manga/SERIES/VOLUME.pages and /manga/SERIES/cover.EXT (issue 51): a
 cbz's and a cb7's pages are files 0001.EXT ... in natural order, each
 byte for byte the archive's entry, with a stat size that is what a read
-gives; the series' cover is its first volume's first page; a cbt, a PDF
+gives; the series' cover is its first volume's first page, and the
+catalog's series entries link to it; a cbt, a PDF
 and an EPUB have no pages folder. An archive with a 10 GB entry, a path
 out of it or a link lists its other pages and leaves the other volumes
 alone. A user who may not read a volume, or list its series, finds no
@@ -18,7 +19,8 @@ import zlib
 import pytest
 
 from conftest import start, unmount
-from test_opds import make_library, world  # noqa: F401 (a fixture)
+from test_opds import (IMAGE, THUMBNAIL, links, make_library, validate,
+                       world)  # noqa: F401 (a fixture)
 from test_opds_scan import ORDER, make_volumes
 
 PAGE_NAMES = ["0001.jpg", "0002.jpg", "0003.jpg", "0004.png"]
@@ -83,6 +85,14 @@ def test_pages_are_files_in_natural_order(manga):
                 ".pages", "Read v03.pdf.pages"]:
         with pytest.raises(FileNotFoundError):
             os.stat(m.file("manga/Read/" + bad))
+    # the catalog's series entries link to the same cover
+    for feed in ["series.xml", "updated.xml"]:
+        validate(m.file("opds/" + feed))
+        (_, href, kind, _), = links(m.read("opds/" + feed), IMAGE)
+        assert kind == "image/jpeg"
+        assert [ln[1:] for ln in links(m.read("opds/" + feed),
+                                       THUMBNAIL)] == [(href, kind, None)]
+        assert m.read("opds/" + href) == ORDER[0]
 
 
 def zip64(path, entries):
