@@ -1,6 +1,6 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 """/manga/SERIES/VOLUME.pages and /manga/SERIES/cover.EXT (issue 51): a
-cbz's and a cb7's pages are files 0001.EXT ... in natural order, each
+cbz's, a cb7's and a cbr's pages are files 0001.EXT ... in natural order, each
 byte for byte the archive's entry, with a stat size that is what a read
 gives; the series' cover is its first volume's first page, and the
 catalog's series entries link to it; a cbt, a PDF
@@ -21,7 +21,7 @@ import pytest
 from conftest import start, unmount
 from test_opds import (IMAGE, THUMBNAIL, links, make_library, validate,
                        world)  # noqa: F401 (a fixture)
-from test_opds_scan import ORDER, make_volumes
+from test_opds_scan import ORDER, PAGES, make_volumes
 
 PAGE_NAMES = ["0001.jpg", "0002.jpg", "0003.jpg", "0004.png"]
 
@@ -40,10 +40,34 @@ def read_with_stat(path):
     return data, size
 
 
+def rar4(path, entries):
+    """A RAR 4 archive of stored entries, written by hand after RARLAB's
+    technote (Debian has no rar to make one): the marker block, the
+    archive header, a file header (HEAD_FLAGS 0x8000, method 0x30
+    "store", host OS 3 with the Unix mode as attributes) before each
+    entry's bytes, and the end block; each header's CRC is the low 16
+    bits of the CRC-32 of its bytes from HEAD_TYPE on."""
+    def block(head_type, flags, body):
+        rest = struct.pack("<BHH", head_type, flags, 7 + len(body)) + body
+        return struct.pack("<H", zlib.crc32(rest) & 0xFFFF) + rest
+    out = b"Rar!\x1a\x07\x00" + block(0x73, 0, struct.pack("<HI", 0, 0))
+    for name, data in entries:
+        name = name.encode()
+        out += block(0x74, 0x8000, struct.pack(
+            "<IIBIIBBHI", len(data), len(data), 3, zlib.crc32(data),
+            0x5A210000, 29, 0x30, len(name), 0o100644) + name) + data
+    out += block(0x7B, 0x4000, b"")
+    with open(path, "wb") as f:
+        f.write(out)
+
+
 @pytest.fixture
 def manga(tmp_path):
     root = str(tmp_path / "manga")
     make_volumes(root)
+    # a cbr of the same pages but the one out of the archive
+    rar4(os.path.join(root, "Read", "Read v06.cbr"),
+         [(n, d) for n, d in PAGES if not n.startswith("..")])
     m = start(tmp_path, "manga=" + root)
     m.root = root
     yield m
@@ -54,9 +78,10 @@ def test_pages_are_files_in_natural_order(manga):
     m = manga
     names = os.listdir(m.file("manga/Read"))
     folders = pages_folders(m, "Read")
-    # the cbz and the cb7; no cbt, PDF or EPUB
-    assert len(folders) == 2, names
-    assert sorted(f.rsplit(".", 2)[1] for f in folders) == ["cb7", "cbz"]
+    # the cbz, the cb7 and the cbr; no cbt, PDF or EPUB
+    assert len(folders) == 3, names
+    assert sorted(f.rsplit(".", 2)[1] for f in folders) == \
+        ["cb7", "cbr", "cbz"]
     for folder in folders:
         rel = "manga/Read/" + folder
         assert sorted(os.listdir(m.file(rel))) == PAGE_NAMES
