@@ -130,10 +130,14 @@ static int keep_first(const char *name, char **best)
 
 int pages_tally_add(struct pages_tally *t, struct archive_entry *e)
 {
-	const char *name = page_name(e);
+	const char *name = page_name(e), *path = archive_entry_pathname(e);
 
-	if (t->entries++ >= PAGES_MAX_ENTRIES || !name)
+	if (t->entries++ >= PAGES_MAX_ENTRIES)
 		return 0;
+	if (!name) {
+		t->refused += path && pages_kind(path) >= 0;
+		return 0;
+	}
 	t->pages++;
 	return keep_first(name, &t->first);
 }
@@ -144,7 +148,7 @@ size_t pages_tally_end(struct pages_tally *t, int *kind)
 
 	*kind = n ? pages_kind(t->first) : -1;
 	free(t->first);
-	*t = (struct pages_tally){ 0, 0, NULL, 0 };
+	*t = (struct pages_tally){ 0, 0, NULL, 0, 0 };
 	return n;
 }
 

@@ -62,6 +62,9 @@ struct pages_tally {
 	size_t entries, pages;
 	char *first;	/* malloc'd */
 	int cut;	/* the walk ended before the last entry */
+	/* entries named as pages that are none: a link, a path out of
+	 * the archive, a size past PAGES_MAX_IMAGE */
+	size_t refused;
 };
 
 /* Count the entry e; 0 or -ENOMEM. */

@@ -6,7 +6,9 @@ gives; the series' cover is its first volume's first page, and the
 catalog's series entries link to it; a cbt, a PDF
 and an EPUB have no pages folder. An archive with a 10 GB entry, a path
 out of it or a link lists its other pages and leaves the other volumes
-alone. A user who may not read a volume, or list its series, finds no
+alone, and the scan names it among its errors (metrics/scans.json) and in
+the log; so with an archive past the entries' limit, which has no
+pages. A user who may not read a volume, or list its series, finds no
 trace of its pages."""
 
 import errno
@@ -181,6 +183,20 @@ def test_hostile_entries_touch_that_volume_alone(tmp_path):
             with pytest.raises(FileNotFoundError):
                 os.stat(m.file(rel + "/0002.jpg"))
         assert m.read("manga/Bad/cover.jpg") == want[0]
+        # the scan says which volumes have entries it refused, and why
+        errors = {e["path"]: e["error"] for e in
+                  m.json("metrics/scans.json")["scans"][0]["first_errors"]}
+        assert sorted(errors) == [str(root / "Bad" / "Bad v01.cbz"),
+                                  str(root / "Bad" / "Bad v02.cbz")], errors
+        assert errors[str(root / "Bad" / "Bad v01.cbz")] == \
+            "entries refused as pages: 1 (a link, a path out of the" \
+            " archive or past 32 MiB)"
+        assert errors[str(root / "Bad" / "Bad v02.cbz")].startswith(
+            "entries refused as pages: 2 ")
+        with open(str(tmp_path / "mediamon.log")) as f:
+            log = f.read()
+        assert "Bad v02.cbz: entries refused as pages: 2 (" in log
+        assert "Bad v03.cbz" not in log
     finally:
         unmount(m.path, m.proc)
 
@@ -203,6 +219,10 @@ def test_too_many_entries_leave_that_volume_alone(tmp_path):
         assert m.read("manga/Many/%s/0001.jpg" % folder) == \
             b"\xff\xd8 the next one"
         assert m.read("manga/Many/cover.jpg") == b"\xff\xd8 the next one"
+        errors = m.json("metrics/scans.json")["scans"][0]["first_errors"]
+        assert errors == [{"path": str(root / "Many" / "Many v01.cbz"),
+                           "error": "pages not read: more than 10000"
+                           " entries"}]
     finally:
         unmount(m.path, m.proc)
 
