@@ -17,6 +17,7 @@
 #include "fs/caller.h"
 #include "fs/control.h"
 #include "fs/manga_names.h"
+#include "fs/manga_pages.h"
 #include "fs/node.h"
 #include "fs/render_manga.h"
 #include "fs/render_monitor.h"
@@ -175,7 +176,7 @@ int manga_view_resolve(const char *rel, struct node *out)
 			return 0;
 		}
 	}
-	return -ENOENT;
+	return manga_pages_resolve(id, slash + 1, out);
 }
 
 struct list {
@@ -197,24 +198,29 @@ int manga_view_list(const char *rel,
 		    void *arg)
 {
 	struct list l = { fn, arg };
-	struct node dir;
+	const char *slash;
+	int64_t id = 0;
 	int rc;
 
 	if (!*rel) {
 		rc = each_series(list_one, &l);
 		return rc < 0 ? rc : 0;
 	}
-	rc = manga_view_resolve(rel, &dir);
-	if (rc)
-		return rc;
+	slash = strchr(rel, '/');
+	rc = find_series(rel, slash ? (size_t)(slash - rel) : strlen(rel),
+			 &id);
+	if (!rc && !id)
+		rc = -ENOENT;
+	if (rc || slash)
+		return rc ? rc : manga_pages_list(id, slash + 1, fn, arg);
 	for (size_t i = 0; i < NR_SERIES_FILES; i++) {
 		struct node n = series_files[i].node;
 
-		n.series = dir.series;
+		n.series = id;
 		if (fn(series_files[i].name, &n, arg))
-			break;
+			return 0;
 	}
-	return 0;
+	return manga_pages_list(id, NULL, fn, arg);
 }
 
 static int render_monitored(struct strbuf *out, int64_t series)

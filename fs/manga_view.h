@@ -16,6 +16,7 @@
  *                write up to 200 bytes of text, or nothing
  *   status.json  all of it, with chapters, specials and unparsed files
  *
+ * and the pages of its volume archives and its cover (manga_pages.h).
  * A write that is not understood is -EINVAL and changes nothing. A series
  * whose folder the caller may not list (caller.h) is not there for it.
  */

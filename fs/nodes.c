@@ -153,6 +153,7 @@ static const struct {
 	{ "/playlists/genre", { .type = NODE_DIR, .dynamic = 1 } },
 	{ "/playlists/decade", { .type = NODE_DIR, .dynamic = 1 } },
 	{ "/playlists/mpd", { .type = NODE_DIR, .dynamic = 1 } },
+	{ "/playlists/library", { .type = NODE_DIR, .dynamic = 1 } },
 	{ "/library", { .type = NODE_DIR } },
 	{ "/library/music", { .type = NODE_DIR } },
 	{ "/library/music/artists", { .type = NODE_DIR, .dynamic = 1 } },

@@ -101,8 +101,12 @@ static void series_entry(struct opds_feed *f, const struct opds_series *se,
 			 const struct place *at)
 {
 	struct strbuf id = STRBUF_INIT, content = STRBUF_INIT;
-	struct strbuf href = STRBUF_INIT;
+	struct strbuf href = STRBUF_INIT, cover = STRBUF_INIT;
 
+	if (se->cover_file) {
+		strbuf_addf(&cover, "%scovers/", at->opds);
+		opds_cover_name(se->cover_file, se->cover_kind, &cover);
+	}
 	strbuf_addf(&id, URN "series:%" PRId64, se->id);
 	strbuf_addf(&content, "%zu volume%s", se->nr_volumes,
 		    se->nr_volumes == 1 ? "" : "s");
@@ -112,7 +116,11 @@ static void series_entry(struct opds_feed *f, const struct opds_series *se,
 		.id = id.buf, .title = se->dir, .content = content.buf,
 		.updated_ns = se->newest_ns, .rel = "subsection",
 		.href = href.buf, .type = OPDS_ACQUISITION,
+		.image = se->cover_file ? cover.buf : NULL,
+		.image_type = se->cover_file ? pages_type(se->cover_kind) :
+			      NULL,
 	});
+	strbuf_release(&cover);
 	strbuf_release(&id);
 	strbuf_release(&content);
 	strbuf_release(&href);

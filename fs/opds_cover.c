@@ -11,11 +11,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <unistd.h>
 
-#include "common/log.h"
 #include "common/strbuf.h"
 #include "fs/node.h"
+#include "fs/opds_pages.h"
 #include "fs/views.h"
 #include "indexer/reads.h"
 
@@ -50,25 +49,5 @@ int opds_cover_resolve(const char *name, struct node *out)
  * cover of the kind its name gives, or none. */
 int opds_cover_render(struct strbuf *out, int64_t key)
 {
-	int64_t file = key / PAGES_KINDS;
-	int kind = key % PAGES_KINDS, rc;
-	struct cover_copy *copy;
-	size_t start = out->len;
-	char *page = NULL;
-	int fd = views_real_open(file, &copy);
-
-	rc = fd < 0 ? fd : pages_read_nth(fd, 0, &page, out);
-	if (!rc && pages_kind(page) != kind) {
-		out->len = start;
-		out->buf[start] = '\0';
-		rc = -ENOENT;
-	}
-	if (fd >= 0)
-		close(fd);
-	if (rc == -EFBIG || rc == -E2BIG)
-		log_warn("opds: the cover of file %" PRId64 " is not served:"
-			 " %s", file, rc == -EFBIG ? "its first page is past"
-			 " the size limit" : "too many entries");
-	free(page);
-	return rc == -EINVAL ? -ENOENT : rc;
+	return opds_pages_read(out, key / PAGES_KINDS, 0, key % PAGES_KINDS);
 }

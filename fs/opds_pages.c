@@ -60,23 +60,32 @@ int opds_pages_resolve(const char *name, struct node *out)
 	return 0;
 }
 
-int opds_pages_render(struct strbuf *out, int64_t key)
+int opds_pages_read(struct strbuf *out, int64_t file, size_t n, int kind)
 {
-	int64_t file = key / PAGES_MAX_ENTRIES;
 	struct cover_copy *copy;
+	size_t start = out->len;
 	char *page = NULL;
 	int fd = views_real_open(file, &copy), rc = fd < 0 ? fd : 0;
 
 	if (!rc)
-		rc = pages_read_nth(fd, (size_t)(key % PAGES_MAX_ENTRIES),
-				    &page, out);
+		rc = pages_read_nth(fd, n, &page, out);
+	if (!rc && kind >= 0 && pages_kind(page) != kind) {
+		out->len = start;
+		out->buf[start] = '\0';
+		rc = -ENOENT;
+	}
 	if (fd >= 0)
 		close(fd);
 	if (rc == -EFBIG || rc == -E2BIG)
-		log_warn("opds: page %" PRId64 " of file %" PRId64 " is not"
-			 " served: %s", key % PAGES_MAX_ENTRIES, file,
-			 rc == -EFBIG ? "it is past the size limit" :
-			 "too many entries");
+		log_warn("pages: page %zu of file %" PRId64 " is not served:"
+			 " %s", n, file, rc == -EFBIG ? "it is past the size"
+			 " limit" : "its archive has too many entries");
 	free(page);
 	return rc == -EINVAL ? -ENOENT : rc;
+}
+
+int opds_pages_render(struct strbuf *out, int64_t key)
+{
+	return opds_pages_read(out, key / PAGES_MAX_ENTRIES,
+			       (size_t)(key % PAGES_MAX_ENTRIES), -1);
 }

@@ -14,6 +14,7 @@
  * entries, ENOENT for a number past its last page.
  */
 
+#include <stddef.h>
 #include <stdint.h>
 
 struct node;
@@ -21,6 +22,15 @@ struct strbuf;
 
 /* Fill *out for name, FILE or FILE/N below /opds/pages: 0 or -ENOENT. */
 int opds_pages_resolve(const char *name, struct node *out);
+
+/*
+ * Append page n (from 0, natural order) of the volume file (a files.id)
+ * to out, read through the caller's own descriptor of it; when kind is
+ * not -1, -ENOENT unless the page is of that kind (pages.h). -EFBIG and
+ * -E2BIG are logged here, with the file's id; -ENOENT for no archive.
+ * The one reader of a volume's pages for the mount.
+ */
+int opds_pages_read(struct strbuf *out, int64_t file, size_t n, int kind);
 
 /* The page of the node's series field (node.h): file *
  * PAGES_MAX_ENTRIES + the page's number. */

@@ -13,6 +13,7 @@
 #include "common/array.h"
 #include "common/strbuf.h"
 #include "fs/caller.h"
+#include "fs/opds_feed.h"
 #include "fs/views.h"
 #include "fs/views_manga.h"
 #include "indexer/reads.h"
@@ -167,6 +168,11 @@ static int keep_shown(struct opds_shelf *s)
 		se->nr_volumes++;
 		if (v->mtime_ns > se->newest_ns)
 			se->newest_ns = v->mtime_ns;
+		if (!se->cover_file && v->cover >= 0 &&
+		    (opds_feed_pages(v->name) & OPDS_COVER)) {
+			se->cover_file = v->file;
+			se->cover_kind = v->cover;
+		}
 		s->volumes[nv++] = *v;
 	}
 	s->nr_series = ns;
@@ -218,6 +224,28 @@ int opds_shelf_read(struct opds_shelf *s, int64_t what)
 {
 	int rc = read_shelf(s, what);
 
+	if (!rc)
+		rc = keep_shown(s);
+	if (rc)
+		opds_shelf_release(s);
+	return rc;
+}
+
+int opds_shelf_volumes(struct opds_shelf *s, int64_t series)
+{
+	int rc;
+
+	*s = (struct opds_shelf){ NULL, 0, 0, NULL, 0, 0 };
+	s->series = calloc(1, sizeof(*s->series));
+	if (!s->series)
+		return -ENOMEM;
+	s->series[0].id = series;
+	s->nr_series = s->alloc_series = 1;
+	rc = query_begin();
+	if (!rc) {
+		rc = read_volumes(s, 0);
+		query_end();
+	}
 	if (!rc)
 		rc = keep_shown(s);
 	if (rc)

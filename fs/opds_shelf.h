@@ -38,6 +38,10 @@ struct opds_series {
 	char *dir;		/* its folder's name in /library/manga */
 	char *feed;		/* its feed's name in /opds/series */
 	int64_t newest_ns;	/* its newest volume's mtime; 0: none */
+	/* its cover: the first of its volumes with one (opds_feed.h's
+	 * OPDS_COVER), that volume's file and cover; 0: none */
+	int64_t cover_file;
+	int cover_kind;
 	size_t nr_volumes;
 };
 
@@ -61,6 +65,11 @@ struct opds_shelf {
  */
 int opds_shelf_read(struct opds_shelf *s, int64_t what);
 void opds_shelf_release(struct opds_shelf *s);
+
+/* Fill *s with the one series whose series.id is series, unnamed (dir
+ * and feed NULL), and its volume files, as opds_shelf_read() does: none
+ * when the caller may not see the series. */
+int opds_shelf_volumes(struct opds_shelf *s, int64_t series);
 
 /* The series.id of the series whose feed is called feed, into *id, when
  * the caller may see it: 0, -ENOENT, or another negative errno value.

@@ -12,11 +12,13 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/array.h"
 #include "common/bytes.h"
 #include "common/log.h"
 #include "common/strbuf.h"
 #include "fs/caller.h"
 #include "fs/node.h"
+#include "fs/playlists_rel.h"
 #include "indexer/reads.h"
 
 /* A playlist being written: how many entries it holds, and may. */
@@ -29,7 +31,32 @@ struct m3u {
 	 * track's loudness (NAN when not measured: none). */
 	int mix;
 	double lufs;
+	/* The form of /playlists/library: the levels from the playlist up
+	 * to the mount's root (0: the absolute form), and each entry's
+	 * #EXTINF line in out and file, whose path playlists_rel_write()
+	 * adds. */
+	int up;
+	struct playlists_rel_entry *rel;
+	size_t nr_rel, alloc_rel;
 };
+
+/* The up of the playlists rendered on this thread now (render_rel()). */
+static __thread int rel_up;
+
+/* Keep the entry written from from on, to add its path at the end. */
+static int rel_keep(struct m3u *m, size_t from, int64_t file)
+{
+	struct playlists_rel_entry *grown;
+
+	grown = array_grow(m->rel, m->nr_rel, &m->alloc_rel, sizeof(*m->rel),
+			   32);
+	if (!grown)
+		return -ENOMEM;
+	m->rel = grown;
+	m->rel[m->nr_rel++] = (struct playlists_rel_entry){ from, m->out->len,
+							    file };
+	return 0;
+}
 
 /* Text of one #EXTINF line: no line break within it. */
 static void add_flat(struct strbuf *out, const char *s)
@@ -50,6 +77,7 @@ static int add_entry(void *arg, const struct playlist_track *t)
 {
 	struct m3u *m = arg;
 	int first = m->first;
+	size_t from = m->out->len;
 
 	m->first = 0;
 	if (m->n >= m->max)
@@ -68,9 +96,13 @@ static int add_entry(void *arg, const struct playlist_track *t)
 		strbuf_addstr(m->out, " - ");
 	}
 	add_flat(m->out, t->title);
-	strbuf_addf(m->out, "\n%s\n", t->path);
 	m->n++;
-	return 0;
+	if (!m->up) {
+		strbuf_addf(m->out, "\n%s\n", t->path);
+		return 0;
+	}
+	strbuf_addch(m->out, '\n');
+	return rel_keep(m, from, t->file);
 }
 
 static int add_duplicate(void *arg, int group, const struct playlist_track *t)
@@ -82,14 +114,18 @@ static int add_duplicate(void *arg, int group, const struct playlist_track *t)
 static void m3u_begin(struct m3u *m, struct strbuf *out, size_t max)
 {
 	*m = (struct m3u){ .out = out, .max = max,
-			   .owner = caller_is_owner() };
+			   .owner = caller_is_owner(), .up = rel_up };
 	strbuf_addstr(out, "#EXTM3U\n");
 }
 
-/* A callback's "stop" (1) is no error. */
-static int done(int rc)
+/* End the playlist: a callback's "stop" (1) is no error. */
+static int done(struct m3u *m, int rc)
 {
-	return rc > 0 ? 0 : rc;
+	rc = rc > 0 ? 0 : rc;
+	if (!rc && m->up)
+		rc = playlists_rel_write(m->out, m->rel, m->nr_rel, m->up);
+	free(m->rel);
+	return rc;
 }
 
 int playlists_render_recent(struct strbuf *out)
@@ -97,7 +133,7 @@ int playlists_render_recent(struct strbuf *out)
 	struct m3u m;
 
 	m3u_begin(&m, out, PLAYLISTS_RECENT);
-	return done(playlist_reads_recent(PLAYLISTS_MAX, add_entry, &m));
+	return done(&m, playlist_reads_recent(PLAYLISTS_MAX, add_entry, &m));
 }
 
 int playlists_render_duplicates(struct strbuf *out)
@@ -105,7 +141,7 @@ int playlists_render_duplicates(struct strbuf *out)
 	struct m3u m;
 
 	m3u_begin(&m, out, PLAYLISTS_MAX);
-	return done(playlist_reads_duplicates(add_duplicate, &m));
+	return done(&m, playlist_reads_duplicates(add_duplicate, &m));
 }
 
 int playlists_render_similar(struct strbuf *out, int64_t track)
@@ -114,7 +150,7 @@ int playlists_render_similar(struct strbuf *out, int64_t track)
 
 	m3u_begin(&m, out, SIMILAR_MAX + 1);
 	m.first = 1;
-	return done(playlist_reads_similar(track, SIMILAR_MAX,
+	return done(&m, playlist_reads_similar(track, SIMILAR_MAX,
 					   m.owner ? NULL : caller_may_read,
 					   add_entry, &m));
 }
@@ -125,7 +161,7 @@ int playlists_render_mix(struct strbuf *out, int64_t track)
 
 	m3u_begin(&m, out, SIMILAR_MAX + 1);
 	m.first = m.mix = 1;
-	return done(playlist_reads_similar(track, PLAYLISTS_SIMILAR_POOL,
+	return done(&m, playlist_reads_similar(track, PLAYLISTS_SIMILAR_POOL,
 					   m.owner ? NULL : caller_may_read,
 					   add_entry, &m));
 }
@@ -218,7 +254,7 @@ int playlists_render_genre(struct strbuf *out, int64_t track)
 	m3u_begin(&m, out, PLAYLISTS_MAX);
 	rc = playlist_reads_genres(genre_tracks, &g);
 	strbuf_release(&name);
-	return done(rc);
+	return done(&m, rc);
 }
 
 int playlists_render_decade(struct strbuf *out, int64_t decade)
@@ -226,7 +262,7 @@ int playlists_render_decade(struct strbuf *out, int64_t decade)
 	struct m3u m;
 
 	m3u_begin(&m, out, PLAYLISTS_MAX);
-	return done(playlist_reads_decade(decade, PLAYLISTS_MAX, add_entry,
+	return done(&m, playlist_reads_decade(decade, PLAYLISTS_MAX, add_entry,
 					  &m));
 }
 
@@ -505,12 +541,95 @@ static int kind_resolve(const struct kind *k, const char *name, size_t len,
 	return rc;
 }
 
+/* The playlists of /playlists/library, each a playlist of the absolute
+ * form by its render, with the levels it stands below the mount's root:
+ * a node's series is the absolute one's * NR_REL + its index here. */
+static int render_recent_rel(struct strbuf *out, int64_t key)
+{
+	(void)key;
+	return playlists_render_recent(out);
+}
+
+static int render_duplicates_rel(struct strbuf *out, int64_t key)
+{
+	(void)key;
+	return playlists_render_duplicates(out);
+}
+
+static const struct {
+	int (*render)(struct strbuf *out, int64_t key);
+	int up;
+	const char *name;	/* in /playlists/library itself */
+} rel_forms[] = {
+	{ render_recent_rel, 2, "recent.m3u8" },
+	{ render_duplicates_rel, 2, "duplicates.m3u8" },
+	{ playlists_render_similar, 3, NULL },
+	{ playlists_render_mix, 3, NULL },
+	{ playlists_render_genre, 3, NULL },
+	{ playlists_render_decade, 3, NULL },
+};
+
+#define NR_REL ((int64_t)ARRAY_SIZE(rel_forms))
+
+static int render_rel(struct strbuf *out, int64_t key)
+{
+	int rc;
+
+	rel_up = rel_forms[key % NR_REL].up;
+	rc = rel_forms[key % NR_REL].render(out, key / NR_REL);
+	rel_up = 0;
+	return rc;
+}
+
+/* Turn *n, a playlist of the absolute form, into its relative one. */
+static int rel_node(struct node *n)
+{
+	for (int64_t i = 0; i < NR_REL; i++) {
+		if (rel_forms[i].render == n->render_series) {
+			*n = (struct node){ NODE_FILE,
+					    .render_series = render_rel,
+					    .series = n->series * NR_REL + i };
+			return 0;
+		}
+	}
+	return -ENOENT;
+}
+
+static const struct node rel_dir = { .type = NODE_DIR, .dynamic = 1 };
+
+/* Fill *out for rest, a path below /playlists/library. */
+static int rel_resolve(const char *rest, struct node *out)
+{
+	const char *slash = strchr(rest, '/');
+	int form = folder_form(rest, slash ? (size_t)(slash - rest) :
+			       strlen(rest)), rc;
+
+	for (int64_t i = 0; i < NR_REL; i++) {
+		if (rel_forms[i].name && !strcmp(rest, rel_forms[i].name)) {
+			*out = (struct node){ NODE_FILE,
+					      .render_series = render_rel,
+					      .series = i };
+			return 0;
+		}
+	}
+	if (form < 0 || form == PLAYLISTS_MPD)
+		return -ENOENT;
+	if (!slash) {
+		*out = rel_dir;
+		return 0;
+	}
+	rc = playlists_resolve(rest, out);
+	return rc ? rc : rel_node(out);
+}
+
 int playlists_resolve(const char *path, struct node *out)
 {
 	const char *name = strchr(path, '/');
 	int form = name ? folder_form(path, name - path) : -ENOENT;
 	size_t len;
 
+	if (!strncmp(path, "library/", 8))
+		return rel_resolve(path + 8, out);
 	if (form < 0)
 		return form;
 	name++;
@@ -563,6 +682,49 @@ static int kind_list(const struct kind *k, const char *prefix,
 	return rc;
 }
 
+/* A listing of a folder of /playlists/library: each child in its
+ * relative form. */
+struct rel_list {
+	int (*fn)(const char *name, const struct node *child, void *arg);
+	void *arg;
+};
+
+static int rel_child(const char *name, const struct node *child, void *arg)
+{
+	struct rel_list *l = arg;
+	struct node n = *child;
+
+	return rel_node(&n) ? 0 : l->fn(name, &n, l->arg);
+}
+
+/* List /playlists/library ("") or one of its folders. */
+static int rel_list(const char *dir,
+		    int (*fn)(const char *name, const struct node *child,
+			      void *arg),
+		    void *arg)
+{
+	struct rel_list l = { fn, arg };
+	int form = folder_form(dir, strlen(dir)), rc;
+	struct node n;
+
+	if (*dir) {
+		if (form < 0 || form == PLAYLISTS_MPD)
+			return -ENOENT;
+		rc = kind_list(&kinds[form], "", ".m3u8", rel_child, &l);
+		return rc < 0 ? rc : 0;
+	}
+	for (int64_t i = 0; i < NR_REL; i++) {
+		n = (struct node){ NODE_FILE, .render_series = render_rel,
+				   .series = i };
+		if (rel_forms[i].name && fn(rel_forms[i].name, &n, arg))
+			return 0;
+	}
+	for (int i = 0; i < PLAYLISTS_MPD; i++)
+		if (fn(folders[i], &rel_dir, arg))
+			return 0;
+	return 0;
+}
+
 int playlists_list(const char *dir,
 		   int (*fn)(const char *name, const struct node *child,
 			     void *arg),
@@ -572,6 +734,8 @@ int playlists_list(const char *dir,
 	struct node n;
 	int rc = 0;
 
+	if (!strcmp(dir, "library") || !strncmp(dir, "library/", 8))
+		return rel_list(dir + 7 + !!dir[7], fn, arg);
 	if (form < 0)
 		return form;
 	if (form != PLAYLISTS_MPD) {

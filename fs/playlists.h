@@ -28,6 +28,13 @@
  *                       duplicates.m3u, "similar - NAME.m3u",
  *                       "mix - NAME.m3u",
  *                       "genre - GENRE.m3u", "decade - 1990s.m3u"
+ *   library/            recent.m3u8, duplicates.m3u8, similar/, mix/,
+ *                       genre/ and decade/ again, each path relative
+ *                       to the playlist and leading to the track's name
+ *                       in its album's folder of /library/music/albums
+ *                       (playlists_rel.h), for a player that sees the
+ *                       mount alone; a track the caller finds in no
+ *                       album folder is left out
  *
  * NAME is "ARTIST - TITLE" (GENRE the genre) with '/' and control
  * characters as '_', a

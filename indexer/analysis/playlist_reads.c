@@ -17,7 +17,8 @@
 
 #define COLUMNS \
 	"SELECT t.id, coalesce(a.name, ''), t.title, r.path, f.path," \
-	" coalesce(t.duration_s, -1), l.loudness_lufs FROM tracks t" \
+	" coalesce(t.duration_s, -1), l.loudness_lufs, t.file_id" \
+	" FROM tracks t" \
 	" JOIN file_paths f ON f.id = t.file_id" \
 	" JOIN roots r ON r.id = f.root_id" \
 	" LEFT JOIN artists a ON a.id = t.artist_id" \
@@ -58,6 +59,7 @@ static int track_row(void *arg, sqlite3_stmt *st)
 		.seconds = sqlite3_column_double(st, 5),
 		.has_lufs = sqlite3_column_type(st, 6) != SQLITE_NULL,
 		.lufs = sqlite3_column_double(st, 6),
+		.file = sqlite3_column_int64(st, 7),
 	};
 	int rc;
 

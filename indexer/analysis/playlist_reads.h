@@ -18,6 +18,7 @@ struct strbuf;
 
 struct playlist_track {
 	int64_t track;		/* tracks.id */
+	int64_t file;		/* its files.id */
 	const char *artist;	/* "" when the track names none */
 	const char *title;
 	const char *path;	/* absolute */

@@ -27,6 +27,7 @@
 #include "indexer/library/scan_stack.h"
 #include "indexer/library/symlinks.h"
 #include "indexer/library/tags.h"
+#include "indexer/manga/pages.h"
 
 /*
  * What one file adds to its directory's digest: its name, size, mtime
@@ -158,6 +159,32 @@ static int open_readonly(struct scan *s, int dfd, const char *name, int pfd,
 		return -EINVAL;
 	}
 	return fd;
+}
+
+/* A volume archive whose pages are not all read (pages.h): a scan error
+ * of its own, and a line of the log. */
+static void note_pages(const struct scan *s, const char *path, size_t len,
+		       const struct comicinfo *ci)
+{
+	if (!ci->refused && !ci->too_many)
+		return;
+	if (ci->too_many) {
+		scan_errors_note(s->req->errors, s->req->root_path, path, len,
+				 "pages not read: more than %d entries",
+				 PAGES_MAX_ENTRIES);
+		log_warn("scan: %s/%.*s has more than %d entries: its pages"
+			 " are not read", s->req->root_path, (int)len, path,
+			 PAGES_MAX_ENTRIES);
+		return;
+	}
+	scan_errors_note(s->req->errors, s->req->root_path, path, len,
+			 "entries refused as pages: %zu (a link, a path out"
+			 " of the archive or past %d MiB)", ci->refused,
+			 PAGES_MAX_IMAGE >> 20);
+	log_warn("scan: %s/%.*s: entries refused as pages: %zu (a link, a"
+		 " path out of the archive or past %d MiB)",
+		 s->req->root_path, (int)len, path, ci->refused,
+		 PAGES_MAX_IMAGE >> 20);
 }
 
 /* Read the tags of the open file fd (of size bytes) into rec; returns 0,
@@ -514,6 +541,7 @@ enum scan_outcome scan_compare_file(struct scan_worker *wk, int dfd,
 			scan_errors_note(s->req->errors, s->req->root_path,
 					 path, len, "damaged tags: %s",
 					 rec->tags.error);
+		note_pages(s, path, len, &rec->ci);
 	}
 	scan_worker_stat_add(unchanged ? &stats->files_unchanged
 			     : k       ? &stats->files_changed

@@ -354,11 +354,11 @@ static int take_doc(xmlDocPtr doc, struct comicinfo *out)
 int comicinfo_read(int fd, struct comicinfo *out)
 {
 	struct comic_archive *ca = malloc(sizeof(*ca));
-	struct pages_tally t = { 0, 0, NULL, 0 };
+	struct pages_tally t = { 0, 0, NULL, 0, 0 };
 	xmlDocPtr doc = NULL;
 	char *xml = NULL;
-	size_t len = 0, pages;
-	int err, kind;
+	size_t len = 0, pages, refused;
+	int err, kind, too_many;
 
 	memset(out, 0, sizeof(*out));
 	if (!ca)
@@ -368,6 +368,8 @@ int comicinfo_read(int fd, struct comicinfo *out)
 		err = find_entry(ca->a, &ca->src, &xml, &len, &t);
 	comic_archive_close(ca);
 	free(ca);
+	refused = t.refused;
+	too_many = t.entries > PAGES_MAX_ENTRIES;
 	pages = pages_tally_end(&t, &kind);
 	/* not an archive: nothing found */
 	if (err == -EINVAL)
@@ -384,6 +386,8 @@ int comicinfo_read(int fd, struct comicinfo *out)
 	}
 	out->pages = pages;
 	out->cover = pages ? pages_ext(kind) : NULL;
+	out->refused = refused;
+	out->too_many = too_many;
 	return 0;
 }
 

@@ -67,6 +67,8 @@ struct comicinfo {
 	int found;		/* a ComicInfo.xml was found and parsed */
 	size_t pages;		/* its pages (pages.h), 0 when none */
 	const char *cover;	/* its first page's extension; NULL: none */
+	size_t refused;		/* entries refused as pages (pages.h) */
+	int too_many;		/* past PAGES_MAX_ENTRIES entries: no pages */
 };
 
 /*

@@ -130,10 +130,14 @@ static int keep_first(const char *name, char **best)
 
 int pages_tally_add(struct pages_tally *t, struct archive_entry *e)
 {
-	const char *name = page_name(e);
+	const char *name = page_name(e), *path = archive_entry_pathname(e);
 
-	if (t->entries++ >= PAGES_MAX_ENTRIES || !name)
+	if (t->entries++ >= PAGES_MAX_ENTRIES)
 		return 0;
+	if (!name) {
+		t->refused += path && pages_kind(path) >= 0;
+		return 0;
+	}
 	t->pages++;
 	return keep_first(name, &t->first);
 }
@@ -144,7 +148,7 @@ size_t pages_tally_end(struct pages_tally *t, int *kind)
 
 	*kind = n ? pages_kind(t->first) : -1;
 	free(t->first);
-	*t = (struct pages_tally){ 0, 0, NULL, 0 };
+	*t = (struct pages_tally){ 0, 0, NULL, 0, 0 };
 	return n;
 }
 
@@ -268,6 +272,38 @@ static int walk(int fd, int (*fn)(struct comic_archive *ca,
 	return rc;
 }
 
+static int list_only(struct comic_archive *ca, const char *name, void *arg)
+{
+	struct nth_walk *w = arg;
+
+	(void)ca;
+	return keep_all(&w->all, name);
+}
+
+int pages_names(int fd, char ***names, size_t *nr)
+{
+	struct nth_walk w = { .n = 0 };
+	int rc = walk(fd, list_only, &w);
+
+	if (rc) {
+		pages_names_free(w.all.names, w.all.nr);
+		w.all = (struct all_pages){ NULL, 0, 0 };
+	} else if (w.all.nr) {
+		qsort(w.all.names, w.all.nr, sizeof(*w.all.names),
+		      by_natural_order);
+	}
+	*names = w.all.names;
+	*nr = w.all.nr;
+	return rc;
+}
+
+void pages_names_free(char **names, size_t nr)
+{
+	for (size_t i = 0; i < nr; i++)
+		free(names[i]);
+	free(names);
+}
+
 int pages_read_nth(int fd, size_t n, char **name, struct strbuf *out)
 {
 	struct nth_walk w = { .n = n, .out = out };
@@ -293,8 +329,6 @@ int pages_read_nth(int fd, size_t n, char **name, struct strbuf *out)
 		*name = w.all.names[n];
 		w.all.names[n] = NULL;
 	}
-	for (size_t i = 0; i < w.all.nr; i++)
-		free(w.all.names[i]);
-	free(w.all.names);
+	pages_names_free(w.all.names, w.all.nr);
 	return rc;
 }

@@ -43,6 +43,15 @@ struct strbuf;
 int pages_read_nth(int fd, size_t n, char **name, struct strbuf *out);
 
 /*
+ * Every page's name, in natural order, into *names (malloc'd, as each
+ * name; NULL when there is none) and their number into *nr, from one
+ * walk that reads no page; pages_names_free() frees them. On an error
+ * *names is NULL and *nr 0.
+ */
+int pages_names(int fd, char ***names, size_t *nr);
+void pages_names_free(char **names, size_t nr);
+
+/*
  * What a walk of the archive's entries learns of its pages, one entry at
  * a time (the scan's walk for ComicInfo.xml, comicinfo.h): how many
  * there are and the first one's kind, -1 when it has none. Past
@@ -53,6 +62,9 @@ struct pages_tally {
 	size_t entries, pages;
 	char *first;	/* malloc'd */
 	int cut;	/* the walk ended before the last entry */
+	/* entries named as pages that are none: a link, a path out of
+	 * the archive, a size past PAGES_MAX_IMAGE */
+	size_t refused;
 };
 
 /* Count the entry e; 0 or -ENOMEM. */

@@ -87,7 +87,7 @@ def test_playlists_similar_recent_duplicates(sounds, tmp_path):
                          "Melodist - Tune mp3.m3u8", "Melodist - Tune.m3u8",
                          "Shifter - Shifted.m3u8"]
         assert sorted(os.listdir(m.file("playlists"))) == [
-            "decade", "duplicates.m3u8", "genre", "mix", "mpd",
+            "decade", "duplicates.m3u8", "genre", "library", "mix", "mpd",
             "recent.m3u8", "similar"]
         assert sorted(os.listdir(m.file("playlists/mix"))) == names
         assert sorted(os.listdir(m.file("playlists/genre"))) == [

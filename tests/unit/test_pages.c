@@ -248,6 +248,48 @@ static void test_nth_page(void **state)
 	close(fd);
 }
 
+/* The names of the pages, in natural order, from a walk that reads
+ * none; none of an archive with no page, an error past the limit. */
+static void test_page_names(void **state)
+{
+	const struct entry e[] = {
+		{ "10.jpg", "ten", 0 },
+		{ "../0.jpg", "out", 0 },
+		{ "0a.jpg", NULL, 0 },
+		{ "2.jpg", "two", 0 },
+		{ "1.jpg", "big", (int64_t)PAGES_MAX_IMAGE + 1 },
+		{ "b/1.png", "b one", 0 },
+		{ "ComicInfo.xml", "<ComicInfo/>", 0 },
+	};
+	const char *order[] = { "2.jpg", "10.jpg", "b/1.png" };
+	size_t n = PAGES_MAX_ENTRIES + 1, nr = 7;
+	struct entry *many = calloc(n, sizeof(*many));
+	char **names = (char **)&nr;
+	int fd = make(TAR, e, sizeof(e) / sizeof(*e));
+
+	(void)state;
+	assert_int_equal(pages_names(fd, &names, &nr), 0);
+	assert_int_equal(nr, 3);
+	for (size_t i = 0; i < nr; i++)
+		assert_string_equal(names[i], order[i]);
+	pages_names_free(names, nr);
+	close(fd);
+	fd = make(ZIP, e + 6, 1);
+	assert_int_equal(pages_names(fd, &names, &nr), 0);
+	assert_null(names);
+	assert_int_equal(nr, 0);
+	close(fd);
+	assert_non_null(many);
+	for (size_t i = 0; i < n; i++)
+		many[i] = (struct entry){ "x.jpg", "x", 0 };
+	fd = make(TAR, many, n);
+	assert_int_equal(pages_names(fd, &names, &nr), -E2BIG);
+	assert_null(names);
+	assert_int_equal(nr, 0);
+	close(fd);
+	free(many);
+}
+
 /* Stored in natural order, page n is the n-th page stored (read in the
  * walk that lists them); stored otherwise, it is still page n that is
  * read, as is the first of two entries of one name. */
@@ -355,6 +397,7 @@ int main(void)
 		cmocka_unit_test(test_no_page),
 		cmocka_unit_test(test_too_many_entries),
 		cmocka_unit_test(test_nth_page),
+		cmocka_unit_test(test_page_names),
 		cmocka_unit_test(test_nth_page_as_stored),
 		cmocka_unit_test(test_scan_learns_the_pages),
 	};

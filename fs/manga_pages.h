@@ -1,0 +1,44 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#ifndef MEDIAMON_MANGA_PAGES_H
+#define MEDIAMON_MANGA_PAGES_H
+
+/*
+ * The pages and the cover of a series of /manga (manga_view.h), as
+ * files:
+ *
+ *   VOLUME.pages/0001.EXT ...  the pages of each volume archive (zip,
+ *              rar or 7z) whose scan found pages, VOLUME its name in
+ *              /library/manga (views_manga.h), the pages numbered from
+ *              1 in natural order (pages.h), four digits or more, EXT
+ *              the page's own extension in lower case (jpg, jpeg, png,
+ *              webp or gif); 0001 is the volume's cover
+ *   cover.EXT  the series' cover: page 0001 of its first volume in
+ *              volume order with a cover in the OPDS catalog
+ *              (opds_shelf.h), as its series entries link to it
+ *
+ * Only a volume file the caller may read is there for it. A folder lists
+ * its pages from one walk of the archive that reads none; a page is read
+ * alone, when it is stat()ed or opened, within the limits of pages.h,
+ * through opds_pages_read(): a page past PAGES_MAX_IMAGE fails with
+ * EFBIG, an archive past PAGES_MAX_ENTRIES entries with E2BIG (each
+ * logged), and entries that are no pages (a link, a path out of the
+ * archive, a size past the limit) are not listed.
+ */
+
+#include <stdint.h>
+
+struct node;
+
+/* Fill *out for rest, what follows "/manga/SERIES/" in a path, in the
+ * series of that id: 0, or -ENOENT when it is none of these files. */
+int manga_pages_resolve(int64_t series, const char *rest, struct node *out);
+
+/* List the series' VOLUME.pages folders and cover (rest NULL), or one
+ * VOLUME.pages folder's pages (rest its name): 0 or a negative errno
+ * value. fn returns nonzero to stop. */
+int manga_pages_list(int64_t series, const char *rest,
+		     int (*fn)(const char *name, const struct node *child,
+			       void *arg),
+		     void *arg);
+
+#endif
