@@ -44,7 +44,9 @@ MEDIAMON_FIGURES=$figures /usr/bin/python3 -m pytest -q -rA \
 	tests/integration/test_root_guard.py \
 	tests/integration/test_gone.py tests/integration/test_manga_gone.py \
 	tests/integration/test_save_guard.py \
-	tests/integration/test_planted.py $issue45 >"$log" 2>&1
+	tests/integration/test_planted.py \
+	tests/integration/test_oracles.py \
+	tests/integration/test_access_low.py $issue45 >"$log" 2>&1
 rc=$?
 tail -n 1 "$log"
 [ "$rc" -eq 0 ] || cat "$log"
@@ -58,7 +60,8 @@ for f in hostile:test_hostile.py secrets:test_secrets.py \
 	status:test_status_speed.py import:test_import_hostile.py \
 	roots:test_root_guard.py gone:test_gone.py \
 	series:test_manga_gone.py saves:test_save_guard.py \
-	planted:test_planted.py; do
+	planted:test_planted.py oracles:test_oracles.py \
+	lows:test_access_low.py; do
 	name=${f%%:*}
 	file=${f#*:}
 	passed=$(count PASSED "$file")
@@ -79,6 +82,8 @@ for f in hostile:test_hostile.py secrets:test_secrets.py \
 	series) label="manga series that left kept with their settings: cases passed" ;;
 	saves) label="save folder guard cases passed (emptied, gone)" ;;
 	planted) label="secrets planted in answers shown nowhere: services passed" ;;
+	oracles) label="what others may not read leaks through no aggregate: cases passed" ;;
+	lows) label="issue 44's low cases passed" ;;
 	esac
 	if [ "$skipped" -gt 0 ]; then
 		echo "$label: $passed/$tried ($skipped not tried here)"
