@@ -520,7 +520,8 @@ int rd_repair_pass(struct rd_repair *r, enum rd_pass_kind kind, int dry_run,
 		   const char *trigger, const struct rd_ask *ask)
 {
 	double started = clock_wall();
-	int token = r->cfg->rd_api_token && *r->cfg->rd_api_token;
+	const char *key = debrid_key(r->cfg);
+	int token = key && *key;
 	char limit[32] = "";
 	int rc;
 
