@@ -146,7 +146,7 @@ static int ad_list(const struct rd_client *c, int page, int limit,
 {
 	struct debrid_call call = {
 		.svc = SVC, .base = AD_URL, .method = "GET",
-		.path = "magnet/status?" AGENT, .what = "list",
+		.path = "/magnet/status?" AGENT, .what = "list",
 		.classify = classify,
 	};
 	struct rd_torrent *all = NULL;
@@ -194,7 +194,7 @@ static int ad_info(const struct rd_client *c, const char *id,
 
 	if (!rd_valid_id(id))
 		return log_error(-EINVAL, SVC ": not a magnet id");
-	snprintf(path, sizeof(path), "magnet/status?" AGENT "&id=%s", id);
+	snprintf(path, sizeof(path), "/magnet/status?" AGENT "&id=%s", id);
 	call.path = path;
 	rc = debrid_send(c, &call, cancel, &doc, res);
 	if (rc)
@@ -216,7 +216,7 @@ static int ad_add_magnet(const struct rd_client *c, const char *hash,
 {
 	struct debrid_call call = {
 		.svc = SVC, .base = AD_URL, .method = "POST",
-		.path = "magnet/upload?" AGENT, .what = "upload",
+		.path = "/magnet/upload?" AGENT, .what = "upload",
 		.classify = classify,
 	};
 	struct strbuf form = STRBUF_INIT;
@@ -269,7 +269,7 @@ static int ad_delete(const struct rd_client *c, const char *id,
 
 	if (!rd_valid_id(id))
 		return log_error(-EINVAL, SVC ": not a magnet id");
-	snprintf(path, sizeof(path), "magnet/delete?" AGENT "&id=%s", id);
+	snprintf(path, sizeof(path), "/magnet/delete?" AGENT "&id=%s", id);
 	call.path = path;
 	rc = debrid_send(c, &call, cancel, &doc, res);
 	json_decref(doc);

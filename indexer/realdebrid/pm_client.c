@@ -110,7 +110,7 @@ static int list_all(const struct rd_client *c, const int *cancel,
 {
 	struct debrid_call call = {
 		.svc = SVC, .base = PM_URL, .method = "GET",
-		.path = "transfer/list", .key_param = KEY, .what = "list",
+		.path = "/transfer/list", .key_param = KEY, .what = "list",
 		.classify = classify,
 	};
 	json_t *doc, *list, *o;
@@ -198,7 +198,7 @@ static int pm_add_magnet(const struct rd_client *c, const char *hash,
 {
 	struct debrid_call call = {
 		.svc = SVC, .base = PM_URL, .method = "POST",
-		.path = "transfer/create", .key_param = KEY,
+		.path = "/transfer/create", .key_param = KEY,
 		.what = "create", .classify = classify,
 	};
 	struct strbuf form = STRBUF_INIT;
@@ -232,7 +232,7 @@ static int pm_delete(const struct rd_client *c, const char *id,
 {
 	struct debrid_call call = {
 		.svc = SVC, .base = PM_URL, .method = "POST",
-		.path = "transfer/delete", .key_param = KEY,
+		.path = "/transfer/delete", .key_param = KEY,
 		.what = "delete", .classify = classify,
 	};
 	char form[8 + RD_ID_MAX];
