@@ -38,6 +38,8 @@ static int classify(long status, const char *code)
 {
 	if (status == 429)
 		return -EAGAIN;
+	if (status >= 500)
+		return -EIO;
 	for (size_t i = 0; i < ARRAY_SIZE(codes); i++)
 		if (!strcmp(code, codes[i].code))
 			return codes[i].err;

@@ -20,6 +20,7 @@
  * Errors come as {"status": "error", "error": {"code", "message"}}, with
  * HTTP 200 as often as not, and mean (rd_client.h's errors):
  *   -EAGAIN   HTTP 429, or the code TOO_MANY_REQUESTS
+ *   -EIO      HTTP 5xx, whatever the body says
  *   -EACCES   AUTH_MISSING_APIKEY, AUTH_BAD_APIKEY, AUTH_BLOCKED,
  *             AUTH_USER_BANNED, or HTTP 401 or 403
  *   -ENOENT   MAGNET_INVALID_ID

@@ -34,6 +34,8 @@ static int classify(long status, const char *message)
 {
 	if (status == 429)
 		return -EAGAIN;
+	if (status >= 500)
+		return -EIO;
 	if (status == 401 || status == 403)
 		return -EACCES;
 	for (size_t i = 0; i < ARRAY_SIZE(messages); i++)

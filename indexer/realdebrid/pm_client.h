@@ -21,6 +21,7 @@
  * Errors come as {"status": "error", "message": TEXT}, with HTTP 200 as
  * often as not, and mean (rd_client.h's errors):
  *   -EAGAIN   HTTP 429
+ *   -EIO      HTTP 5xx, whatever the body says
  *   -EACCES   HTTP 401 or 403, or a message saying the key was refused
  *             ("not logged in", "apikey", "api key")
  *   -ENOENT   a message with "not found", or an id the list lacks

@@ -14,7 +14,8 @@ import sys
 import pytest
 
 from conftest import BINARY, REPO
-from test_repair import DEAD, OTHER, Setup, rd_mount  # noqa: F401
+from test_planted import reachable, shows_nowhere
+from test_repair import DEAD, OTHER, Setup, link, rd_mount  # noqa: F401
 
 sys.path.insert(0, os.path.join(REPO, "tests", "fakes"))
 from debrid_fake import AD_KEY, PM_KEY, make_hash  # noqa: E402
@@ -34,7 +35,7 @@ class Service:
     in place of Real-Debrid."""
 
     def __init__(self, tmp_path, rd_mount, fake, make_mount, name,
-                 key=None, **kw):
+                 key=None, extra=(), **kw):
         self.name = name
         key_, prefix = SERVICES[name][:2]
         state = tmp_path / "debrid.json"
@@ -42,7 +43,7 @@ class Service:
             {"name": t["filename"],
              "files": [[f["path"], f["bytes"]] for f in t["files"]
                        if f["selected"]]}
-            for t in BUILTIN["torrents"]]}))
+            for t in BUILTIN["torrents"]] + list(extra)}))
         self.fake = fake("debrid_fake.py", name, state)
         self.s = Setup(tmp_path, rd_mount, fake, make_mount, token=None,
                        sections="[%s]\napi_key = %s\nurl = %s%s\n" % (
@@ -208,3 +209,49 @@ def test_good_config_accepted(tmp_path, name):
                        "127.0.0.1:1%s\n" % (name, key, prefix))
     assert out.returncode == 0, out.stderr
     assert key not in out.stderr + out.stdout
+
+
+PLANTED = {
+    # the key echoed in an error's code and message, as the service
+    # shapes its errors
+    "alldebrid": lambda key: {"status": "error", "error": {
+        "code": "AUTH_BAD_APIKEY %s" % key,
+        "message": "apikey=%s is invalid" % key}},
+    "premiumize": lambda key: {"status": "error",
+                               "message": "Not logged in: %s" % key},
+}
+
+
+@pytest.mark.parametrize("name", sorted(SERVICES))
+def test_key_planted_in_answers_shows_nowhere(tmp_path, rd_mount, fake,
+                                              make_mount, name):
+    """The key in a torrent's name and in the errors of every request
+    (answered with HTTP 200, 500 and 503): in no file of the mount, read
+    by root and by another user, not in the log, not in what was told."""
+    key, _, list_path, add_path, _ = SERVICES[name]
+    planted = "Planted.%s.S01" % key
+    reachable(tmp_path)
+    v = Service(tmp_path, rd_mount, fake, make_mount, name,
+                start_mount=False, retry_delay="1s",
+                extra=[{"name": planted,
+                        "files": [["/%s/E01.mkv" % planted, 7000]]}])
+    v.s.make_mount = lambda *o, env=None: make_mount("allow_other", *o,
+                                                     env=env)
+    link(os.path.join(v.s.rdm, planted, "E01.mkv"),
+         os.path.join(v.s.tv, "Planted", "E01.mkv"))
+    v.s.start()
+    echo = PLANTED[name](key)
+    v.inject(path_regex="^%s$" % add_path, status=500, body=echo)
+    v.s.command("run")
+    v.s.wait(lambda: any(a["http_status"] == 500 for a in
+                         v.s.repairs()["recent_attempts"]), "the failed add")
+    v.s.wait(lambda: v.s.repairs()["repaired"], "a repair")
+    for status in (503, 200):
+        v.inject(path_regex="^%s$" % list_path, status=status, body=echo)
+        v.s.command("scan")
+    v.s.wait(lambda: {500, 503, 200} <= {r["status"] for r in v.requests()
+                                         if r["injected"]},
+             "every echo answered")
+    assert "Planted.REDACTED.S01" in json.dumps(
+        v.s.m.json("status/broken.json"))
+    shows_nowhere(key, v.s.m, tmp_path, v.s.told())
