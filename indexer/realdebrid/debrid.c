@@ -106,8 +106,7 @@ int debrid_magnet_of(const char *hash_or_magnet, char **out)
 	if (is_hash(s, strlen(s)))
 		return asprintf(out, "magnet:?xt=" BTIH "%s", s) < 0 ?
 			-ENOMEM : 0;
-	if (strncmp(s, "magnet:?", 8) || strspn(s, "\r\n") != 0 ||
-	    strcspn(s, "\r\n") != strlen(s))
+	if (strncmp(s, "magnet:?", 8) || strpbrk(s, "\r\n"))
 		return -EINVAL;
 	*out = strdup(s);
 	return *out ? 0 : -ENOMEM;
