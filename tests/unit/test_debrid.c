@@ -55,8 +55,8 @@ static void test_magnet_hash(void **state)
 		{ "magnet:?dn=Show&xt=urn:btih:" HASH, HASH },
 		{ "magnet:?xt=urn:btih:" HASH "0", NULL },
 		{ "magnet:?xt=urn:btih:0123", NULL },
-		{ "magnet:?xt=urn:btih:zz6c2f01bf895e152702e4aa6237b147344e3fed",
-		  NULL },
+		{ "magnet:?xt=urn:btih:zz6c2f01bf895e152702"
+		  "e4aa6237b147344e3fed", NULL },
 		{ "https://example.com/x.torrent", NULL },
 		{ NULL, NULL },
 	};
