@@ -37,6 +37,7 @@ static const struct fuse_opt timeout_spec[] = {
 	{ "entry_timeout=%lf", OPTION(entry_timeout), 0 },
 	{ "attr_timeout=%lf", OPTION(attr_timeout), 0 },
 	{ "render_deadline=%lf", OPTION(render_deadline), 0 },
+	{ "snapshot_files=%lu", OPTION(snapshot_files), 0 },
 	FUSE_OPT_KEY("allow_other", KEY_ALLOW_OTHER),
 	FUSE_OPT_END
 };

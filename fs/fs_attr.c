@@ -27,15 +27,21 @@ struct fs_attr_options fs_attr = {
 	.entry_timeout = 1.0,
 	.attr_timeout = 1.0,
 	.render_deadline = FS_RENDER_DEADLINE_S,
+	.snapshot_files = FS_SNAPSHOT_FILES,
+};
+
+/* When the mount first saw a generation of the store (of one counter). */
+struct seen {
+	uint64_t generation;
+	struct timespec at;
 };
 
 /* The folders' mtimes: the mount's start, and when it first saw the
- * store's current generation. */
+ * store's current generation, of names and of all. */
 static struct {
 	struct timespec start;
 	pthread_mutex_t lock;
-	uint64_t generation;
-	struct timespec generation_seen;
+	struct seen names, all;
 } times = {
 	.lock = PTHREAD_MUTEX_INITIALIZER,
 };
@@ -49,31 +55,39 @@ void fs_attr_init(struct fuse_conn_info *conn)
 		!!(conn->capable & FUSE_CAP_NO_OPENDIR_SUPPORT);
 }
 
+/* When the mount first saw gen, of the counter s keeps. */
+static struct timespec seen_at(struct seen *s, uint64_t gen)
+{
+	struct timespec t;
+
+	pthread_mutex_lock(&times.lock);
+	if (gen != s->generation || !s->at.tv_sec) {
+		s->generation = gen;
+		clock_gettime(CLOCK_REALTIME, &s->at);
+	}
+	t = s->at;
+	pthread_mutex_unlock(&times.lock);
+	return t;
+}
+
 /*
  * A kernel that keeps a folder's listing lists it again once it sees the
- * folder's mtime move. The views, /manga, /opds/series and the folders
- * of /playlists list the store: their mtime is when the mount first saw
- * the store's current generation. The fixed folders never change after
- * the start.
+ * folder's mtime move, and tar, rsync and backup tools take a folder whose
+ * times moved while they read it for one that changed. The views, /manga
+ * and /opds/series list names only: their mtime is when the mount first
+ * saw the store's current generation of names (indexer_names_generation(),
+ * which the audio analysis does not move). The folders of /playlists list
+ * what the analysis found too: theirs follows every generation. The fixed
+ * folders never change after the start.
  */
 static struct timespec dir_mtime(const char *path)
 {
-	uint64_t gen;
-	struct timespec t;
-
-	if (!views_owns(path) && strcmp(path, "/manga") &&
-	    strncmp(path, "/manga/", 7) && strcmp(path, "/opds/series") &&
-	    strncmp(path, "/playlists/", 11))
-		return times.start;
-	gen = indexer_generation();
-	pthread_mutex_lock(&times.lock);
-	if (gen != times.generation || !times.generation_seen.tv_sec) {
-		times.generation = gen;
-		clock_gettime(CLOCK_REALTIME, &times.generation_seen);
-	}
-	t = times.generation_seen;
-	pthread_mutex_unlock(&times.lock);
-	return t;
+	if (!strncmp(path, "/playlists/", 11))
+		return seen_at(&times.all, indexer_generation());
+	if (views_owns(path) || !strcmp(path, "/manga") ||
+	    !strncmp(path, "/manga/", 7) || !strcmp(path, "/opds/series"))
+		return seen_at(&times.names, indexer_names_generation());
+	return times.start;
 }
 
 /* A file's times are now, but a series setting's, which are when a

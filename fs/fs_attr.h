@@ -19,6 +19,9 @@
 /* How long a rendering may read the store unless -o render_deadline=S
  * says, in seconds. */
 #define FS_RENDER_DEADLINE_S 10
+/* From how many files in the store the lists of status/ are snapshots
+ * (fs/snapshots.h) unless -o snapshot_files=N says. */
+#define FS_SNAPSHOT_FILES 50000
 
 /* Set by fs_parse_options() and fs_attr_init() before the first
  * request; only read after. */
@@ -26,6 +29,9 @@ struct fs_attr_options {
 	/* how long the kernel keeps entries and attributes, and a
 	 * rendering may read the store (-o), in seconds */
 	double entry_timeout, attr_timeout, render_deadline;
+	/* from how many files in the store the lists are snapshots (-o
+	 * snapshot_files, fs/snapshots.h) */
+	unsigned long snapshot_files;
 	/* whether other users may use the mount (-o allow_other) */
 	int allow_other;
 	/* whether the kernel lists folders without an opendir */

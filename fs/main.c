@@ -26,9 +26,11 @@
 #include "common/log.h"
 #include "common/strbuf.h"
 #include "fs/fs.h"
+#include "fs/fs_attr.h"
 #include "fs/invalidate.h"
 #include "fs/open_caps.h"
 #include "fs/session.h"
+#include "fs/snapshots.h"
 #include "indexer/reads.h"
 #include "fs/daemon.h"
 #include "fs/views.h"
@@ -160,6 +162,10 @@ static void usage(const char *prog)
 	       "    -o render_deadline=S   how long a generated file may read\n"
 	       "                           the store before its open fails\n"
 	       "                           (default: 10 seconds)\n"
+	       "    -o snapshot_files=N    files in the store from which the\n"
+	       "                           lists of status/ are read from a\n"
+	       "                           rendering made apart (default:\n"
+	       "                           50000)\n"
 	       "    -o max_threads=N       threads that answer the kernel's\n"
 	       "                           requests (default: 10)\n"
 	       "    -o max_idle_threads=N  idle threads kept at most (default:\n"
@@ -448,11 +454,17 @@ static int run(struct fuse_args *args, struct fuse_cmdline_opts *cmd,
 		daemon_stop();
 		goto out_signals;
 	}
+	if (snapshots_start(fs_attr.snapshot_files, fs_attr.render_deadline)) {
+		invalidate_stop();
+		daemon_stop();
+		goto out_signals;
+	}
 
 	rc = session_run(se, cmd);
 	log_info("unmounting %s", cmd->mountpoint);
 	views_stop();
 	invalidate_stop();
+	snapshots_stop();
 	/* Under -s the loop answered on this thread: its read connection
 	 * closes before the writer's, the last, which alone may checkpoint
 	 * the store and remove the WAL. */

@@ -40,6 +40,9 @@ struct node {
 	int empty;
 	/* A file that grows, read as a stream (fs/grow.h): /log. */
 	int grows;
+	/* A list as long as the library is large, read from a rendering
+	 * made apart once it is (fs/snapshots.h). */
+	int snapshot;
 	/* A track of the music views: the names it has there, one a view
 	 * (node_identity()); 0 for anything else. */
 	int names;

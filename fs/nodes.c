@@ -34,6 +34,7 @@
 #include "fs/render_scans.h"
 #include "fs/scratch.h"
 #include "fs/series_shown.h"
+#include "fs/snapshots.h"
 #include "fs/views.h"
 
 static const struct {
@@ -50,7 +51,7 @@ static const struct {
 	{ "/status/missing.json", { NODE_FILE, .render = render_manga_missing_json,
 				    .owner_only = 1 } },
 	{ "/status/unparsed", { NODE_FILE, .render = render_manga_unparsed,
-				.owner_only = 1 } },
+				.owner_only = 1, .snapshot = 1 } },
 	{ "/status/new", { NODE_FILE, .render = series_shown_new } },
 	{ "/status/new.json", { NODE_FILE, .render = render_monitor_new_json,
 				.owner_only = 1 } },
@@ -70,14 +71,14 @@ static const struct {
 				    .render = render_repairs_json,
 				    .owner_only = 1 } },
 	{ "/status/no-cover", { NODE_FILE, .render = render_no_cover,
-				.owner_only = 1 } },
+				.owner_only = 1, .snapshot = 1 } },
 	{ "/status/tag-errors", { NODE_FILE, .render = render_tag_errors,
-				  .owner_only = 1 } },
+				  .owner_only = 1, .snapshot = 1 } },
 	{ "/status/duplicates", { NODE_FILE, .render = render_duplicates,
-				  .owner_only = 1 } },
+				  .owner_only = 1, .snapshot = 1 } },
 	{ "/status/duplicates.json", { NODE_FILE,
 				       .render = render_duplicates_json,
-				       .owner_only = 1 } },
+				       .owner_only = 1, .snapshot = 1 } },
 	{ "/metrics", { .type = NODE_DIR } },
 	{ "/metrics/scan.json", { NODE_FILE, .render = render_scan_json } },
 	{ "/metrics/scan.csv", { NODE_FILE, .render = render_scan_csv } },
@@ -241,6 +242,8 @@ int node_render(const struct node *n, struct strbuf *out)
 {
 	if (n->render_series)
 		return n->render_series(out, n->series);
+	if (n->snapshot && n->render)
+		return snapshots_render(n, out);
 	return n->render ? n->render(out) : -EISDIR;
 }
 

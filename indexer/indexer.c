@@ -125,6 +125,14 @@ static int scanning(void)
 	return busy || storefile_fault() != STOREFILE_OK;
 }
 
+/* The tables indexer_names_generation() follows: what the views, /manga
+ * and /opds list by name. */
+static const char *const named_tables[] = {
+	"roots", "directories", "files", "tracks", "artists", "albums",
+	"pictures", "album_covers", "series", "volumes", "wanted",
+	"comicinfo", NULL
+};
+
 int indexer_start(const struct config *cfg)
 {
 	int rc;
@@ -142,6 +150,7 @@ int indexer_start(const struct config *cfg)
 	indexer.nr_roots = indexer.block->nr;
 	indexer_guard_roots();
 	rc = writer_register(&music_writer_ops);
+	writer_names_tables(named_tables);
 	if (!rc)
 		rc = writer_start(cfg->database);
 	if (rc)

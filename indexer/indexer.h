@@ -268,6 +268,13 @@ void indexer_status(struct indexer_status *out);
 /* A counter that moves whenever the store's content may have changed. */
 uint64_t indexer_generation(void);
 
+/*
+ * A counter that moves only when what the mount lists by name may have
+ * changed: the roots, folders, files, tags, covers, series, volumes and
+ * missing volumes; not the audio analysis' results nor a check's figures.
+ */
+uint64_t indexer_names_generation(void);
+
 /* The database file, for read connections. */
 const char *indexer_db_path(void);
 

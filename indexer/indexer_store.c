@@ -133,6 +133,11 @@ uint64_t indexer_generation(void)
 	return writer_generation();
 }
 
+uint64_t indexer_names_generation(void)
+{
+	return writer_names_generation();
+}
+
 const char *indexer_db_path(void)
 {
 	return indexer.cfg->database;

@@ -55,6 +55,9 @@ static struct {
 	size_t rows_in_txn;
 
 	uint64_t generation;
+	uint64_t names_generation;
+	const char *const *names_tables;
+	int names_moved;	/* a row of names_tables changed since */
 	uint64_t errors;
 	uint64_t lost;		/* transactions lost to faults of the store */
 	void (*on_loss)(void);
@@ -157,8 +160,26 @@ static int untold;
 
 static void moved(void)
 {
+	if (w.names_moved)
+		__atomic_add_fetch(&w.names_generation, 1, __ATOMIC_RELEASE);
+	w.names_moved = 0;
 	__atomic_add_fetch(&w.generation, 1, __ATOMIC_RELEASE);
 	untold = 1;
+}
+
+/* SQLite's update hook on the writer's connection: notes that a row of
+ * a table the mount lists by name changed. */
+static void row_changed(void *unused, int op, const char *db,
+			const char *table, sqlite3_int64 rowid)
+{
+	(void)unused, (void)op, (void)db, (void)rowid;
+	if (w.names_moved || !w.names_tables)
+		return;
+	for (const char *const *t = w.names_tables; *t; t++)
+		if (!strcmp(*t, table)) {
+			w.names_moved = 1;
+			return;
+		}
 }
 
 /* Tell the waiters of writer_on_move() that the store moved. Called
@@ -338,8 +359,10 @@ static int reopen_store(void)
 	int persist = 1, rc;
 
 	rc = db_open(w.path, 0, &db);
-	if (!rc)
+	if (!rc) {
+		sqlite3_update_hook(db, row_changed, NULL);
 		rc = domains_open(db);
+	}
 	if (rc) {
 		if (db)
 			db_close(db);
@@ -470,6 +493,7 @@ int writer_start(const char *db_path)
 		return log_error(-ENOMEM, "writer: out of memory");
 	rc = db_open(db_path, 0, &w.db);
 	if (!rc) {
+		sqlite3_update_hook(w.db, row_changed, NULL);
 		storefile_opened(w.db);
 		rc = schema_migrate(w.db);
 	}
@@ -594,6 +618,16 @@ int writer_on_move(void (*fn)(void))
 uint64_t writer_generation(void)
 {
 	return __atomic_load_n(&w.generation, __ATOMIC_ACQUIRE);
+}
+
+void writer_names_tables(const char *const *tables)
+{
+	w.names_tables = tables;
+}
+
+uint64_t writer_names_generation(void)
+{
+	return __atomic_load_n(&w.names_generation, __ATOMIC_ACQUIRE);
 }
 
 double writer_busy_seconds(void)

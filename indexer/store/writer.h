@@ -150,6 +150,18 @@ int writer_call_urgent(int (*fn)(sqlite3 *db, void *arg), void *arg);
 /* A counter that moves after every commit and every writer_call(). */
 uint64_t writer_generation(void);
 
+/*
+ * Name the tables whose rows the mount lists by name (NULL-terminated,
+ * kept, not copied), before writer_start(). A commit or writer_call()
+ * that inserted, changed or deleted a row of one of them also moves
+ * writer_names_generation(); one that wrote only other tables (the
+ * audio analysis' results, a check's figures) does not.
+ */
+void writer_names_tables(const char *const *tables);
+
+/* The counter of commits that changed the tables named above. */
+uint64_t writer_names_generation(void);
+
 #define WRITER_ON_MOVE_MAX 4
 
 /*

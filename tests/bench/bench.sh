@@ -1494,11 +1494,11 @@ section_scale() {
 	wait "$sl_pid" || die "status_latency.py failed during the first scan"
 	scan_record scale_first "$MM_START"
 	put scale_status_during_ms "$(awk '{ print $2 }' "$WORK/scale-during")"
-	put scale_status_during_what "$(awk '{ print $3 ", " $5 " rounds" }' "$WORK/scale-during")"
+	put scale_status_during_what "$(awk '{ print $3 ", " $5 " rounds of " $7 " files, " $9 " EAGAIN" }' "$WORK/scale-during")"
 	"$PYTHON" "$REPO/tests/bench/status_latency.py" "$MM_MNT" --rounds 20 \
 		>"$WORK/scale-after" || die "status_latency.py failed after the first scan"
 	put scale_status_after_ms "$(awk '{ print $2 }' "$WORK/scale-after")"
-	put scale_status_after_what "$(awk '{ print $3 }' "$WORK/scale-after")"
+	put scale_status_after_what "$(awk '{ print $3 ", " $9 " EAGAIN" }' "$WORK/scale-after")"
 	put scale_store_wal_kb "$(store_kb "$MM_DB" "$MM_DB-wal")"
 	: >"$WORK/scale-nochange"
 	for n in 1 2 3; do

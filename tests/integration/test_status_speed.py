@@ -14,13 +14,14 @@ take seconds a read. The deadline is generous on purpose; the target of
 import errno
 import json
 import os
+import shutil
 import subprocess
 import sys
 import time
 
 import pytest
 
-from conftest import BINARY, REPO, SLOW, start, unmount
+from conftest import BINARY, REPO, SLOW, start, unmount, wait_for
 
 FILES = 30000
 DEADLINE_S = 1.0 * SLOW
@@ -121,3 +122,61 @@ def test_render_deadline_must_be_positive(tmp_path):
         assert not os.path.ismount(str(mnt))
         if bad != "soon":
             assert b"render_deadline must be more than 0" in out.stderr, out
+
+
+def read_whole(path):
+    """A stat() and a read to the end of path, as tar and web servers do;
+    EAGAIN (the list being made) raises."""
+    size = os.stat(path).st_size
+    with open(path, "rb") as f:
+        return size, f.read()
+
+
+def test_lists_read_from_a_rendering_made_apart(tiny_library, tmp_path):
+    """With more files than snapshot_files, status/no-cover is copied from
+    a rendering a thread of the daemon makes: it reads whole with the size
+    stat() gave, and after a rescan that took an album away, a later
+    rendering leaves it out."""
+    library = tmp_path / "library"
+    subprocess.run(["cp", "-al", tiny_library, str(library)], check=True,
+                   timeout=120)
+    m = start(tmp_path, "music=" + str(library), "snapshot_files=1000")
+    try:
+        path = m.file("status/no-cover")
+        size, text = wait_for(lambda: read_whole(path), 60, "the list made",
+                              mount=m, ignore=(BlockingIOError,))
+        assert size == len(text) > 0
+        lines = text.decode().splitlines()
+        albums = m.json("status/summary.json")["counts"]["albums"]
+        assert len(lines) == albums
+        folder = lines[0].split("\t")[2]
+        gone = library / folder
+        assert gone.is_dir(), folder
+        shutil.rmtree(gone)
+        before = m.json("metrics/scan.json")["last"]["id"]
+        m.write("control/rescan", "1\n")
+        wait_for(lambda: m.json("metrics/scan.json")["last"], 120,
+                 "the rescan", mount=m,
+                 until=lambda last: last["id"] > before)
+        size, text = wait_for(lambda: read_whole(path), 30,
+                              "the album gone from the list", mount=m,
+                              until=lambda r: ("\t" + folder + "\n").encode()
+                              not in r[1])
+        assert size == len(text)
+        assert len(text.decode().splitlines()) == albums - 1
+        assert m.read("status/health") == b"ok\n"
+    finally:
+        unmount(m.path, m.proc)
+
+
+def test_snapshot_files_must_be_a_number(tmp_path):
+    """A snapshot_files that is not a number is refused at start, and
+    nothing is mounted."""
+    mnt = tmp_path / "mnt"
+    mnt.mkdir()
+    out = subprocess.run([BINARY, "-f", "-o", "snapshot_files=many",
+                          "-o", "db=" + str(tmp_path / "db"), str(mnt)],
+                         capture_output=True, timeout=30)
+    assert out.returncode != 0, out
+    assert not os.path.ismount(str(mnt))
+    assert b"cannot read the options" in out.stderr, out

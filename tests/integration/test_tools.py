@@ -315,7 +315,7 @@ def test_help_lists_each_option_once():
              if line.startswith("    -")]
     for option in ["-h", "-V", "-f", "-s", "-d", "allow_other",
                    "max_threads", "entry_timeout", "attr_timeout",
-                   "render_deadline"]:
+                   "render_deadline", "snapshot_files"]:
         assert named.count(option) == 1, (option, out.stdout)
     assert len(named) == len(set(named)), out.stdout
 

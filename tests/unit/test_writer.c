@@ -4,6 +4,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 
 #include <cmocka.h>
@@ -202,12 +203,53 @@ static void test_writer_tells_of_moves(void **state)
 	assert_int_equal(writer_on_move(fifth_move), -ENOSPC);
 }
 
+/* A writer_call() function: one row into the table named by arg. */
+static int insert_into(sqlite3 *db, void *arg)
+{
+	char sql[64];
+
+	snprintf(sql, sizeof(sql), "INSERT INTO %s (v) VALUES (1)",
+		 (const char *)arg);
+	return sqlite3_exec(db, sql, NULL, NULL, NULL) == SQLITE_OK ? 0 : -EIO;
+}
+
+/* The names' generation moves with the commits and calls that changed a
+ * row of a table named, not with those that wrote only others. */
+static void test_writer_names_generation(void **state)
+{
+	static const char *const named[] = { "notes", NULL };
+	struct testdb *t = *state;
+	uint64_t gen, names;
+
+	writer_names_tables(named);
+	assert_int_equal(writer_start(t->path), 0);
+	assert_int_equal(writer_call(insert_into, "notes"), 0);
+	assert_int_equal(sqlite3_exec(t->db, "CREATE TABLE figures (v INTEGER)",
+				      NULL, NULL, NULL), SQLITE_OK);
+	gen = writer_generation();
+	names = writer_names_generation();
+	assert_int_equal(writer_call(insert_into, "figures"), 0);
+	assert_int_equal(writer_call(nop, NULL), 0);
+	assert_true(writer_generation() >= gen + 2);
+	assert_int_equal(writer_names_generation(), names);
+	put(3);
+	assert_int_equal(writer_call(NULL, NULL), 0);
+	assert_true(writer_names_generation() > names);
+	names = writer_names_generation();
+	assert_int_equal(writer_call(insert_into, "notes"), 0);
+	assert_int_equal(writer_names_generation(), names + 1);
+	writer_stop();
+	writer_names_tables(NULL);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_writer_applies_through_ops,
 						testdb_setup, testdb_teardown),
 		cmocka_unit_test_setup_teardown(test_writer_tells_of_moves,
+						testdb_setup, testdb_teardown),
+		cmocka_unit_test_setup_teardown(test_writer_names_generation,
 						testdb_setup, testdb_teardown),
 	};
 
