@@ -24,6 +24,8 @@ AllDebrid, served under /v4 (the client's url is http://HOST:PORT/v4):
                                  [{magnet, hash, name, size, ready, id}],
                                  or [{magnet, error: {code, message}}]
     GET  /magnet/delete?id=ID    data.message
+    GET  /user                   data.user {username, email, isPremium,
+                                 isTrial, premiumUntil ...}
   Every request needs agent= (else AUTH_MISSING_AGENT) and the key, as
   "Authorization: Bearer adKEY-test" or apikey= (else AUTH_MISSING_APIKEY
   or AUTH_BAD_APIKEY). Errors answer HTTP 200 {"status": "error",
@@ -41,6 +43,9 @@ AllDebrid, served under /v4 (the client's url is http://HOST:PORT/v4):
       upload answer, the {"code", "message"} error object;
     - codymillscodes/waffle utils/debrid_urls.py: /magnet/status,
       /magnet/delete with id=, /magnet/upload with magnets[]=;
+    - an AllDebrid API note quoting the docs' /user?agent=&apikey= answer
+      (status, data.user with username, email, isPremium, isTrial,
+      isSubscribed, premiumUntil, ...);
     - peers' error tables (AUTH_BAD_APIKEY, AUTH_MISSING_APIKEY,
       AUTH_BLOCKED, AUTH_USER_BANNED, MAGNET_INVALID_ID,
       MAGNET_TOO_MANY_ACTIVE; TOO_MANY_REQUESTS handled as a rate limit
@@ -55,6 +60,8 @@ http://HOST:PORT/api):
     POST /transfer/create       src=MAGNET: {"status": "success", id, name,
                                 type: "torrent"}
     POST /transfer/delete       id=ID: {"status": "success"}
+    GET  /account/info          {"status": "success", customer_id,
+                                premium_until, limit_used, space_used}
   Every request needs apikey=pmKEY-test in the query or the form; else
   HTTP 200 {"status": "error", "message": "Not logged in."}. Other errors
   are {"status": "error", "message": TEXT}: "Transfer not found." for an
@@ -63,7 +70,7 @@ http://HOST:PORT/api):
     - Premiumize's swagger (API 1.6.5, www.premiumize.me/api): GET and
       POST both taken, apikey (or access_token) on every request;
     - CooliMC/PremiumizeMeAPI README: the transfer list's members and
-      statuses (waiting ...), the folder ids;
+      statuses (waiting ...), the folder ids, /account/info's answer;
     - peers' TypeScript types: transfer/create answers id, name, type;
       transfer statuses waiting, queued, running, finished, seeding,
       error, timeout, deleted, banned; a Go test double answering
@@ -258,6 +265,12 @@ class AllDebrid(Base):
             if not out:
                 return self.error("MAGNET_NO_URI", "No magnet sent")
             return 200, {"status": "success", "data": {"magnets": out}}
+        if path == "/user":
+            return 200, {"status": "success", "data": {"user": {
+                "username": "tester", "email": "tester@example.com",
+                "isPremium": True, "isTrial": False, "isSubscribed": False,
+                "premiumUntil": int(time.time()) + 86400, "lang": "en",
+                "preferedDomain": "com", "fidelityPoints": 0}}}
         if path == "/magnet/delete":
             mid = self.param("id") or ""
             if not mid.isdigit() or int(mid) not in torrents:
@@ -309,6 +322,10 @@ class Premiumize(Base):
                 move(t)
             return 200, {"status": "success", "transfers": [
                 self.transfer(t) for t in torrents.values()]}
+        if path == "/account/info":
+            return 200, {"status": "success", "customer_id": 1234,
+                         "premium_until": int(time.time()) + 86400,
+                         "limit_used": 0.0, "space_used": 0}
         if path == "/transfer/create" and self.command == "POST":
             src = self.param("src") or ""
             found = re.search(r"xt=urn:btih:([0-9a-fA-F]{40})", src)

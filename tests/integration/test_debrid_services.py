@@ -255,3 +255,29 @@ def test_key_planted_in_answers_shows_nowhere(tmp_path, rd_mount, fake,
     assert "Planted.REDACTED.S01" in json.dumps(
         v.s.m.json("status/broken.json"))
     shows_nowhere(key, v.s.m, tmp_path, v.s.told())
+
+
+@pytest.mark.parametrize("name", sorted(SERVICES))
+def test_check_connections(tmp_path, fake, name):
+    """--check-connections asks the account, and says a refused key
+    (answered with HTTP 200) is refused."""
+    key, prefix = SERVICES[name][:2]
+    f = fake("debrid_fake.py", name)
+    for given, want, rc in ((key, "%s: ok (account premium)" % name, 0),
+                            ("WRONG-key-1", "%s: refused (" % name, 1)):
+        conf = tmp_path / "c.conf"
+        conf.write_text("[music]\nroot = %s\n[%s]\napi_key = %s\n"
+                        "url = %s%s\n" % (tmp_path, name, given, f.url,
+                                           prefix))
+        os.chmod(str(conf), 0o600)
+        out = subprocess.run([BINARY, "--check-connections", "-o",
+                              "config=" + str(conf), "-o",
+                              "db=" + str(tmp_path / "x.db")],
+                             capture_output=True, text=True, timeout=60)
+        assert out.returncode == rc, out.stdout + out.stderr
+        assert out.stdout.startswith(want), out.stdout
+        assert given not in out.stdout + out.stderr
+    requests = f.call("/_requests")
+    assert [r["auth"] for r in requests] == ["ok", "wrong"]
+    if name == "alldebrid":
+        assert not any(r["key_in_query"] for r in requests)
