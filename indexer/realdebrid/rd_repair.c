@@ -511,9 +511,9 @@ static void tell_error_rate(struct rd_repair *r)
 			       "repair_pass", n->kind, "repaired", n->repaired,
 			       "failed", n->failed, "error_rate", rate,
 			       "threshold", limit),
-		     "a Real-Debrid repair pass failed %d of %d repairs for"
-		     " good (%.1f%%, above %.1f%%)", n->failed, ended,
-		     rate * 100, limit * 100);
+		     "a %s repair pass failed %d of %d repairs for good "
+		     "(%.1f%%, above %.1f%%)", r->s.ops->title, n->failed,
+		     ended, rate * 100, limit * 100);
 }
 
 int rd_repair_pass(struct rd_repair *r, enum rd_pass_kind kind, int dry_run,
