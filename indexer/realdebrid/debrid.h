@@ -66,10 +66,11 @@ const char *debrid_key(const struct config *cfg);
 const char *debrid_url(const struct config *cfg);
 
 /*
- * For the AllDebrid and Premiumize clients: a torrent from a magnet link
- * whose info hash is taken into t->hash (NULL when the link has none, or
- * not 40 hex digits), and the bare hash turned into a magnet link for
- * adding (malloc'd into *out). Return 0, -EINVAL or -ENOMEM.
+ * For the AllDebrid and Premiumize clients: the info hash of a magnet
+ * link into *hash (malloc'd; NULL when magnet is NULL or its btih is not
+ * 40 hex digits), and a bare hash or a whole "magnet:?" link (with no
+ * line break) made the magnet link to add, into *out (malloc'd). Return
+ * 0, -EINVAL or -ENOMEM.
  */
 int debrid_magnet_hash(const char *magnet, char **hash);
 int debrid_magnet_of(const char *hash_or_magnet, char **out);
