@@ -308,7 +308,7 @@ int control_repair_write(const char *buf, size_t len)
 	} else {
 		return repair_run(cmd);
 	}
-	rc = query_repair_takes(what, id);
+	rc = rd_reads_takes(what, id);
 	if (rc == -EINVAL)
 		return control_refuse(rc, "no torrent of that id this command"
 				      " takes (see /status/repairs.json)");

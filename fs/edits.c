@@ -76,7 +76,7 @@ static int series_child(fuse_ino_t parent, const char *name,
 		    n.type != NODE_DIR || !tool_name(dir.buf, name)))
 		rc = -EROFS;
 	if (!rc)
-		node_child_path(path, dir.buf, name);
+		nodes_child_path(path, dir.buf, name);
 	strbuf_release(&dir);
 	return rc;
 }
@@ -155,7 +155,7 @@ static int apply(const char *from, const char *to, const struct node *n)
 	int rc = scratch_text(from, &text);
 
 	if (!rc)
-		rc = node_write(n, text.buf, text.len);
+		rc = nodes_write(n, text.buf, text.len);
 	sizes_forget_all();
 	if (rc < 0)
 		control_log_refused(to, text.buf, text.len, rc);
@@ -181,7 +181,7 @@ void edits_rename(fuse_req_t req, fuse_ino_t parent, const char *name,
 	if (!rc)
 		rc = inodes_path(newparent, &dir);
 	if (!rc) {
-		node_child_path(&to, dir.buf, newname);
+		nodes_child_path(&to, dir.buf, newname);
 		rc = writable(to.buf, &n) ? -EROFS : 0;
 	}
 	if (!rc && !caller_is_owner())

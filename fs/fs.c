@@ -106,7 +106,7 @@ static int found_by_all(const char *path)
 	if (!fs_attr.allow_other)
 		return 1;
 	caller_begin_anyone();
-	rc = node_resolve(path, &n);
+	rc = nodes_resolve(path, &n);
 	caller_end_anyone();
 	return !rc;
 }
@@ -124,8 +124,8 @@ static void lookup(fuse_req_t req, fuse_ino_t parent, const char *name)
 
 	rc = inodes_path(parent, &dir);
 	if (!rc) {
-		node_child_path(&path, dir.buf, name);
-		rc = node_resolve(path.buf, &n);
+		nodes_child_path(&path, dir.buf, name);
+		rc = nodes_resolve(path.buf, &n);
 	}
 	if (!rc)
 		rc = fs_attr_node(req, path.buf, &n, &e.attr);
@@ -143,7 +143,7 @@ static void lookup(fuse_req_t req, fuse_ino_t parent, const char *name)
 		return;
 	}
 	e.ino = ino;
-	node_identity(&n, ino, &e.attr);
+	nodes_identity(&n, ino, &e.attr);
 	/* An interrupted lookup reached no kernel: it holds nothing. */
 	if (fuse_reply_entry(req, &e))
 		inodes_forget(ino, 1);
@@ -211,7 +211,7 @@ static void reply_attr(fuse_req_t req, fuse_ino_t ino,
 		fuse_reply_err(req, -rc);
 		return;
 	}
-	node_identity(&n, ino, &st);
+	nodes_identity(&n, ino, &st);
 	fuse_reply_attr(req, &st, fs_attr_timeout(&n));
 }
 

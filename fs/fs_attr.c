@@ -91,13 +91,13 @@ static struct timespec dir_mtime(const char *path)
 }
 
 /* A file's times are now, but a series setting's, which are when a
- * setting was last written (node_settings_mtime()); fs_attr_node() renders
+ * setting was last written (nodes_settings_mtime()); fs_attr_node() renders
  * a file for its size. */
 void fs_attr_virtual(const char *path, const struct node *n,
 		     const struct handle *h, struct stat *st)
 {
 	memset(st, 0, sizeof(*st));
-	st->st_mode = node_mode(n);
+	st->st_mode = nodes_mode(n);
 	st->st_nlink = n->type == NODE_DIR ? 2 : 1;
 	st->st_uid = fs_attr.uid;
 	st->st_gid = fs_attr.gid;
@@ -108,7 +108,7 @@ void fs_attr_virtual(const char *path, const struct node *n,
 	}
 	st->st_atime = st->st_mtime = st->st_ctime = time(NULL);
 	if (n->write_series && !n->temp)	/* what vim checks a save by */
-		st->st_mtim = st->st_ctim = node_settings_mtime(times.start);
+		st->st_mtim = st->st_ctim = nodes_settings_mtime(times.start);
 	if (h)
 		st->st_size = handles_size(h);
 }
@@ -121,7 +121,7 @@ int fs_attr_render(const struct node *n, const char *path,
 	int rc;
 
 	reader_deadline(clock_mono() + fs_attr.render_deadline);
-	rc = node_render(n, out);
+	rc = nodes_render(n, out);
 	reader_deadline(0);
 	if (rc != -ETIMEDOUT)
 		return rc;
@@ -185,5 +185,5 @@ int fs_attr_resolve(fuse_ino_t ino, struct strbuf *path, struct node *n)
 {
 	int rc = inodes_path(ino, path);
 
-	return rc ? rc : node_resolve(path->buf, n);
+	return rc ? rc : nodes_resolve(path->buf, n);
 }

@@ -54,7 +54,7 @@ void fs_attr_virtual(const char *path, const struct node *n,
 		     const struct handle *h, struct stat *st);
 
 /* Render n (at path) into out, giving up at the render deadline: 0, or
- * -EAGAIN when it took longer (logged), or node_render()'s error. */
+ * -EAGAIN when it took longer (logged), or nodes_render()'s error. */
 int fs_attr_render(const struct node *n, const char *path,
 		   struct strbuf *out);
 

@@ -119,7 +119,7 @@ static int fill_one(const char *name, const struct node *child, void *arg)
 {
 	struct fill_ctx *ctx = arg;
 	struct fuse_entry_param e = {
-		.attr = { .st_ino = UNKNOWN_INO, .st_mode = node_mode(child) },
+		.attr = { .st_ino = UNKNOWN_INO, .st_mode = nodes_mode(child) },
 	};
 	char *at = ctx->buf + ctx->used;
 	size_t left = ctx->size - ctx->used, len;
@@ -137,7 +137,7 @@ static int fill_one(const char *name, const struct node *child, void *arg)
 			return 1;
 		if (child->type == NODE_DIR && strcmp(name, ".") &&
 		    strcmp(name, "..")) {
-			node_child_path(&ctx->path, ctx->dir, name);
+			nodes_child_path(&ctx->path, ctx->dir, name);
 			fs_attr_virtual(ctx->path.buf, child, NULL, &e.attr);
 			ctx->rc = plus_lookup(ctx, name, &ino);
 			if (ctx->rc)
@@ -184,7 +184,7 @@ static void list_dir(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
 		ctx.dir = dir.buf;
 		ctx.same_for_all = !fs_attr.allow_other || !n.dynamic;
 		if (!fill_one(".", &dot, &ctx) && !fill_one("..", &dot, &ctx))
-			rc = node_children(dir.buf, fill_one, &ctx);
+			rc = nodes_children(dir.buf, fill_one, &ctx);
 		if (!rc)
 			rc = ctx.rc;
 	}

@@ -4,7 +4,7 @@
  * extended attributes of the views' tracks. A library file is opened as
  * its caller and read from its descriptor; a generated file is rendered
  * at open into its handle. It must not answer for folders, and writes
- * only to control files (node_write()).
+ * only to control files (nodes_write()).
  */
 #include "fs/fs_file.h"
 
@@ -188,7 +188,7 @@ void fs_file_write(fuse_req_t req, fuse_ino_t ino, const char *buf,
 	int rc;
 
 	(void)off;
-	rc = node_write(&h->node, buf, size);
+	rc = nodes_write(&h->node, buf, size);
 	/* Even a refused write adds a line to /log. */
 	sizes_forget_all();
 	if (rc < 0) {

@@ -10,7 +10,7 @@
  * kept, fs/sizes.h), counted by fs/open_caps.h; fs_file_read() splices
  * a library file from its descriptor or replies the rendering
  * (fs/grow.h); fs_file_write() hands a control file's command to
- * node_write() (a refused one is logged to /log); fs_file_release()
+ * nodes_write() (a refused one is logged to /log); fs_file_release()
  * frees the handle. fs_file_getxattr() and fs_file_listxattr() answer
  * the attributes of the views' track files (track_attrs.h) to a caller
  * who may read the file, ENODATA for anything else.

@@ -2,7 +2,7 @@
 /*
  * The inode table of the mount (inodes.h): inode numbers to paths and
  * back, with the lookups the kernel holds. It knows nothing of what a path
- * holds; node_resolve() decides that.
+ * holds; nodes_resolve() decides that.
  */
 #include "fs/inodes.h"
 
@@ -168,7 +168,7 @@ int inodes_lookup(uint64_t parent, const char *name, uint64_t *ino)
 		rc = -ENOENT;
 		goto out;
 	}
-	node_child_path(&path, dir->path, name);
+	nodes_child_path(&path, dir->path, name);
 	e = find_path(path.buf, path.len);
 	if (!e) {
 		if (tab.nr >= tab.nr_buckets)

@@ -4,7 +4,7 @@
 
 /*
  * The inode table of the mount: what turns the inode numbers the kernel
- * sends (libfuse's low-level API) into the mount paths node_resolve()
+ * sends (libfuse's low-level API) into the mount paths nodes_resolve()
  * takes. An entry is a name in a folder, known by its full path, with the
  * number of lookups the kernel holds on it; it lives until the kernel
  * forgets them all. Inode 1 is "/" and is never freed. Numbers are never

@@ -100,7 +100,7 @@ static void each_path(const char *parent, const struct strbuf *names,
 	const char *name = names->buf;
 
 	for (; name < names->buf + names->len; name += strlen(name) + 1) {
-		node_child_path(&path, parent, name);
+		nodes_child_path(&path, parent, name);
 		fn(path.buf, arg);
 	}
 	strbuf_release(&path);
@@ -116,7 +116,7 @@ static void forget_tree(const char *dir, void *arg)
 
 	(void)arg;
 	if (views_owns(dir) || !strcmp(dir, "/manga") ||
-	    !strcmp(dir, "/opds/series") || node_resolve(dir, &n))
+	    !strcmp(dir, "/opds/series") || nodes_resolve(dir, &n))
 		return;
 	if (n.type != NODE_DIR) {
 		forget(dir, NULL);
@@ -124,7 +124,7 @@ static void forget_tree(const char *dir, void *arg)
 	}
 	if (n.dynamic)
 		return;
-	node_children(dir, collect, &names);
+	nodes_children(dir, collect, &names);
 	each_path(dir, &names, forget_tree, NULL);
 	strbuf_release(&names);
 }
@@ -137,10 +137,10 @@ static void forget_manga(void)
 	struct strbuf series = STRBUF_INIT, files = STRBUF_INIT;
 	struct strbuf dir = STRBUF_INIT;
 
-	node_children("/manga", collect, &series);
+	nodes_children("/manga", collect, &series);
 	if (series.len) {
 		strbuf_addf(&dir, "/manga/%s", series.buf);
-		node_children(dir.buf, collect, &files);
+		nodes_children(dir.buf, collect, &files);
 	}
 	for (const char *name = series.buf; name < series.buf + series.len;
 	     name += strlen(name) + 1) {
@@ -159,7 +159,7 @@ static void forget_opds(void)
 {
 	struct strbuf feeds = STRBUF_INIT;
 
-	node_children("/opds/series", collect, &feeds);
+	nodes_children("/opds/series", collect, &feeds);
 	forget("/opds/series", NULL);
 	each_path("/opds/series", &feeds, forget, NULL);
 	strbuf_release(&feeds);

@@ -26,7 +26,8 @@ static void names_free(struct manga_names *n)
 	free(n);
 }
 
-/* Keep a series: its name and folder in one allocation. */
+/* Keep a series: its name, control characters made spaces (as
+ * /library/manga shows them), and folder in one allocation. */
 static int keep(void *arg, int64_t id, const char *name, const char *path)
 {
 	struct manga_names *n = arg;
@@ -42,6 +43,10 @@ static int keep(void *arg, int64_t id, const char *name, const char *path)
 	if (!s)
 		return -ENOMEM;
 	memcpy(s, name, nlen);
+	/* a folder's name may hold line breaks and tabs, a listing's not */
+	for (char *c = s; *c; c++)
+		if ((unsigned char)*c < 0x20 || *c == 0x7f)
+			*c = ' ';
 	memcpy(s + nlen, path, plen);
 	v[n->nr++] = (struct manga_name){ s, s + nlen, id };
 	return 0;

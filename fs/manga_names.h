@@ -3,8 +3,9 @@
 #define MEDIAMON_MANGA_NAMES_H
 
 /*
- * The series of /manga by name: one sorted copy of every series' name,
- * id and folder per change of the store (indexer_generation()), shared by
+ * The series of /manga by name: one sorted copy of every series' name
+ * (each control character, a line break or a tab, made a space), id and
+ * folder per change of the store (indexer_generation()), shared by
  * all callers, so that a listing of /manga is one walk of it and a
  * lookup of a name a binary search, not a walk of the store each.
  */

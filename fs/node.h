@@ -44,7 +44,7 @@ struct node {
 	 * made apart once it is (fs/snapshots.h). */
 	int snapshot;
 	/* A track of the music views: the names it has there, one a view
-	 * (node_identity()); 0 for anything else. */
+	 * (nodes_identity()); 0 for anything else. */
 	int names;
 	/* An editor's temporary file (fs/edits.h, fs/scratch.h). */
 	int temp;

@@ -89,9 +89,9 @@ static const struct {
 				    .render = render_repairs_svg } },
 	{ "/metrics/watch.json", { NODE_FILE, .render = render_watch_json } },
 	{ "/metrics/monitor.json", { NODE_FILE,
-				     .render = query_monitor_json } },
+				     .render = render_monitor_json } },
 	{ "/metrics/checks.csv", { NODE_FILE, .render = render_monitor_checks_csv } },
-	{ "/metrics/repair.json", { NODE_FILE, .render = query_repair_json } },
+	{ "/metrics/repair.json", { NODE_FILE, .render = render_repair_json } },
 	{ "/metrics/requests.json", { NODE_FILE,
 				      .render = render_requests_json } },
 	{ "/metrics/repair.csv", { NODE_FILE, .render = render_repair_csv } },
@@ -183,7 +183,7 @@ static int manga_resolve(const char *path, struct node *out)
 	return rc;
 }
 
-int node_resolve(const char *path, struct node *out)
+int nodes_resolve(const char *path, struct node *out)
 {
 	for (size_t i = 0; i < NR_FIXED; i++) {
 		if (!strcmp(fixed[i].path, path)) {
@@ -206,7 +206,7 @@ int node_resolve(const char *path, struct node *out)
 	return -ENOENT;
 }
 
-void node_child_path(struct strbuf *out, const char *dir, const char *name)
+void nodes_child_path(struct strbuf *out, const char *dir, const char *name)
 {
 	strbuf_reset(out);
 	strbuf_addstr(out, dir);
@@ -215,7 +215,7 @@ void node_child_path(struct strbuf *out, const char *dir, const char *name)
 	strbuf_addstr(out, name);
 }
 
-mode_t node_mode(const struct node *n)
+mode_t nodes_mode(const struct node *n)
 {
 	mode_t others = n->owner_only ? 0700 : 0777;
 
@@ -229,7 +229,7 @@ mode_t node_mode(const struct node *n)
 	}
 }
 
-void node_identity(const struct node *n, uint64_t ino, struct stat *st)
+void nodes_identity(const struct node *n, uint64_t ino, struct stat *st)
 {
 	st->st_ino = ino;
 	if (n->type != NODE_REAL || n->names <= 0 || n->file <= 0)
@@ -238,7 +238,7 @@ void node_identity(const struct node *n, uint64_t ino, struct stat *st)
 	st->st_nlink = n->names;
 }
 
-int node_render(const struct node *n, struct strbuf *out)
+int nodes_render(const struct node *n, struct strbuf *out)
 {
 	if (n->render_series)
 		return n->render_series(out, n->series);
@@ -251,7 +251,7 @@ int node_render(const struct node *n, struct strbuf *out)
  * then. */
 static int64_t settings_written_ns;
 
-int node_write(const struct node *n, const char *buf, size_t len)
+int nodes_write(const struct node *n, const char *buf, size_t len)
 {
 	struct timespec now;
 	int rc;
@@ -265,7 +265,7 @@ int node_write(const struct node *n, const char *buf, size_t len)
 	return rc;
 }
 
-struct timespec node_settings_mtime(struct timespec start)
+struct timespec nodes_settings_mtime(struct timespec start)
 {
 	int64_t ns = __atomic_load_n(&settings_written_ns, __ATOMIC_RELAXED);
 
@@ -274,7 +274,7 @@ struct timespec node_settings_mtime(struct timespec start)
 	return (struct timespec){ ns / 1000000000LL, ns % 1000000000LL };
 }
 
-int node_children(const char *path,
+int nodes_children(const char *path,
 		  int (*fn)(const char *name, const struct node *child,
 			    void *arg),
 		  void *arg)

@@ -20,16 +20,16 @@
  * Fill *out with the node at an absolute mount path. Returns 0, -ENOENT,
  * or another negative errno value when the store cannot be read.
  */
-int node_resolve(const char *path, struct node *out);
+int nodes_resolve(const char *path, struct node *out);
 
 /* Replace the contents of out with the mount path of name in the folder
  * at the mount path dir ("/" included). */
-void node_child_path(struct strbuf *out, const char *dir, const char *name);
+void nodes_child_path(struct strbuf *out, const char *dir, const char *name);
 
 /* The permission bits and file type of a node: 0555 for a folder, 0444
  * for a generated file, 0644 for a control file, without the group's and
  * others' bits when it is owner_only. */
-mode_t node_mode(const struct node *n);
+mode_t nodes_mode(const struct node *n);
 
 /*
  * The inode number and link count stat() shows for n, whose entry in the
@@ -39,11 +39,11 @@ mode_t node_mode(const struct node *n);
  * count and copy it once; anything else shows ino.
  */
 #define NODES_TRACK_INO (1ULL << 62)
-void node_identity(const struct node *n, uint64_t ino, struct stat *st);
+void nodes_identity(const struct node *n, uint64_t ino, struct stat *st);
 
 /* Render n into out, or command it with the len bytes at buf. */
-int node_render(const struct node *n, struct strbuf *out);
-int node_write(const struct node *n, const char *buf, size_t len);
+int nodes_render(const struct node *n, struct strbuf *out);
+int nodes_write(const struct node *n, const char *buf, size_t len);
 
 /*
  * The modification time of the series settings: when one was last
@@ -51,14 +51,14 @@ int node_write(const struct node *n, const char *buf, size_t len);
  * a save by (vim asks before overwriting a file whose mtime moved since
  * it read it): the store's other changes (a scan, an analysis) leave it.
  */
-struct timespec node_settings_mtime(struct timespec start);
+struct timespec nodes_settings_mtime(struct timespec start);
 
 /*
  * Call fn with the name and node of every direct child of the directory
  * at path, in a fixed order; stops early when fn returns nonzero.
  * Returns 0 or a negative errno value.
  */
-int node_children(const char *path,
+int nodes_children(const char *path,
 		  int (*fn)(const char *name, const struct node *child,
 			    void *arg),
 		  void *arg);

@@ -83,9 +83,9 @@ int render_health_lines(struct strbuf *out)
 	indexer_store_health(out, &warn);
 	rc = last_scan_health(out, &warn);
 	if (!rc)
-		rc = query_monitor_health(out, &warn);
+		rc = monitor_reads_health(out, &warn);
 	if (!rc)
-		rc = query_repair_health(out, &warn);
+		rc = rd_reads_health(out, &warn);
 	if (rc)
 		strbuf_addstr(out, "error: store: cannot be read (see /log)\n");
 	strbuf_add(out, warn.buf, warn.len);

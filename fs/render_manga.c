@@ -158,7 +158,7 @@ static int missing_line(void *arg, int64_t id, const char *series,
 	struct missing_lines *ml = arg;
 
 	(void)series_path;
-	if (!query_series_shown(ml->shown, id))
+	if (!series_filter_shown(ml->shown, id))
 		return 0;
 	utf8_add_field(ml->out, series);
 	strbuf_addf(ml->out, "\t%d\n", volume);

@@ -385,7 +385,7 @@ static json_t *throttle_object(const struct throttle_stats *t)
 }
 
 /* The store's part and the indexer's live counters side by side. */
-int query_monitor_json(struct strbuf *out)
+int render_monitor_json(struct strbuf *out)
 {
 	struct indexer_status s;
 	struct monitor_state m;

@@ -75,6 +75,6 @@ int render_monitor_checks_csv(struct strbuf *out);
  * checks run and when the next is due. Named as the store's read API
  * named it, for fs/render_prometheus.c's table.
  */
-int query_monitor_json(struct strbuf *out);
+int render_monitor_json(struct strbuf *out);
 
 #endif

@@ -286,7 +286,7 @@ int render_repairs_json(struct strbuf *out)
 	return rc ? rc : json_append(out, doc);
 }
 
-int query_repair_json(struct strbuf *out)
+int render_repair_json(struct strbuf *out)
 {
 	json_t *doc, *requests = json_object();
 	struct throttle_stats budget;

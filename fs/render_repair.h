@@ -38,7 +38,7 @@ int render_repairs_json(struct strbuf *out);
 /* /metrics/repair.json: requests by endpoint, 429s, repairs ok and
  * failed, permanent failures, links deleted, old torrents still to
  * delete and the deletions that failed, the last pass. */
-int query_repair_json(struct strbuf *out);
+int render_repair_json(struct strbuf *out);
 
 /*
  * /metrics/repair.csv: a header, then one row per pass, oldest first:

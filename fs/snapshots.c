@@ -8,6 +8,7 @@
  */
 #include <errno.h>
 #include <pthread.h>
+#include <string.h>
 #include <time.h>
 
 #include "common/clock.h"
@@ -94,13 +95,30 @@ static void keep(struct snapshot *s, struct strbuf *text, uint64_t gen,
 	s->made = 1;
 }
 
-/* The store holds files enough for the lists to be snapshots. */
-static int large(void)
+enum mode { SMALL, LARGE, SCANNING };
+
+/* SCANNING while a scan runs: a first scan loads the store without the
+ * indexes the lists' queries use, which then read the whole store for
+ * each album; else LARGE when the store holds files enough for the lists
+ * to be snapshots. */
+static enum mode size_mode(void)
 {
+	struct indexer_status st;
 	struct library_counts c;
 
-	return !library_stats_counts(&c) &&
-		c.files >= (int64_t)snaps.files;
+	indexer_status(&st);
+	if (!strcmp(st.state, "scanning"))
+		return SCANNING;
+	if (!library_stats_counts(&c) && c.files >= (int64_t)snaps.files)
+		return LARGE;
+	return SMALL;
+}
+
+/* Have the thread make s again. Under the lock. */
+static void want(struct snapshot *s)
+{
+	s->wanted = 1;
+	pthread_cond_signal(&snaps.wake);
 }
 
 int snapshots_render(const struct node *n, struct strbuf *out)
@@ -108,10 +126,12 @@ int snapshots_render(const struct node *n, struct strbuf *out)
 	uint64_t gen = indexer_generation();
 	struct strbuf text = STRBUF_INIT;
 	struct snapshot *s;
+	enum mode mode;
 	double took;
-	int rc, slow;
+	int rc, tell;
 
-	if (!snaps.running || !large())
+	mode = snaps.running ? size_mode() : SMALL;
+	if (mode == SMALL)
 		return n->render(out);
 	pthread_mutex_lock(&snaps.lock);
 	s = find(n->render);
@@ -119,40 +139,33 @@ int snapshots_render(const struct node *n, struct strbuf *out)
 		pthread_mutex_unlock(&snaps.lock);
 		return n->render(out);
 	}
-	slow = s->slow;
-	if (s->made && s->generation == gen) {
+	if (s->made && (s->generation == gen || s->slow || mode == SCANNING)) {
+		if (s->generation != gen)
+			want(s);
 		strbuf_add(out, s->text.buf, s->text.len);
 		pthread_mutex_unlock(&snaps.lock);
 		return 0;
 	}
 	pthread_mutex_unlock(&snaps.lock);
-	rc = slow ? -ETIMEDOUT :
-		render_within(n->render, SNAPSHOTS_TRY_MS / 1000.0, &text,
-			      &took);
+	rc = render_within(n->render, SNAPSHOTS_TRY_MS / 1000.0, &text,
+			   &took);
 	pthread_mutex_lock(&snaps.lock);
 	if (!rc) {
 		keep(s, &text, gen, took);
-		strbuf_add(out, s->text.buf, s->text.len);
 	} else if (rc == -ETIMEDOUT) {
 		s->slow = 1;
-		s->wanted = 1;
-		pthread_cond_signal(&snaps.wake);
-		if (s->made) {
-			strbuf_add(out, s->text.buf, s->text.len);
-			rc = 0;
-		} else {
-			rc = -EAGAIN;
-		}
+		want(s);
+		rc = s->made ? 0 : -EAGAIN;
 	}
-	if (rc == -EAGAIN && !s->told) {
-		s->told = 1;
-		pthread_mutex_unlock(&snaps.lock);
-		strbuf_release(&text);
-		return log_error(-EAGAIN, "fs: a list of the status folder is"
-				 " being made: it can be read in a moment");
-	}
+	if (!rc)
+		strbuf_add(out, s->text.buf, s->text.len);
+	tell = rc == -EAGAIN && !s->told;
+	s->told |= tell;
 	pthread_mutex_unlock(&snaps.lock);
 	strbuf_release(&text);
+	if (tell)
+		return log_error(-EAGAIN, "fs: a list of the status folder is"
+				 " being made: it can be read in a moment");
 	return rc;
 }
 

@@ -6,13 +6,15 @@
  * The generated files whose length grows with the library (the lists of
  * status/: no-cover, tag-errors, duplicates, unparsed), which no request
  * can render within the 100 ms a status file has at a million tracks.
- * Once the store holds -o snapshot_files files or more (fs.h), such a file is
- * read from the last rendering made of it, which a thread of its own
- * makes again after the store moved, at most once every
- * SNAPSHOTS_GAP_MS; a request only copies it. A request that finds none,
- * or one the store has moved past, tries to render the file itself for
- * SNAPSHOTS_TRY_MS, unless the last try ran out of time.
- * Below snapshot_files, the file is rendered by each request like any.
+ * Once the store holds -o snapshot_files files or more (fs.h), and at
+ * any size while a scan runs (a first scan loads the store without the
+ * indexes of the lists' queries), such a file is read from the last
+ * rendering made of it, which a thread of its own makes again after the
+ * store moved, at most once every SNAPSHOTS_GAP_MS: a request copies it.
+ * A request that finds none, or (no scan running) one the store has
+ * moved past, tries to render the file itself for SNAPSHOTS_TRY_MS,
+ * unless the last try ran out of time. Otherwise the file is rendered by
+ * each request like any.
  *
  *	if (snapshots_start(files, deadline))	(after fuse_daemonize())
  *		goto fail;

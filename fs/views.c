@@ -162,26 +162,26 @@ static int inherit_keys(struct views_listing *ls, const struct view *v,
 	return 0;
 }
 
+/* Whom the folder depth levels below v's own is made for: names are told
+ * apart and /search and /similar rank among what the caller may see alone,
+ * so none tells of what it may not. The owner's, and a music view's folders
+ * of folders (made from the whole library), are made once for all. */
+static uint64_t listing_who(const struct view *v, int depth)
+{
+	return caller_is_owner() || (v->kind == VIEW_MUSIC &&
+				     depth < v->depth) ? 0 : caller_who();
+}
+
 /* A walk of the tree goes deep before it comes back up: keep a folder's
  * ancestors as fresh in the cache as the folder itself, or the wide ones
  * near the top would be made again for every few folders below them. */
-static void touch_ancestors(const char *path, size_t len, int depth,
-			    uint64_t who)
+static void touch_ancestors(const struct view *v, const char *path,
+			    size_t len, int depth)
 {
 	while (depth-- > 0) {
 		len = (const char *)memrchr(path, '/', len) - path;
-		views_cache_find(path, len, who);
+		views_cache_find(path, len, listing_who(v, depth));
 	}
-}
-
-/* Whom the folders of v are made for: a series' name in /library/manga
- * is told apart from those of the same name, and /search and /similar
- * rank tracks, among what the caller may see alone, so that none tells
- * it of what it may not; the owner, who sees all, shares them with
- * nobody else. */
-static uint64_t listing_who(const struct view *v)
-{
-	return caller_is_owner() || v->kind == VIEW_MUSIC ? 0 : caller_who();
 }
 
 static int judge(const struct view *v, const struct views_listing *ls,
@@ -211,7 +211,7 @@ static int keep_visible(const struct view *v, struct views_listing *ls,
 static int get_listing(const struct view *v, const char *path, size_t len,
 		       int depth, struct views_listing **out)
 {
-	uint64_t who = listing_who(v);
+	uint64_t who = listing_who(v, depth);
 	struct views_listing *ls;
 	int rc = 0;
 
@@ -220,7 +220,7 @@ static int get_listing(const struct view *v, const char *path, size_t len,
 		;
 	*out = ls;
 	if (ls) {
-		touch_ancestors(path, len, depth, who);
+		touch_ancestors(v, path, len, depth);
 		return 0;
 	}
 	if (depth > v->depth)
@@ -645,14 +645,14 @@ static struct views_seen *seen_of(struct views_listing *ls)
 }
 
 /* Whether this thread's caller may see the entry i of ls (its index in
- * ls->items), a folder depth levels below view v's own; the owner sees
- * all. Called with the cache's lock held. */
+ * ls->items), a folder depth levels below view v's own; the owner sees all,
+ * a caller all of a folder made for it. Called with the cache's lock held. */
 static int visible(const struct view *v, struct views_listing *ls,
 		   int depth, size_t i)
 {
 	struct views_seen *s;
 
-	if (caller_is_owner())
+	if (caller_is_owner() || ls->who)
 		return 1;
 	s = seen_of(ls);
 	if (!s)
@@ -683,7 +683,7 @@ int views_list(const char *path,
 	rc = get_listing(v, path, strlen(path), depth, &ls);
 	if (!rc && v->kind < VIEW_SEARCH && !ls->who)
 		views_prefetch_next(ls, depth, v->depth, prefetch_make);
-	if (!rc && v->kind != VIEW_MANGA && !caller_is_owner() &&
+	if (!rc && v->kind != VIEW_MANGA && !caller_is_owner() && !ls->who &&
 	    (seen = seen_of(ls)))
 		judge_all(v, ls, depth, seen);
 	for (size_t i = 0; !rc && i < ls->names.nr; i++) {

@@ -279,7 +279,9 @@ static int view_tracks(const void *at,
 	return query_view_tracks(at, fn, arg);
 }
 
-/* The tracks of the deepest folders of a music view, and their cover. */
+/* The tracks of the deepest folders of a music view, and their cover,
+ * which takes the name of no track: a track's name ends in its own
+ * extension, a picture's never. */
 static int list_tracks(struct views_listing *ls, const struct query_at *at)
 {
 	struct cover cover;
@@ -317,9 +319,12 @@ int views_music_build(struct views_listing *ls,
 
 	if (depth == view_depth)
 		return list_tracks(ls, &at);
-	rc = query_view_groups(&at, levels[depth], add_group, &gr);
-	if (!rc && levels[depth] == QUERY_BY_ALBUM_YEAR)
-		rc = add_artist_image(ls, &at);
+	/* added first, the image keeps its name before an album that
+	 * a tag names "artist.jpg" (views_list_settle()) */
+	rc = levels[depth] == QUERY_BY_ALBUM_YEAR ?
+		add_artist_image(ls, &at) : 0;
+	if (!rc)
+		rc = query_view_groups(&at, levels[depth], add_group, &gr);
 	return rc;
 }
 

@@ -255,10 +255,10 @@ static int print_dead_links(FILE *out, int *found)
 static int print_health(FILE *out)
 {
 	struct strbuf errors = STRBUF_INIT, warns = STRBUF_INIT;
-	int rc = query_monitor_health(&errors, &warns);
+	int rc = monitor_reads_health(&errors, &warns);
 
 	if (!rc)
-		rc = query_repair_health(&errors, &warns);
+		rc = rd_reads_health(&errors, &warns);
 	fputs(errors.buf, out);
 	fputs(warns.buf, out);
 	rc = rc ? -EIO : errors.len > 0;

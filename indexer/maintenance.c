@@ -51,14 +51,24 @@ static int is_backup(const char *name)
 		!strcmp(name + len - strlen(SUFFIX), SUFFIX);
 }
 
+/* What a backup killed halfway leaves: its copy under the temporary
+ * name, and that copy's journal. */
+static int is_leftover(const char *name)
+{
+	return !strncmp(name, PREFIX, strlen(PREFIX)) &&
+		strstr(name, SUFFIX ".tmp");
+}
+
 /* Names hold their time, so sorting names sorts by age. */
 static int cmp_names(const void *a, const void *b)
 {
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-/* The backups in dir, oldest first: their names sort by time. */
-static int list_backups(const char *dir, char ***out, size_t *nr)
+/* The names in dir that pick() takes (backups: oldest first, as their
+ * names sort by time). */
+static int list_ours(const char *dir, int (*pick)(const char *name),
+		     char ***out, size_t *nr)
 {
 	DIR *dp = opendir(dir);
 	struct dirent *d;
@@ -72,7 +82,7 @@ static int list_backups(const char *dir, char ***out, size_t *nr)
 	while ((d = readdir(dp))) {
 		char **grown;
 
-		if (!is_backup(d->d_name))
+		if (!pick(d->d_name))
 			continue;
 		grown = realloc(v, (*nr + 1) * sizeof(*v));
 		if (!grown || !(grown[*nr] = strdup(d->d_name))) {
@@ -109,6 +119,28 @@ static int copy_db(const char *db_path, const char *to)
 	return rc;
 }
 
+/* Delete what backups killed halfway left in dir: nothing else ever
+ * deletes it. */
+static int drop_leftovers(const char *dir)
+{
+	struct strbuf path = STRBUF_INIT;
+	char **names = NULL;
+	size_t nr;
+	int rc = list_ours(dir, is_leftover, &names, &nr);
+
+	for (size_t i = 0; i < nr; i++) {
+		strbuf_reset(&path);
+		strbuf_addf(&path, "%s/%s", dir, names[i]);
+		if (unlink(path.buf) && errno != ENOENT)
+			log_warn("backup: cannot delete %s: %s", path.buf,
+				 strerror(errno));
+		free(names[i]);
+	}
+	free(names);
+	strbuf_release(&path);
+	return rc;
+}
+
 int maintenance_backup(const char *db_path, const char *dir, double now,
 		       int kept)
 {
@@ -120,10 +152,12 @@ int maintenance_backup(const char *db_path, const char *dir, double now,
 	if (mkdir(dir, 0700) && errno != EEXIST)
 		return log_error(-errno, "backup: cannot create %s: %s", dir,
 				 strerror(errno));
+	rc = drop_leftovers(dir);
+	if (rc)
+		return rc;
 	clock_stamp((time_t)now, stamp);
 	strbuf_addf(&path, "%s/" PREFIX "%s" SUFFIX, dir, stamp);
 	strbuf_addf(&tmp, "%s.tmp", path.buf);
-	unlink(tmp.buf);
 	rc = copy_db(db_path, tmp.buf);
 	/* a damaged copy would push a good one out; a store that gives
 	 * one, or none, is checked, and said to be damaged when it is */
@@ -140,7 +174,7 @@ int maintenance_backup(const char *db_path, const char *dir, double now,
 	else
 		log_info("backup: database saved to %s", path.buf);
 	if (!rc)
-		rc = list_backups(dir, &names, &nr);
+		rc = list_ours(dir, is_backup, &names, &nr);
 	for (size_t i = 0; !rc && i < nr; i++) {
 		if (i + kept < nr) {
 			strbuf_reset(&tmp);
@@ -166,7 +200,7 @@ int maintenance_backups(const char *db_path, char ***paths, size_t *nr)
 
 	*paths = NULL;
 	backup_dir(db_path, &dir);
-	rc = list_backups(dir.buf, &names, nr);
+	rc = list_ours(dir.buf, is_backup, &names, nr);
 	for (size_t i = 0; !rc && i < *nr; i++) {
 		char *full;
 

@@ -30,6 +30,10 @@ must not do. ROOT/tests/check-layout.allow lists today's exceptions
 file that grew past its count fails, and so does an entry that no longer
 applies (the file fixed or gone).
 
+Every function a module's header declares carries the module's prefix:
+its name starts with the module's name (scan_store_) or with the first
+word of it, the family it belongs to (render_ for render_status.h).
+
 Usage: tests/check-layout.py [ROOT]; prints every break of these rules,
 and exits 1 when there is any."""
 
@@ -219,6 +223,34 @@ def check_files(root):
     return bad
 
 
+COMMENT = re.compile(r"/\*.*?\*/", re.S)
+DECLARED = re.compile(r"^[A-Za-z][^;#{}()]*?\b([a-z_][a-z0-9_]*)\s*\(", re.M)
+
+
+def check_prefixes(root, uses):
+    """The functions each module's header declares against its name;
+    returns the number of breaks, each printed."""
+    bad = 0
+    for mod in sorted(uses):
+        path = os.path.join(root, mod + ".h")
+        if not os.path.exists(path):
+            continue
+        stem = os.path.basename(mod)
+        with open(path, encoding="utf-8", errors="replace") as f:
+            text = COMMENT.sub("", f.read())
+        for m in DECLARED.finditer(text):
+            name = m.group(1)
+            if m.group(0).startswith(("typedef", "return")):
+                continue
+            if name.startswith(stem) or name.startswith(
+                    stem.split("_")[0] + "_"):
+                continue
+            print("check-layout: %s.h declares %s, without the module's"
+                  " prefix (%s_)" % (mod, name, stem))
+            bad += 1
+    return bad
+
+
 def main():
     root = sys.argv[1] if len(sys.argv) > 1 else os.path.dirname(
         os.path.dirname(os.path.abspath(__file__)))
@@ -266,11 +298,13 @@ def main():
         print("check-layout: cycle among %s" % ", ".join(comp))
         bad += 1
     bad += check_files(root)
+    bad += check_prefixes(root, uses)
     if bad:
         return 1
     print("check-layout: %d modules in %d folders, no cycle, nothing above"
           " its floor, fs/ on its seams, .c files short and opened by a"
-          " comment (or on %s)" % (len(uses), len(folders), ALLOW))
+          " comment (or on %s), public names prefixed"
+          % (len(uses), len(folders), ALLOW))
     return 0
 
 

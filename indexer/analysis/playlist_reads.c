@@ -23,11 +23,33 @@
 	" LEFT JOIN artists a ON a.id = t.artist_id" \
 	" LEFT JOIN analysis l ON l.track_id = t.id AND l.state = 'ok'"
 
-/* Call fn with the row st stands on. */
-static int row_track(sqlite3_stmt *st,
-		     int (*fn)(void *arg, const struct playlist_track *t),
-		     void *arg)
+/* A query's parameters and what takes its rows. */
+struct query {
+	int64_t n;		/* bound to ?1 when >= 0 */
+	const char *text;	/* bound to ?1 instead when not NULL */
+	int64_t max;		/* bound to ?2 when the query has it */
+	int (*fn)(void *arg, const struct playlist_track *t);
+	void *arg;
+};
+
+static int bind_query(void *arg, sqlite3_stmt *st)
 {
+	const struct query *q = arg;
+	int rc = SQLITE_OK;
+
+	if (q->text)
+		rc = sqlite3_bind_text(st, 1, q->text, -1, SQLITE_STATIC);
+	else if (q->n >= 0)
+		rc = sqlite3_bind_int64(st, 1, q->n);
+	if (!rc && sqlite3_bind_parameter_count(st) >= 2)
+		rc = sqlite3_bind_int64(st, 2, q->max);
+	return rc;
+}
+
+/* Call q's fn with the track of the row st stands on (COLUMNS). */
+static int track_row(void *arg, sqlite3_stmt *st)
+{
+	const struct query *q = arg;
 	struct strbuf path = STRBUF_INIT;
 	struct playlist_track t = {
 		.track = sqlite3_column_int64(st, 0),
@@ -49,25 +71,9 @@ static int row_track(sqlite3_stmt *st,
 		t.artist = "";
 	if (!t.title)
 		t.title = "";
-	rc = fn(arg, &t);
+	rc = q->fn(q->arg, &t);
 	strbuf_release(&path);
 	return rc;
-}
-
-/* Step st to its end, fn on each row. */
-static int each_row(sqlite3 *db, sqlite3_stmt *st, const char *what,
-		    int (*fn)(void *arg, const struct playlist_track *t),
-		    void *arg)
-{
-	int rc;
-
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		int stop = row_track(st, fn, arg);
-
-		if (stop)
-			return stop;
-	}
-	return rc == SQLITE_DONE ? 0 : db_error(db, rc, what);
 }
 
 #define ALBUM_ORDER \
@@ -81,25 +87,9 @@ static int query_by(const char *sql, int64_t n, const char *text,
 		    int (*fn)(void *arg, const struct playlist_track *t),
 		    void *arg)
 {
-	sqlite3 *db = reader_begin();
-	sqlite3_stmt *st;
-	int rc;
+	struct query q = { n, text, max, fn, arg };
 
-	if (!db)
-		return -EIO;
-	rc = db_prepare(db, sql, &st);
-	if (!rc) {
-		if (text)
-			sqlite3_bind_text(st, 1, text, -1, SQLITE_STATIC);
-		else if (n >= 0)
-			sqlite3_bind_int64(st, 1, n);
-		if (sqlite3_bind_parameter_count(st) >= 2)
-			sqlite3_bind_int64(st, 2, max);
-		rc = each_row(db, st, what, fn, arg);
-		sqlite3_finalize(st);
-	}
-	reader_end(db);
-	return rc;
+	return reader_each_bound(sql, what, bind_query, track_row, &q);
 }
 
 int playlist_reads_analysed(int (*fn)(void *arg,
@@ -176,7 +166,6 @@ int playlist_reads_similar(int64_t track, size_t max,
 	sqlite3 *db = reader_begin();
 	struct strbuf ids = STRBUF_INIT;
 	int64_t *v = malloc((max + 1) * sizeof(*v));
-	sqlite3_stmt *st = NULL;
 	size_t n = 0;
 	int rc;
 
@@ -193,13 +182,9 @@ int playlist_reads_similar(int64_t track, size_t max,
 		strbuf_addf(&ids, "%s%lld", i ? "," : "", (long long)v[i]);
 	strbuf_addch(&ids, ']');
 	if (!rc)
-		rc = db_prepare(db, COLUMNS " JOIN json_each(?1) j"
-				" ON j.value = t.id ORDER BY j.key", &st);
-	if (!rc) {
-		sqlite3_bind_text(st, 1, ids.buf, ids.len, SQLITE_STATIC);
-		rc = each_row(db, st, "list similar tracks", fn, arg);
-		sqlite3_finalize(st);
-	}
+		rc = query_by(COLUMNS " JOIN json_each(?1) j ON j.value = t.id"
+			      " ORDER BY j.key", -1, ids.buf, 0,
+			      "list similar tracks", fn, arg);
 	strbuf_release(&ids);
 	free(v);
 	reader_end(db);
@@ -224,87 +209,68 @@ int playlist_reads_decade(int64_t decade, size_t max,
 			"list a decade's tracks", fn, arg);
 }
 
+/* What takes the rows of a list of genres or decades. */
+struct names {
+	int (*genre)(void *arg, const char *genre, int64_t track);
+	int (*decade)(void *arg, int64_t decade);
+	void *arg;
+};
+
+static int genre_row(void *arg, sqlite3_stmt *st)
+{
+	const struct names *l = arg;
+
+	return l->genre(l->arg, (const char *)sqlite3_column_text(st, 0),
+			sqlite3_column_int64(st, 1));
+}
+
 int playlist_reads_genres(int (*fn)(void *arg, const char *genre,
 				    int64_t track),
 			  void *arg)
 {
-	sqlite3 *db = reader_begin();
-	sqlite3_stmt *st;
-	int rc;
+	struct names l = { .genre = fn, .arg = arg };
 
-	if (!db)
-		return -EIO;
-	rc = db_prepare(db, "SELECT genre, min(id) FROM tracks"
-			" WHERE genre <> '' GROUP BY genre ORDER BY genre",
-			&st);
-	while (!rc) {
-		int step = sqlite3_step(st);
+	return reader_each("SELECT genre, min(id) FROM tracks"
+			   " WHERE genre <> '' GROUP BY genre ORDER BY genre",
+			   "list genres", genre_row, &l);
+}
 
-		if (step != SQLITE_ROW) {
-			if (step != SQLITE_DONE)
-				rc = db_error(db, step, "list genres");
-			break;
-		}
-		rc = fn(arg, (const char *)sqlite3_column_text(st, 0),
-			sqlite3_column_int64(st, 1));
-	}
-	sqlite3_finalize(st);
-	reader_end(db);
-	return rc;
+static int genre_of_row(void *arg, sqlite3_stmt *st)
+{
+	const struct query *q = arg;
+
+	strbuf_addstr(q->arg, (const char *)sqlite3_column_text(st, 0));
+	return 0;
 }
 
 int playlist_reads_genre_of(int64_t track, struct strbuf *out)
 {
-	sqlite3 *db = reader_begin();
-	sqlite3_stmt *st;
-	int rc;
+	struct query q = { .n = track, .arg = out };
+	size_t len = out->len;
+	int rc = reader_each_bound("SELECT genre FROM tracks WHERE id = ?1"
+				   " AND genre <> ''", "read a track's genre",
+				   bind_query, genre_of_row, &q);
 
-	if (!db)
-		return -EIO;
-	rc = db_prepare(db, "SELECT genre FROM tracks WHERE id = ?1"
-			" AND genre <> ''", &st);
-	if (!rc) {
-		sqlite3_bind_int64(st, 1, track);
-		rc = sqlite3_step(st);
-		if (rc == SQLITE_ROW)
-			strbuf_addstr(out,
-				      (const char *)sqlite3_column_text(st, 0));
-		rc = rc == SQLITE_ROW ? 0 : rc == SQLITE_DONE ? -ENOENT :
-		     db_error(db, rc, "read a track's genre");
-		sqlite3_finalize(st);
-	}
-	reader_end(db);
-	return rc;
+	return rc ? rc : out->len > len ? 0 : -ENOENT;
+}
+
+static int decade_row(void *arg, sqlite3_stmt *st)
+{
+	const struct names *l = arg;
+
+	return l->decade(l->arg, sqlite3_column_int64(st, 0));
 }
 
 int playlist_reads_decades(int (*fn)(void *arg, int64_t decade), void *arg)
 {
-	sqlite3 *db = reader_begin();
-	sqlite3_stmt *st;
-	int rc;
+	struct names l = { .decade = fn, .arg = arg };
 
-	if (!db)
-		return -EIO;
-	rc = db_prepare(db, "SELECT DISTINCT year / 10 * 10 FROM tracks"
-			" WHERE year > 0 ORDER BY 1", &st);
-	while (!rc) {
-		int step = sqlite3_step(st);
-
-		if (step != SQLITE_ROW) {
-			if (step != SQLITE_DONE)
-				rc = db_error(db, step, "list decades");
-			break;
-		}
-		rc = fn(arg, sqlite3_column_int64(st, 0));
-	}
-	sqlite3_finalize(st);
-	reader_end(db);
-	return rc;
+	return reader_each("SELECT DISTINCT year / 10 * 10 FROM tracks"
+			   " WHERE year > 0 ORDER BY 1", "list decades",
+			   decade_row, &l);
 }
 
 struct dup_rows {
-	sqlite3 *db;
-	sqlite3_stmt *st;
 	int group;
 	int (*fn)(void *arg, int group, const struct playlist_track *t);
 	void *arg;
@@ -320,28 +286,23 @@ static int dup_call(void *arg, const struct playlist_track *t)
 static int dup_row(void *arg, int group, int64_t track_id)
 {
 	struct dup_rows *d = arg;
-	int rc;
 
 	d->group = group;
-	sqlite3_bind_int64(d->st, 1, track_id);
-	rc = each_row(d->db, d->st, "read a duplicate", dup_call, d);
-	sqlite3_reset(d->st);
-	return rc;
+	return query_by(COLUMNS " WHERE t.id = ?1", track_id, NULL, 0,
+			"read a duplicate", dup_call, d);
 }
 
 int playlist_reads_duplicates(int (*fn)(void *arg, int group,
 					const struct playlist_track *t),
 			      void *arg)
 {
-	struct dup_rows d = { .db = reader_begin(), .fn = fn, .arg = arg };
+	struct dup_rows d = { .fn = fn, .arg = arg };
+	sqlite3 *db = reader_begin();
 	int rc;
 
-	if (!d.db)
+	if (!db)
 		return -EIO;
-	rc = db_prepare(d.db, COLUMNS " WHERE t.id = ?1", &d.st);
-	if (!rc)
-		rc = analysis_store_duplicates(d.db, dup_row, &d);
-	sqlite3_finalize(d.st);
-	reader_end(d.db);
+	rc = analysis_store_duplicates(db, dup_row, &d);
+	reader_end(db);
 	return rc;
 }

@@ -39,8 +39,8 @@ int scan_estimate(sqlite3 *db, const struct scan_request *req,
 {
 	for (size_t i = 0; i < req->nr_subpaths; i++) {
 		sqlite3_stmt *st;
-		int rc = prepare_files_under(db, "count(*)", req,
-					     req->subpaths[i], &st);
+		int rc = scan_store_prepare_files_under(db, "count(*)", req,
+							req->subpaths[i], &st);
 
 		if (rc)
 			return rc;
@@ -88,14 +88,14 @@ static void warn_once(const char *root, const char *rel, int err)
 }
 
 /* Push the subfolders among the worker's entries of the folder rel. */
-static void push_subdirs(struct worker *wk, const char *rel, size_t len)
+static void push_subdirs(struct scan_worker *wk, const char *rel, size_t len)
 {
 	for (size_t i = 0; i < wk->nr_ents; i++)
 		if (wk->ents[i].type == DT_DIR)
-			subdirs_add(wk->s, &wk->subdirs, rel, len,
-				    wk->names.buf + wk->ents[i].name,
-				    wk->ents[i].len);
-	push_jobs(wk->s, &wk->subdirs);
+			scan_stack_subdirs_add(wk->s, &wk->subdirs, rel, len,
+					       wk->names.buf + wk->ents[i].name,
+					       wk->ents[i].len);
+	scan_stack_push_jobs(wk->s, &wk->subdirs);
 }
 
 /*
@@ -104,11 +104,11 @@ static void push_subdirs(struct worker *wk, const char *rel, size_t len)
  * its files with the store. The folder is watched (on_dir) before it is
  * stat()ed and listed, so that a name that comes after is the watcher's.
  */
-static void scan_dir(struct worker *wk, const char *rel, size_t len)
+static void scan_dir(struct scan_worker *wk, const char *rel, size_t len)
 {
 	struct scan *s = wk->s;
 	uint64_t now;
-	struct known_dir *kd;
+	struct scan_dirs_entry *kd;
 	struct stat st, *stated = NULL;
 	size_t files;
 	int dfd, rc = 0, stored = 0, unchanged;
@@ -123,58 +123,59 @@ static void scan_dir(struct worker *wk, const char *rel, size_t len)
 	}
 	if (dfd >= 0 && s->req->on_dir)
 		s->req->on_dir(s->req->root_index, rel, len, dfd);
-	kd = dir_find(&s->dirs, rel, len, &wk->near);
+	kd = scan_dirs_find(&s->dirs, rel, len, &wk->near);
 	if (kd)
 		__atomic_store_n(&kd->seen, 1, __ATOMIC_RELEASE);
 	if (dfd >= 0 && s->listings && !fstat(dfd, &st) &&
 	    st.st_dev == s->root_dev) {
 		stated = &st;
 		if (kd && kd->has_digest && !s->req->full)
-			stored = listing_load(wk, kd, &st);
+			stored = scan_listing_load(wk, kd, &st);
 	}
 	/* A listing from the store only ever proves a folder unchanged;
 	 * one that does not is listed again. */
-	if (stored && !dir_unchanged(wk, dfd, kd, &files))
+	if (stored && !scan_compare_dir_unchanged(wk, dfd, kd, &files))
 		stored = 0;
 	if (!stored)
-		rc = dfd < 0 ? dfd : read_entries(wk, dfd);
+		rc = dfd < 0 ? dfd : scan_listing_read(wk, dfd);
 	if (rc) {
 		warn_once(s->req->root_path, rel, -rc);
 		scan_errors_note(s->req->errors, s->req->root_path, rel, len,
 				 "cannot read the folder: %s", strerror(-rc));
-		note_failure(s, rc);
-		stat_add(&s->stats->io_errors, 1);
-		keep_subtree(s, rel, len);
+		scan_compare_note_failure(s, rc);
+		scan_worker_stat_add(&s->stats->io_errors, 1);
+		scan_stack_keep_subtree(s, rel, len);
 		if (dfd >= 0)
 			close(dfd);
 		return;
 	}
 	push_subdirs(wk, rel, len);
 	unchanged = stored || (kd && !s->req->full &&
-			       dir_unchanged(wk, dfd, kd, &files));
+			       scan_compare_dir_unchanged(wk, dfd, kd, &files));
 	/* Looked at after its files were: a file a rename took may have
-	 * come back here meanwhile (FILE_MOVING). */
-	if (unchanged && scan_renamed_any(s))
+	 * come back here meanwhile (SCAN_MOVING). */
+	if (unchanged && scan_compare_renamed_any(s))
 		unchanged = 0;
 	if (unchanged) {
 		wk->local.files_seen += files;
 		wk->local.files_unchanged += files;
 		wk->local.dirs_from_store += stored;
 		/* the store's listing is not this one: keep this one */
-		if (!stored && stated && listing_settled(stated))
-			dir_record(wk, dfd, rel, len, kd, 1, kd->digest,
-				   stated, 1);
+		if (!stored && stated && scan_listing_settled(stated))
+			scan_compare_dir_record(wk, dfd, rel, len, kd, 1,
+						kd->digest, stated, 1);
 	} else {
 		uint64_t sum;
-		int whole = scan_files(wk, dfd, rel, len, kd, &sum);
+		int whole = scan_compare_files(wk, dfd, rel, len, kd, &sum);
 
-		dir_record(wk, dfd, rel, len, kd, whole, sum, stated, 0);
-		push_jobs(s, &wk->subdirs);
+		scan_compare_dir_record(wk, dfd, rel, len, kd, whole, sum,
+					stated, 0);
+		scan_stack_push_jobs(s, &wk->subdirs);
 	}
 	close(dfd);
-	now = clock_ns(CLOCK_MONOTONIC_COARSE);
+	now = scan_worker_clock_ns(CLOCK_MONOTONIC_COARSE);
 	if (now - wk->added_ns >= STATS_EVERY_NS) {
-		worker_flush(wk);
+		scan_worker_flush(wk);
 		wk->added_ns = now;
 	} else {
 		writer_batch_flush(&wk->batch);
@@ -184,21 +185,21 @@ static void scan_dir(struct worker *wk, const char *rel, size_t len)
 static void *scan_worker(void *arg)
 {
 	struct scan *s = arg;
-	struct worker wk = { .s = s, .batch = WRITER_BATCH_INIT,
-			     .names = STRBUF_INIT, .path = STRBUF_INIT };
+	struct scan_worker wk = { .s = s, .batch = WRITER_BATCH_INIT,
+				  .names = STRBUF_INIT, .path = STRBUF_INIT };
 
 	thread_name("mm-scan");
-	wk.started_ns = now_ns();
+	wk.started_ns = scan_worker_now_ns();
 	pthread_mutex_lock(&s->lock);
 	for (;;) {
-		struct dir_job *job;
+		struct scan_worker_dir_job *job;
 
 		if (!s->nr_jobs && s->busy) {
-			uint64_t idle = now_ns();
+			uint64_t idle = scan_worker_now_ns();
 
 			while (!s->nr_jobs && s->busy)
 				pthread_cond_wait(&s->cond, &s->lock);
-			wk.idle_ns += now_ns() - idle;
+			wk.idle_ns += scan_worker_now_ns() - idle;
 		}
 		if (!s->nr_jobs)
 			break;
@@ -214,8 +215,8 @@ static void *scan_worker(void *arg)
 			pthread_cond_broadcast(&s->cond);
 	}
 	pthread_mutex_unlock(&s->lock);
-	worker_flush(&wk);
-	worker_release(&wk);
+	scan_worker_flush(&wk);
+	scan_worker_release(&wk);
 	return NULL;
 }
 
@@ -242,16 +243,17 @@ static void scan_walk(struct scan *s)
 /* Tell on_dir_gone of a directory forgotten, unless it lies below the
  * last one told of (in path order, only the top of a subtree is told;
  * out of it, more are told than need be). */
-static void dir_gone(struct scan *s, const struct known_dir *k,
-		     const struct known_dir **last)
+static void dir_gone(struct scan *s, const struct scan_dirs_entry *k,
+		     const struct scan_dirs_entry **last)
 {
-	const char *path = dir_path(&s->dirs, k);
+	const char *path = scan_dirs_path(&s->dirs, k);
 	char *rel;
 
 	if (!s->req->on_dir_gone)
 		return;
-	if (*last && dir_under(&s->dirs, k, dir_path(&s->dirs, *last),
-			       (*last)->len))
+	if (*last &&
+	    scan_dirs_under(&s->dirs, k, scan_dirs_path(&s->dirs, *last),
+			    (*last)->len))
 		return;
 	*last = k;
 	rel = strndup(path, k->len);
@@ -265,10 +267,10 @@ static void dir_gone(struct scan *s, const struct known_dir *k,
 static void delete_rec(struct scan *s, struct writer_batch *batch,
 		       enum music_op op, int64_t id)
 {
-	struct music_rec *rec = rec_new(s, op, "", 0);
+	struct music_rec *rec = scan_compare_rec_new(s, op, "", 0);
 
 	if (!rec) {
-		stat_add(&s->stats->io_errors, 1);
+		scan_worker_stat_add(&s->stats->io_errors, 1);
 		return;
 	}
 	rec->id = id;
@@ -277,9 +279,10 @@ static void delete_rec(struct scan *s, struct writer_batch *batch,
 }
 
 /* Whether k is a folder the walk did not meet, nor saw move away. */
-static int dir_unseen(struct scan *s, const struct known_dir *k)
+static int dir_unseen(struct scan *s, const struct scan_dirs_entry *k)
 {
-	return !k->seen && !scan_moved_away(s, dir_path(&s->dirs, k), k->len);
+	return !k->seen &&
+	       !scan_compare_moved_away(s, scan_dirs_path(&s->dirs, k), k->len);
 }
 
 /* Queue deletions for whatever the walk did not meet: the files gone
@@ -288,21 +291,21 @@ static int dir_unseen(struct scan *s, const struct known_dir *k)
 static void scan_delete_unseen(struct scan *s)
 {
 	struct writer_batch batch = WRITER_BATCH_INIT;
-	const struct known_dir *last = NULL;
-	struct known_dir **unseen = NULL;
+	const struct scan_dirs_entry *last = NULL;
+	struct scan_dirs_entry **unseen = NULL;
 	size_t nr = 0, alloc = 0;
 
-	for (struct gone *g = s->gone; g; g = g->next)
-		if (!is_claimed(s, g->id))
+	for (struct scan_worker_gone *g = s->gone; g; g = g->next)
+		if (!scan_compare_is_claimed(s, g->id))
 			delete_rec(s, &batch, MUSIC_DELETE_FILE, g->id);
 	for (size_t i = 0; i < s->alone.nr; i++)
 		if (!s->alone.v[i].claimed &&
-		    !is_claimed(s, s->alone.v[i].id))
+		    !scan_compare_is_claimed(s, s->alone.v[i].id))
 			delete_rec(s, &batch, MUSIC_DELETE_FILE,
 				   s->alone.v[i].id);
 	/* In path order, when there is the memory to sort them. */
 	for (size_t i = 0; i < s->dirs.nr; i++) {
-		struct known_dir *k = &s->dirs.v[i], **v;
+		struct scan_dirs_entry *k = &s->dirs.v[i], **v;
 
 		if (!dir_unseen(s, k))
 			continue;
@@ -315,7 +318,7 @@ static void scan_delete_unseen(struct scan *s)
 		dir_gone(s, k, &last);
 		delete_rec(s, &batch, MUSIC_DELETE_DIR, k->id);
 	}
-	dirs_sort(&s->dirs, unseen, nr);
+	scan_dirs_sort(&s->dirs, unseen, nr);
 	for (size_t i = 0; i < nr; i++) {
 		dir_gone(s, unseen[i], &last);
 		delete_rec(s, &batch, MUSIC_DELETE_DIR, unseen[i]->id);
@@ -376,11 +379,11 @@ static int removal_held(struct scan *s)
 
 	if (s->req->confirm_removal)
 		return 0;
-	for (struct gone *g = s->gone; g; g = g->next)
-		n += !is_claimed(s, g->id);
+	for (struct scan_worker_gone *g = s->gone; g; g = g->next)
+		n += !scan_compare_is_claimed(s, g->id);
 	for (size_t i = 0; i < s->alone.nr; i++)
 		n += !s->alone.v[i].claimed &&
-		     !is_claimed(s, s->alone.v[i].id);
+		     !scan_compare_is_claimed(s, s->alone.v[i].id);
 	for (size_t i = 0; !dirs && i < s->dirs.nr; i++)
 		dirs = dir_unseen(s, &s->dirs.v[i]);
 	if (n < SCAN_HOLD_MIN && !dirs)
@@ -389,7 +392,7 @@ static int removal_held(struct scan *s)
 	if (count_unseen(s, &n, &total) || n < SCAN_HOLD_MIN ||
 	    n * 2 <= total)
 		return 0;
-	stat_add(&s->stats->files_held, n);
+	scan_worker_stat_add(&s->stats->files_held, n);
 	log_warn("scan: %s: %llu of its %llu files are gone at once: they are"
 		 " kept until their removal is confirmed (echo confirm-removal"
 		 " > control/rescan)", s->req->root_path,
@@ -403,13 +406,14 @@ static int removal_held(struct scan *s)
  * no digest once it changed, so that the next walk of the folder looks
  * at every file.
  */
-static void scan_alone(struct worker *wk, int dfd, const char *sub,
+static void scan_alone(struct scan_worker *wk, int dfd, const char *sub,
 		       const char *name, const struct stat *st)
 {
 	struct scan *s = wk->s;
 	const char *slash = strrchr(sub, '/');
 	size_t dlen = slash ? (size_t)(slash - sub) : 0;
-	struct known_file *k = files_find(&s->alone, sub, strlen(sub));
+	struct scan_store_file *k =
+		scan_store_files_find(&s->alone, sub, strlen(sub));
 	struct stat copy = *st;
 	uint64_t h;
 	size_t queued = wk->batch.nr;
@@ -417,11 +421,12 @@ static void scan_alone(struct worker *wk, int dfd, const char *sub,
 	strbuf_reset(&wk->path);
 	strbuf_addstr(&wk->path, sub);
 	if (S_ISLNK(st->st_mode))
-		scan_link(wk, dfd, name, k, &h);
+		scan_compare_link(wk, dfd, name, k, &h);
 	else
-		scan_file(wk, dfd, name, -1, &copy, k, &h);
+		scan_compare_file(wk, dfd, name, -1, &copy, k, &h);
 	if (wk->batch.nr != queued)
-		dir_record(wk, dfd, sub, dlen, NULL, 0, 0, NULL, 0);
+		scan_compare_dir_record(wk, dfd, sub, dlen, NULL, 0, 0, NULL,
+					0);
 }
 
 /*
@@ -434,16 +439,16 @@ static int scan_start(struct scan *s, const char *sub)
 	size_t len = strlen(sub);
 	const char *slash = strrchr(sub, '/');
 	const char *name = slash ? slash + 1 : sub;
-	struct worker wk = { .s = s, .batch = WRITER_BATCH_INIT,
-			     .names = STRBUF_INIT, .path = STRBUF_INIT };
+	struct scan_worker wk = { .s = s, .batch = WRITER_BATCH_INIT,
+				  .names = STRBUF_INIT, .path = STRBUF_INIT };
 	struct stat st;
 	char *dir;
 	int dfd, rc;
 
 	if (!len) {
-		rc = subdirs_add(s, &wk.subdirs, "", 0, "", 0);
+		rc = scan_stack_subdirs_add(s, &wk.subdirs, "", 0, "", 0);
 		if (!rc)
-			rc = push_jobs(s, &wk.subdirs);
+			rc = scan_stack_push_jobs(s, &wk.subdirs);
 		free(wk.subdirs.v);
 		return rc;
 	}
@@ -466,20 +471,20 @@ static int scan_start(struct scan *s, const char *sub)
 		dfd = -errno;
 	}
 	if (dfd < 0) {
-		stat_add(&s->stats->io_errors, 1);
+		scan_worker_stat_add(&s->stats->io_errors, 1);
 		scan_errors_note(s->req->errors, s->req->root_path, sub,
 				 strlen(sub), "cannot stat: %s",
 				 strerror(-dfd));
 		return log_error(dfd, "scan: cannot stat %s/%s: %s",
 				 s->req->root_path, sub, strerror(-dfd));
 	}
-	if (S_ISDIR(st.st_mode) && !subdirs_add(s, &wk.subdirs, "", 0, sub,
-						len))
-		push_jobs(s, &wk.subdirs);
+	if (S_ISDIR(st.st_mode) &&
+	    !scan_stack_subdirs_add(s, &wk.subdirs, "", 0, sub, len))
+		scan_stack_push_jobs(s, &wk.subdirs);
 	else if (S_ISREG(st.st_mode) || S_ISLNK(st.st_mode))
 		scan_alone(&wk, dfd, sub, name, &st);
-	worker_flush(&wk);
-	worker_release(&wk);
+	scan_worker_flush(&wk);
+	scan_worker_release(&wk);
 	close(dfd);
 	return 0;
 }
@@ -512,15 +517,15 @@ static void scan_release(struct scan *s)
 		free(s->jobs[--s->nr_jobs]);
 	free(s->jobs);
 	while (s->gone) {
-		struct gone *g = s->gone;
+		struct scan_worker_gone *g = s->gone;
 
 		s->gone = g->next;
 		free(g);
 	}
-	scan_claims_release(s);
+	scan_compare_claims_release(s);
 	free(s->inodes);
-	dirs_release(&s->dirs);
-	files_release(&s->alone);
+	scan_dirs_release(&s->dirs);
+	scan_store_files_release(&s->alone);
 }
 
 int scan_run(const char *db_path, const struct scan_request *req,
@@ -542,7 +547,7 @@ int scan_run(const char *db_path, const struct scan_request *req,
 				      req->nr_roots, req->follow_outside };
 	s.root_fd = open(req->root_path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (s.root_fd < 0) {
-		stat_add(&stats->io_errors, 1);
+		scan_worker_stat_add(&stats->io_errors, 1);
 		scan_errors_note(req->errors, req->root_path, "", 0,
 				 "cannot open the root: %s", strerror(errno));
 		return log_error(-errno, "scan: cannot open root %s: %s",
@@ -554,9 +559,9 @@ int scan_run(const char *db_path, const struct scan_request *req,
 	}
 	rc = db_open(db_path, 1, &db);
 	if (!rc) {
-		rc = dirs_load(db, db_path, req, &s.dirs);
+		rc = scan_dirs_load(db, db_path, req, &s.dirs);
 		if (!rc)
-			rc = alone_load(db, req, &s.alone);
+			rc = scan_store_alone_load(db, req, &s.alone);
 		/* With nothing known, no file can be renamed, changed or
 		 * deleted: every record adds rows. */
 		s.bulk = !s.dirs.nr && !s.alone.nr;
@@ -573,12 +578,12 @@ int scan_run(const char *db_path, const struct scan_request *req,
 
 		err = scan_start(&s, sub);
 		if (err) {
-			struct known_file *k = files_find(&s.alone, sub,
-							  strlen(sub));
+			struct scan_store_file *k = scan_store_files_find(
+				&s.alone, sub, strlen(sub));
 
 			if (k)
 				k->claimed = 1;
-			keep_subtree(&s, sub, strlen(sub));
+			scan_stack_keep_subtree(&s, sub, strlen(sub));
 			rc = rc ? : err;
 		}
 	}

@@ -47,8 +47,8 @@ static uint64_t file_hash(const char *name, size_t len, int64_t size,
 	return hash_end(hash_add(h, inode));
 }
 
-struct music_rec *rec_new(const struct scan *s, enum music_op op,
-			  const char *path, size_t len)
+struct music_rec *scan_compare_rec_new(const struct scan *s, enum music_op op,
+				       const char *path, size_t len)
 {
 	struct music_rec *rec = music_rec_new(op, path, len);
 
@@ -105,7 +105,7 @@ static const char *file_kind(const char *name, int manga)
 	return "other";
 }
 
-void fail_for_now(struct scan *s, int err)
+void scan_compare_fail_for_now(struct scan *s, int err)
 {
 	int none = 0;
 
@@ -113,10 +113,10 @@ void fail_for_now(struct scan *s, int err)
 				    __ATOMIC_RELAXED, __ATOMIC_RELAXED);
 }
 
-void note_failure(struct scan *s, int err)
+void scan_compare_note_failure(struct scan *s, int err)
 {
 	if (err == -EMFILE || err == -ENFILE || err == -ENOMEM)
-		fail_for_now(s, err);
+		scan_compare_fail_for_now(s, err);
 }
 
 /* Open name in dfd, or what the link pfd (symlinks_follow()) leads to when
@@ -180,15 +180,15 @@ static int parse_file(const struct scan *s, struct scan_stats *stats,
 	if (rc)
 		return rc;
 	rec->parsed = 1;
-	stat_add(&stats->bytes_read, rec->tags.bytes_read);
+	scan_worker_stat_add(&stats->bytes_read, rec->tags.bytes_read);
 	if (rec->tags.tag_error)
-		stat_add(&stats->tag_errors, 1);
+		scan_worker_stat_add(&stats->tag_errors, 1);
 	return tags_title_from_name(&rec->tags, name);
 }
 
 static int cmp_inode(const void *a, const void *b)
 {
-	const struct by_inode *x = a, *y = b;
+	const struct scan_worker_by_inode *x = a, *y = b;
 
 	return (x->inode > y->inode) - (x->inode < y->inode);
 }
@@ -205,14 +205,15 @@ static int inodes_load(struct scan *s, sqlite3 *db)
 	for (size_t i = 0; !rc && i < s->req->nr_subpaths; i++) {
 		sqlite3_stmt *st;
 
-		rc = prepare_files_under(db, "inode, id, size, mtime_ns",
-					 s->req, s->req->subpaths[i], &st);
+		rc = scan_store_prepare_files_under(
+			db, "inode, id, size, mtime_ns", s->req,
+			s->req->subpaths[i], &st);
 		if (rc)
 			break;
 		while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-			struct by_inode *b = array_grow(s->inodes,
-							s->nr_inodes, &alloc,
-							sizeof(*b), 1024);
+			struct scan_worker_by_inode *b =
+				array_grow(s->inodes, s->nr_inodes, &alloc,
+					   sizeof(*b), 1024);
 
 			if (!b) {
 				rc = log_error(-ENOMEM, "scan: out of memory"
@@ -254,12 +255,12 @@ static struct claim *claim_of(struct scan *s, int64_t id)
 	return node ? *node : NULL;
 }
 
-int is_claimed(struct scan *s, int64_t id)
+int scan_compare_is_claimed(struct scan *s, int64_t id)
 {
 	return claim_of(s, id) != NULL;
 }
 
-int scan_renamed_any(struct scan *s)
+int scan_compare_renamed_any(struct scan *s)
 {
 	return __atomic_load_n(&s->renamed, __ATOMIC_ACQUIRE);
 }
@@ -272,7 +273,7 @@ static void claim_free(void *p)
 	free(c);
 }
 
-void scan_claims_release(struct scan *s)
+void scan_compare_claims_release(struct scan *s)
 {
 	tdestroy(s->claimed, claim_free);
 	s->claimed = NULL;
@@ -280,7 +281,7 @@ void scan_claims_release(struct scan *s)
 
 /* Take the file id for a rename to the path the worker is at, unless one
  * took it before. */
-static int claim(struct worker *wk, int64_t id)
+static int claim(struct scan_worker *wk, int64_t id)
 {
 	struct scan *s = wk->s;
 	struct claim *c = malloc(sizeof(*c));
@@ -325,7 +326,7 @@ static int path_gone(struct scan *s, const char *path)
 }
 
 /* Whether the file id's path, as the store has it, names nothing now. */
-static int old_path_gone(struct worker *wk, int64_t id)
+static int old_path_gone(struct scan_worker *wk, int64_t id)
 {
 	sqlite3_stmt *st = wk->path_of_file;
 	char *path = NULL;
@@ -347,16 +348,16 @@ static int old_path_gone(struct worker *wk, int64_t id)
  * elsewhere, whose old path is gone, is that file renamed: its id, or 0.
  * The id is taken before its old path is looked at, so that a worker
  * that finds the file back where the store has it knows of the rename
- * (is_claimed()). *moving is set when a rename of this scan took the id
- * to a path that is gone now: the file moved again while the scan
+ * (scan_compare_is_claimed()). *moving is set when a rename of this scan took
+ * the id to a path that is gone now: the file moved again while the scan
  * walked, and no new row is due.
  */
-static int64_t find_renamed(struct worker *wk, const struct stat *st,
+static int64_t find_renamed(struct scan_worker *wk, const struct stat *st,
 			    int *moving)
 {
 	struct scan *s = wk->s;
-	sqlite3 *db = worker_db(wk);
-	struct by_inode key = { .inode = st->st_ino }, *b = NULL;
+	sqlite3 *db = scan_worker_db(wk);
+	struct scan_worker_by_inode key = { .inode = st->st_ino }, *b = NULL;
 	const struct claim *c;
 	char *taken = NULL;
 	int was_taken = 0;
@@ -369,7 +370,8 @@ static int64_t find_renamed(struct worker *wk, const struct stat *st,
 	if (s->nr_inodes)
 		b = bsearch(&key, s->inodes, s->nr_inodes, sizeof(*b),
 			    cmp_inode);
-	if (b && (b->size != st->st_size || b->mtime_ns != mtime_ns(st)))
+	if (b &&
+	    (b->size != st->st_size || b->mtime_ns != scan_worker_mtime_ns(st)))
 		b = NULL;
 	/* copied: unclaim() may free it once the lock is let go */
 	if (b && (c = claim_of(s, b->id))) {
@@ -393,7 +395,7 @@ static int64_t find_renamed(struct worker *wk, const struct stat *st,
 	return b->id;
 }
 
-int scan_moved_away(struct scan *s, const char *path, size_t len)
+int scan_compare_moved_away(struct scan *s, const char *path, size_t len)
 {
 	char *rel;
 	int moved;
@@ -412,7 +414,7 @@ int scan_moved_away(struct scan *s, const char *path, size_t len)
  * store has it. */
 static void note_gone(struct scan *s, int64_t id)
 {
-	struct gone *g = malloc(sizeof(*g));
+	struct scan_worker_gone *g = malloc(sizeof(*g));
 
 	if (!g) {
 		log_error(-ENOMEM, "scan: out of memory; a file gone stays"
@@ -426,9 +428,9 @@ static void note_gone(struct scan *s, int64_t id)
 	pthread_mutex_unlock(&s->lock);
 }
 
-enum outcome scan_file(struct worker *wk, int dfd, const char *name,
-		       int pfd, struct stat *st, struct known_file *k,
-		       uint64_t *h)
+enum scan_outcome scan_compare_file(struct scan_worker *wk, int dfd,
+				    const char *name, int pfd, struct stat *st,
+				    struct scan_store_file *k, uint64_t *h)
 {
 	struct scan *s = wk->s;
 	struct scan_stats *stats = &wk->local;
@@ -444,61 +446,62 @@ enum outcome scan_file(struct worker *wk, int dfd, const char *name,
 	if (!st->st_mode && (!read_it || k)) {
 		if (fstatat(dfd, name, st, AT_SYMLINK_NOFOLLOW) < 0) {
 			if (errno == ENOENT)
-				return FILE_ABSENT;
+				return SCAN_ABSENT;
 			rc = -errno;
 			goto cannot_read;
 		}
 		if (!S_ISREG(st->st_mode))
-			return FILE_ABSENT;
+			return SCAN_ABSENT;
 	}
 	if (!st->st_mode) {
-		start = now_ns();
+		start = scan_worker_now_ns();
 		fd = open_readonly(s, dfd, name, pfd, st);
 		if (fd == -ENOENT || fd == -EINVAL)
-			return FILE_ABSENT;
+			return SCAN_ABSENT;
 		if (fd < 0) {
 			rc = fd;
 			goto cannot_read;
 		}
 	}
-	stat_add(&stats->files_seen, 1);
+	scan_worker_stat_add(&stats->files_seen, 1);
 	if (k) {
 		k->claimed = 1;
 		/* back where the store has it, after a rename of this scan
 		 * took it elsewhere; no lock taken in a scan with none */
-		if (scan_renamed_any(s)) {
+		if (scan_compare_renamed_any(s)) {
 			pthread_mutex_lock(&s->lock);
-			moving = is_claimed(s, k->id);
+			moving = scan_compare_is_claimed(s, k->id);
 			pthread_mutex_unlock(&s->lock);
 			if (moving)
 				goto kept;
 		}
 	}
 	unchanged = k && k->size == st->st_size &&
-		k->mtime_ns == mtime_ns(st) && k->inode == (int64_t)st->st_ino;
+		    k->mtime_ns == scan_worker_mtime_ns(st) &&
+		    k->inode == (int64_t)st->st_ino;
 	if (unchanged && !s->req->full) {
-		stat_add(&stats->files_unchanged, 1);
+		scan_worker_stat_add(&stats->files_unchanged, 1);
 		goto kept;
 	}
 	if (!k && (renamed = find_renamed(wk, st, &moving))) {
-		rec = rec_new(s, MUSIC_RENAME, path, len);
+		rec = scan_compare_rec_new(s, MUSIC_RENAME, path, len);
 		if (!rec)
 			goto oom;
 		rec->id = renamed;
-		stat_add(&stats->files_renamed, 1);
+		scan_worker_stat_add(&stats->files_renamed, 1);
 		goto put;
 	}
 	if (moving)
 		goto kept;
 
-	rec = rec_new(s, MUSIC_FILE, path, len);
+	rec = scan_compare_rec_new(s, MUSIC_FILE, path, len);
 	if (!rec)
 		goto oom;
 	rec->id = k ? k->id : 0;
 	rec->kind = kind;
 	if (read_it) {
 		if (fd < 0) {
-			start = now_ns();
+			start = scan_worker_now_ns();
 			fd = open_readonly(s, dfd, name, pfd, st);
 		}
 		rc = fd < 0 ? fd : parse_file(s, stats, fd, st->st_size, name,
@@ -512,58 +515,63 @@ enum outcome scan_file(struct worker *wk, int dfd, const char *name,
 					 path, len, "damaged tags: %s",
 					 rec->tags.error);
 	}
-	stat_add(unchanged ? &stats->files_unchanged : k ?
-		 &stats->files_changed : &stats->files_new, 1);
+	scan_worker_stat_add(unchanged ? &stats->files_unchanged
+			     : k       ? &stats->files_changed
+				       : &stats->files_new,
+			     1);
 put:
 	rec->size = st->st_size;
-	rec->mtime_ns = mtime_ns(st);
+	rec->mtime_ns = scan_worker_mtime_ns(st);
 	rec->inode = st->st_ino;
 	writer_batch_add(&wk->batch, &rec->wr);
 kept:
 	if (fd >= 0)
 		close(fd);
 	if (start) {
-		start = now_ns() - start;
+		start = scan_worker_now_ns() - start;
 		wk->parse_ns += start;
-		stat_add(&stats->parse_ns, start);
+		scan_worker_stat_add(&stats->parse_ns, start);
 	}
-	*h = file_hash(name, nlen, st->st_size, mtime_ns(st), st->st_ino);
-	return moving ? FILE_MOVING : FILE_KEPT;
+	*h = file_hash(name, nlen, st->st_size, scan_worker_mtime_ns(st),
+		       st->st_ino);
+	return moving ? SCAN_MOVING : SCAN_KEPT;
 oom:
 	if (fd >= 0)
 		close(fd);
-	note_failure(s, log_error(-ENOMEM, "scan: out of memory at %.*s",
-				  (int)len, path));
-	stat_add(&stats->io_errors, 1);
-	return FILE_FAILED;
+	scan_compare_note_failure(s, log_error(-ENOMEM,
+					       "scan: out of memory at %.*s",
+					       (int)len, path));
+	scan_worker_stat_add(&stats->io_errors, 1);
+	return SCAN_FAILED;
 cannot_read:
-	stat_add(&stats->files_seen, 1);
+	scan_worker_stat_add(&stats->files_seen, 1);
 failed:
 	if (fd >= 0)
 		close(fd);
 	/* A file that cannot be read is kept as the store knows it. */
 	if (k)
 		k->claimed = 1;
-	note_failure(s, rc);
+	scan_compare_note_failure(s, rc);
 	scan_errors_note(s->req->errors, s->req->root_path, path, len,
 			 "cannot read: %s", strerror(-rc));
 	log_warn("scan: cannot read %s/%.*s: %s", s->req->root_path,
 		 (int)len, path, strerror(-rc));
-	stat_add(&stats->io_errors, 1);
-	return FILE_FAILED;
+	scan_worker_stat_add(&stats->io_errors, 1);
+	return SCAN_FAILED;
 }
 
-enum outcome scan_link(struct worker *wk, int dfd, const char *name,
-		       struct known_file *k, uint64_t *h)
+enum scan_outcome scan_compare_link(struct scan_worker *wk, int dfd,
+				    const char *name, struct scan_store_file *k,
+				    uint64_t *h)
 {
 	struct scan *s = wk->s;
 	const char *path = wk->path.buf;
 	struct stat st;
 	int pfd = symlinks_follow(dfd, name, &s->rule, &st);
-	enum outcome o = FILE_ABSENT;
+	enum scan_outcome o = SCAN_ABSENT;
 
 	if (pfd >= 0) {
-		o = scan_file(wk, dfd, name, pfd, &st, k, h);
+		o = scan_compare_file(wk, dfd, name, pfd, &st, k, h);
 		close(pfd);
 	} else if (pfd == -EXDEV &&
 		   !__atomic_exchange_n(&s->refused, 1, __ATOMIC_RELAXED)) {
@@ -580,17 +588,17 @@ enum outcome scan_link(struct worker *wk, int dfd, const char *name,
 		scan_errors_note(s->req->errors, s->req->root_path, path,
 				 strlen(path), "cannot stat: %s",
 				 strerror(-pfd));
-		note_failure(s, pfd);
-		stat_add(&wk->local.io_errors, 1);
+		scan_compare_note_failure(s, pfd);
+		scan_worker_stat_add(&wk->local.io_errors, 1);
 		if (k)
 			k->claimed = 1;
-		o = FILE_FAILED;
+		o = SCAN_FAILED;
 	}
 	return o;
 }
 
 /* Set wk->path to the directory rel joined with name (name_len bytes). */
-static void set_path(struct worker *wk, const char *rel, size_t len,
+static void set_path(struct scan_worker *wk, const char *rel, size_t len,
 		     const char *name, size_t name_len)
 {
 	strbuf_reset(&wk->path);
@@ -601,14 +609,14 @@ static void set_path(struct worker *wk, const char *rel, size_t len,
 	strbuf_add(&wk->path, name, name_len);
 }
 
-int dir_unchanged(struct worker *wk, int dfd,
-		  const struct known_dir *kd, size_t *files)
+int scan_compare_dir_unchanged(struct scan_worker *wk, int dfd,
+			       const struct scan_dirs_entry *kd, size_t *files)
 {
 	uint64_t sum = 0;
 
 	*files = 0;
 	for (size_t i = 0; i < wk->nr_ents; i++) {
-		struct listed *e = &wk->ents[i];
+		struct scan_worker_listed *e = &wk->ents[i];
 		const char *name = wk->names.buf + e->name;
 
 		if (e->type == DT_DIR)
@@ -621,15 +629,16 @@ int dir_unchanged(struct worker *wk, int dfd,
 		if (!S_ISREG(e->st.st_mode))
 			return 0;
 		sum += file_hash(name, e->len, e->st.st_size,
-				 mtime_ns(&e->st), e->st.st_ino);
+				 scan_worker_mtime_ns(&e->st), e->st.st_ino);
 		++*files;
 	}
 	return kd->has_digest && sum == kd->digest;
 }
 
-void dir_record(struct worker *wk, int dfd, const char *rel,
-		size_t len, const struct known_dir *kd, int has_digest,
-		uint64_t digest, const struct stat *st, int force)
+void scan_compare_dir_record(struct scan_worker *wk, int dfd, const char *rel,
+			     size_t len, const struct scan_dirs_entry *kd,
+			     int has_digest, uint64_t digest,
+			     const struct stat *st, int force)
 {
 	struct music_rec *rec;
 	struct stat now;
@@ -637,24 +646,26 @@ void dir_record(struct worker *wk, int dfd, const char *rel,
 	if (!force && kd && kd->has_digest == has_digest &&
 	    (!has_digest || kd->digest == digest))
 		return;
-	rec = rec_new(wk->s, MUSIC_DIR, rel, len);
+	rec = scan_compare_rec_new(wk->s, MUSIC_DIR, rel, len);
 	if (!rec) {
-		stat_add(&wk->local.io_errors, 1);
+		scan_worker_stat_add(&wk->local.io_errors, 1);
 		return;
 	}
 	if (st)
-		rec->mtime_ns = mtime_ns(st);
+		rec->mtime_ns = scan_worker_mtime_ns(st);
 	else
-		rec->mtime_ns = fstat(dfd, &now) ? 0 : mtime_ns(&now);
+		rec->mtime_ns =
+			fstat(dfd, &now) ? 0 : scan_worker_mtime_ns(&now);
 	rec->has_digest = has_digest;
 	rec->digest = digest;
-	if (st && has_digest && listing_settled(st))
-		listing_make(wk, rec, st);
+	if (st && has_digest && scan_listing_settled(st))
+		scan_listing_make(wk, rec, st);
 	writer_batch_add(&wk->batch, &rec->wr);
 }
 
-int scan_files(struct worker *wk, int dfd, const char *rel,
-	       size_t len, const struct known_dir *kd, uint64_t *sum)
+int scan_compare_files(struct scan_worker *wk, int dfd, const char *rel,
+		       size_t len, const struct scan_dirs_entry *kd,
+		       uint64_t *sum)
 {
 	struct scan *s = wk->s;
 	int whole = 1, rc;
@@ -664,27 +675,27 @@ int scan_files(struct worker *wk, int dfd, const char *rel,
 	 * in the index's order. A folder found as the store has it is never
 	 * sorted. */
 	if (wk->nr_ents > 1)
-		qsort_r(wk->ents, wk->nr_ents, sizeof(*wk->ents), cmp_listed,
-			wk->names.buf);
-	rc = load_dir_files(wk, kd);
+		qsort_r(wk->ents, wk->nr_ents, sizeof(*wk->ents),
+			scan_listing_cmp, wk->names.buf);
+	rc = scan_listing_load_files(wk, kd);
 	if (rc) {
 		/* What the store has there is not known: its files are
 		 * left as they are, for the next scan. */
-		fail_for_now(s, rc);
-		stat_add(&wk->local.io_errors, 1);
+		scan_compare_fail_for_now(s, rc);
+		scan_worker_stat_add(&wk->local.io_errors, 1);
 		return 0;
 	}
 	for (size_t i = 0; i < wk->nr_ents; i++) {
-		struct listed *e = &wk->ents[i];
+		struct scan_worker_listed *e = &wk->ents[i];
 		const char *name = wk->names.buf + e->name;
-		struct known_file *k;
-		enum outcome o;
+		struct scan_store_file *k;
+		enum scan_outcome o;
 		uint64_t h = 0;
 
 		if (e->type == DT_DIR)
 			continue;
 		set_path(wk, rel, len, name, e->len);
-		k = files_find(&wk->known, name, e->len);
+		k = scan_store_files_find(&wk->known, name, e->len);
 		if (e->type == DT_UNKNOWN && !e->stated) {
 			if (fstatat(dfd, name, &e->st,
 				    AT_SYMLINK_NOFOLLOW) < 0) {
@@ -698,7 +709,7 @@ int scan_files(struct worker *wk, int dfd, const char *rel,
 						 wk->path.buf, wk->path.len,
 						 "cannot stat: %s",
 						 strerror(errno));
-				stat_add(&wk->local.io_errors, 1);
+				scan_worker_stat_add(&wk->local.io_errors, 1);
 				if (k)
 					k->claimed = 1;
 				whole = 0;
@@ -706,8 +717,8 @@ int scan_files(struct worker *wk, int dfd, const char *rel,
 			}
 			e->stated = 1;
 			if (S_ISDIR(e->st.st_mode)) {
-				subdirs_add(s, &wk->subdirs, rel, len, name,
-					    e->len);
+				scan_stack_subdirs_add(s, &wk->subdirs, rel,
+						       len, name, e->len);
 				continue;
 			}
 			if (S_ISLNK(e->st.st_mode))
@@ -717,26 +728,26 @@ int scan_files(struct worker *wk, int dfd, const char *rel,
 		    !S_ISREG(e->st.st_mode))
 			continue;
 		if (e->type == DT_LNK) {
-			o = scan_link(wk, dfd, name, k, &h);
+			o = scan_compare_link(wk, dfd, name, k, &h);
 		} else {
 			if (!e->stated)
 				e->st.st_mode = 0;
-			o = scan_file(wk, dfd, name, -1, &e->st, k, &h);
+			o = scan_compare_file(wk, dfd, name, -1, &e->st, k, &h);
 		}
-		if (o == FILE_KEPT)
+		if (o == SCAN_KEPT)
 			*sum += h;
-		else if (o == FILE_FAILED || o == FILE_MOVING)
+		else if (o == SCAN_FAILED || o == SCAN_MOVING)
 			whole = 0;
 	}
 	for (size_t i = 0; i < wk->known.nr; i++) {
-		struct known_file *k = &wk->known.v[i];
+		struct scan_store_file *k = &wk->known.v[i];
 
 		if (k->claimed)
 			continue;
 		whole = 0;
 		set_path(wk, rel, len, wk->known.names.buf + k->name,
 			 k->name_len);
-		if (!scan_moved_away(s, wk->path.buf, wk->path.len))
+		if (!scan_compare_moved_away(s, wk->path.buf, wk->path.len))
 			note_gone(s, k->id);
 	}
 	return whole;

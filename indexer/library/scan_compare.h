@@ -11,8 +11,8 @@
  * folder whose files sum to the digest the store keeps is unchanged as a
  * whole.
  *
- *	whole = scan_files(wk, dfd, rel, len, kd, &sum);
- *	dir_record(wk, dfd, rel, len, kd, whole, sum, stated, 0);
+ *	whole = scan_compare_files(wk, dfd, rel, len, kd, &sum);
+ *	scan_compare_dir_record(wk, dfd, rel, len, kd, whole, sum, stated, 0);
  */
 
 #include <stddef.h>
@@ -24,39 +24,39 @@
 #include "indexer/library/scan_worker.h"
 
 /* How one file fared: what to add to its directory's digest. */
-/* FILE_MOVING: a rename of this scan took the file's row to a path that
+/* SCAN_MOVING: a rename of this scan took the file's row to a path that
  * does not hold it now (it moved again while the scan walked). It gets
  * no record; its folder keeps no digest, so that the next scan, which
  * the move's events start, settles where it is. */
-enum outcome { FILE_KEPT, FILE_FAILED, FILE_ABSENT, FILE_MOVING };
+enum scan_outcome { SCAN_KEPT, SCAN_FAILED, SCAN_ABSENT, SCAN_MOVING };
 
 /* A record of this scan's root for path; NULL when out of memory. */
-struct music_rec *rec_new(const struct scan *s, enum music_op op,
-			  const char *path, size_t len);
+struct music_rec *scan_compare_rec_new(const struct scan *s, enum music_op op,
+				       const char *path, size_t len);
 
 /* Fail the scan with err once it has walked all it can: what was left
  * out is to be scanned again (scan_run()). */
-void fail_for_now(struct scan *s, int err);
+void scan_compare_fail_for_now(struct scan *s, int err);
 
 /* A file or folder that could not be opened or read for want of
  * descriptors or memory may well be read later. */
-void note_failure(struct scan *s, int err);
+void scan_compare_note_failure(struct scan *s, int err);
 
 /* Whether a rename took the file id. Called with the lock held. */
-int is_claimed(struct scan *s, int64_t id);
+int scan_compare_is_claimed(struct scan *s, int64_t id);
 
 /* Whether a rename of this scan took a file id: then a folder found as
  * the store has it is still looked at file by file. Takes no lock. */
-int scan_renamed_any(struct scan *s);
+int scan_compare_renamed_any(struct scan *s);
 
 /* Whether path (len bytes, relative to the root), which the walk did not
  * find where the store has it, moved away during the scan: it is then
  * kept for the scan the move starts (scan_request.moved_since); 1 when
  * out of memory, which keeps it too. */
-int scan_moved_away(struct scan *s, const char *path, size_t len);
+int scan_compare_moved_away(struct scan *s, const char *path, size_t len);
 
 /* Free what the renames of the scan took. */
-void scan_claims_release(struct scan *s);
+void scan_compare_claims_release(struct scan *s);
 
 /*
  * Scan the file name of the folder dfd (the path relative to the root in
@@ -67,9 +67,9 @@ void scan_claims_release(struct scan *s);
  * store knows of it. *h gets what the file adds to its directory's
  * digest.
  */
-enum outcome scan_file(struct worker *wk, int dfd, const char *name,
-		       int pfd, struct stat *st, struct known_file *k,
-		       uint64_t *h);
+enum scan_outcome scan_compare_file(struct scan_worker *wk, int dfd,
+				    const char *name, int pfd, struct stat *st,
+				    struct scan_store_file *k, uint64_t *h);
 
 /*
  * Scan the file the link name of the folder dfd leads to, as symlinks.h
@@ -78,8 +78,9 @@ enum outcome scan_file(struct worker *wk, int dfd, const char *name,
  * the library, which the first of a scan says. A link that cannot be
  * followed keeps the file the store knows.
  */
-enum outcome scan_link(struct worker *wk, int dfd, const char *name,
-		       struct known_file *k, uint64_t *h);
+enum scan_outcome scan_compare_link(struct scan_worker *wk, int dfd,
+				    const char *name, struct scan_store_file *k,
+				    uint64_t *h);
 
 /*
  * Stat the regular files of a directory the store knows and sum their
@@ -88,8 +89,8 @@ enum outcome scan_link(struct worker *wk, int dfd, const char *name,
  * whose type the listing does not give, are not looked into here: a
  * directory holding any takes the long way.
  */
-int dir_unchanged(struct worker *wk, int dfd,
-		  const struct known_dir *kd, size_t *files);
+int scan_compare_dir_unchanged(struct scan_worker *wk, int dfd,
+			       const struct scan_dirs_entry *kd, size_t *files);
 
 /*
  * Record the directory rel (open as dfd) when it is new or its digest
@@ -99,9 +100,10 @@ int dir_unchanged(struct worker *wk, int dfd,
  * again. st: the folder's stat() from before it was listed, or NULL
  * where listings are not kept; its listing goes with it once settled.
  */
-void dir_record(struct worker *wk, int dfd, const char *rel,
-		size_t len, const struct known_dir *kd, int has_digest,
-		uint64_t digest, const struct stat *st, int force);
+void scan_compare_dir_record(struct scan_worker *wk, int dfd, const char *rel,
+			     size_t len, const struct scan_dirs_entry *kd,
+			     int has_digest, uint64_t digest,
+			     const struct stat *st, int force);
 
 /*
  * Compare each file of the directory rel with what the store has (kd:
@@ -113,7 +115,8 @@ void dir_record(struct worker *wk, int dfd, const char *rel,
  * (one may prove a rename), so a digest written before then would hide
  * them for good from a scan that follows a kill.
  */
-int scan_files(struct worker *wk, int dfd, const char *rel,
-	       size_t len, const struct known_dir *kd, uint64_t *sum);
+int scan_compare_files(struct scan_worker *wk, int dfd, const char *rel,
+		       size_t len, const struct scan_dirs_entry *kd,
+		       uint64_t *sum);
 
 #endif

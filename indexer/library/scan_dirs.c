@@ -17,8 +17,8 @@
 #include "common/thread.h"
 #include "indexer/library/scan_store.h"
 
-const char *dir_path(const struct dir_set *set,
-		     const struct known_dir *k)
+const char *scan_dirs_path(const struct scan_dirs *set,
+			   const struct scan_dirs_entry *k)
 {
 	return set->arena.buf + k->off;
 }
@@ -34,35 +34,36 @@ static int cmp_path(const void *a, size_t alen, const void *b, size_t blen)
 
 static int cmp_dir(const void *a, const void *b, void *arg)
 {
-	const struct known_dir *x = *(struct known_dir *const *)a;
-	const struct known_dir *y = *(struct known_dir *const *)b;
-	const struct dir_set *set = arg;
+	const struct scan_dirs_entry *x = *(struct scan_dirs_entry *const *)a;
+	const struct scan_dirs_entry *y = *(struct scan_dirs_entry *const *)b;
+	const struct scan_dirs *set = arg;
 
-	return cmp_path(dir_path(set, x), x->len, dir_path(set, y), y->len);
+	return cmp_path(scan_dirs_path(set, x), x->len, scan_dirs_path(set, y),
+			y->len);
 }
 
-void dirs_sort(const struct dir_set *set, struct known_dir **v,
-	       size_t n)
+void scan_dirs_sort(const struct scan_dirs *set, struct scan_dirs_entry **v,
+		    size_t n)
 {
 	if (n > 1)
 		qsort_r(v, n, sizeof(*v), cmp_dir, (void *)set);
 }
 
-static int dir_is(const struct dir_set *set, const struct known_dir *k,
+static int dir_is(const struct scan_dirs *set, const struct scan_dirs_entry *k,
 		  const char *path, size_t len)
 {
-	return k->len == len && !memcmp(dir_path(set, k), path, len);
+	return k->len == len && !memcmp(scan_dirs_path(set, k), path, len);
 }
 
-/* How many directories after the last one a worker found dir_find() looks
+/* How many directories after the last one a worker found scan_dirs_find() looks
  * at before the table: the next folder of a worker most often lies
  * within a dozen rows (the other worker took those between, or they
  * were an artist's albums). At a million files, 4 found 78% of them,
  * 16 found 88%. */
 #define NEAR_LOOKS 16
 
-struct known_dir *dir_find(struct dir_set *set, const char *path,
-			   size_t len, size_t *near)
+struct scan_dirs_entry *scan_dirs_find(struct scan_dirs *set, const char *path,
+				       size_t len, size_t *near)
 {
 	struct hmap_entry *e;
 
@@ -73,7 +74,8 @@ struct known_dir *dir_find(struct dir_set *set, const char *path,
 		}
 	for (e = hmap_get(&set->by_path, hash_bytes(path, len)); e;
 	     e = hmap_get_next(e)) {
-		struct known_dir *k = hmap_entry_of(e, struct known_dir, ent);
+		struct scan_dirs_entry *k =
+			hmap_entry_of(e, struct scan_dirs_entry, ent);
 
 		if (dir_is(set, k, path, len)) {
 			*near = k - set->v + 1;
@@ -83,10 +85,11 @@ struct known_dir *dir_find(struct dir_set *set, const char *path,
 	return NULL;
 }
 
-int dir_under(const struct dir_set *set, const struct known_dir *k,
-	      const char *path, size_t len)
+int scan_dirs_under(const struct scan_dirs *set,
+		    const struct scan_dirs_entry *k, const char *path,
+		    size_t len)
 {
-	const char *p = dir_path(set, k);
+	const char *p = scan_dirs_path(set, k);
 
 	return !len || (k->len >= len && !memcmp(p, path, len) &&
 			(k->len == len || p[len] == '/'));
@@ -95,11 +98,11 @@ int dir_under(const struct dir_set *set, const struct known_dir *k,
 /* Whether the directory k sorts before path + "/", where what lies below
  * path begins: a folder beside it, "path 2", comes between path and
  * what lies below it, since ' ' comes before '/'. */
-static int dir_before_below(const struct dir_set *set,
-			    const struct known_dir *k, const char *path,
+static int dir_before_below(const struct scan_dirs *set,
+			    const struct scan_dirs_entry *k, const char *path,
 			    size_t len)
 {
-	const char *p = dir_path(set, k);
+	const char *p = scan_dirs_path(set, k);
 	int c = memcmp(p, path, k->len < len ? k->len : len);
 
 	if (c)
@@ -107,18 +110,17 @@ static int dir_before_below(const struct dir_set *set,
 	return k->len <= len || (unsigned char)p[len] < '/';
 }
 
-void dirs_keep_subtree(struct dir_set *set, const char *path,
-		       size_t len)
+void scan_dirs_keep_subtree(struct scan_dirs *set, const char *path, size_t len)
 {
 	size_t lo = 0, hi = set->nr, near = 0;
-	struct known_dir *top;
+	struct scan_dirs_entry *top;
 
 	if (!len) {
 		for (size_t i = 0; i < set->nr; i++)
 			__atomic_store_n(&set->v[i].seen, 1, __ATOMIC_RELEASE);
 		return;
 	}
-	top = dir_find(set, path, len, &near);
+	top = scan_dirs_find(set, path, len, &near);
 	if (top)
 		__atomic_store_n(&top->seen, 1, __ATOMIC_RELEASE);
 	if (!set->sort_tried) {
@@ -127,11 +129,11 @@ void dirs_keep_subtree(struct dir_set *set, const char *path,
 		for (size_t i = 0; set->sorted && i < set->nr; i++)
 			set->sorted[i] = &set->v[i];
 		if (set->sorted)
-			dirs_sort(set, set->sorted, set->nr);
+			scan_dirs_sort(set, set->sorted, set->nr);
 	}
 	if (!set->sorted) {
 		for (size_t i = 0; i < set->nr; i++)
-			if (dir_under(set, &set->v[i], path, len))
+			if (scan_dirs_under(set, &set->v[i], path, len))
 				__atomic_store_n(&set->v[i].seen, 1,
 						 __ATOMIC_RELEASE);
 		return;
@@ -144,12 +146,12 @@ void dirs_keep_subtree(struct dir_set *set, const char *path,
 		else
 			hi = mid;
 	}
-	for (; lo < set->nr && dir_under(set, set->sorted[lo], path, len);
+	for (; lo < set->nr && scan_dirs_under(set, set->sorted[lo], path, len);
 	     lo++)
 		__atomic_store_n(&set->sorted[lo]->seen, 1, __ATOMIC_RELEASE);
 }
 
-void dirs_release(struct dir_set *set)
+void scan_dirs_release(struct scan_dirs *set)
 {
 	hmap_release(&set->by_path, NULL);
 	free(set->sorted);
@@ -160,13 +162,13 @@ void dirs_release(struct dir_set *set)
 
 /* Add the directories st gives (id, path, digest) to set, and finalize
  * st. */
-static int dirs_read(sqlite3_stmt *st, struct dir_set *set)
+static int dirs_read(sqlite3_stmt *st, struct scan_dirs *set)
 {
 	int rc;
 
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		struct known_dir *k = array_grow(set->v, set->nr, &set->alloc,
-						 sizeof(*k), 1024);
+		struct scan_dirs_entry *k = array_grow(
+			set->v, set->nr, &set->alloc, sizeof(*k), 1024);
 
 		if (!k) {
 			rc = log_error(-ENOMEM, "scan: out of memory loading"
@@ -193,16 +195,16 @@ struct dirs_part {
 	const struct scan_request *req;
 	int64_t split;
 	int above;
-	struct dir_set set;
+	struct scan_dirs set;
 	int rc;
 };
 
 static int dirs_read_part(sqlite3 *db, struct dirs_part *part)
 {
 	sqlite3_stmt *st;
-	int rc = prepare_under(db, "id, path, digest", "directories",
-			       part->req, "", part->above ? " AND id > ?2" :
-			       " AND id <= ?2", &st);
+	int rc = scan_store_prepare_under(
+		db, "id, path, digest", "directories", part->req, "",
+		part->above ? " AND id > ?2" : " AND id <= ?2", &st);
 
 	if (rc)
 		return rc;
@@ -225,13 +227,13 @@ static void *dirs_part_thread(void *arg)
 }
 
 /* Append the directories of from to set, emptying from. */
-static int dirs_append(struct dir_set *set, struct dir_set *from)
+static int dirs_append(struct scan_dirs *set, struct scan_dirs *from)
 {
 	size_t base = set->arena.len;
 
 	for (size_t i = 0; i < from->nr; i++) {
-		struct known_dir *k = array_grow(set->v, set->nr, &set->alloc,
-						 sizeof(*k), from->nr);
+		struct scan_dirs_entry *k = array_grow(
+			set->v, set->nr, &set->alloc, sizeof(*k), from->nr);
 
 		if (!k)
 			return log_error(-ENOMEM, "scan: out of memory loading"
@@ -241,7 +243,7 @@ static int dirs_append(struct dir_set *set, struct dir_set *from)
 		set->v[set->nr++].off += base;
 	}
 	strbuf_add(&set->arena, from->arena.buf, from->arena.len);
-	dirs_release(from);
+	scan_dirs_release(from);
 	return 0;
 }
 
@@ -256,7 +258,7 @@ static int dirs_append(struct dir_set *set, struct dir_set *from)
  * the other core waited too.
  */
 static int dirs_load_root(sqlite3 *db, const char *db_path,
-			  const struct scan_request *req, struct dir_set *set)
+			  const struct scan_request *req, struct scan_dirs *set)
 {
 	struct dirs_part mine = { .req = req }, other = {
 		.db_path = db_path, .req = req, .above = 1,
@@ -291,12 +293,12 @@ static int dirs_load_root(sqlite3 *db, const char *db_path,
 	*set = mine.set;
 	if (!rc)
 		rc = dirs_append(set, &other.set);
-	dirs_release(&other.set);
+	scan_dirs_release(&other.set);
 	return rc;
 }
 
-int dirs_load(sqlite3 *db, const char *db_path,
-	      const struct scan_request *req, struct dir_set *set)
+int scan_dirs_load(sqlite3 *db, const char *db_path,
+		   const struct scan_request *req, struct scan_dirs *set)
 {
 	int whole = req->nr_subpaths == 1 && !*req->subpaths[0], rc = 0;
 
@@ -305,17 +307,18 @@ int dirs_load(sqlite3 *db, const char *db_path,
 	for (size_t i = 0; !rc && !whole && i < req->nr_subpaths; i++) {
 		sqlite3_stmt *st;
 
-		rc = prepare_under(db, "id, path, digest", "directories", req,
-				   req->subpaths[i], "", &st);
+		rc = scan_store_prepare_under(db, "id, path, digest",
+					      "directories", req,
+					      req->subpaths[i], "", &st);
 		if (!rc)
 			rc = dirs_read(st, set);
 	}
 	hmap_reserve(&set->by_path, set->nr);
 	for (size_t i = 0; !rc && i < set->nr; i++) {
-		struct known_dir *k = &set->v[i];
+		struct scan_dirs_entry *k = &set->v[i];
 
 		if (hmap_add(&set->by_path, &k->ent,
-			     hash_bytes(dir_path(set, k), k->len)))
+			     hash_bytes(scan_dirs_path(set, k), k->len)))
 			rc = log_error(-ENOMEM, "scan: out of memory loading"
 				       " directories");
 	}

@@ -9,8 +9,8 @@
  * by path through a hash table, each marked seen as the walk meets it;
  * those left unseen at the end are deleted (scan.c).
  *
- *	rc = dirs_load(db, db_path, req, &set);
- *	k = dir_find(&set, rel, len, &near);
+ *	rc = scan_dirs_load(db, db_path, req, &set);
+ *	k = scan_dirs_find(&set, rel, len, &near);
  */
 
 #include <sqlite3.h>
@@ -22,7 +22,7 @@
 #include "indexer/library/scan_request.h"
 
 /* What the store knew about a directory when the scan began. */
-struct known_dir {
+struct scan_dirs_entry {
 	struct hmap_entry ent;	/* by path */
 	size_t off;		/* path in the set's arena */
 	size_t len;
@@ -35,27 +35,27 @@ struct known_dir {
 /* The directories known under the scanned paths, found by path through
  * a hash table: a walk looks up every folder it meets, and a sorted set
  * cost a binary search each and a sort of them all before the walk. */
-struct dir_set {
-	struct known_dir *v;
+struct scan_dirs {
+	struct scan_dirs_entry *v;
 	size_t nr, alloc;
 	struct strbuf arena;
 	struct hmap by_path;
 	/* v's directories by path (memcmp order), sorted the first time a
 	 * subtree is looked for, under the scan's lock; NULL before, or
 	 * when there was no memory for it. */
-	struct known_dir **sorted;
+	struct scan_dirs_entry **sorted;
 	int sort_tried;
 };
 
 /* The path of k, relative to the root, in the set's arena (len bytes,
  * not NUL-terminated). */
-const char *dir_path(const struct dir_set *set,
-		     const struct known_dir *k);
+const char *scan_dirs_path(const struct scan_dirs *set,
+			   const struct scan_dirs_entry *k);
 
 /* Sort n directories by path; qsort_r() takes no NULL base, which an
  * empty list has. */
-void dirs_sort(const struct dir_set *set, struct known_dir **v,
-	       size_t n);
+void scan_dirs_sort(const struct scan_dirs *set, struct scan_dirs_entry **v,
+		    size_t n);
 
 /*
  * The directory at path as the store knows it, or NULL. The set is in
@@ -64,29 +64,30 @@ void dirs_sort(const struct dir_set *set, struct known_dir **v,
  * one a worker found (*near) are looked at before the table, whose
  * random reads miss the cache each time.
  */
-struct known_dir *dir_find(struct dir_set *set, const char *path,
-			   size_t len, size_t *near);
+struct scan_dirs_entry *scan_dirs_find(struct scan_dirs *set, const char *path,
+				       size_t len, size_t *near);
 
 /* Whether the directory k is path or lies below it. */
-int dir_under(const struct dir_set *set, const struct known_dir *k,
-	      const char *path, size_t len);
+int scan_dirs_under(const struct scan_dirs *set,
+		    const struct scan_dirs_entry *k, const char *path,
+		    size_t len);
 
 /* Keep every directory the store knows under one the walk could not
  * enter, and so the files they hold: an unreadable folder is not an
  * empty one. Called with the scan's lock held (or before the walk):
  * the first call sorts the set, and without the memory to, every
  * directory is looked at. */
-void dirs_keep_subtree(struct dir_set *set, const char *path,
-		       size_t len);
+void scan_dirs_keep_subtree(struct scan_dirs *set, const char *path,
+			    size_t len);
 
 /* Free what set holds and empty it. */
-void dirs_release(struct dir_set *set);
+void scan_dirs_release(struct scan_dirs *set);
 
 /* Load the directories under every subpath, with their paths packed in
  * one arena, into a table by path. A library has about a tenth as many
  * directories as files: the files themselves are looked up only in the
  * directories whose digest says they changed. */
-int dirs_load(sqlite3 *db, const char *db_path,
-	      const struct scan_request *req, struct dir_set *set);
+int scan_dirs_load(sqlite3 *db, const char *db_path,
+		   const struct scan_request *req, struct scan_dirs *set);
 
 #endif

@@ -21,18 +21,20 @@
  * the time as it was. */
 #define LISTING_SETTLE_NS 1000000000ll
 
-int cmp_listed(const void *a, const void *b, void *names)
+int scan_listing_cmp(const void *a, const void *b, void *names)
 {
-	return strcmp((const char *)names + ((const struct listed *)a)->name,
-		      (const char *)names + ((const struct listed *)b)->name);
+	return strcmp((const char *)names +
+			      ((const struct scan_worker_listed *)a)->name,
+		      (const char *)names +
+			      ((const struct scan_worker_listed *)b)->name);
 }
 
 /* Add an entry whose name is at name in the worker's names. */
-static int ent_add(struct worker *wk, size_t name, size_t len,
+static int ent_add(struct scan_worker *wk, size_t name, size_t len,
 		   unsigned char type)
 {
-	struct listed *e = array_grow(wk->ents, wk->nr_ents, &wk->alloc_ents,
-				      sizeof(*e), 64);
+	struct scan_worker_listed *e = array_grow(
+		wk->ents, wk->nr_ents, &wk->alloc_ents, sizeof(*e), 64);
 
 	if (!e)
 		return log_error(-ENOMEM, "scan: out of memory reading a"
@@ -46,7 +48,7 @@ static int ent_add(struct worker *wk, size_t name, size_t len,
 	return 0;
 }
 
-int read_entries(struct worker *wk, int dfd)
+int scan_listing_read(struct scan_worker *wk, int dfd)
 {
 	ssize_t n;
 
@@ -73,8 +75,8 @@ int read_entries(struct worker *wk, int dfd)
 	return n < 0 ? -errno : 0;
 }
 
-void listing_make(const struct worker *wk, struct music_rec *rec,
-		  const struct stat *st)
+void scan_listing_make(const struct scan_worker *wk, struct music_rec *rec,
+		       const struct stat *st)
 {
 	size_t len = 0;
 	char *p;
@@ -94,13 +96,13 @@ void listing_make(const struct worker *wk, struct music_rec *rec,
 		p += wk->ents[i].len + 1;
 	}
 	rec->listing_len = len;
-	rec->listing_ctime_ns = ts_ns(&st->st_ctim);
+	rec->listing_ctime_ns = scan_worker_ts_ns(&st->st_ctim);
 	rec->listing_inode = (int64_t)st->st_ino;
 }
 
 /* Take the worker's entries from a listing the store kept; returns 0,
- * -EINVAL when it is not one listing_make() makes, or -ENOMEM. */
-static int listing_parse(struct worker *wk, const char *p, size_t n)
+ * -EINVAL when it is not one scan_listing_make() makes, or -ENOMEM. */
+static int listing_parse(struct scan_worker *wk, const char *p, size_t n)
 {
 	wk->nr_ents = 0;
 	strbuf_reset(&wk->names);
@@ -119,21 +121,22 @@ static int listing_parse(struct worker *wk, const char *p, size_t n)
 	return 0;
 }
 
-int listing_settled(const struct stat *st)
+int scan_listing_settled(const struct stat *st)
 {
 	struct timespec now;
 
 	return !clock_gettime(CLOCK_REALTIME_COARSE, &now) &&
-	       ts_ns(&now) - ts_ns(&st->st_ctim) >= LISTING_SETTLE_NS;
+	       scan_worker_ts_ns(&now) - scan_worker_ts_ns(&st->st_ctim) >=
+		       LISTING_SETTLE_NS;
 }
 
-int listing_load(struct worker *wk, const struct known_dir *kd,
-		 const struct stat *st)
+int scan_listing_load(struct scan_worker *wk, const struct scan_dirs_entry *kd,
+		      const struct stat *st)
 {
 	sqlite3_stmt *q;
 	int rc, found = 0;
 
-	if (!worker_open(wk))
+	if (!scan_worker_open(wk))
 		return 0;
 	if (!wk->reading) {
 		if (db_exec(wk->db, "BEGIN"))
@@ -144,7 +147,7 @@ int listing_load(struct worker *wk, const struct known_dir *kd,
 	sqlite3_bind_int64(q, 1, kd->id);
 	rc = sqlite3_step(q);
 	if (rc == SQLITE_ROW &&
-	    sqlite3_column_int64(q, 0) == ts_ns(&st->st_ctim) &&
+	    sqlite3_column_int64(q, 0) == scan_worker_ts_ns(&st->st_ctim) &&
 	    sqlite3_column_int64(q, 1) == (int64_t)st->st_ino)
 		found = !listing_parse(wk, sqlite3_column_blob(q, 2),
 				       sqlite3_column_bytes(q, 2));
@@ -154,22 +157,23 @@ int listing_load(struct worker *wk, const struct known_dir *kd,
 	return found;
 }
 
-int load_dir_files(struct worker *wk, const struct known_dir *kd)
+int scan_listing_load_files(struct scan_worker *wk,
+			    const struct scan_dirs_entry *kd)
 {
 	sqlite3_stmt *st;
 	int rc;
 
-	files_clear(&wk->known);
+	scan_store_files_clear(&wk->known);
 	if (!kd)
 		return 0;
-	if (!worker_db(wk))
+	if (!scan_worker_db(wk))
 		return -EIO;
 	st = wk->files_of_dir;
 	sqlite3_bind_int64(st, 1, kd->id);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		struct known_file *k = files_add(&wk->known,
-						 sqlite3_column_blob(st, 1),
-						 sqlite3_column_bytes(st, 1));
+		struct scan_store_file *k = scan_store_files_add(
+			&wk->known, sqlite3_column_blob(st, 1),
+			sqlite3_column_bytes(st, 1));
 
 		if (!k) {
 			sqlite3_reset(st);

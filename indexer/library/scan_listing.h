@@ -9,8 +9,8 @@
  * store's dir_listings); and the files the store has in a folder, to
  * compare them with its entries one by one.
  *
- *	if (!listing_load(wk, kd, &st))
- *		rc = read_entries(wk, dfd);
+ *	if (!scan_listing_load(wk, kd, &st))
+ *		rc = scan_listing_read(wk, dfd);
  */
 
 #include <sys/stat.h>
@@ -20,13 +20,13 @@
 
 /* Entries by name (qsort_r() with the worker's names as its argument),
  * the order of the store's path index. */
-int cmp_listed(const void *a, const void *b, void *names);
+int scan_listing_cmp(const void *a, const void *b, void *names);
 
 /* Read the entries of the folder dfd into the worker's list, "." and
  * ".." left out (getdents64() itself: a DIR stream costs two fcntl()s
  * more a folder), in the order the kernel gives them; returns 0 or a
  * negative errno value. */
-int read_entries(struct worker *wk, int dfd);
+int scan_listing_read(struct scan_worker *wk, int dfd);
 
 /*
  * A listing as the store keeps it: for each entry its d_type (a folder
@@ -35,14 +35,14 @@ int read_entries(struct worker *wk, int dfd);
  * worker's entries into rec; nothing is kept when one is of another
  * type, or when memory runs out.
  */
-void listing_make(const struct worker *wk, struct music_rec *rec,
-		  const struct stat *st);
+void scan_listing_make(const struct scan_worker *wk, struct music_rec *rec,
+		       const struct stat *st);
 
 /*
  * Whether the change time of a folder (st) is far enough behind the
  * clock the kernel stamps it with that a later change in it must move it.
  */
-int listing_settled(const struct stat *st);
+int scan_listing_settled(const struct stat *st);
 
 /*
  * Take the worker's entries from the listing the store keeps for kd when
@@ -53,11 +53,12 @@ int listing_settled(const struct stat *st);
  * statement alone takes and drops the store's read lock each time, five
  * times the cost of the lookup).
  */
-int listing_load(struct worker *wk, const struct known_dir *kd,
-		 const struct stat *st);
+int scan_listing_load(struct scan_worker *wk, const struct scan_dirs_entry *kd,
+		      const struct stat *st);
 
 /* The files the store has in the directory kd, into wk->known; returns 0
  * or a negative errno value. */
-int load_dir_files(struct worker *wk, const struct known_dir *kd);
+int scan_listing_load_files(struct scan_worker *wk,
+			    const struct scan_dirs_entry *kd);
 
 #endif

@@ -15,10 +15,10 @@
 #include "common/array.h"
 #include "common/log.h"
 
-void keep_subtree(struct scan *s, const char *path, size_t len)
+void scan_stack_keep_subtree(struct scan *s, const char *path, size_t len)
 {
 	pthread_mutex_lock(&s->lock);
-	dirs_keep_subtree(&s->dirs, path, len);
+	scan_dirs_keep_subtree(&s->dirs, path, len);
 	pthread_mutex_unlock(&s->lock);
 }
 
@@ -26,17 +26,18 @@ void keep_subtree(struct scan *s, const char *path, size_t len)
  * under it is kept. */
 static int queue_failed(struct scan *s, const char *path, size_t len)
 {
-	keep_subtree(s, path, len);
-	stat_add(&s->stats->io_errors, 1);
+	scan_stack_keep_subtree(s, path, len);
+	scan_worker_stat_add(&s->stats->io_errors, 1);
 	return log_error(-ENOMEM, "scan: out of memory queueing %.*s",
 			 (int)len, path);
 }
 
-int subdirs_add(struct scan *s, struct subdirs *d, const char *rel,
-		size_t len, const char *name, size_t nlen)
+int scan_stack_subdirs_add(struct scan *s, struct scan_worker_subdirs *d,
+			   const char *rel, size_t len, const char *name,
+			   size_t nlen)
 {
 	size_t plen = len ? len + 1 + nlen : nlen;
-	struct dir_job *job = malloc(sizeof(*job) + plen + 1), **v;
+	struct scan_worker_dir_job *job = malloc(sizeof(*job) + plen + 1), **v;
 
 	v = job ? array_grow(d->v, d->nr, &d->alloc, sizeof(*v), 16) : NULL;
 	if (!v) {
@@ -66,8 +67,10 @@ int subdirs_add(struct scan *s, struct subdirs *d, const char *rel,
  * "a/x" comes after "a b/x" since ' ' comes before '/'. */
 static int cmp_subdir(const void *a, const void *b)
 {
-	const struct dir_job *x = *(struct dir_job *const *)a;
-	const struct dir_job *y = *(struct dir_job *const *)b;
+	const struct scan_worker_dir_job *x =
+		*(struct scan_worker_dir_job *const *)a;
+	const struct scan_worker_dir_job *y =
+		*(struct scan_worker_dir_job *const *)b;
 	size_t n = x->len < y->len ? x->len : y->len;
 	int c = memcmp(x->path, y->path, n);
 
@@ -77,7 +80,7 @@ static int cmp_subdir(const void *a, const void *b)
 		(unsigned char)x->path[n] - '/';
 }
 
-int push_jobs(struct scan *s, struct subdirs *d)
+int scan_stack_push_jobs(struct scan *s, struct scan_worker_subdirs *d)
 {
 	size_t n = d->nr;
 	int rc = 0;
@@ -88,9 +91,9 @@ int push_jobs(struct scan *s, struct subdirs *d)
 		qsort(d->v, n, sizeof(*d->v), cmp_subdir);
 	pthread_mutex_lock(&s->lock);
 	while (s->nr_jobs + n > s->alloc_jobs) {
-		struct dir_job **v = array_grow(s->jobs, s->alloc_jobs,
-						&s->alloc_jobs, sizeof(*v),
-						256);
+		struct scan_worker_dir_job **v =
+			array_grow(s->jobs, s->alloc_jobs, &s->alloc_jobs,
+				   sizeof(*v), 256);
 
 		if (!v)
 			break;
@@ -107,7 +110,7 @@ int push_jobs(struct scan *s, struct subdirs *d)
 	}
 	pthread_mutex_unlock(&s->lock);
 	for (; n; n--) {
-		struct dir_job *job = d->v[n - 1];
+		struct scan_worker_dir_job *job = d->v[n - 1];
 
 		rc = queue_failed(s, job->path, job->len);
 		free(job);

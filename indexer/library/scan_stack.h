@@ -10,8 +10,8 @@
  * instead of splitting its pages all over it. A folder that cannot be
  * pushed is not walked, and what the store has under it is kept.
  *
- *	rc = subdirs_add(s, &wk->subdirs, rel, len, name, nlen);
- *	push_jobs(s, &wk->subdirs);
+ *	rc = scan_stack_subdirs_add(s, &wk->subdirs, rel, len, name, nlen);
+ *	scan_stack_push_jobs(s, &wk->subdirs);
  */
 
 #include <stddef.h>
@@ -19,15 +19,16 @@
 #include "indexer/library/scan_worker.h"
 
 /* Keep what the store has under path, which the walk will not see. */
-void keep_subtree(struct scan *s, const char *path, size_t len);
+void scan_stack_keep_subtree(struct scan *s, const char *path, size_t len);
 
 /* Add the folder name of the folder rel (of len bytes; "" for the root's
- * top) to d, to be pushed with push_jobs(). */
-int subdirs_add(struct scan *s, struct subdirs *d, const char *rel,
-		size_t len, const char *name, size_t nlen);
+ * top) to d, to be pushed with scan_stack_push_jobs(). */
+int scan_stack_subdirs_add(struct scan *s, struct scan_worker_subdirs *d,
+			   const char *rel, size_t len, const char *name,
+			   size_t nlen);
 
 /* Put the folders of d on the stack, the first of them on top, and wake
  * a worker for each; d is left empty. */
-int push_jobs(struct scan *s, struct subdirs *d);
+int scan_stack_push_jobs(struct scan *s, struct scan_worker_subdirs *d);
 
 #endif

@@ -15,7 +15,7 @@
 #include "common/hash.h"
 #include "common/log.h"
 
-void files_release(struct file_list *l)
+void scan_store_files_release(struct scan_store_files *l)
 {
 	free(l->v);
 	strbuf_release(&l->names);
@@ -23,7 +23,7 @@ void files_release(struct file_list *l)
 	memset(l, 0, sizeof(*l));
 }
 
-void files_clear(struct file_list *l)
+void scan_store_files_clear(struct scan_store_files *l)
 {
 	l->nr = 0;
 	strbuf_reset(&l->names);
@@ -32,11 +32,11 @@ void files_clear(struct file_list *l)
 	l->nr_mapped = 0;
 }
 
-struct known_file *files_add(struct file_list *l, const char *name,
-			     size_t len)
+struct scan_store_file *scan_store_files_add(struct scan_store_files *l,
+					     const char *name, size_t len)
 {
-	struct known_file *k = array_grow(l->v, l->nr, &l->alloc,
-					  sizeof(*k), 64);
+	struct scan_store_file *k =
+		array_grow(l->v, l->nr, &l->alloc, sizeof(*k), 64);
 
 	if (!k) {
 		log_error(-ENOMEM, "scan: out of memory");
@@ -52,15 +52,16 @@ struct known_file *files_add(struct file_list *l, const char *name,
 	return k;
 }
 
-static int same_name(const struct file_list *l, const struct known_file *k,
-		     const char *name, size_t len)
+static int same_name(const struct scan_store_files *l,
+		     const struct scan_store_file *k, const char *name,
+		     size_t len)
 {
 	return k->name_len == len && !memcmp(l->names.buf + k->name, name, len);
 }
 
 /* Map the files added since the last look, every one again when v has
  * moved. Returns 0, or -ENOMEM when the map cannot have its buckets. */
-static int files_map(struct file_list *l)
+static int files_map(struct scan_store_files *l)
 {
 	if (l->mapped != l->v) {
 		hmap_release(&l->map, NULL);
@@ -69,7 +70,7 @@ static int files_map(struct file_list *l)
 		l->nr_mapped = 0;
 	}
 	for (; l->nr_mapped < l->nr; l->nr_mapped++) {
-		struct known_file *k = &l->v[l->nr_mapped];
+		struct scan_store_file *k = &l->v[l->nr_mapped];
 
 		if (hmap_add(&l->map, &k->ent,
 			     hash_bytes(l->names.buf + k->name, k->name_len)))
@@ -78,8 +79,8 @@ static int files_map(struct file_list *l)
 	return 0;
 }
 
-struct known_file *files_find(struct file_list *l, const char *name,
-			      size_t len)
+struct scan_store_file *scan_store_files_find(struct scan_store_files *l,
+					      const char *name, size_t len)
 {
 	struct hmap_entry *e;
 
@@ -91,8 +92,8 @@ struct known_file *files_find(struct file_list *l, const char *name,
 	}
 	for (e = hmap_get(&l->map, hash_bytes(name, len)); e;
 	     e = hmap_get_next(e)) {
-		struct known_file *k = hmap_entry_of(e, struct known_file,
-						     ent);
+		struct scan_store_file *k =
+			hmap_entry_of(e, struct scan_store_file, ent);
 
 		if (same_name(l, k, name, len))
 			return k;
@@ -100,8 +101,8 @@ struct known_file *files_find(struct file_list *l, const char *name,
 	return NULL;
 }
 
-/* Bind ?1 to ?4 of a statement of prepare_under(): the root, sub, and
- * the bounds of the paths under it. */
+/* Bind ?1 to ?4 of a statement of scan_store_prepare_under(): the root, sub,
+ * and the bounds of the paths under it. */
 static void bind_under(sqlite3_stmt *st, const struct scan_request *req,
 		       const char *sub)
 {
@@ -119,9 +120,10 @@ static void bind_under(sqlite3_stmt *st, const struct scan_request *req,
 	strbuf_release(&b);
 }
 
-int prepare_under(sqlite3 *db, const char *columns, const char *table,
-		  const struct scan_request *req, const char *sub,
-		  const char *tail, sqlite3_stmt **st)
+int scan_store_prepare_under(sqlite3 *db, const char *columns,
+			     const char *table, const struct scan_request *req,
+			     const char *sub, const char *tail,
+			     sqlite3_stmt **st)
 {
 	struct strbuf sql = STRBUF_INIT;
 	int rc;
@@ -157,9 +159,9 @@ static size_t path_split(const char *path, size_t len, size_t *name)
 	return slash ? (size_t)(slash - path) : 0;
 }
 
-int prepare_files_under(sqlite3 *db, const char *columns,
-			const struct scan_request *req,
-			const char *sub, sqlite3_stmt **st)
+int scan_store_prepare_files_under(sqlite3 *db, const char *columns,
+				   const struct scan_request *req,
+				   const char *sub, sqlite3_stmt **st)
 {
 	struct strbuf sql = STRBUF_INIT;
 	size_t sublen = strlen(sub), name;
@@ -167,7 +169,8 @@ int prepare_files_under(sqlite3 *db, const char *columns,
 	int rc;
 
 	if (!sublen)
-		return prepare_under(db, columns, "files", req, sub, "", st);
+		return scan_store_prepare_under(db, columns, "files", req, sub,
+						"", st);
 	strbuf_addf(&sql, "SELECT %s FROM files WHERE dir_id IN (SELECT id"
 		    " FROM directories WHERE root_id = ?1 AND path = ?2"
 		    " UNION ALL SELECT id FROM directories WHERE root_id = ?1"
@@ -189,8 +192,8 @@ int prepare_files_under(sqlite3 *db, const char *columns,
 	return rc;
 }
 
-int alone_load(sqlite3 *db, const struct scan_request *req,
-	       struct file_list *l)
+int scan_store_alone_load(sqlite3 *db, const struct scan_request *req,
+			  struct scan_store_files *l)
 {
 	sqlite3_stmt *st;
 	int rc = db_prepare(db, "SELECT id, size, mtime_ns, inode FROM files"
@@ -210,7 +213,8 @@ int alone_load(sqlite3 *db, const struct scan_request *req,
 		sqlite3_bind_blob(st, 3, sub + name, len - name,
 				  SQLITE_STATIC);
 		while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-			struct known_file *k = files_add(l, sub, strlen(sub));
+			struct scan_store_file *k =
+				scan_store_files_add(l, sub, strlen(sub));
 
 			if (!k) {
 				rc = -ENOMEM;

@@ -9,28 +9,28 @@
 
 #include "common/db.h"
 
-void worker_flush(struct worker *wk)
+void scan_worker_flush(struct scan_worker *wk)
 {
 	uint64_t *from = (uint64_t *)&wk->local;
 	uint64_t *to = (uint64_t *)wk->s->stats;
 
 	if (wk->started_ns) {
-		uint64_t walk = now_ns() - wk->started_ns - wk->idle_ns -
-			wk->parse_ns;
+		uint64_t walk = scan_worker_now_ns() - wk->started_ns -
+				wk->idle_ns - wk->parse_ns;
 
 		wk->local.walk_ns += walk - wk->walk_added_ns;
 		wk->walk_added_ns = walk;
 	}
 	for (size_t i = 0; i < sizeof(wk->local) / sizeof(*from); i++) {
 		if (from[i])
-			stat_add(&to[i], from[i]);
+			scan_worker_stat_add(&to[i], from[i]);
 		from[i] = 0;
 	}
 	writer_batch_flush(&wk->batch);
-	worker_read_end(wk);
+	scan_worker_read_end(wk);
 }
 
-sqlite3 *worker_open(struct worker *wk)
+sqlite3 *scan_worker_open(struct scan_worker *wk)
 {
 	if (wk->db || wk->db_failed)
 		return wk->db;
@@ -54,20 +54,20 @@ sqlite3 *worker_open(struct worker *wk)
 	return wk->db;
 }
 
-void worker_read_end(struct worker *wk)
+void scan_worker_read_end(struct scan_worker *wk)
 {
 	if (wk->reading && db_exec(wk->db, "COMMIT"))
 		sqlite3_exec(wk->db, "ROLLBACK", NULL, NULL, NULL);
 	wk->reading = 0;
 }
 
-sqlite3 *worker_db(struct worker *wk)
+sqlite3 *scan_worker_db(struct scan_worker *wk)
 {
-	worker_read_end(wk);
-	return worker_open(wk);
+	scan_worker_read_end(wk);
+	return scan_worker_open(wk);
 }
 
-void worker_release(struct worker *wk)
+void scan_worker_release(struct scan_worker *wk)
 {
 	sqlite3_finalize(wk->files_of_dir);
 	sqlite3_finalize(wk->path_of_file);
@@ -78,5 +78,5 @@ void worker_release(struct worker *wk)
 	strbuf_release(&wk->names);
 	strbuf_release(&wk->path);
 	free(wk->subdirs.v);
-	files_release(&wk->known);
+	scan_store_files_release(&wk->known);
 }

@@ -8,13 +8,13 @@
  * worker's own (its records not yet queued, its counters and times, the
  * entries of the folder it reads, its read connection to the store). A
  * worker adds its counters to the scan's every STATS_EVERY_NS and at its
- * end (worker_flush()).
+ * end (scan_worker_flush()).
  *
- *	struct worker wk = { .s = s, .batch = WRITER_BATCH_INIT,
- *			     .names = STRBUF_INIT, .path = STRBUF_INIT };
+ *	struct scan_worker wk = { .s = s, .batch = WRITER_BATCH_INIT,
+ *				  .names = STRBUF_INIT, .path = STRBUF_INIT };
  *	...
- *	worker_flush(&wk);
- *	worker_release(&wk);
+ *	scan_worker_flush(&wk);
+ *	scan_worker_release(&wk);
  */
 
 #include <pthread.h>
@@ -35,25 +35,25 @@
 
 /* A file the store knows under a path the walk did not find: deleted at
  * the end, unless a rename claimed it meanwhile. */
-struct gone {
-	struct gone *next;
+struct scan_worker_gone {
+	struct scan_worker_gone *next;
 	int64_t id;
 };
 
 /* A file the store knew under the scanned paths, by inode, for renames;
  * read from the store the first time a new file is met. */
-struct by_inode {
+struct scan_worker_by_inode {
 	int64_t inode, id, size, mtime_ns;
 };
 
-struct dir_job {
+struct scan_worker_dir_job {
 	size_t len;
 	char path[];		/* NUL-terminated */
 };
 
 /* A folder's subfolders, gathered to be pushed at once. */
-struct subdirs {
-	struct dir_job **v;
+struct scan_worker_subdirs {
+	struct scan_worker_dir_job **v;
 	size_t nr, alloc;
 };
 
@@ -72,12 +72,12 @@ struct scan {
 	/* The root's file system gives a folder a new change time whenever
 	 * a name in it comes or goes: a folder of the root's device whose
 	 * change time and inode are still those the store keeps with its
-	 * listing is not listed again (listing_load()). */
+	 * listing is not listed again (scan_listing_load()). */
 	int listings;
 	dev_t root_dev;
-	struct dir_set dirs;
+	struct scan_dirs dirs;
 	/* The files known at exactly a subpath: a file rescanned alone. */
-	struct file_list alone;
+	struct scan_store_files alone;
 
 	pthread_mutex_t lock;
 	pthread_cond_t cond;
@@ -86,21 +86,21 @@ struct scan {
 	 * first in about the order of the store's path index, and a first
 	 * scan adds its rows near the index's end instead of splitting its
 	 * pages all over it. */
-	struct dir_job **jobs;
+	struct scan_worker_dir_job **jobs;
 	size_t nr_jobs, alloc_jobs;
 	size_t busy;		/* jobs queued or being worked on */
 
 	/* Under lock: renames and what went. */
-	struct by_inode *inodes;
+	struct scan_worker_by_inode *inodes;
 	size_t nr_inodes;
 	int inodes_loaded;
 	void *claimed;		/* tsearch() tree of what renames took */
 	int renamed;		/* one did (atomic: read without the lock) */
-	struct gone *gone;
+	struct scan_worker_gone *gone;
 };
 
 /* One entry of the directory being scanned. */
-struct listed {
+struct scan_worker_listed {
 	size_t name;		/* in the worker's names */
 	size_t len;
 	unsigned char type;	/* d_type */
@@ -116,7 +116,7 @@ struct listed {
  * cache line between the cores), the entries of the directory it reads
  * and, once needed, a read connection to look up the files a directory
  * held. */
-struct worker {
+struct scan_worker {
 	struct scan *s;
 	struct writer_batch batch;
 	uint64_t started_ns;	/* 0: not a walk's worker, whose walk is
@@ -126,13 +126,13 @@ struct worker {
 	struct scan_stats local;
 	uint64_t added_ns;	/* when local was last added to the scan's
 				 * (coarse clock) */
-	struct listed *ents;
+	struct scan_worker_listed *ents;
 	size_t nr_ents, alloc_ents;
 	struct strbuf names;
 	struct strbuf path;
-	struct subdirs subdirs;
-	size_t near;		/* dir_find()'s first guess */
-	struct file_list known;
+	struct scan_worker_subdirs subdirs;
+	size_t near; /* scan_dirs_find()'s first guess */
+	struct scan_store_files known;
 	char dents[32768];		/* getdents64() */
 	sqlite3 *db;
 	sqlite3_stmt *files_of_dir, *path_of_file, *listing_of_dir;
@@ -144,12 +144,12 @@ struct worker {
  * by people, every second or so. */
 #define STATS_EVERY_NS 20000000ull
 
-static inline void stat_add(uint64_t *counter, uint64_t n)
+static inline void scan_worker_stat_add(uint64_t *counter, uint64_t n)
 {
 	__atomic_add_fetch(counter, n, __ATOMIC_RELAXED);
 }
 
-static inline uint64_t clock_ns(clockid_t id)
+static inline uint64_t scan_worker_clock_ns(clockid_t id)
 {
 	struct timespec ts;
 
@@ -157,35 +157,35 @@ static inline uint64_t clock_ns(clockid_t id)
 	return ts.tv_sec * 1000000000ull + ts.tv_nsec;
 }
 
-static inline uint64_t now_ns(void)
+static inline uint64_t scan_worker_now_ns(void)
 {
-	return clock_ns(CLOCK_MONOTONIC);
+	return scan_worker_clock_ns(CLOCK_MONOTONIC);
 }
 
-static inline int64_t ts_ns(const struct timespec *t)
+static inline int64_t scan_worker_ts_ns(const struct timespec *t)
 {
 	return t->tv_sec * 1000000000ll + t->tv_nsec;
 }
 
-static inline int64_t mtime_ns(const struct stat *st)
+static inline int64_t scan_worker_mtime_ns(const struct stat *st)
 {
-	return ts_ns(&st->st_mtim);
+	return scan_worker_ts_ns(&st->st_mtim);
 }
 
-void worker_flush(struct worker *wk);
+void scan_worker_flush(struct scan_worker *wk);
 
 /* The worker's read connection, opened the first time it is needed. */
-sqlite3 *worker_open(struct worker *wk);
+sqlite3 *scan_worker_open(struct scan_worker *wk);
 
 /* End the read transaction the listings are looked up in, so that what is
  * read next is what the writer has committed since. */
-void worker_read_end(struct worker *wk);
+void scan_worker_read_end(struct scan_worker *wk);
 
 /* The worker's read connection for a statement that must see the
  * writer's latest. */
-sqlite3 *worker_db(struct worker *wk);
+sqlite3 *scan_worker_db(struct scan_worker *wk);
 
 /* Free what a worker holds, its read connection too. */
-void worker_release(struct worker *wk);
+void scan_worker_release(struct scan_worker *wk);
 
 #endif

@@ -29,14 +29,29 @@
 
 enum place { NOT_IT, TOP, NESTED };
 
+/* Whether path climbs out of the archive: a ".." between separators. */
+static int climbs_out(const char *path)
+{
+	for (const char *p = path; *p; p++)
+		if ((p == path || p[-1] == '/' || p[-1] == '\\') &&
+		    p[0] == '.' && p[1] == '.' &&
+		    (!p[2] || p[2] == '/' || p[2] == '\\'))
+			return 1;
+	return 0;
+}
+
 /*
  * Where an entry named ComicInfo.xml sits: "./" and "/" in front still
  * mean the top, as tar writes them; backslashes separate folders too,
- * as some Windows zip tools write them.
+ * as some Windows zip tools write them. One whose path climbs out of the
+ * archive ("../ComicInfo.xml") describes no volume in it.
  */
 static enum place entry_place(const char *path)
 {
 	const char *base;
+
+	if (climbs_out(path))
+		return NOT_IT;
 
 	for (;;) {
 		if (path[0] == '/')

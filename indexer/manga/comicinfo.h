@@ -22,7 +22,9 @@
  * The entry is the one named ComicInfo.xml, in any case. One at the top
  * level wins; otherwise one in a folder is taken when it is the only
  * one, as several mean an archive of several volumes, none of which
- * describes the whole. Entries larger than COMICINFO_MAX_SIZE are not
+ * describes the whole; one whose path climbs out of the archive
+ * ("../ComicInfo.xml") describes none of it and is not taken either.
+ * Entries larger than COMICINFO_MAX_SIZE are not
  * read, nor one behind more than COMICINFO_MAX_SKIP bytes of a solid
  * archive.
  *

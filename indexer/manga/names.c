@@ -18,7 +18,7 @@ static const char *const ordinals[] = { "第", "제" };
 static const char *const unknown_numbers[] = { "tbd", "tba" };
 
 /* What one pass over a folded name found. */
-struct scan {
+struct names_pass {
 	const char *w;
 	size_t len;
 	size_t end;		/* where the word being read must end */
@@ -55,7 +55,7 @@ static void record(struct hit *into, const struct hit *h, size_t start)
  * is kept apart, as any other volume marker wins over it; specials in
  * brackets are names of editions ("{Special Edition}"), not specials.
  */
-static void mark(struct scan *sc, const struct keyword *kw,
+static void mark(struct names_pass *sc, const struct keyword *kw,
 		 const struct hit *h, size_t start)
 {
 	sc->word_since = 1;
@@ -76,7 +76,7 @@ static int is_year(const struct hit *h)
  * title's own number ("Kaiju No. 8 036") from a name that gives several
  * ("Invincible 033.5 - Marvel Team-Up 14"), which says no volume.
  */
-static void add_bare(struct scan *sc, const struct hit *h, size_t start,
+static void add_bare(struct names_pass *sc, const struct hit *h, size_t start,
 		     size_t end, int glued)
 {
 	if (sc->brackets || is_year(h))
@@ -166,7 +166,7 @@ static size_t hash_before(const char *w, size_t i)
  * that word ends the series, or with two decimals ("8.54"). A comic's
  * issue "#-1" is no volume either: its number is never read as 1.
  */
-static size_t title_number(const struct scan *sc, size_t i)
+static size_t title_number(const struct names_pass *sc, size_t i)
 {
 	const char *w = sc->w;
 	size_t len = sc->len, q;
@@ -192,7 +192,7 @@ static size_t title_number(const struct scan *sc, size_t i)
  * another script may follow it ("1巻", "1-3巻", "第03卷", "2 Глава"),
  * else it is bare. Returns where to go on from, past i.
  */
-static size_t scan_number(struct scan *sc, size_t i)
+static size_t scan_number(struct names_pass *sc, size_t i)
 {
 	const char *w = sc->w;
 	size_t len = sc->len, end, after;
@@ -248,7 +248,7 @@ static int unknown_number(const char *w, size_t len, size_t p)
  * Look at the ASCII word at i: a marker with its number, a number, or a
  * word of the title. Returns where to go on from, past i.
  */
-static size_t scan_ascii(struct scan *sc, size_t i)
+static size_t scan_ascii(struct names_pass *sc, size_t i)
 {
 	const char *w = sc->w;
 	size_t len = sc->len, e, k, p, end;
@@ -306,7 +306,7 @@ static size_t scan_ascii(struct scan *sc, size_t i)
  * a word of its own ("Том 1", "เล่ม 1") or, in scripts written without
  * spaces, the end of a word ("漫画卷2"). Returns where to go on from.
  */
-static size_t scan_other(struct scan *sc, size_t i)
+static size_t scan_other(struct names_pass *sc, size_t i)
 {
 	const char *w = sc->w;
 	size_t len = sc->len, e = names_word_end(w, sc->end, i), p, end = 0;
@@ -332,7 +332,7 @@ static size_t scan_other(struct scan *sc, size_t i)
  * over. A word of another script stops where the series starts, since
  * those scripts may glue the two.
  */
-static void scan(struct scan *sc, size_t ms, size_t me)
+static void scan(struct names_pass *sc, size_t ms, size_t me)
 {
 	size_t i = 0;
 
@@ -351,7 +351,7 @@ static void scan(struct scan *sc, size_t ms, size_t me)
 }
 
 /* Whether a pass found a marker of any kind. */
-static int marked(const struct scan *sc)
+static int marked(const struct names_pass *sc)
 {
 	return sc->hits[NAMES_VOLUME].found || sc->hits[NAMES_CHAPTER].found ||
 	       sc->hits[NAMES_SPECIAL].found || sc->season.found;
@@ -359,7 +359,7 @@ static int marked(const struct scan *sc)
 
 /* Whether a word stands from a to b; dates are none, so that a number
  * reads as if the date beside it were not there. */
-static int word_between(const struct scan *sc, size_t a, size_t b)
+static int word_between(const struct names_pass *sc, size_t a, size_t b)
 {
 	size_t e;
 
@@ -384,7 +384,7 @@ static int word_between(const struct scan *sc, size_t a, size_t b)
  * and follows the series with nothing but separators (dates aside)
  * between.
  */
-static const char *unsure(const struct scan *sc, size_t me)
+static const char *unsure(const struct names_pass *sc, size_t me)
 {
 	if (!sc->bare.found)
 		return sc->stop < sc->len ? "a volume marker without a number"
@@ -409,7 +409,7 @@ static const char *unsure(const struct scan *sc, size_t me)
  * blanks ("3 - 2 Coeurs", "12, 2 Mondes"); "12 13" may be a range or a
  * volume and its chapter.
  */
-static int first_parted(const struct scan *sc)
+static int first_parted(const struct names_pass *sc)
 {
 	size_t i;
 
@@ -426,7 +426,8 @@ static int first_parted(const struct scan *sc)
  * blanks ("Michel Vaillant 13 Mach 1 voor Steve Warson" is volume 13,
  * "Blue Lagoon 3 - 2 Coeurs" 3). NULL otherwise.
  */
-static const struct hit *first_after_series(const struct scan *sc, size_t me)
+static const struct hit *first_after_series(const struct names_pass *sc,
+					    size_t me)
 {
 	if (!me || !sc->first.found || sc->first_glued ||
 	    sc->first.start < me ||
@@ -446,7 +447,7 @@ static const struct hit *first_after_series(const struct scan *sc, size_t me)
  * without a number of its own takes the volume's, or the bare number
  * ("Wonder Woman 001 Special Edition" is special 1).
  */
-static void choose(const struct scan *sc, size_t me,
+static void choose(const struct names_pass *sc, size_t me,
 		   struct names_result *out, size_t *title_end)
 {
 	static const enum names_kind order[] = {
@@ -577,7 +578,7 @@ int names_parse(const char *name, const char *series,
 		struct names_result *out)
 {
 	struct strbuf w = STRBUF_INIT, in = STRBUF_INIT, s = STRBUF_INIT;
-	struct scan sc = { 0 }, br = { 0 };
+	struct names_pass sc = { 0 }, br = { 0 };
 	size_t len, ms = 0, me = 0, title_end, date, date_end;
 
 	if (!out)

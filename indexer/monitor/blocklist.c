@@ -131,7 +131,7 @@ int blocklist_apply(sqlite3 *db, struct want *w)
 			log_info("blocklist: \"%s\" (%s) for volume %d not"
 				 " taken: %s", r->title, id, w->volume,
 				 (const char *)sqlite3_column_text(st, 0));
-			want_remove(w, i);
+			release_want_remove(w, i);
 			continue;
 		}
 		if (rc != SQLITE_DONE)

@@ -173,10 +173,13 @@ static int qbit_login(const struct download_client *c,
 				  " user name and password");
 	} else if (!(resp.status == 200 && !strcmp(resp.body.buf, "Ok.")) &&
 		   resp.status != 204) {
-		ret = client_http_fail(err, "qbittorrent: login", resp.status);
+		/* the client's fault, never the release's (-EPROTO would
+		 * blocklist it) */
+		ret = client_fail(err, -EIO, "qbittorrent: login: HTTP %ld",
+				  resp.status);
 	} else if (resp.cookies &&
 		   strlen(resp.cookies) >= sizeof(s->cookie)) {
-		ret = client_fail(err, -EPROTO, "qbittorrent: login: the"
+		ret = client_fail(err, -EIO, "qbittorrent: login: the"
 				  " session cookie is too long");
 	} else {
 		/* No cookie: qBittorrent lets this address in without one. */

@@ -99,7 +99,9 @@ int import_run(const struct import_request *req, const struct config *cfg,
 	}
 	import_walk_plan(&w);
 	if (!w.nr) {
-		res->no_volume = 1;
+		/* a refused entry may be planted by whoever can write the
+		 * download: not the release's fault */
+		res->no_volume = !w.refused;
 		ret = failed(res, w.refused ? w.refused : -ENOENT, "%s holds "
 			     "no wanted volume of %s%s%s", req->source,
 			     req->series, res->nr_left_out ? ": " : "",
@@ -114,6 +116,7 @@ int import_run(const struct import_request *req, const struct config *cfg,
 			     req->series_dir, import_path_error(ret));
 		goto out;
 	}
+	import_drop_temps(dfd);
 	ret = import_check_space(&w, cfg->import_mode, dfd, &dst, &res->reason);
 	if (ret) {
 		ret = failed(res, ret, "%s", res->reason.buf);

@@ -110,9 +110,10 @@ struct import_result {
  * negative errno value, logged, with res->reason saying why in one line.
  * -ELOOP when a link is on the way to the download or the series folder,
  * -EXDEV when either leaves its root or crosses a mount point.
- * When no wanted volume is found: -ENOENT, or the first refusal's error
- * (-EXDEV for a link that leads out of the download, -EINVAL for a FIFO,
- * a device or a socket), and res->no_volume set. -EFBIG when the
+ * When no wanted volume is found: -ENOENT with res->no_volume set (the
+ * release is wrong), or the first refusal's error (-EXDEV for a link that
+ * leads out of the download, -EINVAL for a FIFO, a device or a socket),
+ * which whoever may write the download can plant: no_volume stays 0. -EFBIG when the
  * download holds too much, -ENOSPC when a copy would not fit; then
  * nothing is written. When a volume cannot go in: -EEXIST when its name
  * is taken, or the error of the read or write; the other volumes are

@@ -114,6 +114,14 @@ int import_check_space(const struct walk *w, const char *mode, int dfd,
 		       const struct stat *dst, struct strbuf *reason);
 
 /*
+ * Remove from the series folder dfd the temporary files of imports killed
+ * before their rename: named as import_write_one() names them, the
+ * daemon's user's and mode 0600, as only a temporary file not yet given
+ * away is. Nothing else deletes them.
+ */
+void import_drop_temps(int dfd);
+
+/*
  * Bring candidate c in as name in the series folder dfd (dst its stat),
  * by the mode; *how says how. Never replaces a file: -EEXIST.
  */

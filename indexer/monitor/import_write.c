@@ -9,6 +9,7 @@
  */
 #include <archive.h>
 #include <archive_entry.h>
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -148,6 +149,50 @@ static void give(int fd, const struct stat *dst, mode_t mode,
 			 strerror(errno));
 }
 
+#define TEMP_PREFIX ".import-"
+#define TEMP_SUFFIX ".tmp"
+#define TEMP_HEX 12
+
+/* Whether name is one open_temp() gives. */
+static int is_temp_name(const char *name)
+{
+	size_t plen = strlen(TEMP_PREFIX);
+
+	if (strlen(name) != plen + TEMP_HEX + strlen(TEMP_SUFFIX) ||
+	    strncmp(name, TEMP_PREFIX, plen) ||
+	    strcmp(name + plen + TEMP_HEX, TEMP_SUFFIX))
+		return 0;
+	for (size_t i = plen; i < plen + TEMP_HEX; i++)
+		if (!strchr("0123456789abcdef", name[i]))
+			return 0;
+	return 1;
+}
+
+void import_drop_temps(int dfd)
+{
+	int fd = openat(dfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	DIR *dp = fd >= 0 ? fdopendir(fd) : NULL;
+	struct dirent *d;
+	struct stat st;
+
+	if (!dp) {
+		if (fd >= 0)
+			close(fd);
+		return;
+	}
+	while ((d = readdir(dp))) {
+		if (!is_temp_name(d->d_name) ||
+		    fstatat(dfd, d->d_name, &st, AT_SYMLINK_NOFOLLOW) ||
+		    !S_ISREG(st.st_mode) || st.st_uid != geteuid() ||
+		    (st.st_mode & 07777) != 0600)
+			continue;
+		if (!unlinkat(dfd, d->d_name, 0))
+			log_info("import: removed %s, left by an import that"
+				 " was stopped", d->d_name);
+	}
+	closedir(dp);
+}
+
 /*
  * A new temporary file in the folder dfd, hidden and of no volume kind,
  * so the scanner passes it by: its name in tmp, readable by its creator
@@ -161,7 +206,8 @@ static int open_temp(int dfd, char tmp[static 32])
 	for (int tries = 0; tries < 16; tries++) {
 		if (getrandom(rnd, sizeof(rnd), 0) != sizeof(rnd))
 			return -EIO;
-		snprintf(tmp, 32, ".import-%02x%02x%02x%02x%02x%02x.tmp",
+		snprintf(tmp, 32, TEMP_PREFIX "%02x%02x%02x%02x%02x%02x"
+			 TEMP_SUFFIX,
 			 rnd[0], rnd[1], rnd[2], rnd[3], rnd[4], rnd[5]);
 		fd = openat(dfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC,
 			    0600);

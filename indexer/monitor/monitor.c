@@ -374,7 +374,7 @@ static int search_catalog(struct monitor *m, const struct series *s,
 				.found_at = clock_wall(),
 			};
 
-			rc = want_add(&w[i], &r);
+			rc = release_want_add(&w[i], &r);
 		}
 		catalog_hits_free(h, nh);
 	}
@@ -416,7 +416,7 @@ static int search_prowlarr(struct monitor *m, const struct series *s,
 
 			if (r[j].first <= w[i].volume &&
 			    w[i].volume <= r[j].last)
-				rc = want_add(&w[i], &c);
+				rc = release_want_add(&w[i], &c);
 		}
 	}
 	prowlarr_releases_free(r, n);
@@ -586,7 +586,7 @@ static int search_series(struct monitor *m, const struct series *s,
 		if (rc)
 			break;
 		prefs_apply(&prefs, &w[i]);
-		want_rank(&w[i]);
+		release_want_rank(&w[i]);
 		m->c.found += w[i].nr > 0;
 	}
 	m->c.errors += failed;
@@ -604,7 +604,7 @@ static int search_series(struct monitor *m, const struct series *s,
 	if (!rc)
 		rc = handoff_series(&m->handoff, s->id, s->name, w, nr);
 	m->handoff.save_path = NULL;
-	wants_free(w, nr);
+	release_wants_free(w, nr);
 	prefs_own_release(&own);
 	return rc;
 }

@@ -129,7 +129,7 @@ static int new_row(sqlite3_stmt *st, void *row, void *arg)
 	struct monitor_new *r = row;
 
 	r->id = sqlite3_column_int64(st, 7);
-	if (!query_series_shown(arg, r->id))
+	if (!series_filter_shown(arg, r->id))
 		return 1;
 	r->high = sqlite3_column_int(st, 2);
 	r->count = sqlite3_column_int(st, 3);
@@ -278,7 +278,7 @@ int monitor_reads_found(int64_t series,
 		int volume = sqlite3_column_int(st, F_VOLUME);
 		struct monitor_release *r;
 
-		if (!query_series_shown(shown, sid))
+		if (!series_filter_shown(shown, sid))
 			continue;
 		if (!w || sid != w->series_id || volume != w->volume) {
 			w = db_add_row((void **)rows, n, &alloc, sizeof(*w));
@@ -527,7 +527,7 @@ static int imports_health(sqlite3 *db, struct strbuf *warns)
 
 /* Health is read for the health file (fs/render_health.c) in one
  * snapshot of its own. */
-int query_monitor_health(struct strbuf *errors, struct strbuf *warns)
+int monitor_reads_health(struct strbuf *errors, struct strbuf *warns)
 {
 	sqlite3 *db = reader_begin();
 	int rc;

@@ -157,6 +157,6 @@ void monitor_state_release(struct monitor_state *s);
  * finished check had errors, and a completed download whose import
  * failed ("warn: SERIES volume N not imported: WHY (FIX)"). Returns 0 or a negative errno value.
  */
-int query_monitor_health(struct strbuf *errors, struct strbuf *warns);
+int monitor_reads_health(struct strbuf *errors, struct strbuf *warns);
 
 #endif

@@ -496,6 +496,6 @@ void prefs_apply(const struct prefs *p, struct want *w)
 		}
 		log_info("prefs: \"%s\" for volume %d not taken: %s",
 			 w->r[i].title, w->volume, why);
-		want_remove(w, i);
+		release_want_remove(w, i);
 	}
 }

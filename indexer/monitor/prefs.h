@@ -17,7 +17,7 @@
  *	prefs_from_config(&p, cfg);
  *	prefs_apply(&p, &want);		(blocked releases removed, the
  *					 others given their rank)
- *	want_rank(&want);
+ *	release_want_rank(&want);
  *
  * A preference blocks a release when its title names a language, group or
  * format the user did not want, its seeders (torrents) are fewer than
@@ -106,7 +106,7 @@ int prefs_judge(const struct prefs *p, struct release *r, char *why,
 
 /*
  * Remove from w the releases p blocks, each logged with its reason, and
- * rank the others for want_rank().
+ * rank the others for release_want_rank().
  */
 void prefs_apply(const struct prefs *p, struct want *w);
 

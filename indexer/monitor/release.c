@@ -23,7 +23,7 @@ void release_id(const char *guid, const char *link, const char *magnet,
 		 (unsigned long long)hash_bytes(key, strlen(key)));
 }
 
-/* A release owns its strings; want_add() copied them. */
+/* A release owns its strings; release_want_add() copied them. */
 static void release_clear(struct release *r)
 {
 	free(r->title);
@@ -33,7 +33,7 @@ static void release_clear(struct release *r)
 	free(r->indexer);
 }
 
-void wants_free(struct want *w, size_t nr)
+void release_wants_free(struct want *w, size_t nr)
 {
 	for (size_t i = 0; i < nr; i++) {
 		for (size_t j = 0; j < w[i].nr; j++)
@@ -49,7 +49,7 @@ static char *dup_or_null(const char *s)
 	return s ? strdup(s) : NULL;
 }
 
-int want_add(struct want *w, const struct release *r)
+int release_want_add(struct want *w, const struct release *r)
 {
 	struct release *c;
 
@@ -79,14 +79,14 @@ int want_add(struct want *w, const struct release *r)
 	return 0;
 }
 
-void want_remove(struct want *w, size_t i)
+void release_want_remove(struct want *w, size_t i)
 {
 	release_clear(&w->r[i]);
 	memmove(&w->r[i], &w->r[i + 1], (w->nr - i - 1) * sizeof(*w->r));
 	w->nr--;
 }
 
-/* qsort()'s order for want_rank(), as release.h describes it. */
+/* qsort()'s order for release_want_rank(), as release.h describes it. */
 static int release_cmp(const void *a, const void *b)
 {
 	const struct release *x = a, *y = b;
@@ -107,7 +107,7 @@ static int release_cmp(const void *a, const void *b)
 	return strcmp(x->title, y->title);
 }
 
-void want_rank(struct want *w)
+void release_want_rank(struct want *w)
 {
 	if (w->nr > 1)	/* an empty list may have no array to give qsort() */
 		qsort(w->r, w->nr, sizeof(*w->r), release_cmp);

@@ -10,9 +10,9 @@
  *	struct want *w = calloc(nr, sizeof(*w));
  *
  *	w[0].volume = 12;
- *	want_add(&w[0], &(struct release){ .title = "...", ... });
- *	want_rank(&w[0]);		(w[0].r[0] is the best)
- *	wants_free(w, nr);
+ *	release_want_add(&w[0], &(struct release){ .title = "...", ... });
+ *	release_want_rank(&w[0]);		(w[0].r[0] is the best)
+ *	release_wants_free(w, nr);
  */
 
 #include <stddef.h>
@@ -57,10 +57,10 @@ void release_id(const char *guid, const char *link, const char *magnet,
  * Give w a copy of r, its strings copied (title required, the others may
  * be NULL). Returns 0 or -ENOMEM (logged).
  */
-int want_add(struct want *w, const struct release *r);
+int release_want_add(struct want *w, const struct release *r);
 
 /* Remove w's release i, keeping the order of the others. */
-void want_remove(struct want *w, size_t i);
+void release_want_remove(struct want *w, size_t i);
 
 /*
  * Sort w's releases best first: by the preferences' rank (language,
@@ -69,9 +69,9 @@ void want_remove(struct want *w, size_t i);
  * larger, and by title last, so that the order never depends on how the
  * sources answered.
  */
-void want_rank(struct want *w);
+void release_want_rank(struct want *w);
 
 /* Free the nr wants at w with their releases; NULL is allowed. */
-void wants_free(struct want *w, size_t nr);
+void release_wants_free(struct want *w, size_t nr);
 
 #endif

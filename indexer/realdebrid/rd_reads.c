@@ -465,7 +465,7 @@ void rd_totals_release(struct rd_totals *t)
 	memset(t, 0, sizeof(*t));
 }
 
-int query_repair_takes(enum rd_command cmd, const char *id)
+int rd_reads_takes(enum rd_command cmd, const char *id)
 {
 	sqlite3 *db = reader_db();
 
@@ -506,7 +506,7 @@ static int repair_warnings(sqlite3 *db, struct strbuf *warns)
 	return 0;
 }
 
-int query_repair_health(struct strbuf *errors, struct strbuf *warns)
+int rd_reads_health(struct strbuf *errors, struct strbuf *warns)
 {
 	sqlite3 *db = reader_begin();
 	sqlite3_stmt *st;

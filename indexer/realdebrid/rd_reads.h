@@ -192,7 +192,7 @@ void rd_totals_release(struct rd_totals *t);
  * Whether cmd (retry, forget) takes the repair of torrent id
  * (rd_commands_check()): 0, or -EINVAL.
  */
-int query_repair_takes(enum rd_command cmd, const char *id);
+int rd_reads_takes(enum rd_command cmd, const char *id);
 
 /*
  * Append /status/health's lines: to errors when the last pass found the
@@ -200,6 +200,6 @@ int query_repair_takes(enum rd_command cmd, const char *id);
  * warns when dead links are unmapped or repair loops were stopped.
  * Returns 0 or a negative errno value.
  */
-int query_repair_health(struct strbuf *errors, struct strbuf *warns);
+int rd_reads_health(struct strbuf *errors, struct strbuf *warns);
 
 #endif

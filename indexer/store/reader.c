@@ -239,8 +239,9 @@ void reader_end(sqlite3 *db)
 	run_kept("COMMIT", &db);
 }
 
-int reader_each(const char *sql, const char *what,
-		int (*fn)(void *arg, sqlite3_stmt *st), void *arg)
+int reader_each_bound(const char *sql, const char *what,
+		      int (*bind)(void *arg, sqlite3_stmt *st),
+		      int (*fn)(void *arg, sqlite3_stmt *st), void *arg)
 {
 	sqlite3 *db = reader_begin();
 	sqlite3_stmt *st;
@@ -250,15 +251,19 @@ int reader_each(const char *sql, const char *what,
 		return -EIO;
 	rc = reader_prepare(sql, what, &st);
 	if (!rc) {
-		while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		rc = bind ? bind(arg, st) : SQLITE_OK;
+		while (!rc && (rc = sqlite3_step(st)) == SQLITE_ROW)
 			rc = fn(arg, st);
-			if (rc)
-				break;
-		}
 		rc = reader_finish(st, rc, what);
 	}
 	reader_end(db);
 	return rc;
+}
+
+int reader_each(const char *sql, const char *what,
+		int (*fn)(void *arg, sqlite3_stmt *st), void *arg)
+{
+	return reader_each_bound(sql, what, NULL, fn, arg);
 }
 
 int reader_hold(void)

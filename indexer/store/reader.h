@@ -91,6 +91,15 @@ int reader_each(const char *sql, const char *what,
 		int (*fn)(void *arg, sqlite3_stmt *st), void *arg);
 
 /*
+ * reader_each() for sql with parameters: bind(arg, st) binds them first
+ * and returns SQLITE_OK or the SQLite error of a bind (logged here, with
+ * what).
+ */
+int reader_each_bound(const char *sql, const char *what,
+		      int (*bind)(void *arg, sqlite3_stmt *st),
+		      int (*fn)(void *arg, sqlite3_stmt *st), void *arg);
+
+/*
  * Close the calling thread's connection if the store's path has held a
  * new file since it opened (storefile_epoch()), so the next use opens the
  * file there now. Call it where the thread holds no statement: before it

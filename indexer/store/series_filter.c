@@ -6,7 +6,7 @@
 #include "indexer/store/series_filter.h"
 
 /* The owner's documents pass no filter: every series is shown. */
-int query_series_shown(const struct query_series_filter *f, int64_t series)
+int series_filter_shown(const struct query_series_filter *f, int64_t series)
 {
 	return !f || f->keep(f->arg, series);
 }

@@ -18,6 +18,6 @@ struct query_series_filter {
 };
 
 /* Whether the filter shows the series with this id. */
-int query_series_shown(const struct query_series_filter *f, int64_t series);
+int series_filter_shown(const struct query_series_filter *f, int64_t series);
 
 #endif

@@ -64,6 +64,8 @@
 #   MEDIAMON_BENCH_IDLE_S    seconds the idle section counts wakeups (60)
 #   MEDIAMON_BENCH_SCALE_FILES  files of the scale library (1000000)
 #   MEDIAMON_BENCH_OPDS_FILES   volumes of the OPDS library (10000)
+#   MEDIAMON_BENCH_ONEFOLDER_FILES  the onefolder section's two folder
+#                            sizes, small then large ("1000 100000")
 #   MEDIAMON_BENCH_TIMEOUT   seconds one scan or MPD update may take (3600)
 #   MEDIAMON_BENCH_WATCH_DRYRUN  1: the watch section asks for each rescan
 #                            itself through control/rescan, to test the
@@ -91,6 +93,7 @@ SCALE_FILES=${MEDIAMON_BENCH_SCALE_FILES:-1000000}
 # The opds section's manga library of volume archives, cached like it.
 OPDS=$BENCH_DIR/opds
 OPDS_FILES=${MEDIAMON_BENCH_OPDS_FILES:-10000}
+ONEFOLDER_FILES=${MEDIAMON_BENCH_ONEFOLDER_FILES:-1000 100000}
 HISTORY=$BENCH_DIR/history.csv
 SLOWER_PCT=10   # a change for the worse beyond this is flagged
 TIMEOUT=${MEDIAMON_BENCH_TIMEOUT:-3600}
@@ -1342,22 +1345,33 @@ onefolder_time() {
 		'BEGIN { printf "%.2f", s * 1e6 / n }')"
 }
 
+# grouped N: N with its thousands set apart ("100,000")
+grouped() {
+	printf '%s\n' "$1" | sed -e ':a' -e 's/\([0-9]\)\([0-9]\{3\}\)\($\|,\)/\1,\2\3/' -e 'ta'
+}
+
 section_onefolder() {
-	onefolder_time 1000
-	onefolder_time 100000
-	small=$(get onefolder_1000_us)
-	big=$(get onefolder_100000_us)
+	# shellcheck disable=SC2086 # two counts, split on purpose
+	set -- $ONEFOLDER_FILES
+	[ $# = 2 ] && [ "$1" -gt 0 ] && [ "$2" -gt "$1" ] ||
+		die "MEDIAMON_BENCH_ONEFOLDER_FILES: two counts, small then large"
+	of_small=$1 of_big=$2
+	onefolder_time "$of_small"
+	onefolder_time "$of_big"
+	small=$(get "onefolder_${of_small}_us")
+	big=$(get "onefolder_${of_big}_us")
 	ratio=$(awk -v a="$big" -v b="$small" \
 		'BEGIN { if (b > 0) printf "%.2f", a / b; else print "n/a" }')
-	figure_row "onefolder_us@1000" lower \
-		"one folder of 1,000 files: full rescan, per file" "$small us"
-	figure_row "onefolder_us@100000" lower \
-		"one folder of 100,000 files: full rescan, per file" "$big us"
+	for of_n in "$of_small" "$of_big"; do
+		figure_row "onefolder_us@$of_n" lower \
+			"one folder of $(grouped "$of_n") files: full rescan, per file" \
+			"$(get "onefolder_${of_n}_us") us"
+	done
+	of_label="  per file, $(grouped "$of_big") against $(grouped "$of_small")"
 	if [ "$ratio" = n/a ]; then
-		row "  per file, 100,000 against 1,000" "n/a (zero time)"
+		row "$of_label" "n/a (zero time)"
 	else
-		row "  per file, 100,000 against 1,000" "${ratio}x" "" "<= 2x" \
-			"$(verdict 2 ge "$ratio")"
+		row "$of_label" "${ratio}x" "" "<= 2x" "$(verdict 2 ge "$ratio")"
 	fi
 }
 
@@ -1639,7 +1653,7 @@ check_setup() {
 					die "$tool is missing (run contrib/install-deps.sh)"
 			done
 			;;
-		mediamon | cold | idle | formats | watch | views | covers | scale | opds)
+		mediamon | cold | idle | formats | watch | views | covers | scale | onefolder | opds)
 			[ -x "$MEDIAMON" ] || die "$MEDIAMON is not built (make mediamon)"
 			case $section in mediamon | cold | scale)
 				[ -x "$SCAN_FLOOR" ] ||

@@ -5,10 +5,14 @@ table (fs/nodes.c) are each compared with what mediamon.conf(5),
 mediamon(8), contrib/mediamon.conf.example and the mount's own /README
 list. A key or file that a document lists and the table lacks fails, and
 so does one the table has and a document misses: a key added to the
-table alone fails here until it is documented."""
+table alone fails here until it is documented. mediamon(8)'s PROMETHEUS
+METRICS list is made from the metrics' table (fs/prometheus_metrics.def)
+and must equal it: after a change to the table, run this file
+(/usr/bin/python3 tests/integration/test_docs_drift.py --write)."""
 
 import os
 import re
+import sys
 
 import pytest
 
@@ -122,6 +126,38 @@ def readme_files(text):
     return files
 
 
+def table_metrics(text):
+    """[(name, type, help, source)] of the metrics' table, in order."""
+    rows = re.findall(r'^PROM\((\w+), ([GC]),\n((?:     "[^"]*",?\n)+)'
+                      r'     "([^"]*)",\n', text, re.M)
+    return [(name, {"G": "gauge", "C": "counter"}[kind],
+             "".join(re.findall(r'"([^"]*)"', help_)), source)
+            for name, kind, help_, source in rows]
+
+
+METRICS_BEGIN = '.\\" The metrics\' table: fs/prometheus_metrics.def\n'
+METRICS_END = '.\\" End of the metrics\' table\n'
+
+
+def man_metrics(rows):
+    """mediamon(8)'s list of the metrics, made from the table."""
+    out = [METRICS_BEGIN]
+    for name, kind, help_, source in rows:
+        path, field = source.split(" ", 1)
+        out.append('.TP\n.BR %s " (%s)"\n%s\nFrom\n.IR %s ": %s".\n'
+                   % (name, kind, help_.replace("\\", "\\e"), path,
+                      field))
+    return "".join(out + [METRICS_END])
+
+
+def man_metrics_block(text):
+    """The list as mediamon(8) has it, between the two comments."""
+    if METRICS_BEGIN not in text or METRICS_END not in text:
+        return ""
+    body = text.split(METRICS_BEGIN, 1)[1].split(METRICS_END, 1)[0]
+    return METRICS_BEGIN + body + METRICS_END
+
+
 def drift(documented, table):
     return {"listed but not in the table": sorted(documented - table),
             "in the table but not listed": sorted(table - documented)}
@@ -131,6 +167,7 @@ NO_DRIFT = {"listed but not in the table": [],
             "in the table but not listed": []}
 KEYS = table_keys(read("common/config_keys.c"))
 FILES = table_files(read("fs/nodes.c"))
+METRICS = table_metrics(read("fs/prometheus_metrics.def"))
 
 
 def test_tables_are_read():
@@ -139,6 +176,11 @@ def test_tables_are_read():
     assert len(KEYS) > 100 and "general.threads" in KEYS
     assert "status/health" in FILES and "control/rescan" in FILES
     assert "status" not in FILES and "README" in FILES
+    # every row of the table is read, each with its help and source
+    assert len(METRICS) == read("fs/prometheus_metrics.def").count(
+        "\nPROM(") > 100
+    assert ("mediamon_tracks", "gauge", "Tracks in the index.",
+            "/status/summary.json counts.tracks") in METRICS
 
 
 @pytest.mark.parametrize("doc,parse", [
@@ -151,6 +193,12 @@ def test_keys(doc, parse):
 
 def test_man_files():
     assert drift(man_files(read("man/mediamon.8")), FILES) == NO_DRIFT
+
+
+def test_man_metrics():
+    """mediamon(8) lists every metric of the table with its type, help and
+    source, and no other."""
+    assert man_metrics_block(read("man/mediamon.8")) == man_metrics(METRICS)
 
 
 def guide_files(text):
@@ -200,3 +248,22 @@ def test_parsers_see_a_drift():
              "status/  a folder\n"
     assert readme_files(readme) == {"status/health", "log",
                                     "metrics/analysis.json"}
+    rows = table_metrics('PROM(mediamon_a, C,\n     "One ",\n'
+                         '     "two.",\n     "/metrics/x.json a.b",\n'
+                         '     INT(1))\n')
+    assert rows == [("mediamon_a", "counter", "One two.",
+                     "/metrics/x.json a.b")]
+    man = ".SH X\n" + man_metrics(rows) + ".SH Y\n"
+    assert man_metrics_block(man) == man_metrics(rows)
+    assert man_metrics_block(man.replace("One two", "One")) != \
+        man_metrics(rows)
+
+
+if __name__ == "__main__" and sys.argv[1:] == ["--write"]:
+    # rewrite mediamon(8)'s list of the metrics from the table
+    PAGE = os.path.join(REPO, "man", "mediamon.8")
+    text = read("man/mediamon.8")
+    old = man_metrics_block(text)
+    assert old, "mediamon.8 has no list of the metrics to rewrite"
+    with open(PAGE, "w", encoding="utf-8") as f:
+        f.write(text.replace(old, man_metrics(METRICS)))

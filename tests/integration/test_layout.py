@@ -169,3 +169,19 @@ def test_an_entry_for_a_file_gone_or_garbled_fails(tmp_path):
     assert rc == 1
     assert "common/gone.c is gone: remove it from" in out
     assert ':4: not "long PATH LINES" nor "uncommented PATH"' in out
+
+
+def test_a_public_name_without_its_prefix_fails(tmp_path):
+    """A header's function that carries neither the module's name nor its
+    family's first word is named; both forms pass."""
+    tree(tmp_path, GOOD)
+    header = tmp_path / "indexer/library/music.h"
+    header.write_text("int music_scan(void);\nint music_rows_add(int n);\n")
+    assert check(tmp_path)[0] == 0
+    (tmp_path / "fs/render.h").write_text(
+        "/* scan(void) in a comment is no declaration */\n"
+        "int render_summary(void);\nvoid query_summary(int id);\n")
+    rc, out = check(tmp_path)
+    assert rc == 1
+    assert "fs/render.h declares query_summary" in out, out
+    assert "render_summary" not in out

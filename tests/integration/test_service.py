@@ -20,6 +20,7 @@ import pytest
 
 import conftest
 from conftest import REPO, SLOW, is_mounted, start, unmount, wait_for
+from test_docs_drift import table_metrics
 
 UNIT = os.path.join(REPO, "contrib", "mediamon.service")
 EXAMPLE = os.path.join(REPO, "contrib", "mediamon.conf.example")
@@ -1193,6 +1194,17 @@ PROM_SOURCES = {
     "mediamon_fuse_requests_total": S("fuse", "requests"),
     "mediamon_fuse_requests_in_flight": S("fuse", "requests_in_flight"),
 }
+
+
+def test_prometheus_table_sources():
+    """The metrics' table (fs/prometheus_metrics.def) names the same
+    metrics, in the same JSON files, as PROM_SOURCES."""
+    rows = table_metrics(open(os.path.join(
+        REPO, "fs", "prometheus_metrics.def")).read())
+    assert sorted(r[0] for r in rows) == sorted(PROM_SOURCES)
+    for name, _, _, source in rows:
+        assert source.split(" ")[0] == \
+            "/" + PROM_DOCS[PROM_SOURCES[name][0]], name
 
 
 def prom_escape(value):

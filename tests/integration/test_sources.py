@@ -78,12 +78,61 @@ def log_text(mon):
         return f.read()
 
 
+def new_counts(mon, errors=0):
+    """Run a new check that has errors errors, and return its volumes as
+    (volume, published, source, edition), with status/new.json."""
+    assert mon.check("new")["errors"] == errors
+    new = mon.m.json("status/new.json")
+    return [(e["volume"], e["published"], e["source"], e["edition"])
+            for e in new], new
+
+
+def refuses_bad_answers(monitored, source, monitor, error_body, calls):
+    """The fake of source answers the series "deep" with JSON nested too
+    deep, "error body" with its error answer (whose message is
+    error_body), "html" with a page and "huge" with too much: each is
+    refused, logged and changes nothing. calls(mon) lists the requests
+    the fake took."""
+    names = ["deep", "error body", "html", "huge"]
+    mon = monitored(names, monitor=monitor)
+    assert new_counts(mon, errors=4)[0] == []
+    assert len(calls(mon)) == 4
+    log = log_text(mon)
+    assert "%s: deep: invalid JSON" % source in log
+    assert "%s: error body: an error answer: %s" % (source, error_body) \
+        in log
+    assert "%s: html: an HTML page, not JSON (check the url)" % source \
+        in log
+    assert "error: %s: huge: answer too large" % source in \
+        mon.m.read("status/health").decode()
+    assert mon.m.read("status/new") == b""
+    for name in names:
+        assert mon.m.read("manga/%s/source" % name) == b""
+        assert mon.m.json("manga/%s/status.json" % name)["status"] is None
+    return mon
+
+
+def pauses_at_rate_limit(monitored, source, monitor, calls):
+    """The fake of source answers the series "ratelimit" with a 429 that
+    asks to wait 200 s, longer than a check waits: the check fails that
+    series, health says so, and the budget shows the pause. Returns the
+    mount and the budget."""
+    mon = monitored(["ratelimit"], monitor=monitor)
+    before = time.time()
+    assert new_counts(mon, errors=1)[0] == []
+    assert len(calls(mon)) == 1
+    budget = mon.m.json("metrics/requests.json")[source]
+    assert budget["last_refusal"]["status"] == 429
+    assert budget["http_429"] == 1 and budget["requests"] == 1
+    assert before + 150 < budget["paused_until_s"] < time.time() + 210
+    assert "error: %s: ratelimit: rate limited (HTTP 429)" % source in \
+        mon.m.read("status/health").decode()
+    return mon, budget
+
+
 def test_french_edition_is_nautiljons(monitored):
     mon = monitored([saga(1)])
-    mon.check("new")
-    new = mon.m.json("status/new.json")
-    assert [(e["volume"], e["published"], e["source"], e["edition"])
-            for e in new] == [(12, 14, "nautiljon", "fr"),
+    assert new_counts(mon)[0] == [(12, 14, "nautiljon", "fr"),
                               (13, 14, "nautiljon", "fr"),
                               (14, 14, "nautiljon", "fr")]
     # Nautiljon knew: MangaDex is not asked
@@ -132,11 +181,7 @@ def test_english_edition_is_mangadexs(monitored):
 def test_blocked_nautiljon_passes_to_mangadex(monitored):
     mon = monitored([saga(1)])
     mon.m.write("manga/Saga 01/source", "cloudflare\n")
-    last = mon.check("new")
-    assert last["errors"] == 0
-    new = mon.m.json("status/new.json")
-    assert [(e["volume"], e["published"], e["source"], e["edition"])
-            for e in new] == [(12, 13, "mangadex", "fr"),
+    assert new_counts(mon)[0] == [(12, 13, "mangadex", "fr"),
                               (13, 13, "mangadex", "fr")]
     health = mon.m.read("status/health").decode()
     assert "warn: nautiljon: blocked (HTTP 403)" in health
@@ -159,42 +204,21 @@ def test_unknown_series_stays_with_one_warning(monitored):
 
 
 def test_bad_answers_are_refused(monitored):
-    names = ["deep", "error body", "html", "huge"]
     # a source named twice is asked once
-    mon = monitored(names, monitor="new_sources = mangadex, mangadex\n")
-    last = mon.check("new")
-    assert last["errors"] == 4
+    mon = refuses_bad_answers(monitored, "mangadex",
+                              "new_sources = mangadex, mangadex\n",
+                              "An unknown error occurred",
+                              Monitor.mangadex_calls)
     assert mon.pages() == []
-    assert len(mon.mangadex_calls()) == 4
-    log = log_text(mon)
-    assert "mangadex: deep: invalid JSON" in log
-    assert "mangadex: error body: an error answer: An unknown error" \
-        " occurred" in log
-    assert "mangadex: html: an HTML page, not JSON (check the url)" in log
-    health = mon.m.read("status/health").decode()
-    assert "error: mangadex: huge: answer too large" in health
-    # nothing changed
-    assert mon.m.read("status/new") == b""
-    for name in names:
-        assert mon.m.read("manga/%s/source" % name) == b""
-        assert mon.m.json("manga/%s/status.json" % name)["status"] is None
 
 
 def test_rate_limit_waits_for_mangadexs_window(monitored):
     """MangaDex's 429 says when its window reopens, in 200 s: longer than
     a check waits, so the series is not asked again in this check, and
     the budget shows the pause."""
-    mon = monitored(["ratelimit"], monitor="new_sources = mangadex\n")
-    before = time.time()
-    last = mon.check("new")
-    assert last["errors"] == 1
-    assert len(mon.mangadex_calls()) == 1
-    budget = mon.m.json("metrics/requests.json")["mangadex"]
-    assert budget["last_refusal"]["status"] == 429
-    assert budget["http_429"] == 1
-    assert before + 150 < budget["paused_until_s"] < time.time() + 210
-    assert "error: mangadex: ratelimit: rate limited (HTTP 429)" in \
-        mon.m.read("status/health").decode()
+    mon, _ = pauses_at_rate_limit(monitored, "mangadex",
+                                  "new_sources = mangadex\n",
+                                  Monitor.mangadex_calls)
     assert mon.m.read("status/new") == b""
 
 
@@ -204,12 +228,8 @@ def updates_calls(mon):
 
 def test_japanese_edition_is_mangaupdates(monitored):
     mon = monitored([saga(1)], monitor="edition = ja\n")
-    last = mon.check("new")
-    assert last["errors"] == 0
-    new = mon.m.json("status/new.json")
-    assert [(e["volume"], e["published"], e["source"], e["edition"])
-            for e in new] == [(v, 15, "mangaupdates", "ja")
-                              for v in range(12, 16)]
+    counts, new = new_counts(mon)
+    assert counts == [(v, 15, "mangaupdates", "ja") for v in range(12, 16)]
     assert new[0]["status"] == "ongoing"
     calls = updates_calls(mon)
     assert [(c["method"], c["path"]) for c in calls] == [
@@ -266,40 +286,19 @@ def test_french_edition_never_asks_mangaupdates(monitored):
 
 
 def test_mangaupdates_bad_answers_are_refused(monitored):
-    names = ["deep", "error body", "html", "huge"]
-    mon = monitored(names, monitor="edition = ja\n"
-                    "new_sources = mangaupdates\n")
-    last = mon.check("new")
-    assert last["errors"] == 4
-    assert len(updates_calls(mon)) == 4
+    mon = refuses_bad_answers(monitored, "mangaupdates", "edition = ja\n"
+                              "new_sources = mangaupdates\n",
+                              "An unexpected error occurred", updates_calls)
     assert mon.mangadex_calls() == []
-    log = log_text(mon)
-    assert "mangaupdates: deep: invalid JSON" in log
-    assert "mangaupdates: error body: an error answer: An unexpected" \
-        " error occurred" in log
-    assert "mangaupdates: html: an HTML page, not JSON (check the url)" \
-        in log
-    assert "error: mangaupdates: huge: answer too large" in \
-        mon.m.read("status/health").decode()
-    assert mon.m.read("status/new") == b""
-    for name in names:
-        assert mon.m.read("manga/%s/source" % name) == b""
-        assert mon.m.json("manga/%s/status.json" % name)["status"] is None
     # a second check asks again: a refused answer is not kept
     mon.check("new")
     assert len(updates_calls(mon)) == 8
 
 
 def test_mangaupdates_rate_limit_pauses(monitored):
-    mon = monitored(["ratelimit"], monitor="edition = ja\n"
-                    "new_sources = mangaupdates\n")
-    before = time.time()
-    last = mon.check("new")
-    assert last["errors"] == 1
-    assert len(updates_calls(mon)) == 1
-    budget = mon.m.json("metrics/requests.json")["mangaupdates"]
-    assert budget["http_429"] == 1 and budget["requests"] == 1
-    assert before + 150 < budget["paused_until_s"] < time.time() + 210
+    mon, _ = pauses_at_rate_limit(monitored, "mangaupdates",
+                                  "edition = ja\nnew_sources = mangaupdates\n",
+                                  updates_calls)
     # a second check does not knock while paused
     mon.check("new")
     assert len(updates_calls(mon)) == 1
@@ -311,11 +310,8 @@ def anilist_calls(mon):
 
 def test_anilist_when_mangaupdates_does_not_know(monitored):
     mon = monitored([saga(5)], monitor="edition = ja\n")
-    last = mon.check("new")
-    assert last["errors"] == 0
-    new = mon.m.json("status/new.json")
-    assert [(e["volume"], e["published"], e["source"], e["edition"])
-            for e in new] == [(12, 12, "anilist", "ja")]
+    counts, new = new_counts(mon)
+    assert counts == [(12, 12, "anilist", "ja")]
     assert new[0]["status"] == "finished"
     assert [c["path"] for c in updates_calls(mon)] == ["/v1/series/search"]
     calls = anilist_calls(mon)
@@ -396,39 +392,17 @@ def test_anilist_short_retry_after_is_waited_out(monitored):
 
 
 def test_anilist_long_retry_after_pauses(monitored):
-    mon = monitored(["ratelimit"], monitor="edition = ja\n"
-                    "new_sources = anilist\n")
-    before = time.time()
-    last = mon.check("new")
-    assert last["errors"] == 1
-    assert len(anilist_calls(mon)) == 1
-    budget = mon.m.json("metrics/requests.json")["anilist"]
-    assert budget["last_refusal"]["status"] == 429
-    assert before + 150 < budget["paused_until_s"] < time.time() + 210
+    mon, _ = pauses_at_rate_limit(monitored, "anilist",
+                                  "edition = ja\nnew_sources = anilist\n",
+                                  anilist_calls)
     mon.check("new")
     assert len(anilist_calls(mon)) == 1
-    assert "error: anilist: ratelimit: rate limited (HTTP 429)" in \
-        mon.m.read("status/health").decode()
 
 
 def test_anilist_bad_answers_are_refused(monitored):
-    names = ["deep", "error body", "html", "huge"]
-    mon = monitored(names, monitor="edition = ja\n"
-                    "new_sources = anilist\n")
-    last = mon.check("new")
-    assert last["errors"] == 4
-    assert len(anilist_calls(mon)) == 4
-    log = log_text(mon)
-    assert "anilist: deep: invalid JSON" in log
-    assert "anilist: error body: an error answer: Internal Server Error" \
-        in log
-    assert "anilist: html: an HTML page, not JSON (check the url)" in log
-    assert "error: anilist: huge: answer too large" in \
-        mon.m.read("status/health").decode()
-    assert mon.m.read("status/new") == b""
-    for name in names:
-        assert mon.m.read("manga/%s/source" % name) == b""
-        assert mon.m.json("manga/%s/status.json" % name)["status"] is None
+    mon = refuses_bad_answers(monitored, "anilist", "edition = ja\n"
+                              "new_sources = anilist\n",
+                              "Internal Server Error", anilist_calls)
     assert mon.m.json("metrics/requests.json")["anilist"]["requests"] == 4
 
 

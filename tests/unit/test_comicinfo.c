@@ -124,6 +124,15 @@ static const struct fixture fixtures[] = {
 	  { { "v1/ComicInfo.xml", SERIES("Saga", "1") },
 	    { "v2/ComicInfo.xml", SERIES("Saga", "2") },
 	    PAGE("v2/p01.jpg") } },
+	{ "climb.cbz", ZIP_STREAMED,
+	  { PAGE("p01.jpg"), { "../ComicInfo.xml", SERIES("Other", "9") } } },
+	{ "climb-deep.cbz", ZIP_STREAMED,
+	  { PAGE("p01.jpg"),
+	    { "v1/../../ComicInfo.xml", SERIES("Other", "9") } } },
+	{ "climb-back.cbz", ZIP_STREAMED,
+	  { PAGE("p01.jpg"), { "..\\ComicInfo.xml", SERIES("Other", "9") } } },
+	{ "dots.cbz", ZIP,
+	  { PAGE("p01.jpg"), { "..v2/ComicInfo.xml", SERIES("Saga", "2") } } },
 	{ "top-last.cbz", ZIP,
 	  { { "extra/ComicInfo.xml", SERIES("Extra", "9") },
 	    INFO(SERIES("Saga", "3")) } },
@@ -483,6 +492,20 @@ static void test_several_subfolders(void **state)
 	NOT_FOUND("two-nested.cbz");
 }
 
+/*
+ * One whose path climbs out of the archive describes none of it (unpacked,
+ * it would land beside the volume, maybe in another series' folder); a
+ * name that only starts with two dots is a folder like any other.
+ */
+static void test_climbing_out_not_taken(void **state)
+{
+	(void)state;
+	NOT_FOUND("climb.cbz");
+	NOT_FOUND("climb-deep.cbz");
+	NOT_FOUND("climb-back.cbz");
+	expect("dots.cbz", 1, "Saga", 2, 0);
+}
+
 /* The top-level one wins, before or after one in a folder. */
 static void test_top_level_wins(void **state)
 {
@@ -717,6 +740,7 @@ int main(void)
 		cmocka_unit_test(test_series_and_volume),
 		cmocka_unit_test(test_in_a_subfolder),
 		cmocka_unit_test(test_several_subfolders),
+		cmocka_unit_test(test_climbing_out_not_taken),
 		cmocka_unit_test(test_top_level_wins),
 		cmocka_unit_test(test_entry_name_any_case),
 		cmocka_unit_test(test_number_only),

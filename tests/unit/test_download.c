@@ -18,6 +18,7 @@
 #include "fake.h"
 #include <jansson.h>
 
+#include "common/bytes.h"
 #include "common/http.h"
 #include "common/log.h"
 #include "common/strbuf.h"
@@ -468,18 +469,27 @@ static void test_qbit_add_refused(void **state)
 	assert_int_equal(fake_count(&qbit, "/_adds"), 0);
 }
 
-/* A login answering 500 is a server error, and no add follows. */
+/* A login answering 500, or 400 (a proxy, an odd build), is the client's
+ * fault and not the release's (which would be blocklisted), and no add
+ * follows. */
 static void test_qbit_login_500(void **state)
 {
+	static const char *const statuses[] = { "500", "400", "404" };
 	struct download_release r = release(MAGNET);
 	char url[96];
 
 	(void)state;
-	snprintf(url, sizeof(url), "%sstatus/500?", qbit_url);
-	c.url = url;
-	assert_int_equal(send_release(&r), -EIO);
-	assert_non_null(strstr(err.buf, "qbittorrent: login: HTTP"));
-	assert_false(session.logged_in);
+	for (size_t i = 0; i < ARRAY_SIZE(statuses); i++) {
+		snprintf(url, sizeof(url), "%sstatus/%s?", qbit_url,
+			 statuses[i]);
+		c.url = url;
+		memset(&session, 0, sizeof(session));
+		assert_int_equal(send_release(&r), -EIO);
+		assert_false(download_release_fault(-EIO));
+		assert_non_null(strstr(err.buf, "qbittorrent: login: HTTP"));
+		assert_non_null(strstr(err.buf, statuses[i]));
+		assert_false(session.logged_in);
+	}
 }
 
 static void test_qbit_refused_connection(void **state)

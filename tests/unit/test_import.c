@@ -21,6 +21,7 @@
 
 #include <cmocka.h>
 
+#include "common/bytes.h"
 #include "common/config.h"
 #include "common/strbuf.h"
 #include "common/template.h"
@@ -268,6 +269,45 @@ static void test_copy(void **state)
 	assert_int_equal(stat(path, &st), 0);
 	assert_int_equal(st.st_mode & 0777, 0640);
 	assert_int_equal(st.st_uid, want_uid);
+	import_result_release(&res);
+}
+
+/* The temporary file of an import killed before its rename (the daemon's,
+ * 0600) goes with the next import into that folder; a file of that name
+ * given away, of another mode or of another name stays. */
+static void test_killed_import_left_over(void **state)
+{
+	static const struct {
+		const char *name;
+		mode_t mode;
+		int stays;
+	} files[] = {
+		{ ".import-0123456789ab.tmp", 0600, 0 },
+		{ ".import-a1b2c3d4e5f6.tmp", 0644, 1 },
+		{ ".import-0123456789AB.tmp", 0600, 1 },
+		{ ".import-0123.tmp", 0600, 1 },
+		{ "x.import-0123456789ab.tmp", 0600, 1 },
+	};
+	struct import_result res = IMPORT_RESULT_INIT;
+	char src[256], path[256];
+
+	(void)state;
+	configure("[import]\nmode = copy\n");
+	for (size_t i = 0; i < ARRAY_SIZE(files); i++) {
+		put(series, files[i].name, "half");
+		path_of(path, sizeof(path), series, files[i].name);
+		assert_int_equal(chmod(path, files[i].mode), 0);
+	}
+	put(dl, "One Piece T08.cbz", "vol8");
+	path_of(src, sizeof(src), dl, "One Piece T08.cbz");
+	assert_int_equal(run(src, (double[]){ 8 }, 1, &res), 0);
+	for (size_t i = 0; i < ARRAY_SIZE(files); i++) {
+		path_of(path, sizeof(path), series, files[i].name);
+		if (access(path, F_OK) != (files[i].stays ? 0 : -1))
+			fail_msg("%s: expected %s", files[i].name,
+				 files[i].stays ? "kept" : "removed");
+	}
+	assert_string_equal(text_of(series, "One Piece T08.cbz"), "vol8");
 	import_result_release(&res);
 }
 
@@ -676,6 +716,8 @@ static void test_link_out_refused(void **state)
 	assert_int_equal(symlink(target, link), 0);
 	path_of(src, sizeof(src), dl, "pack");
 	assert_int_equal(run(src, (double[]){ 30 }, 1, &res), -EXDEV);
+	/* a link planted in a good release does not make it a wrong one */
+	assert_false(res.no_volume);
 	assert_int_equal(res.nr_files, 0);
 	assert_int_equal(count(series), 0);
 	import_result_release(&res);
@@ -700,8 +742,10 @@ static void test_fifo_refused(void **state)
 	assert_int_equal(mkfifo(src, 0644), 0);
 	assert_int_equal(run(src, (double[]){ 40 }, 1, &res), -EINVAL);
 	assert_non_null(strstr(res.reason.buf, "FIFO"));
+	assert_false(res.no_volume);
 	import_result_release(&res);
 	assert_int_equal(run(dl, (double[]){ 40 }, 1, &res), -EINVAL);
+	assert_false(res.no_volume);
 	assert_int_equal(count(series), 0);
 	import_result_release(&res);
 }
@@ -917,6 +961,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_pack_of_chapter_folders,
 						setup, teardown),
 		cmocka_unit_test_setup_teardown(test_clash, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_killed_import_left_over,
+						setup, teardown),
 		cmocka_unit_test_setup_teardown(test_link_out_refused, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_fifo_refused, setup,

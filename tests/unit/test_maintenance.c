@@ -12,6 +12,7 @@
 
 #include <cmocka.h>
 
+#include "common/bytes.h"
 #include "common/clock.h"
 #include "common/config.h"
 #include "common/db.h"
@@ -132,6 +133,33 @@ static void test_backups_kept(void **state)
 	assert_true(exists(e, "mediamon-20261126T160000Z.db"));
 }
 
+/* What a backup killed halfway left goes with the next backup; a file
+ * that is not ours stays. */
+static void test_killed_backup_left_over(void **state)
+{
+	static const char *const left[] = {
+		"mediamon-20261120T160000Z.db.tmp",
+		"mediamon-20261120T160000Z.db.tmp-wal",
+		"mediamon-20261120T160000Z.db.tmp-journal",
+	};
+	struct env *e = *state;
+	char path[160];
+
+	assert_int_equal(mkdir(e->backups, 0700), 0);
+	for (size_t i = 0; i < ARRAY_SIZE(left); i++) {
+		snprintf(path, sizeof(path), "%s/%s", e->backups, left[i]);
+		fclose(fopen(path, "w"));
+	}
+	snprintf(path, sizeof(path), "%s/other.db.tmp", e->backups);
+	fclose(fopen(path, "w"));
+	assert_int_equal(maintenance_backup(e->db, e->backups, NOV_21_2026,
+					    2), 0);
+	for (size_t i = 0; i < ARRAY_SIZE(left); i++)
+		assert_false(exists(e, left[i]));
+	assert_true(exists(e, "other.db.tmp"));
+	assert_true(exists(e, "mediamon-20261121T160000Z.db"));
+}
+
 static void test_backup_fails_whole(void **state)
 {
 	struct env *e = *state;
@@ -205,6 +233,8 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_backups_kept, setup,
 						teardown),
+		cmocka_unit_test_setup_teardown(test_killed_backup_left_over,
+						setup, teardown),
 		cmocka_unit_test_setup_teardown(test_backup_fails_whole, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_retention_and_next, setup,

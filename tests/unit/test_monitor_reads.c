@@ -303,7 +303,7 @@ static void test_health(void **state)
 		" 100, 'dry-run: would import into /m/Bleach'),"
 		" ('Bleach', 9, 'imported', 'transmission', 'B 09', 'prowlarr',"
 		" 100, NULL)"), 0);
-	assert_int_equal(query_monitor_health(&errors, &warns), 0);
+	assert_int_equal(monitor_reads_health(&errors, &warns), 0);
 	assert_string_equal(errors.buf,
 			    "error: prowlarr: paused until 2128-06-11T08:53:20Z"
 			    " after 3 failures in a row\n"
@@ -334,7 +334,7 @@ static void test_health_live(void **state)
 	assert_int_equal(throttle_new("nautiljon", 60, NULL, NULL,
 				      &nautiljon), 0);
 	throttle_rate_limited(nautiljon, 120);
-	assert_int_equal(query_monitor_health(&errors, &warns), 0);
+	assert_int_equal(monitor_reads_health(&errors, &warns), 0);
 	assert_string_equal(errors.buf, "error: prowlarr: HTTP 500\n");
 	assert_true(!strncmp(warns.buf, "warn: nautiljon: paused until ",
 			     30));

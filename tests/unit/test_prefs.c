@@ -225,17 +225,17 @@ static void test_rank(void **state)
 		for (size_t i = 0; i < 5; i++) {
 			struct release r = release_of(row(titles[i]));
 
-			assert_int_equal(want_add(&w, &r), 0);
+			assert_int_equal(release_want_add(&w, &r), 0);
 		}
 		prefs_apply(&p, &w);
-		want_rank(&w);
+		release_want_rank(&w);
 		assert_int_equal(w.nr, 4);
 		assert_string_equal(w.r[0].title, titles[4]);
 		assert_string_equal(w.r[1].title, titles[pass ? 2 : 3]);
 		assert_string_equal(w.r[2].title, titles[pass ? 3 : 2]);
 		assert_string_equal(w.r[3].title, titles[0]);
 		while (w.nr)
-			want_remove(&w, 0);
+			release_want_remove(&w, 0);
 	}
 	free(w.r);
 }

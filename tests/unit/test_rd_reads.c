@@ -297,7 +297,7 @@ static void test_health(void **state)
 	struct strbuf errors = STRBUF_INIT, warns = STRBUF_INIT;
 
 	(void)state;
-	assert_int_equal(query_repair_health(&errors, &warns), 0);
+	assert_int_equal(rd_reads_health(&errors, &warns), 0);
 	assert_string_equal(errors.buf, "error: Real-Debrid mount looks down"
 			    " (mount empty): nothing is repaired or"
 			    " deleted\n");

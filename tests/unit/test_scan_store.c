@@ -28,66 +28,67 @@ static int name_of(char *buf, size_t size, const char *prefix, int i)
  * is not found. */
 static void test_found_by_name(void **state)
 {
-	struct file_list l = { 0 };
+	struct scan_store_files l = { 0 };
 	char name[64];
 	int len;
 
 	(void)state;
 	for (int i = 0; i < MANY; i++) {
-		struct known_file *k;
+		struct scan_store_file *k;
 
 		len = name_of(name, sizeof(name), "track ", i);
-		k = files_add(&l, name, len);
+		k = scan_store_files_add(&l, name, len);
 		assert_non_null(k);
 		k->id = i + 1;
 		if (i % 997 == 0) {
 			len = name_of(name, sizeof(name), "track ", i / 2);
-			assert_int_equal(files_find(&l, name, len)->id,
-					 i / 2 + 1);
+			assert_int_equal(
+				scan_store_files_find(&l, name, len)->id,
+				i / 2 + 1);
 		}
 	}
 	for (int i = 0; i < MANY; i++) {
-		const struct known_file *k;
+		const struct scan_store_file *k;
 
 		len = name_of(name, sizeof(name), "track ", i);
-		k = files_find(&l, name, len);
+		k = scan_store_files_find(&l, name, len);
 		assert_non_null(k);
 		assert_int_equal(k->id, i + 1);
 		assert_int_equal(k->name_len, len);
 		assert_string_equal(l.names.buf + k->name, name);
-		assert_null(files_find(&l, name, len - 1));
+		assert_null(scan_store_files_find(&l, name, len - 1));
 		name[len - 1] = 'x';
-		assert_null(files_find(&l, name, len));
+		assert_null(scan_store_files_find(&l, name, len));
 	}
-	files_release(&l);
+	scan_store_files_release(&l);
 }
 
 /* Emptied for the next folder, the list finds only that folder's files. */
 static void test_cleared_for_next_folder(void **state)
 {
-	struct file_list l = { 0 };
+	struct scan_store_files l = { 0 };
 	char name[64];
 	int len;
 
 	(void)state;
 	for (int i = 0; i < 100; i++) {
 		len = name_of(name, sizeof(name), "a", i);
-		assert_non_null(files_add(&l, name, len));
+		assert_non_null(scan_store_files_add(&l, name, len));
 	}
-	files_clear(&l);
+	scan_store_files_clear(&l);
 	assert_int_equal(l.nr, 0);
 	for (int i = 0; i < 10; i++) {
 		len = name_of(name, sizeof(name), "b", i);
-		files_add(&l, name, len)->id = 100 + i;
+		scan_store_files_add(&l, name, len)->id = 100 + i;
 	}
 	for (int i = 0; i < 100; i++) {
 		len = name_of(name, sizeof(name), "a", i);
-		assert_null(files_find(&l, name, len));
+		assert_null(scan_store_files_find(&l, name, len));
 	}
 	len = name_of(name, sizeof(name), "b", 7);
-	assert_int_equal(files_find(&l, name, len)->id, 107);
-	files_release(&l);
-	assert_null(files_find(&l, name, len));
+	assert_int_equal(scan_store_files_find(&l, name, len)->id, 107);
+	scan_store_files_release(&l);
+	assert_null(scan_store_files_find(&l, name, len));
 }
 
 int main(void)

@@ -34,10 +34,10 @@ static void test_file(void **state)
 	assert_int_equal(scratch_make("/manga/S/sedAAAAAA"), -EEXIST);
 	assert_int_equal(scratch_find("/manga/S/sedAAAAAA", &n, &target), 0);
 	assert_true(n.temp && n.owner_only && n.type == NODE_CONTROL);
-	assert_int_equal(node_mode(&n) & 0777, 0600);
-	assert_int_equal(node_write(&n, "12", 2), 0);
-	assert_int_equal(node_write(&n, "\n", 1), 0);
-	assert_int_equal(node_render(&n, &text), 0);
+	assert_int_equal(nodes_mode(&n) & 0777, 0600);
+	assert_int_equal(nodes_write(&n, "12", 2), 0);
+	assert_int_equal(nodes_write(&n, "\n", 1), 0);
+	assert_int_equal(nodes_render(&n, &text), 0);
 	assert_string_equal(text.buf, "12\n");
 	assert_int_equal(scratch_text("/manga/S/sedAAAAAA", &text), 0);
 	assert_string_equal(text.buf, "12\n");
@@ -68,8 +68,8 @@ static void test_bounds(void **state)
 	}
 	assert_int_equal(scratch_make("/manga/S/one-more"), -ENOSPC);
 	assert_int_equal(scratch_find("/manga/S/0", &n, &target), 0);
-	assert_int_equal(node_write(&n, big, sizeof(big)), -EFBIG);
-	assert_int_equal(node_write(&n, big, SCRATCH_BYTES), 0);
+	assert_int_equal(nodes_write(&n, big, sizeof(big)), -EFBIG);
+	assert_int_equal(nodes_write(&n, big, SCRATCH_BYTES), 0);
 	/* aliases make room: once every slot is taken, the oldest goes */
 	for (int i = 0; i < SCRATCH_FILES; i++) {
 		snprintf(path, sizeof(path), "/manga/S/%d", i);
