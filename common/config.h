@@ -155,6 +155,9 @@ struct config {
 
 	/* [realdebrid] */
 	char *rd_api_token, *rd_url, *rd_mount;
+	/* [alldebrid], [premiumize]: the other debrid services (debrid.h) */
+	char *ad_api_key, *ad_url;
+	char *pm_api_key, *pm_url;
 	struct config_list rd_libraries;
 	int rd_rpm;			/* default 200 */
 	int rd_max_attempts;		/* default 3 */

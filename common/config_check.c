@@ -12,6 +12,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "common/bytes.h"
 #include "common/config_table.h"
 #include "common/path.h"
 #include "common/redact.h"
@@ -183,6 +184,43 @@ static int load_credentials(struct config *cfg, char *err, size_t errlen)
 	return 0;
 }
 
+/*
+ * The repairer works with one debrid service: two keys are refused, and
+ * so is an [alldebrid] or [premiumize] url without its key (their url
+ * has no default: it is set only for that service).
+ */
+static int check_debrid(const struct config *cfg, char *err, size_t errlen)
+{
+	const struct {
+		const char *section, *key_value, *url;
+	} services[] = {
+		{ "realdebrid", cfg->rd_api_token, NULL },
+		{ "alldebrid", cfg->ad_api_key, cfg->ad_url },
+		{ "premiumize", cfg->pm_api_key, cfg->pm_url },
+	};
+	const char *first = NULL;
+
+	for (size_t i = 0; i < ARRAY_SIZE(services); i++) {
+		if (services[i].url && !services[i].key_value) {
+			snprintf(err, errlen, "[%s] url is set but api_key is"
+				 " empty: give the key (or api_key_file), or "
+				 "remove the section", services[i].section);
+			return -EINVAL;
+		}
+		if (!services[i].key_value)
+			continue;
+		if (first) {
+			snprintf(err, errlen, "[%s] and [%s] both give a key,"
+				 " but the repairer works with one debrid "
+				 "service: remove one of them", first,
+				 services[i].section);
+			return -EINVAL;
+		}
+		first = services[i].section;
+	}
+	return 0;
+}
+
 /* Every secret set, and those in every URL, for redact() to mask
  * wherever it shows. */
 static int learn_secrets(const struct config *cfg)
@@ -256,6 +294,9 @@ int config_finish(struct config *cfg, char *err, size_t errlen)
 		return ret;
 	if (learn_secrets(cfg))
 		goto nomem;
+	ret = check_debrid(cfg, err, errlen);
+	if (ret)
+		return ret;
 	/* A bot's messages go to one chat: either alone sends nothing. */
 	if (!cfg->notify_telegram_token != !cfg->notify_telegram_chat) {
 		snprintf(err, errlen, "[notify] telegram_token and "

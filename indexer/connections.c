@@ -10,6 +10,7 @@
 #include <jansson.h>
 #include <stddef.h>
 #include <string.h>
+#include <time.h>
 
 #include "common/bytes.h"
 #include "common/config.h"
@@ -19,6 +20,8 @@
 #include "indexer/connections.h"
 #include "indexer/monitor/client.h"
 #include "indexer/monitor/download.h"
+#include "indexer/realdebrid/ad_client.h"
+#include "indexer/realdebrid/pm_client.h"
 
 #define PROBE_TIMEOUT_MS 15000
 #define PROBE_MAX_BODY (1u << 20)
@@ -180,6 +183,86 @@ static int probe_realdebrid(const struct config *c, struct strbuf *msg)
 	client_wipe(h.buf);
 	strbuf_release(&h);
 	return ret;
+}
+
+/*
+ * AllDebrid and Premiumize refuse a key with HTTP 200 and {"status":
+ * "error"}: their answer's error code (AllDebrid's error.code, else
+ * Premiumize's message), or the account's kind from premium, a member of
+ * the object at path (NULL-terminated keys) that is true or a time
+ * still to come.
+ */
+static int debrid_answer(struct http_response *resp,
+			 const char *const *path, const char *premium,
+			 struct strbuf *msg)
+{
+	json_t *doc = json_loadb(resp->body.buf, resp->body.len, 0, NULL);
+	const char *status = json_string_value(json_object_get(doc,
+								"status"));
+	json_t *o = doc, *e = json_object_get(doc, "error"), *v;
+	const char *code = NULL;
+	int ret = 0;
+
+	if (json_is_object(e))
+		code = json_string_value(json_object_get(e, "code"));
+	if (!code)
+		code = json_string_value(json_object_get(doc, "message"));
+	for (; *path; path++)
+		o = json_object_get(o, *path);
+	v = json_object_get(o, premium);
+	if (status && !strcmp(status, "error")) {
+		strbuf_addstr(msg, "refused (");
+		add_word(msg, code ? code : "", code ? strlen(code) : 0);
+		strbuf_addch(msg, ')');
+		ret = 1;
+	} else if (!status || strcmp(status, "success") || !o) {
+		strbuf_addstr(msg, "bad answer (not a success)");
+		ret = 1;
+	} else {
+		strbuf_addf(msg, "account %s", json_is_true(v) ||
+			    (json_is_integer(v) && json_integer_value(v) >
+			     (json_int_t)time(NULL)) ? "premium" : "free");
+	}
+	json_decref(doc);
+	http_response_release(resp);
+	return ret;
+}
+
+static int probe_alldebrid(const struct config *c, struct strbuf *msg)
+{
+	static const char *const path[] = { "data", "user", NULL };
+	struct strbuf url = STRBUF_INIT, h = STRBUF_INIT;
+	const char *headers[2] = { NULL, NULL };
+	struct http_response resp;
+	int ret;
+
+	http_join(&url, c->ad_url ? c->ad_url : AD_URL,
+		  "/user?agent=" AD_AGENT);
+	strbuf_addf(&h, "Authorization: Bearer %s", c->ad_api_key);
+	headers[0] = h.buf;
+	ret = ask(url.buf, headers, 0, &resp, msg);
+	client_wipe(h.buf);
+	strbuf_release(&h);
+	strbuf_release(&url);
+	return ret ? ret : debrid_answer(&resp, path, "isPremium", msg);
+}
+
+static int probe_premiumize(const struct config *c, struct strbuf *msg)
+{
+	static const char *const path[] = { NULL };
+	struct strbuf url = STRBUF_INIT;
+	struct http_response resp;
+	int ret;
+
+	/* Premiumize takes the key in the query only; http.c never shows
+	 * a query */
+	http_join(&url, c->pm_url ? c->pm_url : PM_URL,
+		  "/account/info?apikey=");
+	http_escape(c->pm_api_key, 0, &url);
+	ret = ask(url.buf, NULL, 0, &resp, msg);
+	client_wipe(url.buf);
+	strbuf_release(&url);
+	return ret ? ret : debrid_answer(&resp, path, "premium_until", msg);
 }
 
 /* A catalogue's site: any answer under 500 shows it is there. */
@@ -384,6 +467,8 @@ static const struct service {
 	{ NULL, F(download_client), NEED_CLIENT, probe_torrent },
 	{ NULL, F(usenet_client), NEED_CLIENT, probe_usenet },
 	{ "realdebrid", F(rd_api_token), NEED_FIELD, probe_realdebrid },
+	{ "alldebrid", F(ad_api_key), NEED_FIELD, probe_alldebrid },
+	{ "premiumize", F(pm_api_key), NEED_FIELD, probe_premiumize },
 	{ "sonarr", F(sonarr_url), NEED_FIELD, probe_sonarr },
 	{ "radarr", F(radarr_url), NEED_FIELD, probe_radarr },
 	{ "plex", F(plex_url), NEED_FIELD, probe_plex },

@@ -18,6 +18,7 @@
 #include "common/log.h"
 #include "common/thread.h"
 #include "indexer/maintenance.h"
+#include "indexer/realdebrid/debrid.h"
 #include "indexer/realdebrid/rd_client.h"
 #include "indexer/realdebrid/rd_repair.h"
 #include "indexer/realdebrid/rd_watch.h"
@@ -133,7 +134,7 @@ int jobs_enabled(const struct config *cfg, enum jobs_job job)
 	case JOBS_REPAIR_RESYNC:
 	case JOBS_REPAIR_RUN:
 		return cfg->rd_mount && cfg->rd_libraries.nr &&
-			cfg->rd_api_token;
+			debrid_key(cfg);
 	case JOBS_TRACK:
 		return cfg->manga_roots.nr &&
 			((cfg->download_client &&
@@ -437,8 +438,8 @@ static int forget_unconfigured(const struct config *cfg)
 		kept[n++] = cfg->download_client;
 	if (cfg->usenet_client)
 		kept[n++] = cfg->usenet_client;
-	if (cfg->rd_api_token)
-		kept[n++] = "realdebrid";
+	if (debrid_key(cfg))
+		kept[n++] = debrid_configured(cfg)->name;
 	kept[n] = NULL;
 	return writer_call(services_forget_unconfigured, (void *)kept);
 }

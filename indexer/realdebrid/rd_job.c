@@ -231,7 +231,8 @@ static int fail(struct rd_job_ctx *w, struct job *j, int rc,
 		struct rd_result res;
 		/* A re-added torrent that went bad or never finished is of
 		 * no use, and holds one of the account's slots. */
-		int gone = rd_delete(&w->s->c, j->new_id, w->s->cancel, &res);
+		int gone = w->s->ops->del(&w->s->c, j->new_id, w->s->cancel,
+					  &res);
 
 		rd_session_note(w->s, "delete", j->new_id, gone, &res);
 	}
@@ -282,7 +283,8 @@ static int start(struct rd_job_ctx *w, struct job *j)
 		return 0;
 	if (!j->hash)
 		return fail(w, j, -ENOENT, NULL, "no info hash known");
-	rc = rd_add_magnet(&w->s->c, j->hash, w->s->cancel, &new_id, &res);
+	rc = w->s->ops->add_magnet(&w->s->c, j->hash, w->s->cancel, &new_id,
+				   &res);
 	rd_session_note(w->s, "addMagnet", j->id, rc, &res);
 	if (rc)
 		return rc == -ECANCELED ? rc :
@@ -325,7 +327,8 @@ static int select_files(struct rd_job_ctx *w, struct job *j)
 		free(ids);
 		return fail(w, j, -EPROTO, NULL, "no files to select");
 	}
-	rc = rd_select_files(&w->s->c, j->new_id, ids, nr, w->s->cancel, &res);
+	rc = w->s->ops->select_files(&w->s->c, j->new_id, ids, nr,
+				     w->s->cancel, &res);
 	free(ids);
 	rd_session_note(w->s, "selectFiles", j->new_id, rc, &res);
 	if (rc)
@@ -343,7 +346,7 @@ static int select_files(struct rd_job_ctx *w, struct job *j)
 static int delete_old(struct rd_job_ctx *w, const char *id)
 {
 	struct rd_result res;
-	int rc = rd_delete(&w->s->c, id, w->s->cancel, &res);
+	int rc = w->s->ops->del(&w->s->c, id, w->s->cancel, &res);
 	struct rd_sql q = {
 		.text = { id, rd_session_result(rc, &res) },
 		.num = { clock_wall() },
@@ -431,7 +434,8 @@ static int poll_once(struct rd_job_ctx *w, struct job *j)
 	int rc;
 
 	rd_torrent_release(&j->info);
-	rc = rd_info(&w->s->c, j->new_id, w->s->cancel, &j->info, &res);
+	rc = w->s->ops->info(&w->s->c, j->new_id, w->s->cancel, &j->info,
+			     &res);
 	rd_session_note(w->s, "info", j->new_id, rc, &res);
 	if (rc) {
 		memset(&j->info, 0, sizeof(j->info));
@@ -441,7 +445,8 @@ static int poll_once(struct rd_job_ctx *w, struct job *j)
 	status = j->info.status ? j->info.status : "";
 	if (!strcmp(status, "downloaded"))
 		return finish(w, j);
-	if (j->state == ADDING && !strcmp(status, "waiting_files_selection"))
+	if (j->state == ADDING && w->s->ops->select_files &&
+	    !strcmp(status, "waiting_files_selection"))
 		return select_files(w, j);
 	if (!in_progress(status))
 		return fail(w, j, 0, status, status);

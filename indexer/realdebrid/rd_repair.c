@@ -511,16 +511,17 @@ static void tell_error_rate(struct rd_repair *r)
 			       "repair_pass", n->kind, "repaired", n->repaired,
 			       "failed", n->failed, "error_rate", rate,
 			       "threshold", limit),
-		     "a Real-Debrid repair pass failed %d of %d repairs for"
-		     " good (%.1f%%, above %.1f%%)", n->failed, ended,
-		     rate * 100, limit * 100);
+		     "a %s repair pass failed %d of %d repairs for good "
+		     "(%.1f%%, above %.1f%%)", r->s.ops->title, n->failed,
+		     ended, rate * 100, limit * 100);
 }
 
 int rd_repair_pass(struct rd_repair *r, enum rd_pass_kind kind, int dry_run,
 		   const char *trigger, const struct rd_ask *ask)
 {
 	double started = clock_wall();
-	int token = r->cfg->rd_api_token && *r->cfg->rd_api_token;
+	const char *key = debrid_key(r->cfg);
+	int token = key && *key;
 	char limit[32] = "";
 	int rc;
 

@@ -17,8 +17,6 @@
 #include "indexer/store/services.h"
 #include "indexer/store/writer.h"
 
-#define SERVICE "realdebrid"
-
 int rd_session_init(struct rd_session *s, const struct config *cfg,
 		    sqlite3 *db, const int *cancel)
 {
@@ -26,15 +24,16 @@ int rd_session_init(struct rd_session *s, const struct config *cfg,
 	int rc;
 
 	memset(s, 0, sizeof(*s));
+	s->ops = debrid_configured(cfg);
 	s->cancel = cancel;
-	rc = services_load(db, SERVICE, &saved);
+	rc = services_load(db, s->ops->name, &saved);
 	if (!rc)
-		rc = throttle_new(SERVICE, cfg->rd_rpm, &saved, NULL,
+		rc = throttle_new(s->ops->name, cfg->rd_rpm, &saved, NULL,
 				  &s->c.throttle);
 	if (rc)
 		return rc;
-	s->c.url = cfg->rd_url;
-	s->c.token = cfg->rd_api_token;
+	s->c.url = debrid_url(cfg);
+	s->c.token = debrid_key(cfg);
 	return 0;
 }
 
@@ -99,7 +98,7 @@ void rd_session_note(struct rd_session *s, const char *endpoint,
 	int service_ok = !rc || rc == -EPERM || rc == -ENOENT ||
 		rc == -ENOSPC;
 	struct services_report rep = {
-		.name = SERVICE,
+		.name = s->ops->name,
 		.throttle = s->c.throttle,
 		.ok = service_ok,
 		.error = service_ok ? NULL : a.result,

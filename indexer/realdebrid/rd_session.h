@@ -3,7 +3,7 @@
 #define MEDIAMON_RD_SESSION_H
 
 /*
- * The Real-Debrid requests of one repairer: the client and its one
+ * The debrid service's requests of one repairer: the client and its one
  * throttle, and the bookkeeping every request gets: its row in
  * rd_attempts, the service's state in services (for /status/health and
  * for the rate across restarts), and what it means for the pass running.
@@ -13,7 +13,7 @@
  *	rd_session_init(&s, cfg, db, &cancel);
  *	rd_session_begin(&s, db);		(each pass)
  *	if (rd_session_ready(&s)) {
- *		rc = rd_info(&s.c, id, s.cancel, &t, &res);
+ *		rc = s.ops->info(&s.c, id, s.cancel, &t, &res);
  *		rd_session_note(&s, "info", id, rc, &res);
  *	}
  *	rd_session_release(&s);
@@ -24,11 +24,12 @@
 
 #include <sqlite3.h>
 
-#include "indexer/realdebrid/rd_client.h"
+#include "indexer/realdebrid/debrid.h"
 
 struct config;
 
 struct rd_session {
+	const struct debrid_ops *ops;	/* the service configured */
 	struct rd_client c;		/* c.throttle: every call's */
 	const int *cancel;
 	int stop;			/* no more requests in this pass:
@@ -40,8 +41,8 @@ struct rd_session {
 };
 
 /*
- * Set s up for cfg's [realdebrid] (cfg must outlive it), loading the
- * throttle's state from db. *cancel (read atomically) stops requests.
+ * Set s up for the debrid service cfg chose (debrid_configured(); cfg
+ * must outlive s), loading the throttle's state from db. *cancel (read atomically) stops requests.
  * Returns 0 or a negative errno value.
  */
 int rd_session_init(struct rd_session *s, const struct config *cfg,

@@ -33,7 +33,8 @@ static int list_page(struct rd_session *s, int page, int limit, int cycle,
 	*more = 0;
 	if (!rd_session_ready(s))
 		return 0;
-	rc = rd_list(&s->c, page, limit, s->cancel, &t, &nr, &total, &res);
+	rc = s->ops->list(&s->c, page, limit, s->cancel, &t, &nr, &total,
+			  &res);
 	rd_session_note(s, "list", NULL, rc, &res);
 	if (rc)
 		return rc == -ECANCELED ? rc : 0;
@@ -57,7 +58,7 @@ int rd_sync_info(struct rd_session *s, const char *id)
 
 	if (!rd_session_ready(s))
 		return -EAGAIN;
-	rc = rd_info(&s->c, id, s->cancel, &t, &res);
+	rc = s->ops->info(&s->c, id, s->cancel, &t, &res);
 	rd_session_note(s, "info", id, rc, &res);
 	if (rc)
 		return rc;
