@@ -62,16 +62,6 @@ static const char *status_of(const char *s)
 	return "error";
 }
 
-/* Transfer ids go into form bodies only, but are stored and shown:
- * letters, digits, '-' and '_'. */
-static int valid_id(const char *id)
-{
-	size_t n = id ? strspn(id, "abcdefghijklmnopqrstuvwxyz"
-			       "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_") : 0;
-
-	return n && n <= RD_ID_MAX && !id[n];
-}
-
 static int set(char **field, const char *s)
 {
 	*field = strdup(s);
@@ -85,7 +75,7 @@ static int read_transfer(json_t *o, struct rd_torrent *t)
 	const char *src = json_string_value(json_object_get(o, "src"));
 	int rc;
 
-	if (!valid_id(id) || !name)
+	if (!rd_valid_id(id) || !name)
 		return -EPROTO;
 	rc = set(&t->id, id);
 	if (!rc)
@@ -172,7 +162,7 @@ static int pm_info(const struct rd_client *c, const char *id,
 	size_t n, i;
 	int rc;
 
-	if (!valid_id(id))
+	if (!rd_valid_id(id))
 		return log_error(-EINVAL, SVC ": not a transfer id");
 	rc = list_all(c, cancel, &all, &n, res);
 	if (rc)
@@ -221,7 +211,7 @@ static int pm_add_magnet(const struct rd_client *c, const char *hash,
 	if (rc)
 		return rc;
 	id = json_string_value(json_object_get(doc, "id"));
-	if (!valid_id(id))
+	if (!rd_valid_id(id))
 		rc = protocol("create", -EPROTO);
 	else if (!(*id_out = strdup(id)))
 		rc = protocol("create", -ENOMEM);
@@ -241,7 +231,7 @@ static int pm_delete(const struct rd_client *c, const char *id,
 	json_t *doc;
 	int rc;
 
-	if (!valid_id(id))
+	if (!rd_valid_id(id))
 		return log_error(-EINVAL, SVC ": not a transfer id");
 	snprintf(form, sizeof(form), "id=%s", id);
 	call.form = form;

@@ -36,7 +36,7 @@ struct rd_call {
 int rd_valid_id(const char *id)
 {
 	size_t n = id ? strspn(id, "abcdefghijklmnopqrstuvwxyz"
-			       "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789") : 0;
+			       "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_") : 0;
 
 	return n && n <= RD_ID_MAX && !id[n];
 }

@@ -180,8 +180,9 @@ int rd_delete(const struct rd_client *c, const char *id, const int *cancel,
 	      struct rd_result *res);
 
 /*
- * Whether id may be a torrent id: 1 to RD_ID_MAX letters and digits, as
- * ids go into URL paths, where they must stay one segment. NULL is not.
+ * Whether id may be a torrent id: 1 to RD_ID_MAX letters, digits, '-'
+ * and '_' (Premiumize's transfer ids hold those), as ids go into URL
+ * paths, where they must stay one segment. NULL is not.
  */
 int rd_valid_id(const char *id);
 

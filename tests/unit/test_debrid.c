@@ -17,6 +17,7 @@
 #include "common/config.h"
 #include "common/throttle.h"
 #include "indexer/realdebrid/debrid.h"
+#include "indexer/realdebrid/rd_client.h"
 
 #define HASH "096c2f01bf895e152702e4aa6237b147344e3fed"
 
@@ -158,6 +159,29 @@ static void test_bad_input_sends_nothing(void **state)
 	throttle_free(c.throttle);
 }
 
+/* The ids of every service (Premiumize's hold '-' and '_') pass, and
+ * so does nothing that would leave its URL path segment. */
+static void test_ids(void **state)
+{
+	char longest[RD_ID_MAX + 2];
+
+	(void)state;
+	assert_true(rd_valid_id("ABCDEF123"));
+	assert_true(rd_valid_id("pm-Ab_3x"));
+	assert_false(rd_valid_id(NULL));
+	assert_false(rd_valid_id(""));
+	assert_false(rd_valid_id("a/b"));
+	assert_false(rd_valid_id("a?b"));
+	assert_false(rd_valid_id("a b"));
+	assert_false(rd_valid_id(".."));
+	memset(longest, 'a', sizeof(longest) - 1);
+	longest[RD_ID_MAX] = '\0';
+	assert_true(rd_valid_id(longest));
+	longest[RD_ID_MAX] = 'a';
+	longest[RD_ID_MAX + 1] = '\0';
+	assert_false(rd_valid_id(longest));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -166,6 +190,7 @@ int main(void)
 		cmocka_unit_test(test_magnet_of),
 		cmocka_unit_test(test_page),
 		cmocka_unit_test(test_bad_input_sends_nothing),
+		cmocka_unit_test(test_ids),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
