@@ -251,10 +251,17 @@ int reader_each_bound(const char *sql, const char *what,
 		return -EIO;
 	rc = reader_prepare(sql, what, &st);
 	if (!rc) {
+		int stop = 0;
+
 		rc = bind ? bind(arg, st) : SQLITE_OK;
-		while (!rc && (rc = sqlite3_step(st)) == SQLITE_ROW)
-			rc = fn(arg, st);
+		while (!rc && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+			if ((stop = fn(arg, st)))
+				break;
+			rc = 0;
+		}
 		rc = reader_finish(st, rc, what);
+		if (stop)
+			rc = stop;
 	}
 	reader_end(db);
 	return rc;

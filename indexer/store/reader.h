@@ -84,8 +84,8 @@ int reader_finish(sqlite3_stmt *st, int rc, const char *what);
  * Run sql (one statement, no parameter: reader_prepare()) in a read
  * transaction of its own or in the one the thread holds, and call
  * fn(arg, st) for each row. Stops at fn's nonzero (a negative errno
- * value) and returns it; else 0 or the error of the query (logged, with
- * what naming it).
+ * value, or a positive one that only asks to stop) and returns it; else
+ * 0 or the error of the query (logged, with what naming it).
  */
 int reader_each(const char *sql, const char *what,
 		int (*fn)(void *arg, sqlite3_stmt *st), void *arg);

@@ -260,6 +260,15 @@ static int add_row(void *arg, sqlite3_stmt *st)
 	return *sum >= 100 ? -EINTR : 0;
 }
 
+/* Counts the rows, and asks to stop at the second. */
+static int stop_at_two(void *arg, sqlite3_stmt *st)
+{
+	int64_t *n = arg;
+
+	(void)st;
+	return ++*n == 2;
+}
+
 /* reader_each() gives every row, stops where its callback says, and
  * fails as the query does. */
 static void test_each(void **state)
@@ -278,6 +287,11 @@ static void test_each(void **state)
 	assert_int_equal(reader_each("SELECT v FROM t ORDER BY v", "test",
 				     add_row, &sum), -EINTR);
 	assert_int_equal(sum, 103);
+	/* a positive answer only stops, and comes back as it is */
+	sum = 0;
+	assert_int_equal(reader_each("SELECT v FROM t ORDER BY v", "test",
+				     stop_at_two, &sum), 1);
+	assert_int_equal(sum, 2);
 	assert_int_not_equal(reader_each("SELECT v FROM nowhere", "test",
 					 add_row, &sum), 0);
 	assert_int_equal(one_int("SELECT count(*) FROM t"), 5);
