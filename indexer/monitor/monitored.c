@@ -47,12 +47,16 @@ static int listed_roots(const struct config *cfg, struct strbuf *out)
 
 int monitored_none_listed(const struct config *cfg)
 {
+	static const struct config *told;
+
 	if (!cfg->manga_roots.nr || cfg->monitored_roots.nr ||
 	    !strcmp(cfg->manga_monitor, "all"))
 		return 0;
-	log_warn("monitor: [manga] monitor is listed and no monitored_root"
-		 " names a root, so no series is searched: name the roots to"
-		 " search, or set monitor = all");
+	if (__atomic_exchange_n(&told, cfg, __ATOMIC_RELAXED) != cfg)
+		log_warn("monitor: [manga] monitor is listed and no"
+			 " monitored_root names a root, so no series is"
+			 " searched: name the roots to search, or set"
+			 " monitor = all");
 	return 1;
 }
 

@@ -26,7 +26,8 @@ int monitored_load(sqlite3 *db, const struct config *cfg,
 		   struct series **out, size_t *nr);
 
 /* Whether cfg leaves no manga series to search ([manga] monitor listed,
- * no monitored_root: the default a newcomer meets), said in the log. */
+ * no monitored_root: the default a newcomer meets), said in the log once
+ * for each configuration loaded (health says it at every check). */
 int monitored_none_listed(const struct config *cfg);
 
 /* Free what monitored_load() gave. Takes NULL. */
