@@ -404,21 +404,31 @@ static void warn_obsolete(const struct options *o)
  * inherit them blocked; libfuse sets its handlers only on signals at
  * their default. The stop and reload signals are taken back whatever was
  * inherited, before any thread starts and copies the mask. */
-static int reset_stop_signals(void)
+static const int stop_sigs[] = { SIGINT, SIGTERM, SIGHUP };
+
+/* Block or unblock (how) the stop signals in the calling thread. */
+static int stop_signals(int how)
 {
-	static const int sigs[] = { SIGINT, SIGTERM, SIGHUP };
-	struct sigaction dfl = { .sa_handler = SIG_DFL };
 	sigset_t set;
 
 	sigemptyset(&set);
+	for (size_t i = 0; i < sizeof(stop_sigs) / sizeof(stop_sigs[0]); i++)
+		sigaddset(&set, stop_sigs[i]);
+	return -pthread_sigmask(how, &set, NULL);
+}
+
+static int reset_stop_signals(void)
+{
+	struct sigaction dfl = { .sa_handler = SIG_DFL };
+
 	sigemptyset(&dfl.sa_mask);
-	for (size_t i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++) {
-		if (sigaction(sigs[i], &dfl, NULL))
+	for (size_t i = 0; i < sizeof(stop_sigs) / sizeof(stop_sigs[0]);
+	     i++)
+		if (sigaction(stop_sigs[i], &dfl, NULL))
 			return log_error(-errno, "signals: %s: %s",
-					 strsignal(sigs[i]), strerror(errno));
-		sigaddset(&set, sigs[i]);
-	}
-	return -pthread_sigmask(SIG_UNBLOCK, &set, NULL);
+					 strsignal(stop_sigs[i]),
+					 strerror(errno));
+	return stop_signals(SIG_UNBLOCK);
 }
 
 static int run(struct fuse_args *args, struct fuse_cmdline_opts *cmd,
@@ -448,7 +458,12 @@ static int run(struct fuse_args *args, struct fuse_cmdline_opts *cmd,
 	if (fuse_daemonize(cmd->foreground))
 		goto out_signals;
 	log_set_errors_to_stderr(0);
-	if (reader_init(cfg->database) || daemon_start(cfg, load_config, o))
+	/* The threads started from here on leave the stop signals to this
+	 * one, which libfuse's handler wakes from its wait for the loop's
+	 * end; one taken by another thread would end the loop only at the
+	 * next request. */
+	if (stop_signals(SIG_BLOCK) ||
+	    reader_init(cfg->database) || daemon_start(cfg, load_config, o))
 		goto out_signals;
 	if (invalidate_start(se)) {
 		daemon_stop();
@@ -460,6 +475,12 @@ static int run(struct fuse_args *args, struct fuse_cmdline_opts *cmd,
 		goto out_signals;
 	}
 
+	if (stop_signals(SIG_UNBLOCK)) {
+		snapshots_stop();
+		invalidate_stop();
+		daemon_stop();
+		goto out_signals;
+	}
 	rc = session_run(se, cmd);
 	log_info("unmounting %s", cmd->mountpoint);
 	views_stop();

@@ -18,8 +18,8 @@ import time
 
 import pytest
 
-from conftest import (BINARY, SLOW, add_scan, is_mounted, make_flac,
-                      make_mp3, start, unmount, wait_for)
+from conftest import (BINARY, SLOW, WRAPPER, add_scan, is_mounted,
+                      make_flac, make_mp3, start, unmount, wait_for)
 from test_opds_scan import Trace
 
 
@@ -622,6 +622,36 @@ def test_stop_signals_taken_back_when_inherited_ignored(make_mount, library,
     assert m.proc.poll() is None and is_mounted(m.path)
     m.proc.send_signal(sig)
     assert m.proc.wait(timeout=15) == 0
+    assert not is_mounted(m.path)
+
+
+def blocked_signals(pid, tid):
+    with open("/proc/%d/task/%s/status" % (pid, tid)) as f:
+        return int(re.search(r"^SigBlk:\s*([0-9a-f]+)$", f.read(),
+                             re.M).group(1), 16)
+
+
+@pytest.mark.skipif(bool(WRAPPER), reason="the wrapper's threads")
+def test_stop_signals_reach_the_waiting_thread(make_mount, library):
+    """Every thread of the daemon but the first blocks SIGINT, SIGTERM
+    and SIGHUP, so the kernel hands them to the one that waits for the
+    loop's end, which libfuse's handler wakes; taken by another thread, a
+    SIGINT ended the mount only at its next request. Also when they came
+    in ignored and blocked."""
+    stops = sum(1 << (s - 1) for s in (signal.SIGINT, signal.SIGTERM,
+                                       signal.SIGHUP))
+    signals = "--ignore-signal=INT,TERM,HUP"
+    m = make_mount("music=" + str(library), wrapper=(
+        "env", signals, signals.replace("ignore", "block")))
+    m.read("status/summary.json")
+    pid = m.proc.pid
+    tids = os.listdir("/proc/%d/task" % pid)
+    assert len(tids) > 4, tids
+    for tid in tids:
+        blocked = blocked_signals(pid, tid) & stops
+        assert blocked == (0 if int(tid) == pid else stops), tid
+    m.proc.send_signal(signal.SIGINT)
+    assert m.proc.wait(timeout=15 * SLOW) == 0
     assert not is_mounted(m.path)
 
 
