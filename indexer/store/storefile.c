@@ -9,14 +9,17 @@
 #include <fcntl.h>
 #include <libgen.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
 #include <sys/stat.h>
 #include <sys/statvfs.h>
+#include <time.h>
 #include <unistd.h>
 
+#include "common/clock.h"
 #include "common/db.h"
 #include "common/log.h"
 #include "common/strbuf.h"
@@ -325,6 +328,37 @@ static int check_private(const char *path)
 	return rc;
 }
 
+/* How long a claim waits for the lock of a daemon that has ended: the
+ * kernel lets it go once no process holds the file, and a process the
+ * daemon was starting holds a copy of its files until it runs its
+ * program. */
+#define LOCK_WAIT_S 3.0
+
+/* Whether the daemon the lock file names has ended. */
+static int holder_ended(int fd)
+{
+	long pid = lock_holder(fd);
+
+	return pid > 0 && kill((pid_t)pid, 0) && errno == ESRCH;
+}
+
+/* Take the lock on fd at once, or within LOCK_WAIT_S while the daemon
+ * that held it has ended. Returns 0 or a negative errno value. */
+static int take_lock(int fd)
+{
+	double until = clock_mono() + LOCK_WAIT_S;
+	int err;
+
+	while (flock(fd, LOCK_EX | LOCK_NB)) {
+		err = errno;
+		if (err != EWOULDBLOCK || clock_mono() >= until ||
+		    !holder_ended(fd))
+			return -err;
+		nanosleep(&(struct timespec){ .tv_nsec = 50000000 }, NULL);
+	}
+	return 0;
+}
+
 int storefile_claim(const char *path, int shared_ok)
 {
 	char *lock_path = NULL;
@@ -342,15 +376,16 @@ int storefile_claim(const char *path, int shared_ok)
 		free(lock_path);
 		return fd;
 	}
-	if (flock(fd, LOCK_EX | LOCK_NB)) {
+	rc = take_lock(fd);
+	if (rc) {
 		long pid = lock_holder(fd);
 
-		rc = errno == EWOULDBLOCK ?
+		rc = rc == -EWOULDBLOCK ?
 			log_error(-EBUSY, "database %s is in use by another"
 				  " mediamon (pid %ld); stop it first, or give"
 				  " this one a database of its own", path, pid) :
-			log_error(-errno, "database %s: cannot lock %s: %s",
-				  path, lock_path, strerror(errno));
+			log_error(rc, "database %s: cannot lock %s: %s",
+				  path, lock_path, strerror(-rc));
 		close(fd);
 		free(lock_path);
 		return rc;

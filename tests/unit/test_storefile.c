@@ -12,8 +12,11 @@
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <pthread.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -86,6 +89,39 @@ static void test_claim(void **state)
 	 * in this process as in another */
 	assert_int_equal(storefile_claim(e->db, 0), -EBUSY);
 	assert_string_equal(storefile_path(), e->db);
+}
+
+/* Close the descriptor arg points to a moment later. */
+static void *close_later(void *arg)
+{
+	nanosleep(&(struct timespec){ .tv_nsec = 300000000 }, NULL);
+	close(*(int *)arg);
+	return NULL;
+}
+
+/* A lock the kernel still holds for a daemon that has ended (its pid is
+ * gone) is waited for; a second claim while this one runs is refused. */
+static void test_claim_waits_for_an_ended_holder(void **state)
+{
+	struct env *e = *state;
+	char path[160];
+	pthread_t t;
+	int fd;
+
+	snprintf(path, sizeof(path), "%s/a", e->dir);
+	assert_int_equal(mkdir(path, 0700), 0);
+	snprintf(path, sizeof(path), "%s/a/b", e->dir);
+	assert_int_equal(mkdir(path, 0700), 0);
+	snprintf(path, sizeof(path), "%s.lock", e->db);
+	fd = open(path, O_RDWR | O_CREAT, 0600);
+	assert_true(fd >= 0);
+	assert_int_equal(flock(fd, LOCK_EX), 0);
+	/* above any pid_max: no such process */
+	assert_int_equal(write(fd, "4194999\n", 8), 8);
+	assert_int_equal(pthread_create(&t, NULL, close_later, &fd), 0);
+	assert_int_equal(storefile_claim(e->db, 0), 0);
+	assert_int_equal(pthread_join(t, NULL), 0);
+	assert_int_equal(storefile_claim(e->db, 0), -EBUSY);
 }
 
 /* The content of the file at path, for a victim that must stay whole. */
@@ -319,6 +355,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_claim_planted_lock, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_claim, setup, teardown),
+		cmocka_unit_test_setup_teardown(
+			test_claim_waits_for_an_ended_holder, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_claim_shared, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_lost_transaction, setup,
