@@ -60,8 +60,8 @@ static int add_scan(void *arg, const struct library_scan *l)
 					     l->duration_s),
 		      "files_per_s", json_ratio(l->files_seen, l->duration_s),
 		      "cpu_s", json_num(l->cpu_s),
-		      "cpu_share_pct", json_ratio(100 * l->cpu_s,
-						  l->duration_s * render_cpus()),
+		      "cpu_share_pct",
+		      render_cpu_share_json(l->cpu_s, l->duration_s),
 		      "success", l->success, "first_errors", errors);
 	if (!o || json_array_append_new(w->scans, o))
 		return -ENOMEM;

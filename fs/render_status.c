@@ -34,11 +34,21 @@ static void scan_from_stats(struct library_scan *l, const struct scan_stats *c)
 	l->parse_s = c->parse_ns / 1e9;
 }
 
-int render_cpus(void)
+double render_cpu_share_pct(double cpu_s, double duration_s)
 {
-	long n = sysconf(_SC_NPROCESSORS_ONLN);
+	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+	double pct;
 
-	return n > 0 ? (int)n : 1;
+	if (duration_s <= 0)
+		return 0;
+	pct = 100 * cpu_s / (duration_s * (cpus > 0 ? cpus : 1));
+	return pct < 0 ? 0 : pct > 100 ? 100 : pct;
+}
+
+json_t *render_cpu_share_json(double cpu_s, double duration_s)
+{
+	return duration_s > 0 ?
+		json_num(render_cpu_share_pct(cpu_s, duration_s)) : json_null();
 }
 
 int render_last_scan(const struct indexer_status *s, struct library_scan *out,
@@ -114,8 +124,8 @@ static json_t *scan_object(const struct library_scan *l, json_t *success)
 	json_object_set_new(o, "phases", phases);
 	json_object_set_new(o, "peak_rss_kb", json_integer(l->peak_rss_kb));
 	json_object_set_new(o, "cpu_s", json_num(l->cpu_s));
-	json_object_set_new(o, "cpu_share_pct", json_ratio(100 * l->cpu_s,
-		l->duration_s * render_cpus()));
+	json_object_set_new(o, "cpu_share_pct",
+			    render_cpu_share_json(l->cpu_s, l->duration_s));
 	json_object_set_new(o, "success", success);
 	return o;
 }
@@ -375,7 +385,7 @@ static int scan_line(void *arg, const struct library_scan *l)
 		    per_second(l->bytes_read / 1e6, l->duration_s),
 		    l->walk_s, l->parse_s, l->write_s,
 		    (long long)l->peak_rss_kb, l->success, l->cpu_s,
-		    per_second(100 * l->cpu_s, l->duration_s * render_cpus()));
+		    render_cpu_share_pct(l->cpu_s, l->duration_s));
 	return 0;
 }
 

@@ -23,6 +23,8 @@
  *                          tab, the album, a tab, its folder, a line each
  */
 
+#include <jansson.h>
+
 #include "indexer/indexer.h"
 #include "indexer/reads.h"
 
@@ -35,8 +37,16 @@ int render_scan_csv(struct strbuf *out);
 int render_tag_errors(struct strbuf *out);
 int render_no_cover(struct strbuf *out);
 
-/* The CPUs online, at least 1: what a scan's CPU share is of. */
-int render_cpus(void);
+/*
+ * A scan's CPU time as a share of the CPUs online over its duration, in
+ * percent, at most 100: the process' clock counts in ticks, so a short
+ * scan's figure can pass what the CPUs could give. 0 when the scan took no
+ * measurable time.
+ */
+double render_cpu_share_pct(double cpu_s, double duration_s);
+
+/* The same as JSON: a number, or null for a scan of no measurable time. */
+json_t *render_cpu_share_json(double cpu_s, double duration_s);
 
 /*
  * The last finished scan as s and the store know it: the store's last

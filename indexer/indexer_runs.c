@@ -404,7 +404,6 @@ enum indexer_outcome indexer_run_order(void)
 	int rc = 0, stored, loss;
 
 	row.started_at = clock_wall();
-	row.cpu_s = cpu_seconds();
 	if (plan_make(&indexer.current, &plan))
 		return RUN_AGAIN_LATER;
 	scan_errors_init(&errors);
@@ -434,6 +433,8 @@ enum indexer_outcome indexer_run_order(void)
 	indexer.scan_id = row.id;
 	indexer.scan_started_wall = row.started_at;
 	indexer.scan_started_mono = clock_mono();
+	/* over the same time as the duration, so its share means something */
+	row.cpu_s = cpu_seconds();
 	indexer.write_s_start = writer_busy_seconds();
 	indexer.scanning = 1;
 	pthread_mutex_unlock(&indexer.lock);
