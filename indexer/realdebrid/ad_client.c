@@ -12,9 +12,7 @@
 #include <string.h>
 
 #include "common/bytes.h"
-#include "common/http.h"
 #include "common/log.h"
-#include "common/strbuf.h"
 #include "indexer/realdebrid/debrid.h"
 
 #define SVC "alldebrid"
@@ -135,13 +133,6 @@ static int read_magnet(json_t *m, struct rd_torrent *t, int info)
 	return rc;
 }
 
-static int protocol(const char *what, int rc)
-{
-	return rc == -EPROTO ? log_error(rc, SVC ": %s: not the documented "
-					 "answer", what) :
-		rc == -ENOMEM ? log_error(rc, SVC ": out of memory") : rc;
-}
-
 static int ad_list(const struct rd_client *c, int page, int limit,
 		   const int *cancel, struct rd_torrent **out, size_t *nr,
 		   long *total, struct rd_result *res)
@@ -178,7 +169,7 @@ static int ad_list(const struct rd_client *c, int page, int limit,
 	rd_torrents_free(all, n);
 	if (!rc)
 		*total = (long)n;
-	return protocol("list", rc);
+	return debrid_protocol(SVC, "list", rc);
 }
 
 static int ad_info(const struct rd_client *c, const char *id,
@@ -206,7 +197,7 @@ static int ad_info(const struct rd_client *c, const char *id,
 	json_decref(doc);
 	if (rc) {
 		rd_torrent_release(&t);
-		return protocol("status", rc);
+		return debrid_protocol(SVC, "status", rc);
 	}
 	*out = t;
 	return 0;
@@ -221,20 +212,10 @@ static int ad_add_magnet(const struct rd_client *c, const char *hash,
 		.path = "/magnet/upload?" AGENT, .what = "upload",
 		.classify = classify,
 	};
-	struct strbuf form = STRBUF_INIT;
 	json_t *doc, *m, *e, *id;
-	char *magnet;
-	int rc = debrid_magnet_of(hash, &magnet);
+	int rc = debrid_send_magnet(c, &call, "magnets%5B%5D", hash, cancel, &doc,
+				    res);
 
-	if (rc)
-		return rc == -ENOMEM ? protocol("upload", rc) :
-			log_error(rc, SVC ": upload: not a magnet link");
-	strbuf_addstr(&form, "magnets%5B%5D=");
-	http_escape(magnet, 0, &form);
-	free(magnet);
-	call.form = form.buf;
-	rc = debrid_send(c, &call, cancel, &doc, res);
-	strbuf_release(&form);
 	if (rc)
 		return rc;
 	m = json_array_get(json_object_get(json_object_get(doc, "data"),
@@ -249,10 +230,10 @@ static int ad_add_magnet(const struct rd_client *c, const char *hash,
 		rc = log_error(classify(0, res->error), SVC ": upload: "
 			       "refused (%s)", res->error);
 	} else if (!json_is_integer(id)) {
-		rc = protocol("upload", -EPROTO);
+		rc = debrid_protocol(SVC, "upload", -EPROTO);
 	} else if (asprintf(id_out, "%" JSON_INTEGER_FORMAT,
 			    json_integer_value(id)) < 0) {
-		rc = protocol("upload", -ENOMEM);
+		rc = debrid_protocol(SVC, "upload", -ENOMEM);
 	}
 	json_decref(doc);
 	return rc;

@@ -260,3 +260,35 @@ int debrid_send(const struct rd_client *c, const struct debrid_call *call,
 	http_response_release(&resp);
 	return ret;
 }
+
+int debrid_send_magnet(const struct rd_client *c, struct debrid_call *call,
+		       const char *field, const char *hash_or_magnet,
+		       const int *cancel, json_t **doc,
+		       struct rd_result *res)
+{
+	struct strbuf form = STRBUF_INIT;
+	char *magnet;
+	int rc = debrid_magnet_of(hash_or_magnet, &magnet);
+
+	*doc = NULL;
+	if (rc)
+		return rc == -ENOMEM ?
+			debrid_protocol(call->svc, call->what, rc) :
+			log_error(rc, "%s: %s: not a magnet link", call->svc,
+				  call->what);
+	strbuf_addf(&form, "%s=", field);
+	http_escape(magnet, 0, &form);
+	free(magnet);
+	call->form = form.buf;
+	rc = debrid_send(c, call, cancel, doc, res);
+	call->form = NULL;
+	strbuf_release(&form);
+	return rc;
+}
+
+int debrid_protocol(const char *svc, const char *what, int rc)
+{
+	return rc == -EPROTO ? log_error(rc, "%s: %s: not the documented "
+					 "answer", svc, what) :
+		rc == -ENOMEM ? log_error(rc, "%s: out of memory", svc) : rc;
+}

@@ -112,6 +112,20 @@ struct debrid_call {
 int debrid_send(const struct rd_client *c, const struct debrid_call *call,
 		const int *cancel, json_t **doc, struct rd_result *res);
 
+/*
+ * debrid_send() of a magnet: hash_or_magnet (as debrid_magnet_of() takes
+ * it) goes into call's form as the field named field. A bad link is
+ * refused with -EINVAL, logged with call->svc and call->what.
+ */
+int debrid_send_magnet(const struct rd_client *c, struct debrid_call *call,
+		       const char *field, const char *hash_or_magnet,
+		       const int *cancel, json_t **doc,
+		       struct rd_result *res);
+
+/* rc as returned, logged once when it is -EPROTO (an answer not as the
+ * service documents it: what names the request) or -ENOMEM. */
+int debrid_protocol(const char *svc, const char *what, int rc);
+
 /* Copy a service's error code into res->error: printable ASCII, cut to
  * the field. */
 void debrid_copy_error(const char *s, struct rd_result *res);

@@ -12,9 +12,7 @@
 #include <string.h>
 
 #include "common/bytes.h"
-#include "common/http.h"
 #include "common/log.h"
-#include "common/strbuf.h"
 #include "indexer/realdebrid/debrid.h"
 
 #define SVC "premiumize"
@@ -88,13 +86,6 @@ static int read_transfer(json_t *o, struct rd_torrent *t)
 	return rc;
 }
 
-static int protocol(const char *what, int rc)
-{
-	return rc == -EPROTO ? log_error(rc, SVC ": %s: not the documented "
-					 "answer", what) :
-		rc == -ENOMEM ? log_error(rc, SVC ": out of memory") : rc;
-}
-
 /* Every transfer of the account into *all and *nr. */
 static int list_all(const struct rd_client *c, const int *cancel,
 		    struct rd_torrent **all, size_t *nr,
@@ -131,7 +122,7 @@ static int list_all(const struct rd_client *c, const int *cancel,
 		*all = NULL;
 		*nr = 0;
 	}
-	return protocol("list", rc);
+	return debrid_protocol(SVC, "list", rc);
 }
 
 static int pm_list(const struct rd_client *c, int page, int limit,
@@ -151,7 +142,7 @@ static int pm_list(const struct rd_client *c, int page, int limit,
 	rd_torrents_free(all, n);
 	if (!rc)
 		*total = (long)n;
-	return protocol("list", rc);
+	return debrid_protocol(SVC, "list", rc);
 }
 
 static int pm_info(const struct rd_client *c, const char *id,
@@ -173,8 +164,9 @@ static int pm_info(const struct rd_client *c, const char *id,
 		*out = all[i];
 		memset(&all[i], 0, sizeof(all[i]));
 		if (!out->original_filename)
-			rc = protocol("list", set(&out->original_filename,
-						  out->filename));
+			rc = debrid_protocol(SVC, "list",
+					     set(&out->original_filename,
+						 out->filename));
 	} else {
 		debrid_copy_error("transfer not found", res);
 		rc = log_error(-ENOENT, SVC ": transfer %s: no such transfer",
@@ -193,28 +185,18 @@ static int pm_add_magnet(const struct rd_client *c, const char *hash,
 		.path = "/transfer/create", .key_param = KEY,
 		.what = "create", .classify = classify,
 	};
-	struct strbuf form = STRBUF_INIT;
 	const char *id;
 	json_t *doc;
-	char *magnet;
-	int rc = debrid_magnet_of(hash, &magnet);
+	int rc = debrid_send_magnet(c, &call, "src", hash, cancel, &doc,
+				    res);
 
-	if (rc)
-		return rc == -ENOMEM ? protocol("create", rc) :
-			log_error(rc, SVC ": create: not a magnet link");
-	strbuf_addstr(&form, "src=");
-	http_escape(magnet, 0, &form);
-	free(magnet);
-	call.form = form.buf;
-	rc = debrid_send(c, &call, cancel, &doc, res);
-	strbuf_release(&form);
 	if (rc)
 		return rc;
 	id = json_string_value(json_object_get(doc, "id"));
 	if (!rd_valid_id(id))
-		rc = protocol("create", -EPROTO);
+		rc = debrid_protocol(SVC, "create", -EPROTO);
 	else if (!(*id_out = strdup(id)))
-		rc = protocol("create", -ENOMEM);
+		rc = debrid_protocol(SVC, "create", -ENOMEM);
 	json_decref(doc);
 	return rc;
 }
