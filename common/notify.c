@@ -31,7 +31,7 @@ static const struct {
 	[NOTIFY_HANDOFF_FAILED] = { "handoff_failed", "Hand-off failed", 1 },
 	[NOTIFY_REPAIR_DONE] = { "repair_done", "Torrent repaired", 0 },
 	[NOTIFY_REPAIR_FAILED] = { "repair_failed", "Repair failed", 0 },
-	[NOTIFY_REPAIR_PASS] = { "repair_pass", "Real-Debrid repair pass", 0 },
+	[NOTIFY_REPAIR_PASS] = { "repair_pass", "Debrid repair pass", 0 },
 	[NOTIFY_HEALTH_ERROR] = { "health_error", "Health: error", 0 },
 	[NOTIFY_HEALTH_OK] = { "health_ok", "Health: ok", 0 },
 	[NOTIFY_ERROR_RATE] = { "error_rate", "Error rate", 0 },

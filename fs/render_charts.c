@@ -123,7 +123,7 @@ int render_repairs_svg(struct strbuf *out)
 	};
 	const struct svg_panel panel = { "Torrents per pass", lines, 2, 1 };
 	struct svg_chart c = {
-		.title = "mediamon: Real-Debrid repair passes",
+		.title = "mediamon: debrid repair passes",
 		.x_axis = "pass (id)", .panels = &panel, .nr_panels = 1,
 	};
 	int rc = rd_passes_history(&h);

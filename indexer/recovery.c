@@ -31,8 +31,8 @@ static const struct {
 	  " OR latest IS NOT NULL OR source != ''" },
 	{ "settings", "SELECT count(*) FROM settings" },
 	{ "downloads", "SELECT count(*) FROM downloads" },
-	{ "Real-Debrid repairs", "SELECT count(*) FROM rd_repairs" },
-	{ "Real-Debrid requests", "SELECT count(*) FROM rd_attempts" },
+	{ "debrid repairs", "SELECT count(*) FROM rd_repairs" },
+	{ "debrid requests", "SELECT count(*) FROM rd_attempts" },
 };
 
 #define NR_KEPT (ARRAY_SIZE(kept))

@@ -496,7 +496,7 @@ static int repair_warnings(sqlite3 *db, struct strbuf *warns)
 	if (rc)
 		return rc;
 	if (unmapped)
-		strbuf_addf(warns, "warn: %lld dead Real-Debrid links match no"
+		strbuf_addf(warns, "warn: %lld dead debrid links match no"
 			    " torrent, or several (see /status/broken)\n",
 			    (long long)unmapped);
 	if (loops)
@@ -522,7 +522,7 @@ int rd_reads_health(struct strbuf *errors, struct strbuf *warns)
 	}
 	rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW && !sqlite3_column_int(st, 0)) {
-		strbuf_addstr(errors, "error: Real-Debrid mount looks down (");
+		strbuf_addstr(errors, "error: debrid mount looks down (");
 		utf8_add_field(errors, sqlite3_column_text(st, 1) ?
 			     (const char *)sqlite3_column_text(st, 1) : "?");
 		strbuf_addstr(errors, "): nothing is repaired or deleted\n");

@@ -28,7 +28,7 @@ TITLES = {
     "handoff_failed": "Hand-off failed",
     "repair_done": "Torrent repaired",
     "repair_failed": "Repair failed",
-    "repair_pass": "Real-Debrid repair pass",
+    "repair_pass": "Debrid repair pass",
     "health_error": "Health: error",
     "health_ok": "Health: ok",
     "error_rate": "Error rate",

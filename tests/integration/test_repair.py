@@ -237,7 +237,7 @@ def test_scan_finds_and_maps_dead_links(setup):
                                   "Dead.Movie.1999.avi")) in text
     assert s.m.json("status/summary.json")["counts"]["broken_links"] == 5
     assert s.m.read("status/health") == (
-        b"warn: 1 dead Real-Debrid links match no torrent, or several"
+        b"warn: 1 dead debrid links match no torrent, or several"
         b" (see /status/broken)\n")
     assert s.changes() == []
 
@@ -290,7 +290,7 @@ def test_healthy_repair_end_to_end(setup):
     assert sorted(m.split("\n")[0] for m in messages[:2]) == [
         "mediamon: Torrent repaired: " + DEAD,
         "mediamon: Torrent repaired: " + OTHER]
-    assert messages[2].startswith("mediamon: Real-Debrid repair pass\n")
+    assert messages[2].startswith("mediamon: Debrid repair pass\n")
     assert "2 torrents repaired" in messages[2]
     assert "hookTOKEN" not in (s.tmp / "mediamon.log").read_text()
     metrics = s.m.json("metrics/repair.json")
@@ -461,7 +461,7 @@ def test_guard_stops_everything(setup, trouble):
     before = s.all_links()
     s.command("run")
     health = s.m.read("status/health").decode()
-    assert "error: Real-Debrid mount looks down (%s)" % reason in health
+    assert "error: debrid mount looks down (%s)" % reason in health
     assert s.changes() == []
     assert s.all_links() == before
     assert s.sonarr.call("/_requests") == []

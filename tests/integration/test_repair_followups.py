@@ -145,7 +145,7 @@ def test_dry_run_and_a_mount_down_search_nothing(setup, tmp_path):
     s.m.write("control/dry-run", "0\n")
     subprocess.run(["umount", s.rdm], check=True)
     s.command("run")
-    assert "Real-Debrid mount looks down" in s.m.read(
+    assert "debrid mount looks down" in s.m.read(
         "status/health").decode()
     assert s.sonarr.call("/_requests") == []
     assert s.radarr.call("/_requests") == []

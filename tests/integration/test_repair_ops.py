@@ -62,7 +62,7 @@ def test_realdebrid_alone_starts_and_repairs(setup):
     assert os.listdir(s.m.file("manga")) == []
     assert s.m.read("control/check-missing").startswith(b"state: off")
     assert s.m.read("status/health") == (
-        b"warn: 1 dead Real-Debrid links match no torrent, or several"
+        b"warn: 1 dead debrid links match no torrent, or several"
         b" (see /status/broken)\n")
     log = (s.tmp / "mediamon.log").read_text().splitlines()
     assert [line for line in log if " warn: " in line or
@@ -314,7 +314,7 @@ def test_token_from_systemd_credentials(setup, tmp_path):
     s.wait(lambda: len(s.repairs()["repaired"]) == 2, "two repairs")
     assert s.requests() and all(r["auth"] == "ok" for r in s.requests())
     text = mount_text(s.m)
-    assert b'"requests_by_endpoint"' in text and b"Real-Debrid" in text
+    assert b'"requests_by_endpoint"' in text and b"debrid requests" in text
     assert TOKEN.encode() not in text
     assert TOKEN not in (s.tmp / "mediamon.log").read_text()
 

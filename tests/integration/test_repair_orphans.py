@@ -71,7 +71,7 @@ def test_never_in_dry_run_nor_with_the_mount_down(setup):
     s.m.write("control/dry-run", "0\n")
     subprocess.run(["umount", s.rdm], check=True)
     s.command("run")
-    assert "Real-Debrid mount looks down" in s.m.read(
+    assert "debrid mount looks down" in s.m.read(
         "status/health").decode()
     assert os.path.islink(s.unmapped_link)
     assert deleted(s) == []

@@ -298,11 +298,11 @@ static void test_health(void **state)
 
 	(void)state;
 	assert_int_equal(rd_reads_health(&errors, &warns), 0);
-	assert_string_equal(errors.buf, "error: Real-Debrid mount looks down"
+	assert_string_equal(errors.buf, "error: debrid mount looks down"
 			    " (mount empty): nothing is repaired or"
 			    " deleted\n");
 	assert_string_equal(warns.buf,
-			    "warn: 1 dead Real-Debrid links match no torrent,"
+			    "warn: 1 dead debrid links match no torrent,"
 			    " or several (see /status/broken)\n"
 			    "warn: 1 torrents stopped in a repair loop (see"
 			    " /status/repairs.json)\n");
