@@ -34,7 +34,8 @@ static const struct {
 
 static int classify(long status, const char *code)
 {
-	if (status == 429)
+	/* its documentation: past the limits, 429 or 503 */
+	if (status == 429 || status == 503)
 		return -EAGAIN;
 	if (status >= 500)
 		return -EIO;

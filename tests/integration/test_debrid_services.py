@@ -138,6 +138,10 @@ RATE_LIMITS = {
             "code": "TOO_MANY_REQUESTS", "message": "Too many requests"}}),
         (200, {"status": "error", "error": {
             "code": "TOO_MANY_REQUESTS", "message": "Too many requests"}}),
+        # AllDebrid's documentation: past its limits, 429 or 503
+        (503, {"status": "error", "error": {
+            "code": "TOO_MANY_REQUESTS", "message": "Too many requests"}}),
+        (503, "Service Unavailable"),
     ],
     "premiumize": [
         (429, {"status": "error", "message": "Too many requests."}),
