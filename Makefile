@@ -23,7 +23,10 @@ CC ?= cc
 # A cross build's own (make cross) finds the foreign architecture's .pc files.
 PKG_CONFIG ?= pkg-config
 CFLAGS ?= -O2 -g
-CFLAGS += -std=gnu11 -D_GNU_SOURCE -Wall -Wextra -Werror -pthread -I. \
+# _FILE_OFFSET_BITS: on a 32-bit target (armhf) libfuse wants, and large
+# files need, a 64-bit off_t; time_t stays as the target's libraries have it.
+CFLAGS += -std=gnu11 -D_GNU_SOURCE -D_FILE_OFFSET_BITS=64 -Wall -Wextra \
+	-Werror -pthread -I. \
 	-DMEDIAMON_VERSION='"$(VERSION)"' -DFUSE_USE_VERSION=314 \
 	-DMEDIAMON_LIBEXECDIR='"$(LIBEXECDIR)"' \
 	$(shell $(PKG_CONFIG) --cflags $(PKGS) $(ANALYSIS_PKGS))

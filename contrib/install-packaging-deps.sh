@@ -3,8 +3,9 @@
 # Installs what packaging mediamon needs, apart from contrib/install-deps.sh
 # (which the build and tests need; CI time is counted): the Debian package
 # (make deb, make deb-test), the cross builds and their emulated unit tests
-# (make cross, make cross-test) for each ARCH given (default: arm64 armhf),
-# and the container image (make image, make image-test; not with
+# (make cross, make cross-test) for each ARCH given (default: arm64 armhf;
+# one whose index the mirror serves broken is left out, with a word: see
+# contrib/arch-index-ok.sh), and the container image (make image, make image-test; not with
 # --no-container, as CI, which builds no image). Debian 12 or later. Run
 # as root, or it runs itself again through sudo.
 # Usage: contrib/install-packaging-deps.sh [--no-container] [ARCH...]
@@ -39,8 +40,14 @@ libmpg123-dev libavformat-dev libavcodec-dev libseccomp-dev libcmocka-dev"
 
 install="$tools"
 for arch in "$@"; do
-	dpkg --print-foreign-architectures | grep -qx "$arch" ||
+	# an index served broken would spoil apt for every architecture
+	if ! dpkg --print-foreign-architectures | grep -qx "$arch"; then
+		if ! sh "$(dirname "$0")/arch-index-ok.sh" "$arch"; then
+			say "$arch left out: its index is not served whole"
+			continue
+		fi
 		dpkg --add-architecture "$arch"
+	fi
 	# pkgconf for ARCH brings ARCH's TRIPLET-pkg-config, which make
 	# cross asks for the libraries' flags
 	install="$install crossbuild-essential-$arch pkgconf:$arch"

@@ -266,7 +266,7 @@ static int mp3_frames(mpg123_handle *mh, const char *path,
 			break;
 		if (rc == MPG123_NEW_FORMAT) {
 			mpg123_getformat(mh, &rate, &ch, &enc);
-			if (pcm.rate && (pcm.rate != rate ||
+			if (pcm.rate && ((long)pcm.rate != rate ||
 					 pcm.channels != (unsigned)ch))
 				return log_error(-EBADMSG, "analysis: %s: mp3: "
 						 "format changes midway", path);

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #include <errno.h>
 #include <ftw.h>
+#include <limits.h>
 #include <pwd.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -569,6 +570,23 @@ static void test_format_duration(void **state)
 	}
 }
 
+/* The largest duration a long holds, and past it, in each unit. */
+#if LONG_MAX > 2147483647L
+#define LONG_MAX_TEXT "9223372036854775807"
+#define LONG_OVER_TEXT "9223372036854775808"
+#define DAYS_MAX 106751991167300L
+#define DAYS_MAX_TEXT "106751991167300"
+#define DAYS_OVER_TEXT "106751991167301"
+#define MINUTES_OVER_TEXT "153722867280912931"
+#else
+#define LONG_MAX_TEXT "2147483647"
+#define LONG_OVER_TEXT "2147483648"
+#define DAYS_MAX 24855L
+#define DAYS_MAX_TEXT "24855"
+#define DAYS_OVER_TEXT "24856"
+#define MINUTES_OVER_TEXT "35791395"
+#endif
+
 static void test_durations(void **state)
 {
 	static const struct {
@@ -577,13 +595,13 @@ static void test_durations(void **state)
 	} good[] = {
 		{ "0", 0 }, { "90", 90 }, { "45s", 45 }, { "60m", 3600 },
 		{ "3h", 10800 }, { "30d", 2592000 },
-		{ "9223372036854775807", 9223372036854775807L },
-		{ "106751991167300d", 106751991167300L * 86400 },
+		{ LONG_MAX_TEXT, LONG_MAX },
+		{ DAYS_MAX_TEXT "d", DAYS_MAX * 86400 },
 	};
 	static const char *const bad[] = {
 		"", "m", "5x", "-5", "-5m", "+5", " 5", "5 ", "5 m", "1.5h",
-		"5M", "5ms", "5mm", "0x10", "9223372036854775808",
-		"106751991167301d", "153722867280912931m",
+		"5M", "5ms", "5mm", "0x10", LONG_OVER_TEXT,
+		DAYS_OVER_TEXT "d", MINUTES_OVER_TEXT "m",
 	};
 	size_t i;
 	long n;
