@@ -60,12 +60,15 @@
 #   MEDIAMON_BENCH_FILES     corpus size (default 100000)
 #   MEDIAMON_BENCH_SECTIONS  sections to run (default
 #                            "mpd mediamon cold idle formats watch views
-#                            covers analysis scale onefolder opds")
+#                            covers analysis scale onefolder opds arm64")
 #   MEDIAMON_BENCH_IDLE_S    seconds the idle section counts wakeups (60)
 #   MEDIAMON_BENCH_SCALE_FILES  files of the scale library (1000000)
 #   MEDIAMON_BENCH_OPDS_FILES   volumes of the OPDS library (10000)
 #   MEDIAMON_BENCH_ONEFOLDER_FILES  the onefolder section's two folder
 #                            sizes, small then large ("1000 100000")
+#   MEDIAMON_BENCH_ARM64_FILES  files of the arm64 section's library
+#                            (10000), scanned by build-arm64/mediamon
+#                            under qemu-user and by the native build
 #   MEDIAMON_BENCH_TIMEOUT   seconds one scan or MPD update may take (3600)
 #   MEDIAMON_BENCH_WATCH_DRYRUN  1: the watch section asks for each rescan
 #                            itself through control/rescan, to test the
@@ -83,7 +86,7 @@ REPO=$(cd "$(dirname "$0")/../.." && pwd)
 BENCH_DIR=${MEDIAMON_BENCH_DIR:-$HOME/.cache/mediamon-bench}
 CORPUS=$BENCH_DIR/corpus
 FILES=${MEDIAMON_BENCH_FILES:-100000}
-SECTIONS=${MEDIAMON_BENCH_SECTIONS:-mpd mediamon cold idle formats watch views covers analysis scale onefolder opds}
+SECTIONS=${MEDIAMON_BENCH_SECTIONS:-mpd mediamon cold idle formats watch views covers analysis scale onefolder opds arm64}
 # The scale section's library of tiny MP3s, cached like the corpus.
 SCALE=$BENCH_DIR/scale
 # The formats section's library: as many files as the corpus, in every
@@ -94,6 +97,10 @@ SCALE_FILES=${MEDIAMON_BENCH_SCALE_FILES:-1000000}
 OPDS=$BENCH_DIR/opds
 OPDS_FILES=${MEDIAMON_BENCH_OPDS_FILES:-10000}
 ONEFOLDER_FILES=${MEDIAMON_BENCH_ONEFOLDER_FILES:-1000 100000}
+# The arm64 section's library, cached like the corpus: smaller, since
+# every instruction of the arm64 build is emulated.
+ARM64_LIB=$BENCH_DIR/arm64-library
+ARM64_FILES=${MEDIAMON_BENCH_ARM64_FILES:-10000}
 HISTORY=$BENCH_DIR/history.csv
 SLOWER_PCT=10   # a change for the worse beyond this is flagged
 TIMEOUT=${MEDIAMON_BENCH_TIMEOUT:-3600}
@@ -1451,6 +1458,50 @@ print(s.getsockname()[1])')
 	row "opds:   ($OPDS_FILES volumes in $op_series series, the worst of $OPDS_READS reads)" ""
 }
 
+# ------------------------------------------------------------------ arm64
+
+# The arm64 build (make cross ARCH=arm64), which binfmt_misc runs under
+# qemu-user, beside the native build on the same library of ARM64_FILES:
+# the Raspberry Pi OS 64-bit build's first scan, no-change rescan and peak
+# memory, timed through an emulator that translates every instruction on
+# this machine. The ratio says what emulation costs, not how fast a Pi is.
+section_arm64() {
+	a_bin=$REPO/build-arm64/mediamon
+	if [ ! -x "$a_bin" ] ||
+		! grep -qs '^enabled' /proc/sys/fs/binfmt_misc/qemu-aarch64; then
+		log "arm64: skipped: no build-arm64/mediamon that binfmt_misc runs (contrib/install-packaging-deps.sh arm64, then make cross ARCH=arm64)"
+		row "arm64: skipped (no build-arm64/mediamon run by binfmt_misc)" ""
+		return 0
+	fi
+	generate gen_corpus.py "$ARM64_LIB" "$ARM64_FILES" "arm64 library"
+	a_native=$MEDIAMON
+	for a_build in native arm64; do
+		[ "$a_build" = native ] || MEDIAMON=$a_bin
+		warm "$ARM64_LIB"
+		mediamon_start "$ARM64_LIB"
+		scan_wait ""
+		scan_record "${a_build}_first" "$MM_START"
+		warm "$ARM64_LIB"
+		mediamon_rescan 1 "${a_build}_nochange"
+		put "${a_build}_vmhwm_kb" "$(mediamon_vmhwm)"
+		mediamon_stop
+	done
+	MEDIAMON=$a_native
+	for a_what in "first scan:first" "no-change rescan:nochange"; do
+		a_key=${a_what##*:}
+		a_n=$(get "native_${a_key}_s")
+		a_a=$(get "arm64_${a_key}_s")
+		figure_row "arm64_${a_key}_s@$ARM64_FILES" lower \
+			"arm64 build under qemu-user: ${a_what%:*}" "$a_a s" "" \
+			"native $a_n s" "$(awk -v a="$a_a" -v n="$a_n" \
+			'BEGIN { if (n > 0) printf "%.1fx", a / n }')"
+	done
+	figure_row "arm64_vmhwm_kb@$ARM64_FILES" smaller \
+		"arm64 build under qemu-user: peak RSS (VmHWM, qemu's own included)" \
+		"$(get arm64_vmhwm_kb) kB" "" "native $(get native_vmhwm_kb) kB"
+	row "arm64:  ($ARM64_FILES files, warm cache; emulated on this machine, not a Pi)" ""
+}
+
 # ------------------------------------------------------------------ scale
 
 scale_ensure() {
@@ -1653,7 +1704,7 @@ check_setup() {
 					die "$tool is missing (run contrib/install-deps.sh)"
 			done
 			;;
-		mediamon | cold | idle | formats | watch | views | covers | scale | onefolder | opds)
+		mediamon | cold | idle | formats | watch | views | covers | scale | onefolder | opds | arm64)
 			[ -x "$MEDIAMON" ] || die "$MEDIAMON is not built (make mediamon)"
 			case $section in mediamon | cold | scale)
 				[ -x "$SCAN_FLOOR" ] ||
@@ -1676,7 +1727,7 @@ check_setup() {
 
 versions() {
 	v=""
-	case " $SECTIONS " in *" mediamon "* | *" cold "* | *" idle "* | *" formats "* | *" watch "* | *" views "* | *" covers "* | *" scale "* | *" onefolder "* | *" opds "*)
+	case " $SECTIONS " in *" mediamon "* | *" cold "* | *" idle "* | *" formats "* | *" watch "* | *" views "* | *" covers "* | *" scale "* | *" onefolder "* | *" opds "* | *" arm64 "*)
 		v=$("$MEDIAMON" -V 2>&1 | head -n 1) ;;
 	esac
 	case " $SECTIONS " in *" mpd "*)
