@@ -6,6 +6,7 @@ only, and a missing mediamon-analyse is an error, not a crash."""
 import os
 import shutil
 import signal
+import socket
 import subprocess
 
 import pytest
@@ -97,6 +98,9 @@ def test_child_killed_mid_track(sounds, tmp_path):
                            interval=0.01)
         assert len(pids) == 1
         assert nice(pids[0]) == 19	# the worker thread's
+        # it ends itself past the daemon's wait (test_watchdog_...)
+        with open("/proc/%d/cmdline" % pids[0], "rb") as f:
+            assert b"\0--watchdog=" in f.read()
         assert inherited_fds(pids[0], m.proc.pid, root) == []
         os.kill(pids[0], signal.SIGKILL)
         a = wait_analysed(m)
@@ -106,6 +110,34 @@ def test_child_killed_mid_track(sounds, tmp_path):
         assert b"analyser crashed: signal 9" in log
         assert b": tried once more" in log
     finally:
+        unmount(m.path, m.proc)
+
+
+@pytest.mark.skipif(bool(WRAPPER), reason="stops the daemon itself")
+def test_watchdog_ends_a_stuck_request(tmp_path):
+    """mediamon-analyse --watchdog=1 ends itself (SIGALRM) when a request
+    takes longer: here one whose file lies on a mount whose daemon is
+    stopped, so its open never returns. It goes even where the daemon may
+    not signal it, as the unit runs it (another user, no CAP_KILL)."""
+    exe = os.path.join(os.path.dirname(conftest.BINARY), "mediamon-analyse")
+    m = start(tmp_path, "music=" + str(tmp_path))
+    ours, theirs = socket.socketpair()
+    p = None
+    try:
+        os.kill(m.proc.pid, signal.SIGSTOP)
+        p = subprocess.Popen([exe, "--watchdog=1"], stdin=theirs,
+                             stdout=theirs, stderr=subprocess.DEVNULL)
+        stuck = os.path.join(str(m.path), "status", "health")
+        ours.sendall(stuck.encode() + b"\0")
+        assert p.wait(timeout=60) == -signal.SIGALRM
+    finally:
+        if p and p.poll() is None:
+            p.kill()
+        os.kill(m.proc.pid, signal.SIGCONT)
+        if p:
+            p.wait()
+        ours.close()
+        theirs.close()
         unmount(m.path, m.proc)
 
 
