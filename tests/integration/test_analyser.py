@@ -4,6 +4,7 @@ none of the analysis libraries, a child killed mid-track costs that track
 only, and a missing mediamon-analyse is an error, not a crash."""
 
 import os
+import platform
 import shutil
 import signal
 import socket
@@ -109,6 +110,56 @@ def test_child_killed_mid_track(sounds, tmp_path):
         log = open(m.proc.log_path, "rb").read()
         assert b"analyser crashed: signal 9" in log
         assert b": tried once more" in log
+    finally:
+        unmount(m.path, m.proc)
+
+
+# Runs argv[1:] under a seccomp filter that refuses, with EPERM on x86-64,
+# the system calls of systemd's @resources, as the unit's does
+# (SystemCallFilter=~@resources, SystemCallErrorNumber=EPERM).
+NO_RESOURCES = """
+import ctypes, os, struct, sys
+LD, JEQ, RET = 0x20, 0x15, 0x06
+nrs = [251, 237, 256, 279, 203, 314, 142, 144, 238, 450, 141, 160]
+prog = ([(LD, 0, 0, 4), (JEQ, 0, len(nrs) + 1, 0xc000003e), (LD, 0, 0, 0)] +
+        [(JEQ, len(nrs) - i, 0, nr) for i, nr in enumerate(nrs)] +
+        [(RET, 0, 0, 0x7fff0000), (RET, 0, 0, 0x00050000 | 1)])
+buf = ctypes.create_string_buffer(b"".join(
+    struct.pack("HBBI", *i) for i in prog))
+fprog = struct.pack("HxxxxxxQ", len(prog), ctypes.addressof(buf))
+libc = ctypes.CDLL(None, use_errno=True)
+if libc.prctl(22, 2, ctypes.c_char_p(fprog), 0, 0):
+    sys.exit("seccomp: %s" % os.strerror(ctypes.get_errno()))
+os.execv(sys.argv[1], sys.argv[1:])
+"""
+
+
+@pytest.mark.skipif(platform.machine() != "x86_64" or bool(WRAPPER),
+                    reason="the filter's system call numbers are x86-64's")
+def test_priority_refused_by_the_filter(sounds, tmp_path):
+    """Under a system call filter that refuses lowering the priority (the
+    unit's, which leaves @resources out), the analysis says so once and
+    runs at the daemon's priority: every track is analysed, and nothing
+    is warned of."""
+    root = tmp_path / "music"
+    n = 6
+    add_tracks(sounds, root, n, "a")
+    conf = tmp_path / "c.conf"
+    conf.write_text("[music]\nroot = %s\n[analysis]\nthreads = 2\n" % root)
+    m = start(tmp_path, "config=" + str(conf),
+              wrapper=["/usr/bin/python3", "-c", NO_RESOURCES])
+    try:
+        a, pids = wait_for(lambda: (analysis(m), children(m.proc.pid)), 60,
+                           "a child analysing", until=lambda v: v[1],
+                           mount=m, interval=0.01)
+        assert nice(pids[0]) == nice(m.proc.pid)
+        a = wait_analysed(m)
+        assert (a["failed"], a["analysed"]) == (0, n), a
+        log = open(m.proc.log_path).read()
+        for what in ("CPU", "I/O"):
+            assert log.count("runs at the daemon's %s priority: the system"
+                             " call filter refuses" % what) == 1, log
+        assert "cannot lower" not in log and " warn" not in log, log
     finally:
         unmount(m.path, m.proc)
 
