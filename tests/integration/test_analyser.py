@@ -4,7 +4,6 @@ none of the analysis libraries, a child killed mid-track costs that track
 only, and a missing mediamon-analyse is an error, not a crash."""
 
 import os
-import platform
 import shutil
 import signal
 import socket
@@ -14,6 +13,7 @@ import pytest
 
 import conftest
 from conftest import WRAPPER, start, unmount, wait_for
+from syscall_filter import X86_64, unit_filter
 from test_analysis import add_tracks, analysis, wait_analysed
 from test_analysis import sounds  # noqa: F401 (a fixture)
 
@@ -114,27 +114,7 @@ def test_child_killed_mid_track(sounds, tmp_path):
         unmount(m.path, m.proc)
 
 
-# Runs argv[1:] under a seccomp filter that refuses, with EPERM on x86-64,
-# the system calls of systemd's @resources, as the unit's does
-# (SystemCallFilter=~@resources, SystemCallErrorNumber=EPERM).
-NO_RESOURCES = """
-import ctypes, os, struct, sys
-LD, JEQ, RET = 0x20, 0x15, 0x06
-nrs = [251, 237, 256, 279, 203, 314, 142, 144, 238, 450, 141, 160]
-prog = ([(LD, 0, 0, 4), (JEQ, 0, len(nrs) + 1, 0xc000003e), (LD, 0, 0, 0)] +
-        [(JEQ, len(nrs) - i, 0, nr) for i, nr in enumerate(nrs)] +
-        [(RET, 0, 0, 0x7fff0000), (RET, 0, 0, 0x00050000 | 1)])
-buf = ctypes.create_string_buffer(b"".join(
-    struct.pack("HBBI", *i) for i in prog))
-fprog = struct.pack("HxxxxxxQ", len(prog), ctypes.addressof(buf))
-libc = ctypes.CDLL(None, use_errno=True)
-if libc.prctl(22, 2, ctypes.c_char_p(fprog), 0, 0):
-    sys.exit("seccomp: %s" % os.strerror(ctypes.get_errno()))
-os.execv(sys.argv[1], sys.argv[1:])
-"""
-
-
-@pytest.mark.skipif(platform.machine() != "x86_64" or bool(WRAPPER),
+@pytest.mark.skipif(not X86_64 or bool(WRAPPER),
                     reason="the filter's system call numbers are x86-64's")
 def test_priority_refused_by_the_filter(sounds, tmp_path):
     """Under a system call filter that refuses lowering the priority (the
@@ -147,7 +127,7 @@ def test_priority_refused_by_the_filter(sounds, tmp_path):
     conf = tmp_path / "c.conf"
     conf.write_text("[music]\nroot = %s\n[analysis]\nthreads = 2\n" % root)
     m = start(tmp_path, "config=" + str(conf),
-              wrapper=["/usr/bin/python3", "-c", NO_RESOURCES])
+              wrapper=unit_filter())
     try:
         a, pids = wait_for(lambda: (analysis(m), children(m.proc.pid)), 60,
                            "a child analysing", until=lambda v: v[1],

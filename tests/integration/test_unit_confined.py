@@ -14,11 +14,14 @@ import os
 import pathlib
 import pwd
 import re
+import socket
 import subprocess
 
 import pytest
 
-from conftest import REPO, WRAPPER, unmount
+from conftest import BINARY, REPO, WRAPPER, unmount
+from syscall_filter import X86_64, unit_filter
+from test_connections import PROWLARR_KEY
 from test_access import (make_user, drop_user, music_world, real_files,
                          start_daemon, world)  # noqa: F401 (a fixture)
 from test_analysis import add_tracks, wait_analysed
@@ -106,6 +109,32 @@ def test_unit_reaches_every_unicast_address_but_ipv4_link_local():
     for a in ("169.254.169.254", "169.254.0.1", "224.0.0.251",
               "239.255.255.250", "255.255.255.255", "ff02::fb"):
         assert not allowed(a), a
+
+
+@pytest.mark.skipif(not X86_64, reason="the filter's numbers are x86-64's")
+def test_names_resolved_without_netlink(tmp_path, library, fake):
+    """The unit allows no netlink socket (nor @resources' calls): a
+    service named by a host name (this machine's, not "localhost", which
+    curl does not look up) is reached all the same: the name lookup
+    (glibc's, for curl) needs none, and nothing else the check does."""
+    name = socket.gethostname()
+    try:
+        addrs = {a[4][0] for a in socket.getaddrinfo(name, 80)}
+    except socket.gaierror:
+        addrs = set()
+    if "127.0.0.1" not in addrs:
+        pytest.skip("%s does not resolve to 127.0.0.1" % name)
+    prowlarr = fake("prowlarr_fake.py")
+    conf = tmp_path / "c.conf"
+    conf.write_text("[prowlarr]\nurl = %s\napi_key = %s\n" % (
+        prowlarr.url.replace("127.0.0.1", name), PROWLARR_KEY))
+    os.chmod(str(conf), 0o600)
+    r = subprocess.run(unit_filter() + [
+        BINARY, "--check-connections", "-o", "config=" + str(conf),
+        "-o", "music=" + str(library), "-o", "db=" + str(tmp_path / "x.db")],
+        capture_output=True, text=True, timeout=120)
+    assert r.returncode == 0 and r.stdout.startswith("prowlarr: ok"), \
+        r.stdout + r.stderr
 
 
 @pytest.fixture
