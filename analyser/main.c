@@ -17,8 +17,11 @@
  *
  * It exits 0 at the end of its input, 2 when it cannot answer.
  *
- *	mediamon-analyse [--confined] [--user=UID:GID]
+ *	mediamon-analyse [--watchdog=SECONDS] [--confined] [--user=UID:GID]
  *
+ * --watchdog ends it (SIGALRM) when a request takes longer than SECONDS,
+ * so that it goes even where the daemon may not signal it (it runs as
+ * another user, and the daemon holds no CAP_KILL).
  * --confined confines it once started (analysis_confine.h): it can then
  * analyse only the descriptors it is given, and a request without one
  * fails with EACCES. --user=UID:GID, for an analyser started by root,
@@ -30,6 +33,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/time.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -189,15 +193,18 @@ static int next_request(struct input *in, const char **path, int *fd)
 	return 1;
 }
 
-/* The arguments: --confined, --user=UID:GID. Returns 0 or -EINVAL. */
-static int parse_args(int argc, char **argv, int *confined, int *as_user,
-		      uid_t *uid, gid_t *gid)
+/* The arguments: --watchdog=SECONDS, --confined, --user=UID:GID.
+ * Returns 0 or -EINVAL. */
+static int parse_args(int argc, char **argv, unsigned int *watchdog,
+		      int *confined, int *as_user, uid_t *uid, gid_t *gid)
 {
 	unsigned u, g;
 	char end;
 
 	for (int i = 1; i < argc; i++) {
-		if (!strcmp(argv[i], "--confined")) {
+		if (sscanf(argv[i], "--watchdog=%u%c", &u, &end) == 1 && u) {
+			*watchdog = u;
+		} else if (!strcmp(argv[i], "--confined")) {
 			*confined = 1;
 		} else if (sscanf(argv[i], "--user=%u:%u%c", &u, &g,
 				  &end) == 2) {
@@ -207,7 +214,8 @@ static int parse_args(int argc, char **argv, int *confined, int *as_user,
 		} else {
 			return log_error(-EINVAL, "mediamon-analyse: unknown "
 					 "argument %s (usage: mediamon-analyse"
-					 " [--confined] [--user=UID:GID])",
+					 " [--watchdog=SECONDS] [--confined]"
+					 " [--user=UID:GID])",
 					 argv[i]);
 		}
 	}
@@ -226,22 +234,35 @@ static void prepare(void)
 	setvbuf(stdout, NULL, _IOFBF, BUFSIZ);
 }
 
+/* End the process (SIGALRM, left at its default) in seconds, or never
+ * (0). */
+static void arm(unsigned int seconds)
+{
+	struct itimerval t = { .it_value = { .tv_sec = seconds } };
+
+	setitimer(ITIMER_REAL, &t, NULL);
+}
+
 int main(int argc, char **argv)
 {
 	struct input in = { .buf = STRBUF_INIT, .fd = -1 };
 	int rc, confined = 0, as_user = 0, fd = -1;
+	unsigned int watchdog = 0;
 	const char *path = NULL;
 	uid_t uid = 0;
 	gid_t gid = 0;
 
 	log_set_target(log_target_detect());
-	rc = parse_args(argc, argv, &confined, &as_user, &uid, &gid);
+	rc = parse_args(argc, argv, &watchdog, &confined, &as_user, &uid,
+			&gid);
 	if (!rc && confined) {
 		prepare();
 		rc = analysis_confine(as_user, uid, gid);
 	}
 	while (!rc && (rc = next_request(&in, &path, &fd)) > 0) {
+		arm(watchdog);
 		rc = serve(path, fd);
+		arm(0);
 		if (fd >= 0)
 			close(fd);
 	}

@@ -72,15 +72,17 @@ static int start(struct analysis_child *c, const char *exe, char *why,
 {
 	posix_spawn_file_actions_t fa;
 	posix_spawnattr_t attr;
-	char user[48];
-	char *argv[] = { (char *)ANALYSER, NULL, NULL };
+	char user[48], watchdog[32];
+	char *argv[] = { (char *)ANALYSER, watchdog, NULL, NULL };
 	sigset_t none, all;
 	int sv[2], rc;
 
 	snprintf(user, sizeof(user), "--user=%u:%u", (unsigned)c->uid,
 		 (unsigned)c->gid);
+	snprintf(watchdog, sizeof(watchdog), "--watchdog=%d",
+		 ANALYSIS_CHILD_WATCHDOG_S);
 	if (c->confined)
-		argv[1] = c->as_user ? user : (char *)"--confined";
+		argv[2] = c->as_user ? user : (char *)"--confined";
 
 	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv)) {
 		rc = -errno;
@@ -114,8 +116,9 @@ static int start(struct analysis_child *c, const char *exe, char *why,
 	return 0;
 }
 
-/* Reap the child, killing it when it does not exit within grace_s;
- * says in why how it ended. */
+/* Reap the child, killing it when it does not exit within grace_s where
+ * the daemon may (as root, or as the child's own user); else its watchdog
+ * (ANALYSIS_CHILD_WATCHDOG_S) ends it. Says in why how it ended. */
 static void reap(struct analysis_child *c, double grace_s, char *why,
 		 size_t why_len)
 {

@@ -31,8 +31,14 @@
 
 #include "indexer/analysis/analysis.h"
 
-/* How long one track may take before its child is killed, in seconds. */
+/* How long one track may take before its child is ended, in seconds. */
 #define ANALYSIS_CHILD_TIMEOUT_S	600
+
+/* How long the child lets one request run before it ends itself
+ * (mediamon-analyse --watchdog): a little past the daemon's wait, so that
+ * the daemon sees the time-out first, and the child goes even where the
+ * daemon may not signal it (another user, and no CAP_KILL). */
+#define ANALYSIS_CHILD_WATCHDOG_S	(ANALYSIS_CHILD_TIMEOUT_S + 5)
 
 /* Room for the text analysis_child_run() gives when the child failed. */
 #define ANALYSIS_CHILD_WHY_LEN		96

@@ -62,19 +62,34 @@ static struct {
 	.lock = PTHREAD_MUTEX_INITIALIZER,
 };
 
+/* A priority not lowered (err, errno): refused by a system call filter
+ * (EPERM, which lowering one's own priority gets from nothing else; the
+ * unit's leaves @resources out) is said once (*told), anything else each
+ * time. */
+static void not_lowered(int err, const char *what, int *told)
+{
+	if (!err)
+		return;
+	if (err != EPERM)
+		log_warn("analysis: cannot lower the %s priority: %s", what,
+			 strerror(err));
+	else if (!__atomic_exchange_n(told, 1, __ATOMIC_RELAXED))
+		log_info("analysis: runs at the daemon's %s priority: the "
+			 "system call filter refuses to lower it", what);
+}
+
 /* Nice 19 and the idle I/O class per thread, so that the analysis takes
  * only what scans, reads and the rest of the machine leave. */
 static void lower_priority(void)
 {
+	static int told_cpu, told_io;
 	pid_t tid = syscall(SYS_gettid);
 
-	if (setpriority(PRIO_PROCESS, tid, 19))
-		log_warn("analysis: cannot lower the CPU priority: %s",
-			 strerror(errno));
-	if (syscall(SYS_ioprio_set, IOPRIO_WHO_PROCESS, tid,
-		    IOPRIO_CLASS_IDLE << IOPRIO_CLASS_SHIFT))
-		log_warn("analysis: cannot lower the I/O priority: %s",
-			 strerror(errno));
+	not_lowered(setpriority(PRIO_PROCESS, tid, 19) ? errno : 0, "CPU",
+		    &told_cpu);
+	not_lowered(syscall(SYS_ioprio_set, IOPRIO_WHO_PROCESS, tid,
+			    IOPRIO_CLASS_IDLE << IOPRIO_CLASS_SHIFT) ?
+		    errno : 0, "I/O", &told_io);
 }
 
 /* Whether the daemon may start its analyser as [analysis] user: as root,

@@ -3,9 +3,9 @@
  * The volumes a walk found written into the series folder
  * (import_private.h): named by the template, hard-linked, copied, moved
  * or packed into a .cbz by descriptor, under a hidden temporary name
- * then placed without replacing, given the folder's owner and a mode no
- * wider than the source's. It never replaces a file and never opens the
- * download but through the walk's descriptors.
+ * created as the folder's owner then placed without replacing, with a
+ * mode no wider than the source's. It never replaces a file and never
+ * opens the download but through the walk's descriptors.
  */
 #include <archive.h>
 #include <archive_entry.h>
@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/fsuid.h>
 #include <sys/random.h>
 #include <sys/sendfile.h>
 #include <sys/stat.h>
@@ -130,18 +131,57 @@ static mode_t new_file_mode(void)
 }
 
 /*
+ * Take on, for the files this thread creates, the identity of the series
+ * folder's owner dst (setfsuid(), this thread's alone), so that a copy is
+ * theirs from its creation: no capability to give files away is needed,
+ * only root's or CAP_SETUID's right to act as a user. -EPERM where the
+ * daemon may not act as the owner; the group is taken where it may,
+ * else give() sets it. become_self() gives the identity back.
+ */
+static int become_owner(const struct stat *dst)
+{
+	if (dst->st_uid != geteuid()) {
+		setfsuid(dst->st_uid);
+		if ((uid_t)setfsuid(-1) != dst->st_uid) {
+			setfsuid(geteuid());
+			return -EPERM;
+		}
+	}
+	setfsgid(dst->st_gid);
+	return 0;
+}
+
+static void become_self(void)
+{
+	setfsuid(geteuid());
+	setfsgid(getegid());
+}
+
+int import_check_owner(const struct stat *dst)
+{
+	int ret = become_owner(dst);
+
+	become_self();
+	return ret;
+}
+
+/*
  * Give the file fd (any descriptor, O_PATH too) the series folder's owner
- * and group, so that it is the folder owner's file and not root's (where
- * the daemon may not, it keeps its own), and mode: never more than the
- * source's mode allows, and the umask's at most.
+ * and group where it has others (a file linked or moved in keeps its
+ * owner where the daemon may not give it away, as mv(1) does), and mode:
+ * never more than the source's mode allows, and the umask's at most.
  */
 static void give(int fd, const struct stat *dst, mode_t mode,
 		 const char *name)
 {
 	char path[32];
+	struct stat st;
 
 	snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
-	if (fchownat(fd, "", dst->st_uid, dst->st_gid, AT_EMPTY_PATH))
+	if (fstat(fd, &st))
+		st.st_uid = (uid_t)-1;
+	if ((st.st_uid != dst->st_uid || st.st_gid != dst->st_gid) &&
+	    fchownat(fd, "", dst->st_uid, dst->st_gid, AT_EMPTY_PATH))
 		log_debug("import: %s keeps its owner: %s", name,
 			  strerror(errno));
 	if (chmod(path, mode & new_file_mode()))
@@ -173,17 +213,20 @@ void import_drop_temps(int dfd)
 	int fd = openat(dfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	DIR *dp = fd >= 0 ? fdopendir(fd) : NULL;
 	struct dirent *d;
-	struct stat st;
+	struct stat st, dir;
 
-	if (!dp) {
-		if (fd >= 0)
+	if (!dp || fstat(dfd, &dir)) {
+		if (dp)
+			closedir(dp);
+		else if (fd >= 0)
 			close(fd);
 		return;
 	}
 	while ((d = readdir(dp))) {
 		if (!is_temp_name(d->d_name) ||
 		    fstatat(dfd, d->d_name, &st, AT_SYMLINK_NOFOLLOW) ||
-		    !S_ISREG(st.st_mode) || st.st_uid != geteuid() ||
+		    !S_ISREG(st.st_mode) ||
+		    (st.st_uid != geteuid() && st.st_uid != dir.st_uid) ||
 		    (st.st_mode & 07777) != 0600)
 			continue;
 		if (!unlinkat(dfd, d->d_name, 0))
@@ -193,12 +236,8 @@ void import_drop_temps(int dfd)
 	closedir(dp);
 }
 
-/*
- * A new temporary file in the folder dfd, hidden and of no volume kind,
- * so the scanner passes it by: its name in tmp, readable by its creator
- * alone until finish_temp() gives it its owner and mode.
- */
-static int open_temp(int dfd, char tmp[static 32])
+/* A new temporary file in the folder dfd: its name in tmp. */
+static int create_temp(int dfd, char tmp[static 32])
 {
 	unsigned char rnd[6];
 	int fd;
@@ -217,6 +256,22 @@ static int open_temp(int dfd, char tmp[static 32])
 			return -errno;
 	}
 	return -EEXIST;
+}
+
+/*
+ * A new temporary file in the folder dfd (dst its stat), hidden and of no
+ * volume kind, so the scanner passes it by: its name in tmp, the folder
+ * owner's and readable by them alone until finish_temp() gives it its
+ * mode.
+ */
+static int open_temp(int dfd, const struct stat *dst, char tmp[static 32])
+{
+	int fd = become_owner(dst);
+
+	if (!fd)
+		fd = create_temp(dfd, tmp);
+	become_self();
+	return fd;
 }
 
 /*
@@ -290,7 +345,7 @@ static int copy_file(int pfd, const struct stat *st, int dfd,
 	src = symlinks_reopen(pfd, O_RDONLY | O_NONBLOCK);
 	if (src < 0)
 		return src;
-	fd = open_temp(dfd, tmp);
+	fd = open_temp(dfd, dst, tmp);
 	if (fd < 0) {
 		close(src);
 		return fd;
@@ -429,7 +484,7 @@ static int pack_folder(const struct walk *w, const struct candidate *c,
 
 	if (!a || !buf)
 		abort();
-	fd = open_temp(dfd, tmp);
+	fd = open_temp(dfd, dst, tmp);
 	if (fd < 0) {
 		ret = fd;
 		goto out;

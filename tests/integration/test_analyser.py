@@ -6,12 +6,14 @@ only, and a missing mediamon-analyse is an error, not a crash."""
 import os
 import shutil
 import signal
+import socket
 import subprocess
 
 import pytest
 
 import conftest
 from conftest import WRAPPER, start, unmount, wait_for
+from syscall_filter import X86_64, unit_filter
 from test_analysis import add_tracks, analysis, wait_analysed
 from test_analysis import sounds  # noqa: F401 (a fixture)
 
@@ -97,6 +99,9 @@ def test_child_killed_mid_track(sounds, tmp_path):
                            interval=0.01)
         assert len(pids) == 1
         assert nice(pids[0]) == 19	# the worker thread's
+        # it ends itself past the daemon's wait (test_watchdog_...)
+        with open("/proc/%d/cmdline" % pids[0], "rb") as f:
+            assert b"\0--watchdog=" in f.read()
         assert inherited_fds(pids[0], m.proc.pid, root) == []
         os.kill(pids[0], signal.SIGKILL)
         a = wait_analysed(m)
@@ -106,6 +111,64 @@ def test_child_killed_mid_track(sounds, tmp_path):
         assert b"analyser crashed: signal 9" in log
         assert b": tried once more" in log
     finally:
+        unmount(m.path, m.proc)
+
+
+@pytest.mark.skipif(not X86_64 or bool(WRAPPER),
+                    reason="the filter's system call numbers are x86-64's")
+def test_priority_refused_by_the_filter(sounds, tmp_path):
+    """Under a system call filter that refuses lowering the priority (the
+    unit's, which leaves @resources out), the analysis says so once and
+    runs at the daemon's priority: every track is analysed, and nothing
+    is warned of."""
+    root = tmp_path / "music"
+    n = 6
+    add_tracks(sounds, root, n, "a")
+    conf = tmp_path / "c.conf"
+    conf.write_text("[music]\nroot = %s\n[analysis]\nthreads = 2\n" % root)
+    m = start(tmp_path, "config=" + str(conf),
+              wrapper=unit_filter())
+    try:
+        a, pids = wait_for(lambda: (analysis(m), children(m.proc.pid)), 60,
+                           "a child analysing", until=lambda v: v[1],
+                           mount=m, interval=0.01)
+        assert nice(pids[0]) == nice(m.proc.pid)
+        a = wait_analysed(m)
+        assert (a["failed"], a["analysed"]) == (0, n), a
+        log = open(m.proc.log_path).read()
+        for what in ("CPU", "I/O"):
+            assert log.count("runs at the daemon's %s priority: the system"
+                             " call filter refuses" % what) == 1, log
+        assert "cannot lower" not in log and " warn" not in log, log
+    finally:
+        unmount(m.path, m.proc)
+
+
+@pytest.mark.skipif(bool(WRAPPER), reason="stops the daemon itself")
+def test_watchdog_ends_a_stuck_request(tmp_path):
+    """mediamon-analyse --watchdog=1 ends itself (SIGALRM) when a request
+    takes longer: here one whose file lies on a mount whose daemon is
+    stopped, so its open never returns. It goes even where the daemon may
+    not signal it, as the unit runs it (another user, no CAP_KILL)."""
+    exe = os.path.join(os.path.dirname(conftest.BINARY), "mediamon-analyse")
+    m = start(tmp_path, "music=" + str(tmp_path))
+    ours, theirs = socket.socketpair()
+    p = None
+    try:
+        os.kill(m.proc.pid, signal.SIGSTOP)
+        p = subprocess.Popen([exe, "--watchdog=1"], stdin=theirs,
+                             stdout=theirs, stderr=subprocess.DEVNULL)
+        stuck = os.path.join(str(m.path), "status", "health")
+        ours.sendall(stuck.encode() + b"\0")
+        assert p.wait(timeout=60) == -signal.SIGALRM
+    finally:
+        if p and p.poll() is None:
+            p.kill()
+        os.kill(m.proc.pid, signal.SIGCONT)
+        if p:
+            p.wait()
+        ours.close()
+        theirs.close()
         unmount(m.path, m.proc)
 
 

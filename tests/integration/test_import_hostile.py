@@ -73,9 +73,10 @@ def hostile(tmp_path, fake):
     user may write to (sticky, as /tmp); unmounted at the end."""
     made = []
 
-    def make(*args, service=None, **kw):
+    def make(*args, service=None, caps=None, **kw):
         """With service, the daemon runs as the unit runs it: as that
-        user with the unit's capabilities, its mount open to all."""
+        user with the unit's capabilities (or caps), its mount open to
+        all."""
         mon = Monitor(tmp_path, fake, *args, **kw)
         mon.conf.write_text(mon.conf.read_text().replace(
             "watch_debounce = 100ms", "watch_debounce = 60s"))
@@ -86,7 +87,7 @@ def hostile(tmp_path, fake):
         if service:
             os.chown(str(mon.conf), service.uid, service.gid)
             mon.mount("allow_other",
-                      wrapper=confined(service, bounding_set()))
+                      wrapper=confined(service, caps or bounding_set()))
         else:
             mon.mount()
         made.append(mon)
@@ -171,6 +172,21 @@ def service():
     drop_user(u)
 
 
+def copying(hostile, clients, files, tmp_path, fill, **kw):
+    """A Monitor importing by copy volume 4 of Saga 01, sent to the real
+    qBittorrent as a torrent whose data ends in fill bytes: (the client,
+    the torrent, its save folder, the Monitor)."""
+    qbit = clients("qbittorrent")
+    b = Torrent("Saga 01 T04.cbz", CONTENT + fill * 40000)
+    save = shared_save(tmp_path)
+    mon = hostile(["Saga 01"], monitor=AUTO, general=SEND,
+                  extra=conf("qbittorrent", qbit.url, save) + POLL +
+                  "[import]\nmode = copy\n",
+                  releases=sent_as(files, "/%s.torrent" % fill.decode(),
+                                   b.data), **kw)
+    return qbit, b, save, mon
+
+
 @pytest.mark.parametrize("as_unit", [False, True])
 def test_series_folder_swapped_for_a_link(hostile, clients, files, users,
                                           service, tmp_path, as_unit):
@@ -178,14 +194,8 @@ def test_series_folder_swapped_for_a_link(hostile, clients, files, users,
     with the unit's capabilities, imports as the folder's owner all the
     same."""
     attacker, _ = users
-    qbit = clients("qbittorrent")
-    b = Torrent("Saga 01 T04.cbz", CONTENT + b"B" * 40000)
-    save = shared_save(tmp_path)
-    mon = hostile(["Saga 01"], monitor=AUTO, general=SEND,
-                  extra=conf("qbittorrent", qbit.url, save) + POLL +
-                  "[import]\nmode = copy\n",
-                  releases=sent_as(files, "/b.torrent", b.data),
-                  service=service if as_unit else None)
+    qbit, b, save, mon = copying(hostile, clients, files, tmp_path, b"B",
+                                 service=service if as_unit else None)
     series = mon.root / "Saga 01"
     away = mon.root / "away"
     os.chown(str(series), attacker.uid, attacker.gid)
@@ -221,6 +231,34 @@ def test_series_folder_swapped_for_a_link(hostile, clients, files, users,
     assert st.st_mode & 0o777 & ~0o640 == 0
     assert (series / "Saga 01 T04.cbz").read_bytes() == b.content
     assert os.listdir(str(rootonly)) == []
+
+
+def test_folder_of_a_user_the_daemon_cannot_act_as(hostile, clients, files,
+                                                  users, service, tmp_path):
+    """The daemon as its own user without CAP_SETUID (which the unit
+    gives it) cannot create a copy as the series folder's owner: the
+    import is refused with that reason, nothing is written in the folder,
+    and the download is left as it was."""
+    attacker, _ = users
+    qbit, b, save, mon = copying(hostile, clients, files, tmp_path, b"C",
+                                 service=service,
+                                 caps=[c for c in bounding_set()
+                                       if c not in ("setuid", "setgid")])
+    series = mon.root / "Saga 01"
+    os.chown(str(series), attacker.uid, attacker.gid)
+    before = sorted(os.listdir(str(series)))
+    mon.check("missing")
+    wait_for(lambda: state_of(mon, 4), 30, "volume 4 on its way",
+             until=lambda s: s == "downloading", mount=mon.m)
+    (save / b.name).write_bytes(b.content)
+    qbit.api("/api/v2/torrents/recheck", {"hashes": b.hash})
+    d = wait_for(lambda: shown(mon), 60, "volume 4's import refused",
+                 until=lambda d: d["reason"], mount=mon.m)
+    assert d["state"] == "completed"
+    assert "as its owner (uid %d)" % attacker.uid in d["reason"] and \
+        "CAP_SETUID" in d["reason"], d["reason"]
+    assert sorted(os.listdir(str(series))) == before
+    assert (save / b.name).read_bytes() == b.content
 
 
 def test_client_names_the_save_folder(hostile, clients, files, users,
