@@ -41,14 +41,17 @@ RUN --mount=type=bind,from=build,source=/mediamon.deb,target=/tmp/mediamon.deb \
 
 # What installs packages goes, what runs stays: the files of apt, dpkg,
 # debconf, adduser and perl (which only their scripts run), and their
-# databases, caches and logs.
+# databases, caches and logs; and what dpkg's excludes keep out, should the
+# base hold it (a BASE imported whole).
 FROM runtime AS stripped
 RUN dpkg-query -L apt libapt-pkg6.0 gpgv debian-archive-keyring adduser \
 	debconf perl-base dpkg | while read -r f; do \
 		[ -d "$f" ] || rm -f "$f"; done \
  && rm -rf /var/lib/dpkg /var/lib/apt /var/cache/apt /var/cache/debconf \
 	/etc/apt /etc/dpkg /var/log/apt /var/log/dpkg.log \
-	/var/log/alternatives.log
+	/var/log/alternatives.log /usr/share/man /usr/share/info \
+	/usr/share/locale \
+ && find /usr/share/doc -type f ! -name copyright -delete
 
 # One layer: the files the layers above took out are not in it.
 FROM scratch
