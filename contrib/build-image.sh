@@ -30,8 +30,8 @@ if ! podman image exists "$base_image"; then
 		--exclude='./var/cache/apt/*.bin' \
 		--exclude='./var/cache/apt/archives/*.deb' \
 		--exclude='./usr/share/doc/*/*' --exclude='./usr/share/man/*' \
-		--exclude='./usr/share/info/*' --exclude='./usr/share/locale/*' \
-		-cf "$tar" .
+		--exclude='./usr/share/info/*' \
+		--exclude='./usr/share/locale/*' -cf "$tar" .
 	(cd "$root" && find ./usr/share/doc -name copyright) |
 		tar -C "$root" -rf "$tar" -T -
 	podman import "$tar" "$base_image" >/dev/null
