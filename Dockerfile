@@ -27,7 +27,8 @@ RUN cd /src && dpkg-buildpackage -b -us -uc -j2 \
 # The package installed, without recommends, documentation, manual pages or
 # translations (contrib/container/dpkg-excludes.cfg), nor apt's lists.
 # Still a Debian system with apt: `build --target runtime` gives an image
-# that packages can be added to.
+# that packages can be added to (without the entrypoint, volume and health
+# check, which the last stage sets).
 FROM ${BASE} AS runtime
 ENV DEBIAN_FRONTEND=noninteractive
 COPY contrib/container/dpkg-excludes.cfg /etc/dpkg/dpkg.cfg.d/mediamon
