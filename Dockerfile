@@ -1,10 +1,12 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 # mediamon in a container. The build stage makes the Debian package
 # (debian/); the runtime stage installs it, and so gets only the libraries
-# the package depends on. make image builds it with podman from a Debian 12
-# base made locally with debootstrap (BASE); debian:bookworm-slim from a
-# registry does as well. Run it as contrib/docker-compose.yml does: it
-# needs /dev/fuse, CAP_SYS_ADMIN and the mount point shared with the host.
+# the package depends on, as Debian ships them; the image is that system
+# without its package manager. make image builds it with podman from a
+# Debian 12 base made locally with debootstrap (BASE); debian:bookworm-slim
+# from a registry does as well. Run it as contrib/docker-compose.yml does:
+# it needs /dev/fuse, CAP_SYS_ADMIN and the mount point shared with the
+# host.
 ARG BASE=docker.io/library/debian:bookworm-slim
 
 FROM ${BASE} AS build
@@ -22,14 +24,40 @@ COPY . /src
 RUN cd /src && dpkg-buildpackage -b -us -uc -j2 \
  && mv /mediamon_*.deb /mediamon.deb
 
-FROM ${BASE}
+# The package installed, without recommends, documentation, manual pages or
+# translations (contrib/container/dpkg-excludes.cfg), nor apt's lists.
+# Still a Debian system with apt: `build --target runtime` gives an image
+# that packages can be added to (without the entrypoint, volume and health
+# check, which the last stage sets).
+FROM ${BASE} AS runtime
 ENV DEBIAN_FRONTEND=noninteractive
-COPY --from=build /mediamon.deb /tmp/mediamon.deb
-RUN apt-get update \
+COPY contrib/container/dpkg-excludes.cfg /etc/dpkg/dpkg.cfg.d/mediamon
+RUN --mount=type=bind,from=build,source=/mediamon.deb,target=/tmp/mediamon.deb \
+	apt-get update \
  && apt-get install -y --no-install-recommends /tmp/mediamon.deb \
 	ca-certificates \
- && rm -rf /var/lib/apt/lists/* /tmp/mediamon.deb \
+ && apt-get clean \
+ && rm -rf /var/lib/apt/lists/* /var/cache/apt/*.bin \
  && mkdir -p /mnt/mediamon /music /manga
+
+# What installs packages goes, what runs stays: the files of apt, dpkg,
+# debconf, adduser and perl (which only their scripts run), and their
+# databases, caches and logs; and what dpkg's excludes keep out, should the
+# base hold it (a BASE imported whole).
+FROM runtime AS stripped
+RUN dpkg-query -L apt libapt-pkg6.0 gpgv debian-archive-keyring adduser \
+	debconf perl-base dpkg | while read -r f; do \
+		[ -d "$f" ] || rm -f "$f"; done \
+ && rm -rf /var/lib/dpkg /var/lib/apt /var/cache/apt /var/cache/debconf \
+	/etc/apt /etc/dpkg /var/log/apt /var/log/dpkg.log \
+	/var/log/alternatives.log /usr/share/man /usr/share/info \
+	/usr/share/locale \
+ && find /usr/share/doc -type f ! -name copyright -delete
+
+# One layer: the files the layers above took out are not in it.
+FROM scratch
+COPY --from=stripped / /
+ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
 # The store, its backups and the logs of the analysis: keep them.
 VOLUME ["/var/lib/mediamon"]
 # Healthy while the mount answers and status/health ("ok", or a line per

@@ -19,7 +19,22 @@ cd "$(dirname "$0")/.."
 if ! podman image exists "$base_image"; then
 	root=$(sh contrib/debian-base.sh)
 	say "importing $root as $base_image"
-	tar -C "$root" -cf - . | podman import - "$base_image" >/dev/null
+	# Without what debootstrap leaves for apt (its lists, caches and the
+	# packages it installed), the documentation but the copyright
+	# files, the manual pages and the translations, which no layer above
+	# could take out of this one again; the Dockerfile's runtime stage
+	# keeps dpkg from adding them back.
+	tar=$(mktemp /var/tmp/mediamon-base.XXXXXX)
+	trap 'rm -f "$tar"' EXIT
+	tar -C "$root" --exclude='./var/lib/apt/lists/*' \
+		--exclude='./var/cache/apt/*.bin' \
+		--exclude='./var/cache/apt/archives/*.deb' \
+		--exclude='./usr/share/doc/*/*' --exclude='./usr/share/man/*' \
+		--exclude='./usr/share/info/*' \
+		--exclude='./usr/share/locale/*' -cf "$tar" .
+	(cd "$root" && find ./usr/share/doc -name copyright) |
+		tar -C "$root" -rf "$tar" -T -
+	podman import "$tar" "$base_image" >/dev/null
 fi
 podman_opts "$base_image"
 say "building $image"

@@ -23,7 +23,11 @@ if [ "$(id -u)" -ne 0 ]; then
 	say "installing packages needs root: run it as root"
 	exit 1
 fi
-container="podman buildah runc uidmap slirp4netns fuse-overlayfs"
+# podman-compose runs contrib/docker-compose.yml in make image-test, whose
+# init: true needs catatonit (one of podman's recommends, which
+# --no-install-recommends below leaves out).
+container="podman buildah runc uidmap slirp4netns fuse-overlayfs
+podman-compose catatonit"
 if [ "${1:-}" = --no-container ]; then
 	container=""
 	shift
