@@ -24,8 +24,10 @@ COPY . /src
 RUN cd /src && dpkg-buildpackage -b -us -uc -j2 \
  && mv /mediamon_*.deb /mediamon.deb
 
-# The package installed, without recommends, documentation, manual pages or
-# translations (contrib/container/dpkg-excludes.cfg), nor apt's lists.
+# The base brought up to date (its sources name the security suite:
+# contrib/debian-base.sh) and the package installed, without recommends,
+# documentation, manual pages or translations
+# (contrib/container/dpkg-excludes.cfg), nor apt's lists.
 # Still a Debian system with apt: `build --target runtime` gives an image
 # that packages can be added to (without the entrypoint, volume and health
 # check, which the last stage sets).
@@ -34,6 +36,7 @@ ENV DEBIAN_FRONTEND=noninteractive
 COPY contrib/container/dpkg-excludes.cfg /etc/dpkg/dpkg.cfg.d/mediamon
 RUN --mount=type=bind,from=build,source=/mediamon.deb,target=/tmp/mediamon.deb \
 	apt-get update \
+ && apt-get upgrade -y --no-install-recommends \
  && apt-get install -y --no-install-recommends /tmp/mediamon.deb \
 	ca-certificates \
  && apt-get clean \
