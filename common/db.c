@@ -235,6 +235,54 @@ static int db_pragma_int(sqlite3 *db, const char *name, int *value)
 	return rc == SQLITE_ROW ? 0 : db_error(db, rc, sql);
 }
 
+int db_with_temp_files(sqlite3 *db, int (*fn)(sqlite3 *db, void *arg),
+		       void *arg)
+{
+	char restore[64];
+	int temp = 0, rc = db_pragma_int(db, "temp_store", &temp);
+
+	if (rc)
+		return rc;
+	rc = db_exec(db, "PRAGMA temp_store = FILE;");
+	if (!rc)
+		rc = fn(db, arg);
+	snprintf(restore, sizeof(restore), "PRAGMA temp_store = %d;", temp);
+	if (db_exec(db, restore) && !rc)
+		rc = -EIO;
+	return rc;
+}
+
+struct migration {
+	const char *const *steps;
+	int version, nr_steps;
+};
+
+static int run_steps(sqlite3 *db, void *arg)
+{
+	struct migration *m = arg;
+	int rc = 0;
+
+	for (; !rc && m->version < m->nr_steps; m->version++) {
+		char bump[64];
+
+		snprintf(bump, sizeof(bump), "PRAGMA user_version = %d;",
+			 m->version + 1);
+		rc = db_exec(db, "BEGIN IMMEDIATE;");
+		if (!rc)
+			rc = db_exec(db, m->steps[m->version]);
+		if (!rc)
+			rc = db_exec(db, bump);
+		if (!rc)
+			rc = db_exec(db, "COMMIT;");
+		if (rc) {
+			sqlite3_exec(db, "ROLLBACK;", NULL, NULL, NULL);
+			log_error(rc, "database %s: migration to version %d"
+				  " failed", db_name(db), m->version + 1);
+		}
+	}
+	return rc;
+}
+
 /* One line for the whole migration, not one per step: a new store says
  * it was created, an old one from which version to which it moved.
  * Foreign keys are off while steps run: SQLite changes a table's
@@ -246,44 +294,27 @@ static int db_pragma_int(sqlite3 *db, const char *name, int *value)
  * in memory took as much as the table (220 MB at a million files). */
 int db_migrate(sqlite3 *db, const char *const *steps, int nr_steps)
 {
-	int version = 0, from, fk = 0, temp = 0, rc;
-	char restore[64];
+	struct migration m = { .steps = steps, .nr_steps = nr_steps };
+	int from, fk = 0, rc;
+	char restore[32];
 
-	rc = db_pragma_int(db, "user_version", &version);
+	rc = db_pragma_int(db, "user_version", &m.version);
 	if (rc)
 		return rc;
-	if (version > nr_steps)
+	if (m.version > nr_steps)
 		return log_error(-EPROTO,
 				 "database %s: schema version %d is newer than this mediamon knows (%d)",
-				 db_name(db), version, nr_steps);
-	if (version == nr_steps)
+				 db_name(db), m.version, nr_steps);
+	if (m.version == nr_steps)
 		return 0;
+	from = m.version;
 	rc = db_pragma_int(db, "foreign_keys", &fk);
-	if (!rc)
-		rc = db_pragma_int(db, "temp_store", &temp);
 	if (rc)
 		return rc;
-	rc = db_exec(db, "PRAGMA foreign_keys = OFF; PRAGMA temp_store = FILE;");
-	for (from = version; !rc && version < nr_steps; version++) {
-		char bump[64];
-
-		snprintf(bump, sizeof(bump), "PRAGMA user_version = %d;",
-			 version + 1);
-		rc = db_exec(db, "BEGIN IMMEDIATE;");
-		if (!rc)
-			rc = db_exec(db, steps[version]);
-		if (!rc)
-			rc = db_exec(db, bump);
-		if (!rc)
-			rc = db_exec(db, "COMMIT;");
-		if (rc) {
-			sqlite3_exec(db, "ROLLBACK;", NULL, NULL, NULL);
-			log_error(rc, "database %s: migration to version %d"
-				  " failed", db_name(db), version + 1);
-		}
-	}
-	snprintf(restore, sizeof(restore), "PRAGMA foreign_keys = %d;"
-		 "PRAGMA temp_store = %d;", fk, temp);
+	rc = db_exec(db, "PRAGMA foreign_keys = OFF;");
+	if (!rc)
+		rc = db_with_temp_files(db, run_steps, &m);
+	snprintf(restore, sizeof(restore), "PRAGMA foreign_keys = %d;", fk);
 	if (db_exec(db, restore) && !rc)
 		rc = -EIO;
 	if (rc)

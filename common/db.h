@@ -47,6 +47,15 @@ void db_close(sqlite3 *db);
  */
 int db_migrate(sqlite3 *db, const char *const *steps, int nr_steps);
 
+/*
+ * fn(db, arg) with SQLite's temporary files on disk, not in memory (the
+ * connections' temp_store), then as they were: for work whose sorts or
+ * statement journals grow with the store, which in memory would raise the
+ * daemon's peak by as much. Returns fn's answer, or -EIO (logged).
+ */
+int db_with_temp_files(sqlite3 *db, int (*fn)(sqlite3 *db, void *arg),
+		       void *arg);
+
 /* Run SQL that returns no rows. Returns 0 or -EIO (logged). */
 int db_exec(sqlite3 *db, const char *sql);
 

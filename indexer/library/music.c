@@ -412,8 +412,13 @@ static int make_indexes(sqlite3 *db, void *unused)
 
 	(void)unused;
 	music_m.counting = 0;
-	rc = schema_make_bulk_indexes(db);
+	rc = schema_make_bulk_indexes(db, NULL);
 	return rc ? rc : covers_refresh(db);
+}
+
+static int make_indexes_at_once(sqlite3 *db, void *unused)
+{
+	return db_transaction(db, make_indexes, unused);
 }
 
 int music_bulk_end(sqlite3 *db, void *unused)
@@ -422,7 +427,7 @@ int music_bulk_end(sqlite3 *db, void *unused)
 
 	/* SQLite's sorter may use helper threads; the scan's are done. */
 	db_exec(db, "PRAGMA threads = 2");
-	rc = db_transaction(db, make_indexes, unused);
+	rc = db_with_temp_files(db, make_indexes_at_once, unused);
 	db_exec(db, "PRAGMA threads = 0");
 	db_exec(db, "PRAGMA wal_autocheckpoint = 1000");
 	return rc;

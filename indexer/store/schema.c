@@ -93,10 +93,12 @@ static int bulk_triggers_missing(sqlite3 *db)
 	return rc ? rc : missing;
 }
 
-int schema_make_bulk_indexes(sqlite3 *db)
+int schema_make_bulk_indexes(sqlite3 *db, void *unused)
 {
 	char sql[128];
 	int rc = 0, missing;
+
+	(void)unused;
 
 	for (size_t i = 0; !rc && i < ARRAY_SIZE(bulk_indexes); i++) {
 		snprintf(sql, sizeof(sql), "CREATE INDEX IF NOT EXISTS %s ON %s",

@@ -499,7 +499,7 @@ int writer_start(const char *db_path)
 	}
 	/* a bulk load cut short left them out */
 	if (!rc)
-		rc = schema_make_bulk_indexes(w.db);
+		rc = db_with_temp_files(w.db, schema_make_bulk_indexes, NULL);
 	for (size_t i = 0; !rc && i < w.nr_domains; i++)
 		if (w.domains[i]->start)
 			w.domains[i]->start(w.db);

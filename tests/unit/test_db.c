@@ -264,6 +264,29 @@ static void test_step_remakes_a_table(void **state)
 	db_close(db);
 }
 
+static int temp_store_seen(sqlite3 *db, void *arg)
+{
+	*(int *)arg = pragma(db, "PRAGMA temp_store");
+	return -ENOSPC;
+}
+
+/* Work whose sorts grow with the store: temporary files on disk while it
+ * runs, as they were after, its error passed on. */
+static void test_with_temp_files(void **state)
+{
+	sqlite3 *db;
+	int seen = -1;
+
+	(void)state;
+	assert_int_equal(db_open(":memory:", 0, &db), 0);
+	assert_int_equal(pragma(db, "PRAGMA temp_store"), 2);
+	assert_int_equal(db_with_temp_files(db, temp_store_seen, &seen),
+			 -ENOSPC);
+	assert_int_equal(seen, 1);
+	assert_int_equal(pragma(db, "PRAGMA temp_store"), 2);
+	db_close(db);
+}
+
 /* A time column as the CSV files show it: RFC 3339, nothing for NULL. */
 static void test_add_time(void **state)
 {
@@ -295,6 +318,7 @@ int main(void)
 		cmocka_unit_test(test_old_store_from_to),
 		cmocka_unit_test(test_failed_step),
 		cmocka_unit_test(test_step_remakes_a_table),
+		cmocka_unit_test(test_with_temp_files),
 		cmocka_unit_test(test_add_time),
 	};
 
