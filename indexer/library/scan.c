@@ -28,6 +28,7 @@
 #include "indexer/library/scan_compare.h"
 #include "indexer/library/scan_dirs.h"
 #include "indexer/library/scan_errors.h"
+#include "indexer/library/scan_io.h"
 #include "indexer/library/scan_listing.h"
 #include "indexer/library/scan_stack.h"
 #include "indexer/library/scan_store.h"
@@ -591,7 +592,9 @@ int scan_run(const char *db_path, const struct scan_request *req,
 	 * whatever became of it. */
 	if (s.bulk)
 		writer_call(music_bulk_begin, NULL);
+	scan_io_init(&s.io, req->io_depth, &s.noatime_refused);
 	scan_walk(&s);
+	scan_io_stop(&s.io);
 	if (s.bulk && (err = writer_call(music_bulk_end, NULL)))
 		rc = rc ? : err;
 	if (__atomic_load_n(req->cancel, __ATOMIC_RELAXED))

@@ -70,6 +70,8 @@
 #   MEDIAMON_BENCH_NAS_DELAY_US microseconds the nas section's share waits
 #                            in each request (1000)
 #   MEDIAMON_BENCH_NAS_MPD   no: the nas section skips MPD's update
+#   MEDIAMON_BENCH_NAS_IO_DEPTH the nas section's mediamon's
+#                            [general] scan_io_depth (its default)
 #   MEDIAMON_BENCH_SCALE_FILES  files of the scale library (1000000)
 #   MEDIAMON_BENCH_OPDS_FILES   volumes of the OPDS library (10000)
 #   MEDIAMON_BENCH_ONEFOLDER_FILES  the onefolder section's two folder

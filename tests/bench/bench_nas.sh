@@ -13,13 +13,15 @@
 # and its stat walk (bench_scan_floor, 2 threads, --stat), mediamon's
 # first scan and a no-change rescan, and MPD's first database update
 # (unless MEDIAMON_BENCH_NAS_MPD=no: it reads one file after another,
-# minutes on 100,000 files). Each program gets a fresh mount, so none
+# minutes on 100,000 files). MEDIAMON_BENCH_NAS_IO_DEPTH sets mediamon's
+# [general] scan_io_depth (its default otherwise). Each program gets a fresh mount, so none
 # finds what another put in the kernel's caches. The share is always
 # unmounted (nas_stop, from bench.sh's cleanup too).
 
 NAS_DELAY_US=${MEDIAMON_BENCH_NAS_DELAY_US:-1000}
 NAS_FILES=${MEDIAMON_BENCH_NAS_FILES:-$FILES}
 NAS_MPD=${MEDIAMON_BENCH_NAS_MPD:-yes}
+NAS_IO_DEPTH=${MEDIAMON_BENCH_NAS_IO_DEPTH:-}
 LATENCY_FS=${MEDIAMON_BENCH_LATENCY_FS:-$REPO/build/bench/bench_latency_fs}
 # A first scan through the share takes at most this many times the
 # 8-thread floor's through it, a no-change rescan this many times the
@@ -119,7 +121,13 @@ section_nas() {
 	nas_floor "$nas_src" nas_floor8_s --threads 8
 	nas_floor "$nas_src" nas_floor_stat_s --stat
 	nas_start "$nas_src"
-	mediamon_start "$NAS_MNT"
+	nas_conf=""
+	if [ -n "$NAS_IO_DEPTH" ]; then
+		nas_conf=$WORK/nas.conf
+		printf '[general]\nscan_io_depth = %s\n[analysis]\nenabled = no\n' \
+			"$NAS_IO_DEPTH" >"$nas_conf"
+	fi
+	mediamon_start "$NAS_MNT" "$nas_conf"
 	log "nas: mediamon's first scan (startup, fresh database)"
 	scan_wait ""
 	scan_record nas_first "$MM_START"
