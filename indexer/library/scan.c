@@ -221,9 +221,24 @@ static void *scan_worker(void *arg)
 	return NULL;
 }
 
-static void scan_walk(struct scan *s)
+/*
+ * The workers: as many as threads on a local file system; on another (a
+ * network share, FUSE), where each folder's open and listing is a round
+ * trip, up to half scan_io_depth, so that more folders are listed at
+ * once, while no more than threads of them parse (s->parsing).
+ */
+static int walkers(const struct scan *s)
 {
 	int n = s->req->threads > 0 ? s->req->threads : 1;
+
+	if (!s->listings && s->req->io_depth / 2 > n)
+		n = s->req->io_depth / 2;
+	return n;
+}
+
+static void scan_walk(struct scan *s)
+{
+	int n = walkers(s);
 	pthread_t *tids = calloc(n, sizeof(*tids));
 	int started = 0;
 
@@ -593,7 +608,9 @@ int scan_run(const char *db_path, const struct scan_request *req,
 	if (s.bulk)
 		writer_call(music_bulk_begin, NULL);
 	scan_io_init(&s.io, req->io_depth, &s.noatime_refused);
+	sem_init(&s.parsing, 0, req->threads > 0 ? req->threads : 1);
 	scan_walk(&s);
+	sem_destroy(&s.parsing);
 	scan_io_stop(&s.io);
 	if (s.bulk && (err = writer_call(music_bulk_end, NULL)))
 		rc = rc ? : err;

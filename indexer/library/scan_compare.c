@@ -502,8 +502,14 @@ enum scan_outcome scan_compare_file(struct scan_worker *wk, int dfd,
 			start = scan_worker_now_ns();
 			fd = open_readonly(wk, dfd, name, pfd, st);
 		}
-		rc = fd < 0 ? fd : parse_file(s, stats, fd, st->st_size, name,
-					      rec);
+		if (fd >= 0) {
+			while (sem_wait(&s->parsing))
+				;
+			rc = parse_file(s, stats, fd, st->st_size, name, rec);
+			sem_post(&s->parsing);
+		} else {
+			rc = fd;
+		}
 		if (rc) {
 			music_rec_free(rec);
 			goto failed;

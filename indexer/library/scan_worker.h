@@ -18,6 +18,7 @@
  */
 
 #include <pthread.h>
+#include <semaphore.h>
 #include <sqlite3.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -81,6 +82,9 @@ struct scan {
 	struct scan_store_files alone;
 	/* The files opened ahead of the workers (req->io_depth). */
 	struct scan_io io;
+	/* The workers that parse at once: req->threads (scan.c may start
+	 * more, to list more folders at once). */
+	sem_t parsing;
 
 	pthread_mutex_t lock;
 	pthread_cond_t cond;
