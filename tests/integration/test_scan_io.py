@@ -4,12 +4,14 @@ its workers, one at a time or 32, indexes a library the same way: the
 same files, kinds, damaged tags and tracks, after a first scan and after
 a full rescan (which opens every file ahead too). The library has a
 folder of more files than either depth, a link to a file (opened in
-place, not ahead), a damaged MP3 and files that are not audio. No
-timing is looked at."""
+place, not ahead), a damaged MP3 and files that are not audio. A manga
+library's volume archives, whose ComicInfo.xml is read at their end,
+give the same volumes. No timing is looked at."""
 
 import os
 import shutil
 import sqlite3
+import zipfile
 
 import pytest
 
@@ -25,12 +27,20 @@ LEFT JOIN artists ar ON ar.id = t.artist_id
 LEFT JOIN albums al ON al.id = t.album_id
 ORDER BY 1"""
 
+VOLUMES = """
+SELECT s.name, v.kind, v.first, v.last, v.path FROM volumes v
+JOIN series s ON s.id = v.series_id ORDER BY v.path"""
 
-def indexed(db_path):
-    """Every file the store has, with its track, in path order."""
+COMICINFO = ("<?xml version='1.0'?><ComicInfo><Series>Blame</Series>"
+             "<Volume>%d</Volume></ComicInfo>")
+
+
+def indexed(db_path, query=QUERY):
+    """Every file the store has, with its track, in path order (or
+    what query asks)."""
     db = sqlite3.connect(db_path)
     try:
-        return db.execute(QUERY).fetchall()
+        return db.execute(query).fetchall()
     finally:
         db.close()
 
@@ -55,27 +65,30 @@ def big_library(library):
     return library
 
 
-def scanned(tmp_path, library, depth):
-    """What a daemon with scan_io_depth = depth indexes of library, after
-    its first scan and after a full rescan."""
+def scanned(tmp_path, depth, roots, query=QUERY):
+    """What a daemon with scan_io_depth = depth indexes of roots (the
+    configuration's lines naming them), after its first scan and after a
+    full rescan."""
     home = tmp_path / ("depth%d" % depth)
-    home.mkdir()
+    home.mkdir(exist_ok=True)
     conf = home / "mediamon.conf"
     conf.write_text("[general]\nscan_io_depth = %d\n"
-                    "[analysis]\nenabled = no\n" % depth)
-    m = start(home, "music=" + str(library), "config=" + str(conf))
+                    "[analysis]\nenabled = no\n%s" % (depth, roots))
+    m = start(home, "config=" + str(conf))
     try:
-        first = indexed(m.db)
+        first = indexed(m.db, query)
         m.rescan("full", timeout=60)
-        full = indexed(m.db)
+        full = indexed(m.db, query)
     finally:
         unmount(m.path, m.proc)
+        shutil.rmtree(str(home / "state"))
     return first, full
 
 
 def test_depths_index_the_same(big_library, tmp_path):
-    one_first, one_full = scanned(tmp_path, big_library, 1)
-    many_first, many_full = scanned(tmp_path, big_library, 32)
+    roots = "[music]\nroot = %s\n" % big_library
+    one_first, one_full = scanned(tmp_path, 1, roots)
+    many_first, many_full = scanned(tmp_path, 32, roots)
     # 9 tracks, 70 copies, the link, the damaged MP3 and two text files
     assert len(one_first) == 83
     assert one_first == many_first
@@ -87,3 +100,20 @@ def test_depths_index_the_same(big_library, tmp_path):
     # the link and the copy it leads to are read alike
     link = [r for r in one_first if "/link." in r[0]]
     assert len(link) == 1 and link[0][4] is not None
+
+
+def test_depths_read_the_same_volumes(tmp_path):
+    series = tmp_path / "manga" / "Blame"
+    series.mkdir(parents=True)
+    # 40 volumes, their numbers from ComicInfo.xml, not from the names
+    for i in range(40):
+        with zipfile.ZipFile(str(series / ("Blame part %02d.cbz" % i)),
+                             "w") as z:
+            z.writestr("001.jpg", b"\xff\xd8\xff\xe0")
+            z.writestr("ComicInfo.xml", COMICINFO % (100 + i))
+    roots = "[manga]\nroot = %s\n" % (tmp_path / "manga")
+    one_first, one_full = scanned(tmp_path, 1, roots, VOLUMES)
+    many_first, many_full = scanned(tmp_path, 32, roots, VOLUMES)
+    assert len(one_first) == 40
+    assert sorted(r[2] for r in one_first) == list(range(100, 140))
+    assert one_first == many_first == one_full == many_full
