@@ -14,9 +14,14 @@
 # first scan and a no-change rescan, and MPD's first database update
 # (unless MEDIAMON_BENCH_NAS_MPD=no: it reads one file after another,
 # minutes on 100,000 files). MEDIAMON_BENCH_NAS_IO_DEPTH sets mediamon's
-# [general] scan_io_depth (its default otherwise). Each program gets a fresh mount, so none
-# finds what another put in the kernel's caches. The share is always
-# unmounted (nas_stop, from bench.sh's cleanup too).
+# [general] scan_io_depth (its default otherwise). Each program gets a
+# fresh mount, so none finds what another put in the kernel's caches.
+# The share is always unmounted (nas_stop, from bench.sh's cleanup too).
+#
+# Measured here (2 shared CPUs, load 2-6, 20,000 files, 1 ms): the floor
+# 40.8 s on 2 threads, 10.2 s on 8, its stat walk 15.9 s; mediamon's
+# first scan 8.7 s (42.3 s before scan_io_depth), its no-change rescan
+# 4.0 s (15.4 s before); MPD's update 121 s.
 
 NAS_DELAY_US=${MEDIAMON_BENCH_NAS_DELAY_US:-1000}
 NAS_FILES=${MEDIAMON_BENCH_NAS_FILES:-$FILES}
@@ -124,8 +129,9 @@ section_nas() {
 	nas_conf=""
 	if [ -n "$NAS_IO_DEPTH" ]; then
 		nas_conf=$WORK/nas.conf
-		printf '[general]\nscan_io_depth = %s\n[analysis]\nenabled = no\n' \
-			"$NAS_IO_DEPTH" >"$nas_conf"
+		printf '[general]\nscan_io_depth = %s\n' "$NAS_IO_DEPTH" \
+			>"$nas_conf"
+		printf '[analysis]\nenabled = no\n' >>"$nas_conf"
 	fi
 	mediamon_start "$NAS_MNT" "$nas_conf"
 	log "nas: mediamon's first scan (startup, fresh database)"
