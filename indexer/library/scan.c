@@ -569,6 +569,9 @@ int scan_run(const char *db_path, const struct scan_request *req,
 		return log_error(-errno, "scan: cannot open root %s: %s",
 				 req->root_path, strerror(errno));
 	}
+	/* set up before scan_start(), which parses a file rescanned alone */
+	scan_io_init(&s.io, req->io_depth, &s.noatime_refused);
+	sem_init(&s.parsing, 0, req->threads > 0 ? req->threads : 1);
 	if (!fstat(s.root_fd, &root) && keeps_ctimes(s.root_fd)) {
 		s.listings = 1;
 		s.root_dev = root.st_dev;
@@ -607,11 +610,7 @@ int scan_run(const char *db_path, const struct scan_request *req,
 	 * whatever became of it. */
 	if (s.bulk)
 		writer_call(music_bulk_begin, NULL);
-	scan_io_init(&s.io, req->io_depth, &s.noatime_refused);
-	sem_init(&s.parsing, 0, req->threads > 0 ? req->threads : 1);
 	scan_walk(&s);
-	sem_destroy(&s.parsing);
-	scan_io_stop(&s.io);
 	if (s.bulk && (err = writer_call(music_bulk_end, NULL)))
 		rc = rc ? : err;
 	if (__atomic_load_n(req->cancel, __ATOMIC_RELAXED))
@@ -623,6 +622,8 @@ int scan_run(const char *db_path, const struct scan_request *req,
 		  req->root_path, (unsigned long long)scan_stat(
 			  &stats->dirs_from_store));
 out:
+	scan_io_stop(&s.io);
+	sem_destroy(&s.parsing);
 	scan_release(&s);
 	close(s.root_fd);
 	return rc;
