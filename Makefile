@@ -100,7 +100,9 @@ $(FIXTURES): tests/data/make-fixtures.sh tests/data/make-analysis-fixtures.sh \
 unit: $(UNIT_BIN) $(FIXTURES) $(ANALYSER)
 
 test: $(BIN) $(ANALYSER) unit
-	MEDIAMON_BINARY=$(abspath $(BIN)) sh tests/run-tests.sh $(BUILD)
+	MEDIAMON_BINARY=$(abspath $(BIN)) \
+	MEDIAMON_LATENCY_FS=$(abspath $(BUILD)/bench/bench_latency_fs) \
+		sh tests/run-tests.sh $(BUILD)
 
 # The whole suite again with AddressSanitizer and UndefinedBehaviorSanitizer
 # in every binary, built apart in build-asan. ASan's reports go to files
@@ -217,6 +219,9 @@ $(BENCH_LATENCY_FS): tests/bench/bench_latency_fs.c
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -MMD -MP -o $@ $< \
 		$(shell $(PKG_CONFIG) --libs fuse3)
+
+# test_scan_io.py scans through it too.
+test: $(BENCH_LATENCY_FS)
 
 # The scans' floor: the same walk and tag reading without the store.
 BENCH_SCAN_FLOOR := $(BUILD)/bench/bench_scan_floor

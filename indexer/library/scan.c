@@ -569,13 +569,17 @@ int scan_run(const char *db_path, const struct scan_request *req,
 		return log_error(-errno, "scan: cannot open root %s: %s",
 				 req->root_path, strerror(errno));
 	}
-	/* set up before scan_start(), which parses a file rescanned alone */
-	scan_io_init(&s.io, req->io_depth, &s.noatime_refused);
-	sem_init(&s.parsing, 0, req->threads > 0 ? req->threads : 1);
 	if (!fstat(s.root_fd, &root) && keeps_ctimes(s.root_fd)) {
 		s.listings = 1;
 		s.root_dev = root.st_dev;
 	}
+	/* Set up before scan_start(), which parses a file rescanned alone.
+	 * No file is opened ahead on a local file system: on a warm cache
+	 * handing 20,000 files over took a first scan from 0.35 s to
+	 * 0.6-0.7 s here. */
+	scan_io_init(&s.io, s.listings ? 0 : req->io_depth,
+		     &s.noatime_refused);
+	sem_init(&s.parsing, 0, req->threads > 0 ? req->threads : 1);
 	rc = db_open(db_path, 1, &db);
 	if (!rc) {
 		rc = scan_dirs_load(db, db_path, req, &s.dirs);

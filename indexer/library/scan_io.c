@@ -173,10 +173,12 @@ static void window_fill(struct scan_io_window *w)
 		*io->queue_end = r;
 		io->queue_end = &r->next;
 		w->nr++;
-		queued = 1;
+		queued++;
 	}
-	if (queued)
-		pthread_cond_broadcast(&io->work);
+	/* a thread a file: waking them all for one costs more than it
+	 * opens, on a warm cache */
+	while (queued--)
+		pthread_cond_signal(&io->work);
 	pthread_mutex_unlock(&io->lock);
 }
 

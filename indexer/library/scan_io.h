@@ -9,7 +9,8 @@
  * readers read (posix_fadvise WILLNEED on the head, and on the tail of
  * the formats that keep tags there), so that a disk or a network share
  * that answers many requests at once is kept busy while the workers
- * parse. A worker walks a folder's files through a window
+ * parse (scan.c asks for none on a local file system, where handing a
+ * file over costs more than it saves on a warm cache). A worker walks a folder's files through a window
  * (struct scan_io_window) of at most depth files opened ahead, in the
  * order it takes them; what it does not take is closed at the end of
  * the folder. The pool's threads start with the first file asked of

@@ -6,16 +6,24 @@ a full rescan (which opens every file ahead too). The library has a
 folder of more files than either depth, a link to a file (opened in
 place, not ahead), a damaged MP3 and files that are not audio. A manga
 library's volume archives, whose ComicInfo.xml is read at their end,
-give the same volumes. No timing is looked at."""
+give the same volumes. Files are opened ahead only on a file system that
+is not local, so each library is scanned through the bench's FUSE share
+(tests/bench/bench_latency_fs.c, built by make test; no delay). No
+timing is looked at."""
 
+import contextlib
 import os
 import shutil
 import sqlite3
+import subprocess
 import zipfile
 
 import pytest
 
-from conftest import start, unmount
+from conftest import REPO, is_mounted, start, unmount, wait_for
+
+LATENCY_FS = os.environ.get("MEDIAMON_LATENCY_FS", os.path.join(
+    REPO, "build", "bench", "bench_latency_fs"))
 
 QUERY = """
 SELECT d.path || '/' || f.name, f.size, f.kind, f.tag_error, t.title,
@@ -33,6 +41,31 @@ JOIN series s ON s.id = v.series_id ORDER BY v.path"""
 
 COMICINFO = ("<?xml version='1.0'?><ComicInfo><Series>Blame</Series>"
              "<Volume>%d</Volume></ComicInfo>")
+
+
+@contextlib.contextmanager
+def share(source, where):
+    """source shown read-only at where through the latency share."""
+    assert os.access(LATENCY_FS, os.X_OK), \
+        "%s is not built (make build/bench/bench_latency_fs)" % LATENCY_FS
+    where.mkdir()
+    proc = subprocess.Popen([LATENCY_FS, str(source), str(where), "-f",
+                             "-o", "delay_us=0"])
+    try:
+        wait_for(lambda: is_mounted(where) or proc.poll() is not None, 15,
+                 "the share at %s" % where, interval=0.02)
+        assert is_mounted(where), "bench_latency_fs exited"
+        yield where
+    finally:
+        subprocess.run(["fusermount3", "-u", str(where)],
+                       stderr=subprocess.DEVNULL)
+        try:
+            proc.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+            subprocess.run(["fusermount3", "-u", "-z", str(where)],
+                           stderr=subprocess.DEVNULL)
 
 
 def indexed(db_path, query=QUERY):
@@ -86,9 +119,10 @@ def scanned(tmp_path, depth, roots, query=QUERY):
 
 
 def test_depths_index_the_same(big_library, tmp_path):
-    roots = "[music]\nroot = %s\n" % big_library
-    one_first, one_full = scanned(tmp_path, 1, roots)
-    many_first, many_full = scanned(tmp_path, 32, roots)
+    with share(big_library, tmp_path / "share") as music:
+        roots = "[music]\nroot = %s\n" % music
+        one_first, one_full = scanned(tmp_path, 1, roots)
+        many_first, many_full = scanned(tmp_path, 32, roots)
     # 9 tracks, 70 copies, the link, the damaged MP3 and two text files
     assert len(one_first) == 83
     assert one_first == many_first
@@ -111,9 +145,10 @@ def test_depths_read_the_same_volumes(tmp_path):
                              "w") as z:
             z.writestr("001.jpg", b"\xff\xd8\xff\xe0")
             z.writestr("ComicInfo.xml", COMICINFO % (100 + i))
-    roots = "[manga]\nroot = %s\n" % (tmp_path / "manga")
-    one_first, one_full = scanned(tmp_path, 1, roots, VOLUMES)
-    many_first, many_full = scanned(tmp_path, 32, roots, VOLUMES)
+    with share(tmp_path / "manga", tmp_path / "share") as manga:
+        roots = "[manga]\nroot = %s\n" % manga
+        one_first, one_full = scanned(tmp_path, 1, roots, VOLUMES)
+        many_first, many_full = scanned(tmp_path, 32, roots, VOLUMES)
     assert len(one_first) == 40
     assert sorted(r[2] for r in one_first) == list(range(100, 140))
     assert one_first == many_first == one_full == many_full
