@@ -103,7 +103,9 @@ $(FIXTURES): tests/data/make-fixtures.sh tests/data/make-analysis-fixtures.sh \
 unit: $(UNIT_BIN) $(FIXTURES) $(ANALYSER)
 
 test: $(BIN) $(ANALYSER) unit
-	MEDIAMON_BINARY=$(abspath $(BIN)) sh tests/run-tests.sh $(BUILD)
+	MEDIAMON_BINARY=$(abspath $(BIN)) \
+	MEDIAMON_LATENCY_FS=$(abspath $(BUILD)/bench/bench_latency_fs) \
+		sh tests/run-tests.sh $(BUILD)
 
 # The whole suite again with AddressSanitizer and UndefinedBehaviorSanitizer
 # in every binary, built apart in build-asan. ASan's reports go to files
@@ -212,6 +214,18 @@ $(BENCH_FUSE_TREE): tests/bench/bench_fuse_tree.c
 	$(CC) $(CFLAGS) -MMD -MP -o $@ $< \
 		$(shell $(PKG_CONFIG) --libs fuse3)
 
+# The nas section's share: a folder shown through FUSE with a delay in
+# every request, a network share's round trip.
+BENCH_LATENCY_FS := $(BUILD)/bench/bench_latency_fs
+
+$(BENCH_LATENCY_FS): tests/bench/bench_latency_fs.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -MMD -MP -o $@ $< \
+		$(shell $(PKG_CONFIG) --libs fuse3)
+
+# test_scan_io.py scans through it too.
+test: $(BENCH_LATENCY_FS)
+
 # The scans' floor: the same walk and tag reading without the store.
 BENCH_SCAN_FLOOR := $(BUILD)/bench/bench_scan_floor
 
@@ -220,9 +234,10 @@ $(BENCH_SCAN_FLOOR): tests/bench/bench_scan_floor.c $(LIB)
 	$(CC) $(CFLAGS) -MMD -MP -o $@ $< $(LIB) $(LDLIBS)
 
 bench: mediamon $(ANALYSER) $(BENCH_ANALYSIS) $(BENCH_FUSE_TREE) \
-		$(BENCH_SCAN_FLOOR)
+		$(BENCH_SCAN_FLOOR) $(BENCH_LATENCY_FS)
 	MEDIAMON_BENCH_ANALYSIS=$(abspath $(BENCH_ANALYSIS)) \
 	MEDIAMON_BENCH_FUSE_TREE=$(abspath $(BENCH_FUSE_TREE)) \
+	MEDIAMON_BENCH_LATENCY_FS=$(abspath $(BENCH_LATENCY_FS)) \
 	MEDIAMON_BENCH_SCAN_FLOOR=$(abspath $(BENCH_SCAN_FLOOR)) \
 		sh tests/bench/bench.sh
 

@@ -50,6 +50,8 @@ struct config {
 	char *database;
 	int database_shared_ok;		/* -o db_shared_ok: a shared folder */
 	int threads;			/* 0 until config_finish: CPU count */
+	int scan_io_depth;		/* files a scan opens ahead of its
+					 * parsing threads; default 16 */
 	char *log_level;		/* "debug", "info", "warn", "error" */
 	int dry_run;			/* default 1 */
 	long watch_debounce_ms;		/* default 200 */

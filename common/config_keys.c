@@ -67,6 +67,7 @@ const struct key config_keys[] = {
 	{ "general", "database", T_STRING, O(database) },
 	{ "general", "database_shared_ok", T_BOOL, O(database_shared_ok) },
 	{ "general", "threads", T_INT, O(threads), 1, 256 },
+	{ "general", "scan_io_depth", T_INT, O(scan_io_depth), 1, 256 },
 	{ "general", "log_level", T_ENUM, O(log_level), .choices = levels,
 	  .def = "info" },
 	{ "general", "dry_run", T_BOOL, O(dry_run) },
@@ -339,6 +340,7 @@ void config_init(struct config *cfg)
 		.retention_scans = 1000,
 		.analysis_enabled = 1,
 		.analysis_threads = 1,
+		.scan_io_depth = 16,
 	};
 }
 

@@ -212,6 +212,7 @@ static int plan_make(struct scan_order *o, struct plan *p)
 			.full = o->full,
 			.confirm_removal = o->confirm,
 			.threads = indexer.cfg->threads,
+			.io_depth = indexer.cfg->scan_io_depth,
 			.cancel = &indexer.cancel,
 			.roots = indexer.block->paths,
 			.nr_roots = indexer.nr_roots,

@@ -28,6 +28,7 @@
 #include "indexer/library/scan_compare.h"
 #include "indexer/library/scan_dirs.h"
 #include "indexer/library/scan_errors.h"
+#include "indexer/library/scan_io.h"
 #include "indexer/library/scan_listing.h"
 #include "indexer/library/scan_stack.h"
 #include "indexer/library/scan_store.h"
@@ -220,9 +221,24 @@ static void *scan_worker(void *arg)
 	return NULL;
 }
 
-static void scan_walk(struct scan *s)
+/*
+ * The workers: as many as threads on a local file system; on another (a
+ * network share, FUSE), where each folder's open and listing is a round
+ * trip, up to half scan_io_depth, so that more folders are listed at
+ * once, while no more than threads of them parse (s->parsing).
+ */
+static int walkers(const struct scan *s)
 {
 	int n = s->req->threads > 0 ? s->req->threads : 1;
+
+	if (!s->listings && s->req->io_depth / 2 > n)
+		n = s->req->io_depth / 2;
+	return n;
+}
+
+static void scan_walk(struct scan *s)
+{
+	int n = walkers(s);
 	pthread_t *tids = calloc(n, sizeof(*tids));
 	int started = 0;
 
@@ -557,6 +573,13 @@ int scan_run(const char *db_path, const struct scan_request *req,
 		s.listings = 1;
 		s.root_dev = root.st_dev;
 	}
+	/* Set up before scan_start(), which parses a file rescanned alone.
+	 * No file is opened ahead on a local file system: on a warm cache
+	 * handing 20,000 files over took a first scan from 0.35 s to
+	 * 0.6-0.7 s here. */
+	scan_io_init(&s.io, s.listings ? 0 : req->io_depth,
+		     &s.noatime_refused);
+	sem_init(&s.parsing, 0, req->threads > 0 ? req->threads : 1);
 	rc = db_open(db_path, 1, &db);
 	if (!rc) {
 		rc = scan_dirs_load(db, db_path, req, &s.dirs);
@@ -603,6 +626,8 @@ int scan_run(const char *db_path, const struct scan_request *req,
 		  req->root_path, (unsigned long long)scan_stat(
 			  &stats->dirs_from_store));
 out:
+	scan_io_stop(&s.io);
+	sem_destroy(&s.parsing);
 	scan_release(&s);
 	close(s.root_fd);
 	return rc;

@@ -23,6 +23,7 @@
 #include "common/db.h"
 #include "common/hash.h"
 #include "common/log.h"
+#include "indexer/library/scan_io.h"
 #include "indexer/library/scan_listing.h"
 #include "indexer/library/scan_stack.h"
 #include "indexer/library/symlinks.h"
@@ -120,45 +121,15 @@ void scan_compare_note_failure(struct scan *s, int err)
 		scan_compare_fail_for_now(s, err);
 }
 
-/* Open name in dfd, or what the link pfd (symlinks_follow()) leads to when
- * it is not -1. */
-static int open_flags(int dfd, const char *name, int pfd, int flags)
+/* Open name in dfd (or through the link pfd) as scan_io_open() does,
+ * unless it was opened ahead (scan_io.h). */
+static int open_readonly(struct scan_worker *wk, int dfd, const char *name,
+			 int pfd, struct stat *st)
 {
-	int fd;
+	int fd = pfd < 0 ? scan_io_window_take(&wk->io, name, st) : -1;
 
-	if (pfd >= 0)
-		return symlinks_reopen(pfd, flags);
-	fd = openat(dfd, name, flags);
-	return fd < 0 ? -errno : fd;
-}
-
-/* Open for reading without touching atime, and fill *st. O_NOATIME is
- * refused for files the daemon does not own: then a plain read-only open,
- * and once refused in a scan, no more tries. What is opened may not be
- * what was listed or stat()ed (it may have been replaced since): O_NOFOLLOW
- * keeps a link put in its place from being followed, O_NONBLOCK a FIFO
- * from blocking the worker forever, and what is not a regular file is not
- * read. */
-static int open_readonly(struct scan *s, int dfd, const char *name, int pfd,
-			 struct stat *st)
-{
-	int flags = O_RDONLY | O_CLOEXEC | O_NONBLOCK | (pfd < 0 ? O_NOFOLLOW :
-							 0);
-	int fd = -EPERM;
-
-	if (!__atomic_load_n(&s->noatime_refused, __ATOMIC_RELAXED))
-		fd = open_flags(dfd, name, pfd, flags | O_NOATIME);
-	if (fd == -EPERM) {
-		__atomic_store_n(&s->noatime_refused, 1, __ATOMIC_RELAXED);
-		fd = open_flags(dfd, name, pfd, flags);
-	}
-	if (fd < 0)
-		return fd == -ELOOP ? -EINVAL : fd;
-	if (fstat(fd, st) || !S_ISREG(st->st_mode)) {
-		close(fd);
-		return -EINVAL;
-	}
-	return fd;
+	return fd >= 0 ? fd : scan_io_open(&wk->s->noatime_refused, dfd, name,
+					   pfd, st);
 }
 
 /* A volume archive whose pages are not all read (pages.h): a scan error
@@ -482,7 +453,7 @@ enum scan_outcome scan_compare_file(struct scan_worker *wk, int dfd,
 	}
 	if (!st->st_mode) {
 		start = scan_worker_now_ns();
-		fd = open_readonly(s, dfd, name, pfd, st);
+		fd = open_readonly(wk, dfd, name, pfd, st);
 		if (fd == -ENOENT || fd == -EINVAL)
 			return SCAN_ABSENT;
 		if (fd < 0) {
@@ -529,10 +500,16 @@ enum scan_outcome scan_compare_file(struct scan_worker *wk, int dfd,
 	if (read_it) {
 		if (fd < 0) {
 			start = scan_worker_now_ns();
-			fd = open_readonly(s, dfd, name, pfd, st);
+			fd = open_readonly(wk, dfd, name, pfd, st);
 		}
-		rc = fd < 0 ? fd : parse_file(s, stats, fd, st->st_size, name,
-					      rec);
+		if (fd >= 0) {
+			while (sem_wait(&s->parsing))
+				;
+			rc = parse_file(s, stats, fd, st->st_size, name, rec);
+			sem_post(&s->parsing);
+		} else {
+			rc = fd;
+		}
 		if (rc) {
 			music_rec_free(rec);
 			goto failed;
@@ -691,6 +668,25 @@ void scan_compare_dir_record(struct scan_worker *wk, int dfd, const char *rel,
 	writer_batch_add(&wk->batch, &rec->wr);
 }
 
+/* scan_io_want_fn: entry i's name when the scan will open it whatever it
+ * finds (a new file to read, or any file to read in a full rescan): a
+ * file the store knows is opened only once seen changed. */
+static const char *want_opened(void *arg, size_t i, int *tail)
+{
+	struct scan_worker *wk = arg;
+	const struct scan_worker_listed *e = &wk->ents[i];
+	const char *name = wk->names.buf + e->name, *kind;
+
+	if (e->type != DT_REG)
+		return NULL;
+	kind = file_kind(name, wk->s->req->manga);
+	if (!strcmp(kind, "other") || (!wk->s->req->full &&
+	    scan_store_files_find(&wk->known, name, e->len)))
+		return NULL;
+	*tail = strcmp(kind, "flac") != 0;
+	return name;
+}
+
 int scan_compare_files(struct scan_worker *wk, int dfd, const char *rel,
 		       size_t len, const struct scan_dirs_entry *kd,
 		       uint64_t *sum)
@@ -713,6 +709,8 @@ int scan_compare_files(struct scan_worker *wk, int dfd, const char *rel,
 		scan_worker_stat_add(&wk->local.io_errors, 1);
 		return 0;
 	}
+	scan_io_window_start(&wk->io, &s->io, dfd, wk->nr_ents, want_opened,
+			     wk);
 	for (size_t i = 0; i < wk->nr_ents; i++) {
 		struct scan_worker_listed *e = &wk->ents[i];
 		const char *name = wk->names.buf + e->name;
@@ -720,6 +718,7 @@ int scan_compare_files(struct scan_worker *wk, int dfd, const char *rel,
 		enum scan_outcome o;
 		uint64_t h = 0;
 
+		scan_io_window_at(&wk->io, i);
 		if (e->type == DT_DIR)
 			continue;
 		set_path(wk, rel, len, name, e->len);
@@ -767,6 +766,7 @@ int scan_compare_files(struct scan_worker *wk, int dfd, const char *rel,
 		else if (o == SCAN_FAILED || o == SCAN_MOVING)
 			whole = 0;
 	}
+	scan_io_window_end(&wk->io);
 	for (size_t i = 0; i < wk->known.nr; i++) {
 		struct scan_store_file *k = &wk->known.v[i];
 

@@ -45,6 +45,8 @@ struct scan_request {
 	int manga;		/* a manga root: read archives' ComicInfo.xml */
 	int covers;		/* note where embedded pictures are */
 	int threads;
+	int io_depth;		/* files opened ahead of the parsing
+				 * threads (scan_io.h); 0: none */
 	const int *cancel;	/* becomes nonzero to stop the scan early */
 	/* Where the first errors are told in words (scan_errors.h); may be
 	 * NULL. */

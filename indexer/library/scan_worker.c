@@ -79,4 +79,5 @@ void scan_worker_release(struct scan_worker *wk)
 	strbuf_release(&wk->path);
 	free(wk->subdirs.v);
 	scan_store_files_release(&wk->known);
+	scan_io_window_release(&wk->io);
 }

@@ -18,6 +18,7 @@
  */
 
 #include <pthread.h>
+#include <semaphore.h>
 #include <sqlite3.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -28,6 +29,7 @@
 #include "common/strbuf.h"
 #include "indexer/library/scan_request.h"
 #include "indexer/library/scan_dirs.h"
+#include "indexer/library/scan_io.h"
 #include "indexer/library/scan_store.h"
 #include "indexer/library/music.h"
 #include "indexer/library/symlinks.h"
@@ -78,6 +80,11 @@ struct scan {
 	struct scan_dirs dirs;
 	/* The files known at exactly a subpath: a file rescanned alone. */
 	struct scan_store_files alone;
+	/* The files opened ahead of the workers (req->io_depth). */
+	struct scan_io io;
+	/* The workers that parse at once: req->threads (scan.c may start
+	 * more, to list more folders at once). */
+	sem_t parsing;
 
 	pthread_mutex_t lock;
 	pthread_cond_t cond;
@@ -133,6 +140,7 @@ struct scan_worker {
 	struct scan_worker_subdirs subdirs;
 	size_t near; /* scan_dirs_find()'s first guess */
 	struct scan_store_files known;
+	struct scan_io_window io;	/* the folder's files opened ahead */
 	char dents[32768];		/* getdents64() */
 	sqlite3 *db;
 	sqlite3_stmt *files_of_dir, *path_of_file, *listing_of_dir;

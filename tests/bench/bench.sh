@@ -34,8 +34,11 @@
 # python3 -m http.server serving the mount. The cold and idle sections
 # (tests/bench/bench_power.sh) time the first scan with the page cache
 # dropped, against the floor, and count the wakeups of a mounted daemon
-# left idle. It prints one table of
-# figures, ratios and targets.
+# left idle. The nas section (tests/bench/bench_nas.sh) times the floor,
+# mediamon's first scan and no-change rescan and MPD's update through a
+# FUSE share that waits 1 ms in every request (tests/bench/
+# bench_latency_fs.c), as a NAS on gigabit Ethernet does. It prints one
+# table of figures, ratios and targets.
 #
 # Every timed run reads its files again right before (corpus_warm): the
 # page cache left idle here is reclaimed within a minute or so.
@@ -59,9 +62,16 @@
 #   MEDIAMON_BENCH_DIR       cache directory (default ~/.cache/mediamon-bench)
 #   MEDIAMON_BENCH_FILES     corpus size (default 100000)
 #   MEDIAMON_BENCH_SECTIONS  sections to run (default
-#                            "mpd mediamon cold idle formats watch views
+#                            "mpd mediamon cold idle nas formats watch views
 #                            covers analysis scale onefolder opds arm64")
 #   MEDIAMON_BENCH_IDLE_S    seconds the idle section counts wakeups (60)
+#   MEDIAMON_BENCH_NAS_FILES files of the nas section's library (default
+#                            MEDIAMON_BENCH_FILES: the corpus itself)
+#   MEDIAMON_BENCH_NAS_DELAY_US microseconds the nas section's share waits
+#                            in each request (1000)
+#   MEDIAMON_BENCH_NAS_MPD   no: the nas section skips MPD's update
+#   MEDIAMON_BENCH_NAS_IO_DEPTH the nas section's mediamon's
+#                            [general] scan_io_depth (its default)
 #   MEDIAMON_BENCH_SCALE_FILES  files of the scale library (1000000)
 #   MEDIAMON_BENCH_OPDS_FILES   volumes of the OPDS library (10000)
 #   MEDIAMON_BENCH_ONEFOLDER_FILES  the onefolder section's two folder
@@ -80,13 +90,15 @@
 #                            build/bench/bench_fuse_tree, built by make bench)
 #   MEDIAMON_BENCH_SCAN_FLOOR the scans' floor (default
 #                            build/bench/bench_scan_floor, built by make bench)
+#   MEDIAMON_BENCH_LATENCY_FS the nas section's share (default
+#                            build/bench/bench_latency_fs, built by make bench)
 set -eu
 
 REPO=$(cd "$(dirname "$0")/../.." && pwd)
 BENCH_DIR=${MEDIAMON_BENCH_DIR:-$HOME/.cache/mediamon-bench}
 CORPUS=$BENCH_DIR/corpus
 FILES=${MEDIAMON_BENCH_FILES:-100000}
-SECTIONS=${MEDIAMON_BENCH_SECTIONS:-mpd mediamon cold idle formats watch views covers analysis scale onefolder opds arm64}
+SECTIONS=${MEDIAMON_BENCH_SECTIONS:-mpd mediamon cold idle nas formats watch views covers analysis scale onefolder opds arm64}
 # The scale section's library of tiny MP3s, cached like the corpus.
 SCALE=$BENCH_DIR/scale
 # The formats section's library: as many files as the corpus, in every
@@ -355,12 +367,25 @@ is_mounted() {
 	awk -v m="$1" '$2 == m { found = 1 } END { exit !found }' /proc/self/mounts
 }
 
+# wait_mounted PID DIR LOG NAME: wait up to 30 s until the file system
+# NAME (running as PID, its errors in LOG) is mounted at DIR
+wait_mounted() {
+	wm_i=0
+	until is_mounted "$2"; do
+		running "$1" || die "$4 exited: $(cat "$3")"
+		wm_i=$((wm_i + 1))
+		[ "$wm_i" -le 600 ] || die "$4 did not mount $2 in 30 s"
+		sleep 0.05
+	done
+}
+
 cleanup() {
 	status=$?
 	set +e
 	[ -z "$SL_PID" ] || stop_pid "$SL_PID" status_latency.py
 	[ -z "$HS_PID" ] || stop_pid "$HS_PID" http.server
 	mediamon_stop
+	nas_stop
 	floor_stop
 	[ -n "$MPD_PID" ] && mpd_stop
 	watch_library_remove
@@ -1034,13 +1059,7 @@ views_floor() {
 	mkdir -p "$floor"
 	"$FUSE_TREE" "$WORK/views-tree" "$floor" 2>"$WORK/floor.log" &
 	FLOOR_PID=$!
-	vf_i=0
-	until is_mounted "$floor"; do
-		running "$FLOOR_PID" || die "bench_fuse_tree exited: $(cat "$WORK/floor.log")"
-		vf_i=$((vf_i + 1))
-		[ "$vf_i" -le 600 ] || die "the floor tree did not mount in 30 s"
-		sleep 0.05
-	done
+	wait_mounted "$FLOOR_PID" "$floor" "$WORK/floor.log" bench_fuse_tree
 	start=$(now)
 	n=$(find "$floor" | wc -l)
 	put views_floor_s "$(since "$start")"
@@ -1636,6 +1655,10 @@ EOF
 
 . "$REPO/tests/bench/bench_power.sh"
 
+# -------------------------------------------------------------------- nas
+
+. "$REPO/tests/bench/bench_nas.sh"
+
 # ----------------------------------------------------------------- report
 
 # ratio_row LABEL NUMERATOR_KEY DENOMINATOR_KEY [TARGET [BETTER]]: BETTER
@@ -1704,12 +1727,14 @@ check_setup() {
 					die "$tool is missing (run contrib/install-deps.sh)"
 			done
 			;;
-		mediamon | cold | idle | formats | watch | views | covers | scale | onefolder | opds | arm64)
+		mediamon | cold | idle | nas | formats | watch | views | covers | scale | onefolder | opds | arm64)
 			[ -x "$MEDIAMON" ] || die "$MEDIAMON is not built (make mediamon)"
-			case $section in mediamon | cold | scale)
+			case $section in mediamon | cold | nas | scale)
 				[ -x "$SCAN_FLOOR" ] ||
 					die "$SCAN_FLOOR is not built (make bench)" ;;
 			esac
+			[ "$section" != nas ] || [ -x "$LATENCY_FS" ] ||
+				die "$LATENCY_FS is not built (make bench)"
 			command -v fusermount3 >/dev/null 2>&1 ||
 				die "fusermount3 is missing (run contrib/install-deps.sh)"
 			;;
@@ -1727,7 +1752,7 @@ check_setup() {
 
 versions() {
 	v=""
-	case " $SECTIONS " in *" mediamon "* | *" cold "* | *" idle "* | *" formats "* | *" watch "* | *" views "* | *" covers "* | *" scale "* | *" onefolder "* | *" opds "* | *" arm64 "*)
+	case " $SECTIONS " in *" mediamon "* | *" cold "* | *" idle "* | *" nas "* | *" formats "* | *" watch "* | *" views "* | *" covers "* | *" scale "* | *" onefolder "* | *" opds "* | *" arm64 "*)
 		v=$("$MEDIAMON" -V 2>&1 | head -n 1) ;;
 	esac
 	case " $SECTIONS " in *" mpd "*)

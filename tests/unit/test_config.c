@@ -98,6 +98,7 @@ static void test_defaults(void **state)
 	config_init(&cfg);
 	assert_null(cfg.database);
 	assert_int_equal(cfg.threads, 0);
+	assert_int_equal(cfg.scan_io_depth, 16);
 	assert_int_equal(cfg.dry_run, 1);
 	assert_int_equal(cfg.covers, 1);
 	assert_int_equal(cfg.volume_from_chapters, 0);
@@ -204,6 +205,7 @@ static void test_good_values(void **state)
 	assert_int_equal(load(&cfg,
 		"[general]\n"
 		"threads = 256\n"
+		"scan_io_depth = 256\n"
 		"watch_debounce = 2s\n"
 		"poll_interval = 90\n"
 		"log_level = debug\n"
@@ -225,6 +227,7 @@ static void test_good_values(void **state)
 		"client = blackhole\n"
 		"category = with spaces ; inline comment\n"), 0);
 	assert_int_equal(cfg.threads, 256);
+	assert_int_equal(cfg.scan_io_depth, 256);
 	assert_int_equal(cfg.watch_debounce_ms, 2000);
 	assert_int_equal(cfg.poll_interval_s, 90);
 	assert_string_equal(cfg.log_level, "debug");
@@ -673,6 +676,18 @@ static void test_bad_values(void **state)
 		{ "[general]\nthreads = -1\n", 2,
 		  "bad value '-1' for threads in [general]: expected a "
 		  "whole number from 1 to 256" },
+		{ "[general]\nscan_io_depth = 0\n", 2,
+		  "bad value '0' for scan_io_depth in [general]: expected a "
+		  "whole number from 1 to 256" },
+		{ "[general]\nscan_io_depth = -4\n", 2,
+		  "bad value '-4' for scan_io_depth in [general]: expected a "
+		  "whole number from 1 to 256" },
+		{ "[general]\nscan_io_depth = 100000\n", 2,
+		  "bad value '100000' for scan_io_depth in [general]: expected"
+		  " a whole number from 1 to 256" },
+		{ "[general]\nscan_io_depth = deep\n", 2,
+		  "bad value 'deep' for scan_io_depth in [general]: expected a"
+		  " whole number from 1 to 256" },
 		{ "[general]\nmax_open_per_user = 0\n", 2,
 		  "bad value '0' for max_open_per_user in [general]: expected"
 		  " a whole number from 1 to 1000000" },

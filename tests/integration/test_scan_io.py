@@ -1,0 +1,154 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""[general] scan_io_depth (issue 49): a scan that opens its files ahead of
+its workers, one at a time or 32, indexes a library the same way: the
+same files, kinds, damaged tags and tracks, after a first scan and after
+a full rescan (which opens every file ahead too). The library has a
+folder of more files than either depth, a link to a file (opened in
+place, not ahead), a damaged MP3 and files that are not audio. A manga
+library's volume archives, whose ComicInfo.xml is read at their end,
+give the same volumes. Files are opened ahead only on a file system that
+is not local, so each library is scanned through the bench's FUSE share
+(tests/bench/bench_latency_fs.c, built by make test; no delay). No
+timing is looked at."""
+
+import contextlib
+import os
+import shutil
+import sqlite3
+import subprocess
+import zipfile
+
+import pytest
+
+from conftest import REPO, is_mounted, start, unmount, wait_for
+
+LATENCY_FS = os.environ.get("MEDIAMON_LATENCY_FS", os.path.join(
+    REPO, "build", "bench", "bench_latency_fs"))
+
+QUERY = """
+SELECT d.path || '/' || f.name, f.size, f.kind, f.tag_error, t.title,
+       ar.name, al.title, t.track_no, t.year, t.genre, t.codec
+FROM files f
+JOIN directories d ON d.id = f.dir_id
+LEFT JOIN tracks t ON t.file_id = f.id
+LEFT JOIN artists ar ON ar.id = t.artist_id
+LEFT JOIN albums al ON al.id = t.album_id
+ORDER BY 1"""
+
+VOLUMES = """
+SELECT s.name, v.kind, v.first, v.last, v.path FROM volumes v
+JOIN series s ON s.id = v.series_id ORDER BY v.path"""
+
+COMICINFO = ("<?xml version='1.0'?><ComicInfo><Series>Blame</Series>"
+             "<Volume>%d</Volume></ComicInfo>")
+
+
+@contextlib.contextmanager
+def share(source, where):
+    """source shown read-only at where through the latency share."""
+    assert os.access(LATENCY_FS, os.X_OK), \
+        "%s is not built (make build/bench/bench_latency_fs)" % LATENCY_FS
+    where.mkdir()
+    proc = subprocess.Popen([LATENCY_FS, str(source), str(where), "-f",
+                             "-o", "delay_us=0"])
+    try:
+        wait_for(lambda: is_mounted(where) or proc.poll() is not None, 15,
+                 "the share at %s" % where, interval=0.02)
+        assert is_mounted(where), "bench_latency_fs exited"
+        yield where
+    finally:
+        subprocess.run(["fusermount3", "-u", str(where)],
+                       stderr=subprocess.DEVNULL)
+        try:
+            proc.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+            subprocess.run(["fusermount3", "-u", "-z", str(where)],
+                           stderr=subprocess.DEVNULL)
+
+
+def indexed(db_path, query=QUERY):
+    """Every file the store has, with its track, in path order (or
+    what query asks)."""
+    db = sqlite3.connect(db_path)
+    try:
+        return db.execute(query).fetchall()
+    finally:
+        db.close()
+
+
+@pytest.fixture
+def big_library(library):
+    """The test library with a folder of 70 tracks (copies of its own,
+    so real tags), a link to one of them, a damaged MP3 and a text
+    file."""
+    many = library / "Gamma" / "Many"
+    many.mkdir(parents=True)
+    sources = sorted(p for p in library.rglob("*")
+                     if p.suffix in (".flac", ".mp3"))
+    for i in range(70):
+        src = sources[i % len(sources)]
+        shutil.copyfile(str(src), str(many / ("%03d%s" % (i, src.suffix))))
+    (many / "broken.mp3").write_bytes(b"ID3\x04\x00\x00\x7f\x7f\x7f\x7f"
+                                      + b"\xff" * 64)
+    (many / "readme.txt").write_text("not audio\n")
+    os.symlink("000" + sources[0].suffix,
+               str(many / ("link" + sources[0].suffix)))
+    return library
+
+
+def scanned(tmp_path, depth, roots, query=QUERY):
+    """What a daemon with scan_io_depth = depth indexes of roots (the
+    configuration's lines naming them), after its first scan and after a
+    full rescan."""
+    home = tmp_path / ("depth%d" % depth)
+    home.mkdir(exist_ok=True)
+    conf = home / "mediamon.conf"
+    conf.write_text("[general]\nscan_io_depth = %d\n"
+                    "[analysis]\nenabled = no\n%s" % (depth, roots))
+    m = start(home, "config=" + str(conf))
+    try:
+        first = indexed(m.db, query)
+        m.rescan("full", timeout=60)
+        full = indexed(m.db, query)
+    finally:
+        unmount(m.path, m.proc)
+        shutil.rmtree(str(home / "state"))
+    return first, full
+
+
+def test_depths_index_the_same(big_library, tmp_path):
+    with share(big_library, tmp_path / "share") as music:
+        roots = "[music]\nroot = %s\n" % music
+        one_first, one_full = scanned(tmp_path, 1, roots)
+        many_first, many_full = scanned(tmp_path, 32, roots)
+    # 9 tracks, 70 copies, the link, the damaged MP3 and two text files
+    assert len(one_first) == 83
+    assert one_first == many_first
+    assert one_full == many_full == one_first
+    tracks = [r for r in one_first if r[4] is not None]
+    assert len(tracks) >= 80
+    broken = [r for r in one_first if r[0].endswith("broken.mp3")]
+    assert len(broken) == 1 and broken[0][3] == 1
+    # the link and the copy it leads to are read alike
+    link = [r for r in one_first if "/link." in r[0]]
+    assert len(link) == 1 and link[0][4] is not None
+
+
+def test_depths_read_the_same_volumes(tmp_path):
+    series = tmp_path / "manga" / "Blame"
+    series.mkdir(parents=True)
+    # 40 volumes, their numbers from ComicInfo.xml, not from the names
+    for i in range(40):
+        with zipfile.ZipFile(str(series / ("Blame part %02d.cbz" % i)),
+                             "w") as z:
+            z.writestr("001.jpg", b"\xff\xd8\xff\xe0")
+            z.writestr("ComicInfo.xml", COMICINFO % (100 + i))
+    with share(tmp_path / "manga", tmp_path / "share") as manga:
+        roots = "[manga]\nroot = %s\n" % manga
+        one_first, one_full = scanned(tmp_path, 1, roots, VOLUMES)
+        many_first, many_full = scanned(tmp_path, 32, roots, VOLUMES)
+    assert len(one_first) == 40
+    assert sorted(r[2] for r in one_first) == list(range(100, 140))
+    assert one_first == many_first == one_full == many_full
