@@ -116,14 +116,6 @@ int import_run(const struct import_request *req, const struct config *cfg,
 			     req->series_dir, import_path_error(ret));
 		goto out;
 	}
-	ret = import_check_owner(&dst);
-	if (ret) {
-		ret = failed(res, ret, "cannot write in the series folder %s "
-			     "as its owner (uid %u): the daemon may not act "
-			     "as that user", req->series_dir,
-			     (unsigned int)dst.st_uid);
-		goto out;
-	}
 	import_drop_temps(dfd);
 	ret = import_check_space(&w, cfg->import_mode, dfd, &dst, &res->reason);
 	if (ret) {

@@ -114,13 +114,6 @@ int import_check_space(const struct walk *w, const char *mode, int dfd,
 		       const struct stat *dst, struct strbuf *reason);
 
 /*
- * Whether the daemon may create files as the owner of the series folder
- * (dst its stat), as import_write_one() does: 0, or -EPERM where it may
- * not act as that user (neither root nor holding CAP_SETUID).
- */
-int import_check_owner(const struct stat *dst);
-
-/*
  * Remove from the series folder dfd the temporary files of imports killed
  * before their rename: named as import_write_one() names them, the
  * daemon's user's or the folder owner's and mode 0600, as only a

@@ -134,35 +134,26 @@ static mode_t new_file_mode(void)
  * Take on, for the files this thread creates, the identity of the series
  * folder's owner dst (setfsuid(), this thread's alone), so that a copy is
  * theirs from its creation: no capability to give files away is needed,
- * only root's or CAP_SETUID's right to act as a user. -EPERM where the
- * daemon may not act as the owner; the group is taken where it may,
- * else give() sets it. become_self() gives the identity back.
+ * only root's or CAP_SETUID's right to act as a user. Where the daemon
+ * may not act as the owner (a daemon of its own user writing in a folder
+ * its group shares), it creates as itself and give() hands the file over
+ * where it may. The group is taken where it may, else give() sets it.
+ * become_self() gives the identity back.
  */
-static int become_owner(const struct stat *dst)
+static void become_owner(const struct stat *dst)
 {
 	if (dst->st_uid != geteuid()) {
 		setfsuid(dst->st_uid);
-		if ((uid_t)setfsuid(-1) != dst->st_uid) {
+		if ((uid_t)setfsuid(-1) != dst->st_uid)
 			setfsuid(geteuid());
-			return -EPERM;
-		}
 	}
 	setfsgid(dst->st_gid);
-	return 0;
 }
 
 static void become_self(void)
 {
 	setfsuid(geteuid());
 	setfsgid(getegid());
-}
-
-int import_check_owner(const struct stat *dst)
-{
-	int ret = become_owner(dst);
-
-	become_self();
-	return ret;
 }
 
 /*
@@ -266,10 +257,10 @@ static int create_temp(int dfd, char tmp[static 32])
  */
 static int open_temp(int dfd, const struct stat *dst, char tmp[static 32])
 {
-	int fd = become_owner(dst);
+	int fd;
 
-	if (!fd)
-		fd = create_temp(dfd, tmp);
+	become_owner(dst);
+	fd = create_temp(dfd, tmp);
 	become_self();
 	return fd;
 }

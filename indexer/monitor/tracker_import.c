@@ -69,10 +69,6 @@ static void set_reason(struct tracker_row *row, const char *why, int err,
 	/* the client naming its save folder itself: no setting fixes it */
 	if (map && strstr(why, "names the save folder"))
 		fix = "give the download a folder of its own in the client";
-	/* a folder of a user the daemon may not act as (import_run()) */
-	if (!map && strstr(why, "may not act as that user"))
-		fix = "give mediamon CAP_SETUID as its unit does, or the "
-		      "folder to mediamon's user";
 	snprintf(row->reason, sizeof(row->reason), "import: %.440s (%s)",
 		 why, fix);
 }

@@ -235,29 +235,34 @@ def test_series_folder_swapped_for_a_link(hostile, clients, files, users,
 
 def test_folder_of_a_user_the_daemon_cannot_act_as(hostile, clients, files,
                                                   users, service, tmp_path):
-    """The daemon as its own user without CAP_SETUID (which the unit
-    gives it) cannot create a copy as the series folder's owner: the
-    import is refused with that reason, nothing is written in the folder,
-    and the download is left as it was."""
+    """The daemon as its own user without CAP_SETUID or CAP_CHOWN (a
+    daemon run by hand, writing in a folder its group shares) cannot
+    create a copy as the series folder's owner: it creates it as itself,
+    with the folder's group, and the import is done all the same."""
     attacker, _ = users
     qbit, b, save, mon = copying(hostile, clients, files, tmp_path, b"C",
                                  service=service,
                                  caps=[c for c in bounding_set()
-                                       if c not in ("setuid", "setgid")])
+                                       if c not in ("setuid", "setgid",
+                                                    "chown")])
     series = mon.root / "Saga 01"
-    os.chown(str(series), attacker.uid, attacker.gid)
-    before = sorted(os.listdir(str(series)))
+    os.chown(str(series), attacker.uid, service.gid)
+    os.chmod(str(series), 0o2775)
     mon.check("missing")
     wait_for(lambda: state_of(mon, 4), 30, "volume 4 on its way",
              until=lambda s: s == "downloading", mount=mon.m)
     (save / b.name).write_bytes(b.content)
+    os.chmod(str(save / b.name), 0o640)
     qbit.api("/api/v2/torrents/recheck", {"hashes": b.hash})
-    d = wait_for(lambda: shown(mon), 60, "volume 4's import refused",
-                 until=lambda d: d["reason"], mount=mon.m)
-    assert d["state"] == "completed"
-    assert "as its owner (uid %d)" % attacker.uid in d["reason"] and \
-        "CAP_SETUID" in d["reason"], d["reason"]
-    assert sorted(os.listdir(str(series))) == before
+    d = wait_for(lambda: shown(mon), 60, "volume 4 imported",
+                 until=lambda d: d["state"] == "imported", mount=mon.m)
+    assert not d["reason"], d
+    st = os.stat(str(series / "Saga 01 T04.cbz"))
+    assert (st.st_uid, st.st_gid) == (service.uid, service.gid)
+    assert st.st_mode & 0o777 & ~0o640 == 0
+    assert (series / "Saga 01 T04.cbz").read_bytes() == b.content
+    assert not [n for n in os.listdir(str(series))
+                if n.startswith(".import-")]
     assert (save / b.name).read_bytes() == b.content
 
 
