@@ -709,6 +709,11 @@ int scan_compare_files(struct scan_worker *wk, int dfd, const char *rel,
 		scan_worker_stat_add(&wk->local.io_errors, 1);
 		return 0;
 	}
+	if (scan_io_note_reads(&s->io, &wk->inblock)) {
+		pthread_mutex_lock(&s->lock);
+		pthread_cond_broadcast(&s->woken);
+		pthread_mutex_unlock(&s->lock);
+	}
 	scan_io_window_start(&wk->io, &s->io, dfd, wk->nr_ents, want_opened,
 			     wk);
 	for (size_t i = 0; i < wk->nr_ents; i++) {

@@ -10,6 +10,7 @@
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include "common/log.h"
@@ -21,6 +22,13 @@
  * whose tags may be there too (ID3v1, APE, a zip's directory). */
 #define HEAD_BYTES (64 * 1024)
 #define TAIL_BYTES (16 * 1024)
+/* The blocks (of 512 bytes) a worker reads from the disk between two
+ * folders that wake a pool asleep: a cold cache's, not a file or two
+ * evicted from a warm one. */
+#define WAKE_BLOCKS 256
+/* The blocks a folder's files opened ahead read from the disk, on
+ * average, under which its cache is warm again: half a page a file. */
+#define COLD_FILE_BLOCKS 4
 
 /* Open name in dfd, or what the link pfd (symlinks_follow()) leads to
  * when it is not -1. */
@@ -60,21 +68,33 @@ int scan_io_open(int *noatime_refused, int dfd, const char *name, int pfd,
 	return fd;
 }
 
-/* Open r's file and ask for the bytes its tags are in. */
+/* The blocks this thread has read from the disk so far; 0 unknown. */
+static long blocks_read(void)
+{
+	struct rusage ru;
+
+	return getrusage(RUSAGE_THREAD, &ru) ? 0 : ru.ru_inblock;
+}
+
+/* Open r's file and ask for the bytes its tags are in; in a pool that
+ * may sleep, count what that read from the disk (the readahead is
+ * submitted, and counted, by the call that asks for it). */
 static void prefetch(struct scan_io *io, struct scan_io_req *r)
 {
+	long before = io->may_sleep ? blocks_read() : 0;
 	off_t size;
 
 	r->fd = scan_io_open(io->noatime_refused, r->dfd, r->name, -1,
 			     &r->st);
-	if (r->fd < 0)
-		return;
-	size = r->st.st_size;
-	posix_fadvise(r->fd, 0, HEAD_BYTES, POSIX_FADV_WILLNEED);
-	if (r->tail && size > HEAD_BYTES)
-		posix_fadvise(r->fd, size > HEAD_BYTES + TAIL_BYTES ?
-			      size - TAIL_BYTES : HEAD_BYTES, TAIL_BYTES,
-			      POSIX_FADV_WILLNEED);
+	if (r->fd >= 0) {
+		size = r->st.st_size;
+		posix_fadvise(r->fd, 0, HEAD_BYTES, POSIX_FADV_WILLNEED);
+		if (r->tail && size > HEAD_BYTES)
+			posix_fadvise(r->fd, size > HEAD_BYTES + TAIL_BYTES ?
+				      size - TAIL_BYTES : HEAD_BYTES,
+				      TAIL_BYTES, POSIX_FADV_WILLNEED);
+	}
+	r->blocks = io->may_sleep ? blocks_read() - before : 0;
 }
 
 static void *io_thread(void *arg)
@@ -104,7 +124,8 @@ static void *io_thread(void *arg)
 	return NULL;
 }
 
-void scan_io_init(struct scan_io *io, int depth, int *noatime_refused)
+void scan_io_init(struct scan_io *io, int depth, int asleep,
+		  int *noatime_refused)
 {
 	*io = (struct scan_io){
 		.lock = PTHREAD_MUTEX_INITIALIZER,
@@ -112,6 +133,8 @@ void scan_io_init(struct scan_io *io, int depth, int *noatime_refused)
 		.done = PTHREAD_COND_INITIALIZER,
 		.queue_end = &io->queue,
 		.depth = depth > 0 ? depth : 0,
+		.asleep = asleep,
+		.may_sleep = asleep && depth > 0,
 		.noatime_refused = noatime_refused,
 	};
 }
@@ -149,6 +172,28 @@ void scan_io_stop(struct scan_io *io)
 	free(io->tids);
 	io->tids = NULL;
 	io->nr_threads = 0;
+}
+
+int scan_io_asleep(struct scan_io *io)
+{
+	return !io->depth || __atomic_load_n(&io->asleep, __ATOMIC_RELAXED);
+}
+
+int scan_io_note_reads(struct scan_io *io, long *seen)
+{
+	long was = *seen;
+
+	if (!io->may_sleep)
+		return 0;
+	*seen = blocks_read();
+	if (was < 0 || *seen - was < WAKE_BLOCKS ||
+	    !__atomic_exchange_n(&io->asleep, 0, __ATOMIC_RELAXED))
+		return 0;
+	if (!__atomic_fetch_add(&io->wakes, 1, __ATOMIC_RELAXED))
+		log_info("scan: the page cache is cold, the disk is read: "
+			 "files are opened %d ahead while it is "
+			 "(scan_io_depth)", io->depth);
+	return 1;
 }
 
 /* Queue the next files the window wants, while it has room. */
@@ -194,6 +239,8 @@ static struct scan_io_req *window_pop(struct scan_io_window *w)
 	pthread_mutex_unlock(&io->lock);
 	w->head = (w->head + 1) % w->alloc;
 	w->nr--;
+	w->opened++;
+	w->blocks += r->blocks;
 	return r;
 }
 
@@ -202,7 +249,7 @@ void scan_io_window_start(struct scan_io_window *w, struct scan_io *io,
 			  void *arg)
 {
 	w->io = NULL;
-	if (!io || !io->depth)
+	if (!io || scan_io_asleep(io))
 		return;
 	if (!w->ring) {
 		w->ring = calloc(io->depth, sizeof(*w->ring));
@@ -211,7 +258,8 @@ void scan_io_window_start(struct scan_io_window *w, struct scan_io *io,
 		w->alloc = io->depth;
 	}
 	w->io = io;
-	w->head = w->nr = w->next = w->cur = 0;
+	w->head = w->nr = w->next = w->cur = w->opened = 0;
+	w->blocks = 0;
 	w->nr_ents = nr;
 	w->want = want;
 	w->arg = arg;
@@ -261,6 +309,9 @@ void scan_io_window_end(struct scan_io_window *w)
 		if (r->fd >= 0)
 			close(r->fd);
 	}
+	if (w->io->may_sleep && w->opened &&
+	    w->blocks < COLD_FILE_BLOCKS * (long)w->opened)
+		__atomic_store_n(&w->io->asleep, 1, __ATOMIC_RELAXED);
 	w->io = NULL;
 }
 

@@ -9,17 +9,19 @@
  * readers read (posix_fadvise WILLNEED on the head, and on the tail of
  * the formats that keep tags there), so that a disk or a network share
  * that answers many requests at once is kept busy while the workers
- * parse (scan.c asks for none on a local file system, where handing a
- * file over costs more than it saves on a warm cache). A worker walks a folder's files through a window
- * (struct scan_io_window) of at most depth files opened ahead, in the
- * order it takes them; what it does not take is closed at the end of
- * the folder. The pool's threads start with the first file asked of
+ * parse. On a local file system, where handing a file over costs more
+ * than it saves while the page cache answers, the pool sleeps until the
+ * workers are seen to read the disk. A worker walks a folder's files
+ * through a window (struct scan_io_window) of at most depth files opened
+ * ahead, in the order it takes them; what it does not take is closed at
+ * the end of the folder. The pool's threads start with the first file asked of
  * them, so a scan that opens nothing (a rescan that finds no change)
  * starts none.
  *
  *	struct scan_io io;
- *	scan_io_init(&io, depth, &noatime_refused);
+ *	scan_io_init(&io, depth, asleep, &noatime_refused);
  *	... each worker, each folder:
+ *	scan_io_note_reads(&io, &seen);
  *	scan_io_window_start(&w, &io, dfd, nr, want, arg);
  *	for (i = 0; i < nr; i++) {
  *		scan_io_window_at(&w, i);
@@ -43,6 +45,7 @@ struct scan_io_req {
 	int tail;		/* its tags may be at its end too */
 	int fd;			/* the result: a descriptor, or -errno */
 	int done;		/* under the pool's lock */
+	long blocks;		/* read from the disk by its opening */
 	size_t idx;		/* the entry of the window's folder */
 	struct stat st;
 };
@@ -52,6 +55,10 @@ struct scan_io {
 	pthread_cond_t work, done;
 	struct scan_io_req *queue, **queue_end;
 	int depth;		/* 0: no reads ahead */
+	int asleep;		/* none until scan_io_note_reads() wakes it */
+	int may_sleep;		/* a window whose files were all in the page
+				 * cache puts the pool back to sleep */
+	int wakes;		/* times it woke: logged the first */
 	int nr_threads, started, stop;
 	pthread_t *tids;
 	int *noatime_refused;	/* the scan's: O_NOATIME refused once */
@@ -66,13 +73,31 @@ struct scan_io_window {
 	struct scan_io_req *ring;
 	size_t alloc, head, nr;	/* the ring: nr files in flight */
 	size_t next, nr_ents, cur;
+	size_t opened;		/* files taken off the ring, and the */
+	long blocks;		/* blocks their opening read from the disk */
 	scan_io_want_fn *want;
 	void *arg;
 	int dfd;
 };
 
-/* Set up the pool of depth threads (0 for none); starts no thread. */
-void scan_io_init(struct scan_io *io, int depth, int *noatime_refused);
+/* Set up the pool of depth threads (0 for none); starts no thread.
+ * asleep: it opens nothing ahead until scan_io_note_reads() sees the
+ * scan wait for the disk. */
+void scan_io_init(struct scan_io *io, int depth, int asleep,
+		  int *noatime_refused);
+
+/*
+ * A worker's look, at each folder, at what its thread read from the
+ * disk since the last (*seen, -1 before the first look: getrusage()'s
+ * blocks read in): once it reads from the disk rather than the page
+ * cache, the pool asleep wakes, until a folder's files opened ahead are
+ * all found in the cache (scan_io_window_end()). 1 when this look woke
+ * it, else 0.
+ */
+int scan_io_note_reads(struct scan_io *io, long *seen);
+
+/* Whether the pool sleeps: no file is opened ahead. */
+int scan_io_asleep(struct scan_io *io);
 
 /* End the pool's threads; every window must have ended. */
 void scan_io_stop(struct scan_io *io);
@@ -102,7 +127,9 @@ void scan_io_window_at(struct scan_io_window *w, size_t i);
 int scan_io_window_take(struct scan_io_window *w, const char *name,
 			struct stat *st);
 
-/* Wait for the files still in flight and close them. */
+/* Wait for the files still in flight and close them. A pool that may
+ * sleep goes back to sleep when the folder's files came from the page
+ * cache. */
 void scan_io_window_end(struct scan_io_window *w);
 
 /* End the window and free what it holds. */

@@ -88,6 +88,10 @@ struct scan {
 
 	pthread_mutex_t lock;
 	pthread_cond_t cond;
+	/* The walkers beyond req->threads wait on it while the pool of
+	 * files opened ahead sleeps (a local file system's warm cache). */
+	pthread_cond_t woken;
+	int nr_walkers;		/* started so far */
 	/* The directories to walk, a stack: a folder's subfolders go on it
 	 * in the reverse of their paths' order, so the walk goes depth
 	 * first in about the order of the store's path index, and a first
@@ -141,6 +145,8 @@ struct scan_worker {
 	size_t near; /* scan_dirs_find()'s first guess */
 	struct scan_store_files known;
 	struct scan_io_window io;	/* the folder's files opened ahead */
+	long inblock;		/* scan_io_note_reads()'s last look */
+	int extra;		/* a walker beyond req->threads */
 	char dents[32768];		/* getdents64() */
 	sqlite3 *db;
 	sqlite3_stmt *files_of_dir, *path_of_file, *listing_of_dir;

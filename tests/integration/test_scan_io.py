@@ -6,13 +6,15 @@ a full rescan (which opens every file ahead too). The library has a
 folder of more files than either depth, a link to a file (opened in
 place, not ahead), a damaged MP3 and files that are not audio. A manga
 library's volume archives, whose ComicInfo.xml is read at their end,
-give the same volumes. Files are opened ahead only on a file system that
-is not local, so each library is scanned through the bench's FUSE share
-(tests/bench/bench_latency_fs.c, built by make test; no delay). No
-timing is looked at."""
+give the same volumes. Files are opened ahead from the start only on a
+file system that is not local, so each library is scanned through the
+bench's FUSE share (tests/bench/bench_latency_fs.c, built by make test;
+no delay); on a local disk, only once the scan reads the disk rather
+than the page cache. No timing is looked at."""
 
 import contextlib
 import os
+import resource
 import shutil
 import sqlite3
 import subprocess
@@ -152,3 +154,74 @@ def test_depths_read_the_same_volumes(tmp_path):
     assert len(one_first) == 40
     assert sorted(r[2] for r in one_first) == list(range(100, 140))
     assert one_first == many_first == one_full == many_full
+
+
+def evicted(root):
+    """Drop root's files from the page cache as a reboot does (written
+    back, then posix_fadvise DONTNEED: no root needed). Whether reading
+    one back then reads the disk: not on a file system in memory."""
+    files = sorted(p for p in root.rglob("*") if p.is_file())
+    for p in files:
+        fd = os.open(str(p), os.O_RDONLY)
+        try:
+            os.fsync(fd)
+            os.posix_fadvise(fd, 0, 0, os.POSIX_FADV_DONTNEED)
+        finally:
+            os.close(fd)
+    before = resource.getrusage(resource.RUSAGE_THREAD).ru_inblock
+    files[0].read_bytes()
+    if resource.getrusage(resource.RUSAGE_THREAD).ru_inblock == before:
+        return False
+    # the probe's file back out, like the others
+    fd = os.open(str(files[0]), os.O_RDONLY)
+    os.posix_fadvise(fd, 0, 0, os.POSIX_FADV_DONTNEED)
+    os.close(fd)
+    return True
+
+
+def scan_logged(tmp_path, name, music):
+    """A first scan of music by a daemon of its own: (what it indexed,
+    its log)."""
+    home = tmp_path / name
+    home.mkdir()
+    conf = home / "mediamon.conf"
+    conf.write_text("[analysis]\nenabled = no\n[music]\nroot = %s\n" % music)
+    m = start(home, "config=" + str(conf))
+    try:
+        rows = indexed(m.db)
+    finally:
+        unmount(m.path, m.proc)
+    with open(m.proc.log_path) as f:
+        return rows, f.read()
+
+
+COLD = "the page cache is cold"
+
+
+def test_cold_local_disk_opens_ahead(template_library, tmp_path):
+    """On a local disk, files are opened ahead only once the scan is
+    seen to read the disk rather than the page cache (a library after a
+    reboot): a warm library's scan never does, a cold one's does from its
+    second folder on, and both index the same."""
+    music = tmp_path / "music"
+    sources = sorted(p for p in template_library.rglob("*")
+                     if p.suffix in (".flac", ".mp3"))
+    for d in range(4):
+        folder = music / ("Artist %d" % d) / "Album"
+        folder.mkdir(parents=True)
+        for i in range(30):
+            src = sources[(d + i) % len(sources)]
+            shutil.copyfile(str(src),
+                            str(folder / ("%02d%s" % (i, src.suffix))))
+    for p in music.rglob("*"):
+        if p.is_file():
+            p.read_bytes()
+    warm, warm_log = scan_logged(tmp_path, "warm", music)
+    assert COLD not in warm_log, warm_log
+    if not evicted(music):
+        pytest.skip("%s reads no block from a disk (a file system in "
+                    "memory?)" % tmp_path)
+    cold, cold_log = scan_logged(tmp_path, "cold", music)
+    assert COLD in cold_log, cold_log
+    assert len(warm) == 120
+    assert cold == warm
