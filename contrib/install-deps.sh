@@ -26,7 +26,7 @@ clang libclang-rt-dev valgrind
 python3 python3-pytest python3-mutagen python3-feedparser libxml2-utils
 flac lame sox jq zip p7zip-full
 vorbis-tools opus-tools wavpack ffmpeg
-mpd mpc
+mpd mpc minidlna
 qbittorrent-nox transmission-daemon nzbget opentracker
 man-db groff-base systemd promtool|prometheus
 librsvg2-bin chromium curl
@@ -38,7 +38,8 @@ git procps mount attr vim|vim-tiny nano tmux rsync samba smbclient
 # and nzbget only an example, neither enabled.)
 services="mpd:mpd.service mpd:mpd.socket prometheus:prometheus.service
 transmission-daemon:transmission-daemon.service
-opentracker:opentracker.service samba:smbd.service samba:nmbd.service
+opentracker:opentracker.service minidlna:minidlna.service
+samba:smbd.service samba:nmbd.service
 samba:samba-ad-dc.service"
 
 say() {

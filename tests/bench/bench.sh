@@ -6,7 +6,8 @@
 # On a 100,000-file corpus of real FLAC and MP3 files (tests/bench/
 # gen_corpus.py, cached across runs), with a warm page cache, it times MPD's
 # own database build and rescan (a private mpd instance, never the system
-# service) and mediamon's first scan, no-change rescan and full re-read,
+# service), minidlna's first scan (tests/bench/bench_minidlna.sh) and
+# mediamon's first scan, no-change rescan and full re-read,
 # with find printing every file's size, mtime and inode from one thread
 # (what a no-change rescan looks at), and the same walks without the store
 # (tests/bench/bench_scan_floor.c: what the machine's kernel and the tag
@@ -33,9 +34,10 @@
 # catalog's root, its list of series and its largest series feed through
 # python3 -m http.server serving the mount. The cold and idle sections
 # (tests/bench/bench_power.sh) time the first scan with the page cache
-# dropped, against the floor, and count the wakeups of a mounted daemon
+# dropped, against the floor, MPD and minidlna, and count the wakeups of a mounted daemon
 # left idle. The nas section (tests/bench/bench_nas.sh) times the floor,
-# mediamon's first scan and no-change rescan and MPD's update through a
+# mediamon's first scan and no-change rescan, MPD's update and
+# minidlna's first scan through a
 # FUSE share that waits 1 ms in every request (tests/bench/
 # bench_latency_fs.c), as a NAS on gigabit Ethernet does. It prints one
 # table of figures, ratios and targets.
@@ -70,6 +72,9 @@
 #   MEDIAMON_BENCH_NAS_DELAY_US microseconds the nas section's share waits
 #                            in each request (1000)
 #   MEDIAMON_BENCH_NAS_MPD   no: the nas section skips MPD's update
+#   MEDIAMON_BENCH_NAS_MINIDLNA no: the nas section skips minidlna's scan
+#   MEDIAMON_BENCH_MINIDLNA_DEADLINE_S seconds a minidlna scan may take
+#                            before the run fails (1800)
 #   MEDIAMON_BENCH_NAS_IO_DEPTH the nas section's mediamon's
 #                            [general] scan_io_depth (its default)
 #   MEDIAMON_BENCH_SCALE_FILES  files of the scale library (1000000)
@@ -388,6 +393,7 @@ cleanup() {
 	nas_stop
 	floor_stop
 	[ -n "$MPD_PID" ] && mpd_stop
+	minidlna_stop
 	watch_library_remove
 	if [ -n "$WORK" ]; then
 		if [ -n "$MM_MNT" ] && is_mounted "$MM_MNT"; then
@@ -583,6 +589,11 @@ section_mpd() {
 		"MPD update (first database build)" "$update_s s"
 	figure_row "mpd_rescan_s@$FILES" lower \
 		"MPD rescan (re-read every file, best of 2)" "$rescan_s s"
+	corpus_warm
+	minidlna_scan "$CORPUS" minidlna_first_s
+	figure_row "minidlna_first_s@$FILES" lower \
+		"minidlna first scan ($(get minidlna_first_s_files) files)" \
+		"$(get minidlna_first_s) s"
 }
 
 # --------------------------------------------------------------- mediamon
@@ -1651,6 +1662,10 @@ EOF
 		"scale:   the same with its WAL, after the first scan" "$wal_mb MB"
 }
 
+# --------------------------------------------------------------- minidlna
+
+. "$REPO/tests/bench/bench_minidlna.sh"
+
 # ------------------------------------------------------------ cold, idle
 
 . "$REPO/tests/bench/bench_power.sh"
@@ -1685,6 +1700,8 @@ report() {
 	ratio_row "MPD rescan / mediamon first full scan" mpd_rescan_s first_s "$TARGET_RATIO"
 	ratio_row "MPD update / mediamon first full scan" mpd_update_s first_s
 	ratio_row "MPD rescan / mediamon full re-read" mpd_rescan_s full_s
+	ratio_row "minidlna first scan / mediamon first full scan" \
+		minidlna_first_s first_s
 	echo
 	echo "mediamon benchmark: $(get corpus_desc), warm cache, $(nproc) CPUs"
 	echo "versions: $(get versions)"
@@ -1722,7 +1739,7 @@ check_setup() {
 			die "unknown section '$section' (MEDIAMON_BENCH_SECTIONS)"
 		case $section in
 		mpd)
-			for tool in mpd mpc; do
+			for tool in mpd mpc minidlnad; do
 				command -v "$tool" >/dev/null 2>&1 ||
 					die "$tool is missing (run contrib/install-deps.sh)"
 			done
@@ -1755,8 +1772,12 @@ versions() {
 	case " $SECTIONS " in *" mediamon "* | *" cold "* | *" idle "* | *" nas "* | *" formats "* | *" watch "* | *" views "* | *" covers "* | *" scale "* | *" onefolder "* | *" opds "* | *" arm64 "*)
 		v=$("$MEDIAMON" -V 2>&1 | head -n 1) ;;
 	esac
-	case " $SECTIONS " in *" mpd "*)
-		v="${v:+$v, }$(mpd --version | head -n 1)" ;;
+	case " $SECTIONS " in *" mpd "* | *" cold "* | *" nas "*)
+		! command -v mpd >/dev/null 2>&1 ||
+			v="${v:+$v, }$(mpd --version | head -n 1)"
+		! minidlna_have ||
+			v="${v:+$v, }minidlna $(minidlnad -V | sed 's/^Version //')"
+		;;
 	esac
 	echo "$v"
 }

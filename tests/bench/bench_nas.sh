@@ -3,7 +3,7 @@
 # the scans of a library on a network share, where every request costs a
 # round trip. It defines the section and its helpers only, and uses
 # bench.sh's (row, figure_row, put, get, mediamon_start, scan_wait,
-# mpd_start...); it runs nothing by itself.
+# mpd_start, minidlna_scan...); it runs nothing by itself.
 #
 # The library (the corpus, or a smaller one of MEDIAMON_BENCH_NAS_FILES
 # files) is shown through tests/bench/bench_latency_fs.c, which waits
@@ -11,8 +11,9 @@
 # (1 ms: a gigabit NAS), its source kept warm so that the delay is all a
 # request costs. Through it: the floor's first scan on 2 and 8 threads
 # and its stat walk (bench_scan_floor, 2 threads, --stat), mediamon's
-# first scan and a no-change rescan, and MPD's first database update
-# (unless MEDIAMON_BENCH_NAS_MPD=no: it reads one file after another,
+# first scan and a no-change rescan, MPD's first database update and
+# minidlna's first scan (unless MEDIAMON_BENCH_NAS_MPD=no or
+# MEDIAMON_BENCH_NAS_MINIDLNA=no: each reads one file after another,
 # minutes on 100,000 files). MEDIAMON_BENCH_NAS_IO_DEPTH sets mediamon's
 # [general] scan_io_depth (its default otherwise). Each program gets a
 # fresh mount, so none finds what another put in the kernel's caches.
@@ -26,6 +27,7 @@
 NAS_DELAY_US=${MEDIAMON_BENCH_NAS_DELAY_US:-1000}
 NAS_FILES=${MEDIAMON_BENCH_NAS_FILES:-$FILES}
 NAS_MPD=${MEDIAMON_BENCH_NAS_MPD:-yes}
+NAS_MINIDLNA=${MEDIAMON_BENCH_NAS_MINIDLNA:-yes}
 NAS_IO_DEPTH=${MEDIAMON_BENCH_NAS_IO_DEPTH:-}
 LATENCY_FS=${MEDIAMON_BENCH_LATENCY_FS:-$REPO/build/bench/bench_latency_fs}
 # A first scan through the share takes at most this many times the
@@ -149,6 +151,15 @@ section_nas() {
 	else
 		log "nas: MPD skipped: mpd or mpc is missing"
 	fi
+	if [ "$NAS_MINIDLNA" = no ]; then
+		log "nas: minidlna skipped (MEDIAMON_BENCH_NAS_MINIDLNA=no)"
+	elif minidlna_have; then
+		nas_start "$nas_src"
+		minidlna_scan "$NAS_MNT" nas_minidlna_s
+		nas_stop
+	else
+		log "nas: minidlna skipped: minidlnad is missing"
+	fi
 
 	nas_what="$NAS_FILES files, ${NAS_DELAY_US} us a request"
 	figure_row "nas_first_s@$NAS_FILES" lower \
@@ -174,7 +185,13 @@ section_nas() {
 	nas_ratio ratio_nas_nochange_stat lower \
 		"nas: mediamon no-change rescan / floor's stat walk" \
 		nas_nochange_s nas_floor_stat_s "$TARGET_NAS_NOCHANGE_RATIO"
+	[ -z "$(get nas_minidlna_s)" ] ||
+		figure_row "nas_minidlna_s@$NAS_FILES" lower \
+			"nas: minidlna first scan" "$(get nas_minidlna_s) s"
 	nas_ratio ratio_nas_mpd_first higher \
 		"nas: MPD update / mediamon first scan" \
 		nas_mpd_update_s nas_first_s
+	nas_ratio ratio_nas_minidlna_first higher \
+		"nas: minidlna first scan / mediamon first scan" \
+		nas_minidlna_s nas_first_s
 }
