@@ -67,7 +67,7 @@
 #                            "mpd mediamon cold idle nas formats watch views
 #                            covers analysis scale onefolder opds arm64")
 #   MEDIAMON_BENCH_IDLE_S    seconds the idle section counts wakeups (60)
-#   MEDIAMON_BENCH_NAS_FILES files of the nas section's library (default
+#   MEDIAMON_BENCH_NAS_FILES files of the nas section's library (20000;
 #                            MEDIAMON_BENCH_FILES: the corpus itself)
 #   MEDIAMON_BENCH_NAS_DELAY_US microseconds the nas section's share waits
 #                            in each request (1000)
