@@ -20,6 +20,7 @@
 #include "fs/inodes.h"
 #include "fs/sizes.h"
 #include "fs/views.h"
+#include "fs/views_real.h"
 #include "indexer/indexer.h"
 #include "indexer/reads.h"
 

@@ -27,6 +27,7 @@
 #include "fs/open_caps.h"
 #include "fs/sizes.h"
 #include "fs/views.h"
+#include "fs/views_real.h"
 #include "indexer/indexer.h"
 
 /*

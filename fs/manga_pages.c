@@ -21,6 +21,7 @@
 #include "fs/opds_pages.h"
 #include "fs/opds_shelf.h"
 #include "fs/views.h"
+#include "fs/views_real.h"
 #include "indexer/reads.h"
 
 #define SUFFIX ".pages"

@@ -16,6 +16,7 @@
 #include "fs/node.h"
 #include "fs/opds_pages.h"
 #include "fs/views.h"
+#include "fs/views_real.h"
 #include "indexer/reads.h"
 
 void opds_cover_name(int64_t file, int kind, struct strbuf *out)

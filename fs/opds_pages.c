@@ -17,6 +17,7 @@
 #include "common/strbuf.h"
 #include "fs/node.h"
 #include "fs/views.h"
+#include "fs/views_real.h"
 #include "indexer/reads.h"
 
 /* A decimal as written once ("0", "12", never "012"), up to max, ending

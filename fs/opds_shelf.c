@@ -15,6 +15,7 @@
 #include "fs/caller.h"
 #include "fs/opds_feed.h"
 #include "fs/views.h"
+#include "fs/views_real.h"
 #include "fs/views_manga.h"
 #include "indexer/reads.h"
 

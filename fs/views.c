@@ -4,7 +4,6 @@
 #include "fs/views.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -22,6 +21,7 @@
 #include "fs/views_manga.h"
 #include "fs/views_music.h"
 #include "fs/views_prefetch.h"
+#include "fs/views_real.h"
 #include "indexer/indexer.h"
 #include "indexer/reads.h"
 
@@ -51,14 +51,6 @@ static const struct view {
 
 /* Tracks of a folder checked before all of them are. */
 #define GROUP_FIRST 16
-
-/* The track the calling thread resolved last and its file on disk: a
- * callback resolves a path, then stats or opens what it found, and needs
- * no query of the store for that. */
-static __thread struct {
-	int64_t file;
-	char path[4096];
-} last_real;
 
 static int file_readable(const char *path);
 
@@ -309,11 +301,7 @@ static void resolved(const struct view *v, const struct views_item *it,
 	item_node(it, out);
 	if (v->kind != VIEW_MANGA && out->type == NODE_REAL && out->file > 0)
 		out->names = music_views();
-	last_real.file = 0;
-	if (it->real && strlen(it->real) < sizeof(last_real.path)) {
-		strcpy(last_real.path, it->real);
-		last_real.file = it->file;
-	}
+	views_real_remember(it->file, it->real);
 }
 
 static int visible(const struct view *v, struct views_listing *ls,
@@ -383,8 +371,6 @@ int views_resolve(const char *path, struct node *out)
 	return rc == -ENOTDIR ? -ENOENT : rc;
 }
 
-static int real_path(int64_t file, struct strbuf *out);
-
 /* Whether the caller may list the folder of the file at path and read
  * the file: what it may not read, it sees no tag of. */
 static int file_readable(const char *path)
@@ -408,7 +394,7 @@ static int file_readable(const char *path)
 static int id_readable(int64_t file)
 {
 	struct strbuf path = STRBUF_INIT;
-	int may = !real_path(file < 0 ? -file : file, &path) &&
+	int may = !views_real_path(file < 0 ? -file : file, &path) &&
 		  file_readable(path.buf);
 
 	strbuf_release(&path);
@@ -554,7 +540,7 @@ static int deciding_path(const struct views_item *it, char **out)
 	if (it->type != VIEWS_ITEM_FILE &&
 	    (it->type != VIEWS_ITEM_DIR || !it->file))
 		return 0;
-	rc = real_path(it->file < 0 ? -it->file : it->file, &path);
+	rc = views_real_path(it->file < 0 ? -it->file : it->file, &path);
 	if (!rc)
 		*out = strbuf_detach(&path, NULL);
 	strbuf_release(&path);
@@ -722,65 +708,6 @@ void views_retired(void (*fn)(const char *path, void *arg), void *arg)
 		views_listing_free(ls);
 	}
 	strbuf_release(&path);
-}
-
-/* Where the file with this files.id is on disk. */
-static int real_path(int64_t file, struct strbuf *out)
-{
-	if (file && file == last_real.file) {
-		strbuf_addstr(out, last_real.path);
-		return 0;
-	}
-	return query_file_path(file, out);
-}
-
-int views_real_stat(int64_t file, struct stat *st)
-{
-	struct strbuf path = STRBUF_INIT;
-	int rc;
-
-	if (file < 0)
-		return covers_stat(-file, caller_stat, st);
-	rc = real_path(file, &path);
-	if (!rc)
-		rc = caller_stat(path.buf, st);
-	if (!rc && !S_ISREG(st->st_mode))
-		rc = -ENOENT;
-	strbuf_release(&path);
-	if (!rc)
-		st->st_mode &= ~(mode_t)0222;
-	return rc;
-}
-
-int views_real_open(int64_t file, struct cover_copy **copy)
-{
-	struct strbuf path = STRBUF_INIT;
-	int rc;
-
-	*copy = NULL;
-	if (file < 0) {
-		rc = covers_open(-file, caller_open, copy);
-	} else {
-		rc = real_path(file, &path);
-		if (!rc)
-			rc = caller_open(path.buf, O_RDONLY);
-	}
-	strbuf_release(&path);
-	return rc == -EXDEV || rc == -EINVAL ? -EACCES : rc;
-}
-
-int views_real_access(int64_t file)
-{
-	struct strbuf path = STRBUF_INIT;
-	int rc;
-
-	if (caller_is_owner())
-		return 0;
-	rc = real_path(file < 0 ? -file : file, &path);
-	if (!rc && !caller_may_read(path.buf))
-		rc = -EACCES;
-	strbuf_release(&path);
-	return rc;
 }
 
 /* What the caller may read counts, unless it is the owner, who may read

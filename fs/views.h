@@ -51,7 +51,7 @@
  *
  *	if (views_owns(path) && !views_resolve(path, &n) &&
  *	    n.type == NODE_REAL)
- *		fd = views_real_open(n.file, &copy);
+ *		fd = views_real_open(n.file, &copy);	(views_real.h)
  */
 
 #include <stddef.h>
@@ -96,27 +96,6 @@ void views_retired(void (*fn)(const char *path, void *arg), void *arg);
  */
 void views_stop(void);
 
-/*
- * stat() the real file behind file (a files.id) into *st as the caller
- * (caller.h), with the write bits cleared: the views are read-only. A
- * negative file is the picture embedded in the track -file
- * (covers_stat()). Returns 0, -ENOENT when the file or its row is gone,
- * -EACCES when the caller may not, or another negative errno value.
- */
-int views_real_stat(int64_t file, struct stat *st);
-
-/*
- * Open the real file behind file read-only as the caller, a link on its
- * path only into a root (symlinks.h); a negative file gives the picture
- * embedded in the track -file (covers_open(), which sets *copy to the
- * shared copy the descriptor reads; NULL for any other file). Returns
- * the descriptor, or -ENOENT when the file or its row is gone, -EACCES
- * when the caller may not read it or it is no regular file now (a FIFO
- * put in its place is never waited for), or another negative errno.
- */
-struct cover_copy;
-int views_real_open(int64_t file, struct cover_copy **copy);
-
 /* The attribute name of the track of file (a files.id) for the caller of
  * req, or the names of all it has when name is NULL, as
  * track_attrs_get() and track_attrs_list() give them: its album's gain
@@ -124,9 +103,5 @@ int views_real_open(int64_t file, struct cover_copy **copy);
 struct fuse_req;
 int views_track_attrs(struct fuse_req *req, int64_t file, const char *name,
 		      char *buf, size_t size);
-
-/* 0 when the caller may read the real file behind file (or the track of
- * a negative one), -EACCES when not, or another negative errno value. */
-int views_real_access(int64_t file);
 
 #endif
