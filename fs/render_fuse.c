@@ -1,13 +1,15 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * /metrics/fuse.json (render_fuse.h), from the session loop's counts
- * (session.h). It reads nothing of the store.
+ * (session.h) and the views' stats made ahead (views_statahead.h). It
+ * reads nothing of the store.
  */
 #include "fs/render_fuse.h"
 
 #include "common/json.h"
 #include "common/strbuf.h"
 #include "fs/session.h"
+#include "fs/views_statahead.h"
 
 int render_fuse_json(struct strbuf *out)
 {
@@ -15,7 +17,7 @@ int render_fuse_json(struct strbuf *out)
 
 	session_get_stats(&s);
 	return json_append(out, json_pack(
-		"{s:s, s:b, s:i, s:o, s:I, s:i}",
+		"{s:s, s:b, s:i, s:o, s:I, s:i, s:I}",
 		"loop", s.multithreaded ? "fuse_session_loop_mt" :
 		"fuse_session_loop",
 		"clone_fd", s.multithreaded,
@@ -24,5 +26,6 @@ int render_fuse_json(struct strbuf *out)
 		s.max_idle_threads == SESSION_NO_IDLE_LIMIT ? json_null() :
 		json_integer(s.max_idle_threads),
 		"requests", (json_int_t)s.requests,
-		"requests_in_flight", (int)s.in_flight));
+		"requests_in_flight", (int)s.in_flight,
+		"views_stats_ahead", (json_int_t)views_statahead_count()));
 }

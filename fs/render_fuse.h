@@ -12,7 +12,9 @@
  *                       max_threads, max_idle_threads (null: no limit),
  *                       requests (answered since the start or the last
  *                       reset), requests_in_flight (this file's open
- *                       among them)}
+ *                       among them), views_stats_ahead (real files of
+ *                       the views stated ahead of a walk, on a share,
+ *                       since the start)}
  */
 
 struct strbuf;

@@ -22,6 +22,7 @@
 #include "fs/views_music.h"
 #include "fs/views_prefetch.h"
 #include "fs/views_real.h"
+#include "fs/views_statahead.h"
 #include "indexer/indexer.h"
 #include "indexer/reads.h"
 
@@ -246,13 +247,14 @@ static void prefetch_make(const char *path)
 
 	views_cache_check();
 	v = view_of(path, &rest);
-	if (v)
-		get_listing(v, path, strlen(path), depth_of(rest), &ls);
+	if (v && !get_listing(v, path, strlen(path), depth_of(rest), &ls))
+		views_statahead_listing(ls);
 }
 
 void views_stop(void)
 {
 	views_prefetch_stop();
+	views_statahead_stop();
 }
 
 /* A missing volume is an empty file: there is nothing to read. */
@@ -667,6 +669,8 @@ int views_list(const char *path,
 	views_cache_lock();
 	views_cache_check();
 	rc = get_listing(v, path, strlen(path), depth, &ls);
+	if (!rc)
+		views_statahead_listing(ls);
 	if (!rc && v->kind < VIEW_SEARCH && !ls->who)
 		views_prefetch_next(ls, depth, v->depth, prefetch_make);
 	if (!rc && v->kind != VIEW_MANGA && !caller_is_owner() && !ls->who &&

@@ -82,6 +82,8 @@ struct views_listing {
 	int nchain;
 	char *anchor;		/* a file on disk a caller must be able to
 				 * read to see any of it, or NULL */
+	double stated;		/* when its files were last queued to be
+				 * stated ahead (clock_mono()), or 0 */
 	struct views_seen seen[VIEWS_SEEN];
 };
 

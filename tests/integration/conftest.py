@@ -352,6 +352,37 @@ def unmount(path, proc):
     check_report(proc)
 
 
+LATENCY_FS = os.environ.get("MEDIAMON_LATENCY_FS", os.path.join(
+    REPO, "build", "bench", "bench_latency_fs"))
+
+
+@contextlib.contextmanager
+def share(source, where, delay_us=0):
+    """source shown read-only at where through the bench's FUSE share
+    (tests/bench/bench_latency_fs.c, built by make test), which waits
+    delay_us in each request: a network share's file system."""
+    assert os.access(LATENCY_FS, os.X_OK), \
+        "%s is not built (make build/bench/bench_latency_fs)" % LATENCY_FS
+    where.mkdir()
+    proc = subprocess.Popen([LATENCY_FS, str(source), str(where), "-f",
+                             "-o", "delay_us=%d" % delay_us])
+    try:
+        wait_for(lambda: is_mounted(where) or proc.poll() is not None, 15,
+                 "the share at %s" % where, interval=0.02)
+        assert is_mounted(where), "bench_latency_fs exited"
+        yield where
+    finally:
+        subprocess.run(["fusermount3", "-u", str(where)],
+                       stderr=subprocess.DEVNULL)
+        try:
+            proc.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+            subprocess.run(["fusermount3", "-u", "-z", str(where)],
+                           stderr=subprocess.DEVNULL)
+
+
 def local_env():
     """The environment of the programs a test starts: the fakes listen on
     127.0.0.1, and every other address goes to a proxy that is not there

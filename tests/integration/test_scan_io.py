@@ -12,20 +12,15 @@ bench's FUSE share (tests/bench/bench_latency_fs.c, built by make test;
 no delay); on a local disk, only once the scan reads the disk rather
 than the page cache. No timing is looked at."""
 
-import contextlib
 import os
 import resource
 import shutil
 import sqlite3
-import subprocess
 import zipfile
 
 import pytest
 
-from conftest import REPO, is_mounted, start, unmount, wait_for
-
-LATENCY_FS = os.environ.get("MEDIAMON_LATENCY_FS", os.path.join(
-    REPO, "build", "bench", "bench_latency_fs"))
+from conftest import share, start, unmount
 
 QUERY = """
 SELECT d.path || '/' || f.name, f.size, f.kind, f.tag_error, t.title,
@@ -43,31 +38,6 @@ JOIN series s ON s.id = v.series_id ORDER BY v.path"""
 
 COMICINFO = ("<?xml version='1.0'?><ComicInfo><Series>Blame</Series>"
              "<Volume>%d</Volume></ComicInfo>")
-
-
-@contextlib.contextmanager
-def share(source, where):
-    """source shown read-only at where through the latency share."""
-    assert os.access(LATENCY_FS, os.X_OK), \
-        "%s is not built (make build/bench/bench_latency_fs)" % LATENCY_FS
-    where.mkdir()
-    proc = subprocess.Popen([LATENCY_FS, str(source), str(where), "-f",
-                             "-o", "delay_us=0"])
-    try:
-        wait_for(lambda: is_mounted(where) or proc.poll() is not None, 15,
-                 "the share at %s" % where, interval=0.02)
-        assert is_mounted(where), "bench_latency_fs exited"
-        yield where
-    finally:
-        subprocess.run(["fusermount3", "-u", str(where)],
-                       stderr=subprocess.DEVNULL)
-        try:
-            proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
-            subprocess.run(["fusermount3", "-u", "-z", str(where)],
-                           stderr=subprocess.DEVNULL)
 
 
 def indexed(db_path, query=QUERY):

@@ -1199,6 +1199,7 @@ PROM_SOURCES = {
     "mediamon_fuse_max_idle_threads": S("fuse", "max_idle_threads"),
     "mediamon_fuse_requests_total": S("fuse", "requests"),
     "mediamon_fuse_requests_in_flight": S("fuse", "requests_in_flight"),
+    "mediamon_fuse_views_stats_ahead_total": S("fuse", "views_stats_ahead"),
 }
 
 
