@@ -36,8 +36,8 @@
 # (tests/bench/bench_power.sh) time the first scan with the page cache
 # dropped, against the floor, MPD and minidlna, and count the wakeups of a mounted daemon
 # left idle. The nas section (tests/bench/bench_nas.sh) times the floor,
-# mediamon's first scan and no-change rescan, MPD's update and
-# minidlna's first scan through a
+# mediamon's first scan, no-change rescan and a walk of its views, MPD's
+# update and minidlna's first scan through a
 # FUSE share that waits 1 ms in every request (tests/bench/
 # bench_latency_fs.c), as a NAS on gigabit Ethernet does. It prints one
 # table of figures, ratios and targets.

@@ -11,7 +11,9 @@
 # (1 ms: a gigabit NAS), its source kept warm so that the delay is all a
 # request costs. Through it: the floor's first scan on 2 and 8 threads
 # and its stat walk (bench_scan_floor, 2 threads, --stat), mediamon's
-# first scan and a no-change rescan, MPD's first database update and
+# first scan, a no-change rescan and a walk of its albums view (find
+# printing every track's size) against find over the share itself,
+# MPD's first database update and
 # minidlna's first scan (unless MEDIAMON_BENCH_NAS_MPD=no or
 # MEDIAMON_BENCH_NAS_MINIDLNA=no: each reads one file after another,
 # minutes on 100,000 files). MEDIAMON_BENCH_NAS_IO_DEPTH sets mediamon's
@@ -22,7 +24,9 @@
 # Measured here (2 shared CPUs, load 2-6, 20,000 files, 1 ms): the floor
 # 40.8 s on 2 threads, 10.2 s on 8, its stat walk 15.9 s; mediamon's
 # first scan 8.7 s (42.3 s before scan_io_depth), its no-change rescan
-# 4.0 s (15.4 s before); MPD's update 121 s.
+# 4.0 s (15.4 s before); MPD's update 121 s. A walk of the albums view
+# 5.2 s (29.6 s before the views stated a folder's tracks ahead), find
+# over the share 31.3 s; minidlna's first scan 219 s.
 
 NAS_DELAY_US=${MEDIAMON_BENCH_NAS_DELAY_US:-1000}
 # 20,000 files: through the share MPD and minidlna read one file after
@@ -88,6 +92,14 @@ nas_floor() {
 	put "$nf_key" "$(echo "$nf_out" | sed -n 's/.*, \([0-9.]*\) s$/\1/p')"
 }
 
+# nas_find DIR KEY: the seconds find takes to print the size of every
+# file under DIR (a stat() each, one after another), kept as KEY
+nas_find() {
+	nf_start=$(now)
+	find "$1" -type f -printf '%s\n' >/dev/null || die "find over $1 failed"
+	put "$2" "$(since "$nf_start")"
+}
+
 # nas_mpd SOURCE: MPD's first database update through a fresh share
 nas_mpd() {
 	nas_start "$1"
@@ -143,7 +155,15 @@ section_nas() {
 	scan_record nas_first "$MM_START"
 	log "nas: mediamon's no-change rescan (echo 1 > control/rescan)"
 	mediamon_rescan 1 nas_nochange
+	# what the kernel keeps of the share's files (1 s) gone first
+	sleep 2
+	log "nas: a walk of mediamon's albums view (find -printf %s)"
+	nas_find "$MM_MNT/library/music/albums" nas_views_walk_s
 	mediamon_stop
+	nas_stop
+	nas_start "$nas_src"
+	log "nas: find -printf %s over the share itself"
+	nas_find "$NAS_MNT" nas_find_s
 	nas_stop
 	if [ "$NAS_MPD" = no ]; then
 		log "nas: MPD skipped (MEDIAMON_BENCH_NAS_MPD=no)"
@@ -177,6 +197,12 @@ section_nas() {
 	figure_row "nas_floor_stat_s@$NAS_FILES" lower \
 		"nas:   the floor's stat walk, 2 threads" \
 		"$(get nas_floor_stat_s) s"
+	figure_row "nas_views_walk_s@$NAS_FILES" lower \
+		"nas: a walk of mediamon's albums view (find -printf %s)" \
+		"$(get nas_views_walk_s) s"
+	figure_row "nas_find_s@$NAS_FILES" lower \
+		"nas:   find -printf %s over the share itself" \
+		"$(get nas_find_s) s"
 	[ -z "$(get nas_mpd_update_s)" ] ||
 		figure_row "nas_mpd_update_s@$NAS_FILES" lower \
 			"nas: MPD update (first database build)" \
