@@ -526,6 +526,8 @@ mpd_songs() {
 # writes an empty database, and the real instance starts from that.
 mpd_start() {
 	MPD_DIR=$WORK/mpd
+	# an earlier section's database, state and log go
+	rm -rf "$MPD_DIR"
 	mkdir -p "$MPD_DIR/empty"
 	MPD_PORT=$(mpd_free_port)
 	mpd_launch "$MPD_DIR/empty"
