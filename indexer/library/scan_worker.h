@@ -147,7 +147,8 @@ struct scan_worker {
 	struct scan_io_window io;	/* the folder's files opened ahead */
 	long inblock;		/* scan_io_note_reads()'s last look */
 	int extra;		/* a walker beyond req->threads */
-	char dents[32768];		/* getdents64() */
+	/* getdents64()'s, its records 8-byte aligned as struct dirent64 */
+	_Alignas(8) char dents[32768];
 	sqlite3 *db;
 	sqlite3_stmt *files_of_dir, *path_of_file, *listing_of_dir;
 	int db_failed;
