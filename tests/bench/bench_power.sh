@@ -10,7 +10,8 @@
 # context switches of all its threads summed over IDLE_WINDOW_S seconds
 # (/proc/PID/task/*/status): how often it wakes with nothing to do.
 # cold: the first scan of the corpus with the page cache dropped before
-# each run (as after a reboot), mediamon's beside the floor's
+# each run (as after a reboot), mediamon's (with the cover search and
+# without, covers = no) beside the floor's
 # (bench_scan_floor, 2 and 8 threads), MPD's first database update and
 # minidlna's first scan. Dropping the cache takes root; otherwise the
 # section says it skipped.
@@ -110,10 +111,25 @@ section_cold() {
 	scan_wait ""
 	scan_record cold_first "$MM_START"
 	mediamon_stop
+	# the same without the cover search, which reads further into the
+	# files holding a picture
+	printf '[music]\ncovers = no\n[analysis]\nenabled = no\n' \
+		>"$WORK/cold-nocovers.conf"
+	drop_caches
+	mediamon_start "$CORPUS" "$WORK/cold-nocovers.conf"
+	log "cold: mediamon's first scan with covers = no"
+	scan_wait ""
+	scan_record cold_nocovers "$MM_START"
+	mediamon_stop
 	cold_peers
 	figure_row "cold_first_s@$FILES" lower \
 		"mediamon first scan, cold (page cache dropped)" \
 		"$(get cold_first_s) s" "$(get cold_first_wall_s) s"
+	figure_row "cold_nocovers_s@$FILES" lower \
+		"  the same with covers = no (no cover search)" \
+		"$(get cold_nocovers_s) s" "$(get cold_nocovers_wall_s) s"
+	ratio_row "mediamon cold first scan, covers = yes / covers = no" \
+		cold_first_s cold_nocovers_s "" lower
 	figure_row "cold_floor2_s@$FILES" lower \
 		"  the floor, cold, 2 threads" "$(get cold_floor2_s) s"
 	figure_row "cold_floor8_s@$FILES" lower \
