@@ -7,6 +7,7 @@
  */
 #include "fs/views_statahead.h"
 
+#include <errno.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -21,7 +22,6 @@
 #define QUEUE_MAX 512
 /* How long the mount table read is trusted, in seconds. */
 #define MOUNTS_FOR_S 10.0
-#define MOUNTS_MAX 256
 /* A listing's files are stated ahead again after this many seconds: the
  * share's attribute cache and the kernel's keep them about as long. */
 #define STATAHEAD_EVERY_S 1.0
@@ -48,8 +48,8 @@ static struct {
 	pthread_t threads[VIEWS_STATAHEAD_THREADS];
 	int nr_threads, started, stop, running;
 	pthread_cond_t gone;
-	struct mount mounts[MOUNTS_MAX];
-	size_t nr_mounts;
+	struct mount *mounts;
+	size_t nr_mounts, alloc_mounts;
 	double mounts_at;
 	uint64_t count;
 } sa = {
@@ -90,8 +90,25 @@ static void mounts_clear(void)
 		free(sa.mounts[--sa.nr_mounts].dir);
 }
 
+/* Room for one more mount; under the lock. */
+static int mounts_grow(void)
+{
+	size_t want = sa.alloc_mounts ? 2 * sa.alloc_mounts : 64;
+	struct mount *m;
+
+	if (sa.nr_mounts < sa.alloc_mounts)
+		return 0;
+	m = reallocarray(sa.mounts, want, sizeof(*m));
+	if (!m)
+		return -ENOMEM;
+	sa.mounts = m;
+	sa.alloc_mounts = want;
+	return 0;
+}
+
 /* Read the mount table again; under the lock. On a failure none is
- * known, and every folder counts as local. */
+ * known, and every folder counts as local; out of memory, the mounts
+ * read so far are kept (those mounted last, on top, are missed). */
 static void mounts_read(void)
 {
 	FILE *f = fopen("/proc/self/mountinfo", "re");
@@ -105,7 +122,7 @@ static void mounts_read(void)
 			 " stated ahead");
 		return;
 	}
-	while (getline(&line, &alloc, f) > 0 && sa.nr_mounts < MOUNTS_MAX) {
+	while (getline(&line, &alloc, f) > 0 && !mounts_grow()) {
 		struct mount *m = &sa.mounts[sa.nr_mounts];
 
 		dash = strstr(line, " - ");
@@ -265,5 +282,8 @@ void views_statahead_stop(void)
 		sa.nr--;
 	}
 	mounts_clear();
+	free(sa.mounts);
+	sa.mounts = NULL;
+	sa.alloc_mounts = 0;
 	pthread_mutex_unlock(&sa.lock);
 }

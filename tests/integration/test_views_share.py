@@ -13,6 +13,8 @@ import signal
 import subprocess
 import time
 
+import pytest
+
 from conftest import is_mounted, share, start, unmount, wait_for
 
 ALBUMS = "library/music/albums"
@@ -101,3 +103,31 @@ def test_a_share_that_stops_answering(library, tmp_path):
         finally:
             os.kill(pid, signal.SIGCONT)
             unmount(m.path, m.proc)
+
+
+def test_a_share_mounted_after_hundreds_of_mounts(library, tmp_path):
+    """A box with many mounts (containers' overlays, snaps) before the
+    share: the share, the last line of the mount table, is still known
+    as not local."""
+    if os.geteuid():
+        pytest.skip("mounting the file systems before the share takes root")
+    made = []
+    try:
+        for i in range(300):
+            where = tmp_path / "many" / str(i)
+            where.mkdir(parents=True)
+            subprocess.run(["mount", "-t", "tmpfs", "-o", "size=4k",
+                            "mediamon-test", str(where)], check=True)
+            made.append(where)
+        with share(library, tmp_path / "share") as music:
+            m = daemon(tmp_path, "shared", music)
+            try:
+                tracks_of(m)
+                wait_for(lambda: stats_ahead(m), 30,
+                         "the tracks stated ahead", until=lambda n: n > 0,
+                         mount=m)
+            finally:
+                unmount(m.path, m.proc)
+    finally:
+        for where in reversed(made):
+            subprocess.run(["umount", "-l", str(where)])
