@@ -102,6 +102,16 @@ void hmap_remove(struct hmap *m, struct hmap_entry *e)
 	m->nr--;
 }
 
+struct hmap_entry *hmap_next(const struct hmap *m, struct hmap_iter *it)
+{
+	struct hmap_entry *e = it->next;
+
+	while (!e && it->bucket < m->nr_buckets)
+		e = m->buckets[it->bucket++];
+	it->next = e ? e->next : NULL;
+	return e;
+}
+
 void hmap_release(struct hmap *m, void (*fn)(struct hmap_entry *e))
 {
 	for (size_t b = 0; fn && b < m->nr_buckets; b++) {

@@ -66,6 +66,21 @@ struct hmap_entry *hmap_get_next(const struct hmap_entry *e);
 /* Take e, which m holds, out of m. */
 void hmap_remove(struct hmap *m, struct hmap_entry *e);
 
+/* Where a walk over every entry is: hmap_next() from HMAP_ITER_INIT. */
+struct hmap_iter {
+	size_t bucket;
+	struct hmap_entry *next;
+};
+
+#define HMAP_ITER_INIT { 0, NULL }
+
+/*
+ * The next entry of m in a walk over all of them (in no order), or NULL
+ * at the end. The entry returned may be removed (and freed) before the
+ * next call; nothing else may be added or removed during the walk.
+ */
+struct hmap_entry *hmap_next(const struct hmap *m, struct hmap_iter *it);
+
 /* Call fn (when not NULL) on each entry, which it may free, and free the
  * buckets: m is then empty, as HMAP_INIT makes it. */
 void hmap_release(struct hmap *m, void (*fn)(struct hmap_entry *e));

@@ -147,7 +147,7 @@ void watch_stop(void)
 	free(watch_wt.map);
 	watch_wt.map = NULL;
 	watch_wt.map_alloc = 0;
-	watch_list_clear(&watch_wt.polled);
+	hmap_release(&watch_wt.polled, watch_map_entry_free);
 	watch_list_clear(&watch_wt.touched);
 	watch_list_clear(&watch_wt.moves);
 	for (size_t i = 0; i < MOVES_KEPT; i++) {
@@ -156,10 +156,8 @@ void watch_stop(void)
 	}
 	watch_wt.gone_next = 0;
 	watch_wt.gone_lost_at = -1;
-	free(watch_wt.polled.v);
 	free(watch_wt.touched.v);
 	free(watch_wt.moves.v);
-	memset(&watch_wt.polled, 0, sizeof(watch_wt.polled));
 	memset(&watch_wt.touched, 0, sizeof(watch_wt.touched));
 	memset(&watch_wt.moves, 0, sizeof(watch_wt.moves));
 	watch_wt.st.enabled = 0;

@@ -363,18 +363,23 @@ static void flush(void)
 static void poll_unwatched(void)
 {
 	struct watch_place_list due = { 0 };
+	struct hmap_iter it = HMAP_ITER_INIT;
+	struct hmap_entry *e;
 
 	pthread_mutex_lock(&watch_wt.lock);
-	for (size_t i = 0; i < watch_wt.polled.nr; i++) {
-		struct watch_place *p = &watch_wt.polled.v[i];
+	while ((e = hmap_next(&watch_wt.polled, &it))) {
+		struct watch_place *p =
+			hmap_entry_of(e, struct watch_place, ent);
 		struct strbuf path = STRBUF_INIT;
 		struct stat st;
 
 		strbuf_addf(&path, "%s/%s", watch_root_path(p->root), p->rel);
-		if (lstat(path.buf, &st) && errno == ENOENT)
-			watch_list_del(&watch_wt.polled, i--);
-		else
+		if (lstat(path.buf, &st) && errno == ENOENT) {
+			hmap_remove(&watch_wt.polled, e);
+			watch_map_entry_free(e);
+		} else {
 			watch_list_add(&due, p->root, p->rel, strlen(p->rel));
+		}
 		strbuf_release(&path);
 	}
 	watch_wt.st.polled_dirs = watch_wt.polled.nr;

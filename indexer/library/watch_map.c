@@ -62,25 +62,6 @@ void watch_list_clear(struct watch_place_list *l)
 		watch_list_del(l, l->nr - 1);
 }
 
-static ssize_t list_find(const struct watch_place_list *l, size_t root,
-			 const char *rel)
-{
-	for (size_t i = 0; i < l->nr; i++)
-		if (l->v[i].root == root && !strcmp(l->v[i].rel, rel))
-			return i;
-	return -1;
-}
-
-/* The first place of l at rel or below it, or -1. */
-static ssize_t list_find_under(const struct watch_place_list *l, size_t root,
-			       const char *rel)
-{
-	for (size_t i = 0; i < l->nr; i++)
-		if (l->v[i].root == root && path_under(l->v[i].rel, rel))
-			return i;
-	return -1;
-}
-
 const char *watch_root_path(size_t root)
 {
 	return root < watch_wt.nr_roots ? watch_wt.roots[root] :
@@ -128,6 +109,48 @@ static struct watch_place *map_find(uint64_t hash, size_t root, const char *rel,
 			return p;
 	}
 	return NULL;
+}
+
+/* The polled place at rel (len bytes) under root, or NULL. */
+static struct watch_place *polled_find(uint64_t hash, size_t root,
+				       const char *rel, size_t len)
+{
+	struct hmap_entry *e = hmap_get(&watch_wt.polled, hash);
+
+	for (; e; e = hmap_get_next(e)) {
+		struct watch_place *p =
+			hmap_entry_of(e, struct watch_place, ent);
+
+		if (place_is(p, hash, root, rel, len))
+			return p;
+	}
+	return NULL;
+}
+
+static void polled_del(struct watch_place *p)
+{
+	hmap_remove(&watch_wt.polled, &p->ent);
+	place_free(p);
+}
+
+/* Poll rel (len bytes) under root, whose place_hash() is hash, once. */
+static void polled_add(uint64_t hash, size_t root, const char *rel,
+		       size_t len)
+{
+	struct watch_place *p;
+
+	if (polled_find(hash, root, rel, len))
+		return;
+	p = calloc(1, sizeof(*p));
+	if (!p || !(p->rel = strndup(rel, len)) ||
+	    hmap_add(&watch_wt.polled, &p->ent, hash)) {
+		if (p)
+			free(p->rel);
+		free(p);
+		log_error(-ENOMEM, "watch: out of memory");
+		return;
+	}
+	p->root = root;
 }
 
 /* How many descriptors after the last one found map_find_near() looks
@@ -275,14 +298,20 @@ void watch_map_forget(size_t root, const char *dir)
 
 void watch_forget(size_t root, const char *rel)
 {
-	ssize_t i;
+	struct hmap_iter it = HMAP_ITER_INIT;
+	struct hmap_entry *e;
 
 	if (!__atomic_load_n(&watch_wt.running, __ATOMIC_ACQUIRE))
 		return;
 	pthread_mutex_lock(&watch_wt.lock);
 	watch_map_forget(root, rel);
-	while ((i = list_find_under(&watch_wt.polled, root, rel)) >= 0)
-		watch_list_del(&watch_wt.polled, i);
+	while ((e = hmap_next(&watch_wt.polled, &it))) {
+		struct watch_place *p =
+			hmap_entry_of(e, struct watch_place, ent);
+
+		if (p->root == root && path_under(p->rel, rel))
+			polled_del(p);
+	}
 	watch_wt.st.polled_dirs = watch_wt.polled.nr;
 	pthread_mutex_unlock(&watch_wt.lock);
 }
@@ -309,6 +338,7 @@ void watch_dir(size_t root, const char *rel, size_t len, int dirfd)
 	static __thread size_t near;
 	struct strbuf path = STRBUF_INIT;
 	int wd, err, full, wake = 0;
+	uint64_t hash;
 
 	if (!__atomic_load_n(&watch_wt.running, __ATOMIC_ACQUIRE))
 		return;
@@ -331,27 +361,23 @@ void watch_dir(size_t root, const char *rel, size_t len, int dirfd)
 	err = full ? ENOSPC : errno;
 	strbuf_reset(&path);
 	strbuf_add(&path, rel, len);
+	hash = place_hash(root, rel, len);
 	pthread_mutex_lock(&watch_wt.lock);
 	if (wd >= 0) {
-		ssize_t i;
+		struct watch_place *p = polled_find(hash, root, rel, len);
 
 		map_set(wd, root, path.buf);
-		i = list_find(&watch_wt.polled, root, path.buf);
-		if (i >= 0)
-			watch_list_del(&watch_wt.polled, i);
+		if (p)
+			polled_del(p);
 	} else if (err == ENOSPC) {
-		if (list_find(&watch_wt.polled, root, path.buf) < 0) {
-			if (!watch_wt.polled.nr) {
-				log_warn("watch: inotify watch limit reached;"
-					 " directories without a watch are"
-					 " rescanned every %lds",
-					 watch_wt.poll_s);
-				watch_wt.next_poll = clock_mono() +
-					watch_wt.poll_s;
-				wake = 1;
-			}
-			watch_list_add(&watch_wt.polled, root, rel, len);
+		if (!watch_wt.polled.nr) {
+			log_warn("watch: inotify watch limit reached;"
+				 " directories without a watch are"
+				 " rescanned every %lds", watch_wt.poll_s);
+			watch_wt.next_poll = clock_mono() + watch_wt.poll_s;
+			wake = 1;
 		}
+		polled_add(hash, root, rel, len);
 	} else {
 		log_debug("watch: cannot watch %s/%s: %s",
 			  watch_root_path(root), path.buf, strerror(err));

@@ -54,7 +54,8 @@ struct watch_state {
 	struct watch_place **map;	/* watched, by descriptor */
 	size_t map_alloc;
 	struct hmap watched;		/* the same, by path */
-	struct watch_place_list polled;	/* directories the limit left out */
+	struct hmap polled;		/* directories the limit left out, by
+					 * path, as watched */
 	struct watch_status st;
 	double ring[LATENCY_RING];
 	size_t ring_nr, ring_next;
@@ -95,7 +96,8 @@ void watch_list_clear(struct watch_place_list *l);
  * of Real-Debrid links after them. */
 const char *watch_root_path(size_t root);
 
-/* Free a watched place, an entry of watch_wt.watched. */
+/* Free a watched or polled place, an entry of watch_wt.watched or
+ * watch_wt.polled. */
 void watch_map_entry_free(struct hmap_entry *e);
 
 /* The watched place of descriptor wd, or NULL. */

@@ -1000,8 +1000,9 @@ def test_max_watches_caps_the_watches(tmp_path, template_library,
     """The daemon's watches come from its user's quota, shared with the
     other services of that user: [general] max_watches = 3 watches three
     folders of seven and no more, the others are rescanned every
-    poll_interval (a track copied into the deepest is found), and health
-    warns. The kernel's own limit is far above 3 here."""
+    poll_interval (a track copied into the deepest is found), each once
+    however often rescans meet it and no more once it is gone, and
+    health warns. The kernel's own limit is far above 3 here."""
     root = tmp_path / "music"
     deep = root
     for name in "abcdef":
@@ -1025,3 +1026,14 @@ def test_max_watches_caps_the_watches(tmp_path, template_library,
     wait_for(lambda: os.listdir(m.file("library/music/artists")),
              CONVERGE_S, "the track of a polled folder", mount=m,
              until=lambda names: "Beta" in names)
+    # rescans meet the polled folders again: each is polled once
+    for _ in range(2):
+        m.rescan("1")
+        w = m.json("status/summary.json")["watcher"]
+        assert w["watches"] == 3 and w["polled_dirs"] == 4, w
+    # a polled folder that goes is polled no more
+    os.unlink(str(deep / "new.flac"))
+    os.rmdir(str(deep))
+    wait_for(lambda: m.json("status/summary.json")["watcher"], CONVERGE_S,
+             "the folder gone from the polled ones", mount=m,
+             until=lambda w: w["polled_dirs"] == 3)

@@ -3,8 +3,9 @@
  * Hash tables of the caller's entries: found by hash and key, many under
  * one hash told apart by their keys, growth that keeps every entry,
  * removal from the middle of a chain, room made at once, a table that
- * cannot have the room it asks for going on as it was, and release
- * handing each entry back.
+ * cannot have the room it asks for going on as it was, a walk meeting
+ * each entry once while it removes some, and release handing each entry
+ * back.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -124,6 +125,41 @@ static void release_item(struct hmap_entry *e)
 	free(hmap_entry_of(e, struct item, ent));
 }
 
+static void test_walk_removing(void **state)
+{
+	struct hmap m = HMAP_INIT;
+	struct hmap_iter it = HMAP_ITER_INIT;
+	struct hmap_entry *e;
+	int seen = 0, sum = 0;
+
+	(void)state;
+	assert_null(hmap_next(&m, &it));
+	for (int i = 1; i <= 300; i++) {
+		struct item *x = malloc(sizeof(*x));
+
+		assert_non_null(x);
+		x->key = i;
+		/* chains of several entries, as after a removal */
+		assert_int_equal(hmap_add(&m, &x->ent, i % 50), 0);
+	}
+	while ((e = hmap_next(&m, &it))) {
+		struct item *x = hmap_entry_of(e, struct item, ent);
+
+		seen++;
+		sum += x->key;
+		if (x->key % 3 == 0) {
+			hmap_remove(&m, e);
+			free(x);
+		}
+	}
+	assert_int_equal(seen, 300);
+	assert_int_equal(sum, 300 * 301 / 2);
+	assert_int_equal(m.nr, 200);
+	assert_null(find(&m, 3 % 50, 3));
+	assert_non_null(find(&m, 4 % 50, 4));
+	hmap_release(&m, release_item);
+}
+
 static void test_release_hands_back(void **state)
 {
 	struct hmap m = HMAP_INIT;
@@ -149,6 +185,7 @@ int main(void)
 		cmocka_unit_test(test_add_find_remove),
 		cmocka_unit_test(test_same_hash),
 		cmocka_unit_test(test_reserve),
+		cmocka_unit_test(test_walk_removing),
 		cmocka_unit_test(test_release_hands_back),
 	};
 
