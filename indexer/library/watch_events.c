@@ -359,10 +359,12 @@ static void flush(void)
 }
 
 /* Directories left without a watch are rescanned on a timer; one that
- * has gone needs no more polling. */
+ * has gone needs no more polling. They are looked at without the lock,
+ * which status reads wait for: on a share, thousands of lstat() are
+ * seconds. */
 static void poll_unwatched(void)
 {
-	struct watch_place_list due = { 0 };
+	struct watch_place_list due = { 0 }, gone = { 0 };
 	struct hmap_iter it = HMAP_ITER_INIT;
 	struct hmap_entry *e;
 
@@ -370,24 +372,33 @@ static void poll_unwatched(void)
 	while ((e = hmap_next(&watch_wt.polled, &it))) {
 		struct watch_place *p =
 			hmap_entry_of(e, struct watch_place, ent);
+
+		watch_list_add(&due, p->root, p->rel, strlen(p->rel));
+	}
+	watch_wt.next_poll = clock_mono() + watch_wt.poll_s;
+	pthread_mutex_unlock(&watch_wt.lock);
+	for (size_t i = 0; i < due.nr; i++) {
+		struct watch_place *p = &due.v[i];
 		struct strbuf path = STRBUF_INIT;
 		struct stat st;
 
 		strbuf_addf(&path, "%s/%s", watch_root_path(p->root), p->rel);
 		if (lstat(path.buf, &st) && errno == ENOENT) {
-			hmap_remove(&watch_wt.polled, e);
-			watch_map_entry_free(e);
-		} else {
-			watch_list_add(&due, p->root, p->rel, strlen(p->rel));
+			watch_list_add(&gone, p->root, p->rel, strlen(p->rel));
+			watch_list_del(&due, i--);
 		}
 		strbuf_release(&path);
 	}
+	pthread_mutex_lock(&watch_wt.lock);
+	for (size_t i = 0; i < gone.nr; i++)
+		watch_polled_drop(gone.v[i].root, gone.v[i].rel);
 	watch_wt.st.polled_dirs = watch_wt.polled.nr;
-	watch_wt.next_poll = clock_mono() + watch_wt.poll_s;
 	pthread_mutex_unlock(&watch_wt.lock);
 	submit(&due, "schedule");
 	watch_list_clear(&due);
+	watch_list_clear(&gone);
 	free(due.v);
+	free(gone.v);
 }
 
 static int poll_due(double now)

@@ -133,6 +133,16 @@ static void polled_del(struct watch_place *p)
 	place_free(p);
 }
 
+void watch_polled_drop(size_t root, const char *rel)
+{
+	size_t len = strlen(rel);
+	struct watch_place *p = polled_find(place_hash(root, rel, len), root,
+					    rel, len);
+
+	if (p)
+		polled_del(p);
+}
+
 /* Poll rel (len bytes) under root, whose place_hash() is hash, once. */
 static void polled_add(uint64_t hash, size_t root, const char *rel,
 		       size_t len)

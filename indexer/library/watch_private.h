@@ -100,6 +100,9 @@ const char *watch_root_path(size_t root);
  * watch_wt.polled. */
 void watch_map_entry_free(struct hmap_entry *e);
 
+/* Poll rel under root no more; under the lock. */
+void watch_polled_drop(size_t root, const char *rel);
+
 /* The watched place of descriptor wd, or NULL. */
 struct watch_place *watch_map_get(int wd);
 
