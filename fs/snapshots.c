@@ -95,6 +95,25 @@ static void keep(struct snapshot *s, struct strbuf *text, uint64_t gen,
 	s->made = 1;
 }
 
+/* A request rendered render itself (out, of generation gen): a snapshot
+ * of it made before (while a scan ran) takes its text, so that a later
+ * scan's requests are never shown a list older than one already read. */
+static void caught_up(int (*render)(struct strbuf *out),
+		      const struct strbuf *out, uint64_t gen)
+{
+	pthread_mutex_lock(&snaps.lock);
+	for (size_t i = 0; i < snaps.nr; i++) {
+		struct snapshot *s = &snaps.s[i];
+
+		if (s->render != render || !s->made || s->generation >= gen)
+			continue;
+		strbuf_reset(&s->text);
+		strbuf_add(&s->text, out->buf, out->len);
+		s->generation = gen;
+	}
+	pthread_mutex_unlock(&snaps.lock);
+}
+
 enum mode { SMALL, LARGE, SCANNING };
 
 /* SCANNING while a scan runs: a first scan loads the store without the
@@ -131,8 +150,12 @@ int snapshots_render(const struct node *n, struct strbuf *out)
 	int rc, tell;
 
 	mode = snaps.running ? size_mode() : SMALL;
-	if (mode == SMALL)
-		return n->render(out);
+	if (mode == SMALL) {
+		rc = n->render(out);
+		if (!rc && snaps.running)
+			caught_up(n->render, out, gen);
+		return rc;
+	}
 	pthread_mutex_lock(&snaps.lock);
 	s = find(n->render);
 	if (!s) {

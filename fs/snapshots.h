@@ -14,7 +14,8 @@
  * A request that finds none, or (no scan running) one the store has
  * moved past, tries to render the file itself for SNAPSHOTS_TRY_MS,
  * unless the last try ran out of time. Otherwise the file is rendered by
- * each request like any.
+ * each request like any, and that rendering replaces an older one kept of
+ * it, so that no request is shown a list older than one already read.
  *
  *	if (snapshots_start(files, deadline))	(after fuse_daemonize())
  *		goto fail;

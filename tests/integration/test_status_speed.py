@@ -21,7 +21,7 @@ import time
 
 import pytest
 
-from conftest import BINARY, REPO, SLOW, start, unmount, wait_for
+from conftest import BINARY, REPO, SLOW, share, start, unmount, wait_for
 
 FILES = 30000
 DEADLINE_S = 1.0 * SLOW
@@ -180,3 +180,35 @@ def test_snapshot_files_must_be_a_number(tmp_path):
     assert out.returncode != 0, out
     assert not os.path.ismount(str(mnt))
     assert b"cannot read the options" in out.stderr, out
+
+
+def test_a_scan_shows_no_list_older_than_one_read(library, tmp_path):
+    """While a scan runs, status/tag-errors is the last rendering made of
+    it. One made during an earlier scan gives way to what a request read
+    after that scan, so a later scan never shows a list older than one
+    already read. The library is on a share that waits 200 ms in each
+    request, so that each scan runs long enough to be read during."""
+    with share(library, tmp_path / "share", delay_us=200000) as music:
+        m = start(tmp_path, "music=" + str(music))
+        try:
+            def during_scan():
+                before = m.scan_id()
+                m.write("control/rescan", "full\n")
+                wait_for(lambda: m.json("metrics/scan.json")["running"], 30,
+                         "the full rescan running", mount=m,
+                         until=lambda r: r and r["id"] > before)
+                text = m.read("status/tag-errors")
+                running = m.json("metrics/scan.json")["running"]
+                m.wait_idle(after_id=before, timeout=120)
+                assert running, "the rescan ended before the list was read"
+                return text
+
+            assert during_scan() == b""
+            (library / "Alpha" / "broken.mp3").write_bytes(
+                bytes(range(256)) * 16)
+            m.rescan("1", timeout=120)
+            read = m.read("status/tag-errors")
+            assert b"broken.mp3" in read
+            assert during_scan() == read
+        finally:
+            unmount(m.path, m.proc)
