@@ -94,28 +94,13 @@ static int place_is(const struct watch_place *p, uint64_t hash, size_t root,
 		!strncmp(p->rel, rel, len) && !p->rel[len];
 }
 
-/* The watched place at rel (len bytes) under root, or NULL; hash is
- * its place_hash(). */
-static struct watch_place *map_find(uint64_t hash, size_t root, const char *rel,
-				    size_t len)
+/* The place of m (watch_wt.watched or watch_wt.polled) at rel (len
+ * bytes) under root, or NULL; hash is its place_hash(). */
+static struct watch_place *place_find(const struct hmap *m, uint64_t hash,
+				      size_t root, const char *rel,
+				      size_t len)
 {
-	struct hmap_entry *e = hmap_get(&watch_wt.watched, hash);
-
-	for (; e; e = hmap_get_next(e)) {
-		struct watch_place *p =
-			hmap_entry_of(e, struct watch_place, ent);
-
-		if (place_is(p, hash, root, rel, len))
-			return p;
-	}
-	return NULL;
-}
-
-/* The polled place at rel (len bytes) under root, or NULL. */
-static struct watch_place *polled_find(uint64_t hash, size_t root,
-				       const char *rel, size_t len)
-{
-	struct hmap_entry *e = hmap_get(&watch_wt.polled, hash);
+	struct hmap_entry *e = hmap_get(m, hash);
 
 	for (; e; e = hmap_get_next(e)) {
 		struct watch_place *p =
@@ -136,8 +121,9 @@ static void polled_del(struct watch_place *p)
 void watch_polled_drop(size_t root, const char *rel)
 {
 	size_t len = strlen(rel);
-	struct watch_place *p = polled_find(place_hash(root, rel, len), root,
-					    rel, len);
+	uint64_t hash = place_hash(root, rel, len);
+	struct watch_place *p = place_find(&watch_wt.polled, hash, root, rel,
+					   len);
 
 	if (p)
 		polled_del(p);
@@ -149,7 +135,7 @@ static void polled_add(uint64_t hash, size_t root, const char *rel,
 {
 	struct watch_place *p;
 
-	if (polled_find(hash, root, rel, len))
+	if (place_find(&watch_wt.polled, hash, root, rel, len))
 		return;
 	p = calloc(1, sizeof(*p));
 	if (!p || !(p->rel = strndup(rel, len)) ||
@@ -168,10 +154,11 @@ static void polled_add(uint64_t hash, size_t root, const char *rel,
 #define NEAR_LOOKS 16
 
 /*
- * map_find() for a walk: a rescan meets the folders in the order the
- * first walk watched them in, the order of their descriptors, so the few
- * after the one this thread found last (*near) are looked at before the
- * table, whose random reads miss the cache each time.
+ * place_find() of the watched for a walk: a rescan meets the folders in
+ * the order the first walk watched them in, the order of their
+ * descriptors, so the few after the one this thread found last (*near)
+ * are looked at before the table, whose random reads miss the cache each
+ * time.
  */
 static struct watch_place *map_find_near(size_t root, const char *rel,
 					 size_t len, size_t *near)
@@ -186,7 +173,7 @@ static struct watch_place *map_find_near(size_t root, const char *rel,
 			*near = wd + 1;
 			return watch_wt.map[wd];
 		}
-	p = map_find(hash, root, rel, len);
+	p = place_find(&watch_wt.watched, hash, root, rel, len);
 	if (p)
 		*near = p->wd + 1;
 	return p;
@@ -212,7 +199,8 @@ static int map_index(struct watch_place *p)
 {
 	size_t len = strlen(p->rel);
 	uint64_t hash = place_hash(p->root, p->rel, len);
-	struct watch_place *stale = map_find(hash, p->root, p->rel, len);
+	struct watch_place *stale = place_find(&watch_wt.watched, hash,
+					       p->root, p->rel, len);
 
 	if (stale)
 		map_unlink(stale);
@@ -374,7 +362,8 @@ void watch_dir(size_t root, const char *rel, size_t len, int dirfd)
 	hash = place_hash(root, rel, len);
 	pthread_mutex_lock(&watch_wt.lock);
 	if (wd >= 0) {
-		struct watch_place *p = polled_find(hash, root, rel, len);
+		struct watch_place *p = place_find(&watch_wt.polled, hash,
+						   root, rel, len);
 
 		map_set(wd, root, path.buf);
 		if (p)
