@@ -14,6 +14,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "common/array.h"
 #include "common/clock.h"
 #include "common/log.h"
 #include "common/thread.h"
@@ -93,16 +94,12 @@ static void mounts_clear(void)
 /* Room for one more mount; under the lock. */
 static int mounts_grow(void)
 {
-	size_t want = sa.alloc_mounts ? 2 * sa.alloc_mounts : 64;
-	struct mount *m;
+	struct mount *m = array_grow(sa.mounts, sa.nr_mounts,
+				     &sa.alloc_mounts, sizeof(*m), 64);
 
-	if (sa.nr_mounts < sa.alloc_mounts)
-		return 0;
-	m = reallocarray(sa.mounts, want, sizeof(*m));
 	if (!m)
 		return -ENOMEM;
 	sa.mounts = m;
-	sa.alloc_mounts = want;
 	return 0;
 }
 
