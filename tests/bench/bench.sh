@@ -1170,9 +1170,15 @@ section_views() {
 # covers so; keeps its figures as covers_yes_ROUND_* and the cover counts
 # of summary.json; a run whose counts show the key was not applied
 # breaks the figures.
-covers_scan() {
+# covers_conf VALUE: write the config of a timed run with [music] covers
+# = VALUE (yes or no), the analysis off, as $WORK/covers-VALUE.conf
+covers_conf() {
 	printf '[music]\ncovers = %s\n[analysis]\nenabled = no\n' "$1" \
 		>"$WORK/covers-$1.conf"
+}
+
+covers_scan() {
+	covers_conf "$1"
 	corpus_warm
 	mediamon_start "$CORPUS" "$WORK/covers-$1.conf"
 	log "covers: first scan with covers = $1, round $2 of $COVERS_ROUNDS"

@@ -2,8 +2,8 @@
 # bench_power.sh: the idle and cold sections of bench.sh (issue 49), which
 # sources it: what a box that sleeps or was just booted sees. It defines
 # section functions and their helpers only, and uses bench.sh's (row,
-# figure_row, put, get, mediamon_start, scan_wait...); it runs nothing
-# by itself.
+# figure_row, put, get, mediamon_start, scan_wait, covers_conf...); it
+# runs nothing by itself.
 #
 # idle: mediamon mounted over the corpus, its first scan over and the
 # daemon idle (analysis off, as in every timed section), the voluntary
@@ -120,10 +120,9 @@ section_cold() {
 	mediamon_stop
 	# the same without the cover search, which reads further into the
 	# files holding a picture
-	printf '[music]\ncovers = no\n[analysis]\nenabled = no\n' \
-		>"$WORK/cold-nocovers.conf"
+	covers_conf no
 	drop_caches
-	mediamon_start "$CORPUS" "$WORK/cold-nocovers.conf"
+	mediamon_start "$CORPUS" "$WORK/covers-no.conf"
 	log "cold: mediamon's first scan with covers = no"
 	scan_wait ""
 	scan_record cold_nocovers "$MM_START"
