@@ -730,14 +730,30 @@ mediamon_vmhwm() {
 	sed -n 's/^VmHWM:[[:space:]]*\([0-9]*\) kB/\1/p' "/proc/$MM_PID/status"
 }
 
+# The first scan is the median of 3, each with a fresh database right
+# after corpus_warm: even then the machine's memory manager may page out
+# part of what was just read (a region it sampled as idle), and the daemon
+# then logs that it read the disk. Each run says whether it did.
 section_mediamon() {
-	corpus_warm
-	mediamon_start
-	log "mediamon: first full scan (startup, fresh database)"
-	scan_wait ""
-	scan_record first "$MM_START"
-	trigger=$(scan_json '.last.trigger')
-	[ "$trigger" = startup ] || log "warning: the first scan's trigger is '$trigger', not 'startup'"
+	: >"$WORK/first"
+	for n in 1 2 3; do
+		[ "$n" = 1 ] || mediamon_stop
+		corpus_warm
+		mediamon_start
+		log "mediamon: first full scan (startup, fresh database), run $n of 3"
+		scan_wait ""
+		scan_record "first$n" "$MM_START"
+		trigger=$(scan_json '.last.trigger')
+		[ "$trigger" = startup ] || log "warning: the first scan's trigger is '$trigger', not 'startup'"
+		! grep -q 'the page cache is cold' "$MM_LOG" ||
+			log "mediamon: run $n read part of the corpus from the disk"
+		echo "$(get "first${n}_s") $(get "first${n}_wall_s")" >>"$WORK/first"
+	done
+	read -r median median_wall <<EOF
+$(sort -g "$WORK/first" | sed -n 2p)
+EOF
+	put first_s "$median"
+	put first_wall_s "$median_wall"
 
 	log "mediamon: no-change rescans (echo 1 > control/rescan), median of 3"
 	: >"$WORK/nochange"
@@ -764,7 +780,7 @@ EOF
 	put mm_vmhwm_kb "$vmhwm"
 	mediamon_stop
 
-	figure_row "first_s@$FILES" lower "mediamon first full scan" \
+	figure_row "first_s@$FILES" lower "mediamon first full scan (median of 3)" \
 		"$(get first_s) s" "$(get first_wall_s) s"
 	figure_row "floor_s@$FILES" lower \
 		"  the same walk and tags without the store (the floor)" \
