@@ -14,6 +14,7 @@
 #include <sys/inotify.h>
 #include <sys/types.h>
 
+#include "common/array.h"
 #include "common/clock.h"
 #include "common/hash.h"
 #include "common/hmap.h"
@@ -29,17 +30,12 @@
 int watch_list_add(struct watch_place_list *l, size_t root, const char *rel,
 		   size_t len)
 {
-	struct watch_place *p;
+	struct watch_place *p = array_grow(l->v, l->nr, &l->alloc,
+					  sizeof(*p), 64);
 
-	if (l->nr == l->alloc) {
-		size_t n = l->alloc ? l->alloc * 2 : 64;
-
-		p = realloc(l->v, n * sizeof(*p));
-		if (!p)
-			return log_error(-ENOMEM, "watch: out of memory");
-		l->v = p;
-		l->alloc = n;
-	}
+	if (!p)
+		return log_error(-ENOMEM, "watch: out of memory");
+	l->v = p;
 	p = &l->v[l->nr];
 	memset(p, 0, sizeof(*p));
 	p->root = root;
