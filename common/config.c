@@ -396,7 +396,8 @@ static int check_secret_mode(const struct parse *p, const struct stat *st,
 		/* Only secret keys and URLs are strings: look at no other
 		 * field. A secret given as KEY_file is not in this file. */
 		if (p->seen[i] && !p->from_file[i] &&
-		    (config_keys[i].flags & SECRET || config_keys[i].type == T_URL) &&
+		    (config_keys[i].flags & SECRET ||
+		     config_keys[i].type == T_URL) &&
 		    holds_secret(p->cfg, &config_keys[i]))
 			k = &config_keys[i];
 	}
@@ -494,8 +495,9 @@ int config_set_option(struct config *cfg, const char *key, const char *value,
 		snprintf(err, errlen, "unknown option '%s'", key);
 		return -EINVAL;
 	}
-	ret = config_parse_value(cfg, find_key(options[i].section, options[i].key),
-			  value);
+	ret = config_parse_value(cfg,
+				 find_key(options[i].section, options[i].key),
+				 value);
 	if (!ret)
 		return 0;
 	if (ret == -ENOMEM) {

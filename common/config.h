@@ -16,7 +16,8 @@
  *	char err[512];
  *	config_init(&cfg);
  *	if (config_load_file(&cfg, path, err, sizeof(err)) < 0 ||
- *	    config_set_option(&cfg, "music", "/srv/music", err, sizeof(err)) < 0 ||
+ *	    config_set_option(&cfg, "music", "/srv/music", err,
+ *			      sizeof(err)) < 0 ||
  *	    config_finish(&cfg, err, sizeof(err)) < 0)
  *		die(err);
  *	...
@@ -216,7 +217,8 @@ struct config {
 	/* [analysis] */
 	int analysis_enabled;		/* default 1 */
 	int analysis_threads;		/* default 1 */
-	struct config_user analysis_user;	/* mediamon-analyse, else nobody */
+	struct config_user analysis_user;	/* mediamon-analyse, else
+						 * nobody */
 };
 
 /* The choices of [release] languages and formats, which the monitor's

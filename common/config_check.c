@@ -159,7 +159,8 @@ static int load_credentials(struct config *cfg, char *err, size_t errlen)
 	const struct key *k;
 	int ret;
 
-	for (k = config_keys; dir && *dir && k < config_keys + config_keys_nr; k++) {
+	for (k = config_keys; dir && *dir && k < config_keys + config_keys_nr;
+	     k++) {
 		char **field = (char **)((char *)cfg + k->offset);
 
 		if (!(k->flags & SECRET) || *field)
@@ -168,7 +169,8 @@ static int load_credentials(struct config *cfg, char *err, size_t errlen)
 			return -ENOMEM;
 		secret = NULL;
 		ret = access(path, F_OK) && errno == ENOENT ? 0 :
-			config_read_secret(path, false, &secret, why, sizeof(why));
+			config_read_secret(path, false, &secret, why,
+					   sizeof(why));
 		if (secret && config_parse_value(cfg, k, secret)) {
 			ret = -EINVAL;
 			config_expect(k, why, sizeof(why));

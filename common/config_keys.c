@@ -352,7 +352,8 @@ void config_release(struct config *cfg)
 
 	for (i = 0; i < config_keys_nr; i++) {
 		field = (char *)cfg + config_keys[i].offset;
-		if (config_keys[i].type >= T_LIST && config_keys[i].type <= T_MAP)
+		if (config_keys[i].type >= T_LIST &&
+		    config_keys[i].type <= T_MAP)
 			config_list_free(field);
 		else if (config_keys[i].type == T_USER)
 			free(((struct config_user *)field)->name);

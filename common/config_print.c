@@ -87,7 +87,8 @@ void config_dump(const struct config *cfg, struct strbuf *out)
 	const char *section = NULL;
 	const struct config_list *l;
 
-	for (const struct key *k = config_keys; k < config_keys + config_keys_nr; k++) {
+	for (const struct key *k = config_keys;
+	     k < config_keys + config_keys_nr; k++) {
 		if (!section || strcmp(section, k->section))
 			strbuf_addf(out, "%s[%s]\n", section ? "\n" : "",
 				    k->section);

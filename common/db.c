@@ -147,7 +147,8 @@ int db_open(const char *path, int readonly, sqlite3 **out)
 	rc = sqlite3_open_v2(path, &db, flags, NULL);
 	if (rc != SQLITE_OK) {
 		int err = log_error(-EIO, "database %s: cannot open: %s", path,
-				    db ? sqlite3_errmsg(db) : sqlite3_errstr(rc));
+				    db ? sqlite3_errmsg(db) :
+					 sqlite3_errstr(rc));
 		sqlite3_close(db);
 		return err;
 	}
