@@ -8,8 +8,8 @@
  * shows that rendering's length; the rendering is kept here, by node,
  * user and asking thread (renderings differ between users, and between
  * processes of one user with other groups), for the open that follows
- * on that thread: it takes it while it is current, so what the open reads is what
- * the stat said, and the file is not rendered twice. A rendering is
+ * on that thread: it takes it while it is current, so what the open reads is
+ * what the stat said, and the file is not rendered twice. A rendering is
  * current while it is younger than SIZES_KEEP_MS and neither the store's
  * generation (indexer_generation()) nor a control write
  * (sizes_forget_all()) has moved since it was made; an open that finds
