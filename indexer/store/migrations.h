@@ -37,7 +37,8 @@
 	"  UPDATE totals SET n = n - 1 WHERE name = '" name "' AND " del ";" \
 	"  " on_del " END;"
 #define TOTALS_ADD_DEL(table, name, add, del, on_add, on_del) \
-	TOTALS_ADD(table, name, add, on_add) TOTALS_DEL(table, name, del, on_del)
+	TOTALS_ADD(table, name, add, on_add) \
+	TOTALS_DEL(table, name, del, on_del)
 
 /* Mark the id value (NULL marks nothing) in table, whose column col is
  * its primary key, in a trigger's body (version 26). Not INSERT OR

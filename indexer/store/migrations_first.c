@@ -312,7 +312,8 @@ const char *const migrations_first[] = {
 	"  album_id, album_artist_id ON tracks BEGIN"
 	"  INSERT OR IGNORE INTO tracks_fts_dirty VALUES (OLD.id);"
 	"  END;"
-	"CREATE INDEX tracks_album_artist ON tracks (album_artist_id, album_id);",
+	"CREATE INDEX tracks_album_artist ON tracks"
+	" (album_artist_id, album_id);",
 
 	/* version 8: where the embedded picture of a track is (picture.h).
 	 * Tracks known to hold one are read again by the next scan (their

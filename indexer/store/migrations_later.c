@@ -195,7 +195,8 @@ const char *const migrations_later[] = {
 	 * SQLite has them, REPLACE fires no delete trigger) */
 	"CREATE TRIGGER IF NOT EXISTS totals_analysis_replace"
 	"  BEFORE INSERT ON analysis BEGIN"
-	"  UPDATE totals SET n = n - 1 WHERE name = (SELECT 'analysis_' || state"
+	"  UPDATE totals SET n = n - 1"
+	" WHERE name = (SELECT 'analysis_' || state"
 	"  FROM analysis WHERE track_id = NEW.track_id); END;"
 	"CREATE TRIGGER IF NOT EXISTS totals_analysis_add"
 	"  AFTER INSERT ON analysis BEGIN"

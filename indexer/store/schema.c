@@ -83,7 +83,8 @@ static int bulk_triggers_missing(sqlite3 *db)
 	int rc, missing;
 
 	rc = db_prepare(db, "SELECT NOT EXISTS (SELECT 1 FROM sqlite_master"
-			" WHERE type = 'trigger' AND name = 'totals_files_add')",
+			" WHERE type = 'trigger'"
+			" AND name = 'totals_files_add')",
 			&st);
 	if (rc)
 		return rc;
@@ -101,7 +102,8 @@ int schema_make_bulk_indexes(sqlite3 *db, void *unused)
 	(void)unused;
 
 	for (size_t i = 0; !rc && i < ARRAY_SIZE(bulk_indexes); i++) {
-		snprintf(sql, sizeof(sql), "CREATE INDEX IF NOT EXISTS %s ON %s",
+		snprintf(sql, sizeof(sql),
+			 "CREATE INDEX IF NOT EXISTS %s ON %s",
 			 bulk_indexes[i].name, bulk_indexes[i].on);
 		rc = db_exec(db, sql);
 	}
@@ -110,5 +112,6 @@ int schema_make_bulk_indexes(sqlite3 *db, void *unused)
 		return missing;
 	/* every album came in the bulk load: its cover is to be settled */
 	return db_exec(db, BULK_TRIGGERS
-		       "INSERT OR IGNORE INTO covers_dirty SELECT id FROM albums");
+		       "INSERT OR IGNORE INTO covers_dirty"
+		       " SELECT id FROM albums");
 }

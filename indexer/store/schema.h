@@ -74,9 +74,9 @@ int schema_version(void);
  * every album for covers_refresh() when the triggers were missing. Run
  * schema_make_bulk_indexes() through db_with_temp_files() (outside a
  * transaction, whose temporary storage cannot change): its sorts, in
- * memory, raised a first scan's peak at a million files from 72 to 96 MB. The files' index
- * on (dir_id, name) is not one: it keeps two rows of one file out, and
- * grows at its end in a first scan. Each returns 0 or a negative errno
+ * memory, raised a first scan's peak at a million files from 72 to 96 MB. The
+ * files' index on (dir_id, name) is not one: it keeps two rows of one file out,
+ * and grows at its end in a first scan. Each returns 0 or a negative errno
  * value (logged).
  */
 int schema_drop_bulk_indexes(sqlite3 *db);

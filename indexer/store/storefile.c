@@ -383,7 +383,8 @@ int storefile_claim(const char *path, int shared_ok)
 		rc = rc == -EWOULDBLOCK ?
 			log_error(-EBUSY, "database %s is in use by another"
 				  " mediamon (pid %ld); stop it first, or give"
-				  " this one a database of its own", path, pid) :
+				  " this one a database of its own",
+				  path, pid) :
 			log_error(rc, "database %s: cannot lock %s: %s",
 				  path, lock_path, strerror(-rc));
 		close(fd);

@@ -49,7 +49,8 @@ static struct {
 	char *path;
 	sqlite3 *db;
 	int in_txn;
-	int doomed;		/* the open transaction met a fault of the store */
+	int doomed;		/* the open transaction met a fault of the
+				 * store */
 	int dropping;		/* records are dropped until the next call */
 	int bulk;		/* the open transaction checks no foreign key */
 	size_t rows_in_txn;
