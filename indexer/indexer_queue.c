@@ -63,7 +63,8 @@ static int root_of(const char *path, const char **sub)
 	size_t len = strlen(path);
 
 	if (path[0] != '/' || strstr(path, "//") || strstr(path, "/./") ||
-	    strstr(path, "/../") || (len >= 2 && !strcmp(path + len - 2, "/.")) ||
+	    strstr(path, "/../") ||
+	    (len >= 2 && !strcmp(path + len - 2, "/.")) ||
 	    (len >= 3 && !strcmp(path + len - 3, "/..")))
 		return -EINVAL;
 	for (size_t i = 0; i < indexer.nr_roots; i++) {

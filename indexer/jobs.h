@@ -73,7 +73,8 @@ struct jobs_status {
 	double next_auto_at;		/* wall clock; 0: no auto checks */
 	double next_repair_at;		/* the next timed or follow-up pass */
 	double next_prune_at, next_backup_at;
-	int backup_error;		/* the last backup's errno, 0: it went */
+	int backup_error;		/* the last backup's errno, 0: it
+					 * went */
 	double backup_failed_at;	/* when it failed; 0 when it went */
 	int repair_mode;		/* enum rd_mode of passes nobody asked
 					 * for */

@@ -17,12 +17,12 @@
  * checks older than [retention] metrics (the newest check of each flow
  * stays); expired search-cache entries go too (as at the start of every
  * check), and so do scans older than [retention] metrics or beyond the
- * newest [retention] scans (maintenance_prune_scans()). A backup copies the database, while the daemon
- * runs, to BACKUPS/mediamon-YYYYMMDDTHHMMSSZ.db, where BACKUPS is the
- * folder "backups" beside the database; it is written under a temporary
- * name and renamed, so a backup file is always whole, and kept only when
- * PRAGMA quick_check passes (a damaged copy says the store is damaged:
- * see recovery.h). Only the newest backups_kept are kept. Vacuum
+ * newest [retention] scans (maintenance_prune_scans()). A backup copies the
+ * database, while the daemon runs, to BACKUPS/mediamon-YYYYMMDDTHHMMSSZ.db,
+ * where BACKUPS is the folder "backups" beside the database; it is written
+ * under a temporary name and renamed, so a backup file is always whole, and
+ * kept only when PRAGMA quick_check passes (a damaged copy says the store is
+ * damaged: see recovery.h). Only the newest backups_kept are kept. Vacuum
  * rebuilds the database file without its free pages, through the writer
  * (scans wait meanwhile).
  */

@@ -61,7 +61,8 @@ struct analysis_result {
  * waited on); -EBADMSG when the audio is damaged (a decoder error, a
  * stream shorter than its header says, garbage where frames should be);
  * -ENODATA when it is too short to analyse (under 3 s), which is not
- * logged; -ENOMEM. Each other failure is logged once. On error *r is zeroed and holds nothing to release.
+ * logged; -ENOMEM. Each other failure is logged once. On error *r is zeroed and
+ * holds nothing to release.
  */
 int analysis_run(const char *path, struct analysis_result *r);
 

@@ -16,9 +16,9 @@
 /*
  * Decode the file open on fd (path only names it in messages). Returns 0
  * once the whole stream was decoded (of a chained Ogg file, its first
- * stream: up to the first change of rate or channels); -EMEDIUMTYPE when FFmpeg knows no
- * format in it; -EBADMSG when it holds no audio stream, a decoder error
- * stops it, its rate or channels change midway, or no sample came out;
+ * stream: up to the first change of rate or channels); -EMEDIUMTYPE when FFmpeg
+ * knows no format in it; -EBADMSG when it holds no audio stream, a decoder
+ * error stops it, its rate or channels change midway, or no sample came out;
  * -ENOMEM; or the first nonzero value fn returned. Failures are logged
  * here, except fn's.
  */

@@ -388,7 +388,8 @@ static const char *const refresh_sql[RF_COUNT] = {
 	 * their paths start with ?2 and a slash, which sorts before '0' */
 	[RF_CHILDREN] = "SELECT id, path FROM directories WHERE root_id = ?1"
 	" AND (length(?2) = 0 AND path != x''"
-	" OR path > CAST(?2 || '/' AS BLOB) AND path < CAST(?2 || '0' AS BLOB))",
+	" OR path > CAST(?2 || '/' AS BLOB)"
+	" AND path < CAST(?2 || '0' AS BLOB))",
 	[RF_MARK_DIR] = "INSERT OR IGNORE INTO covers_dirty SELECT t.album_id"
 	" FROM files f JOIN tracks t ON t.file_id = f.id WHERE f.dir_id = ?1"
 	" AND t.album_id IS NOT NULL",
@@ -436,7 +437,8 @@ static int mark_dir(sqlite3_stmt **st, int64_t dir)
 		child += len ? len + 1 : 0;
 		clen -= len ? len + 1 : 0;
 		rc = 0;
-		if (memchr(child, '/', clen) || !covers_disc_folder(child, clen))
+		if (memchr(child, '/', clen) ||
+		    !covers_disc_folder(child, clen))
 			continue;
 		sqlite3_bind_int64(st[RF_MARK_DIR], 1,
 				   sqlite3_column_int64(st[RF_CHILDREN], 0));

@@ -31,11 +31,12 @@ static const char *const counted[CT_COUNT] = {
 #define TRACK_INSERT \
 	"INSERT INTO tracks (file_id, title, artist_id, album_artist_id," \
 	" album_id, track_no, track_total, disc_no, disc_total, year, genre," \
-	" duration_s, codec, bitrate_kbps, sample_rate, channels, has_picture," \
-	" mb_track_id, mb_album_id, mb_artist_id, mb_album_artist_id," \
-	" tag_source, tag_gain_db, tag_album_gain_db, id)" \
-	" VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14," \
-	" ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25)"
+	" duration_s, codec, bitrate_kbps, sample_rate, channels," \
+	" has_picture, mb_track_id, mb_album_id, mb_artist_id," \
+	" mb_album_artist_id, tag_source, tag_gain_db," \
+	" tag_album_gain_db, id)" \
+	" VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13," \
+	" ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25)"
 
 static const char *const statements[ST_COUNT] = {
 	[ST_DIR_GET] =

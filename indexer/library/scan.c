@@ -258,7 +258,8 @@ static void scan_walk(struct scan *s)
 
 	if (tids) {
 		for (; started < n; started++)
-			if (pthread_create(&tids[started], NULL, scan_worker, s))
+			if (pthread_create(&tids[started], NULL,
+					   scan_worker, s))
 				break;
 	}
 	if (!started) {

@@ -41,9 +41,9 @@ int track_attrs_known(const char *name);
  * Copy the value of the attribute name of the track whose file is file
  * (a files.id) into buf, which holds size bytes; size 0 asks for the
  * length only. may, when not NULL, says which files on disk the album
- * gain is computed over (see above). Returns the value's length, -ENODATA when there is no
- * such attribute (an unknown name, a field not set, a file that is no
- * track), -ERANGE when size is too small, or -EIO.
+ * gain is computed over (see above). Returns the value's length, -ENODATA when
+ * there is no such attribute (an unknown name, a field not set, a file that is
+ * no track), -ERANGE when size is too small, or -EIO.
  */
 int track_attrs_get(int64_t file, const char *name,
 		    int (*may)(const char *path), char *buf, size_t size);
