@@ -77,9 +77,9 @@ struct comicinfo {
  * out is filled from scratch. Returns 0 whether a ComicInfo.xml was
  * found or not: a file that is not an archive, no ComicInfo.xml, one too
  * big, encrypted or damaged, and XML that is not well-formed all leave
- * out zeroed, found included (but for the pages). A damaged archive still gives what comes
- * before the damage (a cut .cbz, its ComicInfo.xml when stored first).
- * Returns a negative errno value only when the file cannot be read (an
+ * out zeroed, found included (but for the pages). A damaged archive still gives
+ * what comes before the damage (a cut .cbz, its ComicInfo.xml when stored
+ * first). Returns a negative errno value only when the file cannot be read (an
  * I/O error) or memory runs out; out is then zeroed.
  */
 int comicinfo_read(int fd, struct comicinfo *out);

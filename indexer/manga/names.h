@@ -33,13 +33,13 @@
  * when the range ends the name ("Book 1 – 3 (2019-2020)"). Decimals
  * keep one digit ("Vol 10.5" is 10.5, a volume of its own). Chapters:
  * "Chapter 150", "Ch.150", "Chp. 1", "Chapitre 12", "c150", "chs 01-02",
- * "Chaps 3-4", "Episode 406", "第25話", "106화", "13회", "13장", "Глава 3", "2 Глава", "ตอนที่ 3",
- * "บทที่ 112". Specials: "Hors-Série", "HS", "SP02", "Special", "Extra",
- * "Omake", "Artbook", "Fanbook", "Guide", "Databook". A scan's revision
- * after a number is dropped ("Chapter11v2", "Ch.5v.2" are chapters 11
- * and 5). Markers glue to their numbers in every script ("LN01-02",
- * "Discs01-02", "Tome2", "Тома1-2"), and a chapter's to its volume's:
- * "v2c6", "T02ch06", "Vol.2Ch.6" are chapter 6 of volume 2.
+ * "Chaps 3-4", "Episode 406", "第25話", "106화", "13회", "13장", "Глава 3",
+ * "2 Глава", "ตอนที่ 3", "บทที่ 112". Specials: "Hors-Série", "HS", "SP02",
+ * "Special", "Extra", "Omake", "Artbook", "Fanbook", "Guide", "Databook". A
+ * scan's revision after a number is dropped ("Chapter11v2", "Ch.5v.2" are
+ * chapters 11 and 5). Markers glue to their numbers in every script ("LN01-02",
+ * "Discs01-02", "Tome2", "Тома1-2"), and a chapter's to its volume's: "v2c6",
+ * "T02ch06", "Vol.2Ch.6" are chapter 6 of volume 2.
  *
  * A number with no marker (a bare number) is the volume only when the
  * parser is sure of it: it is the one number of the name and, when the
@@ -71,8 +71,9 @@
  * stands in (), [], {} or 【】 ("(2023)", "[Digital]", "(Ch. 15-21)"),
  * unless the name holds no marker and no number outside them: then "#"
  * and the volume and chapter markers of two letters or more inside them
- * count ("Tonikaku Cawaii [Volume 11]", "X-Men, 2021-08-04 (#02)"). "Vol.tbd" ends the title without giving a number. Invalid UTF-8
- * bytes count as separators.
+ * count ("Tonikaku Cawaii [Volume 11]", "X-Men, 2021-08-04 (#02)"). "Vol.tbd"
+ * ends the title without giving a number. Invalid UTF-8 bytes count as
+ * separators.
  */
 
 #include "common/strbuf.h"

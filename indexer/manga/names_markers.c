@@ -236,10 +236,10 @@ static size_t range_sep(const char *w, size_t len, size_t end, size_t q,
  * ("02-2005" is a date). A range parted by blanks or a word ("1 - 3",
  * "1 to 3") is one when the marker is plural or repeated ("Tomes 1 à 3",
  * "T01 - T03"), or when it closes the name and is no hyphen ("Book 1 – 3
- * (2019)", "Vol 1 to 3"), since " - " usually parts a title. Chained ranges ("01-02-03") give their
- * first and last. kw is the marker in front, NULL for a bare number or
- * "#05". Returns the position after what was read, or 0 (h untouched)
- * when p holds no number.
+ * (2019)", "Vol 1 to 3"), since " - " usually parts a title. Chained ranges
+ * ("01-02-03") give their first and last. kw is the marker in front, NULL for a
+ * bare number or "#05". Returns the position after what was read, or 0 (h
+ * untouched) when p holds no number.
  */
 size_t names_read_number(const char *w, size_t len, size_t p,
 			 const struct keyword *kw, struct hit *h)

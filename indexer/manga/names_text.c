@@ -54,8 +54,9 @@ static const char *ligature(unsigned int cp)
  * brackets release groups use in CJK names ("【TFO汉化】"), '~' for the
  * en and em dashes, which join ranges ("1 – 3") where a hyphen with
  * blanks around it parts a title, '-' for the other Unicode dashes, an
- * apostrophe for the curly ones ("Batman ’89"), a space for the rest. 0 when cp is no punctuation; the iteration marks
- * and the ideographic zero (U+3005 to U+3007) are letters.
+ * apostrophe for the curly ones ("Batman ’89"), a space for the rest. 0 when cp
+ * is no punctuation; the iteration marks and the ideographic zero (U+3005 to
+ * U+3007) are letters.
  */
 static char punctuation(unsigned int cp)
 {

@@ -37,8 +37,8 @@ struct form {
 
 /*
  * A multipart form with the torrent p holds as the file `torrents`, and
- * the category and save path: the one way qBittorrent takes a file. The boundary is
- * made until it is nowhere in the torrent.
+ * the category and save path: the one way qBittorrent takes a file. The
+ * boundary is made until it is nowhere in the torrent.
  */
 static void multipart(const struct client_payload *p,
 		      const struct download_client *c, struct form *f)

@@ -27,9 +27,9 @@
  * series); a folder whose name gives one volume and that holds only
  * folders of images (its chapters: "T05/Ch 1/01.jpg") is that volume,
  * its chapters packed together, extras apart; a download of one volume
- * whose name gives none is the one wanted volume. A volume that is not wanted, a name that gives no
- * volume (extras, a chapter), another kind of file (.nfo, .txt), a
- * hidden file (macOS's "._001.jpg") and a volume given twice are left
+ * whose name gives none is the one wanted volume. A volume that is not wanted,
+ * a name that gives no volume (extras, a chapter), another kind of file (.nfo,
+ * .txt), a hidden file (macOS's "._001.jpg") and a volume given twice are left
  * out and listed.
  *
  * Modes: "hardlink" links the file into the series folder (the same
@@ -113,8 +113,8 @@ struct import_result {
  * When no wanted volume is found: -ENOENT with res->no_volume set (the
  * release is wrong), or the first refusal's error (-EXDEV for a link that
  * leads out of the download, -EINVAL for a FIFO, a device or a socket),
- * which whoever may write the download can plant: no_volume stays 0. -EFBIG when the
- * download holds too much, -ENOSPC when a copy would not fit; then
+ * which whoever may write the download can plant: no_volume stays 0. -EFBIG
+ * when the download holds too much, -ENOSPC when a copy would not fit; then
  * nothing is written. When a volume cannot go in: -EEXIST when its name
  * is taken, or the error of the read or write; the other volumes are
  * imported all the same and listed in res->files. res must have been

@@ -94,10 +94,11 @@ static int download_row(sqlite3_stmt *st, void *row, void *arg)
 	d->bytes_done = figure(st, 13);
 	d->bytes_total = figure(st, 14);
 	d->bytes_per_s = figure(st, 15);
-	return db_columns_strdup(st, (const int[]){ 0, 2, 3, 4, 5, 6, 8, 9, -1 },
-			   (char **const[]){ &d->series, &d->title,
-				&d->source, &d->client, &d->client_id,
-				&d->state, &d->reason, &d->path });
+	return db_columns_strdup(st,
+				 (const int[]){ 0, 2, 3, 4, 5, 6, 8, 9, -1 },
+				 (char **const[]){ &d->series, &d->title,
+					&d->source, &d->client, &d->client_id,
+					&d->state, &d->reason, &d->path });
 }
 
 /* A hand-off made before its times were kept in columns of their own

@@ -6,9 +6,9 @@
  * The series a check of the monitor searches: the monitored ones (and,
  * unless [manga] monitor is all, only those of the roots listed as
  * [manga] monitored_root, so a folder any user makes in another root
- * spends no search), at most [monitor] max_series_per_check of them, those checked longest ago
- * first (never checked before all), so that over several checks every
- * monitored series gets its turn while one check's searches stay
+ * spends no search), at most [monitor] max_series_per_check of them, those
+ * checked longest ago first (never checked before all), so that over several
+ * checks every monitored series gets its turn while one check's searches stay
  * bounded, whoever made the folders.
  */
 

@@ -214,8 +214,8 @@ static int ad_add_magnet(const struct rd_client *c, const char *hash,
 		.classify = classify,
 	};
 	json_t *doc, *m, *e, *id;
-	int rc = debrid_send_magnet(c, &call, "magnets%5B%5D", hash, cancel, &doc,
-				    res);
+	int rc = debrid_send_magnet(c, &call, "magnets%5B%5D", hash, cancel,
+				    &doc, res);
 
 	if (rc)
 		return rc;

@@ -5,9 +5,9 @@
 /*
  * What happens when a torrent cannot come back: its dead links are
  * deleted (once the failure is [realdebrid] orphan_grace old, rd_job.h;
- * each by descriptor, rd_unlink.h), and the series (Sonarr) or movie (Radarr) that held them is
- * asked to rescan, so it sees the files gone; or, when its Arr is to
- * search_on_failure, the records of those files are deleted there and
+ * each by descriptor, rd_unlink.h), and the series (Sonarr) or movie (Radarr)
+ * that held them is asked to rescan, so it sees the files gone; or, when its
+ * Arr is to search_on_failure, the records of those files are deleted there and
  * another release searched (rd_replace.h).
  *
  *	struct rd_cleanup c = {
@@ -66,9 +66,9 @@ int rd_cleanup_orphans(struct rd_cleanup *c, double now);
 
 /*
  * Delete the dead links of c->torrent_id and ask for the rescans or the
- * searches, filling c->deleted, c->rescans and c->searches in. Deleted links leave rd_links. A link that
- * cannot be deleted is logged and kept; an Arr that fails is logged.
- * Returns 0, or a negative errno value when the store failed.
+ * searches, filling c->deleted, c->rescans and c->searches in. Deleted links
+ * leave rd_links. A link that cannot be deleted is logged and kept; an Arr that
+ * fails is logged. Returns 0, or a negative errno value when the store failed.
  */
 int rd_cleanup_links(struct rd_cleanup *c);
 

@@ -278,10 +278,10 @@ static void tell_loop(const struct rd_repair *r, const char *id,
 
 /*
  * Put each torrent with dead links (links and full modes) and each the
- * account lists as errored (quick and full modes) in the repair queue, unless a repair of it
- * is under way, or it was just repaired and the mount has not caught up
- * yet, or it is in a repair loop; drop waiting repairs whose links came
- * back by themselves (or whose torrent the account no longer lists as
+ * account lists as errored (quick and full modes) in the repair queue, unless a
+ * repair of it is under way, or it was just repaired and the mount has not
+ * caught up yet, or it is in a repair loop; drop waiting repairs whose links
+ * came back by themselves (or whose torrent the account no longer lists as
  * errored), unless a user asked for them.
  */
 static int queue_repairs(struct rd_repair *r, double now)

@@ -42,8 +42,8 @@ struct rd_session {
 
 /*
  * Set s up for the debrid service cfg chose (debrid_configured(); cfg
- * must outlive s), loading the throttle's state from db. *cancel (read atomically) stops requests.
- * Returns 0 or a negative errno value.
+ * must outlive s), loading the throttle's state from db. *cancel (read
+ * atomically) stops requests. Returns 0 or a negative errno value.
  */
 int rd_session_init(struct rd_session *s, const struct config *cfg,
 		    sqlite3 *db, const int *cancel);
