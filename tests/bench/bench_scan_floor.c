@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
- * bench_scan_floor [--stat] [--watch] [--threads N] DIR: the work of a first scan of DIR
- * without the store, and with --stat that of a no-change rescan: the floor
- * under mediamon's scans on the machine, which the bench prints beside
- * them.
+ * bench_scan_floor [--stat] [--watch] [--threads N] DIR: the work of a first
+ * scan of DIR without the store, and with --stat that of a no-change rescan:
+ * the floor under mediamon's scans on the machine, which the bench prints
+ * beside them.
  *
  * Two threads (as many as mediamon's scan workers on a two-core box;
  * --threads says otherwise, for a cold disk that answers many requests

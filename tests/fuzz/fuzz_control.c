@@ -2,8 +2,8 @@
 /*
  * The control files' parsers: control_text() and the commands written to
  * rescan, check-missing, repair (with a pass's mode and limit), dry-run,
- * pause, reset-metrics and blocklist. The indexer and the session loop are stood in for by the
- * functions below, which check what the parsers hand them.
+ * pause, reset-metrics and blocklist. The indexer and the session loop are
+ * stood in for by the functions below, which check what the parsers hand them.
  */
 
 #include <errno.h>

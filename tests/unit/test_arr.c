@@ -165,7 +165,8 @@ static void set_files(const char *missing)
 		 " [{\"id\": 7, \"path\": \"/tv/Show\"}], \"files\": ["
 		 "{\"id\": 21, \"seriesId\": 7, \"path\": \"/tv/Show/a.mkv\"},"
 		 " {\"id\": 22, \"seriesId\": 7, \"path\": \"/tv/Show/b.mkv\"},"
-		 " {\"id\": 23, \"seriesId\": 8, \"path\": \"/tv/Show/a.mkv\"}],"
+		 " {\"id\": 23, \"seriesId\": 8,"
+		 " \"path\": \"/tv/Show/a.mkv\"}],"
 		 " \"episodes\": [{\"id\": 31, \"episodeFileId\": 21},"
 		 " {\"id\": 32, \"episodeFileId\": 21},"
 		 " {\"id\": 33, \"episodeFileId\": 22}], \"missing\": %s}",

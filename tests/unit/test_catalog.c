@@ -166,7 +166,8 @@ static void test_load_counts_bad_lines(void **state)
 	assert_int_equal(query_int(e->t.db, "SELECT count(*) FROM catalog"), 8);
 	assert_int_equal(query_int(e->t.db, "SELECT count(*) FROM catalog_fts"
 				   " WHERE catalog_fts MATCH 'berserk'"), 2);
-	assert_int_equal(db_exec(e->t.db, "INSERT INTO catalog_fts (catalog_fts)"
+	assert_int_equal(db_exec(e->t.db,
+				 "INSERT INTO catalog_fts (catalog_fts)"
 				 " VALUES ('integrity-check')"), 0);
 	assert_int_equal(query_int(e->t.db, "SELECT count(*) FROM catalog"
 				   " WHERE size IS NULL AND source IS NULL"),
@@ -336,7 +337,8 @@ static void test_reload_only_when_changed(void **state)
 	assert_int_equal(catalog_reload(e->t.db, e->file), 0);
 	assert_true(loaded_at(e->t.db) > first);
 	assert_int_equal(query_int(e->t.db, "SELECT count(*) FROM catalog"), 7);
-	assert_int_equal(query_int(e->t.db, "SELECT mtime_ns FROM catalog_meta"),
+	assert_int_equal(query_int(e->t.db,
+				   "SELECT mtime_ns FROM catalog_meta"),
 			 INT64_C(1000000) * 1000000000);
 	first = loaded_at(e->t.db);
 	assert_int_equal(catalog_reload(e->t.db, e->file), 0);
@@ -348,7 +350,8 @@ static void test_reload_only_when_changed(void **state)
 	assert_int_equal(query_int(e->t.db, "SELECT count(*) FROM catalog"), 1);
 	search(e, "One Piece", 105, 0);
 	catalog_hits_free(search(e, "Berserk", 42, 1), 1);
-	assert_int_equal(db_exec(e->t.db, "INSERT INTO catalog_fts (catalog_fts)"
+	assert_int_equal(db_exec(e->t.db,
+				 "INSERT INTO catalog_fts (catalog_fts)"
 				 " VALUES ('integrity-check')"), 0);
 }
 
@@ -363,7 +366,8 @@ static void test_missing_file_empties(void **state)
 	assert_int_equal(query_int(e->t.db, "SELECT count(*) FROM catalog"), 0);
 	assert_int_equal(query_int(e->t.db, "SELECT entries FROM catalog_meta"),
 			 0);
-	assert_int_equal(query_int(e->t.db, "SELECT size FROM catalog_meta"), -1);
+	assert_int_equal(query_int(e->t.db, "SELECT size FROM catalog_meta"),
+			 -1);
 	search(e, "One Piece", 105, 0);
 	first = loaded_at(e->t.db);
 	assert_int_equal(catalog_reload(e->t.db, e->file), 0);

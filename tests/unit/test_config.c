@@ -929,7 +929,8 @@ static void test_unreadable_root(void **state)
 	if (!pid) {
 		int ok;
 
-		alarm(30);	/* a child stuck loading ends, failing the test */
+		/* a child stuck loading ends, failing the test */
+		alarm(30);
 		ok = !setgid(65534) && !setuid(65534);
 
 		config_init(&cfg);
@@ -1199,7 +1200,8 @@ static void test_secret_file_readable_by_others(void **state)
 					 -EPERM);
 			assert_null(strstr(err, "hunter2"));
 			assert_true(asprintf(&want, "%s:2: %.*s in [%.*s] is a "
-				"secret, but %s (mode %04o); run chmod 600 %s", conf,
+				"secret, but %s (mode %04o); run chmod 600 %s",
+				conf,
 				(int)strcspn(strchr(secrets[i], '\n') + 1,
 					     " "),
 				strchr(secrets[i], '\n') + 1,

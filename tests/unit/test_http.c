@@ -400,7 +400,8 @@ static void test_redirect_keeps_secrets_home(void **state)
 	assert_non_null(strstr(resp.body.buf, "hdrS3CRET"));
 	http_response_release(&resp);
 
-	snprintf(u, sizeof(u), "/redirect?to=http://localhost:%d/echo", fake.port);
+	snprintf(u, sizeof(u), "/redirect?to=http://localhost:%d/echo",
+		 fake.port);
 	req.url = at(u);
 	assert_int_equal(http_perform(&req, &resp), 0);
 	assert_int_equal(resp.status, 200);

@@ -201,8 +201,9 @@ static void test_each_and_folders(void **state)
 static int add_volume(void *arg, const struct manga_volume_file *v)
 {
 	strbuf_addf(arg, "%lld/%lld %g-%g %.*s %lld@%lld;",
-		    (long long)v->file, (long long)v->dir, v->first, v->last, (int)v->path_len,
-		    v->path, (long long)v->size, (long long)v->mtime_ns);
+		    (long long)v->file, (long long)v->dir, v->first, v->last,
+		    (int)v->path_len, v->path, (long long)v->size,
+		    (long long)v->mtime_ns);
 	return 0;
 }
 

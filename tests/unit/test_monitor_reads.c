@@ -296,11 +296,11 @@ static void test_health(void **state)
 	assert_int_equal(db_exec(t->db,
 		"INSERT INTO downloads (series, volume, state, client, title,"
 		" source, at, error) VALUES"
-		" ('Bleach', 7, 'completed', 'transmission', 'B 07', 'prowlarr',"
-		" 100, 'import: /m/Bleach/B T07.cbz exists already (move away"
-		" the file)'),"
-		" ('Bleach', 8, 'completed', 'transmission', 'B 08', 'prowlarr',"
-		" 100, 'dry-run: would import into /m/Bleach'),"
+		" ('Bleach', 7, 'completed', 'transmission', 'B 07',"
+		" 'prowlarr', 100, 'import: /m/Bleach/B T07.cbz exists"
+		" already (move away the file)'),"
+		" ('Bleach', 8, 'completed', 'transmission', 'B 08',"
+		" 'prowlarr', 100, 'dry-run: would import into /m/Bleach'),"
 		" ('Bleach', 9, 'imported', 'transmission', 'B 09', 'prowlarr',"
 		" 100, NULL)"), 0);
 	assert_int_equal(monitor_reads_health(&errors, &warns), 0);

@@ -130,7 +130,8 @@ static void test_memory_per_user(void **state)
 static void test_renderings_kept_in_pages(void **state)
 {
 	size_t sizes[] = { 0, 5, OPEN_CAPS_PAGED_BYTES - 1,
-			   OPEN_CAPS_PAGED_BYTES, 3 * OPEN_CAPS_PAGED_BYTES + 7 };
+			   OPEN_CAPS_PAGED_BYTES,
+			   3 * OPEN_CAPS_PAGED_BYTES + 7 };
 
 	(void)state;
 	for (size_t i = 0; i < sizeof(sizes) / sizeof(*sizes); i++) {

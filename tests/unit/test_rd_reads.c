@@ -39,7 +39,8 @@
 	" NULL)," \
 	" ('T3', 'h3', 'C', 'waiting_retry', NULL, 2, 500, 100, 200, 'busy'," \
 	" 'p3')," \
-	" ('T4', NULL, 'D', 'downloading', 'N4', 1, NULL, 300, 5, NULL, NULL)," \
+	" ('T4', NULL, 'D', 'downloading', 'N4', 1, NULL, 300, 5, NULL," \
+	" NULL)," \
 	" ('T5', 'h5', 'E', 'repaired', 'N5', 1, NULL, 300, 600, NULL, NULL)," \
 	" ('T6', 'h6', 'F', 'failed', NULL, 5, NULL, 300, 700, 'loop', NULL)," \
 	" ('T7', 'h7', 'G', 'failed', NULL, 3, NULL, 300, 800, 'gone', NULL);" \
@@ -50,7 +51,8 @@
 	" (3, '/torrents/addMagnet', 'T3', 'error', NULL, 5, 0)," \
 	" (4, '/torrents/delete', 'T4', 'error', 503, 34, 1.5);" \
 	" INSERT INTO rd_failures (torrent_id, name, hash, reason, at," \
-	" links_deleted, rescans) VALUES ('T7', 'G', NULL, 'gone', 800, 2, 1)," \
+	" links_deleted, rescans)" \
+	" VALUES ('T7', 'G', NULL, 'gone', 800, 2, 1)," \
 	" ('TX', NULL, 'hx', 'dead', 850, 3, 0);" \
 	" INSERT INTO rd_deletes (torrent_id, new_id, name, since, failures," \
 	" error, tried_at, deleted_at) VALUES" \
@@ -275,7 +277,8 @@ static void test_totals(void **state)
 	(void)state;
 	assert_int_equal(rd_reads_totals(&t), 0);
 	assert_int_equal(t.stats.requests, 4);
-	assert_int_equal(t.stats.rate_limited, 3);	/* a 429, codes 5 and 34 */
+	/* a 429, codes 5 and 34 */
+	assert_int_equal(t.stats.rate_limited, 3);
 	assert_int_equal(t.stats.repairs_ok, 1);
 	assert_int_equal(t.stats.repairs_failed, 2);
 	assert_int_equal(t.stats.permanent_failures, 2);

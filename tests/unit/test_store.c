@@ -335,7 +335,8 @@ static void test_artists_and_albums_deduplicated(void **state)
 			 2);
 	assert_int_equal(query_int(e->db, "SELECT count(DISTINCT album_id)"
 				   " FROM tracks WHERE album_artist_id ="
-				   " (SELECT id FROM artists WHERE name = 'Ann')"),
+				   " (SELECT id FROM artists"
+				   " WHERE name = 'Ann')"),
 			 1);
 }
 
@@ -627,7 +628,8 @@ static void test_tracks_fts_stays_whole(void **state)
 	writer_call(NULL, NULL);
 	assert_int_equal(fts_count(e, "first"), 0);
 	assert_int_equal(writer_call(exec_sql, "INSERT INTO tracks_fts"
-				     " (tracks_fts) VALUES ('integrity-check')"),
+				     " (tracks_fts)"
+				     " VALUES ('integrity-check')"),
 			 0);
 
 	/* added, then changed before its commit */
@@ -644,7 +646,8 @@ static void test_tracks_fts_stays_whole(void **state)
 	assert_int_equal(fts_count(e, "changed"), 0);
 	assert_int_equal(fts_count(e, "third"), 1);
 	assert_int_equal(writer_call(exec_sql, "INSERT INTO tracks_fts"
-				     " (tracks_fts) VALUES ('integrity-check')"),
+				     " (tracks_fts)"
+				     " VALUES ('integrity-check')"),
 			 0);
 	rec = music_rec_new(MUSIC_DELETE_FILE, "", 0);
 	rec->id = file;
@@ -652,7 +655,8 @@ static void test_tracks_fts_stays_whole(void **state)
 	writer_call(NULL, NULL);
 	assert_int_equal(fts_count(e, "third OR bob"), 0);
 	assert_int_equal(writer_call(exec_sql, "INSERT INTO tracks_fts"
-				     " (tracks_fts) VALUES ('integrity-check')"),
+				     " (tracks_fts)"
+				     " VALUES ('integrity-check')"),
 			 0);
 }
 
@@ -676,12 +680,14 @@ static void test_tracks_fts_backfilled(void **state)
 				 UNDO_VERSION_28
 				 UNDO_VERSION_25 UNDO_VERSION_22 UNDO_VERSION_21
 				 " DROP TRIGGER tracks_fts_del;"
-				 " DROP TRIGGER tracks_fts_set; DROP TABLE tracks_fts;"
+				 " DROP TRIGGER tracks_fts_set;"
+				 " DROP TABLE tracks_fts;"
 				 " DROP TABLE tracks_fts_dirty;"
 				 " DROP INDEX tracks_album_artist;"
 				 " DROP TABLE pictures; DROP TABLE settings;"
 				 " ALTER TABLE directories DROP COLUMN digest;"
-				 " ALTER TABLE files DROP COLUMN tag_error_reason;"
+				 " ALTER TABLE files"
+				 " DROP COLUMN tag_error_reason;"
 				 " ALTER TABLE tracks DROP COLUMN tag_source;"
 				 UNDO_VERSION_17), 0);
 	/* back to before the search index (version 7) */
@@ -1412,7 +1418,8 @@ static void delete_file(struct env *e, const char *name)
 	" DROP TRIGGER covers_pictures_add; DROP TRIGGER covers_pictures_del;" \
 	" DROP TRIGGER totals_analysis_queue_add;" \
 	" DROP TRIGGER totals_analysis_queue_del;" \
-	" DROP TRIGGER totals_analysis_replace; DROP TRIGGER totals_analysis_add;" \
+	" DROP TRIGGER totals_analysis_replace;" \
+	" DROP TRIGGER totals_analysis_add;" \
 	" DROP TRIGGER totals_analysis_del; DROP TRIGGER totals_analysis_set;" \
 	" DROP TABLE totals; DROP TABLE root_totals; DROP TABLE album_covers;" \
 	" DROP TABLE covers_dirty; DROP TABLE covers_dirty_dirs;"
@@ -1541,7 +1548,8 @@ static void test_totals_follow_rows(void **state)
 		" UPDATE volumes SET kind = 'volume' WHERE path = 'c2';"
 		" DELETE FROM volumes WHERE path = 'v1';"
 		" INSERT INTO rd_links (path, target, broken, seen_at)"
-		" VALUES ('l1', 't', 1, 0), ('l2', 't', 0, 0), ('l3', 't', 1, 0);"
+		" VALUES ('l1', 't', 1, 0), ('l2', 't', 0, 0),"
+		" ('l3', 't', 1, 0);"
 		" UPDATE rd_links SET broken = 1 WHERE path = 'l2';"
 		" DELETE FROM rd_links WHERE path = 'l1';"), 0);
 	assert_totals(e);
@@ -1555,7 +1563,8 @@ static void test_totals_follow_rows(void **state)
 	assert_int_equal(writer_call(exec_sql,
 		"INSERT INTO analysis (track_id, state, analysed_at)"
 		" SELECT id, 'ok', 0 FROM tracks;"
-		" INSERT OR REPLACE INTO analysis (track_id, state, analysed_at)"
+		" INSERT OR REPLACE INTO analysis"
+		" (track_id, state, analysed_at)"
 		" SELECT id, 'failed', 0 FROM tracks LIMIT 1;"
 		" UPDATE analysis SET state = 'failed' WHERE track_id ="
 		" (SELECT max(track_id) FROM analysis);"
@@ -1689,7 +1698,8 @@ static void test_picture_step_rereads(void **state)
 				 " DROP TABLE pictures;"
 				 " DROP TABLE settings;"
 				 " ALTER TABLE directories DROP COLUMN digest;"
-				 " ALTER TABLE files DROP COLUMN tag_error_reason;"
+				 " ALTER TABLE files"
+				 " DROP COLUMN tag_error_reason;"
 				 " ALTER TABLE tracks DROP COLUMN tag_source;"
 				 UNDO_VERSION_17
 				 " PRAGMA user_version = 7"), 0);
@@ -1909,7 +1919,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(
 			test_scan_cancelled_deletes_nothing, setup, teardown),
 		cmocka_unit_test_setup_teardown(
-			test_scan_missing_root_deletes_nothing, setup, teardown),
+			test_scan_missing_root_deletes_nothing, setup,
+			teardown),
 		cmocka_unit_test_setup_teardown(test_scan_skips_special_files,
 						setup, teardown),
 		cmocka_unit_test_setup_teardown(test_scan_links_by_rule,

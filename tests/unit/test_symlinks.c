@@ -307,7 +307,8 @@ static void test_follow(void **state)
 	fd = symlinks_follow(root_fd, "a/b/file", &rule, &st);
 	assert_true(fd >= 0);
 	close(fd);
-	assert_int_equal(symlinks_follow(root_fd, "out.txt", &rule, &st), -EXDEV);
+	assert_int_equal(symlinks_follow(root_fd, "out.txt", &rule, &st),
+			 -EXDEV);
 	assert_int_equal(symlinks_follow(root_fd, "a/out/secret", &rule, &st),
 			 -EXDEV);
 	assert_int_equal(symlinks_follow(root_fd, "dangling", &rule, &st),

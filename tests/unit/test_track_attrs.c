@@ -44,8 +44,8 @@ static int setup(void **state)
 		" (2, 1, 1, 'b.mp3', 1, 1, 2, 'mp3'),"
 		" (3, 1, 1, 'c.jpg', 1, 1, 3, 'other');"
 		"INSERT INTO artists (id, name) VALUES (1, 'Daft Punk');"
-		"INSERT INTO albums (id, title, artist_id) VALUES (1, 'Discovery',"
-		" 1);"
+		"INSERT INTO albums (id, title, artist_id)"
+		" VALUES (1, 'Discovery', 1);"
 		"INSERT INTO tracks (id, file_id, title, artist_id, album_id,"
 		" track_no) VALUES (10, 1, 'One More Time', 1, 1, 1),"
 		" (11, 2, 'Untitled', NULL, NULL, NULL);"
@@ -54,7 +54,8 @@ static int setup(void **state)
 		" (10, 'ok', 0, 122.5, -9.25, 0.98766, -8.75);"
 		"INSERT INTO analysis (track_id, state, error, analysed_at)"
 		" VALUES (11, 'failed', 'damaged', 0);"
-		"INSERT INTO analysis_albums (album_id, gain_db) VALUES (1, -8.5);"),
+		"INSERT INTO analysis_albums (album_id, gain_db)"
+		" VALUES (1, -8.5);"),
 		0);
 	db_close(db);
 	assert_int_equal(reader_init(path), 0);
@@ -104,8 +105,8 @@ static void test_absent(void **state)
 	(void)state;
 	assert_int_equal(track_attrs_get(1, "user.mediamon.nothing", NULL, buf,
 					 sizeof(buf)), -ENODATA);
-	assert_int_equal(track_attrs_get(1, "user.other", NULL, buf, sizeof(buf)),
-			 -ENODATA);
+	assert_int_equal(track_attrs_get(1, "user.other", NULL, buf,
+					 sizeof(buf)), -ENODATA);
 	/* a failed analysis shows nothing of it */
 	assert_int_equal(track_attrs_get(2, "user.mediamon.bpm", NULL, buf,
 					 sizeof(buf)), -ENODATA);
@@ -115,8 +116,8 @@ static void test_absent(void **state)
 					 sizeof(buf)), -ENODATA);
 	assert_int_equal(track_attrs_get(99, "user.mediamon.title", NULL, buf,
 					 sizeof(buf)), -ENODATA);
-	assert_int_equal(track_attrs_get(1, "user.mediamon.title", NULL, buf, 5),
-			 -ERANGE);
+	assert_int_equal(track_attrs_get(1, "user.mediamon.title", NULL, buf,
+					 5), -ERANGE);
 	assert_true(track_attrs_known("user.mediamon.bpm"));
 	assert_false(track_attrs_known("security.selinux"));
 	assert_false(track_attrs_known("user.mediamon."));
