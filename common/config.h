@@ -37,7 +37,7 @@ extern const struct template_field config_import_fields[CONFIG_IMPORT_FIELDS];
 /* A list of strings, for the keys that may be repeated. */
 struct config_list {
 	char **items;
-	size_t nr;
+	size_t nr, alloc;
 };
 
 /* A user of the system, resolved when the configuration is read. */

@@ -19,6 +19,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "common/array.h"
 #include "common/bytes.h"
 #include "common/config_table.h"
 #include "common/path.h"
@@ -174,7 +175,7 @@ int config_list_push(struct config_list *l, char *item)
 
 	if (!item)
 		return -ENOMEM;
-	items = realloc(l->items, (l->nr + 1) * sizeof(*items));
+	items = array_grow(l->items, l->nr, &l->alloc, sizeof(*items), 1);
 	if (!items) {
 		free(item);
 		return -ENOMEM;
@@ -191,6 +192,7 @@ void config_list_free(struct config_list *l)
 		free(l->items[--l->nr]);
 	free(l->items);
 	l->items = NULL;
+	l->alloc = 0;
 }
 
 /* A list key is given once and whole, so it replaces what was there. */

@@ -12,12 +12,13 @@
 #include <string.h>
 #include <strings.h>
 
+#include "common/array.h"
 #include "common/bytes.h"
 #include "common/strbuf.h"
 
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 static char **secrets;
-static size_t nr_secrets;
+static size_t nr_secrets, alloc_secrets;
 
 int redact_learn(const char *value)
 {
@@ -30,7 +31,8 @@ int redact_learn(const char *value)
 	for (size_t i = 0; i < nr_secrets; i++)
 		if (!strcmp(secrets[i], value))
 			goto out;
-	grown = realloc(secrets, (nr_secrets + 1) * sizeof(*secrets));
+	grown = array_grow(secrets, nr_secrets, &alloc_secrets,
+			   sizeof(*secrets), 1);
 	copy = grown ? strdup(value) : NULL;
 	if (grown)
 		secrets = grown;

@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/array.h"
 #include "common/clock.h"
 #include "common/log.h"
 
@@ -52,24 +53,17 @@ static struct {
 
 static int reg_add(struct throttle *t)
 {
-	int rc = 0;
+	struct throttle **v;
 
 	pthread_mutex_lock(&reg.lock);
-	if (reg.nr == reg.alloc) {
-		size_t n = reg.alloc ? reg.alloc * 2 : 8;
-		struct throttle **v = realloc(reg.v, n * sizeof(*v));
-
-		if (!v)
-			rc = -ENOMEM;
-		else
-			reg.v = v, reg.alloc = n;
-	}
-	if (!rc) {
+	v = array_grow(reg.v, reg.nr, &reg.alloc, sizeof(*v), 8);
+	if (v) {
+		reg.v = v;
 		t->serial = ++reg.serial;
 		reg.v[reg.nr++] = t;
 	}
 	pthread_mutex_unlock(&reg.lock);
-	return rc;
+	return v ? 0 : -ENOMEM;
 }
 
 static void reg_del(struct throttle *t)

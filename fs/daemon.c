@@ -18,6 +18,7 @@
 #include <sys/inotify.h>
 #include <unistd.h>
 
+#include "common/array.h"
 #include "common/clock.h"
 #include "common/config.h"
 #include "common/json.h"
@@ -44,7 +45,7 @@
 static struct {
 	struct config *cfg;		/* in use by the indexer */
 	struct config **loaded;		/* every one reloads read */
-	size_t nr_loaded;
+	size_t nr_loaded, alloc_loaded;
 	daemon_load_fn *load;
 	void *arg;
 	int pipe[2];			/* SIGHUP, events -> thread, stop */
@@ -235,8 +236,8 @@ static void check_health(void)
  * FUSE threads may still hold pointers into them. */
 static int keep_loaded(struct config *cfg)
 {
-	struct config **l = realloc(svc.loaded, (svc.nr_loaded + 1) *
-				    sizeof(*l));
+	struct config **l = array_grow(svc.loaded, svc.nr_loaded,
+				       &svc.alloc_loaded, sizeof(*l), 1);
 
 	if (!l)
 		return log_error(-ENOMEM, "reload: out of memory");
@@ -447,5 +448,5 @@ void daemon_stop(void)
 	}
 	free(svc.loaded);
 	svc.loaded = NULL;
-	svc.nr_loaded = 0;
+	svc.nr_loaded = svc.alloc_loaded = 0;
 }

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/array.h"
 #include "common/log.h"
 #include "common/strbuf.h"
 #include "fs/caller.h"
@@ -98,15 +99,12 @@ static int plus_lookup(struct fill_ctx *ctx, const char *name,
 	uint64_t *grown;
 	int rc;
 
-	if (ctx->nr_looked_up == ctx->alloc_looked_up) {
-		ctx->alloc_looked_up = ctx->alloc_looked_up * 2 + 16;
-		grown = realloc(ctx->looked_up, ctx->alloc_looked_up *
-				sizeof(*grown));
-		if (!grown)
-			return log_error(-ENOMEM, "fs: no memory to list %s",
-					 ctx->dir);
-		ctx->looked_up = grown;
-	}
+	grown = array_grow(ctx->looked_up, ctx->nr_looked_up,
+			   &ctx->alloc_looked_up, sizeof(*grown), 16);
+	if (!grown)
+		return log_error(-ENOMEM, "fs: no memory to list %s",
+				 ctx->dir);
+	ctx->looked_up = grown;
 	rc = inodes_lookup(ctx->ino, name, ino);
 	if (!rc)
 		ctx->looked_up[ctx->nr_looked_up++] = *ino;

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/array.h"
 #include "common/hash.h"
 #include "common/log.h"
 #include "common/strbuf.h"
@@ -269,23 +270,19 @@ void inodes_listed(uint64_t ino)
 {
 	struct inode *e;
 	uint64_t *grown;
-	size_t alloc;
 
 	pthread_mutex_lock(&tab.lock);
 	e = ensure_root() ? NULL : find_ino(ino);
-	if (e && !e->listed && tab.nr_listed == tab.alloc_listed) {
-		alloc = tab.alloc_listed * 2 + 64;
-		grown = realloc(tab.listed, alloc * sizeof(*grown));
+	if (e && !e->listed) {
+		grown = array_grow(tab.listed, tab.nr_listed, &tab.alloc_listed,
+				   sizeof(*grown), 64);
+		/* Short of memory, a folder goes unnoted: its mtime still
+		 * renews its listing, after the attribute timeout. */
 		if (grown) {
 			tab.listed = grown;
-			tab.alloc_listed = alloc;
+			e->listed = 1;
+			tab.listed[tab.nr_listed++] = ino;
 		}
-	}
-	/* Short of memory, a folder goes unnoted: its mtime still renews
-	 * its listing, after the attribute timeout. */
-	if (e && !e->listed && tab.nr_listed < tab.alloc_listed) {
-		e->listed = 1;
-		tab.listed[tab.nr_listed++] = ino;
 	}
 	pthread_mutex_unlock(&tab.lock);
 }

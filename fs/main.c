@@ -21,6 +21,7 @@
 #include <sys/statvfs.h>
 #include <sys/wait.h>
 
+#include "common/array.h"
 #include "common/config.h"
 #include "common/db.h"
 #include "common/log.h"
@@ -51,7 +52,7 @@ enum {
 struct options {
 	char *config;
 	char **shorts;		/* "key=value" in command-line order */
-	size_t nr_shorts;
+	size_t nr_shorts, alloc_shorts;
 	char *nonopt[2];	/* [SOURCE] MOUNTPOINT */
 	int nr_nonopt;
 	int help, version, check_config, check_connections;
@@ -99,8 +100,8 @@ static int option_proc(void *data, const char *arg, int key,
 		arg = "db_shared_ok=yes";
 		/* fall through */
 	case KEY_SHORT:
-		shorts = realloc(o->shorts, (o->nr_shorts + 1) *
-				 sizeof(*shorts));
+		shorts = array_grow(o->shorts, o->nr_shorts, &o->alloc_shorts,
+				    sizeof(*shorts), 1);
 		if (!shorts || !(shorts[o->nr_shorts] = strdup(arg))) {
 			o->failed = 1;
 			if (shorts)

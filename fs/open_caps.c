@@ -13,6 +13,7 @@
 #include <sys/mman.h>
 #include <sys/resource.h>
 
+#include "common/array.h"
 #include "common/log.h"
 #include "common/strbuf.h"
 
@@ -191,17 +192,13 @@ static struct held *held_find(struct user *u, const void *key)
 /* Count key as held by u: a new entry with no handle yet. */
 static int held_add(struct user *u, const void *key)
 {
-	if (u->nr_held == u->alloc_held) {
-		size_t alloc = u->alloc_held ? 2 * u->alloc_held : 4;
-		struct held *more = realloc(u->held, alloc * sizeof(*more));
+	struct held *more = array_grow(u->held, u->nr_held, &u->alloc_held,
+				       sizeof(*more), 4);
 
-		if (!more)
-			return log_error(-ENOMEM, "fs: out of memory counting"
-					 " the files of uid %u",
-					 (unsigned)u->uid);
-		u->held = more;
-		u->alloc_held = alloc;
-	}
+	if (!more)
+		return log_error(-ENOMEM, "fs: out of memory counting"
+				 " the files of uid %u", (unsigned)u->uid);
+	u->held = more;
 	u->held[u->nr_held++] = (struct held){ key, 0 };
 	return 0;
 }

@@ -301,6 +301,7 @@ static int add_name(struct names *ns, struct strbuf *text, int64_t key,
 		    const char *path)
 {
 	char *copy = NULL;
+	struct name *v;
 
 	if (!wanted(ns, text->buf)) {
 		strbuf_release(text);
@@ -310,18 +311,13 @@ static int add_name(struct names *ns, struct strbuf *text, int64_t key,
 		strbuf_release(text);
 		return log_error(-ENOMEM, "playlists: out of memory");
 	}
-	if (ns->nr == ns->alloc) {
-		size_t alloc = ns->alloc ? 2 * ns->alloc : 64;
-		struct name *v = realloc(ns->v, alloc * sizeof(*v));
-
-		if (!v) {
-			free(copy);
-			strbuf_release(text);
-			return log_error(-ENOMEM, "playlists: out of memory");
-		}
-		ns->v = v;
-		ns->alloc = alloc;
+	v = array_grow(ns->v, ns->nr, &ns->alloc, sizeof(*v), 64);
+	if (!v) {
+		free(copy);
+		strbuf_release(text);
+		return log_error(-ENOMEM, "playlists: out of memory");
 	}
+	ns->v = v;
 	ns->v[ns->nr].text = strbuf_detach(text, NULL);
 	ns->v[ns->nr].path = copy;
 	ns->v[ns->nr++].key = key;

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/array.h"
 #include "common/json.h"
 #include "common/strbuf.h"
 #include "common/utf8.h"
@@ -74,17 +75,13 @@ static int add_line(void *arg, int group, const char *reason,
 		    const char *path)
 {
 	struct dup_ctx *ctx = arg;
+	struct dup_line *v = array_grow(ctx->v, ctx->nr, &ctx->alloc,
+					sizeof(*v), 16);
 	char *copy;
 
-	if (ctx->nr == ctx->alloc) {
-		size_t n = ctx->alloc ? ctx->alloc * 2 : 16;
-		struct dup_line *v = realloc(ctx->v, n * sizeof(*v));
-
-		if (!v)
-			return -ENOMEM;
-		ctx->v = v;
-		ctx->alloc = n;
-	}
+	if (!v)
+		return -ENOMEM;
+	ctx->v = v;
 	copy = strdup(path);
 	if (!copy)
 		return -ENOMEM;

@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/array.h"
 #include "common/clock.h"
 #include "common/strbuf.h"
 #include "fs/caller.h"
@@ -34,17 +35,13 @@ static unsigned long listings_made;
 int views_listing_add(struct views_listing *ls, const struct strbuf *name,
 		      size_t ext_len, const struct views_item *it)
 {
+	struct views_item *v = array_grow(ls->items, ls->nr, &ls->alloc,
+					  sizeof(*v), 64);
 	int rc;
 
-	if (ls->nr == ls->alloc) {
-		size_t n = ls->alloc ? ls->alloc * 2 : 64;
-		struct views_item *v = realloc(ls->items, n * sizeof(*v));
-
-		if (!v)
-			return -ENOMEM;
-		ls->items = v;
-		ls->alloc = n;
-	}
+	if (!v)
+		return -ENOMEM;
+	ls->items = v;
 	rc = views_list_add(&ls->names, name->buf, name->len, ext_len);
 	if (rc)
 		return rc;

@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/array.h"
 #include "common/strbuf.h"
 
 #define ARTIST_DIRS 16		/* album folders looked above for an image */
@@ -120,15 +121,10 @@ static int keep_track(void *arg, const struct query_track *t)
 	size_t ext = views_name_ext(t->path, t->path_len);
 	struct track_row *r;
 
-	if (ts->nr == ts->alloc) {
-		size_t n = ts->alloc ? ts->alloc * 2 : 32;
-		struct track_row *p = realloc(ts->rows, n * sizeof(*p));
-
-		if (!p)
-			return -ENOMEM;
-		ts->rows = p;
-		ts->alloc = n;
-	}
+	r = array_grow(ts->rows, ts->nr, &ts->alloc, sizeof(*r), 32);
+	if (!r)
+		return -ENOMEM;
+	ts->rows = r;
 	r = &ts->rows[ts->nr];
 	r->file = t->file;
 	r->track = t->track;

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/array.h"
 #include "common/strbuf.h"
 #include "common/utf8.h"
 
@@ -91,15 +92,10 @@ int views_list_add(struct views_list *l, const char *name, size_t len,
 	struct views_entry *e;
 	size_t dots = 0;
 
-	if (l->nr == l->alloc) {
-		size_t n = l->alloc ? l->alloc * 2 : 64;
-		struct views_entry *v = realloc(l->v, n * sizeof(*v));
-
-		if (!v)
-			return -ENOMEM;
-		l->v = v;
-		l->alloc = n;
-	}
+	e = array_grow(l->v, l->nr, &l->alloc, sizeof(*e), 64);
+	if (!e)
+		return -ENOMEM;
+	l->v = e;
 	if (ext_len > len || ext_len > EXT_MAX + 1)
 		ext_len = 0;
 	while (dots < len - ext_len && name[dots] == '.')

@@ -16,6 +16,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "common/array.h"
 #include "common/cache.h"
 #include "common/clock.h"
 #include "common/config.h"
@@ -74,6 +75,7 @@ static int list_ours(const char *dir, int (*pick)(const char *name),
 	DIR *dp = opendir(dir);
 	struct dirent *d;
 	char **v = NULL;
+	size_t alloc = 0;
 
 	*nr = 0;
 	if (!dp)
@@ -85,7 +87,7 @@ static int list_ours(const char *dir, int (*pick)(const char *name),
 
 		if (!pick(d->d_name))
 			continue;
-		grown = realloc(v, (*nr + 1) * sizeof(*v));
+		grown = array_grow(v, *nr, &alloc, sizeof(*v), 1);
 		if (!grown || !(grown[*nr] = strdup(d->d_name))) {
 			v = grown ? grown : v;
 			closedir(dp);

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/array.h"
 #include "common/db.h"
 #include "common/strbuf.h"
 #include "indexer/analysis/mb_dups.h"
@@ -76,15 +77,12 @@ static int audio_dup(void *arg, int group, int64_t track_id)
 {
 	struct dup_paths *d = arg;
 
-	if (d->nr == d->alloc) {
-		size_t n = d->alloc ? d->alloc * 2 : 16;
-		struct dup_member *v = realloc(d->audio, n * sizeof(*v));
+	struct dup_member *v = array_grow(d->audio, d->nr, &d->alloc,
+					  sizeof(*v), 16);
 
-		if (!v)
-			return -ENOMEM;
-		d->audio = v;
-		d->alloc = n;
-	}
+	if (!v)
+		return -ENOMEM;
+	d->audio = v;
 	d->audio[d->nr++] = (struct dup_member){ track_id, group };
 	if (group >= d->groups)
 		d->groups = group + 1;

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/array.h"
 #include "common/db.h"
 #include "common/log.h"
 #include "indexer/analysis/analysis_store.h"
@@ -77,15 +78,13 @@ static int load_pairs(sqlite3 *db, int64_t **pairs, size_t *nr)
 	if (rc)
 		return rc;
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		if (*nr + 2 > alloc) {
-			size_t n = alloc ? alloc * 2 : 64;
-			int64_t *v = realloc(*pairs, n * sizeof(*v));
+		/* room for a pair: for one element past *nr + 1 */
+		int64_t *v = array_grow(*pairs, *nr + 1, &alloc, sizeof(*v),
+					64);
 
-			if (!v)
-				break;
-			*pairs = v;
-			alloc = n;
-		}
+		if (!v)
+			break;
+		*pairs = v;
 		(*pairs)[(*nr)++] = sqlite3_column_int64(st, 0);
 		(*pairs)[(*nr)++] = sqlite3_column_int64(st, 1);
 	}

@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/array.h"
 #include "common/db.h"
 #include "common/log.h"
 
@@ -244,13 +245,10 @@ static int key_tracks(sqlite3 *db, int64_t id, const uint32_t *keys,
 	for (int i = 0; !rc && i < nkeys; i++) {
 		sqlite3_bind_int64(st, 1, keys[i]);
 		while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-			if (n == alloc) {
-				alloc = alloc ? alloc * 2 : 16;
-				more = realloc(v, alloc * sizeof(*v));
-				if (!more)
-					break;
-				v = more;
-			}
+			more = array_grow(v, n, &alloc, sizeof(*v), 16);
+			if (!more)
+				break;
+			v = more;
 			v[n++] = sqlite3_column_int64(st, 0);
 		}
 		sqlite3_reset(st);
@@ -341,7 +339,8 @@ static int add_verdict(void *arg, const struct candidate *c)
 	struct analysis_outcome *o = arg;
 	struct analysis_candidate *v;
 
-	v = realloc(o->candidates, (o->nr_candidates + 1) * sizeof(*v));
+	v = array_grow(o->candidates, o->nr_candidates, &o->alloc_candidates,
+		       sizeof(*v), 1);
 	if (!v)
 		return log_error(-ENOMEM, "analysis: out of memory");
 	o->candidates = v;
@@ -370,7 +369,7 @@ int analysis_store_lookup(sqlite3 *db, struct analysis_outcome *o)
 	if (o->error || o->result.fingerprint_len <= 0)
 		return 0;
 	found.candidates = NULL;
-	found.nr_candidates = 0;
+	found.nr_candidates = found.alloc_candidates = 0;
 	found.nr_keys = analysis_fingerprint_keys(o->result.fingerprint,
 						  o->result.fingerprint_len,
 						  found.keys, ANALYSIS_KEYS);
@@ -390,7 +389,7 @@ void analysis_store_lookup_release(struct analysis_outcome *o)
 {
 	free(o->candidates);
 	o->candidates = NULL;
-	o->nr_candidates = 0;
+	o->nr_candidates = o->alloc_candidates = 0;
 }
 
 /* The verdict analysis_store_lookup() gave on a candidate's fingerprint

@@ -61,7 +61,7 @@ struct analysis_outcome {
 	uint32_t keys[ANALYSIS_KEYS];
 	int nr_keys;
 	struct analysis_candidate *candidates;	/* by track id, malloc'd */
-	size_t nr_candidates;
+	size_t nr_candidates, alloc_candidates;
 };
 
 /* The figures of the store behind /metrics/analysis.json. */

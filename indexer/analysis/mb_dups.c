@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/array.h"
 #include "common/db.h"
 
 struct group {
@@ -19,15 +20,11 @@ struct group {
 
 static int add_id(struct group *g, int64_t id)
 {
-	if (g->nr == g->alloc) {
-		size_t n = g->alloc ? g->alloc * 2 : 8;
-		int64_t *v = realloc(g->ids, n * sizeof(*v));
+	int64_t *v = array_grow(g->ids, g->nr, &g->alloc, sizeof(*v), 8);
 
-		if (!v)
-			return -ENOMEM;
-		g->ids = v;
-		g->alloc = n;
-	}
+	if (!v)
+		return -ENOMEM;
+	g->ids = v;
 	g->ids[g->nr++] = id;
 	return 0;
 }

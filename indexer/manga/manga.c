@@ -12,6 +12,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "common/array.h"
 #include "common/bytes.h"
 #include "common/db.h"
 #include "common/log.h"
@@ -400,15 +401,12 @@ struct owned {
 
 static int owned_add_volume(struct owned *o, const struct manga_volume *v)
 {
-	if (o->nr == o->alloc) {
-		size_t n = o->alloc ? o->alloc * 2 : 32;
-		struct manga_volume *m = realloc(o->v, n * sizeof(*m));
+	struct manga_volume *m = array_grow(o->v, o->nr, &o->alloc,
+					    sizeof(*m), 32);
 
-		if (!m)
-			return log_error(-ENOMEM, "manga: out of memory");
-		o->v = m;
-		o->alloc = n;
-	}
+	if (!m)
+		return log_error(-ENOMEM, "manga: out of memory");
+	o->v = m;
 	o->v[o->nr++] = *v;
 	return 0;
 }
@@ -423,16 +421,12 @@ static int owned_add(struct owned *o, sqlite3_stmt *st, int col)
 	double last = sqlite3_column_double(st, col + 2);
 
 	if (kind && !strcmp(kind, "chapter")) {
-		if (o->nc == o->calloc) {
-			size_t n = o->calloc ? o->calloc * 2 : 32;
-			struct chapter *c = realloc(o->c, n * sizeof(*c));
+		struct chapter *c = array_grow(o->c, o->nc, &o->calloc,
+					       sizeof(*c), 32);
 
-			if (!c)
-				return log_error(-ENOMEM,
-						 "manga: out of memory");
-			o->c = c;
-			o->calloc = n;
-		}
+		if (!c)
+			return log_error(-ENOMEM, "manga: out of memory");
+		o->c = c;
 		o->c[o->nc++] = (struct chapter){
 			sqlite3_column_double(st, col + 3), first, last };
 		return 0;

@@ -14,6 +14,7 @@
 
 #include <jansson.h>
 
+#include "common/array.h"
 #include "common/clock.h"
 #include "common/db.h"
 #include "common/log.h"
@@ -358,17 +359,11 @@ static int column_dup(sqlite3_stmt *st, int col, char **out)
 static int add_hit(sqlite3_stmt *st, const struct names_result *r,
 		   struct catalog_hit **hits, size_t *nr, size_t *alloc)
 {
-	struct catalog_hit *h;
+	struct catalog_hit *h = array_grow(*hits, *nr, alloc, sizeof(*h), 8);
 
-	if (*nr == *alloc) {
-		size_t n = *alloc ? 2 * *alloc : 8;
-
-		h = realloc(*hits, n * sizeof(*h));
-		if (!h)
-			return -ENOMEM;
-		*hits = h;
-		*alloc = n;
-	}
+	if (!h)
+		return -ENOMEM;
+	*hits = h;
 	h = *hits + *nr;
 	memset(h, 0, sizeof(*h));
 	(*nr)++;

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/array.h"
 #include "common/bytes.h"
 #include "common/notify.h"
 #include "common/strbuf.h"
@@ -79,15 +80,10 @@ void digest_tell(struct digest *d, const struct digest_event *ev)
 
 	if (!d || !d->on)
 		goto now;
-	if (d->nr == d->alloc) {
-		size_t n = d->alloc ? 2 * d->alloc : 16;
-
-		c = realloc(d->ev, n * sizeof(*c));
-		if (!c)
-			goto now;
-		d->ev = c;
-		d->alloc = n;
-	}
+	c = array_grow(d->ev, d->nr, &d->alloc, sizeof(*c), 16);
+	if (!c)
+		goto now;
+	d->ev = c;
 	c = &d->ev[d->nr];
 	*c = (struct digest_event) {
 		.kind = ev->kind, .volume = ev->volume,

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/array.h"
 #include "common/config.h"
 #include "common/db.h"
 #include "common/json.h"
@@ -89,15 +90,11 @@ int monitored_load(sqlite3 *db, const struct config *cfg,
 	if (roots.len)
 		sqlite3_bind_text(st, 2, roots.buf, roots.len, SQLITE_STATIC);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		if (n == alloc) {
-			struct series *t;
+		struct series *t = array_grow(s, n, &alloc, sizeof(*s), 16);
 
-			alloc = alloc ? 2 * alloc : 16;
-			t = realloc(s, alloc * sizeof(*s));
-			if (!t)
-				break;
-			s = t;
-		}
+		if (!t)
+			break;
+		s = t;
 		s[n].id = sqlite3_column_int64(st, 0);
 		s[n].name = strdup((const char *)sqlite3_column_text(st, 1));
 		s[n].source = strdup((const char *)sqlite3_column_text(st, 2));

@@ -14,6 +14,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "common/array.h"
 #include "common/config.h"
 #include "common/log.h"
 #include "common/strbuf.h"
@@ -123,7 +124,8 @@ static int parse_list(const char *s, const char *end,
 		trim(&b, &e);
 		if (b == e || (choices && find_word(choices, b, e - b) < 0))
 			return -EINVAL;
-		items = realloc(l->items, (l->nr + 1) * sizeof(*items));
+		items = array_grow(l->items, l->nr, &l->alloc,
+				   sizeof(*items), 1);
 		if (!items)
 			return -ENOMEM;
 		l->items = items;

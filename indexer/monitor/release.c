@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/array.h"
 #include "common/hash.h"
 #include "common/log.h"
 
@@ -51,17 +52,11 @@ static char *dup_or_null(const char *s)
 
 int release_want_add(struct want *w, const struct release *r)
 {
-	struct release *c;
+	struct release *c = array_grow(w->r, w->nr, &w->alloc, sizeof(*c), 4);
 
-	if (w->nr == w->alloc) {
-		size_t n = w->alloc ? 2 * w->alloc : 4;
-
-		c = realloc(w->r, n * sizeof(*c));
-		if (!c)
-			return log_error(-ENOMEM, "release: out of memory");
-		w->r = c;
-		w->alloc = n;
-	}
+	if (!c)
+		return log_error(-ENOMEM, "release: out of memory");
+	w->r = c;
 	c = &w->r[w->nr];
 	*c = *r;
 	c->title = strdup(r->title);

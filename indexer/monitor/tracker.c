@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/array.h"
 #include "common/clock.h"
 #include "common/config.h"
 #include "common/db.h"
@@ -166,15 +167,12 @@ static int load(sqlite3 *db, struct track **out, size_t *nr)
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		struct track *n;
 
-		if (*nr == alloc) {
-			alloc = alloc ? 2 * alloc : 16;
-			grown = realloc(t, alloc * sizeof(*t));
-			if (!grown) {
-				rc = SQLITE_NOMEM;
-				break;
-			}
-			t = grown;
+		grown = array_grow(t, *nr, &alloc, sizeof(*t), 16);
+		if (!grown) {
+			rc = SQLITE_NOMEM;
+			break;
 		}
+		t = grown;
 		n = &t[(*nr)++];
 		memset(n, 0, sizeof(*n));
 		n->volume = sqlite3_column_int(st, 1);

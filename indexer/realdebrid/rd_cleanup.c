@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/array.h"
 #include "common/config.h"
 #include "common/db.h"
 #include "common/log.h"
@@ -133,6 +134,7 @@ static int load_links(sqlite3 *db, const char *sql, const char *key,
 		      struct link **out, size_t *nr)
 {
 	struct link *l = NULL;
+	size_t alloc = 0;
 	sqlite3_stmt *st;
 	int rc;
 
@@ -142,7 +144,7 @@ static int load_links(sqlite3 *db, const char *sql, const char *key,
 		return db_error(db, rc, "rd: read links");
 	sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		struct link *grown = realloc(l, (*nr + 1) * sizeof(*l));
+		struct link *grown = array_grow(l, *nr, &alloc, sizeof(*l), 1);
 
 		if (!grown) {
 			rc = -ENOMEM;

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/array.h"
 #include "common/bytes.h"
 #include "common/clock.h"
 #include "common/config.h"
@@ -89,6 +90,7 @@ static int load_jobs(struct rd_job_ctx *w, double now, struct job **out,
 		     size_t *nr)
 {
 	struct job *jobs = NULL;
+	size_t alloc = 0;
 	sqlite3_stmt *st;
 	int rc, failed = 0;
 
@@ -109,7 +111,8 @@ static int load_jobs(struct rd_job_ctx *w, double now, struct job **out,
 	sqlite3_bind_int(st, 3, w->errored);
 	sqlite3_bind_int(st, 4, w->limit ? w->limit : -1);
 	while (!failed && (rc = sqlite3_step(st)) == SQLITE_ROW) {
-		struct job *grown = realloc(jobs, (*nr + 1) * sizeof(*jobs));
+		struct job *grown = array_grow(jobs, *nr, &alloc,
+					       sizeof(*jobs), 1);
 		const char *state = (const char *)sqlite3_column_text(st, 3);
 		struct job *j;
 

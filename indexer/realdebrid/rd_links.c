@@ -15,6 +15,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "common/array.h"
 #include "common/log.h"
 #include "common/path.h"
 #include "common/strbuf.h"
@@ -85,17 +86,12 @@ static int add_link(struct walk *w, int dfd, const char *dir,
 		free(target);
 		return 0;
 	}
-	if (w->nr == w->alloc) {
-		size_t n = w->alloc ? 2 * w->alloc : 64;
-
-		l = realloc(w->links, n * sizeof(*l));
-		if (!l) {
-			free(target);
-			return log_error(-ENOMEM, "rd: out of memory");
-		}
-		w->links = l;
-		w->alloc = n;
+	l = array_grow(w->links, w->nr, &w->alloc, sizeof(*l), 64);
+	if (!l) {
+		free(target);
+		return log_error(-ENOMEM, "rd: out of memory");
 	}
+	w->links = l;
 	l = &w->links[w->nr];
 	l->path = strdup(path);
 	if (!l->path) {

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/array.h"
 #include "common/db.h"
 #include "common/log.h"
 #include "indexer/realdebrid/rd_store.h"
@@ -97,7 +98,7 @@ int rd_map_links(sqlite3 *db, int *unmapped)
 {
 	struct mapped *m = NULL;
 	sqlite3_stmt *st;
-	size_t nr = 0;
+	size_t nr = 0, alloc = 0;
 	int rc;
 
 	rc = sqlite3_prepare_v2(db, "SELECT path, torrent_name, file FROM"
@@ -106,7 +107,7 @@ int rd_map_links(sqlite3 *db, int *unmapped)
 	if (rc != SQLITE_OK)
 		return db_error(db, rc, "rd: read links");
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		struct mapped *grown = realloc(m, (nr + 1) * sizeof(*m));
+		struct mapped *grown = array_grow(m, nr, &alloc, sizeof(*m), 1);
 		const char *name = (const char *)sqlite3_column_text(st, 1);
 		const char *file = (const char *)sqlite3_column_text(st, 2);
 

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/array.h"
 #include "common/bytes.h"
 #include "common/clock.h"
 #include "common/db.h"
@@ -354,7 +355,7 @@ int rd_store_strings(sqlite3 *db, const char *sql, const char *text,
 {
 	sqlite3_stmt *st;
 	char **v = NULL;
-	size_t n = 0;
+	size_t n = 0, alloc = 0;
 	int rc;
 
 	rc = sqlite3_prepare_v2(db, sql, -1, &st, NULL);
@@ -363,7 +364,7 @@ int rd_store_strings(sqlite3 *db, const char *sql, const char *text,
 	if (text)
 		sqlite3_bind_text(st, 1, text, -1, SQLITE_STATIC);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		char **grown = realloc(v, (n + 2) * sizeof(*v));
+		char **grown = array_grow(v, n + 1, &alloc, sizeof(*v), 2);
 
 		if (!grown || !(grown[n] = strndup((const char *)
 				sqlite3_column_blob(st, 0),

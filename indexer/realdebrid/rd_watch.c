@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/array.h"
 #include "common/log.h"
 
 static struct {
@@ -36,18 +37,15 @@ static void walk_all(void)
  * change is never lost. Called with the lock held. */
 static void keep(const char *path)
 {
-	if (kept.nr == kept.alloc) {
-		size_t n = kept.alloc ? 2 * kept.alloc : 16;
-		char **grown = realloc(kept.paths, n * sizeof(*grown));
+	char **grown = array_grow(kept.paths, kept.nr, &kept.alloc,
+				  sizeof(*grown), 16);
 
-		if (!grown) {
-			log_error(-ENOMEM, "rd: out of memory");
-			walk_all();
-			return;
-		}
-		kept.paths = grown;
-		kept.alloc = n;
+	if (!grown) {
+		log_error(-ENOMEM, "rd: out of memory");
+		walk_all();
+		return;
 	}
+	kept.paths = grown;
 	kept.paths[kept.nr] = strdup(path);
 	if (!kept.paths[kept.nr]) {
 		log_error(-ENOMEM, "rd: out of memory");

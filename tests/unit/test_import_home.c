@@ -83,7 +83,7 @@ static void test_mapped(void **state)
 
 	(void)state;
 	saving_in("/downloads/complete");
-	cfg.download_path_map = (struct config_list){ map, 2 };
+	cfg.download_path_map = (struct config_list){ .items = map, .nr = 2 };
 	assert_int_equal(import_home_learn(&cfg, &c, home, why, sizeof(why)),
 			 0);
 	assert_string_equal(home, "/srv/dl/complete");

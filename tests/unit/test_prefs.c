@@ -134,7 +134,7 @@ static const struct row rows[] = {
 
 static struct config_list list_of(const char **items, size_t nr)
 {
-	return (struct config_list) { (char **)items, nr };
+	return (struct config_list) { .items = (char **)items, .nr = nr };
 }
 
 static const char *fr_langs[] = { "fr" }, *en_langs[] = { "en" };
