@@ -557,7 +557,8 @@ int main(int argc, char **argv)
 	log_set_target(cmd.foreground ? log_target_detect() : LOG_TO_SYSLOG);
 	log_set_errors_to_stderr(!cmd.foreground);
 	if (!cmd.mountpoint) {
-		fprintf(stderr, "mediamon: no mount point given (see --help)\n");
+		fprintf(stderr,
+			"mediamon: no mount point given (see --help)\n");
 		goto out;
 	}
 	if (load_config(&cfg, err, sizeof(err), &o)) {

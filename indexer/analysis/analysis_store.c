@@ -568,9 +568,12 @@ int analysis_store_counts(sqlite3 *db, struct analysis_counts *out)
 	memset(out, 0, sizeof(*out));
 	/* running totals the store's triggers keep (schema version 26) */
 	rc = db_prepare(db, "SELECT (SELECT n FROM totals"
-			" WHERE name = 'analysis_ok'), (SELECT n FROM totals"
-			" WHERE name = 'analysis_failed'), (SELECT n FROM totals"
-			" WHERE name = 'analysis_queued'), (SELECT n FROM totals"
+			" WHERE name = 'analysis_ok'),"
+			" (SELECT n FROM totals"
+			" WHERE name = 'analysis_failed'),"
+			" (SELECT n FROM totals"
+			" WHERE name = 'analysis_queued'),"
+			" (SELECT n FROM totals"
 			" WHERE name = 'analysis_too_short')", &st);
 	if (rc)
 		return rc;
