@@ -716,6 +716,17 @@ scan_record() {
 	fi
 }
 
+# median3 NAME: NAME_s and NAME_wall_s, those of the median of the runs
+# NAME1, NAME2 and NAME3 that scan_record kept
+median3() {
+	for n in 1 2 3; do
+		echo "$(get "$1${n}_s") $(get "$1${n}_wall_s")"
+	done | sort -g | sed -n 2p >"$WORK/median"
+	read -r m_s m_wall <"$WORK/median"
+	put "$1_s" "$m_s"
+	put "$1_wall_s" "$m_wall"
+}
+
 # mediamon_rescan COMMAND NAME: echo COMMAND > control/rescan, wait, record
 mediamon_rescan() {
 	old=$(scan_json '.last.id | tostring')
@@ -735,7 +746,6 @@ mediamon_vmhwm() {
 # part of what was just read (a region it sampled as idle), and the daemon
 # then logs that it read the disk. Each run says whether it did.
 section_mediamon() {
-	: >"$WORK/first"
 	for n in 1 2 3; do
 		[ "$n" = 1 ] || mediamon_stop
 		corpus_warm
@@ -747,26 +757,15 @@ section_mediamon() {
 		[ "$trigger" = startup ] || log "warning: the first scan's trigger is '$trigger', not 'startup'"
 		! grep -q 'the page cache is cold' "$MM_LOG" ||
 			log "mediamon: run $n read part of the corpus from the disk"
-		echo "$(get "first${n}_s") $(get "first${n}_wall_s")" >>"$WORK/first"
 	done
-	read -r median median_wall <<EOF
-$(sort -g "$WORK/first" | sed -n 2p)
-EOF
-	put first_s "$median"
-	put first_wall_s "$median_wall"
+	median3 first
 
 	log "mediamon: no-change rescans (echo 1 > control/rescan), median of 3"
-	: >"$WORK/nochange"
 	for n in 1 2 3; do
 		corpus_warm
 		mediamon_rescan 1 "nochange$n"
-		echo "$(get "nochange${n}_s") $(get "nochange${n}_wall_s")" >>"$WORK/nochange"
 	done
-	read -r median median_wall <<EOF
-$(sort -g "$WORK/nochange" | sed -n 2p)
-EOF
-	put nochange_s "$median"
-	put nochange_wall_s "$median_wall"
+	median3 nochange
 
 	corpus_warm
 	log "mediamon: full re-read (echo full > control/rescan)"
@@ -820,24 +819,18 @@ section_formats() {
 	log "mediamon: first full scan of the mixed-format library"
 	scan_wait ""
 	scan_record formats_first "$MM_START"
-	: >"$WORK/formats_nochange"
 	for n in 1 2 3; do
 		warm "$FORMATS"
 		mediamon_rescan 1 "formats_nochange$n"
-		echo "$(get "formats_nochange${n}_s")" \
-			"$(get "formats_nochange${n}_wall_s")" \
-			>>"$WORK/formats_nochange"
 	done
-	read -r median median_wall <<EOF
-$(sort -g "$WORK/formats_nochange" | sed -n 2p)
-EOF
+	median3 formats_nochange
 	mediamon_stop
 	figure_row "formats_first_s@$FILES" lower \
 		"mediamon first full scan, mixed formats" \
 		"$(get formats_first_s) s" "$(get formats_first_wall_s) s"
 	figure_row "formats_nochange_s@$FILES" lower \
 		"mediamon no-change rescan, mixed formats (median of 3)" \
-		"$median s" "$median_wall s"
+		"$(get formats_nochange_s) s" "$(get formats_nochange_wall_s) s"
 }
 
 # ------------------------------------------------------------------ watch
@@ -1619,19 +1612,12 @@ section_scale() {
 	put scale_status_after_ms "$(awk '{ print $2 }' "$WORK/scale-after")"
 	put scale_status_after_what "$(awk '{ print $3 ", " $9 " EAGAIN" }' "$WORK/scale-after")"
 	put scale_store_wal_kb "$(store_kb "$MM_DB" "$MM_DB-wal")"
-	: >"$WORK/scale-nochange"
 	for n in 1 2 3; do
 		warm "$SCALE"
 		log "scale: no-change rescan, run $n of 3"
 		mediamon_rescan 1 "scale_nochange$n"
-		echo "$(get "scale_nochange${n}_s") $(get "scale_nochange${n}_wall_s")" \
-			>>"$WORK/scale-nochange"
 	done
-	read -r median median_wall <<EOF
-$(sort -g "$WORK/scale-nochange" | sed -n 2p)
-EOF
-	put scale_nochange_s "$median"
-	put scale_nochange_wall_s "$median_wall"
+	median3 scale_nochange
 	put scale_vmhwm_kb "$(mediamon_vmhwm)"
 	mediamon_stop
 	# The last connection's close checkpoints the WAL into the store.
