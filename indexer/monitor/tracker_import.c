@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "common/bytes.h"
 #include "common/clock.h"
@@ -24,6 +25,7 @@
 #include "indexer/monitor/handoff.h"
 #include "indexer/monitor/import.h"
 #include "indexer/monitor/import_home.h"
+#include "indexer/monitor/import_owner.h"
 #include "indexer/monitor/import_path.h"
 #include "indexer/monitor/prefs.h"
 #include "indexer/monitor/save_guard.h"
@@ -69,6 +71,10 @@ static void set_reason(struct tracker_row *row, const char *why, int err,
 	/* the client naming its save folder itself: no setting fixes it */
 	if (map && strstr(why, "names the save folder"))
 		fix = "give the download a folder of its own in the client";
+	if (!map && err == -EACCES && strstr(why, "refused, nothing in it"))
+		fix = "a download must be the client's user's or the save"
+			" folder owner's, and readable by the series folder's"
+			" owner";
 	snprintf(row->reason, sizeof(row->reason), "import: %.440s (%s)",
 		 why, fix);
 }
@@ -230,6 +236,26 @@ int tracker_dry_run_on(const struct tracker_pass *p)
 }
 
 /*
+ * Whose a download of client may be, into owners (room for two): the
+ * save folder's owner and the user listening on client's port (the
+ * client's own, when it runs on this machine). Returns how many.
+ */
+static size_t owners_of(const struct download_client *client,
+			const char *saved, uid_t *owners)
+{
+	struct stat st;
+	size_t nr = 0;
+	uid_t uid;
+
+	if (!stat(saved, &st))
+		owners[nr++] = st.st_uid;
+	if (!import_owner_listener(client->url, &uid) &&
+	    (!nr || uid != owners[0]))
+		owners[nr++] = uid;
+	return nr;
+}
+
+/*
  * Add a series' own save folder to the nr folders of allowed, which has
  * room for it, when it lies under one of them: whoever may write the
  * series' preferences names it, so it is trusted only inside a folder
@@ -264,7 +290,10 @@ enum tracker_state tracker_import(struct tracker_pass *p,
 	double volume = t->volume;
 	char why[TRACKER_REASON_MAX], *local = NULL, *saved = NULL;
 	char home_why[TRACKER_REASON_MAX] = "", *home = NULL;
+	const struct download_client *client = &p->handoff->torrent.c;
 	const char *away = NULL;
+	size_t nr_owners;
+	uid_t owners[2];
 	int rc, wrong;
 
 	row->reason[0] = '\0';
@@ -284,6 +313,8 @@ enum tracker_state tracker_import(struct tracker_pass *p,
 			&p->handoff->torrent;
 		const char *save = hc->c.save_path;
 
+		if (hc->c.client && !strcmp(hc->c.client, t->client))
+			client = &hc->c;
 		if (save && *save)
 			allowed[nr++] = save;
 		else if (!strcmp(hc->c.client, t->client) && !rc &&
@@ -315,12 +346,20 @@ enum tracker_state tracker_import(struct tracker_pass *p,
 			 " for it", saved, away);
 		rc = -EAGAIN;
 	} else if (!rc) {
-		rc = import_run(&(struct import_request) {
-			.source = local, .source_root = saved,
-			.series_dir = dir.buf, .series_root = root.buf,
-			.series = t->series, .volumes = &volume,
-			.nr_volumes = 1,
-		}, p->cfg, &res);
+		nr_owners = owners_of(client, saved, owners);
+		if (!nr_owners) {
+			strbuf_addf(&res.reason, "the save folder %s is gone",
+				    saved);
+			rc = log_error(-ENOENT, "import: %s", res.reason.buf);
+		} else {
+			rc = import_run(&(struct import_request) {
+				.source = local, .source_root = saved,
+				.series_dir = dir.buf, .series_root = root.buf,
+				.series = t->series, .volumes = &volume,
+				.nr_volumes = 1, .owners = owners,
+				.nr_owners = nr_owners,
+			}, p->cfg, &res);
+		}
 		if (rc && res.no_volume)
 			snprintf(row->reason, sizeof(row->reason),
 				 "import: %.280s", res.reason.buf);
