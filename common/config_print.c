@@ -76,7 +76,10 @@ static void dump_value(const struct config *cfg, const struct key *k,
 		strbuf_addf(out, "%g", *(const double *)field);
 		break;
 	case T_USER:
-		strbuf_addstr(out, ((const struct config_user *)field)->name);
+		/* unset: a uid of its own (config_table.h's own_uid) */
+		if (((const struct config_user *)field)->name)
+			strbuf_addstr(out,
+				      ((const struct config_user *)field)->name);
 		break;
 	}
 }
