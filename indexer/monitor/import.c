@@ -91,7 +91,7 @@ int import_run(const struct import_request *req, const struct config *cfg,
 		dfd = ret;
 	}
 	if (dfd >= 0) {
-		import_owner_user(dst.st_uid, dst.st_gid, &reader);
+		import_owner_user(dst.st_uid, &reader);
 		w.reader = &reader;
 	}
 	ret = import_walk_open(&w, &real, &only);

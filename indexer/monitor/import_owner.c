@@ -152,15 +152,17 @@ int import_owner_listener(const char *url, uid_t *uid)
 	return best ? 0 : -ENOENT;
 }
 
-void import_owner_user(uid_t uid, gid_t gid, struct import_user *u)
+void import_owner_user(uid_t uid, struct import_user *u)
 {
 	char buf[4096];
 	struct passwd pw, *found = NULL;
 	int n = IMPORT_USER_GROUPS;
 
-	*u = (struct import_user){ .uid = uid, .gid = gid };
-	if (getpwuid_r(uid, &pw, buf, sizeof(buf), &found) || !found ||
-	    getgrouplist(found->pw_name, gid, u->groups, &n) < 0)
+	*u = (struct import_user){ .uid = uid, .gid = (gid_t)-1 };
+	if (getpwuid_r(uid, &pw, buf, sizeof(buf), &found) || !found)
+		return;
+	u->gid = found->pw_gid;
+	if (getgrouplist(found->pw_name, found->pw_gid, u->groups, &n) < 0)
 		n = 0;
 	u->nr_groups = n;
 }

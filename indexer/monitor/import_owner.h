@@ -15,7 +15,7 @@
  *
  *	if (!import_owner_listener("http://127.0.0.1:8080", &client))
  *		...	client is the uid of the socket listening there
- *	import_owner_user(st.st_uid, st.st_gid, &reader);
+ *	import_owner_user(st.st_uid, &reader);
  *	if (!import_owner_may(&reader, &file_st, IMPORT_MAY_READ))
  *		...	the owner could not read it: refused
  */
@@ -46,9 +46,9 @@ struct import_user {
  */
 int import_owner_listener(const char *url, uid_t *uid);
 
-/* The user uid of group gid and the groups they belong to (none more
- * when the system does not know them), into u. */
-void import_owner_user(uid_t uid, gid_t gid, struct import_user *u);
+/* The user uid, their group and the groups they belong to, into u:
+ * none when the system does not know them (others' rights alone). */
+void import_owner_user(uid_t uid, struct import_user *u);
 
 /* Whether u may do what mask asks (IMPORT_MAY_READ, IMPORT_MAY_SEARCH,
  * or both) to the file st by its mode: 1 or 0; root may do anything. */
