@@ -21,7 +21,11 @@ request whose Origin or Referer names another host than its Host header
     GET  /api/v2/torrents/info  with the session cookie: 200 [], as
                                 qBittorrent lists a torrent it does not
                                 have (the real one, which lists what it
-                                has, is followed in test_tracker.py)
+                                has, is followed in test_tracker.py), or
+                                the torrents /_torrents set
+    POST /_torrents             JSON [{hash, state, content_path ...}]:
+                                what torrents/info lists from now on, as
+                                a hostile or broken client would tell
     GET  /files/sample.torrent  a small bencoded torrent (a dictionary)
     GET  /files/page.html       an HTML page, which is not a torrent
     GET  /_requests             every /api request so far: [{method, path,
@@ -51,6 +55,7 @@ rest (magnets, torrents, duplicates, save path, refused logins).
 """
 
 import email.parser
+import json
 import email.policy
 import secrets
 import threading
@@ -78,7 +83,8 @@ state = {}
 def reset(cookie_name=None, api="2.8"):
     with lock:
         state.update(cookie=cookie_name or "SID", api=api, sessions=set(),
-                     fails=0, requests=[], adds=[])
+                     fails=0, requests=[], adds=[],
+                     torrents=[])
 
 
 def new_api():
@@ -101,6 +107,7 @@ class QBittorrent(http_fake.ClientFake):
         (r"/files/sample\.torrent", "sample_torrent"),
         (r"/files/page\.html", "page"),
         (r"/_expire", "expire"),
+        (r"/_torrents", "set_torrents"),
         (r"/_reset", "reset_all"),
     ]
 
@@ -225,7 +232,15 @@ class QBittorrent(http_fake.ClientFake):
             return
         if not self.session():
             return self.text(403, "Forbidden")
-        self.reply(200, [])
+        with lock:
+            listed = list(state["torrents"])
+        self.reply(200, listed)
+
+    def set_torrents(self, m):
+        listed = json.loads(self.read_body() or b"[]")
+        with lock:
+            state["torrents"] = listed
+        self.reply(200, {"ok": True})
 
     def unknown_api(self, m):
         self.record()
