@@ -60,6 +60,11 @@ struct client_kind {
 	int (*list)(const struct download_client *c,
 		    const char *const *ids, size_t nr, json_t **out,
 		    struct strbuf *err);
+	/* the files of obj (one of list's objects) that the client
+	 * downloads, as it names them below its save folder, into *out (a
+	 * JSON array of strings); NULL: it gives no list */
+	int (*files)(const struct download_client *c, json_t *obj,
+		     json_t **out, struct strbuf *err);
 	/* one request that changes nothing (a blackhole: its folder
 	 * opened), what the client says of itself (its version) into out:
 	 * 0, or a negative errno value as send's, with err set */

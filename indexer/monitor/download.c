@@ -467,6 +467,20 @@ int download_list(const struct download_client *c, const char *const *ids,
 	return ret ? ret : asked(c, k->list(c, ids, nr, out, err), err);
 }
 
+int download_files(const struct download_client *c, json_t *obj,
+		   json_t **out, struct strbuf *err)
+{
+	const struct client_kind *k = find_kind(c);
+	int ret;
+
+	*out = NULL;
+	strbuf_reset(err);
+	if (!k || !k->files)
+		return -EOPNOTSUPP;
+	ret = may_ask(k, c, err);
+	return ret ? ret : asked(c, k->files(c, obj, out, err), err);
+}
+
 int download_version(const struct download_client *c, struct strbuf *out,
 		     struct strbuf *err)
 {

@@ -60,6 +60,11 @@
  * and so is one that a copy would not fit in the series folder's free
  * space.
  *
+ * What: with req->listed_only, the files a torrent client lists for the
+ * download and the folders on their way are all that is opened; what
+ * else lies there is passed by unread and unnamed. A usenet client gives
+ * no list: its folder is walked, under the same rules of whose.
+ *
  * Whose: a download that is not of one of req->owners (the client's
  * user, the save folder's owner) is refused whole with -EACCES and a
  * reason that names nothing inside it, before anything in it is read;
@@ -96,6 +101,12 @@ struct import_request {
 	 * user, the save folder's owner); none: anyone's. */
 	const uid_t *owners;
 	size_t nr_owners;
+	/* With listed_only, the files the client lists, sorted by
+	 * strcmp(), below the download (a download that is a file: its
+	 * name): no other file or folder is opened, nor named. */
+	const char *const *listed;
+	size_t nr_listed;
+	int listed_only;
 };
 
 /* A volume put into the series folder, or an entry left out. */

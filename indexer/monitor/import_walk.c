@@ -73,6 +73,40 @@ const char *import_may_take(const struct walk *w, const struct stat *st,
 	return NULL;
 }
 
+/* The first of the listed names not before key (lower bound). */
+static size_t first_from(const struct import_request *req, const char *key)
+{
+	size_t lo = 0, hi = req->nr_listed;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (strcmp(req->listed[mid], key) < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+/* Whether rel is a file the client lists, or a folder on the way to one:
+ * anything when the request has no list. */
+static int is_listed(const struct import_request *req, const char *rel)
+{
+	size_t i = first_from(req, rel), n = strlen(rel);
+	char *dir;
+	int found;
+
+	if (!req->listed_only ||
+	    (i < req->nr_listed && !strcmp(req->listed[i], rel)))
+		return 1;
+	dir = import_join(rel, "");
+	i = first_from(req, dir);
+	found = i < req->nr_listed && !strncmp(req->listed[i], dir, n + 1);
+	free(dir);
+	return found;
+}
+
 /* The first refusal decides the error when nothing else went in. */
 static void refuse(struct walk *w, const char *rel, int err,
 		   const char *why)
@@ -138,6 +172,8 @@ static int walk_entry(struct walk *w, int dfd, const char *dir,
 		free(rel);
 		return -EFBIG;
 	}
+	if (!is_listed(w->req, rel))
+		goto out;
 	if (w->file_fd >= 0 ? fstat(w->file_fd, &st) :
 	    fstatat(dfd, name, &st, AT_SYMLINK_NOFOLLOW)) {
 		ret = -errno;

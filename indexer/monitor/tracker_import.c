@@ -255,6 +255,72 @@ static size_t owners_of(const struct download_client *client,
 	return nr;
 }
 
+static int by_name(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/*
+ * The files torrent client c lists for the download obj, whose content
+ * is at path (the client's view), below what the import walks: the
+ * download's folder, or for a download of one file its name. Into *out
+ * (*nr of them, sorted, to free with free_listed()). Returns 0,
+ * -EOPNOTSUPP when c gives no list, or another negative errno value
+ * with why.
+ */
+static int listed_files(const struct download_client *c, json_t *obj,
+			const char *path, char ***out, size_t *nr,
+			struct strbuf *why)
+{
+	size_t len = strlen(path), n, i;
+	const char *base;
+	json_t *names, *v;
+	int ret;
+
+	*out = NULL;
+	*nr = 0;
+	while (len > 1 && path[len - 1] == '/')
+		len--;
+	for (base = path + len; base > path && base[-1] != '/'; base--)
+		;
+	n = path + len - base;
+	if (!obj) {
+		strbuf_addstr(why, "the client lists it no more");
+		return -ENOENT;
+	}
+	ret = download_files(c, obj, &names, why);
+	if (ret)
+		return ret;
+	*out = calloc(json_array_size(names) + 1, sizeof(**out));
+	if (!*out) {
+		json_decref(names);
+		return -ENOMEM;
+	}
+	json_array_foreach(names, i, v) {
+		const char *name = json_string_value(v);
+
+		if (strlen(name) == n && !strncmp(name, base, n))
+			(*out)[*nr] = strdup(name);
+		else if (!strncmp(name, base, n) && name[n] == '/')
+			(*out)[*nr] = strdup(name + n + 1);
+		else
+			continue;
+		if (!(*out)[(*nr)++])
+			abort();
+	}
+	json_decref(names);
+	if (*nr)
+		qsort(*out, *nr, sizeof(**out), by_name);
+	return 0;
+}
+
+static void free_listed(char **listed, size_t nr)
+{
+	for (size_t i = 0; i < nr; i++)
+		free(listed[i]);
+	free(listed);
+}
+
 /*
  * Add a series' own save folder to the nr folders of allowed, which has
  * room for it, when it lies under one of them: whoever may write the
@@ -279,8 +345,8 @@ static int trust_own_folder(const char *folder, const char **allowed,
 }
 
 enum tracker_state tracker_import(struct tracker_pass *p,
-				  const struct track *t, const char *path,
-				  struct tracker_row *row)
+				  const struct track *t, json_t *obj,
+				  const char *path, struct tracker_row *row)
 {
 	const char *allowed[5];
 	size_t nr = 0;
@@ -291,8 +357,11 @@ enum tracker_state tracker_import(struct tracker_pass *p,
 	char why[TRACKER_REASON_MAX], *local = NULL, *saved = NULL;
 	char home_why[TRACKER_REASON_MAX] = "", *home = NULL;
 	const struct download_client *client = &p->handoff->torrent.c;
+	struct strbuf list_why = STRBUF_INIT;
 	const char *away = NULL;
-	size_t nr_owners;
+	char **listed = NULL;
+	size_t nr_owners, nr_listed = 0;
+	int listed_rc;
 	uid_t owners[2];
 	int rc, wrong;
 
@@ -347,10 +416,17 @@ enum tracker_state tracker_import(struct tracker_pass *p,
 		rc = -EAGAIN;
 	} else if (!rc) {
 		nr_owners = owners_of(client, saved, owners);
+		listed_rc = listed_files(client, obj, path, &listed,
+					 &nr_listed, &list_why);
 		if (!nr_owners) {
 			strbuf_addf(&res.reason, "the save folder %s is gone",
 				    saved);
 			rc = log_error(-ENOENT, "import: %s", res.reason.buf);
+		} else if (listed_rc && listed_rc != -EOPNOTSUPP) {
+			strbuf_addf(&res.reason, "cannot list the files of %s:"
+				    " %s", path, list_why.buf);
+			rc = log_error(listed_rc, "import: %s",
+				       res.reason.buf);
 		} else {
 			rc = import_run(&(struct import_request) {
 				.source = local, .source_root = saved,
@@ -358,6 +434,9 @@ enum tracker_state tracker_import(struct tracker_pass *p,
 				.series = t->series, .volumes = &volume,
 				.nr_volumes = 1, .owners = owners,
 				.nr_owners = nr_owners,
+				.listed = (const char *const *)listed,
+				.nr_listed = nr_listed,
+				.listed_only = !listed_rc,
 			}, p->cfg, &res);
 		}
 		if (rc && res.no_volume)
@@ -374,6 +453,8 @@ enum tracker_state tracker_import(struct tracker_pass *p,
 	else
 		forget(p, t);
 	import_result_release(&res);
+	free_listed(listed, nr_listed);
+	strbuf_release(&list_why);
 	prefs_own_release(&own);
 	strbuf_release(&dir);
 	strbuf_release(&root);

@@ -23,9 +23,13 @@ request whose Origin or Referer names another host than its Host header
                                 have (the real one, which lists what it
                                 has, is followed in test_tracker.py), or
                                 the torrents /_torrents set
-    POST /_torrents             JSON [{hash, state, content_path ...}]:
-                                what torrents/info lists from now on, as
-                                a hostile or broken client would tell
+    GET  /api/v2/torrents/files?hash=H
+                                the "_files" of the torrent H /_torrents
+                                set ([{name, priority}]), 404 for another
+    POST /_torrents             JSON [{hash, state, content_path ...,
+                                _files}]: what torrents/info lists from
+                                now on, as a hostile or broken client
+                                would tell
     GET  /files/sample.torrent  a small bencoded torrent (a dictionary)
     GET  /files/page.html       an HTML page, which is not a torrent
     GET  /_requests             every /api request so far: [{method, path,
@@ -103,6 +107,7 @@ class QBittorrent(http_fake.ClientFake):
         (r"/api/v2/auth/login", "login"),
         (r"/api/v2/torrents/add", "add"),
         (r"/api/v2/torrents/info", "info"),
+        (r"/api/v2/torrents/files", "files"),
         (r"/api/.*", "unknown_api"),
         (r"/files/sample\.torrent", "sample_torrent"),
         (r"/files/page\.html", "page"),
@@ -235,6 +240,18 @@ class QBittorrent(http_fake.ClientFake):
         with lock:
             listed = list(state["torrents"])
         self.reply(200, listed)
+
+    def files(self, m):
+        self.record()
+        if not self.session():
+            return self.text(403, "Forbidden")
+        want = self.query.get("hash", [""])[0]
+        with lock:
+            found = [t.get("_files", []) for t in state["torrents"]
+                     if t.get("hash") == want]
+        if not found:
+            return self.text(404, "Not Found")
+        self.reply(200, found[0])
 
     def set_torrents(self, m):
         listed = json.loads(self.read_body() or b"[]")

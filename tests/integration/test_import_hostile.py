@@ -432,11 +432,16 @@ def test_hostile_client_names_another_users_folder(hostile, fake, files,
     os.chown(str(series), attacker.uid, attacker.gid)
 
     def listed(path):
+        """The client says the torrent is complete at path and lists its
+        files (the victim's too, which it may name: it is hostile)."""
+        name = os.path.basename(str(path))
         qbit.call("/_torrents", [{
             "hash": info_hash, "state": "uploading", "progress": 1,
             "content_path": str(path), "save_path": str(save),
-            "name": os.path.basename(str(path)), "size": len(CONTENT),
-            "completed": len(CONTENT), "dlspeed": 0}])
+            "name": name, "size": len(CONTENT),
+            "completed": len(CONTENT), "dlspeed": 0,
+            "_files": [{"name": name + "/" + f, "priority": 1}
+                       for f in (SECRET_NAME, "Saga 01 T04.cbz")]}])
     listed(hidden)
     mon.check("missing")
     d = wait_for(lambda: shown(mon), 60, "volume 4's import refused",
@@ -469,3 +474,39 @@ def test_hostile_client_names_another_users_folder(hostile, fake, files,
     assert (series / "Saga 01 T04.cbz").read_bytes() == CONTENT + b"mine"
     assert (mine / "Saga 01 T04.cbz").exists() == (mode == "copy")
     assert secret.read_bytes() == PRIVATE
+
+
+def test_only_the_listed_files_are_opened(hostile, clients, files, tmp_path):
+    """The real qBittorrent's torrent of a folder holding an .nfo and a
+    read.me (two files: its content_path is their folder): a volume
+    planted in that folder (which the client does not list) is neither
+    imported nor named; the download holds no wanted volume, so it
+    fails, as a wrong release does."""
+    qbit = clients("qbittorrent")
+    save = shared_save(tmp_path)
+    entries = [("Saga 01 T04.nfo", b"n" * 20000), ("read.me", b"r" * 100)]
+    data, info_hash = torrent_of("Saga 01 T04", entries)
+    mon = hostile(["Saga 01"], monitor=AUTO, general=SEND,
+                  extra=conf("qbittorrent", qbit.url, save) + POLL +
+                  "[import]\nmode = copy\n",
+                  releases=sent_as(files, "/listed.torrent", data))
+    series = mon.root / "Saga 01"
+    mon.check("missing")
+    wait_for(lambda: state_of(mon, 4), 30, "volume 4 on its way",
+             until=lambda s: s == "downloading", mount=mon.m)
+    own = save / "Saga 01 T04"
+    own.mkdir(exist_ok=True)
+    for path, content in entries:
+        (own / path).write_bytes(content)
+    (own / "Saga 01 T04 planted.cbz").write_bytes(CONTENT + b"planted")
+    qbit.api("/api/v2/torrents/recheck", {"hashes": info_hash})
+    d = wait_for(lambda: shown(mon), 60, "volume 4's import done",
+                 until=lambda d: d["state"] in ("failed", "imported"),
+                 mount=mon.m)
+    assert d["state"] == "failed", d
+    assert "holds no wanted volume" in d["reason"], d
+    for text in (json.dumps(d), mon.m.read("status/found.json").decode(),
+                 mon.m.read("log").decode()):
+        assert "planted" not in text
+    assert not (series / "Saga 01 T04.cbz").exists()
+    no_copy_of(series, CONTENT + b"planted")

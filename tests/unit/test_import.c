@@ -522,6 +522,57 @@ static void test_owners_and_reader(void **state)
 	import_result_release(&res);
 }
 
+/* With the client's list, only the files it lists are opened: another
+ * volume planted beside them, or in a folder it does not list, is
+ * neither imported nor named; a download of one file is its name. */
+static void test_listed_only(void **state)
+{
+	static const char *const listed[] = {
+		"One Piece T11.cbz", "more/One Piece T14.cbz",
+	};
+	static const char *const one[] = { "One Piece T15.cbz" };
+	struct import_result res = IMPORT_RESULT_INIT;
+	char src[256];
+	struct import_request req = {
+		.source = src, .source_root = dl, .series_dir = series,
+		.series_root = tmp, .series = "One Piece",
+		.listed = listed, .nr_listed = ARRAY_SIZE(listed),
+		.listed_only = 1,
+	};
+
+	(void)state;
+	configure("[import]\nmode = copy\n");
+	put(dl, "pack/One Piece T11.cbz", "vol11");
+	put(dl, "pack/One Piece T12.cbz", "planted");
+	put(dl, "pack/more/One Piece T14.cbz", "vol14");
+	put(dl, "pack/more/One Piece T16.cbz", "planted");
+	put(dl, "pack/hidden/One Piece T13.cbz", "planted");
+	path_of(src, sizeof(src), dl, "pack");
+	assert_int_equal(import_run(&req, &cfg, &res), 0);
+	assert_int_equal(res.nr_files, 2);
+	assert_string_equal(res.files[0].from, "One Piece T11.cbz");
+	assert_string_equal(res.files[1].from, "more/One Piece T14.cbz");
+	assert_int_equal(res.nr_left_out, 0);
+	assert_int_equal(count(series), 2);
+	import_result_release(&res);
+
+	/* a file: listed by its own name */
+	put(dl, "One Piece T15.cbz", "vol15");
+	path_of(src, sizeof(src), dl, "One Piece T15.cbz");
+	req.listed = one;
+	req.nr_listed = 1;
+	assert_int_equal(import_run(&req, &cfg, &res), 0);
+	assert_int_equal(res.nr_files, 1);
+	import_result_release(&res);
+	/* the client lists nothing there: nothing is opened */
+	put(dl, "One Piece T17.cbz", "planted");
+	path_of(src, sizeof(src), dl, "One Piece T17.cbz");
+	assert_int_equal(import_run(&req, &cfg, &res), -ENOENT);
+	assert_int_equal(res.nr_left_out, 0);
+	assert_int_equal(count(series), 3);
+	import_result_release(&res);
+}
+
 /* A socket of this process's listening on a port of the kernel's. */
 static int listening(int family, unsigned *port)
 {
@@ -1172,6 +1223,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_map_path, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_owners_and_reader, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_listed_only, setup,
 						teardown),
 		cmocka_unit_test(test_listener),
 		cmocka_unit_test(test_may),
