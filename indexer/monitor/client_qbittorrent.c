@@ -479,23 +479,25 @@ static int qbit_list(const struct download_client *c,
 	return ret;
 }
 
-/* /api/v2/torrents/files of obj's hash: the names of those of a
- * priority above 0 (0: not downloaded). */
+/* /api/v2/torrents/files of obj's hash: the paths below its save_path
+ * of those of a priority above 0 (0: not downloaded). */
 static int qbit_files(const struct download_client *c, json_t *obj,
 		      json_t **out, struct strbuf *err)
 {
 	struct download_session local = { 0 };
 	struct download_session *s = c->session ? c->session : &local;
 	const char *hash = json_string_value(json_object_get(obj, "hash"));
+	const char *dir = json_string_value(json_object_get(obj,
+							    "save_path"));
 	struct strbuf path = STRBUF_INIT;
 	struct http_response resp;
 	json_t *doc = NULL, *f;
 	size_t i;
 	int ret;
 
-	if (!hash || !*hash)
+	if (!hash || !*hash || !dir)
 		return client_fail(err, -EPROTO, "qbittorrent: torrents/info:"
-				   " a torrent without its hash");
+				   " a torrent without its hash or save_path");
 	strbuf_addstr(&path, "/api/v2/torrents/files?hash=");
 	http_escape(hash, 0, &path);
 	ret = qbit_get(c, s, path.buf, &resp, err);
@@ -517,7 +519,7 @@ static int qbit_files(const struct download_client *c, json_t *obj,
 		if (!*out || !json_is_string(name) ||
 		    !json_integer_value(json_object_get(f, "priority")))
 			continue;
-		if (json_array_append(*out, name)) {
+		if (client_add_path(*out, dir, json_string_value(name))) {
 			json_decref(*out);
 			*out = NULL;
 		}

@@ -333,12 +333,14 @@ static int tr_files(const struct download_client *c, json_t *obj,
 {
 	json_t *files = json_object_get(obj, "files"), *f;
 	json_t *wanted = json_object_get(obj, "wanted");
+	const char *dir = json_string_value(json_object_get(obj,
+							    "downloadDir"));
 	size_t i;
 
 	(void)c;
-	if (!json_is_array(files))
+	if (!json_is_array(files) || !dir)
 		return client_fail(err, -EPROTO, "transmission: torrent-get:"
-				   " no files listed");
+				   " no files or downloadDir listed");
 	*out = json_array();
 	if (!*out)
 		return -ENOMEM;
@@ -349,7 +351,7 @@ static int tr_files(const struct download_client *c, json_t *obj,
 		if (!json_is_string(name) || (want && json_is_false(want)) ||
 		    (json_is_integer(want) && !json_integer_value(want)))
 			continue;
-		if (json_array_append(*out, name)) {
+		if (client_add_path(*out, dir, json_string_value(name))) {
 			json_decref(*out);
 			*out = NULL;
 			return -ENOMEM;

@@ -277,14 +277,15 @@ int download_list(const struct download_client *c, const char *const *ids,
 
 /*
  * The files of the download obj (one of download_list()'s objects) that
- * client c downloads, as it names them below its save folder
- * ("Name/sub/file.cbz", or "file.cbz" for a torrent of one file), into
- * *out (a JSON array of strings, to json_decref()): qBittorrent's
- * torrents/files of its hash (those of a priority above 0),
- * Transmission's files in the object itself (those wanted). Returns 0,
- * -EOPNOTSUPP for a client that gives no list (NZBGet, SABnzbd, a
- * blackhole), -EPROTO for an object or answer not the client's, or the
- * errors of download_list(), with err set.
+ * client c downloads, as paths in the client's view (its save folder of
+ * the download joined to each name: "/dl/Name/sub/file.cbz"), into *out
+ * (a JSON array of strings, to json_decref()): qBittorrent's
+ * torrents/files of its hash (those of a priority above 0) below its
+ * save_path, Transmission's files in the object itself (those wanted)
+ * below its downloadDir. Returns 0, -EOPNOTSUPP for a client that gives
+ * no list (NZBGet, SABnzbd, a blackhole), -ENOENT when obj is NULL (the
+ * client lists it no more), -EPROTO for an object or answer not the
+ * client's, or the errors of download_list(), with err set.
  */
 int download_files(const struct download_client *c, json_t *obj,
 		   json_t **out, struct strbuf *err);

@@ -262,52 +262,49 @@ static int by_name(const void *a, const void *b)
 
 /*
  * The files torrent client c lists for the download obj, whose content
- * is at path (the client's view), below what the import walks: the
- * download's folder, or for a download of one file its name. Into *out
- * (*nr of them, sorted, to free with free_listed()). Returns 0,
- * -EOPNOTSUPP when c gives no list, or another negative errno value
- * with why.
+ * is at path (both in the client's view), below what the import walks:
+ * the download's folder, or for a download of one file its name (the
+ * path itself). Into *out (*nr of them, sorted, to free with
+ * free_listed()). Returns 0, -EOPNOTSUPP when c gives no list, or
+ * another negative errno value with why.
  */
 static int listed_files(const struct download_client *c, json_t *obj,
 			const char *path, char ***out, size_t *nr,
 			struct strbuf *why)
 {
-	size_t len = strlen(path), n, i;
+	char *own = path_normalize(NULL, path), *name;
 	const char *base;
 	json_t *names, *v;
+	size_t len, i;
 	int ret;
 
 	*out = NULL;
 	*nr = 0;
-	while (len > 1 && path[len - 1] == '/')
-		len--;
-	for (base = path + len; base > path && base[-1] != '/'; base--)
-		;
-	n = path + len - base;
-	if (!obj) {
-		strbuf_addstr(why, "the client lists it no more");
-		return -ENOENT;
-	}
+	if (!own)
+		abort();
+	len = strlen(own);
+	base = strrchr(own, '/') ? strrchr(own, '/') + 1 : own;
 	ret = download_files(c, obj, &names, why);
+	if (!ret && !(*out = calloc(json_array_size(names) + 1,
+				    sizeof(**out))))
+		abort();
+	json_array_foreach(ret ? NULL : names, i, v) {
+		/* as the client sees it, "." and ".." taken as text */
+		name = path_normalize(NULL, json_string_value(v));
+		if (!name)
+			abort();
+		if (!strncmp(name, own, len) && (!name[len] ||
+						 name[len] == '/')) {
+			(*out)[*nr] = strdup(name[len] ? name + len + 1 :
+					     base);
+			if (!(*out)[(*nr)++])
+				abort();
+		}
+		free(name);
+	}
+	free(own);
 	if (ret)
 		return ret;
-	*out = calloc(json_array_size(names) + 1, sizeof(**out));
-	if (!*out) {
-		json_decref(names);
-		return -ENOMEM;
-	}
-	json_array_foreach(names, i, v) {
-		const char *name = json_string_value(v);
-
-		if (strlen(name) == n && !strncmp(name, base, n))
-			(*out)[*nr] = strdup(name);
-		else if (!strncmp(name, base, n) && name[n] == '/')
-			(*out)[*nr] = strdup(name + n + 1);
-		else
-			continue;
-		if (!(*out)[(*nr)++])
-			abort();
-	}
 	json_decref(names);
 	if (*nr)
 		qsort(*out, *nr, sizeof(**out), by_name);

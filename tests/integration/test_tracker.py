@@ -184,7 +184,10 @@ def test_transmission_followed_and_client_gone(monitored, clients, files,
     done, total, speed = figures(mon, 2)
     assert (done, total) == (None, None) and speed == 0
     # Transmission goes away: the downloads keep their states, health
-    # says why
+    # says why; each listed first (the pass that imported volume 4 may
+    # not have stored volume 10's state yet)
+    wait_for(lambda: state_of(mon, 10), 60, "volume 10 listed",
+             until=lambda s: s != "sent", mount=mon.m)
     before = downloads(mon)
     tr.stop()
     wait_for(lambda: health(mon), 30, "health naming transmission",
