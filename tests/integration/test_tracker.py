@@ -193,8 +193,11 @@ def test_transmission_followed_and_client_gone(monitored, clients, files,
     wait_for(lambda: health(mon), 30, "health naming transmission",
              until=lambda t: "transmission" in t, mount=mon.m)
     after = downloads(mon)
-    assert {v: after[v]["state"] for v in (2, 4, 10)} == {
-        v: before[v]["state"] for v in (2, 4, 10)}
+    # volume 4, imported, leaves the wanted ones once the watcher sees it
+    kept = [v for v in (2, 4, 10) if v in before and v in after]
+    assert 2 in kept and 10 in kept, (before, after)
+    assert {v: after[v]["state"] for v in kept} == {
+        v: before[v]["state"] for v in kept}
 
 
 def test_found_json_shows_the_state(monitored, clients, files, tmp_path):
