@@ -135,10 +135,29 @@ int fs_attr_render(const struct node *n, const char *path,
 			 fs_attr.render_deadline);
 }
 
+/* A playlist is made from the store alone (and the caller's rights): its
+ * size and time stay those of its last rendering for the same user until
+ * the store's generation moves, so a listing of /playlists costs what a
+ * listing of the tracks does (fs/stamps.h). */
+static int kept(const char *path, const struct fuse_ctx *ctx, uint64_t gen,
+		struct stat *st)
+{
+	size_t len;
+
+	if (strncmp(path, "/playlists/", 11) ||
+	    !stamps_kept(path, ctx->uid, ctx->gid, gen, &len, &st->st_mtim))
+		return 0;
+	st->st_size = len;
+	st->st_atim = st->st_ctim = st->st_mtim;
+	return 1;
+}
+
 int fs_attr_node(fuse_req_t req, const char *path, const struct node *n,
 		 struct stat *st)
 {
+	const struct fuse_ctx *ctx = fuse_req_ctx(req);
 	struct strbuf text = STRBUF_INIT;
+	uint64_t gen;
 	int rc;
 
 	if (n->type == NODE_REAL)
@@ -151,6 +170,9 @@ int fs_attr_node(fuse_req_t req, const char *path, const struct node *n,
 		st->st_size = grow_length();
 		return 0;
 	}
+	gen = indexer_generation();
+	if (kept(path, ctx, gen, st))
+		return 0;
 	rc = fs_attr_render(n, path, &text);
 	if (rc) {
 		strbuf_release(&text);
@@ -158,11 +180,11 @@ int fs_attr_node(fuse_req_t req, const char *path, const struct node *n,
 	}
 	st->st_size = text.len;
 	if (!n->write_series) {
-		st->st_mtim = stamps_time(path, fuse_req_ctx(req)->uid,
+		st->st_mtim = stamps_time(path, ctx->uid, ctx->gid, gen,
 					  text.buf, text.len);
 		st->st_atim = st->st_ctim = st->st_mtim;
 	}
-	sizes_keep(n, fuse_req_ctx(req)->uid, fuse_req_ctx(req)->pid, &text);
+	sizes_keep(n, ctx->uid, ctx->pid, &text);
 	return 0;
 }
 

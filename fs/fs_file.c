@@ -115,8 +115,9 @@ static int open_node(fuse_req_t req, const struct node *n, fuse_ino_t ino,
 				rc = sizes_take(n, uid, tid, &text) ? 0 :
 				     fs_attr_render(n, path, &text);
 			if (!rc && !n->grows && !n->write_series)
-				h->mtime = stamps_time(path, uid, text.buf,
-						       text.len);
+				h->mtime = stamps_time(path, uid,
+						       fuse_req_ctx(req)->gid,
+						       0, text.buf, text.len);
 			if (!rc)
 				rc = open_caps_charge(h->uid,
 						      caller_is_owner(), NULL,

@@ -7,7 +7,6 @@
 #include "fs/stamps.h"
 
 #include <pthread.h>
-#include <stdint.h>
 #include <string.h>
 
 #include "common/hash.h"
@@ -15,11 +14,21 @@
 static struct {
 	pthread_mutex_t lock;
 	struct stamp {
-		uint64_t key;		/* of path and uid; 0: empty */
+		uint64_t key;		/* of path, uid and gid; 0: empty */
 		uint64_t content;	/* hash of the rendering's bytes */
+		uint64_t generation;	/* the store's, at the rendering */
+		size_t len;
 		struct timespec at;	/* when those were first seen */
 	} slot[STAMPS_SLOTS];
 } stamps = { .lock = PTHREAD_MUTEX_INITIALIZER };
+
+static uint64_t stamp_key(const char *path, uid_t uid, gid_t gid)
+{
+	uint64_t h = hash_add_bytes(HASH_INIT, path, strlen(path));
+
+	h = hash_end(hash_add(hash_add(h, uid), gid));
+	return h ? h : 1;
+}
 
 static int older(const struct timespec *a, const struct timespec *b)
 {
@@ -46,24 +55,45 @@ static struct stamp *slot_of(uint64_t key)
 	return pick;
 }
 
-struct timespec stamps_time(const char *path, uid_t uid, const char *buf,
-			    size_t len)
+struct timespec stamps_time(const char *path, uid_t uid, gid_t gid,
+			    uint64_t gen, const char *buf, size_t len)
 {
-	uint64_t key = hash_end(hash_add(hash_add_bytes(HASH_INIT, path,
-							strlen(path)), uid));
+	uint64_t key = stamp_key(path, uid, gid);
 	uint64_t content = hash_end(hash_add_bytes(HASH_INIT, buf, len));
 	struct timespec at;
 	struct stamp *s;
 
-	key = key ? key : 1;
 	pthread_mutex_lock(&stamps.lock);
 	s = slot_of(key);
 	if (s->key != key || s->content != content) {
 		s->key = key;
 		s->content = content;
+		s->len = len;
+		s->generation = gen;
 		clock_gettime(CLOCK_REALTIME, &s->at);
+	} else if (gen) {
+		/* The same bytes: what they were made at stays true. */
+		s->generation = gen;
 	}
 	at = s->at;
 	pthread_mutex_unlock(&stamps.lock);
 	return at;
+}
+
+int stamps_kept(const char *path, uid_t uid, gid_t gid, uint64_t gen,
+		size_t *len, struct timespec *at)
+{
+	uint64_t key = stamp_key(path, uid, gid);
+	struct stamp *s;
+	int found;
+
+	pthread_mutex_lock(&stamps.lock);
+	s = slot_of(key);
+	found = gen && s->key == key && s->generation == gen;
+	if (found) {
+		*len = s->len;
+		*at = s->at;
+	}
+	pthread_mutex_unlock(&stamps.lock);
+	return found;
 }

@@ -4,8 +4,9 @@ is when its content last changed, not when it is asked, so the real tar
 of playlists/, status/, library/ and opds/ exits 0 twice in a row (no
 "file changed as we read it"), a second rsync -a of playlists/ copies
 no file, and a page read out of an archive keeps its time; a playlist
-whose content changes (a new track) shows a later time, and the next
-rsync copies it."""
+whose content changes (a new track) shows a later time and its new size
+(a playlist's size is kept from its last rendering while the store does
+not change), and the next rsync copies it."""
 
 import os
 import subprocess
@@ -119,3 +120,12 @@ def test_a_changed_playlist_moves_and_is_copied(mount, tmp_path):
     assert m.read("playlists/recent.m3u8") != old
     assert os.stat(recent).st_mtime_ns > before
     assert "recent.m3u8" in rsync(m, dest)
+    # a size kept from the last rendering follows the store's change too
+    for d in ("", "similar", "mix", "mpd", "library/similar"):
+        folder = m.file("playlists/" + d)
+        for name in os.listdir(folder):
+            path = os.path.join(folder, name)
+            if os.path.isfile(path):
+                size = os.stat(path).st_size
+                with open(path, "rb") as f:
+                    assert len(f.read()) == size, path
