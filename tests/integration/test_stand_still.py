@@ -41,6 +41,23 @@ def a_second_later():
              until=lambda now: now >= start + 1.05)
 
 
+def settled(m):
+    """Wait until the store stands still: no scan, and the mtime of a
+    playlists folder (which moves with each generation of the store the
+    mount sees) the same for a second. What tar and rsync read must not
+    change under them for reasons of its own."""
+    m.wait_quiet()
+    last = {}
+
+    def still():
+        t = os.stat(m.file("playlists/similar")).st_mtime_ns
+        now = time.monotonic()
+        if last.get("t") != t:
+            last.update(t=t, since=now)
+        return now - last["since"] >= 1.0
+    wait_for(still, 120, "the store to stand still", mount=m)
+
+
 def tar(m, out):
     r = subprocess.run([need("tar"), "-cf", str(out), "playlists", "status",
                         "library", "opds"], cwd=m.path, capture_output=True,
@@ -69,6 +86,7 @@ def mount(sounds, tmp_path):  # noqa: F811 (the fixture imported above)
         wait_for(lambda: sorted(os.listdir(m.file("opds/series"))), 60,
                  "the series in the catalog", mount=m,
                  until=lambda n: n == ["Blue Lock.xml", "Saga.xml"])
+        settled(m)
         yield m
     finally:
         unmount(m.path, m.proc)
