@@ -113,6 +113,8 @@ static void volume_entry(struct opds_feed *f, const struct opds_shelf *s,
 	add_file_href(&href, se, v, at);
 	opds_feed_entry(f, &(struct opds_entry){
 		.id = id.buf, .title = title.buf, .content = content.buf,
+		.summary = v->summary, .author = v->writer,
+		.issued = v->issued,
 		.updated_ns = v->mtime_ns, .rel = OPDS_REL_ACQUISITION,
 		.href = href.buf, .type = opds_feed_type(v->name),
 		.length = v->size,

@@ -25,7 +25,8 @@
  *   pages/            the volume archives' pages (opds_pages.h)
  *
  * A volume's acquisition entry is titled with its series and numbers
- * ("Blue Lock, volume 4"); its link leads to its file in files/ (in
+ * ("Blue Lock, volume 4"), with what its ComicInfo.xml says as its
+ * summary, author and dc:issued (comicinfo.h); its link leads to its file in files/ (in
  * /library/manga when that name would pass NAME_MAX; a volume that is a
  * folder of images has none), with the media type of
  * its extension and its size; a volume archive's entry links to its

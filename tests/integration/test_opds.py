@@ -466,3 +466,50 @@ def test_series_another_user_may_not_list_is_in_no_feed(world):
     finally:
         unmount(m.path, m.proc)
         drop_user(user)
+
+
+DC = "{http://purl.org/dc/terms/}"
+
+
+def test_comicinfo_reaches_the_entry(tmp_path):
+    """A volume's ComicInfo Summary, Writer and date are its entry's
+    summary, author and dc:issued (as far as the date's parts are valid);
+    a volume whose ComicInfo says none of them, or has none, carries
+    none; the feed still validates, markup in a summary is text."""
+    root = tmp_path / "manga"
+    (root / "Saga").mkdir(parents=True)
+    infos = {
+        "Saga T01.cbz": "<ComicInfo><Summary>  Alana &amp; Marko"
+        " &lt;flee&gt;.  </Summary><Writer>Brian K. Vaughan</Writer>"
+        "<Year>2012</Year><Month>10</Month><Day>10</Day></ComicInfo>",
+        "Saga T02.cbz": "<ComicInfo><Summary> </Summary><Year>20x2</Year>"
+        "<Month>4</Month></ComicInfo>",
+        "Saga T03.cbz": "<ComicInfo><Year>2013</Year><Month>14</Month>"
+        "</ComicInfo>",
+        "Saga T04.cbz": None,
+    }
+    for name, info in infos.items():
+        with zipfile.ZipFile(str(root / "Saga" / name), "w") as z:
+            if info:
+                z.writestr("ComicInfo.xml", info)
+            z.writestr("p1.jpg", b"\xff\xd8 page")
+    m = start(tmp_path, "manga=" + str(root))
+    try:
+        feed = "opds/series/Saga.xml"
+        data = wait_for(lambda: m.read(feed), 60, "four volumes in the feed",
+                        mount=m, until=lambda d: d.count(b"<entry>") == 4)
+        validate(m.file(feed))
+        entries = ET.fromstring(data).findall(ATOM + "entry")
+        got = [(e.findtext(ATOM + "title"), e.findtext(ATOM + "summary"),
+                e.findtext(ATOM + "author/" + ATOM + "name"),
+                e.findtext(DC + "issued")) for e in entries]
+        assert got == [
+            ("Saga, volume 1", "Alana & Marko <flee>.", "Brian K. Vaughan",
+             "2012-10-10"),
+            ("Saga, volume 2", None, None, None),
+            ("Saga, volume 3", None, None, "2013"),
+            ("Saga, volume 4", None, None, None)], got
+        validate(m.file("opds/recent.xml"))
+        assert b"Brian K. Vaughan" in m.read("opds/recent.xml")
+    finally:
+        unmount(m.path, m.proc)
