@@ -782,6 +782,12 @@ def test_relative_config_path_reloads(make_mount, library, tmp_path):
     log = m.read("log")
     assert b"keeping the configuration" not in log, log[-2000:]
     assert b"reload: done, 2 music" in log
+    # the scan the reload starts says so, not "startup"
+    wait_for(lambda: any(s["trigger"] == "reload" and s["finished_at"]
+                         for s in m.json("metrics/scans.json")["scans"]),
+             30, "the reload's scan", mount=m)
+    assert [s["trigger"] for s in m.json("metrics/scans.json")["scans"]
+            ].count("startup") == 1
 
 
 @pytest.mark.parametrize("how", ["file", "relative"])
