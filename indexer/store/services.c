@@ -89,6 +89,8 @@ int services_store(sqlite3 *db, void *report)
 int services_record(struct throttle *t, const char *name, int rc,
 		    const char *error, const char *level)
 {
+	const char *who = name ? name : throttle_name(t);
+	size_t len = strlen(who);
 	struct services_report rep = {
 		.name = name,
 		.throttle = t,
@@ -97,6 +99,9 @@ int services_record(struct throttle *t, const char *name, int rc,
 		.level = level,
 	};
 
+	/* health puts the name before the error: not twice */
+	if (error && !strncmp(error, who, len) && !strncmp(error + len, ": ", 2))
+		rep.error = error + len + 2;
 	return writer_call(services_store, &rep);
 }
 
