@@ -149,7 +149,7 @@ static int track(struct monitor *m, int retry)
 	};
 	int rc = tracker_run(&pass);
 
-	return rc ? rc : pass.failed;
+	return rc ? rc : pass.failed + pass.back;
 }
 
 int monitor_track(struct monitor *m)

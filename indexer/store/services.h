@@ -61,6 +61,12 @@ int services_record(struct throttle *t, const char *name, int rc,
 		    const char *error, const char *level);
 
 /*
+ * Whether service name's last request failed (health names it): 1 or 0,
+ * or a negative errno value (logged).
+ */
+int services_failing(sqlite3 *db, const char *name);
+
+/*
  * A writer_call() function taking the NULL-terminated array of the
  * services configured now: forget the rows of the services the monitor
  * and the repairer know (Prowlarr, Nautiljon, each download client,

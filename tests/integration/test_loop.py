@@ -1,9 +1,47 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
-"""The manga loop as people run it (issue 62): what a first start without
-network leaves in health."""
+"""The manga loop as people run it (issue 62): a hand-off that failed
+while the real Transmission could not be reached goes again within a poll
+of its coming back; what a first start without network leaves in
+health."""
 
+from clients import Torrent, clients, files, relays  # noqa: F401
 from conftest import wait_for
-from test_monitor import Monitor, saga
+from test_clients import CONTENT, conf, health
+from test_handoff import AUTO, SEND, downloads
+from test_monitor import Monitor, monitored, release, saga  # noqa: F401
+
+
+def test_failed_handoff_goes_again_when_the_client_answers(
+        monitored, clients, files, relays, tmp_path):  # noqa: F811
+    """Transmission behind a relay that answers 500 to everything: the
+    hand-off fails and health names the client. Once it answers again,
+    the next poll of the tracker sees it, and the volume goes at once,
+    not at the next scheduled check (none is scheduled here) (point 2)."""
+    tr = clients("transmission")
+    relay = relays(tr.url)
+    relay.refuse = b"/"
+    t = Torrent("Saga 01 T04.cbz", CONTENT + b"B" * 40000)
+    save = tmp_path / "saves"
+    save.mkdir()
+    (save / t.name).write_bytes(t.content)
+    r = release("b04", "Saga 01 T04 FRENCH", seeders=30)
+    r["downloadUrl"] = files.put("/b.torrent", t.data)
+    r["magnetUrl"] = None
+    mon = monitored(["Saga 01"], monitor=AUTO, general=SEND,
+                    extra=conf("transmission", relay.url, save,
+                                    rpc="/transmission/rpc")
+                    + "poll_interval = 1\n", releases={"saga 01": [r]})
+    mon.check("missing")
+    assert downloads(mon)[4]["state"] == "failed", downloads(mon)[4]
+    wait_for(lambda: health(mon), 30, "health naming transmission",
+             until=lambda h: "transmission: " in h, mount=mon.m)
+    relay.refuse = None
+    wait_for(lambda: downloads(mon)[4], 60, "volume 4 sent again",
+             until=lambda d: d["state"] in ("sent", "queued", "downloading",
+                                            "completed", "imported"),
+             mount=mon.m)
+    wait_for(lambda: health(mon), 30, "health clear of transmission",
+             until=lambda h: "transmission: " not in h, mount=mon.m)
 
 
 def test_unreachable_source_is_a_warning(fake, tmp_path):
