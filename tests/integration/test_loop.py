@@ -5,6 +5,9 @@ of its coming back; what a first start without network leaves in
 health."""
 
 from clients import Torrent, clients, files, relays  # noqa: F401
+import json
+import re
+
 from conftest import wait_for
 from test_clients import CONTENT, conf, health
 from test_handoff import AUTO, SEND, downloads
@@ -63,5 +66,41 @@ def test_unreachable_source_is_a_warning(fake, tmp_path):
         for line in mine:
             assert line.startswith("warn: "), health
             assert "unreachable" in line, health
+    finally:
+        mon.unmount()
+
+
+def test_check_line_counts_every_source(fake, tmp_path):
+    """The line a new check ends with counts the MangaUpdates and AniList
+    requests too, as it counts Prowlarr's, Nautiljon's and MangaDex's
+    (point 6): a Japanese edition asks MangaUpdates (a search, then the
+    record) and, as it does not know the series, AniList."""
+    known = tmp_path / "mangaupdates.json"
+    known.write_text(json.dumps({"Saga 01": {"id": 55099564912,
+                                             "type": "Manga",
+                                             "volumes": 15}}))
+    updates = fake("mangaupdates_fake.py", known)
+    known = tmp_path / "anilist.json"
+    known.write_text(json.dumps({}))
+    anilist = fake("anilist_fake.py", known)
+    mon = Monitor(tmp_path, fake, [saga(1), saga(2)],
+                  monitor="edition = ja\n",
+                  extra="[mangaupdates]\nurl = %s\nrequests_per_minute = 120"
+                  "\n[anilist]\nurl = %s\nrequests_per_minute = 120\n"
+                  % (updates.url, anilist.url))
+    mon.mount()
+    try:
+        mon.check("new")
+        line = wait_for(lambda: [x for x in mon.m.read("log").decode()
+                                 .splitlines()
+                                 if "new check finished" in x], 30,
+                        "the check's line", mount=mon.m)[-1]
+        got = re.search(r"(\d+) MangaDex, (\d+) MangaUpdates and (\d+)"
+                        r" AniList requests", line)
+        assert got, line
+        # Saga 01: a search and its record; Saga 02: a search that finds
+        # nothing; then AniList for Saga 02, at least once
+        assert int(got.group(2)) >= 3, line
+        assert int(got.group(3)) >= 1, line
     finally:
         mon.unmount()
