@@ -20,11 +20,13 @@
 #include <sys/stat.h>
 #include <sys/statvfs.h>
 #include <sys/wait.h>
+#include <unistd.h>
 
 #include "common/array.h"
 #include "common/config.h"
 #include "common/db.h"
 #include "common/log.h"
+#include "common/path.h"
 #include "common/strbuf.h"
 #include "fs/fs.h"
 #include "fs/fs_attr.h"
@@ -81,6 +83,19 @@ static const struct fuse_opt option_spec[] = {
 	FUSE_OPT_END
 };
 
+/* A configuration path made absolute where it is given: a daemon leaves
+ * its working directory, and each reload (SIGHUP) reads the file again. */
+static char *absolute(const char *path)
+{
+	char *cwd, *abs;
+
+	if (path[0] == '/' || !(cwd = getcwd(NULL, 0)))
+		return strdup(path);
+	abs = path_normalize(cwd, path);
+	free(cwd);
+	return abs;
+}
+
 /* Keep mediamon's own options for after the config file is read, so the
  * command line adds to (and overrides) the file; pass the rest to FUSE. */
 static int option_proc(void *data, const char *arg, int key,
@@ -93,7 +108,7 @@ static int option_proc(void *data, const char *arg, int key,
 	switch (key) {
 	case KEY_CONFIG:
 		free(o->config);
-		o->config = strdup(arg + strlen("config="));
+		o->config = absolute(arg + strlen("config="));
 		o->failed |= !o->config;
 		return 0;
 	case KEY_SHARED_OK:
@@ -176,8 +191,9 @@ static void usage(const char *prog)
 	       "    -f                     stay in the foreground\n"
 	       "    -s                     answer on one thread\n"
 	       "    -d, -o debug           print every request (implies -f)\n"
-	       "    --check-config         check the configuration, print it\n"
-	       "                           (secrets masked) and exit\n"
+	       "    --check-config [FILE]  check the configuration (FILE or\n"
+	       "                           -o config=), print it (secrets\n"
+	       "                           masked) and exit\n"
 	       "    --check-connections    ask every configured service one\n"
 	       "                           harmless request, print ok or why\n"
 	       "                           not, and exit (0: all ok)\n"
@@ -229,6 +245,15 @@ static int check_config(struct options *o)
 	char err[1024];
 	int rc;
 
+	if (o->nr_nonopt > 1 || (o->nr_nonopt && o->config)) {
+		fprintf(stderr, "mediamon: --check-config takes one file,"
+			" as FILE or as -o config=FILE (see --help)\n");
+		return 2;
+	}
+	if (o->nr_nonopt && !(o->config = absolute(o->nonopt[0]))) {
+		fprintf(stderr, "mediamon: out of memory\n");
+		return 1;
+	}
 	rc = load_config(&cfg, err, sizeof(err), o);
 	if (rc) {
 		fprintf(stderr, "mediamon: %s\n", err);

@@ -453,7 +453,8 @@ static int not_asked(const struct config *c, struct strbuf *msg)
 enum need {
 	NEED_FIELD,
 	NEED_CLIENT,		/* the field names a client mediamon asks */
-	NEED_MANGA,		/* a manga root: the monitor reads it */
+	NEED_MANGA,		/* a manga root and the new-volume check
+				 * asking it ([monitor] new_sources) */
 };
 
 static const struct service {
@@ -488,6 +489,18 @@ static const struct service {
 #undef F
 };
 
+/* Whether the new-volume check may ask the source named name: an empty
+ * new_sources lets each series' edition choose among all of them. */
+static int source_used(const struct config *cfg, const char *name)
+{
+	if (!cfg->new_volumes)
+		return 0;
+	for (size_t i = 0; i < cfg->new_sources.nr; i++)
+		if (!strcmp(cfg->new_sources.items[i], name))
+			return 1;
+	return !cfg->new_sources.nr;
+}
+
 /* The field that sets s up, or NULL when it is not configured (Prowlarr
  * as a client is asked as Prowlarr). */
 static const char *configured(const struct config *cfg,
@@ -500,7 +513,8 @@ static const char *configured(const struct config *cfg,
 	if (s->need == NEED_CLIENT && (!strcmp(field, "none") ||
 				       !strcmp(field, "prowlarr")))
 		return NULL;
-	if (s->need == NEED_MANGA && !cfg->manga_roots.nr)
+	if (s->need == NEED_MANGA &&
+	    (!cfg->manga_roots.nr || !source_used(cfg, s->name)))
 		return NULL;
 	return field;
 }

@@ -188,9 +188,11 @@ int indexer_start(const struct config *cfg)
 	indexer_roots_show(indexer.block);
 	/* a restored store holds the library of its backup, or nothing:
 	 * every file is read again */
-	rc = indexer_rescan(indexer.recovered ? "recovery" : "startup",
+	rc = indexer_rescan(indexer.recovered ? "recovery" :
+			    indexer.started ? "reload" : "startup",
 			    indexer.recovered, NULL);
 	indexer.recovered = 0;
+	indexer.started = 1;
 	/* Without the jobs thread the index still works, unmonitored. */
 	if (!rc && jobs_start(cfg, scanning))
 		log_warn("indexer: no jobs thread, so no checks");

@@ -87,6 +87,7 @@ struct indexer_state {
 	int busy;		/* an order is being carried out */
 	int recovered;		/* the store was restored: scan it all */
 	int silent;		/* start no notifier: --check's dry-run */
+	int started;		/* started once: a start is a reload's */
 
 	struct scan_order pending;
 	int has_pending;

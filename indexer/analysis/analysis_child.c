@@ -33,6 +33,9 @@
 
 /* How long a child that closed its output may take to exit. */
 #define EXIT_GRACE_S 2.0
+/* How a child ended by SIGTERM is told: the daemon's stop (systemd
+ * signals the whole unit) ends it so, which is no crash. */
+#define STOPPED "analyser stopped: signal"
 
 /* Whether dir/ANALYSER is an executable; writes its path to buf. */
 static int found_in(const char *dir, char *buf, size_t size)
@@ -144,8 +147,9 @@ static void reap(struct analysis_child *c, double grace_s, char *why,
 	if (got < 0)
 		snprintf(why, why_len, "analyser lost: %s", strerror(errno));
 	else if (WIFSIGNALED(status))
-		snprintf(why, why_len, "analyser crashed: signal %d",
-			 WTERMSIG(status));
+		snprintf(why, why_len, "%s %d",
+			 WTERMSIG(status) == SIGTERM ? STOPPED :
+			 "analyser crashed: signal", WTERMSIG(status));
 	else
 		snprintf(why, why_len, "analyser exited: status %d",
 			 WEXITSTATUS(status));
@@ -316,6 +320,10 @@ int analysis_child_run(struct analysis_child *c, const char *exe,
 				 ANALYSIS_CHILD_TIMEOUT_S);
 		else if (rc == -EBADMSG)
 			snprintf(why, why_len, "analyser answered garbage");
+		if (!strncmp(why, STOPPED, sizeof(STOPPED) - 1)) {
+			log_info("analysis: %s: %s", path, why);
+			return -ECHILD;
+		}
 		return log_error(-ECHILD, "analysis: %s: %s", path, why);
 	}
 	return error;

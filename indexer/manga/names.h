@@ -150,6 +150,14 @@ int names_match_release(const char *title, const char *series,
 void names_normalize(const char *s, struct strbuf *out);
 
 /*
+ * The length of s without the bracketed groups that end it and the
+ * spaces before them: "Dune (2020)" is "Dune", the words a search for
+ * the series asks for (names_same_series() drops the groups too). All
+ * of s when it is nothing else, or ends in an unclosed group.
+ */
+size_t names_title_len(const char *s);
+
+/*
  * Whether a and b name the same series once normalized, spaces aside
  * ("Dr. Stone", "DrStone"), a leading article aside ("The", "A", "An",
  * "Le", "La", "Les", "L'", "Der", "Die", "Das") and long vowels spelled

@@ -184,6 +184,27 @@ void names_blank_groups(char *s, size_t len, char *inside)
 	}
 }
 
+size_t names_title_len(const char *s)
+{
+	size_t len = strlen(s), end = len;
+	int depth = 0;
+
+	/* step back over whole groups and the spaces between them */
+	for (size_t i = len; i > 0; i--) {
+		char c = s[i - 1];
+
+		if (memchr(")]}", c, 3))
+			depth++;
+		else if (depth && memchr("([{", c, 3) && !--depth)
+			end = i - 1;
+		else if (!depth && c != ' ')
+			break;
+	}
+	while (end > 0 && s[end - 1] == ' ')
+		end--;
+	return end && !depth ? end : len;
+}
+
 /* Make every run of non-word bytes one space, trimmed, in place. */
 void names_squeeze(struct strbuf *sb)
 {

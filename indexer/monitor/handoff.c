@@ -69,16 +69,6 @@ void handoff_begin(struct handoff *h, int enabled)
 	h->torrent.down[0] = h->usenet.down[0] = '\0';
 }
 
-/* An error text without its leading "NAME: ", which health adds. */
-static const char *strip_name(const char *text, const char *name)
-{
-	size_t len = strlen(name);
-
-	if (!strncmp(text, name, len) && !strncmp(text + len, ": ", 2))
-		return text + len + 2;
-	return text;
-}
-
 /* What happened to one release, or to a volume. */
 enum outcome { NONE, SKIPPED, FAILED, DRY_RUN, SENT };
 
@@ -278,8 +268,7 @@ static enum outcome send_one(struct handoff *h, struct handoff_client *hc,
 	if (!rc || download_release_fault(rc))
 		services_record(NULL, hc->c.client, 0, NULL, NULL);
 	else
-		services_record(NULL, hc->c.client, rc,
-				strip_name(err.buf, hc->c.client), "error");
+		services_record(NULL, hc->c.client, rc, err.buf, "error");
 	if (!rc) {
 		strbuf_release(&err);
 		return SENT;

@@ -8,6 +8,7 @@
  */
 #include "indexer/monitor/import.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdarg.h>
@@ -20,6 +21,7 @@
 #include "common/array.h"
 #include "common/config.h"
 #include "common/log.h"
+#include "indexer/manga/names.h"
 #include "indexer/monitor/import_path.h"
 #include "indexer/monitor/import_private.h"
 
@@ -70,12 +72,47 @@ static int failed(struct import_result *res, int err, const char *fmt, ...)
 	return log_error(err, "import: %s", res->reason.buf);
 }
 
+/*
+ * The series' name as the volumes beside are named: the folder "Dune
+ * (2020)" gives "Dune T02.cbz" beside "Dune T01.cbz", unless a file there
+ * carries the folder's whole name. The folder dfd is read by a copy.
+ */
+static int neighbours_name(int dfd, const char *series, struct strbuf *out)
+{
+	size_t title = names_title_len(series), whole = strlen(series);
+	struct dirent *e;
+	int fd, full = 0, ret = 0;
+	DIR *d;
+
+	if (title == whole) {
+		strbuf_addstr(out, series);
+		return 0;
+	}
+	fd = openat(dfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	d = fd < 0 ? NULL : fdopendir(fd);
+	if (!d) {
+		ret = -errno;
+		if (fd >= 0)
+			close(fd);
+		return ret;
+	}
+	errno = 0;
+	while (!full && (e = readdir(d)))
+		full = !strncmp(e->d_name, series, whole);
+	if (!full && errno)
+		ret = -errno;
+	closedir(d);
+	strbuf_add(out, series, full ? whole : title);
+	return ret;
+}
+
 int import_run(const struct import_request *req, const struct config *cfg,
 	       struct import_result *res)
 {
 	struct walk w = { .req = req, .res = res, .base_fd = -1,
 			  .file_fd = -1 };
 	struct strbuf name = STRBUF_INIT, real = STRBUF_INIT;
+	struct strbuf named = STRBUF_INIT;
 	const char *only, *how;
 	struct import_user reader;
 	struct stat dst;
@@ -133,6 +170,12 @@ int import_run(const struct import_request *req, const struct config *cfg,
 		goto out;
 	}
 	import_drop_temps(dfd);
+	ret = neighbours_name(dfd, req->series, &named);
+	if (ret) {
+		ret = failed(res, ret, "cannot read the series folder %s: %s",
+			     req->series_dir, strerror(-ret));
+		goto out;
+	}
 	ret = import_check_space(&w, cfg->import_mode, dfd, &dst, &res->reason);
 	if (ret) {
 		ret = failed(res, ret, "%s", res->reason.buf);
@@ -143,7 +186,7 @@ int import_run(const struct import_request *req, const struct config *cfg,
 		struct import_file *f;
 
 		strbuf_reset(&name);
-		ret = import_target_name(cfg, req->series, c, &name);
+		ret = import_target_name(cfg, named.buf, c, &name);
 		if (!ret)
 			ret = import_write_one(&w, c, cfg->import_mode, dfd,
 					       &dst, name.buf, &how);
@@ -183,6 +226,7 @@ out:
 		import_free_candidate(&w.v[i]);
 	free(w.v);
 	strbuf_release(&name);
+	strbuf_release(&named);
 	strbuf_release(&real);
 	return ret;
 }

@@ -149,7 +149,7 @@ static int track(struct monitor *m, int retry)
 	};
 	int rc = tracker_run(&pass);
 
-	return rc ? rc : pass.failed;
+	return rc ? rc : pass.failed + pass.back;
 }
 
 int monitor_track(struct monitor *m)
@@ -724,6 +724,9 @@ int monitor_check(struct monitor *m, enum monitor_flow flow,
 {
 	struct series *s = NULL;
 	size_t nr = 0;
+	/* the sources' counts run since the start: this check's part */
+	int updates = m->mangaupdates_requests;
+	int anilist = m->anilist_requests;
 	int rc;
 
 	m->c = (struct checks_row) {
@@ -772,12 +775,13 @@ int monitor_check(struct monitor *m, enum monitor_flow flow,
 		rc = writer_call(store_check, &m->c);
 	}
 	log_info("monitor: %s check %s: %d volumes wanted, %d with releases,"
-		 " %d Prowlarr, %d Nautiljon and %d MangaDex requests,"
-		 " %d cache hits,"
+		 " %d Prowlarr, %d Nautiljon, %d MangaDex, %d MangaUpdates"
+		 " and %d AniList requests, %d cache hits,"
 		 " %d sent, %d skipped, %d failed, %d errors", m->c.kind,
 		 rc ? "stopped" : "finished", m->c.wanted, m->c.found,
 		 m->c.prowlarr, m->c.nautiljon, m->mangadex_requests,
-		 m->c.cache_hits, m->c.sent,
+		 m->mangaupdates_requests - updates,
+		 m->anilist_requests - anilist, m->c.cache_hits, m->c.sent,
 		 m->c.skipped, m->c.failed, m->c.errors);
 	return rc;
 }

@@ -109,8 +109,10 @@ int monitor_check(struct monitor *m, enum monitor_flow flow,
 /*
  * Poll the download clients for the hand-offs on their way (tracker.h),
  * with the sessions the hand-off uses, importing what completed. Returns
- * how many failed (their volumes are wanted again: a missing check sends
- * the next release), or a negative errno value when the store failed. A
+ * how many failed, and how many clients answer again after failing
+ * (their volumes are wanted again: a missing check sends the next
+ * release, or the one the client could not take), or a negative errno
+ * value when the store failed. A
  * missing check runs it first, importing again the completed downloads
  * whose import failed.
  */

@@ -383,7 +383,7 @@ int prowlarr_search(const struct prowlarr *p, const char *series,
 	struct http_request req = { .method = "GET" };
 	struct http_response resp;
 	struct strbuf url = STRBUF_INIT;
-	char what[160];
+	char what[160], *title;
 	int ret;
 
 	ret = check_settings(p);
@@ -391,10 +391,16 @@ int prowlarr_search(const struct prowlarr *p, const char *series,
 		return ret;
 	if (!series || !*series)
 		return log_error(-EINVAL, "prowlarr: search without a series");
-	snprintf(what, sizeof(what), "search for \"%s\"", series);
+	title = strndup(series, names_title_len(series));
+	if (!title)
+		return log_error(-ENOMEM, "prowlarr: no memory");
+	/* the folder's year or tag is no word of the releases' titles,
+	 * which indexers matching every word would then never give */
+	snprintf(what, sizeof(what), "search for \"%s\"", title);
 
 	http_join(&url, p->url, "/api/v1/search?query=");
-	http_escape(series, 0, &url);
+	http_escape(title, 0, &url);
+	free(title);
 	strbuf_addstr(&url, "&type=search");
 	if (add_ids(&url, "categories", p->categories) < 0 ||
 	    add_ids(&url, "indexerIds", p->indexer_ids) < 0) {

@@ -106,8 +106,9 @@ struct prowlarr_release {
 };
 
 /*
- * Search Prowlarr for series, filling *out (malloc'd, NULL when nothing
- * matched) with its nr releases of volumes. Returns 0 or a negative
+ * Search Prowlarr for series (asking for its name without the groups
+ * that end it: "Dune (2020)" as "Dune"), filling *out (malloc'd, NULL
+ * when nothing matched) with its nr releases of volumes. Returns 0 or a negative
  * errno value as above; *out and *nr are set only on success.
  */
 int prowlarr_search(const struct prowlarr *p, const char *series,

@@ -104,10 +104,14 @@ static void read_ids(const char *source, struct ids *ids)
 /* How a source that did not give a count is shown: one that does not
  * know the series, or has no count for the edition, is fine (the series
  * passes to the next, and the check counts one error if none knows it);
- * a refusal is a warning, as the next source may answer; the rest is
- * the service failing. */
+ * a refusal is a warning, as the next source may answer, and so is a
+ * source out of reach (no network: the next check asks again); the rest
+ * is the service failing. */
 static void report_failure(struct throttle *t, const char *what, int rc)
 {
+	int away = rc == -ECONNREFUSED || rc == -EHOSTUNREACH ||
+		   rc == -ENETUNREACH || rc == -ETIMEDOUT ||
+		   rc == -ECONNRESET;
 	char text[200];
 
 	if (rc == -ENOENT || rc == -ENODATA) {
@@ -122,7 +126,8 @@ static void report_failure(struct throttle *t, const char *what, int rc)
 	else
 		snprintf(text, sizeof(text), "%s: %s", what,
 			 monitor_error_text(rc));
-	services_record(t, NULL, rc, text, rc == -EACCES ? "warn" : "error");
+	services_record(t, NULL, rc, text,
+			rc == -EACCES || away ? "warn" : "error");
 }
 
 struct nautiljon_ask {

@@ -253,14 +253,22 @@ static int follow(struct tracker_pass *p, const struct download_client *c,
 	struct strbuf err = STRBUF_INIT;
 	size_t n = 0;
 	json_t *list;
-	int rc;
+	int rc, failing;
 
 	if (!ids)
 		return -ENOMEM;
+	/* a client health names is asked at each pass, followed downloads
+	 * or not, so that its coming back is seen within a poll */
+	failing = tracker_dry_run_on(p) ? 0 :
+		  services_failing(p->db, c->client);
+	if (failing < 0) {
+		free(ids);
+		return failing;
+	}
 	for (size_t i = 0; i < nr; i++)
 		if (!strcmp(t[i].client, c->client))
 			ids[n++] = t[i].client_id;
-	if (!n && probe)
+	if (!n && (probe || failing))
 		ids[n++] = TRACKER_PROBE_ID;
 	if (!n) {
 		free(ids);
@@ -280,6 +288,7 @@ static int follow(struct tracker_pass *p, const struct download_client *c,
 		return rc == -ENOMEM ? rc : 0;
 	}
 	services_record(NULL, c->client, 0, NULL, NULL);
+	p->back += failing;
 	strbuf_release(&err);
 	rc = 0;
 	for (size_t i = 0; !rc && i < nr; i++) {
@@ -339,7 +348,7 @@ int tracker_run(struct tracker_pass *p)
 	size_t nr;
 	int rc;
 
-	p->changed = p->failed = p->active = 0;
+	p->changed = p->failed = p->active = p->back = 0;
 	tracker_look_saves(p);
 	rc = load(p->db, &t, &nr);
 	for (size_t i = 0; !rc && i < 2; i++)

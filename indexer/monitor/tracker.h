@@ -186,6 +186,7 @@ struct tracker_pass {
 					 * whose import failed */
 	int changed, failed;		/* hand-offs, this pass */
 	int active;			/* still on their way after it */
+	int back;			/* clients answering again */
 };
 
 /*
@@ -194,7 +195,9 @@ struct tracker_pass {
  * settings) and the first after download_retry() ("retry-client") ask
  * every client, also one with no download on its way (the listing of
  * TRACKER_PROBE_ID: one request that needs its credentials), so that its
- * health line says how it is now; while dry-run is on, it waits. Returns
+ * health line says how it is now; while dry-run is on, it waits. A client
+ * whose last request failed is asked at every pass, and counted in back
+ * once it answers (the hand-offs it failed can go again). Returns
  * 0 (a client that cannot be asked is counted in health, not returned),
  * or a negative errno value when the store fails.
  */

@@ -89,6 +89,8 @@ int services_store(sqlite3 *db, void *report)
 int services_record(struct throttle *t, const char *name, int rc,
 		    const char *error, const char *level)
 {
+	const char *who = name ? name : throttle_name(t);
+	size_t len = strlen(who);
 	struct services_report rep = {
 		.name = name,
 		.throttle = t,
@@ -97,7 +99,27 @@ int services_record(struct throttle *t, const char *name, int rc,
 		.level = level,
 	};
 
+	/* health puts the name before the error: not twice */
+	if (error && !strncmp(error, who, len) && !strncmp(error + len, ": ", 2))
+		rep.error = error + len + 2;
 	return writer_call(services_store, &rep);
+}
+
+int services_failing(sqlite3 *db, const char *name)
+{
+	sqlite3_stmt *st;
+	int rc, failing;
+
+	rc = db_prepare(db, "SELECT 1 FROM services WHERE name = ?1 AND"
+			" last_error_at IS NOT NULL AND (last_ok_at IS NULL"
+			" OR last_ok_at < last_error_at)", &st);
+	if (rc)
+		return rc;
+	sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	failing = rc == SQLITE_ROW;
+	rc = db_finalize(st, rc, "read a service's state");
+	return rc ? rc : failing;
 }
 
 /* Every service whose row services_forget_unconfigured() may drop. */

@@ -53,11 +53,18 @@ int services_store(sqlite3 *db, void *report);
 /*
  * Store through the writer how a request of service name (NULL: t's
  * name) went: rc 0 for a success, else error (may be NULL) at level
- * ("warn" or "error"); t's state is saved with it when t is not NULL.
+ * ("warn" or "error"), without a leading "NAME: " (health adds it); t's
+ * state is saved with it when t is not NULL.
  * Returns what services_store() returned.
  */
 int services_record(struct throttle *t, const char *name, int rc,
 		    const char *error, const char *level);
+
+/*
+ * Whether service name's last request failed (health names it): 1 or 0,
+ * or a negative errno value (logged).
+ */
+int services_failing(sqlite3 *db, const char *name);
 
 /*
  * A writer_call() function taking the NULL-terminated array of the

@@ -283,3 +283,39 @@ def test_catalogues_only_with_manga(library, tmp_path, fake):
     # without a manga root the monitor reads neither: not asked
     r = check(tmp_path, library, conf)
     assert (r.returncode, r.stdout) == (0, "")
+
+
+def test_sources_only_those_the_check_asks(library, tmp_path, fake):
+    """A manga source is asked only when the new-volume check is on and
+    may ask it ([monitor] new_sources): offline, with local services only,
+    --check-connections exits 0 (issue 62). The default addresses are the
+    public ones; not asking them is what this shows."""
+    sonarr = fake("arr_fake.py", "sonarr")
+    local = "[sonarr]\nurl = %s\napi_key = %s\n" % (sonarr.url, ARR_KEY)
+    manga = tmp_path / "manga"
+    manga.mkdir()
+    dead = "http://127.0.0.1:%d" % closed_port()
+    sources = ("[nautiljon]\nurl = %s\n[mangadex]\nurl = %s\n"
+               "[mangaupdates]\nurl = %s\n[anilist]\nurl = %s\n"
+               % (dead, dead, dead, dead))
+    r = check(tmp_path, library, local + sources + "[monitor]\n"
+              "new_volumes = no\n", "-o", "manga=%s" % manga)
+    assert r.returncode == 0, r.stdout + r.stderr
+    assert lines(r) == {"sonarr": "ok (version 4.0.0.738)"}
+    # only the sources named: the others stay unasked
+    mangadex = fake("mangadex_fake.py")
+    r = check(tmp_path, library, local + sources.replace(
+        "[mangadex]\nurl = %s" % dead, "[mangadex]\nurl = %s"
+        % mangadex.url) + "[monitor]\nnew_sources = mangadex\n",
+        "-o", "manga=%s" % manga)
+    assert r.returncode == 0, r.stdout + r.stderr
+    out = lines(r)
+    assert sorted(out) == ["mangadex", "sonarr"]
+    assert re.fullmatch(r"ok \(HTTP [1-4]\d\d\)", out["mangadex"]), out
+    # a source named and unreachable is still told, and fails the check
+    r = check(tmp_path, library, local + sources +
+              "[monitor]\nnew_sources = anilist\n",
+              "-o", "manga=%s" % manga)
+    assert r.returncode == 1
+    assert sorted(lines(r)) == ["anilist", "sonarr"]
+    assert lines(r)["anilist"].startswith("unreachable (")

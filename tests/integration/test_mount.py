@@ -757,6 +757,67 @@ def test_config_file_roots(make_mount, library, tmp_path):
     assert m.json("status/summary.json")["counts"]["tracks"] == 9
 
 
+def test_relative_config_path_reloads(make_mount, library, tmp_path):
+    """A relative -o config= path is taken where it is given: the daemon
+    leaves its working directory, and a reload (SIGHUP) reads the same
+    file, and takes the fix made in it (issue 62)."""
+    etc = tmp_path / "etc"
+    etc.mkdir()
+    conf = etc / "m.conf"
+    conf.write_text("[music]\nroot = %s\n" % library)
+    rel = os.path.relpath(str(conf))
+    assert not rel.startswith("/")
+    m = make_mount("config=" + rel)
+    assert m.json("status/summary.json")["counts"]["tracks"] == 9
+    other = tmp_path / "other"
+    other.mkdir()
+    shutil.copyfile(str(library / "Alpha" / "First" / "01.flac"),
+                    str(other / "01.flac"))
+    conf.write_text("[music]\nroot = %s\nroot = %s\n" % (library, other))
+    m.proc.send_signal(signal.SIGHUP)
+    wait_for(lambda: b"reload: done, 2 music" in m.read("log")
+             or b"reload: " in m.read("log") and
+             b"keeping the configuration" in m.read("log"),
+             30, "the reload of " + rel, mount=m)
+    log = m.read("log")
+    assert b"keeping the configuration" not in log, log[-2000:]
+    assert b"reload: done, 2 music" in log
+    # the scan the reload starts says so, not "startup"
+    wait_for(lambda: any(s["trigger"] == "reload" and s["finished_at"]
+                         for s in m.json("metrics/scans.json")["scans"]),
+             30, "the reload's scan", mount=m)
+    assert [s["trigger"] for s in m.json("metrics/scans.json")["scans"]
+            ].count("startup") == 1
+
+
+@pytest.mark.parametrize("how", ["file", "relative"])
+def test_check_config_takes_its_file(tmp_path, how):
+    """mediamon --check-config FILE reads FILE, as -o config=FILE does
+    (a relative one from the working directory); both at once, or two
+    files, are refused (issue 62)."""
+    conf = tmp_path / "m.conf"
+    conf.write_text("[general]\nthreads = 3\n[music]\nroot = %s\n"
+                    % tmp_path)
+    path = str(conf) if how == "file" else os.path.relpath(str(conf))
+    out = subprocess.run([BINARY, "--check-config", path],
+                         capture_output=True, text=True, timeout=30 * SLOW)
+    assert out.returncode == 0, out.stderr
+    assert re.search(r"^threads = 3$", out.stdout, re.M), out.stdout
+    bad = tmp_path / "bad.conf"
+    bad.write_text("[general]\nthreads = many\n[music]\nroot = %s\n"
+                   % tmp_path)
+    out = subprocess.run([BINARY, "--check-config", str(bad)],
+                         capture_output=True, text=True, timeout=30 * SLOW)
+    assert out.returncode == 1
+    assert "threads" in out.stderr
+    for extra in (["-o", "config=" + str(conf)], [str(bad)]):
+        out = subprocess.run([BINARY, "--check-config", path] + extra,
+                             capture_output=True, text=True,
+                             timeout=30 * SLOW)
+        assert out.returncode == 2, (extra, out.stderr)
+        assert "takes one file" in out.stderr
+
+
 def test_fstat_gives_the_open_snapshot(mount):
     """An open generated file is one snapshot: fstat() gives its size, from
     any thread of the process that opened it, while another process sees

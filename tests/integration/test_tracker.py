@@ -22,7 +22,7 @@ from clients import Torrent, clients, files, relays  # noqa: F401
 from conftest import wait_for
 from test_clients import CONTENT, NZB, catalog, conf, health, usenet_conf
 from test_handoff import AUTO, SEND, checks_csv, downloads
-from test_monitor import monitored, release  # noqa: F401
+from test_monitor import Monitor, monitored, release  # noqa: F401
 
 SAB_KEY = "sabKEY0123456789abcdef0123456789"
 
@@ -162,6 +162,40 @@ def test_qbittorrent_followed(monitored, clients, files, tmp_path):
              mount=mon.m)
 
 
+def test_year_folder_searched_and_named_by_its_name(fake, clients, files,
+                                                   tmp_path):
+    """A series folder "Dune (2020)" holding "Dune T01.cbz"...: Prowlarr
+    is asked for "Dune" (indexers matching every word never give "Dune
+    T02" for "Dune (2020)"), its release matches, and the volume is
+    imported as "Dune T02.cbz", like its neighbours (issue 62 point 1)."""
+    qbit = clients("qbittorrent")
+    t = Torrent("Dune T02.cbz", CONTENT + b"D" * 40000)
+    save = tmp_path / "saves"
+    save.mkdir()
+    (save / t.name).write_bytes(t.content)
+    r = release("d02", "Dune T02 FRENCH", seeders=30)
+    r["downloadUrl"] = files.put("/d.torrent", t.data)
+    r["magnetUrl"] = None
+    mon = Monitor(tmp_path, fake, ["Dune (2020)"], monitor=AUTO,
+                  general=SEND, extra=conf("qbittorrent", qbit.url, save)
+                  + POLL, releases={"dune": [r]})
+    folder = mon.root / "Dune (2020)"
+    for f in list(folder.iterdir()):
+        f.rename(folder / f.name.replace("Dune (2020)", "Dune"))
+    mon.mount()
+    try:
+        mon.check("missing")
+        queries = [q["args"]["query"][0] for q in mon.searches()]
+        assert "Dune" in queries and not any("2020" in q for q in queries)
+        wait_for(lambda: downloads(mon, "Dune (2020)").get(2), 60,
+                 "volume 2 imported", until=lambda d: d and
+                 d["state"] == "imported", mount=mon.m)
+        assert (folder / "Dune T02.cbz").read_bytes() == t.content
+        assert not (folder / "Dune (2020) T02.cbz").exists()
+    finally:
+        mon.unmount()
+
+
 def test_transmission_followed_and_client_gone(monitored, clients, files,
                                                tmp_path):
     tr = clients("transmission")
@@ -190,8 +224,11 @@ def test_transmission_followed_and_client_gone(monitored, clients, files,
              until=lambda s: s != "sent", mount=mon.m)
     before = downloads(mon)
     tr.stop()
-    wait_for(lambda: health(mon), 30, "health naming transmission",
-             until=lambda t: "transmission" in t, mount=mon.m)
+    text = wait_for(lambda: health(mon), 30, "health naming transmission",
+                    until=lambda t: "transmission" in t, mount=mon.m)
+    # its name once, then the reason (issue 62)
+    line = next(x for x in text.splitlines() if "transmission" in x)
+    assert "transmission: transmission" not in line, line
     after = downloads(mon)
     # volume 4, imported, leaves the wanted ones once the watcher sees it
     kept = [v for v in (2, 4, 10) if v in before and v in after]

@@ -15,6 +15,7 @@
 #include <cmocka.h>
 
 #include "common/log.h"
+#include "common/strbuf.h"
 #include "indexer/analysis/analysis.h"
 #include "indexer/analysis/analysis_child.h"
 
@@ -199,6 +200,26 @@ static void test_closed_output(void **state)
 	run_fails(&c, exe, "analyser crashed: signal 9");
 }
 
+/* A child ended by SIGTERM, as the daemon's stop ends it, fails its
+ * track as stopped, told as information, not as an error. */
+static void test_stopped(void **state)
+{
+	struct analysis_child c = ANALYSIS_CHILD_INIT;
+	struct strbuf logged = STRBUF_INIT;
+	uint64_t from = log_ring_end();
+	char exe[4096];
+
+	(void)state;
+	fake(exe, sizeof(exe), "term",
+	     "    os.kill(os.getpid(), signal.SIGTERM)");
+	run_fails(&c, exe, "analyser stopped: signal 15");
+	log_ring_since(from, &logged);
+	assert_non_null(strstr(logged.buf, "info: analysis: /x.flac: "
+			       "analyser stopped: signal 15"));
+	assert_null(strstr(logged.buf, "error:"));
+	strbuf_release(&logged);
+}
+
 /* A test binary in build/tests has no mediamon-analyse beside it. */
 static void test_locate(void **state)
 {
@@ -217,6 +238,7 @@ int main(void)
 		cmocka_unit_test(test_analysis_errors),
 		cmocka_unit_test(test_bad_children),
 		cmocka_unit_test(test_closed_output),
+		cmocka_unit_test(test_stopped),
 		cmocka_unit_test(test_locate),
 	};
 	char cmd[64];

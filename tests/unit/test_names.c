@@ -1063,6 +1063,21 @@ static void test_kavita(void **state)
 	free(rw.exceptions);
 }
 
+/* What a search asks for: the name without the groups that end it. */
+static void test_title_len(void **state)
+{
+	(void)state;
+	assert_int_equal(names_title_len("Dune (2020)"), 4);
+	assert_int_equal(names_title_len("Dune (2020) [Deluxe]"), 4);
+	assert_int_equal(names_title_len("Dune"), 4);
+	assert_int_equal(names_title_len("Dune (x (y))"), 4);
+	assert_int_equal(names_title_len("Dune (2020) II"), 14);
+	assert_int_equal(names_title_len("(2020)"), 6);
+	assert_int_equal(names_title_len("Dune 2020)"), 10);
+	assert_int_equal(names_title_len("Dune (2020"), 10);
+	assert_int_equal(names_title_len(""), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1075,6 +1090,7 @@ int main(void)
 		cmocka_unit_test(test_normalize),
 		cmocka_unit_test(test_same_series),
 		cmocka_unit_test(test_match_release),
+		cmocka_unit_test(test_title_len),
 		cmocka_unit_test(test_volume_file),
 		cmocka_unit_test(test_kavita),
 	};
