@@ -211,6 +211,7 @@ struct config {
 	long backup_interval_s;		/* default 24 h */
 	long cleanup_interval_s;	/* default 6 h; 0: on request only */
 	int backups_kept;		/* default 7 */
+	char *backup_dir;		/* NULL: only beside the database */
 	int retention_scans;		/* default 1000: rows of the scan
 					 * history kept */
 

@@ -277,6 +277,7 @@ const struct key config_keys[] = {
 	  0, LONG_MAX },
 	{ "retention", "backups_kept", T_INT, O(backups_kept),
 	  1, 1000 },
+	{ "retention", "backup_dir", T_STRING, O(backup_dir) },
 	{ "retention", "cleanup_interval", T_DURATION, O(cleanup_interval_s),
 	  0, LONG_MAX },
 	{ "retention", "scans", T_INT, O(retention_scans), 1, 1000000 },
