@@ -66,6 +66,13 @@ static const struct {
 	{ "/status/broken.json", { NODE_FILE,
 				   .render = render_repair_broken_json,
 				   .owner_only = 1 } },
+	{ "/status/debrid-torrents.json", { NODE_FILE,
+					    .render =
+					    render_repair_torrents_json,
+					    .owner_only = 1 } },
+	{ "/status/debrid-magnets", { NODE_FILE,
+				      .render = render_repair_magnets,
+				      .owner_only = 1 } },
 	{ "/status/orphans", { NODE_FILE, .render = render_repair_orphans,
 			       .owner_only = 1 } },
 	{ "/status/repairs.json", { NODE_FILE,
