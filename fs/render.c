@@ -155,6 +155,7 @@ int render_readme(struct strbuf *out)
 "control/check-missing  write 1 to search for missing volumes now\n"
 "control/check-new    write 1 to ask what is published now\n"
 "control/dry-run      1 or 0; while 1, nothing is sent or deleted\n"
+"control/send         a release's id (status/found.json) to send now\n"
 "control/blocklist    a release's id (status/found.json) never to be sent\n"
 "                     again, \"remove ID\" to take it off\n"
 "status/broken        one line per dead debrid link: LINK, a tab,\n"

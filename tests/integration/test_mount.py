@@ -158,7 +158,8 @@ def test_layout(mount):
         "scan.json", "scans.json", "scans.svg", "watch.json"]
     assert sorted(os.listdir(mount.file("control"))) == [
         "blocklist", "check-missing", "check-new", "dry-run", "log-level",
-        "maintenance", "pause", "repair", "rescan", "reset-metrics"]
+        "maintenance", "pause", "repair", "rescan", "reset-metrics",
+        "send"]
 
 
 # What names real paths is the owner's alone (test_access.py).
