@@ -184,6 +184,8 @@ struct config {
 	char *plex_url, *plex_token;
 	char *jellyfin_url, *jellyfin_api_key;
 	char *emby_url, *emby_api_key;
+	char *komga_url, *komga_api_key;	/* [komga]: told after imports */
+	char *kavita_url, *kavita_api_key;	/* [kavita]: the same */
 
 	/* [notify]: the targets (common/notify_targets.h), each with the
 	 * events it wants (notify_event_names), notify_events when its own
