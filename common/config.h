@@ -155,6 +155,7 @@ struct config {
 	/* [import]: completed downloads into the series folders */
 	char *import_mode;		/* hardlink (default), copy, move */
 	char *import_template;		/* "{series} T{volume:02}.{ext}" */
+	int import_comicinfo;		/* a ComicInfo.xml into a .cbz without */
 
 	/* [realdebrid] */
 	char *rd_api_token, *rd_url, *rd_mount;

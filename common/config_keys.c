@@ -190,6 +190,7 @@ const struct key config_keys[] = {
 	  .def = "hardlink" },
 	{ "import", "template", T_TEMPLATE, O(import_template),
 	  .def = "{series} T{volume:02}.{ext}" },
+	{ "import", "comicinfo", T_BOOL, O(import_comicinfo) },
 	{ "realdebrid", "api_token", T_STRING, O(rd_api_token),
 	  .flags = SECRET },
 	{ "realdebrid", "url", T_URL, O(rd_url),

@@ -51,6 +51,8 @@
  * use under pthread_once().
  */
 
+struct strbuf;
+
 /* The largest ComicInfo.xml read; a bigger one is "not found". */
 #define COMICINFO_MAX_SIZE (1 << 20)
 
@@ -86,5 +88,15 @@ int comicinfo_read(int fd, struct comicinfo *out);
 
 /* Free the series of ci and zero it. */
 void comicinfo_release(struct comicinfo *ci);
+
+/*
+ * A ComicInfo.xml (schema 2.0) for volumes first to last of series, into
+ * out: Series, Title ("Volume 5", "Volumes 5-6"), Number and Volume (the
+ * first), Manga "Yes"; the text escaped as XML wants, a byte of the
+ * series' name that is not UTF-8 made U+FFFD and a control character a
+ * space. Returns 0 or -ENOMEM (logged).
+ */
+int comicinfo_build(const char *series, double first, double last,
+		    struct strbuf *out);
 
 #endif
