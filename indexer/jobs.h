@@ -13,7 +13,8 @@
  *                 download clients for the hand-offs on their way
  *                 every [download] poll_interval (tracker.h; a failed
  *                 one queues a missing check, which sends the next
- *                 release)
+ *                 release), and the releases sent by hand
+ *                 (control/send, picked.h)
  *   repair        the Real-Debrid repair (rd_repair.h): passes on request
  *                 and every [realdebrid] check_interval, the follow-up
  *                 pass a repair waiting for a download or a retry asks
