@@ -222,7 +222,8 @@ struct config {
 	int analysis_enabled;		/* default 1 */
 	int analysis_threads;		/* default 1 */
 	struct config_user analysis_user;	/* mediamon-analyse, else
-						 * nobody */
+						 * no name: a uid of the
+						 * child's own */
 };
 
 /* The choices of [release] languages and formats, which the monitor's

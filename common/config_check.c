@@ -321,17 +321,15 @@ int config_finish(struct config *cfg, char *err, size_t errlen)
 				!!*(char **)field))
 			continue;
 		ret = config_parse_value(cfg, k, k->def);
-		if (ret == -EINVAL && k->fallback)
-			ret = config_parse_value(cfg, k, k->fallback);
+		if (ret == -EINVAL && k->own_uid)
+			continue;
 		if (ret == -ENOMEM)
 			goto nomem;
 		/* only a default user can be missing from the system */
 		if (ret) {
-			snprintf(err, errlen, "%s in [%s] is %s%s%s by default,"
-				 " a user this system does not have: set it "
-				 "to one it has", k->name, k->section, k->def,
-				 k->fallback ? ", else " : "",
-				 k->fallback ? k->fallback : "");
+			snprintf(err, errlen, "%s in [%s] is %s by default, a "
+				 "user this system does not have: set it to "
+				 "one it has", k->name, k->section, k->def);
 			return ret;
 		}
 	}

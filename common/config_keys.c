@@ -289,7 +289,7 @@ const struct key config_keys[] = {
 	{ "analysis", "enabled", T_BOOL, O(analysis_enabled) },
 	{ "analysis", "threads", T_INT, O(analysis_threads), 1, 256 },
 	{ "analysis", "user", T_USER, O(analysis_user),
-	  .def = "mediamon-analyse", .fallback = "nobody" },
+	  .def = "mediamon-analyse", .own_uid = 1 },
 };
 
 const size_t config_keys_nr = ARRAY_SIZE(config_keys);

@@ -75,9 +75,14 @@ static void dump_value(const struct config *cfg, const struct key *k,
 	case T_RATIO:
 		strbuf_addf(out, "%g", *(const double *)field);
 		break;
-	case T_USER:
-		strbuf_addstr(out, ((const struct config_user *)field)->name);
+	case T_USER: {
+		const struct config_user *u = field;
+
+		/* unset: a uid of its own (config_table.h's own_uid) */
+		if (u->name)
+			strbuf_addstr(out, u->name);
 		break;
+	}
 	}
 }
 

@@ -46,7 +46,9 @@ struct key {
 	long min, max;		/* range of T_INT, T_DURATION and T_MSEC */
 	const char *const *choices;
 	const char *def;	/* an allocated default, set by config_finish */
-	const char *fallback;	/* the default when def names no user here */
+	int own_uid;		/* a T_USER whose def names no user here is
+				 * left unset (no name): its user picks a
+				 * uid of its own (analysis_user.h) */
 	int flags;
 };
 

@@ -311,6 +311,9 @@ COUNTED_AS(fs_file_write, write, (fuse_req_t req, fuse_ino_t ino,
 	     const char *buf, size_t size, off_t off,
 	     struct fuse_file_info *fi),
 	(req, ino, buf, size, off, fi))
+COUNTED_AS(fs_file_flush, flush, (fuse_req_t req, fuse_ino_t ino,
+	     struct fuse_file_info *fi),
+	(req, ino, fi))
 COUNTED_AS(fs_file_release, release, (fuse_req_t req, fuse_ino_t ino,
 	     struct fuse_file_info *fi),
 	(req, ino, fi))
@@ -364,6 +367,7 @@ const struct fuse_lowlevel_ops fs_operations = {
 	.open = counted_open,
 	.read = counted_read,
 	.write = counted_write,
+	.flush = counted_flush,
 	.release = counted_release,
 	.getxattr = counted_getxattr,
 	.listxattr = counted_listxattr,

@@ -19,6 +19,7 @@
 #include "fs/grow.h"
 #include "fs/inodes.h"
 #include "fs/sizes.h"
+#include "fs/stamps.h"
 #include "fs/views.h"
 #include "fs/views_real.h"
 #include "indexer/indexer.h"
@@ -91,9 +92,10 @@ static struct timespec dir_mtime(const char *path)
 	return times.start;
 }
 
-/* A file's times are now, but a series setting's, which are when a
- * setting was last written (nodes_settings_mtime()); fs_attr_node() renders
- * a file for its size. */
+/* A file's times are those of the open rendering h (fs/stamps.h), else
+ * now, but a series setting's, which are when a setting was last written
+ * (nodes_settings_mtime()); fs_attr_node() renders a file for its size
+ * and time. */
 void fs_attr_virtual(const char *path, const struct node *n,
 		     const struct handle *h, struct stat *st)
 {
@@ -110,6 +112,8 @@ void fs_attr_virtual(const char *path, const struct node *n,
 	st->st_atime = st->st_mtime = st->st_ctime = time(NULL);
 	if (n->write_series && !n->temp)	/* what vim checks a save by */
 		st->st_mtim = st->st_ctim = nodes_settings_mtime(times.start);
+	if (h && h->mtime.tv_sec)
+		st->st_mtim = st->st_ctim = st->st_atim = h->mtime;
 	if (h)
 		st->st_size = handles_size(h);
 }
@@ -131,10 +135,29 @@ int fs_attr_render(const struct node *n, const char *path,
 			 fs_attr.render_deadline);
 }
 
+/* A playlist is made from the store alone (and the caller's rights): its
+ * size and time stay those of its last rendering for the same user until
+ * the store's generation moves, so a listing of /playlists costs what a
+ * listing of the tracks does (fs/stamps.h). */
+static int kept(const char *path, const struct fuse_ctx *ctx, uint64_t gen,
+		struct stat *st)
+{
+	size_t len;
+
+	if (strncmp(path, "/playlists/", 11) ||
+	    !stamps_kept(path, ctx->uid, ctx->gid, gen, &len, &st->st_mtim))
+		return 0;
+	st->st_size = len;
+	st->st_atim = st->st_ctim = st->st_mtim;
+	return 1;
+}
+
 int fs_attr_node(fuse_req_t req, const char *path, const struct node *n,
 		 struct stat *st)
 {
+	const struct fuse_ctx *ctx = fuse_req_ctx(req);
 	struct strbuf text = STRBUF_INIT;
+	uint64_t gen;
 	int rc;
 
 	if (n->type == NODE_REAL)
@@ -147,13 +170,21 @@ int fs_attr_node(fuse_req_t req, const char *path, const struct node *n,
 		st->st_size = grow_length();
 		return 0;
 	}
+	gen = indexer_generation();
+	if (kept(path, ctx, gen, st))
+		return 0;
 	rc = fs_attr_render(n, path, &text);
 	if (rc) {
 		strbuf_release(&text);
 		return rc;
 	}
 	st->st_size = text.len;
-	sizes_keep(n, fuse_req_ctx(req)->uid, fuse_req_ctx(req)->pid, &text);
+	if (!n->write_series) {
+		st->st_mtim = stamps_time(path, ctx->uid, ctx->gid, gen,
+					  text.buf, text.len);
+		st->st_atim = st->st_ctim = st->st_mtim;
+	}
+	sizes_keep(n, ctx->uid, ctx->pid, &text);
 	return 0;
 }
 
@@ -161,13 +192,17 @@ int fs_attr_node(fuse_req_t req, const char *path, const struct node *n,
  * process that opened it (fs/handles.h). */
 int fs_attr_snapshot(fuse_req_t req, fuse_ino_t ino, struct stat *st)
 {
+	struct timespec mtime;
 	struct node n;
 	size_t size;
 
-	if (!handles_snapshot(ino, fuse_req_ctx(req)->pid, &n, &size))
+	if (!handles_snapshot(ino, fuse_req_ctx(req)->pid, &n, &size,
+			      &mtime))
 		return 0;
 	fs_attr_virtual("", &n, NULL, st);
 	st->st_size = size;
+	if (mtime.tv_sec)
+		st->st_mtim = st->st_atim = st->st_ctim = mtime;
 	return 1;
 }
 

@@ -11,6 +11,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -26,6 +27,7 @@
 #include "fs/nodes.h"
 #include "fs/open_caps.h"
 #include "fs/sizes.h"
+#include "fs/stamps.h"
 #include "fs/views.h"
 #include "fs/views_real.h"
 #include "indexer/indexer.h"
@@ -84,6 +86,7 @@ static int open_node(fuse_req_t req, const struct node *n, fuse_ino_t ino,
 	}
 	h->node = *n;
 	h->fd = -1;
+	h->held = (struct strbuf)STRBUF_INIT;
 	h->ino = ino;
 	h->opener = n->type == NODE_REAL ? 0 : handles_thread_group(tid);
 	h->uid = caller_uid();
@@ -111,6 +114,10 @@ static int open_node(fuse_req_t req, const struct node *n, fuse_ino_t ino,
 			else
 				rc = sizes_take(n, uid, tid, &text) ? 0 :
 				     fs_attr_render(n, path, &text);
+			if (!rc && !n->grows && !n->write_series)
+				h->mtime = stamps_time(path, uid,
+						       fuse_req_ctx(req)->gid,
+						       0, text.buf, text.len);
 			if (!rc)
 				rc = open_caps_charge(h->uid,
 						      caller_is_owner(), NULL,
@@ -182,14 +189,13 @@ void fs_file_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
 	grow_read(req, h, size, off);
 }
 
-void fs_file_write(fuse_req_t req, fuse_ino_t ino, const char *buf,
-		   size_t size, off_t off, struct fuse_file_info *fi)
+/* Hand a command or a setting's text to the node of h (inode ino): 0, or
+ * the node's refusal, logged to /log. */
+static int command(fuse_ino_t ino, struct handle *h, const char *buf,
+		   size_t size)
 {
-	struct handle *h = (struct handle *)(uintptr_t)fi->fh;
-	int rc;
+	int rc = nodes_write(&h->node, buf, size);
 
-	(void)off;
-	rc = nodes_write(&h->node, buf, size);
 	/* Even a refused write adds a line to /log. */
 	sizes_forget_all();
 	if (rc < 0) {
@@ -198,18 +204,86 @@ void fs_file_write(fuse_req_t req, fuse_ino_t ino, const char *buf,
 		inodes_path(ino, &path);
 		control_log_refused(path.buf, buf, size, rc);
 		strbuf_release(&path);
+		return rc;
+	}
+	invalidate_kick();
+	return 0;
+}
+
+/* A series setting (not an editor's temporary file) is set at the flush,
+ * from all that was written: an editor reports a refusal at close as
+ * such, where a failed write reads as a full disk (fs_file.h). */
+static int holds(const struct handle *h)
+{
+	return h->node.type == NODE_CONTROL && h->node.write_series &&
+	       !h->node.temp;
+}
+
+/* Put size bytes of buf at off of what h holds, as a file would. */
+static int hold(struct handle *h, const char *buf, size_t size, off_t off)
+{
+	size_t end;
+
+	if (off < 0 || (uint64_t)off > FS_FILE_HELD_MAX ||
+	    size > FS_FILE_HELD_MAX - (size_t)off)
+		return -EFBIG;
+	end = (size_t)off + size;
+	if (end > h->held.len) {
+		strbuf_grow(&h->held, end - h->held.len);
+		memset(h->held.buf + h->held.len, 0, end - h->held.len);
+		h->held.len = end;
+		h->held.buf[end] = '\0';
+	}
+	memcpy(h->held.buf + off, buf, size);
+	h->holding = 1;
+	return 0;
+}
+
+/* Set what h holds, once: a later flush of the same file (a dup()ed
+ * descriptor's close) finds nothing new. */
+static int set_held(fuse_ino_t ino, struct handle *h)
+{
+	int rc;
+
+	if (!h->holding)
+		return 0;
+	h->holding = 0;
+	rc = command(ino, h, h->held.buf, h->held.len);
+	strbuf_reset(&h->held);
+	return rc;
+}
+
+void fs_file_write(fuse_req_t req, fuse_ino_t ino, const char *buf,
+		   size_t size, off_t off, struct fuse_file_info *fi)
+{
+	struct handle *h = (struct handle *)(uintptr_t)fi->fh;
+	int rc;
+
+	rc = holds(h) ? hold(h, buf, size, off) : command(ino, h, buf, size);
+	if (rc < 0) {
 		fuse_reply_err(req, -rc);
 		return;
 	}
-	invalidate_kick();
 	fuse_reply_write(req, size);
 }
 
+void fs_file_flush(fuse_req_t req, fuse_ino_t ino,
+		   struct fuse_file_info *fi)
+{
+	struct handle *h = (struct handle *)(uintptr_t)fi->fh;
+
+	fuse_reply_err(req, -set_held(ino, h));
+}
+
+/* A flush the kernel did not send (a descriptor closed as its process
+ * was killed) still sets what was written: its refusal is in /log. */
 void fs_file_release(fuse_req_t req, fuse_ino_t ino,
 		     struct fuse_file_info *fi)
 {
-	(void)ino;
-	handles_free((struct handle *)(uintptr_t)fi->fh);
+	struct handle *h = (struct handle *)(uintptr_t)fi->fh;
+
+	set_held(ino, h);
+	handles_free(h);
 	fuse_reply_err(req, 0);
 }
 

@@ -49,6 +49,7 @@ void handles_free(struct handle *h)
 		open_caps_uncharge(uid, NULL, h->content.len);
 	cover_copies_put(h->cover);
 	open_caps_unkeep(&h->content);
+	strbuf_release(&h->held);
 	free(h);
 	open_caps_put(uid, fd);
 }
@@ -102,7 +103,7 @@ static int rendering_open(fuse_ino_t ino)
 }
 
 int handles_snapshot(fuse_ino_t ino, pid_t tid, struct node *n,
-		     size_t *size)
+		     size_t *size, struct timespec *mtime)
 {
 	pid_t caller;
 	int found = 0;
@@ -115,6 +116,7 @@ int handles_snapshot(fuse_ino_t ino, pid_t tid, struct node *n,
 		if (h->ino == ino && h->fd < 0 && h->opener == caller) {
 			*n = h->node;
 			*size = handles_size(h);
+			*mtime = h->mtime;
 			found = 1;
 		}
 	}

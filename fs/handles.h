@@ -18,6 +18,8 @@
 #include <fuse_lowlevel.h>
 #include <sys/types.h>
 
+#include "common/strbuf.h"
+
 #include "fs/node.h"
 #include "fs/open_caps.h"
 #include "indexer/reads.h"
@@ -31,6 +33,11 @@ struct handle {
 	uint64_t stream_start;	/* a growing file's rendering's place */
 	pid_t opener;		/* the process (thread group) that opened it */
 	uid_t uid;		/* its user, whose cap counts it */
+	struct timespec mtime;	/* its rendering's (fs/stamps.h); 0: now */
+	/* What was written to a series setting, kept for the flush (or
+	 * the release) that sets it: fs/fs_file.h. */
+	struct strbuf held;
+	int holding;		/* a write came since the last flush */
 	struct handle *prev, *next;	/* in the list */
 };
 
@@ -57,11 +64,11 @@ pid_t handles_thread_group(pid_t tid);
 
 /*
  * The newest open rendering of ino held by the process of thread tid:
- * its node into *n and its length into *size, and 1; 0 when there is
- * none (the process is only looked up when some rendering of ino is
- * open).
+ * its node into *n, its length into *size and its time into *mtime, and
+ * 1; 0 when there is none (the process is only looked up when some
+ * rendering of ino is open).
  */
 int handles_snapshot(fuse_ino_t ino, pid_t tid, struct node *n,
-		     size_t *size);
+		     size_t *size, struct timespec *mtime);
 
 #endif

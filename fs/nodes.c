@@ -153,6 +153,7 @@ static const struct {
 	{ "/opds/updated.xml", { NODE_FILE, .render = opds_render_updated } },
 	{ "/opds/series", { .type = NODE_DIR, .dynamic = 1 } },
 	{ "/opds/covers", { .type = NODE_DIR, .dynamic = 1 } },
+	{ "/opds/files", { .type = NODE_DIR, .dynamic = 1 } },
 	{ "/opds/pages", { .type = NODE_DIR, .dynamic = 1 } },
 	{ "/playlists", { .type = NODE_DIR } },
 	{ "/playlists/recent.m3u8", { NODE_FILE,
@@ -210,6 +211,8 @@ int nodes_resolve(const char *path, struct node *out)
 		return opds_resolve(path + 13, out);
 	if (!strncmp(path, "/opds/covers/", 13))
 		return opds_cover_resolve(path + 13, out);
+	if (!strncmp(path, "/opds/files/", 12))
+		return opds_file_resolve(path + 12, out);
 	if (!strncmp(path, "/opds/pages/", 12))
 		return opds_pages_resolve(path + 12, out);
 	if (!strncmp(path, "/playlists/", 11))
@@ -299,7 +302,8 @@ int nodes_children(const char *path,
 	if (!strcmp(path, "/opds/series"))
 		return opds_list(fn, arg);
 	if (!strcmp(path, "/opds/covers") || !strcmp(path, "/opds/pages") ||
-	    !strncmp(path, "/opds/pages/", 12))
+	    !strncmp(path, "/opds/pages/", 12) ||
+	    !strcmp(path, "/opds/files") || !strncmp(path, "/opds/files/", 12))
 		return 0;
 	if (!strncmp(path, "/playlists/", 11))
 		return playlists_list(path + 11, fn, arg);

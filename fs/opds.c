@@ -8,6 +8,7 @@
 
 #include <errno.h>
 #include <inttypes.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -48,11 +49,49 @@ static int64_t newest(const struct opds_shelf *s)
 	return ns;
 }
 
-/* The acquisition entry of a volume file; with_series names its series
- * in the title too (a feed of several series). */
+/* The name a volume file has in /opds/files/STEM/, STEM its series'
+ * feed's name without ".xml": "STEM VOLUME", so that a book saved under
+ * the link's last segment carries its series ("Blue Lock Volume
+ * 004.cbz"); -ENAMETOOLONG past NAME_MAX. */
+static int file_name(struct strbuf *out, const char *stem, size_t stem_len,
+		     const char *volume)
+{
+	strbuf_reset(out);
+	strbuf_add(out, stem, stem_len);
+	strbuf_addch(out, ' ');
+	strbuf_addstr(out, volume);
+	return out->len > NAME_MAX ? -ENAMETOOLONG : 0;
+}
+
+/* The acquisition link of v: its file in /opds/files, or where that name
+ * would be too long, in /library/manga. */
+static void add_file_href(struct strbuf *href, const struct opds_series *se,
+			  const struct opds_volume *v, const struct place *at)
+{
+	size_t stem_len = strlen(se->feed) - 4;	/* ".xml" */
+	struct strbuf stem = STRBUF_INIT, name = STRBUF_INIT;
+
+	strbuf_add(&stem, se->feed, stem_len);
+	if (file_name(&name, stem.buf, stem_len, v->name)) {
+		strbuf_addstr(href, at->library);
+		opds_feed_href(href, se->dir);
+		strbuf_addch(href, '/');
+		opds_feed_href(href, v->name);
+	} else {
+		strbuf_addf(href, "%sfiles/", at->opds);
+		opds_feed_href(href, stem.buf);
+		strbuf_addch(href, '/');
+		opds_feed_href(href, name.buf);
+	}
+	strbuf_release(&stem);
+	strbuf_release(&name);
+}
+
+/* The acquisition entry of a volume file, titled with its series and
+ * number ("Blue Lock, volume 4"): a reader that keeps the book apart
+ * from its feed keeps the series too. */
 static void volume_entry(struct opds_feed *f, const struct opds_shelf *s,
-			 const struct opds_volume *v, const struct place *at,
-			 int with_series)
+			 const struct opds_volume *v, const struct place *at)
 {
 	const struct opds_series *se = &s->series[v->series];
 	struct strbuf id = STRBUF_INIT, title = STRBUF_INIT;
@@ -67,18 +106,15 @@ static void volume_entry(struct opds_feed *f, const struct opds_shelf *s,
 	strbuf_addf(&cover, "%scovers/", at->opds);
 	if (pages & OPDS_COVER)
 		opds_cover_name(v->file, v->cover, &cover);
-	if (with_series)
-		strbuf_addf(&title, "%s, ", se->dir);
-	strbuf_addstr(&title, "Volume ");
+	strbuf_addf(&title, "%s, volume ", se->dir);
 	add_numbers(&title, v);
 	strbuf_addf(&content, "%s, volume ", se->dir);
 	add_numbers(&content, v);
-	strbuf_addstr(&href, at->library);
-	opds_feed_href(&href, se->dir);
-	strbuf_addch(&href, '/');
-	opds_feed_href(&href, v->name);
+	add_file_href(&href, se, v, at);
 	opds_feed_entry(f, &(struct opds_entry){
 		.id = id.buf, .title = title.buf, .content = content.buf,
+		.summary = v->summary, .author = v->writer,
+		.issued = v->issued,
 		.updated_ns = v->mtime_ns, .rel = OPDS_REL_ACQUISITION,
 		.href = href.buf, .type = opds_feed_type(v->name),
 		.length = v->size,
@@ -254,7 +290,7 @@ static int render_newest(struct strbuf *out, const struct newest_feed *w)
 	opds_feed_begin(&f, &h);
 	for (size_t i = 0; i < n && shown < OPDS_RECENT; i++) {
 		if (!w->series) {
-			volume_entry(&f, &s, &s.volumes[order[i]], &top, 1);
+			volume_entry(&f, &s, &s.volumes[order[i]], &top);
 			shown++;
 		} else if (s.series[order[i]].nr_volumes) {
 			series_entry(&f, &s.series[order[i]], &top);
@@ -302,7 +338,7 @@ int opds_render_series(struct strbuf *out, int64_t series)
 	h.self = self.buf;
 	opds_feed_begin(&f, &h);
 	for (size_t i = 0; i < s.nr_volumes; i++)
-		volume_entry(&f, &s, &s.volumes[i], &below, 0);
+		volume_entry(&f, &s, &s.volumes[i], &below);
 	strbuf_release(&id);
 	strbuf_release(&self);
 	opds_shelf_release(&s);
@@ -341,4 +377,50 @@ int opds_list(int (*fn)(const char *name, const struct node *child,
 	}
 	opds_shelf_release(&s);
 	return rc;
+}
+
+/* The volume file of the series id called name in /opds/files/STEM. */
+static int file_node(int64_t id, const char *stem, size_t stem_len,
+		     const char *name, struct node *out)
+{
+	struct strbuf want = STRBUF_INIT;
+	struct opds_shelf s;
+	int rc = opds_shelf_volumes(&s, id);
+
+	if (rc)
+		return rc;
+	rc = -ENOENT;
+	for (size_t i = 0; rc && i < s.nr_volumes; i++) {
+		if (!file_name(&want, stem, stem_len, s.volumes[i].name) &&
+		    !strcmp(want.buf, name)) {
+			*out = (struct node){ .type = NODE_REAL,
+					      .file = s.volumes[i].file };
+			rc = 0;
+		}
+	}
+	strbuf_release(&want);
+	opds_shelf_release(&s);
+	return rc;
+}
+
+int opds_file_resolve(const char *rest, struct node *out)
+{
+	const char *slash = strchr(rest, '/');
+	size_t stem_len = slash ? (size_t)(slash - rest) : strlen(rest);
+	struct strbuf feed = STRBUF_INIT;
+	int64_t id;
+	int rc;
+
+	if (!stem_len || (slash && (!slash[1] || strchr(slash + 1, '/'))))
+		return -ENOENT;
+	strbuf_add(&feed, rest, stem_len);
+	strbuf_addstr(&feed, ".xml");
+	rc = opds_shelf_find(feed.buf, &id);
+	strbuf_release(&feed);
+	if (rc)
+		return rc;
+	if (slash)
+		return file_node(id, rest, stem_len, slash + 1, out);
+	*out = (struct node){ .type = NODE_DIR, .dynamic = 1 };
+	return 0;
 }

@@ -15,11 +15,20 @@
  *                     the newest (navigation)
  *   series/NAME.xml   one series' volume files in volume order
  *                     (acquisition); NAME is its /library/manga name
+ *   files/STEM/       the volume files again, each named "STEM VOLUME",
+ *                     STEM its series' feed's name without ".xml" and
+ *                     VOLUME its name in /library/manga: a book saved
+ *                     under its link's last segment carries its series
+ *                     ("Blue Lock Volume 004.cbz"); looked up, never
+ *                     listed, as covers/ and pages/
  *   covers/           the volume archives' covers (opds_cover.h)
  *   pages/            the volume archives' pages (opds_pages.h)
  *
- * A volume's acquisition link leads to its file in /library/manga (a
- * volume that is a folder of images has none), with the media type of
+ * A volume's acquisition entry is titled with its series and numbers
+ * ("Blue Lock, volume 4"), with what its ComicInfo.xml says as its
+ * summary, author and dc:issued (comicinfo.h); its link leads to its file in files/ (in
+ * /library/manga when that name would pass NAME_MAX; a volume that is a
+ * folder of images has none), with the media type of
  * its extension and its size; a volume archive's entry links to its
  * cover too, as both image and thumbnail, and a cbz, cbr or cb7 volume's
  * to its pages (OPDS-PSE: a template of their links, with their count),
@@ -51,6 +60,11 @@ int opds_render_series(struct strbuf *out, int64_t series);
 /* Fill *out for name, an entry of /opds/series: 0 or -ENOENT (or
  * another negative errno value when the store cannot be read). */
 int opds_resolve(const char *name, struct node *out);
+
+/* Fill *out for rest, what follows "/opds/files/": a series' folder or
+ * one of its volume files, the caller's to see (opds_shelf.h): 0,
+ * -ENOENT, or another negative errno value. */
+int opds_file_resolve(const char *rest, struct node *out);
 
 /* List /opds/series; stops when fn returns nonzero. */
 int opds_list(int (*fn)(const char *name, const struct node *child,

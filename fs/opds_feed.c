@@ -18,6 +18,7 @@
 #define ATOM_NS "http://www.w3.org/2005/Atom"
 #define OPDS_NS "http://opds-spec.org/2010/catalog"
 #define PSE_NS "http://vaemendis.net/opds-pse/ns"
+#define DC_NS "http://purl.org/dc/terms/"
 
 static const struct {
 	const char *ext, *type;
@@ -157,6 +158,7 @@ void opds_feed_begin(struct opds_feed *f, const struct opds_head *h)
 	attr(f, "xmlns", ATOM_NS);
 	attr(f, "xmlns:opds", OPDS_NS);
 	attr(f, "xmlns:pse", PSE_NS);
+	attr(f, "xmlns:dc", DC_NS);
 	element(f, "id", h->id);
 	element(f, "title", h->title);
 	date(f, "updated", h->updated_ns);
@@ -174,6 +176,21 @@ void opds_feed_entry(struct opds_feed *f, const struct opds_entry *e)
 	element(f, "title", e->title);
 	element(f, "id", e->id);
 	date(f, "updated", e->updated_ns);
+	if (e->author) {
+		start(f, "author");
+		element(f, "name", e->author);
+		end(f);
+	}
+	if (e->summary) {
+		start(f, "summary");
+		attr(f, "type", "text");
+		if (!f->failed)
+			check(f, xmlTextWriterWriteString(f->w,
+							  chars(f, e->summary)));
+		end(f);
+	}
+	if (e->issued)
+		element(f, "dc:issued", e->issued);
 	start(f, "content");
 	attr(f, "type", "text");
 	if (!f->failed)

@@ -51,6 +51,10 @@ struct opds_head {
  * of its pages' links, with their count as pse:count. */
 struct opds_entry {
 	const char *id, *title, *content;
+	/* what ComicInfo.xml says, each NULL when it says nothing: summary,
+	 * author (a name) and dc:issued (a date: "2021", "2021-04" or
+	 * "2021-04-07") */
+	const char *summary, *author, *issued;
 	int64_t updated_ns;
 	const char *rel, *href, *type;
 	int64_t length;		/* 0: not said */

@@ -47,12 +47,26 @@ static int add_volume(void *arg, const struct manga_volume_file *v)
 	if (!vol)
 		return -ENOMEM;
 	s->volumes = vol;
-	s->volumes[s->nr_volumes++] = (struct opds_volume){
+	vol = &s->volumes[s->nr_volumes++];
+	*vol = (struct opds_volume){
 		.file = v->file, .first = v->first, .last = v->last,
 		.size = v->size, .mtime_ns = v->mtime_ns, .pages = v->pages,
 		.cover = pages_ext_kind(v->cover), .series = r->series,
 	};
+	if ((v->summary && !(vol->summary = strdup(v->summary))) ||
+	    (v->writer && !(vol->writer = strdup(v->writer))) ||
+	    (v->issued && !(vol->issued = strdup(v->issued))))
+		return -ENOMEM;
 	return 0;
+}
+
+/* Free what v holds. */
+static void volume_free(struct opds_volume *v)
+{
+	free(v->name);
+	free(v->summary);
+	free(v->writer);
+	free(v->issued);
 }
 
 static int read_volumes(struct opds_shelf *s, size_t series)
@@ -161,7 +175,7 @@ static int keep_shown(struct opds_shelf *s)
 
 		if (!v->file || to[v->series] == SIZE_MAX ||
 		    (!owner && views_real_access(v->file))) {
-			free(v->name);
+			volume_free(v);
 			continue;
 		}
 		v->series = to[v->series];
@@ -276,7 +290,7 @@ void opds_shelf_release(struct opds_shelf *s)
 		free(s->series[i].feed);
 	}
 	for (size_t i = 0; i < s->nr_volumes; i++)
-		free(s->volumes[i].name);
+		volume_free(&s->volumes[i]);
 	free(s->series);
 	free(s->volumes);
 	*s = (struct opds_shelf){ NULL, 0, 0, NULL, 0, 0 };

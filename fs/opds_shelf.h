@@ -30,6 +30,8 @@ struct opds_volume {
 	int64_t pages;		/* as the scan counted them (pages.h) */
 	int cover;		/* its first page's kind; -1: none known */
 	size_t series;		/* its series' index in the shelf */
+	/* what its ComicInfo.xml says (comicinfo.h); NULL: nothing */
+	char *summary, *writer, *issued;
 };
 
 /* A series, by name. */

@@ -27,6 +27,7 @@
 #include "indexer/analysis/analysis.h"
 #include "indexer/analysis/analysis_child.h"
 #include "indexer/analysis/analysis_store.h"
+#include "indexer/analysis/analysis_user.h"
 #include "indexer/store/writer.h"
 
 #define MAX_THREADS 256
@@ -54,6 +55,7 @@ static struct {
 	pthread_cond_t wake;
 	int wake_ready;
 	int started, stopping;
+	unsigned uid, gid;		/* the children's user */
 	double busy_since;		/* monotonic, while st.busy */
 	struct analysis_worker_status st;
 	uint64_t pass_short;		/* too short since the queue emptied */
@@ -282,8 +284,8 @@ static void *worker_main(void *arg)
 	lower_priority();
 	child.confined = 1;
 	child.as_user = may_change_user();
-	child.uid = aw.cfg->analysis_user.uid;
-	child.gid = aw.cfg->analysis_user.gid;
+	child.uid = aw.uid;
+	child.gid = aw.gid;
 	if (db_open(aw.cfg->database, 1, &db))
 		return NULL;
 	pthread_mutex_lock(&aw.lock);
@@ -369,6 +371,23 @@ int analysis_worker_start(const struct config *cfg, int (*scanning)(void),
 		want = 0;
 	if (want > MAX_THREADS)
 		want = MAX_THREADS;
+	aw.uid = cfg->analysis_user.uid;
+	aw.gid = cfg->analysis_user.gid;
+	if (want && !cfg->analysis_user.name && may_change_user()) {
+		if (analysis_user_pick(&aw.uid)) {
+			log_error(-EAGAIN, "analysis: no mediamon-analyse user,"
+				  " and no uid of %d-%d free for the analyser:"
+				  " make one, or set [analysis] user; the"
+				  " analysis is off", ANALYSIS_USER_FIRST,
+				  ANALYSIS_USER_LAST);
+			want = 0;
+		} else {
+			aw.gid = aw.uid;
+			log_info("analysis: no mediamon-analyse user: the"
+				 " analyser runs as uid %u, which no user and"
+				 " no process has", aw.uid);
+		}
+	}
 	/* workers read nr_threads (the busy list's length) under the lock,
 	 * which they wait for until all are made */
 	for (int i = 0; i < want; i++) {

@@ -99,10 +99,11 @@ static const char *const statements[ST_COUNT] = {
 	" AND NOT EXISTS (SELECT 1 FROM albums WHERE artist_id = ?1)"
 	" AND NOT EXISTS (SELECT 1 FROM tracks WHERE album_artist_id = ?1)",
 	[ST_CI_SET] =
-	"INSERT INTO comicinfo VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT"
-	" (file_id) DO UPDATE SET series = excluded.series, volume ="
+	"INSERT INTO comicinfo VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9) ON"
+	" CONFLICT (file_id) DO UPDATE SET series = excluded.series, volume ="
 	" excluded.volume, number = excluded.number, pages = excluded.pages,"
-	" cover = excluded.cover",
+	" cover = excluded.cover, summary = excluded.summary, writer ="
+	" excluded.writer, issued = excluded.issued",
 	[ST_CI_DEL] = "DELETE FROM comicinfo WHERE file_id = ?1",
 	[ST_PIC_SET] =
 	"INSERT INTO pictures (file_id, type, mime, offset, length, unsync)"

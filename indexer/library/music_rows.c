@@ -282,6 +282,9 @@ static int apply_comicinfo(const struct comicinfo *ci, int64_t file)
 		sqlite3_bind_double(st, 4, ci->number);
 		sqlite3_bind_int64(st, 5, (int64_t)ci->pages);
 		music_bind_text(st, 6, ci->cover);
+		music_bind_text(st, 7, ci->summary);
+		music_bind_text(st, 8, ci->writer);
+		music_bind_text(st, 9, ci->issued[0] ? ci->issued : NULL);
 	}
 	return music_step_id(which, &none);
 }

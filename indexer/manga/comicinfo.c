@@ -1,10 +1,12 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * The ComicInfo.xml reader (comicinfo.h): series, volume and the
- * fields the views show, from a descriptor, with libxml2. It opens no
- * archive and decides nothing about names.
+ * fields the views show, from a descriptor, with libxml2; and the
+ * writer of one for an imported volume (its text only: the archive is
+ * the import's). It opens no archive and decides nothing about names.
  */
 #include <errno.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -283,8 +285,9 @@ static double read_number(const xmlChar *s)
 	return *s ? 0 : v;
 }
 
-/* A series name is the element's text, trimmed; blank is none. */
-static int take_series(const xmlChar *s, struct comicinfo *out)
+/* An element's text, trimmed and cut to max bytes on a character's
+ * start, into *out; blank is none (NULL). */
+static int take_text(const xmlChar *s, size_t max, char **out)
 {
 	size_t len;
 
@@ -293,61 +296,128 @@ static int take_series(const xmlChar *s, struct comicinfo *out)
 	len = strlen((const char *)s);
 	while (len && is_space(s[len - 1]))
 		len--;
+	if (len > max) {
+		len = max;
+		while (len && (s[len] & 0xC0) == 0x80)
+			len--;
+	}
 	if (!len)
 		return 0;
-	out->series = strndup((const char *)s, len);
-	return out->series ? 0 : -ENOMEM;
+	*out = strndup((const char *)s, len);
+	return *out ? 0 : -ENOMEM;
 }
+
+/* A whole number from min to max, written plainly; 0 for anything
+ * else. */
+static int read_whole(const xmlChar *s, int min, int max)
+{
+	int n = 0;
+
+	while (is_space(*s))
+		s++;
+	if (*s < '0' || *s > '9')
+		return 0;
+	for (; *s >= '0' && *s <= '9'; s++)
+		if (n <= max)
+			n = n * 10 + (*s - '0');
+	while (is_space(*s))
+		s++;
+	return *s || n < min || n > max ? 0 : n;
+}
+
+enum { CI_SERIES, CI_VOLUME, CI_NUMBER, CI_SUMMARY, CI_WRITER, CI_YEAR,
+       CI_MONTH, CI_DAY, NR_CI };
+
+/* The date parts read, until take_doc() writes them as issued. */
+struct date_parts {
+	int year, month, day;
+};
 
 /*
  * Take one child of ComicInfo; seen keeps the first of each so that a
  * repeated element cannot change what an earlier one said.
  */
-static int take_child(xmlNodePtr node, struct comicinfo *out, int *seen)
+static int take_child(xmlNodePtr node, struct comicinfo *out, int *seen,
+		      struct date_parts *d)
 {
-	static const char *const names[] = { "Series", "Volume", "Number" };
+	static const char *const names[NR_CI] = {
+		"Series", "Volume", "Number", "Summary", "Writer", "Year",
+		"Month", "Day",
+	};
 	xmlChar *text;
 	double v;
 	int i, err = 0;
 
-	for (i = 0; i < 3; i++)
+	for (i = 0; i < NR_CI; i++)
 		if (!xmlStrcasecmp(node->name, (const xmlChar *)names[i]))
 			break;
-	if (i == 3 || seen[i])
+	if (i == NR_CI || seen[i])
 		return 0;
 	seen[i] = 1;
 	text = xmlNodeGetContent(node);
 	if (!text)
 		return -ENOMEM;
 	switch (i) {
-	case 0:
-		err = take_series(text, out);
+	case CI_SERIES:
+		err = take_text(text, SIZE_MAX, &out->series);
 		break;
-	case 1:
+	case CI_VOLUME:
 		v = read_number(text);
 		if (v >= 1 && (v < 1900 || v > 2099))
 			out->volume = v;
 		break;
-	case 2:
+	case CI_NUMBER:
 		out->number = read_number(text);
+		break;
+	case CI_SUMMARY:
+		err = take_text(text, COMICINFO_MAX_TEXT, &out->summary);
+		break;
+	case CI_WRITER:
+		err = take_text(text, COMICINFO_MAX_TEXT, &out->writer);
+		break;
+	case CI_YEAR:
+		d->year = read_whole(text, 1000, 2999);
+		break;
+	case CI_MONTH:
+		d->month = read_whole(text, 1, 12);
+		break;
+	case CI_DAY:
+		d->day = read_whole(text, 1, 31);
 		break;
 	}
 	xmlFree(text);
 	return err;
 }
 
+/* The date as far as it goes: a year, then its month, then its day. */
+static void write_issued(const struct date_parts *d, struct comicinfo *out)
+{
+	if (!d->year)
+		return;
+	if (!d->month)
+		snprintf(out->issued, sizeof(out->issued), "%04d", d->year);
+	else if (!d->day)
+		snprintf(out->issued, sizeof(out->issued), "%04d-%02d",
+			 d->year, d->month);
+	else
+		snprintf(out->issued, sizeof(out->issued), "%04d-%02d-%02d",
+			 d->year, d->month, d->day);
+}
+
 /* Fill out from the document's ComicInfo root, when it has one. */
 static int take_doc(xmlDocPtr doc, struct comicinfo *out)
 {
 	xmlNodePtr root = xmlDocGetRootElement(doc), node;
-	int seen[3] = { 0 }, err = 0;
+	struct date_parts d = { 0, 0, 0 };
+	int seen[NR_CI] = { 0 }, err = 0;
 
 	if (!root || xmlStrcasecmp(root->name, (const xmlChar *)"ComicInfo"))
 		return 0;
 	out->found = 1;
 	for (node = root->children; node && !err; node = node->next)
 		if (node->type == XML_ELEMENT_NODE)
-			err = take_child(node, out, seen);
+			err = take_child(node, out, seen, &d);
+	write_issued(&d, out);
 	return err;
 }
 
@@ -400,6 +470,8 @@ int comicinfo_read(int fd, struct comicinfo *out)
 void comicinfo_release(struct comicinfo *ci)
 {
 	free(ci->series);
+	free(ci->summary);
+	free(ci->writer);
 	memset(ci, 0, sizeof(*ci));
 }
 

@@ -41,6 +41,13 @@
  *            as the year of the run.
  *   Number   the issue or chapter, a plain decimal above 0 and up to
  *            NAMES_MAX_NUMBER, else 0.
+ *   Summary, Writer
+ *            the text, trimmed, cut to COMICINFO_MAX_TEXT bytes on a
+ *            character's start; NULL when absent or blank.
+ *   Year, Month, Day
+ *            whole numbers (1000 to 2999, 1 to 12, 1 to 31), as issued:
+ *            a month without a valid year, or a day without a valid
+ *            month, is dropped.
  *
  * The same walk counts the archive's pages and finds the first one's
  * format (pages.h), which the OPDS catalog announces without opening
@@ -53,6 +60,9 @@
 
 struct strbuf;
 
+/* The most bytes of a Summary or Writer kept. */
+#define COMICINFO_MAX_TEXT 4096
+
 /* The largest ComicInfo.xml read; a bigger one is "not found". */
 #define COMICINFO_MAX_SIZE (1 << 20)
 
@@ -64,6 +74,11 @@ struct strbuf;
 
 struct comicinfo {
 	char *series;		/* malloc'd; NULL when absent */
+	char *summary;		/* malloc'd, up to COMICINFO_MAX_TEXT bytes */
+	char *writer;		/* malloc'd, up to COMICINFO_MAX_TEXT bytes */
+	/* Year, Month and Day as a date: "2021", "2021-04" or
+	 * "2021-04-07"; "" when there is no year */
+	char issued[11];
 	double volume;		/* 0 when absent or not a volume */
 	double number;		/* the issue or chapter; 0 when absent */
 	int found;		/* a ComicInfo.xml was found and parsed */
@@ -86,7 +101,7 @@ struct comicinfo {
  */
 int comicinfo_read(int fd, struct comicinfo *out);
 
-/* Free the series of ci and zero it. */
+/* Free the texts of ci and zero it. */
 void comicinfo_release(struct comicinfo *ci);
 
 /*

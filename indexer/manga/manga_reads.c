@@ -197,8 +197,8 @@ int manga_reads_volume_files(int64_t series,
 	int rc;
 
 	rc = reader_prepare("SELECT f.id, d.id, v.first, v.last, v.path,"
-		" f.size, f.mtime_ns, c.pages, c.cover"
-		" FROM volumes v JOIN series s ON s.id = v.series_id"
+		" f.size, f.mtime_ns, c.pages, c.cover, c.summary, c.writer,"
+		" c.issued FROM volumes v JOIN series s ON s.id = v.series_id"
 		" LEFT JOIN directories sd ON sd.root_id = s.root_id"
 		" AND sd.path = s.path"
 		" LEFT JOIN files f ON f.dir_id = sd.id"
@@ -224,6 +224,9 @@ int manga_reads_volume_files(int64_t series,
 			.mtime_ns = sqlite3_column_int64(st, 6),
 			.pages = sqlite3_column_int64(st, 7),
 			.cover = (const char *)sqlite3_column_text(st, 8),
+			.summary = (const char *)sqlite3_column_text(st, 9),
+			.writer = (const char *)sqlite3_column_text(st, 10),
+			.issued = (const char *)sqlite3_column_text(st, 11),
 		};
 		int stop = fn(arg, &v);
 

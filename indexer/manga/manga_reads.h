@@ -88,6 +88,8 @@ struct manga_volume_file {
 	int64_t pages;		/* of an archive, as the scan counted them */
 	const char *cover;	/* its first page's extension; NULL: none
 				 * or not known yet (comicinfo.h) */
+	/* what its ComicInfo.xml says (comicinfo.h); NULL: nothing */
+	const char *summary, *writer, *issued;
 };
 
 /*

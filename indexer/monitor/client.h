@@ -60,6 +60,11 @@ struct client_kind {
 	int (*list)(const struct download_client *c,
 		    const char *const *ids, size_t nr, json_t **out,
 		    struct strbuf *err);
+	/* the files of obj (one of list's objects) that the client
+	 * downloads, as paths in its own view (client_add_path()), into
+	 * *out (a JSON array of strings); NULL: it gives no list */
+	int (*files)(const struct download_client *c, json_t *obj,
+		     json_t **out, struct strbuf *err);
 	/* one request that changes nothing (a blackhole: its folder
 	 * opened), what the client says of itself (its version) into out:
 	 * 0, or a negative errno value as send's, with err set */
@@ -98,6 +103,12 @@ int client_http_fail(struct strbuf *err, const char *what, long status);
 int client_answer_string(json_t *doc, const char *obj, const char *key,
 			 const char *what, struct strbuf *out,
 			 struct strbuf *err);
+
+/*
+ * Append to list the path dir/name (dir's last slashes dropped): a file
+ * of a download in the client's own view. Returns 0 or -ENOMEM.
+ */
+int client_add_path(json_t *list, const char *dir, const char *name);
 
 /* Overwrite a secret (NULL allowed) before its memory is freed. */
 void client_wipe(char *s);

@@ -479,6 +479,55 @@ static int qbit_list(const struct download_client *c,
 	return ret;
 }
 
+/* /api/v2/torrents/files of obj's hash: the paths below its save_path
+ * of those of a priority above 0 (0: not downloaded). */
+static int qbit_files(const struct download_client *c, json_t *obj,
+		      json_t **out, struct strbuf *err)
+{
+	struct download_session local = { 0 };
+	struct download_session *s = c->session ? c->session : &local;
+	const char *hash = json_string_value(json_object_get(obj, "hash"));
+	const char *dir = json_string_value(json_object_get(obj,
+							    "save_path"));
+	struct strbuf path = STRBUF_INIT;
+	struct http_response resp;
+	json_t *doc = NULL, *f;
+	size_t i;
+	int ret;
+
+	if (!hash || !*hash || !dir)
+		return client_fail(err, -EPROTO, "qbittorrent: torrents/info:"
+				   " a torrent without its hash or save_path");
+	strbuf_addstr(&path, "/api/v2/torrents/files?hash=");
+	http_escape(hash, 0, &path);
+	ret = qbit_get(c, s, path.buf, &resp, err);
+	qbit_forget(&local);
+	strbuf_release(&path);
+	if (ret)
+		return ret;
+	doc = json_loadb(resp.body.buf, resp.body.len, 0, NULL);
+	http_response_release(&resp);
+	if (!json_is_array(doc)) {
+		json_decref(doc);
+		return client_fail(err, -EPROTO, "qbittorrent: torrents/files:"
+				   " unexpected answer (not a list)");
+	}
+	*out = json_array();
+	json_array_foreach(doc, i, f) {
+		json_t *name = json_object_get(f, "name");
+
+		if (!*out || !json_is_string(name) ||
+		    !json_integer_value(json_object_get(f, "priority")))
+			continue;
+		if (client_add_path(*out, dir, json_string_value(name))) {
+			json_decref(*out);
+			*out = NULL;
+		}
+	}
+	json_decref(doc);
+	return *out ? 0 : -ENOMEM;
+}
+
 /* A login, then /api/v2/app/version ("v4.5.2"). */
 static int qbit_version(const struct download_client *c, struct strbuf *out,
 			struct strbuf *err)
@@ -531,6 +580,7 @@ const struct client_kind client_qbittorrent = {
 	.ready = qbit_ready,
 	.send = qbit_send,
 	.list = qbit_list,
+	.files = qbit_files,
 	.version = qbit_version,
 	.home = qbit_home,
 };

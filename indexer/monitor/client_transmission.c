@@ -300,13 +300,14 @@ static int tr_list(const struct download_client *c, const char *const *ids,
 			json_decref(hashes);
 			hashes = NULL;
 		}
-	doc = hashes ? json_pack("{s:s, s:{s:o, s:[s,s,s,s,s,s,s,s,s,s,s]}}",
-				 "method", "torrent-get", "arguments", "ids",
-				 hashes, "fields", "hashString", "status",
-				 "percentDone", "leftUntilDone",
+	doc = hashes ? json_pack("{s:s, s:{s:o, s:[s,s,s,s,s,s,s,s,s,s,s,s,"
+				 "s]}}", "method", "torrent-get", "arguments",
+				 "ids", hashes, "fields", "hashString",
+				 "status", "percentDone", "leftUntilDone",
 				 "metadataPercentComplete", "error",
 				 "errorString", "downloadDir", "name",
-				 "sizeWhenDone", "rateDownload") : NULL;
+				 "sizeWhenDone", "rateDownload", "files",
+				 "wanted") : NULL;
 	if (doc)
 		body = json_dumps(doc, JSON_COMPACT);
 	json_decref(doc);
@@ -323,6 +324,40 @@ static int tr_list(const struct download_client *c, const char *const *ids,
 		*out = json_incref(list);
 	json_decref(doc);
 	return ret;
+}
+
+/* The files of a torrent-get object that Transmission downloads: its
+ * files' names, but those wanted says it skips. */
+static int tr_files(const struct download_client *c, json_t *obj,
+		    json_t **out, struct strbuf *err)
+{
+	json_t *files = json_object_get(obj, "files"), *f;
+	json_t *wanted = json_object_get(obj, "wanted");
+	const char *dir = json_string_value(json_object_get(obj,
+							    "downloadDir"));
+	size_t i;
+
+	(void)c;
+	if (!json_is_array(files) || !dir)
+		return client_fail(err, -EPROTO, "transmission: torrent-get:"
+				   " no files or downloadDir listed");
+	*out = json_array();
+	if (!*out)
+		return -ENOMEM;
+	json_array_foreach(files, i, f) {
+		json_t *name = json_object_get(f, "name");
+		json_t *want = json_array_get(wanted, i);
+
+		if (!json_is_string(name) || (want && json_is_false(want)) ||
+		    (json_is_integer(want) && !json_integer_value(want)))
+			continue;
+		if (client_add_path(*out, dir, json_string_value(name))) {
+			json_decref(*out);
+			*out = NULL;
+			return -ENOMEM;
+		}
+	}
+	return 0;
 }
 
 /* The string field of session-get's answer, appended to out. */
@@ -381,6 +416,7 @@ const struct client_kind client_transmission = {
 	.ready = tr_ready,
 	.send = tr_send,
 	.list = tr_list,
+	.files = tr_files,
 	.version = tr_version,
 	.home = tr_home,
 };

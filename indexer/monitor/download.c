@@ -53,6 +53,21 @@ int client_answer_string(json_t *doc, const char *obj, const char *key,
 	return 0;
 }
 
+int client_add_path(json_t *list, const char *dir, const char *name)
+{
+	size_t n = strlen(dir);
+	char *path;
+	int ret;
+
+	while (n > 1 && dir[n - 1] == '/')
+		n--;
+	if (asprintf(&path, "%.*s/%s", (int)n, dir, name) < 0)
+		return -ENOMEM;
+	ret = json_array_append_new(list, json_string(path)) ? -ENOMEM : 0;
+	free(path);
+	return ret;
+}
+
 void client_wipe(char *s)
 {
 	if (s)
@@ -465,6 +480,24 @@ int download_list(const struct download_client *c, const char *const *ids,
 		return -EOPNOTSUPP;
 	ret = may_ask(k, c, err);
 	return ret ? ret : asked(c, k->list(c, ids, nr, out, err), err);
+}
+
+int download_files(const struct download_client *c, json_t *obj,
+		   json_t **out, struct strbuf *err)
+{
+	const struct client_kind *k = find_kind(c);
+	int ret;
+
+	*out = NULL;
+	strbuf_reset(err);
+	if (!k || !k->files)
+		return -EOPNOTSUPP;
+	if (!obj) {
+		strbuf_addstr(err, "the client lists the download no more");
+		return -ENOENT;
+	}
+	ret = may_ask(k, c, err);
+	return ret ? ret : asked(c, k->files(c, obj, out, err), err);
 }
 
 int download_version(const struct download_client *c, struct strbuf *out,

@@ -261,7 +261,8 @@ int download_send(const struct download_client *c,
  * them): qBittorrent's torrents/info objects (by hash, and by tag for a
  * tag), Transmission's torrent-get objects (hashString, status,
  * percentDone, leftUntilDone, metadataPercentComplete, error,
- * errorString, downloadDir, name, sizeWhenDone, rateDownload), NZBGet's
+ * errorString, downloadDir, name, sizeWhenDone, rateDownload, files,
+ * wanted), NZBGet's
  * listgroups and history objects (NZBID, Status, Kind, FileSizeMB,
  * RemainingSizeMB, FileSizeLo/Hi, RemainingSizeLo/Hi, DestDir, FinalDir;
  * the one group DOWNLOADING with the DownloadRate of a status call),
@@ -273,6 +274,21 @@ int download_send(const struct download_client *c,
  */
 int download_list(const struct download_client *c, const char *const *ids,
 		  size_t nr, json_t **out, struct strbuf *err);
+
+/*
+ * The files of the download obj (one of download_list()'s objects) that
+ * client c downloads, as paths in the client's view (its save folder of
+ * the download joined to each name: "/dl/Name/sub/file.cbz"), into *out
+ * (a JSON array of strings, to json_decref()): qBittorrent's
+ * torrents/files of its hash (those of a priority above 0) below its
+ * save_path, Transmission's files in the object itself (those wanted)
+ * below its downloadDir. Returns 0, -EOPNOTSUPP for a client that gives
+ * no list (NZBGet, SABnzbd, a blackhole), -ENOENT when obj is NULL (the
+ * client lists it no more), -EPROTO for an object or answer not the
+ * client's, or the errors of download_list(), with err set.
+ */
+int download_files(const struct download_client *c, json_t *obj,
+		   json_t **out, struct strbuf *err);
 
 /*
  * Ask client c one request that changes nothing, as --check-connections

@@ -99,10 +99,29 @@ int import_run(const struct import_request *req, const struct config *cfg,
 			  .file_fd = -1 };
 	struct strbuf name = STRBUF_INIT, real = STRBUF_INIT;
 	const char *only, *how;
+	struct import_user reader;
 	struct stat dst;
-	int dfd = -1, ret, first_err = 0;
+	int dfd, ret, first_err = 0;
 
+	/* opened first, for whom the walk takes files; its error said
+	 * after the walk's, which may find the release wrong */
+	dfd = import_path_open(req->series_root, req->series_dir,
+			       O_RDONLY | O_DIRECTORY);
+	if (dfd >= 0 && fstat(dfd, &dst)) {
+		ret = -errno;
+		close(dfd);
+		dfd = ret;
+	}
+	if (dfd >= 0) {
+		import_owner_user(dst.st_uid, &reader);
+		w.reader = &reader;
+	}
 	ret = import_walk_open(&w, &real, &only);
+	if (ret == -EACCES && w.foreign) {
+		ret = failed(res, ret, "cannot import %s: %s", req->source,
+			     w.foreign);
+		goto out;
+	}
 	if (ret) {
 		ret = failed(res, ret, "cannot open %s: %s", req->source,
 			     import_path_error(ret));
@@ -130,12 +149,9 @@ int import_run(const struct import_request *req, const struct config *cfg,
 			     res->nr_left_out ? res->left_out[0].why : "");
 		goto out;
 	}
-	dfd = import_path_open(req->series_root, req->series_dir,
-			       O_RDONLY | O_DIRECTORY);
-	if (dfd < 0 || fstat(dfd, &dst)) {
-		ret = dfd < 0 ? dfd : -errno;
-		ret = failed(res, ret, "cannot open the series folder %s: %s",
-			     req->series_dir, import_path_error(ret));
+	if (dfd < 0) {
+		ret = failed(res, dfd, "cannot open the series folder %s: %s",
+			     req->series_dir, import_path_error(dfd));
 		goto out;
 	}
 	import_drop_temps(dfd);

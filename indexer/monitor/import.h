@@ -59,9 +59,26 @@
  * volumes and images weigh more than IMPORT_MAX_BYTES, is refused whole,
  * and so is one that a copy would not fit in the series folder's free
  * space.
+ *
+ * What: with req->listed_only, the files a torrent client lists for the
+ * download and the folders on their way are all that is opened; what
+ * else lies there is passed by unread and unnamed. A usenet client gives
+ * no list: its folder is walked, under the same rules of whose.
+ *
+ * Whose: a download that is not of one of req->owners (the client's
+ * user, the save folder's owner) is refused whole with -EACCES and a
+ * reason that names nothing inside it, before anything in it is read;
+ * a folder or file inside it of another user is left out unread. The
+ * series folder's owner must be able to read each file taken, and
+ * search each folder on its way inside the download (import_owner.h),
+ * else it is left out (the download itself: refused whole): the daemon
+ * never hands a user what they could not read themselves. A move of a
+ * file that is not the series folder owner's is a copy: a move never
+ * changes whose a file is.
  */
 
 #include <stddef.h>
+#include <sys/types.h>
 
 #include "common/strbuf.h"
 
@@ -80,6 +97,16 @@ struct import_request {
 	/* The wanted volumes; none: every volume the download holds. */
 	const double *volumes;
 	size_t nr_volumes;
+	/* Whose the download's folders and files may be (the client's
+	 * user, the save folder's owner); none: anyone's. */
+	const uid_t *owners;
+	size_t nr_owners;
+	/* With listed_only, the files the client lists, sorted by
+	 * strcmp(), below the download (a download that is a file: its
+	 * name): no other file or folder is opened, nor named. */
+	const char *const *listed;
+	size_t nr_listed;
+	int listed_only;
 };
 
 /* A volume put into the series folder, or an entry left out. */

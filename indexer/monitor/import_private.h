@@ -14,6 +14,7 @@
 
 #include "common/strbuf.h"
 #include "indexer/library/symlinks.h"
+#include "indexer/monitor/import_owner.h"
 #include "indexer/monitor/import.h"
 
 struct config;
@@ -47,6 +48,11 @@ struct walk {
 	size_t nr, alloc;
 	size_t entries;
 	int refused;			/* the first refusal's error */
+	/* the series folder's owner, who must be able to read what is
+	 * taken; NULL: not known (its folder did not open) */
+	const struct import_user *reader;
+	const char *foreign;		/* why the download itself is
+					 * refused (import_may_take()) */
 };
 
 /* import.c: the result's lists. */
@@ -98,6 +104,15 @@ int import_walk_run(struct walk *w, const char *only);
 void import_walk_plan(struct walk *w);
 
 void import_free_candidate(struct candidate *c);
+
+/*
+ * Whether the walk may take st (a folder: mask IMPORT_MAY_SEARCH and
+ * IMPORT_MAY_READ, a file IMPORT_MAY_READ): NULL, or why not, in a few
+ * words naming nothing of it: one of the request's owners' and readable
+ * by the series folder's owner.
+ */
+const char *import_may_take(const struct walk *w, const struct stat *st,
+			    int mask);
 
 /* import_write.c: the volumes written into the series folder. */
 

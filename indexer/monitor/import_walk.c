@@ -55,6 +55,58 @@ const char *import_base_name(const char *rel)
 	return slash ? slash + 1 : rel;
 }
 
+const char *import_may_take(const struct walk *w, const struct stat *st,
+			    int mask)
+{
+	const struct import_request *req = w->req;
+	size_t i;
+
+	for (i = 0; i < req->nr_owners; i++)
+		if (st->st_uid == req->owners[i])
+			break;
+	if (req->nr_owners && i == req->nr_owners)
+		return "another user's, neither the download client's nor the"
+			" save folder owner's: refused, nothing in it read";
+	if (w->reader && !import_owner_may(w->reader, st, mask))
+		return "the series folder's owner could not read it: refused,"
+			" nothing in it read";
+	return NULL;
+}
+
+/* The first of the listed names not before key (lower bound). */
+static size_t first_from(const struct import_request *req, const char *key)
+{
+	size_t lo = 0, hi = req->nr_listed;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (strcmp(req->listed[mid], key) < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+/* Whether rel is a file the client lists, or a folder on the way to one:
+ * anything when the request has no list. */
+static int is_listed(const struct import_request *req, const char *rel)
+{
+	size_t i = first_from(req, rel), n = strlen(rel);
+	char *dir;
+	int found;
+
+	if (!req->listed_only ||
+	    (i < req->nr_listed && !strcmp(req->listed[i], rel)))
+		return 1;
+	dir = import_join(rel, "");
+	i = first_from(req, dir);
+	found = i < req->nr_listed && !strncmp(req->listed[i], dir, n + 1);
+	free(dir);
+	return found;
+}
+
 /* The first refusal decides the error when nothing else went in. */
 static void refuse(struct walk *w, const char *rel, int err,
 		   const char *why)
@@ -113,12 +165,15 @@ static int walk_entry(struct walk *w, int dfd, const char *dir,
 {
 	char *rel = import_join(dir, name);
 	int via_link = 0, ret = 0;
+	const char *why;
 	struct stat st;
 
 	if (++w->entries > IMPORT_MAX_FILES) {
 		free(rel);
 		return -EFBIG;
 	}
+	if (!is_listed(w->req, rel))
+		goto out;
 	if (w->file_fd >= 0 ? fstat(w->file_fd, &st) :
 	    fstatat(dfd, name, &st, AT_SYMLINK_NOFOLLOW)) {
 		ret = -errno;
@@ -143,6 +198,8 @@ static int walk_entry(struct walk *w, int dfd, const char *dir,
 	} else if (!S_ISREG(st.st_mode)) {
 		refuse(w, rel, -EINVAL, "not a regular file (a FIFO, a "
 		       "device or a socket)");
+	} else if ((why = import_may_take(w, &st, IMPORT_MAY_READ))) {
+		refuse(w, rel, -EACCES, why);
 	} else if (*name == '.') {
 		/* macOS's "._001.jpg" beside each page is no page */
 		import_leave_out(w->res, rel, 0, 0, "a hidden file");
@@ -251,12 +308,26 @@ static int walk_folder(struct walk *w, const char *rel, int depth)
 	char **names = NULL;
 	size_t nr = 0, alloc = 0;
 	size_t before = w->nr;
+	const char *why;
+	struct stat st;
 	int dfd, ret = 0;
 	DIR *d;
 
 	dfd = symlinks_open_beneath(w->base_fd, rel, O_RDONLY | O_DIRECTORY);
 	if (dfd < 0)
 		return dfd;
+	if (fstat(dfd, &st)) {
+		ret = -errno;
+		close(dfd);
+		return ret;
+	}
+	why = import_may_take(w, &st, IMPORT_MAY_READ | IMPORT_MAY_SEARCH);
+	if (why) {
+		/* the base was checked when opened: a folder inside */
+		refuse(w, rel, -EACCES, why);
+		close(dfd);
+		return 0;
+	}
 	d = fdopendir(dfd);
 	if (!d) {
 		close(dfd);
@@ -414,6 +485,38 @@ void import_walk_plan(struct walk *w)
 	w->nr = kept;
 }
 
+/*
+ * The folders between the save folder and the download, each one of the
+ * owners' and searchable by the reader, else w->foreign says why and
+ * -EACCES: a download inside another user's folder is never theirs.
+ */
+static int check_way(struct walk *w)
+{
+	const char *src = w->req->source, *root = w->req->source_root;
+	const char *p = src + strlen(root);
+	struct stat st;
+	int ret = 0;
+
+	while (!ret && (p = strchr(p + 1, '/'))) {
+		char *dir = strndup(src, p - src);
+		int fd;
+
+		if (!dir)
+			abort();
+		fd = import_path_open(root, dir, O_PATH | O_DIRECTORY);
+		free(dir);
+		if (fd < 0)
+			return fd;
+		if (fstat(fd, &st))
+			ret = -errno;
+		else if ((w->foreign = import_may_take(w, &st,
+						       IMPORT_MAY_SEARCH)))
+			ret = -EACCES;
+		close(fd);
+	}
+	return ret;
+}
+
 int import_walk_open(struct walk *w, struct strbuf *real, const char **only)
 {
 	const char *src = w->req->source;
@@ -422,12 +525,22 @@ int import_walk_open(struct walk *w, struct strbuf *real, const char **only)
 	int fd;
 
 	*only = NULL;
+	fd = check_way(w);
+	if (fd)
+		return fd;
 	fd = import_path_open(w->req->source_root, src, O_PATH);
 	if (fd < 0)
 		return fd;
 	if (fstat(fd, &st)) {
 		close(fd);
 		return -errno;
+	}
+	w->foreign = import_may_take(w, &st, S_ISDIR(st.st_mode) ?
+				     IMPORT_MAY_READ | IMPORT_MAY_SEARCH :
+				     IMPORT_MAY_READ);
+	if (w->foreign) {
+		close(fd);
+		return -EACCES;
 	}
 	if (S_ISDIR(st.st_mode)) {
 		w->base_fd = symlinks_reopen(fd, O_RDONLY | O_DIRECTORY);

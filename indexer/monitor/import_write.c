@@ -77,7 +77,8 @@ int import_target_name(const struct config *cfg, const char *series,
 /*
  * An O_PATH descriptor of a file the walk found, with st: opened with no
  * link on its path, or, when a link inside the download led to it,
- * through that link checked anew. Anything but a regular file is -EINVAL.
+ * through that link checked anew. Anything but a regular file is -EINVAL,
+ * one the walk may no longer take (import_may_take()) -EACCES.
  */
 static int open_source(const struct walk *w, const struct source *s,
 		       struct stat *st)
@@ -112,6 +113,10 @@ static int open_source(const struct walk *w, const struct source *s,
 	if (fd >= 0 && !S_ISREG(st->st_mode)) {
 		close(fd);
 		fd = -EINVAL;
+	} else if (fd >= 0 && import_may_take(w, st, IMPORT_MAY_READ)) {
+		/* changed since the walk took it */
+		close(fd);
+		fd = -EACCES;
 	}
 	return fd;
 }
@@ -515,6 +520,9 @@ int import_write_one(const struct walk *w, const struct candidate *c,
 	pfd = open_source(w, &c->file, &st);
 	if (pfd < 0)
 		return pfd;
+	/* a move never changes whose a file is: another's is copied */
+	if (!strcmp(mode, "move") && st.st_uid != dst->st_uid)
+		mode = "copy";
 	*how = mode;
 	if (!strcmp(mode, "move") && !c->file.via_link) {
 		ret = move_file(w, &c->file, pfd, &st, dfd, dst, name, how);

@@ -301,7 +301,7 @@ static int follow(struct tracker_pass *p, const struct download_client *c,
 		     (tracker_would_import(&t[i].row) &&
 		      !tracker_dry_run_on(p)) ||
 		     tracker_import_due(p, &t[i], now)))
-			row.state = tracker_import(p, &t[i], *seen.path ?
+			row.state = tracker_import(p, &t[i], obj, *seen.path ?
 				seen.path : t[i].path, &row);
 		if (row.state == TRACKER_FAILED)
 			failed(&t[i], &row);

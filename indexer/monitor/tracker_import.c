@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "common/bytes.h"
 #include "common/clock.h"
@@ -25,6 +26,7 @@
 #include "indexer/realdebrid/mediaserver.h"
 #include "indexer/monitor/import.h"
 #include "indexer/monitor/import_home.h"
+#include "indexer/monitor/import_owner.h"
 #include "indexer/monitor/import_path.h"
 #include "indexer/monitor/prefs.h"
 #include "indexer/monitor/save_guard.h"
@@ -70,6 +72,10 @@ static void set_reason(struct tracker_row *row, const char *why, int err,
 	/* the client naming its save folder itself: no setting fixes it */
 	if (map && strstr(why, "names the save folder"))
 		fix = "give the download a folder of its own in the client";
+	if (!map && err == -EACCES && strstr(why, "refused, nothing in it"))
+		fix = "a download must be the client's user's or the save"
+			" folder owner's, and readable by the series folder's"
+			" owner";
 	snprintf(row->reason, sizeof(row->reason), "import: %.440s (%s)",
 		 why, fix);
 }
@@ -238,6 +244,89 @@ int tracker_dry_run_on(const struct tracker_pass *p)
 }
 
 /*
+ * Whose a download of client may be, into owners (room for two): the
+ * save folder's owner and the user listening on client's port (the
+ * client's own, when it runs on this machine). Returns how many.
+ */
+static size_t owners_of(const struct download_client *client,
+			const char *saved, uid_t *owners)
+{
+	struct stat st;
+	size_t nr = 0;
+	uid_t uid;
+
+	if (!stat(saved, &st))
+		owners[nr++] = st.st_uid;
+	if (!import_owner_listener(client->url, &uid) &&
+	    (!nr || uid != owners[0]))
+		owners[nr++] = uid;
+	return nr;
+}
+
+static int by_name(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/*
+ * The files torrent client c lists for the download obj, whose content
+ * is at path (both in the client's view), below what the import walks:
+ * the download's folder, or for a download of one file its name (the
+ * path itself). Into *out (*nr of them, sorted, to free with
+ * free_listed()). Returns 0, -EOPNOTSUPP when c gives no list, or
+ * another negative errno value with why.
+ */
+static int listed_files(const struct download_client *c, json_t *obj,
+			const char *path, char ***out, size_t *nr,
+			struct strbuf *why)
+{
+	char *own = path_normalize(NULL, path), *name;
+	const char *base;
+	json_t *names, *v;
+	size_t len, i;
+	int ret;
+
+	*out = NULL;
+	*nr = 0;
+	if (!own)
+		abort();
+	len = strlen(own);
+	base = strrchr(own, '/') ? strrchr(own, '/') + 1 : own;
+	ret = download_files(c, obj, &names, why);
+	if (!ret && !(*out = calloc(json_array_size(names) + 1,
+				    sizeof(**out))))
+		abort();
+	json_array_foreach(ret ? NULL : names, i, v) {
+		/* as the client sees it, "." and ".." taken as text */
+		name = path_normalize(NULL, json_string_value(v));
+		if (!name)
+			abort();
+		if (!strncmp(name, own, len) && (!name[len] ||
+						 name[len] == '/')) {
+			(*out)[*nr] = strdup(name[len] ? name + len + 1 :
+					     base);
+			if (!(*out)[(*nr)++])
+				abort();
+		}
+		free(name);
+	}
+	free(own);
+	if (ret)
+		return ret;
+	json_decref(names);
+	if (*nr)
+		qsort(*out, *nr, sizeof(**out), by_name);
+	return 0;
+}
+
+static void free_listed(char **listed, size_t nr)
+{
+	for (size_t i = 0; i < nr; i++)
+		free(listed[i]);
+	free(listed);
+}
+
+/*
  * Add a series' own save folder to the nr folders of allowed, which has
  * room for it, when it lies under one of them: whoever may write the
  * series' preferences names it, so it is trusted only inside a folder
@@ -261,8 +350,8 @@ static int trust_own_folder(const char *folder, const char **allowed,
 }
 
 enum tracker_state tracker_import(struct tracker_pass *p,
-				  const struct track *t, const char *path,
-				  struct tracker_row *row)
+				  const struct track *t, json_t *obj,
+				  const char *path, struct tracker_row *row)
 {
 	const char *allowed[5];
 	size_t nr = 0;
@@ -272,7 +361,13 @@ enum tracker_state tracker_import(struct tracker_pass *p,
 	double volume = t->volume;
 	char why[TRACKER_REASON_MAX], *local = NULL, *saved = NULL;
 	char home_why[TRACKER_REASON_MAX] = "", *home = NULL;
+	const struct download_client *client = &p->handoff->torrent.c;
+	struct strbuf list_why = STRBUF_INIT;
 	const char *away = NULL;
+	char **listed = NULL;
+	size_t nr_owners, nr_listed = 0;
+	int listed_rc;
+	uid_t owners[2];
 	int rc, wrong;
 
 	row->reason[0] = '\0';
@@ -292,6 +387,8 @@ enum tracker_state tracker_import(struct tracker_pass *p,
 			&p->handoff->torrent;
 		const char *save = hc->c.save_path;
 
+		if (hc->c.client && !strcmp(hc->c.client, t->client))
+			client = &hc->c;
 		if (save && *save)
 			allowed[nr++] = save;
 		else if (!strcmp(hc->c.client, t->client) && !rc &&
@@ -323,12 +420,30 @@ enum tracker_state tracker_import(struct tracker_pass *p,
 			 " for it", saved, away);
 		rc = -EAGAIN;
 	} else if (!rc) {
-		rc = import_run(&(struct import_request) {
-			.source = local, .source_root = saved,
-			.series_dir = dir.buf, .series_root = root.buf,
-			.series = t->series, .volumes = &volume,
-			.nr_volumes = 1,
-		}, p->cfg, &res);
+		nr_owners = owners_of(client, saved, owners);
+		listed_rc = listed_files(client, obj, path, &listed,
+					 &nr_listed, &list_why);
+		if (!nr_owners) {
+			strbuf_addf(&res.reason, "the save folder %s is gone",
+				    saved);
+			rc = log_error(-ENOENT, "import: %s", res.reason.buf);
+		} else if (listed_rc && listed_rc != -EOPNOTSUPP) {
+			strbuf_addf(&res.reason, "cannot list the files of %s:"
+				    " %s", path, list_why.buf);
+			rc = log_error(listed_rc, "import: %s",
+				       res.reason.buf);
+		} else {
+			rc = import_run(&(struct import_request) {
+				.source = local, .source_root = saved,
+				.series_dir = dir.buf, .series_root = root.buf,
+				.series = t->series, .volumes = &volume,
+				.nr_volumes = 1, .owners = owners,
+				.nr_owners = nr_owners,
+				.listed = (const char *const *)listed,
+				.nr_listed = nr_listed,
+				.listed_only = !listed_rc,
+			}, p->cfg, &res);
+		}
 		if (rc && res.no_volume)
 			snprintf(row->reason, sizeof(row->reason),
 				 "import: %.280s", res.reason.buf);
@@ -343,6 +458,8 @@ enum tracker_state tracker_import(struct tracker_pass *p,
 	else
 		forget(p, t);
 	import_result_release(&res);
+	free_listed(listed, nr_listed);
+	strbuf_release(&list_why);
 	prefs_own_release(&own);
 	strbuf_release(&dir);
 	strbuf_release(&root);

@@ -8,6 +8,8 @@
  * when it fails and tried again after a back-off (tracker_import.c).
  */
 
+#include <jansson.h>
+
 #include "common/strbuf.h"
 #include "indexer/monitor/tracker.h"
 
@@ -44,7 +46,9 @@ int tracker_import_due(struct tracker_pass *p, const struct track *t,
 
 /*
  * Import the completed download of t, at path as its client reported
- * it, into its series folder: the path mapped to this machine's and
+ * it (obj: its object in the client's listing, NULL when it lists it no
+ * more), into its series folder, only the files a torrent client lists
+ * for it (download_files()): the path mapped to this machine's and
  * kept in the clients' save folders (a save_path, or the client's own
  * folder, import_home.h), then import_run() for t's volume. Returns the
  * state row goes to: imported; failed when the download holds no
@@ -55,7 +59,7 @@ int tracker_import_due(struct tracker_pass *p, const struct track *t,
  * TRACKER_WOULD_IMPORT and nothing moved.
  */
 enum tracker_state tracker_import(struct tracker_pass *p,
-				  const struct track *t, const char *path,
-				  struct tracker_row *row);
+				  const struct track *t, json_t *obj,
+				  const char *path, struct tracker_row *row);
 
 #endif

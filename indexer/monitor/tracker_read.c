@@ -92,7 +92,8 @@ static int ends_with(const char *s, const char *end)
 /*
  * qBittorrent's torrents/info object (its states from 4.1 to 5.1:
  * stoppedDL/stoppedUP are 5.0's names of pausedDL/pausedUP): error and
- * missingFiles failed, the ...UP states with all pieces completed, the
+ * missingFiles failed, uploading (seeding to peers) and the ...UP
+ * states with all pieces completed, the
  * waiting ones queued, any other on its way.
  */
 static int read_qbit(json_t *t, struct tracker_seen *out)
@@ -120,7 +121,8 @@ static int read_qbit(json_t *t, struct tracker_seen *out)
 		out->state = TRACKER_FAILED;
 		snprintf(out->reason, sizeof(out->reason), "qbittorrent: the"
 			 " torrent is in state %s", state);
-	} else if (ends_with(state, "UP") && out->progress >= 1) {
+	} else if ((ends_with(state, "UP") || !strcmp(state, "uploading"))
+		   && out->progress >= 1) {
 		out->state = TRACKER_COMPLETED;
 	} else {
 		for (size_t i = 0; i < sizeof(waiting) / sizeof(*waiting);

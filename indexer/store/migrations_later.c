@@ -326,6 +326,13 @@ const char *const migrations_later[] = {
 	"  release_prefs TEXT, published_by TEXT, edition TEXT, gone_at REAL,"
 	"  UNIQUE (root_id, path));"
 	"CREATE INDEX IF NOT EXISTS series_gone_path ON series_gone (path);",
+	/* version 40: what ComicInfo.xml says of a volume for the OPDS
+	 * entries (comicinfo.h), every archive read again for it */
+	"ALTER TABLE comicinfo ADD COLUMN summary TEXT; ALTER TABLE"
+	"  comicinfo ADD COLUMN writer TEXT; ALTER TABLE comicinfo ADD COLUMN"
+	"  issued TEXT; UPDATE directories SET digest = NULL WHERE id IN"
+	"  (SELECT dir_id FROM files WHERE kind = 'archive');"
+	"UPDATE files SET mtime_ns = 0 WHERE kind = 'archive';",
 };
 
 const int migrations_later_count = ARRAY_SIZE(migrations_later);

@@ -65,7 +65,10 @@
 #   MEDIAMON_BENCH_FILES     corpus size (default 100000)
 #   MEDIAMON_BENCH_SECTIONS  sections to run (default
 #                            "mpd mediamon cold idle nas formats watch views
-#                            covers analysis scale onefolder opds arm64")
+#                            covers analysis scale onefolder opds playlists
+#                            arm64")
+#   MEDIAMON_BENCH_PLAYLISTS_TRACKS  analysed tracks of the playlists
+#                            section (300)
 #   MEDIAMON_BENCH_IDLE_S    seconds the idle section counts wakeups (60)
 #   MEDIAMON_BENCH_NAS_FILES files of the nas section's library (20000;
 #                            MEDIAMON_BENCH_FILES: the corpus itself)
@@ -103,7 +106,7 @@ REPO=$(cd "$(dirname "$0")/../.." && pwd)
 BENCH_DIR=${MEDIAMON_BENCH_DIR:-$HOME/.cache/mediamon-bench}
 CORPUS=$BENCH_DIR/corpus
 FILES=${MEDIAMON_BENCH_FILES:-100000}
-SECTIONS=${MEDIAMON_BENCH_SECTIONS:-mpd mediamon cold idle nas formats watch views covers analysis scale onefolder opds arm64}
+SECTIONS=${MEDIAMON_BENCH_SECTIONS:-mpd mediamon cold idle nas formats watch views covers analysis scale onefolder opds playlists arm64}
 # The scale section's library of tiny MP3s, cached like the corpus.
 SCALE=$BENCH_DIR/scale
 # The formats section's library: as many files as the corpus, in every
@@ -1503,6 +1506,91 @@ print(s.getsockname()[1])')
 			"$(verdict "$op_s" lt "$TARGET_OPDS_S")"
 	done
 	row "opds:   ($OPDS_FILES volumes in $op_series series, the worst of $OPDS_READS reads)" ""
+}
+
+# -------------------------------------------------------------- playlists
+# Listing the playlists (issue 63): ls -lR of /playlists over
+# PLAYLISTS_TRACKS analysed tracks, the first time (each playlist rendered
+# once for its size) and again (the sizes kept while the store stands
+# still), against ls -lR of /library/music, the tracks they are made from.
+# The tracks are 5-second cuts of the analysis section's audio, each with
+# a title of its own.
+
+PLAYLISTS_TRACKS=${MEDIAMON_BENCH_PLAYLISTS_TRACKS:-300}
+
+# ls_time KEY DIR [ONCE]: ls -lR of DIR, kept as KEY_s: the median of
+# three, or with ONCE the one run (a first listing happens once)
+ls_time() {
+	for lt_i in 1 2 3; do
+		lt_start=$(now)
+		ls -lR "$2" >/dev/null || die "ls -lR $2 failed"
+		lt_s=$(since "$lt_start")
+		put "$1${lt_i}_s" "$lt_s"
+		put "$1${lt_i}_wall_s" "$lt_s"
+		if [ -n "${3-}" ]; then
+			put "$1_s" "$lt_s"
+			return
+		fi
+	done
+	median3 "$1"
+}
+
+section_playlists() {
+	analysis_audio_ensure
+	pl_root=$WORK/playlists-music
+	rm -rf "$pl_root"
+	mkdir -p "$pl_root/cuts"
+	pl_i=0
+	while [ "$pl_i" -lt "$PLAYLISTS_TRACKS" ]; do
+		for pl_src in "$ANALYSIS_AUDIO"/*.flac; do
+			[ "$pl_i" -lt "$PLAYLISTS_TRACKS" ] || break
+			pl_out=$(printf '%s/a%02d/t%05d.flac' "$pl_root" \
+				$((pl_i % 30)) "$pl_i")
+			mkdir -p "${pl_out%/*}"
+			sox -V1 "$pl_src" "$pl_out" trim $((pl_i % 20)) 5 ||
+				die "sox could not cut $pl_src"
+			metaflac --remove-all-tags --set-tag="TITLE=Cut $pl_i" \
+				--set-tag="ARTIST=Artist $((pl_i % 30))" \
+				--set-tag="ALBUM=Album $((pl_i % 30))" \
+				--set-tag="GENRE=Genre $((pl_i % 7))" \
+				--set-tag="DATE=$((1960 + pl_i % 60))" "$pl_out" ||
+				die "metaflac could not tag $pl_out"
+			pl_i=$((pl_i + 1))
+		done
+	done
+	rmdir "$pl_root/cuts"
+	printf '[analysis]\nenabled = yes\n' >"$WORK/playlists.conf"
+	mediamon_start "$pl_root" "$WORK/playlists.conf"
+	scan_wait ""
+	pl_start=$(now)
+	pl_looks=0
+	until jq -e '.queued == 0 and .busy == 0 and .done > 0' \
+		"$MM_MNT/metrics/analysis.json" >/dev/null 2>&1; do
+		pl_looks=$((pl_looks + 1))
+		[ "$pl_looks" -le $((TIMEOUT * 2)) ] ||
+			die "the analysis of $PLAYLISTS_TRACKS tracks never ended"
+		sleep 0.5
+	done
+	log "playlists: $PLAYLISTS_TRACKS tracks analysed in $(since "$pl_start") s"
+	ls_time playlists_music "$MM_MNT/library/music"
+	ls_time playlists_first "$MM_MNT/playlists" once
+	ls_time playlists_again "$MM_MNT/playlists"
+	pl_files=$(find "$MM_MNT/playlists" -type f | wc -l)
+	mediamon_stop
+	rm -rf "$pl_root"
+	pl_music=$(get playlists_music_s)
+	for pl_what in first again; do
+		pl_s=$(get "playlists_${pl_what}_s")
+		pl_ratio=$(awk -v a="$pl_s" -v b="$pl_music" \
+			'BEGIN { if (b > 0) printf "%.2f", a / b; else print "n/a" }')
+		figure_row "playlists_${pl_what}_s@$PLAYLISTS_TRACKS" lower \
+			"playlists: ls -lR playlists/, $pl_what ($pl_files files)" \
+			"$pl_s s" "" "<= 2x library/music: ${pl_ratio}x" \
+			"$(verdict "$pl_ratio" le 2)"
+	done
+	figure_row "playlists_music_s@$PLAYLISTS_TRACKS" lower \
+		"playlists: ls -lR library/music ($PLAYLISTS_TRACKS tracks)" \
+		"$pl_music s"
 }
 
 # ------------------------------------------------------------------ arm64

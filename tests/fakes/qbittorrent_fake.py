@@ -21,7 +21,15 @@ request whose Origin or Referer names another host than its Host header
     GET  /api/v2/torrents/info  with the session cookie: 200 [], as
                                 qBittorrent lists a torrent it does not
                                 have (the real one, which lists what it
-                                has, is followed in test_tracker.py)
+                                has, is followed in test_tracker.py), or
+                                the torrents /_torrents set
+    GET  /api/v2/torrents/files?hash=H
+                                the "_files" of the torrent H /_torrents
+                                set ([{name, priority}]), 404 for another
+    POST /_torrents             JSON [{hash, state, content_path ...,
+                                _files}]: what torrents/info lists from
+                                now on, as a hostile or broken client
+                                would tell
     GET  /files/sample.torrent  a small bencoded torrent (a dictionary)
     GET  /files/page.html       an HTML page, which is not a torrent
     GET  /_requests             every /api request so far: [{method, path,
@@ -51,6 +59,7 @@ rest (magnets, torrents, duplicates, save path, refused logins).
 """
 
 import email.parser
+import json
 import email.policy
 import secrets
 import threading
@@ -78,7 +87,8 @@ state = {}
 def reset(cookie_name=None, api="2.8"):
     with lock:
         state.update(cookie=cookie_name or "SID", api=api, sessions=set(),
-                     fails=0, requests=[], adds=[])
+                     fails=0, requests=[], adds=[],
+                     torrents=[])
 
 
 def new_api():
@@ -97,10 +107,12 @@ class QBittorrent(http_fake.ClientFake):
         (r"/api/v2/auth/login", "login"),
         (r"/api/v2/torrents/add", "add"),
         (r"/api/v2/torrents/info", "info"),
+        (r"/api/v2/torrents/files", "files"),
         (r"/api/.*", "unknown_api"),
         (r"/files/sample\.torrent", "sample_torrent"),
         (r"/files/page\.html", "page"),
         (r"/_expire", "expire"),
+        (r"/_torrents", "set_torrents"),
         (r"/_reset", "reset_all"),
     ]
 
@@ -225,7 +237,27 @@ class QBittorrent(http_fake.ClientFake):
             return
         if not self.session():
             return self.text(403, "Forbidden")
-        self.reply(200, [])
+        with lock:
+            listed = list(state["torrents"])
+        self.reply(200, listed)
+
+    def files(self, m):
+        self.record()
+        if not self.session():
+            return self.text(403, "Forbidden")
+        want = self.query.get("hash", [""])[0]
+        with lock:
+            found = [t.get("_files", []) for t in state["torrents"]
+                     if t.get("hash") == want]
+        if not found:
+            return self.text(404, "Not Found")
+        self.reply(200, found[0])
+
+    def set_torrents(self, m):
+        listed = json.loads(self.read_body() or b"[]")
+        with lock:
+            state["torrents"] = listed
+        self.reply(200, {"ok": True})
 
     def unknown_api(self, m):
         self.record()

@@ -401,9 +401,12 @@ class Fake:
     """A fake remote service from tests/fakes/, on 127.0.0.1; it ends when
     its stdin closes, so it never outlives the test."""
 
-    def __init__(self, script, *args):
+    def __init__(self, script, *args, prefix=()):
+        """script: a name in tests/fakes/, or a path; prefix: a command
+        to run it behind (setpriv, as another user)."""
         path = os.path.join(REPO, "tests", "fakes", script)
-        self.proc = subprocess.Popen(["/usr/bin/python3", path] +
+        self.proc = subprocess.Popen(list(prefix) +
+                                     ["/usr/bin/python3", path] +
                                      [str(a) for a in args],
                                      stdin=subprocess.PIPE,
                                      stdout=subprocess.PIPE,
@@ -447,8 +450,8 @@ def fake():
     """Start fakes by script name; all are stopped at the end."""
     started = []
 
-    def make(script, *args):
-        f = Fake(script, *args)
+    def make(script, *args, **kw):
+        f = Fake(script, *args, **kw)
         started.append(f)
         return f
     yield make

@@ -161,3 +161,61 @@ def test_swapped_for_link_to_root_only_file(sounds, tmp_path):
         assert attr(track, "peak") is None
     finally:
         unmount(m.path, m.proc)
+
+
+NOBODY_KILL = """
+import errno, os, sys
+try:
+    os.kill(int(sys.argv[1]), 0)
+    print("signalled")
+except OSError as e:
+    print(errno.errorcode[e.errno])
+"""
+
+
+@pytest.mark.skipif(bool(WRAPPER), reason="the wrapper's children")
+@pytest.mark.skipif(os.geteuid() != 0, reason="drops privileges as root")
+def test_child_has_a_uid_of_its_own(sounds, tmp_path):
+    """With no mediamon-analyse user and no [analysis] user, the child
+    runs as a uid no user and no other process has, not as nobody: a
+    nobody process cannot signal it (EPERM), and the analysis ends."""
+    try:
+        pwd.getpwnam("mediamon-analyse")
+        pytest.skip("this system has a mediamon-analyse user")
+    except KeyError:
+        pass
+    nobody = pwd.getpwnam("nobody")
+    root = tmp_path / "music"
+    add_tracks(sounds, root, 12, "a")
+    m = start(tmp_path, "music=" + str(root))
+    try:
+        def probe():
+            """As nobody, kill -0 a confined child of the daemon: what
+            came of it, or None while none runs."""
+            for pid in children(m.proc.pid):
+                s = status(pid)
+                if not s or s["Seccomp"] != "2":
+                    continue
+                uid = int(s["Uid"].split()[0])
+                out = subprocess.run(
+                    ["setpriv", "--reuid=%d" % nobody.pw_uid,
+                     "--regid=%d" % nobody.pw_gid, "--clear-groups", "--",
+                     "/usr/bin/python3", "-c", NOBODY_KILL, str(pid)],
+                    capture_output=True, timeout=60)
+                assert out.returncode == 0, out
+                return uid, out.stdout.decode().strip()
+            return None
+        # a child that ended meanwhile (ESRCH) is looked for again
+        uid, said = wait_for(probe, 60, "a child nobody may not signal",
+                             until=lambda r: r is not None and
+                             r[1] != "ESRCH", mount=m, interval=0.01)
+        assert said == "EPERM", said
+        assert uid != nobody.pw_uid
+        assert 60578 <= uid <= 61183, uid
+        with pytest.raises(KeyError):
+            pwd.getpwuid(uid)
+        assert "analyser runs as uid %d" % uid in m.read("log").decode()
+        a = wait_analysed(m)
+        assert (a["analysed"], a["failed"]) == (12, 0), a
+    finally:
+        unmount(m.path, m.proc)

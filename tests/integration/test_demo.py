@@ -10,6 +10,7 @@ import os
 import re
 import shutil
 import signal
+import struct
 import subprocess
 
 import pytest
@@ -117,6 +118,13 @@ def check_demo(demo, music):
                             "artist.jpg")):
         with open(cover, "rb") as f:
             assert f.read(3) == b"\xff\xd8\xff", cover
+    # the manga covers a reader shows: real PNG images, not stubs
+    for series in ("One Piece", "Berserk", "Mob Psycho 100"):
+        with open(demo.path("manga/%s/cover.png" % series), "rb") as f:
+            image = f.read()
+        assert image[:8] == b"\x89PNG\r\n\x1a\n" and image[12:16] == \
+            b"IHDR", series
+        assert struct.unpack(">II", image[16:24]) == (120, 180), series
     assert demo.read("status/health") == "ok\n"
     assert demo.json("status/summary.json")["counts"]["tracks"] == TRACKS
 

@@ -91,15 +91,46 @@ def test_vim_ex_mode(series, tmp_path, tool, rel, old, new):
 
 @pytest.mark.skipif(not shutil.which("vim"), reason="needs vim")
 def test_vim_refused_loses_nothing(series, tmp_path):
+    """A value refused fails the close (E512), not the write: vim read a
+    failed write as a full disk that may have lost the file (E514)."""
     m = series
     home = tmp_path / "home"
     home.mkdir()
+    said = tmp_path / "said"
     m.write("manga/Saga/monitored", "1")
-    r = run("vim", "-Es", "-c", "%s/1/yes please/", "-c", "wq",
-            m.file("manga/Saga/monitored"), home=home)
+    r = run("vim", "-Es", "-c", "%s/1/yes please/", "-c",
+            "try | wq | catch | call writefile([v:exception], '%s') | cq |"
+            " endtry" % said, m.file("manga/Saga/monitored"), home=home)
     assert r.returncode != 0
+    assert "E512" in said.read_text(), said.read_text()
+    assert "E514" not in said.read_text()
     assert m.read("manga/Saga/monitored") == b"1\n"
     assert len(refused_lines(m, "manga/Saga/monitored")) == 1
+
+
+def test_refused_value_fails_the_close(series):
+    """The writes are taken, whatever they hold; the close sets the value
+    as one write and fails with its error; a good value in two writes is
+    set whole at the close; a dup()ed descriptor's second close sets
+    nothing again."""
+    m = series
+    path = m.file("manga/Saga/latest")
+    m.write("manga/Saga/latest", "7")
+    fd = os.open(path, os.O_WRONLY | os.O_TRUNC)
+    assert os.write(fd, b"seven\n") == 6
+    with pytest.raises(OSError) as e:
+        os.close(fd)
+    assert e.value.errno == errno.EINVAL
+    assert m.read("manga/Saga/latest") == b"7\n"
+    fd = os.open(path, os.O_WRONLY | os.O_TRUNC)
+    os.write(fd, b"1")
+    os.write(fd, b"2\n")
+    other = os.dup(fd)
+    os.close(fd)
+    assert m.read("manga/Saga/latest") == b"12\n"
+    os.close(other)
+    lines = refused_lines(m, "manga/Saga/latest")
+    assert len(lines) == 1 and '"seven\\n"' in lines[0], lines
 
 
 def test_other_names_stay_refused(series):

@@ -400,6 +400,9 @@ def test_store_of_the_version_before_reads_them(formats, tmp_path):
             " ALTER TABLE downloads DROP COLUMN bytes_per_s;"
             " ALTER TABLE scans DROP COLUMN first_errors;"
             " ALTER TABLE series DROP COLUMN edition;"
+            " ALTER TABLE comicinfo DROP COLUMN summary;"
+            " ALTER TABLE comicinfo DROP COLUMN writer;"
+            " ALTER TABLE comicinfo DROP COLUMN issued;"
             " PRAGMA user_version = %d;" % (ids, ids, ids,
                                             VERSION_BEFORE_FORMATS))
     finally:

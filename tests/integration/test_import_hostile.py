@@ -207,7 +207,9 @@ def test_series_folder_swapped_for_a_link(hostile, clients, files, users,
     # between the hand-off and the completion, the attacker's swap
     as_user(attacker, "import os, sys; os.rename(sys.argv[1], sys.argv[2]);"
             " os.symlink(sys.argv[3], sys.argv[1])", series, away, rootonly)
+    # the attacker may read it (by their group): so may their copy
     (save / b.name).write_bytes(b.content)
+    os.chown(str(save / b.name), 0, attacker.gid)
     os.chmod(str(save / b.name), 0o640)
     qbit.api("/api/v2/torrents/recheck", {"hashes": b.hash})
     d = wait_for(lambda: shown(mon), 60, "volume 4's import refused",
@@ -252,6 +254,7 @@ def test_folder_of_a_user_the_daemon_cannot_act_as(hostile, clients, files,
     wait_for(lambda: state_of(mon, 4), 30, "volume 4 on its way",
              until=lambda s: s == "downloading", mount=mon.m)
     (save / b.name).write_bytes(b.content)
+    os.chown(str(save / b.name), 0, attacker.gid)
     os.chmod(str(save / b.name), 0o640)
     qbit.api("/api/v2/torrents/recheck", {"hashes": b.hash})
     d = wait_for(lambda: shown(mon), 60, "volume 4 imported",
@@ -371,6 +374,139 @@ def test_racing_link_flip_never_copies(hostile, clients, files, users,
     assert d["state"] == "completed", d
     log = mon.m.read("log").decode()
     assert "symbolic link is on its way" in log or \
-        "more than 10000 files" in log
+        "more than 10000 files" in log or "nothing in it read" in log
     print("import tries against the racing link: %d, then %s" % (
         tries, d["state"]))
+
+
+SECRET_NAME = "Saga 01 T04 zq-victims-own.cbz"
+
+
+def fakes_for(user, tmp_path):
+    """The fake qBittorrent and its base, copied where user may read them
+    (the checkout may lie where they cannot)."""
+    for d in (tmp_path.parent, tmp_path):
+        os.chmod(str(d), 0o755)
+    need_reachable(tmp_path.parent)
+    d = tmp_path / "fakes"
+    d.mkdir()
+    for name in ("http_fake.py", "qbittorrent_fake.py"):
+        shutil.copy(os.path.join(os.path.dirname(__file__), "..", "fakes",
+                                 name), str(d / name))
+        os.chmod(str(d / name), 0o644)
+    os.chmod(str(d), 0o755)
+    return str(d / "qbittorrent_fake.py")
+
+
+@pytest.mark.parametrize("mode", ["copy", "move"])
+def test_hostile_client_names_another_users_folder(hostile, fake, files,
+                                                    users, tmp_path, mode):
+    """Any local user listening on the client's port (the attacker, while
+    the real client is down) says the torrent is complete in the
+    victim's 0700 folder inside the shared save folder: nothing is
+    imported, the victim's 0600 file stays theirs, where it was, and the
+    refusal names nothing inside the folder (downloads.json, found.json,
+    the log). The attacker's own folder then imports, as theirs: the
+    user listening on the port counts as the client's."""
+    attacker, victim = users
+    save = shared_save(tmp_path)
+    hidden = save / "vic"
+    hidden.mkdir()
+    secret = hidden / SECRET_NAME
+    secret.write_bytes(PRIVATE)
+    for p, m in ((secret, 0o600), (hidden, 0o700)):
+        os.chmod(str(p), m)
+        os.chown(str(p), victim.uid, victim.gid)
+    before = os.stat(str(secret))
+    qbit = fake(fakes_for(attacker, tmp_path), prefix=attacker.prefix())
+    data, info_hash = torrent_of("Saga 01 T04", [("Saga 01 T04.cbz",
+                                                  CONTENT)])
+    mon = hostile(["Saga 01"], monitor=AUTO, general=SEND,
+                  extra=conf("qbittorrent", qbit.url, save).replace(
+                      "username = mediamon\npassword = s3cret-Pass",
+                      "username = admin\npassword = adminadmin") + POLL +
+                  "[import]\nmode = %s\n" % mode,
+                  releases=sent_as(files, "/hostile-%s.torrent" % mode,
+                                   data))
+    series = mon.root / "Saga 01"
+    os.chown(str(series), attacker.uid, attacker.gid)
+
+    def listed(path):
+        """The client says the torrent is complete at path and lists its
+        files (the victim's too, which it may name: it is hostile)."""
+        name = os.path.basename(str(path))
+        qbit.call("/_torrents", [{
+            "hash": info_hash, "state": "uploading", "progress": 1,
+            "content_path": str(path), "save_path": str(save),
+            "name": name, "size": len(CONTENT),
+            "completed": len(CONTENT), "dlspeed": 0,
+            "_files": [{"name": name + "/" + f, "priority": 1}
+                       for f in (SECRET_NAME, "Saga 01 T04.cbz")]}])
+    listed(hidden)
+    mon.check("missing")
+    d = wait_for(lambda: shown(mon), 60, "volume 4's import refused",
+                 until=lambda d: "import: " in (d["reason"] or ""),
+                 mount=mon.m)
+    assert d["state"] == "completed", d
+    assert "another user's" in d["reason"], d
+    told = [json.dumps(d), mon.m.read("status/found.json").decode(),
+            mon.m.read("log").decode()]
+    for text in told:
+        assert "zq-victims-own" not in text
+    now = os.stat(str(secret))
+    assert (now.st_ino, now.st_mode, now.st_uid, now.st_nlink) == \
+        (before.st_ino, before.st_mode, before.st_uid, 1)
+    assert secret.read_bytes() == PRIVATE
+    assert not (series / "Saga 01 T04.cbz").exists()
+    no_copy_of(series, PRIVATE)
+    # the attacker's own folder: theirs, so it goes in
+    mine = save / "mine"
+    mine.mkdir()
+    (mine / "Saga 01 T04.cbz").write_bytes(CONTENT + b"mine")
+    for p in (mine, mine / "Saga 01 T04.cbz"):
+        os.chown(str(p), attacker.uid, attacker.gid)
+    listed(mine)
+    mon.check("missing")
+    wait_for(lambda: shown(mon), 60, "volume 4 imported",
+             until=lambda d: d["state"] == "imported", mount=mon.m)
+    st = os.stat(str(series / "Saga 01 T04.cbz"))
+    assert st.st_uid == attacker.uid
+    assert (series / "Saga 01 T04.cbz").read_bytes() == CONTENT + b"mine"
+    assert (mine / "Saga 01 T04.cbz").exists() == (mode == "copy")
+    assert secret.read_bytes() == PRIVATE
+
+
+def test_only_the_listed_files_are_opened(hostile, clients, files, tmp_path):
+    """The real qBittorrent's torrent of a folder holding an .nfo and a
+    read.me (two files: its content_path is their folder): a volume
+    planted in that folder (which the client does not list) is neither
+    imported nor named; the download holds no wanted volume, so it
+    fails, as a wrong release does."""
+    qbit = clients("qbittorrent")
+    save = shared_save(tmp_path)
+    entries = [("Saga 01 T04.nfo", b"n" * 20000), ("read.me", b"r" * 100)]
+    data, info_hash = torrent_of("Saga 01 T04", entries)
+    mon = hostile(["Saga 01"], monitor=AUTO, general=SEND,
+                  extra=conf("qbittorrent", qbit.url, save) + POLL +
+                  "[import]\nmode = copy\n",
+                  releases=sent_as(files, "/listed.torrent", data))
+    series = mon.root / "Saga 01"
+    mon.check("missing")
+    wait_for(lambda: state_of(mon, 4), 30, "volume 4 on its way",
+             until=lambda s: s == "downloading", mount=mon.m)
+    own = save / "Saga 01 T04"
+    own.mkdir(exist_ok=True)
+    for path, content in entries:
+        (own / path).write_bytes(content)
+    (own / "Saga 01 T04 planted.cbz").write_bytes(CONTENT + b"planted")
+    qbit.api("/api/v2/torrents/recheck", {"hashes": info_hash})
+    d = wait_for(lambda: shown(mon), 60, "volume 4's import done",
+                 until=lambda d: d["state"] in ("failed", "imported"),
+                 mount=mon.m)
+    assert d["state"] == "failed", d
+    assert "holds no wanted volume" in d["reason"], d
+    for text in (json.dumps(d), mon.m.read("status/found.json").decode(),
+                 mon.m.read("log").decode()):
+        assert "planted" not in text
+    assert not (series / "Saga 01 T04.cbz").exists()
+    no_copy_of(series, CONTENT + b"planted")

@@ -168,21 +168,32 @@ def test_acquisition_links_and_types(manga):
     data = manga.read("opds/series/Berserk.xml")
     doc = parse(data)
     assert [e.title for e in doc.entries] == [
-        "Volume %d" % v for v in range(1, 6)]
+        "Berserk, volume %d" % v for v in range(1, 6)]
     got = links(data, ACQUISITION)
     assert len(got) == 5
     for (_, href, kind, length), ext in zip(got, sorted(
             TYPES, key=lambda e: ["cbz", "cbr", "cb7", "pdf", "epub"].index(
                 e[1:]))):
-        assert href.startswith("../../library/manga/Berserk/Volume%20")
+        # the name a reader saves the book under carries the series
+        assert href.startswith("../files/Berserk/Berserk%20Volume%20")
         assert href.endswith(ext) and kind == TYPES[ext]
         path = manga.file(os.path.normpath(os.path.join(
             "opds/series", urllib.parse.unquote(href))))
         assert int(length) == os.path.getsize(path)
+        same = manga.file("library/manga/Berserk/" + os.path.basename(
+            urllib.parse.unquote(href))[len("Berserk "):])
+        with open(path, "rb") as a, open(same, "rb") as b:
+            assert a.read() == b.read()
     # a folder of images has no file to acquire
     mob = links(manga.read("opds/series/Mob Psycho 100.xml"), ACQUISITION)
     assert [h for _, h, _, _ in mob] == [
-        "../../library/manga/Mob%20Psycho%20100/Volume%20002.cbz"]
+        "../files/Mob%20Psycho%20100/Mob%20Psycho%20100%20Volume%20002.cbz"]
+    # no other name is there: not the library's, not another series'
+    for rel in ("Berserk/Volume 001.cbz", "Berserk/Berserk Volume 099.cbz",
+                "Berserk/Mob Psycho 100 Volume 002.cbz", "Nobody",
+                "Berserk/Berserk Volume 001.cbz/x"):
+        assert not os.path.exists(manga.file("opds/files/" + rel)), rel
+    assert os.listdir(manga.file("opds/files")) == []
     recent = parse(manga.read("opds/recent.xml"))
     assert len(recent.entries) == 8
 
@@ -245,7 +256,9 @@ def test_odd_names_are_escaped(manga):
     assert doc.feed.title == ODD
     (_, href, _, _), = links(data, ACQUISITION)
     assert urllib.parse.unquote(href) == \
-        "../../library/manga/%s/Volume 001.cbz" % ODD
+        "../files/%s/%s Volume 001.cbz" % (ODD, ODD)
+    assert os.path.isfile(manga.file(os.path.normpath(os.path.join(
+        "opds/series", urllib.parse.unquote(href)))))
     assert "%26" in href and "%3C" in href and "%22" in href
 
 
@@ -426,12 +439,16 @@ def test_series_another_user_may_not_list_is_in_no_feed(world):
         assert m.read("opds/" + cover).endswith(b"a secret cover")
         page = "pages/%s/0" % cover.split("/")[1].split(".")[0]
         assert m.read("opds/" + page).endswith(b"a secret cover")
+        book = "files/Secret Stash/Secret Stash Volume 001.cbz"
+        assert os.path.getsize(m.file("opds/" + book)) > 0
         out = user.run("/usr/bin/python3", "-c", WALK, m.file("opds"),
-                       "series/Secret Stash.xml", cover, page)
+                       "series/Secret Stash.xml", cover, page, book,
+                       "files/Secret Stash")
         assert out.returncode == 0, out
         seen = json.loads(out.stdout)
         assert seen["series"] == ["Open Shelf.xml"]
-        for rel in ["series/Secret Stash.xml", cover, page]:
+        for rel in ["series/Secret Stash.xml", cover, page, book,
+                    "files/Secret Stash"]:
             assert seen.pop(rel) == errno.ENOENT, rel
         for rel, got in seen.items():
             if rel == "series":
@@ -449,3 +466,50 @@ def test_series_another_user_may_not_list_is_in_no_feed(world):
     finally:
         unmount(m.path, m.proc)
         drop_user(user)
+
+
+DC = "{http://purl.org/dc/terms/}"
+
+
+def test_comicinfo_reaches_the_entry(tmp_path):
+    """A volume's ComicInfo Summary, Writer and date are its entry's
+    summary, author and dc:issued (as far as the date's parts are valid);
+    a volume whose ComicInfo says none of them, or has none, carries
+    none; the feed still validates, markup in a summary is text."""
+    root = tmp_path / "manga"
+    (root / "Saga").mkdir(parents=True)
+    infos = {
+        "Saga T01.cbz": "<ComicInfo><Summary>  Alana &amp; Marko"
+        " &lt;flee&gt;.  </Summary><Writer>Brian K. Vaughan</Writer>"
+        "<Year>2012</Year><Month>10</Month><Day>10</Day></ComicInfo>",
+        "Saga T02.cbz": "<ComicInfo><Summary> </Summary><Year>20x2</Year>"
+        "<Month>4</Month></ComicInfo>",
+        "Saga T03.cbz": "<ComicInfo><Year>2013</Year><Month>14</Month>"
+        "</ComicInfo>",
+        "Saga T04.cbz": None,
+    }
+    for name, info in infos.items():
+        with zipfile.ZipFile(str(root / "Saga" / name), "w") as z:
+            if info:
+                z.writestr("ComicInfo.xml", info)
+            z.writestr("p1.jpg", b"\xff\xd8 page")
+    m = start(tmp_path, "manga=" + str(root))
+    try:
+        feed = "opds/series/Saga.xml"
+        data = wait_for(lambda: m.read(feed), 60, "four volumes in the feed",
+                        mount=m, until=lambda d: d.count(b"<entry>") == 4)
+        validate(m.file(feed))
+        entries = ET.fromstring(data).findall(ATOM + "entry")
+        got = [(e.findtext(ATOM + "title"), e.findtext(ATOM + "summary"),
+                e.findtext(ATOM + "author/" + ATOM + "name"),
+                e.findtext(DC + "issued")) for e in entries]
+        assert got == [
+            ("Saga, volume 1", "Alana & Marko <flee>.", "Brian K. Vaughan",
+             "2012-10-10"),
+            ("Saga, volume 2", None, None, None),
+            ("Saga, volume 3", None, None, "2013"),
+            ("Saga, volume 4", None, None, None)], got
+        validate(m.file("opds/recent.xml"))
+        assert b"Brian K. Vaughan" in m.read("opds/recent.xml")
+    finally:
+        unmount(m.path, m.proc)

@@ -289,7 +289,7 @@ def test_pages_stream_in_natural_order(served):
     validate(m.file("opds/series/Read.xml"))
     validate(m.file("opds/recent.xml"))
     streams = stream_links(fetch(feed))
-    assert [s[0] for s in streams] == ["Volume 1", "Volume 2"]
+    assert [s[0] for s in streams] == ["Read, volume 1", "Read, volume 2"]
     assert len(links(fetch(feed), ACQUISITION)) == 5
     assert len(links(fetch(feed), IMAGE)) == 3
     for _, href, kind, count in streams:

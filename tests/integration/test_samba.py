@@ -5,6 +5,7 @@
 guest share that forces the mount's user; the real smbclient reads
 tracks byte-identical to the library and JSON that parses."""
 
+import contextlib
 import json
 import os
 import pwd
@@ -15,6 +16,9 @@ import pytest
 
 from clients import free_port, need
 from conftest import start, unmount, wait_for
+from test_analysis import wait_analysed
+from test_playlists import library as analysed_library
+from test_playlists import sounds  # noqa: F401 (a fixture)
 
 # The share of the recipe: read-only, guests, everything done as the
 # mount's user (FORCE), whom the mount lets in.
@@ -46,11 +50,13 @@ force user = {force}
 """
 
 
-@pytest.fixture
-def share(library, tmp_path):
+@contextlib.contextmanager
+def serving(tmp_path, music):
+    """The mount of music, shared by a smbd of its own: (mount, port,
+    smb.conf)."""
     smbd = need("smbd")
     need("smbclient")
-    m = start(tmp_path, "allow_other", "music=" + str(library))
+    m = start(tmp_path, "allow_other", "music=" + str(music))
     state = tmp_path / "samba"
     state.mkdir()
     port = free_port()
@@ -79,6 +85,12 @@ def share(library, tmp_path):
             proc.wait()
         log.close()
         unmount(m.path, m.proc)
+
+
+@pytest.fixture
+def share(library, tmp_path):
+    with serving(tmp_path, library) as shared:
+        yield shared
 
 
 def client(port, conf, command):
@@ -125,3 +137,40 @@ def test_share_is_read_only(share, tmp_path):
     r = client(port, conf, "mkdir new")
     assert b"NT_STATUS_ACCESS_DENIED" in r.stdout + r.stderr, r
     assert not os.path.exists(m.file("new"))
+
+
+def files_under(top):
+    """Every file below top, by its path relative to top."""
+    return sorted(os.path.relpath(os.path.join(d, f), top)
+                  for d, _, fs in os.walk(top) for f in fs)
+
+
+def test_whole_share_copied_recursively(sounds, tmp_path):  # noqa: F811
+    """smbclient's recursive copy of the whole share of analysed tracks,
+    with its default timeout, gets every playlist (each stat of which
+    renders nothing while the store stands still) and the rest of the
+    tree, and no request fails."""
+    music = tmp_path / "music"
+    analysed_library(sounds, music)
+    with serving(tmp_path, music) as (m, port, conf):
+        wait_analysed(m)
+        assert len(os.listdir(m.file("playlists/similar"))) == 5
+        copy_whole_share(m, port, conf, tmp_path)
+
+
+def copy_whole_share(m, port, conf, tmp_path):
+    dest = tmp_path / "copy"
+    dest.mkdir()
+    r = client(port, conf, 'recurse ON; prompt OFF; lcd "%s"; mget *'
+               % dest)
+    out = (r.stdout + r.stderr).decode(errors="replace")
+    assert r.returncode == 0 and "NT_STATUS" not in out, out
+    want = files_under(m.file("playlists"))
+    assert len(want) > 20, want
+    assert files_under(str(dest / "playlists")) == want
+    for rel in want:
+        with open(m.file("playlists/" + rel), "rb") as f:
+            assert (dest / "playlists" / rel).read_bytes() == f.read(), rel
+    assert (dest / "status" / "summary.json").stat().st_size > 0
+    assert files_under(str(dest / "library" / "music" / "albums")) == \
+        files_under(m.file("library/music/albums"))

@@ -61,8 +61,11 @@ def waiting(mon, share, how):
         " imports from it wait" % (share, how)
     wait_for(lambda: health(mon), 60, "health naming the save folder",
              until=lambda t: line in t, mount=mon.m)
-    d = downloads(mon)[4]
-    assert d["state"] == "completed"
+    # the health line is set as the tracker's pass begins, the
+    # download's state stored as it ends: awaited too
+    d = wait_for(lambda: downloads(mon)[4], 60, "volume 4 completed",
+                 until=lambda d: d["state"] == "completed" and d["reason"],
+                 mount=mon.m)
     assert d["reason"] == "import: the save folder %s is unavailable" \
         " (%s): the import waits for it" % (share, how)
 

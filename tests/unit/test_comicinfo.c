@@ -146,6 +146,18 @@ static const struct fixture fixtures[] = {
 	{ "year.cbz", ZIP,
 	  { INFO(XML("<Series>Saga</Series><Volume>2019</Volume>"
 		     "<Number>54</Number>")), PAGE("p01.jpg") } },
+	{ "about.cbz", ZIP,
+	  { INFO(XML("<Series>Saga</Series><Summary>\n  Alana &amp; Marko"
+		     " flee.\n</Summary><Writer>Brian K. Vaughan</Writer>"
+		     "<Year>2012</Year><Month>3</Month><Day>14</Day>")),
+	    PAGE("p01.jpg") } },
+	{ "about-bad.cbz", ZIP,
+	  { INFO(XML("<Summary>  </Summary><Writer></Writer><Year>12</Year>"
+		     "<Month>3</Month><Day>14</Day>")), PAGE("p01.jpg") } },
+	{ "about-month.cbz", ZIP,
+	  { INFO(XML("<Year>2012</Year><Month>13</Month><Day>14</Day>"
+		     "<Summary>first</Summary><Summary>second</Summary>")),
+	    PAGE("p01.jpg") } },
 	{ "none.cbz", ZIP, { PAGE("p01.jpg"), PAGE("p02.jpg") } },
 	{ "damaged.cbz", ZIP,
 	  { INFO("<?xml version=\"1.0\"?>\n<ComicInfo><Series>Berserk"
@@ -536,6 +548,31 @@ static void test_year_is_no_volume(void **state)
 	expect("year.cbz", 1, "Saga", 0, 54);
 }
 
+/* What an OPDS entry says of a volume: Summary and Writer trimmed, the
+ * date as far as its parts are valid; blank texts and bad parts are
+ * none, and the first of a repeated element wins. */
+static void test_summary_writer_issued(void **state)
+{
+	struct comicinfo ci;
+
+	(void)state;
+	assert_int_equal(read_fixture("about.cbz", &ci), 0);
+	assert_string_equal(ci.summary, "Alana & Marko flee.");
+	assert_string_equal(ci.writer, "Brian K. Vaughan");
+	assert_string_equal(ci.issued, "2012-03-14");
+	comicinfo_release(&ci);
+	assert_int_equal(read_fixture("about-bad.cbz", &ci), 0);
+	assert_true(ci.found);
+	assert_null(ci.summary);
+	assert_null(ci.writer);
+	assert_string_equal(ci.issued, "");
+	comicinfo_release(&ci);
+	assert_int_equal(read_fixture("about-month.cbz", &ci), 0);
+	assert_string_equal(ci.issued, "2012");
+	assert_string_equal(ci.summary, "first");
+	comicinfo_release(&ci);
+}
+
 /* Only plain decimals count, and only the text of direct children. */
 static void test_values(void **state)
 {
@@ -789,6 +826,7 @@ int main(void)
 		cmocka_unit_test(test_number_only),
 		cmocka_unit_test(test_year_is_no_volume),
 		cmocka_unit_test(test_values),
+		cmocka_unit_test(test_summary_writer_issued),
 		cmocka_unit_test(test_no_comicinfo),
 		cmocka_unit_test(test_damaged_xml),
 		cmocka_unit_test(test_other_root),

@@ -1501,7 +1501,7 @@ static void test_finish_defaults(void **state)
 	};
 	char *old_state = getenv("XDG_STATE_HOME");
 	char *old_home = getenv("HOME");
-	struct passwd *nobody;
+	struct passwd *own;
 	struct config cfg;
 	size_t i;
 
@@ -1528,15 +1528,17 @@ static void test_finish_defaults(void **state)
 			      "[music]\nroot = @\n"), 0);
 	assert_int_equal(config_finish(&cfg, err, sizeof(err)), 0);
 	assert_int_equal(cfg.threads, 3);
-	/* the analysis runs as a user of its own where the system has one,
-	 * else as nobody, resolved */
-	nobody = getpwnam("mediamon-analyse");
-	if (!nobody)
-		nobody = getpwnam("nobody");
-	assert_non_null(nobody);
-	assert_string_equal(cfg.analysis_user.name, nobody->pw_name);
-	assert_int_equal(cfg.analysis_user.uid, nobody->pw_uid);
-	assert_int_equal(cfg.analysis_user.gid, nobody->pw_gid);
+	/* the analysis runs as mediamon-analyse where the system has it,
+	 * resolved; else it is left unset, never nobody: the analysis
+	 * picks a uid of its own (analysis_user.h) */
+	own = getpwnam("mediamon-analyse");
+	if (own) {
+		assert_string_equal(cfg.analysis_user.name, own->pw_name);
+		assert_int_equal(cfg.analysis_user.uid, own->pw_uid);
+		assert_int_equal(cfg.analysis_user.gid, own->pw_gid);
+	} else {
+		assert_null(cfg.analysis_user.name);
+	}
 	config_release(&cfg);
 }
 
@@ -1742,8 +1744,12 @@ static void test_dump(void **state)
 	assert_non_null(strstr(first.buf, "\ncache_ttl = 90m\n"));
 	assert_non_null(strstr(first.buf, "\nindexer_ids = 1,-2\n"));
 	assert_non_null(strstr(first.buf, "\nbroken_ratio_guard = 0.25\n"));
-	assert_non_null(strstr(first.buf, "\n[analysis]\nenabled = yes\n"
-			       "threads = 1\nuser = nobody\n"));
+	/* no mediamon-analyse: unset, a uid of the analysis' own */
+	assert_non_null(strstr(first.buf, getpwnam("mediamon-analyse") ?
+			       "\n[analysis]\nenabled = yes\nthreads = 1\n"
+			       "user = mediamon-analyse\n" :
+			       "\n[analysis]\nenabled = yes\nthreads = 1\n"
+			       "# user =\n"));
 	assert_non_null(strstr(first.buf, "\n[usenet]\nclient = nzbget\n"));
 	want = expand("\npath_map = /data:@/lib\npath_map = /data/b:@/music/"
 		      "sub\n\n[usenet]\n");

@@ -15,7 +15,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
 #include <sys/mount.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -26,6 +29,7 @@
 #include "common/strbuf.h"
 #include "common/template.h"
 #include "indexer/monitor/import.h"
+#include "indexer/monitor/import_owner.h"
 #include "indexer/monitor/import_path.h"
 
 static char tmp[] = "/tmp/test_import.XXXXXX";
@@ -242,6 +246,8 @@ static void test_copy(void **state)
 	path_of(src, sizeof(src), dl, "One Piece T06.cbz");
 	assert_int_equal(chmod(src, 0600), 0);
 	want_gid = other_group(&want_uid);
+	/* the series folder's owner's own file, which they may read */
+	assert_int_equal(chown(src, want_uid, -1), 0);
 	old = umask(027);
 	assert_int_equal(run(src, (double[]){ 6 }, 1, &res), 0);
 	umask(old);
@@ -394,6 +400,7 @@ static void test_move(void **state)
 	path_of(path, sizeof(path), dl, "pack/One Piece T08.cbr");
 	assert_int_equal(chmod(path, 0600), 0);
 	want_gid = other_group(&want_uid);
+	assert_int_equal(chown(path, want_uid, -1), 0);
 	ino = inode_of(dl, "pack/One Piece T08.cbr");
 	path_of(src, sizeof(src), dl, "pack");
 	old = umask(022);
@@ -409,6 +416,244 @@ static void test_move(void **state)
 	assert_int_equal(st.st_gid, want_gid);
 	assert_int_equal(st.st_uid, want_uid);
 	import_result_release(&res);
+}
+
+static int run_owned(const char *source, double vol, const uid_t *owners,
+		     size_t nr, struct import_result *res)
+{
+	struct import_request req = {
+		.source = source, .source_root = dl, .series_dir = series,
+		.series_root = tmp, .series = "One Piece",
+		.volumes = &vol, .nr_volumes = 1,
+		.owners = owners, .nr_owners = nr,
+	};
+
+	return import_run(&req, &cfg, res);
+}
+
+/* Another user's folder in the save folder is refused whole, naming
+ * nothing inside it, in copy and in move mode; a file another user's
+ * inside the download is left out; a file the series folder's owner
+ * could not read is not copied for them; a move of a file that is not
+ * theirs is a copy, the download's file kept as it was. Root only: the
+ * files need owners. */
+static void test_owners_and_reader(void **state)
+{
+	static const char *const modes[] = { "copy", "move" };
+	struct import_result res = IMPORT_RESULT_INIT;
+	const uid_t root_only[] = { 0 };
+	char src[256], path[256];
+	struct stat st;
+	uid_t owner;
+
+	(void)state;
+	if (geteuid()) {
+		print_message("not root: case skipped\n");
+		skip();
+	}
+	other_group(&owner);
+	for (size_t i = 0; i < ARRAY_SIZE(modes); i++) {
+		char conf_text[64];
+
+		snprintf(conf_text, sizeof(conf_text),
+			 "[import]\nmode = %s\n", modes[i]);
+		configure(conf_text);
+		put(dl, "victim/One Piece T09 secret.cbz", "private");
+		path_of(path, sizeof(path), dl,
+			"victim/One Piece T09 secret.cbz");
+		assert_int_equal(chown(path, 4244, 4244), 0);
+		assert_int_equal(chmod(path, 0600), 0);
+		path_of(src, sizeof(src), dl, "victim");
+		assert_int_equal(chown(src, 4244, 4244), 0);
+		assert_int_equal(chmod(src, 0700), 0);
+		assert_int_equal(run_owned(src, 9, root_only, 1, &res),
+				 -EACCES);
+		assert_non_null(strstr(res.reason.buf, "another user's"));
+		assert_null(strstr(res.reason.buf, "secret"));
+		assert_int_equal(res.nr_left_out, 0);
+		assert_int_equal(res.no_volume, 0);
+		assert_int_equal(count(series), 0);
+		assert_int_equal(stat(path, &st), 0);
+		assert_int_equal(st.st_uid, 4244);
+		assert_int_equal(st.st_nlink, 1);
+		import_result_release(&res);
+		/* a file of the download's own folder inside it, too */
+		path_of(path, sizeof(path), dl, "victim/inner");
+		assert_int_equal(mkdir(path, 0755), 0);
+		assert_int_equal(run_owned(path, 9, root_only, 1, &res),
+				 -EACCES);
+		assert_null(strstr(res.reason.buf, "secret"));
+		import_result_release(&res);
+		rm(src);
+	}
+
+	/* another user's file in the client's folder: left out */
+	configure("[import]\nmode = copy\n");
+	put(dl, "pack/One Piece T10.cbz", "theirs");
+	path_of(path, sizeof(path), dl, "pack/One Piece T10.cbz");
+	assert_int_equal(chown(path, 4244, 4244), 0);
+	path_of(src, sizeof(src), dl, "pack");
+	assert_int_equal(run_owned(src, 10, root_only, 1, &res), -EACCES);
+	assert_non_null(why_left_out(&res, "One Piece T10.cbz"));
+	assert_int_equal(count(series), 0);
+	import_result_release(&res);
+
+	/* the client's 0600 file, which the series folder's owner could
+	 * not read: not copied for them */
+	assert_int_equal(chown(path, 0, 0), 0);
+	assert_int_equal(chmod(path, 0600), 0);
+	assert_int_equal(run_owned(src, 10, root_only, 1, &res), -EACCES);
+	assert_non_null(strstr(why_left_out(&res, "One Piece T10.cbz"),
+			       "could not read"));
+	assert_int_equal(count(series), 0);
+	import_result_release(&res);
+
+	/* readable by all, moved: a copy, the client's file kept */
+	configure("[import]\nmode = move\n");
+	assert_int_equal(chmod(path, 0644), 0);
+	assert_int_equal(run_owned(src, 10, root_only, 1, &res), 0);
+	assert_string_equal(res.files[0].how, "copy");
+	assert_string_equal(text_of(dl, "pack/One Piece T10.cbz"), "theirs");
+	assert_int_equal(stat(path, &st), 0);
+	assert_int_equal(st.st_uid, 0);
+	path_of(path, sizeof(path), series, "One Piece T10.cbz");
+	assert_int_equal(stat(path, &st), 0);
+	assert_int_equal(st.st_uid, owner);
+	import_result_release(&res);
+}
+
+/* With the client's list, only the files it lists are opened: another
+ * volume planted beside them, or in a folder it does not list, is
+ * neither imported nor named; a download of one file is its name. */
+static void test_listed_only(void **state)
+{
+	static const char *const listed[] = {
+		"One Piece T11.cbz", "more/One Piece T14.cbz",
+	};
+	static const char *const one[] = { "One Piece T15.cbz" };
+	struct import_result res = IMPORT_RESULT_INIT;
+	char src[256];
+	struct import_request req = {
+		.source = src, .source_root = dl, .series_dir = series,
+		.series_root = tmp, .series = "One Piece",
+		.listed = listed, .nr_listed = ARRAY_SIZE(listed),
+		.listed_only = 1,
+	};
+
+	(void)state;
+	configure("[import]\nmode = copy\n");
+	put(dl, "pack/One Piece T11.cbz", "vol11");
+	put(dl, "pack/One Piece T12.cbz", "planted");
+	put(dl, "pack/more/One Piece T14.cbz", "vol14");
+	put(dl, "pack/more/One Piece T16.cbz", "planted");
+	put(dl, "pack/hidden/One Piece T13.cbz", "planted");
+	path_of(src, sizeof(src), dl, "pack");
+	assert_int_equal(import_run(&req, &cfg, &res), 0);
+	assert_int_equal(res.nr_files, 2);
+	assert_string_equal(res.files[0].from, "One Piece T11.cbz");
+	assert_string_equal(res.files[1].from, "more/One Piece T14.cbz");
+	assert_int_equal(res.nr_left_out, 0);
+	assert_int_equal(count(series), 2);
+	import_result_release(&res);
+
+	/* a file: listed by its own name */
+	put(dl, "One Piece T15.cbz", "vol15");
+	path_of(src, sizeof(src), dl, "One Piece T15.cbz");
+	req.listed = one;
+	req.nr_listed = 1;
+	assert_int_equal(import_run(&req, &cfg, &res), 0);
+	assert_int_equal(res.nr_files, 1);
+	import_result_release(&res);
+	/* the client lists nothing there: nothing is opened */
+	put(dl, "One Piece T17.cbz", "planted");
+	path_of(src, sizeof(src), dl, "One Piece T17.cbz");
+	assert_int_equal(import_run(&req, &cfg, &res), -ENOENT);
+	assert_int_equal(res.nr_left_out, 0);
+	assert_int_equal(count(series), 3);
+	import_result_release(&res);
+}
+
+/* A socket of this process's listening on a port of the kernel's. */
+static int listening(int family, unsigned *port)
+{
+	struct sockaddr_in6 a6 = { .sin6_family = AF_INET6,
+				   .sin6_addr = IN6ADDR_LOOPBACK_INIT };
+	struct sockaddr_in a4 = { .sin_family = AF_INET,
+				  .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+	struct sockaddr *a = family == AF_INET ? (struct sockaddr *)&a4 :
+		(struct sockaddr *)&a6;
+	socklen_t len = family == AF_INET ? sizeof(a4) : sizeof(a6);
+	int fd = socket(family, SOCK_STREAM | SOCK_CLOEXEC, 0);
+
+	if (fd < 0 || bind(fd, a, len) || listen(fd, 1) ||
+	    getsockname(fd, a, &len)) {
+		if (fd >= 0)
+			close(fd);
+		return -1;
+	}
+	*port = ntohs(family == AF_INET ? a4.sin_port : a6.sin6_port);
+	return fd;
+}
+
+/* The user listening on a client's port, by its url's address, port
+ * and scheme; none where nothing listens; a url that does not read. */
+static void test_listener(void **state)
+{
+	char url[128];
+	unsigned port;
+	uid_t uid;
+	int fd;
+
+	(void)state;
+	fd = listening(AF_INET, &port);
+	assert_true(fd >= 0);
+	snprintf(url, sizeof(url), "http://127.0.0.1:%u/api", port);
+	uid = (uid_t)-1;
+	assert_int_equal(import_owner_listener(url, &uid), 0);
+	assert_int_equal(uid, geteuid());
+	snprintf(url, sizeof(url), "http://user:pw@localhost:%u", port);
+	assert_int_equal(import_owner_listener(url, &uid), 0);
+	close(fd);
+	assert_int_equal(import_owner_listener(url, &uid), -ENOENT);
+	fd = listening(AF_INET6, &port);
+	if (fd >= 0) {
+		snprintf(url, sizeof(url), "http://[::1]:%u/", port);
+		assert_int_equal(import_owner_listener(url, &uid), 0);
+		assert_int_equal(uid, geteuid());
+		close(fd);
+	}
+	assert_int_equal(import_owner_listener("127.0.0.1:8080", &uid),
+			 -EINVAL);
+	assert_int_equal(import_owner_listener("http://h:99999/", &uid),
+			 -EINVAL);
+	assert_int_equal(import_owner_listener("http://[::1/", &uid),
+			 -EINVAL);
+	assert_int_equal(import_owner_listener(NULL, &uid), -EINVAL);
+}
+
+/* The owner's bits, then the group's, then the others', as the kernel
+ * reads them: an owner the mode leaves out is not let in by others. */
+static void test_may(void **state)
+{
+	struct import_user u = { .uid = 1000, .gid = 100,
+				 .groups = { 100, 27 }, .nr_groups = 2 };
+	struct import_user root = { .uid = 0 };
+	struct stat st = { .st_uid = 1000, .st_gid = 5, .st_mode = 0044 };
+
+	(void)state;
+	assert_false(import_owner_may(&u, &st, IMPORT_MAY_READ));
+	assert_true(import_owner_may(&root, &st, IMPORT_MAY_READ));
+	st.st_uid = 2000;
+	assert_true(import_owner_may(&u, &st, IMPORT_MAY_READ));
+	st.st_mode = 0640;
+	assert_false(import_owner_may(&u, &st, IMPORT_MAY_READ));
+	st.st_gid = 27;
+	assert_true(import_owner_may(&u, &st, IMPORT_MAY_READ));
+	assert_false(import_owner_may(&u, &st, IMPORT_MAY_READ |
+				      IMPORT_MAY_SEARCH));
+	st.st_mode = 0750;
+	assert_true(import_owner_may(&u, &st, IMPORT_MAY_READ |
+				     IMPORT_MAY_SEARCH));
 }
 
 /* Widths pad each whole number; a field that does not exist, a width on
@@ -977,6 +1222,12 @@ int main(void)
 						setup, teardown),
 		cmocka_unit_test_setup_teardown(test_map_path, setup,
 						teardown),
+		cmocka_unit_test_setup_teardown(test_owners_and_reader, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_listed_only, setup,
+						teardown),
+		cmocka_unit_test(test_listener),
+		cmocka_unit_test(test_may),
 	};
 
 	return cmocka_run_group_tests(tests, make_tmp, remove_tmp);

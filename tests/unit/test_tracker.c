@@ -61,6 +61,10 @@ static const struct {
 	{ "qbittorrent", "{\"hash\":\"" H "\",\"state\":\"pausedUP\","
 	  "\"progress\":1,\"content_path\":\"/dl/a\"}",
 	  TRACKER_COMPLETED, 1, "/dl/a", "" },
+	/* seeding to peers: qBittorrent's "uploading", complete */
+	{ "qbittorrent", "{\"hash\":\"" H "\",\"state\":\"uploading\","
+	  "\"progress\":1,\"content_path\":\"/dl/a\"}",
+	  TRACKER_COMPLETED, 1, "/dl/a", "" },
 	{ "qbittorrent", "{\"hash\":\"" H "\",\"state\":\"stoppedUP\","
 	  "\"progress\":1,\"content_path\":\"/dl/a\"}",
 	  TRACKER_COMPLETED, 1, "/dl/a", "" },

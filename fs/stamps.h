@@ -1,0 +1,50 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#ifndef MEDIAMON_STAMPS_H
+#define MEDIAMON_STAMPS_H
+
+/*
+ * The times of the generated files: a file's mtime (and ctime) is when
+ * its content last changed as the mount saw it, not the time it is
+ * asked at. For each path and user (uid and group) the table keeps a
+ * hash of the last rendering's bytes, its length, the store's
+ * generation it was made at (indexer_generation(), read before the
+ * rendering; 0 when unknown) and the time the mount first saw those
+ * bytes; a rendering that holds the same bytes shows that time, another
+ * shows now and is kept. So a playlist, page or status file read twice
+ * in a row shows one time unless what it says changed between: tar does
+ * not find it "changed as we read it" and a second rsync -a copies
+ * nothing.
+ *
+ *	st->st_mtim = stamps_time(path, uid, gid, gen, text.buf, text.len);
+ *
+ * A file made from the store alone (a playlist) need not be rendered for
+ * a stat() while the store's generation has not moved since its last
+ * rendering for that user: stamps_kept() gives its length and time.
+ *
+ * A file the mount has not rendered since it started (or whose slot a
+ * newer one took) is new to it: its time is when it is first rendered.
+ * The table holds STAMPS_SLOTS times, each looked for in STAMPS_PROBE
+ * slots from the place its hash gives; when those are all taken, the
+ * new time takes the slot of the oldest.
+ */
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+#include <time.h>
+
+#define STAMPS_SLOTS (1u << 16)
+#define STAMPS_PROBE 8
+
+/* The time of the rendering buf (len bytes) of path made for uid and
+ * gid at the store's generation gen (0: not known). Any thread. */
+struct timespec stamps_time(const char *path, uid_t uid, gid_t gid,
+			    uint64_t gen, const char *buf, size_t len);
+
+/* The length and time of the last rendering of path for uid and gid,
+ * when it was made at the store's generation gen (not 0): 1, else 0.
+ * Any thread. */
+int stamps_kept(const char *path, uid_t uid, gid_t gid, uint64_t gen,
+		size_t *len, struct timespec *at);
+
+#endif

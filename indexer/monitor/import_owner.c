@@ -1,0 +1,185 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/*
+ * Whose files an import may take (import_owner.h): the uid listening on
+ * a client's port, read from /proc/net/tcp and tcp6, and a user's rights
+ * on a file by its mode. It opens no download and decides nothing: the
+ * walk and the writing ask it.
+ */
+#include "indexer/monitor/import_owner.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <grp.h>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <pwd.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#define TCP_LISTEN 0x0A
+
+/* The host (host_len bytes) and port of url. */
+static int parse_url(const char *url, char *host, size_t host_len,
+		     unsigned *port)
+{
+	const char *p = strstr(url, "://"), *end, *at, *colon;
+	size_t n;
+
+	if (!p)
+		return -EINVAL;
+	*port = !strncasecmp(url, "https", p - url) && p - url == 5 ? 443 :
+		80;
+	p += 3;
+	end = p + strcspn(p, "/?#");
+	at = memchr(p, '@', end - p);
+	while (at) {
+		p = at + 1;
+		at = memchr(p, '@', end - p);
+	}
+	if (*p == '[') {
+		const char *close = memchr(p, ']', end - p);
+
+		if (!close)
+			return -EINVAL;
+		n = close - p - 1;
+		colon = close + 1 < end && close[1] == ':' ? close + 1 : NULL;
+		p++;
+	} else {
+		colon = memchr(p, ':', end - p);
+		n = (colon ? colon : end) - p;
+	}
+	if (!n || n >= host_len)
+		return -EINVAL;
+	memcpy(host, p, n);
+	host[n] = '\0';
+	if (colon) {
+		char *stop;
+		unsigned long v = strtoul(colon + 1, &stop, 10);
+
+		if (stop != end || !v || v > 65535)
+			return -EINVAL;
+		*port = v;
+	}
+	return 0;
+}
+
+/* A listener's place in the choice: bound to the address itself before
+ * bound to every address; 0: it does not take the address. */
+static int score(const unsigned char *addr, int family,
+		 const struct sockaddr *want)
+{
+	static const unsigned char any[16], mapped[12] = {
+		[10] = 0xff, [11] = 0xff };
+	const unsigned char *w;
+
+	if (want->sa_family == AF_INET) {
+		w = (const unsigned char *)
+			&((const struct sockaddr_in *)want)->sin_addr;
+		if (family == AF_INET)
+			return !memcmp(addr, w, 4) ? 3 :
+				!memcmp(addr, any, 4) ? 2 : 0;
+		if (!memcmp(addr, mapped, 12) && !memcmp(addr + 12, w, 4))
+			return 3;
+		return !memcmp(addr, any, 16) ? 1 : 0;
+	}
+	w = (const unsigned char *)
+		&((const struct sockaddr_in6 *)want)->sin6_addr;
+	if (family != AF_INET6)
+		return 0;
+	return !memcmp(addr, w, 16) ? 3 : !memcmp(addr, any, 16) ? 2 : 0;
+}
+
+/* The best listener on port in /proc/net/FILE for want: its score into
+ * *best and its uid into *uid when better than *best. */
+static void scan_table(const char *file, int family, unsigned port,
+		       const struct sockaddr *want, int *best, uid_t *uid)
+{
+	char line[512], path[32];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/net/%s", file);
+	f = fopen(path, "re");
+	if (!f)
+		return;
+	while (fgets(line, sizeof(line), f)) {
+		unsigned char addr[16];
+		unsigned int words[4], lport, state, owner;
+		char hex[33];
+		int s, k = family == AF_INET ? 1 : 4;
+
+		if (sscanf(line, " %*u: %32[0-9A-Fa-f]:%x %*s %x %*s %*s %*s"
+			   " %u", hex, &lport, &state, &owner) != 4 ||
+		    strlen(hex) != (size_t)k * 8 || lport != port ||
+		    state != TCP_LISTEN)
+			continue;
+		/* each 32-bit word as the kernel holds it, in its order */
+		for (int i = 0; i < k; i++) {
+			if (sscanf(hex + 8 * i, "%8x", &words[i]) != 1)
+				break;
+			memcpy(addr + 4 * i, &words[i], 4);
+		}
+		s = score(addr, family, want);
+		if (s > *best) {
+			*best = s;
+			*uid = owner;
+		}
+	}
+	fclose(f);
+}
+
+int import_owner_listener(const char *url, uid_t *uid)
+{
+	struct addrinfo hints = { .ai_socktype = SOCK_STREAM }, *list, *a;
+	char host[256];
+	unsigned port;
+	int best = 0;
+
+	if (!url || parse_url(url, host, sizeof(host), &port))
+		return -EINVAL;
+	if (getaddrinfo(host, NULL, &hints, &list))
+		return -ENOENT;
+	for (a = list; a && !best; a = a->ai_next) {
+		if (a->ai_family != AF_INET && a->ai_family != AF_INET6)
+			continue;
+		scan_table("tcp", AF_INET, port, a->ai_addr, &best, uid);
+		scan_table("tcp6", AF_INET6, port, a->ai_addr, &best, uid);
+	}
+	freeaddrinfo(list);
+	return best ? 0 : -ENOENT;
+}
+
+void import_owner_user(uid_t uid, struct import_user *u)
+{
+	char buf[4096];
+	struct passwd pw, *found = NULL;
+	int n = IMPORT_USER_GROUPS;
+
+	*u = (struct import_user){ .uid = uid, .gid = (gid_t)-1 };
+	if (getpwuid_r(uid, &pw, buf, sizeof(buf), &found) || !found)
+		return;
+	u->gid = found->pw_gid;
+	if (getgrouplist(found->pw_name, found->pw_gid, u->groups, &n) < 0)
+		n = 0;
+	u->nr_groups = n;
+}
+
+int import_owner_may(const struct import_user *u, const struct stat *st,
+		     int mask)
+{
+	mode_t bits = st->st_mode & 07;
+	int in_group = st->st_gid == u->gid;
+
+	if (!u->uid)
+		return 1;
+	for (int i = 0; !in_group && i < u->nr_groups; i++)
+		in_group = st->st_gid == u->groups[i];
+	if (st->st_uid == u->uid)
+		bits = (st->st_mode >> 6) & 07;
+	else if (in_group)
+		bits = (st->st_mode >> 3) & 07;
+	return ((int)bits & mask) == mask;
+}

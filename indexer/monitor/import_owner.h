@@ -1,0 +1,58 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#ifndef MEDIAMON_IMPORT_OWNER_H
+#define MEDIAMON_IMPORT_OWNER_H
+
+/*
+ * Whose files an import may take, and for whom: the user a download
+ * client runs as (the one listening on its port), and whether the
+ * series folder's owner could read a file or search a folder by its
+ * mode bits (owner, then groups, then others, as the kernel decides
+ * without ACLs; an ACL that grants more is not counted, so a file it
+ * alone opens is refused, never the other way).
+ *
+ *	uid_t client;
+ *	struct import_user reader;
+ *
+ *	if (!import_owner_listener("http://127.0.0.1:8080", &client))
+ *		...	client is the uid of the socket listening there
+ *	import_owner_user(st.st_uid, &reader);
+ *	if (!import_owner_may(&reader, &file_st, IMPORT_MAY_READ))
+ *		...	the owner could not read it: refused
+ */
+
+#include <sys/stat.h>
+#include <sys/types.h>
+
+/* How many groups of a user are counted; more are left out (stricter). */
+#define IMPORT_USER_GROUPS 64
+
+struct import_user {
+	uid_t uid;
+	gid_t gid;
+	gid_t groups[IMPORT_USER_GROUPS];
+	int nr_groups;
+};
+
+#define IMPORT_MAY_READ 4
+#define IMPORT_MAY_SEARCH 1
+
+/*
+ * The uid of the TCP socket listening where url (http://host:port/...,
+ * port 80 or 443 by its scheme when none) leads on this machine, from
+ * /proc/net/tcp and tcp6: one bound to the address itself before one
+ * bound to every address. Returns 0, -ENOENT when none listens there (a
+ * client on another machine, or down), or -EINVAL for a url it cannot
+ * read.
+ */
+int import_owner_listener(const char *url, uid_t *uid);
+
+/* The user uid, their group and the groups they belong to, into u:
+ * none when the system does not know them (others' rights alone). */
+void import_owner_user(uid_t uid, struct import_user *u);
+
+/* Whether u may do what mask asks (IMPORT_MAY_READ, IMPORT_MAY_SEARCH,
+ * or both) to the file st by its mode: 1 or 0; root may do anything. */
+int import_owner_may(const struct import_user *u, const struct stat *st,
+		     int mask);
+
+#endif

@@ -1,0 +1,149 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""Generated trees that stand still (issue 63): a generated file's mtime
+is when its content last changed, not when it is asked, so the real tar
+of playlists/, status/, library/ and opds/ exits 0 twice in a row (no
+"file changed as we read it"), a second rsync -a of playlists/ copies
+no file, and a page read out of an archive keeps its time; a playlist
+whose content changes (a new track) shows a later time and its new size
+(a playlist's size is kept from its last rendering while the store does
+not change), and the next rsync copies it."""
+
+import os
+import subprocess
+import time
+import zipfile
+
+import pytest
+
+from clients import need
+from conftest import start, unmount, wait_for
+from test_analysis import melody, to_flac, wait_analysed
+from test_playlists import library, sounds  # noqa: F401 (a fixture)
+
+
+def volumes(root):
+    """Two series of cbz volumes with pages."""
+    for series in ("Saga", "Blue Lock"):
+        os.makedirs(root / series)
+        for v in (1, 2):
+            with zipfile.ZipFile(root / series / ("%s v%02d.cbz" % (
+                    series, v)), "w") as z:
+                for p in (1, 2):
+                    z.writestr("p%d.jpg" % p, b"\xff\xd8 page %d %d" % (v, p))
+
+
+def a_second_later():
+    """Wait until the clock has passed the next whole second: a time
+    taken from the clock at each stat (the fault this file tests) then
+    differs from the one before."""
+    start = int(time.time())
+    wait_for(lambda: time.time(), 10, "the next second",
+             until=lambda now: now >= start + 1.05)
+
+
+def settled(m):
+    """Wait until the store stands still: no scan, and the mtime of a
+    playlists folder (which moves with each generation of the store the
+    mount sees) the same for a second. What tar and rsync read must not
+    change under them for reasons of its own."""
+    m.wait_quiet()
+    last = {}
+
+    def still():
+        t = os.stat(m.file("playlists/similar")).st_mtime_ns
+        now = time.monotonic()
+        if last.get("t") != t:
+            last.update(t=t, since=now)
+        return now - last["since"] >= 1.0
+    wait_for(still, 120, "the store to stand still", mount=m)
+
+
+def tar(m, out):
+    r = subprocess.run([need("tar"), "-cf", str(out), "playlists", "status",
+                        "library", "opds"], cwd=m.path, capture_output=True,
+                       text=True, timeout=300)
+    return r.returncode, r.stderr
+
+
+def rsync(m, dest):
+    """The names of the files a rsync -a of playlists/ copied."""
+    r = subprocess.run([need("rsync"), "-a", "--out-format=%n",
+                        m.file("playlists") + "/", str(dest) + "/"],
+                       capture_output=True, text=True, timeout=300)
+    assert r.returncode == 0, r.stderr
+    return [n for n in r.stdout.splitlines() if n and not n.endswith("/")]
+
+
+@pytest.fixture
+def mount(sounds, tmp_path):  # noqa: F811 (the fixture imported above)
+    music, manga = tmp_path / "music", tmp_path / "manga"
+    library(sounds, music)
+    volumes(manga)
+    m = start(tmp_path, "music=" + str(music), "manga=" + str(manga))
+    m.music = music
+    try:
+        wait_analysed(m)
+        wait_for(lambda: sorted(os.listdir(m.file("opds/series"))), 60,
+                 "the series in the catalog", mount=m,
+                 until=lambda n: n == ["Blue Lock.xml", "Saga.xml"])
+        settled(m)
+        yield m
+    finally:
+        unmount(m.path, m.proc)
+
+
+def test_tar_twice_and_rsync_copies_nothing(mount, tmp_path):
+    m = mount
+    for i in (1, 2):
+        rc, err = tar(m, tmp_path / ("out%d.tar" % i))
+        assert rc == 0 and "changed as we read it" not in err, (i, err)
+    dest = tmp_path / "copy"
+    first = rsync(m, dest)
+    assert "recent.m3u8" in first and len(first) > 10, first
+    a_second_later()
+    assert rsync(m, dest) == []
+    # a page of an archive and a playlist: one time, read after read
+    pages = [n for n in os.listdir(m.file("manga/Saga"))
+             if n.endswith(".pages")]
+    assert len(pages) == 2, pages
+    for rel in ("manga/Saga/%s/0001.jpg" % sorted(pages)[0],
+                "playlists/similar/Melodist - Tune.m3u8",
+                "opds/series/Saga.xml"):
+        before = os.stat(m.file(rel)).st_mtime_ns
+        a_second_later()
+        m.read(rel)
+        with open(m.file(rel), "rb") as f:
+            f.read()
+            assert os.fstat(f.fileno()).st_mtime_ns == before, rel
+        assert os.stat(m.file(rel)).st_mtime_ns == before, rel
+
+
+def test_a_changed_playlist_moves_and_is_copied(mount, tmp_path):
+    """The bad case of standing still: a file whose content changed must
+    not keep its old time, or rsync would skip it."""
+    m = mount
+    dest = tmp_path / "copy"
+    rsync(m, dest)
+    recent = m.file("playlists/recent.m3u8")
+    before = os.stat(recent).st_mtime_ns
+    old = m.read("playlists/recent.m3u8")
+    wav = str(tmp_path / "new.wav")
+    melody(wav, 3, seconds=4)
+    to_flac(wav, str(m.music / "new" / "new.flac"), "Newer", "Newcomer",
+            "new")
+    wait_for(lambda: m.read("playlists/recent.m3u8"), 120,
+             "the new track in recent.m3u8", mount=m,
+             until=lambda text: b"Newer" in text)
+    wait_analysed(m)
+    assert m.read("playlists/recent.m3u8") != old
+    assert os.stat(recent).st_mtime_ns > before
+    assert "recent.m3u8" in rsync(m, dest)
+    # a size kept from the last rendering follows the store's change too
+    for d in ("", "similar", "mix", "mpd", "library/similar"):
+        folder = m.file("playlists/" + d)
+        for name in os.listdir(folder):
+            path = os.path.join(folder, name)
+            if os.path.isfile(path):
+                size = os.stat(path).st_size
+                with open(path, "rb") as f:
+                    assert len(f.read()) == size, path
