@@ -155,6 +155,7 @@ struct config {
 	/* [import]: completed downloads into the series folders */
 	char *import_mode;		/* hardlink (default), copy, move */
 	char *import_template;		/* "{series} T{volume:02}.{ext}" */
+	int import_comicinfo;		/* a ComicInfo.xml into a .cbz without */
 
 	/* [realdebrid] */
 	char *rd_api_token, *rd_url, *rd_mount;
@@ -184,6 +185,8 @@ struct config {
 	char *plex_url, *plex_token;
 	char *jellyfin_url, *jellyfin_api_key;
 	char *emby_url, *emby_api_key;
+	char *komga_url, *komga_api_key;	/* [komga]: told after imports */
+	char *kavita_url, *kavita_api_key;	/* [kavita]: the same */
 
 	/* [notify]: the targets (common/notify_targets.h), each with the
 	 * events it wants (notify_event_names), notify_events when its own
@@ -211,6 +214,7 @@ struct config {
 	long backup_interval_s;		/* default 24 h */
 	long cleanup_interval_s;	/* default 6 h; 0: on request only */
 	int backups_kept;		/* default 7 */
+	char *backup_dir;		/* NULL: only beside the database */
 	int retention_scans;		/* default 1000: rows of the scan
 					 * history kept */
 

@@ -7,6 +7,7 @@
  */
 
 #include <errno.h>
+#include <libgen.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -244,6 +245,58 @@ static int learn_secrets(const struct config *cfg)
 	return ret;
 }
 
+/* path as the file system resolves it, or in normal form when it is
+ * not there yet; NULL when out of memory. */
+static char *resolve(const char *path)
+{
+	char *real = realpath(path, NULL);
+
+	return real ? real : path_normalize("/", path);
+}
+
+/*
+ * A folder for backups away from the store: absolute, and neither the
+ * database's folder nor the backups folder beside it, which a disk that
+ * dies would take with the store.
+ */
+static int check_backup_dir(const struct config *cfg, char *err,
+			    size_t errlen)
+{
+	char *copy, *db_dir = NULL, *dir = NULL, *beside = NULL;
+	int ret = -ENOMEM;
+
+	if (!cfg->backup_dir)
+		return 0;
+	if (cfg->backup_dir[0] != '/') {
+		snprintf(err, errlen, "backup_dir in [retention] is %s, not an"
+			 " absolute path: give the whole path",
+			 cfg->backup_dir);
+		return -EINVAL;
+	}
+	copy = strdup(cfg->database);
+	if (!copy || !(db_dir = resolve(dirname(copy))) ||
+	    !(dir = resolve(cfg->backup_dir)) ||
+	    asprintf(&beside, "%s/backups", db_dir) < 0) {
+		beside = NULL;
+		snprintf(err, errlen, "out of memory");
+		goto out;
+	}
+	ret = 0;
+	if (!strcmp(dir, db_dir) || !strcmp(dir, beside)) {
+		snprintf(err, errlen, "backup_dir in [retention] is %s, the "
+			 "folder of the database %s or of its backups: give "
+			 "one on another disk or share", cfg->backup_dir,
+			 cfg->database);
+		ret = -EINVAL;
+	}
+out:
+	free(copy);
+	free(db_dir);
+	free(dir);
+	free(beside);
+	return ret;
+}
+
 /*
  * What needs every source read first: overlap between roots, secrets
  * from the credentials, and defaults that allocate or depend on the
@@ -342,7 +395,7 @@ int config_finish(struct config *cfg, char *err, size_t errlen)
 		free(cfg->database);
 		cfg->database = abs;
 	}
-	return 0;
+	return check_backup_dir(cfg, err, errlen);
 nomem:
 	snprintf(err, errlen, "out of memory");
 	return -ENOMEM;

@@ -494,6 +494,26 @@ int control_blocklist_write(const char *buf, size_t len)
 	return indexer_blocklist(cmd, 0);
 }
 
+int control_send_write(const char *buf, size_t len)
+{
+	char id[64];
+
+	if (control_text(buf, len, id, sizeof(id)) <= 0)
+		return -EINVAL;
+	return indexer_send(id);
+}
+
+int control_send_render(struct strbuf *out)
+{
+	strbuf_addstr(out, "accepted:\n"
+		      "  ID  send release ID (the id /status/found.json shows"
+		      " for each\n"
+		      "      release) to its download client now, to be"
+		      " followed and\n"
+		      "      imported like one the monitor sends\n");
+	return 0;
+}
+
 int control_blocklist_render(struct strbuf *out)
 {
 	int rc = render_monitor_blocklist(out);

@@ -113,6 +113,15 @@ int control_blocklist_write(const char *buf, size_t len);
 int control_blocklist_render(struct strbuf *out);
 
 /*
+ * /control/send: a release's id (found.json's) sends it to its download
+ * client now (indexer_send()); an id no found release has, one on the
+ * blocklist or of a volume handed over already is -EINVAL and sends
+ * nothing. Read, it shows what it takes.
+ */
+int control_send_write(const char *buf, size_t len);
+int control_send_render(struct strbuf *out);
+
+/*
  * /control/reset-metrics: "1" sets the counters since the start to zero
  * (the indexer's and the mount's; the history in the store stays).
  * Read, it shows since when they count.

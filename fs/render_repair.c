@@ -7,10 +7,12 @@
 #include "fs/render_repair.h"
 
 #include <math.h>
+#include <string.h>
 #include <time.h>
 
 #include "common/clock.h"
 #include "common/csv.h"
+#include "common/http.h"
 #include "common/json.h"
 #include "common/redact.h"
 #include "common/strbuf.h"
@@ -111,6 +113,63 @@ int render_repair_orphans(struct strbuf *out)
 		strbuf_addf(out, "\t%s\n", age);
 	}
 	rd_orphans_free(o, n);
+	return rc;
+}
+
+/* A torrent of the account as debrid-torrents.json shows it. */
+static json_t *held_object(const void *row)
+{
+	const struct rd_held *h = row;
+
+	return json_pack("{s:o, s:o, s:o, s:o, s:I, s:o, s:o}",
+		"id", json_text_or_null(h->id),
+		"name", json_text_shown(h->name),
+		"hash", json_text_or_null(h->hash),
+		"status", json_text_or_null(h->status),
+		"bytes", (json_int_t)h->bytes,
+		"added_at", json_time(h->added_at),
+		"seen_at", json_time(h->seen_at));
+}
+
+int render_repair_torrents_json(struct strbuf *out)
+{
+	struct rd_held *h;
+	size_t n;
+	int rc = rd_reads_held(&h, &n);
+	json_t *a = rc ? NULL : rows_array(h, n, sizeof(*h), held_object);
+
+	rd_held_free(h, n);
+	return rc ? rc : json_append(out, a);
+}
+
+/* An info hash as a magnet link takes it: 40 hexadecimal digits. */
+static int is_info_hash(const char *hash)
+{
+	return hash && strlen(hash) == 40 &&
+		strspn(hash, "0123456789abcdefABCDEF") == 40;
+}
+
+int render_repair_magnets(struct strbuf *out)
+{
+	struct strbuf name = STRBUF_INIT;
+	struct rd_held *h;
+	size_t n;
+	int rc = rd_reads_held(&h, &n);
+
+	for (size_t i = 0; !rc && i < n; i++) {
+		if (!is_info_hash(h[i].hash))
+			continue;
+		strbuf_addf(out, "magnet:?xt=urn:btih:%s", h[i].hash);
+		if (h[i].name) {
+			strbuf_reset(&name);
+			redact(h[i].name, REDACT_MASK, &name);
+			strbuf_addstr(out, "&dn=");
+			http_escape(name.buf, 0, out);
+		}
+		strbuf_addch(out, '\n');
+	}
+	strbuf_release(&name);
+	rd_held_free(h, n);
 	return rc;
 }
 

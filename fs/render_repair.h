@@ -28,6 +28,20 @@ int render_repair_broken_json(struct strbuf *out);
  */
 int render_repair_orphans(struct strbuf *out);
 
+/*
+ * /status/debrid-torrents.json: the account's torrents as its last
+ * listing gave them (id, name, hash, status, bytes, added_at, seen_at),
+ * the oldest added first, to rebuild a lost account from.
+ */
+int render_repair_torrents_json(struct strbuf *out);
+
+/*
+ * /status/debrid-magnets: a magnet link per torrent of the account with
+ * a well-formed info hash ("magnet:?xt=urn:btih:HASH&dn=NAME"), the same
+ * order, for a client or another account to take them all back.
+ */
+int render_repair_magnets(struct strbuf *out);
+
 /* /status/repairs.json: dry_run, whether a pass runs, the guard, the
  * last pass, the next pass, the listing of the account (sync:
  * pages_done, torrents_seen, started_at ...), the repair queue, the

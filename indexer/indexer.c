@@ -29,7 +29,9 @@
 #include "indexer/library/watch.h"
 #include "indexer/manga/manga_gone.h"
 #include "indexer/monitor/download.h"
+#include "indexer/monitor/picked.h"
 #include "indexer/notifier.h"
+#include "indexer/store/reader.h"
 #include "indexer/store/storefile.h"
 #include "indexer/store/writer.h"
 
@@ -325,6 +327,22 @@ int indexer_repair_torrent(enum rd_command cmd, const char *id,
 			   const char *trigger)
 {
 	return jobs_submit_torrent(cmd, id, trigger);
+}
+
+int indexer_send(const char *id)
+{
+	sqlite3 *db = reader_db();
+	int rc = db ? picked_check(db, id) : -EIO;
+
+	if (!rc)
+		rc = jobs_submit_send(id, "control");
+	if (rc == -EPERM)
+		log_warn("send: no download client is set up, or no manga"
+			 " root: release %s cannot go", id);
+	else if (rc == -EBUSY)
+		log_warn("send: %d releases wait to be sent already: send %s"
+			 " again later", JOBS_SENDS_MAX, id);
+	return rc;
 }
 
 void indexer_set_dry_run(int on)

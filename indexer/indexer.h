@@ -256,6 +256,16 @@ int indexer_set_series_edition(int64_t series, const char *edition);
 int indexer_set_series_prefs(int64_t series, const char *text);
 
 /*
+ * Send release id (as /status/found.json shows it) to the download client
+ * of its protocol, as the monitor would, whatever auto_download says; it
+ * is then followed and imported (picked.h). Checked at once: -EINVAL
+ * (logged) when no found release has the id, when it is blocklisted or
+ * its volume handed over already; -EPERM when no download client is set
+ * up; -EBUSY when too many wait; else it is queued and 0 returned.
+ */
+int indexer_send(const char *id);
+
+/*
  * Put release id (as /status/found.json shows it) on the blocklist, or
  * take it off (remove). Returns 0, -EINVAL for an id of the wrong shape
  * or, removing, one not on it, or another negative errno value.

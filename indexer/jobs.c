@@ -18,6 +18,7 @@
 #include "common/log.h"
 #include "common/thread.h"
 #include "indexer/maintenance.h"
+#include "indexer/monitor/release.h"
 #include "indexer/realdebrid/debrid.h"
 #include "indexer/realdebrid/rd_client.h"
 #include "indexer/realdebrid/rd_repair.h"
@@ -25,7 +26,7 @@
 #include "indexer/store/services.h"
 #include "indexer/store/writer.h"
 
-#define NR_JOBS 11
+#define NR_JOBS 12
 #define TRIGGER_LEN 16
 
 /* How long a timed job waits for a scan before looking again. */
@@ -72,6 +73,8 @@ static struct {
 	struct timer timers[NR_TIMERS];
 	struct torrent_cmd cmds[JOBS_TORRENTS_MAX];
 	size_t nr_cmds;
+	char sends[JOBS_SENDS_MAX][RELEASE_ID_LEN + 1];
+	size_t nr_sends;
 	struct rd_ask ask;		/* of the next run pass */
 	pthread_mutex_t lock;
 	int started, stopping, cancel;
@@ -86,7 +89,8 @@ static struct {
 	.ask = { .mode = -1 },
 	.lanes = {
 		[LANE_CHECKS] = { .name = "checks", .thread_name = "mm-checks",
-				  .jobs = JOBS_CHECKS | JOBS_TRACK },
+				  .jobs = JOBS_CHECKS | JOBS_TRACK |
+					  JOBS_SEND },
 		[LANE_REPAIR] = { .name = "repair", .thread_name = "mm-repair",
 				  .jobs = JOBS_REPAIR },
 		[LANE_MAINTENANCE] = { .name = "maintenance",
@@ -136,6 +140,7 @@ int jobs_enabled(const struct config *cfg, enum jobs_job job)
 		return cfg->rd_mount && cfg->rd_libraries.nr &&
 			debrid_key(cfg);
 	case JOBS_TRACK:
+	case JOBS_SEND:
 		return cfg->manga_roots.nr &&
 			((cfg->download_client &&
 			  strcmp(cfg->download_client, "none")) ||
@@ -199,6 +204,22 @@ static void run_torrent_cmds(const char *trigger)
 		jobs_submit(JOBS_REPAIR_RUN, trigger);
 }
 
+/* Send the releases picked by hand, then follow them. */
+static void run_sends(void)
+{
+	char sends[JOBS_SENDS_MAX][RELEASE_ID_LEN + 1];
+	size_t nr;
+
+	pthread_mutex_lock(&jobs.lock);
+	nr = jobs.nr_sends;
+	memcpy(sends, jobs.sends, nr * sizeof(*sends));
+	jobs.nr_sends = 0;
+	pthread_mutex_unlock(&jobs.lock);
+	for (size_t i = 0; i < nr; i++)
+		monitor_send(jobs.monitor, sends[i]);
+	jobs_submit(JOBS_TRACK, "send");
+}
+
 /* Carry out one job of the repair lane. */
 static void run_repair(unsigned job, const char *trigger)
 {
@@ -254,6 +275,9 @@ static void run(unsigned job, const char *trigger)
 			queue(JOBS_CHECK_MISSING, "tracker");
 			pthread_mutex_unlock(&jobs.lock);
 		}
+		return;
+	case JOBS_SEND:
+		run_sends();
 		return;
 	case JOBS_PRUNE:
 		maintenance_prune(jobs.cfg, clock_wall());
@@ -571,6 +595,23 @@ int jobs_submit_torrent(enum rd_command cmd, const char *id,
 		c->cmd = cmd;
 		snprintf(c->id, sizeof(c->id), "%s", id);
 		queue(JOBS_REPAIR_TORRENTS, trigger);
+	}
+	pthread_mutex_unlock(&jobs.lock);
+	return rc;
+}
+
+int jobs_submit_send(const char *id, const char *trigger)
+{
+	int rc;
+
+	pthread_mutex_lock(&jobs.lock);
+	rc = may_queue(JOBS_SEND);
+	if (!rc && jobs.nr_sends == JOBS_SENDS_MAX)
+		rc = -EBUSY;
+	if (!rc) {
+		snprintf(jobs.sends[jobs.nr_sends++], RELEASE_ID_LEN + 1,
+			 "%s", id);
+		queue(JOBS_SEND, trigger);
 	}
 	pthread_mutex_unlock(&jobs.lock);
 	return rc;

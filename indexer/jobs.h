@@ -13,7 +13,8 @@
  *                 download clients for the hand-offs on their way
  *                 every [download] poll_interval (tracker.h; a failed
  *                 one queues a missing check, which sends the next
- *                 release)
+ *                 release), and the releases sent by hand
+ *                 (control/send, picked.h)
  *   repair        the Real-Debrid repair (rd_repair.h): passes on request
  *                 and every [realdebrid] check_interval, the follow-up
  *                 pass a repair waiting for a download or a retry asks
@@ -55,6 +56,7 @@ enum jobs_job {
 	JOBS_BACKUP = 1 << 8,
 	JOBS_VACUUM = 1 << 9,
 	JOBS_TRACK = 1 << 10,		/* follow the hand-offs (tracker.h) */
+	JOBS_SEND = 1 << 11,		/* releases sent by hand (picked.h) */
 };
 
 /* The jobs of each lane. */
@@ -62,6 +64,9 @@ enum jobs_job {
 #define JOBS_REPAIR (JOBS_REPAIR_TORRENTS | JOBS_REPAIR_RESYNC | \
 		     JOBS_REPAIR_SCAN | JOBS_REPAIR_RUN | JOBS_REPAIR_LINKS)
 #define JOBS_MAINTENANCE (JOBS_PRUNE | JOBS_BACKUP | JOBS_VACUUM)
+
+/* Releases sent by hand waiting at most, beyond which one is refused. */
+#define JOBS_SENDS_MAX 64
 
 /* Torrent commands waiting at most, beyond which a request is refused. */
 #define JOBS_TORRENTS_MAX 64
@@ -118,6 +123,14 @@ int jobs_submit_repair(const struct rd_ask *ask, const char *trigger);
  */
 int jobs_submit_torrent(enum rd_command cmd, const char *id,
 			const char *trigger);
+
+/*
+ * Queue the sending of release id (checked with picked_check() first) by
+ * the checks' lane, then a tracker pass. Returns as jobs_submit() (-EPERM:
+ * no download client, or no manga root), or -EBUSY when JOBS_SENDS_MAX
+ * wait already.
+ */
+int jobs_submit_send(const char *id, const char *trigger);
 
 /* Copy the status; callable from any thread. */
 void jobs_status(struct jobs_status *out);

@@ -329,12 +329,17 @@ int maintenance_prune(const struct config *cfg, double now)
 int maintenance_backup_now(const struct config *cfg, double now)
 {
 	struct strbuf dir = STRBUF_INIT;
+	int kept = cfg->backups_kept > 0 ? cfg->backups_kept : 1;
 	int rc;
 
 	backup_dir(cfg->database, &dir);
-	rc = maintenance_backup(cfg->database, dir.buf, now,
-				cfg->backups_kept > 0 ? cfg->backups_kept : 1);
+	rc = maintenance_backup(cfg->database, dir.buf, now, kept);
 	strbuf_release(&dir);
+	/* the far copy's failure is logged by maintenance_backup() and
+	 * leaves the one beside the store standing: a retry would rotate
+	 * the good local history away while the far disk stays gone */
+	if (!rc && cfg->backup_dir)
+		maintenance_backup(cfg->database, cfg->backup_dir, now, kept);
 	return rc;
 }
 

@@ -56,8 +56,10 @@ int maintenance_prune_scans(sqlite3 *db, int keep, double before);
 
 /*
  * Write a backup of cfg's database, named for now, into the backups
- * folder, and drop the oldest beyond backups_kept. Returns 0 or a
- * negative errno value (logged); a failed backup leaves no partial file.
+ * folder, and drop the oldest beyond backups_kept; then the same into
+ * [retention] backup_dir when set. Returns 0 or a negative errno value
+ * (logged) of the backup beside the store; a failed backup leaves no
+ * partial file, and a failed copy into backup_dir is only logged.
  */
 int maintenance_backup_now(const struct config *cfg, double now);
 

@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * The ComicInfo.xml reader (comicinfo.h): series, volume and the
- * fields the views show, from a descriptor, with libxml2. It opens no
- * archive and decides nothing about names.
+ * fields the views show, from a descriptor, with libxml2; and the
+ * writer of one for an imported volume (its text only: the archive is
+ * the import's). It opens no archive and decides nothing about names.
  */
 #include <errno.h>
 #include <stdint.h>
@@ -16,7 +17,11 @@
 #include <libxml/parser.h>
 #include <libxml/tree.h>
 #include <libxml/xmlerror.h>
+#include <libxml/xmlwriter.h>
 
+#include "common/log.h"
+#include "common/strbuf.h"
+#include "common/utf8.h"
 #include "common/xml.h"
 #include "indexer/manga/comic_archive.h"
 #include "indexer/manga/comicinfo.h"
@@ -468,4 +473,60 @@ void comicinfo_release(struct comicinfo *ci)
 	free(ci->summary);
 	free(ci->writer);
 	memset(ci, 0, sizeof(*ci));
+}
+
+/* A volume number as ComicInfo writes it: "5", "10.5". */
+static void add_number(char *out, size_t len, double v)
+{
+	if (v == (long)v)
+		snprintf(out, len, "%ld", (long)v);
+	else
+		snprintf(out, len, "%.1f", v);
+}
+
+int comicinfo_build(const char *series, double first, double last,
+		    struct strbuf *out)
+{
+	xmlBufferPtr buf = xmlBufferCreate();
+	xmlTextWriterPtr w = buf ? xmlNewTextWriterMemory(buf, 0) : NULL;
+	struct strbuf text = STRBUF_INIT;
+	char a[32], b[32], title[80];
+	struct xml_quiet quiet;
+	int bad;
+
+	if (!w) {
+		xmlBufferFree(buf);
+		return log_error(-ENOMEM, "comicinfo: out of memory");
+	}
+	xml_quiet_begin(&quiet);
+	/* a folder name is bytes: XML takes neither other bytes than UTF-8
+	 * nor control characters */
+	utf8_add_field(&text, series);
+	add_number(a, sizeof(a), first);
+	add_number(b, sizeof(b), last);
+	if (last > first)
+		snprintf(title, sizeof(title), "Volumes %s-%s", a, b);
+	else
+		snprintf(title, sizeof(title), "Volume %s", a);
+	bad = xmlTextWriterSetIndent(w, 1) < 0 ||
+		xmlTextWriterStartDocument(w, NULL, "UTF-8", NULL) < 0 ||
+		xmlTextWriterStartElement(w, BAD_CAST "ComicInfo") < 0 ||
+		xmlTextWriterWriteElement(w, BAD_CAST "Series",
+					  BAD_CAST text.buf) < 0 ||
+		xmlTextWriterWriteElement(w, BAD_CAST "Title",
+					  BAD_CAST title) < 0 ||
+		xmlTextWriterWriteElement(w, BAD_CAST "Number", BAD_CAST a) < 0 ||
+		xmlTextWriterWriteElement(w, BAD_CAST "Volume", BAD_CAST a) < 0 ||
+		xmlTextWriterWriteElement(w, BAD_CAST "Manga",
+					  BAD_CAST "Yes") < 0 ||
+		xmlTextWriterEndDocument(w) < 0;
+	xmlFreeTextWriter(w);
+	xml_quiet_end(&quiet);
+	if (!bad)
+		strbuf_add(out, (const char *)xmlBufferContent(buf),
+			   xmlBufferLength(buf));
+	xmlBufferFree(buf);
+	strbuf_release(&text);
+	return bad ? log_error(-ENOMEM, "comicinfo: cannot write the XML of"
+			       " %s", series) : 0;
 }

@@ -58,6 +58,8 @@
  * use under pthread_once().
  */
 
+struct strbuf;
+
 /* The most bytes of a Summary or Writer kept. */
 #define COMICINFO_MAX_TEXT 4096
 
@@ -101,5 +103,15 @@ int comicinfo_read(int fd, struct comicinfo *out);
 
 /* Free the texts of ci and zero it. */
 void comicinfo_release(struct comicinfo *ci);
+
+/*
+ * A ComicInfo.xml (schema 2.0) for volumes first to last of series, into
+ * out: Series, Title ("Volume 5", "Volumes 5-6"), Number and Volume (the
+ * first), Manga "Yes"; the text escaped as XML wants, a byte of the
+ * series' name that is not UTF-8 made U+FFFD and a control character a
+ * space. Returns 0 or -ENOMEM (logged).
+ */
+int comicinfo_build(const char *series, double first, double last,
+		    struct strbuf *out);
 
 #endif

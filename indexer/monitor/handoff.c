@@ -60,6 +60,7 @@ void handoff_init(struct handoff *h, const struct config *cfg,
 	h->cancel = cancel;
 	h->dry_run = dry_run;
 	h->probed = -1;
+	h->pick = -1;
 }
 
 void handoff_begin(struct handoff *h, int enabled)
@@ -87,11 +88,6 @@ struct sent {
 	double at;
 };
 
-/* The states of a hand-off on its way or done (tracker.h): a volume in
- * one of them is never handed over again. */
-#define HANDED_OVER "('sent', 'queued', 'downloading', 'completed'," \
-	" 'imported')"
-
 /* A writer_call() function: remember a hand-off. A volume once sent
  * stays sent: it is never handed over again, unless its download
  * fails. */
@@ -111,7 +107,7 @@ static int store_sent(sqlite3 *db, void *arg)
 		" sent_at = ?7, changed_at = ?7, progress = 0,"
 		" progress_at = NULL, path = NULL, bytes_done = NULL,"
 		" bytes_total = NULL, bytes_per_s = NULL"
-		" WHERE state NOT IN " HANDED_OVER, &st);
+		" WHERE state NOT IN " HANDOFF_HANDED_OVER, &st);
 	if (rc)
 		return rc;
 	sqlite3_bind_text(st, 1, d->series, -1, SQLITE_STATIC);
@@ -162,7 +158,7 @@ static int already_sent(struct handoff *h, const char *series, int volume)
 	int rc, sent = 0;
 
 	rc = db_prepare(h->db, "SELECT 1 FROM downloads WHERE series = ?1"
-			" AND volume = ?2 AND state IN " HANDED_OVER, &st);
+			" AND volume = ?2 AND state IN " HANDOFF_HANDED_OVER, &st);
 	if (rc)
 		return rc;
 	sqlite3_bind_text(st, 1, series, -1, SQLITE_STATIC);
@@ -333,6 +329,8 @@ static int hand_over(struct handoff *h, int64_t series_id,
 		struct handoff_client *hc;
 		enum outcome o;
 
+		if (h->pick >= 0 && (size_t)h->pick != j)
+			continue;
 		strbuf_reset(&why);
 		if (!client_for(h, r, &dr, &hc, &why)) {
 			o = SKIPPED;

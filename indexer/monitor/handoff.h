@@ -64,6 +64,11 @@ struct config;
 struct digest;
 struct prowlarr;
 
+/* The states of a hand-off on its way or done (tracker.h), as SQL: a
+ * volume in one of them is never handed over again. */
+#define HANDOFF_HANDED_OVER "('sent', 'queued', 'downloading'," \
+	" 'completed', 'imported')"
+
 /* How long after a search Prowlarr can still grab its releases. */
 #define HANDOFF_GRAB_WINDOW (25 * 60.0)
 
@@ -102,6 +107,8 @@ struct handoff {
 					 * tracker last asked every client
 					 * (tracker.h); -1: not yet */
 	struct handoff_retry retries[HANDOFF_RETRIES];
+	int pick;			/* the only rank of a volume's releases
+					 * tried (picked.h); -1: all */
 };
 
 /*

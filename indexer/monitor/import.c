@@ -15,12 +15,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include "common/array.h"
 #include "common/config.h"
 #include "common/log.h"
+#include "indexer/manga/comicinfo.h"
 #include "indexer/manga/names.h"
 #include "indexer/monitor/import_path.h"
 #include "indexer/monitor/import_private.h"
@@ -104,6 +106,26 @@ static int neighbours_name(int dfd, const char *series, struct strbuf *out)
 	closedir(d);
 	strbuf_add(out, series, full ? whole : title);
 	return ret;
+}
+
+/* Give the .cbz name just imported a ComicInfo.xml if it has none
+ * ([import] comicinfo); the volume is in whatever comes of it. */
+static void add_comicinfo(const char *series, const struct candidate *c,
+			  int dfd, const struct stat *dst, const char *name)
+{
+	struct strbuf xml = STRBUF_INIT;
+	size_t len = strlen(name);
+	int ret;
+
+	if (len < 4 || strcasecmp(name + len - 4, ".cbz"))
+		return;
+	ret = comicinfo_build(series, c->first, c->last, &xml);
+	if (!ret)
+		ret = import_write_comicinfo(dfd, dst, name, xml.buf, xml.len);
+	if (ret)
+		log_warn("import: %s: no ComicInfo.xml added to %s: %s",
+			 series, name, strerror(-ret));
+	strbuf_release(&xml);
 }
 
 int import_run(const struct import_request *req, const struct config *cfg,
@@ -203,6 +225,8 @@ int import_run(const struct import_request *req, const struct config *cfg,
 			}
 			continue;
 		}
+		if (cfg->import_comicinfo)
+			add_comicinfo(req->series, c, dfd, &dst, name.buf);
 		f = import_add_file(&res->files, &res->nr_files,
 				    &res->alloc_files, c->file.rel);
 		f->to = import_join(req->series_dir, name.buf);

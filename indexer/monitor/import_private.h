@@ -137,6 +137,18 @@ int import_check_space(const struct walk *w, const char *mode, int dfd,
 void import_drop_temps(int dfd);
 
 /*
+ * Give the .cbz name in the series folder dfd (dst its stat), just
+ * imported, the ComicInfo.xml xml (len bytes) when it has none at its
+ * top: the archive written anew beside it with every entry's content
+ * byte for byte and that one added, then put in its place. Returns 0
+ * (also when it had one), -EIO for an archive that does not read,
+ * -EAGAIN when the file changed meanwhile, or another negative errno
+ * value; the volume is left as it was on any error.
+ */
+int import_write_comicinfo(int dfd, const struct stat *dst, const char *name,
+			   const char *xml, size_t len);
+
+/*
  * Bring candidate c in as name in the series folder dfd (dst its stat),
  * by the mode; *how says how. Never replaces a file: -EEXIST.
  */

@@ -15,11 +15,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/fsuid.h>
 #include <sys/random.h>
 #include <sys/sendfile.h>
 #include <sys/stat.h>
 #include <sys/statvfs.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "common/config.h"
@@ -535,6 +537,123 @@ int import_write_one(const struct walk *w, const struct candidate *c,
 		}
 	}
 	close(pfd);
+	return ret;
+}
+
+/* Whether an entry's path is a ComicInfo.xml at the archive's top. */
+static int is_comicinfo(const char *path)
+{
+	return path && !strcasecmp(path, "ComicInfo.xml");
+}
+
+/*
+ * Copy every entry of in to out, their contents byte for byte; 1 as soon
+ * as one is a ComicInfo.xml at the top (nothing to add), else 0, or
+ * -EIO for an archive that does not read or write.
+ */
+static int copy_entries(struct archive *in, struct archive *out, char *buf)
+{
+	struct archive_entry *e;
+	la_ssize_t n;
+	int r;
+
+	while ((r = archive_read_next_header(in, &e)) == ARCHIVE_OK) {
+		if (is_comicinfo(archive_entry_pathname(e)))
+			return 1;
+		if (archive_write_header(out, e) != ARCHIVE_OK)
+			return -EIO;
+		while ((n = archive_read_data(in, buf, COPY_CHUNK)) > 0)
+			if (archive_write_data(out, buf, n) != n)
+				return -EIO;
+		if (n < 0)
+			return -EIO;
+	}
+	return r == ARCHIVE_EOF ? 0 : -EIO;
+}
+
+/* Add the entry ComicInfo.xml holding xml to out. */
+static int add_comicinfo(struct archive *out, const char *xml, size_t len)
+{
+	struct archive_entry *e = archive_entry_new();
+	int ret = 0;
+
+	if (!e)
+		abort();
+	archive_entry_set_pathname(e, "ComicInfo.xml");
+	archive_entry_set_filetype(e, AE_IFREG);
+	archive_entry_set_perm(e, 0644);
+	archive_entry_set_size(e, len);
+	archive_entry_set_mtime(e, time(NULL), 0);
+	if (archive_write_header(out, e) != ARCHIVE_OK ||
+	    archive_write_data(out, xml, len) != (la_ssize_t)len)
+		ret = -EIO;
+	archive_entry_free(e);
+	return ret;
+}
+
+int import_write_comicinfo(int dfd, const struct stat *dst, const char *name,
+			   const char *xml, size_t len)
+{
+	struct archive *in = archive_read_new(), *out = archive_write_new();
+	char tmp[32], *buf = malloc(COPY_CHUNK);
+	struct stat before, now;
+	int src, fd = -1, ret = 0;
+
+	if (!in || !out || !buf)
+		abort();
+	src = openat(dfd, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	if (src < 0 || fstat(src, &before)) {
+		ret = -errno;
+		goto out;
+	}
+	fd = open_temp(dfd, dst, tmp);
+	if (fd < 0) {
+		ret = fd;
+		goto out;
+	}
+	if (archive_read_support_format_zip(in) != ARCHIVE_OK ||
+	    archive_read_open_fd(in, src, COPY_CHUNK) != ARCHIVE_OK ||
+	    archive_write_set_format_zip(out) != ARCHIVE_OK ||
+	    archive_write_set_options(out, "zip:compression=store") !=
+	    ARCHIVE_OK || archive_write_open_fd(out, fd) != ARCHIVE_OK)
+		ret = -EIO;
+	if (!ret)
+		ret = copy_entries(in, out, buf);
+	if (!ret)
+		ret = add_comicinfo(out, xml, len);
+	if (archive_write_close(out) != ARCHIVE_OK && !ret)
+		ret = -EIO;
+	/* it has one: the copy goes, the volume stays as it came */
+	if (ret == 1) {
+		close(fd);
+		unlinkat(dfd, tmp, 0);
+		ret = 0;
+		goto out;
+	}
+	if (ret == -EIO)
+		log_warn("import: adding ComicInfo.xml to %s: %s", name,
+			 archive_error_string(in) ? archive_error_string(in) :
+			 archive_error_string(out) ? archive_error_string(out) :
+			 "archive error");
+	if (!ret)
+		give(fd, dst, before.st_mode, name);
+	if (!ret && fsync(fd))
+		ret = -errno;
+	close(fd);
+	/* the volume as it was, unless it is still the file read */
+	if (!ret && (fstatat(dfd, name, &now, AT_SYMLINK_NOFOLLOW) ||
+		     now.st_ino != before.st_ino || now.st_dev != before.st_dev))
+		ret = -EAGAIN;
+	if (!ret && renameat(dfd, tmp, dfd, name))
+		ret = -errno;
+	if (ret)
+		unlinkat(dfd, tmp, 0);
+out:
+	if (src >= 0)
+		close(src);
+	archive_read_free(in);
+	archive_write_free(out);
+	free(buf);
 	return ret;
 }
 

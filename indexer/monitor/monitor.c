@@ -21,6 +21,7 @@
 #include "indexer/monitor/monitor_ctx.h"
 #include "indexer/monitor/monitor_stats.h"
 #include "indexer/monitor/monitored.h"
+#include "indexer/monitor/picked.h"
 #include "indexer/monitor/published.h"
 #include "indexer/monitor/tracker.h"
 #include "indexer/manga/manga.h"
@@ -155,6 +156,18 @@ static int track(struct monitor *m, int retry)
 int monitor_track(struct monitor *m)
 {
 	return track(m, 0);
+}
+
+int monitor_send(struct monitor *m, const char *id)
+{
+	struct digest *digest = m->handoff.digest;
+	int rc;
+
+	handoff_begin(&m->handoff, 1);
+	m->handoff.digest = NULL;	/* told at once: no check gathers it */
+	rc = picked_send(&m->handoff, m->db, id);
+	m->handoff.digest = digest;
+	return rc;
 }
 
 double monitor_last_check_at(struct monitor *m)

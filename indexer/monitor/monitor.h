@@ -119,6 +119,13 @@ int monitor_check(struct monitor *m, enum monitor_flow flow,
 int monitor_track(struct monitor *m);
 
 /*
+ * Send release id, picked by hand, to its client (picked.h), whatever
+ * auto_download says; the tracker follows it from then on. Returns 0,
+ * -EINVAL (logged) when it may not go, or another negative errno value.
+ */
+int monitor_send(struct monitor *m, const char *id);
+
+/*
  * When the last check of either flow finished, as the store remembers
  * it (so that the interval between timed checks holds across restarts),
  * or 0 when none did.

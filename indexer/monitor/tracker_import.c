@@ -23,6 +23,7 @@
 #include "common/path.h"
 #include "common/strbuf.h"
 #include "indexer/monitor/handoff.h"
+#include "indexer/realdebrid/mediaserver.h"
 #include "indexer/monitor/import.h"
 #include "indexer/monitor/import_home.h"
 #include "indexer/monitor/import_owner.h"
@@ -201,11 +202,13 @@ static int series_place(sqlite3 *db, const char *series, struct strbuf *dir,
 	return rc ? rc : dir->len ? 0 : -ENOENT;
 }
 
-/* Tell the user what went into the series folder. */
-static void tell_imported(const struct track *t,
-			  const struct import_result *res)
+/* Tell the user, and the servers that show it, what went into the
+ * series folder dir. */
+static void tell_imported(const struct config *cfg, const struct track *t,
+			  const struct import_result *res, const char *dir)
 {
 	struct strbuf subject = STRBUF_INIT;
+	struct mediaserver_told told;
 	json_t *files = json_array();
 
 	for (size_t i = 0; i < res->nr_files; i++)
@@ -220,6 +223,11 @@ static void tell_imported(const struct track *t,
 		     "%s volume %d imported from \"%s\"", t->series,
 		     t->volume, t->title);
 	strbuf_release(&subject);
+	/* the servers see the volume now, not at their next scan */
+	mediaserver_imported(cfg, dir, &told);
+	if (told.asked || told.failed)
+		log_info("tracker: servers told of %s: %d asked, %d failed",
+			 dir, told.asked, told.failed);
 }
 
 int tracker_would_import(const struct tracker_row *row)
@@ -442,7 +450,7 @@ enum tracker_state tracker_import(struct tracker_pass *p,
 		else if (rc)
 			set_reason(row, res.reason.buf, rc, 0);
 		else
-			tell_imported(t, &res);
+			tell_imported(p->cfg, t, &res, dir.buf);
 	}
 	wrong = res.no_volume;
 	if (rc && !wrong && !away)

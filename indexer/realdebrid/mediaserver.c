@@ -45,7 +45,8 @@ static int send_request(const char *service, const char *base,
 	if (resp->status == 401 || resp->status == 403)
 		return log_error(-EACCES, "%s: %s: HTTP %ld, the token was"
 				 " refused", service, method, resp->status);
-	if (resp->status != 200 && resp->status != 204)
+	if (resp->status != 200 && resp->status != 202 &&
+	    resp->status != 204)
 		return log_error(-EIO, "%s: %s: HTTP %ld", service, method,
 				 resp->status);
 	return 0;
@@ -59,26 +60,35 @@ static void secret_release(struct strbuf *h)
 	strbuf_release(h);
 }
 
+/* How much of folder the library folder root holds: its length when
+ * folder is root or lies below it, else 0. */
+static size_t holds(const char *root, const char *folder)
+{
+	size_t n = root ? strlen(root) : 0;
+
+	while (n > 1 && root[n - 1] == '/')
+		n--;
+	if (!n || strncmp(root, folder, n) ||
+	    (folder[n] != '/' && folder[n] != '\0'))
+		return 0;
+	return n;
+}
+
 /* The key of the Plex section whose folder holds folder, deepest first,
  * into key (of size len); -ENOENT when none does. */
 static int plex_section(json_t *dirs, const char *folder, char *key,
 			size_t len)
 {
-	size_t best = 0, i, j;
+	size_t best = 0, i, j, n;
 	json_t *d, *loc;
 
 	json_array_foreach(dirs, i, d) {
 		const char *k = json_string_value(json_object_get(d, "key"));
 
 		json_array_foreach(json_object_get(d, "Location"), j, loc) {
-			const char *p = json_string_value(
-				json_object_get(loc, "path"));
-			size_t n = p ? strlen(p) : 0;
-
-			while (n > 1 && p[n - 1] == '/')
-				n--;
-			if (!k || !n || n <= best || strncmp(p, folder, n) ||
-			    (folder[n] != '/' && folder[n] != '\0'))
+			n = holds(json_string_value(json_object_get(loc,
+				  "path")), folder);
+			if (!k || n <= best)
 				continue;
 			best = n;
 			snprintf(key, len, "%s", k);
@@ -178,6 +188,105 @@ static int jellyfin(const char *service, const char *url,
 		told->asked++;
 	snprintf(target, sizeof(target), "%zu folders", nr);
 	return note(arg, service, target, rc);
+}
+
+/* Komga: the libraries, then a scan of the one whose root holds folder
+ * (the deepest). */
+static int komga(const struct config *cfg, const char *folder)
+{
+	struct strbuf key = STRBUF_INIT, path = STRBUF_INIT;
+	struct http_response resp;
+	const char *id = NULL;
+	json_t *doc = NULL, *lib;
+	size_t best = 0, i, n;
+	int rc;
+
+	strbuf_addf(&key, "X-API-Key: %s", cfg->komga_api_key);
+	rc = send_request("komga", cfg->komga_url, "GET", "/api/v1/libraries",
+			  key.buf, NULL, &resp);
+	if (!rc)
+		doc = json_loadb(resp.body.buf, resp.body.len, 0, NULL);
+	http_response_release(&resp);
+	if (!rc && !json_is_array(doc))
+		rc = log_error(-EPROTO, "komga: GET /api/v1/libraries: not a"
+			       " list of libraries");
+	json_array_foreach(rc ? NULL : doc, i, lib) {
+		n = holds(json_string_value(json_object_get(lib, "root")),
+			  folder);
+		if (n > best && json_string_value(json_object_get(lib, "id"))) {
+			best = n;
+			id = json_string_value(json_object_get(lib, "id"));
+		}
+	}
+	if (!rc && !id) {
+		log_warn("komga: no library holds %s", folder);
+		rc = -ENOENT;
+	}
+	if (!rc) {
+		strbuf_addstr(&path, "/api/v1/libraries/");
+		http_escape(id, 0, &path);
+		strbuf_addstr(&path, "/scan");
+		rc = send_request("komga", cfg->komga_url, "POST", path.buf,
+				  key.buf, NULL, &resp);
+		http_response_release(&resp);
+	}
+	json_decref(doc);
+	secret_release(&key);
+	strbuf_release(&path);
+	return rc;
+}
+
+/* Kavita: a scan of the folder (the key in the body too, as the
+ * endpoint documents it). */
+static int kavita(const struct config *cfg, const char *folder)
+{
+	struct strbuf key = STRBUF_INIT;
+	struct http_response resp;
+	json_t *doc = json_pack("{s:s, s:s}", "apiKey", cfg->kavita_api_key,
+				"folderPath", folder);
+	char *body = doc ? json_dumps(doc, JSON_COMPACT) : NULL;
+	int rc;
+
+	json_decref(doc);
+	if (!body)
+		return log_error(-ENOMEM, "kavita: out of memory");
+	strbuf_addf(&key, "x-api-key: %s", cfg->kavita_api_key);
+	rc = send_request("kavita", cfg->kavita_url, "POST",
+			  "/api/Library/scan-folder", key.buf, body, &resp);
+	http_response_release(&resp);
+	explicit_bzero(body, strlen(body));
+	free(body);
+	secret_release(&key);
+	return rc;
+}
+
+/* A note() that keeps nothing: an import's outcome is in the log. */
+static int no_note(void *arg, const char *service, const char *target,
+		   int rc)
+{
+	(void)arg;
+	(void)service;
+	(void)target;
+	(void)rc;
+	return 0;
+}
+
+void mediaserver_imported(const struct config *cfg, const char *folder,
+			  struct mediaserver_told *told)
+{
+	int rc;
+
+	mediaserver_refresh(cfg, &folder, 1, no_note, NULL, told);
+	if (cfg->komga_url && cfg->komga_api_key) {
+		rc = komga(cfg, folder);
+		told->asked += !rc;
+		told->failed += rc && rc != -ENOENT;
+	}
+	if (cfg->kavita_url && cfg->kavita_api_key) {
+		rc = kavita(cfg, folder);
+		told->asked += !rc;
+		told->failed += !!rc;
+	}
 }
 
 int mediaserver_refresh(const struct config *cfg, const char *const *folders,

@@ -5,7 +5,8 @@
 /*
  * The media servers told of the folders a repair changed, so they show
  * the item again (or no longer) without waiting for their next scheduled
- * scan: Plex ([plex] url, token), Jellyfin ([jellyfin] url, api_key) and
+ * scan, and with the reading servers of the folders an import wrote to
+ * (mediaserver_imported()): Plex ([plex] url, token), Jellyfin ([jellyfin] url, api_key) and
  * Emby ([emby] url, api_key), each only when configured.
  *
  *	const char *folders[] = { "/srv/tv/Show/Season 1" };
@@ -52,5 +53,19 @@ int mediaserver_refresh(const struct config *cfg, const char *const *folders,
 			int (*note)(void *arg, const char *service,
 				    const char *target, int rc),
 			void *arg, struct mediaserver_told *told);
+
+/*
+ * Tell every configured server of a folder an import wrote into: the
+ * media servers as mediaserver_refresh() does, and the reading servers,
+ * each only when configured, into *told:
+ * Komga ([komga] url, api_key): GET /api/v1/libraries, then POST
+ * /api/v1/libraries/ID/scan of the library whose root holds the folder
+ * (the deepest; none: a warning, nothing asked), the key in X-API-Key.
+ * Kavita ([kavita] url, api_key): POST /api/Library/scan-folder
+ * {"apiKey": KEY, "folderPath": FOLDER}, the key in x-api-key too.
+ * Each is asked once; a failure is logged, never retried here.
+ */
+void mediaserver_imported(const struct config *cfg, const char *folder,
+			  struct mediaserver_told *told);
 
 #endif

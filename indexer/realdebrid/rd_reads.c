@@ -84,6 +84,40 @@ int rd_reads_broken(struct rd_broken **rows, size_t *n)
 		broken_row, NULL, (void **)rows, n, sizeof(**rows));
 }
 
+void rd_held_free(struct rd_held *rows, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		free(rows[i].id);
+		free(rows[i].name);
+		free(rows[i].hash);
+		free(rows[i].status);
+	}
+	free(rows);
+}
+
+static int held_row(sqlite3_stmt *st, void *row, void *arg)
+{
+	struct rd_held *h = row;
+
+	(void)arg;
+	h->bytes = sqlite3_column_int64(st, 4);
+	h->added_at = sqlite3_column_double(st, 5);
+	h->seen_at = sqlite3_column_double(st, 6);
+	return db_columns_strdup(st, (const int[]){ 0, 1, 2, 3, -1 },
+				 (char **const[]){ &h->id, &h->name,
+				 &h->hash, &h->status });
+}
+
+int rd_reads_held(struct rd_held **rows, size_t *n)
+{
+	return reader_read_rows("SELECT id, coalesce(original_filename,"
+				" filename), hash, status, bytes, added_at,"
+				" seen_at FROM rd_torrents"
+				" ORDER BY added_at, id", "read torrents",
+				held_row, NULL, (void **)rows, n,
+				sizeof(**rows));
+}
+
 void rd_orphans_free(struct rd_orphan *rows, size_t n)
 {
 	for (size_t i = 0; i < n; i++) {

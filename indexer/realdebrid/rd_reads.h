@@ -49,6 +49,18 @@ struct rd_broken {
 int rd_reads_broken(struct rd_broken **rows, size_t *n);
 void rd_broken_free(struct rd_broken *rows, size_t n);
 
+/* A torrent of the account, as its last listing gave it. */
+struct rd_held {
+	char *id, *name, *hash, *status;
+	int64_t bytes;
+	double added_at, seen_at;
+};
+
+/* The account's torrents, the oldest added first, into *rows (malloc'd);
+ * free it with rd_held_free(). */
+int rd_reads_held(struct rd_held **rows, size_t *n);
+void rd_held_free(struct rd_held *rows, size_t n);
+
 /* A dead link no torrent of the account explains (rd_cleanup.h). */
 struct rd_orphan {
 	char *path, *target;

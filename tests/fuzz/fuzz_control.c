@@ -45,6 +45,11 @@ int indexer_retry_clients(const char *trigger)
 	return 0;
 }
 
+int indexer_send(const char *id)
+{
+	return !*id || strchr(id, '\n') ? -EINVAL : 0;
+}
+
 int indexer_blocklist(const char *id, int remove)
 {
 	if (remove != 0 && remove != 1)

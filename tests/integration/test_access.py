@@ -737,6 +737,7 @@ def test_files_naming_paths_are_the_owners(world, user, template_library):
         private = ["status/no-cover", "status/duplicates",
                    "status/duplicates.json", "status/broken",
                    "status/broken.json", "status/repairs.json",
+                   "status/debrid-torrents.json", "status/debrid-magnets",
                    "status/orphans", "status/missing.json",
                    "status/new.json", "status/downloads.json", "log"]
         for rel in private:

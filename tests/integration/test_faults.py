@@ -216,6 +216,73 @@ def test_full_disk_fails_the_backup_and_says_so(library, tmp_path):
             unmount(m.path, m.proc)
 
 
+def backup_conf(tmp_path, far):
+    conf = tmp_path / "backup.conf"
+    conf.write_text("[retention]\nbackup_dir = %s\nbackups_kept = 2\n"
+                    % far)
+    return "config=" + str(conf)
+
+
+def test_backup_dir_gets_each_backup(library, tmp_path):
+    """Issue 68: [retention] backup_dir (another disk) gets each backup
+    too, and what it gets opens as the store; one that cannot be written
+    there leaves the backup beside the store standing, its cause in the
+    log."""
+    far = tmp_path / "far"
+    m = start(tmp_path, backup_conf(tmp_path, far), "music=" + str(library))
+    try:
+        settle(lambda: analysis_done(m), "the analysis of the ten")
+        m.write("control/maintenance", "backup")
+        settle(lambda: far.is_dir() and any(
+            n.endswith(".db") for n in os.listdir(far)),
+            "a backup in backup_dir")
+        names = [n for n in os.listdir(far) if n.endswith(".db")]
+        assert len(names) == 1 and names[0].startswith("mediamon-"), names
+        with contextlib.closing(sqlite3.connect(
+                "file:%s?mode=ro" % (far / names[0]), uri=True)) as db:
+            assert db.execute("PRAGMA quick_check").fetchone()[0] == "ok"
+            assert db.execute("SELECT count(*) FROM files").fetchone()[0] \
+                == files_indexed(m)
+        assert names[0] in os.listdir(tmp_path / "state" / "backups")
+        assert "error: backup failed" not in health(m)
+    finally:
+        unmount(m.path, m.proc)
+
+    # the far disk gone: its folder's parent is missing
+    lost = tmp_path / "gone" / "far"
+    m = start(tmp_path, backup_conf(tmp_path, lost), "music=" + str(library))
+    try:
+        m.write("control/maintenance", "backup")
+        settle(lambda: "backup: cannot create %s" % lost in
+               m.read("log").decode(), "the far copy's failure logged")
+        # the copy beside the store is made first, and stands
+        assert "backup: database saved to %s/" % (
+            tmp_path / "state" / "backups") in m.read("log").decode()
+        assert "error: backup failed" not in health(m)
+        assert not lost.parent.exists()
+    finally:
+        unmount(m.path, m.proc)
+
+
+def test_backup_dir_beside_the_store_refused(tmp_path, library):
+    """Issue 68: backup_dir in the store's own folder (or its backups
+    folder) is refused at start with the reason, and relative too."""
+    mnt = tmp_path / "mnt"
+    mnt.mkdir()
+    state = tmp_path / "state"
+    state.mkdir()
+    for far in (str(state), str(state) + "/backups/", "rel/far"):
+        conf = tmp_path / "backup.conf"
+        conf.write_text("[retention]\nbackup_dir = %s\n" % far)
+        out = subprocess.run(
+            [BINARY, "-f", "-o", "config=" + str(conf), "-o",
+             "music=" + str(library), "-o", "db=%s/mediamon.db" % state,
+             str(mnt)], capture_output=True, timeout=60, env=local_env())
+        assert out.returncode == 1 and not is_mounted(str(mnt)), out
+        err = out.stderr.decode()
+        assert "backup_dir in [retention] is %s" % far in err, err
+
+
 def add_album(library, name, n):
     """n copies of a track in a new folder, as a watcher sees them."""
     album = library / name

@@ -39,6 +39,7 @@ GENERATED = ["README", "status/summary.json", "status/health",
              "status/missing", "status/missing.json", "status/unparsed",
              "status/no-cover", "status/tag-errors",
              "status/broken", "status/broken.json", "status/repairs.json",
+             "status/debrid-torrents.json", "status/debrid-magnets",
              "status/orphans", "metrics/repair.json", "metrics/repair.csv",
              "control/repair",
              "control/maintenance", "control/blocklist",
@@ -145,7 +146,8 @@ def test_layout(mount):
         "catalog.xml", "covers", "files", "pages", "recent.xml", "series",
         "series.xml", "updated.xml"]
     assert sorted(os.listdir(mount.file("status"))) == [
-        "broken", "broken.json", "downloads.json", "duplicates",
+        "broken", "broken.json", "debrid-magnets", "debrid-torrents.json",
+        "downloads.json", "duplicates",
         "duplicates.json", "found.json", "health",
         "missing", "missing.json", "new", "new.json", "no-cover",
         "orphans", "repairs.json", "summary.json", "tag-errors", "unparsed"]
@@ -156,13 +158,15 @@ def test_layout(mount):
         "scan.json", "scans.json", "scans.svg", "watch.json"]
     assert sorted(os.listdir(mount.file("control"))) == [
         "blocklist", "check-missing", "check-new", "dry-run", "log-level",
-        "maintenance", "pause", "repair", "rescan", "reset-metrics"]
+        "maintenance", "pause", "repair", "rescan", "reset-metrics",
+        "send"]
 
 
 # What names real paths is the owner's alone (test_access.py).
 OWNER_ONLY = {"status/no-cover", "status/duplicates",
               "status/duplicates.json", "status/broken",
               "status/broken.json", "status/repairs.json", "status/orphans",
+              "status/debrid-torrents.json", "status/debrid-magnets",
               "status/missing.json", "status/new.json", "status/unparsed",
               "status/tag-errors", "log"}
 
@@ -182,7 +186,7 @@ def test_every_file_readable_and_ends_with_newline(mount):
         assert data.endswith(b"\n") or (
             rel in ("status/missing", "status/unparsed", "status/broken",
                     "status/duplicates", "status/tag-errors",
-                    "status/orphans")
+                    "status/orphans", "status/debrid-magnets")
             and data == b""), rel
         data.decode("utf-8")
 

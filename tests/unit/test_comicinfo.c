@@ -15,6 +15,7 @@
 #include <cmocka.h>
 
 #include "common/bytes.h"
+#include "common/strbuf.h"
 
 #include "indexer/manga/comicinfo.h"
 #include "join.h"
@@ -639,6 +640,47 @@ static void test_size_cap(void **state)
 	NOT_FOUND("cut-over-cap.cbz");
 }
 
+/* What comicinfo_build() writes reads back as it was given, whatever
+ * the series' characters (escaped), its first volume the volume; bytes
+ * XML cannot hold are replaced. */
+static void test_built_reads_back(void **state)
+{
+	static const char *const names[] = {
+		"Tom & Jerry <1> \"x\" 'y'", "\xc3\x89" "clair ]]> &amp; end",
+	};
+	char *page = malloc(PAGE_LEN), name[32];
+	struct strbuf xml = STRBUF_INIT;
+	struct comicinfo ci;
+
+	(void)state;
+	assert_non_null(page);
+	fill_page(page, PAGE_LEN);
+	for (size_t i = 0; i < sizeof(names) / sizeof(*names); i++) {
+		struct fixture f = { name, ZIP, { INFO(NULL),
+						  PAGE("p01.jpg") } };
+
+		strbuf_reset(&xml);
+		assert_int_equal(comicinfo_build(names[i], 5, 6, &xml), 0);
+		assert_non_null(strstr(xml.buf, "<Title>Volumes 5-6</Title>"));
+		assert_non_null(strstr(xml.buf, "<Number>5</Number>"));
+		snprintf(name, sizeof(name), "built%zu.cbz", i);
+		f.files[0].data = xml.buf;
+		make_fixture(&f, page);
+		assert_int_equal(read_fixture(name, &ci), 0);
+		check(name, &ci, 1, names[i], 5, 5);
+		comicinfo_release(&ci);
+	}
+	/* bytes that are not UTF-8, and a control character */
+	strbuf_reset(&xml);
+	assert_int_equal(comicinfo_build("bad \xff" "name\x01", 1, 1, &xml),
+			 0);
+	assert_non_null(strstr(xml.buf, "<Series>bad \xef\xbf\xbd" "name "
+			       "</Series>"));
+	assert_non_null(strstr(xml.buf, "<Title>Volume 1</Title>"));
+	strbuf_release(&xml);
+	free(page);
+}
+
 /* Without the password the entry cannot be read: not found. */
 static void test_encrypted(void **state)
 {
@@ -779,6 +821,7 @@ int main(void)
 		cmocka_unit_test(test_several_subfolders),
 		cmocka_unit_test(test_climbing_out_not_taken),
 		cmocka_unit_test(test_top_level_wins),
+		cmocka_unit_test(test_built_reads_back),
 		cmocka_unit_test(test_entry_name_any_case),
 		cmocka_unit_test(test_number_only),
 		cmocka_unit_test(test_year_is_no_volume),

@@ -1089,6 +1089,43 @@ static void test_realdebrid_alone(void **state)
 	config_release(&cfg);
 }
 
+/* Backups away from the store: not its own folder, nor the backups
+ * folder beside it, however written; absolute. */
+static void test_backup_dir(void **state)
+{
+	static const char *const refused[] = {
+		"@/store", "@/store/", "@/store/./backups", "@/other/../store",
+	};
+	struct config cfg;
+	char *text;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(refused) / sizeof(*refused); i++) {
+		assert_true(asprintf(&text, "[general]\ndatabase = @/store/m.db"
+				     "\n[realdebrid]\nmount = /mnt/rd\n"
+				     "library = @/lib\n[retention]\n"
+				     "backup_dir = %s\n", refused[i]) > 0);
+		assert_int_equal(load(&cfg, text), 0);
+		free(text);
+		assert_int_equal(config_finish(&cfg, err, sizeof(err)),
+				 -EINVAL);
+		assert_non_null(strstr(err, "the folder of the database"));
+		config_release(&cfg);
+	}
+	assert_int_equal(load(&cfg, "[realdebrid]\nmount = /mnt/rd\n"
+			      "library = @/lib\n[retention]\n"
+			      "backup_dir = far/away\n"), 0);
+	assert_int_equal(config_finish(&cfg, err, sizeof(err)), -EINVAL);
+	assert_non_null(strstr(err, "not an absolute path"));
+	config_release(&cfg);
+	assert_int_equal(load(&cfg, "[general]\ndatabase = @/store/m.db\n"
+			      "[realdebrid]\nmount = /mnt/rd\n"
+			      "library = @/lib\n[retention]\n"
+			      "backup_dir = @/store/backups/far\n"), 0);
+	assert_int_equal(config_finish(&cfg, err, sizeof(err)), 0);
+	config_release(&cfg);
+}
+
 /* A file that cannot be read has no line to name. */
 static void test_unreadable_file(void **state)
 {
@@ -1800,6 +1837,7 @@ int main(void)
 		cmocka_unit_test(test_comments),
 		cmocka_unit_test(test_empty_file),
 		cmocka_unit_test(test_realdebrid_alone),
+		cmocka_unit_test(test_backup_dir),
 		cmocka_unit_test(test_unreadable_file),
 		cmocka_unit_test(test_secrets_not_echoed),
 		cmocka_unit_test(test_secret_file_readable_by_others),

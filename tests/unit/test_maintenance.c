@@ -174,6 +174,36 @@ static void test_backup_fails_whole(void **state)
 	assert_false(exists(e, "mediamon-20261121T160000Z.db.tmp"));
 }
 
+/* [retention] backup_dir gets each backup too, rotated there alike and
+ * opening as a store; a far folder that cannot be written fails only the
+ * far copy. */
+static void test_backup_dir_too(void **state)
+{
+	struct env *e = *state;
+	char far[96], path[160];
+
+	snprintf(far, sizeof(far), "%s/far", e->dir);
+	e->cfg.backups_kept = 2;
+	e->cfg.backup_dir = strdup(far);
+	assert_non_null(e->cfg.backup_dir);
+	for (int i = 0; i < 3; i++)
+		assert_int_equal(maintenance_backup_now(&e->cfg, NOV_21_2026 +
+							i * 3600), 0);
+	snprintf(path, sizeof(path), "%s/mediamon-20261121T160000Z.db", far);
+	assert_int_equal(access(path, F_OK), -1);
+	snprintf(path, sizeof(path), "%s/mediamon-20261121T180000Z.db", far);
+	assert_true(count(path, "SELECT count(*) FROM sqlite_schema") > 10);
+	assert_true(exists(e, "mediamon-20261121T170000Z.db"));
+
+	free(e->cfg.backup_dir);
+	snprintf(path, sizeof(path), "%s/index.db/far", e->dir);
+	e->cfg.backup_dir = strdup(path);
+	assert_non_null(e->cfg.backup_dir);
+	assert_int_equal(maintenance_backup_now(&e->cfg, NOV_21_2026 +
+						3 * 3600), 0);
+	assert_true(exists(e, "mediamon-20261121T190000Z.db"));
+}
+
 static void test_retention_and_next(void **state)
 {
 	struct env *e = *state;
@@ -236,6 +266,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_killed_backup_left_over,
 						setup, teardown),
 		cmocka_unit_test_setup_teardown(test_backup_fails_whole, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_backup_dir_too, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_retention_and_next, setup,
 						teardown),

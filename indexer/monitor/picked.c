@@ -1,0 +1,201 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/*
+ * A release sent by hand (picked.h): its found row looked up by id and
+ * checked, then its volume's releases read back and only that one handed
+ * over through handoff.h. It searches for nothing and talks to no client
+ * itself.
+ */
+#include "indexer/monitor/picked.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/db.h"
+#include "common/log.h"
+#include "indexer/monitor/blocklist.h"
+#include "indexer/monitor/handoff.h"
+#include "indexer/monitor/prowlarr.h"
+
+/* Where a release id's found row is, and its series' name. */
+struct pick {
+	int64_t series;
+	int volume, rank;
+	char *name;
+};
+
+/* One number (or none: 0) that sql gives for text parameters a and b and
+ * integer c. */
+static int any_row(sqlite3 *db, const char *sql, const char *a,
+		   const char *b, int c, const char *what)
+{
+	sqlite3_stmt *st;
+	int rc = db_prepare(db, sql, &st), found;
+
+	if (rc)
+		return rc;
+	db_bind_text(st, 1, a);
+	db_bind_text(st, 2, b);
+	sqlite3_bind_int(st, 3, c);
+	rc = sqlite3_step(st);
+	found = rc == SQLITE_ROW;
+	rc = db_finalize(st, rc, what);
+	return rc ? rc : found;
+}
+
+/* Find release id among the found ones into *p (p->name to free). */
+static int find(sqlite3 *db, const char *id, struct pick *p)
+{
+	sqlite3_stmt *st;
+	int rc = db_prepare(db, "SELECT f.series_id, f.volume, f.rank, s.name"
+			    " FROM found f JOIN series s ON s.id = f.series_id"
+			    " WHERE f.release_id = ?1"
+			    " ORDER BY f.found_at DESC LIMIT 1", &st);
+
+	if (rc)
+		return rc;
+	db_bind_text(st, 1, id);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		p->series = sqlite3_column_int64(st, 0);
+		p->volume = sqlite3_column_int(st, 1);
+		p->rank = sqlite3_column_int(st, 2);
+		if (db_column_strdup(st, 3, "", &p->name))
+			rc = -ENOMEM;
+	}
+	if (rc == SQLITE_ROW)
+		return db_finalize(st, rc, "read a found release");
+	rc = db_finalize(st, rc, "read a found release");
+	return rc ? rc : 1;
+}
+
+/* Say why a pick is refused, once, where it is decided. */
+__attribute__((format(printf, 1, 2)))
+static int refuse(const char *fmt, ...)
+{
+	char why[512];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(why, sizeof(why), fmt, ap);
+	va_end(ap);
+	log_warn("send: %s", why);
+	return -EINVAL;
+}
+
+/* The checks of picked_check(), keeping the pick for picked_send(). */
+static int check(sqlite3 *db, const char *id, struct pick *p)
+{
+	int rc;
+
+	if (!blocklist_valid_id(id))
+		return refuse("\"%s\" is not a release id"
+				   " (see /status/found.json)", id);
+	rc = find(db, id, p);
+	if (rc > 0)
+		return refuse("no release found has id %s"
+				   " (see /status/found.json)", id);
+	if (!rc)
+		rc = any_row(db, "SELECT 1 FROM blocklist WHERE id = ?1", id,
+			     NULL, 0, "read the blocklist");
+	if (rc > 0)
+		return refuse("release %s is on the"
+				   " blocklist (remove it there first)", id);
+	if (!rc)
+		rc = any_row(db, "SELECT 1 FROM downloads WHERE series = ?2"
+			     " AND volume = ?3 AND state IN "
+			     HANDOFF_HANDED_OVER, NULL, p->name, p->volume,
+			     "read downloads");
+	if (rc > 0)
+		return refuse("volume %d of %s was handed"
+				   " over already (see /status/downloads.json)",
+				   p->volume, p->name);
+	return rc;
+}
+
+int picked_check(sqlite3 *db, const char *id)
+{
+	struct pick p = { 0 };
+	int rc = check(db, id, &p);
+
+	free(p.name);
+	return rc;
+}
+
+/* The protocol and source of a found row as the static strings a release
+ * holds. */
+static const char *protocol_of(const char *text)
+{
+	if (!text)
+		return NULL;
+	return strcmp(text, PROWLARR_USENET) ? PROWLARR_TORRENT :
+		PROWLARR_USENET;
+}
+
+/* A db_read_rows() function: one of the volume's releases, by rank. */
+static int release_row(sqlite3_stmt *st, void *row, void *arg)
+{
+	struct want *w = arg;
+	const char *source = (const char *)sqlite3_column_text(st, 1);
+	struct release r = {
+		.title = (char *)sqlite3_column_text(st, 0),
+		.source = source && !strcmp(source, "catalog") ? "catalog" :
+			"prowlarr",
+		.protocol = protocol_of((const char *)
+					sqlite3_column_text(st, 2)),
+		.link = (char *)sqlite3_column_text(st, 3),
+		.magnet = (char *)sqlite3_column_text(st, 4),
+		.guid = (char *)sqlite3_column_text(st, 5),
+		.indexer = (char *)sqlite3_column_text(st, 6),
+		.indexer_id = sqlite3_column_int(st, 7),
+		.first = sqlite3_column_double(st, 8),
+		.last = sqlite3_column_double(st, 9),
+		.size = sqlite3_column_type(st, 10) == SQLITE_NULL ? -1 :
+			sqlite3_column_int64(st, 10),
+		.seeders = sqlite3_column_type(st, 11) == SQLITE_NULL ? -1 :
+			sqlite3_column_int(st, 11),
+		.published_at = sqlite3_column_double(st, 12),
+		.found_at = sqlite3_column_double(st, 13),
+	};
+
+	(void)row;
+	return release_want_add(w, &r) ? -ENOMEM : 1;
+}
+
+int picked_send(struct handoff *h, sqlite3 *db, const char *id)
+{
+	struct pick p = { 0 };
+	struct want *w = calloc(1, sizeof(*w));
+	char sql[512];
+	void *none = NULL;
+	size_t n = 0;
+	int rc = w ? check(db, id, &p) :
+		log_error(-ENOMEM, "send: out of memory");
+
+	snprintf(sql, sizeof(sql), "SELECT title, source, protocol, link,"
+		 " magnet, guid, indexer, indexer_id, first, last, size,"
+		 " seeders, published_at, found_at FROM found"
+		 " WHERE series_id = %lld AND volume = %d ORDER BY rank",
+		 (long long)p.series, p.volume);
+	if (!rc)
+		rc = db_read_rows(db, sql, "read a volume's releases",
+				  release_row, w, &none, &n, 1);
+	free(none);
+	if (!rc)
+		w->volume = p.volume;
+	if (!rc && (size_t)p.rank >= w->nr)
+		rc = refuse("release %s changed while it"
+				 " waited (see /status/found.json)", id);
+	if (!rc) {
+		log_info("send: release %s for %s volume %d, asked by hand",
+			 id, p.name, p.volume);
+		h->pick = p.rank;
+		rc = handoff_series(h, p.series, p.name, w, 1);
+		h->pick = -1;
+	}
+	release_wants_free(w, w ? 1 : 0);
+	free(p.name);
+	return rc;
+}

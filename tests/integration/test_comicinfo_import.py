@@ -1,0 +1,84 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""Issue 68: [import] comicinfo = yes. A .cbz imported without a
+ComicInfo.xml gets one (Series, Title, Number, Volume; escaped XML) with
+every other entry's content unchanged; one that has its own is left byte
+for byte; one that does not read as a zip is imported as it is, with a
+warning. Downloads from the real qBittorrent (their files already in the
+save path: no network)."""
+
+import io
+import xml.etree.ElementTree as ET
+import zipfile
+
+from clients import Torrent, clients, files  # noqa: F401
+from conftest import wait_for
+from test_clients import catalog, conf
+from test_handoff import AUTO, SEND, downloads
+from test_monitor import monitored, release  # noqa: F401
+
+POLL = "poll_interval = 1\n"
+PAGES = {"01.jpg": b"\xff\xd8" + b"\x11" * 30000 + b"\xff\xd9",
+         "02.png": b"\x89PNG\r\n\x1a\n" + b"\x22" * 20000,
+         "notes/read me.txt": b"text & <more>\n" * 100}
+OWN_INFO = b"<ComicInfo><Series>Own</Series><Volume>6</Volume></ComicInfo>"
+
+
+def cbz(entries):
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as z:
+        for i, (name, data) in enumerate(entries.items()):
+            z.writestr(name, data, zipfile.ZIP_DEFLATED if i % 2
+                       else zipfile.ZIP_STORED)
+    return out.getvalue()
+
+
+def test_comicinfo_written_into_imported_cbz(monitored, clients, files,
+                                             tmp_path):
+    qbit = clients("qbittorrent")
+    save = tmp_path / "saves"
+    save.mkdir()
+    vols = {4: cbz(PAGES),
+            6: cbz(dict(PAGES, **{"ComicInfo.xml": OWN_INFO})),
+            10: b"not a zip at all" * 100}
+    found = []
+    for v, content in vols.items():
+        t = Torrent("Saga 01 T%02d.cbz" % v, content)
+        (save / t.name).write_bytes(content)
+        r = release("v%02d" % v, "Saga 01 T%02d FRENCH" % v, seeders=30)
+        r["downloadUrl"] = files.put("/%d.torrent" % v, t.data)
+        r["magnetUrl"] = None
+        found.append(r)
+    mon = monitored(["Saga 01"], monitor=AUTO, general=SEND,
+                    extra=conf("qbittorrent", qbit.url, save) + POLL +
+                    "[import]\ncomicinfo = yes\n",
+                    releases={"saga 01": found})
+    catalog(mon, files.url + "/gone.torrent")
+    mon.check("missing")
+    for v in vols:
+        wait_for(lambda: downloads(mon).get(v), 90, "volume %d imported" % v,
+                 until=lambda d: d and d["state"] == "imported",
+                 mount=mon.m)
+    folder = mon.root / "Saga 01"
+
+    with zipfile.ZipFile(folder / "Saga 01 T04.cbz") as z:
+        assert z.testzip() is None
+        names = z.namelist()
+        assert sorted(names) == sorted(list(PAGES) + ["ComicInfo.xml"])
+        for name, data in PAGES.items():
+            assert z.read(name) == data, name
+        info = ET.fromstring(z.read("ComicInfo.xml"))
+    assert info.tag == "ComicInfo"
+    assert info.findtext("Series") == "Saga 01"
+    assert info.findtext("Number") == "4"
+    assert info.findtext("Volume") == "4"
+    assert info.findtext("Title") == "Volume 4"
+    # the download's own file is as it was (hardlink mode: a new file)
+    assert (save / "Saga 01 T04.cbz").read_bytes() == vols[4]
+
+    assert (folder / "Saga 01 T06.cbz").read_bytes() == vols[6]
+    assert (folder / "Saga 01 T10.cbz").read_bytes() == vols[10]
+    log = mon.m.read("log").decode()
+    assert "import: Saga 01: no ComicInfo.xml added to Saga 01 T10.cbz" \
+        in log
+    assert "no ComicInfo.xml added to Saga 01 T04.cbz" not in log
+    assert "no ComicInfo.xml added to Saga 01 T06.cbz" not in log
