@@ -5,6 +5,7 @@ that is always unmounted, also when a test fails."""
 
 import contextlib
 import csv
+import fcntl
 import io
 import json
 import os
@@ -38,6 +39,38 @@ REPORT_EXIT = os.environ.get("MEDIAMON_REPORT_EXITCODE")
 # A wrapped daemon (valgrind) is many times slower to start and to scan,
 # one built with sanitizers (make asan) a few times.
 SLOW = 10 if WRAPPER else 3 if os.environ.get("ASAN_OPTIONS") else 1
+
+
+def pytest_configure(config):
+    config.addinivalue_line(
+        "markers", "serial: needs a resource of the whole machine (a"
+        " kernel limit it changes): tests/run-tests.sh runs it after the"
+        " parallel part, one test at a time")
+
+
+# Where the tests that add or remove local users and groups take turns:
+# useradd, groupadd and userdel refuse to run while another holds
+# /etc/passwd's lock, and tests run in parallel (pytest-xdist), also from
+# other checkouts.
+ACCOUNTS_LOCK = "/run/lock/mediamon-tests-accounts"
+
+
+@contextlib.contextmanager
+def accounts_lock():
+    """Hold the lock of the machine's accounts for the block."""
+    fd = os.open(ACCOUNTS_LOCK, os.O_RDWR | os.O_CREAT, 0o600)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(fd)
+
+
+def accounts(*cmd, check=True):
+    """Run cmd (useradd, userdel, groupadd, groupdel) with the accounts'
+    lock held."""
+    with accounts_lock():
+        return subprocess.run(cmd, check=check, capture_output=True)
 
 
 def wait_for(predicate, timeout, what, *, until=bool, mount=None,
