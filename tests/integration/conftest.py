@@ -170,6 +170,27 @@ def make_mp3(path, title, artist, album, track, freq=330):
     tag.save(path)
 
 
+def made_once(tmp_path_factory, name, make):
+    """The folder name, made by make(folder) once per pytest run and shared
+    by its pytest-xdist workers (each has a basetemp of its own, under the
+    run's): the first to ask makes it while the others wait. Tests only
+    read it, or copy it to change it."""
+    base = tmp_path_factory.getbasetemp()
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        base = base.parent
+    folder = base / ("once-" + name)
+    with open(str(folder) + ".lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        made = str(folder) + ".made"
+        if not os.path.exists(made):
+            # what a worker that failed while making it left
+            shutil.rmtree(str(folder), ignore_errors=True)
+            folder.mkdir()
+            make(folder)
+            open(made, "w").close()
+    return folder
+
+
 @pytest.fixture(scope="session")
 def template_library(tmp_path_factory):
     """Two artists, three albums, nine tracks and one file that is not
