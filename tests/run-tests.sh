@@ -115,6 +115,12 @@ fi
 # default place, which would pull a running mount's files from under it
 # when another checkout tests at the same time. Each run empties its own.
 base=$(cd "$build" && pwd)/pytest
+# What an earlier run left there (hundreds of MB in small files, minutes
+# to remove on a busy machine) is set aside at once and removed beside
+# the tests, at a low priority.
+mkdir -p "$base.old"
+[ -e "$base" ] && mv "$base" "$base.old/$$"
+nice -n 19 rm -rf "$base.old" &
 mkdir -p "$base"
 parallel="-n $workers"
 if [ "$workers" -gt 0 ] &&
