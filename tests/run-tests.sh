@@ -113,7 +113,8 @@ fi
 
 # Folders of this checkout's own: pytest prunes old folders in its shared
 # default place, which would pull a running mount's files from under it
-# when another checkout tests at the same time. Each run empties its own.
+# when another checkout tests at the same time. Each run empties its own;
+# each part's JUnit XML, with every test's time, is kept beside them.
 base=$(cd "$build" && pwd)/pytest
 # What an earlier run left there (hundreds of MB in small files, minutes
 # to remove on a busy machine) is set aside at once and removed beside
@@ -132,13 +133,13 @@ fi
 echo "== integration (pytest, ${parallel:-one process})"
 # shellcheck disable=SC2086
 run_pytest $parallel -m "not serial" --basetemp="$base/parallel" \
-	--junitxml="$tmp/parallel.xml" tests/integration
+	--junitxml="$base/parallel.xml" tests/integration
 echo "== integration (pytest, the serial tests, one at a time)"
 run_pytest -m serial --basetemp="$base/serial" \
-	--junitxml="$tmp/serial.xml" tests/integration
+	--junitxml="$base/serial.xml" tests/integration
 
 echo "== the ten slowest tests"
-/usr/bin/python3 tests/slowest.py "$tmp/unit.times" "$tmp/parallel.xml" \
-	"$tmp/serial.xml"
+/usr/bin/python3 tests/slowest.py "$tmp/unit.times" "$base/parallel.xml" \
+	"$base/serial.xml"
 echo "tests: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]
