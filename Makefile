@@ -141,7 +141,7 @@ asan:
 	MEDIAMON_LATENCY_FS=$(abspath $(BUILD)/bench/bench_latency_fs) \
 		sh tests/run-tests.sh $(ASAN_BUILD); rc=$$?; \
 	found=$$(grep -rlE "$(SANITIZER_MARKS)" $(ASAN_REPORTS) \
-		$(ASAN_BUILD)/pytest 2>/dev/null); \
+		$(ASAN_BUILD)/pt $(ASAN_BUILD)/pt-serial 2>/dev/null); \
 	if [ -n "$$found" ]; then cat $$found; \
 		echo "asan: sanitizer reports in:" $$found; exit 1; fi; \
 	exit $$rc

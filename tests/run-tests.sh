@@ -114,15 +114,16 @@ fi
 # Folders of this checkout's own: pytest prunes old folders in its shared
 # default place, which would pull a running mount's files from under it
 # when another checkout tests at the same time. Each run empties its own;
-# each part's JUnit XML, with every test's time, is kept beside them.
-base=$(cd "$build" && pwd)/pytest
+# each part's JUnit XML, with every test's time, is kept beside them. The
+# paths stay short: tests write them into configurations, whose lines
+# have a length limit.
+base=$(cd "$build" && pwd)/pt
 # What an earlier run left there (hundreds of MB in small files, minutes
 # to remove on a busy machine) is set aside at once and removed beside
 # the tests, at a low priority.
 mkdir -p "$base.old"
 [ -e "$base" ] && mv "$base" "$base.old/$$"
 nice -n 19 rm -rf "$base.old" &
-mkdir -p "$base"
 parallel="-n $workers"
 if [ "$workers" -gt 0 ] &&
    ! /usr/bin/python3 -c 'import xdist' 2>/dev/null; then
@@ -132,14 +133,14 @@ if [ "$workers" -gt 0 ] &&
 fi
 echo "== integration (pytest, ${parallel:-one process})"
 # shellcheck disable=SC2086
-run_pytest $parallel -m "not serial" --basetemp="$base/parallel" \
-	--junitxml="$base/parallel.xml" tests/integration
+run_pytest $parallel -m "not serial" --basetemp="$base" \
+	--junitxml="$base-parallel.xml" tests/integration
 echo "== integration (pytest, the serial tests, one at a time)"
-run_pytest -m serial --basetemp="$base/serial" \
-	--junitxml="$base/serial.xml" tests/integration
+run_pytest -m serial --basetemp="$base-serial" \
+	--junitxml="$base-serial.xml" tests/integration
 
 echo "== the ten slowest tests"
-/usr/bin/python3 tests/slowest.py "$tmp/unit.times" "$base/parallel.xml" \
-	"$base/serial.xml"
+/usr/bin/python3 tests/slowest.py "$tmp/unit.times" "$base-parallel.xml" \
+	"$base-serial.xml"
 echo "tests: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]
