@@ -102,7 +102,14 @@ $(FIXTURES): tests/data/make-fixtures.sh tests/data/make-analysis-fixtures.sh \
 
 unit: $(UNIT_BIN) $(FIXTURES) $(ANALYSER)
 
+# How many pytest-xdist workers run the integration tests (make test, make
+# asan): most of a test's time is waiting, so more workers than cores.
+# make asan runs beside make test in CI (.ci/run) and its daemons are
+# slower and larger, so it takes fewer.
+TEST_WORKERS ?= 4
+ASAN_TEST_WORKERS ?= 3
 test: $(BIN) $(ANALYSER) unit
+	MEDIAMON_TEST_WORKERS=$(TEST_WORKERS) \
 	MEDIAMON_BINARY=$(abspath $(BIN)) \
 	MEDIAMON_LATENCY_FS=$(abspath $(BUILD)/bench/bench_latency_fs) \
 		sh tests/run-tests.sh $(BUILD)
@@ -129,11 +136,12 @@ asan:
 	ASAN_OPTIONS=$(ASAN_OPTS):log_path=$(ASAN_REPORTS)/report \
 	LSAN_OPTIONS=suppressions=$(abspath tests/lsan.supp) \
 	UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+	MEDIAMON_TEST_WORKERS=$(ASAN_TEST_WORKERS) \
 	MEDIAMON_BINARY=$(abspath $(ASAN_BUILD))/mediamon \
 	MEDIAMON_LATENCY_FS=$(abspath $(BUILD)/bench/bench_latency_fs) \
 		sh tests/run-tests.sh $(ASAN_BUILD); rc=$$?; \
 	found=$$(grep -rlE "$(SANITIZER_MARKS)" $(ASAN_REPORTS) \
-		$(ASAN_BUILD)/pytest 2>/dev/null); \
+		$(ASAN_BUILD)/pt $(ASAN_BUILD)/pt-serial 2>/dev/null); \
 	if [ -n "$$found" ]; then cat $$found; \
 		echo "asan: sanitizer reports in:" $$found; exit 1; fi; \
 	exit $$rc

@@ -23,7 +23,8 @@ libseccomp-dev
 libjansson-dev libxml2-dev libinih-dev libarchive-dev libssl-dev
 libcmocka-dev
 clang libclang-rt-dev valgrind
-python3 python3-pytest python3-mutagen python3-feedparser libxml2-utils
+python3 python3-pytest python3-pytest-xdist python3-mutagen python3-feedparser
+libxml2-utils
 flac lame sox jq zip p7zip-full
 vorbis-tools opus-tools wavpack ffmpeg
 mpd mpc minidlna

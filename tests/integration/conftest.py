@@ -5,6 +5,7 @@ that is always unmounted, also when a test fails."""
 
 import contextlib
 import csv
+import fcntl
 import io
 import json
 import os
@@ -38,6 +39,38 @@ REPORT_EXIT = os.environ.get("MEDIAMON_REPORT_EXITCODE")
 # A wrapped daemon (valgrind) is many times slower to start and to scan,
 # one built with sanitizers (make asan) a few times.
 SLOW = 10 if WRAPPER else 3 if os.environ.get("ASAN_OPTIONS") else 1
+
+
+def pytest_configure(config):
+    config.addinivalue_line(
+        "markers", "serial: needs a resource of the whole machine (a"
+        " kernel limit it changes): tests/run-tests.sh runs it after the"
+        " parallel part, one test at a time")
+
+
+# Where the tests that add or remove local users and groups take turns:
+# useradd, groupadd and userdel refuse to run while another holds
+# /etc/passwd's lock, and tests run in parallel (pytest-xdist), also from
+# other checkouts.
+ACCOUNTS_LOCK = "/run/lock/mediamon-tests-accounts"
+
+
+@contextlib.contextmanager
+def accounts_lock():
+    """Hold the lock of the machine's accounts for the block."""
+    fd = os.open(ACCOUNTS_LOCK, os.O_RDWR | os.O_CREAT, 0o600)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(fd)
+
+
+def accounts(*cmd, check=True):
+    """Run cmd (useradd, userdel, groupadd, groupdel) with the accounts'
+    lock held."""
+    with accounts_lock():
+        return subprocess.run(cmd, check=check, capture_output=True)
 
 
 def wait_for(predicate, timeout, what, *, until=bool, mount=None,
@@ -135,6 +168,27 @@ def make_mp3(path, title, artist, album, track, freq=330):
     tag.add(TALB(encoding=3, text=album))
     tag.add(TRCK(encoding=3, text=str(track)))
     tag.save(path)
+
+
+def made_once(tmp_path_factory, name, make):
+    """The folder name, made by make(folder) once per pytest run and shared
+    by its pytest-xdist workers (each has a basetemp of its own, under the
+    run's): the first to ask makes it while the others wait. Tests only
+    read it, or copy it to change it."""
+    base = tmp_path_factory.getbasetemp()
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        base = base.parent
+    folder = base / ("once-" + name)
+    with open(str(folder) + ".lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        made = str(folder) + ".made"
+        if not os.path.exists(made):
+            # what a worker that failed while making it left
+            shutil.rmtree(str(folder), ignore_errors=True)
+            folder.mkdir()
+            make(folder)
+            open(made, "w").close()
+    return folder
 
 
 @pytest.fixture(scope="session")

@@ -26,8 +26,8 @@ import uuid
 
 import pytest
 
-from conftest import (BINARY, wait_for, is_mounted, make_flac, make_mp3, start,
-                      stopped, unmount)
+from conftest import (BINARY, accounts, wait_for, is_mounted, make_flac,
+                      make_mp3, start, stopped, unmount)
 from reliability import every_file, record
 from test_monitor import Monitor, saga
 from test_watch import (CONVERGE_S, NOT_YET, fs_dirs, small_inotify_queue,
@@ -112,14 +112,13 @@ print(json.dumps(out))
 
 def make_user():
     name = "mm" + uuid.uuid4().hex[:10]
-    subprocess.run(["useradd", "--no-create-home", "--user-group",
-                    "--shell", "/usr/sbin/nologin", name], check=True,
-                   capture_output=True)
+    accounts("useradd", "--no-create-home", "--user-group", "--shell",
+             "/usr/sbin/nologin", name)
     return User(name)
 
 
 def drop_user(user):
-    subprocess.run(["userdel", user.name], capture_output=True)
+    accounts("userdel", user.name, check=False)
 
 
 @pytest.fixture
@@ -485,6 +484,8 @@ def test_rescan_through_a_folder_link(world, template_library,
         unmount(m.path, m.proc)
 
 
+# lowers the machine's inotify queue limit (small_inotify_queue)
+@pytest.mark.serial
 def test_folder_swapped_for_a_link_is_watched_no_more(world,
                                                       template_library):
     """A watched folder moved out of the root while the watcher's queue
@@ -621,7 +622,7 @@ def test_groups_of_the_caller_count(world, user, template_library, wrapper):
     may not become the user and checks the mode bits instead."""
     root, conf = music_world(world, template_library)
     group = "mg" + uuid.uuid4().hex[:10]
-    subprocess.run(["groupadd", group], check=True, capture_output=True)
+    accounts("groupadd", group)
     try:
         gid = grp.getgrnam(group).gr_gid
         os.chown(root, 0, gid)
@@ -642,7 +643,7 @@ def test_groups_of_the_caller_count(world, user, template_library, wrapper):
         finally:
             unmount(m.path, m.proc)
     finally:
-        subprocess.run(["groupdel", group], capture_output=True)
+        accounts("groupdel", group, check=False)
 
 
 def test_private_folder_inside_a_public_root(world, user, template_library):

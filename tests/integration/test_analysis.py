@@ -325,8 +325,8 @@ def test_pause_and_resume(sounds, tmp_path):
 
         # the same wait sees the workers begin once resumed
         assert m.write("control/pause", "0") == 1
-        time.sleep(2 * SLOW)
-        assert started(analysis(m), a), analysis(m)
+        wait_for(lambda: analysis(m), 30, "the workers begun", mount=m,
+                 until=lambda now: started(now, a), interval=0.1)
         a = wait_analysed(m)
         assert (a["analysed"], a["queued"], a["paused"]) == (5, 0, False)
         assert settled_state(m) == "idle"
@@ -463,7 +463,7 @@ def test_disabled_analyses_nothing(sounds, tmp_path):
     on.mkdir()
     m = start(on, "music=" + str(root))
     try:
-        time.sleep(2 * SLOW)
-        assert started(analysis(m), a), analysis(m)
+        wait_for(lambda: analysis(m), 30, "the workers begun", mount=m,
+                 until=lambda now: started(now, a), interval=0.1)
     finally:
         unmount(m.path, m.proc)

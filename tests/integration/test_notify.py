@@ -544,8 +544,11 @@ def test_monitor_events_reach_each_target(monitored, fake):
         return all(("new_volume", "Saga 01 volume 14") in t.events(k)
                    for k in KINDS)
     wait_for(told, 60, "told")
+    # the events this test causes; a loaded machine may add others of its
+    # own (a health error for a check that ran late), which are not these
+    caused = {e for e, _ in want}
     for k in KINDS:
-        assert sorted(t.events(k)) == want, k
+        assert sorted(e for e in t.events(k) if e[0] in caused) == want, k
     failed = [p for e, _, p in t.notes("hook") if e == "handoff_failed"]
     assert failed[0]["body"]["details"]["client"] == "qbittorrent"
     assert "HTTP 500" in failed[0]["body"]["message"]

@@ -10,7 +10,6 @@ import os
 import shutil
 import subprocess
 import threading
-import time
 
 import pytest
 
@@ -51,10 +50,13 @@ def expected(albums):
     return out
 
 
-def walk(top, errors):
-    """The files under top, relative to it; what fails goes to errors."""
+def walk(top, errors, entered=None):
+    """The files under top, relative to it; what fails goes to errors, and
+    each folder listed is counted in entered[0] (when given)."""
     out = set()
     for d, _, files in os.walk(top, onerror=errors.append):
+        if entered is not None:
+            entered[0] += 1
         for name in files:
             out.add(os.path.relpath(os.path.join(d, name), top))
     return out
@@ -103,6 +105,7 @@ class Walkers:
         self.stop = threading.Event()
         self.seen = []
         self.errors = []
+        self.entered = [0]
         self.threads = [threading.Thread(target=self.loop, daemon=True)
                         for _ in range(WALKERS)]
         for t in self.threads:
@@ -112,9 +115,14 @@ class Walkers:
         done = 0
         while not self.stop.is_set() and done != self.rounds:
             errors = []
-            self.seen.append(walk(self.top, errors))
+            self.seen.append(walk(self.top, errors, self.entered))
             self.errors += errors
             done += 1
+
+    def under_way(self):
+        """Wait until the walks have listed some folders between them."""
+        wait_for(lambda: self.entered[0], 30, "walks under way",
+                 until=lambda n: n >= 4 * WALKERS, interval=0.01)
 
     def join(self):
         for t in self.threads:
@@ -134,7 +142,7 @@ def test_walks_at_once_see_every_track(walks):
 
 def test_walks_over_a_tag_change_end_on_the_new_names(walks):
     walkers = Walkers(walks)
-    time.sleep(0.3)
+    walkers.under_way()
     rel = "a03/1.flac"
     walks.albums[rel]["ALBUM"] = "Renamed"
     walks.albums[rel]["GENRE"] = "Blues"
@@ -154,7 +162,7 @@ def test_walks_over_a_tag_change_end_on_the_new_names(walks):
 
 def test_unmount_in_the_middle_of_walks(walks):
     walkers = Walkers(walks)
-    time.sleep(0.5)
+    walkers.under_way()
     subprocess.run(["fusermount3", "-u", "-z", walks.path], check=True)
     walkers.stop.set()
     walkers.join()

@@ -593,6 +593,8 @@ def small_inotify_queue(events=64):
             f.write(old)
 
 
+# lowers the machine's inotify queue limit (small_inotify_queue)
+@pytest.mark.serial
 def test_queue_overflow(make_mount, library, tmp_path):
     with small_inotify_queue():
         m = make_mount("config=" + str(write_conf(tmp_path, library)),
