@@ -514,11 +514,11 @@ def test_requests_during_a_scan_merge(mount, library):
     # enough files that one rescan outlasts five writes by far
     many = library / "many"
     many.mkdir()
-    for i in range(5000):
-        (many / ("%04d.txt" % i)).write_bytes(b"")
+    for i in range(20000):
+        (many / ("%05d.txt" % i)).write_bytes(b"")
     # the writes must come while the scan the first starts runs: on a
     # busy machine the test may be held up between two, so try again
-    for _ in range(5):
+    for _ in range(10):
         first = mount.rescan("1")
         for _ in range(5):
             mount.write("control/rescan", "1")
