@@ -226,11 +226,13 @@ static int range_of(struct MHD_Connection *c, uint64_t size,
 	if (errno || end == r || *end != '-')
 		return 0;
 	r = end + 1;
-	b = *r ? strtoull(r, &end, 10) : size - 1;
+	b = *r ? strtoull(r, &end, 10) : a;
 	if (errno || (*r && *end) || b < a)
 		return 0;
 	if (a >= size)
 		return -1;
+	if (!*r)
+		b = size - 1;
 	*from = a;
 	*len = (b < size ? b + 1 : size) - a;
 	return 1;
