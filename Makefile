@@ -14,7 +14,8 @@ BIN ?= mediamon
 # Extra compiler and linker flags for an instrumented build (make asan).
 SANITIZE ?=
 
-PKGS := fuse3 sqlite3 libcurl libcrypto zlib jansson libxml-2.0 inih libarchive
+PKGS := fuse3 sqlite3 libcurl libcrypto zlib jansson libxml-2.0 inih libarchive \
+	libmicrohttpd libxcrypt
 # What only mediamon-analyse links: the audio analysis pulls libavcodec
 # and a hundred more libraries, which the daemon is kept free of.
 ANALYSIS_PKGS := flac jansson libchromaprint libebur128 aubio libmpg123 \

@@ -218,6 +218,14 @@ struct config {
 	int retention_scans;		/* default 1000: rows of the scan
 					 * history kept */
 
+	/* [http] */
+	char *http_listen;		/* ADDRESS:PORT; NULL: no listener */
+	char *http_htpasswd;		/* bcrypt accounts, a secret file */
+	int http_threads;		/* default 4 */
+	int http_max_connections;	/* default 256 */
+	int http_max_per_address;	/* default 32 */
+	long http_timeout_s;		/* idle or slow client; default 30 */
+
 	/* [analysis] */
 	int analysis_enabled;		/* default 1 */
 	int analysis_threads;		/* default 1 */

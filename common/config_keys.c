@@ -286,6 +286,14 @@ const struct key config_keys[] = {
 	{ "retention", "cleanup_interval", T_DURATION, O(cleanup_interval_s),
 	  0, LONG_MAX },
 	{ "retention", "scans", T_INT, O(retention_scans), 1, 1000000 },
+	{ "http", "listen", T_STRING, O(http_listen) },
+	{ "http", "htpasswd", T_STRING, O(http_htpasswd) },
+	{ "http", "threads", T_INT, O(http_threads), 1, 64 },
+	{ "http", "max_connections", T_INT, O(http_max_connections),
+	  1, 100000 },
+	{ "http", "max_connections_per_address", T_INT,
+	  O(http_max_per_address), 1, 100000 },
+	{ "http", "timeout", T_DURATION, O(http_timeout_s), 1, 3600 },
 	{ "analysis", "enabled", T_BOOL, O(analysis_enabled) },
 	{ "analysis", "threads", T_INT, O(analysis_threads), 1, 256 },
 	{ "analysis", "user", T_USER, O(analysis_user),
@@ -347,6 +355,10 @@ void config_init(struct config *cfg)
 		.analysis_enabled = 1,
 		.analysis_threads = 1,
 		.scan_io_depth = 16,
+		.http_threads = 4,
+		.http_max_connections = 256,
+		.http_max_per_address = 32,
+		.http_timeout_s = 30,
 	};
 }
 

@@ -26,7 +26,7 @@
 #define CHAR_W		7	/* the mean width of a 12 px character */
 #define MARK_COLOUR	"#9467bd"	/* marked points' lines */
 
-static void add_text(struct strbuf *out, const char *s)
+void svg_add_text(struct strbuf *out, const char *s)
 {
 	for (; *s; s++) {
 		switch (*s) {
@@ -52,7 +52,7 @@ static void text(struct strbuf *out, double x, double y, const char *attrs,
 		 const char *s)
 {
 	strbuf_addf(out, "<text x=\"%.1f\" y=\"%.1f\" %s>", x, y, attrs);
-	add_text(out, s);
+	svg_add_text(out, s);
 	strbuf_addstr(out, "</text>\n");
 }
 
@@ -241,7 +241,7 @@ void svg_chart(struct strbuf *out, const struct svg_chart *c)
 		    " height=\"%d\" viewBox=\"0 0 %d %d\""
 		    " font-family=\"sans-serif\">\n<title>", WIDTH, height,
 		    WIDTH, height);
-	add_text(out, c->title);
+	svg_add_text(out, c->title);
 	strbuf_addstr(out, "</title>\n<rect width=\"100%\" height=\"100%\""
 		      " fill=\"#ffffff\"/>\n");
 	text(out, 16, 28, "font-size=\"18\" font-weight=\"bold\""

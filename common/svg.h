@@ -58,4 +58,7 @@ struct svg_chart {
 /* Append the whole SVG document of chart c to out. */
 void svg_chart(struct strbuf *out, const struct svg_chart *c);
 
+/* Append the text s to out with & < > " escaped, for XML or HTML. */
+void svg_add_text(struct strbuf *out, const char *s);
+
 #endif

@@ -21,6 +21,7 @@ libchromaprint-dev libebur128-dev libaubio-dev libmpg123-dev libsox-fmt-mp3
 libavformat-dev libavcodec-dev
 libseccomp-dev
 libjansson-dev libxml2-dev libinih-dev libarchive-dev libssl-dev
+libmicrohttpd-dev libcrypt-dev apache2-utils
 libcmocka-dev
 clang libclang-rt-dev valgrind
 python3 python3-pytest python3-pytest-xdist python3-mutagen python3-feedparser

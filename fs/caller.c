@@ -90,6 +90,8 @@ struct state {
 static pthread_key_t state_key;
 static pthread_once_t state_once = PTHREAD_ONCE_INIT;
 
+static struct state *state(void);
+
 static void state_free(void *arg)
 {
 	struct state *st = arg;
@@ -176,6 +178,31 @@ void caller_begin(fuse_req_t req)
 	cur.known = 0;
 	cur.anyone = 0;
 	cur.set = 1;
+}
+
+void caller_begin_user(uid_t uid, gid_t gid, const gid_t *groups, int n)
+{
+	struct state *st = state();
+
+	cur.req = NULL;
+	cur.uid = uid;
+	cur.gid = gid;
+	cur.pid = 0;
+	cur.owner = uid == me.self.uid || uid == 0;
+	cur.anyone = 0;
+	cur.set = 1;
+	/* Without a state the checks fail: fewer rights, never more. */
+	cur.known = st != NULL;
+	if (!st)
+		return;
+	n = n < 0 ? 0 : n < CALLER_GROUPS ? n : CALLER_GROUPS;
+	st->who.uid = uid;
+	st->who.gid = gid;
+	st->who.ngroups = n;
+	memcpy(st->who.groups, groups, n * sizeof(*groups));
+	/* the groups were not read from a FUSE caller's process */
+	st->pid = 0;
+	st->groups_at = 0;
 }
 
 void caller_end(void)

@@ -49,6 +49,14 @@ void caller_init(void);
 void caller_begin(fuse_req_t req);
 void caller_end(void);
 
+/*
+ * This thread answers for the local user uid (primary group gid, in the
+ * n groups at groups, CALLER_GROUPS at most kept) a request that came
+ * by another way than FUSE (fs/http.h), until caller_end(): the same
+ * checks as a FUSE caller's, with groups the caller gives.
+ */
+void caller_begin_user(uid_t uid, gid_t gid, const gid_t *groups, int n);
+
 /* This thread works for the daemon itself, never for a request: it sees
  * everything, as the owner does, from now on. */
 void caller_as_daemon(void);

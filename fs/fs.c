@@ -77,7 +77,6 @@ static void fs_init(void *userdata, struct fuse_conn_info *conn)
 {
 	(void)userdata;
 	fs_attr_init(conn);
-	caller_init();
 	if (conn->capable & FUSE_CAP_SPLICE_WRITE)
 		conn->want |= FUSE_CAP_SPLICE_WRITE;
 	conn->want &= ~FUSE_CAP_READDIRPLUS_AUTO;

@@ -28,8 +28,10 @@
 #include "common/log.h"
 #include "common/path.h"
 #include "common/strbuf.h"
+#include "fs/caller.h"
 #include "fs/fs.h"
 #include "fs/fs_attr.h"
+#include "fs/http.h"
 #include "fs/invalidate.h"
 #include "fs/open_caps.h"
 #include "fs/session.h"
@@ -467,6 +469,7 @@ static int run(struct fuse_args *args, struct fuse_cmdline_opts *cmd,
 	open_caps_init();
 	open_caps_set(cfg->max_open_per_user,
 		      cfg->max_open_memory_per_user);
+	caller_init();
 	if (indexer_prepare_store(cfg->database, cfg->database_shared_ok))
 		return 1;
 	if (fuse_opt_add_arg(args, "-odefault_permissions") ||
@@ -500,8 +503,15 @@ static int run(struct fuse_args *args, struct fuse_cmdline_opts *cmd,
 		daemon_stop();
 		goto out_signals;
 	}
+	if (http_start(cfg)) {
+		snapshots_stop();
+		invalidate_stop();
+		daemon_stop();
+		goto out_signals;
+	}
 
 	if (stop_signals(SIG_UNBLOCK)) {
+		http_stop();
 		snapshots_stop();
 		invalidate_stop();
 		daemon_stop();
@@ -509,6 +519,7 @@ static int run(struct fuse_args *args, struct fuse_cmdline_opts *cmd,
 	}
 	rc = session_run(se, cmd);
 	log_info("unmounting %s", cmd->mountpoint);
+	http_stop();
 	views_stop();
 	invalidate_stop();
 	snapshots_stop();

@@ -1,0 +1,353 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/*
+ * The HTTP listener (http.h): libmicrohttpd's daemon and its bounds, the
+ * request's address, password and path checked, the user's rights taken
+ * around the answer, and POST /control/NAME. It renders and opens nothing
+ * itself (fs/http_serve.c) and holds no password past a request.
+ */
+#include "fs/http.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netdb.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <microhttpd.h>
+
+#include "common/config.h"
+#include "common/log.h"
+#include "common/strbuf.h"
+#include "common/thread.h"
+#include "fs/caller.h"
+#include "fs/control.h"
+#include "fs/http_auth.h"
+#include "fs/http_serve.h"
+#include "fs/invalidate.h"
+#include "fs/nodes.h"
+#include "fs/sizes.h"
+#include "indexer/reads.h"
+
+#define REALM "mediamon"
+
+static struct MHD_Daemon *daemon_;
+
+/* A POST under way: whose, and the body so far. */
+struct post {
+	const struct http_account *account;
+	struct strbuf body;
+	int too_big;
+};
+
+/* libmicrohttpd starts its threads unnamed. */
+static void name_thread(void)
+{
+	static __thread int named;
+
+	if (!named) {
+		thread_name("mm-http");
+		named = 1;
+	}
+}
+
+/* The client's address as text, into addr (len bytes). */
+static void client_address(struct MHD_Connection *c, char *addr, size_t len)
+{
+	const union MHD_ConnectionInfo *i = MHD_get_connection_info(c,
+		MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+	const struct sockaddr *sa = i ? i->client_addr : NULL;
+
+	snprintf(addr, len, "?");
+	if (sa && sa->sa_family == AF_INET)
+		inet_ntop(AF_INET, &((const struct sockaddr_in *)sa)->sin_addr,
+			  addr, len);
+	else if (sa && sa->sa_family == AF_INET6)
+		inet_ntop(AF_INET6,
+			  &((const struct sockaddr_in6 *)sa)->sin6_addr, addr,
+			  len);
+}
+
+/* A path of the mount: from "/", with no "." or ".." part (the URL's
+ * escapes, %2F included, are undone before). */
+static int path_ok(const char *url)
+{
+	const char *p = url;
+
+	if (*p != '/')
+		return 0;
+	while (p) {
+		size_t n = strcspn(++p, "/");
+
+		if ((n == 1 && p[0] == '.') ||
+		    (n == 2 && p[0] == '.' && p[1] == '.'))
+			return 0;
+		p = strchr(p, '/');
+	}
+	return 1;
+}
+
+static enum MHD_Result unauthorized(struct MHD_Connection *c)
+{
+	static const char text[] = "a name and password are needed\n";
+	struct MHD_Response *r;
+	enum MHD_Result ret;
+
+	r = MHD_create_response_from_buffer(sizeof(text) - 1, (void *)text,
+					    MHD_RESPMEM_PERSISTENT);
+	if (!r)
+		return MHD_NO;
+	MHD_add_response_header(r, "Content-Type",
+				"text/plain; charset=utf-8");
+	ret = MHD_queue_basic_auth_fail_response(c, REALM, r);
+	MHD_destroy_response(r);
+	return ret;
+}
+
+/* The account the request's credentials name, or NULL (answered). */
+static const struct http_account *who(struct MHD_Connection *c,
+				      enum MHD_Result *ret)
+{
+	const struct http_account *a = NULL;
+	char addr[INET6_ADDRSTRLEN + 1], wait[16], *pass = NULL, *name;
+	int held;
+
+	client_address(c, addr, sizeof(addr));
+	held = http_auth_held(addr);
+	if (held) {
+		snprintf(wait, sizeof(wait), "%d", held);
+		*ret = http_serve_text(c, MHD_HTTP_TOO_MANY_REQUESTS,
+				       "too many wrong passwords",
+				       "Retry-After", wait);
+		return NULL;
+	}
+	name = MHD_basic_auth_get_username_password(c, &pass);
+	if (name)
+		a = http_auth_check(name, pass, addr);
+	if (pass) {
+		explicit_bzero(pass, strlen(pass));
+		MHD_free(pass);
+	}
+	MHD_free(name);
+	if (!a)
+		*ret = unauthorized(c);
+	return a;
+}
+
+/* Write the body to the control file at path as account a. */
+static enum MHD_Result control(struct MHD_Connection *c, const char *path,
+			       const struct post *p)
+{
+	struct node n;
+	int rc;
+
+	if (p->too_big)
+		return http_serve_text(c, MHD_HTTP_CONTENT_TOO_LARGE,
+				       "the body is too large", NULL, NULL);
+	rc = nodes_resolve(path, &n);
+	if (!rc && n.type != NODE_CONTROL)
+		rc = -ENOENT;
+	/* the mount lets the owner alone write them (mode 0644) */
+	if (!rc && !caller_is_owner())
+		rc = -EACCES;
+	if (rc)
+		return http_serve_text(c, http_serve_status(rc),
+				       strerror(-rc), NULL, NULL);
+	rc = nodes_write(&n, p->body.buf ? p->body.buf : "", p->body.len);
+	sizes_forget_all();
+	if (rc < 0) {
+		control_log_refused(path, p->body.buf ? p->body.buf : "",
+				    p->body.len, rc);
+		return http_serve_text(c, http_serve_status(rc),
+				       strerror(-rc), NULL, NULL);
+	}
+	invalidate_kick();
+	return http_serve_text(c, MHD_HTTP_OK, "done", NULL, NULL);
+}
+
+/* The first call of a POST: whose it is, kept for the calls that bring
+ * its body. */
+static enum MHD_Result post_begin(struct MHD_Connection *c, const char *url,
+				  const struct http_account *a, void **ctx)
+{
+	struct post *p;
+
+	if (strncmp(url, "/control/", 9))
+		return http_serve_text(c, MHD_HTTP_METHOD_NOT_ALLOWED,
+				       "only /control/NAME takes a POST",
+				       "Allow", "GET, HEAD");
+	p = calloc(1, sizeof(*p));
+	if (!p)
+		return MHD_NO;
+	p->account = a;
+	strbuf_init(&p->body, 0);
+	*ctx = p;
+	return MHD_YES;
+}
+
+static enum MHD_Result post_data(struct MHD_Connection *c, const char *url,
+				 struct post *p, const char *data,
+				 size_t *size)
+{
+	const struct http_account *a = p->account;
+	enum MHD_Result ret;
+
+	if (*size) {
+		if (p->body.len + *size > HTTP_BODY_BYTES)
+			p->too_big = 1;
+		else
+			strbuf_add(&p->body, data, *size);
+		*size = 0;
+		return MHD_YES;
+	}
+	caller_begin_user(a->uid, a->gid, a->groups, a->ngroups);
+	reader_refresh();
+	ret = control(c, url, p);
+	caller_end();
+	return ret;
+}
+
+static enum MHD_Result answer(void *cls, struct MHD_Connection *c,
+			      const char *url, const char *method,
+			      const char *version, const char *data,
+			      size_t *size, void **ctx)
+{
+	const struct http_account *a;
+	enum MHD_Result ret = MHD_NO;
+
+	(void)cls;
+	(void)version;
+	name_thread();
+	if (*ctx)
+		return post_data(c, url, *ctx, data, size);
+	if (!path_ok(url))
+		return http_serve_text(c, MHD_HTTP_BAD_REQUEST, "bad path",
+				       NULL, NULL);
+	a = who(c, &ret);
+	if (!a)
+		return ret;
+	if (!strcmp(method, MHD_HTTP_METHOD_POST))
+		return post_begin(c, url, a, ctx);
+	if (strcmp(method, MHD_HTTP_METHOD_GET) &&
+	    strcmp(method, MHD_HTTP_METHOD_HEAD))
+		return http_serve_text(c, MHD_HTTP_METHOD_NOT_ALLOWED,
+				       "not allowed", "Allow",
+				       "GET, HEAD, POST");
+	caller_begin_user(a->uid, a->gid, a->groups, a->ngroups);
+	reader_refresh();
+	ret = http_serve_get(c, url);
+	caller_end();
+	return ret;
+}
+
+static void completed(void *cls, struct MHD_Connection *c, void **ctx,
+		      enum MHD_RequestTerminationCode why)
+{
+	struct post *p = *ctx;
+
+	(void)cls;
+	(void)c;
+	(void)why;
+	if (!p)
+		return;
+	strbuf_release(&p->body);
+	free(p);
+	*ctx = NULL;
+}
+
+/* What libmicrohttpd says of clients (timeouts, bad requests) is theirs:
+ * shown at debug level. */
+static void mhd_log(void *cls, const char *fmt, va_list ap)
+{
+	struct strbuf line = STRBUF_INIT;
+
+	(void)cls;
+	strbuf_vaddf(&line, fmt, ap);
+	strbuf_rtrim(&line);
+	log_debug("http: %s", line.buf);
+	strbuf_release(&line);
+}
+
+/* The address of listen, "HOST:PORT" or "[HOST]:PORT", into *res. */
+static int parse_listen(const char *listen, struct addrinfo **res)
+{
+	const struct addrinfo hints = {
+		.ai_flags = AI_PASSIVE | AI_NUMERICSERV,
+		.ai_socktype = SOCK_STREAM,
+	};
+	char host[256];
+	const char *colon = strrchr(listen, ':');
+	size_t len = colon ? (size_t)(colon - listen) : 0;
+	int rc;
+
+	if (len && listen[0] == '[' && listen[len - 1] == ']') {
+		listen++;
+		len -= 2;
+	}
+	if (!colon || !len || len >= sizeof(host) || !colon[1])
+		return log_error(-EINVAL, "http: listen = %s is not"
+				 " ADDRESS:PORT", listen);
+	memcpy(host, listen, len);
+	host[len] = '\0';
+	rc = getaddrinfo(host, colon + 1, &hints, res);
+	if (rc)
+		return log_error(-EINVAL, "http: listen = %s: %s", listen,
+				 gai_strerror(rc));
+	return 0;
+}
+
+int http_start(const struct config *cfg)
+{
+	const union MHD_DaemonInfo *info;
+	struct addrinfo *ai;
+	unsigned flags = MHD_USE_AUTO_INTERNAL_THREAD | MHD_USE_ERROR_LOG;
+	int rc;
+
+	if (!cfg->http_listen)
+		return 0;
+	if (!cfg->http_htpasswd)
+		return log_error(-EINVAL, "http: listen is set, but no"
+				 " htpasswd: no one could use it");
+	rc = http_auth_load(cfg->http_htpasswd);
+	if (rc)
+		return rc;
+	rc = parse_listen(cfg->http_listen, &ai);
+	if (rc) {
+		http_auth_free();
+		return rc;
+	}
+	if (ai->ai_family == AF_INET6)
+		flags |= MHD_USE_IPv6;
+	daemon_ = MHD_start_daemon(flags, 0, NULL, NULL, answer, NULL,
+		MHD_OPTION_SOCK_ADDR, ai->ai_addr,
+		MHD_OPTION_THREAD_POOL_SIZE, (unsigned)cfg->http_threads,
+		MHD_OPTION_CONNECTION_LIMIT,
+		(unsigned)cfg->http_max_connections,
+		MHD_OPTION_PER_IP_CONNECTION_LIMIT,
+		(unsigned)cfg->http_max_per_address,
+		MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)cfg->http_timeout_s,
+		MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)HTTP_HEADER_BYTES,
+		MHD_OPTION_NOTIFY_COMPLETED, completed, NULL,
+		MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL,
+		MHD_OPTION_END);
+	freeaddrinfo(ai);
+	if (!daemon_) {
+		http_auth_free();
+		return log_error(-EADDRNOTAVAIL, "http: cannot listen on %s",
+				 cfg->http_listen);
+	}
+	info = MHD_get_daemon_info(daemon_, MHD_DAEMON_INFO_BIND_PORT);
+	log_info("http: listening on %s (port %u)", cfg->http_listen,
+		 info ? (unsigned)info->port : 0);
+	return 0;
+}
+
+void http_stop(void)
+{
+	if (!daemon_)
+		return;
+	MHD_stop_daemon(daemon_);
+	daemon_ = NULL;
+	http_auth_free();
+}

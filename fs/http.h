@@ -1,0 +1,34 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#ifndef MEDIAMON_HTTP_H
+#define MEDIAMON_HTTP_H
+
+/*
+ * The HTTP listener ([http] listen), off by default: the mount's tree
+ * read-only over HTTP on libmicrohttpd, to the accounts of [http]
+ * htpasswd (fs/http_auth.h), each request answered through the mount's
+ * nodes with its user's rights (caller_begin_user(), fs/http_serve.h);
+ * GET /metrics is the Prometheus file, GET / a dashboard, and POST
+ * /control/NAME writes its body to the control file, for the users the
+ * mount lets write it (the daemon's user and root).
+ *
+ * Its [http] threads threads ("mm-http") answer at most max_connections
+ * connections, max_connections_per_address from one address; a
+ * connection silent for timeout seconds is closed, and a request's
+ * headers past HTTP_HEADER_BYTES are refused. The settings are read at
+ * start: a reload does not change them.
+ */
+
+struct config;
+
+#define HTTP_HEADER_BYTES (32 << 10)
+/* The body a POST /control/NAME may carry. */
+#define HTTP_BODY_BYTES (64 << 10)
+
+/* Start listening when cfg sets [http] listen: 0, or a negative errno
+ * value (logged) when the accounts or the address will not do. */
+int http_start(const struct config *cfg);
+
+/* Stop listening, once the requests under way are answered. */
+void http_stop(void);
+
+#endif

@@ -1,0 +1,263 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/*
+ * The HTTP listener's accounts (http_auth.h): the htpasswd file read
+ * once at start, bcrypt checks of the passwords, each account's local
+ * user and groups, and the count of wrong passwords per address. It
+ * answers no request and never logs a password or a hash.
+ */
+#include "fs/http_auth.h"
+
+#include <crypt.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <pthread.h>
+#include <pwd.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "common/clock.h"
+#include "common/config_table.h"
+#include "common/hash.h"
+#include "common/log.h"
+
+#define SLOTS 1024		/* addresses whose failures are counted */
+#define ADDR_MAX 64
+
+static struct {
+	struct http_account *v;
+	size_t n;
+} accounts;
+
+/* The failures of one address in its window. */
+struct failures {
+	char addr[ADDR_MAX];
+	double since;
+	int count;
+	int logged;
+};
+
+static struct {
+	pthread_mutex_t lock;
+	struct failures slot[SLOTS];
+} fails = { .lock = PTHREAD_MUTEX_INITIALIZER };
+
+/* What a name no account has is checked against, so that its answer
+ * takes as long as a wrong password's (htpasswd -B of a random word). */
+static const char decoy[] =
+	"$2y$05$M1mLBmG6r0t01rJ/dCredeWma/QzrJ39/73veM4esSpkoGgaZXKqi";
+
+static int is_bcrypt(const char *hash)
+{
+	return !strncmp(hash, "$2y$", 4) || !strncmp(hash, "$2b$", 4) ||
+	       !strncmp(hash, "$2a$", 4);
+}
+
+/* The local user and groups of a, by its name: 0 or -ENOENT. */
+static int local_user(struct http_account *a)
+{
+	struct passwd pw, *found = NULL;
+	char buf[4096];
+	int n = HTTP_AUTH_GROUPS;
+
+	if (getpwnam_r(a->name, &pw, buf, sizeof(buf), &found) || !found)
+		return -ENOENT;
+	a->uid = pw.pw_uid;
+	a->gid = pw.pw_gid;
+	/* a user in more groups keeps the first HTTP_AUTH_GROUPS: fewer
+	 * rights, never more */
+	if (getgrouplist(a->name, a->gid, a->groups, &n) < 0)
+		n = HTTP_AUTH_GROUPS;
+	a->ngroups = n;
+	return 0;
+}
+
+/* Add the account of one line, name:hash, at line number at. */
+static int add_line(char *line, const char *path, int at)
+{
+	struct http_account *grown, a = { 0 };
+	char *colon = strchr(line, ':');
+
+	line[strcspn(line, "\r\n")] = '\0';
+	if (!*line || *line == '#')
+		return 0;
+	if (!colon || colon == line) {
+		log_warn("http: %s line %d is not NAME:HASH; left out", path,
+			 at);
+		return 0;
+	}
+	*colon = '\0';
+	if (!is_bcrypt(colon + 1)) {
+		log_warn("http: %s: %s's password is not bcrypt (write it"
+			 " with htpasswd -B); left out", path, line);
+		return 0;
+	}
+	a.name = strdup(line);
+	a.hash = strdup(colon + 1);
+	grown = realloc(accounts.v, (accounts.n + 1) * sizeof(*grown));
+	if (!a.name || !a.hash || !grown) {
+		free(a.name);
+		free(a.hash);
+		if (grown)
+			accounts.v = grown;
+		return log_error(-ENOMEM, "http: no memory for the accounts");
+	}
+	accounts.v = grown;
+	if (local_user(&a)) {
+		log_warn("http: %s: %s is no local user; left out", path,
+			 a.name);
+		free(a.name);
+		free(a.hash);
+		return 0;
+	}
+	accounts.v[accounts.n++] = a;
+	return 0;
+}
+
+int http_auth_load(const char *path)
+{
+	char why[256], *line = NULL;
+	size_t cap = 0;
+	struct stat st;
+	int fd, rc = 0, at = 0;
+	FILE *f;
+
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NOCTTY);
+	if (fd < 0)
+		return log_error(-errno, "http: cannot read htpasswd %s: %s",
+				 path, strerror(errno));
+	if (fstat(fd, &st) || !S_ISREG(st.st_mode)) {
+		close(fd);
+		return log_error(-EINVAL, "http: htpasswd %s is not a regular"
+				 " file", path);
+	}
+	if (config_secret_file_exposed(&st, path, why, sizeof(why))) {
+		close(fd);
+		return log_error(-EPERM, "http: htpasswd %s holds secrets,"
+				 " but %s", path, why);
+	}
+	f = fdopen(fd, "r");
+	if (!f) {
+		close(fd);
+		return log_error(-errno, "http: cannot read htpasswd %s: %s",
+				 path, strerror(errno));
+	}
+	while (!rc && getline(&line, &cap, f) >= 0)
+		rc = add_line(line, path, ++at);
+	if (!rc && ferror(f))
+		rc = log_error(-EIO, "http: cannot read htpasswd %s", path);
+	free(line);
+	fclose(f);
+	if (!rc && !accounts.n)
+		log_warn("http: %s holds no account: every request is"
+			 " refused", path);
+	return rc;
+}
+
+void http_auth_free(void)
+{
+	for (size_t i = 0; i < accounts.n; i++) {
+		free(accounts.v[i].name);
+		free(accounts.v[i].hash);
+	}
+	free(accounts.v);
+	accounts.v = NULL;
+	accounts.n = 0;
+}
+
+/* The slot of addr, or the one to count it in (an empty or the oldest
+ * one of its neighbours); fails.lock held. */
+static struct failures *slot_of(const char *addr, double now)
+{
+	uint64_t h = hash_end(hash_add_bytes(HASH_INIT, addr, strlen(addr)));
+	struct failures *oldest = NULL;
+
+	for (size_t i = 0; i < 8; i++) {
+		struct failures *f = &fails.slot[(h + i) % SLOTS];
+
+		if (!strcmp(f->addr, addr))
+			return f;
+		if (!oldest || f->since < oldest->since)
+			oldest = f;
+	}
+	snprintf(oldest->addr, sizeof(oldest->addr), "%s", addr);
+	oldest->since = now;
+	oldest->count = 0;
+	oldest->logged = 0;
+	return oldest;
+}
+
+int http_auth_held(const char *addr)
+{
+	double now = clock_mono(), left = 0;
+	struct failures *f;
+
+	pthread_mutex_lock(&fails.lock);
+	f = slot_of(addr, now);
+	if (now - f->since >= HTTP_AUTH_WINDOW_S) {
+		f->since = now;
+		f->count = 0;
+		f->logged = 0;
+	} else if (f->count > HTTP_AUTH_FAILS) {
+		left = HTTP_AUTH_WINDOW_S - (now - f->since);
+	}
+	pthread_mutex_unlock(&fails.lock);
+	return left > 0 ? (int)left + 1 : 0;
+}
+
+static void count_failure(const char *addr)
+{
+	double now = clock_mono();
+	struct failures *f;
+	int log_it = 0;
+
+	pthread_mutex_lock(&fails.lock);
+	f = slot_of(addr, now);
+	if (++f->count > HTTP_AUTH_FAILS && !f->logged)
+		log_it = f->logged = 1;
+	pthread_mutex_unlock(&fails.lock);
+	if (log_it)
+		log_warn("http: more than %d wrong passwords from %s in %d s:"
+			 " its requests are refused until then",
+			 HTTP_AUTH_FAILS, addr, HTTP_AUTH_WINDOW_S);
+}
+
+/* Whether password's bcrypt with hash's salt is hash, in a time that
+ * does not tell how much of it matched. */
+static int same_hash(const char *password, const char *hash)
+{
+	struct crypt_data *data = calloc(1, sizeof(*data));
+	const char *got;
+	size_t len = strlen(hash);
+	unsigned char diff = 0;
+
+	if (!data)
+		return 0;
+	got = crypt_r(password, hash, data);
+	if (!got || strlen(got) != len) {
+		free(data);
+		return 0;
+	}
+	for (size_t i = 0; i < len; i++)
+		diff |= (unsigned char)(got[i] ^ hash[i]);
+	free(data);
+	return !diff;
+}
+
+const struct http_account *http_auth_check(const char *name,
+					   const char *password,
+					   const char *addr)
+{
+	const struct http_account *a = NULL;
+
+	for (size_t i = 0; name && i < accounts.n; i++)
+		if (!strcmp(accounts.v[i].name, name))
+			a = &accounts.v[i];
+	if (password && same_hash(password, a ? a->hash : decoy) && a)
+		return a;
+	count_failure(addr);
+	return NULL;
+}

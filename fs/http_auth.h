@@ -1,0 +1,67 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#ifndef MEDIAMON_HTTP_AUTH_H
+#define MEDIAMON_HTTP_AUTH_H
+
+/*
+ * Who may use the HTTP listener (fs/http.h): the accounts of an htpasswd
+ * file of bcrypt entries, as `htpasswd -B` writes them, each the name of
+ * a local user whose rights on the mount its requests get (caller.h),
+ * and the addresses that gave wrong passwords too often.
+ *
+ *	if (http_auth_load(cfg->http_htpasswd))	(at start)
+ *		...fail...
+ *	wait = http_auth_held(addr);		(each request)
+ *	if (wait) ...429, Retry-After: wait...
+ *	acct = http_auth_check(name, password, addr);
+ *	if (!acct) ...401...
+ *	caller_begin_user(acct->uid, acct->gid, acct->groups,
+ *			  acct->ngroups);
+ *
+ * Every function may be called from any thread once http_auth_load() has
+ * returned; the accounts stay as loaded until http_auth_free().
+ */
+
+#include <sys/types.h>
+
+/* Wrong passwords an address may give in HTTP_AUTH_WINDOW_S seconds;
+ * one more and its requests are refused until the window ends. */
+#define HTTP_AUTH_FAILS 5
+#define HTTP_AUTH_WINDOW_S 60
+/* Groups of an account that are kept (caller.h keeps as many). */
+#define HTTP_AUTH_GROUPS 256
+
+struct http_account {
+	char *name;
+	char *hash;
+	uid_t uid;
+	gid_t gid;
+	int ngroups;
+	gid_t groups[HTTP_AUTH_GROUPS];
+};
+
+/*
+ * Read the accounts of the htpasswd file at path, a secret file (0600,
+ * the daemon's user's or root's). A line whose hash is not bcrypt, or
+ * whose name is no local user, is left out (logged). Returns 0, or a
+ * negative errno value (logged) when the file cannot be read or is open
+ * to others.
+ */
+int http_auth_load(const char *path);
+
+/* Forget the accounts (at stop). */
+void http_auth_free(void);
+
+/* The seconds the address addr (text) must wait before it is heard
+ * again, or 0. */
+int http_auth_held(const char *addr);
+
+/*
+ * The account name with password, or NULL when there is none or the
+ * password is wrong: then one more failure of addr is counted, and the
+ * address that passes HTTP_AUTH_FAILS is logged once.
+ */
+const struct http_account *http_auth_check(const char *name,
+					   const char *password,
+					   const char *addr);
+
+#endif

@@ -1,0 +1,526 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/*
+ * The HTTP listener's answers to reads (http_serve.h): nodes of the mount
+ * resolved, rendered and opened with the rights of the user this thread
+ * holds, as FUSE does, with their media types, validators and ranges;
+ * folders as links; the dashboard. It does not check passwords or take
+ * commands (fs/http.c), and opens nothing but through views_real.h.
+ */
+#include "fs/http_serve.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "common/hash.h"
+#include "common/strbuf.h"
+#include "common/svg.h"
+#include "fs/caller.h"
+#include "fs/fs_attr.h"
+#include "fs/nodes.h"
+#include "fs/opds_feed.h"
+#include "fs/open_caps.h"
+#include "fs/views_real.h"
+#include "indexer/indexer.h"
+#include "indexer/reads.h"
+
+#define BLOCK (64 << 10)	/* bytes read from a file at a time */
+
+/* A body on its way: a rendering in memory, or a real file from off. */
+struct body {
+	char *buf;
+	int fd;
+	struct cover_copy *cover;
+	uint64_t off;
+	size_t charged;
+	uid_t uid;
+};
+
+static const struct {
+	const char *ext, *type;
+} types[] = {
+	{ "json", "application/json" },
+	{ "csv", "text/csv; charset=utf-8" },
+	{ "svg", "image/svg+xml" },
+	{ "m3u8", "audio/x-mpegurl; charset=utf-8" },
+	{ "m3u", "audio/x-mpegurl" },
+	{ "prom", "text/plain; version=0.0.4; charset=utf-8" },
+	{ "mp3", "audio/mpeg" },
+	{ "flac", "audio/flac" },
+	{ "ogg", "audio/ogg" },
+	{ "opus", "audio/ogg" },
+	{ "m4a", "audio/mp4" },
+	{ "wav", "audio/wav" },
+	{ "jpg", "image/jpeg" },
+	{ "jpeg", "image/jpeg" },
+	{ "png", "image/png" },
+	{ "webp", "image/webp" },
+	{ "gif", "image/gif" },
+};
+
+#define OPDS_TYPE "application/atom+xml;profile=opds-catalog;kind="
+
+/* The media type of the node at path, by its place and its name. */
+static const char *type_of(const char *path)
+{
+	const char *dot = strrchr(path, '.'), *slash = strrchr(path, '/');
+
+	if (!strcmp(path, "/metrics/prometheus"))
+		return "text/plain; version=0.0.4; charset=utf-8";
+	if (dot < slash)
+		dot = NULL;
+	if (dot && !strcmp(dot, ".xml") && !strncmp(path, "/opds/", 6))
+		return !strcmp(path, "/opds/catalog.xml") ||
+		       !strcmp(path, "/opds/series.xml") ?
+		       OPDS_TYPE "navigation" : OPDS_TYPE "acquisition";
+	for (size_t i = 0; dot && i < sizeof(types) / sizeof(*types); i++)
+		if (!strcasecmp(dot + 1, types[i].ext))
+			return types[i].type;
+	if (dot && strcmp(opds_feed_type(path), "application/octet-stream"))
+		return opds_feed_type(path);
+	return dot ? "application/octet-stream" : "text/plain; charset=utf-8";
+}
+
+unsigned http_serve_status(int rc)
+{
+	switch (-rc) {
+	case ENOENT:
+	case ENOTDIR:
+	case EXDEV:
+		return MHD_HTTP_NOT_FOUND;
+	case EACCES:
+	case EPERM:
+	case EROFS:
+		return MHD_HTTP_FORBIDDEN;
+	case EINVAL:
+		return MHD_HTTP_BAD_REQUEST;
+	case EMFILE:
+	case ENFILE:
+	case ENOMEM:
+	case EAGAIN:
+	case EBUSY:
+		return MHD_HTTP_SERVICE_UNAVAILABLE;
+	default:
+		return MHD_HTTP_INTERNAL_SERVER_ERROR;
+	}
+}
+
+enum MHD_Result http_serve_text(struct MHD_Connection *c, unsigned status,
+				const char *text, const char *name,
+				const char *value)
+{
+	struct MHD_Response *r;
+	enum MHD_Result ret;
+	char line[256];
+
+	snprintf(line, sizeof(line), "%s\n", text);
+	r = MHD_create_response_from_buffer(strlen(line), line,
+					    MHD_RESPMEM_MUST_COPY);
+	if (!r)
+		return MHD_NO;
+	MHD_add_response_header(r, "Content-Type",
+				"text/plain; charset=utf-8");
+	if (name)
+		MHD_add_response_header(r, name, value);
+	ret = MHD_queue_response(c, status, r);
+	MHD_destroy_response(r);
+	return ret;
+}
+
+static enum MHD_Result error(struct MHD_Connection *c, int rc)
+{
+	unsigned status = http_serve_status(rc);
+
+	return http_serve_text(c, status, strerror(-rc),
+			       status == MHD_HTTP_SERVICE_UNAVAILABLE ?
+			       "Retry-After" : NULL, "5");
+}
+
+static ssize_t body_read(void *cls, uint64_t pos, char *buf, size_t max)
+{
+	struct body *b = cls;
+	ssize_t n;
+
+	if (b->buf) {
+		/* MHD asks no further than the size it was given */
+		memcpy(buf, b->buf + pos, max);
+		return (ssize_t)max;
+	}
+	indexer_note_read();
+	n = pread(b->fd, buf, max, (off_t)(b->off + pos));
+	if (n < 0)
+		return MHD_CONTENT_READER_END_WITH_ERROR;
+	return n ? n : MHD_CONTENT_READER_END_OF_STREAM;
+}
+
+static void body_free(void *cls)
+{
+	struct body *b = cls;
+
+	if (b->fd >= 0)
+		close(b->fd);
+	if (b->charged)
+		open_caps_uncharge(b->uid, b->cover, b->charged);
+	cover_copies_put(b->cover);
+	open_caps_put(b->uid, b->fd >= 0);
+	free(b->buf);
+	free(b);
+}
+
+/* Whether the request's validators say its copy is current: If-None-Match
+ * holds etag (or *), or, without it, If-Modified-Since is not before
+ * mtime (0: none). */
+static int not_modified(struct MHD_Connection *c, const char *etag,
+			time_t mtime)
+{
+	const char *inm = MHD_lookup_connection_value(c, MHD_HEADER_KIND,
+						      "If-None-Match");
+	const char *ims = MHD_lookup_connection_value(c, MHD_HEADER_KIND,
+						      "If-Modified-Since");
+	struct tm tm = { 0 };
+	const char *end;
+
+	if (inm)
+		return !strcmp(inm, "*") || strstr(inm, etag) != NULL;
+	if (!ims || !mtime)
+		return 0;
+	end = strptime(ims, "%a, %d %b %Y %H:%M:%S GMT", &tm);
+	return end && !*end && mtime <= timegm(&tm);
+}
+
+/*
+ * The one byte range of the request within size bytes: 1 with *from and
+ * *len, 0 for the whole (no Range, several ranges or one not of bytes),
+ * or -1 when it lies past the end (416).
+ */
+static int range_of(struct MHD_Connection *c, uint64_t size,
+		    uint64_t *from, uint64_t *len)
+{
+	const char *r = MHD_lookup_connection_value(c, MHD_HEADER_KIND,
+						    "Range");
+	unsigned long long a, b;
+	char *end;
+
+	if (!r || strncmp(r, "bytes=", 6) || strchr(r, ','))
+		return 0;
+	r += 6;
+	if (*r == '-') {	/* the last b bytes */
+		errno = 0;
+		b = strtoull(r + 1, &end, 10);
+		if (errno || *end || end == r + 1)
+			return 0;
+		if (!b || !size)
+			return -1;
+		*len = b < size ? b : size;
+		*from = size - *len;
+		return 1;
+	}
+	errno = 0;
+	a = strtoull(r, &end, 10);
+	if (errno || end == r || *end != '-')
+		return 0;
+	r = end + 1;
+	b = *r ? strtoull(r, &end, 10) : a;
+	if (errno || (*r && *end) || b < a)
+		return 0;
+	if (a >= size)
+		return -1;
+	if (!*r)
+		b = size - 1;
+	*from = a;
+	*len = (b < size ? b + 1 : size) - a;
+	return 1;
+}
+
+/* Send b (size bytes in all) with its type, validators and range. */
+static enum MHD_Result send_body(struct MHD_Connection *c, struct body *b,
+				 uint64_t size, const char *type,
+				 const char *etag, time_t mtime)
+{
+	struct MHD_Response *r;
+	uint64_t from = 0, len = size;
+	enum MHD_Result ret;
+	unsigned status = MHD_HTTP_OK;
+	char text[96];
+	int ranged;
+
+	if (not_modified(c, etag, mtime)) {
+		body_free(b);
+		r = MHD_create_response_from_buffer(0, NULL,
+						    MHD_RESPMEM_PERSISTENT);
+		status = MHD_HTTP_NOT_MODIFIED;
+	} else if ((ranged = range_of(c, size, &from, &len)) < 0) {
+		body_free(b);
+		snprintf(text, sizeof(text), "bytes */%" PRIu64, size);
+		return http_serve_text(c, MHD_HTTP_RANGE_NOT_SATISFIABLE,
+				       "range not satisfiable",
+				       "Content-Range", text);
+	} else {
+		if (ranged)
+			status = MHD_HTTP_PARTIAL_CONTENT;
+		if (b->buf)
+			memmove(b->buf, b->buf + from, len);
+		else
+			b->off = from;
+		r = MHD_create_response_from_callback(len, BLOCK, body_read, b,
+						      body_free);
+		if (!r)
+			body_free(b);
+	}
+	if (!r)
+		return MHD_NO;
+	MHD_add_response_header(r, "ETag", etag);
+	MHD_add_response_header(r, "Accept-Ranges", "bytes");
+	MHD_add_response_header(r, "Content-Type", type);
+	MHD_add_response_header(r, "Cache-Control", "no-cache");
+	if (mtime) {
+		struct tm tm;
+
+		strftime(text, sizeof(text), "%a, %d %b %Y %H:%M:%S GMT",
+			 gmtime_r(&mtime, &tm));
+		MHD_add_response_header(r, "Last-Modified", text);
+	}
+	if (status == MHD_HTTP_PARTIAL_CONTENT) {
+		snprintf(text, sizeof(text), "bytes %" PRIu64 "-%" PRIu64
+			 "/%" PRIu64, from, from + len - 1, size);
+		MHD_add_response_header(r, "Content-Range", text);
+	}
+	ret = MHD_queue_response(c, status, r);
+	MHD_destroy_response(r);
+	return ret;
+}
+
+/* A library file, opened as the caller. */
+static enum MHD_Result send_real(struct MHD_Connection *c,
+				 const struct node *n, const char *path)
+{
+	struct body *b;
+	struct stat st;
+	char etag[80];
+	int rc;
+
+	rc = open_caps_take(caller_uid(), caller_is_owner(), 1);
+	if (rc)
+		return error(c, rc);
+	b = calloc(1, sizeof(*b));
+	if (!b) {
+		open_caps_put(caller_uid(), 1);
+		return error(c, -ENOMEM);
+	}
+	b->uid = caller_uid();
+	b->fd = rc = views_real_open(n->file, &b->cover);
+	if (rc >= 0 && b->cover) {
+		rc = open_caps_charge(b->uid, caller_is_owner(), b->cover,
+				      cover_copies_size(b->cover));
+		b->charged = rc ? 0 : cover_copies_size(b->cover);
+	}
+	if (rc >= 0 && fstat(b->fd, &st))
+		rc = -errno;
+	if (rc < 0) {
+		if (b->fd >= 0)
+			close(b->fd);
+		cover_copies_put(b->cover);
+		open_caps_put(b->uid, 1);
+		free(b);
+		return error(c, rc);
+	}
+	snprintf(etag, sizeof(etag), "\"%llx-%llx-%lx\"",
+		 (unsigned long long)st.st_ino, (unsigned long long)st.st_size,
+		 (long)st.st_mtim.tv_sec ^ st.st_mtim.tv_nsec);
+	return send_body(c, b, (uint64_t)st.st_size, type_of(path), etag,
+			 st.st_mtime);
+}
+
+/* Send text (taken) as the document at path, or as type when given. */
+static enum MHD_Result send_text(struct MHD_Connection *c,
+				 struct strbuf *text, const char *path,
+				 const char *type)
+{
+	struct body *b;
+	char etag[40];
+	size_t len;
+	int rc;
+
+	rc = open_caps_take(caller_uid(), caller_is_owner(), 0);
+	if (rc) {
+		strbuf_release(text);
+		return error(c, rc);
+	}
+	rc = open_caps_charge(caller_uid(), caller_is_owner(), NULL,
+			      text->len);
+	b = rc ? NULL : calloc(1, sizeof(*b));
+	if (!b) {
+		if (!rc)
+			open_caps_uncharge(caller_uid(), NULL, text->len);
+		open_caps_put(caller_uid(), 0);
+		strbuf_release(text);
+		return error(c, rc ? rc : -ENOMEM);
+	}
+	snprintf(etag, sizeof(etag), "\"%016" PRIx64 "\"",
+		 hash_end(hash_add_bytes(HASH_INIT, text->buf, text->len)));
+	b->fd = -1;
+	b->uid = caller_uid();
+	b->charged = text->len;
+	b->buf = strbuf_detach(text, &len);
+	return send_body(c, b, len, type ? type : type_of(path), etag, 0);
+}
+
+/* A folder: a page of links to what the caller may see in it. */
+struct listing {
+	struct strbuf *out;
+	const char *dir;
+};
+
+static int list_one(const char *name, const struct node *child, void *arg)
+{
+	struct listing *l = arg;
+
+	if (!strcmp(name, ".") || !strcmp(name, ".."))
+		return 0;
+	strbuf_addstr(l->out, "<li><a href=\"");
+	opds_feed_href(l->out, name);
+	if (child->type == NODE_DIR)
+		strbuf_addch(l->out, '/');
+	strbuf_addstr(l->out, "\">");
+	svg_add_text(l->out, name);
+	strbuf_addstr(l->out, child->type == NODE_DIR ? "/</a>\n" :
+		      "</a>\n");
+	return 0;
+}
+
+static enum MHD_Result send_folder(struct MHD_Connection *c,
+				   const char *path, const char *url)
+{
+	struct strbuf out = STRBUF_INIT;
+	struct listing l = { &out, path };
+	enum MHD_Result ret;
+	int rc;
+
+	/* links are relative to the folder: its URL ends with a slash */
+	if (url[strlen(url) - 1] != '/') {
+		strbuf_addstr(&out, url);
+		strbuf_addch(&out, '/');
+		ret = http_serve_text(c, MHD_HTTP_MOVED_PERMANENTLY, "moved",
+				      "Location", out.buf);
+		strbuf_release(&out);
+		return ret;
+	}
+	strbuf_addstr(&out, "<!DOCTYPE html>\n<meta charset=\"utf-8\">\n"
+		      "<title>");
+	svg_add_text(&out, path);
+	strbuf_addstr(&out, "</title>\n<ul>\n<li><a href=\"../\">../</a>\n");
+	rc = nodes_children(path, list_one, &l);
+	if (rc) {
+		strbuf_release(&out);
+		return error(c, rc);
+	}
+	strbuf_addstr(&out, "</ul>\n");
+	return send_text(c, &out, path, "text/html; charset=utf-8");
+}
+
+/* Append the rendering of the file at path for the caller, escaped, or
+ * a line saying why there is none. */
+static void add_rendering(struct strbuf *out, const char *path, size_t max)
+{
+	struct strbuf text = STRBUF_INIT;
+	struct node n;
+	int rc;
+
+	rc = nodes_resolve(path, &n);
+	if (!rc && n.owner_only && !caller_is_owner())
+		rc = -EACCES;
+	if (!rc)
+		rc = fs_attr_render(&n, path, &text);
+	if (rc) {
+		strbuf_addf(out, "(%s)", strerror(-rc));
+	} else {
+		if (text.len > max) {
+			text.len = max;
+			text.buf[max] = '\0';
+		}
+		svg_add_text(out, text.buf);
+		if (text.len == max)
+			strbuf_addstr(out, "\n...");
+	}
+	strbuf_release(&text);
+}
+
+/* The dashboard: health, what is missing, the charts, links to the rest;
+ * it reloads itself every minute. */
+static enum MHD_Result send_page(struct MHD_Connection *c)
+{
+	static const char *const charts[] = {
+		"/metrics/scans.svg", "/metrics/checks.svg",
+		"/metrics/repairs.svg",
+	};
+	static const char *const links[] = {
+		"/status/found.json", "/status/downloads.json",
+		"/status/repairs.json", "/metrics/requests.json",
+		"/status/summary.json", "/opds/catalog.xml", "/metrics",
+		"/library/", "/status/", "/playlists/",
+	};
+	struct strbuf out = STRBUF_INIT;
+
+	strbuf_addstr(&out, "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n"
+		      "<meta charset=\"utf-8\">\n"
+		      "<meta name=\"viewport\" content=\"width=device-width,"
+		      " initial-scale=1\">\n"
+		      "<meta http-equiv=\"refresh\" content=\"60\">\n"
+		      "<title>mediamon</title>\n<style>\n"
+		      "body{font-family:sans-serif;margin:1em;max-width:60em}\n"
+		      "pre{white-space:pre-wrap;background:#f4f4f4;"
+		      "padding:.5em}\nimg{max-width:100%}\n"
+		      "</style>\n</head>\n<body>\n<h1>mediamon</h1>\n"
+		      "<h2>Health</h2>\n<pre id=\"health\">");
+	add_rendering(&out, "/status/health", 8192);
+	strbuf_addstr(&out, "</pre>\n<h2>Missing</h2>\n<pre id=\"missing\">");
+	add_rendering(&out, "/status/missing", 8192);
+	strbuf_addstr(&out, "</pre>\n<h2>Charts</h2>\n");
+	for (size_t i = 0; i < sizeof(charts) / sizeof(*charts); i++)
+		strbuf_addf(&out, "<p><img src=\"%s\" alt=\"%s\"></p>\n",
+			    charts[i], charts[i]);
+	strbuf_addstr(&out, "<h2>More</h2>\n<ul>\n");
+	for (size_t i = 0; i < sizeof(links) / sizeof(*links); i++)
+		strbuf_addf(&out, "<li><a href=\"%s\">%s</a>\n", links[i],
+			    links[i]);
+	strbuf_addstr(&out, "</ul>\n</body>\n</html>\n");
+	return send_text(c, &out, "/", "text/html; charset=utf-8");
+}
+
+enum MHD_Result http_serve_get(struct MHD_Connection *c, const char *url)
+{
+	struct strbuf path = STRBUF_INIT, text = STRBUF_INIT;
+	enum MHD_Result ret;
+	struct node n;
+	int rc;
+
+	if (!strcmp(url, "/"))
+		return send_page(c);
+	strbuf_addstr(&path, !strcmp(url, "/metrics") ? "/metrics/prometheus"
+		      : url);
+	/* the mount's paths end with no slash */
+	while (path.len > 1 && path.buf[path.len - 1] == '/')
+		path.buf[--path.len] = '\0';
+	rc = nodes_resolve(path.buf, &n);
+	if (!rc && n.owner_only && !caller_is_owner())
+		rc = -EACCES;
+	if (rc)
+		ret = error(c, rc);
+	else if (n.type == NODE_DIR)
+		ret = send_folder(c, path.buf, url);
+	else if (n.type == NODE_REAL)
+		ret = send_real(c, &n, path.buf);
+	else if ((rc = fs_attr_render(&n, path.buf, &text)))
+		ret = error(c, rc);
+	else
+		ret = send_text(c, &text, path.buf, NULL);
+	strbuf_release(&text);
+	strbuf_release(&path);
+	return ret;
+}

@@ -1,0 +1,342 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""The [http] listener (issue 66): the mount's files over HTTP to htpasswd
+accounts that are local users, each with that user's rights; curl for the
+good and the hostile cases, the real Prometheus scraping /metrics with
+basic auth, promtool, and Chromium's screenshot of the dashboard."""
+
+import os
+import pathlib
+import re
+import shutil
+import socket
+import subprocess
+import tempfile
+import urllib.parse
+
+import pytest
+
+from conftest import start, unmount, wait_for, make_flac
+from test_access import make_user, drop_user, world  # noqa: F401
+from test_charts import near, png_pixels
+from test_manga import make_cbz
+from test_service import promtool
+
+pytestmark = pytest.mark.skipif(
+    os.geteuid() != 0 or not shutil.which("htpasswd") or
+    not shutil.which("curl"),
+    reason="needs root (to act as the accounts' users), htpasswd and curl")
+
+PASSWORD = "s3cret word"
+
+
+def htpasswd(path, *names):
+    """An htpasswd file of bcrypt entries, each name with PASSWORD."""
+    lines = []
+    for name in names:
+        r = subprocess.run(["htpasswd", "-nbB", "-C", "5", name, PASSWORD],
+                           capture_output=True, text=True, check=True)
+        lines.append(r.stdout.strip())
+    path.write_text("\n".join(lines) + "\n")
+    os.chmod(str(path), 0o600)
+
+
+class Web:
+    """A mediamon with [http] on a port from the kernel."""
+
+    def __init__(self, where, conf_extra="", names=("root",), music=None,
+                 manga=None, options=()):
+        where = pathlib.Path(where)
+        self.where = where
+        htpasswd(where / "htpasswd", *names)
+        conf = where / "http.conf"
+        text = ("[analysis]\nenabled = no\n[http]\nlisten = 127.0.0.1:0\n"
+                "htpasswd = %s\n%s" % (where / "htpasswd", conf_extra))
+        if not music:
+            music = where / "music"
+            music.mkdir(exist_ok=True)
+        text += "[music]\nroot = %s\n" % music
+        if manga:
+            text += "[manga]\nroot = %s\n" % manga
+        conf.write_text(text)
+        self.m = start(where, "config=" + str(conf), *options)
+        line = wait_for(lambda: re.search(
+            r"http: listening on \S+ \(port (\d+)\)",
+            pathlib.Path(self.m.proc.log_path).read_text()), 30,
+            "the listener's port", mount=self.m)
+        self.base = "http://127.0.0.1:%s" % line.group(1)
+
+    def log(self):
+        return pathlib.Path(self.m.proc.log_path).read_text()
+
+    def curl(self, path, *args, user="root", password=PASSWORD):
+        """(status, headers as a dict of lower-case names, body)."""
+        head = self.where / "head.txt"
+        cmd = ["curl", "-sS", "--path-as-is", "-D", str(head),
+               "--max-time", "120"]
+        if user is not None:
+            cmd += ["-u", "%s:%s" % (user, password)]
+        r = subprocess.run(cmd + list(args) + [self.base + path],
+                           capture_output=True, timeout=150)
+        assert r.returncode == 0, r.stderr
+        lines = head.read_bytes().decode("latin-1").split("\r\n")
+        status = int(lines[0].split()[1])
+        headers = {}
+        for line in lines[1:]:
+            if ":" in line:
+                k, v = line.split(":", 1)
+                headers[k.strip().lower()] = v.strip()
+        return status, headers, r.stdout
+
+    def stop(self):
+        unmount(self.m.path, self.m.proc)
+
+
+@pytest.fixture
+def web(tmp_path, template_library):
+    """A mount of a music and a manga library, served to root."""
+    music = tmp_path / "music"
+    shutil.copytree(str(template_library), str(music))
+    manga = tmp_path / "manga"
+    os.makedirs(str(manga / "Saga"))
+    make_cbz(str(manga / "Saga" / "Saga T01.cbz"))
+    w = Web(tmp_path, music=music, manga=manga)
+    yield w
+    w.stop()
+
+
+def a_file(top, ext):
+    for d, _, files in os.walk(top):
+        for f in sorted(files):
+            if f.endswith(ext):
+                return os.path.join(d, f)
+    raise AssertionError("no %s file under %s" % (ext, top))
+
+
+def mount_url(w, path):
+    rel = os.path.relpath(path, w.m.path)
+    return "/" + urllib.parse.quote(rel)
+
+
+def test_no_or_wrong_credentials_get_401(web):
+    for user, password in ((None, None), ("root", "wrong"),
+                           ("nosuchuser", PASSWORD)):
+        status, headers, _ = web.curl("/metrics", user=user,
+                                      password=password)
+        assert status == 401, (user, password)
+        assert headers["www-authenticate"].startswith("Basic realm="), \
+            headers
+    assert web.curl("/metrics")[0] == 200
+
+
+def test_files_come_with_their_type_and_bytes(web):
+    status, headers, body = web.curl("/metrics")
+    assert status == 200
+    assert headers["content-type"].startswith("text/plain; version=0.0.4")
+    assert b"mediamon_uptime_seconds" in body
+    promtool(body.decode())
+    status, headers, body = web.curl("/opds/catalog.xml")
+    assert (status, headers["content-type"]) == (
+        200, "application/atom+xml;profile=opds-catalog;kind=navigation")
+    assert body == web.m.read("opds/catalog.xml")
+    status, headers, body = web.curl("/status/summary.json")
+    assert (status, headers["content-type"]) == (200, "application/json")
+    status, headers, body = web.curl("/status/")
+    assert status == 200 and b'href="summary.json"' in body
+    # a volume, through the mount's view, with its comic type
+    wait_for(lambda: os.listdir(os.path.join(web.m.path, "library",
+                                             "manga")), 60, "the manga view")
+    cbz = a_file(os.path.join(web.m.path, "library", "manga"), ".cbz")
+    status, headers, body = web.curl(mount_url(web, cbz))
+    assert (status, headers["content-type"]) == (
+        200, "application/vnd.comicbook+zip")
+    with open(cbz, "rb") as f:
+        assert body == f.read()
+    assert "last-modified" in headers
+
+
+def test_validators_and_ranges(web):
+    flac = a_file(os.path.join(web.m.path, "library", "music"), ".flac")
+    with open(flac, "rb") as f:
+        whole = f.read()
+    url = mount_url(web, flac)
+    status, headers, body = web.curl(url)
+    assert (status, body, headers["content-type"]) == (200, whole,
+                                                       "audio/flac")
+    etag = headers["etag"]
+    status, _, body = web.curl(url, "-H", "If-None-Match: " + etag)
+    assert (status, body) == (304, b"")
+    status, _, _ = web.curl(url, "-H", "If-Modified-Since: " +
+                            headers["last-modified"])
+    assert status == 304
+    status, headers, body = web.curl(url, "-H", "Range: bytes=4-9")
+    assert (status, body) == (206, whole[4:10])
+    assert headers["content-range"] == "bytes 4-9/%d" % len(whole)
+    status, _, body = web.curl(url, "-H", "Range: bytes=-5")
+    assert (status, body) == (206, whole[-5:])
+    status, headers, _ = web.curl(url, "-H", "Range: bytes=%d-" % len(whole))
+    assert status == 416
+    assert headers["content-range"] == "bytes */%d" % len(whole)
+    # several ranges: the whole file
+    status, _, body = web.curl(url, "-H", "Range: bytes=0-1,4-5")
+    assert (status, body) == (200, whole)
+    # a rendering has an ETag of its content too
+    status, headers, _ = web.curl("/opds/catalog.xml")
+    status, _, _ = web.curl("/opds/catalog.xml", "-H",
+                            "If-None-Match: " + headers["etag"])
+    assert status == 304
+
+
+def test_control_over_post(web):
+    status, _, body = web.curl("/control/rescan", "--data-binary", "1")
+    assert (status, body) == (200, b"done\n")
+    status, _, _ = web.curl("/control/rescan", "--data-binary", "nonsense")
+    assert status == 400
+    assert web.curl("/control/nosuch", "--data-binary", "1")[0] == 404
+    assert web.curl("/status/health", "--data-binary", "1")[0] == 405
+    big = web.where / "big"
+    big.write_bytes(b"1" * (128 << 10))
+    status, _, _ = web.curl("/control/rescan", "--data-binary",
+                            "@" + str(big))
+    assert status == 413
+    assert web.curl("/metrics", "-X", "DELETE")[0] == 405
+
+
+def test_hostile_paths_and_headers(web):
+    for path in ("/status/..%2F..%2F..%2Fetc%2Fpasswd", "/../etc/passwd",
+                 "/status/./health", "/library/%2e%2e/%2e%2e/etc"):
+        status, _, body = web.curl(path)
+        assert status == 400, (path, body)
+    assert web.curl("/nosuch")[0] == 404
+    # headers past the cap: refused, and the listener answers after it
+    r = subprocess.run(["curl", "-sS", "-o", "/dev/null", "-w",
+                        "%{http_code}", "-u", "root:" + PASSWORD, "-H",
+                        "X-Big: " + "a" * (64 << 10), web.base + "/metrics"],
+                       capture_output=True, text=True, timeout=150)
+    assert r.stdout in ("431", "413", "400", "000"), r
+    assert web.curl("/metrics")[0] == 200
+
+
+def test_wrong_passwords_are_held_and_logged_once(web):
+    for _ in range(20):
+        web.curl("/metrics", password="wrong")
+    status, headers, _ = web.curl("/metrics")
+    assert status == 429 and int(headers["retry-after"]) > 0
+    assert web.log().count("wrong passwords from 127.0.0.1") == 1
+
+
+def test_slow_client_is_cut_others_are_served(tmp_path):
+    w = Web(tmp_path, conf_extra="timeout = 2s\n")
+    try:
+        host, port = w.base[len("http://"):].split(":")
+        s = socket.create_connection((host, int(port)), timeout=120)
+        s.sendall(b"GET /metrics HTTP/1.1\r\nHost: x\r\nX-Slow: ")
+        # while it hangs, another client is answered
+        assert w.curl("/metrics")[0] == 200
+        # then it is closed: recv() ends
+        assert s.recv(4096) == b""
+        s.close()
+    finally:
+        w.stop()
+
+
+def test_another_users_private_file(world):  # noqa: F811
+    """An account gets its user's rights: a track in a folder only root
+    may enter is 404 for it (the views do not show it) and 200 for root;
+    a control write is refused to it (403)."""
+    u = make_user()
+    try:
+        music = os.path.join(world, "music")
+        make_flac(os.path.join(music, "Open", "Pub", "01.flac"), "Pub",
+                  "Open", "Pub", 1)
+        make_flac(os.path.join(music, "Shut", "Priv", "01.flac"), "Priv",
+                  "Shut", "Priv", 1)
+        os.chmod(os.path.join(music, "Shut"), 0o700)
+        where = tempfile.mkdtemp(dir=world)
+        w = Web(where, names=("root", u.name), music=music)
+        try:
+            top = os.path.join(w.m.path, "library/music/artists")
+            wait_for(lambda: sorted(os.listdir(top)), 60,
+                     "both artists", until=lambda v: len(v) == 2)
+            priv = mount_url(w, a_file(os.path.join(top, "Shut"), ".flac"))
+            pub = mount_url(w, a_file(os.path.join(top, "Open"), ".flac"))
+            assert w.curl(priv)[0] == 200
+            assert w.curl(pub, user=u.name)[0] == 200
+            assert w.curl(priv, user=u.name)[0] in (403, 404)
+            status, _, body = w.curl("/library/music/artists/",
+                                     user=u.name)
+            assert b"Open" in body and b"Shut" not in body
+            assert w.curl("/control/rescan", "--data-binary", "1",
+                          user=u.name)[0] == 403
+        finally:
+            w.stop()
+    finally:
+        drop_user(u)
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def test_prometheus_scrapes_with_basic_auth(web, tmp_path):
+    prometheus = shutil.which("prometheus")
+    if not prometheus:
+        pytest.skip("prometheus is not installed")
+    host = web.base[len("http://"):]
+    conf = tmp_path / "prometheus.yml"
+    conf.write_text(
+        "global:\n  scrape_interval: 1s\n  scrape_timeout: 1s\n"
+        "scrape_configs:\n  - job_name: mediamon\n"
+        "    basic_auth:\n      username: root\n"
+        "      password: '%s'\n"
+        "    static_configs:\n      - targets: ['%s']\n" % (PASSWORD, host))
+    port = free_port()
+    log = open(str(tmp_path / "prometheus.log"), "wb")
+    p = subprocess.Popen([prometheus, "--config.file=" + str(conf),
+                          "--storage.tsdb.path=" + str(tmp_path / "tsdb"),
+                          "--web.listen-address=127.0.0.1:%d" % port],
+                         stdout=log, stderr=subprocess.STDOUT)
+    try:
+        def up():
+            r = subprocess.run(
+                ["curl", "-sS", "--max-time", "10",
+                 "http://127.0.0.1:%d/api/v1/query?query="
+                 "mediamon_uptime_seconds" % port],
+                capture_output=True, text=True, timeout=30)
+            return r.stdout
+        wait_for(up, 120, "a scrape of mediamon",
+                 until=lambda out: '"__name__":"mediamon_uptime_seconds"'
+                 in out)
+    finally:
+        p.terminate()
+        p.wait(timeout=60)
+        log.close()
+
+
+def test_dashboard_in_chromium(web, tmp_path):
+    chromium = shutil.which("chromium")
+    if not chromium:
+        pytest.skip("chromium is not installed")
+    status, headers, body = web.curl("/")
+    assert (status, headers["content-type"]) == (200,
+                                                 "text/html; charset=utf-8")
+    assert b'<img src="/metrics/scans.svg"' in body
+    url = web.base.replace("http://", "http://root:%s@" %
+                           urllib.parse.quote(PASSWORD)) + "/"
+    png = tmp_path / "dashboard.png"
+    flags = [chromium, "--headless", "--no-sandbox", "--disable-gpu",
+             "--no-first-run", "--disable-background-networking",
+             "--hide-scrollbars", "--window-size=800,1600",
+             "--user-data-dir=" + str(tmp_path / "chromium")]
+    dom = subprocess.run(flags + ["--dump-dom", url], capture_output=True,
+                         text=True, timeout=180)
+    assert dom.returncode == 0, dom.stderr
+    assert 'id="health"' in dom.stdout, dom.stdout[-2000:]
+    shot = subprocess.run(flags + ["--screenshot=" + str(png), url],
+                          capture_output=True, text=True, timeout=180)
+    assert shot.returncode == 0 and png.exists(), shot.stderr
+    counts = png_pixels(str(png))
+    # the charts came with the page (their credentials too): the blue
+    # of their first lines' legends and points (common/svg.c)
+    assert near(counts, (31, 119, 180)) > 50
