@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include <jansson.h>
 
@@ -116,25 +117,47 @@ int mangaupdates_parse_search(const char *body, size_t len,
 	return rc;
 }
 
-/* The volumes a status text begins with: "14 Volumes (Ongoing)"; 0 when
- * it names none. */
-static int status_volumes(const char *status)
+/* The number at p when it stands alone and is followed by " Volume";
+ * 0 otherwise. */
+static int volume_count(const char *line, const char *p)
 {
 	long v = 0;
-	const char *p = status;
 
-	while (*p == ' ' || *p == '\n')
-		p++;
-	if (*p < '0' || *p > '9')
+	if (p > line && p[-1] != ' ' && p[-1] != '\t' && p[-1] != '(')
 		return 0;
 	for (; *p >= '0' && *p <= '9'; p++) {
 		v = v * 10 + (*p - '0');
 		if (v > MANGAUPDATES_MAX_COUNT)
 			return 0;
 	}
-	if (strncmp(p, " Volume", 7))
+	if (strncasecmp(p, " Volume", 7) && strncasecmp(p, " Vol.", 5))
 		return 0;
 	return (int)v;
+}
+
+/* The volumes of a status text's first line that names some: manhwa
+ * records open with their chapters ("200 Chapters (Complete)\n15
+ * Volumes (Complete)"), and when several editions are listed the
+ * original's line comes first. 0 when no line names volumes. */
+static int status_volumes(const char *status)
+{
+	const char *line = status, *p;
+
+	for (p = status; *p; p++) {
+		int v;
+
+		if (*p == '\n') {
+			line = p + 1;
+			continue;
+		}
+		if (*p < '0' || *p > '9' ||
+		    (p > line && p[-1] >= '0' && p[-1] <= '9'))
+			continue;
+		v = volume_count(line, p);
+		if (v)
+			return v;
+	}
+	return 0;
 }
 
 int mangaupdates_parse_series(const char *body, size_t len,

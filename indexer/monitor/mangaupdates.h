@@ -22,9 +22,12 @@
  * the series, and none is -ENOENT. The record gives the series_id and
  * the type ("Manga", "Manhwa", "Manhua", "Novel", ...).
  *
- * The count is GET URL/v1/series/ID: its "status" text begins with the
- * volumes published in the original language, "14 Volumes (Ongoing)" or
- * "1 Volume (Complete)"; "completed" says whether the series is over.
+ * The count is GET URL/v1/series/ID: the first line of its "status" text
+ * that names volumes gives those published in the original language,
+ * "14 Volumes (Ongoing)" or "1 Volume (Complete)", wherever that line
+ * stands (manhwa records open with their chapters; with several
+ * editions, the original's line comes first); "completed" says whether
+ * the series is over.
  *
  * An answer with "status": "exception" (MangaUpdates' error body, with
  * its "reason"), HTML, or any other shape is refused whole.

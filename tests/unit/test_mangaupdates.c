@@ -101,6 +101,18 @@ static void test_series(void **state)
 					"2 Volumes (Side Story)\"", "true"),
 				&info), 0);
 	assert_int_equal(info.count, 20);
+	/* as MangaUpdates writes manhwa records: chapters first */
+	assert_int_equal(series(SERIES("\"200 Chapters + Prologue (Complete)"
+					"  \\n15 Volumes (Complete)\"",
+					"true"), &info), 0);
+	assert_int_equal(info.count, 15);
+	assert_int_equal(series(SERIES("\"84 Chapters (Ongoing)\\n\\n"
+					"5 Volumes (Ongoing) (Kodansha)\"",
+					"false"), &info), 0);
+	assert_int_equal(info.count, 5);
+	/* a number glued to another word is not a count */
+	assert_int_equal(series(SERIES("\"S2 Volumes\\nx12 Volumes\"",
+					"false"), &info), -ENODATA);
 	/* no volumes named: no count */
 	assert_int_equal(series(SERIES("\"Ongoing\"", "false"), &info),
 			 -ENODATA);
