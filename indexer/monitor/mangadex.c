@@ -185,11 +185,27 @@ int mangadex_parse_search(const char *body, size_t len, const char *title,
 	return rc;
 }
 
+/* The last volume of the run of consecutive volumes that starts at the
+ * lowest one seen: 1-11 and a chapter filed under 24 are 11 volumes, as
+ * 12-23 do not exist in that language. 0 when none was seen. */
+static int run_end(const unsigned char *seen)
+{
+	int v = 1;
+
+	while (v <= MANGADEX_MAX_COUNT && !(seen[v / 8] & 1 << v % 8))
+		v++;
+	while (v + 1 <= MANGADEX_MAX_COUNT &&
+	       seen[(v + 1) / 8] & 1 << (v + 1) % 8)
+		v++;
+	return v > MANGADEX_MAX_COUNT ? 0 : v;
+}
+
 int mangadex_parse_aggregate(const char *body, size_t len, int *count)
 {
+	unsigned char seen[MANGADEX_MAX_COUNT / 8 + 1] = { 0 };
 	json_t *root, *volumes, *v;
 	const char *key;
-	int rc, high = 0;
+	int rc, high;
 
 	*count = 0;
 	rc = load_ok(body, len, "aggregate", &root);
@@ -211,13 +227,14 @@ int mangadex_parse_aggregate(const char *body, size_t len, int *count)
 			rc = -EPROTO;
 			break;
 		}
-		if (number > high)
-			high = number;
+		if (number)
+			seen[number / 8] |= 1 << number % 8;
 	}
 	json_decref(root);
 	if (rc)
 		return log_error(rc, "mangadex: aggregate: a volume not of"
 				 " the documented shape");
+	high = run_end(seen);
 	*count = high;
 	return high ? 0 : -ENODATA;
 }

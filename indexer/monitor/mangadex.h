@@ -25,8 +25,10 @@
  *
  * The count is GET URL/manga/ID/aggregate?translatedLanguage[]=LANG: the
  * volumes with chapters translated into LANG, keyed by their number
- * ("none" for chapters without one); the highest whole number is the
- * count of volumes out in that edition.
+ * ("none" for chapters without one). The count of volumes out in that
+ * edition is the last of the run of consecutive whole volumes that starts
+ * at the lowest: a gap is no volume to want, and a chapter filed under a
+ * far volume does not make the ones before it exist.
  *
  * Both answers are JSON objects with "result": "ok"; one with "result":
  * "error" (and its "errors" array), HTML, or any other shape is refused

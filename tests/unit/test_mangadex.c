@@ -99,11 +99,20 @@ static void test_aggregate(void **state)
 	assert_int_equal(aggregate("{\"result\": \"ok\", \"volumes\": {"
 		"\"none\": {\"volume\": \"none\", \"count\": 1,"
 		" \"chapters\": {}},"
-		" \"12\": {\"volume\": \"12\", \"count\": 2, \"chapters\": {}},"
+		" \"4\": {\"volume\": \"4\", \"count\": 2, \"chapters\": {}},"
 		" \"3\": {\"volume\": \"3\", \"count\": 2, \"chapters\": {}},"
+		" \"2\": {\"volume\": \"2\", \"count\": 2, \"chapters\": {}},"
 		" \"13.5\": {\"volume\": \"13.5\", \"count\": 1,"
 		" \"chapters\": {}}}}", &count), 0);
-	assert_int_equal(count, 12);
+	assert_int_equal(count, 4);
+	/* volumes 1-2 and one chapter filed under 24: 22 volumes do not
+	 * exist in that language, the count is 2 */
+	assert_int_equal(aggregate("{\"result\": \"ok\", \"volumes\": {"
+		"\"24\": {\"volume\": \"24\", \"count\": 1, \"chapters\": {}},"
+		" \"1\": {\"volume\": \"1\", \"count\": 5, \"chapters\": {}},"
+		" \"2\": {\"volume\": \"2\", \"count\": 5,"
+		" \"chapters\": {}}}}", &count), 0);
+	assert_int_equal(count, 2);
 	/* nothing in that language: PHP's empty map is a list */
 	assert_int_equal(aggregate("{\"result\": \"ok\", \"volumes\": []}",
 				   &count), -ENODATA);
