@@ -125,6 +125,20 @@ static void report_failure(struct throttle *t, const char *what, int rc)
 	services_record(t, NULL, rc, text, rc == -EACCES ? "warn" : "error");
 }
 
+/* Two records bear the series' title as well: neither is taken, and
+ * health names both until the user writes one into the series' source
+ * (the series passes to the next source meanwhile). */
+static void report_tie(struct throttle *t, const char *what, long long a,
+		       long long b)
+{
+	char text[200];
+
+	snprintf(text, sizeof(text), "%s: records %lld and %lld both bear"
+		 " this title; write the one to follow into"
+		 " /manga/SERIES/source", what, a, b);
+	services_record(t, NULL, -EEXIST, text, "warn");
+}
+
 struct nautiljon_ask {
 	const char *slug;
 	struct nautiljon_info info;
@@ -315,6 +329,7 @@ static int is_original(const char *edition)
 
 struct mangaupdates_ask {
 	const char *title;
+	const char *edition;
 	struct mangaupdates_info info;
 };
 
@@ -323,8 +338,8 @@ static int send_mu_search(struct monitor *m, void *arg)
 {
 	struct mangaupdates_ask *a = arg;
 
-	return mangaupdates_search(&m->mangaupdates, a->title, m->cancel,
-				   &a->info);
+	return mangaupdates_search(&m->mangaupdates, a->title, a->edition,
+				   m->cancel, &a->info);
 }
 
 /* A MangaUpdates series record, in the same shape. */
@@ -381,7 +396,7 @@ static int ask_mangaupdates(struct monitor *m, const struct series *s,
 			    struct answer *out)
 {
 	struct strbuf key = STRBUF_INIT, value = STRBUF_INIT;
-	struct mangaupdates_ask a = { .title = s->name };
+	struct mangaupdates_ask a = { .title = s->name, .edition = edition };
 	const char *original;
 	int rc;
 
@@ -417,7 +432,10 @@ take:
 	snprintf(out->status, sizeof(out->status), "%s",
 		 a.info.completed ? "completed" : "ongoing");
 out:
-	if (rc && rc != -ECANCELED)
+	if (rc == -EEXIST)
+		report_tie(m->mangaupdates_t, s->name, a.info.id,
+			   a.info.other);
+	else if (rc && rc != -ECANCELED)
 		report_failure(m->mangaupdates_t, s->name, rc);
 	else if (!rc)
 		services_record(m->mangaupdates_t, NULL, 0, NULL, NULL);
