@@ -128,14 +128,14 @@ static void report_failure(struct throttle *t, const char *what, int rc)
 /* Two records bear the series' title as well: neither is taken, and
  * health names both until the user writes one into the series' source
  * (the series passes to the next source meanwhile). */
-static void report_tie(struct throttle *t, const char *what, long long a,
-		       long long b)
+static void report_tie(struct throttle *t, const char *what, const char *a,
+		       const char *b)
 {
-	char text[200];
+	char text[240];
 
-	snprintf(text, sizeof(text), "%s: records %lld and %lld both bear"
-		 " this title; write the one to follow into"
-		 " /manga/SERIES/source", what, a, b);
+	snprintf(text, sizeof(text), "%s: records %s and %s both bear this"
+		 " title; write the one to follow into /manga/SERIES/source",
+		 what, a, b);
 	services_record(t, NULL, -EEXIST, text, "warn");
 }
 
@@ -294,7 +294,9 @@ take:
 		snprintf(out->status, sizeof(out->status), "%s",
 			 a.info.status);
 out:
-	if (rc && rc != -ECANCELED)
+	if (rc == -EEXIST)
+		report_tie(m->mangadex_t, s->name, a.info.id, a.info.other);
+	else if (rc && rc != -ECANCELED)
 		report_failure(m->mangadex_t, s->name, rc);
 	else if (!rc)
 		services_record(m->mangadex_t, NULL, 0, NULL, NULL);
@@ -432,10 +434,13 @@ take:
 	snprintf(out->status, sizeof(out->status), "%s",
 		 a.info.completed ? "completed" : "ongoing");
 out:
-	if (rc == -EEXIST)
-		report_tie(m->mangaupdates_t, s->name, a.info.id,
-			   a.info.other);
-	else if (rc && rc != -ECANCELED)
+	if (rc == -EEXIST) {
+		char one[24], other[24];
+
+		snprintf(one, sizeof(one), "%lld", a.info.id);
+		snprintf(other, sizeof(other), "%lld", a.info.other);
+		report_tie(m->mangaupdates_t, s->name, one, other);
+	} else if (rc && rc != -ECANCELED)
 		report_failure(m->mangaupdates_t, s->name, rc);
 	else if (!rc)
 		services_record(m->mangaupdates_t, NULL, 0, NULL, NULL);
