@@ -458,3 +458,57 @@ def test_series_edition_chooses_its_sources(monitored):
     assert published["checked_at"] == status["last_checked"]
     assert published["checked_at"].endswith("Z")
     assert mon.m.json("manga/Saga 02/status.json")["published"] is None
+
+
+# MangaUpdates' record texts and titles as it writes them (issue 61): a
+# manhwa's status opens with its chapters, and MangaUpdates tells two
+# records of one title apart with their author.
+UPDATES.update({
+    "Saga 08": {"id": 10081, "type": "Manhwa", "completed": True,
+                "status": "200 Chapters + Prologue (Complete)  \n"
+                          "15 Volumes (Complete)"},
+    "Saga 10": {"id": 10101, "type": "Manhwa", "volumes": 30},
+    "Saga 10 (NII Satoru)": {"id": 10102, "type": "Manga", "volumes": 21},
+    "Saga 11 (KATO Ai)": {"id": 10111, "type": "Manga", "volumes": 4},
+    "Saga 11 (MORI Ken)": {"id": 10112, "type": "Manga", "volumes": 9},
+})
+
+
+def test_mangaupdates_volume_line_after_the_chapters(monitored):
+    mon = monitored(["Saga 08"], monitor="edition = ko\n")
+    counts, _ = new_counts(mon)
+    assert counts and {c[1:] for c in counts} == {(15, "mangaupdates",
+                                                   "ko")}
+
+
+def test_mangaupdates_author_told_apart_by_the_edition(monitored):
+    """The manga with its author added is the Japanese edition's record,
+    not the manhwa of the plain title."""
+    mon = monitored(["Saga 10"], monitor="edition = ja\n")
+    counts, _ = new_counts(mon)
+    assert counts and {c[1:] for c in counts} == {(21, "mangaupdates",
+                                                   "ja")}
+    assert mon.m.read("manga/Saga 10/source") == b"mangaupdates:10102\n"
+
+
+def test_mangaupdates_two_records_take_neither(monitored):
+    """Two manga of one title by two authors: neither id is kept, and
+    health names both until the user writes one into source."""
+    mon = monitored(["Saga 11"], monitor="edition = ja\n"
+                    "new_sources = mangaupdates\n")
+    mon.check("new")
+    assert mon.m.read("manga/Saga 11/source") == b""
+    health = mon.m.read("status/health").decode()
+    assert "warn: mangaupdates: Saga 11: records 10111 and 10112 both" \
+        " bear this title" in health
+    assert [c["path"] for c in updates_calls(mon)] == ["/v1/series/search"]
+    # the user chooses: the next check follows that record
+    mon.m.write("manga/Saga 11/source", "mangaupdates:10112\n")
+    new_counts(mon)
+    published = mon.m.json("manga/Saga 11/status.json")["published"]
+    assert (published["volumes"], published["source"]) == (9,
+                                                          "mangaupdates")
+    assert [c["path"] for c in updates_calls(mon)][1:] == [
+        "/v1/series/10112"]
+    assert "both bear this title" not in \
+        mon.m.read("status/health").decode()
