@@ -35,6 +35,8 @@
 struct answer {
 	int count;
 	char status[48];
+	int none_yet;		/* the source knows the series, and that it
+				 * has no volume out yet */
 };
 
 /* Where the series is at each source, from its source text. */
@@ -282,6 +284,8 @@ static int ask_mangadex(struct monitor *m, const struct series *s,
 		goto take;
 	rc = monitor_with_retry(m, m->mangadex_t, send_volumes, &a,
 				&m->mangadex_requests);
+	/* the manga is there, no volume of the edition yet */
+	out->none_yet = rc == -ENODATA;
 	if (rc)
 		goto out;
 	monitor_keep("mangadex", key.buf, mangadex_info_dump(&a.info));
@@ -422,11 +426,13 @@ static int ask_mangaupdates(struct monitor *m, const struct series *s,
 	if (!rc || rc == -ENODATA)
 		monitor_keep("mangaupdates", key.buf,
 			     mangaupdates_info_dump(&a.info));
-	if (rc)
+	if (rc && rc != -ENODATA)
 		goto out;
 take:
 	original = mangaupdates_edition(a.info.type);
-	if (original && strcmp(original, edition)) {
+	if ((original && strcmp(original, edition)) || !a.info.count) {
+		out->none_yet = !a.info.count && !a.info.completed &&
+				(!original || !strcmp(original, edition));
 		rc = -ENODATA;
 		goto out;
 	}
@@ -512,6 +518,10 @@ static int ask_anilist(struct monitor *m, const struct series *s,
 take:
 	original = anilist_edition(a.info.country);
 	if (!a.info.count || (original && strcmp(original, edition))) {
+		out->none_yet = !a.info.count && (!original ||
+			!strcmp(original, edition)) &&
+			(!strcmp(a.info.status, "RELEASING") ||
+			 !strcmp(a.info.status, "NOT_YET_RELEASED"));
 		rc = -ENODATA;
 		goto out;
 	}
@@ -696,12 +706,13 @@ int published_count(struct monitor *m, const struct series *s, int high,
 	struct answer a = { 0 };
 	char by[64];
 	struct published p = { s->id, &a, by, 0 };
-	int rc = -ENOENT;
+	int rc = -ENOENT, none_yet = 0;
 
 	read_ids(s->source, &ids);
 	for (size_t i = 0; i < n && rc && rc != -ECANCELED; i++) {
 		memset(&a, 0, sizeof(a));
 		rc = sources[order[i]].ask(m, s, &ids, edition, &a);
+		none_yet |= rc == -ENODATA && a.none_yet;
 		if (!rc && a.count <= 0)
 			rc = -ENODATA;
 		if (!rc)
@@ -712,6 +723,17 @@ int published_count(struct monitor *m, const struct series *s, int high,
 	if (rc == -ECANCELED)
 		return rc;
 	*count = (int)s->published;
+	if (rc && none_yet) {
+		log_info("monitor: %s: no volume out yet in the %s edition",
+			 s->name, edition);
+		if (s->published > 0)
+			return 0;
+		memset(&a, 0, sizeof(a));
+		snprintf(a.status, sizeof(a.status), "no volume yet");
+		snprintf(by, sizeof(by), "none:%s", edition);
+		p.at = clock_wall();
+		return writer_call(store_published, &p);
+	}
 	if (rc) {
 		log_warn("monitor: %s: no source gives the count of volumes"
 			 " out in the %s edition", s->name, edition);

@@ -260,10 +260,15 @@ def test_id_in_source_spares_the_search(monitored):
 
 def test_other_original_or_no_count_passes_to_the_next(monitored):
     """A Manhwa has no count of a Japanese edition, and a status without
-    volumes none at all: both pass to MangaDex, which knows neither."""
+    volumes none at all: both pass to MangaDex, which knows neither. The
+    ongoing series with no volume yet is a state, not a check error."""
     mon = monitored([saga(3), saga(4)], monitor="edition = ja\n")
     last = mon.check("new")
-    assert last["errors"] == 2
+    assert last["errors"] == 1
+    assert mon.m.json("manga/Saga 04/status.json")["status"] == \
+        "no volume yet"
+    assert mon.m.json("manga/Saga 04/status.json")["published"] is None
+    assert "Saga 04" not in mon.m.read("status/health").decode()
     # the search tells the Manhwa: its record is not asked
     assert [c["path"] for c in updates_calls(mon)] == [
         "/v1/series/search", "/v1/series/search", "/v1/series/10002"]
