@@ -78,40 +78,48 @@ static int load_ok(const char *body, size_t len, const char *what,
 	return -EPROTO;
 }
 
-/* Whether one of the strings of the object o (a localized title) is
- * title; a value of another type is a shape not documented. */
+/* The best remote_title_rank() of the strings of the object o (a
+ * localized title) for title; a value of another type is a shape not
+ * documented. */
 static int names_title(json_t *o, const char *title, int *bad)
 {
 	const char *key;
 	json_t *v;
+	int best = 0;
 
 	if (!json_is_object(o)) {
 		*bad = 1;
 		return 0;
 	}
 	json_object_foreach(o, key, v) {
+		int rank = remote_title_rank(json_string_value(v), title);
+
 		if (!json_is_string(v))
 			*bad = 1;
-		else if (remote_same_title(json_string_value(v), title))
-			return 1;
+		else if (rank > best)
+			best = rank;
 	}
-	return 0;
+	return best;
 }
 
-/* Whether the manga m bears title, in title or altTitles. */
+/* How well the manga's attributes attr bear title: its own title before
+ * its altTitles, and each before one that matches only once a trailing
+ * disambiguation is set aside (4 down to 1); 0 when none does. */
 static int bears_title(json_t *attr, const char *title, int *bad)
 {
 	json_t *alt = json_object_get(attr, "altTitles"), *v;
+	int best = 2 * names_title(json_object_get(attr, "title"), title, bad);
 	size_t i;
 
-	if (names_title(json_object_get(attr, "title"), title, bad))
-		return 1;
 	if (alt && !json_is_array(alt))
 		*bad = 1;
-	json_array_foreach(alt, i, v)
-		if (names_title(v, title, bad))
-			return 1;
-	return 0;
+	json_array_foreach(alt, i, v) {
+		int rank = 2 * names_title(v, title, bad) - 1;
+
+		if (rank > best)
+			best = rank;
+	}
+	return best;
 }
 
 /* A volume number: digits only, nothing beyond MANGADEX_MAX_COUNT;
@@ -154,42 +162,72 @@ int mangadex_parse_search(const char *body, size_t len, const char *title,
 {
 	json_t *root, *data, *m;
 	size_t i;
-	int rc, bad = 0;
+	int rc, odd, best = 0, ties = 0;
 
 	memset(out, 0, sizeof(*out));
 	rc = load_ok(body, len, title, &root);
 	if (rc)
 		return rc;
 	data = json_object_get(root, "data");
-	if (!json_is_array(data))
-		bad = 1;
-	rc = -ENOENT;
+	odd = !json_is_array(data);
 	json_array_foreach(data, i, m) {
 		json_t *attr = json_object_get(m, "attributes");
+		struct mangadex_info seen = { 0 };
+		int bad = !json_is_object(attr);
+		int rank = bad ? 0 : bears_title(attr, title, &bad);
 
-		if (!json_is_object(attr)) {
+		if (rank && take_manga(m, attr, &seen))
 			bad = 1;
-			break;
+		odd |= bad;
+		if (bad || !rank || rank < best)
+			continue;
+		if (rank == best) {
+			if (!ties++)
+				strcpy(out->other, seen.id);
+			continue;
 		}
-		if (bears_title(attr, title, &bad)) {
-			rc = take_manga(m, attr, out);
-			break;
-		}
+		*out = seen;
+		best = rank;
+		ties = 0;
 	}
 	json_decref(root);
-	if (bad || rc == -EPROTO) {
+	if (!best && odd) {
 		memset(out, 0, sizeof(*out));
 		return log_error(-EPROTO, "mangadex: %s: a manga not of the"
 				 " documented shape", title);
 	}
-	return rc;
+	if (!best)
+		return -ENOENT;
+	if (ties) {
+		log_warn("mangadex: %s: manga %s and %s both bear this title;"
+			 " none is taken", title, out->id, out->other);
+		return -EEXIST;
+	}
+	out->other[0] = '\0';
+	return 0;
+}
+
+/* The last volume of the run of consecutive volumes that starts at the
+ * lowest one seen: 1-11 and a chapter filed under 24 are 11 volumes, as
+ * 12-23 do not exist in that language. 0 when none was seen. */
+static int run_end(const unsigned char *seen)
+{
+	int v = 1;
+
+	while (v <= MANGADEX_MAX_COUNT && !(seen[v / 8] & 1 << v % 8))
+		v++;
+	while (v + 1 <= MANGADEX_MAX_COUNT &&
+	       seen[(v + 1) / 8] & 1 << (v + 1) % 8)
+		v++;
+	return v > MANGADEX_MAX_COUNT ? 0 : v;
 }
 
 int mangadex_parse_aggregate(const char *body, size_t len, int *count)
 {
+	unsigned char seen[MANGADEX_MAX_COUNT / 8 + 1] = { 0 };
 	json_t *root, *volumes, *v;
 	const char *key;
-	int rc, high = 0;
+	int rc, high;
 
 	*count = 0;
 	rc = load_ok(body, len, "aggregate", &root);
@@ -211,13 +249,14 @@ int mangadex_parse_aggregate(const char *body, size_t len, int *count)
 			rc = -EPROTO;
 			break;
 		}
-		if (number > high)
-			high = number;
+		if (number)
+			seen[number / 8] |= 1 << number % 8;
 	}
 	json_decref(root);
 	if (rc)
 		return log_error(rc, "mangadex: aggregate: a volume not of"
 				 " the documented shape");
+	high = run_end(seen);
 	*count = high;
 	return high ? 0 : -ENODATA;
 }

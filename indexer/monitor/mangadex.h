@@ -16,17 +16,22 @@
  *		...	info.count volumes in English
  *
  * The search is GET URL/manga?title=TITLE&limit=MANGADEX_SEARCH_LIMIT;
- * of the mangas it lists, the first with TITLE among its titles or
- * alternative titles (in any language, ASCII case ignored) is the
- * series, and none is -ENOENT: MangaDex's search is fuzzy, and another
- * series' count would be wrong. Its attributes give the status
+ * of the mangas it lists, the one that bears TITLE best (remote_title_
+ * rank(), its title before its alternative titles, in any language) is
+ * the series, and none is -ENOENT: MangaDex's search is fuzzy, and
+ * another series' count would be wrong. Two as good (a "Book Version"
+ * under the same title) are -EEXIST, with neither taken; a manga not of
+ * the documented shape is passed over, and refuses the search only when
+ * no other one is taken. Its attributes give the status
  * ("ongoing", "completed", "hiatus", "cancelled") and lastVolume, the
  * last volume of a completed series in its original language.
  *
  * The count is GET URL/manga/ID/aggregate?translatedLanguage[]=LANG: the
  * volumes with chapters translated into LANG, keyed by their number
- * ("none" for chapters without one); the highest whole number is the
- * count of volumes out in that edition.
+ * ("none" for chapters without one). The count of volumes out in that
+ * edition is the last of the run of consecutive whole volumes that starts
+ * at the lowest: a gap is no volume to want, and a chapter filed under a
+ * far volume does not make the ones before it exist.
  *
  * Both answers are JSON objects with "result": "ok"; one with "result":
  * "error" (and its "errors" array), HTML, or any other shape is refused
@@ -54,7 +59,8 @@ struct mangadex_info {
 	char id[MANGADEX_ID_LEN + 1];	/* the manga's UUID, lowercase */
 	char status[16];		/* as MangaDex spells it, or "" */
 	int last_volume;		/* lastVolume, 0 when not given */
-	int count;			/* highest volume in the language */
+	int count;			/* volumes out in the language */
+	char other[MANGADEX_ID_LEN + 1];	/* with -EEXIST: the other */
 };
 
 /* Whether id is a UUID as MangaDex writes them (lowercase hex, dashes). */
@@ -71,6 +77,7 @@ int mangadex_lang_ok(const char *lang);
  *   -EINVAL     title is empty, or no throttle
  *   -ECANCELED  *cancel became nonzero while waiting for the throttle
  *   -ENOENT     no manga listed bears that title
+ *   -EEXIST     two bear it as well (out->id and out->other)
  *   -EACCES     401 or 403
  *   -EAGAIN     429: the throttle is paused until the Unix time of its
  *               X-RateLimit-Retry-After (or for its Retry-After)

@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include <jansson.h>
 
@@ -62,79 +63,130 @@ static int load(const char *body, size_t len, const char *what,
 	return -EPROTO;
 }
 
-/* Fill out in from a result's record, which bears the title. */
-static int take_record(json_t *record, struct mangaupdates_info *out)
+/* How well the result r names title (remote_title_rank() of its
+ * record's title or hit_title), with 2 more when its type is the
+ * edition's kind (a Manga for "ja"): 0 when it does not, -1 when r is
+ * not of the documented shape. Its id and type go to *id and type. */
+static int rank_result(json_t *r, const char *title, const char *edition,
+		       long long *id, char type[16])
 {
-	json_t *id = json_object_get(record, "series_id");
-	const char *type = json_string_value(json_object_get(record, "type"));
+	json_t *record = json_object_get(r, "record");
+	json_t *sid = json_object_get(record, "series_id");
+	const char *name = json_string_value(json_object_get(record, "title"));
+	const char *hit = json_string_value(json_object_get(r, "hit_title"));
+	const char *kind = json_string_value(json_object_get(record, "type"));
+	const char *original;
+	int rank, other;
 
-	if (!json_is_integer(id) || json_integer_value(id) <= 0)
-		return -EPROTO;
-	out->id = json_integer_value(id);
-	if (type && strlen(type) < sizeof(out->type))
-		strcpy(out->type, type);
-	return 0;
+	if (!json_is_object(record) || !name || !json_is_integer(sid) ||
+	    json_integer_value(sid) <= 0)
+		return -1;
+	rank = remote_title_rank(name, title);
+	other = hit ? remote_title_rank(hit, title) : 0;
+	if (other > rank)
+		rank = other;
+	if (!rank)
+		return 0;
+	*id = json_integer_value(sid);
+	type[0] = '\0';
+	if (kind && strlen(kind) < 16)
+		strcpy(type, kind);
+	original = mangaupdates_edition(type);
+	if (edition && original && !strcmp(original, edition))
+		rank += 2;
+	return rank;
 }
 
 int mangaupdates_parse_search(const char *body, size_t len,
-			      const char *title,
+			      const char *title, const char *edition,
 			      struct mangaupdates_info *out)
 {
 	json_t *root, *results, *r;
 	size_t i;
-	int rc;
+	int rc, best = 0, ties = 0, odd;
 
 	memset(out, 0, sizeof(*out));
 	rc = load(body, len, title, &root);
 	if (rc)
 		return rc;
 	results = json_object_get(root, "results");
-	rc = json_is_array(results) ? -ENOENT : -EPROTO;
+	odd = !json_is_array(results);
 	json_array_foreach(results, i, r) {
-		json_t *record = json_object_get(r, "record");
-		const char *name = json_string_value(json_object_get(record,
-								     "title"));
-		const char *hit = json_string_value(json_object_get(r,
-							"hit_title"));
+		struct mangaupdates_info seen = { 0 };
+		int rank = rank_result(r, title, edition, &seen.id, seen.type);
 
-		if (!json_is_object(record) || !name) {
-			rc = -EPROTO;
-			break;
+		if (rank < 0)
+			odd++;
+		if (rank <= 0 || rank < best)
+			continue;
+		if (rank == best) {
+			if (!ties++)
+				out->other = seen.id;
+			continue;
 		}
-		if (remote_same_title(name, title) ||
-		    (hit && remote_same_title(hit, title))) {
-			rc = take_record(record, out);
-			break;
-		}
+		*out = seen;
+		best = rank;
+		ties = 0;
 	}
 	json_decref(root);
-	if (rc == -EPROTO) {
+	if (!best && odd) {
 		memset(out, 0, sizeof(*out));
-		return log_error(rc, "mangaupdates: %s: a result not of the"
-				 " documented shape", title);
+		return log_error(-EPROTO, "mangaupdates: %s: a result not of"
+				 " the documented shape", title);
 	}
-	return rc;
+	if (!best)
+		return -ENOENT;
+	if (ties) {
+		log_warn("mangaupdates: %s: records %lld and %lld both bear"
+			 " this title; none is taken", title, out->id,
+			 out->other);
+		return -EEXIST;
+	}
+	out->other = 0;
+	return 0;
 }
 
-/* The volumes a status text begins with: "14 Volumes (Ongoing)"; 0 when
- * it names none. */
-static int status_volumes(const char *status)
+/* The number at p when it stands alone and is followed by " Volume";
+ * 0 otherwise. */
+static int volume_count(const char *line, const char *p)
 {
 	long v = 0;
-	const char *p = status;
 
-	while (*p == ' ' || *p == '\n')
-		p++;
-	if (*p < '0' || *p > '9')
+	if (p > line && p[-1] != ' ' && p[-1] != '\t' && p[-1] != '(')
 		return 0;
 	for (; *p >= '0' && *p <= '9'; p++) {
 		v = v * 10 + (*p - '0');
 		if (v > MANGAUPDATES_MAX_COUNT)
 			return 0;
 	}
-	if (strncmp(p, " Volume", 7))
+	if (strncasecmp(p, " Volume", 7) && strncasecmp(p, " Vol.", 5))
 		return 0;
 	return (int)v;
+}
+
+/* The volumes of a status text's first line that names some: manhwa
+ * records open with their chapters ("200 Chapters (Complete)\n15
+ * Volumes (Complete)"), and when several editions are listed the
+ * original's line comes first. 0 when no line names volumes. */
+static int status_volumes(const char *status)
+{
+	const char *line = status, *p;
+
+	for (p = status; *p; p++) {
+		int v;
+
+		if (*p == '\n') {
+			line = p + 1;
+			continue;
+		}
+		if (*p < '0' || *p > '9' ||
+		    (p > line && p[-1] >= '0' && p[-1] <= '9'))
+			continue;
+		v = volume_count(line, p);
+		if (v)
+			return v;
+	}
+	return 0;
 }
 
 int mangaupdates_parse_series(const char *body, size_t len,
@@ -195,7 +247,8 @@ static int ask(const struct mangaupdates *mu, const char *url,
 }
 
 int mangaupdates_search(const struct mangaupdates *mu, const char *title,
-			const int *cancel, struct mangaupdates_info *out)
+			const char *edition, const int *cancel,
+			struct mangaupdates_info *out)
 {
 	struct strbuf url = STRBUF_INIT;
 	struct http_response resp;
@@ -217,7 +270,7 @@ int mangaupdates_search(const struct mangaupdates *mu, const char *title,
 	err = ask(mu, url.buf, body, cancel, &resp);
 	if (!err)
 		err = mangaupdates_parse_search(resp.body.buf, resp.body.len,
-						title, out);
+						title, edition, out);
 	http_response_release(&resp);
 	strbuf_release(&url);
 	free(body);

@@ -10,21 +10,31 @@
  *	struct mangaupdates mu = { .throttle = t };
  *	struct mangaupdates_info info;
  *
- *	ret = mangaupdates_search(&mu, "One Piece", &cancel, &info);
+ *	ret = mangaupdates_search(&mu, "One Piece", "ja", &cancel,
+ *				  &info);
  *	if (!ret)				(info.id, type)
  *		ret = mangaupdates_series(&mu, &cancel, &info);
  *	if (!ret)
  *		...	info.count volumes in the original language
  *
  * The search is POST URL/v1/series/search with {"search": TITLE,
- * "perpage": MANGAUPDATES_SEARCH_LIMIT}; of its results, the first whose
- * record's title or hit_title is TITLE (trimmed, ASCII case ignored) is
- * the series, and none is -ENOENT. The record gives the series_id and
- * the type ("Manga", "Manhwa", "Manhua", "Novel", ...).
+ * "perpage": MANGAUPDATES_SEARCH_LIMIT}. Of its results, those whose
+ * record's title or hit_title names TITLE (remote_title_rank(): an
+ * exact title before one with its "(AUTHOR)" or "(YEAR)" set aside)
+ * are candidates, and those of the edition's kind (a Manga for "ja",
+ * a Manhwa for "ko", a Manhua for "zh") go before the others, which
+ * sets novels and other kinds aside. The best is the series; none is
+ * -ENOENT, and two as good are -EEXIST, with neither taken. The record
+ * gives the series_id and the type ("Manga", "Manhwa", "Novel", ...).
+ * A result not of the documented shape is passed over, and refuses the
+ * search only when no other one is taken.
  *
- * The count is GET URL/v1/series/ID: its "status" text begins with the
- * volumes published in the original language, "14 Volumes (Ongoing)" or
- * "1 Volume (Complete)"; "completed" says whether the series is over.
+ * The count is GET URL/v1/series/ID: the first line of its "status" text
+ * that names volumes gives those published in the original language,
+ * "14 Volumes (Ongoing)" or "1 Volume (Complete)", wherever that line
+ * stands (manhwa records open with their chapters; with several
+ * editions, the original's line comes first); "completed" says whether
+ * the series is over.
  *
  * An answer with "status": "exception" (MangaUpdates' error body, with
  * its "reason"), HTML, or any other shape is refused whole.
@@ -50,6 +60,7 @@ struct mangaupdates_info {
 	char type[16];			/* "Manga", ..., or "" */
 	int count;			/* volumes in the original language */
 	int completed;
+	long long other;		/* with -EEXIST: the other record */
 };
 
 /* The edition the original of type is: "ja" for Manga, "ko" for
@@ -63,6 +74,7 @@ const char *mangaupdates_edition(const char *type);
  *   -EINVAL     title is empty, or no throttle
  *   -ECANCELED  *cancel became nonzero while waiting for the throttle
  *   -ENOENT     no result bears that title
+ *   -EEXIST     two results as good bear it (out->id and out->other)
  *   -EACCES     401 or 403
  *   -EAGAIN     429: the throttle is paused for its Retry-After
  *   -EIO        a 5xx answer, or another unexpected status
@@ -73,7 +85,8 @@ const char *mangaupdates_edition(const char *type);
  * or http_perform()'s other errors.
  */
 int mangaupdates_search(const struct mangaupdates *mu, const char *title,
-			const int *cancel, struct mangaupdates_info *out);
+			const char *edition, const int *cancel,
+			struct mangaupdates_info *out);
 
 /*
  * Fill io->count, completed and type in from the series io->id. Returns
@@ -85,7 +98,7 @@ int mangaupdates_series(const struct mangaupdates *mu, const int *cancel,
 
 /* Parse a search answer as mangaupdates_search() does. */
 int mangaupdates_parse_search(const char *body, size_t len,
-			      const char *title,
+			      const char *title, const char *edition,
 			      struct mangaupdates_info *out);
 
 /* Parse a series record as mangaupdates_series() does. */

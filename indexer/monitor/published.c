@@ -35,6 +35,8 @@
 struct answer {
 	int count;
 	char status[48];
+	int none_yet;		/* the source knows the series, and that it
+				 * has no volume out yet */
 };
 
 /* Where the series is at each source, from its source text. */
@@ -128,6 +130,20 @@ static void report_failure(struct throttle *t, const char *what, int rc)
 			 monitor_error_text(rc));
 	services_record(t, NULL, rc, text,
 			rc == -EACCES || away ? "warn" : "error");
+}
+
+/* Two records bear the series' title as well: neither is taken, and
+ * health names both until the user writes one into the series' source
+ * (the series passes to the next source meanwhile). */
+static void report_tie(struct throttle *t, const char *what, const char *a,
+		       const char *b)
+{
+	char text[240];
+
+	snprintf(text, sizeof(text), "%s: records %s and %s both bear this"
+		 " title; write the one to follow into /manga/SERIES/source",
+		 what, a, b);
+	services_record(t, NULL, -EEXIST, text, "warn");
 }
 
 struct nautiljon_ask {
@@ -273,6 +289,8 @@ static int ask_mangadex(struct monitor *m, const struct series *s,
 		goto take;
 	rc = monitor_with_retry(m, m->mangadex_t, send_volumes, &a,
 				&m->mangadex_requests);
+	/* the manga is there, no volume of the edition yet */
+	out->none_yet = rc == -ENODATA;
 	if (rc)
 		goto out;
 	monitor_keep("mangadex", key.buf, mangadex_info_dump(&a.info));
@@ -285,7 +303,9 @@ take:
 		snprintf(out->status, sizeof(out->status), "%s",
 			 a.info.status);
 out:
-	if (rc && rc != -ECANCELED)
+	if (rc == -EEXIST)
+		report_tie(m->mangadex_t, s->name, a.info.id, a.info.other);
+	else if (rc && rc != -ECANCELED)
 		report_failure(m->mangadex_t, s->name, rc);
 	else if (!rc)
 		services_record(m->mangadex_t, NULL, 0, NULL, NULL);
@@ -320,6 +340,7 @@ static int is_original(const char *edition)
 
 struct mangaupdates_ask {
 	const char *title;
+	const char *edition;
 	struct mangaupdates_info info;
 };
 
@@ -328,8 +349,8 @@ static int send_mu_search(struct monitor *m, void *arg)
 {
 	struct mangaupdates_ask *a = arg;
 
-	return mangaupdates_search(&m->mangaupdates, a->title, m->cancel,
-				   &a->info);
+	return mangaupdates_search(&m->mangaupdates, a->title, a->edition,
+				   m->cancel, &a->info);
 }
 
 /* A MangaUpdates series record, in the same shape. */
@@ -386,7 +407,7 @@ static int ask_mangaupdates(struct monitor *m, const struct series *s,
 			    struct answer *out)
 {
 	struct strbuf key = STRBUF_INIT, value = STRBUF_INIT;
-	struct mangaupdates_ask a = { .title = s->name };
+	struct mangaupdates_ask a = { .title = s->name, .edition = edition };
 	const char *original;
 	int rc;
 
@@ -410,11 +431,13 @@ static int ask_mangaupdates(struct monitor *m, const struct series *s,
 	if (!rc || rc == -ENODATA)
 		monitor_keep("mangaupdates", key.buf,
 			     mangaupdates_info_dump(&a.info));
-	if (rc)
+	if (rc && rc != -ENODATA)
 		goto out;
 take:
 	original = mangaupdates_edition(a.info.type);
-	if (original && strcmp(original, edition)) {
+	if ((original && strcmp(original, edition)) || !a.info.count) {
+		out->none_yet = !a.info.count && !a.info.completed &&
+				(!original || !strcmp(original, edition));
 		rc = -ENODATA;
 		goto out;
 	}
@@ -422,7 +445,13 @@ take:
 	snprintf(out->status, sizeof(out->status), "%s",
 		 a.info.completed ? "completed" : "ongoing");
 out:
-	if (rc && rc != -ECANCELED)
+	if (rc == -EEXIST) {
+		char one[24], other[24];
+
+		snprintf(one, sizeof(one), "%lld", a.info.id);
+		snprintf(other, sizeof(other), "%lld", a.info.other);
+		report_tie(m->mangaupdates_t, s->name, one, other);
+	} else if (rc && rc != -ECANCELED)
 		report_failure(m->mangaupdates_t, s->name, rc);
 	else if (!rc)
 		services_record(m->mangaupdates_t, NULL, 0, NULL, NULL);
@@ -494,6 +523,10 @@ static int ask_anilist(struct monitor *m, const struct series *s,
 take:
 	original = anilist_edition(a.info.country);
 	if (!a.info.count || (original && strcmp(original, edition))) {
+		out->none_yet = !a.info.count && (!original ||
+			!strcmp(original, edition)) &&
+			(!strcmp(a.info.status, "RELEASING") ||
+			 !strcmp(a.info.status, "NOT_YET_RELEASED"));
 		rc = -ENODATA;
 		goto out;
 	}
@@ -678,12 +711,13 @@ int published_count(struct monitor *m, const struct series *s, int high,
 	struct answer a = { 0 };
 	char by[64];
 	struct published p = { s->id, &a, by, 0 };
-	int rc = -ENOENT;
+	int rc = -ENOENT, none_yet = 0;
 
 	read_ids(s->source, &ids);
 	for (size_t i = 0; i < n && rc && rc != -ECANCELED; i++) {
 		memset(&a, 0, sizeof(a));
 		rc = sources[order[i]].ask(m, s, &ids, edition, &a);
+		none_yet |= rc == -ENODATA && a.none_yet;
 		if (!rc && a.count <= 0)
 			rc = -ENODATA;
 		if (!rc)
@@ -694,6 +728,17 @@ int published_count(struct monitor *m, const struct series *s, int high,
 	if (rc == -ECANCELED)
 		return rc;
 	*count = (int)s->published;
+	if (rc && none_yet) {
+		log_info("monitor: %s: no volume out yet in the %s edition",
+			 s->name, edition);
+		if (s->published > 0)
+			return 0;
+		memset(&a, 0, sizeof(a));
+		snprintf(a.status, sizeof(a.status), "no volume yet");
+		snprintf(by, sizeof(by), "none:%s", edition);
+		p.at = clock_wall();
+		return writer_call(store_published, &p);
+	}
 	if (rc) {
 		log_warn("monitor: %s: no source gives the count of volumes"
 			 " out in the %s edition", s->name, edition);

@@ -6,6 +6,7 @@
  */
 #include "indexer/monitor/remote.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <limits.h>
 #include <stdlib.h>
@@ -48,16 +49,76 @@ int remote_load(const char *service, const char *what, const char *body,
 	return 0;
 }
 
-int remote_same_title(const char *s, const char *title)
+/* Write the n bytes of s into out (of size REMOTE_TITLE_MAX) as titles
+ * are compared: ASCII letters lower-cased, each run of ASCII spaces and
+ * punctuation one space, none at either end, other bytes (UTF-8) kept.
+ * Returns the length, or -1 when s is too long. */
+static int normalise(const char *s, size_t n, char *out)
 {
-	size_t n;
+	size_t len = 0, i;
+	int gap = 0;
 
-	while (*s == ' ')
-		s++;
-	n = strlen(s);
+	for (i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)s[i];
+
+		if (c < 0x80 && !isalnum(c)) {
+			gap = len > 0;
+			continue;
+		}
+		if (len + 2 >= REMOTE_TITLE_MAX)
+			return -1;
+		if (gap)
+			out[len++] = ' ';
+		gap = 0;
+		out[len++] = c < 0x80 ? (char)tolower(c) : (char)c;
+	}
+	out[len] = '\0';
+	return (int)len;
+}
+
+/* The length of s without a trailing disambiguation in parentheses,
+ * "Look Back (FUJIMOTO Tatsuki)" or "Monster (2004)"; strlen(s) when it
+ * has none. */
+static size_t undisambiguated(const char *s)
+{
+	size_t n = strlen(s);
+	const char *open;
+
 	while (n && s[n - 1] == ' ')
 		n--;
-	return n == strlen(title) && !strncasecmp(s, title, n);
+	if (!n || s[n - 1] != ')')
+		return n;
+	open = memrchr(s, '(', n);
+	if (!open || open == s || open[-1] != ' ')
+		return n;
+	return (size_t)(open - s);
+}
+
+/* Whether the first n bytes of a and the first m of b are the same
+ * title once normalised. */
+static int same_normalised(const char *a, size_t n, const char *b, size_t m)
+{
+	char x[REMOTE_TITLE_MAX], y[REMOTE_TITLE_MAX];
+	int lx = normalise(a, n, x), ly = normalise(b, m, y);
+
+	return lx > 0 && lx == ly && !memcmp(x, y, (size_t)lx);
+}
+
+int remote_title_rank(const char *s, const char *title)
+{
+	if (!s || !title)
+		return 0;
+	if (same_normalised(s, strlen(s), title, strlen(title)))
+		return 2;
+	if (same_normalised(s, undisambiguated(s), title,
+			    undisambiguated(title)))
+		return 1;
+	return 0;
+}
+
+int remote_same_title(const char *s, const char *title)
+{
+	return remote_title_rank(s, title) > 0;
 }
 
 /* How long a 429 asks to wait: its Retry-After, or the Unix time of the

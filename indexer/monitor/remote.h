@@ -48,7 +48,17 @@ int remote_send(struct throttle *t, const struct http_request *req,
 int remote_load(const char *service, const char *what, const char *body,
 		size_t len, size_t max, json_t **root);
 
-/* Whether s names title: trimmed of spaces, ASCII case ignored. */
+/* The longest title compared, in bytes. */
+#define REMOTE_TITLE_MAX 512
+
+/* How well s names title: 2 when they are the same once ASCII case,
+ * spaces and ASCII punctuation are set aside ("Kaguya-sama: Love Is War"
+ * is "kaguya sama love is war"), 1 when they are the same once a trailing
+ * disambiguation in parentheses is also set aside from either ("Look
+ * Back (FUJIMOTO Tatsuki)", "Monster (2004)"), 0 when they differ. */
+int remote_title_rank(const char *s, const char *title);
+
+/* Whether s names title: remote_title_rank() above 0. */
 int remote_same_title(const char *s, const char *title);
 
 /* The type of a field of a cached answer. */

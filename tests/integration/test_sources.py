@@ -260,10 +260,15 @@ def test_id_in_source_spares_the_search(monitored):
 
 def test_other_original_or_no_count_passes_to_the_next(monitored):
     """A Manhwa has no count of a Japanese edition, and a status without
-    volumes none at all: both pass to MangaDex, which knows neither."""
+    volumes none at all: both pass to MangaDex, which knows neither. The
+    ongoing series with no volume yet is a state, not a check error."""
     mon = monitored([saga(3), saga(4)], monitor="edition = ja\n")
     last = mon.check("new")
-    assert last["errors"] == 2
+    assert last["errors"] == 1
+    assert mon.m.json("manga/Saga 04/status.json")["status"] == \
+        "no volume yet"
+    assert mon.m.json("manga/Saga 04/status.json")["published"] is None
+    assert "Saga 04" not in mon.m.read("status/health").decode()
     # the search tells the Manhwa: its record is not asked
     assert [c["path"] for c in updates_calls(mon)] == [
         "/v1/series/search", "/v1/series/search", "/v1/series/10002"]
@@ -458,3 +463,57 @@ def test_series_edition_chooses_its_sources(monitored):
     assert published["checked_at"] == status["last_checked"]
     assert published["checked_at"].endswith("Z")
     assert mon.m.json("manga/Saga 02/status.json")["published"] is None
+
+
+# MangaUpdates' record texts and titles as it writes them (issue 61): a
+# manhwa's status opens with its chapters, and MangaUpdates tells two
+# records of one title apart with their author.
+UPDATES.update({
+    "Saga 08": {"id": 10081, "type": "Manhwa", "completed": True,
+                "status": "200 Chapters + Prologue (Complete)  \n"
+                          "15 Volumes (Complete)"},
+    "Saga 10": {"id": 10101, "type": "Manhwa", "volumes": 30},
+    "Saga 10 (NII Satoru)": {"id": 10102, "type": "Manga", "volumes": 21},
+    "Saga 11 (KATO Ai)": {"id": 10111, "type": "Manga", "volumes": 4},
+    "Saga 11 (MORI Ken)": {"id": 10112, "type": "Manga", "volumes": 9},
+})
+
+
+def test_mangaupdates_volume_line_after_the_chapters(monitored):
+    mon = monitored(["Saga 08"], monitor="edition = ko\n")
+    counts, _ = new_counts(mon)
+    assert counts and {c[1:] for c in counts} == {(15, "mangaupdates",
+                                                   "ko")}
+
+
+def test_mangaupdates_author_told_apart_by_the_edition(monitored):
+    """The manga with its author added is the Japanese edition's record,
+    not the manhwa of the plain title."""
+    mon = monitored(["Saga 10"], monitor="edition = ja\n")
+    counts, _ = new_counts(mon)
+    assert counts and {c[1:] for c in counts} == {(21, "mangaupdates",
+                                                   "ja")}
+    assert mon.m.read("manga/Saga 10/source") == b"mangaupdates:10102\n"
+
+
+def test_mangaupdates_two_records_take_neither(monitored):
+    """Two manga of one title by two authors: neither id is kept, and
+    health names both until the user writes one into source."""
+    mon = monitored(["Saga 11"], monitor="edition = ja\n"
+                    "new_sources = mangaupdates\n")
+    mon.check("new")
+    assert mon.m.read("manga/Saga 11/source") == b""
+    health = mon.m.read("status/health").decode()
+    assert "warn: mangaupdates: Saga 11: records 10111 and 10112 both" \
+        " bear this title" in health
+    assert [c["path"] for c in updates_calls(mon)] == ["/v1/series/search"]
+    # the user chooses: the next check follows that record
+    mon.m.write("manga/Saga 11/source", "mangaupdates:10112\n")
+    new_counts(mon)
+    published = mon.m.json("manga/Saga 11/status.json")["published"]
+    assert (published["volumes"], published["source"]) == (9,
+                                                          "mangaupdates")
+    assert [c["path"] for c in updates_calls(mon)][1:] == [
+        "/v1/series/10112"]
+    assert "both bear this title" not in \
+        mon.m.read("status/health").decode()

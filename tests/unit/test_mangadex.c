@@ -63,6 +63,36 @@ static void test_search(void **state)
 				"Saga", &info), -ENOENT);
 }
 
+#define TWO "0a1b2c3d-0000-4000-8000-000000000002"
+
+static void test_search_matching(void **state)
+{
+	struct mangadex_info info;
+
+	(void)state;
+	/* its own title before another's alternative title */
+	assert_int_equal(search(LIST(MANGA(TWO, "Saga Guidebook",
+		"{\"en\": \"Saga\"}", "null", "null") ", "
+		MANGA(ID, "SAGA!", "", "null", "null")), "Saga", &info), 0);
+	assert_string_equal(info.id, ID);
+	/* the author MangaDex adds, once nothing bears the plain title */
+	assert_int_equal(search(LIST(MANGA(ID, "Look Back (Fujimoto"
+		" Tatsuki)", "", "null", "null")), "Look Back", &info), 0);
+	assert_string_equal(info.id, ID);
+	/* two records under one title (a Book Version): neither is taken */
+	assert_int_equal(search(LIST(MANGA(ID, "Saga", "", "null", "null")
+		", " MANGA(TWO, "Saga", "", "null", "null")), "Saga", &info),
+		-EEXIST);
+	assert_string_equal(info.id, ID);
+	assert_string_equal(info.other, TWO);
+	/* an odd manga does not refuse the others */
+	assert_int_equal(search(LIST("42, " MANGA(TWO, "Other", "", "null",
+		"null") ", " MANGA(ID, "Saga", "", "null", "null")), "Saga",
+		&info), 0);
+	assert_string_equal(info.id, ID);
+	assert_string_equal(info.other, "");
+}
+
 static void test_search_refused(void **state)
 {
 	static const char *const bad[] = {
@@ -99,11 +129,20 @@ static void test_aggregate(void **state)
 	assert_int_equal(aggregate("{\"result\": \"ok\", \"volumes\": {"
 		"\"none\": {\"volume\": \"none\", \"count\": 1,"
 		" \"chapters\": {}},"
-		" \"12\": {\"volume\": \"12\", \"count\": 2, \"chapters\": {}},"
+		" \"4\": {\"volume\": \"4\", \"count\": 2, \"chapters\": {}},"
 		" \"3\": {\"volume\": \"3\", \"count\": 2, \"chapters\": {}},"
+		" \"2\": {\"volume\": \"2\", \"count\": 2, \"chapters\": {}},"
 		" \"13.5\": {\"volume\": \"13.5\", \"count\": 1,"
 		" \"chapters\": {}}}}", &count), 0);
-	assert_int_equal(count, 12);
+	assert_int_equal(count, 4);
+	/* volumes 1-2 and one chapter filed under 24: 22 volumes do not
+	 * exist in that language, the count is 2 */
+	assert_int_equal(aggregate("{\"result\": \"ok\", \"volumes\": {"
+		"\"24\": {\"volume\": \"24\", \"count\": 1, \"chapters\": {}},"
+		" \"1\": {\"volume\": \"1\", \"count\": 5, \"chapters\": {}},"
+		" \"2\": {\"volume\": \"2\", \"count\": 5,"
+		" \"chapters\": {}}}}", &count), 0);
+	assert_int_equal(count, 2);
 	/* nothing in that language: PHP's empty map is a list */
 	assert_int_equal(aggregate("{\"result\": \"ok\", \"volumes\": []}",
 				   &count), -ENODATA);
@@ -143,7 +182,7 @@ static void test_forms(void **state)
 
 static void test_info_dump_load(void **state)
 {
-	struct mangadex_info in = { ID, "completed", 18, 16 }, out;
+	struct mangadex_info in = { ID, "completed", 18, 16, "" }, out;
 	char *s = mangadex_info_dump(&in);
 	static const char *const bad[] = {
 		"{}", "[]", "nope",
@@ -171,6 +210,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_search),
 		cmocka_unit_test(test_search_refused),
+		cmocka_unit_test(test_search_matching),
 		cmocka_unit_test(test_aggregate),
 		cmocka_unit_test(test_forms),
 		cmocka_unit_test(test_info_dump_load),

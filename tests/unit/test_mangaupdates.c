@@ -28,7 +28,8 @@
 static int search(const char *body, const char *title,
 		  struct mangaupdates_info *info)
 {
-	return mangaupdates_parse_search(body, strlen(body), title, info);
+	return mangaupdates_parse_search(body, strlen(body), title, "ja",
+					 info);
 }
 
 static int series(const char *body, struct mangaupdates_info *info)
@@ -54,6 +55,50 @@ static void test_search(void **state)
 					       "Other")), "Saga", &info),
 			 -ENOENT);
 	assert_int_equal(search(RESULTS(), "Saga", &info), -ENOENT);
+	/* punctuation and case set aside */
+	assert_int_equal(search(RESULTS(RESULT("8", "Kaguya-sama: Love Is"
+		" War", "Manga", "x")), "kaguya sama love is war", &info), 0);
+	assert_true(info.id == 8);
+}
+
+static void test_search_matching(void **state)
+{
+	struct mangaupdates_info info;
+
+	(void)state;
+	/* the author MangaUpdates adds to tell two records apart; the
+	 * manhwa of the same plain title is not the Japanese edition */
+	assert_int_equal(search(RESULTS(
+		RESULT("21", "Wind Breaker", "Manhwa", "Wind Breaker") ", "
+		RESULT("22", "Wind Breaker (NII Satoru)", "Manga",
+		       "Wind Breaker (NII Satoru)")), "Wind Breaker", &info), 0);
+	assert_true(info.id == 22);
+	assert_int_equal(mangaupdates_parse_search(RESULTS(
+		RESULT("21", "Wind Breaker", "Manhwa", "Wind Breaker") ", "
+		RESULT("22", "Wind Breaker (NII Satoru)", "Manga",
+		       "Wind Breaker (NII Satoru)")),
+		strlen(RESULTS(
+		RESULT("21", "Wind Breaker", "Manhwa", "Wind Breaker") ", "
+		RESULT("22", "Wind Breaker (NII Satoru)", "Manga",
+		       "Wind Breaker (NII Satoru)"))), "Wind Breaker", "ko",
+		&info), 0);
+	assert_true(info.id == 21);
+	/* the novel of a manga is set aside; a year too */
+	assert_int_equal(search(RESULTS(
+		RESULT("31", "Look Back", "Novel", "Look Back") ", "
+		RESULT("32", "Look Back (FUJIMOTO Tatsuki)", "Manga",
+		       "Look Back (FUJIMOTO Tatsuki)")), "Look Back", &info), 0);
+	assert_true(info.id == 32);
+	/* two records as good: neither is taken, both are named */
+	assert_int_equal(search(RESULTS(
+		RESULT("41", "Monster (2004)", "Manga", "Monster (2004)") ", "
+		RESULT("42", "Monster (1995)", "Manga", "Monster (1995)")),
+		"Monster", &info), -EEXIST);
+	assert_true(info.id == 41 && info.other == 42);
+	/* an odd record does not refuse the others */
+	assert_int_equal(search(RESULTS("{\"hit_title\": \"Saga\"}, "
+		RESULT("51", "Saga", "Manga", "Saga")), "Saga", &info), 0);
+	assert_true(info.id == 51);
 }
 
 static void test_search_refused(void **state)
@@ -79,7 +124,7 @@ static void test_search_refused(void **state)
 	assert_int_equal(search("<html><body>Just a moment</body></html>",
 				"Saga", &info), -EBADMSG);
 	assert_int_equal(mangaupdates_parse_search("{}",
-		MANGAUPDATES_MAX_ANSWER + 1, "Saga", &info), -EFBIG);
+		MANGAUPDATES_MAX_ANSWER + 1, "Saga", "ja", &info), -EFBIG);
 }
 
 static void test_series(void **state)
@@ -101,6 +146,18 @@ static void test_series(void **state)
 					"2 Volumes (Side Story)\"", "true"),
 				&info), 0);
 	assert_int_equal(info.count, 20);
+	/* as MangaUpdates writes manhwa records: chapters first */
+	assert_int_equal(series(SERIES("\"200 Chapters + Prologue (Complete)"
+					"  \\n15 Volumes (Complete)\"",
+					"true"), &info), 0);
+	assert_int_equal(info.count, 15);
+	assert_int_equal(series(SERIES("\"84 Chapters (Ongoing)\\n\\n"
+					"5 Volumes (Ongoing) (Kodansha)\"",
+					"false"), &info), 0);
+	assert_int_equal(info.count, 5);
+	/* a number glued to another word is not a count */
+	assert_int_equal(series(SERIES("\"S2 Volumes\\nx12 Volumes\"",
+					"false"), &info), -ENODATA);
 	/* no volumes named: no count */
 	assert_int_equal(series(SERIES("\"Ongoing\"", "false"), &info),
 			 -ENODATA);
@@ -130,7 +187,7 @@ static void test_editions(void **state)
 
 static void test_info_dump_load(void **state)
 {
-	struct mangaupdates_info in = { 55099564912LL, "Manga", 14, 1 }, out;
+	struct mangaupdates_info in = { 55099564912LL, "Manga", 14, 1, 0 }, out;
 	char *s = mangaupdates_info_dump(&in);
 	static const char *const bad[] = {
 		"{}", "[]", "nope",
@@ -163,6 +220,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_search),
 		cmocka_unit_test(test_search_refused),
+		cmocka_unit_test(test_search_matching),
 		cmocka_unit_test(test_series),
 		cmocka_unit_test(test_editions),
 		cmocka_unit_test(test_info_dump_load),
