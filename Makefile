@@ -1,5 +1,5 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
-# mediamon: make, make test, make bench, make run, make install, make clean;
+# mediamon: make, make test, make flood, make bench, make run, make install, make clean;
 # make asan, make fuzz, make fuzz-smoke, make valgrind for hardening;
 # make dist for the source release; make deb, make deb-test for the Debian
 # package; make cross ARCH=arm64, make cross-test ARCH=arm64 for a
@@ -55,7 +55,7 @@ UNIT_SRC := $(wildcard tests/unit/test_*.c)
 UNIT_BIN := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRC))
 FIXTURES := $(BUILD)/fixtures/.done
 
-.PHONY: all test unit bench reliability run demo install uninstall clean
+.PHONY: all test unit flood bench reliability run demo install uninstall clean
 
 all: $(BIN) $(ANALYSER)
 
@@ -114,6 +114,15 @@ test: $(BIN) $(ANALYSER) unit
 	MEDIAMON_BINARY=$(abspath $(BIN)) \
 	MEDIAMON_LATENCY_FS=$(abspath $(BUILD)/bench/bench_latency_fs) \
 		sh tests/run-tests.sh $(BUILD)
+
+# The issue-sized floods (pytest mark "flood": 200,000 files made and
+# removed by one user), which make test skips: CI runs them after it,
+# bounded by 15 minutes.
+flood: $(BIN) $(ANALYSER)
+	MEDIAMON_BINARY=$(abspath $(BIN)) MEDIAMON_FLOOD=1 \
+		/usr/bin/python3 -m pytest -q -rfEs -p no:cacheprovider \
+		--basetemp=$(abspath $(BUILD))/pytest-flood -m flood \
+		tests/integration
 
 # The whole suite again with AddressSanitizer and UndefinedBehaviorSanitizer
 # in every binary, built apart in build-asan. ASan's reports go to files

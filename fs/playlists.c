@@ -222,13 +222,15 @@ struct genre_match {
 	struct m3u *m;
 };
 
-static int genre_tracks(void *arg, const char *genre, int64_t track)
+static int genre_tracks(void *arg, const char *genre, int64_t track,
+			const char *path)
 {
 	struct genre_match *g = arg;
 	struct strbuf name = STRBUF_INIT;
 	int rc = 0;
 
 	(void)track;
+	(void)path;
 	strbuf_addstr(&name, genre);
 	safe_name(&name, 0);
 	if (!strcmp(name.buf, g->name))
@@ -252,7 +254,7 @@ int playlists_render_genre(struct strbuf *out, int64_t track)
 	safe_name(&name, 0);
 	g.name = name.buf;
 	m3u_begin(&m, out, PLAYLISTS_MAX);
-	rc = playlist_reads_genres(genre_tracks, &g);
+	rc = playlist_reads_genres(0, genre_tracks, &g);
 	strbuf_release(&name);
 	return done(&m, rc);
 }
@@ -337,21 +339,25 @@ static int add_track_name(void *arg, const struct playlist_track *t)
 	return add_name(ns, &name, t->track, t->path);
 }
 
-static int add_genre_name(void *arg, const char *genre, int64_t track)
+/* A genre or decade is named for a caller who may read one of its
+ * tracks: the path of one in each folder is checked (names_readable()),
+ * and the names met again dropped (names_settle()). */
+static int add_genre_name(void *arg, const char *genre, int64_t track,
+			  const char *path)
 {
 	struct strbuf name = STRBUF_INIT;
 
 	strbuf_addstr(&name, genre);
 	safe_name(&name, 0);
-	return add_name(arg, &name, track, NULL);
+	return add_name(arg, &name, track, path);
 }
 
-static int add_decade_name(void *arg, int64_t decade)
+static int add_decade_name(void *arg, int64_t decade, const char *path)
 {
 	struct strbuf name = STRBUF_INIT;
 
 	strbuf_addf(&name, "%llds", (long long)decade);
-	return add_name(arg, &name, decade, NULL);
+	return add_name(arg, &name, decade, path);
 }
 
 static int read_similar(struct names *ns)
@@ -361,7 +367,7 @@ static int read_similar(struct names *ns)
 
 static int read_genres(struct names *ns)
 {
-	return playlist_reads_genres(add_genre_name, ns);
+	return playlist_reads_genres(!ns->owner, add_genre_name, ns);
 }
 
 static int read_decades(struct names *ns)

@@ -58,6 +58,32 @@ static int is_busy(int64_t id, const int64_t *busy, size_t nbusy)
 	return 0;
 }
 
+/* The absolute path of the queued track of the row st stands on (its
+ * root's path in column 2, its file's in 3), malloc'd; NULL when out of
+ * memory (logged). */
+static char *queued_path(sqlite3_stmt *st)
+{
+	int rlen = sqlite3_column_bytes(st, 2);
+	int flen = sqlite3_column_bytes(st, 3);
+	char *path = malloc(rlen + flen + 2);
+
+	if (!path) {
+		log_error(-ENOMEM, "analysis: out of memory");
+		return NULL;
+	}
+	memcpy(path, sqlite3_column_blob(st, 2), rlen);
+	path[rlen] = '/';
+	memcpy(path + rlen + 1, sqlite3_column_blob(st, 3), flen);
+	path[rlen + 1 + flen] = '\0';
+	return path;
+}
+
+#define QUEUED \
+	"SELECT q.gen, q.track_id, r.path, f.path FROM analysis_queue q" \
+	" JOIN tracks t ON t.id = q.track_id" \
+	" JOIN file_paths f ON f.id = t.file_id" \
+	" JOIN roots r ON r.id = f.root_id"
+
 int analysis_store_next(sqlite3 *db, const int64_t *busy, size_t nbusy,
 			struct analysis_job *job)
 {
@@ -65,32 +91,21 @@ int analysis_store_next(sqlite3 *db, const int64_t *busy, size_t nbusy,
 	int rc;
 
 	memset(job, 0, sizeof(*job));
-	rc = db_prepare(db, "SELECT q.gen, q.track_id, r.path, f.path"
-			" FROM analysis_queue q"
-			" JOIN tracks t ON t.id = q.track_id"
-			" JOIN file_paths f ON f.id = t.file_id"
-			" JOIN roots r ON r.id = f.root_id"
-			" ORDER BY q.track_id LIMIT ?1", &st);
+	rc = db_prepare(db, QUEUED " ORDER BY q.track_id LIMIT ?1", &st);
 	if (rc)
 		return rc;
 	/* the busy tracks may all come first: one more row is the next */
 	sqlite3_bind_int64(st, 1, (int64_t)nbusy + 1);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		int64_t id = sqlite3_column_int64(st, 1);
-		int rlen = sqlite3_column_bytes(st, 2);
-		int flen = sqlite3_column_bytes(st, 3);
 
 		if (is_busy(id, busy, nbusy))
 			continue;
-		job->path = malloc(rlen + flen + 2);
+		job->path = queued_path(st);
 		if (!job->path) {
 			sqlite3_finalize(st);
-			return log_error(-ENOMEM, "analysis: out of memory");
+			return -ENOMEM;
 		}
-		memcpy(job->path, sqlite3_column_blob(st, 2), rlen);
-		job->path[rlen] = '/';
-		memcpy(job->path + rlen + 1, sqlite3_column_blob(st, 3), flen);
-		job->path[rlen + 1 + flen] = '\0';
 		job->gen = sqlite3_column_int64(st, 0);
 		job->track_id = id;
 		break;
@@ -100,6 +115,60 @@ int analysis_store_next(sqlite3 *db, const int64_t *busy, size_t nbusy,
 		return 0;
 	return rc == SQLITE_DONE ? -ENOENT :
 		db_error(db, rc, "read the analysis queue");
+}
+
+int analysis_store_gone(sqlite3 *db, int64_t from, size_t max,
+			int (*gone)(const char *path),
+			struct analysis_gone *out)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	out->nr = 0;
+	out->next = 0;
+	out->v = calloc(max ? max : 1, sizeof(*out->v));
+	if (!out->v)
+		return log_error(-ENOMEM, "analysis: out of memory");
+	rc = db_prepare(db, QUEUED " WHERE q.track_id >= ?1"
+			" ORDER BY q.track_id LIMIT ?2", &st);
+	if (rc)
+		return rc;
+	sqlite3_bind_int64(st, 1, from);
+	sqlite3_bind_int64(st, 2, (int64_t)max);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		char *path = queued_path(st);
+
+		if (!path) {
+			sqlite3_finalize(st);
+			return -ENOMEM;
+		}
+		out->next = sqlite3_column_int64(st, 1) + 1;
+		if (gone(path)) {
+			out->v[out->nr].gen = sqlite3_column_int64(st, 0);
+			out->v[out->nr++].track_id =
+				sqlite3_column_int64(st, 1);
+		}
+		free(path);
+	}
+	return db_finalize(st, rc, "read the analysis queue");
+}
+
+int analysis_store_drop(sqlite3 *db, void *gone)
+{
+	const struct analysis_gone *g = gone;
+	sqlite3_stmt *st;
+	int rc = db_prepare(db, "DELETE FROM analysis_queue"
+			    " WHERE track_id = ?1 AND gen = ?2", &st);
+
+	if (rc)
+		return rc;
+	for (size_t i = 0; !rc && i < g->nr; i++) {
+		sqlite3_bind_int64(st, 1, g->v[i].track_id);
+		sqlite3_bind_int64(st, 2, g->v[i].gen);
+		rc = db_step(st, "take a gone track off the queue");
+	}
+	sqlite3_finalize(st);
+	return rc;
 }
 
 void analysis_job_release(struct analysis_job *job)

@@ -80,6 +80,33 @@ struct analysis_counts {
 int analysis_store_next(sqlite3 *db, const int64_t *busy, size_t nbusy,
 			struct analysis_job *job);
 
+/* Queued tracks whose files are gone, found by analysis_store_gone(). */
+struct analysis_gone {
+	struct analysis_gone_track {
+		int64_t track_id;
+		int64_t gen;	/* its queue entry's */
+	} *v;			/* malloc'd, freed by the caller */
+	size_t nr;
+	int64_t next;		/* the track id after the last looked at */
+};
+
+/*
+ * Of the up to max queued tracks from track id from on, in queue order,
+ * those whose paths gone() finds gone, into *out (v set even on error).
+ * What a worker reads once one track failed as gone: the others of a
+ * deleted folder follow it in the queue, and are taken off it at once
+ * (analysis_store_drop()) rather than failing one by one. Returns 0,
+ * -ENOMEM or -EIO (logged).
+ */
+int analysis_store_gone(sqlite3 *db, int64_t from, size_t max,
+			int (*gone)(const char *path),
+			struct analysis_gone *out);
+
+/* A writer_call() function taking a struct analysis_gone: its tracks
+ * are taken off the queue, but for those queued again since they were
+ * read (their files came back). Returns 0 or -EIO (logged). */
+int analysis_store_drop(sqlite3 *db, void *gone);
+
 /* Free what analysis_store_next() put in *job. */
 void analysis_job_release(struct analysis_job *job);
 

@@ -13,8 +13,10 @@
 #include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
@@ -34,6 +36,10 @@
 
 /* How long a read of a library file through the mount holds workers. */
 #define READ_QUIET_S 0.5
+
+/* How many queued tracks are looked at in one go for files that are
+ * gone, once one track failed so. */
+#define GONE_BATCH 4096
 
 /* How long a worker waits after the store failed it, before it tries
  * again. */
@@ -201,6 +207,42 @@ static int run(struct analysis_child *child, const char *exe, int fd,
 	return analysis_child_run(child, exe, fd, path, r, cpu, why, why_len);
 }
 
+static int file_gone(const char *path)
+{
+	struct stat st;
+
+	return lstat(path, &st) && (errno == ENOENT || errno == ENOTDIR);
+}
+
+/*
+ * The track after's file was found gone: the queued tracks whose files
+ * are gone too (a folder deleted, a flood made and removed) are taken
+ * off the queue a batch at a time, while batches find some, rather than
+ * each failing in turn ahead of every other track; the scan then takes
+ * their rows away.
+ */
+static void drop_gone(sqlite3 *db, int64_t after)
+{
+	struct analysis_gone g = { .next = after + 1 };
+	size_t dropped = 0;
+	int rc;
+
+	do {
+		rc = analysis_store_gone(db, g.next, GONE_BATCH, file_gone,
+					 &g);
+		if (!rc && g.nr)
+			rc = writer_call(analysis_store_drop, &g);
+		if (!rc)
+			dropped += g.nr;
+		free(g.v);
+	} while (!rc && g.nr && g.next &&
+		 !__atomic_load_n(&aw.stopping, __ATOMIC_RELAXED));
+	if (dropped)
+		log_info("analysis: %zu queued track%s whose files are gone"
+			 " taken off the queue", dropped,
+			 dropped == 1 ? "" : "s");
+}
+
 /* Analyse one track in the worker's child and record it. The lock is
  * not held: a track takes long, and FUSE threads read the figures
  * meanwhile. The duplicates are looked for here, on the worker's
@@ -234,6 +276,8 @@ static int analyse(sqlite3 *db, struct analysis_child *child,
 		analysis_store_lookup(db, &o);
 	rc = writer_call(analysis_store_record, &o);
 	analysis_store_lookup_release(&o);
+	if (!rc && (o.error == -ENOENT || o.error == -ENOTDIR))
+		drop_gone(db, job->track_id);
 	pthread_mutex_lock(&aw.lock);
 	aw.st.analyser_missing = missing;
 	if (!rc)

@@ -47,6 +47,17 @@ static int bind_query(void *arg, sqlite3_stmt *st)
 	return rc;
 }
 
+/* The absolute path of the row st stands on, from its columns i (the
+ * root's) and i + 1 (the file's in it), into path. */
+static void row_path(sqlite3_stmt *st, int i, struct strbuf *path)
+{
+	strbuf_add(path, sqlite3_column_blob(st, i),
+		   sqlite3_column_bytes(st, i));
+	strbuf_addch(path, '/');
+	strbuf_add(path, sqlite3_column_blob(st, i + 1),
+		   sqlite3_column_bytes(st, i + 1));
+}
+
 /* Call q's fn with the track of the row st stands on (COLUMNS). */
 static int track_row(void *arg, sqlite3_stmt *st)
 {
@@ -63,11 +74,7 @@ static int track_row(void *arg, sqlite3_stmt *st)
 	};
 	int rc;
 
-	strbuf_add(&path, sqlite3_column_blob(st, 3),
-		   sqlite3_column_bytes(st, 3));
-	strbuf_addch(&path, '/');
-	strbuf_add(&path, sqlite3_column_blob(st, 4),
-		   sqlite3_column_bytes(st, 4));
+	row_path(st, 3, &path);
 	t.path = path.buf;
 	if (!t.artist)
 		t.artist = "";
@@ -213,27 +220,41 @@ int playlist_reads_decade(int64_t decade, size_t max,
 
 /* What takes the rows of a list of genres or decades. */
 struct names {
-	int (*genre)(void *arg, const char *genre, int64_t track);
-	int (*decade)(void *arg, int64_t decade);
+	int (*genre)(void *arg, const char *genre, int64_t track,
+		     const char *path);
+	int (*decade)(void *arg, int64_t decade, const char *path);
 	void *arg;
 };
 
 static int genre_row(void *arg, sqlite3_stmt *st)
 {
 	const struct names *l = arg;
+	struct strbuf path = STRBUF_INIT;
+	int rc;
 
-	return l->genre(l->arg, (const char *)sqlite3_column_text(st, 0),
-			sqlite3_column_int64(st, 1));
+	row_path(st, 2, &path);
+	rc = l->genre(l->arg, (const char *)sqlite3_column_text(st, 0),
+		      sqlite3_column_int64(st, 1), path.buf);
+	strbuf_release(&path);
+	return rc;
 }
 
-int playlist_reads_genres(int (*fn)(void *arg, const char *genre,
-				    int64_t track),
+/* The least track id of each genre (or of each genre in each folder),
+ * with its file's path. */
+#define GENRES(by) \
+	"SELECT t.genre, min(t.id), r.path, f.path FROM tracks t" \
+	" JOIN file_paths f ON f.id = t.file_id" \
+	" JOIN roots r ON r.id = f.root_id WHERE t.genre <> ''" \
+	" GROUP BY t.genre" by " ORDER BY t.genre"
+
+int playlist_reads_genres(int per_folder,
+			  int (*fn)(void *arg, const char *genre,
+				    int64_t track, const char *path),
 			  void *arg)
 {
 	struct names l = { .genre = fn, .arg = arg };
 
-	return reader_each("SELECT genre, min(id) FROM tracks"
-			   " WHERE genre <> '' GROUP BY genre ORDER BY genre",
+	return reader_each(per_folder ? GENRES(", f.dir_id") : GENRES(""),
 			   "list genres", genre_row, &l);
 }
 
@@ -259,16 +280,26 @@ int playlist_reads_genre_of(int64_t track, struct strbuf *out)
 static int decade_row(void *arg, sqlite3_stmt *st)
 {
 	const struct names *l = arg;
+	struct strbuf path = STRBUF_INIT;
+	int rc;
 
-	return l->decade(l->arg, sqlite3_column_int64(st, 0));
+	row_path(st, 1, &path);
+	rc = l->decade(l->arg, sqlite3_column_int64(st, 0), path.buf);
+	strbuf_release(&path);
+	return rc;
 }
 
-int playlist_reads_decades(int (*fn)(void *arg, int64_t decade), void *arg)
+int playlist_reads_decades(int (*fn)(void *arg, int64_t decade,
+				     const char *path),
+			   void *arg)
 {
 	struct names l = { .decade = fn, .arg = arg };
 
-	return reader_each("SELECT DISTINCT year / 10 * 10 FROM tracks"
-			   " WHERE year > 0 ORDER BY 1", "list decades",
+	return reader_each("SELECT t.year / 10 * 10, r.path, f.path"
+			   " FROM tracks t JOIN file_paths f"
+			   " ON f.id = t.file_id JOIN roots r"
+			   " ON r.id = f.root_id WHERE t.year > 0"
+			   " GROUP BY 1, f.dir_id ORDER BY 1", "list decades",
 			   decade_row, &l);
 }
 

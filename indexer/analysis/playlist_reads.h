@@ -48,9 +48,12 @@ int playlist_reads_recent(size_t max,
 			  void *arg);
 
 /* Each genre tracks name (not empty), in byte order, with the least
- * track id of it. */
-int playlist_reads_genres(int (*fn)(void *arg, const char *genre,
-				    int64_t track),
+ * track id of it and that track's path (absolute); per_folder: once for
+ * each folder holding it (what a caller may read is decided by folder).
+ */
+int playlist_reads_genres(int per_folder,
+			  int (*fn)(void *arg, const char *genre,
+				    int64_t track, const char *path),
 			  void *arg);
 
 /* Append the genre of track to out; -ENOENT when it names none. */
@@ -61,8 +64,12 @@ int playlist_reads_genre(const char *genre, size_t max,
 			 int (*fn)(void *arg, const struct playlist_track *t),
 			 void *arg);
 
-/* Each decade (1990 for 1990 to 1999) of the tracks' years, in order. */
-int playlist_reads_decades(int (*fn)(void *arg, int64_t decade), void *arg);
+/* Each decade (1990 for 1990 to 1999) of the tracks' years, in order,
+ * once for each folder holding it, with the path of one of its tracks
+ * there. */
+int playlist_reads_decades(int (*fn)(void *arg, int64_t decade,
+				     const char *path),
+			   void *arg);
 
 /* The tracks of the years decade to decade + 9, as playlist_reads_genre()
  * orders them; at most max. */

@@ -98,6 +98,61 @@ static int any_kept(sqlite3 *db)
 	return any;
 }
 
+/*
+ * The kept row matching a file: the same size (?4) and mtime (?5), and
+ * the same place (root ?1, folder ?2, name ?3) or the same inode (?6),
+ * not given to another file, its track not taken. Two lookups on gone
+ * alone, one through gone_name and one through gone_inode, so that their
+ * cost does not grow with the table: a join of the files with gone on an
+ * OR is planned as a scan of every row of gone.
+ */
+#define MATCH_SQL(same, where) \
+	"SELECT file_id, track_id, " same ", gone_at FROM gone g WHERE " \
+	where " AND size = ?4 AND mtime_ns = ?5 AND NOT EXISTS" \
+	" (SELECT 1 FROM files WHERE id = g.file_id AND id != ?7)" \
+	" AND NOT EXISTS (SELECT 1 FROM tracks WHERE id = g.track_id)"
+
+static const char match_sql[] =
+	MATCH_SQL("1", "name = ?3 AND root_id = ?1 AND dir = ?2")
+	" UNION ALL "
+	MATCH_SQL("name = ?3 AND dir = ?2", "inode = ?6 AND ?6 != 0")
+	" ORDER BY 3 DESC, 4 DESC LIMIT 1";
+
+/* The kept file and track matching the file id (0 and 0: none). */
+static int match(sqlite3 *db, int64_t id, int64_t *old, int64_t *track)
+{
+	sqlite3_stmt *f, *st;
+	int rc = db_prepare(db, "SELECT f.root_id, d.path, f.name, f.size,"
+			    " f.mtime_ns, f.inode FROM files f"
+			    " JOIN directories d ON d.id = f.dir_id"
+			    " WHERE f.id = ?1", &f);
+
+	if (rc)
+		return rc;
+	sqlite3_bind_int64(f, 1, id);
+	rc = sqlite3_step(f);
+	if (rc != SQLITE_ROW)
+		return db_finalize(f, rc, "read a new file");
+	rc = db_prepare(db, match_sql, &st);
+	if (rc) {
+		sqlite3_finalize(f);
+		return rc;
+	}
+	for (int i = 0; i < 6 && rc == SQLITE_OK; i++)
+		rc = sqlite3_bind_value(st, i + 1, sqlite3_column_value(f, i));
+	if (rc == SQLITE_OK)
+		rc = sqlite3_bind_int64(st, 7, id);
+	sqlite3_finalize(f);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		*old = sqlite3_column_int64(st, 0);
+		*track = sqlite3_column_int64(st, 1);
+		rc = sqlite3_step(st);
+	}
+	return db_finalize(st, rc, "look for a gone track");
+}
+
 int gone_take(sqlite3 *db, int64_t *file, int64_t *track)
 {
 	sqlite3_stmt *st;
@@ -108,27 +163,7 @@ int gone_take(sqlite3 *db, int64_t *file, int64_t *track)
 	rc = keep() > 0 ? any_kept(db) : 0;
 	if (rc <= 0)
 		return rc;
-	rc = db_prepare(db,
-		"SELECT g.file_id, g.track_id FROM files f"
-		" JOIN directories d ON d.id = f.dir_id JOIN gone g"
-		" ON g.size = f.size AND g.mtime_ns = f.mtime_ns"
-		" AND ((g.root_id = f.root_id AND g.dir = d.path"
-		" AND g.name = f.name) OR (g.inode != 0 AND g.inode = f.inode))"
-		" WHERE f.id = ?1 AND NOT EXISTS (SELECT 1 FROM files"
-		" WHERE id = g.file_id AND id != ?1) AND NOT EXISTS"
-		" (SELECT 1 FROM tracks WHERE id = g.track_id)"
-		" ORDER BY g.name = f.name AND g.dir = d.path DESC,"
-		" g.gone_at DESC LIMIT 1", &st);
-	if (rc)
-		return rc;
-	sqlite3_bind_int64(st, 1, *file);
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW) {
-		old = sqlite3_column_int64(st, 0);
-		*track = sqlite3_column_int64(st, 1);
-		rc = sqlite3_step(st);
-	}
-	rc = db_finalize(st, rc, "look for a gone track");
+	rc = match(db, *file, &old, track);
 	if (rc || !old || old == *file)
 		return rc;
 	rc = db_prepare(db, "UPDATE files SET id = ?2 WHERE id = ?1", &st);

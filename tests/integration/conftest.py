@@ -41,11 +41,25 @@ REPORT_EXIT = os.environ.get("MEDIAMON_REPORT_EXITCODE")
 SLOW = 10 if WRAPPER else 3 if os.environ.get("ASAN_OPTIONS") else 1
 
 
+# The issue-sized floods (200,000 files) are marked flood: `make test`
+# skips them, `make flood` (MEDIAMON_FLOOD=1) runs them alone.
+FLOOD = os.environ.get("MEDIAMON_FLOOD") == "1"
+
+
 def pytest_configure(config):
     config.addinivalue_line(
         "markers", "serial: needs a resource of the whole machine (a"
         " kernel limit it changes): tests/run-tests.sh runs it after the"
         " parallel part, one test at a time")
+    config.addinivalue_line("markers", "flood: an issue-sized flood, run"
+                            " by make flood only")
+
+
+def pytest_collection_modifyitems(config, items):
+    skip = pytest.mark.skip(reason="a flood: make flood runs it")
+    for item in items:
+        if item.get_closest_marker("flood") and not FLOOD:
+            item.add_marker(skip)
 
 
 # Where the tests that add or remove local users and groups take turns:

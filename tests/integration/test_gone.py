@@ -250,3 +250,50 @@ def test_good_keep_gone_accepted(tmp_path, value, shown):
                          timeout=15)
     assert out.returncode == 0, out
     assert ("\nkeep_gone = %s\n" % shown).encode() in out.stdout, out.stdout
+
+
+def make_flood(folder, n):
+    os.makedirs(folder, exist_ok=True)
+    for i in range(n):
+        with open(os.path.join(folder, "%06d.mp3" % i), "wb"):
+            pass
+
+
+@pytest.mark.parametrize("size,deadline", [
+    (10000, 300),
+    # the issue's case: `make flood` (tests/integration/conftest.py)
+    pytest.param(200000, 840, marks=pytest.mark.flood)])
+def test_flood_of_gone_files_holds_no_one(tmp_path, tunes, size, deadline):
+    """One user's flood of empty .mp3 files, indexed and removed, leaves
+    size rows in gone; another user's track added then is indexed and
+    analysed (each new file is matched against gone by two indexed
+    lookups, not a scan of every row: test_gone.c). The deadlines are
+    what a loaded machine needs, not a measure of speed."""
+    root = tmp_path / "music"
+    flood = str(root / "mallory" / "flood")
+    make_track(str(root / "alice" / "old.flac"), "Old", tunes[0])
+    conf = tmp_path / "gone.conf"
+    conf.write_text("[general]\nwatch_debounce = 100ms\nkeep_gone = 30d\n"
+                    "[music]\nroot = %s\n" % root)
+    m = start(tmp_path, "config=" + str(conf))
+    try:
+        wait_analysed(m, timeout=120)
+        make_flood(flood, size)
+        m.rescan(timeout=deadline)
+        wait_for(lambda: summary_tracks(m), deadline, "the flood indexed",
+                 until=lambda n: n == size + 1, mount=m, interval=0.5)
+        shutil.rmtree(flood)
+        # most of the root gone at once: kept until confirmed (the root
+        # guard), which a watch scan may have met before this one
+        m.rescan("confirm-removal", timeout=deadline)
+        wait_for(lambda: kept(m), deadline, "the flood kept in gone",
+                 until=lambda n: n == size, mount=m, interval=0.5)
+        make_track(str(root / "alice" / "new.flac"), "New", tunes[1])
+        m.rescan(timeout=deadline)
+        wait_for(lambda: tracks(m).get("new.flac"), deadline,
+                 "the other user's new track analysed",
+                 until=lambda t: t is not None and t[1] == "ok", mount=m,
+                 interval=0.2)
+        assert summary_tracks(m) == 2
+    finally:
+        unmount(m.path, m.proc)

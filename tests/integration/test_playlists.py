@@ -288,3 +288,58 @@ def test_unreadable_track_in_no_playlist(sounds, world, user):  # noqa: F811
         assert all(isinstance(g, OSError) for g in got[1 + len(files):])
     finally:
         unmount(m.path, m.proc)
+
+
+@pytest.mark.skipif(
+    os.geteuid() != 0 or not shutil.which("useradd") or
+    not shutil.which("setpriv"),
+    reason="needs root, useradd and setpriv to act as another user")
+def test_private_genre_and_decade_named_to_no_one_else(
+        sounds, world, user):  # noqa: F811
+    """A 0600 track in a 0700 folder tagged with a genre and a decade no
+    other track has: the owner sees both playlists; another user sees
+    neither name (genre/, decade/, mpd/) and cannot open them, while the
+    genres and decades of the tracks it may read stay."""
+    root = os.path.join(world, "music")
+    os.makedirs(root)
+    os.chmod(root, 0o755)
+    library(sounds, pathlib.Path(root))
+    for d, _, files in os.walk(root):
+        os.chmod(d, 0o755)
+        for f in files:
+            os.chmod(os.path.join(d, f), 0o644)
+    secret = os.path.join(root, "n", "noise.flac")
+    subprocess.run(["metaflac", "--set-tag=GENRE=SecretGenreXyz",
+                    "--set-tag=DATE=1937", secret], check=True)
+    os.chmod(secret, 0o600)
+    os.chmod(os.path.dirname(secret), 0o700)
+    m = start_daemon(world, "music=" + root)
+    try:
+        wait_for(lambda: "SecretGenreXyz.m3u8" in
+                 os.listdir(m.file("playlists/genre")), 120,
+                 "the secret genre listed to its owner", mount=m,
+                 ignore=(OSError,))
+        assert "1930s.m3u8" in os.listdir(m.file("playlists/decade"))
+        assert "genre - SecretGenreXyz.m3u" in os.listdir(
+            m.file("playlists/mpd"))
+        assert secret in m.read(
+            "playlists/genre/SecretGenreXyz.m3u8").decode()
+        got = user.ask([("list", m.file("playlists/genre")),
+                        ("list", m.file("playlists/decade")),
+                        ("list", m.file("playlists/mpd")),
+                        ("read", m.file(
+                            "playlists/genre/SecretGenreXyz.m3u8")),
+                        ("read", m.file("playlists/decade/1930s.m3u8")),
+                        ("read", m.file(
+                            "playlists/mpd/genre - SecretGenreXyz.m3u"))])
+        for listing in got[:3]:
+            assert not isinstance(listing, OSError)
+            text = " ".join(listing)
+            assert "SecretGenreXyz" not in text
+            assert "1930s" not in text
+        assert "Rock.m3u8" in got[0]
+        assert "1990s.m3u8" in got[1]
+        assert "genre - Rock.m3u" in got[2]
+        assert all(isinstance(g, OSError) for g in got[3:]), got[3:]
+    finally:
+        unmount(m.path, m.proc)

@@ -199,6 +199,59 @@ static void test_busy_tracks_skipped(void **state)
 	assert_null(job.path);
 }
 
+/* Whether the test's file is gone: those named "gone". */
+static int named_gone(const char *path)
+{
+	return strstr(path, "gone") != NULL;
+}
+
+/* Queued tracks whose files are gone are found from a track on, in
+ * batches of at most max, and taken off the queue but for one queued
+ * again since (its file came back); the others stay queued. */
+static void test_gone_files_dropped_in_batches(void **state)
+{
+	struct testdb *e = *state;
+	struct analysis_job job;
+	struct analysis_gone g;
+	int64_t a = add_track(e, "a.flac", 0);
+	int64_t g1 = add_track(e, "gone1.flac", 0);
+	int64_t b = add_track(e, "b.flac", 0);
+	int64_t g2 = add_track(e, "gone2.flac", 0);
+	int64_t g3 = add_track(e, "gone3.flac", 0);
+
+	assert_int_equal(analysis_store_gone(e->db, a + 1, 3, named_gone,
+					     &g), 0);
+	assert_int_equal(g.nr, 2);
+	assert_int_equal(g.v[0].track_id, g1);
+	assert_int_equal(g.v[1].track_id, g2);
+	assert_int_equal(g.next, g2 + 1);
+	assert_int_equal(analysis_store_drop(e->db, &g), 0);
+	free(g.v);
+	assert_int_equal(queued(e), 3);
+
+	assert_int_equal(analysis_store_gone(e->db, g.next, 3, named_gone,
+					     &g), 0);
+	assert_int_equal(g.nr, 1);
+	assert_int_equal(g.v[0].track_id, g3);
+	/* its file came back meanwhile: queued again, kept */
+	touch(e, g3, "mtime_ns = 9");
+	assert_int_equal(analysis_store_drop(e->db, &g), 0);
+	free(g.v);
+	assert_int_equal(queued(e), 3);
+
+	assert_int_equal(analysis_store_gone(e->db, g3 + 1, 3, named_gone,
+					     &g), 0);
+	assert_int_equal(g.nr, 0);
+	free(g.v);
+	assert_int_equal(analysis_store_next(e->db, NULL, 0, &job), 0);
+	assert_int_equal(job.track_id, a);
+	analysis_job_release(&job);
+	assert_int_equal(query_int(e, "SELECT count(*) FROM analysis_queue"
+				   " WHERE track_id IN (SELECT id FROM tracks"
+				   " WHERE title LIKE 'gone%')"), 1);
+	(void)b;
+}
+
 static void test_change_during_analysis_requeues(void **state)
 {
 	struct testdb *e = *state;
@@ -758,6 +811,7 @@ int main(void)
 		T(test_queue_follows_the_files),
 		T(test_busy_tracks_skipped),
 		T(test_change_during_analysis_requeues),
+		T(test_gone_files_dropped_in_batches),
 		T(test_failure_recorded),
 		T(test_too_short_counted_apart),
 		T(test_album_gain_once_album_done),
