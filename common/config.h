@@ -225,6 +225,7 @@ struct config {
 	int http_max_connections;	/* default 256 */
 	int http_max_per_address;	/* default 32 */
 	long http_timeout_s;		/* idle or slow client; default 30 */
+	char *http_trusted_proxy;	/* its X-Forwarded-For is heard */
 
 	/* [analysis] */
 	int analysis_enabled;		/* default 1 */

@@ -52,21 +52,108 @@ static void name_thread(void)
 	}
 }
 
-/* The client's address as text, into addr (len bytes). */
-static void client_address(struct MHD_Connection *c, char *addr, size_t len)
+/* [http] trusted_proxy as an address of AF_INET or AF_INET6, or family
+ * 0 when it is not set. */
+static struct {
+	int family;
+	unsigned char bytes[16];
+} proxy_;
+
+/* Who asks: the peer's address, or the forwarded one. */
+struct client {
+	char addr[INET6_ADDRSTRLEN];
+	char via[INET6_ADDRSTRLEN + 32];	/* "" when not forwarded */
+};
+
+/* Whether the peer sa is [http] trusted_proxy (an IPv4 proxy may come
+ * mapped into IPv6 on an IPv6 listener). */
+static int from_proxy(const struct sockaddr *sa)
+{
+	static const unsigned char mapped[12] = { [10] = 0xff, [11] = 0xff };
+	const unsigned char *b;
+
+	if (sa->sa_family == AF_INET)
+		return proxy_.family == AF_INET &&
+		       !memcmp(&((const struct sockaddr_in *)sa)->sin_addr,
+			       proxy_.bytes, 4);
+	if (sa->sa_family != AF_INET6)
+		return 0;
+	b = ((const struct sockaddr_in6 *)sa)->sin6_addr.s6_addr;
+	if (proxy_.family == AF_INET6)
+		return !memcmp(b, proxy_.bytes, 16);
+	return proxy_.family == AF_INET && !memcmp(b, mapped, 12) &&
+	       !memcmp(b + 12, proxy_.bytes, 4);
+}
+
+/* The address text at s (len bytes), trimmed, written back by
+ * inet_ntop() into out: 0, or -EINVAL when it is no address. */
+static int forwarded_address(const char *s, size_t len, char *out)
+{
+	unsigned char bytes[16];
+	char text[INET6_ADDRSTRLEN];
+	int family;
+
+	while (len && (*s == ' ' || *s == '\t')) {
+		s++;
+		len--;
+	}
+	while (len && (s[len - 1] == ' ' || s[len - 1] == '\t'))
+		len--;
+	if (!len || len >= sizeof(text))
+		return -EINVAL;
+	memcpy(text, s, len);
+	text[len] = '\0';
+	family = strchr(text, ':') ? AF_INET6 : AF_INET;
+	if (inet_pton(family, text, bytes) != 1 ||
+	    !inet_ntop(family, bytes, out, INET6_ADDRSTRLEN))
+		return -EINVAL;
+	return 0;
+}
+
+/*
+ * Who asks, into *who: the peer's address, unless the peer is [http]
+ * trusted_proxy and says whom it forwards: then the last address of
+ * X-Forwarded-For (the one the proxy added) and the X-Forwarded-Proto
+ * it names. From any other peer both headers are ignored.
+ */
+static void client_of(struct MHD_Connection *c, struct client *who)
 {
 	const union MHD_ConnectionInfo *i = MHD_get_connection_info(c,
 		MHD_CONNECTION_INFO_CLIENT_ADDRESS);
 	const struct sockaddr *sa = i ? i->client_addr : NULL;
+	const char *xff, *proto, *last;
+	char peer[INET6_ADDRSTRLEN] = "?";
 
-	snprintf(addr, len, "?");
 	if (sa && sa->sa_family == AF_INET)
 		inet_ntop(AF_INET, &((const struct sockaddr_in *)sa)->sin_addr,
-			  addr, len);
+			  peer, sizeof(peer));
 	else if (sa && sa->sa_family == AF_INET6)
 		inet_ntop(AF_INET6,
-			  &((const struct sockaddr_in6 *)sa)->sin6_addr, addr,
-			  len);
+			  &((const struct sockaddr_in6 *)sa)->sin6_addr, peer,
+			  sizeof(peer));
+	snprintf(who->addr, sizeof(who->addr), "%s", peer);
+	who->via[0] = '\0';
+	if (!sa || !from_proxy(sa))
+		return;
+	xff = MHD_lookup_connection_value(c, MHD_HEADER_KIND,
+					  "X-Forwarded-For");
+	if (!xff)
+		return;
+	last = strrchr(xff, ',');
+	last = last ? last + 1 : xff;
+	if (forwarded_address(last, strlen(last), who->addr)) {
+		/* the proxy's own requests are its own */
+		snprintf(who->addr, sizeof(who->addr), "%s", peer);
+		log_debug("http: X-Forwarded-For from %s is no address: the"
+			  " request is the proxy's", peer);
+		return;
+	}
+	proto = MHD_lookup_connection_value(c, MHD_HEADER_KIND,
+					    "X-Forwarded-Proto");
+	if (!proto || (strcmp(proto, "https") && strcmp(proto, "http")))
+		proto = "?";
+	snprintf(who->via, sizeof(who->via), "%s through proxy %s", proto,
+		 peer);
 }
 
 /* A path of the mount: from "/", with no "." or ".." part (the URL's
@@ -110,11 +197,12 @@ static const struct http_account *who(struct MHD_Connection *c,
 				      enum MHD_Result *ret)
 {
 	const struct http_account *a = NULL;
-	char addr[INET6_ADDRSTRLEN + 1], wait[16], *pass = NULL, *name;
+	struct client client;
+	char wait[16], *pass = NULL, *name;
 	int held;
 
-	client_address(c, addr, sizeof(addr));
-	held = http_auth_held(addr);
+	client_of(c, &client);
+	held = http_auth_held(client.addr);
 	if (held) {
 		snprintf(wait, sizeof(wait), "%d", held);
 		*ret = http_serve_text(c, MHD_HTTP_TOO_MANY_REQUESTS,
@@ -124,7 +212,8 @@ static const struct http_account *who(struct MHD_Connection *c,
 	}
 	name = MHD_basic_auth_get_username_password(c, &pass);
 	if (name)
-		a = http_auth_check(name, pass, addr);
+		a = http_auth_check(name, pass, client.addr,
+				    client.via[0] ? client.via : NULL);
 	if (pass) {
 		explicit_bzero(pass, strlen(pass));
 		MHD_free(pass);
@@ -269,6 +358,21 @@ static void mhd_log(void *cls, const char *fmt, va_list ap)
 	strbuf_release(&line);
 }
 
+/* [http] trusted_proxy, a numeric address, into proxy_. */
+static int set_proxy(const char *proxy)
+{
+	proxy_.family = 0;
+	if (!proxy)
+		return 0;
+	proxy_.family = strchr(proxy, ':') ? AF_INET6 : AF_INET;
+	if (inet_pton(proxy_.family, proxy, proxy_.bytes) != 1) {
+		proxy_.family = 0;
+		return log_error(-EINVAL, "http: trusted_proxy = %s is not"
+				 " an IPv4 or IPv6 address", proxy);
+	}
+	return 0;
+}
+
 /* The address of listen, "HOST:PORT" or "[HOST]:PORT", into *res. */
 static int parse_listen(const char *listen, struct addrinfo **res)
 {
@@ -309,6 +413,9 @@ int http_start(const struct config *cfg)
 	if (!cfg->http_htpasswd)
 		return log_error(-EINVAL, "http: listen is set, but no"
 				 " htpasswd: no one could use it");
+	rc = set_proxy(cfg->http_trusted_proxy);
+	if (rc)
+		return rc;
 	rc = http_auth_load(cfg->http_htpasswd);
 	if (rc)
 		return rc;

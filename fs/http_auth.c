@@ -208,7 +208,7 @@ int http_auth_held(const char *addr)
 	return left > 0 ? (int)left + 1 : 0;
 }
 
-static void count_failure(const char *addr)
+static void count_failure(const char *addr, const char *via)
 {
 	double now = clock_mono();
 	struct failures *f;
@@ -220,9 +220,10 @@ static void count_failure(const char *addr)
 		log_it = f->logged = 1;
 	pthread_mutex_unlock(&fails.lock);
 	if (log_it)
-		log_warn("http: more than %d wrong passwords from %s in %d s:"
-			 " its requests are refused until then",
-			 HTTP_AUTH_FAILS, addr, HTTP_AUTH_WINDOW_S);
+		log_warn("http: more than %d wrong passwords from %s%s%s%s in"
+			 " %d s: its requests are refused until then",
+			 HTTP_AUTH_FAILS, addr, via ? " (" : "", via ? via : "",
+			 via ? ")" : "", HTTP_AUTH_WINDOW_S);
 }
 
 /* Whether password's bcrypt with hash's salt is hash, in a time that
@@ -249,7 +250,8 @@ static int same_hash(const char *password, const char *hash)
 
 const struct http_account *http_auth_check(const char *name,
 					   const char *password,
-					   const char *addr)
+					   const char *addr,
+					   const char *via)
 {
 	const struct http_account *a = NULL;
 
@@ -258,6 +260,6 @@ const struct http_account *http_auth_check(const char *name,
 			a = &accounts.v[i];
 	if (password && same_hash(password, a ? a->hash : decoy) && a)
 		return a;
-	count_failure(addr);
+	count_failure(addr, via);
 	return NULL;
 }

@@ -12,7 +12,7 @@
  *		...fail...
  *	wait = http_auth_held(addr);		(each request)
  *	if (wait) ...429, Retry-After: wait...
- *	acct = http_auth_check(name, password, addr);
+ *	acct = http_auth_check(name, password, addr, via);
  *	if (!acct) ...401...
  *	caller_begin_user(acct->uid, acct->gid, acct->groups,
  *			  acct->ngroups);
@@ -58,10 +58,13 @@ int http_auth_held(const char *addr);
 /*
  * The account name with password, or NULL when there is none or the
  * password is wrong: then one more failure of addr is counted, and the
- * address that passes HTTP_AUTH_FAILS is logged once.
+ * address that passes HTTP_AUTH_FAILS is logged once, followed by via
+ * in brackets unless it is NULL (how the request came: "https through
+ * proxy ADDRESS").
  */
 const struct http_account *http_auth_check(const char *name,
 					   const char *password,
-					   const char *addr);
+					   const char *addr,
+					   const char *via);
 
 #endif

@@ -224,6 +224,93 @@ def test_wrong_passwords_are_held_and_logged_once(web):
     assert web.log().count("wrong passwords from 127.0.0.1") == 1
 
 
+def forwarded(client, proto="https"):
+    return ("-H", "X-Forwarded-For: 198.51.100.1, " + client,
+            "-H", "X-Forwarded-Proto: " + proto)
+
+
+def test_trusted_proxy_forwards_the_client(tmp_path):
+    """From trusted_proxy, the hold counts the client it names (the last
+    address of X-Forwarded-For), and the log says how it came."""
+    w = Web(tmp_path, conf_extra="trusted_proxy = 127.0.0.1\n")
+    try:
+        for _ in range(20):
+            w.curl("/metrics", *forwarded("203.0.113.9"),
+                   password="wrong")
+        status, headers, _ = w.curl("/metrics", *forwarded("203.0.113.9"))
+        assert status == 429 and int(headers["retry-after"]) > 0
+        # another client of the proxy, and the proxy itself, are heard
+        assert w.curl("/metrics", *forwarded("203.0.113.10"))[0] == 200
+        assert w.curl("/metrics")[0] == 200
+        # an IPv6 client, written back in its short form
+        assert w.curl("/metrics", *forwarded("2001:DB8:0::5"))[0] == 200
+        log = w.log()
+        assert log.count("wrong passwords from 203.0.113.9 (https through"
+                         " proxy 127.0.0.1)") == 1, log
+        assert "wrong passwords from 127.0.0.1" not in log
+        assert "198.51.100.1" not in log
+    finally:
+        w.stop()
+
+
+def test_forwarded_headers_are_bad_or_from_anyone_else(tmp_path):
+    """A peer that is not trusted_proxy cannot choose the address held:
+    changing X-Forwarded-For on each wrong password still holds it; and
+    from the proxy, a header that is no address is the proxy's own."""
+    w = Web(tmp_path, conf_extra="trusted_proxy = 192.0.2.7\n")
+    try:
+        for i in range(20):
+            w.curl("/metrics", *forwarded("203.0.113.%d" % i),
+                   password="wrong")
+        status, _, _ = w.curl("/metrics", *forwarded("203.0.113.99"))
+        assert status == 429
+        log = w.log()
+        assert log.count("wrong passwords from 127.0.0.1 in") == 1, log
+        assert "203.0.113." not in log
+    finally:
+        w.stop()
+    (tmp_path / "bad").mkdir()
+    w = Web(tmp_path / "bad", conf_extra="trusted_proxy = 127.0.0.1\n")
+    try:
+        for bad in ("not-an-address", "", "999.1.1.1", "1.2.3.4:80",
+                    "x" * 300):
+            w.curl("/metrics", "-H", "X-Forwarded-For: " + bad,
+                   "-H", "X-Forwarded-Proto: gopher", password="wrong")
+        for _ in range(20):
+            w.curl("/metrics", password="wrong")
+        assert w.curl("/metrics")[0] == 429
+        log = w.log()
+        assert log.count("wrong passwords from 127.0.0.1 in") == 1, log
+        assert "gopher" not in log and "not-an-address" not in log
+    finally:
+        w.stop()
+
+
+@pytest.mark.parametrize("value", ["proxy.example", "10.0.0.300",
+                                   "127.0.0.1/8", "::1::"])
+def test_trusted_proxy_not_an_address_stops_the_start(tmp_path, value):
+    htpasswd(tmp_path / "htpasswd", "root")
+    (tmp_path / "music").mkdir()
+    conf = tmp_path / "http.conf"
+    conf.write_text("[analysis]\nenabled = no\n[http]\nlisten = "
+                    "127.0.0.1:0\nhtpasswd = %s\ntrusted_proxy = %s\n"
+                    "[music]\nroot = %s\n" % (tmp_path / "htpasswd", value,
+                                              tmp_path / "music"))
+    try:
+        m = start(tmp_path, "config=" + str(conf), wait=False)
+    except AssertionError as e:
+        text = str(e)
+    else:
+        try:
+            wait_for(lambda: m.proc.poll() is not None, 60,
+                     "the daemon's exit", mount=m)
+            text = pathlib.Path(m.proc.log_path).read_text()
+        finally:
+            unmount(m.path, m.proc)
+    assert "trusted_proxy = %s is not an IPv4 or IPv6 address" % value \
+        in text, text
+
+
 def test_slow_client_is_cut_others_are_served(tmp_path):
     w = Web(tmp_path, conf_extra="timeout = 2s\n")
     try:
