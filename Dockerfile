@@ -69,6 +69,9 @@ VOLUME ["/var/lib/mediamon"]
 HEALTHCHECK --interval=30s --timeout=10s --start-period=60s --retries=3 \
 	CMD h=$(cat /mnt/mediamon/status/health) && \
 		! printf '%s\n' "$h" | grep -q '^error'
+# No EXPOSE: the [http] listener is off unless the configuration sets
+# listen; then publish its port (listen = 0.0.0.0:8080, run -p
+# 127.0.0.1:8080:8080, or ports: in the compose file).
 # The options after the image's name in `run` (CMD) replace the
 # configuration file; -o music=DIR -o manga=DIR run without one.
 ENTRYPOINT ["mediamon", "-f", "-o", "allow_other", \
