@@ -7,6 +7,7 @@ basic auth, promtool, and Chromium's screenshot of the dashboard."""
 import os
 import pathlib
 import re
+import resource
 import shutil
 import socket
 import subprocess
@@ -323,6 +324,116 @@ def test_slow_client_is_cut_others_are_served(tmp_path):
         assert s.recv(4096) == b""
         s.close()
     finally:
+        w.stop()
+
+
+class Flood:
+    """n idle connections to w's listener from source (an address of the
+    loopback), and how many of them the listener has closed."""
+
+    def __init__(self, w, n, source="127.0.0.1"):
+        soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+        if soft < n + 256:
+            resource.setrlimit(resource.RLIMIT_NOFILE,
+                               (min(hard, n + 1024), hard))
+        host, port = w.base[len("http://"):].split(":")
+        self.socks = []
+        self.closed = set()
+        try:
+            for _ in range(n):
+                s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+                self.socks.append(s)
+                s.settimeout(120)
+                s.bind((source, 0))
+                s.connect((host, int(port)))
+                s.setblocking(False)
+        except BaseException:
+            self.close()
+            raise
+
+    def count_closed(self):
+        """The connections the listener closed so far (EOF or reset)."""
+        for i, s in enumerate(self.socks):
+            if i in self.closed:
+                continue
+            try:
+                if s.recv(1) == b"":
+                    self.closed.add(i)
+            except BlockingIOError:
+                pass
+            except OSError:
+                self.closed.add(i)
+        return len(self.closed)
+
+    def close(self):
+        for s in self.socks:
+            s.close()
+
+
+def held(w):
+    """The listener's connections the daemon accepted (the kernel's
+    queue of those it did not accept yet has no inode)."""
+    port = int(w.base.rsplit(":", 1)[1])
+    n = 0
+    for line in pathlib.Path("/proc/net/tcp").read_text().splitlines()[1:]:
+        f = line.split()
+        if (int(f[1].split(":")[1], 16) == port and f[3] == "01" and
+                f[9] != "0"):
+            n += 1
+    return n
+
+
+def status_answers(w):
+    return (pathlib.Path(w.m.path) / "status" / "health").read_text()
+
+
+def test_idle_flood_from_one_address_is_bounded(tmp_path):
+    """2,000 idle connections from one address: the listener keeps
+    max_connections_per_address of them and closes the rest; the mount's
+    status files and a request from another address are answered."""
+    w = Web(tmp_path, conf_extra="max_connections_per_address = 32\n")
+    flood = None
+    try:
+        flood = Flood(w, 2000)
+        wait_for(flood.count_closed, 120, "the flood cut to 32",
+                 until=lambda n: n >= 2000 - 32, mount=w.m)
+        assert held(w) <= 32
+        assert status_answers(w)
+        status, _, body = w.curl("/status/health", "--interface",
+                                 "127.0.0.2")
+        assert status == 200 and body.strip(), body
+    finally:
+        if flood:
+            flood.close()
+        w.stop()
+
+
+def test_idle_flood_is_bounded_by_max_connections(tmp_path):
+    """2,000 idle connections, with no bound per address: the listener
+    accepts max_connections of them and leaves the rest in the kernel's
+    queue, the mount answers meanwhile, and once they go the listener
+    answers again."""
+    w = Web(tmp_path, conf_extra="max_connections = 64\n"
+            "max_connections_per_address = 100000\n")
+    flood = None
+    try:
+        flood = Flood(w, 2000)
+        # the rest wait in the kernel's queue, never accepted
+        wait_for(lambda: held(w), 120, "64 connections held",
+                 until=lambda n: n >= 64, mount=w.m)
+        for _ in range(20):
+            assert held(w) <= 64
+        assert status_answers(w)
+        flood.close()
+        flood = None
+        status, _, body = wait_for(
+            lambda: w.curl("/status/health"), 120,
+            "an answer once the flood is gone",
+            until=lambda r: r[0] == 200, mount=w.m)
+        assert body.strip()
+    finally:
+        if flood:
+            flood.close()
         w.stop()
 
 
