@@ -32,7 +32,10 @@
 # the store's size. On a manga library of 10,000 small volume archives
 # (tests/bench/gen_opds.py, cached too) it times the reading of the OPDS
 # catalog's root, its list of series and its largest series feed through
-# python3 -m http.server serving the mount. The cold and idle sections
+# python3 -m http.server serving the mount, and over the same library the
+# [http] listener's requests per second (a status file, a volume) and the
+# health file's read time while 50 clients download (tests/bench/
+# http_load.py). The cold and idle sections
 # (tests/bench/bench_power.sh) time the first scan with the page cache
 # dropped, against the floor, MPD and minidlna, and count the wakeups of a mounted daemon
 # left idle. The nas section (tests/bench/bench_nas.sh) times the floor,
@@ -65,8 +68,8 @@
 #   MEDIAMON_BENCH_FILES     corpus size (default 100000)
 #   MEDIAMON_BENCH_SECTIONS  sections to run (default
 #                            "mpd mediamon cold idle nas formats watch views
-#                            covers analysis scale onefolder opds playlists
-#                            arm64")
+#                            covers analysis scale onefolder opds http
+#                            playlists arm64")
 #   MEDIAMON_BENCH_PLAYLISTS_TRACKS  analysed tracks of the playlists
 #                            section (300)
 #   MEDIAMON_BENCH_IDLE_S    seconds the idle section counts wakeups (60)
@@ -106,7 +109,7 @@ REPO=$(cd "$(dirname "$0")/../.." && pwd)
 BENCH_DIR=${MEDIAMON_BENCH_DIR:-$HOME/.cache/mediamon-bench}
 CORPUS=$BENCH_DIR/corpus
 FILES=${MEDIAMON_BENCH_FILES:-100000}
-SECTIONS=${MEDIAMON_BENCH_SECTIONS:-mpd mediamon cold idle nas formats watch views covers analysis scale onefolder opds playlists arm64}
+SECTIONS=${MEDIAMON_BENCH_SECTIONS:-mpd mediamon cold idle nas formats watch views covers analysis scale onefolder opds http playlists arm64}
 # The scale section's library of tiny MP3s, cached like the corpus.
 SCALE=$BENCH_DIR/scale
 # The formats section's library: as many files as the corpus, in every
@@ -1506,6 +1509,57 @@ print(s.getsockname()[1])')
 			"$(verdict "$op_s" lt "$TARGET_OPDS_S")"
 	done
 	row "opds:   ($OPDS_FILES volumes in $op_series series, the worst of $OPDS_READS reads)" ""
+}
+
+# ------------------------------------------------------------------- http
+# The [http] listener (issue 66) over the opds section's manga library:
+# GETs of status/summary.json and downloads of a volume per second (8
+# clients with keep-alive each), and the read of status/health through the
+# mount, idle and while 50 clients download (tests/bench/http_load.py).
+# No target: figures to follow from run to run.
+
+section_http() {
+	command -v htpasswd >/dev/null ||
+		die "the http section needs htpasswd (apache2-utils)"
+	generate gen_opds.py "$OPDS" "$OPDS_FILES" "OPDS library"
+	warm "$OPDS"
+	mkdir -p "$WORK/no-music"
+	ht_user=$(id -un)
+	ht_pass=bench-$(od -An -N8 -tx8 /dev/urandom | tr -d ' ')
+	htpasswd -cbB -C 5 "$WORK/htpasswd" "$ht_user" "$ht_pass" 2>/dev/null ||
+		die "htpasswd could not write $WORK/htpasswd"
+	chmod 600 "$WORK/htpasswd"
+	printf '[analysis]\nenabled = no\n[http]\nlisten = 127.0.0.1:0\nhtpasswd = %s\nmax_connections_per_address = 256\n' \
+		"$WORK/htpasswd" >"$WORK/http.conf"
+	MM_MANGA=$OPDS
+	mediamon_start "$WORK/no-music" "$WORK/http.conf"
+	MM_MANGA=""
+	scan_wait ""
+	ht_port=$(sed -n 's/.*http: listening on .* (port \([0-9]*\)).*/\1/p' \
+		"$MM_LOG" | head -n 1)
+	[ -n "$ht_port" ] || die "the http listener did not start (see $MM_LOG)"
+	ht_volume=$(cd "$MM_MNT" && find library/manga -name '*.cbz' | head -n 1)
+	[ -n "$ht_volume" ] || die "no volume under $MM_MNT/library/manga"
+	"$PYTHON" "$REPO/tests/bench/http_load.py" "http://127.0.0.1:$ht_port" \
+		"$ht_user" "$ht_pass" "$MM_MNT" status/summary.json \
+		"$ht_volume" >"$WORK/http-load" ||
+		die "http_load.py failed (see $MM_LOG)"
+	mediamon_stop
+	while read -r ht_key ht_value; do
+		put "http_$ht_key" "$ht_value"
+	done <"$WORK/http-load"
+	figure_row "http_status_rps" higher \
+		"http: GET status/summary.json per second (8 clients)" \
+		"$(get http_status_rps) /s" "" "" ""
+	figure_row "http_volume_rps" higher \
+		"http: volume downloads per second (8 clients, $(get http_volume_mb_s) MB/s)" \
+		"$(get http_volume_rps) /s" "" "" ""
+	figure_row "http_health_idle_ms" lower \
+		"http: read of status/health, listener idle" \
+		"$(get http_health_idle_ms) ms" "" "" ""
+	figure_row "http_health_busy_ms" lower \
+		"http: read of status/health while 50 clients download" \
+		"$(get http_health_busy_ms) ms" "" "" ""
 }
 
 # -------------------------------------------------------------- playlists
