@@ -78,7 +78,7 @@ for t in "$build"/tests/test_*; do
 	[ -x "$t" ] || continue
 	case " ${MEDIAMON_UNIT_SKIP:-} " in
 	*" $(basename "$t") "*)
-		echo "$(basename "$t"): skipped (MEDIAMON_UNIT_SKIP)"
+		echo "$(basename "$t"): skipped (MEDIAMON_UNIT_SKIP)" >&2
 		continue ;;
 	esac
 	echo "$t"
