@@ -107,8 +107,8 @@ unit: $(UNIT_BIN) $(FIXTURES) $(ANALYSER)
 # asan): most of a test's time is waiting, so more workers than cores.
 # make asan runs beside make test in CI (.ci/run) and its daemons are
 # slower and larger, so it takes fewer.
-TEST_WORKERS ?= 4
-ASAN_TEST_WORKERS ?= 3
+TEST_WORKERS ?= 2
+ASAN_TEST_WORKERS ?= 2
 test: $(BIN) $(ANALYSER) unit
 	MEDIAMON_TEST_WORKERS=$(TEST_WORKERS) \
 	MEDIAMON_BINARY=$(abspath $(BIN)) \
