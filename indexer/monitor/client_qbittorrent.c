@@ -25,7 +25,8 @@
 
 /* The tag an add of a web link sets, by which the torrent is found. */
 #define QBIT_TAG "mediamon-"
-
+/* Asks of torrents/info after a "Fails.", a quarter second apart. */
+#define QBIT_HAS_TRIES 8
 
 #define URLENCODED "application/x-www-form-urlencoded"
 
@@ -222,7 +223,10 @@ static int add_taken(const struct http_response *resp)
 /*
  * Whether qBittorrent has the torrent p holds already (1 or 0), asked
  * by its info hash: its answer "Fails." to an add says no more. A
- * negative errno value when it cannot tell (err set).
+ * torrent it is still loading (added a moment ago, by us or another)
+ * refuses a second add but is listed only once loaded, so an empty list
+ * is asked again a few times, a quarter second apart. A negative errno
+ * value when it cannot tell (err set).
  */
 static int qbit_has(const struct download_client *c,
 		    const struct download_session *s,
@@ -239,21 +243,26 @@ static int qbit_has(const struct download_client *c,
 	if (ret)
 		return 0;
 	snprintf(path, sizeof(path), "/api/v2/torrents/info?hashes=%s", hash);
-	ret = qbit_request(c, s, path, NULL, &resp, err);
-	if (ret < 0)
-		return ret;
-	if (resp.status != 200) {
-		ret = client_http_fail(err, "qbittorrent: torrents/info",
-				       resp.status);
-	} else {
-		doc = json_loadb(resp.body.buf, resp.body.len, 0, NULL);
-		ret = json_is_array(doc) && json_array_size(doc) > 0;
-		if (ret)
-			log_info("qbittorrent: torrent %s was there already:"
-				 " adopted", hash);
-		json_decref(doc);
+	for (int tries = 0; !ret && tries < QBIT_HAS_TRIES; tries++) {
+		if (tries)
+			clock_sleep(0.25);
+		ret = qbit_request(c, s, path, NULL, &resp, err);
+		if (ret < 0)
+			return ret;
+		if (resp.status != 200) {
+			ret = client_http_fail(err, "qbittorrent: torrents/info",
+					       resp.status);
+		} else {
+			doc = json_loadb(resp.body.buf, resp.body.len, 0,
+					 NULL);
+			ret = json_is_array(doc) && json_array_size(doc) > 0;
+			json_decref(doc);
+		}
+		http_response_release(&resp);
 	}
-	http_response_release(&resp);
+	if (ret > 0)
+		log_info("qbittorrent: torrent %s was there already: adopted",
+			 hash);
 	return ret;
 }
 

@@ -16,6 +16,9 @@ from test_handoff import AUTO, SEND, downloads
 from test_monitor import monitored, release  # noqa
 
 CONTENT = b"PK\x05\x06" + b"\0" * 18
+# A download the client took: "sent" until the tracker's first poll of
+# the client, which may come at any moment after, then what it saw there
+TAKEN = ("sent", "queued", "downloading")
 
 
 def torrents():
@@ -85,8 +88,7 @@ def test_qbittorrent_takes_magnet_torrent_and_duplicate(monitored, clients,
     d = downloads(mon)
     # volume 6 is B again: qBittorrent answers "Fails.", and has it: it
     # is adopted, not failed
-    assert {v: d[v] and d[v]["state"] for v in (2, 4, 6)} == {
-        2: "sent", 4: "sent", 6: "sent"}
+    assert all(d[v] and d[v]["state"] in TAKEN for v in (2, 4, 6)), d
     assert "was there already: adopted" in mon.m.read("log").decode()
     got = {t["hash"]: t for t in qbit.torrents()}
     # the magnet and the .torrent, in the category and the save path
@@ -96,7 +98,7 @@ def test_qbittorrent_takes_magnet_torrent_and_duplicate(monitored, clients,
         assert t["save_path"].rstrip("/") == str(save)
     # the 404 link: qBittorrent answers "Ok." and fetches it later,
     # itself; the fetch fails in qBittorrent, which lists nothing of it
-    assert d[10]["state"] == "sent"
+    assert d[10]["state"] in TAKEN
     wait_for(lambda: "/gone.torrent" in files.requests, 30,
              "qBittorrent fetching the catalog's link")
     assert len(qbit.torrents()) == 2
@@ -133,7 +135,7 @@ def test_qbittorrent_wrong_password_asked_once(monitored, clients, files,
              "reload: done in the log", mount=mon.m, interval=0.1)
     mon.check("missing")
     assert qbit.logins()[0] == 1
-    assert downloads(mon)[2]["state"] == "sent"
+    assert downloads(mon)[2]["state"] in TAKEN
     assert a.hash in [t["hash"] for t in qbit.torrents()]
 
 
@@ -204,8 +206,7 @@ def test_transmission_takes_magnet_torrent_and_labels(monitored, clients,
         assert t["labels"] == ["manga"]
         assert t["downloadDir"] == str(save)
     d = downloads(mon)
-    assert {v: d[v]["state"] for v in (2, 4, 6)} == {
-        2: "sent", 4: "sent", 6: "sent"}
+    assert all(d[v]["state"] in TAKEN for v in (2, 4, 6)), d
     # the 404 link: Transmission fetches it during the add, and says so
     assert d[10]["state"] == "failed"
     assert "404" in d[10]["reason"]
@@ -259,7 +260,7 @@ def test_nzbget_takes_an_nzb_link(monitored, clients, files):
     catalog(mon, files.put("/s01-10.nzb", NZB, "application/x-nzb"))
     mon.check("missing")
     d = downloads(mon)[10]
-    assert d["state"] == "sent" and d["client"] == "nzbget"
+    assert d["state"] in TAKEN and d["client"] == "nzbget"
     # NZBGet fetches the link itself, after answering, and queues it in
     # the category
     wait_for(lambda: "/s01-10.nzb" in files.requests, 30,
