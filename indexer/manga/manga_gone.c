@@ -128,7 +128,8 @@ static int list_taken(sqlite3 *db, double since, struct taken **out,
 	rc = db_prepare(db, "SELECT DISTINCT s.id, s.root_id, s.path"
 			" FROM series_gone g JOIN series s ON s.path = g.path"
 			" AND s.root_id != g.root_id WHERE g.gone_at >= ?1"
-			" AND s.id > g.id AND s.monitored = 1"
+			" AND s.id > g.id AND s.last_checked IS NULL"
+			" AND s.monitored = 1"
 			" AND s.source = '' AND s.latest IS NULL"
 			" AND coalesce(s.release_prefs, '') = ''"
 			" AND coalesce(s.edition, '') = ''", &st);

@@ -40,7 +40,8 @@ int manga_gone_restore(sqlite3 *db, int64_t root_id, const char *series);
  * then a deletion) has a row made new there, with nothing set on it:
  * that row goes, and rebuild(arg, its root id, its folder) is called to
  * make it again, from what was kept (manga_gone_restore()). Rows the
- * user set anything on, or older than the kept one, are left alone.
+ * user set anything on, a check looked at, or older than the kept one,
+ * are left alone.
  * 0 or -errno.
  */
 int manga_gone_hand_over(sqlite3 *db, double since,

@@ -9,6 +9,7 @@ With keep_gone = 0 nothing is kept; after the grace the maintenance's
 prune drops what was."""
 
 import os
+import shutil
 import sqlite3
 import time
 
@@ -209,5 +210,38 @@ def test_series_moved_while_a_scan_runs(tmp_path):
         assert len(rows) == 1 and str(roots[1]).encode() in bytes(rows[0][0])
         assert settings(m) == SETTINGS and kept(m) == 0
         assert series_id(m, "Berserk") == before
+    finally:
+        unmount(m.path, m.proc)
+
+
+def test_series_of_the_same_name_in_another_root_keeps_its_own(tmp_path):
+    """Berserk in both roots, the second one with a source of its own: the
+    first one leaving hands nothing to it, which keeps its settings and
+    id; the first is kept aside."""
+    m, roots = make_roots(tmp_path, "30d", nr=2)
+    try:
+        shutil.copytree(str(roots[0] / "Berserk"), str(roots[1] / "Berserk"))
+        m.rescan()
+        assert query(m, "SELECT count(*) FROM series WHERE name ="
+                     " 'Berserk'")[0][0] == 2
+        other, = [i for i, path in query(
+            m, "SELECT s.id, r.path FROM series s JOIN roots r ON r.id ="
+            " s.root_id WHERE s.name = 'Berserk'")
+            if str(roots[1]).encode() in bytes(path)]
+        # what the mount cannot tell apart, set in the store
+        db = sqlite3.connect(m.db, timeout=60)
+        try:
+            with db:
+                db.execute("UPDATE series SET source = 'kenpu' WHERE id"
+                           " = ?", (other,))
+                db.execute("UPDATE series SET monitored = 0, source ="
+                           " 'berserk' WHERE id != ?", (other,))
+        finally:
+            db.close()
+        os.rename(str(roots[0] / "Berserk"), str(tmp_path / "aside"))
+        m.rescan()
+        rows = query(m, "SELECT id, source, monitored FROM series WHERE"
+                     " name = 'Berserk'")
+        assert rows == [(other, "kenpu", 1)] and kept(m) == 1
     finally:
         unmount(m.path, m.proc)
