@@ -8,12 +8,8 @@
 #include "fs/subsonic_auth.h"
 
 #include <errno.h>
-#include <fcntl.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include <openssl/evp.h>
 
@@ -32,7 +28,6 @@ static int keep_line(char *line, const char *path, int at)
 {
 	char **grown, *copy;
 
-	line[strcspn(line, "\r\n")] = '\0';
 	if (!*line || *line == '#')
 		return 0;
 	if (!strchr(line, ':') || *line == ':') {
@@ -52,46 +47,25 @@ static int keep_line(char *line, const char *path, int at)
 	return 0;
 }
 
+/* keep_line() for config_read_secret_lines(). */
+static int keep(char *line, int at, void *path)
+{
+	return keep_line(line, path, at);
+}
+
 int subsonic_auth_load(const char *path)
 {
-	char why[256], *line = NULL;
-	size_t cap = 0;
-	struct stat st;
-	int fd, rc = 0, at = 0;
-	FILE *f;
+	char why[256] = "";
+	int rc;
 
 	if (!path)
 		return 0;
-	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NOCTTY);
-	if (fd < 0)
-		return log_error(-errno, "http: cannot read %s: %s", path,
-				 strerror(errno));
-	if (fstat(fd, &st) || !S_ISREG(st.st_mode)) {
-		close(fd);
-		return log_error(-EINVAL, "http: %s is not a regular file",
-				 path);
-	}
-	if (config_secret_file_exposed(&st, path, why, sizeof(why))) {
-		close(fd);
-		return log_error(-EPERM, "http: subsonic_passwords %s holds"
-				 " secrets, but %s", path, why);
-	}
-	f = fdopen(fd, "r");
-	if (!f) {
-		close(fd);
-		return log_error(-errno, "http: cannot read %s: %s", path,
-				 strerror(errno));
-	}
-	while (!rc && getline(&line, &cap, f) >= 0)
-		rc = keep_line(line, path, ++at);
-	if (!rc && ferror(f))
-		rc = log_error(-EIO, "http: cannot read %s", path);
-	if (line)
-		explicit_bzero(line, cap);
-	free(line);
-	fclose(f);
+	rc = config_read_secret_lines(path, keep, (void *)path, why,
+				      sizeof(why));
 	if (rc)
 		subsonic_auth_free();
+	if (rc && why[0])
+		return log_error(rc, "http: subsonic_passwords: %s", why);
 	return rc;
 }
 

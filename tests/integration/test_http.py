@@ -16,7 +16,7 @@ import urllib.parse
 
 import pytest
 
-from conftest import start, unmount, wait_for, make_flac
+from conftest import start, start_refused, unmount, wait_for, make_flac
 from test_access import make_user, drop_user, world  # noqa: F401
 from test_charts import near, png_pixels
 from test_manga import make_cbz
@@ -297,17 +297,7 @@ def test_trusted_proxy_not_an_address_stops_the_start(tmp_path, value):
                     "127.0.0.1:0\nhtpasswd = %s\ntrusted_proxy = %s\n"
                     "[music]\nroot = %s\n" % (tmp_path / "htpasswd", value,
                                               tmp_path / "music"))
-    try:
-        m = start(tmp_path, "config=" + str(conf), wait=False)
-    except AssertionError as e:
-        text = str(e)
-    else:
-        try:
-            wait_for(lambda: m.proc.poll() is not None, 60,
-                     "the daemon's exit", mount=m)
-            text = pathlib.Path(m.proc.log_path).read_text()
-        finally:
-            unmount(m.path, m.proc)
+    text = start_refused(tmp_path, "config=" + str(conf))
     assert "trusted_proxy = %s is not an IPv4 or IPv6 address" % value \
         in text, text
 
