@@ -21,9 +21,9 @@
 #include "fs/http_auth.h"
 #include "fs/http_serve.h"
 #include "fs/subsonic_auth.h"
+#include "fs/subsonic_music.h"
 #include "indexer/reads.h"
 
-#define NOT_FOUND 70
 #define GENERIC 0
 
 static const struct {
@@ -40,7 +40,7 @@ static const struct {
 	{ SUBSONIC_CONFLICT, "Multiple conflicting authentication mechanisms"
 	  " provided." },
 	{ 50, "User is not authorized for the given operation." },
-	{ NOT_FOUND, "The requested data was not found." },
+	{ SUBSONIC_NOT_FOUND, "The requested data was not found." },
 };
 
 /* A request: its connection and what the answer is made of. */
@@ -84,6 +84,32 @@ static int do_get_music_folders(struct request *r)
 			     "name", "music"));
 }
 
+static int do_get_artists(struct request *r)
+{
+	return subsonic_music_artists(r->body);
+}
+
+static int do_get_artist(struct request *r)
+{
+	const char *id = param(r, "id");
+
+	return id ? subsonic_music_artist(r->body, id) : SUBSONIC_MISSING;
+}
+
+static int do_get_album(struct request *r)
+{
+	const char *id = param(r, "id");
+
+	return id ? subsonic_music_album(r->body, id) : SUBSONIC_MISSING;
+}
+
+static int do_get_song(struct request *r)
+{
+	const char *id = param(r, "id");
+
+	return id ? subsonic_music_song(r->body, id) : SUBSONIC_MISSING;
+}
+
 /* The methods: each fills r->body and returns 0, a negative errno
  * value, or a Subsonic error code. */
 static const struct {
@@ -94,6 +120,13 @@ static const struct {
 	{ "getLicense", do_get_license },
 	{ "getOpenSubsonicExtensions", do_get_extensions },
 	{ "getMusicFolders", do_get_music_folders },
+	{ "getArtists", do_get_artists },
+	{ "getArtist", do_get_artist },
+	{ "getAlbum", do_get_album },
+	{ "getSong", do_get_song },
+	/* answered with the file itself (send_file()) */
+	{ "stream", NULL },
+	{ "download", NULL },
 };
 
 /* The XML attribute or element text of the scalar v. */
@@ -216,6 +249,28 @@ static enum MHD_Result send_error(struct request *r, const char *f,
 	return send_body(r, f);
 }
 
+/* stream and download: the file of the song id as it is (its ranges and
+ * conditions as any file of the listener's), or an error. No
+ * transcoding: maxBitRate and format are not heard. */
+static enum MHD_Result send_file(struct request *r, const char *f)
+{
+	struct strbuf path = STRBUF_INIT;
+	const char *id = param(r, "id");
+	enum MHD_Result ret;
+	int rc;
+
+	if (!id)
+		return send_error(r, f, SUBSONIC_MISSING);
+	rc = subsonic_music_path(id, &path);
+	if (rc) {
+		strbuf_release(&path);
+		return send_error(r, f, rc);
+	}
+	ret = http_serve_get(r->c, path.buf);
+	strbuf_release(&path);
+	return ret;
+}
+
 /* The method of rest, "NAME" or "NAME.view", or -1. */
 static int method_of(const char *rest)
 {
@@ -238,6 +293,7 @@ static enum MHD_Result dispatch(struct request *r, const char *rest,
 {
 	const struct http_account *a;
 	const char *f = param(r, "f");
+	enum MHD_Result ret;
 	int m, rc;
 
 	if (strcmp(method, MHD_HTTP_METHOD_GET) &&
@@ -261,6 +317,11 @@ static enum MHD_Result dispatch(struct request *r, const char *rest,
 		return send_error(r, f, rc);
 	caller_begin_user(a->uid, a->gid, a->groups, a->ngroups);
 	reader_refresh();
+	if (!methods[m].fn) {
+		ret = send_file(r, f);
+		caller_end();
+		return ret;
+	}
 	rc = methods[m].fn(r);
 	caller_end();
 	if (rc)

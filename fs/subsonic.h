@@ -14,7 +14,9 @@
  * offered yet), 43 several mechanisms at once, 70 what is not there.
  *
  * Methods: ping, getLicense, getOpenSubsonicExtensions (none offered),
- * getMusicFolders (the [music] library as folder 1).
+ * getMusicFolders (the [music] library as folder 1), getArtists,
+ * getArtist, getAlbum, getSong (fs/subsonic_music.h), stream and
+ * download (the file as it is, with byte ranges: fs/http_serve.h).
  */
 #include <microhttpd.h>
 

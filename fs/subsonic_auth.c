@@ -103,9 +103,7 @@ static int hex_value(int c)
 	return -1;
 }
 
-/* The bytes of the hex text hex into out (NUL-terminated, a C string):
- * 0, or -EINVAL when it is no hex or holds a NUL. */
-static int unhex(const char *hex, struct strbuf *out)
+int subsonic_auth_unhex(const char *hex, struct strbuf *out)
 {
 	size_t len = strlen(hex);
 
@@ -163,7 +161,7 @@ int subsonic_auth_check(const char *u, const char *p, const char *t,
 	if (!u || (!p && (!t || !s)))
 		return SUBSONIC_MISSING;
 	if (p && !strncmp(p, "enc:", 4)) {
-		if (unhex(p + 4, &plain)) {
+		if (subsonic_auth_unhex(p + 4, &plain)) {
 			strbuf_release(&plain);
 			http_auth_check(u, NULL, addr, via);
 			return SUBSONIC_WRONG;

@@ -17,6 +17,7 @@
  * subsonic_auth_free() and are never logged.
  */
 struct http_account;
+struct strbuf;
 
 /* The Subsonic error codes of authentication (subsonic.h). */
 #define SUBSONIC_MISSING 10	/* a required parameter is missing */
@@ -42,4 +43,7 @@ void subsonic_auth_free(void);
 int subsonic_auth_check(const char *u, const char *p, const char *t,
 			const char *s, const char *api_key, const char *addr,
 			const char *via, const struct http_account **out);
+/* Append the bytes of the hex text hex (either case) to out: 0, or
+ * -EINVAL when it is no hex or holds a NUL (the bytes are a C string). */
+int subsonic_auth_unhex(const char *hex, struct strbuf *out);
 #endif

@@ -427,18 +427,25 @@ def test_idle_flood_is_bounded_by_max_connections(tmp_path):
         w.stop()
 
 
+def open_and_shut(world):
+    """A library under world of two artists: Open (track Pub), and Shut
+    (track Priv) in a folder only root may enter."""
+    music = os.path.join(world, "music")
+    make_flac(os.path.join(music, "Open", "Pub", "01.flac"), "Pub",
+              "Open", "Pub", 1)
+    make_flac(os.path.join(music, "Shut", "Priv", "01.flac"), "Priv",
+              "Shut", "Priv", 1)
+    os.chmod(os.path.join(music, "Shut"), 0o700)
+    return music
+
+
 def test_another_users_private_file(world):  # noqa: F811
     """An account gets its user's rights: a track in a folder only root
     may enter is 404 for it (the views do not show it) and 200 for root;
     a control write is refused to it (403)."""
     u = make_user()
     try:
-        music = os.path.join(world, "music")
-        make_flac(os.path.join(music, "Open", "Pub", "01.flac"), "Pub",
-                  "Open", "Pub", 1)
-        make_flac(os.path.join(music, "Shut", "Priv", "01.flac"), "Priv",
-                  "Shut", "Priv", 1)
-        os.chmod(os.path.join(music, "Shut"), 0o700)
+        music = open_and_shut(world)
         where = tempfile.mkdtemp(dir=world)
         w = Web(where, names=("root", u.name), music=music)
         try:

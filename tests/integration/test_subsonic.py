@@ -11,14 +11,17 @@ import hashlib
 import json
 import os
 import re
+import tempfile
+import urllib.error
 import urllib.parse
 import urllib.request
 import xml.etree.ElementTree as ET
 
 import pytest
 
-from conftest import start_refused
-from test_http import PASSWORD, Web, htpasswd
+from conftest import make_flac, start_refused, wait_for
+from test_access import make_user, drop_user, world  # noqa: F401
+from test_http import PASSWORD, Web, htpasswd, open_and_shut
 
 NS = "{http://subsonic.org/restapi}"
 
@@ -190,3 +193,147 @@ def test_passwords_open_to_others_stop_the_start(tmp_path, mode):
     text = start_refused(tmp_path, "config=" + str(conf))
     assert "subsonic_passwords: %s holds secrets" % kept in text, text
     assert PASSWORD not in text
+
+
+def music_library(top):
+    """Two artists, three tracks: Band/Tones (tracks 1, 2), Zed/Solo."""
+    make_flac(os.path.join(top, "Band", "Tones", "01.flac"), "First",
+              "Band", "Tones", 1)
+    make_flac(os.path.join(top, "Band", "Tones", "02.flac"), "Second",
+              "Band", "Tones", 2, freq=550)
+    make_flac(os.path.join(top, "Zed", "Solo", "01.flac"), "Only", "Zed",
+              "Solo", 1, freq=660)
+
+
+def artists(w, **auth):
+    a = ok(call(w, "getArtists", **auth)[2])["artists"]
+    return {x["name"]: x["id"] for i in a["index"] for x in i["artist"]}
+
+
+@pytest.fixture
+def music(tmp_path):
+    top = tmp_path / "music"
+    music_library(str(top))
+    w = Web(tmp_path, music=top)
+    wait_for(lambda: artists(w), 60, "both artists in getArtists",
+             until=lambda v: len(v) == 2, mount=w.m)
+    yield w
+    w.stop()
+
+
+def walk(w):
+    """{title: (song id, artist id, album id)} through getArtists,
+    getArtist and getAlbum."""
+    got = {}
+    for name, aid in artists(w).items():
+        artist = ok(call(w, "getArtist", id=aid)[2])["artist"]
+        assert artist["id"] == aid and artist["name"] == name
+        assert artist["albumCount"] == len(artist["album"])
+        for album in artist["album"]:
+            assert album["artistId"] == aid
+            full = ok(call(w, "getAlbum", id=album["id"])[2])["album"]
+            assert full["name"] == album["name"]
+            assert full["songCount"] == len(full["song"]) == \
+                album["songCount"]
+            for song in full["song"]:
+                assert song["albumId"] == album["id"]
+                assert song["artistId"] == aid
+                got[song["title"]] = (song["id"], aid, album["id"])
+    return got
+
+
+def test_artists_albums_songs(music):
+    a = ok(call(music, "getArtists")[2])["artists"]
+    assert [i["name"] for i in a["index"]] == ["B", "Z"]
+    ids = walk(music)
+    assert sorted(ids) == ["First", "Only", "Second"]
+    song = ok(call(music, "getSong", id=ids["Second"][0])[2])["song"]
+    assert song["title"] == "Second" and song["track"] == 2
+    assert song["artist"] == "Band" and song["album"] == "Tones"
+    assert song["suffix"] == "flac" and song["isDir"] is False
+    # the same tree in XML
+    root = call(music, "getAlbum", f="xml", id=ids["First"][2])[2]
+    album = root.find(NS + "album")
+    assert album.get("name") == "Tones" and album.get("songCount") == "2"
+    assert sorted(e.get("title") for e in album.iter(NS + "song")) == \
+        ["First", "Second"]
+
+
+def test_stream_and_download_are_the_file(music):
+    ids = walk(music)
+    path = os.path.join(str(music.where), "music", "Band", "Tones",
+                        "02.flac")
+    with open(path, "rb") as f:
+        data = f.read()
+    for method in ("stream", "download.view"):
+        q = urllib.parse.urlencode({"u": "root", "p": PASSWORD, "v":
+                                    "1.16.1", "c": "t",
+                                    "id": ids["Second"][0]})
+        url = "%s/rest/%s?%s" % (music.base, method, q)
+        with urllib.request.urlopen(url, timeout=120) as r:
+            assert r.status == 200
+            assert r.read() == data
+        req = urllib.request.Request(url, headers={"Range": "bytes=4-99"})
+        with urllib.request.urlopen(req, timeout=120) as r:
+            assert r.status == 206
+            assert r.read() == data[4:100]
+
+
+def test_bad_ids(music):
+    for method in ("getArtist", "getAlbum", "getSong", "stream"):
+        failed(call(music, method)[2], 10)
+        for bad in ("", "zz", "ar", "tr2e2e", "al" + b"../x".hex(),
+                    "tr" + b"Band/Tones".hex(), "ar" + b"Nobody".hex(),
+                    "tr" + b"Band/../Band/Tones/01.flac".hex(),
+                    "al" + b"Band/Tones\x00".hex()):
+            failed(call(music, method, id=bad)[2], 70)
+
+
+def test_ids_outlive_a_rescan_and_a_restart(music):
+    before = walk(music)
+    music.m.rescan()
+    assert walk(music) == before
+    music.stop()
+    # the new daemon's port is the one its own log says
+    log = music.m.proc.log_path
+    os.rename(log, log + ".before-restart")
+    w = Web(music.where, music=music.where / "music")
+    try:
+        wait_for(lambda: artists(w), 60, "both artists after a restart",
+                 until=lambda v: len(v) == 2, mount=w.m)
+        assert walk(w) == before
+    finally:
+        w.stop()
+
+
+def test_another_users_private_artist(world):  # noqa: F811
+    """An account sees what its user may read: an artist whose folder
+    only root may enter is in no answer of it, and its ids are 70."""
+    u = make_user()
+    try:
+        top = open_and_shut(world)
+        w = Web(tempfile.mkdtemp(dir=world), names=("root", u.name),
+                music=top)
+        try:
+            mine = {"auth": {"u": u.name, "p": PASSWORD}}
+            wait_for(lambda: artists(w), 60, "both artists for root",
+                     until=lambda v: len(v) == 2, mount=w.m)
+            root_ids = walk(w)
+            assert sorted(artists(w, **mine)) == ["Open"]
+            priv = root_ids["Priv"]
+            failed(call(w, "getArtist", id=priv[1], **mine)[2], 70)
+            failed(call(w, "getAlbum", id=priv[2], **mine)[2], 70)
+            failed(call(w, "getSong", id=priv[0], **mine)[2], 70)
+            q = urllib.parse.urlencode({"u": u.name, "p": PASSWORD,
+                                        "id": priv[0]})
+            with pytest.raises(urllib.error.HTTPError) as e:
+                urllib.request.urlopen("%s/rest/stream?%s" % (w.base, q),
+                                       timeout=120)
+            assert e.value.code in (403, 404)
+            pub = root_ids["Pub"]
+            assert ok(call(w, "getSong", id=pub[0], **mine)[2])[
+                "song"]["title"] == "Pub"
+        finally:
+            w.stop()
+    finally:
+        drop_user(u)
