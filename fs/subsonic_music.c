@@ -329,8 +329,10 @@ int subsonic_music_album(json_t *body, const char *id)
 	rel = path.buf + strlen(TOP "/");
 	slash = strchr(rel, '/');
 	rc = songs(rel, &tracks);
-	if (!rc && !json_array_size(tracks))
+	if (!rc && !json_array_size(tracks)) {
+		json_decref(tracks);
 		rc = SUBSONIC_NOT_FOUND;
+	}
 	if (!rc && json_object_set_new(body, "album",
 			json_pack("{s:s,s:s,s:s%,s:o,s:I,s:o}", "id", id,
 				  "name", slash + 1, "artist", rel,
