@@ -28,6 +28,8 @@
 #include "fs/invalidate.h"
 #include "fs/nodes.h"
 #include "fs/sizes.h"
+#include "fs/subsonic.h"
+#include "fs/subsonic_auth.h"
 #include "indexer/reads.h"
 
 #define REALM "mediamon"
@@ -304,6 +306,7 @@ static enum MHD_Result answer(void *cls, struct MHD_Connection *c,
 {
 	const struct http_account *a;
 	enum MHD_Result ret = MHD_NO;
+	struct client client;
 
 	(void)cls;
 	(void)version;
@@ -313,6 +316,11 @@ static enum MHD_Result answer(void *cls, struct MHD_Connection *c,
 	if (!path_ok(url))
 		return http_serve_text(c, MHD_HTTP_BAD_REQUEST, "bad path",
 				       NULL, NULL);
+	if (!strncmp(url, "/rest/", 6)) {
+		client_of(c, &client);
+		return subsonic_answer(c, url + 6, method, client.addr,
+				       client.via[0] ? client.via : NULL);
+	}
 	a = who(c, &ret);
 	if (!a)
 		return ret;
@@ -419,8 +427,11 @@ int http_start(const struct config *cfg)
 	rc = http_auth_load(cfg->http_htpasswd);
 	if (rc)
 		return rc;
-	rc = parse_listen(cfg->http_listen, &ai);
+	rc = subsonic_auth_load(cfg->http_subsonic_passwords);
+	if (!rc)
+		rc = parse_listen(cfg->http_listen, &ai);
 	if (rc) {
+		subsonic_auth_free();
 		http_auth_free();
 		return rc;
 	}
@@ -440,6 +451,7 @@ int http_start(const struct config *cfg)
 		MHD_OPTION_END);
 	freeaddrinfo(ai);
 	if (!daemon_) {
+		subsonic_auth_free();
 		http_auth_free();
 		return log_error(-EADDRNOTAVAIL, "http: cannot listen on %s",
 				 cfg->http_listen);
@@ -456,5 +468,6 @@ void http_stop(void)
 		return;
 	MHD_stop_daemon(daemon_);
 	daemon_ = NULL;
+	subsonic_auth_free();
 	http_auth_free();
 }

@@ -81,7 +81,6 @@ static int add_line(char *line, const char *path, int at)
 	struct http_account *grown, a = { 0 };
 	char *colon = strchr(line, ':');
 
-	line[strcspn(line, "\r\n")] = '\0';
 	if (!*line || *line == '#')
 		return 0;
 	if (!colon || colon == line) {
@@ -117,40 +116,21 @@ static int add_line(char *line, const char *path, int at)
 	return 0;
 }
 
+/* add_line() for config_read_secret_lines(). */
+static int add_account(char *line, int at, void *path)
+{
+	return add_line(line, path, at);
+}
+
 int http_auth_load(const char *path)
 {
-	char why[256], *line = NULL;
-	size_t cap = 0;
-	struct stat st;
-	int fd, rc = 0, at = 0;
-	FILE *f;
+	char why[256] = "";
+	int rc;
 
-	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NOCTTY);
-	if (fd < 0)
-		return log_error(-errno, "http: cannot read htpasswd %s: %s",
-				 path, strerror(errno));
-	if (fstat(fd, &st) || !S_ISREG(st.st_mode)) {
-		close(fd);
-		return log_error(-EINVAL, "http: htpasswd %s is not a regular"
-				 " file", path);
-	}
-	if (config_secret_file_exposed(&st, path, why, sizeof(why))) {
-		close(fd);
-		return log_error(-EPERM, "http: htpasswd %s holds secrets,"
-				 " but %s", path, why);
-	}
-	f = fdopen(fd, "r");
-	if (!f) {
-		close(fd);
-		return log_error(-errno, "http: cannot read htpasswd %s: %s",
-				 path, strerror(errno));
-	}
-	while (!rc && getline(&line, &cap, f) >= 0)
-		rc = add_line(line, path, ++at);
-	if (!rc && ferror(f))
-		rc = log_error(-EIO, "http: cannot read htpasswd %s", path);
-	free(line);
-	fclose(f);
+	rc = config_read_secret_lines(path, add_account, (void *)path, why,
+				      sizeof(why));
+	if (rc && why[0])
+		return log_error(rc, "http: htpasswd: %s", why);
 	if (!rc && !accounts.n)
 		log_warn("http: %s holds no account: every request is"
 			 " refused", path);
