@@ -501,8 +501,11 @@ def test_mangaupdates_two_records_take_neither(monitored):
     health names both until the user writes one into source."""
     mon = monitored(["Saga 11"], monitor="edition = ja\n"
                     "new_sources = mangaupdates\n")
-    mon.check("new")
+    assert mon.check("new")["errors"] == 0
     assert mon.m.read("manga/Saga 11/source") == b""
+    assert mon.m.json("manga/Saga 11/status.json")["status"] == \
+        "no record taken: mangaupdates:10111 and mangaupdates:10112" \
+        " both bear this title"
     health = mon.m.read("status/health").decode()
     assert "warn: mangaupdates: Saga 11: records 10111 and 10112 both" \
         " bear this title" in health
@@ -513,6 +516,7 @@ def test_mangaupdates_two_records_take_neither(monitored):
     published = mon.m.json("manga/Saga 11/status.json")["published"]
     assert (published["volumes"], published["source"]) == (9,
                                                           "mangaupdates")
+    assert mon.m.json("manga/Saga 11/status.json")["status"] == "ongoing"
     assert [c["path"] for c in updates_calls(mon)][1:] == [
         "/v1/series/10112"]
     assert "both bear this title" not in \

@@ -93,7 +93,7 @@ def test_mangadex_recorded(replayed):
     volume yet (its aggregate answers "volumes": [])."""
     names = ["Chainsaw Man", "Tower of God"]
     mon = replayed("mangadex", names, "edition = en\n")
-    mon.check("new")
+    assert mon.check("new")["errors"] == 0
     chainsaw = "a77742b1-befd-49a4-bff5-1ad4e6b0ef7b"
     assert mon.m.read("manga/Chainsaw Man/source") == \
         b"mangadex:%s\n" % chainsaw.encode()
@@ -105,7 +105,10 @@ def test_mangadex_recorded(replayed):
     book, main = ("c31927b3-8666-4e1f-a44d-319f3cec77df",
                   "c0ee660b-f9f2-45c3-8068-5123ff53f84a")
     assert mon.m.read("manga/Tower of God/source") == b""
-    assert published(mon, "Tower of God") is None
+    status = mon.m.json("manga/Tower of God/status.json")
+    assert status["published"] is None
+    assert status["status"] == "no record taken: mangadex:%s and" \
+        " mangadex:%s both bear this title" % (book, main)
     health = mon.m.read("status/health").decode()
     assert "warn: mangadex: Tower of God: records %s and %s both bear" \
         " this title" % (book, main) in health
