@@ -7,11 +7,12 @@ answers refused."""
 import errno
 import json
 import os
+import re
 import time
 
 import pytest
 
-from conftest import is_mounted
+from conftest import is_mounted, wait_for
 from test_monitor import Monitor, saga
 
 ONE = "0a1b2c3d-0000-4000-8000-000000000001"
@@ -188,6 +189,30 @@ def test_blocked_nautiljon_passes_to_mangadex(monitored):
     assert "error" not in health
     assert mon.m.read("manga/Saga 01/source") == \
         ("cloudflare mangadex:%s\n" % ONE).encode()
+
+
+def test_refused_source_backs_off(monitored):
+    """A 403 pauses Nautiljon at once: a check within the pause sends it
+    nothing (the series goes on to MangaDex), health names the source and
+    when it resumes, and that line goes when the pause ends."""
+    mon = monitored([saga(1)])
+    mon.m.write("manga/Saga 01/source", "cloudflare\n")
+    new_counts(mon)
+    assert len(mon.pages()) == 1
+    until = mon.m.json("metrics/requests.json")["nautiljon"][
+        "paused_until_s"]
+    assert until > time.time()
+    assert re.search(r"^warn: nautiljon: paused until \S+ \(refused, HTTP"
+                     r" 403\)$", mon.m.read("status/health").decode(),
+                     re.M)
+    last = mon.check("new")
+    # (a check slowed past the 10 s pause may ask again: it is due then)
+    if last["finished_at_s"] < until:
+        assert len(mon.pages()) == 1
+    assert mon.m.json("status/new.json")[0]["source"] == "mangadex"
+    wait_for(lambda: "nautiljon: paused" not in
+             mon.m.read("status/health").decode(), 120,
+             "the end of Nautiljon's pause in health", mount=mon.m)
 
 
 def test_unknown_series_stays_with_one_warning(monitored):
