@@ -124,3 +124,19 @@ def test_mangadex_recorded(replayed):
     assert not [line for line in mon.m.read("status/health").decode()
                 .splitlines() if "Tower of God" in line]
     assert ("GET", "/manga/%s/aggregate" % main) in calls(mon)
+
+
+
+def test_mangadex_recorded_main_over_webtoon(replayed):
+    """Of "Jigokuraku" and its "Jigokuraku (WEBTOON)" re-edition, the
+    main record is taken; the spin-offs and the guidebook are not. (Its
+    aggregate was not recorded: the replay answers 599, a server error,
+    and no count is stored.)"""
+    mon = replayed("mangadex", ["Jigokuraku"], "edition = en\n")
+    assert mon.check("new")["errors"] == 1
+    main = "cb77e4a6-3921-43b9-9d64-7d78cd3205ce"
+    assert mon.m.read("manga/Jigokuraku/source") == \
+        b"mangadex:%s\n" % main.encode()
+    assert calls(mon) == [("GET", "/manga"),
+                          ("GET", "/manga/%s/aggregate" % main)]
+    assert mon.m.json("manga/Jigokuraku/status.json")["published"] is None
