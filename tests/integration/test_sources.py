@@ -419,6 +419,8 @@ def test_anilist_short_retry_after_is_waited_out(monitored):
     assert mon.m.json("status/new.json")[-1]["published"] == 13
     budget = mon.m.json("metrics/requests.json")["anilist"]
     assert budget["http_429"] == 1 and budget["requests"] == 2
+    # the 429 is over: health is clean without a reload
+    assert health_ok(mon)
 
 
 def test_anilist_long_retry_after_pauses(monitored):
