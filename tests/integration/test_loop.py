@@ -5,7 +5,9 @@ of its coming back; what a first start without network leaves in
 health."""
 
 from clients import Torrent, clients, files, relays  # noqa: F401
+import errno
 import json
+import pytest
 import re
 
 from conftest import wait_for
@@ -104,3 +106,39 @@ def test_check_line_counts_every_source(fake, tmp_path):
         assert int(got.group(3)) >= 1, line
     finally:
         mon.unmount()
+
+
+def checks_by(mon, trigger):
+    rows = mon.m.read("metrics/checks.csv").decode().splitlines()
+    head = rows[0].split(",")
+    return [r for r in rows[1:]
+            if r.split(",")[head.index("trigger")] == trigger]
+
+
+def test_written_latest_starts_a_check(monitored):
+    """A number written to latest starts the check of new volumes at once,
+    which finds the volumes beyond the highest owned (point 6); a write
+    refused, or an empty one that forgets the number, starts none."""
+    mon = monitored([saga(1), saga(2)])
+    last = mon.latest(saga(1), "13\n")
+    assert last["trigger"] == "latest", last
+    assert mon.m.read("status/new").decode().splitlines() == [
+        "Saga 01\t12", "Saga 01\t13"]
+    assert [r["args"]["query"][0] for r in mon.searches()] == ["Saga 01"]
+    for bad in ("thirteen\n", "-1\n", "13 14\n"):
+        with pytest.raises(OSError) as e:
+            mon.m.write("manga/%s/latest" % saga(2), bad)
+        assert e.value.errno == errno.EINVAL, bad
+    mon.m.write("manga/%s/latest" % saga(1), "\n")
+    # none of them queued a check: the next one is the control file's
+    assert mon.check("new")["trigger"] == "control"
+    assert len(checks_by(mon, "latest")) == 1
+
+
+def test_written_latest_with_new_volumes_off(monitored):
+    """With new_volumes = no the number is kept and no check starts."""
+    mon = monitored([saga(1)], monitor="new_volumes = no\n")
+    mon.m.write("manga/%s/latest" % saga(1), "13\n")
+    assert mon.m.read("manga/%s/latest" % saga(1)) == b"13\n"
+    mon.check("missing")
+    assert checks_by(mon, "latest") == []

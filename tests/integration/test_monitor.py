@@ -133,6 +133,18 @@ class Monitor:
                         until=lambda last: last and last["finished_at_s"]
                         and last["finished_at_s"] != before, mount=self.m)
 
+    def latest(self, series, text, timeout=60):
+        """Write series' latest and wait for the end of the check of new
+        volumes the write starts."""
+        before = self.last("new")
+        before = before and before["finished_at_s"]
+        self.m.write("manga/%s/latest" % series, text)
+        return wait_for(lambda: self.last("new"), timeout,
+                        "end of the check a write of latest starts",
+                        until=lambda last: last and last["finished_at_s"]
+                        and last["finished_at_s"] != before
+                        and last["trigger"] == "latest", mount=self.m)
+
     def searches(self):
         return [r for r in self.prowlarr.call("/_requests")
                 if r["method"] == "GET"]
@@ -442,10 +454,10 @@ def test_new_volumes_ask_nautiljon_first(monitored):
     mon = monitored(names, nautiljon=pages)
     m = mon.m
     m.write("manga/Hidden/monitored", "0\n")
-    m.write("manga/Saga 03/latest", "13\n")
     m.write("manga/Blocked/source", "cloudflare\n")
     m.write("manga/Nofield/source", "nofield\n")
-    last = mon.check("new")
+    # the number written starts the check
+    last = mon.latest("Saga 03", "13\n")
     asked = sorted(r["path"] for r in mon.pages())
     # one page per monitored series without a number written by hand
     assert asked == ["/mangas/cloudflare.html", "/mangas/nofield.html",
@@ -505,8 +517,7 @@ def test_cloudflare_is_a_warning(monitored):
     assert budget["last_refusal"]["status"] == 403
     assert budget["requests"] == len(mon.pages()) == 1
     # the number written by hand is used instead
-    mon.m.write("manga/Saga 01/latest", "12\n")
-    mon.check("new")
+    mon.latest("Saga 01", "12\n")
     assert mon.m.read("status/new") == b"Saga 01\t12\n"
     assert len(mon.pages()) == 1
 
