@@ -554,8 +554,7 @@ static int store_results(sqlite3 *db, void *arg)
 	return db_transaction(db, store_results_tx, arg);
 }
 
-/* Search the wanted volumes of one series in the configured sources and
- * store what was found. */
+/* Search a series' wanted volumes in the sources; store what was found. */
 static int search_series(struct monitor *m, const struct series *s,
 			 const int *volumes, size_t nr)
 {
@@ -599,6 +598,7 @@ static int search_series(struct monitor *m, const struct series *s,
 		if (rc)
 			break;
 		prefs_apply(&prefs, &w[i]);
+		release_want_years(&w[i], s->name);
 		release_want_rank(&w[i]);
 		m->c.found += w[i].nr > 0;
 	}

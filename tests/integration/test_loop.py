@@ -142,3 +142,28 @@ def test_written_latest_with_new_volumes_off(monitored):
     assert mon.m.read("manga/%s/latest" % saga(1)) == b"13\n"
     mon.check("missing")
     assert checks_by(mon, "latest") == []
+
+
+def test_year_breaks_ties_among_releases(fake, tmp_path):
+    """A "Dune (2020)" folder: its year is no word of the search, but
+    among releases of one volume it ranks one naming 2020 first, one
+    naming no year next and one naming another year last, whatever
+    their seeders; a better preference (a single volume before a pack)
+    still comes first (point 1)."""
+    rels = [release("d84", "Dune (1984) T02 FRENCH", seeders=90),
+            release("d20", "Dune (2020) T02 FRENCH", seeders=5),
+            release("d00", "Dune T02 FRENCH", seeders=30),
+            release("dp", "Dune (2020) T01-T03 FRENCH", seeders=99)]
+    mon = Monitor(tmp_path, fake, ["Dune (2020)"], releases={"dune": rels})
+    mon.mount()
+    try:
+        mon.check("missing")
+        found = [e for e in mon.m.json("status/found.json")
+                 if e["volume"] == 2]
+        assert found, mon.m.json("status/found.json")
+        titles = [r["title"] for r in found[0]["releases"]]
+        assert titles == ["Dune (2020) T02 FRENCH", "Dune T02 FRENCH",
+                          "Dune (1984) T02 FRENCH",
+                          "Dune (2020) T01-T03 FRENCH"], found
+    finally:
+        mon.unmount()
