@@ -737,16 +737,12 @@ int monitor_check(struct monitor *m, enum monitor_flow flow,
 {
 	struct series *s = NULL;
 	size_t nr = 0;
-	/* the sources' counts run since the start: this check's part */
-	int updates = m->mangaupdates_requests;
-	int anilist = m->anilist_requests;
 	int rc;
 
 	m->c = (struct checks_row) {
 		.kind = monitor_flow_name(flow),
 		.trigger = trigger,
 	};
-	m->mangadex_requests = 0;
 	flow_sources(m, flow);
 	handoff_begin(&m->handoff, flow_auto_download(m->cfg, flow));
 	digest_begin(&m->digest, m->cfg->notify_digest);
@@ -792,9 +788,8 @@ int monitor_check(struct monitor *m, enum monitor_flow flow,
 		 " and %d AniList requests, %d cache hits,"
 		 " %d sent, %d skipped, %d failed, %d errors", m->c.kind,
 		 rc ? "stopped" : "finished", m->c.wanted, m->c.found,
-		 m->c.prowlarr, m->c.nautiljon, m->mangadex_requests,
-		 m->mangaupdates_requests - updates,
-		 m->anilist_requests - anilist, m->c.cache_hits, m->c.sent,
+		 m->c.prowlarr, m->c.nautiljon, m->c.mangadex,
+		 m->c.mangaupdates, m->c.anilist, m->c.cache_hits, m->c.sent,
 		 m->c.skipped, m->c.failed, m->c.errors);
 	return rc;
 }

@@ -333,6 +333,12 @@ const char *const migrations_later[] = {
 	"  issued TEXT; UPDATE directories SET digest = NULL WHERE id IN"
 	"  (SELECT dir_id FROM files WHERE kind = 'archive');"
 	"UPDATE files SET mtime_ns = 0 WHERE kind = 'archive';",
+	/* version 41: a check's MangaDex, MangaUpdates and AniList
+	 * requests (checks.h) */
+	"ALTER TABLE checks ADD COLUMN mangadex INTEGER NOT NULL DEFAULT 0;"
+	"ALTER TABLE checks ADD COLUMN mangaupdates INTEGER NOT NULL"
+	"  DEFAULT 0;"
+	"ALTER TABLE checks ADD COLUMN anilist INTEGER NOT NULL DEFAULT 0;",
 };
 
 const int migrations_later_count = ARRAY_SIZE(migrations_later);

@@ -403,6 +403,9 @@ def test_store_of_the_version_before_reads_them(formats, tmp_path):
             " ALTER TABLE comicinfo DROP COLUMN summary;"
             " ALTER TABLE comicinfo DROP COLUMN writer;"
             " ALTER TABLE comicinfo DROP COLUMN issued;"
+            " ALTER TABLE checks DROP COLUMN mangadex;"
+            " ALTER TABLE checks DROP COLUMN mangaupdates;"
+            " ALTER TABLE checks DROP COLUMN anilist;"
             " PRAGMA user_version = %d;" % (ids, ids, ids,
                                             VERSION_BEFORE_FORMATS))
     finally:

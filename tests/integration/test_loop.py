@@ -104,6 +104,17 @@ def test_check_line_counts_every_source(fake, tmp_path):
         # nothing; then AniList for Saga 02, at least once
         assert int(got.group(2)) >= 3, line
         assert int(got.group(3)) >= 1, line
+        # checks.csv and monitor.json count them as the line does
+        row = checks_by(mon, "control")[-1].split(",")
+        head = mon.m.read("metrics/checks.csv").decode().split("\n")[0]
+        head = head.split(",")
+        assert [row[head.index(k)] for k in
+                ("mangadex", "mangaupdates", "anilist")] == \
+            list(got.groups()), (head, row, line)
+        requests = mon.last("new")["requests"]
+        assert [requests[k] for k in ("mangadex", "mangaupdates",
+                                      "anilist")] == \
+            [int(x) for x in got.groups()], requests
     finally:
         mon.unmount()
 

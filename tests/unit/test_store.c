@@ -247,6 +247,12 @@ static void put_track(struct env *e, const char *path, const char *title,
 	" ALTER TABLE comicinfo DROP COLUMN writer;" \
 	" ALTER TABLE comicinfo DROP COLUMN issued;"
 
+/* What version 41 added (a check's requests of three sources), undone. */
+#define UNDO_VERSION_41 \
+	"ALTER TABLE checks DROP COLUMN mangadex;" \
+	" ALTER TABLE checks DROP COLUMN mangaupdates;" \
+	" ALTER TABLE checks DROP COLUMN anilist;"
+
 /* What version 25 added (the blocklist, preferences), undone. */
 #define UNDO_VERSION_25 \
 	"DROP TABLE blocklist;" \
@@ -285,7 +291,7 @@ static void test_schema_versions(void **state)
 	assert_int_equal(db_exec(db, "PRAGMA user_version = 99"), 0);
 	assert_int_equal(schema_migrate(db), -EPROTO);
 	assert_int_equal(db_exec(db, "PRAGMA user_version = 13"), 0);
-	assert_int_equal(schema_version(), 40);
+	assert_int_equal(schema_version(), 41);
 	db_close(db);
 }
 
@@ -308,7 +314,8 @@ static void test_mbids_cleaned(void **state)
 				 " WHEN 'Two' THEN 'not-a-uuid' END,"
 				 " mb_artist_id = 'x';"
 				 " DROP INDEX tracks_mb_track;"
-				 UNDO_VERSION_40 UNDO_VERSION_38
+				 UNDO_VERSION_41 UNDO_VERSION_40
+				 UNDO_VERSION_38
 				 " PRAGMA user_version = 36"), 0);
 	assert_int_equal(schema_migrate(db), 0);
 	db_close(db);
@@ -536,7 +543,8 @@ static void test_analysis_queue_keyed_by_track(void **state)
 	put_track(e, "q/3.flac", "Three", "A", NULL, "B", 13);
 	writer_stop();
 	assert_int_equal(db_open(e->db, 0, &db), 0);
-	assert_int_equal(db_exec(db, UNDO_VERSION_40 UNDO_VERSION_38
+	assert_int_equal(db_exec(db, UNDO_VERSION_41 UNDO_VERSION_40
+				 UNDO_VERSION_38
 				 UNDO_VERSION_36
 				 UNDO_VERSION_35
 				 UNDO_VERSION_34
@@ -678,7 +686,8 @@ static void test_tracks_fts_backfilled(void **state)
 	put_track(e, "a/2.flac", "Other", "Ann", NULL, "Disc", 2);
 	writer_stop();
 	assert_int_equal(db_open(e->db, 0, &db), 0);
-	assert_int_equal(db_exec(db, UNDO_VERSION_40 UNDO_VERSION_38
+	assert_int_equal(db_exec(db, UNDO_VERSION_41 UNDO_VERSION_40
+				 UNDO_VERSION_38
 				 UNDO_VERSION_36
 				 UNDO_VERSION_35
 				 UNDO_VERSION_34
@@ -1589,7 +1598,8 @@ static void test_totals_follow_rows(void **state)
 	writer_call(NULL, NULL);
 	writer_stop();
 	assert_int_equal(db_open(e->db, 0, &db), 0);
-	assert_int_equal(db_exec(db, UNDO_VERSION_40 UNDO_VERSION_38
+	assert_int_equal(db_exec(db, UNDO_VERSION_41 UNDO_VERSION_40
+				 UNDO_VERSION_38
 				 UNDO_VERSION_36
 				 UNDO_VERSION_35
 				 UNDO_VERSION_34
@@ -1696,7 +1706,8 @@ static void test_picture_step_rereads(void **state)
 	put_track(e, "r.flac", "Plain", "A", NULL, "B", 10);
 	writer_stop();
 	assert_int_equal(db_open(e->db, 0, &db), 0);
-	assert_int_equal(db_exec(db, UNDO_VERSION_40 UNDO_VERSION_38
+	assert_int_equal(db_exec(db, UNDO_VERSION_41 UNDO_VERSION_40
+				 UNDO_VERSION_38
 				 UNDO_VERSION_36
 				 UNDO_VERSION_35
 				 UNDO_VERSION_34
@@ -1758,7 +1769,8 @@ static void test_page_step_rereads(void **state)
 	assert_string_equal(rows, "3jpg- 12pngM");
 	free(rows);
 	assert_int_equal(db_open(e->db, 0, &db), 0);
-	assert_int_equal(db_exec(db, UNDO_VERSION_40 UNDO_VERSION_38
+	assert_int_equal(db_exec(db, UNDO_VERSION_41 UNDO_VERSION_40
+				 UNDO_VERSION_38
 				 UNDO_VERSION_36
 				 UNDO_VERSION_35
 				 UNDO_VERSION_34
@@ -1820,7 +1832,8 @@ static void test_files_named_in_folders(void **state)
 	assert_int_equal(db_open(e->db, 0, &db), 0);
 	/* back to version 20, with a file written as version 20 wrote
 	 * them: "\xc3/\n\xff.mp3", damaged, its folder no UTF-8 either */
-	assert_int_equal(db_exec(db, UNDO_VERSION_40 UNDO_VERSION_38
+	assert_int_equal(db_exec(db, UNDO_VERSION_41 UNDO_VERSION_40
+				 UNDO_VERSION_38
 				 UNDO_VERSION_36
 				 UNDO_VERSION_35
 				 UNDO_VERSION_34
