@@ -195,7 +195,8 @@ def test_missing_check_costs_one_request_per_series(monitored):
     assert all(r["api_key"] == API_KEY for r in searches)
     assert mon.pages() == []
     assert last["requests"] == {"catalog": 50, "prowlarr": 10,
-                                "nautiljon": 0}
+                                "nautiljon": 0, "mangadex": 0,
+                                "mangaupdates": 0, "anilist": 0}
     assert last["series"] == 10 and last["wanted"] == 50
     assert last["trigger"] == "control" and last["errors"] == 0
     # the rate was never exceeded: 120 a minute is one each half second
@@ -354,7 +355,9 @@ def test_many_volumes_ask_catalog_first(monitored, tmp_path):
     last = mon.check("missing")
     # the catalog held every wanted volume: Prowlarr is not asked
     assert mon.searches() == []
-    assert last["requests"] == {"catalog": 5, "prowlarr": 0, "nautiljon": 0}
+    assert last["requests"] == {"catalog": 5, "prowlarr": 0, "nautiljon": 0,
+                                "mangadex": 0, "mangaupdates": 0,
+                                "anilist": 0}
     vols = by_volume(mon.m.json("status/found.json"), "Saga 01")
     assert all(vols[v]["releases"][0]["source"] == "catalog"
                for v in (2, 4, 6, 8, 10))
