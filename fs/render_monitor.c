@@ -320,7 +320,7 @@ int render_monitor_checks_csv(struct strbuf *out)
 			      "duration_s,series,wanted,found,catalog,"
 			      "prowlarr,nautiljon,cache_hits,sent,skipped,"
 			      "failed,errors,completed,download_failed,"
-			      "imported\n");
+			      "imported,mangadex,mangaupdates,anilist\n");
 	for (size_t i = 0; !rc && i < n; i++) {
 		strbuf_addf(out, "%lld,", (long long)c[i].id);
 		csv_add_field(out, c[i].kind);
@@ -356,7 +356,8 @@ static json_t *check_object(const struct monitor_check *c, int has)
 	if (!has)
 		return json_null();
 	return json_pack("{s:s, s:o, s:o, s:o, s:o, s:i, s:i, s:i,"
-			 " s:{s:i, s:i, s:i}, s:i, s:i, s:i, s:i, s:i, s:i}",
+			 " s:{s:i, s:i, s:i, s:i, s:i, s:i}, s:i, s:i, s:i, s:i, s:i,"
+			 " s:i}",
 		"trigger", c->trigger,
 		"started_at", json_time(c->started_at),
 		"started_at_s", seconds(c->started_at, 1),
@@ -366,7 +367,8 @@ static json_t *check_object(const struct monitor_check *c, int has)
 		"found", k[MC_FOUND],
 		"requests", "catalog", k[MC_CATALOG],
 		"prowlarr", k[MC_PROWLARR], "nautiljon", k[MC_NAUTILJON],
-		"cache_hits", k[MC_CACHE_HITS], "downloads", k[MC_SENT],
+		"mangadex", k[MC_MANGADEX], "mangaupdates", k[MC_MANGAUPDATES],
+		"anilist", k[MC_ANILIST], "cache_hits", k[MC_CACHE_HITS], "downloads", k[MC_SENT],
 		"sent", k[MC_SENT], "skipped", k[MC_SKIPPED],
 		"failed", k[MC_FAILED], "errors", k[MC_ERRORS]);
 }

@@ -318,9 +318,11 @@ static void check_requests(struct prom *p, int i,
 			   const struct monitor_check_stats *c)
 {
 	static const char *const sources[] = {
-		"catalog", "prowlarr", "nautiljon",
+		"catalog", "prowlarr", "nautiljon", "mangadex", "mangaupdates",
+		"anilist",
 	};
-	const int n[] = { c->catalog, c->prowlarr, c->nautiljon };
+	const int n[] = { c->catalog, c->prowlarr, c->nautiljon, c->mangadex,
+			  c->mangaupdates, c->anilist };
 
 	for (size_t k = 0; k < ARRAY_SIZE(sources); k++) {
 		sample_name(p->out, p->name,

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * The settings the store keeps: a user's settings of a series (its
- * preferences, whether it is monitored, its latest volume, its source,
- * its edition)
+ * preferences, whether it is monitored, its latest volume (a number
+ * written queues a check of new volumes), its source, its edition)
  * and the blocklist, each checked and handed to the writer, and the
  * configuration's keys that the store's readers and scans depend on
  * (covers, volume_from_chapters), noted in the store's settings table.
@@ -17,6 +17,7 @@
 #include "common/db.h"
 #include "common/strbuf.h"
 #include "indexer/indexer_internal.h"
+#include "indexer/jobs.h"
 #include "indexer/manga/manga.h"
 #include "indexer/manga/names.h"
 #include "indexer/monitor/blocklist.h"
@@ -119,9 +120,19 @@ int indexer_set_series_latest(int64_t series, long latest)
 		.number = latest, .is_number = latest > 0,
 	};
 
+	int rc;
+
 	if (latest < 0 || latest > NAMES_MAX_NUMBER)
 		return -EINVAL;
-	return writer_call_urgent(manga_store_setting, &s);
+	rc = writer_call_urgent(manga_store_setting, &s);
+	/*
+	 * A number written is news the check of new volumes acts on now
+	 * (when that check is on; between a reload's stop and start, the
+	 * next scheduled one reads it).
+	 */
+	if (!rc && latest > 0)
+		jobs_submit(JOBS_CHECK_NEW, "latest");
+	return rc;
 }
 
 int indexer_set_series_source(int64_t series, const char *source)

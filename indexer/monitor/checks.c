@@ -14,7 +14,7 @@
 #define CHECK_COLUMNS \
 	"id, kind, trigger, started_at, finished_at, series, wanted, found," \
 	" catalog, prowlarr, nautiljon, cache_hits, sent, skipped, failed," \
-	" errors"
+	" errors, mangadex, mangaupdates, anilist"
 
 int checks_count_download(sqlite3 *db, void *arg)
 {
@@ -42,10 +42,12 @@ int checks_store(sqlite3 *db, void *arg)
 		" trigger = ?3, started_at = ?4, finished_at = ?5,"
 		" series = ?6, wanted = ?7, found = ?8, catalog = ?9,"
 		" prowlarr = ?10, nautiljon = ?11, cache_hits = ?12,"
-		" sent = ?13, skipped = ?14, failed = ?15, errors = ?16"
+		" sent = ?13, skipped = ?14, failed = ?15, errors = ?16,"
+		" mangadex = ?17, mangaupdates = ?18, anilist = ?19"
 		" WHERE id = ?1" :
 		"INSERT INTO checks (" CHECK_COLUMNS ") VALUES (NULL, ?2, ?3,"
-		" ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)",
+		" ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16,"
+		" ?17, ?18, ?19)",
 		&st);
 	if (rc)
 		return rc;
@@ -69,6 +71,9 @@ int checks_store(sqlite3 *db, void *arg)
 	sqlite3_bind_int(st, 14, r->skipped);
 	sqlite3_bind_int(st, 15, r->failed);
 	sqlite3_bind_int(st, 16, r->errors);
+	sqlite3_bind_int(st, 17, r->mangadex);
+	sqlite3_bind_int(st, 18, r->mangaupdates);
+	sqlite3_bind_int(st, 19, r->anilist);
 	rc = db_finalize(st, sqlite3_step(st), "store check");
 	if (rc)
 		return rc;

@@ -31,6 +31,7 @@ struct checks_row {
 	double started_at, finished_at;	/* finished_at 0: not (yet) */
 	int series, wanted, found;
 	int catalog, prowlarr, nautiljon;	/* requests per source */
+	int mangadex, mangaupdates, anilist;
 	int cache_hits;
 	int sent, skipped, failed;	/* releases handed off, or not */
 	int errors;

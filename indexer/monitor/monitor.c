@@ -554,8 +554,7 @@ static int store_results(sqlite3 *db, void *arg)
 	return db_transaction(db, store_results_tx, arg);
 }
 
-/* Search the wanted volumes of one series in the configured sources and
- * store what was found. */
+/* Search a series' wanted volumes in the sources; store what was found. */
 static int search_series(struct monitor *m, const struct series *s,
 			 const int *volumes, size_t nr)
 {
@@ -599,6 +598,7 @@ static int search_series(struct monitor *m, const struct series *s,
 		if (rc)
 			break;
 		prefs_apply(&prefs, &w[i]);
+		release_want_years(&w[i], s->name);
 		release_want_rank(&w[i]);
 		m->c.found += w[i].nr > 0;
 	}
@@ -737,16 +737,12 @@ int monitor_check(struct monitor *m, enum monitor_flow flow,
 {
 	struct series *s = NULL;
 	size_t nr = 0;
-	/* the sources' counts run since the start: this check's part */
-	int updates = m->mangaupdates_requests;
-	int anilist = m->anilist_requests;
 	int rc;
 
 	m->c = (struct checks_row) {
 		.kind = monitor_flow_name(flow),
 		.trigger = trigger,
 	};
-	m->mangadex_requests = 0;
 	flow_sources(m, flow);
 	handoff_begin(&m->handoff, flow_auto_download(m->cfg, flow));
 	digest_begin(&m->digest, m->cfg->notify_digest);
@@ -792,9 +788,8 @@ int monitor_check(struct monitor *m, enum monitor_flow flow,
 		 " and %d AniList requests, %d cache hits,"
 		 " %d sent, %d skipped, %d failed, %d errors", m->c.kind,
 		 rc ? "stopped" : "finished", m->c.wanted, m->c.found,
-		 m->c.prowlarr, m->c.nautiljon, m->mangadex_requests,
-		 m->mangaupdates_requests - updates,
-		 m->anilist_requests - anilist, m->c.cache_hits, m->c.sent,
+		 m->c.prowlarr, m->c.nautiljon, m->c.mangadex,
+		 m->c.mangaupdates, m->c.anilist, m->c.cache_hits, m->c.sent,
 		 m->c.skipped, m->c.failed, m->c.errors);
 	return rc;
 }

@@ -49,9 +49,6 @@ struct monitor {
 	uint64_t hits, misses;
 	struct checks_row c;		/* the check running: its flow, its
 					 * start, what it cost and found */
-	int mangadex_requests;		/* of the check running */
-	int mangaupdates_requests;	/* since the monitor started */
-	int anilist_requests;		/* since the monitor started */
 };
 
 /* Make *out, the throttle of the service name at rpm requests a

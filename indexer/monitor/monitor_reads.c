@@ -307,7 +307,8 @@ int monitor_reads_found(int64_t series,
 #define CHECK_SQL \
 	"SELECT id, kind, trigger, started_at, finished_at, series, wanted," \
 	" found, catalog, prowlarr, nautiljon, cache_hits, sent, skipped," \
-	" failed, errors, completed, download_failed, imported FROM checks"
+	" failed, errors, completed, download_failed, imported, mangadex," \
+	" mangaupdates, anilist FROM checks"
 
 /* A row of CHECK_SQL into *c. */
 static int check_row(sqlite3_stmt *st, struct monitor_check *c)

@@ -34,6 +34,9 @@ static void check_from_row(sqlite3_stmt *st, struct monitor_check_stats *c)
 		.cache_hits = sqlite3_column_int(st, 8),
 		.downloads = sqlite3_column_int(st, 9),
 		.errors = sqlite3_column_int(st, 10),
+		.mangadex = sqlite3_column_int(st, 11),
+		.mangaupdates = sqlite3_column_int(st, 12),
+		.anilist = sqlite3_column_int(st, 13),
 	};
 }
 
@@ -45,7 +48,8 @@ static int read_checks(sqlite3 *db, struct monitor_store_stats *out)
 
 	rc = db_prepare(db, "SELECT started_at, finished_at, series, wanted,"
 			" found, catalog, prowlarr, nautiljon, cache_hits,"
-			" sent, errors FROM checks WHERE kind = ?1"
+			" sent, errors, mangadex, mangaupdates, anilist"
+			" FROM checks WHERE kind = ?1"
 			" ORDER BY id DESC LIMIT 1", &st);
 	if (rc)
 		return rc;

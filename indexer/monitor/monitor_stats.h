@@ -25,6 +25,7 @@ struct monitor_check_stats {
 	double started_at, finished_at;
 	int series, wanted, volumes_found;
 	int catalog, prowlarr, nautiljon;	/* requests per source */
+	int mangadex, mangaupdates, anilist;
 	int cache_hits, downloads, errors;
 };
 

@@ -265,7 +265,7 @@ static int find_manga(struct monitor *m, const struct series *s,
 	    !mangadex_info_load(value.buf, value.len, &a->info))
 		goto out;
 	rc = monitor_with_retry(m, m->mangadex_t, send_search, a,
-				&m->mangadex_requests);
+				&m->c.mangadex);
 	if (rc)
 		goto out;
 	monitor_keep("mangadex", key.buf, mangadex_info_dump(&a->info));
@@ -293,7 +293,7 @@ static int ask_mangadex(struct monitor *m, const struct series *s,
 	    !mangadex_info_load(value.buf, value.len, &a.info))
 		goto take;
 	rc = monitor_with_retry(m, m->mangadex_t, send_volumes, &a,
-				&m->mangadex_requests);
+				&m->c.mangadex);
 	/* the manga is there, no volume of the edition yet */
 	out->none_yet = rc == -ENODATA;
 	if (rc)
@@ -390,7 +390,7 @@ static int find_mu_series(struct monitor *m, const struct series *s,
 			goto out;
 	}
 	rc = monitor_with_retry(m, m->mangaupdates_t, send_mu_search, a,
-				&m->mangaupdates_requests);
+				&m->c.mangaupdates);
 	if (rc == -ENOENT)
 		monitor_keep("mangaupdates", key.buf, strdup(NOT_FOUND));
 	if (rc)
@@ -432,7 +432,7 @@ static int ask_mangaupdates(struct monitor *m, const struct series *s,
 	    !mangaupdates_info_load(value.buf, value.len, &a.info))
 		goto take;
 	rc = monitor_with_retry(m, m->mangaupdates_t, send_mu_series, &a,
-				&m->mangaupdates_requests);
+				&m->c.mangaupdates);
 	/* a record without volumes is kept too: it is not asked again */
 	if (!rc || rc == -ENODATA)
 		monitor_keep("mangaupdates", key.buf,
@@ -514,7 +514,7 @@ static int ask_anilist(struct monitor *m, const struct series *s,
 		goto out;
 	}
 	rc = monitor_with_retry(m, m->anilist_t, send_anilist, &a,
-				&m->anilist_requests);
+				&m->c.anilist);
 	if (rc == -ENOENT && !a.id)
 		monitor_keep("anilist", key.buf, strdup(NOT_FOUND));
 	if (rc)

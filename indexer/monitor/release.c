@@ -6,6 +6,7 @@
  */
 #include "indexer/monitor/release.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,6 +15,7 @@
 #include "common/array.h"
 #include "common/hash.h"
 #include "common/log.h"
+#include "indexer/manga/names.h"
 
 void release_id(const char *guid, const char *link, const char *magnet,
 		const char *title, char out[RELEASE_ID_LEN + 1])
@@ -81,6 +83,35 @@ void release_want_remove(struct want *w, size_t i)
 	w->nr--;
 }
 
+/* The first year in s (1900 to 2099, four digits between no letters
+ * or digits), or 0. */
+static int year_in(const char *s)
+{
+	for (const char *p = s; *p; p++) {
+		int y;
+
+		if ((p > s && isalnum((unsigned char)p[-1])) ||
+		    strspn(p, "0123456789") != 4 ||
+		    isalnum((unsigned char)p[4]))
+			continue;
+		y = atoi(p);
+		if (y >= 1900 && y <= 2099)
+			return y;
+	}
+	return 0;
+}
+
+void release_want_years(struct want *w, const char *series)
+{
+	int year = year_in(series + names_title_len(series));
+
+	for (size_t i = 0; year && i < w->nr; i++) {
+		int y = year_in(w->r[i].title);
+
+		w->r[i].year = y == year ? 0 : y ? 2 : 1;
+	}
+}
+
 /* qsort()'s order for release_want_rank(), as release.h describes it. */
 static int release_cmp(const void *a, const void *b)
 {
@@ -91,6 +122,8 @@ static int release_cmp(const void *a, const void *b)
 		return x->pref - y->pref;
 	if (xr != yr)
 		return xr - yr;
+	if (x->year != y->year)
+		return x->year - y->year;
 	if (x->order != y->order)
 		return x->order - y->order;
 	if (x->seeders != y->seeders)

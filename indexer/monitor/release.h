@@ -32,6 +32,9 @@ struct release {
 	double found_at;		/* when the source answered */
 	int pref;			/* the preferences' rank, lower
 					 * first (prefs.h); 0: none */
+	int year;			/* release_want_years(): 0 names
+					 * the series' year (or it has
+					 * none), 1 no year, 2 another */
 };
 
 struct want {
@@ -63,11 +66,20 @@ int release_want_add(struct want *w, const struct release *r);
 void release_want_remove(struct want *w, size_t i);
 
 /*
+ * Set the year of w's releases from the year the series folder's name
+ * ends with ("Dune (2020)"): a title naming that year first, then one
+ * naming no year, then one naming another ("Dune (1984) T02"). A folder
+ * without a year leaves them all 0. The year is never searched for
+ * (names_title_len()): it only breaks ties in release_want_rank().
+ */
+void release_want_years(struct want *w, const char *series);
+
+/*
  * Sort w's releases best first: by the preferences' rank (language,
- * group, packs), a single volume before a range holding it, then by
- * order (the configured order of sources), then more seeders, newer,
- * larger, and by title last, so that the order never depends on how the
- * sources answered.
+ * group, packs), a single volume before a range holding it, the year
+ * (release_want_years()), then by order (the configured order of
+ * sources), then more seeders, newer, larger, and by title last, so
+ * that the order never depends on how the sources answered.
  */
 void release_want_rank(struct want *w);
 

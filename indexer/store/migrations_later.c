@@ -352,6 +352,12 @@ const char *const migrations_later[] = {
 	"  ON CONFLICT (track_id) DO UPDATE SET gen = gen + 1,"
 	"  owner = excluded.owner;"
 	"  END;",
+	/* version 42: a check's MangaDex, MangaUpdates and AniList
+	 * requests (checks.h) */
+	"ALTER TABLE checks ADD COLUMN mangadex INTEGER NOT NULL DEFAULT 0;"
+	"ALTER TABLE checks ADD COLUMN mangaupdates INTEGER NOT NULL"
+	"  DEFAULT 0;"
+	"ALTER TABLE checks ADD COLUMN anilist INTEGER NOT NULL DEFAULT 0;",
 };
 
 const int migrations_later_count = ARRAY_SIZE(migrations_later);

@@ -910,7 +910,7 @@ def test_private_series_is_named_nowhere(world, user, fake):
                       "config=" + str(mon.conf))
     try:
         for s in (saga(1), saga(2)):
-            m.write("manga/%s/latest" % s, "14\n")
+            mon.latest(s, "14\n")
         mon.check("missing")
         volumes = [n for n in os.listdir(m.file("library/manga/" + saga(2)))
                    if n.startswith(("Volume", "MISSING"))]

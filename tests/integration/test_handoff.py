@@ -350,7 +350,8 @@ def test_checks_history(monitored, fake):
     assert mon.m.read("metrics/checks.csv").decode().splitlines() == [
         "id,kind,trigger,started_at,finished_at,duration_s,series,wanted,"
         "found,catalog,prowlarr,nautiljon,cache_hits,sent,skipped,failed,"
-        "errors,completed,download_failed,imported"]
+        "errors,completed,download_failed,imported,mangadex,mangaupdates,"
+        "anilist"]
     mon.check("missing")
     mon.check("missing")
     mon.check("new")

@@ -5,7 +5,9 @@ of its coming back; what a first start without network leaves in
 health."""
 
 from clients import clients, files, relays  # noqa: F401
+import errno
 import json
+import pytest
 import re
 
 from conftest import wait_for
@@ -96,5 +98,77 @@ def test_check_line_counts_every_source(fake, tmp_path):
         # nothing; then AniList for Saga 02, at least once
         assert int(got.group(2)) >= 3, line
         assert int(got.group(3)) >= 1, line
+        # checks.csv and monitor.json count them as the line does
+        row = checks_by(mon, "control")[-1].split(",")
+        head = mon.m.read("metrics/checks.csv").decode().split("\n")[0]
+        head = head.split(",")
+        assert [row[head.index(k)] for k in
+                ("mangadex", "mangaupdates", "anilist")] == \
+            list(got.groups()), (head, row, line)
+        requests = mon.last("new")["requests"]
+        assert [requests[k] for k in ("mangadex", "mangaupdates",
+                                      "anilist")] == \
+            [int(x) for x in got.groups()], requests
+    finally:
+        mon.unmount()
+
+
+def checks_by(mon, trigger):
+    rows = mon.m.read("metrics/checks.csv").decode().splitlines()
+    head = rows[0].split(",")
+    return [r for r in rows[1:]
+            if r.split(",")[head.index("trigger")] == trigger]
+
+
+def test_written_latest_starts_a_check(monitored):
+    """A number written to latest starts the check of new volumes at once,
+    which finds the volumes beyond the highest owned (point 6); a write
+    refused, or an empty one that forgets the number, starts none."""
+    mon = monitored([saga(1), saga(2)])
+    last = mon.latest(saga(1), "13\n")
+    assert last["trigger"] == "latest", last
+    assert mon.m.read("status/new").decode().splitlines() == [
+        "Saga 01\t12", "Saga 01\t13"]
+    assert [r["args"]["query"][0] for r in mon.searches()] == ["Saga 01"]
+    for bad in ("thirteen\n", "-1\n", "13 14\n"):
+        with pytest.raises(OSError) as e:
+            mon.m.write("manga/%s/latest" % saga(2), bad)
+        assert e.value.errno == errno.EINVAL, bad
+    mon.m.write("manga/%s/latest" % saga(1), "\n")
+    # none of them queued a check: the next one is the control file's
+    assert mon.check("new")["trigger"] == "control"
+    assert len(checks_by(mon, "latest")) == 1
+
+
+def test_written_latest_with_new_volumes_off(monitored):
+    """With new_volumes = no the number is kept and no check starts."""
+    mon = monitored([saga(1)], monitor="new_volumes = no\n")
+    mon.m.write("manga/%s/latest" % saga(1), "13\n")
+    assert mon.m.read("manga/%s/latest" % saga(1)) == b"13\n"
+    mon.check("missing")
+    assert checks_by(mon, "latest") == []
+
+
+def test_year_breaks_ties_among_releases(fake, tmp_path):
+    """A "Dune (2020)" folder: its year is no word of the search, but
+    among releases of one volume it ranks one naming 2020 first, one
+    naming no year next and one naming another year last, whatever
+    their seeders; a better preference (a single volume before a pack)
+    still comes first (point 1)."""
+    rels = [release("d84", "Dune (1984) T02 FRENCH", seeders=90),
+            release("d20", "Dune (2020) T02 FRENCH", seeders=5),
+            release("d00", "Dune T02 FRENCH", seeders=30),
+            release("dp", "Dune (2020) T01-T03 FRENCH", seeders=99)]
+    mon = Monitor(tmp_path, fake, ["Dune (2020)"], releases={"dune": rels})
+    mon.mount()
+    try:
+        mon.check("missing")
+        found = [e for e in mon.m.json("status/found.json")
+                 if e["volume"] == 2]
+        assert found, mon.m.json("status/found.json")
+        titles = [r["title"] for r in found[0]["releases"]]
+        assert titles == ["Dune (2020) T02 FRENCH", "Dune T02 FRENCH",
+                          "Dune (1984) T02 FRENCH",
+                          "Dune (2020) T01-T03 FRENCH"], found
     finally:
         mon.unmount()

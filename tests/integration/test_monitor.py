@@ -133,6 +133,18 @@ class Monitor:
                         until=lambda last: last and last["finished_at_s"]
                         and last["finished_at_s"] != before, mount=self.m)
 
+    def latest(self, series, text, timeout=60):
+        """Write series' latest and wait for the end of the check of new
+        volumes the write starts."""
+        before = self.last("new")
+        before = before and before["finished_at_s"]
+        self.m.write("manga/%s/latest" % series, text)
+        return wait_for(lambda: self.last("new"), timeout,
+                        "end of the check a write of latest starts",
+                        until=lambda last: last and last["finished_at_s"]
+                        and last["finished_at_s"] != before
+                        and last["trigger"] == "latest", mount=self.m)
+
     def searches(self):
         return [r for r in self.prowlarr.call("/_requests")
                 if r["method"] == "GET"]
@@ -183,7 +195,8 @@ def test_missing_check_costs_one_request_per_series(monitored):
     assert all(r["api_key"] == API_KEY for r in searches)
     assert mon.pages() == []
     assert last["requests"] == {"catalog": 50, "prowlarr": 10,
-                                "nautiljon": 0}
+                                "nautiljon": 0, "mangadex": 0,
+                                "mangaupdates": 0, "anilist": 0}
     assert last["series"] == 10 and last["wanted"] == 50
     assert last["trigger"] == "control" and last["errors"] == 0
     # the rate was never exceeded: 120 a minute is one each half second
@@ -342,7 +355,9 @@ def test_many_volumes_ask_catalog_first(monitored, tmp_path):
     last = mon.check("missing")
     # the catalog held every wanted volume: Prowlarr is not asked
     assert mon.searches() == []
-    assert last["requests"] == {"catalog": 5, "prowlarr": 0, "nautiljon": 0}
+    assert last["requests"] == {"catalog": 5, "prowlarr": 0, "nautiljon": 0,
+                                "mangadex": 0, "mangaupdates": 0,
+                                "anilist": 0}
     vols = by_volume(mon.m.json("status/found.json"), "Saga 01")
     assert all(vols[v]["releases"][0]["source"] == "catalog"
                for v in (2, 4, 6, 8, 10))
@@ -443,9 +458,9 @@ def test_new_volumes_ask_nautiljon_first(monitored):
     mon = monitored(names, nautiljon=pages)
     m = mon.m
     m.write("manga/Hidden/monitored", "0\n")
-    m.write("manga/Saga 03/latest", "13\n")
     m.write("manga/Nofield/source", "nofield\n")
-    last = mon.check("new")
+    # the number written starts the check
+    last = mon.latest("Saga 03", "13\n")
     asked = sorted(r["path"] for r in mon.pages())
     # one page per monitored series without a number written by hand
     assert asked == ["/mangas/nofield.html", "/mangas/saga+01.html",
@@ -505,8 +520,7 @@ def test_cloudflare_is_a_warning(monitored):
     assert budget["last_refusal"]["status"] == 403
     assert budget["requests"] == len(mon.pages()) == 1
     # the number written by hand is used instead
-    mon.m.write("manga/Saga 01/latest", "12\n")
-    mon.check("new")
+    mon.latest("Saga 01", "12\n")
     assert mon.m.read("status/new") == b"Saga 01\t12\n"
     assert len(mon.pages()) == 1
 

@@ -240,6 +240,47 @@ static void test_rank(void **state)
 	free(w.r);
 }
 
+/* A "NAME (YEAR)" folder: among releases otherwise equal, the one naming
+ * its year first, one naming no year next, another year last; the year
+ * outweighs no preference; a folder without a year changes nothing. */
+static void test_years(void **state)
+{
+	static const char *const titles[] = {
+		"Dune (1984) T02", "Dune T02", "Dune (2020) T02",
+		"Dune T02 2020-edition", "Dune T01-T03 (2020)",
+	};
+	struct want w = { .volume = 2 };
+
+	(void)state;
+	for (size_t i = 0; i < 5; i++) {
+		struct release r = { .title = (char *)titles[i],
+				     .source = "prowlarr", .seeders = (int)i,
+				     .first = 2, .last = 2, .size = -1 };
+
+		if (i == 4)
+			r.last = 3;
+		if (i == 1)
+			r.pref = -1;	/* a better preference wins */
+		assert_int_equal(release_want_add(&w, &r), 0);
+	}
+	release_want_years(&w, "Dune (2020)");
+	release_want_rank(&w);
+	assert_string_equal(w.r[0].title, titles[1]);
+	assert_string_equal(w.r[1].title, titles[3]);
+	assert_string_equal(w.r[2].title, titles[2]);
+	assert_string_equal(w.r[3].title, titles[0]);
+	assert_string_equal(w.r[4].title, titles[4]);
+	for (size_t i = 0; i < w.nr; i++)
+		w.r[i].year = 0;
+	release_want_years(&w, "Dune");
+	release_want_years(&w, "Dune (bis) [1984x]");
+	for (size_t i = 0; i < w.nr; i++)
+		assert_int_equal(w.r[i].year, 0);
+	while (w.nr)
+		release_want_remove(&w, 0);
+	free(w.r);
+}
+
 /* A series' own preferences: read, shown in the order of the keys, and
  * replacing the global ones; what does not read is refused whole. */
 static void test_parse(void **state)
@@ -293,6 +334,7 @@ int main(void)
 		cmocka_unit_test(test_traits),
 		cmocka_unit_test(test_decisions),
 		cmocka_unit_test(test_rank),
+		cmocka_unit_test(test_years),
 		cmocka_unit_test(test_parse),
 	};
 

@@ -262,8 +262,15 @@ static void put_track(struct env *e, const char *path, const char *title,
 	" SELECT id FROM tracks WHERE file_id = NEW.id" \
 	" ON CONFLICT (track_id) DO UPDATE SET gen = gen + 1; END;"
 
+/* What version 42 added (a check's requests of three sources), undone. */
+#define UNDO_VERSION_42 \
+	"ALTER TABLE checks DROP COLUMN mangadex;" \
+	" ALTER TABLE checks DROP COLUMN mangaupdates;" \
+	" ALTER TABLE checks DROP COLUMN anilist;"
+
 /* The versions since 38, undone (but 39's table, made if missing). */
-#define UNDO_SINCE_38 UNDO_VERSION_41 UNDO_VERSION_40 UNDO_VERSION_38
+#define UNDO_SINCE_38 \
+	UNDO_VERSION_42 UNDO_VERSION_41 UNDO_VERSION_40 UNDO_VERSION_38
 
 /* What version 25 added (the blocklist, preferences), undone. */
 #define UNDO_VERSION_25 \
@@ -303,7 +310,7 @@ static void test_schema_versions(void **state)
 	assert_int_equal(db_exec(db, "PRAGMA user_version = 99"), 0);
 	assert_int_equal(schema_migrate(db), -EPROTO);
 	assert_int_equal(db_exec(db, "PRAGMA user_version = 13"), 0);
-	assert_int_equal(schema_version(), 41);
+	assert_int_equal(schema_version(), 42);
 	db_close(db);
 }
 
