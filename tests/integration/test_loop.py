@@ -13,7 +13,7 @@ import re
 from conftest import wait_for
 from test_clients import conf, health, seeded
 from test_handoff import AUTO, SEND, downloads
-from test_monitor import Monitor, monitored, saga  # noqa: F401
+from test_monitor import Monitor, monitored, release, saga  # noqa: F401
 
 
 def test_failed_handoff_goes_again_when_the_client_answers(
