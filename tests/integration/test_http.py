@@ -11,6 +11,7 @@ import pathlib
 import re
 import resource
 import shutil
+import signal
 import socket
 import subprocess
 import tempfile
@@ -291,6 +292,66 @@ def test_several_ranges(web):
                                          body)} == {kind}
     finally:
         conn.close()
+
+
+def test_reload_applies_http(tmp_path):
+    """SIGHUP applies [http]: the accounts read again, a new address,
+    new threads on the same socket, and an address that cannot be bound
+    leaves the listener where it was, said once."""
+    w = Web(tmp_path, names=("root", "nobody"))
+    conf = tmp_path / "http.conf"
+    held = socket.socket()
+    try:
+        def reload(change):
+            done = w.log().count("reload: done")
+            conf.write_text(change(conf.read_text()))
+            w.m.proc.send_signal(signal.SIGHUP)
+            wait_for(lambda: w.log().count("reload: done") > done, 60,
+                     "reload: done in the log", mount=w.m, interval=0.1)
+
+        assert w.curl("/metrics", user="nobody")[0] != 401
+        # an account removed is refused, one added heard
+        htpasswd(tmp_path / "htpasswd", "root", "daemon")
+        reload(lambda text: text)
+        assert w.curl("/metrics", user="nobody")[0] == 401
+        assert w.curl("/metrics", user="daemon")[0] != 401
+        assert w.curl("/metrics")[0] == 200
+        # a new address: heard there, no longer on the old one
+        old = w.base
+        reload(lambda text: text.replace("listen = 127.0.0.1:0",
+                                         "listen = 127.0.0.2:0"))
+        port = re.findall(r"http: listening on 127\.0\.0\.2:0 "
+                          r"\(port (\d+)\)", w.log())
+        assert len(port) == 1, w.log()
+        w.base = "http://127.0.0.2:%s" % port[0]
+        assert w.curl("/metrics")[0] == 200
+        r = subprocess.run(["curl", "-sS", "-o", "/dev/null", "--max-time",
+                            "60", old + "/metrics"], capture_output=True)
+        assert r.returncode == 7, r     # connection refused
+        # new threads and limits: the same socket, so the same port
+        reload(lambda text: text.replace(
+            "[http]\n", "[http]\nthreads = 2\nmax_connections = 64\n"))
+        assert re.findall(r"http: listening on 127\.0\.0\.2:0 "
+                          r"\(port (\d+)\)", w.log()) == [port[0]] * 2
+        assert w.curl("/metrics")[0] == 200
+        # an address taken by another: still heard where it was
+        held.bind(("127.0.0.1", 0))
+        held.listen(1)
+        taken = "127.0.0.1:%d" % held.getsockname()[1]
+        reload(lambda text: text.replace("listen = 127.0.0.2:0",
+                                         "listen = " + taken))
+        assert w.log().count("http: reload: cannot listen on %s; still"
+                             " listening on 127.0.0.2:0" % taken) == 1
+        assert w.curl("/metrics")[0] == 200
+        # listen no longer set: the door closes
+        reload(lambda text: text.replace("listen = " + taken + "\n", ""))
+        assert "http: listen is no longer set" in w.log()
+        r = subprocess.run(["curl", "-sS", "-o", "/dev/null", "--max-time",
+                            "60", w.base + "/metrics"], capture_output=True)
+        assert r.returncode == 7, r
+    finally:
+        held.close()
+        w.stop()
 
 
 def test_control_over_post(web):
