@@ -16,6 +16,7 @@ import socket
 import subprocess
 import tempfile
 import urllib.parse
+from xml.etree import ElementTree
 
 import pytest
 
@@ -156,6 +157,34 @@ def test_files_come_with_their_type_and_bytes(web):
     with open(cbz, "rb") as f:
         assert body == f.read()
     assert "last-modified" in headers
+
+
+def test_opds_links_work_over_http(web):
+    """Every link of the OPDS feeds (a page template at its first page),
+    followed from the catalog as a reader would, answers 200 over HTTP
+    with the mount's bytes."""
+    wait_for(lambda: b"Saga" in web.m.read("opds/series.xml"), 60,
+             "the series feed", mount=web.m)
+    atom = "{http://www.w3.org/2005/Atom}"
+    todo, seen = ["/opds/catalog.xml"], set()
+    while todo:
+        path = todo.pop()
+        if path in seen:
+            continue
+        seen.add(path)
+        status, headers, body = web.curl(urllib.parse.quote(path))
+        assert status == 200, path
+        assert body == web.m.read(path.lstrip("/")), path
+        if not headers["content-type"].startswith("application/atom+xml"):
+            continue
+        for link in ElementTree.fromstring(body).iter(atom + "link"):
+            # OPDS-PSE's page template: its first page
+            href = link.get("href").replace("{pageNumber}", "0")
+            url = urllib.parse.urljoin("http://h" + path, href)
+            parts = urllib.parse.urlsplit(url)
+            assert parts.netloc == "h", (path, href)
+            todo.append(urllib.parse.unquote(parts.path))
+    assert any(p.endswith(".cbz") for p in seen), seen
 
 
 def test_validators_and_ranges(web):
