@@ -262,6 +262,51 @@ void config_free_secret(char *secret)
 	free(secret);
 }
 
+int config_read_secret_lines(const char *path,
+			     int (*fn)(char *line, int at, void *arg),
+			     void *arg, char *why, size_t len)
+{
+	char exposed[256], *line = NULL;
+	size_t cap = 0;
+	struct stat st;
+	int fd, rc = 0, at = 0;
+	FILE *f = NULL;
+
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NOCTTY);
+	if (fd < 0 || fstat(fd, &st)) {
+		rc = -errno;
+		snprintf(why, len, "cannot read %s: %s", path, strerror(errno));
+	} else if (!S_ISREG(st.st_mode)) {
+		rc = -EINVAL;
+		snprintf(why, len, "%s is not a regular file", path);
+	} else if (config_secret_file_exposed(&st, path, exposed,
+					      sizeof(exposed))) {
+		rc = -EPERM;
+		snprintf(why, len, "%s holds secrets, but %s", path, exposed);
+	} else if (!(f = fdopen(fd, "r"))) {
+		rc = -errno;
+		snprintf(why, len, "cannot read %s: %s", path, strerror(errno));
+	}
+	if (rc) {
+		if (fd >= 0)
+			close(fd);
+		return rc;
+	}
+	while (!rc && getline(&line, &cap, f) >= 0) {
+		line[strcspn(line, "\r\n")] = '\0';
+		rc = fn(line, ++at, arg);
+	}
+	if (!rc && ferror(f)) {
+		rc = -EIO;
+		snprintf(why, len, "cannot read %s", path);
+	}
+	if (line)
+		explicit_bzero(line, cap);
+	free(line);
+	fclose(f);
+	return rc;
+}
+
 /*
  * The value of key k read from the file its KEY_file line names (path,
  * relative to the configuration's folder), set in cfg.

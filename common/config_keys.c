@@ -295,6 +295,8 @@ const struct key config_keys[] = {
 	  O(http_max_per_address), 1, 100000 },
 	{ "http", "timeout", T_DURATION, O(http_timeout_s), 1, 3600 },
 	{ "http", "trusted_proxy", T_STRING, O(http_trusted_proxy) },
+	{ "http", "subsonic_passwords", T_STRING,
+	  O(http_subsonic_passwords) },
 	{ "analysis", "enabled", T_BOOL, O(analysis_enabled) },
 	{ "analysis", "threads", T_INT, O(analysis_threads), 1, 256 },
 	{ "analysis", "user", T_USER, O(analysis_user),

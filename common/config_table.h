@@ -97,4 +97,16 @@ int config_read_secret(const char *path, bool check_mode, char **out,
 /* Free a secret's copy without leaving it in freed memory. */
 void config_free_secret(char *secret);
 
+/*
+ * Read the file of secrets at path (refused as config_read_secret()
+ * does with check_mode) line by line: fn gets each line, its end cut,
+ * numbered from 1, and stops the reading with a nonzero return (which
+ * it logs). Returns 0, fn's value (why left as it was: the caller sets
+ * it to ""), or a negative errno value with why (len bytes), which never
+ * holds the file's content; the lines' copies are cleared.
+ */
+int config_read_secret_lines(const char *path,
+			     int (*fn)(char *line, int at, void *arg),
+			     void *arg, char *why, size_t len);
+
 #endif

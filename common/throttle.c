@@ -254,16 +254,12 @@ void throttle_rate_limited(struct throttle *t, double retry_after_s)
 }
 
 /* Isolated failures only count; a run of them pauses the service. */
-static void failed(struct throttle *t, long refusal)
+void throttle_failed(struct throttle *t)
 {
 	int run;
 	double pause = 0;
 
 	pthread_mutex_lock(&t->lock);
-	if (refusal) {
-		t->refusal = refusal;
-		t->refusal_at = t->clock.wall();
-	}
 	t->failures++;
 	run = ++t->consecutive_failures;
 	if (run >= THROTTLE_FAILURES_PAUSE) {
@@ -277,14 +273,34 @@ static void failed(struct throttle *t, long refusal)
 			 t->name, run, pause);
 }
 
-void throttle_failed(struct throttle *t)
-{
-	failed(t, 0);
-}
-
+/* A refusal is not a glitch: the next request would be refused as well
+ * (a block, a key gone), so it backs off at once, longer each time. */
 void throttle_refused(struct throttle *t, long status)
 {
-	failed(t, status);
+	double pause;
+
+	pthread_mutex_lock(&t->lock);
+	t->refusal = status;
+	t->refusal_at = t->clock.wall();
+	t->failures++;
+	t->consecutive_failures++;
+	back_off(t);
+	pause = t->backoff;
+	pause_for(t, pause);
+	pthread_mutex_unlock(&t->lock);
+	log_warn("%s: refused (HTTP %ld), pausing for %.0f s", t->name, status,
+		 pause);
+}
+
+int throttle_blocked(struct throttle *t)
+{
+	int blocked;
+
+	pthread_mutex_lock(&t->lock);
+	blocked = t->consecutive_failures &&
+		  (t->refusal == 401 || t->refusal == 403);
+	pthread_mutex_unlock(&t->lock);
+	return blocked;
 }
 
 int throttle_paused(struct throttle *t, double *until)

@@ -40,6 +40,7 @@
  *
  * Backoff: a refusal (HTTP 429, Real-Debrid error codes 34 and 5) pauses
  * the service for the longer of its Retry-After and the current backoff,
+ * a refusal not for the rate (HTTP 401, 403) for the current backoff,
  * which starts at THROTTLE_BACKOFF_MIN seconds and doubles with each
  * refusal up to THROTTLE_BACKOFF_MAX. THROTTLE_FAILURES_PAUSE failures in
  * a row (network errors, 5xx) pause it the same way, and each further
@@ -144,9 +145,16 @@ void throttle_failed(struct throttle *t);
 
 /*
  * Report a refusal that is not for the rate (status, such as a 403 of a
- * proxy that blocks the client): a failure, kept as the last refusal.
+ * proxy that blocks the client): a failure, kept as the last refusal,
+ * that pauses the service at once for the current backoff, doubled.
  */
 void throttle_refused(struct throttle *t, long status);
+
+/*
+ * Return 1 if the last request was refused not for the rate (HTTP 401,
+ * 403) and none succeeded since: waiting for the pause would not help.
+ */
+int throttle_blocked(struct throttle *t);
 
 /*
  * Return 1 if the service is paused, setting *until (may be NULL) to the

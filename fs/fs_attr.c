@@ -18,6 +18,7 @@
 #include "fs/caller.h"
 #include "fs/grow.h"
 #include "fs/inodes.h"
+#include "fs/open_caps.h"
 #include "fs/sizes.h"
 #include "fs/stamps.h"
 #include "fs/views.h"
@@ -157,14 +158,14 @@ int fs_attr_node(fuse_req_t req, const char *path, const struct node *n,
 {
 	const struct fuse_ctx *ctx = fuse_req_ctx(req);
 	struct strbuf text = STRBUF_INIT;
+	int owner = caller_is_owner();
 	uint64_t gen;
 	int rc;
 
 	if (n->type == NODE_REAL)
 		return views_real_stat(n->file, st);
 	fs_attr_virtual(path, n, NULL, st);
-	if (n->type == NODE_DIR || n->empty ||
-	    (n->owner_only && !caller_is_owner()))
+	if (n->type == NODE_DIR || n->empty || (n->owner_only && !owner))
 		return 0;
 	if (n->grows) {
 		st->st_size = grow_length();
@@ -174,6 +175,8 @@ int fs_attr_node(fuse_req_t req, const char *path, const struct node *n,
 	if (kept(path, ctx, gen, st))
 		return 0;
 	rc = fs_attr_render(n, path, &text);
+	if (!rc)
+		rc = open_caps_stat_charge(ctx->uid, owner, text.len);
 	if (rc) {
 		strbuf_release(&text);
 		return rc;
@@ -185,6 +188,7 @@ int fs_attr_node(fuse_req_t req, const char *path, const struct node *n,
 		st->st_atim = st->st_ctim = st->st_mtim;
 	}
 	sizes_keep(n, ctx->uid, ctx->pid, &text);
+	open_caps_stat_uncharge(ctx->uid, owner, (size_t)st->st_size);
 	return 0;
 }
 

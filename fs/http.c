@@ -30,6 +30,8 @@
 #include "fs/invalidate.h"
 #include "fs/nodes.h"
 #include "fs/sizes.h"
+#include "fs/subsonic.h"
+#include "fs/subsonic_auth.h"
 #include "indexer/reads.h"
 
 #define REALM "mediamon"
@@ -306,6 +308,7 @@ static enum MHD_Result answer(void *cls, struct MHD_Connection *c,
 {
 	const struct http_account *a;
 	enum MHD_Result ret = MHD_NO;
+	struct client client;
 
 	(void)cls;
 	(void)version;
@@ -315,6 +318,11 @@ static enum MHD_Result answer(void *cls, struct MHD_Connection *c,
 	if (!path_ok(url))
 		return http_serve_text(c, MHD_HTTP_BAD_REQUEST, "bad path",
 				       NULL, NULL);
+	if (!strncmp(url, "/rest/", 6)) {
+		client_of(c, &client);
+		return subsonic_answer(c, url + 6, method, client.addr,
+				       client.via[0] ? client.via : NULL);
+	}
 	a = who(c, &ret);
 	if (!a)
 		return ret;
@@ -481,8 +489,14 @@ static int start(const struct config *cfg)
 	rc = http_auth_load(cfg->http_htpasswd);
 	if (rc)
 		return rc;
+	rc = subsonic_auth_load(cfg->http_subsonic_passwords);
+	if (rc) {
+		http_auth_free();
+		return rc;
+	}
 	daemon_ = listener(cfg, -1);
 	if (!daemon_) {
+		subsonic_auth_free();
 		http_auth_free();
 		return log_error(-EADDRNOTAVAIL, "http: cannot listen on %s",
 				 cfg->http_listen);
@@ -506,6 +520,7 @@ static void stop(void)
 		return;
 	MHD_stop_daemon(daemon_);
 	daemon_ = NULL;
+	subsonic_auth_free();
 	http_auth_free();
 }
 

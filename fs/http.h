@@ -9,7 +9,9 @@
  * nodes with its user's rights (caller_begin_user(), fs/http_serve.h);
  * GET /metrics is the Prometheus file, GET / a dashboard, and POST
  * /control/NAME writes its body to the control file, for the users the
- * mount lets write it (the daemon's user and root).
+ * mount lets write it (the daemon's user and root); /rest/ is the
+ * OpenSubsonic API (fs/subsonic.h), whose clients name their account in
+ * the query instead.
  *
  * Its [http] threads threads ("mm-http") answer at most max_connections
  * connections, max_connections_per_address from one address; a

@@ -91,7 +91,6 @@ static int add_line(struct accounts *accounts, char *line,
 	struct http_account *grown, a = { 0 };
 	char *colon = strchr(line, ':');
 
-	line[strcspn(line, "\r\n")] = '\0';
 	if (!*line || *line == '#')
 		return 0;
 	if (!colon || colon == line) {
@@ -142,54 +141,43 @@ static void free_accounts(struct accounts *accounts)
 	}
 }
 
+/* What add_account() adds to. */
+struct reading {
+	struct accounts *accounts;
+	const char *path;
+};
+
+/* add_line() for config_read_secret_lines(). */
+static int add_account(char *line, int at, void *arg)
+{
+	struct reading *r = arg;
+
+	return add_line(r->accounts, line, r->path, at);
+}
+
 int http_auth_load(const char *path)
 {
-	struct accounts *accounts;
-	char why[256], *line = NULL;
-	size_t cap = 0;
-	struct stat st;
-	int fd, rc = 0, at = 0;
-	FILE *f;
+	struct reading r = { .path = path };
+	char why[256] = "";
+	int rc;
 
-	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NOCTTY);
-	if (fd < 0)
-		return log_error(-errno, "http: cannot read htpasswd %s: %s",
-				 path, strerror(errno));
-	if (fstat(fd, &st) || !S_ISREG(st.st_mode)) {
-		close(fd);
-		return log_error(-EINVAL, "http: htpasswd %s is not a regular"
-				 " file", path);
-	}
-	if (config_secret_file_exposed(&st, path, why, sizeof(why))) {
-		close(fd);
-		return log_error(-EPERM, "http: htpasswd %s holds secrets,"
-				 " but %s", path, why);
-	}
-	accounts = calloc(1, sizeof(*accounts));
-	f = accounts ? fdopen(fd, "r") : NULL;
-	if (!f) {
-		rc = accounts ? -errno : -ENOMEM;
-		free(accounts);
-		close(fd);
-		return log_error(rc, "http: cannot read htpasswd %s: %s",
-				 path, strerror(-rc));
-	}
-	while (!rc && getline(&line, &cap, f) >= 0)
-		rc = add_line(accounts, line, path, ++at);
-	if (!rc && ferror(f))
-		rc = log_error(-EIO, "http: cannot read htpasswd %s", path);
-	free(line);
-	fclose(f);
+	r.accounts = calloc(1, sizeof(*r.accounts));
+	if (!r.accounts)
+		return log_error(-ENOMEM, "http: no memory for the accounts");
+	rc = config_read_secret_lines(path, add_account, &r, why,
+				      sizeof(why));
 	if (rc) {
-		free_accounts(accounts);
+		free_accounts(r.accounts);
+		if (why[0])
+			return log_error(rc, "http: htpasswd: %s", why);
 		return rc;
 	}
-	if (!accounts->n)
+	if (!r.accounts->n)
 		log_warn("http: %s holds no account: every request is"
 			 " refused", path);
 	pthread_mutex_lock(&sets.lock);
-	accounts->older = sets.now;
-	sets.now = accounts;
+	r.accounts->older = sets.now;
+	sets.now = r.accounts;
 	pthread_mutex_unlock(&sets.lock);
 	return 0;
 }

@@ -28,6 +28,7 @@ struct held {
 struct user {
 	uid_t uid;
 	size_t handles, bytes;
+	size_t stats;		/* renderings its stat()s hold now */
 	int warned;		/* its cap was said to be reached */
 	int bytes_warned;	/* its memory cap too */
 	struct held *held;
@@ -169,7 +170,7 @@ void open_caps_put(uid_t uid, int fd)
 
 	pthread_mutex_lock(&caps.lock);
 	u = user_find(uid, 0);
-	if (u && u->handles && !--u->handles)
+	if (u && u->handles && !--u->handles && !u->stats)
 		user_drop(u);
 	else if (u && u->handles <= caps.per_user / 2)
 		u->warned = 0;
@@ -203,6 +204,22 @@ static int held_add(struct user *u, const void *key)
 	return 0;
 }
 
+/* Whether bytes more would take u past its memory cap: -ENOMEM (logged
+ * once while it lasts), or 0. */
+static int over_cap(struct user *u, size_t bytes)
+{
+	if (u->bytes + bytes <= caps.bytes_per_user)
+		return 0;
+	if (!u->bytes_warned)
+		log_warn("fs: uid %u holds %zu bytes of renderings and covers"
+			 " open or stat()ed through the mount, its cap"
+			 " ([general] max_open_memory_per_user): more opens"
+			 " and stat()s of large files fail (ENOMEM) until it"
+			 " closes some", (unsigned)u->uid, u->bytes);
+	u->bytes_warned = 1;
+	return -ENOMEM;
+}
+
 int open_caps_charge(uid_t uid, int owner, const void *shared, size_t bytes)
 {
 	struct held *h = NULL;
@@ -217,16 +234,8 @@ int open_caps_charge(uid_t uid, int owner, const void *shared, size_t bytes)
 		h = held_find(u, shared);
 	if (!u || h)
 		goto out;
-	if (u->bytes + bytes > caps.bytes_per_user) {
-		if (!u->bytes_warned)
-			log_warn("fs: uid %u holds %zu bytes of renderings"
-				 " and covers open through the mount, its"
-				 " cap ([general] max_open_memory_per_user):"
-				 " more opens fail (ENOMEM) until it closes"
-				 " some", (unsigned)uid, u->bytes);
-		u->bytes_warned = 1;
-		rc = -ENOMEM;
-	} else if (shared) {
+	rc = over_cap(u, bytes);
+	if (!rc && shared) {
 		rc = held_add(u, shared);
 		h = rc ? NULL : &u->held[u->nr_held - 1];
 	}
@@ -258,6 +267,48 @@ void open_caps_uncharge(uid_t uid, const void *shared, size_t bytes)
 		u->bytes -= bytes < u->bytes ? bytes : u->bytes;
 		if (u->bytes <= caps.bytes_per_user / 2)
 			u->bytes_warned = 0;
+	}
+	pthread_mutex_unlock(&caps.lock);
+}
+
+int open_caps_stat_charge(uid_t uid, int owner, size_t bytes)
+{
+	struct user *u;
+	int rc;
+
+	if (owner)
+		return 0;
+	pthread_mutex_lock(&caps.lock);
+	u = user_find(uid, 1);
+	if (!u)
+		rc = log_error(-ENOMEM, "fs: out of memory counting the files"
+			       " of uid %u", (unsigned)uid);
+	else
+		rc = over_cap(u, bytes);
+	if (!rc) {
+		u->bytes += bytes;
+		u->stats++;
+	} else if (u && !u->handles && !u->stats) {
+		user_drop(u);
+	}
+	pthread_mutex_unlock(&caps.lock);
+	return rc;
+}
+
+void open_caps_stat_uncharge(uid_t uid, int owner, size_t bytes)
+{
+	struct user *u;
+
+	if (owner)
+		return;
+	pthread_mutex_lock(&caps.lock);
+	u = user_find(uid, 0);
+	if (u && u->stats) {
+		u->bytes -= bytes < u->bytes ? bytes : u->bytes;
+		if (u->bytes <= caps.bytes_per_user / 2)
+			u->bytes_warned = 0;
+		if (!--u->stats && !u->handles)
+			user_drop(u);
 	}
 	pthread_mutex_unlock(&caps.lock);
 }

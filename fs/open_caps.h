@@ -16,7 +16,9 @@
  * more fails with EMFILE for that user alone. The bytes those handles
  * keep in memory, each rendering and each cover copy (charged once per
  * user however many of its handles read it), are capped per user too:
- * an open past it fails with ENOMEM for that user alone. Root and the
+ * an open past it fails with ENOMEM for that user alone, and so does a
+ * stat() whose rendering (made for the file's size) would pass it while
+ * the stat holds it (open_caps_stat_charge()). Root and the
  * daemon's own user are held by the total only.
  *
  * A rendering an open handle holds is kept in pages of its own
@@ -76,6 +78,15 @@ int open_caps_charge(uid_t uid, int owner, const void *shared, size_t bytes);
 
 /* Give back what open_caps_charge() charged, before open_caps_put(). */
 void open_caps_uncharge(uid_t uid, const void *shared, size_t bytes);
+
+/*
+ * Charge the bytes of a rendering a stat() of uid made for a size (owner:
+ * not charged) while the stat holds it, as an open's: 0, or -ENOMEM when
+ * they would take uid past its cap (logged once while it lasts), and the
+ * stat fails for uid alone. Give them back with open_caps_stat_uncharge().
+ */
+int open_caps_stat_charge(uid_t uid, int owner, size_t bytes);
+void open_caps_stat_uncharge(uid_t uid, int owner, size_t bytes);
 
 /* A rendering an open handle holds. */
 struct open_caps_text {

@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * The queue and results of the analysis in the store: taking a queued
- * track, judging the tracks that share its fingerprint's keys on a read
- * connection, and recording a result or failure on the writer's (with
- * its matches and its album's gain), and the counts. The groups of
+ * track (the owners in turn), judging the tracks that share its
+ * fingerprint's keys on a read connection, and recording a result or
+ * failure on the writer's (with its matches and its album's gain), and
+ * the counts. The groups of
  * duplicates and the similar tracks the mount asks for are read in
  * analysis_related.c. No analysis runs here: it takes analysis_run()'s
  * results.
@@ -84,18 +85,20 @@ static char *queued_path(sqlite3_stmt *st)
 	" JOIN file_paths f ON f.id = t.file_id" \
 	" JOIN roots r ON r.id = f.root_id"
 
-int analysis_store_next(sqlite3 *db, const int64_t *busy, size_t nbusy,
-			struct analysis_job *job)
+/* Take into *job the first queued track of owner that is not busy:
+ * 0, or -ENOENT when there is none. */
+static int next_of(sqlite3 *db, int64_t owner, const int64_t *busy,
+		   size_t nbusy, struct analysis_job *job)
 {
 	sqlite3_stmt *st;
-	int rc;
+	int rc = db_prepare(db, QUEUED " WHERE q.owner = ?2"
+			    " ORDER BY q.track_id LIMIT ?1", &st);
 
-	memset(job, 0, sizeof(*job));
-	rc = db_prepare(db, QUEUED " ORDER BY q.track_id LIMIT ?1", &st);
 	if (rc)
 		return rc;
 	/* the busy tracks may all come first: one more row is the next */
 	sqlite3_bind_int64(st, 1, (int64_t)nbusy + 1);
+	sqlite3_bind_int64(st, 2, owner);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		int64_t id = sqlite3_column_int64(st, 1);
 
@@ -108,6 +111,7 @@ int analysis_store_next(sqlite3 *db, const int64_t *busy, size_t nbusy,
 		}
 		job->gen = sqlite3_column_int64(st, 0);
 		job->track_id = id;
+		job->owner = owner;
 		break;
 	}
 	sqlite3_finalize(st);
@@ -115,6 +119,33 @@ int analysis_store_next(sqlite3 *db, const int64_t *busy, size_t nbusy,
 		return 0;
 	return rc == SQLITE_DONE ? -ENOENT :
 		db_error(db, rc, "read the analysis queue");
+}
+
+int analysis_store_next(sqlite3 *db, const int64_t *busy, size_t nbusy,
+			int64_t last, struct analysis_job *job)
+{
+	int64_t owner = last;
+	int wrapped = 0, rc;
+
+	memset(job, 0, sizeof(*job));
+	for (;;) {
+		rc = query_int(db, "SELECT owner FROM analysis_queue"
+			       " WHERE owner > ?1 ORDER BY owner LIMIT 1",
+			       owner, ANALYSIS_OWNER_NONE, &owner);
+		if (rc)
+			return rc;
+		if (owner == ANALYSIS_OWNER_NONE && wrapped)
+			return -ENOENT;
+		if (owner == ANALYSIS_OWNER_NONE) {
+			wrapped = 1;	/* from the least owner again */
+			continue;
+		}
+		if (wrapped && owner > last)
+			return -ENOENT;	/* every owner's were busy */
+		rc = next_of(db, owner, busy, nbusy, job);
+		if (rc != -ENOENT)
+			return rc;
+	}
 }
 
 int analysis_store_gone(sqlite3 *db, int64_t from, size_t max,

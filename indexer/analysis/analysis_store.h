@@ -6,13 +6,14 @@
  * The analysis queue and results in the store (schema.h: analysis,
  * analysis_keys, analysis_queue, analysis_albums). Tracks are queued by
  * the writer when they are added (music.h) and by a trigger when their
- * file changes; the background workers take them from here, the least
- * track id first, and record what analysis_run() found, and the mount
+ * file changes, each with its file's owner; the background workers take
+ * them from here, the owners in turn (one user's flood holds no other's
+ * new track behind it) and each owner's least track id first, and record what analysis_run() found, and the mount
  * reads duplicates and similar tracks back:
  *
  *	struct analysis_job job;
  *
- *	if (analysis_store_next(db, busy, nbusy, &job) == 0) {
+ *	if (analysis_store_next(db, busy, nbusy, last, &job) == 0) {
  *		struct analysis_outcome o = { .job = &job, .at = now };
  *
  *		o.error = analysis_run(job.path, &o.result);
@@ -20,6 +21,7 @@
  *		writer_call(analysis_store_record, &o);
  *		analysis_store_lookup_release(&o);
  *		analysis_result_release(&o.result);
+ *		last = job.owner;
  *		analysis_job_release(&job);
  *	}
  *
@@ -38,8 +40,12 @@
 struct analysis_job {
 	int64_t gen;		/* its queue entry's, to take it off */
 	int64_t track_id;
+	int64_t owner;		/* its file's uid; -1: not known */
 	char *path;		/* absolute, malloc'd */
 };
+
+/* The owner before the first, to start the turns with. */
+#define ANALYSIS_OWNER_NONE INT64_MIN
 
 /* A track sharing a fingerprint key, as analysis_store_lookup() judged
  * it. */
@@ -73,12 +79,14 @@ struct analysis_counts {
 };
 
 /*
- * Take the oldest queued track that is not one of the nbusy track ids
- * in busy (those other workers analyse now) into *job. Returns 0,
- * -ENOENT when there is none, -ENOMEM or -EIO (logged).
+ * Take into *job the oldest queued track, not one of the nbusy track ids
+ * in busy (those other workers analyse now), of the first owner after
+ * the owner last served (in the order of uids, back to the least after
+ * the greatest) that has one. Returns 0, -ENOENT when there is none,
+ * -ENOMEM or -EIO (logged).
  */
 int analysis_store_next(sqlite3 *db, const int64_t *busy, size_t nbusy,
-			struct analysis_job *job);
+			int64_t last, struct analysis_job *job);
 
 /* Queued tracks whose files are gone, found by analysis_store_gone(). */
 struct analysis_gone {

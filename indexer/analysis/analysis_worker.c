@@ -56,6 +56,7 @@ static struct {
 	int (*open_file)(const char *path, int flags);
 	pthread_t thread[MAX_THREADS];
 	int64_t busy_id[MAX_THREADS];	/* the track each analyses, or 0 */
+	int64_t last_owner;		/* whose track was taken last */
 	int nr_threads;
 	pthread_mutex_t lock;
 	pthread_cond_t wake;
@@ -350,7 +351,8 @@ static void *worker_main(void *arg)
 				pthread_cond_wait(&aw.wake, &aw.lock);
 			continue;
 		}
-		rc = analysis_store_next(db, aw.busy_id, aw.nr_threads, &job);
+		rc = analysis_store_next(db, aw.busy_id, aw.nr_threads,
+					 aw.last_owner, &job);
 		empty = rc == -ENOENT;
 		empty_at = generation;
 		if (empty)
@@ -362,6 +364,7 @@ static void *worker_main(void *arg)
 			continue;
 		}
 		aw.busy_id[slot] = job.track_id;
+		aw.last_owner = job.owner;
 		if (!aw.st.busy++)
 			aw.busy_since = clock_mono();
 		pthread_mutex_unlock(&aw.lock);
@@ -410,6 +413,7 @@ int analysis_worker_start(const struct config *cfg, int (*scanning)(void),
 	aw.stopping = 0;
 	aw.nr_threads = 0;
 	memset(aw.busy_id, 0, sizeof(aw.busy_id));
+	aw.last_owner = ANALYSIS_OWNER_NONE;
 	aw.st.enabled = cfg->analysis_enabled;
 	if (!cfg->analysis_enabled)
 		want = 0;

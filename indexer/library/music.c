@@ -45,15 +45,15 @@ static const char *const statements[ST_COUNT] = {
 	"INSERT INTO directories (root_id, path, mtime_ns) VALUES (?1, ?2, 0)",
 	[ST_FILE_ADD] =
 	"INSERT INTO files (root_id, dir_id, name, size, mtime_ns, inode, kind,"
-	" tag_error, tag_error_reason)"
-	" VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+	" tag_error, tag_error_reason, uid)"
+	" VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
 	[ST_FILE_UPDATE] =
 	"UPDATE files SET dir_id = ?2, name = ?3, size = ?4, mtime_ns = ?5,"
-	" inode = ?6, kind = ?7, tag_error = ?8, tag_error_reason = ?9"
-	" WHERE id = ?1",
+	" inode = ?6, kind = ?7, tag_error = ?8, tag_error_reason = ?9,"
+	" uid = ?10 WHERE id = ?1",
 	[ST_FILE_RENAME] =
 	"UPDATE files SET dir_id = ?2, name = ?3, size = ?4, mtime_ns = ?5,"
-	" inode = ?6 WHERE id = ?1",
+	" inode = ?6, uid = ?10 WHERE id = ?1",
 	[ST_FILE_DELETE] = "DELETE FROM files WHERE id = ?1",
 	[ST_DIR_SET] =
 	"INSERT INTO directories (root_id, path, mtime_ns, digest)"
@@ -64,10 +64,12 @@ static const char *const statements[ST_COUNT] = {
 	" JOIN tracks t ON t.file_id = f.id WHERE f.dir_id = ?1",
 	[ST_DIR_FILES_DELETE] = "DELETE FROM files WHERE dir_id = ?1",
 	[ST_QUEUE_ADDED] =
-	"INSERT INTO analysis_queue (track_id)"
-	" SELECT value FROM json_each(?1) WHERE value NOT IN"
-	" (SELECT track_id FROM analysis)"
-	" ON CONFLICT (track_id) DO UPDATE SET gen = gen + 1",
+	"INSERT INTO analysis_queue (track_id, owner)"
+	" SELECT j.value, f.uid FROM json_each(?1) j"
+	" JOIN tracks t ON t.id = j.value JOIN files f ON f.id = t.file_id"
+	" WHERE j.value NOT IN (SELECT track_id FROM analysis)"
+	" ON CONFLICT (track_id) DO UPDATE SET gen = gen + 1,"
+	" owner = excluded.owner",
 	[ST_DIR_DELETE] = "DELETE FROM directories WHERE id = ?1",
 	[ST_LISTING_SET] =
 	"INSERT INTO dir_listings (dir_id, ctime_ns, inode, names)"

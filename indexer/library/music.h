@@ -45,6 +45,7 @@ struct music_rec {
 	int64_t root_id;
 	int64_t id;		/* the row's id; FILE: 0 for a new file */
 	int64_t size, mtime_ns, inode;
+	int64_t uid;		/* FILE, RENAME: its owner */
 	const char *kind;	/* FILE: "flac", "mp3", "archive", "other" */
 	int parsed;		/* FILE: tags (or ci) hold what was read */
 	/* DIR: what its files sum to (scan.c), kept only when has_digest

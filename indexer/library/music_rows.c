@@ -322,8 +322,8 @@ static int apply_picture(const struct music_rec *rec, int64_t file)
 	return music_step_id(which, &none);
 }
 
-/* Bind ?2 to ?6, where a file is (its folder and its name there) and
- * what it looks like, the same way for a new file and a renamed one. */
+/* Bind ?2 to ?6 and ?10, where a file is (its folder and its name
+ * there) and what it looks like and whose it is, the same way for a new file and a renamed one. */
 static int bind_location(sqlite3_stmt *st, const struct music_rec *rec)
 {
 	size_t skip = name_start(rec);
@@ -338,6 +338,7 @@ static int bind_location(sqlite3_stmt *st, const struct music_rec *rec)
 	sqlite3_bind_int64(st, 4, rec->size);
 	sqlite3_bind_int64(st, 5, rec->mtime_ns);
 	sqlite3_bind_int64(st, 6, rec->inode);
+	sqlite3_bind_int64(st, 10, rec->uid);
 	return 0;
 }
 

@@ -528,6 +528,7 @@ put:
 	rec->size = st->st_size;
 	rec->mtime_ns = scan_worker_mtime_ns(st);
 	rec->inode = st->st_ino;
+	rec->uid = st->st_uid;
 	writer_batch_add(&wk->batch, &rec->wr);
 kept:
 	if (fd >= 0)

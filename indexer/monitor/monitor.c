@@ -223,14 +223,14 @@ const char *monitor_error_text(int rc)
 	}
 }
 
-/* Whether t is paused for longer than a check waits; such a service is
- * skipped until the next check. */
+/* Whether t is paused for longer than a check waits, or after a refusal
+ * that waiting would not end: skipped until its pause ends. */
 static int paused_too_long(struct throttle *t)
 {
 	double until;
 
 	return throttle_paused(t, &until) &&
-	       until - clock_wall() > MONITOR_MAX_WAIT;
+	       (until - clock_wall() > MONITOR_MAX_WAIT || throttle_blocked(t));
 }
 
 /* Requests t granted so far, to count what a call cost. */
@@ -292,8 +292,8 @@ int monitor_with_retry(struct monitor *m, struct throttle *t,
 
 	for (int tries = 0; tries < 2 && rc == -EAGAIN; tries++) {
 		if (paused_too_long(t)) {
-			log_info("monitor: %s is paused, skipped until the"
-				 " next check", throttle_name(t));
+			log_info("monitor: %s is paused, skipped until its"
+				 " pause ends", throttle_name(t));
 			break;
 		}
 		rc = send(m, arg);

@@ -401,15 +401,16 @@ static void pause_health(const char *name, double until, int failures,
 			 const struct throttle_stats *t, double now,
 			 struct strbuf *errors, struct strbuf *warns)
 {
-	int refused = 0;
+	int refused = 0, blocked = 0;
 	char at[CLOCK_RFC3339_LEN];
 
 	if (t) {
 		until = t->paused_until;
 		refused = t->last_refusal == 429;
+		blocked = t->last_refusal == 401 || t->last_refusal == 403;
 		if (t->consecutive_failures >= THROTTLE_FAILURES_PAUSE)
 			failures = t->consecutive_failures;
-		else if (refused)
+		else if (refused || blocked)
 			failures = 0;
 	}
 	if (!(until > now))
@@ -421,6 +422,9 @@ static void pause_health(const char *name, double until, int failures,
 	else if (refused)
 		strbuf_addf(warns, "warn: %s: paused until %s (429 too many"
 			    " requests)\n", name, at);
+	else if (blocked)
+		strbuf_addf(warns, "warn: %s: paused until %s (refused, HTTP"
+			    " %d)\n", name, at, t->last_refusal);
 	else
 		strbuf_addf(warns, "warn: %s: paused until %s (rate limited)\n",
 			    name, at);

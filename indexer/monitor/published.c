@@ -37,6 +37,8 @@ struct answer {
 	char status[48];
 	int none_yet;		/* the source knows the series, and that it
 				 * has no volume out yet */
+	char tie[200];		/* the two records that bear its title, as
+				 * status.json says it, or "" */
 };
 
 /* Where the series is at each source, from its source text. */
@@ -133,10 +135,10 @@ static void report_failure(struct throttle *t, const char *what, int rc)
 }
 
 /* Two records bear the series' title as well: neither is taken, and
- * health names both until the user writes one into the series' source
- * (the series passes to the next source meanwhile). */
+ * health and out->tie name both until the user writes one into the
+ * series' source (the series passes to the next source meanwhile). */
 static void report_tie(struct throttle *t, const char *what, const char *a,
-		       const char *b)
+		       const char *b, struct answer *out)
 {
 	char text[240];
 
@@ -144,6 +146,9 @@ static void report_tie(struct throttle *t, const char *what, const char *a,
 		 " title; write the one to follow into /manga/SERIES/source",
 		 what, a, b);
 	services_record(t, NULL, -EEXIST, text, "warn");
+	snprintf(out->tie, sizeof(out->tie), "no record taken: %s:%s and"
+		 " %s:%s both bear this title", throttle_name(t), a,
+		 throttle_name(t), b);
 }
 
 struct nautiljon_ask {
@@ -304,7 +309,8 @@ take:
 			 a.info.status);
 out:
 	if (rc == -EEXIST)
-		report_tie(m->mangadex_t, s->name, a.info.id, a.info.other);
+		report_tie(m->mangadex_t, s->name, a.info.id, a.info.other,
+			   out);
 	else if (rc && rc != -ECANCELED)
 		report_failure(m->mangadex_t, s->name, rc);
 	else if (!rc)
@@ -450,7 +456,8 @@ out:
 
 		snprintf(one, sizeof(one), "%lld", a.info.id);
 		snprintf(other, sizeof(other), "%lld", a.info.other);
-		report_tie(m->mangaupdates_t, s->name, one, other);
+		report_tie(m->mangaupdates_t, s->name, one, other,
+			   out);
 	} else if (rc && rc != -ECANCELED)
 		report_failure(m->mangaupdates_t, s->name, rc);
 	else if (!rc)
@@ -678,6 +685,30 @@ static int store_published(sqlite3 *db, void *arg)
 	return db_finalize(st, sqlite3_step(st), "store published volumes");
 }
 
+struct tie_note {
+	int64_t series;
+	const char *text;
+	double at;
+};
+
+/* A writer_call() function: no source took a record, two bear the
+ * series' title; the count it had stays. */
+static int store_tie(sqlite3 *db, void *arg)
+{
+	const struct tie_note *t = arg;
+	sqlite3_stmt *st;
+	int rc;
+
+	rc = db_prepare(db, "UPDATE series SET status = ?2, last_checked = ?3"
+			" WHERE id = ?1", &st);
+	if (rc)
+		return rc;
+	sqlite3_bind_int64(st, 1, t->series);
+	sqlite3_bind_text(st, 2, t->text, -1, SQLITE_STATIC);
+	sqlite3_bind_double(st, 3, t->at);
+	return db_finalize(st, sqlite3_step(st), "store a tie");
+}
+
 /* The count went up since the last check: each volume it added that is
  * not owned is news. The first count of a series is not: it says what
  * was out before the series was watched. */
@@ -711,6 +742,7 @@ int published_count(struct monitor *m, const struct series *s, int high,
 	struct answer a = { 0 };
 	char by[64];
 	struct published p = { s->id, &a, by, 0 };
+	char tie[sizeof(a.tie)] = "";
 	int rc = -ENOENT, none_yet = 0;
 
 	read_ids(s->source, &ids);
@@ -718,6 +750,8 @@ int published_count(struct monitor *m, const struct series *s, int high,
 		memset(&a, 0, sizeof(a));
 		rc = sources[order[i]].ask(m, s, &ids, edition, &a);
 		none_yet |= rc == -ENODATA && a.none_yet;
+		if (!tie[0])
+			memcpy(tie, a.tie, sizeof(tie));
 		if (!rc && a.count <= 0)
 			rc = -ENODATA;
 		if (!rc)
@@ -738,6 +772,12 @@ int published_count(struct monitor *m, const struct series *s, int high,
 		snprintf(by, sizeof(by), "none:%s", edition);
 		p.at = clock_wall();
 		return writer_call(store_published, &p);
+	}
+	if (rc && tie[0]) {
+		struct tie_note t = { s->id, tie, clock_wall() };
+
+		log_info("monitor: %s: %s", s->name, tie);
+		return writer_call(store_tie, &t);
 	}
 	if (rc) {
 		log_warn("monitor: %s: no source gives the count of volumes"

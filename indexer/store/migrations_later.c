@@ -333,6 +333,25 @@ const char *const migrations_later[] = {
 	"  issued TEXT; UPDATE directories SET digest = NULL WHERE id IN"
 	"  (SELECT dir_id FROM files WHERE kind = 'archive');"
 	"UPDATE files SET mtime_ns = 0 WHERE kind = 'archive';",
+	/* version 41: a file's owner as the scan last saw it change (-1: not
+	 * seen since), and a queued track's, by which the analysis serves the
+	 * owners in turn (analysis_store_next()): the index finds the next
+	 * owner and its first track without reading the others' flood. */
+	"ALTER TABLE files ADD COLUMN uid INTEGER NOT NULL DEFAULT -1;"
+	"ALTER TABLE analysis_queue ADD COLUMN owner INTEGER NOT NULL"
+	"  DEFAULT -1;"
+	"CREATE INDEX analysis_queue_owner ON analysis_queue (owner, track_id);"
+	"DROP TRIGGER IF EXISTS analysis_queue_change;"
+	"CREATE TRIGGER analysis_queue_change"
+	"  AFTER UPDATE OF size, mtime_ns, inode ON files"
+	"  WHEN OLD.size IS NOT NEW.size"
+	"  OR OLD.mtime_ns IS NOT NEW.mtime_ns OR OLD.inode IS NOT NEW.inode"
+	"  BEGIN"
+	"  INSERT INTO analysis_queue (track_id, owner)"
+	"  SELECT id, NEW.uid FROM tracks WHERE file_id = NEW.id"
+	"  ON CONFLICT (track_id) DO UPDATE SET gen = gen + 1,"
+	"  owner = excluded.owner;"
+	"  END;",
 };
 
 const int migrations_later_count = ARRAY_SIZE(migrations_later);

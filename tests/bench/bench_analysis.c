@@ -179,7 +179,8 @@ static int bench_duplicates(int n, const char *dir)
 		struct analysis_job job;
 		struct analysis_outcome o = { .job = &job, .at = 2 };
 
-		rc = analysis_store_next(rd, NULL, 0, &job);
+		rc = analysis_store_next(rd, NULL, 0, ANALYSIS_OWNER_NONE,
+					 &job);
 		if (rc)
 			break;
 		o.result.duration_s = 30;

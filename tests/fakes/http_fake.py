@@ -242,6 +242,49 @@ class ClientFake(FakeHandler):
             self.reply(200, list(self.state["adds"]))
 
 
+class ServiceFake(FakeHandler):
+    """A fake service's test controls, for fakes that record every
+    request and can be taken down:
+
+        GET  /_requests   every request recorded (what record() got)
+        POST /_down       {"status": N}: answer N to everything (0: back
+                          up)
+
+    A subclass sets its own lock and state ({"requests": [], "down": 0}),
+    so that two fakes in one process never share them.
+    """
+    routes = FakeHandler.routes + [
+        (r"/_requests", "get_requests"),
+        (r"/_down", "set_down"),
+    ]
+    lock = None
+    state = None
+
+    @staticmethod
+    def key_word(key, right):
+        """How a request's key compares: "missing", "ok" or "wrong"."""
+        return "missing" if key is None else \
+            "ok" if key == right else "wrong"
+
+    def record(self, entry):
+        """Record entry (the method and path added); the status the fake
+        is down with, 0 when it is up."""
+        with self.lock:
+            self.state["requests"].append(
+                dict({"method": self.command, "path": self.path}, **entry))
+            return self.state["down"]
+
+    def get_requests(self, m):
+        with self.lock:
+            self.reply(200, list(self.state["requests"]))
+
+    def set_down(self, m):
+        doc = json.loads(self.read_body())
+        with self.lock:
+            self.state["down"] = int(doc.get("status", 0))
+        self.reply(200, {"ok": True})
+
+
 class FakeServer(ThreadingHTTPServer):
     daemon_threads = True
 

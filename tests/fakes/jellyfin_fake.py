@@ -44,21 +44,18 @@ import http_fake
 
 KEY = "jellyKEY-test"
 
-lock = threading.Lock()
 flavour = "jellyfin"
-requests = []
 updates = []
-down = 0
 
 
-class Jellyfin(http_fake.FakeHandler):
-    routes = http_fake.FakeHandler.routes + [
+class Jellyfin(http_fake.ServiceFake):
+    routes = http_fake.ServiceFake.routes + [
         (r"/Library/Media/Updated", "media_updated"),
         (r"/System/Info", "system_info"),
-        (r"/_requests", "get_requests"),
         (r"/_updates", "get_updates"),
-        (r"/_down", "set_down"),
     ]
+    lock = threading.Lock()
+    state = {"requests": [], "down": 0}
 
     def key(self):
         auth = self.headers.get("Authorization") or ""
@@ -78,12 +75,8 @@ class Jellyfin(http_fake.FakeHandler):
             body = json.loads(raw) if raw else None
         except ValueError:
             body = None
-        with lock:
-            requests.append({"method": self.command, "path": self.path,
-                             "key": "missing" if key is None else
-                             "ok" if key == KEY else "wrong",
-                             "how": how, "body": body})
-            status = down
+        status = self.record({"key": self.key_word(key, KEY), "how": how,
+                              "body": body})
         if status:
             return self.reply(status, "")
         if key != KEY:
@@ -97,7 +90,7 @@ class Jellyfin(http_fake.FakeHandler):
                 for u in ups):
             return self.reply(400, {"title": "One or more validation"
                                     " errors occurred.", "status": 400})
-        with lock:
+        with self.lock:
             updates.extend(ups)
         self.reply(204)
 
@@ -107,12 +100,8 @@ class Jellyfin(http_fake.FakeHandler):
         server's SystemInfo, with ServerName, Version and Id."""
         self.read_body()
         key, how = self.key()
-        with lock:
-            requests.append({"method": self.command, "path": self.path,
-                             "key": "missing" if key is None else
-                             "ok" if key == KEY else "wrong",
-                             "how": how, "body": None})
-            status = down
+        status = self.record({"key": self.key_word(key, KEY), "how": how,
+                              "body": None})
         if status:
             return self.reply(status, "")
         if key != KEY:
@@ -121,20 +110,9 @@ class Jellyfin(http_fake.FakeHandler):
                          "Version": "10.8.13" if flavour == "jellyfin"
                          else "4.8.1.0"})
 
-    def get_requests(self, m):
-        with lock:
-            self.reply(200, list(requests))
-
     def get_updates(self, m):
-        with lock:
+        with self.lock:
             self.reply(200, list(updates))
-
-    def set_down(self, m):
-        global down
-        doc = json.loads(self.read_body())
-        with lock:
-            down = int(doc.get("status", 0))
-        self.reply(200, {"ok": True})
 
 
 if __name__ == "__main__":

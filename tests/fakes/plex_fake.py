@@ -50,21 +50,19 @@ TOKEN = "plexTOKEN-test"
 
 lock = threading.Lock()
 sections = []
-requests = []
 refreshes = []
-down = 0
 
 
-class Plex(http_fake.FakeHandler):
-    routes = http_fake.FakeHandler.routes + [
+class Plex(http_fake.ServiceFake):
+    routes = http_fake.ServiceFake.routes + [
         (r"/", "root"),
         (r"/library/sections", "list_sections"),
         (r"/library/sections/([^/]+)/refresh", "refresh"),
-        (r"/_requests", "get_requests"),
         (r"/_refreshes", "get_refreshes"),
         (r"/_sections", "set_sections"),
-        (r"/_down", "set_down"),
     ]
+    lock = lock
+    state = {"requests": [], "down": 0}
 
     def token(self):
         got = self.headers.get("X-Plex-Token") or \
@@ -76,11 +74,8 @@ class Plex(http_fake.FakeHandler):
         """Record the request; False when it was answered already."""
         self.read_body()
         token = self.token()
-        with lock:
-            requests.append({"method": self.command, "path": self.path,
-                             "query": self.query, "token": token,
-                             "accept": self.headers.get("Accept")})
-            status = down
+        status = self.record({"query": self.query, "token": token,
+                              "accept": self.headers.get("Accept")})
         if status:
             self.reply(status, "<html>down</html>", content_type="text/html")
             return False
@@ -126,10 +121,6 @@ class Plex(http_fake.FakeHandler):
                               "path": self.query.get("path", [None])[0]})
         self.reply(200, "")
 
-    def get_requests(self, m):
-        with lock:
-            self.reply(200, list(requests))
-
     def get_refreshes(self, m):
         with lock:
             self.reply(200, list(refreshes))
@@ -139,13 +130,6 @@ class Plex(http_fake.FakeHandler):
         doc = json.loads(self.read_body())
         with lock:
             sections = doc
-        self.reply(200, {"ok": True})
-
-    def set_down(self, m):
-        global down
-        doc = json.loads(self.read_body())
-        with lock:
-            down = int(doc.get("status", 0))
         self.reply(200, {"ok": True})
 
 

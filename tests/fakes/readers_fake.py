@@ -36,48 +36,41 @@ import http_fake
 
 KEYS = {"komga": "komgaKEY-test", "kavita": "kavitaKEY-test"}
 
-lock = threading.Lock()
 flavour = "komga"
 libraries = []
-requests = []
-down = 0
 
 
-class Readers(http_fake.FakeHandler):
-    routes = http_fake.FakeHandler.routes + [
+class Readers(http_fake.ServiceFake):
+    routes = http_fake.ServiceFake.routes + [
         (r"/api/v1/libraries", "komga_libraries"),
         (r"/api/v1/libraries/([^/]+)/scan", "komga_scan"),
         (r"/api/Library/scan-folder", "kavita_scan"),
-        (r"/_requests", "get_requests"),
-        (r"/_down", "set_down"),
     ]
+    lock = threading.Lock()
+    state = {"requests": [], "down": 0}
 
-    def note(self, key, body):
-        with lock:
-            requests.append({"method": self.command, "path": self.path,
-                             "key": "missing" if key is None else
-                             "ok" if key == KEYS[flavour] else "wrong",
-                             "body": body})
-            return down
+    def komga_admit(self):
+        """Record a Komga request; False when it was answered already
+        (down, not Komga, or a wrong key)."""
+        self.read_body()
+        key = self.headers.get("X-API-Key")
+        status = self.record({"key": self.key_word(key, KEYS[flavour]),
+                              "body": None})
+        if status or flavour != "komga":
+            self.reply(status or 404, "")
+            return False
+        if key != KEYS["komga"]:
+            self.reply(401, "")
+            return False
+        return True
 
     def komga_libraries(self, m):
-        self.read_body()
-        key = self.headers.get("X-API-Key")
-        status = self.note(key, None)
-        if status or flavour != "komga":
-            return self.reply(status or 404, "")
-        if key != KEYS["komga"]:
-            return self.reply(401, "")
-        self.reply(200, libraries)
+        if self.komga_admit():
+            self.reply(200, libraries)
 
     def komga_scan(self, m):
-        self.read_body()
-        key = self.headers.get("X-API-Key")
-        status = self.note(key, None)
-        if status or flavour != "komga":
-            return self.reply(status or 404, "")
-        if key != KEYS["komga"]:
-            return self.reply(401, "")
+        if not self.komga_admit():
+            return
         if self.command != "POST":
             return self.reply(405, "")
         if m.group(1) not in [lib["id"] for lib in libraries]:
@@ -91,7 +84,8 @@ class Readers(http_fake.FakeHandler):
         except ValueError:
             body = None
         key = body.get("apiKey") if isinstance(body, dict) else None
-        status = self.note(key, body)
+        status = self.record({"key": self.key_word(key, KEYS[flavour]),
+                              "body": body})
         if status or flavour != "kavita":
             return self.reply(status or 404, "")
         if self.command != "POST":
@@ -100,17 +94,6 @@ class Readers(http_fake.FakeHandler):
                 body.get("folderPath"), str):
             return self.reply(400, "")
         self.reply(200)
-
-    def get_requests(self, m):
-        with lock:
-            self.reply(200, list(requests))
-
-    def set_down(self, m):
-        global down
-        doc = json.loads(self.read_body())
-        with lock:
-            down = int(doc.get("status", 0))
-        self.reply(200, {"ok": True})
 
 
 if __name__ == "__main__":

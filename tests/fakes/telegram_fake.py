@@ -42,7 +42,6 @@ Where the facts come from:
   offsets, in UTF-16 code units.
 """
 
-import json
 import math
 import re
 import time

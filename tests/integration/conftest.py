@@ -562,6 +562,22 @@ def start(tmp_path, *options, wait=True, wrapper=(), env=None):
     return m
 
 
+def start_refused(tmp_path, *options):
+    """The log of a mediamon started with options that must stop it:
+    the refusal may come before its mount is up, or just after."""
+    try:
+        m = start(tmp_path, *options, wait=False)
+    except AssertionError as e:
+        return str(e)
+    try:
+        wait_for(lambda: m.proc.poll() is not None, 60,
+                 "the daemon's exit", mount=m)
+    finally:
+        unmount(m.path, m.proc)
+    with open(m.proc.log_path) as f:
+        return f.read()
+
+
 @pytest.fixture
 def mount(library, tmp_path):
     m = start(tmp_path, "music=" + str(library))

@@ -37,11 +37,30 @@ def releases(a, b_url):
     r2["downloadUrl"] = None
     found = [r2]
     for v in (4, 6):
-        r = release("b%02d" % v, "Saga 01 T%02d FRENCH" % v, seeders=30)
-        r["downloadUrl"] = b_url
-        r["magnetUrl"] = None
-        found.append(r)
+        found.append(torrent_release("b%02d" % v, "Saga 01 T%02d FRENCH" % v,
+                                     b_url))
     return {"saga 01": found}
+
+
+def torrent_release(guid, title, link, seeders=30):
+    """A release in Prowlarr whose download is the .torrent at link."""
+    r = release(guid, title, seeders=seeders)
+    r["downloadUrl"] = link
+    r["magnetUrl"] = None
+    return r
+
+
+def seeded(tmp_path, files, name="Saga 01 T04.cbz", guid="b04", fill=b"B"):
+    """A torrent of one file, name, whose data lies in tmp_path/saves
+    already (a client finds it complete at once), and its release in
+    Prowlarr, served by files: (torrent, save folder, release)."""
+    t = Torrent(name, CONTENT + fill * 40000)
+    save = tmp_path / "saves"
+    save.mkdir()
+    (save / t.name).write_bytes(t.content)
+    title = name.rsplit(".", 1)[0] + " FRENCH"
+    return t, save, torrent_release(guid, title,
+                                    files.put("/%s.torrent" % guid, t.data))
 
 
 def catalog(mon, link):

@@ -5,13 +5,16 @@ no cover under the default [music] max_picture, and a line in the log;
 with the cap raised above it, a user made for the test (useradd,
 setpriv) holding 256 opens of its cover.jpg makes the daemon hold one
 in-memory copy of it, not 256, its RSS unmoved; a user past [general]
-max_open_memory_per_user gets ENOMEM while root reads on; a normal cover
-reads byte-identical, and a picture one byte over max_picture gives no
+max_open_memory_per_user gets ENOMEM while root reads on, for an open as
+for a stat() of a manga page larger than the cap (issue 60: a stat's
+rendering counts while the stat holds it); a normal cover reads
+byte-identical, and a picture one byte over max_picture gives no
 cover while one of exactly max_picture does."""
 
 import errno
 import os
 import pathlib
+import zipfile
 
 from conftest import run, tone, unmount, wait_for
 from reliability import record, rss_kb
@@ -188,6 +191,45 @@ def test_user_over_its_memory_cap_gets_enomem(world, user):
                  if n.endswith(".mp3")][0]
         assert not isinstance(
             user.read(m.file(album("Bomber", "Normal", track))), OSError)
+    finally:
+        unmount(m.path, m.proc)
+
+
+def test_stat_of_a_page_over_the_cap_gets_enomem(world, user):
+    """With max_open_memory_per_user at 1 MiB, the user's stat() of a
+    2 MiB manga page fails with ENOMEM, said in the log, while its stat
+    of a small page of the same volume works and root's stat of the large
+    page shows its size; the refusal held nothing: the user stats the
+    small page again."""
+    root = os.path.join(world, "manga")
+    os.makedirs(os.path.join(root, "Capped"))
+    big = os.urandom(2 * MIB)
+    with zipfile.ZipFile(os.path.join(root, "Capped", "Capped v01.cbz"),
+                         "w", zipfile.ZIP_STORED) as z:
+        z.writestr("01.jpg", b"\xff\xd8\xff\xe0small" + bytes(100))
+        z.writestr("02.jpg", b"\xff\xd8\xff\xe0" + big)
+    conf = os.path.join(world, "m.conf")
+    with open(conf, "w") as f:
+        f.write("[manga]\nroot = %s\n[general]\n"
+                "max_open_memory_per_user = %d\n" % (root, MIB))
+    os.chmod(conf, 0o600)
+    m = start_daemon(world, "config=" + conf)
+    try:
+        series = m.file("manga/Capped")
+        folder = wait_for(lambda: [n for n in os.listdir(series)
+                                   if n.endswith(".pages")], 60,
+                          "the volume's pages folder", mount=m)[0]
+        pages = sorted(os.listdir(os.path.join(series, folder)))
+        assert len(pages) == 2, pages
+        small, large = (os.path.join(series, folder, p) for p in pages)
+        got = user.ask([("stat", large), ("stat", small), ("stat", large),
+                        ("stat", small)])
+        for i in (0, 2):
+            assert isinstance(got[i], OSError) and \
+                got[i].errno == errno.ENOMEM, got
+        assert got[1] == b"" and got[3] == b"", got
+        assert b"max_open_memory_per_user" in m.read("log")
+        assert os.stat(large).st_size == 4 + len(big)
     finally:
         unmount(m.path, m.proc)
 

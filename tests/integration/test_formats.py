@@ -403,6 +403,10 @@ def test_store_of_the_version_before_reads_them(formats, tmp_path):
             " ALTER TABLE comicinfo DROP COLUMN summary;"
             " ALTER TABLE comicinfo DROP COLUMN writer;"
             " ALTER TABLE comicinfo DROP COLUMN issued;"
+            " DROP TRIGGER analysis_queue_change;"
+            " DROP INDEX analysis_queue_owner;"
+            " ALTER TABLE analysis_queue DROP COLUMN owner;"
+            " ALTER TABLE files DROP COLUMN uid;"
             " PRAGMA user_version = %d;" % (ids, ids, ids,
                                             VERSION_BEFORE_FORMATS))
     finally:

@@ -20,7 +20,7 @@ from xml.etree import ElementTree
 
 import pytest
 
-from conftest import start, unmount, wait_for, make_flac
+from conftest import start, start_refused, unmount, wait_for, make_flac
 from test_access import make_user, drop_user, world  # noqa: F401
 from test_charts import near, png_pixels
 from test_manga import make_cbz
@@ -493,17 +493,7 @@ def test_trusted_proxy_not_an_address_stops_the_start(tmp_path, value):
                     "127.0.0.1:0\nhtpasswd = %s\ntrusted_proxy = %s\n"
                     "[music]\nroot = %s\n" % (tmp_path / "htpasswd", value,
                                               tmp_path / "music"))
-    try:
-        m = start(tmp_path, "config=" + str(conf), wait=False)
-    except AssertionError as e:
-        text = str(e)
-    else:
-        try:
-            wait_for(lambda: m.proc.poll() is not None, 60,
-                     "the daemon's exit", mount=m)
-            text = pathlib.Path(m.proc.log_path).read_text()
-        finally:
-            unmount(m.path, m.proc)
+    text = start_refused(tmp_path, "config=" + str(conf))
     assert "trusted_proxy = %s is not an IPv4 or IPv6 address" % value \
         in text, text
 
@@ -633,18 +623,25 @@ def test_idle_flood_is_bounded_by_max_connections(tmp_path):
         w.stop()
 
 
+def open_and_shut(world):
+    """A library under world of two artists: Open (track Pub), and Shut
+    (track Priv) in a folder only root may enter."""
+    music = os.path.join(world, "music")
+    make_flac(os.path.join(music, "Open", "Pub", "01.flac"), "Pub",
+              "Open", "Pub", 1)
+    make_flac(os.path.join(music, "Shut", "Priv", "01.flac"), "Priv",
+              "Shut", "Priv", 1)
+    os.chmod(os.path.join(music, "Shut"), 0o700)
+    return music
+
+
 def test_another_users_private_file(world):  # noqa: F811
     """An account gets its user's rights: a track in a folder only root
     may enter is 404 for it (the views do not show it) and 200 for root;
     a control write is refused to it (403)."""
     u = make_user()
     try:
-        music = os.path.join(world, "music")
-        make_flac(os.path.join(music, "Open", "Pub", "01.flac"), "Pub",
-                  "Open", "Pub", 1)
-        make_flac(os.path.join(music, "Shut", "Priv", "01.flac"), "Priv",
-                  "Shut", "Priv", 1)
-        os.chmod(os.path.join(music, "Shut"), 0o700)
+        music = open_and_shut(world)
         where = tempfile.mkdtemp(dir=world)
         w = Web(where, names=("root", u.name), music=music)
         try:

@@ -4,14 +4,14 @@ while the real Transmission could not be reached goes again within a poll
 of its coming back; what a first start without network leaves in
 health."""
 
-from clients import Torrent, clients, files, relays  # noqa: F401
+from clients import clients, files, relays  # noqa: F401
 import json
 import re
 
 from conftest import wait_for
-from test_clients import CONTENT, conf, health
+from test_clients import conf, health, seeded
 from test_handoff import AUTO, SEND, downloads
-from test_monitor import Monitor, monitored, release, saga  # noqa: F401
+from test_monitor import Monitor, monitored, saga  # noqa: F401
 
 
 def test_failed_handoff_goes_again_when_the_client_answers(
@@ -23,13 +23,7 @@ def test_failed_handoff_goes_again_when_the_client_answers(
     tr = clients("transmission")
     relay = relays(tr.url)
     relay.refuse = b"/"
-    t = Torrent("Saga 01 T04.cbz", CONTENT + b"B" * 40000)
-    save = tmp_path / "saves"
-    save.mkdir()
-    (save / t.name).write_bytes(t.content)
-    r = release("b04", "Saga 01 T04 FRENCH", seeders=30)
-    r["downloadUrl"] = files.put("/b.torrent", t.data)
-    r["magnetUrl"] = None
+    t, save, r = seeded(tmp_path, files)
     mon = monitored(["Saga 01"], monitor=AUTO, general=SEND,
                     extra=conf("transmission", relay.url, save,
                                     rpc="/transmission/rpc")

@@ -110,9 +110,12 @@ def test_realdebrid_token_in_its_answers(tmp_path, rd_mount, fake,
             "error_details": "Authorization: Bearer %s" % RD_TOKEN}
     s.inject(path_regex="addMagnet", status=500, body=echo, times=1)
     s.inject(path_regex="^/torrents/info", status=503, body=echo, times=1)
+    # each echo stops its pass: the next is asked for, not waited for
+    s.command("run")
     s.command("run")
     s.wait(lambda: any(a["http_status"] == 500 for a in
                        s.repairs()["recent_attempts"]), "the failed add")
+    s.command("run")
     s.wait(lambda: s.repairs()["repaired"], "a repair")
     s.inject(path_regex="^/torrents$", status=401, body=echo, times=1)
     s.command("scan")

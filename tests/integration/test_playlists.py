@@ -238,13 +238,9 @@ def user():
     drop_user(u)
 
 
-@pytest.mark.skipif(
-    os.geteuid() != 0 or not shutil.which("useradd") or
-    not shutil.which("setpriv"),
-    reason="needs root, useradd and setpriv to act as another user")
-def test_unreadable_track_in_no_playlist(sounds, world, user):  # noqa: F811
-    """A track the user may not read (mode 600) is in none of its
-    playlists and names none of its similar/ files; the owner sees it."""
+def world_library(sounds, world):
+    """The test library in world/music, every folder and file readable
+    by every user; its root."""
     root = os.path.join(world, "music")
     os.makedirs(root)
     os.chmod(root, 0o755)
@@ -253,6 +249,17 @@ def test_unreadable_track_in_no_playlist(sounds, world, user):  # noqa: F811
         os.chmod(d, 0o755)
         for f in files:
             os.chmod(os.path.join(d, f), 0o644)
+    return root
+
+
+@pytest.mark.skipif(
+    os.geteuid() != 0 or not shutil.which("useradd") or
+    not shutil.which("setpriv"),
+    reason="needs root, useradd and setpriv to act as another user")
+def test_unreadable_track_in_no_playlist(sounds, world, user):  # noqa: F811
+    """A track the user may not read (mode 600) is in none of its
+    playlists and names none of its similar/ files; the owner sees it."""
+    root = world_library(sounds, world)
     secret = os.path.join(root, "s", "shifted.flac")
     os.chmod(secret, 0o600)
     m = start_daemon(world, "music=" + root)
@@ -300,14 +307,7 @@ def test_private_genre_and_decade_named_to_no_one_else(
     other track has: the owner sees both playlists; another user sees
     neither name (genre/, decade/, mpd/) and cannot open them, while the
     genres and decades of the tracks it may read stay."""
-    root = os.path.join(world, "music")
-    os.makedirs(root)
-    os.chmod(root, 0o755)
-    library(sounds, pathlib.Path(root))
-    for d, _, files in os.walk(root):
-        os.chmod(d, 0o755)
-        for f in files:
-            os.chmod(os.path.join(d, f), 0o644)
+    root = world_library(sounds, world)
     secret = os.path.join(root, "n", "noise.flac")
     subprocess.run(["metaflac", "--set-tag=GENRE=SecretGenreXyz",
                     "--set-tag=DATE=1937", secret], check=True)

@@ -11,11 +11,11 @@ servers are fakes (tests/fakes/readers_fake.py, jellyfin_fake.py)."""
 import os
 import sys
 
-from clients import Torrent, clients, files  # noqa: F401
+from clients import clients, files  # noqa: F401
 from conftest import REPO, wait_for
-from test_clients import CONTENT, catalog, conf
+from test_clients import catalog, conf, seeded
 from test_handoff import AUTO, SEND, downloads
-from test_monitor import monitored, release  # noqa: F401
+from test_monitor import monitored  # noqa: F401
 
 sys.path.insert(0, os.path.join(REPO, "tests", "fakes"))
 from readers_fake import KEYS  # noqa: E402
@@ -39,23 +39,10 @@ def imported(mon):
              until=lambda d: d and d["state"] == "imported", mount=mon.m)
 
 
-def volume4(tmp_path, files):
-    """Volume 4's torrent, its data in tmp_path/saves, and its release
-    served by files."""
-    b = Torrent("Saga 01 T04.cbz", CONTENT + b"B" * 40000)
-    save = tmp_path / "saves"
-    save.mkdir()
-    (save / b.name).write_bytes(b.content)
-    b04 = release("b04", "Saga 01 T04 FRENCH", seeders=30)
-    b04["downloadUrl"] = files.put("/b.torrent", b.data)
-    b04["magnetUrl"] = None
-    return b, save, b04
-
-
 def test_servers_told_after_an_import(monitored, clients, files, fake,
                                       tmp_path):
     qbit = clients("qbittorrent")
-    b, save, b04 = volume4(tmp_path, files)
+    b, save, b04 = seeded(tmp_path, files)
     root = tmp_path / "manga"
     komga, kavita, jelly = servers(fake, tmp_path, root)
     mon = monitored(["Saga 01"], monitor=AUTO, general=SEND,
@@ -93,7 +80,7 @@ def test_servers_that_fail_leave_the_import_alone(monitored, clients,
     imported all the same, each failure logged with its cause, each
     server asked once."""
     qbit = clients("qbittorrent")
-    b, save, b04 = volume4(tmp_path, files)
+    b, save, b04 = seeded(tmp_path, files)
     komga, kavita, _ = servers(fake, tmp_path, tmp_path / "elsewhere")
     kavita.call("/_down", {"status": 500})
     mon = monitored(["Saga 01"], monitor=AUTO, general=SEND,

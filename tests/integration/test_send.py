@@ -10,9 +10,9 @@ import errno
 
 import pytest
 
-from clients import Torrent, clients, files  # noqa: F401
+from clients import clients, files  # noqa: F401
 from conftest import wait_for
-from test_clients import CONTENT, catalog, conf
+from test_clients import catalog, conf, seeded
 from test_handoff import SEND, downloads
 from test_monitor import monitored, release  # noqa: F401
 
@@ -40,13 +40,7 @@ def refused(mon, text, reason):
 def test_release_sent_by_hand_followed_and_imported(monitored, clients,
                                                     files, tmp_path):
     qbit = clients("qbittorrent")
-    b = Torrent("Saga 01 T04.cbz", CONTENT + b"B" * 40000)
-    save = tmp_path / "saves"
-    save.mkdir()
-    (save / b.name).write_bytes(b.content)
-    b04 = release("b04", "Saga 01 T04 FRENCH", seeders=30)
-    b04["downloadUrl"] = files.put("/b.torrent", b.data)
-    b04["magnetUrl"] = None
+    b, save, b04 = seeded(tmp_path, files)
     other = release("o04", "Saga 01 T04 OTHER", seeders=3)
     mon = monitored(["Saga 01"], monitor=MANUAL, general=SEND,
                     extra=conf("qbittorrent", qbit.url, save) + POLL,

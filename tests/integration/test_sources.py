@@ -7,11 +7,12 @@ answers refused."""
 import errno
 import json
 import os
+import re
 import time
 
 import pytest
 
-from conftest import is_mounted
+from conftest import is_mounted, wait_for
 from test_monitor import Monitor, saga
 
 ONE = "0a1b2c3d-0000-4000-8000-000000000001"
@@ -188,6 +189,30 @@ def test_blocked_nautiljon_passes_to_mangadex(monitored):
     assert "error" not in health
     assert mon.m.read("manga/Saga 01/source") == \
         ("cloudflare mangadex:%s\n" % ONE).encode()
+
+
+def test_refused_source_backs_off(monitored):
+    """A 403 pauses Nautiljon at once: a check within the pause sends it
+    nothing (the series goes on to MangaDex), health names the source and
+    when it resumes, and that line goes when the pause ends."""
+    mon = monitored([saga(1)])
+    mon.m.write("manga/Saga 01/source", "cloudflare\n")
+    new_counts(mon)
+    assert len(mon.pages()) == 1
+    until = mon.m.json("metrics/requests.json")["nautiljon"][
+        "paused_until_s"]
+    assert until > time.time()
+    assert re.search(r"^warn: nautiljon: paused until \S+ \(refused, HTTP"
+                     r" 403\)$", mon.m.read("status/health").decode(),
+                     re.M)
+    last = mon.check("new")
+    # (a check slowed past the 10 s pause may ask again: it is due then)
+    if last["finished_at_s"] < until:
+        assert len(mon.pages()) == 1
+    assert mon.m.json("status/new.json")[0]["source"] == "mangadex"
+    wait_for(lambda: "nautiljon: paused" not in
+             mon.m.read("status/health").decode(), 120,
+             "the end of Nautiljon's pause in health", mount=mon.m)
 
 
 def test_unknown_series_stays_with_one_warning(monitored):
@@ -394,6 +419,8 @@ def test_anilist_short_retry_after_is_waited_out(monitored):
     assert mon.m.json("status/new.json")[-1]["published"] == 13
     budget = mon.m.json("metrics/requests.json")["anilist"]
     assert budget["http_429"] == 1 and budget["requests"] == 2
+    # the 429 is over: health is clean without a reload
+    assert health_ok(mon)
 
 
 def test_anilist_long_retry_after_pauses(monitored):
@@ -501,8 +528,11 @@ def test_mangaupdates_two_records_take_neither(monitored):
     health names both until the user writes one into source."""
     mon = monitored(["Saga 11"], monitor="edition = ja\n"
                     "new_sources = mangaupdates\n")
-    mon.check("new")
+    assert mon.check("new")["errors"] == 0
     assert mon.m.read("manga/Saga 11/source") == b""
+    assert mon.m.json("manga/Saga 11/status.json")["status"] == \
+        "no record taken: mangaupdates:10111 and mangaupdates:10112" \
+        " both bear this title"
     health = mon.m.read("status/health").decode()
     assert "warn: mangaupdates: Saga 11: records 10111 and 10112 both" \
         " bear this title" in health
@@ -513,6 +543,7 @@ def test_mangaupdates_two_records_take_neither(monitored):
     published = mon.m.json("manga/Saga 11/status.json")["published"]
     assert (published["volumes"], published["source"]) == (9,
                                                           "mangaupdates")
+    assert mon.m.json("manga/Saga 11/status.json")["status"] == "ongoing"
     assert [c["path"] for c in updates_calls(mon)][1:] == [
         "/v1/series/10112"]
     assert "both bear this title" not in \

@@ -20,7 +20,8 @@ import pytest
 
 from clients import Torrent, clients, files, relays  # noqa: F401
 from conftest import wait_for
-from test_clients import CONTENT, NZB, catalog, conf, health, usenet_conf
+from test_clients import (CONTENT, NZB, catalog, conf, health, seeded,
+                          torrent_release, usenet_conf)
 from test_handoff import AUTO, SEND, checks_csv, downloads
 from test_monitor import Monitor, monitored, release  # noqa: F401
 
@@ -169,13 +170,7 @@ def test_year_folder_searched_and_named_by_its_name(fake, clients, files,
     T02" for "Dune (2020)"), its release matches, and the volume is
     imported as "Dune T02.cbz", like its neighbours (issue 62 point 1)."""
     qbit = clients("qbittorrent")
-    t = Torrent("Dune T02.cbz", CONTENT + b"D" * 40000)
-    save = tmp_path / "saves"
-    save.mkdir()
-    (save / t.name).write_bytes(t.content)
-    r = release("d02", "Dune T02 FRENCH", seeders=30)
-    r["downloadUrl"] = files.put("/d.torrent", t.data)
-    r["magnetUrl"] = None
+    t, save, r = seeded(tmp_path, files, "Dune T02.cbz", "d02", b"D")
     mon = Monitor(tmp_path, fake, ["Dune (2020)"], monitor=AUTO,
                   general=SEND, extra=conf("qbittorrent", qbit.url, save)
                   + POLL, releases={"dune": [r]})
@@ -280,9 +275,8 @@ def test_imported_from_the_clients_own_folder(monitored, clients, files,
     client = clients(kind)
     _, b, _ = torrents()
     (client.save / b.name).write_bytes(b.content)
-    r = release("b04", "Saga 01 T04 FRENCH", seeders=30)
-    r["downloadUrl"] = files.put("/b.torrent", b.data)
-    r["magnetUrl"] = None
+    r = torrent_release("b04", "Saga 01 T04 FRENCH",
+                        files.put("/b.torrent", b.data))
     extra = conf(kind, client.url, "x", rpc=rpc).replace(
         "save_path = x\n", "") + POLL
     mon = monitored(["Saga 01"], monitor=AUTO, general=SEND, extra=extra,
@@ -308,9 +302,8 @@ def test_clients_own_folder_not_learnt(monitored, clients, files, relays):
     relay.refuse = b'"download-dir"'
     _, b, _ = torrents()
     (tr.save / b.name).write_bytes(b.content)
-    r = release("b04", "Saga 01 T04 FRENCH", seeders=30)
-    r["downloadUrl"] = files.put("/b.torrent", b.data)
-    r["magnetUrl"] = None
+    r = torrent_release("b04", "Saga 01 T04 FRENCH",
+                        files.put("/b.torrent", b.data))
     extra = conf("transmission", relay.url, "x",
                  rpc="/transmission/rpc").replace("save_path = x\n", "") \
         + POLL
@@ -351,9 +344,8 @@ def test_series_save_path(monitored, clients, files, tmp_path, inside):
     own = (save if inside else tmp_path) / "saga-saves"
     own.mkdir()
     (own / b.name).write_bytes(b.content)
-    r = release("b04", "Saga 01 T04 FRENCH", seeders=30)
-    r["downloadUrl"] = files.put("/b.torrent", b.data)
-    r["magnetUrl"] = None
+    r = torrent_release("b04", "Saga 01 T04 FRENCH",
+                        files.put("/b.torrent", b.data))
     mon = monitored(["Saga 01"], monitor=AUTO, general=SEND,
                     extra=conf("transmission", tr.url, save,
                                rpc="/transmission/rpc") + POLL,
@@ -461,9 +453,8 @@ def test_transmission_downloads_from_a_seeder(monitored, clients, files,
     r2 = release("a02", "Saga 01 T02 FRENCH", seeders=30)
     r2["guid"] = r2["magnetUrl"] = a.magnet
     r2["downloadUrl"] = None
-    r4 = release("b04", "Saga 01 T04 FRENCH", seeders=30)
-    r4["downloadUrl"] = files.put("/b.torrent", b.data)
-    r4["magnetUrl"] = None
+    r4 = torrent_release("b04", "Saga 01 T04 FRENCH",
+                         files.put("/b.torrent", b.data))
     save = tmp_path / "saves"
     save.mkdir()
     mon = monitored(["Saga 01"], monitor=AUTO, general=SEND,
@@ -515,9 +506,8 @@ def b04_downloading(monitored, clients, files, tmp_path, extra=""):
     folder and the Monitor."""
     tr = clients("transmission")
     _, b, _ = torrents()
-    r = release("b04", "Saga 01 T04 FRENCH", seeders=30)
-    r["downloadUrl"] = files.put("/b.torrent", b.data)
-    r["magnetUrl"] = None
+    r = torrent_release("b04", "Saga 01 T04 FRENCH",
+                        files.put("/b.torrent", b.data))
     save = tmp_path / "saves"
     save.mkdir()
     mon = monitored(["Saga 01"], monitor=AUTO, general=SEND,

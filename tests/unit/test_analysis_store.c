@@ -80,6 +80,14 @@ static int64_t add_track(struct testdb *e, const char *name, int album)
 	return id;
 }
 
+/* The next track, the turns starting from the least owner. */
+static int take(struct testdb *e, const int64_t *busy, size_t nbusy,
+		struct analysis_job *job)
+{
+	return analysis_store_next(e->db, busy, nbusy, ANALYSIS_OWNER_NONE,
+				   job);
+}
+
 static void touch(struct testdb *e, int64_t track, const char *set)
 {
 	char sql[256];
@@ -128,7 +136,7 @@ static int64_t analyse_next(struct testdb *e, unsigned seed, double angle,
 	struct analysis_outcome o = { .job = &job, .at = 1000, .error = error };
 	int64_t id;
 
-	assert_int_equal(analysis_store_next(e->db, NULL, 0, &job), 0);
+	assert_int_equal(take(e, NULL, 0, &job), 0);
 	if (!error) {
 		o.result.duration_s = 10;
 		o.result.loudness_lufs = lufs;
@@ -155,14 +163,14 @@ static void test_queue_follows_the_files(void **state)
 	int64_t a = add_track(e, "a.flac", 0);
 
 	assert_int_equal(queued(e), 1);
-	assert_int_equal(analysis_store_next(e->db, NULL, 0, &job), 0);
+	assert_int_equal(take(e, NULL, 0, &job), 0);
 	assert_int_equal(job.track_id, a);
 	assert_string_equal(job.path, "/music/a.flac");
 	analysis_job_release(&job);
 
 	assert_int_equal(analyse_next(e, 1, 0, -20, 0), a);
 	assert_int_equal(queued(e), 0);
-	assert_int_equal(analysis_store_next(e->db, NULL, 0, &job), -ENOENT);
+	assert_int_equal(take(e, NULL, 0, &job), -ENOENT);
 
 	/* a rename, a full rescan's rewrite and a tag change leave it */
 	touch(e, a, "name = CAST('b.flac' AS BLOB)");
@@ -192,11 +200,96 @@ static void test_busy_tracks_skipped(void **state)
 	int64_t b = add_track(e, "b.flac", 0);
 	int64_t busy[2] = { a, b };
 
-	assert_int_equal(analysis_store_next(e->db, busy, 1, &job), 0);
+	assert_int_equal(take(e, busy, 1, &job), 0);
 	assert_int_equal(job.track_id, b);
 	analysis_job_release(&job);
-	assert_int_equal(analysis_store_next(e->db, busy, 2, &job), -ENOENT);
+	assert_int_equal(take(e, busy, 2, &job), -ENOENT);
 	assert_null(job.path);
+}
+
+/* The plan of sql has no scan of a whole table. */
+static void no_scan(struct testdb *e, const char *sql)
+{
+	char plan[4096] = "";
+	sqlite3_stmt *st;
+
+	assert_int_equal(db_prepare(e->db, sql, &st), 0);
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		const char *detail = (const char *)sqlite3_column_text(st, 3);
+
+		strncat(plan, detail ? detail : "",
+			sizeof(plan) - strlen(plan) - 2);
+		strcat(plan, ";");
+	}
+	sqlite3_finalize(st);
+	if (strstr(plan, "SCAN"))
+		fail_msg("%s: %s", sql, plan);
+}
+
+/* Issue 60: one owner's flood of 10,000 new tracks, queued by the
+ * trigger as their files change, holds no other owner's new track
+ * behind it: the owners are served in turn (wrapping round, over an
+ * owner whose tracks are all busy), and the next owner and its track
+ * are found through the index, without a scan of the queue. */
+static void test_owners_served_in_turn(void **state)
+{
+	struct testdb *e = *state;
+	struct analysis_job job;
+	int64_t first, other, busy[1];
+
+	assert_int_equal(db_exec(e->db, "DELETE FROM analysis_queue;"
+		"WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1"
+		" FROM n WHERE i < 10000) INSERT INTO files (root_id, dir_id,"
+		" name, size, mtime_ns, inode, kind, uid) SELECT 1, 1,"
+		" CAST('flood' || i AS BLOB), 1, 1, i, 'mp3', 1000 FROM n;"
+		"INSERT INTO tracks (file_id, title, artist_id)"
+		" SELECT id, 'flood', 1 FROM files WHERE uid = 1000;"
+		"INSERT INTO files (root_id, dir_id, name, size, mtime_ns,"
+		" inode, kind, uid) VALUES (1, 1, CAST('mine' AS BLOB), 1, 1,"
+		" 0, 'flac', 1001);"
+		"INSERT INTO tracks (file_id, title, artist_id)"
+		" VALUES (last_insert_rowid(), 'mine', 1);"
+		"UPDATE files SET mtime_ns = 2"), 0);
+	assert_int_equal(queued(e), 10001);
+	assert_int_equal(query_int(e, "SELECT count(*) FROM analysis_queue"
+				   " WHERE owner = 1000"), 10000);
+	first = query_int(e, "SELECT min(id) FROM tracks");
+	other = query_int(e, "SELECT id FROM tracks WHERE title = 'mine'");
+
+	assert_int_equal(take(e, NULL, 0, &job), 0);
+	assert_int_equal(job.track_id, first);
+	assert_int_equal(job.owner, 1000);
+	analysis_job_release(&job);
+	assert_int_equal(analysis_store_next(e->db, NULL, 0, 1000, &job), 0);
+	assert_int_equal(job.track_id, other);
+	assert_int_equal(job.owner, 1001);
+	assert_string_equal(job.path, "/music/mine");
+	analysis_job_release(&job);
+	/* round again, and over the owner whose one track is busy */
+	assert_int_equal(analysis_store_next(e->db, NULL, 0, 1001, &job), 0);
+	assert_int_equal(job.track_id, first);
+	analysis_job_release(&job);
+	busy[0] = other;
+	assert_int_equal(analysis_store_next(e->db, busy, 1, 1000, &job), 0);
+	assert_int_equal(job.track_id, first);
+	analysis_job_release(&job);
+	/* an owner past every other, and no track left but a busy one */
+	assert_int_equal(analysis_store_next(e->db, NULL, 0, 5000, &job), 0);
+	assert_int_equal(job.owner, 1000);
+	analysis_job_release(&job);
+	assert_int_equal(db_exec(e->db, "DELETE FROM analysis_queue"
+				 " WHERE owner = 1000"), 0);
+	assert_int_equal(analysis_store_next(e->db, busy, 1, 1000, &job),
+			 -ENOENT);
+	assert_null(job.path);
+
+	no_scan(e, "EXPLAIN QUERY PLAN SELECT owner FROM analysis_queue"
+		" WHERE owner > 1000 ORDER BY owner LIMIT 1");
+	no_scan(e, "EXPLAIN QUERY PLAN SELECT q.gen, q.track_id"
+		" FROM analysis_queue q JOIN tracks t ON t.id = q.track_id"
+		" JOIN file_paths f ON f.id = t.file_id"
+		" JOIN roots r ON r.id = f.root_id WHERE q.owner = 1000"
+		" ORDER BY q.track_id LIMIT 2");
 }
 
 /* Whether the test's file is gone: those named "gone". */
@@ -243,7 +336,7 @@ static void test_gone_files_dropped_in_batches(void **state)
 					     &g), 0);
 	assert_int_equal(g.nr, 0);
 	free(g.v);
-	assert_int_equal(analysis_store_next(e->db, NULL, 0, &job), 0);
+	assert_int_equal(take(e, NULL, 0, &job), 0);
 	assert_int_equal(job.track_id, a);
 	analysis_job_release(&job);
 	assert_int_equal(query_int(e, "SELECT count(*) FROM analysis_queue"
@@ -259,7 +352,7 @@ static void test_change_during_analysis_requeues(void **state)
 	struct analysis_outcome o = { .job = &job, .at = 5 };
 	int64_t a = add_track(e, "a.flac", 0);
 
-	assert_int_equal(analysis_store_next(e->db, NULL, 0, &job), 0);
+	assert_int_equal(take(e, NULL, 0, &job), 0);
 	touch(e, a, "size = 200");
 	o.result.duration_s = 3;
 	vector_at(o.result.vector, 0);
@@ -810,6 +903,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		T(test_queue_follows_the_files),
 		T(test_busy_tracks_skipped),
+		T(test_owners_served_in_turn),
 		T(test_change_during_analysis_requeues),
 		T(test_gone_files_dropped_in_batches),
 		T(test_failure_recorded),

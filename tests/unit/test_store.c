@@ -247,6 +247,24 @@ static void put_track(struct env *e, const char *path, const char *title,
 	" ALTER TABLE comicinfo DROP COLUMN writer;" \
 	" ALTER TABLE comicinfo DROP COLUMN issued;"
 
+/* What version 41 added (files' and queued tracks' owners), undone: the
+ * trigger as version 22 made it. */
+#define UNDO_VERSION_41 \
+	"DROP TRIGGER analysis_queue_change;" \
+	" DROP INDEX analysis_queue_owner;" \
+	" ALTER TABLE analysis_queue DROP COLUMN owner;" \
+	" ALTER TABLE files DROP COLUMN uid;" \
+	" CREATE TRIGGER analysis_queue_change" \
+	" AFTER UPDATE OF size, mtime_ns, inode ON files" \
+	" WHEN OLD.size IS NOT NEW.size" \
+	" OR OLD.mtime_ns IS NOT NEW.mtime_ns OR OLD.inode IS NOT NEW.inode" \
+	" BEGIN INSERT INTO analysis_queue (track_id)" \
+	" SELECT id FROM tracks WHERE file_id = NEW.id" \
+	" ON CONFLICT (track_id) DO UPDATE SET gen = gen + 1; END;"
+
+/* The versions since 38, undone (but 39's table, made if missing). */
+#define UNDO_SINCE_38 UNDO_VERSION_41 UNDO_VERSION_40 UNDO_VERSION_38
+
 /* What version 25 added (the blocklist, preferences), undone. */
 #define UNDO_VERSION_25 \
 	"DROP TABLE blocklist;" \
@@ -285,7 +303,7 @@ static void test_schema_versions(void **state)
 	assert_int_equal(db_exec(db, "PRAGMA user_version = 99"), 0);
 	assert_int_equal(schema_migrate(db), -EPROTO);
 	assert_int_equal(db_exec(db, "PRAGMA user_version = 13"), 0);
-	assert_int_equal(schema_version(), 40);
+	assert_int_equal(schema_version(), 41);
 	db_close(db);
 }
 
@@ -308,7 +326,7 @@ static void test_mbids_cleaned(void **state)
 				 " WHEN 'Two' THEN 'not-a-uuid' END,"
 				 " mb_artist_id = 'x';"
 				 " DROP INDEX tracks_mb_track;"
-				 UNDO_VERSION_40 UNDO_VERSION_38
+				 UNDO_SINCE_38
 				 " PRAGMA user_version = 36"), 0);
 	assert_int_equal(schema_migrate(db), 0);
 	db_close(db);
@@ -536,7 +554,7 @@ static void test_analysis_queue_keyed_by_track(void **state)
 	put_track(e, "q/3.flac", "Three", "A", NULL, "B", 13);
 	writer_stop();
 	assert_int_equal(db_open(e->db, 0, &db), 0);
-	assert_int_equal(db_exec(db, UNDO_VERSION_40 UNDO_VERSION_38
+	assert_int_equal(db_exec(db, UNDO_SINCE_38
 				 UNDO_VERSION_36
 				 UNDO_VERSION_35
 				 UNDO_VERSION_34
@@ -551,8 +569,10 @@ static void test_analysis_queue_keyed_by_track(void **state)
 	assert_int_equal(query_int(e->db, "SELECT count(*) FROM analysis_queue"
 				   " q JOIN tracks t ON t.id = q.track_id"
 				   " WHERE q.gen = 0"), 3);
+	/* none but the owners' of version 41 */
 	assert_int_equal(query_int(e->db, "SELECT count(*) FROM"
-				   " pragma_index_list('analysis_queue')"), 0);
+				   " pragma_index_list('analysis_queue')"
+				   " WHERE name != 'analysis_queue_owner'"), 0);
 	assert_int_equal(query_int(e->db, "SELECT count(*) FROM sqlite_sequence"
 				   " WHERE name = 'analysis_queue'"), 0);
 
@@ -678,7 +698,7 @@ static void test_tracks_fts_backfilled(void **state)
 	put_track(e, "a/2.flac", "Other", "Ann", NULL, "Disc", 2);
 	writer_stop();
 	assert_int_equal(db_open(e->db, 0, &db), 0);
-	assert_int_equal(db_exec(db, UNDO_VERSION_40 UNDO_VERSION_38
+	assert_int_equal(db_exec(db, UNDO_SINCE_38
 				 UNDO_VERSION_36
 				 UNDO_VERSION_35
 				 UNDO_VERSION_34
@@ -1589,7 +1609,7 @@ static void test_totals_follow_rows(void **state)
 	writer_call(NULL, NULL);
 	writer_stop();
 	assert_int_equal(db_open(e->db, 0, &db), 0);
-	assert_int_equal(db_exec(db, UNDO_VERSION_40 UNDO_VERSION_38
+	assert_int_equal(db_exec(db, UNDO_SINCE_38
 				 UNDO_VERSION_36
 				 UNDO_VERSION_35
 				 UNDO_VERSION_34
@@ -1696,7 +1716,7 @@ static void test_picture_step_rereads(void **state)
 	put_track(e, "r.flac", "Plain", "A", NULL, "B", 10);
 	writer_stop();
 	assert_int_equal(db_open(e->db, 0, &db), 0);
-	assert_int_equal(db_exec(db, UNDO_VERSION_40 UNDO_VERSION_38
+	assert_int_equal(db_exec(db, UNDO_SINCE_38
 				 UNDO_VERSION_36
 				 UNDO_VERSION_35
 				 UNDO_VERSION_34
@@ -1758,7 +1778,7 @@ static void test_page_step_rereads(void **state)
 	assert_string_equal(rows, "3jpg- 12pngM");
 	free(rows);
 	assert_int_equal(db_open(e->db, 0, &db), 0);
-	assert_int_equal(db_exec(db, UNDO_VERSION_40 UNDO_VERSION_38
+	assert_int_equal(db_exec(db, UNDO_SINCE_38
 				 UNDO_VERSION_36
 				 UNDO_VERSION_35
 				 UNDO_VERSION_34
@@ -1820,7 +1840,7 @@ static void test_files_named_in_folders(void **state)
 	assert_int_equal(db_open(e->db, 0, &db), 0);
 	/* back to version 20, with a file written as version 20 wrote
 	 * them: "\xc3/\n\xff.mp3", damaged, its folder no UTF-8 either */
-	assert_int_equal(db_exec(db, UNDO_VERSION_40 UNDO_VERSION_38
+	assert_int_equal(db_exec(db, UNDO_SINCE_38
 				 UNDO_VERSION_36
 				 UNDO_VERSION_35
 				 UNDO_VERSION_34

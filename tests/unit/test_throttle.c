@@ -580,6 +580,33 @@ static void test_last_refusal(void **state)
 	throttle_free(t);
 }
 
+/* A 403 pauses at once, for a backoff that doubles with each one, and
+ * marks the service blocked until a request succeeds. */
+static void test_refusal_pauses_at_once(void **state)
+{
+	struct throttle *t;
+
+	(void)state;
+	assert_int_equal(throttle_new("b", 60, NULL, &fake_clock, &t), 0);
+	assert_false(throttle_blocked(t));
+	throttle_refused(t, 403);
+	assert_true(fabs(pause_left(t) - THROTTLE_BACKOFF_MIN) < EPS);
+	assert_true(throttle_blocked(t));
+	fake_now += THROTTLE_BACKOFF_MIN + 1;
+	assert_true(pause_left(t) == 0);
+	throttle_refused(t, 401);
+	assert_true(fabs(pause_left(t) - 2 * THROTTLE_BACKOFF_MIN) < EPS);
+	fake_now += 2 * THROTTLE_BACKOFF_MIN + 1;
+	throttle_ok(t);
+	assert_false(throttle_blocked(t));
+	/* a 429 or a 5xx is no block */
+	throttle_rate_limited(t, 1);
+	assert_false(throttle_blocked(t));
+	throttle_failed(t);
+	assert_false(throttle_blocked(t));
+	throttle_free(t);
+}
+
 /* The rate limit of the throttle throttle_all() lists under name, 0 when
  * it lists none; fails when it lists one twice or out of order. */
 static int listed(const char *name)
@@ -652,6 +679,7 @@ int main(void)
 		cmocka_unit_test_setup(test_stats, reset_clock),
 		cmocka_unit_test_setup(test_window, reset_clock),
 		cmocka_unit_test_setup(test_last_refusal, reset_clock),
+		cmocka_unit_test_setup(test_refusal_pauses_at_once, reset_clock),
 		cmocka_unit_test_setup(test_all, reset_clock),
 		cmocka_unit_test_setup(test_threads_real_clock, reset_clock),
 	};

@@ -1,0 +1,350 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/*
+ * The OpenSubsonic API (subsonic.h): /rest's dispatch, the parameters,
+ * the subsonic-response envelope in JSON or XML from one jansson tree,
+ * the errors, and the methods. Who asks is subsonic_auth.c's; it opens
+ * no file and speaks no SQL itself.
+ */
+#include "fs/subsonic.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <jansson.h>
+
+#include "common/json.h"
+#include "common/log.h"
+#include "common/strbuf.h"
+#include "common/svg.h"
+#include "fs/caller.h"
+#include "fs/http_auth.h"
+#include "fs/http_serve.h"
+#include "fs/subsonic_auth.h"
+#include "fs/subsonic_music.h"
+#include "indexer/reads.h"
+
+#define GENERIC 0
+
+static const struct {
+	int code;
+	const char *message;
+} messages[] = {
+	{ GENERIC, "A generic error." },
+	{ SUBSONIC_MISSING, "Required parameter is missing." },
+	{ SUBSONIC_WRONG, "Wrong username or password." },
+	{ SUBSONIC_NO_TOKEN, "Token authentication not supported for this"
+	  " user: keep its password in [http] subsonic_passwords." },
+	{ SUBSONIC_NO_MECHANISM, "Provided authentication mechanism not"
+	  " supported." },
+	{ SUBSONIC_CONFLICT, "Multiple conflicting authentication mechanisms"
+	  " provided." },
+	{ 50, "User is not authorized for the given operation." },
+	{ SUBSONIC_NOT_FOUND, "The requested data was not found." },
+};
+
+/* A request: its connection and what the answer is made of. */
+struct request {
+	struct MHD_Connection *c;
+	json_t *body;		/* subsonic-response's members */
+};
+
+static const char *param(const struct request *r, const char *name)
+{
+	return MHD_lookup_connection_value(r->c, MHD_GET_ARGUMENT_KIND,
+					   name);
+}
+
+/* Set the member name of o to v (consumed): 0, or -ENOMEM. */
+static int set(json_t *o, const char *name, json_t *v)
+{
+	return v && !json_object_set_new(o, name, v) ? 0 : -ENOMEM;
+}
+
+static int do_ping(struct request *r)
+{
+	(void)r;
+	return 0;
+}
+
+static int do_get_license(struct request *r)
+{
+	return set(r->body, "license", json_pack("{s:b}", "valid", 1));
+}
+
+static int do_get_extensions(struct request *r)
+{
+	return set(r->body, "openSubsonicExtensions", json_array());
+}
+
+static int do_get_music_folders(struct request *r)
+{
+	return set(r->body, "musicFolders",
+		   json_pack("{s:[{s:i,s:s}]}", "musicFolder", "id", 1,
+			     "name", "music"));
+}
+
+static int do_get_artists(struct request *r)
+{
+	return subsonic_music_artists(r->body);
+}
+
+static int do_get_artist(struct request *r)
+{
+	const char *id = param(r, "id");
+
+	return id ? subsonic_music_artist(r->body, id) : SUBSONIC_MISSING;
+}
+
+static int do_get_album(struct request *r)
+{
+	const char *id = param(r, "id");
+
+	return id ? subsonic_music_album(r->body, id) : SUBSONIC_MISSING;
+}
+
+static int do_get_song(struct request *r)
+{
+	const char *id = param(r, "id");
+
+	return id ? subsonic_music_song(r->body, id) : SUBSONIC_MISSING;
+}
+
+/* The methods: each fills r->body and returns 0, a negative errno
+ * value, or a Subsonic error code. */
+static const struct {
+	const char *name;
+	int (*fn)(struct request *r);
+} methods[] = {
+	{ "ping", do_ping },
+	{ "getLicense", do_get_license },
+	{ "getOpenSubsonicExtensions", do_get_extensions },
+	{ "getMusicFolders", do_get_music_folders },
+	{ "getArtists", do_get_artists },
+	{ "getArtist", do_get_artist },
+	{ "getAlbum", do_get_album },
+	{ "getSong", do_get_song },
+	/* answered with the file itself (send_file()) */
+	{ "stream", NULL },
+	{ "download", NULL },
+};
+
+/* The XML attribute or element text of the scalar v. */
+static void add_scalar(struct strbuf *out, json_t *v)
+{
+	if (json_is_string(v))
+		svg_add_text(out, json_string_value(v));
+	else if (json_is_integer(v))
+		strbuf_addf(out, "%" JSON_INTEGER_FORMAT,
+			    json_integer_value(v));
+	else if (json_is_real(v))
+		strbuf_addf(out, "%.17g", json_real_value(v));
+	else
+		strbuf_addstr(out, json_is_true(v) ? "true" : "false");
+}
+
+/*
+ * The element name of the JSON object o, as the schemas map one to the
+ * other: its scalar members are attributes, its objects child elements,
+ * its arrays one element per item, all named by their member.
+ */
+static void add_element(struct strbuf *out, const char *name, json_t *o,
+			const char *extra)
+{
+	const char *key;
+	json_t *v, *item;
+	size_t i;
+	int open = 0;
+
+	strbuf_addf(out, "<%s%s", name, extra);
+	json_object_foreach(o, key, v) {
+		if (json_is_object(v) || json_is_array(v) || json_is_null(v))
+			continue;
+		strbuf_addf(out, " %s=\"", key);
+		add_scalar(out, v);
+		strbuf_addch(out, '"');
+	}
+	json_object_foreach(o, key, v) {
+		if (!json_is_object(v) && !json_is_array(v))
+			continue;
+		if (!open)
+			strbuf_addch(out, '>');
+		open = 1;
+		if (json_is_object(v))
+			add_element(out, key, v, "");
+		json_array_foreach(v, i, item)
+			if (json_is_object(item))
+				add_element(out, key, item, "");
+	}
+	if (open)
+		strbuf_addf(out, "</%s>", name);
+	else
+		strbuf_addstr(out, "/>");
+}
+
+/* Answer r->body in the envelope, as f asks. */
+static enum MHD_Result send_body(struct request *r, const char *f)
+{
+	struct strbuf out = STRBUF_INIT;
+	struct MHD_Response *resp;
+	enum MHD_Result ret;
+	int json = f && !strcmp(f, "json");
+
+	if (json) {
+		if (json_append(&out, json_pack("{s:O}", "subsonic-response",
+						 r->body))) {
+			strbuf_release(&out);
+			return http_serve_text(r->c, 500, "no memory",
+					       NULL, NULL);
+		}
+	} else {
+		strbuf_addstr(&out, "<?xml version=\"1.0\" encoding=\"UTF-8\""
+			      "?>\n");
+		add_element(&out, "subsonic-response", r->body,
+			    " xmlns=\"http://subsonic.org/restapi\"");
+		strbuf_addch(&out, '\n');
+	}
+	resp = MHD_create_response_from_buffer(out.len, out.buf,
+					       MHD_RESPMEM_MUST_COPY);
+	strbuf_release(&out);
+	if (!resp)
+		return MHD_NO;
+	MHD_add_response_header(resp, "Content-Type", json ?
+				"application/json" :
+				"text/xml; charset=utf-8");
+	ret = MHD_queue_response(r->c, MHD_HTTP_OK, resp);
+	MHD_destroy_response(resp);
+	return ret;
+}
+
+/* Make r->body the envelope of status "ok" or "failed". */
+static int envelope(struct request *r, int ok)
+{
+	json_decref(r->body);
+	r->body = json_pack("{s:s,s:s,s:s,s:s,s:b}", "status",
+			    ok ? "ok" : "failed", "version", SUBSONIC_API,
+			    "type", "mediamon", "serverVersion",
+			    MEDIAMON_VERSION, "openSubsonic", 1);
+	return r->body ? 0 : -ENOMEM;
+}
+
+/* Answer the Subsonic error code (a negative errno value is 0, the
+ * generic error, with its text). */
+static enum MHD_Result send_error(struct request *r, const char *f,
+				  int code)
+{
+	const char *message = code < 0 ? strerror(-code) : NULL;
+
+	if (code < 0)
+		code = GENERIC;
+	for (size_t i = 0; !message && i < sizeof(messages) /
+	     sizeof(messages[0]); i++)
+		if (messages[i].code == code)
+			message = messages[i].message;
+	if (envelope(r, 0) ||
+	    set(r->body, "error", json_pack("{s:i,s:s}", "code", code,
+					    "message", message ? message :
+					    messages[0].message)))
+		return http_serve_text(r->c, 500, "no memory", NULL, NULL);
+	return send_body(r, f);
+}
+
+/* stream and download: the file of the song id as it is (its ranges and
+ * conditions as any file of the listener's), or an error. No
+ * transcoding: maxBitRate and format are not heard. */
+static enum MHD_Result send_file(struct request *r, const char *f)
+{
+	struct strbuf path = STRBUF_INIT;
+	const char *id = param(r, "id");
+	enum MHD_Result ret;
+	int rc;
+
+	if (!id)
+		return send_error(r, f, SUBSONIC_MISSING);
+	rc = subsonic_music_path(id, &path);
+	if (rc) {
+		strbuf_release(&path);
+		return send_error(r, f, rc);
+	}
+	ret = http_serve_get(r->c, path.buf);
+	strbuf_release(&path);
+	return ret;
+}
+
+/* The method of rest, "NAME" or "NAME.view", or -1. */
+static int method_of(const char *rest)
+{
+	size_t len = strcspn(rest, "/");
+
+	if (rest[len])
+		return -1;
+	if (len > 5 && !strcmp(rest + len - 5, ".view"))
+		len -= 5;
+	for (size_t i = 0; i < sizeof(methods) / sizeof(methods[0]); i++)
+		if (strlen(methods[i].name) == len &&
+		    !strncmp(methods[i].name, rest, len))
+			return (int)i;
+	return -1;
+}
+
+static enum MHD_Result dispatch(struct request *r, const char *rest,
+				const char *method, const char *addr,
+				const char *via)
+{
+	const struct http_account *a;
+	const char *f = param(r, "f");
+	enum MHD_Result ret;
+	int m, rc;
+
+	if (strcmp(method, MHD_HTTP_METHOD_GET) &&
+	    strcmp(method, MHD_HTTP_METHOD_HEAD))
+		return http_serve_text(r->c, MHD_HTTP_METHOD_NOT_ALLOWED,
+				       "/rest takes its parameters in a GET's"
+				       " query", "Allow", "GET, HEAD");
+	rc = subsonic_auth_check(param(r, "u"), param(r, "p"),
+				 param(r, "t"), param(r, "s"),
+				 param(r, "apiKey"), addr, via, &a);
+	if (rc)
+		return send_error(r, f, rc);
+	m = method_of(rest);
+	if (m < 0) {
+		log_debug("http: %s asked /rest/%s, which is no method",
+			  a->name, rest);
+		return send_error(r, f, GENERIC);
+	}
+	rc = envelope(r, 1);
+	if (rc)
+		return send_error(r, f, rc);
+	caller_begin_user(a->uid, a->gid, a->groups, a->ngroups);
+	reader_refresh();
+	if (!methods[m].fn) {
+		ret = send_file(r, f);
+		caller_end();
+		return ret;
+	}
+	rc = methods[m].fn(r);
+	caller_end();
+	if (rc)
+		return send_error(r, f, rc);
+	return send_body(r, f);
+}
+
+enum MHD_Result subsonic_answer(struct MHD_Connection *c, const char *rest,
+				const char *method, const char *addr,
+				const char *via)
+{
+	struct request r = { .c = c };
+	enum MHD_Result ret;
+	char wait[16];
+	int held = http_auth_held(addr);
+
+	if (held) {
+		snprintf(wait, sizeof(wait), "%d", held);
+		return http_serve_text(c, MHD_HTTP_TOO_MANY_REQUESTS,
+				       "too many wrong passwords",
+				       "Retry-After", wait);
+	}
+	ret = dispatch(&r, rest, method, addr, via);
+	json_decref(r.body);
+	return ret;
+}

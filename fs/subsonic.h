@@ -1,0 +1,31 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#ifndef MEDIAMON_SUBSONIC_H
+#define MEDIAMON_SUBSONIC_H
+/*
+ * The OpenSubsonic API under /rest of the HTTP listener (fs/http.h):
+ * /rest/METHOD or /rest/METHOD.view, its parameters in the query, the
+ * account in them (fs/subsonic_auth.h), answered as API version
+ * SUBSONIC_API in the subsonic-response envelope, XML or, with f=json,
+ * JSON (one tree, so both say the same), with the user's rights held
+ * around the answer (caller_begin_user()). A refusal is an answer of
+ * status 200 with the error's code and message, as the clients expect:
+ * 0 for an unknown method, 10 a missing parameter, 40 a wrong password,
+ * 41 a token of an account without a kept password, 42 the apiKey (not
+ * offered yet), 43 several mechanisms at once, 70 what is not there.
+ *
+ * Methods: ping, getLicense, getOpenSubsonicExtensions (none offered),
+ * getMusicFolders (the [music] library as folder 1), getArtists,
+ * getArtist, getAlbum, getSong (fs/subsonic_music.h), stream and
+ * download (the file as it is, with byte ranges: fs/http_serve.h).
+ */
+#include <microhttpd.h>
+
+#define SUBSONIC_API "1.16.1"
+
+/* Answer the request for /rest/REST (rest is what follows "/rest/")
+ * with method, from the client at addr (via as http_auth_check()
+ * takes it). */
+enum MHD_Result subsonic_answer(struct MHD_Connection *c, const char *rest,
+				const char *method, const char *addr,
+				const char *via);
+#endif

@@ -1,0 +1,373 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/*
+ * The Subsonic API's artists, albums and songs (subsonic_music.h): ids
+ * to and from the names of /library/music/artists, its folders listed
+ * and its tracks' attributes read through the mount's nodes as the
+ * caller. It answers no request and speaks no SQL.
+ */
+#include "fs/subsonic_music.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/json.h"
+#include "common/strbuf.h"
+#include "fs/node.h"
+#include "fs/nodes.h"
+#include "fs/subsonic_auth.h"
+#include "fs/views_real.h"
+#include "indexer/reads.h"
+
+#define TOP "/library/music/artists"
+#define ATTR "user.mediamon."
+
+/* The id of prefix and the view path rel ("ARTIST/ALBUM..."). */
+static json_t *id_of(const char *prefix, const char *rel)
+{
+	struct strbuf id = STRBUF_INIT;
+	json_t *v;
+
+	strbuf_addstr(&id, prefix);
+	for (const unsigned char *p = (const unsigned char *)rel; *p; p++)
+		strbuf_addf(&id, "%02x", *p);
+	v = json_string(id.buf);
+	strbuf_release(&id);
+	return v;
+}
+
+/* The id of the artist of rel, "ARTIST/...". */
+static json_t *artist_id(const char *rel)
+{
+	struct strbuf artist = STRBUF_INIT;
+	json_t *v;
+
+	strbuf_add(&artist, rel, strcspn(rel, "/"));
+	v = id_of("ar", artist.buf);
+	strbuf_release(&artist);
+	return v;
+}
+
+/*
+ * The mount path of id into out, when id is prefix and the hex of a
+ * path of parts names, each a folder's or file's name: 0, or
+ * SUBSONIC_NOT_FOUND.
+ */
+static int path_of(const char *id, const char *prefix, int parts,
+		   struct strbuf *out)
+{
+	struct strbuf rel = STRBUF_INIT;
+	const char *p;
+	int found = 0;
+
+	if (!id || strncmp(id, prefix, 2) ||
+	    subsonic_auth_unhex(id + 2, &rel) || !rel.len)
+		goto out;
+	for (p = rel.buf; p; p = strchr(p, '/')) {
+		if (*p == '/')
+			p++;
+		if (!*p || *p == '/' || !strncmp(p, "./", 2) ||
+		    !strcmp(p, ".") || !strncmp(p, "../", 3) ||
+		    !strcmp(p, ".."))
+			goto out;
+		found++;
+	}
+	if (found != parts)
+		goto out;
+	strbuf_addstr(out, TOP "/");
+	strbuf_addstr(out, rel.buf);
+	strbuf_release(&rel);
+	return 0;
+out:
+	strbuf_release(&rel);
+	return SUBSONIC_NOT_FOUND;
+}
+
+/* The folders (dirs) or track files of a folder of the view, in the
+ * view's order, gathered first: nothing else is read while the view
+ * lists. */
+struct list {
+	json_t *items;		/* [{name, file}] */
+	int dirs;
+	int rc;
+};
+
+static int each(const char *name, const struct node *n, void *arg)
+{
+	struct list *l = arg;
+
+	if (l->dirs ? n->type != NODE_DIR :
+	    n->type != NODE_REAL || n->file <= 0)
+		return 0;
+	if (json_array_append_new(l->items, json_pack("{s:s,s:I}", "name",
+			name, "file", (json_int_t)n->file)))
+		l->rc = -ENOMEM;
+	return l->rc;
+}
+
+/* Gather the children of rel (a path under TOP, or "") into l->items:
+ * 0, a negative errno value, or SUBSONIC_NOT_FOUND. */
+static int list(const char *rel, struct list *l)
+{
+	struct strbuf path = STRBUF_INIT;
+	int rc;
+
+	l->items = json_array();
+	if (!l->items)
+		return -ENOMEM;
+	strbuf_addstr(&path, TOP);
+	if (*rel)
+		strbuf_addf(&path, "/%s", rel);
+	rc = nodes_children(path.buf, each, l);
+	strbuf_release(&path);
+	if (!rc)
+		rc = l->rc;
+	if (rc == -ENOENT || rc == -EACCES || rc == -ENOTDIR)
+		rc = SUBSONIC_NOT_FOUND;
+	if (rc) {
+		json_decref(l->items);
+		l->items = NULL;
+	}
+	return rc;
+}
+
+/* The path rel/name (or name alone when rel is ""). */
+static void child_rel(struct strbuf *out, const char *rel, const char *name)
+{
+	if (*rel)
+		strbuf_addf(out, "%s/", rel);
+	strbuf_addstr(out, name);
+}
+
+int subsonic_music_artists(json_t *body)
+{
+	struct list l = { .dirs = 1 };
+	json_t *index = json_array(), *item, *group = NULL;
+	char letter[8] = "";
+	size_t i;
+	int rc = index ? list("", &l) : -ENOMEM;
+
+	json_array_foreach(l.items, i, item) {
+		const char *name = json_string_value(json_object_get(item,
+								   "name"));
+		char first[8];
+		size_t len = 1;
+
+		/* the first character, a whole UTF-8 sequence */
+		while (len < 4 && ((unsigned char)name[len] & 0xc0) == 0x80)
+			len++;
+		memcpy(first, name, len);
+		first[len] = '\0';
+		if (len == 1 && first[0] >= 'a' && first[0] <= 'z')
+			first[0] -= 'a' - 'A';
+		if (!group || strcmp(first, letter)) {
+			memcpy(letter, first, len + 1);
+			group = json_pack("{s:s,s:[]}", "name", letter,
+					  "artist");
+			if (!group || json_array_append_new(index, group)) {
+				rc = -ENOMEM;
+				break;
+			}
+		}
+		if (json_array_append_new(json_object_get(group, "artist"),
+				json_pack("{s:o,s:s}", "id", id_of("ar", name),
+					  "name", name))) {
+			rc = -ENOMEM;
+			break;
+		}
+	}
+	json_decref(l.items);
+	if (rc) {
+		json_decref(index);
+		return rc;
+	}
+	return json_object_set_new(body, "artists", json_pack("{s:s,s:o}",
+		"ignoredArticles", "", "index", index)) ? -ENOMEM : 0;
+}
+
+/* The value of the attribute name (after "user.mediamon.") of file, or
+ * NULL. */
+static char *attr(int64_t file, const char *name, char *buf, size_t size)
+{
+	char key[64];
+	int n;
+
+	snprintf(key, sizeof(key), ATTR "%s", name);
+	n = track_attrs_get(file, key, NULL, buf, size - 1);
+	if (n < 0)
+		return NULL;
+	buf[n] = '\0';
+	return buf;
+}
+
+/* The Child of the track at rel/name (node n). */
+static json_t *song(const char *rel, const char *name, int64_t file)
+{
+	struct strbuf path = STRBUF_INIT;
+	const char *dot = strrchr(name, '.');
+	char buf[512];
+	json_t *s;
+
+	child_rel(&path, rel, name);
+	s = json_pack("{s:o,s:o,s:o,s:o,s:b,s:s,s:s}", "id",
+		      id_of("tr", path.buf), "parent", id_of("al", rel),
+		      "albumId", id_of("al", rel), "artistId", artist_id(rel),
+		      "isDir", 0, "type", "music", "suffix",
+		      dot ? dot + 1 : "");
+	strbuf_release(&path);
+	if (!s)
+		return NULL;
+	json_object_set_new(s, "title", json_string(attr(file, "title",
+		buf, sizeof(buf)) ? buf : name));
+	if (attr(file, "artist", buf, sizeof(buf)))
+		json_object_set_new(s, "artist", json_string(buf));
+	if (attr(file, "album", buf, sizeof(buf)))
+		json_object_set_new(s, "album", json_string(buf));
+	if (attr(file, "track", buf, sizeof(buf)) && atoi(buf) > 0)
+		json_object_set_new(s, "track", json_integer(atoi(buf)));
+	if (attr(file, "disc", buf, sizeof(buf)) && atoi(buf) > 0)
+		json_object_set_new(s, "discNumber", json_integer(atoi(buf)));
+	if (attr(file, "year", buf, sizeof(buf)) && atoi(buf) > 0)
+		json_object_set_new(s, "year", json_integer(atoi(buf)));
+	return s;
+}
+
+/* The songs of the album at rel into *out: 0, a negative errno value,
+ * or SUBSONIC_NOT_FOUND. */
+static int songs(const char *rel, json_t **out)
+{
+	struct list l = { 0 };
+	json_t *item;
+	size_t i;
+	int rc = list(rel, &l);
+
+	*out = NULL;
+	if (rc)
+		return rc;
+	*out = json_array();
+	json_array_foreach(l.items, i, item) {
+		const char *name = json_string_value(json_object_get(item,
+								   "name"));
+		int64_t file = json_integer_value(json_object_get(item,
+								  "file"));
+
+		if (!*out ||
+		    json_array_append_new(*out, song(rel, name, file))) {
+			rc = -ENOMEM;
+			break;
+		}
+	}
+	json_decref(l.items);
+	if (rc) {
+		json_decref(*out);
+		*out = NULL;
+	}
+	return rc;
+}
+
+int subsonic_music_artist(json_t *body, const char *id)
+{
+	struct strbuf path = STRBUF_INIT, rel = STRBUF_INIT;
+	struct list l = { .dirs = 1 };
+	json_t *albums = json_array(), *item, *tracks;
+	const char *artist;
+	size_t i;
+	int rc = path_of(id, "ar", 1, &path);
+
+	artist = path.buf + strlen(TOP "/");
+	if (!rc)
+		rc = albums ? list(artist, &l) : -ENOMEM;
+	json_array_foreach(l.items, i, item) {
+		const char *name = json_string_value(json_object_get(item,
+								   "name"));
+
+		strbuf_reset(&rel);
+		child_rel(&rel, artist, name);
+		rc = songs(rel.buf, &tracks);
+		if (rc == SUBSONIC_NOT_FOUND || (!rc &&
+						 !json_array_size(tracks))) {
+			json_decref(tracks);
+			rc = 0;
+			continue;
+		}
+		if (rc || json_array_append_new(albums, json_pack(
+				"{s:o,s:s,s:s,s:o,s:I}", "id", id_of("al",
+				rel.buf), "name", name, "artist", artist,
+				"artistId", id_of("ar", artist), "songCount",
+				(json_int_t)json_array_size(tracks))))
+			rc = rc ? rc : -ENOMEM;
+		json_decref(tracks);
+		if (rc)
+			break;
+	}
+	json_decref(l.items);
+	/* the view shows no artist without an album it lets the caller
+	 * see: a folder listed empty is one it may not */
+	if (!rc && !json_array_size(albums))
+		rc = SUBSONIC_NOT_FOUND;
+	if (!rc && json_object_set_new(body, "artist",
+			json_pack("{s:s,s:s,s:I,s:O}", "id", id, "name", artist,
+				  "albumCount",
+				  (json_int_t)json_array_size(albums),
+				  "album", albums)))
+		rc = -ENOMEM;
+	json_decref(albums);
+	strbuf_release(&rel);
+	strbuf_release(&path);
+	return rc;
+}
+
+int subsonic_music_album(json_t *body, const char *id)
+{
+	struct strbuf path = STRBUF_INIT;
+	const char *rel, *slash;
+	json_t *tracks = NULL;
+	int rc = path_of(id, "al", 2, &path);
+
+	if (rc)
+		return rc;
+	rel = path.buf + strlen(TOP "/");
+	slash = strchr(rel, '/');
+	rc = songs(rel, &tracks);
+	if (!rc && !json_array_size(tracks)) {
+		json_decref(tracks);
+		rc = SUBSONIC_NOT_FOUND;
+	}
+	if (!rc && json_object_set_new(body, "album",
+			json_pack("{s:s,s:s,s:s%,s:o,s:I,s:o}", "id", id,
+				  "name", slash + 1, "artist", rel,
+				  (size_t)(slash - rel), "artistId",
+				  artist_id(rel), "songCount",
+				  (json_int_t)json_array_size(tracks),
+				  "song", tracks)))
+		rc = -ENOMEM;
+	strbuf_release(&path);
+	return rc;
+}
+
+int subsonic_music_path(const char *id, struct strbuf *out)
+{
+	return path_of(id, "tr", 3, out);
+}
+
+int subsonic_music_song(json_t *body, const char *id)
+{
+	struct strbuf path = STRBUF_INIT;
+	struct node n;
+	char *rel, *name;
+	int rc = path_of(id, "tr", 3, &path);
+
+	if (!rc && (nodes_resolve(path.buf, &n) || n.type != NODE_REAL ||
+		    n.file <= 0 || views_real_access(n.file)))
+		rc = SUBSONIC_NOT_FOUND;
+	if (!rc) {
+		rel = path.buf + strlen(TOP "/");
+		name = strrchr(rel, '/');
+		*name = '\0';
+		if (json_object_set_new(body, "song",
+					song(rel, name + 1, n.file)))
+			rc = -ENOMEM;
+	}
+	strbuf_release(&path);
+	return rc;
+}

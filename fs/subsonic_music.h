@@ -1,0 +1,36 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#ifndef MEDIAMON_SUBSONIC_MUSIC_H
+#define MEDIAMON_SUBSONIC_MUSIC_H
+/*
+ * The music of the Subsonic API (fs/subsonic.h), read from the mount's
+ * /library/music/artists view with the rights of the user this thread
+ * holds (caller_begin_user()): an artist, album or track the user may
+ * not read there is not there for it either.
+ *
+ * Ids are the view's names, so that they outlive rescans and restarts:
+ * "ar" and the hex of the artist's folder name, "al" and the hex of
+ * ARTIST/ALBUM, "tr" and the hex of ARTIST/ALBUM/FILE (a retag or a
+ * rename gives new ones).
+ *
+ * Each function adds its member to body (a subsonic-response object)
+ * and returns 0, a negative errno value, or SUBSONIC_NOT_FOUND when id
+ * names nothing the user may see.
+ */
+#include <jansson.h>
+
+struct strbuf;
+
+#define SUBSONIC_NOT_FOUND 70
+
+/* getArtists: every artist, indexed by its first letter. */
+int subsonic_music_artists(json_t *body);
+/* getArtist: the artist id and its albums. */
+int subsonic_music_artist(json_t *body, const char *id);
+/* getAlbum: the album id and its songs. */
+int subsonic_music_album(json_t *body, const char *id);
+/* getSong: the song id. */
+int subsonic_music_song(json_t *body, const char *id);
+/* The mount path of the song id into out, for stream and download: 0 or
+ * SUBSONIC_NOT_FOUND. */
+int subsonic_music_path(const char *id, struct strbuf *out);
+#endif

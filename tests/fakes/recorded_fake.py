@@ -1,0 +1,116 @@
+#!/usr/bin/python3
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""A fake that answers only with what a real service answered, recorded
+by other public projects and kept in tests/data/SOURCE/ (where each file
+comes from: tests/data/SOURCES.md).
+
+    recorded_fake.py tests/data/SOURCE
+
+MangaUpdates (tests/data/mangaupdates):
+        POST /v1/series/search {"search"}  the "response" of the
+                 search.SLUG.json (or search.SLUG.FILTER.json) whose
+                 "query" is the search text
+        GET  /v1/series/ID                 series.ID.json
+MangaDex (tests/data/mangadex):
+        GET  /manga?title=TITLE            search.SLUG.json
+        GET  /manga/ID/aggregate?translatedLanguage[]=L
+                 aggregate-L.ID.json, else aggregate.ID.json (recorded
+                 without a language)
+And
+        GET  /_requests   [{method, path, query, body}] of every request
+
+SLUG is the title lower-cased, each run of other characters than
+letters and digits one "-". A request nothing was recorded for answers
+599 {"error": "not recorded"}, a status no client takes for an answer,
+so that a test never passes on an answer of this fake's own.
+"""
+
+import glob
+import json
+import os
+import re
+import sys
+import threading
+import urllib.parse
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from http_fake import FakeHandler, serve  # noqa: E402
+
+FOLDER = "."
+
+
+def slug(title):
+    return re.sub(r"[^a-z0-9]+", "-", title.lower()).strip("-")
+
+
+def recorded(pattern):
+    """The parsed JSON of the first file of FOLDER matching pattern, or
+    None."""
+    for path in sorted(glob.glob(os.path.join(FOLDER, pattern))):
+        with open(path, encoding="utf-8") as f:
+            return json.load(f)
+    return None
+
+
+class Recorded(FakeHandler):
+    routes = FakeHandler.routes + [
+        (r"/v1/series/search", "mu_search"),
+        (r"/v1/series/(\d+)", "mu_series"),
+        (r"/manga", "md_search"),
+        (r"/manga/([0-9a-f-]{36})/aggregate", "md_aggregate"),
+        (r"/_requests", "requests"),
+    ]
+
+    lock = threading.Lock()
+    log = []
+
+    def note(self, body=None):
+        url = urllib.parse.urlsplit(self.path)
+        with self.lock:
+            self.log.append({"method": self.command, "path": url.path,
+                             "query": self.query, "body": body})
+
+    def requests(self, m):
+        with self.lock:
+            self.reply(200, list(self.log))
+
+    def answer(self, body):
+        if body is None:
+            return self.reply(599, {"error": "not recorded"})
+        self.reply(200, body)
+
+    def mu_search(self, m):
+        try:
+            q = json.loads(self.read_body() or b"{}")
+        except ValueError:
+            q = {}
+        self.note(q)
+        text = q.get("search", "") if isinstance(q, dict) else ""
+        for name in ("search.%s.json", "search.%s.*.json"):
+            found = recorded(name % glob.escape(slug(text)))
+            if found and found["query"].lower() == text.lower():
+                return self.answer(found["response"])
+        self.answer(None)
+
+    def mu_series(self, m):
+        self.note()
+        self.answer(recorded("series.%s.json" % m.group(1)))
+
+    def md_search(self, m):
+        self.note()
+        title = self.query.get("title", [""])[0]
+        self.answer(recorded("search.%s.json" % glob.escape(slug(title))))
+
+    def md_aggregate(self, m):
+        self.note()
+        for lang in self.query.get("translatedLanguage[]", []):
+            found = recorded("aggregate-%s.%s.json" % (
+                glob.escape(lang), m.group(1)))
+            if found is not None:
+                return self.answer(found)
+        self.answer(recorded("aggregate.%s.json" % m.group(1)))
+
+
+if __name__ == "__main__":
+    FOLDER = sys.argv[1]
+    serve(Recorded)

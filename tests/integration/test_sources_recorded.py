@@ -1,0 +1,142 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""The new-volume check over answers MangaUpdates and MangaDex really
+gave (tests/data/mangaupdates, tests/data/mangadex; where each came from:
+tests/data/SOURCES.md), replayed by recorded_fake.py: a manhwa whose
+status opens with its chapters, titles MangaUpdates tells apart with
+their author, a plain-title namesake of another kind, a one-shot, an
+English edition with a chapter filed under a far volume, a re-edition
+ranked first, and a series with no volume yet."""
+
+import os
+
+import pytest
+
+from conftest import REPO, is_mounted
+from test_monitor import Monitor
+
+DATA = os.path.join(REPO, "tests", "data")
+
+
+@pytest.fixture
+def replayed(tmp_path, fake):
+    """make(source, series, monitor): a mount whose source (mangaupdates
+    or mangadex) is the replay of its recordings, the only source the
+    check asks."""
+    made = []
+
+    def make(source, series, monitor=""):
+        rec = fake("recorded_fake.py", os.path.join(DATA, source))
+        extra = ""
+        if source == "mangaupdates":
+            extra = "[mangaupdates]\nurl = %s\nrequests_per_minute = 600\n" \
+                % rec.url
+        mon = Monitor(tmp_path, fake, series, extra=extra,
+                      monitor="new_sources = %s\n%s" % (source, monitor))
+        if source == "mangadex":
+            mon.conf.write_text(mon.conf.read_text().replace(
+                mon.mangadex.url, rec.url))
+        mon.rec = rec
+        mon.mount()
+        made.append(mon)
+        return mon
+    yield make
+    for mon in made:
+        if mon.m and is_mounted(mon.m.path):
+            mon.unmount()
+
+
+def calls(mon):
+    return [(c["method"], c["path"]) for c in mon.rec.call("/_requests")]
+
+
+def published(mon, series):
+    return mon.m.json("manga/%s/status.json" % series)["published"]
+
+
+def test_mangaupdates_recorded(replayed):
+    """Look Back and Wind Breaker are found under their author-told
+    titles (Wind Breaker's plain title is a manhwa: not the Japanese
+    edition), Look Back is a one-shot of one volume, and Solo Leveling's
+    volume line stands after its chapters."""
+    names = ["Look Back", "Wind Breaker", "Solo Leveling"]
+    mon = replayed("mangaupdates", names, "edition = ja\n")
+    mon.m.write("manga/Solo Leveling/edition", "ko\n")
+    assert mon.check("new")["errors"] == 0
+    want = {"Look Back": (62512335978, 1, "ja"),
+            "Wind Breaker": (25370933222, 26, "ja"),
+            "Solo Leveling": (15180124327, 15, "ko")}
+    for name, (sid, volumes, edition) in want.items():
+        assert mon.m.read("manga/%s/source" % name) == \
+            b"mangaupdates:%d\n" % sid
+        assert published(mon, name)["volumes"] == volumes, name
+        assert published(mon, name)["source"] == "mangaupdates"
+        assert published(mon, name)["edition"] == edition
+    # one search and the one record chosen per series, nothing else
+    assert sorted(calls(mon)) == sorted(
+        [("POST", "/v1/series/search")] * 3 +
+        [("GET", "/v1/series/%d" % w[0]) for w in want.values()])
+    health = mon.m.read("status/health").decode()
+    assert not [line for line in health.splitlines()
+                if "mangaupdates" in line]
+    # Wind Breaker's 26 volumes out, of which 1-11 odd are owned
+    new = [e["volume"] for e in mon.m.json("status/new.json")
+           if e["series"] == "Wind Breaker"]
+    assert new == list(range(12, 27))
+
+
+def test_mangadex_recorded(replayed):
+    """Chainsaw Man's English edition has volumes 1-11 and one chapter
+    filed under volume 24: 11 volumes out, not 24; its colour re-edition
+    and the doujinshi of the search are not taken. Tower of God's
+    "Book Version" ranks first and the main record bears the same title:
+    neither is taken until the user chooses; the main record then has no
+    volume yet (its aggregate answers "volumes": [])."""
+    names = ["Chainsaw Man", "Tower of God"]
+    mon = replayed("mangadex", names, "edition = en\n")
+    assert mon.check("new")["errors"] == 0
+    chainsaw = "a77742b1-befd-49a4-bff5-1ad4e6b0ef7b"
+    assert mon.m.read("manga/Chainsaw Man/source") == \
+        b"mangadex:%s\n" % chainsaw.encode()
+    assert published(mon, "Chainsaw Man")["volumes"] == 11
+    new = [e["volume"] for e in mon.m.json("status/new.json")
+           if e["series"] == "Chainsaw Man"]
+    assert new == []
+
+    book, main = ("c31927b3-8666-4e1f-a44d-319f3cec77df",
+                  "c0ee660b-f9f2-45c3-8068-5123ff53f84a")
+    assert mon.m.read("manga/Tower of God/source") == b""
+    status = mon.m.json("manga/Tower of God/status.json")
+    assert status["published"] is None
+    assert status["status"] == "no record taken: mangadex:%s and" \
+        " mangadex:%s both bear this title" % (book, main)
+    health = mon.m.read("status/health").decode()
+    assert "warn: mangadex: Tower of God: records %s and %s both bear" \
+        " this title" % (book, main) in health
+    assert ("GET", "/manga/%s/aggregate" % book) not in calls(mon)
+
+    mon.m.write("manga/Tower of God/source", "mangadex:%s\n" % main)
+    mon.check("new")
+    status = mon.m.json("manga/Tower of God/status.json")
+    assert status["status"] == "no volume yet"
+    assert status["published"] is None
+    assert "both bear this title" not in \
+        mon.m.read("status/health").decode()
+    assert not [line for line in mon.m.read("status/health").decode()
+                .splitlines() if "Tower of God" in line]
+    assert ("GET", "/manga/%s/aggregate" % main) in calls(mon)
+
+
+
+def test_mangadex_recorded_main_over_webtoon(replayed):
+    """Of "Jigokuraku" and its "Jigokuraku (WEBTOON)" re-edition, the
+    main record is taken; the spin-offs and the guidebook are not. (Its
+    aggregate was not recorded: the replay answers 599, a server error,
+    and no count is stored.)"""
+    mon = replayed("mangadex", ["Jigokuraku"], "edition = en\n")
+    assert mon.check("new")["errors"] == 1
+    main = "cb77e4a6-3921-43b9-9d64-7d78cd3205ce"
+    assert mon.m.read("manga/Jigokuraku/source") == \
+        b"mangadex:%s\n" % main.encode()
+    assert calls(mon) == [("GET", "/manga"),
+                          ("GET", "/manga/%s/aggregate" % main)]
+    assert mon.m.json("manga/Jigokuraku/status.json")["published"] is None

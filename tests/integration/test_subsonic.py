@@ -1,0 +1,341 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""The OpenSubsonic API under /rest of the [http] listener (issue 67):
+the subsonic-response envelope in JSON and XML, the login forms (p plain
+and enc:, the t+s token against [http] subsonic_passwords) and their
+errors, and the first methods. No Subsonic client library installs from
+Debian (supysonic is a server), so the requests are written from the
+OpenSubsonic specification (opensubsonic.netlify.app), as players send
+them: GET /rest/METHOD.view?u=&p=|t=&s=&v=&c=&f=."""
+
+import hashlib
+import json
+import os
+import re
+import tempfile
+import urllib.error
+import urllib.parse
+import urllib.request
+import xml.etree.ElementTree as ET
+
+import pytest
+
+from conftest import make_flac, start_refused, wait_for
+from test_access import make_user, drop_user, world  # noqa: F401
+from test_http import PASSWORD, Web, htpasswd, open_and_shut
+
+NS = "{http://subsonic.org/restapi}"
+
+
+def call(w, method, f="json", auth=None, **params):
+    """(HTTP status, content type, the decoded body: the JSON
+    subsonic-response object, or the XML root element) of
+    /rest/METHOD."""
+    q = dict(auth if auth is not None else {"u": "root", "p": PASSWORD})
+    q.update({"v": "1.16.1", "c": "mediamon-test"})
+    if f:
+        q["f"] = f
+    q.update(params)
+    url = "%s/rest/%s?%s" % (w.base, method, urllib.parse.urlencode(q))
+    with urllib.request.urlopen(url, timeout=120) as r:
+        body = r.read()
+        status, ctype = r.status, r.headers.get("Content-Type", "")
+    if f == "json":
+        return status, ctype, json.loads(body)["subsonic-response"]
+    return status, ctype, ET.fromstring(body)
+
+
+def token(password, salt):
+    return hashlib.md5((password + salt).encode()).hexdigest()
+
+
+@pytest.fixture
+def web(tmp_path):
+    w = Web(tmp_path)
+    yield w
+    w.stop()
+
+
+def ok(resp):
+    assert resp["status"] == "ok", resp
+    assert resp["version"] == "1.16.1"
+    assert resp["type"] == "mediamon"
+    assert resp["openSubsonic"] is True
+    assert re.match(r"\d+\.\d+", resp["serverVersion"])
+    return resp
+
+
+def failed(resp, code):
+    assert resp["status"] == "failed", resp
+    assert resp["error"]["code"] == code, resp
+    assert resp["error"]["message"], resp
+    return resp
+
+
+def test_envelope_in_json_and_xml(web):
+    for method in ("ping", "ping.view"):
+        status, ctype, resp = call(web, method)
+        assert status == 200 and ctype.startswith("application/json")
+        assert set(ok(resp)) == {"status", "version", "type",
+                                 "serverVersion", "openSubsonic"}
+    # XML is the default, and what f=xml asks
+    for f in (None, "xml"):
+        status, ctype, root = call(web, "ping.view", f=f)
+        assert status == 200 and ctype.startswith("text/xml")
+        assert root.tag == NS + "subsonic-response"
+        assert root.get("status") == "ok"
+        assert root.get("version") == "1.16.1"
+        assert root.get("openSubsonic") == "true"
+        assert root.get("type") == "mediamon"
+
+
+def test_first_methods(web):
+    assert ok(call(web, "getLicense")[2])["license"] == {"valid": True}
+    assert ok(call(web, "getOpenSubsonicExtensions")[2])[
+        "openSubsonicExtensions"] == []
+    folders = ok(call(web, "getMusicFolders.view")[2])["musicFolders"]
+    assert folders == {"musicFolder": [{"id": 1, "name": "music"}]}
+    root = call(web, "getMusicFolders", f="xml")[2]
+    got = [(e.get("id"), e.get("name")) for e in
+           root.iter(NS + "musicFolder")]
+    assert got == [("1", "music")]
+    lic = call(web, "getLicense", f="xml")[2].find(NS + "license")
+    assert lic is not None and lic.get("valid") == "true"
+
+
+def test_login_forms_and_their_errors(web):
+    enc = "enc:" + PASSWORD.encode().hex()
+    ok(call(web, "ping", auth={"u": "root", "p": enc})[2])
+    ok(call(web, "ping", auth={"u": "root", "p": enc.upper()
+                               .replace("ENC:", "enc:")})[2])
+    # wrong: a wrong password, a wrong one in hex, hex that is not hex,
+    # a name no account has (four of the five a minute allows)
+    for auth in ({"u": "root", "p": "wrong"},
+                 {"u": "root", "p": "enc:" + b"wrong".hex()},
+                 {"u": "root", "p": "enc:zz"},
+                 {"u": "nosuchuser", "p": PASSWORD}):
+        status, _, resp = call(web, "ping", auth=auth)
+        assert status == 200
+        failed(resp, 40)
+    # the same error in XML
+    root = call(web, "ping", f="xml", auth={"u": "root"})[2]
+    assert root.get("status") == "failed"
+    assert root.find(NS + "error").get("code") == "10"
+    failed(call(web, "ping", auth={})[2], 10)
+    failed(call(web, "ping", auth={"p": PASSWORD})[2], 10)
+    failed(call(web, "ping", auth={"u": "root", "t": "abc"})[2], 10)
+    # no password kept for tokens: 41
+    failed(call(web, "ping", auth={"u": "root", "s": "salt1",
+                                   "t": token(PASSWORD, "salt1")})[2], 41)
+    failed(call(web, "ping", auth={"apiKey": "k"})[2], 42)
+    failed(call(web, "ping", auth={"u": "root", "p": PASSWORD,
+                                   "t": "x", "s": "y"})[2], 43)
+    failed(call(web, "ping", auth={"u": "root", "apiKey": "k"})[2], 43)
+    # an unknown method, or a path under one: code 0, after the login
+    failed(call(web, "noSuchMethod")[2], 0)
+    failed(call(web, "ping.view/more")[2], 0)
+    failed(call(web, "noSuchMethod", auth={"u": "root", "p": "x"})[2], 40)
+    # the listener still answers the right password
+    ok(call(web, "ping")[2])
+
+
+def passwords_file(path, text, mode=0o600):
+    path.write_text(text)
+    os.chmod(str(path), mode)
+    return path
+
+
+def test_token_against_the_kept_password(tmp_path):
+    kept = passwords_file(tmp_path / "subsonic-passwords",
+                          "# the accounts that log in with a token\n"
+                          "root:%s\n" % PASSWORD)
+    w = Web(tmp_path, conf_extra="subsonic_passwords = %s\n" % kept)
+    try:
+        for salt in ("c19b2d", "a salt with spaces"):
+            ok(call(w, "ping", auth={"u": "root", "s": salt,
+                                     "t": token(PASSWORD, salt)})[2])
+        ok(call(w, "ping", auth={"u": "root", "s": "c19b2d",
+                                 "t": token(PASSWORD, "c19b2d").upper()})[2])
+        for t in (token(PASSWORD, "other"), token("wrong", "c19b2d"),
+                  "not hex at all"):
+            failed(call(w, "ping", auth={"u": "root", "s": "c19b2d",
+                                         "t": t})[2], 40)
+        ok(call(w, "ping")[2])
+        assert PASSWORD not in w.log()
+    finally:
+        w.stop()
+
+
+def test_kept_password_must_be_the_htpasswd_one(tmp_path):
+    kept = passwords_file(tmp_path / "subsonic-passwords",
+                          "root:another password\n")
+    w = Web(tmp_path, conf_extra="subsonic_passwords = %s\n" % kept)
+    try:
+        failed(call(w, "ping", auth={"u": "root", "s": "s1",
+                                     "t": token("another password",
+                                                "s1")})[2], 40)
+        assert "another password" not in w.log()
+    finally:
+        w.stop()
+
+
+@pytest.mark.parametrize("mode", [0o644, 0o640])
+def test_passwords_open_to_others_stop_the_start(tmp_path, mode):
+    kept = passwords_file(tmp_path / "subsonic-passwords",
+                          "root:%s\n" % PASSWORD, mode)
+    htpasswd(tmp_path / "htpasswd", "root")
+    music = tmp_path / "music"
+    music.mkdir()
+    conf = tmp_path / "http.conf"
+    conf.write_text("[analysis]\nenabled = no\n[http]\nlisten = "
+                    "127.0.0.1:0\nhtpasswd = %s\nsubsonic_passwords = %s\n"
+                    "[music]\nroot = %s\n" % (tmp_path / "htpasswd", kept,
+                                              music))
+    text = start_refused(tmp_path, "config=" + str(conf))
+    assert "subsonic_passwords: %s holds secrets" % kept in text, text
+    assert PASSWORD not in text
+
+
+def music_library(top):
+    """Two artists, three tracks: Band/Tones (tracks 1, 2), Zed/Solo."""
+    make_flac(os.path.join(top, "Band", "Tones", "01.flac"), "First",
+              "Band", "Tones", 1)
+    make_flac(os.path.join(top, "Band", "Tones", "02.flac"), "Second",
+              "Band", "Tones", 2, freq=550)
+    make_flac(os.path.join(top, "Zed", "Solo", "01.flac"), "Only", "Zed",
+              "Solo", 1, freq=660)
+
+
+def artists(w, **auth):
+    a = ok(call(w, "getArtists", **auth)[2])["artists"]
+    return {x["name"]: x["id"] for i in a["index"] for x in i["artist"]}
+
+
+@pytest.fixture
+def music(tmp_path):
+    top = tmp_path / "music"
+    music_library(str(top))
+    w = Web(tmp_path, music=top)
+    wait_for(lambda: walk(w), 60, "the three songs through getAlbum",
+             until=lambda v: len(v) == 3, mount=w.m,
+             ignore=(AssertionError,))
+    yield w
+    w.stop()
+
+
+def walk(w):
+    """{title: (song id, artist id, album id)} through getArtists,
+    getArtist and getAlbum."""
+    got = {}
+    for name, aid in artists(w).items():
+        artist = ok(call(w, "getArtist", id=aid)[2])["artist"]
+        assert artist["id"] == aid and artist["name"] == name
+        assert artist["albumCount"] == len(artist["album"])
+        for album in artist["album"]:
+            assert album["artistId"] == aid
+            full = ok(call(w, "getAlbum", id=album["id"])[2])["album"]
+            assert full["name"] == album["name"]
+            assert full["songCount"] == len(full["song"]) == \
+                album["songCount"]
+            for song in full["song"]:
+                assert song["albumId"] == album["id"]
+                assert song["artistId"] == aid
+                got[song["title"]] = (song["id"], aid, album["id"])
+    return got
+
+
+def test_artists_albums_songs(music):
+    a = ok(call(music, "getArtists")[2])["artists"]
+    assert [i["name"] for i in a["index"]] == ["B", "Z"]
+    ids = walk(music)
+    assert sorted(ids) == ["First", "Only", "Second"]
+    song = ok(call(music, "getSong", id=ids["Second"][0])[2])["song"]
+    assert song["title"] == "Second" and song["track"] == 2
+    assert song["artist"] == "Band" and song["album"] == "Tones"
+    assert song["suffix"] == "flac" and song["isDir"] is False
+    # the same tree in XML
+    root = call(music, "getAlbum", f="xml", id=ids["First"][2])[2]
+    album = root.find(NS + "album")
+    assert album.get("name") == "Tones" and album.get("songCount") == "2"
+    assert sorted(e.get("title") for e in album.iter(NS + "song")) == \
+        ["First", "Second"]
+
+
+def test_stream_and_download_are_the_file(music):
+    ids = walk(music)
+    path = os.path.join(str(music.where), "music", "Band", "Tones",
+                        "02.flac")
+    with open(path, "rb") as f:
+        data = f.read()
+    for method in ("stream", "download.view"):
+        q = urllib.parse.urlencode({"u": "root", "p": PASSWORD, "v":
+                                    "1.16.1", "c": "t",
+                                    "id": ids["Second"][0]})
+        url = "%s/rest/%s?%s" % (music.base, method, q)
+        with urllib.request.urlopen(url, timeout=120) as r:
+            assert r.status == 200
+            assert r.read() == data
+        req = urllib.request.Request(url, headers={"Range": "bytes=4-99"})
+        with urllib.request.urlopen(req, timeout=120) as r:
+            assert r.status == 206
+            assert r.read() == data[4:100]
+
+
+def test_bad_ids(music):
+    for method in ("getArtist", "getAlbum", "getSong", "stream"):
+        failed(call(music, method)[2], 10)
+        for bad in ("", "zz", "ar", "tr2e2e", "al" + b"../x".hex(),
+                    "tr" + b"Band/Tones".hex(), "ar" + b"Nobody".hex(),
+                    "tr" + b"Band/../Band/Tones/01.flac".hex(),
+                    "al" + b"Band/Tones\x00".hex()):
+            failed(call(music, method, id=bad)[2], 70)
+
+
+def test_ids_outlive_a_rescan_and_a_restart(music):
+    before = walk(music)
+    music.m.rescan()
+    assert walk(music) == before
+    music.stop()
+    # the new daemon's port is the one its own log says
+    log = music.m.proc.log_path
+    os.rename(log, log + ".before-restart")
+    w = Web(music.where, music=music.where / "music")
+    try:
+        wait_for(lambda: walk(w), 60, "the three songs after a restart",
+                 until=lambda v: len(v) == 3, mount=w.m,
+                 ignore=(AssertionError,))
+        assert walk(w) == before
+    finally:
+        w.stop()
+
+
+def test_another_users_private_artist(world):  # noqa: F811
+    """An account sees what its user may read: an artist whose folder
+    only root may enter is in no answer of it, and its ids are 70."""
+    u = make_user()
+    try:
+        top = open_and_shut(world)
+        w = Web(tempfile.mkdtemp(dir=world), names=("root", u.name),
+                music=top)
+        try:
+            mine = {"auth": {"u": u.name, "p": PASSWORD}}
+            root_ids = wait_for(lambda: walk(w), 60, "both songs for root",
+                                until=lambda v: len(v) == 2, mount=w.m,
+                                ignore=(AssertionError,))
+            assert sorted(artists(w, **mine)) == ["Open"]
+            priv = root_ids["Priv"]
+            failed(call(w, "getArtist", id=priv[1], **mine)[2], 70)
+            failed(call(w, "getAlbum", id=priv[2], **mine)[2], 70)
+            failed(call(w, "getSong", id=priv[0], **mine)[2], 70)
+            q = urllib.parse.urlencode({"u": u.name, "p": PASSWORD,
+                                        "id": priv[0]})
+            with pytest.raises(urllib.error.HTTPError) as e:
+                urllib.request.urlopen("%s/rest/stream?%s" % (w.base, q),
+                                       timeout=120)
+            assert e.value.code in (403, 404)
+            pub = root_ids["Pub"]
+            assert ok(call(w, "getSong", id=pub[0], **mine)[2])[
+                "song"]["title"] == "Pub"
+        finally:
+            w.stop()
+    finally:
+        drop_user(u)
