@@ -27,6 +27,7 @@
 #include "common/sdnotify.h"
 #include "common/strbuf.h"
 #include "common/thread.h"
+#include "fs/http.h"
 #include "fs/open_caps.h"
 #include "fs/render.h"
 #include "indexer/indexer.h"
@@ -289,6 +290,7 @@ static void reload(void)
 		goto out;
 	}
 	svc.cfg = next;
+	http_reload(next);
 	open_caps_set(next->max_open_per_user,
 		      next->max_open_memory_per_user);
 	render_reload_refused(NULL);

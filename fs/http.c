@@ -10,10 +10,12 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <netdb.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <microhttpd.h>
 
@@ -409,11 +411,71 @@ static int parse_listen(const char *listen, struct addrinfo **res)
 	return 0;
 }
 
-int http_start(const struct config *cfg)
+/* What the listener runs with, to tell whether a reload changes it. */
+static struct {
+	pthread_mutex_t lock;	/* start, reload and stop, one at a time */
+	char listen[256];
+	int threads, max_connections, max_per_address;
+	long timeout_s;
+} running = { .lock = PTHREAD_MUTEX_INITIALIZER };
+
+static int same_listener(const struct config *cfg)
+{
+	return !strcmp(running.listen, cfg->http_listen) &&
+	       running.threads == cfg->http_threads &&
+	       running.max_connections == cfg->http_max_connections &&
+	       running.max_per_address == cfg->http_max_per_address &&
+	       running.timeout_s == cfg->http_timeout_s;
+}
+
+/*
+ * A listener with cfg's settings on the listening socket fd, or on
+ * cfg's address when fd is -1; NULL when it does not start (a listen
+ * that is not ADDRESS:PORT logged).
+ */
+static struct MHD_Daemon *listener(const struct config *cfg, int fd)
 {
 	const union MHD_DaemonInfo *info;
-	struct addrinfo *ai;
-	unsigned flags = MHD_USE_AUTO_INTERNAL_THREAD | MHD_USE_ERROR_LOG;
+	struct addrinfo *ai = NULL;
+	struct MHD_Daemon *d;
+	unsigned flags = MHD_USE_AUTO_INTERNAL_THREAD | MHD_USE_ERROR_LOG |
+			 MHD_USE_ITC;
+
+	if (fd < 0 && parse_listen(cfg->http_listen, &ai))
+		return NULL;
+	if (ai && ai->ai_family == AF_INET6)
+		flags |= MHD_USE_IPv6;
+	d = MHD_start_daemon(flags, 0, NULL, NULL, answer, NULL,
+		MHD_OPTION_SOCK_ADDR, ai ? ai->ai_addr : NULL,
+		MHD_OPTION_LISTEN_SOCKET, (MHD_socket)fd,
+		MHD_OPTION_THREAD_POOL_SIZE, (unsigned)cfg->http_threads,
+		MHD_OPTION_CONNECTION_LIMIT,
+		(unsigned)cfg->http_max_connections,
+		MHD_OPTION_PER_IP_CONNECTION_LIMIT,
+		(unsigned)cfg->http_max_per_address,
+		MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)cfg->http_timeout_s,
+		MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)HTTP_HEADER_BYTES,
+		MHD_OPTION_NOTIFY_COMPLETED, completed, NULL,
+		MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL,
+		MHD_OPTION_END);
+	if (ai)
+		freeaddrinfo(ai);
+	if (!d)
+		return NULL;
+	info = MHD_get_daemon_info(d, MHD_DAEMON_INFO_BIND_PORT);
+	log_info("http: listening on %s (port %u)", cfg->http_listen,
+		 info ? (unsigned)info->port : 0);
+	snprintf(running.listen, sizeof(running.listen), "%s",
+		 cfg->http_listen);
+	running.threads = cfg->http_threads;
+	running.max_connections = cfg->http_max_connections;
+	running.max_per_address = cfg->http_max_per_address;
+	running.timeout_s = cfg->http_timeout_s;
+	return d;
+}
+
+static int start(const struct config *cfg)
+{
 	int rc;
 
 	if (!cfg->http_listen)
@@ -428,41 +490,31 @@ int http_start(const struct config *cfg)
 	if (rc)
 		return rc;
 	rc = subsonic_auth_load(cfg->http_subsonic_passwords);
-	if (!rc)
-		rc = parse_listen(cfg->http_listen, &ai);
 	if (rc) {
-		subsonic_auth_free();
 		http_auth_free();
 		return rc;
 	}
-	if (ai->ai_family == AF_INET6)
-		flags |= MHD_USE_IPv6;
-	daemon_ = MHD_start_daemon(flags, 0, NULL, NULL, answer, NULL,
-		MHD_OPTION_SOCK_ADDR, ai->ai_addr,
-		MHD_OPTION_THREAD_POOL_SIZE, (unsigned)cfg->http_threads,
-		MHD_OPTION_CONNECTION_LIMIT,
-		(unsigned)cfg->http_max_connections,
-		MHD_OPTION_PER_IP_CONNECTION_LIMIT,
-		(unsigned)cfg->http_max_per_address,
-		MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)cfg->http_timeout_s,
-		MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)HTTP_HEADER_BYTES,
-		MHD_OPTION_NOTIFY_COMPLETED, completed, NULL,
-		MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL,
-		MHD_OPTION_END);
-	freeaddrinfo(ai);
+	daemon_ = listener(cfg, -1);
 	if (!daemon_) {
 		subsonic_auth_free();
 		http_auth_free();
 		return log_error(-EADDRNOTAVAIL, "http: cannot listen on %s",
 				 cfg->http_listen);
 	}
-	info = MHD_get_daemon_info(daemon_, MHD_DAEMON_INFO_BIND_PORT);
-	log_info("http: listening on %s (port %u)", cfg->http_listen,
-		 info ? (unsigned)info->port : 0);
 	return 0;
 }
 
-void http_stop(void)
+int http_start(const struct config *cfg)
+{
+	int rc;
+
+	pthread_mutex_lock(&running.lock);
+	rc = start(cfg);
+	pthread_mutex_unlock(&running.lock);
+	return rc;
+}
+
+static void stop(void)
 {
 	if (!daemon_)
 		return;
@@ -470,4 +522,83 @@ void http_stop(void)
 	daemon_ = NULL;
 	subsonic_auth_free();
 	http_auth_free();
+}
+
+/*
+ * The listener of the running one's address with cfg's threads and
+ * limits: the listening socket handed over, so no connection attempt
+ * is refused between them and a port the kernel chose stays.
+ */
+static struct MHD_Daemon *relisten(const struct config *cfg)
+{
+	MHD_socket fd = MHD_quiesce_daemon(daemon_);
+	struct MHD_Daemon *d;
+
+	if (fd == MHD_INVALID_SOCKET) {
+		log_error(-EIO, "http: the listener does not let go of its"
+			  " socket; its settings stay as they are");
+		return NULL;
+	}
+	d = listener(cfg, fd);
+	if (!d) {
+		log_error(-EIO, "http: reload: cannot listen again on %s",
+			  cfg->http_listen);
+		close(fd);
+	}
+	return d;
+}
+
+/* [http] of a reload's cfg applied, from the listener's lock. */
+static void reload(const struct config *cfg)
+{
+	struct MHD_Daemon *d;
+
+	if (!daemon_) {
+		start(cfg);
+		return;
+	}
+	if (!cfg->http_listen) {
+		stop();
+		log_info("http: listen is no longer set: not listening");
+		return;
+	}
+	if (!cfg->http_htpasswd)
+		log_error(-EINVAL, "http: reload: listen is set, but no"
+			  " htpasswd; the accounts in use stay");
+	else if (http_auth_load(cfg->http_htpasswd))
+		log_info("http: reload: the accounts in use stay");
+	set_proxy(cfg->http_trusted_proxy);
+	if (same_listener(cfg))
+		return;
+	if (!strcmp(running.listen, cfg->http_listen)) {
+		d = relisten(cfg);
+	} else {
+		d = listener(cfg, -1);
+		if (!d) {
+			log_error(-EADDRNOTAVAIL, "http: reload: cannot listen"
+				  " on %s; still listening on %s",
+				  cfg->http_listen, running.listen);
+			return;
+		}
+	}
+	if (!d) {
+		stop();
+		return;
+	}
+	MHD_stop_daemon(daemon_);
+	daemon_ = d;
+}
+
+void http_reload(const struct config *cfg)
+{
+	pthread_mutex_lock(&running.lock);
+	reload(cfg);
+	pthread_mutex_unlock(&running.lock);
+}
+
+void http_stop(void)
+{
+	pthread_mutex_lock(&running.lock);
+	stop();
+	pthread_mutex_unlock(&running.lock);
 }

@@ -16,8 +16,10 @@
  * Its [http] threads threads ("mm-http") answer at most max_connections
  * connections, max_connections_per_address from one address; a
  * connection silent for timeout seconds is closed, and a request's
- * headers past HTTP_HEADER_BYTES are refused. The settings are read at
- * start: a reload does not change them.
+ * headers past HTTP_HEADER_BYTES are refused. A reload applies [http]
+ * anew: the htpasswd read again, and a listener with the new address,
+ * threads or limits in place of the old (whose connections under way
+ * are closed), or the old kept when the new address cannot be bound.
  */
 
 struct config;
@@ -29,6 +31,10 @@ struct config;
 /* Start listening when cfg sets [http] listen: 0, or a negative errno
  * value (logged) when the accounts or the address will not do. */
 int http_start(const struct config *cfg);
+
+/* Apply [http] of the configuration a reload (SIGHUP) made current;
+ * what fails is logged, and what ran before stays. */
+void http_reload(const struct config *cfg);
 
 /* Stop listening, once the requests under way are answered. */
 void http_stop(void);

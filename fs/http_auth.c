@@ -27,10 +27,19 @@
 #define SLOTS 1024		/* addresses whose failures are counted */
 #define ADDR_MAX 64
 
-static struct {
+/* The accounts of one reading of the file; a reload's replaces the
+ * current, the older stay until http_auth_free(): requests may hold
+ * theirs. */
+struct accounts {
 	struct http_account *v;
 	size_t n;
-} accounts;
+	struct accounts *older;
+};
+
+static struct {
+	pthread_mutex_t lock;
+	struct accounts *now;
+} sets = { .lock = PTHREAD_MUTEX_INITIALIZER };
 
 /* The failures of one address in its window. */
 struct failures {
@@ -76,7 +85,8 @@ static int local_user(struct http_account *a)
 }
 
 /* Add the account of one line, name:hash, at line number at. */
-static int add_line(char *line, const char *path, int at)
+static int add_line(struct accounts *accounts, char *line,
+		    const char *path, int at)
 {
 	struct http_account *grown, a = { 0 };
 	char *colon = strchr(line, ':');
@@ -96,15 +106,15 @@ static int add_line(char *line, const char *path, int at)
 	}
 	a.name = strdup(line);
 	a.hash = strdup(colon + 1);
-	grown = realloc(accounts.v, (accounts.n + 1) * sizeof(*grown));
+	grown = realloc(accounts->v, (accounts->n + 1) * sizeof(*grown));
 	if (!a.name || !a.hash || !grown) {
 		free(a.name);
 		free(a.hash);
 		if (grown)
-			accounts.v = grown;
+			accounts->v = grown;
 		return log_error(-ENOMEM, "http: no memory for the accounts");
 	}
-	accounts.v = grown;
+	accounts->v = grown;
 	if (local_user(&a)) {
 		log_warn("http: %s: %s is no local user; left out", path,
 			 a.name);
@@ -112,40 +122,72 @@ static int add_line(char *line, const char *path, int at)
 		free(a.hash);
 		return 0;
 	}
-	accounts.v[accounts.n++] = a;
+	accounts->v[accounts->n++] = a;
 	return 0;
 }
 
-/* add_line() for config_read_secret_lines(). */
-static int add_account(char *line, int at, void *path)
+static void free_accounts(struct accounts *accounts)
 {
-	return add_line(line, path, at);
+	while (accounts) {
+		struct accounts *older = accounts->older;
+
+		for (size_t i = 0; i < accounts->n; i++) {
+			free(accounts->v[i].name);
+			free(accounts->v[i].hash);
+		}
+		free(accounts->v);
+		free(accounts);
+		accounts = older;
+	}
+}
+
+/* What add_account() adds to. */
+struct reading {
+	struct accounts *accounts;
+	const char *path;
+};
+
+/* add_line() for config_read_secret_lines(). */
+static int add_account(char *line, int at, void *arg)
+{
+	struct reading *r = arg;
+
+	return add_line(r->accounts, line, r->path, at);
 }
 
 int http_auth_load(const char *path)
 {
+	struct reading r = { .path = path };
 	char why[256] = "";
 	int rc;
 
-	rc = config_read_secret_lines(path, add_account, (void *)path, why,
+	r.accounts = calloc(1, sizeof(*r.accounts));
+	if (!r.accounts)
+		return log_error(-ENOMEM, "http: no memory for the accounts");
+	rc = config_read_secret_lines(path, add_account, &r, why,
 				      sizeof(why));
-	if (rc && why[0])
-		return log_error(rc, "http: htpasswd: %s", why);
-	if (!rc && !accounts.n)
+	if (rc) {
+		free_accounts(r.accounts);
+		if (why[0])
+			return log_error(rc, "http: htpasswd: %s", why);
+		return rc;
+	}
+	if (!r.accounts->n)
 		log_warn("http: %s holds no account: every request is"
 			 " refused", path);
-	return rc;
+	pthread_mutex_lock(&sets.lock);
+	r.accounts->older = sets.now;
+	sets.now = r.accounts;
+	pthread_mutex_unlock(&sets.lock);
+	return 0;
 }
 
 void http_auth_free(void)
 {
-	for (size_t i = 0; i < accounts.n; i++) {
-		free(accounts.v[i].name);
-		free(accounts.v[i].hash);
-	}
-	free(accounts.v);
-	accounts.v = NULL;
-	accounts.n = 0;
+	pthread_mutex_lock(&sets.lock);
+	free_accounts(sets.now);
+	sets.now = NULL;
+	pthread_mutex_unlock(&sets.lock);
 }
 
 /* The slot of addr, or the one to count it in (an empty or the oldest
@@ -234,10 +276,14 @@ const struct http_account *http_auth_check(const char *name,
 					   const char *via)
 {
 	const struct http_account *a = NULL;
+	struct accounts *accounts;
 
-	for (size_t i = 0; name && i < accounts.n; i++)
-		if (!strcmp(accounts.v[i].name, name))
-			a = &accounts.v[i];
+	pthread_mutex_lock(&sets.lock);
+	accounts = sets.now;
+	pthread_mutex_unlock(&sets.lock);
+	for (size_t i = 0; name && accounts && i < accounts->n; i++)
+		if (!strcmp(accounts->v[i].name, name))
+			a = &accounts->v[i];
 	if (password && same_hash(password, a ? a->hash : decoy) && a)
 		return a;
 	count_failure(addr, via);

@@ -18,7 +18,7 @@
  *			  acct->ngroups);
  *
  * Every function may be called from any thread once http_auth_load() has
- * returned; the accounts stay as loaded until http_auth_free().
+ * returned; an account returned stays valid until http_auth_free().
  */
 
 #include <sys/types.h>
@@ -44,11 +44,12 @@ struct http_account {
  * the daemon's user's or root's). A line whose hash is not bcrypt, or
  * whose name is no local user, is left out (logged). Returns 0, or a
  * negative errno value (logged) when the file cannot be read or is open
- * to others.
+ * to others. Called again (a reload), the accounts read replace the
+ * ones in use for the requests that follow; on error those stay.
  */
 int http_auth_load(const char *path);
 
-/* Forget the accounts (at stop). */
+/* Forget the accounts, those of former loads too (at stop). */
 void http_auth_free(void);
 
 /* The seconds the address addr (text) must wait before it is heard

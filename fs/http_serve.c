@@ -23,6 +23,7 @@
 #include "common/svg.h"
 #include "fs/caller.h"
 #include "fs/fs_attr.h"
+#include "fs/http_range.h"
 #include "fs/nodes.h"
 #include "fs/opds_feed.h"
 #include "fs/open_caps.h"
@@ -37,6 +38,7 @@ struct body {
 	char *buf;
 	int fd;
 	struct cover_copy *cover;
+	struct http_multipart *parts;	/* several ranges, or NULL */
 	uint64_t off;
 	size_t charged;
 	uid_t uid;
@@ -145,8 +147,18 @@ static enum MHD_Result error(struct MHD_Connection *c, int rc)
 static ssize_t body_read(void *cls, uint64_t pos, char *buf, size_t max)
 {
 	struct body *b = cls;
+	const char *text;
 	ssize_t n;
 
+	if (b->parts) {
+		max = http_multipart_at(b->parts, pos, max, &text, &pos);
+		if (!max)
+			return MHD_CONTENT_READER_END_OF_STREAM;
+		if (text) {
+			memcpy(buf, text, max);
+			return (ssize_t)max;
+		}
+	}
 	if (b->buf) {
 		/* MHD asks no further than the size it was given */
 		memcpy(buf, b->buf + pos, max);
@@ -169,6 +181,7 @@ static void body_free(void *cls)
 		open_caps_uncharge(b->uid, b->cover, b->charged);
 	cover_copies_put(b->cover);
 	open_caps_put(b->uid, b->fd >= 0);
+	http_multipart_free(b->parts);
 	free(b->buf);
 	free(b);
 }
@@ -194,80 +207,50 @@ static int not_modified(struct MHD_Connection *c, const char *etag,
 	return end && !*end && mtime <= timegm(&tm);
 }
 
-/*
- * The one byte range of the request within size bytes: 1 with *from and
- * *len, 0 for the whole (no Range, several ranges or one not of bytes),
- * or -1 when it lies past the end (416).
- */
-static int range_of(struct MHD_Connection *c, uint64_t size,
-		    uint64_t *from, uint64_t *len)
-{
-	const char *r = MHD_lookup_connection_value(c, MHD_HEADER_KIND,
-						    "Range");
-	unsigned long long a, b;
-	char *end;
-
-	if (!r || strncmp(r, "bytes=", 6) || strchr(r, ','))
-		return 0;
-	r += 6;
-	if (*r == '-') {	/* the last b bytes */
-		errno = 0;
-		b = strtoull(r + 1, &end, 10);
-		if (errno || *end || end == r + 1)
-			return 0;
-		if (!b || !size)
-			return -1;
-		*len = b < size ? b : size;
-		*from = size - *len;
-		return 1;
-	}
-	errno = 0;
-	a = strtoull(r, &end, 10);
-	if (errno || end == r || *end != '-')
-		return 0;
-	r = end + 1;
-	b = *r ? strtoull(r, &end, 10) : a;
-	if (errno || (*r && *end) || b < a)
-		return 0;
-	if (a >= size)
-		return -1;
-	if (!*r)
-		b = size - 1;
-	*from = a;
-	*len = (b < size ? b + 1 : size) - a;
-	return 1;
-}
-
-/* Send b (size bytes in all) with its type, validators and range. */
+/* Send b (size bytes in all) with its type, validators and ranges. */
 static enum MHD_Result send_body(struct MHD_Connection *c, struct body *b,
 				 uint64_t size, const char *type,
 				 const char *etag, time_t mtime)
 {
 	struct MHD_Response *r;
+	struct http_ranges rs;
 	uint64_t from = 0, len = size;
 	enum MHD_Result ret;
 	unsigned status = MHD_HTTP_OK;
 	char text[96];
-	int ranged;
+	int rc = 0;
 
 	if (not_modified(c, etag, mtime)) {
 		body_free(b);
 		r = MHD_create_response_from_buffer(0, NULL,
 						    MHD_RESPMEM_PERSISTENT);
 		status = MHD_HTTP_NOT_MODIFIED;
-	} else if ((ranged = range_of(c, size, &from, &len)) < 0) {
+	} else if ((rc = http_range_parse(MHD_lookup_connection_value(c,
+				MHD_HEADER_KIND, "Range"), size, &rs)) < 0) {
 		body_free(b);
 		snprintf(text, sizeof(text), "bytes */%" PRIu64, size);
 		return http_serve_text(c, MHD_HTTP_RANGE_NOT_SATISFIABLE,
 				       "range not satisfiable",
 				       "Content-Range", text);
 	} else {
-		if (ranged)
+		if (rc)
 			status = MHD_HTTP_PARTIAL_CONTENT;
-		if (b->buf)
-			memmove(b->buf, b->buf + from, len);
-		else
-			b->off = from;
+		if (rc > 1) {
+			rc = http_multipart_new(&rs, size, type, &b->parts);
+			if (rc) {
+				body_free(b);
+				return error(c, rc);
+			}
+			len = http_multipart_size(b->parts);
+			type = http_multipart_type(b->parts);
+		} else if (rc) {
+			from = rs.r[0].from;
+			len = rs.r[0].len;
+			if (b->buf)
+				memmove(b->buf, b->buf + from, len);
+			else
+				b->off = from;
+		}
 		r = MHD_create_response_from_callback(len, BLOCK, body_read, b,
 						      body_free);
 		if (!r)
@@ -286,7 +269,7 @@ static enum MHD_Result send_body(struct MHD_Connection *c, struct body *b,
 			 gmtime_r(&mtime, &tm));
 		MHD_add_response_header(r, "Last-Modified", text);
 	}
-	if (status == MHD_HTTP_PARTIAL_CONTENT) {
+	if (status == MHD_HTTP_PARTIAL_CONTENT && rc == 1) {
 		snprintf(text, sizeof(text), "bytes %" PRIu64 "-%" PRIu64
 			 "/%" PRIu64, from, from + len - 1, size);
 		MHD_add_response_header(r, "Content-Range", text);

@@ -4,15 +4,19 @@ accounts that are local users, each with that user's rights; curl for the
 good and the hostile cases, the real Prometheus scraping /metrics with
 basic auth, promtool, and Chromium's screenshot of the dashboard."""
 
+import base64
+import http.client
 import os
 import pathlib
 import re
 import resource
 import shutil
+import signal
 import socket
 import subprocess
 import tempfile
 import urllib.parse
+from xml.etree import ElementTree
 
 import pytest
 
@@ -155,6 +159,34 @@ def test_files_come_with_their_type_and_bytes(web):
     assert "last-modified" in headers
 
 
+def test_opds_links_work_over_http(web):
+    """Every link of the OPDS feeds (a page template at its first page),
+    followed from the catalog as a reader would, answers 200 over HTTP
+    with the mount's bytes."""
+    wait_for(lambda: b"Saga" in web.m.read("opds/series.xml"), 60,
+             "the series feed", mount=web.m)
+    atom = "{http://www.w3.org/2005/Atom}"
+    todo, seen = ["/opds/catalog.xml"], set()
+    while todo:
+        path = todo.pop()
+        if path in seen:
+            continue
+        seen.add(path)
+        status, headers, body = web.curl(urllib.parse.quote(path))
+        assert status == 200, path
+        assert body == web.m.read(path.lstrip("/")), path
+        if not headers["content-type"].startswith("application/atom+xml"):
+            continue
+        for link in ElementTree.fromstring(body).iter(atom + "link"):
+            # OPDS-PSE's page template: its first page
+            href = link.get("href").replace("{pageNumber}", "0")
+            url = urllib.parse.urljoin("http://h" + path, href)
+            parts = urllib.parse.urlsplit(url)
+            assert parts.netloc == "h", (path, href)
+            todo.append(urllib.parse.unquote(parts.path))
+    assert any(p.endswith(".cbz") for p in seen), seen
+
+
 def test_validators_and_ranges(web):
     flac = a_file(os.path.join(web.m.path, "library", "music"), ".flac")
     with open(flac, "rb") as f:
@@ -177,14 +209,178 @@ def test_validators_and_ranges(web):
     status, headers, _ = web.curl(url, "-H", "Range: bytes=%d-" % len(whole))
     assert status == 416
     assert headers["content-range"] == "bytes */%d" % len(whole)
-    # several ranges: the whole file
-    status, _, body = web.curl(url, "-H", "Range: bytes=0-1,4-5")
-    assert (status, body) == (200, whole)
     # a rendering has an ETag of its content too
     status, headers, _ = web.curl("/opds/catalog.xml")
     status, _, _ = web.curl("/opds/catalog.xml", "-H",
                             "If-None-Match: " + headers["etag"])
     assert status == 304
+
+
+def byteranges(content_type, body):
+    """The parts of a multipart/byteranges body: [(Content-Range, type,
+    bytes)], checked to be framed as RFC 9110 and 2046 say."""
+    m = re.fullmatch(r"multipart/byteranges; boundary=(\S+)", content_type)
+    assert m, content_type
+    delimiter = b"\r\n--" + m.group(1).encode()
+    assert body.startswith(delimiter + b"\r\n")
+    assert body.endswith(delimiter + b"--\r\n")
+    parts = []
+    for chunk in body[:-len(delimiter) - 4].split(delimiter)[1:]:
+        head, data = chunk[2:].split(b"\r\n\r\n", 1)
+        fields = dict(line.split(": ", 1) for line in
+                      head.decode("ascii").split("\r\n"))
+        parts.append((fields["Content-Range"], fields["Content-Type"],
+                      data))
+    return parts
+
+
+def test_several_ranges(web):
+    flac = a_file(os.path.join(web.m.path, "library", "music"), ".flac")
+    with open(flac, "rb") as f:
+        whole = f.read()
+    size = len(whole)
+    assert size > 100
+    url = mount_url(web, flac)
+    # two ranges, asked out of order: one part each, in order
+    status, headers, body = web.curl(url, "-H",
+                                     "Range: bytes=20-29, 0-9")
+    assert status == 206
+    assert "content-range" not in headers
+    assert int(headers["content-length"]) == len(body)
+    assert byteranges(headers["content-type"], body) == [
+        ("bytes 0-9/%d" % size, "audio/flac", whole[:10]),
+        ("bytes 20-29/%d" % size, "audio/flac", whole[20:30])]
+    two = len(body)
+    # overlapping and touching ranges merged; a suffix range
+    status, headers, body = web.curl(url, "-H",
+                                     "Range: bytes=0-4,3-9,10-11,-6")
+    assert status == 206
+    assert byteranges(headers["content-type"], body) == [
+        ("bytes 0-11/%d" % size, "audio/flac", whole[:12]),
+        ("bytes %d-%d/%d" % (size - 6, size - 1, size), "audio/flac",
+         whole[-6:])]
+    # merged into one: a plain 206 with Content-Range
+    status, headers, body = web.curl(url, "-H", "Range: bytes=0-4,5-9")
+    assert (status, body) == (206, whole[:10])
+    assert headers["content-range"] == "bytes 0-9/%d" % size
+    # an unsatisfiable range among good ones is left out
+    status, headers, body = web.curl(url, "-H", "Range: bytes=%d-,2-3,"
+                                     "5-6" % (size + 10))
+    assert status == 206
+    assert [p[0] for p in byteranges(headers["content-type"], body)] == [
+        "bytes 2-3/%d" % size, "bytes 5-6/%d" % size]
+    # none satisfiable: 416 with the length
+    status, headers, _ = web.curl(url, "-H", "Range: bytes=%d-,%d-%d" %
+                                  (size, size + 1, size + 9))
+    assert status == 416
+    assert headers["content-range"] == "bytes */%d" % size
+    # more than 16 ranges, more bytes asked than the file has, malformed
+    # or another unit: the whole file
+    many = ",".join("%d-%d" % (2 * i, 2 * i) for i in range(17))
+    for bad in ("bytes=" + many, "bytes=0-,0-", "bytes=0-%d,1-" % size,
+                "bytes=0-1,x-2", "bytes=5-1,7-9", "items=0-1,2-3"):
+        status, headers, body = web.curl(url, "-H", "Range: " + bad)
+        assert (status, body) == (200, whole), bad
+    # HEAD tells the multipart length without the body
+    status, headers, _ = web.curl(url, "-I", "-H",
+                                  "Range: bytes=0-9,20-29")
+    assert (status, int(headers["content-length"])) == (206, two)
+    assert headers["content-type"].startswith("multipart/byteranges")
+    # Python's http.client reads the same answer, and a rendered file
+    # (the OPDS catalog, built in memory) is cut the same way
+    host, port = web.base[len("http://"):].split(":")
+    auth = base64.b64encode(("root:" + PASSWORD).encode()).decode()
+    conn = http.client.HTTPConnection(host, int(port), timeout=120)
+    try:
+        conn.request("GET", url, headers={
+            "Authorization": "Basic " + auth,
+            "Range": "bytes=1-2,-3"})
+        r = conn.getresponse()
+        body = r.read()
+        assert r.status == 206
+        assert int(r.getheader("Content-Length")) == len(body)
+        assert [p[2] for p in byteranges(r.getheader("Content-Type"),
+                                         body)] == [whole[1:3], whole[-3:]]
+        conn.request("GET", "/opds/catalog.xml",
+                     headers={"Authorization": "Basic " + auth})
+        r = conn.getresponse()
+        catalog = r.read()
+        assert r.status == 200 and len(catalog) > 40
+        kind = r.getheader("Content-Type")
+        conn.request("GET", "/opds/catalog.xml", headers={
+            "Authorization": "Basic " + auth,
+            "Range": "bytes=30-39,0-4"})
+        r = conn.getresponse()
+        body = r.read()
+        assert r.status == 206
+        assert [(p[0], p[2]) for p in byteranges(
+            r.getheader("Content-Type"), body)] == [
+            ("bytes 0-4/%d" % len(catalog), catalog[:5]),
+            ("bytes 30-39/%d" % len(catalog), catalog[30:40])]
+        assert {p[1] for p in byteranges(r.getheader("Content-Type"),
+                                         body)} == {kind}
+    finally:
+        conn.close()
+
+
+def test_reload_applies_http(tmp_path):
+    """SIGHUP applies [http]: the accounts read again, a new address,
+    new threads on the same socket, and an address that cannot be bound
+    leaves the listener where it was, said once."""
+    w = Web(tmp_path, names=("root", "nobody"))
+    conf = tmp_path / "http.conf"
+    held = socket.socket()
+    try:
+        def reload(change):
+            done = w.log().count("reload: done")
+            conf.write_text(change(conf.read_text()))
+            w.m.proc.send_signal(signal.SIGHUP)
+            wait_for(lambda: w.log().count("reload: done") > done, 60,
+                     "reload: done in the log", mount=w.m, interval=0.1)
+
+        assert w.curl("/metrics", user="nobody")[0] != 401
+        # an account removed is refused, one added heard
+        htpasswd(tmp_path / "htpasswd", "root", "daemon")
+        reload(lambda text: text)
+        assert w.curl("/metrics", user="nobody")[0] == 401
+        assert w.curl("/metrics", user="daemon")[0] != 401
+        assert w.curl("/metrics")[0] == 200
+        # a new address: heard there, no longer on the old one
+        old = w.base
+        reload(lambda text: text.replace("listen = 127.0.0.1:0",
+                                         "listen = 127.0.0.2:0"))
+        port = re.findall(r"http: listening on 127\.0\.0\.2:0 "
+                          r"\(port (\d+)\)", w.log())
+        assert len(port) == 1, w.log()
+        w.base = "http://127.0.0.2:%s" % port[0]
+        assert w.curl("/metrics")[0] == 200
+        r = subprocess.run(["curl", "-sS", "-o", "/dev/null", "--max-time",
+                            "60", old + "/metrics"], capture_output=True)
+        assert r.returncode == 7, r     # connection refused
+        # new threads and limits: the same socket, so the same port
+        reload(lambda text: text.replace(
+            "[http]\n", "[http]\nthreads = 2\nmax_connections = 64\n"))
+        assert re.findall(r"http: listening on 127\.0\.0\.2:0 "
+                          r"\(port (\d+)\)", w.log()) == [port[0]] * 2
+        assert w.curl("/metrics")[0] == 200
+        # an address taken by another: still heard where it was
+        held.bind(("127.0.0.1", 0))
+        held.listen(1)
+        taken = "127.0.0.1:%d" % held.getsockname()[1]
+        reload(lambda text: text.replace("listen = 127.0.0.2:0",
+                                         "listen = " + taken))
+        assert w.log().count("http: reload: cannot listen on %s; still"
+                             " listening on 127.0.0.2:0" % taken) == 1
+        assert w.curl("/metrics")[0] == 200
+        # listen no longer set: the door closes
+        reload(lambda text: text.replace("listen = " + taken + "\n", ""))
+        assert "http: listen is no longer set" in w.log()
+        r = subprocess.run(["curl", "-sS", "-o", "/dev/null", "--max-time",
+                            "60", w.base + "/metrics"], capture_output=True)
+        assert r.returncode == 7, r
+    finally:
+        held.close()
+        w.stop()
 
 
 def test_control_over_post(web):
