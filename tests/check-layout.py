@@ -216,6 +216,26 @@ def function_lengths(text):
     return out
 
 
+def check_length(key, lines, ceiling, listed, fix):
+    """KEY (a file or PATH:NAME) of LINES lines against CEILING and the
+    allow-list's LISTED counts; FIX says what to do when it is over and
+    not listed. Returns 1 on a break, printed, else 0."""
+    if key in listed:
+        if lines <= ceiling:
+            print("check-layout: %s has %d lines now: remove it from %s"
+                  % (key, lines, ALLOW))
+            return 1
+        if lines > listed[key]:
+            print("check-layout: %s grew to %d lines, past the %d of %s:"
+                  " it may only shrink" % (key, lines, listed[key], ALLOW))
+            return 1
+    elif lines > ceiling:
+        print("check-layout: %s has %d lines, over %d: %s"
+              % (key, lines, ceiling, fix))
+        return 1
+    return 0
+
+
 def check_functions(rel, text, functions, seen):
     """REL's functions against MAX_FUNCTION and the allow-list; adds the
     PATH:NAME of each to SEEN; returns the number of breaks, printed."""
@@ -223,20 +243,8 @@ def check_functions(rel, text, functions, seen):
     for name, lines in sorted(function_lengths(text).items()):
         key = "%s:%s" % (rel, name)
         seen.add(key)
-        if key in functions:
-            if lines <= MAX_FUNCTION:
-                print("check-layout: %s has %d lines now: remove it from"
-                      " %s" % (key, lines, ALLOW))
-                bad += 1
-            elif lines > functions[key]:
-                print("check-layout: %s grew to %d lines, past the %d of"
-                      " %s: it may only shrink"
-                      % (key, lines, functions[key], ALLOW))
-                bad += 1
-        elif lines > MAX_FUNCTION:
-            print("check-layout: %s has %d lines, over %d: split it by"
-                  " phase into helpers" % (key, lines, MAX_FUNCTION))
-            bad += 1
+        bad += check_length(key, lines, MAX_FUNCTION, functions,
+                            "split it by phase into helpers")
     return bad
 
 
@@ -258,20 +266,8 @@ def check_files(root):
                 lines = text.count("\n")
                 bad += check_functions(rel, text, functions,
                                        seen_functions)
-                if rel in long:
-                    if lines <= MAX_LINES:
-                        print("check-layout: %s has %d lines now: remove"
-                              " it from %s" % (rel, lines, ALLOW))
-                        bad += 1
-                    elif lines > long[rel]:
-                        print("check-layout: %s grew to %d lines, past the"
-                              " %d of %s: it may only shrink"
-                              % (rel, lines, long[rel], ALLOW))
-                        bad += 1
-                elif lines > MAX_LINES:
-                    print("check-layout: %s has %d lines, over %d: split it"
-                          " along its concerns" % (rel, lines, MAX_LINES))
-                    bad += 1
+                bad += check_length(rel, lines, MAX_LINES, long,
+                                    "split it along its concerns")
                 commented = opens_with_comment(text)
                 if rel in uncommented and commented:
                     print("check-layout: %s opens with a comment now:"

@@ -184,13 +184,17 @@ def write_function(root, rel, name, lines, head="static int\n%s(int a,\n"
     (root / rel).write_text(text)
 
 
+def fill(root, lines, name="strbuf_fill", **head):
+    """check() of the tree once common/strbuf.c's name has lines."""
+    write_function(root, "common/strbuf.c", name, lines, **head)
+    return check(root)
+
+
 def test_a_long_function_fails_unless_listed(tmp_path):
     tree(tmp_path, GOOD)
-    write_function(tmp_path, "common/strbuf.c", "strbuf_fill", 80)
-    rc, out = check(tmp_path)
+    rc, out = fill(tmp_path, 80)
     assert rc == 0, out
-    write_function(tmp_path, "common/strbuf.c", "strbuf_fill", 81)
-    rc, out = check(tmp_path)
+    rc, out = fill(tmp_path, 81)
     assert rc == 1
     assert "common/strbuf.c:strbuf_fill has 81 lines, over 80: split" in out
     assert "short_one" not in out and "table" not in out
@@ -204,20 +208,14 @@ def test_a_listed_long_function_may_only_shrink(tmp_path):
     fails until the allow-list says so; a one-line head counts too."""
     tree(tmp_path, GOOD)
     allow(tmp_path, "function common/strbuf.c:strbuf_fill 90")
-    write_function(tmp_path, "common/strbuf.c", "strbuf_fill", 91,
-                   head="int %s(int a, int b)\n")
-    rc, out = check(tmp_path)
+    rc, out = fill(tmp_path, 91, head="int %s(int a, int b)\n")
     assert rc == 1
     assert "common/strbuf.c:strbuf_fill grew to 91 lines, past the 90" in out
-    write_function(tmp_path, "common/strbuf.c", "strbuf_fill", 90)
-    rc, out = check(tmp_path)
-    assert rc == 0, out
-    write_function(tmp_path, "common/strbuf.c", "strbuf_fill", 70)
-    rc, out = check(tmp_path)
+    assert fill(tmp_path, 90)[0] == 0
+    rc, out = fill(tmp_path, 70)
     assert rc == 1
     assert "common/strbuf.c:strbuf_fill has 70 lines now: remove it" in out
-    write_function(tmp_path, "common/strbuf.c", "strbuf_other", 70)
-    rc, out = check(tmp_path)
+    rc, out = fill(tmp_path, 70, name="strbuf_other")
     assert rc == 1
     assert "common/strbuf.c:strbuf_fill is gone: remove it from" in out
 
