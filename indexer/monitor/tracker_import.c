@@ -14,6 +14,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "common/array.h"
 #include "common/bytes.h"
 #include "common/clock.h"
 #include "common/config.h"
@@ -273,7 +274,7 @@ static int by_name(const void *a, const void *b)
  * is at path (both in the client's view), below what the import walks:
  * the download's folder, or for a download of one file its name (the
  * path itself). Into *out (*nr of them, sorted, to free with
- * free_listed()). Returns 0, -EOPNOTSUPP when c gives no list, or
+ * array_free_strings()). Returns 0, -EOPNOTSUPP when c gives no list, or
  * another negative errno value with why.
  */
 static int listed_files(const struct download_client *c, json_t *obj,
@@ -317,13 +318,6 @@ static int listed_files(const struct download_client *c, json_t *obj,
 	if (*nr)
 		qsort(*out, *nr, sizeof(**out), by_name);
 	return 0;
-}
-
-static void free_listed(char **listed, size_t nr)
-{
-	for (size_t i = 0; i < nr; i++)
-		free(listed[i]);
-	free(listed);
 }
 
 /*
@@ -417,7 +411,7 @@ static int import_saved(struct tracker_pass *p, const struct track *t,
 		req->listed_only = !listed_rc;
 		rc = import_run(req, p->cfg, res);
 	}
-	free_listed(listed, nr_listed);
+	array_free_strings(listed, nr_listed);
 	strbuf_release(&list_why);
 	return rc;
 }
