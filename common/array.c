@@ -23,3 +23,10 @@ void *array_grow(void *v, size_t nr, size_t *alloc, size_t size,
 		*alloc = n;
 	return v;
 }
+
+void array_free_strings(char **v, size_t nr)
+{
+	for (size_t i = 0; v && i < nr; i++)
+		free(v[i]);
+	free(v);
+}

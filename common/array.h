@@ -25,4 +25,7 @@
 void *array_grow(void *v, size_t nr, size_t *alloc, size_t size,
 		 size_t first);
 
+/* Free each of the nr strings of v, then v itself; v may be NULL. */
+void array_free_strings(char **v, size_t nr);
+
 #endif

@@ -297,16 +297,13 @@ out:
 	return ret;
 }
 
-/*
- * What needs every source read first: overlap between roots, secrets
- * from the credentials, and defaults that allocate or depend on the
- * machine.
- */
-int config_finish(struct config *cfg, char *err, size_t errlen)
+/* Each key's directories checked and each unset key given its default;
+ * a default user this system lacks is an error, except for a key that
+ * falls back on the daemon's own user. */
+static int apply_defaults(struct config *cfg, char *err, size_t errlen)
 {
 	const struct key *k;
 	void *field;
-	long cpus;
 	int ret;
 
 	for (k = config_keys; k < config_keys + config_keys_nr; k++) {
@@ -324,7 +321,7 @@ int config_finish(struct config *cfg, char *err, size_t errlen)
 		if (ret == -EINVAL && k->own_uid)
 			continue;
 		if (ret == -ENOMEM)
-			goto nomem;
+			return ret;
 		/* only a default user can be missing from the system */
 		if (ret) {
 			snprintf(err, errlen, "%s in [%s] is %s by default, a "
@@ -333,6 +330,53 @@ int config_finish(struct config *cfg, char *err, size_t errlen)
 			return ret;
 		}
 	}
+	return 0;
+}
+
+/* The database's path when none is given (the XDG state folder, or
+ * /var/lib), made absolute; -ENOMEM alone. */
+static int place_database(struct config *cfg)
+{
+	char *cwd, *abs;
+
+	if (!cfg->database) {
+		if (xdg_path("XDG_STATE_HOME", ".local/state", "mediamon.db",
+			     &cfg->database) < 0)
+			return -ENOMEM;
+		if (!cfg->database &&
+		    !(cfg->database = strdup("/var/lib/mediamon/mediamon.db")))
+			return -ENOMEM;
+	}
+	/* A daemon leaves its working directory for "/", so a relative
+	 * database path is anchored where the user gave it. */
+	if (cfg->database[0] == '/')
+		return 0;
+	cwd = getcwd(NULL, 0);
+	if (!cwd || asprintf(&abs, "%s/%s", cwd, cfg->database) < 0) {
+		free(cwd);
+		return -ENOMEM;
+	}
+	free(cwd);
+	free(cfg->database);
+	cfg->database = abs;
+	return 0;
+}
+
+/*
+ * What needs every source read first: overlap between roots, secrets
+ * from the credentials, and defaults that allocate or depend on the
+ * machine.
+ */
+int config_finish(struct config *cfg, char *err, size_t errlen)
+{
+	long cpus;
+	int ret;
+
+	ret = apply_defaults(cfg, err, errlen);
+	if (ret == -ENOMEM)
+		goto nomem;
+	if (ret)
+		return ret;
 	if (inherit_flows(cfg))
 		goto nomem;
 	/* Longer than a check's interval, so the next check finds the
@@ -374,27 +418,8 @@ int config_finish(struct config *cfg, char *err, size_t errlen)
 		cpus = sysconf(_SC_NPROCESSORS_ONLN);
 		cfg->threads = cpus > 0 ? cpus : 1;
 	}
-	if (!cfg->database) {
-		if (xdg_path("XDG_STATE_HOME", ".local/state", "mediamon.db",
-			     &cfg->database) < 0)
-			goto nomem;
-		if (!cfg->database &&
-		    !(cfg->database = strdup("/var/lib/mediamon/mediamon.db")))
-			goto nomem;
-	}
-	/* A daemon leaves its working directory for "/", so a relative
-	 * database path is anchored where the user gave it. */
-	if (cfg->database[0] != '/') {
-		char *cwd = getcwd(NULL, 0), *abs;
-
-		if (!cwd || asprintf(&abs, "%s/%s", cwd, cfg->database) < 0) {
-			free(cwd);
-			goto nomem;
-		}
-		free(cwd);
-		free(cfg->database);
-		cfg->database = abs;
-	}
+	if (place_database(cfg))
+		goto nomem;
 	return check_backup_dir(cfg, err, errlen);
 nomem:
 	snprintf(err, errlen, "out of memory");

@@ -14,6 +14,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "common/array.h"
 #include "common/log.h"
 #include "common/strbuf.h"
 #include "fs/node.h"
@@ -198,7 +199,7 @@ static int list_pages(int64_t file, list_fn fn, void *arg)
 		if (!page_node(&n, file, i, kind) && fn(name.buf, &n, arg))
 			break;
 	}
-	pages_names_free(names, nr);
+	array_free_strings(names, nr);
 	strbuf_release(&name);
 	return rc == -EINVAL ? -ENOENT : rc;
 }

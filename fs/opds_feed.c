@@ -13,6 +13,7 @@
 
 #include "common/bytes.h"
 #include "common/clock.h"
+#include "common/http.h"
 #include "common/strbuf.h"
 
 #define ATOM_NS "http://www.w3.org/2005/Atom"
@@ -62,13 +63,7 @@ int opds_feed_pages(const char *name)
 
 void opds_feed_href(struct strbuf *out, const char *name)
 {
-	for (const unsigned char *p = (const unsigned char *)name; *p; p++) {
-		if ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
-		    (*p >= '0' && *p <= '9') || strchr("-._~", *p))
-			strbuf_addch(out, *p);
-		else
-			strbuf_addf(out, "%%%02X", *p);
-	}
+	http_escape(name, 0, out);
 }
 
 /* Each call of the writer says whether it failed; the first failure is

@@ -78,7 +78,8 @@ void opds_feed_entry(struct opds_feed *f, const struct opds_entry *e);
 int opds_feed_end(struct opds_feed *f, struct strbuf *out);
 
 /* Append name (a file name) to out as one percent-encoded path segment:
- * every byte but ASCII letters, digits and "-._~" as %XX. */
+ * every byte but ASCII letters, digits and "-._~" as %XX (http_escape(),
+ * a space as "%20"). */
 void opds_feed_href(struct strbuf *out, const char *name);
 
 /* The media type of a volume file, by its name's extension. */

@@ -73,7 +73,8 @@ int render_log(struct strbuf *out)
 	return 0;
 }
 
-int render_readme(struct strbuf *out)
+/* The README's opening and its library's status, metrics and control files. */
+static void readme_library(struct strbuf *out)
 {
 	strbuf_addstr(out,
 "mediamon " MEDIAMON_VERSION " - your media library, as files.\n"
@@ -119,7 +120,13 @@ int render_readme(struct strbuf *out)
 "                     lengths are within 2 s): a path per line, a blank line\n"
 "                     between groups\n"
 "status/duplicates.json\n"
-"                     the same as [{reason (audio, musicbrainz), paths}]\n"
+"                     the same as [{reason (audio, musicbrainz), paths}]\n");
+}
+
+/* The README's manga monitor, debrid repair and daemon control files. */
+static void readme_monitor_repair(struct strbuf *out)
+{
+	strbuf_addstr(out,
 "status/missing       one line per missing manga volume: SERIES, a tab,\n"
 "                     the volume number (monitored series only)\n"
 "status/missing.json  the same as [{series, volume, series_path}]\n"
@@ -186,7 +193,13 @@ int render_readme(struct strbuf *out)
 "                     log get from now on; read it for the level in use\n"
 "control/pause        1 pauses the audio analysis, 0 resumes it\n"
 "control/reset-metrics 1 sets the counters since the start to zero (the\n"
-"                     history in the database stays)\n"
+"                     history in the database stays)\n");
+}
+
+/* The README's views of the library, and how its files behave. */
+static void readme_views(struct strbuf *out)
+{
+	strbuf_addstr(out,
 "manga/SERIES/        one folder per manga series:\n"
 "  volumes            the volumes owned, one number per line\n"
 "  missing            the volumes missing, one per line\n"
@@ -261,5 +274,12 @@ int render_readme(struct strbuf *out)
 "Blanks around a command, a CRLF line end and the case of command words\n"
 "do not matter. Writing anything else to a control file fails with\n"
 "\"Invalid argument\", changes nothing and says why in log.\n");
+}
+
+int render_readme(struct strbuf *out)
+{
+	readme_library(out);
+	readme_monitor_repair(out);
+	readme_views(out);
 	return 0;
 }

@@ -384,6 +384,65 @@ static int passes_later(int rc)
 		rc == -EIO || rc == -EBUSY || rc == -EAGAIN;
 }
 
+/* The scan of row shows as running from now on, its clocks started. */
+static void mark_running(struct scan_row *row)
+{
+	pthread_mutex_lock(&indexer.lock);
+	indexer.scan_id = row->id;
+	indexer.scan_started_wall = row->started_at;
+	indexer.scan_started_mono = clock_mono();
+	/* over the same time as the duration, so its share means something */
+	row->cpu_s = cpu_seconds();
+	indexer.write_s_start = writer_busy_seconds();
+	indexer.scanning = 1;
+	pthread_mutex_unlock(&indexer.lock);
+}
+
+/* Scan each request of plan (until one is cancelled), then drop the
+ * orphans and refresh the manga; the last failure is returned. */
+static int walk_plan(const struct plan *plan)
+{
+	int rc = 0;
+
+	for (size_t i = 0; i < plan->nr && rc != -ECANCELED; i++) {
+		const struct scan_request *r = &plan->req[i];
+		uint64_t held = scan_stat(&indexer.stats.files_held);
+		int err = scan_run(indexer_db_path(), r, &indexer.stats);
+
+		root_guard_held(r->root_index,
+				scan_stat(&indexer.stats.files_held) - held,
+				!err && !*r->subpaths[0]);
+		rc = err ? : rc;
+	}
+	writer_call(NULL, NULL);
+	rc = writer_call(music_drop_orphans, NULL) ? : rc;
+	return refresh_manga(plan) ? : rc;
+}
+
+/* Log the end of row's scan, its figures and whether it runs again. */
+static void log_finished(const struct scan_row *row,
+			 enum indexer_outcome retry)
+{
+	char name[32 + INDEXER_TRIGGER_LEN];
+
+	if (row->id)
+		snprintf(name, sizeof(name), "scan %lld", (long long)row->id);
+	else
+		snprintf(name, sizeof(name), "a %s scan",
+			 row->order->trigger);
+	log_info("%s %s in %.2f s: %llu files, %llu new, %llu changed,"
+		 " %llu deleted, %llu tag errors, %llu i/o errors%s", name,
+		 row->success ? "finished" : "failed", row->duration_s,
+		 (unsigned long long)indexer.stats.files_seen,
+		 (unsigned long long)indexer.stats.files_new,
+		 (unsigned long long)indexer.stats.files_changed,
+		 (unsigned long long)indexer.stats.files_deleted,
+		 (unsigned long long)indexer.stats.tag_errors,
+		 (unsigned long long)indexer.stats.io_errors,
+		 retry == RUN_AGAIN_STORE ? "; the store failed it (see"
+		 " /status/health)" : retry ? "; it runs again later" : "");
+}
+
 /*
  * Carry out one scan order from its row to its figures. Runs on the
  * indexer thread; the FUSE side sees its progress through indexer.stats.
@@ -397,7 +456,6 @@ enum indexer_outcome indexer_run_order(void)
 	struct scan_row row = { .order = &indexer.current };
 	const struct scan_order *o = &indexer.current;
 	uint64_t lost = writer_lost();
-	char name[32 + INDEXER_TRIGGER_LEN];
 	struct plan plan;
 	struct scan_errors errors;
 	struct strbuf first_errors = STRBUF_INIT;
@@ -430,33 +488,11 @@ enum indexer_outcome indexer_run_order(void)
 	/* A scan shows as running with its estimate, never with 0 files. */
 	if (!rc)
 		writer_call(estimate, &plan);
-	pthread_mutex_lock(&indexer.lock);
-	indexer.scan_id = row.id;
-	indexer.scan_started_wall = row.started_at;
-	indexer.scan_started_mono = clock_mono();
-	/* over the same time as the duration, so its share means something */
-	row.cpu_s = cpu_seconds();
-	indexer.write_s_start = writer_busy_seconds();
-	indexer.scanning = 1;
-	pthread_mutex_unlock(&indexer.lock);
+	mark_running(&row);
 	if (!rc) {
 		log_info("scan %lld started (%s%s)", (long long)row.id,
 			 o->trigger, o->full ? ", full" : "");
-		for (size_t i = 0; i < plan.nr && rc != -ECANCELED; i++) {
-			const struct scan_request *r = &plan.req[i];
-			uint64_t held = scan_stat(&indexer.stats.files_held);
-			int err = scan_run(indexer_db_path(), r,
-					   &indexer.stats);
-
-			root_guard_held(r->root_index,
-					scan_stat(&indexer.stats.files_held) -
-					held,
-					!err && !*r->subpaths[0]);
-			rc = err ? : rc;
-		}
-		writer_call(NULL, NULL);
-		rc = writer_call(music_drop_orphans, NULL) ? : rc;
-		rc = refresh_manga(&plan) ? : rc;
+		rc = walk_plan(&plan);
 	}
 	plan_free(&plan);
 	if (scan_errors_json(&errors, &first_errors))
@@ -488,22 +524,7 @@ enum indexer_outcome indexer_run_order(void)
 			.stats = &indexer.stats });
 	if (row.success)
 		record_latency(o);
-	if (row.id)
-		snprintf(name, sizeof(name), "scan %lld", (long long)row.id);
-	else
-		snprintf(name, sizeof(name), "a %s scan", o->trigger);
-	log_info("%s %s in %.2f s: %llu files, %llu new, %llu changed,"
-		 " %llu deleted, %llu tag errors, %llu i/o errors%s", name,
-		 row.success ? "finished" : "failed", row.duration_s,
-		 (unsigned long long)indexer.stats.files_seen,
-		 (unsigned long long)indexer.stats.files_new,
-		 (unsigned long long)indexer.stats.files_changed,
-		 (unsigned long long)indexer.stats.files_deleted,
-		 (unsigned long long)indexer.stats.tag_errors,
-		 (unsigned long long)indexer.stats.io_errors,
-		 retry == RUN_AGAIN_STORE ? "; the store failed it (see"
-		 " /status/health)" : retry ? "; it runs again later" : "");
-
+	log_finished(&row, retry);
 	strbuf_release(&first_errors);
 
 	pthread_mutex_lock(&indexer.lock);

@@ -13,6 +13,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "common/array.h"
 #include "common/clock.h"
 #include "common/config.h"
 #include "common/log.h"
@@ -241,7 +242,7 @@ static void run_repair(unsigned job, const char *trigger)
 		/* A request merged into the run before found nothing. */
 		if (all || nr)
 			rd_repair_links(jobs.repair, all ? NULL : paths, nr);
-		rd_watch_free(paths, nr);
+		array_free_strings(paths, nr);
 		return;
 	}
 	pthread_mutex_lock(&jobs.lock);

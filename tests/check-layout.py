@@ -25,10 +25,13 @@ and indexer/reads.h (the read API) only, and holds no SQL.
 
 A .c file holds at most 800 lines, and opens, before its first #include
 and after its SPDX line, with a comment saying what it owns and what it
-must not do. ROOT/tests/check-layout.allow lists today's exceptions
-("long PATH LINES", "uncommented PATH"); it may only shrink: a listed
-file that grew past its count fails, and so does an entry that no longer
-applies (the file fixed or gone).
+must not do. A function's body (the lines between its opening brace and
+its closing one, each alone at the start of a line as the kernel style
+puts them) holds at most 80 lines. ROOT/tests/check-layout.allow lists
+today's exceptions ("long PATH LINES", "uncommented PATH", "function
+PATH:NAME LINES"); it may only shrink: a listed file or function that
+grew past its count fails, and so does an entry that no longer applies
+(the file or function fixed or gone).
 
 Every function a module's header declares carries the module's prefix:
 its name starts with the module's name (scan_store_) or with the first
@@ -46,6 +49,8 @@ INCLUDE = re.compile(r'^\s*#\s*include\s+"([^"]+)"', re.M)
 SPDX = re.compile(r"^(/\* SPDX-License-Identifier: [^*\n]*\*/"
                   r"|// SPDX-License-Identifier: .*)$", re.M)
 MAX_LINES = 800
+MAX_FUNCTION = 80
+CALLED = re.compile(r"\b([A-Za-z_][A-Za-z0-9_]*)\s*\(")
 ALLOW = os.path.join("tests", "check-layout.allow")
 LAYER = {"common": 0, "indexer": 1, "fs": 2, "analyser": 2}
 FS_SEAMS = {"indexer/indexer", "indexer/reads"}
@@ -154,13 +159,13 @@ def opens_with_comment(text):
 
 
 def allowed(root):
-    """({path: lines} of the long files, {path} of the uncommented ones)
-    that ROOT's allow-list lets pass; printed and counted: its lines that
-    make no sense."""
-    long, uncommented, bad = {}, set(), 0
+    """({path: lines} of the long files, {path} of the uncommented ones,
+    {path:name: lines} of the long functions) that ROOT's allow-list lets
+    pass; printed and counted: its lines that make no sense."""
+    long, uncommented, functions, bad = {}, set(), {}, 0
     path = os.path.join(root, ALLOW)
     if not os.path.exists(path):
-        return long, uncommented, bad
+        return long, uncommented, functions, bad
     with open(path, encoding="utf-8") as f:
         for n, line in enumerate(f, 1):
             words = line.split()
@@ -171,18 +176,83 @@ def allowed(root):
                 long[words[1]] = int(words[2])
             elif words[0] == "uncommented" and len(words) == 2:
                 uncommented.add(words[1])
+            elif words[0] == "function" and len(words) == 3 and \
+                    ":" in words[1] and words[2].isdigit():
+                functions[words[1]] = int(words[2])
             else:
-                print("check-layout: %s:%d: not \"long PATH LINES\" nor"
-                      " \"uncommented PATH\"" % (ALLOW, n))
+                print("check-layout: %s:%d: not \"long PATH LINES\","
+                      " \"uncommented PATH\" nor \"function PATH:NAME"
+                      " LINES\"" % (ALLOW, n))
                 bad += 1
-    return long, uncommented, bad
+    return long, uncommented, functions, bad
+
+
+def function_lengths(text):
+    """{name: lines} of the functions TEXT defines: a body opens with a
+    "{" alone on its line and closes with the next "}" alone on its line
+    (kernel style); the name is the first one called in the head above
+    the brace, from the line that starts at the left margin."""
+    lines = text.split("\n")
+    out = {}
+    i = 0
+    while i < len(lines):
+        if lines[i] != "{":
+            i += 1
+            continue
+        head, j = "", i - 1
+        while j >= 0 and lines[j] and not lines[j].endswith(";") and \
+                not lines[j].startswith(("}", "#", " */")):
+            head = lines[j] + " " + head
+            j -= 1
+            if lines[j + 1][:1] not in ("\t", " ") and CALLED.search(head):
+                break
+        end = i + 1
+        while end < len(lines) and lines[end] != "}":
+            end += 1
+        name = CALLED.search(head)
+        if name:
+            out[name.group(1)] = end - i - 1
+        i = end + 1
+    return out
+
+
+def check_length(key, lines, ceiling, listed, fix):
+    """KEY (a file or PATH:NAME) of LINES lines against CEILING and the
+    allow-list's LISTED counts; FIX says what to do when it is over and
+    not listed. Returns 1 on a break, printed, else 0."""
+    if key in listed:
+        if lines <= ceiling:
+            print("check-layout: %s has %d lines now: remove it from %s"
+                  % (key, lines, ALLOW))
+            return 1
+        if lines > listed[key]:
+            print("check-layout: %s grew to %d lines, past the %d of %s:"
+                  " it may only shrink" % (key, lines, listed[key], ALLOW))
+            return 1
+    elif lines > ceiling:
+        print("check-layout: %s has %d lines, over %d: %s"
+              % (key, lines, ceiling, fix))
+        return 1
+    return 0
+
+
+def check_functions(rel, text, functions, seen):
+    """REL's functions against MAX_FUNCTION and the allow-list; adds the
+    PATH:NAME of each to SEEN; returns the number of breaks, printed."""
+    bad = 0
+    for name, lines in sorted(function_lengths(text).items()):
+        key = "%s:%s" % (rel, name)
+        seen.add(key)
+        bad += check_length(key, lines, MAX_FUNCTION, functions,
+                            "split it by phase into helpers")
+    return bad
 
 
 def check_files(root):
     """The .c files' length and opening comment against the allow-list;
     returns the number of breaks, each printed."""
-    long, uncommented, bad = allowed(root)
-    seen = set()
+    long, uncommented, functions, bad = allowed(root)
+    seen, seen_functions = set(), set()
     for top in DIRS:
         for folder, _, files in os.walk(os.path.join(root, top)):
             for name in sorted(files):
@@ -194,20 +264,10 @@ def check_files(root):
                           errors="replace") as f:
                     text = f.read()
                 lines = text.count("\n")
-                if rel in long:
-                    if lines <= MAX_LINES:
-                        print("check-layout: %s has %d lines now: remove"
-                              " it from %s" % (rel, lines, ALLOW))
-                        bad += 1
-                    elif lines > long[rel]:
-                        print("check-layout: %s grew to %d lines, past the"
-                              " %d of %s: it may only shrink"
-                              % (rel, lines, long[rel], ALLOW))
-                        bad += 1
-                elif lines > MAX_LINES:
-                    print("check-layout: %s has %d lines, over %d: split it"
-                          " along its concerns" % (rel, lines, MAX_LINES))
-                    bad += 1
+                bad += check_functions(rel, text, functions,
+                                       seen_functions)
+                bad += check_length(rel, lines, MAX_LINES, long,
+                                    "split it along its concerns")
                 commented = opens_with_comment(text)
                 if rel in uncommented and commented:
                     print("check-layout: %s opens with a comment now:"
@@ -219,6 +279,9 @@ def check_files(root):
                     bad += 1
     for rel in sorted((set(long) | uncommented) - seen):
         print("check-layout: %s is gone: remove it from %s" % (rel, ALLOW))
+        bad += 1
+    for key in sorted(set(functions) - seen_functions):
+        print("check-layout: %s is gone: remove it from %s" % (key, ALLOW))
         bad += 1
     return bad
 
@@ -302,8 +365,8 @@ def main():
     if bad:
         return 1
     print("check-layout: %d modules in %d folders, no cycle, nothing above"
-          " its floor, fs/ on its seams, .c files short and opened by a"
-          " comment (or on %s), public names prefixed"
+          " its floor, fs/ on its seams, .c files and functions short and"
+          " .c files opened by a comment (or on %s), public names prefixed"
           % (len(uses), len(folders), ALLOW))
     return 0
 

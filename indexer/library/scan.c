@@ -560,6 +560,50 @@ static void scan_release(struct scan *s)
 	scan_store_files_release(&s->alone);
 }
 
+/* What the store knows below the root: its folders and the files it
+ * holds alone; with nothing known, the scan adds in bulk. */
+static int load_known(struct scan *s)
+{
+	sqlite3 *db;
+	int rc = db_open(s->db_path, 1, &db);
+
+	if (rc)
+		return rc;
+	rc = scan_dirs_load(db, s->db_path, s->req, &s->dirs);
+	if (!rc)
+		rc = scan_store_alone_load(db, s->req, &s->alone);
+	/* With nothing known, no file can be renamed, changed or deleted:
+	 * every record adds rows. */
+	s->bulk = !s->dirs.nr && !s->alone.nr;
+	s->inodes_loaded = s->bulk;
+	db_close(db);
+	return rc;
+}
+
+/* Each asked path started; the first failure is returned. A path that
+ * cannot be started keeps what the store knows of it; the others are
+ * scanned and the scan reports the failure. */
+static int start_subpaths(struct scan *s)
+{
+	const struct scan_request *req = s->req;
+	int rc = 0, err;
+
+	for (size_t i = 0; i < req->nr_subpaths; i++) {
+		const char *sub = req->subpaths[i];
+		struct scan_store_file *k;
+
+		err = scan_start(s, sub);
+		if (!err)
+			continue;
+		k = scan_store_files_find(&s->alone, sub, strlen(sub));
+		if (k)
+			k->claimed = 1;
+		scan_stack_keep_subtree(s, sub, strlen(sub));
+		rc = rc ? : err;
+	}
+	return rc;
+}
+
 int scan_run(const char *db_path, const struct scan_request *req,
 	     struct scan_stats *stats)
 {
@@ -573,7 +617,6 @@ int scan_run(const char *db_path, const struct scan_request *req,
 		.started = clock_mono(),
 	};
 	struct stat root;
-	sqlite3 *db;
 	int rc, err;
 
 	s.rule = (struct symlinks_rule){ req->root_path, req->roots,
@@ -597,36 +640,10 @@ int scan_run(const char *db_path, const struct scan_request *req,
 	 * cache), they are. */
 	scan_io_init(&s.io, req->io_depth, s.listings, &s.noatime_refused);
 	sem_init(&s.parsing, 0, req->threads > 0 ? req->threads : 1);
-	rc = db_open(db_path, 1, &db);
-	if (!rc) {
-		rc = scan_dirs_load(db, db_path, req, &s.dirs);
-		if (!rc)
-			rc = scan_store_alone_load(db, req, &s.alone);
-		/* With nothing known, no file can be renamed, changed or
-		 * deleted: every record adds rows. */
-		s.bulk = !s.dirs.nr && !s.alone.nr;
-		s.inodes_loaded = s.bulk;
-		db_close(db);
-	}
+	rc = load_known(&s);
 	if (rc)
 		goto out;
-
-	/* A path that cannot be started keeps what the store knows of it;
-	 * the others are scanned and the scan reports the failure. */
-	for (size_t i = 0; i < req->nr_subpaths; i++) {
-		const char *sub = req->subpaths[i];
-
-		err = scan_start(&s, sub);
-		if (err) {
-			struct scan_store_file *k = scan_store_files_find(
-				&s.alone, sub, strlen(sub));
-
-			if (k)
-				k->claimed = 1;
-			scan_stack_keep_subtree(&s, sub, strlen(sub));
-			rc = rc ? : err;
-		}
-	}
+	rc = start_subpaths(&s);
 	/* A first scan builds the indexes of what it adds once, at its end,
 	 * whatever became of it. */
 	if (s.bulk)

@@ -688,6 +688,44 @@ static const char *want_opened(void *arg, size_t i, int *tail)
 	return name;
 }
 
+/*
+ * Stat e, an entry of a listing that gave no type, in dfd (rel, len the
+ * folder's path); a folder goes to the subfolders to scan, a link becomes
+ * DT_LNK. Returns 1 when the entry is done with (gone, a folder, or not
+ * stated: then its stored file k is kept and *whole cleared), else 0.
+ */
+static int stat_unknown(struct scan_worker *wk, int dfd, const char *rel,
+			size_t len, struct scan_worker_listed *e,
+			struct scan_store_file *k, int *whole)
+{
+	struct scan *s = wk->s;
+	const char *name = wk->names.buf + e->name;
+
+	if (fstatat(dfd, name, &e->st, AT_SYMLINK_NOFOLLOW) < 0) {
+		if (errno == ENOENT)
+			return 1;
+		log_warn("scan: cannot stat %s/%s: %s", s->req->root_path,
+			 wk->path.buf, strerror(errno));
+		scan_errors_note(s->req->errors, s->req->root_path,
+				 wk->path.buf, wk->path.len,
+				 "cannot stat: %s", strerror(errno));
+		scan_worker_stat_add(&wk->local.io_errors, 1);
+		if (k)
+			k->claimed = 1;
+		*whole = 0;
+		return 1;
+	}
+	e->stated = 1;
+	if (S_ISDIR(e->st.st_mode)) {
+		scan_stack_subdirs_add(s, &wk->subdirs, rel, len, name,
+				       e->len);
+		return 1;
+	}
+	if (S_ISLNK(e->st.st_mode))
+		e->type = DT_LNK;
+	return 0;
+}
+
 int scan_compare_files(struct scan_worker *wk, int dfd, const char *rel,
 		       size_t len, const struct scan_dirs_entry *kd,
 		       uint64_t *sum)
@@ -729,34 +767,9 @@ int scan_compare_files(struct scan_worker *wk, int dfd, const char *rel,
 			continue;
 		set_path(wk, rel, len, name, e->len);
 		k = scan_store_files_find(&wk->known, name, e->len);
-		if (e->type == DT_UNKNOWN && !e->stated) {
-			if (fstatat(dfd, name, &e->st,
-				    AT_SYMLINK_NOFOLLOW) < 0) {
-				if (errno == ENOENT)
-					continue;
-				log_warn("scan: cannot stat %s/%s: %s",
-					 s->req->root_path, wk->path.buf,
-					 strerror(errno));
-				scan_errors_note(s->req->errors,
-						 s->req->root_path,
-						 wk->path.buf, wk->path.len,
-						 "cannot stat: %s",
-						 strerror(errno));
-				scan_worker_stat_add(&wk->local.io_errors, 1);
-				if (k)
-					k->claimed = 1;
-				whole = 0;
-				continue;
-			}
-			e->stated = 1;
-			if (S_ISDIR(e->st.st_mode)) {
-				scan_stack_subdirs_add(s, &wk->subdirs, rel,
-						       len, name, e->len);
-				continue;
-			}
-			if (S_ISLNK(e->st.st_mode))
-				e->type = DT_LNK;
-		}
+		if (e->type == DT_UNKNOWN && !e->stated &&
+		    stat_unknown(wk, dfd, rel, len, e, k, &whole))
+			continue;
 		if (e->type != DT_LNK && e->stated &&
 		    !S_ISREG(e->st.st_mode))
 			continue;

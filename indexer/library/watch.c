@@ -16,6 +16,7 @@
 #include <sys/inotify.h>
 #include <unistd.h>
 
+#include "common/array.h"
 #include "common/config.h"
 #include "common/hmap.h"
 #include "common/log.h"
@@ -51,13 +52,6 @@ void watch_wake(void)
 		log_error(-errno, "watch: cannot wake the watcher");
 }
 
-static void free_paths(char **v, size_t nr)
-{
-	for (size_t i = 0; v && i < nr; i++)
-		free(v[i]);
-	free(v);
-}
-
 /* A copy of nr strings, or NULL (logged) when out of memory. */
 static char **copy_paths(char *const *v, size_t nr)
 {
@@ -66,7 +60,7 @@ static char **copy_paths(char *const *v, size_t nr)
 	for (size_t i = 0; c && i < nr; i++) {
 		c[i] = strdup(v[i]);
 		if (!c[i]) {
-			free_paths(c, i);
+			array_free_strings(c, i);
 			c = NULL;
 		}
 	}
@@ -77,8 +71,8 @@ static char **copy_paths(char *const *v, size_t nr)
 
 static void paths_free(void)
 {
-	free_paths(watch_wt.roots, watch_wt.nr_roots);
-	free_paths(watch_wt.libs, watch_wt.nr_libs);
+	array_free_strings(watch_wt.roots, watch_wt.nr_roots);
+	array_free_strings(watch_wt.libs, watch_wt.nr_libs);
 	watch_wt.roots = watch_wt.libs = NULL;
 	watch_wt.nr_roots = watch_wt.nr_libs = 0;
 }
@@ -93,8 +87,8 @@ int watch_start(const struct config *cfg, const struct watch_setup *set)
 	watch_wt.roots = copy_paths((char *const *)set->roots, set->nr_roots);
 	watch_wt.libs = copy_paths(set->libs, set->nr_libs);
 	if (!watch_wt.roots || !watch_wt.libs) {
-		free_paths(watch_wt.roots, set->nr_roots);
-		free_paths(watch_wt.libs, set->nr_libs);
+		array_free_strings(watch_wt.roots, set->nr_roots);
+		array_free_strings(watch_wt.libs, set->nr_libs);
 		watch_wt.roots = watch_wt.libs = NULL;
 		return -ENOMEM;
 	}

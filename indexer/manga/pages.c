@@ -286,7 +286,7 @@ int pages_names(int fd, char ***names, size_t *nr)
 	int rc = walk(fd, list_only, &w);
 
 	if (rc) {
-		pages_names_free(w.all.names, w.all.nr);
+		array_free_strings(w.all.names, w.all.nr);
 		w.all = (struct all_pages){ NULL, 0, 0 };
 	} else if (w.all.nr) {
 		qsort(w.all.names, w.all.nr, sizeof(*w.all.names),
@@ -295,13 +295,6 @@ int pages_names(int fd, char ***names, size_t *nr)
 	*names = w.all.names;
 	*nr = w.all.nr;
 	return rc;
-}
-
-void pages_names_free(char **names, size_t nr)
-{
-	for (size_t i = 0; i < nr; i++)
-		free(names[i]);
-	free(names);
 }
 
 int pages_read_nth(int fd, size_t n, char **name, struct strbuf *out)
@@ -329,6 +322,6 @@ int pages_read_nth(int fd, size_t n, char **name, struct strbuf *out)
 		*name = w.all.names[n];
 		w.all.names[n] = NULL;
 	}
-	pages_names_free(w.all.names, w.all.nr);
+	array_free_strings(w.all.names, w.all.nr);
 	return rc;
 }

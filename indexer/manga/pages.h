@@ -45,11 +45,10 @@ int pages_read_nth(int fd, size_t n, char **name, struct strbuf *out);
 /*
  * Every page's name, in natural order, into *names (malloc'd, as each
  * name; NULL when there is none) and their number into *nr, from one
- * walk that reads no page; pages_names_free() frees them. On an error
+ * walk that reads no page; array_free_strings() frees them. On an error
  * *names is NULL and *nr 0.
  */
 int pages_names(int fd, char ***names, size_t *nr);
-void pages_names_free(char **names, size_t nr);
 
 /*
  * What a walk of the archive's entries learns of its pages, one entry at

@@ -424,24 +424,37 @@ static int qbit_get(const struct download_client *c,
 	return ret;
 }
 
+/* The JSON list qBittorrent answers at path (what names the call in the
+ * error) in *doc. */
+static int qbit_get_list(const struct download_client *c,
+			 struct download_session *s, const char *path,
+			 const char *what, json_t **doc, struct strbuf *err)
+{
+	struct http_response resp;
+	int ret = qbit_get(c, s, path, &resp, err);
+
+	if (ret)
+		return ret;
+	*doc = json_loadb(resp.body.buf, resp.body.len, 0, NULL);
+	http_response_release(&resp);
+	if (json_is_array(*doc))
+		return 0;
+	json_decref(*doc);
+	*doc = NULL;
+	return client_fail(err, -EPROTO, "qbittorrent: %s: unexpected"
+			   " answer (not a list)", what);
+}
+
 /* Append the torrents qBittorrent lists at path to out. */
 static int qbit_list_path(const struct download_client *c,
 			  struct download_session *s, const char *path,
 			  json_t *out, struct strbuf *err)
 {
-	struct http_response resp;
 	json_t *doc;
-	int ret = qbit_get(c, s, path, &resp, err);
+	int ret = qbit_get_list(c, s, path, "torrents/info", &doc, err);
 
 	if (ret)
 		return ret;
-	doc = json_loadb(resp.body.buf, resp.body.len, 0, NULL);
-	http_response_release(&resp);
-	if (!json_is_array(doc)) {
-		json_decref(doc);
-		return client_fail(err, -EPROTO, "qbittorrent: torrents/info:"
-				   " unexpected answer (not a list)");
-	}
 	ret = json_array_extend(out, doc) ? -ENOMEM : 0;
 	json_decref(doc);
 	return ret;
@@ -499,7 +512,6 @@ static int qbit_files(const struct download_client *c, json_t *obj,
 	const char *dir = json_string_value(json_object_get(obj,
 							    "save_path"));
 	struct strbuf path = STRBUF_INIT;
-	struct http_response resp;
 	json_t *doc = NULL, *f;
 	size_t i;
 	int ret;
@@ -509,18 +521,11 @@ static int qbit_files(const struct download_client *c, json_t *obj,
 				   " a torrent without its hash or save_path");
 	strbuf_addstr(&path, "/api/v2/torrents/files?hash=");
 	http_escape(hash, 0, &path);
-	ret = qbit_get(c, s, path.buf, &resp, err);
+	ret = qbit_get_list(c, s, path.buf, "torrents/files", &doc, err);
 	qbit_forget(&local);
 	strbuf_release(&path);
 	if (ret)
 		return ret;
-	doc = json_loadb(resp.body.buf, resp.body.len, 0, NULL);
-	http_response_release(&resp);
-	if (!json_is_array(doc)) {
-		json_decref(doc);
-		return client_fail(err, -EPROTO, "qbittorrent: torrents/files:"
-				   " unexpected answer (not a list)");
-	}
 	*out = json_array();
 	json_array_foreach(doc, i, f) {
 		json_t *name = json_object_get(f, "name");

@@ -128,14 +128,91 @@ static void add_comicinfo(const char *series, const struct candidate *c,
 	strbuf_release(&xml);
 }
 
+/* Open the download (its real path in real), walk it and plan the
+ * volumes to import; 0, or the failure said in w's result. */
+static int walk_source(struct walk *w, struct strbuf *real)
+{
+	const struct import_request *req = w->req;
+	const char *only;
+	int ret = import_walk_open(w, real, &only);
+
+	if (ret == -EACCES && w->foreign)
+		return failed(w->res, ret, "cannot import %s: %s",
+			      req->source, w->foreign);
+	if (ret)
+		return failed(w->res, ret, "cannot open %s: %s", req->source,
+			      import_path_error(ret));
+	ret = import_walk_run(w, only);
+	if (ret == -EFBIG)
+		return failed(w->res, ret, "%s holds more than %d files and "
+			      "folders", req->source, IMPORT_MAX_FILES);
+	if (ret)
+		return failed(w->res, ret, "cannot read %s: %s", req->source,
+			      strerror(-ret));
+	import_walk_plan(w);
+	return 0;
+}
+
+/*
+ * Write each planned volume of w into the series folder dfd (dst its
+ * stat, named how its files are named), each written one added to the
+ * result, each failed one left out; returns the first failure (its
+ * reason in the result) or 0.
+ */
+static int write_planned(struct walk *w, const struct config *cfg, int dfd,
+			 const struct stat *dst, const char *named)
+{
+	const struct import_request *req = w->req;
+	struct import_result *res = w->res;
+	struct strbuf name = STRBUF_INIT;
+	const char *how;
+	int ret, first_err = 0;
+
+	for (size_t i = 0; i < w->nr; i++) {
+		struct candidate *c = &w->v[i];
+		struct import_file *f;
+
+		strbuf_reset(&name);
+		ret = import_target_name(cfg, named, c, &name);
+		if (!ret)
+			ret = import_write_one(w, c, cfg->import_mode, dfd,
+					       dst, name.buf, &how);
+		if (ret) {
+			import_leave_out(res, c->file.rel, c->first, c->last,
+					 "%s/%s %s", req->series_dir, name.buf,
+					 ret == -EEXIST ? "exists already" :
+					 strerror(-ret));
+			if (!first_err) {
+				first_err = ret;
+				strbuf_addf(&res->reason, "cannot import %s: "
+					    "%s", req->source, res->left_out[
+					    res->nr_left_out - 1].why);
+			}
+			continue;
+		}
+		if (cfg->import_comicinfo)
+			add_comicinfo(req->series, c, dfd, dst, name.buf);
+		f = import_add_file(&res->files, &res->nr_files,
+				    &res->alloc_files, c->file.rel);
+		f->to = import_join(req->series_dir, name.buf);
+		f->first = c->first;
+		f->last = c->last;
+		f->how = how;
+		log_info("import: %s: %s as %s (%s)", req->series,
+			 *c->file.rel ? c->file.rel :
+			 import_base_name(req->source),
+			 name.buf, how);
+	}
+	strbuf_release(&name);
+	return first_err;
+}
+
 int import_run(const struct import_request *req, const struct config *cfg,
 	       struct import_result *res)
 {
 	struct walk w = { .req = req, .res = res, .base_fd = -1,
 			  .file_fd = -1 };
-	struct strbuf name = STRBUF_INIT, real = STRBUF_INIT;
-	struct strbuf named = STRBUF_INIT;
-	const char *only, *how;
+	struct strbuf real = STRBUF_INIT, named = STRBUF_INIT;
 	struct import_user reader;
 	struct stat dst;
 	int dfd, ret, first_err = 0;
@@ -153,29 +230,9 @@ int import_run(const struct import_request *req, const struct config *cfg,
 		import_owner_user(dst.st_uid, &reader);
 		w.reader = &reader;
 	}
-	ret = import_walk_open(&w, &real, &only);
-	if (ret == -EACCES && w.foreign) {
-		ret = failed(res, ret, "cannot import %s: %s", req->source,
-			     w.foreign);
+	ret = walk_source(&w, &real);
+	if (ret)
 		goto out;
-	}
-	if (ret) {
-		ret = failed(res, ret, "cannot open %s: %s", req->source,
-			     import_path_error(ret));
-		goto out;
-	}
-	ret = import_walk_run(&w, only);
-	if (ret == -EFBIG) {
-		ret = failed(res, ret, "%s holds more than %d files and "
-			     "folders", req->source, IMPORT_MAX_FILES);
-		goto out;
-	}
-	if (ret) {
-		ret = failed(res, ret, "cannot read %s: %s", req->source,
-			     strerror(-ret));
-		goto out;
-	}
-	import_walk_plan(&w);
 	if (!w.nr) {
 		/* a refused entry may be planted by whoever can write the
 		 * download: not the release's fault */
@@ -203,41 +260,7 @@ int import_run(const struct import_request *req, const struct config *cfg,
 		ret = failed(res, ret, "%s", res->reason.buf);
 		goto out;
 	}
-	for (size_t i = 0; i < w.nr; i++) {
-		struct candidate *c = &w.v[i];
-		struct import_file *f;
-
-		strbuf_reset(&name);
-		ret = import_target_name(cfg, named.buf, c, &name);
-		if (!ret)
-			ret = import_write_one(&w, c, cfg->import_mode, dfd,
-					       &dst, name.buf, &how);
-		if (ret) {
-			import_leave_out(res, c->file.rel, c->first, c->last,
-					 "%s/%s %s", req->series_dir, name.buf,
-					 ret == -EEXIST ? "exists already" :
-					 strerror(-ret));
-			if (!first_err) {
-				first_err = ret;
-				strbuf_addf(&res->reason, "cannot import %s: "
-					    "%s", req->source, res->left_out[
-					    res->nr_left_out - 1].why);
-			}
-			continue;
-		}
-		if (cfg->import_comicinfo)
-			add_comicinfo(req->series, c, dfd, &dst, name.buf);
-		f = import_add_file(&res->files, &res->nr_files,
-				    &res->alloc_files, c->file.rel);
-		f->to = import_join(req->series_dir, name.buf);
-		f->first = c->first;
-		f->last = c->last;
-		f->how = how;
-		log_info("import: %s: %s as %s (%s)", req->series,
-			 *c->file.rel ? c->file.rel :
-			 import_base_name(req->source),
-			 name.buf, how);
-	}
+	first_err = write_planned(&w, cfg, dfd, &dst, named.buf);
 	ret = first_err ? failed(res, first_err, "%s", res->reason.buf) : 0;
 out:
 	if (dfd >= 0)
@@ -249,7 +272,6 @@ out:
 	for (size_t i = 0; i < w.nr; i++)
 		import_free_candidate(&w.v[i]);
 	free(w.v);
-	strbuf_release(&name);
 	strbuf_release(&named);
 	strbuf_release(&real);
 	return ret;

@@ -245,6 +245,45 @@ static void count_outcome(enum tracker_state was, enum tracker_state now)
 	}
 }
 
+/* t's download as c's list tells it: its next state (an import when it
+ * completed), counted in p and stored. */
+static int follow_one(struct tracker_pass *p, const struct download_client *c,
+		      struct track *t, json_t *list)
+{
+	struct tracker_seen seen = { 0 };
+	struct tracker_row row;
+	json_t *obj;
+	double now = clock_wall();
+
+	obj = tracker_find(c->client, list, t->client_id);
+	if (obj && tracker_read(c->client, obj, &seen))
+		return 0;
+	tracker_next(&t->row, &seen, now, p->cfg->download_poll_interval_s,
+		     p->cfg->download_stall_timeout_s, &row);
+	if (row.state == TRACKER_COMPLETED &&
+	    (t->row.state != TRACKER_COMPLETED || p->retry_imports ||
+	     (tracker_would_import(&t->row) && !tracker_dry_run_on(p)) ||
+	     tracker_import_due(p, t, now)))
+		row.state = tracker_import(p, t, obj, *seen.path ?
+					   seen.path : t->path, &row);
+	if (row.state == TRACKER_FAILED)
+		failed(t, &row);
+	if (row.state < TRACKER_COMPLETED)
+		p->active++;
+	p->failed += row.state == TRACKER_FAILED;
+	count_outcome(t->row.state, row.state);
+	if (row.state != t->row.state || strcmp(row.reason, t->row.reason)) {
+		p->changed++;
+		log_info("tracker: \"%s\" for %s volume %d: %s", t->title,
+			 t->series, t->volume, tracker_state_name(row.state));
+	}
+	return writer_call(store_update, &(struct update) {
+		.t = t, .row = &row, .seen = &seen, .now = now,
+		.client_id = seen.id[0] ? seen.id : t->client_id,
+		.path = seen.path,
+	});
+}
+
 /* Follow the hand-offs of the tracks t that went to client c. */
 static int follow(struct tracker_pass *p, const struct download_client *c,
 		  struct track *t, size_t nr, int probe)
@@ -291,46 +330,9 @@ static int follow(struct tracker_pass *p, const struct download_client *c,
 	p->back += failing;
 	strbuf_release(&err);
 	rc = 0;
-	for (size_t i = 0; !rc && i < nr; i++) {
-		struct tracker_seen seen = { 0 };
-		struct tracker_row row;
-		json_t *obj;
-		double now = clock_wall();
-
-		if (strcmp(t[i].client, c->client))
-			continue;
-		obj = tracker_find(c->client, list, t[i].client_id);
-		if (obj && tracker_read(c->client, obj, &seen))
-			continue;
-		tracker_next(&t[i].row, &seen, now,
-			     p->cfg->download_poll_interval_s,
-			     p->cfg->download_stall_timeout_s, &row);
-		if (row.state == TRACKER_COMPLETED &&
-		    (t[i].row.state != TRACKER_COMPLETED || p->retry_imports ||
-		     (tracker_would_import(&t[i].row) &&
-		      !tracker_dry_run_on(p)) ||
-		     tracker_import_due(p, &t[i], now)))
-			row.state = tracker_import(p, &t[i], obj, *seen.path ?
-				seen.path : t[i].path, &row);
-		if (row.state == TRACKER_FAILED)
-			failed(&t[i], &row);
-		if (row.state < TRACKER_COMPLETED)
-			p->active++;
-		p->failed += row.state == TRACKER_FAILED;
-		count_outcome(t[i].row.state, row.state);
-		if (row.state != t[i].row.state ||
-		    strcmp(row.reason, t[i].row.reason)) {
-			p->changed++;
-			log_info("tracker: \"%s\" for %s volume %d: %s",
-				 t[i].title, t[i].series, t[i].volume,
-				 tracker_state_name(row.state));
-		}
-		rc = writer_call(store_update, &(struct update) {
-			.t = &t[i], .row = &row, .seen = &seen, .now = now,
-			.client_id = seen.id[0] ? seen.id : t[i].client_id,
-			.path = seen.path,
-		});
-	}
+	for (size_t i = 0; !rc && i < nr; i++)
+		if (!strcmp(t[i].client, c->client))
+			rc = follow_one(p, c, &t[i], list);
 	json_decref(list);
 	return rc;
 }

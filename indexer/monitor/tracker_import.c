@@ -14,6 +14,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "common/array.h"
 #include "common/bytes.h"
 #include "common/clock.h"
 #include "common/config.h"
@@ -273,7 +274,7 @@ static int by_name(const void *a, const void *b)
  * is at path (both in the client's view), below what the import walks:
  * the download's folder, or for a download of one file its name (the
  * path itself). Into *out (*nr of them, sorted, to free with
- * free_listed()). Returns 0, -EOPNOTSUPP when c gives no list, or
+ * array_free_strings()). Returns 0, -EOPNOTSUPP when c gives no list, or
  * another negative errno value with why.
  */
 static int listed_files(const struct download_client *c, json_t *obj,
@@ -319,13 +320,6 @@ static int listed_files(const struct download_client *c, json_t *obj,
 	return 0;
 }
 
-static void free_listed(char **listed, size_t nr)
-{
-	for (size_t i = 0; i < nr; i++)
-		free(listed[i]);
-	free(listed);
-}
-
 /*
  * Add a series' own save folder to the nr folders of allowed, which has
  * room for it, when it lies under one of them: whoever may write the
@@ -349,25 +343,92 @@ static int trust_own_folder(const char *folder, const char **allowed,
 	return -EACCES;
 }
 
+/*
+ * The save folders an import of t may read from, in allowed (with room
+ * for one more), and their number: each hand-off client's, or the one
+ * learned from t's client when it gives none and learn is set (then in
+ * *home, or why not in home_why). *client becomes t's client.
+ */
+static size_t allowed_folders(struct tracker_pass *p, const struct track *t,
+			      int learn, const char **allowed,
+			      const struct download_client **client,
+			      char **home, char *home_why)
+{
+	size_t nr = 0;
+
+	for (int i = 0; i < 2; i++) {
+		struct handoff_client *hc = i ? &p->handoff->usenet :
+			&p->handoff->torrent;
+		const char *save = hc->c.save_path;
+
+		if (hc->c.client && !strcmp(hc->c.client, t->client))
+			*client = &hc->c;
+		if (save && *save)
+			allowed[nr++] = save;
+		else if (!strcmp(hc->c.client, t->client) && learn &&
+			 !import_home_learn(p->cfg, &hc->c, hc->home, home_why,
+					    TRACKER_REASON_MAX))
+			allowed[nr++] = *home = hc->home;
+	}
+	return nr;
+}
+
+/*
+ * Import t's volume from the save folder req names (its source and
+ * series' folders set), as client's owners of that folder and list of
+ * obj's files at path allow; the reason of a refusal in res.
+ */
+static int import_saved(struct tracker_pass *p, const struct track *t,
+			struct import_request *req,
+			const struct download_client *client, json_t *obj,
+			const char *path, struct import_result *res)
+{
+	struct strbuf list_why = STRBUF_INIT;
+	double volume = t->volume;
+	char **listed = NULL;
+	size_t nr_listed = 0;
+	uid_t owners[2];
+	int rc, listed_rc;
+
+	req->nr_owners = owners_of(client, req->source_root, owners);
+	listed_rc = listed_files(client, obj, path, &listed, &nr_listed,
+				 &list_why);
+	if (!req->nr_owners) {
+		strbuf_addf(&res->reason, "the save folder %s is gone",
+			    req->source_root);
+		rc = log_error(-ENOENT, "import: %s", res->reason.buf);
+	} else if (listed_rc && listed_rc != -EOPNOTSUPP) {
+		strbuf_addf(&res->reason, "cannot list the files of %s: %s",
+			    path, list_why.buf);
+		rc = log_error(listed_rc, "import: %s", res->reason.buf);
+	} else {
+		req->series = t->series;
+		req->volumes = &volume;
+		req->nr_volumes = 1;
+		req->owners = owners;
+		req->listed = (const char *const *)listed;
+		req->nr_listed = nr_listed;
+		req->listed_only = !listed_rc;
+		rc = import_run(req, p->cfg, res);
+	}
+	array_free_strings(listed, nr_listed);
+	strbuf_release(&list_why);
+	return rc;
+}
+
 enum tracker_state tracker_import(struct tracker_pass *p,
 				  const struct track *t, json_t *obj,
 				  const char *path, struct tracker_row *row)
 {
 	const char *allowed[5];
-	size_t nr = 0;
+	size_t nr;
 	struct strbuf dir = STRBUF_INIT, root = STRBUF_INIT;
 	struct import_result res = IMPORT_RESULT_INIT;
 	struct prefs_own own = { 0 };
-	double volume = t->volume;
 	char why[TRACKER_REASON_MAX], *local = NULL, *saved = NULL;
 	char home_why[TRACKER_REASON_MAX] = "", *home = NULL;
 	const struct download_client *client = &p->handoff->torrent.c;
-	struct strbuf list_why = STRBUF_INIT;
 	const char *away = NULL;
-	char **listed = NULL;
-	size_t nr_owners, nr_listed = 0;
-	int listed_rc;
-	uid_t owners[2];
 	int rc, wrong;
 
 	row->reason[0] = '\0';
@@ -382,20 +443,7 @@ enum tracker_state tracker_import(struct tracker_pass *p,
 		strbuf_release(&root);
 		return TRACKER_COMPLETED;
 	}
-	for (int i = 0; i < 2; i++) {
-		struct handoff_client *hc = i ? &p->handoff->usenet :
-			&p->handoff->torrent;
-		const char *save = hc->c.save_path;
-
-		if (hc->c.client && !strcmp(hc->c.client, t->client))
-			client = &hc->c;
-		if (save && *save)
-			allowed[nr++] = save;
-		else if (!strcmp(hc->c.client, t->client) && !rc &&
-			 !import_home_learn(p->cfg, &hc->c, hc->home, home_why,
-					    sizeof(home_why)))
-			allowed[nr++] = home = hc->home;
-	}
+	nr = allowed_folders(p, t, !rc, allowed, &client, &home, home_why);
 	if (rc)
 		snprintf(row->reason, sizeof(row->reason), "import: the"
 			 " folder of %s is not known (rescan the manga root)",
@@ -420,30 +468,10 @@ enum tracker_state tracker_import(struct tracker_pass *p,
 			 " for it", saved, away);
 		rc = -EAGAIN;
 	} else if (!rc) {
-		nr_owners = owners_of(client, saved, owners);
-		listed_rc = listed_files(client, obj, path, &listed,
-					 &nr_listed, &list_why);
-		if (!nr_owners) {
-			strbuf_addf(&res.reason, "the save folder %s is gone",
-				    saved);
-			rc = log_error(-ENOENT, "import: %s", res.reason.buf);
-		} else if (listed_rc && listed_rc != -EOPNOTSUPP) {
-			strbuf_addf(&res.reason, "cannot list the files of %s:"
-				    " %s", path, list_why.buf);
-			rc = log_error(listed_rc, "import: %s",
-				       res.reason.buf);
-		} else {
-			rc = import_run(&(struct import_request) {
-				.source = local, .source_root = saved,
-				.series_dir = dir.buf, .series_root = root.buf,
-				.series = t->series, .volumes = &volume,
-				.nr_volumes = 1, .owners = owners,
-				.nr_owners = nr_owners,
-				.listed = (const char *const *)listed,
-				.nr_listed = nr_listed,
-				.listed_only = !listed_rc,
-			}, p->cfg, &res);
-		}
+		rc = import_saved(p, t, &(struct import_request) {
+			.source = local, .source_root = saved,
+			.series_dir = dir.buf, .series_root = root.buf,
+		}, client, obj, path, &res);
 		if (rc && res.no_volume)
 			snprintf(row->reason, sizeof(row->reason),
 				 "import: %.280s", res.reason.buf);
@@ -458,8 +486,6 @@ enum tracker_state tracker_import(struct tracker_pass *p,
 	else
 		forget(p, t);
 	import_result_release(&res);
-	free_listed(listed, nr_listed);
-	strbuf_release(&list_why);
 	prefs_own_release(&own);
 	strbuf_release(&dir);
 	strbuf_release(&root);

@@ -279,7 +279,7 @@ static int start(struct rd_job_ctx *w, struct job *j)
 			if (!rc && nr)
 				j->hash = strdup(h[0]);
 			if (!rc)
-				rd_store_strings_free(h, nr);
+				array_free_strings(h, nr);
 		}
 	}
 	if (!rd_session_ready(w->s))
@@ -317,12 +317,12 @@ static int select_files(struct rd_job_ctx *w, struct job *j)
 		return rc;
 	ids = calloc(nr ? nr : j->info.nr_files + 1, sizeof(*ids));
 	if (!ids) {
-		rd_store_strings_free(old, nr);
+		array_free_strings(old, nr);
 		return log_error(-ENOMEM, "rd: out of memory");
 	}
 	for (size_t i = 0; i < nr; i++)
 		ids[i] = atoi(old[i]);
-	rd_store_strings_free(old, nr);
+	array_free_strings(old, nr);
 	if (!nr)
 		for (; nr < j->info.nr_files; nr++)
 			ids[nr] = j->info.files[nr].id;
@@ -517,7 +517,7 @@ static int clean_up_named(struct rd_job_ctx *w, char *id)
 		return rc;
 	rc = clean_up(w, &(struct job){ .id = id,
 					.name = nr ? name[0] : NULL });
-	rd_store_strings_free(name, nr);
+	array_free_strings(name, nr);
 	return rc;
 }
 
@@ -538,7 +538,7 @@ int rd_job_clean_up_failed(struct rd_job_ctx *w)
 		return rc;
 	for (size_t i = 0; !rc && i < nr && w->guard(w->arg); i++)
 		rc = clean_up_named(w, ids[i]);
-	rd_store_strings_free(ids, nr);
+	array_free_strings(ids, nr);
 	return rc;
 }
 
@@ -558,7 +558,7 @@ int rd_job_delete_old(struct rd_job_ctx *w, double now)
 	for (size_t i = 0; !rc && i < nr && rd_session_ready(w->s) &&
 	     w->guard(w->arg); i++)
 		rc = delete_old(w, ids[i]);
-	rd_store_strings_free(ids, nr);
+	array_free_strings(ids, nr);
 	return rc;
 }
 

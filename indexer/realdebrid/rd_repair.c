@@ -13,6 +13,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "common/array.h"
 #include "common/clock.h"
 #include "common/config.h"
 #include "common/db.h"
@@ -215,7 +216,7 @@ static int detect(struct rd_repair *r, double now, const char *trigger)
 	if (rc)
 		return rc;
 	rc = links_update(r, known, nr_known, NULL, 0, now, &links, &nr);
-	rd_store_strings_free(known, nr_known);
+	array_free_strings(known, nr_known);
 	if (rc)
 		return rc;
 	r->n.links = nr;
@@ -273,7 +274,7 @@ static void tell_loop(const struct rd_repair *r, const char *id,
 		     json_pack("{s:s, s:s?, s:s}", "torrent_id", id, "name",
 			       nr ? name[0] : NULL, "reason", why),
 		     "torrent %s cannot be repaired: %s", id, why);
-	rd_store_strings_free(name, nr);
+	array_free_strings(name, nr);
 }
 
 /*
@@ -328,7 +329,7 @@ static int queue_repairs(struct rd_repair *r, double now)
 		}
 		rc = writer_call(rd_store_sql, &q);
 	}
-	rd_store_strings_free(ids, nr);
+	array_free_strings(ids, nr);
 	if (rc)
 		return rc;
 	return writer_call(rd_store_sql, &(struct rd_sql){
@@ -428,7 +429,7 @@ static int refresh_media(struct rd_repair *r, double started)
 	if (!rc && (told.asked || told.failed))
 		log_info("rd: media servers told of %zu folders: %d requests,"
 			 " %d failed", nr, told.asked, told.failed);
-	rd_store_strings_free(folders, nr);
+	array_free_strings(folders, nr);
 	return rc;
 }
 

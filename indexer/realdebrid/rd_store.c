@@ -389,9 +389,3 @@ int rd_store_strings(sqlite3 *db, const char *sql, const char *text,
 	return 0;
 }
 
-void rd_store_strings_free(char **v, size_t nr)
-{
-	for (size_t i = 0; i < nr; i++)
-		free(v[i]);
-	free(v);
-}

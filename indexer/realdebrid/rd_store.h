@@ -130,12 +130,10 @@ double rd_store_num(sqlite3 *db, const char *sql, const char *text,
 /*
  * The first column of every row of sql, ?1 bound to text (unless NULL),
  * as strings into *out (malloc'd, NULL-terminated, free with
- * rd_store_strings_free()) and *nr. Returns 0 or a negative errno value
+ * array_free_strings()) and *nr. Returns 0 or a negative errno value
  * (logged); *out is set only on success.
  */
 int rd_store_strings(sqlite3 *db, const char *sql, const char *text,
 		     char ***out, size_t *nr);
-
-void rd_store_strings_free(char **v, size_t nr);
 
 #endif

@@ -8,6 +8,7 @@
 
 #include <errno.h>
 
+#include "common/array.h"
 #include "common/clock.h"
 #include "indexer/realdebrid/rd_client.h"
 #include "indexer/realdebrid/rd_store.h"
@@ -105,9 +106,9 @@ int rd_sync_candidates(struct rd_session *s, sqlite3 *db)
 		for (size_t j = 0; j < nr_ids && budget > 0; j++, budget--)
 			if (rd_sync_info(s, ids[j]) == -ECANCELED)
 				rc = -ECANCELED;
-		rd_store_strings_free(ids, nr_ids);
+		array_free_strings(ids, nr_ids);
 	}
-	rd_store_strings_free(names, nr);
+	array_free_strings(names, nr);
 	return rc;
 }
 
@@ -134,6 +135,6 @@ int rd_sync_errored(struct rd_session *s, sqlite3 *db)
 		else if (ret == -ENOENT)
 			rc = writer_call(rd_store_sql, &gone);
 	}
-	rd_store_strings_free(ids, nr);
+	array_free_strings(ids, nr);
 	return rc;
 }

@@ -27,7 +27,7 @@ static struct {
  * Called with the lock held. */
 static void walk_all(void)
 {
-	rd_watch_free(kept.paths, kept.nr);
+	array_free_strings(kept.paths, kept.nr);
 	kept.paths = NULL;
 	kept.nr = kept.alloc = 0;
 	kept.full = 1;
@@ -80,9 +80,3 @@ int rd_watch_take(char ***paths, size_t *nr)
 	return full;
 }
 
-void rd_watch_free(char **paths, size_t nr)
-{
-	for (size_t i = 0; i < nr; i++)
-		free(paths[i]);
-	free(paths);
-}

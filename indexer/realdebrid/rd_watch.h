@@ -12,7 +12,7 @@
  *
  *	full = rd_watch_take(&paths, &nr);	(the jobs thread)
  *	rd_repair_links(r, full ? NULL : paths, nr);
- *	rd_watch_free(paths, nr);
+ *	array_free_strings(paths, nr);
  *
  * Whoever calls rd_watch_changed() then queues JOBS_REPAIR_LINKS (jobs.h);
  * paths that arrive while it runs make it run once more.
@@ -33,11 +33,8 @@ void rd_watch_changed(char *const *paths, size_t nr);
 /*
  * Take what was kept: returns 1 when every library folder is to be
  * walked (*paths NULL, *nr 0), else 0 with the paths changed into *paths
- * (NULL when none) and *nr, for rd_watch_free().
+ * (NULL when none) and *nr, for array_free_strings().
  */
 int rd_watch_take(char ***paths, size_t *nr);
-
-/* Free nr paths taken; NULL is allowed. */
-void rd_watch_free(char **paths, size_t nr);
 
 #endif

@@ -168,7 +168,56 @@ def test_an_entry_for_a_file_gone_or_garbled_fails(tmp_path):
     rc, out = check(tmp_path)
     assert rc == 1
     assert "common/gone.c is gone: remove it from" in out
-    assert ':4: not "long PATH LINES" nor "uncommented PATH"' in out
+    assert ':4: not "long PATH LINES", "uncommented PATH" nor' in out
+
+
+def write_function(root, rel, name, lines, head="static int\n%s(int a,\n"
+                   "      int b)\n"):
+    """Write rel, a .c opened as the rules ask, defining name with a body
+    of lines lines between its braces (kernel style), after a short
+    function and a table whose braces open on their first line."""
+    text = (SPDX + OPENING + '#include "common/x.h"\n\n'
+            "static const int table[] = {\n\t1,\n};\n\n"
+            "static int\nshort_one(void)\n{\n\treturn table[0];\n}\n\n" +
+            head % name + "{\n" + "\ta++;\n" * (lines - 1) +
+            "\treturn a + b;\n}\n")
+    (root / rel).write_text(text)
+
+
+def fill(root, lines, name="strbuf_fill", **head):
+    """check() of the tree once common/strbuf.c's name has lines."""
+    write_function(root, "common/strbuf.c", name, lines, **head)
+    return check(root)
+
+
+def test_a_long_function_fails_unless_listed(tmp_path):
+    tree(tmp_path, GOOD)
+    rc, out = fill(tmp_path, 80)
+    assert rc == 0, out
+    rc, out = fill(tmp_path, 81)
+    assert rc == 1
+    assert "common/strbuf.c:strbuf_fill has 81 lines, over 80: split" in out
+    assert "short_one" not in out and "table" not in out
+    allow(tmp_path, "function common/strbuf.c:strbuf_fill 81")
+    rc, out = check(tmp_path)
+    assert rc == 0, out
+
+
+def test_a_listed_long_function_may_only_shrink(tmp_path):
+    """Grown past its count, back under the ceiling, renamed or gone: each
+    fails until the allow-list says so; a one-line head counts too."""
+    tree(tmp_path, GOOD)
+    allow(tmp_path, "function common/strbuf.c:strbuf_fill 90")
+    rc, out = fill(tmp_path, 91, head="int %s(int a, int b)\n")
+    assert rc == 1
+    assert "common/strbuf.c:strbuf_fill grew to 91 lines, past the 90" in out
+    assert fill(tmp_path, 90)[0] == 0
+    rc, out = fill(tmp_path, 70)
+    assert rc == 1
+    assert "common/strbuf.c:strbuf_fill has 70 lines now: remove it" in out
+    rc, out = fill(tmp_path, 70, name="strbuf_other")
+    assert rc == 1
+    assert "common/strbuf.c:strbuf_fill is gone: remove it from" in out
 
 
 def test_a_public_name_without_its_prefix_fails(tmp_path):

@@ -813,7 +813,12 @@ static void test_survives_restart(void **state)
 	wait_delivered(1u << NOTIFY_WEBHOOK, "restart-1", 1);
 	assert_int_equal(count(NOTIFY_WEBHOOK, "restart-1", 200), 1);
 	assert_int_equal(count(NOTIFY_DISCORD, "restart-1", 0), 1);
-	assert_int_equal(queued(e, NULL), 0);
+	/* the row leaves the queue after the answer the fake counted */
+	deadline = clock_mono() + WAIT_S;
+	while (queued(e, NULL)) {
+		assert_true(clock_mono() < deadline);
+		clock_sleep(0.05);
+	}
 }
 
 /* Past retry_for an alert is given up: gone from the queue, one line. */

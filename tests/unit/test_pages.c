@@ -22,6 +22,7 @@
 #include <archive.h>
 #include <archive_entry.h>
 
+#include "common/array.h"
 #include "common/strbuf.h"
 #include "indexer/manga/comicinfo.h"
 #include "indexer/manga/pages.h"
@@ -272,7 +273,7 @@ static void test_page_names(void **state)
 	assert_int_equal(nr, 3);
 	for (size_t i = 0; i < nr; i++)
 		assert_string_equal(names[i], order[i]);
-	pages_names_free(names, nr);
+	array_free_strings(names, nr);
 	close(fd);
 	fd = make(ZIP, e + 6, 1);
 	assert_int_equal(pages_names(fd, &names, &nr), 0);
