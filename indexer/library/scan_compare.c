@@ -525,10 +525,7 @@ enum scan_outcome scan_compare_file(struct scan_worker *wk, int dfd,
 				       : &stats->files_new,
 			     1);
 put:
-	rec->size = st->st_size;
-	rec->mtime_ns = scan_worker_mtime_ns(st);
-	rec->inode = st->st_ino;
-	rec->uid = st->st_uid;
+	scan_worker_rec_stat(rec, st);
 	writer_batch_add(&wk->batch, &rec->wr);
 kept:
 	if (fd >= 0)

@@ -187,6 +187,16 @@ static inline int64_t scan_worker_mtime_ns(const struct stat *st)
 	return scan_worker_ts_ns(&st->st_mtim);
 }
 
+/* What rec records of the file as st saw it: size, times, inode, owner. */
+static inline void scan_worker_rec_stat(struct music_rec *rec,
+					const struct stat *st)
+{
+	rec->size = st->st_size;
+	rec->mtime_ns = scan_worker_mtime_ns(st);
+	rec->inode = st->st_ino;
+	rec->uid = st->st_uid;
+}
+
 void scan_worker_flush(struct scan_worker *wk);
 
 /* The worker's read connection, opened the first time it is needed. */
