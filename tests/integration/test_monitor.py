@@ -158,10 +158,17 @@ class Monitor:
 
 @pytest.fixture
 def monitored(tmp_path, fake):
+    yield from mounted(lambda *args, **kw: Monitor(tmp_path, fake, *args,
+                                                   **kw))
+
+
+def mounted(build):
+    """A fixture's body: make(...) mounts the Monitor build(...) gives;
+    each still mounted is unmounted when the test ends."""
     made = []
 
     def make(*args, **kw):
-        mon = Monitor(tmp_path, fake, *args, **kw)
+        mon = build(*args, **kw)
         mon.mount()
         made.append(mon)
         return mon

@@ -12,8 +12,8 @@ import time
 
 import pytest
 
-from conftest import is_mounted, wait_for
-from test_monitor import Monitor, saga
+from conftest import wait_for
+from test_monitor import Monitor, mounted, saga
 
 ONE = "0a1b2c3d-0000-4000-8000-000000000001"
 TWO = "0a1b2c3d-0000-4000-8000-000000000002"
@@ -48,7 +48,6 @@ ANILIST = {
 
 @pytest.fixture
 def monitored(tmp_path, fake):
-    made = []
     known = tmp_path / "mangaupdates.json"
     known.write_text(json.dumps(UPDATES))
     updates = fake("mangaupdates_fake.py", known)
@@ -56,7 +55,7 @@ def monitored(tmp_path, fake):
     known.write_text(json.dumps(ANILIST))
     anilist = fake("anilist_fake.py", known)
 
-    def make(*args, extra="", **kw):
+    def build(*args, extra="", **kw):
         mon = Monitor(tmp_path, fake, *args, nautiljon=PAGES,
                       mangadex=KNOWN, extra=extra +
                       "[mangaupdates]\nurl = %s\nrequests_per_minute = 120\n"
@@ -64,13 +63,8 @@ def monitored(tmp_path, fake):
                       % (updates.url, anilist.url), **kw)
         mon.updates = updates
         mon.anilist = anilist
-        mon.mount()
-        made.append(mon)
         return mon
-    yield make
-    for mon in made:
-        if mon.m and is_mounted(mon.m.path):
-            mon.unmount()
+    yield from mounted(build)
 
 
 def log_text(mon):

@@ -11,8 +11,8 @@ import os
 
 import pytest
 
-from conftest import REPO, is_mounted
-from test_monitor import Monitor
+from conftest import REPO
+from test_monitor import Monitor, mounted
 
 DATA = os.path.join(REPO, "tests", "data")
 
@@ -22,9 +22,7 @@ def replayed(tmp_path, fake):
     """make(source, series, monitor): a mount whose source (mangaupdates
     or mangadex) is the replay of its recordings, the only source the
     check asks."""
-    made = []
-
-    def make(source, series, monitor=""):
+    def build(source, series, monitor=""):
         rec = fake("recorded_fake.py", os.path.join(DATA, source))
         extra = ""
         if source == "mangaupdates":
@@ -36,13 +34,8 @@ def replayed(tmp_path, fake):
             mon.conf.write_text(mon.conf.read_text().replace(
                 mon.mangadex.url, rec.url))
         mon.rec = rec
-        mon.mount()
-        made.append(mon)
         return mon
-    yield make
-    for mon in made:
-        if mon.m and is_mounted(mon.m.path):
-            mon.unmount()
+    yield from mounted(build)
 
 
 def calls(mon):
