@@ -29,6 +29,7 @@
 #include "fs/http_serve.h"
 #include "fs/invalidate.h"
 #include "fs/nodes.h"
+#include "fs/render.h"
 #include "fs/sizes.h"
 #include "fs/subsonic.h"
 #include "fs/subsonic_auth.h"
@@ -524,6 +525,19 @@ static void stop(void)
 	http_auth_free();
 }
 
+/* Health's line of what a reload could not make of the listener. */
+__attribute__((format(printf, 1, 2)))
+static void reload_fault(const char *fmt, ...)
+{
+	char why[512];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(why, sizeof(why), fmt, ap);
+	va_end(ap);
+	render_http_fault(why);
+}
+
 /*
  * The listener of the running one's address with cfg's threads and
  * limits: the listening socket handed over, so no connection attempt
@@ -543,6 +557,8 @@ static struct MHD_Daemon *relisten(const struct config *cfg)
 	if (!d) {
 		log_error(-EIO, "http: reload: cannot listen again on %s",
 			  cfg->http_listen);
+		reload_fault("not listening: cannot listen again on %s",
+		      cfg->http_listen);
 		close(fd);
 	}
 	return d;
@@ -553,8 +569,10 @@ static void reload(const struct config *cfg)
 {
 	struct MHD_Daemon *d;
 
+	render_http_fault(NULL);
 	if (!daemon_) {
-		start(cfg);
+		if (start(cfg))
+			reload_fault("not listening on %s", cfg->http_listen);
 		return;
 	}
 	if (!cfg->http_listen) {
@@ -578,6 +596,8 @@ static void reload(const struct config *cfg)
 			log_error(-EADDRNOTAVAIL, "http: reload: cannot listen"
 				  " on %s; still listening on %s",
 				  cfg->http_listen, running.listen);
+			reload_fault("cannot listen on %s; still listening on %s",
+			      cfg->http_listen, running.listen);
 			return;
 		}
 	}

@@ -20,16 +20,25 @@
 #include "indexer/reads.h"
 
 /* Why the last reload was refused (empty when it was not), until one
- * works: what runs is not what the file on disk says. */
+ * works: what runs is not what the file on disk says; and what the HTTP
+ * listener could not do at the last reload. */
 static struct {
 	pthread_mutex_t lock;
 	char why[1024];
+	char http[512];
 } refused = { .lock = PTHREAD_MUTEX_INITIALIZER };
 
 void render_reload_refused(const char *why)
 {
 	pthread_mutex_lock(&refused.lock);
 	snprintf(refused.why, sizeof(refused.why), "%s", why ? why : "");
+	pthread_mutex_unlock(&refused.lock);
+}
+
+void render_http_fault(const char *why)
+{
+	pthread_mutex_lock(&refused.lock);
+	snprintf(refused.http, sizeof(refused.http), "%s", why ? why : "");
 	pthread_mutex_unlock(&refused.lock);
 }
 
@@ -59,6 +68,9 @@ int render_health(struct strbuf *out)
 		strbuf_addf(&lines, "error: reload refused: %s; the "
 			    "configuration from before is in use\n",
 			    refused.why);
+	if (refused.http[0])
+		strbuf_addf(&lines, "error: http: %s (see /log)\n",
+			    refused.http);
 	pthread_mutex_unlock(&refused.lock);
 	backup_health(&lines);
 	rc = render_health_lines(&lines);

@@ -20,4 +20,9 @@ int render_health(struct strbuf *out);
 /* Say in health why the last reload was refused; NULL once one works. */
 void render_reload_refused(const char *why);
 
+/* Say in health what the HTTP listener could not do at a reload (the
+ * address it could not take); NULL once a reload makes one or unsets
+ * listen. */
+void render_http_fault(const char *why);
+
 #endif

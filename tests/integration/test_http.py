@@ -371,10 +371,13 @@ def test_reload_applies_http(tmp_path):
                                          "listen = " + taken))
         assert w.log().count("http: reload: cannot listen on %s; still"
                              " listening on 127.0.0.2:0" % taken) == 1
+        assert ("error: http: cannot listen on %s; still listening on"
+                " 127.0.0.2:0 (see /log)\n" % taken) in status_answers(w)
         assert w.curl("/metrics")[0] == 200
-        # listen no longer set: the door closes
+        # listen no longer set: the door closes, and the fault is over
         reload(lambda text: text.replace("listen = " + taken + "\n", ""))
         assert "http: listen is no longer set" in w.log()
+        assert "error: http" not in status_answers(w)
         r = subprocess.run(["curl", "-sS", "-o", "/dev/null", "--max-time",
                             "60", w.base + "/metrics"], capture_output=True)
         assert r.returncode == 7, r
