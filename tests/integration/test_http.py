@@ -501,6 +501,32 @@ def test_trusted_proxy_not_an_address_stops_the_start(tmp_path, value):
         in text, text
 
 
+@pytest.mark.parametrize("mode", [0o644, 0o640])
+def test_htpasswd_others_may_read_stops_the_start(tmp_path, mode):
+    """The accounts' file is a secret: readable by its group or by every
+    user, the daemon does not start, and says which and how to mend it;
+    no hash reaches the log."""
+    htpasswd(tmp_path / "htpasswd", "root")
+    os.chmod(str(tmp_path / "htpasswd"), mode)
+    (tmp_path / "music").mkdir()
+    conf = tmp_path / "http.conf"
+    conf.write_text("[analysis]\nenabled = no\n[http]\nlisten = "
+                    "127.0.0.1:0\nhtpasswd = %s\n[music]\nroot = %s\n"
+                    % (tmp_path / "htpasswd", tmp_path / "music"))
+    text = start_refused(tmp_path, "config=" + str(conf))
+    assert "%s holds secrets" % (tmp_path / "htpasswd") in text, text
+    assert "chmod 600" in text and "$2y$" not in text
+
+
+def test_listener_threads_are_named(web):
+    """The threads that answer requests carry the name mm-http, like the
+    daemon's others (top -H, ps -L)."""
+    assert web.curl("/metrics")[0] == 200
+    tasks = pathlib.Path("/proc/%d/task" % web.m.proc.pid)
+    names = [(t / "comm").read_text().strip() for t in tasks.iterdir()]
+    assert "mm-http" in names, names
+
+
 def test_slow_client_is_cut_others_are_served(tmp_path):
     w = Web(tmp_path, conf_extra="timeout = 2s\n")
     try:
