@@ -742,6 +742,9 @@ def test_dashboard_in_chromium(web, tmp_path):
     assert (status, headers["content-type"]) == (200,
                                                  "text/html; charset=utf-8")
     assert b'<img src="/metrics/scans.svg"' in body
+    # it refreshes itself, and a phone shows it at its own width
+    assert re.search(rb'<meta http-equiv="refresh" content="\d+">', body)
+    assert b'<meta name="viewport" content="width=device-width' in body
     url = web.base.replace("http://", "http://root:%s@" %
                            urllib.parse.quote(PASSWORD)) + "/"
     png = tmp_path / "dashboard.png"
