@@ -301,10 +301,14 @@ static int ask_mangadex(struct monitor *m, const struct series *s,
 	monitor_keep("mangadex", key.buf, mangadex_info_dump(&a.info));
 take:
 	out->count = a.info.count;
-	if (a.info.last_volume && !strcmp(a.info.status, "completed"))
+	if (a.info.last_volume && !strcmp(a.info.status, "completed")) {
+		/* a finished record's own last volume bounds the count: an
+		 * aggregate may number on into later parts (JoJo Part 3) */
+		if (out->count > a.info.last_volume)
+			out->count = a.info.last_volume;
 		snprintf(out->status, sizeof(out->status), "completed, %d"
 			 " volumes in all", a.info.last_volume);
-	else
+	} else
 		snprintf(out->status, sizeof(out->status), "%s",
 			 a.info.status);
 out:

@@ -5,7 +5,9 @@ tests/data/SOURCES.md), replayed by recorded_fake.py: a manhwa whose
 status opens with its chapters, titles MangaUpdates tells apart with
 their author, a plain-title namesake of another kind, a one-shot, an
 English edition with a chapter filed under a far volume, a re-edition
-ranked first, and a series with no volume yet."""
+ranked first, a series with no volume yet, a prologue numbered in
+chapters 0.01-0.16 (Berserk), and a part of a longer series whose
+aggregate numbers on into the later parts (JoJo Part 3)."""
 
 import os
 
@@ -133,3 +135,55 @@ def test_mangadex_recorded_main_over_webtoon(replayed):
     assert calls(mon) == [("GET", "/manga"),
                           ("GET", "/manga/%s/aggregate" % main)]
     assert mon.m.json("manga/Jigokuraku/status.json")["published"] is None
+
+
+def test_mangadex_recorded_berserk(replayed):
+    """Berserk's main record is taken, not the doujinshi the search
+    gives with it, and its English edition has 43 volumes: the first five
+    hold the prologue's chapters numbered 0.01-0.16 and 1-6, volume 14 a
+    chapter 99.5, and the chapters filed under no volume are no volume.
+    Of the owned 1-11 odd, 12-43 are new."""
+    mon = replayed("mangadex", ["Berserk"], "edition = en\n")
+    assert mon.check("new")["errors"] == 0
+    main = "801513ba-a712-498c-8f57-cae55b38cc92"
+    assert mon.m.read("manga/Berserk/source") == \
+        b"mangadex:%s\n" % main.encode()
+    assert calls(mon) == [("GET", "/manga"),
+                          ("GET", "/manga/%s/aggregate" % main)]
+    status = mon.m.json("manga/Berserk/status.json")
+    assert status["published"]["volumes"] == 43
+    assert status["published"]["edition"] == "en"
+    assert status["status"] == "ongoing"
+    new = [e["volume"] for e in mon.m.json("status/new.json")
+           if e["series"] == "Berserk"]
+    assert new == list(range(12, 44))
+    assert not [line for line in mon.m.read("status/health").decode()
+                .splitlines() if "Berserk" in line]
+
+
+def test_mangadex_recorded_jojo_part(replayed):
+    """JoJo Part 3 is a record of its own, of 16 volumes: its colour
+    edition, ranked first and bearing the searched title among its
+    altTitles, is not taken, and the aggregate of the main record, which
+    numbers on into the later parts up to volume 28 (chapters 153-265),
+    does not make it 28: the completed record's own last volume (16)
+    bounds the count. (The aggregate was recorded without a language;
+    the replay answers it for English.)"""
+    name = "JoJo no Kimyou na Bouken Part 3: Stardust Crusaders"
+    mon = replayed("mangadex", [name], "edition = en\n")
+    assert mon.check("new")["errors"] == 0
+    main, colour = ("0d545e62-d4cd-4e65-a65c-a5c46b794918",
+                    "51f7d9fc-256e-4160-add1-ab9652f32ae1")
+    assert mon.m.read("manga/%s/source" % name) == \
+        b"mangadex:%s\n" % main.encode()
+    assert calls(mon) == [("GET", "/manga"),
+                          ("GET", "/manga/%s/aggregate" % main)]
+    assert ("GET", "/manga/%s/aggregate" % colour) not in calls(mon)
+    status = mon.m.json("manga/%s/status.json" % name)
+    assert status["published"]["volumes"] == 16
+    assert status["status"] == "completed, 16 volumes in all"
+    new = [e["volume"] for e in mon.m.json("status/new.json")
+           if e["series"] == name]
+    assert new == list(range(12, 17))
+    assert not [line for line in mon.m.read("status/health").decode()
+                .splitlines() if name in line]
