@@ -235,6 +235,9 @@ struct config {
 	struct config_user analysis_user;	/* mediamon-analyse, else
 						 * no name: a uid of the
 						 * child's own */
+
+	/* [playlists] */
+	int playlists_similar_tracks;	/* default 1000 */
 };
 
 /* The choices of [release] languages and formats, which the monitor's

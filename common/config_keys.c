@@ -301,6 +301,8 @@ const struct key config_keys[] = {
 	{ "analysis", "threads", T_INT, O(analysis_threads), 1, 256 },
 	{ "analysis", "user", T_USER, O(analysis_user),
 	  .def = "mediamon-analyse", .own_uid = 1 },
+	{ "playlists", "similar_tracks", T_INT, O(playlists_similar_tracks),
+	  0, 1000000 },
 };
 
 const size_t config_keys_nr = ARRAY_SIZE(config_keys);
@@ -357,6 +359,7 @@ void config_init(struct config *cfg)
 		.retention_scans = 1000,
 		.analysis_enabled = 1,
 		.analysis_threads = 1,
+		.playlists_similar_tracks = 1000,
 		.scan_io_depth = 16,
 		.http_threads = 4,
 		.http_max_connections = 256,

@@ -29,6 +29,7 @@
 #include "common/thread.h"
 #include "fs/http.h"
 #include "fs/open_caps.h"
+#include "fs/playlists_names.h"
 #include "fs/render.h"
 #include "indexer/indexer.h"
 #include "indexer/reads.h"
@@ -293,6 +294,7 @@ static void reload(void)
 	http_reload(next);
 	open_caps_set(next->max_open_per_user,
 		      next->max_open_memory_per_user);
+	playlists_set_similar_tracks(next->playlists_similar_tracks);
 	render_reload_refused(NULL);
 	if (!log_level_parse(next->log_level, &level))
 		log_set_level(level);

@@ -27,6 +27,7 @@
 #include "fs/refuse.h"
 #include "fs/scratch.h"
 #include "fs/session.h"
+#include "fs/playlists_names.h"
 #include "fs/sizes.h"
 
 enum { KEY_ALLOW_OTHER };
@@ -88,6 +89,7 @@ static void fs_destroy(void *userdata)
 	(void)userdata;
 	handles_free_all();
 	sizes_clear();
+	playlists_names_clear();
 	scratch_clear();
 	inodes_clear();
 }

@@ -136,17 +136,28 @@ int fs_attr_render(const struct node *n, const char *path,
 			 fs_attr.render_deadline);
 }
 
+const char *fs_attr_stamp_name(const char *path, const struct node *n,
+			       char *buf)
+{
+	if (strncmp(path, "/playlists/", 11))
+		return path;
+	snprintf(buf, FS_ATTR_STAMP_NAME, "/playlists/%p/%p/%lld",
+		 (void *)n->render, (void *)n->render_series,
+		 (long long)n->series);
+	return buf;
+}
+
 /* A playlist is made from the store alone (and the caller's rights): its
  * size and time stay those of its last rendering for the same user until
  * the store's generation moves, so a listing of /playlists costs what a
  * listing of the tracks does (fs/stamps.h). */
-static int kept(const char *path, const struct fuse_ctx *ctx, uint64_t gen,
-		struct stat *st)
+static int kept(const char *path, const char *name,
+		const struct fuse_ctx *ctx, uint64_t gen, struct stat *st)
 {
 	size_t len;
 
 	if (strncmp(path, "/playlists/", 11) ||
-	    !stamps_kept(path, ctx->uid, ctx->gid, gen, &len, &st->st_mtim))
+	    !stamps_kept(name, ctx->uid, ctx->gid, gen, &len, &st->st_mtim))
 		return 0;
 	st->st_size = len;
 	st->st_atim = st->st_ctim = st->st_mtim;
@@ -159,6 +170,8 @@ int fs_attr_node(fuse_req_t req, const char *path, const struct node *n,
 	const struct fuse_ctx *ctx = fuse_req_ctx(req);
 	struct strbuf text = STRBUF_INIT;
 	int owner = caller_is_owner();
+	char buf[FS_ATTR_STAMP_NAME];
+	const char *name = fs_attr_stamp_name(path, n, buf);
 	uint64_t gen;
 	int rc;
 
@@ -172,7 +185,7 @@ int fs_attr_node(fuse_req_t req, const char *path, const struct node *n,
 		return 0;
 	}
 	gen = indexer_generation();
-	if (kept(path, ctx, gen, st))
+	if (kept(path, name, ctx, gen, st))
 		return 0;
 	rc = fs_attr_render(n, path, &text);
 	if (!rc)
@@ -183,7 +196,7 @@ int fs_attr_node(fuse_req_t req, const char *path, const struct node *n,
 	}
 	st->st_size = text.len;
 	if (!n->write_series) {
-		st->st_mtim = stamps_time(path, ctx->uid, ctx->gid, gen,
+		st->st_mtim = stamps_time(name, ctx->uid, ctx->gid, gen,
 					  text.buf, text.len);
 		st->st_atim = st->st_ctim = st->st_mtim;
 	}

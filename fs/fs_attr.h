@@ -58,6 +58,15 @@ void fs_attr_virtual(const char *path, const struct node *n,
 int fs_attr_render(const struct node *n, const char *path,
 		   struct strbuf *out);
 
+#define FS_ATTR_STAMP_NAME 64
+
+/* The name the time and size of the generated file n at path are kept
+ * under (fs/stamps.h): its path, but a playlist's node, which mpd/ and
+ * its folder (similar/, mix/, genre/, decade/) show under two names with
+ * the same bytes; buf has room for FS_ATTR_STAMP_NAME bytes. */
+const char *fs_attr_stamp_name(const char *path, const struct node *n,
+			       char *buf);
+
 /*
  * The stat() of the node n at path for the caller of req, whatever kind
  * it is. A generated file is rendered for the caller, and the rendering

@@ -108,6 +108,7 @@ static int open_node(fuse_req_t req, const struct node *n, fuse_ino_t ino,
 	} else {
 		if ((fi->flags & O_ACCMODE) != O_WRONLY) {
 			struct strbuf text = STRBUF_INIT;
+			char name[FS_ATTR_STAMP_NAME];
 
 			if (n->grows)
 				grow_open(h, &text);
@@ -115,7 +116,8 @@ static int open_node(fuse_req_t req, const struct node *n, fuse_ino_t ino,
 				rc = sizes_take(n, uid, tid, &text) ? 0 :
 				     fs_attr_render(n, path, &text);
 			if (!rc && !n->grows && !n->write_series)
-				h->mtime = stamps_time(path, uid,
+				h->mtime = stamps_time(
+					fs_attr_stamp_name(path, n, name), uid,
 						       fuse_req_ctx(req)->gid,
 						       0, text.buf, text.len);
 			if (!rc)

@@ -34,6 +34,7 @@
 #include "fs/http.h"
 #include "fs/invalidate.h"
 #include "fs/open_caps.h"
+#include "fs/playlists_names.h"
 #include "fs/session.h"
 #include "fs/snapshots.h"
 #include "indexer/reads.h"
@@ -469,6 +470,7 @@ static int run(struct fuse_args *args, struct fuse_cmdline_opts *cmd,
 	open_caps_init();
 	open_caps_set(cfg->max_open_per_user,
 		      cfg->max_open_memory_per_user);
+	playlists_set_similar_tracks(cfg->playlists_similar_tracks);
 	caller_init();
 	if (indexer_prepare_store(cfg->database, cfg->database_shared_ok))
 		return 1;

@@ -9,6 +9,7 @@
 
 #include <errno.h>
 #include <math.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -18,7 +19,9 @@
 #include "common/strbuf.h"
 #include "fs/caller.h"
 #include "fs/node.h"
+#include "fs/playlists_names.h"
 #include "fs/playlists_rel.h"
+#include "indexer/indexer.h"
 #include "indexer/reads.h"
 
 /* A playlist being written: how many entries it holds, and may. */
@@ -144,15 +147,74 @@ int playlists_render_duplicates(struct strbuf *out)
 	return done(&m, playlist_reads_duplicates(add_duplicate, &m));
 }
 
+/*
+ * The rankings of the tracks most like a track, made for the owner at
+ * the store's generation, by track: the similar and mix playlists of a
+ * track in similar/, mix/, mpd/ and library/ rank it once, not six
+ * times. A track's similar list is the first SIMILAR_MAX of its mix's
+ * pool (ties are broken by track id). A ranking made for another user
+ * is not kept: it is made among the tracks that user may read.
+ */
+#define RANKS_SLOTS 2048
+
+static struct {
+	pthread_mutex_t lock;
+	struct rank {
+		int64_t track;
+		uint64_t generation;
+		size_t n;
+		int64_t ids[PLAYLISTS_SIMILAR_POOL + 1];
+	} slot[RANKS_SLOTS];
+} ranks = { .lock = PTHREAD_MUTEX_INITIALIZER };
+
+static int rank_of(int64_t track, int owner, int64_t *ids, size_t *n)
+{
+	struct rank *r = &ranks.slot[(uint64_t)track % RANKS_SLOTS];
+	uint64_t generation = indexer_generation();
+	int rc, found = 0;
+
+	pthread_mutex_lock(&ranks.lock);
+	if (owner && r->track == track && r->generation == generation) {
+		*n = r->n;
+		memcpy(ids, r->ids, r->n * sizeof(*ids));
+		found = 1;
+	}
+	pthread_mutex_unlock(&ranks.lock);
+	if (found)
+		return 0;
+	rc = playlist_reads_rank(track, PLAYLISTS_SIMILAR_POOL,
+				 owner ? NULL : caller_may_read, ids, n);
+	if (rc || !owner)
+		return rc;
+	pthread_mutex_lock(&ranks.lock);
+	*r = (struct rank){ .track = track, .generation = generation,
+			    .n = *n };
+	memcpy(r->ids, ids, *n * sizeof(*ids));
+	pthread_mutex_unlock(&ranks.lock);
+	return 0;
+}
+
+/* The first entries of the ranking of track: the track, then those most
+ * like it that m takes. */
+static int render_ranked(struct m3u *m, int64_t track, size_t max)
+{
+	int64_t ids[PLAYLISTS_SIMILAR_POOL + 1];
+	size_t n;
+	int rc = rank_of(track, m->owner, ids, &n);
+
+	if (!rc)
+		rc = playlist_reads_tracks(ids, n < max ? n : max, add_entry,
+					   m);
+	return done(m, rc);
+}
+
 int playlists_render_similar(struct strbuf *out, int64_t track)
 {
 	struct m3u m;
 
 	m3u_begin(&m, out, SIMILAR_MAX + 1);
 	m.first = 1;
-	return done(&m, playlist_reads_similar(track, SIMILAR_MAX,
-					   m.owner ? NULL : caller_may_read,
-					   add_entry, &m));
+	return render_ranked(&m, track, SIMILAR_MAX + 1);
 }
 
 int playlists_render_mix(struct strbuf *out, int64_t track)
@@ -161,9 +223,7 @@ int playlists_render_mix(struct strbuf *out, int64_t track)
 
 	m3u_begin(&m, out, SIMILAR_MAX + 1);
 	m.first = m.mix = 1;
-	return done(&m, playlist_reads_similar(track, PLAYLISTS_SIMILAR_POOL,
-					   m.owner ? NULL : caller_may_read,
-					   add_entry, &m));
+	return render_ranked(&m, track, PLAYLISTS_SIMILAR_POOL + 1);
 }
 
 /* The folders of named playlists. */
@@ -192,30 +252,6 @@ static int folder_form(const char *dir, size_t len)
 	return -ENOENT;
 }
 
-/* Make the name at out->buf + start safe as a file name: '/' and control
- * characters as '_', a leading '.' as '_', at most PLAYLISTS_NAME_MAX
- * bytes, cut on a character's start. */
-static void safe_name(struct strbuf *out, size_t start)
-{
-	for (size_t i = start; i < out->len; i++) {
-		unsigned char c = out->buf[i];
-
-		if (c < 0x20 || c == 0x7f || c == '/')
-			out->buf[i] = '_';
-	}
-	if (out->buf[start] == '.')
-		out->buf[start] = '_';
-	if (out->len - start > PLAYLISTS_NAME_MAX) {
-		size_t end = start + PLAYLISTS_NAME_MAX;
-
-		while (end > start && ((unsigned char)out->buf[end] & 0xc0) ==
-		       0x80)
-			end--;
-		out->len = end;
-		out->buf[end] = '\0';
-	}
-}
-
 /* The genres whose names are one name. */
 struct genre_match {
 	const char *name;
@@ -232,7 +268,7 @@ static int genre_tracks(void *arg, const char *genre, int64_t track,
 	(void)track;
 	(void)path;
 	strbuf_addstr(&name, genre);
-	safe_name(&name, 0);
+	playlists_safe_name(&name, 0);
 	if (!strcmp(name.buf, g->name))
 		rc = playlist_reads_genre(genre, PLAYLISTS_MAX, add_entry,
 					  g->m);
@@ -251,7 +287,7 @@ int playlists_render_genre(struct strbuf *out, int64_t track)
 		strbuf_release(&name);
 		return rc;
 	}
-	safe_name(&name, 0);
+	playlists_safe_name(&name, 0);
 	g.name = name.buf;
 	m3u_begin(&m, out, PLAYLISTS_MAX);
 	rc = playlist_reads_genres(0, genre_tracks, &g);
@@ -268,239 +304,24 @@ int playlists_render_decade(struct strbuf *out, int64_t decade)
 					  &m));
 }
 
-/* The names of one kind of playlist the caller may see, each with the
- * number its node takes. */
-struct names {
-	struct name {
-		char *text;
-		int64_t key;
-		char *path;	/* a track's, to check for the caller */
-	} *v;
-	size_t nr, alloc;
-	int owner;
-	/* The name looked up (len bytes, without extension); NULL when
-	 * listing. */
-	const char *want;
-	size_t want_len;
-};
-
-/* Whether text may become the name looked up, numbered or not. */
-static int wanted(const struct names *ns, const char *text)
-{
-	size_t len = strlen(text);
-
-	if (!ns->want)
-		return 1;
-	if (len == ns->want_len)
-		return !memcmp(text, ns->want, len);
-	return ns->want_len > len + 2 && !memcmp(text, ns->want, len) &&
-	       !memcmp(ns->want + len, " (", 2);
-}
-
-/* Take text (safe_name()d) as a name for key, of the track at path (or
- * NULL): its text is released. */
-static int add_name(struct names *ns, struct strbuf *text, int64_t key,
-		    const char *path)
-{
-	char *copy = NULL;
-	struct name *v;
-
-	if (!wanted(ns, text->buf)) {
-		strbuf_release(text);
-		return 0;
-	}
-	if (path && !ns->owner && !(copy = strdup(path))) {
-		strbuf_release(text);
-		return log_error(-ENOMEM, "playlists: out of memory");
-	}
-	v = array_grow(ns->v, ns->nr, &ns->alloc, sizeof(*v), 64);
-	if (!v) {
-		free(copy);
-		strbuf_release(text);
-		return log_error(-ENOMEM, "playlists: out of memory");
-	}
-	ns->v = v;
-	ns->v[ns->nr].text = strbuf_detach(text, NULL);
-	ns->v[ns->nr].path = copy;
-	ns->v[ns->nr++].key = key;
-	return 0;
-}
-
-static int add_track_name(void *arg, const struct playlist_track *t)
-{
-	struct names *ns = arg;
-	struct strbuf name = STRBUF_INIT;
-
-	if (strpbrk(t->path, "\n\r"))
-		return 0;
-	strbuf_addf(&name, "%s - %s", *t->artist ? t->artist :
-		    "Unknown artist", t->title);
-	safe_name(&name, 0);
-	return add_name(ns, &name, t->track, t->path);
-}
-
-/* A genre or decade is named for a caller who may read one of its
- * tracks: the path of one in each folder is checked (names_readable()),
- * and the names met again dropped (names_settle()). */
-static int add_genre_name(void *arg, const char *genre, int64_t track,
-			  const char *path)
-{
-	struct strbuf name = STRBUF_INIT;
-
-	strbuf_addstr(&name, genre);
-	safe_name(&name, 0);
-	return add_name(arg, &name, track, path);
-}
-
-static int add_decade_name(void *arg, int64_t decade, const char *path)
-{
-	struct strbuf name = STRBUF_INIT;
-
-	strbuf_addf(&name, "%llds", (long long)decade);
-	return add_name(arg, &name, decade, path);
-}
-
-static int read_similar(struct names *ns)
-{
-	return playlist_reads_analysed(add_track_name, ns);
-}
-
-static int read_genres(struct names *ns)
-{
-	return playlist_reads_genres(!ns->owner, add_genre_name, ns);
-}
-
-static int read_decades(struct names *ns)
-{
-	return playlist_reads_decades(add_decade_name, ns);
-}
-
 /*
  * The kinds of named playlists, by their folder's form: the prefix of
- * their names in mpd/, how their names are read, and whether two of one
- * name are numbered (tracks) or one (genres whose safe names meet).
+ * their names in mpd/, and which names they take (playlists_names.h).
  */
 static const struct kind {
 	const char *prefix;
-	int (*read)(struct names *ns);
+	enum playlists_names_kind names;
 	int (*render)(struct strbuf *out, int64_t key);
-	int numbered;
 } kinds[] = {
-	[PLAYLISTS_SIMILAR] = { "similar - ", read_similar,
-				playlists_render_similar, 1 },
-	[PLAYLISTS_MIX] = { "mix - ", read_similar, playlists_render_mix, 1 },
-	[PLAYLISTS_GENRE] = { "genre - ", read_genres, playlists_render_genre,
-			      0 },
-	[PLAYLISTS_DECADE] = { "decade - ", read_decades,
-			       playlists_render_decade, 0 },
+	[PLAYLISTS_SIMILAR] = { "similar - ", PLAYLISTS_NAMES_TRACKS,
+				playlists_render_similar },
+	[PLAYLISTS_MIX] = { "mix - ", PLAYLISTS_NAMES_TRACKS,
+			    playlists_render_mix },
+	[PLAYLISTS_GENRE] = { "genre - ", PLAYLISTS_NAMES_GENRES,
+			      playlists_render_genre },
+	[PLAYLISTS_DECADE] = { "decade - ", PLAYLISTS_NAMES_DECADES,
+			       playlists_render_decade },
 };
-
-static int by_name(const void *a, const void *b)
-{
-	const struct name *x = a, *y = b;
-	int c = strcmp(x->text, y->text);
-
-	if (c)
-		return c;
-	return (x->key > y->key) - (x->key < y->key);
-}
-
-static void names_release(struct names *ns)
-{
-	for (size_t i = 0; i < ns->nr; i++) {
-		free(ns->v[i].text);
-		free(ns->v[i].path);
-	}
-	free(ns->v);
-}
-
-/* Drop the tracks the caller may not read: one change of identity for
- * them all (caller_may_read_each()). */
-static int names_readable(struct names *ns)
-{
-	char **paths = malloc((ns->nr ? ns->nr : 1) * sizeof(*paths));
-	unsigned char *may = malloc(ns->nr ? ns->nr : 1);
-	size_t n = 0, kept = 0;
-
-	if (!paths || !may) {
-		free(paths);
-		free(may);
-		return log_error(-ENOMEM, "playlists: out of memory");
-	}
-	for (size_t i = 0; i < ns->nr; i++)
-		if (ns->v[i].path)
-			paths[n++] = ns->v[i].path;
-	caller_may_read_each(paths, n, may);
-	for (size_t i = 0, j = 0; i < ns->nr; i++) {
-		if (ns->v[i].path && !may[j++]) {
-			free(ns->v[i].text);
-			free(ns->v[i].path);
-			continue;
-		}
-		ns->v[kept++] = ns->v[i];
-	}
-	ns->nr = kept;
-	free(paths);
-	free(may);
-	return 0;
-}
-
-/* Number (" (2)", ...) or drop, as k says, the names after the first of
- * one name in ns (sorted); same is room for ns->nr counts. */
-static void names_settle(struct names *ns, const struct kind *k,
-			 size_t *same)
-{
-	struct strbuf name = STRBUF_INIT;
-	size_t kept = 0;
-
-	for (size_t i = 0; i < ns->nr; i++)
-		same[i] = i && !strcmp(ns->v[i].text, ns->v[i - 1].text) ?
-			  same[i - 1] + 1 : 1;
-	for (size_t i = 0; i < ns->nr; i++) {
-		if (same[i] > 1 && !k->numbered) {
-			free(ns->v[i].text);
-			free(ns->v[i].path);
-			continue;
-		}
-		if (same[i] > 1) {
-			strbuf_reset(&name);
-			strbuf_addf(&name, "%s (%zu)", ns->v[i].text, same[i]);
-			free(ns->v[i].text);
-			ns->v[i].text = strbuf_detach(&name, NULL);
-		}
-		ns->v[kept++] = ns->v[i];
-	}
-	ns->nr = kept;
-	strbuf_release(&name);
-}
-
-/* Read the names of kind k the caller may see, each made whole but for
- * its prefix and extension: all of them, or (want not NULL) those that
- * may be want, len bytes. */
-static int names_read(struct names *ns, const struct kind *k,
-		      const char *want, size_t len)
-{
-	size_t *same;
-	int rc;
-
-	*ns = (struct names){ .owner = caller_is_owner(), .want = want,
-			      .want_len = len };
-	rc = k->read(ns);
-	if (!rc && !ns->owner)
-		rc = names_readable(ns);
-	same = rc ? NULL : malloc((ns->nr ? ns->nr : 1) * sizeof(*same));
-	if (!rc && !same)
-		rc = log_error(-ENOMEM, "playlists: out of memory");
-	if (rc) {
-		names_release(ns);
-		return rc;
-	}
-	if (ns->nr)
-		qsort(ns->v, ns->nr, sizeof(*ns->v), by_name);
-	names_settle(ns, k, same);
-	free(same);
-	return 0;
-}
 
 /* The playlists of mpd/ beside the named ones. */
 static const struct {
@@ -524,22 +345,22 @@ static size_t stem(const char *name, const char *ext)
 static int kind_resolve(const struct kind *k, const char *name, size_t len,
 			struct node *out)
 {
-	struct names ns;
-	int rc = names_read(&ns, k, name, len);
+	struct playlists_names *ns;
+	int rc = playlists_names_get(k->names, &ns);
 
 	if (rc)
 		return rc;
 	rc = -ENOENT;
-	for (size_t i = 0; rc && i < ns.nr; i++) {
-		if (strlen(ns.v[i].text) == len &&
-		    !memcmp(ns.v[i].text, name, len)) {
+	for (size_t i = 0; rc && i < ns->nr; i++) {
+		if (!strncmp(ns->v[i].text, name, len) &&
+		    !ns->v[i].text[len]) {
 			*out = (struct node){ NODE_FILE,
 					      .render_series = k->render,
-					      .series = ns.v[i].key };
+					      .series = ns->v[i].key };
 			rc = 0;
 		}
 	}
-	names_release(&ns);
+	playlists_names_put(ns);
 	return rc;
 }
 
@@ -667,20 +488,21 @@ static int kind_list(const struct kind *k, const char *prefix,
 		     void *arg)
 {
 	struct strbuf whole = STRBUF_INIT;
-	struct names ns;
+	struct playlists_names *ns;
 	struct node n;
-	int rc = names_read(&ns, k, NULL, 0);
+	int rc = playlists_names_get(k->names, &ns);
 
-	for (size_t i = 0; !rc && i < ns.nr; i++) {
+	if (rc)
+		return rc;
+	for (size_t i = 0; !rc && i < ns->nr; i++) {
 		n = (struct node){ NODE_FILE, .render_series = k->render,
-				   .series = ns.v[i].key };
+				   .series = ns->v[i].key };
 		strbuf_reset(&whole);
-		strbuf_addf(&whole, "%s%s%s", prefix, ns.v[i].text, ext);
+		strbuf_addf(&whole, "%s%s%s", prefix, ns->v[i].text, ext);
 		rc = fn(whole.buf, &n, arg) ? 1 : 0;
 	}
 	strbuf_release(&whole);
-	if (rc >= 0)
-		names_release(&ns);
+	playlists_names_put(ns);
 	return rc;
 }
 

@@ -37,12 +37,13 @@
  *                       album folder is left out
  *
  * NAME is "ARTIST - TITLE" (GENRE the genre) with '/' and control
- * characters as '_', a
- * leading '.' as '_', cut to PLAYLISTS_NAME_MAX bytes on a character's
- * start; tracks of one name after the first (by track id) are
- * "NAME (2)", "NAME (3)", ...; genres whose names meet are one
- * playlist. genre/ and decade/ list every genre and decade, one the
- * caller may read no track of too (its playlist is empty then).
+ * characters as '_', a leading '.' as '_', cut to PLAYLISTS_NAME_MAX
+ * bytes on a character's start (playlists_names.h); tracks of one name
+ * after the first (by track id) are "NAME (2)", "NAME (3)", ...; genres
+ * whose names meet are one playlist. genre/ and decade/ list every genre
+ * and decade, one the caller may read no track of too (its playlist is
+ * empty then). similar/ and mix/ hold the playlists of the
+ * [playlists] similar_tracks tracks analysed last (by track id).
  *
  * Each file starts "#EXTM3U", then each track as "#EXTINF:SECONDS,ARTIST
  * - TITLE" (newlines as spaces) and the absolute path of its file. A
@@ -63,7 +64,6 @@ struct strbuf;
 
 #define PLAYLISTS_RECENT 100
 #define PLAYLISTS_MAX 1000
-#define PLAYLISTS_NAME_MAX 200
 #define PLAYLISTS_SIMILAR_POOL 100
 #define PLAYLISTS_MIX_LU 3.0
 

@@ -166,37 +166,38 @@ static int rank(sqlite3 *db, int64_t track, int (*may)(const char *path),
 	return rc;
 }
 
-int playlist_reads_similar(int64_t track, size_t max,
-			   int (*may)(const char *path),
-			   int (*fn)(void *arg,
-				     const struct playlist_track *t),
-			   void *arg)
+int playlist_reads_rank(int64_t track, size_t max,
+			int (*may)(const char *path), int64_t *ids,
+			size_t *n)
 {
 	sqlite3 *db = reader_begin();
-	struct strbuf ids = STRBUF_INIT;
-	int64_t *v = malloc((max + 1) * sizeof(*v));
-	size_t n = 0;
 	int rc;
 
-	if (!db || !v) {
-		free(v);
-		reader_end(db);
-		return db ? log_error(-ENOMEM, "playlists: out of memory") :
-			    -EIO;
-	}
-	v[0] = track;
-	rc = rank(db, track, may, v + 1, max, &n);
-	strbuf_addch(&ids, '[');
-	for (size_t i = 0; !rc && i <= n; i++)
-		strbuf_addf(&ids, "%s%lld", i ? "," : "", (long long)v[i]);
-	strbuf_addch(&ids, ']');
-	if (!rc)
-		rc = query_by(COLUMNS " JOIN json_each(?1) j ON j.value = t.id"
-			      " ORDER BY j.key", -1, ids.buf, 0,
-			      "list similar tracks", fn, arg);
-	strbuf_release(&ids);
-	free(v);
+	if (!db)
+		return -EIO;
+	ids[0] = track;
+	rc = rank(db, track, may, ids + 1, max, n);
+	*n = rc ? 0 : *n + 1;
 	reader_end(db);
+	return rc;
+}
+
+int playlist_reads_tracks(const int64_t *ids, size_t n,
+			  int (*fn)(void *arg,
+				    const struct playlist_track *t),
+			  void *arg)
+{
+	struct strbuf list = STRBUF_INIT;
+	int rc;
+
+	strbuf_addch(&list, '[');
+	for (size_t i = 0; i < n; i++)
+		strbuf_addf(&list, "%s%lld", i ? "," : "", (long long)ids[i]);
+	strbuf_addch(&list, ']');
+	rc = query_by(COLUMNS " JOIN json_each(?1) j ON j.value = t.id"
+		      " ORDER BY j.key", -1, list.buf, 0,
+		      "list similar tracks", fn, arg);
+	strbuf_release(&list);
 	return rc;
 }
 

@@ -32,15 +32,20 @@ int playlist_reads_analysed(int (*fn)(void *arg,
 				      const struct playlist_track *t),
 			    void *arg);
 
-/* The track first (-ENOENT when it is not analysed), then the up to max
- * analysed tracks most like it, most alike first (analysis_store.h);
- * when may is given, ranked among the tracks whose files may(path)
+/* The id of track first (-ENOENT when it is not analysed), then of the
+ * up to max analysed tracks most like it, most alike first
+ * (analysis_store.h), into ids (room for max + 1); *n says how many in
+ * all. When may is given, ranked among the tracks whose files may(path)
  * passes alone (those a caller may read). */
-int playlist_reads_similar(int64_t track, size_t max,
-			   int (*may)(const char *path),
-			   int (*fn)(void *arg,
-				     const struct playlist_track *t),
-			   void *arg);
+int playlist_reads_rank(int64_t track, size_t max,
+			int (*may)(const char *path), int64_t *ids,
+			size_t *n);
+
+/* The tracks of ids (n), in that order; an id of no track is left out. */
+int playlist_reads_tracks(const int64_t *ids, size_t n,
+			  int (*fn)(void *arg,
+				    const struct playlist_track *t),
+			  void *arg);
 
 /* The tracks whose files changed last, newest first, at most max. */
 int playlist_reads_recent(size_t max,
