@@ -1,14 +1,15 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * /metrics/fuse.json (render_fuse.h), from the session loop's counts
- * (session.h) and the views' stats made ahead (views_statahead.h). It
- * reads nothing of the store.
+ * (session.h), the views' stats made ahead (views_statahead.h) and the
+ * renderings stat() made (sizes.h). It reads nothing of the store.
  */
 #include "fs/render_fuse.h"
 
 #include "common/json.h"
 #include "common/strbuf.h"
 #include "fs/session.h"
+#include "fs/sizes.h"
 #include "fs/views_statahead.h"
 
 int render_fuse_json(struct strbuf *out)
@@ -17,7 +18,7 @@ int render_fuse_json(struct strbuf *out)
 
 	session_get_stats(&s);
 	return json_append(out, json_pack(
-		"{s:s, s:b, s:i, s:o, s:I, s:i, s:I}",
+		"{s:s, s:b, s:i, s:o, s:I, s:i, s:I, s:I}",
 		"loop", s.multithreaded ? "fuse_session_loop_mt" :
 		"fuse_session_loop",
 		"clone_fd", s.multithreaded,
@@ -27,5 +28,6 @@ int render_fuse_json(struct strbuf *out)
 		json_integer(s.max_idle_threads),
 		"requests", (json_int_t)s.requests,
 		"requests_in_flight", (int)s.in_flight,
-		"views_stats_ahead", (json_int_t)views_statahead_count()));
+		"views_stats_ahead", (json_int_t)views_statahead_count(),
+		"stat_renders", (json_int_t)sizes_kept_count()));
 }

@@ -21,6 +21,7 @@
 #include "common/utf8.h"
 #include "fs/render_status.h"
 #include "fs/session.h"
+#include "fs/sizes.h"
 #include "fs/views_statahead.h"
 #include "indexer/indexer.h"
 #include "indexer/reads.h"

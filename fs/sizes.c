@@ -18,6 +18,7 @@
 static struct {
 	pthread_mutex_t lock;
 	uint64_t epoch;		/* moved by sizes_forget_all() */
+	uint64_t kept;		/* sizes_keep() calls */
 	size_t bytes;		/* kept in all */
 	struct size_slot {
 		uint64_t key;	/* 0: empty */
@@ -81,6 +82,7 @@ void sizes_keep(const struct node *n, uid_t uid, pid_t tid,
 	struct size_slot *s;
 
 	pthread_mutex_lock(&sizes.lock);
+	__atomic_add_fetch(&sizes.kept, 1, __ATOMIC_RELAXED);
 	/* What no open took in time is of no use any more. */
 	for (size_t i = 0; i < SIZES_SLOTS; i++)
 		if (sizes.slot[i].key &&
@@ -123,6 +125,11 @@ int sizes_take(const struct node *n, uid_t uid, pid_t tid,
 	}
 	pthread_mutex_unlock(&sizes.lock);
 	return found;
+}
+
+uint64_t sizes_kept_count(void)
+{
+	return __atomic_load_n(&sizes.kept, __ATOMIC_RELAXED);
 }
 
 void sizes_forget_all(void)

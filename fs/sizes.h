@@ -27,6 +27,7 @@
  * kept, and its open renders anew.
  */
 
+#include <stdint.h>
 #include <sys/types.h>
 
 #include "fs/node.h"
@@ -47,6 +48,11 @@ void sizes_keep(const struct node *n, uid_t uid, pid_t tid,
  * (empty): 1, or 0 when there is none. Any thread. */
 int sizes_take(const struct node *n, uid_t uid, pid_t tid,
 	       struct strbuf *text);
+
+/* How many renderings a lookup or getattr made and handed to
+ * sizes_keep() since the start: what a stat() of a generated file cost.
+ * Any thread. */
+uint64_t sizes_kept_count(void);
 
 /* Drop every kept rendering: a control write may change what any shows.
  * Any thread. */
