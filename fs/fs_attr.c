@@ -19,6 +19,7 @@
 #include "fs/grow.h"
 #include "fs/inodes.h"
 #include "fs/open_caps.h"
+#include "fs/playlists.h"
 #include "fs/sizes.h"
 #include "fs/stamps.h"
 #include "fs/views.h"
@@ -80,13 +81,23 @@ static struct timespec seen_at(struct seen *s, uint64_t gen)
  * and /opds/series list names only: their mtime is when the mount first
  * saw the store's current generation of names (indexer_names_generation(),
  * which the audio analysis does not move). The folders of /playlists list
- * what the analysis found too: theirs follows every generation. The fixed
- * folders never change after the start.
+ * what the analysis found too: theirs is when their names were first seen
+ * as they are (playlists_dir_time()), else (the store cannot be read)
+ * follows every generation. The fixed folders never change after the
+ * start.
  */
 static struct timespec dir_mtime(const char *path)
 {
-	if (!strncmp(path, "/playlists/", 11))
-		return seen_at(&times.all, indexer_generation());
+	struct timespec at;
+	int rc;
+
+	if (!strncmp(path, "/playlists/", 11)) {
+		rc = playlists_dir_time(path + 11, &at);
+		if (!rc)
+			return at;
+		if (rc != -ENOENT)
+			return seen_at(&times.all, indexer_generation());
+	}
 	if (views_owns(path) || !strcmp(path, "/manga") ||
 	    !strncmp(path, "/manga/", 7) || !strcmp(path, "/opds/series"))
 		return seen_at(&times.names, indexer_names_generation());

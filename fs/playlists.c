@@ -575,3 +575,34 @@ int playlists_list(const char *dir,
 		rc = kind_list(&kinds[i], kinds[i].prefix, ".m3u", fn, arg);
 	return rc < 0 ? rc : 0;
 }
+
+static int later(const struct timespec *a, const struct timespec *b)
+{
+	return a->tv_sec != b->tv_sec ? a->tv_sec > b->tv_sec :
+	       a->tv_nsec > b->tv_nsec;
+}
+
+int playlists_dir_time(const char *dir, struct timespec *at)
+{
+	int form, rc = 0;
+
+	if (!strncmp(dir, "library/", 8))
+		dir += 8;
+	form = folder_form(dir, strlen(dir));
+	if (form < 0)
+		return form;
+	*at = (struct timespec){ 0 };
+	for (size_t i = 0; !rc && i < ARRAY_SIZE(kinds); i++) {
+		struct playlists_names *ns;
+
+		if (form != PLAYLISTS_MPD && form != (int)i)
+			continue;
+		rc = playlists_names_get(kinds[i].names, &ns);
+		if (rc)
+			break;
+		if (later(&ns->at, at))
+			*at = ns->at;
+		playlists_names_put(ns);
+	}
+	return rc;
+}

@@ -58,6 +58,7 @@
  */
 
 #include <stdint.h>
+#include <time.h>
 
 struct node;
 struct strbuf;
@@ -88,5 +89,12 @@ int playlists_list(const char *dir,
 		   int (*fn)(const char *name, const struct node *child,
 			     void *arg),
 		   void *arg);
+
+/* The mtime of the folder dir of /playlists whose names follow the
+ * store (similar, mix, genre, decade, mpd and those of library/): when
+ * the names it lists for this thread's caller were first seen as they
+ * are (playlists_names.h). 0, -ENOENT for another folder (its names are
+ * fixed), or another negative errno value. */
+int playlists_dir_time(const char *dir, struct timespec *at);
 
 #endif

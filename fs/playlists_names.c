@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "common/array.h"
+#include "common/hash.h"
 #include "common/log.h"
 #include "common/strbuf.h"
 #include "fs/caller.h"
@@ -261,6 +262,12 @@ static int names_read(enum playlists_names_kind kind, int similar_tracks,
 		qsort(ns->v, ns->nr, sizeof(*ns->v), by_name);
 	names_settle(ns, kind == PLAYLISTS_NAMES_TRACKS, same);
 	free(same);
+	ns->hash = HASH_INIT;
+	for (size_t i = 0; i < ns->nr; i++)
+		ns->hash = hash_add_bytes(ns->hash, ns->v[i].text,
+					  strlen(ns->v[i].text) + 1);
+	ns->hash = hash_end(ns->hash);
+	clock_gettime(CLOCK_REALTIME, &ns->at);
 	*out = ns;
 	return 0;
 }
@@ -324,6 +331,9 @@ int playlists_names_get(enum playlists_names_kind kind,
 		return rc;
 	pthread_mutex_lock(&names.lock);
 	room = kept_room(kind, who);
+	/* The same names as before: their folders' time stands. */
+	if (room->who == who && room->ns->hash == (*out)->hash)
+		(*out)->at = room->ns->at;
 	kept_drop(room);
 	*room = (struct kept){ who, generation, ++names.used, similar_tracks,
 			       *out };

@@ -31,6 +31,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <time.h>
 
 struct strbuf;
 
@@ -55,6 +56,10 @@ struct playlists_names {
 	size_t nr, alloc;
 	int owner;
 	int refs;	/* the keeper's and each playlists_names_get()'s */
+	uint64_t hash;	/* of the names */
+	/* When the names were first seen as they are (for this caller, while
+	 * kept): the mtime of the folders that list them. */
+	struct timespec at;
 };
 
 /* Make the name at out->buf + start safe as a file name: '/' and control

@@ -51,12 +51,12 @@ force user = {force}
 
 
 @contextlib.contextmanager
-def serving(tmp_path, music):
-    """The mount of music, shared by a smbd of its own: (mount, port,
-    smb.conf)."""
+def serving(tmp_path, music, *options):
+    """The mount of music (with -o options), shared by a smbd of its own:
+    (mount, port, smb.conf)."""
     smbd = need("smbd")
     need("smbclient")
-    m = start(tmp_path, "allow_other", "music=" + str(music))
+    m = start(tmp_path, "allow_other", "music=" + str(music), *options)
     state = tmp_path / "samba"
     state.mkdir()
     port = free_port()

@@ -1,0 +1,227 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""/playlists over a few hundred analysed tracks (issue 63): a listing
+costs what a listing of directory entries does. The real ls -lR of
+playlists/ renders each playlist once for its size, and a second one
+while the store stands still renders none (metrics/fuse.json
+stat_renders); [playlists] similar_tracks bounds the similar/ and mix/
+playlists (and their mpd/ and library/ twins), applied on SIGHUP, and a
+bad value stops the start. With a few manga series beside, the real tar
+of playlists/, status/, library/ and opds/ exits 0 twice in a row, a
+second rsync -a of playlists/ copies no file (--itemize-changes), and
+the real smbd shares the mount whole to smbclient's recursive copy with
+its default timeout. How long the listings take goes to make bench
+(tests/bench/bench.sh, section playlists)."""
+
+import os
+import signal
+import sqlite3
+import subprocess
+
+import pytest
+
+from clients import need
+from conftest import start, start_refused, unmount, wait_for
+from test_analysis import sox, wait_analysed
+from test_samba import files_under, serving
+from test_stand_still import settled, tar, volumes
+
+TRACKS = 300
+SIMILAR = 250   # [playlists] similar_tracks: fewer than the tracks
+
+
+def make_tracks(root, n):
+    """n FLAC cuts of four synthesised sounds, each of its own title, in
+    30 album folders, with genres and years."""
+    src = root.parent / "sources"
+    src.mkdir()
+    waves = []
+    for k, wave in enumerate(("sawtooth", "square", "sine", "triangle")):
+        w = str(src / ("%d.wav" % k))
+        sox("-n", "-r", "22050", "-c", "1", "-b", "16", w, "synth", "24",
+            wave, "%d-%d" % (200 + 50 * k, 2000 + 300 * k), "vol", "0.5")
+        waves.append(w)
+    for i in range(n):
+        out = root / ("a%02d" % (i % 30)) / ("t%04d.flac" % i)
+        out.parent.mkdir(parents=True, exist_ok=True)
+        sox("-V1", waves[i % 4], str(out), "trim", str(i % 20), "4")
+        subprocess.run(["metaflac", "--set-tag=TITLE=Cut %d" % i,
+                        "--set-tag=ARTIST=Artist %d" % (i % 30),
+                        "--set-tag=ALBUM=Album %d" % (i % 30),
+                        "--set-tag=GENRE=Genre %d" % (i % 7),
+                        "--set-tag=DATE=%d" % (1960 + i % 60), str(out)],
+                       check=True)
+
+
+@pytest.fixture(scope="module")
+def world(tmp_path_factory):
+    """The music of TRACKS tracks and two manga series, and a
+    configuration giving SIMILAR tracks their similar playlists."""
+    top = tmp_path_factory.mktemp("scale")
+    make_tracks(top / "music", TRACKS)
+    volumes(top / "manga")
+    conf = top / "mediamon.conf"
+    conf.write_text("[playlists]\nsimilar_tracks = %d\n" % SIMILAR)
+    return top
+
+
+def analysed_mount(tmp_path, world, conf=None):
+    """A mount of world (with the configuration conf, else world's),
+    analysed and standing still; unmount it."""
+    m = start(tmp_path, "music=" + str(world / "music"),
+              "manga=" + str(world / "manga"),
+              "config=" + str(conf or world / "mediamon.conf"))
+    try:
+        # 300 short tracks: 3 s here, ten times that on a loaded CI
+        assert wait_analysed(m, timeout=600)["analysed"] == TRACKS
+        wait_for(lambda: sorted(os.listdir(m.file("opds/series"))), 120,
+                 "the series in the catalog", mount=m,
+                 until=lambda n: n == ["Blue Lock.xml", "Saga.xml"])
+        settled(m)
+    except BaseException:
+        unmount(m.path, m.proc)
+        raise
+    return m
+
+
+@pytest.fixture(scope="module")
+def mount(world, tmp_path_factory):
+    m = analysed_mount(tmp_path_factory.mktemp("scale-mount"), world)
+    yield m
+    unmount(m.path, m.proc)
+
+
+def stat_renders(m):
+    """The renderings stat() made, before this read's own stat of
+    metrics/fuse.json (which is one)."""
+    return m.json("metrics/fuse.json")["stat_renders"]
+
+
+def ls_lr(m, rel):
+    r = subprocess.run(["ls", "-lR", m.file(rel)], capture_output=True,
+                       timeout=600)
+    assert r.returncode == 0, r.stderr
+    return r.stdout
+
+
+def counts(m):
+    return {d: len(os.listdir(m.file("playlists/" + d)))
+            for d in ("similar", "mix", "mpd", "library/similar",
+                      "library/mix")}
+
+
+def test_second_listing_renders_nothing(mount):
+    m = mount
+    assert counts(m) == {"similar": SIMILAR, "mix": SIMILAR,
+                         "mpd": 2 * SIMILAR + 2 + 7 + 6,
+                         "library/similar": SIMILAR,
+                         "library/mix": SIMILAR}
+    # the tracks found last have them
+    names = sorted(os.listdir(m.file("playlists/similar")))
+    db = sqlite3.connect("file:%s?mode=ro" % m.db, uri=True)
+    try:
+        ids = dict(db.execute("SELECT title, id FROM tracks"))
+    finally:
+        db.close()
+    kept = {ids[n[:-len(".m3u8")].split(" - ", 1)[1]] for n in names}
+    assert len(kept) == SIMILAR
+    assert min(kept) > max(set(ids.values()) - kept)
+
+    def again():
+        """The renderings of a listing after another: none while the
+        store stood still; a pair of listings that met a store change
+        (a background job's commit moves the generation the kept sizes
+        follow) is taken again."""
+        ls_lr(m, "playlists")
+        before = stat_renders(m)
+        ls_lr(m, "playlists")
+        return stat_renders(m) - before - 1 == 0
+    wait_for(again, 300, "a listing that renders nothing", mount=m)
+    # the sizes a listing shows are what reads give
+    name = names[0][:-len(".m3u8")]
+    for rel in ("similar/%s.m3u8" % name, "mpd/similar - %s.m3u" % name,
+                "library/mix/%s.m3u8" % name, "genre/Genre 3.m3u8",
+                "recent.m3u8"):
+        path = m.file("playlists/" + rel)
+        size = os.stat(path).st_size
+        with open(path, "rb") as f:
+            data = f.read()
+        assert len(data) == size > len("#EXTM3U\n"), rel
+    similar = m.read("playlists/similar/%s.m3u8" % name)
+    assert similar == m.read("playlists/mpd/similar - %s.m3u" % name)
+    assert similar.count(b"#EXTINF:") == 26
+
+
+def itemized(m, dest):
+    """What a rsync -a of playlists/ into dest says it copied."""
+    r = subprocess.run([need("rsync"), "-a", "--itemize-changes",
+                        m.file("playlists") + "/", str(dest) + "/"],
+                       capture_output=True, text=True, timeout=600)
+    assert r.returncode == 0, r.stderr
+    return [line for line in r.stdout.splitlines()
+            if line.startswith(">f")]
+
+
+def test_tar_twice_and_second_rsync_copies_nothing(mount, tmp_path):
+    m = mount
+    for i in (1, 2):
+        rc, err = tar(m, tmp_path / ("out%d.tar" % i))
+        assert rc == 0 and "changed as we read it" not in err, (i, err)
+    dest = tmp_path / "copy"
+    first = itemized(m, dest)
+    assert len(first) == len(files_under(m.file("playlists"))) > 5 * SIMILAR
+    assert itemized(m, dest) == []
+
+
+def test_samba_copies_the_whole_share(world, tmp_path):
+    """smbclient's recursive copy of the share, with its default timeout,
+    gets every playlist and track."""
+    with serving(tmp_path, world / "music", "manga=" + str(world / "manga"),
+                 "config=" + str(world / "mediamon.conf")) as (m, port,
+                                                               conf):
+        assert wait_analysed(m, timeout=600)["analysed"] == TRACKS
+        settled(m)
+        dest = tmp_path / "copy"
+        dest.mkdir()
+        r = subprocess.run(["smbclient", "//127.0.0.1/mediamon", "-N",
+                            "-p", str(port), "--configfile=" + str(conf),
+                            "-c", 'recurse ON; prompt OFF; lcd "%s"; mget *'
+                            % dest], capture_output=True, timeout=1200)
+        out = (r.stdout + r.stderr).decode(errors="replace")
+        assert r.returncode == 0 and "NT_STATUS" not in out, out[-3000:]
+        for top in ("playlists", "library/music/albums"):
+            want = files_under(m.file(top))
+            assert len(want) >= TRACKS, top
+            assert files_under(str(dest / top)) == want, top
+        some = sorted(os.listdir(m.file("playlists/mix")))[0]
+        for rel in ("playlists/mix/" + some, "playlists/mpd/recent.m3u"):
+            with open(m.file(rel), "rb") as f:
+                assert (dest / rel).read_bytes() == f.read(), rel
+
+
+def test_similar_tracks_applied_on_sighup(world, tmp_path):
+    conf = tmp_path / "mediamon.conf"
+    conf.write_text("[playlists]\nsimilar_tracks = 40\n")
+    m = analysed_mount(tmp_path, world, conf)
+    try:
+        assert len(os.listdir(m.file("playlists/mix"))) == 40
+        conf.write_text("[playlists]\nsimilar_tracks = 0\n")
+        m.proc.send_signal(signal.SIGHUP)
+        wait_for(lambda: counts(m), 60, "no similar playlists", mount=m,
+                 until=lambda c: c == {"similar": 0, "mix": 0,
+                                       "mpd": 2 + 7 + 6,
+                                       "library/similar": 0,
+                                       "library/mix": 0})
+        assert len(os.listdir(m.file("playlists/genre"))) == 7
+    finally:
+        unmount(m.path, m.proc)
+
+
+@pytest.mark.parametrize("value", ["-1", "many", "1000001", ""])
+def test_bad_similar_tracks_stops_the_start(tmp_path, value):
+    conf = tmp_path / "bad.conf"
+    conf.write_text("[playlists]\nsimilar_tracks = %s\n" % value)
+    music = tmp_path / "music"
+    music.mkdir()
+    log = start_refused(tmp_path, "music=" + str(music),
+                        "config=" + str(conf))
+    assert "similar_tracks" in log, log
