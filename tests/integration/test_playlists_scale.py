@@ -22,7 +22,7 @@ import pytest
 from clients import need
 from conftest import start, start_refused, unmount, wait_for
 from test_analysis import sox, wait_analysed
-from test_samba import files_under, serving
+from test_samba import files_under, sharing
 from test_stand_still import settled, tar, volumes
 
 TRACKS = 300
@@ -64,12 +64,16 @@ def world(tmp_path_factory):
     return top
 
 
-def analysed_mount(tmp_path, world, conf=None):
-    """A mount of world (with the configuration conf, else world's),
-    analysed and standing still; unmount it."""
-    m = start(tmp_path, "music=" + str(world / "music"),
+@pytest.fixture(scope="module")
+def mount(world, tmp_path_factory):
+    """The mount of world (-o allow_other, for Samba), analysed and
+    standing still: the tests share it (300 tracks take 3 s to analyse
+    here, over two minutes on a loaded machine, where the analysis runs
+    at the lowest priority)."""
+    m = start(tmp_path_factory.mktemp("scale-mount"), "allow_other",
+              "music=" + str(world / "music"),
               "manga=" + str(world / "manga"),
-              "config=" + str(conf or world / "mediamon.conf"))
+              "config=" + str(world / "mediamon.conf"))
     try:
         # 300 short tracks: 3 s here, ten times that on a loaded CI
         assert wait_analysed(m, timeout=600)["analysed"] == TRACKS
@@ -77,17 +81,9 @@ def analysed_mount(tmp_path, world, conf=None):
                  "the series in the catalog", mount=m,
                  until=lambda n: n == ["Blue Lock.xml", "Saga.xml"])
         settled(m)
-    except BaseException:
+        yield m
+    finally:
         unmount(m.path, m.proc)
-        raise
-    return m
-
-
-@pytest.fixture(scope="module")
-def mount(world, tmp_path_factory):
-    m = analysed_mount(tmp_path_factory.mktemp("scale-mount"), world)
-    yield m
-    unmount(m.path, m.proc)
 
 
 def stat_renders(m):
@@ -172,14 +168,11 @@ def test_tar_twice_and_second_rsync_copies_nothing(mount, tmp_path):
     assert itemized(m, dest) == []
 
 
-def test_samba_copies_the_whole_share(world, tmp_path):
+def test_samba_copies_the_whole_share(mount, tmp_path):
     """smbclient's recursive copy of the share, with its default timeout,
     gets every playlist and track."""
-    with serving(tmp_path, world / "music", "manga=" + str(world / "manga"),
-                 "config=" + str(world / "mediamon.conf")) as (m, port,
-                                                               conf):
-        assert wait_analysed(m, timeout=600)["analysed"] == TRACKS
-        settled(m)
+    m = mount
+    with sharing(m, tmp_path) as (port, conf):
         dest = tmp_path / "copy"
         dest.mkdir()
         r = subprocess.run(["smbclient", "//127.0.0.1/mediamon", "-N",
@@ -198,22 +191,25 @@ def test_samba_copies_the_whole_share(world, tmp_path):
                 assert (dest / rel).read_bytes() == f.read(), rel
 
 
-def test_similar_tracks_applied_on_sighup(world, tmp_path):
-    conf = tmp_path / "mediamon.conf"
-    conf.write_text("[playlists]\nsimilar_tracks = 40\n")
-    m = analysed_mount(tmp_path, world, conf)
+def set_similar_tracks(m, world, n):
+    """Make [playlists] similar_tracks n, applied on SIGHUP."""
+    (world / "mediamon.conf").write_text(
+        "[playlists]\nsimilar_tracks = %d\n" % n)
+    m.proc.send_signal(signal.SIGHUP)
+    want = {"similar": n, "mix": n, "mpd": 2 * n + 2 + 7 + 6,
+            "library/similar": n, "library/mix": n}
+    wait_for(lambda: counts(m), 120, "similar_tracks %d applied" % n,
+             mount=m, until=lambda c: c == want)
+
+
+def test_similar_tracks_applied_on_sighup(mount, world):
+    m = mount
     try:
-        assert len(os.listdir(m.file("playlists/mix"))) == 40
-        conf.write_text("[playlists]\nsimilar_tracks = 0\n")
-        m.proc.send_signal(signal.SIGHUP)
-        wait_for(lambda: counts(m), 60, "no similar playlists", mount=m,
-                 until=lambda c: c == {"similar": 0, "mix": 0,
-                                       "mpd": 2 + 7 + 6,
-                                       "library/similar": 0,
-                                       "library/mix": 0})
+        set_similar_tracks(m, world, 40)
+        set_similar_tracks(m, world, 0)
         assert len(os.listdir(m.file("playlists/genre"))) == 7
     finally:
-        unmount(m.path, m.proc)
+        set_similar_tracks(m, world, SIMILAR)
 
 
 @pytest.mark.parametrize("value", ["-1", "many", "1000001", ""])

@@ -54,9 +54,22 @@ force user = {force}
 def serving(tmp_path, music, *options):
     """The mount of music (with -o options), shared by a smbd of its own:
     (mount, port, smb.conf)."""
-    smbd = need("smbd")
+    need("smbd")
     need("smbclient")
     m = start(tmp_path, "allow_other", "music=" + str(music), *options)
+    try:
+        with sharing(m, tmp_path) as (port, conf):
+            yield m, port, conf
+    finally:
+        unmount(m.path, m.proc)
+
+
+@contextlib.contextmanager
+def sharing(m, tmp_path):
+    """The mount m (made with -o allow_other) shared by a smbd of its
+    own, its files in tmp_path: (port, smb.conf)."""
+    smbd = need("smbd")
+    need("smbclient")
     state = tmp_path / "samba"
     state.mkdir()
     port = free_port()
@@ -75,7 +88,7 @@ def serving(tmp_path, music, *options):
             assert proc.poll() is None, (tmp_path / "smbd.log").read_text()
             return client(port, conf, "ls").returncode == 0
         wait_for(up, 30, "smbd to answer on port %d" % port)
-        yield m, port, conf
+        yield port, conf
     finally:
         os.killpg(proc.pid, signal.SIGTERM)
         try:
@@ -84,7 +97,6 @@ def serving(tmp_path, music, *options):
             os.killpg(proc.pid, signal.SIGKILL)
             proc.wait()
         log.close()
-        unmount(m.path, m.proc)
 
 
 @pytest.fixture

@@ -43,8 +43,8 @@ def a_second_later():
 
 def settled(m):
     """Wait until the store stands still: no scan, and the mtime of a
-    playlists folder (which moves with each generation of the store the
-    mount sees) the same for a second. What tar and rsync read must not
+    playlists folder (which moves when its names do, as the analysis
+    finds tracks) the same for a second. What tar and rsync read must not
     change under them for reasons of its own."""
     m.wait_quiet()
     last = {}
