@@ -195,16 +195,18 @@ static int rank_of(int64_t track, int owner, int64_t *ids, size_t *n)
 }
 
 /* The first entries of the ranking of track: the track, then those most
- * like it that m takes. */
+ * like it that m takes, read SIMILAR_MAX + 1 at a time until m holds
+ * what it may (a mix takes only some of its pool). */
 static int render_ranked(struct m3u *m, int64_t track, size_t max)
 {
 	int64_t ids[PLAYLISTS_SIMILAR_POOL + 1];
-	size_t n;
+	size_t n, step = SIMILAR_MAX + 1;
 	int rc = rank_of(track, m->owner, ids, &n);
 
-	if (!rc)
-		rc = playlist_reads_tracks(ids, n < max ? n : max, add_entry,
-					   m);
+	n = n < max ? n : max;
+	for (size_t at = 0; !rc && at < n && m->n < m->max; at += step)
+		rc = playlist_reads_tracks(ids + at, n - at < step ? n - at :
+					   step, add_entry, m);
 	return done(m, rc);
 }
 
