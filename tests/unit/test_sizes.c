@@ -2,7 +2,8 @@
 /*
  * The renderings a stat() keeps for the open that follows (fs/sizes.h):
  * taken once, by the same node and user only, and not after a control
- * write moved what the files show.
+ * write moved what the files show; each is counted (metrics/fuse.json
+ * stat_renders).
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -115,6 +116,21 @@ static void test_forgotten_after_a_control_write(void **state)
 	assert_false(taken(&file_b, 0, ""));
 }
 
+/* Every rendering handed over is counted, taken or not. */
+static void test_each_counted(void **state)
+{
+	uint64_t before = sizes_kept_count();
+
+	(void)state;
+	keep(&file_a, 1000, "a");
+	keep(&file_a, 1000, "a again");
+	keep(&file_b, 1001, "b");
+	assert_true(taken(&file_a, 1000, "a again"));
+	assert_int_equal(sizes_kept_count(), before + 3);
+	assert_true(taken(&file_b, 1001, "b"));
+	assert_int_equal(sizes_kept_count(), before + 3);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -122,6 +138,7 @@ int main(void)
 		cmocka_unit_test(test_series_apart),
 		cmocka_unit_test(test_thread_apart),
 		cmocka_unit_test(test_forgotten_after_a_control_write),
+		cmocka_unit_test(test_each_counted),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
