@@ -7,10 +7,8 @@
 #include "indexer/analysis/playlist_reads.h"
 
 #include <errno.h>
-#include <stdlib.h>
 
 #include "common/db.h"
-#include "common/log.h"
 #include "common/strbuf.h"
 #include "indexer/analysis/analysis_store.h"
 #include "indexer/store/reader.h"
