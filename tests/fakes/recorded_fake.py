@@ -19,7 +19,8 @@ MangaDex (tests/data/mangadex):
 AniList (tests/data/anilist):
         POST /  {"query", "variables"}  ANSWER.json, a recorded answer
                  {"status", "headers", "body"} given to every request
-                 (AniList's documentation's 429)
+                 (AniList's documented 429, the 403 of its API
+                 switched off)
 And
         GET  /_requests   [{method, path, query, body, time}] of every
                   request

@@ -212,3 +212,26 @@ def test_anilist_documented_rate_limit(replayed):
         time.time() + 31
     assert mon.m.json("manga/Look Back/status.json")["published"] is None
     assert mon.m.read("manga/Look Back/source") == b""
+
+
+def test_anilist_disabled_403(replayed):
+    """The 403 AniList gave while its API was switched off (recorded by
+    users in public issues): the check fails that series, AniList is
+    paused at once and named in health, and a second check right after
+    sends AniList nothing."""
+    mon = replayed("anilist", ["Look Back"], "edition = ja\n",
+                   answer="disabled.json")
+    mon.check("new")
+    assert len(mon.rec.call("/_requests")) == 1
+    budget = mon.m.json("metrics/requests.json")["anilist"]
+    assert budget["last_refusal"]["status"] == 403
+    assert budget["paused_until_s"] > time.time()
+    health = mon.m.read("status/health").decode()
+    assert "anilist: paused until" in health
+    # AniList's reason is logged: its outage, not a bad setting
+    assert "anilist: refused with: The AniList API has been temporarily" \
+        " disabled due to severe stability issues." in \
+        mon.m.read("log").decode()
+    mon.check("new")
+    assert len(mon.rec.call("/_requests")) == 1
+    assert mon.m.read("manga/Look Back/source") == b""
