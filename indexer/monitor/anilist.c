@@ -124,6 +124,25 @@ int anilist_parse(const char *body, size_t len, const char *title,
 	return rc;
 }
 
+/*
+ * Log the reason AniList gave with a refusal, its GraphQL error: an API
+ * switched off for all is then not taken for a bad setting.
+ */
+static void log_refusal(const struct http_response *resp)
+{
+	json_t *root;
+	const char *msg;
+
+	if (!resp->body.len)
+		return;
+	root = json_loadb(resp->body.buf, resp->body.len, 0, NULL);
+	msg = json_string_value(json_object_get(json_array_get(
+		json_object_get(root, "errors"), 0), "message"));
+	if (msg)
+		log_warn("anilist: refused with: %.200s", msg);
+	json_decref(root);
+}
+
 int anilist_media(const struct anilist *al, const char *title,
 		  const int *cancel, struct anilist_info *io)
 {
@@ -167,6 +186,8 @@ int anilist_media(const struct anilist *al, const char *title,
 				    id > 0 ? NULL : title, io);
 	else
 		memset(io, 0, sizeof(*io));
+	if (err == -EACCES)
+		log_refusal(&resp);
 	http_response_release(&resp);
 	free(body);
 	return err;

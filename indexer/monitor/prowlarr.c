@@ -265,8 +265,9 @@ static int is_html(const char *body, size_t len)
 
 /*
  * Turn a search answer into the releases of series' volumes. A release
- * of the wrong shape spoils the whole answer: what else it says cannot
- * be trusted either.
+ * of the wrong shape is left out with a warning, as one indexer's odd
+ * record says nothing of the others'; an answer with no release of the
+ * documented shape is refused.
  */
 static int read_releases(const char *body, size_t len, const char *series,
 			 const char *what, struct prowlarr_release **out,
@@ -276,7 +277,7 @@ static int read_releases(const char *body, size_t len, const char *series,
 	struct prowlarr_release *r = NULL;
 	json_error_t jerr;
 	json_t *root;
-	size_t i, n = 0;
+	size_t i, n = 0, total, odd = 0, first_odd = 0;
 	int ret = 0;
 
 	root = json_loadb(body, len, 0, &jerr);
@@ -300,9 +301,16 @@ static int read_releases(const char *body, size_t len, const char *series,
 					 what);
 		}
 	}
-	for (i = 0; i < json_array_size(root); i++) {
+	total = json_array_size(root);
+	for (i = 0; i < total; i++) {
 		ret = read_release(json_array_get(root, i), series, &names,
 				   &r[n]);
+		if (ret == -EPROTO) {
+			if (!odd++)
+				first_odd = i;
+			ret = 0;
+			continue;
+		}
 		if (ret < 0)
 			break;
 		n += ret;
@@ -311,12 +319,17 @@ static int read_releases(const char *body, size_t len, const char *series,
 	json_decref(root);
 	if (ret < 0) {
 		prowlarr_releases_free(r, n);
-		if (ret == -EPROTO)
-			return log_error(ret, "prowlarr: %s: release %zu "
-					 "is not of the documented shape",
-					 what, i);
 		return log_error(ret, "prowlarr: %s: out of memory", what);
 	}
+	if (odd && odd == total) {
+		free(r);
+		return log_error(-EPROTO, "prowlarr: %s: no release of the"
+				 " documented shape (%zu)", what, total);
+	}
+	if (odd)
+		log_warn("prowlarr: %s: %zu of %zu releases not of the"
+			 " documented shape, left out (the first: release"
+			 " %zu)", what, odd, total, first_odd);
 	if (!n) {
 		free(r);
 		r = NULL;

@@ -78,7 +78,8 @@ file, the built-in table below serves.
                          these queries misbehave instead:
         malformed        200 with invalid JSON
         notarray         200 {"x": 1}
-        badshape         200 with a release whose title is a number
+        badshape         200 with "Badshape T01" and a release whose
+                         title is a number
         html             200 text/html (Prowlarr's web page)
         unavailable      400, all indexers unavailable
         echo             400 whose message repeats the request, its key

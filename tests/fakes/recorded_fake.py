@@ -4,7 +4,7 @@
 by other public projects and kept in tests/data/SOURCE/ (where each file
 comes from: tests/data/SOURCES.md).
 
-    recorded_fake.py tests/data/SOURCE
+    recorded_fake.py tests/data/SOURCE [ANSWER.json]
 
 MangaUpdates (tests/data/mangaupdates):
         POST /v1/series/search {"search"}  the "response" of the
@@ -16,8 +16,14 @@ MangaDex (tests/data/mangadex):
         GET  /manga/ID/aggregate?translatedLanguage[]=L
                  aggregate-L.ID.json, else aggregate.ID.json (recorded
                  without a language)
+AniList (tests/data/anilist):
+        POST /  {"query", "variables"}  ANSWER.json, a recorded answer
+                 {"status", "headers", "body"} given to every request
+                 (AniList's documented 429, the 403 of its API
+                 switched off)
 And
-        GET  /_requests   [{method, path, query, body}] of every request
+        GET  /_requests   [{method, path, query, body, time}] of every
+                  request
 
 SLUG is the title lower-cased, each run of other characters than
 letters and digits one "-". A request nothing was recorded for answers
@@ -31,12 +37,14 @@ import os
 import re
 import sys
 import threading
+import time
 import urllib.parse
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from http_fake import FakeHandler, serve  # noqa: E402
 
 FOLDER = "."
+ANSWER = None
 
 
 def slug(title):
@@ -59,6 +67,7 @@ class Recorded(FakeHandler):
         (r"/manga", "md_search"),
         (r"/manga/([0-9a-f-]{36})/aggregate", "md_aggregate"),
         (r"/_requests", "requests"),
+        (r"/", "al_graphql"),
     ]
 
     lock = threading.Lock()
@@ -68,7 +77,8 @@ class Recorded(FakeHandler):
         url = urllib.parse.urlsplit(self.path)
         with self.lock:
             self.log.append({"method": self.command, "path": url.path,
-                             "query": self.query, "body": body})
+                             "query": self.query, "body": body,
+                             "time": time.time()})
 
     def requests(self, m):
         with self.lock:
@@ -110,7 +120,21 @@ class Recorded(FakeHandler):
                 return self.answer(found)
         self.answer(recorded("aggregate.%s.json" % m.group(1)))
 
+    def al_graphql(self, m):
+        try:
+            q = json.loads(self.read_body() or b"{}")
+        except ValueError:
+            q = None
+        self.note(q)
+        if self.command != "POST" or ANSWER is None:
+            return self.answer(None)
+        self.reply(ANSWER["status"], ANSWER["body"], ANSWER["headers"])
+
 
 if __name__ == "__main__":
     FOLDER = sys.argv[1]
+    if len(sys.argv) > 2:
+        with open(os.path.join(FOLDER, sys.argv[2]),
+                  encoding="utf-8") as f:
+            ANSWER = json.load(f)
     serve(Recorded)

@@ -10,6 +10,7 @@ chapters 0.01-0.16 (Berserk), and a part of a longer series whose
 aggregate numbers on into the later parts (JoJo Part 3)."""
 
 import os
+import time
 
 import pytest
 
@@ -21,15 +22,17 @@ DATA = os.path.join(REPO, "tests", "data")
 
 @pytest.fixture
 def replayed(tmp_path, fake):
-    """make(source, series, monitor): a mount whose source (mangaupdates
-    or mangadex) is the replay of its recordings, the only source the
-    check asks."""
-    def build(source, series, monitor=""):
-        rec = fake("recorded_fake.py", os.path.join(DATA, source))
+    """make(source, series, monitor, answer): a mount whose source
+    (mangaupdates, mangadex or anilist) is the replay of its recordings
+    (AniList's: the recording answer to every request), the only source
+    the check asks."""
+    def build(source, series, monitor="", answer=None):
+        rec = fake("recorded_fake.py", os.path.join(DATA, source),
+                   *([answer] if answer else []))
         extra = ""
-        if source == "mangaupdates":
-            extra = "[mangaupdates]\nurl = %s\nrequests_per_minute = 600\n" \
-                % rec.url
+        if source in ("mangaupdates", "anilist"):
+            extra = "[%s]\nurl = %s\nrequests_per_minute = 600\n" \
+                % (source, rec.url)
         mon = Monitor(tmp_path, fake, series, extra=extra,
                       monitor="new_sources = %s\n%s" % (source, monitor))
         if source == "mangadex":
@@ -187,3 +190,48 @@ def test_mangadex_recorded_jojo_part(replayed):
     assert new == list(range(12, 17))
     assert not [line for line in mon.m.read("status/health").decode()
                 .splitlines() if name in line]
+
+
+def test_anilist_documented_rate_limit(replayed):
+    """AniList's documentation's 429, headers and body as it gives them:
+    Retry-After 30 and an X-RateLimit-Reset of 2017. The check waits the
+    30 s Retry-After asks (not the long-past reset, which would mean no
+    wait at all), asks once more, and on a second 429 leaves AniList
+    paused for another 30 s, the refusal counted in the budget."""
+    mon = replayed("anilist", ["Look Back"], "edition = ja\n",
+                   answer="ratelimited.json")
+    mon.check("new", timeout=300)
+    asked = [c for c in mon.rec.call("/_requests") if c["method"] == "POST"]
+    assert len(asked) == 2
+    assert asked[0]["body"]["variables"] == {"search": "Look Back"}
+    assert asked[1]["time"] - asked[0]["time"] >= 29
+    budget = mon.m.json("metrics/requests.json")["anilist"]
+    assert budget["http_429"] == 2 and budget["requests"] == 2
+    assert budget["last_refusal"]["status"] == 429
+    assert asked[1]["time"] + 20 < budget["paused_until_s"] < \
+        time.time() + 31
+    assert mon.m.json("manga/Look Back/status.json")["published"] is None
+    assert mon.m.read("manga/Look Back/source") == b""
+
+
+def test_anilist_disabled_403(replayed):
+    """The 403 AniList gave while its API was switched off (recorded by
+    users in public issues): the check fails that series, AniList is
+    paused at once and named in health, and a second check right after
+    sends AniList nothing."""
+    mon = replayed("anilist", ["Look Back"], "edition = ja\n",
+                   answer="disabled.json")
+    mon.check("new")
+    assert len(mon.rec.call("/_requests")) == 1
+    budget = mon.m.json("metrics/requests.json")["anilist"]
+    assert budget["last_refusal"]["status"] == 403
+    assert budget["paused_until_s"] > time.time()
+    health = mon.m.read("status/health").decode()
+    assert "anilist: paused until" in health
+    # AniList's reason is logged: its outage, not a bad setting
+    assert "anilist: refused with: The AniList API has been temporarily" \
+        " disabled due to severe stability issues." in \
+        mon.m.read("log").decode()
+    mon.check("new")
+    assert len(mon.rec.call("/_requests")) == 1
+    assert mon.m.read("manga/Look Back/source") == b""

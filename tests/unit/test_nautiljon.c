@@ -226,6 +226,33 @@ static void check_slug(const char *title, const char *want)
 }
 
 /* Lowercase ASCII, one '+' per run of spaces, the rest escaped. */
+#define NOT_FOUND_PAGE "tests/unit/../data/nautiljon/not-found.html"
+
+/*
+ * The page Nautiljon gave for a series it does not know, as a public
+ * scraper saved it (tests/data/SOURCES.md): no count, and no count
+ * taken from its menus either.
+ */
+static void test_parse_not_found_page(void **state)
+{
+	struct nautiljon_info info;
+	struct strbuf page = STRBUF_INIT;
+	char buf[4096];
+	size_t n;
+	FILE *f = fopen(NOT_FOUND_PAGE, "rb");
+
+	(void)state;
+	assert_non_null(f);
+	while ((n = fread(buf, 1, sizeof(buf), f)))
+		strbuf_add(&page, buf, n);
+	fclose(f);
+	assert_int_equal(nautiljon_parse(page.buf, page.len, &info),
+			 -ENODATA);
+	assert_int_equal(info.vf_count, 0);
+	assert_int_equal(info.vo_count, 0);
+	strbuf_release(&page);
+}
+
 static void test_slug(void **state)
 {
 	(void)state;
@@ -460,6 +487,7 @@ int main(void)
 		cmocka_unit_test(test_parse_broken),
 		cmocka_unit_test(test_parse_deep),
 		cmocka_unit_test(test_parse_silent),
+		cmocka_unit_test(test_parse_not_found_page),
 		cmocka_unit_test(test_slug),
 		FETCH_TEST(test_fetch_ok),
 		FETCH_TEST(test_fetch_user_agent_and_pace),

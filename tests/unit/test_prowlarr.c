@@ -263,9 +263,30 @@ static void test_malformed(void **state)
 	(void)state;
 	search_fails("malformed", -EPROTO);
 	search_fails("notarray", -EPROTO);
-	search_fails("badshape", -EPROTO);
 	/* Prowlarr's web page, as a url without its base gets. */
 	search_fails("html", -EBADMSG);
+}
+
+/*
+ * A release whose title is a number is left out; the release beside it
+ * is kept. An answer of releases none of which has the documented shape
+ * is refused.
+ */
+static void test_odd_release_left_out(void **state)
+{
+	struct prowlarr_release *r = NULL;
+	size_t nr = 0;
+	static const char odd[] = "[{\"guid\": \"x-1\", \"title\": 2,"
+		" \"indexerId\": 1}, {\"guid\": \"x-2\"}]";
+
+	(void)state;
+	assert_int_equal(prowlarr_search(&p, "badshape", NULL, &r, &nr), 0);
+	assert_int_equal(nr, 1);
+	assert_string_equal(r[0].guid, "bs-1");
+	assert_true(r[0].first == 1 && r[0].last == 1);
+	prowlarr_releases_free(r, nr);
+	assert_int_equal(prowlarr_parse(odd, strlen(odd), "Badshape", &r,
+					&nr), -EPROTO);
 }
 
 static void test_server_error(void **state)
@@ -579,6 +600,7 @@ int main(void)
 		T(test_volumes_kept),
 		T(test_bad_key),
 		T(test_malformed),
+		T(test_odd_release_left_out),
 		T(test_server_error),
 		T(test_rate_limited),
 		T(test_huge),

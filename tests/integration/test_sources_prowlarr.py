@@ -1,0 +1,66 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""Prowlarr's search answers with records of odd shapes (issue 61): one
+record the parser cannot read is left out with a warning, and the
+releases beside it are kept; an answer of nothing but such records is
+still refused, the series keeping what it had."""
+
+import json
+import time
+
+import pytest
+
+from test_monitor import Monitor, by_volume, mounted, saga
+
+
+@pytest.fixture
+def monitored(tmp_path, fake):
+    def build(*args, **kw):
+        return Monitor(tmp_path, fake, *args, **kw)
+    yield from mounted(build)
+
+
+# A release in the shape of Prowlarr's ReleaseResource, and records an
+# indexer may spoil it into: a title that is a number, no guid, a size
+# given as text.
+GOOD = {"guid": "odd-good-2", "title": "Saga 01 T02", "indexerId": 1,
+        "indexer": None, "size": None, "seeders": None,
+        "protocol": "usenet", "downloadUrl": "http://nzb.example/2.nzb",
+        "publishDate": "2024-01-02T03:04:05Z"}
+ODD = [{"guid": "odd-1", "title": 2, "indexerId": 1},
+       {"title": "Saga 01 T04", "indexerId": 1},
+       {"guid": "odd-3", "title": "Saga 01 T06", "indexerId": 1,
+        "size": "1 GB"}]
+
+
+def log_lines(mon, text):
+    return [line for line in mon.m.read("log").decode().splitlines()
+            if text in line]
+
+
+def test_odd_release_is_left_out(monitored):
+    mon = monitored([saga(1)])
+    mon.prowlarr.call("/_inject", {"query": "saga 01", "status": 200,
+                                   "times": 1,
+                                   "body": json.dumps([ODD[0], GOOD] +
+                                                      ODD[1:])})
+    assert mon.check("missing")["errors"] == 0
+    found = by_volume(mon.m.json("status/found.json"), "Saga 01")
+    assert [r["title"] for r in found[2]["releases"]] == ["Saga 01 T02"]
+    assert found[4]["releases"] == [] and found[6]["releases"] == []
+    warned = log_lines(mon, "3 of 4 releases not of the documented shape")
+    assert len(warned) == 1 and "(the first: release 0)" in warned[0]
+
+
+def test_answer_of_odd_records_only_is_refused(monitored):
+    mon = monitored([saga(1)], monitor="cache_ttl = 1s\n")
+    mon.check("missing")
+    before = by_volume(mon.m.json("status/found.json"), "Saga 01")
+    assert before[2]["releases"]
+    # past the cache's 1 s, so that the next check asks Prowlarr again
+    time.sleep(1.1)
+    mon.prowlarr.call("/_inject", {"query": "saga 01", "status": 200,
+                                   "times": 5, "body": json.dumps(ODD)})
+    assert mon.check("missing")["errors"] == 1
+    after = by_volume(mon.m.json("status/found.json"), "Saga 01")
+    assert after[2]["releases"] == before[2]["releases"]
+    assert log_lines(mon, "no release of the documented shape (3)")
