@@ -567,6 +567,16 @@ def test_specials_are_in_their_series_feed(tmp_path):
             assert int(length) == len(body) == os.path.getsize(path)
             with zipfile.ZipFile(path) as z:
                 assert z.testzip() is None
+            out = subprocess.run([need("unzip"), "-t", path],
+                                 capture_output=True, timeout=60)
+            assert out.returncode == 0, out
+        # a special's first page is its cover and its first streamed page
+        covers = [h for _, h, _, _ in links(data, IMAGE)]
+        assert len(covers) == 3 and len(links(data, STREAM)) == 3
+        cover = covers[2].replace("../", "")
+        assert m.read("opds/" + cover) == b"\xff\xd8 an extra"
+        page = "pages/%s/0" % cover.split("/")[1].split(".")[0]
+        assert m.read("opds/" + page) == b"\xff\xd8 an extra"
         assert len(parse(m.read("opds/recent.xml")).entries) == 3
         series = parse(m.read("opds/series.xml"))
         assert [e.summary for e in series.entries] == ["3 volumes"]
