@@ -26,7 +26,7 @@ libcmocka-dev
 clang libclang-rt-dev valgrind
 python3 python3-pytest python3-pytest-xdist python3-mutagen python3-feedparser
 libxml2-utils
-flac lame sox jq zip p7zip-full
+flac lame sox jq zip unzip p7zip-full
 vorbis-tools opus-tools wavpack ffmpeg
 mpd mpc minidlna
 qbittorrent-nox transmission-daemon nzbget opentracker

@@ -18,6 +18,7 @@
 #include "fs/opds_cover.h"
 #include "fs/opds_feed.h"
 #include "fs/opds_shelf.h"
+#include "fs/views_name.h"
 #include "indexer/reads.h"
 
 #define URN "urn:mediamon:opds:"
@@ -49,17 +50,25 @@ static int64_t newest(const struct opds_shelf *s)
 	return ns;
 }
 
-/* The name a volume file has in /opds/files/STEM/, STEM its series'
+/* The name a volume file v has in /opds/files/STEM/, STEM its series'
  * feed's name without ".xml": "STEM VOLUME", so that a book saved under
  * the link's last segment carries its series ("Blue Lock Volume
- * 004.cbz"); -ENAMETOOLONG past NAME_MAX. */
+ * 004.cbz"); -ENAMETOOLONG past NAME_MAX. A special's own name is kept
+ * where it starts with STEM or the other is too long. */
 static int file_name(struct strbuf *out, const char *stem, size_t stem_len,
-		     const char *volume)
+		     const struct opds_volume *v)
 {
 	strbuf_reset(out);
-	strbuf_add(out, stem, stem_len);
-	strbuf_addch(out, ' ');
-	strbuf_addstr(out, volume);
+	if (!v->special || strncmp(v->name, stem, stem_len) ||
+	    v->name[stem_len] != ' ') {
+		strbuf_add(out, stem, stem_len);
+		strbuf_addch(out, ' ');
+	}
+	strbuf_addstr(out, v->name);
+	if (v->special && out->len > NAME_MAX) {
+		strbuf_reset(out);
+		strbuf_addstr(out, v->name);
+	}
 	return out->len > NAME_MAX ? -ENAMETOOLONG : 0;
 }
 
@@ -72,7 +81,7 @@ static void add_file_href(struct strbuf *href, const struct opds_series *se,
 	struct strbuf stem = STRBUF_INIT, name = STRBUF_INIT;
 
 	strbuf_add(&stem, se->feed, stem_len);
-	if (file_name(&name, stem.buf, stem_len, v->name)) {
+	if (file_name(&name, stem.buf, stem_len, v)) {
 		strbuf_addstr(href, at->library);
 		opds_feed_href(href, se->dir);
 		strbuf_addch(href, '/');
@@ -88,15 +97,16 @@ static void add_file_href(struct strbuf *href, const struct opds_series *se,
 }
 
 /* The acquisition entry of a volume file, titled with its series and
- * number ("Blue Lock, volume 4"): a reader that keeps the book apart
+ * number ("Blue Lock, volume 4") or a special's name ("Blue Lock,
+ * special: Blue Lock Extra"): a reader that keeps the book apart
  * from its feed keeps the series too. */
 static void volume_entry(struct opds_feed *f, const struct opds_shelf *s,
 			 const struct opds_volume *v, const struct place *at)
 {
 	const struct opds_series *se = &s->series[v->series];
 	struct strbuf id = STRBUF_INIT, title = STRBUF_INIT;
-	struct strbuf content = STRBUF_INIT, href = STRBUF_INIT;
-	struct strbuf cover = STRBUF_INIT, stream = STRBUF_INIT;
+	struct strbuf href = STRBUF_INIT, cover = STRBUF_INIT;
+	struct strbuf stream = STRBUF_INIT;
 	int pages = v->cover >= 0 ? opds_feed_pages(v->name) : 0;
 
 	strbuf_addf(&id, URN "volume:%" PRId64, v->file);
@@ -106,13 +116,18 @@ static void volume_entry(struct opds_feed *f, const struct opds_shelf *s,
 	strbuf_addf(&cover, "%scovers/", at->opds);
 	if (pages & OPDS_COVER)
 		opds_cover_name(v->file, v->cover, &cover);
-	strbuf_addf(&title, "%s, volume ", se->dir);
-	add_numbers(&title, v);
-	strbuf_addf(&content, "%s, volume ", se->dir);
-	add_numbers(&content, v);
+	if (v->special) {
+		strbuf_addf(&title, "%s, special: %.*s", se->dir,
+			    (int)(strlen(v->name) -
+				  views_name_ext(v->name, strlen(v->name))),
+			    v->name);
+	} else {
+		strbuf_addf(&title, "%s, volume ", se->dir);
+		add_numbers(&title, v);
+	}
 	add_file_href(&href, se, v, at);
 	opds_feed_entry(f, &(struct opds_entry){
-		.id = id.buf, .title = title.buf, .content = content.buf,
+		.id = id.buf, .title = title.buf, .content = title.buf,
 		.summary = v->summary, .author = v->writer,
 		.issued = v->issued,
 		.updated_ns = v->mtime_ns, .rel = OPDS_REL_ACQUISITION,
@@ -128,7 +143,6 @@ static void volume_entry(struct opds_feed *f, const struct opds_shelf *s,
 	strbuf_release(&stream);
 	strbuf_release(&id);
 	strbuf_release(&title);
-	strbuf_release(&content);
 	strbuf_release(&href);
 }
 
@@ -391,7 +405,7 @@ static int file_node(int64_t id, const char *stem, size_t stem_len,
 		return rc;
 	rc = -ENOENT;
 	for (size_t i = 0; rc && i < s.nr_volumes; i++) {
-		if (!file_name(&want, stem, stem_len, s.volumes[i].name) &&
+		if (!file_name(&want, stem, stem_len, &s.volumes[i]) &&
 		    !strcmp(want.buf, name)) {
 			*out = (struct node){ .type = NODE_REAL,
 					      .file = s.volumes[i].file };

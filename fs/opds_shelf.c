@@ -17,11 +17,12 @@
 #include "fs/views.h"
 #include "fs/views_real.h"
 #include "fs/views_manga.h"
+#include "fs/views_name.h"
 #include "indexer/reads.h"
 
-/* The volumes of one series as they are read: every volume of its
- * folder is named (a folder of images too, whose name may take one a
- * file would have), the files alone kept. */
+/* The volumes and specials of one series as they are read: every one
+ * of its folder is named (a folder of images too, whose name may take
+ * one a file would have), the files alone kept. */
 struct reading {
 	struct opds_shelf *s;
 	size_t series, first;
@@ -29,17 +30,15 @@ struct reading {
 	struct strbuf name;
 };
 
-static int add_volume(void *arg, const struct manga_volume_file *v)
+/* Add v, named as r->name holds with an extension of ext_len bytes. */
+static int add_file(struct reading *r, const struct manga_volume_file *v,
+		    size_t ext_len, int special)
 {
-	struct reading *r = arg;
 	struct opds_shelf *s = r->s;
 	struct opds_volume *vol;
-	size_t ext_len;
-	int rc;
+	int rc = views_list_add(&r->names, r->name.buf, r->name.len,
+				ext_len);
 
-	strbuf_reset(&r->name);
-	ext_len = views_manga_volume_name(&r->name, v);
-	rc = views_list_add(&r->names, r->name.buf, r->name.len, ext_len);
 	if (rc)
 		return rc;
 	vol = array_grow(s->volumes, s->nr_volumes, &s->alloc_volumes,
@@ -52,12 +51,37 @@ static int add_volume(void *arg, const struct manga_volume_file *v)
 		.file = v->file, .first = v->first, .last = v->last,
 		.size = v->size, .mtime_ns = v->mtime_ns, .pages = v->pages,
 		.cover = pages_ext_kind(v->cover), .series = r->series,
+		.special = special,
 	};
 	if ((v->summary && !(vol->summary = strdup(v->summary))) ||
 	    (v->writer && !(vol->writer = strdup(v->writer))) ||
 	    (v->issued && !(vol->issued = strdup(v->issued))))
 		return -ENOMEM;
 	return 0;
+}
+
+static int add_volume(void *arg, const struct manga_volume_file *v)
+{
+	struct reading *r = arg;
+	size_t ext_len;
+
+	strbuf_reset(&r->name);
+	ext_len = views_manga_volume_name(&r->name, v);
+	return add_file(r, v, ext_len, 0);
+}
+
+/* A special keeps its own name: nothing in it is a volume number. */
+static int add_special(void *arg, const struct manga_volume_file *v)
+{
+	struct reading *r = arg;
+	const char *base = memrchr(v->path, '/', v->path_len);
+	size_t len;
+
+	base = base ? base + 1 : v->path;
+	len = v->path_len - (size_t)(base - v->path);
+	strbuf_reset(&r->name);
+	views_name_add(&r->name, base, len);
+	return add_file(r, v, views_name_ext(base, len), 1);
 }
 
 /* Free what v holds. */
@@ -75,6 +99,10 @@ static int read_volumes(struct opds_shelf *s, size_t series)
 			     STRBUF_INIT };
 	int rc = manga_reads_volume_files(s->series[series].id, add_volume,
 					  &r);
+
+	if (!rc)
+		rc = manga_reads_special_files(s->series[series].id,
+					       add_special, &r);
 
 	if (!rc)
 		rc = views_list_settle(&r.names);

@@ -21,15 +21,17 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* A volume file, in its series' volume order. */
+/* A volume file, in its series' volume order, then its specials. */
 struct opds_volume {
 	int64_t file;		/* files.id */
-	char *name;		/* in /library/manga/SERIES */
+	char *name;		/* in /library/manga/SERIES; a special's:
+				 * its own file name */
 	double first, last;	/* its volume numbers */
 	int64_t size, mtime_ns;	/* as last indexed */
 	int64_t pages;		/* as the scan counted them (pages.h) */
 	int cover;		/* its first page's kind; -1: none known */
 	size_t series;		/* its series' index in the shelf */
+	int special;		/* 1: a special, numbered by no volume */
 	/* what its ComicInfo.xml says (comicinfo.h); NULL: nothing */
 	char *summary, *writer, *issued;
 };

@@ -187,11 +187,10 @@ int manga_reads_owned(int64_t series, double **nums, size_t *n,
 }
 
 /* A volume file is right in its series' folder (manga.h); a folder of
- * images is a directory of its own. */
-int manga_reads_volume_files(int64_t series,
-			     int (*fn)(void *arg,
-				       const struct manga_volume_file *v),
-			     void *arg)
+ * images is a directory of its own. kind is volumes.kind. */
+static int files_of(int64_t series, const char *kind,
+		    int (*fn)(void *arg, const struct manga_volume_file *v),
+		    void *arg)
 {
 	sqlite3_stmt *st;
 	int rc;
@@ -206,12 +205,13 @@ int manga_reads_volume_files(int64_t series,
 		" LEFT JOIN comicinfo c ON c.file_id = f.id"
 		" LEFT JOIN directories d ON d.root_id = s.root_id"
 		" AND d.path = v.path"
-		" WHERE v.series_id = ?1 AND v.kind = 'volume'"
+		" WHERE v.series_id = ?1 AND v.kind = ?2"
 		" AND (f.id IS NOT NULL OR d.id IS NOT NULL)"
 		" ORDER BY v.first, v.last, v.path", "list volumes", &st);
 	if (rc)
 		return rc;
 	sqlite3_bind_int64(st, 1, series);
+	sqlite3_bind_text(st, 2, kind, -1, SQLITE_STATIC);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		struct manga_volume_file v = {
 			.file = sqlite3_column_int64(st, 0),
@@ -236,6 +236,22 @@ int manga_reads_volume_files(int64_t series,
 		}
 	}
 	return reader_finish(st, rc, "list volumes");
+}
+
+int manga_reads_volume_files(int64_t series,
+			     int (*fn)(void *arg,
+				       const struct manga_volume_file *v),
+			     void *arg)
+{
+	return files_of(series, "volume", fn, arg);
+}
+
+int manga_reads_special_files(int64_t series,
+			      int (*fn)(void *arg,
+					const struct manga_volume_file *v),
+			      void *arg)
+{
+	return files_of(series, "special", fn, arg);
 }
 
 /* The images of a volume folder, in the order a reader turns pages. */

@@ -102,6 +102,13 @@ int manga_reads_volume_files(int64_t series,
 				       const struct manga_volume_file *v),
 			     void *arg);
 
+/* The same for every special of series ("Hors-Serie", "Extra"...: a file
+ * named as one, manga.h), by number then path. */
+int manga_reads_special_files(int64_t series,
+			      int (*fn)(void *arg,
+					const struct manga_volume_file *v),
+			      void *arg);
+
 /* Call fn with the files.id and path (relative to the root) of every
  * file of the folder dir (a directories.id), by path; as above. */
 int manga_reads_folder_files(int64_t dir,

@@ -513,3 +513,77 @@ def test_comicinfo_reaches_the_entry(tmp_path):
         assert b"Brian K. Vaughan" in m.read("opds/recent.xml")
     finally:
         unmount(m.path, m.proc)
+
+
+def test_specials_are_in_their_series_feed(tmp_path):
+    """A special ("Hors-Serie", "Extra") is an acquisition entry of its
+    series' feed after the volumes, titled with the series and its own
+    name, saved under a name carrying the series (its own when it has
+    it), with its ComicInfo; the file behind the link is the special's,
+    its length true; a chapter stays out; a name no special has is not
+    there."""
+    root = tmp_path / "manga"
+    (root / "Berserk").mkdir(parents=True)
+    files = {
+        "Berserk T01.cbz": b"volume one",
+        "Berserk Hors-Serie.cbz": b"the hors-serie",
+        "Extra Guts.cbz": b"an extra",
+        "Berserk Chapitre 300.cbz": b"a chapter",
+    }
+    for name, page in files.items():
+        with zipfile.ZipFile(str(root / "Berserk" / name), "w") as z:
+            if name == "Extra Guts.cbz":
+                z.writestr("ComicInfo.xml", "<ComicInfo><Summary>Guts"
+                           " alone</Summary><Writer>Kentaro Miura"
+                           "</Writer></ComicInfo>")
+            z.writestr("p1.jpg", b"\xff\xd8 " + page)
+    m = start(tmp_path, "manga=" + str(root))
+    try:
+        feed = "opds/series/Berserk.xml"
+        data = wait_for(lambda: m.read(feed), 60, "three entries in the feed",
+                        mount=m, until=lambda d: d.count(b"<entry>") == 3)
+        validate(m.file(feed))
+        doc = parse(data)
+        assert [e.title for e in doc.entries] == [
+            "Berserk, volume 1", "Berserk, special: Berserk Hors-Serie",
+            "Berserk, special: Extra Guts"], [e.title for e in doc.entries]
+        entries = ET.fromstring(data).findall(ATOM + "entry")
+        assert entries[2].findtext(ATOM + "summary") == "Guts alone"
+        assert entries[2].findtext(ATOM + "author/" + ATOM + "name") == \
+            "Kentaro Miura"
+        got = links(data, ACQUISITION)
+        assert [h for _, h, _, _ in got] == [
+            "../files/Berserk/Berserk%20Volume%20001.cbz",
+            "../files/Berserk/Berserk%20Hors-Serie.cbz",
+            "../files/Berserk/Berserk%20Extra%20Guts.cbz"], got
+        for (_, href, kind, length), name in zip(got[1:], [
+                "Berserk Hors-Serie.cbz", "Extra Guts.cbz"]):
+            path = m.file(os.path.normpath(os.path.join(
+                "opds/series", urllib.parse.unquote(href))))
+            assert kind == TYPES[".cbz"]
+            with open(path, "rb") as f:
+                body = f.read()
+            assert body == (root / "Berserk" / name).read_bytes()
+            assert int(length) == len(body) == os.path.getsize(path)
+            with zipfile.ZipFile(path) as z:
+                assert z.testzip() is None
+            out = subprocess.run([need("unzip"), "-t", path],
+                                 capture_output=True, timeout=60)
+            assert out.returncode == 0, out
+        # a special's first page is its cover and its first streamed page
+        covers = [h for _, h, _, _ in links(data, IMAGE)]
+        assert len(covers) == 3 and len(links(data, STREAM)) == 3
+        cover = covers[2].replace("../", "")
+        assert m.read("opds/" + cover) == b"\xff\xd8 an extra"
+        page = "pages/%s/0" % cover.split("/")[1].split(".")[0]
+        assert m.read("opds/" + page) == b"\xff\xd8 an extra"
+        assert len(parse(m.read("opds/recent.xml")).entries) == 3
+        series = parse(m.read("opds/series.xml"))
+        assert [e.summary for e in series.entries] == ["3 volumes"]
+        for rel in ("Berserk Extra Guts.cbz/x", "Extra Guts.cbz",
+                    "Berserk Berserk Hors-Serie.cbz",
+                    "Berserk Chapitre 300.cbz"):
+            assert not os.path.exists(m.file("opds/files/Berserk/" + rel)), \
+                rel
+    finally:
+        unmount(m.path, m.proc)
