@@ -358,6 +358,12 @@ const char *const migrations_later[] = {
 	"ALTER TABLE checks ADD COLUMN mangaupdates INTEGER NOT NULL"
 	"  DEFAULT 0;"
 	"ALTER TABLE checks ADD COLUMN anilist INTEGER NOT NULL DEFAULT 0;",
+	/* version 43: releases found by a dry-run of mediamon --check,
+	 * whose release_found the daemon tells (monitor.h), and hand-offs
+	 * --check --apply made, whose import no dry-run holds */
+	"ALTER TABLE wanted ADD COLUMN untold INTEGER NOT NULL DEFAULT 0;"
+	"ALTER TABLE downloads ADD COLUMN applied INTEGER NOT NULL"
+	"  DEFAULT 0;",
 };
 
 const int migrations_later_count = ARRAY_SIZE(migrations_later);

@@ -406,6 +406,8 @@ def test_store_of_the_version_before_reads_them(formats, tmp_path):
             " ALTER TABLE checks DROP COLUMN mangadex;"
             " ALTER TABLE checks DROP COLUMN mangaupdates;"
             " ALTER TABLE checks DROP COLUMN anilist;"
+            " ALTER TABLE wanted DROP COLUMN untold;"
+            " ALTER TABLE downloads DROP COLUMN applied;"
             " DROP TRIGGER analysis_queue_change;"
             " DROP INDEX analysis_queue_owner;"
             " ALTER TABLE analysis_queue DROP COLUMN owner;"
