@@ -3,9 +3,14 @@
  * transaction only; no request, no notification. */
 #include "indexer/monitor/found.h"
 
+#include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 
+#include <jansson.h>
+
 #include "common/db.h"
+#include "common/log.h"
 #include "indexer/monitor/release.h"
 
 static int once;
@@ -39,15 +44,27 @@ static int was_untold(sqlite3_stmt *st, const struct found_results *res,
 }
 
 /* Releases newly found stay untold when this is --check's dry-run, which
- * tells no one; told otherwise. */
+ * tells no one; told otherwise. The releases the preferences dropped are
+ * kept with them. */
 static int keep_untold(sqlite3_stmt *st, const struct found_results *res,
 		       size_t i)
 {
+	char *dropped = NULL;
+	int rc;
+
+	if (res->w[i].dropped) {
+		dropped = json_dumps(res->w[i].dropped, JSON_COMPACT);
+		if (!dropped)
+			return log_error(-ENOMEM, "monitor: out of memory");
+	}
 	sqlite3_bind_int64(st, 1, res->series);
 	sqlite3_bind_int(st, 2, res->w[i].volume);
 	sqlite3_bind_int(st, 3, res->w[i].newly_found && found_once() &&
 			 res->dry_run);
-	return db_step(st, "store untold releases");
+	db_bind_text(st, 4, dropped);
+	rc = db_step(st, "store untold releases");
+	free(dropped);
+	return rc;
 }
 
 /* The ranked releases of one volume, the best FOUND_MAX_RELEASES. */
@@ -136,7 +153,8 @@ static int store_tx(sqlite3 *db, void *arg)
 				" WHERE series_id = ?1 AND volume = ?2",
 				&untold[0]);
 	if (!rc)
-		rc = db_prepare(db, "UPDATE wanted SET untold = ?3"
+		rc = db_prepare(db, "UPDATE wanted SET untold = ?3,"
+				" dropped = ?4"
 				" WHERE series_id = ?1 AND volume = ?2",
 				&untold[1]);
 	for (size_t i = 0; !rc && i < res->nr; i++) {

@@ -9,6 +9,9 @@
  *
  *	writer_call(found_store, &res);
  *
+ * The releases the preferences dropped (struct want's dropped) are kept
+ * in wanted.dropped, a JSON array, for /status/found.json.
+ *
  * A volume with releases where it had none is newly found, and so is one
  * whose releases a dry-run of mediamon --check found (wanted.untold):
  * that run tells no one, so the daemon's next check tells release_found

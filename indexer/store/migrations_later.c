@@ -359,9 +359,11 @@ const char *const migrations_later[] = {
 	"  DEFAULT 0;"
 	"ALTER TABLE checks ADD COLUMN anilist INTEGER NOT NULL DEFAULT 0;",
 	/* version 43: releases found by a dry-run of mediamon --check,
-	 * whose release_found the daemon tells (monitor.h), and hand-offs
-	 * --check --apply made, whose import no dry-run holds */
+	 * whose release_found the daemon tells, the releases of a wanted
+	 * volume its preferences dropped, and hand-offs --check --apply
+	 * made, whose import no dry-run holds (monitor/found.h) */
 	"ALTER TABLE wanted ADD COLUMN untold INTEGER NOT NULL DEFAULT 0;"
+	"ALTER TABLE wanted ADD COLUMN dropped TEXT;"
 	"ALTER TABLE downloads ADD COLUMN applied INTEGER NOT NULL"
 	"  DEFAULT 0;",
 };

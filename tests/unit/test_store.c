@@ -271,6 +271,7 @@ static void put_track(struct env *e, const char *path, const char *title,
 /* What version 43 added (releases untold, hand-offs applied), undone. */
 #define UNDO_VERSION_43 \
 	"ALTER TABLE wanted DROP COLUMN untold;" \
+	" ALTER TABLE wanted DROP COLUMN dropped;" \
 	" ALTER TABLE downloads DROP COLUMN applied;"
 
 /* The versions since 38, undone (but 39's table, made if missing). */
