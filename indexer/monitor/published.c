@@ -664,53 +664,39 @@ void published_reset_stats(struct monitor *m)
 
 struct published {
 	int64_t series;
-	const struct answer *answer;
-	const char *by;
+	int count;			/* with by */
+	const char *status;		/* "": none */
+	const char *by;			/* "SOURCE:EDITION" of count; NULL:
+					 * the count stored and its source
+					 * stay */
 	double at;
 };
 
-/* A writer_call() function: what a source said of a series. */
+/* A writer_call() function: what the sources said of a series, its count
+ * when one gave it (two records bearing its title give none: the count
+ * it had stays, the status names them). */
 static int store_published(sqlite3 *db, void *arg)
 {
 	const struct published *p = arg;
 	sqlite3_stmt *st;
 	int rc;
 
-	rc = db_prepare(db, "UPDATE series SET published = ?2,"
+	rc = db_prepare(db, "UPDATE series SET"
+			" published = coalesce(?2, published),"
 			" status = nullif(?3, ''), last_checked = ?4,"
-			" published_by = ?5 WHERE id = ?1", &st);
-	if (rc)
-		return rc;
-	sqlite3_bind_int64(st, 1, p->series);
-	sqlite3_bind_int(st, 2, p->answer->count);
-	sqlite3_bind_text(st, 3, p->answer->status, -1, SQLITE_STATIC);
-	sqlite3_bind_double(st, 4, p->at);
-	sqlite3_bind_text(st, 5, p->by, -1, SQLITE_STATIC);
-	return db_finalize(st, sqlite3_step(st), "store published volumes");
-}
-
-struct tie_note {
-	int64_t series;
-	const char *text;
-	double at;
-};
-
-/* A writer_call() function: no source took a record, two bear the
- * series' title; the count it had stays. */
-static int store_tie(sqlite3 *db, void *arg)
-{
-	const struct tie_note *t = arg;
-	sqlite3_stmt *st;
-	int rc;
-
-	rc = db_prepare(db, "UPDATE series SET status = ?2, last_checked = ?3"
+			" published_by = coalesce(?5, published_by)"
 			" WHERE id = ?1", &st);
 	if (rc)
 		return rc;
-	sqlite3_bind_int64(st, 1, t->series);
-	sqlite3_bind_text(st, 2, t->text, -1, SQLITE_STATIC);
-	sqlite3_bind_double(st, 3, t->at);
-	return db_finalize(st, sqlite3_step(st), "store a tie");
+	sqlite3_bind_int64(st, 1, p->series);
+	if (p->by)
+		sqlite3_bind_int(st, 2, p->count);
+	else
+		sqlite3_bind_null(st, 2);
+	sqlite3_bind_text(st, 3, p->status, -1, SQLITE_STATIC);
+	sqlite3_bind_double(st, 4, p->at);
+	db_bind_text(st, 5, p->by);
+	return db_finalize(st, sqlite3_step(st), "store published volumes");
 }
 
 /* The count went up since the last check: each volume it added that is
@@ -745,7 +731,7 @@ int published_count(struct monitor *m, const struct series *s, int high,
 	struct ids ids = { STRBUF_INIT, "", 0, 0 };
 	struct answer a = { 0 };
 	char by[64];
-	struct published p = { s->id, &a, by, 0 };
+	struct published p = { s->id, 0, a.status, by, 0 };
 	char tie[sizeof(a.tie)] = "";
 	int rc = -ENOENT, none_yet = 0;
 
@@ -778,10 +764,9 @@ int published_count(struct monitor *m, const struct series *s, int high,
 		return writer_call(store_published, &p);
 	}
 	if (rc && tie[0]) {
-		struct tie_note t = { s->id, tie, clock_wall() };
-
 		log_info("monitor: %s: %s", s->name, tie);
-		return writer_call(store_tie, &t);
+		p = (struct published) { s->id, 0, tie, NULL, clock_wall() };
+		return writer_call(store_published, &p);
 	}
 	if (rc) {
 		log_warn("monitor: %s: no source gives the count of volumes"
@@ -790,6 +775,7 @@ int published_count(struct monitor *m, const struct series *s, int high,
 		return 0;
 	}
 	p.at = clock_wall();
+	p.count = a.count;
 	rc = writer_call(store_published, &p);
 	if (rc)
 		return rc;
