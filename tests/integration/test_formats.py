@@ -408,6 +408,8 @@ def test_store_of_the_version_before_reads_them(formats, tmp_path):
             " ALTER TABLE checks DROP COLUMN anilist;"
             " ALTER TABLE wanted DROP COLUMN untold;"
             " ALTER TABLE wanted DROP COLUMN dropped;"
+            " ALTER TABLE series DROP COLUMN published_record;"
+            " ALTER TABLE series DROP COLUMN published_line;"
             " ALTER TABLE downloads DROP COLUMN applied;"
             " DROP TRIGGER analysis_queue_change;"
             " DROP INDEX analysis_queue_owner;"

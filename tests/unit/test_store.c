@@ -272,6 +272,8 @@ static void put_track(struct env *e, const char *path, const char *title,
 #define UNDO_VERSION_43 \
 	"ALTER TABLE wanted DROP COLUMN untold;" \
 	" ALTER TABLE wanted DROP COLUMN dropped;" \
+	" ALTER TABLE series DROP COLUMN published_record;" \
+	" ALTER TABLE series DROP COLUMN published_line;" \
 	" ALTER TABLE downloads DROP COLUMN applied;"
 
 /* The versions since 38, undone (but 39's table, made if missing). */
