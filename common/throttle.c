@@ -275,17 +275,20 @@ void throttle_failed(struct throttle *t)
 
 /* A refusal is not a glitch: the next request would be refused as well
  * (a block, a key gone), so it backs off at once, longer each time. */
-void throttle_refused(struct throttle *t, long status)
+void throttle_refused(struct throttle *t, long status, double retry_after_s)
 {
 	double pause;
 
+	if (!(retry_after_s > 0))
+		retry_after_s = 0;
+	retry_after_s = fmin(retry_after_s, THROTTLE_RETRY_AFTER_MAX);
 	pthread_mutex_lock(&t->lock);
 	t->refusal = status;
 	t->refusal_at = t->clock.wall();
 	t->failures++;
 	t->consecutive_failures++;
 	back_off(t);
-	pause = t->backoff;
+	pause = fmax(retry_after_s, t->backoff);
 	pause_for(t, pause);
 	pthread_mutex_unlock(&t->lock);
 	log_warn("%s: refused (HTTP %ld), pausing for %.0f s", t->name, status,

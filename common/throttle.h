@@ -146,9 +146,11 @@ void throttle_failed(struct throttle *t);
 /*
  * Report a refusal that is not for the rate (status, such as a 403 of a
  * proxy that blocks the client): a failure, kept as the last refusal,
- * that pauses the service at once for the current backoff, doubled.
+ * that pauses the service at once for the longer of its Retry-After
+ * (retry_after_s, 0 without one, capped as a 429's) and the current
+ * backoff, doubled.
  */
-void throttle_refused(struct throttle *t, long status);
+void throttle_refused(struct throttle *t, long status, double retry_after_s);
 
 /*
  * Return 1 if the last request was refused not for the rate (HTTP 401,

@@ -93,8 +93,10 @@ static void add_others(json_t *doc, const struct manga_status *s)
 }
 
 /* The count of volumes out the last check stored: how many, which
- * source gave it for which edition ("mangaupdates:ja"), and when; null
- * before any, or for one written to latest. */
+ * source gave it for which edition ("mangaupdates:ja"), from which of
+ * its records ("mangaupdates:55099564912") and line (MangaUpdates'
+ * status line read, else null), and when; null before any, or for one
+ * written to latest. */
 static json_t *published_json(const struct manga_status *s)
 {
 	const char *by = s->published_by;
@@ -102,10 +104,12 @@ static json_t *published_json(const struct manga_status *s)
 
 	if (s->published <= 0 || !colon)
 		return json_null();
-	return json_pack("{s:o, s:s%, s:s, s:o}",
+	return json_pack("{s:o, s:s%, s:s, s:o, s:o, s:o}",
 			 "volumes", volume_json(s->published),
 			 "source", by, (size_t)(colon - by),
 			 "edition", colon + 1,
+			 "record", json_text_or_null(s->published_record),
+			 "line", json_text_or_null(s->published_line),
 			 "checked_at", json_text_or_null(s->last_checked));
 }
 

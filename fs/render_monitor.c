@@ -252,16 +252,36 @@ static json_t *handoff_object(const struct monitor_wanted *w)
 		"progress", w->download_progress);
 }
 
+/* The releases the preferences dropped, as the store keeps them, their
+ * titles shown as a release's: [] when none (or the text does not
+ * read). */
+static json_t *dropped_list(const struct monitor_wanted *w)
+{
+	json_t *list = w->dropped ? json_loads(w->dropped, 0, NULL) : NULL;
+	json_t *one;
+	size_t i;
+
+	if (!json_is_array(list)) {
+		json_decref(list);
+		return json_array();
+	}
+	json_array_foreach(list, i, one)
+		json_object_set_new(one, "title", json_text_shown(
+			json_string_value(json_object_get(one, "title"))));
+	return list;
+}
+
 /* One wanted volume with its releases. */
 static json_t *wanted_object(const struct monitor_wanted *w, double now)
 {
-	json_t *vol = json_pack("{s:o, s:i, s:o, s:o, s:[], s:o}",
+	json_t *vol = json_pack("{s:o, s:i, s:o, s:o, s:[], s:o, s:o}",
 		"series", json_text_or_null(w->series),
 		"volume", w->volume,
 		"wanted", json_text_or_null(w->kind),
 		"searched_at", json_time(w->searched_at),
 		"releases",
-		"download", handoff_object(w));
+		"download", handoff_object(w),
+		"dropped", dropped_list(w));
 
 	for (size_t i = 0; vol && i < w->nr_releases; i++) {
 		if (json_array_append_new(json_object_get(vol, "releases"),

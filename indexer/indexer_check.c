@@ -16,6 +16,7 @@
 #include "common/strbuf.h"
 #include "indexer/indexer_internal.h"
 #include "indexer/jobs.h"
+#include "indexer/monitor/found.h"
 #include "indexer/reads.h"
 
 #define POLL_NS (50 * 1000 * 1000L)
@@ -299,6 +300,7 @@ int indexer_check_once(struct config *cfg, int apply, FILE *out)
 	cfg->dry_run = !apply;
 	/* an alert told once (a release found) would not be told again */
 	indexer.silent = !apply;
+	found_run_once();
 	rc = indexer_prepare_store(cfg->database, cfg->database_shared_ok);
 	if (rc)
 		return 2;

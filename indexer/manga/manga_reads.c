@@ -331,7 +331,8 @@ static int status_row(int64_t series, struct manga_status *s)
 			    " CAST(s.path AS TEXT), s.monitored, s.source,"
 			    " s.status, strftime('%Y-%m-%dT%H:%M:%SZ',"
 			    " s.last_checked, 'unixepoch'), s.edition,"
-			    " s.published_by, coalesce(s.published, 0)"
+			    " s.published_by, coalesce(s.published, 0),"
+			    " s.published_record, s.published_line"
 			    " FROM series s WHERE s.id = ?1",
 			    "read series", &st);
 	if (rc)
@@ -359,6 +360,10 @@ static int status_row(int64_t series, struct manga_status *s)
 		rc = db_column_strdup(st, 6, NULL, &s->edition);
 	if (!rc)
 		rc = db_column_strdup(st, 7, NULL, &s->published_by);
+	if (!rc)
+		rc = db_column_strdup(st, 9, NULL, &s->published_record);
+	if (!rc)
+		rc = db_column_strdup(st, 10, NULL, &s->published_line);
 	s->published = sqlite3_column_double(st, 8);
 	reader_done(st);
 	return rc;
@@ -457,6 +462,8 @@ void manga_status_release(struct manga_status *s)
 	free(s->status);
 	free(s->edition);
 	free(s->published_by);
+	free(s->published_record);
+	free(s->published_line);
 	free(s->last_checked);
 	memset(s, 0, sizeof(*s));
 }

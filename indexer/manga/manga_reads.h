@@ -148,6 +148,8 @@ struct manga_status {
 	char *edition;		/* its own, or NULL */
 	double published;	/* the count of volumes out, 0 if none */
 	char *published_by;	/* "SOURCE:EDITION" of the count, or NULL */
+	char *published_record;	/* "SOURCE:ID" that gave it, or NULL */
+	char *published_line;	/* the line it was read from, or NULL */
 	double *volumes;	/* as manga_reads_owned() gives them */
 	size_t nr_volumes;
 	int *missing;

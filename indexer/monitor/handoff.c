@@ -17,6 +17,7 @@
 #include "common/strbuf.h"
 #include "indexer/monitor/blocklist.h"
 #include "indexer/monitor/digest.h"
+#include "indexer/monitor/found.h"
 #include "indexer/monitor/prowlarr.h"
 #include "indexer/store/services.h"
 #include "indexer/store/writer.h"
@@ -99,12 +100,12 @@ static int store_sent(sqlite3 *db, void *arg)
 
 	rc = db_prepare(db, "INSERT INTO downloads (series, volume, state,"
 		" client, title, source, at, error, client_id, release_id,"
-		" sent_at, changed_at, progress, progress_at, path) VALUES"
-		" (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?7, ?7, 0, NULL,"
-		" NULL) ON CONFLICT (series, volume) DO UPDATE"
+		" sent_at, changed_at, progress, progress_at, path, applied)"
+		" VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?7, ?7, 0,"
+		" NULL, NULL, ?11) ON CONFLICT (series, volume) DO UPDATE"
 		" SET state = ?3, client = ?4, title = ?5, source = ?6,"
 		" at = ?7, error = ?8, client_id = ?9, release_id = ?10,"
-		" sent_at = ?7, changed_at = ?7, progress = 0,"
+		" sent_at = ?7, changed_at = ?7, progress = 0, applied = ?11,"
 		" progress_at = NULL, path = NULL, bytes_done = NULL,"
 		" bytes_total = NULL, bytes_per_s = NULL"
 		" WHERE state NOT IN " HANDOFF_HANDED_OVER, &st);
@@ -120,6 +121,7 @@ static int store_sent(sqlite3 *db, void *arg)
 	db_bind_text(st, 8, d->error);
 	db_bind_text(st, 9, d->client_id);
 	db_bind_text(st, 10, d->release_id);
+	sqlite3_bind_int(st, 11, found_once());
 	return db_finalize(st, sqlite3_step(st), "store download");
 }
 

@@ -167,8 +167,9 @@ static int volume_count(const char *line, const char *p)
 /* The volumes of a status text's first line that names some: manhwa
  * records open with their chapters ("200 Chapters (Complete)\n15
  * Volumes (Complete)"), and when several editions are listed the
- * original's line comes first. 0 when no line names volumes. */
-static int status_volumes(const char *status)
+ * original's line comes first; that line into io->line. 0 when no line
+ * names volumes. */
+static int status_volumes(const char *status, struct mangaupdates_info *io)
 {
 	const char *line = status, *p;
 
@@ -183,8 +184,15 @@ static int status_volumes(const char *status)
 		    (p > line && p[-1] >= '0' && p[-1] <= '9'))
 			continue;
 		v = volume_count(line, p);
-		if (v)
+		if (v) {
+			int n = (int)strcspn(line, "\n");
+
+			while (n > 0 && (line[n - 1] == ' ' ||
+					 line[n - 1] == '\r'))
+				n--;
+			snprintf(io->line, sizeof(io->line), "%.*s", n, line);
 			return v;
+		}
 	}
 	return 0;
 }
@@ -212,8 +220,9 @@ int mangaupdates_parse_series(const char *body, size_t len,
 		return log_error(-EPROTO, "mangaupdates: %s: a record not of"
 				 " the documented shape", what);
 	}
+	io->line[0] = '\0';
 	io->count = status_volumes(json_is_string(status) ?
-				   json_string_value(status) : "");
+				   json_string_value(status) : "", io);
 	io->completed = json_is_true(completed);
 	if (type && json_string_length(type) < sizeof(io->type))
 		strcpy(io->type, json_string_value(type));
@@ -303,6 +312,7 @@ static const struct remote_field info_fields[] = {
 	REMOTE_ID(struct mangaupdates_info, id),
 	REMOTE_TEXT(struct mangaupdates_info, type),
 	REMOTE_INT(struct mangaupdates_info, count),
+	REMOTE_TEXT(struct mangaupdates_info, line),
 	REMOTE_INT(struct mangaupdates_info, completed),
 };
 

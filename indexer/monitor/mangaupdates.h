@@ -59,6 +59,8 @@ struct mangaupdates_info {
 	long long id;			/* series_id, > 0 */
 	char type[16];			/* "Manga", ..., or "" */
 	int count;			/* volumes in the original language */
+	char line[96];			/* the status line count was read
+					 * from (cut), or "" */
 	int completed;
 	long long other;		/* with -EEXIST: the other record */
 };

@@ -18,6 +18,7 @@
 #include "common/strbuf.h"
 #include "indexer/monitor/blocklist.h"
 #include "indexer/monitor/catalog.h"
+#include "indexer/monitor/found.h"
 #include "indexer/monitor/monitor_ctx.h"
 #include "indexer/monitor/monitor_stats.h"
 #include "indexer/monitor/monitored.h"
@@ -29,16 +30,6 @@
 #include "indexer/monitor/release.h"
 #include "indexer/store/services.h"
 #include "indexer/store/writer.h"
-
-/* What the writer stores for one series after it was searched. */
-struct results {
-	int64_t series;
-	const char *kind;
-	double at;
-	int replace;		/* 0: a source failed, keep what was found */
-	struct want *w;
-	size_t nr;
-};
 
 const char *monitor_flow_name(enum monitor_flow flow)
 {
@@ -436,134 +427,18 @@ static int search_prowlarr(struct monitor *m, const struct series *s,
 	return rc;
 }
 
-/* The ranked releases of one volume, the best MONITOR_MAX_RELEASES. */
-static int store_found(sqlite3_stmt *st, int64_t series,
-		       const struct want *w, double at)
-{
-	int rc = 0;
-
-	for (size_t i = 0; !rc && i < w->nr && i < MONITOR_MAX_RELEASES;
-	     i++) {
-		const struct release *r = &w->r[i];
-		char id[RELEASE_ID_LEN + 1];
-
-		release_id(r->guid, r->link, r->magnet, r->title, id);
-		sqlite3_bind_text(st, 18, id, -1, SQLITE_TRANSIENT);
-		sqlite3_bind_int64(st, 1, series);
-		sqlite3_bind_int(st, 2, w->volume);
-		sqlite3_bind_int(st, 3, i);
-		sqlite3_bind_text(st, 4, r->title, -1, SQLITE_STATIC);
-		sqlite3_bind_text(st, 5, r->source, -1, SQLITE_STATIC);
-		db_bind_text(st, 17, r->protocol);
-		db_bind_text(st, 6, r->link);
-		db_bind_text(st, 7, r->magnet);
-		db_bind_text(st, 8, r->guid);
-		db_bind_text(st, 9, r->indexer);
-		sqlite3_bind_int(st, 10, r->indexer_id);
-		sqlite3_bind_double(st, 11, r->first);
-		sqlite3_bind_double(st, 12, r->last);
-		if (r->size >= 0)
-			sqlite3_bind_int64(st, 13, r->size);
-		else
-			sqlite3_bind_null(st, 13);
-		if (!strcmp(r->source, "prowlarr") && r->seeders >= 0)
-			sqlite3_bind_int(st, 14, r->seeders);
-		else
-			sqlite3_bind_null(st, 14);
-		if (r->published_at > 0)
-			sqlite3_bind_double(st, 15, r->published_at);
-		else
-			sqlite3_bind_null(st, 15);
-		sqlite3_bind_double(st, 16, r->found_at ? r->found_at : at);
-		rc = db_step(st, "store releases");
-	}
-	return rc;
-}
-
-/* A writer_call() function: replace what is known of the volumes a
- * series wanted, and note when it was checked. Without replace (a source
- * failed), a volume that was already wanted keeps its releases; only its
- * search time moves. A volume with releases where it had none is newly
- * found. */
-static int store_results_tx(sqlite3 *db, void *arg)
-{
-	struct results *res = arg;
-	sqlite3_stmt *want = NULL, *again = NULL, *clear = NULL, *add = NULL;
-	sqlite3_stmt *checked = NULL;
-	int rc;
-
-	rc = db_prepare(db, "UPDATE series SET last_checked = ?2"
-			" WHERE id = ?1", &checked);
-	if (!rc) {
-		sqlite3_bind_int64(checked, 1, res->series);
-		sqlite3_bind_double(checked, 2, res->at);
-		rc = db_step(checked, "store when the series was checked");
-	}
-	if (!rc)
-		rc = db_prepare(db, "INSERT INTO wanted (series_id, volume,"
-			" kind, searched_at) VALUES (?1, ?2, ?3, ?4)"
-			" ON CONFLICT DO NOTHING", &want);
-	if (!rc)
-		rc = db_prepare(db, "UPDATE wanted SET kind = ?3,"
-				" searched_at = ?4 WHERE series_id = ?1"
-				" AND volume = ?2", &again);
-	if (!rc)
-		rc = db_prepare(db, "DELETE FROM found WHERE series_id = ?1"
-				" AND volume = ?2", &clear);
-	if (!rc)
-		rc = db_prepare(db, "INSERT INTO found (series_id, volume,"
-			" rank, title, source, link, magnet, guid, indexer,"
-			" indexer_id, first, last, size, seeders,"
-			" published_at, found_at, protocol, release_id)"
-			" VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11,"
-			" ?12, ?13, ?14, ?15, ?16, ?17, ?18)", &add);
-	for (size_t i = 0; !rc && i < res->nr; i++) {
-		int added = 0;
-
-		for (int j = 0; !rc && j < 2 && !added; j++) {
-			sqlite3_stmt *st = j ? again : want;
-
-			sqlite3_bind_int64(st, 1, res->series);
-			sqlite3_bind_int(st, 2, res->w[i].volume);
-			sqlite3_bind_text(st, 3, res->kind, -1, SQLITE_STATIC);
-			sqlite3_bind_double(st, 4, res->at);
-			rc = db_step(st, "store wanted volume");
-			added = !j && sqlite3_changes(db) > 0;
-		}
-		if (rc || (!res->replace && !added))
-			continue;
-		sqlite3_bind_int64(clear, 1, res->series);
-		sqlite3_bind_int(clear, 2, res->w[i].volume);
-		rc = db_step(clear, "clear releases");
-		res->w[i].newly_found = res->w[i].nr > 0 &&
-			!sqlite3_changes(db);
-		if (!rc)
-			rc = store_found(add, res->series, &res->w[i],
-					 res->at);
-	}
-	sqlite3_finalize(checked);
-	sqlite3_finalize(want);
-	sqlite3_finalize(again);
-	sqlite3_finalize(clear);
-	sqlite3_finalize(add);
-	return rc;
-}
-
-static int store_results(sqlite3 *db, void *arg)
-{
-	return db_transaction(db, store_results_tx, arg);
-}
-
 /* Search a series' wanted volumes in the sources; store what was found. */
 static int search_series(struct monitor *m, const struct series *s,
 			 const int *volumes, size_t nr)
 {
 	struct want *w = calloc(nr ? nr : 1, sizeof(*w));
-	struct results res = {
+	struct found_results res = {
 		.series = s->id,
 		.kind = m->c.kind,
 		.at = m->c.started_at,
 		.replace = 1,
+		.dry_run = m->handoff.dry_run &&
+			__atomic_load_n(m->handoff.dry_run, __ATOMIC_RELAXED),
 		.w = w,
 		.nr = nr,
 	};
@@ -606,7 +481,7 @@ static int search_series(struct monitor *m, const struct series *s,
 	m->c.wanted += nr;
 	res.replace = !failed;
 	if (!rc)
-		rc = writer_call(store_results, &res);
+		rc = writer_call(found_store, &res);
 	for (size_t i = 0; !rc && i < nr; i++)
 		if (w[i].newly_found)
 			digest_tell(&m->digest, &(struct digest_event) {

@@ -70,9 +70,6 @@ struct monitor;
 /* The longest throttle pause a check waits for before skipping. */
 #define MONITOR_MAX_WAIT 120.0
 
-/* The most releases kept per wanted volume. */
-#define MONITOR_MAX_RELEASES 20
-
 enum monitor_flow {
 	MONITOR_MISSING,
 	MONITOR_NEW,

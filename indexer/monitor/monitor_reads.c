@@ -189,6 +189,7 @@ void monitor_wanted_free(struct monitor_wanted *rows, size_t n)
 		free(w->download_client_id);
 		free(w->download_title);
 		free(w->download_reason);
+		free(w->dropped);
 	}
 	free(rows);
 }
@@ -199,7 +200,7 @@ enum {
 	F_LINK, F_MAGNET, F_GUID, F_INDEXER, F_INDEXER_ID, F_FIRST, F_LAST,
 	F_SIZE, F_SEEDERS, F_PUBLISHED, F_FOUND, F_D_STATE, F_D_CLIENT,
 	F_D_TITLE, F_D_AT, F_D_ERROR, F_SERIES_ID, F_PROTOCOL, F_STATE,
-	F_REASON, F_ID, F_D_PROGRESS, F_D_CLIENT_ID,
+	F_REASON, F_ID, F_D_PROGRESS, F_D_CLIENT_ID, F_DROPPED,
 };
 
 #define FOUND_SQL \
@@ -207,7 +208,8 @@ enum {
 	" f.source, f.link, f.magnet, f.guid, f.indexer, f.indexer_id," \
 	" f.first, f.last, f.size, f.seeders, f.published_at, f.found_at," \
 	" d.state, d.client, d.title, d.at, d.error, s.id, f.protocol," \
-	" f.state, f.reason, f.release_id, d.progress, d.client_id" \
+	" f.state, f.reason, f.release_id, d.progress, d.client_id," \
+	" w.dropped" \
 	" FROM wanted w JOIN series s ON s.id = w.series_id" \
 	" LEFT JOIN found f ON f.series_id = w.series_id" \
 	"  AND f.volume = w.volume" \
@@ -219,7 +221,8 @@ enum {
 static int wanted_row(sqlite3_stmt *st, struct monitor_wanted *w)
 {
 	static const int cols[] = { F_SERIES, F_KIND, F_D_STATE, F_D_CLIENT,
-				    F_D_CLIENT_ID, F_D_TITLE, F_D_ERROR, -1 };
+				    F_D_CLIENT_ID, F_D_TITLE, F_D_ERROR,
+				    F_DROPPED, -1 };
 
 	w->series_id = sqlite3_column_int64(st, F_SERIES_ID);
 	w->volume = sqlite3_column_int(st, F_VOLUME);
@@ -229,7 +232,7 @@ static int wanted_row(sqlite3_stmt *st, struct monitor_wanted *w)
 	return db_columns_strdup(st, cols, (char **const[]){
 		&w->series, &w->kind, &w->download_state,
 		&w->download_client, &w->download_client_id,
-		&w->download_title, &w->download_reason });
+		&w->download_title, &w->download_reason, &w->dropped });
 }
 
 /* The release of a FOUND_SQL row. */

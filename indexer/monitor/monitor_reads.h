@@ -101,6 +101,9 @@ struct monitor_wanted {
 	double searched_at;
 	char *download_state, *download_client, *download_client_id;
 	char *download_title, *download_reason;
+	char *dropped;			/* JSON [{title, source, reason}]
+					 * the preferences dropped, or
+					 * NULL */
 	double download_at, download_progress;
 	struct monitor_release *releases;
 	size_t nr_releases;

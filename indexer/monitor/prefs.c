@@ -14,6 +14,8 @@
 #include <string.h>
 #include <strings.h>
 
+#include <jansson.h>
+
 #include "common/array.h"
 #include "common/config.h"
 #include "common/log.h"
@@ -487,6 +489,24 @@ int prefs_judge(const struct prefs *p, struct release *r, char *why,
 	return 0;
 }
 
+/* Keep r, which the preferences did not take for why, in w's dropped
+ * list, for /status/found.json (the log tells it too, whole). */
+static void note_dropped(struct want *w, const struct release *r,
+			 const char *why)
+{
+	json_t *one;
+
+	if (!w->dropped)
+		w->dropped = json_array();
+	if (!w->dropped || json_array_size(w->dropped) >= PREFS_DROPPED_MAX)
+		return;
+	one = json_pack("{s:s, s:s, s:s}", "title", r->title, "source",
+			r->source, "reason", why);
+	if (!one || json_array_append_new(w->dropped, one))
+		log_warn("prefs: out of memory, volume %d's dropped releases"
+			 " not all listed", w->volume);
+}
+
 void prefs_apply(const struct prefs *p, struct want *w)
 {
 	char why[128];
@@ -498,6 +518,7 @@ void prefs_apply(const struct prefs *p, struct want *w)
 		}
 		log_info("prefs: \"%s\" for volume %d not taken: %s",
 			 w->r[i].title, w->volume, why);
+		note_dropped(w, &w->r[i], why);
 		release_want_remove(w, i);
 	}
 }

@@ -104,9 +104,13 @@ void prefs_traits(const char *title, struct prefs_traits *t);
 int prefs_judge(const struct prefs *p, struct release *r, char *why,
 		size_t len);
 
+/* The most releases kept in a volume's dropped list. */
+#define PREFS_DROPPED_MAX 20
+
 /*
- * Remove from w the releases p blocks, each logged with its reason, and
- * rank the others for release_want_rank().
+ * Remove from w the releases p blocks, each logged with its reason and
+ * listed in w->dropped (the first PREFS_DROPPED_MAX), and rank the others
+ * for release_want_rank().
  */
 void prefs_apply(const struct prefs *p, struct want *w);
 

@@ -39,6 +39,9 @@ struct answer {
 				 * has no volume out yet */
 	char tie[200];		/* the two records that bear its title, as
 				 * status.json says it, or "" */
+	char record[80];	/* "SOURCE:ID" of the count's record */
+	char line[96];		/* the line the count was read from (a
+				 * MangaUpdates status line), or "" */
 };
 
 /* Where the series is at each source, from its source text. */
@@ -195,6 +198,8 @@ static int ask_nautiljon(struct monitor *m, const struct series *s,
 out:
 	out->count = a.info.vf_count;
 	snprintf(out->status, sizeof(out->status), "%s", a.info.vf_status);
+	snprintf(out->record, sizeof(out->record), SOURCE_NAUTILJON "%s",
+		 slug.buf);
 done:
 	strbuf_release(&slug);
 	strbuf_release(&value);
@@ -301,6 +306,8 @@ static int ask_mangadex(struct monitor *m, const struct series *s,
 	monitor_keep("mangadex", key.buf, mangadex_info_dump(&a.info));
 take:
 	out->count = a.info.count;
+	snprintf(out->record, sizeof(out->record), SOURCE_MANGADEX "%s",
+		 a.info.id);
 	if (a.info.last_volume && !strcmp(a.info.status, "completed")) {
 		/* a finished record's own last volume bounds the count: an
 		 * aggregate may number on into later parts (JoJo Part 3) */
@@ -452,6 +459,9 @@ take:
 		goto out;
 	}
 	out->count = a.info.count;
+	snprintf(out->record, sizeof(out->record), SOURCE_MANGAUPDATES "%lld",
+		 a.info.id);
+	snprintf(out->line, sizeof(out->line), "%s", a.info.line);
 	snprintf(out->status, sizeof(out->status), "%s",
 		 a.info.completed ? "completed" : "ongoing");
 out:
@@ -542,6 +552,8 @@ take:
 		goto out;
 	}
 	out->count = a.info.count;
+	snprintf(out->record, sizeof(out->record), SOURCE_ANILIST "%lld",
+		 a.info.id);
 	snprintf(out->status, sizeof(out->status), "%s", a.info.status);
 	for (char *c = out->status; *c; c++)
 		*c = *c == '_' ? ' ' : (char)tolower((unsigned char)*c);
@@ -627,22 +639,14 @@ int published_open(struct monitor *m)
 				      &m->anilist_t);
 	if (rc)
 		return rc;
-	m->nautiljon = (struct nautiljon) {
-		.url = cfg->nautiljon_url,
-		.throttle = m->nautiljon_t,
-	};
-	m->mangadex = (struct mangadex) {
-		.url = cfg->mangadex_url,
-		.throttle = m->mangadex_t,
-	};
-	m->mangaupdates = (struct mangaupdates) {
-		.url = cfg->mangaupdates_url,
-		.throttle = m->mangaupdates_t,
-	};
-	m->anilist = (struct anilist) {
-		.url = cfg->anilist_url,
-		.throttle = m->anilist_t,
-	};
+	m->nautiljon = (struct nautiljon) { .url = cfg->nautiljon_url,
+				.throttle = m->nautiljon_t };
+	m->mangadex = (struct mangadex) { .url = cfg->mangadex_url,
+				.throttle = m->mangadex_t };
+	m->mangaupdates = (struct mangaupdates) { .url = cfg->mangaupdates_url,
+				.throttle = m->mangaupdates_t };
+	m->anilist = (struct anilist) { .url = cfg->anilist_url,
+				.throttle = m->anilist_t };
 	return 0;
 }
 
@@ -664,53 +668,46 @@ void published_reset_stats(struct monitor *m)
 
 struct published {
 	int64_t series;
-	const struct answer *answer;
-	const char *by;
+	int count;			/* with by */
+	const char *status;		/* "": none */
+	const char *by;			/* "SOURCE:EDITION" of count; NULL:
+					 * the count stored and its source
+					 * stay */
+	const char *record, *line;	/* with by: struct answer's */
 	double at;
 };
 
-/* A writer_call() function: what a source said of a series. */
+/* A writer_call() function: what the sources said of a series, its count
+ * when one gave it (two records bearing its title give none: the count
+ * it had stays, the status names them). */
 static int store_published(sqlite3 *db, void *arg)
 {
 	const struct published *p = arg;
 	sqlite3_stmt *st;
 	int rc;
 
-	rc = db_prepare(db, "UPDATE series SET published = ?2,"
+	rc = db_prepare(db, "UPDATE series SET"
+			" published = coalesce(?2, published),"
 			" status = nullif(?3, ''), last_checked = ?4,"
-			" published_by = ?5 WHERE id = ?1", &st);
-	if (rc)
-		return rc;
-	sqlite3_bind_int64(st, 1, p->series);
-	sqlite3_bind_int(st, 2, p->answer->count);
-	sqlite3_bind_text(st, 3, p->answer->status, -1, SQLITE_STATIC);
-	sqlite3_bind_double(st, 4, p->at);
-	sqlite3_bind_text(st, 5, p->by, -1, SQLITE_STATIC);
-	return db_finalize(st, sqlite3_step(st), "store published volumes");
-}
-
-struct tie_note {
-	int64_t series;
-	const char *text;
-	double at;
-};
-
-/* A writer_call() function: no source took a record, two bear the
- * series' title; the count it had stays. */
-static int store_tie(sqlite3 *db, void *arg)
-{
-	const struct tie_note *t = arg;
-	sqlite3_stmt *st;
-	int rc;
-
-	rc = db_prepare(db, "UPDATE series SET status = ?2, last_checked = ?3"
+			" published_by = coalesce(?5, published_by),"
+			" published_record = CASE WHEN ?5 IS NULL THEN"
+			"  published_record ELSE nullif(?6, '') END,"
+			" published_line = CASE WHEN ?5 IS NULL THEN"
+			"  published_line ELSE nullif(?7, '') END"
 			" WHERE id = ?1", &st);
 	if (rc)
 		return rc;
-	sqlite3_bind_int64(st, 1, t->series);
-	sqlite3_bind_text(st, 2, t->text, -1, SQLITE_STATIC);
-	sqlite3_bind_double(st, 3, t->at);
-	return db_finalize(st, sqlite3_step(st), "store a tie");
+	sqlite3_bind_int64(st, 1, p->series);
+	if (p->by)
+		sqlite3_bind_int(st, 2, p->count);
+	else
+		sqlite3_bind_null(st, 2);
+	sqlite3_bind_text(st, 3, p->status, -1, SQLITE_STATIC);
+	sqlite3_bind_double(st, 4, p->at);
+	db_bind_text(st, 5, p->by);
+	db_bind_text(st, 6, p->record);
+	db_bind_text(st, 7, p->line);
+	return db_finalize(st, sqlite3_step(st), "store published volumes");
 }
 
 /* The count went up since the last check: each volume it added that is
@@ -745,7 +742,8 @@ int published_count(struct monitor *m, const struct series *s, int high,
 	struct ids ids = { STRBUF_INIT, "", 0, 0 };
 	struct answer a = { 0 };
 	char by[64];
-	struct published p = { s->id, &a, by, 0 };
+	struct published p = { s->id, 0, a.status, by, a.record, a.line,
+				0 };
 	char tie[sizeof(a.tie)] = "";
 	int rc = -ENOENT, none_yet = 0;
 
@@ -778,10 +776,10 @@ int published_count(struct monitor *m, const struct series *s, int high,
 		return writer_call(store_published, &p);
 	}
 	if (rc && tie[0]) {
-		struct tie_note t = { s->id, tie, clock_wall() };
-
 		log_info("monitor: %s: %s", s->name, tie);
-		return writer_call(store_tie, &t);
+		p = (struct published) { s->id, 0, tie, NULL, NULL, NULL,
+					 clock_wall() };
+		return writer_call(store_published, &p);
 	}
 	if (rc) {
 		log_warn("monitor: %s: no source gives the count of volumes"
@@ -790,6 +788,7 @@ int published_count(struct monitor *m, const struct series *s, int high,
 		return 0;
 	}
 	p.at = clock_wall();
+	p.count = a.count;
 	rc = writer_call(store_published, &p);
 	if (rc)
 		return rc;

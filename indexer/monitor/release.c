@@ -12,6 +12,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <jansson.h>
+
 #include "common/array.h"
 #include "common/hash.h"
 #include "common/log.h"
@@ -42,6 +44,7 @@ void release_wants_free(struct want *w, size_t nr)
 		for (size_t j = 0; j < w[i].nr; j++)
 			release_clear(&w[i].r[j]);
 		free(w[i].r);
+		json_decref(w[i].dropped);
 	}
 	free(w);
 }

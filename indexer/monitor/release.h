@@ -18,6 +18,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+struct json_t;
+
 struct release {
 	char *title, *link, *magnet, *guid, *indexer;
 	const char *source;		/* "catalog" or "prowlarr" (static) */
@@ -41,6 +43,9 @@ struct want {
 	int volume;
 	int newly_found;		/* releases now, none at the last
 					 * check (set when stored) */
+	struct json_t *dropped;		/* [{title, source, reason}] the
+					 * preferences did not take
+					 * (prefs.h), or NULL */
 	struct release *r;
 	size_t nr, alloc;
 };

@@ -121,9 +121,9 @@ int remote_same_title(const char *s, const char *title)
 	return remote_title_rank(s, title) > 0;
 }
 
-/* How long a 429 asks to wait: its Retry-After, or the Unix time of the
- * header read (MangaDex's X-RateLimit-Retry-After); 0 when neither
- * says, or says something else. */
+/* How long a 429 or a 403 asks to wait: its Retry-After, or the Unix
+ * time of the header read (MangaDex's X-RateLimit-Retry-After); 0 when
+ * neither says, or says something else. */
 static double retry_after(const struct http_response *resp)
 {
 	const char *at = resp->header_value;
@@ -159,7 +159,7 @@ int remote_send(struct throttle *t, const struct http_request *req,
 		return -EAGAIN;
 	}
 	if (status == 401 || status == 403) {
-		throttle_refused(t, status);
+		throttle_refused(t, status, retry_after(resp));
 		return -EACCES;
 	}
 	if (status >= 500) {

@@ -159,7 +159,8 @@ static int load(sqlite3 *db, struct track **out, size_t *nr)
 	*nr = 0;
 	rc = db_prepare(db, "SELECT series, volume, state, client, client_id,"
 			" release_id, title, progress, progress_at,"
-			" coalesce(sent_at, at), error, path FROM downloads"
+			" coalesce(sent_at, at), error, path, applied"
+			" FROM downloads"
 			" WHERE client_id IS NOT NULL AND state IN ('sent',"
 			" 'queued', 'downloading', 'completed')", &st);
 	if (rc)
@@ -181,6 +182,7 @@ static int load(sqlite3 *db, struct track **out, size_t *nr)
 		n->row.progress = sqlite3_column_double(st, 7);
 		n->row.progress_at = sqlite3_column_double(st, 8);
 		n->row.sent_at = sqlite3_column_double(st, 9);
+		n->applied = sqlite3_column_int(st, 12);
 		snprintf(n->row.reason, sizeof(n->row.reason), "%s",
 			 sqlite3_column_text(st, 10) ?
 			 (const char *)sqlite3_column_text(st, 10) : "");
@@ -262,7 +264,7 @@ static int follow_one(struct tracker_pass *p, const struct download_client *c,
 		     p->cfg->download_stall_timeout_s, &row);
 	if (row.state == TRACKER_COMPLETED &&
 	    (t->row.state != TRACKER_COMPLETED || p->retry_imports ||
-	     (tracker_would_import(&t->row) && !tracker_dry_run_on(p)) ||
+	     (tracker_would_import(&t->row) && !tracker_dry_run_on(p, t)) ||
 	     tracker_import_due(p, t, now)))
 		row.state = tracker_import(p, t, obj, *seen.path ?
 					   seen.path : t->path, &row);
@@ -298,7 +300,7 @@ static int follow(struct tracker_pass *p, const struct download_client *c,
 		return -ENOMEM;
 	/* a client health names is asked at each pass, followed downloads
 	 * or not, so that its coming back is seen within a poll */
-	failing = tracker_dry_run_on(p) ? 0 :
+	failing = tracker_dry_run_on(p, NULL) ? 0 :
 		  services_failing(p->db, c->client);
 	if (failing < 0) {
 		free(ids);
@@ -344,7 +346,7 @@ int tracker_run(struct tracker_pass *p)
 	};
 	unsigned asked = download_retries();
 	/* dry-run asks a client nothing it need not */
-	int probe = !tracker_dry_run_on(p) &&
+	int probe = !tracker_dry_run_on(p, NULL) &&
 		p->handoff->probed != (long long)asked;
 	struct track *t;
 	size_t nr;

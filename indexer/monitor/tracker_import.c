@@ -107,7 +107,7 @@ int tracker_import_due(struct tracker_pass *p, const struct track *t,
 {
 	struct handoff_retry *r;
 
-	if (tracker_would_import(&t->row) || tracker_dry_run_on(p))
+	if (tracker_would_import(&t->row) || tracker_dry_run_on(p, t))
 		return 0;
 	r = slot_of(p->handoff, t, 0);
 	return !r || now >= r->next;
@@ -237,11 +237,12 @@ int tracker_would_import(const struct tracker_row *row)
 			strlen(TRACKER_WOULD_IMPORT));
 }
 
-int tracker_dry_run_on(const struct tracker_pass *p)
+int tracker_dry_run_on(const struct tracker_pass *p, const struct track *t)
 {
 	const int *on = p->handoff->dry_run;
 
-	return on && __atomic_load_n(on, __ATOMIC_RELAXED);
+	return on && __atomic_load_n(on, __ATOMIC_RELAXED) &&
+		!(t && t->applied);
 }
 
 /*
@@ -433,7 +434,7 @@ enum tracker_state tracker_import(struct tracker_pass *p,
 
 	row->reason[0] = '\0';
 	rc = series_place(p->db, t->series, &dir, &root, &own);
-	if (!rc && tracker_dry_run_on(p)) {
+	if (!rc && tracker_dry_run_on(p, t)) {
 		snprintf(row->reason, sizeof(row->reason), TRACKER_WOULD_IMPORT
 			 " into %.250s", dir.buf);
 		log_info("tracker: dry-run: would import \"%s\" into %s",

@@ -18,6 +18,7 @@ struct track {
 	char *series, *client, *client_id, *release_id, *title;
 	char *path;			/* the content, as the client said */
 	int volume;
+	int applied;			/* sent by mediamon --check --apply */
 	struct tracker_row row;
 };
 
@@ -32,8 +33,9 @@ int tracker_would_import(const struct tracker_row *row);
  * against the save folders of p's configuration. */
 void tracker_look_saves(struct tracker_pass *p);
 
-/* Whether dry-run is on for the pass p. */
-int tracker_dry_run_on(const struct tracker_pass *p);
+/* Whether dry-run is on for the pass p, and holds t (when not NULL): a
+ * hand-off of mediamon --check --apply is the user's own, never held. */
+int tracker_dry_run_on(const struct tracker_pass *p, const struct track *t);
 
 /*
  * Whether the completed download t, whose import failed, is due another

@@ -358,6 +358,17 @@ const char *const migrations_later[] = {
 	"ALTER TABLE checks ADD COLUMN mangaupdates INTEGER NOT NULL"
 	"  DEFAULT 0;"
 	"ALTER TABLE checks ADD COLUMN anilist INTEGER NOT NULL DEFAULT 0;",
+	/* version 43: releases found by a dry-run of mediamon --check,
+	 * whose release_found the daemon tells, the releases of a wanted
+	 * volume its preferences dropped, and hand-offs --check --apply
+	 * made, whose import no dry-run holds (monitor/found.h); the record
+	 * ("SOURCE:ID") and line that gave a series' count (published.h) */
+	"ALTER TABLE wanted ADD COLUMN untold INTEGER NOT NULL DEFAULT 0;"
+	"ALTER TABLE wanted ADD COLUMN dropped TEXT;"
+	"ALTER TABLE series ADD COLUMN published_record TEXT;"
+	"ALTER TABLE series ADD COLUMN published_line TEXT;"
+	"ALTER TABLE downloads ADD COLUMN applied INTEGER NOT NULL"
+	"  DEFAULT 0;",
 };
 
 const int migrations_later_count = ARRAY_SIZE(migrations_later);

@@ -8,6 +8,7 @@
     /mangas/nofield.html      200, a series page without the counts
     /mangas/garbage.html      200, binary bytes
     /mangas/cloudflare.html   403 with a Cloudflare challenge page
+    /mangas/cloudflare+wait.html  the same with Retry-After: 600
     /mangas/ratelimit.html    429 with Retry-After: 3
     /mangas/slow+MS+...html   sleeps MS milliseconds, then 404 (a slow
                               site, for a check that lasts)
@@ -152,6 +153,8 @@ class Nautiljon(FakeHandler):
             self.reply(200, GARBAGE, content_type=html)
         elif m.group(1) == "cloudflare":
             self.cloudflare()
+        elif m.group(1) == "cloudflare+wait":
+            self.cloudflare({"Retry-After": "600"})
         elif m.group(1) == "ratelimit":
             self.reply(429, "Too Many Requests", {"Retry-After": "3"},
                        content_type="text/plain")
@@ -159,9 +162,10 @@ class Nautiljon(FakeHandler):
             self.reply(404, "<html><body>Page introuvable</body></html>",
                        content_type=html)
 
-    def cloudflare(self):
-        self.reply(403, CLOUDFLARE, {"Server": "cloudflare",
-                                     "CF-RAY": "8f1e2d3c4b5a6978-CDG"},
+    def cloudflare(self, more=None):
+        self.reply(403, CLOUDFLARE, dict({"Server": "cloudflare",
+                                          "CF-RAY": "8f1e2d3c4b5a6978-CDG"},
+                                         **(more or {})),
                    content_type="text/html; charset=UTF-8")
 
 

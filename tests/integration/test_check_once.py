@@ -13,7 +13,8 @@ import sys
 import pytest
 
 import conftest
-from test_monitor import Monitor, qbit_conf, saga
+from conftest import wait_for
+from test_monitor import Monitor, monitored, qbit_conf, saga  # noqa: F401
 from test_repair import DEAD, Setup, rd_mount  # noqa: F401 (fixture)
 
 sys.path.insert(0, os.path.join(conftest.REPO, "tests", "fakes"))
@@ -185,3 +186,30 @@ def test_bad_configuration_exit_2(check, tmp_path):
     assert "not_a_key" in r.stderr
     assert not c.db.exists()
     assert c.changes() == [] and c.trees() == before
+
+
+def test_daemon_tells_what_a_dry_run_found(monitored, fake):
+    """mediamon --check's dry-run tells no one of the releases it finds
+    (no notifier runs); the daemon's next check tells release_found for
+    each of them, once (issue 62), as if it had found them itself."""
+    hooks = fake("webhook_fake.py")
+    mon = monitored([saga(1)], extra="[notify]\nwebhook = %s/hook\n"
+                    "events = release_found\n" % hooks.url)
+    mon.unmount()
+    done = mon.check_once()
+    assert ('release: Saga 01 volume 2: found'
+            ' "Saga 01 T02 FRENCH CBZ (HQ)"') in done.stdout.splitlines(), \
+        done.stdout + done.stderr
+    assert hooks.call("/_posts") == []
+    mon.mount()
+    mon.check("missing")
+
+    def told():
+        return sorted(p["body"]["subject"] for p in hooks.call("/_posts")
+                      if p["body"]["event"] == "release_found")
+    want = ["Saga 01 volume %d" % v for v in (10, 2, 4, 6)]
+    wait_for(told, 60, "release_found of the dry-run's finds",
+             until=lambda got: len(got) >= 4, mount=mon.m)
+    # a second check finds them again: no news
+    mon.check("missing")
+    assert told() == want

@@ -7,10 +7,12 @@ import errno
 import json
 import os
 import signal
+import subprocess
 import time
 
 import pytest
 
+import conftest
 from conftest import is_mounted, start, unmount, wait_for
 from reliability import every_file
 
@@ -119,6 +121,15 @@ class Monitor:
     def unmount(self):
         unmount(self.m.path, self.m.proc)
         assert not is_mounted(self.m.path)
+
+    def check_once(self, *args):
+        """mediamon --check (args: --apply) with this configuration and
+        the mount's store, unmounted."""
+        return subprocess.run(
+            ["nice", conftest.BINARY, "--check", *args,
+             "-o", "config=" + str(self.conf),
+             "-o", "db=" + str(self.tmp / "state" / "mediamon.db")],
+            capture_output=True, text=True, timeout=120 * conftest.SLOW)
 
     def last(self, kind):
         return self.m.json("metrics/monitor.json")["last_check"][kind]

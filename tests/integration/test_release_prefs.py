@@ -38,6 +38,16 @@ def test_preferences_choose_the_language(monitored, fake):
     assert MAGNET % "fr" in adds(qbit)
     assert MAGNET % "en" not in adds(qbit)
     assert MAGNET % "bad" not in adds(qbit)
+    # what they dropped, and why, is in found.json (issue 62), not only
+    # in the log
+    assert entry["dropped"] == [
+        {"title": "Saga 01 v02 (Digital) (LuCaZ)", "source": "prowlarr",
+         "reason": "language en not wanted"},
+        {"title": "Saga 01 T02 FRENCH [BadTeam]", "source": "prowlarr",
+         "reason": "group BadTeam blocked"}]
+    # a volume whose releases all went through drops none
+    assert by_volume(mon.m.json("status/found.json"), "Saga 01")[4][
+        "dropped"] == []
 
 
 def test_blocklisted_never_sent_across_restart(monitored, fake):
@@ -124,6 +134,10 @@ def test_series_preferences_file(monitored, fake):
         == ["Saga 01 v02 (Digital) (LuCaZ)", "Saga 01 T02 VF"]
     assert [r["title"] for r in by_volume(found, saga(2))[2]["releases"]] \
         == ["Saga 02 T02 VF"]
+    assert by_volume(found, saga(1))[2]["dropped"] == []
+    assert by_volume(found, saga(2))[2]["dropped"] == [
+        {"title": "Saga 02 v02 (Digital) (LuCaZ)", "source": "prowlarr",
+         "reason": "language en not wanted"}]
     # kept across a restart; an empty write forgets them
     mon.unmount()
     mon.mount()

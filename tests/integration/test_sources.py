@@ -209,6 +209,27 @@ def test_refused_source_backs_off(monitored):
              "the end of Nautiljon's pause in health", mount=mon.m)
 
 
+def test_refusal_with_retry_after_waits_it(monitored):
+    """A 403 that says Retry-After: 600 pauses Nautiljon that long, not
+    the 10 s of a first back-off (issue 61): health names the source and
+    when it resumes, and a check right after sends it nothing (the series
+    goes on to MangaDex)."""
+    mon = monitored([saga(1)])
+    mon.m.write("manga/Saga 01/source", "cloudflare+wait\n")
+    sent = time.time()
+    new_counts(mon)
+    assert len(mon.pages()) == 1
+    until = mon.m.json("metrics/requests.json")["nautiljon"][
+        "paused_until_s"]
+    assert until >= sent + 590
+    at = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(int(until)))
+    assert "warn: nautiljon: paused until %s (refused, HTTP 403)\n" % at \
+        in mon.m.read("status/health").decode()
+    mon.check("new")
+    assert len(mon.pages()) == 1
+    assert mon.m.json("status/new.json")[0]["source"] == "mangadex"
+
+
 def test_unknown_series_stays_with_one_warning(monitored):
     mon = monitored(["Nowhere"])
     last = mon.check("new")

@@ -60,15 +60,19 @@ def test_mangaupdates_recorded(replayed):
     mon = replayed("mangaupdates", names, "edition = ja\n")
     mon.m.write("manga/Solo Leveling/edition", "ko\n")
     assert mon.check("new")["errors"] == 0
-    want = {"Look Back": (62512335978, 1, "ja"),
-            "Wind Breaker": (25370933222, 26, "ja"),
-            "Solo Leveling": (15180124327, 15, "ko")}
-    for name, (sid, volumes, edition) in want.items():
+    want = {"Look Back": (62512335978, 1, "ja", "1 Volume (Complete)"),
+            "Wind Breaker": (25370933222, 26, "ja", "26 Volumes (Ongoing)"),
+            "Solo Leveling": (15180124327, 15, "ko",
+                              "15 Volumes (Complete)")}
+    for name, (sid, volumes, edition, line) in want.items():
         assert mon.m.read("manga/%s/source" % name) == \
             b"mangaupdates:%d\n" % sid
         assert published(mon, name)["volumes"] == volumes, name
         assert published(mon, name)["source"] == "mangaupdates"
         assert published(mon, name)["edition"] == edition
+        # the record and the status line that gave the count (issue 61)
+        assert published(mon, name)["record"] == "mangaupdates:%d" % sid
+        assert published(mon, name)["line"] == line
     # one search and the one record chosen per series, nothing else
     assert sorted(calls(mon)) == sorted(
         [("POST", "/v1/series/search")] * 3 +
@@ -96,6 +100,9 @@ def test_mangadex_recorded(replayed):
     assert mon.m.read("manga/Chainsaw Man/source") == \
         b"mangadex:%s\n" % chainsaw.encode()
     assert published(mon, "Chainsaw Man")["volumes"] == 11
+    assert published(mon, "Chainsaw Man")["record"] == \
+        "mangadex:" + chainsaw
+    assert published(mon, "Chainsaw Man")["line"] is None
     new = [e["volume"] for e in mon.m.json("status/new.json")
            if e["series"] == "Chainsaw Man"]
     assert new == []

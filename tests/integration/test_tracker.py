@@ -16,6 +16,7 @@ is imported; a name taken in the series folder is never replaced."""
 import base64
 import json
 
+
 import pytest
 
 from clients import Torrent, clients, files, relays  # noqa: F401
@@ -499,21 +500,29 @@ def test_transmission_downloads_from_a_seeder(monitored, clients, files,
     assert shown[2]["client"] == "transmission"
 
 
-def b04_downloading(monitored, clients, files, tmp_path, extra=""):
-    """Volume 4 of Saga 01 sent to the real Transmission (its .torrent
-    served by files, its save folder tmp_path/saves, the configuration
-    given extra) and downloading: Transmission, the torrent, the save
-    folder and the Monitor."""
+def b04_mounted(monitored, clients, files, tmp_path, extra="",
+                general=SEND):
+    """Volume 4 of Saga 01 wanted, its release a .torrent served by files
+    for the real Transmission, its save folder tmp_path/saves, the
+    configuration given extra and general: Transmission, the torrent,
+    the save folder and the Monitor."""
     tr = clients("transmission")
     _, b, _ = torrents()
     r = torrent_release("b04", "Saga 01 T04 FRENCH",
                         files.put("/b.torrent", b.data))
     save = tmp_path / "saves"
     save.mkdir()
-    mon = monitored(["Saga 01"], monitor=AUTO, general=SEND,
+    mon = monitored(["Saga 01"], monitor=AUTO, general=general,
                     extra=conf("transmission", tr.url, save,
                                rpc="/transmission/rpc") + POLL + extra,
                     releases={"saga 01": [r]})
+    return tr, b, save, mon
+
+
+def b04_downloading(monitored, clients, files, tmp_path, extra=""):
+    """b04_mounted()'s volume 4 sent and downloading."""
+    tr, b, save, mon = b04_mounted(monitored, clients, files, tmp_path,
+                                   extra)
     mon.check("missing")
     wait_for(lambda: state_of(mon, 4), 30, "volume 4 on its way",
              until=lambda s: s == "downloading", mount=mon.m)
@@ -642,6 +651,29 @@ def test_dry_run_after_restart_imports_nothing(monitored, clients, files,
     mon.m.write("control/dry-run", "0\n")
     wait_for(lambda: state_of(mon, 4), 30, "volume 4 imported",
              until=lambda s: s == "imported", mount=mon.m)
+    assert (folder / "Saga 01 T04.cbz").read_bytes() == b.content
+
+
+def test_apply_then_the_daemon_imports_under_dry_run(monitored, clients,
+                                                     files, tmp_path):
+    """mediamon --check --apply sends volume 4 to the real Transmission
+    (issue 62); the daemon started then, whose configuration keeps the
+    default dry_run = yes, imports it when it completes: the user applied
+    that hand-off. Its own hand-offs stay held (the test above)."""
+    tr, b, save, mon = b04_mounted(monitored, clients, files, tmp_path,
+                                   general="")
+    mon.unmount()
+    assert "dry_run" not in mon.conf.read_text()
+    done = mon.check_once("--apply")
+    assert 'release: Saga 01 volume 4: sent "Saga 01 T04 FRENCH"' in \
+        done.stdout.splitlines(), done.stdout + done.stderr
+    mon.mount()
+    assert mon.m.json("status/summary.json")["dry_run"]
+    (save / b.name).write_bytes(b.content)
+    tr.rpc("torrent-verify", ids=[b.hash])
+    wait_for(lambda: state_of(mon, 4), 60, "volume 4 imported",
+             until=lambda s: s == "imported", mount=mon.m)
+    folder = mon.root / "Saga 01"
     assert (folder / "Saga 01 T04.cbz").read_bytes() == b.content
 
 

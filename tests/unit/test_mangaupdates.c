@@ -135,6 +135,7 @@ static void test_series(void **state)
 	assert_int_equal(series(SERIES("\"14 Volumes (Ongoing)\"", "false"),
 				&info), 0);
 	assert_int_equal(info.count, 14);
+	assert_string_equal(info.line, "14 Volumes (Ongoing)");
 	assert_false(info.completed);
 	assert_string_equal(info.type, "Manhwa");
 	assert_int_equal(series(SERIES("\"1 Volume (Complete)\"", "true"),
@@ -151,16 +152,19 @@ static void test_series(void **state)
 					"  \\n15 Volumes (Complete)\"",
 					"true"), &info), 0);
 	assert_int_equal(info.count, 15);
+	assert_string_equal(info.line, "15 Volumes (Complete)");
 	assert_int_equal(series(SERIES("\"84 Chapters (Ongoing)\\n\\n"
 					"5 Volumes (Ongoing) (Kodansha)\"",
 					"false"), &info), 0);
 	assert_int_equal(info.count, 5);
+	assert_string_equal(info.line, "5 Volumes (Ongoing) (Kodansha)");
 	/* a number glued to another word is not a count */
 	assert_int_equal(series(SERIES("\"S2 Volumes\\nx12 Volumes\"",
 					"false"), &info), -ENODATA);
 	/* no volumes named: no count */
 	assert_int_equal(series(SERIES("\"Ongoing\"", "false"), &info),
 			 -ENODATA);
+	assert_string_equal(info.line, "");
 	assert_int_equal(series(SERIES("null", "false"), &info), -ENODATA);
 	assert_int_equal(series(SERIES("\"12 Chapters (Ongoing)\"", "false"),
 				&info), -ENODATA);
@@ -187,7 +191,10 @@ static void test_editions(void **state)
 
 static void test_info_dump_load(void **state)
 {
-	struct mangaupdates_info in = { 55099564912LL, "Manga", 14, 1, 0 }, out;
+	struct mangaupdates_info in = {
+		.id = 55099564912LL, .type = "Manga", .count = 14,
+		.line = "14 Volumes (Complete)", .completed = 1,
+	}, out;
 	char *s = mangaupdates_info_dump(&in);
 	static const char *const bad[] = {
 		"{}", "[]", "nope",
@@ -206,6 +213,7 @@ static void test_info_dump_load(void **state)
 	assert_true(out.id == 55099564912LL);
 	assert_string_equal(out.type, "Manga");
 	assert_int_equal(out.count, 14);
+	assert_string_equal(out.line, "14 Volumes (Complete)");
 	assert_int_equal(out.completed, 1);
 	free(s);
 	for (size_t i = 0; i < sizeof(bad) / sizeof(*bad); i++)

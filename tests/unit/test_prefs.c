@@ -17,6 +17,7 @@
 #include <string.h>
 
 #include <cmocka.h>
+#include <jansson.h>
 
 #include "common/config.h"
 #include "common/strbuf.h"
@@ -230,6 +231,13 @@ static void test_rank(void **state)
 		prefs_apply(&p, &w);
 		release_want_rank(&w);
 		assert_int_equal(w.nr, 4);
+		/* the English one, listed with its reason (each pass adds) */
+		assert_int_equal(json_array_size(w.dropped), pass + 1);
+		assert_string_equal(json_string_value(json_object_get(
+			json_array_get(w.dropped, pass), "title")), titles[1]);
+		assert_string_equal(json_string_value(json_object_get(
+			json_array_get(w.dropped, pass), "reason")),
+			"language en not wanted");
 		assert_string_equal(w.r[0].title, titles[4]);
 		assert_string_equal(w.r[1].title, titles[pass ? 2 : 3]);
 		assert_string_equal(w.r[2].title, titles[pass ? 3 : 2]);
@@ -238,6 +246,7 @@ static void test_rank(void **state)
 			release_want_remove(&w, 0);
 	}
 	free(w.r);
+	json_decref(w.dropped);
 }
 
 /* A "NAME (YEAR)" folder: among releases otherwise equal, the one naming

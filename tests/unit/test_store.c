@@ -268,9 +268,18 @@ static void put_track(struct env *e, const char *path, const char *title,
 	" ALTER TABLE checks DROP COLUMN mangaupdates;" \
 	" ALTER TABLE checks DROP COLUMN anilist;"
 
+/* What version 43 added (releases untold, hand-offs applied), undone. */
+#define UNDO_VERSION_43 \
+	"ALTER TABLE wanted DROP COLUMN untold;" \
+	" ALTER TABLE wanted DROP COLUMN dropped;" \
+	" ALTER TABLE series DROP COLUMN published_record;" \
+	" ALTER TABLE series DROP COLUMN published_line;" \
+	" ALTER TABLE downloads DROP COLUMN applied;"
+
 /* The versions since 38, undone (but 39's table, made if missing). */
 #define UNDO_SINCE_38 \
-	UNDO_VERSION_42 UNDO_VERSION_41 UNDO_VERSION_40 UNDO_VERSION_38
+	UNDO_VERSION_43 UNDO_VERSION_42 UNDO_VERSION_41 UNDO_VERSION_40 \
+	UNDO_VERSION_38
 
 /* What version 25 added (the blocklist, preferences), undone. */
 #define UNDO_VERSION_25 \
@@ -310,7 +319,7 @@ static void test_schema_versions(void **state)
 	assert_int_equal(db_exec(db, "PRAGMA user_version = 99"), 0);
 	assert_int_equal(schema_migrate(db), -EPROTO);
 	assert_int_equal(db_exec(db, "PRAGMA user_version = 13"), 0);
-	assert_int_equal(schema_version(), 42);
+	assert_int_equal(schema_version(), 43);
 	db_close(db);
 }
 

@@ -571,7 +571,7 @@ static void test_last_refusal(void **state)
 	assert_int_equal(s.last_refusal, 429);
 	assert_true(fabs(s.last_refusal_at - 1e6) < EPS);
 	fake_now += 100;
-	throttle_refused(t, 403);
+	throttle_refused(t, 403, 0);
 	throttle_ok(t);
 	throttle_stats(t, &s);
 	assert_int_equal(s.last_refusal, 403);
@@ -589,14 +589,25 @@ static void test_refusal_pauses_at_once(void **state)
 	(void)state;
 	assert_int_equal(throttle_new("b", 60, NULL, &fake_clock, &t), 0);
 	assert_false(throttle_blocked(t));
-	throttle_refused(t, 403);
+	throttle_refused(t, 403, 0);
 	assert_true(fabs(pause_left(t) - THROTTLE_BACKOFF_MIN) < EPS);
 	assert_true(throttle_blocked(t));
 	fake_now += THROTTLE_BACKOFF_MIN + 1;
 	assert_true(pause_left(t) == 0);
-	throttle_refused(t, 401);
+	throttle_refused(t, 401, 0);
 	assert_true(fabs(pause_left(t) - 2 * THROTTLE_BACKOFF_MIN) < EPS);
 	fake_now += 2 * THROTTLE_BACKOFF_MIN + 1;
+	/* a Retry-After longer than the backoff is waited whole; a shorter
+	 * one leaves the backoff, and a huge one is capped */
+	throttle_refused(t, 403, 300);
+	assert_true(fabs(pause_left(t) - 300) < EPS);
+	fake_now += 301;
+	throttle_refused(t, 403, 1);
+	assert_true(fabs(pause_left(t) - 8 * THROTTLE_BACKOFF_MIN) < EPS);
+	fake_now += 8 * THROTTLE_BACKOFF_MIN + 1;
+	throttle_refused(t, 403, 1e9);
+	assert_true(fabs(pause_left(t) - THROTTLE_RETRY_AFTER_MAX) < EPS);
+	fake_now += THROTTLE_RETRY_AFTER_MAX + 1;
 	throttle_ok(t);
 	assert_false(throttle_blocked(t));
 	/* a 429 or a 5xx is no block */
