@@ -16,6 +16,7 @@
 #include "fs/node.h"
 #include "fs/nodes.h"
 #include "fs/subsonic_auth.h"
+#include "fs/views.h"
 #include "fs/views_real.h"
 #include "indexer/reads.h"
 
@@ -193,11 +194,36 @@ static char *attr(int64_t file, const char *name, char *buf, size_t size)
 	int n;
 
 	snprintf(key, sizeof(key), ATTR "%s", name);
-	n = track_attrs_get(file, key, NULL, buf, size - 1);
+	n = views_track_attrs_held(file, key, buf, size - 1);
 	if (n < 0)
 		return NULL;
 	buf[n] = '\0';
 	return buf;
+}
+
+/* The OpenSubsonic replayGain of song s from the loudness analysis of
+ * file, when it was analysed: its gains in dB towards the analysis'
+ * target (the album's over the tracks the caller may read) and its
+ * linear peak. */
+static void add_gains(json_t *s, int64_t file)
+{
+	static const char *const names[][2] = {
+		{ "gain_db", "trackGain" },
+		{ "album_gain_db", "albumGain" },
+		{ "peak", "trackPeak" },
+	};
+	json_t *gains = json_object();
+	char buf[64];
+
+	for (size_t i = 0; gains && i < sizeof(names) / sizeof(names[0]);
+	     i++)
+		if (attr(file, names[i][0], buf, sizeof(buf)))
+			json_object_set_new(gains, names[i][1],
+					    json_real(strtod(buf, NULL)));
+	if (json_object_size(gains))
+		json_object_set_new(s, "replayGain", gains);
+	else
+		json_decref(gains);
 }
 
 /* The Child of the track at rel/name (node n). */
@@ -229,6 +255,7 @@ static json_t *song(const char *rel, const char *name, int64_t file)
 		json_object_set_new(s, "discNumber", json_integer(atoi(buf)));
 	if (attr(file, "year", buf, sizeof(buf)) && atoi(buf) > 0)
 		json_object_set_new(s, "year", json_integer(atoi(buf)));
+	add_gains(s, file);
 	return s;
 }
 

@@ -10,7 +10,8 @@
  * Ids are the view's names, so that they outlive rescans and restarts:
  * "ar" and the hex of the artist's folder name, "al" and the hex of
  * ARTIST/ALBUM, "tr" and the hex of ARTIST/ALBUM/FILE (a retag or a
- * rename gives new ones).
+ * rename gives new ones). A song analysed has the OpenSubsonic
+ * replayGain (trackGain, albumGain, trackPeak) of its view attributes.
  *
  * Each function adds its member to body (a subsonic-response object)
  * and returns 0, a negative errno value, or SUBSONIC_NOT_FOUND when id

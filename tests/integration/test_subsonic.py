@@ -19,7 +19,7 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
-from conftest import make_flac, start_refused, wait_for
+from conftest import make_flac, run, start_refused, wait_for
 from test_access import make_user, drop_user, world  # noqa: F401
 from test_http import PASSWORD, Web, htpasswd, open_and_shut
 
@@ -339,3 +339,75 @@ def test_another_users_private_artist(world):  # noqa: F811
             w.stop()
     finally:
         drop_user(u)
+
+
+def view_path(w, song_id):
+    """The mount path of the view file behind a song id."""
+    return w.m.file("library/music/artists/" +
+                    bytes.fromhex(song_id[2:]).decode())
+
+
+def gains(path):
+    """The analysis' attributes of the view file at path, as numbers, or
+    None before the analysis has them."""
+    try:
+        return {k: float(os.getxattr(path, "user.mediamon." + k))
+                for k in ("gain_db", "album_gain_db", "peak")}
+    except OSError:
+        return None
+
+
+def loud_flac(path, title, album, track, freq, volume):
+    """A tagged five-second FLAC tone of the artist Band at volume (the
+    analysis skips tracks under three seconds)."""
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    wav = path + ".wav"
+    run("sox", "-n", "-r", "44100", "-c", "2", "-b", "16", wav, "synth",
+        "5", "sine", str(freq), "vol", str(volume))
+    run("flac", "-s", "-f", "-o", path, wav)
+    os.unlink(wav)
+    run("metaflac", "--set-tag=TITLE=" + title, "--set-tag=ARTIST=Band",
+        "--set-tag=ALBUM=" + album, "--set-tag=TRACKNUMBER=%d" % track,
+        path)
+
+
+def test_replay_gain_is_the_analysis(tmp_path):
+    top = tmp_path / "music"
+    loud_flac(str(top / "Band" / "Tones" / "01.flac"), "First", "Tones", 1,
+              440, 0.9)
+    loud_flac(str(top / "Band" / "Tones" / "02.flac"), "Second", "Tones", 2,
+              550, 0.1)
+    loud_flac(str(top / "Band" / "Solo" / "01.flac"), "Only", "Solo", 1,
+              660, 0.5)
+    w = Web(tmp_path, music=top, analysis=True)
+    try:
+        ids = wait_for(lambda: walk(w), 60, "the three songs",
+                       until=lambda v: len(v) == 3, mount=w.m,
+                       ignore=(AssertionError,))
+        for title in ("First", "Second", "Only"):
+            sid = ids[title][0]
+            want = wait_for(lambda: gains(view_path(w, sid)), 120,
+                            "the analysis of " + title, mount=w.m)
+            song = ok(call(w, "getSong", id=sid)[2])["song"]
+            rg = song["replayGain"]
+            assert set(rg) == {"trackGain", "albumGain", "trackPeak"}
+            assert abs(rg["trackGain"] - want["gain_db"]) < 0.006
+            assert abs(rg["albumGain"] - want["album_gain_db"]) < 0.006
+            assert abs(rg["trackPeak"] - want["peak"]) < 0.00006
+            # the same in XML, and in getAlbum's songs
+            root = call(w, "getSong", f="xml", id=sid)[2]
+            e = root.find(NS + "song").find(NS + "replayGain")
+            assert abs(float(e.get("trackGain")) - want["gain_db"]) < 0.006
+            album = ok(call(w, "getAlbum", id=ids[title][2])[2])["album"]
+            mine = [s for s in album["song"] if s["id"] == sid]
+            assert mine[0]["replayGain"] == rg
+        # Band/Tones holds a loud and a quiet track: one album gain for
+        # both, between their own
+        first = ok(call(w, "getSong", id=ids["First"][0])[2])["song"]
+        second = ok(call(w, "getSong", id=ids["Second"][0])[2])["song"]
+        g1, g2 = first["replayGain"], second["replayGain"]
+        assert g1["albumGain"] == g2["albumGain"]
+        assert g1["trackGain"] < g1["albumGain"] < g2["trackGain"]
+        assert g1["trackPeak"] > g2["trackPeak"]
+    finally:
+        w.stop()
