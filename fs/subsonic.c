@@ -21,6 +21,7 @@
 #include "fs/http_auth.h"
 #include "fs/http_serve.h"
 #include "fs/subsonic_auth.h"
+#include "fs/subsonic_lists.h"
 #include "fs/subsonic_music.h"
 #include "indexer/reads.h"
 
@@ -110,6 +111,31 @@ static int do_get_song(struct request *r)
 	return id ? subsonic_music_song(r->body, id) : SUBSONIC_MISSING;
 }
 
+static const char *query_value(void *req, const char *name)
+{
+	return param(req, name);
+}
+
+static int do_get_indexes(struct request *r)
+{
+	return subsonic_lists_indexes(r->body, query_value, r);
+}
+
+static int do_get_album_list2(struct request *r)
+{
+	return subsonic_lists_albums(r->body, query_value, r);
+}
+
+static int do_get_random_songs(struct request *r)
+{
+	return subsonic_lists_random(r->body, query_value, r);
+}
+
+static int do_search3(struct request *r)
+{
+	return subsonic_lists_search(r->body, query_value, r);
+}
+
 /* The methods: each fills r->body and returns 0, a negative errno
  * value, or a Subsonic error code. */
 static const struct {
@@ -124,6 +150,10 @@ static const struct {
 	{ "getArtist", do_get_artist },
 	{ "getAlbum", do_get_album },
 	{ "getSong", do_get_song },
+	{ "getIndexes", do_get_indexes },
+	{ "getAlbumList2", do_get_album_list2 },
+	{ "getRandomSongs", do_get_random_songs },
+	{ "search3", do_search3 },
 	/* answered with the file itself (send_file()) */
 	{ "stream", NULL },
 	{ "download", NULL },

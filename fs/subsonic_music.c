@@ -259,9 +259,9 @@ static json_t *song(const char *rel, const char *name, int64_t file)
 	return s;
 }
 
-/* The songs of the album at rel into *out: 0, a negative errno value,
- * or SUBSONIC_NOT_FOUND. */
-static int songs(const char *rel, json_t **out)
+/* The songs of the album at rel into *out, the greatest files.id of
+ * them into *last: 0, a negative errno value, or SUBSONIC_NOT_FOUND. */
+static int songs(const char *rel, json_t **out, int64_t *last)
 {
 	struct list l = { 0 };
 	json_t *item;
@@ -278,6 +278,8 @@ static int songs(const char *rel, json_t **out)
 		int64_t file = json_integer_value(json_object_get(item,
 								  "file"));
 
+		if (file > *last)
+			*last = file;
 		if (!*out ||
 		    json_array_append_new(*out, song(rel, name, file))) {
 			rc = -ENOMEM;
@@ -292,42 +294,93 @@ static int songs(const char *rel, json_t **out)
 	return rc;
 }
 
-int subsonic_music_artist(json_t *body, const char *id)
+/* The AlbumID3 of the album at rel ("ARTIST/ALBUM") with its songs
+ * into *out, the greatest files.id of them into *last: 0, a negative
+ * errno value, or SUBSONIC_NOT_FOUND when it holds none the user may
+ * see. */
+static int album_of(const char *rel, json_t **out, int64_t *last)
 {
-	struct strbuf path = STRBUF_INIT, rel = STRBUF_INIT;
-	struct list l = { .dirs = 1 };
-	json_t *albums = json_array(), *item, *tracks;
-	const char *artist;
+	const char *slash = strchr(rel, '/'), *name = NULL;
+	json_int_t year = 0;
+	json_t *tracks, *item;
 	size_t i;
-	int rc = path_of(id, "ar", 1, &path);
+	int rc = songs(rel, &tracks, last);
 
-	artist = path.buf + strlen(TOP "/");
-	if (!rc)
-		rc = albums ? list(artist, &l) : -ENOMEM;
+	*out = NULL;
+	if (!rc && !json_array_size(tracks)) {
+		json_decref(tracks);
+		rc = SUBSONIC_NOT_FOUND;
+	}
+	if (rc)
+		return rc;
+	json_array_foreach(tracks, i, item) {
+		if (json_integer_value(json_object_get(item, "year")) > year)
+			year = json_integer_value(json_object_get(item,
+								  "year"));
+		/* the tags' name, not the folder's (which the view may
+		 * give a year) */
+		if (!name)
+			name = json_string_value(json_object_get(item,
+								 "album"));
+	}
+	*out = json_pack("{s:o,s:s,s:s%,s:o,s:I,s:o}", "id", id_of("al", rel),
+			 "name", name ? name : slash + 1, "artist", rel,
+			 (size_t)(slash - rel), "artistId", artist_id(rel),
+			 "songCount", (json_int_t)json_array_size(tracks),
+			 "song", tracks);
+	if (*out && year)
+		json_object_set_new(*out, "year", json_integer(year));
+	return *out ? 0 : -ENOMEM;
+}
+
+/* Append the albums of the artist (a folder's name) the user may see
+ * to albums; with_songs, each with its songs in the object
+ * subsonic_music_albums() gives: 0, a negative errno value, or
+ * SUBSONIC_NOT_FOUND. */
+static int artist_albums(const char *artist, json_t *albums, int with_songs)
+{
+	struct strbuf rel = STRBUF_INIT;
+	struct list l = { .dirs = 1 };
+	json_t *item, *album;
+	int64_t last;
+	size_t i;
+	int rc = list(artist, &l);
+
 	json_array_foreach(l.items, i, item) {
-		const char *name = json_string_value(json_object_get(item,
-								   "name"));
-
 		strbuf_reset(&rel);
-		child_rel(&rel, artist, name);
-		rc = songs(rel.buf, &tracks);
-		if (rc == SUBSONIC_NOT_FOUND || (!rc &&
-						 !json_array_size(tracks))) {
-			json_decref(tracks);
+		child_rel(&rel, artist, json_string_value(json_object_get(
+			item, "name")));
+		last = 0;
+		rc = album_of(rel.buf, &album, &last);
+		if (rc == SUBSONIC_NOT_FOUND) {
 			rc = 0;
 			continue;
 		}
-		if (rc || json_array_append_new(albums, json_pack(
-				"{s:o,s:s,s:s,s:o,s:I}", "id", id_of("al",
-				rel.buf), "name", name, "artist", artist,
-				"artistId", id_of("ar", artist), "songCount",
-				(json_int_t)json_array_size(tracks))))
+		if (!rc && !with_songs)
+			json_object_del(album, "song");
+		else if (!rc)
+			album = json_pack("{s:o,s:I}", "album", album, "last",
+					  (json_int_t)last);
+		if (rc || json_array_append_new(albums, album))
 			rc = rc ? rc : -ENOMEM;
-		json_decref(tracks);
 		if (rc)
 			break;
 	}
 	json_decref(l.items);
+	strbuf_release(&rel);
+	return rc;
+}
+
+int subsonic_music_artist(json_t *body, const char *id)
+{
+	struct strbuf path = STRBUF_INIT;
+	json_t *albums = json_array();
+	const char *artist;
+	int rc = path_of(id, "ar", 1, &path);
+
+	artist = path.buf + strlen(TOP "/");
+	if (!rc)
+		rc = albums ? artist_albums(artist, albums, 0) : -ENOMEM;
 	/* the view shows no artist without an album it lets the caller
 	 * see: a folder listed empty is one it may not */
 	if (!rc && !json_array_size(albums))
@@ -339,7 +392,6 @@ int subsonic_music_artist(json_t *body, const char *id)
 				  "album", albums)))
 		rc = -ENOMEM;
 	json_decref(albums);
-	strbuf_release(&rel);
 	strbuf_release(&path);
 	return rc;
 }
@@ -347,28 +399,40 @@ int subsonic_music_artist(json_t *body, const char *id)
 int subsonic_music_album(json_t *body, const char *id)
 {
 	struct strbuf path = STRBUF_INIT;
-	const char *rel, *slash;
-	json_t *tracks = NULL;
+	json_t *album;
+	int64_t last = 0;
 	int rc = path_of(id, "al", 2, &path);
 
-	if (rc)
-		return rc;
-	rel = path.buf + strlen(TOP "/");
-	slash = strchr(rel, '/');
-	rc = songs(rel, &tracks);
-	if (!rc && !json_array_size(tracks)) {
-		json_decref(tracks);
-		rc = SUBSONIC_NOT_FOUND;
-	}
-	if (!rc && json_object_set_new(body, "album",
-			json_pack("{s:s,s:s,s:s%,s:o,s:I,s:o}", "id", id,
-				  "name", slash + 1, "artist", rel,
-				  (size_t)(slash - rel), "artistId",
-				  artist_id(rel), "songCount",
-				  (json_int_t)json_array_size(tracks),
-				  "song", tracks)))
+	if (!rc)
+		rc = album_of(path.buf + strlen(TOP "/"), &album, &last);
+	if (!rc && json_object_set_new(body, "album", album))
 		rc = -ENOMEM;
 	strbuf_release(&path);
+	return rc;
+}
+
+int subsonic_music_albums(json_t **out)
+{
+	struct list l = { .dirs = 1 };
+	json_t *item;
+	size_t i;
+	int rc;
+
+	*out = json_array();
+	rc = *out ? list("", &l) : -ENOMEM;
+	json_array_foreach(l.items, i, item) {
+		rc = artist_albums(json_string_value(json_object_get(item,
+				"name")), *out, 1);
+		if (rc == SUBSONIC_NOT_FOUND)
+			rc = 0;
+		if (rc)
+			break;
+	}
+	json_decref(l.items);
+	if (rc) {
+		json_decref(*out);
+		*out = NULL;
+	}
 	return rc;
 }
 

@@ -29,6 +29,12 @@ int subsonic_music_artists(json_t *body);
 int subsonic_music_artist(json_t *body, const char *id);
 /* getAlbum: the album id and its songs. */
 int subsonic_music_album(json_t *body, const char *id);
+/* Every album the user may see, in the view's order (by artist, then
+ * album), into *out (a new array), each {"album": the AlbumID3 with its
+ * songs ("song") as getAlbum gives it, "last": the greatest files.id of
+ * its tracks, the one the index met last}: 0 or a negative errno
+ * value. */
+int subsonic_music_albums(json_t **out);
 /* getSong: the song id. */
 int subsonic_music_song(json_t *body, const char *id);
 /* The mount path of the song id into out, for stream and download: 0 or

@@ -335,6 +335,27 @@ def test_another_users_private_artist(world):  # noqa: F811
             pub = root_ids["Pub"]
             assert ok(call(w, "getSong", id=pub[0], **mine)[2])[
                 "song"]["title"] == "Pub"
+            # the lists over the whole music show the same
+            idx = ok(call(w, "getIndexes", **mine)[2])["indexes"]
+            assert [a["name"] for i in idx["index"]
+                    for a in i["artist"]] == ["Open"]
+            for t in ("alphabeticalByName", "random", "newest"):
+                got = ok(call(w, "getAlbumList2", type=t, **mine)[2])
+                assert [a["name"] for a in got["albumList2"]["album"]] \
+                    == ["Pub"]
+            got = ok(call(w, "getRandomSongs", **mine)[2])["randomSongs"]
+            assert [x["title"] for x in got["song"]] == ["Pub"]
+            found = ok(call(w, "search3", query="", **mine)[2])[
+                "searchResult3"]
+            assert [a["name"] for a in found["artist"]] == ["Open"]
+            assert [a["name"] for a in found["album"]] == ["Pub"]
+            assert [x["title"] for x in found["song"]] == ["Pub"]
+            assert found == ok(call(w, "search3", query="p", **mine)[2])[
+                "searchResult3"]
+            # root sees both
+            found = ok(call(w, "search3", query="")[2])["searchResult3"]
+            assert sorted(x["title"] for x in found["song"]) == \
+                ["Priv", "Pub"]
         finally:
             w.stop()
     finally:
@@ -411,3 +432,116 @@ def test_replay_gain_is_the_analysis(tmp_path):
         assert g1["trackPeak"] > g2["trackPeak"]
     finally:
         w.stop()
+
+
+def dated_library(top):
+    """music_library() with years: Band/Tones 1999, Zed/Solo 2005."""
+    music_library(top)
+    for rel, year in (("Band/Tones/01.flac", 1999),
+                      ("Band/Tones/02.flac", 1999),
+                      ("Zed/Solo/01.flac", 2005)):
+        run("metaflac", "--set-tag=DATE=%d" % year, os.path.join(top, rel))
+
+
+def names(resp, member="albumList2", key="album", field="name"):
+    return [x[field] for x in ok(resp)[member][key]]
+
+
+@pytest.fixture
+def dated(tmp_path):
+    """(the Web of dated_library(), the ids walk() finds)."""
+    top = tmp_path / "music"
+    dated_library(str(top))
+    w = Web(tmp_path, music=top)
+    try:
+        ids = wait_for(lambda: walk(w), 60, "the three songs",
+                       until=lambda v: len(v) == 3, mount=w.m,
+                       ignore=(AssertionError,))
+        yield w, ids
+    finally:
+        w.stop()
+
+
+def test_indexes_and_album_lists(dated):
+    w, ids = dated
+    top = w.where / "music"
+    idx = ok(call(w, "getIndexes")[2])["indexes"]
+    assert [i["name"] for i in idx["index"]] == ["B", "Z"]
+    assert {a["name"]: a["id"] for i in idx["index"]
+            for a in i["artist"]} == artists(w)
+
+    def albums(**q):
+        return names(call(w, "getAlbumList2", **q)[2])
+
+    assert albums(type="alphabeticalByName") == ["Solo", "Tones"]
+    assert albums(type="alphabeticalByArtist") == ["Tones", "Solo"]
+    assert albums(type="alphabeticalByArtist", size=1, offset=1) == \
+        ["Solo"]
+    assert albums(type="alphabeticalByName", offset=5) == []
+    assert sorted(albums(type="random")) == ["Solo", "Tones"]
+    assert albums(type="byYear", fromYear=2000, toYear=2010) == \
+        ["Solo"]
+    assert albums(type="byYear", fromYear=1990, toYear=2010) == \
+        ["Tones", "Solo"]
+    assert albums(type="byYear", fromYear=2010, toYear=1990) == \
+        ["Solo", "Tones"]
+    one = ok(call(w, "getAlbumList2", type="alphabeticalByName")[2])[
+        "albumList2"]["album"][1]
+    assert one["id"] == ids["First"][2] and one["year"] == 1999
+    assert one["songCount"] == 2 and "song" not in one
+    # the same in XML
+    root = call(w, "getAlbumList2", f="xml", type="alphabeticalByName")[2]
+    assert [e.get("name") for e in root.iter(NS + "album")] == \
+        ["Solo", "Tones"]
+    # bad: no type, a type not offered, byYear without its years
+    failed(call(w, "getAlbumList2")[2], 10)
+    failed(call(w, "getAlbumList2", type="nonsense")[2], 70)
+    failed(call(w, "getAlbumList2", type="byYear", fromYear=1)[2], 10)
+    # newest: an album added while the daemon runs comes first
+    make_flac(str(top / "Zed" / "Later" / "01.flac"), "Late", "Zed",
+              "Later", 1)
+    wait_for(lambda: walk(w), 60, "the new song", until=lambda v:
+             "Late" in v, mount=w.m, ignore=(AssertionError,))
+    assert albums(type="newest")[0] == "Later"
+    assert sorted(albums(type="newest")) == ["Later", "Solo", "Tones"]
+
+
+def test_random_songs_and_search3(dated):
+    w, ids = dated
+    got = ok(call(w, "getRandomSongs")[2])["randomSongs"]["song"]
+    assert sorted(x["id"] for x in got) == sorted(
+        v[0] for v in ids.values())
+    assert len(names(call(w, "getRandomSongs", size=2)[2],
+                     "randomSongs", "song", "title")) == 2
+    assert names(call(w, "getRandomSongs", fromYear=2000)[2],
+                 "randomSongs", "song", "title") == ["Only"]
+    assert sorted(names(call(w, "getRandomSongs", toYear=2000)[2],
+                        "randomSongs", "song", "title")) == \
+        ["First", "Second"]
+
+    def search(**q):
+        r = ok(call(w, "search3", **q)[2])["searchResult3"]
+        return ([x["name"] for x in r["artist"]],
+                [x["name"] for x in r["album"]],
+                sorted(x["title"] for x in r["song"]))
+
+    assert search(query="on") == ([], ["Tones"], ["Only", "Second"])
+    assert search(query="ZED") == (["Zed"], [], [])
+    assert search(query="") == (["Band", "Zed"], ["Tones", "Solo"],
+                                ["First", "Only", "Second"])
+    assert search(query='""') == search(query="")
+    assert search(query="", artistCount=1, albumCount=0,
+                  songCount=1, songOffset=2)[0] == ["Band"]
+    assert len(search(query="", songCount=1, songOffset=2)[2]) == 1
+    assert search(query="", albumCount=0)[1] == []
+    assert search(query="nothing like it") == ([], [], [])
+    r = ok(call(w, "search3", query="First")[2])["searchResult3"]
+    assert r["song"][0]["id"] == ids["First"][0]
+    assert r["artist"] == [] and r["album"] == []
+    root = call(w, "search3", f="xml", query="on")[2]
+    assert sorted(e.get("title") for e in root.iter(NS + "song")) == \
+        ["Only", "Second"]
+    failed(call(w, "search3")[2], 10)
+    # bad numbers are the defaults
+    assert search(query="", songCount="x", songOffset="-3")[2] == \
+        ["First", "Only", "Second"]

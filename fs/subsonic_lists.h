@@ -1,0 +1,31 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#ifndef MEDIAMON_SUBSONIC_LISTS_H
+#define MEDIAMON_SUBSONIC_LISTS_H
+/*
+ * The Subsonic API's lists over the whole music the user may see
+ * (subsonic_music_albums()): getIndexes, getAlbumList2, getRandomSongs
+ * and search3. Each reads its parameters through param (the query's
+ * value of a name, or NULL), adds its member to body and returns 0, a
+ * negative errno value or a Subsonic error code (SUBSONIC_MISSING for a
+ * missing parameter, SUBSONIC_NOT_FOUND for a list type not offered).
+ */
+#include <jansson.h>
+
+typedef const char *(*subsonic_param_fn)(void *req, const char *name);
+
+/* getIndexes: the artists as getArtists gives them, as "indexes". */
+int subsonic_lists_indexes(json_t *body, subsonic_param_fn param,
+			   void *req);
+/* getAlbumList2: type random, newest (the albums whose tracks the index
+ * met last first), alphabeticalByName, alphabeticalByArtist or byYear
+ * (fromYear, toYear; from after to goes backwards); size (10, at most
+ * 500) and offset. */
+int subsonic_lists_albums(json_t *body, subsonic_param_fn param, void *req);
+/* getRandomSongs: size (10, at most 500) songs, fromYear and toYear. */
+int subsonic_lists_random(json_t *body, subsonic_param_fn param, void *req);
+/* search3: the artists, albums and songs whose name or title holds
+ * query, case aside (an empty query, or "", every one), with their
+ * artistCount/artistOffset, albumCount/albumOffset and
+ * songCount/songOffset (20 and 0 each). */
+int subsonic_lists_search(json_t *body, subsonic_param_fn param, void *req);
+#endif
