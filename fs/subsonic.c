@@ -136,6 +136,18 @@ static int do_search3(struct request *r)
 	return subsonic_lists_search(r->body, query_value, r);
 }
 
+static int do_get_similar_songs(struct request *r)
+{
+	return subsonic_lists_similar(r->body, "similarSongs", query_value,
+				      r);
+}
+
+static int do_get_similar_songs2(struct request *r)
+{
+	return subsonic_lists_similar(r->body, "similarSongs2", query_value,
+				      r);
+}
+
 /* The methods: each fills r->body and returns 0, a negative errno
  * value, or a Subsonic error code. */
 static const struct {
@@ -154,6 +166,8 @@ static const struct {
 	{ "getAlbumList2", do_get_album_list2 },
 	{ "getRandomSongs", do_get_random_songs },
 	{ "search3", do_search3 },
+	{ "getSimilarSongs", do_get_similar_songs },
+	{ "getSimilarSongs2", do_get_similar_songs2 },
 	/* answered with the file itself (send_file()) */
 	{ "stream", NULL },
 	{ "download", NULL },

@@ -367,3 +367,52 @@ int subsonic_lists_search(json_t *body, subsonic_param_fn param, void *req)
 	json_decref(all);
 	return rc;
 }
+
+/* The song of the albums a whose file is file, or NULL. */
+static json_t *song_of(json_t *a, json_int_t file)
+{
+	json_t *item, *v;
+	size_t i, k;
+
+	json_array_foreach(a, i, item)
+		json_array_foreach(json_object_get(item, "files"), k, v)
+			if (json_integer_value(v) == file)
+				return json_array_get(json_object_get(
+					json_object_get(item, "album"), "song"),
+					k);
+	return NULL;
+}
+
+int subsonic_lists_similar(json_t *body, const char *member,
+			   subsonic_param_fn param, void *req)
+{
+	const char *id = param(req, "id");
+	size_t count = number(param, req, "count", 50, MAX_SIZE);
+	json_t *files, *all = NULL, *out = json_array(), *v, *song;
+	size_t i;
+	int rc;
+
+	if (!id) {
+		json_decref(out);
+		return SUBSONIC_MISSING;
+	}
+	rc = subsonic_music_similar(id, &files);
+	if (!rc)
+		rc = out ? subsonic_music_albums(&all) : -ENOMEM;
+	json_array_foreach(rc ? NULL : files, i, v) {
+		song = song_of(all, json_integer_value(v));
+		if (json_array_size(out) == count)
+			break;
+		if (song && json_array_append(out, song)) {
+			rc = -ENOMEM;
+			break;
+		}
+	}
+	if (!rc && json_object_set_new(body, member,
+				       json_pack("{s:O}", "song", out)))
+		rc = -ENOMEM;
+	json_decref(out);
+	json_decref(all);
+	json_decref(files);
+	return rc;
+}

@@ -3,8 +3,8 @@
 #define MEDIAMON_SUBSONIC_LISTS_H
 /*
  * The Subsonic API's lists over the whole music the user may see
- * (subsonic_music_albums()): getIndexes, getAlbumList2, getRandomSongs
- * and search3. Each reads its parameters through param (the query's
+ * (subsonic_music_albums()): getIndexes, getAlbumList2, getRandomSongs,
+ * search3 and getSimilarSongs(2). Each reads its parameters through param (the query's
  * value of a name, or NULL), adds its member to body and returns 0, a
  * negative errno value or a Subsonic error code (SUBSONIC_MISSING for a
  * missing parameter, SUBSONIC_NOT_FOUND for a list type not offered).
@@ -28,4 +28,10 @@ int subsonic_lists_random(json_t *body, subsonic_param_fn param, void *req);
  * artistCount/artistOffset, albumCount/albumOffset and
  * songCount/songOffset (20 and 0 each). */
 int subsonic_lists_search(json_t *body, subsonic_param_fn param, void *req);
+/* getSimilarSongs and getSimilarSongs2 (member "similarSongs" or
+ * "similarSongs2"): the songs of /similar of the song id
+ * (subsonic_music_similar()), most alike first, count of them (50, at
+ * most 500); an id of no song the user may see is SUBSONIC_NOT_FOUND. */
+int subsonic_lists_similar(json_t *body, const char *member,
+			   subsonic_param_fn param, void *req);
 #endif

@@ -106,21 +106,16 @@ static int each(const char *name, const struct node *n, void *arg)
 	return l->rc;
 }
 
-/* Gather the children of rel (a path under TOP, or "") into l->items:
- * 0, a negative errno value, or SUBSONIC_NOT_FOUND. */
-static int list(const char *rel, struct list *l)
+/* Gather the children of the mount's folder path into l->items: 0, a
+ * negative errno value, or SUBSONIC_NOT_FOUND. */
+static int list_at(const char *path, struct list *l)
 {
-	struct strbuf path = STRBUF_INIT;
 	int rc;
 
 	l->items = json_array();
 	if (!l->items)
 		return -ENOMEM;
-	strbuf_addstr(&path, TOP);
-	if (*rel)
-		strbuf_addf(&path, "/%s", rel);
-	rc = nodes_children(path.buf, each, l);
-	strbuf_release(&path);
+	rc = nodes_children(path, each, l);
 	if (!rc)
 		rc = l->rc;
 	if (rc == -ENOENT || rc == -EACCES || rc == -ENOTDIR)
@@ -129,6 +124,20 @@ static int list(const char *rel, struct list *l)
 		json_decref(l->items);
 		l->items = NULL;
 	}
+	return rc;
+}
+
+/* The same for rel, a path under TOP, or "". */
+static int list(const char *rel, struct list *l)
+{
+	struct strbuf path = STRBUF_INIT;
+	int rc;
+
+	strbuf_addstr(&path, TOP);
+	if (*rel)
+		strbuf_addf(&path, "/%s", rel);
+	rc = list_at(path.buf, l);
+	strbuf_release(&path);
 	return rc;
 }
 
@@ -259,9 +268,9 @@ static json_t *song(const char *rel, const char *name, int64_t file)
 	return s;
 }
 
-/* The songs of the album at rel into *out, the greatest files.id of
- * them into *last: 0, a negative errno value, or SUBSONIC_NOT_FOUND. */
-static int songs(const char *rel, json_t **out, int64_t *last)
+/* The songs of the album at rel into *out, their files.id appended to
+ * files unless NULL: 0, a negative errno value, or SUBSONIC_NOT_FOUND. */
+static int songs(const char *rel, json_t **out, json_t *files)
 {
 	struct list l = { 0 };
 	json_t *item;
@@ -278,9 +287,8 @@ static int songs(const char *rel, json_t **out, int64_t *last)
 		int64_t file = json_integer_value(json_object_get(item,
 								  "file"));
 
-		if (file > *last)
-			*last = file;
-		if (!*out ||
+		if (!*out || (files && json_array_append_new(files,
+				json_integer(file))) ||
 		    json_array_append_new(*out, song(rel, name, file))) {
 			rc = -ENOMEM;
 			break;
@@ -295,16 +303,16 @@ static int songs(const char *rel, json_t **out, int64_t *last)
 }
 
 /* The AlbumID3 of the album at rel ("ARTIST/ALBUM") with its songs
- * into *out, the greatest files.id of them into *last: 0, a negative
- * errno value, or SUBSONIC_NOT_FOUND when it holds none the user may
- * see. */
-static int album_of(const char *rel, json_t **out, int64_t *last)
+ * into *out, their files.id appended to files unless NULL: 0, a
+ * negative errno value, or SUBSONIC_NOT_FOUND when it holds none the
+ * user may see. */
+static int album_of(const char *rel, json_t **out, json_t *files)
 {
 	const char *slash = strchr(rel, '/'), *name = NULL;
 	json_int_t year = 0;
 	json_t *tracks, *item;
 	size_t i;
-	int rc = songs(rel, &tracks, last);
+	int rc = songs(rel, &tracks, files);
 
 	*out = NULL;
 	if (!rc && !json_array_size(tracks)) {
@@ -333,6 +341,19 @@ static int album_of(const char *rel, json_t **out, int64_t *last)
 	return *out ? 0 : -ENOMEM;
 }
 
+/* The greatest integer of the array a, or 0. */
+static json_int_t max_of(json_t *a)
+{
+	json_int_t max = 0;
+	json_t *v;
+	size_t i;
+
+	json_array_foreach(a, i, v)
+		if (json_integer_value(v) > max)
+			max = json_integer_value(v);
+	return max;
+}
+
 /* Append the albums of the artist (a folder's name) the user may see
  * to albums; with_songs, each with its songs in the object
  * subsonic_music_albums() gives: 0, a negative errno value, or
@@ -342,7 +363,7 @@ static int artist_albums(const char *artist, json_t *albums, int with_songs)
 	struct strbuf rel = STRBUF_INIT;
 	struct list l = { .dirs = 1 };
 	json_t *item, *album;
-	int64_t last;
+	json_t *files = NULL;
 	size_t i;
 	int rc = list(artist, &l);
 
@@ -350,8 +371,10 @@ static int artist_albums(const char *artist, json_t *albums, int with_songs)
 		strbuf_reset(&rel);
 		child_rel(&rel, artist, json_string_value(json_object_get(
 			item, "name")));
-		last = 0;
-		rc = album_of(rel.buf, &album, &last);
+		json_decref(files);
+		files = with_songs ? json_array() : NULL;
+		rc = with_songs && !files ? -ENOMEM :
+			album_of(rel.buf, &album, files);
 		if (rc == SUBSONIC_NOT_FOUND) {
 			rc = 0;
 			continue;
@@ -359,13 +382,15 @@ static int artist_albums(const char *artist, json_t *albums, int with_songs)
 		if (!rc && !with_songs)
 			json_object_del(album, "song");
 		else if (!rc)
-			album = json_pack("{s:o,s:I}", "album", album, "last",
-					  (json_int_t)last);
+			album = json_pack("{s:o,s:O,s:I}", "album", album,
+					  "files", files, "last",
+					  max_of(files));
 		if (rc || json_array_append_new(albums, album))
 			rc = rc ? rc : -ENOMEM;
 		if (rc)
 			break;
 	}
+	json_decref(files);
 	json_decref(l.items);
 	strbuf_release(&rel);
 	return rc;
@@ -400,11 +425,10 @@ int subsonic_music_album(json_t *body, const char *id)
 {
 	struct strbuf path = STRBUF_INIT;
 	json_t *album;
-	int64_t last = 0;
 	int rc = path_of(id, "al", 2, &path);
 
 	if (!rc)
-		rc = album_of(path.buf + strlen(TOP "/"), &album, &last);
+		rc = album_of(path.buf + strlen(TOP "/"), &album, NULL);
 	if (!rc && json_object_set_new(body, "album", album))
 		rc = -ENOMEM;
 	strbuf_release(&path);
@@ -459,6 +483,50 @@ int subsonic_music_song(json_t *body, const char *id)
 					song(rel, name + 1, n.file)))
 			rc = -ENOMEM;
 	}
+	strbuf_release(&path);
+	return rc;
+}
+
+int subsonic_music_similar(const char *id, json_t **files)
+{
+	struct strbuf path = STRBUF_INIT, query = STRBUF_INIT;
+	struct list l = { 0 };
+	char buf[512];
+	struct node n;
+	json_t *item;
+	size_t i;
+	int rc = path_of(id, "tr", 3, &path);
+
+	*files = NULL;
+	if (!rc && (nodes_resolve(path.buf, &n) || n.type != NODE_REAL ||
+		    n.file <= 0 || views_real_access(n.file)))
+		rc = SUBSONIC_NOT_FOUND;
+	if (rc)
+		goto out;
+	strbuf_addstr(&query, "/similar/");
+	if (attr(n.file, "artist", buf, sizeof(buf)))
+		strbuf_addf(&query, "%s ", buf);
+	strbuf_addstr(&query, attr(n.file, "title", buf, sizeof(buf)) ? buf :
+		      strrchr(path.buf, '/') + 1);
+	/* a query is one name of the mount */
+	for (char *p = query.buf + strlen("/similar/"); *p; p++)
+		if (*p == '/')
+			*p = ' ';
+	rc = list_at(query.buf, &l);
+	*files = rc ? NULL : json_array();
+	json_array_foreach(l.items, i, item)
+		if (!*files || json_array_append(*files,
+				json_object_get(item, "file"))) {
+			rc = -ENOMEM;
+			break;
+		}
+	json_decref(l.items);
+	if (rc) {
+		json_decref(*files);
+		*files = NULL;
+	}
+out:
+	strbuf_release(&query);
 	strbuf_release(&path);
 	return rc;
 }

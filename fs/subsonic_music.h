@@ -31,10 +31,15 @@ int subsonic_music_artist(json_t *body, const char *id);
 int subsonic_music_album(json_t *body, const char *id);
 /* Every album the user may see, in the view's order (by artist, then
  * album), into *out (a new array), each {"album": the AlbumID3 with its
- * songs ("song") as getAlbum gives it, "last": the greatest files.id of
- * its tracks, the one the index met last}: 0 or a negative errno
- * value. */
+ * songs ("song") as getAlbum gives it, "files": the files.id of each
+ * song, "last": the greatest of them, the one the index met last}: 0 or
+ * a negative errno value. */
 int subsonic_music_albums(json_t **out);
+/* The files.id of the tracks of /similar/"ARTIST TITLE" of the song id
+ * (its artist and title tags, or its file's name), most alike first,
+ * into *files (a new array): 0, a negative errno value or
+ * SUBSONIC_NOT_FOUND. */
+int subsonic_music_similar(const char *id, json_t **files);
 /* getSong: the song id. */
 int subsonic_music_song(json_t *body, const char *id);
 /* The mount path of the song id into out, for stream and download: 0 or

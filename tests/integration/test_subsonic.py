@@ -392,7 +392,10 @@ def loud_flac(path, title, album, track, freq, volume):
         path)
 
 
-def test_replay_gain_is_the_analysis(tmp_path):
+@pytest.fixture
+def analysed(tmp_path):
+    """(a Web of three analysed tracks: Band/Tones First (loud) and
+    Second (quiet), Band/Solo Only; their ids as walk() gives them)."""
     top = tmp_path / "music"
     loud_flac(str(top / "Band" / "Tones" / "01.flac"), "First", "Tones", 1,
               440, 0.9)
@@ -405,33 +408,41 @@ def test_replay_gain_is_the_analysis(tmp_path):
         ids = wait_for(lambda: walk(w), 60, "the three songs",
                        until=lambda v: len(v) == 3, mount=w.m,
                        ignore=(AssertionError,))
-        for title in ("First", "Second", "Only"):
-            sid = ids[title][0]
-            want = wait_for(lambda: gains(view_path(w, sid)), 120,
-                            "the analysis of " + title, mount=w.m)
-            song = ok(call(w, "getSong", id=sid)[2])["song"]
-            rg = song["replayGain"]
-            assert set(rg) == {"trackGain", "albumGain", "trackPeak"}
-            assert abs(rg["trackGain"] - want["gain_db"]) < 0.006
-            assert abs(rg["albumGain"] - want["album_gain_db"]) < 0.006
-            assert abs(rg["trackPeak"] - want["peak"]) < 0.00006
-            # the same in XML, and in getAlbum's songs
-            root = call(w, "getSong", f="xml", id=sid)[2]
-            e = root.find(NS + "song").find(NS + "replayGain")
-            assert abs(float(e.get("trackGain")) - want["gain_db"]) < 0.006
-            album = ok(call(w, "getAlbum", id=ids[title][2])[2])["album"]
-            mine = [s for s in album["song"] if s["id"] == sid]
-            assert mine[0]["replayGain"] == rg
-        # Band/Tones holds a loud and a quiet track: one album gain for
-        # both, between their own
-        first = ok(call(w, "getSong", id=ids["First"][0])[2])["song"]
-        second = ok(call(w, "getSong", id=ids["Second"][0])[2])["song"]
-        g1, g2 = first["replayGain"], second["replayGain"]
-        assert g1["albumGain"] == g2["albumGain"]
-        assert g1["trackGain"] < g1["albumGain"] < g2["trackGain"]
-        assert g1["trackPeak"] > g2["trackPeak"]
+        for title, v in ids.items():
+            wait_for(lambda: gains(view_path(w, v[0])), 120,
+                     "the analysis of " + title, mount=w.m)
+        yield w, ids
     finally:
         w.stop()
+
+
+def test_replay_gain_is_the_analysis(analysed):
+    w, ids = analysed
+    for title in ("First", "Second", "Only"):
+        sid = ids[title][0]
+        want = wait_for(lambda: gains(view_path(w, sid)), 120,
+                        "the analysis of " + title, mount=w.m)
+        song = ok(call(w, "getSong", id=sid)[2])["song"]
+        rg = song["replayGain"]
+        assert set(rg) == {"trackGain", "albumGain", "trackPeak"}
+        assert abs(rg["trackGain"] - want["gain_db"]) < 0.006
+        assert abs(rg["albumGain"] - want["album_gain_db"]) < 0.006
+        assert abs(rg["trackPeak"] - want["peak"]) < 0.00006
+        # the same in XML, and in getAlbum's songs
+        root = call(w, "getSong", f="xml", id=sid)[2]
+        e = root.find(NS + "song").find(NS + "replayGain")
+        assert abs(float(e.get("trackGain")) - want["gain_db"]) < 0.006
+        album = ok(call(w, "getAlbum", id=ids[title][2])[2])["album"]
+        mine = [s for s in album["song"] if s["id"] == sid]
+        assert mine[0]["replayGain"] == rg
+    # Band/Tones holds a loud and a quiet track: one album gain for
+    # both, between their own
+    first = ok(call(w, "getSong", id=ids["First"][0])[2])["song"]
+    second = ok(call(w, "getSong", id=ids["Second"][0])[2])["song"]
+    g1, g2 = first["replayGain"], second["replayGain"]
+    assert g1["albumGain"] == g2["albumGain"]
+    assert g1["trackGain"] < g1["albumGain"] < g2["trackGain"]
+    assert g1["trackPeak"] > g2["trackPeak"]
 
 
 def dated_library(top):
@@ -545,3 +556,27 @@ def test_random_songs_and_search3(dated):
     # bad numbers are the defaults
     assert search(query="", songCount="x", songOffset="-3")[2] == \
         ["First", "Only", "Second"]
+
+
+def test_similar_songs_are_those_of_similar(analysed):
+    w, ids = analysed
+    for title in ("First", "Only"):
+        sid = ids[title][0]
+        folder = w.m.file("similar/Band " + title)
+        want = [os.getxattr(os.path.join(folder, n),
+                            "user.mediamon.title").decode()
+                for n in os.listdir(folder)]
+        assert sorted(want) == sorted(set(ids) - {title})
+        for method, member in (("getSimilarSongs2", "similarSongs2"),
+                               ("getSimilarSongs", "similarSongs")):
+            got = ok(call(w, method, id=sid)[2])[member]["song"]
+            assert [x["title"] for x in got] == want
+            assert [x["id"] for x in got] == [ids[t][0] for t in want]
+        got = ok(call(w, "getSimilarSongs2", id=sid, count=1)[2])
+        assert [x["title"] for x in got["similarSongs2"]["song"]] == \
+            want[:1]
+    root = call(w, "getSimilarSongs2", f="xml", id=ids["First"][0])[2]
+    assert len(list(root.iter(NS + "song"))) == 2
+    failed(call(w, "getSimilarSongs2")[2], 10)
+    for bad in (ids["First"][1], ids["First"][2], "tr" + b"x/y/z".hex()):
+        failed(call(w, "getSimilarSongs2", id=bad)[2], 70)
