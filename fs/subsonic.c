@@ -171,6 +171,7 @@ static const struct {
 	/* answered with the file itself (send_file()) */
 	{ "stream", NULL },
 	{ "download", NULL },
+	{ "getCoverArt", NULL },
 };
 
 /* The XML attribute or element text of the scalar v. */
@@ -295,8 +296,11 @@ static enum MHD_Result send_error(struct request *r, const char *f,
 
 /* stream and download: the file of the song id as it is (its ranges and
  * conditions as any file of the listener's), or an error. No
- * transcoding: maxBitRate and format are not heard. */
-static enum MHD_Result send_file(struct request *r, const char *f)
+ * transcoding: maxBitRate and format are not heard. getCoverArt: the
+ * cover of the album (or song) id as it is: size is not heard. */
+static enum MHD_Result send_file(struct request *r, const char *f,
+				 int (*path_of)(const char *id,
+						struct strbuf *out))
 {
 	struct strbuf path = STRBUF_INIT;
 	const char *id = param(r, "id");
@@ -305,7 +309,7 @@ static enum MHD_Result send_file(struct request *r, const char *f)
 
 	if (!id)
 		return send_error(r, f, SUBSONIC_MISSING);
-	rc = subsonic_music_path(id, &path);
+	rc = path_of(id, &path);
 	if (rc) {
 		strbuf_release(&path);
 		return send_error(r, f, rc);
@@ -362,7 +366,8 @@ static enum MHD_Result dispatch(struct request *r, const char *rest,
 	caller_begin_user(a->uid, a->gid, a->groups, a->ngroups);
 	reader_refresh();
 	if (!methods[m].fn) {
-		ret = send_file(r, f);
+		ret = send_file(r, f, strcmp(methods[m].name, "getCoverArt") ?
+				subsonic_music_path : subsonic_music_cover);
 		caller_end();
 		return ret;
 	}

@@ -98,7 +98,7 @@ static int each(const char *name, const struct node *n, void *arg)
 	struct list *l = arg;
 
 	if (l->dirs ? n->type != NODE_DIR :
-	    n->type != NODE_REAL || n->file <= 0)
+	    n->type != NODE_REAL || !n->file)
 		return 0;
 	if (json_array_append_new(l->items, json_pack("{s:s,s:I}", "name",
 			name, "file", (json_int_t)n->file)))
@@ -268,9 +268,18 @@ static json_t *song(const char *rel, const char *name, int64_t file)
 	return s;
 }
 
+/* Whether file (a files.id) is a track's: the album folders of the view
+ * hold their images too. */
+static int is_track(int64_t file)
+{
+	return file > 0 && views_track_attrs_held(file, NULL, NULL, 0) > 0;
+}
+
 /* The songs of the album at rel into *out, their files.id appended to
- * files unless NULL: 0, a negative errno value, or SUBSONIC_NOT_FOUND. */
-static int songs(const char *rel, json_t **out, json_t *files)
+ * files unless NULL, the name of its cover.EXT into cover unless NULL:
+ * 0, a negative errno value, or SUBSONIC_NOT_FOUND. */
+static int songs(const char *rel, json_t **out, json_t *files,
+		 struct strbuf *cover)
 {
 	struct list l = { 0 };
 	json_t *item;
@@ -287,6 +296,11 @@ static int songs(const char *rel, json_t **out, json_t *files)
 		int64_t file = json_integer_value(json_object_get(item,
 								  "file"));
 
+		if (!is_track(file)) {
+			if (cover && !strncmp(name, "cover.", 6))
+				strbuf_addstr(cover, name);
+			continue;
+		}
 		if (!*out || (files && json_array_append_new(files,
 				json_integer(file))) ||
 		    json_array_append_new(*out, song(rel, name, file))) {
@@ -309,19 +323,24 @@ static int songs(const char *rel, json_t **out, json_t *files)
 static int album_of(const char *rel, json_t **out, json_t *files)
 {
 	const char *slash = strchr(rel, '/'), *name = NULL;
+	struct strbuf cover = STRBUF_INIT;
 	json_int_t year = 0;
 	json_t *tracks, *item;
 	size_t i;
-	int rc = songs(rel, &tracks, files);
+	int rc = songs(rel, &tracks, files, &cover);
 
 	*out = NULL;
 	if (!rc && !json_array_size(tracks)) {
 		json_decref(tracks);
 		rc = SUBSONIC_NOT_FOUND;
 	}
-	if (rc)
+	if (rc) {
+		strbuf_release(&cover);
 		return rc;
+	}
 	json_array_foreach(tracks, i, item) {
+		if (cover.len)
+			json_object_set_new(item, "coverArt", id_of("al", rel));
 		if (json_integer_value(json_object_get(item, "year")) > year)
 			year = json_integer_value(json_object_get(item,
 								  "year"));
@@ -338,6 +357,9 @@ static int album_of(const char *rel, json_t **out, json_t *files)
 			 "song", tracks);
 	if (*out && year)
 		json_object_set_new(*out, "year", json_integer(year));
+	if (*out && cover.len)
+		json_object_set_new(*out, "coverArt", id_of("al", rel));
+	strbuf_release(&cover);
 	return *out ? 0 : -ENOMEM;
 }
 
@@ -527,6 +549,32 @@ int subsonic_music_similar(const char *id, json_t **files)
 	}
 out:
 	strbuf_release(&query);
+	strbuf_release(&path);
+	return rc;
+}
+
+int subsonic_music_cover(const char *id, struct strbuf *out)
+{
+	struct strbuf path = STRBUF_INIT, cover = STRBUF_INIT;
+	json_t *tracks = NULL;
+	char *slash;
+	int rc;
+
+	rc = path_of(id, "al", 2, &path);
+	if (rc && !path_of(id, "tr", 3, &path)) {
+		slash = strrchr(path.buf, '/');
+		*slash = '\0';
+		path.len = slash - path.buf;
+		rc = 0;
+	}
+	if (!rc)
+		rc = songs(path.buf + strlen(TOP "/"), &tracks, NULL, &cover);
+	if (!rc && (!cover.len || !json_array_size(tracks)))
+		rc = SUBSONIC_NOT_FOUND;
+	if (!rc)
+		strbuf_addf(out, "%s/%s", path.buf, cover.buf);
+	json_decref(tracks);
+	strbuf_release(&cover);
 	strbuf_release(&path);
 	return rc;
 }

@@ -10,7 +10,8 @@
  * Ids are the view's names, so that they outlive rescans and restarts:
  * "ar" and the hex of the artist's folder name, "al" and the hex of
  * ARTIST/ALBUM, "tr" and the hex of ARTIST/ALBUM/FILE (a retag or a
- * rename gives new ones). A song analysed has the OpenSubsonic
+ * rename gives new ones). An album with a cover.EXT in the view, and its
+ * songs, have coverArt, the album's id. A song analysed has the OpenSubsonic
  * replayGain (trackGain, albumGain, trackPeak) of its view attributes.
  *
  * Each function adds its member to body (a subsonic-response object)
@@ -40,6 +41,10 @@ int subsonic_music_albums(json_t **out);
  * into *files (a new array): 0, a negative errno value or
  * SUBSONIC_NOT_FOUND. */
 int subsonic_music_similar(const char *id, json_t **files);
+/* The mount path of the cover.EXT of the album id, or of the album of
+ * the song id, into out, for getCoverArt: 0, a negative errno value or
+ * SUBSONIC_NOT_FOUND (no such album, or one without a cover). */
+int subsonic_music_cover(const char *id, struct strbuf *out);
 /* getSong: the song id. */
 int subsonic_music_song(json_t *body, const char *id);
 /* The mount path of the song id into out, for stream and download: 0 or

@@ -21,6 +21,7 @@ import pytest
 
 from conftest import make_flac, run, start_refused, wait_for
 from test_access import make_user, drop_user, world  # noqa: F401
+from test_covers import jpeg
 from test_http import PASSWORD, Web, htpasswd, open_and_shut
 
 NS = "{http://subsonic.org/restapi}"
@@ -580,3 +581,37 @@ def test_similar_songs_are_those_of_similar(analysed):
     failed(call(w, "getSimilarSongs2")[2], 10)
     for bad in (ids["First"][1], ids["First"][2], "tr" + b"x/y/z".hex()):
         failed(call(w, "getSimilarSongs2", id=bad)[2], 70)
+
+
+def test_cover_art(tmp_path):
+    """An album's cover is the view's cover.EXT (here the folder's
+    image), its songs' too; an album without one has none."""
+    top = tmp_path / "music"
+    music_library(str(top))
+    image = jpeg(800)
+    (top / "Band" / "Tones" / "cover.jpg").write_bytes(image)
+    w = Web(tmp_path, music=top)
+    try:
+        ids = wait_for(lambda: walk(w), 60, "the three songs",
+                       until=lambda v: len(v) == 3, mount=w.m,
+                       ignore=(AssertionError,))
+        album = ok(call(w, "getAlbum", id=ids["First"][2])[2])["album"]
+        assert len(album["song"]) == 2
+        assert album["coverArt"] == ids["First"][2]
+        assert all(s["coverArt"] == album["coverArt"]
+                   for s in album["song"])
+        for cid in (album["coverArt"], ids["First"][0]):
+            q = urllib.parse.urlencode({"u": "root", "p": PASSWORD,
+                                        "id": cid, "size": 64})
+            with urllib.request.urlopen("%s/rest/getCoverArt?%s" % (
+                    w.base, q), timeout=120) as r:
+                assert r.status == 200
+                assert r.headers["Content-Type"] == "image/jpeg"
+                assert r.read() == image
+        solo = ok(call(w, "getAlbum", id=ids["Only"][2])[2])["album"]
+        assert "coverArt" not in solo
+        failed(call(w, "getCoverArt", id=ids["Only"][2])[2], 70)
+        failed(call(w, "getCoverArt", id="al" + b"Band/Nope".hex())[2], 70)
+        failed(call(w, "getCoverArt")[2], 10)
+    finally:
+        w.stop()
