@@ -136,6 +136,11 @@ static int do_search3(struct request *r)
 	return subsonic_lists_search(r->body, query_value, r);
 }
 
+static int do_get_genres(struct request *r)
+{
+	return subsonic_music_genres(r->body);
+}
+
 static int do_get_similar_songs(struct request *r)
 {
 	return subsonic_lists_similar(r->body, "similarSongs", query_value,
@@ -166,6 +171,7 @@ static const struct {
 	{ "getAlbumList2", do_get_album_list2 },
 	{ "getRandomSongs", do_get_random_songs },
 	{ "search3", do_search3 },
+	{ "getGenres", do_get_genres },
 	{ "getSimilarSongs", do_get_similar_songs },
 	{ "getSimilarSongs2", do_get_similar_songs2 },
 	/* answered with the file itself (send_file()) */
@@ -190,8 +196,9 @@ static void add_scalar(struct strbuf *out, json_t *v)
 
 /*
  * The element name of the JSON object o, as the schemas map one to the
- * other: its scalar members are attributes, its objects child elements,
- * its arrays one element per item, all named by their member.
+ * other: its scalar members are attributes (but "value", the element's
+ * text: a genre's name), its objects child elements, its arrays one
+ * element per item, all named by their member.
  */
 static void add_element(struct strbuf *out, const char *name, json_t *o,
 			const char *extra)
@@ -203,18 +210,22 @@ static void add_element(struct strbuf *out, const char *name, json_t *o,
 
 	strbuf_addf(out, "<%s%s", name, extra);
 	json_object_foreach(o, key, v) {
-		if (json_is_object(v) || json_is_array(v) || json_is_null(v))
+		if (json_is_object(v) || json_is_array(v) || json_is_null(v) ||
+		    !strcmp(key, "value"))
 			continue;
 		strbuf_addf(out, " %s=\"", key);
 		add_scalar(out, v);
 		strbuf_addch(out, '"');
 	}
 	json_object_foreach(o, key, v) {
-		if (!json_is_object(v) && !json_is_array(v))
+		if (!json_is_object(v) && !json_is_array(v) &&
+		    strcmp(key, "value"))
 			continue;
 		if (!open)
 			strbuf_addch(out, '>');
 		open = 1;
+		if (!strcmp(key, "value"))
+			add_scalar(out, v);
 		if (json_is_object(v))
 			add_element(out, key, v, "");
 		json_array_foreach(v, i, item)

@@ -21,6 +21,7 @@
 #include "indexer/reads.h"
 
 #define TOP "/library/music/artists"
+#define GENRES "/library/music/genres"
 #define ATTR "user.mediamon."
 
 /* The id of prefix and the view path rel ("ARTIST/ALBUM..."). */
@@ -576,5 +577,76 @@ int subsonic_music_cover(const char *id, struct strbuf *out)
 	json_decref(tracks);
 	strbuf_release(&cover);
 	strbuf_release(&path);
+	return rc;
+}
+
+/* Count into *songs the tracks under the mount's folder path, into
+ * *albums the folders holding some, down to depth folders. */
+static int count_tracks(const char *path, int depth, json_int_t *songs,
+			json_int_t *albums)
+{
+	struct list l = { 0 }, d = { .dirs = 1 };
+	struct strbuf sub = STRBUF_INIT;
+	json_int_t here = 0;
+	json_t *item;
+	size_t i;
+	int rc = list_at(path, &l);
+
+	json_array_foreach(l.items, i, item)
+		here += is_track(json_integer_value(json_object_get(item,
+								    "file")));
+	json_decref(l.items);
+	*songs += here;
+	*albums += here > 0;
+	if (!rc && depth > 0)
+		rc = list_at(path, &d);
+	json_array_foreach(rc ? NULL : d.items, i, item) {
+		strbuf_reset(&sub);
+		strbuf_addf(&sub, "%s/%s", path, json_string_value(
+			json_object_get(item, "name")));
+		rc = count_tracks(sub.buf, depth - 1, songs, albums);
+		if (rc == SUBSONIC_NOT_FOUND)
+			rc = 0;
+		if (rc)
+			break;
+	}
+	json_decref(d.items);
+	strbuf_release(&sub);
+	return rc;
+}
+
+int subsonic_music_genres(json_t *body)
+{
+	struct strbuf path = STRBUF_INIT;
+	struct list l = { .dirs = 1 };
+	json_t *genres = json_array(), *item;
+	size_t i;
+	int rc = genres ? list_at(GENRES, &l) : -ENOMEM;
+
+	json_array_foreach(l.items, i, item) {
+		const char *name = json_string_value(json_object_get(item,
+								   "name"));
+		json_int_t songs = 0, albums = 0;
+
+		strbuf_reset(&path);
+		strbuf_addf(&path, GENRES "/%s", name);
+		rc = count_tracks(path.buf, 3, &songs, &albums);
+		if (rc == SUBSONIC_NOT_FOUND || (!rc && !songs)) {
+			rc = 0;
+			continue;
+		}
+		if (rc || json_array_append_new(genres, json_pack(
+				"{s:s,s:I,s:I}", "value", name, "songCount",
+				songs, "albumCount", albums))) {
+			rc = rc ? rc : -ENOMEM;
+			break;
+		}
+	}
+	json_decref(l.items);
+	strbuf_release(&path);
+	if (!rc && json_object_set_new(body, "genres", json_pack("{s:O}",
+						"genre", genres)))
+		rc = -ENOMEM;
+	json_decref(genres);
 	return rc;
 }

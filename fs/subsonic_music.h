@@ -45,6 +45,9 @@ int subsonic_music_similar(const char *id, json_t **files);
  * the song id, into out, for getCoverArt: 0, a negative errno value or
  * SUBSONIC_NOT_FOUND (no such album, or one without a cover). */
 int subsonic_music_cover(const char *id, struct strbuf *out);
+/* getGenres: the folders of /library/music/genres that hold tracks the
+ * user may see, each with its songCount and albumCount. */
+int subsonic_music_genres(json_t *body);
 /* getSong: the song id. */
 int subsonic_music_song(json_t *body, const char *id);
 /* The mount path of the song id into out, for stream and download: 0 or

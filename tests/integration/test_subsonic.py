@@ -353,6 +353,12 @@ def test_another_users_private_artist(world):  # noqa: F811
             assert [x["title"] for x in found["song"]] == ["Pub"]
             assert found == ok(call(w, "search3", query="p", **mine)[2])[
                 "searchResult3"]
+            # genres count what the user sees (the tracks have no genre
+            # tag: whatever the view calls that, one track for it)
+            got = ok(call(w, "getGenres", **mine)[2])["genres"]["genre"]
+            assert sum(g["songCount"] for g in got) == 1
+            got = ok(call(w, "getGenres")[2])["genres"]["genre"]
+            assert sum(g["songCount"] for g in got) == 2
             # root sees both
             found = ok(call(w, "search3", query="")[2])["searchResult3"]
             assert sorted(x["title"] for x in found["song"]) == \
@@ -613,5 +619,28 @@ def test_cover_art(tmp_path):
         failed(call(w, "getCoverArt", id=ids["Only"][2])[2], 70)
         failed(call(w, "getCoverArt", id="al" + b"Band/Nope".hex())[2], 70)
         failed(call(w, "getCoverArt")[2], 10)
+    finally:
+        w.stop()
+
+
+def test_genres(tmp_path):
+    top = tmp_path / "music"
+    music_library(str(top))
+    for rel, genre in (("Band/Tones/01.flac", "Rock"),
+                       ("Band/Tones/02.flac", "Rock"),
+                       ("Zed/Solo/01.flac", "Jazz")):
+        run("metaflac", "--set-tag=GENRE=" + genre, str(top / rel))
+    w = Web(tmp_path, music=top)
+    try:
+        wait_for(lambda: walk(w), 60, "the three songs",
+                 until=lambda v: len(v) == 3, mount=w.m,
+                 ignore=(AssertionError,))
+        got = ok(call(w, "getGenres")[2])["genres"]["genre"]
+        assert {g["value"]: (g["songCount"], g["albumCount"])
+                for g in got} == {"Rock": (2, 1), "Jazz": (1, 1)}
+        root = call(w, "getGenres", f="xml")[2]
+        assert sorted((e.text, e.get("songCount")) for e in
+                      root.iter(NS + "genre")) == [("Jazz", "1"),
+                                                   ("Rock", "2")]
     finally:
         w.stop()
