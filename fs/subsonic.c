@@ -141,6 +141,11 @@ static int do_get_genres(struct request *r)
 	return subsonic_music_genres(r->body);
 }
 
+static int do_get_songs_by_genre(struct request *r)
+{
+	return subsonic_lists_genre_songs(r->body, query_value, r);
+}
+
 static int do_get_similar_songs(struct request *r)
 {
 	return subsonic_lists_similar(r->body, "similarSongs", query_value,
@@ -172,6 +177,7 @@ static const struct {
 	{ "getRandomSongs", do_get_random_songs },
 	{ "search3", do_search3 },
 	{ "getGenres", do_get_genres },
+	{ "getSongsByGenre", do_get_songs_by_genre },
 	{ "getSimilarSongs", do_get_similar_songs },
 	{ "getSimilarSongs2", do_get_similar_songs2 },
 	/* answered with the file itself (send_file()) */

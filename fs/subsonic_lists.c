@@ -205,6 +205,69 @@ int subsonic_lists_indexes(json_t *body, subsonic_param_fn param,
 	return rc;
 }
 
+/* The files.id of a genre, sorted, to look up. */
+struct genre_files {
+	json_int_t *v;
+	size_t n;
+};
+
+static int cmp_id(const void *a, const void *b)
+{
+	json_int_t x = *(const json_int_t *)a, y = *(const json_int_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* The tracks of genre into g: 0 or a negative errno value. */
+static int genre_files(const char *genre, struct genre_files *g)
+{
+	json_t *files, *v;
+	size_t i;
+	int rc = subsonic_music_genre(genre, &files);
+
+	if (rc)
+		return rc;
+	g->n = json_array_size(files);
+	g->v = malloc((g->n ? g->n : 1) * sizeof(*g->v));
+	json_array_foreach(g->v ? files : NULL, i, v)
+		g->v[i] = json_integer_value(v);
+	json_decref(files);
+	if (!g->v)
+		return -ENOMEM;
+	qsort(g->v, g->n, sizeof(*g->v), cmp_id);
+	return 0;
+}
+
+static int in_genre(const struct genre_files *g, json_t *file)
+{
+	json_int_t id = json_integer_value(file);
+
+	return bsearch(&id, g->v, g->n, sizeof(*g->v), cmp_id) != NULL;
+}
+
+/* Keep the albums of a (as subsonic_music_albums() gives them) with a
+ * track of g, each with only those songs when songs_only. */
+static void keep_genre(json_t *a, const struct genre_files *g,
+		       int songs_only)
+{
+	for (size_t i = json_array_size(a); i-- > 0;) {
+		json_t *item = json_array_get(a, i);
+		json_t *files = json_object_get(item, "files");
+		json_t *songs = json_object_get(json_object_get(item, "album"),
+						"song");
+		size_t keep = 0;
+
+		for (size_t k = json_array_size(files); k-- > 0;) {
+			if (in_genre(g, json_array_get(files, k)))
+				keep++;
+			else if (songs_only)
+				json_array_remove(songs, k);
+		}
+		if (!keep)
+			json_array_remove(a, i);
+	}
+}
+
 int subsonic_lists_albums(json_t *body, subsonic_param_fn param, void *req)
 {
 	static const struct {
@@ -216,7 +279,10 @@ int subsonic_lists_albums(json_t *body, subsonic_param_fn param, void *req)
 		{ "alphabeticalByName", by_name },
 		{ "alphabeticalByArtist", by_artist },
 		{ "byYear", by_year },
+		{ "byGenre", by_name },
 	};
+	struct genre_files g = { NULL, 0 };
+	const char *genre = param(req, "genre");
 	const char *type = param(req, "type");
 	long from = number(param, req, "fromYear", 0, 9999);
 	long to = number(param, req, "toYear", 0, 9999);
@@ -231,11 +297,19 @@ int subsonic_lists_albums(json_t *body, subsonic_param_fn param, void *req)
 			break;
 	if (t == sizeof(types) / sizeof(types[0]))
 		return SUBSONIC_NOT_FOUND;
-	if (types[t].cmp == by_year && (!from || !to))
+	if ((types[t].cmp == by_year && (!from || !to)) ||
+	    (!strcmp(type, "byGenre") && !genre))
 		return SUBSONIC_MISSING;
 	rc = subsonic_music_albums(&all);
-	if (rc)
+	if (!rc && !strcmp(type, "byGenre"))
+		rc = genre_files(genre, &g);
+	if (!rc && !strcmp(type, "byGenre"))
+		keep_genre(all, &g, 0);
+	free(g.v);
+	if (rc) {
+		json_decref(all);
 		return rc;
+	}
 	if (types[t].cmp == by_year)
 		keep_years(all, from, to, 1);
 	rc = types[t].cmp ? sort(all, types[t].cmp) : (shuffle(all), 0);
@@ -414,5 +488,34 @@ int subsonic_lists_similar(json_t *body, const char *member,
 	json_decref(out);
 	json_decref(all);
 	json_decref(files);
+	return rc;
+}
+
+int subsonic_lists_genre_songs(json_t *body, subsonic_param_fn param,
+			       void *req)
+{
+	const char *genre = param(req, "genre");
+	struct genre_files g = { NULL, 0 };
+	json_t *all, *songs = NULL, *out = NULL;
+	int rc;
+
+	if (!genre)
+		return SUBSONIC_MISSING;
+	rc = subsonic_music_albums(&all);
+	if (!rc)
+		rc = genre_files(genre, &g);
+	if (!rc) {
+		keep_genre(all, &g, 1);
+		songs = gather(all, 1);
+		out = songs ? page(songs, number(param, req, "offset", 0,
+						 LONG_MAX),
+				   number(param, req, "count", 10, MAX_SIZE),
+				   0) : NULL;
+		rc = out && !json_object_set_new(body, "songsByGenre",
+			json_pack("{s:o}", "song", out)) ? 0 : -ENOMEM;
+	}
+	free(g.v);
+	json_decref(songs);
+	json_decref(all);
 	return rc;
 }

@@ -17,9 +17,10 @@ typedef const char *(*subsonic_param_fn)(void *req, const char *name);
 int subsonic_lists_indexes(json_t *body, subsonic_param_fn param,
 			   void *req);
 /* getAlbumList2: type random, newest (the albums whose tracks the index
- * met last first), alphabeticalByName, alphabeticalByArtist or byYear
- * (fromYear, toYear; from after to goes backwards); size (10, at most
- * 500) and offset. */
+ * met last first), alphabeticalByName, alphabeticalByArtist, byYear
+ * (fromYear, toYear; from after to goes backwards) or byGenre (genre,
+ * a folder of /library/music/genres; by name); size (10, at most 500)
+ * and offset. */
 int subsonic_lists_albums(json_t *body, subsonic_param_fn param, void *req);
 /* getRandomSongs: size (10, at most 500) songs, fromYear and toYear. */
 int subsonic_lists_random(json_t *body, subsonic_param_fn param, void *req);
@@ -34,4 +35,8 @@ int subsonic_lists_search(json_t *body, subsonic_param_fn param, void *req);
  * most 500); an id of no song the user may see is SUBSONIC_NOT_FOUND. */
 int subsonic_lists_similar(json_t *body, const char *member,
 			   subsonic_param_fn param, void *req);
+/* getSongsByGenre: the songs of genre, count (10, at most 500) from
+ * offset, in the view's order. */
+int subsonic_lists_genre_songs(json_t *body, subsonic_param_fn param,
+			       void *req);
 #endif

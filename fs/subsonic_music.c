@@ -580,10 +580,11 @@ int subsonic_music_cover(const char *id, struct strbuf *out)
 	return rc;
 }
 
-/* Count into *songs the tracks under the mount's folder path, into
- * *albums the folders holding some, down to depth folders. */
-static int count_tracks(const char *path, int depth, json_int_t *songs,
-			json_int_t *albums)
+/* Append to files the files.id of the tracks under the mount's folder
+ * path, count into *albums the folders holding some, down to depth
+ * folders. */
+static int collect_tracks(const char *path, int depth, json_t *files,
+			  json_int_t *albums)
 {
 	struct list l = { 0 }, d = { .dirs = 1 };
 	struct strbuf sub = STRBUF_INIT;
@@ -592,11 +593,16 @@ static int count_tracks(const char *path, int depth, json_int_t *songs,
 	size_t i;
 	int rc = list_at(path, &l);
 
-	json_array_foreach(l.items, i, item)
-		here += is_track(json_integer_value(json_object_get(item,
-								    "file")));
+	json_array_foreach(l.items, i, item) {
+		json_t *file = json_object_get(item, "file");
+
+		if (!is_track(json_integer_value(file)))
+			continue;
+		here++;
+		if (json_array_append(files, file))
+			rc = -ENOMEM;
+	}
 	json_decref(l.items);
-	*songs += here;
 	*albums += here > 0;
 	if (!rc && depth > 0)
 		rc = list_at(path, &d);
@@ -604,7 +610,7 @@ static int count_tracks(const char *path, int depth, json_int_t *songs,
 		strbuf_reset(&sub);
 		strbuf_addf(&sub, "%s/%s", path, json_string_value(
 			json_object_get(item, "name")));
-		rc = count_tracks(sub.buf, depth - 1, songs, albums);
+		rc = collect_tracks(sub.buf, depth - 1, files, albums);
 		if (rc == SUBSONIC_NOT_FOUND)
 			rc = 0;
 		if (rc)
@@ -626,18 +632,25 @@ int subsonic_music_genres(json_t *body)
 	json_array_foreach(l.items, i, item) {
 		const char *name = json_string_value(json_object_get(item,
 								   "name"));
-		json_int_t songs = 0, albums = 0;
+		json_int_t albums = 0;
+		json_t *files = json_array();
 
 		strbuf_reset(&path);
 		strbuf_addf(&path, GENRES "/%s", name);
-		rc = count_tracks(path.buf, 3, &songs, &albums);
-		if (rc == SUBSONIC_NOT_FOUND || (!rc && !songs)) {
+		rc = files ? collect_tracks(path.buf, 3, files, &albums) :
+			-ENOMEM;
+		if (rc == SUBSONIC_NOT_FOUND || (!rc && !albums)) {
+			json_decref(files);
 			rc = 0;
 			continue;
 		}
-		if (rc || json_array_append_new(genres, json_pack(
+		if (!rc && json_array_append_new(genres, json_pack(
 				"{s:s,s:I,s:I}", "value", name, "songCount",
-				songs, "albumCount", albums))) {
+				(json_int_t)json_array_size(files),
+				"albumCount", albums)))
+			rc = -ENOMEM;
+		json_decref(files);
+		if (rc) {
 			rc = rc ? rc : -ENOMEM;
 			break;
 		}
@@ -648,5 +661,29 @@ int subsonic_music_genres(json_t *body)
 						"genre", genres)))
 		rc = -ENOMEM;
 	json_decref(genres);
+	return rc;
+}
+
+int subsonic_music_genre(const char *genre, json_t **files)
+{
+	struct strbuf path = STRBUF_INIT;
+	json_int_t albums = 0;
+	int rc = SUBSONIC_NOT_FOUND;
+
+	*files = json_array();
+	if (!*files)
+		return -ENOMEM;
+	if (*genre && !strchr(genre, '/') && strcmp(genre, ".") &&
+	    strcmp(genre, "..")) {
+		strbuf_addf(&path, GENRES "/%s", genre);
+		rc = collect_tracks(path.buf, 3, *files, &albums);
+	}
+	if (rc == SUBSONIC_NOT_FOUND)
+		rc = 0;
+	if (rc) {
+		json_decref(*files);
+		*files = NULL;
+	}
+	strbuf_release(&path);
 	return rc;
 }

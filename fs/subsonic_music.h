@@ -48,6 +48,10 @@ int subsonic_music_cover(const char *id, struct strbuf *out);
 /* getGenres: the folders of /library/music/genres that hold tracks the
  * user may see, each with its songCount and albumCount. */
 int subsonic_music_genres(json_t *body);
+/* The files.id of the tracks of the genre (a folder of
+ * /library/music/genres) the user may see into *files (a new array,
+ * empty for no such genre): 0 or a negative errno value. */
+int subsonic_music_genre(const char *genre, json_t **files);
 /* getSong: the song id. */
 int subsonic_music_song(json_t *body, const char *id);
 /* The mount path of the song id into out, for stream and download: 0 or

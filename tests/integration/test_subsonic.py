@@ -638,6 +638,23 @@ def test_genres(tmp_path):
         got = ok(call(w, "getGenres")[2])["genres"]["genre"]
         assert {g["value"]: (g["songCount"], g["albumCount"])
                 for g in got} == {"Rock": (2, 1), "Jazz": (1, 1)}
+        albums = ok(call(w, "getAlbumList2", type="byGenre",
+                         genre="Rock")[2])["albumList2"]["album"]
+        assert [a["name"] for a in albums] == ["Tones"]
+        got = ok(call(w, "getSongsByGenre", genre="Rock")[2])
+        assert [x["title"] for x in got["songsByGenre"]["song"]] == \
+            ["First", "Second"]
+        got = ok(call(w, "getSongsByGenre", genre="Rock", count=1,
+                      offset=1)[2])
+        assert [x["title"] for x in got["songsByGenre"]["song"]] == \
+            ["Second"]
+        for bad in ("Nope", "..", "../artists", "", "Rock/x"):
+            got = ok(call(w, "getSongsByGenre", genre=bad)[2])
+            assert got["songsByGenre"]["song"] == []
+            got = ok(call(w, "getAlbumList2", type="byGenre", genre=bad)[2])
+            assert got["albumList2"]["album"] == []
+        failed(call(w, "getSongsByGenre")[2], 10)
+        failed(call(w, "getAlbumList2", type="byGenre")[2], 10)
         root = call(w, "getGenres", f="xml")[2]
         assert sorted((e.text, e.get("songCount")) for e in
                       root.iter(NS + "genre")) == [("Jazz", "1"),
