@@ -200,9 +200,11 @@ int subsonic_lists_indexes(json_t *body, subsonic_param_fn param,
 		return rc;
 	index = json_incref(json_object_get(body, "artists"));
 	json_object_del(body, "artists");
-	rc = json_object_set_new(index, "lastModified", json_integer(0)) ||
-		json_object_set_new(body, "indexes", index) ? -ENOMEM : 0;
-	return rc;
+	if (json_object_set_new(index, "lastModified", json_integer(0))) {
+		json_decref(index);
+		return -ENOMEM;
+	}
+	return json_object_set_new(body, "indexes", index) ? -ENOMEM : 0;
 }
 
 /* The files.id of a genre, sorted, to look up. */
