@@ -21,6 +21,7 @@
 #include "fs/http_auth.h"
 #include "fs/http_serve.h"
 #include "fs/subsonic_auth.h"
+#include "fs/subsonic_lists.h"
 #include "fs/subsonic_music.h"
 #include "indexer/reads.h"
 
@@ -110,6 +111,53 @@ static int do_get_song(struct request *r)
 	return id ? subsonic_music_song(r->body, id) : SUBSONIC_MISSING;
 }
 
+static const char *query_value(void *req, const char *name)
+{
+	return param(req, name);
+}
+
+static int do_get_indexes(struct request *r)
+{
+	return subsonic_lists_indexes(r->body, query_value, r);
+}
+
+static int do_get_album_list2(struct request *r)
+{
+	return subsonic_lists_albums(r->body, query_value, r);
+}
+
+static int do_get_random_songs(struct request *r)
+{
+	return subsonic_lists_random(r->body, query_value, r);
+}
+
+static int do_search3(struct request *r)
+{
+	return subsonic_lists_search(r->body, query_value, r);
+}
+
+static int do_get_genres(struct request *r)
+{
+	return subsonic_music_genres(r->body);
+}
+
+static int do_get_songs_by_genre(struct request *r)
+{
+	return subsonic_lists_genre_songs(r->body, query_value, r);
+}
+
+static int do_get_similar_songs(struct request *r)
+{
+	return subsonic_lists_similar(r->body, "similarSongs", query_value,
+				      r);
+}
+
+static int do_get_similar_songs2(struct request *r)
+{
+	return subsonic_lists_similar(r->body, "similarSongs2", query_value,
+				      r);
+}
+
 /* The methods: each fills r->body and returns 0, a negative errno
  * value, or a Subsonic error code. */
 static const struct {
@@ -124,9 +172,18 @@ static const struct {
 	{ "getArtist", do_get_artist },
 	{ "getAlbum", do_get_album },
 	{ "getSong", do_get_song },
+	{ "getIndexes", do_get_indexes },
+	{ "getAlbumList2", do_get_album_list2 },
+	{ "getRandomSongs", do_get_random_songs },
+	{ "search3", do_search3 },
+	{ "getGenres", do_get_genres },
+	{ "getSongsByGenre", do_get_songs_by_genre },
+	{ "getSimilarSongs", do_get_similar_songs },
+	{ "getSimilarSongs2", do_get_similar_songs2 },
 	/* answered with the file itself (send_file()) */
 	{ "stream", NULL },
 	{ "download", NULL },
+	{ "getCoverArt", NULL },
 };
 
 /* The XML attribute or element text of the scalar v. */
@@ -145,8 +202,9 @@ static void add_scalar(struct strbuf *out, json_t *v)
 
 /*
  * The element name of the JSON object o, as the schemas map one to the
- * other: its scalar members are attributes, its objects child elements,
- * its arrays one element per item, all named by their member.
+ * other: its scalar members are attributes (but "value", the element's
+ * text: a genre's name), its objects child elements, its arrays one
+ * element per item, all named by their member.
  */
 static void add_element(struct strbuf *out, const char *name, json_t *o,
 			const char *extra)
@@ -158,18 +216,22 @@ static void add_element(struct strbuf *out, const char *name, json_t *o,
 
 	strbuf_addf(out, "<%s%s", name, extra);
 	json_object_foreach(o, key, v) {
-		if (json_is_object(v) || json_is_array(v) || json_is_null(v))
+		if (json_is_object(v) || json_is_array(v) || json_is_null(v) ||
+		    !strcmp(key, "value"))
 			continue;
 		strbuf_addf(out, " %s=\"", key);
 		add_scalar(out, v);
 		strbuf_addch(out, '"');
 	}
 	json_object_foreach(o, key, v) {
-		if (!json_is_object(v) && !json_is_array(v))
+		if (!json_is_object(v) && !json_is_array(v) &&
+		    strcmp(key, "value"))
 			continue;
 		if (!open)
 			strbuf_addch(out, '>');
 		open = 1;
+		if (!strcmp(key, "value"))
+			add_scalar(out, v);
 		if (json_is_object(v))
 			add_element(out, key, v, "");
 		json_array_foreach(v, i, item)
@@ -251,8 +313,11 @@ static enum MHD_Result send_error(struct request *r, const char *f,
 
 /* stream and download: the file of the song id as it is (its ranges and
  * conditions as any file of the listener's), or an error. No
- * transcoding: maxBitRate and format are not heard. */
-static enum MHD_Result send_file(struct request *r, const char *f)
+ * transcoding: maxBitRate and format are not heard. getCoverArt: the
+ * cover of the album (or song) id as it is: size is not heard. */
+static enum MHD_Result send_file(struct request *r, const char *f,
+				 int (*path_of)(const char *id,
+						struct strbuf *out))
 {
 	struct strbuf path = STRBUF_INIT;
 	const char *id = param(r, "id");
@@ -261,7 +326,7 @@ static enum MHD_Result send_file(struct request *r, const char *f)
 
 	if (!id)
 		return send_error(r, f, SUBSONIC_MISSING);
-	rc = subsonic_music_path(id, &path);
+	rc = path_of(id, &path);
 	if (rc) {
 		strbuf_release(&path);
 		return send_error(r, f, rc);
@@ -318,7 +383,8 @@ static enum MHD_Result dispatch(struct request *r, const char *rest,
 	caller_begin_user(a->uid, a->gid, a->groups, a->ngroups);
 	reader_refresh();
 	if (!methods[m].fn) {
-		ret = send_file(r, f);
+		ret = send_file(r, f, strcmp(methods[m].name, "getCoverArt") ?
+				subsonic_music_path : subsonic_music_cover);
 		caller_end();
 		return ret;
 	}

@@ -15,7 +15,9 @@
  *
  * Methods: ping, getLicense, getOpenSubsonicExtensions (none offered),
  * getMusicFolders (the [music] library as folder 1), getArtists,
- * getArtist, getAlbum, getSong (fs/subsonic_music.h), stream and
+ * getArtist, getAlbum, getSong, getGenres (fs/subsonic_music.h),
+ * getIndexes, getAlbumList2, getRandomSongs, search3, getSimilarSongs
+ * and getSimilarSongs2 (fs/subsonic_lists.h), getCoverArt, stream and
  * download (the file as it is, with byte ranges: fs/http_serve.h).
  */
 #include <microhttpd.h>

@@ -16,10 +16,12 @@
 #include "fs/node.h"
 #include "fs/nodes.h"
 #include "fs/subsonic_auth.h"
+#include "fs/views.h"
 #include "fs/views_real.h"
 #include "indexer/reads.h"
 
 #define TOP "/library/music/artists"
+#define GENRES "/library/music/genres"
 #define ATTR "user.mediamon."
 
 /* The id of prefix and the view path rel ("ARTIST/ALBUM..."). */
@@ -97,7 +99,7 @@ static int each(const char *name, const struct node *n, void *arg)
 	struct list *l = arg;
 
 	if (l->dirs ? n->type != NODE_DIR :
-	    n->type != NODE_REAL || n->file <= 0)
+	    n->type != NODE_REAL || !n->file)
 		return 0;
 	if (json_array_append_new(l->items, json_pack("{s:s,s:I}", "name",
 			name, "file", (json_int_t)n->file)))
@@ -105,21 +107,16 @@ static int each(const char *name, const struct node *n, void *arg)
 	return l->rc;
 }
 
-/* Gather the children of rel (a path under TOP, or "") into l->items:
- * 0, a negative errno value, or SUBSONIC_NOT_FOUND. */
-static int list(const char *rel, struct list *l)
+/* Gather the children of the mount's folder path into l->items: 0, a
+ * negative errno value, or SUBSONIC_NOT_FOUND. */
+static int list_at(const char *path, struct list *l)
 {
-	struct strbuf path = STRBUF_INIT;
 	int rc;
 
 	l->items = json_array();
 	if (!l->items)
 		return -ENOMEM;
-	strbuf_addstr(&path, TOP);
-	if (*rel)
-		strbuf_addf(&path, "/%s", rel);
-	rc = nodes_children(path.buf, each, l);
-	strbuf_release(&path);
+	rc = nodes_children(path, each, l);
 	if (!rc)
 		rc = l->rc;
 	if (rc == -ENOENT || rc == -EACCES || rc == -ENOTDIR)
@@ -128,6 +125,20 @@ static int list(const char *rel, struct list *l)
 		json_decref(l->items);
 		l->items = NULL;
 	}
+	return rc;
+}
+
+/* The same for rel, a path under TOP, or "". */
+static int list(const char *rel, struct list *l)
+{
+	struct strbuf path = STRBUF_INIT;
+	int rc;
+
+	strbuf_addstr(&path, TOP);
+	if (*rel)
+		strbuf_addf(&path, "/%s", rel);
+	rc = list_at(path.buf, l);
+	strbuf_release(&path);
 	return rc;
 }
 
@@ -193,11 +204,36 @@ static char *attr(int64_t file, const char *name, char *buf, size_t size)
 	int n;
 
 	snprintf(key, sizeof(key), ATTR "%s", name);
-	n = track_attrs_get(file, key, NULL, buf, size - 1);
+	n = views_track_attrs_held(file, key, buf, size - 1);
 	if (n < 0)
 		return NULL;
 	buf[n] = '\0';
 	return buf;
+}
+
+/* The OpenSubsonic replayGain of song s from the loudness analysis of
+ * file, when it was analysed: its gains in dB towards the analysis'
+ * target (the album's over the tracks the caller may read) and its
+ * linear peak. */
+static void add_gains(json_t *s, int64_t file)
+{
+	static const char *const names[][2] = {
+		{ "gain_db", "trackGain" },
+		{ "album_gain_db", "albumGain" },
+		{ "peak", "trackPeak" },
+	};
+	json_t *gains = json_object();
+	char buf[64];
+
+	for (size_t i = 0; gains && i < sizeof(names) / sizeof(names[0]);
+	     i++)
+		if (attr(file, names[i][0], buf, sizeof(buf)))
+			json_object_set_new(gains, names[i][1],
+					    json_real(strtod(buf, NULL)));
+	if (json_object_size(gains))
+		json_object_set_new(s, "replayGain", gains);
+	else
+		json_decref(gains);
 }
 
 /* The Child of the track at rel/name (node n). */
@@ -229,12 +265,22 @@ static json_t *song(const char *rel, const char *name, int64_t file)
 		json_object_set_new(s, "discNumber", json_integer(atoi(buf)));
 	if (attr(file, "year", buf, sizeof(buf)) && atoi(buf) > 0)
 		json_object_set_new(s, "year", json_integer(atoi(buf)));
+	add_gains(s, file);
 	return s;
 }
 
-/* The songs of the album at rel into *out: 0, a negative errno value,
- * or SUBSONIC_NOT_FOUND. */
-static int songs(const char *rel, json_t **out)
+/* Whether file (a files.id) is a track's: the album folders of the view
+ * hold their images too. */
+static int is_track(int64_t file)
+{
+	return file > 0 && views_track_attrs_held(file, NULL, NULL, 0) > 0;
+}
+
+/* The songs of the album at rel into *out, their files.id appended to
+ * files unless NULL, the name of its cover.EXT into cover unless NULL:
+ * 0, a negative errno value, or SUBSONIC_NOT_FOUND. */
+static int songs(const char *rel, json_t **out, json_t *files,
+		 struct strbuf *cover)
 {
 	struct list l = { 0 };
 	json_t *item;
@@ -251,7 +297,13 @@ static int songs(const char *rel, json_t **out)
 		int64_t file = json_integer_value(json_object_get(item,
 								  "file"));
 
-		if (!*out ||
+		if (!is_track(file)) {
+			if (cover && !strncmp(name, "cover.", 6))
+				strbuf_addstr(cover, name);
+			continue;
+		}
+		if (!*out || (files && json_array_append_new(files,
+				json_integer(file))) ||
 		    json_array_append_new(*out, song(rel, name, file))) {
 			rc = -ENOMEM;
 			break;
@@ -265,42 +317,118 @@ static int songs(const char *rel, json_t **out)
 	return rc;
 }
 
+/* The AlbumID3 of the album at rel ("ARTIST/ALBUM") with its songs
+ * into *out, their files.id appended to files unless NULL: 0, a
+ * negative errno value, or SUBSONIC_NOT_FOUND when it holds none the
+ * user may see. */
+static int album_of(const char *rel, json_t **out, json_t *files)
+{
+	const char *slash = strchr(rel, '/'), *name = NULL;
+	struct strbuf cover = STRBUF_INIT;
+	json_int_t year = 0;
+	json_t *tracks, *item;
+	size_t i;
+	int rc = songs(rel, &tracks, files, &cover);
+
+	*out = NULL;
+	if (!rc && !json_array_size(tracks)) {
+		json_decref(tracks);
+		rc = SUBSONIC_NOT_FOUND;
+	}
+	if (rc) {
+		strbuf_release(&cover);
+		return rc;
+	}
+	json_array_foreach(tracks, i, item) {
+		if (cover.len)
+			json_object_set_new(item, "coverArt", id_of("al", rel));
+		if (json_integer_value(json_object_get(item, "year")) > year)
+			year = json_integer_value(json_object_get(item,
+								  "year"));
+		/* the tags' name, not the folder's (which the view may
+		 * give a year) */
+		if (!name)
+			name = json_string_value(json_object_get(item,
+								 "album"));
+	}
+	*out = json_pack("{s:o,s:s,s:s%,s:o,s:I,s:o}", "id", id_of("al", rel),
+			 "name", name ? name : slash + 1, "artist", rel,
+			 (size_t)(slash - rel), "artistId", artist_id(rel),
+			 "songCount", (json_int_t)json_array_size(tracks),
+			 "song", tracks);
+	if (*out && year)
+		json_object_set_new(*out, "year", json_integer(year));
+	if (*out && cover.len)
+		json_object_set_new(*out, "coverArt", id_of("al", rel));
+	strbuf_release(&cover);
+	return *out ? 0 : -ENOMEM;
+}
+
+/* The greatest integer of the array a, or 0. */
+static json_int_t max_of(json_t *a)
+{
+	json_int_t max = 0;
+	json_t *v;
+	size_t i;
+
+	json_array_foreach(a, i, v)
+		if (json_integer_value(v) > max)
+			max = json_integer_value(v);
+	return max;
+}
+
+/* Append the albums of the artist (a folder's name) the user may see
+ * to albums; with_songs, each with its songs in the object
+ * subsonic_music_albums() gives: 0, a negative errno value, or
+ * SUBSONIC_NOT_FOUND. */
+static int artist_albums(const char *artist, json_t *albums, int with_songs)
+{
+	struct strbuf rel = STRBUF_INIT;
+	struct list l = { .dirs = 1 };
+	json_t *item, *album;
+	json_t *files = NULL;
+	size_t i;
+	int rc = list(artist, &l);
+
+	json_array_foreach(l.items, i, item) {
+		strbuf_reset(&rel);
+		child_rel(&rel, artist, json_string_value(json_object_get(
+			item, "name")));
+		json_decref(files);
+		files = with_songs ? json_array() : NULL;
+		rc = with_songs && !files ? -ENOMEM :
+			album_of(rel.buf, &album, files);
+		if (rc == SUBSONIC_NOT_FOUND) {
+			rc = 0;
+			continue;
+		}
+		if (!rc && !with_songs)
+			json_object_del(album, "song");
+		else if (!rc)
+			album = json_pack("{s:o,s:O,s:I}", "album", album,
+					  "files", files, "last",
+					  max_of(files));
+		if (rc || json_array_append_new(albums, album))
+			rc = rc ? rc : -ENOMEM;
+		if (rc)
+			break;
+	}
+	json_decref(files);
+	json_decref(l.items);
+	strbuf_release(&rel);
+	return rc;
+}
+
 int subsonic_music_artist(json_t *body, const char *id)
 {
-	struct strbuf path = STRBUF_INIT, rel = STRBUF_INIT;
-	struct list l = { .dirs = 1 };
-	json_t *albums = json_array(), *item, *tracks;
+	struct strbuf path = STRBUF_INIT;
+	json_t *albums = json_array();
 	const char *artist;
-	size_t i;
 	int rc = path_of(id, "ar", 1, &path);
 
 	artist = path.buf + strlen(TOP "/");
 	if (!rc)
-		rc = albums ? list(artist, &l) : -ENOMEM;
-	json_array_foreach(l.items, i, item) {
-		const char *name = json_string_value(json_object_get(item,
-								   "name"));
-
-		strbuf_reset(&rel);
-		child_rel(&rel, artist, name);
-		rc = songs(rel.buf, &tracks);
-		if (rc == SUBSONIC_NOT_FOUND || (!rc &&
-						 !json_array_size(tracks))) {
-			json_decref(tracks);
-			rc = 0;
-			continue;
-		}
-		if (rc || json_array_append_new(albums, json_pack(
-				"{s:o,s:s,s:s,s:o,s:I}", "id", id_of("al",
-				rel.buf), "name", name, "artist", artist,
-				"artistId", id_of("ar", artist), "songCount",
-				(json_int_t)json_array_size(tracks))))
-			rc = rc ? rc : -ENOMEM;
-		json_decref(tracks);
-		if (rc)
-			break;
-	}
-	json_decref(l.items);
+		rc = albums ? artist_albums(artist, albums, 0) : -ENOMEM;
 	/* the view shows no artist without an album it lets the caller
 	 * see: a folder listed empty is one it may not */
 	if (!rc && !json_array_size(albums))
@@ -312,7 +440,6 @@ int subsonic_music_artist(json_t *body, const char *id)
 				  "album", albums)))
 		rc = -ENOMEM;
 	json_decref(albums);
-	strbuf_release(&rel);
 	strbuf_release(&path);
 	return rc;
 }
@@ -320,28 +447,39 @@ int subsonic_music_artist(json_t *body, const char *id)
 int subsonic_music_album(json_t *body, const char *id)
 {
 	struct strbuf path = STRBUF_INIT;
-	const char *rel, *slash;
-	json_t *tracks = NULL;
+	json_t *album;
 	int rc = path_of(id, "al", 2, &path);
 
-	if (rc)
-		return rc;
-	rel = path.buf + strlen(TOP "/");
-	slash = strchr(rel, '/');
-	rc = songs(rel, &tracks);
-	if (!rc && !json_array_size(tracks)) {
-		json_decref(tracks);
-		rc = SUBSONIC_NOT_FOUND;
-	}
-	if (!rc && json_object_set_new(body, "album",
-			json_pack("{s:s,s:s,s:s%,s:o,s:I,s:o}", "id", id,
-				  "name", slash + 1, "artist", rel,
-				  (size_t)(slash - rel), "artistId",
-				  artist_id(rel), "songCount",
-				  (json_int_t)json_array_size(tracks),
-				  "song", tracks)))
+	if (!rc)
+		rc = album_of(path.buf + strlen(TOP "/"), &album, NULL);
+	if (!rc && json_object_set_new(body, "album", album))
 		rc = -ENOMEM;
 	strbuf_release(&path);
+	return rc;
+}
+
+int subsonic_music_albums(json_t **out)
+{
+	struct list l = { .dirs = 1 };
+	json_t *item;
+	size_t i;
+	int rc;
+
+	*out = json_array();
+	rc = *out ? list("", &l) : -ENOMEM;
+	json_array_foreach(l.items, i, item) {
+		rc = artist_albums(json_string_value(json_object_get(item,
+				"name")), *out, 1);
+		if (rc == SUBSONIC_NOT_FOUND)
+			rc = 0;
+		if (rc)
+			break;
+	}
+	json_decref(l.items);
+	if (rc) {
+		json_decref(*out);
+		*out = NULL;
+	}
 	return rc;
 }
 
@@ -367,6 +505,184 @@ int subsonic_music_song(json_t *body, const char *id)
 		if (json_object_set_new(body, "song",
 					song(rel, name + 1, n.file)))
 			rc = -ENOMEM;
+	}
+	strbuf_release(&path);
+	return rc;
+}
+
+int subsonic_music_similar(const char *id, json_t **files)
+{
+	struct strbuf path = STRBUF_INIT, query = STRBUF_INIT;
+	struct list l = { 0 };
+	char buf[512];
+	struct node n;
+	json_t *item;
+	size_t i;
+	int rc = path_of(id, "tr", 3, &path);
+
+	*files = NULL;
+	if (!rc && (nodes_resolve(path.buf, &n) || n.type != NODE_REAL ||
+		    n.file <= 0 || views_real_access(n.file)))
+		rc = SUBSONIC_NOT_FOUND;
+	if (rc)
+		goto out;
+	strbuf_addstr(&query, "/similar/");
+	if (attr(n.file, "artist", buf, sizeof(buf)))
+		strbuf_addf(&query, "%s ", buf);
+	strbuf_addstr(&query, attr(n.file, "title", buf, sizeof(buf)) ? buf :
+		      strrchr(path.buf, '/') + 1);
+	/* a query is one name of the mount */
+	for (char *p = query.buf + strlen("/similar/"); *p; p++)
+		if (*p == '/')
+			*p = ' ';
+	rc = list_at(query.buf, &l);
+	*files = rc ? NULL : json_array();
+	json_array_foreach(l.items, i, item)
+		if (!*files || json_array_append(*files,
+				json_object_get(item, "file"))) {
+			rc = -ENOMEM;
+			break;
+		}
+	json_decref(l.items);
+	if (rc) {
+		json_decref(*files);
+		*files = NULL;
+	}
+out:
+	strbuf_release(&query);
+	strbuf_release(&path);
+	return rc;
+}
+
+int subsonic_music_cover(const char *id, struct strbuf *out)
+{
+	struct strbuf path = STRBUF_INIT, cover = STRBUF_INIT;
+	json_t *tracks = NULL;
+	char *slash;
+	int rc;
+
+	rc = path_of(id, "al", 2, &path);
+	if (rc && !path_of(id, "tr", 3, &path)) {
+		slash = strrchr(path.buf, '/');
+		*slash = '\0';
+		path.len = slash - path.buf;
+		rc = 0;
+	}
+	if (!rc)
+		rc = songs(path.buf + strlen(TOP "/"), &tracks, NULL, &cover);
+	if (!rc && (!cover.len || !json_array_size(tracks)))
+		rc = SUBSONIC_NOT_FOUND;
+	if (!rc)
+		strbuf_addf(out, "%s/%s", path.buf, cover.buf);
+	json_decref(tracks);
+	strbuf_release(&cover);
+	strbuf_release(&path);
+	return rc;
+}
+
+/* Append to files the files.id of the tracks under the mount's folder
+ * path, count into *albums the folders holding some, down to depth
+ * folders. */
+static int collect_tracks(const char *path, int depth, json_t *files,
+			  json_int_t *albums)
+{
+	struct list l = { 0 }, d = { .dirs = 1 };
+	struct strbuf sub = STRBUF_INIT;
+	json_int_t here = 0;
+	json_t *item;
+	size_t i;
+	int rc = list_at(path, &l);
+
+	json_array_foreach(l.items, i, item) {
+		json_t *file = json_object_get(item, "file");
+
+		if (!is_track(json_integer_value(file)))
+			continue;
+		here++;
+		if (json_array_append(files, file))
+			rc = -ENOMEM;
+	}
+	json_decref(l.items);
+	*albums += here > 0;
+	if (!rc && depth > 0)
+		rc = list_at(path, &d);
+	json_array_foreach(rc ? NULL : d.items, i, item) {
+		strbuf_reset(&sub);
+		strbuf_addf(&sub, "%s/%s", path, json_string_value(
+			json_object_get(item, "name")));
+		rc = collect_tracks(sub.buf, depth - 1, files, albums);
+		if (rc == SUBSONIC_NOT_FOUND)
+			rc = 0;
+		if (rc)
+			break;
+	}
+	json_decref(d.items);
+	strbuf_release(&sub);
+	return rc;
+}
+
+int subsonic_music_genres(json_t *body)
+{
+	struct strbuf path = STRBUF_INIT;
+	struct list l = { .dirs = 1 };
+	json_t *genres = json_array(), *item;
+	size_t i;
+	int rc = genres ? list_at(GENRES, &l) : -ENOMEM;
+
+	json_array_foreach(l.items, i, item) {
+		const char *name = json_string_value(json_object_get(item,
+								   "name"));
+		json_int_t albums = 0;
+		json_t *files = json_array();
+
+		strbuf_reset(&path);
+		strbuf_addf(&path, GENRES "/%s", name);
+		rc = files ? collect_tracks(path.buf, 3, files, &albums) :
+			-ENOMEM;
+		if (rc == SUBSONIC_NOT_FOUND || (!rc && !albums)) {
+			json_decref(files);
+			rc = 0;
+			continue;
+		}
+		if (!rc && json_array_append_new(genres, json_pack(
+				"{s:s,s:I,s:I}", "value", name, "songCount",
+				(json_int_t)json_array_size(files),
+				"albumCount", albums)))
+			rc = -ENOMEM;
+		json_decref(files);
+		if (rc) {
+			rc = rc ? rc : -ENOMEM;
+			break;
+		}
+	}
+	json_decref(l.items);
+	strbuf_release(&path);
+	if (!rc && json_object_set_new(body, "genres", json_pack("{s:O}",
+						"genre", genres)))
+		rc = -ENOMEM;
+	json_decref(genres);
+	return rc;
+}
+
+int subsonic_music_genre(const char *genre, json_t **files)
+{
+	struct strbuf path = STRBUF_INIT;
+	json_int_t albums = 0;
+	int rc = SUBSONIC_NOT_FOUND;
+
+	*files = json_array();
+	if (!*files)
+		return -ENOMEM;
+	if (*genre && !strchr(genre, '/') && strcmp(genre, ".") &&
+	    strcmp(genre, "..")) {
+		strbuf_addf(&path, GENRES "/%s", genre);
+		rc = collect_tracks(path.buf, 3, *files, &albums);
+	}
+	if (rc == SUBSONIC_NOT_FOUND)
+		rc = 0;
+	if (rc) {
+		json_decref(*files);
+		*files = NULL;
 	}
 	strbuf_release(&path);
 	return rc;

@@ -10,7 +10,9 @@
  * Ids are the view's names, so that they outlive rescans and restarts:
  * "ar" and the hex of the artist's folder name, "al" and the hex of
  * ARTIST/ALBUM, "tr" and the hex of ARTIST/ALBUM/FILE (a retag or a
- * rename gives new ones).
+ * rename gives new ones). An album with a cover.EXT in the view, and its
+ * songs, have coverArt, the album's id. A song analysed has the OpenSubsonic
+ * replayGain (trackGain, albumGain, trackPeak) of its view attributes.
  *
  * Each function adds its member to body (a subsonic-response object)
  * and returns 0, a negative errno value, or SUBSONIC_NOT_FOUND when id
@@ -28,6 +30,28 @@ int subsonic_music_artists(json_t *body);
 int subsonic_music_artist(json_t *body, const char *id);
 /* getAlbum: the album id and its songs. */
 int subsonic_music_album(json_t *body, const char *id);
+/* Every album the user may see, in the view's order (by artist, then
+ * album), into *out (a new array), each {"album": the AlbumID3 with its
+ * songs ("song") as getAlbum gives it, "files": the files.id of each
+ * song, "last": the greatest of them, the one the index met last}: 0 or
+ * a negative errno value. */
+int subsonic_music_albums(json_t **out);
+/* The files.id of the tracks of /similar/"ARTIST TITLE" of the song id
+ * (its artist and title tags, or its file's name), most alike first,
+ * into *files (a new array): 0, a negative errno value or
+ * SUBSONIC_NOT_FOUND. */
+int subsonic_music_similar(const char *id, json_t **files);
+/* The mount path of the cover.EXT of the album id, or of the album of
+ * the song id, into out, for getCoverArt: 0, a negative errno value or
+ * SUBSONIC_NOT_FOUND (no such album, or one without a cover). */
+int subsonic_music_cover(const char *id, struct strbuf *out);
+/* getGenres: the folders of /library/music/genres that hold tracks the
+ * user may see, each with its songCount and albumCount. */
+int subsonic_music_genres(json_t *body);
+/* The files.id of the tracks of the genre (a folder of
+ * /library/music/genres) the user may see into *files (a new array,
+ * empty for no such genre): 0 or a negative errno value. */
+int subsonic_music_genre(const char *genre, json_t **files);
 /* getSong: the song id. */
 int subsonic_music_song(json_t *body, const char *id);
 /* The mount path of the song id into out, for stream and download: 0 or

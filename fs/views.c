@@ -716,16 +716,23 @@ void views_retired(void (*fn)(const char *path, void *arg), void *arg)
 
 /* What the caller may read counts, unless it is the owner, who may read
  * all. */
+int views_track_attrs_held(int64_t file, const char *name, char *buf,
+			   size_t size)
+{
+	int (*may)(const char *path) = caller_is_owner() ? NULL :
+		file_readable;
+
+	return name ? track_attrs_get(file, name, may, buf, size) :
+		track_attrs_list(file, may, buf, size);
+}
+
 int views_track_attrs(struct fuse_req *req, int64_t file, const char *name,
 		      char *buf, size_t size)
 {
-	int (*may)(const char *path);
 	int rc;
 
 	caller_begin(req);
-	may = caller_is_owner() ? NULL : file_readable;
-	rc = name ? track_attrs_get(file, name, may, buf, size) :
-		track_attrs_list(file, may, buf, size);
+	rc = views_track_attrs_held(file, name, buf, size);
 	caller_end();
 	return rc;
 }

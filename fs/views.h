@@ -103,5 +103,9 @@ void views_stop(void);
 struct fuse_req;
 int views_track_attrs(struct fuse_req *req, int64_t file, const char *name,
 		      char *buf, size_t size);
+/* The same for the caller this thread already holds (caller_begin_user()
+ * and its like). */
+int views_track_attrs_held(int64_t file, const char *name, char *buf,
+			   size_t size);
 
 #endif

@@ -49,13 +49,14 @@ class Web:
     """A mediamon with [http] on a port from the kernel."""
 
     def __init__(self, where, conf_extra="", names=("root",), music=None,
-                 manga=None, options=()):
+                 manga=None, options=(), analysis=False):
         where = pathlib.Path(where)
         self.where = where
         htpasswd(where / "htpasswd", *names)
         conf = where / "http.conf"
-        text = ("[analysis]\nenabled = no\n[http]\nlisten = 127.0.0.1:0\n"
-                "htpasswd = %s\n%s" % (where / "htpasswd", conf_extra))
+        text = ("[analysis]\nenabled = %s\n[http]\nlisten = 127.0.0.1:0\n"
+                "htpasswd = %s\n%s" % ("yes" if analysis else "no",
+                                        where / "htpasswd", conf_extra))
         if not music:
             music = where / "music"
             music.mkdir(exist_ok=True)

@@ -19,8 +19,9 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
-from conftest import make_flac, start_refused, wait_for
+from conftest import make_flac, run, start_refused, wait_for
 from test_access import make_user, drop_user, world  # noqa: F401
+from test_covers import jpeg
 from test_http import PASSWORD, Web, htpasswd, open_and_shut
 
 NS = "{http://subsonic.org/restapi}"
@@ -335,7 +336,328 @@ def test_another_users_private_artist(world):  # noqa: F811
             pub = root_ids["Pub"]
             assert ok(call(w, "getSong", id=pub[0], **mine)[2])[
                 "song"]["title"] == "Pub"
+            # the lists over the whole music show the same
+            idx = ok(call(w, "getIndexes", **mine)[2])["indexes"]
+            assert [a["name"] for i in idx["index"]
+                    for a in i["artist"]] == ["Open"]
+            for t in ("alphabeticalByName", "random", "newest"):
+                got = ok(call(w, "getAlbumList2", type=t, **mine)[2])
+                assert [a["name"] for a in got["albumList2"]["album"]] \
+                    == ["Pub"]
+            got = ok(call(w, "getRandomSongs", **mine)[2])["randomSongs"]
+            assert [x["title"] for x in got["song"]] == ["Pub"]
+            found = ok(call(w, "search3", query="", **mine)[2])[
+                "searchResult3"]
+            assert [a["name"] for a in found["artist"]] == ["Open"]
+            assert [a["name"] for a in found["album"]] == ["Pub"]
+            assert [x["title"] for x in found["song"]] == ["Pub"]
+            assert found == ok(call(w, "search3", query="p", **mine)[2])[
+                "searchResult3"]
+            # genres count what the user sees (the tracks have no genre
+            # tag: whatever the view calls that, one track for it)
+            got = ok(call(w, "getGenres", **mine)[2])["genres"]["genre"]
+            assert sum(g["songCount"] for g in got) == 1
+            got = ok(call(w, "getGenres")[2])["genres"]["genre"]
+            assert sum(g["songCount"] for g in got) == 2
+            # root sees both
+            found = ok(call(w, "search3", query="")[2])["searchResult3"]
+            assert sorted(x["title"] for x in found["song"]) == \
+                ["Priv", "Pub"]
         finally:
             w.stop()
     finally:
         drop_user(u)
+
+
+def view_path(w, song_id):
+    """The mount path of the view file behind a song id."""
+    return w.m.file("library/music/artists/" +
+                    bytes.fromhex(song_id[2:]).decode())
+
+
+def gains(path):
+    """The analysis' attributes of the view file at path, as numbers, or
+    None before the analysis has them."""
+    try:
+        return {k: float(os.getxattr(path, "user.mediamon." + k))
+                for k in ("gain_db", "album_gain_db", "peak")}
+    except OSError:
+        return None
+
+
+def loud_flac(path, title, album, track, freq, volume):
+    """A tagged five-second FLAC tone of the artist Band at volume (the
+    analysis skips tracks under three seconds)."""
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    wav = path + ".wav"
+    run("sox", "-n", "-r", "44100", "-c", "2", "-b", "16", wav, "synth",
+        "5", "sine", str(freq), "vol", str(volume))
+    run("flac", "-s", "-f", "-o", path, wav)
+    os.unlink(wav)
+    run("metaflac", "--set-tag=TITLE=" + title, "--set-tag=ARTIST=Band",
+        "--set-tag=ALBUM=" + album, "--set-tag=TRACKNUMBER=%d" % track,
+        path)
+
+
+@pytest.fixture
+def analysed(tmp_path):
+    """(a Web of three analysed tracks: Band/Tones First (loud) and
+    Second (quiet), Band/Solo Only; their ids as walk() gives them)."""
+    top = tmp_path / "music"
+    loud_flac(str(top / "Band" / "Tones" / "01.flac"), "First", "Tones", 1,
+              440, 0.9)
+    loud_flac(str(top / "Band" / "Tones" / "02.flac"), "Second", "Tones", 2,
+              550, 0.1)
+    loud_flac(str(top / "Band" / "Solo" / "01.flac"), "Only", "Solo", 1,
+              660, 0.5)
+    w = Web(tmp_path, music=top, analysis=True)
+    try:
+        ids = wait_for(lambda: walk(w), 60, "the three songs",
+                       until=lambda v: len(v) == 3, mount=w.m,
+                       ignore=(AssertionError,))
+        for title, v in ids.items():
+            wait_for(lambda: gains(view_path(w, v[0])), 120,
+                     "the analysis of " + title, mount=w.m)
+        yield w, ids
+    finally:
+        w.stop()
+
+
+def test_replay_gain_is_the_analysis(analysed):
+    w, ids = analysed
+    for title in ("First", "Second", "Only"):
+        sid = ids[title][0]
+        want = wait_for(lambda: gains(view_path(w, sid)), 120,
+                        "the analysis of " + title, mount=w.m)
+        song = ok(call(w, "getSong", id=sid)[2])["song"]
+        rg = song["replayGain"]
+        assert set(rg) == {"trackGain", "albumGain", "trackPeak"}
+        assert abs(rg["trackGain"] - want["gain_db"]) < 0.006
+        assert abs(rg["albumGain"] - want["album_gain_db"]) < 0.006
+        assert abs(rg["trackPeak"] - want["peak"]) < 0.00006
+        # the same in XML, and in getAlbum's songs
+        root = call(w, "getSong", f="xml", id=sid)[2]
+        e = root.find(NS + "song").find(NS + "replayGain")
+        assert abs(float(e.get("trackGain")) - want["gain_db"]) < 0.006
+        album = ok(call(w, "getAlbum", id=ids[title][2])[2])["album"]
+        mine = [s for s in album["song"] if s["id"] == sid]
+        assert mine[0]["replayGain"] == rg
+    # Band/Tones holds a loud and a quiet track: one album gain for
+    # both, between their own
+    first = ok(call(w, "getSong", id=ids["First"][0])[2])["song"]
+    second = ok(call(w, "getSong", id=ids["Second"][0])[2])["song"]
+    g1, g2 = first["replayGain"], second["replayGain"]
+    assert g1["albumGain"] == g2["albumGain"]
+    assert g1["trackGain"] < g1["albumGain"] < g2["trackGain"]
+    assert g1["trackPeak"] > g2["trackPeak"]
+
+
+def dated_library(top):
+    """music_library() with years: Band/Tones 1999, Zed/Solo 2005."""
+    music_library(top)
+    for rel, year in (("Band/Tones/01.flac", 1999),
+                      ("Band/Tones/02.flac", 1999),
+                      ("Zed/Solo/01.flac", 2005)):
+        run("metaflac", "--set-tag=DATE=%d" % year, os.path.join(top, rel))
+
+
+def names(resp, member="albumList2", key="album", field="name"):
+    return [x[field] for x in ok(resp)[member][key]]
+
+
+@pytest.fixture
+def dated(tmp_path):
+    """(the Web of dated_library(), the ids walk() finds)."""
+    top = tmp_path / "music"
+    dated_library(str(top))
+    w = Web(tmp_path, music=top)
+    try:
+        ids = wait_for(lambda: walk(w), 60, "the three songs",
+                       until=lambda v: len(v) == 3, mount=w.m,
+                       ignore=(AssertionError,))
+        yield w, ids
+    finally:
+        w.stop()
+
+
+def test_indexes_and_album_lists(dated):
+    w, ids = dated
+    top = w.where / "music"
+    idx = ok(call(w, "getIndexes")[2])["indexes"]
+    assert [i["name"] for i in idx["index"]] == ["B", "Z"]
+    assert {a["name"]: a["id"] for i in idx["index"]
+            for a in i["artist"]} == artists(w)
+
+    def albums(**q):
+        return names(call(w, "getAlbumList2", **q)[2])
+
+    assert albums(type="alphabeticalByName") == ["Solo", "Tones"]
+    assert albums(type="alphabeticalByArtist") == ["Tones", "Solo"]
+    assert albums(type="alphabeticalByArtist", size=1, offset=1) == \
+        ["Solo"]
+    assert albums(type="alphabeticalByName", offset=5) == []
+    assert sorted(albums(type="random")) == ["Solo", "Tones"]
+    assert albums(type="byYear", fromYear=2000, toYear=2010) == \
+        ["Solo"]
+    assert albums(type="byYear", fromYear=1990, toYear=2010) == \
+        ["Tones", "Solo"]
+    assert albums(type="byYear", fromYear=2010, toYear=1990) == \
+        ["Solo", "Tones"]
+    one = ok(call(w, "getAlbumList2", type="alphabeticalByName")[2])[
+        "albumList2"]["album"][1]
+    assert one["id"] == ids["First"][2] and one["year"] == 1999
+    assert one["songCount"] == 2 and "song" not in one
+    # the same in XML
+    root = call(w, "getAlbumList2", f="xml", type="alphabeticalByName")[2]
+    assert [e.get("name") for e in root.iter(NS + "album")] == \
+        ["Solo", "Tones"]
+    # bad: no type, a type not offered, byYear without its years
+    failed(call(w, "getAlbumList2")[2], 10)
+    failed(call(w, "getAlbumList2", type="nonsense")[2], 70)
+    failed(call(w, "getAlbumList2", type="byYear", fromYear=1)[2], 10)
+    # newest: an album added while the daemon runs comes first
+    make_flac(str(top / "Zed" / "Later" / "01.flac"), "Late", "Zed",
+              "Later", 1)
+    wait_for(lambda: walk(w), 60, "the new song", until=lambda v:
+             "Late" in v, mount=w.m, ignore=(AssertionError,))
+    assert albums(type="newest")[0] == "Later"
+    assert sorted(albums(type="newest")) == ["Later", "Solo", "Tones"]
+
+
+def test_random_songs_and_search3(dated):
+    w, ids = dated
+    got = ok(call(w, "getRandomSongs")[2])["randomSongs"]["song"]
+    assert sorted(x["id"] for x in got) == sorted(
+        v[0] for v in ids.values())
+    assert len(names(call(w, "getRandomSongs", size=2)[2],
+                     "randomSongs", "song", "title")) == 2
+    assert names(call(w, "getRandomSongs", fromYear=2000)[2],
+                 "randomSongs", "song", "title") == ["Only"]
+    assert sorted(names(call(w, "getRandomSongs", toYear=2000)[2],
+                        "randomSongs", "song", "title")) == \
+        ["First", "Second"]
+
+    def search(**q):
+        r = ok(call(w, "search3", **q)[2])["searchResult3"]
+        return ([x["name"] for x in r["artist"]],
+                [x["name"] for x in r["album"]],
+                sorted(x["title"] for x in r["song"]))
+
+    assert search(query="on") == ([], ["Tones"], ["Only", "Second"])
+    assert search(query="ZED") == (["Zed"], [], [])
+    assert search(query="") == (["Band", "Zed"], ["Tones", "Solo"],
+                                ["First", "Only", "Second"])
+    assert search(query='""') == search(query="")
+    assert search(query="", artistCount=1, albumCount=0,
+                  songCount=1, songOffset=2)[0] == ["Band"]
+    assert len(search(query="", songCount=1, songOffset=2)[2]) == 1
+    assert search(query="", albumCount=0)[1] == []
+    assert search(query="nothing like it") == ([], [], [])
+    r = ok(call(w, "search3", query="First")[2])["searchResult3"]
+    assert r["song"][0]["id"] == ids["First"][0]
+    assert r["artist"] == [] and r["album"] == []
+    root = call(w, "search3", f="xml", query="on")[2]
+    assert sorted(e.get("title") for e in root.iter(NS + "song")) == \
+        ["Only", "Second"]
+    failed(call(w, "search3")[2], 10)
+    # bad numbers are the defaults
+    assert search(query="", songCount="x", songOffset="-3")[2] == \
+        ["First", "Only", "Second"]
+
+
+def test_similar_songs_are_those_of_similar(analysed):
+    w, ids = analysed
+    for title in ("First", "Only"):
+        sid = ids[title][0]
+        folder = w.m.file("similar/Band " + title)
+        want = [os.getxattr(os.path.join(folder, n),
+                            "user.mediamon.title").decode()
+                for n in os.listdir(folder)]
+        assert sorted(want) == sorted(set(ids) - {title})
+        for method, member in (("getSimilarSongs2", "similarSongs2"),
+                               ("getSimilarSongs", "similarSongs")):
+            got = ok(call(w, method, id=sid)[2])[member]["song"]
+            assert [x["title"] for x in got] == want
+            assert [x["id"] for x in got] == [ids[t][0] for t in want]
+        got = ok(call(w, "getSimilarSongs2", id=sid, count=1)[2])
+        assert [x["title"] for x in got["similarSongs2"]["song"]] == \
+            want[:1]
+    root = call(w, "getSimilarSongs2", f="xml", id=ids["First"][0])[2]
+    assert len(list(root.iter(NS + "song"))) == 2
+    failed(call(w, "getSimilarSongs2")[2], 10)
+    for bad in (ids["First"][1], ids["First"][2], "tr" + b"x/y/z".hex()):
+        failed(call(w, "getSimilarSongs2", id=bad)[2], 70)
+
+
+def test_cover_art(tmp_path):
+    """An album's cover is the view's cover.EXT (here the folder's
+    image), its songs' too; an album without one has none."""
+    top = tmp_path / "music"
+    music_library(str(top))
+    image = jpeg(800)
+    (top / "Band" / "Tones" / "cover.jpg").write_bytes(image)
+    w = Web(tmp_path, music=top)
+    try:
+        ids = wait_for(lambda: walk(w), 60, "the three songs",
+                       until=lambda v: len(v) == 3, mount=w.m,
+                       ignore=(AssertionError,))
+        album = ok(call(w, "getAlbum", id=ids["First"][2])[2])["album"]
+        assert len(album["song"]) == 2
+        assert album["coverArt"] == ids["First"][2]
+        assert all(s["coverArt"] == album["coverArt"]
+                   for s in album["song"])
+        for cid in (album["coverArt"], ids["First"][0]):
+            q = urllib.parse.urlencode({"u": "root", "p": PASSWORD,
+                                        "id": cid, "size": 64})
+            with urllib.request.urlopen("%s/rest/getCoverArt?%s" % (
+                    w.base, q), timeout=120) as r:
+                assert r.status == 200
+                assert r.headers["Content-Type"] == "image/jpeg"
+                assert r.read() == image
+        solo = ok(call(w, "getAlbum", id=ids["Only"][2])[2])["album"]
+        assert "coverArt" not in solo
+        failed(call(w, "getCoverArt", id=ids["Only"][2])[2], 70)
+        failed(call(w, "getCoverArt", id="al" + b"Band/Nope".hex())[2], 70)
+        failed(call(w, "getCoverArt")[2], 10)
+    finally:
+        w.stop()
+
+
+def test_genres(tmp_path):
+    top = tmp_path / "music"
+    music_library(str(top))
+    for rel, genre in (("Band/Tones/01.flac", "Rock"),
+                       ("Band/Tones/02.flac", "Rock"),
+                       ("Zed/Solo/01.flac", "Jazz")):
+        run("metaflac", "--set-tag=GENRE=" + genre, str(top / rel))
+    w = Web(tmp_path, music=top)
+    try:
+        wait_for(lambda: walk(w), 60, "the three songs",
+                 until=lambda v: len(v) == 3, mount=w.m,
+                 ignore=(AssertionError,))
+        got = ok(call(w, "getGenres")[2])["genres"]["genre"]
+        assert {g["value"]: (g["songCount"], g["albumCount"])
+                for g in got} == {"Rock": (2, 1), "Jazz": (1, 1)}
+        albums = ok(call(w, "getAlbumList2", type="byGenre",
+                         genre="Rock")[2])["albumList2"]["album"]
+        assert [a["name"] for a in albums] == ["Tones"]
+        got = ok(call(w, "getSongsByGenre", genre="Rock")[2])
+        assert [x["title"] for x in got["songsByGenre"]["song"]] == \
+            ["First", "Second"]
+        got = ok(call(w, "getSongsByGenre", genre="Rock", count=1,
+                      offset=1)[2])
+        assert [x["title"] for x in got["songsByGenre"]["song"]] == \
+            ["Second"]
+        for bad in ("Nope", "..", "../artists", "", "Rock/x"):
+            got = ok(call(w, "getSongsByGenre", genre=bad)[2])
+            assert got["songsByGenre"]["song"] == []
+            got = ok(call(w, "getAlbumList2", type="byGenre", genre=bad)[2])
+            assert got["albumList2"]["album"] == []
+        failed(call(w, "getSongsByGenre")[2], 10)
+        failed(call(w, "getAlbumList2", type="byGenre")[2], 10)
+        root = call(w, "getGenres", f="xml")[2]
+        assert sorted((e.text, e.get("songCount")) for e in
+                      root.iter(NS + "genre")) == [("Jazz", "1"),
+                                                   ("Rock", "2")]
+    finally:
+        w.stop()
