@@ -112,6 +112,9 @@ int indexer_rescan(const char *trigger, int full, const char *path)
 	const char *sub = "";
 	int root = -1, rc = -EAGAIN;
 
+	/* what changed before the ask is seen by this scan or one before
+	 * it, not held for a later one */
+	watch_settle();
 	pthread_mutex_lock(&indexer.lock);
 	if (accepting() && path)
 		root = rc = resolve(path, &clean, &sub);

@@ -40,6 +40,7 @@ struct watch_state watch_wt = {
 	.wake_fd = -1,
 	.gone_lost_at = -1,
 	.lock = PTHREAD_MUTEX_INITIALIZER,
+	.settled = PTHREAD_COND_INITIALIZER,
 	.watched = HMAP_INIT,
 };
 

@@ -121,6 +121,16 @@ void watch_renew(size_t root);
 int watch_moved_since(size_t root, const char *rel, double since);
 
 /*
+ * Have the watcher read the events the kernel holds and hand what its
+ * window gathered to the scanner now, and wait (at most a few seconds)
+ * until it did: a rescan asked for after a change then comes after the
+ * change's own scan, or with it, and never holds what moved away before
+ * it began (watch_moved_since()). Does nothing when the watcher is not
+ * running, or from the watcher's own thread.
+ */
+void watch_settle(void);
+
+/*
  * Watch the directory rel of root number root and every one below it no
  * more: the store forgot them (a scan found them gone, or reached
  * through a link). Safe from any thread.

@@ -15,6 +15,7 @@
 #include <string.h>
 #include <sys/inotify.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "common/bytes.h"
@@ -23,6 +24,10 @@
 #include "common/path.h"
 #include "common/strbuf.h"
 #include "indexer/library/watch_private.h"
+
+/* How long watch_settle() waits for the watcher, which a loaded machine
+ * may keep from running for a while. */
+#define SETTLE_WAIT_S 10
 
 /* Join a directory and a name into a root-relative path. */
 static void join(struct strbuf *out, const char *dir, const char *name)
@@ -188,6 +193,42 @@ int watch_moved_since(size_t root, const char *rel, double since)
 	}
 	pthread_mutex_unlock(&watch_wt.lock);
 	return moved;
+}
+
+void watch_settle(void)
+{
+	struct timespec until;
+	unsigned long ask;
+
+	if (!__atomic_load_n(&watch_wt.running, __ATOMIC_ACQUIRE) ||
+	    pthread_equal(pthread_self(), watch_wt.thread))
+		return;
+	clock_gettime(CLOCK_REALTIME, &until);
+	until.tv_sec += SETTLE_WAIT_S;
+	pthread_mutex_lock(&watch_wt.lock);
+	ask = ++watch_wt.settle_asked;
+	pthread_mutex_unlock(&watch_wt.lock);
+	watch_wake();
+	pthread_mutex_lock(&watch_wt.lock);
+	while ((long)(watch_wt.settle_done - ask) < 0 &&
+	       __atomic_load_n(&watch_wt.running, __ATOMIC_ACQUIRE))
+		if (pthread_cond_timedwait(&watch_wt.settled, &watch_wt.lock,
+					   &until) == ETIMEDOUT)
+			break;
+	if ((long)(watch_wt.settle_done - ask) < 0)
+		log_warn("watch: the watcher did not answer within %d s: the"
+			 " rescan may leave a change to its own scan",
+			 SETTLE_WAIT_S);
+	pthread_mutex_unlock(&watch_wt.lock);
+}
+
+/* Answer the asks of watch_settle() up to ask. */
+static void settled(unsigned long ask)
+{
+	pthread_mutex_lock(&watch_wt.lock);
+	watch_wt.settle_done = ask;
+	pthread_cond_broadcast(&watch_wt.settled);
+	pthread_mutex_unlock(&watch_wt.lock);
 }
 
 static void handle_event(const struct inotify_event *ev, double now,
@@ -443,6 +484,7 @@ void *watch_main(void *unused)
 			{ .fd = watch_wt.wake_fd, .events = POLLIN },
 		};
 		double now = clock_mono();
+		unsigned long ask;
 		ssize_t n;
 
 		if (poll(fds, 2, next_timeout(now)) < 0 && errno != EINTR) {
@@ -460,6 +502,11 @@ void *watch_main(void *unused)
 					     __ATOMIC_ACQUIRE))
 				break;
 		}
+		/* an ask taken before the read: the read sees every change
+		 * made before it was asked */
+		pthread_mutex_lock(&watch_wt.lock);
+		ask = watch_wt.settle_asked;
+		pthread_mutex_unlock(&watch_wt.lock);
 		now = clock_mono();
 		while ((n = read(watch_wt.fd, buf, sizeof(buf))) > 0) {
 			for (char *p = buf; p < buf + n;) {
@@ -470,12 +517,18 @@ void *watch_main(void *unused)
 			}
 		}
 		now = clock_mono();
-		if (watch_wt.window_start && now >= watch_wt.window_start +
-		    watch_wt.debounce_ms / 1000.0)
+		if (watch_wt.window_start && (ask != watch_wt.settle_done ||
+		    now >= watch_wt.window_start +
+		    watch_wt.debounce_ms / 1000.0))
 			flush();
+		if (ask != watch_wt.settle_done)
+			settled(ask);
 		if (poll_due(now))
 			poll_unwatched();
 	}
+	pthread_mutex_lock(&watch_wt.lock);
+	pthread_cond_broadcast(&watch_wt.settled);
+	pthread_mutex_unlock(&watch_wt.lock);
 	strbuf_release(&path);
 	return NULL;
 }

@@ -63,6 +63,9 @@ struct watch_state {
 	struct watch_place gone[MOVES_KEPT];
 	size_t gone_next;
 	double gone_lost_at;		/* of the latest record written over */
+	/* watch_settle(): asks counted, and the last ask answered */
+	pthread_cond_t settled;
+	unsigned long settle_asked, settle_done;
 
 	/* the watcher thread's own batch */
 	struct watch_place_list touched, moves;

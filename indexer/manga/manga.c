@@ -14,6 +14,7 @@
 
 #include "common/array.h"
 #include "common/bytes.h"
+#include "common/clock.h"
 #include "common/db.h"
 #include "common/log.h"
 #include "common/strbuf.h"
@@ -296,15 +297,29 @@ static int each_scope(struct refresh *r, const struct manga_scope *scope,
 	return db_finalize(roots, rc, "list manga roots");
 }
 
+/* refresh_root() of one series of another root, for
+ * manga_gone_hand_over(). */
+static int rebuild_series(void *arg, int64_t root_id, const char *series)
+{
+	struct refresh *r = arg;
+
+	r->root_id = root_id;
+	return refresh_root(r, series);
+}
+
 /* Refresh what scope names, or every manga root for none: every series
  * that left is kept aside first, so that a folder moved to another root
- * finds what was kept of it, whichever root comes first. */
+ * finds what was kept of it, whichever root comes first; one an earlier
+ * scan already met there takes it back too. */
 static int refresh_scopes(struct refresh *r, const struct manga_scope *scope,
 			  size_t nr)
 {
+	double since = clock_wall();
 	int rc = each_scope(r, scope, nr, keep_gone);
 
-	return rc ? rc : each_scope(r, scope, nr, refresh_root);
+	if (!rc)
+		rc = each_scope(r, scope, nr, refresh_root);
+	return rc ? rc : manga_gone_hand_over(r->db, since, rebuild_series, r);
 }
 
 /* A db_transaction() function: manga_refresh() inside it. */

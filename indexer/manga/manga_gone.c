@@ -7,8 +7,11 @@
  */
 #include "indexer/manga/manga_gone.h"
 
+#include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 
+#include "common/array.h"
 #include "common/bytes.h"
 #include "common/clock.h"
 #include "common/db.h"
@@ -102,6 +105,84 @@ int manga_gone_restore(sqlite3 *db, int64_t root_id, const char *series)
 	if (!rc && back)
 		log_info("manga: %d series came back with their settings",
 			 back);
+	return rc;
+}
+
+/* A row made new for a folder while its kept row was still in use. */
+struct taken {
+	int64_t id, root_id;
+	char *series;
+};
+
+/* The rows manga_gone_hand_over() takes back, into *out (*nr of them). */
+static int list_taken(sqlite3 *db, double since, struct taken **out,
+		      size_t *nr)
+{
+	struct taken *v = NULL;
+	size_t alloc = 0;
+	sqlite3_stmt *st;
+	int rc;
+
+	*out = NULL;
+	*nr = 0;
+	rc = db_prepare(db, "SELECT DISTINCT s.id, s.root_id, s.path"
+			" FROM series_gone g JOIN series s ON s.path = g.path"
+			" AND s.root_id != g.root_id WHERE g.gone_at >= ?1"
+			" AND s.id > g.id AND s.last_checked IS NULL"
+			" AND s.monitored = 1"
+			" AND s.source = '' AND s.latest IS NULL"
+			" AND coalesce(s.release_prefs, '') = ''"
+			" AND coalesce(s.edition, '') = ''", &st);
+	if (rc)
+		return rc;
+	sqlite3_bind_double(st, 1, since);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		struct taken *t = array_grow(v, *nr, &alloc, sizeof(*t), 4);
+
+		if (!t) {
+			rc = log_error(-ENOMEM, "manga: out of memory");
+			break;
+		}
+		v = t;
+		t = &v[*nr];
+		t->id = sqlite3_column_int64(st, 0);
+		t->root_id = sqlite3_column_int64(st, 1);
+		t->series = strndup(sqlite3_column_blob(st, 2),
+				    sqlite3_column_bytes(st, 2));
+		if (!t->series) {
+			rc = log_error(-ENOMEM, "manga: out of memory");
+			break;
+		}
+		++*nr;
+	}
+	*out = v;
+	return db_finalize(st, rc, "list the series made anew");
+}
+
+int manga_gone_hand_over(sqlite3 *db, double since,
+			 int (*rebuild)(void *arg, int64_t root_id,
+					const char *series),
+			 void *arg)
+{
+	struct taken *v;
+	size_t nr;
+	int rc;
+
+	if (keep() <= 0)
+		return 0;
+	rc = list_taken(db, since, &v, &nr);
+	for (size_t i = 0; !rc && i < nr; i++) {
+		rc = run(db, "DELETE FROM series WHERE id = ?1", v[i].id, NULL,
+			 0, "drop a series made anew");
+		if (!rc)
+			rc = rebuild(arg, v[i].root_id, v[i].series);
+		if (!rc)
+			log_info("manga: \"%s\", moved while a scan ran, takes"
+				 " back what was kept of it", v[i].series);
+	}
+	for (size_t i = 0; i < nr; i++)
+		free(v[i].series);
+	free(v);
 	return rc;
 }
 

@@ -33,6 +33,22 @@ int manga_gone_keep(sqlite3 *db, int64_t root_id, const char *series);
  * rows are made for the others. 0 or -errno. */
 int manga_gone_restore(sqlite3 *db, int64_t root_id, const char *series);
 
+/*
+ * A series kept at since or later (manga_gone_keep()) whose folder was
+ * met in another manga root by a scan that still saw it in its own (a
+ * scan running while the folder moved, or a copy to another file system
+ * then a deletion) has a row made new there, with nothing set on it:
+ * that row goes, and rebuild(arg, its root id, its folder) is called to
+ * make it again, from what was kept (manga_gone_restore()). Rows the
+ * user set anything on, a check looked at, or older than the kept one,
+ * are left alone.
+ * 0 or -errno.
+ */
+int manga_gone_hand_over(sqlite3 *db, double since,
+			 int (*rebuild)(void *arg, int64_t root_id,
+					const char *series),
+			 void *arg);
+
 /* Kept series older than the grace at now go. 0 or -errno. */
 int manga_gone_prune(sqlite3 *db, double now);
 
