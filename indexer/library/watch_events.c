@@ -195,7 +195,7 @@ int watch_moved_since(size_t root, const char *rel, double since)
 	return moved;
 }
 
-void watch_settle(void)
+void watch_settle(const char *path)
 {
 	struct timespec until;
 	unsigned long ask;
@@ -207,6 +207,16 @@ void watch_settle(void)
 	until.tv_sec += SETTLE_WAIT_S;
 	pthread_mutex_lock(&watch_wt.lock);
 	ask = ++watch_wt.settle_asked;
+	/* asks the watcher has not taken yet share one scope: the first's,
+	 * or everything when they differ (or a copy cannot be made) */
+	if (!watch_wt.settle_scoped) {
+		watch_wt.settle_scope = path ? strdup(path) : NULL;
+		watch_wt.settle_scoped = 1;
+	} else if (watch_wt.settle_scope &&
+		   (!path || strcmp(watch_wt.settle_scope, path))) {
+		free(watch_wt.settle_scope);
+		watch_wt.settle_scope = NULL;
+	}
 	pthread_mutex_unlock(&watch_wt.lock);
 	watch_wake();
 	pthread_mutex_lock(&watch_wt.lock);
@@ -365,12 +375,10 @@ out:
 	return queued > 0 ? queued : 0;
 }
 
-/* The window is over: what moved out without coming back was deleted, and
- * the rest goes to the scanner in one batch. */
-static void flush(void)
+/* What moved out without coming back was deleted: its place is
+ * touched. */
+static void end_moves(void)
 {
-	size_t n;
-
 	while (watch_wt.moves.nr) {
 		struct watch_place *p =
 			&watch_wt.moves.v[watch_wt.moves.nr - 1];
@@ -383,6 +391,24 @@ static void flush(void)
 		touch(p->root, p->rel, p->at);
 		watch_list_del(&watch_wt.moves, watch_wt.moves.nr - 1);
 	}
+}
+
+/* Count a batch of n paths handed to the scanner. */
+static void count_batch(size_t n)
+{
+	pthread_mutex_lock(&watch_wt.lock);
+	watch_wt.st.batches++;
+	watch_wt.st.paths_submitted += n;
+	pthread_mutex_unlock(&watch_wt.lock);
+}
+
+/* The window is over: the moves end and what it touched goes to the
+ * scanner in one batch. */
+static void flush(void)
+{
+	size_t n;
+
+	end_moves();
 	if (watch_wt.overflowed) {
 		n = !watch_wt.set.rescan_all("watch");
 		if (watch_wt.nr_libs)
@@ -393,10 +419,54 @@ static void flush(void)
 	}
 	watch_list_clear(&watch_wt.touched);
 	watch_wt.window_start = 0;
-	pthread_mutex_lock(&watch_wt.lock);
-	watch_wt.st.batches++;
-	watch_wt.st.paths_submitted += n;
-	pthread_mutex_unlock(&watch_wt.lock);
+	count_batch(n);
+}
+
+/* The indexed root holding the absolute path scope, and the part below
+ * it in *rel; -1 for none. */
+static int scope_root(const char *scope, const char **rel)
+{
+	for (size_t i = 0; i < watch_wt.nr_roots; i++)
+		if (path_under(scope, watch_wt.roots[i])) {
+			*rel = scope + strlen(watch_wt.roots[i]);
+			*rel += **rel == '/';
+			return i;
+		}
+	return -1;
+}
+
+/* A rescan of scope (an absolute path, NULL for every root) asked for
+ * the window: what it touched inside scope goes to the scanner now, to
+ * join that rescan; the rest waits for the window's end. */
+static void flush_scope(const char *scope)
+{
+	struct watch_place_list in = { 0 };
+	const char *rel = "";
+	int root = scope ? scope_root(scope, &rel) : -1;
+
+	if (root < 0 || watch_wt.overflowed) {
+		flush();
+		return;
+	}
+	end_moves();
+	for (size_t i = 0; i < watch_wt.touched.nr;) {
+		const struct watch_place *p = &watch_wt.touched.v[i];
+
+		/* a place that cannot be moved over waits with the rest */
+		if (p->root != (size_t)root || !path_under(p->rel, rel) ||
+		    watch_list_add(&in, p->root, p->rel, strlen(p->rel))) {
+			i++;
+			continue;
+		}
+		in.v[in.nr - 1].at = p->at;
+		watch_list_del(&watch_wt.touched, i);
+	}
+	if (in.nr)
+		count_batch(submit(&in, "watch"));
+	watch_list_clear(&in);
+	free(in.v);
+	if (!watch_wt.touched.nr)
+		watch_wt.window_start = 0;
 }
 
 /* Directories left without a watch are rescanned on a timer; one that
@@ -485,6 +555,7 @@ void *watch_main(void *unused)
 		};
 		double now = clock_mono();
 		unsigned long ask;
+		char *scope;
 		ssize_t n;
 
 		if (poll(fds, 2, next_timeout(now)) < 0 && errno != EINTR) {
@@ -506,6 +577,9 @@ void *watch_main(void *unused)
 		 * made before it was asked */
 		pthread_mutex_lock(&watch_wt.lock);
 		ask = watch_wt.settle_asked;
+		scope = watch_wt.settle_scope;
+		watch_wt.settle_scope = NULL;
+		watch_wt.settle_scoped = 0;
 		pthread_mutex_unlock(&watch_wt.lock);
 		now = clock_mono();
 		while ((n = read(watch_wt.fd, buf, sizeof(buf))) > 0) {
@@ -517,10 +591,12 @@ void *watch_main(void *unused)
 			}
 		}
 		now = clock_mono();
-		if (watch_wt.window_start && (ask != watch_wt.settle_done ||
-		    now >= watch_wt.window_start +
-		    watch_wt.debounce_ms / 1000.0))
+		if (watch_wt.window_start && now >= watch_wt.window_start +
+		    watch_wt.debounce_ms / 1000.0)
 			flush();
+		else if (watch_wt.window_start && ask != watch_wt.settle_done)
+			flush_scope(scope);
+		free(scope);
 		if (ask != watch_wt.settle_done)
 			settled(ask);
 		if (poll_due(now))

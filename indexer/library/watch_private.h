@@ -66,6 +66,8 @@ struct watch_state {
 	/* watch_settle(): asks counted, and the last ask answered */
 	pthread_cond_t settled;
 	unsigned long settle_asked, settle_done;
+	char *settle_scope;		/* their path, NULL for all */
+	int settle_scoped;		/* settle_scope is set */
 
 	/* the watcher thread's own batch */
 	struct watch_place_list touched, moves;
