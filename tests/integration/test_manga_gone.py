@@ -50,7 +50,7 @@ def settings(m, series="Berserk"):
     return {k: read_series(m, series, k) for k in SETTINGS}
 
 
-def make_roots(tmp_path, keep, nr=1):
+def make_roots(tmp_path, keep, nr=1, debounce="100ms"):
     roots = [tmp_path / ("manga%d" % i) for i in range(nr)]
     for root in roots:
         root.mkdir()
@@ -60,8 +60,8 @@ def make_roots(tmp_path, keep, nr=1):
             (roots[0] / series / ("%s T%02d.cbz" % (series, v))) \
                 .write_bytes(b"not really an archive")
     conf = tmp_path / "gone.conf"
-    conf.write_text("[general]\nwatch_debounce = 100ms\nkeep_gone = %s\n"
-                    "[manga]\n%s" % (keep, "".join(
+    conf.write_text("[general]\nwatch_debounce = %s\nkeep_gone = %s\n"
+                    "[manga]\n%s" % (debounce, keep, "".join(
                         "root = %s\n" % r for r in roots)))
     m = start(tmp_path, "config=" + str(conf))
     m.conf = conf
@@ -243,5 +243,30 @@ def test_series_of_the_same_name_in_another_root_keeps_its_own(tmp_path):
         rows = query(m, "SELECT id, source, monitored FROM series WHERE"
                      " name = 'Berserk'")
         assert rows == [(other, "kenpu", 1)] and kept(m) == 1
+    finally:
+        unmount(m.path, m.proc)
+
+
+def test_series_made_after_its_namesake_left_is_not_handed_over(tmp_path):
+    """Berserk leaves the first root; a new Berserk made in the second is
+    scanned (alone) before the first root is: it is another series, made
+    after the first had left, and keeps its own (default) settings and
+    id, the first being kept aside. The watcher's window is the longest
+    there is, so that each root is scanned only when the test asks."""
+    m, roots = make_roots(tmp_path, "30d", nr=2, debounce="60s")
+    try:
+        set_all(m)
+        before = series_id(m, "Berserk")
+        os.rename(str(roots[0] / "Berserk"), str(tmp_path / "aside"))
+        os.makedirs(str(roots[1] / "Berserk"))
+        (roots[1] / "Berserk" / "Berserk T05.cbz").write_bytes(b"another")
+        m.rescan(str(roots[1] / "Berserk"))
+        m.rescan(str(roots[0]))
+        rows = query(m, "SELECT s.id, r.path FROM series s JOIN roots r"
+                     " ON r.id = s.root_id WHERE s.name = 'Berserk'")
+        assert len(rows) == 1 and str(roots[1]).encode() in \
+            bytes(rows[0][1])
+        assert rows[0][0] != before
+        assert settings(m) == DEFAULTS and kept(m) == 1
     finally:
         unmount(m.path, m.proc)
