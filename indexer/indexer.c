@@ -63,7 +63,8 @@ static void *indexer_main(void *unused)
 	(void)unused;
 	pthread_mutex_lock(&indexer.lock);
 	while (!indexer.stopping) {
-		if (!indexer.has_pending && !indexer_roots_down()) {
+		if (indexer.settling ||
+		    (!indexer.has_pending && !indexer_roots_down())) {
 			pthread_cond_wait(&indexer.wake, &indexer.lock);
 			continue;
 		}

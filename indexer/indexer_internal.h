@@ -91,6 +91,7 @@ struct indexer_state {
 
 	struct scan_order pending;
 	int has_pending;
+	int settling;		/* rescans taking the watcher's window in */
 	double retry_at;	/* monotonic: the pending scan waits until */
 	double retry_wait;	/* the next wait after a failure */
 	double mend_at, mend_wait;	/* the same for mending the store */

@@ -110,16 +110,36 @@ int indexer_rescan(const char *trigger, int full, const char *path)
 {
 	char *clean = NULL;
 	const char *sub = "";
-	int root = -1, rc = -EAGAIN;
+	int root = -1, rc = -EAGAIN, had;
 
+	/* What changed inside the asked part before the ask is in this
+	 * scan: the pending order is held while the watcher hands that
+	 * part of its window over, and the rescan joins it, under its own
+	 * name unless an order already waited. */
 	pthread_mutex_lock(&indexer.lock);
+	had = indexer.has_pending;
+	indexer.settling++;
+	if (accepting() && path)
+		rc = resolve(path, &clean, &sub);
+	pthread_mutex_unlock(&indexer.lock);
+	if (!path || rc >= 0)
+		watch_settle(clean);
+	free(clean);
+	clean = NULL;
+	pthread_mutex_lock(&indexer.lock);
+	indexer.settling--;
+	/* a reload may have replaced the roots meanwhile */
 	if (accepting() && path)
 		root = rc = resolve(path, &clean, &sub);
 	if (accepting() && (!path || root >= 0)) {
 		rc = indexer_order_merge(&indexer.pending, trigger, full, root,
 					 sub, 0);
-		pthread_cond_signal(&indexer.wake);
+		if (!had)
+			snprintf(indexer.pending.trigger,
+				 sizeof(indexer.pending.trigger), "%s",
+				 trigger);
 	}
+	pthread_cond_signal(&indexer.wake);
 	pthread_mutex_unlock(&indexer.lock);
 	free(clean);
 	return rc == -ENOMEM || rc == -EAGAIN || rc >= 0 ? rc : -EINVAL;

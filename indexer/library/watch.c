@@ -40,6 +40,7 @@ struct watch_state watch_wt = {
 	.wake_fd = -1,
 	.gone_lost_at = -1,
 	.lock = PTHREAD_MUTEX_INITIALIZER,
+	.settled = PTHREAD_COND_INITIALIZER,
 	.watched = HMAP_INIT,
 };
 
@@ -150,6 +151,11 @@ void watch_stop(void)
 	}
 	watch_wt.gone_next = 0;
 	watch_wt.gone_lost_at = -1;
+	pthread_mutex_lock(&watch_wt.lock);
+	free(watch_wt.settle_scope);
+	watch_wt.settle_scope = NULL;
+	watch_wt.settle_scoped = 0;
+	pthread_mutex_unlock(&watch_wt.lock);
 	free(watch_wt.touched.v);
 	free(watch_wt.moves.v);
 	memset(&watch_wt.touched, 0, sizeof(watch_wt.touched));

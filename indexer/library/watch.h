@@ -121,6 +121,18 @@ void watch_renew(size_t root);
 int watch_moved_since(size_t root, const char *rel, double since);
 
 /*
+ * Have the watcher read the events the kernel holds and hand what its
+ * window gathered inside path (an absolute path; NULL for every root) to
+ * the scanner now, and wait (at most a few seconds) until it did; what
+ * it gathered elsewhere waits for the window's end. The caller holds the
+ * scanner's pending order meanwhile, so that its rescan joins those
+ * paths and counts their changes as its own, and never holds what moved
+ * away before it began (watch_moved_since()). Does nothing when the
+ * watcher is not running, or from the watcher's own thread.
+ */
+void watch_settle(const char *path);
+
+/*
  * Watch the directory rel of root number root and every one below it no
  * more: the store forgot them (a scan found them gone, or reached
  * through a link). Safe from any thread.

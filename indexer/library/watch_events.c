@@ -15,6 +15,7 @@
 #include <string.h>
 #include <sys/inotify.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "common/bytes.h"
@@ -23,6 +24,10 @@
 #include "common/path.h"
 #include "common/strbuf.h"
 #include "indexer/library/watch_private.h"
+
+/* How long watch_settle() waits for the watcher, which a loaded machine
+ * may keep from running for a while. */
+#define SETTLE_WAIT_S 10
 
 /* Join a directory and a name into a root-relative path. */
 static void join(struct strbuf *out, const char *dir, const char *name)
@@ -190,6 +195,52 @@ int watch_moved_since(size_t root, const char *rel, double since)
 	return moved;
 }
 
+void watch_settle(const char *path)
+{
+	struct timespec until;
+	unsigned long ask;
+
+	if (!__atomic_load_n(&watch_wt.running, __ATOMIC_ACQUIRE) ||
+	    pthread_equal(pthread_self(), watch_wt.thread))
+		return;
+	clock_gettime(CLOCK_REALTIME, &until);
+	until.tv_sec += SETTLE_WAIT_S;
+	pthread_mutex_lock(&watch_wt.lock);
+	ask = ++watch_wt.settle_asked;
+	/* asks the watcher has not taken yet share one scope: the first's,
+	 * or everything when they differ (or a copy cannot be made) */
+	if (!watch_wt.settle_scoped) {
+		watch_wt.settle_scope = path ? strdup(path) : NULL;
+		watch_wt.settle_scoped = 1;
+	} else if (watch_wt.settle_scope &&
+		   (!path || strcmp(watch_wt.settle_scope, path))) {
+		free(watch_wt.settle_scope);
+		watch_wt.settle_scope = NULL;
+	}
+	pthread_mutex_unlock(&watch_wt.lock);
+	watch_wake();
+	pthread_mutex_lock(&watch_wt.lock);
+	while ((long)(watch_wt.settle_done - ask) < 0 &&
+	       __atomic_load_n(&watch_wt.running, __ATOMIC_ACQUIRE))
+		if (pthread_cond_timedwait(&watch_wt.settled, &watch_wt.lock,
+					   &until) == ETIMEDOUT)
+			break;
+	if ((long)(watch_wt.settle_done - ask) < 0)
+		log_warn("watch: the watcher did not answer within %d s: the"
+			 " rescan may leave a change to its own scan",
+			 SETTLE_WAIT_S);
+	pthread_mutex_unlock(&watch_wt.lock);
+}
+
+/* Answer the asks of watch_settle() up to ask. */
+static void settled(unsigned long ask)
+{
+	pthread_mutex_lock(&watch_wt.lock);
+	watch_wt.settle_done = ask;
+	pthread_cond_broadcast(&watch_wt.settled);
+	pthread_mutex_unlock(&watch_wt.lock);
+}
+
 static void handle_event(const struct inotify_event *ev, double now,
 			 struct strbuf *path)
 {
@@ -324,12 +375,10 @@ out:
 	return queued > 0 ? queued : 0;
 }
 
-/* The window is over: what moved out without coming back was deleted, and
- * the rest goes to the scanner in one batch. */
-static void flush(void)
+/* What moved out without coming back was deleted: its place is
+ * touched. */
+static void end_moves(void)
 {
-	size_t n;
-
 	while (watch_wt.moves.nr) {
 		struct watch_place *p =
 			&watch_wt.moves.v[watch_wt.moves.nr - 1];
@@ -342,6 +391,24 @@ static void flush(void)
 		touch(p->root, p->rel, p->at);
 		watch_list_del(&watch_wt.moves, watch_wt.moves.nr - 1);
 	}
+}
+
+/* Count a batch of n paths handed to the scanner. */
+static void count_batch(size_t n)
+{
+	pthread_mutex_lock(&watch_wt.lock);
+	watch_wt.st.batches++;
+	watch_wt.st.paths_submitted += n;
+	pthread_mutex_unlock(&watch_wt.lock);
+}
+
+/* The window is over: the moves end and what it touched goes to the
+ * scanner in one batch. */
+static void flush(void)
+{
+	size_t n;
+
+	end_moves();
 	if (watch_wt.overflowed) {
 		n = !watch_wt.set.rescan_all("watch");
 		if (watch_wt.nr_libs)
@@ -352,10 +419,54 @@ static void flush(void)
 	}
 	watch_list_clear(&watch_wt.touched);
 	watch_wt.window_start = 0;
-	pthread_mutex_lock(&watch_wt.lock);
-	watch_wt.st.batches++;
-	watch_wt.st.paths_submitted += n;
-	pthread_mutex_unlock(&watch_wt.lock);
+	count_batch(n);
+}
+
+/* The indexed root holding the absolute path scope, and the part below
+ * it in *rel; -1 for none. */
+static int scope_root(const char *scope, const char **rel)
+{
+	for (size_t i = 0; i < watch_wt.nr_roots; i++)
+		if (path_under(scope, watch_wt.roots[i])) {
+			*rel = scope + strlen(watch_wt.roots[i]);
+			*rel += **rel == '/';
+			return i;
+		}
+	return -1;
+}
+
+/* A rescan of scope (an absolute path, NULL for every root) asked for
+ * the window: what it touched inside scope goes to the scanner now, to
+ * join that rescan; the rest waits for the window's end. */
+static void flush_scope(const char *scope)
+{
+	struct watch_place_list in = { 0 };
+	const char *rel = "";
+	int root = scope ? scope_root(scope, &rel) : -1;
+
+	if (root < 0 || watch_wt.overflowed) {
+		flush();
+		return;
+	}
+	end_moves();
+	for (size_t i = 0; i < watch_wt.touched.nr;) {
+		const struct watch_place *p = &watch_wt.touched.v[i];
+
+		/* a place that cannot be moved over waits with the rest */
+		if (p->root != (size_t)root || !path_under(p->rel, rel) ||
+		    watch_list_add(&in, p->root, p->rel, strlen(p->rel))) {
+			i++;
+			continue;
+		}
+		in.v[in.nr - 1].at = p->at;
+		watch_list_del(&watch_wt.touched, i);
+	}
+	if (in.nr)
+		count_batch(submit(&in, "watch"));
+	watch_list_clear(&in);
+	free(in.v);
+	if (!watch_wt.touched.nr)
+		watch_wt.window_start = 0;
 }
 
 /* Directories left without a watch are rescanned on a timer; one that
@@ -443,6 +554,8 @@ void *watch_main(void *unused)
 			{ .fd = watch_wt.wake_fd, .events = POLLIN },
 		};
 		double now = clock_mono();
+		unsigned long ask;
+		char *scope;
 		ssize_t n;
 
 		if (poll(fds, 2, next_timeout(now)) < 0 && errno != EINTR) {
@@ -460,6 +573,14 @@ void *watch_main(void *unused)
 					     __ATOMIC_ACQUIRE))
 				break;
 		}
+		/* an ask taken before the read: the read sees every change
+		 * made before it was asked */
+		pthread_mutex_lock(&watch_wt.lock);
+		ask = watch_wt.settle_asked;
+		scope = watch_wt.settle_scope;
+		watch_wt.settle_scope = NULL;
+		watch_wt.settle_scoped = 0;
+		pthread_mutex_unlock(&watch_wt.lock);
 		now = clock_mono();
 		while ((n = read(watch_wt.fd, buf, sizeof(buf))) > 0) {
 			for (char *p = buf; p < buf + n;) {
@@ -473,9 +594,17 @@ void *watch_main(void *unused)
 		if (watch_wt.window_start && now >= watch_wt.window_start +
 		    watch_wt.debounce_ms / 1000.0)
 			flush();
+		else if (watch_wt.window_start && ask != watch_wt.settle_done)
+			flush_scope(scope);
+		free(scope);
+		if (ask != watch_wt.settle_done)
+			settled(ask);
 		if (poll_due(now))
 			poll_unwatched();
 	}
+	pthread_mutex_lock(&watch_wt.lock);
+	pthread_cond_broadcast(&watch_wt.settled);
+	pthread_mutex_unlock(&watch_wt.lock);
 	strbuf_release(&path);
 	return NULL;
 }

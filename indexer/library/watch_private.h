@@ -63,6 +63,11 @@ struct watch_state {
 	struct watch_place gone[MOVES_KEPT];
 	size_t gone_next;
 	double gone_lost_at;		/* of the latest record written over */
+	/* watch_settle(): asks counted, and the last ask answered */
+	pthread_cond_t settled;
+	unsigned long settle_asked, settle_done;
+	char *settle_scope;		/* their path, NULL for all */
+	int settle_scoped;		/* settle_scope is set */
 
 	/* the watcher thread's own batch */
 	struct watch_place_list touched, moves;

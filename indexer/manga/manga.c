@@ -14,6 +14,7 @@
 
 #include "common/array.h"
 #include "common/bytes.h"
+#include "common/clock.h"
 #include "common/db.h"
 #include "common/log.h"
 #include "common/strbuf.h"
@@ -296,15 +297,47 @@ static int each_scope(struct refresh *r, const struct manga_scope *scope,
 	return db_finalize(roots, rc, "list manga roots");
 }
 
+/* refresh_root() of a series of another root, for manga_gone_hand_over() */
+static int rebuild_series(void *arg, int64_t root_id, const char *series)
+{
+	struct refresh *r = arg;
+
+	r->root_id = root_id;
+	return refresh_root(r, series);
+}
+
+/* Whether series of root root_id is within the manga_scopes at arg (no
+ * scope: every manga root), for manga_gone_note_twins(). */
+static int in_scopes(void *arg, int64_t root_id, const char *series)
+{
+	const struct manga_scopes *s = arg;
+
+	for (size_t i = 0; i < s->nr; i++)
+		if (s->scope[i].root_id == root_id && (!s->scope[i].series ||
+		    !strcmp(s->scope[i].series, series)))
+			return 1;
+	return !s->scope;
+}
+
 /* Refresh what scope names, or every manga root for none: every series
  * that left is kept aside first, so that a folder moved to another root
- * finds what was kept of it, whichever root comes first. */
+ * finds what was kept of it, whichever root comes first; one an earlier
+ * refresh already met there beside it takes it back too. */
 static int refresh_scopes(struct refresh *r, const struct manga_scope *scope,
 			  size_t nr)
 {
+	struct manga_scopes in = { scope, nr };
+	double since = clock_wall();
+	int64_t last = 0;
 	int rc = each_scope(r, scope, nr, keep_gone);
 
-	return rc ? rc : each_scope(r, scope, nr, refresh_root);
+	if (!rc)
+		rc = manga_gone_last_id(r->db, &last);
+	if (!rc)
+		rc = each_scope(r, scope, nr, refresh_root);
+	if (!rc)
+		rc = manga_gone_note_twins(r->db, last, in_scopes, &in);
+	return rc ? rc : manga_gone_hand_over(r->db, since, rebuild_series, r);
 }
 
 /* A db_transaction() function: manga_refresh() inside it. */

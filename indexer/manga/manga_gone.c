@@ -7,14 +7,31 @@
  */
 #include "indexer/manga/manga_gone.h"
 
+#include <errno.h>
+#include <pthread.h>
+#include <stdlib.h>
 #include <string.h>
 
+#include "common/array.h"
 #include "common/bytes.h"
 #include "common/clock.h"
 #include "common/db.h"
 #include "common/log.h"
 
+/* How many rows made beside a twin are remembered for the hand-over. */
+#define TWINS_KEPT 64
+
 static long keep_s;
+
+/* Rows a refresh made new while a series of the same folder name in
+ * another root, within that refresh, was still there: the only ones a
+ * hand-over may take (manga_gone_note_twins()). The oldest gives way. */
+static struct twin {
+	int64_t id, root_id;
+	char *path;
+} twins[TWINS_KEPT];
+static size_t twins_next;
+static pthread_mutex_t twins_lock = PTHREAD_MUTEX_INITIALIZER;
 
 void manga_gone_set_keep(long seconds)
 {
@@ -102,6 +119,174 @@ int manga_gone_restore(sqlite3 *db, int64_t root_id, const char *series)
 	if (!rc && back)
 		log_info("manga: %d series came back with their settings",
 			 back);
+	return rc;
+}
+
+/* A row made new for a folder while its kept row was still in use. */
+struct taken {
+	int64_t id, root_id;
+	char *series;
+};
+
+/* The rows manga_gone_hand_over() takes back, into *out (*nr of them). */
+static int list_taken(sqlite3 *db, double since, struct taken **out,
+		      size_t *nr)
+{
+	struct taken *v = NULL;
+	size_t alloc = 0;
+	sqlite3_stmt *st;
+	int rc;
+
+	*out = NULL;
+	*nr = 0;
+	rc = db_prepare(db, "SELECT DISTINCT s.id, s.root_id, s.path"
+			" FROM series_gone g JOIN series s ON s.path = g.path"
+			" AND s.root_id != g.root_id WHERE g.gone_at >= ?1"
+			" AND s.id > g.id AND s.last_checked IS NULL"
+			" AND s.monitored = 1"
+			" AND s.source = '' AND s.latest IS NULL"
+			" AND coalesce(s.release_prefs, '') = ''"
+			" AND coalesce(s.edition, '') = ''", &st);
+	if (rc)
+		return rc;
+	sqlite3_bind_double(st, 1, since);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		struct taken *t = array_grow(v, *nr, &alloc, sizeof(*t), 4);
+
+		if (!t) {
+			rc = log_error(-ENOMEM, "manga: out of memory");
+			break;
+		}
+		v = t;
+		t = &v[*nr];
+		t->id = sqlite3_column_int64(st, 0);
+		t->root_id = sqlite3_column_int64(st, 1);
+		t->series = strndup(sqlite3_column_blob(st, 2),
+				    sqlite3_column_bytes(st, 2));
+		if (!t->series) {
+			rc = log_error(-ENOMEM, "manga: out of memory");
+			break;
+		}
+		++*nr;
+	}
+	*out = v;
+	return db_finalize(st, rc, "list the series made anew");
+}
+
+int manga_gone_last_id(sqlite3 *db, int64_t *id)
+{
+	sqlite3_stmt *st;
+	int rc = db_prepare(db, "SELECT coalesce(max(id), 0) FROM series",
+			    &st);
+
+	if (rc)
+		return rc;
+	rc = sqlite3_step(st);
+	*id = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
+	return db_finalize(st, rc == SQLITE_ROW ? SQLITE_DONE : rc,
+			   "read the last series id");
+}
+
+/* Remember the row id of root_id made for path beside its twin. */
+static int note_twin(int64_t id, int64_t root_id, const void *path,
+		     size_t len)
+{
+	char *copy = strndup(path, len);
+	struct twin *t;
+
+	if (!copy)
+		return log_error(-ENOMEM, "manga: out of memory");
+	pthread_mutex_lock(&twins_lock);
+	t = &twins[twins_next++ % TWINS_KEPT];
+	free(t->path);
+	*t = (struct twin){ .id = id, .root_id = root_id, .path = copy };
+	pthread_mutex_unlock(&twins_lock);
+	return 0;
+}
+
+int manga_gone_note_twins(sqlite3 *db, int64_t after,
+			  int (*in_scope)(void *arg, int64_t root_id,
+					  const char *series),
+			  void *arg)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	if (keep() <= 0)
+		return 0;
+	rc = db_prepare(db, "SELECT s.id, s.root_id, s.path, t.root_id"
+			" FROM series s JOIN series t ON t.path = s.path"
+			" AND t.root_id != s.root_id WHERE s.id > ?1", &st);
+	if (rc)
+		return rc;
+	sqlite3_bind_int64(st, 1, after);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		const void *path = sqlite3_column_blob(st, 2);
+		size_t len = sqlite3_column_bytes(st, 2);
+		char *name = strndup(path, len);
+		int twin;
+
+		if (!name) {
+			rc = log_error(-ENOMEM, "manga: out of memory");
+			break;
+		}
+		twin = in_scope(arg, sqlite3_column_int64(st, 3), name);
+		free(name);
+		if (twin && (rc = note_twin(sqlite3_column_int64(st, 0),
+					    sqlite3_column_int64(st, 1),
+					    path, len)))
+			break;
+	}
+	return db_finalize(st, rc, "list the series made beside a twin");
+}
+
+/* Whether t was noted by manga_gone_note_twins(); it is forgotten. */
+static int take_twin(const struct taken *t)
+{
+	int found = 0;
+
+	pthread_mutex_lock(&twins_lock);
+	for (size_t i = 0; !found && i < TWINS_KEPT; i++) {
+		struct twin *w = &twins[i];
+
+		found = w->path && w->id == t->id &&
+			w->root_id == t->root_id && !strcmp(w->path, t->series);
+		if (found) {
+			free(w->path);
+			w->path = NULL;
+		}
+	}
+	pthread_mutex_unlock(&twins_lock);
+	return found;
+}
+
+int manga_gone_hand_over(sqlite3 *db, double since,
+			 int (*rebuild)(void *arg, int64_t root_id,
+					const char *series),
+			 void *arg)
+{
+	struct taken *v;
+	size_t nr;
+	int rc;
+
+	if (keep() <= 0)
+		return 0;
+	rc = list_taken(db, since, &v, &nr);
+	for (size_t i = 0; !rc && i < nr; i++) {
+		/* one made after its twin had left is another series */
+		if (!take_twin(&v[i]))
+			continue;
+		rc = run(db, "DELETE FROM series WHERE id = ?1", v[i].id, NULL,
+			 0, "drop a series made anew");
+		if (!rc)
+			rc = rebuild(arg, v[i].root_id, v[i].series);
+		if (!rc)
+			log_info("manga: \"%s\", moved while a scan ran, takes"
+				 " back what was kept of it", v[i].series);
+	}
+	for (size_t i = 0; i < nr; i++)
+		free(v[i].series);
+	free(v);
 	return rc;
 }
 

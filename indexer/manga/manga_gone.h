@@ -33,6 +33,40 @@ int manga_gone_keep(sqlite3 *db, int64_t root_id, const char *series);
  * rows are made for the others. 0 or -errno. */
 int manga_gone_restore(sqlite3 *db, int64_t root_id, const char *series);
 
+/* The highest series id in *id (0 for none), for
+ * manga_gone_note_twins(). 0 or -errno. */
+int manga_gone_last_id(sqlite3 *db, int64_t *id);
+
+/*
+ * Remember the series rows made after id after whose folder name a row
+ * of another root is still there that in_scope(arg, its root id, the
+ * name) says the refresh covered: that refresh met the folder in both
+ * roots (a scan ran while it moved, or it was copied to another file
+ * system and not yet deleted). Only those are handed over to
+ * (manga_gone_hand_over()); the memory holds the latest few, and is lost
+ * with the process. 0 or -errno.
+ */
+int manga_gone_note_twins(sqlite3 *db, int64_t after,
+			  int (*in_scope)(void *arg, int64_t root_id,
+					  const char *series),
+			  void *arg);
+
+/*
+ * A series kept at since or later (manga_gone_keep()) whose folder was
+ * met in another manga root by a refresh that still saw it in its own
+ * (manga_gone_note_twins()) has a row made new there, with nothing set
+ * on it: that row goes, and rebuild(arg, its root id, its folder) is
+ * called to make it again, from what was kept (manga_gone_restore()).
+ * Rows the user set anything on, a check looked at, older than the kept
+ * one, or made after the kept one's folder had left (by a refresh that
+ * did not see it), are left alone.
+ * 0 or -errno.
+ */
+int manga_gone_hand_over(sqlite3 *db, double since,
+			 int (*rebuild)(void *arg, int64_t root_id,
+					const char *series),
+			 void *arg);
+
 /* Kept series older than the grace at now go. 0 or -errno. */
 int manga_gone_prune(sqlite3 *db, double now);
 
