@@ -49,11 +49,24 @@ static json_t *figure(long long v)
 	return v < 0 ? json_null() : json_integer(v);
 }
 
+/* The average speed of a finished download: its size as the client gave
+ * it over the seconds from sent to when its progress reached the end (a
+ * finished one's last move); null while it runs or when unknown. */
+static json_t *average_speed(const struct monitor_download *d)
+{
+	int done = d->state && (!strcmp(d->state, "completed") ||
+				!strcmp(d->state, "imported"));
+
+	if (!done || d->progress < 1 || d->bytes_total < 0)
+		return json_null();
+	return json_ratio(d->bytes_total, d->progress_at - d->sent_at);
+}
+
 /* One hand-off as /status/downloads.json shows it. */
 static json_t *download_object(const struct monitor_download *d)
 {
 	return json_pack("{s:o, s:i, s:o, s:o, s:o, s:o, s:o, s:f, s:o, s:o,"
-			 " s:o, s:o, s:o, s:{s:o, s:o, s:o}}",
+			 " s:o, s:o, s:o, s:o, s:{s:o, s:o, s:o}}",
 		"series", json_text_or_null(d->series),
 		"volume", d->volume,
 		"title", json_text_shown(d->title),
@@ -67,6 +80,7 @@ static json_t *download_object(const struct monitor_download *d)
 		"bytes_done", figure(d->bytes_done),
 		"bytes_total", figure(d->bytes_total),
 		"bytes_per_s", figure(d->bytes_per_s),
+		"average_bytes_per_s", average_speed(d),
 		"times",
 		"sent_at", json_time(d->sent_at),
 		"changed_at", json_time(d->changed_at),

@@ -29,6 +29,28 @@ static json_t *success_pct(int64_t seen, int64_t failed)
 	return seen ? json_num(100.0 * (seen - failed) / seen) : json_null();
 }
 
+/* Each stage's seconds and rate: the walk lists every file seen, the
+ * parse reads the new and changed ones (bytes_read), the write stores
+ * those and the deleted. */
+static json_t *stages(const struct library_scan *l)
+{
+	int64_t parsed = l->files_new + l->files_changed;
+	int64_t written = parsed + l->files_deleted;
+
+	return json_pack("{s:{s:o, s:I, s:o}, s:{s:o, s:I, s:o, s:o},"
+			 " s:{s:o, s:I, s:o}}",
+		"walk", "seconds", json_num(l->walk_s),
+		"files", (json_int_t)l->files_seen,
+		"files_per_s", json_ratio(l->files_seen, l->walk_s),
+		"parse", "seconds", json_num(l->parse_s),
+		"files", (json_int_t)parsed,
+		"files_per_s", json_ratio(parsed, l->parse_s),
+		"mb_per_s", json_ratio(l->bytes_read / 1e6, l->parse_s),
+		"write", "seconds", json_num(l->write_s),
+		"files", (json_int_t)written,
+		"files_per_s", json_ratio(written, l->write_s));
+}
+
 static int add_scan(void *arg, const struct library_scan *l)
 {
 	struct walk *w = arg;
@@ -42,7 +64,7 @@ static int add_scan(void *arg, const struct library_scan *l)
 		errors = json_array();
 	}
 	o = json_pack("{s:I, s:s, s:s, s:o, s:o, s:o, s:I, s:I, s:I, s:I,"
-		      " s:o, s:I, s:o, s:o, s:o, s:o, s:b, s:o}",
+		      " s:o, s:I, s:o, s:o, s:o, s:o, s:b, s:o, s:o}",
 		      "id", (json_int_t)l->id, "trigger", l->trigger,
 		      "scope", l->scope,
 		      "started_at", l->has_started ?
@@ -62,7 +84,8 @@ static int add_scan(void *arg, const struct library_scan *l)
 		      "cpu_s", json_num(l->cpu_s),
 		      "cpu_share_pct",
 		      render_cpu_share_json(l->cpu_s, l->duration_s),
-		      "success", l->success, "first_errors", errors);
+		      "success", l->success, "first_errors", errors,
+		      "stages", stages(l));
 	if (!o || json_array_append_new(w->scans, o))
 		return -ENOMEM;
 	w->files_seen += l->files_seen;

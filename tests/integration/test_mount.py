@@ -96,6 +96,31 @@ def test_scans_json_history(library, tmp_path):
     assert first[0]["error"]
     for s in scans:
         assert len(s["first_errors"]) == min(5, s["files_failed"])
+    # each stage's seconds and its rate: the walk of the files seen, the
+    # parse of the new and changed (and their bytes), the write of those
+    # and the deleted; null when the stage took no time. The seconds are
+    # shown to the thousandth, the rate is of the seconds measured.
+    def assert_rate(got, n, secs):
+        if got is None:
+            assert secs == 0
+            return
+        assert n / (secs + 0.0005) * 0.999 - 0.0005 <= got
+        assert secs < 0.0006 or got <= n / (secs - 0.0005) * 1.001 + 0.0005
+    for s in scans:
+        st = s["stages"]
+        assert st["walk"]["files"] == 11
+        assert 0 <= st["parse"]["files"] <= st["write"]["files"]
+        for stage in ("walk", "parse", "write"):
+            assert_rate(st[stage]["files_per_s"], st[stage]["files"],
+                        st[stage]["seconds"])
+        assert_rate(st["parse"]["mb_per_s"], s["bytes_read"] / 1e6,
+                    st["parse"]["seconds"])
+    # the first scan parsed all eleven files
+    assert scans[-1]["stages"]["parse"]["files"] == 11
+    assert scans[-1]["stages"]["parse"]["files_per_s"] > 0
+    for stage in ("walk", "parse", "write"):
+        assert scans[0]["stages"][stage]["seconds"] == pytest.approx(
+            one["last"]["phases"][stage + "_s"], abs=1e-6), stage
     # the same figures as scan.json's, from the same row
     for key in ("duration_s", "files_per_s", "mb_per_s", "bytes_read",
                 "cpu_s", "cpu_share_pct"):

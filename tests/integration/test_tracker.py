@@ -15,6 +15,7 @@ is imported; a name taken in the series folder is never replaced."""
 
 import base64
 import json
+from datetime import datetime
 
 
 import pytest
@@ -81,6 +82,21 @@ def assert_figures(got, total=None, speed=True):
         assert rate is None, got
 
 
+def assert_average(mon, volume):
+    """downloads.json's average speed of a finished volume: its size over
+    the seconds from sent to when it reached the end, which the file
+    shows to the second."""
+    d = {e["volume"]: e for e in mon.m.json("status/downloads.json")}[volume]
+    times = [datetime.fromisoformat(d["times"][k].replace("Z", "+00:00"))
+             for k in ("sent_at", "progress_at")]
+    secs = (times[1] - times[0]).total_seconds()
+    avg = d["average_bytes_per_s"]
+    assert isinstance(avg, (int, float)) and avg > 0, d
+    assert avg >= d["bytes_total"] / (secs + 1), d
+    if secs > 1:
+        assert avg <= d["bytes_total"] / (secs - 1), d
+
+
 def start_tracked(monitored, files, tmp_path, kind, url, rpc=""):
     a, b, c = torrents()
     save = tmp_path / "saves"
@@ -121,6 +137,7 @@ def test_qbittorrent_followed(monitored, clients, files, tmp_path):
     # the one file
     assert_figures(figures(mon, 4), total=len(b.content))
     assert figures(mon, 4)[0] == len(b.content)
+    assert_average(mon, 4)
     wait_for(lambda: mon.m.read("status/missing").decode(), 30,
              "volume 4 no more missing",
              until=lambda t: "Saga 01\t2\n" in t
@@ -133,6 +150,8 @@ def test_qbittorrent_followed(monitored, clients, files, tmp_path):
              mount=mon.m)
     shown = {d["volume"]: d for d in mon.m.json("status/downloads.json")}
     assert shown[4]["state"] == "imported"
+    # one still on its way has no average yet
+    assert shown[10]["average_bytes_per_s"] is None
     blocked = mon.m.read("control/blocklist").decode()
     assert "Saga 01 T10" in blocked and "never listed it" in blocked
     assert c.hash in [t["hash"] for t in qbit.torrents()]
@@ -394,6 +413,7 @@ def test_nzbget_completes_and_imports(monitored, clients, files, named):
     shown = {d["volume"]: d for d in mon.m.json("status/downloads.json")}
     assert shown[10]["state"] == "imported"
     assert shown[10]["client"] == "nzbget"
+    assert_average(mon, 10)
     assert named or ("import: nzbget saves in %s by default" % (
         nz.save / "manga")) in mon.m.read("log").decode()
     # FileSizeLo/Hi, all of it there once in the history (its articles'
@@ -498,6 +518,8 @@ def test_transmission_downloads_from_a_seeder(monitored, clients, files,
     shown = {d["volume"]: d for d in mon.m.json("status/downloads.json")}
     assert shown[2]["state"] == shown[4]["state"] == "imported"
     assert shown[2]["client"] == "transmission"
+    assert_average(mon, 2)
+    assert_average(mon, 4)
 
 
 def b04_mounted(monitored, clients, files, tmp_path, extra="",
