@@ -56,6 +56,16 @@ static void real_cache(int fd, struct fuse_file_info *fi)
 /* Make the handle of the node n (inode ino, at path) open with fi's
  * flags for the caller of req. A generated file's rendering is the one
  * its stat() just made and kept (fs/sizes.h), else one made now. */
+/* An open rendering of a file whose node knows its times (a manga page)
+ * keeps them, so that tar sees the same before and after it reads. */
+static void page_time(const struct node *n, struct handle *h)
+{
+	struct stat st;
+
+	if (n->stat_series(n->series, &st) >= 0)
+		h->mtime = st.st_mtim;
+}
+
 static int open_node(fuse_req_t req, const struct node *n, fuse_ino_t ino,
 		     const char *path, struct fuse_file_info *fi,
 		     struct handle **out)
@@ -114,7 +124,9 @@ static int open_node(fuse_req_t req, const struct node *n, fuse_ino_t ino,
 			else
 				rc = sizes_take(n, uid, tid, &text) ? 0 :
 				     fs_attr_render(n, path, &text);
-			if (!rc && !n->grows && !n->write_series)
+			if (!rc && n->stat_series)
+				page_time(n, h);
+			else if (!rc && !n->grows && !n->write_series)
 				h->mtime = stamps_time(path, uid,
 						       fuse_req_ctx(req)->gid,
 						       0, text.buf, text.len);

@@ -37,6 +37,24 @@ struct entry {
 	int64_t size;
 };
 
+/* Page n of the archive at fd, read as the mount does: its index, then
+ * that page; its name into *name (NULL on an error). */
+static int read_nth(int fd, size_t n, char **name, struct strbuf *out)
+{
+	struct pages_index ix;
+	int rc = pages_index(fd, &ix);
+
+	*name = NULL;
+	if (!rc)
+		rc = pages_read(fd, &ix, n, out);
+	if (!rc) {
+		*name = strdup(ix.pages[n].name);
+		assert_non_null(*name);
+	}
+	pages_index_release(&ix);
+	return rc;
+}
+
 /* Write the n entries into a new file; returns it open for reading. */
 static int make(enum format format, const struct entry *e, size_t n)
 {
@@ -112,18 +130,18 @@ static void test_first_page(void **state)
 	int fd = make(TAR, e, sizeof(e) / sizeof(*e));
 
 	(void)state;
-	assert_int_equal(pages_read_nth(fd, 0, &name, &out), 0);
+	assert_int_equal(read_nth(fd, 0, &name, &out), 0);
 	assert_string_equal(name, "2.jpg");
 	assert_string_equal(out.buf, "two");
 	free(name);
 	/* the pages not taken are not counted: there are two */
 	strbuf_reset(&out);
-	assert_int_equal(pages_read_nth(fd, 1, &name, &out), 0);
+	assert_int_equal(read_nth(fd, 1, &name, &out), 0);
 	assert_string_equal(name, "10.jpg");
 	assert_string_equal(out.buf, "ten");
 	free(name);
 	strbuf_reset(&out);
-	assert_int_equal(pages_read_nth(fd, 2, &name, &out), -ENOENT);
+	assert_int_equal(read_nth(fd, 2, &name, &out), -ENOENT);
 	assert_null(name);
 	assert_int_equal(out.len, 0);
 	strbuf_release(&out);
@@ -142,7 +160,7 @@ static void test_zip_pages(void **state)
 	off_t at = lseek(fd, 0, SEEK_CUR);
 
 	(void)state;
-	assert_int_equal(pages_read_nth(fd, 0, &name, &out), 0);
+	assert_int_equal(read_nth(fd, 0, &name, &out), 0);
 	assert_string_equal(name, "Vol 1/p9.png");
 	assert_string_equal(out.buf, "nine");
 	/* the descriptor's offset never moved */
@@ -161,14 +179,14 @@ static void test_no_page(void **state)
 	int fd = make(ZIP, e, 1), other;
 
 	(void)state;
-	assert_int_equal(pages_read_nth(fd, 0, &name, &out), -ENOENT);
+	assert_int_equal(read_nth(fd, 0, &name, &out), -ENOENT);
 	assert_null(name);
 	close(fd);
 	other = mkstemp(path);
 	assert_true(other >= 0);
 	unlink(path);
 	assert_int_equal(write(other, "%PDF-1.4\n", 9), 9);
-	assert_int_equal(pages_read_nth(other, 0, &name, &out), -EINVAL);
+	assert_int_equal(read_nth(other, 0, &name, &out), -EINVAL);
 	assert_null(name);
 	assert_int_equal(out.len, 0);
 	close(other);
@@ -192,13 +210,13 @@ static void test_too_many_entries(void **state)
 		e[i] = (struct entry){ names[i], "x", 0 };
 	}
 	fd = make(TAR, e, n);
-	assert_int_equal(pages_read_nth(fd, 0, &name, &out), -E2BIG);
+	assert_int_equal(read_nth(fd, 0, &name, &out), -E2BIG);
 	assert_null(name);
 	assert_int_equal(out.len, 0);
 	/* one fewer is read */
 	close(fd);
 	fd = make(TAR, e, n - 1);
-	assert_int_equal(pages_read_nth(fd, 0, &name, &out), 0);
+	assert_int_equal(read_nth(fd, 0, &name, &out), 0);
 	assert_string_equal(name, "0.jpg");
 	assert_string_equal(out.buf, "x");
 	free(name);
@@ -230,22 +248,22 @@ static void test_nth_page(void **state)
 	(void)state;
 	for (size_t i = 0; i < 3; i++) {
 		strbuf_reset(&out);
-		assert_int_equal(pages_read_nth(fd, i, &name, &out), 0);
+		assert_int_equal(read_nth(fd, i, &name, &out), 0);
 		assert_string_equal(name, order[i]);
 		assert_string_equal(out.buf, data[i]);
 		free(name);
 	}
 	/* appended to what out holds; left as it was when there is none */
-	assert_int_equal(pages_read_nth(fd, 3, &name, &out), -ENOENT);
+	assert_int_equal(read_nth(fd, 3, &name, &out), -ENOENT);
 	assert_null(name);
 	assert_string_equal(out.buf, "b one");
-	assert_int_equal(pages_read_nth(fd, 0, &name, &out), 0);
+	assert_int_equal(read_nth(fd, 0, &name, &out), 0);
 	assert_string_equal(out.buf, "b onetwo");
 	free(name);
 	strbuf_release(&out);
 	close(fd);
 	fd = make(ZIP, e + 6, 1);
-	assert_int_equal(pages_read_nth(fd, 0, &name, &out), -ENOENT);
+	assert_int_equal(read_nth(fd, 0, &name, &out), -ENOENT);
 	close(fd);
 }
 
@@ -263,30 +281,33 @@ static void test_page_names(void **state)
 		{ "ComicInfo.xml", "<ComicInfo/>", 0 },
 	};
 	const char *order[] = { "2.jpg", "10.jpg", "b/1.png" };
-	size_t n = PAGES_MAX_ENTRIES + 1, nr = 7;
+	size_t n = PAGES_MAX_ENTRIES + 1;
 	struct entry *many = calloc(n, sizeof(*many));
-	char **names = (char **)&nr;
+	struct pages_index ix;
 	int fd = make(TAR, e, sizeof(e) / sizeof(*e));
 
 	(void)state;
-	assert_int_equal(pages_names(fd, &names, &nr), 0);
-	assert_int_equal(nr, 3);
-	for (size_t i = 0; i < nr; i++)
-		assert_string_equal(names[i], order[i]);
-	array_free_strings(names, nr);
+	assert_int_equal(pages_index(fd, &ix), 0);
+	assert_int_equal(ix.nr, 3);
+	for (size_t i = 0; i < ix.nr; i++) {
+		assert_string_equal(ix.pages[i].name, order[i]);
+		assert_int_equal(ix.pages[i].size, strlen(i == 1 ? "ten" :
+							  i ? "b one" : "two"));
+	}
+	pages_index_release(&ix);
 	close(fd);
 	fd = make(ZIP, e + 6, 1);
-	assert_int_equal(pages_names(fd, &names, &nr), 0);
-	assert_null(names);
-	assert_int_equal(nr, 0);
+	assert_int_equal(pages_index(fd, &ix), 0);
+	assert_null(ix.pages);
+	assert_int_equal(ix.nr, 0);
 	close(fd);
 	assert_non_null(many);
 	for (size_t i = 0; i < n; i++)
 		many[i] = (struct entry){ "x.jpg", "x", 0 };
 	fd = make(TAR, many, n);
-	assert_int_equal(pages_names(fd, &names, &nr), -E2BIG);
-	assert_null(names);
-	assert_int_equal(nr, 0);
+	assert_int_equal(pages_index(fd, &ix), -E2BIG);
+	assert_null(ix.pages);
+	assert_int_equal(ix.nr, 0);
 	close(fd);
 	free(many);
 }
@@ -320,7 +341,7 @@ static void test_nth_page_as_stored(void **state)
 		fd = f ? make(TAR, shuffled, 5) : make(ZIP, sorted, 4);
 		for (size_t i = 0; i < (f ? 5u : 3u); i++) {
 			strbuf_reset(&out);
-			assert_int_equal(pages_read_nth(fd, i, &name, &out), 0);
+			assert_int_equal(read_nth(fd, i, &name, &out), 0);
 			assert_string_equal(out.buf,
 					    f ? first_of_name[i] : want[i]);
 			free(name);
@@ -331,7 +352,7 @@ static void test_nth_page_as_stored(void **state)
 }
 
 /* The scan's walk for ComicInfo.xml counts the pages and finds the
- * first one's format, as pages_read_nth() would, with or without a
+ * first one's format, as read_nth() would, with or without a
  * ComicInfo.xml; an archive past the entries' limit has none. */
 static void test_scan_learns_the_pages(void **state)
 {
