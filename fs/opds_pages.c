@@ -69,16 +69,17 @@ int opds_pages_resolve(const char *name, struct node *out)
 	return 0;
 }
 
-/* Log what the reading of page n of file met, once here: the limits of
- * pages.h; -ETIMEDOUT comes out as -EAGAIN. */
-static int logged(int rc, int64_t file, size_t n)
+/* Log what the reading of page n of file met, once here (kept: the
+ * index's failure as the cache keeps it, logged when it was met): the
+ * limits of pages.h; -ETIMEDOUT comes out as -EAGAIN. */
+static int logged(int rc, int64_t file, size_t n, int kept)
 {
 	const char *why = rc == -EFBIG ? "it or the entries before it are"
 			  " past the size limits" : rc == -E2BIG ? "its"
 			  " archive has too many entries" : rc == -ETIMEDOUT ?
 			  "its archive took too long to read" : NULL;
 
-	if (why)
+	if (why && !kept)
 		log_warn("pages: page %zu of file %" PRId64 " is not served:"
 			 " %s", n, file, why);
 	return rc == -EINVAL ? -ENOENT : rc == -ETIMEDOUT ? -EAGAIN : rc;
@@ -89,19 +90,22 @@ struct opened {
 	int fd;
 	const struct pages_index *ix;
 	struct stat st;
+	int kept;	/* the index's failure, as the cache kept it */
 };
 
 /* Open the volume file and find its index: 0 or an error. */
 static int index_of(int64_t file, struct opened *o)
 {
 	struct cover_copy *copy;
-	int rc;
+	int rc, fresh;
 
 	o->ix = NULL;
+	o->kept = 0;
 	o->fd = views_real_open(file, &copy);
 	if (o->fd < 0)
 		return o->fd;
-	rc = pages_cache_get(o->fd, &o->ix, &o->st);
+	rc = pages_cache_get(o->fd, &o->ix, &o->st, &fresh);
+	o->kept = rc && !fresh;
 	if (rc) {
 		close(o->fd);
 		o->fd = -1;
@@ -135,7 +139,7 @@ int opds_pages_read(struct strbuf *out, int64_t file, size_t n, int kind)
 	if (!rc)
 		rc = pages_read(o.fd, o.ix, n, out);
 	let_go(&o);
-	return logged(rc, file, n);
+	return logged(rc, file, n, o.kept);
 }
 
 int opds_pages_stat(int64_t file, size_t n, int kind, struct stat *st)
@@ -149,7 +153,7 @@ int opds_pages_stat(int64_t file, size_t n, int kind, struct stat *st)
 		rc = o.ix->pages[n].size < 0;
 	}
 	let_go(&o);
-	return rc < 0 ? logged(rc, file, n) : rc;
+	return rc < 0 ? logged(rc, file, n, o.kept) : rc;
 }
 
 int opds_pages_names(int64_t file, char ***names, size_t *nr)
@@ -171,7 +175,7 @@ int opds_pages_names(int64_t file, char ***names, size_t *nr)
 		*nr = 0;
 	}
 	let_go(&o);
-	return rc == -ENOMEM ? rc : logged(rc, file, 0);
+	return rc == -ENOMEM ? rc : logged(rc, file, 0, o.kept);
 }
 
 int opds_pages_render(struct strbuf *out, int64_t key)

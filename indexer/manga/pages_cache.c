@@ -100,12 +100,14 @@ static int lasting(int rc)
 	return rc == -EINVAL || rc == -E2BIG || rc == -EFBIG;
 }
 
-int pages_cache_get(int fd, const struct pages_index **ix, struct stat *st)
+int pages_cache_get(int fd, const struct pages_index **ix, struct stat *st,
+		    int *fresh)
 {
 	struct held *h = NULL;
 	int rc = 0, found = 0;
 
 	*ix = NULL;
+	*fresh = 0;
 	if (fstat(fd, st))
 		return -errno;
 	pthread_mutex_lock(&lock);
@@ -122,6 +124,7 @@ int pages_cache_get(int fd, const struct pages_index **ix, struct stat *st)
 	}
 	pthread_mutex_unlock(&lock);
 	if (!found) {
+		*fresh = 1;
 		h = calloc(1, sizeof(*h));
 		if (!h)
 			return -ENOMEM;

@@ -16,8 +16,9 @@
  *
  *	const struct pages_index *ix;
  *	struct stat st;
+ *	int fresh;
  *
- *	if (!pages_cache_get(fd, &ix, &st)) {
+ *	if (!pages_cache_get(fd, &ix, &st, &fresh)) {
  *		... ix->pages[n] ...
  *		pages_cache_put(ix);
  *	}
@@ -31,8 +32,10 @@ struct pages_index;
 #define PAGES_CACHE_BYTES (16 << 20)
 
 /* The index of the archive open at fd into *ix, and its fstat() into
- * *st: 0, or the error of its reading (pages.h). */
-int pages_cache_get(int fd, const struct pages_index **ix, struct stat *st);
+ * *st: 0, or the error of its reading (pages.h), kept or not; *fresh is
+ * 1 when the archive was read now, 0 when the cache answered. */
+int pages_cache_get(int fd, const struct pages_index **ix, struct stat *st,
+		    int *fresh);
 
 /* Let go of what pages_cache_get() gave. */
 void pages_cache_put(const struct pages_index *ix);
