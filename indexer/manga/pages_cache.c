@@ -61,14 +61,20 @@ static void evict(struct slot *s)
 	*s = (struct slot){ .used = 0 };
 }
 
-/* The slot of the least recently used, or a free one. */
-static struct slot *oldest(void)
+/* The slot of the least recently used (NULL: none is), or a free one
+ * first when free_ok. */
+static struct slot *oldest(int free_ok)
 {
-	struct slot *o = &slots[0];
+	struct slot *o = NULL;
 
-	for (size_t i = 0; i < PAGES_CACHE_ARCHIVES && o->used; i++)
-		if (slots[i].used < o->used)
+	for (size_t i = 0; i < PAGES_CACHE_ARCHIVES; i++) {
+		if (!slots[i].used) {
+			if (free_ok)
+				return &slots[i];
+		} else if (!o || slots[i].used < o->used) {
 			o = &slots[i];
+		}
+	}
 	return o;
 }
 
@@ -82,10 +88,10 @@ static void keep(const struct stat *st, struct held *h, int rc)
 	for (size_t i = 0; i < PAGES_CACHE_ARCHIVES; i++)
 		if (same(&slots[i], st))
 			evict(&slots[i]);
-	s = oldest();
+	while (bytes + need > PAGES_CACHE_BYTES && (s = oldest(0)))
+		evict(s);
+	s = oldest(1);
 	evict(s);
-	while (bytes + need > PAGES_CACHE_BYTES)
-		evict(oldest());
 	*s = (struct slot){ st->st_dev, st->st_ino, st->st_size, st->st_mtim,
 			    st->st_ctim, h, rc, ++tick };
 	if (h) {
