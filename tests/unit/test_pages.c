@@ -417,7 +417,7 @@ static int solid(size_t nr, size_t size)
 {
 	char path[] = "/tmp/mediamon-pages.XXXXXX";
 	struct archive *a = archive_write_new();
-	char *zeros = calloc(1, size), name[16];
+	char *zeros = calloc(1, size), name[32];
 	int fd = mkstemp(path);
 
 	assert_non_null(a);
