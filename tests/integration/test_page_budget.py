@@ -135,7 +135,9 @@ def test_solid_archive_changed_behind_a_hard_link(tmp_path):
         unmount(m.path, m.proc)
 
 
-PAGES = 3000
+# 9,999 (the case, docs/PERFORMANCE.md) by hand:
+# MEDIAMON_PAGE_BUDGET_PAGES=9999 python3 -m pytest ... -k thousands
+PAGES = int(os.environ.get("MEDIAMON_PAGE_BUDGET_PAGES", "3000"))
 
 
 def page(i, grown=0):
@@ -163,7 +165,7 @@ def test_thousands_of_pages_from_one_index(tmp_path):
             assert st.st_mtime_ns == archive.st_mtime_ns, name
             assert st.st_ctime_ns == archive.st_mtime_ns, name
         # tar's check: stat, read, fstat agree on size and ctime
-        for i in (0, 1234, PAGES - 1):
+        for i in (0, PAGES // 2, PAGES - 1):
             path = os.path.join(folder, names[i])
             before = os.stat(path)
             with open(path, "rb") as f:
@@ -177,7 +179,7 @@ def test_thousands_of_pages_from_one_index(tmp_path):
             for i in range(PAGES):
                 z.writestr("p%05d.jpg" % i, page(i, 5))
         os.utime(str(cbz), (1600000000, 1600000000))
-        for i in (0, 2000, PAGES - 1):
+        for i in (0, PAGES * 2 // 3, PAGES - 1):
             st = os.stat(os.path.join(folder, names[i]))
             assert st.st_size == len(page(i, 5))
             assert st.st_mtime == 1600000000
