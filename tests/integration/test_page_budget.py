@@ -2,7 +2,8 @@
 """The pages of /manga/SERIES/VOLUME.pages are read within the scan's
 budget (issue 60, medium 2). A solid cb7 whose content is changed behind a
 hard link (no rescan) into pages whose walk would unpack far more than
-64 MiB fails its listing, stat and open with EFBIG ("File too large"), at
+64 MiB fails the listing (when the kernel does not answer it from the
+one it kept), stat and open of its pages with EFBIG ("File too large"), at
 once, with one line in the log for that change, while the volume beside it reads on, and a
 cb7 within the budget serves its last page byte for byte. A cbz of a few
 thousand pages lists them with their sizes and the archive's own mtime
@@ -107,7 +108,15 @@ def test_solid_archive_changed_behind_a_hard_link(tmp_path):
             f.truncate()
         assert os.stat(str(series / "Solid v01.cb7")).st_size == \
             os.stat(str(work / "big.cb7")).st_size
-        raises(errno.EFBIG, os.listdir, v1)
+        # the kernel may answer the listing from the one it keeps of the
+        # folder (whose mtime follows the store, which did not move);
+        # asked, the mount refuses it
+        try:
+            listed = sorted(os.listdir(v1))
+        except OSError as e:
+            assert e.errno == errno.EFBIG, e
+        else:
+            assert listed == ["0001.jpg", "0002.jpg", "0003.jpg"], listed
         for page in ["0001.jpg", "0002.jpg", "0003.jpg"]:
             raises(errno.EFBIG, os.stat, v1 + "/" + page)
             raises(errno.EFBIG, read, v1 + "/" + page)
