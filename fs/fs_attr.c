@@ -107,7 +107,8 @@ static struct timespec dir_mtime(const char *path)
 /* A file's times are those of the open rendering h (fs/stamps.h), else
  * now, but a series setting's, which are when a setting was last written
  * (nodes_settings_mtime()); fs_attr_node() renders a file for its size
- * and time. */
+ * and time, but one whose node knows them without (a manga page's are
+ * its archive's index's and mtime). */
 void fs_attr_virtual(const char *path, const struct node *n,
 		     const struct handle *h, struct stat *st)
 {
@@ -195,6 +196,11 @@ int fs_attr_node(fuse_req_t req, const char *path, const struct node *n,
 		st->st_size = grow_length();
 		return 0;
 	}
+	if (n->stat_series) {
+		rc = n->stat_series(n->series, st);
+		if (rc <= 0)
+			return rc;
+	}
 	gen = indexer_generation();
 	if (kept(path, name, ctx, gen, st))
 		return 0;
@@ -206,7 +212,7 @@ int fs_attr_node(fuse_req_t req, const char *path, const struct node *n,
 		return rc;
 	}
 	st->st_size = text.len;
-	if (!n->write_series) {
+	if (!n->write_series && !n->stat_series) {
 		st->st_mtim = stamps_time(name, ctx->uid, ctx->gid, gen,
 					  text.buf, text.len);
 		st->st_atim = st->st_ctim = st->st_mtim;

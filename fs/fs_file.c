@@ -56,12 +56,55 @@ static void real_cache(int fd, struct fuse_file_info *fi)
 /* Make the handle of the node n (inode ino, at path) open with fi's
  * flags for the caller of req. A generated file's rendering is the one
  * its stat() just made and kept (fs/sizes.h), else one made now. */
+/* An open rendering of a file whose node knows its times (a manga page)
+ * keeps them, so that tar sees the same before and after it reads. */
+static void page_time(const struct node *n, struct handle *h)
+{
+	struct stat st;
+
+	if (n->stat_series(n->series, &st) >= 0)
+		h->mtime = st.st_mtim;
+}
+
+/* A generated file's content, rendered (or taken from a stat's) into the
+ * handle at open, with the time its reads will show; counted in the
+ * caller's memory cap. */
+static int open_rendering(fuse_req_t req, const struct node *n,
+			  const char *path, struct handle *h)
+{
+	uid_t uid = fuse_req_ctx(req)->uid;
+	pid_t tid = fuse_req_ctx(req)->pid;
+	struct strbuf text = STRBUF_INIT;
+	char name[FS_ATTR_STAMP_NAME];
+	int rc = 0;
+
+	if (n->grows)
+		grow_open(h, &text);
+	else
+		rc = sizes_take(n, uid, tid, &text) ? 0 :
+		     fs_attr_render(n, path, &text);
+	if (!rc && n->stat_series)
+		page_time(n, h);
+	else if (!rc && !n->grows && !n->write_series)
+		h->mtime = stamps_time(fs_attr_stamp_name(path, n, name), uid,
+				       fuse_req_ctx(req)->gid, 0, text.buf,
+				       text.len);
+	if (!rc)
+		rc = open_caps_charge(h->uid, caller_is_owner(), NULL,
+				      text.len);
+	if (rc) {
+		strbuf_release(&text);
+		return rc;
+	}
+	open_caps_keep(&text, &h->content);
+	return 0;
+}
+
 static int open_node(fuse_req_t req, const struct node *n, fuse_ino_t ino,
 		     const char *path, struct fuse_file_info *fi,
 		     struct handle **out)
 {
 	int writing = (fi->flags & O_ACCMODE) != O_RDONLY;
-	uid_t uid = fuse_req_ctx(req)->uid;
 	pid_t tid = fuse_req_ctx(req)->pid;
 	struct handle *h;
 	int rc;
@@ -107,30 +150,12 @@ static int open_node(fuse_req_t req, const struct node *n, fuse_ino_t ino,
 		real_cache(h->fd, fi);
 	} else {
 		if ((fi->flags & O_ACCMODE) != O_WRONLY) {
-			struct strbuf text = STRBUF_INIT;
-			char name[FS_ATTR_STAMP_NAME];
-
-			if (n->grows)
-				grow_open(h, &text);
-			else
-				rc = sizes_take(n, uid, tid, &text) ? 0 :
-				     fs_attr_render(n, path, &text);
-			if (!rc && !n->grows && !n->write_series)
-				h->mtime = stamps_time(
-					fs_attr_stamp_name(path, n, name), uid,
-						       fuse_req_ctx(req)->gid,
-						       0, text.buf, text.len);
-			if (!rc)
-				rc = open_caps_charge(h->uid,
-						      caller_is_owner(), NULL,
-						      text.len);
+			rc = open_rendering(req, n, path, h);
 			if (rc) {
-				strbuf_release(&text);
 				free(h);
 				open_caps_put(caller_uid(), 0);
 				return rc;
 			}
-			open_caps_keep(&text, &h->content);
 		}
 		fi->direct_io = 1;
 	}

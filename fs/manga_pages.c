@@ -50,11 +50,22 @@ static int render_page(struct strbuf *out, int64_t key)
 			       key % PAGES_KINDS);
 }
 
+/* Its size and times, from the archive's index. */
+static int stat_page(int64_t key, struct stat *st)
+{
+	int64_t page = key / PAGES_KINDS;
+
+	return opds_pages_stat(page / PAGES_MAX_ENTRIES,
+			       (size_t)(page % PAGES_MAX_ENTRIES),
+			       key % PAGES_KINDS, st);
+}
+
 static int page_node(struct node *out, int64_t file, size_t n, int kind)
 {
 	if (file > INT64_MAX / PAGES_KINDS / PAGES_MAX_ENTRIES - 1)
 		return -ENOENT;
 	*out = (struct node){ NODE_FILE, .render_series = render_page,
+			      .stat_series = stat_page,
 			      .series = (file * PAGES_MAX_ENTRIES +
 					 (int64_t)n) * PAGES_KINDS + kind };
 	return 0;
@@ -174,24 +185,16 @@ static int list_volumes(const struct opds_shelf *s, list_fn fn, void *arg)
 	return 0;
 }
 
-/* The pages of the volume file, from one walk of its archive that reads
- * none, as the caller reads it. */
+/* The pages of the volume file, from its index (read as the caller reads
+ * it, once per change of the archive). */
 static int list_pages(int64_t file, list_fn fn, void *arg)
 {
 	struct strbuf name = STRBUF_INIT;
-	struct cover_copy *copy;
 	char **names = NULL;
 	size_t nr = 0;
-	int fd = views_real_open(file, &copy), rc = fd < 0 ? fd : 0;
+	int rc = opds_pages_names(file, &names, &nr);
 	struct node n;
 
-	if (!rc)
-		rc = pages_names(fd, &names, &nr);
-	if (fd >= 0)
-		close(fd);
-	if (rc == -E2BIG)
-		log_warn("pages: file %" PRId64 " is not listed: its archive"
-			 " has too many entries", file);
 	for (size_t i = 0; !rc && i < nr; i++) {
 		int kind = pages_kind(names[i]);
 
@@ -201,7 +204,7 @@ static int list_pages(int64_t file, list_fn fn, void *arg)
 	}
 	array_free_strings(names, nr);
 	strbuf_release(&name);
-	return rc == -EINVAL ? -ENOENT : rc;
+	return rc;
 }
 
 int manga_pages_list(int64_t series, const char *rest, list_fn fn,

@@ -17,12 +17,16 @@
  *              (opds_shelf.h), as its series entries link to it
  *
  * Only a volume file the caller may read is there for it. A folder lists
- * its pages from one walk of the archive that reads none; a page is read
- * alone, when it is stat()ed or opened, within the limits of pages.h,
- * through opds_pages_read(): a page past PAGES_MAX_IMAGE fails with
- * EFBIG, an archive past PAGES_MAX_ENTRIES entries with E2BIG (each
- * logged), and entries that are no pages (a link, a path out of the
- * archive, a size past the limit) are not listed.
+ * its pages, and a page's stat() gives its size and its archive's mtime,
+ * from the archive's index (read once per change of the archive:
+ * pages_cache.h, through opds_pages_names() and opds_pages_stat()); a
+ * page is read alone, when it is opened, within the limits and the
+ * budget of pages.h, through opds_pages_read(): a page past
+ * PAGES_MAX_IMAGE, or an archive past the unpacking budget, fails with
+ * EFBIG, an archive past PAGES_MAX_ENTRIES entries with E2BIG, one past
+ * the time budget with EAGAIN (each logged), and entries that are no
+ * pages (a link, a path out of the archive, a size past the limit) are
+ * not listed.
  */
 
 #include <stdint.h>

@@ -12,6 +12,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+struct stat;
 struct strbuf;
 
 enum node_type {
@@ -28,6 +29,10 @@ struct node {
 	/* A node about one series of /manga takes its id instead. */
 	int (*render_series)(struct strbuf *out, int64_t series);
 	int (*write_series)(const char *buf, size_t len, int64_t series);
+	/* A file whose size and times are known without its rendering
+	 * (a manga page, from its archive's index): fills st_size and the
+	 * times, 0; 1 when only the times are known; or -errno. */
+	int (*stat_series)(int64_t series, struct stat *st);
 	int64_t series;
 	/* /manga and /manga/SERIES list what the store holds. */
 	int dynamic;

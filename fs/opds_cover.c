@@ -24,6 +24,12 @@ void opds_cover_name(int64_t file, int kind, struct strbuf *out)
 	strbuf_addf(out, "%" PRId64 ".%s", file, pages_ext(kind));
 }
 
+/* Its size and times, from the archive's index (opds_pages_stat()). */
+static int stat_cover(int64_t key, struct stat *st)
+{
+	return opds_pages_stat(key / PAGES_KINDS, 0, key % PAGES_KINDS, st);
+}
+
 int opds_cover_resolve(const char *name, struct node *out)
 {
 	char *end;
@@ -42,6 +48,7 @@ int opds_cover_resolve(const char *name, struct node *out)
 	if (views_real_stat(file, &st) || views_real_access(file))
 		return -ENOENT;
 	*out = (struct node){ NODE_FILE, .render_series = opds_cover_render,
+			      .stat_series = stat_cover,
 			      .series = file * PAGES_KINDS + kind };
 	return 0;
 }

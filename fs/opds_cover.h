@@ -12,7 +12,8 @@
  * file. It is read out of the archive as the caller, when opened, never
  * past PAGES_MAX_IMAGE bytes: a page whose bytes run past it (its header
  * said less) fails the open with EFBIG, an archive grown past
- * PAGES_MAX_ENTRIES entries with E2BIG, and nothing else is touched.
+ * PAGES_MAX_ENTRIES entries with E2BIG, and nothing else is touched;
+ * a stat() answers from the archive's index (opds_pages_stat()).
  */
 
 #include <stdint.h>

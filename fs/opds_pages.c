@@ -13,6 +13,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "common/array.h"
 #include "common/log.h"
 #include "common/strbuf.h"
 #include "fs/node.h"
@@ -37,6 +38,12 @@ static int64_t number(const char *s, const char **end, int64_t max)
 	return n;
 }
 
+static int stat_page(int64_t key, struct stat *st)
+{
+	return opds_pages_stat(key / PAGES_MAX_ENTRIES,
+			       (size_t)(key % PAGES_MAX_ENTRIES), -1, st);
+}
+
 int opds_pages_resolve(const char *name, struct node *out)
 {
 	const char *end;
@@ -57,32 +64,118 @@ int opds_pages_resolve(const char *name, struct node *out)
 		return 0;
 	}
 	*out = (struct node){ NODE_FILE, .render_series = opds_pages_render,
+			      .stat_series = stat_page,
 			      .series = file * PAGES_MAX_ENTRIES + page };
 	return 0;
 }
 
-int opds_pages_read(struct strbuf *out, int64_t file, size_t n, int kind)
+/* Log what the reading of page n of file met, once here (kept: the
+ * index's failure as the cache keeps it, logged when it was met): the
+ * limits of pages.h; -ETIMEDOUT comes out as -EAGAIN. */
+static int logged(int rc, int64_t file, size_t n, int kept)
+{
+	const char *why = rc == -EFBIG ? "it or the entries before it are"
+			  " past the size limits" : rc == -E2BIG ? "its"
+			  " archive has too many entries" : rc == -ETIMEDOUT ?
+			  "its archive took too long to read" : NULL;
+
+	if (why && !kept)
+		log_warn("pages: page %zu of file %" PRId64 " is not served:"
+			 " %s", n, file, why);
+	return rc == -EINVAL ? -ENOENT : rc == -ETIMEDOUT ? -EAGAIN : rc;
+}
+
+/* A volume file open as the caller, and its index. */
+struct opened {
+	int fd;
+	const struct pages_index *ix;
+	struct stat st;
+	int kept;	/* the index's failure, as the cache kept it */
+};
+
+/* Open the volume file and find its index: 0 or an error. */
+static int index_of(int64_t file, struct opened *o)
 {
 	struct cover_copy *copy;
-	size_t start = out->len;
-	char *page = NULL;
-	int fd = views_real_open(file, &copy), rc = fd < 0 ? fd : 0;
+	int rc, fresh;
+
+	o->ix = NULL;
+	o->kept = 0;
+	o->fd = views_real_open(file, &copy);
+	if (o->fd < 0)
+		return o->fd;
+	rc = pages_cache_get(o->fd, &o->ix, &o->st, &fresh);
+	o->kept = rc && !fresh;
+	if (rc) {
+		close(o->fd);
+		o->fd = -1;
+	}
+	return rc;
+}
+
+/* index_of(), and page n there, of kind when not -1: 0 or an error. */
+static int page_of(int64_t file, size_t n, int kind, struct opened *o)
+{
+	int rc = index_of(file, o);
+
+	if (!rc && (n >= o->ix->nr ||
+		    (kind >= 0 && pages_kind(o->ix->pages[n].name) != kind)))
+		rc = -ENOENT;
+	return rc;
+}
+
+static void let_go(struct opened *o)
+{
+	pages_cache_put(o->ix);
+	if (o->fd >= 0)
+		close(o->fd);
+}
+
+int opds_pages_read(struct strbuf *out, int64_t file, size_t n, int kind)
+{
+	struct opened o;
+	int rc = page_of(file, n, kind, &o);
 
 	if (!rc)
-		rc = pages_read_nth(fd, n, &page, out);
-	if (!rc && kind >= 0 && pages_kind(page) != kind) {
-		out->len = start;
-		out->buf[start] = '\0';
-		rc = -ENOENT;
+		rc = pages_read(o.fd, o.ix, n, out);
+	let_go(&o);
+	return logged(rc, file, n, o.kept);
+}
+
+int opds_pages_stat(int64_t file, size_t n, int kind, struct stat *st)
+{
+	struct opened o;
+	int rc = page_of(file, n, kind, &o);
+
+	if (!rc) {
+		st->st_mtim = st->st_ctim = st->st_atim = o.st.st_mtim;
+		st->st_size = o.ix->pages[n].size;
+		rc = o.ix->pages[n].size < 0;
 	}
-	if (fd >= 0)
-		close(fd);
-	if (rc == -EFBIG || rc == -E2BIG)
-		log_warn("pages: page %zu of file %" PRId64 " is not served:"
-			 " %s", n, file, rc == -EFBIG ? "it is past the size"
-			 " limit" : "its archive has too many entries");
-	free(page);
-	return rc == -EINVAL ? -ENOENT : rc;
+	let_go(&o);
+	return rc < 0 ? logged(rc, file, n, o.kept) : rc;
+}
+
+int opds_pages_names(int64_t file, char ***names, size_t *nr)
+{
+	struct opened o;
+	int rc = index_of(file, &o);
+	const struct pages_index *ix = o.ix;
+
+	*names = NULL;
+	*nr = 0;
+	if (!rc && ix->nr && !(*names = calloc(ix->nr, sizeof(**names))))
+		rc = -ENOMEM;
+	for (size_t i = 0; !rc && i < ix->nr; i++, ++*nr)
+		if (!((*names)[i] = strdup(ix->pages[i].name)))
+			rc = -ENOMEM;
+	if (rc) {
+		array_free_strings(*names, *nr);
+		*names = NULL;
+		*nr = 0;
+	}
+	let_go(&o);
+	return rc == -ENOMEM ? rc : logged(rc, file, 0, o.kept);
 }
 
 int opds_pages_render(struct strbuf *out, int64_t key)

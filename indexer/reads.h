@@ -31,6 +31,7 @@
  *                             tag-errors, the Prometheus file
  *   manga/manga_reads.h       the series of /manga and their files
  *   manga/pages.h             the pages of a volume archive
+ *   manga/pages_cache.h       their index, read once per change of it
  *   monitor/monitor_reads.h   the monitor's rows: checks, found, new,
  *                             downloads, blocklist, health
  *   monitor/monitor_stats.h   the cache's size, the last check of each
@@ -60,6 +61,7 @@
 #include "indexer/library/track_attrs.h"
 #include "indexer/manga/manga_reads.h"
 #include "indexer/manga/pages.h"
+#include "indexer/manga/pages_cache.h"
 #include "indexer/monitor/monitor_reads.h"
 #include "indexer/monitor/monitor_stats.h"
 #include "indexer/realdebrid/rd_reads.h"

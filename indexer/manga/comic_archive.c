@@ -134,6 +134,14 @@ int comic_archive_open(struct comic_archive *ca, int fd)
 	return ca->src.err ? ca->src.err : -EINVAL;
 }
 
+int comic_archive_unpacks(struct archive *a)
+{
+	int format = archive_format(a) & ARCHIVE_FORMAT_BASE_MASK;
+
+	return format == ARCHIVE_FORMAT_7ZIP || format == ARCHIVE_FORMAT_RAR ||
+	       format == ARCHIVE_FORMAT_RAR_V5;
+}
+
 void comic_archive_close(struct comic_archive *ca)
 {
 	if (ca->a)

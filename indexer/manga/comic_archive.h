@@ -47,4 +47,9 @@ struct comic_archive {
 int comic_archive_open(struct comic_archive *ca, int fd);
 void comic_archive_close(struct comic_archive *ca);
 
+/* Whether passing over an entry of the archive a (one header read at
+ * least) means unpacking it: in a solid 7z or RAR archive the entries are
+ * one stream, where a zip's are apart. */
+int comic_archive_unpacks(struct archive *a);
+
 #endif

@@ -131,16 +131,6 @@ static int read_entry(struct archive *a, struct archive_entry *e,
 	return 0;
 }
 
-/* Whether passing over an entry means unpacking it: in a solid 7z or
- * RAR archive the entries are one stream, where a zip's are apart. */
-static int unpacks_to_skip(struct archive *a)
-{
-	int format = archive_format(a) & ARCHIVE_FORMAT_BASE_MASK;
-
-	return format == ARCHIVE_FORMAT_7ZIP || format == ARCHIVE_FORMAT_RAR ||
-	       format == ARCHIVE_FORMAT_RAR_V5;
-}
-
 /*
  * Walk the entries for the one ComicInfo.xml that counts (see the
  * header), tallying the pages of every entry. A damaged archive ends
@@ -164,7 +154,7 @@ static int find_entry(struct archive *a,
 	*xml = NULL;
 	*len = 0;
 	while (!err) {
-		if (last && unpacks_to_skip(a) &&
+		if (last && comic_archive_unpacks(a) &&
 		    (passed += last) > COMICINFO_MAX_SKIP) {
 			nested++;
 			t->cut = 1;

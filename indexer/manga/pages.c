@@ -15,6 +15,7 @@
 
 #include "common/array.h"
 #include "common/bytes.h"
+#include "common/clock.h"
 #include "common/strbuf.h"
 #include "indexer/manga/comic_archive.h"
 
@@ -85,30 +86,73 @@ static const char *page_name(struct archive_entry *e)
 	return path;
 }
 
+/* A walk of the pages, within the budget of pages.h. */
+struct walk {
+	struct comic_archive ca;
+	double until;		/* clock_mono() */
+	int (*fn)(struct walk *w, struct archive_entry *e,
+		  const char *name);
+	const struct pages_index *ix;	/* pages_read()'s */
+	size_t n, seen;
+	struct pages_index *out;	/* pages_index()'s */
+	size_t alloc;
+	struct strbuf *text;
+	char scratch[COMIC_ARCHIVE_READ];
+};
+
 /*
- * Walk the entries, calling fn with each page until it returns nonzero
- * (which is returned). A damaged archive ends the walk with what came
- * before the damage; a failed read is an error.
+ * Unpack the entry at hand of a solid archive and throw it away, within
+ * the walk's time: libarchive 3.6 skips a 7z entry of a stream it has
+ * not begun to unpack by counting its bytes alone, and the read of a
+ * later entry of that stream then fails ("Truncated 7-Zip file body").
+ * Passing over it costs this unpacking anyway.
  */
-static int each_page(struct comic_archive *ca,
-		     int (*fn)(struct comic_archive *ca, const char *name,
-			       void *arg),
-		     void *arg)
+static int drain(struct walk *w)
 {
+	la_ssize_t r;
+
+	do {
+		r = archive_read_data(w->ca.a, w->scratch, sizeof(w->scratch));
+		if (r > 0 && clock_mono() > w->until)
+			return -ETIMEDOUT;
+	} while (r > 0);
+	return r ? (w->ca.src.err ? w->ca.src.err : -EINVAL) : 0;
+}
+
+/*
+ * Walk the entries, calling w->fn with each page until it returns
+ * nonzero (which is returned), within the budget. A damaged archive ends
+ * the walk with what came before the damage; a failed read is an error.
+ */
+static int each_page(struct walk *w)
+{
+	struct comic_archive *ca = &w->ca;
 	struct archive_entry *e;
+	int64_t passed = 0, last = 0;
 	const char *name;
 
 	for (size_t n = 0;; n++) {
-		int r = archive_read_next_header(ca->a, &e);
+		int r;
 
+		if (last && comic_archive_unpacks(ca->a) &&
+		    (passed += last) > PAGES_MAX_UNPACK)
+			return -EFBIG;
+		if (clock_mono() > w->until)
+			return -ETIMEDOUT;
+		r = archive_read_next_header(ca->a, &e);
 		if (r == ARCHIVE_EOF)
 			return 0;
 		if (r != ARCHIVE_OK && r != ARCHIVE_WARN)
 			return ca->src.err;
 		if (n == PAGES_MAX_ENTRIES)
 			return -E2BIG;
+		last = !archive_entry_size_is_set(e) ? PAGES_MAX_UNPACK + 1 :
+			archive_entry_size(e) > 0 ? archive_entry_size(e) : 0;
 		name = page_name(e);
-		if (name && (r = fn(ca, name, arg)))
+		if (name && (r = w->fn(w, e, name)))
+			return r;
+		if (w->text && comic_archive_unpacks(ca->a) &&
+		    (r = drain(w)))
 			return r;
 	}
 }
@@ -152,31 +196,12 @@ size_t pages_tally_end(struct pages_tally *t, int *kind)
 	return n;
 }
 
-/* Every page's name, to be sorted. */
-struct all_pages {
-	char **names;
-	size_t nr, alloc;
-};
-
-static int keep_all(struct all_pages *all, const char *name)
-{
-	char **grown, *copy;
-
-	grown = array_grow(all->names, all->nr, &all->alloc,
-			   sizeof(*all->names), 64);
-	if (!grown)
-		return -ENOMEM;
-	all->names = grown;
-	copy = strdup(name);
-	if (!copy)
-		return -ENOMEM;
-	all->names[all->nr++] = copy;
-	return 0;
-}
-
 static int by_natural_order(const void *a, const void *b)
 {
-	return strverscmp(*(char *const *)a, *(char *const *)b);
+	const struct pages_entry *x = a, *y = b;
+	int c = strverscmp(x->name, y->name);
+
+	return c ? c : (x->at > y->at) - (x->at < y->at);
 }
 
 /* Take out back to its first len bytes. */
@@ -187,141 +212,131 @@ static void cut(struct strbuf *out, size_t len)
 }
 
 /* Read the entry at hand, a page, up to PAGES_MAX_IMAGE bytes, onto
- * out: 0, or an error with out as it was. */
-static int read_entry(struct comic_archive *ca, struct strbuf *out)
+ * out, within the walk's time: 0, or an error with out as it was. */
+static int read_entry(struct walk *w, struct strbuf *out)
 {
 	size_t start = out->len;
 	la_ssize_t r;
 
 	do {
 		strbuf_grow(out, COMIC_ARCHIVE_READ);
-		r = archive_read_data(ca->a, out->buf + out->len,
+		r = archive_read_data(w->ca.a, out->buf + out->len,
 				      COMIC_ARCHIVE_READ);
 		if (r > 0)
 			out->len += r;
 		out->buf[out->len] = '\0';
+		if (r > 0 && clock_mono() > w->until) {
+			cut(out, start);
+			return -ETIMEDOUT;
+		}
 	} while (r > 0 && out->len - start <= PAGES_MAX_IMAGE);
 	if (!r)
 		return 0;
 	cut(out, start);
 	if (r > 0)
 		return -EFBIG;
-	return ca->src.err ? ca->src.err : -EINVAL;
+	return w->ca.src.err ? w->ca.src.err : -EINVAL;
 }
 
-/*
- * The walk of pages_read_nth(): every page's name, and the bytes of the
- * page that stands n-th among them as stored (guess), which is page n
- * when the archive stores its pages in natural order. A second walk
- * reads page n by its name (wanted) when it stands elsewhere.
- */
-struct nth_walk {
-	struct all_pages all;
-	size_t n;
-	struct strbuf *out;
-	const char *guess;	/* the name read onto out, in all */
-	const char *wanted;
-};
-
-static int list_and_guess(struct comic_archive *ca, const char *name,
-			  void *arg)
+/* One walk of the archive at fd with w->fn. */
+static int walk(int fd, struct walk *w)
 {
-	struct nth_walk *w = arg;
-	int rc = keep_all(&w->all, name);
+	int rc = comic_archive_open(&w->ca, fd);
 
-	if (rc || w->all.nr != w->n + 1)
-		return rc;
-	/* the first entry of a name is the one read by that name */
-	for (size_t i = 0; i < w->n; i++)
-		if (!strcmp(w->all.names[i], name))
-			return 0;
-	/* a guess that cannot be read is no answer yet: only page n's
-	 * own failure is */
-	rc = read_entry(ca, w->out);
+	w->until = clock_mono() + PAGES_MAX_SECONDS;
 	if (!rc)
-		w->guess = w->all.names[w->n];
-	return rc == -ENOMEM ? rc : 0;
+		rc = each_page(w);
+	comic_archive_close(&w->ca);
+	return rc;
 }
 
-/* The second walk: read page w->wanted; 1 when it was read. */
-static int read_wanted(struct comic_archive *ca, const char *name,
-		       void *arg)
+static int keep(struct walk *w, struct archive_entry *e,
+		const char *name)
 {
-	struct nth_walk *w = arg;
+	struct pages_index *ix = w->out;
+	struct pages_entry *grown;
+	char *copy;
+
+	grown = array_grow(ix->pages, ix->nr, &w->alloc, sizeof(*ix->pages),
+			   64);
+	if (!grown)
+		return -ENOMEM;
+	ix->pages = grown;
+	copy = strdup(name);
+	if (!copy)
+		return -ENOMEM;
+	ix->pages[ix->nr] = (struct pages_entry){
+		copy, archive_entry_size_is_set(e) ? archive_entry_size(e) :
+		-1, ix->nr };
+	ix->bytes += sizeof(*ix->pages) + strlen(name) + 1;
+	ix->nr++;
+	return 0;
+}
+
+void pages_index_release(struct pages_index *ix)
+{
+	for (size_t i = 0; i < ix->nr; i++)
+		free(ix->pages[i].name);
+	free(ix->pages);
+	*ix = (struct pages_index){ NULL, 0, 0 };
+}
+
+int pages_index(int fd, struct pages_index *ix)
+{
+	struct walk *w = malloc(sizeof(*w));
 	int rc;
 
-	if (strcmp(name, w->wanted))
+	*ix = (struct pages_index){ NULL, 0, 0 };
+	if (!w)
+		return -ENOMEM;
+	*w = (struct walk){ .fn = keep, .out = ix };
+	rc = walk(fd, w);
+	free(w);
+	if (rc) {
+		pages_index_release(ix);
+		return rc;
+	}
+	if (!ix->nr)
 		return 0;
-	rc = read_entry(ca, w->out);
+	qsort(ix->pages, ix->nr, sizeof(*ix->pages), by_natural_order);
+	/* the first entry of a name is the one read by that name */
+	for (size_t i = 1; i < ix->nr; i++)
+		if (!strcmp(ix->pages[i].name, ix->pages[i - 1].name))
+			ix->pages[i].at = ix->pages[i - 1].at;
+	ix->bytes += sizeof(*ix);
+	return 0;
+}
+
+/* pages_read()'s walk: read the page at its place; 1 when read. */
+static int read_wanted(struct walk *w, struct archive_entry *e,
+		       const char *name)
+{
+	const struct pages_entry *p = &w->ix->pages[w->n];
+	int rc;
+
+	(void)e;
+	if (w->seen++ != p->at)
+		return 0;
+	if (strcmp(name, p->name))
+		return -ENOENT;
+	rc = read_entry(w, w->text);
 	return rc ? rc : 1;
 }
 
-/* One walk of the archive at fd with fn. */
-static int walk(int fd, int (*fn)(struct comic_archive *ca,
-				  const char *name, void *arg),
-		struct nth_walk *w)
+int pages_read(int fd, const struct pages_index *ix, size_t n,
+	       struct strbuf *out)
 {
-	struct comic_archive *ca = malloc(sizeof(*ca));
-	int rc = ca ? comic_archive_open(ca, fd) : -ENOMEM;
+	struct walk *w;
+	int rc;
 
-	if (!rc)
-		rc = each_page(ca, fn, w);
-	if (ca)
-		comic_archive_close(ca);
-	free(ca);
-	return rc;
-}
-
-static int list_only(struct comic_archive *ca, const char *name, void *arg)
-{
-	struct nth_walk *w = arg;
-
-	(void)ca;
-	return keep_all(&w->all, name);
-}
-
-int pages_names(int fd, char ***names, size_t *nr)
-{
-	struct nth_walk w = { .n = 0 };
-	int rc = walk(fd, list_only, &w);
-
-	if (rc) {
-		array_free_strings(w.all.names, w.all.nr);
-		w.all = (struct all_pages){ NULL, 0, 0 };
-	} else if (w.all.nr) {
-		qsort(w.all.names, w.all.nr, sizeof(*w.all.names),
-		      by_natural_order);
-	}
-	*names = w.all.names;
-	*nr = w.all.nr;
-	return rc;
-}
-
-int pages_read_nth(int fd, size_t n, char **name, struct strbuf *out)
-{
-	struct nth_walk w = { .n = n, .out = out };
-	size_t start = out->len;
-	int rc = walk(fd, list_and_guess, &w);
-
-	*name = NULL;
-	if (!rc && n >= w.all.nr)
-		rc = -ENOENT;
-	if (!rc) {
-		qsort(w.all.names, w.all.nr, sizeof(*w.all.names),
-		      by_natural_order);
-		w.wanted = w.all.names[n];
-	}
-	if (!rc && (!w.guess || strcmp(w.guess, w.wanted))) {
-		cut(out, start);
-		rc = walk(fd, read_wanted, &w);
-		rc = rc == 1 ? 0 : rc ? rc : -ENOENT;
-	}
-	if (rc) {
-		cut(out, start);
-	} else {
-		*name = w.all.names[n];
-		w.all.names[n] = NULL;
-	}
-	array_free_strings(w.all.names, w.all.nr);
-	return rc;
+	if (n >= ix->nr)
+		return -ENOENT;
+	w = malloc(sizeof(*w));
+	if (!w)
+		return -ENOMEM;
+	*w = (struct walk){ .fn = read_wanted, .ix = ix, .n = n,
+			    .text = out };
+	rc = walk(fd, w);
+	free(w);
+	return rc == 1 ? 0 : rc ? rc : -ENOENT;
 }

@@ -23,6 +23,7 @@
  */
 
 #include <stddef.h>
+#include <stdint.h>
 
 struct archive_entry;
 struct strbuf;
@@ -31,24 +32,41 @@ struct strbuf;
 #define PAGES_MAX_IMAGE (32 << 20)
 
 /*
- * Append the bytes of page n (from 0, in natural order; page 0 is the
- * cover) to out, and put its entry name into *name (malloc'd); -ENOENT
- * when there are no more pages than n. One walk of the archive lists
- * the page names, holding no page but one: the page that stands n-th as
- * stored, read in the same walk, which is page n in an archive that
- * stores its pages in natural order (the usual). Only where page n
- * stands elsewhere is the archive walked a second time, for it. On an
- * error, out is as it was and *name NULL.
+ * Every walk below carries the scan's budget (comicinfo.h): it ends
+ * with -EFBIG before it would unpack more than PAGES_MAX_UNPACK bytes of
+ * entries to pass over them (a solid 7z or RAR, where passing over an
+ * entry means unpacking it; an entry of unknown size counts as past the
+ * budget), and with -ETIMEDOUT once it has taken PAGES_MAX_SECONDS.
  */
-int pages_read_nth(int fd, size_t n, char **name, struct strbuf *out);
+#define PAGES_MAX_UNPACK (64 << 20)
+#define PAGES_MAX_SECONDS 10
+
+/* The pages of an archive in natural order, from one walk reading none. */
+struct pages_index {
+	struct pages_entry {
+		char *name;	/* malloc'd */
+		int64_t size;	/* as its header says; -1: not said */
+		/* its place among the pages as stored: that of the
+		 * first page of its name, the one read by that name */
+		size_t at;
+	} *pages;
+	size_t nr;
+	size_t bytes;		/* what the index holds in memory */
+};
+
+/* Read the index of the archive at fd into *ix: 0 or an error, *ix then
+ * empty. pages_index_release() frees what it holds. */
+int pages_index(int fd, struct pages_index *ix);
+void pages_index_release(struct pages_index *ix);
 
 /*
- * Every page's name, in natural order, into *names (malloc'd, as each
- * name; NULL when there is none) and their number into *nr, from one
- * walk that reads no page; array_free_strings() frees them. On an error
- * *names is NULL and *nr 0.
+ * Append the bytes of page n of ix, the index of the archive at fd, to
+ * out, from a walk that ends at that page: -ENOENT when there are no more
+ * pages than n, or when the archive no longer holds it where ix says.
+ * On an error, out is as it was.
  */
-int pages_names(int fd, char ***names, size_t *nr);
+int pages_read(int fd, const struct pages_index *ix, size_t n,
+	       struct strbuf *out);
 
 /*
  * What a walk of the archive's entries learns of its pages, one entry at

@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -26,6 +27,7 @@
 #include "common/strbuf.h"
 #include "indexer/manga/comicinfo.h"
 #include "indexer/manga/pages.h"
+#include "indexer/manga/pages_cache.h"
 
 enum format { ZIP, TAR };
 
@@ -36,6 +38,24 @@ struct entry {
 	const char *data;
 	int64_t size;
 };
+
+/* Page n of the archive at fd, read as the mount does: its index, then
+ * that page; its name into *name (NULL on an error). */
+static int read_nth(int fd, size_t n, char **name, struct strbuf *out)
+{
+	struct pages_index ix;
+	int rc = pages_index(fd, &ix);
+
+	*name = NULL;
+	if (!rc)
+		rc = pages_read(fd, &ix, n, out);
+	if (!rc) {
+		*name = strdup(ix.pages[n].name);
+		assert_non_null(*name);
+	}
+	pages_index_release(&ix);
+	return rc;
+}
 
 /* Write the n entries into a new file; returns it open for reading. */
 static int make(enum format format, const struct entry *e, size_t n)
@@ -112,18 +132,18 @@ static void test_first_page(void **state)
 	int fd = make(TAR, e, sizeof(e) / sizeof(*e));
 
 	(void)state;
-	assert_int_equal(pages_read_nth(fd, 0, &name, &out), 0);
+	assert_int_equal(read_nth(fd, 0, &name, &out), 0);
 	assert_string_equal(name, "2.jpg");
 	assert_string_equal(out.buf, "two");
 	free(name);
 	/* the pages not taken are not counted: there are two */
 	strbuf_reset(&out);
-	assert_int_equal(pages_read_nth(fd, 1, &name, &out), 0);
+	assert_int_equal(read_nth(fd, 1, &name, &out), 0);
 	assert_string_equal(name, "10.jpg");
 	assert_string_equal(out.buf, "ten");
 	free(name);
 	strbuf_reset(&out);
-	assert_int_equal(pages_read_nth(fd, 2, &name, &out), -ENOENT);
+	assert_int_equal(read_nth(fd, 2, &name, &out), -ENOENT);
 	assert_null(name);
 	assert_int_equal(out.len, 0);
 	strbuf_release(&out);
@@ -142,7 +162,7 @@ static void test_zip_pages(void **state)
 	off_t at = lseek(fd, 0, SEEK_CUR);
 
 	(void)state;
-	assert_int_equal(pages_read_nth(fd, 0, &name, &out), 0);
+	assert_int_equal(read_nth(fd, 0, &name, &out), 0);
 	assert_string_equal(name, "Vol 1/p9.png");
 	assert_string_equal(out.buf, "nine");
 	/* the descriptor's offset never moved */
@@ -161,14 +181,14 @@ static void test_no_page(void **state)
 	int fd = make(ZIP, e, 1), other;
 
 	(void)state;
-	assert_int_equal(pages_read_nth(fd, 0, &name, &out), -ENOENT);
+	assert_int_equal(read_nth(fd, 0, &name, &out), -ENOENT);
 	assert_null(name);
 	close(fd);
 	other = mkstemp(path);
 	assert_true(other >= 0);
 	unlink(path);
 	assert_int_equal(write(other, "%PDF-1.4\n", 9), 9);
-	assert_int_equal(pages_read_nth(other, 0, &name, &out), -EINVAL);
+	assert_int_equal(read_nth(other, 0, &name, &out), -EINVAL);
 	assert_null(name);
 	assert_int_equal(out.len, 0);
 	close(other);
@@ -192,13 +212,13 @@ static void test_too_many_entries(void **state)
 		e[i] = (struct entry){ names[i], "x", 0 };
 	}
 	fd = make(TAR, e, n);
-	assert_int_equal(pages_read_nth(fd, 0, &name, &out), -E2BIG);
+	assert_int_equal(read_nth(fd, 0, &name, &out), -E2BIG);
 	assert_null(name);
 	assert_int_equal(out.len, 0);
 	/* one fewer is read */
 	close(fd);
 	fd = make(TAR, e, n - 1);
-	assert_int_equal(pages_read_nth(fd, 0, &name, &out), 0);
+	assert_int_equal(read_nth(fd, 0, &name, &out), 0);
 	assert_string_equal(name, "0.jpg");
 	assert_string_equal(out.buf, "x");
 	free(name);
@@ -230,22 +250,22 @@ static void test_nth_page(void **state)
 	(void)state;
 	for (size_t i = 0; i < 3; i++) {
 		strbuf_reset(&out);
-		assert_int_equal(pages_read_nth(fd, i, &name, &out), 0);
+		assert_int_equal(read_nth(fd, i, &name, &out), 0);
 		assert_string_equal(name, order[i]);
 		assert_string_equal(out.buf, data[i]);
 		free(name);
 	}
 	/* appended to what out holds; left as it was when there is none */
-	assert_int_equal(pages_read_nth(fd, 3, &name, &out), -ENOENT);
+	assert_int_equal(read_nth(fd, 3, &name, &out), -ENOENT);
 	assert_null(name);
 	assert_string_equal(out.buf, "b one");
-	assert_int_equal(pages_read_nth(fd, 0, &name, &out), 0);
+	assert_int_equal(read_nth(fd, 0, &name, &out), 0);
 	assert_string_equal(out.buf, "b onetwo");
 	free(name);
 	strbuf_release(&out);
 	close(fd);
 	fd = make(ZIP, e + 6, 1);
-	assert_int_equal(pages_read_nth(fd, 0, &name, &out), -ENOENT);
+	assert_int_equal(read_nth(fd, 0, &name, &out), -ENOENT);
 	close(fd);
 }
 
@@ -263,30 +283,33 @@ static void test_page_names(void **state)
 		{ "ComicInfo.xml", "<ComicInfo/>", 0 },
 	};
 	const char *order[] = { "2.jpg", "10.jpg", "b/1.png" };
-	size_t n = PAGES_MAX_ENTRIES + 1, nr = 7;
+	size_t n = PAGES_MAX_ENTRIES + 1;
 	struct entry *many = calloc(n, sizeof(*many));
-	char **names = (char **)&nr;
+	struct pages_index ix;
 	int fd = make(TAR, e, sizeof(e) / sizeof(*e));
 
 	(void)state;
-	assert_int_equal(pages_names(fd, &names, &nr), 0);
-	assert_int_equal(nr, 3);
-	for (size_t i = 0; i < nr; i++)
-		assert_string_equal(names[i], order[i]);
-	array_free_strings(names, nr);
+	assert_int_equal(pages_index(fd, &ix), 0);
+	assert_int_equal(ix.nr, 3);
+	for (size_t i = 0; i < ix.nr; i++) {
+		assert_string_equal(ix.pages[i].name, order[i]);
+		assert_int_equal(ix.pages[i].size, strlen(i == 1 ? "ten" :
+							  i ? "b one" : "two"));
+	}
+	pages_index_release(&ix);
 	close(fd);
 	fd = make(ZIP, e + 6, 1);
-	assert_int_equal(pages_names(fd, &names, &nr), 0);
-	assert_null(names);
-	assert_int_equal(nr, 0);
+	assert_int_equal(pages_index(fd, &ix), 0);
+	assert_null(ix.pages);
+	assert_int_equal(ix.nr, 0);
 	close(fd);
 	assert_non_null(many);
 	for (size_t i = 0; i < n; i++)
 		many[i] = (struct entry){ "x.jpg", "x", 0 };
 	fd = make(TAR, many, n);
-	assert_int_equal(pages_names(fd, &names, &nr), -E2BIG);
-	assert_null(names);
-	assert_int_equal(nr, 0);
+	assert_int_equal(pages_index(fd, &ix), -E2BIG);
+	assert_null(ix.pages);
+	assert_int_equal(ix.nr, 0);
 	close(fd);
 	free(many);
 }
@@ -320,7 +343,7 @@ static void test_nth_page_as_stored(void **state)
 		fd = f ? make(TAR, shuffled, 5) : make(ZIP, sorted, 4);
 		for (size_t i = 0; i < (f ? 5u : 3u); i++) {
 			strbuf_reset(&out);
-			assert_int_equal(pages_read_nth(fd, i, &name, &out), 0);
+			assert_int_equal(read_nth(fd, i, &name, &out), 0);
 			assert_string_equal(out.buf,
 					    f ? first_of_name[i] : want[i]);
 			free(name);
@@ -331,7 +354,7 @@ static void test_nth_page_as_stored(void **state)
 }
 
 /* The scan's walk for ComicInfo.xml counts the pages and finds the
- * first one's format, as pages_read_nth() would, with or without a
+ * first one's format, as read_nth() would, with or without a
  * ComicInfo.xml; an archive past the entries' limit has none. */
 static void test_scan_learns_the_pages(void **state)
 {
@@ -389,10 +412,149 @@ static void test_scan_learns_the_pages(void **state)
 	free(many);
 }
 
+/* A 7z (solid: one stream) of nr pages of size zeros each, stored. */
+static int solid(size_t nr, size_t size)
+{
+	char path[] = "/tmp/mediamon-pages.XXXXXX";
+	struct archive *a = archive_write_new();
+	char *zeros = calloc(1, size), name[32];
+	int fd = mkstemp(path);
+
+	assert_non_null(a);
+	assert_non_null(zeros);
+	assert_true(fd >= 0);
+	assert_int_equal(unlink(path), 0);
+	assert_int_equal(archive_write_set_format_7zip(a), ARCHIVE_OK);
+	assert_int_equal(archive_write_set_format_option(a, "7zip",
+			 "compression", "store"), ARCHIVE_OK);
+	assert_int_equal(archive_write_open_fd(a, fd), ARCHIVE_OK);
+	for (size_t i = 0; i < nr; i++) {
+		struct archive_entry *ae = archive_entry_new();
+
+		snprintf(name, sizeof(name), "%02zu.jpg", i + 1);
+		archive_entry_set_pathname(ae, name);
+		archive_entry_set_perm(ae, 0644);
+		archive_entry_set_filetype(ae, AE_IFREG);
+		archive_entry_set_size(ae, (int64_t)size);
+		assert_int_equal(archive_write_header(a, ae), ARCHIVE_OK);
+		assert_int_equal(archive_write_data(a, zeros, size),
+				 (la_ssize_t)size);
+		archive_entry_free(ae);
+	}
+	assert_int_equal(archive_write_close(a), ARCHIVE_OK);
+	archive_write_free(a);
+	free(zeros);
+	return fd;
+}
+
+/* A solid archive is walked within the scan's unpacking budget: its
+ * pages are read to the last one within it (each entry before a page
+ * unpacked, not skipped: libarchive's skip loses the stream), and an
+ * archive past it has no index: -EFBIG. */
+static void test_solid_budget(void **state)
+{
+	size_t size = PAGES_MAX_UNPACK / 3 + 1;
+	struct strbuf out = STRBUF_INIT;
+	struct pages_index ix;
+	int fd = solid(3, size - 2);
+
+	(void)state;
+	assert_int_equal(pages_index(fd, &ix), 0);
+	assert_int_equal(ix.nr, 3);
+	for (size_t i = 0; i < 3; i++) {
+		strbuf_reset(&out);
+		assert_int_equal(pages_read(fd, &ix, i, &out), 0);
+		assert_int_equal(out.len, size - 2);
+	}
+	pages_index_release(&ix);
+	close(fd);
+	fd = solid(4, size);
+	assert_int_equal(pages_index(fd, &ix), -EFBIG);
+	assert_int_equal(ix.nr, 0);
+	close(fd);
+	strbuf_release(&out);
+}
+
+/* Copy the archive at from into fd's file, in place (its inode kept). */
+static void rewrite(int fd, int from)
+{
+	char buf[4096];
+	off_t off = 0;
+	ssize_t n;
+
+	while ((n = pread(from, buf, sizeof(buf), off)) > 0) {
+		assert_int_equal(pwrite(fd, buf, n, off), n);
+		off += n;
+	}
+	assert_int_equal(n, 0);
+	assert_int_equal(ftruncate(fd, off), 0);
+	close(from);
+}
+
+/* The cache reads an archive's index once per change of the file, keeps
+ * a lasting failure as well, and lets a held index outlive its slot. */
+static void test_index_cache(void **state)
+{
+	const struct entry e[] = {
+		{ "1.jpg", "one", 0 }, { "2.jpg", "two", 0 },
+		{ "3.jpg", "three, longer", 0 },
+	};
+	const struct pages_index *ix, *again, *held;
+	int fd = make(ZIP, e, 2), other, fresh;
+	int many[PAGES_CACHE_ARCHIVES];
+	struct stat st;
+
+	(void)state;
+	assert_int_equal(pages_cache_get(fd, &ix, &st, &fresh), 0);
+	assert_true(fresh);
+	assert_int_equal(ix->nr, 2);
+	assert_int_equal(pages_cache_get(fd, &again, &st, &fresh), 0);
+	assert_false(fresh);
+	assert_ptr_equal(ix, again);
+	pages_cache_put(again);
+	pages_cache_put(ix);
+	/* written in place: read again */
+	rewrite(fd, make(ZIP, e, 3));
+	assert_int_equal(pages_cache_get(fd, &ix, &st, &fresh), 0);
+	assert_true(fresh);
+	assert_int_equal(ix->nr, 3);
+	assert_int_equal(ix->pages[2].size, strlen("three, longer"));
+	held = ix;
+	/* no archive: the failure is kept */
+	other = make(ZIP, e, 1);
+	assert_int_equal(ftruncate(other, 0), 0);
+	assert_int_equal(write(other, "%PDF-1.4\n", 9), 9);
+	assert_int_equal(pages_cache_get(other, &ix, &st, &fresh), -EINVAL);
+	assert_true(fresh);
+	assert_null(ix);
+	assert_int_equal(pages_cache_get(other, &ix, &st, &fresh), -EINVAL);
+	assert_false(fresh);
+	close(other);
+	/* as many others take every slot: the held index is still whole,
+	 * and its file is read again */
+	for (size_t i = 0; i < PAGES_CACHE_ARCHIVES; i++) {
+		many[i] = make(ZIP, e + i % 3, 1);
+		assert_int_equal(pages_cache_get(many[i], &ix, &st, &fresh),
+				 0);
+		assert_true(fresh);
+		pages_cache_put(ix);
+	}
+	assert_string_equal(held->pages[2].name, "3.jpg");
+	pages_cache_put(held);
+	assert_int_equal(pages_cache_get(fd, &ix, &st, &fresh), 0);
+	assert_true(fresh);
+	pages_cache_put(ix);
+	for (size_t i = 0; i < PAGES_CACHE_ARCHIVES; i++)
+		close(many[i]);
+	close(fd);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_kinds),
+		cmocka_unit_test(test_solid_budget),
+		cmocka_unit_test(test_index_cache),
 		cmocka_unit_test(test_first_page),
 		cmocka_unit_test(test_zip_pages),
 		cmocka_unit_test(test_no_page),
