@@ -14,6 +14,7 @@
 #include <openssl/evp.h>
 
 #include "common/config_table.h"
+#include "common/hex.h"
 #include "common/log.h"
 #include "common/strbuf.h"
 #include "fs/http_auth.h"
@@ -92,17 +93,6 @@ static const char *kept_password(const char *name)
 	return NULL;
 }
 
-static int hex_value(int c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 int subsonic_auth_unhex(const char *hex, struct strbuf *out)
 {
 	size_t len = strlen(hex);
@@ -110,11 +100,11 @@ int subsonic_auth_unhex(const char *hex, struct strbuf *out)
 	if (len % 2)
 		return -EINVAL;
 	for (size_t i = 0; i < len; i += 2) {
-		int hi = hex_value(hex[i]), lo = hex_value(hex[i + 1]);
+		int b = hex_byte(hex + i);
 
-		if (hi < 0 || lo < 0 || (!hi && !lo))
+		if (b <= 0)
 			return -EINVAL;
-		strbuf_addch(out, hi << 4 | lo);
+		strbuf_addch(out, b);
 	}
 	return 0;
 }
@@ -137,11 +127,11 @@ static int token_matches(const char *password, const char *salt,
 	if (!ok || strlen(t) != 2 * (size_t)n)
 		return 0;
 	for (unsigned int i = 0; i < n; i++) {
-		int hi = hex_value(t[2 * i]), lo = hex_value(t[2 * i + 1]);
+		int b = hex_byte(t + 2 * i);
 
-		if (hi < 0 || lo < 0)
+		if (b < 0)
 			return 0;
-		diff |= (unsigned char)((hi << 4 | lo) ^ md[i]);
+		diff |= (unsigned char)(b ^ md[i]);
 	}
 	return !diff;
 }

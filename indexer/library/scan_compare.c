@@ -25,6 +25,7 @@
 #include "common/log.h"
 #include "indexer/library/scan_io.h"
 #include "indexer/library/scan_listing.h"
+#include "indexer/library/scan_read.h"
 #include "indexer/library/scan_stack.h"
 #include "indexer/library/symlinks.h"
 #include "indexer/library/tags.h"
@@ -61,52 +62,6 @@ struct music_rec *scan_compare_rec_new(const struct scan *s, enum music_op op,
 	return rec;
 }
 
-/* The audio formats the scanner reads tags from, by extension: the kind
- * the store keeps of their files, and the reader. */
-static const struct audio_format {
-	const char *ext;
-	const char *kind;
-	int (*read)(int fd, struct tags *t);
-} audio_formats[] = {
-	{ ".flac", "flac", tags_read_flac }, { ".mp3", "mp3", tags_read_mp3 },
-	{ ".ogg", "ogg", tags_read_ogg }, { ".oga", "ogg", tags_read_ogg },
-	{ ".opus", "ogg", tags_read_ogg }, { ".m4a", "mp4", tags_read_mp4 },
-	{ ".m4b", "mp4", tags_read_mp4 }, { ".mp4", "mp4", tags_read_mp4 },
-	{ ".wv", "wavpack", tags_read_wavpack },
-	{ ".ape", "ape", tags_read_monkeys }, { ".wav", "wav", tags_read_wav },
-	{ ".aif", "aiff", tags_read_aiff }, { ".aiff", "aiff", tags_read_aiff },
-	{ ".aifc", "aiff", tags_read_aiff },
-};
-
-/* The reader of files of the kind kind (one of audio_formats'). */
-static int (*reader_of(const char *kind))(int, struct tags *)
-{
-	for (size_t i = 0; i < ARRAY_SIZE(audio_formats); i++)
-		if (!strcmp(audio_formats[i].kind, kind))
-			return audio_formats[i].read;
-	return tags_read_mp3;
-}
-
-/* What the scanner reads in a file: tags of audio files anywhere, the
- * ComicInfo.xml of volume archives under a manga root. */
-static const char *file_kind(const char *name, int manga)
-{
-	static const char *const archives[] = {
-		".cbz", ".cbr", ".cb7", ".cbt", ".zip", ".rar", ".7z", ".epub",
-	};
-	const char *dot = strrchr(name, '.');
-
-	if (!dot)
-		return "other";
-	for (size_t i = 0; i < ARRAY_SIZE(audio_formats); i++)
-		if (!strcasecmp(dot, audio_formats[i].ext))
-			return audio_formats[i].kind;
-	for (size_t i = 0; manga && i < ARRAY_SIZE(archives); i++)
-		if (!strcasecmp(dot, archives[i]))
-			return "archive";
-	return "other";
-}
-
 void scan_compare_fail_for_now(struct scan *s, int err)
 {
 	int none = 0;
@@ -130,58 +85,6 @@ static int open_readonly(struct scan_worker *wk, int dfd, const char *name,
 
 	return fd >= 0 ? fd : scan_io_open(&wk->s->noatime_refused, dfd, name,
 					   pfd, st);
-}
-
-/* A volume archive whose pages are not all read (pages.h): a scan error
- * of its own, and a line of the log. */
-static void note_pages(const struct scan *s, const char *path, size_t len,
-		       const struct comicinfo *ci)
-{
-	if (!ci->refused && !ci->too_many)
-		return;
-	if (ci->too_many) {
-		scan_errors_note(s->req->errors, s->req->root_path, path, len,
-				 "pages not read: more than %d entries",
-				 PAGES_MAX_ENTRIES);
-		log_warn("scan: %s/%.*s has more than %d entries: its pages"
-			 " are not read", s->req->root_path, (int)len, path,
-			 PAGES_MAX_ENTRIES);
-		return;
-	}
-	scan_errors_note(s->req->errors, s->req->root_path, path, len,
-			 "entries refused as pages: %zu (a link, a path out"
-			 " of the archive or past %d MiB)", ci->refused,
-			 PAGES_MAX_IMAGE >> 20);
-	log_warn("scan: %s/%.*s: entries refused as pages: %zu (a link, a"
-		 " path out of the archive or past %d MiB)",
-		 s->req->root_path, (int)len, path, ci->refused,
-		 PAGES_MAX_IMAGE >> 20);
-}
-
-/* Read the tags of the open file fd (of size bytes) into rec; returns 0,
- * or a negative errno value when the file could not be read at all (it
- * is then left out of this scan). */
-static int parse_file(const struct scan *s, struct scan_stats *stats,
-		      int fd, off_t size, const char *name,
-		      struct music_rec *rec)
-{
-	int rc;
-
-	if (!strcmp(rec->kind, "archive")) {
-		rc = comicinfo_read(fd, &rec->ci);
-		rec->parsed = !rc;
-		return rc;
-	}
-	rec->tags.no_pictures = !s->req->covers;
-	rec->tags.file_size = size;
-	rc = reader_of(rec->kind)(fd, &rec->tags);
-	if (rc)
-		return rc;
-	rec->parsed = 1;
-	scan_worker_stat_add(&stats->bytes_read, rec->tags.bytes_read);
-	if (rec->tags.tag_error)
-		scan_worker_stat_add(&stats->tag_errors, 1);
-	return tags_title_from_name(&rec->tags, name);
 }
 
 static int cmp_inode(const void *a, const void *b)
@@ -426,6 +329,95 @@ static void note_gone(struct scan *s, int64_t id)
 	pthread_mutex_unlock(&s->lock);
 }
 
+/* Stat name when the listing did not (st empty) and it is not to be read,
+ * or open it to read it; returns 0, -ENOENT when it is gone or no
+ * regular file, or another negative errno value. */
+static int stat_or_open(struct scan_worker *wk, int dfd, const char *name,
+			int pfd, struct stat *st, int stat_only, int *fd,
+			uint64_t *start)
+{
+	if (!st->st_mode && stat_only) {
+		if (fstatat(dfd, name, st, AT_SYMLINK_NOFOLLOW) < 0)
+			return -errno;
+		if (!S_ISREG(st->st_mode))
+			return -ENOENT;
+	}
+	if (st->st_mode)
+		return 0;
+	*start = scan_worker_now_ns();
+	*fd = open_readonly(wk, dfd, name, pfd, st);
+	if (*fd >= 0)
+		return 0;
+	if (*fd == -EINVAL)
+		*fd = -ENOENT;
+	return *fd;
+}
+
+/* Claim the known file k; returns 1 when a rename of this scan took it
+ * elsewhere and it is back where the store has it (no lock taken in a
+ * scan with no rename). */
+static int moved_back(struct scan *s, struct scan_store_file *k)
+{
+	int moving;
+
+	k->claimed = 1;
+	if (!scan_compare_renamed_any(s))
+		return 0;
+	pthread_mutex_lock(&s->lock);
+	moving = scan_compare_is_claimed(s, k->id);
+	pthread_mutex_unlock(&s->lock);
+	return moving;
+}
+
+/* Read the tags of name (opened ahead as fd, or now) into rec, and note
+ * what was damaged or left unread; returns 0 or a negative errno value. */
+static int read_tags(struct scan_worker *wk, int dfd, const char *name,
+		     int pfd, struct stat *st, struct music_rec *rec, int *fd,
+		     uint64_t *start)
+{
+	struct scan *s = wk->s;
+	int rc;
+
+	if (*fd < 0) {
+		*start = scan_worker_now_ns();
+		*fd = open_readonly(wk, dfd, name, pfd, st);
+	}
+	if (*fd < 0)
+		return *fd;
+	while (sem_wait(&s->parsing))
+		;
+	rc = scan_read_parse(s, &wk->local, *fd, st->st_size, name, rec);
+	sem_post(&s->parsing);
+	if (rc)
+		return rc;
+	if (rec->tags.tag_error)
+		scan_errors_note(s->req->errors, s->req->root_path,
+				 wk->path.buf, wk->path.len,
+				 "damaged tags: %s", rec->tags.error);
+	scan_read_note_pages(s, wk->path.buf, wk->path.len, &rec->ci);
+	return 0;
+}
+
+/* The file at the worker's path could not be read (rc): it is kept as
+ * the store knows it (k), and noted. */
+static enum scan_outcome read_failed(struct scan_worker *wk,
+				     struct scan_store_file *k, int rc)
+{
+	struct scan *s = wk->s;
+	const char *path = wk->path.buf;
+	int len = (int)wk->path.len;
+
+	if (k)
+		k->claimed = 1;
+	scan_compare_note_failure(s, rc);
+	scan_errors_note(s->req->errors, s->req->root_path, path, len,
+			 "cannot read: %s", strerror(-rc));
+	log_warn("scan: cannot read %s/%.*s: %s", s->req->root_path,
+		 len, path, strerror(-rc));
+	scan_worker_stat_add(&wk->local.io_errors, 1);
+	return SCAN_FAILED;
+}
+
 enum scan_outcome scan_compare_file(struct scan_worker *wk, int dfd,
 				    const char *name, int pfd, struct stat *st,
 				    struct scan_store_file *k, uint64_t *h)
@@ -434,46 +426,21 @@ enum scan_outcome scan_compare_file(struct scan_worker *wk, int dfd,
 	struct scan_stats *stats = &wk->local;
 	const char *path = wk->path.buf;
 	size_t len = wk->path.len, nlen = strlen(name);
-	const char *kind = file_kind(name, s->req->manga);
+	const char *kind = scan_read_kind(name, s->req->manga);
 	int read_it = strcmp(kind, "other") != 0, fd = -1, unchanged, rc;
 	int moving = 0;
 	struct music_rec *rec;
 	int64_t renamed = 0;
 	uint64_t start = 0;
 
-	if (!st->st_mode && (!read_it || k)) {
-		if (fstatat(dfd, name, st, AT_SYMLINK_NOFOLLOW) < 0) {
-			if (errno == ENOENT)
-				return SCAN_ABSENT;
-			rc = -errno;
-			goto cannot_read;
-		}
-		if (!S_ISREG(st->st_mode))
-			return SCAN_ABSENT;
-	}
-	if (!st->st_mode) {
-		start = scan_worker_now_ns();
-		fd = open_readonly(wk, dfd, name, pfd, st);
-		if (fd == -ENOENT || fd == -EINVAL)
-			return SCAN_ABSENT;
-		if (fd < 0) {
-			rc = fd;
-			goto cannot_read;
-		}
-	}
+	rc = stat_or_open(wk, dfd, name, pfd, st, !read_it || k, &fd, &start);
+	if (rc == -ENOENT)
+		return SCAN_ABSENT;
+	if (rc)
+		goto cannot_read;
 	scan_worker_stat_add(&stats->files_seen, 1);
-	if (k) {
-		k->claimed = 1;
-		/* back where the store has it, after a rename of this scan
-		 * took it elsewhere; no lock taken in a scan with none */
-		if (scan_compare_renamed_any(s)) {
-			pthread_mutex_lock(&s->lock);
-			moving = scan_compare_is_claimed(s, k->id);
-			pthread_mutex_unlock(&s->lock);
-			if (moving)
-				goto kept;
-		}
-	}
+	if (k && (moving = moved_back(s, k)))
+		goto kept;
 	unchanged = k && k->size == st->st_size &&
 		    k->mtime_ns == scan_worker_mtime_ns(st) &&
 		    k->inode == (int64_t)st->st_ino;
@@ -497,28 +464,10 @@ enum scan_outcome scan_compare_file(struct scan_worker *wk, int dfd,
 		goto oom;
 	rec->id = k ? k->id : 0;
 	rec->kind = kind;
-	if (read_it) {
-		if (fd < 0) {
-			start = scan_worker_now_ns();
-			fd = open_readonly(wk, dfd, name, pfd, st);
-		}
-		if (fd >= 0) {
-			while (sem_wait(&s->parsing))
-				;
-			rc = parse_file(s, stats, fd, st->st_size, name, rec);
-			sem_post(&s->parsing);
-		} else {
-			rc = fd;
-		}
-		if (rc) {
-			music_rec_free(rec);
-			goto failed;
-		}
-		if (rec->tags.tag_error)
-			scan_errors_note(s->req->errors, s->req->root_path,
-					 path, len, "damaged tags: %s",
-					 rec->tags.error);
-		note_pages(s, path, len, &rec->ci);
+	if (read_it && (rc = read_tags(wk, dfd, name, pfd, st, rec, &fd,
+				       &start))) {
+		music_rec_free(rec);
+		goto failed;
 	}
 	scan_worker_stat_add(unchanged ? &stats->files_unchanged
 			     : k       ? &stats->files_changed
@@ -551,16 +500,7 @@ cannot_read:
 failed:
 	if (fd >= 0)
 		close(fd);
-	/* A file that cannot be read is kept as the store knows it. */
-	if (k)
-		k->claimed = 1;
-	scan_compare_note_failure(s, rc);
-	scan_errors_note(s->req->errors, s->req->root_path, path, len,
-			 "cannot read: %s", strerror(-rc));
-	log_warn("scan: cannot read %s/%.*s: %s", s->req->root_path,
-		 (int)len, path, strerror(-rc));
-	scan_worker_stat_add(&stats->io_errors, 1);
-	return SCAN_FAILED;
+	return read_failed(wk, k, rc);
 }
 
 enum scan_outcome scan_compare_link(struct scan_worker *wk, int dfd,
@@ -677,7 +617,7 @@ static const char *want_opened(void *arg, size_t i, int *tail)
 
 	if (e->type != DT_REG)
 		return NULL;
-	kind = file_kind(name, wk->s->req->manga);
+	kind = scan_read_kind(name, wk->s->req->manga);
 	if (!strcmp(kind, "other") || (!wk->s->req->full &&
 	    scan_store_files_find(&wk->known, name, e->len)))
 		return NULL;

@@ -7,7 +7,7 @@
  * file whose size, mtime and inode did not change is not opened; a new
  * one with the inode, size and mtime of a file gone elsewhere is a
  * rename; the tags of the others are read into records for the writer
- * (file_kind() and parse_file() say what is read, and how); and a
+ * (scan_read.h says what is read, and how); and a
  * folder whose files sum to the digest the store keeps is unchanged as a
  * whole.
  *

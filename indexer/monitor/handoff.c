@@ -304,6 +304,44 @@ static int note(struct handoff *h, int64_t series_id, const struct want *w,
 }
 
 /*
+ * Records the volume's best OUTCOME (the release CHOSEN, sent to CLIENT or
+ * not, WHY it failed, the client's ID) in the store, counts a failure and
+ * tells the digest of a sent or failed volume.
+ */
+static int record_outcome(struct handoff *h, struct sent *d,
+			  const struct want *w, size_t nr, enum outcome best,
+			  const struct release *chosen, const char *client,
+			  const char *why, const char *id)
+{
+	char rid[RELEASE_ID_LEN + 1];
+	int volume = d->volume, rc;	/* record_sent moves d->volume */
+
+	d->state = outcome_names[best];
+	d->client = client;
+	d->title = chosen->title;
+	d->source = chosen->source;
+	d->error = best == SKIPPED || best == FAILED ? why : NULL;
+	release_id(chosen->guid, chosen->link, chosen->magnet, chosen->title,
+		   rid);
+	d->release_id = rid;
+	d->client_id = best == SENT && id[0] ? id : NULL;
+	if (best == SENT)
+		rc = record_sent(w, nr, chosen, d);
+	else
+		rc = writer_call(store_sent, d);
+	if (best == FAILED)
+		h->errors++;
+	if (best == SENT || best == FAILED)
+		digest_tell(h->digest, &(struct digest_event) {
+			.kind = best == SENT ? DIGEST_SENT : DIGEST_FAILED,
+			.series = d->series, .volume = volume,
+			.title = chosen->title, .client = d->client,
+			.reason = d->error,
+		});
+	return rc;
+}
+
+/*
  * Try the releases of wanted volume i best first until one goes, unless
  * a release went for it before; store each outcome, and the volume's.
  */
@@ -312,7 +350,7 @@ static int hand_over(struct handoff *h, int64_t series_id,
 		     size_t i)
 {
 	struct strbuf why = STRBUF_INIT, first = STRBUF_INIT;
-	char id[DOWNLOAD_ID_MAX] = "", rid[RELEASE_ID_LEN + 1];
+	char id[DOWNLOAD_ID_MAX] = "";
 	enum outcome best = NONE;
 	const struct release *chosen = NULL;
 	const char *client = NULL;
@@ -369,31 +407,9 @@ static int hand_over(struct handoff *h, int64_t series_id,
 			strbuf_addstr(&first, why.buf);
 		}
 	}
-	if (!rc && best != NONE) {
-		d.state = outcome_names[best];
-		d.client = client ? client : "none";
-		d.title = chosen->title;
-		d.source = chosen->source;
-		d.error = best == SKIPPED || best == FAILED ? first.buf : NULL;
-		release_id(chosen->guid, chosen->link, chosen->magnet,
-			   chosen->title, rid);
-		d.release_id = rid;
-		d.client_id = best == SENT && id[0] ? id : NULL;
-		if (best == SENT)
-			rc = record_sent(w, nr, chosen, &d);
-		else
-			rc = writer_call(store_sent, &d);
-		if (best == FAILED)
-			h->errors++;
-		if (best == SENT || best == FAILED)
-			digest_tell(h->digest, &(struct digest_event) {
-				.kind = best == SENT ? DIGEST_SENT :
-					DIGEST_FAILED,
-				.series = series, .volume = w[i].volume,
-				.title = chosen->title, .client = d.client,
-				.reason = d.error,
-			});
-	}
+	if (!rc && best != NONE)
+		rc = record_outcome(h, &d, w, nr, best, chosen,
+				    client ? client : "none", first.buf, id);
 	strbuf_release(&why);
 	strbuf_release(&first);
 	return rc;

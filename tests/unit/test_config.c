@@ -1683,6 +1683,40 @@ static void test_flow_settings(void **state)
 }
 
 /* The dump reads back as the same configuration, with secrets masked. */
+/* The configuration test_dump() dumps: secrets in each of their forms. */
+static const char dump_conf[] =
+	"[general]\n"
+	"database = /var/tmp/m.db\n"
+	"threads = 3\n"
+	"watch_debounce = 2s\n"
+	"[music]\n"
+	"root = @/music\n"
+	"root = @/lib\n"
+	"[monitor]\n"
+	"search_sources = prowlarr\n"
+	"cache_ttl = 90m\n"
+	"[prowlarr]\n"
+	"api_key = 0123abcd\n"
+	"indexer_ids = 1, -2\n"
+	"[download]\n"
+	"url = http://admin:pw42@h:8080/x?apikey=KEY42&a=1#f\n"
+	"password = hunter2\n"
+	"path_map = /data/:@/lib\n"
+	"path_map = /data/b:@/music/sub/\n"
+	"[import]\n"
+	"mode = move\n"
+	"template = {volume:03} {series}.{ext}\n"
+	"[usenet]\n"
+	"client = nzbget\n"
+	"password = NZBPASS7\n"
+	"[realdebrid]\n"
+	"api_token = RDTOKEN42\n"
+	"broken_ratio_guard = 0.25\n"
+	"[sonarr]\n"
+	"api_key = sonarrkey\n"
+	"[radarr]\n"
+	"api_key = radarrkey\n";
+
 static void test_dump(void **state)
 {
 	static const char *const secrets[] = {
@@ -1694,38 +1728,7 @@ static void test_dump(void **state)
 	char *want;
 
 	(void)state;
-	assert_int_equal(load(&cfg,
-		"[general]\n"
-		"database = /var/tmp/m.db\n"
-		"threads = 3\n"
-		"watch_debounce = 2s\n"
-		"[music]\n"
-		"root = @/music\n"
-		"root = @/lib\n"
-		"[monitor]\n"
-		"search_sources = prowlarr\n"
-		"cache_ttl = 90m\n"
-		"[prowlarr]\n"
-		"api_key = 0123abcd\n"
-		"indexer_ids = 1, -2\n"
-		"[download]\n"
-		"url = http://admin:pw42@h:8080/x?apikey=KEY42&a=1#f\n"
-		"password = hunter2\n"
-		"path_map = /data/:@/lib\n"
-		"path_map = /data/b:@/music/sub/\n"
-		"[import]\n"
-		"mode = move\n"
-		"template = {volume:03} {series}.{ext}\n"
-		"[usenet]\n"
-		"client = nzbget\n"
-		"password = NZBPASS7\n"
-		"[realdebrid]\n"
-		"api_token = RDTOKEN42\n"
-		"broken_ratio_guard = 0.25\n"
-		"[sonarr]\n"
-		"api_key = sonarrkey\n"
-		"[radarr]\n"
-		"api_key = radarrkey\n"), 0);
+	assert_int_equal(load(&cfg, dump_conf), 0);
 	assert_int_equal(config_finish(&cfg, err, sizeof(err)), 0);
 	config_dump(&cfg, &first);
 	config_release(&cfg);

@@ -437,6 +437,50 @@ static int run_owned(const char *source, double vol, const uid_t *owners,
  * could not read is not copied for them; a move of a file that is not
  * theirs is a copy, the download's file kept as it was. Root only: the
  * files need owners. */
+/* test_owners_and_reader()'s files in the client's folder, the series
+ * folder's owner being owner. */
+static void client_files_owned(uid_t owner)
+{
+	struct import_result res = IMPORT_RESULT_INIT;
+	const uid_t root_only[] = { 0 };
+	char src[256], path[256];
+	struct stat st;
+
+	/* another user's file in the client's folder: left out */
+	configure("[import]\nmode = copy\n");
+	put(dl, "pack/One Piece T10.cbz", "theirs");
+	path_of(path, sizeof(path), dl, "pack/One Piece T10.cbz");
+	assert_int_equal(chown(path, 4244, 4244), 0);
+	path_of(src, sizeof(src), dl, "pack");
+	assert_int_equal(run_owned(src, 10, root_only, 1, &res), -EACCES);
+	assert_non_null(why_left_out(&res, "One Piece T10.cbz"));
+	assert_int_equal(count(series), 0);
+	import_result_release(&res);
+
+	/* the client's 0600 file, which the series folder's owner could
+	 * not read: not copied for them */
+	assert_int_equal(chown(path, 0, 0), 0);
+	assert_int_equal(chmod(path, 0600), 0);
+	assert_int_equal(run_owned(src, 10, root_only, 1, &res), -EACCES);
+	assert_non_null(strstr(why_left_out(&res, "One Piece T10.cbz"),
+			       "could not read"));
+	assert_int_equal(count(series), 0);
+	import_result_release(&res);
+
+	/* readable by all, moved: a copy, the client's file kept */
+	configure("[import]\nmode = move\n");
+	assert_int_equal(chmod(path, 0644), 0);
+	assert_int_equal(run_owned(src, 10, root_only, 1, &res), 0);
+	assert_string_equal(res.files[0].how, "copy");
+	assert_string_equal(text_of(dl, "pack/One Piece T10.cbz"), "theirs");
+	assert_int_equal(stat(path, &st), 0);
+	assert_int_equal(st.st_uid, 0);
+	path_of(path, sizeof(path), series, "One Piece T10.cbz");
+	assert_int_equal(stat(path, &st), 0);
+	assert_int_equal(st.st_uid, owner);
+	import_result_release(&res);
+}
+
 static void test_owners_and_reader(void **state)
 {
 	static const char *const modes[] = { "copy", "move" };
@@ -486,40 +530,7 @@ static void test_owners_and_reader(void **state)
 		import_result_release(&res);
 		rm(src);
 	}
-
-	/* another user's file in the client's folder: left out */
-	configure("[import]\nmode = copy\n");
-	put(dl, "pack/One Piece T10.cbz", "theirs");
-	path_of(path, sizeof(path), dl, "pack/One Piece T10.cbz");
-	assert_int_equal(chown(path, 4244, 4244), 0);
-	path_of(src, sizeof(src), dl, "pack");
-	assert_int_equal(run_owned(src, 10, root_only, 1, &res), -EACCES);
-	assert_non_null(why_left_out(&res, "One Piece T10.cbz"));
-	assert_int_equal(count(series), 0);
-	import_result_release(&res);
-
-	/* the client's 0600 file, which the series folder's owner could
-	 * not read: not copied for them */
-	assert_int_equal(chown(path, 0, 0), 0);
-	assert_int_equal(chmod(path, 0600), 0);
-	assert_int_equal(run_owned(src, 10, root_only, 1, &res), -EACCES);
-	assert_non_null(strstr(why_left_out(&res, "One Piece T10.cbz"),
-			       "could not read"));
-	assert_int_equal(count(series), 0);
-	import_result_release(&res);
-
-	/* readable by all, moved: a copy, the client's file kept */
-	configure("[import]\nmode = move\n");
-	assert_int_equal(chmod(path, 0644), 0);
-	assert_int_equal(run_owned(src, 10, root_only, 1, &res), 0);
-	assert_string_equal(res.files[0].how, "copy");
-	assert_string_equal(text_of(dl, "pack/One Piece T10.cbz"), "theirs");
-	assert_int_equal(stat(path, &st), 0);
-	assert_int_equal(st.st_uid, 0);
-	path_of(path, sizeof(path), series, "One Piece T10.cbz");
-	assert_int_equal(stat(path, &st), 0);
-	assert_int_equal(st.st_uid, owner);
-	import_result_release(&res);
+	client_files_owned(owner);
 }
 
 /* With the client's list, only the files it lists are opened: another

@@ -1,0 +1,107 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/*
+ * What the scanner reads in a file and how: the kinds of the audio files
+ * (by extension) and their tag readers, the ComicInfo.xml of volume
+ * archives, and the notes a partly read archive leaves. No walking, no
+ * comparing and no writing here.
+ */
+#include "indexer/library/scan_read.h"
+
+#include <string.h>
+#include <strings.h>
+
+#include "common/bytes.h"
+#include "common/log.h"
+#include "indexer/library/scan_errors.h"
+#include "indexer/library/tags.h"
+#include "indexer/manga/pages.h"
+
+/* The audio formats the scanner reads tags from, by extension: the kind
+ * the store keeps of their files, and the reader. */
+static const struct audio_format {
+	const char *ext;
+	const char *kind;
+	int (*read)(int fd, struct tags *t);
+} audio_formats[] = {
+	{ ".flac", "flac", tags_read_flac }, { ".mp3", "mp3", tags_read_mp3 },
+	{ ".ogg", "ogg", tags_read_ogg }, { ".oga", "ogg", tags_read_ogg },
+	{ ".opus", "ogg", tags_read_ogg }, { ".m4a", "mp4", tags_read_mp4 },
+	{ ".m4b", "mp4", tags_read_mp4 }, { ".mp4", "mp4", tags_read_mp4 },
+	{ ".wv", "wavpack", tags_read_wavpack },
+	{ ".ape", "ape", tags_read_monkeys }, { ".wav", "wav", tags_read_wav },
+	{ ".aif", "aiff", tags_read_aiff }, { ".aiff", "aiff", tags_read_aiff },
+	{ ".aifc", "aiff", tags_read_aiff },
+};
+
+/* The reader of files of the kind kind (one of audio_formats'). */
+static int (*reader_of(const char *kind))(int, struct tags *)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(audio_formats); i++)
+		if (!strcmp(audio_formats[i].kind, kind))
+			return audio_formats[i].read;
+	return tags_read_mp3;
+}
+
+const char *scan_read_kind(const char *name, int manga)
+{
+	static const char *const archives[] = {
+		".cbz", ".cbr", ".cb7", ".cbt", ".zip", ".rar", ".7z", ".epub",
+	};
+	const char *dot = strrchr(name, '.');
+
+	if (!dot)
+		return "other";
+	for (size_t i = 0; i < ARRAY_SIZE(audio_formats); i++)
+		if (!strcasecmp(dot, audio_formats[i].ext))
+			return audio_formats[i].kind;
+	for (size_t i = 0; manga && i < ARRAY_SIZE(archives); i++)
+		if (!strcasecmp(dot, archives[i]))
+			return "archive";
+	return "other";
+}
+
+void scan_read_note_pages(const struct scan *s, const char *path, size_t len,
+			  const struct comicinfo *ci)
+{
+	if (!ci->refused && !ci->too_many)
+		return;
+	if (ci->too_many) {
+		scan_errors_note(s->req->errors, s->req->root_path, path, len,
+				 "pages not read: more than %d entries",
+				 PAGES_MAX_ENTRIES);
+		log_warn("scan: %s/%.*s has more than %d entries: its pages"
+			 " are not read", s->req->root_path, (int)len, path,
+			 PAGES_MAX_ENTRIES);
+		return;
+	}
+	scan_errors_note(s->req->errors, s->req->root_path, path, len,
+			 "entries refused as pages: %zu (a link, a path out"
+			 " of the archive or past %d MiB)", ci->refused,
+			 PAGES_MAX_IMAGE >> 20);
+	log_warn("scan: %s/%.*s: entries refused as pages: %zu (a link, a"
+		 " path out of the archive or past %d MiB)",
+		 s->req->root_path, (int)len, path, ci->refused,
+		 PAGES_MAX_IMAGE >> 20);
+}
+
+int scan_read_parse(const struct scan *s, struct scan_stats *stats, int fd,
+		    off_t size, const char *name, struct music_rec *rec)
+{
+	int rc;
+
+	if (!strcmp(rec->kind, "archive")) {
+		rc = comicinfo_read(fd, &rec->ci);
+		rec->parsed = !rc;
+		return rc;
+	}
+	rec->tags.no_pictures = !s->req->covers;
+	rec->tags.file_size = size;
+	rc = reader_of(rec->kind)(fd, &rec->tags);
+	if (rc)
+		return rc;
+	rec->parsed = 1;
+	scan_worker_stat_add(&stats->bytes_read, rec->tags.bytes_read);
+	if (rec->tags.tag_error)
+		scan_worker_stat_add(&stats->tag_errors, 1);
+	return tags_title_from_name(&rec->tags, name);
+}
