@@ -23,6 +23,7 @@
 #include "fs/subsonic_auth.h"
 #include "fs/subsonic_lists.h"
 #include "fs/subsonic_music.h"
+#include "fs/subsonic_playlists.h"
 #include "indexer/reads.h"
 
 #define GENERIC 0
@@ -104,6 +105,18 @@ static int do_get_album(struct request *r)
 	return id ? subsonic_music_album(r->body, id) : SUBSONIC_MISSING;
 }
 
+static int do_get_playlists(struct request *r)
+{
+	return subsonic_playlists_all(r->body);
+}
+
+static int do_get_playlist(struct request *r)
+{
+	const char *id = param(r, "id");
+
+	return id ? subsonic_playlists_one(r->body, id) : SUBSONIC_MISSING;
+}
+
 static int do_get_song(struct request *r)
 {
 	const char *id = param(r, "id");
@@ -180,6 +193,8 @@ static const struct {
 	{ "getSongsByGenre", do_get_songs_by_genre },
 	{ "getSimilarSongs", do_get_similar_songs },
 	{ "getSimilarSongs2", do_get_similar_songs2 },
+	{ "getPlaylists", do_get_playlists },
+	{ "getPlaylist", do_get_playlist },
 	/* answered with the file itself (send_file()) */
 	{ "stream", NULL },
 	{ "download", NULL },

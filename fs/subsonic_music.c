@@ -24,8 +24,7 @@
 #define GENRES "/library/music/genres"
 #define ATTR "user.mediamon."
 
-/* The id of prefix and the view path rel ("ARTIST/ALBUM..."). */
-static json_t *id_of(const char *prefix, const char *rel)
+json_t *subsonic_music_id(const char *prefix, const char *rel)
 {
 	struct strbuf id = STRBUF_INIT;
 	json_t *v;
@@ -45,7 +44,7 @@ static json_t *artist_id(const char *rel)
 	json_t *v;
 
 	strbuf_add(&artist, rel, strcspn(rel, "/"));
-	v = id_of("ar", artist.buf);
+	v = subsonic_music_id("ar", artist.buf);
 	strbuf_release(&artist);
 	return v;
 }
@@ -181,7 +180,8 @@ int subsonic_music_artists(json_t *body)
 			}
 		}
 		if (json_array_append_new(json_object_get(group, "artist"),
-				json_pack("{s:o,s:s}", "id", id_of("ar", name),
+				json_pack("{s:o,s:s}", "id",
+					  subsonic_music_id("ar", name),
 					  "name", name))) {
 			rc = -ENOMEM;
 			break;
@@ -246,8 +246,9 @@ static json_t *song(const char *rel, const char *name, int64_t file)
 
 	child_rel(&path, rel, name);
 	s = json_pack("{s:o,s:o,s:o,s:o,s:b,s:s,s:s}", "id",
-		      id_of("tr", path.buf), "parent", id_of("al", rel),
-		      "albumId", id_of("al", rel), "artistId", artist_id(rel),
+		      subsonic_music_id("tr", path.buf), "parent",
+		      subsonic_music_id("al", rel), "albumId",
+		      subsonic_music_id("al", rel), "artistId", artist_id(rel),
 		      "isDir", 0, "type", "music", "suffix",
 		      dot ? dot + 1 : "");
 	strbuf_release(&path);
@@ -341,7 +342,8 @@ static int album_of(const char *rel, json_t **out, json_t *files)
 	}
 	json_array_foreach(tracks, i, item) {
 		if (cover.len)
-			json_object_set_new(item, "coverArt", id_of("al", rel));
+			json_object_set_new(item, "coverArt",
+					    subsonic_music_id("al", rel));
 		if (json_integer_value(json_object_get(item, "year")) > year)
 			year = json_integer_value(json_object_get(item,
 								  "year"));
@@ -351,7 +353,8 @@ static int album_of(const char *rel, json_t **out, json_t *files)
 			name = json_string_value(json_object_get(item,
 								 "album"));
 	}
-	*out = json_pack("{s:o,s:s,s:s%,s:o,s:I,s:o}", "id", id_of("al", rel),
+	*out = json_pack("{s:o,s:s,s:s%,s:o,s:I,s:o}", "id",
+			 subsonic_music_id("al", rel),
 			 "name", name ? name : slash + 1, "artist", rel,
 			 (size_t)(slash - rel), "artistId", artist_id(rel),
 			 "songCount", (json_int_t)json_array_size(tracks),
@@ -359,7 +362,8 @@ static int album_of(const char *rel, json_t **out, json_t *files)
 	if (*out && year)
 		json_object_set_new(*out, "year", json_integer(year));
 	if (*out && cover.len)
-		json_object_set_new(*out, "coverArt", id_of("al", rel));
+		json_object_set_new(*out, "coverArt",
+				    subsonic_music_id("al", rel));
 	strbuf_release(&cover);
 	return *out ? 0 : -ENOMEM;
 }

@@ -661,3 +661,94 @@ def test_genres(tmp_path):
                                                    ("Rock", "2")]
     finally:
         w.stop()
+
+
+def playlists(w, **auth):
+    """{name: playlist} of getPlaylists."""
+    got = ok(call(w, "getPlaylists", **auth)[2])["playlists"]["playlist"]
+    return {p["name"]: p for p in got}
+
+
+def playlist_id(rel):
+    return "pl" + rel.encode().hex()
+
+
+def test_playlists(tmp_path):
+    top = tmp_path / "music"
+    music_library(str(top))
+    for rel, genre in (("Band/Tones/01.flac", "Rock"),
+                       ("Band/Tones/02.flac", "Rock"),
+                       ("Zed/Solo/01.flac", "Jazz")):
+        run("metaflac", "--set-tag=GENRE=" + genre, str(top / rel))
+    w = Web(tmp_path, music=top)
+    try:
+        ids = wait_for(lambda: walk(w), 60, "the three songs",
+                       until=lambda v: len(v) == 3, mount=w.m,
+                       ignore=(AssertionError,))
+        got = wait_for(lambda: playlists(w), 60, "the genre playlists",
+                       until=lambda v: {"genre/Rock", "genre/Jazz",
+                                        "recent"} <= set(v))
+        rock = got["genre/Rock"]
+        assert rock["id"] == playlist_id("genre/Rock.m3u8")
+        assert rock["songCount"] == 2 and "entry" not in rock
+        full = ok(call(w, "getPlaylist", id=rock["id"])[2])["playlist"]
+        assert [(s["title"], s["id"]) for s in full["entry"]] == \
+            [("First", ids["First"][0]), ("Second", ids["Second"][0])]
+        # one-second tones: the playlist's #EXTINF seconds summed
+        assert full["duration"] == 2 and full["songCount"] == 2
+        recent = ok(call(w, "getPlaylist", id=playlist_id(
+            "recent.m3u8"))[2])["playlist"]
+        assert sorted(s["title"] for s in recent["entry"]) == \
+            ["First", "Only", "Second"]
+        # ids from the playlist's path: the same after a rescan
+        w.m.rescan()
+        assert playlists(w)["genre/Rock"]["id"] == rock["id"]
+        root = call(w, "getPlaylist", f="xml", id=rock["id"])[2]
+        assert [e.get("title") for e in root.iter(NS + "entry")] == \
+            ["First", "Second"]
+        failed(call(w, "getPlaylist")[2], 10)
+        for bad in ("", "zz", "pl", "pl2e2e", playlist_id("genre"),
+                    playlist_id("genre/Nope.m3u8"),
+                    playlist_id("../genre/Rock.m3u8"),
+                    playlist_id("genre/../recent.m3u8"),
+                    playlist_id("mpd/recent.m3u"),
+                    playlist_id("library/recent.m3u8"),
+                    playlist_id("genre/Rock.m3u8/x"),
+                    "pl" + b"recent.m3u8\x00".hex()):
+            failed(call(w, "getPlaylist", id=bad)[2], 70)
+    finally:
+        w.stop()
+
+
+def test_another_users_private_playlist(world):  # noqa: F811
+    """A playlist of a track only root may read is not there for another
+    user, by getPlaylists or by its id; the others show its tracks
+    alone."""
+    u = make_user()
+    try:
+        top = open_and_shut(world)
+        run("metaflac", "--set-tag=GENRE=Secret",
+            os.path.join(top, "Shut", "Priv", "01.flac"))
+        w = Web(tempfile.mkdtemp(dir=world), names=("root", u.name),
+                music=top)
+        try:
+            mine = {"auth": {"u": u.name, "p": PASSWORD}}
+            wait_for(lambda: walk(w), 60, "both songs for root",
+                     until=lambda v: len(v) == 2, mount=w.m,
+                     ignore=(AssertionError,))
+            wait_for(lambda: playlists(w), 60, "root's Secret playlist",
+                     until=lambda v: "genre/Secret" in v)
+            secret = playlist_id("genre/Secret.m3u8")
+            assert [s["title"] for s in ok(call(w, "getPlaylist",
+                    id=secret)[2])["playlist"]["entry"]] == ["Priv"]
+            theirs = playlists(w, **mine)
+            assert "genre/Secret" not in theirs
+            assert "recent" in theirs and theirs["recent"]["songCount"] == 1
+            failed(call(w, "getPlaylist", id=secret, **mine)[2], 70)
+            recent = ok(call(w, "getPlaylist", id=playlist_id(
+                "recent.m3u8"), **mine)[2])["playlist"]
+            assert [s["title"] for s in recent["entry"]] == ["Pub"]
+        finally:
+            w.stop()
+    finally:
+        drop_user(u)
