@@ -489,6 +489,9 @@ int jobs_start(const struct config *cfg, int (*scanning)(void))
 	jobs.cancel = 0;
 	jobs.nr_cmds = 0;
 	jobs.ask = (struct rd_ask){ .mode = -1 };
+	/* a reload that drops backup_dir drops what was said of it */
+	if (!cfg->backup_dir)
+		jobs.far_error = 0;
 	rc = forget_unconfigured(cfg);
 	if (!rc)
 		rc = monitor_new(cfg, &jobs.cancel, &jobs.dry_run,

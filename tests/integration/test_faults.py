@@ -9,6 +9,7 @@ import json
 import os
 import re
 import shutil
+import signal
 import sqlite3
 import stat
 import subprocess
@@ -263,6 +264,13 @@ def test_backup_dir_gets_each_backup(library, tmp_path):
                in health(m), "health warning of the far copy")
         assert "No such file or directory" in health(m), health(m)
         assert not lost.parent.exists()
+        # a reload without backup_dir drops the warning with it
+        (tmp_path / "backup.conf").write_text("[retention]\n")
+        m.proc.send_signal(signal.SIGHUP)
+        settle(lambda: "reload: done" in m.read("log").decode(),
+               "reload: done in the log")
+        settle(lambda: "backup_dir failed" not in health(m),
+               "health without the far warning after the reload")
     finally:
         unmount(m.path, m.proc)
 
