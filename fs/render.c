@@ -42,25 +42,32 @@ void render_http_fault(const char *why)
 	pthread_mutex_unlock(&refused.lock);
 }
 
-/* A backup that failed leaves the store without its newest safe copy:
+/* A backup that failed leaves the store without its newest safe copy,
+ * one that did not reach backup_dir without its copy on another disk:
  * that is the owner's to know until one goes again, not a log line. */
-static void backup_health(struct strbuf *out)
+static void backup_health(struct strbuf *out, struct strbuf *warn)
 {
 	struct indexer_status s;
 	char at[CLOCK_RFC3339_LEN];
 
 	indexer_status(&s);
-	if (!s.jobs.backup_error)
-		return;
-	clock_rfc3339((time_t)s.jobs.backup_failed_at, at);
-	strbuf_addf(out, "error: backup failed at %s: %s (see /log)\n", at,
-		    strerror(-s.jobs.backup_error));
+	if (s.jobs.backup_error) {
+		clock_rfc3339((time_t)s.jobs.backup_failed_at, at);
+		strbuf_addf(out, "error: backup failed at %s: %s (see /log)\n",
+			    at, strerror(-s.jobs.backup_error));
+	}
+	if (s.jobs.far_error) {
+		clock_rfc3339((time_t)s.jobs.far_failed_at, at);
+		strbuf_addf(warn, "warn: backup: the copy into backup_dir"
+			    " failed at %s: %s (see /log)\n", at,
+			    strerror(-s.jobs.far_error));
+	}
 }
 
 /* Its lines quote remote answers and configured URLs: all redact()ed. */
 int render_health(struct strbuf *out)
 {
-	struct strbuf lines = STRBUF_INIT;
+	struct strbuf lines = STRBUF_INIT, warn = STRBUF_INIT;
 	int rc;
 
 	pthread_mutex_lock(&refused.lock);
@@ -72,9 +79,14 @@ int render_health(struct strbuf *out)
 		strbuf_addf(&lines, "error: http: %s (see /log)\n",
 			    refused.http);
 	pthread_mutex_unlock(&refused.lock);
-	backup_health(&lines);
+	backup_health(&lines, &warn);
 	rc = render_health_lines(&lines);
+	/* the warnings come last, and there is no "ok" beside them */
+	if (warn.len && !strcmp(lines.buf, "ok\n"))
+		strbuf_reset(&lines);
+	strbuf_add(&lines, warn.buf, warn.len);
 	redact(lines.buf, REDACT_MASK, out);
+	strbuf_release(&warn);
 	strbuf_release(&lines);
 	return rc;
 }

@@ -84,6 +84,8 @@ static struct {
 	int dry_run;
 	int backup_error;		/* the last backup's, 0 when it went */
 	double backup_failed_at;
+	int far_error;			/* the copy into backup_dir's */
+	double far_failed_at;
 } jobs = {
 	.lock = PTHREAD_MUTEX_INITIALIZER,
 	.dry_run = 1,
@@ -260,7 +262,7 @@ static void run_repair(unsigned job, const char *trigger)
  * follow-up, the next backup) leaves its time for the timers. */
 static void run(unsigned job, const char *trigger)
 {
-	int failed;
+	int failed, far;
 
 	switch (job) {
 	case JOBS_CHECK_MISSING:
@@ -284,10 +286,16 @@ static void run(unsigned job, const char *trigger)
 		maintenance_prune(jobs.cfg, clock_wall());
 		return;
 	case JOBS_BACKUP:
-		failed = maintenance_backup_now(jobs.cfg, clock_wall());
+		failed = maintenance_backup_now(jobs.cfg, clock_wall(), &far);
 		pthread_mutex_lock(&jobs.lock);
 		jobs.backup_error = failed;
 		jobs.backup_failed_at = failed ? clock_wall() : 0;
+		/* no far copy tried (the local one failed): the last word on
+		 * backup_dir stands until one is tried */
+		if (!failed) {
+			jobs.far_error = far;
+			jobs.far_failed_at = far ? clock_wall() : 0;
+		}
 		pthread_mutex_unlock(&jobs.lock);
 		/* A backup that failed is tried again later, not at once. */
 		if (jobs.cfg->backup_interval_s > 0)
@@ -481,6 +489,9 @@ int jobs_start(const struct config *cfg, int (*scanning)(void))
 	jobs.cancel = 0;
 	jobs.nr_cmds = 0;
 	jobs.ask = (struct rd_ask){ .mode = -1 };
+	/* a reload that drops backup_dir drops what was said of it */
+	if (!cfg->backup_dir)
+		jobs.far_error = 0;
 	rc = forget_unconfigured(cfg);
 	if (!rc)
 		rc = monitor_new(cfg, &jobs.cancel, &jobs.dry_run,
@@ -648,6 +659,8 @@ void jobs_status(struct jobs_status *out)
 		out->next_backup_at = t[T_BACKUP].at;
 		out->backup_error = jobs.backup_error;
 		out->backup_failed_at = jobs.backup_failed_at;
+		out->far_error = jobs.far_error;
+		out->far_failed_at = jobs.far_failed_at;
 		out->repair_mode = rd_mode_configured(jobs.cfg);
 		out->have_monitor = 1;
 		monitor_stats(jobs.monitor, &out->monitor);

@@ -81,6 +81,9 @@ struct jobs_status {
 	int backup_error;		/* the last backup's errno, 0: it
 					 * went */
 	double backup_failed_at;	/* when it failed; 0 when it went */
+	int far_error;			/* the last copy into backup_dir's
+					 * errno, 0: it went (or none) */
+	double far_failed_at;		/* when it failed */
 	int repair_mode;		/* enum rd_mode of passes nobody asked
 					 * for */
 	int have_monitor;		/* monitor holds figures */

@@ -6,6 +6,7 @@
  */
 #include "indexer/maintenance.h"
 
+#include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
 #include <libgen.h>
@@ -43,22 +44,38 @@ static void backup_dir(const char *db_path, struct strbuf *out)
 	free(copy);
 }
 
+/* What follows PREFIX and the stamp clock_stamp() writes in name, NULL
+ * when name does not start so: a backup folder may be shared, and only
+ * the names the daemon gives are its own. */
+static const char *after_stamp(const char *name)
+{
+	static const char shape[] = "dddddddd" "T" "dddddd" "Z";
+
+	if (strncmp(name, PREFIX, strlen(PREFIX)))
+		return NULL;
+	name += strlen(PREFIX);
+	for (size_t i = 0; i < strlen(shape); i++, name++)
+		if (shape[i] == 'd' ? !isdigit((unsigned char)*name) :
+		    *name != shape[i])
+			return NULL;
+	return name;
+}
+
 /* Only our own files are counted and pruned in the folder. */
 static int is_backup(const char *name)
 {
-	size_t len = strlen(name);
+	const char *rest = after_stamp(name);
 
-	return len > strlen(PREFIX SUFFIX) &&
-		!strncmp(name, PREFIX, strlen(PREFIX)) &&
-		!strcmp(name + len - strlen(SUFFIX), SUFFIX);
+	return rest && !strcmp(rest, SUFFIX);
 }
 
 /* What a backup killed halfway leaves: its copy under the temporary
  * name, and that copy's journal. */
 static int is_leftover(const char *name)
 {
-	return !strncmp(name, PREFIX, strlen(PREFIX)) &&
-		strstr(name, SUFFIX ".tmp");
+	const char *rest = after_stamp(name);
+
+	return rest && !strncmp(rest, SUFFIX ".tmp", strlen(SUFFIX ".tmp"));
 }
 
 /* Names hold their time, so sorting names sorts by age. */
@@ -326,7 +343,7 @@ int maintenance_prune(const struct config *cfg, double now)
 	return rc;
 }
 
-int maintenance_backup_now(const struct config *cfg, double now)
+int maintenance_backup_now(const struct config *cfg, double now, int *far)
 {
 	struct strbuf dir = STRBUF_INIT;
 	int kept = cfg->backups_kept > 0 ? cfg->backups_kept : 1;
@@ -335,11 +352,13 @@ int maintenance_backup_now(const struct config *cfg, double now)
 	backup_dir(cfg->database, &dir);
 	rc = maintenance_backup(cfg->database, dir.buf, now, kept);
 	strbuf_release(&dir);
-	/* the far copy's failure is logged by maintenance_backup() and
-	 * leaves the one beside the store standing: a retry would rotate
-	 * the good local history away while the far disk stays gone */
+	/* the far copy's failure leaves the one beside the store standing:
+	 * a retry would rotate the good local history away while the far
+	 * disk stays gone */
+	*far = 0;
 	if (!rc && cfg->backup_dir)
-		maintenance_backup(cfg->database, cfg->backup_dir, now, kept);
+		*far = maintenance_backup(cfg->database, cfg->backup_dir, now,
+					  kept);
 	return rc;
 }
 

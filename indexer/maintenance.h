@@ -59,9 +59,10 @@ int maintenance_prune_scans(sqlite3 *db, int keep, double before);
  * folder, and drop the oldest beyond backups_kept; then the same into
  * [retention] backup_dir when set. Returns 0 or a negative errno value
  * (logged) of the backup beside the store; a failed backup leaves no
- * partial file, and a failed copy into backup_dir is only logged.
+ * partial file. *far is set to the copy into backup_dir's 0 or negative
+ * errno value (logged), 0 too when there was none to make.
  */
-int maintenance_backup_now(const struct config *cfg, double now);
+int maintenance_backup_now(const struct config *cfg, double now, int *far);
 
 /*
  * When the next timed backup is due (wall clock): the newest backup's

@@ -9,6 +9,7 @@ import json
 import os
 import re
 import shutil
+import signal
 import sqlite3
 import stat
 import subprocess
@@ -17,8 +18,8 @@ import time
 
 import pytest
 
-from conftest import (BINARY, SLOW, is_mounted, local_env, start, unmount,
-                      wait_for)
+from conftest import (BINARY, SLOW, is_mounted, local_env, share, start,
+                      unmount, wait_for)
 
 
 def settle(cond, what):
@@ -259,7 +260,72 @@ def test_backup_dir_gets_each_backup(library, tmp_path):
         assert "backup: database saved to %s/" % (
             tmp_path / "state" / "backups") in m.read("log").decode()
         assert "error: backup failed" not in health(m)
+        settle(lambda: "warn: backup: the copy into backup_dir failed at "
+               in health(m), "health warning of the far copy")
+        assert "No such file or directory" in health(m), health(m)
         assert not lost.parent.exists()
+        # a reload without backup_dir drops the warning with it
+        (tmp_path / "backup.conf").write_text("[retention]\n")
+        m.proc.send_signal(signal.SIGHUP)
+        settle(lambda: "reload: done" in m.read("log").decode(),
+               "reload: done in the log")
+        settle(lambda: "backup_dir failed" not in health(m),
+               "health without the far warning after the reload")
+    finally:
+        unmount(m.path, m.proc)
+
+
+def far_backups(far):
+    return sorted(n for n in os.listdir(far)
+                  if re.fullmatch(r"mediamon-\d{8}T\d{6}Z\.db", n))
+
+
+def test_backup_dir_unwritable_warns_until_fixed(library, tmp_path):
+    """Issue 68: a backup_dir that cannot be written (a read-only share)
+    is a warning in status/health naming the cause, gone once a copy
+    there succeeds; the files there the daemon did not name stay, even
+    named like its own, while its own are rotated to backups_kept."""
+    source = tmp_path / "source"
+    source.mkdir()
+    far = tmp_path / "far"
+    foreign = ["notes.txt", "mediamon-mine.db", "mediamon-2025.db",
+               "mediamon-20250101T000000Z.db.bak"]
+    m = start(tmp_path, backup_conf(tmp_path, far), "music=" + str(library))
+    try:
+        settle(lambda: analysis_done(m), "the analysis of the ten")
+        with share(source, far):
+            m.write("control/maintenance", "backup")
+            settle(lambda: "warn: backup: the copy into backup_dir failed"
+                   in health(m), "health warning of the far copy")
+            assert "Read-only file system" in health(m), health(m)
+            assert "error: backup failed" not in health(m)
+            assert os.listdir(source) == []
+        # the share gone, its mount point is a folder that takes them
+        for name in foreign:
+            (far / name).write_text("the owner's\n")
+        m.write("control/maintenance", "backup")
+        settle(lambda: "backup: database saved to %s/" % far in
+               m.read("log").decode(), "the far copy made")
+        settle(lambda: "backup_dir failed" not in health(m),
+               "health without the far warning")
+        names = far_backups(far)
+        assert len(names) == 1, names
+        with contextlib.closing(sqlite3.connect(
+                "file:%s?mode=ro" % (far / names[0]), uri=True)) as db:
+            assert db.execute("PRAGMA quick_check").fetchone()[0] == "ok"
+            assert db.execute("SELECT count(*) FROM files").fetchone()[0] \
+                == files_indexed(m)
+        # more backups than backups_kept (2): only the daemon's rotate
+        for i in range(3):
+            log = m.read("log").decode()
+            done = log.count("backup: database saved to %s/" % far)
+            m.write("control/maintenance", "backup")
+            settle(lambda: m.read("log").decode().count(
+                "backup: database saved to %s/" % far) > done,
+                "far backup %d" % i)
+        assert len(far_backups(far)) <= 2, os.listdir(far)
+        for name in foreign:
+            assert (far / name).read_text() == "the owner's\n", name
     finally:
         unmount(m.path, m.proc)
 

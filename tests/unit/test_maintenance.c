@@ -94,6 +94,11 @@ static int exists(const struct env *e, const char *name)
 
 static void test_backups_kept(void **state)
 {
+	static const char *const foreign[] = {
+		"notes.txt", "mediamon-mine.db", "mediamon-2026.db",
+		"mediamon-20261120T160000Z.db.bak",
+		"mediamon-20261120T1600000.db.tmp",
+	};
 	struct env *e = *state;
 	char path[160];
 	struct stat st;
@@ -123,12 +128,16 @@ static void test_backups_kept(void **state)
 	assert_int_equal(st.st_mode & 0777, 0600);
 	assert_int_equal(stat(e->backups, &st), 0);
 	assert_int_equal(st.st_mode & 0777, 0700);
-	/* Other files in the folder are not backups and stay. */
-	snprintf(path, sizeof(path), "%s/notes.txt", e->backups);
-	fclose(fopen(path, "w"));
+	/* Other files in the folder are not backups and stay, even named
+	 * alike: the folder may be a share the owner keeps files in. */
+	for (size_t i = 0; i < ARRAY_SIZE(foreign); i++) {
+		snprintf(path, sizeof(path), "%s/%s", e->backups, foreign[i]);
+		fclose(fopen(path, "w"));
+	}
 	assert_int_equal(maintenance_backup(e->db, e->backups,
 					    NOV_21_2026 + 5 * 86400, 1), 0);
-	assert_true(exists(e, "notes.txt"));
+	for (size_t i = 0; i < ARRAY_SIZE(foreign); i++)
+		assert_true(exists(e, foreign[i]));
 	assert_false(exists(e, "mediamon-20261123T160000Z.db"));
 	assert_true(exists(e, "mediamon-20261126T160000Z.db"));
 }
@@ -180,18 +189,20 @@ static void test_backup_fails_whole(void **state)
 static void test_backup_dir_too(void **state)
 {
 	struct env *e = *state;
-	char far[96], path[160];
+	char dir[96], path[160];
+	int far;
 
-	snprintf(far, sizeof(far), "%s/far", e->dir);
+	snprintf(dir, sizeof(dir), "%s/far", e->dir);
 	e->cfg.backups_kept = 2;
-	e->cfg.backup_dir = strdup(far);
+	e->cfg.backup_dir = strdup(dir);
 	assert_non_null(e->cfg.backup_dir);
 	for (int i = 0; i < 3; i++)
 		assert_int_equal(maintenance_backup_now(&e->cfg, NOV_21_2026 +
-							i * 3600), 0);
-	snprintf(path, sizeof(path), "%s/mediamon-20261121T160000Z.db", far);
+							i * 3600, &far), 0);
+	assert_int_equal(far, 0);
+	snprintf(path, sizeof(path), "%s/mediamon-20261121T160000Z.db", dir);
 	assert_int_equal(access(path, F_OK), -1);
-	snprintf(path, sizeof(path), "%s/mediamon-20261121T180000Z.db", far);
+	snprintf(path, sizeof(path), "%s/mediamon-20261121T180000Z.db", dir);
 	assert_true(count(path, "SELECT count(*) FROM sqlite_schema") > 10);
 	assert_true(exists(e, "mediamon-20261121T170000Z.db"));
 
@@ -200,7 +211,8 @@ static void test_backup_dir_too(void **state)
 	e->cfg.backup_dir = strdup(path);
 	assert_non_null(e->cfg.backup_dir);
 	assert_int_equal(maintenance_backup_now(&e->cfg, NOV_21_2026 +
-						3 * 3600), 0);
+						3 * 3600, &far), 0);
+	assert_int_equal(far, -ENOTDIR);
 	assert_true(exists(e, "mediamon-20261121T190000Z.db"));
 }
 
@@ -208,6 +220,7 @@ static void test_retention_and_next(void **state)
 {
 	struct env *e = *state;
 	double now = clock_wall(), next;
+	int far;
 
 	e->cfg.retention_attempts_s = 30 * 86400;
 	e->cfg.retention_metrics_s = 90 * 86400;
@@ -228,7 +241,8 @@ static void test_retention_and_next(void **state)
 	/* Retention alone writes no backup. */
 	assert_true(maintenance_last_backup_at(&e->cfg) == 0);
 	assert_true(maintenance_next_at(&e->cfg) < now + 3000);
-	assert_int_equal(maintenance_backup_now(&e->cfg, now), 0);
+	assert_int_equal(maintenance_backup_now(&e->cfg, now, &far), 0);
+	assert_int_equal(far, 0);
 	assert_true(maintenance_last_backup_at(&e->cfg) >= now - 2);
 	next = maintenance_next_at(&e->cfg);
 	assert_true(next > now + 3500 && next < now + 3700);
