@@ -104,7 +104,9 @@ static struct timespec dir_mtime(const char *path)
 	return times.start;
 }
 
-/* A file's times are those of the open rendering h (fs/stamps.h), else
+/* A folder's times are dir_mtime()'s, but one that knows its own
+ * (node.h's stat_series: a volume's pages, its archive's). A file's times
+ * are those of the open rendering h (fs/stamps.h), else
  * now, but a series setting's, which are when a setting was last written
  * (nodes_settings_mtime()); fs_attr_node() renders a file for its size
  * and time, but one whose node knows them without (a manga page's are
@@ -120,6 +122,11 @@ void fs_attr_virtual(const char *path, const struct node *n,
 	if (n->type == NODE_DIR) {
 		st->st_mtim = dir_mtime(path);
 		st->st_atim = st->st_ctim = st->st_mtim;
+		/* one that cannot say its own (its archive gone, which its
+		 * listing says) keeps the store's */
+		if (n->stat_series && n->stat_series(n->series, st) < 0)
+			st->st_atim = st->st_ctim = st->st_mtim =
+				dir_mtime(path);
 		return;
 	}
 	st->st_atime = st->st_mtime = st->st_ctime = time(NULL);
@@ -242,10 +249,13 @@ int fs_attr_snapshot(fuse_req_t req, fuse_ino_t ino, struct stat *st)
 
 /* A generated or control file's attributes are asked for each time, so
  * that a stat() shows the size of a rendering made now and an fstat()
- * of an open one reaches fs_attr_snapshot(). */
+ * of an open one reaches fs_attr_snapshot(); so are those of a folder
+ * whose times are its archive's, so that a kernel keeping its listing
+ * sees the archive's change at the next listing and lists it again. */
 double fs_attr_timeout(const struct node *n)
 {
-	return n->type == NODE_FILE || n->type == NODE_CONTROL ? 0 :
+	return n->type == NODE_FILE || n->type == NODE_CONTROL ||
+	       (n->type == NODE_DIR && n->stat_series) ? 0 :
 	       fs_attr.attr_timeout;
 }
 

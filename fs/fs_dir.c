@@ -142,7 +142,7 @@ static int fill_one(const char *name, const struct node *child, void *arg)
 				return 1;
 			e.ino = ino;
 			e.attr.st_ino = ino;
-			e.attr_timeout = fs_attr.attr_timeout;
+			e.attr_timeout = fs_attr_timeout(child);
 			e.entry_timeout = ctx->same_for_all ?
 					  fs_attr.entry_timeout : 0;
 		}

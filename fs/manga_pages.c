@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "common/array.h"
@@ -71,7 +72,27 @@ static int page_node(struct node *out, int64_t file, size_t n, int kind)
 	return 0;
 }
 
-static const struct node pages_dir = { .type = NODE_DIR, .dynamic = 1 };
+/* A folder of pages lists what its archive holds: its times are the
+ * archive's (a stat() of it, no reading), so that a kernel keeping its
+ * listing lists it again once the archive changes, even in place. */
+static int stat_folder(int64_t file, struct stat *st)
+{
+	struct stat archive;
+	int rc = views_real_stat(file, &archive);
+
+	if (rc)
+		return rc;
+	st->st_mtim = archive.st_mtim;
+	st->st_ctim = archive.st_ctim;
+	st->st_atim = archive.st_mtim;
+	return 1;
+}
+
+static struct node pages_dir(int64_t file)
+{
+	return (struct node){ .type = NODE_DIR, .dynamic = 1,
+			      .stat_series = stat_folder, .series = file };
+}
 
 /* The page n's name, of kind. */
 static void page_name(struct strbuf *out, size_t n, int kind)
@@ -153,7 +174,7 @@ int manga_pages_resolve(int64_t series, const char *rest, struct node *out)
 	} else if (!(v = find_volume(&s, rest, len))) {
 		rc = -ENOENT;
 	} else if (!slash) {
-		*out = pages_dir;
+		*out = pages_dir(v->file);
 	} else {
 		rc = page_node(out, v->file, n, kind);
 	}
@@ -179,7 +200,8 @@ static int list_volumes(const struct opds_shelf *s, list_fn fn, void *arg)
 			continue;
 		strbuf_reset(&name);
 		strbuf_addf(&name, "%s" SUFFIX, s->volumes[i].name);
-		stop = fn(name.buf, &pages_dir, arg);
+		n = pages_dir(s->volumes[i].file);
+		stop = fn(name.buf, &n, arg);
 	}
 	strbuf_release(&name);
 	return 0;

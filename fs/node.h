@@ -31,7 +31,9 @@ struct node {
 	int (*write_series)(const char *buf, size_t len, int64_t series);
 	/* A file whose size and times are known without its rendering
 	 * (a manga page, from its archive's index): fills st_size and the
-	 * times, 0; 1 when only the times are known; or -errno. */
+	 * times, 0; 1 when only the times are known; or -errno. A folder's
+	 * fills its times (a volume's pages: the archive's), 1 or -errno;
+	 * the kernel asks for them each time (fs_attr_timeout()). */
 	int (*stat_series)(int64_t series, struct stat *st);
 	int64_t series;
 	/* /manga and /manga/SERIES list what the store holds. */

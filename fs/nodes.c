@@ -237,7 +237,9 @@ mode_t nodes_mode(const struct node *n)
 
 	switch (n->type) {
 	case NODE_DIR:
-		return S_IFDIR | ((n->series ? 0755 : 0555) & others);
+		/* a series folder takes its settings' editors' files */
+		return S_IFDIR | ((n->series && !n->stat_series ? 0755 :
+				   0555) & others);
 	case NODE_CONTROL:
 		return S_IFREG | (0644 & others);
 	default:

@@ -26,8 +26,9 @@ int nodes_resolve(const char *path, struct node *out);
  * at the mount path dir ("/" included). */
 void nodes_child_path(struct strbuf *out, const char *dir, const char *name);
 
-/* The permission bits and file type of a node: 0555 for a folder, 0444
- * for a generated file, 0644 for a control file, without the group's and
+/* The permission bits and file type of a node: 0555 for a folder (0755
+ * for a series folder of /manga: series set, no stat_series), 0444 for a
+ * generated file, 0644 for a control file, without the group's and
  * others' bits when it is owner_only. */
 mode_t nodes_mode(const struct node *n);
 
