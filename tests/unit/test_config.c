@@ -262,229 +262,244 @@ static void test_good_values(void **state)
 }
 
 /* A file written for the full daemon must load as it is. */
-static void test_full_config(void **state)
+/* Every section and key of the contract, read by test_full_config. */
+static const char full_text[] =
+	"# every section and key of the contract\n"
+	"[general]\n"
+	"database = /var/tmp/m.db\n"
+	"threads = 4\n"
+	"log_level = warn\n"
+	"dry_run = no\n"
+	"watch_debounce = 500ms\n"
+	"poll_interval = 10m\n"
+	"[music]\n"
+	"root = @/music\n"
+	"covers = no\n"
+	"[manga]\n"
+	"root = @/manga\n"
+	"volume_from_chapters = yes\n"
+	"[monitor]\n"
+	"auto_check_interval = 30m\n"
+	"missing_volumes = no\n"
+	"new_volumes = off\n"
+	"search_enabled = false\n"
+	"auto_download = yes\n"
+	"search_sources = catalog, prowlarr\n"
+	"new_search_sources = catalog\n"
+	"new_auto_download = no\n"
+	"cache_ttl = 2h\n"
+	"many_volumes = 50\n"
+	"[prowlarr]\n"
+	"url = http://localhost:9696\n"
+	"api_key = 0123abcd\n"
+	"categories = 7030\n"
+	"indexer_ids = 1, 4\n"
+	"requests_per_minute = 10\n"
+	"[nautiljon]\n"
+	"url = http://127.0.0.1:8081\n"
+	"requests_per_minute = 2\n"
+	"[catalog]\n"
+	"file = /srv/catalog.jsonl\n"
+	"[download]\n"
+	"client = qbittorrent\n"
+	"url = http://localhost:8080\n"
+	"username = admin\n"
+	"password = pa55\n"
+	"category = manga\n"
+	"blackhole_dir = /srv/blackhole\n"
+	"[usenet]\n"
+	"client = sabnzbd\n"
+	"url = http://localhost:8085\n"
+	"api_key = sabkey\n"
+	"username = nzb\n"
+	"password = nzbpass\n"
+	"category = books\n"
+	"blackhole_dir = /srv/nzb\n"
+	"[realdebrid]\n"
+	"api_token = TOKEN\n"
+	"url = https://rd.example/rest/1.0\n"
+	"mount = /mnt/rd\n"
+	"library = @/lib\n"
+	"library = @/music\n"
+	"requests_per_minute = 100\n"
+	"max_attempts = 5\n"
+	"retry_delay = 6h\n"
+	"broken_ratio_guard = 0.25\n"
+	"check_interval = 0\n"
+	"repair_account_errors = no\n"
+	"orphans = delete\n"
+	"orphan_grace = 2d\n"
+	"[sonarr]\n"
+	"url = http://localhost:8989\n"
+	"api_key = sonarrkey\n"
+	"search_on_failure = yes\n"
+	"[radarr]\n"
+	"url = http://localhost:7878\n"
+	"api_key = radarrkey\n"
+	"[plex]\n"
+	"url = http://localhost:32400\n"
+	"token = plextoken\n"
+	"[jellyfin]\n"
+	"url = http://localhost:8096\n"
+	"api_key = jellykey\n"
+	"[emby]\n"
+	"url = http://localhost:8097\n"
+	"api_key = embykey\n"
+	"[notify]\n"
+	"events = health_error, health_ok, repair_failed\n"
+	"discord_webhook = https://discord.com/api/webhooks/1/x\n"
+	"discord_events = all\n"
+	"slack_webhook = https://hooks.slack.com/services/T/B/x\n"
+	"ntfy_url = https://ntfy.example/topic\n"
+	"ntfy_token = tk_abc\n"
+	"ntfy_events = sent,new_volume\n"
+	"webhook = http://127.0.0.1:9/hook\n"
+	"retry_for = 2h\n"
+	"[retention]\n"
+	"attempts = 7d\n"
+	"metrics = 14d\n"
+	"backup_interval = 12h\n"
+	"backups_kept = 3\n"
+	"cleanup_interval = 1h\n"
+	"[analysis]\n"
+	"enabled = yes\n"
+	"threads = 2\n"
+	"user = daemon\n";
+
+/* What full_text says of the paths and the manga loop. */
+static void check_full_loop(const struct config *cfg)
 {
-	struct passwd *daemon;
-	struct config cfg;
 	char *path;
 
-	(void)state;
-	assert_int_equal(load(&cfg,
-		"# every section and key of the contract\n"
-		"[general]\n"
-		"database = /var/tmp/m.db\n"
-		"threads = 4\n"
-		"log_level = warn\n"
-		"dry_run = no\n"
-		"watch_debounce = 500ms\n"
-		"poll_interval = 10m\n"
-		"[music]\n"
-		"root = @/music\n"
-		"covers = no\n"
-		"[manga]\n"
-		"root = @/manga\n"
-		"volume_from_chapters = yes\n"
-		"[monitor]\n"
-		"auto_check_interval = 30m\n"
-		"missing_volumes = no\n"
-		"new_volumes = off\n"
-		"search_enabled = false\n"
-		"auto_download = yes\n"
-		"search_sources = catalog, prowlarr\n"
-		"new_search_sources = catalog\n"
-		"new_auto_download = no\n"
-		"cache_ttl = 2h\n"
-		"many_volumes = 50\n"
-		"[prowlarr]\n"
-		"url = http://localhost:9696\n"
-		"api_key = 0123abcd\n"
-		"categories = 7030\n"
-		"indexer_ids = 1, 4\n"
-		"requests_per_minute = 10\n"
-		"[nautiljon]\n"
-		"url = http://127.0.0.1:8081\n"
-		"requests_per_minute = 2\n"
-		"[catalog]\n"
-		"file = /srv/catalog.jsonl\n"
-		"[download]\n"
-		"client = qbittorrent\n"
-		"url = http://localhost:8080\n"
-		"username = admin\n"
-		"password = pa55\n"
-		"category = manga\n"
-		"blackhole_dir = /srv/blackhole\n"
-		"[usenet]\n"
-		"client = sabnzbd\n"
-		"url = http://localhost:8085\n"
-		"api_key = sabkey\n"
-		"username = nzb\n"
-		"password = nzbpass\n"
-		"category = books\n"
-		"blackhole_dir = /srv/nzb\n"
-		"[realdebrid]\n"
-		"api_token = TOKEN\n"
-		"url = https://rd.example/rest/1.0\n"
-		"mount = /mnt/rd\n"
-		"library = @/lib\n"
-		"library = @/music\n"
-		"requests_per_minute = 100\n"
-		"max_attempts = 5\n"
-		"retry_delay = 6h\n"
-		"broken_ratio_guard = 0.25\n"
-		"check_interval = 0\n"
-		"repair_account_errors = no\n"
-		"orphans = delete\n"
-		"orphan_grace = 2d\n"
-		"[sonarr]\n"
-		"url = http://localhost:8989\n"
-		"api_key = sonarrkey\n"
-		"search_on_failure = yes\n"
-		"[radarr]\n"
-		"url = http://localhost:7878\n"
-		"api_key = radarrkey\n"
-		"[plex]\n"
-		"url = http://localhost:32400\n"
-		"token = plextoken\n"
-		"[jellyfin]\n"
-		"url = http://localhost:8096\n"
-		"api_key = jellykey\n"
-		"[emby]\n"
-		"url = http://localhost:8097\n"
-		"api_key = embykey\n"
-		"[notify]\n"
-		"events = health_error, health_ok, repair_failed\n"
-		"discord_webhook = https://discord.com/api/webhooks/1/x\n"
-		"discord_events = all\n"
-		"slack_webhook = https://hooks.slack.com/services/T/B/x\n"
-		"ntfy_url = https://ntfy.example/topic\n"
-		"ntfy_token = tk_abc\n"
-		"ntfy_events = sent,new_volume\n"
-		"webhook = http://127.0.0.1:9/hook\n"
-		"retry_for = 2h\n"
-		"[retention]\n"
-		"attempts = 7d\n"
-		"metrics = 14d\n"
-		"backup_interval = 12h\n"
-		"backups_kept = 3\n"
-		"cleanup_interval = 1h\n"
-		"[analysis]\n"
-		"enabled = yes\n"
-		"threads = 2\n"
-		"user = daemon\n"), 0);
-	assert_int_equal(config_finish(&cfg, err, sizeof(err)), 0);
-
-	assert_string_equal(cfg.database, "/var/tmp/m.db");
-	assert_int_equal(cfg.threads, 4);
-	assert_string_equal(cfg.log_level, "warn");
-	assert_int_equal(cfg.dry_run, 0);
-	assert_int_equal(cfg.watch_debounce_ms, 500);
-	assert_int_equal(cfg.poll_interval_s, 600);
-	assert_int_equal(cfg.covers, 0);
+	assert_string_equal(cfg->database, "/var/tmp/m.db");
+	assert_int_equal(cfg->threads, 4);
+	assert_string_equal(cfg->log_level, "warn");
+	assert_int_equal(cfg->dry_run, 0);
+	assert_int_equal(cfg->watch_debounce_ms, 500);
+	assert_int_equal(cfg->poll_interval_s, 600);
+	assert_int_equal(cfg->covers, 0);
 	path = expand("@/music");
-	assert_int_equal(cfg.music_roots.nr, 1);
-	assert_string_equal(cfg.music_roots.items[0], path);
-	assert_int_equal(cfg.rd_libraries.nr, 2);
-	assert_string_equal(cfg.rd_libraries.items[1], path);
+	assert_int_equal(cfg->music_roots.nr, 1);
+	assert_string_equal(cfg->music_roots.items[0], path);
+	assert_int_equal(cfg->rd_libraries.nr, 2);
+	assert_string_equal(cfg->rd_libraries.items[1], path);
 	free(path);
 	path = expand("@/manga");
-	assert_int_equal(cfg.manga_roots.nr, 1);
-	assert_string_equal(cfg.manga_roots.items[0], path);
-	assert_int_equal(cfg.volume_from_chapters, 1);
+	assert_int_equal(cfg->manga_roots.nr, 1);
+	assert_string_equal(cfg->manga_roots.items[0], path);
+	assert_int_equal(cfg->volume_from_chapters, 1);
 	free(path);
 	path = expand("@/lib");
-	assert_string_equal(cfg.rd_libraries.items[0], path);
+	assert_string_equal(cfg->rd_libraries.items[0], path);
 	free(path);
 
-	assert_int_equal(cfg.auto_check_interval_s, 1800);
-	assert_int_equal(cfg.missing_volumes, 0);
-	assert_int_equal(cfg.new_volumes, 0);
-	assert_int_equal(cfg.search_enabled, 0);
-	assert_int_equal(cfg.auto_download, 1);
-	assert_int_equal(cfg.search_sources.nr, 2);
-	assert_int_equal(cfg.cache_ttl_s, 7200);
-	assert_int_equal(cfg.many_volumes, 50);
+	assert_int_equal(cfg->auto_check_interval_s, 1800);
+	assert_int_equal(cfg->missing_volumes, 0);
+	assert_int_equal(cfg->new_volumes, 0);
+	assert_int_equal(cfg->search_enabled, 0);
+	assert_int_equal(cfg->auto_download, 1);
+	assert_int_equal(cfg->search_sources.nr, 2);
+	assert_int_equal(cfg->cache_ttl_s, 7200);
+	assert_int_equal(cfg->many_volumes, 50);
 
-	assert_string_equal(cfg.prowlarr_url, "http://localhost:9696");
-	assert_string_equal(cfg.prowlarr_api_key, "0123abcd");
-	assert_string_equal(cfg.prowlarr_categories, "7030");
-	assert_string_equal(cfg.prowlarr_indexer_ids, "1,4");
-	assert_int_equal(cfg.prowlarr_rpm, 10);
-	assert_string_equal(cfg.nautiljon_url, "http://127.0.0.1:8081");
-	assert_int_equal(cfg.nautiljon_rpm, 2);
-	assert_string_equal(cfg.catalog_file, "/srv/catalog.jsonl");
+	assert_string_equal(cfg->prowlarr_url, "http://localhost:9696");
+	assert_string_equal(cfg->prowlarr_api_key, "0123abcd");
+	assert_string_equal(cfg->prowlarr_categories, "7030");
+	assert_string_equal(cfg->prowlarr_indexer_ids, "1,4");
+	assert_int_equal(cfg->prowlarr_rpm, 10);
+	assert_string_equal(cfg->nautiljon_url, "http://127.0.0.1:8081");
+	assert_int_equal(cfg->nautiljon_rpm, 2);
+	assert_string_equal(cfg->catalog_file, "/srv/catalog.jsonl");
 
-	assert_string_equal(cfg.download_client, "qbittorrent");
-	assert_string_equal(cfg.download_url, "http://localhost:8080");
-	assert_string_equal(cfg.download_username, "admin");
-	assert_string_equal(cfg.download_password, "pa55");
-	assert_string_equal(cfg.download_category, "manga");
-	assert_string_equal(cfg.download_blackhole_dir, "/srv/blackhole");
-	assert_string_equal(cfg.usenet_client, "sabnzbd");
-	assert_string_equal(cfg.usenet_url, "http://localhost:8085");
-	assert_string_equal(cfg.usenet_api_key, "sabkey");
-	assert_string_equal(cfg.usenet_username, "nzb");
-	assert_string_equal(cfg.usenet_password, "nzbpass");
-	assert_string_equal(cfg.usenet_category, "books");
-	assert_string_equal(cfg.usenet_blackhole_dir, "/srv/nzb");
-	assert_int_equal(cfg.missing_auto_download, 1);
-	assert_int_equal(cfg.new_auto_download, 0);
-	assert_int_equal(cfg.missing_search_sources.nr, 2);
-	assert_int_equal(cfg.new_search_sources.nr, 1);
-	assert_string_equal(cfg.new_search_sources.items[0], "catalog");
+	assert_string_equal(cfg->download_client, "qbittorrent");
+	assert_string_equal(cfg->download_url, "http://localhost:8080");
+	assert_string_equal(cfg->download_username, "admin");
+	assert_string_equal(cfg->download_password, "pa55");
+	assert_string_equal(cfg->download_category, "manga");
+	assert_string_equal(cfg->download_blackhole_dir, "/srv/blackhole");
+	assert_string_equal(cfg->usenet_client, "sabnzbd");
+	assert_string_equal(cfg->usenet_url, "http://localhost:8085");
+	assert_string_equal(cfg->usenet_api_key, "sabkey");
+	assert_string_equal(cfg->usenet_username, "nzb");
+	assert_string_equal(cfg->usenet_password, "nzbpass");
+	assert_string_equal(cfg->usenet_category, "books");
+	assert_string_equal(cfg->usenet_blackhole_dir, "/srv/nzb");
+	assert_int_equal(cfg->missing_auto_download, 1);
+	assert_int_equal(cfg->new_auto_download, 0);
+	assert_int_equal(cfg->missing_search_sources.nr, 2);
+	assert_int_equal(cfg->new_search_sources.nr, 1);
+	assert_string_equal(cfg->new_search_sources.items[0], "catalog");
+}
 
-	assert_string_equal(cfg.rd_api_token, "TOKEN");
-	assert_string_equal(cfg.rd_url, "https://rd.example/rest/1.0");
-	assert_string_equal(cfg.rd_mount, "/mnt/rd");
-	assert_int_equal(cfg.rd_rpm, 100);
-	assert_int_equal(cfg.rd_max_attempts, 5);
-	assert_int_equal(cfg.rd_retry_delay_s, 6 * 3600);
-	assert_true(cfg.rd_broken_ratio_guard == 0.25);
-	assert_int_equal(cfg.rd_check_interval_s, 0);
-	assert_int_equal(cfg.rd_repair_account_errors, 0);
-	assert_string_equal(cfg.rd_orphans, "delete");
-	assert_int_equal(cfg.rd_orphan_grace_s, 2 * 86400);
+/* What full_text says of the services, notifications and upkeep. */
+static void check_full_services(const struct config *cfg)
+{
+	struct passwd *daemon;
 
-	assert_string_equal(cfg.sonarr_url, "http://localhost:8989");
-	assert_string_equal(cfg.sonarr_api_key, "sonarrkey");
-	assert_int_equal(cfg.sonarr_search_on_failure, 1);
-	assert_string_equal(cfg.radarr_url, "http://localhost:7878");
-	assert_string_equal(cfg.radarr_api_key, "radarrkey");
-	assert_int_equal(cfg.radarr_search_on_failure, 0);
-	assert_string_equal(cfg.plex_url, "http://localhost:32400");
-	assert_string_equal(cfg.plex_token, "plextoken");
-	assert_string_equal(cfg.jellyfin_url, "http://localhost:8096");
-	assert_string_equal(cfg.jellyfin_api_key, "jellykey");
-	assert_string_equal(cfg.emby_url, "http://localhost:8097");
-	assert_string_equal(cfg.emby_api_key, "embykey");
-	assert_string_equal(cfg.notify_discord_webhook,
+	assert_string_equal(cfg->rd_api_token, "TOKEN");
+	assert_string_equal(cfg->rd_url, "https://rd.example/rest/1.0");
+	assert_string_equal(cfg->rd_mount, "/mnt/rd");
+	assert_int_equal(cfg->rd_rpm, 100);
+	assert_int_equal(cfg->rd_max_attempts, 5);
+	assert_int_equal(cfg->rd_retry_delay_s, 6 * 3600);
+	assert_true(cfg->rd_broken_ratio_guard == 0.25);
+	assert_int_equal(cfg->rd_check_interval_s, 0);
+	assert_int_equal(cfg->rd_repair_account_errors, 0);
+	assert_string_equal(cfg->rd_orphans, "delete");
+	assert_int_equal(cfg->rd_orphan_grace_s, 2 * 86400);
+
+	assert_string_equal(cfg->sonarr_url, "http://localhost:8989");
+	assert_string_equal(cfg->sonarr_api_key, "sonarrkey");
+	assert_int_equal(cfg->sonarr_search_on_failure, 1);
+	assert_string_equal(cfg->radarr_url, "http://localhost:7878");
+	assert_string_equal(cfg->radarr_api_key, "radarrkey");
+	assert_int_equal(cfg->radarr_search_on_failure, 0);
+	assert_string_equal(cfg->plex_url, "http://localhost:32400");
+	assert_string_equal(cfg->plex_token, "plextoken");
+	assert_string_equal(cfg->jellyfin_url, "http://localhost:8096");
+	assert_string_equal(cfg->jellyfin_api_key, "jellykey");
+	assert_string_equal(cfg->emby_url, "http://localhost:8097");
+	assert_string_equal(cfg->emby_api_key, "embykey");
+	assert_string_equal(cfg->notify_discord_webhook,
 			    "https://discord.com/api/webhooks/1/x");
-	assert_int_equal(cfg.notify_events.nr, 3);
-	assert_string_equal(cfg.notify_events.items[2], "repair_failed");
-	assert_int_equal(cfg.notify_discord_events.nr, 1);
-	assert_string_equal(cfg.notify_slack_webhook,
+	assert_int_equal(cfg->notify_events.nr, 3);
+	assert_string_equal(cfg->notify_events.items[2], "repair_failed");
+	assert_int_equal(cfg->notify_discord_events.nr, 1);
+	assert_string_equal(cfg->notify_slack_webhook,
 			    "https://hooks.slack.com/services/T/B/x");
-	assert_int_equal(cfg.notify_slack_events.nr, 0);
-	assert_string_equal(cfg.notify_ntfy_url,
+	assert_int_equal(cfg->notify_slack_events.nr, 0);
+	assert_string_equal(cfg->notify_ntfy_url,
 			    "https://ntfy.example/topic");
-	assert_string_equal(cfg.notify_ntfy_token, "tk_abc");
-	assert_int_equal(cfg.notify_ntfy_events.nr, 2);
-	assert_string_equal(cfg.notify_ntfy_events.items[1], "new_volume");
-	assert_string_equal(cfg.notify_webhook, "http://127.0.0.1:9/hook");
-	assert_int_equal(cfg.notify_webhook_events.nr, 0);
-	assert_int_equal(cfg.notify_retry_for_s, 7200);
+	assert_string_equal(cfg->notify_ntfy_token, "tk_abc");
+	assert_int_equal(cfg->notify_ntfy_events.nr, 2);
+	assert_string_equal(cfg->notify_ntfy_events.items[1], "new_volume");
+	assert_string_equal(cfg->notify_webhook, "http://127.0.0.1:9/hook");
+	assert_int_equal(cfg->notify_webhook_events.nr, 0);
+	assert_int_equal(cfg->notify_retry_for_s, 7200);
 
-	assert_int_equal(cfg.retention_attempts_s, 7 * 86400);
-	assert_int_equal(cfg.retention_metrics_s, 14 * 86400);
-	assert_int_equal(cfg.backup_interval_s, 12 * 3600);
-	assert_int_equal(cfg.backups_kept, 3);
-	assert_int_equal(cfg.cleanup_interval_s, 3600);
-	assert_int_equal(cfg.analysis_enabled, 1);
-	assert_int_equal(cfg.analysis_threads, 2);
+	assert_int_equal(cfg->retention_attempts_s, 7 * 86400);
+	assert_int_equal(cfg->retention_metrics_s, 14 * 86400);
+	assert_int_equal(cfg->backup_interval_s, 12 * 3600);
+	assert_int_equal(cfg->backups_kept, 3);
+	assert_int_equal(cfg->cleanup_interval_s, 3600);
+	assert_int_equal(cfg->analysis_enabled, 1);
+	assert_int_equal(cfg->analysis_threads, 2);
 	daemon = getpwnam("daemon");
 	assert_non_null(daemon);
-	assert_string_equal(cfg.analysis_user.name, "daemon");
-	assert_int_equal(cfg.analysis_user.uid, daemon->pw_uid);
-	assert_int_equal(cfg.analysis_user.gid, daemon->pw_gid);
+	assert_string_equal(cfg->analysis_user.name, "daemon");
+	assert_int_equal(cfg->analysis_user.uid, daemon->pw_uid);
+	assert_int_equal(cfg->analysis_user.gid, daemon->pw_gid);
+}
+
+static void test_full_config(void **state)
+{
+	struct config cfg;
+
+	(void)state;
+	assert_int_equal(load(&cfg, full_text), 0);
+	assert_int_equal(config_finish(&cfg, err, sizeof(err)), 0);
+	check_full_loop(&cfg);
+	check_full_services(&cfg);
 	config_release(&cfg);
 }
 
