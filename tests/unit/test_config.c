@@ -658,234 +658,235 @@ static void test_unknown_section_and_key(void **state)
 }
 
 /* Each type names what it expected, on the line of the bad value. */
+/* Values each key refuses, with the line and the words of the error. */
+static const struct bad bad_values[] = {
+	{ "[general]\ndry_run = maybe\n", 2,
+	  "bad value 'maybe' for dry_run in [general]: expected yes "
+	  "or no" },
+	{ "[music]\n\ncovers = jpeg\n", 3,
+	  "bad value 'jpeg' for covers in [music]: expected yes or "
+	  "no" },
+	{ "[manga]\nvolume_from_chapters = all\n", 2,
+	  "bad value 'all' for volume_from_chapters in [manga]: "
+	  "expected yes or no" },
+	{ "[general]\ncovers = no\n", 2,
+	  "unknown key 'covers' in [general]" },
+	{ "[analysis]\nuser = no-such-user-here\n", 2,
+	  "bad value 'no-such-user-here' for user in [analysis]: "
+	  "expected the name of a user of this system other than "
+	  "root" },
+	{ "[analysis]\nuser =\n", 2,
+	  "bad value '' for user in [analysis]: expected the name of "
+	  "a user of this system other than root" },
+	{ "[analysis]\n\nuser = root\n", 3,
+	  "bad value 'root' for user in [analysis]: expected the name "
+	  "of a user of this system other than root" },
+	{ "[general]\nthreads = four\n", 2,
+	  "bad value 'four' for threads in [general]: expected a "
+	  "whole number from 1 to 256" },
+	{ "\n[general]\nthreads = 257\n", 3,
+	  "bad value '257' for threads in [general]: expected a "
+	  "whole number from 1 to 256" },
+	{ "[general]\nthreads = -1\n", 2,
+	  "bad value '-1' for threads in [general]: expected a "
+	  "whole number from 1 to 256" },
+	{ "[general]\nscan_io_depth = 0\n", 2,
+	  "bad value '0' for scan_io_depth in [general]: expected a "
+	  "whole number from 1 to 256" },
+	{ "[general]\nscan_io_depth = -4\n", 2,
+	  "bad value '-4' for scan_io_depth in [general]: expected a "
+	  "whole number from 1 to 256" },
+	{ "[general]\nscan_io_depth = 100000\n", 2,
+	  "bad value '100000' for scan_io_depth in [general]: expected"
+	  " a whole number from 1 to 256" },
+	{ "[general]\nscan_io_depth = deep\n", 2,
+	  "bad value 'deep' for scan_io_depth in [general]: expected a"
+	  " whole number from 1 to 256" },
+	{ "[general]\nmax_open_per_user = 0\n", 2,
+	  "bad value '0' for max_open_per_user in [general]: expected"
+	  " a whole number from 1 to 1000000" },
+	{ "[general]\nmax_open_per_user = 256 files\n", 2,
+	  "bad value '256 files' for max_open_per_user in [general]:"
+	  " expected a whole number from 1 to 1000000" },
+	{ "[retention]\nscans = 0\n", 2,
+	  "bad value '0' for scans in [retention]: expected a whole"
+	  " number from 1 to 1000000" },
+	{ "[monitor]\nmany_volumes = 10001\n", 2,
+	  "bad value '10001' for many_volumes in [monitor]: expected "
+	  "a whole number from 1 to 10000" },
+	{ "[nautiljon]\nrequests_per_minute = 0\n", 2,
+	  "bad value '0' for requests_per_minute in [nautiljon]: "
+	  "expected a whole number from 1 to 10000" },
+	{ "[monitor]\nsearch_sources = catalog, nautiljon\n", 2,
+	  "bad value 'catalog, nautiljon' for search_sources in"
+	  " [monitor]: expected a comma-separated list of catalog,"
+	  " prowlarr" },
+	{ "[monitor]\nauto_check_interval = -1m\n", 2,
+	  "bad value '-1m' for auto_check_interval in [monitor]:"
+	  " expected a duration such as 90, 45s, 60m, 3h or 30d" },
+	{ "[monitor]\ncache_ttl = 5x\n", 2,
+	  "bad value '5x' for cache_ttl in [monitor]: expected a "
+	  "duration such as 90, 45s, 60m, 3h or 30d" },
+	{ "[general]\npoll_interval = 0\n", 2,
+	  "bad value '0' for poll_interval in [general]: expected a "
+	  "nonzero duration such as 90, 45s, 60m, 3h or 30d" },
+	{ "[retention]\nattempts = -3d\n", 2,
+	  "bad value '-3d' for attempts in [retention]: expected a "
+	  "nonzero duration such as 90, 45s, 60m, 3h or 30d" },
+	{ "[general]\nwatch_debounce = 1m\n", 2,
+	  "bad value '1m' for watch_debounce in [general]: expected a "
+	  "delay of at most 60s, such as 200 (milliseconds), 200ms or "
+	  "2s" },
+	{ "[general]\nwatch_debounce = 61s\n", 2,
+	  "bad value '61s' for watch_debounce in [general]: expected a "
+	  "delay of at most 60s, such as 200 (milliseconds), 200ms or "
+	  "2s" },
+	{ "[prowlarr]\nurl = localhost:9696\n", 2,
+	  "bad value 'localhost:9696' for url in [prowlarr]: expected "
+	  "an http:// or https:// URL" },
+	{ "[sonarr]\nurl = http://\n", 2,
+	  "bad value 'http://' for url in [sonarr]: expected an "
+	  "http:// or https:// URL" },
+	{ "[radarr]\nurl = ftp://host\n", 2,
+	  "bad value 'ftp://host' for url in [radarr]: expected an "
+	  "http:// or https:// URL" },
+	{ "[general]\nlog_level = verbose\n", 2,
+	  "bad value 'verbose' for log_level in [general]: expected "
+	  "one of debug, info, warn, error" },
+	{ "[download]\nclient = deluge\n", 2,
+	  "bad value 'deluge' for client in [download]: expected one"
+	  " of none, qbittorrent, transmission, prowlarr, blackhole" },
+	{ "[download]\nclient = sabnzbd\n", 2,
+	  "bad value 'sabnzbd' for client in [download]: expected one"
+	  " of none, qbittorrent, transmission, prowlarr, blackhole" },
+	{ "[usenet]\nclient = qbittorrent\n", 2,
+	  "bad value 'qbittorrent' for client in [usenet]: expected"
+	  " one of none, sabnzbd, nzbget, prowlarr, blackhole" },
+	{ "[usenet]\nurl = nas:8080\n", 2,
+	  "bad value 'nas:8080' for url in [usenet]: expected an"
+	  " http:// or https:// URL" },
+	{ "[monitor]\nnew_search_sources = nautiljon\n", 2,
+	  "bad value 'nautiljon' for new_search_sources in [monitor]:"
+	  " expected a comma-separated list of catalog, prowlarr" },
+	{ "[monitor]\nmissing_auto_download = maybe\n", 2,
+	  "bad value 'maybe' for missing_auto_download in [monitor]:"
+	  " expected yes or no" },
+	{ "[monitor]\nsearch_sources = catalog, google\n", 2,
+	  "bad value 'catalog, google' for search_sources in "
+	  "[monitor]: expected a comma-separated list of catalog, "
+	  "prowlarr" },
+	{ "[monitor]\nsearch_sources = catalog,,prowlarr\n", 2,
+	  "bad value 'catalog,,prowlarr' for search_sources in "
+	  "[monitor]: expected a comma-separated list of catalog, "
+	  "prowlarr" },
+	{ "[monitor]\nsearch_sources =\n", 2,
+	  "bad value '' for search_sources in [monitor]: expected a "
+	  "comma-separated list of catalog, prowlarr" },
+	{ "[prowlarr]\ncategories = 7000,abc\n", 2,
+	  "bad value '7000,abc' for categories in [prowlarr]: "
+	  "expected whole numbers separated by commas" },
+	{ "[prowlarr]\nindexer_ids = 1,\n", 2,
+	  "bad value '1,' for indexer_ids in [prowlarr]: expected "
+	  "whole numbers separated by commas" },
+	{ "[prowlarr]\nindexer_ids = 1 2\n", 2,
+	  "bad value '1 2' for indexer_ids in [prowlarr]: expected "
+	  "whole numbers separated by commas" },
+	{ "[realdebrid]\nbroken_ratio_guard = 0\n", 2,
+	  "bad value '0' for broken_ratio_guard in [realdebrid]: "
+	  "expected a number above 0 and at most 1, or a percentage"
+	  " such as 5%" },
+	{ "[realdebrid]\nbroken_ratio_guard = 1.5\n", 2,
+	  "bad value '1.5' for broken_ratio_guard in [realdebrid]: "
+	  "expected a number above 0 and at most 1, or a percentage"
+	  " such as 5%" },
+	{ "[realdebrid]\nbroken_ratio_guard = half\n", 2,
+	  "bad value 'half' for broken_ratio_guard in [realdebrid]: "
+	  "expected a number above 0 and at most 1, or a percentage"
+	  " such as 5%" },
+	{ "[notify]\nerror_rate = 150%\n", 2,
+	  "bad value '150%' for error_rate in [notify]: "
+	  "expected a number above 0 and at most 1, or a percentage"
+	  " such as 5%" },
+	{ "[notify]\nerror_rate = 5 %\n", 2,
+	  "bad value '5 %' for error_rate in [notify]: "
+	  "expected a number above 0 and at most 1, or a percentage"
+	  " such as 5%" },
+	{ "[notify]\nerror_rate = %\n", 2,
+	  "bad value '%' for error_rate in [notify]: "
+	  "expected a number above 0 and at most 1, or a percentage"
+	  " such as 5%" },
+	{ "[notify]\nwebhook = ftp://example.com/hook\n", 2,
+	  "bad value for webhook in [notify]: expected an http:// or"
+	  " https:// URL" },
+	{ "[notify]\nevents = sent, grabbed\n", 2,
+	  "bad value 'sent, grabbed' for events in [notify]: expected"
+	  " a comma-separated list of all, new_volume, release_found,"
+	  " sent, handoff_failed, repair_done, repair_failed,"
+	  " repair_pass, health_error, health_ok, error_rate,"
+	  " replacement, imported, import_failed, root_unavailable,"
+	  " scan_finished,"
+	  " scan_slow" },
+	{ "[notify]\nslack_events =\n", 2,
+	  "bad value '' for slack_events in [notify]: expected"
+	  " a comma-separated list of all, new_volume, release_found,"
+	  " sent, handoff_failed, repair_done, repair_failed,"
+	  " repair_pass, health_error, health_ok, error_rate,"
+	  " replacement, imported, import_failed, root_unavailable,"
+	  " scan_finished,"
+	  " scan_slow" },
+	{ "[notify]\nretry_for = 0\n", 2,
+	  "bad value '0' for retry_for in [notify]: "
+	  "expected a nonzero duration such as 90, 45s, 60m, 3h or 30d" },
+	{ "[realdebrid]\ndownload_timeout = 0\n", 2,
+	  "bad value '0' for download_timeout in [realdebrid]: "
+	  "expected a nonzero duration such as 90, 45s, 60m, 3h or 30d" },
+	{ "[realdebrid]\nmax_attempts = 3 times\n", 2,
+	  "bad value '3 times' for max_attempts in [realdebrid]: "
+	  "expected a whole number from 1 to 100" },
+	{ "[import]\n\nmode = symlink\n", 3,
+	  "bad value 'symlink' for mode in [import]: expected one of"
+	  " hardlink, copy, move" },
+	{ "[realdebrid]\norphans = remove\n", 2,
+	  "bad value 'remove' for orphans in [realdebrid]: expected"
+	  " one of keep, list, delete" },
+	{ "[realdebrid]\norphan_grace = soon\n", 2,
+	  "bad value 'soon' for orphan_grace in [realdebrid]:"
+	  " expected a duration such as 90, 45s, 60m, 3h or 30d" },
+	{ "[sonarr]\nsearch_on_failure = always\n", 2,
+	  "bad value 'always' for search_on_failure in [sonarr]:"
+	  " expected yes or no" },
+	{ "[plex]\nurl = plex:32400\n", 2,
+	  "bad value 'plex:32400' for url in [plex]: expected an"
+	  " http:// or https:// URL" },
+	{ "[import]\ntemplate = {series} T{vol}.{ext}\n", 2,
+	  "bad template '{series} T{vol}.{ext}' for template in "
+	  "[import]: unknown field {vol}" },
+	{ "[import]\ntemplate = {series} T{volume:02}\n", 2,
+	  "bad template '{series} T{volume:02}' for template in "
+	  "[import]: {ext} is missing" },
+	{ "[import]\ntemplate = {series:02} {volume}.{ext}\n", 2,
+	  "bad template '{series:02} {volume}.{ext}' for template in "
+	  "[import]: {series} takes no width" },
+	{ "[import]\ntemplate = {series}/{volume}.{ext}\n", 2,
+	  "bad template '{series}/{volume}.{ext}' for template in "
+	  "[import]: a template names a file: no '/'" },
+	{ "[download]\npath_map = downloads:/srv\n", 2,
+	  "bad value 'downloads:/srv' for path_map in [download]: "
+	  "expected REMOTE:LOCAL, two absolute paths (the client's "
+	  "folder, then the same folder here)" },
+	{ "[download]\npath_map = /downloads\n", 2,
+	  "bad value '/downloads' for path_map in [download]: "
+	  "expected REMOTE:LOCAL, two absolute paths (the client's "
+	  "folder, then the same folder here)" },
+	{ "[download]\npath_map = /downloads:@/nope\n", 2,
+	  "download path_map '/downloads:@/nope': the local folder is"
+	  " not a readable directory: No such file or directory" },
+};
+
 static void test_bad_values(void **state)
 {
-	static const struct bad bad[] = {
-		{ "[general]\ndry_run = maybe\n", 2,
-		  "bad value 'maybe' for dry_run in [general]: expected yes "
-		  "or no" },
-		{ "[music]\n\ncovers = jpeg\n", 3,
-		  "bad value 'jpeg' for covers in [music]: expected yes or "
-		  "no" },
-		{ "[manga]\nvolume_from_chapters = all\n", 2,
-		  "bad value 'all' for volume_from_chapters in [manga]: "
-		  "expected yes or no" },
-		{ "[general]\ncovers = no\n", 2,
-		  "unknown key 'covers' in [general]" },
-		{ "[analysis]\nuser = no-such-user-here\n", 2,
-		  "bad value 'no-such-user-here' for user in [analysis]: "
-		  "expected the name of a user of this system other than "
-		  "root" },
-		{ "[analysis]\nuser =\n", 2,
-		  "bad value '' for user in [analysis]: expected the name of "
-		  "a user of this system other than root" },
-		{ "[analysis]\n\nuser = root\n", 3,
-		  "bad value 'root' for user in [analysis]: expected the name "
-		  "of a user of this system other than root" },
-		{ "[general]\nthreads = four\n", 2,
-		  "bad value 'four' for threads in [general]: expected a "
-		  "whole number from 1 to 256" },
-		{ "\n[general]\nthreads = 257\n", 3,
-		  "bad value '257' for threads in [general]: expected a "
-		  "whole number from 1 to 256" },
-		{ "[general]\nthreads = -1\n", 2,
-		  "bad value '-1' for threads in [general]: expected a "
-		  "whole number from 1 to 256" },
-		{ "[general]\nscan_io_depth = 0\n", 2,
-		  "bad value '0' for scan_io_depth in [general]: expected a "
-		  "whole number from 1 to 256" },
-		{ "[general]\nscan_io_depth = -4\n", 2,
-		  "bad value '-4' for scan_io_depth in [general]: expected a "
-		  "whole number from 1 to 256" },
-		{ "[general]\nscan_io_depth = 100000\n", 2,
-		  "bad value '100000' for scan_io_depth in [general]: expected"
-		  " a whole number from 1 to 256" },
-		{ "[general]\nscan_io_depth = deep\n", 2,
-		  "bad value 'deep' for scan_io_depth in [general]: expected a"
-		  " whole number from 1 to 256" },
-		{ "[general]\nmax_open_per_user = 0\n", 2,
-		  "bad value '0' for max_open_per_user in [general]: expected"
-		  " a whole number from 1 to 1000000" },
-		{ "[general]\nmax_open_per_user = 256 files\n", 2,
-		  "bad value '256 files' for max_open_per_user in [general]:"
-		  " expected a whole number from 1 to 1000000" },
-		{ "[retention]\nscans = 0\n", 2,
-		  "bad value '0' for scans in [retention]: expected a whole"
-		  " number from 1 to 1000000" },
-		{ "[monitor]\nmany_volumes = 10001\n", 2,
-		  "bad value '10001' for many_volumes in [monitor]: expected "
-		  "a whole number from 1 to 10000" },
-		{ "[nautiljon]\nrequests_per_minute = 0\n", 2,
-		  "bad value '0' for requests_per_minute in [nautiljon]: "
-		  "expected a whole number from 1 to 10000" },
-		{ "[monitor]\nsearch_sources = catalog, nautiljon\n", 2,
-		  "bad value 'catalog, nautiljon' for search_sources in"
-		  " [monitor]: expected a comma-separated list of catalog,"
-		  " prowlarr" },
-		{ "[monitor]\nauto_check_interval = -1m\n", 2,
-		  "bad value '-1m' for auto_check_interval in [monitor]:"
-		  " expected a duration such as 90, 45s, 60m, 3h or 30d" },
-		{ "[monitor]\ncache_ttl = 5x\n", 2,
-		  "bad value '5x' for cache_ttl in [monitor]: expected a "
-		  "duration such as 90, 45s, 60m, 3h or 30d" },
-		{ "[general]\npoll_interval = 0\n", 2,
-		  "bad value '0' for poll_interval in [general]: expected a "
-		  "nonzero duration such as 90, 45s, 60m, 3h or 30d" },
-		{ "[retention]\nattempts = -3d\n", 2,
-		  "bad value '-3d' for attempts in [retention]: expected a "
-		  "nonzero duration such as 90, 45s, 60m, 3h or 30d" },
-		{ "[general]\nwatch_debounce = 1m\n", 2,
-		  "bad value '1m' for watch_debounce in [general]: expected a "
-		  "delay of at most 60s, such as 200 (milliseconds), 200ms or "
-		  "2s" },
-		{ "[general]\nwatch_debounce = 61s\n", 2,
-		  "bad value '61s' for watch_debounce in [general]: expected a "
-		  "delay of at most 60s, such as 200 (milliseconds), 200ms or "
-		  "2s" },
-		{ "[prowlarr]\nurl = localhost:9696\n", 2,
-		  "bad value 'localhost:9696' for url in [prowlarr]: expected "
-		  "an http:// or https:// URL" },
-		{ "[sonarr]\nurl = http://\n", 2,
-		  "bad value 'http://' for url in [sonarr]: expected an "
-		  "http:// or https:// URL" },
-		{ "[radarr]\nurl = ftp://host\n", 2,
-		  "bad value 'ftp://host' for url in [radarr]: expected an "
-		  "http:// or https:// URL" },
-		{ "[general]\nlog_level = verbose\n", 2,
-		  "bad value 'verbose' for log_level in [general]: expected "
-		  "one of debug, info, warn, error" },
-		{ "[download]\nclient = deluge\n", 2,
-		  "bad value 'deluge' for client in [download]: expected one"
-		  " of none, qbittorrent, transmission, prowlarr, blackhole" },
-		{ "[download]\nclient = sabnzbd\n", 2,
-		  "bad value 'sabnzbd' for client in [download]: expected one"
-		  " of none, qbittorrent, transmission, prowlarr, blackhole" },
-		{ "[usenet]\nclient = qbittorrent\n", 2,
-		  "bad value 'qbittorrent' for client in [usenet]: expected"
-		  " one of none, sabnzbd, nzbget, prowlarr, blackhole" },
-		{ "[usenet]\nurl = nas:8080\n", 2,
-		  "bad value 'nas:8080' for url in [usenet]: expected an"
-		  " http:// or https:// URL" },
-		{ "[monitor]\nnew_search_sources = nautiljon\n", 2,
-		  "bad value 'nautiljon' for new_search_sources in [monitor]:"
-		  " expected a comma-separated list of catalog, prowlarr" },
-		{ "[monitor]\nmissing_auto_download = maybe\n", 2,
-		  "bad value 'maybe' for missing_auto_download in [monitor]:"
-		  " expected yes or no" },
-		{ "[monitor]\nsearch_sources = catalog, google\n", 2,
-		  "bad value 'catalog, google' for search_sources in "
-		  "[monitor]: expected a comma-separated list of catalog, "
-		  "prowlarr" },
-		{ "[monitor]\nsearch_sources = catalog,,prowlarr\n", 2,
-		  "bad value 'catalog,,prowlarr' for search_sources in "
-		  "[monitor]: expected a comma-separated list of catalog, "
-		  "prowlarr" },
-		{ "[monitor]\nsearch_sources =\n", 2,
-		  "bad value '' for search_sources in [monitor]: expected a "
-		  "comma-separated list of catalog, prowlarr" },
-		{ "[prowlarr]\ncategories = 7000,abc\n", 2,
-		  "bad value '7000,abc' for categories in [prowlarr]: "
-		  "expected whole numbers separated by commas" },
-		{ "[prowlarr]\nindexer_ids = 1,\n", 2,
-		  "bad value '1,' for indexer_ids in [prowlarr]: expected "
-		  "whole numbers separated by commas" },
-		{ "[prowlarr]\nindexer_ids = 1 2\n", 2,
-		  "bad value '1 2' for indexer_ids in [prowlarr]: expected "
-		  "whole numbers separated by commas" },
-		{ "[realdebrid]\nbroken_ratio_guard = 0\n", 2,
-		  "bad value '0' for broken_ratio_guard in [realdebrid]: "
-		  "expected a number above 0 and at most 1, or a percentage"
-		  " such as 5%" },
-		{ "[realdebrid]\nbroken_ratio_guard = 1.5\n", 2,
-		  "bad value '1.5' for broken_ratio_guard in [realdebrid]: "
-		  "expected a number above 0 and at most 1, or a percentage"
-		  " such as 5%" },
-		{ "[realdebrid]\nbroken_ratio_guard = half\n", 2,
-		  "bad value 'half' for broken_ratio_guard in [realdebrid]: "
-		  "expected a number above 0 and at most 1, or a percentage"
-		  " such as 5%" },
-		{ "[notify]\nerror_rate = 150%\n", 2,
-		  "bad value '150%' for error_rate in [notify]: "
-		  "expected a number above 0 and at most 1, or a percentage"
-		  " such as 5%" },
-		{ "[notify]\nerror_rate = 5 %\n", 2,
-		  "bad value '5 %' for error_rate in [notify]: "
-		  "expected a number above 0 and at most 1, or a percentage"
-		  " such as 5%" },
-		{ "[notify]\nerror_rate = %\n", 2,
-		  "bad value '%' for error_rate in [notify]: "
-		  "expected a number above 0 and at most 1, or a percentage"
-		  " such as 5%" },
-		{ "[notify]\nwebhook = ftp://example.com/hook\n", 2,
-		  "bad value for webhook in [notify]: expected an http:// or"
-		  " https:// URL" },
-		{ "[notify]\nevents = sent, grabbed\n", 2,
-		  "bad value 'sent, grabbed' for events in [notify]: expected"
-		  " a comma-separated list of all, new_volume, release_found,"
-		  " sent, handoff_failed, repair_done, repair_failed,"
-		  " repair_pass, health_error, health_ok, error_rate,"
-		  " replacement, imported, import_failed, root_unavailable,"
-		  " scan_finished,"
-		  " scan_slow" },
-		{ "[notify]\nslack_events =\n", 2,
-		  "bad value '' for slack_events in [notify]: expected"
-		  " a comma-separated list of all, new_volume, release_found,"
-		  " sent, handoff_failed, repair_done, repair_failed,"
-		  " repair_pass, health_error, health_ok, error_rate,"
-		  " replacement, imported, import_failed, root_unavailable,"
-		  " scan_finished,"
-		  " scan_slow" },
-		{ "[notify]\nretry_for = 0\n", 2,
-		  "bad value '0' for retry_for in [notify]: "
-		  "expected a nonzero duration such as 90, 45s, 60m, 3h or 30d" },
-		{ "[realdebrid]\ndownload_timeout = 0\n", 2,
-		  "bad value '0' for download_timeout in [realdebrid]: "
-		  "expected a nonzero duration such as 90, 45s, 60m, 3h or 30d" },
-		{ "[realdebrid]\nmax_attempts = 3 times\n", 2,
-		  "bad value '3 times' for max_attempts in [realdebrid]: "
-		  "expected a whole number from 1 to 100" },
-		{ "[import]\n\nmode = symlink\n", 3,
-		  "bad value 'symlink' for mode in [import]: expected one of"
-		  " hardlink, copy, move" },
-		{ "[realdebrid]\norphans = remove\n", 2,
-		  "bad value 'remove' for orphans in [realdebrid]: expected"
-		  " one of keep, list, delete" },
-		{ "[realdebrid]\norphan_grace = soon\n", 2,
-		  "bad value 'soon' for orphan_grace in [realdebrid]:"
-		  " expected a duration such as 90, 45s, 60m, 3h or 30d" },
-		{ "[sonarr]\nsearch_on_failure = always\n", 2,
-		  "bad value 'always' for search_on_failure in [sonarr]:"
-		  " expected yes or no" },
-		{ "[plex]\nurl = plex:32400\n", 2,
-		  "bad value 'plex:32400' for url in [plex]: expected an"
-		  " http:// or https:// URL" },
-		{ "[import]\ntemplate = {series} T{vol}.{ext}\n", 2,
-		  "bad template '{series} T{vol}.{ext}' for template in "
-		  "[import]: unknown field {vol}" },
-		{ "[import]\ntemplate = {series} T{volume:02}\n", 2,
-		  "bad template '{series} T{volume:02}' for template in "
-		  "[import]: {ext} is missing" },
-		{ "[import]\ntemplate = {series:02} {volume}.{ext}\n", 2,
-		  "bad template '{series:02} {volume}.{ext}' for template in "
-		  "[import]: {series} takes no width" },
-		{ "[import]\ntemplate = {series}/{volume}.{ext}\n", 2,
-		  "bad template '{series}/{volume}.{ext}' for template in "
-		  "[import]: a template names a file: no '/'" },
-		{ "[download]\npath_map = downloads:/srv\n", 2,
-		  "bad value 'downloads:/srv' for path_map in [download]: "
-		  "expected REMOTE:LOCAL, two absolute paths (the client's "
-		  "folder, then the same folder here)" },
-		{ "[download]\npath_map = /downloads\n", 2,
-		  "bad value '/downloads' for path_map in [download]: "
-		  "expected REMOTE:LOCAL, two absolute paths (the client's "
-		  "folder, then the same folder here)" },
-		{ "[download]\npath_map = /downloads:@/nope\n", 2,
-		  "download path_map '/downloads:@/nope': the local folder is"
-		  " not a readable directory: No such file or directory" },
-	};
-
 	(void)state;
-	check_errors(bad, ARRAY_SIZE(bad));
+	check_errors(bad_values, ARRAY_SIZE(bad_values));
 }
 
 /* A root is checked when read, so its error names its line. */
