@@ -1471,15 +1471,15 @@ static void delete_file(struct env *e, const char *name)
 /* The running totals and the albums with a cover follow the rows through
  * inserts, updates, deletes, scans (a first one, a rescan, a cancelled
  * one) and a migration from version 23. */
-static void test_totals_follow_rows(void **state)
+/* The picture the totals tests embed in a track. */
+static const struct picture totals_pic = {
+	.found = 1, .type = 3, .mime = "image/png", .offset = 1, .length = 2
+};
+
+/* Tracks and images come and go; a track moves to another album. */
+static void totals_tracks(struct env *e)
 {
-	struct env *e = *state;
-	struct picture pic = { .found = 1, .type = 3, .mime = "image/png",
-			       .offset = 1, .length = 2 };
 	struct music_rec *rec;
-	struct scan_stats s;
-	char cmd[256];
-	sqlite3 *db;
 
 	put_track(e, "a/1.flac", "One", "Ann", NULL, "Alpha", 1);
 	put_track(e, "a/2.flac", "Two", "Ann", NULL, "Alpha", 2);
@@ -1499,7 +1499,7 @@ static void test_totals_follow_rows(void **state)
 	rec->tags.title = strdup("One");
 	rec->tags.artist = strdup("Ann");
 	rec->tags.album = strdup("Alpha");
-	rec->tags.picture = pic;
+	rec->tags.picture = totals_pic;
 	writer_put(&rec->wr);
 	/* a second upsert of the album marked in the same transaction */
 	rec = file_rec(e, MUSIC_FILE, "a/2.flac",
@@ -1527,9 +1527,17 @@ static void test_totals_follow_rows(void **state)
 	writer_put(&rec->wr);
 	writer_call(music_drop_orphans, NULL);
 	assert_totals(e);
+}
 
-	/* a bulk load (the writer counts) cut short: the next start makes
-	 * the triggers again and settles every album's cover */
+/*
+ * A bulk load (the writer counts) cut short: the next start makes the
+ * triggers again and settles every album's cover.
+ */
+static void totals_bulk(struct env *e)
+{
+	struct music_rec *rec;
+	char cmd[256];
+
 	writer_stop();
 	snprintf(cmd, sizeof(cmd), "rm %s", e->db);
 	assert_int_equal(system(cmd), 0);
@@ -1545,7 +1553,7 @@ static void test_totals_follow_rows(void **state)
 		rec->tags.artist = strdup(i % 2 ? "Odd" : "Even");
 		rec->tags.album = strdup(i < 10 ? "K0" : i < 20 ? "K1" : "K2");
 		if (i == 25)
-			rec->tags.picture = pic;
+			rec->tags.picture = totals_pic;
 		writer_put(&rec->wr);
 	}
 	writer_call(NULL, NULL);
@@ -1561,6 +1569,16 @@ static void test_totals_follow_rows(void **state)
 				   " album_covers"), 1);
 	put_track(e, "k0/new.flac", "New", "Odd", NULL, "K0", 200);
 	assert_totals(e);
+}
+
+/*
+ * Scans (a first, a cancelled one, a rescan), manga, Real-Debrid and
+ * analysis rows.
+ */
+static void totals_scans(struct env *e)
+{
+	struct scan_stats s;
+	char cmd[256];
 
 	/* scans: a first one of a tree (bulk), a rescan, a cancelled one */
 	writer_stop();
@@ -1619,8 +1637,13 @@ static void test_totals_follow_rows(void **state)
 	assert_totals(e);
 	assert_int_equal(query_int(e->db, "SELECT n FROM totals"
 				   " WHERE name = 'analysis_failed'"), 1);
+}
 
-	/* a store of version 23 counts once and settles its covers */
+/* A store of version 23 counts once and settles its covers. */
+static void totals_old_store(struct env *e)
+{
+	sqlite3 *db;
+
 	put_track(e, "dir1/t.flac", "Six", "Eve", NULL, "Eta", 20);
 	writer_call(NULL, NULL);
 	writer_stop();
@@ -1646,6 +1669,16 @@ static void test_totals_follow_rows(void **state)
 	assert_totals(e);
 	assert_int_equal(query_int(e->db, "SELECT count(*) FROM"
 				   " album_covers"), 1);
+}
+
+static void test_totals_follow_rows(void **state)
+{
+	struct env *e = *state;
+
+	totals_tracks(e);
+	totals_bulk(e);
+	totals_scans(e);
+	totals_old_store(e);
 }
 
 /* The writer keeps no digest for a directory one of whose file records
