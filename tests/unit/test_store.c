@@ -1468,9 +1468,6 @@ static void delete_file(struct env *e, const char *name)
 	" DROP TABLE totals; DROP TABLE root_totals; DROP TABLE album_covers;" \
 	" DROP TABLE covers_dirty; DROP TABLE covers_dirty_dirs;"
 
-/* The running totals and the albums with a cover follow the rows through
- * inserts, updates, deletes, scans (a first one, a rescan, a cancelled
- * one) and a migration from version 23. */
 /* The picture the totals tests embed in a track. */
 static const struct picture totals_pic = {
 	.found = 1, .type = 3, .mime = "image/png", .offset = 1, .length = 2
@@ -1671,6 +1668,9 @@ static void totals_old_store(struct env *e)
 				   " album_covers"), 1);
 }
 
+/* The running totals and the albums with a cover follow the rows through
+ * inserts, updates, deletes, scans (a first one, a rescan, a cancelled
+ * one) and a migration from version 23. */
 static void test_totals_follow_rows(void **state)
 {
 	struct env *e = *state;
