@@ -623,14 +623,19 @@ def test_cover_art(tmp_path):
         w.stop()
 
 
-def test_genres(tmp_path):
+def genre_library(tmp_path):
+    """The small library with two Rock songs and one Jazz song."""
     top = tmp_path / "music"
     music_library(str(top))
     for rel, genre in (("Band/Tones/01.flac", "Rock"),
                        ("Band/Tones/02.flac", "Rock"),
                        ("Zed/Solo/01.flac", "Jazz")):
         run("metaflac", "--set-tag=GENRE=" + genre, str(top / rel))
-    w = Web(tmp_path, music=top)
+    return top
+
+
+def test_genres(tmp_path):
+    w = Web(tmp_path, music=genre_library(tmp_path))
     try:
         wait_for(lambda: walk(w), 60, "the three songs",
                  until=lambda v: len(v) == 3, mount=w.m,
@@ -674,13 +679,7 @@ def playlist_id(rel):
 
 
 def test_playlists(tmp_path):
-    top = tmp_path / "music"
-    music_library(str(top))
-    for rel, genre in (("Band/Tones/01.flac", "Rock"),
-                       ("Band/Tones/02.flac", "Rock"),
-                       ("Zed/Solo/01.flac", "Jazz")):
-        run("metaflac", "--set-tag=GENRE=" + genre, str(top / rel))
-    w = Web(tmp_path, music=top)
+    w = Web(tmp_path, music=genre_library(tmp_path))
     try:
         ids = wait_for(lambda: walk(w), 60, "the three songs",
                        until=lambda v: len(v) == 3, mount=w.m,
