@@ -23,7 +23,7 @@ from clients import need
 from conftest import start, start_refused, unmount, wait_for
 from test_analysis import sox, wait_analysed
 from test_samba import files_under, sharing
-from test_stand_still import settled, tar, volumes
+from test_stand_still import catalog_settled, tar, volumes
 
 TRACKS = 300
 SIMILAR = 250   # [playlists] similar_tracks: fewer than the tracks
@@ -77,10 +77,7 @@ def mount(world, tmp_path_factory):
     try:
         # 300 short tracks: 3 s here, ten times that on a loaded CI
         assert wait_analysed(m, timeout=600)["analysed"] == TRACKS
-        wait_for(lambda: sorted(os.listdir(m.file("opds/series"))), 120,
-                 "the series in the catalog", mount=m,
-                 until=lambda n: n == ["Blue Lock.xml", "Saga.xml"])
-        settled(m)
+        catalog_settled(m, 120)
         yield m
     finally:
         unmount(m.path, m.proc)

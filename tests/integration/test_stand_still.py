@@ -41,6 +41,14 @@ def a_second_later():
              until=lambda now: now >= start + 1.05)
 
 
+def catalog_settled(m, timeout):
+    """Wait for both series in the catalog, then for the store to settle."""
+    wait_for(lambda: sorted(os.listdir(m.file("opds/series"))), timeout,
+             "the series in the catalog", mount=m,
+             until=lambda n: n == ["Blue Lock.xml", "Saga.xml"])
+    settled(m)
+
+
 def settled(m):
     """Wait until the store stands still: no scan, and the mtime of a
     playlists folder (which moves when its names do, as the analysis
@@ -83,10 +91,7 @@ def mount(sounds, tmp_path):  # noqa: F811 (the fixture imported above)
     m.music = music
     try:
         wait_analysed(m)
-        wait_for(lambda: sorted(os.listdir(m.file("opds/series"))), 60,
-                 "the series in the catalog", mount=m,
-                 until=lambda n: n == ["Blue Lock.xml", "Saga.xml"])
-        settled(m)
+        catalog_settled(m, 60)
         yield m
     finally:
         unmount(m.path, m.proc)
