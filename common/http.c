@@ -236,6 +236,18 @@ static int add_cookie(struct http_response *resp, const char *value)
  * headers of each answer, the last answer winning (a "100 Continue" comes
  * before the real one).
  */
+/* Drop what the headers of an answer set: a redirect's next answer, or
+ * the end of the response, brings its own. */
+static void forget_headers(struct http_response *resp)
+{
+	free(resp->location);
+	resp->location = NULL;
+	free(resp->cookies);
+	resp->cookies = NULL;
+	free(resp->header_value);
+	resp->header_value = NULL;
+}
+
 static size_t on_header(char *data, size_t size, size_t n, void *arg)
 {
 	struct transfer *t = arg;
@@ -246,12 +258,7 @@ static size_t on_header(char *data, size_t size, size_t n, void *arg)
 
 	if (len >= 5 && !memcmp(data, "HTTP/", 5)) {
 		resp->retry_after_s = 0;
-		free(resp->location);
-		resp->location = NULL;
-		free(resp->cookies);
-		resp->cookies = NULL;
-		free(resp->header_value);
-		resp->header_value = NULL;
+		forget_headers(resp);
 		return len;
 	}
 	if (!colon)
@@ -590,12 +597,7 @@ int http_perform(const struct http_request *req, struct http_response *resp)
 void http_response_release(struct http_response *resp)
 {
 	strbuf_release(&resp->body);
-	free(resp->location);
-	resp->location = NULL;
-	free(resp->cookies);
-	resp->cookies = NULL;
-	free(resp->header_value);
-	resp->header_value = NULL;
+	forget_headers(resp);
 }
 
 void http_join(struct strbuf *out, const char *base, const char *path)
