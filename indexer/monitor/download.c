@@ -158,15 +158,18 @@ static const struct client_kind *const kinds[] = {
 	&client_nzbget, &client_blackhole,
 };
 
+const struct client_kind *client_kind_of(const char *name)
+{
+	for (size_t i = 0; name && i < ARRAY_SIZE(kinds); i++)
+		if (!strcmp(name, kinds[i]->name))
+			return kinds[i];
+	return NULL;
+}
+
 /* The client c names, or NULL for "none", "prowlarr" and unknown ones. */
 static const struct client_kind *find_kind(const struct download_client *c)
 {
-	if (!c || !c->client)
-		return NULL;
-	for (size_t i = 0; i < ARRAY_SIZE(kinds); i++)
-		if (!strcmp(c->client, kinds[i]->name))
-			return kinds[i];
-	return NULL;
+	return c ? client_kind_of(c->client) : NULL;
 }
 
 static int is_prowlarr(const struct download_client *c)
