@@ -3,12 +3,12 @@
 #define MEDIAMON_CLIENT_H
 
 /*
- * The download clients behind download.h, one file each
- * (client_qbittorrent.c, client_transmission.c, client_sabnzbd.c,
- * client_nzbget.c, client_blackhole.c), and what they share. download.c
- * uses them: it checks that a client takes a release, reads the release's
- * links into what the client takes, and calls its send; tracker_read.c
- * reads the objects of their lists through their read and matches.
+ * The download clients behind download.h, one file each (client_NAME.c
+ * for each row of common/download_clients.def), and what they share.
+ * clients.c finds a client's kind by its name; download.c uses them: it
+ * checks that the client takes a release, reads the release's links into what
+ * the client takes, and calls its send; tracker_read.c reads the objects
+ * of their lists through their read and matches.
  *
  * A send gets the release and its payload, and returns 0 once the client
  * confirmed it took it, or a negative errno value as download.h lists,
@@ -42,9 +42,6 @@ struct client_payload {
 #define CLIENT_ANY_LINK 16
 
 struct client_kind {
-	const char *name;
-	const char *protocol;		/* "torrent", "usenet"; NULL: the
-					 * client's own (blackhole) */
 	int takes;			/* payloads it takes, as a mask */
 	int url;			/* reached at a url (not a folder):
 					 * a refusal of its credentials is
@@ -87,12 +84,21 @@ struct client_kind {
 		    struct strbuf *err);
 };
 
-extern const struct client_kind client_qbittorrent, client_transmission,
-	client_sabnzbd, client_nzbget, client_blackhole;
+/* client_NAME, defined by client_NAME.c, for each row of
+ * common/download_clients.def (its name and protocol). */
+#define DOWNLOAD_CLIENT(name, protocol) \
+	extern const struct client_kind client_##name;
+#include "common/download_clients.def"
+#undef DOWNLOAD_CLIENT
 
-/* The kind of the client named name, or NULL (NULL, "none", "prowlarr",
- * unknown). */
+/*
+ * The kind of the client named name, and its protocol ("torrent",
+ * "usenet", or "either": the section's that names it), from
+ * common/download_clients.def (clients.c); NULL for NULL, "none",
+ * "prowlarr" and unknown names.
+ */
 const struct client_kind *client_kind_of(const char *name);
+const char *client_protocol_of(const char *name);
 
 /*
  * Set err to the text of a failure decided in a client and log it, once;

@@ -400,8 +400,6 @@ static int nzbget_ready(const struct download_client *c, struct strbuf *err)
 }
 
 const struct client_kind client_nzbget = {
-	.name = "nzbget",
-	.protocol = "usenet",
 	.takes = CLIENT_URL,
 	.url = 1,
 	.ready = nzbget_ready,

@@ -658,8 +658,6 @@ static int qbit_ready(const struct download_client *c, struct strbuf *err)
 }
 
 const struct client_kind client_qbittorrent = {
-	.name = "qbittorrent",
-	.protocol = "torrent",
 	.takes = LINKS_MAGNET | LINKS_TORRENT | CLIENT_URL,
 	.url = 1,
 	.ready = qbit_ready,

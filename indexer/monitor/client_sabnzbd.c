@@ -346,8 +346,6 @@ static int sab_ready(const struct download_client *c, struct strbuf *err)
 }
 
 const struct client_kind client_sabnzbd = {
-	.name = "sabnzbd",
-	.protocol = "usenet",
 	.takes = CLIENT_URL,
 	.url = 1,
 	.ready = sab_ready,

@@ -456,8 +456,6 @@ static int tr_ready(const struct download_client *c, struct strbuf *err)
 }
 
 const struct client_kind client_transmission = {
-	.name = "transmission",
-	.protocol = "torrent",
 	.takes = LINKS_MAGNET | LINKS_TORRENT | CLIENT_URL,
 	.url = 1,
 	.ready = tr_ready,
