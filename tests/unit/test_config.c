@@ -755,13 +755,13 @@ static const struct bad bad_values[] = {
 	  "one of debug, info, warn, error" },
 	{ "[download]\nclient = deluge\n", 2,
 	  "bad value 'deluge' for client in [download]: expected one"
-	  " of none, qbittorrent, transmission, prowlarr, blackhole" },
+	  " of none, qbittorrent, transmission, blackhole, prowlarr" },
 	{ "[download]\nclient = sabnzbd\n", 2,
 	  "bad value 'sabnzbd' for client in [download]: expected one"
-	  " of none, qbittorrent, transmission, prowlarr, blackhole" },
+	  " of none, qbittorrent, transmission, blackhole, prowlarr" },
 	{ "[usenet]\nclient = qbittorrent\n", 2,
 	  "bad value 'qbittorrent' for client in [usenet]: expected"
-	  " one of none, sabnzbd, nzbget, prowlarr, blackhole" },
+	  " one of none, sabnzbd, nzbget, blackhole, prowlarr" },
 	{ "[usenet]\nurl = nas:8080\n", 2,
 	  "bad value 'nas:8080' for url in [usenet]: expected an"
 	  " http:// or https:// URL" },
