@@ -6,9 +6,9 @@
  * The download clients behind download.h, one file each (client_NAME.c
  * for each row of common/download_clients.def), and what they share.
  * clients.c finds a client's kind by its name; download.c uses them: it
- * checks that the client takes a release, reads the release's links into what
- * the client takes, and calls its send; tracker_read.c reads the objects
- * of their lists through their read and matches.
+ * checks that the client takes a release, reads the release's links into
+ * what the client takes, and calls its send; tracker_read.c reads the
+ * objects of their lists through their read and matches.
  *
  * A send gets the release and its payload, and returns 0 once the client
  * confirmed it took it, or a negative errno value as download.h lists,

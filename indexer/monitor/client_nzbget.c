@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * The NZBGet client (client.h): a release appended through its JSON-RPC,
- * its downloads listed and read (tracker.h), its version asked. It chooses no release and
- * reads no link: download.c hands it both.
+ * its downloads listed and read (tracker.h), its version asked. It
+ * chooses no release and reads no link: download.c hands it both.
  */
 #include <errno.h>
 #include <stdio.h>

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * The qBittorrent client (client.h): a release added through its WebUI
- * API v2, its torrents listed and read (tracker.h), its version asked. It chooses no release
- * and reads no link: download.c hands it both.
+ * API v2, its torrents listed and read (tracker.h), its version asked.
+ * It chooses no release and reads no link: download.c hands it both.
  */
 #include <errno.h>
 #include <stdio.h>

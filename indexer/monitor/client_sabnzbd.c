@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * The SABnzbd client (client.h): a release added through its API, its
- * downloads listed and read (tracker.h), its version asked. It chooses no release and reads no
- * link: download.c hands it both.
+ * downloads listed and read (tracker.h), its version asked. It chooses
+ * no release and reads no link: download.c hands it both.
  */
 #include <errno.h>
 #include <math.h>
