@@ -134,8 +134,9 @@ struct config {
 
 	/* [download]: the torrent client (Prowlarr takes usenet too, unless
 	 * [usenet] names a client) */
-	char *download_client;		/* none, qbittorrent, transmission,
-					 * prowlarr, blackhole */
+	char *download_client;		/* none, a torrent client of
+					 * common/download_clients.def,
+					 * prowlarr */
 	char *download_url, *download_username, *download_password;
 	char *download_category, *download_blackhole_dir;
 	/* path_map: the clients' folders as this machine sees them, two
@@ -146,8 +147,9 @@ struct config {
 	long download_stall_timeout_s;	/* default 6 h */
 
 	/* [usenet]: the usenet client */
-	char *usenet_client;		/* none, sabnzbd, nzbget, prowlarr,
-					 * blackhole */
+	char *usenet_client;		/* none, a usenet client of
+					 * common/download_clients.def,
+					 * prowlarr */
 	char *usenet_url, *usenet_api_key, *usenet_username;
 	char *usenet_password, *usenet_category, *usenet_blackhole_dir;
 	char *usenet_save_path;		/* where it saves: its DestDir */

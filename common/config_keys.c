@@ -17,12 +17,35 @@
 static const char *const levels[] = {
 	"debug", "info", "warn", "error", NULL
 };
+
+/*
+ * The choices of [download] client and [usenet] client: "none", the
+ * clients of the section's protocol or of either, in the order of the
+ * clients' table (common/download_clients.def), then "prowlarr" (a grab).
+ */
+#define DOWNLOAD_CLIENT(name, protocol) CLIENT_##protocol(#name)
+#define CLIENT_either(name) name,
+#define CLIENT_torrent(name) name,
+#define CLIENT_usenet(name)
 static const char *const clients[] = {
-	"none", "qbittorrent", "transmission", "prowlarr", "blackhole", NULL
+	"none",
+#include "common/download_clients.def"
+	"prowlarr", NULL
 };
+#undef CLIENT_torrent
+#undef CLIENT_usenet
+#define CLIENT_torrent(name)
+#define CLIENT_usenet(name) name,
 static const char *const usenet_clients[] = {
-	"none", "sabnzbd", "nzbget", "prowlarr", "blackhole", NULL
+	"none",
+#include "common/download_clients.def"
+	"prowlarr", NULL
 };
+#undef CLIENT_either
+#undef CLIENT_torrent
+#undef CLIENT_usenet
+#undef DOWNLOAD_CLIENT
+
 static const char *const sources[] = {
 	"catalog", "prowlarr", NULL
 };

@@ -3,11 +3,12 @@
 #define MEDIAMON_CLIENT_H
 
 /*
- * The download clients behind download.h, one file each
- * (client_qbittorrent.c, client_transmission.c, client_sabnzbd.c,
- * client_nzbget.c, client_blackhole.c), and what they share. Only
- * download.c uses them: it checks that a client takes a release, reads
- * the release's links into what the client takes, and calls its send.
+ * The download clients behind download.h, one file each (client_NAME.c
+ * for each row of common/download_clients.def), and what they share.
+ * clients.c finds a client's kind by its name; download.c uses them: it
+ * checks that the client takes a release, reads the release's links into
+ * what the client takes, and calls its send; tracker_read.c reads the
+ * objects of their lists through their read and matches.
  *
  * A send gets the release and its payload, and returns 0 once the client
  * confirmed it took it, or a negative errno value as download.h lists,
@@ -19,6 +20,8 @@
 #include "common/strbuf.h"
 #include "indexer/monitor/download.h"
 #include "indexer/monitor/links.h"
+
+struct tracker_seen;
 
 /* What a client is handed: a link it opens itself, or what a link gave. */
 struct client_payload {
@@ -39,9 +42,6 @@ struct client_payload {
 #define CLIENT_ANY_LINK 16
 
 struct client_kind {
-	const char *name;
-	const char *protocol;		/* "torrent", "usenet"; NULL: the
-					 * client's own (blackhole) */
 	int takes;			/* payloads it takes, as a mask */
 	int url;			/* reached at a url (not a folder):
 					 * a refusal of its credentials is
@@ -60,6 +60,13 @@ struct client_kind {
 	int (*list)(const struct download_client *c,
 		    const char *const *ids, size_t nr, json_t **out,
 		    struct strbuf *err);
+	/* what obj, one of list's objects, says of its download (tracker.h),
+	 * into out, zeroed, listed set and its figures TRACKER_UNKNOWN: 0, or
+	 * -EINVAL for an object that is not the client's; NULL with list */
+	int (*read)(json_t *obj, struct tracker_seen *out);
+	/* whether obj, one of list's objects, is the download id (as send
+	 * gave it); NULL with list */
+	int (*matches)(json_t *obj, const char *id);
 	/* the files of obj (one of list's objects) that the client
 	 * downloads, as paths in its own view (client_add_path()), into
 	 * *out (a JSON array of strings); NULL: it gives no list */
@@ -77,8 +84,21 @@ struct client_kind {
 		    struct strbuf *err);
 };
 
-extern const struct client_kind client_qbittorrent, client_transmission,
-	client_sabnzbd, client_nzbget, client_blackhole;
+/* client_NAME, defined by client_NAME.c, for each row of
+ * common/download_clients.def (its name and protocol). */
+#define DOWNLOAD_CLIENT(name, protocol) \
+	extern const struct client_kind client_##name;
+#include "common/download_clients.def"
+#undef DOWNLOAD_CLIENT
+
+/*
+ * The kind of the client named name, and its protocol ("torrent",
+ * "usenet", or "either": the section's that names it), from
+ * common/download_clients.def (clients.c); NULL for NULL, "none",
+ * "prowlarr" and unknown names.
+ */
+const struct client_kind *client_kind_of(const char *name);
+const char *client_protocol_of(const char *name);
 
 /*
  * Set err to the text of a failure decided in a client and log it, once;

@@ -254,7 +254,6 @@ static int blackhole_send(const struct download_client *c,
 /* A torrent folder takes magnets, torrents and links written down; a
  * usenet folder NZBs. */
 const struct client_kind client_blackhole = {
-	.name = "blackhole",
 	.takes = LINKS_MAGNET | LINKS_TORRENT | LINKS_NZB | CLIENT_ANY_LINK,
 	.ready = blackhole_ready,
 	.send = blackhole_send,

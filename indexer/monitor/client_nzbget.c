@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * The NZBGet client (client.h): a release appended through its JSON-RPC,
- * its downloads listed, its version asked. It chooses no release and
- * reads no link: download.c hands it both.
+ * its downloads listed and read (tracker.h), its version asked. It
+ * chooses no release and reads no link: download.c hands it both.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -16,6 +16,7 @@
 #include "common/log.h"
 #include "common/strbuf.h"
 #include "indexer/monitor/client.h"
+#include "indexer/monitor/tracker.h"
 
 /* NZBGet answers a small JSON-RPC document; its history may be long. */
 #define NZBGET_MAX_BODY (16u << 20)
@@ -242,6 +243,82 @@ static int nzbget_list(const struct download_client *c,
 	return ret;
 }
 
+/* The 64-bit count name of g, in nameLo and nameHi (unsigned 32-bit
+ * halves), or TRACKER_UNKNOWN. */
+static long long lo_hi_of(json_t *g, const char *name)
+{
+	char lo_key[32], hi_key[32];
+	long long lo, hi;
+
+	snprintf(lo_key, sizeof(lo_key), "%sLo", name);
+	snprintf(hi_key, sizeof(hi_key), "%sHi", name);
+	lo = tracker_bytes(g, lo_key);
+	hi = tracker_bytes(g, hi_key);
+	if (lo < 0 || hi < 0 || lo > 0xffffffffLL || hi >= 1LL << 30)
+		return TRACKER_UNKNOWN;
+	return hi << 32 | lo;
+}
+
+/*
+ * A listgroups or history object: in the history, SUCCESS/... (and
+ * WARNING/SCRIPT: only a script complained) completed, any other status
+ * failed (FAILURE/FETCH: the link could not be fetched; DELETED/MANUAL:
+ * removed by the user); in the queue, QUEUED, PAUSED and FETCHING
+ * queued, downloading and post-processing on its way. Its bytes:
+ * FileSize - RemainingSize, the whole FileSize once in the history as a
+ * success, and DownloadRate: its status' rate, which nzbget_list() gives
+ * the one group downloading.
+ */
+static int nzbget_read(json_t *g, struct tracker_seen *out)
+{
+	const char *status = tracker_text(g, "Status");
+	const char *dir = tracker_text(g, "FinalDir");
+	double size = tracker_number(g, "FileSizeMB");
+	int history = strchr(status, '/') != NULL;
+
+	if (!json_is_integer(json_object_get(g, "NZBID")) || !*status)
+		return -EINVAL;
+	snprintf(out->id, sizeof(out->id), "%lld", (long long)
+		 json_integer_value(json_object_get(g, "NZBID")));
+	snprintf(out->path, sizeof(out->path), "%s",
+		 *dir ? dir : tracker_text(g, "DestDir"));
+	out->progress = size > 0 ?
+		1 - tracker_number(g, "RemainingSizeMB") / size : 0;
+	tracker_set_bytes(out, tracker_less(lo_hi_of(g, "FileSize"),
+					    lo_hi_of(g, "RemainingSize")),
+			  lo_hi_of(g, "FileSize"),
+			  tracker_bytes(g, "DownloadRate"));
+	if (history && (!strncmp(status, "SUCCESS/", 8) ||
+			!strcmp(status, "WARNING/SCRIPT"))) {
+		out->state = TRACKER_COMPLETED;
+		out->progress = 1;
+		out->done = out->total;
+	} else if (history) {
+		out->state = TRACKER_FAILED;
+		snprintf(out->reason, sizeof(out->reason), "nzbget: %s%s",
+			 status, !strcmp(status, "FAILURE/FETCH") ?
+			 " (the NZB could not be fetched)" :
+			 !strcmp(status, "DELETED/MANUAL") ?
+			 " (removed by the user)" : "");
+	} else if (!strcmp(status, "QUEUED") || !strcmp(status, "PAUSED") ||
+		   !strcmp(status, "FETCHING")) {
+		out->state = TRACKER_QUEUED;
+	} else {
+		out->state = TRACKER_DOWNLOADING;
+	}
+	return 0;
+}
+
+/* Whether the group or history item g is id, its NZBID. */
+static int nzbget_matches(json_t *g, const char *id)
+{
+	char nzbid[32];
+
+	snprintf(nzbid, sizeof(nzbid), "%lld", (long long)
+		 json_integer_value(json_object_get(g, "NZBID")));
+	return !strcmp(nzbid, id);
+}
+
 /* The version method ("21.1"). */
 static int nzbget_version(const struct download_client *c,
 			  struct strbuf *out, struct strbuf *err)
@@ -323,13 +400,13 @@ static int nzbget_ready(const struct download_client *c, struct strbuf *err)
 }
 
 const struct client_kind client_nzbget = {
-	.name = "nzbget",
-	.protocol = "usenet",
 	.takes = CLIENT_URL,
 	.url = 1,
 	.ready = nzbget_ready,
 	.send = nzbget_send,
 	.list = nzbget_list,
+	.read = nzbget_read,
+	.matches = nzbget_matches,
 	.version = nzbget_version,
 	.home = nzbget_home,
 };

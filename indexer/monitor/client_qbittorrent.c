@@ -1,13 +1,14 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * The qBittorrent client (client.h): a release added through its WebUI
- * API v2, its torrents listed, its version asked. It chooses no release
- * and reads no link: download.c hands it both.
+ * API v2, its torrents listed and read (tracker.h), its version asked.
+ * It chooses no release and reads no link: download.c hands it both.
  */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include <jansson.h>
 
@@ -17,6 +18,7 @@
 #include "common/strbuf.h"
 #include "indexer/monitor/client.h"
 #include "indexer/monitor/infohash.h"
+#include "indexer/monitor/tracker.h"
 
 /* qBittorrent answers a few words to an add, and a listing of the
  * torrents tracked in about 2 kB each; anything bigger is not its
@@ -501,6 +503,75 @@ static int qbit_list(const struct download_client *c,
 	return ret;
 }
 
+/* Whether s ends with end. */
+static int ends_with(const char *s, const char *end)
+{
+	size_t n = strlen(s), m = strlen(end);
+
+	return n >= m && !strcmp(s + n - m, end);
+}
+
+/*
+ * A torrents/info object (its states from 4.1 to 5.1: stoppedDL/stoppedUP
+ * are 5.0's names of pausedDL/pausedUP): error and missingFiles failed,
+ * uploading (seeding to peers) and the ...UP states with all pieces
+ * completed, the waiting ones queued, any other on its way. Its bytes:
+ * completed, size (of the files wanted), dlspeed.
+ */
+static int qbit_read(json_t *t, struct tracker_seen *out)
+{
+	static const char *const waiting[] = {
+		"queuedDL", "pausedDL", "stoppedDL", "checkingDL",
+		"checkingResumeData", "allocating",
+	};
+	const char *state = tracker_text(t, "state");
+	const char *content = tracker_text(t, "content_path");
+
+	if (!*tracker_text(t, "hash") || !*state)
+		return -EINVAL;
+	snprintf(out->id, sizeof(out->id), "%s", tracker_text(t, "hash"));
+	out->progress = tracker_number(t, "progress");
+	tracker_set_bytes(out, tracker_bytes(t, "completed"),
+			  tracker_bytes(t, "size"),
+			  tracker_bytes(t, "dlspeed"));
+	if (*content)
+		snprintf(out->path, sizeof(out->path), "%s", content);
+	else
+		snprintf(out->path, sizeof(out->path), "%s/%s",
+			 tracker_text(t, "save_path"),
+			 tracker_text(t, "name"));
+	out->state = TRACKER_DOWNLOADING;
+	if (!strcmp(state, "error") || !strcmp(state, "missingFiles")) {
+		out->state = TRACKER_FAILED;
+		snprintf(out->reason, sizeof(out->reason), "qbittorrent: the"
+			 " torrent is in state %s", state);
+	} else if ((ends_with(state, "UP") || !strcmp(state, "uploading"))
+		   && out->progress >= 1) {
+		out->state = TRACKER_COMPLETED;
+	} else {
+		for (size_t i = 0; i < sizeof(waiting) / sizeof(*waiting);
+		     i++)
+			if (!strcmp(state, waiting[i]))
+				out->state = TRACKER_QUEUED;
+	}
+	return 0;
+}
+
+/* Whether the torrent t is id: its hash, or one of its tags ("a, b"). */
+static int qbit_matches(json_t *t, const char *id)
+{
+	const char *tags = tracker_text(t, "tags");
+	size_t len = strlen(id);
+
+	if (!strcasecmp(tracker_text(t, "hash"), id))
+		return 1;
+	for (const char *p = strstr(tags, id); p; p = strstr(p + 1, id))
+		if ((p == tags || p[-1] == ' ' || p[-1] == ',') &&
+		    (p[len] == '\0' || p[len] == ','))
+			return 1;
+	return 0;
+}
+
 /* /api/v2/torrents/files of obj's hash: the paths below its save_path
  * of those of a priority above 0 (0: not downloaded). */
 static int qbit_files(const struct download_client *c, json_t *obj,
@@ -587,13 +658,13 @@ static int qbit_ready(const struct download_client *c, struct strbuf *err)
 }
 
 const struct client_kind client_qbittorrent = {
-	.name = "qbittorrent",
-	.protocol = "torrent",
 	.takes = LINKS_MAGNET | LINKS_TORRENT | CLIENT_URL,
 	.url = 1,
 	.ready = qbit_ready,
 	.send = qbit_send,
 	.list = qbit_list,
+	.read = qbit_read,
+	.matches = qbit_matches,
 	.files = qbit_files,
 	.version = qbit_version,
 	.home = qbit_home,

@@ -1,11 +1,13 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * The SABnzbd client (client.h): a release added through its API, its
- * downloads listed, its version asked. It chooses no release and reads no
- * link: download.c hands it both.
+ * downloads listed and read (tracker.h), its version asked. It chooses
+ * no release and reads no link: download.c hands it both.
  */
 #include <errno.h>
+#include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <jansson.h>
@@ -14,6 +16,7 @@
 #include "common/log.h"
 #include "common/strbuf.h"
 #include "indexer/monitor/client.h"
+#include "indexer/monitor/tracker.h"
 
 /* SABnzbd answers a small JSON document; its history may be long. */
 #define SAB_MAX_BODY (64u << 10)
@@ -237,6 +240,81 @@ static int sab_string(const struct download_client *c, const char *query,
 	return ret;
 }
 
+/* The MiB SABnzbd gives as text ("12.50") in bytes, or TRACKER_UNKNOWN
+ * for text that is not all a number, not below 2^40 MiB. */
+static long long mib_of(json_t *obj, const char *key)
+{
+	const char *s = tracker_text(obj, key);
+	char *end;
+	double mib = strtod(s, &end);
+
+	if (!*s || *end || !(mib >= 0 && mib < 0x1p40))
+		return TRACKER_UNKNOWN;
+	return llround(mib * 1048576);
+}
+
+/* A number SABnzbd gives as text ("12.50"), or 0. */
+static double text_number(json_t *obj, const char *key)
+{
+	return strtod(tracker_text(obj, key), NULL);
+}
+
+/*
+ * A queue or history slot (a history slot has a fail_message, "" or
+ * not): in the history, Completed completed, in its storage folder,
+ * Failed failed with its fail_message ("URL Fetching failed; File not on
+ * server": the link gave 404), any other status post-processing, on its
+ * way; in the queue, Downloading and Fetching (more par2 files) on their
+ * way, any other (Grabbing the NZB, Queued, Paused, Propagating,
+ * Checking) queued. Its bytes: (mb - mbleft) and mb MiB of a queue slot,
+ * bytes of a history one; no speed (its kbpersec is the queue's).
+ */
+static int sab_read(json_t *slot, struct tracker_seen *out)
+{
+	const char *status = tracker_text(slot, "status");
+	double mb = text_number(slot, "mb");
+
+	if (!*tracker_text(slot, "nzo_id") || !*status)
+		return -EINVAL;
+	snprintf(out->id, sizeof(out->id), "%s",
+		 tracker_text(slot, "nzo_id"));
+	if (json_object_get(slot, "fail_message")) {
+		snprintf(out->path, sizeof(out->path), "%s",
+			 tracker_text(slot, "storage"));
+		out->progress = 1;
+		out->state = TRACKER_DOWNLOADING;
+		tracker_set_bytes(out, tracker_bytes(slot, "bytes"),
+				  tracker_bytes(slot, "bytes"),
+				  TRACKER_UNKNOWN);
+		if (!strcmp(status, "Completed")) {
+			out->state = TRACKER_COMPLETED;
+		} else if (!strcmp(status, "Failed")) {
+			out->state = TRACKER_FAILED;
+			out->progress = 0;
+			out->done = TRACKER_UNKNOWN;
+			snprintf(out->reason, sizeof(out->reason), "sabnzbd:"
+				 " %.200s", *tracker_text(slot, "fail_message")
+				 ? tracker_text(slot, "fail_message") :
+				 "failed");
+		}
+		return 0;
+	}
+	out->progress = mb > 0 ? 1 - text_number(slot, "mbleft") / mb : 0;
+	tracker_set_bytes(out, tracker_less(mib_of(slot, "mb"),
+					    mib_of(slot, "mbleft")),
+			  mib_of(slot, "mb"), TRACKER_UNKNOWN);
+	out->state = !strcmp(status, "Downloading") ||
+		!strcmp(status, "Fetching") ? TRACKER_DOWNLOADING :
+		TRACKER_QUEUED;
+	return 0;
+}
+
+/* Whether the slot is id, its nzo_id. */
+static int sab_matches(json_t *slot, const char *id)
+{
+	return !strcmp(tracker_text(slot, "nzo_id"), id);
+}
+
 /* mode=version needs no key: an empty page of the queue checks it, and
  * tells the version too. */
 static int sab_version(const struct download_client *c, struct strbuf *out,
@@ -268,13 +346,13 @@ static int sab_ready(const struct download_client *c, struct strbuf *err)
 }
 
 const struct client_kind client_sabnzbd = {
-	.name = "sabnzbd",
-	.protocol = "usenet",
 	.takes = CLIENT_URL,
 	.url = 1,
 	.ready = sab_ready,
 	.send = sab_send,
 	.list = sab_list,
+	.read = sab_read,
+	.matches = sab_matches,
 	.version = sab_version,
 	.home = sab_home,
 };

@@ -1,13 +1,15 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * The Transmission client (client.h): a release added through its RPC,
- * with the session id it asks for, its torrents listed, its version asked.
- * It chooses no release and reads no link: download.c hands it both.
+ * with the session id it asks for, its torrents listed and read
+ * (tracker.h), its version asked. It chooses no release and reads no
+ * link: download.c hands it both.
  */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include <jansson.h>
 
@@ -16,6 +18,7 @@
 #include "common/log.h"
 #include "common/strbuf.h"
 #include "indexer/monitor/client.h"
+#include "indexer/monitor/tracker.h"
 
 /* Transmission answers small documents: a torrent-add's is a few lines,
  * a torrent-get of the torrents tracked about 300 bytes each. */
@@ -326,6 +329,50 @@ static int tr_list(const struct download_client *c, const char *const *ids,
 	return ret;
 }
 
+/*
+ * A torrent-get object: a local error (error 3) failed, in its
+ * errorString (a tracker's error or warning passes); status 0 stopped,
+ * 1-2 checking, 3 waiting, 4 downloading, 5-6 seeding; complete when
+ * nothing is left and the metadata is there. Its bytes: sizeWhenDone -
+ * leftUntilDone, sizeWhenDone, rateDownload.
+ */
+static int tr_read(json_t *t, struct tracker_seen *out)
+{
+	json_t *status = json_object_get(t, "status");
+	int done = tracker_number(t, "leftUntilDone") == 0 &&
+		tracker_number(t, "metadataPercentComplete") >= 1;
+
+	if (!*tracker_text(t, "hashString") || !json_is_integer(status))
+		return -EINVAL;
+	snprintf(out->id, sizeof(out->id), "%s",
+		 tracker_text(t, "hashString"));
+	out->progress = tracker_number(t, "percentDone");
+	tracker_set_bytes(out, tracker_less(tracker_bytes(t, "sizeWhenDone"),
+					    tracker_bytes(t, "leftUntilDone")),
+			  tracker_bytes(t, "sizeWhenDone"),
+			  tracker_bytes(t, "rateDownload"));
+	snprintf(out->path, sizeof(out->path), "%s/%s",
+		 tracker_text(t, "downloadDir"), tracker_text(t, "name"));
+	if (json_integer_value(json_object_get(t, "error")) == 3) {
+		out->state = TRACKER_FAILED;
+		snprintf(out->reason, sizeof(out->reason), "transmission:"
+			 " %.200s", tracker_text(t, "errorString"));
+	} else if (done) {
+		out->state = TRACKER_COMPLETED;
+	} else if (json_integer_value(status) == 4) {
+		out->state = TRACKER_DOWNLOADING;
+	} else {
+		out->state = TRACKER_QUEUED;
+	}
+	return 0;
+}
+
+/* Whether the torrent t is id, its hashString. */
+static int tr_matches(json_t *t, const char *id)
+{
+	return !strcasecmp(tracker_text(t, "hashString"), id);
+}
+
 /* The files of a torrent-get object that Transmission downloads: its
  * files' names, but those wanted says it skips. */
 static int tr_files(const struct download_client *c, json_t *obj,
@@ -409,13 +456,13 @@ static int tr_ready(const struct download_client *c, struct strbuf *err)
 }
 
 const struct client_kind client_transmission = {
-	.name = "transmission",
-	.protocol = "torrent",
 	.takes = LINKS_MAGNET | LINKS_TORRENT | CLIENT_URL,
 	.url = 1,
 	.ready = tr_ready,
 	.send = tr_send,
 	.list = tr_list,
+	.read = tr_read,
+	.matches = tr_matches,
 	.files = tr_files,
 	.version = tr_version,
 	.home = tr_home,

@@ -153,20 +153,10 @@ static int prowlarr_send(const struct download_client *c,
 	return ret;
 }
 
-static const struct client_kind *const kinds[] = {
-	&client_qbittorrent, &client_transmission, &client_sabnzbd,
-	&client_nzbget, &client_blackhole,
-};
-
 /* The client c names, or NULL for "none", "prowlarr" and unknown ones. */
 static const struct client_kind *find_kind(const struct download_client *c)
 {
-	if (!c || !c->client)
-		return NULL;
-	for (size_t i = 0; i < ARRAY_SIZE(kinds); i++)
-		if (!strcmp(c->client, kinds[i]->name))
-			return kinds[i];
-	return NULL;
+	return c ? client_kind_of(c->client) : NULL;
 }
 
 static int is_prowlarr(const struct download_client *c)
@@ -174,12 +164,14 @@ static int is_prowlarr(const struct download_client *c)
 	return c && c->client && !strcmp(c->client, "prowlarr");
 }
 
-/* The protocol a client takes: a blackhole's is its setting. */
-static const char *kind_protocol(const struct client_kind *k,
-				 const struct download_client *c)
+/* The protocol c takes: a client of either (a blackhole) takes its
+ * setting's. */
+static const char *protocol_taken(const struct download_client *c)
 {
-	if (k->protocol)
-		return k->protocol;
+	const char *p = client_protocol_of(c->client);
+
+	if (strcmp(p, "either"))
+		return p;
 	return c->protocol && !strcmp(c->protocol, PROWLARR_USENET) ?
 		PROWLARR_USENET : PROWLARR_TORRENT;
 }
@@ -323,16 +315,16 @@ static int send_links(const struct download_client *c,
 	if (!ret)
 		ret = k->send(c, r, &p, cancel, id, err);
 	else if (ret == -ECANCELED)
-		strbuf_addf(err, "%s: cancelled", k->name);
+		strbuf_addf(err, "%s: cancelled", c->client);
 	else if (ret == -ENOMEM)
-		ret = client_fail(err, ret, "%s: out of memory", k->name);
+		ret = client_fail(err, ret, "%s: out of memory", c->client);
 	else if (failed)
 		ret = client_fail(err, gone ? -EIDRM : -ENOLINK, "%s: no link"
-				  " of the release works: %s", k->name,
+				  " of the release works: %s", c->client,
 				  first.buf);
 	else
 		ret = client_fail(err, -EINVAL, "%s: cannot take this"
-				  " release", k->name);
+				  " release", c->client);
 	links_target_release(&t);
 	strbuf_release(&why);
 	strbuf_release(&first);
@@ -361,7 +353,7 @@ int download_accepts(const struct download_client *c,
 		return 0;
 	if (is_prowlarr(c))
 		return prowlarr_accepts(r);
-	return k && !strcmp(kind_protocol(k, c), download_protocol(r)) &&
+	return k && !strcmp(protocol_taken(c), download_protocol(r)) &&
 	       has_usable_link(k, r);
 }
 
@@ -413,7 +405,7 @@ int download_send(const struct download_client *c,
 		  char *id, struct strbuf *err)
 {
 	const struct client_kind *k = find_kind(c);
-	const char *name = is_prowlarr(c) ? "prowlarr" : k ? k->name : NULL;
+	const char *name = is_prowlarr(c) || k ? c->client : NULL;
 	char local[DOWNLOAD_ID_MAX];
 	int ret;
 

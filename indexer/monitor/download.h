@@ -190,11 +190,12 @@ struct download_session {
 };
 
 struct download_client {
-	const char *client;		/* "qbittorrent", "transmission",
-					 * "sabnzbd", "nzbget", "prowlarr",
-					 * "blackhole"; "none" or NULL: none */
-	const char *protocol;		/* a blackhole's: "torrent" or
-					 * "usenet"; NULL: torrent */
+	const char *client;		/* a name of common/
+					 * download_clients.def ("qbittorrent"),
+					 * "prowlarr"; "none" or NULL: none */
+	const char *protocol;		/* a client of either protocol's (a
+					 * blackhole): "torrent" or "usenet";
+					 * NULL: torrent */
 	const char *url;		/* the client's web address */
 	const char *username, *password;
 	const char *api_key;		/* SABnzbd's */

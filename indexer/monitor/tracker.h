@@ -138,32 +138,44 @@ int tracker_state_parse(const char *name);
 
 /*
  * Read into *out what one object of client's download_list() answer says
- * (client: "qbittorrent", "transmission", "nzbget", "sabnzbd"), *out
- * zeroed first and listed set. Returns 0, or -EINVAL for an object that
- * is not the client's.
+ * (client: the name of a download client whose kind lists downloads: its
+ * own read, client.h), *out zeroed first, listed set and
+ * its figures TRACKER_UNKNOWN. Returns 0, or -EINVAL for an object that
+ * is not the client's, or a client that lists nothing.
  *
- * The bytes, from the client's own fields (none is asked for them):
- *
- *   qbittorrent   completed, size (of the files wanted), dlspeed
- *   transmission  sizeWhenDone - leftUntilDone, sizeWhenDone,
- *                 rateDownload
- *   nzbget        FileSize - RemainingSize (each Lo + Hi * 2^32), the
- *                 whole FileSize once in the history as a success, and
- *                 DownloadRate: its status' rate, which download_list()
- *                 gives the one group downloading
- *   sabnzbd       (mb - mbleft) and mb MiB of a queue slot, bytes of a
- *                 history one; no speed (its kbpersec is the queue's)
- *
- * A torrent's total is unknown until its metadata came (the clients say
- * 0).
+ * The bytes come from the client's own fields (none is asked for them:
+ * each read says which); a torrent's total is unknown until its metadata
+ * came (the clients say 0).
  */
 int tracker_read(const char *client, json_t *obj, struct tracker_seen *out);
 
 /*
  * The object of list (download_list()'s answer) for the download id, or
- * NULL when the client does not list it.
+ * NULL when the client does not list it: the last one its kind's matches
+ * names (NZBGet and SABnzbd list a download in their queue and, once
+ * done, in their history: the last says most).
  */
 json_t *tracker_find(const char *client, json_t *list, const char *id);
+
+/*
+ * What the clients' reads share (client_NAME.c): a string member of obj,
+ * or ""; a number member, integer or real, or 0; a count of bytes, a
+ * whole number not negative (a real is cut), or TRACKER_UNKNOWN.
+ */
+const char *tracker_text(json_t *obj, const char *key);
+double tracker_number(json_t *obj, const char *key);
+long long tracker_bytes(json_t *obj, const char *key);
+
+/* total less left, or TRACKER_UNKNOWN when either is or left is more. */
+long long tracker_less(long long total, long long left);
+
+/*
+ * Set the figures of out, unknown where they cannot be: a total of 0 (a
+ * torrent without its metadata), done unknown or beyond it, a negative
+ * speed.
+ */
+void tracker_set_bytes(struct tracker_seen *out, long long done,
+		       long long total, long long speed);
 
 /*
  * What row was becomes now, the client having said seen, as the states

@@ -122,10 +122,13 @@ int services_failing(sqlite3 *db, const char *name)
 	return rc ? rc : failing;
 }
 
-/* Every service whose row services_forget_unconfigured() may drop. */
+/* Every service whose row services_forget_unconfigured() may drop, the
+ * download clients of common/download_clients.def among them. */
 static const char *const known[] = {
-	"prowlarr", "nautiljon", "qbittorrent", "transmission", "sabnzbd",
-	"nzbget", "blackhole", "realdebrid",
+	"prowlarr", "nautiljon", "realdebrid",
+#define DOWNLOAD_CLIENT(name, protocol) #name,
+#include "common/download_clients.def"
+#undef DOWNLOAD_CLIENT
 };
 
 int services_forget_unconfigured(sqlite3 *db, void *configured)

@@ -8,15 +8,19 @@ so does one the table has and a document misses: a key added to the
 table alone fails here until it is documented. mediamon(8)'s PROMETHEUS
 METRICS list is made from the metrics' table (fs/prometheus_metrics.def)
 and must equal it: after a change to the table, run this file
-(/usr/bin/python3 tests/integration/test_docs_drift.py --write)."""
+(/usr/bin/python3 tests/integration/test_docs_drift.py --write). The
+choices of [download] client and [usenet] client come from the clients'
+table (common/download_clients.def): mediamon.conf(5) lists them, and
+--check-config names them for a bad value, both in the table's order."""
 
 import os
 import re
+import subprocess
 import sys
 
 import pytest
 
-from conftest import start, unmount
+from conftest import BINARY, start, unmount
 
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(
     os.path.abspath(__file__))))
@@ -158,6 +162,41 @@ def man_metrics_block(text):
     return METRICS_BEGIN + body + METRICS_END
 
 
+def table_clients(text):
+    """[(name, protocol)] of the clients' table, in order."""
+    return re.findall(r"^DOWNLOAD_CLIENT\((\w+), (\w+)\)$", text, re.M)
+
+
+def client_choices(rows, protocol):
+    """The choices of a section's client key that the table makes: none,
+    the clients of its protocol or of either, in order, then prowlarr."""
+    return ["none"] + [name for name, p in rows
+                       if p in (protocol, "either")] + ["prowlarr"]
+
+
+def man_choices(text, section):
+    """The values mediamon.conf(5) gives the client key of [section]."""
+    head = ".SH [%s]\n" % section
+    if head not in text:
+        return []
+    body = text.split(head, 1)[1].split("\n.SH ", 1)[0]
+    m = re.search(r'^\.BI client " \(([^)]*)\)"$', body, re.M)
+    return m.group(1).split(", ") if m else []
+
+
+def check_config_choices(tmp_path, section):
+    """The choices mediamon --check-config names for a bad value of
+    [section] client."""
+    conf = tmp_path / "bad.conf"
+    conf.write_text("[%s]\nclient = bogus\n" % section)
+    r = subprocess.run([BINARY, "--check-config", str(conf)],
+                       capture_output=True, text=True, timeout=120)
+    m = re.search(r"bad value 'bogus' for client in \[%s\]: expected one"
+                  r" of (.*)$" % section, r.stderr, re.M)
+    assert r.returncode != 0 and m, r.stderr
+    return m.group(1).split(", ")
+
+
 def drift(documented, table):
     return {"listed but not in the table": sorted(documented - table),
             "in the table but not listed": sorted(table - documented)}
@@ -168,6 +207,7 @@ NO_DRIFT = {"listed but not in the table": [],
 KEYS = table_keys(read("common/config_keys.c"))
 FILES = table_files(read("fs/nodes.c"))
 METRICS = table_metrics(read("fs/prometheus_metrics.def"))
+CLIENTS = table_clients(read("common/download_clients.def"))
 
 
 def test_tables_are_read():
@@ -181,6 +221,9 @@ def test_tables_are_read():
         "\nPROM(") > 100
     assert ("mediamon_tracks", "gauge", "Tracks in the index.",
             "/status/summary.json counts.tracks") in METRICS
+    assert len(CLIENTS) == read("common/download_clients.def").count(
+        "\nDOWNLOAD_CLIENT(") >= 5
+    assert ("qbittorrent", "torrent") in CLIENTS
 
 
 @pytest.mark.parametrize("doc,parse", [
@@ -189,6 +232,16 @@ def test_tables_are_read():
 ])
 def test_keys(doc, parse):
     assert drift(parse(read(doc)), KEYS) == NO_DRIFT, doc
+
+
+@pytest.mark.parametrize("section,protocol", [("download", "torrent"),
+                                              ("usenet", "usenet")])
+def test_client_choices(tmp_path, section, protocol):
+    """The client key's choices are the clients' table's: the man page
+    lists them, and --check-config names them for a bad value."""
+    choices = client_choices(CLIENTS, protocol)
+    assert man_choices(read("man/mediamon.conf.5"), section) == choices
+    assert check_config_choices(tmp_path, section) == choices
 
 
 def test_man_files():
@@ -257,6 +310,16 @@ def test_parsers_see_a_drift():
     assert man_metrics_block(man) == man_metrics(rows)
     assert man_metrics_block(man.replace("One two", "One")) != \
         man_metrics(rows)
+    rows = table_clients("/* DOWNLOAD_CLIENT(name, protocol) */\n"
+                         "DOWNLOAD_CLIENT(a, torrent)\n"
+                         "DOWNLOAD_CLIENT(b, either)\n"
+                         "DOWNLOAD_CLIENT(c, usenet)\n")
+    assert client_choices(rows, "usenet") == ["none", "b", "c", "prowlarr"]
+    man = ".SH [download]\n.TP\n.BI client \" (none, a, prowlarr)\"\n" \
+          ".SH [usenet]\n.TP\n.BI url \" (URL)\"\n"
+    assert man_choices(man, "download") == ["none", "a", "prowlarr"]
+    assert man_choices(man, "usenet") == []
+    assert man_choices(man, "nowhere") == []
 
 
 if __name__ == "__main__" and sys.argv[1:] == ["--write"]:

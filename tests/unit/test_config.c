@@ -753,15 +753,6 @@ static const struct bad bad_values[] = {
 	{ "[general]\nlog_level = verbose\n", 2,
 	  "bad value 'verbose' for log_level in [general]: expected "
 	  "one of debug, info, warn, error" },
-	{ "[download]\nclient = deluge\n", 2,
-	  "bad value 'deluge' for client in [download]: expected one"
-	  " of none, qbittorrent, transmission, prowlarr, blackhole" },
-	{ "[download]\nclient = sabnzbd\n", 2,
-	  "bad value 'sabnzbd' for client in [download]: expected one"
-	  " of none, qbittorrent, transmission, prowlarr, blackhole" },
-	{ "[usenet]\nclient = qbittorrent\n", 2,
-	  "bad value 'qbittorrent' for client in [usenet]: expected"
-	  " one of none, sabnzbd, nzbget, prowlarr, blackhole" },
 	{ "[usenet]\nurl = nas:8080\n", 2,
 	  "bad value 'nas:8080' for url in [usenet]: expected an"
 	  " http:// or https:// URL" },
@@ -887,6 +878,56 @@ static void test_bad_values(void **state)
 {
 	(void)state;
 	check_errors(bad_values, ARRAY_SIZE(bad_values));
+}
+
+/*
+ * The client keys take the clients of the clients' table of their
+ * protocol or of either, refuse the others, and name their choices in the
+ * table's order: none, those clients, prowlarr.
+ */
+static void test_client_choices(void **state)
+{
+	static const struct {
+		const char *name, *protocol;
+	} table[] = {
+#define DOWNLOAD_CLIENT(name, protocol) { #name, #protocol },
+#include "common/download_clients.def"
+#undef DOWNLOAD_CLIENT
+	};
+	static const char *const sections[][2] = {
+		{ "download", "torrent" }, { "usenet", "usenet" },
+	};
+	struct strbuf text = STRBUF_INIT, msg = STRBUF_INIT;
+	struct config cfg;
+
+	(void)state;
+	for (size_t i = 0; i < ARRAY_SIZE(sections); i++) {
+		const char *section = sections[i][0];
+
+		strbuf_reset(&msg);
+		strbuf_addf(&msg, "bad value 'deluge' for client in [%s]:"
+			    " expected one of none", section);
+		for (size_t j = 0; j < ARRAY_SIZE(table); j++) {
+			int takes = !strcmp(table[j].protocol,
+					    sections[i][1]) ||
+				!strcmp(table[j].protocol, "either");
+
+			strbuf_reset(&text);
+			strbuf_addf(&text, "[%s]\nclient = %s\n", section,
+				    table[j].name);
+			assert_int_equal(load(&cfg, text.buf),
+					 takes ? 0 : -EINVAL);
+			config_release(&cfg);
+			if (takes)
+				strbuf_addf(&msg, ", %s", table[j].name);
+		}
+		strbuf_addstr(&msg, ", prowlarr");
+		strbuf_reset(&text);
+		strbuf_addf(&text, "[%s]\nclient = deluge\n", section);
+		check_errors(&(struct bad){ text.buf, 2, msg.buf }, 1);
+	}
+	strbuf_release(&text);
+	strbuf_release(&msg);
 }
 
 /* A root is checked when read, so its error names its line. */
@@ -1849,6 +1890,7 @@ int main(void)
 		cmocka_unit_test(test_format_duration),
 		cmocka_unit_test(test_unknown_section_and_key),
 		cmocka_unit_test(test_bad_values),
+		cmocka_unit_test(test_client_choices),
 		cmocka_unit_test(test_bad_roots),
 		cmocka_unit_test(test_unreadable_root),
 		cmocka_unit_test(test_duplicate_keys),
