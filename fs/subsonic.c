@@ -21,6 +21,7 @@
 #include "fs/http_auth.h"
 #include "fs/http_serve.h"
 #include "fs/subsonic_auth.h"
+#include "fs/subsonic_genres.h"
 #include "fs/subsonic_lists.h"
 #include "fs/subsonic_music.h"
 #include "fs/subsonic_playlists.h"
@@ -151,7 +152,7 @@ static int do_search3(struct request *r)
 
 static int do_get_genres(struct request *r)
 {
-	return subsonic_music_genres(r->body);
+	return subsonic_genres_all(r->body);
 }
 
 static int do_get_songs_by_genre(struct request *r)

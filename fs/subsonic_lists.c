@@ -18,6 +18,7 @@
 #include <sys/random.h>
 
 #include "fs/subsonic_auth.h"
+#include "fs/subsonic_genres.h"
 #include "fs/subsonic_music.h"
 
 #define MAX_SIZE 500
@@ -225,7 +226,7 @@ static int genre_files(const char *genre, struct genre_files *g)
 {
 	json_t *files, *v;
 	size_t i;
-	int rc = subsonic_music_genre(genre, &files);
+	int rc = subsonic_genres_files(genre, &files);
 
 	if (rc)
 		return rc;

@@ -11,6 +11,7 @@ import hashlib
 import json
 import os
 import re
+import sqlite3
 import tempfile
 import urllib.error
 import urllib.parse
@@ -287,8 +288,72 @@ def test_bad_ids(music):
         for bad in ("", "zz", "ar", "tr2e2e", "al" + b"../x".hex(),
                     "tr" + b"Band/Tones".hex(), "ar" + b"Nobody".hex(),
                     "tr" + b"Band/../Band/Tones/01.flac".hex(),
-                    "al" + b"Band/Tones\x00".hex()):
+                    "al" + b"Band/Tones\x00".hex(), "so", "so0", "so-1",
+                    "so01", "so1x", "so99999999", "so" + "9" * 30,
+                    "so" + b"Band/Tones/01 - First.flac".hex()):
             failed(call(music, method, id=bad)[2], 70)
+
+
+def test_old_song_ids_name_nothing(music):
+    """A song's id of the form before ("tr" and the hex of its view
+    path) names nothing now: code 70, as the man page says."""
+    ids = walk(music)
+    assert all(re.fullmatch(r"so[1-9][0-9]*", v[0]) for v in ids.values())
+    rel = os.path.relpath(view_path(music, ids["First"][0]),
+                          music.m.file("library/music/artists"))
+    old = "tr" + rel.encode().hex()
+    for method in ("getSong", "stream", "getSimilarSongs2", "getCoverArt"):
+        failed(call(music, method, id=old)[2], 70)
+
+
+def file_row(w, song_id):
+    """(the folder's path, the name) of the store's row of a song's
+    file, or None."""
+    con = sqlite3.connect("file:%s?mode=ro" % w.m.db, uri=True,
+                          timeout=60)
+    try:
+        row = con.execute("SELECT d.path, f.name FROM files f JOIN"
+                          " directories d ON d.id = f.dir_id WHERE"
+                          " f.id = ?", (int(song_id[2:]),)).fetchone()
+    finally:
+        con.close()
+    return row and (bytes(row[0]).decode() if isinstance(row[0], bytes)
+                    else row[0],
+                    bytes(row[1]).decode() if isinstance(row[1], bytes)
+                    else row[1])
+
+
+def test_song_ids_outlive_renames_and_moves(music):
+    """A rename the watcher sees, and a move to another folder of the
+    same root, keep a song's id: the same song, its file's bytes
+    streamed from the new place; no other song takes the old id."""
+    top = music.where / "music"
+    before = walk(music)
+    first, second = before["First"][0], before["Second"][0]
+    os.rename(str(top / "Band" / "Tones" / "01.flac"),
+              str(top / "Band" / "Tones" / "renamed.flac"))
+    wait_for(lambda: file_row(music, first), 60, "the rename in the store",
+             until=lambda v: v == ("Band/Tones", "renamed.flac"),
+             mount=music.m)
+    os.rename(str(top / "Band" / "Tones" / "02.flac"),
+              str(top / "Zed" / "Solo" / "moved.flac"))
+    wait_for(lambda: file_row(music, second), 60, "the move in the store",
+             until=lambda v: v == ("Zed/Solo", "moved.flac"),
+             mount=music.m)
+    assert wait_for(lambda: walk(music), 60, "the songs after the moves",
+                    until=lambda v: v == before, mount=music.m,
+                    ignore=(AssertionError,)) == before
+    for sid, title, path in ((first, "First", "Band/Tones/renamed.flac"),
+                             (second, "Second", "Zed/Solo/moved.flac")):
+        assert ok(call(music, "getSong", id=sid)[2])["song"]["title"] == \
+            title
+        q = urllib.parse.urlencode({"u": "root", "p": PASSWORD, "id": sid})
+        with urllib.request.urlopen("%s/rest/stream?%s" % (music.base, q),
+                                    timeout=120) as r:
+            assert r.read() == (top / path).read_bytes()
+    # a rescan after the moves keeps them too
+    music.m.rescan()
+    assert walk(music) == before
 
 
 def test_ids_outlive_a_rescan_and_a_restart(music):
@@ -327,12 +392,11 @@ def test_another_users_private_artist(world):  # noqa: F811
             failed(call(w, "getArtist", id=priv[1], **mine)[2], 70)
             failed(call(w, "getAlbum", id=priv[2], **mine)[2], 70)
             failed(call(w, "getSong", id=priv[0], **mine)[2], 70)
-            q = urllib.parse.urlencode({"u": u.name, "p": PASSWORD,
-                                        "id": priv[0]})
-            with pytest.raises(urllib.error.HTTPError) as e:
-                urllib.request.urlopen("%s/rest/stream?%s" % (w.base, q),
-                                       timeout=120)
-            assert e.value.code in (403, 404)
+            # a song id is its file's files.id: one the account may not
+            # read is 70 in every method, never the song
+            for method in ("stream", "download", "getSimilarSongs2",
+                           "getCoverArt"):
+                failed(call(w, method, id=priv[0], **mine)[2], 70)
             pub = root_ids["Pub"]
             assert ok(call(w, "getSong", id=pub[0], **mine)[2])[
                 "song"]["title"] == "Pub"
@@ -370,9 +434,18 @@ def test_another_users_private_artist(world):  # noqa: F811
 
 
 def view_path(w, song_id):
-    """The mount path of the view file behind a song id."""
-    return w.m.file("library/music/artists/" +
-                    bytes.fromhex(song_id[2:]).decode())
+    """The mount path of the view file behind a song id: the file of its
+    album's folder (the album id is the hex of ARTIST/ALBUM) with its
+    title."""
+    song = ok(call(w, "getSong", id=song_id)[2])["song"]
+    folder = w.m.file("library/music/artists/" +
+                      bytes.fromhex(song["albumId"][2:]).decode())
+    for name in os.listdir(folder):
+        path = os.path.join(folder, name)
+        if name.endswith(".flac") and os.getxattr(
+                path, "user.mediamon.title").decode() == song["title"]:
+            return path
+    raise AssertionError("no file of %s in %s" % (song_id, folder))
 
 
 def gains(path):
