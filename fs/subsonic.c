@@ -24,7 +24,9 @@
 #include "fs/subsonic_genres.h"
 #include "fs/subsonic_lists.h"
 #include "fs/subsonic_music.h"
+#include "fs/subsonic_marks.h"
 #include "fs/subsonic_playlists.h"
+#include "fs/subsonic_stars.h"
 #include "indexer/reads.h"
 
 #define GENERIC 0
@@ -172,6 +174,90 @@ static int do_get_similar_songs2(struct request *r)
 				      r);
 }
 
+/* The values of the query's parameter being gathered. */
+struct values {
+	const char *name;
+	json_t *a;
+	int rc;
+};
+
+static enum MHD_Result add_value(void *arg, enum MHD_ValueKind kind,
+				 const char *key, const char *value)
+{
+	struct values *v = arg;
+
+	(void)kind;
+	if (value && !strcmp(key, v->name) &&
+	    json_array_append_new(v->a, json_string(value)))
+		v->rc = -ENOMEM;
+	return v->rc ? MHD_NO : MHD_YES;
+}
+
+/* Every value of the parameter name, which a client may repeat
+ * (id=1&id=2), into *out (a new array): 0 or -ENOMEM. */
+static int values(struct request *r, const char *name, json_t **out)
+{
+	struct values v = { name, json_array(), 0 };
+
+	if (!v.a)
+		return -ENOMEM;
+	MHD_get_connection_values(r->c, MHD_GET_ARGUMENT_KIND, add_value, &v);
+	if (v.rc) {
+		json_decref(v.a);
+		v.a = NULL;
+	}
+	*out = v.a;
+	return v.rc;
+}
+
+/* star (on) or unstar. */
+static int star(struct request *r, int on)
+{
+	json_t *ids = NULL, *albums = NULL, *artists = NULL;
+	int rc = values(r, "id", &ids);
+
+	if (!rc)
+		rc = values(r, "albumId", &albums);
+	if (!rc)
+		rc = values(r, "artistId", &artists);
+	if (!rc)
+		rc = subsonic_stars_star(ids, albums, artists, on);
+	json_decref(ids);
+	json_decref(albums);
+	json_decref(artists);
+	return rc;
+}
+
+static int do_star(struct request *r)
+{
+	return star(r, 1);
+}
+
+static int do_unstar(struct request *r)
+{
+	return star(r, 0);
+}
+
+static int do_get_starred2(struct request *r)
+{
+	return subsonic_stars_starred(r->body);
+}
+
+static int do_scrobble(struct request *r)
+{
+	json_t *ids = NULL, *times = NULL;
+	int rc = values(r, "id", &ids);
+
+	if (!rc)
+		rc = values(r, "time", &times);
+	if (!rc)
+		rc = subsonic_stars_scrobble(ids, times,
+					     param(r, "submission"));
+	json_decref(ids);
+	json_decref(times);
+	return rc;
+}
+
 /* The methods: each fills r->body and returns 0, a negative errno
  * value, or a Subsonic error code. */
 static const struct {
@@ -196,6 +282,10 @@ static const struct {
 	{ "getSimilarSongs2", do_get_similar_songs2 },
 	{ "getPlaylists", do_get_playlists },
 	{ "getPlaylist", do_get_playlist },
+	{ "star", do_star },
+	{ "unstar", do_unstar },
+	{ "getStarred2", do_get_starred2 },
+	{ "scrobble", do_scrobble },
 	/* answered with the file itself (send_file()) */
 	{ "stream", NULL },
 	{ "download", NULL },
@@ -404,7 +494,10 @@ static enum MHD_Result dispatch(struct request *r, const char *rest,
 		caller_end();
 		return ret;
 	}
-	rc = methods[m].fn(r);
+	rc = subsonic_marks_begin(a->name);
+	if (!rc)
+		rc = methods[m].fn(r);
+	subsonic_marks_end();
 	caller_end();
 	if (rc)
 		return send_error(r, f, rc);

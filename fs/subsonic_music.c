@@ -17,6 +17,7 @@
 #include "fs/node.h"
 #include "fs/nodes.h"
 #include "fs/subsonic_auth.h"
+#include "fs/subsonic_marks.h"
 #include "fs/views.h"
 #include "fs/views_name.h"
 #include "fs/views_real.h"
@@ -24,7 +25,7 @@
 
 #define TOP "/library/music/artists"
 #define ATTR "user.mediamon."
-#define SONG "so"
+#define SONG SUBSONIC_MARKS_SONG
 
 json_t *subsonic_music_id(const char *prefix, const char *rel)
 {
@@ -42,9 +43,9 @@ json_t *subsonic_music_id(const char *prefix, const char *rel)
 /* The id of the song of the track file: SONG and its files.id. */
 static json_t *song_id(int64_t file)
 {
-	char id[32];
+	char id[SUBSONIC_MARKS_ID_LEN];
 
-	snprintf(id, sizeof(id), SONG "%lld", (long long)file);
+	subsonic_marks_song_id(file, id);
 	return json_string(id);
 }
 
@@ -185,7 +186,7 @@ static void child_rel(struct strbuf *out, const char *rel, const char *name)
 int subsonic_music_artists(json_t *body)
 {
 	struct list l = { .dirs = 1 };
-	json_t *index = json_array(), *item, *group = NULL;
+	json_t *index = json_array(), *item, *entry, *group = NULL;
 	char letter[8] = "";
 	size_t i;
 	int rc = index ? list("", &l) : -ENOMEM;
@@ -212,10 +213,12 @@ int subsonic_music_artists(json_t *body)
 				break;
 			}
 		}
+		entry = json_pack("{s:o,s:s}", "id",
+				  subsonic_music_id("ar", name), "name", name);
+		subsonic_marks_add(entry, json_string_value(json_object_get(
+			entry, "id")));
 		if (json_array_append_new(json_object_get(group, "artist"),
-				json_pack("{s:o,s:s}", "id",
-					  subsonic_music_id("ar", name),
-					  "name", name))) {
+					  entry)) {
 			rc = -ENOMEM;
 			break;
 		}
@@ -297,6 +300,7 @@ static json_t *song(const char *rel, const char *name, int64_t file)
 	if (attr(file, "year", buf, sizeof(buf)) && atoi(buf) > 0)
 		json_object_set_new(s, "year", json_integer(atoi(buf)));
 	add_gains(s, file);
+	subsonic_marks_add(s, json_string_value(json_object_get(s, "id")));
 	return s;
 }
 
@@ -392,6 +396,8 @@ static int album_of(const char *rel, json_t **out, json_t *files)
 	if (*out && cover.len)
 		json_object_set_new(*out, "coverArt",
 				    subsonic_music_id("al", rel));
+	subsonic_marks_add(*out, json_string_value(json_object_get(*out,
+								   "id")));
 	strbuf_release(&cover);
 	return *out ? 0 : -ENOMEM;
 }
@@ -454,7 +460,7 @@ static int artist_albums(const char *artist, json_t *albums, int with_songs)
 int subsonic_music_artist(json_t *body, const char *id)
 {
 	struct strbuf path = STRBUF_INIT;
-	json_t *albums = json_array();
+	json_t *albums = json_array(), *out;
 	const char *artist;
 	int rc = path_of(id, "ar", 1, &path);
 
@@ -465,11 +471,12 @@ int subsonic_music_artist(json_t *body, const char *id)
 	 * see: a folder listed empty is one it may not */
 	if (!rc && !json_array_size(albums))
 		rc = SUBSONIC_NOT_FOUND;
-	if (!rc && json_object_set_new(body, "artist",
-			json_pack("{s:s,s:s,s:I,s:O}", "id", id, "name", artist,
-				  "albumCount",
-				  (json_int_t)json_array_size(albums),
-				  "album", albums)))
+	out = rc ? NULL : json_pack("{s:s,s:s,s:I,s:O}", "id", id, "name",
+				    artist, "albumCount",
+				    (json_int_t)json_array_size(albums),
+				    "album", albums);
+	subsonic_marks_add(out, id);
+	if (!rc && json_object_set_new(body, "artist", out))
 		rc = -ENOMEM;
 	json_decref(albums);
 	strbuf_release(&path);
@@ -613,6 +620,40 @@ int subsonic_music_path(const char *id, struct strbuf *out)
 
 	strbuf_addstr(out, TOP "/");
 	return song_rel(id, &file, out);
+}
+
+int64_t subsonic_music_file(const char *id)
+{
+	return song_file(id);
+}
+
+int subsonic_music_get(const char *id, json_t **out)
+{
+	static const struct {
+		const char *prefix, *member, *children;
+		int (*fn)(json_t *body, const char *id);
+	} kinds[] = {
+		{ SONG, "song", NULL, subsonic_music_song },
+		{ "al", "album", "song", subsonic_music_album },
+		{ "ar", "artist", "album", subsonic_music_artist },
+	};
+	json_t *body = json_object();
+	int rc = body ? SUBSONIC_NOT_FOUND : -ENOMEM;
+	size_t k;
+
+	*out = NULL;
+	for (k = 0; body && k < sizeof(kinds) / sizeof(kinds[0]); k++)
+		if (id && !strncmp(id, kinds[k].prefix, 2)) {
+			rc = kinds[k].fn(body, id);
+			break;
+		}
+	if (!rc) {
+		*out = json_incref(json_object_get(body, kinds[k].member));
+		if (kinds[k].children)
+			json_object_del(*out, kinds[k].children);
+	}
+	json_decref(body);
+	return rc;
 }
 
 int subsonic_music_song(json_t *body, const char *id)

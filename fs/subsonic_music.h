@@ -62,6 +62,13 @@ int subsonic_music_children(const char *path, int dirs, json_t **items);
 /* Whether file (a files.id) is a track's: the album folders of the view
  * hold their images too. */
 int subsonic_music_is_track(int64_t file);
+/* The files.id the song id names (whether the user may see it or not),
+ * or 0 when id is no song's. */
+int64_t subsonic_music_file(const char *id);
+/* The song (Child), album (AlbumID3 without its songs) or artist
+ * (ArtistID3 without its albums) id names into *out (a new object): 0,
+ * a negative errno value, or SUBSONIC_NOT_FOUND. */
+int subsonic_music_get(const char *id, json_t **out);
 /* getSong: the song id. */
 int subsonic_music_song(json_t *body, const char *id);
 /* The mount path of the song id into out, for stream and download: 0 or
