@@ -44,6 +44,7 @@ static const struct {
 	  " supported." },
 	{ SUBSONIC_CONFLICT, "Multiple conflicting authentication mechanisms"
 	  " provided." },
+	{ SUBSONIC_BAD_KEY, "Invalid API key." },
 	{ 50, "User is not authorized for the given operation." },
 	{ SUBSONIC_NOT_FOUND, "The requested data was not found." },
 };
@@ -79,7 +80,16 @@ static int do_get_license(struct request *r)
 
 static int do_get_extensions(struct request *r)
 {
-	return set(r->body, "openSubsonicExtensions", json_array());
+	return set(r->body, "openSubsonicExtensions",
+		   subsonic_auth_api_keys() ?
+		   json_pack("[{s:s,s:[i]}]", "name", "apiKeyAuthentication",
+			     "versions", 1) : json_array());
+}
+
+static int do_token_info(struct request *r)
+{
+	return set(r->body, "tokenInfo", json_pack("{s:s}", "username",
+						   subsonic_marks_account()));
 }
 
 static int do_get_music_folders(struct request *r)
@@ -267,6 +277,7 @@ static const struct {
 	{ "ping", do_ping },
 	{ "getLicense", do_get_license },
 	{ "getOpenSubsonicExtensions", do_get_extensions },
+	{ "tokenInfo", do_token_info },
 	{ "getMusicFolders", do_get_music_folders },
 	{ "getArtists", do_get_artists },
 	{ "getArtist", do_get_artist },

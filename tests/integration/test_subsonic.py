@@ -197,6 +197,63 @@ def test_passwords_open_to_others_stop_the_start(tmp_path, mode):
     assert PASSWORD not in text
 
 
+API_KEY = "3f1c0a9be8d24c7d9a61f0e2b7c45d88"
+
+
+def test_api_key_names_its_account(tmp_path):
+    """The apiKeyAuthentication extension: a key of [http]
+    subsonic_api_keys logs in alone (tokenInfo says whose it is); with
+    u, p, t or s it is 43, a key not kept 44."""
+    keys = passwords_file(tmp_path / "subsonic-api-keys",
+                          "# one line a key\n"
+                          "root:%s\n"
+                          "root:tooshort\n"
+                          "nosuchuser:%s\n" % (API_KEY, "9" * 32))
+    w = Web(tmp_path, conf_extra="subsonic_api_keys = %s\n" % keys)
+    try:
+        key = {"apiKey": API_KEY}
+        got = ok(call(w, "getOpenSubsonicExtensions", auth=key)[2])
+        assert got["openSubsonicExtensions"] == [
+            {"name": "apiKeyAuthentication", "versions": [1]}]
+        ok(call(w, "ping", auth=key)[2])
+        assert ok(call(w, "tokenInfo", auth=key)[2])["tokenInfo"] == \
+            {"username": "root"}
+        root = call(w, "tokenInfo.view", f="xml", auth=key)[2]
+        assert root.find(NS + "tokenInfo").get("username") == "root"
+        # a name and password still log in
+        assert ok(call(w, "tokenInfo")[2])["tokenInfo"] == \
+            {"username": "root"}
+        for extra in ({"u": "root"}, {"p": PASSWORD}, {"t": "x"},
+                      {"s": "y"}):
+            failed(call(w, "ping", auth=dict(key, **extra))[2], 43)
+        # three wrong keys (of the five a minute allows): one not kept,
+        # one too short to be kept, one of no account
+        for bad in (API_KEY[:-1] + "0", "tooshort", "9" * 32):
+            failed(call(w, "ping", auth={"apiKey": bad})[2], 44)
+        ok(call(w, "ping", auth=key)[2])
+        text = w.log()
+        assert API_KEY not in text and "9" * 32 not in text
+        assert "line 3: a key of fewer than 16 characters" in text
+    finally:
+        w.stop()
+
+
+def test_api_keys_open_to_others_stop_the_start(tmp_path):
+    keys = passwords_file(tmp_path / "subsonic-api-keys",
+                          "root:%s\n" % API_KEY, 0o644)
+    htpasswd(tmp_path / "htpasswd", "root")
+    music = tmp_path / "music"
+    music.mkdir()
+    conf = tmp_path / "http.conf"
+    conf.write_text("[analysis]\nenabled = no\n[http]\nlisten = "
+                    "127.0.0.1:0\nhtpasswd = %s\nsubsonic_api_keys = %s\n"
+                    "[music]\nroot = %s\n" % (tmp_path / "htpasswd", keys,
+                                              music))
+    text = start_refused(tmp_path, "config=" + str(conf))
+    assert "subsonic_api_keys: %s holds secrets" % keys in text, text
+    assert API_KEY not in text
+
+
 def music_library(top):
     """Two artists, three tracks: Band/Tones (tracks 1, 2), Zed/Solo."""
     make_flac(os.path.join(top, "Band", "Tones", "01.flac"), "First",
