@@ -923,6 +923,11 @@ def test_star_unstar_and_starred2_outlive_a_restart(music):
     a = ok(call(music, "getArtists")[2])["artists"]
     assert {x["name"]: "starred" in x for i in a["index"]
             for x in i["artist"]} == {"Band": False, "Zed": True}
+    found = ok(call(music, "search3", query="")[2])["searchResult3"]
+    assert {x["name"]: "starred" in x for x in found["artist"]} == \
+        {"Band": False, "Zed": True}
+    assert {x["name"]: "starred" in x for x in found["album"]} == \
+        {"Tones": True, "Solo": False}
     root = call(music, "getStarred2", f="xml")[2]
     assert [e.get("title") for e in root.iter(NS + "song")] == ["First"]
     assert root.find(NS + "starred2").find(NS + "song").get(
