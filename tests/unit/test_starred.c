@@ -81,6 +81,32 @@ static void exec(sqlite3 *db, const char *sql)
 	assert_int_equal(sqlite3_exec(db, sql, NULL, NULL, NULL), SQLITE_OK);
 }
 
+/* Keep the file id aside as the scan does (its gone row, of size and
+ * mtime), then delete its row. */
+static void leave(sqlite3 *db, int64_t id, int size, int mtime)
+{
+	char sql[320];
+
+	snprintf(sql, sizeof(sql), "INSERT INTO gone (file_id, track_id,"
+		 " root_id, dir, name, size, mtime_ns, inode, gone_at) VALUES"
+		 " (%lld, %lld, 1, 'a', 'f.mp3', %d, %d, %lld, 1.0);"
+		 " DELETE FROM files WHERE id = %lld;", (long long)id,
+		 (long long)id, size, mtime, (long long)id, (long long)id);
+	exec(db, sql);
+}
+
+/* A file of size and mtime comes with the id. */
+static void come(sqlite3 *db, int64_t id, int size, int mtime)
+{
+	char sql[256];
+
+	snprintf(sql, sizeof(sql), "INSERT INTO files (id, root_id, dir_id,"
+		 " name, size, mtime_ns, inode, kind) VALUES (%lld, 1, 1,"
+		 " 'f%lld.mp3', %d, %d, %lld, 'music');", (long long)id,
+		 (long long)id, size, mtime, (long long)id);
+	exec(db, sql);
+}
+
 /* Each account its own, the first time of a star kept, a play counted
  * with its latest time, nothing kept of a file that is not there. */
 static void test_per_account(void **state)
@@ -127,25 +153,20 @@ static void test_rows_go_with_the_file(void **state)
 		star(t->db, "ann", STARRED_SONG, f, NULL, 1, (double)f);
 		play(t->db, "ann", f, 10.0 * (double)f);
 	}
-	exec(t->db, "INSERT INTO gone (file_id, track_id, root_id, dir, name,"
-	     " size, mtime_ns, inode, gone_at) VALUES (1, 1, 1, 'a',"
-	     " 'one.mp3', 10, 20, 1, 1.0);"
-	     "DELETE FROM files WHERE id IN (1, 2);");
+	leave(t->db, 1, 10, 20);
+	exec(t->db, "DELETE FROM files WHERE id = 2;");
 	stars_of("ann", &sb);
 	assert_string_equal(sb.buf, "0:1:-:1 0:3:-:3 ");
 	plays_of("ann", &sb);
 	assert_string_equal(sb.buf, "1:1:10 3:1:30 ");
 	/* the file comes back (the scan's insert, then the gone row goes) */
-	exec(t->db, "INSERT INTO files (id, root_id, dir_id, name, size,"
-	     " mtime_ns, inode, kind) VALUES (1, 1, 1, 'back.mp3', 10, 20,"
-	     " 1, 'music'); DELETE FROM gone WHERE file_id = 1;");
+	come(t->db, 1, 10, 20);
+	exec(t->db, "DELETE FROM gone WHERE file_id = 1;");
 	stars_of("ann", &sb);
 	assert_string_equal(sb.buf, "0:1:-:1 0:3:-:3 ");
 	/* it leaves again and its gone row is pruned */
-	exec(t->db, "INSERT INTO gone (file_id, track_id, root_id, dir, name,"
-	     " size, mtime_ns, inode, gone_at) VALUES (1, 1, 1, 'a',"
-	     " 'back.mp3', 10, 20, 1, 1.0); DELETE FROM files WHERE id = 1;"
-	     " DELETE FROM gone WHERE file_id = 1;");
+	leave(t->db, 1, 10, 20);
+	exec(t->db, "DELETE FROM gone WHERE file_id = 1;");
 	stars_of("ann", &sb);
 	assert_string_equal(sb.buf, "0:3:-:3 ");
 	plays_of("ann", &sb);
@@ -162,13 +183,10 @@ static void test_another_file_takes_the_id(void **state)
 
 	star(t->db, "ann", STARRED_SONG, 3, NULL, 1, 3);
 	star(t->db, "ann", STARRED_SONG, 2, NULL, 1, 2);
-	exec(t->db, "INSERT INTO gone (file_id, track_id, root_id, dir, name,"
-	     " size, mtime_ns, inode, gone_at) VALUES (3, 3, 1, 'a',"
-	     " 'three.mp3', 12, 22, 3, 1.0), (2, 2, 1, 'a', 'two.mp3', 11,"
-	     " 21, 2, 1.0); DELETE FROM files WHERE id IN (2, 3);");
-	exec(t->db, "INSERT INTO files (id, root_id, dir_id, name, size,"
-	     " mtime_ns, inode, kind) VALUES (3, 1, 1, 'new.mp3', 99, 99, 9,"
-	     " 'music'), (2, 1, 1, 'two.mp3', 11, 21, 2, 'music');");
+	leave(t->db, 3, 12, 22);
+	leave(t->db, 2, 11, 21);
+	come(t->db, 3, 99, 99);
+	come(t->db, 2, 11, 21);
 	stars_of("ann", &sb);
 	assert_string_equal(sb.buf, "0:2:-:2 ");
 	strbuf_release(&sb);
