@@ -471,11 +471,12 @@ int subsonic_music_artist(json_t *body, const char *id)
 	 * see: a folder listed empty is one it may not */
 	if (!rc && !json_array_size(albums))
 		rc = SUBSONIC_NOT_FOUND;
-	out = rc ? NULL : json_pack("{s:s,s:s,s:I,s:O}", "id", id, "name",
+	out = rc ? NULL : json_pack("{s:o,s:s,s:I,s:O}", "id",
+				    subsonic_music_id("ar", artist), "name",
 				    artist, "albumCount",
 				    (json_int_t)json_array_size(albums),
 				    "album", albums);
-	subsonic_marks_add(out, id);
+	subsonic_marks_add(out, json_string_value(json_object_get(out, "id")));
 	if (!rc && json_object_set_new(body, "artist", out))
 		rc = -ENOMEM;
 	json_decref(albums);

@@ -36,11 +36,13 @@ static int change_of(const char *id, int want, struct starred_change *c)
 	return want < 0 || (int)c->kind == want ? 0 : SUBSONIC_NOT_FOUND;
 }
 
-/* Check (apply 0) or apply the star changes of the ids of a. */
+/* Check (apply 0) or apply the star changes of the ids of a: a star of
+ * what the account sees, kept by the id the answers give it (hex in
+ * lower case). */
 static int star_each(json_t *a, int want, int on, int apply)
 {
 	struct starred_change c = { .on = on };
-	json_t *v, *o;
+	json_t *v, *o = NULL;
 	size_t i;
 	int rc = 0;
 
@@ -48,13 +50,14 @@ static int star_each(json_t *a, int want, int on, int apply)
 	c.at = clock_wall();
 	json_array_foreach(a, i, v) {
 		rc = change_of(json_string_value(v), want, &c);
-		if (!rc && on && !apply) {
-			o = NULL;
+		if (!rc && on)
 			rc = subsonic_music_get(c.item, &o);
-			json_decref(o);
-		}
+		if (!rc && on)
+			c.item = json_string_value(json_object_get(o, "id"));
 		if (!rc && apply)
 			rc = indexer_star(&c);
+		json_decref(o);
+		o = NULL;
 		if (rc)
 			break;
 	}

@@ -913,6 +913,10 @@ def test_star_unstar_and_starred2_outlive_a_restart(music):
     ok(call(music, "star", id=first)[2])
     assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", when)
     assert starred(music) == ({"Zed"}, {"Tones"}, {"First"})
+    # ids in upper case name the same: starred again, kept once
+    ok(call(music, "star", albumId=tones[:2] + tones[2:].upper())[2])
+    got = ok(call(music, "getStarred2")[2])["starred2"]
+    assert [a["id"] for a in got["album"]] == [tones]
     # the marks in the other answers, JSON and XML
     assert ok(call(music, "getSong", id=first)[2])["song"]["starred"] == \
         when
