@@ -225,6 +225,8 @@ struct config {
 	char *http_htpasswd;		/* bcrypt accounts, a secret file */
 	char *http_subsonic_passwords;	/* Subsonic tokens' passwords, a
 					 * secret file */
+	char *http_subsonic_api_keys;	/* Subsonic API keys, a secret
+					 * file */
 	int http_threads;		/* default 4 */
 	int http_max_connections;	/* default 256 */
 	int http_max_per_address;	/* default 32 */

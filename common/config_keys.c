@@ -320,6 +320,8 @@ const struct key config_keys[] = {
 	{ "http", "trusted_proxy", T_STRING, O(http_trusted_proxy) },
 	{ "http", "subsonic_passwords", T_STRING,
 	  O(http_subsonic_passwords) },
+	{ "http", "subsonic_api_keys", T_STRING,
+	  O(http_subsonic_api_keys) },
 	{ "analysis", "enabled", T_BOOL, O(analysis_enabled) },
 	{ "analysis", "threads", T_INT, O(analysis_threads), 1, 256 },
 	{ "analysis", "user", T_USER, O(analysis_user),

@@ -490,7 +490,8 @@ static int start(const struct config *cfg)
 	rc = http_auth_load(cfg->http_htpasswd);
 	if (rc)
 		return rc;
-	rc = subsonic_auth_load(cfg->http_subsonic_passwords);
+	rc = subsonic_auth_load(cfg->http_subsonic_passwords,
+				cfg->http_subsonic_api_keys);
 	if (rc) {
 		http_auth_free();
 		return rc;

@@ -270,10 +270,8 @@ static int same_hash(const char *password, const char *hash)
 	return !diff;
 }
 
-const struct http_account *http_auth_check(const char *name,
-					   const char *password,
-					   const char *addr,
-					   const char *via)
+/* The account name of the accounts in use, or NULL. */
+static const struct http_account *find(const char *name)
 {
 	const struct http_account *a = NULL;
 	struct accounts *accounts;
@@ -284,8 +282,29 @@ const struct http_account *http_auth_check(const char *name,
 	for (size_t i = 0; name && accounts && i < accounts->n; i++)
 		if (!strcmp(accounts->v[i].name, name))
 			a = &accounts->v[i];
+	return a;
+}
+
+const struct http_account *http_auth_check(const char *name,
+					   const char *password,
+					   const char *addr,
+					   const char *via)
+{
+	const struct http_account *a = find(name);
+
 	if (password && same_hash(password, a ? a->hash : decoy) && a)
 		return a;
 	count_failure(addr, via);
 	return NULL;
+}
+
+const struct http_account *http_auth_named(const char *name,
+					   const char *addr,
+					   const char *via)
+{
+	const struct http_account *a = find(name);
+
+	if (!a)
+		count_failure(addr, via);
+	return a;
 }

@@ -68,4 +68,13 @@ const struct http_account *http_auth_check(const char *name,
 					   const char *addr,
 					   const char *via);
 
+/*
+ * The account name, for a caller that proved who it is another way (a
+ * Subsonic API key), or NULL when there is none: then one more failure
+ * of addr is counted, as http_auth_check() counts it.
+ */
+const struct http_account *http_auth_named(const char *name,
+					   const char *addr,
+					   const char *via);
+
 #endif

@@ -21,9 +21,12 @@
 #include "fs/http_auth.h"
 #include "fs/http_serve.h"
 #include "fs/subsonic_auth.h"
+#include "fs/subsonic_genres.h"
 #include "fs/subsonic_lists.h"
 #include "fs/subsonic_music.h"
+#include "fs/subsonic_marks.h"
 #include "fs/subsonic_playlists.h"
+#include "fs/subsonic_stars.h"
 #include "indexer/reads.h"
 
 #define GENERIC 0
@@ -41,6 +44,7 @@ static const struct {
 	  " supported." },
 	{ SUBSONIC_CONFLICT, "Multiple conflicting authentication mechanisms"
 	  " provided." },
+	{ SUBSONIC_BAD_KEY, "Invalid API key." },
 	{ 50, "User is not authorized for the given operation." },
 	{ SUBSONIC_NOT_FOUND, "The requested data was not found." },
 };
@@ -76,7 +80,16 @@ static int do_get_license(struct request *r)
 
 static int do_get_extensions(struct request *r)
 {
-	return set(r->body, "openSubsonicExtensions", json_array());
+	return set(r->body, "openSubsonicExtensions",
+		   subsonic_auth_api_keys() ?
+		   json_pack("[{s:s,s:[i]}]", "name", "apiKeyAuthentication",
+			     "versions", 1) : json_array());
+}
+
+static int do_token_info(struct request *r)
+{
+	return set(r->body, "tokenInfo", json_pack("{s:s}", "username",
+						   subsonic_marks_account()));
 }
 
 static int do_get_music_folders(struct request *r)
@@ -151,7 +164,7 @@ static int do_search3(struct request *r)
 
 static int do_get_genres(struct request *r)
 {
-	return subsonic_music_genres(r->body);
+	return subsonic_genres_all(r->body);
 }
 
 static int do_get_songs_by_genre(struct request *r)
@@ -171,6 +184,90 @@ static int do_get_similar_songs2(struct request *r)
 				      r);
 }
 
+/* The values of the query's parameter being gathered. */
+struct values {
+	const char *name;
+	json_t *a;
+	int rc;
+};
+
+static enum MHD_Result add_value(void *arg, enum MHD_ValueKind kind,
+				 const char *key, const char *value)
+{
+	struct values *v = arg;
+
+	(void)kind;
+	if (value && !strcmp(key, v->name) &&
+	    json_array_append_new(v->a, json_string(value)))
+		v->rc = -ENOMEM;
+	return v->rc ? MHD_NO : MHD_YES;
+}
+
+/* Every value of the parameter name, which a client may repeat
+ * (id=1&id=2), into *out (a new array): 0 or -ENOMEM. */
+static int values(struct request *r, const char *name, json_t **out)
+{
+	struct values v = { name, json_array(), 0 };
+
+	if (!v.a)
+		return -ENOMEM;
+	MHD_get_connection_values(r->c, MHD_GET_ARGUMENT_KIND, add_value, &v);
+	if (v.rc) {
+		json_decref(v.a);
+		v.a = NULL;
+	}
+	*out = v.a;
+	return v.rc;
+}
+
+/* star (on) or unstar. */
+static int star(struct request *r, int on)
+{
+	json_t *ids = NULL, *albums = NULL, *artists = NULL;
+	int rc = values(r, "id", &ids);
+
+	if (!rc)
+		rc = values(r, "albumId", &albums);
+	if (!rc)
+		rc = values(r, "artistId", &artists);
+	if (!rc)
+		rc = subsonic_stars_star(ids, albums, artists, on);
+	json_decref(ids);
+	json_decref(albums);
+	json_decref(artists);
+	return rc;
+}
+
+static int do_star(struct request *r)
+{
+	return star(r, 1);
+}
+
+static int do_unstar(struct request *r)
+{
+	return star(r, 0);
+}
+
+static int do_get_starred2(struct request *r)
+{
+	return subsonic_stars_starred(r->body);
+}
+
+static int do_scrobble(struct request *r)
+{
+	json_t *ids = NULL, *times = NULL;
+	int rc = values(r, "id", &ids);
+
+	if (!rc)
+		rc = values(r, "time", &times);
+	if (!rc)
+		rc = subsonic_stars_scrobble(ids, times,
+					     param(r, "submission"));
+	json_decref(ids);
+	json_decref(times);
+	return rc;
+}
+
 /* The methods: each fills r->body and returns 0, a negative errno
  * value, or a Subsonic error code. */
 static const struct {
@@ -180,6 +277,7 @@ static const struct {
 	{ "ping", do_ping },
 	{ "getLicense", do_get_license },
 	{ "getOpenSubsonicExtensions", do_get_extensions },
+	{ "tokenInfo", do_token_info },
 	{ "getMusicFolders", do_get_music_folders },
 	{ "getArtists", do_get_artists },
 	{ "getArtist", do_get_artist },
@@ -195,6 +293,10 @@ static const struct {
 	{ "getSimilarSongs2", do_get_similar_songs2 },
 	{ "getPlaylists", do_get_playlists },
 	{ "getPlaylist", do_get_playlist },
+	{ "star", do_star },
+	{ "unstar", do_unstar },
+	{ "getStarred2", do_get_starred2 },
+	{ "scrobble", do_scrobble },
 	/* answered with the file itself (send_file()) */
 	{ "stream", NULL },
 	{ "download", NULL },
@@ -403,7 +505,10 @@ static enum MHD_Result dispatch(struct request *r, const char *rest,
 		caller_end();
 		return ret;
 	}
-	rc = methods[m].fn(r);
+	rc = subsonic_marks_begin(a->name);
+	if (!rc)
+		rc = methods[m].fn(r);
+	subsonic_marks_end();
 	caller_end();
 	if (rc)
 		return send_error(r, f, rc);

@@ -10,15 +10,21 @@
  * around the answer (caller_begin_user()). A refusal is an answer of
  * status 200 with the error's code and message, as the clients expect:
  * 0 for an unknown method, 10 a missing parameter, 40 a wrong password,
- * 41 a token of an account without a kept password, 42 the apiKey (not
- * offered yet), 43 several mechanisms at once, 70 what is not there.
+ * 41 a token of an account without a kept password, 42 an apiKey while
+ * no key is kept, 43 several mechanisms at once, 44 an apiKey not kept,
+ * 70 what is not there.
  *
- * Methods: ping, getLicense, getOpenSubsonicExtensions (none offered),
+ * Methods: ping, getLicense, getOpenSubsonicExtensions
+ * (apiKeyAuthentication while keys are kept), tokenInfo (the account's
+ * name),
  * getMusicFolders (the [music] library as folder 1), getArtists,
  * getArtist, getAlbum, getSong, getGenres (fs/subsonic_music.h),
  * getIndexes, getAlbumList2, getRandomSongs, search3, getSimilarSongs
  * and getSimilarSongs2 (fs/subsonic_lists.h), getCoverArt, stream and
- * download (the file as it is, with byte ranges: fs/http_serve.h).
+ * download (the file as it is, with byte ranges: fs/http_serve.h),
+ * star, unstar, getStarred2 and scrobble (fs/subsonic_stars.h). A
+ * parameter a method takes several times (star's id) is read each
+ * time.
  */
 #include <microhttpd.h>
 

@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * The Subsonic API's authentication (subsonic_auth.h): the parameters'
- * forms, the [http] subsonic_passwords file and the token's MD5. The
- * accounts and the count of failures are http_auth.c's; this file
- * answers no request and never logs a password, token or salt.
+ * forms, the [http] subsonic_passwords and subsonic_api_keys files and
+ * the token's MD5. The accounts and the count of failures are
+ * http_auth.c's; this file answers no request and never logs a
+ * password, token, salt or key.
  */
 #include "fs/subsonic_auth.h"
 
@@ -11,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <openssl/crypto.h>
 #include <openssl/evp.h>
 
 #include "common/config_table.h"
@@ -19,66 +21,100 @@
 #include "common/strbuf.h"
 #include "fs/http_auth.h"
 
-/* The passwords of subsonic_passwords: "NAME:PASSWORD" lines. */
-static struct {
+/* The lines of a file of secrets: "NAME:SECRET". */
+struct lines {
 	char **line;
 	size_t n;
-} kept;
+	const char *path;
+	const char *what;	/* what SECRET is, for the log */
+};
 
-static int keep_line(char *line, const char *path, int at)
+/* The passwords of subsonic_passwords, the keys of subsonic_api_keys. */
+static struct lines kept = { .what = "PASSWORD" };
+static struct lines keys = { .what = "KEY" };
+
+/* The shortest API key taken: a shorter one could be guessed. */
+#define KEY_MIN 16
+
+/* Keep the line of a file of secrets for config_read_secret_lines(). */
+static int keep(char *line, int at, void *arg)
 {
-	char **grown, *copy;
+	struct lines *l = arg;
+	char **grown, *copy, *colon = strchr(line, ':');
 
 	if (!*line || *line == '#')
 		return 0;
-	if (!strchr(line, ':') || *line == ':') {
-		log_warn("http: %s line %d is not NAME:PASSWORD; left out",
-			 path, at);
+	if (!colon || colon == line) {
+		log_warn("http: %s line %d is not NAME:%s; left out",
+			 l->path, at, l->what);
+		return 0;
+	}
+	if (l == &keys && strlen(colon + 1) < KEY_MIN) {
+		log_warn("http: %s line %d: a key of fewer than %d characters"
+			 " could be guessed; left out", l->path, at, KEY_MIN);
 		return 0;
 	}
 	copy = strdup(line);
-	grown = realloc(kept.line, (kept.n + 1) * sizeof(*grown));
+	grown = realloc(l->line, (l->n + 1) * sizeof(*grown));
 	if (grown)
-		kept.line = grown;
+		l->line = grown;
 	if (!copy || !grown) {
 		free(copy);
-		return log_error(-ENOMEM, "http: no memory for %s", path);
+		return log_error(-ENOMEM, "http: no memory for %s", l->path);
 	}
-	kept.line[kept.n++] = copy;
+	l->line[l->n++] = copy;
 	return 0;
 }
 
-/* keep_line() for config_read_secret_lines(). */
-static int keep(char *line, int at, void *path)
+static void forget(struct lines *l)
 {
-	return keep_line(line, path, at);
+	for (size_t i = 0; i < l->n; i++) {
+		explicit_bzero(l->line[i], strlen(l->line[i]));
+		free(l->line[i]);
+	}
+	free(l->line);
+	l->line = NULL;
+	l->n = 0;
 }
 
-int subsonic_auth_load(const char *path)
+/* Read the lines of the file of secrets path, the value of the key
+ * name, into l: 0 or a negative errno value (logged). */
+static int load(struct lines *l, const char *path, const char *name)
 {
 	char why[256] = "";
 	int rc;
 
 	if (!path)
 		return 0;
-	rc = config_read_secret_lines(path, keep, (void *)path, why,
-				      sizeof(why));
+	l->path = path;
+	rc = config_read_secret_lines(path, keep, l, why, sizeof(why));
+	if (rc)
+		forget(l);
+	if (rc && why[0])
+		return log_error(rc, "http: %s: %s", name, why);
+	return rc;
+}
+
+int subsonic_auth_load(const char *passwords, const char *api_keys)
+{
+	int rc = load(&kept, passwords, "subsonic_passwords");
+
+	if (!rc)
+		rc = load(&keys, api_keys, "subsonic_api_keys");
 	if (rc)
 		subsonic_auth_free();
-	if (rc && why[0])
-		return log_error(rc, "http: subsonic_passwords: %s", why);
 	return rc;
 }
 
 void subsonic_auth_free(void)
 {
-	for (size_t i = 0; i < kept.n; i++) {
-		explicit_bzero(kept.line[i], strlen(kept.line[i]));
-		free(kept.line[i]);
-	}
-	free(kept.line);
-	kept.line = NULL;
-	kept.n = 0;
+	forget(&kept);
+	forget(&keys);
+}
+
+int subsonic_auth_api_keys(void)
+{
+	return keys.path != NULL;
 }
 
 /* The kept password of name, or NULL. */
@@ -107,6 +143,42 @@ int subsonic_auth_unhex(const char *hex, struct strbuf *out)
 		strbuf_addch(out, b);
 	}
 	return 0;
+}
+
+/* The account name of the API key key, into name: 0, or -ENOENT. Each
+ * key is compared in a time that tells its length alone. */
+static int key_account(const char *key, struct strbuf *name)
+{
+	size_t len = strlen(key);
+	int found = 0;
+
+	for (size_t i = 0; i < keys.n; i++) {
+		const char *colon = strchr(keys.line[i], ':');
+
+		if (!found && strlen(colon + 1) == len &&
+		    !CRYPTO_memcmp(colon + 1, key, len)) {
+			strbuf_add(name, keys.line[i], colon - keys.line[i]);
+			found = 1;
+		}
+	}
+	return found ? 0 : -ENOENT;
+}
+
+/* The account of the API key key into *out: 0, or the error. */
+static int key_check(const char *key, const char *addr, const char *via,
+		     const struct http_account **out)
+{
+	struct strbuf name = STRBUF_INIT;
+
+	if (!subsonic_auth_api_keys())
+		return SUBSONIC_NO_MECHANISM;
+	if (key_account(key, &name)) {
+		http_auth_check(NULL, NULL, addr, via);
+		return SUBSONIC_BAD_KEY;
+	}
+	*out = http_auth_named(name.buf, addr, via);
+	strbuf_release(&name);
+	return *out ? 0 : SUBSONIC_BAD_KEY;
 }
 
 /* Whether t is the MD5 of password followed by salt, in lower- or
@@ -145,7 +217,8 @@ int subsonic_auth_check(const char *u, const char *p, const char *t,
 
 	*out = NULL;
 	if (api_key)
-		return u || p || t ? SUBSONIC_CONFLICT : SUBSONIC_NO_MECHANISM;
+		return u || p || t || s ? SUBSONIC_CONFLICT :
+			key_check(api_key, addr, via, out);
 	if (p && (t || s))
 		return SUBSONIC_CONFLICT;
 	if (!u || (!p && (!t || !s)))

@@ -13,7 +13,15 @@
  * clear. A password there is checked against the account's htpasswd
  * entry too, so the two files cannot disagree.
  *
- * The file is read once at start; its passwords stay in memory until
+ * The OpenSubsonic apiKey (the apiKeyAuthentication extension) names
+ * an account alone, with no u: [http] subsonic_api_keys is a file of
+ * NAME:KEY lines of its own (0600; a key of at least 16 characters,
+ * several per account if need be), a line removed revoking its key. A
+ * key with u, p, t or s is SUBSONIC_CONFLICT, one not there
+ * SUBSONIC_BAD_KEY (counted as a wrong password), and any key while the
+ * file is not set SUBSONIC_NO_MECHANISM.
+ *
+ * The files are read once at start; their secrets stay in memory until
  * subsonic_auth_free() and are never logged.
  */
 struct http_account;
@@ -25,13 +33,18 @@ struct strbuf;
 #define SUBSONIC_NO_TOKEN 41	/* token authentication not supported */
 #define SUBSONIC_NO_MECHANISM 42 /* the mechanism is not supported */
 #define SUBSONIC_CONFLICT 43	/* several mechanisms at once */
+#define SUBSONIC_BAD_KEY 44	/* an API key that is not there */
 
-/* Read [http] subsonic_passwords at path (NULL: no token is taken):
- * 0, or a negative errno value (logged) when it cannot be read or is
- * open to others. */
-int subsonic_auth_load(const char *path);
+/* Read [http] subsonic_passwords at passwords (NULL: no token is
+ * taken) and subsonic_api_keys at api_keys (NULL: no API key is): 0,
+ * or a negative errno value (logged) when one cannot be read or is open
+ * to others. */
+int subsonic_auth_load(const char *passwords, const char *api_keys);
 
-/* Forget the passwords, their bytes cleared (at stop). */
+/* Whether API keys are taken (subsonic_api_keys is set). */
+int subsonic_auth_api_keys(void);
+
+/* Forget the passwords and keys, their bytes cleared (at stop). */
 void subsonic_auth_free(void);
 
 /*

@@ -18,6 +18,8 @@
 #include <sys/random.h>
 
 #include "fs/subsonic_auth.h"
+#include "fs/subsonic_genres.h"
+#include "fs/subsonic_marks.h"
 #include "fs/subsonic_music.h"
 
 #define MAX_SIZE 500
@@ -225,7 +227,7 @@ static int genre_files(const char *genre, struct genre_files *g)
 {
 	json_t *files, *v;
 	size_t i;
-	int rc = subsonic_music_genre(genre, &files);
+	int rc = subsonic_genres_files(genre, &files);
 
 	if (rc)
 		return rc;
@@ -387,7 +389,7 @@ static int add_found(json_t *result, const char *name, json_t *a,
  * follow one another), as a new array. */
 static json_t *artists_of(json_t *a)
 {
-	json_t *out = json_array(), *item, *album;
+	json_t *out = json_array(), *item, *album, *entry;
 	const char *last = "", *artist;
 	size_t i;
 
@@ -397,9 +399,11 @@ static json_t *artists_of(json_t *a)
 		if (!out || !artist || !strcmp(last, artist))
 			continue;
 		last = artist;
-		if (json_array_append_new(out, json_pack("{s:O,s:s}", "id",
-				json_object_get(album, "artistId"), "name",
-				artist))) {
+		entry = json_pack("{s:O,s:s}", "id", json_object_get(album,
+				  "artistId"), "name", artist);
+		subsonic_marks_add(entry, json_string_value(json_object_get(
+			album, "artistId")));
+		if (json_array_append_new(out, entry)) {
 			json_decref(out);
 			return NULL;
 		}

@@ -8,6 +8,7 @@
 #include "fs/subsonic_music.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -16,13 +17,15 @@
 #include "fs/node.h"
 #include "fs/nodes.h"
 #include "fs/subsonic_auth.h"
+#include "fs/subsonic_marks.h"
 #include "fs/views.h"
+#include "fs/views_name.h"
 #include "fs/views_real.h"
 #include "indexer/reads.h"
 
 #define TOP "/library/music/artists"
-#define GENRES "/library/music/genres"
 #define ATTR "user.mediamon."
+#define SONG SUBSONIC_MARKS_SONG
 
 json_t *subsonic_music_id(const char *prefix, const char *rel)
 {
@@ -35,6 +38,28 @@ json_t *subsonic_music_id(const char *prefix, const char *rel)
 	v = json_string(id.buf);
 	strbuf_release(&id);
 	return v;
+}
+
+/* The id of the song of the track file: SONG and its files.id. */
+static json_t *song_id(int64_t file)
+{
+	char id[SUBSONIC_MARKS_ID_LEN];
+
+	subsonic_marks_song_id(file, id);
+	return json_string(id);
+}
+
+/* The files.id the song id names, or 0. */
+static int64_t song_file(const char *id)
+{
+	long long n;
+	char *end;
+
+	if (!id || strncmp(id, SONG, 2) || id[2] < '1' || id[2] > '9')
+		return 0;
+	errno = 0;
+	n = strtoll(id + 2, &end, 10);
+	return *end || errno ? 0 : n;
 }
 
 /* The id of the artist of rel, "ARTIST/...". */
@@ -127,6 +152,15 @@ static int list_at(const char *path, struct list *l)
 	return rc;
 }
 
+int subsonic_music_children(const char *path, int dirs, json_t **items)
+{
+	struct list l = { .dirs = dirs };
+	int rc = list_at(path, &l);
+
+	*items = l.items;
+	return rc;
+}
+
 /* The same for rel, a path under TOP, or "". */
 static int list(const char *rel, struct list *l)
 {
@@ -152,7 +186,7 @@ static void child_rel(struct strbuf *out, const char *rel, const char *name)
 int subsonic_music_artists(json_t *body)
 {
 	struct list l = { .dirs = 1 };
-	json_t *index = json_array(), *item, *group = NULL;
+	json_t *index = json_array(), *item, *entry, *group = NULL;
 	char letter[8] = "";
 	size_t i;
 	int rc = index ? list("", &l) : -ENOMEM;
@@ -179,10 +213,12 @@ int subsonic_music_artists(json_t *body)
 				break;
 			}
 		}
+		entry = json_pack("{s:o,s:s}", "id",
+				  subsonic_music_id("ar", name), "name", name);
+		subsonic_marks_add(entry, json_string_value(json_object_get(
+			entry, "id")));
 		if (json_array_append_new(json_object_get(group, "artist"),
-				json_pack("{s:o,s:s}", "id",
-					  subsonic_music_id("ar", name),
-					  "name", name))) {
+					  entry)) {
 			rc = -ENOMEM;
 			break;
 		}
@@ -239,19 +275,16 @@ static void add_gains(json_t *s, int64_t file)
 /* The Child of the track at rel/name (node n). */
 static json_t *song(const char *rel, const char *name, int64_t file)
 {
-	struct strbuf path = STRBUF_INIT;
 	const char *dot = strrchr(name, '.');
 	char buf[512];
 	json_t *s;
 
-	child_rel(&path, rel, name);
 	s = json_pack("{s:o,s:o,s:o,s:o,s:b,s:s,s:s}", "id",
-		      subsonic_music_id("tr", path.buf), "parent",
+		      song_id(file), "parent",
 		      subsonic_music_id("al", rel), "albumId",
 		      subsonic_music_id("al", rel), "artistId", artist_id(rel),
 		      "isDir", 0, "type", "music", "suffix",
 		      dot ? dot + 1 : "");
-	strbuf_release(&path);
 	if (!s)
 		return NULL;
 	json_object_set_new(s, "title", json_string(attr(file, "title",
@@ -267,12 +300,11 @@ static json_t *song(const char *rel, const char *name, int64_t file)
 	if (attr(file, "year", buf, sizeof(buf)) && atoi(buf) > 0)
 		json_object_set_new(s, "year", json_integer(atoi(buf)));
 	add_gains(s, file);
+	subsonic_marks_add(s, json_string_value(json_object_get(s, "id")));
 	return s;
 }
 
-/* Whether file (a files.id) is a track's: the album folders of the view
- * hold their images too. */
-static int is_track(int64_t file)
+int subsonic_music_is_track(int64_t file)
 {
 	return file > 0 && views_track_attrs_held(file, NULL, NULL, 0) > 0;
 }
@@ -298,7 +330,7 @@ static int songs(const char *rel, json_t **out, json_t *files,
 		int64_t file = json_integer_value(json_object_get(item,
 								  "file"));
 
-		if (!is_track(file)) {
+		if (!subsonic_music_is_track(file)) {
 			if (cover && !strncmp(name, "cover.", 6))
 				strbuf_addstr(cover, name);
 			continue;
@@ -364,6 +396,8 @@ static int album_of(const char *rel, json_t **out, json_t *files)
 	if (*out && cover.len)
 		json_object_set_new(*out, "coverArt",
 				    subsonic_music_id("al", rel));
+	subsonic_marks_add(*out, json_string_value(json_object_get(*out,
+								   "id")));
 	strbuf_release(&cover);
 	return *out ? 0 : -ENOMEM;
 }
@@ -426,7 +460,7 @@ static int artist_albums(const char *artist, json_t *albums, int with_songs)
 int subsonic_music_artist(json_t *body, const char *id)
 {
 	struct strbuf path = STRBUF_INIT;
-	json_t *albums = json_array();
+	json_t *albums = json_array(), *out;
 	const char *artist;
 	int rc = path_of(id, "ar", 1, &path);
 
@@ -437,11 +471,13 @@ int subsonic_music_artist(json_t *body, const char *id)
 	 * see: a folder listed empty is one it may not */
 	if (!rc && !json_array_size(albums))
 		rc = SUBSONIC_NOT_FOUND;
-	if (!rc && json_object_set_new(body, "artist",
-			json_pack("{s:s,s:s,s:I,s:O}", "id", id, "name", artist,
-				  "albumCount",
-				  (json_int_t)json_array_size(albums),
-				  "album", albums)))
+	out = rc ? NULL : json_pack("{s:o,s:s,s:I,s:O}", "id",
+				    subsonic_music_id("ar", artist), "name",
+				    artist, "albumCount",
+				    (json_int_t)json_array_size(albums),
+				    "album", albums);
+	subsonic_marks_add(out, json_string_value(json_object_get(out, "id")));
+	if (!rc && json_object_set_new(body, "artist", out))
 		rc = -ENOMEM;
 	json_decref(albums);
 	strbuf_release(&path);
@@ -487,30 +523,155 @@ int subsonic_music_albums(json_t **out)
 	return rc;
 }
 
+/* Look for the track file among the tracks of the album folder rel
+ * ("ARTIST/ALBUM"): 1 with rel/NAME appended to out, 0 when it is not
+ * there, or a negative errno value. */
+static int find_in_album(const char *rel, int64_t file, struct strbuf *out)
+{
+	struct list l = { 0 };
+	json_t *item;
+	size_t i;
+	int rc = list(rel, &l);
+
+	if (rc == SUBSONIC_NOT_FOUND)
+		return 0;
+	json_array_foreach(l.items, i, item)
+		if (json_integer_value(json_object_get(item, "file")) == file) {
+			strbuf_addf(out, "%s/%s", rel, json_string_value(
+				json_object_get(item, "name")));
+			rc = 1;
+			break;
+		}
+	json_decref(l.items);
+	return rc;
+}
+
+/* The same over the album folders of the artist folder artist. */
+static int find_in_artist(const char *artist, int64_t file,
+			  struct strbuf *out)
+{
+	struct strbuf rel = STRBUF_INIT;
+	struct list l = { .dirs = 1 };
+	json_t *item;
+	size_t i;
+	int rc = list(artist, &l);
+
+	if (rc == SUBSONIC_NOT_FOUND)
+		return 0;
+	json_array_foreach(l.items, i, item) {
+		strbuf_reset(&rel);
+		child_rel(&rel, artist, json_string_value(json_object_get(item,
+								    "name")));
+		rc = find_in_album(rel.buf, file, out);
+		if (rc)
+			break;
+	}
+	json_decref(l.items);
+	strbuf_release(&rel);
+	return rc;
+}
+
+/*
+ * The place "ARTIST/ALBUM/NAME" in the view of the track the song id
+ * names, into out: 0, a negative errno value, or SUBSONIC_NOT_FOUND when
+ * it names no track the caller may read. The artist's folder is looked
+ * in first, named as the view names its album artist; every artist's
+ * after, should the view have named it otherwise.
+ */
+static int song_rel(const char *id, int64_t *file, struct strbuf *out)
+{
+	struct strbuf guess = STRBUF_INIT;
+	struct list l = { .dirs = 1 };
+	json_t *item;
+	char buf[512];
+	size_t i;
+	int rc;
+
+	*file = song_file(id);
+	if (views_real_access(*file) || !subsonic_music_is_track(*file))
+		return SUBSONIC_NOT_FOUND;
+	if (attr(*file, "album_artist", buf, sizeof(buf)) && *buf)
+		views_name_add(&guess, buf, strlen(buf));
+	else
+		strbuf_addstr(&guess, "Unknown Artist");
+	for (i = 0; i < guess.len && guess.buf[i] == '.'; i++)
+		guess.buf[i] = '_';
+	rc = find_in_artist(guess.buf, *file, out);
+	if (!rc)
+		rc = list("", &l);
+	json_array_foreach(rc ? NULL : l.items, i, item) {
+		const char *artist = json_string_value(json_object_get(item,
+								     "name"));
+
+		if (strcmp(artist, guess.buf))
+			rc = find_in_artist(artist, *file, out);
+		if (rc)
+			break;
+	}
+	json_decref(l.items);
+	strbuf_release(&guess);
+	if (rc == SUBSONIC_NOT_FOUND || !rc)
+		return SUBSONIC_NOT_FOUND;
+	return rc < 0 ? rc : 0;
+}
+
 int subsonic_music_path(const char *id, struct strbuf *out)
 {
-	return path_of(id, "tr", 3, out);
+	int64_t file;
+
+	strbuf_addstr(out, TOP "/");
+	return song_rel(id, &file, out);
+}
+
+int64_t subsonic_music_file(const char *id)
+{
+	return song_file(id);
+}
+
+int subsonic_music_get(const char *id, json_t **out)
+{
+	static const struct {
+		const char *prefix, *member, *children;
+		int (*fn)(json_t *body, const char *id);
+	} kinds[] = {
+		{ SONG, "song", NULL, subsonic_music_song },
+		{ "al", "album", "song", subsonic_music_album },
+		{ "ar", "artist", "album", subsonic_music_artist },
+	};
+	json_t *body = json_object();
+	int rc = body ? SUBSONIC_NOT_FOUND : -ENOMEM;
+	size_t k;
+
+	*out = NULL;
+	for (k = 0; body && k < sizeof(kinds) / sizeof(kinds[0]); k++)
+		if (id && !strncmp(id, kinds[k].prefix, 2)) {
+			rc = kinds[k].fn(body, id);
+			break;
+		}
+	if (!rc) {
+		*out = json_incref(json_object_get(body, kinds[k].member));
+		if (kinds[k].children)
+			json_object_del(*out, kinds[k].children);
+	}
+	json_decref(body);
+	return rc;
 }
 
 int subsonic_music_song(json_t *body, const char *id)
 {
-	struct strbuf path = STRBUF_INIT;
-	struct node n;
-	char *rel, *name;
-	int rc = path_of(id, "tr", 3, &path);
+	struct strbuf rel = STRBUF_INIT;
+	int64_t file;
+	char *name;
+	int rc = song_rel(id, &file, &rel);
 
-	if (!rc && (nodes_resolve(path.buf, &n) || n.type != NODE_REAL ||
-		    n.file <= 0 || views_real_access(n.file)))
-		rc = SUBSONIC_NOT_FOUND;
 	if (!rc) {
-		rel = path.buf + strlen(TOP "/");
-		name = strrchr(rel, '/');
+		name = strrchr(rel.buf, '/');
 		*name = '\0';
 		if (json_object_set_new(body, "song",
-					song(rel, name + 1, n.file)))
+					song(rel.buf, name + 1, file)))
 			rc = -ENOMEM;
 	}
-	strbuf_release(&path);
+	strbuf_release(&rel);
 	return rc;
 }
 
@@ -519,21 +680,18 @@ int subsonic_music_similar(const char *id, json_t **files)
 	struct strbuf path = STRBUF_INIT, query = STRBUF_INIT;
 	struct list l = { 0 };
 	char buf[512];
-	struct node n;
+	int64_t file;
 	json_t *item;
 	size_t i;
-	int rc = path_of(id, "tr", 3, &path);
+	int rc = song_rel(id, &file, &path);
 
 	*files = NULL;
-	if (!rc && (nodes_resolve(path.buf, &n) || n.type != NODE_REAL ||
-		    n.file <= 0 || views_real_access(n.file)))
-		rc = SUBSONIC_NOT_FOUND;
 	if (rc)
 		goto out;
 	strbuf_addstr(&query, "/similar/");
-	if (attr(n.file, "artist", buf, sizeof(buf)))
+	if (attr(file, "artist", buf, sizeof(buf)))
 		strbuf_addf(&query, "%s ", buf);
-	strbuf_addstr(&query, attr(n.file, "title", buf, sizeof(buf)) ? buf :
+	strbuf_addstr(&query, attr(file, "title", buf, sizeof(buf)) ? buf :
 		      strrchr(path.buf, '/') + 1);
 	/* a query is one name of the mount */
 	for (char *p = query.buf + strlen("/similar/"); *p; p++)
@@ -566,7 +724,7 @@ int subsonic_music_cover(const char *id, struct strbuf *out)
 	int rc;
 
 	rc = path_of(id, "al", 2, &path);
-	if (rc && !path_of(id, "tr", 3, &path)) {
+	if (rc && !subsonic_music_path(id, &path)) {
 		slash = strrchr(path.buf, '/');
 		*slash = '\0';
 		path.len = slash - path.buf;
@@ -580,114 +738,6 @@ int subsonic_music_cover(const char *id, struct strbuf *out)
 		strbuf_addf(out, "%s/%s", path.buf, cover.buf);
 	json_decref(tracks);
 	strbuf_release(&cover);
-	strbuf_release(&path);
-	return rc;
-}
-
-/* Append to files the files.id of the tracks under the mount's folder
- * path, count into *albums the folders holding some, down to depth
- * folders. */
-static int collect_tracks(const char *path, int depth, json_t *files,
-			  json_int_t *albums)
-{
-	struct list l = { 0 }, d = { .dirs = 1 };
-	struct strbuf sub = STRBUF_INIT;
-	json_int_t here = 0;
-	json_t *item;
-	size_t i;
-	int rc = list_at(path, &l);
-
-	json_array_foreach(l.items, i, item) {
-		json_t *file = json_object_get(item, "file");
-
-		if (!is_track(json_integer_value(file)))
-			continue;
-		here++;
-		if (json_array_append(files, file))
-			rc = -ENOMEM;
-	}
-	json_decref(l.items);
-	*albums += here > 0;
-	if (!rc && depth > 0)
-		rc = list_at(path, &d);
-	json_array_foreach(rc ? NULL : d.items, i, item) {
-		strbuf_reset(&sub);
-		strbuf_addf(&sub, "%s/%s", path, json_string_value(
-			json_object_get(item, "name")));
-		rc = collect_tracks(sub.buf, depth - 1, files, albums);
-		if (rc == SUBSONIC_NOT_FOUND)
-			rc = 0;
-		if (rc)
-			break;
-	}
-	json_decref(d.items);
-	strbuf_release(&sub);
-	return rc;
-}
-
-int subsonic_music_genres(json_t *body)
-{
-	struct strbuf path = STRBUF_INIT;
-	struct list l = { .dirs = 1 };
-	json_t *genres = json_array(), *item;
-	size_t i;
-	int rc = genres ? list_at(GENRES, &l) : -ENOMEM;
-
-	json_array_foreach(l.items, i, item) {
-		const char *name = json_string_value(json_object_get(item,
-								   "name"));
-		json_int_t albums = 0;
-		json_t *files = json_array();
-
-		strbuf_reset(&path);
-		strbuf_addf(&path, GENRES "/%s", name);
-		rc = files ? collect_tracks(path.buf, 3, files, &albums) :
-			-ENOMEM;
-		if (rc == SUBSONIC_NOT_FOUND || (!rc && !albums)) {
-			json_decref(files);
-			rc = 0;
-			continue;
-		}
-		if (!rc && json_array_append_new(genres, json_pack(
-				"{s:s,s:I,s:I}", "value", name, "songCount",
-				(json_int_t)json_array_size(files),
-				"albumCount", albums)))
-			rc = -ENOMEM;
-		json_decref(files);
-		if (rc) {
-			rc = rc ? rc : -ENOMEM;
-			break;
-		}
-	}
-	json_decref(l.items);
-	strbuf_release(&path);
-	if (!rc && json_object_set_new(body, "genres", json_pack("{s:O}",
-						"genre", genres)))
-		rc = -ENOMEM;
-	json_decref(genres);
-	return rc;
-}
-
-int subsonic_music_genre(const char *genre, json_t **files)
-{
-	struct strbuf path = STRBUF_INIT;
-	json_int_t albums = 0;
-	int rc = SUBSONIC_NOT_FOUND;
-
-	*files = json_array();
-	if (!*files)
-		return -ENOMEM;
-	if (*genre && !strchr(genre, '/') && strcmp(genre, ".") &&
-	    strcmp(genre, "..")) {
-		strbuf_addf(&path, GENRES "/%s", genre);
-		rc = collect_tracks(path.buf, 3, *files, &albums);
-	}
-	if (rc == SUBSONIC_NOT_FOUND)
-		rc = 0;
-	if (rc) {
-		json_decref(*files);
-		*files = NULL;
-	}
 	strbuf_release(&path);
 	return rc;
 }

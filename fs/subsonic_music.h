@@ -7,17 +7,23 @@
  * holds (caller_begin_user()): an artist, album or track the user may
  * not read there is not there for it either.
  *
- * Ids are the view's names, so that they outlive rescans and restarts:
- * "ar" and the hex of the artist's folder name, "al" and the hex of
- * ARTIST/ALBUM, "tr" and the hex of ARTIST/ALBUM/FILE (a retag or a
- * rename gives new ones). An album with a cover.EXT in the view, and its
- * songs, have coverArt, the album's id. A song analysed has the OpenSubsonic
- * replayGain (trackGain, albumGain, trackPeak) of its view attributes.
+ * Ids: a song is "so" and its file's files.id in decimal, which the
+ * index keeps across rescans, restarts and the renames and moves within
+ * a root it sees (indexer/library/gone.h), so a client's starred songs
+ * and offline copies stay valid; an artist is "ar" and the hex of its
+ * folder's name, an album "al" and the hex of ARTIST/ALBUM, both named
+ * by the tags, so they last as long as those tags do. Ids of the form
+ * songs had before ("tr" and the hex of a path) name nothing. An album
+ * with a cover.EXT in the view, and its songs, have coverArt, the
+ * album's id. A song analysed has the OpenSubsonic replayGain
+ * (trackGain, albumGain, trackPeak) of its view attributes.
  *
  * Each function adds its member to body (a subsonic-response object)
  * and returns 0, a negative errno value, or SUBSONIC_NOT_FOUND when id
  * names nothing the user may see.
  */
+#include <stdint.h>
+
 #include <jansson.h>
 
 struct strbuf;
@@ -48,13 +54,21 @@ int subsonic_music_similar(const char *id, json_t **files);
  * the song id, into out, for getCoverArt: 0, a negative errno value or
  * SUBSONIC_NOT_FOUND (no such album, or one without a cover). */
 int subsonic_music_cover(const char *id, struct strbuf *out);
-/* getGenres: the folders of /library/music/genres that hold tracks the
- * user may see, each with its songCount and albumCount. */
-int subsonic_music_genres(json_t *body);
-/* The files.id of the tracks of the genre (a folder of
- * /library/music/genres) the user may see into *files (a new array,
- * empty for no such genre): 0 or a negative errno value. */
-int subsonic_music_genre(const char *genre, json_t **files);
+/* The children of the mount's folder path, its folders (dirs) or the
+ * files of its tracks and images, in the view's order, into *items (a
+ * new array of {"name", "file": its files.id}): 0, a negative errno
+ * value, or SUBSONIC_NOT_FOUND when the user may not list it. */
+int subsonic_music_children(const char *path, int dirs, json_t **items);
+/* Whether file (a files.id) is a track's: the album folders of the view
+ * hold their images too. */
+int subsonic_music_is_track(int64_t file);
+/* The files.id the song id names (whether the user may see it or not),
+ * or 0 when id is no song's. */
+int64_t subsonic_music_file(const char *id);
+/* The song (Child), album (AlbumID3 without its songs) or artist
+ * (ArtistID3 without its albums) id names into *out (a new object): 0,
+ * a negative errno value, or SUBSONIC_NOT_FOUND. */
+int subsonic_music_get(const char *id, json_t **out);
 /* getSong: the song id. */
 int subsonic_music_song(json_t *body, const char *id);
 /* The mount path of the song id into out, for stream and download: 0 or

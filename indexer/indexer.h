@@ -22,6 +22,7 @@
 #include "indexer/connections.h"
 #include "indexer/jobs.h"
 #include "indexer/library/scan.h"
+#include "indexer/library/starred.h"
 #include "indexer/library/watch.h"
 
 struct strbuf;
@@ -271,6 +272,19 @@ int indexer_send(const char *id);
  * or, removing, one not on it, or another negative errno value.
  */
 int indexer_blocklist(const char *id, int remove);
+
+/*
+ * Keep the star change (library/starred.h) of a Subsonic account, ahead
+ * of a scan's backlog. Returns 0 or a negative errno value (logged).
+ */
+int indexer_star(const struct starred_change *change);
+
+/*
+ * Count a play of the song of file (a files.id) that account told at
+ * (seconds since the epoch), ahead of a scan's backlog. Returns 0 or a
+ * negative errno value (logged).
+ */
+int indexer_scrobble(const char *account, int64_t file, double at);
 
 /* Copy the live status. */
 void indexer_status(struct indexer_status *out);

@@ -3,7 +3,8 @@
  * The settings the store keeps: a user's settings of a series (its
  * preferences, whether it is monitored, its latest volume (a number
  * written queues a check of new volumes), its source, its edition)
- * and the blocklist, each checked and handed to the writer, and the
+ * and the blocklist, each checked and handed to the writer, the stars
+ * and plays of the Subsonic accounts (library/starred.h), and the
  * configuration's keys that the store's readers and scans depend on
  * (covers, volume_from_chapters), noted in the store's settings table.
  * A series' rows are manga.h's and the blocklist blocklist.h's: they are
@@ -18,6 +19,7 @@
 #include "common/strbuf.h"
 #include "indexer/indexer_internal.h"
 #include "indexer/jobs.h"
+#include "indexer/library/starred.h"
 #include "indexer/manga/manga.h"
 #include "indexer/manga/names.h"
 #include "indexer/monitor/blocklist.h"
@@ -83,6 +85,18 @@ int indexer_blocklist(const char *id, int remove)
 {
 	return remove ? blocklist_remove(id) :
 		blocklist_add(id, NULL, "blocklisted by the user");
+}
+
+int indexer_star(const struct starred_change *change)
+{
+	return writer_call_urgent(starred_write, (void *)change);
+}
+
+int indexer_scrobble(const char *account, int64_t file, double at)
+{
+	struct starred_play p = { account, file, at };
+
+	return writer_call_urgent(starred_play, &p);
 }
 
 int indexer_set_series_prefs(int64_t series, const char *text)

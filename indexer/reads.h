@@ -25,6 +25,7 @@
  *   library/query_views.h     the folders of the library views, /search,
  *                             /similar
  *   library/scan_history.h    the scans, for scans.svg
+ *   library/starred.h         the Subsonic accounts' stars and plays
  *   library/root_guard.h      the roots found unavailable, for health
  *   library/library_stats.h   counts, roots, scans, scan totals, damaged
  *                             tags: summary.json, scan.json, scan.csv,
@@ -58,6 +59,7 @@
 #include "indexer/library/query_views.h"
 #include "indexer/library/root_guard.h"
 #include "indexer/library/scan_history.h"
+#include "indexer/library/starred.h"
 #include "indexer/library/track_attrs.h"
 #include "indexer/manga/manga_reads.h"
 #include "indexer/manga/pages.h"

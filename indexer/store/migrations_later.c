@@ -26,6 +26,14 @@
 	"UPDATE tracks SET " col " = NULL WHERE " col " NOT GLOB '" HEX4 HEX4 \
 	"-" HEX4 "-" HEX4 "-" HEX4 "-" HEX4 HEX4 HEX4 "';"
 
+/* The trigger subsonic_NAME AFTER event that forgets the stars and plays
+ * of the song of file (version 44) when cond holds. */
+#define STARRED_FORGET(name, event, file, cond) \
+	"CREATE TRIGGER IF NOT EXISTS subsonic_" name " AFTER " event \
+	"  WHEN " cond " BEGIN" \
+	"  DELETE FROM subsonic_stars WHERE kind = 'song' AND item = " file ";" \
+	"  DELETE FROM subsonic_plays WHERE file_id = " file "; END;"
+
 const char *const migrations_later[] = {
 	/* version 21: a file keeps its name in its folder, where it kept its
 	 * path from the root, which the store then held twice (in the table and
@@ -369,6 +377,30 @@ const char *const migrations_later[] = {
 	"ALTER TABLE series ADD COLUMN published_line TEXT;"
 	"ALTER TABLE downloads ADD COLUMN applied INTEGER NOT NULL"
 	"  DEFAULT 0;",
+	/* version 44: the Subsonic accounts' stars and plays
+	 * (library/starred.h); a song's rows go with its file unless a gone
+	 * row keeps its id, with the gone row unless the file came back, and
+	 * when another file takes the id (not its own coming back: the same
+	 * size and time as the gone row). Made if missing. */
+	"CREATE TABLE IF NOT EXISTS subsonic_stars (account TEXT NOT NULL,"
+	"  kind TEXT NOT NULL, item NOT NULL, starred_at REAL NOT NULL,"
+	"  PRIMARY KEY (account, kind, item)) WITHOUT ROWID;"
+	"CREATE INDEX IF NOT EXISTS subsonic_stars_song"
+	"  ON subsonic_stars (item) WHERE kind = 'song';"
+	"CREATE TABLE IF NOT EXISTS subsonic_plays (account TEXT NOT NULL,"
+	"  file_id INTEGER NOT NULL, count INTEGER NOT NULL,"
+	"  played_at REAL NOT NULL, PRIMARY KEY (account, file_id))"
+	"  WITHOUT ROWID;"
+	"CREATE INDEX IF NOT EXISTS subsonic_plays_file"
+	"  ON subsonic_plays (file_id);"
+	STARRED_FORGET("files_del", "DELETE ON files", "OLD.id",
+		       "NOT EXISTS (SELECT 1 FROM gone WHERE file_id = OLD.id)")
+	STARRED_FORGET("gone_del", "DELETE ON gone", "OLD.file_id",
+		       "NOT EXISTS (SELECT 1 FROM files"
+		       " WHERE id = OLD.file_id)")
+	STARRED_FORGET("files_add", "INSERT ON files", "NEW.id",
+		       "NOT EXISTS (SELECT 1 FROM gone WHERE file_id = NEW.id"
+		       " AND size = NEW.size AND mtime_ns = NEW.mtime_ns)"),
 };
 
 const int migrations_later_count = ARRAY_SIZE(migrations_later);

@@ -415,6 +415,11 @@ def test_store_of_the_version_before_reads_them(formats, tmp_path):
             " DROP INDEX analysis_queue_owner;"
             " ALTER TABLE analysis_queue DROP COLUMN owner;"
             " ALTER TABLE files DROP COLUMN uid;"
+            " DROP TRIGGER subsonic_files_del;"
+            " DROP TRIGGER subsonic_gone_del;"
+            " DROP TRIGGER subsonic_files_add;"
+            " DROP TABLE subsonic_stars;"
+            " DROP TABLE subsonic_plays;"
             " PRAGMA user_version = %d;" % (ids, ids, ids,
                                             VERSION_BEFORE_FORMATS))
     finally:

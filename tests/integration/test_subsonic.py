@@ -11,6 +11,7 @@ import hashlib
 import json
 import os
 import re
+import sqlite3
 import tempfile
 import urllib.error
 import urllib.parse
@@ -196,6 +197,63 @@ def test_passwords_open_to_others_stop_the_start(tmp_path, mode):
     assert PASSWORD not in text
 
 
+API_KEY = "3f1c0a9be8d24c7d9a61f0e2b7c45d88"
+
+
+def test_api_key_names_its_account(tmp_path):
+    """The apiKeyAuthentication extension: a key of [http]
+    subsonic_api_keys logs in alone (tokenInfo says whose it is); with
+    u, p, t or s it is 43, a key not kept 44."""
+    keys = passwords_file(tmp_path / "subsonic-api-keys",
+                          "# one line a key\n"
+                          "root:%s\n"
+                          "root:tooshort\n"
+                          "nosuchuser:%s\n" % (API_KEY, "9" * 32))
+    w = Web(tmp_path, conf_extra="subsonic_api_keys = %s\n" % keys)
+    try:
+        key = {"apiKey": API_KEY}
+        got = ok(call(w, "getOpenSubsonicExtensions", auth=key)[2])
+        assert got["openSubsonicExtensions"] == [
+            {"name": "apiKeyAuthentication", "versions": [1]}]
+        ok(call(w, "ping", auth=key)[2])
+        assert ok(call(w, "tokenInfo", auth=key)[2])["tokenInfo"] == \
+            {"username": "root"}
+        root = call(w, "tokenInfo.view", f="xml", auth=key)[2]
+        assert root.find(NS + "tokenInfo").get("username") == "root"
+        # a name and password still log in
+        assert ok(call(w, "tokenInfo")[2])["tokenInfo"] == \
+            {"username": "root"}
+        for extra in ({"u": "root"}, {"p": PASSWORD}, {"t": "x"},
+                      {"s": "y"}):
+            failed(call(w, "ping", auth=dict(key, **extra))[2], 43)
+        # three wrong keys (of the five a minute allows): one not kept,
+        # one too short to be kept, one of no account
+        for bad in (API_KEY[:-1] + "0", "tooshort", "9" * 32):
+            failed(call(w, "ping", auth={"apiKey": bad})[2], 44)
+        ok(call(w, "ping", auth=key)[2])
+        text = w.log()
+        assert API_KEY not in text and "9" * 32 not in text
+        assert "line 3: a key of fewer than 16 characters" in text
+    finally:
+        w.stop()
+
+
+def test_api_keys_open_to_others_stop_the_start(tmp_path):
+    keys = passwords_file(tmp_path / "subsonic-api-keys",
+                          "root:%s\n" % API_KEY, 0o644)
+    htpasswd(tmp_path / "htpasswd", "root")
+    music = tmp_path / "music"
+    music.mkdir()
+    conf = tmp_path / "http.conf"
+    conf.write_text("[analysis]\nenabled = no\n[http]\nlisten = "
+                    "127.0.0.1:0\nhtpasswd = %s\nsubsonic_api_keys = %s\n"
+                    "[music]\nroot = %s\n" % (tmp_path / "htpasswd", keys,
+                                              music))
+    text = start_refused(tmp_path, "config=" + str(conf))
+    assert "subsonic_api_keys: %s holds secrets" % keys in text, text
+    assert API_KEY not in text
+
+
 def music_library(top):
     """Two artists, three tracks: Band/Tones (tracks 1, 2), Zed/Solo."""
     make_flac(os.path.join(top, "Band", "Tones", "01.flac"), "First",
@@ -287,8 +345,72 @@ def test_bad_ids(music):
         for bad in ("", "zz", "ar", "tr2e2e", "al" + b"../x".hex(),
                     "tr" + b"Band/Tones".hex(), "ar" + b"Nobody".hex(),
                     "tr" + b"Band/../Band/Tones/01.flac".hex(),
-                    "al" + b"Band/Tones\x00".hex()):
+                    "al" + b"Band/Tones\x00".hex(), "so", "so0", "so-1",
+                    "so01", "so1x", "so99999999", "so" + "9" * 30,
+                    "so" + b"Band/Tones/01 - First.flac".hex()):
             failed(call(music, method, id=bad)[2], 70)
+
+
+def test_old_song_ids_name_nothing(music):
+    """A song's id of the form before ("tr" and the hex of its view
+    path) names nothing now: code 70, as the man page says."""
+    ids = walk(music)
+    assert all(re.fullmatch(r"so[1-9][0-9]*", v[0]) for v in ids.values())
+    rel = os.path.relpath(view_path(music, ids["First"][0]),
+                          music.m.file("library/music/artists"))
+    old = "tr" + rel.encode().hex()
+    for method in ("getSong", "stream", "getSimilarSongs2", "getCoverArt"):
+        failed(call(music, method, id=old)[2], 70)
+
+
+def file_row(w, song_id):
+    """(the folder's path, the name) of the store's row of a song's
+    file, or None."""
+    con = sqlite3.connect("file:%s?mode=ro" % w.m.db, uri=True,
+                          timeout=60)
+    try:
+        row = con.execute("SELECT d.path, f.name FROM files f JOIN"
+                          " directories d ON d.id = f.dir_id WHERE"
+                          " f.id = ?", (int(song_id[2:]),)).fetchone()
+    finally:
+        con.close()
+    return row and (bytes(row[0]).decode() if isinstance(row[0], bytes)
+                    else row[0],
+                    bytes(row[1]).decode() if isinstance(row[1], bytes)
+                    else row[1])
+
+
+def test_song_ids_outlive_renames_and_moves(music):
+    """A rename the watcher sees, and a move to another folder of the
+    same root, keep a song's id: the same song, its file's bytes
+    streamed from the new place; no other song takes the old id."""
+    top = music.where / "music"
+    before = walk(music)
+    first, second = before["First"][0], before["Second"][0]
+    os.rename(str(top / "Band" / "Tones" / "01.flac"),
+              str(top / "Band" / "Tones" / "renamed.flac"))
+    wait_for(lambda: file_row(music, first), 60, "the rename in the store",
+             until=lambda v: v == ("Band/Tones", "renamed.flac"),
+             mount=music.m)
+    os.rename(str(top / "Band" / "Tones" / "02.flac"),
+              str(top / "Zed" / "Solo" / "moved.flac"))
+    wait_for(lambda: file_row(music, second), 60, "the move in the store",
+             until=lambda v: v == ("Zed/Solo", "moved.flac"),
+             mount=music.m)
+    assert wait_for(lambda: walk(music), 60, "the songs after the moves",
+                    until=lambda v: v == before, mount=music.m,
+                    ignore=(AssertionError,)) == before
+    for sid, title, path in ((first, "First", "Band/Tones/renamed.flac"),
+                             (second, "Second", "Zed/Solo/moved.flac")):
+        assert ok(call(music, "getSong", id=sid)[2])["song"]["title"] == \
+            title
+        q = urllib.parse.urlencode({"u": "root", "p": PASSWORD, "id": sid})
+        with urllib.request.urlopen("%s/rest/stream?%s" % (music.base, q),
+                                    timeout=120) as r:
+            assert r.read() == (top / path).read_bytes()
+    # a rescan after the moves keeps them too
+    music.m.rescan()
+    assert walk(music) == before
 
 
 def test_ids_outlive_a_rescan_and_a_restart(music):
@@ -327,12 +449,11 @@ def test_another_users_private_artist(world):  # noqa: F811
             failed(call(w, "getArtist", id=priv[1], **mine)[2], 70)
             failed(call(w, "getAlbum", id=priv[2], **mine)[2], 70)
             failed(call(w, "getSong", id=priv[0], **mine)[2], 70)
-            q = urllib.parse.urlencode({"u": u.name, "p": PASSWORD,
-                                        "id": priv[0]})
-            with pytest.raises(urllib.error.HTTPError) as e:
-                urllib.request.urlopen("%s/rest/stream?%s" % (w.base, q),
-                                       timeout=120)
-            assert e.value.code in (403, 404)
+            # a song id is its file's files.id: one the account may not
+            # read is 70 in every method, never the song
+            for method in ("stream", "download", "getSimilarSongs2",
+                           "getCoverArt"):
+                failed(call(w, method, id=priv[0], **mine)[2], 70)
             pub = root_ids["Pub"]
             assert ok(call(w, "getSong", id=pub[0], **mine)[2])[
                 "song"]["title"] == "Pub"
@@ -370,9 +491,18 @@ def test_another_users_private_artist(world):  # noqa: F811
 
 
 def view_path(w, song_id):
-    """The mount path of the view file behind a song id."""
-    return w.m.file("library/music/artists/" +
-                    bytes.fromhex(song_id[2:]).decode())
+    """The mount path of the view file behind a song id: the file of its
+    album's folder (the album id is the hex of ARTIST/ALBUM) with its
+    title."""
+    song = ok(call(w, "getSong", id=song_id)[2])["song"]
+    folder = w.m.file("library/music/artists/" +
+                      bytes.fromhex(song["albumId"][2:]).decode())
+    for name in os.listdir(folder):
+        path = os.path.join(folder, name)
+        if name.endswith(".flac") and os.getxattr(
+                path, "user.mediamon.title").decode() == song["title"]:
+            return path
+    raise AssertionError("no file of %s in %s" % (song_id, folder))
 
 
 def gains(path):
@@ -751,3 +881,221 @@ def test_another_users_private_playlist(world):  # noqa: F811
             w.stop()
     finally:
         drop_user(u)
+
+
+def call_many(w, method, pairs, auth=None):
+    """The JSON subsonic-response of /rest/METHOD with the parameters
+    pairs, a list of (name, value) in which a name may come again, as
+    players send star's ids."""
+    q = list((auth or {"u": "root", "p": PASSWORD}).items())
+    q += [("v", "1.16.1"), ("c", "mediamon-test"), ("f", "json")] + pairs
+    url = "%s/rest/%s?%s" % (w.base, method, urllib.parse.urlencode(q))
+    with urllib.request.urlopen(url, timeout=120) as r:
+        return json.loads(r.read())["subsonic-response"]
+
+
+def starred(w, **auth):
+    """({artist names}, {album names}, {song titles}) of getStarred2."""
+    got = ok(call(w, "getStarred2", **auth)[2])["starred2"]
+    return ({a["name"] for a in got["artist"]},
+            {a["name"] for a in got["album"]},
+            {s["title"] for s in got["song"]})
+
+
+def test_star_unstar_and_starred2_outlive_a_restart(music):
+    ids = walk(music)
+    first, tones, zed = ids["First"][0], ids["First"][2], ids["Only"][1]
+    assert starred(music) == (set(), set(), set())
+    ok(call_many(music, "star", [("id", first), ("albumId", tones),
+                                 ("artistId", zed)]))
+    # again: the first time stays
+    when = ok(call(music, "getSong", id=first)[2])["song"]["starred"]
+    ok(call(music, "star", id=first)[2])
+    assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", when)
+    assert starred(music) == ({"Zed"}, {"Tones"}, {"First"})
+    # ids in upper case name the same: starred again, kept once
+    ok(call(music, "star", albumId=tones[:2] + tones[2:].upper())[2])
+    got = ok(call(music, "getStarred2")[2])["starred2"]
+    assert [a["id"] for a in got["album"]] == [tones]
+    # the marks in the other answers, JSON and XML
+    assert ok(call(music, "getSong", id=first)[2])["song"]["starred"] == \
+        when
+    assert "starred" not in ok(call(music, "getSong",
+                                    id=ids["Second"][0])[2])["song"]
+    assert "starred" in ok(call(music, "getAlbum", id=tones)[2])["album"]
+    assert "starred" in ok(call(music, "getArtist", id=zed)[2])["artist"]
+    a = ok(call(music, "getArtists")[2])["artists"]
+    assert {x["name"]: "starred" in x for i in a["index"]
+            for x in i["artist"]} == {"Band": False, "Zed": True}
+    found = ok(call(music, "search3", query="")[2])["searchResult3"]
+    assert {x["name"]: "starred" in x for x in found["artist"]} == \
+        {"Band": False, "Zed": True}
+    assert {x["name"]: "starred" in x for x in found["album"]} == \
+        {"Tones": True, "Solo": False}
+    root = call(music, "getStarred2", f="xml")[2]
+    assert [e.get("title") for e in root.iter(NS + "song")] == ["First"]
+    assert root.find(NS + "starred2").find(NS + "song").get(
+        "starred") == when
+    # a restart keeps them
+    music.stop()
+    log = music.m.proc.log_path
+    os.rename(log, log + ".before-restart")
+    w = Web(music.where, music=music.where / "music")
+    try:
+        wait_for(lambda: walk(w), 60, "the three songs after a restart",
+                 until=lambda v: len(v) == 3, mount=w.m,
+                 ignore=(AssertionError,))
+        assert starred(w) == ({"Zed"}, {"Tones"}, {"First"})
+        ok(call(w, "unstar", id=first)[2])
+        ok(call(w, "unstar", albumId=tones)[2])
+        assert starred(w) == ({"Zed"}, set(), set())
+        # unstar of what is not starred, or names nothing: no harm
+        ok(call(w, "unstar", id=first)[2])
+        ok(call(w, "unstar", id="so99999999")[2])
+        ok(call(w, "unstar", id=zed)[2])
+        assert starred(w) == (set(), set(), set())
+    finally:
+        w.stop()
+
+
+def test_star_of_what_is_not_there(music):
+    ids = walk(music)
+    first = ids["First"][0]
+    failed(call(music, "star")[2], 10)
+    failed(call(music, "unstar")[2], 10)
+    for bad in ("so99999999", "so0", "zz", "", "al" + b"Band/Nope".hex(),
+                "ar" + b"Nobody".hex(), "tr" + b"Band/Tones/x".hex()):
+        failed(call(music, "star", id=bad)[2], 70)
+    # an album's or artist's parameter takes only their ids
+    failed(call(music, "star", albumId=first)[2], 70)
+    failed(call(music, "star", artistId=ids["First"][2])[2], 70)
+    # one bad id among good ones: nothing is starred
+    failed(call_many(music, "star", [("id", first),
+                                     ("id", "so99999999")]), 70)
+    assert starred(music) == (set(), set(), set())
+
+
+def test_scrobble_counts_plays(music):
+    ids = walk(music)
+    first, second = ids["First"][0], ids["Second"][0]
+    song = ok(call(music, "getSong", id=first)[2])["song"]
+    assert "playCount" not in song and "played" not in song
+    ok(call(music, "scrobble", id=first)[2])
+    ok(call(music, "scrobble", id=first, submission="true")[2])
+    # now playing: taken, counts nothing
+    ok(call(music, "scrobble", id=first, submission="false")[2])
+    ok(call(music, "scrobble", id=second, submission="false")[2])
+    # a time in milliseconds, several songs at once
+    ok(call_many(music, "scrobble", [("id", second), ("time",
+                                                      "1700000000000")]))
+    song = ok(call(music, "getSong", id=first)[2])["song"]
+    assert song["playCount"] == 2
+    assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", song["played"])
+    song = ok(call(music, "getSong", id=second)[2])["song"]
+    assert song["playCount"] == 1
+    assert song["played"] == "2023-11-14T22:13:20Z"
+    album = ok(call(music, "getAlbum", id=ids["First"][2])[2])["album"]
+    assert [s.get("playCount") for s in album["song"]] == [2, 1]
+    assert "playCount" not in ok(call(music, "getSong",
+                                      id=ids["Only"][0])[2])["song"]
+    root = call(music, "getSong", f="xml", id=first)[2]
+    assert root.find(NS + "song").get("playCount") == "2"
+    failed(call(music, "scrobble")[2], 10)
+    for bad in ("so99999999", ids["First"][2], "zz"):
+        failed(call(music, "scrobble", id=bad)[2], 70)
+
+
+def test_stars_and_plays_are_the_accounts_own(world):  # noqa: F811
+    """Each account has its stars and plays; a song of another user's
+    private folder cannot be starred or scrobbled (70), and a starred
+    song the account can no longer read is not listed."""
+    u = make_user()
+    try:
+        top = open_and_shut(world)
+        w = Web(tempfile.mkdtemp(dir=world), names=("root", u.name),
+                music=top)
+        try:
+            mine = {"auth": {"u": u.name, "p": PASSWORD}}
+            ids = wait_for(lambda: walk(w), 60, "both songs for root",
+                           until=lambda v: len(v) == 2, mount=w.m,
+                           ignore=(AssertionError,))
+            pub, priv = ids["Pub"][0], ids["Priv"][0]
+            ok(call_many(w, "star", [("id", pub), ("id", priv),
+                                     ("artistId", ids["Priv"][1])]))
+            ok(call(w, "scrobble", id=pub)[2])
+            assert starred(w) == ({"Shut"}, set(), {"Pub", "Priv"})
+            assert starred(w, **mine) == (set(), set(), set())
+            song = ok(call(w, "getSong", id=pub, **mine)[2])["song"]
+            assert "starred" not in song and "playCount" not in song
+            for method in ("star", "scrobble"):
+                failed(call(w, method, id=priv, **mine)[2], 70)
+            failed(call(w, "star", artistId=ids["Priv"][1], **mine)[2], 70)
+            ok(call(w, "star", id=pub, **mine)[2])
+            ok(call(w, "scrobble", id=pub, **mine)[2])
+            ok(call(w, "scrobble", id=pub, **mine)[2])
+            assert starred(w, **mine) == (set(), set(), {"Pub"})
+            assert ok(call(w, "getSong", id=pub, **mine)[2])["song"][
+                "playCount"] == 2
+            assert ok(call(w, "getSong", id=pub)[2])["song"][
+                "playCount"] == 1
+            # Open closed to others: the account's star is not listed
+            os.chmod(os.path.join(top, "Open"), 0o700)
+            wait_for(lambda: starred(w, **mine), 60,
+                     "the star hidden from the account",
+                     until=lambda v: v == (set(), set(), set()), mount=w.m)
+            assert starred(w) == ({"Shut"}, set(), {"Pub", "Priv"})
+            os.chmod(os.path.join(top, "Open"), 0o755)
+            wait_for(lambda: starred(w, **mine), 60,
+                     "the star back for the account",
+                     until=lambda v: v == (set(), set(), {"Pub"}),
+                     mount=w.m)
+        finally:
+            w.stop()
+    finally:
+        drop_user(u)
+
+
+def star_rows(w):
+    """The files.id of the songs starred or played in the store."""
+    con = sqlite3.connect("file:%s?mode=ro" % w.m.db, uri=True,
+                          timeout=60)
+    try:
+        return sorted(r[0] for r in con.execute(
+            "SELECT item FROM subsonic_stars WHERE kind = 'song' UNION"
+            " ALL SELECT file_id FROM subsonic_plays"))
+    finally:
+        con.close()
+
+
+def test_stars_of_a_gone_file_go_with_it(tmp_path):
+    """With keep_gone = 0 a deleted file's stars and plays go at once;
+    a new file taking its number does not take them."""
+    top = tmp_path / "music"
+    music_library(str(top))
+    w = Web(tmp_path, music=top, conf_extra="[general]\nkeep_gone = 0\n")
+    try:
+        ids = wait_for(lambda: walk(w), 60, "the three songs",
+                       until=lambda v: len(v) == 3, mount=w.m,
+                       ignore=(AssertionError,))
+        gone, kept = ids["Only"][0], ids["First"][0]
+        for sid in (gone, kept):
+            ok(call(w, "star", id=sid)[2])
+            ok(call(w, "scrobble", id=sid)[2])
+        assert star_rows(w) == sorted([int(gone[2:])] * 2 +
+                                      [int(kept[2:])] * 2)
+        os.unlink(str(top / "Zed" / "Solo" / "01.flac"))
+        wait_for(lambda: star_rows(w), 60, "the stars of the gone file",
+                 until=lambda v: v == [int(kept[2:])] * 2, mount=w.m)
+        assert starred(w) == (set(), set(), {"First"})
+        failed(call(w, "getSong", id=gone)[2], 70)
+        # a new file: whatever number it gets, no star comes with it
+        make_flac(str(top / "Zed" / "Solo" / "02.flac"), "New", "Zed",
+                  "Solo", 2, freq=770)
+        new = wait_for(lambda: walk(w), 60, "the new song",
+                       until=lambda v: "New" in v, mount=w.m,
+                       ignore=(AssertionError,))["New"][0]
+        song = ok(call(w, "getSong", id=new)[2])["song"]
+        assert "starred" not in song and "playCount" not in song
+        assert starred(w) == (set(), set(), {"First"})
+    finally:
+        w.stop()

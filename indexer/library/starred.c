@@ -1,0 +1,138 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/*
+ * The stars and plays of the Subsonic accounts (starred.h): their rows
+ * written on the writer's connection and read on the caller's. It owns
+ * the subsonic_stars and subsonic_plays tables and must not judge what
+ * an account may see (the API does, as the caller).
+ */
+#include "indexer/library/starred.h"
+
+#include <string.h>
+
+#include "common/db.h"
+#include "indexer/store/reader.h"
+
+static const char *const kinds[] = {
+	[STARRED_SONG] = "song",
+	[STARRED_ALBUM] = "album",
+	[STARRED_ARTIST] = "artist",
+};
+
+int starred_write(sqlite3 *db, void *arg)
+{
+	const struct starred_change *c = arg;
+	sqlite3_stmt *st;
+	int rc = db_prepare(db, !c->on ? "DELETE FROM subsonic_stars WHERE"
+			    " account = ?1 AND kind = ?2 AND item = ?3" :
+			    c->kind == STARRED_SONG ?
+			    "INSERT INTO subsonic_stars (account, kind, item,"
+			    " starred_at) SELECT ?1, ?2, ?3, ?4 WHERE EXISTS"
+			    " (SELECT 1 FROM files WHERE id = ?3)"
+			    " ON CONFLICT DO NOTHING" :
+			    "INSERT INTO subsonic_stars (account, kind, item,"
+			    " starred_at) VALUES (?1, ?2, ?3, ?4)"
+			    " ON CONFLICT DO NOTHING", &st);
+
+	if (rc)
+		return rc;
+	db_bind_text(st, 1, c->account);
+	db_bind_text(st, 2, kinds[c->kind]);
+	if (c->kind == STARRED_SONG)
+		sqlite3_bind_int64(st, 3, c->file);
+	else
+		db_bind_text(st, 3, c->item);
+	if (c->on)
+		sqlite3_bind_double(st, 4, c->at);
+	return db_finalize(st, sqlite3_step(st), "keep a star");
+}
+
+int starred_play(sqlite3 *db, void *arg)
+{
+	const struct starred_play *p = arg;
+	sqlite3_stmt *st;
+	int rc = db_prepare(db, "INSERT INTO subsonic_plays (account,"
+			    " file_id, count, played_at) SELECT ?1, ?2, 1, ?3"
+			    " WHERE EXISTS (SELECT 1 FROM files WHERE id = ?2)"
+			    " ON CONFLICT (account, file_id) DO UPDATE SET"
+			    " count = count + 1,"
+			    " played_at = max(played_at, excluded.played_at)",
+			    &st);
+
+	if (rc)
+		return rc;
+	db_bind_text(st, 1, p->account);
+	sqlite3_bind_int64(st, 2, p->file);
+	sqlite3_bind_double(st, 3, p->at);
+	return db_finalize(st, sqlite3_step(st), "count a play");
+}
+
+static int bind_account(void *arg, sqlite3_stmt *st)
+{
+	return db_bind_text(st, 1, *(const char **)arg);
+}
+
+/* What a read of the stars calls back. */
+struct stars_read {
+	const char *account;	/* first: bind_account() reads it */
+	int (*fn)(void *arg, enum starred_kind kind, int64_t file,
+		  const char *item, double at);
+	void *arg;
+};
+
+static int each_star(void *arg, sqlite3_stmt *st)
+{
+	struct stars_read *r = arg;
+	const char *kind = (const char *)sqlite3_column_text(st, 0);
+
+	for (int k = STARRED_SONG; kind && k <= STARRED_ARTIST; k++)
+		if (!strcmp(kind, kinds[k]))
+			return r->fn(r->arg, k, k == STARRED_SONG ?
+				     sqlite3_column_int64(st, 1) : 0,
+				     k == STARRED_SONG ? NULL :
+				     (const char *)sqlite3_column_text(st, 1),
+				     sqlite3_column_double(st, 2));
+	return 0;
+}
+
+int starred_each(const char *account,
+		 int (*fn)(void *arg, enum starred_kind kind, int64_t file,
+			   const char *item, double at),
+		 void *arg)
+{
+	struct stars_read r = { account, fn, arg };
+
+	return reader_each_bound("SELECT kind, item, starred_at FROM"
+				 " subsonic_stars WHERE account = ?1"
+				 " ORDER BY starred_at, kind, item",
+				 "read the stars", bind_account, each_star,
+				 &r);
+}
+
+/* What a read of the plays calls back. */
+struct plays_read {
+	const char *account;	/* first: bind_account() reads it */
+	int (*fn)(void *arg, int64_t file, int64_t count, double played);
+	void *arg;
+};
+
+static int each_play(void *arg, sqlite3_stmt *st)
+{
+	struct plays_read *r = arg;
+
+	return r->fn(r->arg, sqlite3_column_int64(st, 0),
+		     sqlite3_column_int64(st, 1),
+		     sqlite3_column_double(st, 2));
+}
+
+int starred_plays_each(const char *account,
+		       int (*fn)(void *arg, int64_t file, int64_t count,
+				 double played),
+		       void *arg)
+{
+	struct plays_read r = { account, fn, arg };
+
+	return reader_each_bound("SELECT file_id, count, played_at FROM"
+				 " subsonic_plays WHERE account = ?1",
+				 "read the plays", bind_account, each_play,
+				 &r);
+}
