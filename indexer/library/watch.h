@@ -11,8 +11,8 @@
  * Watches are added by the scanner as it walks (watch_dir(), before it
  * reads a directory, so nothing created in between is missed). Moves
  * inside a root are applied to the store and to the watch map at once, so
- * renamed files and folders keep their ids and their watches; a folder in
- * a storm of renames is scanned once they stop. The events are read ahead
+ * renamed files and folders keep their ids and their watches; a folder
+ * where renames go on is scanned once they stop. The events are read ahead
  * of the watcher by a thread of its own, so that the kernel's queue
  * fills only once the watcher is far behind; a full queue leads to a
  * rescan of every root. Directories left without a watch by the kernel's

@@ -4,8 +4,8 @@
  * touched (a rename's two ends paired by their cookie, what moved away
  * remembered for scans), gathered for a window and handed to the
  * scanner in one batch, or to the repair's links for the Real-Debrid
- * library folders; a folder in a storm of renames kept for the window
- * after the storm; the directories without a watch polled on a timer.
+ * library folders; a folder where renames go on kept for the window
+ * after them; the directories without a watch polled on a timer.
  * It reads no event from the kernel (watch_queue.c does) and adds no
  * watch (watch_map.c does).
  */
@@ -398,7 +398,7 @@ static void end_moves(void)
 			watch_map_forget(p->root, p->rel);
 			pthread_mutex_unlock(&watch_wt.lock);
 		}
-		touch(p->root, p->rel, p->at, 1);
+		touch(p->root, p->rel, p->at, 0);
 		watch_list_del(&watch_wt.moves, watch_wt.moves.nr - 1);
 	}
 }
@@ -426,7 +426,7 @@ static void fold_touched(void)
 
 		if (k && k->root == p->root && !strcmp(k->rel, p->rel)) {
 			k->moves += p->moves;
-			k->held |= p->held;
+			k->storm |= p->storm;
 			free(p->rel);
 			continue;
 		}
@@ -436,23 +436,21 @@ static void fold_touched(void)
 }
 
 /*
- * Whether the place p waits for the next window: a storm of renames
- * touched it (more than STORM_MOVES in one window), and until a window
- * brings it none. A scan of the folder while they go on meets its files
- * half renamed and takes them for new ones; once they stop, one scan of
- * the folder sees where each went, and keeps its id. Windows are counted,
- * not the time of the last rename: a watcher behind the kernel reads
- * renames made long ago while the storm goes on. It waits at most
- * STORM_HOLD_S.
+ * Whether the place p waits for the next window: renames touched it in
+ * this one, and it waits until a window brings it none, at most
+ * STORM_HOLD_S. A scan of a folder while renames go on in it meets its
+ * files half renamed and takes them for new ones (new ids, and rows gone
+ * until the next scan); once they stop, one scan of the folder sees where
+ * each went. Windows are counted, not the time of the last rename: a
+ * watcher behind the kernel reads renames made long ago while they go
+ * on. A lone rename waits one window; more than STORM_MOVES in one are a
+ * storm, counted and named in the log.
  */
-static int storm_held(struct watch_place *p, double now)
+static int rename_held(struct watch_place *p, double now)
 {
-	if (p->held ? !p->moves : p->moves <= STORM_MOVES)
+	if (!p->moves || now - p->at >= STORM_HOLD_S)
 		return 0;
-	if (now - p->at >= STORM_HOLD_S)
-		return 0;
-	p->moves = 0;
-	if (!p->held) {
+	if (!p->storm && p->moves > STORM_MOVES) {
 		pthread_mutex_lock(&watch_wt.lock);
 		watch_wt.st.storms++;
 		pthread_mutex_unlock(&watch_wt.lock);
@@ -460,13 +458,14 @@ static int storm_held(struct watch_place *p, double now)
 			 " rescanned once they stop (at most %d s later)",
 			 watch_root_path(p->root), *p->rel ? "/" : "",
 			 p->rel, STORM_HOLD_S);
-		p->held = 1;
+		p->storm = 1;
 	}
+	p->moves = 0;
 	return 1;
 }
 
 /* The window is over: the moves end and what it touched goes to the
- * scanner in one batch, but for what a storm holds, which stays in the
+ * scanner in one batch, but for what renames hold, which stays in the
  * window that opens. */
 static void flush(void)
 {
@@ -487,7 +486,7 @@ static void flush(void)
 		for (size_t i = 0; i < l->nr; i++) {
 			struct watch_place p = l->v[i];
 
-			if (storm_held(&l->v[i], now))
+			if (rename_held(&l->v[i], now))
 				continue;
 			l->v[i] = l->v[go.nr];
 			l->v[go.nr++] = p;

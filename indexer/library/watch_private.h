@@ -24,7 +24,7 @@
 #define WATCH_QUEUE_MAX (16 << 20)	/* bytes of events read ahead */
 #define STORM_MOVES 64		/* renames in a folder in one window that
 				 * make a storm (watch_events.c) */
-#define STORM_HOLD_S 30		/* the longest a storm's folder waits */
+#define STORM_HOLD_S 30		/* the longest renames keep a folder */
 
 /* A path under a root: what a watch covers, or what an event touched. */
 struct watch_place {
@@ -35,10 +35,10 @@ struct watch_place {
 	double at;		/* touched: when it was seen (monotonic) */
 	uint32_t cookie;	/* pending move: the kernel's pairing cookie */
 	int isdir;
-	/* touched: the renames that touched it in this window; held, when
-	 * a storm of them keeps it for a later window */
+	/* touched: the renames that touched it in this window (they keep
+	 * it for the next), and whether they made a storm */
 	unsigned moves;
-	int held;
+	int storm;
 };
 
 struct watch_place_list {
