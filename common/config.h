@@ -78,6 +78,7 @@ struct config {
 	struct config_list manga_roots;
 	int manga_follow_outside;	/* [manga] follow_outside_symlinks */
 	int volume_from_chapters;	/* [manga] volume_from_chapters, 0 */
+	long page_walk_cpu_ms;		/* [manga] page_walk_cpu, 10000 */
 	char *manga_monitor;		/* [manga] monitor: "listed" (the
 					 * default: the series of the
 					 * monitored_root roots alone are

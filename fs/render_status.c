@@ -326,7 +326,7 @@ int render_watch_json(struct strbuf *out)
 	}
 	json_object_set_new(events, "total", json_integer(total));
 	return json_append(out, json_pack(
-		"{s:b, s:I, s:I, s:i, s:i, s:I, s:o, s:I, s:I,"
+		"{s:b, s:I, s:I, s:i, s:i, s:I, s:I, s:o, s:I, s:I,"
 		" s:{s:I, s:o, s:o, s:o}, s:o}",
 		"enabled", w.enabled,
 		"watches", (json_int_t)w.watches,
@@ -334,6 +334,7 @@ int render_watch_json(struct strbuf *out)
 		"debounce_ms", (int)w.debounce_ms,
 		"poll_interval_s", (int)w.poll_interval_s,
 		"overflows", (json_int_t)w.overflows,
+		"storms", (json_int_t)w.storms,
 		"events", events,
 		"batches", (json_int_t)w.batches,
 		"paths_submitted", (json_int_t)w.paths_submitted,

@@ -28,6 +28,7 @@
 #include "indexer/library/root_guard.h"
 #include "indexer/library/watch.h"
 #include "indexer/manga/manga_gone.h"
+#include "indexer/manga/pages.h"
 #include "indexer/monitor/download.h"
 #include "indexer/monitor/picked.h"
 #include "indexer/notifier.h"
@@ -162,6 +163,7 @@ int indexer_start(const struct config *cfg)
 	writer_on_loss(indexer_on_loss);
 	covers_enable(cfg->covers);
 	covers_set_max_picture(cfg->max_picture);
+	pages_set_cpu_budget(cfg->page_walk_cpu_ms);
 	gone_set_keep(cfg->keep_gone_s);
 	manga_gone_set_keep(cfg->keep_gone_s);
 	rc = writer_call(indexer_sync_roots, NULL);

@@ -55,6 +55,10 @@ static const char *const statements[ST_COUNT] = {
 	"UPDATE files SET dir_id = ?2, name = ?3, size = ?4, mtime_ns = ?5,"
 	" inode = ?6, uid = ?10 WHERE id = ?1",
 	[ST_FILE_DELETE] = "DELETE FROM files WHERE id = ?1",
+	[ST_DIR_LEFT] =
+	"UPDATE directories SET digest = NULL WHERE id ="
+	" (SELECT dir_id FROM files WHERE id = ?1) AND id <> ?2"
+	" AND digest IS NOT NULL",
 	[ST_DIR_SET] =
 	"INSERT INTO directories (root_id, path, mtime_ns, digest)"
 	" VALUES (?1, ?2, ?3, ?4) ON CONFLICT (root_id, path) DO UPDATE SET"

@@ -322,14 +322,33 @@ static int apply_picture(const struct music_rec *rec, int64_t file)
 	return music_step_id(which, &none);
 }
 
+/*
+ * The file id moves to the folder dir: the folder it leaves keeps no
+ * digest, which described it with the file. A folder renamed away and
+ * back while a scan walked would else match its digest again and be
+ * taken as holding what the store has there: nothing, the file lost.
+ */
+static int dir_left(int64_t id, int64_t dir)
+{
+	sqlite3_stmt *st = music_m.st[ST_DIR_LEFT];
+	int64_t none;
+
+	sqlite3_bind_int64(st, 1, id);
+	sqlite3_bind_int64(st, 2, dir);
+	return music_step_id(ST_DIR_LEFT, &none);
+}
+
 /* Bind ?2 to ?6 and ?10, where a file is (its folder and its name
- * there) and what it looks like and whose it is, the same way for a new file and a renamed one. */
+ * there) and what it looks like and whose it is, the same way for a new
+ * file and a renamed one. */
 static int bind_location(sqlite3_stmt *st, const struct music_rec *rec)
 {
 	size_t skip = name_start(rec);
 	int64_t dir;
 	int rc = dir_id(rec, &dir);
 
+	if (!rc && rec->id)
+		rc = dir_left(rec->id, dir);
 	if (rc)
 		return rc;
 	sqlite3_bind_int64(st, 2, dir);

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * The watcher's start and stop, its state and its counters: the inotify
- * descriptor opened and the thread started with copies of the roots,
+ * descriptor opened and the threads started with copies of the roots,
  * everything freed at stop, the latency samples and the status the
  * mount shows. The watches are watch_map.c's, the events and batches
  * watch_events.c's; this file reads no event.
@@ -38,8 +38,11 @@ const char *const watch_kind_names[WATCH_KINDS] = {
 struct watch_state watch_wt = {
 	.fd = -1,
 	.wake_fd = -1,
+	.reader_stop = -1,
 	.gone_lost_at = -1,
 	.lock = PTHREAD_MUTEX_INITIALIZER,
+	.qlock = PTHREAD_MUTEX_INITIALIZER,
+	.qroom = PTHREAD_COND_INITIALIZER,
 	.settled = PTHREAD_COND_INITIALIZER,
 	.watched = HMAP_INIT,
 };
@@ -112,6 +115,11 @@ int watch_start(const struct config *cfg, const struct watch_setup *set)
 		goto fail;
 	}
 	__atomic_store_n(&watch_wt.running, 1, __ATOMIC_RELEASE);
+	rc = watch_queue_start();
+	if (rc) {
+		__atomic_store_n(&watch_wt.running, 0, __ATOMIC_RELEASE);
+		goto fail;
+	}
 	rc = thread_start(&watch_wt.thread, watch_main, NULL, "mm-watch");
 	if (!rc) {
 		watch_wt.st.enabled = 1;
@@ -119,6 +127,7 @@ int watch_start(const struct config *cfg, const struct watch_setup *set)
 	}
 	log_error(rc, "watch: cannot start thread");
 	__atomic_store_n(&watch_wt.running, 0, __ATOMIC_RELEASE);
+	watch_queue_stop();
 fail:
 	if (watch_wt.wake_fd >= 0)
 		close(watch_wt.wake_fd);
@@ -133,6 +142,7 @@ void watch_stop(void)
 	if (!__atomic_load_n(&watch_wt.running, __ATOMIC_ACQUIRE))
 		return;
 	__atomic_store_n(&watch_wt.running, 0, __ATOMIC_RELEASE);
+	watch_queue_stop();
 	watch_wake();
 	pthread_join(watch_wt.thread, NULL);
 	close(watch_wt.fd);
@@ -180,6 +190,7 @@ void watch_reset_counters(void)
 {
 	pthread_mutex_lock(&watch_wt.lock);
 	watch_wt.st.overflows = 0;
+	watch_wt.st.storms = 0;
 	watch_wt.st.events = 0;
 	memset(watch_wt.st.by_kind, 0, sizeof(watch_wt.st.by_kind));
 	watch_wt.st.batches = 0;

@@ -11,9 +11,12 @@
  * Watches are added by the scanner as it walks (watch_dir(), before it
  * reads a directory, so nothing created in between is missed). Moves
  * inside a root are applied to the store and to the watch map at once, so
- * renamed files and folders keep their ids and their watches. A full event
- * queue leads to a rescan of every root; directories left without a watch
- * by the kernel's limit are rescanned on a timer instead.
+ * renamed files and folders keep their ids and their watches; a folder
+ * where renames go on is scanned once they stop. The events are read ahead
+ * of the watcher by a thread of its own, so that the kernel's queue
+ * fills only once the watcher is far behind; a full queue leads to a
+ * rescan of every root. Directories left without a watch by the kernel's
+ * limit are rescanned on a timer instead.
  *
  * The [realdebrid] library folders are watched the same way, their
  * watches added by the repair's walk (watch_library_dir()); what changes
@@ -47,6 +50,8 @@ struct watch_status {
 	uint64_t polled_dirs;		/* directories the limit left
 					 * unwatched */
 	uint64_t overflows;
+	uint64_t storms;		/* folders whose scan waited for a
+					 * storm of renames to end */
 	uint64_t events;		/* all events read */
 	uint64_t by_kind[WATCH_KINDS];
 	uint64_t batches;		/* windows handed to the scanner */

@@ -4,8 +4,10 @@
  * touched (a rename's two ends paired by their cookie, what moved away
  * remembered for scans), gathered for a window and handed to the
  * scanner in one batch, or to the repair's links for the Real-Debrid
- * library folders; the directories without a watch polled on a timer.
- * It adds no watch; that is watch_map.c's.
+ * library folders; a folder where renames go on kept for the window
+ * after them; the directories without a watch polled on a timer.
+ * It reads no event from the kernel (watch_queue.c does) and adds no
+ * watch (watch_map.c does).
  */
 #include <errno.h>
 #include <poll.h>
@@ -40,20 +42,24 @@ static void join(struct strbuf *out, const char *dir, const char *name)
 	strbuf_addstr(out, name);
 }
 
-/* Note a path for this window's scan. A burst of events repeats paths;
- * only an immediate repeat is skipped here, submit() drops the rest once
- * the list is sorted, so a large burst costs no quadratic search. */
-static void touch(size_t root, const char *rel, double at)
+/* Note a path for this window's scan, by a rename (move) or another
+ * event. A burst of events repeats paths; only an immediate repeat is
+ * folded here, flush() folds the rest once the list is sorted, so a
+ * large burst costs no quadratic search. */
+static void touch(size_t root, const char *rel, double at, int move)
 {
-	const struct watch_place *last = watch_wt.touched.nr ?
+	struct watch_place *last = watch_wt.touched.nr ?
 		&watch_wt.touched.v[watch_wt.touched.nr - 1] : NULL;
 
 	if (!watch_wt.window_start)
 		watch_wt.window_start = at;
-	if (last && last->root == root && !strcmp(last->rel, rel))
-		return;
-	if (!watch_list_add(&watch_wt.touched, root, rel, strlen(rel)))
-		watch_wt.touched.v[watch_wt.touched.nr - 1].at = at;
+	if (!last || last->root != root || strcmp(last->rel, rel)) {
+		if (watch_list_add(&watch_wt.touched, root, rel, strlen(rel)))
+			return;
+		last = &watch_wt.touched.v[watch_wt.touched.nr - 1];
+		last->at = at;
+	}
+	last->moves += move;
 }
 
 /* The closest directory holding both paths, which a rescan must cover for
@@ -88,16 +94,16 @@ static void moved_to(size_t root, const char *to, uint32_t cookie,
 		}
 		if (from->root == root) {
 			common_dir(from->rel, to, &dir);
-			touch(root, dir.buf, from->at);
+			touch(root, dir.buf, from->at, 1);
 		} else {
-			touch(from->root, from->rel, from->at);
-			touch(root, to, at);
+			touch(from->root, from->rel, from->at, 1);
+			touch(root, to, at, 1);
 		}
 		watch_list_del(&watch_wt.moves, i);
 		strbuf_release(&dir);
 		return;
 	}
-	touch(root, to, at);
+	touch(root, to, at, 1);
 }
 
 /* A created file is scanned when its writer closes it; what is complete
@@ -241,12 +247,16 @@ static void settled(unsigned long ask)
 	pthread_mutex_unlock(&watch_wt.lock);
 }
 
-static void handle_event(const struct inotify_event *ev, double now,
-			 struct strbuf *path)
+/* The path of the event handle_event() handles; the watcher thread's. */
+static struct strbuf event_path = STRBUF_INIT;
+
+/* An event read at now (monotonic). */
+static void handle_event(const struct inotify_event *ev, double now)
 {
 	enum watch_kind kind = event_kind(ev->mask);
 	int isdir = !!(ev->mask & IN_ISDIR);
 	const struct watch_place *watched;
+	struct strbuf *path = &event_path;
 	const char *top;
 	size_t root;
 
@@ -282,15 +292,15 @@ static void handle_event(const struct inotify_event *ev, double now,
 	switch (kind) {
 	case WATCH_CREATE:
 		if (isdir || complete_at_creation(top, path->buf))
-			touch(root, path->buf, now);
+			touch(root, path->buf, now, 0);
 		break;
 	case WATCH_CLOSE_WRITE:
 	case WATCH_DELETE:
-		touch(root, path->buf, now);
+		touch(root, path->buf, now, 0);
 		break;
 	case WATCH_ATTRIB:
 		if (is_symlink(top, path->buf))
-			touch(root, path->buf, now);
+			touch(root, path->buf, now, 0);
 		break;
 	case WATCH_MOVED_FROM:
 		moved_away(root, path->buf, now);
@@ -388,7 +398,7 @@ static void end_moves(void)
 			watch_map_forget(p->root, p->rel);
 			pthread_mutex_unlock(&watch_wt.lock);
 		}
-		touch(p->root, p->rel, p->at);
+		touch(p->root, p->rel, p->at, 0);
 		watch_list_del(&watch_wt.moves, watch_wt.moves.nr - 1);
 	}
 }
@@ -402,11 +412,66 @@ static void count_batch(size_t n)
 	pthread_mutex_unlock(&watch_wt.lock);
 }
 
+/* Fold the places of the window that are one path into one: the
+ * earliest time, their renames added. */
+static void fold_touched(void)
+{
+	struct watch_place_list *l = &watch_wt.touched;
+	size_t n = 0;
+
+	if (l->nr > 1)	/* an empty list may have no array to give qsort() */
+		qsort(l->v, l->nr, sizeof(*l->v), cmp_place);
+	for (size_t i = 0; i < l->nr; i++) {
+		struct watch_place *p = &l->v[i], *k = n ? &l->v[n - 1] : NULL;
+
+		if (k && k->root == p->root && !strcmp(k->rel, p->rel)) {
+			k->moves += p->moves;
+			k->storm |= p->storm;
+			free(p->rel);
+			continue;
+		}
+		l->v[n++] = *p;
+	}
+	l->nr = n;
+}
+
+/*
+ * Whether the place p waits for the next window: renames touched it in
+ * this one, and it waits until a window brings it none, at most
+ * STORM_HOLD_S. A scan of a folder while renames go on in it meets its
+ * files half renamed and takes them for new ones (new ids, and rows gone
+ * until the next scan); once they stop, one scan of the folder sees where
+ * each went. Windows are counted, not the time of the last rename: a
+ * watcher behind the kernel reads renames made long ago while they go
+ * on. A lone rename waits one window; more than STORM_MOVES in one are a
+ * storm, counted and named in the log.
+ */
+static int rename_held(struct watch_place *p, double now)
+{
+	if (!p->moves || now - p->at >= STORM_HOLD_S)
+		return 0;
+	if (!p->storm && p->moves > STORM_MOVES) {
+		pthread_mutex_lock(&watch_wt.lock);
+		watch_wt.st.storms++;
+		pthread_mutex_unlock(&watch_wt.lock);
+		log_info("watch: a storm of renames in %s%s%s: it is"
+			 " rescanned once they stop (at most %d s later)",
+			 watch_root_path(p->root), *p->rel ? "/" : "",
+			 p->rel, STORM_HOLD_S);
+		p->storm = 1;
+	}
+	p->moves = 0;
+	return 1;
+}
+
 /* The window is over: the moves end and what it touched goes to the
- * scanner in one batch. */
+ * scanner in one batch, but for what renames hold, which stays in the
+ * window that opens. */
 static void flush(void)
 {
-	size_t n;
+	struct watch_place_list *l = &watch_wt.touched, go = { 0 };
+	double now = clock_mono();
+	size_t n = 0;
 
 	end_moves();
 	if (watch_wt.overflowed) {
@@ -414,12 +479,29 @@ static void flush(void)
 		if (watch_wt.nr_libs)
 			watch_wt.set.libs_changed(NULL, 0);
 		watch_wt.overflowed = 0;
+		watch_list_clear(l);
 	} else {
-		n = submit(&watch_wt.touched, "watch");
+		fold_touched();
+		/* what goes first, what waits after it */
+		for (size_t i = 0; i < l->nr; i++) {
+			struct watch_place p = l->v[i];
+
+			if (rename_held(&l->v[i], now))
+				continue;
+			l->v[i] = l->v[go.nr];
+			l->v[go.nr++] = p;
+		}
+		go.v = l->v;
+		if (go.nr)
+			n = submit(&go, "watch");
+		for (size_t i = 0; i < go.nr; i++)
+			free(l->v[i].rel);
+		memmove(l->v, l->v + go.nr, (l->nr - go.nr) * sizeof(*l->v));
+		l->nr -= go.nr;
 	}
-	watch_list_clear(&watch_wt.touched);
-	watch_wt.window_start = 0;
-	count_batch(n);
+	watch_wt.window_start = l->nr ? now : 0;
+	if (go.nr || !l->nr)
+		count_batch(n);
 }
 
 /* The indexed root holding the absolute path scope, and the part below
@@ -543,26 +625,19 @@ static int next_timeout(double now)
 
 void *watch_main(void *unused)
 {
-	static char buf[64 * 1024]
-		__attribute__((aligned(__alignof__(struct inotify_event))));
-	struct strbuf path = STRBUF_INIT;
-
 	(void)unused;
 	for (;;) {
-		struct pollfd fds[2] = {
-			{ .fd = watch_wt.fd, .events = POLLIN },
-			{ .fd = watch_wt.wake_fd, .events = POLLIN },
-		};
+		struct pollfd wake = { .fd = watch_wt.wake_fd,
+				       .events = POLLIN };
 		double now = clock_mono();
 		unsigned long ask;
 		char *scope;
-		ssize_t n;
 
-		if (poll(fds, 2, next_timeout(now)) < 0 && errno != EINTR) {
+		if (poll(&wake, 1, next_timeout(now)) < 0 && errno != EINTR) {
 			log_error(-errno, "watch: poll: %s", strerror(errno));
 			break;
 		}
-		if (fds[1].revents) {
+		if (wake.revents) {
 			uint64_t count;
 
 			if (read(watch_wt.wake_fd, &count, sizeof(count)) < 0 &&
@@ -581,15 +656,8 @@ void *watch_main(void *unused)
 		watch_wt.settle_scope = NULL;
 		watch_wt.settle_scoped = 0;
 		pthread_mutex_unlock(&watch_wt.lock);
-		now = clock_mono();
-		while ((n = read(watch_wt.fd, buf, sizeof(buf))) > 0) {
-			for (char *p = buf; p < buf + n;) {
-				const struct inotify_event *ev = (void *)p;
-
-				handle_event(ev, now, &path);
-				p += sizeof(*ev) + ev->len;
-			}
-		}
+		watch_queue_drain();
+		watch_queue_take(handle_event);
 		now = clock_mono();
 		if (watch_wt.window_start && now >= watch_wt.window_start +
 		    watch_wt.debounce_ms / 1000.0)
@@ -605,6 +673,6 @@ void *watch_main(void *unused)
 	pthread_mutex_lock(&watch_wt.lock);
 	pthread_cond_broadcast(&watch_wt.settled);
 	pthread_mutex_unlock(&watch_wt.lock);
-	strbuf_release(&path);
+	strbuf_release(&event_path);
 	return NULL;
 }

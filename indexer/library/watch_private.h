@@ -14,12 +14,17 @@
 #include <pthread.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/inotify.h>
 
 #include "common/hmap.h"
 #include "indexer/library/watch.h"
 
 #define LATENCY_RING 1024
 #define MOVES_KEPT 1024		/* moves away remembered for scans */
+#define WATCH_QUEUE_MAX (16 << 20)	/* bytes of events read ahead */
+#define STORM_MOVES 64		/* renames in a folder in one window that
+				 * make a storm (watch_events.c) */
+#define STORM_HOLD_S 30		/* the longest renames keep a folder */
 
 /* A path under a root: what a watch covers, or what an event touched. */
 struct watch_place {
@@ -30,6 +35,10 @@ struct watch_place {
 	double at;		/* touched: when it was seen (monotonic) */
 	uint32_t cookie;	/* pending move: the kernel's pairing cookie */
 	int isdir;
+	/* touched: the renames that touched it in this window (they keep
+	 * it for the next), and whether they made a storm */
+	unsigned moves;
+	int storm;
 };
 
 struct watch_place_list {
@@ -46,9 +55,18 @@ struct watch_state {
 	size_t nr_libs;
 	long debounce_ms, poll_s;
 	long max_watches;		/* [general] max_watches; 0: none */
-	int fd, wake_fd;		/* wake_fd: stop, or start polling */
+	int fd, wake_fd;		/* wake_fd: stop, events read, or
+					 * start polling */
 	pthread_t thread;
 	int running;
+
+	/* the events read ahead by the reader (watch_queue.c) */
+	pthread_t reader;
+	int reader_stop;		/* eventfd: the reader stops */
+	pthread_mutex_t qlock;		/* the four below */
+	pthread_cond_t qroom;		/* the watcher took the queue */
+	char *q;
+	size_t q_len, q_alloc;
 
 	pthread_mutex_t lock;		/* everything below */
 	struct watch_place **map;	/* watched, by descriptor */
@@ -121,6 +139,24 @@ void watch_map_move(size_t root, const char *from, size_t to_root,
 
 /* A directory moved out of every root is no longer ours to watch. */
 void watch_map_forget(size_t root, const char *dir);
+
+/* watch_queue.c */
+
+/* Start the thread that reads the kernel's events ahead into memory.
+ * Returns 0 or a negative errno value (logged). */
+int watch_queue_start(void);
+
+/* Stop it, and drop what it read that was not taken. */
+void watch_queue_stop(void);
+
+/* Read what the kernel's queue holds now into memory, behind what is
+ * there; from either thread. Returns 1 when something was read. */
+int watch_queue_drain(void);
+
+/* Take what was read, and hand each event to fn, in the kernel's order,
+ * with the time it was read (monotonic). */
+void watch_queue_take(void (*fn)(const struct inotify_event *ev,
+				 double at));
 
 /* watch_events.c */
 

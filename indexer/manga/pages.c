@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <time.h>
 
 #include <archive_entry.h>
 
@@ -86,10 +87,30 @@ static const char *page_name(struct archive_entry *e)
 	return path;
 }
 
+/* The processor time a walk may spend, in nanoseconds. */
+static int64_t cpu_budget_ns = 10 * 1000000000LL;
+
+void pages_set_cpu_budget(long ms)
+{
+	__atomic_store_n(&cpu_budget_ns, (int64_t)ms * 1000000,
+			 __ATOMIC_RELAXED);
+}
+
+/* The processor time the calling thread has spent, in nanoseconds. */
+static int64_t thread_cpu_ns(void)
+{
+	struct timespec ts;
+
+	if (clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts))
+		return 0;
+	return ts.tv_sec * 1000000000LL + ts.tv_nsec;
+}
+
 /* A walk of the pages, within the budget of pages.h. */
 struct walk {
 	struct comic_archive ca;
-	double until;		/* clock_mono() */
+	double until;		/* clock_mono(): the wall time's bound */
+	int64_t cpu_until;	/* thread_cpu_ns(): the processor's */
 	int (*fn)(struct walk *w, struct archive_entry *e,
 		  const char *name);
 	const struct pages_index *ix;	/* pages_read()'s */
@@ -99,6 +120,13 @@ struct walk {
 	struct strbuf *text;
 	char scratch[COMIC_ARCHIVE_READ];
 };
+
+/* Whether the walk has spent its time: the thread's processor time, or
+ * the wall time's larger bound. */
+static int over_time(const struct walk *w)
+{
+	return thread_cpu_ns() > w->cpu_until || clock_mono() > w->until;
+}
 
 /*
  * Unpack the entry at hand of a solid archive and throw it away, within
@@ -113,7 +141,7 @@ static int drain(struct walk *w)
 
 	do {
 		r = archive_read_data(w->ca.a, w->scratch, sizeof(w->scratch));
-		if (r > 0 && clock_mono() > w->until)
+		if (r > 0 && over_time(w))
 			return -ETIMEDOUT;
 	} while (r > 0);
 	return r ? (w->ca.src.err ? w->ca.src.err : -EINVAL) : 0;
@@ -137,7 +165,7 @@ static int each_page(struct walk *w)
 		if (last && comic_archive_unpacks(ca->a) &&
 		    (passed += last) > PAGES_MAX_UNPACK)
 			return -EFBIG;
-		if (clock_mono() > w->until)
+		if (over_time(w))
 			return -ETIMEDOUT;
 		r = archive_read_next_header(ca->a, &e);
 		if (r == ARCHIVE_EOF)
@@ -225,7 +253,7 @@ static int read_entry(struct walk *w, struct strbuf *out)
 		if (r > 0)
 			out->len += r;
 		out->buf[out->len] = '\0';
-		if (r > 0 && clock_mono() > w->until) {
+		if (r > 0 && over_time(w)) {
 			cut(out, start);
 			return -ETIMEDOUT;
 		}
@@ -243,7 +271,9 @@ static int walk(int fd, struct walk *w)
 {
 	int rc = comic_archive_open(&w->ca, fd);
 
-	w->until = clock_mono() + PAGES_MAX_SECONDS;
+	w->until = clock_mono() + PAGES_MAX_WALL_S;
+	w->cpu_until = thread_cpu_ns() +
+		__atomic_load_n(&cpu_budget_ns, __ATOMIC_RELAXED);
 	if (!rc)
 		rc = each_page(w);
 	comic_archive_close(&w->ca);

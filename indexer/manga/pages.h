@@ -36,10 +36,16 @@ struct strbuf;
  * with -EFBIG before it would unpack more than PAGES_MAX_UNPACK bytes of
  * entries to pass over them (a solid 7z or RAR, where passing over an
  * entry means unpacking it; an entry of unknown size counts as past the
- * budget), and with -ETIMEDOUT once it has taken PAGES_MAX_SECONDS.
+ * budget), and with -ETIMEDOUT once the walking thread has spent the
+ * processor time of pages_set_cpu_budget() on it, or PAGES_MAX_WALL_S
+ * of wall time (a share that stalls).
  */
 #define PAGES_MAX_UNPACK (64 << 20)
-#define PAGES_MAX_SECONDS 10
+#define PAGES_MAX_WALL_S 60
+
+/* The processor time a walk may spend: [manga] page_walk_cpu, 10 s
+ * until set; safe from any thread. */
+void pages_set_cpu_budget(long ms);
 
 /* The pages of an archive in natural order, from one walk reading none. */
 struct pages_index {

@@ -210,3 +210,35 @@ def test_thousands_of_pages_from_one_index(tmp_path):
             ["%04d.png" % (i + 1) for i in range(10)]
     finally:
         unmount(m.path, m.proc)
+
+
+def test_walk_stopped_by_its_processor_time(tmp_path):
+    """A walk ends once its thread has spent [manga] page_walk_cpu of
+    processor time: with 1 ms, the index of a cb7 of three 20 MiB pages
+    (read without unpacking) lists them, and the read of the last page,
+    whose walk unpacks the 40 MiB before it, is refused with EAGAIN as a
+    walk past its time always was, with one line in the log; the volume
+    beside it, a page whose walk unpacks nothing, reads."""
+    root = tmp_path / "manga"
+    series = root / "Busy"
+    series.mkdir(parents=True)
+    cb7(str(series / "Busy v01.cb7"), str(tmp_path / "a"),
+        [("%02d.jpg" % i, 20 * MIB) for i in range(1, 4)])
+    with zipfile.ZipFile(str(series / "Busy v02.cbz"), "w") as z:
+        z.writestr("01.jpg", HEAD + b" beside it")
+    conf = tmp_path / "cpu.conf"
+    conf.write_text("[manga]\nroot = %s\npage_walk_cpu = 1ms\n" % root)
+    m = start(tmp_path, "config=" + str(conf))
+    try:
+        v1 = m.file("manga/Busy/" + folder_of(m, "Busy", 1))
+        v2 = m.file("manga/Busy/" + folder_of(m, "Busy", 2))
+        assert sorted(os.listdir(v1)) == ["0001.jpg", "0002.jpg",
+                                          "0003.jpg"]
+        assert os.stat(v1 + "/0003.jpg").st_size == 20 * MIB
+        raises(errno.EAGAIN, read, v1 + "/0003.jpg")
+        log = m.read("log").decode()
+        said = [ln for ln in log.splitlines() if "took too long" in ln]
+        assert len(said) == 1, log[-2000:]
+        assert read(v2 + "/0001.jpg") == HEAD + b" beside it"
+    finally:
+        unmount(m.path, m.proc)

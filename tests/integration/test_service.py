@@ -1108,6 +1108,7 @@ PROM_SOURCES = {
         S("watch", "debounce_ms", scale=1e-3),
     "mediamon_watch_poll_interval_seconds": S("watch", "poll_interval_s"),
     "mediamon_watch_overflows_total": S("watch", "overflows"),
+    "mediamon_watch_storms_total": S("watch", "storms"),
     "mediamon_watch_events_total":
         S("watch", "events.*", "kind", skip="total"),
     "mediamon_watch_batches_total": S("watch", "batches"),

@@ -840,7 +840,7 @@ def test_vanishing_directories_do_not_stop_the_watcher(watched, library,
 
 def check_watch_json(w):
     for key in ["watches", "polled_dirs", "debounce_ms", "poll_interval_s",
-                "overflows", "batches", "paths_submitted"]:
+                "overflows", "storms", "batches", "paths_submitted"]:
         assert type(w[key]) is int and w[key] >= 0, key
     assert type(w["enabled"]) is bool
     assert set(EVENT_KINDS + ["total"]) <= set(w["events"])

@@ -475,6 +475,31 @@ static void test_solid_budget(void **state)
 	strbuf_release(&out);
 }
 
+/* A walk ends once its thread spent the processor time it may (-ETIMEDOUT,
+ * EAGAIN in the mount): the page behind 42 MiB to unpack is refused with
+ * 1 ms, the index (nothing unpacked) is read, and each walk has the whole
+ * budget again. */
+static void test_cpu_budget(void **state)
+{
+	size_t size = PAGES_MAX_UNPACK / 3 - 2;
+	struct strbuf out = STRBUF_INIT;
+	struct pages_index ix;
+	int fd = solid(3, size);
+
+	(void)state;
+	pages_set_cpu_budget(1);
+	assert_int_equal(pages_index(fd, &ix), 0);
+	assert_int_equal(ix.nr, 3);
+	assert_int_equal(pages_read(fd, &ix, 2, &out), -ETIMEDOUT);
+	assert_int_equal(out.len, 0);
+	pages_set_cpu_budget(10000);
+	assert_int_equal(pages_read(fd, &ix, 2, &out), 0);
+	assert_int_equal(out.len, size);
+	pages_index_release(&ix);
+	close(fd);
+	strbuf_release(&out);
+}
+
 /* Copy the archive at from into fd's file, in place (its inode kept). */
 static void rewrite(int fd, int from)
 {
@@ -554,6 +579,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_kinds),
 		cmocka_unit_test(test_solid_budget),
+		cmocka_unit_test(test_cpu_budget),
 		cmocka_unit_test(test_index_cache),
 		cmocka_unit_test(test_first_page),
 		cmocka_unit_test(test_zip_pages),
