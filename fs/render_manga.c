@@ -116,7 +116,7 @@ static json_t *published_json(const struct manga_status *s)
 int render_manga_status(struct strbuf *out, int64_t series)
 {
 	struct manga_status s;
-	json_t *doc, *vols = json_array(), *gaps = json_array();
+	json_t *doc, *meta, *vols = json_array(), *gaps = json_array();
 	int rc = manga_reads_status(series, &s);
 
 	for (size_t i = 0; !rc && i < s.nr_volumes; i++)
@@ -141,6 +141,10 @@ int render_manga_status(struct strbuf *out, int64_t series)
 		json_object_set_new(doc, "edition",
 				    json_text_or_null(s.edition));
 		json_object_set_new(doc, "published", published_json(&s));
+		/* what the count's record said, as the monitor kept it */
+		meta = s.meta ? json_loads(s.meta, 0, NULL) : NULL;
+		json_object_set_new(doc, "metadata", meta ? meta :
+				    json_null());
 		add_others(doc, &s);
 	}
 	manga_status_release(&s);

@@ -150,6 +150,8 @@ struct manga_status {
 	char *published_by;	/* "SOURCE:EDITION" of the count, or NULL */
 	char *published_record;	/* "SOURCE:ID" that gave it, or NULL */
 	char *published_line;	/* the line it was read from, or NULL */
+	char *meta;		/* what its record said (monitor/series_meta.h),
+				 * JSON, or NULL */
 	double *volumes;	/* as manga_reads_owned() gives them */
 	size_t nr_volumes;
 	int *missing;

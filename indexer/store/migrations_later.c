@@ -369,6 +369,9 @@ const char *const migrations_later[] = {
 	"ALTER TABLE series ADD COLUMN published_line TEXT;"
 	"ALTER TABLE downloads ADD COLUMN applied INTEGER NOT NULL"
 	"  DEFAULT 0;",
+	/* version 44: what the source that gave a series' count said of
+	 * it (monitor/series_meta.h), as JSON */
+	"ALTER TABLE series ADD COLUMN meta TEXT;",
 };
 
 const int migrations_later_count = ARRAY_SIZE(migrations_later);
