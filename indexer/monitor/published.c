@@ -791,7 +791,7 @@ int published_count(struct monitor *m, const struct series *s, int high,
 	p.count = a.count;
 	rc = writer_call(store_published, &p);
 	if (!rc)
-		rc = series_meta_keep(s->id, &a.meta, a.record);
+		rc = series_meta_keep(s->id, &a.meta, a.record, p.at);
 	if (rc)
 		return rc;
 	tell_published(s, a.count, high, by);

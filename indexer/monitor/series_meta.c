@@ -14,7 +14,6 @@
 #include <strings.h>
 
 #include "common/bytes.h"
-#include "common/clock.h"
 #include "common/db.h"
 #include "common/json.h"
 #include "common/strbuf.h"
@@ -374,7 +373,7 @@ static int store_meta(sqlite3 *db, void *arg)
 }
 
 int series_meta_keep(int64_t series, const struct series_meta *m,
-		     const char *record)
+		     const char *record, double at)
 {
 	json_t *doc;
 	struct keep k = { series, NULL };
@@ -382,7 +381,7 @@ int series_meta_keep(int64_t series, const struct series_meta *m,
 
 	if (series_meta_empty(m))
 		return 0;
-	doc = series_meta_json(m, record, clock_wall());
+	doc = series_meta_json(m, record, at);
 	k.text = doc ? json_dumps(doc, JSON_COMPACT) : NULL;
 	json_decref(doc);
 	if (!k.text)

@@ -78,10 +78,10 @@ int series_meta_empty(const struct series_meta *m);
 json_t *series_meta_json(const struct series_meta *m, const char *record,
 			 double at);
 
-/* Keep m, from record, as series' metadata (a writer_call() from the
- * monitor's thread); an empty m leaves what was kept. Returns 0 or the
- * writer's error. */
+/* Keep m, read from record at the time at, as series' metadata (a
+ * writer_call() from the monitor's thread); an empty m leaves what was
+ * kept. Returns 0, -ENOMEM, or the writer's error. */
 int series_meta_keep(int64_t series, const struct series_meta *m,
-		     const char *record);
+		     const char *record, double at);
 
 #endif
