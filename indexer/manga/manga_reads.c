@@ -295,6 +295,9 @@ int manga_reads_setting(int64_t series, enum manga_file_setting which,
 			" FROM series WHERE id = ?1",
 		[MANGA_SETTING_EDITION] = "SELECT edition FROM series"
 			" WHERE id = ?1",
+		[MANGA_SETTING_META] = "SELECT json_set(meta, '$.edition',"
+			" substr(published_by, instr(published_by, ':') + 1))"
+			" FROM series WHERE id = ?1 AND json_valid(meta)",
 	};
 	sqlite3_stmt *st;
 	int rc;

@@ -21,6 +21,9 @@ enum manga_file_setting {
 	MANGA_SETTING_SOURCE,	/* where news of it comes from, or nothing */
 	MANGA_SETTING_PREFS,	/* its release preferences, or nothing */
 	MANGA_SETTING_EDITION,	/* its own edition, or nothing */
+	MANGA_SETTING_META,	/* what the source of its count said of it
+				 * (monitor/series_meta.h), JSON with the
+				 * "edition" counted, or nothing */
 };
 
 /*

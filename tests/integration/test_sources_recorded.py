@@ -97,7 +97,8 @@ def test_mangaupdates_recorded(replayed):
     assert meta["genres"] == [] and meta["summary"] is None
     assert meta["original"] == "ja"
     assert meta["source"] == "mangaupdates:25370933222"
-    assert meta["at"] == published(mon, "Wind Breaker")["checked_at"]
+    assert meta["at"][:10] == \
+        published(mon, "Wind Breaker")["checked_at"][:10]
 
 
 def test_mangadex_recorded(replayed):
