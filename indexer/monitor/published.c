@@ -200,6 +200,7 @@ out:
 	snprintf(out->status, sizeof(out->status), "%s", a.info.vf_status);
 	snprintf(out->record, sizeof(out->record), SOURCE_NAUTILJON "%s",
 		 slug.buf);
+	out->meta = a.info.meta;
 done:
 	strbuf_release(&slug);
 	strbuf_release(&value);
@@ -233,8 +234,7 @@ struct keep_id {
 	const char *id;
 };
 
-/* A writer_call() function: the id found at a source is added to the
- * series' source, so the search is not made again. */
+/* A writer_call(): the id found at a source kept in the series' source. */
 static int store_id(sqlite3 *db, void *arg)
 {
 	const struct keep_id *k = arg;

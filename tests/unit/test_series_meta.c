@@ -14,6 +14,7 @@
 #include "indexer/monitor/anilist.h"
 #include "indexer/monitor/mangadex.h"
 #include "indexer/monitor/mangaupdates.h"
+#include "indexer/monitor/nautiljon.h"
 #include "indexer/monitor/series_meta.h"
 
 /* The answers recorded from the real services (tests/data/SOURCES.md). */
@@ -307,6 +308,41 @@ static void test_anilist_shape(void **state)
 	assert_string_equal(info.meta.original, "ja");
 }
 
+/* A Nautiljon page in the shape tests/fakes/nautiljon_fake.py gives (no
+ * series page of Nautiljon's was recorded: tests/data/SOURCES.md): its
+ * original title, authors and genres by their labels, lists split; the
+ * page of a series it does not have (recorded) gives none. */
+static void test_nautiljon_page(void **state)
+{
+	static const char page[] =
+		"<html><body><ul>"
+		"<li><span class=\"bold\">Titre original :</span>"
+		" ONE PIECE</li>"
+		"<li><span class=\"bold\">Genres :</span> <a>Action</a> -"
+		" <a>Aventure</a> - <a>Com&eacute;die</a></li>"
+		"<li><span class=\"bold\">Auteur :</span>\n <a>ODA"
+		" Eiichir\xc3\xb4</a></li>"
+		"<li><span class=\"bold\">Nb volumes VF :</span> 111"
+		" (En cours)</li></ul></body></html>";
+	struct nautiljon_info info;
+	struct strbuf body = STRBUF_INIT;
+
+	(void)state;
+	assert_int_equal(nautiljon_parse(page, strlen(page), &info), 0);
+	assert_int_equal(info.vf_count, 111);
+	assert_string_equal(info.meta.alt_titles, "ONE PIECE");
+	assert_string_equal(info.meta.genres, "Action\nAventure\n"
+			    "Com\xc3\xa9" "die");
+	assert_string_equal(info.meta.authors, "ODA Eiichir\xc3\xb4");
+	assert_string_equal(info.meta.status, "En cours");
+
+	read_data("nautiljon/not-found.html", &body);
+	assert_int_equal(nautiljon_parse(body.buf, body.len, &info),
+			 -ENODATA);
+	assert_true(series_meta_empty(&info.meta));
+	strbuf_release(&body);
+}
+
 /* The metadata goes through the cache with the count. */
 static void test_cached(void **state)
 {
@@ -336,6 +372,7 @@ int main(void)
 		cmocka_unit_test(test_mangadex_expanded),
 		cmocka_unit_test(test_mangaupdates_recorded),
 		cmocka_unit_test(test_anilist_shape),
+		cmocka_unit_test(test_nautiljon_page),
 		cmocka_unit_test(test_cached),
 	};
 
