@@ -7,6 +7,7 @@
  */
 #include "indexer/monitor/series_meta.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,6 +19,15 @@
 #include "common/json.h"
 #include "common/strbuf.h"
 #include "indexer/store/writer.h"
+
+/* The bytes of a summary's text read: it is cut at SERIES_META_SUMMARY
+ * after its markup and white space are set aside. */
+#define SUMMARY_READ (4 * SERIES_META_SUMMARY)
+
+/* The longest tag, entity or link looked for: a '<' or '[' without its
+ * end within it is plain text, and a hostile summary of them costs no
+ * more than its length times this. */
+#define MARK_MAX 512
 
 /* What Markdown lets a backslash escape. */
 #define ESCAPED "\\`*_{}[]()#+-.!"
@@ -110,8 +120,7 @@ void series_meta_add(char *list, size_t size, const char *text)
 	size_t used = strlen(list);
 
 	add_plain(&b, text ? text : "");
-	if (b.len && !listed(list, b.buf) &&
-	    used + !!used + b.len < size)
+	if (b.len && used + !!used + b.len < size && !listed(list, b.buf))
 		snprintf(list + used, size - used, "%s%s", used ? "\n" : "",
 			 b.buf);
 	strbuf_release(&b);
@@ -142,11 +151,21 @@ static const struct {
 	{ "ndash", "-" }, { "hellip", "..." },
 };
 
+/* How many bytes of s, up to MARK_MAX, come before one of reject. */
+static size_t span_to(const char *s, const char *reject)
+{
+	size_t n = 0;
+
+	while (n < MARK_MAX && s[n] && !strchr(reject, s[n]))
+		n++;
+	return n;
+}
+
 /* Decode the entity at p ("&amp;", "&#233;", "&#xe9;") into out; the
  * bytes read, or 0 when p holds none known. */
 static size_t entity(const char *p, struct strbuf *out)
 {
-	size_t n = strcspn(p + 1, ";& \n<");
+	size_t n = span_to(p + 1, ";& \n<");
 	unsigned long c = 0;
 	char *end;
 
@@ -189,11 +208,12 @@ static size_t entity(const char *p, struct strbuf *out)
 static size_t tag(const char *p, struct strbuf *out)
 {
 	const char *q = p + 1 + (p[1] == '/');
-	size_t n = strcspn(p, ">\n");
-	size_t name = strspn(q, "abcdefghijklmnopqrstuvwxyz"
-			     "ABCDEFGHIJKLMNOPQRSTUVWXYZ123456");
+	size_t n = span_to(p, ">\n");
+	size_t name = isalpha((unsigned char)*q) ?
+		strspn(q, "abcdefghijklmnopqrstuvwxyz"
+		       "ABCDEFGHIJKLMNOPQRSTUVWXYZ123456") : 0;
 
-	if (p[n] != '>' || n > 512 || (!name && p[1] != '!'))
+	if (p[n] != '>' || (!name && p[1] != '!'))
 		return 0;
 	if ((name == 2 && (!strncasecmp(q, "br", 2) ||
 			   !strncasecmp(q, "li", 2))) ||
@@ -207,12 +227,12 @@ static size_t tag(const char *p, struct strbuf *out)
  * bytes it takes, or 0. */
 static size_t md_link(const char *p, struct strbuf *out)
 {
-	size_t text = strcspn(p + 1, "]\n");
+	size_t text = span_to(p + 1, "]\n");
 	size_t url;
 
 	if (p[1 + text] != ']' || p[2 + text] != '(')
 		return 0;
-	url = strcspn(p + 3 + text, ")\n ");
+	url = span_to(p + 3 + text, ")\n ");
 	if (p[3 + text + url] != ')')
 		return 0;
 	strbuf_add(out, p + 1, text);
@@ -237,13 +257,14 @@ static int rule(const char *p)
 	return n >= 3;
 }
 
-/* text with its markup set aside, into out, lines kept. */
-static void unmark(const char *text, struct strbuf *out)
+/* text with its markup set aside, into out, lines kept, until out holds
+ * max bytes: the rest would be cut. Returns 1 when it was, else 0. */
+static int unmark(const char *text, size_t max, struct strbuf *out)
 {
 	const char *p = text;
 	int line_start = 1;
 
-	while (*p) {
+	while (*p && out->len < max) {
 		size_t n = 0;
 
 		if (line_start) {
@@ -283,14 +304,15 @@ static void unmark(const char *text, struct strbuf *out)
 		strbuf_addch(out, *p);
 		line_start = *p++ == '\n';
 	}
+	return *p != '\0';
 }
 
 void series_meta_summary(char *dst, size_t size, const char *text)
 {
 	struct strbuf raw = STRBUF_INIT, b = STRBUF_INIT, line = STRBUF_INIT;
-	int blanks = 0;
+	int blanks = 0, cut;
 
-	unmark(text ? text : "", &raw);
+	cut = unmark(text ? text : "", SUMMARY_READ, &raw);
 	for (const char *p = raw.len ? raw.buf : ""; *p; ) {
 		size_t n = strcspn(p, "\n");
 		char *one = strndup(p, n);
@@ -309,6 +331,8 @@ void series_meta_summary(char *dst, size_t size, const char *text)
 		strbuf_add(&b, line.buf, line.len);
 		blanks = 0;
 	}
+	if (cut && b.len)
+		strbuf_addstr(&b, " " ELLIPSIS);
 	copy_cut(dst, size, b.len ? b.buf : "", b.len, ELLIPSIS);
 	strbuf_release(&raw);
 	strbuf_release(&b);

@@ -137,6 +137,24 @@ static void test_summary_cut(void **state)
 	assert_true(strlen(small) < sizeof(small));
 	assert_true(valid_utf8(small));
 	assert_non_null(strstr(small, "\xe2\x80\xa6"));
+
+	/* a megabyte of marks that open nothing, of blanks, of markup: each
+	 * read a bounded length once, the cut still marked */
+	for (const char *c = "<[&\n*"; *c; c++) {
+		char out[SERIES_META_SUMMARY];
+
+		memset(big, *c, n);
+		big[n] = '\0';
+		big[0] = 'x';
+		series_meta_summary(out, sizeof(out), big);
+		assert_true(strlen(out) < sizeof(out));
+		assert_true(valid_utf8(out));
+	}
+	memset(big, ' ', n);
+	memcpy(big, "Start.", 6);
+	memcpy(big + n - 4, "End.", 4);
+	series_meta_summary(small, sizeof(small), big);
+	assert_string_equal(small, "Start. \xe2\x80\xa6");
 	free(big);
 }
 
