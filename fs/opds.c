@@ -152,7 +152,10 @@ static void series_entry(struct opds_feed *f, const struct opds_series *se,
 {
 	struct strbuf id = STRBUF_INIT, content = STRBUF_INIT;
 	struct strbuf href = STRBUF_INIT, cover = STRBUF_INIT;
+	struct opds_said said;
 
+	/* without what its source said, the entry is what the shelf gives */
+	opds_shelf_said(se->id, &said);
 	if (se->cover_file) {
 		strbuf_addf(&cover, "%scovers/", at->opds);
 		opds_cover_name(se->cover_file, se->cover_kind, &cover);
@@ -169,7 +172,12 @@ static void series_entry(struct opds_feed *f, const struct opds_series *se,
 		.image = se->cover_file ? cover.buf : NULL,
 		.image_type = se->cover_file ? pages_type(se->cover_kind) :
 			      NULL,
+		.summary = said.summary, .language = said.language,
+		.page = said.page,
+		.authors = said.authors.len ? said.authors.buf : NULL,
+		.genres = said.genres.len ? said.genres.buf : NULL,
 	});
+	opds_said_release(&said);
 	strbuf_release(&cover);
 	strbuf_release(&id);
 	strbuf_release(&content);

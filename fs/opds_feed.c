@@ -165,6 +165,31 @@ void opds_feed_begin(struct opds_feed *f, const struct opds_head *h)
 	link_to(f, "up", h->up, OPDS_NAVIGATION);
 }
 
+/* An element of name for each line of list: an author's name, or a
+ * category's term and label. */
+static void each_line(struct opds_feed *f, const char *list,
+		      const char *name)
+{
+	struct strbuf one = STRBUF_INIT;
+
+	for (const char *p = list ? list : ""; *p; ) {
+		size_t n = strcspn(p, "\n");
+
+		strbuf_reset(&one);
+		strbuf_add(&one, p, n);
+		p += n + (p[n] == '\n');
+		start(f, name);
+		if (!strcmp(name, "author")) {
+			element(f, "name", one.buf);
+		} else {
+			attr(f, "term", one.buf);
+			attr(f, "label", one.buf);
+		}
+		end(f);
+	}
+	strbuf_release(&one);
+}
+
 void opds_feed_entry(struct opds_feed *f, const struct opds_entry *e)
 {
 	start(f, "entry");
@@ -176,6 +201,7 @@ void opds_feed_entry(struct opds_feed *f, const struct opds_entry *e)
 		element(f, "name", e->author);
 		end(f);
 	}
+	each_line(f, e->authors, "author");
 	if (e->summary) {
 		start(f, "summary");
 		attr(f, "type", "text");
@@ -186,6 +212,9 @@ void opds_feed_entry(struct opds_feed *f, const struct opds_entry *e)
 	}
 	if (e->issued)
 		element(f, "dc:issued", e->issued);
+	each_line(f, e->genres, "category");
+	if (e->language)
+		element(f, "dc:language", e->language);
 	start(f, "content");
 	attr(f, "type", "text");
 	if (!f->failed)
@@ -203,6 +232,8 @@ void opds_feed_entry(struct opds_feed *f, const struct opds_entry *e)
 		link_to(f, OPDS_REL_IMAGE, e->image, e->image_type);
 		link_to(f, OPDS_REL_THUMBNAIL, e->image, e->image_type);
 	}
+	if (e->page)
+		link_to(f, "alternate", e->page, "text/html");
 	if (e->stream) {
 		start(f, "link");
 		attr(f, "rel", OPDS_REL_STREAM);

@@ -55,6 +55,11 @@ struct opds_entry {
 	 * author (a name) and dc:issued (a date: "2021", "2021-04" or
 	 * "2021-04-07") */
 	const char *summary, *author, *issued;
+	/* what a series' source said (monitor/series_meta.h), each NULL
+	 * when it said nothing: its authors and genres (one a line: an
+	 * author and a category each), the language of its volumes
+	 * (dc:language) and its page there (an alternate link) */
+	const char *authors, *genres, *language, *page;
 	int64_t updated_ns;
 	const char *rel, *href, *type;
 	int64_t length;		/* 0: not said */

@@ -10,7 +10,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <jansson.h>
+
 #include "common/array.h"
+#include "common/redact.h"
 #include "common/strbuf.h"
 #include "fs/caller.h"
 #include "fs/opds_feed.h"
@@ -322,4 +325,67 @@ void opds_shelf_release(struct opds_shelf *s)
 	free(s->series);
 	free(s->volumes);
 	*s = (struct opds_shelf){ NULL, 0, 0, NULL, 0, 0 };
+}
+
+/* The string member key of doc redact()ed (a source's answer may echo
+ * a secret of its URL), malloc'd, or NULL. */
+static char *said_text(json_t *doc, const char *key)
+{
+	const char *s = json_string_value(json_object_get(doc, key));
+	struct strbuf b = STRBUF_INIT;
+
+	if (!s || !*s)
+		return NULL;
+	redact(s, REDACT_MASK, &b);
+	return strbuf_detach(&b, NULL);
+}
+
+/* The strings of the array member key of doc, redact()ed, one a line,
+ * into out. */
+static void said_list(json_t *doc, const char *key, struct strbuf *out)
+{
+	json_t *v;
+	size_t i;
+
+	json_array_foreach(json_object_get(doc, key), i, v)
+		if (json_is_string(v)) {
+			if (out->len)
+				strbuf_addch(out, '\n');
+			redact(json_string_value(v), REDACT_MASK, out);
+		}
+}
+
+int opds_shelf_said(int64_t series, struct opds_said *said)
+{
+	char *text = NULL;
+	json_t *doc;
+	int rc;
+
+	*said = (struct opds_said){ .authors = STRBUF_INIT,
+				    .genres = STRBUF_INIT };
+	rc = manga_reads_setting(series, MANGA_SETTING_META, &text);
+	if (rc || !text) {
+		free(text);
+		return rc == -ENOENT ? 0 : rc;
+	}
+	doc = json_loads(text, 0, NULL);
+	free(text);
+	if (!doc)
+		return 0;
+	said->summary = said_text(doc, "summary");
+	said->language = said_text(doc, "edition");
+	said->page = said_text(doc, "url");
+	said_list(doc, "authors", &said->authors);
+	said_list(doc, "genres", &said->genres);
+	json_decref(doc);
+	return 0;
+}
+
+void opds_said_release(struct opds_said *said)
+{
+	free(said->summary);
+	free(said->language);
+	free(said->page);
+	strbuf_release(&said->authors);
+	strbuf_release(&said->genres);
 }

@@ -21,6 +21,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "common/strbuf.h"
+
 /* A volume file, in its series' volume order, then its specials. */
 struct opds_volume {
 	int64_t file;		/* files.id */
@@ -79,5 +81,20 @@ int opds_shelf_volumes(struct opds_shelf *s, int64_t series);
  * the caller may see it: 0, -ENOENT, or another negative errno value.
  * Only that series is checked. */
 int opds_shelf_find(const char *feed, int64_t *id);
+
+/* What the source of a series' count said of it (monitor/series_meta.h),
+ * for its entry; each text NULL, each list empty, when it said nothing. */
+struct opds_said {
+	char *summary;
+	char *language;		/* the edition counted ("en") */
+	char *page;		/* the series' page at the source */
+	struct strbuf authors, genres;	/* one a line */
+};
+
+/* Fill *said for series, which the caller may see (a series of a shelf
+ * read for it). Returns 0 or -errno; *said always needs
+ * opds_said_release(). */
+int opds_shelf_said(int64_t series, struct opds_said *said);
+void opds_said_release(struct opds_said *said);
 
 #endif

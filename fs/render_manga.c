@@ -113,10 +113,35 @@ static json_t *published_json(const struct manga_status *s)
 			 "checked_at", json_text_or_null(s->last_checked));
 }
 
+/* What the count's record said (monitor/series_meta.h), as the monitor
+ * kept it, each of its strings redact()ed: a source's answer may echo a
+ * secret of its URL. NULL when text is not a JSON object. */
+static json_t *meta_shown(const char *text)
+{
+	json_t *doc = json_loads(text, 0, NULL), *v, *item;
+	const char *key;
+	size_t i;
+
+	if (!json_is_object(doc)) {
+		json_decref(doc);
+		return NULL;
+	}
+	json_object_foreach(doc, key, v) {
+		if (json_is_string(v))
+			json_object_set_new(doc, key, json_text_shown(
+				json_string_value(v)));
+		json_array_foreach(v, i, item)
+			if (json_is_string(item))
+				json_array_set_new(v, i, json_text_shown(
+					json_string_value(item)));
+	}
+	return doc;
+}
+
 int render_manga_status(struct strbuf *out, int64_t series)
 {
 	struct manga_status s;
-	json_t *doc, *vols = json_array(), *gaps = json_array();
+	json_t *doc, *meta, *vols = json_array(), *gaps = json_array();
 	int rc = manga_reads_status(series, &s);
 
 	for (size_t i = 0; !rc && i < s.nr_volumes; i++)
@@ -141,6 +166,9 @@ int render_manga_status(struct strbuf *out, int64_t series)
 		json_object_set_new(doc, "edition",
 				    json_text_or_null(s.edition));
 		json_object_set_new(doc, "published", published_json(&s));
+		meta = s.meta ? meta_shown(s.meta) : NULL;
+		json_object_set_new(doc, "metadata", meta ? meta :
+				    json_null());
 		add_others(doc, &s);
 	}
 	manga_status_release(&s);

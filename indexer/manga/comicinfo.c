@@ -474,8 +474,50 @@ static void add_number(char *out, size_t len, double v)
 		snprintf(out, len, "%.1f", v);
 }
 
+/* The element name of text made fit for XML (its line ends kept when
+ * lines), when text is given; nonzero when it cannot be written. */
+static int said_element(xmlTextWriterPtr w, const char *name,
+			const char *text, int lines)
+{
+	struct strbuf b = STRBUF_INIT;
+	int bad;
+
+	if (!text || !*text)
+		return 0;
+	for (const char *p = text; *p; ) {
+		size_t n = lines ? strcspn(p, "\n") : strlen(p);
+		char *one = strndup(p, n);
+
+		if (!one) {
+			strbuf_release(&b);
+			return 1;
+		}
+		utf8_add_field(&b, one);
+		free(one);
+		p += n;
+		if (*p == '\n')
+			strbuf_addch(&b, *p++);
+	}
+	bad = xmlTextWriterWriteElement(w, BAD_CAST name, BAD_CAST b.buf) < 0;
+	strbuf_release(&b);
+	return bad;
+}
+
+/* What said gives, in the schema's order; nonzero on a failure. */
+static int said_elements(xmlTextWriterPtr w,
+			 const struct comicinfo_said *said)
+{
+	if (!said)
+		return 0;
+	return said_element(w, "Summary", said->summary, 1) ||
+	       said_element(w, "Writer", said->writer, 0) ||
+	       said_element(w, "Genre", said->genre, 0) ||
+	       said_element(w, "Web", said->web, 0) ||
+	       said_element(w, "LanguageISO", said->language, 0);
+}
+
 int comicinfo_build(const char *series, double first, double last,
-		    struct strbuf *out)
+		    const struct comicinfo_said *said, struct strbuf *out)
 {
 	xmlBufferPtr buf = xmlBufferCreate();
 	xmlTextWriterPtr w = buf ? xmlNewTextWriterMemory(buf, 0) : NULL;
@@ -507,6 +549,7 @@ int comicinfo_build(const char *series, double first, double last,
 					  BAD_CAST title) < 0 ||
 		xmlTextWriterWriteElement(w, BAD_CAST "Number", BAD_CAST a) < 0 ||
 		xmlTextWriterWriteElement(w, BAD_CAST "Volume", BAD_CAST a) < 0 ||
+		said_elements(w, said) ||
 		xmlTextWriterWriteElement(w, BAD_CAST "Manga",
 					  BAD_CAST "Yes") < 0 ||
 		xmlTextWriterEndDocument(w) < 0;

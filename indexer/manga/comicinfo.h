@@ -104,14 +104,25 @@ int comicinfo_read(int fd, struct comicinfo *out);
 /* Free the texts of ci and zero it. */
 void comicinfo_release(struct comicinfo *ci);
 
+/* What the source of a series' count said of it (monitor/series_meta.h),
+ * for the ComicInfo.xml of its volumes; each NULL when it said nothing. */
+struct comicinfo_said {
+	const char *summary;	/* paragraphs apart by blank lines */
+	const char *writer;	/* names, ", " between them */
+	const char *genre;	/* genres, ", " between them */
+	const char *web;	/* the series' page there */
+	const char *language;	/* the edition's code ("en") */
+};
+
 /*
  * A ComicInfo.xml (schema 2.0) for volumes first to last of series, into
  * out: Series, Title ("Volume 5", "Volumes 5-6"), Number and Volume (the
- * first), Manga "Yes"; the text escaped as XML wants, a byte of the
- * series' name that is not UTF-8 made U+FFFD and a control character a
- * space. Returns 0 or -ENOMEM (logged).
+ * first), then what said gives (Summary, Writer, Genre, Web, LanguageISO;
+ * said may be NULL), Manga "Yes"; the text escaped as XML wants, a byte
+ * that is not UTF-8 made U+FFFD and a control character a space (but the
+ * summary's line ends). Returns 0 or -ENOMEM (logged).
  */
 int comicinfo_build(const char *series, double first, double last,
-		    struct strbuf *out);
+		    const struct comicinfo_said *said, struct strbuf *out);
 
 #endif

@@ -295,6 +295,9 @@ int manga_reads_setting(int64_t series, enum manga_file_setting which,
 			" FROM series WHERE id = ?1",
 		[MANGA_SETTING_EDITION] = "SELECT edition FROM series"
 			" WHERE id = ?1",
+		[MANGA_SETTING_META] = "SELECT json_set(meta, '$.edition',"
+			" substr(published_by, instr(published_by, ':') + 1))"
+			" FROM series WHERE id = ?1 AND json_valid(meta)",
 	};
 	sqlite3_stmt *st;
 	int rc;
@@ -332,7 +335,7 @@ static int status_row(int64_t series, struct manga_status *s)
 			    " s.status, strftime('%Y-%m-%dT%H:%M:%SZ',"
 			    " s.last_checked, 'unixepoch'), s.edition,"
 			    " s.published_by, coalesce(s.published, 0),"
-			    " s.published_record, s.published_line"
+			    " s.published_record, s.published_line, s.meta"
 			    " FROM series s WHERE s.id = ?1",
 			    "read series", &st);
 	if (rc)
@@ -364,6 +367,8 @@ static int status_row(int64_t series, struct manga_status *s)
 		rc = db_column_strdup(st, 9, NULL, &s->published_record);
 	if (!rc)
 		rc = db_column_strdup(st, 10, NULL, &s->published_line);
+	if (!rc)
+		rc = db_column_strdup(st, 11, NULL, &s->meta);
 	s->published = sqlite3_column_double(st, 8);
 	reader_done(st);
 	return rc;
@@ -463,6 +468,7 @@ void manga_status_release(struct manga_status *s)
 	free(s->edition);
 	free(s->published_by);
 	free(s->published_record);
+	free(s->meta);
 	free(s->published_line);
 	free(s->last_checked);
 	memset(s, 0, sizeof(*s));

@@ -21,6 +21,9 @@ enum manga_file_setting {
 	MANGA_SETTING_SOURCE,	/* where news of it comes from, or nothing */
 	MANGA_SETTING_PREFS,	/* its release preferences, or nothing */
 	MANGA_SETTING_EDITION,	/* its own edition, or nothing */
+	MANGA_SETTING_META,	/* what the source of its count said of it
+				 * (monitor/series_meta.h), JSON with the
+				 * "edition" counted, or nothing */
 };
 
 /*
@@ -150,6 +153,8 @@ struct manga_status {
 	char *published_by;	/* "SOURCE:EDITION" of the count, or NULL */
 	char *published_record;	/* "SOURCE:ID" that gave it, or NULL */
 	char *published_line;	/* the line it was read from, or NULL */
+	char *meta;		/* what its record said (monitor/series_meta.h),
+				 * JSON, or NULL */
 	double *volumes;	/* as manga_reads_owned() gives them */
 	size_t nr_volumes;
 	int *missing;

@@ -22,7 +22,9 @@
 #define QUERY "query ($search: String, $id: Int) {" \
 	" Media(search: $search, id: $id, type: MANGA) {" \
 	" id volumes status countryOfOrigin" \
-	" title { romaji english native } synonyms } }"
+	" title { romaji english native } synonyms description genres" \
+	" coverImage { large } siteUrl" \
+	" staff(perPage: 8) { edges { role node { name { full } } } } } }"
 
 static const struct {
 	const char *country, *edition;
@@ -59,6 +61,59 @@ static int bears_title(json_t *media, const char *title)
 	return 0;
 }
 
+/* What the media says besides its count: its English title, else its
+ * romaji one; the others and its synonyms; its authors are its staff
+ * credited with the story or the art. A member of another shape is
+ * passed over. */
+static void take_meta(json_t *media, struct anilist_info *io)
+{
+	struct series_meta *out = &io->meta;
+	json_t *titles = json_object_get(media, "title"), *v;
+	const char *title = json_string_value(json_object_get(titles,
+							      "english"));
+	const char *key;
+	size_t i;
+
+	memset(out, 0, sizeof(*out));
+	if (!title)
+		title = json_string_value(json_object_get(titles, "romaji"));
+	series_meta_set(out->title, sizeof(out->title), title);
+	json_object_foreach(titles, key, v)
+		if (json_is_string(v) && json_string_value(v) != title)
+			series_meta_add(out->alt_titles,
+					sizeof(out->alt_titles),
+					json_string_value(v));
+	json_array_foreach(json_object_get(media, "synonyms"), i, v)
+		series_meta_add(out->alt_titles, sizeof(out->alt_titles),
+				json_string_value(v));
+	series_meta_set(out->status, sizeof(out->status), io->status);
+	series_meta_summary(out->summary, sizeof(out->summary),
+			    json_string_value(json_object_get(media,
+							"description")));
+	json_array_foreach(json_object_get(media, "genres"), i, v)
+		series_meta_add(out->genres, sizeof(out->genres),
+				json_string_value(v));
+	json_array_foreach(json_object_get(json_object_get(media, "staff"),
+					   "edges"), i, v) {
+		const char *role = json_string_value(json_object_get(v,
+								     "role"));
+
+		if (role && (strstr(role, "Story") || strstr(role, "Art")))
+			series_meta_add(out->authors, sizeof(out->authors),
+				json_string_value(json_object_get(
+				json_object_get(json_object_get(v, "node"),
+						"name"), "full")));
+	}
+	series_meta_set_url(out->cover, sizeof(out->cover),
+			    json_string_value(json_object_get(json_object_get(
+				media, "coverImage"), "large")));
+	series_meta_set_url(out->url, sizeof(out->url),
+			    json_string_value(json_object_get(media,
+							      "siteUrl")));
+	series_meta_set(out->original, sizeof(out->original),
+			anilist_edition(io->country));
+}
+
 /* Fill io in from the media; -EPROTO for a field of another shape. */
 static int take_media(json_t *media, struct anilist_info *io)
 {
@@ -82,6 +137,7 @@ static int take_media(json_t *media, struct anilist_info *io)
 		 json_is_string(status) ? json_string_value(status) : "");
 	snprintf(io->country, sizeof(io->country), "%s",
 		 json_is_string(country) ? json_string_value(country) : "");
+	take_meta(media, io);
 	return 0;
 }
 
@@ -198,6 +254,7 @@ static const struct remote_field info_fields[] = {
 	REMOTE_TEXT(struct anilist_info, country),
 	REMOTE_TEXT(struct anilist_info, status),
 	REMOTE_INT(struct anilist_info, count),
+	REMOTE_META(struct anilist_info, meta),
 };
 
 char *anilist_info_dump(const struct anilist_info *info)

@@ -16,7 +16,9 @@
  *
  * One request: POST URL {"query": "query ($search: String, $id: Int)
  * { Media(search: $search, id: $id, type: MANGA) { id volumes status
- * countryOfOrigin title { romaji english native } synonyms } }",
+ * countryOfOrigin title { romaji english native } synonyms description
+ * genres coverImage { large } siteUrl staff(perPage: 8) { edges { role
+ * node { name { full } } } } } }",
  * "variables": {...}}, by id when io->id is set, by title otherwise.
  * AniList's search gives its best match, which must bear the title (in
  * one of its titles or synonyms, trimmed, ASCII case ignored): another
@@ -28,6 +30,8 @@
  */
 
 #include <stddef.h>
+
+#include "indexer/monitor/series_meta.h"
 
 #define ANILIST_URL "https://graphql.anilist.co"
 #define ANILIST_MAX_COUNT 9999
@@ -46,6 +50,7 @@ struct anilist_info {
 	char country[4];		/* countryOfOrigin: "JP", ... or "" */
 	char status[20];		/* "RELEASING", "FINISHED", ... or "" */
 	int count;			/* volumes, 0 when null */
+	struct series_meta meta;	/* what the media says */
 };
 
 /* The edition the original of country is: "ja" for JP, "ko" for KR,

@@ -19,9 +19,14 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <jansson.h>
+
 #include "common/array.h"
+#include "common/bytes.h"
 #include "common/config.h"
 #include "common/log.h"
+#include "common/redact.h"
+#include "common/strbuf.h"
 #include "indexer/manga/comicinfo.h"
 #include "indexer/manga/names.h"
 #include "indexer/monitor/import_path.h"
@@ -108,24 +113,71 @@ static int neighbours_name(int dfd, const char *series, struct strbuf *out)
 	return ret;
 }
 
-/* Give the .cbz name just imported a ComicInfo.xml if it has none
- * ([import] comicinfo); the volume is in whatever comes of it. */
-static void add_comicinfo(const char *series, const struct candidate *c,
-			  int dfd, const struct stat *dst, const char *name)
+/* The strings of the member key of doc (a string or an array of them),
+ * redact()ed (a source's answer may echo a secret of its URL), ", "
+ * between them, into out (one of said's nr); NULL when none. */
+static const char *said_text(json_t *doc, const char *key,
+			     struct strbuf *out)
 {
-	struct strbuf xml = STRBUF_INIT;
+	json_t *v = json_object_get(doc, key), *item;
+	size_t i;
+
+	if (json_is_string(v))
+		redact(json_string_value(v), REDACT_MASK, out);
+	json_array_foreach(v, i, item) {
+		if (!json_is_string(item))
+			continue;
+		if (out->len)
+			strbuf_addstr(out, ", ");
+		redact(json_string_value(item), REDACT_MASK, out);
+	}
+	return out->len ? out->buf : NULL;
+}
+
+/* What the series' source said, from meta (NULL: nothing), into said,
+ * its texts in text[5] (the caller's to release). */
+static void read_said(const char *meta, struct comicinfo_said *said,
+		      struct strbuf text[5])
+{
+	json_t *doc = meta ? json_loads(meta, 0, NULL) : NULL;
+
+	*said = (struct comicinfo_said){
+		.summary = said_text(doc, "summary", &text[0]),
+		.writer = said_text(doc, "authors", &text[1]),
+		.genre = said_text(doc, "genres", &text[2]),
+		.web = said_text(doc, "url", &text[3]),
+		.language = said_text(doc, "edition", &text[4]),
+	};
+	json_decref(doc);
+}
+
+/* Give the .cbz name just imported a ComicInfo.xml if it has none
+ * ([import] comicinfo), with what the series' source said; the volume
+ * is in whatever comes of it. */
+static void add_comicinfo(const struct import_request *req,
+			  const struct candidate *c, int dfd,
+			  const struct stat *dst, const char *name)
+{
+	const char *series = req->series;
+	struct strbuf xml = STRBUF_INIT, text[5];
+	struct comicinfo_said said;
 	size_t len = strlen(name);
 	int ret;
 
 	if (len < 4 || strcasecmp(name + len - 4, ".cbz"))
 		return;
-	ret = comicinfo_build(series, c->first, c->last, &xml);
+	for (size_t i = 0; i < ARRAY_SIZE(text); i++)
+		strbuf_init(&text[i], 0);
+	read_said(req->meta, &said, text);
+	ret = comicinfo_build(series, c->first, c->last, &said, &xml);
 	if (!ret)
 		ret = import_write_comicinfo(dfd, dst, name, xml.buf, xml.len);
 	if (ret)
 		log_warn("import: %s: no ComicInfo.xml added to %s: %s",
 			 series, name, strerror(-ret));
 	strbuf_release(&xml);
+	for (size_t i = 0; i < ARRAY_SIZE(text); i++)
+		strbuf_release(&text[i]);
 }
 
 /* Open the download (its real path in real), walk it and plan the
@@ -191,7 +243,7 @@ static int write_planned(struct walk *w, const struct config *cfg, int dfd,
 			continue;
 		}
 		if (cfg->import_comicinfo)
-			add_comicinfo(req->series, c, dfd, dst, name.buf);
+			add_comicinfo(req, c, dfd, dst, name.buf);
 		f = import_add_file(&res->files, &res->nr_files,
 				    &res->alloc_files, c->file.rel);
 		f->to = import_join(req->series_dir, name.buf);

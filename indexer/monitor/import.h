@@ -94,6 +94,9 @@ struct import_request {
 	const char *series_dir;	/* the series folder, in a manga root */
 	const char *series_root; /* that manga root */
 	const char *series;	/* the series' name, as the folder's */
+	/* what the source of its count said (series_meta.h), JSON with the
+	 * "edition" counted, for ComicInfo.xml; NULL: nothing */
+	const char *meta;
 	/* The wanted volumes; none: every volume the download holds. */
 	const double *volumes;
 	size_t nr_volumes;

@@ -140,6 +140,80 @@ static int whole_volume(const char *s)
 	return (int)v;
 }
 
+/* The string of the localized text o in English, or its first. */
+static const char *localized(json_t *o)
+{
+	const char *key, *first = NULL;
+	json_t *v;
+
+	json_object_foreach(o, key, v) {
+		if (!json_is_string(v))
+			continue;
+		if (!strcmp(key, "en"))
+			return json_string_value(v);
+		if (!first)
+			first = json_string_value(v);
+	}
+	return first;
+}
+
+/* What the manga m says of the series besides its count: its genres are
+ * its tags of the group "genre", its authors and cover its relationships
+ * expanded by the search's includes[] (those of another shape are passed
+ * over: they are not the count's). */
+static void take_meta(json_t *m, json_t *attr, const char *id,
+		      struct series_meta *out)
+{
+	json_t *v, *a, *alt = json_object_get(attr, "altTitles");
+	const char *text;
+	struct strbuf b = STRBUF_INIT;
+	size_t i;
+
+	series_meta_set(out->title, sizeof(out->title),
+			localized(json_object_get(attr, "title")));
+	json_array_foreach(alt, i, v)
+		series_meta_add(out->alt_titles, sizeof(out->alt_titles),
+				localized(v));
+	series_meta_set(out->status, sizeof(out->status),
+			json_string_value(json_object_get(attr, "status")));
+	series_meta_summary(out->summary, sizeof(out->summary),
+			    localized(json_object_get(attr, "description")));
+	series_meta_set(out->original, sizeof(out->original),
+			json_string_value(json_object_get(attr,
+						"originalLanguage")));
+	json_array_foreach(json_object_get(attr, "tags"), i, v) {
+		a = json_object_get(v, "attributes");
+		text = json_string_value(json_object_get(a, "group"));
+		if (text && !strcmp(text, "genre"))
+			series_meta_add(out->genres, sizeof(out->genres),
+					localized(json_object_get(a, "name")));
+	}
+	json_array_foreach(json_object_get(m, "relationships"), i, v) {
+		const char *type = json_string_value(json_object_get(v,
+								     "type"));
+
+		a = json_object_get(v, "attributes");
+		if (!type || !json_is_object(a))
+			continue;
+		text = json_string_value(json_object_get(a, "name"));
+		if (!strcmp(type, "author") || !strcmp(type, "artist"))
+			series_meta_add(out->authors, sizeof(out->authors),
+					text);
+		text = json_string_value(json_object_get(a, "fileName"));
+		if (!strcmp(type, "cover_art") && text && !out->cover[0] &&
+		    !strchr(text, '/')) {
+			strbuf_reset(&b);
+			strbuf_addf(&b, MANGADEX_COVERS "/%s/%s", id, text);
+			series_meta_set_url(out->cover, sizeof(out->cover),
+					    b.buf);
+		}
+	}
+	strbuf_reset(&b);
+	strbuf_addf(&b, MANGADEX_PAGES "/%s", id);
+	series_meta_set_url(out->url, sizeof(out->url), b.buf);
+	strbuf_release(&b);
+}
+
 /* Fill the series' fields in from the manga m that bears the title. */
 static int take_manga(json_t *m, json_t *attr, struct mangadex_info *out)
 {
@@ -154,6 +228,7 @@ static int take_manga(json_t *m, json_t *attr, struct mangadex_info *out)
 	if (status && strlen(status) < sizeof(out->status))
 		strcpy(out->status, status);
 	out->last_volume = whole_volume(last);
+	take_meta(m, attr, id, &out->meta);
 	return 0;
 }
 
@@ -309,7 +384,8 @@ int mangadex_search(const struct mangadex *md, const char *title,
 		return -EINVAL;
 	strbuf_addf(&url, "%s/manga?title=", md->url ? md->url : MANGADEX_URL);
 	http_escape(title, 0, &url);
-	strbuf_addf(&url, "&limit=%d", MANGADEX_SEARCH_LIMIT);
+	strbuf_addf(&url, "&limit=%d&includes[]=author&includes[]=artist"
+		    "&includes[]=cover_art", MANGADEX_SEARCH_LIMIT);
 	err = get(md, url.buf, title, cancel, &resp);
 	if (!err)
 		err = mangadex_parse_search(resp.body.buf, resp.body.len,
@@ -346,6 +422,7 @@ static const struct remote_field info_fields[] = {
 	REMOTE_TEXT(struct mangadex_info, status),
 	REMOTE_INT(struct mangadex_info, last_volume),
 	REMOTE_INT(struct mangadex_info, count),
+	REMOTE_META(struct mangadex_info, meta),
 };
 
 char *mangadex_info_dump(const struct mangadex_info *info)

@@ -15,7 +15,9 @@
  *	if (!ret)
  *		...	info.count volumes in English
  *
- * The search is GET URL/manga?title=TITLE&limit=MANGADEX_SEARCH_LIMIT;
+ * The search is GET URL/manga?title=TITLE&limit=MANGADEX_SEARCH_LIMIT
+ * (with includes[] of its authors, artists and cover, which the answer
+ * then names in the manga's relationships);
  * of the mangas it lists, the one that bears TITLE best (remote_title_
  * rank(), its title before its alternative titles, in any language) is
  * the series, and none is -ENOENT: MangaDex's search is fuzzy, and
@@ -24,7 +26,11 @@
  * the documented shape is passed over, and refuses the search only when
  * no other one is taken. Its attributes give the status
  * ("ongoing", "completed", "hiatus", "cancelled") and lastVolume, the
- * last volume of a completed series in its original language.
+ * last volume of a completed series in its original language, and its
+ * metadata (series_meta.h): title and altTitles (in English, else the
+ * first language given), status, description, originalLanguage, the
+ * tags of the group "genre", the names of its authors and artists, its
+ * cover (MANGADEX_COVERS/ID/FILENAME) and page (MANGADEX_PAGES/ID).
  *
  * The count is GET URL/manga/ID/aggregate?translatedLanguage[]=LANG: the
  * volumes with chapters translated into LANG, keyed by their number
@@ -41,7 +47,11 @@
 
 #include <stddef.h>
 
+#include "indexer/monitor/series_meta.h"
+
 #define MANGADEX_URL "https://api.mangadex.org"
+#define MANGADEX_PAGES "https://mangadex.org/title"
+#define MANGADEX_COVERS "https://uploads.mangadex.org/covers"
 #define MANGADEX_SEARCH_LIMIT 10
 #define MANGADEX_MAX_COUNT 9999
 #define MANGADEX_MAX_ANSWER (2u << 20)	/* bytes */
@@ -61,6 +71,7 @@ struct mangadex_info {
 	int last_volume;		/* lastVolume, 0 when not given */
 	int count;			/* volumes out in the language */
 	char other[MANGADEX_ID_LEN + 1];	/* with -EEXIST: the other */
+	struct series_meta meta;	/* what the manga's record says */
 };
 
 /* Whether id is a UUID as MangaDex writes them (lowercase hex, dashes). */

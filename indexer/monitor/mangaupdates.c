@@ -197,6 +197,43 @@ static int status_volumes(const char *status, struct mangaupdates_info *io)
 	return 0;
 }
 
+/* What the series record says besides its count; a member of another
+ * shape is passed over (the count does not hang on it). */
+static void take_meta(json_t *root, struct mangaupdates_info *io)
+{
+	struct series_meta *out = &io->meta;
+	const char *original = mangaupdates_edition(io->type);
+	json_t *v;
+	size_t i;
+
+	memset(out, 0, sizeof(*out));
+	series_meta_set(out->title, sizeof(out->title),
+			json_string_value(json_object_get(root, "title")));
+	json_array_foreach(json_object_get(root, "associated"), i, v)
+		series_meta_add(out->alt_titles, sizeof(out->alt_titles),
+				json_string_value(json_object_get(v,
+								  "title")));
+	series_meta_set(out->status, sizeof(out->status),
+			json_string_value(json_object_get(root, "status")));
+	series_meta_summary(out->summary, sizeof(out->summary),
+			    json_string_value(json_object_get(root,
+							"description")));
+	json_array_foreach(json_object_get(root, "genres"), i, v)
+		series_meta_add(out->genres, sizeof(out->genres),
+				json_string_value(json_object_get(v,
+								  "genre")));
+	json_array_foreach(json_object_get(root, "authors"), i, v)
+		series_meta_add(out->authors, sizeof(out->authors),
+				json_string_value(json_object_get(v, "name")));
+	series_meta_set_url(out->cover, sizeof(out->cover),
+			    json_string_value(json_object_get(json_object_get(
+				json_object_get(root, "image"), "url"),
+				"original")));
+	series_meta_set_url(out->url, sizeof(out->url),
+			    json_string_value(json_object_get(root, "url")));
+	series_meta_set(out->original, sizeof(out->original), original);
+}
+
 int mangaupdates_parse_series(const char *body, size_t len,
 			      struct mangaupdates_info *io)
 {
@@ -226,6 +263,7 @@ int mangaupdates_parse_series(const char *body, size_t len,
 	io->completed = json_is_true(completed);
 	if (type && json_string_length(type) < sizeof(io->type))
 		strcpy(io->type, json_string_value(type));
+	take_meta(root, io);
 	json_decref(root);
 	return io->count ? 0 : -ENODATA;
 }
@@ -314,6 +352,7 @@ static const struct remote_field info_fields[] = {
 	REMOTE_INT(struct mangaupdates_info, count),
 	REMOTE_TEXT(struct mangaupdates_info, line),
 	REMOTE_INT(struct mangaupdates_info, completed),
+	REMOTE_META(struct mangaupdates_info, meta),
 };
 
 char *mangaupdates_info_dump(const struct mangaupdates_info *info)

@@ -42,6 +42,8 @@
 
 #include <stddef.h>
 
+#include "indexer/monitor/series_meta.h"
+
 #define MANGAUPDATES_URL "https://api.mangaupdates.com"
 #define MANGAUPDATES_SEARCH_LIMIT 10
 #define MANGAUPDATES_MAX_COUNT 9999
@@ -63,6 +65,7 @@ struct mangaupdates_info {
 					 * from (cut), or "" */
 	int completed;
 	long long other;		/* with -EEXIST: the other record */
+	struct series_meta meta;	/* what the series record says */
 };
 
 /* The edition the original of type is: "ja" for Manga, "ko" for
@@ -91,7 +94,10 @@ int mangaupdates_search(const struct mangaupdates *mu, const char *title,
 			struct mangaupdates_info *out);
 
 /*
- * Fill io->count, completed and type in from the series io->id. Returns
+ * Fill io->count, completed, type and meta in from the series io->id:
+ * meta is its title, associated titles, status, description, genres,
+ * authors' names, image (url.original), page (url), and the language of
+ * its type. Returns
  * 0, -ENODATA when its status names no volumes, -ENOENT for a 404, or
  * the other errors of mangaupdates_search().
  */

@@ -34,6 +34,10 @@
 /* The label of each count, after which comes an optional space and ':'. */
 #define LABEL_VF "nb volumes vf"
 #define LABEL_VO "nb volumes vo"
+#define LABEL_ORIGINAL "titre original"
+#define LABEL_AUTHOR "auteur"
+#define LABEL_AUTHORS "auteurs"
+#define LABEL_GENRES "genres"
 
 /* What an item's text is gathered into, one space for any white space. */
 struct text {
@@ -181,9 +185,45 @@ static void take_value(const char *s, int *count, char *status, size_t size)
 		take_status(s + 1, status, size);
 }
 
+/* Add each item of the list s ("Action - Aventure", "A, B") to the
+ * metadata list of size bytes. */
+static void take_list(const char *s, char *list, size_t size)
+{
+	struct strbuf one = STRBUF_INIT;
+
+	while (*s) {
+		size_t n = strcspn(s, ",");
+		const char *dash = strstr(s, " - ");
+
+		if (dash && (size_t)(dash - s) < n)
+			n = (size_t)(dash - s);
+		strbuf_reset(&one);
+		strbuf_add(&one, s, n);
+		series_meta_add(list, size, one.buf);
+		s += n;
+		s += strspn(s, ", -");
+	}
+	strbuf_release(&one);
+}
+
+/* What a labelled item says of the series besides the counts: its
+ * original title, authors and genres (series_meta.h). */
+static void take_meta(const char *text, struct series_meta *meta)
+{
+	const char *v;
+
+	if ((v = after_label(text, LABEL_ORIGINAL)))
+		series_meta_add(meta->alt_titles, sizeof(meta->alt_titles), v);
+	else if ((v = after_label(text, LABEL_AUTHOR)) ||
+		 (v = after_label(text, LABEL_AUTHORS)))
+		take_list(v, meta->authors, sizeof(meta->authors));
+	else if ((v = after_label(text, LABEL_GENRES)))
+		take_list(v, meta->genres, sizeof(meta->genres));
+}
+
 /*
  * Look at every <li> of the page, in document order, for the first VF
- * and the first VO item; stop once both are found.
+ * and the first VO item, and the items of the metadata.
  */
 static void walk(xmlNodePtr top, struct nautiljon_info *out)
 {
@@ -192,10 +232,11 @@ static void walk(xmlNodePtr top, struct nautiljon_info *out)
 	struct text t;
 	const char *v;
 
-	while (node && !(seen_vf && seen_vo)) {
+	while (node) {
 		if (node->type == XML_ELEMENT_NODE &&
 		    !xmlStrcasecmp(node->name, (const xmlChar *)"li")) {
 			item_text(node, &t);
+			take_meta(t.buf, &out->meta);
 			if (!seen_vf && (v = after_label(t.buf, LABEL_VF))) {
 				take_value(v, &out->vf_count, out->vf_status,
 					   sizeof(out->vf_status));
@@ -263,6 +304,12 @@ int nautiljon_parse(const char *html, size_t len, struct nautiljon_info *out)
 		err = -EPROTO;
 	else
 		walk(root, out);
+	/* the page's metadata is its VF edition's: none without a count */
+	if (!out->vf_count)
+		memset(&out->meta, 0, sizeof(out->meta));
+	else
+		series_meta_set(out->meta.status, sizeof(out->meta.status),
+				out->vf_status);
 	xmlFreeDoc(doc);
 	if (err)
 		return err;
@@ -346,6 +393,10 @@ int nautiljon_fetch(const struct nautiljon *n, const char *slug,
 	err = remote_send(n->throttle, &req, &resp);
 	if (!err)
 		err = nautiljon_parse(resp.body.buf, resp.body.len, out);
+	/* the page to link to is Nautiljon's own, not a proxy's */
+	if (!err && (!n->url || !strcmp(n->url, NAUTILJON_URL)))
+		series_meta_set_url(out->meta.url, sizeof(out->meta.url),
+				    url.buf);
 	http_response_release(&resp);
 	strbuf_release(&url);
 	return err;
@@ -357,6 +408,7 @@ static const struct remote_field info_fields[] = {
 	REMOTE_TEXT(struct nautiljon_info, vf_status),
 	REMOTE_INT_AS("vo", struct nautiljon_info, vo_count),
 	REMOTE_TEXT(struct nautiljon_info, vo_status),
+	REMOTE_META(struct nautiljon_info, meta),
 };
 
 char *nautiljon_info_dump(const struct nautiljon_info *info)

@@ -34,6 +34,10 @@
  *
  *	<li><span class="bold">Nb volumes VF :</span> 111 (En cours)</li>
  *
+ * The items "Titre original", "Auteur" (or "Auteurs") and "Genres" are
+ * read the same way, their lists split at " - " and ",", into the
+ * series' metadata (series_meta.h).
+ *
  * Statuses are given as the page spells them ("En cours", "En attente",
  * "Abandonné", "Terminé"), in UTF-8. A count above NAUTILJON_MAX_COUNT
  * is not believed and reads as 0. HTML is parsed with libxml2 in its
@@ -44,6 +48,7 @@
 #include <stddef.h>
 
 #include "common/strbuf.h"
+#include "indexer/monitor/series_meta.h"
 
 #define NAUTILJON_URL "https://www.nautiljon.com"
 #define NAUTILJON_RPM 30		/* one request every 2 s */
@@ -63,6 +68,9 @@ struct nautiljon_info {
 	int vo_count;
 	char vf_status[32];		/* "En cours", "Terminé"... or "" */
 	char vo_status[32];
+	struct series_meta meta;	/* with a VF count: what the page's
+					 * items "Titre original", "Auteur"
+					 * and "Genres" say, and vf_status */
 };
 
 /*

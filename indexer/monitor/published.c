@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * The count of volumes out (published.h): which sources are asked, in
- * which order, for which edition, and what their answers change. The
- * requests and the reading of answers are the clients' (nautiljon.c,
- * mangadex.c); searching releases is monitor.c's.
+ * which order, for which edition, and what their answers change (the
+ * count, and the metadata of its record). The requests and the reading
+ * of answers are the clients'; searching releases is monitor.c's.
  */
 #include "indexer/monitor/published.h"
 
@@ -23,6 +23,7 @@
 #include "common/strbuf.h"
 #include "common/throttle.h"
 #include "indexer/monitor/monitor_ctx.h"
+#include "indexer/monitor/series_meta.h"
 #include "indexer/store/services.h"
 #include "indexer/store/writer.h"
 
@@ -35,13 +36,12 @@
 struct answer {
 	int count;
 	char status[48];
-	int none_yet;		/* the source knows the series, and that it
-				 * has no volume out yet */
+	int none_yet;		/* known there, no volume out yet */
 	char tie[200];		/* the two records that bear its title, as
 				 * status.json says it, or "" */
 	char record[80];	/* "SOURCE:ID" of the count's record */
-	char line[96];		/* the line the count was read from (a
-				 * MangaUpdates status line), or "" */
+	char line[96];		/* MangaUpdates' status line read, or "" */
+	struct series_meta meta;	/* what that record says */
 };
 
 /* Where the series is at each source, from its source text. */
@@ -200,6 +200,7 @@ out:
 	snprintf(out->status, sizeof(out->status), "%s", a.info.vf_status);
 	snprintf(out->record, sizeof(out->record), SOURCE_NAUTILJON "%s",
 		 slug.buf);
+	out->meta = a.info.meta;
 done:
 	strbuf_release(&slug);
 	strbuf_release(&value);
@@ -211,7 +212,8 @@ struct mangadex_ask {
 	struct mangadex_info info;
 };
 
-/* A MangaDex search, in the shape monitor_with_retry() sends. */
+/* A MangaDex search or aggregate, in the shape monitor_with_retry()
+ * sends. */
 static int send_search(struct monitor *m, void *arg)
 {
 	struct mangadex_ask *a = arg;
@@ -219,7 +221,6 @@ static int send_search(struct monitor *m, void *arg)
 	return mangadex_search(&m->mangadex, a->title, m->cancel, &a->info);
 }
 
-/* A MangaDex aggregate, in the same shape. */
 static int send_volumes(struct monitor *m, void *arg)
 {
 	struct mangadex_ask *a = arg;
@@ -233,8 +234,7 @@ struct keep_id {
 	const char *id;
 };
 
-/* A writer_call() function: the id found at a source is added to the
- * series' source, so the search is not made again. */
+/* A writer_call(): the id found at a source kept in the series' source. */
 static int store_id(sqlite3 *db, void *arg)
 {
 	const struct keep_id *k = arg;
@@ -308,6 +308,7 @@ take:
 	out->count = a.info.count;
 	snprintf(out->record, sizeof(out->record), SOURCE_MANGADEX "%s",
 		 a.info.id);
+	out->meta = a.info.meta;
 	if (a.info.last_volume && !strcmp(a.info.status, "completed")) {
 		/* a finished record's own last volume bounds the count: an
 		 * aggregate may number on into later parts (JoJo Part 3) */
@@ -331,8 +332,7 @@ out:
 	return rc;
 }
 
-/* A search that found nothing, as the cache keeps it: the search is not
- * made again before the cache forgets it. */
+/* A search that found nothing, as the cache keeps it till it forgets. */
 #define NOT_FOUND "null"
 
 /* Whether the cache knows that key's search at source found nothing. */
@@ -361,7 +361,8 @@ struct mangaupdates_ask {
 	struct mangaupdates_info info;
 };
 
-/* A MangaUpdates search, in the shape monitor_with_retry() sends. */
+/* A MangaUpdates search or record, in the shape monitor_with_retry()
+ * sends. */
 static int send_mu_search(struct monitor *m, void *arg)
 {
 	struct mangaupdates_ask *a = arg;
@@ -370,7 +371,6 @@ static int send_mu_search(struct monitor *m, void *arg)
 				   m->cancel, &a->info);
 }
 
-/* A MangaUpdates series record, in the same shape. */
 static int send_mu_series(struct monitor *m, void *arg)
 {
 	struct mangaupdates_ask *a = arg;
@@ -462,6 +462,7 @@ take:
 	snprintf(out->record, sizeof(out->record), SOURCE_MANGAUPDATES "%lld",
 		 a.info.id);
 	snprintf(out->line, sizeof(out->line), "%s", a.info.line);
+	out->meta = a.info.meta;
 	snprintf(out->status, sizeof(out->status), "%s",
 		 a.info.completed ? "completed" : "ongoing");
 out:
@@ -470,8 +471,7 @@ out:
 
 		snprintf(one, sizeof(one), "%lld", a.info.id);
 		snprintf(other, sizeof(other), "%lld", a.info.other);
-		report_tie(m->mangaupdates_t, s->name, one, other,
-			   out);
+		report_tie(m->mangaupdates_t, s->name, one, other, out);
 	} else if (rc && rc != -ECANCELED)
 		report_failure(m->mangaupdates_t, s->name, rc);
 	else if (!rc)
@@ -555,6 +555,7 @@ take:
 	snprintf(out->record, sizeof(out->record), SOURCE_ANILIST "%lld",
 		 a.info.id);
 	snprintf(out->status, sizeof(out->status), "%s", a.info.status);
+	out->meta = a.info.meta;
 	for (char *c = out->status; *c; c++)
 		*c = *c == '_' ? ' ' : (char)tolower((unsigned char)*c);
 out:
@@ -671,8 +672,7 @@ struct published {
 	int count;			/* with by */
 	const char *status;		/* "": none */
 	const char *by;			/* "SOURCE:EDITION" of count; NULL:
-					 * the count stored and its source
-					 * stay */
+					 * the stored count and source stay */
 	const char *record, *line;	/* with by: struct answer's */
 	double at;
 };
@@ -790,6 +790,8 @@ int published_count(struct monitor *m, const struct series *s, int high,
 	p.at = clock_wall();
 	p.count = a.count;
 	rc = writer_call(store_published, &p);
+	if (!rc)
+		rc = series_meta_keep(s->id, &a.meta, a.record, p.at);
 	if (rc)
 		return rc;
 	tell_published(s, a.count, high, by);

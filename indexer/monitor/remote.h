@@ -86,6 +86,18 @@ struct remote_field {
 #define REMOTE_TEXT(s, f) REMOTE_TEXT_AS(#f, s, f)
 #define REMOTE_ID(s, f) { #f, REMOTE_IS_ID, offsetof(s, f), 0 }
 
+/* The fields of a struct series_meta f of the struct s. */
+#define REMOTE_META(s, f) \
+	REMOTE_TEXT_AS("title", s, f.title), \
+	REMOTE_TEXT_AS("alt_titles", s, f.alt_titles), \
+	REMOTE_TEXT_AS("meta_status", s, f.status), \
+	REMOTE_TEXT_AS("genres", s, f.genres), \
+	REMOTE_TEXT_AS("summary", s, f.summary), \
+	REMOTE_TEXT_AS("authors", s, f.authors), \
+	REMOTE_TEXT_AS("cover", s, f.cover), \
+	REMOTE_TEXT_AS("url", s, f.url), \
+	REMOTE_TEXT_AS("original", s, f.original)
+
 /* The nr fields of the struct at info as one malloc'd line of JSON for
  * the cache; NULL when out of memory. */
 char *remote_dump(const struct remote_field *fields, size_t nr,

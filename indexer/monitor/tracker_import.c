@@ -174,7 +174,8 @@ void tracker_look_saves(struct tracker_pass *p)
  * hold one) into dir, its root into root, and its own preferences into
  * own (prefs.h: its save path). */
 static int series_place(sqlite3 *db, const char *series, struct strbuf *dir,
-			struct strbuf *root, struct prefs_own *own)
+			struct strbuf *root, struct prefs_own *own,
+			struct strbuf *meta)
 {
 	const char *text;
 	sqlite3_stmt *st;
@@ -182,7 +183,10 @@ static int series_place(sqlite3 *db, const char *series, struct strbuf *dir,
 
 	rc = db_prepare(db, "SELECT CAST(r.path AS TEXT) || '/' ||"
 			" CAST(s.path AS TEXT), s.release_prefs,"
-			" CAST(r.path AS TEXT) FROM series s"
+			" CAST(r.path AS TEXT), CASE WHEN json_valid(s.meta)"
+			" THEN json_set(s.meta, '$.edition', substr("
+			" s.published_by, instr(s.published_by, ':') + 1))"
+			" END FROM series s"
 			" JOIN roots r ON r.id = s.root_id WHERE s.name = ?1"
 			" ORDER BY s.id LIMIT 1", &st);
 	if (rc)
@@ -192,6 +196,9 @@ static int series_place(sqlite3 *db, const char *series, struct strbuf *dir,
 	if (rc == SQLITE_ROW) {
 		strbuf_addstr(dir, (const char *)sqlite3_column_text(st, 0));
 		strbuf_addstr(root, (const char *)sqlite3_column_text(st, 2));
+		text = (const char *)sqlite3_column_text(st, 3);
+		if (text)
+			strbuf_addstr(meta, text);
 		text = (const char *)sqlite3_column_text(st, 1);
 		/* Checked when written: text that no longer reads gives
 		 * no save path, as it gives the checks no preference. */
@@ -424,6 +431,7 @@ enum tracker_state tracker_import(struct tracker_pass *p,
 	const char *allowed[5];
 	size_t nr;
 	struct strbuf dir = STRBUF_INIT, root = STRBUF_INIT;
+	struct strbuf meta = STRBUF_INIT;
 	struct import_result res = IMPORT_RESULT_INIT;
 	struct prefs_own own = { 0 };
 	char why[TRACKER_REASON_MAX], *local = NULL, *saved = NULL;
@@ -433,7 +441,7 @@ enum tracker_state tracker_import(struct tracker_pass *p,
 	int rc, wrong;
 
 	row->reason[0] = '\0';
-	rc = series_place(p->db, t->series, &dir, &root, &own);
+	rc = series_place(p->db, t->series, &dir, &root, &own, &meta);
 	if (!rc && tracker_dry_run_on(p, t)) {
 		snprintf(row->reason, sizeof(row->reason), TRACKER_WOULD_IMPORT
 			 " into %.250s", dir.buf);
@@ -442,6 +450,7 @@ enum tracker_state tracker_import(struct tracker_pass *p,
 		prefs_own_release(&own);
 		strbuf_release(&dir);
 		strbuf_release(&root);
+		strbuf_release(&meta);
 		return TRACKER_COMPLETED;
 	}
 	nr = allowed_folders(p, t, !rc, allowed, &client, &home, home_why);
@@ -472,6 +481,7 @@ enum tracker_state tracker_import(struct tracker_pass *p,
 		rc = import_saved(p, t, &(struct import_request) {
 			.source = local, .source_root = saved,
 			.series_dir = dir.buf, .series_root = root.buf,
+			.meta = meta.len ? meta.buf : NULL,
 		}, client, obj, path, &res);
 		if (rc && res.no_volume)
 			snprintf(row->reason, sizeof(row->reason),
@@ -490,6 +500,7 @@ enum tracker_state tracker_import(struct tracker_pass *p,
 	prefs_own_release(&own);
 	strbuf_release(&dir);
 	strbuf_release(&root);
+	strbuf_release(&meta);
 	free(local);
 	free(saved);
 	return !rc ? TRACKER_IMPORTED : wrong ? TRACKER_FAILED :

@@ -401,6 +401,9 @@ const char *const migrations_later[] = {
 	STARRED_FORGET("files_add", "INSERT ON files", "NEW.id",
 		       "NOT EXISTS (SELECT 1 FROM gone WHERE file_id = NEW.id"
 		       " AND size = NEW.size AND mtime_ns = NEW.mtime_ns)"),
+	/* version 45: what the source that gave a series' count said of
+	 * it (monitor/series_meta.h), as JSON */
+	"ALTER TABLE series ADD COLUMN meta TEXT;",
 };
 
 const int migrations_later_count = ARRAY_SIZE(migrations_later);

@@ -11,7 +11,8 @@
     anilist_fake.py [SERIES.json]
 
 SERIES.json maps titles to {"id", "volumes" (null while it runs),
-"status", "country", "synonyms": [...]}: a search gives the first whose
+"status", "country", "synonyms": [...], "english", "description",
+"genres": [...], "cover", "staff": [[ROLE, NAME], ...]}: a search gives the first whose
 title or a synonym contains its text, in any case (AniList gives its best
 match, not a list), and none is a 404. Some searches answer badly:
 
@@ -31,7 +32,10 @@ Where the shapes come from:
   - the Media fields id, volumes (Int, null while a manga runs), status
     (MediaStatus: FINISHED, RELEASING, NOT_YET_RELEASED, CANCELLED,
     HIATUS), countryOfOrigin (ISO 3166-1 alpha-2: JP, KR, CN, TW),
-    title {romaji english native}, synonyms: the documentation's
+    title {romaji english native}, synonyms, description (HTML: <br>,
+    <i>), genres ([String]), coverImage {large}, siteUrl, and staff
+    {edges {role node {name {full}}}} (roles such as "Story & Art",
+    "Story", "Art", "Translator (English)"): the documentation's
     reference of the Media type, and the clients that read them (komf's
     AniList client, Suwayomi's tracker);
   - errors: {"data": ..., "errors": [{"message", "status",
@@ -70,8 +74,15 @@ def media(title, s):
     return {"id": s["id"], "volumes": s.get("volumes"),
             "status": s.get("status", "RELEASING"),
             "countryOfOrigin": s.get("country", "JP"),
-            "title": {"romaji": title, "english": None, "native": None},
-            "synonyms": s.get("synonyms", [])}
+            "title": {"romaji": title, "english": s.get("english"),
+                      "native": None},
+            "synonyms": s.get("synonyms", []),
+            "description": s.get("description"),
+            "genres": s.get("genres", []),
+            "coverImage": {"large": s.get("cover")},
+            "siteUrl": "https://anilist.co/manga/%d" % s["id"],
+            "staff": {"edges": [{"role": role, "node": {"name": {
+                "full": name}}} for role, name in s.get("staff", [])]}}
 
 
 class AniList(FakeHandler):

@@ -11,7 +11,9 @@
     mangadex_fake.py [SERIES.json]
 
 SERIES.json maps titles to {"id", "status", "lastVolume", "alt": [...],
-"volumes": {LANG: COUNT}, "fails": [STATUS, DETAIL]}: each is listed by a search whose title is a
+"volumes": {LANG: COUNT}, "fails": [STATUS, DETAIL], "description",
+"authors": [...], "genres": [...], "themes": [...], "cover": FILENAME}:
+each is listed by a search whose title is a
 substring of it, in any case (MangaDex's search is fuzzy), and its
 aggregate numbers volumes 1 to COUNT for LANG (or, with "fails", answers
 STATUS with an error whose detail is DETAIL). Some titles answer badly:
@@ -30,6 +32,14 @@ Where the shapes come from:
     "offset", "total"}: MangaDex's API documentation
     (api.mangadex.org/docs, Manga > Manga list) and the public clients'
     models (mangadex-full-api's manga.js, MangaDexSharp);
+  - a manga's "description" (a localized text, in Markdown), its "tags"
+    ({"id", "type": "tag", "attributes": {"name": {LANG: ...}, "group":
+    "genre", "theme", "format" or "content", ...}}) and its
+    "relationships" ({"id", "type": "author", "artist", "cover_art",
+    ...}), each expanded with its "attributes" ({"name"} of an author
+    or artist, {"fileName"} of a cover) when the search asks
+    includes[]=TYPE: the documentation's Manga > Manga list and its
+    Reference Expansion page;
   - the aggregate {"result": "ok", "volumes": {"1": {"volume": "1",
     "count", "chapters": {"1": {"chapter", "id", "others", "count"}}},
     "none": {...}}}, and "volumes": [] when there is none (PHP writes an
@@ -69,21 +79,37 @@ def error(status, title, detail):
         "detail": detail, "context": None}]}
 
 
-def manga(title, s):
+def manga(title, s, includes=()):
+    rels = [{"id": str(uuid.uuid5(uuid.NAMESPACE_URL, name)), "type": kind}
+            for kind in ("author", "artist") for name in s.get("authors", [])]
+    if s.get("cover"):
+        rels.append({"id": str(uuid.uuid5(uuid.NAMESPACE_URL, s["cover"])),
+                     "type": "cover_art"})
+    for r, name in zip(rels, s.get("authors", []) * 2 + [s.get("cover")]):
+        if r["type"] in includes:
+            r["attributes"] = {"fileName": name} \
+                if r["type"] == "cover_art" else {"name": name}
     return {
         "id": s["id"], "type": "manga",
         "attributes": {
             "title": {"en": title},
             "altTitles": [{"ja": a} for a in s.get("alt", [])],
-            "description": {"en": "A series."},
+            "description": {"en": s.get("description", "A series.")},
             "status": s.get("status", "ongoing"),
             "lastVolume": s.get("lastVolume", ""),
             "lastChapter": "",
             "originalLanguage": "ja",
             "availableTranslatedLanguages": sorted(s.get("volumes", {})),
             "contentRating": "safe",
+            "tags": [{"id": str(uuid.uuid5(uuid.NAMESPACE_URL, g)),
+                      "type": "tag", "attributes": {
+                          "name": {"en": g}, "group": group,
+                          "description": {}, "version": 1},
+                      "relationships": []}
+                     for group in ("genre", "theme")
+                     for g in s.get(group + "s", [])],
         },
-        "relationships": [],
+        "relationships": rels,
     }
 
 
@@ -142,7 +168,8 @@ class MangaDex(FakeHandler):
                 500, "internal_server_error", "An unknown error occurred"),
                 self.too_many):
             return
-        found = [manga(t, s) for t, s in SERIES.items()
+        includes = self.query.get("includes[]", [])
+        found = [manga(t, s, includes) for t, s in SERIES.items()
                  if title.lower() in t.lower()
                  or any(title.lower() in a.lower() for a in s.get("alt", []))]
         found = found[:int(limit)]

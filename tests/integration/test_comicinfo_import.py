@@ -1,6 +1,8 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 """Issue 68: [import] comicinfo = yes. A .cbz imported without a
-ComicInfo.xml gets one (Series, Title, Number, Volume; escaped XML) with
+ComicInfo.xml gets one (Series, Title, Number, Volume, and the Summary,
+Writer, Genre, Web and LanguageISO of what the series' source said;
+escaped XML) with
 every other entry's content unchanged; one that has its own is left byte
 for byte; one that does not read as a zip is imported as it is, with a
 warning. Downloads from the real qBittorrent (their files already in the
@@ -20,6 +22,7 @@ POLL = "poll_interval = 1\n"
 PAGES = {"01.jpg": b"\xff\xd8" + b"\x11" * 30000 + b"\xff\xd9",
          "02.png": b"\x89PNG\r\n\x1a\n" + b"\x22" * 20000,
          "notes/read me.txt": b"text & <more>\n" * 100}
+MANGA = "0a1b2c3d-0000-4000-8000-0000000c0b1e"
 OWN_INFO = b"<ComicInfo><Series>Own</Series><Volume>6</Volume></ComicInfo>"
 
 
@@ -51,8 +54,16 @@ def test_comicinfo_written_into_imported_cbz(monitored, clients, files,
     mon = monitored(["Saga 01"], monitor=AUTO, general=SEND,
                     extra=conf("qbittorrent", qbit.url, save) + POLL +
                     "[import]\ncomicinfo = yes\n",
-                    releases={"saga 01": found})
+                    releases={"saga 01": found}, mangadex={"Saga 01": {
+                        "id": MANGA, "volumes": {"fr": 3},
+                        "description": "**Saga** & its <i>sequel</i>."
+                                       "<br>\n\nSecond part.",
+                        "authors": ["Ann Author", "Bob Artist"],
+                        "genres": ["Drama", "Sci-Fi"]}})
     catalog(mon, files.url + "/gone.torrent")
+    # the new-volume check keeps what MangaDex said of the series (issue
+    # 68): the ComicInfo.xml of its imports carries it
+    mon.check("new")
     mon.check("missing")
     for v in vols:
         wait_for(lambda: downloads(mon).get(v), 90, "volume %d imported" % v,
@@ -72,6 +83,11 @@ def test_comicinfo_written_into_imported_cbz(monitored, clients, files,
     assert info.findtext("Number") == "4"
     assert info.findtext("Volume") == "4"
     assert info.findtext("Title") == "Volume 4"
+    assert info.findtext("Summary") == "Saga & its sequel.\n\nSecond part."
+    assert info.findtext("Writer") == "Ann Author, Bob Artist"
+    assert info.findtext("Genre") == "Drama, Sci-Fi"
+    assert info.findtext("Web") == "https://mangadex.org/title/" + MANGA
+    assert info.findtext("LanguageISO") == "fr"
     # the download's own file is as it was (hardlink mode: a new file)
     assert (save / "Saga 01 T04.cbz").read_bytes() == vols[4]
 

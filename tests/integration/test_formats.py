@@ -411,6 +411,7 @@ def test_store_of_the_version_before_reads_them(formats, tmp_path):
             " ALTER TABLE series DROP COLUMN published_record;"
             " ALTER TABLE series DROP COLUMN published_line;"
             " ALTER TABLE downloads DROP COLUMN applied;"
+            " ALTER TABLE series DROP COLUMN meta;"
             " DROP TRIGGER analysis_queue_change;"
             " DROP INDEX analysis_queue_owner;"
             " ALTER TABLE analysis_queue DROP COLUMN owner;"

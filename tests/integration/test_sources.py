@@ -38,7 +38,12 @@ UPDATES = {
 # runs (its volumes null), Saga 06 is Korean, Saga 07 answers a first
 # 429 that asks to wait 1 s.
 ANILIST = {
-    "Saga 05": {"id": 30013, "volumes": 12, "status": "FINISHED"},
+    "Saga 05": {"id": 30013, "volumes": 12, "status": "FINISHED",
+                "english": "The Saga Five",
+                "description": "Five <i>sagas</i>.<br><br>\n(Source: X)",
+                "genres": ["Drama", "Mystery"],
+                "staff": [["Story & Art", "Ann Author"],
+                          ["Translator (English)", "Tom Translator"]]},
     "Saga 02": {"id": 30002, "volumes": None, "status": "RELEASING"},
     "Saga 06": {"id": 30006, "volumes": 7, "country": "KR",
                 "status": "FINISHED"},
@@ -133,6 +138,14 @@ def test_french_edition_is_nautiljons(monitored):
     # Nautiljon knew: MangaDex is not asked
     assert mon.mangadex_calls() == []
     assert len(mon.pages()) == 1
+    # what the page's items said (issue 68); its address is the fake's
+    # http one, which is no page to link to
+    meta = mon.m.json("manga/Saga 01/status.json")["metadata"]
+    assert meta["authors"] == ["ODA Eiichirô"]
+    assert meta["genres"] == ["Action", "Aventure"]
+    assert meta["alt_titles"] == ["ONE PIECE"]
+    assert meta["status"] == "En cours" and meta["url"] is None
+    assert meta["source"] == "nautiljon:saga+01"
 
 
 def test_english_edition_is_mangadexs(monitored):
@@ -365,6 +378,16 @@ def test_anilist_when_mangaupdates_does_not_know(monitored):
     assert "Media(" in calls[0]["body"]["query"]
     assert mon.mangadex_calls() == []
     assert mon.m.read("manga/Saga 05/source") == b"anilist:30013\n"
+    # what the media said (issue 68): its English title, its HTML set
+    # aside, its story and art staff, not its translator
+    meta = mon.m.json("manga/Saga 05/status.json")["metadata"]
+    assert meta["title"] == "The Saga Five"
+    assert meta["alt_titles"] == ["Saga 05"]
+    assert meta["summary"] == "Five sagas.\n\n(Source: X)"
+    assert meta["genres"] == ["Drama", "Mystery"]
+    assert meta["authors"] == ["Ann Author"]
+    assert meta["url"] == "https://anilist.co/manga/30013"
+    assert meta["cover"] is None and meta["source"] == "anilist:30013"
 
     # a second check costs no request, MangaUpdates' miss included
     mon.check("new")

@@ -84,6 +84,21 @@ def test_mangaupdates_recorded(replayed):
     new = [e["volume"] for e in mon.m.json("status/new.json")
            if e["series"] == "Wind Breaker"]
     assert new == list(range(12, 27))
+    # what the record that gave the count said (issue 68): titles in
+    # other scripts, the author credited twice named once; the recording
+    # has no genres and no description
+    meta = mon.m.json("manga/Wind Breaker/status.json")["metadata"]
+    assert meta["title"] == "Wind Breaker (NII Satoru)"
+    assert meta["alt_titles"] == ["WIND BREAKER -윈드 브레이커-",
+                                  "Windbreaker", "Ветролом",
+                                  "ウィンドブレイカー"]
+    assert meta["authors"] == ["NII Satoru"]
+    assert meta["status"] == "26 Volumes (Ongoing)"
+    assert meta["genres"] == [] and meta["summary"] is None
+    assert meta["original"] == "ja"
+    assert meta["source"] == "mangaupdates:25370933222"
+    assert meta["at"][:10] == \
+        published(mon, "Wind Breaker")["checked_at"][:10]
 
 
 def test_mangadex_recorded(replayed):
@@ -106,12 +121,27 @@ def test_mangadex_recorded(replayed):
     new = [e["volume"] for e in mon.m.json("status/new.json")
            if e["series"] == "Chainsaw Man"]
     assert new == []
+    # the metadata of the record that gave the count (issue 68)
+    meta = mon.m.json("manga/Chainsaw Man/status.json")["metadata"]
+    assert meta["title"] == "Chainsaw Man"
+    assert "Человек-бензопила" in meta["alt_titles"]
+    assert meta["genres"] == ["Action", "Comedy", "Horror"]
+    assert meta["cover"] == "https://uploads.mangadex.org/covers/%s/" \
+        "6e518bd1-5f60-446b-8832-bfe6bf74834b.jpg" % chainsaw
+    assert meta["url"] == "https://mangadex.org/title/" + chainsaw
+    assert meta["source"] == "mangadex:" + chainsaw
+    assert meta["status"] == "completed"
+    search = [c for c in mon.rec.call("/_requests")
+              if c["path"] == "/manga"][0]
+    assert search["query"]["includes[]"] == ["author", "artist",
+                                             "cover_art"]
 
     book, main = ("c31927b3-8666-4e1f-a44d-319f3cec77df",
                   "c0ee660b-f9f2-45c3-8068-5123ff53f84a")
     assert mon.m.read("manga/Tower of God/source") == b""
     status = mon.m.json("manga/Tower of God/status.json")
     assert status["published"] is None
+    assert status["metadata"] is None
     assert status["status"] == "no record taken: mangadex:%s and" \
         " mangadex:%s both bear this title" % (book, main)
     health = mon.m.read("status/health").decode()

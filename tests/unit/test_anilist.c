@@ -98,7 +98,8 @@ static void test_editions(void **state)
 
 static void test_info_dump_load(void **state)
 {
-	struct anilist_info in = { 30013, "JP", "RELEASING", 0 }, out;
+	struct anilist_info in = { .id = 30013, .country = "JP",
+				    .status = "RELEASING" }, out;
 	char *s = anilist_info_dump(&in);
 	static const char *const bad[] = {
 		"{}", "nope",

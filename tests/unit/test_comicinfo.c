@@ -660,7 +660,8 @@ static void test_built_reads_back(void **state)
 						  PAGE("p01.jpg") } };
 
 		strbuf_reset(&xml);
-		assert_int_equal(comicinfo_build(names[i], 5, 6, &xml), 0);
+		assert_int_equal(comicinfo_build(names[i], 5, 6, NULL, &xml),
+				 0);
 		assert_non_null(strstr(xml.buf, "<Title>Volumes 5-6</Title>"));
 		assert_non_null(strstr(xml.buf, "<Number>5</Number>"));
 		snprintf(name, sizeof(name), "built%zu.cbz", i);
@@ -672,11 +673,52 @@ static void test_built_reads_back(void **state)
 	}
 	/* bytes that are not UTF-8, and a control character */
 	strbuf_reset(&xml);
-	assert_int_equal(comicinfo_build("bad \xff" "name\x01", 1, 1, &xml),
-			 0);
+	assert_int_equal(comicinfo_build("bad \xff" "name\x01", 1, 1, NULL,
+					 &xml), 0);
 	assert_non_null(strstr(xml.buf, "<Series>bad \xef\xbf\xbd" "name "
 			       "</Series>"));
 	assert_non_null(strstr(xml.buf, "<Title>Volume 1</Title>"));
+	strbuf_release(&xml);
+	free(page);
+}
+
+/* What the series' source said goes in its elements, in the schema's
+ * order, escaped, the summary's paragraphs kept, and reads back. */
+static void test_built_with_said(void **state)
+{
+	const struct comicinfo_said said = {
+		.summary = "Denji & Pochita <3\n\nA \x01" "devil.",
+		.writer = "Fujimoto Tatsuki, Ann Other",
+		.genre = "Action, Comedy", .web = "https://mangadex.org/title/x",
+		.language = "en",
+	};
+	char *page = malloc(PAGE_LEN);
+	struct strbuf xml = STRBUF_INIT;
+	struct comicinfo ci;
+	struct fixture f = { "said.cbz", ZIP, { INFO(NULL),
+						PAGE("p01.jpg") } };
+	const char *order[] = { "<Volume>", "<Summary>", "<Writer>",
+				"<Genre>", "<Web>", "<LanguageISO>",
+				"<Manga>" };
+
+	(void)state;
+	assert_non_null(page);
+	fill_page(page, PAGE_LEN);
+	assert_int_equal(comicinfo_build("Chainsaw Man", 3, 3, &said, &xml),
+			 0);
+	for (size_t i = 1; i < sizeof(order) / sizeof(*order); i++)
+		assert_true(strstr(xml.buf, order[i - 1]) <
+			    strstr(xml.buf, order[i]));
+	assert_non_null(strstr(xml.buf, "<Summary>Denji &amp; Pochita &lt;3"
+			       "\n\nA  devil.</Summary>"));
+	assert_non_null(strstr(xml.buf, "<Genre>Action, Comedy</Genre>"));
+	assert_non_null(strstr(xml.buf, "<LanguageISO>en</LanguageISO>"));
+	f.files[0].data = xml.buf;
+	make_fixture(&f, page);
+	assert_int_equal(read_fixture("said.cbz", &ci), 0);
+	assert_string_equal(ci.summary, "Denji & Pochita <3\n\nA  devil.");
+	assert_string_equal(ci.writer, "Fujimoto Tatsuki, Ann Other");
+	comicinfo_release(&ci);
 	strbuf_release(&xml);
 	free(page);
 }
@@ -822,6 +864,7 @@ int main(void)
 		cmocka_unit_test(test_climbing_out_not_taken),
 		cmocka_unit_test(test_top_level_wins),
 		cmocka_unit_test(test_built_reads_back),
+		cmocka_unit_test(test_built_with_said),
 		cmocka_unit_test(test_entry_name_any_case),
 		cmocka_unit_test(test_number_only),
 		cmocka_unit_test(test_year_is_no_volume),

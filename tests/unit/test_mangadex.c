@@ -182,7 +182,8 @@ static void test_forms(void **state)
 
 static void test_info_dump_load(void **state)
 {
-	struct mangadex_info in = { ID, "completed", 18, 16, "" }, out;
+	struct mangadex_info in = { .id = ID, .status = "completed",
+				     .last_volume = 18, .count = 16 }, out;
 	char *s = mangadex_info_dump(&in);
 	static const char *const bad[] = {
 		"{}", "[]", "nope",
