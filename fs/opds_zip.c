@@ -100,8 +100,7 @@ static int needs_end64(const struct opds_zip *z)
 	       z->cd_size >= MAX32;
 }
 
-/* Where each header is, and the whole size. */
-static void lay_out(struct opds_zip *z)
+void opds_zip_lay_out(struct opds_zip *z)
 {
 	uint64_t at = 0;
 
@@ -141,7 +140,7 @@ int opds_zip_build(int64_t dir, struct opds_zip **out)
 		opds_zip_free(z);
 		return rc;
 	}
-	lay_out(z);
+	opds_zip_lay_out(z);
 	*out = z;
 	return 0;
 }
@@ -549,9 +548,10 @@ static ssize_t read_part(struct opds_zip *z, unsigned char *hdr, char *buf,
 					  end_records(z, hdr),
 					  z->end_offset);
 	if (off >= z->cd_offset) {
-		for (size_t k = 0; k < z->nr; k++)
+		for (size_t k = 0; !z->crcs_known && k < z->nr; k++)
 			if ((rc = entry_crc(z, k)))
 				return rc;
+		z->crcs_known = 1;
 		e = &z->v[entry_at(z, off, 1)];
 		return (ssize_t)copy_part(buf, size, off, hdr,
 					  central_header(e, hdr),

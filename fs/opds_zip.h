@@ -61,6 +61,7 @@ struct opds_zip {
 	uint64_t cd_offset, cd_size, end_offset, size;
 	int64_t mtime_ns;	/* the newest of the folder and its images */
 	int cover;		/* its first image's kind (pages.h) */
+	int crcs_known;		/* every entry's crc is */
 	/* a read's: one image open at a time */
 	pthread_mutex_t lock;
 	int fd;
@@ -72,6 +73,11 @@ struct opds_zip {
  * in one. 0, -ENOENT (no such folder, or no image in it), -ENOMEM or an
  * error of the store. */
 int opds_zip_build(int64_t dir, struct opds_zip **out);
+
+/* Place each entry's headers and the end records, and so the size, from
+ * the entries' names and sizes (opds_zip_build() does; a test lays out
+ * entries of its own, whose CRC-32 it gives). */
+void opds_zip_lay_out(struct opds_zip *z);
 
 /* Find where z's folder is on disk (for its reads and checks): 0 or a
  * negative errno value. */
