@@ -415,6 +415,7 @@ def test_store_of_the_version_before_reads_them(formats, tmp_path):
             " DROP INDEX analysis_queue_owner;"
             " ALTER TABLE analysis_queue DROP COLUMN owner;"
             " ALTER TABLE files DROP COLUMN uid;"
+            " DROP TABLE playlist_times;"
             " PRAGMA user_version = %d;" % (ids, ids, ids,
                                             VERSION_BEFORE_FORMATS))
     finally:

@@ -276,9 +276,13 @@ static void put_track(struct env *e, const char *path, const char *title,
 	" ALTER TABLE series DROP COLUMN published_line;" \
 	" ALTER TABLE downloads DROP COLUMN applied;"
 
+/* What version 44 added (the playlists' times), undone. */
+#define UNDO_VERSION_44 \
+	"DROP TABLE playlist_times;"
+
 /* The versions since 38, undone (but 39's table, made if missing). */
 #define UNDO_SINCE_38 \
-	UNDO_VERSION_43 UNDO_VERSION_42 UNDO_VERSION_41 UNDO_VERSION_40 \
+	UNDO_VERSION_44 UNDO_VERSION_43 UNDO_VERSION_42 UNDO_VERSION_41 UNDO_VERSION_40 \
 	UNDO_VERSION_38
 
 /* What version 25 added (the blocklist, preferences), undone. */
@@ -319,7 +323,7 @@ static void test_schema_versions(void **state)
 	assert_int_equal(db_exec(db, "PRAGMA user_version = 99"), 0);
 	assert_int_equal(schema_migrate(db), -EPROTO);
 	assert_int_equal(db_exec(db, "PRAGMA user_version = 13"), 0);
-	assert_int_equal(schema_version(), 43);
+	assert_int_equal(schema_version(), 44);
 	db_close(db);
 }
 
