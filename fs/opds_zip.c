@@ -36,6 +36,7 @@
 #define UTF8_FLAG 0x800
 #define HEADER_MAX (CENTRAL_SIZE + 65535 + 28)
 #define BLOCK (64 << 10)
+#define UT_SIZE 9		/* the extended timestamp field, mtime alone */
 
 static int add_file(void *arg, const struct manga_folder_file *f)
 {
@@ -82,16 +83,24 @@ static int big(const struct opds_zip_entry *e)
 	return e->size >= MAX32;
 }
 
-static size_t local_extra(const struct opds_zip_entry *e)
-{
-	return big(e) ? 20 : 0;
-}
-
-static size_t central_extra(const struct opds_zip_entry *e)
+/* The ZIP64 field of e's central header: its length, 0 when none. */
+static size_t central64(const struct opds_zip_entry *e)
 {
 	size_t n = (big(e) ? 16 : 0) + (e->offset >= MAX32 ? 8 : 0);
 
 	return n ? n + 4 : 0;
+}
+
+/* Each header has the Unix time field ("UT": the mtime in UTC, which
+ * the DOS time in UTC is not for unzip), then what ZIP64 needs. */
+static size_t local_extra(const struct opds_zip_entry *e)
+{
+	return UT_SIZE + (big(e) ? 20 : 0);
+}
+
+static size_t central_extra(const struct opds_zip_entry *e)
+{
+	return UT_SIZE + central64(e);
 }
 
 static int needs_end64(const struct opds_zip *z)
@@ -297,13 +306,14 @@ static int utf8_name(const char *name, size_t len)
 	return wide;
 }
 
-/* The DOS time and date of ns (local time), from 1980 on. */
+/* The DOS time and date of ns, from 1980 on: in UTC, not the daemon's
+ * local time, so that the bytes stand whatever its TZ. */
 static void dos_time(int64_t ns, unsigned *time_out, unsigned *date_out)
 {
 	time_t t = (time_t)(ns / 1000000000);
 	struct tm tm;
 
-	if (!localtime_r(&t, &tm) || tm.tm_year < 80) {
+	if (!gmtime_r(&t, &tm) || tm.tm_year < 80) {
 		*time_out = 0;
 		*date_out = (1 << 5) | 1;
 		return;
@@ -336,6 +346,19 @@ static unsigned char *common_fields(unsigned char *p,
 	return put16(p, (unsigned)e->name_len);
 }
 
+/* The "UT" field of e: its mtime in seconds (cut to 32 bits). */
+static unsigned char *unix_time(unsigned char *p,
+				const struct opds_zip_entry *e)
+{
+	int64_t t = e->mtime_ns / 1000000000;
+
+	p = put16(p, 0x5455);
+	p = put16(p, UT_SIZE - 4);
+	*p++ = 1;			/* the mtime alone */
+	return put32(p, t < 0 ? 0 : (uint64_t)t > MAX32 ? MAX32 :
+		     (uint64_t)t);
+}
+
 static size_t local_header(const struct opds_zip_entry *e, unsigned char *b)
 {
 	unsigned char *p = put32(b, 0x04034b50);
@@ -344,6 +367,7 @@ static size_t local_header(const struct opds_zip_entry *e, unsigned char *b)
 	p = put16(p, (unsigned)local_extra(e));
 	memcpy(p, e->name, e->name_len);
 	p += e->name_len;
+	p = unix_time(p, e);
 	if (big(e)) {
 		p = put16(p, 1);
 		p = put16(p, 16);
@@ -356,12 +380,12 @@ static size_t local_header(const struct opds_zip_entry *e, unsigned char *b)
 static size_t central_header(const struct opds_zip_entry *e,
 			     unsigned char *b)
 {
-	size_t extra = central_extra(e);
+	size_t extra = central64(e);
 	unsigned char *p = put32(b, 0x02014b50);
 
 	p = put16(p, 3 << 8 | ZIP64_VERSION);	/* made by: Unix */
 	p = common_fields(p, e, extra != 0);
-	p = put16(p, (unsigned)extra);
+	p = put16(p, (unsigned)central_extra(e));
 	p = put16(p, 0);		/* comment */
 	p = put16(p, 0);		/* disk */
 	p = put16(p, 0);		/* internal attributes */
@@ -369,6 +393,7 @@ static size_t central_header(const struct opds_zip_entry *e,
 	p = put32(p, cap32(e->offset));
 	memcpy(p, e->name, e->name_len);
 	p += e->name_len;
+	p = unix_time(p, e);
 	if (extra) {
 		p = put16(p, 1);
 		p = put16(p, (unsigned)extra - 4);

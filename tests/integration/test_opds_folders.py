@@ -90,12 +90,23 @@ def newest(folder):
     return max(times) // 10**9
 
 
-def check_zip(path, images):
+def check_zip(path, images, folder=None):
     """unzip -t passes the zip at path; it holds images, byte for byte, in
-    name order, and nothing else."""
+    name order, and nothing else; unzip gives each the mtime of the image
+    in folder."""
     out = subprocess.run([need("unzip"), "-t", path], capture_output=True,
                          timeout=60)
     assert out.returncode == 0, out
+    if folder:
+        into = path + ".d"
+        # not UTC: the time is the zip's UT field's, not its DOS time
+        out = subprocess.run([need("unzip"), "-q", "-d", into, path],
+                             capture_output=True, timeout=60,
+                             env=dict(os.environ, TZ="JST-9"))
+        assert out.returncode == 0, out
+        for name in images:
+            assert int(os.stat(os.path.join(into, name)).st_mtime) == \
+                int(os.stat(os.path.join(folder, name)).st_mtime), name
     with zipfile.ZipFile(path) as z:
         assert z.testzip() is None
         assert z.namelist() == sorted(images, key=lambda n: n.encode())
@@ -119,7 +130,7 @@ def test_folder_is_a_generated_cbz(blue, tmp_path):
     assert len(data) == st.st_size
     copy = tmp_path / "book.cbz"
     copy.write_bytes(data)
-    check_zip(str(copy), IMAGES)
+    check_zip(str(copy), IMAGES, os.path.join(blue.series, "Blue Lock T02"))
     # the same folder, the same bytes; fstat of the open zip says its size
     with open(blue.file(BOOK), "rb") as f:
         assert os.fstat(f.fileno()).st_size == len(data)

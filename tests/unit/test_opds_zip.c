@@ -24,7 +24,7 @@
 #include "common/strbuf.h"
 #include "fs/opds_zip.h"
 
-/* What zipfile says of each entry: name size offset crc method, one a
+/* What zipfile says of each entry: name size offset crc method time, one a
  * line, then what reading the entry named by the second argument gives
  * (its length, or the error). */
 static const char LIST[] =
@@ -32,7 +32,8 @@ static const char LIST[] =
 	"z = zipfile.ZipFile(sys.argv[1])\n"
 	"for i in z.infolist():\n"
 	"    print(i.filename, i.file_size, i.compress_size,"
-	" i.header_offset, '%08x' % i.CRC, i.compress_type)\n"
+	" i.header_offset, '%08x' % i.CRC, i.compress_type,"
+	" '%d-%02d-%02dT%02d:%02d:%02d' % i.date_time)\n"
 	"if len(sys.argv) > 2:\n"
 	"    print('read', len(z.read(sys.argv[2])))\n";
 
@@ -141,13 +142,14 @@ static void test_small(void **state)
 	add(z, "010.jpg", 3, zeros_crc(3));
 	list(z, "010.jpg", &out);
 	assert_string_equal(out.buf,
-			    "001.jpg 5 5 0 c622f71d 0\n"
-			    "\xc3\xa9t\xc3\xa9.png 0 0 42 00000000 0\n"
-			    "010.jpg 3 3 81 ff41d912 0\n"
+			    "001.jpg 5 5 0 c622f71d 0 2023-11-14T22:13:20\n"
+			    "\xc3\xa9t\xc3\xa9.png 0 0 51 00000000 0 2023-11-14T22:13:20\n"
+			    "010.jpg 3 3 99 ff41d912 0 2023-11-14T22:13:20\n"
 			    "read 3\n");
-	/* three local headers, three central ones and the end: no ZIP64 */
-	assert_int_equal(z->size, 3 * 30 + 3 * 46 + 2 * (7 + 7 + 9) + 8 +
-			 22);
+	/* three local headers, three central ones, each with its time
+	 * field, and the end: no ZIP64 */
+	assert_int_equal(z->size, 3 * 30 + 3 * 46 + 2 * (7 + 7 + 9) +
+			 6 * 9 + 8 + 22);
 	opds_zip_free(z);
 	strbuf_release(&out);
 }
@@ -165,12 +167,12 @@ static void test_past_4_gib(void **state)
 	add(z, "big.jpg", big, 0x12345678);
 	add(z, "c.jpg", 3, zeros_crc(3));
 	list(z, "c.jpg", &out);
-	strbuf_addf(&want, "a.jpg 5 5 0 c622f71d 0\n"
-		    "big.jpg %llu %llu 40 12345678 0\n"
-		    "c.jpg 3 3 %llu ff41d912 0\n"
+	strbuf_addf(&want, "a.jpg 5 5 0 c622f71d 0 2023-11-14T22:13:20\n"
+		    "big.jpg %llu %llu 49 12345678 0 2023-11-14T22:13:20\n"
+		    "c.jpg 3 3 %llu ff41d912 0 2023-11-14T22:13:20\n"
 		    "read 3\n", (unsigned long long)big,
 		    (unsigned long long)big,
-		    (unsigned long long)(40 + 30 + 7 + 20 + big));
+		    (unsigned long long)(49 + 30 + 7 + 9 + 20 + big));
 	assert_string_equal(out.buf, want.buf);
 	assert_true(z->cd_offset > 0xffffffffULL);
 	opds_zip_free(z);
