@@ -259,7 +259,8 @@ int opds_render_series_list(struct strbuf *out)
 	return opds_feed_end(&f, out);
 }
 
-/* Newest first; the same mtime by id, so the order is stable. */
+/* Newest first; the same mtime by id (a folder's, whose file is 0, by
+ * its folder's), so the order is stable. */
 static int by_newest_volume(const void *a, const void *b, void *arg)
 {
 	const struct opds_shelf *s = arg;
@@ -268,7 +269,9 @@ static int by_newest_volume(const void *a, const void *b, void *arg)
 
 	if (x->mtime_ns != y->mtime_ns)
 		return x->mtime_ns < y->mtime_ns ? 1 : -1;
-	return (x->file > y->file) - (x->file < y->file);
+	if (x->file != y->file)
+		return x->file > y->file ? 1 : -1;
+	return (x->dir > y->dir) - (x->dir < y->dir);
 }
 
 static int by_newest_series(const void *a, const void *b, void *arg)
