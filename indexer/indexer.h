@@ -279,8 +279,8 @@ void indexer_status(struct indexer_status *out);
 uint64_t indexer_generation(void);
 
 /* Keep the n first-seen times at t (fs/stamps.h) in the store in place
- * of those it kept: one transaction, waited for. 0 or a negative errno
- * value (logged). */
+ * of those it kept: one transaction, waited for, ahead of a scan's
+ * backlog. 0 or a negative errno value (logged). */
 struct playlist_time;
 int indexer_save_playlist_times(const struct playlist_time *t, size_t n);
 

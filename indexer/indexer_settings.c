@@ -199,5 +199,5 @@ int indexer_save_playlist_times(const struct playlist_time *t, size_t n)
 {
 	struct times ts = { t, n };
 
-	return writer_call(save_times_tx, &ts);
+	return writer_call_urgent(save_times_tx, &ts);
 }
