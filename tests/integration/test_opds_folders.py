@@ -1,8 +1,9 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 """A volume that is a folder of images is in its series' OPDS feed like
-any volume (issue 63): its acquisition link serves a generated .cbz, a
-zip of the folder's images stored as they are, whose size stat() and
-Content-Length tell before a byte is read; unzip -t passes it, each image
+any volume, a special too (issue 63): its acquisition link serves a
+generated .cbz, a zip of the folder's images stored as they are, whose
+size stat() and Content-Length tell before a byte is read (the daemon's
+own HTTP listener answers ranges of it); unzip -t passes it, each image
 comes out byte for byte, a range in the middle is the same bytes, the same
 folder gives the same bytes and a changed one a new zip; its cover is its
 first image. A folder with no image is in no feed; an image or folder
@@ -154,6 +155,32 @@ def test_folder_is_a_generated_cbz(blue, tmp_path):
     for rel in ("Blue Lock Volume 003.cbz", "Blue Lock Volume 004.cbz",
                 "Blue Lock Volume 002", "Blue Lock Volume 002.cbz/001.jpg"):
         assert not os.path.exists(blue.file("opds/files/Blue Lock/" + rel))
+
+
+def test_special_folder(tmp_path):
+    """A special that is a folder of images is in its series' feed after
+    the volumes, titled and named as a special file is, as a zip."""
+    root = tmp_path / "manga"
+    series = make_series(str(root))
+    extra = {"001.jpg": b"\xff\xd8 the extra's cover"}
+    make_folder(os.path.join(series, "Blue Lock Extra"), extra)
+    m = start(tmp_path, "manga=" + str(root))
+    try:
+        data = wait_for(lambda: m.read(FEED), 60, "three entries", mount=m,
+                        ignore=(FileNotFoundError,),
+                        until=lambda d: d.count(b"<entry>") == 3)
+        validate(m.file(FEED))
+        assert [e.title for e in parse(data).entries][2] == \
+            "Blue Lock, special: Blue Lock Extra"
+        (_, href, kind, length) = links(data, ACQUISITION)[2]
+        assert href == "../files/Blue%20Lock/Blue%20Lock%20Extra.cbz"
+        path = m.file("opds/files/Blue Lock/Blue Lock Extra.cbz")
+        assert kind == TYPES[".cbz"] and int(length) == os.path.getsize(path)
+        check_zip(path, extra)
+        assert m.read("opds/" + links(data, IMAGE)[2][1].replace(
+            "../", "")) == extra["001.jpg"]
+    finally:
+        unmount(m.path, m.proc)
 
 
 @pytest.fixture
