@@ -497,6 +497,42 @@ static int read_entry(struct opds_zip *z, size_t i, char *buf, size_t len,
 	return rc;
 }
 
+/* The CRC-32 of the images read last, by files.id, size and mtime as
+ * the store holds them: a download after another, or each range request
+ * of a reader (each one an open), reads an image's bytes once, not once
+ * more for its CRC. */
+#define CRC_SLOTS 4096
+static struct {
+	pthread_mutex_t lock;
+	struct crc_slot {
+		int64_t file, mtime_ns;
+		uint64_t size;
+		uint32_t crc;
+	} slot[CRC_SLOTS];
+} crcs = { .lock = PTHREAD_MUTEX_INITIALIZER };
+
+static int crc_kept(struct opds_zip_entry *e)
+{
+	const struct crc_slot *s = &crcs.slot[(uint64_t)e->file % CRC_SLOTS];
+
+	pthread_mutex_lock(&crcs.lock);
+	if (s->file == e->file && s->size == e->size &&
+	    s->mtime_ns == e->mtime_ns) {
+		e->crc = s->crc;
+		e->crc_known = 1;
+	}
+	pthread_mutex_unlock(&crcs.lock);
+	return e->crc_known;
+}
+
+static void crc_keep(const struct opds_zip_entry *e)
+{
+	pthread_mutex_lock(&crcs.lock);
+	crcs.slot[(uint64_t)e->file % CRC_SLOTS] = (struct crc_slot){
+		e->file, e->mtime_ns, e->size, e->crc };
+	pthread_mutex_unlock(&crcs.lock);
+}
+
 /* The CRC-32 of entry i, read from it the first time. */
 static int entry_crc(struct opds_zip *z, size_t i)
 {
@@ -505,7 +541,7 @@ static int entry_crc(struct opds_zip *z, size_t i)
 	uLong crc = crc32(0, Z_NULL, 0);
 	int rc = 0;
 
-	if (e->crc_known)
+	if (e->crc_known || crc_kept(e))
 		return 0;
 	buf = malloc(BLOCK);
 	if (!buf)
@@ -523,6 +559,7 @@ static int entry_crc(struct opds_zip *z, size_t i)
 	if (!rc) {
 		e->crc = (uint32_t)crc;
 		e->crc_known = 1;
+		crc_keep(e);
 	}
 	return rc;
 }

@@ -18,7 +18,8 @@
  * is right. A folder with no image has no zip (-ENOENT).
  *
  * An image's CRC-32 is read from it when a read first reaches its header
- * or the central directory. The caller (caller.h) must be allowed to
+ * or the central directory, and kept for the next opens while the store
+ * holds the same size and mtime of it. The caller (caller.h) must be allowed to
  * list the folder and read every image at the open (-EACCES, as for a
  * volume file it may not read); the reads then open those images, and
  * only those, as the daemon, as a descriptor opened before a chmod
