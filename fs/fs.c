@@ -29,6 +29,7 @@
 #include "fs/session.h"
 #include "fs/playlists_names.h"
 #include "fs/sizes.h"
+#include "fs/stamps.h"
 
 enum { KEY_ALLOW_OTHER };
 
@@ -78,6 +79,7 @@ static void fs_init(void *userdata, struct fuse_conn_info *conn)
 {
 	(void)userdata;
 	fs_attr_init(conn);
+	stamps_load();
 	if (conn->capable & FUSE_CAP_SPLICE_WRITE)
 		conn->want |= FUSE_CAP_SPLICE_WRITE;
 	conn->want &= ~FUSE_CAP_READDIRPLUS_AUTO;

@@ -158,11 +158,9 @@ int fs_attr_render(const struct node *n, const char *path,
 const char *fs_attr_stamp_name(const char *path, const struct node *n,
 			       char *buf)
 {
-	if (strncmp(path, "/playlists/", 11))
+	if (strncmp(path, "/playlists/", 11) ||
+	    playlists_stamp_name(n, buf, FS_ATTR_STAMP_NAME))
 		return path;
-	snprintf(buf, FS_ATTR_STAMP_NAME, "/playlists/%p/%p/%lld",
-		 (void *)n->render, (void *)n->render_series,
-		 (long long)n->series);
 	return buf;
 }
 

@@ -3,7 +3,8 @@
  * The FUSE callbacks of files: open, read, write and release, and the
  * extended attributes of the views' tracks. A library file is opened as
  * its caller and read from its descriptor; a generated file is rendered
- * at open into its handle. It must not answer for folders, and writes
+ * at open into its handle, a volume folder's zip made as it is read
+ * (fs/opds_zip.h). It must not answer for folders, and writes
  * only to control files (nodes_write()).
  */
 #include "fs/fs_file.h"
@@ -26,6 +27,7 @@
 #include "fs/invalidate.h"
 #include "fs/nodes.h"
 #include "fs/open_caps.h"
+#include "fs/opds_zip.h"
 #include "fs/sizes.h"
 #include "fs/stamps.h"
 #include "fs/views.h"
@@ -148,6 +150,16 @@ static int open_node(fuse_req_t req, const struct node *n, fuse_ino_t ino,
 			return rc;
 		}
 		real_cache(h->fd, fi);
+	} else if (n->zip) {
+		rc = opds_zip_open(n->series, &h->zip);
+		if (rc) {
+			free(h);
+			open_caps_put(caller_uid(), 0);
+			return rc;
+		}
+		h->mtime.tv_sec = h->zip->mtime_ns / 1000000000;
+		h->mtime.tv_nsec = h->zip->mtime_ns % 1000000000;
+		fi->direct_io = 1;
 	} else {
 		if ((fi->flags & O_ACCMODE) != O_WRONLY) {
 			rc = open_rendering(req, n, path, h);
@@ -191,6 +203,25 @@ void fs_file_open(fuse_req_t req, fuse_ino_t ino,
 		handles_free(h);
 }
 
+/* A volume folder's zip is made as it is read (fs/opds_zip.h). */
+static void zip_read(fuse_req_t req, const struct handle *h, size_t size,
+		     off_t off)
+{
+	char *buf = malloc(size ? size : 1);
+	ssize_t n;
+
+	if (!buf) {
+		fuse_reply_err(req, ENOMEM);
+		return;
+	}
+	n = opds_zip_read(h->zip, buf, size, (uint64_t)off);
+	if (n < 0)
+		fuse_reply_err(req, (int)-n);
+	else
+		fuse_reply_buf(req, buf, (size_t)n);
+	free(buf);
+}
+
 /* A library file is handed over as its descriptor, so libfuse can splice
  * its pages to the kernel (or read them itself where it cannot); a
  * rendering as fs/grow.h replies it. */
@@ -211,6 +242,10 @@ void fs_file_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
 		bv.buf[0].fd = h->fd;
 		bv.buf[0].pos = off;
 		fuse_reply_data(req, &bv, FUSE_BUF_SPLICE_MOVE);
+		return;
+	}
+	if (h->zip) {
+		zip_read(req, h, size, off);
 		return;
 	}
 	grow_read(req, h, size, off);

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "common/log.h"
+#include "fs/opds_zip.h"
 
 static struct handle *open_handles;
 static pthread_mutex_t open_lock = PTHREAD_MUTEX_INITIALIZER;
@@ -48,6 +49,7 @@ void handles_free(struct handle *h)
 	else if (h->fd < 0)
 		open_caps_uncharge(uid, NULL, h->content.len);
 	cover_copies_put(h->cover);
+	opds_zip_free(h->zip);
 	open_caps_unkeep(&h->content);
 	strbuf_release(&h->held);
 	free(h);
@@ -62,6 +64,8 @@ void handles_free_all(void)
 
 size_t handles_size(const struct handle *h)
 {
+	if (h->zip)
+		return (size_t)h->zip->size;
 	if (!h->node.grows)
 		return h->content.len;
 	return log_ring_end() - h->stream_start;

@@ -3,8 +3,8 @@
 #define MEDIAMON_HANDLES_H
 
 /*
- * The open files of the mount, each a generated file's rendering or a
- * library file's descriptor, listed from the open until the release:
+ * The open files of the mount, each a generated file's rendering, a
+ * library file's descriptor or a volume folder's zip (fs/opds_zip.h), listed from the open until the release:
  * the kernel's release of a file closed just before the unmount may
  * never reach the daemon, and what it holds is freed at destroy instead.
  * The kernel sends fstat() as a getattr without the handle, so an open
@@ -29,6 +29,7 @@ struct handle {
 	struct open_caps_text content;
 	int fd;			/* a library file's, else -1 */
 	struct cover_copy *cover;	/* the copy fd reads, of a cover */
+	struct opds_zip *zip;	/* a volume folder's zip, read as made */
 	fuse_ino_t ino;
 	uint64_t stream_start;	/* a growing file's rendering's place */
 	pid_t opener;		/* the process (thread group) that opened it */
@@ -52,7 +53,8 @@ void handles_free(struct handle *h);
 void handles_free_all(void);
 
 /* The size the open rendering h shows: its length, or for a file that
- * grows (fs/grow.h), what the log ring's stream holds from its start. */
+ * grows (fs/grow.h), what the log ring's stream holds from its start, or
+ * a zip's size. */
 size_t handles_size(const struct handle *h);
 
 /* The process the thread tid belongs to: the kernel names the caller of

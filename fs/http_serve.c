@@ -26,6 +26,7 @@
 #include "fs/http_range.h"
 #include "fs/nodes.h"
 #include "fs/opds_feed.h"
+#include "fs/opds_zip.h"
 #include "fs/open_caps.h"
 #include "fs/views_real.h"
 #include "indexer/indexer.h"
@@ -33,10 +34,12 @@
 
 #define BLOCK (64 << 10)	/* bytes read from a file at a time */
 
-/* A body on its way: a rendering in memory, or a real file from off. */
+/* A body on its way: a rendering in memory, or a real file or a volume
+ * folder's zip from off. */
 struct body {
 	char *buf;
 	int fd;
+	struct opds_zip *zip;	/* a volume folder's, made as it is read */
 	struct cover_copy *cover;
 	struct http_multipart *parts;	/* several ranges, or NULL */
 	uint64_t off;
@@ -165,7 +168,10 @@ static ssize_t body_read(void *cls, uint64_t pos, char *buf, size_t max)
 		return (ssize_t)max;
 	}
 	indexer_note_read();
-	n = pread(b->fd, buf, max, (off_t)(b->off + pos));
+	if (b->zip)
+		n = opds_zip_read(b->zip, buf, max, b->off + pos);
+	else
+		n = pread(b->fd, buf, max, (off_t)(b->off + pos));
 	if (n < 0)
 		return MHD_CONTENT_READER_END_WITH_ERROR;
 	return n ? n : MHD_CONTENT_READER_END_OF_STREAM;
@@ -180,6 +186,7 @@ static void body_free(void *cls)
 	if (b->charged)
 		open_caps_uncharge(b->uid, b->cover, b->charged);
 	cover_copies_put(b->cover);
+	opds_zip_free(b->zip);
 	open_caps_put(b->uid, b->fd >= 0);
 	http_multipart_free(b->parts);
 	free(b->buf);
@@ -318,6 +325,36 @@ static enum MHD_Result send_real(struct MHD_Connection *c,
 		 (long)st.st_mtim.tv_sec ^ st.st_mtim.tv_nsec);
 	return send_body(c, b, (uint64_t)st.st_size, type_of(path), etag,
 			 st.st_mtime);
+}
+
+/* A volume folder's zip, checked for the caller and made as it is read;
+ * its ETag from the folder and its size and time. */
+static enum MHD_Result send_zip(struct MHD_Connection *c,
+				const struct node *n, const char *path)
+{
+	struct body *b;
+	char etag[80];
+	int rc;
+
+	rc = open_caps_take(caller_uid(), caller_is_owner(), 0);
+	if (rc)
+		return error(c, rc);
+	b = calloc(1, sizeof(*b));
+	if (b)
+		rc = opds_zip_open(n->series, &b->zip);
+	if (!b || rc) {
+		free(b);
+		open_caps_put(caller_uid(), 0);
+		return error(c, b ? rc : -ENOMEM);
+	}
+	b->fd = -1;
+	b->uid = caller_uid();
+	snprintf(etag, sizeof(etag), "\"z%llx-%llx-%llx\"",
+		 (unsigned long long)n->series,
+		 (unsigned long long)b->zip->size,
+		 (unsigned long long)b->zip->mtime_ns);
+	return send_body(c, b, b->zip->size, type_of(path), etag,
+			 (time_t)(b->zip->mtime_ns / 1000000000));
 }
 
 /* Send text (taken) as the document at path, or as type when given. */
@@ -499,6 +536,8 @@ enum MHD_Result http_serve_get(struct MHD_Connection *c, const char *url)
 		ret = send_folder(c, path.buf, url);
 	else if (n.type == NODE_REAL)
 		ret = send_real(c, &n, path.buf);
+	else if (n.zip)
+		ret = send_zip(c, &n, path.buf);
 	else if ((rc = fs_attr_render(&n, path.buf, &text)))
 		ret = error(c, rc);
 	else

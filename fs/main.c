@@ -37,6 +37,7 @@
 #include "fs/playlists_names.h"
 #include "fs/session.h"
 #include "fs/snapshots.h"
+#include "fs/stamps.h"
 #include "indexer/reads.h"
 #include "fs/daemon.h"
 #include "fs/views.h"
@@ -521,6 +522,8 @@ static int run(struct fuse_args *args, struct fuse_cmdline_opts *cmd,
 	}
 	rc = session_run(se, cmd);
 	log_info("unmounting %s", cmd->mountpoint);
+	/* while the writer runs: the playlists' times for the next mount */
+	stamps_save();
 	http_stop();
 	views_stop();
 	invalidate_stop();

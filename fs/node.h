@@ -55,6 +55,9 @@ struct node {
 	int names;
 	/* An editor's temporary file (fs/edits.h, fs/scratch.h). */
 	int temp;
+	/* A volume folder's generated zip (fs/opds_zip.h), read as it is
+	 * made; series is the folder's directories.id. */
+	int zip;
 };
 
 #endif

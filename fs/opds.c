@@ -18,6 +18,7 @@
 #include "fs/opds_cover.h"
 #include "fs/opds_feed.h"
 #include "fs/opds_shelf.h"
+#include "fs/opds_zip.h"
 #include "fs/views_name.h"
 #include "indexer/reads.h"
 
@@ -73,27 +74,32 @@ static int file_name(struct strbuf *out, const char *stem, size_t stem_len,
 }
 
 /* The acquisition link of v: its file in /opds/files, or where that name
- * would be too long, in /library/manga. */
-static void add_file_href(struct strbuf *href, const struct opds_series *se,
-			  const struct opds_volume *v, const struct place *at)
+ * would be too long, in /library/manga; -ENAMETOOLONG for a folder's zip,
+ * which is nowhere else. */
+static int add_file_href(struct strbuf *href, const struct opds_series *se,
+			 const struct opds_volume *v, const struct place *at)
 {
 	size_t stem_len = strlen(se->feed) - 4;	/* ".xml" */
 	struct strbuf stem = STRBUF_INIT, name = STRBUF_INIT;
+	int rc = 0;
 
 	strbuf_add(&stem, se->feed, stem_len);
-	if (file_name(&name, stem.buf, stem_len, v)) {
-		strbuf_addstr(href, at->library);
-		opds_feed_href(href, se->dir);
-		strbuf_addch(href, '/');
-		opds_feed_href(href, v->name);
-	} else {
+	if (!file_name(&name, stem.buf, stem_len, v)) {
 		strbuf_addf(href, "%sfiles/", at->opds);
 		opds_feed_href(href, stem.buf);
 		strbuf_addch(href, '/');
 		opds_feed_href(href, name.buf);
+	} else if (v->zip) {
+		rc = -ENAMETOOLONG;
+	} else {
+		strbuf_addstr(href, at->library);
+		opds_feed_href(href, se->dir);
+		strbuf_addch(href, '/');
+		opds_feed_href(href, v->name);
 	}
 	strbuf_release(&stem);
 	strbuf_release(&name);
+	return rc;
 }
 
 /* The acquisition entry of a volume file, titled with its series and
@@ -109,13 +115,20 @@ static void volume_entry(struct opds_feed *f, const struct opds_shelf *s,
 	struct strbuf stream = STRBUF_INIT;
 	int pages = v->cover >= 0 ? opds_feed_pages(v->name) : 0;
 
-	strbuf_addf(&id, URN "volume:%" PRId64, v->file);
+	if (v->zip) {
+		/* its cover is its first image itself; no page streaming */
+		pages &= OPDS_COVER;
+		strbuf_addf(&id, URN "folder:%" PRId64, v->dir);
+	} else {
+		strbuf_addf(&id, URN "volume:%" PRId64, v->file);
+	}
 	if (pages & OPDS_STREAM)
 		strbuf_addf(&stream, "%spages/%" PRId64 "/{pageNumber}"
 			    "?maxWidth={maxWidth}", at->opds, v->file);
 	strbuf_addf(&cover, "%scovers/", at->opds);
 	if (pages & OPDS_COVER)
-		opds_cover_name(v->file, v->cover, &cover);
+		opds_cover_name(v->zip ? v->zip->v[0].file : v->file,
+				v->cover, &cover);
 	if (v->special) {
 		strbuf_addf(&title, "%s, special: %.*s", se->dir,
 			    (int)(strlen(v->name) -
@@ -125,7 +138,8 @@ static void volume_entry(struct opds_feed *f, const struct opds_shelf *s,
 		strbuf_addf(&title, "%s, volume ", se->dir);
 		add_numbers(&title, v);
 	}
-	add_file_href(&href, se, v, at);
+	if (add_file_href(&href, se, v, at))
+		goto out;
 	opds_feed_entry(f, &(struct opds_entry){
 		.id = id.buf, .title = title.buf, .content = title.buf,
 		.summary = v->summary, .author = v->writer,
@@ -139,6 +153,7 @@ static void volume_entry(struct opds_feed *f, const struct opds_shelf *s,
 		.stream_type = pages ? pages_type(v->cover) : NULL,
 		.pages = v->pages,
 	});
+out:
 	strbuf_release(&cover);
 	strbuf_release(&stream);
 	strbuf_release(&id);
@@ -252,7 +267,8 @@ int opds_render_series_list(struct strbuf *out)
 	return opds_feed_end(&f, out);
 }
 
-/* Newest first; the same mtime by id, so the order is stable. */
+/* Newest first; the same mtime by id (a folder's, whose file is 0, by
+ * its folder's), so the order is stable. */
 static int by_newest_volume(const void *a, const void *b, void *arg)
 {
 	const struct opds_shelf *s = arg;
@@ -261,7 +277,9 @@ static int by_newest_volume(const void *a, const void *b, void *arg)
 
 	if (x->mtime_ns != y->mtime_ns)
 		return x->mtime_ns < y->mtime_ns ? 1 : -1;
-	return (x->file > y->file) - (x->file < y->file);
+	if (x->file != y->file)
+		return x->file > y->file ? 1 : -1;
+	return (x->dir > y->dir) - (x->dir < y->dir);
 }
 
 static int by_newest_series(const void *a, const void *b, void *arg)
@@ -413,12 +431,19 @@ static int file_node(int64_t id, const char *stem, size_t stem_len,
 		return rc;
 	rc = -ENOENT;
 	for (size_t i = 0; rc && i < s.nr_volumes; i++) {
-		if (!file_name(&want, stem, stem_len, &s.volumes[i]) &&
-		    !strcmp(want.buf, name)) {
+		const struct opds_volume *v = &s.volumes[i];
+
+		if (file_name(&want, stem, stem_len, v) ||
+		    strcmp(want.buf, name))
+			continue;
+		if (v->zip)
+			*out = (struct node){ NODE_FILE,
+					      .stat_series = opds_zip_stat,
+					      .series = v->dir, .zip = 1 };
+		else
 			*out = (struct node){ .type = NODE_REAL,
-					      .file = s.volumes[i].file };
-			rc = 0;
-		}
+					      .file = v->file };
+		rc = 0;
 	}
 	strbuf_release(&want);
 	opds_shelf_release(&s);

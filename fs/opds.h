@@ -27,9 +27,12 @@
  * A volume's acquisition entry is titled with its series and numbers
  * ("Blue Lock, volume 4"), with what its ComicInfo.xml says as its
  * summary, author and dc:issued (comicinfo.h); its link leads to its file in files/ (in
- * /library/manga when that name would pass NAME_MAX; a volume that is a
- * folder of images has none), with the media type of
- * its extension and its size; a volume archive's entry links to its
+ * /library/manga when that name would pass NAME_MAX), with the media
+ * type of its extension and its size. A volume that is a folder of
+ * images is there as "STEM VOLUME.cbz", a zip of its images made as it
+ * is read (opds_zip.h), its cover its first image, its pages not
+ * streamed; one whose name would pass NAME_MAX, or with no image, is in
+ * no feed. A volume archive's entry links to its
  * cover too, as both image and thumbnail, and a cbz, cbr or cb7 volume's
  * to its pages (OPDS-PSE: a template of their links, with their count),
  * both as the last scan of the archive found them: a feed opens no

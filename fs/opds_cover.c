@@ -30,6 +30,18 @@ static int stat_cover(int64_t key, struct stat *st)
 	return opds_pages_stat(key / PAGES_KINDS, 0, key % PAGES_KINDS, st);
 }
 
+/* Whether the file is itself an image of that kind (a volume folder's
+ * first), not an archive. */
+static int is_image(int64_t file, int kind)
+{
+	struct strbuf path = STRBUF_INIT;
+	int image = !views_real_path(file, &path) &&
+		    pages_kind(path.buf) == kind;
+
+	strbuf_release(&path);
+	return image;
+}
+
 int opds_cover_resolve(const char *name, struct node *out)
 {
 	char *end;
@@ -47,6 +59,10 @@ int opds_cover_resolve(const char *name, struct node *out)
 		return -ENOENT;
 	if (views_real_stat(file, &st) || views_real_access(file))
 		return -ENOENT;
+	if (is_image(file, kind)) {
+		*out = (struct node){ .type = NODE_REAL, .file = file };
+		return 0;
+	}
 	*out = (struct node){ NODE_FILE, .render_series = opds_cover_render,
 			      .stat_series = stat_cover,
 			      .series = file * PAGES_KINDS + kind };

@@ -13,7 +13,9 @@
  * past PAGES_MAX_IMAGE bytes: a page whose bytes run past it (its header
  * said less) fails the open with EFBIG, an archive grown past
  * PAGES_MAX_ENTRIES entries with E2BIG, and nothing else is touched;
- * a stat() answers from the archive's index (opds_pages_stat()).
+ * a stat() answers from the archive's index (opds_pages_stat()). The
+ * cover of a volume that is a folder of images is its first image, as
+ * FILE.EXT where FILE is that image's files.id: the image itself.
  */
 
 #include <stdint.h>

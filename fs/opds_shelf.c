@@ -17,6 +17,7 @@
 #include "common/strbuf.h"
 #include "fs/caller.h"
 #include "fs/opds_feed.h"
+#include "fs/opds_zip.h"
 #include "fs/views.h"
 #include "fs/views_real.h"
 #include "fs/views_manga.h"
@@ -51,7 +52,8 @@ static int add_file(struct reading *r, const struct manga_volume_file *v,
 	s->volumes = vol;
 	vol = &s->volumes[s->nr_volumes++];
 	*vol = (struct opds_volume){
-		.file = v->file, .first = v->first, .last = v->last,
+		.file = v->file, .dir = v->file ? 0 : v->dir,
+		.first = v->first, .last = v->last,
 		.size = v->size, .mtime_ns = v->mtime_ns, .pages = v->pages,
 		.cover = pages_ext_kind(v->cover), .series = r->series,
 		.special = special,
@@ -70,6 +72,10 @@ static int add_volume(void *arg, const struct manga_volume_file *v)
 
 	strbuf_reset(&r->name);
 	ext_len = views_manga_volume_name(&r->name, v);
+	if (!v->file) {
+		strbuf_addstr(&r->name, ".cbz");
+		ext_len = 4;
+	}
 	return add_file(r, v, ext_len, 0);
 }
 
@@ -84,16 +90,40 @@ static int add_special(void *arg, const struct manga_volume_file *v)
 	len = v->path_len - (size_t)(base - v->path);
 	strbuf_reset(&r->name);
 	views_name_add(&r->name, base, len);
+	if (!v->file) {
+		strbuf_addstr(&r->name, ".cbz");
+		return add_file(r, v, 4, 1);
+	}
 	return add_file(r, v, views_name_ext(base, len), 1);
 }
 
 /* Free what v holds. */
 static void volume_free(struct opds_volume *v)
 {
+	opds_zip_free(v->zip);
 	free(v->name);
 	free(v->summary);
 	free(v->writer);
 	free(v->issued);
+}
+
+/* The zip of a folder of images v, its size, time and cover; none for
+ * a folder with no image. */
+static int read_zip(struct opds_volume *v)
+{
+	int rc = opds_zip_build(v->dir, &v->zip);
+
+	if (rc == -ENOENT)
+		return 0;
+	if (!rc)
+		rc = opds_zip_locate(v->zip);
+	if (rc)
+		return rc;
+	v->size = (int64_t)v->zip->size;
+	v->mtime_ns = v->zip->mtime_ns;
+	v->pages = (int64_t)v->zip->nr;
+	v->cover = v->zip->cover;
+	return 0;
 }
 
 static int read_volumes(struct opds_shelf *s, size_t series)
@@ -113,8 +143,10 @@ static int read_volumes(struct opds_shelf *s, size_t series)
 		struct opds_volume *v = &s->volumes[r.first +
 						    r.names.v[i].index];
 
-		if (v->file && !(v->name = strdup(r.names.v[i].name)))
+		if (!(v->name = strdup(r.names.v[i].name)))
 			rc = -ENOMEM;
+		else if (v->dir)
+			rc = read_zip(v);
 	}
 	views_list_clear(&r.names);
 	strbuf_release(&r.name);
@@ -177,8 +209,14 @@ static int series_shown(int64_t id)
 	return may;
 }
 
+/* Whether the caller may not read the volume v: -EACCES or such. */
+static int denied(const struct opds_volume *v)
+{
+	return v->zip ? opds_zip_access(v->zip) : views_real_access(v->file);
+}
+
 /* Drop what the caller may not see (nothing for the owner) and the
- * folders of images, and count what is left. */
+ * folders with no image, and count what is left. */
 static int keep_shown(struct opds_shelf *s)
 {
 	int owner = caller_is_owner();
@@ -204,8 +242,8 @@ static int keep_shown(struct opds_shelf *s)
 		struct opds_volume *v = &s->volumes[i];
 		struct opds_series *se;
 
-		if (!v->file || to[v->series] == SIZE_MAX ||
-		    (!owner && views_real_access(v->file))) {
+		if ((!v->file && !v->zip) || to[v->series] == SIZE_MAX ||
+		    (!owner && denied(v))) {
 			volume_free(v);
 			continue;
 		}
@@ -216,7 +254,8 @@ static int keep_shown(struct opds_shelf *s)
 			se->newest_ns = v->mtime_ns;
 		if (!se->cover_file && v->cover >= 0 &&
 		    (opds_feed_pages(v->name) & OPDS_COVER)) {
-			se->cover_file = v->file;
+			se->cover_file = v->zip ? v->zip->v[0].file :
+					 v->file;
 			se->cover_kind = v->cover;
 		}
 		s->volumes[nv++] = *v;

@@ -8,8 +8,9 @@
  * them (views_manga.h), so that a feed's links lead to the files there.
  * The store is read in one snapshot; what the caller may see is checked
  * after it: a series whose folder it may not list is left out with all
- * its volumes, and so is a volume file it may not read. The owner sees
- * all. A shelf is made for one caller and never shared with another.
+ * its volumes, and so is a volume file it may not read, or a folder of
+ * images it may not list or one of whose images it may not read. A
+ * folder with no image is in no shelf. The owner sees all. A shelf is made for one caller and never shared with another.
  *
  *	struct opds_shelf s;
  *
@@ -23,9 +24,14 @@
 
 #include "common/strbuf.h"
 
-/* A volume file, in its series' volume order, then its specials. */
+/* A volume file, in its series' volume order, then its specials. A
+ * volume that is a folder of images has no file but its zip (opds_zip.h),
+ * named after the folder with ".cbz", sized and timed as the zip; its
+ * cover is its first image. */
 struct opds_volume {
-	int64_t file;		/* files.id */
+	int64_t file;		/* files.id; 0 for a folder */
+	int64_t dir;		/* a folder's directories.id */
+	struct opds_zip *zip;	/* a folder's, located */
 	char *name;		/* in /library/manga/SERIES; a special's:
 				 * its own file name */
 	double first, last;	/* its volume numbers */

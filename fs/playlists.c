@@ -10,6 +10,7 @@
 #include <errno.h>
 #include <math.h>
 #include <pthread.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -576,6 +577,26 @@ int playlists_list(const char *dir,
 	for (size_t i = 0; !rc && i < ARRAY_SIZE(kinds); i++)
 		rc = kind_list(&kinds[i], kinds[i].prefix, ".m3u", fn, arg);
 	return rc < 0 ? rc : 0;
+}
+
+int playlists_stamp_name(const struct node *n, char *buf, size_t size)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(kinds); i++)
+		if (n->render_series == kinds[i].render) {
+			snprintf(buf, size, "/playlists/k%zu/%lld", i,
+				 (long long)n->series);
+			return 0;
+		}
+	if (n->render_series == render_rel) {
+		snprintf(buf, size, "/playlists/r/%lld", (long long)n->series);
+		return 0;
+	}
+	for (size_t i = 0; i < ARRAY_SIZE(mpd_fixed); i++)
+		if (!n->render_series && n->render == mpd_fixed[i].render) {
+			snprintf(buf, size, "/playlists/f%zu", i);
+			return 0;
+		}
+	return -ENOENT;
 }
 
 static int later(const struct timespec *a, const struct timespec *b)

@@ -90,6 +90,13 @@ int playlists_list(const char *dir,
 			     void *arg),
 		   void *arg);
 
+/* A name for the playlist of node n that the same playlist keeps from
+ * one start of the daemon to the next, whatever folder shows it (mpd/
+ * and its twin share it), for its time (fs/stamps.h), into buf (size
+ * bytes): 0, or -ENOENT for a node that is no playlist. */
+struct node;
+int playlists_stamp_name(const struct node *n, char *buf, size_t size);
+
 /* The mtime of the folder dir of /playlists whose names follow the
  * store (similar, mix, genre, decade, mpd and those of library/): when
  * the names it lists for this thread's caller were first seen as they

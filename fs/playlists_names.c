@@ -9,6 +9,7 @@
 
 #include <errno.h>
 #include <pthread.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -17,6 +18,7 @@
 #include "common/log.h"
 #include "common/strbuf.h"
 #include "fs/caller.h"
+#include "fs/stamps.h"
 #include "indexer/indexer.h"
 #include "indexer/reads.h"
 
@@ -318,6 +320,7 @@ int playlists_names_get(enum playlists_names_kind kind,
 	uint64_t who = caller_is_owner() ? 1 : caller_who();
 	uint64_t generation = indexer_generation();
 	struct kept *room;
+	char name[64];
 	int similar_tracks, rc;
 
 	pthread_mutex_lock(&names.lock);
@@ -329,11 +332,13 @@ int playlists_names_get(enum playlists_names_kind kind,
 	rc = names_read(kind, similar_tracks, out);
 	if (rc || !who)
 		return rc;
+	/* The same names as before, for this caller: their folders' time
+	 * stands, across restarts too (fs/stamps.h). */
+	snprintf(name, sizeof(name), "/playlists/names/%d/%d", (int)kind,
+		 similar_tracks);
+	(*out)->at = stamps_seen(name, who, (*out)->hash);
 	pthread_mutex_lock(&names.lock);
 	room = kept_room(kind, who);
-	/* The same names as before: their folders' time stands. */
-	if (room->who == who && room->ns->hash == (*out)->hash)
-		(*out)->at = room->ns->at;
 	kept_drop(room);
 	*room = (struct kept){ who, generation, ++names.used, similar_tracks,
 			       *out };

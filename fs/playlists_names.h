@@ -57,8 +57,9 @@ struct playlists_names {
 	int owner;
 	int refs;	/* the keeper's and each playlists_names_get()'s */
 	uint64_t hash;	/* of the names */
-	/* When the names were first seen as they are (for this caller, while
-	 * kept): the mtime of the folders that list them. */
+	/* When the names were first seen as they are, for this caller
+	 * (fs/stamps.h, kept across restarts): the mtime of the folders that
+	 * list them. */
 	struct timespec at;
 };
 

@@ -1,15 +1,24 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * The times of the generated files (stamps.h): a table of content hashes
- * and the times they were first seen. It renders nothing and knows no
+ * and the times they were first seen, those of /playlists kept in the
+ * store from one mount to the next. It renders nothing and knows no
  * node; its callers hand it each rendering they make.
  */
 #include "fs/stamps.h"
 
+#include <errno.h>
 #include <pthread.h>
+#include <stdlib.h>
 #include <string.h>
 
+#include "common/array.h"
 #include "common/hash.h"
+#include "common/log.h"
+#include "indexer/indexer.h"
+#include "indexer/reads.h"
+
+#define LASTING "/playlists/"
 
 static struct {
 	pthread_mutex_t lock;
@@ -19,6 +28,7 @@ static struct {
 		uint64_t generation;	/* the store's, at the rendering */
 		size_t len;
 		struct timespec at;	/* when those were first seen */
+		int lasting;		/* kept across restarts */
 	} slot[STAMPS_SLOTS];
 } stamps = { .lock = PTHREAD_MUTEX_INITIALIZER };
 
@@ -55,11 +65,10 @@ static struct stamp *slot_of(uint64_t key)
 	return pick;
 }
 
-struct timespec stamps_time(const char *path, uid_t uid, gid_t gid,
-			    uint64_t gen, const char *buf, size_t len)
+/* The time content (len bytes long) was first seen for key. */
+static struct timespec seen(uint64_t key, uint64_t content, size_t len,
+			    uint64_t gen, int lasting)
 {
-	uint64_t key = stamp_key(path, uid, gid);
-	uint64_t content = hash_end(hash_add_bytes(HASH_INIT, buf, len));
 	struct timespec at;
 	struct stamp *s;
 
@@ -70,6 +79,7 @@ struct timespec stamps_time(const char *path, uid_t uid, gid_t gid,
 		s->content = content;
 		s->len = len;
 		s->generation = gen;
+		s->lasting = lasting;
 		clock_gettime(CLOCK_REALTIME, &s->at);
 	} else if (gen) {
 		/* The same bytes: what they were made at stays true. */
@@ -78,6 +88,80 @@ struct timespec stamps_time(const char *path, uid_t uid, gid_t gid,
 	at = s->at;
 	pthread_mutex_unlock(&stamps.lock);
 	return at;
+}
+
+struct timespec stamps_time(const char *path, uid_t uid, gid_t gid,
+			    uint64_t gen, const char *buf, size_t len)
+{
+	return seen(stamp_key(path, uid, gid),
+		    hash_end(hash_add_bytes(HASH_INIT, buf, len)), len, gen,
+		    !strncmp(path, LASTING, strlen(LASTING)));
+}
+
+struct timespec stamps_seen(const char *name, uint64_t who, uint64_t content)
+{
+	uint64_t key = hash_add_bytes(HASH_INIT, name, strlen(name));
+
+	key = hash_end(hash_add(key, who));
+	return seen(key ? key : 1, content, 0, 0,
+		    !strncmp(name, LASTING, strlen(LASTING)));
+}
+
+static int load_one(void *arg, const struct playlist_time *t)
+{
+	struct stamp *s;
+
+	(void)arg;
+	if (!t->key)
+		return 0;
+	s = slot_of(t->key);
+	*s = (struct stamp){
+		.key = t->key, .content = t->content, .len = (size_t)t->len,
+		.at = { t->at_ns / 1000000000, t->at_ns % 1000000000 },
+		.lasting = 1,
+	};
+	return 0;
+}
+
+int stamps_load(void)
+{
+	int rc;
+
+	pthread_mutex_lock(&stamps.lock);
+	rc = playlist_reads_times(load_one, NULL);
+	pthread_mutex_unlock(&stamps.lock);
+	return rc;
+}
+
+int stamps_save(void)
+{
+	struct playlist_time *t = NULL;
+	size_t n = 0, alloc = 0;
+	int rc = 0;
+
+	pthread_mutex_lock(&stamps.lock);
+	for (size_t i = 0; !rc && i < STAMPS_SLOTS; i++) {
+		const struct stamp *s = &stamps.slot[i];
+		struct playlist_time *grown;
+
+		if (!s->key || !s->lasting)
+			continue;
+		grown = array_grow(t, n, &alloc, sizeof(*t), 256);
+		if (!grown) {
+			rc = log_error(-ENOMEM, "stamps: out of memory");
+			break;
+		}
+		t = grown;
+		t[n++] = (struct playlist_time){
+			s->key, s->content, (int64_t)s->len,
+			s->at.tv_sec * 1000000000LL + s->at.tv_nsec,
+		};
+	}
+	pthread_mutex_unlock(&stamps.lock);
+	if (!rc)
+		rc = indexer_save_playlist_times(t, n);
+	free(t);
+	return rc;
 }
 
 int stamps_kept(const char *path, uid_t uid, gid_t gid, uint64_t gen,

@@ -23,6 +23,11 @@
  *
  * A file the mount has not rendered since it started (or whose slot a
  * newer one took) is new to it: its time is when it is first rendered.
+ * But the times of /playlists (its files and the names of its folders)
+ * are kept in the store at the unmount (stamps_save()) and read back at
+ * the next mount (stamps_load()): an unchanged library's playlists keep
+ * their times across a clean restart (a crash loses those first seen
+ * since the mount before).
  * The table holds STAMPS_SLOTS times, each looked for in STAMPS_PROBE
  * slots from the place its hash gives; when those are all taken, the
  * new time takes the slot of the oldest.
@@ -40,6 +45,16 @@
  * gid at the store's generation gen (0: not known). Any thread. */
 struct timespec stamps_time(const char *path, uid_t uid, gid_t gid,
 			    uint64_t gen, const char *buf, size_t len);
+
+/* The time content (a hash) was first seen as what name shows to the
+ * caller who (caller_who()): a folder's names. Any thread. */
+struct timespec stamps_seen(const char *name, uint64_t who, uint64_t content);
+
+/* Read the times of /playlists the store keeps, at the mount; then
+ * write them back, at the unmount while the indexer runs: 0 or a
+ * negative errno value (logged). */
+int stamps_load(void);
+int stamps_save(void);
 
 /* The length and time of the last rendering of path for uid and gid,
  * when it was made at the store's generation gen (not 0): 1, else 0.

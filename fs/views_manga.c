@@ -109,17 +109,17 @@ static int add_gaps(struct views_listing *ls, int64_t series)
 }
 
 /* An image of a volume folder, under its own name. */
-static int add_image(void *arg, int64_t file, const char *path, size_t len)
+static int add_image(void *arg, const struct manga_folder_file *f)
 {
 	struct views_listing *ls = arg;
-	struct views_item it = { .type = VIEWS_ITEM_FILE, .file = file };
-	const char *base = memrchr(path, '/', len);
+	struct views_item it = { .type = VIEWS_ITEM_FILE, .file = f->file };
+	const char *base = memrchr(f->path, '/', f->path_len);
 	struct strbuf name = STRBUF_INIT;
 	size_t blen;
 	int rc;
 
-	base = base ? base + 1 : path;
-	blen = len - (base - path);
+	base = base ? base + 1 : f->path;
+	blen = f->path_len - (base - f->path);
 	views_name_add(&name, base, blen);
 	rc = views_listing_add(ls, &name, views_name_ext(base, blen), &it);
 	strbuf_release(&name);

@@ -292,6 +292,12 @@ void indexer_status(struct indexer_status *out);
 /* A counter that moves whenever the store's content may have changed. */
 uint64_t indexer_generation(void);
 
+/* Keep the n first-seen times at t (fs/stamps.h) in the store in place
+ * of those it kept: one transaction, waited for, ahead of a scan's
+ * backlog. 0 or a negative errno value (logged). */
+struct playlist_time;
+int indexer_save_playlist_times(const struct playlist_time *t, size_t n);
+
 /*
  * A counter that moves only when what the mount lists by name may have
  * changed: the roots, folders, files, tags, covers, series, volumes and

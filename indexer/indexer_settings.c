@@ -6,7 +6,8 @@
  * and the blocklist, each checked and handed to the writer, the stars
  * and plays of the Subsonic accounts (library/starred.h), and the
  * configuration's keys that the store's readers and scans depend on
- * (covers, volume_from_chapters), noted in the store's settings table.
+ * (covers, volume_from_chapters), noted in the store's settings table;
+ * the first-seen times of /playlists (fs/stamps.h), kept at the unmount.
  * A series' rows are manga.h's and the blocklist blocklist.h's: they are
  * written through them, never here.
  */
@@ -17,6 +18,7 @@
 #include "common/config.h"
 #include "common/db.h"
 #include "common/strbuf.h"
+#include "indexer/analysis/playlist_reads.h"
 #include "indexer/indexer_internal.h"
 #include "indexer/jobs.h"
 #include "indexer/library/starred.h"
@@ -171,4 +173,45 @@ int indexer_set_series_edition(int64_t series, const char *edition)
 	if (edition && !config_editions[i])
 		return -EINVAL;
 	return writer_call_urgent(manga_store_setting, &s);
+}
+
+struct times {
+	const struct playlist_time *t;
+	size_t n;
+};
+
+/* A db_transaction() function: the times of arg, in place of the old. */
+static int save_times(sqlite3 *db, void *arg)
+{
+	const struct times *ts = arg;
+	sqlite3_stmt *st;
+	int rc = db_exec(db, "DELETE FROM playlist_times");
+
+	if (!rc)
+		rc = db_prepare(db, "INSERT OR REPLACE INTO playlist_times"
+				" (key, content, len, at_ns)"
+				" VALUES (?1, ?2, ?3, ?4)", &st);
+	if (rc)
+		return rc;
+	for (size_t i = 0; !rc && i < ts->n; i++) {
+		sqlite3_bind_int64(st, 1, (sqlite3_int64)ts->t[i].key);
+		sqlite3_bind_int64(st, 2, (sqlite3_int64)ts->t[i].content);
+		sqlite3_bind_int64(st, 3, ts->t[i].len);
+		sqlite3_bind_int64(st, 4, ts->t[i].at_ns);
+		rc = db_step(st, "keep playlist times");
+	}
+	sqlite3_finalize(st);
+	return rc;
+}
+
+static int save_times_tx(sqlite3 *db, void *arg)
+{
+	return db_transaction(db, save_times, arg);
+}
+
+int indexer_save_playlist_times(const struct playlist_time *t, size_t n)
+{
+	struct times ts = { t, n };
+
+	return writer_call_urgent(save_times_tx, &ts);
 }

@@ -338,3 +338,31 @@ int playlist_reads_duplicates(int (*fn)(void *arg, int group,
 	reader_end(db);
 	return rc;
 }
+
+struct times {
+	int (*fn)(void *arg, const struct playlist_time *t);
+	void *arg;
+};
+
+static int time_row(void *arg, sqlite3_stmt *st)
+{
+	const struct times *l = arg;
+	struct playlist_time t = {
+		.key = (uint64_t)sqlite3_column_int64(st, 0),
+		.content = (uint64_t)sqlite3_column_int64(st, 1),
+		.len = sqlite3_column_int64(st, 2),
+		.at_ns = sqlite3_column_int64(st, 3),
+	};
+
+	return l->fn(l->arg, &t);
+}
+
+int playlist_reads_times(int (*fn)(void *arg, const struct playlist_time *t),
+			 void *arg)
+{
+	struct times l = { fn, arg };
+
+	return reader_each("SELECT key, content, len, at_ns FROM"
+			   " playlist_times ORDER BY key",
+			   "read playlist times", time_row, &l);
+}

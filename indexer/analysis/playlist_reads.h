@@ -89,4 +89,17 @@ int playlist_reads_duplicates(int (*fn)(void *arg, int group,
 					const struct playlist_track *t),
 			      void *arg);
 
+/* A first-seen time of a generated file or folder of /playlists
+ * (fs/stamps.h), kept in the store across restarts: its key (of its name
+ * and its user), the hash and length of its content, and when that
+ * content was first seen. */
+struct playlist_time {
+	uint64_t key, content;
+	int64_t len, at_ns;
+};
+
+/* Every time the store keeps, by key. */
+int playlist_reads_times(int (*fn)(void *arg, const struct playlist_time *t),
+			 void *arg);
+
 #endif

@@ -256,22 +256,30 @@ int manga_reads_special_files(int64_t series,
 
 /* The images of a volume folder, in the order a reader turns pages. */
 int manga_reads_folder_files(int64_t dir,
-			     int (*fn)(void *arg, int64_t file,
-				       const char *path, size_t len),
+			     int (*fn)(void *arg,
+				       const struct manga_folder_file *f),
 			     void *arg)
 {
 	sqlite3_stmt *st;
 	int rc;
 
-	rc = reader_prepare("SELECT id, path FROM file_paths WHERE dir_id = ?1"
-			    " ORDER BY name", "list volume folder", &st);
+	rc = reader_prepare("SELECT f.id, f.path, f.size, f.mtime_ns,"
+			    " d.mtime_ns FROM file_paths f JOIN directories d"
+			    " ON d.id = f.dir_id WHERE f.dir_id = ?1"
+			    " ORDER BY f.name", "list volume folder", &st);
 	if (rc)
 		return rc;
 	sqlite3_bind_int64(st, 1, dir);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		int stop = fn(arg, sqlite3_column_int64(st, 0),
-			      sqlite3_column_blob(st, 1),
-			      sqlite3_column_bytes(st, 1));
+		struct manga_folder_file f = {
+			.file = sqlite3_column_int64(st, 0),
+			.path = sqlite3_column_blob(st, 1),
+			.path_len = sqlite3_column_bytes(st, 1),
+			.size = sqlite3_column_int64(st, 2),
+			.mtime_ns = sqlite3_column_int64(st, 3),
+			.dir_mtime_ns = sqlite3_column_int64(st, 4),
+		};
+		int stop = fn(arg, &f);
 
 		if (stop) {
 			rc = stop;

@@ -112,11 +112,20 @@ int manga_reads_special_files(int64_t series,
 					const struct manga_volume_file *v),
 			      void *arg);
 
-/* Call fn with the files.id and path (relative to the root) of every
- * file of the folder dir (a directories.id), by path; as above. */
+/* A file of a volume folder: its files.id, path (relative to the root),
+ * size and mtime, and the folder's mtime, as last indexed. */
+struct manga_folder_file {
+	int64_t file;
+	const char *path;
+	size_t path_len;
+	int64_t size, mtime_ns, dir_mtime_ns;
+};
+
+/* Call fn for every file of the folder dir (a directories.id), by name;
+ * as above. */
 int manga_reads_folder_files(int64_t dir,
-			     int (*fn)(void *arg, int64_t file,
-				       const char *path, size_t len),
+			     int (*fn)(void *arg,
+				       const struct manga_folder_file *f),
 			     void *arg);
 
 /* One setting of a series as text into *value (malloc'd), NULL when it

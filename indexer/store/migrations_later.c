@@ -404,6 +404,15 @@ const char *const migrations_later[] = {
 	/* version 45: what the source that gave a series' count said of
 	 * it (monitor/series_meta.h), as JSON */
 	"ALTER TABLE series ADD COLUMN meta TEXT;",
+	/* version 46: when the content of each generated file and folder of
+	 * /playlists was first seen, by the hash of its name and user
+	 * (fs/stamps.h): kept at the unmount, read at the mount, so an
+	 * unchanged library keeps its playlists' times across a restart */
+	"CREATE TABLE playlist_times ("
+	"  key INTEGER PRIMARY KEY,"
+	"  content INTEGER NOT NULL,"
+	"  len INTEGER NOT NULL,"
+	"  at_ns INTEGER NOT NULL);",
 };
 
 const int migrations_later_count = ARRAY_SIZE(migrations_later);

@@ -421,6 +421,7 @@ def test_store_of_the_version_before_reads_them(formats, tmp_path):
             " DROP TRIGGER subsonic_files_add;"
             " DROP TABLE subsonic_stars;"
             " DROP TABLE subsonic_plays;"
+            " DROP TABLE playlist_times;"
             " PRAGMA user_version = %d;" % (ids, ids, ids,
                                             VERSION_BEFORE_FORMATS))
     finally:

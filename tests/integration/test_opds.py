@@ -104,7 +104,7 @@ def mount_manga(tmp_path, series):
 @pytest.fixture
 def manga(tmp_path):
     m = mount_manga(tmp_path, SERIES)
-    # a folder of images is a volume with no file to acquire
+    # a folder of images is a volume too
     folder = os.path.join(m.root, "Mob Psycho 100", "Mob Psycho 100 v03")
     os.makedirs(folder)
     with open(os.path.join(folder, "001.jpg"), "wb") as f:
@@ -184,10 +184,11 @@ def test_acquisition_links_and_types(manga):
             urllib.parse.unquote(href))[len("Berserk "):])
         with open(path, "rb") as a, open(same, "rb") as b:
             assert a.read() == b.read()
-    # a folder of images has no file to acquire
+    # a folder of images is a generated .cbz (test_opds_folders.py)
     mob = links(manga.read("opds/series/Mob Psycho 100.xml"), ACQUISITION)
     assert [h for _, h, _, _ in mob] == [
-        "../files/Mob%20Psycho%20100/Mob%20Psycho%20100%20Volume%20002.cbz"]
+        "../files/Mob%20Psycho%20100/Mob%20Psycho%20100%20Volume%20002.cbz",
+        "../files/Mob%20Psycho%20100/Mob%20Psycho%20100%20Volume%20003.cbz"]
     # no other name is there: not the library's, not another series'
     for rel in ("Berserk/Volume 001.cbz", "Berserk/Berserk Volume 099.cbz",
                 "Berserk/Mob Psycho 100 Volume 002.cbz", "Nobody",
@@ -195,7 +196,7 @@ def test_acquisition_links_and_types(manga):
         assert not os.path.exists(manga.file("opds/files/" + rel)), rel
     assert os.listdir(manga.file("opds/files")) == []
     recent = parse(manga.read("opds/recent.xml"))
-    assert len(recent.entries) == 8
+    assert len(recent.entries) == 9
 
 
 def test_covers_are_first_pages(manga):
@@ -214,8 +215,10 @@ def test_covers_are_first_pages(manga):
         assert f.read() == COVER
         assert os.fstat(f.fileno()).st_size == len(COVER)
     assert os.stat(path).st_size == len(COVER)
-    (_, href, kind, _), = links(
+    # the folder of images' cover is its first image
+    (_, href, kind, _), (_, first, _, _) = links(
         manga.read("opds/series/Mob Psycho 100.xml"), IMAGE)
+    assert manga.read("opds/series/" + first) == b"\xff\xd8\xff"
     assert kind == "image/png" and href.endswith(".png")
     assert manga.read("opds/series/" + href).endswith(b" mob")
     # a name its feed does not give finds nothing

@@ -7,8 +7,8 @@ stat_renders); [playlists] similar_tracks bounds the similar/ and mix/
 playlists (and their mpd/ and library/ twins), applied on SIGHUP, and a
 bad value stops the start. With a few manga series beside, the real tar
 of playlists/, status/, library/ and opds/ exits 0 twice in a row, a
-second rsync -a of playlists/ copies no file (--itemize-changes), and
-the real smbd shares the mount whole to smbclient's recursive copy with
+second rsync -a of playlists/ copies no file (--itemize-changes), nor
+does one after a restart of the daemon, and the real smbd shares the mount whole to smbclient's recursive copy with
 its default timeout. How long the listings take goes to make bench
 (tests/bench/bench.sh, section playlists)."""
 
@@ -23,7 +23,7 @@ from clients import need
 from conftest import start, start_refused, unmount, wait_for
 from test_analysis import sox, wait_analysed
 from test_samba import files_under, sharing
-from test_stand_still import catalog_settled, tar, volumes
+from test_stand_still import catalog_settled, settled, tar, volumes
 
 TRACKS = 300
 SIMILAR = 250   # [playlists] similar_tracks: fewer than the tracks
@@ -186,6 +186,44 @@ def test_samba_copies_the_whole_share(mount, tmp_path):
         for rel in ("playlists/mix/" + some, "playlists/mpd/recent.m3u"):
             with open(m.file(rel), "rb") as f:
                 assert (dest / rel).read_bytes() == f.read(), rel
+
+
+def test_times_stand_across_a_restart(tmp_path):
+    """The first-seen times of the playlists and of their folders' names
+    are kept in the store at the unmount: after a restart of the daemon
+    over the same unchanged library, rsync -a of playlists/ copies no
+    file and moves no time of a folder whose names follow the store."""
+    music = tmp_path / "music"
+    make_tracks(music, 40)
+    home = tmp_path / "home"
+    home.mkdir()
+
+    def mounted():
+        m = start(home, "music=" + str(music))
+        assert wait_analysed(m, timeout=300)["analysed"] == 40
+        settled(m)
+        return m
+
+    dest = tmp_path / "copy"
+    m = mounted()
+    try:
+        first = itemized(m, dest)
+        assert len(first) > 4 * 40
+        before = {d: os.stat(m.file("playlists/" + d)).st_mtime_ns
+                  for d in FOLLOWING}
+    finally:
+        unmount(m.path, m.proc)
+    m = mounted()
+    try:
+        assert itemized(m, dest) == []
+        assert {d: os.stat(m.file("playlists/" + d)).st_mtime_ns
+                for d in FOLLOWING} == before
+    finally:
+        unmount(m.path, m.proc)
+
+
+# The folders of /playlists whose names follow the store.
+FOLLOWING = ("similar", "mix", "genre", "decade", "mpd", "library/similar")
 
 
 def set_similar_tracks(m, world, n):

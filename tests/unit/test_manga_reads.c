@@ -44,12 +44,12 @@
 	" INSERT INTO unparsed (volume_id, reason) VALUES" \
 	" (7, 'no number');" \
 	" INSERT INTO directories (id, root_id, path, mtime_ns)" \
-	" VALUES (1, 1, 'Bleach', 0), (2, 1, 'Bleach/v05.5', 0);" \
+	" VALUES (1, 1, 'Bleach', 0), (2, 1, 'Bleach/v05.5', 8000);" \
 	" INSERT INTO files (id, root_id, dir_id, name, size," \
 	" mtime_ns, inode, kind) VALUES" \
 	" (10, 1, 1, 'v01.cbz', 100, 7000, 1, 'manga')," \
 	" (11, 1, 1, 'v02-04.cbz', 200, 9000, 2, 'manga')," \
-	" (12, 1, 2, 'p2.jpg', 1, 0, 3, 'image')," \
+	" (12, 1, 2, 'p2.jpg', 2, 8500, 3, 'image')," \
 	" (13, 1, 2, 'p1.jpg', 1, 0, 4, 'image');"
 
 static int setup(void **state)
@@ -207,14 +207,16 @@ static int add_volume(void *arg, const struct manga_volume_file *v)
 	return 0;
 }
 
-static int add_file(void *arg, int64_t file, const char *path, size_t len)
+static int add_file(void *arg, const struct manga_folder_file *f)
 {
-	strbuf_addf(arg, "%lld %.*s;", (long long)file, (int)len, path);
+	strbuf_addf(arg, "%lld %.*s %lld@%lld/%lld;", (long long)f->file,
+		    (int)f->path_len, f->path, (long long)f->size,
+		    (long long)f->mtime_ns, (long long)f->dir_mtime_ns);
 	return 0;
 }
 
 /* Volume 3 has no file on disk; 5.5 is a folder of images, by name,
- * with no size or mtime of its own. */
+ * with no size or mtime of its own; its files carry the folder's. */
 static void test_volume_files(void **state)
 {
 	struct strbuf out = STRBUF_INIT;
@@ -226,8 +228,8 @@ static void test_volume_files(void **state)
 			    "0/2 5.5-5.5 Bleach/v05.5 0@0;");
 	strbuf_reset(&out);
 	assert_int_equal(manga_reads_folder_files(2, add_file, &out), 0);
-	assert_string_equal(out.buf, "13 Bleach/v05.5/p1.jpg;"
-			    "12 Bleach/v05.5/p2.jpg;");
+	assert_string_equal(out.buf, "13 Bleach/v05.5/p1.jpg 1@0/8000;"
+			    "12 Bleach/v05.5/p2.jpg 2@8500/8000;");
 	strbuf_release(&out);
 }
 

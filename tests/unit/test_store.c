@@ -288,10 +288,14 @@ static void put_track(struct env *e, const char *path, const char *title,
 /* What version 45 added (a series' metadata), undone. */
 #define UNDO_VERSION_45 "ALTER TABLE series DROP COLUMN meta;"
 
+/* What version 46 added (the playlists' times), undone. */
+#define UNDO_VERSION_46 \
+	"DROP TABLE playlist_times;"
+
 /* The versions since 38, undone (but 39's table, made if missing). */
 #define UNDO_SINCE_38 \
-	UNDO_VERSION_45 UNDO_VERSION_44 UNDO_VERSION_43 UNDO_VERSION_42 \
-	UNDO_VERSION_41 UNDO_VERSION_40 \
+	UNDO_VERSION_46 UNDO_VERSION_45 UNDO_VERSION_44 UNDO_VERSION_43 \
+	UNDO_VERSION_42 UNDO_VERSION_41 UNDO_VERSION_40 \
 	UNDO_VERSION_38
 
 /* What version 25 added (the blocklist, preferences), undone. */
@@ -332,7 +336,7 @@ static void test_schema_versions(void **state)
 	assert_int_equal(db_exec(db, "PRAGMA user_version = 99"), 0);
 	assert_int_equal(schema_migrate(db), -EPROTO);
 	assert_int_equal(db_exec(db, "PRAGMA user_version = 13"), 0);
-	assert_int_equal(schema_version(), 45);
+	assert_int_equal(schema_version(), 46);
 	db_close(db);
 }
 

@@ -1,0 +1,663 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/*
+ * The generated .cbz of a volume folder (opds_zip.h): its layout from the
+ * store's rows, its headers made on demand, its images' bytes read as
+ * the daemon once the caller's rights are checked. It decides no name of
+ * the catalog and keeps no image in memory past one read.
+ */
+#include "fs/opds_zip.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+#include <zlib.h>
+
+#include "common/array.h"
+#include "common/log.h"
+#include "common/strbuf.h"
+#include "common/utf8.h"
+#include "fs/caller.h"
+#include "indexer/indexer.h"
+#include "indexer/reads.h"
+
+#define LOCAL_SIZE 30		/* a local file header, without its name */
+#define CENTRAL_SIZE 46		/* a central directory header, likewise */
+#define END_SIZE 22		/* the end of central directory record */
+#define END64_SIZE 56		/* the ZIP64 end of central directory */
+#define LOCATOR_SIZE 20		/* and its locator */
+#define MAX32 0xffffffffULL
+#define MAX16 0xffffU
+#define ZIP64_VERSION 45
+#define STORED_VERSION 10
+#define UTF8_FLAG 0x800
+#define HEADER_MAX (CENTRAL_SIZE + 65535 + 28)
+#define BLOCK (64 << 10)
+#define UT_SIZE 9		/* the extended timestamp field, mtime alone */
+
+static int add_file(void *arg, const struct manga_folder_file *f)
+{
+	struct opds_zip *z = arg;
+	const char *base = memrchr(f->path, '/', f->path_len);
+	struct opds_zip_entry *e;
+	size_t len;
+	int kind;
+
+	base = base ? base + 1 : f->path;
+	len = f->path_len - (size_t)(base - f->path);
+	if (f->dir_mtime_ns > z->mtime_ns)
+		z->mtime_ns = f->dir_mtime_ns;
+	if (!len || len > MAX16 || memchr(base, '\0', len) || f->size < 0)
+		return 0;
+	e = array_grow(z->v, z->nr, &z->alloc, sizeof(*e), 32);
+	if (!e)
+		return -ENOMEM;
+	z->v = e;
+	e = &z->v[z->nr];
+	*e = (struct opds_zip_entry){ .file = f->file, .name_len = len,
+				      .size = (uint64_t)f->size,
+				      .mtime_ns = f->mtime_ns };
+	e->name = strndup(base, len);
+	if (!e->name)
+		return -ENOMEM;
+	kind = pages_kind(e->name);
+	if (kind < 0) {
+		free(e->name);
+		return 0;
+	}
+	if (!z->nr)
+		z->cover = kind;
+	z->nr++;
+	if (f->mtime_ns > z->mtime_ns)
+		z->mtime_ns = f->mtime_ns;
+	return 0;
+}
+
+/* The local header of e needs ZIP64 sizes; its central header ZIP64
+ * sizes, offset, or both. */
+static int big(const struct opds_zip_entry *e)
+{
+	return e->size >= MAX32;
+}
+
+/* The ZIP64 field of e's central header: its length, 0 when none. */
+static size_t central64(const struct opds_zip_entry *e)
+{
+	size_t n = (big(e) ? 16 : 0) + (e->offset >= MAX32 ? 8 : 0);
+
+	return n ? n + 4 : 0;
+}
+
+/* Each header has the Unix time field ("UT": the mtime in UTC, which
+ * the DOS time in UTC is not for unzip), then what ZIP64 needs. */
+static size_t local_extra(const struct opds_zip_entry *e)
+{
+	return UT_SIZE + (big(e) ? 20 : 0);
+}
+
+static size_t central_extra(const struct opds_zip_entry *e)
+{
+	return UT_SIZE + central64(e);
+}
+
+static int needs_end64(const struct opds_zip *z)
+{
+	return z->nr >= MAX16 || z->cd_offset >= MAX32 ||
+	       z->cd_size >= MAX32;
+}
+
+void opds_zip_lay_out(struct opds_zip *z)
+{
+	uint64_t at = 0;
+
+	for (size_t i = 0; i < z->nr; i++) {
+		struct opds_zip_entry *e = &z->v[i];
+
+		e->offset = at;
+		at += LOCAL_SIZE + e->name_len + local_extra(e) + e->size;
+	}
+	z->cd_offset = at;
+	for (size_t i = 0; i < z->nr; i++) {
+		struct opds_zip_entry *e = &z->v[i];
+
+		e->cd_offset = at;
+		at += CENTRAL_SIZE + e->name_len + central_extra(e);
+	}
+	z->cd_size = at - z->cd_offset;
+	z->end_offset = at;
+	z->size = at + (needs_end64(z) ? END64_SIZE + LOCATOR_SIZE : 0) +
+		  END_SIZE;
+}
+
+int opds_zip_build(int64_t dir, struct opds_zip **out)
+{
+	struct opds_zip *z = calloc(1, sizeof(*z));
+	int rc;
+
+	*out = NULL;
+	if (!z)
+		return -ENOMEM;
+	pthread_mutex_init(&z->lock, NULL);
+	z->fd = -1;
+	rc = manga_reads_folder_files(dir, add_file, z);
+	if (!rc && !z->nr)
+		rc = -ENOENT;
+	if (rc) {
+		opds_zip_free(z);
+		return rc;
+	}
+	opds_zip_lay_out(z);
+	*out = z;
+	return 0;
+}
+
+int opds_zip_locate(struct opds_zip *z)
+{
+	struct strbuf path = STRBUF_INIT;
+	char *slash;
+	int rc = query_file_path(z->v[0].file, &path);
+
+	if (!rc && !(slash = strrchr(path.buf, '/')))
+		rc = -ENOENT;
+	if (!rc) {
+		*slash = '\0';
+		free(z->folder);
+		z->folder = strbuf_detach(&path, NULL);
+		return 0;
+	}
+	strbuf_release(&path);
+	return rc;
+}
+
+/* The absolute path of entry i into path. */
+static void entry_path(const struct opds_zip *z, size_t i,
+		       struct strbuf *path)
+{
+	strbuf_reset(path);
+	strbuf_addf(path, "%s/", z->folder);
+	strbuf_add(path, z->v[i].name, z->v[i].name_len);
+}
+
+int opds_zip_access(const struct opds_zip *z)
+{
+	char **paths;
+	unsigned char *may;
+	struct strbuf path = STRBUF_INIT;
+	int rc = 0;
+
+	if (caller_is_owner())
+		return 0;
+	if (!caller_may_list(z->folder))
+		return -EACCES;
+	paths = calloc(z->nr, sizeof(*paths));
+	may = calloc(z->nr, 1);
+	if (!paths || !may)
+		rc = -ENOMEM;
+	for (size_t i = 0; !rc && i < z->nr; i++) {
+		entry_path(z, i, &path);
+		if (!(paths[i] = strbuf_detach(&path, NULL)))
+			rc = -ENOMEM;
+	}
+	if (!rc)
+		caller_may_read_each(paths, z->nr, may);
+	for (size_t i = 0; !rc && i < z->nr; i++)
+		if (!may[i])
+			rc = -EACCES;
+	for (size_t i = 0; paths && i < z->nr; i++)
+		free(paths[i]);
+	free(paths);
+	free(may);
+	strbuf_release(&path);
+	return rc;
+}
+
+int opds_zip_open(int64_t dir, struct opds_zip **out)
+{
+	int rc = query_begin();
+
+	if (rc)
+		return rc;
+	rc = opds_zip_build(dir, out);
+	if (!rc)
+		rc = opds_zip_locate(*out);
+	query_end();
+	if (!rc)
+		rc = opds_zip_access(*out);
+	if (rc) {
+		opds_zip_free(*out);
+		*out = NULL;
+	}
+	return rc;
+}
+
+int opds_zip_stat(int64_t dir, struct stat *st)
+{
+	struct opds_zip *z;
+	int rc = query_begin();
+
+	if (rc)
+		return rc;
+	rc = opds_zip_build(dir, &z);
+	query_end();
+	if (rc)
+		return rc;
+	st->st_size = (off_t)z->size;
+	st->st_mtim.tv_sec = z->mtime_ns / 1000000000;
+	st->st_mtim.tv_nsec = z->mtime_ns % 1000000000;
+	st->st_atim = st->st_ctim = st->st_mtim;
+	opds_zip_free(z);
+	return 0;
+}
+
+void opds_zip_free(struct opds_zip *z)
+{
+	if (!z)
+		return;
+	for (size_t i = 0; i < z->nr; i++)
+		free(z->v[i].name);
+	if (z->fd >= 0)
+		close(z->fd);
+	pthread_mutex_destroy(&z->lock);
+	free(z->v);
+	free(z->folder);
+	free(z);
+}
+
+static unsigned char *put16(unsigned char *p, unsigned v)
+{
+	p[0] = v & 0xff;
+	p[1] = (v >> 8) & 0xff;
+	return p + 2;
+}
+
+static unsigned char *put32(unsigned char *p, uint64_t v)
+{
+	p = put16(p, v & 0xffff);
+	return put16(p, (v >> 16) & 0xffff);
+}
+
+static unsigned char *put64(unsigned char *p, uint64_t v)
+{
+	p = put32(p, v & MAX32);
+	return put32(p, v >> 32);
+}
+
+static uint64_t cap32(uint64_t v)
+{
+	return v >= MAX32 ? MAX32 : v;
+}
+
+/* Whether name is UTF-8 beyond ASCII, which the zip's flag then says. */
+static int utf8_name(const char *name, size_t len)
+{
+	const unsigned char *s = (const unsigned char *)name;
+	unsigned int cp;
+	int wide = 0;
+
+	for (size_t i = 0, k; i < len; i += k) {
+		k = utf8_decode(s + i, len - i, &cp);
+		if (!k)
+			return 0;
+		wide |= k > 1;
+	}
+	return wide;
+}
+
+/* The DOS time and date of ns, from 1980 on: in UTC, not the daemon's
+ * local time, so that the bytes stand whatever its TZ. */
+static void dos_time(int64_t ns, unsigned *time_out, unsigned *date_out)
+{
+	time_t t = (time_t)(ns / 1000000000);
+	struct tm tm;
+
+	if (!gmtime_r(&t, &tm) || tm.tm_year < 80) {
+		*time_out = 0;
+		*date_out = (1 << 5) | 1;
+		return;
+	}
+	if (tm.tm_year > 207)
+		tm.tm_year = 207;
+	*time_out = (unsigned)(tm.tm_hour << 11 | tm.tm_min << 5 |
+			       tm.tm_sec / 2);
+	*date_out = (unsigned)((tm.tm_year - 80) << 9 |
+			       (tm.tm_mon + 1) << 5 | tm.tm_mday);
+}
+
+/* What the local and central headers of e share, from "version needed"
+ * to the name's length. */
+static unsigned char *common_fields(unsigned char *p,
+				    const struct opds_zip_entry *e,
+				    int zip64)
+{
+	unsigned t, d;
+
+	dos_time(e->mtime_ns, &t, &d);
+	p = put16(p, zip64 ? ZIP64_VERSION : STORED_VERSION);
+	p = put16(p, utf8_name(e->name, e->name_len) ? UTF8_FLAG : 0);
+	p = put16(p, 0);		/* stored */
+	p = put16(p, t);
+	p = put16(p, d);
+	p = put32(p, e->crc);
+	p = put32(p, cap32(e->size));
+	p = put32(p, cap32(e->size));
+	return put16(p, (unsigned)e->name_len);
+}
+
+/* The "UT" field of e: its mtime in seconds (cut to 32 bits). */
+static unsigned char *unix_time(unsigned char *p,
+				const struct opds_zip_entry *e)
+{
+	int64_t t = e->mtime_ns / 1000000000;
+
+	p = put16(p, 0x5455);
+	p = put16(p, UT_SIZE - 4);
+	*p++ = 1;			/* the mtime alone */
+	return put32(p, t < 0 ? 0 : (uint64_t)t > MAX32 ? MAX32 :
+		     (uint64_t)t);
+}
+
+static size_t local_header(const struct opds_zip_entry *e, unsigned char *b)
+{
+	unsigned char *p = put32(b, 0x04034b50);
+
+	p = common_fields(p, e, big(e));
+	p = put16(p, (unsigned)local_extra(e));
+	memcpy(p, e->name, e->name_len);
+	p += e->name_len;
+	p = unix_time(p, e);
+	if (big(e)) {
+		p = put16(p, 1);
+		p = put16(p, 16);
+		p = put64(p, e->size);
+		p = put64(p, e->size);
+	}
+	return (size_t)(p - b);
+}
+
+static size_t central_header(const struct opds_zip_entry *e,
+			     unsigned char *b)
+{
+	size_t extra = central64(e);
+	unsigned char *p = put32(b, 0x02014b50);
+
+	p = put16(p, 3 << 8 | ZIP64_VERSION);	/* made by: Unix */
+	p = common_fields(p, e, extra != 0);
+	p = put16(p, (unsigned)central_extra(e));
+	p = put16(p, 0);		/* comment */
+	p = put16(p, 0);		/* disk */
+	p = put16(p, 0);		/* internal attributes */
+	p = put32(p, (uint64_t)(S_IFREG | 0444) << 16);
+	p = put32(p, cap32(e->offset));
+	memcpy(p, e->name, e->name_len);
+	p += e->name_len;
+	p = unix_time(p, e);
+	if (extra) {
+		p = put16(p, 1);
+		p = put16(p, (unsigned)extra - 4);
+		if (big(e)) {
+			p = put64(p, e->size);
+			p = put64(p, e->size);
+		}
+		if (e->offset >= MAX32)
+			p = put64(p, e->offset);
+	}
+	return (size_t)(p - b);
+}
+
+/* The ZIP64 end records where needed, then the end record. */
+static size_t end_records(const struct opds_zip *z, unsigned char *b)
+{
+	unsigned char *p = b;
+
+	if (needs_end64(z)) {
+		p = put32(p, 0x06064b50);
+		p = put64(p, END64_SIZE - 12);
+		p = put16(p, 3 << 8 | ZIP64_VERSION);
+		p = put16(p, ZIP64_VERSION);
+		p = put32(p, 0);
+		p = put32(p, 0);
+		p = put64(p, z->nr);
+		p = put64(p, z->nr);
+		p = put64(p, z->cd_size);
+		p = put64(p, z->cd_offset);
+		p = put32(p, 0x07064b50);
+		p = put32(p, 0);
+		p = put64(p, z->end_offset);
+		p = put32(p, 1);
+	}
+	p = put32(p, 0x06054b50);
+	p = put16(p, 0);
+	p = put16(p, 0);
+	p = put16(p, z->nr >= MAX16 ? MAX16 : (unsigned)z->nr);
+	p = put16(p, z->nr >= MAX16 ? MAX16 : (unsigned)z->nr);
+	p = put32(p, cap32(z->cd_size));
+	p = put32(p, cap32(z->cd_offset));
+	p = put16(p, 0);
+	return (size_t)(p - b);
+}
+
+/* Open entry i, unless it is open already, and check that it is as large
+ * as the store says. The caller's rights were checked at the open
+ * (opds_zip_access()): a read opens what was checked, as the daemon. */
+static int open_entry(struct opds_zip *z, size_t i)
+{
+	struct strbuf path = STRBUF_INIT;
+	struct stat st;
+	int fd;
+
+	if (z->fd >= 0 && z->fd_entry == i)
+		return 0;
+	if (z->fd >= 0)
+		close(z->fd);
+	z->fd = -1;
+	entry_path(z, i, &path);
+	fd = indexer_open_file(path.buf, O_RDONLY);
+	if (fd >= 0 && fstat(fd, &st)) {
+		close(fd);
+		fd = -errno;
+	}
+	if (fd >= 0 && (uint64_t)st.st_size != z->v[i].size) {
+		close(fd);
+		fd = log_error(-EIO, "opds: %s is %lld bytes, not the %llu"
+			       " last indexed: its folder's zip waits for"
+			       " the next scan", path.buf,
+			       (long long)st.st_size,
+			       (unsigned long long)z->v[i].size);
+	}
+	strbuf_release(&path);
+	if (fd < 0)
+		return fd;
+	z->fd = fd;
+	z->fd_entry = i;
+	return 0;
+}
+
+/* Read len bytes of entry i from off into buf, all of them. */
+static int read_entry(struct opds_zip *z, size_t i, char *buf, size_t len,
+		      uint64_t off)
+{
+	int rc = open_entry(z, i);
+
+	while (!rc && len) {
+		ssize_t n = pread(z->fd, buf, len, (off_t)off);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			rc = n < 0 ? -errno : -EIO;
+			break;
+		}
+		buf += n;
+		len -= (size_t)n;
+		off += (uint64_t)n;
+	}
+	return rc;
+}
+
+/* The CRC-32 of the images read last, by files.id, size and mtime as
+ * the store holds them: a download after another, or each range request
+ * of a reader (each one an open), reads an image's bytes once, not once
+ * more for its CRC. */
+#define CRC_SLOTS 4096
+static struct {
+	pthread_mutex_t lock;
+	struct crc_slot {
+		int64_t file, mtime_ns;
+		uint64_t size;
+		uint32_t crc;
+	} slot[CRC_SLOTS];
+} crcs = { .lock = PTHREAD_MUTEX_INITIALIZER };
+
+static int crc_kept(struct opds_zip_entry *e)
+{
+	const struct crc_slot *s = &crcs.slot[(uint64_t)e->file % CRC_SLOTS];
+
+	pthread_mutex_lock(&crcs.lock);
+	if (s->file == e->file && s->size == e->size &&
+	    s->mtime_ns == e->mtime_ns) {
+		e->crc = s->crc;
+		e->crc_known = 1;
+	}
+	pthread_mutex_unlock(&crcs.lock);
+	return e->crc_known;
+}
+
+static void crc_keep(const struct opds_zip_entry *e)
+{
+	pthread_mutex_lock(&crcs.lock);
+	crcs.slot[(uint64_t)e->file % CRC_SLOTS] = (struct crc_slot){
+		e->file, e->mtime_ns, e->size, e->crc };
+	pthread_mutex_unlock(&crcs.lock);
+}
+
+/* The CRC-32 of entry i, read from it the first time. */
+static int entry_crc(struct opds_zip *z, size_t i)
+{
+	struct opds_zip_entry *e = &z->v[i];
+	char *buf;
+	uLong crc = crc32(0, Z_NULL, 0);
+	int rc = 0;
+
+	if (e->crc_known || crc_kept(e))
+		return 0;
+	buf = malloc(BLOCK);
+	if (!buf)
+		return -ENOMEM;
+	for (uint64_t off = 0; !rc && off < e->size;) {
+		size_t n = e->size - off < BLOCK ? (size_t)(e->size - off) :
+			   BLOCK;
+
+		rc = read_entry(z, i, buf, n, off);
+		if (!rc)
+			crc = crc32(crc, (const Bytef *)buf, (uInt)n);
+		off += n;
+	}
+	free(buf);
+	if (!rc) {
+		e->crc = (uint32_t)crc;
+		e->crc_known = 1;
+		crc_keep(e);
+	}
+	return rc;
+}
+
+/* The last entry whose part (at is its offset or cd_offset) starts at or
+ * before off. */
+static size_t entry_at(const struct opds_zip *z, uint64_t off, int central)
+{
+	size_t lo = 0, hi = z->nr;
+
+	while (hi - lo > 1) {
+		size_t mid = lo + (hi - lo) / 2;
+		uint64_t at = central ? z->v[mid].cd_offset :
+			      z->v[mid].offset;
+
+		if (at <= off)
+			lo = mid;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+/* Copy what of the header hdr (len bytes, starting at start in the zip)
+ * lies at off, up to size bytes, into buf: how many. */
+static size_t copy_part(char *buf, size_t size, uint64_t off,
+			const unsigned char *hdr, size_t len, uint64_t start)
+{
+	size_t skip = (size_t)(off - start), n = len - skip;
+
+	if (n > size)
+		n = size;
+	memcpy(buf, hdr + skip, n);
+	return n;
+}
+
+/* One part of the zip at off (a header, an image's bytes, the end): up
+ * to size bytes into buf, how many, or a negative errno value. */
+static ssize_t read_part(struct opds_zip *z, unsigned char *hdr, char *buf,
+			 size_t size, uint64_t off)
+{
+	struct opds_zip_entry *e;
+	size_t i, len;
+	int rc;
+
+	if (off >= z->end_offset)
+		return (ssize_t)copy_part(buf, size, off, hdr,
+					  end_records(z, hdr),
+					  z->end_offset);
+	if (off >= z->cd_offset) {
+		for (size_t k = 0; !z->crcs_known && k < z->nr; k++)
+			if ((rc = entry_crc(z, k)))
+				return rc;
+		z->crcs_known = 1;
+		e = &z->v[entry_at(z, off, 1)];
+		return (ssize_t)copy_part(buf, size, off, hdr,
+					  central_header(e, hdr),
+					  e->cd_offset);
+	}
+	i = entry_at(z, off, 0);
+	e = &z->v[i];
+	len = LOCAL_SIZE + e->name_len + local_extra(e);
+	if (off < e->offset + len) {
+		rc = entry_crc(z, i);
+		return rc ? rc : (ssize_t)copy_part(buf, size, off, hdr,
+						    local_header(e, hdr),
+						    e->offset);
+	}
+	off -= e->offset + len;
+	if (size > e->size - off)
+		size = (size_t)(e->size - off);
+	rc = read_entry(z, i, buf, size, off);
+	return rc ? rc : (ssize_t)size;
+}
+
+ssize_t opds_zip_read(struct opds_zip *z, char *buf, size_t size,
+		      uint64_t off)
+{
+	unsigned char *hdr = malloc(HEADER_MAX);
+	size_t done = 0;
+	ssize_t n = 0;
+
+	if (!hdr)
+		return -ENOMEM;
+	if (off >= z->size || !size) {
+		free(hdr);
+		return 0;
+	}
+	if (size > z->size - off)
+		size = (size_t)(z->size - off);
+	pthread_mutex_lock(&z->lock);
+	while (done < size) {
+		n = read_part(z, hdr, buf + done, size - done, off + done);
+		if (n <= 0)
+			break;
+		done += (size_t)n;
+	}
+	pthread_mutex_unlock(&z->lock);
+	free(hdr);
+	return n < 0 ? n : (ssize_t)done;
+}
