@@ -60,7 +60,6 @@ void handoff_init(struct handoff *h, const struct config *cfg,
 	h->db = db;
 	h->cancel = cancel;
 	h->dry_run = dry_run;
-	h->probed = -1;
 	h->pick = -1;
 }
 
