@@ -9,6 +9,7 @@
 
 #include <errno.h>
 
+#include "common/http.h"
 #include "common/strbuf.h"
 #include "indexer/store/services.h"
 
@@ -19,7 +20,7 @@ int client_probe(const struct download_client *c, int failing)
 
 	if (ret && ret != -EOPNOTSUPP)
 		services_record(NULL, c->client, ret, err.buf,
-				ret == -EACCES ? "error" : "warn");
+				http_out_of_reach(ret) ? "warn" : "error");
 	else if (!ret)
 		services_record(NULL, c->client, 0, NULL, NULL);
 	strbuf_release(&out);

@@ -26,10 +26,11 @@
 
 /*
  * Ask c (its session held by the caller's thread) and store how it went
- * for /status/health under c's name: an answer clears its line, a
- * refusal of its credentials is an error (the user must fix them), any
- * other failure (unreachable, a timeout, a folder gone) a warning
- * naming the cause, which may pass by itself. failing: whether health
+ * for /status/health under c's name: an answer clears its line; a
+ * client out of reach (http_out_of_reach(): stopped, a timeout, no
+ * network) is a warning naming the cause, which may pass by itself; any
+ * other failure (its credentials refused, a folder gone, an answer that
+ * is not the client's) an error. failing: whether health
  * named c before. Returns 1 when c answered and failing was set, 0, or
  * -ENOMEM. A client that has no such question ("none", Prowlarr) is not
  * asked: 0.

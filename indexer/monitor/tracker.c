@@ -18,6 +18,7 @@
 #include "common/clock.h"
 #include "common/config.h"
 #include "common/db.h"
+#include "common/http.h"
 #include "common/log.h"
 #include "common/notify.h"
 #include "common/strbuf.h"
@@ -323,7 +324,8 @@ static int follow(struct tracker_pass *p, const struct download_client *c,
 	}
 	if (rc) {
 		/* The client, not its downloads: they stay as they are. */
-		services_record(NULL, c->client, rc, err.buf, "error");
+		services_record(NULL, c->client, rc, err.buf,
+				http_out_of_reach(rc) ? "warn" : "error");
 		p->active += (int)n;
 		strbuf_release(&err);
 		return rc == -ENOMEM ? rc : 0;
