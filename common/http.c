@@ -591,7 +591,17 @@ int http_perform(const struct http_request *req, struct http_response *resp)
 		log_info("http: %s", resp->error);
 		return ret;
 	}
+	if (http_out_of_reach(ret)) {
+		log_warn("http: %s", resp->error);
+		return ret;
+	}
 	return log_error(ret, "http: %s", resp->error);
+}
+
+int http_out_of_reach(int rc)
+{
+	return rc == -ECONNREFUSED || rc == -EHOSTUNREACH ||
+	       rc == -ENETUNREACH || rc == -ETIMEDOUT || rc == -ECONNRESET;
 }
 
 void http_response_release(struct http_response *resp)

@@ -128,8 +128,19 @@ void http_cleanup(void);
  * no cookie jar: a caller that needs a session sends them back itself, as
  * a "Cookie: ..." header, which like every header of the caller stays
  * with the origin. Cookie values are secrets and are never logged.
+ *
+ * A failure is logged as an error, but one of http_out_of_reach() as a
+ * warning: the network's state, not a fault of the request.
  */
 int http_perform(const struct http_request *req, struct http_response *resp);
+
+/*
+ * Whether http_perform()'s error rc says the server is out of reach (no
+ * network, the name unknown, nothing listening, no answer in time):
+ * -ECONNREFUSED, -EHOSTUNREACH, -ENETUNREACH, -ETIMEDOUT, -ECONNRESET.
+ * Returns 1 or 0.
+ */
+int http_out_of_reach(int rc);
 
 void http_response_release(struct http_response *resp);
 

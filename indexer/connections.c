@@ -315,8 +315,6 @@ static int probe_anilist(const struct config *c, struct strbuf *msg)
 static void client_reason(int ret, const char *name, const char *err,
 			  struct strbuf *msg)
 {
-	static const int unreachable[] = { ECONNREFUSED, ETIMEDOUT,
-		EHOSTUNREACH, ENETUNREACH, ECONNRESET };
 	size_t n = strlen(name);
 
 	if (!strncmp(err, name, n) && !strncmp(err + n, ": ", 2))
@@ -325,12 +323,10 @@ static void client_reason(int ret, const char *name, const char *err,
 		strbuf_addf(msg, "refused credentials (%s)", err);
 		return;
 	}
-	for (size_t i = 0; i < ARRAY_SIZE(unreachable); i++)
-		if (ret == -unreachable[i]) {
-			strbuf_addf(msg, "unreachable (%s)", err);
-			return;
-		}
-	strbuf_addstr(msg, err);
+	if (http_out_of_reach(ret))
+		strbuf_addf(msg, "unreachable (%s)", err);
+	else
+		strbuf_addstr(msg, err);
 }
 
 /* A download client's own harmless request (download_version()). */

@@ -252,7 +252,8 @@ static int print_dead_links(FILE *out, int *found)
 	return 0;
 }
 
-/* The services' and passes' errors, as /status/health tells them. */
+/* The services' and passes' errors and warnings, as /status/health tells
+ * them (a service out of reach is a warning): 1 when there is one. */
 static int print_health(FILE *out)
 {
 	struct strbuf errors = STRBUF_INIT, warns = STRBUF_INIT;
@@ -262,7 +263,7 @@ static int print_health(FILE *out)
 		rc = rd_reads_health(&errors, &warns);
 	fputs(errors.buf, out);
 	fputs(warns.buf, out);
-	rc = rc ? -EIO : errors.len > 0;
+	rc = rc ? -EIO : errors.len + warns.len > 0;
 	strbuf_release(&errors);
 	strbuf_release(&warns);
 	return rc;

@@ -365,11 +365,6 @@ void download_retry(void)
 	__atomic_add_fetch(&retries, 1, __ATOMIC_RELAXED);
 }
 
-unsigned download_retries(void)
-{
-	return __atomic_load_n(&retries, __ATOMIC_RELAXED);
-}
-
 #define NOT_AGAIN " (not asked again until a reload or \"retry-client\"" \
 	" in control/check-missing)"
 
@@ -501,8 +496,8 @@ int download_version(const struct download_client *c, struct strbuf *out,
 	strbuf_reset(err);
 	if (!k)
 		return -EOPNOTSUPP;
-	ret = k->ready(c, err);
-	return ret ? ret : k->version(c, out, err);
+	ret = may_ask(k, c, err);
+	return ret ? ret : asked(c, k->version(c, out, err), err);
 }
 
 int download_home(const struct download_client *c, struct strbuf *out,

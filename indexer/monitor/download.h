@@ -296,7 +296,10 @@ int download_files(const struct download_client *c, json_t *obj,
  * does: its version (qBittorrent after a login, Transmission's
  * session-get, SABnzbd's queue, which checks the key, NZBGet's version
  * method), or for a blackhole "folder DIR writable", appended to out.
- * No session is kept and no refusal remembered. Returns 0, -EOPNOTSUPP
+ * Without c->session, no session is kept and no refusal remembered; with
+ * one, as download_list(): a refusal stands until download_retry(), and
+ * a new one is remembered (the tracker's probe of an idle client).
+ * Returns 0, -EOPNOTSUPP
  * for "none", "prowlarr" and an unknown client, or the errors of
  * download_send() that are the client's (-EACCES: its credentials
  * refused), with err set.
@@ -330,9 +333,5 @@ int download_release_fault(int ret);
  * from any thread.
  */
 void download_retry(void);
-
-/* How many times download_retry() was called: a tracker pass that sees it
- * change asks every client again (tracker.h's probe). */
-unsigned download_retries(void);
 
 #endif

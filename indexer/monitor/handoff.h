@@ -103,9 +103,6 @@ struct handoff {
 					 * client (prefs.h), NULL: the
 					 * client's; set around
 					 * handoff_series() */
-	long long probed;		/* download_retries() when the
-					 * tracker last asked every client
-					 * (tracker.h); -1: not yet */
 	struct handoff_retry retries[HANDOFF_RETRIES];
 	int pick;			/* the only rank of a volume's releases
 					 * tried (picked.h); -1: all */

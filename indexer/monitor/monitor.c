@@ -13,6 +13,7 @@
 #include "common/clock.h"
 #include "common/config.h"
 #include "common/db.h"
+#include "common/http.h"
 #include "common/log.h"
 #include "common/notify.h"
 #include "common/strbuf.h"
@@ -329,7 +330,8 @@ static int prowlarr_releases(struct monitor *m, const char *series,
 	*found_at = clock_wall();
 	if (rc != -ECANCELED)
 		services_record(m->prowlarr_t, NULL, rc,
-			       rc ? monitor_error_text(rc) : NULL, "error");
+			       rc ? monitor_error_text(rc) : NULL,
+			       http_out_of_reach(rc) ? "warn" : "error");
 	if (!rc) {
 		monitor_keep("prowlarr", key.buf,
 			     prowlarr_releases_dump(a.r, a.nr));
@@ -443,6 +445,7 @@ static int search_series(struct monitor *m, const struct series *s,
 		.nr = nr,
 	};
 	int many = nr > (size_t)m->cfg->many_volumes, rc = 0, failed = 0;
+	int away = 0;
 	struct prefs prefs;
 	struct prefs_own own = { 0 };
 
@@ -461,6 +464,7 @@ static int search_series(struct monitor *m, const struct series *s,
 			rc = ret;
 		else if (ret)
 			failed = 1;
+		away = http_out_of_reach(ret);
 	}
 	if (!rc && cancelled(m))
 		rc = -ECANCELED;
@@ -477,7 +481,8 @@ static int search_series(struct monitor *m, const struct series *s,
 		release_want_rank(&w[i]);
 		m->c.found += w[i].nr > 0;
 	}
-	m->c.errors += failed;
+	/* Prowlarr out of reach is in health already */
+	m->c.errors += failed && !away;
 	m->c.wanted += nr;
 	res.replace = !failed;
 	if (!rc)

@@ -18,6 +18,7 @@
 #include "common/clock.h"
 #include "common/config.h"
 #include "common/db.h"
+#include "common/http.h"
 #include "common/log.h"
 #include "common/notify.h"
 #include "common/strbuf.h"
@@ -116,9 +117,7 @@ static void read_ids(const char *source, struct ids *ids)
  * is the service failing. */
 static void report_failure(struct throttle *t, const char *what, int rc)
 {
-	int away = rc == -ECONNREFUSED || rc == -EHOSTUNREACH ||
-		   rc == -ENETUNREACH || rc == -ETIMEDOUT ||
-		   rc == -ECONNRESET;
+	int away = http_out_of_reach(rc);
 	char text[200];
 
 	if (rc == -ENOENT || rc == -ENODATA) {
@@ -745,12 +744,13 @@ int published_count(struct monitor *m, const struct series *s, int high,
 	struct published p = { s->id, 0, a.status, by, a.record, a.line,
 				0 };
 	char tie[sizeof(a.tie)] = "";
-	int rc = -ENOENT, none_yet = 0;
+	int rc = -ENOENT, none_yet = 0, away = n > 0;
 
 	read_ids(s->source, &ids);
 	for (size_t i = 0; i < n && rc && rc != -ECANCELED; i++) {
 		memset(&a, 0, sizeof(a));
 		rc = sources[order[i]].ask(m, s, &ids, edition, &a);
+		away &= http_out_of_reach(rc);
 		none_yet |= rc == -ENODATA && a.none_yet;
 		if (!tie[0])
 			memcpy(tie, a.tie, sizeof(tie));
@@ -784,7 +784,8 @@ int published_count(struct monitor *m, const struct series *s, int high,
 	if (rc) {
 		log_warn("monitor: %s: no source gives the count of volumes"
 			 " out in the %s edition", s->name, edition);
-		m->c.errors++;
+		/* each source out of reach is in health already */
+		m->c.errors += !away;
 		return 0;
 	}
 	p.at = clock_wall();

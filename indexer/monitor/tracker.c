@@ -18,11 +18,13 @@
 #include "common/clock.h"
 #include "common/config.h"
 #include "common/db.h"
+#include "common/http.h"
 #include "common/log.h"
 #include "common/notify.h"
 #include "common/strbuf.h"
 #include "indexer/monitor/blocklist.h"
 #include "indexer/monitor/checks.h"
+#include "indexer/monitor/client_probe.h"
 #include "indexer/monitor/handoff.h"
 #include "indexer/monitor/tracker_private.h"
 #include "indexer/store/services.h"
@@ -286,22 +288,21 @@ static int follow_one(struct tracker_pass *p, const struct download_client *c,
 	});
 }
 
-/* Follow the hand-offs of the tracks t that went to client c. */
+/* Follow the hand-offs of the tracks t that went to client c; with none,
+ * probe it (client_probe.h), unless dry-run holds. */
 static int follow(struct tracker_pass *p, const struct download_client *c,
-		  struct track *t, size_t nr, int probe)
+		  struct track *t, size_t nr)
 {
 	const char **ids = calloc(nr ? nr : 1, sizeof(*ids));
 	struct strbuf err = STRBUF_INIT;
+	int dry = tracker_dry_run_on(p, NULL);
 	size_t n = 0;
 	json_t *list;
 	int rc, failing;
 
 	if (!ids)
 		return -ENOMEM;
-	/* a client health names is asked at each pass, followed downloads
-	 * or not, so that its coming back is seen within a poll */
-	failing = tracker_dry_run_on(p, NULL) ? 0 :
-		  services_failing(p->db, c->client);
+	failing = dry ? 0 : services_failing(p->db, c->client);
 	if (failing < 0) {
 		free(ids);
 		return failing;
@@ -309,11 +310,11 @@ static int follow(struct tracker_pass *p, const struct download_client *c,
 	for (size_t i = 0; i < nr; i++)
 		if (!strcmp(t[i].client, c->client))
 			ids[n++] = t[i].client_id;
-	if (!n && (probe || failing))
-		ids[n++] = TRACKER_PROBE_ID;
 	if (!n) {
 		free(ids);
-		return 0;
+		rc = dry ? 0 : client_probe(c, failing);
+		p->back += rc > 0;
+		return rc < 0 ? rc : 0;
 	}
 	rc = download_list(c, ids, n, &list, &err);
 	free(ids);
@@ -323,7 +324,8 @@ static int follow(struct tracker_pass *p, const struct download_client *c,
 	}
 	if (rc) {
 		/* The client, not its downloads: they stay as they are. */
-		services_record(NULL, c->client, rc, err.buf, "error");
+		services_record(NULL, c->client, rc, err.buf,
+				http_out_of_reach(rc) ? "warn" : "error");
 		p->active += (int)n;
 		strbuf_release(&err);
 		return rc == -ENOMEM ? rc : 0;
@@ -344,10 +346,6 @@ int tracker_run(struct tracker_pass *p)
 	const struct download_client *clients[] = {
 		&p->handoff->torrent.c, &p->handoff->usenet.c,
 	};
-	unsigned asked = download_retries();
-	/* dry-run asks a client nothing it need not */
-	int probe = !tracker_dry_run_on(p, NULL) &&
-		p->handoff->probed != (long long)asked;
 	struct track *t;
 	size_t nr;
 	int rc;
@@ -358,9 +356,7 @@ int tracker_run(struct tracker_pass *p)
 	for (size_t i = 0; !rc && i < 2; i++)
 		if (clients[i]->client &&
 		    (!i || strcmp(clients[i]->client, clients[0]->client)))
-			rc = follow(p, clients[i], t, nr, probe);
+			rc = follow(p, clients[i], t, nr);
 	track_free(t, nr);
-	if (!rc && probe)
-		p->handoff->probed = asked;
 	return rc;
 }

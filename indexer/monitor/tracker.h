@@ -85,9 +85,6 @@ struct handoff;
 /* The longest wait before a failed import is tried again, in seconds. */
 #define TRACKER_RETRY_MAX (15 * 60.0)
 
-/* An id no download has, whose listing asks a client for nothing. */
-#define TRACKER_PROBE_ID "0000000000000000000000000000000000000000"
-
 /* The reason of a completed download dry-run kept from its import; it is
  * imported at the first poll after dry-run goes off. */
 #define TRACKER_WOULD_IMPORT "dry-run: would import"
@@ -192,7 +189,7 @@ struct tracker_pass {
 	const struct config *cfg;
 	/* the hand-off: its clients with their sessions, its dry-run (read
 	 * atomically: while set, a completed download is not imported,
-	 * TRACKER_WOULD_IMPORT) and when every client was last asked */
+	 * TRACKER_WOULD_IMPORT) */
 	struct handoff *handoff;
 	int retry_imports;		/* import again the completed ones
 					 * whose import failed */
@@ -203,13 +200,12 @@ struct tracker_pass {
 
 /*
  * Ask the clients how their downloads stand and store what changed, as
- * above. The first pass of a hand-off (after a start or a reload: new
- * settings) and the first after download_retry() ("retry-client") ask
- * every client, also one with no download on its way (the listing of
- * TRACKER_PROBE_ID: one request that needs its credentials), so that its
- * health line says how it is now; while dry-run is on, it waits. A client
- * whose last request failed is asked at every pass, and counted in back
- * once it answers (the hand-offs it failed can go again). Returns
+ * above. A client with no download on its way is probed instead
+ * (client_probe.h: one harmless request, a refusal of its credentials
+ * not asked again until a reload or a retry-client), so that its health
+ * line says how it is now, a client down included; while dry-run is on,
+ * it waits. A client whose last request failed is counted in back once
+ * it answers (the hand-offs it failed can go again). Returns
  * 0 (a client that cannot be asked is counted in health, not returned),
  * or a negative errno value when the store fails.
  */

@@ -247,6 +247,7 @@ class Client:
         self.proc = None
 
     def run(self, args):
+        self.args = args
         self.proc = subprocess.Popen(args, stdin=subprocess.DEVNULL,
                                      stdout=self.out,
                                      stderr=subprocess.STDOUT,
@@ -274,6 +275,11 @@ class Client:
                 self.proc.kill()
                 self.proc.wait()
         self.out.close()
+
+    def start_again(self):
+        """After stop(): the same program and profile on the same port."""
+        self.out = open(str(self.dir / "output.log"), "ab")
+        self.run(self.args)
 
 
 def pbkdf2(password):
