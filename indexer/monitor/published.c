@@ -117,7 +117,6 @@ static void read_ids(const char *source, struct ids *ids)
  * is the service failing. */
 static void report_failure(struct throttle *t, const char *what, int rc)
 {
-	int away = http_out_of_reach(rc);
 	char text[200];
 
 	if (rc == -ENOENT || rc == -ENODATA) {
@@ -133,7 +132,8 @@ static void report_failure(struct throttle *t, const char *what, int rc)
 		snprintf(text, sizeof(text), "%s: %s", what,
 			 monitor_error_text(rc));
 	services_record(t, NULL, rc, text,
-			rc == -EACCES || away ? "warn" : "error");
+			rc == -EACCES || http_out_of_reach(rc) ? "warn" :
+			"error");
 }
 
 /* Two records bear the series' title as well: neither is taken, and
@@ -741,8 +741,7 @@ int published_count(struct monitor *m, const struct series *s, int high,
 	struct ids ids = { STRBUF_INIT, "", 0, 0 };
 	struct answer a = { 0 };
 	char by[64];
-	struct published p = { s->id, 0, a.status, by, a.record, a.line,
-				0 };
+	struct published p = { s->id, 0, a.status, by, a.record, a.line, 0 };
 	char tie[sizeof(a.tie)] = "";
 	int rc = -ENOENT, none_yet = 0, away = n > 0;
 
