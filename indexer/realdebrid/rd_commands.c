@@ -65,7 +65,7 @@ int rd_commands_resync(void)
 		       " cycle_started_at) VALUES (1, 1, 1, ?7) ON CONFLICT"
 		       " (id) DO UPDATE SET list_page = 1, full_sync = 1,"
 		       " cycle_started_at = ?7, pages_done = 0,"
-		       " torrents_seen = 0, cycle_finished_at = NULL",
+		       " torrents_seen = 0",
 		.num = { clock_wall() },
 	});
 
