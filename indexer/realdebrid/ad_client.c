@@ -263,6 +263,7 @@ static int ad_delete(const struct rd_client *c, const char *id,
 const struct debrid_ops debrid_alldebrid = {
 	.name = "alldebrid",
 	.title = "AllDebrid",
+	.whole = 1,
 	.list = ad_list,
 	.info = ad_info,
 	.add_magnet = ad_add_magnet,

@@ -32,6 +32,8 @@ struct debrid_ops {
 	const char *name;		/* "realdebrid": config section,
 					 * services row */
 	const char *title;		/* "Real-Debrid", for messages */
+	int whole;			/* answers the whole account at once,
+					 * paged here: its count is exact */
 	int (*list)(const struct rd_client *c, long offset, int limit,
 		    const int *cancel, struct rd_torrent **out, size_t *nr,
 		    long *total, struct rd_result *res);

@@ -225,6 +225,7 @@ static int pm_delete(const struct rd_client *c, const char *id,
 const struct debrid_ops debrid_premiumize = {
 	.name = "premiumize",
 	.title = "Premiumize",
+	.whole = 1,
 	.list = pm_list,
 	.info = pm_info,
 	.add_magnet = pm_add_magnet,

@@ -62,8 +62,7 @@ static int list_page(struct rd_session *s, sqlite3 *db, enum page_end *end)
 	rows.nr = nr;
 	rows.total = total;
 	rows.last = !nr || (rows.page > 1 && rows.offset + (long)nr <= seen) ||
-		(nr < RD_SYNC_PAGE && total >= 0 &&
-		 rows.offset + (long)nr >= total);
+		(s->ops->whole && nr < RD_SYNC_PAGE);
 	rc = writer_call(rd_store_torrents, &rows);
 	rd_torrents_free(t, nr);
 	*end = rows.gap ? PAGE_GAP : rows.last ? PAGE_LAST : PAGE_NEXT;

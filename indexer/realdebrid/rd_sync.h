@@ -17,9 +17,12 @@
  * page documents "limit ... within 0 and 5000" and 250 requests a
  * minute, which [realdebrid] requests_per_minute stays under), each
  * request from where the last one ended less RD_SYNC_OVERLAP torrents
- * read again. The cycle ends on a page that comes back empty, on one
- * that brings nothing new, or on a short one that reaches X-Total-Count
- * (a count that is missing or wrong only costs a request more). Each
+ * read again. The cycle ends on a page that comes back empty or brings
+ * nothing new (one request more than the torrents need: a short page
+ * may be the server's own page size, and X-Total-Count may be missing
+ * or wrong), or, for a service that answers the whole account at once
+ * (AllDebrid's /magnet/status, Premiumize's /transfer/list), on a short
+ * page. Each
  * page is stored with the cycle's progress (the page next, the position
  * reached, when the cycle started) in one transaction, so a page that
  * fails (a rate limit, a server error, a timeout), a kill or a restart
