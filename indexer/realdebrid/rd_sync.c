@@ -22,7 +22,7 @@ enum page_end {
 	PAGE_LAST,			/* stored; the cycle ended */
 	PAGE_GAP,			/* stored; the cycle starts again */
 	PAGE_FAILED,			/* the request failed (recorded) */
-	PAGE_STOPPED,			/* no request may be sent */
+	PAGE_STOPPED,			/* no more requests in this pass */
 };
 
 /*
@@ -55,7 +55,8 @@ static int list_page(struct rd_session *s, sqlite3 *db, enum page_end *end)
 	rc = s->ops->list(&s->c, rows.offset, RD_SYNC_PAGE, s->cancel, &t,
 			  &nr, &total, &res);
 	rd_session_note(s, "list", NULL, rc, &res);
-	*end = PAGE_FAILED;
+	/* An answer not as documented would come back the same at once. */
+	*end = rc == -EPROTO ? PAGE_STOPPED : PAGE_FAILED;
 	if (rc)
 		return rc == -ECANCELED ? rc : 0;
 	rows.t = t;

@@ -27,8 +27,9 @@
  * reached, when the cycle started) in one transaction, so a page that
  * fails (a rate limit, a server error, a timeout), a kill or a restart
  * loses no page: the listing goes on from the page that failed, tried
- * RD_SYNC_TRIES times a pass, and in the follow-up pass once the
- * throttle lets requests through again.
+ * RD_SYNC_TRIES times a pass (an answer not of the documented shape
+ * once), and in the follow-up pass once the throttle lets requests
+ * through again.
  *
  * A torrent removed between two pages moves the rest up: the overlap
  * keeps them in view. When none of a page's first RD_SYNC_OVERLAP
