@@ -73,9 +73,3 @@ int rd_commands_resync(void)
 		log_info("rd: the whole account is listed again, as asked");
 	return rc;
 }
-
-int rd_commands_resyncing(sqlite3 *db)
-{
-	return rd_store_num(db, "SELECT full_sync FROM rd_sync", NULL, 0, 0)
-		!= 0;
-}

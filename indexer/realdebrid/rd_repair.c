@@ -23,7 +23,6 @@
 #include "common/path.h"
 #include "indexer/realdebrid/mediaserver.h"
 #include "indexer/realdebrid/rd_cleanup.h"
-#include "indexer/realdebrid/rd_commands.h"
 #include "indexer/realdebrid/rd_job.h"
 #include "indexer/realdebrid/rd_guard.h"
 #include "indexer/realdebrid/rd_links.h"
@@ -130,7 +129,7 @@ double rd_repair_last_run_at(struct rd_repair *r)
 
 int rd_repair_resyncing(struct rd_repair *r)
 {
-	return rd_commands_resyncing(r->db);
+	return rd_sync_listing(r->db);
 }
 
 /* Look at the mount, with the link counts of this pass: before the pass

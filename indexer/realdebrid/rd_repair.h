@@ -148,7 +148,9 @@ double rd_repair_next_at(struct rd_repair *r);
 /* When the last run pass finished, as the store remembers it, or 0. */
 double rd_repair_last_run_at(struct rd_repair *r);
 
-/* Whether a resync asked is under way (rd_commands.h). */
+/* Whether a listing of the account is under way: a resync asked
+ * (rd_commands.h), or one a rate limit, failures or a restart cut short
+ * (rd_sync.h); it goes on at once after a restart. */
 int rd_repair_resyncing(struct rd_repair *r);
 
 #endif
