@@ -80,8 +80,8 @@ int debrid_magnet_of(const char *hash_or_magnet, char **out);
 /*
  * Fill *out and *nr with torrents all[offset ... offset + limit - 1] of
  * the nr_all held: the paging of rd_list() over a service that lists
- * everything at once. The torrents moved out are left zeroed in all; the caller frees
- * all with rd_torrents_free(). Returns 0 or -ENOMEM.
+ * everything at once. The torrents moved out are left zeroed in all;
+ * the caller frees all with rd_torrents_free(). Returns 0 or -ENOMEM.
  */
 int debrid_page(struct rd_torrent *all, size_t nr_all, long offset,
 		int limit, struct rd_torrent **out, size_t *nr);
