@@ -134,7 +134,7 @@ static int read_magnet(json_t *m, struct rd_torrent *t, int info)
 	return rc;
 }
 
-static int ad_list(const struct rd_client *c, int page, int limit,
+static int ad_list(const struct rd_client *c, long offset, int limit,
 		   const int *cancel, struct rd_torrent **out, size_t *nr,
 		   long *total, struct rd_result *res)
 {
@@ -148,8 +148,8 @@ static int ad_list(const struct rd_client *c, int page, int limit,
 	size_t i, n = 0;
 	int rc;
 
-	if (page < 1 || limit < 1 || limit > RD_LIST_MAX)
-		return log_error(-EINVAL, SVC ": list: bad page or limit");
+	if (offset < 0 || limit < 1 || limit > RD_LIST_MAX)
+		return log_error(-EINVAL, SVC ": list: bad offset or limit");
 	rc = debrid_send(c, &call, cancel, &doc, res);
 	if (rc)
 		return rc;
@@ -166,7 +166,7 @@ static int ad_list(const struct rd_client *c, int page, int limit,
 	}
 	json_decref(doc);
 	if (!rc)
-		rc = debrid_page(all, n, page, limit, out, nr);
+		rc = debrid_page(all, n, offset, limit, out, nr);
 	rd_torrents_free(all, n);
 	if (!rc)
 		*total = (long)n;
@@ -263,6 +263,7 @@ static int ad_delete(const struct rd_client *c, const char *id,
 const struct debrid_ops debrid_alldebrid = {
 	.name = "alldebrid",
 	.title = "AllDebrid",
+	.whole = 1,
 	.list = ad_list,
 	.info = ad_info,
 	.add_magnet = ad_add_magnet,

@@ -112,14 +112,14 @@ int debrid_magnet_of(const char *hash_or_magnet, char **out)
 	return *out ? 0 : -ENOMEM;
 }
 
-int debrid_page(struct rd_torrent *all, size_t nr_all, int page, int limit,
-		struct rd_torrent **out, size_t *nr)
+int debrid_page(struct rd_torrent *all, size_t nr_all, long offset,
+		int limit, struct rd_torrent **out, size_t *nr)
 {
-	size_t from = (size_t)(page - 1) * (size_t)limit, n;
+	size_t from = (size_t)offset, n;
 
 	*out = NULL;
 	*nr = 0;
-	if (page < 1 || limit < 1 || from >= nr_all)
+	if (offset < 0 || limit < 1 || from >= nr_all)
 		return 0;
 	n = nr_all - from < (size_t)limit ? nr_all - from : (size_t)limit;
 	*out = calloc(n, sizeof(**out));

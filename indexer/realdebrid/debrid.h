@@ -15,7 +15,7 @@
  *		.url = debrid_url(cfg), .token = debrid_key(cfg), ...
  *	};
  *
- *	ops->list(&c, 1, 1000, &cancel, &t, &nr, &total, &res);
+ *	ops->list(&c, 0, RD_LIST_MAX, &cancel, &t, &nr, &total, &res);
  *
  * Every service's torrents are told with Real-Debrid's statuses, those
  * the repair knows: "queued", "downloading", "compressing", "uploading",
@@ -32,7 +32,9 @@ struct debrid_ops {
 	const char *name;		/* "realdebrid": config section,
 					 * services row */
 	const char *title;		/* "Real-Debrid", for messages */
-	int (*list)(const struct rd_client *c, int page, int limit,
+	int whole;			/* answers the whole account at once,
+					 * paged here: its count is exact */
+	int (*list)(const struct rd_client *c, long offset, int limit,
 		    const int *cancel, struct rd_torrent **out, size_t *nr,
 		    long *total, struct rd_result *res);
 	int (*info)(const struct rd_client *c, const char *id,
@@ -76,13 +78,13 @@ int debrid_magnet_hash(const char *magnet, char **hash);
 int debrid_magnet_of(const char *hash_or_magnet, char **out);
 
 /*
- * Fill *out and *nr with torrents all[(page - 1) * limit ...] of the nr_all
- * held: the paging of rd_list() over a service that lists everything at
- * once. The torrents moved out are left zeroed in all; the caller frees
- * all with rd_torrents_free(). Returns 0 or -ENOMEM.
+ * Fill *out and *nr with torrents all[offset ... offset + limit - 1] of
+ * the nr_all held: the paging of rd_list() over a service that lists
+ * everything at once. The torrents moved out are left zeroed in all;
+ * the caller frees all with rd_torrents_free(). Returns 0 or -ENOMEM.
  */
-int debrid_page(struct rd_torrent *all, size_t nr_all, int page, int limit,
-		struct rd_torrent **out, size_t *nr);
+int debrid_page(struct rd_torrent *all, size_t nr_all, long offset,
+		int limit, struct rd_torrent **out, size_t *nr);
 
 /* One request of the AllDebrid or Premiumize client. */
 struct debrid_call {

@@ -125,7 +125,7 @@ static int list_all(const struct rd_client *c, const int *cancel,
 	return debrid_protocol(SVC, "list", rc);
 }
 
-static int pm_list(const struct rd_client *c, int page, int limit,
+static int pm_list(const struct rd_client *c, long offset, int limit,
 		   const int *cancel, struct rd_torrent **out, size_t *nr,
 		   long *total, struct rd_result *res)
 {
@@ -133,12 +133,12 @@ static int pm_list(const struct rd_client *c, int page, int limit,
 	size_t n;
 	int rc;
 
-	if (page < 1 || limit < 1 || limit > RD_LIST_MAX)
-		return log_error(-EINVAL, SVC ": list: bad page or limit");
+	if (offset < 0 || limit < 1 || limit > RD_LIST_MAX)
+		return log_error(-EINVAL, SVC ": list: bad offset or limit");
 	rc = list_all(c, cancel, &all, &n, res);
 	if (rc)
 		return rc;
-	rc = debrid_page(all, n, page, limit, out, nr);
+	rc = debrid_page(all, n, offset, limit, out, nr);
 	rd_torrents_free(all, n);
 	if (!rc)
 		*total = (long)n;
@@ -225,6 +225,7 @@ static int pm_delete(const struct rd_client *c, const char *id,
 const struct debrid_ops debrid_premiumize = {
 	.name = "premiumize",
 	.title = "Premiumize",
+	.whole = 1,
 	.list = pm_list,
 	.info = pm_info,
 	.add_magnet = pm_add_magnet,

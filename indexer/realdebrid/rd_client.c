@@ -423,7 +423,7 @@ int rd_parse_info(const char *body, size_t len, struct rd_torrent *out)
 	return read_info("info answer", body, len, out);
 }
 
-int rd_list(const struct rd_client *c, int page, int limit,
+int rd_list(const struct rd_client *c, long offset, int limit,
 	    const int *cancel, struct rd_torrent **out, size_t *nr,
 	    long *total, struct rd_result *res)
 {
@@ -438,12 +438,12 @@ int rd_list(const struct rd_client *c, int page, int limit,
 	ret = check_client(c, res);
 	if (ret < 0)
 		return ret;
-	if (page < 1 || limit < 1 || limit > RD_LIST_MAX)
-		return log_error(-EINVAL, "rd: page %d of %d torrents: out of"
-				 " range", page, limit);
-	snprintf(call.path, sizeof(call.path), "/torrents?page=%d&limit=%d",
-		 page, limit);
-	snprintf(call.what, sizeof(call.what), "list page %d", page);
+	if (offset < 0 || limit < 1 || limit > RD_LIST_MAX)
+		return log_error(-EINVAL, "rd: %d torrents from %ld: out of"
+				 " range", limit, offset);
+	snprintf(call.path, sizeof(call.path),
+		 "/torrents?offset=%ld&limit=%d", offset, limit);
+	snprintf(call.what, sizeof(call.what), "list from %ld", offset);
 	ret = send_request(c, &call, cancel, &resp, res);
 	if (ret < 0)
 		return ret;

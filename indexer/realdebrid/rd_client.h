@@ -16,11 +16,11 @@
  *	long total;
  *	char *id;
  *
- *	ret = rd_list(&c, saved_page, 1000, &cancel, &list, &nr, &total,
- *		      &res);
+ *	ret = rd_list(&c, offset, RD_LIST_MAX, &cancel, &list, &nr,
+ *		      &total, &res);
  *	if (!ret) {
- *		...	list[0 .. nr - 1]; the next pass lists the page
- *			after, or page 1 again past the end
+ *		...	list[0 .. nr - 1]; the next request starts at
+ *			offset + nr, until a page comes back short
  *		rd_torrents_free(list, nr);
  *	}
  *	record_attempt(now, ret, res.error_code, res.elapsed_s);
@@ -77,7 +77,8 @@
 struct throttle;
 
 #define RD_URL "https://api.real-debrid.com/rest/1.0"
-#define RD_LIST_MAX 5000		/* torrents per list request */
+#define RD_LIST_MAX 5000		/* torrents per list request: the
+					 * API's documented most */
 #define RD_LIST_MAX_BODY (16u << 20)	/* 5000 torrents take a few MiB */
 #define RD_INFO_MAX_BODY (4u << 20)	/* a torrent of many files */
 #define RD_ID_MAX 64			/* characters of a torrent id */
@@ -131,15 +132,16 @@ struct rd_result {
 };
 
 /*
- * List page (from 1) of the account's torrents, limit (1 to RD_LIST_MAX)
- * a page, newest first as Real-Debrid sorts them, into *out (malloc'd,
+ * List the account's torrents from offset (from 0), limit (1 to
+ * RD_LIST_MAX) of them, newest first as Real-Debrid sorts them (GET
+ * /torrents?offset=&limit=), into *out (malloc'd,
  * NULL when none) and *nr. *total is X-Total-Count, the number of
  * torrents on the account, or -1 when the answer did not say. An empty
  * page (HTTP 204, past the end) is success with *nr 0. The torrents have
  * no files and no original_filename. Returns 0 or an error as above;
  * *out, *nr and *total are set only on success.
  */
-int rd_list(const struct rd_client *c, int page, int limit,
+int rd_list(const struct rd_client *c, long offset, int limit,
 	    const int *cancel, struct rd_torrent **out, size_t *nr,
 	    long *total, struct rd_result *res);
 

@@ -65,17 +65,11 @@ int rd_commands_resync(void)
 		       " cycle_started_at) VALUES (1, 1, 1, ?7) ON CONFLICT"
 		       " (id) DO UPDATE SET list_page = 1, full_sync = 1,"
 		       " cycle_started_at = ?7, pages_done = 0,"
-		       " torrents_seen = 0, cycle_finished_at = NULL",
+		       " torrents_seen = 0",
 		.num = { clock_wall() },
 	});
 
 	if (!rc)
 		log_info("rd: the whole account is listed again, as asked");
 	return rc;
-}
-
-int rd_commands_resyncing(sqlite3 *db)
-{
-	return rd_store_num(db, "SELECT full_sync FROM rd_sync", NULL, 0, 0)
-		!= 0;
 }

@@ -25,9 +25,8 @@
  * whose links are still dead is found again by the next pass, as any
  * dead link is.
  *
- * A resync starts the listing of the account over at page 1 and has the
- * next passes list every page (rd_sync.h) until the end; a restart goes
- * on with it.
+ * A resync starts the listing of the account over at page 1 (rd_sync.h);
+ * a restart goes on with it.
  */
 
 #include <sqlite3.h>
@@ -52,9 +51,5 @@ int rd_commands_apply(enum rd_command cmd, const char *id);
 /* Start the listing of the account over, every page. Returns 0 or a
  * negative errno value (logged). */
 int rd_commands_resync(void);
-
-/* Whether a resync asked is under way (it goes on after a restart),
- * read through db. */
-int rd_commands_resyncing(sqlite3 *db);
 
 #endif

@@ -96,8 +96,9 @@ static int load_jobs(struct rd_job_ctx *w, double now, struct job **out,
 
 	*nr = 0;
 	rc = sqlite3_prepare_v2(w->db, "SELECT torrent_id, hash, name, state,"
-		" new_id, attempts, started_at FROM rd_repairs p WHERE state"
-		" IN ('adding', 'downloading') OR ((state = 'queued' OR"
+		" new_id, attempts, started_at FROM rd_repairs p WHERE (state"
+		" IN ('adding', 'downloading') AND NOT ?5 AND (?6 = 0 OR"
+		" coalesce(started_at, 0) < ?6)) OR ((state = 'queued' OR"
 		" (state = 'waiting_retry' AND next_at <= ?1)) AND (asked_at IS"
 		" NOT NULL OR (?2 AND EXISTS (SELECT 1 FROM rd_links l WHERE"
 		" l.torrent_id = p.torrent_id AND l.broken)) OR (?3 AND EXISTS"
@@ -109,7 +110,10 @@ static int load_jobs(struct rd_job_ctx *w, double now, struct job **out,
 	sqlite3_bind_double(st, 1, now);
 	sqlite3_bind_int(st, 2, w->links);
 	sqlite3_bind_int(st, 3, w->errored);
-	sqlite3_bind_int(st, 4, w->limit ? w->limit : -1);
+	sqlite3_bind_int(st, 4, !w->limit ? -1 : w->limit > w->worked ?
+			 w->limit - w->worked : 0);
+	sqlite3_bind_int(st, 5, w->fresh);
+	sqlite3_bind_double(st, 6, w->since);
 	while (!failed && (rc = sqlite3_step(st)) == SQLITE_ROW) {
 		struct job *grown = array_grow(jobs, *nr, &alloc,
 					       sizeof(*jobs), 1);
@@ -578,6 +582,7 @@ int rd_job_work_all(struct rd_job_ctx *w, double now)
 	rc = load_jobs(w, now, &jobs, &nr);
 	if (rc)
 		return rc;
+	w->worked += nr;
 	for (size_t i = 0; !rc && i < nr; i++) {
 		if (w->s->cancel &&
 		    __atomic_load_n(w->s->cancel, __ATOMIC_RELAXED))

@@ -79,6 +79,11 @@ struct rd_job_ctx {
 					 * RD_ERRORED; a repair asked for, or
 					 * under way, goes on either way */
 	int limit;			/* repairs worked on at most; 0: all */
+	int worked;			/* repairs worked on so far, against
+					 * limit */
+	int fresh;			/* only repairs not under way yet */
+	double since;			/* skip those under way started at or
+					 * after since (0: none skipped) */
 	struct rd_pass_row *n;		/* the pass's counts, added to */
 	int (*guard)(void *arg);	/* 1: the mount looks up */
 	void *arg;
@@ -86,8 +91,10 @@ struct rd_job_ctx {
 
 /*
  * Move on every repair that is due at now (under way, or queued or a
- * retry whose time came that links and errored take), oldest touched
- * first, at most limit of them, as far as each goes in this pass: a few
+ * retry whose time came that links and errored take; with fresh, only
+ * the latter; never one under way started at or after since), oldest
+ * touched first, at most limit of them counting those worked before
+ * (added to worked), as far as each goes in this pass: a few
  * polls of a download, the rest for a follow-up pass. In dry-run, only
  * write each one's plan. Returns 0 (failed requests are
  * recorded, not returned), -ECANCELED, or a negative errno value when

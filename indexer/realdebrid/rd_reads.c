@@ -112,7 +112,9 @@ int rd_reads_held(struct rd_held **rows, size_t *n)
 {
 	return reader_read_rows("SELECT id, coalesce(original_filename,"
 				" filename), hash, status, bytes, added_at,"
-				" seen_at FROM rd_torrents"
+				" seen_at FROM rd_torrents WHERE EXISTS"
+				" (SELECT 1 FROM rd_sync WHERE"
+				" cycle_finished_at IS NOT NULL)"
 				" ORDER BY added_at, id", "read torrents",
 				held_row, NULL, (void **)rows, n,
 				sizeof(**rows));
@@ -219,7 +221,8 @@ static int sync_read(sqlite3 *db, struct rd_sync *out)
 	rc = db_prepare(db, "SELECT full_sync, list_page, pages_done,"
 			" torrents_seen, list_total,"
 			" coalesce(cycle_started_at, 0),"
-			" coalesce(cycle_finished_at, 0),"
+			" CASE WHEN cycle_finished_at >= cycle_started_at"
+			" THEN cycle_finished_at ELSE 0 END,"
 			" coalesce(synced_at, 0) FROM rd_sync", &st);
 	if (rc)
 		return rc;

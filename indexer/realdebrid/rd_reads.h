@@ -56,8 +56,9 @@ struct rd_held {
 	double added_at, seen_at;
 };
 
-/* The account's torrents, the oldest added first, into *rows (malloc'd);
- * free it with rd_held_free(). */
+/* The account's torrents, the oldest added first, into *rows (malloc'd),
+ * none until a listing of the account was whole (its first listing is
+ * never shown half-way); free it with rd_held_free(). */
 int rd_reads_held(struct rd_held **rows, size_t *n);
 void rd_held_free(struct rd_held *rows, size_t n);
 

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * The Real-Debrid repair's passes (rd_repair.h): the links kept up to
- * date, dead ones found and mapped, repairs started and followed, under
+ * date, dead ones found and mapped, repairs started (those the last
+ * listing maps before the account is listed again) and followed, under
  * the mount guard. It runs on the jobs' repair lane; no FUSE request
  * waits on it.
  */
@@ -22,7 +23,6 @@
 #include "common/path.h"
 #include "indexer/realdebrid/mediaserver.h"
 #include "indexer/realdebrid/rd_cleanup.h"
-#include "indexer/realdebrid/rd_commands.h"
 #include "indexer/realdebrid/rd_job.h"
 #include "indexer/realdebrid/rd_guard.h"
 #include "indexer/realdebrid/rd_links.h"
@@ -129,7 +129,7 @@ double rd_repair_last_run_at(struct rd_repair *r)
 
 int rd_repair_resyncing(struct rd_repair *r)
 {
-	return rd_commands_resyncing(r->db);
+	return rd_sync_listing(r->db);
 }
 
 /* Look at the mount, with the link counts of this pass: before the pass
@@ -365,12 +365,10 @@ static int clean_up_orphans(struct rd_repair *r, double now)
 	return rc;
 }
 
-/* Move the repairs on, then what they left: old torrents to delete,
- * dead links of torrents that failed for good, orphans past their
- * grace. */
-static int repair(struct rd_repair *r, double now)
+/* The repairs of one pass, across its two lanes. */
+static void job_ctx(struct rd_repair *r, struct rd_job_ctx *w)
 {
-	struct rd_job_ctx w = {
+	*w = (struct rd_job_ctx){
 		.cfg = r->cfg,
 		.db = r->db,
 		.s = &r->s,
@@ -382,12 +380,40 @@ static int repair(struct rd_repair *r, double now)
 		.guard = guard_cb,
 		.arg = r,
 	};
-	int rc = rd_job_work_all(&w, now);
+}
+
+/*
+ * The first lane: the dead links the copy of the account (the last
+ * listing's) maps are queued and their repairs started before this
+ * pass lists the account, so none waits on pages it does not need.
+ */
+static int repair_known(struct rd_repair *r, double now,
+			struct rd_job_ctx *w)
+{
+	int rc = rd_map_links(r->db, &r->n.unmapped);
+
+	if (!rc)
+		rc = queue_repairs(r, now);
+	w->fresh = 1;
+	if (!rc)
+		rc = rd_job_work_all(w, now);
+	w->fresh = 0;
+	w->since = now;
+	return rc;
+}
+
+/* The second lane, once the account is listed: move the repairs on
+ * (those the listing brought, and those under way from earlier passes),
+ * then what they left: old torrents to delete, dead links of torrents
+ * that failed for good, orphans past their grace. */
+static int repair(struct rd_repair *r, double now, struct rd_job_ctx *w)
+{
+	int rc = rd_job_work_all(w, now);
 
 	if (!rc && !r->dry_run && !r->s.stop)
-		rc = rd_job_delete_old(&w, now);
+		rc = rd_job_delete_old(w, now);
 	if (!rc && !r->dry_run && !r->s.stop)
-		rc = rd_job_clean_up_failed(&w);
+		rc = rd_job_clean_up_failed(w);
 	if (!rc && !r->dry_run && !r->s.stop)
 		rc = clean_up_orphans(r, now);
 	return rc;
@@ -444,12 +470,16 @@ static void schedule(struct rd_repair *r, double now)
 		" FROM rd_repairs WHERE state IN ('adding', 'downloading') OR"
 		" (state = 'queued' AND ?2)", NULL, r->s.stop, 0);
 	double deletes = r->dry_run ? 0 : rd_job_delete_due(r->db, r->cfg);
+	/* A listing cut short goes on once the throttle's pause ends. */
+	double listing = !rd_sync_listing(r->db) ? 0 : r->s.paused_until ?
+		r->s.paused_until : now + RD_POLL_S;
 
 	if (deletes && (!next || deletes < next))
 		next = deletes;
-	if ((busy || rd_commands_resyncing(r->db)) &&
-	    (!next || now + RD_POLL_S < next))
+	if (busy && (!next || now + RD_POLL_S < next))
 		next = now + RD_POLL_S;
+	if (listing && (!next || listing < next))
+		next = listing;
 	if (next && next < r->s.paused_until)
 		next = r->s.paused_until;
 	if (next && next < now + 1)
@@ -521,6 +551,7 @@ int rd_repair_pass(struct rd_repair *r, enum rd_pass_kind kind, int dry_run,
 		   const char *trigger, const struct rd_ask *ask)
 {
 	double started = clock_wall();
+	struct rd_job_ctx w;
 	const char *key = debrid_key(r->cfg);
 	int token = key && *key;
 	char limit[32] = "";
@@ -538,7 +569,10 @@ int rd_repair_pass(struct rd_repair *r, enum rd_pass_kind kind, int dry_run,
 	log_info("rd: %s pass started (%s, mode %s%s%s)",
 		 kind == RD_PASS_RUN ? "repair" : "scan", trigger,
 		 rd_mode_name(r->mode), limit, dry_run ? ", dry-run" : "");
+	job_ctx(r, &w);
 	rc = detect(r, started, trigger);
+	if (!rc && kind == RD_PASS_RUN && token && r->guard_ok)
+		rc = repair_known(r, started, &w);
 	if (!rc && token)
 		rc = rd_sync_account(&r->s, r->db);
 	if (!rc && token)
@@ -552,7 +586,7 @@ int rd_repair_pass(struct rd_repair *r, enum rd_pass_kind kind, int dry_run,
 	if (!rc)
 		rc = rd_cleanup_track_orphans(r->cfg, started);
 	if (!rc && kind == RD_PASS_RUN && token && r->guard_ok)
-		rc = repair(r, started);
+		rc = repair(r, started, &w);
 	if (!rc && kind == RD_PASS_RUN && !dry_run)
 		rc = refresh_media(r, started);
 	schedule(r, clock_wall());

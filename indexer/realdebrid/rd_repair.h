@@ -31,15 +31,20 @@
  *   2. checks the mount guard (rd_guard.h); it is checked again before
  *      every destructive step, and while it fails nothing is repaired or
  *      deleted;
- *   3. syncs a page of the account's torrents (every page while a resync
- *      asked goes on) and the info of the torrents a dead link may belong
- *      to (rd_sync.h), and maps each dead link to its torrent (rd_map.h);
+ *   3. (RD_PASS_RUN only) maps the dead links with the copy of the
+ *      account the last listing left and starts their repairs, as in 5,
+ *      so no repair waits on this pass's listing;
+ *   4. lists the account's torrents whole, page by page (a listing cut
+ *      short by a rate limit or failures goes on from its page in a
+ *      follow-up pass, when the throttle's pause ends, or RD_POLL_S
+ *      later), reads the info of the torrents a dead link may belong to
+ *      (rd_sync.h), and maps each dead link to its torrent (rd_map.h);
  *      a link that maps to none or to several is "unmapped";
- *   4. (RD_PASS_RUN only) repairs what the pass's mode names (enum
+ *   5. (RD_PASS_RUN only) repairs what the pass's mode names (enum
  *      rd_mode: each torrent with dead links, each the account lists in
  *      error, magnet_error or dead (virus is left alone), or both), and
  *      each a user asked to retry (rd_commands.h), at most the pass's
- *      limit of them: re-add by
+ *      limit of them (3 and 5 together): re-add by
  *      info hash, select the files selected before, poll its info (a few
  *      times per pass, then again in a follow-up pass, RD_POLL_S later,
  *      for at most download_timeout) until it is downloaded, then delete the
@@ -143,7 +148,9 @@ double rd_repair_next_at(struct rd_repair *r);
 /* When the last run pass finished, as the store remembers it, or 0. */
 double rd_repair_last_run_at(struct rd_repair *r);
 
-/* Whether a resync asked is under way (rd_commands.h). */
+/* Whether a listing of the account is under way: a resync asked
+ * (rd_commands.h), or one a rate limit, failures or a restart cut short
+ * (rd_sync.h); it goes on at once after a restart. */
 int rd_repair_resyncing(struct rd_repair *r);
 
 #endif

@@ -164,26 +164,56 @@ static int upsert_torrent(sqlite3_stmt *st, const struct rd_torrent *t,
 }
 
 /* The torrents of the cycle's last page, once it saw as many torrents as
- * the account holds, are all there is: the others are gone. A torrent a
- * repair waits for is kept, whatever the listing said. */
+ * the account holds (?8, or -1 when not told), are all there is: the
+ * others are gone. A torrent a repair waits for is kept, whatever the
+ * listing said. */
 #define DROP_UNSEEN \
-	"DELETE FROM rd_torrents WHERE seen_at < ?7 AND ?8 >= 0 AND" \
-	" (SELECT count(*) FROM rd_torrents WHERE seen_at >= ?7) >= ?8" \
+	"DELETE FROM rd_torrents WHERE seen_at < ?7 AND (?8 < 0 OR" \
+	" (SELECT count(*) FROM rd_torrents WHERE seen_at >= ?7) >= ?8)" \
 	" AND id NOT IN (SELECT new_id FROM rd_repairs WHERE new_id IS NOT" \
 	" NULL AND state IN ('adding', 'downloading'))"
+
+/* Whether one of the first `again` torrents of the page was seen by the
+ * cycle under way: the page follows on from the one before. */
+static int follows_on(sqlite3 *db, const struct rd_torrents_rows *r,
+		      int *yes)
+{
+	sqlite3_stmt *st = NULL;
+	int rc;
+
+	*yes = 0;
+	rc = db_prepare(db, "SELECT 1 FROM rd_torrents WHERE id = ?1 AND"
+			" seen_at >= (SELECT cycle_started_at FROM rd_sync)",
+			&st);
+	for (size_t i = 0; !rc && !*yes && i < r->nr &&
+	     i < (size_t)r->again; i++) {
+		sqlite3_bind_text(st, 1, r->t[i].id, -1, SQLITE_STATIC);
+		rc = sqlite3_step(st);
+		*yes = rc == SQLITE_ROW;
+		rc = rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 :
+			db_error(db, rc, "rd: read torrents seen");
+		sqlite3_reset(st);
+	}
+	sqlite3_finalize(st);
+	return rc;
+}
 
 /* The page and the cycle's progress go in one transaction: a kill between
  * them would skip or repeat a page. */
 static int torrents_tx(sqlite3 *db, void *arg)
 {
-	const struct rd_torrents_rows *r = arg;
+	struct rd_torrents_rows *r = arg;
 	struct rd_sql q = {
-		.num = { r->at, r->total, r->nr, r->page },
+		.num = { r->at, r->total, r->offset + (double)r->nr, r->page },
 	};
 	sqlite3_stmt *st;
-	int rc;
+	int follows = 1, rc = 0;
 
-	rc = db_prepare(db, UPSERT_TORRENT, &st);
+	if (r->page > 1 && r->again > 0 && r->nr)
+		rc = follows_on(db, r, &follows);
+	r->gap = !follows;
+	if (!rc)
+		rc = db_prepare(db, UPSERT_TORRENT, &st);
 	if (rc)
 		return rc;
 	for (size_t i = 0; !rc && i < r->nr; i++)
@@ -194,19 +224,21 @@ static int torrents_tx(sqlite3 *db, void *arg)
 		" synced_at = ?7";
 	if (!rc)
 		rc = rd_store_sql(db, &q);
-	if (rc || !r->page)
-		return rc;
+	q.sql = "UPDATE rd_sync SET list_page = 1";
+	if (rc || r->gap)
+		return rc ? rc : rd_store_sql(db, &q);
 	q.sql = "UPDATE rd_sync SET cycle_started_at = ?7, pages_done = 0,"
-		" torrents_seen = 0, cycle_finished_at = NULL";
+		" torrents_seen = 0";
 	if (r->page == 1)
 		rc = rd_store_sql(db, &q);
 	q.sql = r->last ?
 		"UPDATE rd_sync SET list_page = 1, full_sync = 0,"
 		" pages_done = pages_done + 1,"
-		" torrents_seen = torrents_seen + ?9, cycle_finished_at = ?7" :
+		" torrents_seen = max(torrents_seen, ?9),"
+		" cycle_finished_at = ?7" :
 		"UPDATE rd_sync SET list_page = ?10 + 1,"
 		" pages_done = pages_done + 1,"
-		" torrents_seen = torrents_seen + ?9";
+		" torrents_seen = max(torrents_seen, ?9)";
 	if (!rc)
 		rc = rd_store_sql(db, &q);
 	if (rc || !r->last)

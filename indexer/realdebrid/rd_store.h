@@ -57,19 +57,26 @@ struct rd_links_rows {
 int rd_store_links(sqlite3 *db, void *rows);
 
 /*
- * A page of the account's torrents (no files), listed at `at`, total the
- * account's count (-1: not told). A page of the cycle (page >= 1) moves
- * the cycle's progress on: page 1 starts it again, the last page ends it
- * and drops the torrents the cycle never saw, when it saw at least total
- * torrents. Page 0, the newest torrents listed apart, moves nothing.
+ * A page of the account's torrents (no files), listed at `at` from
+ * offset, total the account's count (-1: not told), with the cycle's
+ * progress (rd_sync.h): page 1 starts the cycle again; past it, when
+ * none of the first `again` torrents (those the page before read too)
+ * was seen by the cycle, the account moved past them: the torrents are
+ * kept, *gap is set and the cycle starts again. Otherwise the cycle
+ * moves on to offset + nr, and its last page ends it and drops the
+ * torrents it never saw, when it saw at least total torrents (any number
+ * when total is -1).
  */
 struct rd_torrents_rows {
 	const struct rd_torrent *t;
 	size_t nr;
 	double at;
 	long total;
-	int page;
+	int page;			/* the cycle's, from 1 */
+	long offset;			/* of t[0] in the account's list */
+	long again;			/* leading torrents read before */
 	int last;			/* the cycle's last page */
+	int gap;			/* out: the cycle starts again */
 };
 
 int rd_store_torrents(sqlite3 *db, void *rows);

@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
- * The local copy of the Real-Debrid account (rd_sync.h): the list read a
- * page at a time in cycles, each page stored with the cycle's progress,
- * the infos dead links need. Every request goes through the session.
+ * The local copy of the debrid account (rd_sync.h): the list read whole
+ * each pass in cycles of pages, each page stored with the cycle's
+ * progress, the infos dead links need. Every request goes through the
+ * session; the store's side is rd_store_torrents().
  */
 #include "indexer/realdebrid/rd_sync.h"
 
@@ -10,44 +11,66 @@
 
 #include "common/array.h"
 #include "common/clock.h"
+#include "common/log.h"
 #include "indexer/realdebrid/rd_client.h"
 #include "indexer/realdebrid/rd_store.h"
 #include "indexer/store/writer.h"
 
+/* How a page of the listing went. */
+enum page_end {
+	PAGE_NEXT,			/* stored; the cycle goes on */
+	PAGE_LAST,			/* stored; the cycle ended */
+	PAGE_GAP,			/* stored; the cycle starts again */
+	PAGE_FAILED,			/* the request failed (recorded) */
+	PAGE_STOPPED,			/* no more requests in this pass */
+};
+
 /*
- * List page (limit torrents a page) and store it; a page of the cycle
- * (cycle) moves the cycle on, the newest torrents listed apart do not.
- * *more says whether the cycle has pages after this one: 0 past its
- * end, and when the request failed (recorded), which ends the pass's
- * listing.
+ * List the page the cycle saved in rd_sync is at and store it, saying in
+ * *end how it went. The page starts RD_SYNC_OVERLAP torrents before the
+ * position the cycle reached, so the store can tell whether the account
+ * moved past them. Returns 0, -ECANCELED, or the store's error.
  */
-static int list_page(struct rd_session *s, int page, int limit, int cycle,
-		     int *more)
+static int list_page(struct rd_session *s, sqlite3 *db, enum page_end *end)
 {
 	struct rd_torrents_rows rows = { .at = clock_wall() };
+	long seen = rd_store_num(db, "SELECT torrents_seen FROM rd_sync",
+				 NULL, 0, 0);
 	struct rd_torrent *t;
 	struct rd_result res;
 	size_t nr;
 	long total;
 	int rc;
 
-	*more = 0;
+	rows.page = rd_store_num(db, "SELECT list_page FROM rd_sync", NULL, 0,
+				 1);
+	if (rows.page > 1) {
+		rows.offset = seen > RD_SYNC_OVERLAP ? seen - RD_SYNC_OVERLAP :
+			0;
+		rows.again = seen - rows.offset;
+	}
+	*end = PAGE_STOPPED;
 	if (!rd_session_ready(s))
 		return 0;
-	rc = s->ops->list(&s->c, page, limit, s->cancel, &t, &nr, &total,
-			  &res);
+	rc = s->ops->list(&s->c, rows.offset, RD_SYNC_PAGE, s->cancel, &t,
+			  &nr, &total, &res);
 	rd_session_note(s, "list", NULL, rc, &res);
+	/* An answer not as documented would come back the same at once. */
+	*end = rc == -EPROTO ? PAGE_STOPPED : PAGE_FAILED;
 	if (rc)
 		return rc == -ECANCELED ? rc : 0;
 	rows.t = t;
 	rows.nr = nr;
 	rows.total = total;
-	rows.page = cycle ? page : 0;
-	rows.last = nr < (size_t)limit ||
-		(total >= 0 && (long)page * limit >= total);
+	rows.last = !nr || (rows.page > 1 && rows.offset + (long)nr <= seen) ||
+		(s->ops->whole && nr < RD_SYNC_PAGE);
 	rc = writer_call(rd_store_torrents, &rows);
 	rd_torrents_free(t, nr);
-	*more = !rc && cycle && !rows.last;
+	*end = rows.gap ? PAGE_GAP : rows.last ? PAGE_LAST : PAGE_NEXT;
+	if (!rc && rows.gap)
+		log_warn("rd: the account changed under its listing (none of"
+			 " %ld torrents read again was seen before): listed"
+			 " again from the start", rows.again);
 	return rc;
 }
 
@@ -70,20 +93,23 @@ int rd_sync_info(struct rd_session *s, const char *id)
 
 int rd_sync_account(struct rd_session *s, sqlite3 *db)
 {
-	int page = rd_store_num(db, "SELECT list_page FROM rd_sync", NULL, 0,
-				1);
-	int full = rd_store_num(db, "SELECT full_sync FROM rd_sync", NULL, 0,
-				0);
-	int more, rc = 0;
+	int tries = 0, restarts = 0, rc;
+	enum page_end end;
 
-	if (page > 1)
-		rc = list_page(s, 1, RD_SYNC_RECENT, 0, &more);
-	if (rc)
-		return rc;
-	do
-		rc = list_page(s, page++, RD_SYNC_PAGE, 1, &more);
-	while (!rc && full && more);
+	do {
+		rc = list_page(s, db, &end);
+		tries = end == PAGE_FAILED ? tries + 1 : 0;
+		if (end == PAGE_GAP)
+			restarts++;
+	} while (!rc && end != PAGE_LAST && end != PAGE_STOPPED &&
+		 tries < RD_SYNC_TRIES && restarts < 2);
 	return rc;
+}
+
+int rd_sync_listing(sqlite3 *db)
+{
+	return rd_store_num(db, "SELECT list_page > 1 OR full_sync FROM"
+			    " rd_sync", NULL, 0, 0) != 0;
 }
 
 int rd_sync_candidates(struct rd_session *s, sqlite3 *db)

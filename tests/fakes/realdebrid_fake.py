@@ -40,7 +40,11 @@ Where the facts come from:
     GET /torrents?page=1&limit=50 answering 200 with x-total-count;
     pages count from 1 (debrid-media-manager's getUserTorrentsList);
   - a page past the end answers 204 with no body, as the client
-    expects (rd_client.h), and as paging peers stop on it.
+    expects (rd_client.h), and as paging peers stop on it;
+  - the limit past 250 requests a minute: "all refused requests will
+    return HTTP 429 error and will count in the limit" (the API's page),
+    429 {"error": "too_many_requests", "error_code": 34} as documented
+    (no live 429 body was found recorded).
 
     GET    /torrents?offset=&page=&limit=&filter=active
                         newest first; limit 1..5000 (default 100), page
@@ -61,6 +65,10 @@ Where the facts come from:
     GET    /user                    the account: {id, username, type ...}
     unknown ids: 404 {"error": "unknown_ressource", "error_code": 7}
 
+STATE.json may also hold "settings" (as POST /_settings takes them) and
+"generate": N, N more torrents made up in the shape above (Gen.00001 ...,
+one file each, added a minute apart, newer than the built-in ones).
+
 Test controls (no token needed):
 
     POST /_inject   {"path_regex": RE, "query_regex": RE, "method": M,
@@ -73,14 +81,26 @@ Test controls (no token needed):
                     given) match answer that instead, after delay_ms;
                     without a status, they are only delayed. body_bytes
                     sends that many bytes of filler instead of body.
+                    "remove": [ID ...] takes those torrents off the
+                    account when the request comes, before it is
+                    answered (a torrent deleted between two pages).
+    POST /_settings {"page_max": N, "total": T, "rate_per_minute": R}
+                    a list page answers at most N torrents (default
+                    5000, as a server paging smaller than asked);
+                    X-Total-Count is T when T is a number (a count that
+                    lies), none when T is "absent", the true one when
+                    null; past R API requests in the last 60 seconds
+                    (refused ones count), 429 too_many_requests (0: no
+                    limit, the default)
     GET  /_requests every API request: [{method, path, query, args, form,
                      auth ("ok", "wrong" or "missing": never the value),
-                     injected, status, time}]
+                     injected, status, time}]; a 429 of the rate limit
+                     has "limited": true
     GET  /_torrents every torrent held, as info shows it (moving none)
     POST /_torrents a TORRENT to add, or to replace the one of its id
     POST /_magnets  {HASH: MAGNET ...} to add to the magnets known
-    POST /_reset    back to the starting torrents and magnets; no
-                    injections, no log
+    POST /_reset    back to the starting torrents, magnets and
+                    settings; no injections, no log
 """
 
 import copy
@@ -158,12 +178,15 @@ BUILTIN = {
     "magnets": {},
 }
 
+SETTINGS = {"page_max": LIST_MAX, "total": None, "rate_per_minute": 0}
+
 lock = threading.Lock()
 start = BUILTIN
 torrents = {}
 magnets = {}
 injections = []
 requests = []
+settings = dict(SETTINGS)
 
 
 def normalize(t):
@@ -190,15 +213,42 @@ def normalize(t):
     return t
 
 
+def generated(n):
+    """n made-up torrents, one file each, a minute apart, the newest
+    added 2025-12-31 (newer than the built-in ones)."""
+    newest = 1767139200
+    made = []
+    for i in range(1, n + 1):
+        name = "Gen.%05d" % i
+        added = time.strftime("%Y-%m-%dT%H:%M:%S",
+                              time.gmtime(newest - 60 * i))
+        made.append(torrent(name, [("/%s.mkv" % name, 1000 + i, 1)],
+                            added=added))
+    return made
+
+
 def reset():
     torrents.clear()
-    for t in start["torrents"]:
+    for t in start["torrents"] + generated(start.get("generate", 0)):
         t = normalize(t)
         torrents[t["id"]] = t
     magnets.clear()
     magnets.update(start["magnets"])
     injections.clear()
     requests.clear()
+    settings.clear()
+    settings.update(SETTINGS)
+    settings.update(start.get("settings", {}))
+
+
+def rate_limited(now):
+    """Whether the API request at now goes past the rate limit: those
+    of the last 60 seconds, refused ones included, number more than R."""
+    limit = settings["rate_per_minute"]
+    if not limit:
+        return False
+    recent = [r for r in requests if r["time"] > now - 60]
+    return len(recent) > limit
 
 
 def public(t):
@@ -253,6 +303,7 @@ class RealDebrid(http_fake.FakeHandler):
         (r"/_torrents", "control_torrents"),
         (r"/_magnets", "control_magnets"),
         (r"/_reset", "control_reset"),
+        (r"/_settings", "control_settings"),
         (re.escape(PREFIX) + r"(/.*)", "api"),
     ]
 
@@ -305,6 +356,15 @@ class RealDebrid(http_fake.FakeHandler):
             magnets.update({k.lower(): v for k, v in known.items()})
         self.reply(200, {"ok": True})
 
+    def control_settings(self, m):
+        given = self.read_json()
+        if not isinstance(given, dict) or set(given) - set(SETTINGS):
+            return self.reply(400, {"error": "settings: " +
+                                    ", ".join(sorted(SETTINGS))})
+        with lock:
+            settings.update(given)
+            self.reply(200, dict(settings))
+
     def control_reset(self, m):
         with lock:
             reset()
@@ -349,8 +409,17 @@ class RealDebrid(http_fake.FakeHandler):
         }
         with lock:
             requests.append(record)
+            limited = rate_limited(record["time"])
+        if limited:
+            record["limited"] = True
+            record["status"] = 429
+            return self.reply(429, {"error": "too_many_requests",
+                                    "error_code": 34})
         spec = self.take_injection(path)
         if spec:
+            with lock:
+                for tid in spec.get("remove", []):
+                    torrents.pop(tid, None)
             time.sleep(spec.get("delay_ms", 0) / 1000)
         if spec and "status" in spec:
             record["injected"] = True
@@ -400,7 +469,11 @@ class RealDebrid(http_fake.FakeHandler):
         if self.query.get("filter", [""])[0] == "active":
             chosen = [t for t in chosen if t["status"] in ACTIVE_STATES]
         headers = {"X-Total-Count": str(len(chosen))}
-        page_of = chosen[offset:offset + limit]
+        if settings["total"] == "absent":
+            headers = {}
+        elif settings["total"] is not None:
+            headers["X-Total-Count"] = str(settings["total"])
+        page_of = chosen[offset:offset + min(limit, settings["page_max"])]
         if not page_of:
             return 204, None, headers
         return 200, [list_entry(t) for t in page_of], headers
@@ -515,6 +588,10 @@ if __name__ == "__main__":
             start = json.load(f)
         start.setdefault("torrents", [])
         start.setdefault("magnets", {})
+        unknown = set(start.get("settings", {})) - set(SETTINGS)
+        if unknown:
+            sys.exit("realdebrid_fake: unknown settings: %s" %
+                     ", ".join(sorted(unknown)))
         start["magnets"] = {k.lower(): v
                             for k, v in start["magnets"].items()}
     reset()

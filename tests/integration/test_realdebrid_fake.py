@@ -86,3 +86,26 @@ def test_errors_and_the_end_of_the_list(rd):
     status, headers, body = get(rd, "/torrents?page=2&limit=100")
     assert (status, body) == (204, None)
     assert headers["X-Total-Count"] == "5"
+
+
+def test_rate_limit_and_made_up_torrents(fake, tmp_path):
+    """Past its rate limit the fake answers the documented 429, refused
+    requests counting; the torrents it makes up for a large account are
+    listed with the captured members."""
+    state = tmp_path / "account.json"
+    state.write_text(json.dumps({"torrents": [], "generate": 3,
+                                 "settings": {"rate_per_minute": 3}}))
+    rd = fake("realdebrid_fake.py", state)
+    real = {}
+    for entry in captured("list_page_limit12.json"):
+        real.setdefault(entry["status"], set(entry))
+    status, headers, page = get(rd, "/torrents?offset=0&limit=5000")
+    assert status == 200 and headers["X-Total-Count"] == "3"
+    assert [set(entry) for entry in page] == [real["downloaded"]] * 3
+    assert [get(rd, "/user")[0] for _ in range(2)] == [200, 200]
+    for _ in range(2):
+        status, _, body = get(rd, "/user")
+        assert (status, body) == (
+            429, captured("err429_too_many_requests_docs.json"))
+    assert [r.get("limited", False) for r in rd.call("/_requests")] == [
+        False, False, False, True, True]

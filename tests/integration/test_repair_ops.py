@@ -36,9 +36,8 @@ def seconds(stamp):
 
 
 def lists(s, after=0):
-    """The (page, limit) of each list request, from the after-th request
-    on."""
-    return [(r["args"].get("page", [""])[0], r["args"].get("limit", [""])[0])
+    """The offset of each list request, from the after-th request on."""
+    return [r["args"].get("offset", [""])[0]
             for r in s.requests()[after:] if r["path"] == "/torrents"]
 
 
@@ -171,24 +170,26 @@ def test_account_errors_left_alone_with_the_key_off(setup):
 
 
 def test_resync_goes_on_after_a_kill(setup):
-    """A resync lists every page; killed while a page is asked for, the
-    daemon goes on after a restart from that page, not from the start,
-    with the progress kept."""
+    """A resync lists every page (a server paging 1,000 at a time);
+    killed while a page is asked for, the daemon goes on after a restart
+    from that page, not from the start, with the progress kept."""
     start = datetime.datetime(2025, 1, 1)
     fillers = [torrent("Filler.%04d" % i, [("/Filler.%04d.mkv" % i, 10, 1)],
                        added=(start + datetime.timedelta(minutes=i))
                        .strftime("%Y-%m-%dT%H:%M:%S"))
                for i in range(2500)]
-    s = setup(dry_run=True, account=fillers + BUILTIN["torrents"])
-    s.inject(path_regex="^/torrents$", query_regex="page=3&", delay_ms=60000)
+    s = setup(dry_run=True, account=fillers + BUILTIN["torrents"],
+              state={"settings": {"page_max": 1000}})
+    s.inject(path_regex="^/torrents$", query_regex="offset=1800&",
+             delay_ms=60000)
     s.m.write("control/repair", "resync\n")
-    s.wait(lambda: ("3", "1000") in lists(s), "page 3 asked for")
+    s.wait(lambda: "1800" in lists(s), "page 3 asked for")
     sync = s.repairs()["sync"]
     assert sync["resync"] is True
     assert (sync["pages_done"], sync["torrents_seen"], sync["next_page"]) \
-        == (2, 2000, 3)
+        == (2, 1900, 3)
     assert sync["total"] == 2505 and sync["finished_at"] is None
-    assert b"listing: resync, 2 pages, 2000 torrents seen since " in \
+    assert b"listing: resync, 2 pages, 1900 torrents seen since " in \
         s.m.read("control/repair")
     began = sync["started_at"]
     s.m.proc.kill()
@@ -199,17 +200,18 @@ def test_resync_goes_on_after_a_kill(setup):
     s.wait(lambda: s.repairs()["sync"]["finished_at"], "the resync's end")
     s.wait(lambda: (s.repairs()["last_pass"] or {}).get("trigger") ==
            "follow-up", "the pass that ended it")
-    assert lists(s, n) == [("1", "100"), ("3", "1000")]
+    # from page 3 to a last page that brings nothing new
+    assert lists(s, n) == ["1800", "2405"]
     sync = s.repairs()["sync"]
     assert sync["resync"] is False
     assert (sync["pages_done"], sync["torrents_seen"], sync["total"]) == (
-        3, 2505, 2505)
+        4, 2505, 2505)
     assert sync["started_at"] == began
     assert s.changes() == []
-    # the next pass lists one page, from the start again
+    # the next pass lists the account whole, from the start again
     n = len(s.requests())
     s.command("scan")
-    assert lists(s, n) == [("1", "1000")]
+    assert lists(s, n) == ["0", "900", "1800", "2405"]
 
 
 def test_retry_and_forget(setup):

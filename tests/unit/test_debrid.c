@@ -110,12 +110,12 @@ static void test_page(void **state)
 	assert_string_equal(out[1].id, "3");
 	assert_null(all[2].id);		/* moved out */
 	rd_torrents_free(out, nr);
-	assert_int_equal(debrid_page(all, 5, 3, 2, &out, &nr), 0);
+	assert_int_equal(debrid_page(all, 5, 4, 2, &out, &nr), 0);
 	assert_int_equal(nr, 1);
 	assert_string_equal(out[0].id, "4");
 	rd_torrents_free(out, nr);
 	/* past the end: nothing, as Real-Debrid's 204 */
-	assert_int_equal(debrid_page(all, 5, 4, 2, &out, &nr), 0);
+	assert_int_equal(debrid_page(all, 5, 5, 2, &out, &nr), 0);
 	assert_int_equal(nr, 0);
 	assert_null(out);
 	rd_torrents_free(all, 5);
@@ -137,9 +137,9 @@ static void test_bad_input_sends_nothing(void **state)
 	assert_int_equal(throttle_new("debrid", 60000, NULL, NULL,
 				      &c.throttle), 0);
 	for (size_t i = 0; i < 2; i++) {
-		assert_int_equal(ops[i]->list(&c, 0, 10, NULL, &list, &nr,
+		assert_int_equal(ops[i]->list(&c, -1, 10, NULL, &list, &nr,
 					      &total, &res), -EINVAL);
-		assert_int_equal(ops[i]->list(&c, 1, RD_LIST_MAX + 1, NULL,
+		assert_int_equal(ops[i]->list(&c, 0, RD_LIST_MAX + 1, NULL,
 					      &list, &nr, &total, &res),
 				 -EINVAL);
 		assert_int_equal(ops[i]->info(&c, "../x", NULL, &t, &res),

@@ -157,7 +157,7 @@ static char *id_of(const char *name)
 	long total;
 	char *id = NULL;
 
-	assert_int_equal(rd_list(&c, 1, 100, NULL, &t, &nr, &total, &res), 0);
+	assert_int_equal(rd_list(&c, 0, 100, NULL, &t, &nr, &total, &res), 0);
 	for (i = 0; i < nr; i++)
 		if (!strcmp(t[i].filename, name))
 			id = strdup(t[i].id);
@@ -166,13 +166,15 @@ static char *id_of(const char *name)
 	return id;
 }
 
-/* Pages saved between calls cover the account once, newest first. */
+/* Requests from where the last ended cover the account once, newest
+ * first. */
 static void test_list_paging(void **state)
 {
 	struct rd_torrent *t;
 	char *ids[NR_TORRENTS];
 	size_t nr, n = 0, i, j;
-	int page = 1, pages = 0;
+	long offset = 0;
+	int pages = 0;
 	double last_added = 1e12;
 	long total;
 	json_t *req;
@@ -180,7 +182,7 @@ static void test_list_paging(void **state)
 	(void)state;
 	for (;;) {
 		total = -2;
-		assert_int_equal(rd_list(&c, page, 2, NULL, &t, &nr,
+		assert_int_equal(rd_list(&c, offset, 2, NULL, &t, &nr,
 					 &total, &res), 0);
 		assert_int_equal(total, NR_TORRENTS);
 		assert_true(res.elapsed_s > 0);
@@ -208,7 +210,7 @@ static void test_list_paging(void **state)
 			ids[n++] = strdup(t[i].id);
 		}
 		rd_torrents_free(t, nr);
-		page++;
+		offset += nr;
 	}
 	assert_int_equal(pages, 3);
 	assert_int_equal(n, NR_TORRENTS);
@@ -221,7 +223,7 @@ static void test_list_paging(void **state)
 	req = last_request();
 	assert_string_equal(member(req, "method"), "GET");
 	assert_string_equal(member(req, "path"), "/torrents");
-	assert_string_equal(field(req, "args", "page"), "4");
+	assert_string_equal(field(req, "args", "offset"), "5");
 	assert_string_equal(field(req, "args", "limit"), "2");
 	assert_string_equal(member(req, "auth"), "ok");
 	assert_null(strstr(member(req, "query"), TOKEN));
@@ -401,7 +403,7 @@ static int call(const char *which)
 	int ret;
 
 	if (!strcmp(which, "torrents$")) {
-		ret = rd_list(&c, 1, 10, NULL, &list, &nr, &total, &res);
+		ret = rd_list(&c, 0, 10, NULL, &list, &nr, &total, &res);
 		if (!ret)
 			rd_torrents_free(list, nr);
 	} else if (!strcmp(which, "info")) {
@@ -577,7 +579,7 @@ static void test_malformed(void **state)
 		print_message("malformed %zu: %s\n", i, cases[i].body);
 		inject_answer(cases[i].regex, 200, cases[i].body, NULL);
 		if (!strcmp(cases[i].regex, "torrents$"))
-			assert_int_equal(rd_list(&c, 1, 10, NULL, &list, &nr,
+			assert_int_equal(rd_list(&c, 0, 10, NULL, &list, &nr,
 						 &total, &res), -EPROTO);
 		else if (!strcmp(cases[i].regex, "info"))
 			assert_int_equal(rd_info(&c, "NOSUCHID", NULL, &t,
@@ -608,7 +610,7 @@ static void test_malformed(void **state)
 	inject(json_pack("{s:s, s:i, s:s, s:{s:s}}", "path_regex",
 			 "torrents$", "status", 200, "body", "[]", "headers",
 			 "X-Total-Count", "many"));
-	assert_int_equal(rd_list(&c, 1, 10, NULL, &list, &nr, &total, &res),
+	assert_int_equal(rd_list(&c, 0, 10, NULL, &list, &nr, &total, &res),
 			 0);
 	assert_int_equal(nr, 0);
 	assert_int_equal(total, -1);
@@ -627,7 +629,7 @@ static void test_huge(void **state)
 	assert_int_equal(rd_info(&c, "NOSUCHID", NULL, &t, &res), -EFBIG);
 	inject(json_pack("{s:s, s:i, s:i}", "path_regex", "torrents$",
 			 "status", 200, "body_bytes", RD_LIST_MAX_BODY + 1));
-	assert_int_equal(rd_list(&c, 1, 10, NULL, &list, &nr, &total, &res),
+	assert_int_equal(rd_list(&c, 0, 10, NULL, &list, &nr, &total, &res),
 			 -EFBIG);
 }
 
@@ -663,7 +665,7 @@ static void test_bad_token(void **state)
 
 	(void)state;
 	c.token = WRONG_TOKEN;
-	assert_int_equal(rd_list(&c, 1, 10, NULL, &list, &nr, &total, &res),
+	assert_int_equal(rd_list(&c, 0, 10, NULL, &list, &nr, &total, &res),
 			 -EACCES);
 	assert_int_equal(res.http_status, 401);
 	assert_int_equal(res.error_code, 8);
@@ -723,11 +725,11 @@ static void test_bad_arguments(void **state)
 			 -EINVAL);
 	assert_int_equal(rd_select_files(&c, "ABC", NULL, 1, NULL, &res),
 			 -EINVAL);
-	assert_int_equal(rd_list(&c, 1, 0, NULL, &list, &nr, &total, &res),
+	assert_int_equal(rd_list(&c, 0, 0, NULL, &list, &nr, &total, &res),
 			 -EINVAL);
-	assert_int_equal(rd_list(&c, 1, RD_LIST_MAX + 1, NULL, &list, &nr,
+	assert_int_equal(rd_list(&c, 0, RD_LIST_MAX + 1, NULL, &list, &nr,
 				 &total, &res), -EINVAL);
-	assert_int_equal(rd_list(&c, 0, 10, NULL, &list, &nr, &total, &res),
+	assert_int_equal(rd_list(&c, -1, 10, NULL, &list, &nr, &total, &res),
 			 -EINVAL);
 	assert_int_equal(res.http_status, 0);
 	assert_int_equal(fake_nr_requests(&fake), 0);

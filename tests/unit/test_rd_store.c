@@ -10,6 +10,7 @@
 
 #include "common/db.h"
 #include "common/log.h"
+#include "indexer/realdebrid/rd_client.h"
 #include "indexer/realdebrid/rd_links.h"
 #include "indexer/realdebrid/rd_store.h"
 #include "indexer/store/schema.h"
@@ -139,6 +140,79 @@ static void test_whole_walk_and_empty_scopes(void **state)
 	assert_string_equal(paths(db), "");
 }
 
+/* Store a page of the listing: the torrents named in ids (a string of
+ * one-letter ids), as rd_sync lists them at time at. Returns *gap. */
+static int page(sqlite3 *db, const char *ids, double at, int nr_page,
+		long offset, long again, long total, int last)
+{
+	struct rd_torrent t[8];
+	char id[8][2];
+	size_t nr = strlen(ids);
+	struct rd_torrents_rows rows = {
+		.t = t, .nr = nr, .at = at, .total = total, .page = nr_page,
+		.offset = offset, .again = again, .last = last,
+	};
+
+	for (size_t i = 0; i < nr; i++) {
+		id[i][0] = ids[i];
+		id[i][1] = '\0';
+		t[i] = (struct rd_torrent){ .id = id[i], .filename = id[i],
+					    .status = "downloaded" };
+	}
+	assert_int_equal(rd_store_torrents(db, &rows), 0);
+	return rows.gap;
+}
+
+static const char *held(sqlite3 *db)
+{
+	return text(db, "SELECT group_concat(id, '') FROM (SELECT id FROM"
+		    " rd_torrents ORDER BY id)");
+}
+
+/* A listing that reached its end drops what it did not see, when it saw
+ * as many as the account said it holds, or the account said nothing; a
+ * count past what it saw drops nothing. */
+static void test_whole_listing_drops_the_unseen(void **state)
+{
+	sqlite3 *db = *state;
+
+	assert_int_equal(page(db, "ABC", 10, 1, 0, 0, -1, 0), 0);
+	assert_int_equal(page(db, "ABC", 11, 2, 0, 3, -1, 1), 0);
+	assert_string_equal(held(db), "ABC");
+	assert_int_equal(page(db, "AB", 20, 1, 0, 0, 2, 0), 0);
+	assert_int_equal(page(db, "AB", 21, 2, 0, 2, 2, 1), 0);
+	assert_string_equal(held(db), "AB");
+	assert_string_equal(text(db, "SELECT list_page || ' ' || pages_done"
+				 " || ' ' || torrents_seen FROM rd_sync"),
+			    "1 2 2");
+	/* the account says 5: the listing saw 1, B stays */
+	assert_int_equal(page(db, "A", 30, 1, 0, 0, 5, 1), 0);
+	assert_string_equal(held(db), "AB");
+	/* no count: what the whole listing saw is all there is */
+	assert_int_equal(page(db, "A", 40, 1, 0, 0, -1, 1), 0);
+	assert_string_equal(held(db), "A");
+}
+
+/* A page whose first torrents, read before, were none of them seen by
+ * the cycle starts it again from page 1; one that follows on moves it to
+ * where it ended. */
+static void test_page_past_the_overlap_starts_again(void **state)
+{
+	sqlite3 *db = *state;
+
+	assert_int_equal(page(db, "ABCD", 10, 1, 0, 0, -1, 0), 0);
+	assert_int_equal(page(db, "EF", 11, 2, 2, 2, -1, 0), 1);
+	assert_string_equal(held(db), "ABCDEF");
+	assert_string_equal(text(db, "SELECT list_page || ' ' || pages_done"
+				 " || ' ' || torrents_seen FROM rd_sync"),
+			    "1 1 4");
+	assert_int_equal(page(db, "ABCD", 20, 1, 0, 0, -1, 0), 0);
+	assert_int_equal(page(db, "DEF", 21, 2, 3, 1, -1, 0), 0);
+	assert_string_equal(text(db, "SELECT list_page || ' ' || pages_done"
+				 " || ' ' || torrents_seen FROM rd_sync"),
+			    "3 2 6");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -148,6 +222,11 @@ int main(void)
 						teardown),
 		cmocka_unit_test_setup_teardown(
 			test_whole_walk_and_empty_scopes, setup, teardown),
+		cmocka_unit_test_setup_teardown(
+			test_whole_listing_drops_the_unseen, setup, teardown),
+		cmocka_unit_test_setup_teardown(
+			test_page_past_the_overlap_starts_again, setup,
+			teardown),
 	};
 
 	log_set_stderr(0);
