@@ -23,6 +23,7 @@ static const char *const clients[] = {
 static const char *const usenet_clients[] = {
 	"none", "sabnzbd", "nzbget", "prowlarr", "blackhole", NULL
 };
+static const char *const ed2k_clients[] = { "none", "amule", NULL };
 static const char *const sources[] = {
 	"catalog", "prowlarr", NULL
 };
@@ -186,6 +187,10 @@ const struct key config_keys[] = {
 	{ "usenet", "category", T_STRING, O(usenet_category) },
 	{ "usenet", "save_path", T_STRING, O(usenet_save_path) },
 	{ "usenet", "blackhole_dir", T_STRING, O(usenet_blackhole_dir) },
+	{ "ed2k", "client", T_ENUM, O(ed2k_client), .choices = ed2k_clients,
+	  .def = "none" },
+	{ "ed2k", "host", T_STRING, O(ed2k_host), .def = "127.0.0.1:4712" },
+	{ "ed2k", "password", T_STRING, O(ed2k_password), .flags = SECRET },
 	{ "import", "mode", T_ENUM, O(import_mode), .choices = import_modes,
 	  .def = "hardlink" },
 	{ "import", "template", T_TEMPLATE, O(import_template),

@@ -5,7 +5,8 @@
 /*
  * The download clients behind download.h, one file each
  * (client_qbittorrent.c, client_transmission.c, client_sabnzbd.c,
- * client_nzbget.c, client_blackhole.c), and what they share. Only
+ * client_nzbget.c, client_blackhole.c, client_amule.c), and what they
+ * share. Only
  * download.c uses them: it checks that a client takes a release, reads
  * the release's links into what the client takes, and calls its send.
  *
@@ -37,11 +38,12 @@ struct client_payload {
  */
 #define CLIENT_URL 8
 #define CLIENT_ANY_LINK 16
+#define CLIENT_ED2K 32			/* an ed2k file link, as it is */
 
 struct client_kind {
 	const char *name;
-	const char *protocol;		/* "torrent", "usenet"; NULL: the
-					 * client's own (blackhole) */
+	const char *protocol;		/* "torrent", "usenet", "ed2k"; NULL:
+					 * the client's own (blackhole) */
 	int takes;			/* payloads it takes, as a mask */
 	int url;			/* reached at a url (not a folder):
 					 * a refusal of its credentials is
@@ -79,6 +81,16 @@ struct client_kind {
 
 extern const struct client_kind client_qbittorrent, client_transmission,
 	client_sabnzbd, client_nzbget, client_blackhole;
+extern const struct client_kind client_amule;
+
+struct tracker_seen;
+
+/*
+ * What one object of aMule's listing (client_amule.c: hash, name, size,
+ * done, speed, status, stopped, shared, path) says, into out as
+ * tracker_read() does. Returns 0 or -EINVAL.
+ */
+int client_amule_read(json_t *obj, struct tracker_seen *out);
 
 /*
  * Set err to the text of a failure decided in a client and log it, once;

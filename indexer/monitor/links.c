@@ -25,6 +25,11 @@ int links_is_web(const char *s)
 		     !strncasecmp(s, "https://", 8));
 }
 
+int links_is_ed2k(const char *s)
+{
+	return s && !strncasecmp(s, "ed2k://", 7);
+}
+
 /*
  * Set err to why the link failed. The caller decides what that means
  * (another link may work) and logs it; here only the debug log hears.

@@ -75,6 +75,9 @@ int links_is_magnet(const char *s);
 /* Whether s is an http or https URL. */
 int links_is_web(const char *s);
 
+/* Whether s is an ed2k link ("ed2k://", any case). */
+int links_is_ed2k(const char *s);
+
 /*
  * Read where the http(s) url leads, accepting the kinds in the mask
  * wanted, into *out (released and refilled). timeout_ms 0 is

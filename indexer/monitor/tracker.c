@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "common/array.h"
+#include "common/bytes.h"
 #include "common/clock.h"
 #include "common/config.h"
 #include "common/db.h"
@@ -343,6 +344,7 @@ int tracker_run(struct tracker_pass *p)
 {
 	const struct download_client *clients[] = {
 		&p->handoff->torrent.c, &p->handoff->usenet.c,
+		&p->handoff->ed2k.c,
 	};
 	unsigned asked = download_retries();
 	/* dry-run asks a client nothing it need not */
@@ -355,7 +357,7 @@ int tracker_run(struct tracker_pass *p)
 	p->changed = p->failed = p->active = p->back = 0;
 	tracker_look_saves(p);
 	rc = load(p->db, &t, &nr);
-	for (size_t i = 0; !rc && i < 2; i++)
+	for (size_t i = 0; !rc && i < ARRAY_SIZE(clients); i++)
 		if (clients[i]->client &&
 		    (!i || strcmp(clients[i]->client, clients[0]->client)))
 			rc = follow(p, clients[i], t, nr, probe);

@@ -5,6 +5,7 @@
  * alone: it asks no client and touches no store.
  */
 #include "indexer/monitor/tracker.h"
+#include "indexer/monitor/client.h"
 
 #include <errno.h>
 #include <math.h>
@@ -309,6 +310,8 @@ int tracker_read(const char *client, json_t *obj, struct tracker_seen *out)
 		return read_nzbget(obj, out);
 	if (!strcmp(client, "sabnzbd"))
 		return read_sabnzbd(obj, out);
+	if (!strcmp(client, "amule"))
+		return client_amule_read(obj, out);
 	return -EINVAL;
 }
 
@@ -335,6 +338,8 @@ static int is_download(const char *client, json_t *obj, const char *id)
 		return !strcasecmp(text_of(obj, "hashString"), id);
 	if (!strcmp(client, "sabnzbd"))
 		return !strcmp(text_of(obj, "nzo_id"), id);
+	if (!strcmp(client, "amule"))
+		return !strcasecmp(text_of(obj, "hash"), id);
 	snprintf(nzbid, sizeof(nzbid), "%lld", (long long)
 		 json_integer_value(json_object_get(obj, "NZBID")));
 	return !strcmp(nzbid, id);

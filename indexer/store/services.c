@@ -125,7 +125,7 @@ int services_failing(sqlite3 *db, const char *name)
 /* Every service whose row services_forget_unconfigured() may drop. */
 static const char *const known[] = {
 	"prowlarr", "nautiljon", "qbittorrent", "transmission", "sabnzbd",
-	"nzbget", "blackhole", "realdebrid",
+	"nzbget", "blackhole", "realdebrid", "amule",
 };
 
 int services_forget_unconfigured(sqlite3 *db, void *configured)
