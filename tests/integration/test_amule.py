@@ -140,3 +140,20 @@ def test_amuled_down(monitored, clients):
     assert "cannot connect to %s" % host in line, line
     assert state_of(mon) == "failed"
     assert "amule: cannot connect" in log(mon)
+
+
+def test_link_without_hash_refused(monitored, clients):
+    """A catalog ed2k link without a file hash is the release's fault:
+    refused before amuled is asked, and never sent again."""
+    am = clients("amule")
+    mon = start(monitored, am.host, "ed2k://|file|Saga%2001%20T10.cbz|1000|"
+                "ABC|/")
+    mon.check("missing")
+    d = downloads(mon)[10]
+    assert d["state"] == "failed", d
+    assert "not an ed2k file link with its hash" in log(mon)
+    assert am.logged("adding link") == 0
+    mon.check("missing")
+    # blocklisted: the second check does not send it
+    assert log(mon).count("error: amule: the link is not an ed2k") == 1
+    assert "for volume 10 not taken: amule: the link" in log(mon)
