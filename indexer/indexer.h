@@ -23,6 +23,7 @@
 #include "indexer/jobs.h"
 #include "indexer/library/scan.h"
 #include "indexer/library/watch.h"
+#include "indexer/monitor/catalog_import.h"
 
 struct strbuf;
 

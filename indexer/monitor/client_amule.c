@@ -15,6 +15,7 @@
  */
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
@@ -33,30 +34,6 @@ enum {
 	PS_ERROR = 4, PS_INSUFFICIENT = 5, PS_UNKNOWN = 6, PS_PAUSED = 7,
 	PS_COMPLETING = 8, PS_COMPLETE = 9, PS_ALLOCATING = 10,
 };
-
-/*
- * The file hash of an ed2k file link ("ed2k://|file|NAME|SIZE|HASH|..."),
- * lower-case, into hex (HASH_HEX + 1 bytes). Returns 0 or -EINVAL.
- */
-static int link_hash(const char *link, char *hex)
-{
-	const char *p = link + strlen("ed2k://");
-	int field = 0;
-
-	if (strncasecmp(link, "ed2k://|file|", strlen("ed2k://|file|")))
-		return -EINVAL;
-	/* |file|NAME|SIZE|HASH| : the hash is the fourth field */
-	while (*p && field < 4)
-		if (*p++ == '|')
-			field++;
-	if (field < 4 || strspn(p, "0123456789abcdefABCDEF") != HASH_HEX ||
-	    p[HASH_HEX] != '|')
-		return -EINVAL;
-	for (int i = 0; i < HASH_HEX; i++)
-		hex[i] = (char)(p[i] >= 'A' && p[i] <= 'F' ? p[i] + 32 : p[i]);
-	hex[HASH_HEX] = '\0';
-	return 0;
-}
 
 static int am_ready(const struct download_client *c, struct strbuf *err)
 {
@@ -213,8 +190,8 @@ static int am_send(const struct download_client *c,
 		   const struct client_payload *p, const int *cancel,
 		   char *id, struct strbuf *err)
 {
-	char hex[HASH_HEX + 1];
-	const char *ids[1] = { hex };
+	struct links_ed2k link;
+	const char *ids[1] = { link.hash };
 	struct ec_conn conn;
 	struct ec_packet a;
 	struct ec_out req;
@@ -224,9 +201,13 @@ static int am_send(const struct download_client *c,
 
 	(void)r;
 	(void)cancel;
-	if (link_hash(p->text, hex))
+	ret = links_ed2k_parse(p->text, &link);
+	if (ret == -ENOMEM)
+		return client_fail(err, ret, "amule: out of memory");
+	if (ret)
 		return client_fail(err, -EPROTO, "amule: the link is not an"
 				   " ed2k file link with its hash");
+	free(link.name);
 	ret = open_conn(c, &conn, NULL, err);
 	if (ret)
 		return ret;
@@ -250,7 +231,7 @@ static int am_send(const struct download_client *c,
 		log_info("amule: link added");
 	}
 	if (!ret)
-		snprintf(id, DOWNLOAD_ID_MAX, "%s", hex);
+		snprintf(id, DOWNLOAD_ID_MAX, "%s", link.hash);
 	ec_packet_release(&a);
 	ec_close(&conn);
 	return ret;

@@ -6,7 +6,9 @@ hash and name, and the tracker shows it downloading with its size; a
 file amuled holds complete (in its incoming folder, shared: where a
 completed download lands) is taken, followed as completed and imported;
 a wrong password is refused once, one log line, not at every check;
-amuled down is said in health and changes nothing.
+amuled down is said in health and changes nothing; an export of ed2k
+links added to the catalog by mediamon --import-catalog goes the same
+way.
 
 Two amuleds cannot exchange a file here: aMule drops a source on
 127.0.0.0/8 whatever its settings (NetworkFunctions.cpp, IsGoodIP()'s
@@ -15,8 +17,11 @@ or to Kad (PartFile.cpp, Process()); in a network namespace of its own
 with a LAN address the source was kept but never asked. So completion is
 amuled's own state of a completed file, not a transfer."""
 
+import json
 import os
+import subprocess
 
+import conftest
 from clients import PASSWORD, clients, ed2k_link  # noqa: F401
 from conftest import wait_for
 from test_clients import CONTENT, TAKEN, health, retry
@@ -157,3 +162,47 @@ def test_link_without_hash_refused(monitored, clients):
     # blocklisted: the second check does not send it
     assert log(mon).count("error: amule: the link is not an ed2k") == 1
     assert "for volume 10 not taken: amule: the link" in log(mon)
+
+
+def import_catalog(mon, fmt, path):
+    return subprocess.run(
+        [conftest.BINARY, "-o", "config=" + str(mon.conf),
+         "--import-catalog", fmt, str(path)], capture_output=True,
+        text=True, timeout=60 * conftest.SLOW)
+
+
+def test_imported_catalog_sent_and_imported(monitored, clients, tmp_path):
+    """EBDZ's flow: an export of ed2k links added to the catalog by
+    mediamon --import-catalog (bad lines named, the catalog's own line
+    kept, no duplicate), its release sent to amuled, which holds the file
+    complete, and imported."""
+    data = CONTENT + os.urandom(50000)
+    am = clients("amule", files={NAME: data})
+    link = ed2k_link(NAME, data)
+    wait_for(lambda: am.cmd("show shared"), 60, "the file shared",
+             until=lambda t: link.split("|")[4] in t)
+    mon = monitored(["Saga 01"], monitor=AUTO, general=SEND,
+                    extra=ed2k_conf(am.host), releases={"saga 01": []})
+    kept = mon.catalog.read_text()
+    export = tmp_path / "ebdz.txt"
+    export.write_text("%s\n%s\n\nhttps://ddl.example/not-ed2k\n"
+                      % (link, link.replace("Saga%2001", "Other")))
+    run = import_catalog(mon, "links", export)
+    assert run.returncode == 1, run
+    assert run.stdout.startswith("1 added to %s, 1 there already, 1 bad"
+                                 % mon.catalog), run.stdout
+    assert run.stderr == "%s:4: not an ed2k file link" \
+        " (ed2k://|file|NAME|SIZE|HASH|/)\n" % export, run.stderr
+    lines = mon.catalog.read_text().splitlines()
+    assert mon.catalog.read_text().startswith(kept)
+    assert json.loads(lines[-1]) == {"title": NAME, "link": link,
+                                     "size": len(data), "source": "import"}
+    # again: nothing new
+    again = import_catalog(mon, "links", export)
+    assert again.stdout.startswith("0 added"), again.stdout
+    assert mon.catalog.read_text().splitlines() == lines
+    mon.check("missing")
+    wait_for(lambda: state_of(mon), 60, "volume 10 imported",
+             until=lambda s: s == "imported", mount=mon.m)
+    assert (mon.root / "Saga 01" / NAME).read_bytes() == data
+    assert downloads(mon)[10]["client"] == "amule"
