@@ -93,7 +93,7 @@ static int add_file(const struct ec_tag *t, int shared,
 		json_decref(path);
 		return -ENOMEM;
 	}
-	obj = json_pack("{s:s, s:s, s:I, s:I, s:I, s:I, s:b, s:b, s:O}",
+	obj = json_pack("{s:s, s:s, s:I, s:I, s:I, s:I, s:b, s:b, s:s}",
 			"hash", hex, "name", name, "size",
 			child_int(t, EC_TAG_PARTFILE_SIZE_FULL), "done", shared ?
 			child_int(t, EC_TAG_PARTFILE_SIZE_FULL) :
@@ -103,7 +103,7 @@ static int add_file(const struct ec_tag *t, int shared,
 			child_int(t, EC_TAG_PARTFILE_STATUS), "stopped",
 			(int)child_int(t, EC_TAG_PARTFILE_STOPPED), "shared",
 			shared, "path", json_array_size(path) ?
-			json_array_get(path, 0) : json_string(""));
+			json_string_value(json_array_get(path, 0)) : "");
 	json_decref(path);
 	if (!obj || json_array_append_new(out, obj))
 		return -ENOMEM;
