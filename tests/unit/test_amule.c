@@ -3,8 +3,9 @@
  * aMule's External Connections answers (indexer/monitor/ec.h) as a real
  * amuled 2.3.3 gave them (tests/data/amule/, tests/data/SOURCES.md) read
  * into tags; every cut of one, a flipped byte, counts and lengths that
- * do not fit and too deep a nesting refused without a crash; and what
- * the tracker reads in aMule's objects (client_amule_read()).
+ * do not fit and too deep a nesting refused without a crash; what the
+ * tracker reads in aMule's objects (client_amule_read()); and which
+ * client takes an ed2k release (download_accepts()).
  */
 #include <errno.h>
 #include <setjmp.h>
@@ -18,6 +19,7 @@
 #include <cmocka.h>
 #include <jansson.h>
 
+#include "indexer/monitor/download.h"
 #include "indexer/monitor/ec.h"
 #include "indexer/monitor/tracker.h"
 
@@ -297,6 +299,46 @@ static void test_read(void **state)
 	assert_int_equal(read_obj("{\"status\": 0}", &s), -EINVAL);
 }
 
+/* An ed2k catalog release is aMule's, or a torrent blackhole's to write
+ * down; with a magnet it is a torrent's; a torrent's is not aMule's. */
+static void test_who_takes_it(void **state)
+{
+	struct download_release ed2k = {
+		.title = "Saga 01 T10", .source = "catalog",
+		.link = "ed2k://|file|x.cbz|1|" "0123456789abcdef"
+			"0123456789abcdef|/",
+	};
+	struct download_release magnet = {
+		.title = "Saga 01 T10", .source = "catalog",
+		.link = "magnet:?xt=urn:btih:0123456789abcdef0123456789abcdef"
+			"01234567",
+	};
+	struct download_client c = { .url = "127.0.0.1:4712",
+				     .password = "p" };
+
+	(void)state;
+	assert_string_equal(download_protocol(&ed2k), DOWNLOAD_ED2K);
+	c.client = "amule";
+	assert_true(download_accepts(&c, &ed2k));
+	assert_false(download_accepts(&c, &magnet));
+	c.client = "qbittorrent";
+	assert_false(download_accepts(&c, &ed2k));
+	c.client = "sabnzbd";
+	c.protocol = "usenet";
+	assert_false(download_accepts(&c, &ed2k));
+	c.client = "blackhole";
+	assert_false(download_accepts(&c, &ed2k));
+	c.protocol = "torrent";
+	assert_true(download_accepts(&c, &ed2k));
+	/* the same release with a magnet: a torrent's */
+	ed2k.magnet = magnet.link;
+	assert_string_equal(download_protocol(&ed2k), "torrent");
+	c.client = "amule";
+	assert_false(download_accepts(&c, &ed2k));
+	c.client = "qbittorrent";
+	assert_true(download_accepts(&c, &ed2k));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -307,6 +349,7 @@ int main(void)
 		cmocka_unit_test(test_bad_frames),
 		cmocka_unit_test(test_values),
 		cmocka_unit_test(test_read),
+		cmocka_unit_test(test_who_takes_it),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
