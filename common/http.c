@@ -625,3 +625,10 @@ void http_escape(const char *s, int space_as_plus, struct strbuf *out)
 		}
 	}
 }
+
+int http_unreachable(int ret)
+{
+	return ret == -ECONNREFUSED || ret == -ETIMEDOUT ||
+	       ret == -EHOSTUNREACH || ret == -ENETUNREACH ||
+	       ret == -ECONNRESET;
+}

@@ -148,4 +148,12 @@ void http_join(struct strbuf *out, const char *base, const char *path);
  */
 void http_escape(const char *s, int space_as_plus, struct strbuf *out);
 
+/*
+ * Whether ret, the negative errno value of a request or a connection,
+ * says the host was out of reach (-ECONNREFUSED, -ETIMEDOUT,
+ * -EHOSTUNREACH, -ENETUNREACH, -ECONNRESET): a service away, which the
+ * next request may find again, rather than failing. Returns 1 or 0.
+ */
+int http_unreachable(int ret);
+
 #endif

@@ -12,7 +12,6 @@
 #include <string.h>
 #include <time.h>
 
-#include "common/bytes.h"
 #include "common/config.h"
 #include "common/http.h"
 #include "common/redact.h"
@@ -315,8 +314,6 @@ static int probe_anilist(const struct config *c, struct strbuf *msg)
 static void client_reason(int ret, const char *name, const char *err,
 			  struct strbuf *msg)
 {
-	static const int unreachable[] = { ECONNREFUSED, ETIMEDOUT,
-		EHOSTUNREACH, ENETUNREACH, ECONNRESET };
 	size_t n = strlen(name);
 
 	if (!strncmp(err, name, n) && !strncmp(err + n, ": ", 2))
@@ -325,12 +322,10 @@ static void client_reason(int ret, const char *name, const char *err,
 		strbuf_addf(msg, "refused credentials (%s)", err);
 		return;
 	}
-	for (size_t i = 0; i < ARRAY_SIZE(unreachable); i++)
-		if (ret == -unreachable[i]) {
-			strbuf_addf(msg, "unreachable (%s)", err);
-			return;
-		}
-	strbuf_addstr(msg, err);
+	if (http_unreachable(ret))
+		strbuf_addf(msg, "unreachable (%s)", err);
+	else
+		strbuf_addstr(msg, err);
 }
 
 /* A download client's own harmless request (download_version()). */

@@ -8,7 +8,6 @@
 #include "indexer/monitor/ec.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <netdb.h>
 #include <poll.h>
 #include <stdio.h>
@@ -19,8 +18,8 @@
 
 #include <openssl/evp.h>
 
+#include "common/bytes.h"
 #include "common/http.h"
-#include "common/log.h"
 #include "indexer/monitor/client.h"
 
 #define EC_FLAGS 0x20u			/* no zlib, no UTF-8 numbers */
@@ -156,17 +155,6 @@ static int io_all(struct ec_conn *c, void *buf, size_t len, int writing)
 	return 0;
 }
 
-static uint32_t be32(const unsigned char *p)
-{
-	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 |
-	       (uint32_t)p[2] << 8 | p[3];
-}
-
-static uint16_t be16(const unsigned char *p)
-{
-	return (uint16_t)(p[0] << 8 | p[1]);
-}
-
 static void put_be(struct strbuf *b, uint64_t v, int bytes)
 {
 	while (bytes--)
@@ -228,15 +216,15 @@ static int parse_tag(const unsigned char **p, const unsigned char *end,
 
 	if (end - q < TAG_HEAD || depth > MAX_DEPTH)
 		return -EPROTO;
-	raw = be16(q);
+	raw = bytes_be16(q);
 	t->name = raw >> 1;
 	t->type = q[2];
-	t->len = be32(q + 3);
+	t->len = bytes_be32(q + 3);
 	q += TAG_HEAD;
 	if (raw & 1) {
 		if (end - q < 2)
 			return -EPROTO;
-		count = be16(q);
+		count = bytes_be16(q);
 		q += 2;
 	}
 	if ((size_t)(end - q) < t->len)
@@ -287,7 +275,7 @@ int ec_parse(unsigned char *frame, size_t len, struct ec_packet *p)
 		return -EPROTO;
 	}
 	p->opcode = q[0];
-	count = be16(q + 1);
+	count = bytes_be16(q + 1);
 	q += 3;
 	if (count > (len - 3) / TAG_HEAD) {
 		ec_packet_release(p);
@@ -354,8 +342,8 @@ static int read_packet(struct ec_conn *c, struct ec_packet *p)
 
 	if (ret)
 		return ret;
-	flags = be32(head);
-	len = be32(head + 4);
+	flags = bytes_be32(head);
+	len = bytes_be32(head + 4);
 	/* bits 5 and 6 are 1 and 0 in every EC frame; zlib and UTF-8
 	 * numbers were not offered, and other bits are unknown */
 	if (flags != EC_FLAGS || len > EC_MAX_FRAME)

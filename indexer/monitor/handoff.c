@@ -13,6 +13,7 @@
 #include "common/clock.h"
 #include "common/config.h"
 #include "common/db.h"
+#include "common/http.h"
 #include "common/log.h"
 #include "common/strbuf.h"
 #include "indexer/monitor/blocklist.h"
@@ -274,7 +275,8 @@ static enum outcome send_one(struct handoff *h, struct handoff_client *hc,
 	if (!rc || download_release_fault(rc))
 		services_record(NULL, hc->c.client, 0, NULL, NULL);
 	else
-		services_record(NULL, hc->c.client, rc, err.buf, "error");
+		services_record(NULL, hc->c.client, rc, err.buf,
+				http_unreachable(rc) ? "warn" : "error");
 	if (!rc) {
 		strbuf_release(&err);
 		return SENT;

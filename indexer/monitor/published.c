@@ -18,6 +18,7 @@
 #include "common/clock.h"
 #include "common/config.h"
 #include "common/db.h"
+#include "common/http.h"
 #include "common/log.h"
 #include "common/notify.h"
 #include "common/strbuf.h"
@@ -116,9 +117,7 @@ static void read_ids(const char *source, struct ids *ids)
  * is the service failing. */
 static void report_failure(struct throttle *t, const char *what, int rc)
 {
-	int away = rc == -ECONNREFUSED || rc == -EHOSTUNREACH ||
-		   rc == -ENETUNREACH || rc == -ETIMEDOUT ||
-		   rc == -ECONNRESET;
+	int away = http_unreachable(rc);
 	char text[200];
 
 	if (rc == -ENOENT || rc == -ENODATA) {

@@ -19,6 +19,7 @@
 #include "common/clock.h"
 #include "common/config.h"
 #include "common/db.h"
+#include "common/http.h"
 #include "common/log.h"
 #include "common/notify.h"
 #include "common/strbuf.h"
@@ -323,8 +324,10 @@ static int follow(struct tracker_pass *p, const struct download_client *c,
 		return 0;
 	}
 	if (rc) {
-		/* The client, not its downloads: they stay as they are. */
-		services_record(NULL, c->client, rc, err.buf, "error");
+		/* The client, not its downloads: they stay as they are; one
+		 * out of reach is a warning, as a source is */
+		services_record(NULL, c->client, rc, err.buf,
+				http_unreachable(rc) ? "warn" : "error");
 		p->active += (int)n;
 		strbuf_release(&err);
 		return rc == -ENOMEM ? rc : 0;

@@ -6,7 +6,7 @@ hash and name, and the tracker shows it downloading with its size; a
 file amuled holds complete (in its incoming folder, shared: where a
 completed download lands) is taken, followed as completed and imported;
 a wrong password is refused once, one log line, not at every check;
-amuled down is said in health and changes nothing; an export of ed2k
+amuled down is a warning in health; an export of ed2k
 links added to the catalog by mediamon --import-catalog goes the same
 way.
 
@@ -141,7 +141,10 @@ def test_amuled_down(monitored, clients):
     mon.check("missing")
     text = wait_for(lambda: health(mon), 30, "health naming amule",
                     until=lambda t: "amule" in t, mount=mon.m)
+    # out of reach is a warning, as a source's is: the next poll asks
+    # again
     line = next(x for x in text.splitlines() if "amule" in x)
+    assert line.startswith("warn: amule: "), line
     assert "cannot connect to %s" % host in line, line
     assert state_of(mon) == "failed"
     assert "amule: cannot connect" in log(mon)
