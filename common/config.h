@@ -155,6 +155,11 @@ struct config {
 	char *usenet_password, *usenet_category, *usenet_blackhole_dir;
 	char *usenet_save_path;		/* where it saves: its DestDir */
 
+	/* [ed2k]: the client of ed2k links */
+	char *ed2k_client;		/* none, amule */
+	char *ed2k_host;		/* amuled's EC HOST:PORT */
+	char *ed2k_password;		/* its EC password, plain */
+
 	/* [import]: completed downloads into the series folders */
 	char *import_mode;		/* hardlink (default), copy, move */
 	char *import_template;		/* "{series} T{volume:02}.{ext}" */

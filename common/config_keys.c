@@ -22,11 +22,13 @@ static const char *const levels[] = {
  * The choices of [download] client and [usenet] client: "none", the
  * clients of the section's protocol or of either, in the order of the
  * clients' table (common/download_clients.def), then "prowlarr" (a grab).
+ * An ed2k client is in none of them.
  */
 #define DOWNLOAD_CLIENT(name, protocol) CLIENT_##protocol(#name)
 #define CLIENT_either(name) name,
 #define CLIENT_torrent(name) name,
 #define CLIENT_usenet(name)
+#define CLIENT_ed2k(name)
 static const char *const clients[] = {
 	"none",
 #include "common/download_clients.def"
@@ -42,8 +44,21 @@ static const char *const usenet_clients[] = {
 	"prowlarr", NULL
 };
 #undef CLIENT_either
+#undef CLIENT_usenet
+#undef CLIENT_ed2k
+#define CLIENT_either(name)
+#define CLIENT_usenet(name)
+#define CLIENT_ed2k(name) name,
+/* [ed2k] client: "none" and the ed2k clients of the table. */
+static const char *const ed2k_clients[] = {
+	"none",
+#include "common/download_clients.def"
+	NULL
+};
+#undef CLIENT_either
 #undef CLIENT_torrent
 #undef CLIENT_usenet
+#undef CLIENT_ed2k
 #undef DOWNLOAD_CLIENT
 
 static const char *const sources[] = {
@@ -210,6 +225,10 @@ const struct key config_keys[] = {
 	{ "usenet", "category", T_STRING, O(usenet_category) },
 	{ "usenet", "save_path", T_STRING, O(usenet_save_path) },
 	{ "usenet", "blackhole_dir", T_STRING, O(usenet_blackhole_dir) },
+	{ "ed2k", "client", T_ENUM, O(ed2k_client), .choices = ed2k_clients,
+	  .def = "none" },
+	{ "ed2k", "host", T_STRING, O(ed2k_host), .def = "127.0.0.1:4712" },
+	{ "ed2k", "password", T_STRING, O(ed2k_password), .flags = SECRET },
 	{ "import", "mode", T_ENUM, O(import_mode), .choices = import_modes,
 	  .def = "hardlink" },
 	{ "import", "template", T_TEMPLATE, O(import_template),

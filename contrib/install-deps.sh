@@ -29,7 +29,7 @@ libxml2-utils
 flac lame sox jq zip unzip p7zip-full
 vorbis-tools opus-tools wavpack ffmpeg
 mpd mpc minidlna
-qbittorrent-nox transmission-daemon nzbget opentracker
+qbittorrent-nox transmission-daemon nzbget opentracker amule-daemon amule-utils
 man-db groff-base systemd promtool|prometheus
 librsvg2-bin chromium curl
 git procps mount attr vim|vim-tiny nano tmux rsync samba smbclient
@@ -37,7 +37,8 @@ git procps mount attr vim|vim-tiny nano tmux rsync samba smbclient
 # Packages whose installation enables a system service that mediamon's
 # tests and benchmark do not want running (they start their own).
 # (qbittorrent-nox ships only a template unit, qbittorrent-nox@.service,
-# and nzbget only an example, neither enabled.)
+# and nzbget only an example, neither enabled; amule-daemon's init script
+# starts nothing until /etc/default/amule-daemon names a user.)
 services="mpd:mpd.service mpd:mpd.socket prometheus:prometheus.service
 transmission-daemon:transmission-daemon.service
 opentracker:opentracker.service minidlna:minidlna.service

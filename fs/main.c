@@ -1,10 +1,10 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * The mediamon program: the options and the configuration read, the
- * one-shot runs (--check-config, --check-connections, --check), a dead
- * mount left by a stopped run detached, then the mount served until it is
- * unmounted. What a request does is fs.c's; what runs beside the mount
- * is daemon.c's.
+ * one-shot runs (--check-config, --check-connections, --check,
+ * --import-catalog), a dead mount left by a stopped run detached, then
+ * the mount served until it is unmounted. What a request does is fs.c's;
+ * what runs beside the mount is daemon.c's.
  */
 #include <errno.h>
 #include <fuse_lowlevel.h>
@@ -53,6 +53,7 @@ enum {
 	KEY_CHECK_CONNECTIONS,
 	KEY_CHECK_ONCE,
 	KEY_APPLY,
+	KEY_IMPORT_CATALOG,
 };
 
 struct options {
@@ -63,6 +64,7 @@ struct options {
 	int nr_nonopt;
 	int help, version, check_config, check_connections;
 	int check_once, apply;	/* --check [--apply] */
+	int import_catalog;	/* --import-catalog FORMAT FILE */
 	int no_follow;		/* -o nofollow_cpu: obsolete, ignored */
 	int libfuse_loop;	/* -o libfuse_loop: obsolete, ignored */
 	int failed;
@@ -84,6 +86,7 @@ static const struct fuse_opt option_spec[] = {
 	FUSE_OPT_KEY("--check-connections", KEY_CHECK_CONNECTIONS),
 	FUSE_OPT_KEY("--check", KEY_CHECK_ONCE),
 	FUSE_OPT_KEY("--apply", KEY_APPLY),
+	FUSE_OPT_KEY("--import-catalog", KEY_IMPORT_CATALOG),
 	FUSE_OPT_END
 };
 
@@ -148,6 +151,9 @@ static int option_proc(void *data, const char *arg, int key,
 	case KEY_APPLY:
 		o->apply = 1;
 		return 0;
+	case KEY_IMPORT_CATALOG:
+		o->import_catalog = 1;
+		return 0;
 	case FUSE_OPT_KEY_NONOPT:
 		if (o->nr_nonopt == 2)
 			return 1;
@@ -206,6 +212,11 @@ static void usage(const char *prog)
 	       "                           what was found and would be done\n"
 	       "                           (done with --apply), and exit\n"
 	       "                           (0: nothing wrong)\n"
+	       "    --import-catalog FORMAT FILE\n"
+	       "                           add an export of links (FORMAT\n"
+	       "                           links: one ed2k link a line; csv:\n"
+	       "                           name,link) to the [catalog] file\n"
+	       "                           and exit (0: every line taken)\n"
 	       "    -h, --help             this help\n"
 	       "    -V, --version          the version\n"
 	       "Other -o options go to the kernel's mount (see fuse(8)).\n",
@@ -327,6 +338,38 @@ static int check_once(struct options *o)
 	rc = indexer_check_once(&cfg, o->apply, stdout);
 	config_release(&cfg);
 	return rc;
+}
+
+/* --import-catalog FORMAT FILE: 0 when every line was good, 1 when
+ * some were not (the others added), 2 when nothing could be done. */
+static int import_catalog(struct options *o)
+{
+	struct catalog_import n;
+	struct config cfg;
+	char err[1024];
+	int rc;
+
+	if (o->nr_nonopt != 2 || o->check_config || o->check_connections ||
+	    o->check_once || o->apply) {
+		fprintf(stderr, "mediamon: --import-catalog takes a format"
+			" and a file, and no other check (see --help)\n");
+		return 2;
+	}
+	rc = load_config(&cfg, err, sizeof(err), o);
+	if (rc) {
+		fprintf(stderr, "mediamon: %s\n", err);
+	} else if (!cfg.catalog_file) {
+		fprintf(stderr, "mediamon: no [catalog] file is set\n");
+		rc = -EINVAL;
+	} else {
+		rc = catalog_import_file(cfg.catalog_file, o->nonopt[0],
+					 o->nonopt[1], stderr, &n);
+	}
+	if (!rc)
+		printf("%zu added to %s, %zu there already, %zu bad lines\n",
+		       n.added, cfg.catalog_file, n.duplicates, n.bad);
+	config_release(&cfg);
+	return rc ? 2 : n.bad ? 1 : 0;
 }
 
 /* A daemon that was killed leaves its mount point dead: every access to
@@ -571,6 +614,10 @@ int main(int argc, char **argv)
 	if (o.help) {
 		usage(argv[0]);
 		rc = 0;
+		goto out;
+	}
+	if (o.import_catalog) {
+		rc = import_catalog(&o);
 		goto out;
 	}
 	if (o.check_once || o.apply) {

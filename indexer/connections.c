@@ -12,7 +12,6 @@
 #include <string.h>
 #include <time.h>
 
-#include "common/bytes.h"
 #include "common/config.h"
 #include "common/http.h"
 #include "common/redact.h"
@@ -379,6 +378,19 @@ static int probe_usenet(const struct config *c, struct strbuf *msg)
 	return probe_client(&dc, msg);
 }
 
+static int probe_ed2k(const struct config *c, struct strbuf *msg)
+{
+	const struct download_client dc = {
+		.client = c->ed2k_client,
+		.protocol = "ed2k",
+		.url = c->ed2k_host,
+		.password = c->ed2k_password,
+		.timeout_ms = PROBE_TIMEOUT_MS,
+	};
+
+	return probe_client(&dc, msg);
+}
+
 /* getMe answers the bot's own user: {"ok":true,"result":{"username"}}. */
 static int probe_telegram(const struct config *c, struct strbuf *msg)
 {
@@ -463,6 +475,7 @@ static const struct service {
 	{ "prowlarr", F(prowlarr_url), NEED_FIELD, probe_prowlarr },
 	{ NULL, F(download_client), NEED_CLIENT, probe_torrent },
 	{ NULL, F(usenet_client), NEED_CLIENT, probe_usenet },
+	{ NULL, F(ed2k_client), NEED_CLIENT, probe_ed2k },
 	{ "realdebrid", F(rd_api_token), NEED_FIELD, probe_realdebrid },
 	{ "alldebrid", F(ad_api_key), NEED_FIELD, probe_alldebrid },
 	{ "premiumize", F(pm_api_key), NEED_FIELD, probe_premiumize },

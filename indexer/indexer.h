@@ -24,6 +24,7 @@
 #include "indexer/library/scan.h"
 #include "indexer/library/starred.h"
 #include "indexer/library/watch.h"
+#include "indexer/monitor/catalog_import.h"
 
 struct strbuf;
 

@@ -148,7 +148,8 @@ int jobs_enabled(const struct config *cfg, enum jobs_job job)
 			((cfg->download_client &&
 			  strcmp(cfg->download_client, "none")) ||
 			 (cfg->usenet_client &&
-			  strcmp(cfg->usenet_client, "none")));
+			  strcmp(cfg->usenet_client, "none")) ||
+			 (cfg->ed2k_client && strcmp(cfg->ed2k_client, "none")));
 	case JOBS_PRUNE:
 	case JOBS_BACKUP:
 	case JOBS_VACUUM:
@@ -460,7 +461,7 @@ static void stop_lanes(void)
 /* Health names no service a reload took out of the configuration. */
 static int forget_unconfigured(const struct config *cfg)
 {
-	const char *kept[6];
+	const char *kept[7];
 	size_t n = 0;
 
 	if (cfg->prowlarr_url)
@@ -471,6 +472,8 @@ static int forget_unconfigured(const struct config *cfg)
 		kept[n++] = cfg->download_client;
 	if (cfg->usenet_client)
 		kept[n++] = cfg->usenet_client;
+	if (cfg->ed2k_client)
+		kept[n++] = cfg->ed2k_client;
 	if (debrid_key(cfg))
 		kept[n++] = debrid_configured(cfg)->name;
 	kept[n] = NULL;

@@ -40,6 +40,7 @@ struct client_payload {
  */
 #define CLIENT_URL 8
 #define CLIENT_ANY_LINK 16
+#define CLIENT_ED2K 32			/* an ed2k file link, as it is */
 
 struct client_kind {
 	int takes;			/* payloads it takes, as a mask */

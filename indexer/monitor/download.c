@@ -104,6 +104,9 @@ const char *download_protocol(const struct download_release *r)
 	if (!r->protocol && r->source && !strcmp(r->source, "catalog") &&
 	    r->link && links_is_web(r->link) && path_ends_with(r->link, ".nzb"))
 		return PROWLARR_USENET;
+	if (!r->protocol && r->source && !strcmp(r->source, "catalog") &&
+	    links_is_ed2k(r->link) && !r->magnet)
+		return DOWNLOAD_ED2K;
 	return PROWLARR_TORRENT;
 }
 
@@ -190,7 +193,9 @@ static int takes(const struct client_kind *k,
 {
 	if (!strcmp(download_protocol(r), PROWLARR_USENET))
 		return k->takes & (LINKS_NZB | CLIENT_URL);
-	return k->takes & ~LINKS_NZB;
+	if (!strcmp(download_protocol(r), DOWNLOAD_ED2K))
+		return k->takes & (CLIENT_ED2K | CLIENT_ANY_LINK);
+	return k->takes & ~(LINKS_NZB | CLIENT_ED2K);
 }
 
 /* The kinds a fetch of r's web links may give the client. */
@@ -259,6 +264,8 @@ static int link_usable(const struct client_kind *k,
 		return t & LINKS_MAGNET;
 	if (links_is_web(link))
 		return fetchable(k, r) || (t & (CLIENT_URL | CLIENT_ANY_LINK));
+	if (links_is_ed2k(link) && (t & CLIENT_ED2K))
+		return 1;
 	return !from_prowlarr(r) && (t & CLIENT_ANY_LINK);
 }
 
@@ -279,7 +286,9 @@ static int from_link(const struct download_client *c,
 	if (links_is_web(link))
 		return from_web(c, k, r, link, cancel, t, p, err);
 	*p = (struct client_payload){
-		.kind = links_is_magnet(link) ? LINKS_MAGNET : CLIENT_URL,
+		.kind = links_is_magnet(link) ? LINKS_MAGNET :
+			links_is_ed2k(link) && (k->takes & CLIENT_ED2K) ?
+			CLIENT_ED2K : CLIENT_URL,
 		.text = link,
 	};
 	return 0;
@@ -353,7 +362,11 @@ int download_accepts(const struct download_client *c,
 		return 0;
 	if (is_prowlarr(c))
 		return prowlarr_accepts(r);
-	return k && !strcmp(protocol_taken(c), download_protocol(r)) &&
+	/* a torrent blackhole writes an ed2k link down too */
+	return k && (!strcmp(protocol_taken(c), download_protocol(r)) ||
+		     (!strcmp(download_protocol(r), DOWNLOAD_ED2K) &&
+		      (k->takes & CLIENT_ANY_LINK) &&
+		      !strcmp(protocol_taken(c), PROWLARR_TORRENT))) &&
 	       has_usable_link(k, r);
 }
 

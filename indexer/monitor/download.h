@@ -36,9 +36,11 @@
  *
  * Who takes what: a client takes releases of its protocol only (a
  * release's protocol is Prowlarr's; a catalog release whose link ends in
- * ".nzb" is usenet, any other torrent; a Prowlarr release without one is
+ * ".nzb" is usenet, one whose link is an ed2k link and that has no
+ * magnet is ed2k, any other torrent; a Prowlarr release without one is
  * taken for a torrent, as Prowlarr answers before 1.0 and cached answers
- * may lack it). Prowlarr takes either, but only its own releases.
+ * may lack it). Prowlarr takes either, but only its own releases; a
+ * torrent blackhole takes ed2k releases too (their link written down).
  *
  * The links of a torrent release are read here (links.h), not handed to
  * the client blindly: Prowlarr's proxy links may redirect to a magnet
@@ -102,6 +104,12 @@
  * PPParameters []), user and password as HTTP Basic credentials (401
  * when wrong). Taken: a result above 0 (the queue id); 0 or less, or an
  * error object {name, code, message}, is a refusal.
+ *
+ * aMule (host "127.0.0.1:4712", the password of its External
+ * Connections, client_amule.c and ec.h): EC_OP_ADD_LINK with the ed2k
+ * link. Taken: EC_OP_NOOP, or EC_OP_FAILED ("Invalid link or already on
+ * list") for a file it lists already; a link without a file hash, or
+ * refused, is -EPROTO; a password refused -EACCES.
  *
  * Blackhole: the file is written under a temporary name in the folder
  * itself, synced, then renamed into place, so the watching client never
@@ -172,6 +180,7 @@ struct prowlarr;
 #define DOWNLOAD_TOKEN_MAX 256
 #define DOWNLOAD_WHY_MAX 300
 #define DOWNLOAD_ID_MAX 64		/* a download's id in its client */
+#define DOWNLOAD_ED2K "ed2k"		/* the protocol of ed2k links */
 
 /*
  * What a client keeps between sends: qBittorrent's login, Transmission's
@@ -196,7 +205,8 @@ struct download_client {
 	const char *protocol;		/* a client of either protocol's (a
 					 * blackhole): "torrent" or "usenet";
 					 * NULL: torrent */
-	const char *url;		/* the client's web address */
+	const char *url;		/* the client's web address (aMule's
+					 * HOST:PORT) */
 	const char *username, *password;
 	const char *api_key;		/* SABnzbd's */
 	const char *category;		/* NULL or "": none */
@@ -248,7 +258,8 @@ int download_accepts(const struct download_client *c,
  * client tells none (a blackhole, Prowlarr): qBittorrent's info hash
  * when the magnet or the torrent gives it, else the tag the add set on
  * it ("mediamon-" and 16 hexadecimal digits); Transmission's hashString;
- * NZBGet's NZBID; SABnzbd's nzo_id. err is reset, and left empty on
+ * NZBGet's NZBID; SABnzbd's nzo_id; aMule's file hash (lower-case
+ * hex, from the link). err is reset, and left empty on
  * success. Returns 0 or a negative errno value, as listed above.
  */
 int download_send(const struct download_client *c,
@@ -269,9 +280,11 @@ int download_send(const struct download_client *c,
  * the one group DOWNLOADING with the DownloadRate of a status call),
  * SABnzbd's queue and history slots (GET /api?mode=queue and
  * mode=history with nzo_ids=ID,...: nzo_id, status, mb, mbleft, bytes,
- * storage, fail_message). Returns 0, -EOPNOTSUPP for a client that lists
- * nothing (a blackhole, Prowlarr), or the errors of download_send() that
- * are the client's (-EACCES remembered as there), with err set.
+ * storage, fail_message), aMule's files of its download queue and of
+ * its shared files (client_amule_read()). Returns 0, -EOPNOTSUPP for
+ * a client that lists nothing (a blackhole, Prowlarr), or the errors
+ * of download_send() that are the client's (-EACCES remembered as
+ * there), with err set.
  */
 int download_list(const struct download_client *c, const char *const *ids,
 		  size_t nr, json_t **out, struct strbuf *err);
@@ -284,8 +297,8 @@ int download_list(const struct download_client *c, const char *const *ids,
  * torrents/files of its hash (those of a priority above 0) below its
  * save_path, Transmission's files in the object itself (those wanted)
  * below its downloadDir. Returns 0, -EOPNOTSUPP for a client that gives
- * no list (NZBGet, SABnzbd, a blackhole), -ENOENT when obj is NULL (the
- * client lists it no more), -EPROTO for an object or answer not the
+ * no list (NZBGet, SABnzbd, aMule, a blackhole), -ENOENT when obj is NULL
+ * (the client lists it no more), -EPROTO for an object or answer not the
  * client's, or the errors of download_list(), with err set.
  */
 int download_files(const struct download_client *c, json_t *obj,
@@ -295,12 +308,12 @@ int download_files(const struct download_client *c, json_t *obj,
  * Ask client c one request that changes nothing, as --check-connections
  * does: its version (qBittorrent after a login, Transmission's
  * session-get, SABnzbd's queue, which checks the key, NZBGet's version
- * method), or for a blackhole "folder DIR writable", appended to out.
- * Without c->session, no session is kept and no refusal remembered; with
- * one, as download_list(): a refusal stands until download_retry(), and
- * a new one is remembered (the tracker's probe of an idle client).
- * Returns 0, -EOPNOTSUPP
- * for "none", "prowlarr" and an unknown client, or the errors of
+ * method, aMule's login), or for a blackhole "folder DIR writable",
+ * appended to out. Without c->session, no session is kept and no refusal
+ * remembered; with one, as download_list(): a refusal stands until
+ * download_retry(), and a new one is remembered (the tracker's probe of
+ * an idle client). Returns 0, -EOPNOTSUPP for "none", "prowlarr" and an
+ * unknown client, or the errors of
  * download_send() that are the client's (-EACCES: its credentials
  * refused), with err set.
  */
@@ -313,9 +326,9 @@ int download_version(const struct download_client *c, struct strbuf *out,
  * Transmission's download-dir (session-get), qBittorrent's default save
  * path (/api/v2/app/defaultSavePath), NZBGet's category's DestDir or
  * else its DestDir (the config method), SABnzbd's complete_dir
- * (get_config). Appended to out. Returns 0, -EOPNOTSUPP for a client
- * that tells none (a blackhole, Prowlarr, "none"), or the errors of
- * download_list(), with err set.
+ * (get_config), aMule's incoming folder. Appended to out. Returns 0,
+ * -EOPNOTSUPP for a client that tells none (a blackhole, Prowlarr,
+ * "none"), or the errors of download_list(), with err set.
  */
 int download_home(const struct download_client *c, struct strbuf *out,
 		  struct strbuf *err);

@@ -53,6 +53,13 @@ void handoff_init(struct handoff *h, const struct config *cfg,
 		.prowlarr = prowlarr,
 		.session = &h->usenet.session,
 	};
+	h->ed2k.c = (struct download_client) {
+		.client = cfg->ed2k_client ? cfg->ed2k_client : "none",
+		.protocol = DOWNLOAD_ED2K,
+		.url = cfg->ed2k_host,
+		.password = cfg->ed2k_password,
+		.session = &h->ed2k.session,
+	};
 	/* Prowlarr grabs either protocol: as the only client, it takes
 	 * usenet releases too, as it did before [usenet] existed. */
 	if (!strcmp(h->usenet.c.client, "none") &&
@@ -68,7 +75,7 @@ void handoff_begin(struct handoff *h, int enabled)
 {
 	h->enabled = enabled;
 	h->sent = h->skipped = h->failed = h->errors = 0;
-	h->torrent.down[0] = h->usenet.down[0] = '\0';
+	h->torrent.down[0] = h->usenet.down[0] = h->ed2k.down[0] = '\0';
 }
 
 /* What happened to one release, or to a volume. */
@@ -196,8 +203,9 @@ static int client_for(struct handoff *h, const struct release *r,
 		      struct handoff_client **out, struct strbuf *why)
 {
 	const char *proto = download_protocol(dr);
-	struct handoff_client *hc = strcmp(proto, PROWLARR_USENET) ?
-		&h->torrent : &h->usenet;
+	struct handoff_client *hc = !strcmp(proto, PROWLARR_USENET) ?
+		&h->usenet : !strcmp(proto, DOWNLOAD_ED2K) &&
+		strcmp(h->ed2k.c.client, "none") ? &h->ed2k : &h->torrent;
 
 	*out = NULL;
 	if (!strcmp(hc->c.client, "none")) {

@@ -15,10 +15,12 @@
  *	handoff_series(&h, series_id, "One Piece", wants, nr);
  *	...	h.sent, h.skipped, h.failed, h.errors
  *
- * Two clients at most: the torrent client ([download] client) and the
- * usenet client ([usenet] client); a release goes to the one of its
- * protocol (download_protocol()). Prowlarr as the torrent client takes
- * usenet releases too when [usenet] names no client.
+ * Three clients at most: the torrent client ([download] client), the
+ * usenet client ([usenet] client) and the ed2k client ([ed2k] client);
+ * a release goes to the one of its protocol (download_protocol()).
+ * Prowlarr as the torrent client takes usenet releases too when [usenet]
+ * names no client, and the torrent client is asked for ed2k releases
+ * when [ed2k] names none (a blackhole writes their links down).
  *
  * For each release, best first:
  *
@@ -92,7 +94,7 @@ struct handoff_retry {
 };
 
 struct handoff {
-	struct handoff_client torrent, usenet;
+	struct handoff_client torrent, usenet, ed2k;
 	int enabled;			/* auto_download for this check */
 	sqlite3 *db;			/* a read connection to the store */
 	const int *cancel, *dry_run;	/* read atomically */
@@ -109,7 +111,7 @@ struct handoff {
 };
 
 /*
- * Set h up from cfg's [download] and [usenet] settings, grabbing through
+ * Set h up from cfg's [download], [usenet] and [ed2k] settings, grabbing through
  * prowlarr, reading the store through db; off until handoff_begin(). The
  * pointers must outlive h.
  */

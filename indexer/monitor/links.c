@@ -1,16 +1,19 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * Where a release's link leads (links.h): a magnet, or the torrent or NZB
- * a web link gives, fetched and told apart before a client gets it. It
- * hands nothing to a client itself.
+ * a web link gives, fetched and told apart before a client gets it; and
+ * what an ed2k file link says. It hands nothing to a client itself.
  */
 #include "indexer/monitor/links.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <stdarg.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
+#include "common/hex.h"
 #include "common/http.h"
 #include "common/log.h"
 
@@ -23,6 +26,64 @@ int links_is_web(const char *s)
 {
 	return s && (!strncasecmp(s, "http://", 7) ||
 		     !strncasecmp(s, "https://", 8));
+}
+
+int links_is_ed2k(const char *s)
+{
+	return s && !strncasecmp(s, "ed2k://", 7);
+}
+
+/* The len bytes at s with their %XX escapes undone, or NULL (errno set:
+ * EINVAL for a bad escape or a NUL, ENOMEM). */
+static char *unescape(const char *s, size_t len)
+{
+	char *out = malloc(len + 1), *o = out;
+
+	if (!out)
+		return NULL;
+	for (size_t i = 0; i < len; i++) {
+		int b = (unsigned char)s[i];
+
+		if (s[i] == '%') {
+			b = i + 2 < len ? hex_byte(s + i + 1) : -1;
+			i += 2;
+		}
+		if (b <= 0) {
+			free(out);
+			errno = EINVAL;
+			return NULL;
+		}
+		*o++ = (char)b;
+	}
+	*o = '\0';
+	return out;
+}
+
+int links_ed2k_parse(const char *link, struct links_ed2k *out)
+{
+	static const char head[] = "ed2k://|file|";
+	const char *name, *size, *hash;
+	char *end;
+
+	memset(out, 0, sizeof(*out));
+	if (!link || strncasecmp(link, head, strlen(head)))
+		return -EINVAL;
+	name = link + strlen(head);
+	size = strchr(name, '|');
+	hash = size ? strchr(size + 1, '|') : NULL;
+	if (!hash || size == name || hash == size + 1 ||
+	    strspn(size + 1, "0123456789") != (size_t)(hash - size - 1) ||
+	    strspn(hash + 1, "0123456789abcdefABCDEF") != 32 ||
+	    hash[33] != '|')
+		return -EINVAL;
+	errno = 0;
+	out->size = strtoll(size + 1, &end, 10);
+	if (errno || end != hash)
+		return -EINVAL;
+	for (int i = 0; i < 32; i++)
+		out->hash[i] = (char)tolower((unsigned char)hash[1 + i]);
+	out->name = unescape(name, size - name);
+	return out->name ? 0 : -errno;
 }
 
 /*

@@ -75,6 +75,25 @@ int links_is_magnet(const char *s);
 /* Whether s is an http or https URL. */
 int links_is_web(const char *s);
 
+/* Whether s is an ed2k link ("ed2k://", any case). */
+int links_is_ed2k(const char *s);
+
+/* What an ed2k file link says of its file. */
+struct links_ed2k {
+	char *name;			/* its name, %XX decoded (malloc'd) */
+	long long size;			/* in bytes */
+	char hash[33];			/* its MD4 hash, lower-case hex */
+};
+
+/*
+ * Read the ed2k file link "ed2k://|file|NAME|SIZE|HASH|..." (any case,
+ * anything after HASH ignored: sources, AICH hash) into out. Returns 0,
+ * -EINVAL for a link that is not one (a server link, a name empty or
+ * badly escaped, a size that is no number, a hash not 32 hex digits), or
+ * -ENOMEM; out->name is the caller's to free() on success.
+ */
+int links_ed2k_parse(const char *link, struct links_ed2k *out);
+
 /*
  * Read where the http(s) url leads, accepting the kinds in the mask
  * wanted, into *out (released and refilled). timeout_ms 0 is

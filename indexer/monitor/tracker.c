@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "common/array.h"
+#include "common/bytes.h"
 #include "common/clock.h"
 #include "common/config.h"
 #include "common/db.h"
@@ -323,7 +324,8 @@ static int follow(struct tracker_pass *p, const struct download_client *c,
 		return 0;
 	}
 	if (rc) {
-		/* The client, not its downloads: they stay as they are. */
+		/* The client, not its downloads: they stay as they are; one
+		 * out of reach is a warning, as a source is */
 		services_record(NULL, c->client, rc, err.buf,
 				http_out_of_reach(rc) ? "warn" : "error");
 		p->active += (int)n;
@@ -345,6 +347,7 @@ int tracker_run(struct tracker_pass *p)
 {
 	const struct download_client *clients[] = {
 		&p->handoff->torrent.c, &p->handoff->usenet.c,
+		&p->handoff->ed2k.c,
 	};
 	struct track *t;
 	size_t nr;
@@ -353,7 +356,7 @@ int tracker_run(struct tracker_pass *p)
 	p->changed = p->failed = p->active = p->back = 0;
 	tracker_look_saves(p);
 	rc = load(p->db, &t, &nr);
-	for (size_t i = 0; !rc && i < 2; i++)
+	for (size_t i = 0; !rc && i < ARRAY_SIZE(clients); i++)
 		if (clients[i]->client &&
 		    (!i || strcmp(clients[i]->client, clients[0]->client)))
 			rc = follow(p, clients[i], t, nr);

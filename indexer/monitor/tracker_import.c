@@ -152,15 +152,16 @@ static void forget(struct tracker_pass *p, const struct track *t)
 void tracker_look_saves(struct tracker_pass *p)
 {
 	const struct config_list *map = &p->cfg->download_path_map;
-	const char *fixed[4] = {
+	const char *fixed[] = {
 		p->handoff->torrent.c.save_path, p->handoff->torrent.home,
 		p->handoff->usenet.c.save_path, p->handoff->usenet.home,
+		p->handoff->ed2k.home,
 	};
-	const char **current = calloc(4 + map->nr / 2, sizeof(*current));
-	size_t nr = 4;
+	size_t nr = ARRAY_SIZE(fixed);
+	const char **current = calloc(nr + map->nr / 2, sizeof(*current));
 
 	if (!current) {
-		save_guard_look(fixed, 4);
+		save_guard_look(fixed, nr);
 		return;
 	}
 	memcpy(current, fixed, sizeof(fixed));
@@ -364,9 +365,9 @@ static size_t allowed_folders(struct tracker_pass *p, const struct track *t,
 {
 	size_t nr = 0;
 
-	for (int i = 0; i < 2; i++) {
-		struct handoff_client *hc = i ? &p->handoff->usenet :
-			&p->handoff->torrent;
+	for (int i = 0; i < 3; i++) {
+		struct handoff_client *hc = i == 2 ? &p->handoff->ed2k :
+			i ? &p->handoff->usenet : &p->handoff->torrent;
 		const char *save = hc->c.save_path;
 
 		if (hc->c.client && !strcmp(hc->c.client, t->client))
@@ -428,7 +429,7 @@ enum tracker_state tracker_import(struct tracker_pass *p,
 				  const struct track *t, json_t *obj,
 				  const char *path, struct tracker_row *row)
 {
-	const char *allowed[5];
+	const char *allowed[6];
 	size_t nr;
 	struct strbuf dir = STRBUF_INIT, root = STRBUF_INIT;
 	struct strbuf meta = STRBUF_INIT;

@@ -1,6 +1,6 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 """The real download clients Debian ships (qbittorrent-nox,
-transmission-daemon, nzbget), each started on 127.0.0.1 with a
+transmission-daemon, nzbget, amuled), each started on 127.0.0.1 with a
 throw-away profile in a temporary folder, credentials the test sets, a
 free port, a deadline to answer, and always stopped; and what the tests
 hand them: torrents made here (bencoded by hand) and a small HTTP server
@@ -537,14 +537,101 @@ class NewsServer(Client):
         return (self.data / (name + ".nzb")).read_bytes()
 
 
+def md4(data):
+    """MD4 (RFC 1320): OpenSSL 3 no longer gives it to hashlib."""
+    def rol(x, n):
+        x &= 0xffffffff
+        return (x << n | x >> (32 - n)) & 0xffffffff
+    rounds = (
+        (lambda x, y, z: x & y | ~x & z, 0, range(16), (3, 7, 11, 19)),
+        (lambda x, y, z: x & y | x & z | y & z, 0x5a827999,
+         (0, 4, 8, 12, 1, 5, 9, 13, 2, 6, 10, 14, 3, 7, 11, 15),
+         (3, 5, 9, 13)),
+        (lambda x, y, z: x ^ y ^ z, 0x6ed9eba1,
+         (0, 8, 4, 12, 2, 10, 6, 14, 1, 9, 5, 13, 3, 11, 7, 15),
+         (3, 9, 11, 15)))
+    msg = bytearray(data) + b"\x80"
+    msg += b"\0" * ((56 - len(msg)) % 64)
+    msg += (len(data) * 8).to_bytes(8, "little")
+    h = [0x67452301, 0xefcdab89, 0x98badcfe, 0x10325476]
+    for i in range(0, len(msg), 64):
+        x = [int.from_bytes(msg[i + 4 * k:i + 4 * k + 4], "little")
+             for k in range(16)]
+        v = list(h)
+        for f, add, order, shifts in rounds:
+            for k, idx in enumerate(order):
+                j = (-k) % 4
+                v[j] = rol(v[j] + f(v[(j + 1) % 4], v[(j + 2) % 4],
+                                    v[(j + 3) % 4]) + x[idx] + add,
+                           shifts[k % 4])
+        h = [(a + b) & 0xffffffff for a, b in zip(h, v)]
+    return b"".join(a.to_bytes(4, "little") for a in h)
+
+
+def ed2k_link(name, data):
+    """The ed2k link of a file (one of less than one part, 9,728,000
+    bytes, whose hash is the MD4 of its bytes)."""
+    assert len(data) < 9728000
+    return "ed2k://|file|%s|%d|%s|/" % (urllib.parse.quote(name),
+                                        len(data), md4(data).hex().upper())
+
+
+class Amule(Client):
+    """amuled 2.3 with a configuration folder of its own: External
+    Connections on 127.0.0.1 with the MD5 of the password (its
+    ECPassword), no server, no Kad, its own TCP port and UDP off, LAN
+    addresses not filtered, its temporary and incoming folders in its
+    folder; files (name: bytes) are in its incoming folder when it
+    starts, which it shares: a completed download's state. host is the
+    EC address; cmd() runs amulecmd (Debian's amule-utils) against it."""
+
+    name = "amule"
+
+    def __init__(self, tmp, password=PASSWORD, save="incoming", files=None):
+        super().__init__(tmp, password, save)
+        program = need("amuled")
+        conf = self.dir / "config"
+        conf.mkdir()
+        (self.dir / "temp").mkdir()
+        for name, content in (files or {}).items():
+            (self.save / name).write_bytes(content)
+        (conf / "amule.conf").write_text(
+            "[eMule]\nPort=%d\nUDPPort=%d\nUDPEnable=0\n"
+            "ConnectToKad=0\nConnectToED2K=0\nAutoconnect=0\n"
+            "Reconnect=0\nUPnPEnabled=0\nFilterLanIPs=0\n"
+            "IPFilterAutoLoad=0\nTempDir=%s\nIncomingDir=%s\n"
+            "[ExternalConnect]\nAcceptExternalConnections=1\n"
+            "ECAddress=127.0.0.1\nECPort=%d\nECPassword=%s\n"
+            "UPnPECEnabled=0\n[WebServer]\nEnabled=0\n"
+            % (free_port(), free_port(), self.dir / "temp", self.save,
+               self.port, hashlib.md5(PASSWORD.encode()).hexdigest()))
+        self.log = conf / "logfile"
+        self.host = "127.0.0.1:%d" % self.port
+        self.run([program, "-c", str(conf), "-o"])
+
+    def cmd(self, command):
+        """amulecmd's answer to command, with the right password."""
+        return subprocess.run(
+            [need("amulecmd"), "-h", "127.0.0.1", "-p", str(self.port),
+             "-P", PASSWORD, "-c", command], capture_output=True,
+            text=True, timeout=30).stdout
+
+    def logged(self, text):
+        """How many lines of amuled's log file hold text (its standard
+        output is buffered)."""
+        if not self.log.is_file():
+            return 0
+        return self.log.read_text(errors="replace").count(text)
+
+
 @pytest.fixture
 def clients(tmp_path):
     """Start real clients by kind ("qbittorrent", "transmission",
-    "nzbget", "nserv", a news server for NZBGet, and "opentracker", a
-    BitTorrent tracker); all are stopped at the end."""
+    "nzbget", "amule", "nserv", a news server for NZBGet, and
+    "opentracker", a BitTorrent tracker); all are stopped at the end."""
     kinds = {"qbittorrent": Qbittorrent, "transmission": Transmission,
              "nzbget": Nzbget, "nserv": NewsServer,
-             "opentracker": Tracker}
+             "opentracker": Tracker, "amule": Amule}
     started = []
 
     def make(kind, **kw):

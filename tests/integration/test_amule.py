@@ -1,0 +1,211 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""The catalog's ed2k links (EBDZ's releases) through the real amuled
+(clients.py starts it on 127.0.0.1 with a throw-away configuration, no
+server, no Kad): the link sent is in amuled's download queue with its
+hash and name, and the tracker shows it downloading with its size; a
+file amuled holds complete (in its incoming folder, shared: where a
+completed download lands) is taken, followed as completed and imported;
+a wrong password is refused once, one log line, not at every check;
+amuled down is a warning in health; an export of ed2k
+links added to the catalog by mediamon --import-catalog goes the same
+way.
+
+Two amuleds cannot exchange a file here: aMule drops a source on
+127.0.0.0/8 whatever its settings (NetworkFunctions.cpp, IsGoodIP()'s
+reserved ranges), and asks its sources only while connected to a server
+or to Kad (PartFile.cpp, Process()); in a network namespace of its own
+with a LAN address the source was kept but never asked. So completion is
+amuled's own state of a completed file, not a transfer."""
+
+import json
+import os
+import subprocess
+
+import conftest
+from clients import PASSWORD, clients, ed2k_link  # noqa: F401
+from conftest import wait_for
+from test_clients import CONTENT, TAKEN, health, retry
+from test_handoff import AUTO, SEND, downloads
+from test_monitor import monitored  # noqa: F401
+
+NAME = "Saga 01 T10.cbz"
+POLL = "[download]\npoll_interval = 1\n"
+
+
+def ed2k_conf(host, password=PASSWORD):
+    return ("[ed2k]\nclient = amule\nhost = %s\npassword = %s\n"
+            % (host, password)) + POLL
+
+
+def start(monitored, host, link, password=PASSWORD):
+    """Saga 01 wanting volume 10, whose one release is the catalog's
+    ed2k link (Prowlarr finds none)."""
+    mon = monitored(["Saga 01"], monitor=AUTO, general=SEND,
+                    extra=ed2k_conf(host, password),
+                    releases={"saga 01": []})
+    mon.catalog.write_text(
+        '{"title": "Saga 01 T10", "link": "%s", "size": 1000,'
+        ' "source": "EBDZ"}\n' % link)
+    return mon
+
+
+def state_of(mon, volume=10):
+    d = downloads(mon).get(volume)
+    return d and d["state"]
+
+
+def shown(mon, volume=10):
+    return {e["volume"]: e for e in
+            mon.m.json("status/downloads.json")}.get(volume)
+
+
+def log(mon):
+    return mon.m.read("log").decode()
+
+
+def test_link_listed_and_followed(monitored, clients):
+    am = clients("amule")
+    data = CONTENT + os.urandom(50000)
+    link = ed2k_link(NAME, data)
+    file_hash = link.split("|")[4]
+    mon = start(monitored, am.host, link)
+    mon.check("missing")
+    d = downloads(mon)[10]
+    assert d["state"] in TAKEN and d["client"] == "amule", d
+    assert d["client_id"] == file_hash.lower()
+    # amuled has it in its queue, by its hash and name
+    queue = am.cmd("show dl")
+    assert "%s %s" % (file_hash, NAME) in queue, queue
+    # no peer: it waits in amuled, which the tracker shows as on its way,
+    # with the size the link gave and nothing done
+    wait_for(lambda: shown(mon), 60, "volume 10 downloading",
+             until=lambda e: e and e["state"] == "downloading", mount=mon.m)
+    e = shown(mon)
+    assert e["client"] == "amule" and e["bytes_total"] == len(data), e
+    assert e["bytes_done"] == 0 and e["progress"] == 0, e
+    # the tracker's polls are logins: none refused
+    assert am.logged("Authentication failed") == 0
+
+
+def test_completed_file_imported(monitored, clients):
+    data = CONTENT + os.urandom(50000)
+    am = clients("amule", files={NAME: data})
+    link = ed2k_link(NAME, data)
+    # amuled hashes what its incoming folder holds before it shares it
+    wait_for(lambda: am.cmd("show shared"), 60, "the file shared",
+             until=lambda t: link.split("|")[4] in t)
+    mon = start(monitored, am.host, link)
+    mon.check("missing")
+    # amuled answers "Invalid link or already on list": it lists the
+    # file, so it is taken
+    assert downloads(mon)[10]["state"] in TAKEN + ("completed", "imported")
+    assert "amule: the file was there already" in log(mon)
+    wait_for(lambda: state_of(mon), 60, "volume 10 imported",
+             until=lambda s: s == "imported", mount=mon.m)
+    got = mon.root / "Saga 01" / NAME
+    assert got.read_bytes() == data
+    e = shown(mon)
+    assert e["bytes_total"] == e["bytes_done"] == len(data), e
+    assert e["progress"] == 1.0
+
+
+def test_wrong_password_refused_once(monitored, clients):
+    am = clients("amule")
+    link = ed2k_link(NAME, CONTENT + os.urandom(1000))
+    mon = start(monitored, am.host, link, password="not-" + PASSWORD)
+    mon.check("missing")
+    refused = "Unauthorized access attempt"
+    wait_for(lambda: am.logged(refused), 30, "amuled refusing the login",
+             until=lambda n: n)
+    mon.check("missing")
+    # one login refused, not one per check or per poll
+    assert am.logged(refused) == 1
+    text = health(mon)
+    assert "amule: the password was refused" in text, text
+    assert "not asked again" in text
+    # one error where the refusal is met; each check's hand-off notes
+    # the reason it did not ask
+    assert log(mon).count("error: amule: the password was refused") == 1
+    assert state_of(mon) == "failed"
+    assert am.cmd("show dl").count("Saga 01") == 0
+    retry(mon)
+    wait_for(lambda: am.logged(refused), 30, "amuled refusing the retry",
+             until=lambda n: n == 2)
+
+
+def test_amuled_down(monitored, clients):
+    am = clients("amule")
+    host = am.host
+    am.stop()
+    mon = start(monitored, host, ed2k_link(NAME, CONTENT))
+    mon.check("missing")
+    text = wait_for(lambda: health(mon), 30, "health naming amule",
+                    until=lambda t: "amule" in t, mount=mon.m)
+    # out of reach is a warning, as a source's is: the next poll asks
+    # again
+    line = next(x for x in text.splitlines() if "amule" in x)
+    assert line.startswith("warn: amule: "), line
+    assert "cannot connect to %s" % host in line, line
+    assert state_of(mon) == "failed"
+    assert "amule: cannot connect" in log(mon)
+
+
+def test_link_without_hash_refused(monitored, clients):
+    """A catalog ed2k link without a file hash is the release's fault:
+    refused before amuled is asked, and never sent again."""
+    am = clients("amule")
+    mon = start(monitored, am.host, "ed2k://|file|Saga%2001%20T10.cbz|1000|"
+                "ABC|/")
+    mon.check("missing")
+    d = downloads(mon)[10]
+    assert d["state"] == "failed", d
+    assert "not an ed2k file link with its hash" in log(mon)
+    assert am.logged("adding link") == 0
+    mon.check("missing")
+    # blocklisted: the second check does not send it
+    assert log(mon).count("error: amule: the link is not an ed2k") == 1
+    assert "for volume 10 not taken: amule: the link" in log(mon)
+
+
+def import_catalog(mon, fmt, path):
+    return subprocess.run(
+        [conftest.BINARY, "-o", "config=" + str(mon.conf),
+         "--import-catalog", fmt, str(path)], capture_output=True,
+        text=True, timeout=60 * conftest.SLOW)
+
+
+def test_imported_catalog_sent_and_imported(monitored, clients, tmp_path):
+    """EBDZ's flow: an export of ed2k links added to the catalog by
+    mediamon --import-catalog (bad lines named, the catalog's own line
+    kept, no duplicate), its release sent to amuled, which holds the file
+    complete, and imported."""
+    data = CONTENT + os.urandom(50000)
+    am = clients("amule", files={NAME: data})
+    link = ed2k_link(NAME, data)
+    wait_for(lambda: am.cmd("show shared"), 60, "the file shared",
+             until=lambda t: link.split("|")[4] in t)
+    mon = monitored(["Saga 01"], monitor=AUTO, general=SEND,
+                    extra=ed2k_conf(am.host), releases={"saga 01": []})
+    kept = mon.catalog.read_text()
+    export = tmp_path / "ebdz.txt"
+    export.write_text("%s\n%s\n\nhttps://ddl.example/not-ed2k\n"
+                      % (link, link.replace("Saga%2001", "Other")))
+    run = import_catalog(mon, "links", export)
+    assert run.returncode == 1, run
+    assert run.stdout.startswith("1 added to %s, 1 there already, 1 bad"
+                                 % mon.catalog), run.stdout
+    assert run.stderr == "%s:4: not an ed2k file link" \
+        " (ed2k://|file|NAME|SIZE|HASH|/)\n" % export, run.stderr
+    lines = mon.catalog.read_text().splitlines()
+    assert mon.catalog.read_text().startswith(kept)
+    assert json.loads(lines[-1]) == {"title": NAME, "link": link,
+                                     "size": len(data), "source": "import"}
+    # again: nothing new
+    again = import_catalog(mon, "links", export)
+    assert again.stdout.startswith("0 added"), again.stdout
+    assert mon.catalog.read_text().splitlines() == lines
+    mon.check("missing")
+    wait_for(lambda: state_of(mon), 60, "volume 10 imported",
+             until=lambda s: s == "imported", mount=mon.m)
+    assert (mon.root / "Saga 01" / NAME).read_bytes() == data
+    assert downloads(mon)[10]["client"] == "amule"
