@@ -2,12 +2,15 @@
 """Issue 68: the servers that show the library told after an import, so
 a new volume is seen at once, not at their next scheduled scan: Komga
 (a scan of the library whose root holds the series folder), Kavita (a
-scan of the series folder) and Jellyfin (the folder as Modified), each
-once per import; a server that refuses or fails is logged, the import
+scan of the series folder), Plex (a scan of the folder in the section
+that holds it) and Jellyfin (the folder as Modified), each once per
+import; a server that refuses or fails is logged, the import
 stands, and it is not asked again in a loop. The volume comes from the
 real qBittorrent (its file already in the save path: no network); the
-servers are fakes (tests/fakes/readers_fake.py, jellyfin_fake.py)."""
+servers are fakes (tests/fakes/readers_fake.py, plex_fake.py,
+jellyfin_fake.py)."""
 
+import json
 import os
 import sys
 
@@ -22,6 +25,7 @@ from readers_fake import KEYS  # noqa: E402
 
 POLL = "poll_interval = 1\n"
 JELLY_KEY = "jellyKEY-test"
+PLEX_TOKEN = "plexTOKEN-test"
 
 
 def servers(fake, tmp_path, manga_root):
@@ -45,21 +49,31 @@ def test_servers_told_after_an_import(monitored, clients, files, fake,
     b, save, b04 = seeded(tmp_path, files)
     root = tmp_path / "manga"
     komga, kavita, jelly = servers(fake, tmp_path, root)
+    sections = tmp_path / "plex-sections.json"
+    sections.write_text(json.dumps([
+        {"key": "7", "type": "artist", "title": "Music",
+         "paths": [str(tmp_path / "music")]},
+        {"key": "8", "type": "photo", "title": "Manga",
+         "paths": [str(root)]}]))
+    plex = fake("plex_fake.py", str(sections))
     mon = monitored(["Saga 01"], monitor=AUTO, general=SEND,
                     extra=conf("qbittorrent", qbit.url, save) + POLL +
                     "[komga]\nurl = %s\napi_key = %s\n"
                     "[kavita]\nurl = %s\napi_key = %s\n"
+                    "[plex]\nurl = %s\ntoken = %s\n"
                     "[jellyfin]\nurl = %s\napi_key = %s\n" % (
                         komga.url, KEYS["komga"], kavita.url,
-                        KEYS["kavita"], jelly.url, JELLY_KEY),
+                        KEYS["kavita"], plex.url, PLEX_TOKEN, jelly.url,
+                        JELLY_KEY),
                     releases={"saga 01": [b04]})
     assert str(mon.root) == str(root)
     catalog(mon, files.url + "/gone.torrent")
     mon.check("missing")
     imported(mon)
     folder = str(root / "Saga 01")
-    wait_for(lambda: kavita.call("/_requests"), 30, "Kavita told",
-             until=lambda r: len(r) >= 1, mount=mon.m)
+    told_all = "tracker: servers told of %s: 4 asked, 0 failed" % folder
+    wait_for(lambda: mon.m.read("log").decode(), 30, "the servers told",
+             until=lambda log: told_all in log, mount=mon.m)
     scans = [r for r in komga.call("/_requests") if r["method"] == "POST"]
     assert [(r["path"], r["key"]) for r in scans] == [
         ("/api/v1/libraries/0B8QGW3K5D1RA/scan", "ok")]
@@ -68,9 +82,9 @@ def test_servers_told_after_an_import(monitored, clients, files, fake,
         (folder, "ok")]
     assert jelly.call("/_updates") == [
         {"Path": folder, "UpdateType": "Modified"}]
+    assert plex.call("/_refreshes") == [{"section": "8", "path": folder}]
     log = mon.m.read("log").decode()
-    assert "tracker: servers told of %s: 3 asked, 0 failed" % folder in log
-    for key in list(KEYS.values()) + [JELLY_KEY]:
+    for key in list(KEYS.values()) + [JELLY_KEY, PLEX_TOKEN]:
         assert key not in log
 
 
