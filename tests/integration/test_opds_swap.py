@@ -47,7 +47,7 @@ print("leaked" if b"private page" in data else "clean")
 """
 
 
-def test_swapped_image_after_the_open_reads_nothing_of_others(world):  # noqa: F811,E501
+def test_swapped_image_reads_nothing_of_others(world):  # noqa: F811
     from test_access import drop_user, make_user
 
     root = os.path.join(world, "manga")
