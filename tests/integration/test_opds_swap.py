@@ -8,8 +8,14 @@ inside the roots: the read must not give the other user's bytes."""
 import errno
 import os
 import pathlib
+import shutil
+import tempfile
+import zipfile
+
+import pytest
 
 from conftest import start, unmount, wait_for
+from test_http import Web
 from test_opds import make_archive, world  # noqa: F401
 
 FEED = "opds/series/Blue Lock.xml"
@@ -96,4 +102,49 @@ def test_swapped_image_reads_nothing_of_others(world):  # noqa: F811
         assert out.stdout.split()[0] == b"errno", out
     finally:
         unmount(m.path, m.proc)
+        drop_user(user)
+
+
+def test_a_users_own_folder_zip_over_the_listener(world):  # noqa: F811
+    """The listener's account of that user gets its own folder's zip (its
+    images opened as the user at the open), and not root's 0600 one."""
+    from test_access import drop_user, make_user
+
+    if not shutil.which("htpasswd") or not shutil.which("curl"):
+        pytest.skip("needs htpasswd and curl")
+    root = os.path.join(world, "manga")
+    series = os.path.join(root, "Blue Lock")
+    os.makedirs(series)
+    make_archive(os.path.join(series, "Blue Lock T01.cbz"),
+                 [("1.jpg", b"\xff\xd8 volume one")])
+    victim = os.path.join(series, "Blue Lock T02")
+    os.makedirs(victim)
+    with open(os.path.join(victim, "001.jpg"), "wb") as f:
+        f.write(SECRET)
+    os.chmod(os.path.join(victim, "001.jpg"), 0o600)
+    user = make_user()
+    mine = os.path.join(series, "Blue Lock T03")
+    os.makedirs(mine)
+    with open(os.path.join(mine, "001.jpg"), "wb") as f:
+        f.write(b"\xff\xd8 mine")
+    for p in (mine, os.path.join(mine, "001.jpg")):
+        os.chown(p, user.uid, user.gid)
+    w = Web(tempfile.mkdtemp(dir=world), names=("root", user.name),
+            manga=root)
+    try:
+        wait_for(lambda: w.m.read(FEED), 60, "the three volumes",
+                 mount=w.m, ignore=(FileNotFoundError,),
+                 until=lambda d: d.count(b"<entry>") == 3)
+        book = "/opds/files/Blue%20Lock/Blue%20Lock%20Volume%20003.cbz"
+        status, _, body = w.curl(book, user=user.name)
+        assert status == 200, (status, body[:200])
+        zpath = os.path.join(str(w.where), "mine.zip")
+        with open(zpath, "wb") as f:
+            f.write(body)
+        with zipfile.ZipFile(zpath) as z:
+            assert z.read("001.jpg") == b"\xff\xd8 mine"
+        status, _, body = w.curl(book.replace("003", "002"), user=user.name)
+        assert status in (403, 404) and b"private page" not in body
+    finally:
+        w.stop()
         drop_user(user)
